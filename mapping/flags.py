@@ -1,0 +1,86 @@
+"""Flag codes put on FieldValue.flags: stable snake_case, each with a Chinese + English description.
+
+Severity says what the flag does to a field's confidence when a validation adds it:
+info (x1.0, a note for reviewers), warn (x0.7, probably fine), error (x0.3, must be checked).
+Normalizers express their own doubt through `Normalized.certainty` instead.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class FlagInfo(NamedTuple):
+    zh: str
+    en: str
+    severity: str  # info | warn | error
+
+
+FLAGS: dict[str, FlagInfo] = {
+    # --- reading a value
+    "unparseable": FlagInfo("无法识别为该字段的格式", "text could not be read as this field's type", "error"),
+    "unrecognized": FlagInfo("措辞不在代码表中", "wording not found in the code table", "error"),
+    "fuzzy_match": FlagInfo("按近似措辞匹配代码（OCR 可能有误）", "code matched on approximate wording (OCR noise)", "warn"),
+    "partial_match": FlagInfo("按文字中包含的措辞匹配代码", "code matched on a wording contained in the text", "info"),
+    "ocr_char_fixed": FlagInfo("已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"),
+    "punctuation_removed": FlagInfo("已去除多余标点", "stray punctuation removed", "info"),
+    "bad_characters": FlagInfo("含不允许的字符", "contains characters the field does not allow", "error"),
+    "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),
+    "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),
+    "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
+    # --- dates
+    "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),
+    "impossible_date": FlagInfo("不存在的日期", "the date does not exist", "error"),
+    "incomplete_date": FlagInfo("日期不完整", "incomplete date", "error"),
+    "implausible_date": FlagInfo("日期年份不合理", "implausible year", "error"),
+    "two_digit_year": FlagInfo("两位年份，按台账年份补全为 20xx", "two-digit year completed to 20xx from the ledger year", "info"),
+    "two_digit_year_implausible": FlagInfo("两位年份与台账年份不符，未补全", "two-digit year does not fit the ledger year; not completed", "error"),
+    # --- ID numbers
+    "check_digit_failed": FlagInfo("身份证号校验位错误", "ID number check digit (GB 11643) failed", "error"),
+    "bad_length": FlagInfo("身份证号位数错误", "ID number has a wrong length", "error"),
+    "bad_birth_date": FlagInfo("身份证号中的出生日期无效", "birth date inside the ID number is invalid", "error"),
+    "converted_15_to_18": FlagInfo("15 位旧身份证号已升为 18 位", "15-digit legacy ID converted to 18 digits", "info"),
+    "derived_from_id": FlagInfo("由身份证号推得", "derived from the ID number", "info"),
+    # --- other normalizers
+    "implausible_age": FlagInfo("年龄不合理", "implausible age", "error"),
+    "age_under_one": FlagInfo("不满一岁（按月/天记载）", "under one year (written in months or days)", "info"),
+    "bad_phone": FlagInfo("不是手机号或烟台固话", "neither a mobile number nor a Yantai landline", "error"),
+    "area_code_added": FlagInfo("已补烟台区号 0535", "Yantai area code 0535 added", "warn"),
+    "implausible_count": FlagInfo("人数不合理", "implausible head count", "error"),
+    "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),
+    "lexicon_ambiguous": FlagInfo("疑似地名 OCR 错误，但有多个候选，未更正", "looks like a misread place name, several candidates: not corrected", "warn"),
+    "lexicon_context_mismatch": FlagInfo("疑似地名 OCR 错误，但与上级地名不符，未更正", "looks like a misread place name, but does not fit the district: not corrected", "warn"),
+    "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),
+    "division_conflict": FlagInfo("地址中的区县与乡镇街道不一致", "district and town/street in the address disagree", "warn"),
+    "division_successor_used": FlagInfo("旧区划已撤销，使用继承区划代码", "division abolished by that year; successor code used", "warn"),
+    "division_outside_validity": FlagInfo("该年份区划代码尚未启用或已撤销", "division code not valid in that year", "warn"),
+    "division_from_id": FlagInfo("户籍地由身份证号前 6 位推得（可能不是现户籍地）", "division taken from the ID number's first 6 digits (may not be the current household)", "warn"),
+    "derived_from_address": FlagInfo("由户籍地址推得", "derived from the household address", "info"),
+    "wording_kept_in_remarks": FlagInfo("原文措辞已写入备注", "printed wording kept in remarks", "info"),
+    "commercial_cemetery": FlagInfo("台账写明经营性公墓", "the ledger names a commercial cemetery", "info"),
+    # --- record validation
+    "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
+    "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),
+    "birth_date_id_mismatch": FlagInfo("出生日期与身份证号不符", "birth date does not match the ID number", "error"),
+    "age_mismatch": FlagInfo("年龄与出生、死亡日期不符", "age does not match birth and death dates", "warn"),
+    "birth_after_death": FlagInfo("出生日期晚于死亡日期", "birth date after death date", "error"),
+    "death_after_cremation": FlagInfo("死亡日期晚于火化日期", "death date after cremation date", "error"),
+    "cremation_gap_over_30_days": FlagInfo("死亡后超过 30 天才火化", "cremation more than 30 days after death", "warn"),
+    "scattering_before_cremation": FlagInfo("海葬日期早于火化日期", "scattering date before cremation date", "error"),
+    "date_outside_ledger_year": FlagInfo("日期不在台账年份附近", "date not within the ledger's year", "warn"),
+    "cert_year_mismatch": FlagInfo("火化证号年份与台账年份不符", "certificate number year differs from the ledger year", "warn"),
+    "onboard_over_limit": FlagInfo("随船人数超过 4 人", "more than 4 people on board", "warn"),
+}
+
+
+def describe(code: str) -> str:
+    """'中文 / English' for a flag code (the code itself if unknown)."""
+    info = FLAGS.get(code)
+    return code if info is None else f"{info.zh} / {info.en}"
+
+
+def severity(code: str) -> str:
+    info = FLAGS.get(code)
+    return "warn" if info is None else info.severity
+
+
+CONFIDENCE_FACTOR = {"info": 1.0, "warn": 0.7, "error": 0.3}

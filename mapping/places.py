@@ -1,0 +1,211 @@
+"""Place names in addresses: find lexicon entries, correct one-edit OCR errors, find the district.
+
+A misread name is corrected only when exactly one lexicon entry is within one edit (one character
+substituted, dropped or added, never in the suffix 区/县/市/镇/乡/街道/海域...), the window starts at
+a plausible boundary (start of text, after 省/市/区/县/镇/乡/街道, after 烟台/山东, or after a
+non-Han character), nothing else in the text contradicts it (another district, a town of another
+district, another city or province), and it does not overlap a name that was read exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .spec import Place, Spec
+
+_HOLE = "\x00"
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    start: int       # span in the original text
+    end: int
+    printed: str     # the text as printed (OCR)
+    name: str        # the lexicon name (or alias) it is
+    place: Place
+    corrected: bool
+
+
+@dataclass(frozen=True)
+class PlaceScan:
+    text: str                 # corrected text
+    hits: tuple[PlaceHit, ...]
+    flags: tuple[str, ...]    # lexicon_corrected / lexicon_ambiguous / lexicon_context_mismatch
+
+
+class _Index:
+    def __init__(self, spec: Spec):
+        lex = spec.places
+        self.spec = spec
+        self.suffixes = lex.suffixes  # longest first
+        self.boundary = lex.boundary_before
+        self.by_name: dict[str, Place] = {}
+        self.suffix_of: dict[str, str] = {}
+        self.lengths: dict[str, tuple[int, int]] = {}
+        self.sub: dict[str, set[str]] = {}
+        self.dele: dict[str, set[str]] = {}
+        for p in lex.places:
+            for n in (p.name, *p.aliases):
+                self.by_name[n] = p
+        for n in self.by_name:
+            suf = next((s for s in self.suffixes if n.endswith(s)), "")
+            self.suffix_of[n] = suf
+            lo, hi = self.lengths.get(suf, (len(n), len(n)))
+            self.lengths[suf] = (min(lo, len(n)), max(hi, len(n)))
+            body = len(n) - len(suf)
+            for i in range(body):
+                self.sub.setdefault(n[:i] + _HOLE + n[i + 1:], set()).add(n)
+                if body > 1:
+                    self.dele.setdefault(n[:i] + n[i + 1:], set()).add(n)
+
+    def compatible(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        da, db = self.spec.divisions.get(a), self.spec.divisions.get(b)
+        return (da is not None and da.successor == b) or (db is not None and db.successor == a)
+
+
+@lru_cache(maxsize=8)
+def _index(spec: Spec) -> _Index:
+    return _Index(spec)
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
+
+
+def _suffix_ends(text: str, idx: _Index) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for suf in idx.suffixes:
+        if suf not in idx.lengths:
+            continue
+        start = text.find(suf)
+        while start != -1:
+            out.append((start + len(suf), suf))
+            start = text.find(suf, start + 1)
+    return out
+
+
+def _at_boundary(text: str, start: int, idx: _Index) -> bool:
+    if start == 0 or not _is_han(text[start - 1]):
+        return True
+    prefix = text[:start]
+    return any(prefix.endswith(b) for b in idx.boundary)
+
+
+def _foreign_context(text: str, start: int, exact: list[PlaceHit]) -> bool:
+    """True when the text before `start` names another province or a city that is not Yantai's."""
+    prefix = text[:start]
+    j = prefix.find("省")
+    while j != -1:
+        if prefix[max(0, j - 2):j] != "山东":
+            return True
+        j = prefix.find("省", j + 1)
+    j = prefix.find("市")
+    while j != -1:
+        if prefix[max(0, j - 2):j + 1] != "烟台市" and not any(h.end == j + 1 for h in exact):
+            return True
+        j = prefix.find("市", j + 1)
+    return False
+
+
+def scan_places(text: str, spec: Spec) -> PlaceScan:
+    """Find lexicon place names in `text` and correct one-edit OCR errors (see module doc)."""
+    return _scan(text, spec)
+
+
+@lru_cache(maxsize=4096)
+def _scan(text: str, spec: Spec) -> PlaceScan:
+    idx = _index(spec)
+    ends = _suffix_ends(text, idx)
+    # 1. exact hits, longest first; drop those inside a longer one
+    exact: list[PlaceHit] = []
+    for end, suf in ends:
+        lo, hi = idx.lengths[suf]
+        for length in range(hi, lo - 1, -1):
+            start = end - length
+            if start < 0:
+                continue
+            w = text[start:end]
+            p = idx.by_name.get(w)
+            if p is not None:
+                exact.append(PlaceHit(start, end, w, w, p, False))
+    exact.sort(key=lambda h: (-(h.end - h.start), h.start))
+    kept: list[PlaceHit] = []
+    for h in exact:
+        if not any(k.start <= h.start and h.end <= k.end for k in kept):
+            kept.append(h)
+    exact = sorted(kept, key=lambda h: h.start)
+
+    def overlaps(s: int, e: int, hits: list[PlaceHit]) -> bool:
+        return any(s < h.end and e > h.start for h in hits)
+
+    # 2. fuzzy candidates at suffix ends not explained by an exact hit; districts first
+    flags: list[str] = []
+    accepted: list[PlaceHit] = []
+    district_suffixes = {"区", "县", "市"}
+    order = sorted(ends, key=lambda es: (es[1] not in district_suffixes, es[0]))
+    for end, suf in order:
+        if any(h.start < end <= h.end for h in exact + accepted):
+            continue
+        lo, hi = idx.lengths[suf]
+        cands: dict[str, tuple[int, int]] = {}  # name -> (priority, start)
+        for length in range(max(len(suf) + 1, lo - 1), hi + 2):
+            start = end - length
+            if start < 0:
+                break
+            w = text[start:end]
+            body = length - len(suf)
+            for i in range(body):
+                for n in idx.sub.get(w[:i] + _HOLE + w[i + 1:], ()):
+                    cands.setdefault(n, (0, start))
+            for n in idx.dele.get(w, ()):
+                cands.setdefault(n, (1, start))
+            for i in range(body):
+                shorter = w[:i] + w[i + 1:]
+                if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf:
+                    cands.setdefault(shorter, (2, start))
+        cands = {n: v for n, v in cands.items() if _at_boundary(text, v[1], idx) and not overlaps(v[1], end, exact + accepted)}
+        if not cands:
+            continue
+        if len({idx.by_name[n].name for n in cands}) > 1:
+            flags.append("lexicon_ambiguous")
+            continue
+        name, (_, start) = min(cands.items(), key=lambda kv: kv[1])
+        place = idx.by_name[name]
+        context = exact + accepted
+        fits = not _foreign_context(text, start, exact)
+        if fits:
+            if place.kind == "district":
+                fits = all(idx.compatible(h.place.district, place.district) for h in context if h.place.kind != "sea_area")
+            else:
+                fits = all(idx.compatible(h.place.district, place.district) for h in context if h.place.kind == "district")
+        if not fits:
+            flags.append("lexicon_context_mismatch")
+            continue
+        accepted.append(PlaceHit(start, end, text[start:end], name, place, True))
+
+    hits = sorted(exact + accepted, key=lambda h: h.start)
+    out = text
+    for h in sorted(accepted, key=lambda h: h.start, reverse=True):
+        out = out[:h.start] + h.name + out[h.end:]
+    if accepted:
+        flags.insert(0, "lexicon_corrected")
+    return PlaceScan(out, tuple(hits), tuple(dict.fromkeys(flags)))
+
+
+def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...]]:
+    """The district code named (or implied by a town/street) in a scanned text, with flags."""
+    idx = _index(spec)
+    districts = [h.place.district for h in scan.hits if h.place.kind == "district"]
+    below = [h.place.district for h in scan.hits if h.place.kind not in ("district", "sea_area")]
+    if districts:
+        code = districts[0]
+        conflict = any(not idx.compatible(code, c) for c in districts[1:] + below)
+        return code, ("division_conflict",) if conflict else ()
+    if below:
+        code = below[0]
+        conflict = any(not idx.compatible(code, c) for c in below[1:])
+        return code, ("division_conflict",) if conflict else ()
+    return None, ()

@@ -1,0 +1,198 @@
+"""Engine ``ppocr``: the PP-OCRv4 models shipped inside the ``rapidocr-onnxruntime`` wheel (offline).
+
+Nothing is ever downloaded: the three ONNX files (det, rec, cls) are looked up in the wheel's
+``models`` folder (or in ``model_dir``) and their absence is a ``ModelMissingError``.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import MissingDependencyError, ModelMissingError
+from pipeline.models import OcrPiece
+
+from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr
+from ocr.registry import register
+
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
+MODEL_FILES = {"det": DET_MODEL, "rec": REC_MODEL, "cls": CLS_MODEL}
+_PACKAGE = "rapidocr_onnxruntime"
+_INSTALL_HINT = "pip install 'rapidocr-onnxruntime==1.4.4' (the PP-OCRv4 ONNX models ship inside its wheel)"
+
+
+def wheel_model_dir() -> Path:
+    """The ``models`` folder inside the installed rapidocr-onnxruntime package (without importing it)."""
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or not spec.origin:
+        raise MissingDependencyError("the rapidocr-onnxruntime package is not installed", hint=_INSTALL_HINT)
+    return Path(spec.origin).parent / "models"
+
+
+@lru_cache(maxsize=16)
+def _sha256_prefix(path: str, size: int, mtime_ns: int, n: int = 12) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:n]
+
+
+def model_fingerprint(path: Path) -> str:
+    st = path.stat()
+    return f"{path.name} sha256:{_sha256_prefix(str(path), st.st_size, st.st_mtime_ns)}"
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@register
+class PpOcrEngine(OcrEngine):
+    """PP-OCRv4 (mobile det + rec, optional direction classifier) on ONNX Runtime, via RapidOCR.
+
+    Settings:
+      max_side_len: RapidOCR first shrinks the page so its longest side is at most this; both
+        detection and recognition then work on the shrunk page. RapidOCR's own default is 2000;
+        ours is 2400, so a 200-dpi A4 page (2339 px) goes through at full resolution
+        (see bench/bench_ocr_engines.py for the measurements).
+      det_limit_side_len / det_limit_type: detector input size rule ("min": the short side is
+        brought up to at least this; "max": the long side down to at most this).
+      use_cls: 180° text-line direction classifier. Off: our pages are upright after deskew.
+      intra_op_num_threads: ONNX Runtime threads per session (None: its default, all cores).
+        Use 1 when several pages run in parallel processes.
+      text_score: pieces recognized below this confidence are dropped (RapidOCR's default 0.5).
+      model_dir: folder holding the three ONNX files; default: the wheel's own models folder.
+    """
+
+    name = "ppocr"
+
+    def __init__(
+        self,
+        *,
+        max_side_len: int = 2400,
+        det_limit_side_len: int = 736,
+        det_limit_type: str = "min",
+        use_cls: bool = False,
+        intra_op_num_threads: int | None = None,
+        text_score: float = 0.5,
+        model_dir: str | os.PathLike[str] | None = None,
+    ):
+        if det_limit_type not in ("min", "max"):
+            from pipeline.errors import ConfigError
+
+            raise ConfigError(f"ppocr: det_limit_type must be 'min' or 'max', not {det_limit_type!r}")
+        self.model_paths = self.find_models(model_dir)
+        self._settings = {
+            "max_side_len": int(max_side_len),
+            "det_limit_side_len": int(det_limit_side_len),
+            "det_limit_type": det_limit_type,
+            "use_cls": bool(use_cls),
+            "intra_op_num_threads": intra_op_num_threads,
+            "text_score": float(text_score),
+            "model_dir": str(self.model_paths["det"].parent),
+        }
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # pragma: no cover - the package is a hard dependency
+            raise MissingDependencyError(f"cannot import rapidocr_onnxruntime: {exc}", hint=_INSTALL_HINT) from exc
+
+        kwargs: dict[str, Any] = {
+            "max_side_len": int(max_side_len),
+            "det_limit_side_len": int(det_limit_side_len),
+            "det_limit_type": det_limit_type,
+            "use_cls": bool(use_cls),
+            "text_score": float(text_score),
+            "det_model_path": str(self.model_paths["det"]),
+            "rec_model_path": str(self.model_paths["rec"]),
+            "cls_model_path": str(self.model_paths["cls"]),
+            "print_verbose": False,
+        }
+        if intra_op_num_threads is not None:
+            kwargs["intra_op_num_threads"] = int(intra_op_num_threads)
+            kwargs["inter_op_num_threads"] = 1
+        self._ocr = RapidOCR(**kwargs)
+        self.use_cls = bool(use_cls)
+        # ONNX Runtime sessions may be shared between threads, but RapidOCR keeps per-call state
+        # (box_thresh etc. on the post-processor): serialise calls on one instance.
+        self._call_lock = threading.Lock()
+        self._version: str | None = None
+
+    # -- models ------------------------------------------------------------------------------
+    @staticmethod
+    def find_models(model_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+        folder = Path(model_dir) if model_dir is not None else wheel_model_dir()
+        paths = {kind: folder / fname for kind, fname in MODEL_FILES.items()}
+        missing = [str(p) for p in paths.values() if not p.is_file()]
+        if missing:
+            where = "the rapidocr-onnxruntime wheel" if model_dir is None else "the configured model_dir"
+            raise ModelMissingError(
+                f"ppocr: model file(s) missing in {where}: {', '.join(missing)}",
+                hint=(
+                    "reinstall the wheel (" + _INSTALL_HINT + ")" if model_dir is None
+                    else f"put {', '.join(MODEL_FILES.values())} in {folder}, or leave model_dir unset "
+                    "to use the models inside the rapidocr-onnxruntime wheel"
+                ) + "; models are never downloaded",
+            )
+        return paths
+
+    @classmethod
+    def check_available(cls) -> str:
+        paths = cls.find_models()
+        return f"available: PP-OCRv4 ONNX models in {paths['det'].parent}"
+
+    # -- interface ---------------------------------------------------------------------------
+    def version(self) -> str:
+        if self._version is None:
+            models = "; ".join(f"{k} {model_fingerprint(p)}" for k, p in self.model_paths.items()
+                               if k != "cls" or self.use_cls)
+            self._version = (
+                f"rapidocr-onnxruntime {_dist_version('rapidocr-onnxruntime')}; "
+                f"onnxruntime {_dist_version('onnxruntime')}; PP-OCRv4 {models}"
+            )
+        return self._version
+
+    def languages(self) -> list[str]:
+        return ["ch", "en"]  # the PP-OCRv4 "ch" recognizer: simplified Chinese + Latin letters, digits
+
+    def recognize(self, image: np.ndarray) -> list[OcrPiece]:
+        bgr = to_bgr(image)
+        h, w = bgr.shape[:2]
+        if h == 0 or w == 0:
+            return []
+        with self._call_lock:
+            result, _elapsed = self._ocr(bgr, use_det=True, use_cls=self.use_cls, use_rec=True)
+        pieces: list[OcrPiece] = []
+        for points, text, score in result or []:
+            text = str(text).strip()
+            if not text:
+                continue
+            pieces.append(OcrPiece(text, clamp01(score), polygon_to_box(points, w, h), self.name))
+        return pieces
+
+    def recognize_crop(self, image: np.ndarray) -> OcrPiece:
+        bgr = to_bgr(image)
+        h, w = bgr.shape[:2]
+        box = (0, 0, int(w), int(h))
+        if h < 2 or w < 2:
+            return OcrPiece("", 0.0, box, self.name)
+        with self._call_lock:
+            crops = [bgr]
+            if self.use_cls:
+                crops, _cls, _t = self._ocr.text_cls(crops)
+            rec, _elapsed = self._ocr.text_rec(crops)
+        text, score = (rec[0][0], rec[0][1]) if rec else ("", 0.0)
+        text = str(text).strip()
+        return OcrPiece(text, clamp01(score) if text else 0.0, box, self.name)

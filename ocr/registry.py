@@ -1,0 +1,116 @@
+"""Find OCR engines by name. Engines register themselves with ``@register``.
+
+    engine = get_engine("ppocr", max_side_len=2400)
+
+One instance is cached per (name, settings): engines load models and are expensive to create.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import threading
+from typing import Any, TypeVar
+
+from pipeline.errors import BackfillError, ConfigError
+
+from ocr.base import OcrEngine
+
+E = TypeVar("E", bound=type[OcrEngine])
+
+_BUILTIN_MODULES = ("ocr.ppocr", "ocr.tesseract", "ocr.paddle")
+_engines: dict[str, type[OcrEngine]] = {}
+_instances: dict[tuple[str, str], OcrEngine] = {}
+_lock = threading.RLock()
+_builtins_loaded = False
+
+
+def register(engine_cls: E) -> E:
+    """Class decorator: make an ``OcrEngine`` subclass available under its ``name``."""
+    if not (isinstance(engine_cls, type) and issubclass(engine_cls, OcrEngine)):
+        raise TypeError(f"{engine_cls!r} is not an OcrEngine subclass")
+    if not engine_cls.name:
+        raise TypeError(f"{engine_cls.__name__} has no engine name")
+    with _lock:
+        _engines[engine_cls.name] = engine_cls
+    return engine_cls
+
+
+def _load_builtins() -> None:
+    # The engine modules are light: each imports its heavy library only when an engine is created.
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    with _lock:
+        if not _builtins_loaded:
+            for module in _BUILTIN_MODULES:
+                importlib.import_module(module)
+            _builtins_loaded = True
+
+
+def engine_names() -> list[str]:
+    _load_builtins()
+    return sorted(_engines)
+
+
+def engine_class(name: str) -> type[OcrEngine]:
+    _load_builtins()
+    try:
+        return _engines[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown OCR engine {name!r}; known engines: {', '.join(sorted(_engines))}",
+            hint="choose one of the known engines in the 'ocr.engine' setting",
+        ) from None
+
+
+def _settings_key(settings: dict[str, Any]) -> str:
+    return repr(sorted(settings.items()))
+
+
+def _check_settings(engine_cls: type[OcrEngine], settings: dict[str, Any]) -> None:
+    params = inspect.signature(engine_cls.__init__).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [n for n, p in params.items() if n != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    unknown = sorted(set(settings) - set(accepted))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) for OCR engine {engine_cls.name!r}: {', '.join(unknown)}; "
+            f"accepted: {', '.join(accepted)}"
+        )
+
+
+def get_engine(name: str, **settings: Any) -> OcrEngine:
+    """The engine ``name`` created with ``settings`` (cached per settings).
+
+    Raises ``ConfigError`` for an unknown name or setting, ``MissingDependencyError`` /
+    ``ModelMissingError`` when the engine cannot run here. Never downloads anything.
+    """
+    engine_cls = engine_class(name)
+    _check_settings(engine_cls, settings)
+    key = (name, _settings_key(settings))
+    with _lock:
+        engine = _instances.get(key)
+        if engine is None:
+            engine = engine_cls(**settings)
+            _instances[key] = engine
+        return engine
+
+
+def available_engines() -> dict[str, str]:
+    """Engine name → availability message ("available: …" or "unavailable: … (hint)")."""
+    out: dict[str, str] = {}
+    for name in engine_names():
+        try:
+            msg = _engines[name].check_available()
+            out[name] = msg if msg.startswith("available") else f"available: {msg}"
+        except BackfillError as exc:
+            hint = f" ({exc.hint})" if exc.hint else ""
+            out[name] = f"unavailable: {exc}{hint}"
+    return out
+
+
+def clear_cache() -> None:
+    """Forget the created engines (tests; frees model memory)."""
+    with _lock:
+        _instances.clear()

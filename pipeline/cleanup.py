@@ -1,0 +1,140 @@
+"""Image cleanup with OpenCV: stamp suppression, scan-border removal, illumination, denoise,
+table rectification (deskew + perspective). The input image is never modified; every step is
+recorded with its settings and what it measured.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.models import Step
+
+
+@dataclass(frozen=True)
+class CleanupSettings:
+    red_margin: int = 40              # R - max(G, B) above this is stamp ink
+    border_dark: int = 70             # scanner background darker than this, touching the edge
+    illumination_kernel: int = 41     # px (at 1/4 scale the background is estimated on)
+    denoise_h: float = 0.0            # fastNlMeans strength; 0 = median 3 only
+    min_table_fraction: float = 0.15  # the table's box must cover this share of the page
+    rectify: bool = True
+
+
+@dataclass
+class CleanPage:
+    image: np.ndarray                   # grayscale uint8, rectified, flat background
+    steps: list[Step] = field(default_factory=list)
+    table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
+
+
+def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]:
+    """Grayscale in which red stamp ink turns light while black/blue ink stays dark."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    b, g, r = cv2.split(bgr)
+    redness = r.astype(np.int16) - np.maximum(g, b).astype(np.int16)
+    mask = redness > red_margin
+    out = gray.copy()
+    out[mask] = np.maximum(gray[mask], r[mask])
+    return out, Step("stamp_suppression", {"red_margin": red_margin}, {"red_pixels": int(mask.sum())})
+
+
+def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
+    """Paint dark regions that touch the image edge (scanner lid/background) in paper colour."""
+    h, w = gray.shape
+    mask = (gray < dark).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = gray.copy()
+    paper = int(np.median(gray[::8, ::8]))
+    removed = 0
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        if touches and area > 0.002 * h * w:
+            out[labels == i] = paper
+            removed += int(area)
+    return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
+
+
+def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, Step]:
+    """Divide by a smooth background estimate (text removed by a max filter) -> flat white paper."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 * 2 + 1, kernel // 4 * 2 + 1))
+    bg = cv2.dilate(small, k)
+    bg = cv2.GaussianBlur(bg, (0, 0), kernel / 4)
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(bg, 1), scale=255)
+    return flat, Step("illumination", {"kernel": kernel, "scale": 0.25}, {"background_min": int(bg.min()), "background_max": int(bg.max())})
+
+
+def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
+    if h > 0:
+        out = cv2.fastNlMeansDenoising(gray, None, h=h, templateWindowSize=7, searchWindowSize=21)
+        return out, Step("denoise", {"method": "fastNlMeans", "h": h})
+    return cv2.medianBlur(gray, 3), Step("denoise", {"method": "median", "ksize": 3})
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255 on 0, adaptive to local contrast (faded ink, uneven light)."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
+    """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
+    hor = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
+    ver = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15))))
+    lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if n <= 1:
+        return None
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]))
+    bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]
+    if bw * bh < min_fraction * w * h:
+        return None
+    ys, xs = np.nonzero(labels == best)
+    pts = np.stack([xs, ys], axis=1).astype(np.float32)
+    hull = cv2.convexHull(pts).reshape(-1, 2)
+    s = hull.sum(axis=1)
+    d = hull[:, 0] - hull[:, 1]
+    return np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
+
+
+def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], Step]:
+    """Warp the page so that the table quad becomes an axis-aligned rectangle (deskew + perspective)."""
+    tl, tr, br, bl = quad
+    width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
+    height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
+    x0, y0 = float((tl[0] + bl[0]) / 2), float((tl[1] + tr[1]) / 2)
+    dst = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(quad, dst)
+    h, w = gray.shape
+    out = cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    angle = float(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])))
+    box = (int(round(x0)), int(round(y0)), int(round(x0 + width)), int(round(y0 + height)))
+    return out, box, Step("rectify", {"method": "table_quad_homography"}, {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()})
+
+
+def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
+    """All cleanup steps in order; the input array is left untouched."""
+    steps: list[Step] = []
+    gray, st = suppress_stamps(bgr, settings.red_margin)
+    steps.append(st)
+    gray, st = remove_scan_borders(gray, settings.border_dark)
+    steps.append(st)
+    gray, st = normalize_illumination(gray, settings.illumination_kernel)
+    steps.append(st)
+    gray, st = denoise(gray, settings.denoise_h)
+    steps.append(st)
+    table_box = None
+    if settings.rectify:
+        quad = find_table_quad(gray, settings.min_table_fraction)
+        if quad is None:
+            steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
+        else:
+            gray, table_box, st = rectify(gray, quad)
+            steps.append(st)
+    return CleanPage(gray, steps, table_box)

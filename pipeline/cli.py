@@ -1,0 +1,208 @@
+"""The `backfill` command. The library raises; here exceptions become exit codes and hints."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Sequence
+
+from pipeline.config import Settings, mask_url
+from pipeline.errors import BackfillError, ExitCode
+
+log = logging.getLogger("pipeline")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        getattr(args, "config", None),
+        data_dir=getattr(args, "data_dir", None),
+        db_url=getattr(args, "db", None),
+        platform_url=getattr(args, "platform", None),
+        engine=getattr(args, "engine", None),
+        funeral_home_code=getattr(args, "funeral_home", None),
+    )
+
+
+class _PageProgress:
+    """A progress bar fed by polling the store, so it works whatever runs the pages (Prefect or not)."""
+
+    def __init__(self, settings: Settings, enabled: bool):
+        self.settings, self.enabled = settings, enabled
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_PageProgress":
+        if self.enabled:
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        from tqdm import tqdm
+
+        from pipeline.store import Store
+
+        store = Store.open(self.settings)
+        bar = tqdm(total=0, unit="page", desc="pages", file=sys.stderr, dynamic_ncols=True)
+        try:
+            while True:
+                total = store.count_pages()
+                done = total - store.count_pages(("pending",))
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+                if self._stop.wait(1.0):
+                    break
+        except Exception:  # the bar must never break a run
+            pass
+        finally:
+            bar.close()
+            store.dispose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    scans = Path(args.scans_dir)
+    if not scans.is_dir():
+        raise BackfillError(f"{scans}: not a folder", hint="give the folder that holds the scanned ledgers")
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    from pipeline.store import Store
+
+    Store.open(settings).dispose()  # create the schema before the progress bar polls it
+    with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
+        if args.no_prefect:
+            from pipeline.run import run_folder
+
+            summary = run_folder(scans.resolve(), settings).to_dict()
+        else:
+            from flows.env import prepare_prefect_env
+
+            prepare_prefect_env(settings.data_dir, quiet=not args.verbose)
+            from flows.backfill import backfill_flow
+
+            summary = backfill_flow(str(scans.resolve()), settings.to_dict())
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(summary, settings))
+    return ExitCode.ok
+
+
+def format_summary(sm: dict[str, Any], settings: Settings) -> str:
+    lines = [
+        f"run {sm['run_id']} on {sm['scans_dir']}  ({sm['seconds']:.1f} s)",
+        f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, {len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
+        f"  pages        {sm['pages']:>6}  ({sm['pages_done']} processed, {len(sm['pages_problem'])} with problems)",
+        f"  records      {sm['records']:>6}",
+        f"  auto-accepted{sm['auto_accepted']:>6}",
+        f"  needs review {sm['needs_review']:>6}",
+        f"  duplicates merged {sm['clusters_merged']}",
+        f"  store: {mask_url(settings.store_url)}",
+    ]
+    if sm["quarantined"]:
+        lines.append("quarantined (copies in " + str(settings.data_path / "quarantine") + "):")
+        lines += [f"  {q['file']}: [{q['reason']}] {q['message']}" for q in sm["quarantined"]]
+    if sm["pages_problem"]:
+        lines.append("pages with problems:")
+        lines += [f"  {p['file']} page {p['page']}: [{p['status']}] {p['message'].split(': ', 1)[-1]}" for p in sm["pages_problem"]]
+    return "\n".join(lines)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.export import export_csv
+    from pipeline.store import Store
+
+    settings = _settings(args)
+    store = Store.open(settings)
+    try:
+        n = export_csv(store, Path(args.out), settings.spec_version)
+    finally:
+        store.dispose()
+    print(f"wrote {n} rows to {args.out}")
+    return ExitCode.ok
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from pipeline.load import load
+    from pipeline.store import Store
+
+    settings = _settings(args)
+    store = Store.open(settings)
+    try:
+        res = load(store, settings)
+    finally:
+        store.dispose()
+    print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
+    for table, n in sorted(res.by_table.items()):
+        print(f"  {table}: {n} records in this load")
+    return ExitCode.ok
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    from ocr.registry import available_engines
+
+    for name, status in available_engines().items():
+        print(f"{name:12} {status}")
+    return ExitCode.ok
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="backfill", description="Back-fill scanned funeral registers into the provincial platform.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details (never personal data)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", help="working store URL (default: SQLite file in the data folder)")
+        sp.add_argument("--data-dir", help="data folder (default: ./backfill-data)")
+        sp.add_argument("--config", help="settings file (TOML or JSON; default ./backfill.toml if present)")
+
+    r = sub.add_parser("run", help="process a folder of scanned ledgers")
+    r.add_argument("scans_dir")
+    common(r)
+    r.add_argument("--engine", help="OCR engine (see `backfill engines`)")
+    r.add_argument("--funeral-home", help="funeral home code for ledgers whose title names no known home")
+    r.add_argument("--no-prefect", action="store_true", help="run the stages in this process without Prefect")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    r.set_defaults(func=cmd_run)
+
+    e = sub.add_parser("export", help="write every extracted row to a CSV file")
+    e.add_argument("--out", required=True)
+    common(e)
+    e.set_defaults(func=cmd_export)
+
+    ld = sub.add_parser("load", help="load accepted records into the platform database")
+    common(ld)
+    ld.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
+    ld.set_defaults(func=cmd_load)
+
+    en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
+    en.set_defaults(func=cmd_engines)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except BackfillError as e:
+        print(f"error: {e}", file=sys.stderr)
+        if e.hint:
+            print(f"hint: {e.hint}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted: run `backfill run` again on the same folder to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

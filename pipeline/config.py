@@ -1,0 +1,142 @@
+"""One settings object, validated once; accepted as object, dict or path (TOML or JSON).
+
+Precedence: explicit arguments > environment (BACKFILL_*) > config file > defaults.
+Connection strings come from here only, never from code; they are masked when printed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from pipeline.errors import ConfigError
+
+DEFAULT_DATA_DIR = "backfill-data"
+CONFIG_FILE_NAME = "backfill.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = DEFAULT_DATA_DIR
+    db_url: str | None = None          # working store; default: SQLite file in data_dir
+    platform_url: str | None = None    # provincial platform DB; default: SQLite file in data_dir
+    engine: str = "ppocr"              # main OCR engine
+    engine_settings: dict[str, Any] = field(default_factory=dict)
+    spec_version: str = "mzt141-draft-0"
+    funeral_home_code: str | None = None  # used when the ledger title names no known home
+    auto_accept_threshold: float = 0.90   # a field below this sends its record to review
+    field_thresholds: dict[str, float] = field(default_factory=dict)  # per-field overrides
+    pdf_dpi: int = 200
+    max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
+    max_file_bytes: int = 2_000_000_000
+    keep_original_images: bool = True
+
+    # ---- derived ------------------------------------------------------------------
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def store_url(self) -> str:
+        return self.db_url or f"sqlite:///{(self.data_path / 'store.sqlite').as_posix()}"
+
+    @property
+    def platform_db_url(self) -> str:
+        return self.platform_url or f"sqlite:///{(self.data_path / 'platform.sqlite').as_posix()}"
+
+    def threshold_for(self, field_name: str) -> float:
+        return self.field_thresholds.get(field_name, self.auto_accept_threshold)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    # ---- construction -------------------------------------------------------------
+    @classmethod
+    def load(cls, source: "Settings | Mapping[str, Any] | str | Path | None" = None, **overrides: Any) -> "Settings":
+        """Build settings from an object, a dict, or a file path, then env, then explicit overrides."""
+        if isinstance(source, Settings):
+            base: dict[str, Any] = source.to_dict()
+        elif source is None:
+            default_file = Path(CONFIG_FILE_NAME)
+            base = _read_file(default_file) if default_file.is_file() else {}
+        elif isinstance(source, (str, Path)):
+            base = _read_file(Path(source))
+        else:
+            base = dict(source)
+        base.update(_from_env())
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_dict(base)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        errors = [f"unknown setting '{k}'" for k in d if k not in known]
+        values = {k: v for k, v in d.items() if k in known}
+        s = cls(**values)
+        errors += s._problems()
+        if errors:
+            raise ConfigError("invalid settings: " + "; ".join(errors), hint="see README, section Configuration")
+        return s
+
+    def with_(self, **changes: Any) -> "Settings":
+        return Settings.from_dict({**self.to_dict(), **changes})
+
+    def _problems(self) -> list[str]:
+        p: list[str] = []
+        if not 0.0 <= float(self.auto_accept_threshold) <= 1.0:
+            p.append("auto_accept_threshold must be within 0..1")
+        for k, v in self.field_thresholds.items():
+            if not 0.0 <= float(v) <= 1.0:
+                p.append(f"field_thresholds.{k} must be within 0..1")
+        if not 72 <= int(self.pdf_dpi) <= 600:
+            p.append("pdf_dpi must be within 72..600")
+        if int(self.max_image_pixels) < 1_000_000:
+            p.append("max_image_pixels must be at least 1000000")
+        for name in ("db_url", "platform_url"):
+            url = getattr(self, name)
+            if url is not None and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+                p.append(f"{name} must be a sqlite:/// or postgresql:// URL")
+        if not isinstance(self.engine_settings, dict):
+            p.append("engine_settings must be a table")
+        return p
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        if path.suffix == ".json":
+            return json.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"config file {path} is not valid: {e}") from e
+
+
+_ENV = {
+    "BACKFILL_DATA_DIR": "data_dir",
+    "BACKFILL_DB_URL": "db_url",
+    "BACKFILL_PLATFORM_URL": "platform_url",
+    "BACKFILL_ENGINE": "engine",
+    "BACKFILL_FUNERAL_HOME": "funeral_home_code",
+    "BACKFILL_AUTO_ACCEPT_THRESHOLD": "auto_accept_threshold",
+}
+
+
+def _from_env() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for var, key in _ENV.items():
+        if os.environ.get(var):
+            val: Any = os.environ[var]
+            if key == "auto_accept_threshold":
+                val = float(val)
+            out[key] = val
+    return out
+
+
+def mask_url(url: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

@@ -1,0 +1,192 @@
+"""From a cleaned page to mapped records: grid + OCR pieces -> cells -> header mapping -> records.
+
+`extract_page` is pure (image in, records out) so it can be tested and benchmarked without a store;
+`process_page` wraps it with loading, image storage and saving, idempotently.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz
+from sqlalchemy import delete, select
+
+from mapping.headers import detect_kind, map_columns
+from mapping.record import RecordContext, build_record
+from mapping.spec import load_spec
+from ocr.base import OcrEngine
+from pipeline.cleanup import clean_page
+from pipeline.config import Settings
+from pipeline.errors import InputFileError, PageError, UnknownLedgerError
+from pipeline.intake import load_page
+from pipeline.layout import Grid, assign_pieces, cell_crop, cell_ink, find_grid, reading_order
+from pipeline.models import MappedRecord, OcrPiece, RawCell
+from pipeline.routing import route
+from pipeline.store import Page, Record, SourceFile, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+INK_FOR_REREAD = 0.006  # a cell with this much ink but no detected text is re-read from its crop
+
+
+@dataclass
+class ExtractedRow:
+    row_no: int                 # 1-based data row, header not counted
+    cells: list[RawCell]        # every column, in printed order
+    record: MappedRecord
+
+
+@dataclass
+class PageExtraction:
+    kind: str
+    title: str
+    header: list[str]
+    columns: list[str | None]   # spec field per printed column (None = not mapped)
+    grid: Grid
+    rows: list[ExtractedRow] = field(default_factory=list)
+    engine: str = ""
+
+
+@lru_cache(maxsize=1)
+def _institutions() -> dict[str, str]:
+    data = resources.files("mapping").joinpath("data/institutions.json")
+    return json.loads(data.read_text(encoding="utf-8"))["institutions"]
+
+
+def resolve_funeral_home(title: str, default: str | None) -> str | None:
+    """The funeral home named in the title (fuzzy, OCR-tolerant), else the configured default."""
+    best, best_score = None, 0.0
+    for name, code in _institutions().items():
+        score = fuzz.partial_ratio(name, title) if title else 0.0
+        if score > best_score:
+            best, best_score = code, score
+    return best if best_score >= 80 else default
+
+
+def ledger_year(title: str) -> int | None:
+    m = re.search(r"(20[0-2]\d)\s*年", title) or re.search(r"(20[0-2]\d)", title)
+    return int(m.group(1)) if m else None
+
+
+def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
+    box = grid.cell_box(r, c)
+    if reread or (not pieces and cell_ink(gray, box) > INK_FOR_REREAD):
+        crop = cell_crop(gray, box)
+        if crop.size == 0:
+            return RawCell("", 0.5, box)
+        piece = engine.recognize_crop(crop)
+        text = piece.text.strip()
+        return RawCell(text, piece.confidence if text else 0.5, box)
+    if not pieces:
+        return RawCell("", 1.0, box)
+    ordered = reading_order(pieces)
+    text = "".join(p.text.strip() for p in ordered)
+    conf = min(p.confidence for p in ordered)
+    return RawCell(text, conf, box)
+
+
+def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings) -> PageExtraction:
+    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers."""
+    grid = find_grid(gray, table_box)
+    pieces = engine.recognize(gray)
+    a = assign_pieces(pieces, grid)
+    title = " ".join(p.text for p in reading_order(a.above))
+    table = [
+        [read_cell(gray, grid, r, c, a.cells.get((r, c), []), (r, c) in a.straddling, engine) for c in range(grid.n_cols)]
+        for r in range(grid.n_rows)
+    ]
+    header = [cell.text for cell in table[0]]
+    kind, score = detect_kind(title, header)
+    if kind is None:
+        raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
+    columns = [m.field for m in map_columns(kind, header)]
+    ctx = RecordContext(
+        funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
+        ledger_year=ledger_year(title),
+        spec=load_spec(settings.spec_version),
+    )
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
+    for r in range(1, grid.n_rows):
+        cells = table[r]
+        mapped = {f: cell for f, cell in zip(columns, cells) if f and f != "row_no"}
+        if not any(cell.text for cell in mapped.values()):
+            continue  # an empty ruled row
+        out.rows.append(ExtractedRow(r, cells, build_record(kind, mapped, ctx)))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class PageOutcome:
+    page_id: int
+    status: str
+    records: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+
+def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
+    """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
+    with store.session() as s:
+        page = s.get(Page, page_id)
+        sf = s.get(SourceFile, page.file_id)
+        if page.status in ("done", "no_table", "unknown_ledger") and not force:
+            return PageOutcome(page_id, "skipped")
+        path, media, page_no, rel = Path(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
+    t0 = time.perf_counter()
+    try:
+        image = load_page(path, media, page_no, settings)
+    except InputFileError as e:
+        return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
+    original = store.images.put(image) if settings.keep_original_images else None
+    clean = clean_page(image)
+    del image
+    clean_sha = store.images.put(clean.image)
+    steps = [st.to_dict() for st in clean.steps]
+    try:
+        ext = extract_page(clean.image, clean.table_box, engine, settings)
+    except PageError as e:
+        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}", original=original,
+                       clean=clean_sha, shape=clean.image.shape, steps=steps)
+    steps.append({"name": "ocr", "settings": {"engine": ext.engine}, "result": {}})
+    with store.session() as s, s.begin():
+        s.execute(delete(Record).where(Record.page_id == page_id))
+        for row in ext.rows:
+            status, reasons = route(row.record, settings)
+            s.add(Record(
+                page_id=page_id, row_no=row.row_no, ledger_kind=ext.kind, status=status, route_reasons=reasons,
+                fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
+                cells=[c.to_dict() for c in row.cells],
+                min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
+            ))
+        page = s.get(Page, page_id)
+        page.ledger_kind, page.title = ext.kind, ext.title
+        page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
+    return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=clean.image.shape,
+                   steps=steps, records=len(ext.rows))
+
+
+def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | None = None, original: str | None = None,
+            clean: str | None = None, shape=None, steps=None, records: int = 0) -> PageOutcome:
+    seconds = time.perf_counter() - t0
+    with store.session() as s, s.begin():
+        page = s.get(Page, page_id)
+        page.status, page.error, page.seconds, page.processed_at = status, error, seconds, utcnow()
+        if original:
+            page.original_image = original
+        if clean:
+            page.clean_image = clean
+        if shape is not None:
+            page.height, page.width = int(shape[0]), int(shape[1])
+        if steps is not None:
+            page.steps = steps
+    if error:
+        log.warning("page %s: %s", status, error)
+    return PageOutcome(page_id, status, records, seconds, error or "")

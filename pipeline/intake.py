@@ -1,0 +1,252 @@
+"""Intake: find scans in a folder, fingerprint them, register readable files and quarantine the rest.
+
+Nothing here holds more than one page image in memory. Rasterizing happens page by page
+(`load_page`) when a page is processed.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+from sqlalchemy import select
+
+from pipeline.config import Settings
+from pipeline.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedFileError,
+    ImageTooLargeError,
+    InputFileError,
+    MissingDependencyError,
+    UnsupportedFileError,
+)
+from pipeline.store import Page, Quarantine, SourceFile, Store
+
+log = logging.getLogger(__name__)
+
+SCAN_SUFFIXES = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    rel_path: str
+    reason: str
+    message: str
+
+
+@dataclass
+class IntakeResult:
+    new_files: list[int] = field(default_factory=list)     # source_files ids registered by this call
+    known_files: list[int] = field(default_factory=list)   # already in the store (same sha256)
+    quarantined: list[QuarantineItem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)       # not a scan (by suffix): ground truth, notes...
+
+    @property
+    def file_ids(self) -> list[int]:
+        return self.new_files + self.known_files
+
+
+def discover(scans_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(scan files, other files) below scans_dir, sorted, hidden entries ignored."""
+    scans: list[Path] = []
+    others: list[Path] = []
+    for p in sorted(scans_dir.rglob("*")):
+        rel = p.relative_to(scans_dir)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        (scans if p.suffix.lower() in SCAN_SUFFIXES else others).append(p)
+    return scans, others
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- probing: is the file usable, and how many pages has it? --------------------------------
+def probe(path: Path, settings: Settings) -> tuple[str, int]:
+    """(media_type, page_count), or an InputFileError naming the file and the reason."""
+    name = str(path)
+    media = SCAN_SUFFIXES.get(path.suffix.lower())
+    if media is None:
+        raise UnsupportedFileError(name, f"unsupported file type '{path.suffix}'")
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(name, "the file is empty (0 bytes); rescan it")
+    if size > settings.max_file_bytes:
+        raise ImageTooLargeError(name, f"the file is {size} bytes, over the limit of {settings.max_file_bytes}")
+    if media == "pdf":
+        return media, _probe_pdf(path, settings)
+    return media, _probe_image(path, settings)
+
+
+def _pdfinfo(path: Path) -> dict[str, str]:
+    try:
+        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError as e:
+        raise MissingDependencyError("pdfinfo not found", hint="apt-get install poppler-utils") from e
+    except subprocess.TimeoutExpired as e:
+        raise CorruptFileError(str(path), "pdfinfo took over 60 s; the PDF is probably damaged") from e
+    if out.returncode != 0:
+        err = out.stderr.strip().splitlines()
+        msg = err[-1] if err else f"pdfinfo exit code {out.returncode}"
+        if "password" in out.stderr.lower():
+            raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy")
+        raise CorruptFileError(str(path), f"the PDF cannot be read ({msg}); it is probably truncated or damaged")
+    info: dict[str, str] = {}
+    for line in out.stdout.splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            info[k.strip()] = v.strip()
+    return info
+
+
+def _probe_pdf(path: Path, settings: Settings) -> int:
+    info = _pdfinfo(path)
+    pages = int(info.get("Pages", "0") or 0)
+    if pages == 0:
+        raise CorruptFileError(str(path), "the PDF has no pages")
+    m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
+    if m:
+        w = float(m.group(1)) * settings.pdf_dpi / 72
+        h = float(m.group(2)) * settings.pdf_dpi / 72
+        if w * h > settings.max_image_pixels:
+            raise ImageTooLargeError(
+                str(path), f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px"
+            )
+    return pages
+
+
+def _open_image(path: Path, settings: Settings) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
+    try:
+        img = Image.open(path)
+    except UnidentifiedImageError as e:
+        raise CorruptFileError(str(path), "not an image file, or an image format we cannot read") from e
+    except OSError as e:
+        raise CorruptFileError(str(path), f"the image cannot be read ({e})") from e
+    w, h = img.size
+    if w * h > settings.max_image_pixels:
+        img.close()
+        raise ImageTooLargeError(str(path), f"the image is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+    return img
+
+
+def _probe_image(path: Path, settings: Settings) -> int:
+    with _open_image(path, settings) as img:
+        n = getattr(img, "n_frames", 1)
+        try:
+            for frame in ImageSequence.Iterator(img):
+                w, h = frame.size
+                if w * h > settings.max_image_pixels:
+                    raise ImageTooLargeError(str(path), f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+            img.seek(0)
+            img.load()  # decode the first frame: catches truncated files
+        except InputFileError:
+            raise
+        except (OSError, SyntaxError, ValueError) as e:
+            raise CorruptFileError(str(path), f"the image data is damaged ({e})") from e
+    return int(n)
+
+
+# --- reading pages ---------------------------------------------------------------------------
+def _to_bgr(img: Image.Image) -> np.ndarray:
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    arr = np.asarray(img)
+    if arr.ndim == 2:
+        return np.ascontiguousarray(np.stack([arr] * 3, axis=-1))
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> np.ndarray:
+    """Page `page_no` (1-based) of a scan file as a BGR uint8 array."""
+    if media_type == "pdf":
+        from pdf2image import convert_from_path
+        from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+
+        try:
+            pages = convert_from_path(str(path), dpi=settings.pdf_dpi, first_page=page_no, last_page=page_no, thread_count=1)
+        except PDFInfoNotInstalledError as e:
+            raise MissingDependencyError("poppler is not installed", hint="apt-get install poppler-utils") from e
+        except (PDFPageCountError, PDFSyntaxError) as e:
+            raise CorruptFileError(str(path), f"page {page_no} cannot be rendered ({e})") from e
+        if not pages:
+            raise CorruptFileError(str(path), f"page {page_no} rendered to nothing")
+        return _to_bgr(pages[0])
+    with _open_image(path, settings) as img:
+        try:
+            img.seek(page_no - 1)
+            frame = img.copy()
+        except (EOFError, OSError, ValueError) as e:
+            raise CorruptFileError(str(path), f"frame {page_no} cannot be read ({e})") from e
+    return _to_bgr(frame)
+
+
+# --- registering a folder --------------------------------------------------------------------
+def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings: Settings) -> IntakeResult:
+    """Register every readable scan below scans_dir (idempotent by sha256); quarantine the rest."""
+    scans_dir = scans_dir.resolve()
+    scans, others = discover(scans_dir)
+    result = IntakeResult(skipped=[str(p.relative_to(scans_dir)) for p in others])
+    for path in scans:
+        rel = str(path.relative_to(scans_dir))
+        try:
+            sha = sha256_file(path)
+        except OSError as e:
+            _quarantine(store, run_id, path, rel, "", CorruptFileError(rel, f"cannot read the file ({e.strerror})"), settings)
+            result.quarantined.append(QuarantineItem(rel, "unreadable", f"cannot read the file ({e.strerror})"))
+            continue
+        with store.session() as s:
+            known = s.scalar(select(SourceFile.id).where(SourceFile.sha256 == sha))
+        if known is not None:
+            result.known_files.append(known)
+            continue
+        try:
+            media, n_pages = probe(path, settings)
+        except InputFileError as e:
+            msg = str(e).split(": ", 1)[-1]
+            _quarantine(store, run_id, path, rel, sha, e, settings)
+            result.quarantined.append(QuarantineItem(rel, e.reason, msg))
+            log.warning("quarantined %s: %s", rel, msg)
+            continue
+        with store.session() as s, s.begin():
+            sf = SourceFile(
+                sha256=sha, rel_path=rel, abs_path=str(path), size_bytes=path.stat().st_size,
+                media_type=media, page_count=n_pages, first_run_id=run_id,
+            )
+            s.add(sf)
+            s.flush()
+            s.add_all(Page(file_id=sf.id, page_no=i) for i in range(1, n_pages + 1))
+            result.new_files.append(sf.id)
+        log.info("registered %s (%s, %d pages)", rel, media, n_pages)
+    return result
+
+
+def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings) -> None:
+    qdir = settings.data_path / "quarantine"
+    qdir.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w.\-]+", "_", path.name)
+    copy = qdir / f"{sha[:12] or 'unhashed'}-{safe}"
+    try:
+        if not copy.exists():
+            shutil.copy2(path, copy)
+    except OSError:
+        copy = None  # the reason is still recorded; the original stays where it was
+    msg = str(err).split(": ", 1)[-1]
+    with store.session() as s, s.begin():
+        exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
+        if exists is None:
+            s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
+                             copy_path=None if copy is None else str(copy)))

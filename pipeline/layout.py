@@ -1,0 +1,186 @@
+"""Layout: the table's ruling lines -> a grid of cells; recognized text -> (row, column).
+
+Rows and columns come from ruling lines found by morphology on the rectified page. Text pieces
+from whole-page OCR are put in the cell that holds their centre; a piece that straddles two
+columns (a detection box merged across a ruling line) marks those cells for crop re-recognition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.cleanup import binarize
+from pipeline.errors import NoTableError
+from pipeline.models import Box, OcrPiece
+
+
+@dataclass(frozen=True)
+class Grid:
+    rows: tuple[int, ...]  # y of each horizontal ruling line, top to bottom (len = n_rows + 1)
+    cols: tuple[int, ...]  # x of each vertical ruling line, left to right (len = n_cols + 1)
+    inferred_rows: tuple[int, ...] = ()  # indices of lines that were inferred, not seen
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cols) - 1
+
+    @property
+    def box(self) -> Box:
+        return (self.cols[0], self.rows[0], self.cols[-1], self.rows[-1])
+
+    def cell_box(self, r: int, c: int) -> Box:
+        return (self.cols[c], self.rows[r], self.cols[c + 1], self.rows[r + 1])
+
+    def to_dict(self) -> dict:
+        return {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
+
+
+def _line_positions(profile: np.ndarray, min_len: float, min_gap: int) -> list[int]:
+    """Centres of runs where the projection profile exceeds min_len."""
+    idx = np.nonzero(profile >= min_len)[0]
+    if idx.size == 0:
+        return []
+    groups: list[list[int]] = [[int(idx[0])]]
+    for i in idx[1:]:
+        if i - groups[-1][-1] <= 3:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    centres = [int(round((g[0] + g[-1]) / 2)) for g in groups]
+    merged: list[int] = []
+    for c in centres:
+        if merged and c - merged[-1] < min_gap:
+            merged[-1] = (merged[-1] + c) // 2
+        else:
+            merged.append(c)
+    return merged
+
+
+def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
+    """A data row about k times the usual height lost k-1 ruling lines: put them back, evenly."""
+    if len(rows) < 4:
+        return rows, []
+    gaps = np.diff(rows)
+    usual = float(np.median(gaps[1:])) if len(gaps) > 2 else float(np.median(gaps))
+    out = [rows[0]]
+    inferred: list[int] = []
+    for i, g in enumerate(gaps):
+        k = int(round(g / usual)) if usual > 0 else 1
+        if i > 0 and k >= 2 and abs(g - k * usual) < 0.25 * usual:  # row 0 is the header: often taller
+            for j in range(1, k):
+                out.append(int(round(rows[i] + j * g / k)))
+                inferred.append(len(out) - 1)
+        out.append(rows[i + 1])
+    return out, inferred
+
+
+def find_grid(gray: np.ndarray, table_box: Box | None = None) -> Grid:
+    """Ruling lines of the (rectified) table. Raises NoTableError when there is no ruled table."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    if table_box is not None:
+        x0, y0, x1, y1 = table_box
+        pad = 12
+        x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+    else:
+        x0, y0, x1, y1 = 0, 0, w, h
+    roi = ink[y0:y1, x0:x1]
+    rh, rw = roi.shape
+    if rh < 50 or rw < 50:
+        raise NoTableError("the table region is too small")
+    # bridge pixel-sized breaks (faded lines), then keep strokes far longer than any character
+    hor = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(rw // 30, 60), 1)))
+    ver = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    ver = cv2.morphologyEx(ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // 30, 60))))
+    rows = _line_positions(hor.sum(axis=1) / 255.0, 0.35 * rw, min_gap=20)
+    cols = _line_positions(ver.sum(axis=0) / 255.0, 0.35 * rh, min_gap=20)
+    if len(rows) < 3 or len(cols) < 3:
+        raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
+    rows, inferred = _fill_missing_rows(rows)
+    return Grid(tuple(y0 + r for r in rows), tuple(x0 + c for c in cols), tuple(inferred))
+
+
+@dataclass
+class Assignment:
+    cells: dict[tuple[int, int], list[OcrPiece]] = field(default_factory=dict)
+    above: list[OcrPiece] = field(default_factory=list)   # title, page number, notes above the table
+    below: list[OcrPiece] = field(default_factory=list)
+    straddling: set[tuple[int, int]] = field(default_factory=set)  # cells to re-read from their crop
+
+
+def _index(lines: tuple[int, ...], v: float) -> int:
+    """Interval index of v between consecutive lines; -1 before, len-1 after."""
+    return int(np.searchsorted(np.asarray(lines), v, side="right")) - 1
+
+
+def assign_pieces(pieces: list[OcrPiece], grid: Grid) -> Assignment:
+    a = Assignment()
+    for p in pieces:
+        x0, y0, x1, y1 = p.box
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        r = _index(grid.rows, cy)
+        if r < 0:
+            a.above.append(p)
+            continue
+        if r >= grid.n_rows:
+            a.below.append(p)
+            continue
+        c = _index(grid.cols, cx)
+        if c < 0 or c >= grid.n_cols:
+            continue  # margin notes beside the table
+        # does the box spread over neighbouring columns by a real amount?
+        c_first, c_last = _index(grid.cols, x0 + 4), _index(grid.cols, x1 - 4)
+        spread = [cc for cc in range(max(c_first, 0), min(c_last, grid.n_cols - 1) + 1)
+                  if min(x1, grid.cols[cc + 1]) - max(x0, grid.cols[cc]) > 0.3 * (grid.cols[cc + 1] - grid.cols[cc])]
+        if len(spread) > 1:
+            a.straddling.update((r, cc) for cc in spread)
+            continue
+        a.cells.setdefault((r, c), []).append(p)
+    return a
+
+
+def reading_order(pieces: list[OcrPiece]) -> list[OcrPiece]:
+    """Lines top to bottom, pieces left to right within a line (for multi-line cells)."""
+    if len(pieces) <= 1:
+        return list(pieces)
+    ps = sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2)
+    lines: list[list[OcrPiece]] = [[ps[0]]]
+    for p in ps[1:]:
+        last = lines[-1][-1]
+        h = max(last.box[3] - last.box[1], 1)
+        if abs((p.box[1] + p.box[3]) / 2 - (last.box[1] + last.box[3]) / 2) < 0.5 * h:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    return [p for line in lines for p in sorted(line, key=lambda q: q.box[0])]
+
+
+def cell_ink(gray: np.ndarray, box: Box, margin: int = 6) -> float:
+    """Share of ink pixels inside a cell, ruling lines excluded (0 = blank)."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0 + margin : y1 - margin, x0 + margin : x1 - margin]
+    if crop.size == 0:
+        return 0.0
+    return float((crop < 128).mean())
+
+
+def cell_crop(gray: np.ndarray, box: Box, margin: int = 4) -> np.ndarray:
+    """The cell's inside, ruling lines cut away, tightened to the ink with a small pad."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0 + margin : y1 - margin, x0 + margin : x1 - margin]
+    if crop.size == 0:
+        return crop
+    ys, xs = np.nonzero(crop < 140)
+    if ys.size == 0:
+        return crop
+    pad = 6
+    ya, yb = max(0, ys.min() - pad), min(crop.shape[0], ys.max() + pad + 1)
+    xa, xb = max(0, xs.min() - pad), min(crop.shape[1], xs.max() + pad + 1)
+    return crop[ya:yb, xa:xb]

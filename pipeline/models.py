@@ -1,0 +1,105 @@
+"""Typed objects passed between stages. Each round-trips through JSON (to_dict / from_dict)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Box = tuple[int, int, int, int]
+"""Axis-aligned box (x0, y0, x1, y1) in pixels of the image it refers to."""
+
+
+def _box(value: Any) -> Box | None:
+    return None if value is None else tuple(int(v) for v in value)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One processing step applied to a page, with its settings and what it measured."""
+
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Step":
+        return cls(d["name"], dict(d.get("settings", {})), dict(d.get("result", {})))
+
+
+@dataclass(frozen=True)
+class OcrPiece:
+    """One piece of recognized text: a text line (detection + recognition) or one crop's text."""
+
+    text: str
+    confidence: float  # 0..1
+    box: Box           # on the image that was given to the engine
+    engine: str        # engine name, e.g. "ppocr"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "confidence": self.confidence, "box": list(self.box), "engine": self.engine}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "OcrPiece":
+        return cls(d["text"], float(d["confidence"]), _box(d["box"]), d["engine"])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """The text found in one table cell, before mapping."""
+
+    text: str
+    confidence: float  # 0..1; 1.0 for an empty cell that is clearly empty
+    box: Box | None    # the cell's box on the cleaned page image
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RawCell":
+        return cls(d["text"], float(d["confidence"]), _box(d.get("box")))
+
+
+@dataclass
+class FieldValue:
+    """One spec field of one record: the normalized value, the raw text, and why we trust it or not."""
+
+    value: str | int | None  # normalized spec value (dates ISO 8601 strings, codes as strings)
+    raw: str = ""            # the OCR text it came from ("" when derived or absent)
+    confidence: float = 0.0  # 0..1
+    box: Box | None = None   # crop box on the cleaned page image
+    flags: list[str] = field(default_factory=list)  # e.g. "check_digit_failed", "derived_from_id"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "raw": self.raw,
+            "confidence": round(float(self.confidence), 4),
+            "box": None if self.box is None else list(self.box),
+            "flags": list(self.flags),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "FieldValue":
+        return cls(d.get("value"), d.get("raw", ""), float(d.get("confidence", 0.0)), _box(d.get("box")), list(d.get("flags", [])))
+
+
+@dataclass
+class MappedRecord:
+    """A ledger row mapped to spec fields, with record-level problems (cross-field validation)."""
+
+    kind: str
+    fields: dict[str, FieldValue]
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "fields": {k: v.to_dict() for k, v in self.fields.items()}, "problems": list(self.problems)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "MappedRecord":
+        return cls(d["kind"], {k: FieldValue.from_dict(v) for k, v in d["fields"].items()}, list(d.get("problems", [])))
+
+    def value(self, name: str) -> str | int | None:
+        fv = self.fields.get(name)
+        return None if fv is None else fv.value

@@ -1,0 +1,157 @@
+"""The stages of a run as plain functions. flows/ wraps each in a Prefect task; tests and
+benchmarks call them directly (the core runs without Prefect)."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select, update
+
+from mapping.dedupe import DedupeRecord, dedupe
+from ocr.registry import get_engine
+from pipeline.config import Settings
+from pipeline.extract import PageOutcome, process_page
+from pipeline.intake import IntakeResult, register_folder
+from pipeline.routing import NEEDS_REVIEW
+from pipeline.store import Page, Quarantine, Record, Run, SourceFile, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    scans_dir: str
+    files: int = 0                 # scan files found (accepted + quarantined)
+    files_new: int = 0
+    files_known: int = 0           # already ingested earlier: nothing added
+    pages: int = 0
+    pages_done: int = 0
+    pages_problem: list[dict[str, str]] = field(default_factory=list)  # no table, unknown ledger, failed
+    records: int = 0
+    auto_accepted: int = 0
+    needs_review: int = 0
+    approved: int = 0
+    rejected: int = 0
+    clusters_merged: int = 0
+    quarantined: list[dict[str, str]] = field(default_factory=list)
+    skipped: int = 0               # non-scan files (ground truth, notes)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def start_run(store: Store, scans_dir: Path, settings: Settings) -> int:
+    with store.session() as s, s.begin():
+        run = Run(scans_dir=str(scans_dir), settings={k: v for k, v in settings.to_dict().items() if not k.endswith("url")})
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def intake(store: Store, run_id: int, scans_dir: Path, settings: Settings) -> IntakeResult:
+    return register_folder(store, scans_dir, run_id, settings)
+
+
+def process_file(store: Store, file_id: int, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """Every page of one file not yet processed (resume skips the done ones)."""
+    engine = get_engine(settings.engine, **settings.engine_settings)
+    with store.session() as s:
+        page_ids = list(s.scalars(select(Page.id).where(Page.file_id == file_id).order_by(Page.page_no)))
+    outcomes = []
+    for pid in page_ids:
+        outcome = process_page(store, pid, settings, engine)
+        outcomes.append(outcome)
+        if on_page:
+            on_page(outcome)
+    with store.session() as s, s.begin():
+        s.get(SourceFile, file_id).status = "processed"
+    return outcomes
+
+
+def link(store: Store) -> int:
+    """De-duplicate every record in the store (this run's and earlier ones'); returns merged links."""
+    with store.session() as s:
+        rows = s.execute(select(Record.id, Record.ledger_kind, Record.fields, Record.status)).all()
+    recs = []
+    for rid, kind, fields, _status in rows:
+        v = {k: (fv or {}).get("value") for k, fv in fields.items()}
+        id_ok = v.get("id_number") and "check_digit_failed" not in (fields.get("id_number") or {}).get("flags", [])
+        recs.append(DedupeRecord(
+            key=rid, kind=kind, funeral_home_code=v.get("funeral_home_code"), deceased_name=v.get("deceased_name"),
+            id_number=v.get("id_number") if id_ok else None, cremation_cert_no=v.get("cremation_cert_no"),
+            birth_date=v.get("birth_date"), event_date=v.get("cremation_date") or v.get("scattering_date") or v.get("death_date"),
+        ))
+    result = dedupe(recs)
+    uncertain = {k for link_ in result.uncertain for k in (link_.a, link_.b)}
+    status_of = {rid: status for rid, _k, _f, status in rows}
+    with store.session() as s, s.begin():
+        by_cluster: dict[str, list[int]] = {}
+        for rid, cid in result.cluster_of.items():
+            by_cluster.setdefault(cid, []).append(rid)
+        for cid, ids in by_cluster.items():
+            s.execute(update(Record).where(Record.id.in_(ids)).values(cluster_id=cid))
+        for rid in uncertain:
+            if status_of.get(rid) == "auto_accepted":
+                rec = s.get(Record, rid)
+                rec.status = NEEDS_REVIEW
+                rec.route_reasons = list(rec.route_reasons) + ["possible duplicate of another record: decide merge"]
+    return len(result.links)
+
+
+def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeResult, merged: int, seconds: float) -> RunSummary:
+    file_ids = intake_result.file_ids
+    sm = RunSummary(run_id=run_id, scans_dir=str(scans_dir), files_new=len(intake_result.new_files),
+                    files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
+                    clusters_merged=merged, seconds=round(seconds, 2))
+    sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
+    sm.files = len(file_ids) + len(sm.quarantined)
+    with store.session() as s:
+        pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
+        sm.pages = len(pages)
+        for page, rel in pages:
+            if page.status == "done":
+                sm.pages_done += 1
+            elif page.status != "pending":
+                sm.pages_problem.append({"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""})
+        counts = dict(s.execute(
+            select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
+        ).tuples())
+    sm.records = sum(counts.values())
+    sm.auto_accepted = counts.get("auto_accepted", 0)
+    sm.needs_review = counts.get("needs_review", 0)
+    sm.approved = counts.get("approved", 0)
+    sm.rejected = counts.get("rejected", 0)
+    return sm
+
+
+def finish_run(store: Store, run_id: int, summary: RunSummary, status: str = "completed") -> None:
+    with store.session() as s, s.begin():
+        run = s.get(Run, run_id)
+        run.finished_at, run.status, run.summary = utcnow(), status, summary.to_dict()
+
+
+def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> RunSummary:
+    """The whole run in this process, without Prefect (tests, benchmarks, embedding)."""
+    t0 = time.perf_counter()
+    store = Store.open(settings)
+    try:
+        run_id = start_run(store, scans_dir, settings)
+        got = intake(store, run_id, scans_dir, settings)
+        for fid in got.file_ids:
+            process_file(store, fid, settings, on_page)
+        merged = link(store)
+        summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
+        finish_run(store, run_id, summary)
+        return summary
+    finally:
+        store.dispose()
+
+
+def quarantine_list(store: Store) -> list[Quarantine]:
+    with store.session() as s:
+        return list(s.scalars(select(Quarantine).order_by(Quarantine.created_at)))

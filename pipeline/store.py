@@ -1,0 +1,227 @@
+"""The working store: SQLAlchemy 2 over SQLite (WAL, embedded default) or PostgreSQL.
+
+Page images live on disk, content-addressed by sha256 (see ImageStore).
+Natural keys in the store make every stage idempotent: a file is known by its sha256,
+a page by (file, page_no), a record by (page, row_no).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import cv2
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from pipeline.config import Settings, mask_url
+from pipeline.errors import DatabaseError
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scans_dir: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running / completed / failed
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SourceFile(Base):
+    __tablename__ = "source_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    rel_path: Mapped[str] = mapped_column(Text)          # relative to the scanned folder
+    abs_path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(20))  # pdf / tiff / jpeg / png
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="registered")  # registered / processed
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    pages: Mapped[list["Page"]] = relationship(back_populates="file", order_by="Page.page_no")
+
+
+class Quarantine(Base):
+    """A file we could not use, with the reason a person can act on. The file is copied, never moved."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("rel_path", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    rel_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    copy_path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("file_id", "page_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"))
+    page_no: Mapped[int] = mapped_column(Integer)  # 1-based
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending / done / no_table / failed
+    original_image: Mapped[str | None] = mapped_column(String(64))  # sha256 of the stored PNG
+    clean_image: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    ledger_kind: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(Text)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    file: Mapped[SourceFile] = relationship(back_populates="pages")
+    records: Mapped[list["Record"]] = relationship(back_populates="page", order_by="Record.row_no", cascade="all, delete-orphan")
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("page_id", "row_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    row_no: Mapped[int] = mapped_column(Integer)  # 1-based data row, header not counted
+    ledger_kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new / auto_accepted / needs_review / approved / rejected
+    route_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cluster_id: Mapped[str | None] = mapped_column(String(40))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)       # field -> FieldValue.to_dict()
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # raw cells of the row, in column order
+    min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    loaded_hash: Mapped[str | None] = mapped_column(String(64))
+    page: Mapped[Page] = relationship(back_populates="records")
+
+
+# ---------------------------------------------------------------------------------------------
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """Access to the working store. Short-lived sessions; no state beyond the engine."""
+
+    def __init__(self, url: str, image_dir: Path):
+        self.url = url
+        self.engine = make_engine(url)
+        self.images = ImageStore(image_dir)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as e:
+            raise DatabaseError(
+                f"cannot open the working store at {mask_url(url)}: {e.orig}",
+                hint="check --db / BACKFILL_DB_URL and that the database server is running",
+            ) from e
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Store":
+        return cls(settings.store_url, settings.data_path / "images")
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # small queries used by several stages -------------------------------------------------
+    def count_pages(self, statuses: tuple[str, ...] | None = None) -> int:
+        with self.session() as s:
+            q = select(func.count(Page.id))
+            if statuses:
+                q = q.where(Page.status.in_(statuses))
+            return int(s.scalar(q) or 0)
+
+    def iter_records(self, statuses: tuple[str, ...] | None = None) -> Iterator[tuple[Record, Page, SourceFile]]:
+        with self.session() as s:
+            q = (
+                select(Record, Page, SourceFile)
+                .join(Page, Record.page_id == Page.id)
+                .join(SourceFile, Page.file_id == SourceFile.id)
+                .order_by(SourceFile.rel_path, Page.page_no, Record.row_no)
+            )
+            if statuses:
+                q = q.where(Record.status.in_(statuses))
+            yield from s.execute(q).tuples()
+
+
+class ImageStore:
+    """Page images on disk, content-addressed: images/ab/abcdef....png."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, sha: str) -> Path:
+        return self.root / sha[:2] / f"{sha}.png"
+
+    def put(self, image: np.ndarray) -> str:
+        ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+        if not ok:
+            raise OSError("could not encode page image")
+        data = buf.tobytes()
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path(sha)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+        return sha
+
+    def get(self, sha: str) -> np.ndarray:
+        img = cv2.imread(str(self.path(sha)), cv2.IMREAD_UNCHANGED)
+        if img is None:
+            raise FileNotFoundError(f"page image {sha[:12]}… is missing from {self.root}")
+        return img

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up funeral-backfill on a fresh Debian machine: system packages (when root), then a
+# virtual environment in .venv with the project and its test tools. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-arphic-ukai
+              fonts-arphic-uming libgl1 libglib2.0-0 postgresql chromium)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing system packages: ${missing[*]}" >&2
+    echo "run: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[test]"
+  touch "$stamp"
+fi
+echo "setup done: .venv ready"

@@ -1,0 +1,95 @@
+"""Intake: registration by sha256, page counts per format, quarantine with reasons, idempotency."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from pipeline.config import Settings
+from pipeline.intake import load_page, register_folder
+from pipeline.store import Page, Quarantine, SourceFile, Store
+
+
+def _img(w=400, h=300, value=200) -> Image.Image:
+    return Image.fromarray(np.full((h, w, 3), value, np.uint8))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=str(tmp_path / "data"))
+
+
+@pytest.fixture
+def store(settings):
+    s = Store.open(settings)
+    yield s
+    s.dispose()
+
+
+def _scans(tmp_path: Path) -> Path:
+    d = tmp_path / "scans"
+    (d / "sub dir").mkdir(parents=True)
+    _img().save(d / "one.jpg")
+    _img(value=100).save(d / "sub dir" / "two.png")
+    _img().save(d / "vol.tif", save_all=True, append_images=[_img(value=50), _img(value=80)])
+    _img().save(d / "book.pdf", save_all=True, append_images=[_img(value=30)])
+    (d / "empty.pdf").write_bytes(b"")
+    good = (d / "book.pdf").read_bytes()
+    (d / "truncated.pdf").write_bytes(good[: len(good) // 2])
+    (d / "notes.jpg").write_text("this is not an image")
+    (d / "one.gt.json").write_text("{}")
+    return d
+
+
+def test_registers_each_format_with_its_pages_and_quarantines_bad_files(tmp_path, settings, store):
+    scans = _scans(tmp_path)
+    res = register_folder(store, scans, None, settings)
+    with store.session() as s:
+        files = {f.rel_path: f for f in s.scalars(select(SourceFile))}
+        assert {k: v.page_count for k, v in files.items()} == {"one.jpg": 1, "sub dir/two.png": 1, "vol.tif": 3, "book.pdf": 2}
+        assert s.scalar(select(func.count(Page.id))) == 7
+        q = {r.rel_path: r for r in s.scalars(select(Quarantine))}
+    assert set(q) == {"empty.pdf", "truncated.pdf", "notes.jpg"}
+    assert q["empty.pdf"].reason == "empty_file" and "0 bytes" in q["empty.pdf"].message
+    assert q["truncated.pdf"].reason == "corrupt" and "truncated" in q["truncated.pdf"].message
+    assert q["notes.jpg"].reason == "corrupt" and "not an image" in q["notes.jpg"].message
+    for item in q.values():  # a copy kept for the archivist, the original left in place
+        assert Path(item.copy_path).exists()
+    assert (scans / "empty.pdf").exists()
+    assert res.skipped == ["one.gt.json"]
+
+
+def test_ingesting_twice_adds_nothing(tmp_path, settings, store):
+    scans = _scans(tmp_path)
+    first = register_folder(store, scans, None, settings)
+    (scans / "copy of one.jpg").write_bytes((scans / "one.jpg").read_bytes())  # same bytes, new name
+    second = register_folder(store, scans, None, settings)
+    assert second.new_files == []
+    with store.session() as s:
+        one_id = s.scalar(select(SourceFile.id).where(SourceFile.rel_path == "one.jpg"))
+    assert sorted(second.known_files) == sorted(first.new_files + [one_id])
+    with store.session() as s:
+        assert s.scalar(select(func.count(SourceFile.id))) == 4
+        assert s.scalar(select(func.count(Page.id))) == 7
+        assert s.scalar(select(func.count(Quarantine.id))) == 3
+
+
+def test_pages_load_as_bgr_arrays(tmp_path, settings):
+    scans = _scans(tmp_path)
+    frame = load_page(scans / "vol.tif", "tiff", 2, settings)
+    assert frame.shape == (300, 400, 3) and frame.dtype == np.uint8 and int(frame[0, 0, 0]) == 50
+    page = load_page(scans / "book.pdf", "pdf", 2, settings)
+    assert page.ndim == 3 and page.shape[2] == 3 and page.mean() < 60
+
+
+def test_too_many_pixels_is_quarantined_before_decoding(tmp_path, store):
+    settings = Settings(data_dir=str(tmp_path / "data"), max_image_pixels=1_000_000)
+    d = tmp_path / "big"
+    d.mkdir()
+    _img(w=1500, h=1000).save(d / "huge.png")
+    res = register_folder(store, d, None, settings)
+    assert [(q.rel_path, q.reason) for q in res.quarantined] == [("huge.png", "too_large")]
+    assert "1500x1000" in res.quarantined[0].message
