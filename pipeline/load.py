@@ -111,7 +111,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     engine, md = open_platform(settings.platform_db_url, settings.spec_version)
     result = LoadResult()
     pending: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in ENTITY_TABLES.values()}
-    record_ids: dict[str, dict[str, tuple[int, str]]] = {t: {} for t in ENTITY_TABLES.values()}
+    loaded: list[tuple[int, str]] = []  # (record id, row hash) of every record this load covers
     for rec, page, sf in store.iter_records(LOADABLE):
         table = md.tables[ENTITY_TABLES[rec.ledger_kind]]
         values = {name: fv.get("value") for name, fv in rec.fields.items() if name in table.c}
@@ -121,7 +121,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
         row.update(natural_key=key, row_hash=h, source_file_sha256=sf.sha256, source_file=sf.rel_path,
                    source_page=page.page_no, source_row=rec.row_no, spec_version=settings.spec_version)
         pending[table.name][key] = row  # the same person twice in one ledger: one platform row
-        record_ids[table.name][key] = (rec.id, h)
+        loaded.append((rec.id, h))
     try:
         for tname, rows in pending.items():
             items = list(rows.values())
@@ -135,7 +135,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
                 result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
     finally:
         engine.dispose()
-    _mark_loaded(store, [v for d in record_ids.values() for v in d.values()])
+    _mark_loaded(store, loaded)
     return result
 
 
@@ -143,7 +143,7 @@ def _upsert_batch(conn: Connection, table: Table, batch: list[dict[str, Any]]) -
     keys = [r["natural_key"] for r in batch]
     existing: dict[str, str] = {}
     for i in range(0, len(keys), 900):
-        existing.update(conn.execute(select(table.c.natural_key, table.c.row_hash).where(table.c.natural_key.in_(keys[i : i + 900]))).tuples())
+        existing.update(conn.execute(select(table.c.natural_key, table.c.row_hash).where(table.c.natural_key.in_(keys[i : i + 900]))).all())
     now = utcnow()
     new = [dict(r, loaded_at=now, updated_at=now) for r in batch if r["natural_key"] not in existing]
     changed = [dict(r, updated_at=now) for r in batch if r["natural_key"] in existing and existing[r["natural_key"]] != r["row_hash"]]

@@ -120,7 +120,7 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
                 sm.pages_problem.append({"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""})
         counts = dict(s.execute(
             select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
-        ).tuples())
+        ).all())
     sm.records = sum(counts.values())
     sm.auto_accepted = counts.get("auto_accepted", 0)
     sm.needs_review = counts.get("needs_review", 0)

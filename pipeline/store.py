@@ -194,7 +194,7 @@ class Store:
             )
             if statuses:
                 q = q.where(Record.status.in_(statuses))
-            yield from s.execute(q).tuples()
+            yield from s.execute(q)
 
 
 class ImageStore:

@@ -1,0 +1,563 @@
+"""Normalizers: printed cell text -> spec value. Each returns a `Normalized` and never raises.
+
+`Normalized.value` is None when the text is blank or cannot be turned into a valid spec value
+(the reasons are in `flags`); `certainty` (0..1) says how sure the normalizer is, and multiplies
+the OCR confidence of the cell. A value that is returned always satisfies the spec (ISO dates that
+exist, 18-character ID numbers with a valid check digit, codes from the tables, ...).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .places import district_of, scan_places
+from .spec import CodeTable, Spec, load_spec
+
+
+@dataclass(frozen=True)
+class Normalized:
+    value: str | int | None
+    raw: str
+    flags: tuple[str, ...] = ()
+    certainty: float = 1.0  # 1.0 read exactly; lower when guessed; 0.0 when text was there but no value came out
+
+
+def _ok(value: str | int, raw: str, *flags: str, certainty: float = 1.0) -> Normalized:
+    return Normalized(value, raw, tuple(dict.fromkeys(flags)), certainty)
+
+
+def _fail(raw: str, *flags: str) -> Normalized:
+    return Normalized(None, raw, tuple(dict.fromkeys(flags)), 0.0)
+
+
+def _blank(raw: str) -> Normalized:
+    return Normalized(None, raw, (), 1.0)
+
+
+def _spec(spec: Spec | None) -> Spec:
+    return spec if spec is not None else load_spec()
+
+
+_WS = re.compile(r"\s+")
+_PUNCT_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def clean_text(raw: str) -> str:
+    """NFKC (full-width -> ASCII), all whitespace removed."""
+    try:
+        s = unicodedata.normalize("NFKC", str(raw))
+    except Exception:  # pragma: no cover - lone surrogates etc.
+        s = str(raw).encode("utf-8", "replace").decode("utf-8")
+    return _WS.sub("", s)
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
+
+
+# --------------------------------------------------------------------------- Chinese numerals
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+              "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_CHARS = "〇零○一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百佰"
+
+
+def cn_to_int(s: str) -> int | None:
+    """七十八 -> 78, 一百零二 -> 102, 十二 -> 12, 二〇一三 -> 2013 (digit by digit), 78 -> 78."""
+    if not s:
+        return None
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if all(c in _CN_DIGITS or c.isdigit() and c.isascii() for c in s):
+        return int("".join(str(_CN_DIGITS.get(c, c)) for c in s))
+    total, cur = 0, None
+    for c in s:
+        if c in _CN_DIGITS:
+            cur = _CN_DIGITS[c]
+        elif c.isascii() and c.isdigit():
+            cur = int(c)
+        elif c in "十拾":
+            total += (1 if cur is None else cur) * 10
+            cur = None
+        elif c in "百佰":
+            if cur is None:
+                return None
+            total += cur * 100
+            cur = None
+        else:
+            return None
+    return total + (cur or 0)
+
+
+# --------------------------------------------------------------------------- dates
+
+_LUNAR = re.compile(r"农历|阴历|旧历|夏历|正月|腊月|冬月|初[一二三四五六七八九十]|廿")
+_TIME_TAIL = re.compile(
+    r"(?:(?<=[日号])|\s+)(?:上午|下午|凌晨|晚上|早上|中午|晚|早)?\s*[0-9]{1,2}\s*(?:[:：时点])\s*(?:[0-9]{1,2}\s*分?)?(?:\s*:\s*[0-9]{1,2})?\s*$"
+)
+_CN_RUN = re.compile(f"[{_CN_CHARS}]+")
+_DATE = re.compile(r"([0-9]{4}|[0-9]{2})[.\-/年,、·]+([0-9]{1,2})[.\-/月,、·]+([0-9]{1,2})[日号]?")
+_DATE8 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_PARTIAL = re.compile(r"([0-9]{2}|[0-9]{4})[.\-/年]([0-9]{1,2})月?")
+_DATE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
+
+MIN_YEAR, MAX_YEAR = 1880, 2035
+
+
+def _cn_date_digits(s: str) -> str:
+    def rep(m: re.Match[str]) -> str:
+        run = m.group(0)
+        after = s[m.end():m.end() + 1]
+        if after == "年":  # years: digit by digit (二〇一三)
+            if any(c in "十拾百佰" for c in run):
+                v = cn_to_int(run)
+            else:
+                v = int("".join(str(_CN_DIGITS[c]) for c in run)) if all(c in _CN_DIGITS for c in run) else None
+        else:
+            v = cn_to_int(run)
+        return run if v is None else str(v)
+
+    return _CN_RUN.sub(rep, s)
+
+
+def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
+    """2013.4.7 / 2013-04-07 / 2013/4/7 / 2013年4月7日 / 13.4.7 / 二〇一三年四月七日 -> '2013-04-07'."""
+    raw = "" if raw is None else str(raw)
+    s0 = unicodedata.normalize("NFKC", raw).strip()
+    if not s0:
+        return _blank(raw)
+    if _LUNAR.search(s0):
+        return _fail(raw, "lunar_date")
+    s0 = _TIME_TAIL.sub("", s0)
+    s = _WS.sub("", s0)
+    s = s.replace("—", "-").replace("–", "-").replace("_", "-").rstrip(".,。，、")
+    s = _cn_date_digits(s)
+    flags: list[str] = []
+    certainty = 1.0
+    if any(c in s for c in "OoDQlIi|") and re.search(r"[0-9]", s):
+        fixed = s.translate(_DATE_OCR)
+        if fixed != s:
+            s = fixed
+            flags.append("ocr_char_fixed")
+            certainty *= 0.85
+    m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
+    if m is None:
+        if _PARTIAL.fullmatch(s):
+            return _fail(raw, "incomplete_date", *flags)
+        return _fail(raw, "unparseable", *flags)
+    ys, ms, ds = m.groups()
+    y, mo, d = int(ys), int(ms), int(ds)
+    if len(ys) == 2:
+        y = 2000 + y
+        plausible = abs(y - ledger_year) <= 1 if ledger_year is not None else y <= MAX_YEAR
+        if not plausible:
+            return _fail(raw, "two_digit_year_implausible", *flags)
+        flags.append("two_digit_year")
+        certainty *= 0.95
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return _fail(raw, "implausible_date", *flags)
+    try:
+        value = _dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return _fail(raw, "impossible_date", *flags)
+    return _ok(value, raw, *flags, certainty=certainty)
+
+
+# --------------------------------------------------------------------------- ID numbers
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+_ID_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643-1999 check character for the first 17 digits."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def is_valid_id(value: str) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 18 and value[:17].isdigit() and value.isascii()
+        and value[17] == id_check_digit(value[:17]) and _birth_ok(value[6:14])
+    )
+
+
+def _birth_ok(yyyymmdd: str) -> bool:
+    try:
+        y = int(yyyymmdd[:4])
+        _dt.date(y, int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return MIN_YEAR <= y <= MAX_YEAR
+
+
+def convert_15_to_18(old: str) -> str:
+    """Legacy 15-digit number -> 18: '19' inserted after digit 6, check digit appended."""
+    first17 = old[:6] + "19" + old[6:]
+    return first17 + id_check_digit(first17)
+
+
+def normalize_id_number(raw: str) -> Normalized:
+    raw = "" if raw is None else str(raw)
+    s = clean_text(raw).replace("-", "")
+    if not s:
+        return _blank(raw)
+    flags: list[str] = []
+    certainty = 1.0
+    if s and s[-1] in "x×✕XＸ":
+        s = s[:-1] + "X"
+    if not re.fullmatch(r"[0-9]*X?", s) and s.isascii():
+        body, last = (s[:-1], "X") if s.endswith("X") else (s, "")
+        fixed = body.translate(_ID_OCR) + last
+        if re.fullmatch(r"[0-9]*X?", fixed):
+            s = fixed
+            flags.append("ocr_char_fixed")
+            certainty *= 0.85
+    if not re.fullmatch(r"[0-9]*X?", s) or not s.isascii():
+        return _fail(raw, "bad_characters", *flags)
+    if len(s) == 15 and s.isdigit():
+        if not _birth_ok("19" + s[6:12]):
+            return _fail(raw, "bad_birth_date", *flags)
+        return _ok(convert_15_to_18(s), raw, *flags, "converted_15_to_18", certainty=certainty)
+    if len(s) != 18 or "X" in s[:17]:
+        return _fail(raw, "bad_length", *flags)
+    if not _birth_ok(s[6:14]):
+        return _fail(raw, "bad_birth_date", *flags, *(() if s[17] == id_check_digit(s[:17]) else ("check_digit_failed",)))
+    if s[17] != id_check_digit(s[:17]):
+        return _fail(raw, "check_digit_failed", *flags)
+    return _ok(s, raw, *flags, certainty=certainty)
+
+
+def sex_from_id(id_number: str) -> str | None:
+    """'1' (男) when digit 17 is odd, '2' (女) when even; None when not a valid 18-digit ID."""
+    if not is_valid_id(id_number):
+        return None
+    return "1" if int(id_number[16]) % 2 else "2"
+
+
+def birth_date_from_id(id_number: str) -> str | None:
+    if not is_valid_id(id_number):
+        return None
+    return f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+
+
+# --------------------------------------------------------------------------- code tables
+
+
+def _strip_punct(s: str) -> str:
+    return re.sub(r"[^\w()（）]", "", s).replace("_", "")
+
+
+@lru_cache(maxsize=64)
+def _table_keys(table: CodeTable) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    keys = tuple(k for k in table.lookup if not k.isdigit())
+    by_len = tuple(sorted(keys, key=len, reverse=True))
+    return keys, by_len
+
+
+def normalize_code(raw: str, table: CodeTable, *, fuzzy: bool = True, min_score: float = 0.6) -> Normalized:
+    """Printed wording -> code of `table`: exact, code itself, contained wording, then fuzzy (rapidfuzz)."""
+    raw = "" if raw is None else str(raw)
+    return _normalize_code(raw, table, fuzzy, min_score)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -> Normalized:
+    s = _strip_punct(clean_text(raw))
+    if not s:
+        return _blank(raw)
+    lookup = table.lookup
+    if s in lookup:
+        return _ok(lookup[s], raw)
+    if s.isdigit():
+        width = max((len(c) for c in table.codes), default=1)
+        padded = s.zfill(width)
+        if padded in table.codes:
+            return _ok(padded, raw)
+        return _fail(raw, "unrecognized")
+    if s.endswith("族") and s[:-1] in lookup:
+        return _ok(lookup[s[:-1]], raw)
+    keys, by_len = _table_keys(table)
+    contained = [k for k in by_len if k in s]
+    if contained:
+        longest = len(contained[0])
+        codes = {lookup[k] for k in contained if len(k) == longest}
+        if len(codes) == 1:
+            # the longest wording found wins, unless another code's wording occurs outside it
+            code = codes.pop()
+            conflicting = [k for k in contained if lookup[k] != code
+                           and not any(k in t for t in contained if lookup[t] == code and len(t) > len(k))]
+            if not conflicting:
+                return _ok(code, raw, "partial_match", certainty=0.9)
+    if fuzzy and len(s) >= 3:
+        res = process.extract(s, keys, scorer=Levenshtein.normalized_similarity, limit=5)
+        if res and res[0][1] >= min_score:
+            best_code = lookup[res[0][0]]
+            rivals = [r for r in res[1:] if lookup[r[0]] != best_code and r[1] > res[0][1] - 0.1]
+            if not rivals:
+                return _ok(best_code, raw, "fuzzy_match", certainty=round(0.9 * res[0][1], 4))
+    return _fail(raw, "unrecognized")
+
+
+def normalize_sex(raw: str, id_number: str | None = None, spec: Spec | None = None) -> Normalized:
+    """男/女 -> '1'/'2'; blank or unreadable -> from ID digit 17 (flag derived_from_id)."""
+    raw = "" if raw is None else str(raw)
+    n = normalize_code(raw, _spec(spec).table("sex"), fuzzy=False)
+    if n.value is not None and "partial_match" in n.flags:
+        s = _strip_punct(clean_text(raw))
+        if ("男" in s) == ("女" in s):
+            n = _fail(raw, "unrecognized")
+    if n.value is not None:
+        return n
+    derived = sex_from_id(id_number) if id_number else None
+    if derived is not None:
+        return _ok(derived, raw, *n.flags, "derived_from_id", certainty=0.95)
+    return n
+
+
+def ashes_destination(raw: str, spec: Spec | None = None) -> Normalized:
+    """骨灰去向 wording -> code (SPEC table), fuzzy for OCR noise; a commercial cemetery -> 3/4."""
+    sp = _spec(spec)
+    n = normalize_code(raw, sp.table("ashes_destination"))
+    if n.value is not None and sp.rules.commercial_cemetery_words:
+        s = clean_text(raw)
+        if any(w in s for w in sp.rules.commercial_cemetery_words) and n.value in sp.rules.commercial_cemetery_code_map:
+            return _ok(sp.rules.commercial_cemetery_code_map[str(n.value)], n.raw, *n.flags, "commercial_cemetery", certainty=n.certainty)
+    return n
+
+
+def death_cause(raw: str, spec: Spec | None = None) -> Normalized:
+    return normalize_code(raw, _spec(spec).table("death_cause"))
+
+
+def relation(raw: str, spec: Spec | None = None) -> Normalized:
+    """Relation wording -> GB/T 4761 code (妻 -> 10, 儿子 -> 20, 侄女 -> 97, 朋友 -> 99 ...)."""
+    return normalize_code(raw, _spec(spec).table("relation"))
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+_AGE_UNIT = re.compile(r"(周岁|虚岁|岁半|岁)$")
+_AGE_PREFIX = re.compile(r"^(享年|终年|年龄)")
+
+
+def normalize_age(raw: str) -> Normalized:
+    """78 / 78岁 / 七十八 / 七十八岁 / 享年78 -> 78; months or days -> 0 (flag age_under_one)."""
+    raw = "" if raw is None else str(raw)
+    s = clean_text(raw).rstrip(".。,，")
+    if not s:
+        return _blank(raw)
+    s = _AGE_PREFIX.sub("", s)
+    m = re.fullmatch(r"([0-9" + _CN_CHARS + r"]+)(个月|月|天|日)", s)
+    if m:
+        v = cn_to_int(m.group(1))
+        return _fail(raw, "unparseable") if v is None else _ok(0, raw, "age_under_one", certainty=0.9)
+    s = _AGE_UNIT.sub("", s)
+    v = cn_to_int(s)
+    if v is None:
+        return _fail(raw, "unparseable")
+    if not 0 <= v <= 130:
+        return _fail(raw, "implausible_age")
+    return _ok(v, raw)
+
+
+def normalize_count(raw: str, maximum: int = 50) -> Normalized:
+    """随船人数: 3 / 3人 / 三人 -> 3."""
+    raw = "" if raw is None else str(raw)
+    s = clean_text(raw).rstrip(".。,，")
+    if not s:
+        return _blank(raw)
+    s = re.sub(r"(人|名|位)$", "", s)
+    v = cn_to_int(s)
+    if v is None:
+        return _fail(raw, "unparseable")
+    if not 0 <= v <= maximum:
+        return _fail(raw, "implausible_count")
+    return _ok(v, raw)
+
+
+_PHONE_SPLIT = re.compile(r"[/,，;；、]|或|及")
+_PHONE_SEP = re.compile(r"[\-—–()（）.·]")
+_PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
+
+
+def normalize_phone(raw: str) -> Normalized:
+    """Digits only; a mobile 1xxxxxxxxxx or a Yantai landline 0535xxxxxxx(x); a bare 7/8-digit local number gets 0535."""
+    raw = "" if raw is None else str(raw)
+    s = unicodedata.normalize("NFKC", raw).strip()
+    if not s:
+        return _blank(raw)
+    flags: list[str] = []
+    certainty = 1.0
+    parts = [p for p in _PHONE_SPLIT.split(s) if p.strip()]
+    if len(parts) > 1:
+        flags.append("multiple_values")
+        certainty *= 0.9
+    s = _WS.sub("", _PHONE_SEP.sub("", parts[0] if parts else s))
+    s = re.sub(r"^(电话|手机|Tel|TEL|tel)[:：]?", "", s)
+    if s.startswith("+86"):
+        s = s[3:]
+    elif s.startswith("0086"):
+        s = s[4:]
+    if not s.isdigit() and s.isascii():
+        fixed = s.translate(_PHONE_OCR)
+        if fixed.isdigit():
+            s = fixed
+            flags.append("ocr_char_fixed")
+            certainty *= 0.85
+    if not (s.isdigit() and s.isascii()):
+        return _fail(raw, "bad_phone", *flags)
+    if re.fullmatch(r"1[0-9]{10}", s) or re.fullmatch(r"0535[0-9]{7,8}", s):
+        return _ok(s, raw, *flags, certainty=certainty)
+    if re.fullmatch(r"[2-9][0-9]{6,7}", s):
+        return _ok("0535" + s, raw, *flags, "area_code_added", certainty=certainty * 0.9)
+    return _fail(raw, "bad_phone", *flags)
+
+
+# --------------------------------------------------------------------------- certificate numbers, text
+
+
+_CERT_PREFIX = re.compile(r"^(?:No|NO|no|nO|N0|№|编号|证号|火化证号|第)[.:：]?")
+
+
+def normalize_cert_no(raw: str) -> Normalized:
+    """201000514 / No.201000514 / 2010-00514 / 10-0514 -> '201000514' (4-digit year + 5-digit serial)."""
+    raw = "" if raw is None else str(raw)
+    s = clean_text(raw).rstrip(".。,，")
+    if not s:
+        return _blank(raw)
+    s = _CERT_PREFIX.sub("", s)
+    s = re.sub(r"号$", "", s).replace("—", "-").replace("–", "-")
+    m = re.fullmatch(r"([0-9]{4})([0-9]{5})", s)
+    if m and 2000 <= int(m.group(1)) <= MAX_YEAR:
+        return _ok(s, raw)
+    m = re.fullmatch(r"([0-9]{4})[-_./]([0-9]{1,5})", s)
+    if m and 2000 <= int(m.group(1)) <= MAX_YEAR:
+        return _ok(m.group(1) + m.group(2).zfill(5), raw)
+    m = re.fullmatch(r"([0-9]{2})[-_./]([0-9]{1,5})", s)
+    if m:
+        return _ok(f"20{m.group(1)}" + m.group(2).zfill(5), raw, "two_digit_year", certainty=0.95)
+    if re.fullmatch(r"[0-9A-Za-z\-]{1,20}", s):
+        return _ok(s, raw, "nonstandard_format", certainty=0.8)
+    if len(s) > 20:
+        return _fail(raw, "too_long")
+    return _fail(raw, "bad_characters")
+
+
+def normalize_text(raw: str, max_length: int | None = None) -> Normalized:
+    """Free text: NFKC, whitespace collapsed (voyage_no, remarks, registration_no ...)."""
+    raw = "" if raw is None else str(raw)
+    try:
+        s = unicodedata.normalize("NFKC", raw)
+    except Exception:  # pragma: no cover
+        s = raw
+    s = _WS.sub(" ", s).strip()
+    if not s:
+        return _blank(raw)
+    if max_length is not None and len(s) > max_length:
+        return _fail(raw, "too_long")
+    return _ok(s, raw)
+
+
+_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "⋅": "·", "･": "·", "．": "·"})
+
+
+def normalize_name(raw: str, max_length: int = 50) -> Normalized:
+    """Han characters and · only; spaces stripped; stray edge punctuation removed (flagged)."""
+    raw = "" if raw is None else str(raw)
+    s = _WS.sub("", raw.translate(_DOTS))
+    if not s:
+        return _blank(raw)
+    s = unicodedata.normalize("NFKC", s).translate(_DOTS)
+    s = re.sub(r"(?<=[\u3400-\u9fff])\.(?=[\u3400-\u9fff])", "·", s)
+    flags: list[str] = []
+    certainty = 1.0
+    stripped = _PUNCT_EDGE.sub("", s)
+    stripped = stripped.strip("·")
+    if stripped != s:
+        s = stripped
+        flags.append("punctuation_removed")
+        certainty *= 0.9
+    if not s:
+        return _fail(raw, "bad_characters")
+    if not all(_is_han(c) or c == "·" for c in s) or "··" in s:
+        return _fail(raw, "bad_characters", *flags)
+    if len(s) > max_length:
+        return _fail(raw, "too_long", *flags)
+    return _ok(s, raw, *flags, certainty=certainty)
+
+
+# --------------------------------------------------------------------------- places
+
+
+def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200) -> Normalized:
+    """Household address: cleaned, place names corrected against the Yantai lexicon (flag lexicon_corrected)."""
+    raw = "" if raw is None else str(raw)
+    s = clean_text(raw)
+    if not s:
+        return _blank(raw)
+    scan = scan_places(s, _spec(spec))
+    certainty = 0.85 if "lexicon_corrected" in scan.flags else 1.0
+    if len(scan.text) > max_length:
+        return _fail(raw, "too_long", *scan.flags)
+    return _ok(scan.text, raw, *scan.flags, certainty=certainty)
+
+
+def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:
+    return normalize_address(raw, spec, max_length)
+
+
+def normalize_division(raw: str, year: int | None = None, spec: Spec | None = None) -> Normalized:
+    """A 6-digit code, a district name or a whole address -> GB/T 2260 code valid in `year`.
+
+    A code abolished by `year` is replaced by its successor (长岛县 370634 -> 蓬莱区 370614 after 2020).
+    """
+    raw = "" if raw is None else str(raw)
+    sp = _spec(spec)
+    s = clean_text(raw)
+    if not s:
+        return _blank(raw)
+    flags: list[str] = []
+    certainty = 1.0
+    if re.fullmatch(r"[0-9]{6}", s):
+        if s not in sp.divisions:
+            return _fail(raw, "division_not_found")
+        code = s
+    else:
+        scan = scan_places(s, sp)
+        code, dflags = district_of(scan, sp)
+        flags.extend(scan.flags)
+        flags.extend(dflags)
+        if code is None:
+            return _fail(raw, *flags, "division_not_found")
+        if "lexicon_corrected" in scan.flags:
+            certainty *= 0.85
+        if dflags:
+            certainty *= 0.7
+    return _with_validity(code, raw, year, sp, flags, certainty)
+
+
+def _with_validity(code: str, raw: str, year: int | None, sp: Spec, flags: list[str], certainty: float) -> Normalized:
+    div = sp.divisions[code]
+    if year is not None and not div.valid_in(year):
+        if div.valid_to is not None and year > div.valid_to and div.successor:
+            succ = sp.divisions[div.successor]
+            return _ok(succ.code, raw, *flags, "division_successor_used", certainty=certainty * 0.9)
+        return _ok(code, raw, *flags, "division_outside_validity", certainty=certainty * 0.8)
+    return _ok(code, raw, *flags, certainty=certainty)
+
+
+def division_from_id(id_number: str, year: int | None = None, spec: Spec | None = None) -> Normalized:
+    """Fallback: the ID number's first 6 digits when they are a listed division (flag division_from_id)."""
+    sp = _spec(spec)
+    if not id_number or id_number[:6] not in sp.divisions:
+        return _fail("", "division_not_found")
+    return _with_validity(id_number[:6], "", year, sp, ["division_from_id"], 0.5)

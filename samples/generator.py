@@ -1,0 +1,1297 @@
+"""Seeded generator of synthetic scanned Yantai funeral registers, with ground truth.
+
+Two ledger kinds are drawn: 火化登记簿 (``cremation``) and 海葬登记簿 (``sea_burial``).
+The generator is the project's independent source of truth: it must never import
+``mapping`` or ``ocr``.
+
+Model of the world
+------------------
+For one ``seed``, every (funeral home, year) has one cremation register: a year of
+cremations, day by day, with increasing certificate serials.  Persons whose ashes
+went to sea (骨灰去向 海葬/撒海 → code 7) reappear in that home's sea burial register
+of the same year, on the first voyage at least three days after their cremation.
+A *volume* is a run of consecutive pages of one register, written as a PDF, a
+multi-frame TIFF or a folder of JPEG pages, each with a ``*.gt.json`` beside it.
+
+Everything is drawn from ``numpy`` generators seeded from (seed, keys) with CRC32 of
+the keys (never Python's salted ``hash``), so one seed always gives the same pixels
+and the same ground truth.
+
+Public API: :func:`generate_set`, :func:`render_page`, :func:`get_register`,
+:func:`write_committed`, :func:`id_check_digit`, :func:`id15_to_18`, :func:`age_at`.
+CLI: ``python -m samples.generator --out DIR --pages N --seed S`` or
+``python -m samples.generator --preset committed``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import math
+import time
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+GENERATOR_VERSION = 1
+KINDS = ("cremation", "sea_burial")
+FORMATS = ("pdf", "tiff", "jpeg")
+SAMPLES_DIR = Path(__file__).resolve().parent
+COMMITTED_SEED = 7
+
+# --------------------------------------------------------------------------- fonts
+FONT_FILES: dict[str, tuple[str, int]] = {
+    "Noto Sans CJK SC": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    "Noto Serif CJK SC": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    "Noto Sans CJK SC Bold": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
+    "Noto Serif CJK SC Bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
+    "AR PL UKai CN": ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
+    "AR PL UMing CN": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+}
+HAND_FONTS = ("AR PL UKai CN",)
+PRINT_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN")
+
+
+@lru_cache(maxsize=256)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    path, index = FONT_FILES[name]
+    return ImageFont.truetype(path, max(6, int(size)), index=index, layout_engine=ImageFont.Layout.BASIC)
+
+
+# --------------------------------------------------------------------------- code standards
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643-1999 check character for the first 17 digits."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError(f"need 17 digits, got {first17!r}")
+    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
+def id15_to_18(id15: str) -> str:
+    """Legacy 15-digit number → 18 digits: insert ``19`` after digit 6, append the check digit."""
+    if len(id15) != 15 or not id15.isdigit():
+        raise ValueError(f"need 15 digits, got {id15!r}")
+    body = id15[:6] + "19" + id15[6:]
+    return body + id_check_digit(body)
+
+
+def age_at(birth: dt.date, on: dt.date) -> int:
+    """Whole years completed between birth and ``on``."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+# --------------------------------------------------------------------------- Yantai lexicon
+DIVISIONS: dict[str, str] = {
+    "芝罘区": "370602", "福山区": "370611", "牟平区": "370612", "莱山区": "370613",
+    "龙口市": "370681", "莱阳市": "370682", "莱州市": "370683", "蓬莱市": "370684",
+    "招远市": "370685", "栖霞市": "370686", "海阳市": "370687", "长岛县": "370634",
+}
+STREETS: dict[str, list[str]] = {
+    "芝罘区": ["向阳街道", "东山街道", "毓璜顶街道", "通伸街道", "凤凰台街道", "奇山街道", "白石街道",
+             "芝罘岛街道", "黄务街道", "只楚街道", "世回尧街道", "幸福街道"],
+    "福山区": ["清洋街道", "福新街道", "奇泉街道", "东厅街道"],
+    "牟平区": ["宁海街道", "文化街道", "武宁街道", "大窑街道", "姜格庄街道", "养马岛街道"],
+    "莱山区": ["黄海路街道", "初家街道", "滨海路街道", "解甲庄街道", "院格庄街道"],
+    "龙口市": ["东莱街道", "龙港街道", "新嘉街道", "徐福街道", "东江街道"],
+    "莱阳市": ["城厢街道", "古柳街道", "龙旺庄街道", "冯格庄街道", "柏林庄街道"],
+    "莱州市": ["文昌路街道", "永安路街道", "三山岛街道", "城港路街道", "文峰路街道"],
+    "蓬莱市": ["登州街道", "紫荆山街道", "新港街道", "蓬莱阁街道", "南王街道"],
+    "招远市": ["罗峰街道", "泉山街道", "梦芝街道", "温泉街道", "大秦家街道"],
+    "栖霞市": ["翠屏街道", "庄园街道", "松山街道"],
+    "海阳市": ["方圆街道", "东村街道", "凤城街道", "龙山街道"],
+    "长岛县": ["南长山街道"],
+}
+TOWNS: dict[str, list[str]] = {
+    "芝罘区": [],
+    "福山区": ["门楼镇", "高疃镇", "张格庄镇", "回里镇"],
+    "牟平区": ["龙泉镇", "观水镇", "莒格庄镇", "高陵镇", "水道镇", "王格庄镇", "玉林店镇"],
+    "莱山区": [],
+    "龙口市": ["黄山馆镇", "北马镇", "芦头镇", "下丁家镇", "七甲镇", "石良镇", "兰高镇", "诸由观镇"],
+    "莱阳市": ["河洛镇", "吕格庄镇", "高格庄镇", "大夼镇", "山前店镇", "谭格庄镇", "穴坊镇", "羊郡镇",
+             "姜疃镇", "万第镇", "照旺庄镇", "团旺镇"],
+    "莱州市": ["沙河镇", "朱桥镇", "郭家店镇", "金城镇", "平里店镇", "驿道镇", "程郭镇", "虎头崖镇",
+             "柞村镇", "夏邱镇", "土山镇"],
+    "蓬莱市": ["刘家沟镇", "潮水镇", "大柳行镇", "小门家镇", "大辛店镇", "村里集镇", "北沟镇"],
+    "招远市": ["辛庄镇", "蚕庄镇", "金岭镇", "毕郭镇", "玲珑镇", "张星镇", "夏甸镇", "阜山镇", "齐山镇"],
+    "栖霞市": ["观里镇", "蛇窝泊镇", "唐家泊镇", "桃村镇", "亭口镇", "臧家庄镇", "寺口镇", "苏家店镇",
+             "杨础镇", "西城镇", "官道镇", "庙后镇"],
+    "海阳市": ["留格庄镇", "盘石店镇", "郭城镇", "徐家店镇", "发城镇", "小纪镇", "行村镇", "辛安镇",
+             "朱吴镇"],
+    "长岛县": ["北长山乡", "砣矶镇", "大钦岛乡", "小钦岛乡", "南隍城乡", "北隍城乡"],
+}
+ROADS: dict[str, list[str]] = {
+    "芝罘区": ["北马路", "南大街", "胜利路", "解放路", "环山路", "青年路", "西南河路", "大海阳路",
+             "毓璜顶东路", "芝罘屯路", "幸福中路", "通世路", "上夼西路", "文化路", "只楚路", "黄务路",
+             "奇山北路", "二马路"],
+    "福山区": ["河滨路", "永达街", "福海路", "福新路", "清洋大街"],
+    "牟平区": ["正阳路", "宁海大街", "通海路", "北关大街", "文化街"],
+    "莱山区": ["港城东大街", "观海路", "迎春大街", "山海路", "清泉路", "盛泉路", "桐林路"],
+    "龙口市": ["港城大道", "东莱街", "振华路", "南山路"],
+    "莱阳市": ["富水路", "鹤山路", "旌旗路", "五龙路"],
+    "莱州市": ["文化东街", "府前路", "光州街", "掖县路"],
+    "蓬莱市": ["钟楼路", "登州路", "海市路", "北关路"],
+    "招远市": ["温泉路", "金晖路", "府前路", "罗峰路"],
+    "栖霞市": ["跃进路", "霞光路", "迎宾路"],
+    "海阳市": ["海政路", "方圆路", "海滨路"],
+    "长岛县": ["海滨路", "乐园大街"],
+}
+SPECIAL_ADDRESSES: dict[str, list[str]] = {
+    "芝罘区": ["芝罘区芝罘岛街道崆峒岛村", "芝罘区只楚街道西沙旺村", "芝罘区黄务街道黄务村"],
+    "牟平区": ["牟平区养马岛街道驼峰村"],
+}
+VILLAGE_STEMS_1 = list("东西南北前后上下大小中")
+VILLAGE_SUFFIX_1 = ["疃", "夼", "泊子", "沟", "庄", "崖", "河", "寨", "店", "疃子"]
+VILLAGE_STEMS_2 = ["王家", "李家", "张家", "刘家", "孙家", "于家", "曲家", "姜家", "林家", "宋家", "初家",
+                   "衣家", "鞠家", "栾家", "隋家", "迟家", "慕家", "邹家"]
+VILLAGE_SUFFIX_2 = ["疃", "庄", "夼", "泊", "沟", ""]
+
+SURNAMES: list[tuple[str, float]] = [
+    ("王", 10), ("李", 7), ("张", 7), ("刘", 6), ("孙", 5), ("于", 5), ("曲", 3), ("姜", 4), ("林", 3),
+    ("杨", 3), ("赵", 3), ("陈", 3), ("徐", 2), ("宋", 2), ("高", 2), ("郭", 2), ("吕", 2), ("战", 1),
+    ("初", 1.5), ("隋", 1), ("衣", 1), ("鞠", 1), ("宫", 1), ("邹", 1), ("栾", 1), ("丛", 1), ("迟", 1),
+    ("辛", 0.8), ("慕", 0.8), ("矫", 0.6), ("臧", 0.6), ("牟", 0.8), ("柳", 0.7), ("孔", 0.7), ("董", 1),
+    ("周", 1.5), ("吴", 1.2), ("马", 1.5), ("胡", 1), ("朱", 1), ("邵", 0.7), ("滕", 0.5), ("车", 0.5),
+    ("毕", 0.7), ("修", 0.5), ("仲", 0.3), ("逄", 0.4), ("阎", 0.5), ("谭", 0.5), ("蔺", 0.3),
+    ("欧阳", 0.12), ("司马", 0.05),
+]
+GIVEN_OLD_M = list("德福顺明国华玉忠林春生学长连桂永广兴振洪殿树胜喜宝山海庆发成文和金有正礼义仁传克吉祥")
+GIVEN_OLD_F = list("秀英兰芳玉珍凤桂梅淑翠芬琴霞荣华云花萍香莲爱素贞娥菊环美月清秋")
+GIVEN_YOUNG_M = list("建国军伟强涛勇刚斌磊鹏辉宁峰波杰东亮明海鑫浩志新宇晓林平昶琮")
+GIVEN_YOUNG_F = list("红丽娟燕萍静敏艳霞梅玲芳洁婷晶莉雪琳淼蕾丹慧颖岩")
+RARE_GIVEN = list("喆堃燊翀旸玥珺")
+
+
+@dataclass(frozen=True)
+class Home:
+    name: str
+    code: str
+    slug: str
+    district: str
+    served: tuple[tuple[str, float], ...]
+    sea_areas: tuple[str, ...]
+    daily: tuple[int, int]
+    voyages_per_month: int
+
+
+HOMES: tuple[Home, ...] = (
+    Home("烟台市殡仪馆", "370600100001", "yantai", "芝罘区",
+         (("芝罘区", 5), ("莱山区", 3), ("福山区", 2), ("牟平区", 2), ("长岛县", 0.6), ("蓬莱市", 0.4)),
+         ("芝罘卧佛岛海域", "崆峒岛海域", "养马岛海域"), (4, 7), 2),
+    Home("龙口市殡仪馆", "370681100001", "longkou", "龙口市",
+         (("龙口市", 8), ("招远市", 1), ("蓬莱市", 1)), ("桑岛海域", "屺坶岛海域"), (2, 4), 1),
+    Home("莱州市殡仪馆", "370683100001", "laizhou", "莱州市",
+         (("莱州市", 9), ("招远市", 1)), ("三山岛海域", "太平湾海域"), (2, 4), 1),
+    Home("海阳市殡仪馆", "370687100001", "haiyang", "海阳市",
+         (("海阳市", 8), ("莱阳市", 2), ("栖霞市", 1)), ("千里岩海域", "海阳港外海域"), (1, 3), 1),
+)
+HOME_BY_SLUG = {h.slug: h for h in HOMES}
+HOME_BY_NAME = {h.name: h for h in HOMES}
+YEARS = tuple(range(2010, 2018))
+
+CAUSES: list[tuple[str, str | None, float]] = [
+    ("病故", "02", 0.55), ("自然死亡", "01", 0.30), ("车祸", "04", 0.03), ("事故", "03", 0.03),
+    ("溺水", "07", 0.01), ("其他", "10", 0.02), ("", None, 0.06),
+]
+ASHES: list[tuple[str, str, float]] = [
+    ("家属领回", "9", 0.22), ("领回", "9", 0.05), ("家属带回", "9", 0.03),
+    ("骨灰寄存", "6", 0.08), ("寄存", "6", 0.12), ("寄存骨灰堂", "6", 0.03),
+    ("公墓安葬", "1", 0.08), ("公墓", "1", 0.06), ("安葬", "1", 0.05), ("入葬", "1", 0.02),
+    ("树葬", "1", 0.02), ("花葬", "1", 0.01), ("草坪葬", "1", 0.01),
+    ("海葬", "7", 0.10), ("撒海", "7", 0.06), ("骨灰撒海", "7", 0.03), ("骨灰撒散", "7", 0.01),
+    ("不要骨灰", "8", 0.02), ("不留骨灰", "8", 0.01),
+]
+RELATION_CODES: dict[str, str] = {
+    "配偶": "10", "妻": "10", "夫": "10", "子": "20", "儿子": "20", "女": "30", "女儿": "30",
+    "孙子": "40", "孙女": "40", "外孙": "40", "父亲": "50", "母亲": "50",
+    "兄弟": "70", "姐妹": "70", "兄": "70", "弟": "70", "姐": "70", "妹": "70",
+    "侄子": "97", "侄女": "97", "外甥": "97", "朋友": "99",
+}
+CREM_REMARKS = ["惠民殡葬", "补登", "外地户籍", "代办", "已结算", "免费火化", "家属领回", "骨灰盒自备"]
+SEA_REMARKS = ["补登", "家属未随船", "惠民海葬", "代办", "雨天改期"]
+MOBILE_PREFIXES = ["139", "138", "137", "136", "135", "134", "150", "151", "152", "158", "159", "182",
+                   "183", "187", "188", "130", "131", "132", "155", "156", "185", "186", "133", "153",
+                   "180", "189"]
+
+# --------------------------------------------------------------------------- columns
+CREMATION_COLUMNS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "id_number",
+                     "household_address", "death_date", "death_cause_code", "cremation_date",
+                     "ashes_destination_code", "agent_name", "agent_relation_code", "agent_phone", "remarks"]
+SEA_COLUMNS = ["row_no", "registration_no", "deceased_name", "sex_code", "id_number", "cremation_cert_no",
+               "scattering_date", "voyage_no", "sea_area", "registrant_name", "registrant_relation_code",
+               "registrant_phone", "onboard_count", "remarks"]
+HEADER_CHOICES: dict[str, list[str]] = {
+    "row_no": ["序号"], "cremation_cert_no": ["火化证号", "火化证明编号"],
+    "deceased_name": ["逝者姓名", "死者姓名", "亡者姓名", "姓名"], "sex_code": ["性别"], "age_years": ["年龄"],
+    "id_number": ["身份证号", "公民身份号码", "证件号码"], "household_address": ["户籍地址"],
+    "death_date": ["死亡日期", "死亡时间", "去世日期"], "death_cause_code": ["死亡原因"],
+    "cremation_date": ["火化日期"], "ashes_destination_code": ["骨灰去向"], "agent_name": ["经办人", "经办人姓名"],
+    "agent_relation_code": ["与逝者关系"], "agent_phone": ["联系电话", "电话"], "remarks": ["备注"],
+    "registration_no": ["登记号"], "scattering_date": ["海葬日期", "撒海日期"], "voyage_no": ["航次", "船次"],
+    "sea_area": ["海域"], "registrant_name": ["家属姓名", "登记人"], "registrant_relation_code": ["与逝者关系"],
+    "registrant_phone": ["联系电话", "电话"], "onboard_count": ["随船人数"],
+}
+HEADER_SPLITS = {"火化证明编号": 4, "公民身份号码": 4, "与逝者关系": 3, "经办人姓名": 3}
+TITLES = {"cremation": "火化登记簿", "sea_burial": "海葬登记簿"}
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+# --------------------------------------------------------------------------- randomness helpers
+def _rng(seed: int, *keys: Any) -> np.random.Generator:
+    words = [int(seed) & 0xFFFFFFFF] + [zlib.crc32(str(k).encode("utf-8")) for k in keys]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def _pick(rng: np.random.Generator, seq: Sequence[Any]) -> Any:
+    return seq[int(rng.integers(len(seq)))]
+
+
+def _wpick(rng: np.random.Generator, items: Sequence[Any], weights: Sequence[float]) -> Any:
+    w = np.asarray(weights, dtype=float)
+    return items[int(rng.choice(len(items), p=w / w.sum()))]
+
+
+# --------------------------------------------------------------------------- printed forms
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return CN_DIGITS[n] if n else "〇"
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def format_date(d: dt.date, style: str) -> str:
+    if style == "dot":
+        return f"{d.year}.{d.month}.{d.day}"
+    if style == "dash":
+        return f"{d.year}-{d.month:02d}-{d.day:02d}"
+    if style == "slash":
+        return f"{d.year}/{d.month}/{d.day}"
+    if style == "cjk":
+        return f"{d.year}年{d.month}月{d.day}日"
+    if style == "short":
+        return f"{d.year % 100:02d}.{d.month}.{d.day}"
+    if style == "hanzi":
+        return "".join(CN_DIGITS[int(c)] for c in str(d.year)) + f"年{_cn_number(d.month)}月{_cn_number(d.day)}日"
+    raise ValueError(style)
+
+
+DATE_STYLES = ("dot", "dash", "slash", "cjk", "short", "hanzi")
+
+
+def format_cert(year: int, serial: int, style: str) -> str:
+    if style == "plain":
+        return f"{year}{serial:05d}"
+    if style == "no":
+        return f"No.{year}{serial:05d}"
+    if style == "dash":
+        return f"{year}-{serial:05d}"
+    if style == "short":
+        return f"{year % 100:02d}-{serial:04d}"
+    raise ValueError(style)
+
+
+CERT_STYLES = ("plain", "no", "dash", "short")
+
+
+def format_phone(digits: str, style: str) -> str:
+    if digits.startswith("0535"):
+        return f"0535-{digits[4:]}"
+    if style == "spaced":
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return digits
+
+
+# --------------------------------------------------------------------------- register data
+@dataclass
+class Row:
+    person_id: str
+    cells: list[str]
+    record: dict[str, Any]
+    wrap_cols: tuple[int, ...] = ()
+    duplicate: bool = False
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Style:
+    """The printed form and the hand of one register (the same on all of its pages)."""
+    rows_per_page: int
+    font: str
+    hand: bool
+    header_font: str
+    headers: list[str]
+    date_style: str
+    cert_style: str
+    phone_style: str
+    voyage_style: str
+    age_suffix: bool
+    count_suffix: bool
+    ink_rgb: tuple[int, int, int]
+    label_pos: str
+    font_px_200: float
+
+
+@dataclass
+class Register:
+    seed: int
+    home: Home
+    year: int
+    kind: str
+    style: Style
+    rows: list[Row]
+
+    @property
+    def columns(self) -> list[str]:
+        return CREMATION_COLUMNS if self.kind == "cremation" else SEA_COLUMNS
+
+    @property
+    def n_pages(self) -> int:
+        return max(1, math.ceil(len(self.rows) / self.style.rows_per_page))
+
+    def page_rows(self, page: int) -> list[Row]:
+        rpp = self.style.rows_per_page
+        return self.rows[(page - 1) * rpp: page * rpp]
+
+    def page_of_person(self, person_id: str) -> int | None:
+        for i, r in enumerate(self.rows):
+            if r.person_id == person_id:
+                return i // self.style.rows_per_page + 1
+        return None
+
+    @property
+    def title(self) -> str:
+        return f"{self.home.name}{TITLES[self.kind]}（{self.year}年）"
+
+
+def _make_style(rng: np.random.Generator, kind: str, overrides: dict[str, Any] | None = None) -> Style:
+    hand = bool(rng.random() < 0.55)
+    font = HAND_FONTS[0] if hand else _wpick(rng, PRINT_FONTS, [0.45, 0.4, 0.15])
+    cols = CREMATION_COLUMNS if kind == "cremation" else SEA_COLUMNS
+    headers = [_pick(rng, HEADER_CHOICES[c]) for c in cols]
+    ink = _pick(rng, [(28, 30, 40), (30, 45, 120), (35, 40, 85)]) if hand else (22, 22, 26)
+    st = Style(
+        rows_per_page=int(rng.integers(10, 17)), font=font, hand=hand,
+        header_font=_pick(rng, ["Noto Sans CJK SC Bold", "Noto Serif CJK SC Bold"]), headers=headers,
+        date_style=_wpick(rng, ["dot", "dash", "slash", "cjk", "short"], [0.35, 0.2, 0.15, 0.2, 0.1]),
+        cert_style=_wpick(rng, CERT_STYLES, [0.4, 0.2, 0.25, 0.15]),
+        phone_style=_wpick(rng, ["plain", "spaced"], [0.75, 0.25]),
+        voyage_style=_pick(rng, ["yy-nn", "第n航次"]), age_suffix=bool(rng.random() < 0.15),
+        count_suffix=bool(rng.random() < 0.3), ink_rgb=ink, label_pos=_pick(rng, ["top-right", "bottom-centre"]),
+        font_px_200=float(rng.uniform(27.0, 31.0)),
+    )
+    for k, v in (overrides or {}).items():
+        if k == "hand":
+            st.hand = bool(v)
+            st.font = HAND_FONTS[0] if v else PRINT_FONTS[0]
+            st.ink_rgb = (30, 45, 120) if v else (22, 22, 26)
+        else:
+            setattr(st, k, v)
+    return st
+
+
+class _People:
+    """Names, IDs, addresses and families for one (home, year)."""
+
+    def __init__(self, rng: np.random.Generator, home: Home, year: int):
+        self.rng, self.home, self.year = rng, home, year
+
+    def surname(self) -> str:
+        return _wpick(self.rng, [s for s, _ in SURNAMES], [w for _, w in SURNAMES])
+
+    def given(self, sex: str, born: int) -> str:
+        r = self.rng
+        old = born < 1950
+        pool = (GIVEN_OLD_M if sex == "1" else GIVEN_OLD_F) if old else (GIVEN_YOUNG_M if sex == "1" else GIVEN_YOUNG_F)
+        n = 1 if r.random() < (0.2 if old else 0.35) else 2
+        chars = [_pick(r, pool) for _ in range(n)]
+        if not old and r.random() < 0.04:
+            chars[-1] = _pick(r, RARE_GIVEN)
+        return "".join(chars)
+
+    def name(self, sex: str, born: int, surname: str | None = None) -> str:
+        return (surname or self.surname()) + self.given(sex, born)
+
+    def phone(self) -> str | None:
+        r = self.rng.random()
+        if r < 0.05:
+            return None
+        if r < 0.25:
+            return "0535" + str(int(self.rng.integers(2, 9))) + f"{int(self.rng.integers(0, 10**6)):06d}"
+        return _pick(self.rng, MOBILE_PREFIXES) + f"{int(self.rng.integers(0, 10**8)):08d}"
+
+    def village(self) -> str:
+        r = self.rng
+        if r.random() < 0.5:
+            return _pick(r, VILLAGE_STEMS_1) + _pick(r, VILLAGE_SUFFIX_1) + "村"
+        return _pick(r, VILLAGE_STEMS_2) + _pick(r, VILLAGE_SUFFIX_2) + "村"
+
+    def address(self) -> tuple[str, str, bool]:
+        """(printed address, district code, long-enough-to-wrap)."""
+        r = self.rng
+        district = _wpick(r, [d for d, _ in self.home.served], [w for _, w in self.home.served])
+        code = DIVISIONS[district]
+        long = bool(r.random() < 0.05)
+        if district in SPECIAL_ADDRESSES and r.random() < 0.12:
+            addr = _pick(r, SPECIAL_ADDRESSES[district])
+        elif TOWNS[district] and r.random() < 0.6:
+            addr = district + _pick(r, TOWNS[district]) + self.village()
+            if long:
+                addr += f"{int(r.integers(1, 300))}号"
+        else:
+            street = _pick(r, STREETS[district]) if r.random() < 0.6 else ""
+            addr = district + street + _pick(r, ROADS[district]) + f"{int(r.integers(1, 220))}号"
+            if len(addr) > 14:
+                addr = district + _pick(r, ROADS[district]) + f"{int(r.integers(1, 220))}号"
+            if long:
+                addr += f"{int(r.integers(1, 30))}号楼{int(r.integers(1, 7))}单元{int(r.integers(1, 7))}0{int(r.integers(1, 4))}室"
+        if long:
+            addr = _pick(r, ["山东省烟台市", "烟台市", ""]) + addr
+            if len(addr) < 17:
+                addr = "山东省烟台市" + addr.removeprefix("烟台市")
+        return addr, code, long
+
+    def id_number(self, district_code: str, birth: dt.date, sex: str) -> tuple[str | None, str | None]:
+        """(printed ID or None, normalized 18-digit ID or None)."""
+        r = self.rng
+        u = r.random()
+        if u < 0.03:
+            return None, None
+        region = district_code if r.random() < 0.93 else "370601"
+        serial = int(r.integers(0, 100)) * 10 + int(_pick(r, [1, 3, 5, 7, 9] if sex == "1" else [0, 2, 4, 6, 8]))
+        if u < 0.13 and 1900 <= birth.year <= 1999:
+            id15 = f"{region}{birth:%y%m%d}{serial:03d}"
+            return id15, id15_to_18(id15)
+        body = f"{region}{birth:%Y%m%d}{serial:03d}"
+        full = body + id_check_digit(body)
+        return full, full
+
+    def relative(self, deceased_sex: str, deceased_surname: str, age: int, born: int) -> dict[str, Any]:
+        """A family member who handled the registration."""
+        r = self.rng
+        if age >= 55:
+            kinds = ["spouse", "son", "daughter", "grand", "sibling", "nephew"]
+            w = [0.22 if age < 88 else 0.03, 0.36, 0.25, 0.08, 0.05, 0.04]
+        else:
+            kinds = ["spouse", "parent", "sibling", "son", "daughter"]
+            w = [0.4, 0.2 if age < 45 else 0.02, 0.2, 0.12 if age > 35 else 0.0, 0.08 if age > 35 else 0.0]
+        k = _wpick(r, kinds, w)
+        male_dec = deceased_sex == "1"
+        if k == "spouse":
+            sex = "2" if male_dec else "1"
+            word = "配偶" if r.random() < 0.4 else ("妻" if male_dec else "夫")
+            surname, rb = self.surname(), born + int(r.integers(-4, 5))
+        elif k in ("son", "daughter"):
+            sex = "1" if k == "son" else "2"
+            word = _pick(r, ["子", "儿子"]) if k == "son" else _pick(r, ["女", "女儿"])
+            surname = deceased_surname if male_dec else self.surname()
+            rb = born + int(r.integers(22, 36))
+        elif k == "grand":
+            sex = _pick(r, ["1", "2"])
+            word = "孙子" if sex == "1" else "孙女"
+            if not male_dec or r.random() < 0.2:
+                word, surname = ("外孙", self.surname()) if sex == "1" else ("孙女", self.surname())
+            else:
+                surname = deceased_surname
+            rb = born + int(r.integers(48, 62))
+        elif k == "sibling":
+            sex = _pick(r, ["1", "2"])
+            word = _pick(r, ["兄弟", "兄", "弟"]) if sex == "1" else _pick(r, ["姐妹", "姐", "妹"])
+            surname, rb = deceased_surname, born + int(r.integers(-8, 9))
+        elif k == "nephew":
+            sex = _pick(r, ["1", "2"])
+            word = ("侄子" if sex == "1" else "侄女") if male_dec else "外甥"
+            surname = deceased_surname if male_dec else self.surname()
+            rb = born + int(r.integers(25, 40))
+        else:  # parent
+            sex = _pick(r, ["1", "2"])
+            word = "父亲" if sex == "1" else "母亲"
+            surname = deceased_surname if sex == "1" else self.surname()
+            rb = born - int(r.integers(22, 35))
+        rb = min(rb, self.year - 18)
+        return {"name": self.name(sex, rb, surname), "word": word, "code": RELATION_CODES[word],
+                "phone": self.phone(), "sex": sex}
+
+
+def _voyages(rng: np.random.Generator, home: Home, year: int) -> list[tuple[dt.date, int, str]]:
+    out: list[dt.date] = []
+    for month in range(3, 12):
+        days = sorted({int(d) for d in rng.integers(5, 27, size=home.voyages_per_month)})
+        out += [dt.date(year, month, d) for d in days]
+    return [(d, i + 1, _pick(rng, home.sea_areas)) for i, d in enumerate(sorted(out))]
+
+
+def _cremation_register(seed: int, home: Home, year: int, overrides: dict | None) -> tuple[Register, list]:
+    rng = _rng(seed, "register", home.slug, year, "cremation")
+    style = _make_style(_rng(seed, "style", home.slug, year, "cremation"), "cremation", overrides)
+    vrng = _rng(seed, "voyages", home.slug, year)
+    voyages = _voyages(vrng, home, year)
+    people = _People(rng, home, year)
+    rows: list[Row] = []
+    serial = int(rng.integers(1, 30))
+    day = dt.date(year, 1, 2)
+    pidx = 0
+    home_idx = HOMES.index(home) + 1
+    while day.year == year:
+        for _ in range(int(rng.integers(home.daily[0], home.daily[1] + 1))):
+            pidx += 1
+            pid = f"P{home_idx}{year % 100:02d}{pidx:05d}"
+            rows.append(_cremation_row(rng, people, style, home, year, pid, serial, day, voyages))
+            serial += 1 + (1 if rng.random() < 0.01 else 0)
+            if rng.random() < 0.01 and rows:
+                rows.append(_restyle_duplicate(rng, style, rows[-1 - int(rng.integers(0, min(4, len(rows))))], "cremation"))
+        day += dt.timedelta(days=1)
+    for i, row in enumerate(rows):
+        row.cells[0] = str(i + 1)
+    return Register(seed, home, year, "cremation", style, rows), voyages
+
+
+def _date_style(rng: np.random.Generator, style: Style) -> str:
+    u = rng.random()
+    if u < 0.82:
+        return style.date_style
+    if u < 0.98:
+        return _pick(rng, ["dot", "dash", "slash", "cjk", "short"])
+    return "hanzi"
+
+
+def _cremation_row(rng, people: _People, style: Style, home: Home, year: int, pid: str, serial: int,
+                   crem: dt.date, voyages) -> Row:
+    r = rng
+    sex = "1" if r.random() < 0.54 else "2"
+    u = r.random()
+    if u < 0.85:
+        age = int(np.clip(r.normal(79, 9), 55, 104))
+    elif u < 0.97:
+        age = int(r.integers(30, 55))
+    else:
+        age = int(r.integers(6, 30))
+    death = crem - dt.timedelta(days=int(_wpick(r, [1, 2, 3, 4, 5, 6, 7], [3, 4, 3, 2, 1, 0.6, 0.4])))
+    birth_hi = dt.date(death.year - age, death.month, min(death.day, 28))
+    birth = birth_hi - dt.timedelta(days=int(r.integers(0, 360)))
+    age = age_at(birth, death)
+    surname = people.surname()
+    name = surname + people.given(sex, birth.year)
+    addr, div, long = people.address()
+    id_printed, id18 = people.id_number(div, birth, sex)
+    cause_word, cause_code = _wpick(r, [(c[0], c[1]) for c in CAUSES], [c[2] for c in CAUSES])
+    if age < 50 and r.random() < 0.3:
+        cause_word, cause_code = _pick(r, [("车祸", "04"), ("事故", "03"), ("溺水", "07"), ("其他", "10")])
+    ashes_word, ashes_code = _wpick(r, [(a[0], a[1]) for a in ASHES], [a[2] for a in ASHES])
+    voyage = None
+    if ashes_code == "7":
+        voyage = next((v for v in voyages if v[0] >= crem + dt.timedelta(days=3)), None)
+        if voyage is None:
+            ashes_word, ashes_code = "寄存", "6"
+    agent = people.relative(sex, surname, age, birth.year)
+    remarks = _pick(r, CREM_REMARKS) if r.random() < 0.08 else ""
+    sex_printed = {"1": "男", "2": "女"}[sex] if (id18 is None or r.random() >= 0.03) else ""
+    age_printed = f"{age}岁" if style.age_suffix and r.random() < 0.7 else str(age)
+    cert_style = style.cert_style if r.random() < 0.93 else _pick(r, CERT_STYLES)
+    cells = ["", format_cert(year, serial, cert_style), name, sex_printed, age_printed, id_printed or "", addr,
+             format_date(death, _date_style(r, style)), cause_word, format_date(crem, _date_style(r, style)),
+             ashes_word, agent["name"], agent["word"],
+             format_phone(agent["phone"], style.phone_style) if agent["phone"] else "", remarks]
+    record = {
+        "funeral_home_code": home.code, "cremation_cert_no": f"{year}{serial:05d}", "deceased_name": name,
+        "sex_code": sex, "age_years": age, "id_type": "0" if id18 else None, "id_number": id18,
+        "id_number_raw": id_printed, "birth_date": f"{id18[6:10]}-{id18[10:12]}-{id18[12:14]}" if id18 else None,
+        "household_division_code": div, "household_address": addr, "death_date": death.isoformat(),
+        "death_cause_code": cause_code, "cremation_date": crem.isoformat(), "ashes_destination_code": ashes_code,
+        "agent_name": agent["name"], "agent_relation_code": agent["code"], "agent_phone": agent["phone"],
+        "remarks": remarks or None,
+    }
+    facts = {"surname": surname, "sex": sex, "birth": birth, "id18": id18, "id_printed": id_printed,
+             "serial": serial, "cremation": crem, "agent": agent, "voyage": voyage, "age": age}
+    return Row(pid, cells, record, (6,) if long else (), False, facts)
+
+
+def _restyle_duplicate(rng, style: Style, row: Row, kind: str) -> Row:
+    cells = list(row.cells)
+    rec = row.record
+    if kind == "cremation":
+        cells[1] = format_cert(int(rec["cremation_cert_no"][:4]), int(rec["cremation_cert_no"][4:]), _pick(rng, CERT_STYLES))
+        cells[7] = format_date(dt.date.fromisoformat(rec["death_date"]), _date_style(rng, style))
+        cells[9] = format_date(dt.date.fromisoformat(rec["cremation_date"]), _date_style(rng, style))
+    else:
+        cells[6] = format_date(dt.date.fromisoformat(rec["scattering_date"]), _date_style(rng, style))
+    return Row(row.person_id, cells, dict(rec), row.wrap_cols, True, row.facts)
+
+
+def _sea_register(seed: int, home: Home, year: int, crem: Register, overrides: dict | None) -> Register:
+    rng = _rng(seed, "register", home.slug, year, "sea_burial")
+    style = _make_style(_rng(seed, "style", home.slug, year, "sea_burial"), "sea_burial", overrides)
+    people = _People(rng, home, year)
+    seen: set[str] = set()
+    src = []
+    for row in crem.rows:
+        if row.facts.get("voyage") and row.person_id not in seen:
+            seen.add(row.person_id)
+            src.append(row)
+    src.sort(key=lambda rw: (rw.facts["voyage"][1], rw.facts["cremation"], rw.person_id))
+    rows: list[Row] = []
+    for k, crow in enumerate(src, start=1):
+        f = crow.facts
+        vdate, vno, area = f["voyage"]
+        reg_no = f"HZ{year}-{k:03d}"
+        if rng.random() < 0.7:
+            reg = dict(f["agent"])
+            if reg["word"] in ("子", "儿子"):
+                reg["word"] = _pick(rng, ["子", "儿子"])
+            elif reg["word"] in ("女", "女儿"):
+                reg["word"] = _pick(rng, ["女", "女儿"])
+            if rng.random() < 0.15:
+                reg["phone"] = people.phone()
+        else:
+            reg = people.relative(f["sex"], f["surname"], f["age"], f["birth"].year)
+        id_printed = f["id_printed"] if rng.random() > 0.18 else None
+        if id_printed and len(id_printed) == 15 and rng.random() < 0.4:
+            id_printed = f["id18"]  # the family brought the new card this time
+        id18 = f["id18"] if id_printed else None
+        cert = None if rng.random() < 0.05 else format_cert(year, f["serial"], _pick(rng, CERT_STYLES) if rng.random() < 0.3 else style.cert_style)
+        voyage = f"{year % 100:02d}-{vno:02d}" if style.voyage_style == "yy-nn" else f"第{vno}航次"
+        onboard = int(_wpick(rng, [1, 2, 3, 4, 5], [0.2, 0.35, 0.25, 0.18, 0.02]))
+        remarks = _pick(rng, SEA_REMARKS) if rng.random() < 0.06 else ""
+        sex_printed = {"1": "男", "2": "女"}[f["sex"]] if (id18 is None or rng.random() >= 0.03) else ""
+        cells = ["", reg_no, crow.record["deceased_name"], sex_printed, id_printed or "", cert or "",
+                 format_date(vdate, _date_style(rng, style)), voyage, area, reg["name"], reg["word"],
+                 format_phone(reg["phone"], style.phone_style) if reg["phone"] else "",
+                 f"{onboard}人" if style.count_suffix else str(onboard), remarks]
+        record = {
+            "funeral_home_code": home.code, "registration_no": reg_no, "deceased_name": crow.record["deceased_name"],
+            "sex_code": f["sex"], "id_number": id18, "id_number_raw": id_printed,
+            "cremation_cert_no": f"{year}{f['serial']:05d}" if cert else None, "scattering_date": vdate.isoformat(),
+            "voyage_no": voyage, "sea_area": area, "registrant_name": reg["name"],
+            "registrant_relation_code": RELATION_CODES[reg["word"]], "registrant_phone": reg["phone"],
+            "onboard_count": onboard, "remarks": remarks or None,
+        }
+        facts = {"cremation_date": f["cremation"].isoformat()}
+        rows.append(Row(crow.person_id, cells, record, (), False, facts))
+        if rng.random() < 0.01:
+            rows.append(_restyle_duplicate(rng, style, rows[-1], "sea_burial"))
+    for i, row in enumerate(rows):
+        row.cells[0] = str(i + 1)
+    return Register(seed, home, year, "sea_burial", style, rows)
+
+
+@lru_cache(maxsize=32)
+def _registers(seed: int, slug: str, year: int, overrides_key: str) -> tuple[Register, Register]:
+    home = HOME_BY_SLUG[slug]
+    ov = json.loads(overrides_key) if overrides_key else {}
+    crem, _ = _cremation_register(seed, home, year, ov.get("cremation"))
+    sea = _sea_register(seed, home, year, crem, ov.get("sea_burial"))
+    return crem, sea
+
+
+def get_register(seed: int, home: str, year: int, kind: str, overrides: dict | None = None) -> Register:
+    """The register of one (home slug or name, year, kind) for ``seed`` (data only, nothing drawn)."""
+    slug = HOME_BY_NAME[home].slug if home in HOME_BY_NAME else home
+    crem, sea = _registers(int(seed), slug, int(year), json.dumps(overrides or {}, sort_keys=True))
+    return crem if kind == "cremation" else sea
+
+
+# --------------------------------------------------------------------------- drawing
+def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.random.Generator,
+               squeeze: float = 1.0) -> np.ndarray:
+    """Tight ink mask (float32 0..1) of one line of text."""
+    font = _font(font_name, round(size))
+    asc, desc = font.getmetrics()
+    pad = int(size * 0.3) + 2
+    xs, x = [], float(pad)
+    for ch in text:
+        dy = float(rng.normal(0, size * 0.025)) if hand else 0.0
+        xs.append((x, dy))
+        adv = font.getlength(ch)
+        x += adv * (1 + (float(rng.normal(0, 0.04)) if hand else 0.0)) + (float(rng.uniform(-0.5, 1.5)) if hand else 0.0)
+    im = Image.new("L", (int(x) + pad, asc + desc + 2 * pad), 0)
+    d = ImageDraw.Draw(im)
+    for ch, (cx, dy) in zip(text, xs):
+        d.text((cx, pad + dy), ch, font=font, fill=255)
+    if hand:
+        im = im.rotate(float(rng.uniform(-1.6, 1.6)), resample=Image.Resampling.BICUBIC, expand=True)
+    bbox = im.getbbox()
+    if bbox:
+        im = im.crop(bbox)
+    if squeeze < 0.999:
+        im = im.resize((max(1, round(im.width * squeeze)), im.height), Image.Resampling.LANCZOS)
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def _text_width(text: str, font_name: str, size: float) -> float:
+    return _font(font_name, round(size)).getlength(text)
+
+
+def _paste_max(layer: np.ndarray, mask: np.ndarray, x: int, y: int, alpha: float = 1.0) -> tuple[int, int, int, int]:
+    h, w = mask.shape
+    H, W = layer.shape
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return (x0, y0, x0, y0)
+    sub = mask[y0 - y: y1 - y, x0 - x: x1 - x] * alpha
+    np.maximum(layer[y0:y1, x0:x1], sub, out=layer[y0:y1, x0:x1])
+    return (x0, y0, x1, y1)
+
+
+def _split_two(text: str, font_name: str, size: float, width: float) -> list[str]:
+    """Split text into two lines, the first as long as fits (but at least half)."""
+    best = max(1, len(text) // 2)
+    for i in range(len(text) - 1, 0, -1):
+        if _text_width(text[:i], font_name, size) <= width:
+            best = max(i, (len(text) + 1) // 2)
+            break
+    return [text[:best], text[best:]]
+
+
+def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int], font_name: str, size: float,
+                    hand: bool, rng: np.random.Generator, align: str, force_wrap: bool, k: float,
+                    alpha: float = 1.0) -> list[int] | None:
+    """Draw ``text`` inside ``box``; returns the ink box or None."""
+    if not text:
+        return None
+    x0, y0, x1, y1 = box
+    m = max(3, round(6 * k))
+    aw, ah = (x1 - x0) - 2 * m, (y1 - y0) - 2 * m
+    if hand:
+        size *= float(rng.uniform(0.94, 1.06))
+    lines = text.split("\n")
+    width = _text_width(text, font_name, size)
+    if len(lines) == 1 and (force_wrap or width > aw / 0.66):
+        lines = _split_two(text, font_name, size, aw)
+        size *= 0.9
+    masks = []
+    for line in lines:
+        lw = _text_width(line, font_name, size) + (len(line) * 0.8 if hand else 0) + 4
+        sq = min(1.0, aw / lw) if lw > aw else 1.0
+        masks.append(_text_mask(line, font_name, size, hand, rng, squeeze=sq))
+    gap = round(size * 0.18)
+    th = sum(mm.shape[0] for mm in masks) + gap * (len(masks) - 1)
+    tw = max(mm.shape[1] for mm in masks)
+    if th > ah or tw > aw:
+        f = min(ah / th, aw / tw)
+        masks = [cv2.resize(mm, (max(1, int(mm.shape[1] * f)), max(1, int(mm.shape[0] * f))), interpolation=cv2.INTER_AREA) for mm in masks]
+        th = sum(mm.shape[0] for mm in masks) + gap * (len(masks) - 1)
+        tw = max(mm.shape[1] for mm in masks)
+    slack_y = ah - th
+    ty = y0 + m + slack_y // 2 + (int(rng.integers(-slack_y // 4, slack_y // 4 + 1)) if hand and slack_y > 4 else 0)
+    ink = [10**9, 10**9, -1, -1]
+    for mm in masks:
+        slack_x = aw - mm.shape[1]
+        if align == "left":
+            tx = x0 + m + (int(rng.integers(0, max(1, min(slack_x, round(14 * k))) + 1)) if hand else round(4 * k))
+        else:
+            tx = x0 + m + slack_x // 2 + (int(rng.integers(-slack_x // 4, slack_x // 4 + 1)) if hand and slack_x > 4 else 0)
+        tx = min(max(tx, x0 + m), x0 + m + max(0, slack_x))
+        bx = _paste_max(layer, mm, tx, ty, alpha)
+        ink = [min(ink[0], bx[0]), min(ink[1], bx[1]), max(ink[2], bx[2]), max(ink[3], bx[3])]
+        ty += mm.shape[0] + gap
+    return ink
+
+
+def _nominal(col: str, st: Style, year: int) -> str:
+    d = dt.date(year, 12, 27)
+    return {
+        "row_no": "9999", "cremation_cert_no": format_cert(year, 514, st.cert_style),
+        "deceased_name": "王秀英", "sex_code": "男", "age_years": "100岁" if st.age_suffix else "100",
+        "id_number": "370602193504071228", "household_address": "芝罘区幸福街道北马路12",
+        "death_date": format_date(d, st.date_style if st.date_style != "hanzi" else "cjk"),
+        "cremation_date": format_date(d, st.date_style), "scattering_date": format_date(d, st.date_style),
+        "death_cause_code": "自然死亡", "ashes_destination_code": "骨灰寄存", "agent_name": "王建国",
+        "agent_relation_code": "女儿", "registrant_relation_code": "女儿", "registrant_name": "王建国",
+        "agent_phone": "139 1234 5678" if st.phone_style == "spaced" else "0535-6123456",
+        "registrant_phone": "139 1234 5678" if st.phone_style == "spaced" else "0535-6123456",
+        "remarks": "惠民殡葬", "registration_no": "HZ2013-015", "voyage_no": "第12航次" if st.voyage_style != "yy-nn" else "13-04",
+        "sea_area": "芝罘卧佛岛海域", "onboard_count": "4人",
+    }[col]
+
+
+def _layout(st: Style, reg: Register, w: int, h: int, k: float) -> dict[str, Any]:
+    """Column x boundaries, row y boundaries and font sizes for the register's printed form."""
+    cols = reg.columns
+    fs = st.font_px_200 * k
+    avail = w - 2 * round(0.04 * w)
+    hfs = fs * 0.9
+    for _ in range(30):
+        pad = fs * 0.5
+        widths = []
+        for c, head in zip(cols, st.headers):
+            cw = _text_width(_nominal(c, st, reg.year), st.font, fs) * (1.06 if st.hand else 1.0)
+            hw = _text_width(head, st.header_font, hfs)
+            if len(head) >= 4 and hw > cw:
+                hw = _text_width(head[: (len(head) + 1) // 2], st.header_font, hfs)
+            widths.append(max(cw, hw, 1.6 * fs) + 2 * pad)
+        if sum(widths) <= avail or fs <= 22 * k:
+            break
+        fs *= 0.97
+        hfs = fs * 0.9
+    extra = avail - sum(widths)
+    if extra > 0:
+        share = {"household_address": 0.35, "remarks": 0.2, "sea_area": 0.3}
+        rest = 1 - sum(share.get(c, 0) for c in cols)
+        others = [c for c in cols if c not in share]
+        for i, c in enumerate(cols):
+            widths[i] += extra * (share[c] if c in share else rest / len(others))
+    table_w = sum(widths)
+    x_left = round((w - table_w) / 2)
+    xs = [x_left]
+    for cw in widths:
+        xs.append(xs[-1] + cw)
+    xs = [round(x) for x in xs]
+    top = round(0.135 * h)
+    bottom = h - round(0.075 * h)
+    header_h = round(2.7 * hfs)
+    row_h = min(round(4.2 * fs), (bottom - top - header_h) // st.rows_per_page)
+    ys = [top, top + header_h] + [top + header_h + (i + 1) * row_h for i in range(st.rows_per_page)]
+    return {"xs": xs, "ys": ys, "fs": fs, "hfs": hfs}
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, p0, p1, width: int, fill: int, broken: float, rng) -> None:
+    if broken <= 0:
+        draw.line([p0, p1], fill=fill, width=width)
+        return
+    (xa, ya), (xb, yb) = p0, p1
+    length = math.hypot(xb - xa, yb - ya)
+    t = 0.0
+    while t < length:
+        seg = float(rng.uniform(40, 400))
+        gap = float(rng.uniform(3, 25)) if rng.random() < broken else 0.0
+        t1 = min(length, t + seg)
+        f = int(fill * float(rng.uniform(0.55, 1.0))) if rng.random() < broken else fill
+        draw.line([(xa + (xb - xa) * t / length, ya + (yb - ya) * t / length),
+                   (xa + (xb - xa) * t1 / length, ya + (yb - ya) * t1 / length)], fill=f, width=width)
+        t = t1 + gap
+
+
+def _stamp_mask(home: Home, radius: int, rng: np.random.Generator, k: float) -> np.ndarray:
+    size = 2 * radius + 8
+    im = Image.new("L", (size, size), 0)
+    d = ImageDraw.Draw(im)
+    c = size / 2
+    ring = max(3, round(radius * 0.055))
+    d.ellipse([c - radius, c - radius, c + radius, c + radius], outline=255, width=ring)
+    # five-pointed star
+    rs, ri = radius * 0.27, radius * 0.27 * 0.382
+    pts = []
+    for i in range(10):
+        a = -math.pi / 2 + i * math.pi / 5
+        rr = rs if i % 2 == 0 else ri
+        pts.append((c + rr * math.cos(a), c + rr * math.sin(a)))
+    d.polygon(pts, fill=255)
+    text = home.name
+    cs = round(radius * 0.30)
+    font = _font("Noto Serif CJK SC Bold", cs)
+    span = math.radians(230)
+    r_txt = radius - ring - cs * 0.62
+    for i, ch in enumerate(text):
+        a = -span / 2 + span * (i + 0.5) / len(text)
+        gm = Image.new("L", (cs * 2, cs * 2), 0)
+        ImageDraw.Draw(gm).text((cs, cs), ch, font=font, fill=255, anchor="mm")
+        gm = gm.rotate(-math.degrees(a), resample=Image.Resampling.BICUBIC)
+        px, py = c + r_txt * math.sin(a), c - r_txt * math.cos(a)
+        im.paste(255, (round(px - cs), round(py - cs)), gm)
+    sub = "业务专用章"
+    sf = _font("Noto Serif CJK SC Bold", round(radius * 0.17))
+    d.text((c, c + radius * 0.55), sub, font=sf, fill=255, anchor="mm")
+    im = im.rotate(float(rng.uniform(-30, 30)), resample=Image.Resampling.BICUBIC)
+    a = np.asarray(im, dtype=np.float32) / 255.0
+    speck = cv2.GaussianBlur(rng.random(a.shape).astype(np.float32), (0, 0), 2.5 * k)
+    speck = np.clip((speck - 0.35) * 4.0, 0.15, 1.0)
+    return a * speck * float(rng.uniform(0.65, 0.9))
+
+
+def _degradation_params(rng: np.random.Generator, severity: float, w: int, h: int) -> dict[str, Any]:
+    s = float(severity)
+    if s <= 0:
+        return {"severity": 0.0, "rotation_deg": 0.0, "perspective_px": [[0, 0]] * 4, "shift_px": [0, 0],
+                "scale": 1.0, "black_border": False, "fade": 1.0, "broken_lines": 0.0,
+                "illumination": {"gradient": 0.0, "angle_deg": 0.0, "vignette": 0.0}, "blur_sigma": 0.0,
+                "noise_sigma": 0.0, "paper_rgb": [253, 253, 251], "stamp": None, "jpeg_quality": 92}
+    rot_max = min(5.0, 3.0 * s)
+    pj = 0.006 * s * min(w, h)
+    black = bool(rng.random() < 0.3 * min(1.5, s))
+    tint = float(rng.uniform(0, 14)) * min(1.5, s)
+    return {
+        "severity": round(s, 3),
+        "rotation_deg": round(float(rng.uniform(-rot_max, rot_max)), 3),
+        "perspective_px": [[round(float(rng.uniform(-pj, pj)), 1), round(float(rng.uniform(-pj, pj)), 1)] for _ in range(4)],
+        "shift_px": [round(float(rng.uniform(-0.01, 0.01) * w * s), 1), round(float(rng.uniform(-0.01, 0.01) * h * s), 1)],
+        "scale": round(float(rng.uniform(0.95, 0.985)), 4) if black else 1.0,
+        "black_border": black,
+        "fade": round(float(max(0.45, 1 - rng.uniform(0, 0.35) * s)), 3),
+        "broken_lines": round(float(min(0.6, rng.uniform(0, 0.3) * s)) if rng.random() < 0.6 else 0.0, 3),
+        "illumination": {"gradient": round(float(rng.uniform(0, 0.16) * s), 3),
+                         "angle_deg": round(float(rng.uniform(0, 360)), 1),
+                         "vignette": round(float(rng.uniform(0, 0.14) * s), 3)},
+        "blur_sigma": round(float(rng.uniform(0.2, 0.9) * s), 3),
+        "noise_sigma": round(float(rng.uniform(2.0, 6.0) * s), 3),
+        "paper_rgb": [round(252 - tint * 0.3), round(250 - tint * 0.6), round(245 - tint)],
+        "stamp": "pending" if rng.random() < min(0.9, 0.45 * s) else None,
+        "jpeg_quality": int(np.clip(round(90 - rng.uniform(8, 22) * s), 40, 95)),
+    }
+
+
+def _homography(p: dict[str, Any], w: int, h: int) -> np.ndarray:
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    c = np.array([w / 2, h / 2], dtype=np.float64)
+    a = math.radians(p["rotation_deg"])
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    dst = []
+    for (x, y), (jx, jy) in zip(src.astype(np.float64), p["perspective_px"]):
+        v = rot @ ((np.array([x, y]) - c) * p["scale"]) + c + np.array(p["shift_px"]) + np.array([jx, jy])
+        dst.append(v)
+    return cv2.getPerspectiveTransform(src, np.float32(dst))
+
+
+def _degrade(rgb: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    h, w = rgb.shape[:2]
+    img = rgb
+    if p["fade"] < 1.0:
+        img = 255.0 - (255.0 - img) * p["fade"]
+    il = p["illumination"]
+    if il["gradient"] > 0 or il["vignette"] > 0:
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        a = math.radians(il["angle_deg"])
+        ramp = ((xx - w / 2) * math.cos(a) + (yy - h / 2) * math.sin(a)) / (0.5 * math.hypot(w, h))
+        r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+        field_ = 1.0 - il["gradient"] * (ramp + 1) / 2 - il["vignette"] * r2 / 2
+        img = img * field_[..., None]
+    H = _homography(p, w, h)
+    border = (18.0, 18.0, 20.0) if p["black_border"] else tuple(float(v) for v in p["paper_rgb"])
+    img = cv2.warpPerspective(img.astype(np.float32), H, (w, h), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    if p["black_border"]:
+        side = int(rng.integers(0, 4))
+        bw = int(rng.integers(8, 40))
+        if side == 0:
+            img[:, :bw] = 18.0
+        elif side == 1:
+            img[:, w - bw:] = 18.0
+        elif side == 2:
+            img[:bw, :] = 18.0
+        else:
+            img[h - bw:, :] = 18.0
+    if p["blur_sigma"] > 0:
+        img = cv2.GaussianBlur(img, (0, 0), p["blur_sigma"])
+    if p["noise_sigma"] > 0:
+        luma = rng.normal(0, p["noise_sigma"], size=(h, w)).astype(np.float32)
+        img = img + luma[..., None]
+        chroma = rng.normal(0, p["noise_sigma"] * 0.25, size=(h // 4 + 1, w // 4 + 1, 3)).astype(np.float32)
+        img = img + cv2.resize(chroma, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(img, 0, 255).round().astype(np.uint8), H
+
+
+def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Image.Image, dict[str, Any]]:
+    if not 150 <= dpi <= 300:
+        raise ValueError("dpi must be within 150..300")
+    k = dpi / 200.0
+    w, h = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)
+    st = reg.style
+    prng = _rng(reg.seed, "page", reg.home.slug, reg.year, reg.kind, page, dpi, round(severity * 1000))
+    deg = _degradation_params(_rng(reg.seed, "degrade", reg.home.slug, reg.year, reg.kind, page, round(severity * 1000)),
+                              severity, w, h)
+    lay = _layout(st, reg, w, h, k)
+    xs, ys, fs, hfs = lay["xs"], lay["ys"], lay["fs"], lay["hfs"]
+    form = Image.new("L", (w, h), 0)
+    fd = ImageDraw.Draw(form)
+    # title and page label
+    title = reg.title
+    tfont = _font(st.header_font.replace(" Bold", "") + " Bold", round(fs * 1.75))
+    ty = round(0.045 * h)
+    fd.text((w / 2, ty), title, font=tfont, fill=255, anchor="mt")
+    label = f"第 {page} 页"
+    lfont = _font("Noto Sans CJK SC", round(fs * 0.95))
+    if st.label_pos == "top-right":
+        fd.text((xs[-1], round(0.085 * h)), label, font=lfont, fill=235, anchor="rt")
+    else:
+        fd.text((w / 2, h - round(0.045 * h)), label, font=lfont, fill=235, anchor="mm")
+    # ruling
+    outer, inner = max(3, round(4 * k)), max(1, round(2 * k))
+    broken = deg["broken_lines"]
+    for x in xs[1:-1]:
+        _draw_line(fd, (x, ys[0]), (x, ys[-1]), inner, 225, broken, prng)
+    for i, y in enumerate(ys[1:-1], start=1):
+        _draw_line(fd, (xs[0], y), (xs[-1], y), outer - 1 if i == 1 else inner, 225, broken if i > 1 else 0, prng)
+    fd.rectangle([xs[0], ys[0], xs[-1], ys[-1]], outline=255, width=outer)
+    form_a = np.asarray(form, dtype=np.float32) / 255.0
+    form_a = form_a.copy()
+    # header
+    header_boxes = []
+    for j, head in enumerate(st.headers):
+        box = (xs[j], ys[0], xs[j + 1], ys[1])
+        header_boxes.append(list(box))
+        cw = box[2] - box[0] - 2 * max(3, round(6 * k))
+        text = head
+        if _text_width(head, st.header_font, hfs) > cw and len(head) >= 3:
+            cut = HEADER_SPLITS.get(head, (len(head) + 1) // 2)
+            text = head[:cut] + "\n" + head[cut:]
+        _draw_cell_text(form_a, text, box, st.header_font, hfs, False, prng, "center", False, k)
+    # cells
+    hand_a = np.zeros((h, w), np.float32)
+    rows_gt = []
+    rows = reg.page_rows(page)
+    cols = reg.columns
+    left_cols = {"household_address", "remarks", "sea_area"}
+    for i, row in enumerate(rows):
+        boxes, inks = [], []
+        pressure = float(prng.uniform(0.8, 1.0)) if st.hand else 1.0
+        for j, text in enumerate(row.cells):
+            box = (xs[j], ys[i + 1], xs[j + 1], ys[i + 2])
+            boxes.append(list(box))
+            ink = _draw_cell_text(hand_a, text, box, st.font, fs, st.hand, prng,
+                                  "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure)
+            inks.append(ink)
+        gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
+              "cell_boxes": boxes, "ink_boxes": inks}
+        if row.duplicate:
+            gt["duplicate"] = True
+        if row.wrap_cols:
+            gt["wrapped_columns"] = [cols[j] for j in row.wrap_cols]
+        rows_gt.append(gt)
+    # stamp
+    stamp_a = None
+    if deg["stamp"]:
+        radius = round(165 * k * float(prng.uniform(0.9, 1.05)))
+        sm = _stamp_mask(reg.home, radius, prng, k)
+        cx = round(float(prng.uniform(xs[0] + radius * 0.5, xs[-1] - radius * 0.5)))
+        cy = round(float(prng.uniform(ys[1] + radius * 0.3, ys[-1] - radius * 0.3)))
+        stamp_a = np.zeros((h, w), np.float32)
+        _paste_max(stamp_a, sm, cx - sm.shape[1] // 2, cy - sm.shape[0] // 2)
+        deg["stamp"] = {"text": reg.home.name, "center": [cx, cy], "radius": radius}
+    # composite
+    paper = np.empty((h, w, 3), np.float32)
+    paper[:] = np.array(deg["paper_rgb"], np.float32)
+    if severity > 0:
+        tex = cv2.resize(prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h),
+                         interpolation=cv2.INTER_CUBIC)
+        paper += (tex * 2.5 * min(severity, 1.5))[..., None]
+    form_rgb = np.array([22, 22, 26], np.float32)
+    img = paper * (1 - form_a[..., None]) + form_rgb * form_a[..., None]
+    ha = hand_a[..., None] * (0.95 if st.hand else 1.0)
+    img = img * (1 - ha) + np.array(st.ink_rgb, np.float32) * ha
+    if stamp_a is not None:
+        red = np.array([205, 35, 45], np.float32) / 255.0
+        sa = stamp_a[..., None]
+        img = img * (1 - sa) + img * red * sa
+    out, H = _degrade(img, deg, prng)
+    deg["homography"] = [[round(float(v), 6) for v in r_] for r_ in H]
+    image = Image.fromarray(out, "RGB")
+    gt = {
+        "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
+        "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
+        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand,
+        "header_font": st.header_font, "font_px": round(fs, 1), "degradation": deg,
+        "header": list(st.headers), "columns": list(cols), "rows_per_page": st.rows_per_page,
+        "table_box": [xs[0], ys[0], xs[-1], ys[-1]], "grid": {"x": xs, "y": ys}, "header_boxes": header_boxes,
+        "rows": rows_gt,
+    }
+    return image, gt
+
+
+def render_page(kind: str = "cremation", *, seed: int = 0, home: str = "yantai", year: int = 2013,
+                register_page: int = 1, severity: float = 1.0, dpi: int = 200,
+                overrides: dict | None = None) -> tuple[Image.Image, dict[str, Any]]:
+    """Draw one page of a register: (degraded RGB image before JPEG encoding, page ground truth).
+
+    ``register_page`` is the page number within the year's register (printed as 第 N 页);
+    ``overrides`` maps a kind to Style fields to force (e.g. ``{"cremation": {"hand": True}}``).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    reg = get_register(seed, home, year, kind, overrides)
+    if not 1 <= register_page <= reg.n_pages:
+        raise ValueError(f"register has pages 1..{reg.n_pages}")
+    return _draw_page(reg, register_page, severity, dpi)
+
+
+# --------------------------------------------------------------------------- volumes and files
+@dataclass
+class Volume:
+    name: str
+    fmt: str
+    pages: list[tuple[str, str, int, int]]  # (kind, home slug, year, register page)
+    severity: float = 1.0
+    overrides: dict | None = None
+
+
+def _encode_jpeg(img: Image.Image, quality: int, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality, dpi=(dpi, dpi), optimize=False, subsampling=2)
+    return buf.getvalue()
+
+
+FIXED_DATE = time.gmtime(1577836800)  # 2020-01-01: PDF bytes must not depend on the clock
+
+
+def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]:
+    imgs, gts = [], []
+    for n, (kind, slug, year, rp) in enumerate(vol.pages, start=1):
+        reg = get_register(seed, slug, year, kind, vol.overrides)
+        img, gt = _draw_page(reg, rp, vol.severity, dpi)
+        gt["page"] = n
+        # the JPEG artefacts are part of the scan: decode the encoded page so every format holds the same pixels
+        q = gt["degradation"]["jpeg_quality"]
+        imgs.append(Image.open(io.BytesIO(_encode_jpeg(img, q, dpi))))
+        gts.append(gt)
+    meta = {"version": GENERATOR_VERSION, "seed": seed, "severity": vol.severity}
+    written: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if vol.fmt == "pdf":
+        path = out_dir / f"{vol.name}.pdf"
+        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi),
+                     quality=gts[0]["degradation"]["jpeg_quality"], title=vol.name, author="samples.generator",
+                     creationDate=FIXED_DATE, modDate=FIXED_DATE)
+        _write_gt(path, meta, gts)
+        written.append(path)
+    elif vol.fmt == "tiff":
+        path = out_dir / f"{vol.name}.tiff"
+        imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg",
+                     quality=gts[0]["degradation"]["jpeg_quality"], dpi=(dpi, dpi))
+        _write_gt(path, meta, gts)
+        written.append(path)
+    elif vol.fmt == "jpeg":
+        folder = out_dir / vol.name
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, (img, gt) in enumerate(zip(imgs, gts), start=1):
+            path = folder / f"page_{n:03d}.jpg"
+            path.write_bytes(_encode_jpeg(img, gt["degradation"]["jpeg_quality"], dpi))
+            gt = dict(gt, page=1, volume_page=n)
+            _write_gt(path, meta, [gt])
+            written.append(path)
+    else:
+        raise ValueError(f"unknown format {vol.fmt!r}")
+    return written
+
+
+def _write_gt(path: Path, meta: dict, pages: list[dict]) -> None:
+    doc = {"file": path.name, "generator": meta, "pages": pages}
+    gt_path = path.with_name(path.stem + ".gt.json")
+    gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence[str] = FORMATS) -> list[Volume]:
+    """Spread ``pages`` over volumes of both kinds and all ``formats`` (deterministic for a seed)."""
+    if pages < 1:
+        raise ValueError("pages must be >= 1")
+    formats = [f for f in FORMATS if f in formats] or list(FORMATS)
+    rng = _rng(seed, "plan")
+    vols: list[Volume] = []
+    left, i = pages, 0
+    last_crem: tuple[str, int, list[int]] | None = None
+    while left > 0:
+        n = min(left, int(rng.integers(1, 5)), max(1, left - (1 if i == 0 and pages > 1 else 0)))
+        kind = "cremation" if i % 2 == 0 else "sea_burial"
+        fmt = formats[i % len(formats)]
+        if kind == "sea_burial" and last_crem is not None:
+            slug, year, cpages = last_crem
+        else:
+            slug, year = _pick(rng, HOMES).slug, int(_pick(rng, YEARS))
+        reg = get_register(seed, slug, year, kind)
+        if kind == "sea_burial" and last_crem is not None:
+            crem = get_register(seed, slug, year, "cremation")
+            pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
+            start = (reg.page_of_person(pids[0]) if pids else None) or int(rng.integers(1, reg.n_pages + 1))
+        elif rng.random() < 0.3:
+            start = reg.n_pages - n + 1  # the end of the register: the last page is partly filled
+        else:
+            start = int(rng.integers(1, max(2, reg.n_pages - n + 2)))
+        start = max(1, min(start, reg.n_pages - n + 1))
+        n = min(n, reg.n_pages)
+        rps = list(range(start, start + n))
+        if kind == "cremation":
+            last_crem = (slug, year, rps)
+        vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity))
+        left -= n
+        i += 1
+    return vols
+
+
+def generate_set(out_dir: Path, pages: int, seed: int, severity: float = 1.0,
+                 formats: Sequence[str] = FORMATS, dpi: int = 200) -> list[Path]:
+    """Write ``pages`` pages as volumes (PDF / TIFF / JPEG folder) with ``*.gt.json``; return the scan files."""
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    for vol in plan_volumes(pages, seed, severity, formats):
+        written += _write_volume(vol, out_dir, seed, dpi)
+    return written
+
+
+# --------------------------------------------------------------------------- the committed set
+def committed_volumes(seed: int = COMMITTED_SEED) -> list[Volume]:
+    crem = get_register(seed, "yantai", 2013, "cremation", {"cremation": {"hand": False}})
+    start = next(i // crem.style.rows_per_page + 1 for i, r in enumerate(crem.rows) if r.record["cremation_date"] >= "2013-04-02")
+    cpages = [start, start + 1, start + 2]
+    pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
+    sea = get_register(seed, "yantai", 2013, "sea_burial")
+    spage = sea.page_of_person(pids[0]) if pids else 1
+    spage = min(spage, sea.n_pages - 1)
+    tif = get_register(seed, "longkou", 2016, "cremation", {"cremation": {"hand": True}})
+    tstart = tif.n_pages // 3
+    hy_c = get_register(seed, "haiyang", 2011, "cremation")
+    hy_s = get_register(seed, "haiyang", 2011, "sea_burial")
+    return [
+        Volume("cremation_yantai_2013", "pdf", [("cremation", "yantai", 2013, p) for p in cpages], 1.0,
+               {"cremation": {"hand": False}}),
+        Volume("sea_burial_yantai_2013", "pdf", [("sea_burial", "yantai", 2013, p) for p in (spage, spage + 1)], 1.0),
+        Volume("cremation_longkou_2016", "tiff", [("cremation", "longkou", 2016, p) for p in (tstart, tstart + 1)], 1.3,
+               {"cremation": {"hand": True}}),
+        Volume("jpeg_volume", "jpeg", [("cremation", "haiyang", 2011, hy_c.n_pages - 1),
+                                       ("cremation", "haiyang", 2011, hy_c.n_pages),
+                                       ("sea_burial", "haiyang", 2011, hy_s.n_pages)], 0.8),
+    ]
+
+
+def write_committed(root: Path = SAMPLES_DIR, seed: int = COMMITTED_SEED, dpi: int = 200) -> list[Path]:
+    """Regenerate ``ledgers/`` and ``invalid/`` under ``root`` exactly."""
+    root = Path(root)
+    ledgers, invalid = root / "ledgers", root / "invalid"
+    written: list[Path] = []
+    for vol in committed_volumes(seed):
+        written += _write_volume(vol, ledgers, seed, dpi)
+    invalid.mkdir(parents=True, exist_ok=True)
+    tmp = invalid / "_whole.pdf"
+    _write_volume(Volume("_whole", "pdf", [("cremation", "laizhou", 2015, 5), ("cremation", "laizhou", 2015, 6)], 1.0),
+                  invalid, seed, dpi)
+    data = tmp.read_bytes()
+    (invalid / "corrupt.pdf").write_bytes(data[: len(data) // 2])
+    tmp.unlink()
+    (invalid / "_whole.gt.json").unlink()
+    (invalid / "empty.pdf").write_bytes(b"")
+    return written + [invalid / "corrupt.pdf", invalid / "empty.pdf"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m samples.generator", description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, help="output folder (default for --preset committed: the samples folder)")
+    ap.add_argument("--pages", type=int, default=6)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--severity", type=float, default=1.0)
+    ap.add_argument("--formats", default="pdf,tiff,jpeg")
+    ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--preset", choices=["committed"])
+    a = ap.parse_args(argv)
+    if not 0 <= a.severity <= 2:
+        ap.error("--severity must be within 0..2")
+    if a.preset == "committed":
+        files = write_committed(a.out or SAMPLES_DIR, COMMITTED_SEED, a.dpi)
+    else:
+        if a.out is None:
+            ap.error("--out is required")
+        fmts = [f.strip() for f in a.formats.split(",") if f.strip()]
+        bad = [f for f in fmts if f not in FORMATS]
+        if bad:
+            ap.error(f"unknown formats {bad}; choose from {FORMATS}")
+        files = generate_set(a.out, a.pages, a.seed, a.severity, fmts, a.dpi)
+    for f in files:
+        print(f)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
