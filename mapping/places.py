@@ -5,6 +5,8 @@ substituted, dropped or added, never in the suffix 区/县/市/镇/乡/街道/�
 a plausible boundary (start of text, after 省/市/区/县/镇/乡/街道, after 烟台/山东, or after a
 non-Han character), nothing else in the text contradicts it (another district, a town of another
 district, another city or province), and it does not overlap a name that was read exactly.
+Where several towns/streets are one edit away, the one lying in a district printed exactly in the
+same text is taken if it is the only one (lexicon setting `disambiguate_by_district`, default on).
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class _Index:
         self.spec = spec
         self.suffixes = lex.suffixes  # longest first
         self.boundary = lex.boundary_before
+        self.disambiguate_by_district = lex.disambiguate_by_district
         self.by_name: dict[str, Place] = {}
         self.suffix_of: dict[str, str] = {}
         self.lengths: dict[str, tuple[int, int]] = {}
@@ -147,10 +150,14 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
     district_suffixes = {"区", "县", "市"}
     order = sorted(ends, key=lambda es: (es[1] not in district_suffixes, es[0]))
     for end, suf in order:
-        if any(h.start < end <= h.end for h in exact + accepted):
+        # an exact hit at a boundary explains this end; one glued to a preceding Han character
+        # (卧佛岛海域 in 芝果卧佛岛海域) may be the tail of a longer misread name: look further
+        weak = [h for h in exact if h.end == end and not _at_boundary(text, h.start, idx)]
+        if any(h.start < end <= h.end and h not in weak for h in exact + accepted):
             continue
+        others = [h for h in exact if h not in weak]
         lo, hi = idx.lengths[suf]
-        cands: dict[str, tuple[int, int]] = {}  # name -> (priority, start)
+        found: set[tuple[int, int, str]] = set()  # (priority, start, name)
         for length in range(max(len(suf) + 1, lo - 1), hi + 2):
             start = end - length
             if start < 0:
@@ -159,23 +166,33 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             body = length - len(suf)
             for i in range(body):
                 for n in idx.sub.get(w[:i] + _HOLE + w[i + 1:], ()):
-                    cands.setdefault(n, (0, start))
+                    found.add((0, start, n))
             for n in idx.dele.get(w, ()):
-                cands.setdefault(n, (1, start))
+                found.add((1, start, n))
             for i in range(body):
                 shorter = w[:i] + w[i + 1:]
                 if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf:
-                    cands.setdefault(shorter, (2, start))
-        cands = {n: v for n, v in cands.items() if _at_boundary(text, v[1], idx) and not overlaps(v[1], end, exact + accepted)}
+                    found.add((2, start, shorter))
+        cands = sorted(c for c in found if _at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted)
+                       and all(c[1] < h.start for h in weak))
         if not cands:
             continue
-        if len({idx.by_name[n].name for n in cands}) > 1:
+        ambiguous = len({idx.by_name[c[2]].name for c in cands}) > 1
+        if ambiguous and idx.disambiguate_by_district:
+            # several towns/streets one edit away (高瞳镇: 高疃镇 of 福山区, 高陵镇 of 牟平区): keep those lying in
+            # a district printed exactly in the same text, if that leaves exactly one
+            printed = {h.place.district for h in others if h.place.kind == "district"}
+            narrowed = [c for c in cands if idx.by_name[c[2]].kind not in ("district", "sea_area")
+                        and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)]
+            if printed and len({idx.by_name[c[2]].name for c in narrowed}) == 1:
+                cands, ambiguous = narrowed, False
+        if ambiguous:
             flags.append("lexicon_ambiguous")
             continue
-        name, (_, start) = min(cands.items(), key=lambda kv: kv[1])
+        _, start, name = cands[0]
         place = idx.by_name[name]
-        context = exact + accepted
-        fits = not _foreign_context(text, start, exact)
+        context = others + accepted
+        fits = not _foreign_context(text, start, others)
         if fits:
             if place.kind == "district":
                 fits = all(idx.compatible(h.place.district, place.district) for h in context if h.place.kind != "sea_area")
@@ -185,6 +202,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             flags.append("lexicon_context_mismatch")
             continue
         accepted.append(PlaceHit(start, end, text[start:end], name, place, True))
+        exact = others
 
     hits = sorted(exact + accepted, key=lambda h: h.start)
     out = text

@@ -116,6 +116,7 @@ class PlaceLexicon:
     suffixes: tuple[str, ...]
     boundary_before: tuple[str, ...]
     places: tuple[Place, ...]
+    disambiguate_by_district: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +125,7 @@ class Rules:
     cremation_gap_warn_days: int = 30
     ledger_year_window: int = 1
     age_tolerance_years: int = 1
-    min_header_score: float = 0.6
+    min_header_score: float = 0.65
     keep_wording_in_remarks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     remarks_wording_prefix: Mapping[str, str] = field(default_factory=dict)
     commercial_cemetery_words: tuple[str, ...] = ()
@@ -278,7 +279,7 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
             cremation_gap_warn_days=int(rdoc.get("cremation_gap_warn_days", 30)),
             ledger_year_window=int(rdoc.get("ledger_year_window", 1)),
             age_tolerance_years=int(rdoc.get("age_tolerance_years", 1)),
-            min_header_score=float(rdoc.get("min_header_score", 0.6)),
+            min_header_score=float(rdoc.get("min_header_score", 0.65)),
             keep_wording_in_remarks=MappingProxyType({k: tuple(v) for k, v in dict(rdoc.get("keep_wording_in_remarks", {})).items()}),
             remarks_wording_prefix=MappingProxyType(dict(rdoc.get("remarks_wording_prefix", {}))),
             commercial_cemetery_words=tuple(rdoc.get("commercial_cemetery_words", ())),
@@ -446,4 +447,5 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
     for p in places:
         if not any(p.name.endswith(s) for s in suffixes):
             errors.append(f"places_lexicon: {p.name!r} ends with none of the suffixes {list(suffixes)}")
-    return PlaceLexicon(str(pdoc.get("version", "")), suffixes, tuple(pdoc.get("boundary_before", ())), tuple(places))
+    return PlaceLexicon(str(pdoc.get("version", "")), suffixes, tuple(pdoc.get("boundary_before", ())), tuple(places),
+                        bool(pdoc.get("disambiguate_by_district", True)))

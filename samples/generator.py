@@ -819,7 +819,7 @@ def _layout(st: Style, reg: Register, w: int, h: int, k: float) -> dict[str, Any
     avail = w - 2 * round(0.04 * w)
     hfs = fs * 0.9
     for _ in range(30):
-        pad = fs * 0.5
+        pad = fs * 0.38
         widths = []
         for c, head in zip(cols, st.headers):
             cw = _text_width(_nominal(c, st, reg.year), st.font, fs) * (1.06 if st.hand else 1.0)
@@ -827,7 +827,7 @@ def _layout(st: Style, reg: Register, w: int, h: int, k: float) -> dict[str, Any
             if len(head) >= 4 and hw > cw:
                 hw = _text_width(head[: (len(head) + 1) // 2], st.header_font, hfs)
             widths.append(max(cw, hw, 1.6 * fs) + 2 * pad)
-        if sum(widths) <= avail or fs <= 22 * k:
+        if sum(widths) <= avail or fs <= 24 * k:
             break
         fs *= 0.97
         hfs = fs * 0.9
@@ -1135,24 +1135,26 @@ def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]
         reg = get_register(seed, slug, year, kind, vol.overrides)
         img, gt = _draw_page(reg, rp, vol.severity, dpi)
         gt["page"] = n
-        # the JPEG artefacts are part of the scan: decode the encoded page so every format holds the same pixels
-        q = gt["degradation"]["jpeg_quality"]
-        imgs.append(Image.open(io.BytesIO(_encode_jpeg(img, q, dpi))))
+        imgs.append(img)
         gts.append(gt)
+    if vol.fmt in ("pdf", "tiff"):
+        # one JPEG quality per file (the writer encodes every page once with it)
+        for gt in gts[1:]:
+            gt["degradation"]["jpeg_quality"] = gts[0]["degradation"]["jpeg_quality"]
+    quality = gts[0]["degradation"]["jpeg_quality"]
     meta = {"version": GENERATOR_VERSION, "seed": seed, "severity": vol.severity}
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     if vol.fmt == "pdf":
         path = out_dir / f"{vol.name}.pdf"
-        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi),
-                     quality=gts[0]["degradation"]["jpeg_quality"], title=vol.name, author="samples.generator",
-                     creationDate=FIXED_DATE, modDate=FIXED_DATE)
+        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi), quality=quality,
+                     title=vol.name, author="samples.generator", creationDate=FIXED_DATE, modDate=FIXED_DATE)
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "tiff":
         path = out_dir / f"{vol.name}.tiff"
-        imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg",
-                     quality=gts[0]["degradation"]["jpeg_quality"], dpi=(dpi, dpi))
+        imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg", quality=quality,
+                     dpi=(dpi, dpi))
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "jpeg":
@@ -1161,8 +1163,7 @@ def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]
         for n, (img, gt) in enumerate(zip(imgs, gts), start=1):
             path = folder / f"page_{n:03d}.jpg"
             path.write_bytes(_encode_jpeg(img, gt["degradation"]["jpeg_quality"], dpi))
-            gt = dict(gt, page=1, volume_page=n)
-            _write_gt(path, meta, [gt])
+            _write_gt(path, meta, [dict(gt, page=1, volume_page=n)])
             written.append(path)
     else:
         raise ValueError(f"unknown format {vol.fmt!r}")
@@ -1182,10 +1183,12 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
     formats = [f for f in FORMATS if f in formats] or list(FORMATS)
     rng = _rng(seed, "plan")
     vols: list[Volume] = []
-    left, i = pages, 0
+    n_vols = min(pages, max(len(formats), 2 if pages > 1 else 1, math.ceil(pages / 4)))
+    sizes = [1] * n_vols
+    for _ in range(pages - n_vols):
+        sizes[int(rng.integers(n_vols))] += 1
     last_crem: tuple[str, int, list[int]] | None = None
-    while left > 0:
-        n = min(left, int(rng.integers(1, 5)), max(1, left - (1 if i == 0 and pages > 1 else 0)))
+    for i, n in enumerate(sizes):
         kind = "cremation" if i % 2 == 0 else "sea_burial"
         fmt = formats[i % len(formats)]
         if kind == "sea_burial" and last_crem is not None:
@@ -1207,8 +1210,6 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         if kind == "cremation":
             last_crem = (slug, year, rps)
         vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity))
-        left -= n
-        i += 1
     return vols
 
 

@@ -1,0 +1,290 @@
+"""One ledger row -> MappedRecord: normalize every field, derive what the spec derives, validate across fields.
+
+Confidence of a field = OCR confidence of its cell x the normalizer's certainty x a factor per
+validation flag (info 1.0, warn 0.7, error 0.3; see mapping.flags). A derived value takes the
+confidence of its source. A mandatory field with no value has confidence 0.
+`MappedRecord.problems` lists every cross-field failure as "field: what is wrong" (never a value).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from pipeline.models import FieldValue, MappedRecord, RawCell
+
+from . import normalize as N
+from .flags import CONFIDENCE_FACTOR, severity
+from .spec import FieldSpec, KindSpec, Spec, load_spec
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """What build_record knows beyond the row: run config, the ledger's year, the spec."""
+
+    funeral_home_code: str | None = None
+    ledger_year: int | None = None
+    spec: Spec | str | None = None  # a Spec, a version name or a spec file path; None: the default version
+    # cremation_cert_no -> cremation_date (ISO) of already mapped cremation records, to check sea burials
+    linked_cremation_dates: Mapping[str, str] | None = None
+
+
+def _flag(fv: FieldValue, code: str) -> None:
+    if code not in fv.flags:
+        fv.flags.append(code)
+        fv.confidence *= CONFIDENCE_FACTOR.get(severity(code), 0.7)
+
+
+def _iso(value: object) -> _dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None) -> Callable[[str], N.Normalized]:
+    kind = f.normalizer
+    if kind == "date":
+        return lambda raw: N.normalize_date(raw, year)
+    if kind == "id_number":
+        return N.normalize_id_number
+    if kind == "sex":
+        return lambda raw: N.normalize_sex(raw, id_value, sp)
+    if kind == "code":
+        table = sp.table(f.code_table or "")
+        if f.code_table == "ashes_destination":
+            return lambda raw: N.ashes_destination(raw, sp)
+        return lambda raw: N.normalize_code(raw, table)
+    if kind == "name":
+        return lambda raw: N.normalize_name(raw, f.max_length or 50)
+    if kind == "age":
+        return N.normalize_age
+    if kind == "count":
+        return N.normalize_count
+    if kind == "phone":
+        return N.normalize_phone
+    if kind == "cert_no":
+        return N.normalize_cert_no
+    if kind == "division":
+        return lambda raw: N.normalize_division(raw, year, sp)
+    if kind == "address":
+        return lambda raw: N.normalize_address(raw, sp, f.max_length or 200)
+    if kind == "sea_area":
+        return lambda raw: N.normalize_sea_area(raw, sp, f.max_length or 50)
+    return lambda raw: N.normalize_text(raw, f.max_length)
+
+
+def _field_order(ks: KindSpec) -> list[FieldSpec]:
+    # the ID first (sex and birth date lean on it); the division after the address
+    first = [f for f in ks.fields if f.normalizer == "id_number"]
+    last = [f for f in ks.fields if f.source == "derived" or f.normalizer == "division"]
+    middle = [f for f in ks.fields if f not in first and f not in last]
+    return first + middle + last
+
+
+def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext) -> MappedRecord:
+    """Map one row (spec field name -> RawCell, as given by map_columns) to a MappedRecord."""
+    sp = load_spec(context.spec)
+    ks = sp.kind(kind)
+    year = context.ledger_year
+    out: dict[str, FieldValue] = {}
+    problems: list[str] = []
+
+    def problem(field: str, text: str) -> None:
+        line = f"{field}: {text}"
+        if line not in problems:
+            problems.append(line)
+
+    id_value: str | None = None
+    id_fv: FieldValue | None = None
+    for f in _field_order(ks):
+        if f.source == "context":
+            v = getattr(context, f.name, None)
+            out[f.name] = FieldValue(v if v not in ("",) else None, "", 1.0, None, [])
+            continue
+        if f.source == "derived":
+            continue
+        cell = cells.get(f.name)
+        raw = cell.text if cell is not None and cell.text is not None else ""
+        ocr_conf = float(cell.confidence) if cell is not None else 1.0
+        ocr_conf = min(1.0, max(0.0, ocr_conf))
+        n = _normalizer(f, sp, year, id_value)(raw)
+        fv = FieldValue(n.value, raw, ocr_conf * n.certainty, cell.box if cell is not None else None, list(n.flags))
+        if f.normalizer == "id_number":
+            id_value = n.value if isinstance(n.value, str) else None
+            id_fv = fv
+        if "derived_from_id" in n.flags and id_fv is not None:
+            fv.confidence = id_fv.confidence * n.certainty
+        out[f.name] = fv
+
+    id_raw = id_fv.raw if id_fv is not None else ""
+    id_conf = id_fv.confidence if id_fv is not None else 0.0
+
+    # ---- derived fields
+    for f in ks.fields:
+        if f.source != "derived":
+            continue
+        if f.derived_from == "id_number":
+            text = N.clean_text(id_raw)
+            src = cells.get("id_number")
+            out[f.name] = FieldValue(text or None, id_raw, float(src.confidence) if src is not None and text else 1.0,
+                                     id_fv.box if id_fv else None, [])
+        else:
+            out[f.name] = FieldValue(None, "", 1.0, None, [])
+
+    bd = out.get("birth_date")
+    if bd is not None and bd.value is None and id_value:
+        derived = N.birth_date_from_id(id_value)
+        if derived:
+            unreadable = bool(bd.raw.strip())
+            bd.value = derived
+            bd.confidence = id_conf * (0.6 if unreadable else 1.0)
+            bd.flags.append("derived_from_id")
+
+    it = out.get("id_type")
+    if it is not None and it.value is None and not it.raw.strip() and id_raw.strip():
+        it.value = "0"
+        it.confidence = id_conf if id_value else 0.5 * max(id_conf, 0.5)
+        it.flags.append("derived_from_id")
+
+    div = out.get("household_division_code")
+    if div is not None and div.value is None and not div.raw.strip():
+        addr = out.get("household_address")
+        derived_n: N.Normalized | None = None
+        source_conf = 0.0
+        if addr is not None and addr.raw.strip():
+            derived_n = N.normalize_division(addr.raw, year, sp)
+            source_conf = float(cells["household_address"].confidence) if "household_address" in cells else 1.0
+            if derived_n.value is not None:
+                derived_n = N.Normalized(derived_n.value, derived_n.raw, derived_n.flags + ("derived_from_address",), derived_n.certainty)
+        if (derived_n is None or derived_n.value is None) and id_value:
+            by_id = N.division_from_id(id_value, year, sp)
+            if by_id.value is not None:
+                derived_n, source_conf = by_id, id_conf
+        if derived_n is not None:
+            div.value = derived_n.value
+            div.confidence = source_conf * derived_n.certainty
+            div.flags.extend(fl for fl in derived_n.flags if fl not in div.flags)
+            if derived_n.value is None and "division_not_found" not in div.flags:
+                div.flags.append("division_not_found")
+
+    _keep_wording_in_remarks(sp, ks, out, cells)
+
+    # ---- cross-field validation
+    _validate(sp, ks, out, context, problem)
+
+    # ---- mandatory fields, lengths
+    values = {k: v.value for k, v in out.items()}
+    for f in ks.fields:
+        fv = out[f.name]
+        if fv.value is None and f.is_mandatory(values):
+            _flag(fv, "missing_mandatory")
+            fv.confidence = 0.0
+            problem(f.name, "mandatory value missing or invalid")
+        if isinstance(fv.value, str) and f.max_length is not None and len(fv.value) > f.max_length:
+            _flag(fv, "too_long")
+            problem(f.name, f"longer than {f.max_length} characters")
+    for fv in out.values():
+        fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)
+    return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
+
+
+def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], cells: Mapping[str, RawCell]) -> None:
+    remarks = out.get("remarks")
+    if remarks is None:
+        return
+    for field, codes in sp.rules.keep_wording_in_remarks.items():
+        fv = out.get(field)
+        if fv is None or fv.value is None or str(fv.value) not in codes:
+            continue
+        wording = N.normalize_text(fv.raw).value
+        if not wording:
+            continue
+        prefix = sp.rules.remarks_wording_prefix.get(field, "")
+        current = remarks.value if isinstance(remarks.value, str) else ""
+        if wording in current:
+            continue
+        note = f"{prefix}{wording}"
+        remarks.value = f"{current}；{note}" if current else note
+        if not remarks.raw.strip():
+            remarks.confidence = fv.confidence
+        else:
+            remarks.confidence = min(remarks.confidence, fv.confidence)
+        remarks.flags.append("wording_kept_in_remarks")
+        if "wording_kept_in_remarks" not in fv.flags:
+            fv.flags.append("wording_kept_in_remarks")
+
+
+def _validate(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]) -> None:
+    rules = sp.rules
+    year = ctx.ledger_year
+    idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
+    id_value = idf.value if idf is not None and isinstance(idf.value, str) else None
+
+    if id_value and sexf is not None and sexf.value in ("1", "2") and "derived_from_id" not in sexf.flags:
+        if N.sex_from_id(id_value) != sexf.value:
+            _flag(sexf, "sex_id_mismatch")
+            _flag(idf, "sex_id_mismatch")
+            problem("sex_code", "does not match id_number digit 17")
+
+    birth = _iso(bdf.value) if bdf is not None else None
+    if id_value and bdf is not None and birth is not None and "derived_from_id" not in bdf.flags:
+        if N.birth_date_from_id(id_value) != bdf.value:
+            _flag(bdf, "birth_date_id_mismatch")
+            _flag(idf, "birth_date_id_mismatch")
+            problem("birth_date", "does not match id_number digits 7-14")
+
+    death = _iso(out["death_date"].value) if "death_date" in out else None
+    cremation = _iso(out["cremation_date"].value) if "cremation_date" in out else None
+    if birth is not None and death is not None:
+        if birth > death:
+            _flag(bdf, "birth_after_death")
+            _flag(out["death_date"], "birth_after_death")
+            problem("birth_date", "is after death_date")
+        elif agef is not None and isinstance(agef.value, int):
+            exact = death.year - birth.year - ((death.month, death.day) < (birth.month, birth.day))
+            if abs(agef.value - exact) > rules.age_tolerance_years:
+                _flag(agef, "age_mismatch")
+                problem("age_years", f"differs from death_date - birth_date by more than {rules.age_tolerance_years} year(s)")
+
+    if death is not None and cremation is not None:
+        if death > cremation:
+            _flag(out["death_date"], "death_after_cremation")
+            _flag(out["cremation_date"], "death_after_cremation")
+            problem("death_date", "is after cremation_date")
+        elif (cremation - death).days > rules.cremation_gap_warn_days:
+            _flag(out["cremation_date"], "cremation_gap_over_30_days")
+            problem("cremation_date", f"more than {rules.cremation_gap_warn_days} days after death_date")
+
+    cert = out.get("cremation_cert_no")
+    cert_value = cert.value if cert is not None and isinstance(cert.value, str) else None
+    scattering = _iso(out["scattering_date"].value) if "scattering_date" in out else None
+    if scattering is not None:
+        linked = _iso((ctx.linked_cremation_dates or {}).get(cert_value or "", None)) if cert_value else None
+        if cremation is not None and linked is None:
+            linked = cremation
+        before = linked is not None and scattering < linked
+        if linked is None and cert_value and len(cert_value) == 9 and cert_value.isdigit():
+            before = scattering.year < int(cert_value[:4])
+        if before:
+            _flag(out["scattering_date"], "scattering_before_cremation")
+            problem("scattering_date", "is before the cremation date")
+
+    if year is not None:
+        for f in ks.fields:
+            if f.type != "date" or f.name == "birth_date":
+                continue
+            d = _iso(out[f.name].value)
+            if d is not None and abs(d.year - year) > rules.ledger_year_window:
+                _flag(out[f.name], "date_outside_ledger_year")
+                problem(f.name, f"not within {rules.ledger_year_window} year(s) of the ledger year")
+        if cert_value and len(cert_value) == 9 and cert_value.isdigit() and abs(int(cert_value[:4]) - year) > rules.ledger_year_window:
+            _flag(cert, "cert_year_mismatch")
+            problem("cremation_cert_no", "year differs from the ledger year")
+
+    onboard = out.get("onboard_count")
+    if onboard is not None and isinstance(onboard.value, int) and onboard.value > rules.onboard_count_max:
+        _flag(onboard, "onboard_over_limit")
+        problem("onboard_count", f"more than {rules.onboard_count_max} people on board")

@@ -1,0 +1,295 @@
+"""Normalizers: SPEC.md examples and OCR-like inputs."""
+from __future__ import annotations
+
+import pytest
+
+from mapping import (
+    ashes_destination, convert_15_to_18, death_cause, id_check_digit, is_valid_id, load_spec, normalize_address,
+    normalize_age, normalize_cert_no, normalize_code, normalize_count, normalize_date, normalize_division,
+    normalize_id_number, normalize_name, normalize_phone, normalize_sex, normalize_text, relation,
+)
+
+
+def make_id(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+MALE_ID = make_id("37060219450312123")    # digit 17 = 3: male
+FEMALE_ID = make_id("37061119380705002")  # digit 17 = 2: female
+
+
+# ---------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("raw", ["2013.4.7", "2013-04-07", "2013/4/7", "2013年4月7日", "二〇一三年四月七日",
+                                 "二零一三年四月七日", "２０１３．４．７", "2013. 4 .7", "20 13.4.7", "2013.04.07.",
+                                 "20130407", "2013年4月7日14时30分", "2013.4.7 14:30", "2013年04月07号"])
+def test_dates_all_styles(raw):
+    n = normalize_date(raw, 2013)
+    assert n.value == "2013-04-07", n
+    assert n.raw == raw
+
+
+def test_chinese_numeral_months_and_days():
+    assert normalize_date("二〇一〇年十二月三十一日").value == "2010-12-31"
+    assert normalize_date("二〇一〇年十月二十日").value == "2010-10-20"
+
+
+def test_two_digit_year_only_when_plausible():
+    n = normalize_date("13.4.7", ledger_year=2013)
+    assert n.value == "2013-04-07" and "two_digit_year" in n.flags and n.certainty < 1
+    n = normalize_date("13.4.7", ledger_year=2016)
+    assert n.value is None and "two_digit_year_implausible" in n.flags
+    assert normalize_date("12.12.30", ledger_year=2013).value == "2012-12-30"
+
+
+@pytest.mark.parametrize("raw", ["农历三月初五", "农历2013年3月5日", "阴历二月十二", "正月十五"])
+def test_lunar_dates_are_never_guessed(raw):
+    n = normalize_date(raw, 2013)
+    assert n.value is None and n.flags == ("lunar_date",) and n.certainty == 0.0
+
+
+@pytest.mark.parametrize("raw,flag", [("2013.2.30", "impossible_date"), ("2013.13.1", "impossible_date"),
+                                      ("2013年4月", "incomplete_date"), ("1813.4.7", "implausible_date"),
+                                      ("死亡", "unparseable"), ("2013.4", "incomplete_date")])
+def test_bad_dates(raw, flag):
+    n = normalize_date(raw, 2013)
+    assert n.value is None and flag in n.flags
+
+
+def test_ocr_letters_in_dates():
+    n = normalize_date("2O13.4.l7", 2013)
+    assert n.value == "2013-04-17" and "ocr_char_fixed" in n.flags
+
+
+def test_blank_date():
+    n = normalize_date("   ")
+    assert n.value is None and n.flags == () and n.certainty == 1.0
+
+
+# ---------------------------------------------------------------- ID numbers
+
+def test_check_digit_known_values():
+    # GB 11643-1999's own worked example
+    assert id_check_digit("11010519491231002") == "X"
+    assert is_valid_id("11010519491231002X")
+    assert id_check_digit("44052418800101001") == "4"
+    assert is_valid_id(MALE_ID) and is_valid_id(FEMALE_ID)
+
+
+def test_id_valid_and_cleaned():
+    assert normalize_id_number(MALE_ID).value == MALE_ID
+    spaced = f"{MALE_ID[:6]} {MALE_ID[6:14]} {MALE_ID[14:]}"
+    assert normalize_id_number(spaced).value == MALE_ID
+    full_width = MALE_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert normalize_id_number(full_width).value == MALE_ID
+    assert normalize_id_number("11010519491231002x").value == "11010519491231002X"
+    assert normalize_id_number("11010519491231002×").value == "11010519491231002X"
+
+
+def test_id_check_digit_failed():
+    wrong = MALE_ID[:-1] + ("0" if MALE_ID[-1] != "0" else "1")
+    n = normalize_id_number(wrong)
+    assert n.value is None and "check_digit_failed" in n.flags and n.raw == wrong
+
+
+def test_id_15_to_18():
+    old = "370602450312123"
+    assert convert_15_to_18(old) == MALE_ID
+    n = normalize_id_number(old)
+    assert n.value == MALE_ID and "converted_15_to_18" in n.flags
+    n = normalize_id_number("370602451332123")  # month 13
+    assert n.value is None and "bad_birth_date" in n.flags
+
+
+@pytest.mark.parametrize("raw,flag", [("3706021945031212", "bad_length"), ("37060219451332123" + "0", "bad_birth_date"),
+                                      ("身份证遗失", "bad_characters"), ("3706021945X3121232", "bad_characters")])
+def test_id_bad(raw, flag):
+    n = normalize_id_number(raw)
+    assert n.value is None and flag in n.flags
+
+
+def test_id_ocr_letters():
+    n = normalize_id_number(MALE_ID.replace("0", "O"))
+    assert n.value == MALE_ID and "ocr_char_fixed" in n.flags
+
+
+# ---------------------------------------------------------------- sex, age, phone, cert no
+
+def test_sex():
+    assert normalize_sex("男").value == "1"
+    assert normalize_sex(" 女 ").value == "2"
+    assert normalize_sex("男性").value == "1"
+    n = normalize_sex("", MALE_ID)
+    assert n.value == "1" and "derived_from_id" in n.flags
+    n = normalize_sex("", FEMALE_ID)
+    assert n.value == "2" and "derived_from_id" in n.flags
+    n = normalize_sex("■", None)
+    assert n.value is None
+    n = normalize_sex("？", MALE_ID)
+    assert n.value == "1" and "derived_from_id" in n.flags
+
+
+@pytest.mark.parametrize("raw,value", [("78", 78), ("78岁", 78), ("七十八", 78), ("七十八岁", 78), ("一百零二", 102),
+                                       ("十九", 19), ("享年78", 78), ("８５周岁", 85), ("3个月", 0)])
+def test_age(raw, value):
+    assert normalize_age(raw).value == value
+
+
+def test_age_bad():
+    assert "implausible_age" in normalize_age("178").flags
+    assert normalize_age("约七十").value is None
+
+
+@pytest.mark.parametrize("raw,value,flag", [
+    ("13805351234", "13805351234", None), ("138-0535-1234", "13805351234", None), ("138 0535 1234", "13805351234", None),
+    ("0535-6212345", "05356212345", None), ("(0535)62123456", "053562123456", None), ("6212345", "05356212345", "area_code_added"),
+    ("13805351234/13905351234", "13805351234", "multiple_values"), ("０５３５－６２１２３４５", "05356212345", None),
+])
+def test_phone(raw, value, flag):
+    n = normalize_phone(raw)
+    assert n.value == value
+    if flag:
+        assert flag in n.flags
+
+
+@pytest.mark.parametrize("raw", ["0532-1234567", "12345", "无", "2380535123"])
+def test_phone_bad(raw):
+    n = normalize_phone(raw)
+    assert n.value is None and "bad_phone" in n.flags
+
+
+@pytest.mark.parametrize("raw", ["201000514", "No.201000514", "NO:201000514", "2010-00514", "10-0514", "2010-514",
+                                 "No. 2010-00514", "201000514号"])
+def test_cert_no(raw):
+    n = normalize_cert_no(raw)
+    assert n.value == "201000514" and n.raw == raw
+
+
+def test_cert_no_other():
+    n = normalize_cert_no("A-17")
+    assert n.value == "A-17" and "nonstandard_format" in n.flags
+    assert normalize_cert_no("火化证丢失").value is None
+
+
+# ---------------------------------------------------------------- code tables
+
+@pytest.mark.parametrize("raw,code", [
+    ("家属领回", "9"), ("领回", "9"), ("家属带回", "9"), ("骨灰寄存", "6"), ("寄存", "6"), ("寄存骨灰堂", "6"),
+    ("公墓安葬", "1"), ("公墓", "1"), ("安葬", "1"), ("入葬", "1"), ("树葬", "1"), ("花葬", "1"), ("草坪葬", "1"),
+    ("海葬", "7"), ("撒海", "7"), ("骨灰撒海", "7"), ("骨灰撒散", "7"), ("不要骨灰", "8"), ("不留骨灰", "8"),
+    ("骨灰寄放", "6"), ("骨灰撤海", "7"), ("6", "6"),
+])
+def test_ashes_destination(raw, code):
+    assert ashes_destination(raw).value == code
+
+
+def test_ashes_destination_fuzzy_is_flagged():
+    n = ashes_destination("骨灰寄放")
+    assert "fuzzy_match" in n.flags and n.certainty < 0.9
+    n = ashes_destination("寄存后领回")  # two different destinations: do not pick one
+    assert n.value is None and "unrecognized" in n.flags
+
+
+@pytest.mark.parametrize("raw,code", [
+    ("妻", "10"), ("夫", "10"), ("配偶", "10"), ("子", "20"), ("儿子", "20"), ("长子", "20"), ("女", "30"), ("女儿", "30"),
+    ("孙子", "40"), ("孙女", "40"), ("外孙", "40"), ("父", "50"), ("母", "50"), ("兄", "70"), ("弟", "70"), ("姐", "70"),
+    ("妹", "70"), ("兄弟", "70"), ("姐妹", "70"), ("侄子", "97"), ("侄女", "97"), ("儿媳", "97"), ("女婿", "97"),
+    ("朋友", "99"), ("同事", "99"), ("10", "10"),
+])
+def test_relation(raw, code):
+    assert relation(raw).value == code
+
+
+def test_relation_ambiguous():
+    assert relation("母子").value is None
+
+
+@pytest.mark.parametrize("raw,code", [("病故", "02"), ("自然死亡", "01"), ("车祸", "04"), ("交通事故", "04"),
+                                      ("心脏病", "02"), ("溺水", "07"), ("2", "02"), ("其他", "10")])
+def test_death_cause(raw, code):
+    assert death_cause(raw).value == code
+
+
+def test_ethnicity_and_issuer():
+    spec = load_spec()
+    assert normalize_code("汉", spec.table("ethnicity")).value == "01"
+    assert normalize_code("汉族", spec.table("ethnicity")).value == "01"
+    assert normalize_code("满族", spec.table("ethnicity")).value == "11"
+    assert normalize_code("派出所", spec.table("death_cert_issuer")).value == "2"
+    assert normalize_code("市人民医院", spec.table("death_cert_issuer")).value == "1"
+
+
+# ---------------------------------------------------------------- counts, names, text
+
+def test_count():
+    assert normalize_count("3").value == 3
+    assert normalize_count("三人").value == 3
+    assert normalize_count("4名").value == 4
+    assert normalize_count("很多").value is None
+
+
+def test_names():
+    assert normalize_name("张 三").value == "张三"
+    assert normalize_name("阿依古丽·买买提").value == "阿依古丽·买买提"
+    assert normalize_name("阿依古丽•买买提").value == "阿依古丽·买买提"
+    n = normalize_name("张三。")
+    assert n.value == "张三" and "punctuation_removed" in n.flags
+    for bad in ("张3", "Zhang San", "张_三"):
+        n = normalize_name(bad)
+        assert n.value is None and "bad_characters" in n.flags
+
+
+def test_text():
+    assert normalize_text("  第4航次 ").value == "第4航次"
+    assert normalize_text("10－04").value == "10-04"
+    assert "too_long" in normalize_text("x" * 30, 20).flags
+
+
+# ---------------------------------------------------------------- addresses, divisions
+
+@pytest.mark.parametrize("raw,fixed", [
+    ("山东省烟台市芝果区幸福街道", "山东省烟台市芝罘区幸福街道"),
+    ("烟台市芝区幸福街道12号", "烟台市芝罘区幸福街道12号"),
+    ("烟台市芝罡区只楚街道", "烟台市芝罘区只楚街道"),
+    ("福山区门搂镇", "福山区门楼镇"),
+    ("福山区高瞳镇", "福山区高疃镇"),
+    ("莱山区初加街道", "莱山区初家街道"),
+])
+def test_address_lexicon_correction(raw, fixed):
+    n = normalize_address(raw)
+    assert n.value == fixed and "lexicon_corrected" in n.flags and n.raw == raw
+
+
+def test_address_not_corrected_when_unsure():
+    n = normalize_address("烟台市东川街道")  # 东山街道 (芝罘) and 东厅街道 (福山) are both one edit away
+    assert n.value == "烟台市东川街道" and "lexicon_ambiguous" in n.flags
+    n = normalize_address("烟台市芝罘区东川街道")  # ... but only 东山街道 lies in the printed district
+    assert n.value == "烟台市芝罘区东山街道" and "lexicon_corrected" in n.flags
+    n = normalize_address("烟台市芝区东川街道")  # a district that was itself corrected does not disambiguate
+    assert n.value == "烟台市芝罘区东川街道" and "lexicon_ambiguous" in n.flags
+    n = normalize_address("福山区芝区")  # 芝罘区 inside 福山区 does not fit
+    assert n.value == "福山区芝区" and "lexicon_context_mismatch" in n.flags
+    n = normalize_address("山东省青岛市崂山区")
+    assert n.value == "山东省青岛市崂山区" and "lexicon_corrected" not in n.flags
+    n = normalize_address("烟台市芝罘区幸福街道")
+    assert n.flags == () and n.certainty == 1.0
+
+
+@pytest.mark.parametrize("raw,year,code", [
+    ("烟台市芝罘区幸福街道", 2013, "370602"), ("芝果区", 2013, "370602"), ("福山区门楼镇", 2010, "370611"),
+    ("门楼镇东村", 2010, "370611"), ("长岛县砣矶镇", 2015, "370634"), ("长岛县砣矶镇", 2021, "370614"),
+    ("蓬莱市登州街道", 2017, "370684"), ("蓬莱市登州街道", 2022, "370614"), ("370687", 2012, "370687"),
+    ("海阳市", 2012, "370687"),
+])
+def test_division(raw, year, code):
+    assert normalize_division(raw, year).value == code
+
+
+def test_division_flags():
+    n = normalize_division("长岛县", 2021)
+    assert "division_successor_used" in n.flags
+    n = normalize_division("蓬莱区", 2013)
+    assert n.value == "370614" and "division_outside_validity" in n.flags
+    n = normalize_division("山东省济南市历下区", 2013)
+    assert n.value is None and "division_not_found" in n.flags
+    assert normalize_division("110101", 2013).value is None

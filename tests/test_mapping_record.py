@@ -1,0 +1,234 @@
+"""build_record on realistic rows of each ledger kind, derivations and cross-field validation."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mapping import RecordContext, build_record, id_check_digit
+from mapping.flags import FLAGS
+from pipeline.errors import ConfigError
+from pipeline.models import MappedRecord, RawCell
+
+
+def make_id(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+MALE_ID = make_id("37060219450312123")   # born 1945-03-12, male
+FEMALE_ID = make_id("37061119380705002")  # born 1938-07-05, female
+CTX = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2013)
+
+
+def cells(row: dict[str, str], conf: float = 0.95) -> dict[str, RawCell]:
+    return {k: RawCell(v, conf, (10 * i, 100, 10 * i + 9, 130)) for i, (k, v) in enumerate(row.items())}
+
+
+CREMATION_ROW = {
+    "row_no": "12",
+    "cremation_cert_no": "No.2013-00514",
+    "deceased_name": "王 秀英",
+    "sex_code": "女",
+    "id_number": FEMALE_ID,
+    "age_years": "七十四岁",
+    "household_address": "烟台市芝果区幸福街道福祥路5号",
+    "death_date": "2013.4.5",
+    "cremation_date": "2013年4月7日",
+    "ashes_destination_code": "家属领回",
+    "agent_name": "李明",
+    "agent_phone": "138-0535-1234",
+    "agent_relation_code": "儿子",
+    "remarks": "",
+}
+
+SEA_ROW = {
+    "registration_no": "HZ2013-031",
+    "deceased_name": "刘建国",
+    "sex_code": "",
+    "id_number": MALE_ID,
+    "cremation_cert_no": "13-0514",
+    "scattering_date": "2013.4.20",
+    "voyage_no": "13-04",
+    "sea_area": "芝果卧佛岛海域",
+    "registrant_name": "刘红",
+    "registrant_relation_code": "女儿",
+    "registrant_phone": "0535-6212345",
+    "onboard_count": "三人",
+}
+
+
+def test_cremation_row():
+    rec = build_record("cremation", cells(CREMATION_ROW), CTX)
+    assert isinstance(rec, MappedRecord) and rec.kind == "cremation"
+    assert rec.problems == []
+    v = rec.value
+    assert v("funeral_home_code") == "370602-BYG-01"
+    assert v("cremation_cert_no") == "201300514"
+    assert rec.fields["cremation_cert_no"].raw == "No.2013-00514"
+    assert v("deceased_name") == "王秀英"
+    assert v("sex_code") == "2"
+    assert v("id_number") == FEMALE_ID and v("id_number_raw") == FEMALE_ID
+    assert v("id_type") == "0" and "derived_from_id" in rec.fields["id_type"].flags
+    assert v("birth_date") == "1938-07-05" and "derived_from_id" in rec.fields["birth_date"].flags
+    assert v("age_years") == 74
+    assert v("household_address") == "烟台市芝罘区幸福街道福祥路5号"
+    assert "lexicon_corrected" in rec.fields["household_address"].flags
+    assert v("household_division_code") == "370602"
+    assert "derived_from_address" in rec.fields["household_division_code"].flags
+    assert v("death_date") == "2013-04-05" and v("cremation_date") == "2013-04-07"
+    assert v("ashes_destination_code") == "9"
+    assert v("remarks") == "骨灰去向：家属领回" and "wording_kept_in_remarks" in rec.fields["remarks"].flags
+    assert v("agent_phone") == "13805351234" and v("agent_relation_code") == "20"
+    assert "row_no" not in rec.fields
+    # provenance of each printed field
+    f = rec.fields["death_date"]
+    assert f.raw == "2013.4.5" and f.box is not None and f.confidence == pytest.approx(0.95)
+    assert rec.fields["household_address"].confidence < 0.95  # corrected: less sure
+    # round trip
+    assert MappedRecord.from_dict(json.loads(json.dumps(rec.to_dict()))).to_dict() == rec.to_dict()
+
+
+def test_sea_burial_row():
+    ctx = RecordContext("370602-BYG-01", 2013, linked_cremation_dates={"201300514": "2013-04-07"})
+    rec = build_record("sea_burial", cells(SEA_ROW), ctx)
+    assert rec.problems == []
+    v = rec.value
+    assert v("sex_code") == "1" and "derived_from_id" in rec.fields["sex_code"].flags
+    assert v("cremation_cert_no") == "201300514"
+    assert v("scattering_date") == "2013-04-20"
+    assert v("voyage_no") == "13-04"
+    assert v("sea_area") == "芝罘卧佛岛海域" and "lexicon_corrected" in rec.fields["sea_area"].flags
+    assert v("registrant_relation_code") == "30"
+    assert v("registrant_phone") == "05356212345"
+    assert v("onboard_count") == 3
+
+
+def test_remarks_keep_existing_text():
+    row = dict(CREMATION_ROW, remarks="补办")
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.value("remarks") == "补办；骨灰去向：家属领回"
+    row = dict(CREMATION_ROW, ashes_destination_code="骨灰寄存", remarks="")
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.value("ashes_destination_code") == "6" and rec.value("remarks") is None
+
+
+def test_sex_id_mismatch():
+    row = dict(CREMATION_ROW, sex_code="男")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "sex_code: does not match id_number digit 17" in rec.problems
+    assert "sex_id_mismatch" in rec.fields["sex_code"].flags
+    assert rec.fields["sex_code"].confidence < 0.5
+
+
+def test_birth_and_age_checks():
+    row = dict(CREMATION_ROW, birth_date="1938.7.6", age_years="80")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "birth_date_id_mismatch" in rec.fields["birth_date"].flags
+    assert "age_mismatch" in rec.fields["age_years"].flags
+    assert any(p.startswith("age_years:") for p in rec.problems)
+    row = dict(CREMATION_ROW, age_years="75")  # ±1 allowed (虚岁)
+    assert build_record("cremation", cells(row), CTX).problems == []
+
+
+def test_date_order_and_gap():
+    row = dict(CREMATION_ROW, death_date="2013.4.9")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "death_date: is after cremation_date" in rec.problems
+    row = dict(CREMATION_ROW, death_date="2013.2.1")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "cremation_gap_over_30_days" in rec.fields["cremation_date"].flags
+
+
+def test_dates_near_ledger_year_and_cert_year():
+    row = dict(CREMATION_ROW, cremation_date="2016.4.7", death_date="2016.4.5")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "date_outside_ledger_year" in rec.fields["cremation_date"].flags
+    row = dict(CREMATION_ROW, cremation_cert_no="2016-00514")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "cert_year_mismatch" in rec.fields["cremation_cert_no"].flags
+
+
+def test_lunar_date_goes_to_review():
+    row = dict(CREMATION_ROW, death_date="农历三月初五")
+    rec = build_record("cremation", cells(row), CTX)
+    f = rec.fields["death_date"]
+    assert f.value is None and "lunar_date" in f.flags and "missing_mandatory" in f.flags and f.confidence == 0.0
+    assert "death_date: mandatory value missing or invalid" in rec.problems
+
+
+def test_mandatory_fields_and_missing_columns():
+    rec = build_record("cremation", cells({"deceased_name": "张三"}), RecordContext(None, 2013))
+    for name in ("funeral_home_code", "cremation_cert_no", "sex_code", "id_type", "death_date", "cremation_date",
+                 "ashes_destination_code", "agent_name", "household_division_code"):
+        assert "missing_mandatory" in rec.fields[name].flags, name
+    # optional fields that are absent carry no flag
+    assert rec.fields["ethnicity_code"].flags == [] and rec.fields["ethnicity_code"].value is None
+    # id_number is mandatory only for id_type 0
+    assert "missing_mandatory" not in rec.fields["id_number"].flags
+    row = dict(CREMATION_ROW, id_type="身份证", id_number="")
+    rec = build_record("cremation", cells(row), CTX)
+    assert "missing_mandatory" in rec.fields["id_number"].flags
+
+
+def test_invalid_id_is_not_used_for_derivations():
+    bad = FEMALE_ID[:-1] + ("1" if FEMALE_ID[-1] != "1" else "2")
+    row = dict(CREMATION_ROW, id_number=bad, sex_code="", household_address="")
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.value("id_number") is None and "check_digit_failed" in rec.fields["id_number"].flags
+    assert rec.value("id_number_raw") == bad
+    assert rec.value("sex_code") is None and rec.value("birth_date") is None
+    assert rec.value("id_type") == "0"  # a number was printed in the ID column
+    assert rec.fields["id_type"].confidence < 0.5
+
+
+def test_division_from_id_when_no_address():
+    row = dict(CREMATION_ROW, household_address="")
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.value("household_division_code") == "370611"
+    assert "division_from_id" in rec.fields["household_division_code"].flags
+
+
+def test_division_successor_by_year():
+    row = dict(CREMATION_ROW, household_address="长岛县砣矶镇大口村", death_date="2013.4.5")
+    assert build_record("cremation", cells(row), CTX).value("household_division_code") == "370634"
+    row = dict(row, death_date="2021.4.5", cremation_date="2021.4.7", cremation_cert_no="2021-00001")
+    rec = build_record("cremation", cells(row), RecordContext("x", 2021))
+    assert rec.value("household_division_code") == "370614"
+
+
+def test_sea_burial_checks():
+    ctx = RecordContext("h", 2013, linked_cremation_dates={"201300514": "2013-04-25"})
+    row = dict(SEA_ROW, onboard_count="6", sex_code="女")
+    rec = build_record("sea_burial", cells(row), ctx)
+    assert "onboard_over_limit" in rec.fields["onboard_count"].flags
+    assert "scattering_date: is before the cremation date" in rec.problems
+    assert "sex_code: does not match id_number digit 17" in rec.problems
+    row = dict(SEA_ROW, scattering_date="2012.12.20")
+    rec = build_record("sea_burial", cells(row), RecordContext("h", 2013))
+    assert "scattering_before_cremation" in rec.fields["scattering_date"].flags  # cert year 2013 > 2012
+
+
+def test_problems_and_flags_never_carry_personal_data():
+    row = dict(CREMATION_ROW, sex_code="男", age_years="99", death_date="2013.5.1", agent_phone="0532-1234567")
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.problems
+    text = " ".join(rec.problems) + " ".join(f for fv in rec.fields.values() for f in fv.flags)
+    for secret in (FEMALE_ID, FEMALE_ID[:6], "王秀英", "李明", "13805351234", "0532"):
+        assert secret not in text
+    for fv in rec.fields.values():
+        for flag in fv.flags:
+            assert flag in FLAGS, flag
+
+
+def test_unknown_kind_and_extra_cells():
+    with pytest.raises(ConfigError):
+        build_record("ashes_storage", {}, CTX)
+    rec = build_record("cremation", cells(dict(CREMATION_ROW, something_else="x")), CTX)
+    assert "something_else" not in rec.fields
+
+
+def test_low_ocr_confidence_propagates():
+    rec = build_record("cremation", cells(CREMATION_ROW, conf=0.5), CTX)
+    assert rec.fields["death_date"].confidence == pytest.approx(0.5)
+    assert rec.fields["birth_date"].confidence == pytest.approx(0.5)  # from the ID cell
+    assert all(0.0 <= fv.confidence <= 1.0 for fv in rec.fields.values())

@@ -1,0 +1,134 @@
+"""Real OCR engines on a small rendered image (marker ``ocr``). No network, no downloads."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr import agree, get_engine
+
+pytestmark = pytest.mark.ocr
+
+LINE1 = "芝罘区幸福街道"
+LINE2 = "370602193504071228"
+
+
+def _font_path() -> str:
+    default = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if default.is_file():
+        return str(default)
+    if shutil.which("fc-match"):
+        found = subprocess.run(["fc-match", "Noto Sans CJK SC", "-f", "%{file}"],
+                               capture_output=True, text=True).stdout.strip()
+        if found and "CJK" in found and Path(found).is_file():
+            return found
+    pytest.skip("no Noto Sans CJK font (apt-get install fonts-noto-cjk)")
+
+
+@pytest.fixture(scope="module")
+def two_lines():
+    """A 900x260 BGR image: LINE1 at top-left, LINE2 below; and the two lines' ink boxes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(_font_path(), 44)
+    img = Image.new("RGB", (900, 260), (250, 250, 250))
+    draw = ImageDraw.Draw(img)
+    draw.text((40, 40), LINE1, font=font, fill=(20, 20, 20))
+    draw.text((200, 150), LINE2, font=font, fill=(20, 20, 20))
+    boxes = [draw.textbbox((40, 40), LINE1, font=font), draw.textbbox((200, 150), LINE2, font=font)]
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    return bgr, boxes
+
+
+def _overlap(a, b) -> float:
+    """Intersection over the smaller box."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / small
+
+
+def _crop(image, box, pad=6):
+    x0, y0, x1, y1 = box
+    return image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+
+
+@pytest.fixture(scope="module")
+def ppocr():
+    return get_engine("ppocr")
+
+
+@pytest.fixture(scope="module")
+def tesseract():
+    return get_engine("tesseract")
+
+
+def test_ppocr_reads_both_lines_in_place(ppocr, two_lines):
+    image, truth_boxes = two_lines
+    pieces = ppocr.recognize(image)
+    # PP-OCRv4 often drops the rare 罘 of 芝罘 (DESIGN.md: right 2 times in 99; here "芝区幸福街道"):
+    # the place-name lexicon fixes that later, so line 1 only has to be close.
+    line1 = max(pieces, key=lambda p: agree(p.text, LINE1))
+    assert agree(line1.text, LINE1) >= 0.85, [p.text for p in pieces]
+    by_text = {LINE1: line1, **{p.text: p for p in pieces if p is not line1}}
+    assert LINE2 in by_text, [p.text for p in pieces]
+    h, w = image.shape[:2]
+    for text, truth in zip((LINE1, LINE2), truth_boxes):
+        p = by_text[text]
+        assert p.engine == "ppocr"
+        assert 0.8 <= p.confidence <= 1.0
+        x0, y0, x1, y1 = p.box
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+        assert _overlap(p.box, truth) > 0.8, (text, p.box, truth)
+    assert by_text[LINE1].box[3] <= by_text[LINE2].box[1] + 5  # line 1 above line 2
+
+
+def test_ppocr_takes_grayscale_and_blank_images(ppocr, two_lines):
+    gray = two_lines[0][:, :, 1].copy()
+    assert LINE2 in {p.text for p in ppocr.recognize(gray)}
+    assert ppocr.recognize(np.full((120, 400), 255, np.uint8)) == []
+
+
+def test_ppocr_recognize_crop(ppocr, two_lines):
+    image, boxes = two_lines
+    crop = _crop(image, boxes[1])
+    piece = ppocr.recognize_crop(crop)
+    assert piece.text == LINE2 and 0.8 <= piece.confidence <= 1.0
+    assert piece.box == (0, 0, crop.shape[1], crop.shape[0])
+    assert agree(ppocr.recognize_crop(_crop(image, boxes[0])).text, LINE1) >= 0.85
+    empty = ppocr.recognize_crop(np.full((50, 300, 3), 250, np.uint8))
+    assert empty.text == "" and empty.confidence == 0.0
+
+
+def test_ppocr_version_names_models(ppocr):
+    v = ppocr.version()
+    assert "rapidocr-onnxruntime 1.4.4" in v and "ch_PP-OCRv4_det_infer.onnx sha256:" in v
+    assert "ch_PP-OCRv4_rec_infer.onnx sha256:" in v
+    assert ppocr.settings()["use_cls"] is False and ppocr.languages()
+
+
+def test_tesseract_reads_the_digits(tesseract, two_lines):
+    image, boxes = two_lines
+    pieces = tesseract.recognize(image)
+    assert all(0.0 <= p.confidence <= 1.0 and p.engine == "tesseract" for p in pieces)
+    digits = [p for p in pieces if LINE2 in p.text.replace(" ", "")]
+    assert digits, [p.text for p in pieces]
+    assert _overlap(digits[0].box, boxes[1]) > 0.8
+
+
+def test_tesseract_recognize_crop(tesseract, two_lines):
+    image, boxes = two_lines
+    piece = tesseract.recognize_crop(_crop(image, boxes[1]))
+    assert piece.text.replace(" ", "") == LINE2 and 0.5 <= piece.confidence <= 1.0
+    empty = tesseract.recognize_crop(np.full((50, 300), 250, np.uint8))
+    assert empty.text == "" and empty.confidence == 0.0
+    assert "chi_sim.traineddata sha256:" in tesseract.version()
+
+
+def test_tesseract_runs_single_threaded(tesseract):
+    import os
+
+    assert os.environ.get("OMP_THREAD_LIMIT") == "1"

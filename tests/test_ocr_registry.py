@@ -1,0 +1,195 @@
+"""The ocr package without running a real engine: registry, settings, fast-fail paths, agreement."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+from ocr import agree, available_engines, get_engine, normalize_text
+from ocr.base import OcrEngine, polygon_to_box
+from ocr.registry import _engines, clear_cache, engine_names, register
+from pipeline.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.models import OcrPiece
+
+
+class _CountingEngine(OcrEngine):
+    name = "_test_counting"
+    created = 0
+
+    def __init__(self, *, level: int = 1):
+        type(self).created += 1
+        self._settings = {"level": level}
+
+    def version(self) -> str:
+        return "counting 1"
+
+    def languages(self) -> list[str]:
+        return ["xx"]
+
+    def recognize(self, image: np.ndarray) -> list[OcrPiece]:
+        return []
+
+    def recognize_crop(self, image: np.ndarray) -> OcrPiece:
+        return OcrPiece("", 0.0, (0, 0, image.shape[1], image.shape[0]), self.name)
+
+
+@pytest.fixture
+def counting():
+    register(_CountingEngine)
+    _CountingEngine.created = 0
+    yield _CountingEngine
+    _engines.pop(_CountingEngine.name, None)
+    clear_cache()
+
+
+def test_builtin_engines_are_registered():
+    assert {"ppocr", "tesseract", "paddleocr"} <= set(engine_names())
+
+
+def test_unknown_engine_lists_known_ones():
+    with pytest.raises(ConfigError) as err:
+        get_engine("abbyy")
+    assert "abbyy" in str(err.value)
+    for name in ("ppocr", "tesseract", "paddleocr"):
+        assert name in str(err.value)
+
+
+def test_unknown_setting_is_a_config_error():
+    with pytest.raises(ConfigError, match="max_side"):
+        get_engine("ppocr", max_side=2000)
+
+
+def test_engines_are_cached_per_settings(counting):
+    a = get_engine(counting.name)
+    assert get_engine(counting.name) is a
+    b = get_engine(counting.name, level=2)
+    assert b is not a and b.settings() == {"level": 2}
+    assert get_engine(counting.name, level=2) is b
+    assert counting.created == 2
+
+
+def test_register_rejects_non_engines():
+    with pytest.raises(TypeError):
+        register(object)  # type: ignore[arg-type]
+
+
+def test_available_engines_says_why_not():
+    msgs = available_engines()
+    assert set(msgs) >= {"ppocr", "tesseract", "paddleocr"}
+    assert msgs["ppocr"].startswith("available")
+    for msg in msgs.values():
+        assert msg.startswith(("available", "unavailable: "))
+    if importlib.util.find_spec("paddleocr") is None:
+        assert msgs["paddleocr"].startswith("unavailable") and "funeral-backfill[paddle]" in msgs["paddleocr"]
+
+
+def test_polygon_to_box_is_clamped():
+    assert polygon_to_box([[-3, 5], [50.2, 4], [51, 20.5], [0, 21]], 40, 100) == (0, 4, 40, 21)
+
+
+# -- ppocr / tesseract fast-fail -------------------------------------------------------------
+
+def test_ppocr_missing_models_never_download(tmp_path):
+    (tmp_path / "ch_PP-OCRv4_det_infer.onnx").write_bytes(b"x")
+    with pytest.raises(ModelMissingError) as err:
+        get_engine("ppocr", model_dir=str(tmp_path))
+    assert "ch_PP-OCRv4_rec_infer.onnx" in str(err.value)
+    assert str(tmp_path) in str(err.value)
+    assert "never downloaded" in err.value.hint
+
+
+def test_tesseract_missing_binary_names_apt_packages():
+    with pytest.raises(MissingDependencyError) as err:
+        get_engine("tesseract", tesseract_cmd="/nonexistent/tesseract")
+    assert "tesseract-ocr" in err.value.hint and "tesseract-ocr-chi-sim" in err.value.hint
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("pytesseract"), reason="pytesseract not installed")
+def test_tesseract_missing_traineddata_names_apt_package():
+    pytest.importorskip("shutil").which("tesseract") or pytest.skip("no tesseract binary")
+    with pytest.raises(MissingDependencyError) as err:
+        get_engine("tesseract", lang="chi_sim+xyz_fake")
+    assert "xyz_fake" in str(err.value)
+    assert "tesseract-ocr-xyz-fake" in err.value.hint
+
+
+def test_tesseract_joins_words():
+    from ocr.tesseract import join_words
+
+    assert join_words(["芝罘", "区", "幸福"]) == "芝罘区幸福"
+    assert join_words(["No", "12", "号"]) == "No 12号"
+    assert join_words(["3706021935", "04071228"]) == "3706021935 04071228"
+
+
+# -- paddleocr fast-fail (the package is not installed here; its happy path is untested) -------
+
+def _paddlex_folder(path, model_name: str):
+    path.mkdir(parents=True)
+    (path / "inference.yml").write_text(f"Global:\n  model_name: {model_name}\n", encoding="utf-8")
+    (path / "inference.pdiparams").write_bytes(b"\0")
+    (path / "inference.pdmodel").write_bytes(b"\0")
+    return path
+
+
+def test_paddle_without_model_dirs_fails_fast_and_imports_nothing():
+    before = set(sys.modules)
+    with pytest.raises(ModelMissingError) as err:
+        get_engine("paddleocr")
+    assert "det_model_dir" in str(err.value)
+    assert "det_model_dir=" in err.value.hint and "never downloaded" in err.value.hint
+    assert not {m for m in set(sys.modules) - before if m.startswith(("paddle", "paddlex", "paddleocr"))}
+
+
+def test_paddle_names_the_missing_folder(tmp_path):
+    det = _paddlex_folder(tmp_path / "det", "PP-OCRv4_mobile_det")
+    with pytest.raises(ModelMissingError) as err:
+        get_engine("paddleocr", det_model_dir=str(det), rec_model_dir=str(tmp_path / "nope"))
+    assert "rec_model_dir" in str(err.value) and str(tmp_path / "nope") in str(err.value)
+
+
+def test_paddle_names_the_missing_file(tmp_path):
+    det = tmp_path / "det"
+    det.mkdir()
+    with pytest.raises(ModelMissingError, match="inference.yml"):
+        get_engine("paddleocr", det_model_dir=str(det), rec_model_dir=str(det))
+    (det / "inference.yml").write_text("Global:\n  model_name: PP-OCRv4_mobile_det\n")
+    with pytest.raises(ModelMissingError, match="inference.pdiparams"):
+        get_engine("paddleocr", det_model_dir=str(det), rec_model_dir=str(det))
+
+
+def test_paddle_model_name_must_match(tmp_path):
+    det = _paddlex_folder(tmp_path / "det", "PP-OCRv5_mobile_det")
+    rec = _paddlex_folder(tmp_path / "rec", "PP-OCRv4_mobile_rec")
+    with pytest.raises(ModelMissingError) as err:
+        get_engine("paddleocr", det_model_dir=str(det), rec_model_dir=str(rec))
+    assert "PP-OCRv5_mobile_det" in str(err.value) and "PP-OCRv4_mobile_det" in str(err.value)
+    assert "det_model_name='PP-OCRv5_mobile_det'" in err.value.hint
+
+
+@pytest.mark.skipif(importlib.util.find_spec("paddleocr") is not None, reason="paddleocr is installed")
+def test_paddle_not_installed_says_how_to_install(tmp_path):
+    det = _paddlex_folder(tmp_path / "det", "PP-OCRv4_mobile_det")
+    rec = _paddlex_folder(tmp_path / "rec", "PP-OCRv4_mobile_rec")
+    with pytest.raises(MissingDependencyError) as err:
+        get_engine("paddleocr", det_model_dir=str(det), rec_model_dir=str(rec))
+    assert not isinstance(err.value, ModelMissingError)
+    assert "funeral-backfill[paddle]" in err.value.hint
+
+
+# -- agreement ---------------------------------------------------------------------------------
+
+def test_agree_normalizes_full_width_and_spaces():
+    assert agree("３７０６０２ 1935", "3706021935") == 1.0
+    assert agree("芝罘区 幸福街道", "芝罘区幸福街道") == 1.0
+    assert agree("", "") == 1.0
+    assert agree("", "芝罘区") == 0.0
+    assert normalize_text("（ＡＢ　12）") == "(AB12)"
+
+
+def test_agree_is_graded():
+    one_wrong = agree("370602193504071228", "370602193504071223")
+    assert one_wrong == pytest.approx(1 - 1 / 18)
+    assert agree("芝罘区", "芝区") < one_wrong
+    assert 0.0 <= agree("abc", "xyz") < 0.1
