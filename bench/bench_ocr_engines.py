@@ -154,12 +154,14 @@ def run(engine, page, cells, repeat: int = 1) -> str:
 
 
 def run_crops(engine, page, cells, inset: int = 4) -> str:
-    """recognize_crop on every cell cropped from the (perfect) grid, just inside the ruling lines."""
+    """recognize_crops on every cell cropped from the (perfect) grid, just inside the ruling lines."""
     engine.recognize_crop(page[200:260, 500:700])
     exact = ids = ids_ok = 0
     t, c = time.perf_counter(), time.process_time()
-    for (x0, y0, x1, y1), truth, col in cells:
-        got = normalize_text(engine.recognize_crop(page[y0 + inset:y1 - inset, x0 + inset:x1 - inset]).text)
+    crops = [page[y0 + inset:y1 - inset, x0 + inset:x1 - inset] for (x0, y0, x1, y1), _t, _c in cells]
+    pieces = engine.recognize_crops(crops)
+    for piece, (_box, truth, col) in zip(pieces, cells):
+        got = normalize_text(piece.text)
         exact += got == truth
         if col == 4:
             ids += 1

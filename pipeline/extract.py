@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import cv2
 import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
@@ -75,15 +76,31 @@ def ledger_year(title: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
+    """Detection + recognition on the cell's own crop, cut inside its ruling lines: what leaks in from
+    a neighbour is cut away, and a wrapped (two-line) cell still reads in order."""
+    x0, y0, x1, y1 = box
+    m = 3
+    crop = gray[y0 + m : y1 - m, x0 + m : x1 - m]
+    if crop.size == 0:
+        return RawCell("", 0.5, box)
+    padded = cv2.copyMakeBorder(crop, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    pieces = [p for p in engine.recognize(padded) if p.text.strip()]
+    if pieces:
+        ordered = reading_order(pieces)
+        return RawCell("".join(p.text.strip() for p in ordered), min(p.confidence for p in ordered), box)
+    tight = cell_crop(gray, box)
+    if tight.size == 0:
+        return RawCell("", 0.5, box)
+    piece = engine.recognize_crop(tight)
+    text = piece.text.strip()
+    return RawCell(text, piece.confidence if text else 0.5, box)
+
+
 def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
     box = grid.cell_box(r, c)
     if reread or (not pieces and cell_ink(gray, box) > INK_FOR_REREAD):
-        crop = cell_crop(gray, box)
-        if crop.size == 0:
-            return RawCell("", 0.5, box)
-        piece = engine.recognize_crop(crop)
-        text = piece.text.strip()
-        return RawCell(text, piece.confidence if text else 0.5, box)
+        return reread_cell(gray, box, engine)
     if not pieces:
         return RawCell("", 1.0, box)
     ordered = reading_order(pieces)
@@ -107,18 +124,24 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     if kind is None:
         raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
     columns = [m.field for m in map_columns(kind, header)]
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
+    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings)
+    return out
+
+
+def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings) -> list[ExtractedRow]:
+    """Map the data rows of one page; empty ruled rows are skipped."""
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
         spec=load_spec(settings.spec_version),
     )
-    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
-    for r in range(1, grid.n_rows):
-        cells = table[r]
+    out = []
+    for row_no, cells in rows:
         mapped = {f: cell for f, cell in zip(columns, cells) if f and f != "row_no"}
         if not any(cell.text for cell in mapped.values()):
-            continue  # an empty ruled row
-        out.rows.append(ExtractedRow(r, cells, build_record(kind, mapped, ctx)))
+            continue
+        out.append(ExtractedRow(row_no, cells, build_record(kind, mapped, ctx)))
     return out
 
 
@@ -156,16 +179,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
     steps.append({"name": "ocr", "settings": {"engine": ext.engine}, "result": {}})
+    _save_records(store, page_id, ext.kind, ext.rows, settings)
     with store.session() as s, s.begin():
-        s.execute(delete(Record).where(Record.page_id == page_id))
-        for row in ext.rows:
-            status, reasons = route(row.record, settings)
-            s.add(Record(
-                page_id=page_id, row_no=row.row_no, ledger_kind=ext.kind, status=status, route_reasons=reasons,
-                fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
-                cells=[c.to_dict() for c in row.cells],
-                min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
-            ))
         page = s.get(Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
@@ -190,3 +205,33 @@ def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | 
     if error:
         log.warning("page %s: %s", status, error)
     return PageOutcome(page_id, status, records, seconds, error or "")
+
+
+def _save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings) -> None:
+    """Replace the page's records in one transaction (a re-run never leaves half a page)."""
+    with store.session() as s, s.begin():
+        s.execute(delete(Record).where(Record.page_id == page_id))
+        for row in rows:
+            status, reasons = route(row.record, settings)
+            s.add(Record(
+                page_id=page_id, row_no=row.row_no, ledger_kind=kind, status=status, route_reasons=reasons,
+                fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
+                cells=[c.to_dict() for c in row.cells],
+                min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
+            ))
+
+
+def remap_page(store: Store, page_id: int, settings: Settings) -> int:
+    """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
+    Records already decided by a reviewer are left as they are."""
+    with store.session() as s:
+        page = s.get(Page, page_id)
+        if page.status != "done" or not page.layout:
+            return 0
+        if any(r.status in ("approved", "rejected") for r in page.records):
+            return 0
+        kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
+        rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+    extracted = map_rows(kind, title, columns, rows, settings)
+    _save_records(store, page_id, kind, extracted, settings)
+    return len(extracted)

@@ -120,7 +120,18 @@ def _index(lines: tuple[int, ...], v: float) -> int:
     return int(np.searchsorted(np.asarray(lines), v, side="right")) - 1
 
 
+def _spanned(lines: tuple[int, ...], lo: int, hi: int, tol: float) -> list[int]:
+    """Intervals between lines that [lo, hi] covers by more than tol pixels."""
+    n = len(lines) - 1
+    first = max(_index(lines, lo), 0)
+    last = min(_index(lines, hi), n - 1)
+    return [i for i in range(first, last + 1) if min(hi, lines[i + 1]) - max(lo, lines[i]) > tol]
+
+
 def assign_pieces(pieces: list[OcrPiece], grid: Grid) -> Assignment:
+    """Put each piece in the cell holding it. A piece that reaches into a neighbouring cell by more
+    than a sliver (a detection box merged across a ruling line, handwriting over a line) is not
+    trusted: every cell it touches is re-read from its own crop."""
     a = Assignment()
     for p in pieces:
         x0, y0, x1, y1 = p.box
@@ -135,12 +146,11 @@ def assign_pieces(pieces: list[OcrPiece], grid: Grid) -> Assignment:
         c = _index(grid.cols, cx)
         if c < 0 or c >= grid.n_cols:
             continue  # margin notes beside the table
-        # does the box spread over neighbouring columns by a real amount?
-        c_first, c_last = _index(grid.cols, x0 + 4), _index(grid.cols, x1 - 4)
-        spread = [cc for cc in range(max(c_first, 0), min(c_last, grid.n_cols - 1) + 1)
-                  if min(x1, grid.cols[cc + 1]) - max(x0, grid.cols[cc]) > 0.3 * (grid.cols[cc + 1] - grid.cols[cc])]
-        if len(spread) > 1:
-            a.straddling.update((r, cc) for cc in spread)
+        tol = max(6.0, 0.35 * (y1 - y0))
+        cols = _spanned(grid.cols, x0, x1, tol) or [c]
+        rows = _spanned(grid.rows, y0, y1, tol) or [r]
+        if len(cols) > 1 or len(rows) > 1:
+            a.straddling.update((rr, cc) for rr in rows for cc in cols)
             continue
         a.cells.setdefault((r, c), []).append(p)
     return a

@@ -607,7 +607,8 @@ def _cremation_row(rng, people: _People, style: Style, home: Home, year: int, pi
         "household_division_code": div, "household_address": addr, "death_date": death.isoformat(),
         "death_cause_code": cause_code, "cremation_date": crem.isoformat(), "ashes_destination_code": ashes_code,
         "agent_name": agent["name"], "agent_relation_code": agent["code"], "agent_phone": agent["phone"],
-        "remarks": remarks or None,
+        # SPEC.md: wording mapped to 9 (其他) is kept in remarks, after any printed remark
+        "remarks": "；".join(x for x in (remarks, f"骨灰去向：{ashes_word}" if ashes_code == "9" else "") if x) or None,
     }
     facts = {"surname": surname, "sex": sex, "birth": birth, "id18": id18, "id_printed": id_printed,
              "serial": serial, "cremation": crem, "agent": agent, "voyage": voyage, "age": age}

@@ -132,3 +132,11 @@ def test_tesseract_runs_single_threaded(tesseract):
     import os
 
     assert os.environ.get("OMP_THREAD_LIMIT") == "1"
+
+
+def test_ppocr_recognize_crops_keeps_order(ppocr, two_lines):
+    image, boxes = two_lines
+    blank = np.full((50, 300, 3), 250, np.uint8)
+    pieces = ppocr.recognize_crops([_crop(image, boxes[1]), blank, _crop(image, boxes[1], pad=30)])
+    assert [p.text for p in pieces] == [LINE2, "", LINE2]
+    assert pieces[2].box == (0, 0) + _crop(image, boxes[1], pad=30).shape[1::-1]

@@ -193,3 +193,18 @@ def test_agree_is_graded():
     assert one_wrong == pytest.approx(1 - 1 / 18)
     assert agree("芝罘区", "芝区") < one_wrong
     assert 0.0 <= agree("abc", "xyz") < 0.1
+
+
+def test_trim_to_ink_ignores_rulings_and_keeps_strokes():
+    from ocr.base import trim_to_ink
+
+    img = np.full((100, 300), 245, np.uint8)
+    img[:, 2:5] = 20        # a ruling left at the crop's left edge
+    img[95:98, :] = 20      # and one at the bottom
+    img[40:70, 120:123] = 20   # a long vertical stroke (like the 1 of "14" or the stem of 王)
+    img[40:43, 110:160] = 20   # a long horizontal stroke
+    crop, box = trim_to_ink(img)
+    assert box[0] > 90 and box[2] < 175 and box[1] > 30 and box[3] < 80
+    assert box[0] <= 110 and box[2] >= 160 and box[1] <= 40 and box[3] >= 70
+    blank = np.full((40, 100), 250, np.uint8)
+    assert trim_to_ink(blank)[1] == (0, 0, 100, 40)

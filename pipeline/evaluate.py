@@ -1,0 +1,144 @@
+"""Accuracy against ground truth: the store's records compared with `*.gt.json` files beside the scans.
+
+Used by the benchmarks and by regression tests on the committed samples; an archive can use it too,
+on a sample of pages keyed by hand in the same format (see samples/README.md).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.routing import AUTO_ACCEPTED
+from pipeline.store import SourceFile, Store
+
+NOT_SCORED = {"id_number_raw"}  # provenance, not a platform value
+
+
+def truth_path(scan: Path) -> Path:
+    return scan.with_name(scan.stem + ".gt.json")
+
+
+def _norm(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    return str(v)
+
+
+@dataclass
+class Evaluation:
+    rows_truth: int = 0
+    rows_found: int = 0
+    rows_extra: int = 0
+    chars: int = 0
+    char_errors: int = 0
+    fields: int = 0
+    fields_right: int = 0
+    per_field: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # name -> [right, total]
+    ids: int = 0
+    ids_right: int = 0
+    records: int = 0
+    auto_accepted: int = 0
+    auto_fields: int = 0
+    auto_fields_wrong: int = 0
+    wrong_examples: list[tuple[str, str]] = field(default_factory=list)  # (field, flags) only: no personal data
+
+    @property
+    def cer(self) -> float:
+        return self.char_errors / self.chars if self.chars else 0.0
+
+    @property
+    def field_accuracy(self) -> float:
+        return self.fields_right / self.fields if self.fields else 0.0
+
+    @property
+    def id_accuracy(self) -> float:
+        return self.ids_right / self.ids if self.ids else 0.0
+
+    @property
+    def auto_share(self) -> float:
+        return self.auto_accepted / self.records if self.records else 0.0
+
+    @property
+    def auto_error_rate(self) -> float:
+        return self.auto_fields_wrong / self.auto_fields if self.auto_fields else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows_truth": self.rows_truth, "rows_found": self.rows_found, "rows_extra": self.rows_extra,
+            "cer": round(self.cer, 5), "field_accuracy": round(self.field_accuracy, 5),
+            "id_accuracy": round(self.id_accuracy, 5), "ids": self.ids,
+            "records": self.records, "auto_accepted": self.auto_accepted, "auto_share": round(self.auto_share, 4),
+            "auto_fields": self.auto_fields, "auto_fields_wrong": self.auto_fields_wrong,
+            "auto_error_rate": round(self.auto_error_rate, 5),
+            "per_field": {k: {"accuracy": round(r / t, 4), "n": t} for k, (r, t) in sorted(self.per_field.items()) if t},
+        }
+
+
+def evaluate(store: Store) -> Evaluation:
+    """Compare every record of every scan that has a ground-truth file beside it."""
+    ev = Evaluation()
+    ours: dict[tuple[str, int, int], Any] = {}
+    for rec, page, sf in store.iter_records():
+        ours[(sf.abs_path, page.page_no, rec.row_no)] = rec
+    with store.session() as s:
+        files = list(s.query(SourceFile))
+    seen: set[tuple[str, int, int]] = set()
+    for sf in files:
+        gt_file = truth_path(Path(sf.abs_path))
+        if not gt_file.is_file():
+            continue
+        gt = json.loads(gt_file.read_text(encoding="utf-8"))
+        for gpage in gt["pages"]:
+            for grow in gpage["rows"]:
+                key = (sf.abs_path, gpage["page"], grow["row"])
+                ev.rows_truth += 1
+                rec = ours.get(key)
+                seen.add(key)
+                _score_row(ev, grow, rec)
+    ev.rows_extra = sum(1 for k in ours if k not in seen and truth_path(Path(k[0])).is_file())
+    return ev
+
+
+def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any) -> None:
+    truth: dict[str, Any] = grow["record"]
+    values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
+    if rec is not None:
+        ev.rows_found += 1
+        ev.records += 1
+        auto = rec.status == AUTO_ACCEPTED
+        ev.auto_accepted += int(auto)
+        raw_cells = [c.get("text", "") for c in rec.cells]
+    else:
+        auto = False
+        raw_cells = []
+    for i, gtext in enumerate(grow["cells"]):
+        got = raw_cells[i] if i < len(raw_cells) else ""
+        g = "".join(str(gtext).split())
+        ev.chars += len(g)
+        ev.char_errors += Levenshtein.distance(g, "".join(str(got).split()))
+    for name in sorted(set(truth) | set(values)):
+        if name in NOT_SCORED:
+            continue
+        t, o = _norm(truth.get(name)), _norm(values.get(name))
+        if t is None and o is None:
+            continue
+        right = t == o
+        ev.fields += 1
+        ev.fields_right += int(right)
+        pf = ev.per_field[name]
+        pf[0] += int(right)
+        pf[1] += 1
+        if auto:
+            ev.auto_fields += 1
+            ev.auto_fields_wrong += int(not right)
+            if not right and len(ev.wrong_examples) < 50:
+                flags = ",".join((rec.fields.get(name) or {}).get("flags", []))
+                ev.wrong_examples.append((name, flags))
+        if name == "id_number" and t is not None:
+            ev.ids += 1
+            ev.ids_right += int(right)
