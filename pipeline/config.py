@@ -26,6 +26,7 @@ class Settings:
     platform_url: str | None = None    # provincial platform DB; default: SQLite file in data_dir
     engine: str = "ppocr"              # main OCR engine
     engine_settings: dict[str, Any] = field(default_factory=dict)
+    layout_mode: str = "cells"         # "cells": recognize each cell's crop; "page": whole-page OCR, boxes to cells
     spec_version: str = "mzt141-draft-0"
     funeral_home_code: str | None = None  # used when the ledger title names no known home
     auto_accept_threshold: float = 0.90   # a field below this sends its record to review
@@ -100,6 +101,8 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
                 p.append(f"{name} must be a sqlite:/// or postgresql:// URL")
+        if self.layout_mode not in ("cells", "page"):
+            p.append("layout_mode must be 'cells' or 'page'")
         if not isinstance(self.engine_settings, dict):
             p.append("engine_settings must be a table")
         return p

@@ -194,3 +194,46 @@ def cell_crop(gray: np.ndarray, box: Box, margin: int = 4) -> np.ndarray:
     ya, yb = max(0, ys.min() - pad), min(crop.shape[0], ys.max() + pad + 1)
     xa, xb = max(0, xs.min() - pad), min(crop.shape[1], xs.max() + pad + 1)
     return crop[ya:yb, xa:xb]
+
+
+INK_CONTRAST = 45  # a pixel this much darker than its cell's paper is ink (faded ink included)
+MIN_TEXT_PIXELS = 25  # fewer ink pixels than this in a cell is a speck, not text
+
+
+def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tuple[int, int]]:
+    """Vertical extents (y0, y1) of the text lines inside a cell crop, padded but never into the
+    next line: one band for most cells, two or more for a wrapped cell. Small bands (specks,
+    stamp remnants) join the nearest line. Empty when the crop holds no text."""
+    if crop.size == 0:
+        return []
+    ink = (crop < int(np.median(crop)) - INK_CONTRAST).astype(np.uint8)
+    h, w = ink.shape
+    if w >= 20:  # a ruling remnant spans the crop: not text
+        full = ink.sum(axis=1) > 0.8 * w
+        ink[full] = 0
+    if int(ink.sum()) < MIN_TEXT_PIXELS:
+        return []
+    profile = ink.sum(axis=1)
+    rows = np.nonzero(profile > max(1, 0.004 * w))[0]
+    if rows.size == 0:
+        return []
+    bands: list[list[int]] = [[int(rows[0]), int(rows[0])]]
+    for y in rows[1:]:
+        if y - bands[-1][1] <= min_gap:
+            bands[-1][1] = int(y)
+        else:
+            bands.append([int(y), int(y)])
+    tallest = max(b1 - b0 for b0, b1 in bands)
+    lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
+    for b in bands:
+        if b in lines:
+            continue
+        nearest = min(lines, key=lambda ln: min(abs(ln[0] - b[1]), abs(b[0] - ln[1])))
+        nearest[0], nearest[1] = min(nearest[0], b[0]), max(nearest[1], b[1])
+    lines.sort()
+    out = []
+    for i, (b0, b1) in enumerate(lines):
+        lo = b0 - pad if i == 0 else max(b0 - pad, (lines[i - 1][1] + b0) // 2)
+        hi = b1 + 1 + pad if i == len(lines) - 1 else min(b1 + 1 + pad, (b1 + lines[i + 1][0]) // 2)
+        out.append((max(0, lo), min(h, hi)))
+    return out

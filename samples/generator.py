@@ -608,7 +608,7 @@ def _cremation_row(rng, people: _People, style: Style, home: Home, year: int, pi
         "death_cause_code": cause_code, "cremation_date": crem.isoformat(), "ashes_destination_code": ashes_code,
         "agent_name": agent["name"], "agent_relation_code": agent["code"], "agent_phone": agent["phone"],
         # SPEC.md: wording mapped to 9 (其他) is kept in remarks, after any printed remark
-        "remarks": "；".join(x for x in (remarks, f"骨灰去向：{ashes_word}" if ashes_code == "9" else "") if x) or None,
+        "remarks": "；".join(x for x in (remarks, f"骨灰去向：{ashes_word}" if ashes_code == "9" and ashes_word not in remarks else "") if x) or None,
     }
     facts = {"surname": surname, "sex": sex, "birth": birth, "id18": id18, "id_printed": id_printed,
              "serial": serial, "cremation": crem, "agent": agent, "voyage": voyage, "age": age}
