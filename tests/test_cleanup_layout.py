@@ -1,0 +1,80 @@
+"""Cleanup and layout on generated degraded pages: the grid found must be the grid drawn."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.cleanup import clean_page
+from pipeline.errors import NoTableError
+from pipeline.layout import Grid, assign_pieces, find_grid, reading_order, text_line_bands
+from pipeline.models import OcrPiece
+from samples.generator import render_page
+
+
+def _bgr(img) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(img.convert("RGB"))[:, :, ::-1])
+
+
+@pytest.mark.parametrize("kind,seed,severity", [("cremation", 1, 1.0), ("sea_burial", 2, 1.0), ("cremation", 3, 1.6)])
+def test_grid_of_a_degraded_page_matches_the_drawn_table(kind, seed, severity):
+    img, gt = render_page(kind, seed=seed, severity=severity)
+    bgr = _bgr(img)
+    before = bgr.copy()
+    clean = clean_page(bgr)
+    assert np.array_equal(bgr, before), "cleanup must not modify its input"
+    assert [s.name for s in clean.steps] == ["stamp_suppression", "border_removal", "illumination", "denoise", "rectify"]
+    rect = clean.steps[-1].result
+    assert abs(rect["skew_deg"] - gt["degradation"]["rotation_deg"]) < 1.0 or abs(rect["skew_deg"] + gt["degradation"]["rotation_deg"]) < 1.0
+    grid = find_grid(clean.image, clean.table_box)
+    assert grid.n_cols == len(gt["grid"]["x"]) - 1
+    assert grid.n_rows == len(gt["grid"]["y"]) - 1
+    # after rectification the ruling lines are evenly spaced like the drawn ones (scale may differ)
+    drawn = np.diff(gt["grid"]["x"]) / (gt["grid"]["x"][-1] - gt["grid"]["x"][0])
+    found = np.diff(grid.cols) / (grid.cols[-1] - grid.cols[0])
+    assert np.abs(drawn - found).max() < 0.01
+
+
+def test_a_page_without_a_table_is_reported_not_dropped():
+    page = np.full((1200, 1600), 250, np.uint8)
+    page[100:140, 200:1400] = 30  # a thick bar of "text", no ruled table
+    with pytest.raises(NoTableError):
+        find_grid(page, None)
+
+
+def _p(text, box):
+    return OcrPiece(text, 0.9, box, "test")
+
+
+def test_pieces_go_to_their_cell_and_crossing_pieces_are_flagged():
+    grid = Grid(rows=(100, 150, 200, 250), cols=(0, 100, 300, 400))
+    a = assign_pieces([
+        _p("title", (50, 20, 350, 60)),
+        _p("header", (10, 110, 90, 140)),
+        _p("芝罘区", (110, 160, 200, 190)),
+        _p("幸福街道", (110, 205, 220, 245)),
+        _p("merged", (60, 160, 200, 190)),   # over the line between column 0 and 1
+        _p("touch", (98, 212, 180, 240)),    # touches the line by 2 px: fine
+    ], grid)
+    assert [p.text for p in a.above] == ["title"]
+    assert [p.text for p in a.cells[(0, 0)]] == ["header"]
+    assert [p.text for p in a.cells[(1, 1)]] == ["芝罘区"]
+    assert {p.text for p in a.cells[(2, 1)]} == {"幸福街道", "touch"}
+    assert a.straddling == {(1, 0), (1, 1)}
+
+
+def test_multi_line_cells_read_top_to_bottom_then_left_to_right():
+    ps = [_p("b", (60, 10, 90, 30)), _p("c", (0, 40, 50, 60)), _p("a", (0, 12, 50, 31))]
+    assert "".join(p.text for p in reading_order(ps)) == "abc"
+
+
+def test_text_line_bands_split_a_wrapped_cell():
+    crop = np.full((90, 300), 250, np.uint8)
+    for x in range(20, 280, 28):  # first line: character-sized blobs
+        crop[10:35, x : x + 20] = 20
+    for x in range(20, 200, 28):  # second line
+        crop[50:75, x : x + 20] = 20
+    crop[85:86, 150:152] = 20  # a speck
+    bands = text_line_bands(crop)
+    assert len(bands) == 2
+    assert bands[0][0] <= 10 and 35 <= bands[0][1] <= bands[1][0] <= 50 and bands[1][1] >= 75
+    assert text_line_bands(np.full((60, 100), 250, np.uint8)) == []
