@@ -498,6 +498,14 @@ def normalize_name(raw: str, max_length: int = 50) -> Normalized:
 # --------------------------------------------------------------------------- places
 
 
+def _place_certainty(flags: tuple[str, ...]) -> float:
+    """A corrected place name is a good guess; a misread one left uncorrected (several candidates,
+    or a context that does not fit) is a known doubt: either way a person should be able to tell."""
+    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags:
+        return 0.6
+    return 0.85 if "lexicon_corrected" in flags else 1.0
+
+
 def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200) -> Normalized:
     """Household address: cleaned, place names corrected against the Yantai lexicon (flag lexicon_corrected)."""
     raw = "" if raw is None else str(raw)
@@ -505,7 +513,7 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
     if not s:
         return _blank(raw)
     scan = scan_places(s, _spec(spec))
-    certainty = 0.85 if "lexicon_corrected" in scan.flags else 1.0
+    certainty = _place_certainty(scan.flags)
     if len(scan.text) > max_length:
         return _fail(raw, "too_long", *scan.flags)
     return _ok(scan.text, raw, *scan.flags, certainty=certainty)

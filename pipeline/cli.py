@@ -77,6 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.store import Store
 
     Store.open(settings).dispose()  # create the schema before the progress bar polls it
+    from ocr.registry import get_engine
+
+    get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
     with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
         if args.no_prefect:
             from pipeline.run import run_folder
@@ -142,7 +145,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         store.dispose()
     print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
     for table, n in sorted(res.by_table.items()):
-        print(f"  {table}: {n} records in this load")
+        print(f"  {table}: {n} accepted records checked")
     return ExitCode.ok
 
 

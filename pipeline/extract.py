@@ -27,14 +27,13 @@ from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import Grid, assign_pieces, cell_crop, cell_ink, find_grid, reading_order, text_line_bands
+from pipeline.layout import Grid, assign_pieces, cell_crop, cell_inner, find_grid, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell
 from pipeline.routing import route
 from pipeline.store import Page, Record, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
-INK_FOR_REREAD = 0.006  # a cell with this much ink but no detected text is re-read from its crop
 
 
 @dataclass
@@ -79,9 +78,7 @@ def ledger_year(title: str) -> int | None:
 def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
     """Detection + recognition on the cell's own crop, cut inside its ruling lines: what leaks in from
     a neighbour is cut away, and a wrapped (two-line) cell still reads in order."""
-    x0, y0, x1, y1 = box
-    m = 3
-    crop = gray[y0 + m : y1 - m, x0 + m : x1 - m]
+    crop = cell_inner(gray, box)
     if crop.size == 0:
         return RawCell("", 0.5, box)
     padded = cv2.copyMakeBorder(crop, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
@@ -99,7 +96,7 @@ def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
 
 def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
     box = grid.cell_box(r, c)
-    if reread or (not pieces and cell_ink(gray, box) > INK_FOR_REREAD):
+    if reread or (not pieces and text_line_bands(cell_inner(gray, box))):
         return reread_cell(gray, box, engine)
     if not pieces:
         return RawCell("", 1.0, box)
@@ -109,22 +106,29 @@ def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiec
     return RawCell(text, conf, box)
 
 
-CELL_MARGIN = 3  # px cut inside the ruling lines of a cell
+STRETCH_FIELDS = {"id_number", "cremation_cert_no", "agent_phone", "registrant_phone"}
+"""Digit strings are widened x1.3 before recognition: the CTC decoder merges a repeated digit whose
+two glyphs touch (…1611 read …161). Measured on the committed samples: IDs 98.1 % -> 100 %
+exact; the same stretch on Chinese text lowered names and addresses, so it is per column."""
+STRETCH = 1.3
 
 
-def read_table_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> list[list[RawCell]]:
-    """Recognition on every inked cell's own crop, one crop per text line, in one batch: text can
-    never be put in the wrong cell, and nothing leaks across a ruling line."""
-    table: list[list[RawCell]] = [[RawCell("", 1.0, grid.cell_box(r, c)) for c in range(grid.n_cols)] for r in range(grid.n_rows)]
+def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()) -> dict[tuple[int, int], RawCell]:
+    """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
+    never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
+    returned with confidence 1; a cell with ink that reads as nothing gets 0.3."""
+    out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
-    for r in range(grid.n_rows):
-        for c in range(grid.n_cols):
-            x0, y0, x1, y1 = grid.cell_box(r, c)
-            inner = gray[y0 + CELL_MARGIN : y1 - CELL_MARGIN, x0 + CELL_MARGIN : x1 - CELL_MARGIN]
-            for b0, b1 in text_line_bands(inner):  # none: a blank cell
-                crops.append(inner[b0:b1])
-                owners.append((r, c))
+    for r, c in cells:
+        out[(r, c)] = RawCell("", 1.0, grid.cell_box(r, c))
+        inner = cell_inner(gray, grid.cell_box(r, c))
+        for b0, b1 in text_line_bands(inner):  # none: a blank cell
+            crop = inner[b0:b1]
+            if c in stretch_cols:
+                crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
+            crops.append(crop)
+            owners.append((r, c))
     pieces = engine.recognize_crops(crops) if crops else []
     texts: dict[tuple[int, int], list[OcrPiece]] = {}
     for owner, piece in zip(owners, pieces):
@@ -132,9 +136,9 @@ def read_table_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> list[li
     for (r, c), ps in texts.items():
         read = [p for p in ps if p.text.strip()]
         text = "".join(p.text.strip() for p in read)
-        conf = min((p.confidence for p in read), default=0.0) if text else 0.3  # ink but nothing read
-        table[r][c] = RawCell(text, conf, grid.cell_box(r, c))
-    return table
+        conf = min((p.confidence for p in read), default=0.0) if text else 0.3
+        out[(r, c)] = RawCell(text, conf, grid.cell_box(r, c))
+    return out
 
 
 def read_table_page(gray: np.ndarray, grid: Grid, pieces: list[OcrPiece], engine: OcrEngine) -> list[list[RawCell]]:
@@ -162,14 +166,20 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
         pieces = engine.recognize(gray)
         title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
         table = read_table_page(gray, grid, pieces, engine)
+        header = [cell.text for cell in table[0]]
     else:
         title = read_title(gray, grid, engine)
-        table = read_table_cells(gray, grid, engine)
-    header = [cell.text for cell in table[0]]
+        head = read_cells(gray, grid, engine, [(0, c) for c in range(grid.n_cols)])
+        header = [head[(0, c)].text for c in range(grid.n_cols)]
     kind, score = detect_kind(title, header)
     if kind is None:
         raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
     columns = [m.field for m in map_columns(kind, header)]
+    if settings.layout_mode != "page":
+        stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
+        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch)
+        table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
+            [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
     out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings)
     return out
@@ -224,7 +234,12 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     except PageError as e:
         return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
-    steps.append({"name": "ocr", "settings": {"engine": ext.engine}, "result": {}})
+    steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
+                  "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
+    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings}, "result": {"version": ext.engine}})
+    steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
+                                                 "auto_accept_threshold": settings.auto_accept_threshold,
+                                                 "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})
     _save_records(store, page_id, ext.kind, ext.rows, settings)
     with store.session() as s, s.begin():
         page = s.get(Page, page_id)
