@@ -211,6 +211,12 @@ def normalize_id_number(raw: str) -> Normalized:
         return _blank(raw)
     flags: list[str] = []
     certainty = 1.0
+    trimmed = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z×✕Ｘ]+$", "", s)  # stray marks at the ends (stamp edges, brackets)
+    if trimmed != s:
+        s = trimmed
+        flags.append("punctuation_removed")
+        if not s:
+            return _fail(raw, "bad_characters")
     if s and s[-1] in "x×✕XＸ":
         s = s[:-1] + "X"
     if not re.fullmatch(r"[0-9]*X?", s) and s.isascii():

@@ -29,6 +29,9 @@ class CleanPage:
     table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
 
 
+STAMP_MIN_GRAY = 135
+
+
 def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]:
     """Grayscale in which red stamp ink becomes paper while black/blue ink stays dark.
 
@@ -37,15 +40,18 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     b, g, r = cv2.split(bgr)
     redness = r.astype(np.int16) - np.maximum(g, b).astype(np.int16)
-    mask = (redness > red_margin) & (r > 110)
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (redness > red_margin // 2) & (gray > 90)
+    # stamp ink is light (gray ~150-200 on scans); black text under it, and the edges of that
+    # text blended with red, stay darker and are kept
+    light = gray > STAMP_MIN_GRAY
+    mask = (redness > red_margin) & light
+    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (redness > red_margin // 2) & light
     out = gray.copy()
     if mask.any():
         # paper colour around the stamp: the local background, not a constant
         paper = cv2.dilate(cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA), np.ones((5, 5), np.uint8))
         paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
         out[mask] = paper[mask]
-    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_red": 110}, {"red_pixels": int(mask.sum())})
+    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY}, {"red_pixels": int(mask.sum())})
 
 
 def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:

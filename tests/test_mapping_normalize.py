@@ -293,3 +293,13 @@ def test_division_flags():
     n = normalize_division("山东省济南市历下区", 2013)
     assert n.value is None and "division_not_found" in n.flags
     assert normalize_division("110101", 2013).value is None
+
+
+def test_id_number_stray_marks_at_the_ends_are_dropped_only_to_pass_the_check_digit():
+    from mapping.normalize import normalize_id_number
+
+    ok = normalize_id_number("【370685196102078931")
+    assert ok.value == "370685196102078931" and "punctuation_removed" in ok.flags and ok.raw == "【370685196102078931"
+    bad = normalize_id_number("(370685196102078932)")
+    assert bad.value is None and "check_digit_failed" in bad.flags
+    assert normalize_id_number("370.85191601233024").value is None  # a mark inside replaces a digit: never guessed
