@@ -17,6 +17,14 @@ from .spec import Place, Spec
 
 _HOLE = "\x00"
 
+# A substitution in a name of two characters or fewer (长岛, 芝罘) changes half of it: taken only
+# where the character read is a known look-alike of the lexicon's (OCR confusions seen on our
+# ledgers), so that a correctly read name missing from the lexicon (桑岛) is never rewritten.
+LOOKALIKES: dict[str, str] = {
+    "罘": "果棵罡呆杲", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
+    "坶": "姆母", "莱": "菜来", "楼": "搂喽缕", "山": "川凵", "牟": "车单", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+}
+
 
 @dataclass(frozen=True)
 class PlaceHit:
@@ -158,6 +166,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         others = [h for h in exact if h not in weak]
         lo, hi = idx.lengths[suf]
         found: set[tuple[int, int, str]] = set()  # (priority, start, name)
+        unlike: set[tuple[int, int, str]] = set()  # substitutions by a character that does not look alike
         for length in range(max(len(suf) + 1, lo - 1), hi + 2):
             start = end - length
             if start < 0:
@@ -166,15 +175,17 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             body = length - len(suf)
             for i in range(body):
                 for n in idx.sub.get(w[:i] + _HOLE + w[i + 1:], ()):
-                    found.add((0, start, n))
+                    (found if body > 2 or w[i] in LOOKALIKES.get(n[i], "") else unlike).add((0, start, n))
             for n in idx.dele.get(w, ()):
                 found.add((1, start, n))
             for i in range(body):
                 shorter = w[:i] + w[i + 1:]
                 if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf:
                     found.add((2, start, shorter))
-        cands = sorted(c for c in found if _at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted)
-                       and all(c[1] < h.start for h in weak))
+        def usable(c: tuple[int, int, str]) -> bool:
+            return _at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted) and all(c[1] < h.start for h in weak)
+
+        cands = sorted(c for c in found | unlike if usable(c))
         if not cands:
             continue
         ambiguous = len({idx.by_name[c[2]].name for c in cands}) > 1
@@ -186,7 +197,9 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                         and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)]
             if printed and len({idx.by_name[c[2]].name for c in narrowed}) == 1:
                 cands, ambiguous = narrowed, False
-        if ambiguous:
+        if ambiguous or cands[0] in unlike:
+            # several names near, or only a name whose character does not look like the one read
+            # (a place the lexicon may lack): a person decides
             flags.append("lexicon_ambiguous")
             continue
         _, start, name = cands[0]

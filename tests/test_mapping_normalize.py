@@ -253,7 +253,7 @@ def test_text():
     ("烟台市芝罡区只楚街道", "烟台市芝罘区只楚街道"),
     ("福山区门搂镇", "福山区门楼镇"),
     ("福山区高瞳镇", "福山区高疃镇"),
-    ("莱山区初加街道", "莱山区初家街道"),
+    ("芝罘区毓璜项街道", "芝罘区毓璜顶街道"),
 ])
 def test_address_lexicon_correction(raw, fixed):
     n = normalize_address(raw)
@@ -303,3 +303,14 @@ def test_id_number_stray_marks_at_the_ends_are_dropped_only_to_pass_the_check_di
     bad = normalize_id_number("(370685196102078932)")
     assert bad.value is None and "check_digit_failed" in bad.flags
     assert normalize_id_number("370.85191601233024").value is None  # a mark inside replaces a digit: never guessed
+
+
+def test_a_short_name_is_not_rewritten_by_a_character_that_does_not_look_alike():
+    n = normalize_address("莱山区初加街道")  # 加 is no look-alike of 家: flagged for a person, not rewritten
+    assert n.value == "莱山区初加街道" and "lexicon_ambiguous" in n.flags and n.certainty < 0.9
+    from mapping.normalize import normalize_sea_area
+
+    assert normalize_sea_area("桑岛海域").flags == ()           # a real place, read right: left alone
+    assert normalize_sea_area("腔峒岛海域").value == "崆峒岛海域"  # a look-alike of the rare 崆: put back
+    dropped = normalize_sea_area("峒岛海域")  # 崆 dropped, or 长岛 misread? both are one edit away
+    assert dropped.value == "峒岛海域" and "lexicon_ambiguous" in dropped.flags
