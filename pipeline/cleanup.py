@@ -111,9 +111,14 @@ def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     if n <= 1:
         return None
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]))
+    # the table never touches the image edge; the paper's own edge (left by scan borders) does
+    x, y, bw_, bh_ = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    inside = (x > 2) & (y > 2) & (x + bw_ < w - 2) & (y + bh_ < h - 2)
+    area = np.where(inside, bw_ * bh_, 0)
+    area[0] = 0
+    best = int(np.argmax(area))
     bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]
-    if bw * bh < min_fraction * w * h:
+    if best == 0 or bw * bh < min_fraction * w * h:
         return None
     ys, xs = np.nonzero(labels == best)
     pts = np.stack([xs, ys], axis=1).astype(np.float32)
