@@ -149,6 +149,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_remap(args: argparse.Namespace) -> int:
+    from pipeline.run import remap
+    from pipeline.store import Store
+
+    settings = _settings(args)
+    store = Store.open(settings)
+    try:
+        pages, records = remap(store, settings)
+    finally:
+        store.dispose()
+    print(f"mapped {records} records of {pages} pages again from their stored cells (no OCR)")
+    return ExitCode.ok
+
+
 def cmd_engines(args: argparse.Namespace) -> int:
     from ocr.registry import available_engines
 
@@ -186,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(ld)
     ld.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
     ld.set_defaults(func=cmd_load)
+
+    rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec or threshold change)")
+    common(rm)
+    rm.set_defaults(func=cmd_remap)
 
     en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
     en.set_defaults(func=cmd_engines)

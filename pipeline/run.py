@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 from mapping.dedupe import DedupeRecord, dedupe
 from ocr.registry import get_engine
 from pipeline.config import Settings
-from pipeline.extract import PageOutcome, process_page
+from pipeline.extract import PageOutcome, process_page, remap_page
 from pipeline.intake import IntakeResult, register_folder
 from pipeline.routing import NEEDS_REVIEW
-from pipeline.store import Page, Quarantine, Record, Run, SourceFile, Store, utcnow
+from pipeline.store import Page, Record, Run, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,17 @@ def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutco
         store.dispose()
 
 
-def quarantine_list(store: Store) -> list[Quarantine]:
+def remap(store: Store, settings: Settings) -> tuple[int, int]:
+    """Map every processed page again from its stored cells (after a spec, lexicon or threshold
+    change), without OCR, then de-duplicate. Pages with reviewed records are left alone.
+    Returns (pages remapped, records)."""
     with store.session() as s:
-        return list(s.scalars(select(Quarantine).order_by(Quarantine.created_at)))
+        page_ids = list(s.scalars(select(Page.id).where(Page.status == "done").order_by(Page.id)))
+    pages = records = 0
+    for pid in page_ids:
+        n = remap_page(store, pid, settings)
+        if n:
+            pages += 1
+            records += n
+    link(store)
+    return pages, records

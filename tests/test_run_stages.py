@@ -34,6 +34,18 @@ def test_an_interrupted_run_resumes_without_duplicates(tmp_path, samples_dir):
         per_row = s.execute(select(Record.page_id, Record.row_no, func.count()).group_by(Record.page_id, Record.row_no)).all()
     assert per_row and all(n == 1 for _p, _r, n in per_row)
     assert summary.records == len(per_row)
+
+    # a threshold change is applied from the stored cells, without OCR: same rows, new routing
+    from pipeline.run import remap
+
+    lenient = settings.with_(auto_accept_threshold=0.0)
+    pages, records = remap(store, lenient)
+    assert (pages, records) == (3, summary.records)
+    with store.session() as s:
+        statuses = dict(s.execute(select(Record.status, func.count()).group_by(Record.status)).all())
+        assert sum(statuses.values()) == summary.records
+        strict_auto = summary.auto_accepted
+        assert statuses.get("auto_accepted", 0) > strict_auto  # rows held back only by confidence now pass
     store.dispose()
 
 
