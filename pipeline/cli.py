@@ -124,11 +124,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.store import Store
 
     settings = _settings(args)
-    store = Store.open(settings)
-    try:
+    with Store.open(settings) as store:
         n = export_csv(store, Path(args.out), settings.spec_version)
-    finally:
-        store.dispose()
     print(f"wrote {n} rows to {args.out}")
     return ExitCode.ok
 
@@ -138,11 +135,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from pipeline.store import Store
 
     settings = _settings(args)
-    store = Store.open(settings)
-    try:
+    with Store.open(settings) as store:
         res = load(store, settings)
-    finally:
-        store.dispose()
     print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
     for table, n in sorted(res.by_table.items()):
         print(f"  {table}: {n} accepted records checked")
@@ -154,11 +148,8 @@ def cmd_remap(args: argparse.Namespace) -> int:
     from pipeline.store import Store
 
     settings = _settings(args)
-    store = Store.open(settings)
-    try:
+    with Store.open(settings) as store:
         pages, records = remap(store, settings)
-    finally:
-        store.dispose()
     print(f"mapped {records} records of {pages} pages again from their stored cells (no OCR)")
     return ExitCode.ok
 

@@ -138,8 +138,7 @@ def finish_run(store: Store, run_id: int, summary: RunSummary, status: str = "co
 def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> RunSummary:
     """The whole run in this process, without Prefect (tests, benchmarks, embedding)."""
     t0 = time.perf_counter()
-    store = Store.open(settings)
-    try:
+    with Store.open(settings) as store:
         run_id = start_run(store, scans_dir, settings)
         got = intake(store, run_id, scans_dir, settings)
         for fid in got.file_ids:
@@ -148,8 +147,6 @@ def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutco
         summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
         finish_run(store, run_id, summary)
         return summary
-    finally:
-        store.dispose()
 
 
 def remap(store: Store, settings: Settings) -> tuple[int, int]:

@@ -176,6 +176,12 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
     # small queries used by several stages -------------------------------------------------
     def count_pages(self, statuses: tuple[str, ...] | None = None) -> int:
         with self.session() as s:
