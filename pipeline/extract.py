@@ -27,7 +27,7 @@ from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import Grid, assign_pieces, cell_crop, cell_inner, find_grid, reading_order, text_line_bands
+from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell
 from pipeline.routing import route
 from pipeline.store import Page, Record, SourceFile, Store, utcnow
@@ -75,35 +75,34 @@ def ledger_year(title: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def cell_from_pieces(pieces: list[OcrPiece], box, unread: float) -> RawCell:
+    """One cell's text from its pieces, in the order given; confidence of the weakest piece.
+    No text at all: confidence `unread` (1.0 for a blank cell, lower where there was ink)."""
+    read = [p for p in pieces if p.text.strip()]
+    if not read:
+        return RawCell("", unread, box)
+    return RawCell("".join(p.text.strip() for p in read), min(p.confidence for p in read), box)
+
+
 def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
     """Detection + recognition on the cell's own crop, cut inside its ruling lines: what leaks in from
-    a neighbour is cut away, and a wrapped (two-line) cell still reads in order."""
+    a neighbour is cut away, and a wrapped (two-line) cell still reads in order. Where detection finds
+    nothing, the crop is recognized as one line (the engines trim a crop to its ink themselves)."""
     crop = cell_inner(gray, box)
     if crop.size == 0:
         return RawCell("", 0.5, box)
     padded = cv2.copyMakeBorder(crop, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
     pieces = [p for p in engine.recognize(padded) if p.text.strip()]
     if pieces:
-        ordered = reading_order(pieces)
-        return RawCell("".join(p.text.strip() for p in ordered), min(p.confidence for p in ordered), box)
-    tight = cell_crop(gray, box)
-    if tight.size == 0:
-        return RawCell("", 0.5, box)
-    piece = engine.recognize_crop(tight)
-    text = piece.text.strip()
-    return RawCell(text, piece.confidence if text else 0.5, box)
+        return cell_from_pieces(reading_order(pieces), box, 0.5)
+    return cell_from_pieces([engine.recognize_crop(crop)], box, 0.5)
 
 
 def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
     box = grid.cell_box(r, c)
     if reread or (not pieces and text_line_bands(cell_inner(gray, box))):
         return reread_cell(gray, box, engine)
-    if not pieces:
-        return RawCell("", 1.0, box)
-    ordered = reading_order(pieces)
-    text = "".join(p.text.strip() for p in ordered)
-    conf = min(p.confidence for p in ordered)
-    return RawCell(text, conf, box)
+    return cell_from_pieces(reading_order(pieces), box, 1.0)
 
 
 STRETCH_FIELDS = {"id_number", "cremation_cert_no", "agent_phone", "registrant_phone"}
@@ -133,11 +132,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     texts: dict[tuple[int, int], list[OcrPiece]] = {}
     for owner, piece in zip(owners, pieces):
         texts.setdefault(owner, []).append(piece)
-    for (r, c), ps in texts.items():
-        read = [p for p in ps if p.text.strip()]
-        text = "".join(p.text.strip() for p in read)
-        conf = min((p.confidence for p in read), default=0.0) if text else 0.3
-        out[(r, c)] = RawCell(text, conf, grid.cell_box(r, c))
+    for (r, c), ps in texts.items():  # pieces of a cell are in line order already (one per band)
+        out[(r, c)] = cell_from_pieces(ps, grid.cell_box(r, c), 0.3)
     return out
 
 

@@ -178,21 +178,6 @@ def cell_inner(gray: np.ndarray, box: Box, margin: int = 3) -> np.ndarray:
     return gray[y0 + margin : y1 - margin, x0 + margin : x1 - margin]
 
 
-def cell_crop(gray: np.ndarray, box: Box, margin: int = 4) -> np.ndarray:
-    """The cell's inside, ruling lines cut away, tightened to the ink with a small pad."""
-    x0, y0, x1, y1 = box
-    crop = gray[y0 + margin : y1 - margin, x0 + margin : x1 - margin]
-    if crop.size == 0:
-        return crop
-    ys, xs = np.nonzero(crop < 140)
-    if ys.size == 0:
-        return crop
-    pad = 6
-    ya, yb = max(0, ys.min() - pad), min(crop.shape[0], ys.max() + pad + 1)
-    xa, xb = max(0, xs.min() - pad), min(crop.shape[1], xs.max() + pad + 1)
-    return crop[ya:yb, xa:xb]
-
-
 INK_CONTRAST = 45  # a pixel this much darker than its cell's paper is ink (faded ink included)
 MIN_TEXT_PIXELS = 25  # fewer ink pixels than this in a cell is a speck, not text
 
