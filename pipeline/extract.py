@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Mapping
 
 import cv2
 import numpy as np
@@ -30,7 +31,7 @@ from pipeline.intake import load_page
 from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell
 from pipeline.routing import route
-from pipeline.store import Page, Record, SourceFile, Store, utcnow
+from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,13 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     return out
 
 
-def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings) -> list[ExtractedRow]:
-    """Map the data rows of one page; empty ruled rows are skipped."""
+def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings,
+             overrides: Mapping[int, Mapping[str, str]] | None = None) -> list[ExtractedRow]:
+    """Map the data rows of one page; empty ruled rows are skipped.
+
+    `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
+    before mapping, so a correction is normalized and cross-checked like any other value; the field
+    keeps the flag "corrected_by_reviewer"."""
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
@@ -191,9 +197,22 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     out = []
     for row_no, cells in rows:
         mapped = {f: cell for f, cell in zip(columns, cells) if f and f != "row_no"}
-        if not any(cell.text for cell in mapped.values()):
+        typed = (overrides or {}).get(row_no) or {}
+        if not typed and not any(cell.text for cell in mapped.values()):
             continue
-        out.append(ExtractedRow(row_no, cells, build_record(kind, mapped, ctx)))
+        for name, text in typed.items():
+            box = mapped[name].box if name in mapped else None
+            mapped[name] = RawCell(text, 1.0, box)
+        record = build_record(kind, mapped, ctx)
+        for name, text in typed.items():
+            fv = record.fields.get(name)
+            if fv is None:
+                continue
+            if fv.raw != text:  # a field the spec fills from context or derives: the reviewer's word stands
+                fv.value, fv.raw, fv.confidence = (text.strip() or None), text, 1.0
+            if "corrected_by_reviewer" not in fv.flags:
+                fv.flags.append("corrected_by_reviewer")
+        out.append(ExtractedRow(row_no, cells, record))
     return out
 
 
@@ -236,7 +255,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
                                                  "auto_accept_threshold": settings.auto_accept_threshold,
                                                  "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})
-    _save_records(store, page_id, ext.kind, ext.rows, settings)
+    save_records(store, page_id, ext.kind, ext.rows, settings)
     with store.session() as s, s.begin():
         page = s.get(Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
@@ -264,31 +283,54 @@ def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | 
     return PageOutcome(page_id, status, records, seconds, error or "")
 
 
-def _save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings) -> None:
-    """Replace the page's records in one transaction (a re-run never leaves half a page)."""
+REVIEWED = ("approved", "rejected")
+
+
+def record_values(row: ExtractedRow, settings: Settings) -> dict[str, object]:
+    """The columns of a Record row that mapping decides (routing included)."""
+    status, reasons = route(row.record, settings)
+    return dict(
+        status=status, route_reasons=reasons,
+        fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
+        cells=[c.to_dict() for c in row.cells],
+        min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
+    )
+
+
+def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings) -> None:
+    """Write the page's records in one transaction (a re-run never leaves half a page).
+
+    A record keeps its id across re-runs and re-maps (the audit trail, claims and duplicate links
+    point at it); a record a reviewer approved or rejected is left as it is."""
     with store.session() as s, s.begin():
-        s.execute(delete(Record).where(Record.page_id == page_id))
+        existing = {r.row_no: r for r in s.scalars(select(Record).where(Record.page_id == page_id))}
         for row in rows:
-            status, reasons = route(row.record, settings)
-            s.add(Record(
-                page_id=page_id, row_no=row.row_no, ledger_kind=kind, status=status, route_reasons=reasons,
-                fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
-                cells=[c.to_dict() for c in row.cells],
-                min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
-            ))
+            rec = existing.pop(row.row_no, None)
+            if rec is not None and rec.status in REVIEWED:
+                continue
+            values = record_values(row, settings)
+            if rec is None:
+                s.add(Record(page_id=page_id, row_no=row.row_no, ledger_kind=kind, **values))
+            else:
+                rec.ledger_kind = kind
+                for k, v in values.items():
+                    setattr(rec, k, v)
+        for rec in existing.values():  # rows that are no longer read as records
+            if rec.status not in REVIEWED and not rec.overrides:
+                s.execute(delete(RecordLink).where((RecordLink.a_id == rec.id) | (RecordLink.b_id == rec.id)))
+                s.delete(rec)
 
 
 def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
-    Records already decided by a reviewer are left as they are."""
+    Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
     with store.session() as s:
         page = s.get(Page, page_id)
         if page.status != "done" or not page.layout:
             return 0
-        if any(r.status in ("approved", "rejected") for r in page.records):
-            return 0
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
-    extracted = map_rows(kind, title, columns, rows, settings)
-    _save_records(store, page_id, kind, extracted, settings)
+        overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
+    extracted = map_rows(kind, title, columns, rows, settings, overrides)
+    save_records(store, page_id, kind, extracted, settings)
     return len(extracted)

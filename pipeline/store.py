@@ -124,7 +124,42 @@ class Record(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     loaded_hash: Mapped[str | None] = mapped_column(String(64))
+    # field -> text typed by a reviewer; applied over the OCR cell whenever the row is mapped again
+    overrides: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     page: Mapped[Page] = relationship(back_populates="records")
+
+
+class RecordChange(Base):
+    """The audit trail: every change to a record, by whom, when, old and new value, and why.
+    Rows are only ever added. `field` is None for record-level actions (approve, reject, merge)."""
+
+    __tablename__ = "record_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))  # edit / approve / reject / merge / keep_apart / ...
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)  # JSON text of the old value
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecordLink(Base):
+    """A scored candidate pair from de-duplication (a_id < b_id), with its explanation.
+    status: auto_merged (clear match) / uncertain (a person decides) / merged / kept_apart."""
+
+    __tablename__ = "record_links"
+    __table_args__ = (UniqueConstraint("a_id", "b_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    b_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> how strongly it matched
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""Changes people make to records, each kept in the audit trail (`record_changes`).
+
+A correction is the text a reviewer types for a field. It replaces that field's OCR text and the
+row is mapped again, so the typed value is normalized and cross-checked like any other (a typed
+"2013年5月3日" becomes 2013-05-03; a typed ID that fails its check digit is still flagged). The
+typed text is kept in `Record.overrides`, so a later re-map keeps it. The review app and the
+loader's tests use these functions; nothing here knows about Streamlit.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from pipeline.config import Settings
+from pipeline.errors import BackfillError
+from pipeline.extract import map_rows, record_values
+from pipeline.models import RawCell
+from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
+from pipeline.store import Record, RecordChange, Store, utcnow
+
+
+class CorrectionError(BackfillError):
+    """A correction that cannot be applied (unknown record or field, record already decided)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old_value: Any
+    new_value: Any
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _locked(s, record_id: int) -> Record:
+    rec = s.scalars(select(Record).where(Record.id == record_id).with_for_update()).one_or_none()
+    if rec is None:
+        raise CorrectionError(f"record {record_id} does not exist")
+    return rec
+
+
+def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, user: str, settings: Settings,
+                   reason: str = "") -> list[Change]:
+    """Apply a reviewer's typed values to a record (one transaction) and return what changed.
+
+    A field whose value ends up the same is not recorded as a change. A rejected record cannot be
+    edited (reopen it first); an approved one can: that is a correction after approval, and the
+    loader sends it to the platform as an update."""
+    with store.session() as s, s.begin():
+        rec = _locked(s, record_id)
+        if rec.status == REJECTED:
+            raise CorrectionError(f"record {record_id} was rejected; reopen it before editing")
+        unknown = [f for f in typed if f not in rec.fields]
+        if unknown:
+            raise CorrectionError(f"record {record_id} has no field(s) {', '.join(sorted(unknown))}")
+        page = rec.page
+        overrides = {**(rec.overrides or {}), **{k: str(v) for k, v in typed.items()}}
+        cells = [RawCell.from_dict(c) for c in rec.cells]
+        rows = map_rows(rec.ledger_kind, page.title or "", page.layout["columns"], [(rec.row_no, cells)], settings,
+                        {rec.row_no: overrides})
+        values = record_values(rows[0], settings)
+        old_fields = rec.fields
+        changes = []
+        for name in typed:
+            old, new = old_fields[name].get("value"), values["fields"][name].get("value")
+            if old != new:
+                changes.append(Change(name, old, new))
+                s.add(RecordChange(record_id=rec.id, user=user, action="edit", field=name,
+                                   old_value=_json(old), new_value=_json(new), reason=reason))
+        if not changes:
+            return []
+        rec.overrides = overrides
+        rec.fields, rec.problems, rec.cells = values["fields"], values["problems"], values["cells"]
+        rec.min_confidence = values["min_confidence"]
+        rec.route_reasons = values["route_reasons"]
+        rec.updated_at = utcnow()
+        return changes
+
+
+def decide(store: Store, record_id: int, decision: str, *, user: str, reason: str = "") -> None:
+    """Approve or reject a record (reject needs a reason), or reopen it for review; audited."""
+    if decision not in (APPROVED, REJECTED, NEEDS_REVIEW):
+        raise CorrectionError(f"unknown decision {decision!r}")
+    if decision == REJECTED and not reason.strip():
+        raise CorrectionError("a rejection needs a reason")
+    with store.session() as s, s.begin():
+        rec = _locked(s, record_id)
+        if rec.status == decision:
+            return
+        s.add(RecordChange(record_id=rec.id, user=user, action={APPROVED: "approve", REJECTED: "reject"}.get(decision, "reopen"),
+                           field=None, old_value=_json(rec.status), new_value=_json(decision), reason=reason))
+        rec.status = decision
+        rec.updated_at = utcnow()
+
+
+def history(store: Store, record_id: int) -> list[RecordChange]:
+    """Every change to a record, oldest first."""
+    with store.session() as s:
+        return list(s.scalars(select(RecordChange).where(RecordChange.record_id == record_id).order_by(RecordChange.id)))
