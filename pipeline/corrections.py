@@ -12,14 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pipeline.config import Settings
 from pipeline.errors import BackfillError
 from pipeline.extract import map_rows, record_values
 from pipeline.models import RawCell
 from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
-from pipeline.store import Record, RecordChange, Store, utcnow
+from pipeline.store import Record, RecordChange, RecordLink, Store, utcnow
 
 
 class CorrectionError(BackfillError):
@@ -102,3 +102,33 @@ def history(store: Store, record_id: int) -> list[RecordChange]:
     """Every change to a record, oldest first."""
     with store.session() as s:
         return list(s.scalars(select(RecordChange).where(RecordChange.record_id == record_id).order_by(RecordChange.id)))
+
+
+LINK_DECISIONS = {"merged": "merge", "kept_apart": "keep_apart"}
+
+
+def decide_link(store: Store, link_id: int, decision: str, *, user: str, reason: str = "") -> None:
+    """A person's decision on an uncertain duplicate pair: "merged" (one person) or "kept_apart".
+
+    Merging puts both records' clusters under one cluster id (the smaller); both records get an
+    audit row. Deciding again the same way changes nothing."""
+    if decision not in LINK_DECISIONS:
+        raise CorrectionError(f"unknown link decision {decision!r}")
+    with store.session() as s, s.begin():
+        link = s.scalars(select(RecordLink).where(RecordLink.id == link_id).with_for_update()).one_or_none()
+        if link is None:
+            raise CorrectionError(f"duplicate link {link_id} does not exist")
+        if link.status == decision:
+            return
+        old = link.status
+        link.status, link.decided_by, link.decided_at = decision, user, utcnow()
+        a, b = s.get(Record, link.a_id), s.get(Record, link.b_id)
+        if decision == "merged":
+            ca, cb = a.cluster_id or f"C{a.id:07d}", b.cluster_id or f"C{b.id:07d}"
+            keep, drop = min(ca, cb), max(ca, cb)
+            s.execute(update(Record).where(Record.cluster_id == drop).values(cluster_id=keep))
+            a.cluster_id = b.cluster_id = keep
+        for rec, other in ((a, b), (b, a)):
+            s.add(RecordChange(record_id=rec.id, user=user, action=LINK_DECISIONS[decision], field=None,
+                               old_value=_json({"link": link.id, "with": other.id, "status": old}),
+                               new_value=_json({"link": link.id, "with": other.id, "status": decision}), reason=reason))

@@ -79,3 +79,22 @@ def test_decisions_are_audited_and_checked(seeded):
     with pytest.raises(CorrectionError, match="no field"):
         correct_record(store, rows[1].record_id, {"nonsense": "x"}, user="rev1", settings=settings)
     assert [(h.action, h.user, h.reason) for h in history(store, rid)] == [("reject", "rev1", "not a cremation row")]
+
+
+def test_a_merge_decision_joins_the_clusters_and_is_audited(seeded):
+    from pipeline.corrections import decide_link
+    from pipeline.store import RecordLink
+
+    store, settings, rows = seeded
+    a, b = rows[0].record_id, rows[1].record_id
+    with store.session() as s, s.begin():
+        s.add(RecordLink(a_id=a, b_id=b, score=0.5, status="uncertain", evidence={"deceased_name": 0.9}))
+    with store.session() as s:
+        link_id = s.query(RecordLink.id).scalar()
+    decide_link(store, link_id, "merged", user="rev2", reason="same person")
+    assert _record(store, a).cluster_id == _record(store, b).cluster_id
+    for rid in (a, b):
+        (h,) = history(store, rid)
+        assert (h.action, h.user, h.reason) == ("merge", "rev2", "same person")
+    with pytest.raises(CorrectionError):
+        decide_link(store, link_id, "maybe", user="rev2")
