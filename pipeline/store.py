@@ -266,3 +266,56 @@ class ImageStore:
         if img is None:
             raise FileNotFoundError(f"page image {sha[:12]}… is missing from {self.root}")
         return img
+
+
+# --- review app (issue 5): users, claims, per-ledger settings, blind keying --------------------
+class User(Base):
+    """A person who logs into the review app. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # archivist / reviewer / administrator
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Claim(Base):
+    """A reviewer's hold on a record: one row per record, so two people never hold the same one.
+    Taken and renewed by conditional writes (see pipeline.review.claim); it expires at `expires_at`."""
+
+    __tablename__ = "claims"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LedgerSetting(Base):
+    """Per-ledger (source file) review settings set by an administrator: two-keyer (blind) mode, queue priority."""
+
+    __tablename__ = "ledger_settings"
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), primary_key=True)
+    two_keyer: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher comes first in the review queue
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BlindKey(Base):
+    """A field keyed blind (without seeing the OCR value) in two-keyer mode, and its outcome.
+    status: agreed (typed = OCR) / disputed (goes to an arbitrator) / resolved (an arbitrator decided)."""
+
+    __tablename__ = "blind_keys"
+    __table_args__ = (UniqueConstraint("record_id", "field"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    user: Mapped[str] = mapped_column(String(80))
+    typed: Mapped[str] = mapped_column(Text)            # what the keyer typed
+    typed_value: Mapped[str | None] = mapped_column(Text)  # JSON of the typed text once normalized
+    ocr_value: Mapped[str | None] = mapped_column(Text)    # JSON of the OCR value at keying time
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
