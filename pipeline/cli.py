@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
     en.set_defaults(func=cmd_engines)
+
+    from pipeline.review_cli import add_commands  # users + review (the review app)
+    add_commands(sub, common, _settings)
     return p
 
 
