@@ -216,8 +216,13 @@ def _reject(rid: int) -> None:
     _next()
 
 
-def _save(rid: int, names: list[str]) -> None:
+def _save(rid: int, names: list[str], shown: dict[str, str]) -> None:
+    # only what the reviewer changed in the form: an untouched input is not a correction
     typed = {n: st.session_state.get(f"edit_{rid}_{n}", "") for n in names}
+    typed = {n: t for n, t in typed.items() if t != shown.get(n, "")}
+    if not typed:
+        flash("info", "Nothing changed.")
+        return
     reason = st.session_state.get(f"edit_reason_{rid}", "")
     try:
         changes = correct_record(store(), rid, typed, user=me().username, settings=settings(), reason=reason,
@@ -266,8 +271,12 @@ def _scan_row(view: R.RecordView, editing: set[str]) -> None:
 
 def _field_line(view: R.RecordView, f: R.FieldView, img: np.ndarray | None, editing: set[str], blind: bool = False) -> None:
     c = st.columns([2, 3, 3, 4])
-    mark = "🟠 " if f.needs_look else ("✏️ " if f.corrected else "")
-    c[0].markdown(f"{mark}**{f.name}**")
+    if f.needs_look:
+        c[0].markdown(f":orange-background[**{f.name}**]")
+    elif f.corrected:
+        c[0].markdown(f":blue-background[**{f.name}**]")
+    else:
+        c[0].markdown(f"**{f.name}**")
     if f.name in R.MASKED_FIELDS and f.name not in editing:
         c[1].caption("scan hidden (personal number)")
     elif img is not None and f.box:
@@ -334,10 +343,11 @@ def record_panel() -> None:
     elif names:
         with st.form(f"edit_{rid}"):
             by_name = {f.name: f for f in view.fields}
+            shown = {n: str(by_name[n].raw or "") for n in names}
             for n in names:
-                st.text_input(f"{n} (as read: {by_name[n].raw!s})", value=str(by_name[n].raw or ""), key=f"edit_{rid}_{n}")
+                st.text_input(f"{n} (as read: {by_name[n].raw!s})", value=shown[n], key=f"edit_{rid}_{n}")
             st.text_input("Why (optional)", key=f"edit_reason_{rid}")
-            st.form_submit_button("Save corrections", on_click=_save, args=(rid, names))
+            st.form_submit_button("Save corrections", on_click=_save, args=(rid, names, shown))
     b = st.columns(4)
     b[0].button("Approve", type="primary", key="approve", shortcut=APPROVE_KEY, on_click=_approve, args=(rid,),
                 disabled=view.status != "needs_review" or blind)
