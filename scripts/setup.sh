@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-arphic-ukai
-              fonts-arphic-uming libgl1 libglib2.0-0 postgresql)
+              fonts-arphic-uming libgl1 libglib2.0-0 postgresql chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
