@@ -466,6 +466,7 @@ def arbitration_page() -> None:
     st.text_input("Why (optional)", key=f"arb_reason_{rid}")
     c = st.columns(2)
     c[0].button("Decide and approve", type="primary", key="arb_approve", on_click=_arbitrate, args=(rid, fields, APPROVED))
+    c[1].button("Reject the record (give the reason above)", key="arb_reject", on_click=_arbitrate, args=(rid, fields, REJECTED))
 
 
 # ---------------------------------------------------------------------------------------------
