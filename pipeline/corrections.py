@@ -86,15 +86,16 @@ def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, us
         overrides = {**(rec.overrides or {}), **{k: str(v) for k, v in typed.items()}}
         values = mapped_with(rec, overrides, settings)
         old_fields = rec.fields
-        changes = []
-        for name in typed:
-            old, new = old_fields[name].get("value"), values["fields"][name].get("value")
-            if old != new:
-                changes.append(Change(name, old, new))
-                s.add(RecordChange(record_id=rec.id, user=user, action="edit", field=name,
-                                   old_value=_json(old), new_value=_json(new), reason=reason))
+        changes = [Change(name, old_fields[name].get("value"), values["fields"][name].get("value")) for name in typed]
+        changes = [c for c in changes if c.old_value != c.new_value]
         if not changes:
             return []
+        if len(changes) < len(typed):  # a typed value equal to what was read is not a correction
+            overrides = {**(rec.overrides or {}), **{c.field: str(typed[c.field]) for c in changes}}
+            values = mapped_with(rec, overrides, settings)
+        for c in changes:
+            s.add(RecordChange(record_id=rec.id, user=user, action="edit", field=c.field,
+                               old_value=_json(c.old_value), new_value=_json(c.new_value), reason=reason))
         rec.overrides = overrides
         rec.fields, rec.problems, rec.cells = values["fields"], values["problems"], values["cells"]
         rec.min_confidence = values["min_confidence"]

@@ -39,9 +39,17 @@ def test_a_typed_date_is_normalized_checked_and_audited(seeded):
     assert after.overrides == {"death_date": "2013年1月2日"}
     # the same value again is no change
     assert correct_record(store, rid, {"death_date": "2013-01-02"}, user="rev1", settings=settings) == []
-    (h,) = history(store, rid)
+    # a field typed as it was read, beside a real correction, is neither overridden nor audited
+    name = after.fields["deceased_name"]["value"]
+    changes = correct_record(store, rid, {"deceased_name": name, "age_years": "101"}, user="rev1", settings=settings)
+    assert [c.field for c in changes] == ["age_years"]
+    again = _record(store, rid)
+    assert set(again.overrides) == {"death_date", "age_years"}
+    assert "corrected_by_reviewer" not in again.fields["deceased_name"]["flags"]
+    h = history(store, rid)[0]
     assert (h.user, h.action, h.field, json.loads(h.old_value), json.loads(h.new_value), h.reason) == (
         "rev1", "edit", "death_date", old_death, "2013-01-02", "scan")
+    assert [x.field for x in history(store, rid)] == ["death_date", "age_years"]
 
 
 def test_a_typed_value_is_cross_checked(seeded):
