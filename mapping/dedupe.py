@@ -86,11 +86,11 @@ class Link:
 
 
 def _date_int(values: Sequence[str | None]) -> np.ndarray:
-    """ISO dates -> yyyymmdd int32 (0 = missing)."""
-    s = pd.Series(values, dtype="object")
-    digits = s.str.replace("-", "", regex=False)
-    out = pd.to_numeric(digits, errors="coerce").fillna(0).astype(np.int64)
-    return out.to_numpy().astype(np.int32)
+    """ISO dates -> yyyymmdd int32 (0 = missing); each distinct date parsed once."""
+    codes, uniq = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
+    parsed = np.array([int(u.replace("-", "")) if isinstance(u, str) and u.replace("-", "").isdigit() else 0
+                       for u in uniq] + [0], dtype=np.int32)
+    return parsed[codes]  # code -1 (missing) picks the trailing 0
 
 
 def _ordinal(d: np.ndarray) -> np.ndarray:
@@ -284,16 +284,30 @@ def candidate_pairs(t: DedupeTable, max_block: int = MAX_BLOCK) -> tuple[np.ndar
         counts[name] = len(a)
         return big
 
-    # ID number, one third masked at a time: a one-digit misread keeps two of the three keys
+    # ID number: the same valid number; and, for numbers whose check digit is broken, the number
+    # with one interleaved third masked at a time, so that a one-digit misread keeps two of three keys
     if t.has_id.any():
         d = t.ids.astype(np.int64)
-        for third in range(3):
-            keep = [c for c in range(18) if not 6 * third <= c < 6 * third + 6]
-            k = np.zeros(len(t), dtype=np.int64)
-            for c in keep:
-                k = k * 11 + d[:, c]
-            k[~t.has_id] = -1
-            add(f"id_third{third + 1}_masked", k)
+        full = np.zeros(len(t), dtype=np.int64)
+        for c in range(18):
+            full = full * 11 + d[:, c]
+        add("id", np.where(t.id_valid, full, -1))
+        broken = t.has_id & ~t.id_valid
+        if broken.any():
+            for third in range(3):
+                k = np.zeros(len(t), dtype=np.int64)
+                for c in range(18):
+                    if c % 3 != third:
+                        k = k * 11 + d[:, c]
+                k[~t.has_id] = -1
+                s = pd.Series(broken)
+                with_broken = s.groupby(k).transform("any").to_numpy() & (k >= 0)
+                k = np.where(with_broken, k, -1)
+                a, b, _ = _group_pairs(k, max_block)
+                one_broken = broken[a] | broken[b]
+                parts_a.append(a[one_broken])
+                parts_b.append(b[one_broken])
+                counts[f"id_masked_{third + 1}"] = int(one_broken.sum())
     # certificate: home + year + serial; a serial without a year meets through the event year
     has_cert = t.cert_serial >= 0
     year = np.where(t.cert_year > 0, t.cert_year, t.event // 10000)
@@ -301,9 +315,8 @@ def candidate_pairs(t: DedupeTable, max_block: int = MAX_BLOCK) -> tuple[np.ndar
     add("cert", k)
     yearless = has_cert & (t.cert_year == 0) & (t.kind == 1)  # a sea burial is often the year after
     if yearless.any():
-        k2 = _combine(t.home, np.where(yearless, year - 1, -1), np.where(yearless, t.cert_serial, -1))
-        k_all = np.where(yearless, k2, k)
-        add("cert_prev_year", k_all)
+        prev = np.where(yearless, year - 1, year)
+        add("cert_prev_year", _combine(t.home, np.where(has_cert & (prev > 0), prev, -1), np.where(has_cert, t.cert_serial, -1)))
     # folded name + dates
     add("name_birth", _combine(t.canon_code, np.where(t.birth > 0, t.birth, -1)))
     add("name_death", _combine(t.canon_code, np.where(t.death > 0, t.death, -1)))

@@ -17,8 +17,8 @@ CONFUSABLE_GROUPS: tuple[str, ...] = (
     "田由甲申", "贝见", "免兔", "候侯", "戊戌戍成", "茶荼", "明朋", "萍苹", "洁沽", "雪雷", "清情",
     "娥峨", "环坏", "建延", "军车", "勇甬", "鹏朋", "辉挥", "宁丁", "峰蜂锋", "波彼", "浩告",
     "宇字", "晓烧", "林材", "平手", "生牛", "连达", "永水", "广厂", "金全", "义又", "吉古",
-    "白自", "史吏", "毛手", "辛幸", "慕幕", "矫娇", "宫官", "滕藤", "逄逢", "兰兰", "凤风",
-    "秀季", "英荚", "淑椒", "梅海", "珍诊", "桂佳", "晶品", "玲铃", "斌赋", "亮高", "新亲",
+    "白自", "史吏", "毛手", "辛幸", "慕幕", "矫娇", "宫官", "滕藤", "逄逢", "凤风",
+    "秀季", "英荚", "淑椒", "珍诊", "桂佳", "晶品", "玲铃", "斌赋", "新亲",
 )
 
 # Traditional and variant forms (异体字) of characters found in names, folded to the simplified form.
@@ -39,23 +39,40 @@ VARIANTS: dict[str, str] = {
 
 
 def _build_canon() -> dict[str, str]:
-    canon: dict[str, str] = {}
+    """Groups that share a character are one class (明朋 + 鹏朋 -> 明朋鹏); variants join their simplified form's class."""
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
     for group in CONFUSABLE_GROUPS:
-        rep = group[0]
-        for ch in group:
-            canon.setdefault(ch, rep)
+        for ch in group[1:]:
+            ra, rb = find(group[0]), find(ch)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    canon = {c: find(c) for c in list(parent)}
     for var, simp in VARIANTS.items():
         canon[var] = canon.get(simp, simp)
-    return canon
+    return {c: r for c, r in canon.items() if c != r}
 
 
 CANON: dict[str, str] = _build_canon()
 _CANON_TABLE = str.maketrans(CANON)
+_FOLD_TABLE = str.maketrans({k: v for k, v in VARIANTS.items() if k != v})
 
 
 def canonical(name: str) -> str:
-    """Every character folded to its group's representative (confusable shapes, variant forms)."""
+    """Every character folded to its class's representative (confusable shapes, variant forms)."""
     return name.translate(_CANON_TABLE)
+
+
+def fold_variants(name: str) -> str:
+    """Traditional and variant forms folded to the simplified form (國 -> 国); nothing else."""
+    return name.translate(_FOLD_TABLE)
 
 
 @lru_cache(maxsize=65536)
@@ -66,11 +83,28 @@ def char_pinyin(ch: str) -> str:
 
 def pinyin_key(name: str) -> str:
     """Toneless readings of the name's characters (after folding variants), e.g. 王秀瑛 -> 'wang xiu ying'."""
-    return " ".join(char_pinyin(c) for c in canonical(name))
+    return " ".join(pinyin_tokens(name))
 
 
 def pinyin_tokens(name: str) -> tuple[str, ...]:
-    return tuple(char_pinyin(c) for c in canonical(name))
+    return tuple(char_pinyin(c) for c in fold_variants(name))
+
+
+_KIND_RANK = {"same": 0, "variant": 1, "confusable": 2, "homophone": 3}
+_KIND_STRENGTH = {"variant": 0.97, "confusable": 0.93, "homophone": 0.88}
+
+
+def _char_kind(x: str, y: str) -> str | None:
+    if x == y:
+        return "same"
+    fx, fy = fold_variants(x), fold_variants(y)
+    if fx == fy:
+        return "variant"
+    if canonical(fx) == canonical(fy):
+        return "confusable"
+    if char_pinyin(fx) == char_pinyin(fy):
+        return "homophone"
+    return None
 
 
 def how_names_differ(a: str, b: str) -> tuple[str, float]:
@@ -81,14 +115,14 @@ def how_names_differ(a: str, b: str) -> tuple[str, float]:
     the same (英/瑛); similar / different: rapidfuzz similarity of the folded names."""
     if a == b:
         return "exact", 1.0
-    ca, cb = canonical(a), canonical(b)
-    if ca == cb:
-        only_variants = all(VARIANTS.get(x, x) == VARIANTS.get(y, y) for x, y in zip(a, b)) and len(a) == len(b)
-        return ("variant", 0.97) if only_variants else ("confusable", 0.93)
-    if len(ca) == len(cb) and all(x == y or char_pinyin(x) == char_pinyin(y) for x, y in zip(ca, cb)):
-        return "homophone", 0.88
+    if len(a) == len(b):
+        kinds = [_char_kind(x, y) for x, y in zip(a, b)]
+        if None not in kinds:
+            worst = max(kinds, key=_KIND_RANK.__getitem__)
+            return worst, _KIND_STRENGTH[worst]
     from rapidfuzz.distance import Levenshtein
 
+    ca, cb = canonical(a), canonical(b)
     sim = max(Levenshtein.normalized_similarity(ca, cb),
               0.9 * Levenshtein.normalized_similarity(pinyin_tokens(a), pinyin_tokens(b)))
     return ("similar" if sim >= 0.6 else "different"), round(float(sim), 3)
