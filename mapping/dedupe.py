@@ -634,8 +634,9 @@ def dedupe(records: Sequence[DedupeRecord] | DedupeTable, *, accept_weight: floa
     undecided = np.ones(len(p), dtype=bool)
     if decided:
         undecided = ~must & ~np.fromiter(((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p))
-    uncertain = undecided & ~merged & (p.weight >= review_weight)
-    # a clear match that would join rows a person kept apart goes back to a person
+    # uncertain: neither clearly the same nor clearly different, and not already one person through
+    # clear links; a clear match that would join rows a person kept apart goes back to a person too
+    uncertain = undecided & ~merged & (p.weight >= review_weight) & (root[p.a] != root[p.b])
     return DedupeResult(t, p, merged, uncertain, root, n_candidates, counts)
 
 
