@@ -494,6 +494,7 @@ class DedupeResult:
     uncertain_mask: np.ndarray       # bool per pair: a person decides
     root: np.ndarray                 # per row: the row position of its person's representative
     candidates: int = 0              # candidate pairs compared
+    decided_mask: np.ndarray | None = None  # bool per pair: a person decided it (not proposed again)
     block_counts: dict[str, int] = field(default_factory=dict)
 
     def cluster_keys(self) -> np.ndarray:
@@ -516,7 +517,10 @@ class DedupeResult:
 
     @property
     def links(self) -> list[Link]:
-        return self._links(self.merged & ~self.uncertain_mask, "auto_merged")
+        auto = self.merged & ~self.uncertain_mask
+        if self.decided_mask is not None:
+            auto &= ~self.decided_mask
+        return self._links(auto, "auto_merged")
 
     @property
     def uncertain(self) -> list[Link]:
@@ -637,7 +641,7 @@ def dedupe(records: Sequence[DedupeRecord] | DedupeTable, *, accept_weight: floa
     # uncertain: neither clearly the same nor clearly different, and not already one person through
     # clear links; a clear match that would join rows a person kept apart goes back to a person too
     uncertain = undecided & ~merged & (p.weight >= review_weight) & (root[p.a] != root[p.b])
-    return DedupeResult(t, p, merged, uncertain, root, n_candidates, counts)
+    return DedupeResult(t, p, merged, uncertain, root, candidates=n_candidates, block_counts=counts, decided_mask=~undecided)
 
 
 # --------------------------------------------------------------------------------------------
