@@ -100,7 +100,7 @@ def make_persons(n_records: int, seed: int = 1, *, sea_share: float = 0.3, dup_s
     """About `n_records` records (exactly that many) of persons with known duplicates."""
     rng = np.random.default_rng(seed)
     per_person = 1 + sea_share + dup_share + namesake_share
-    n_persons = int(n_records / per_person) + 1
+    n_persons = int(n_records / per_person * 1.03) + 10  # a margin: the loop stops at exactly n_records
     home_i = rng.integers(0, len(HOMES), n_persons)
     sex = rng.integers(1, 3, n_persons)
     birth_ord = rng.integers(dt.date(1915, 1, 1).toordinal(), dt.date(1985, 12, 31).toordinal(), n_persons)
