@@ -47,8 +47,8 @@ def process_file_task(file_id: int, settings: dict[str, Any]) -> int:
 
 @task(name="dedupe", retries=1, retry_delay_seconds=5, retry_condition_fn=_io_error_only)
 def link_task(settings: dict[str, Any]) -> int:
-    store, _ = _open(settings)
-    return stages.link(store)
+    store, s = _open(settings)
+    return stages.link(store, s)
 
 
 @flow(name="backfill-run")

@@ -8,14 +8,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from mapping.dedupe import DedupeRecord, dedupe
 from ocr.registry import get_engine
 from pipeline.config import Settings
 from pipeline.extract import PageOutcome, process_page, remap_page
 from pipeline.intake import IntakeResult, register_folder
-from pipeline.routing import NEEDS_REVIEW
+from pipeline.linkage import link_store
 from pipeline.store import Page, Record, Run, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -73,34 +72,10 @@ def process_file(store: Store, file_id: int, settings: Settings, on_page: Callab
     return outcomes
 
 
-def link(store: Store) -> int:
-    """De-duplicate every record in the store (this run's and earlier ones'); returns merged links."""
-    with store.session() as s:
-        rows = s.execute(select(Record.id, Record.ledger_kind, Record.fields, Record.status)).all()
-    recs = []
-    for rid, kind, fields, _status in rows:
-        v = {k: (fv or {}).get("value") for k, fv in fields.items()}
-        id_ok = v.get("id_number") and "check_digit_failed" not in (fields.get("id_number") or {}).get("flags", [])
-        recs.append(DedupeRecord(
-            key=rid, kind=kind, funeral_home_code=v.get("funeral_home_code"), deceased_name=v.get("deceased_name"),
-            id_number=v.get("id_number") if id_ok else None, cremation_cert_no=v.get("cremation_cert_no"),
-            birth_date=v.get("birth_date"), event_date=v.get("cremation_date") or v.get("scattering_date") or v.get("death_date"),
-        ))
-    result = dedupe(recs)
-    uncertain = {k for link_ in result.uncertain for k in (link_.a, link_.b)}
-    status_of = {rid: status for rid, _k, _f, status in rows}
-    with store.session() as s, s.begin():
-        by_cluster: dict[str, list[int]] = {}
-        for rid, cid in result.cluster_of.items():
-            by_cluster.setdefault(cid, []).append(rid)
-        for cid, ids in by_cluster.items():
-            s.execute(update(Record).where(Record.id.in_(ids)).values(cluster_id=cid))
-        for rid in uncertain:
-            if status_of.get(rid) == "auto_accepted":
-                rec = s.get(Record, rid)
-                rec.status = NEEDS_REVIEW
-                rec.route_reasons = list(rec.route_reasons) + ["possible duplicate of another record: decide merge"]
-    return len(result.links)
+def link(store: Store, settings: Settings | None = None) -> int:
+    """De-duplicate every record in the store (this run's and earlier ones', and against the platform
+    when settings are given); returns the pairs merged automatically. See pipeline.linkage."""
+    return link_store(store, settings).auto_merged
 
 
 def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeResult, merged: int, seconds: float) -> RunSummary:
@@ -143,7 +118,7 @@ def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutco
         got = intake(store, run_id, scans_dir, settings)
         for fid in got.file_ids:
             process_file(store, fid, settings, on_page)
-        merged = link(store)
+        merged = link(store, settings)
         summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
         finish_run(store, run_id, summary)
         return summary
@@ -161,5 +136,5 @@ def remap(store: Store, settings: Settings) -> tuple[int, int]:
         if n:
             pages += 1
             records += n
-    link(store)
+    link(store, settings)
     return pages, records

@@ -319,3 +319,20 @@ class BlindKey(Base):
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+class PlatformLink(Base):
+    """A record of this store matching a row already on the platform (loaded earlier, possibly from
+    another store): the same person must not be loaded as a second one. Written by pipeline.linkage.
+    status: auto_merged (clear match) / uncertain; evidence as in RecordLink."""
+
+    __tablename__ = "platform_links"
+    __table_args__ = (UniqueConstraint("record_id", "platform_table", "platform_row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    platform_table: Mapped[str] = mapped_column(String(60))
+    platform_row_id: Mapped[int] = mapped_column(Integer)
+    natural_key: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
