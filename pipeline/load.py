@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -162,45 +164,95 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
 
     One platform row per natural key (the same person twice in a ledger is one row; the later
     record wins). Raises LoadError when the platform refuses a batch; the batches before it stay
-    loaded, with their receipts, and the failed batch's records are not marked loaded."""
+    loaded, with their receipts, and the failed batch's records are not marked loaded.
+
+    The platform's work on a batch overlaps the store's bookkeeping of the batch before it (two
+    threads); batches commit one after another, in order."""
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version)
     result = LoadResult()
+    todo: queue.Queue = queue.Queue(maxsize=2)     # batches built, for the platform
+    receipts: queue.Queue = queue.Queue(maxsize=4)  # batches the platform committed, for the store
+    failure: list[BaseException] = []
+
+    def send() -> None:
+        while (item := todo.get()) is not None:
+            if failure:
+                continue  # drain: a refused batch stops the load
+            try:
+                receipts.put(_send_batch(engine, md, settings, *item, result))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                failure.append(e)
+
+    def keep() -> None:  # every batch the platform committed gets its receipt in the store, failure or not
+        while (item := receipts.get()) is not None:
+            try:
+                record_receipt(store, item[0], url, item[1])
+            except BaseException as e:  # noqa: BLE001
+                failure.append(e)
+
+    try:
+        _sync_institutions(engine, md, store, settings, result)
+        sender = threading.Thread(target=send, name="platform-load", daemon=True)
+        keeper = threading.Thread(target=keep, name="store-receipts", daemon=True)
+        sender.start()
+        keeper.start()
+        try:
+            for kind, batch, recs in _batches(store, settings, batch_size):
+                if failure:
+                    break
+                todo.put((kind, batch, recs))
+        finally:
+            todo.put(None)
+            sender.join()
+            receipts.put(None)
+            keeper.join()
+    finally:
+        engine.dispose()
+    if failure:
+        raise failure[0]
+    return result
+
+
+def _batches(store: Store, settings: Settings, batch_size: int):
+    """(kind, rows, records by key) per batch, one row per natural key over the whole load: a key
+    seen twice keeps its later record's row, so a load sends each key once and a second load is a
+    no-op (sending the rows in ledger order as they come would flip such a row at every load)."""
     pending: dict[str, dict[str, PlatformRow]] = {k: {} for k in ENTITY_TABLES}
     records: dict[str, dict[str, list[tuple[int, str, str | None]]]] = {k: defaultdict(list) for k in ENTITY_TABLES}
     for b in build_rows(store, settings):
         pending[b.row.kind][b.row.key] = b.row
         records[b.row.kind][b.row.key].append((b.record_id, b.row.row_hash, b.loaded_hash))
+    for kind, rows in pending.items():
+        items = list(rows.values())
+        for i in range(0, len(items), batch_size):
+            yield kind, items[i : i + batch_size], records[kind]
+
+
+def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow],
+                records: dict[str, list[tuple[int, str, str | None]]], result: LoadResult):
+    """One batch: person rows, contact rows and the receipt in one platform transaction. Returns
+    the receipt and the batch's records, for the store (see record_receipt)."""
+    tname = ENTITY_TABLES[kind]
+    table, contacts = md.tables[tname], md.tables["contact_information"]
+    batch_id, started = new_batch_id(), utcnow()
     try:
-        _sync_institutions(engine, md, store, settings, result)
-        for kind, rows in pending.items():
-            tname = ENTITY_TABLES[kind]
-            table, contacts = md.tables[tname], md.tables["contact_information"]
-            cols = person_columns(kind, settings.spec_version)
-            items = list(rows.values())
-            for i in range(0, len(items), batch_size):
-                batch = items[i : i + batch_size]
-                batch_id, started = new_batch_id(), utcnow()
-                try:
-                    with engine.begin() as conn:
-                        ins, upd, same = upsert_batch(conn, table, cols, [r.person for r in batch], batch_id, started)
-                        upsert_batch(conn, contacts, CONTACT_COLUMNS, [r.contact for r in batch], batch_id, started)
-                        receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch],
-                                             ins, upd, same, settings.spec_version, started)
-                        conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
-                except (DBAPIError, psycopg.Error) as e:  # COPY runs on the driver connection: psycopg errors
-                    raise _batch_error(e, tname, batch, batch_id, result) from e
-                done = [rec for r in batch for rec in records[kind][r.key]]
-                record_receipt(store, receipt, url, done)
-                result.receipts.append(receipt)
-                result.inserted += ins
-                result.updated += upd
-                result.unchanged += same
-                result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
-                log.info("batch %s: %s %d rows (%d new, %d updated)", batch_id, tname, len(batch), ins, upd)
-    finally:
-        engine.dispose()
-    return result
+        with engine.begin() as conn:
+            ins, upd, same = upsert_batch(conn, table, person_columns(kind, settings.spec_version),
+                                          [r.person for r in batch], batch_id, started)
+            upsert_batch(conn, contacts, CONTACT_COLUMNS, [r.contact for r in batch], batch_id, started)
+            receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
+                                 settings.spec_version, started)
+            conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+    except (DBAPIError, psycopg.Error) as e:  # COPY runs on the driver connection: psycopg errors
+        raise _batch_error(e, tname, batch, batch_id, result) from e
+    result.receipts.append(receipt)
+    result.inserted += ins
+    result.updated += upd
+    result.unchanged += same
+    result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
+    log.info("batch %s: %s %d rows (%d new, %d updated)", batch_id, tname, len(batch), ins, upd)
+    return receipt, [rec for r in batch for rec in records[r.key]]
 
 
 def _sync_institutions(engine: Engine, md, store: Store, settings: Settings, result: LoadResult) -> None:

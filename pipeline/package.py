@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+import psycopg
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
 
 from pipeline.config import Settings, mask_url
-from pipeline.errors import BackfillError, ExitCode
+from pipeline.errors import BackfillError, DatabaseError, ExitCode
 from pipeline.load import BATCH_COLUMNS, upsert_batch
 from pipeline.platform_schema import ENTITY_SETS, KEY_COLUMN, open_platform
+from pipeline.privacy import mask_text
 from pipeline.receipts import Receipt, new_batch_id
 from pipeline.store import utcnow
 
@@ -167,23 +170,34 @@ def import_package(directory: Path, settings: Settings, *, platform_url: str | N
             cols = manifest["entity_sets"][table]["columns"]
             if cols != package_columns(md, table):
                 raise PackageError(f"{table}: the package's columns differ from the platform's at {mask_url(url)}")
-        with engine.begin() as conn:  # the whole package or nothing
-            for table in ENTITY_SETS:
-                cols = manifest["entity_sets"][table]["columns"]
-                key = KEY_COLUMN[table]
-                with (d / f"{table}.jsonl").open("rb") as f:
-                    rows = [tuple(r[c] for c in cols) for r in map(orjson.loads, f) if r]
-                totals = [0, 0, 0]
-                for i in range(0, len(rows), batch_size):
-                    batch = rows[i : i + batch_size]
-                    batch_id, started = new_batch_id(), utcnow()
-                    counts = upsert_batch(conn, md.tables[table], cols, batch, batch_id, started)
-                    k, h = cols.index(key), cols.index("row_hash")
-                    receipt = Receipt.of(batch_id, table, "import", [(r[k], r[h]) for r in batch], *counts,
-                                         settings.spec_version, started)
-                    conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
-                    totals = [a + b for a, b in zip(totals, counts)]
-                summary.inserted[table], summary.updated[table], summary.unchanged[table] = totals
+        try:
+            _import_rows(engine, md, d, manifest, settings, summary, batch_size)
+        except (DBAPIError, psycopg.Error) as e:
+            orig = getattr(e, "orig", e)
+            diag = getattr(orig, "diag", None)
+            reason = (getattr(diag, "message_primary", None) if diag else None) or str(orig).splitlines()[0]
+            raise DatabaseError(f"the platform at {mask_url(url)} refused package {d}; nothing imported: {mask_text(reason)}") from e
     finally:
         engine.dispose()
     return summary
+
+
+def _import_rows(engine, md, d: Path, manifest: dict, settings: Settings, summary: PackageSummary, batch_size: int) -> None:
+    """Upsert the verified package's rows in one transaction, in load order, a receipt per batch."""
+    with engine.begin() as conn:  # the whole package or nothing
+        for table in ENTITY_SETS:
+            cols = manifest["entity_sets"][table]["columns"]
+            key = KEY_COLUMN[table]
+            with (d / f"{table}.jsonl").open("rb") as f:
+                rows = [tuple(r[c] for c in cols) for r in map(orjson.loads, f) if r]
+            totals = [0, 0, 0]
+            for i in range(0, len(rows), batch_size):
+                batch = rows[i : i + batch_size]
+                batch_id, started = new_batch_id(), utcnow()
+                counts = upsert_batch(conn, md.tables[table], cols, batch, batch_id, started)
+                k, h = cols.index(key), cols.index("row_hash")
+                receipt = Receipt.of(batch_id, table, "import", [(r[k], r[h]) for r in batch], *counts,
+                                     settings.spec_version, started)
+                conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+                totals = [a + b for a, b in zip(totals, counts)]
+            summary.inserted[table], summary.updated[table], summary.unchanged[table] = totals

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import DateTime
 
 from pipeline.config import Settings, mask_url
-from pipeline.store import PlatformReceipt, Record, Store, utcnow
+from pipeline.store import PlatformReceipt, Store, utcnow
 
 
 def new_batch_id() -> str:
@@ -57,20 +57,25 @@ class Receipt:
         return asdict(self)
 
 
+_MARK_LOADED = "UPDATE records SET loaded_at = {p}, loaded_hash = {p} WHERE id = {p}"  # placeholders only
+
+
 def record_receipt(store: Store, receipt: Receipt, platform_url: str, done: Sequence[tuple[int, str, str | None]]) -> None:
     """Keep the platform's receipt in the store and mark the batch's records loaded, in one transaction.
 
     `done`: (record id, row hash loaded, hash the store had marked before); records already marked
     with the same hash are not written again."""
     row = {k: v for k, v in receipt.to_row().items() if k != "origin"}
-    todo = [{"b_id": rid, "b_hash": h} for rid, h, was in done if was != h]
-    t = Record.__table__
     with store.session() as s, s.begin():
         s.add(PlatformReceipt(platform=mask_url(platform_url), record_ids=[rid for rid, _, _ in done], **row))
-        if todo:
-            s.connection().execute(
-                update(t).where(t.c.id == bindparam("b_id")).values(loaded_at=utcnow(), loaded_hash=bindparam("b_hash")),
-                todo)
+        conn = s.connection()
+        dialect = conn.dialect
+        now = DateTime(timezone=True).bind_processor(dialect)
+        at = now(utcnow()) if now else utcnow()
+        todo = [(at, h, rid) for rid, h, was in done if was != h]
+        if todo:  # the driver's executemany (the fastest path); marking loaded does not change content: updated_at stays
+            mark = _MARK_LOADED.format(p="?" if dialect.paramstyle == "qmark" else "%s")
+            conn.exec_driver_sql(mark, todo)
 
 
 # ---- reconcile --------------------------------------------------------------------------------
