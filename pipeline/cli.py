@@ -143,6 +143,45 @@ def cmd_load(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pipeline.platform_schema import migrate_platform
+
+    settings = _settings(args)
+    print(migrate_platform(settings.platform_db_url, args.revision))
+    return ExitCode.ok
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from pipeline.receipts import reconcile
+    from pipeline.store import Store
+
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        report = reconcile(store, settings)
+    print(report.format())
+    return ExitCode.ok if report.ok else ExitCode.differences
+
+
+def cmd_export_package(args: argparse.Namespace) -> int:
+    from pipeline.package import export_package
+
+    settings = _settings(args)
+    res = export_package(settings, Path(args.out))
+    print(f"wrote package {args.out} (spec {res.spec_version}): " + ", ".join(f"{t} {n}" for t, n in res.counts.items()))
+    return ExitCode.ok
+
+
+def cmd_import_package(args: argparse.Namespace) -> int:
+    from pipeline.package import import_package
+
+    settings = _settings(args)
+    res = import_package(Path(args.package_dir), settings)
+    print(f"imported {args.package_dir} into {mask_url(settings.platform_db_url)}:")
+    for t in res.counts:
+        print(f"  {t}: {res.inserted[t]} inserted, {res.updated[t]} updated, {res.unchanged[t]} unchanged")
+    return ExitCode.ok
+
+
 def cmd_remap(args: argparse.Namespace) -> int:
     from pipeline.run import remap
     from pipeline.store import Store
@@ -191,6 +230,29 @@ def build_parser() -> argparse.ArgumentParser:
     common(ld)
     ld.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
     ld.set_defaults(func=cmd_load)
+
+    def platform(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
+
+    mg = sub.add_parser("migrate", help="create or upgrade the platform database schema (Alembic migrations)")
+    common(mg)
+    platform(mg)
+    mg.add_argument("--revision", default="head", help="migration to go to (default: the newest)")
+    mg.set_defaults(func=cmd_migrate)
+    rc = sub.add_parser("reconcile", help="compare the store with the platform per funeral home and ledger volume")
+    common(rc)
+    platform(rc)
+    rc.set_defaults(func=cmd_reconcile)
+    xp = sub.add_parser("export-package", help="write the platform's entity sets as a data-exchange package")
+    common(xp)
+    platform(xp)
+    xp.add_argument("--out", required=True, help="package folder")
+    xp.set_defaults(func=cmd_export_package)
+    ip = sub.add_parser("import-package", help="verify a data-exchange package and load it into a platform database")
+    ip.add_argument("package_dir")
+    common(ip)
+    platform(ip)
+    ip.set_defaults(func=cmd_import_package)
 
     rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec or threshold change)")
     common(rm)

@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     missing_dependency = 4  # tesseract, poppler, a configured model folder...
     config = 5
     database = 6
+    package = 7             # an exchange package that fails its checks (tampered, incomplete)
+    differences = 8         # reconcile found differences between the store and the platform
     other = 15
 
 

@@ -336,3 +336,22 @@ class PlatformLink(Base):
     status: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlatformReceipt(Base):
+    """A platform's receipt for one loaded batch, kept in the store too (pipeline.receipts):
+    batch id, counts, sha256 over the batch's (natural key, row hash) pairs, and the records it covered."""
+
+    __tablename__ = "platform_receipts"
+    batch_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    platform: Mapped[str] = mapped_column(Text)  # platform URL, password masked
+    entity_set: Mapped[str] = mapped_column(String(40))
+    records: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    spec_version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    record_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

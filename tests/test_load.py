@@ -78,7 +78,9 @@ def _roundtrip(settings: Settings, platform_url: str) -> None:
     assert _counts(platform_url) == (3, 1)
     eng = create_engine(platform_url.replace("postgresql://", "postgresql+psycopg://"))
     with eng.connect() as c:
-        assert c.scalar(text("select agent_name from dead_information where deceased_name = '李强'")) == "李刚"
+        assert c.scalar(text("select c.name from contact_information c join dead_information d on d.natural_key = c.dead_key "
+                             "where d.deceased_name = '李强' and c.role = 'agent'")) == "李刚"
+        assert c.scalar(text("select count(*) from contact_information")) == 4  # one agent / registrant per person row
         assert str(c.scalar(text("select cremation_date from dead_information where cremation_cert_no = '201300514'"))) == "2013-04-09"
     eng.dispose()
     with store.session() as s:

@@ -1,0 +1,216 @@
+"""Load benchmark: records per second into PostgreSQL through the loader, beside a raw COPY of the
+same rows into identical empty tables in the same run.
+
+    python bench/bench_load.py --n 200000                 # starts a throwaway PostgreSQL on loopback
+    python bench/bench_load.py --n 200000 --pg-url postgresql://user@host/db   # or use a server
+
+The working store (SQLite) is filled with N loadable records: a few seeded registers (mapped by the
+real mapping code), replicated with distinct certificate numbers. The measured path is the real
+`pipeline.load.load` from those records to platform rows (store read, row building, hashing, COPY
+into staging, upsert, contacts, receipts on both sides, records marked loaded). The baseline is
+psycopg COPY of exactly the rows the loader wrote (person and contact rows) into empty tables
+created LIKE the platform's (same indexes). Goals (issue 7): >= 50 000 records/s and >= 0.3 x raw COPY.
+Writes bench/results/load.md. Never part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from pipeline.config import Settings, mask_url  # noqa: E402
+from pipeline.load import build_rows, load  # noqa: E402
+from pipeline.routing import LOADABLE  # noqa: E402
+from pipeline.store import Page, Record, SourceFile, Store, utcnow  # noqa: E402
+from samples.seed import seed_store  # noqa: E402
+
+
+@contextmanager
+def throwaway_postgres():
+    """A PostgreSQL cluster on loopback for the run (as tests/conftest.py starts one)."""
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        sys.exit("no PostgreSQL server binaries: apt-get install postgresql, or pass --pg-url")
+    bindir = Path(bins[-1]).parent
+    data = Path(tempfile.mkdtemp(prefix="backfill-bench-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run(run_as + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
+    subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {data}",
+                             "-l", str(data / "server.log"), "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def new_database(server: str) -> str:
+    import psycopg
+    from psycopg import sql
+
+    name = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def fill_store(store: Store, settings: Settings, n: int) -> int:
+    """Seed real registers, then replicate their loadable records to n with distinct certificate numbers."""
+    seed_store(store, settings, seed=7, homes=("yantai", "longkou"), years=(2013, 2014))
+    with store.session() as s:
+        proto = [(kind, fields) for kind, fields in s.execute(
+            select(Record.ledger_kind, Record.fields).where(Record.status.in_(LOADABLE)))]
+    rows_per_page, pages_per_file = 50, 200
+    made = 0
+    with store.engine.begin() as conn:
+        while made < n:
+            vol = made // (rows_per_page * pages_per_file)
+            sf = conn.execute(insert(SourceFile).values(
+                sha256=f"{vol:064x}", rel_path=f"bench/volume_{vol:03d}.pdf", abs_path="-", size_bytes=0, media_type="pdf",
+                page_count=pages_per_file, status="processed")).inserted_primary_key[0]
+            for p in range(1, pages_per_file + 1):
+                if made >= n:
+                    break
+                pid = conn.execute(insert(Page).values(file_id=sf, page_no=p, status="done", processed_at=utcnow())).inserted_primary_key[0]
+                batch = []
+                for r in range(1, rows_per_page + 1):
+                    if made >= n:
+                        break
+                    kind, fields = proto[made % len(proto)]
+                    f = dict(fields)
+                    f["cremation_cert_no"] = dict(f.get("cremation_cert_no") or {"raw": "", "confidence": 1.0, "box": None, "flags": []},
+                                                  value=f"{300000000 + made}")
+                    if kind == "sea_burial":  # its natural key is ID number + date first: make each replica its own person
+                        f["id_number"] = dict(f["id_number"], value=None)
+                    batch.append({"page_id": pid, "row_no": r, "ledger_kind": kind, "status": "auto_accepted", "fields": f,
+                                  "cells": [], "route_reasons": [], "problems": [], "overrides": {}, "min_confidence": 1.0})
+                    made += 1
+                conn.execute(insert(Record), batch)
+    with store.session() as s:
+        return len(s.execute(select(Record.id).where(Record.status.in_(LOADABLE))).all())
+
+
+def raw_copy(url: str, tables: list[str]) -> tuple[float, int]:
+    """COPY the rows the loader wrote, unchanged, into empty tables LIKE the platform's, with the same
+indexes and foreign keys (timed part: the COPYs and the commit)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as conn:
+        data = {}
+        for t in tables:
+            cur = conn.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(t)))
+            data[t] = ([d.name for d in cur.description], cur.fetchall())
+            conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(sql.Identifier("raw_" + t), sql.Identifier(t)))
+        # LIKE copies no foreign keys: give the contact table the platform's links to the person tables
+        for col, parent in (("dead_key", "dead_information"), ("sea_burial_key", "sea_burial_registration")):
+            if "contact_information" in tables:
+                conn.execute(sql.SQL("ALTER TABLE raw_contact_information ADD FOREIGN KEY ({}) REFERENCES {} (natural_key)")
+                             .format(sql.Identifier(col), sql.Identifier("raw_" + parent)))
+        conn.commit()
+        rows = sum(len(v[1]) for v in data.values())
+        t0 = time.perf_counter()
+        with conn.cursor() as cur:
+            for t, (cols, values) in data.items():
+                with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                        sql.Identifier("raw_" + t), sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
+                    for v in values:
+                        cp.write_row(v)
+        conn.commit()
+        return time.perf_counter() - t0, rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200_000)
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--pg-url", help="a PostgreSQL server URL (a fresh database is created on it)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "load.md"))
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="backfill-bench-load-"))
+    ctx = throwaway_postgres() if not args.pg_url else contextmanager(lambda: (yield args.pg_url))()
+    try:
+        with ctx as server:
+            platform_url = new_database(server)
+            settings = Settings(data_dir=str(work), platform_url=platform_url, auto_accept_threshold=0.5)
+            store = Store.open(settings)
+            t0 = time.perf_counter()
+            n = fill_store(store, settings, args.n)
+            print(f"store filled with {n} loadable records in {time.perf_counter() - t0:.1f} s", flush=True)
+
+            t0 = time.perf_counter()
+            built = sum(1 for _ in build_rows(store, settings))
+            t_build = time.perf_counter() - t0
+            print(f"building platform rows alone (store read, JSON, keys, hashes): {built / t_build:,.0f} records/s", flush=True)
+
+            t0 = time.perf_counter()
+            first = load(store, settings, batch_size=args.batch_size)
+            t_load = time.perf_counter() - t0
+            print(f"load: {n} records in {t_load:.2f} s = {n / t_load:,.0f} records/s "
+                  f"({first.inserted} inserted, {first.updated} updated, {len(first.receipts)} receipts)", flush=True)
+
+            t0 = time.perf_counter()
+            again = load(store, settings, batch_size=args.batch_size)
+            t_again = time.perf_counter() - t0
+            print(f"load again: {n / t_again:,.0f} records/s ({again.inserted} inserted, {again.updated} updated, "
+                  f"{again.unchanged} unchanged)", flush=True)
+
+            t_raw, raw_rows = raw_copy(platform_url, ["dead_information", "sea_burial_registration", "contact_information"])
+            print(f"raw COPY of the same {raw_rows} rows: {t_raw:.2f} s = {n / t_raw:,.0f} records/s", flush=True)
+            store.dispose()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = t_raw / t_load
+    rate = n / t_load
+    verdict = ("meets" if rate >= 50_000 and ratio >= 0.3 else "misses")
+    md = f"""# Load benchmark (issue 7)
+
+Command: `python bench/bench_load.py --n {args.n}` ({'throwaway PostgreSQL on loopback' if not args.pg_url else mask_url(args.pg_url)}),
+machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
+Other work was running on the machine at the same time.
+
+| path | seconds | records/s |
+|---|---:|---:|
+| building platform rows only (store read, JSON, natural keys, hashes) | {t_build:.2f} | {built / t_build:,.0f} |
+| **loader, first load** (store → staging COPY → upsert, contacts, receipts, store marked) | {t_load:.2f} | **{rate:,.0f}** |
+| loader, second load (all unchanged) | {t_again:.2f} | {n / t_again:,.0f} |
+| raw COPY of the same rows ({raw_rows} person + contact rows) into empty identical tables | {t_raw:.2f} | {n / t_raw:,.0f} |
+
+{n} records (store: SQLite; platform: PostgreSQL), batch size {args.batch_size}; first load:
+{first.inserted} inserted, {first.updated} updated, {len(first.receipts)} receipts; second load: {again.inserted} inserted,
+{again.updated} updated, {again.unchanged} unchanged.
+
+Loader / raw COPY = **{ratio:.2f}×** (goal ≥ 0.3×); loader rate {rate:,.0f} records/s (goal ≥ 50 000): {verdict} the goals.
+"""
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(md, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
