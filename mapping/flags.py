@@ -26,6 +26,7 @@ FLAGS: dict[str, FlagInfo] = {
     "bad_characters": FlagInfo("含不允许的字符", "contains characters the field does not allow", "error"),
     "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),
     "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),
+    "year_from_ledger": FlagInfo("编号未写年份，年份取自登记簿", "the number was written without its year; the ledger's year was used", "warn"),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
     # --- dates
     "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),

@@ -434,12 +434,20 @@ def normalize_phone(raw: str) -> Normalized:
 _CERT_PREFIX = re.compile(r"^(?:No|NO|no|nO|N0|№|编号|证号|火化证号|第)[.:：]?")
 
 
-def normalize_cert_no(raw: str) -> Normalized:
-    """201000514 / No.201000514 / 2010-00514 / 10-0514 -> '201000514' (4-digit year + 5-digit serial)."""
+_CERT_SERIAL_ONLY = re.compile(r"^火?字?第?([0-9]{1,5})号?$")
+
+
+def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
+    """201000514 / No.201000514 / 2010-00514 / 10-0514 -> '201000514' (4-digit year + 5-digit serial).
+    A serial written without its year (火字第514号) takes the ledger's year when it is known, and
+    says so ("year_from_ledger"); without a ledger year it is kept as written, flagged."""
     raw = "" if raw is None else str(raw)
     s = clean_text(raw).rstrip(".。,，")
     if not s:
         return _blank(raw)
+    m = _CERT_SERIAL_ONLY.match(s)
+    if m and s[0] in "火第" and ledger_year is not None and 2000 <= ledger_year <= MAX_YEAR:
+        return _ok(f"{ledger_year}{int(m.group(1)):05d}", raw, "year_from_ledger", certainty=0.9)
     s = _CERT_PREFIX.sub("", s)
     s = re.sub(r"号$", "", s).replace("—", "-").replace("–", "-")
     m = re.fullmatch(r"([0-9]{4})([0-9]{5})", s)

@@ -66,7 +66,7 @@ def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None) 
     if kind == "phone":
         return N.normalize_phone
     if kind == "cert_no":
-        return N.normalize_cert_no
+        return lambda raw: N.normalize_cert_no(raw, year)
     if kind == "division":
         return lambda raw: N.normalize_division(raw, year, sp)
     if kind == "address":

@@ -314,3 +314,12 @@ def test_a_short_name_is_not_rewritten_by_a_character_that_does_not_look_alike()
     assert normalize_sea_area("腔峒岛海域").value == "崆峒岛海域"  # a look-alike of the rare 崆: put back
     dropped = normalize_sea_area("峒岛海域")  # 崆 dropped, or 长岛 misread? both are one edit away
     assert dropped.value == "峒岛海域" and "lexicon_ambiguous" in dropped.flags
+
+
+def test_a_certificate_serial_without_its_year_takes_the_ledger_year_and_says_so():
+    n = normalize_cert_no("火字第540号", 2013)
+    assert (n.value, n.flags) == ("201300540", ("year_from_ledger",))
+    assert n.certainty < 1.0
+    assert normalize_cert_no("第12号", 2011).value == "201100012"
+    assert normalize_cert_no("火字第540号").value is None  # no ledger year: nothing invented
+    assert normalize_cert_no("2013-0540", 2016).value == "201300540"  # a written year wins
