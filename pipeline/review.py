@@ -142,12 +142,13 @@ def _ordered(q, dup, order: str):
 
 
 def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "priority", limit: int = 50,
-          offset: int = 0) -> QueuePage:
-    """One page of the review queue and the number of records waiting under these filters."""
+          offset: int = 0, count: bool = True) -> QueuePage:
+    """One page of the review queue and the number of records waiting under these filters
+    (total is -1 when `count` is False: claim_next needs only the page)."""
     now = utcnow()
     q, dup = _queue_select(filters, now)
     with store.session() as s:
-        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
+        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0) if count else -1
         rows = s.execute(_ordered(q, dup, order).limit(limit).offset(offset)).all()
     items = [QueueItem(rid, rel, fid, page_no, row_no, kind, home, ledger_year(title or ""), float(conf or 0.0),
                        list(reasons or []), bool(d), created, holder)
@@ -232,7 +233,7 @@ def claim_next(store: Store, user: str, filters: QueueFilter = QueueFilter(), *,
             return rid
     offset = 0
     while True:
-        page = queue(store, filters, order=order, limit=50, offset=offset)
+        page = queue(store, filters, order=order, limit=20, offset=offset, count=False)
         if not page.items:
             return None
         for item in page.items:

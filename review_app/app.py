@@ -331,8 +331,9 @@ def _field_cells(view: R.RecordView, f: R.FieldView, editing: set[str], blind: b
                 uri = _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in f.box))
             except FileNotFoundError:
                 uri = None
-        crop = (f"<img src='{uri}' alt='scan of {_E(f.name)}' style='max-height:48px;max-width:320px'>" if uri
-                else "<span style='color:#777;font-size:0.85em'>no scan</span>")
+        missing = "no scan" if not view.clean_image else "no cell on the scan (filled from context or derived)"
+        crop = (f"<img src='{uri}' alt='scan of {_E(f.name)}' style='height:56px;max-width:100%;object-fit:contain'>"
+                if uri else f"<span style='color:#777;font-size:0.85em'>{missing}</span>")
     if blind:
         value = "<i>(hidden: key it blind below)</i>"
     else:
@@ -355,6 +356,19 @@ def _field_table(view: R.RecordView, editing: set[str], blind_names: set[str]) -
             f"<tbody>{rows}</tbody></table>")
 
 
+def _action_buttons(rid: int, view: R.RecordView, blind: bool) -> None:
+    """Approve / skip / previous / reject, right under the record's heading (the same place on every record)."""
+    b = st.columns(4)
+    b[0].button("Approve", type="primary", key="approve", shortcut=APPROVE_KEY, on_click=_approve, args=(rid,),
+                disabled=view.status != "needs_review" or blind)
+    b[1].button("Skip / next", key="skip", shortcut=NEXT_KEY, on_click=_next, kwargs={"skip": True})
+    b[2].button("Previous", key="prev", shortcut=PREV_KEY, on_click=_previous)
+    with b[3].popover("Reject…"):
+        st.text_input("Reason for rejecting", key=f"reject_reason_{rid}")
+        st.button("Reject", key="reject", on_click=_reject, args=(rid,))
+    st.caption(f"Shortcuts: {APPROVE_KEY} approve · {NEXT_KEY} skip to next · {PREV_KEY} previous")
+
+
 @st.fragment
 def record_panel() -> None:
     show_flash()
@@ -375,11 +389,13 @@ def record_panel() -> None:
     st.caption(f"{view.title} — {view.ledger}, page {view.page_no}, row {view.row_no}")
     if read_only:
         st.warning(read_only + " — read only.")
+    blind = view.two_keyer and view.status == "needs_review" and not read_only
+    if not read_only:
+        _action_buttons(rid, view, blind)
     for r in view.record_reasons:
         st.warning(r)
     for lk in view.links:
         st.warning(f"Possible duplicate of record {lk['other']} (score {lk['score']:.2f}): decide on the Duplicates page.")
-    blind = view.two_keyer and view.status == "needs_review" and not read_only
     flagged = [f.name for f in view.fields if f.needs_look]
     if blind:
         names = R.blind_fields(view)
@@ -412,15 +428,6 @@ def record_panel() -> None:
                               value=shown[n], key=f"edit_{rid}_{n}")
             st.text_input("Why (optional)", key=f"edit_reason_{rid}")
             st.form_submit_button("Save corrections", on_click=_save, args=(rid, names, shown))
-    b = st.columns(4)
-    b[0].button("Approve", type="primary", key="approve", shortcut=APPROVE_KEY, on_click=_approve, args=(rid,),
-                disabled=view.status != "needs_review" or blind)
-    b[1].button("Skip / next", key="skip", shortcut=NEXT_KEY, on_click=_next, kwargs={"skip": True})
-    b[2].button("Previous", key="prev", shortcut=PREV_KEY, on_click=_previous)
-    with b[3].popover("Reject…"):
-        st.text_input("Reason for rejecting", key=f"reject_reason_{rid}")
-        st.button("Reject", key="reject", on_click=_reject, args=(rid,))
-    st.caption(f"Shortcuts: {APPROVE_KEY} approve · {NEXT_KEY} skip to next · {PREV_KEY} previous")
 
 
 def record_page() -> None:
