@@ -21,6 +21,7 @@ from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from mapping.flags import describe, severity
+from mapping.spec import load_spec
 from pipeline.config import Settings
 from pipeline.corrections import ClaimError, CorrectionError, check_claim, correct_record, decide, mapped_with
 from pipeline.extract import ledger_year
@@ -141,12 +142,13 @@ def _ordered(q, dup, order: str):
 
 
 def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "priority", limit: int = 50,
-          offset: int = 0) -> QueuePage:
-    """One page of the review queue and the number of records waiting under these filters."""
+          offset: int = 0, count: bool = True) -> QueuePage:
+    """One page of the review queue and the number of records waiting under these filters
+    (total is -1 when `count` is False: claim_next needs only the page)."""
     now = utcnow()
     q, dup = _queue_select(filters, now)
     with store.session() as s:
-        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
+        total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0) if count else -1
         rows = s.execute(_ordered(q, dup, order).limit(limit).offset(offset)).all()
     items = [QueueItem(rid, rel, fid, page_no, row_no, kind, home, ledger_year(title or ""), float(conf or 0.0),
                        list(reasons or []), bool(d), created, holder)
@@ -231,7 +233,7 @@ def claim_next(store: Store, user: str, filters: QueueFilter = QueueFilter(), *,
             return rid
     offset = 0
     while True:
-        page = queue(store, filters, order=order, limit=50, offset=offset)
+        page = queue(store, filters, order=order, limit=20, offset=offset, count=False)
         if not page.items:
             return None
         for item in page.items:
@@ -257,6 +259,9 @@ class FieldView:
     reasons: list[str]       # sentences: flags described, problems and routing reasons about this field
     needs_look: bool         # highlighted: low confidence, a warn/error flag, or a problem
     corrected: bool
+    label: str = ""          # the spec's label of the field (e.g. 逝者姓名)
+    code_label: str | None = None  # code fields: the code table's label of the value (e.g. 女 for sex_code 2)
+    ocr_text: str | None = None    # the OCR text of the field's printed cell (None: no printed column)
 
 
 @dataclass
@@ -277,6 +282,15 @@ class RecordView:
     updated_at: datetime | None
     two_keyer: bool
     blind: list[dict[str, Any]] = field(default_factory=list)  # blind keyings of this record
+
+
+def screen_value(f: FieldView, *, unmasked: bool = False) -> str:
+    """The value as a reviewer reads it: masked ID/phone numbers (unless `unmasked`: the field being
+    edited), code fields with the code table's label ("2 女"), "" for no value."""
+    if f.value in (None, ""):
+        return ""
+    text = str(f.value) if unmasked else mask_for_screen(f.name, f.value)
+    return f"{text} {f.code_label}" if f.code_label else text
 
 
 def _field_of(line: str) -> str | None:
@@ -307,8 +321,20 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             by_field.setdefault(f, []).append(line.split(":", 1)[1].strip())
         else:
             record_reasons.append(line)
+    spec = load_spec(settings.spec_version)
+    kind = spec.kinds.get(rec.ledger_kind)
+    columns = list((page.layout or {}).get("columns") or [])
+    cells = list(rec.cells or [])
     fields = []
     for name, fv in rec.fields.items():
+        fspec = kind.field(name) if kind is not None else None
+        code_label = None
+        if fspec is not None and fspec.code_table and fv.get("value") not in (None, ""):
+            table = spec.code_tables.get(fspec.code_table)
+            code_label = table.codes.get(str(fv.get("value"))) if table is not None else None
+        ocr_text = None
+        if name in columns and columns.index(name) < len(cells):
+            ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
         reasons = [describe(f) for f in flags if f != "corrected_by_reviewer" and severity(f) != "info"] + by_field.get(name, [])
@@ -317,7 +343,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             severity(f) in ("warn", "error") for f in flags if f != "corrected_by_reviewer")
         box = fv.get("box")
         fields.append(FieldView(name, fv.get("value"), fv.get("raw") or "", conf, tuple(box) if box else None, flags,
-                                reasons, needs, corrected))
+                                reasons, needs, corrected, fspec.label if fspec is not None else "", code_label, ocr_text))
     return RecordView(rec.id, rec.status, rec.ledger_kind, sf.rel_path, sf.id, page.id, page.page_no, rec.row_no,
                       page.title or "", page.clean_image, fields, record_reasons, links, rec.updated_at, two, blind)
 

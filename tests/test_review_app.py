@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from pipeline import review as R
 from pipeline.config import Settings
 from pipeline.corrections import history
-from pipeline.store import Record, RecordLink, Store
+from mapping.spec import load_spec
+from pipeline.store import Page, Record, RecordLink, Store
 from pipeline.users import add_user
 from samples.seed import seed_store
 
@@ -48,7 +49,7 @@ def _login(at: AppTest, user: str, password: str) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
-                     + [s.value for s in at.subheader])
+                     + [s.value for s in at.subheader] + [h.value for h in at.html])
 
 
 def _rec(store: Store, rid: int) -> Record:
@@ -192,10 +193,57 @@ def test_two_keyer_ledger_hides_the_ocr_value(env):
     names = R.blind_fields(view)
     for n in names:
         assert at.text_input(key=f"blind_{rid}_{n}").value == ""
-    assert any("hidden: key it blind" in m.value for m in at.markdown)
+    assert all(f"<tr data-field='{n}'>" in at.html[0].value for n in names)
+    assert at.html[0].value.count("hidden: key it blind") == len(names)
+    for n in names:  # the OCR value of a field keyed blind is nowhere in its row
+        row = at.html[0].value.split(f"<tr data-field='{n}'>", 1)[1].split("</tr>", 1)[0]
+        assert "<code" not in row
     for n in names:
         at.text_input(key=f"blind_{rid}_{n}").input("9999")
     at.button(key=f"FormSubmitter:blind_{rid}-Submit keying").click().run()
     assert rid in dict(R.arbitration_queue(store))  # no flagged field of a seeded row reads 9999
     assert rid not in [it.record_id for it in R.queue(store, limit=1000).items]
     assert at.session_state["current"] != rid
+
+
+def _row(at: AppTest, name: str) -> str:
+    """The record view's table row of one field (its label, crop, value and reasons)."""
+    return at.html[0].value.split(f"<tr data-field='{name}'>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_fields_show_the_spec_label_and_code_fields_their_code_label(env):
+    store, settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    fields = _rec(store, rid).fields
+    spec = load_spec(settings.spec_version)
+    kind = spec.kind(_rec(store, rid).ledger_kind)
+    assert "<b>逝者姓名</b>" in _row(at, "deceased_name") and "<b>火化日期</b>" in _row(at, "cremation_date")
+    sex = fields["sex_code"]["value"]
+    assert f"<code style='font-size:1.05em'>{sex} {spec.table('sex').codes[sex]}</code>" in _row(at, "sex_code")
+    coded = [f for f in kind.fields if f.code_table and fields.get(f.name, {}).get("value")]
+    assert len(coded) >= 4
+    for f in coded:
+        value = str(fields[f.name]["value"])
+        assert f"{value} {spec.table(f.code_table).codes[value]}</code>" in _row(at, f.name), f.name
+
+
+def test_the_as_read_label_keeps_the_ocr_text_after_a_correction(env):
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    rec = _rec(store, rid)
+    with store.session() as s:
+        columns = s.get(Page, rec.page_id).layout["columns"]
+    ocr = rec.cells[columns.index("agent_name")]["text"]
+    typed = "王小明" if ocr != "王小明" else "李小红"
+    at.multiselect(key=f"pick_{rid}").set_value(["agent_name"]).run()
+    assert at.text_input(key=f"edit_{rid}_agent_name").label == f"agent_name · 经办人姓名 (as read: {ocr})"
+    at.text_input(key=f"edit_{rid}_agent_name").input(typed)
+    at.button(key=f"FormSubmitter:edit_{rid}-Save corrections").click().run()
+    assert _rec(store, rid).fields["agent_name"]["value"] == typed
+    box = at.text_input(key=f"edit_{rid}_agent_name")
+    assert box.value == typed and box.label == f"agent_name · 经办人姓名 (as read: {ocr})"
+    assert "corrected" in _row(at, "agent_name") and typed in _row(at, "agent_name")

@@ -126,15 +126,17 @@ def test_log_in_correct_a_field_approve_in_chromium(scanned_store, served):
         expect(page.get_by_role("heading", name=re.compile(f"Record {first} "))).to_be_visible()
         # the scanned row and the cell crops are images on the page
         expect(page.locator('[data-testid="stImage"]').first).to_be_visible()
+        expect(page.locator("tr[data-field='deceased_name'] img")).to_be_visible()
+        expect(page.locator("tr[data-field='deceased_name']")).to_contain_text("逝者姓名")
         # pick deceased_name to correct (unless it is already picked because it was flagged)
-        label = page.get_by_label(re.compile(r"^deceased_name \(as read"))
+        label = page.get_by_label(re.compile(r"^deceased_name · 逝者姓名 \(as read"))
         if label.count() == 0:
             box = page.locator('[data-testid="stMultiSelect"]').first
             box.click()
             page.keyboard.type("deceased_name")
             page.keyboard.press("Enter")
             page.keyboard.press("Escape")
-        label = page.get_by_label(re.compile(r"^deceased_name \(as read"))
+        label = page.get_by_label(re.compile(r"^deceased_name · 逝者姓名 \(as read"))
         label.fill(new_name)
         page.get_by_label("Why (optional)").fill("name misread")
         page.get_by_role("button", name="Save corrections").click()
