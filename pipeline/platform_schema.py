@@ -101,7 +101,8 @@ def platform_metadata(spec_version: str) -> MetaData:
                 Column("natural_key", String(200), nullable=False, unique=True)]
         cols += [Column(f.name, _sql_type(f.type, f.max_length)) for f in person_fields(spec_version, kind)]
         cols += [Column("source_file_sha256", String(64)), Column("source_file", Text),
-                 Column("source_page", Integer), Column("source_row", Integer), Column("spec_version", String(40))]
+                 Column("source_page", Integer), Column("source_row", Integer), Column("spec_version", String(40)),
+                 Column("source_records", Text)]  # every source row of a merged person (migration 0002)
         cols += _bookkeeping()
         Table(tname, md, *cols, Index(f"ix_{tname}_home_file", "funeral_home_code", "source_file"))
     lengths = {f.name: f.max_length for f in spec.kinds["cremation"].fields}
