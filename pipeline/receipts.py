@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Sequence
 
+from sqlalchemy import DateTime
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -67,15 +68,32 @@ def record_receipt(store: Store, receipt: Receipt, platform_url: str,
     marked before); records already marked the same are not written again."""
     row = {k: v for k, v in receipt.to_row().items() if k != "origin"}
     at = utcnow()
-    todo = [{"record_id": rid, "natural_key": key, "row_hash": h, "batch_id": receipt.batch_id, "loaded_at": at}
-            for rid, key, h, was, was_key in done if (was, was_key) != (h, key)]
+    todo = [d for d in done if (d[3], d[4]) != (d[2], d[1])]
     with store.session() as s, s.begin():
         s.add(PlatformReceipt(platform=mask_url(platform_url), record_ids=[d[0] for d in done], **row))
         if todo:  # a narrow table: one small row per record, the wide records rows are never rewritten
             conn = s.connection()
             ins = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(LoadedRecord)
-            conn.execute(ins.on_conflict_do_update(index_elements=["record_id"], set_={
-                c: ins.excluded[c] for c in ("natural_key", "row_hash", "batch_id", "loaded_at")}), todo)
+            stmt = ins.on_conflict_do_update(index_elements=["record_id"], set_={
+                c: ins.excluded[c] for c in _LOADED_COLUMNS[1:]})
+            # the driver's executemany with the statement SQLAlchemy compiled (the fastest path)
+            compiled = stmt.compile(dialect=conn.dialect)
+            at_db = DateTime(timezone=True).bind_processor(conn.dialect)
+            at = at_db(at) if at_db else at
+            params = [(rid, key, h, receipt.batch_id, at) for rid, key, h, _, _ in todo]
+            if compiled.positiontup:  # qmark (SQLite): tuples in the compiled order
+                pos = _positions(compiled.positiontup)
+                conn.exec_driver_sql(str(compiled), [tuple(p[i] for i in pos) for p in params])
+            else:  # named placeholders (psycopg)
+                conn.exec_driver_sql(str(compiled), [dict(zip(_LOADED_COLUMNS, p)) for p in params])
+
+
+_LOADED_COLUMNS = ("record_id", "natural_key", "row_hash", "batch_id", "loaded_at")
+
+
+def _positions(positiontup: Sequence[str]) -> list[int]:
+    """Where each positional parameter of the compiled upsert comes from in a LoadedRecord tuple."""
+    return [_LOADED_COLUMNS.index(name) for name in positiontup]
 
 
 def loaded_records(store: Store) -> dict[int, tuple[str, str]]:
