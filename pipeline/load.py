@@ -1,14 +1,18 @@
 """Bulk load of auto-accepted and approved records into the provincial platform database.
 
-Tables are the MZ/T 141 entity sets (pipeline.platform_schema, created by migrations). A record's
-natural key (SPEC.md) decides insert or update: certificate number, else ID number + event date,
-else the source key. Records go in batches; each batch is one transaction on the platform that
-writes the person rows, their contact rows, the old values of every row it changes
-(record_history) and its receipt (load_receipts): a batch lands whole or not at all. After the
-platform committed, the working store keeps the same receipt and marks the batch's records loaded.
+Tables are the MZ/T 141 entity sets (pipeline.platform_schema, created by migrations). One platform
+row per person and entity set (build_rows): the records of one dedupe cluster are merged into one
+row (pipeline.linkage's golden values, every source row listed in source_records), a record linked
+to a row already on the platform updates that row, and an unlinked record is its own row under its
+natural key (SPEC.md: certificate number, else ID number + event date, else the source key).
+Records go in batches; each batch is one transaction on the platform that writes the person rows,
+their contact rows, the old values of every row it changes (record_history) and its receipt
+(load_receipts): a batch lands whole or not at all. After the platform committed, the working store
+keeps the same receipt and marks the batch's records loaded (LoadedRecord, a narrow table).
 
-On PostgreSQL a batch is COPYed into a temporary staging table and written with one
-INSERT ... ON CONFLICT per table; on SQLite it is one executemany upsert per table.
+On PostgreSQL a batch asks which of its keys are there with which hash, COPYs only the new and
+changed rows (values as one JSON text each) into a temporary staging table and writes them with one
+INSERT ... ON CONFLICT per table, typed on the server; on SQLite it is one executemany upsert per table.
 """
 from __future__ import annotations
 
