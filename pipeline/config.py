@@ -23,7 +23,9 @@ CONFIG_FILE_NAME = "backfill.toml"
 class Settings:
     data_dir: str = DEFAULT_DATA_DIR
     db_url: str | None = None          # working store; default: SQLite file in data_dir
-    platform_url: str | None = None    # provincial platform DB; default: SQLite file in data_dir
+    # provincial platform DB; default: SQLite file in data_dir. Its password: in this URL from
+    # BACKFILL_PLATFORM_URL or the config file, or left out of it for libpq (~/.pgpass, PGPASSWORD)
+    platform_url: str | None = None
     engine: str = "ppocr"              # main OCR engine
     engine_settings: dict[str, Any] = field(default_factory=dict)
     layout_mode: str = "cells"         # "cells": recognize each cell's crop; "page": whole-page OCR, boxes to cells

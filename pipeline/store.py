@@ -122,8 +122,7 @@ class Record(Base):
     min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    loaded_hash: Mapped[str | None] = mapped_column(String(64))
+    # whether and as what a record is on the platform: LoadedRecord (a narrow table of its own)
     # field -> text typed by a reviewer; applied over the OCR cell whenever the row is mapped again
     overrides: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     page: Mapped[Page] = relationship(back_populates="records")
@@ -355,3 +354,17 @@ class PlatformReceipt(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     record_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class LoadedRecord(Base):
+    """The one place that says a record is on the platform, and as what (written by pipeline.load
+    with each batch's receipt): the platform row it is part of (natural key; several records of one
+    person share one row), that row's hash when loaded, the batch and the time. Narrow on purpose:
+    marking 100 000 records loaded writes these small rows, never the wide `records` rows."""
+
+    __tablename__ = "loaded_records"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(220))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(String(40))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,7 +17,7 @@ from pipeline.package import PackageError, export_package, import_package
 from pipeline.platform_schema import head_revision, platform_metadata
 from pipeline.receipts import reconcile
 from pipeline.routing import LOADABLE
-from pipeline.store import PlatformReceipt, Record, Store
+from pipeline.store import LoadedRecord, PlatformReceipt, Record, Store
 from samples.seed import seed_store
 
 
@@ -97,7 +97,8 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     plat = {r[0]: r[1:] for r in _q(url, "select batch_id, sha256, inserted, updated, unchanged from load_receipts")}
     with store.session() as s:
         kept = {r.batch_id: (r.sha256, r.inserted, r.updated, r.unchanged) for r in s.scalars(select(PlatformReceipt))}
-        assert s.scalar(select(Record.id).where(Record.status.in_(LOADABLE), Record.loaded_at.is_(None))) is None
+        assert s.scalar(select(Record.id).outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+                        .where(Record.status.in_(LOADABLE), LoadedRecord.record_id.is_(None))) is None
     assert kept == plat and len(plat) == 1 + 4 + 4  # institutions + 31/10 + 31/10 batches
     assert sum(v[1] for v in plat.values()) == 62 + 4
 
@@ -110,7 +111,7 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     with store.session() as s:
         rec = s.get(Record, rid)
         old_agent = rec.fields["agent_name"]["value"]
-        old_hash = rec.loaded_hash
+        old_hash = s.get(LoadedRecord, rid).row_hash
     correct_record(store, rid, {"agent_name": "欧阳修", "remarks": "家属更正"}, user="rev1", settings=settings, reason="phone call")
     rep = reconcile(store, settings)
     assert not rep.ok and sum(len(v.mismatched) for v in rep.volumes) == 1  # corrected, not yet loaded
@@ -125,7 +126,7 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     old_person = hist[1][2] if isinstance(hist[1][2], dict) else json.loads(hist[1][2])
     assert old_contact["name"] == old_agent and old_person["row_hash"] == old_hash == hist[1][1]
     with store.session() as s:
-        assert s.get(Record, rid).loaded_hash != old_hash
+        assert s.get(LoadedRecord, rid).row_hash != old_hash
     assert reconcile(store, settings).ok
     store.dispose()
 
@@ -180,7 +181,7 @@ def test_batch_refused_midway_leaves_nothing_of_it(tmp_path, pg_url):
     assert _q(pg_url, "select count(*) from contact_information")[0][0] == 10
     assert _q(pg_url, "select count(*) from load_receipts where entity_set = 'dead_information'")[0][0] == 1
     with store.session() as s:
-        loaded = set(s.scalars(select(Record.id).where(Record.loaded_at.is_not(None))))
+        loaded = set(s.scalars(select(LoadedRecord.record_id)))
         assert len(s.scalars(select(PlatformReceipt).where(PlatformReceipt.entity_set == "dead_information")).all()) == 1
     assert bad not in loaded and not (set(ids[10:20]) & loaded) and set(ids[:10]) <= loaded
     with store.session() as s, s.begin():  # fixed in review: the next load finishes the job
