@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -239,10 +240,16 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         image = load_page(path, media, page_no, settings)
     except InputFileError as e:
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
-    original = store.images.put(image) if settings.keep_original_images else None
     clean = clean_page(image)
+    try:
+        original = store.images.put(image) if settings.keep_original_images else None
+        clean_sha = store.images.put(clean.image)
+    except OSError as e:  # disk full (or the image folder gone): this page fails, the run goes on
+        why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
+        return _finish(store, page_id, "failed", t0,
+                       error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
+                             "free space there and run again (this page is retried)")
     del image
-    clean_sha = store.images.put(clean.image)
     steps = [st.to_dict() for st in clean.steps]
     try:
         ext = extract_page(clean.image, clean.table_box, engine, settings)
