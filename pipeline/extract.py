@@ -227,6 +227,12 @@ class PageOutcome:
     message: str = ""
 
 
+PAGE_ADVICE = {  # what a person does about a page that gives no records (appended to the page's error)
+    "no_table": "; nothing was extracted: a blank page, a letter or a cover? Check the scan",
+    "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
+}
+
+
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
     """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
     with store.session() as s:
@@ -254,7 +260,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     try:
         ext = extract_page(clean.image, clean.table_box, engine, settings)
     except PageError as e:
-        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}", original=original,
+        advice = PAGE_ADVICE.get(e.reason, "")
+        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
