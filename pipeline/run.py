@@ -84,7 +84,8 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
                     files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
                     clusters_merged=merged, seconds=round(seconds, 2))
     sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
-    sm.files = len(file_ids) + len(sm.quarantined)
+    # a partly recovered file is registered (its pages are processed) and listed under quarantine too
+    sm.files = len(file_ids) + sum(1 for q in sm.quarantined if q["reason"] != "partly_recovered")
     with store.session() as s:
         pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
         sm.pages = len(pages)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from pipeline.config import Settings, mask_url
 from pipeline.errors import DatabaseError
+from pipeline.safety import is_sha256
 
 
 def utcnow() -> datetime:
@@ -184,6 +185,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _server_gone(url: str):
+    """handle_error hook: a PostgreSQL server that stops answering mid-run (stopped, restarted, network
+    gone) becomes one DatabaseError naming the store (password masked) and what to do. Pre-ping
+    failures are left to the pool, which reconnects on its own once the server is back."""
+    import psycopg
+
+    def handler(ctx) -> None:
+        if ctx.is_pre_ping:
+            return
+        orig = ctx.original_exception
+        if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
+            first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            raise DatabaseError(
+                f"the working store at {mask_url(url)} stopped answering ({mask_url(first)}); "
+                "every page finished before this point is saved",
+                hint="start the database server again, then run the same command again: it resumes where it stopped",
+            ) from orig
+
+    return handler
+
+
 class Store:
     """Access to the working store. Short-lived sessions; no state beyond the engine."""
 
@@ -192,6 +214,8 @@ class Store:
         self.engine = make_engine(url)
         self.images = ImageStore(image_dir)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "handle_error", _server_gone(url))
         try:
             Base.metadata.create_all(self.engine)
         except OperationalError as e:
@@ -244,6 +268,10 @@ class ImageStore:
         self.root = Path(root)
 
     def path(self, sha: str) -> Path:
+        """Where the image `sha` lives; anything but a hex sha256 (from a damaged or tampered row) is
+        refused, so no id can name a file outside the image folder."""
+        if not is_sha256(sha):
+            raise ValueError(f"not a page image id: {str(sha)[:20]!r}")
         return self.root / sha[:2] / f"{sha}.png"
 
     def put(self, image: np.ndarray) -> str:
@@ -256,11 +284,17 @@ class ImageStore:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+            except OSError:
+                tmp.unlink(missing_ok=True)  # disk full: no half-written file left behind
+                raise
         return sha
 
     def get(self, sha: str) -> np.ndarray:
+        if not is_sha256(sha):
+            raise FileNotFoundError(f"not a page image id: {str(sha)[:20]!r}")
         img = cv2.imread(str(self.path(sha)), cv2.IMREAD_UNCHANGED)
         if img is None:
             raise FileNotFoundError(f"page image {sha[:12]}… is missing from {self.root}")
