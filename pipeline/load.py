@@ -33,7 +33,7 @@ import psycopg
 from sqlalchemy import Date, Integer, Table, Text, func, insert, select, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pipeline.config import Settings, mask_url
 from pipeline.errors import DatabaseError
@@ -462,6 +462,13 @@ def _batch_error(e: Exception, tname: str, batch: list[PlatformRow], batch_id: s
         column, where = m.group(2), f"; the row of {r.source_file} page {r.source_page} row {r.source_row}"
     files = sorted({r.source_file for r in batch})
     src = f"{files[0]}" + (f" and {len(files) - 1} other file(s)" if len(files) > 1 else "")
+    if isinstance(e, OperationalError) or getattr(e, "connection_invalidated", False):
+        return LoadError(  # the server went away: not the rows' fault
+            f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was not loaded: the platform database stopped "
+            f"answering ({mask_text(reason)})",
+            partial=partial,
+            hint="start the platform database again, then run `backfill load` again; earlier batches are loaded",
+        )
     return LoadError(
         f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was refused by the platform and not loaded: "
         f"{mask_text(reason)}" + (f" (column {column}{where})" if column else ""),
