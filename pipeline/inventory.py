@@ -158,7 +158,11 @@ def import_inventory(store: Store, path: Path, settings: Settings | None = None)
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InventoryError(str(path), [f"cannot read the file: {e}"]) from e
-    rows = parse_inventory(text, str(path), settings.spec_version if settings else None)
+    return import_inventory_text(store, text, str(path), settings)
+
+
+def import_inventory_text(store: Store, text: str, source: str, settings: Settings | None = None) -> ImportResult:
+    rows = parse_inventory(text, source, settings.spec_version if settings else None)
     out = ImportResult()
     with store.session() as s, s.begin():
         existing = {(v.funeral_home_code, v.ledger_kind, v.year, v.volume): v for v in s.scalars(select(LedgerVolume))}
