@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             attempts += 1
             before = snapshot(data) if (data / "store.sqlite").exists() else {"runs": 0, "finished": 0, "loaded": 0}
             pending = before.get("pending", a.pages) if before.get("pages") else a.pages
-            horizon = 12 + pending * page_s + 10  # startup + pages left + dedupe/load
+            # startup + at most two pages' work + dedupe/load: kills fall at every stage, the pages included
+            horizon = 20 + min(pending, 2) * page_s + 15
             last = len(kills) >= a.kills
             delay = None if last else rng.uniform(0.5, horizon)
             log = open(a.out / f"attempt_{attempts:02d}.log", "wb")
