@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "kill_test")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "kill_test.md")
+    ap.add_argument("--window-pages", type=float, default=3.0,
+                    help="kills fall within this many pages' time (of the reference run) after the run began its work")
     ap.add_argument("--reuse-reference", action="store_true", help="reuse the reference run of an earlier call (same pages, seed)")
     a = ap.parse_args(argv)
     t_all = time.perf_counter()
@@ -170,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             before = snapshot(data) if (data / "store.sqlite").exists() else {"runs": 0, "finished": 0, "loaded": 0}
             last = len(kills) >= a.kills
             # one kill in four at a random moment of the start (CLI, OCR engine, Prefect client); the others
-            # at a random moment of the run's own work (after its Run row exists): within 1.5 pages' time
+            # at a random moment of the run's own work (after its Run row exists): within --window-pages pages' time
             early = rng.random() < 0.25
-            delay = None if last else rng.uniform(0.3, 10.0) if early else rng.uniform(0.0, 1.5 * page_s)
+            delay = None if last else rng.uniform(0.3, 10.0) if early else rng.uniform(0.0, a.window_pages * page_s)
             log = open(a.out / f"attempt_{attempts:02d}.log", "wb")
             t1 = time.perf_counter()
             proc = subprocess.Popen(cli("run", str(scans), "--data-dir", str(data), "--batch-pages", "1", "--load", "--json"),
@@ -230,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "Each attempt is the real CLI `backfill run SCANS --load --batch-pages 1` with Prefect (a dedicated "
         "`prefect server start` on loopback, as in production), started as its own process group and SIGKILLed, "
         "with every descendant, at a random moment (seeded): one kill in four within the first 10 s (start-up), "
-        "the others within 1.5 pages' time after the run began its work (intake, pages, dedupe, load); then "
+        f"the others within {a.window_pages:g} pages' time ({a.window_pages * page_s:.0f} s) after the run began its work (intake, pages, dedupe, load); then "
         "started again. After the kills one last run goes to the end. Shared 2-core machine: other engineers' "
         "work was running at the same time.",
         "",
