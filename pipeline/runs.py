@@ -17,11 +17,11 @@ import math
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ocr.registry import get_engine
 from pipeline import run as stages
@@ -212,11 +212,3 @@ def run_selection(scans_dir: Path, settings: Settings, options: RunOptions = Run
         loaded = load_records(store, settings) if options.load else None
         return finish(store, run_id, scans_dir, got, plan, merged, loaded, t0)
 
-
-def count_by_status(store: Store) -> dict[str, int]:
-    with store.session() as s:
-        return dict(s.execute(select(Page.status, func.count(Page.id)).group_by(Page.status)).all())
-
-
-def summary_dict(obj: Any) -> dict[str, Any]:
-    return asdict(obj)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -135,6 +134,3 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
     sv.add_argument("--limit", type=int, default=1, help="flow runs at the same time (default 1)")
     sv.set_defaults(func=lambda a: cmd_serve(a, settings_of))
 
-
-def stderr(msg: str) -> None:
-    print(msg, file=sys.stderr)
