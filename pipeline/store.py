@@ -402,3 +402,23 @@ class LoadedRecord(Base):
     row_hash: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[str] = mapped_column(String(40))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- migration runs and completion (issue 6): the ledger inventory -------------------------------
+class LedgerVolume(Base):
+    """One ledger volume that should exist (the inventory, imported from CSV by an administrator):
+    completion is measured against it, not only against what was scanned. `path_pattern` is a glob
+    on a scan's path relative to the scans folder (e.g. `yantai/2013/cremation_*`); without one a
+    scan is matched by its ledger title (funeral home + kind + year), see pipeline.inventory."""
+
+    __tablename__ = "ledger_volumes"
+    __table_args__ = (UniqueConstraint("funeral_home_code", "ledger_kind", "year", "volume"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funeral_home_code: Mapped[str] = mapped_column(String(40), index=True)
+    ledger_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    volume: Mapped[str] = mapped_column(String(40))
+    expected_pages: Mapped[int] = mapped_column(Integer)
+    path_pattern: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
