@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from flows.server import prefect_server, server_env  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
-from pipeline.store import Page, Record, Run, SourceFile, Store  # noqa: E402
+from pipeline.store import LoadedRecord, Page, Record, Run, SourceFile, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 PLATFORM_TABLES = ("dead_information", "sea_burial_registration")
@@ -56,7 +56,7 @@ def snapshot(data: Path) -> dict:
                 "pages": s.scalar(select(func.count(Page.id))) or 0,
                 "pending": s.scalar(select(func.count(Page.id)).where(Page.status == "pending")) or 0,
                 "records": s.scalar(select(func.count(Record.id))) or 0,
-                "loaded": s.scalar(select(func.count(Record.id)).where(Record.loaded_at.is_not(None))) or 0,
+                "loaded": s.scalar(select(func.count(LoadedRecord.record_id))) or 0,
                 "finished": s.scalar(select(func.count(Run.id)).where(Run.status == "completed")) or 0,
             }
     finally:
@@ -102,8 +102,8 @@ def store_state(data: Path) -> tuple[Counter, dict, int]:
     eng = create_engine(f"sqlite:///{data / 'store.sqlite'}")
     with eng.connect() as c:
         rows = c.execute(text(
-            "SELECT f.sha256, p.page_no, r.row_no, r.fields, r.loaded_at FROM records r JOIN pages p ON r.page_id = p.id "
-            "JOIN source_files f ON p.file_id = f.id")).all()
+            "SELECT f.sha256, p.page_no, r.row_no, r.fields, l.record_id FROM records r JOIN pages p ON r.page_id = p.id "
+            "JOIN source_files f ON p.file_id = f.id LEFT JOIN loaded_records l ON l.record_id = r.id")).all()
     eng.dispose()
     count = Counter((sha, pg, row) for sha, pg, row, _f, _l in rows)
     values = {(sha, pg, row): {k: v.get("value") for k, v in json.loads(f).items()} for sha, pg, row, f, _l in rows}

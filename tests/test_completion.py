@@ -20,7 +20,7 @@ from pipeline.inventory import InventoryError, Selection, identify_files, import
 from pipeline.load import load
 from pipeline.routing import APPROVED, REJECTED
 from pipeline.runs import batches, plan_files
-from pipeline.store import LedgerVolume, Page, Quarantine, Record, SourceFile, Store
+from pipeline.store import LedgerVolume, LoadedRecord, Page, Quarantine, Record, SourceFile, Store
 from pipeline.users import add_user
 from samples.seed import seed_store
 
@@ -74,7 +74,7 @@ def store_counts(store: Store) -> dict[str, int]:
             "records": s.scalar(select(func.count(Record.id))),
             "auto_accepted": by_status.get("auto_accepted", 0), "in_review": by_status.get("needs_review", 0),
             "approved": by_status.get("approved", 0), "rejected": by_status.get("rejected", 0),
-            "loaded": s.scalar(select(func.count(Record.id)).where(Record.loaded_at.is_not(None))),
+            "loaded": s.scalar(select(func.count(LoadedRecord.record_id))),
             "quarantined": s.scalar(select(func.count(Quarantine.id))),
             "expected_pages": s.scalar(select(func.sum(LedgerVolume.expected_pages))),
         }
