@@ -40,7 +40,7 @@ def _store(url: str, data_dir: str) -> Store:
 def _open(settings: dict[str, Any] | None) -> tuple[Store, Settings]:
     """The store and settings; None: the serving process's own settings (env, ./backfill.toml), so a
     deployment never carries connection strings in its parameters."""
-    s = Settings.load() if settings is None else Settings.from_dict(settings)
+    s = Settings.load() if settings is None else Settings.from_public(settings)
     return _store(s.store_url, s.data_dir), s
 
 
@@ -92,7 +92,7 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     t0 = time.perf_counter()
     opts = runs.RunOptions.from_dict(options)
     store, s = _open(settings)
-    settings = s.to_dict()  # tasks (threads or Dask workers) get the resolved settings
+    settings = s.public_dict()  # tasks (threads or Dask workers) get the resolved settings, never a password
     folder = Path(scans_dir)
     run_id = runs.begin_run(store, folder, s, opts)
     got = intake_task(run_id, scans_dir, settings)

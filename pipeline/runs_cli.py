@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,7 +50,8 @@ def execute_run(args: argparse.Namespace, settings: Settings, scans: Path) -> di
     prepare_prefect_env(settings.data_dir, quiet=not args.verbose)
     from flows.backfill import run_flow
 
-    return run_flow(str(scans.resolve()), settings.to_dict(), options.to_dict(), dask_address=args.dask, workers=args.workers)
+    os.environ.update(settings.connection_env())  # connection strings travel by environment, never as flow parameters
+    return run_flow(str(scans.resolve()), settings.public_dict(), options.to_dict(), dask_address=args.dask, workers=args.workers)
 
 
 # ---------------------------------------------------------------------------------------------
