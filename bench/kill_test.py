@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import column, create_engine, func, inspect, select, table, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -117,7 +117,7 @@ def platform_keys(data: Path) -> Counter:
     with eng.connect() as c:
         for t in PLATFORM_TABLES:
             if t in names:
-                out.update(f"{t}:{k}" for (k,) in c.execute(text(f'SELECT natural_key FROM "{t}"')))  # fixed names
+                out.update(f"{t}:{k}" for (k,) in c.execute(select(column("natural_key")).select_from(table(t))))
     eng.dispose()
     return out
 

@@ -115,7 +115,9 @@ def test_a_decompression_bomb_is_refused_before_decoding_with_memory_bounded(tmp
             out = {{"reason": None}}
         except InputFileError as e:
             out = {{"reason": e.reason, "message": str(e)}}
-        out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM: this process image's own peak (ru_maxrss would carry the forking parent's peak across exec)
+        hwm = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:")][0]
+        out["peak_rss_mb"] = int(hwm.split()[1]) / 1024
         print(json.dumps(out))
     """)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}

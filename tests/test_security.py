@@ -31,6 +31,7 @@ SCREENS = {
     "Users": ("Users and runs", {"administrator"}),
     "Ledgers": ("Ledger settings", {"administrator"}),
     "History": ("A record's history", {"administrator"}),
+    "Completion": ("Completion", {"administrator"}),
 }
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
             "administrator": ("boss", "password-boss")}
