@@ -23,10 +23,10 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
-from ocr.registry import get_engine
 from pipeline import run as stages
 from pipeline.config import Settings
-from pipeline.extract import PageOutcome, process_page
+from pipeline.extract import PageOutcome
+from pipeline.run import mark_files_processed, process_pages
 from pipeline.inventory import Selection, identify_files, volumes
 from pipeline.store import Page, Run, SourceFile, Store
 
@@ -143,35 +143,6 @@ def batches(page_ids: list[int], batch_pages: int, max_tasks: int = MAX_TASKS) -
 
 
 # --- the work of one task -----------------------------------------------------------------------------
-def process_pages(store: Store, page_ids: list[int], settings: Settings,
-                  on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
-    """Read a batch of pages (a page already read is skipped), then mark the files whose pages are all read."""
-    engine = get_engine(settings.engine, **settings.engine_settings)
-    out = []
-    for pid in page_ids:
-        o = process_page(store, pid, settings, engine)
-        out.append(o)
-        if on_page:
-            on_page(o)
-    with store.session() as s:
-        fids = set(s.scalars(select(Page.file_id).where(Page.id.in_(page_ids))))
-    mark_files_processed(store, sorted(fids))
-    return out
-
-
-def mark_files_processed(store: Store, file_ids: list[int]) -> None:
-    if not file_ids:
-        return
-    with store.session() as s, s.begin():
-        pending = set(s.scalars(select(Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending")
-                                .group_by(Page.file_id)))
-        for fid in file_ids:
-            if fid not in pending:
-                sf = s.get(SourceFile, fid)
-                if sf.status != "processed":
-                    sf.status = "processed"
-
-
 def load_records(store: Store, settings: Settings) -> dict[str, int]:
     """Load auto-accepted and approved records into the platform (pipeline.load: idempotent by natural key)."""
     from pipeline.load import load
