@@ -15,12 +15,9 @@ Writes bench/results/load.md. Never part of the test suite.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import platform
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +29,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/pgcluster.py
 
 from sqlalchemy import insert, select  # noqa: E402
 
@@ -44,27 +42,16 @@ from samples.seed import seed_store  # noqa: E402
 
 @contextmanager
 def throwaway_postgres():
-    """A PostgreSQL cluster on loopback for the run (as tests/conftest.py starts one)."""
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
+    """A PostgreSQL cluster on loopback for the run (the tests' own helper, tests/pgcluster.py)."""
+    from pgcluster import Cluster, server_binaries
+
+    if server_binaries() is None:
         sys.exit("no PostgreSQL server binaries: apt-get install postgresql, or pass --pg-url")
-    bindir = Path(bins[-1]).parent
-    data = Path(tempfile.mkdtemp(prefix="backfill-bench-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(data, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    subprocess.run(run_as + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
-    subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {data}",
-                             "-l", str(data / "server.log"), "-w", "start"], check=True, capture_output=True)
+    cluster = Cluster(prefix="backfill-bench-pg-")
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.url()
     finally:
-        subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(data, ignore_errors=True)
+        cluster.remove()
 
 
 def new_database(server: str) -> str:

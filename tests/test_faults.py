@@ -4,15 +4,13 @@ nothing lost and nothing duplicated."""
 from __future__ import annotations
 
 import errno
-import glob
 import os
 import shutil
-import socket
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+from pgcluster import Cluster, server_binaries
 from sqlalchemy import create_engine, func, select, text
 
 import pipeline.load as load_mod
@@ -29,58 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 
-class Cluster:
-    """A throwaway PostgreSQL cluster of this test module alone, so it can be stopped and started."""
-
-    def __init__(self) -> None:
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        if not bins:
-            pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
-        self.bindir = Path(bins[-1]).parent
-        self.data = Path(tempfile.mkdtemp(prefix="backfill-fault-pg-"))
-        self.run_as: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses to run as root
-            shutil.chown(self.data, "postgres")
-            self.run_as = ["runuser", "-u", "postgres", "--"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self._ctl("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
-        self.start()
-
-    def _ctl(self, prog: str, *args: str) -> None:
-        subprocess.run(self.run_as + [str(self.bindir / prog), *args], check=True, capture_output=True, timeout=120)
-
-    def start(self) -> None:
-        self._ctl("pg_ctl", "-D", str(self.data), "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data}",
-                  "-l", str(self.data / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        self._ctl("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def url(self, db: str = "postgres") -> str:
-        # trust auth ignores the password: it is there to prove it never shows in an error
-        return f"postgresql://postgres:s3cret-pw@127.0.0.1:{self.port}/{db}"
-
-    def create_db(self, name: str) -> str:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return self.url(name)
-
-    def remove(self) -> None:
-        subprocess.run(self.run_as + [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(self.data, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    if os.environ.get("BACKFILL_TEST_PG_URL") and not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+    if os.environ.get("BACKFILL_TEST_PG_URL") and server_binaries() is None:
         pytest.skip("needs PostgreSQL server binaries to stop and start a server of its own")
-    c = Cluster()
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    c = Cluster(prefix="backfill-fault-pg-", password="s3cret-pw")  # of this module alone: it is stopped and started
     yield c
     c.remove()
 
