@@ -10,8 +10,9 @@ their contact rows, the old values of every row it changes (record_history) and 
 (load_receipts): a batch lands whole or not at all. After the platform committed, the working store
 keeps the same receipt and marks the batch's records loaded (LoadedRecord, a narrow table).
 
-On PostgreSQL a batch asks which of its keys are there with which hash, COPYs only the new and
-changed rows (values as one JSON text each) into a temporary staging table and writes them with one
+On PostgreSQL a batch locks the person table against other writers, asks which of its keys are
+there with which hash, COPYs the new rows straight into the person and contact tables, and the
+changed ones (values as one JSON text each) into a temporary staging table written with one
 INSERT ... ON CONFLICT per table, typed on the server; on SQLite it is one executemany upsert per table.
 """
 from __future__ import annotations
@@ -538,13 +539,21 @@ def _copy_text(v: Any) -> str:
     return s.translate(_ESCAPES) if ("\\" in s or "\t" in s or "\n" in s or "\r" in s) else s
 
 
+def _copy_lines(rows: Sequence[tuple], tail: tuple[str, ...]) -> bytes:
+    """Rows (tuples of values) as COPY text lines, each followed by the `tail` fields (already text)."""
+    t, end = _copy_text, "\t".join(tail)
+    return ("".join("\t".join([*map(t, r), end]) + "\n" for r in rows)).encode()
+
+
 def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime,
                    spec_version: str) -> tuple[int, int, int]:
-    """The loader's PostgreSQL path for one batch, set-based: the rows' keys and hashes already on the
-    platform (one query), then only new and changed rows COPYed as text into a staging table (natural
-    key, hash, provenance, contact, the values as JSON: no per-field work here), then one INSERT ...
-    ON CONFLICT per table that types the values on the server (json_populate_record). Old values of
-    changed rows go to record_history first. Returns (inserted, updated, unchanged)."""
+    """The loader's PostgreSQL path for one batch, set-based. The person table is locked against other
+    writers for the transaction (SHARE ROW EXCLUSIVE: readers go on), then one query asks which of
+    the batch's keys are there with which hash. Rows the platform does not have are COPYed straight
+    into the person and contact tables (typed text, the cheapest way into PostgreSQL); changed rows
+    are COPYed into a staging table (values as one JSON text each) and written by one INSERT ... ON
+    CONFLICT per table that types them on the server (json_populate_record), their old values kept
+    in record_history first. Unchanged rows are not sent. Returns (inserted, updated, unchanged)."""
     from psycopg import sql
 
     if not rows:
@@ -553,62 +562,80 @@ def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], bat
     target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
     raw = conn.connection.driver_connection  # psycopg 3 connection, same transaction
     with raw.cursor() as cur:
+        # no other writer between the key probe and the writes: a key found absent stays absent
+        cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
         cur.execute(sql.SQL("SELECT natural_key, row_hash FROM {} WHERE natural_key = ANY(%s)").format(target),
                     ([r.key for r in rows],))
         there = dict(cur.fetchall())
-        send = [r for r in rows if there.get(r.key) != r.row_hash]
-        changed = sum(1 for r in send if r.key in there)
-        if not send:
-            return 0, 0, len(rows)
-        stage = sql.Identifier("load_stage")
-        cur.execute(sql.SQL(
-            "CREATE TEMP TABLE IF NOT EXISTS {} (natural_key text, row_hash text, source_file_sha256 text, source_file text, "
-            "source_page integer, source_row integer, source_records text, contact_hash text, contact_name text, "
-            "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS").format(stage))
-        role, cf = CONTACT_FIELDS[kind]
-        name_f, phone_f, rel_f = cf["name"], cf["phone"], cf["relation_code"]
-        t = _copy_text
-        lines = []
-        for r in send:
-            get = r.values.get
-            lines.append("\t".join((t(r.key), r.row_hash, r.source_sha256, t(r.source_file), str(r.source_page),
-                                    str(r.source_row), t(r.source_records), r.contact_hash, t(get(name_f)), t(get(phone_f)),
-                                    t(get(rel_f)), r.values_json.decode().replace("\\", "\\\\"))))
-        lines.append("")
-        with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))) as cp:
-            cp.write("\n".join(lines).encode())
-        key_link = CONTACT_LINK[kind]
+        new = [r for r in rows if r.key not in there]
+        changed = [r for r in rows if r.key in there and there[r.key] != r.row_hash]
+        stamp = (batch_id, now.isoformat(), now.isoformat())
+        if new:
+            cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
+                cp.write(_copy_lines([r.person(spec_version) for r in new], stamp))
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS))))) as cp:
+                cp.write(_copy_lines([r.contact for r in new], stamp))
         if changed:
-            cur.execute(sql.SQL(
-                "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
-                "SELECT %s, t.natural_key, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
-                "FROM {s} s JOIN {t} t ON t.natural_key = s.natural_key WHERE t.row_hash <> s.row_hash "
-                "UNION ALL SELECT 'contact_information', c.natural_key, c.row_hash, s.contact_hash, (to_jsonb(c) - 'id')::json, %s, %s "
-                "FROM {s} s JOIN {c} c ON c.natural_key = s.natural_key || %s WHERE c.row_hash <> s.contact_hash").format(
-                s=stage, t=target, c=contacts), (tname, batch_id, now, batch_id, now, "|" + role))
-        fields = _spec_names(spec_version, kind)[0]
-        cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
-        values = [sql.SQL("s.natural_key"), *(sql.SQL("r.{}").format(sql.Identifier(f)) for f in fields),
-                  *(sql.SQL("s.{}").format(sql.Identifier(c)) for c in (*PROVENANCE, "source_records")),
-                  sql.Placeholder(), sql.SQL("s.row_hash"), sql.Placeholder(), sql.Placeholder(), sql.Placeholder()]
-        updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
-                                     for c in cols if c not in ("natural_key", "loaded_at"))
-        cur.execute(sql.SQL(
-            "INSERT INTO {t} ({cols}) SELECT {vals} FROM {s} s CROSS JOIN LATERAL json_populate_record(NULL::{t}, s.v) r "
-            "ON CONFLICT (natural_key) DO UPDATE SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
-            t=target, cols=sql.SQL(", ").join(map(sql.Identifier, cols)), vals=sql.SQL(", ").join(values), s=stage, upd=updates),
-            (spec_version, batch_id, now, now))
-        ccols = ("natural_key", key_link, "role", "name", "phone", "relation_code", "row_hash", *BATCH_COLUMNS)
-        cupd = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
-                                  for c in (*CONTACT_COLUMNS, "batch_id", "updated_at") if c != "natural_key")
-        cur.execute(sql.SQL(
-            "INSERT INTO {c} ({cols}) SELECT s.natural_key || %s, s.natural_key, %s, s.contact_name, s.contact_phone, "
-            "s.contact_relation, s.contact_hash, %s, %s, %s FROM {s} s ON CONFLICT (natural_key) DO UPDATE SET {upd} "
-            "WHERE {c}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
-            c=contacts, cols=sql.SQL(", ").join(map(sql.Identifier, ccols)), s=stage, upd=cupd),
-            ("|" + role, role, batch_id, now, now))
-        cur.execute(sql.SQL("TRUNCATE {}").format(stage))
-    return len(send) - changed, changed, len(rows) - len(send)
+            _pg_update_rows(cur, kind, changed, batch_id, now, spec_version)
+    return len(new), len(changed), len(rows) - len(new) - len(changed)
+
+
+def _pg_update_rows(cur, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime, spec_version: str) -> None:
+    """Rows the platform holds with another hash: old values to record_history, then the new values
+    through a staging table (values as JSON, typed on the server) and INSERT ... ON CONFLICT."""
+    from psycopg import sql
+
+    tname = ENTITY_TABLES[kind]
+    target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
+    stage = sql.Identifier("load_stage")
+    cur.execute(sql.SQL(
+        "CREATE TEMP TABLE IF NOT EXISTS {} (natural_key text, row_hash text, source_file_sha256 text, source_file text, "
+        "source_page integer, source_row integer, source_records text, contact_hash text, contact_name text, "
+        "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS").format(stage))
+    role, cf = CONTACT_FIELDS[kind]
+    name_f, phone_f, rel_f = cf["name"], cf["phone"], cf["relation_code"]
+    t = _copy_text
+    lines = []
+    for r in rows:
+        get = r.values.get
+        lines.append("\t".join((t(r.key), r.row_hash, r.source_sha256, t(r.source_file), str(r.source_page),
+                                str(r.source_row), t(r.source_records), r.contact_hash, t(get(name_f)), t(get(phone_f)),
+                                t(get(rel_f)), r.values_json.decode().replace("\\", "\\\\"))))
+    lines.append("")
+    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))) as cp:
+        cp.write("\n".join(lines).encode())
+    key_link = CONTACT_LINK[kind]
+    cur.execute(sql.SQL(
+        "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
+        "SELECT %s, t.natural_key, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
+        "FROM {s} s JOIN {t} t ON t.natural_key = s.natural_key WHERE t.row_hash <> s.row_hash "
+        "UNION ALL SELECT 'contact_information', c.natural_key, c.row_hash, s.contact_hash, (to_jsonb(c) - 'id')::json, %s, %s "
+        "FROM {s} s JOIN {c} c ON c.natural_key = s.natural_key || %s WHERE c.row_hash <> s.contact_hash").format(
+        s=stage, t=target, c=contacts), (tname, batch_id, now, batch_id, now, "|" + role))
+    fields = _spec_names(spec_version, kind)[0]
+    cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
+    values = [sql.SQL("s.natural_key"), *(sql.SQL("r.{}").format(sql.Identifier(f)) for f in fields),
+              *(sql.SQL("s.{}").format(sql.Identifier(c)) for c in (*PROVENANCE, "source_records")),
+              sql.Placeholder(), sql.SQL("s.row_hash"), sql.Placeholder(), sql.Placeholder(), sql.Placeholder()]
+    updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                                 for c in cols if c not in ("natural_key", "loaded_at"))
+    cur.execute(sql.SQL(
+        "INSERT INTO {t} ({cols}) SELECT {vals} FROM {s} s CROSS JOIN LATERAL json_populate_record(NULL::{t}, s.v) r "
+        "ON CONFLICT (natural_key) DO UPDATE SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
+        t=target, cols=sql.SQL(", ").join(map(sql.Identifier, cols)), vals=sql.SQL(", ").join(values), s=stage, upd=updates),
+        (spec_version, batch_id, now, now))
+    ccols = ("natural_key", key_link, "role", "name", "phone", "relation_code", "row_hash", *BATCH_COLUMNS)
+    cupd = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                              for c in (*CONTACT_COLUMNS, "batch_id", "updated_at") if c != "natural_key")
+    cur.execute(sql.SQL(
+        "INSERT INTO {c} ({cols}) SELECT s.natural_key || %s, s.natural_key, %s, s.contact_name, s.contact_phone, "
+        "s.contact_relation, s.contact_hash, %s, %s, %s FROM {s} s ON CONFLICT (natural_key) DO UPDATE SET {upd} "
+        "WHERE {c}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
+        c=contacts, cols=sql.SQL(", ").join(map(sql.Identifier, ccols)), s=stage, upd=cupd),
+        ("|" + role, role, batch_id, now, now))
+    cur.execute(sql.SQL("TRUNCATE {}").format(stage))
 
 
 def _converters(table: Table, cols: Sequence[str]):
