@@ -131,6 +131,40 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     store.dispose()
 
 
+def test_new_and_changed_rows_in_one_batch_land_typed(tmp_path, platform):
+    """One batch holding a row the platform lacks (written by COPY straight into the tables on
+    PostgreSQL) and a row it holds with other values (through staging and an upsert): both land,
+    dates and numbers typed as the schema says, the same on SQLite and PostgreSQL."""
+    settings, store = _seeded(tmp_path, platform)
+    url = settings.platform_db_url
+    ids = _loadable_ids(store, "cremation")
+    held, changed = ids[5], ids[6]
+    with store.session() as s, s.begin():
+        s.execute(update(Record).where(Record.id == held).values(status="needs_review"))
+    first = load(store, settings, batch_size=100)
+    assert first.inserted == 61
+    with store.session() as s, s.begin():
+        s.execute(update(Record).where(Record.id == held).values(status="approved"))
+    correct_record(store, changed, {"remarks": "复核更正"}, user="rev1", settings=settings, reason="re-read")
+    res = load(store, settings, batch_size=100)
+    assert (res.inserted, res.updated, res.unchanged) == (1, 1, 60)
+    with store.session() as s:
+        rec = s.get(Record, held)
+        want = {f: rec.fields[f]["value"] for f in ("cremation_date", "death_date", "age_years", "deceased_name")}
+        key = s.get(LoadedRecord, held).natural_key
+    got = _q(url, "select cremation_date, death_date, age_years, deceased_name, batch_id from dead_information "
+                  "where natural_key = :k", k=key)
+    assert len(got) == 1
+    cremation, death, age, name, batch = got[0]
+    assert (str(cremation), str(death), age, name) == (str(want["cremation_date"]), str(want["death_date"]),
+                                                       want["age_years"], want["deceased_name"])
+    assert isinstance(age, int)
+    assert _q(url, "select count(*) from contact_information where dead_key = :k and batch_id = :b", k=key, b=batch)[0][0] == 1
+    assert _q(url, "select count(*) from dead_information where remarks like '复核更正%'")[0][0] == 1
+    assert reconcile(store, settings).ok
+    store.dispose()
+
+
 def test_reconcile_lists_differences_without_personal_data(tmp_path, capsys):
     settings, store = _seeded(tmp_path)
     load(store, settings)
