@@ -28,6 +28,8 @@ FLAGS: dict[str, FlagInfo] = {
     "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),
     "year_from_ledger": FlagInfo("编号未写年份，年份取自登记簿", "the number was written without its year; the ledger's year was used", "warn"),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
+    "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
+    "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
     # --- dates
     "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),
     "impossible_date": FlagInfo("不存在的日期", "the date does not exist", "error"),

@@ -112,6 +112,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value)(raw)
         fv = FieldValue(n.value, raw, ocr_conf * n.certainty, cell.box if cell is not None else None, list(n.flags))
+        if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
+            fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
         if f.normalizer == "id_number":
             id_value = n.value if isinstance(n.value, str) else None
             id_fv = fv

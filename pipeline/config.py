@@ -31,6 +31,11 @@ class Settings:
     funeral_home_code: str | None = None  # used when the ledger title names no known home
     auto_accept_threshold: float = 0.90   # a field below this sends its record to review
     field_thresholds: dict[str, float] = field(default_factory=dict)  # per-field overrides
+    # calibrated per-field thresholds (bench/bench_calibration.py): None = the packaged
+    # mapping/data/thresholds.json, "" = none (auto_accept_threshold for every field), or a path
+    thresholds_file: str | None = None
+    # a text line read less sure than this is read a second time (engine agreement); None: never
+    second_read_below: float | None = 0.97
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -50,7 +55,12 @@ class Settings:
         return self.platform_url or f"sqlite:///{(self.data_path / 'platform.sqlite').as_posix()}"
 
     def threshold_for(self, field_name: str) -> float:
-        return self.field_thresholds.get(field_name, self.auto_accept_threshold)
+        """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
+        if field_name in self.field_thresholds:
+            return self.field_thresholds[field_name]
+        from pipeline.calibration import load_thresholds
+
+        return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +103,8 @@ class Settings:
         for k, v in self.field_thresholds.items():
             if not 0.0 <= float(v) <= 1.0:
                 p.append(f"field_thresholds.{k} must be within 0..1")
+        if self.second_read_below is not None and not 0.0 <= float(self.second_read_below) <= 1.0:
+            p.append("second_read_below must be within 0..1")
         if not 72 <= int(self.pdf_dpi) <= 600:
             p.append("pdf_dpi must be within 72..600")
         if int(self.max_image_pixels) < 1_000_000:

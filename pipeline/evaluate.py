@@ -13,6 +13,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.calibration import Observation
 from pipeline.routing import AUTO_ACCEPTED
 from pipeline.store import SourceFile, Store
 
@@ -46,6 +47,10 @@ class Evaluation:
     auto_fields: int = 0
     auto_fields_wrong: int = 0
     wrong_examples: list[tuple[str, str]] = field(default_factory=list)  # (field, flags) only: no personal data
+    # one per scored field (confidence, right?; no value), for calibration (pipeline.calibration)
+    observations: list[Observation] = field(default_factory=list)
+    # the same measures per page group: "handwritten" (Kaiti, pen-like) and "printed"
+    groups: dict[str, "Evaluation"] = field(default_factory=dict)
 
     @property
     def cer(self) -> float:
@@ -76,6 +81,7 @@ class Evaluation:
             "auto_fields": self.auto_fields, "auto_fields_wrong": self.auto_fields_wrong,
             "auto_error_rate": round(self.auto_error_rate, 5),
             "per_field": {k: {"accuracy": round(r / t, 4), "n": t} for k, (r, t) in sorted(self.per_field.items()) if t},
+            **({"groups": {k: g.to_dict() for k, g in sorted(self.groups.items())}} if self.groups else {}),
         }
 
 
@@ -94,17 +100,20 @@ def evaluate(store: Store) -> Evaluation:
             continue
         gt = json.loads(gt_file.read_text(encoding="utf-8"))
         for gpage in gt["pages"]:
+            group = "handwritten" if gpage.get("handwritten") else "printed"
+            sub = ev.groups.setdefault(group, Evaluation())
             for grow in gpage["rows"]:
                 key = (sf.abs_path, gpage["page"], grow["row"])
-                ev.rows_truth += 1
                 rec = ours.get(key)
                 seen.add(key)
-                _score_row(ev, grow, rec)
+                for e in (ev, sub):
+                    e.rows_truth += 1
+                    _score_row(e, grow, rec, group)
     ev.rows_extra = sum(1 for k in ours if k not in seen and truth_path(Path(k[0])).is_file())
     return ev
 
 
-def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any) -> None:
+def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "") -> None:
     truth: dict[str, Any] = grow["record"]
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
     if rec is not None:
@@ -128,6 +137,9 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any) -> None:
         if t is None and o is None:
             continue
         right = t == o
+        if rec is not None:
+            fv = rec.fields.get(name) or {}
+            ev.observations.append(Observation(name, float(fv.get("confidence", 0.0)), right, tuple(fv.get("flags", [])), group, rec.id))
         ev.fields += 1
         ev.fields_right += int(right)
         pf = ev.per_field[name]

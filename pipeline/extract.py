@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from mapping.headers import detect_kind, map_columns
 from mapping.record import RecordContext, build_record
 from mapping.spec import load_spec
+from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.cleanup import clean_page
 from pipeline.config import Settings
@@ -53,6 +54,7 @@ class PageExtraction:
     grid: Grid
     rows: list[ExtractedRow] = field(default_factory=list)
     engine: str = ""
+    ocr: "OcrStats | None" = None
 
 
 @lru_cache(maxsize=1)
@@ -113,10 +115,29 @@ exact; the same stretch on Chinese text lowered names and addresses, so it is pe
 STRETCH = 1.3
 
 
-def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()) -> dict[tuple[int, int], RawCell]:
+@dataclass
+class OcrStats:
+    """What recognition cost on one page: crops read once, crops read a second time, and seconds."""
+
+    crops: int = 0
+    second_crops: int = 0
+    first_seconds: float = 0.0
+    second_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"crops": self.crops, "second_crops": self.second_crops,
+                "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
+
+
+def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
+               stats: OcrStats | None = None, second_below: float | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
-    returned with confidence 1; a cell with ink that reads as nothing gets 0.3."""
+    returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
+
+    `second_below`: every text line read less sure than this is read again from a crop prepared
+    otherwise (ocr.agreement.second_crop), in a second batch; the cell keeps both readings
+    (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -129,12 +150,31 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
             owners.append((r, c))
+    t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
-    texts: dict[tuple[int, int], list[OcrPiece]] = {}
-    for owner, piece in zip(owners, pieces):
-        texts.setdefault(owner, []).append(piece)
-    for (r, c), ps in texts.items():  # pieces of a cell are in line order already (one per band)
-        out[(r, c)] = cell_from_pieces(ps, grid.cell_box(r, c), 0.3)
+    if stats is not None:
+        stats.crops += len(crops)
+        stats.first_seconds += time.perf_counter() - t0
+    seconds: dict[int, OcrPiece] = {}
+    if second_below is not None:
+        again = [i for i, p in enumerate(pieces) if p.text.strip() and p.confidence < second_below]
+        t0 = time.perf_counter()
+        if again:
+            redo = engine.recognize_crops([second_crop(crops[i], owners[i][1] in stretch_cols) for i in again])
+            seconds = dict(zip(again, redo))
+        if stats is not None:
+            stats.second_crops += len(again)
+            stats.second_seconds += time.perf_counter() - t0
+    texts: dict[tuple[int, int], list[int]] = {}
+    for i, owner in enumerate(owners):
+        texts.setdefault(owner, []).append(i)
+    for (r, c), idx in texts.items():  # pieces of a cell are in line order already (one per band)
+        box = grid.cell_box(r, c)
+        first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
+        if any(i in seconds for i in idx):
+            other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3)
+            first = RawCell(first.text, first.confidence, box, None, other.text, other.confidence)
+        out[(r, c)] = first
     return out
 
 
@@ -159,6 +199,7 @@ def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
 def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers."""
     grid = find_grid(gray, table_box)
+    stats = OcrStats()
     if settings.layout_mode == "page":
         pieces = engine.recognize(gray)
         title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
@@ -174,10 +215,11 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch)
+        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
+                          stats, settings.second_read_below)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
-    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)
     out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings)
     return out
 
@@ -196,7 +238,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     )
     out = []
     for row_no, cells in rows:
-        mapped = {f: cell for f, cell in zip(columns, cells) if f and f != "row_no"}
+        mapped = {f: resolve(cell, settings.second_read_below or 0.0) for f, cell in zip(columns, cells) if f and f != "row_no"}
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
             continue
@@ -251,7 +293,9 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
-    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings}, "result": {"version": ext.engine}})
+    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
+                                             "second_read_below": settings.second_read_below},
+                  "result": {"version": ext.engine, **(ext.ocr.to_dict() if ext.ocr else {})}})
     steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
                                                  "auto_accept_threshold": settings.auto_accept_threshold,
                                                  "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})

@@ -1,0 +1,130 @@
+"""Calibrated auto-accept thresholds: fitted on generated ledgers with ground truth, per field.
+
+`bench/bench_calibration.py` runs the pipeline on a fitting set, collects one observation per field
+(confidence, right or wrong against the truth), and `fit_thresholds` chooses for each field type the
+lowest threshold at which the fields above it are wrong no more often than the target; the result
+is written to mapping/data/thresholds.json, which routing uses by default (Settings.thresholds_file).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pipeline.errors import ConfigError
+
+PACKAGED = "data/thresholds.json"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One field of one record, scored against the truth (no value: no personal data)."""
+
+    field: str
+    confidence: float
+    right: bool
+    flags: tuple[str, ...] = ()
+    group: str = ""  # e.g. "handwritten" / "printed"
+    record: int = 0  # the record's id in the working store
+
+
+@lru_cache(maxsize=8)
+def _read(path: str | None) -> dict[str, float]:
+    if path == "":
+        return {}
+    if path is None:
+        res = resources.files("mapping").joinpath(PACKAGED)
+        if not res.is_file():
+            return {}
+        text = res.read_text(encoding="utf-8")
+        where = f"mapping/{PACKAGED}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"thresholds file not found: {p}", hint="run bench/bench_calibration.py or set thresholds_file = \"\"")
+        text, where = p.read_text(encoding="utf-8"), str(p)
+    try:
+        doc = json.loads(text)
+        out = {str(k): float(v) for k, v in doc["thresholds"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ConfigError(f"thresholds file {where} is not valid: {e}") from e
+    bad = [k for k, v in out.items() if not 0.0 <= v <= 1.01]
+    if bad:
+        raise ConfigError(f"thresholds file {where}: thresholds out of 0..1.01 for {', '.join(bad)}")
+    return out
+
+
+def load_thresholds(path: str | None = None) -> dict[str, float]:
+    """Field name -> auto-accept threshold. None: the packaged file; "": none; else a JSON file
+    {"thresholds": {field: threshold}, ...}. A threshold above 1 means: never auto-accept."""
+    return dict(_read(path))
+
+
+def field_types() -> dict[str, str]:
+    """Field name -> field type (the spec's normalizer kind; context fields "context")."""
+    from mapping.spec import load_spec
+
+    out: dict[str, str] = {}
+    sp = load_spec()
+    for kind in ("cremation", "sea_burial"):
+        for f in sp.kind(kind).fields:
+            out[f.name] = "context" if f.source == "context" else ("derived" if f.source == "derived" else (f.normalizer or "text"))
+    return out
+
+
+def fit_thresholds(obs: Sequence[Observation], target: float, types: dict[str, str] | None = None,
+                   min_accepted: int = 30, grid: Iterable[float] | None = None) -> dict[str, dict]:
+    """Per field type: the lowest threshold t such that, among observations with confidence >= t,
+    the share wrong is <= target (counting one wrong more than seen, so a small sample is not
+    trusted blindly: (wrong + 1) / (n + 1)), with at least `min_accepted` observations above it.
+    A type where no threshold meets the target gets 1.01 (never auto-accepted).
+    Returns type -> {"threshold", "n", "accepted", "wrong_accepted"}."""
+    types = types or field_types()
+    grid = sorted(set(grid or [round(x / 1000, 3) for x in range(0, 1001)]))
+    by_type: dict[str, list[Observation]] = defaultdict(list)
+    for o in obs:
+        by_type[types.get(o.field, "text")].append(o)
+    out: dict[str, dict] = {}
+    for t, items in sorted(by_type.items()):
+        items = sorted(items, key=lambda o: o.confidence)
+        n = len(items)
+        wrong_total = sum(not o.right for o in items)
+        if wrong_total == 0:
+            out[t] = {"threshold": 0.0, "n": n, "accepted": n, "wrong_accepted": 0}
+            continue
+        best = None
+        for th in grid:
+            above = [o for o in items if o.confidence >= th]
+            if len(above) < min(min_accepted, n):
+                break
+            wrong = sum(not o.right for o in above)
+            if (wrong + 1) / (len(above) + 1) <= target or wrong == 0 and len(above) >= 1 / target:
+                best = {"threshold": th, "n": n, "accepted": len(above), "wrong_accepted": wrong}
+                break
+        out[t] = best or {"threshold": 1.01, "n": n, "accepted": 0, "wrong_accepted": 0}
+    return out
+
+
+def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7, .8, .9, .95, .97, .98, .99, .995, 1.0001)) -> list[dict]:
+    """Confidence buckets -> observed accuracy: [{"lo","hi","n","accuracy","mean_confidence"}]."""
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = [o for o in obs if lo <= o.confidence < hi]
+        if sel:
+            rows.append({"lo": lo, "hi": min(hi, 1.0), "n": len(sel), "accuracy": sum(o.right for o in sel) / len(sel),
+                         "mean_confidence": sum(o.confidence for o in sel) / len(sel)})
+    return rows
+
+
+def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict) -> dict[str, float]:
+    """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
+    types = field_types()
+    th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
+    doc = {"thresholds": th, "target_wrong_share": target, "per_type": per_type, "fitted_on": meta}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _read.cache_clear()
+    return th
