@@ -42,6 +42,9 @@ FLAGS: dict[str, FlagInfo] = {
     "bad_length": FlagInfo("身份证号位数错误", "ID number has a wrong length", "error"),
     "bad_birth_date": FlagInfo("身份证号中的出生日期无效", "birth date inside the ID number is invalid", "error"),
     "converted_15_to_18": FlagInfo("15 位旧身份证号已升为 18 位", "15-digit legacy ID converted to 18 digits", "info"),
+    "id_corrected": FlagInfo("身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
+                             "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)", "warn"),
+    "id_correction_ambiguous": FlagInfo("身份证号校验位不符，有多个可能的更正，未更正", "ID check digit failed; several possible corrections: not corrected", "error"),
     "derived_from_id": FlagInfo("由身份证号推得", "derived from the ID number", "info"),
     # --- other normalizers
     "implausible_age": FlagInfo("年龄不合理", "implausible age", "error"),

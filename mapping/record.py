@@ -8,12 +8,14 @@ confidence of its source. A mandatory field with no value has confidence 0.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from pipeline.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
+from .idfix import RowFacts, correct_id
 from .flags import CONFIDENCE_FACTOR, severity
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
@@ -111,6 +113,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ocr_conf = float(cell.confidence) if cell is not None else 1.0
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value)(raw)
+        if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
+            n = _repair_id(n, cells, ks, sp, year)
         fv = FieldValue(n.value, raw, ocr_conf * n.certainty, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
@@ -191,6 +195,29 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
     for fv in out.values():
         fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)
     return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
+
+
+def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
+    """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
+    away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
+    `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread."""
+    def text(name: str) -> str:
+        c = cells.get(name)
+        return c.text if c is not None and c.text else ""
+
+    by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
+    sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
+    age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
+    death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
+    facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years)
+    s = N.clean_text(n.raw).replace("-", "").replace(" ", "")
+    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", s)
+    fixed, cands = correct_id(s, facts, sp.divisions)
+    if fixed is not None:
+        return N.Normalized(fixed, n.raw, tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",), 0.9)
+    if len(cands) > 1:
+        return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+    return n
 
 
 def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], cells: Mapping[str, RawCell]) -> None:

@@ -1,0 +1,117 @@
+"""Issue 3: spec-guided ID correction, engine agreement, calibrated thresholds (no OCR here)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from mapping import RecordContext, build_record
+from mapping.flags import FLAGS
+from mapping.idfix import RowFacts, correct_id
+from mapping.spec import load_spec
+from ocr.agreement import resolve
+from pipeline.calibration import Observation, fit_thresholds, load_thresholds, reliability
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
+from pipeline.models import MappedRecord, FieldValue, RawCell
+from pipeline.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
+
+TRUE_ID = "370611193807050025"  # born 1938-07-05, female, Yantai Fushan
+FACTS = RowFacts(sex="2", age=74, death=dt.date(2013, 4, 5))
+REGIONS = load_spec().divisions
+CTX = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2013)
+
+
+def row(id_text: str) -> dict[str, RawCell]:
+    texts = {"cremation_cert_no": "No.2013-00514", "deceased_name": "王秀英", "sex_code": "女", "id_number": id_text,
+             "age_years": "74", "household_address": "烟台市福山区清洋街道", "death_date": "2013.4.5",
+             "cremation_date": "2013.4.7", "ashes_destination_code": "家属领回", "agent_name": "李明",
+             "agent_phone": "13805351234", "agent_relation_code": "儿子"}
+    return {k: RawCell(v, 0.9, (0, 0, 10, 10)) for k, v in texts.items()}
+
+
+def test_one_confusable_character_away_from_exactly_one_valid_number_is_corrected_and_flagged():
+    read = "370611193807060025"  # digit 14: 5 read as 6 -> check digit fails
+    fixed, cands = correct_id(read, FACTS, REGIONS)
+    assert (fixed, cands) == (TRUE_ID, [TRUE_ID])
+    rec = build_record("cremation", row(read), CTX)
+    fv = rec.fields["id_number"]
+    assert fv.value == TRUE_ID and fv.raw == read
+    assert "id_corrected" in fv.flags and "check_digit_failed" not in fv.flags
+    assert fv.confidence < 0.9  # a corrected value is never surer than its reading
+    assert rec.fields["birth_date"].value == "1938-07-05"
+
+
+def test_merged_twin_digit_is_restored():
+    read = TRUE_ID[:14] + TRUE_ID[15:]  # "…0500…" read "…050…": the CTC decoder merged the two 0s
+    assert correct_id(read, FACTS, REGIONS)[0] == TRUE_ID
+
+
+def test_two_candidates_are_flagged_not_corrected():
+    read = "370611193807050026"  # check digit 5 read 6: 050025 and 050826 both valid and fit the row
+    fixed, cands = correct_id(read, FACTS, REGIONS)
+    assert fixed is None and len(cands) == 2 and TRUE_ID in cands
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value is None and "id_correction_ambiguous" in fv.flags
+
+
+def test_candidate_must_fit_the_rows_sex_and_age():
+    read = "370611193807060025"
+    assert correct_id(read, RowFacts(sex="1", age=74, death=dt.date(2013, 4, 5)), REGIONS)[0] is None
+    assert correct_id(read, RowFacts(sex="2", age=60, death=dt.date(2013, 4, 5)), REGIONS)[0] is None
+    # a region not in the list is never produced
+    assert correct_id(read, FACTS, {"110101"})[0] is None
+
+
+def test_new_flags_are_described():
+    for code in ("id_corrected", "id_correction_ambiguous", "engines_agree", "engines_disagree"):
+        assert code in FLAGS and FLAGS[code].zh and FLAGS[code].en
+
+
+# ---- engine agreement --------------------------------------------------------------------------
+def test_agreement_raises_and_disagreement_lowers_confidence():
+    box = (0, 0, 10, 10)
+    agreeing = resolve(RawCell("张三", 0.8, box, None, "张 三", 0.7))
+    assert agreeing.agreed is True and agreeing.text == "张三" and agreeing.confidence > 0.8
+    disagreeing = resolve(RawCell("张三", 0.8, box, None, "张王", 0.6))
+    assert disagreeing.agreed is False and disagreeing.text == "张三" and disagreeing.confidence < 0.6
+    assert disagreeing.second == "张王"  # the other reading is kept for the reviewer
+    better_second = resolve(RawCell("张王", 0.5, box, None, "张三", 0.9))
+    assert better_second.text == "张三" and better_second.second == "张王" and better_second.confidence < 0.5
+    sure = RawCell("张三", 0.99, box, None, "张王", 0.6)
+    assert resolve(sure, below=0.97).agreed is None and resolve(sure, below=0.97).confidence == 0.99
+
+
+def test_agreement_is_stored_with_the_cell_and_flagged_on_the_field():
+    cell = RawCell("刘红", 0.8, (0, 0, 10, 10), None, "刘江", 0.7)
+    assert RawCell.from_dict(json.loads(json.dumps(cell.to_dict()))) == cell
+    cells = row(TRUE_ID)
+    cells["agent_name"] = resolve(cell)
+    assert "engines_disagree" in build_record("cremation", cells, CTX).fields["agent_name"].flags
+
+
+# ---- calibration -------------------------------------------------------------------------------
+def test_fit_picks_the_lowest_threshold_meeting_the_target():
+    obs = [Observation("deceased_name", c / 1000, True) for c in range(900, 1000)] * 20
+    obs += [Observation("deceased_name", 0.905, False), Observation("deceased_name", 0.95, False)]
+    fit = fit_thresholds(obs, target=0.002, types={"deceased_name": "name"})["name"]
+    assert 0.95 < fit["threshold"] <= 0.96 and fit["wrong_accepted"] == 0
+    never = fit_thresholds([Observation("x", 1.0, False)] * 5 + [Observation("x", 1.0, True)] * 5, 0.002, {"x": "text"})
+    assert never["text"]["threshold"] > 1.0
+    rel = reliability(obs)
+    assert sum(r["n"] for r in rel) == len(obs) and all(0 <= r["accuracy"] <= 1 for r in rel)
+
+
+def test_routing_uses_the_thresholds_file(tmp_path):
+    f = tmp_path / "th.json"
+    f.write_text(json.dumps({"thresholds": {"deceased_name": 0.99}}), encoding="utf-8")
+    rec = MappedRecord("cremation", {"deceased_name": FieldValue("王秀英", "王秀英", 0.95), "agent_name": FieldValue("李明", "李明", 0.95)})
+    assert route(rec, Settings(thresholds_file=str(f)))[0] == NEEDS_REVIEW
+    assert route(rec, Settings(thresholds_file=""))[0] == AUTO_ACCEPTED  # 0.90 default for every field
+    # an explicit per-field setting wins over the file
+    assert route(rec, Settings(thresholds_file=str(f), field_thresholds={"deceased_name": 0.9}))[0] == AUTO_ACCEPTED
+    assert load_thresholds("") == {}
+    assert all(0 <= v <= 1.01 for v in load_thresholds().values())  # the packaged file
+    with pytest.raises(ConfigError):
+        route(rec, Settings(thresholds_file=str(tmp_path / "missing.json")))
