@@ -75,6 +75,9 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
 
 
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
-    """(the corrected number or None, candidates). A number only when there is exactly one."""
+    """(the corrected number or None, candidates). A number only when there is exactly one and the
+    row gives all it must agree with (sex, age, death date): with less, nothing is corrected."""
     c = candidates(read, facts, regions)
+    if facts.sex not in ("1", "2") or facts.age is None or facts.death is None:
+        return None, c
     return (c[0] if len(c) == 1 else None), c

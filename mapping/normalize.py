@@ -478,6 +478,9 @@ def normalize_text(raw: str, max_length: int | None = None) -> Normalized:
         return _blank(raw)
     if max_length is not None and len(s) > max_length:
         return _fail(raw, "too_long")
+    if " " in s and re.fullmatch(r"[A-Za-z0-9\- ]+", s):
+        # a serial like HZ2016-010 read with a gap: a hyphen or a digit may have been lost
+        return _ok(s, raw, "gap_in_serial", certainty=0.5)
     return _ok(s, raw)
 
 
@@ -528,9 +531,27 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
         return _blank(raw)
     scan = scan_places(s, _spec(spec))
     certainty = _place_certainty(scan.flags)
-    if len(scan.text) > max_length:
-        return _fail(raw, "too_long", *scan.flags)
-    return _ok(scan.text, raw, *scan.flags, certainty=certainty)
+    text, flags = scan.text, list(scan.flags)
+    fixed = text.translate(_PLACE_GLYPHS)
+    if fixed != text:
+        text = fixed
+        flags.append("place_glyph_fixed")
+        certainty *= 0.85
+    if any(ch in text for ch in _DOUBTFUL_GLYPHS):
+        flags.append("glyph_outside_ocr_dictionary")
+        certainty *= 0.5
+    if len(text) > max_length:
+        return _fail(raw, "too_long", *flags)
+    return _ok(text, raw, *flags, certainty=certainty)
+
+
+_PLACE_GLYPHS = str.maketrans({"瞳": "疃"})
+"""Glyphs that never name a place, read for one that does: 瞳 (pupil) for 疃 (a Jiaodong word for
+a village, 王家疃村). Fixed and flagged `place_glyph_fixed`."""
+_DOUBTFUL_GLYPHS = "乔"
+"""夼 (a Jiaodong word for a valley village, 上夼村) is not in the PP-OCRv4 dictionary: it is read
+as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
+(`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
 
 
 def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:

@@ -94,7 +94,7 @@ def test_agreement_is_stored_with_the_cell_and_flagged_on_the_field():
 # ---- calibration -------------------------------------------------------------------------------
 def test_fit_picks_the_lowest_threshold_meeting_the_target():
     obs = [Observation("deceased_name", c / 1000, True) for c in range(900, 1000)] * 20
-    obs += [Observation("deceased_name", 0.905, False), Observation("deceased_name", 0.95, False)]
+    obs += [Observation("deceased_name", 0.91, False)] * 5 + [Observation("deceased_name", 0.95, False)] * 5
     fit = fit_thresholds(obs, target=0.002, types={"deceased_name": "name"})["name"]
     assert 0.95 < fit["threshold"] <= 0.96 and fit["wrong_accepted"] == 0
     never = fit_thresholds([Observation("x", 1.0, False)] * 5 + [Observation("x", 1.0, True)] * 5, 0.002, {"x": "text"})
