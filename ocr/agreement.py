@@ -25,7 +25,7 @@ def agree(a: str, b: str) -> float:
 
 
 # ---- a second reading where the first is unsure -------------------------------------------------
-SECOND_READ_BELOW = 0.97
+SECOND_READ_BELOW = 0.99  # the default of Settings.second_read_below
 """A text line whose least certain character is below this is read a second time, from a crop
 prepared differently (ocr.agreement.second_crop); sure lines are not (it costs time)."""
 

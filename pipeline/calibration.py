@@ -76,13 +76,17 @@ def field_types() -> dict[str, str]:
     return out
 
 
+CERTAIN_TYPES = ("context", "derived")  # not read by OCR: no floor
+
+
 def fit_thresholds(obs: Sequence[Observation], target: float, types: dict[str, str] | None = None,
-                   min_accepted: int = 30, grid: Iterable[float] | None = None) -> dict[str, dict]:
-    """Per field type: the lowest threshold t such that, among observations with confidence >= t,
-    the share wrong is <= target (counting one wrong more than seen, so a small sample is not
-    trusted blindly: (wrong + 1) / (n + 1)), with at least `min_accepted` observations above it.
-    A type where no threshold meets the target gets 1.01 (never auto-accepted).
-    Returns type -> {"threshold", "n", "accepted", "wrong_accepted"}."""
+                   min_accepted: int = 20, grid: Iterable[float] | None = None, floor: float = 0.0) -> dict[str, dict]:
+    """Per field type: the lowest threshold t such that, among its observations with confidence
+    >= t, the share wrong is <= target, with at least `min_accepted` of them above t. A type where
+    no threshold meets the target gets 1.01 (never auto-accepted). `floor`: the least threshold of a
+    type read by OCR; a type never seen wrong on a small fitting set is not thereby trusted blindly.
+    Returns type -> {"threshold", "n", "accepted", "wrong_accepted"}. See fit_for_records for the
+    record-level target."""
     types = types or field_types()
     grid = sorted(set(grid or [round(x / 1000, 3) for x in range(0, 1001)]))
     by_type: dict[str, list[Observation]] = defaultdict(list)
@@ -90,23 +94,46 @@ def fit_thresholds(obs: Sequence[Observation], target: float, types: dict[str, s
         by_type[types.get(o.field, "text")].append(o)
     out: dict[str, dict] = {}
     for t, items in sorted(by_type.items()):
-        items = sorted(items, key=lambda o: o.confidence)
         n = len(items)
-        wrong_total = sum(not o.right for o in items)
-        if wrong_total == 0:
-            out[t] = {"threshold": 0.0, "n": n, "accepted": n, "wrong_accepted": 0}
-            continue
+        low = 0.0 if t in CERTAIN_TYPES else floor
         best = None
-        for th in grid:
+        for th in (g for g in grid if g >= low):
             above = [o for o in items if o.confidence >= th]
             if len(above) < min(min_accepted, n):
                 break
             wrong = sum(not o.right for o in above)
-            if (wrong + 1) / (len(above) + 1) <= target or wrong == 0 and len(above) >= 1 / target:
+            if wrong <= target * len(above):
                 best = {"threshold": th, "n": n, "accepted": len(above), "wrong_accepted": wrong}
                 break
         out[t] = best or {"threshold": 1.01, "n": n, "accepted": 0, "wrong_accepted": 0}
     return out
+
+
+def accepted_records(obs: Sequence[Observation], thresholds: dict[str, float], default: float = 0.9) -> tuple[int, int, int, int]:
+    """(records, records auto-accepted, fields of those, wrong among them) with these thresholds."""
+    by: dict[int, list[Observation]] = defaultdict(list)
+    for o in obs:
+        by[o.record].append(o)
+    acc = [r for r in by.values() if all(o.confidence >= thresholds.get(o.field, default) for o in r)]
+    fields = [o for r in acc for o in r]
+    return len(by), len(acc), len(fields), sum(not o.right for o in fields)
+
+
+def fit_for_records(obs: Sequence[Observation], target: float, types: dict[str, str] | None = None,
+                    margin: float = 1.0, floor: float = 0.0) -> tuple[dict[str, dict], float]:
+    """Per-type thresholds (fit_thresholds) whose per-type target is tightened (halved, down to
+    target/64) until the fields of the records they auto-accept on the fitting set are wrong no
+    more often than target, counting one wrong more than seen ((wrong + margin) / fields).
+    Returns (per-type fit, the per-type target used)."""
+    types = types or field_types()
+    t = target
+    while True:
+        fit = fit_thresholds(obs, t, types, floor=floor)
+        th = {name: fit[ty]["threshold"] for name, ty in types.items() if ty in fit}
+        _n, _acc, fields, wrong = accepted_records(obs, th)
+        if fields == 0 or (wrong + margin) / fields <= target or t < target / 64:
+            return fit, t
+        t /= 2
 
 
 def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7, .8, .9, .95, .97, .98, .99, .995, 1.0001)) -> list[dict]:

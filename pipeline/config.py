@@ -35,7 +35,7 @@ class Settings:
     # mapping/data/thresholds.json, "" = none (auto_accept_threshold for every field), or a path
     thresholds_file: str | None = None
     # a text line read less sure than this is read a second time (engine agreement); None: never
-    second_read_below: float | None = 0.97
+    second_read_below: float | None = 0.99
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
