@@ -71,7 +71,7 @@ def stage_report(args, out: Path, settings: Settings) -> None:
     t0 = time.perf_counter()
     remap(store, settings)
     remap_s = time.perf_counter() - t0
-    ev = evaluate(store)
+    ev = evaluate(store, processed_only=True)
     second = {"crops": 0, "second_crops": 0, "first_seconds": 0.0, "second_seconds": 0.0}
     with store.session() as s:
         for page in s.query(Page).filter(Page.status == "done"):

@@ -58,7 +58,7 @@ def main() -> None:
     store = Store.open(settings)
     if args.remap:
         remap(store, settings)
-    ev = evaluate(store)
+    ev = evaluate(store, processed_only=True)
     obs = ev.observations
     types = field_types()
     fit, per_type_target = fit_for_records(obs, args.target, types, floor=args.floor)

@@ -15,7 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.calibration import Observation
 from pipeline.routing import AUTO_ACCEPTED
-from pipeline.store import SourceFile, Store
+from pipeline.store import Page, SourceFile, Store
 
 NOT_SCORED = {"id_number_raw"}  # provenance, not a platform value
 
@@ -85,14 +85,18 @@ class Evaluation:
         }
 
 
-def evaluate(store: Store) -> Evaluation:
-    """Compare every record of every scan that has a ground-truth file beside it."""
+def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
+    """Compare every record of every scan that has a ground-truth file beside it.
+    `processed_only`: pages not processed yet (a run still going, or stopped) are left out
+    instead of counting their rows as not found."""
     ev = Evaluation()
     ours: dict[tuple[str, int, int], Any] = {}
     for rec, page, sf in store.iter_records():
         ours[(sf.abs_path, page.page_no, rec.row_no)] = rec
     with store.session() as s:
         files = list(s.query(SourceFile))
+        pending = {(sf.abs_path, p.page_no) for p, sf in s.query(Page, SourceFile).join(SourceFile, Page.file_id == SourceFile.id)
+                   .filter(Page.status == "pending")} if processed_only else set()
     seen: set[tuple[str, int, int]] = set()
     for sf in files:
         gt_file = truth_path(Path(sf.abs_path))
@@ -100,6 +104,8 @@ def evaluate(store: Store) -> Evaluation:
             continue
         gt = json.loads(gt_file.read_text(encoding="utf-8"))
         for gpage in gt["pages"]:
+            if (sf.abs_path, gpage["page"]) in pending:
+                continue
             group = "handwritten" if gpage.get("handwritten") else "printed"
             sub = ev.groups.setdefault(group, Evaluation())
             for grow in gpage["rows"]:
