@@ -30,6 +30,7 @@ FLAGS: dict[str, FlagInfo] = {
     "unlike_column": FlagInfo("与本页同列其他编号的写法不同，可能漏识了字符", "written unlike the rest of its column on the page: a character may be lost", "warn"),
     "year_from_ledger": FlagInfo("编号未写年份，年份取自登记簿", "the number was written without its year; the ledger's year was used", "warn"),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
+    "ink_wider_than_text": FlagInfo("字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
     "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
     # --- dates

@@ -29,7 +29,7 @@ from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, reading_order, text_line_bands
+from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell
 from pipeline.routing import route
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
@@ -171,10 +171,9 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     for (r, c), idx in texts.items():  # pieces of a cell are in line order already (one per band)
         box = grid.cell_box(r, c)
         first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
-        if any(i in seconds for i in idx):
-            other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3)
-            first = RawCell(first.text, first.confidence, box, None, other.text, other.confidence)
-        out[(r, c)] = first
+        other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
+        out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
+                              other.confidence if other else None, ink_extent(cell_inner(gray, box)))
     return out
 
 
@@ -398,6 +397,22 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
                 s.delete(rec)
 
 
+def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list[RawCell]]]) -> list[tuple[int, list[RawCell]]]:
+    """Cells stored before the ink width was measured at OCR time get it from the stored clean page."""
+    from dataclasses import replace
+
+    todo = any(c.ink is None and c.text and c.box for _n, cells in rows for c in cells)
+    if not todo or not clean_sha:
+        return rows
+    try:
+        img = store.images.get(clean_sha)
+    except FileNotFoundError:
+        return rows
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    return [(n, [replace(c, ink=ink_extent(cell_inner(gray, c.box))) if c.ink is None and c.text and c.box else c for c in cells])
+            for n, cells in rows]
+
+
 def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
     Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
@@ -408,6 +423,8 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
+        clean_sha = page.clean_image
+    rows = _measure_ink(store, clean_sha, rows)
     extracted = map_rows(kind, title, columns, rows, settings, overrides)
     save_records(store, page_id, kind, extracted, settings)
     return len(extracted)

@@ -57,6 +57,7 @@ class RawCell:
     agreed: bool | None = None
     second: str | None = None  # the second reading's text (when one was made)
     second_confidence: float | None = None
+    ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
@@ -65,12 +66,15 @@ class RawCell:
         if self.second is not None:
             d["second"] = self.second
             d["second_confidence"] = self.second_confidence
+        if self.ink is not None:
+            d["ink"] = self.ink
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RawCell":
         return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
-                   None if d.get("second_confidence") is None else float(d["second_confidence"]))
+                   None if d.get("second_confidence") is None else float(d["second_confidence"]),
+                   None if d.get("ink") is None else float(d["ink"]))
 
 
 @dataclass

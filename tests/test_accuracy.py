@@ -115,3 +115,28 @@ def test_routing_uses_the_thresholds_file(tmp_path):
     assert all(0 <= v <= 1.01 for v in load_thresholds().values())  # the packaged file
     with pytest.raises(ConfigError):
         route(rec, Settings(thresholds_file=str(tmp_path / "missing.json")))
+
+
+# ---- a dropped character: the ink is wider than the text read ---------------------------------------
+def _written(text: str) -> "np.ndarray":
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 28, index=2)
+    im = Image.new("L", (260, 60), 255)
+    ImageDraw.Draw(im).text((20, 8), text, font=font, fill=20)
+    return np.asarray(im)
+
+
+def test_ink_extent_counts_han_characters_and_flags_a_dropped_one():
+    from pipeline.layout import ink_extent
+
+    two, three = ink_extent(_written("王秀")), ink_extent(_written("孙琳燊"))
+    assert 1.5 < two < 2.4 and 2.6 < three < 3.6
+    assert ink_extent(_written("")) is None
+    cells = row(TRUE_ID)
+    cells["deceased_name"] = RawCell("孙琳", 0.99, (0, 0, 10, 10), ink=three)  # 燊 dropped by the reader
+    fv = build_record("cremation", cells, CTX).fields["deceased_name"]
+    assert "ink_wider_than_text" in fv.flags and fv.confidence < 0.6
+    cells["deceased_name"] = RawCell("王秀", 0.99, (0, 0, 10, 10), ink=two)
+    assert "ink_wider_than_text" not in build_record("cremation", cells, CTX).fields["deceased_name"].flags
