@@ -76,7 +76,7 @@ def main() -> None:
     store.dispose()
     accuracy = sum(o.right for o in obs) / max(1, len(obs))
     groups = {"all fields": reliability(obs)}
-    for t in ("id_number", "name", "date", "code", "address", "cert_no", "phone"):
+    for t in ("id_number", "name", "date", "code", "address"):
         sel = [o for o in obs if types.get(o.field) == t]
         if sel:
             groups[t] = reliability(sel)

@@ -7,13 +7,14 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-COLOURS = [(200, 90, 30), (40, 140, 40), (30, 30, 200), (160, 40, 160), (20, 150, 200), (120, 120, 0), (90, 90, 90)]
+COLOURS = [(0, 0, 0), (200, 90, 30), (40, 140, 40), (30, 30, 200), (160, 40, 160), (20, 150, 200), (120, 120, 0), (90, 90, 90),
+           (0, 100, 255)]  # BGR
 
 
-def reliability_png(path: Path, series: dict[str, Sequence[dict]], title: str, lo: float = 0.5) -> None:
+def reliability_png(path: Path, series: dict[str, Sequence[dict]], title: str, lo: float = 0.0, min_n: int = 5) -> None:
     """series: name -> pipeline.calibration.reliability() rows. x: mean confidence of a bucket,
     y: share right in it, from `lo` to 1 on both axes; the diagonal is perfect calibration.
-    Marker area grows with the bucket's size (log)."""
+    Marker area grows with the bucket's size (log); buckets with fewer than `min_n` fields are not drawn."""
     W, H, L, R, T, B = 1000, 800, 90, 250, 60, 80
     img = np.full((H, W, 3), 255, np.uint8)
     pw, ph = W - L - R, H - T - B
@@ -38,6 +39,7 @@ def reliability_png(path: Path, series: dict[str, Sequence[dict]], title: str, l
     cv2.putText(img, "accuracy", (10, T + ph // 2 + 12), font, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
     for k, (name, rows) in enumerate(series.items()):
         col = COLOURS[k % len(COLOURS)]
+        rows = [r for r in rows if r["n"] >= min_n]
         pts = [xy(r["mean_confidence"], r["accuracy"]) for r in rows]
         for a, b in zip(pts, pts[1:]):
             cv2.line(img, a, b, col, 2, cv2.LINE_AA)
