@@ -85,6 +85,14 @@ class Evaluation:
         }
 
 
+def page_groups(gpage: dict[str, Any]) -> list[str]:
+    """The groups a page is reported in: "printed", or "handwritten" and its hand
+    ("handwritten/kaiti", "handwritten/ballpoint", "handwritten/felt")."""
+    if not gpage.get("handwritten"):
+        return ["printed"]
+    return ["handwritten", f"handwritten/{gpage.get('pen') or 'kaiti'}"]
+
+
 def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
     """Compare every record of every scan that has a ground-truth file beside it.
     `processed_only`: pages not processed yet (a run still going, or stopped) are left out
@@ -106,15 +114,15 @@ def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
         for gpage in gt["pages"]:
             if (sf.abs_path, gpage["page"]) in pending:
                 continue
-            group = "handwritten" if gpage.get("handwritten") else "printed"
-            sub = ev.groups.setdefault(group, Evaluation())
+            names = page_groups(gpage)
+            subs = [ev.groups.setdefault(g, Evaluation()) for g in names]
             for grow in gpage["rows"]:
                 key = (sf.abs_path, gpage["page"], grow["row"])
                 rec = ours.get(key)
                 seen.add(key)
-                for e in (ev, sub):
+                for e in (ev, *subs):
                     e.rows_truth += 1
-                    _score_row(e, grow, rec, group)
+                    _score_row(e, grow, rec, names[0])
     ev.rows_extra = sum(1 for k in ours if k not in seen and truth_path(Path(k[0])).is_file())
     return ev
 
