@@ -140,3 +140,35 @@ def test_ink_extent_counts_han_characters_and_flags_a_dropped_one():
     assert "ink_wider_than_text" in fv.flags and fv.confidence < 0.6
     cells["deceased_name"] = RawCell("王秀", 0.99, (0, 0, 10, 10), ink=two)
     assert "ink_wider_than_text" not in build_record("cremation", cells, CTX).fields["deceased_name"].flags
+
+
+# ---- code tables and serials ----------------------------------------------------------------------
+def test_code_table_wordings_match_fuzzily():
+    from mapping import normalize as N
+
+    sp = load_spec()
+    for wording in ("骨灰寄存", "寄存", "骨灰寄放"):
+        assert N.ashes_destination(wording, sp).value == "6", wording
+    assert "fuzzy_match" in N.ashes_destination("骨灰寄放", sp).flags
+
+
+def test_a_serial_written_unlike_its_column_is_doubted():
+    from pipeline.extract import map_rows
+
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+    serials = ["HZ2016-031", "HZ2016-032", "HZ2016033", "HZ2016-034", "HZ2016-035"]
+    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell("16-02", 0.99, None)])
+            for i, s in enumerate(serials)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
+    flagged = [r.row_no for r in out if "unlike_column" in r.record.fields["registration_no"].flags]
+    assert flagged == [3] and out[2].record.fields["registration_no"].confidence < 0.5
+    assert not any("unlike_column" in r.record.fields["voyage_no"].flags for r in out)
+
+
+def test_address_glyph_rules():
+    from mapping import normalize as N
+
+    fixed = N.normalize_address("海阳市小纪镇王家瞳村")
+    assert fixed.value == "海阳市小纪镇王家疃村" and "place_glyph_fixed" in fixed.flags
+    doubted = N.normalize_address("海阳市郭城镇上乔村")
+    assert doubted.value == "海阳市郭城镇上乔村" and "glyph_outside_ocr_dictionary" in doubted.flags and doubted.certainty <= 0.5
