@@ -271,7 +271,7 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
     a character: flagged `unlike_column`, confidence halved. Needs 4 rows of which 3/4 agree."""
     spec = load_spec(settings.spec_version).kind(kind)
     for f in spec.fields:
-        if f.normalizer != "text" or f.name == "remarks":
+        if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
             continue
         vals = [(r, r.record.fields.get(f.name)) for r in rows]
         shapes = [(_shape(fv.value), fv) for _r, fv in vals
