@@ -2,6 +2,7 @@
 fitting or tuning), beside the foundation's figures and raw whole-page PP-OCR on the same pages.
 
     python bench/bench_accuracy.py --pages 80 --seed 4711 --stage ocr      # generate + full pipeline run + raw PP-OCR
+    python bench/bench_accuracy.py --pages 80 --seed 4711 --stage speed    # time pipeline and raw PP-OCR back to back on 12 pages
     python bench/bench_accuracy.py --pages 80 --seed 4711 --stage report   # re-map stored cells, score, write report
 
 Stage `ocr` runs the whole pipeline (OCR with engine agreement, mapping, routing) and raw
@@ -61,6 +62,40 @@ def stage_ocr(args, out: Path, settings: Settings) -> None:
     print(json.dumps(raw), flush=True)
 
 
+def stage_speed(args, out: Path, settings: Settings) -> None:
+    """Pages per minute of the whole pipeline and of raw whole-page PP-OCR on the same files, one
+    right after the other (a shared machine's load changes over a long run; this pair is comparable)."""
+    import shutil
+
+    scans = sorted(p for p in (out / "scans").rglob("*") if p.suffix in (".pdf", ".tiff", ".jpg") and p.is_file())
+    subset, n = [], 0
+    for scan in scans:
+        if n >= args.speed_pages:
+            break
+        gt = json.loads(scan.with_name(scan.stem + ".gt.json").read_text(encoding="utf-8"))
+        subset.append(scan)
+        n += len(gt["pages"])
+    work = out / "speed"
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "scans").mkdir(parents=True)
+    for scan in subset:
+        for f in (scan, scan.with_name(scan.stem + ".gt.json")):
+            dest = work / "scans" / f.relative_to(out / "scans")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, dest)
+    s2 = settings.with_(data_dir=str(work / "data"))
+    raw = raw_whole_page(subset[:1], s2)  # load the models once before timing
+    t0 = time.perf_counter()
+    summary = run_folder(work / "scans", s2)
+    run_s = time.perf_counter() - t0
+    raw = raw_whole_page(subset, s2)
+    res = {"pages": summary.pages, "pipeline_seconds": round(run_s, 1), "pipeline_pages_per_minute": round(60 * summary.pages / run_s, 2),
+           "raw_pages_per_minute": raw["pages_per_minute"], "ratio": round(60 * summary.pages / run_s / raw["pages_per_minute"], 3)}
+    (out / "speed.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+    print(json.dumps(res), flush=True)
+
+
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "–"
 
@@ -90,6 +125,7 @@ def stage_report(args, out: Path, settings: Settings) -> None:
             series[t] = reliability(sel)
     reliability_png(out / "reliability.png", series, f"Reliability on the report set (seed {args.seed}, never used for fitting)")
     report = {"set": {"seed": args.seed, "pages": ocr["pages"], "severity": args.severity}, "ocr_stage": ocr,
+              "speed": json.loads((out / "speed.json").read_text(encoding="utf-8")) if (out / "speed.json").is_file() else None,
               "remap_seconds": round(remap_s, 1), "engine_agreement": second, "accuracy": a, "foundation": FOUNDATION,
               "reliability": series}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -103,6 +139,7 @@ def stage_report(args, out: Path, settings: Settings) -> None:
             (f" {raw_value} |" if raw_value is not None else " – |")
 
     ppm = ocr["pages_per_minute"]
+    speed = json.loads((out / "speed.json").read_text(encoding="utf-8")) if (out / "speed.json").is_file() else None
     lines = [
         f"# Accuracy bench (issue 3): fresh set seed {args.seed}, {ocr['pages']} pages, severity {args.severity}",
         "",
@@ -120,6 +157,10 @@ def stage_report(args, out: Path, settings: Settings) -> None:
         f"Speed: the issue's floor is half the foundation's 10.36 pages/min = 5.18; the machine is shared, so the "
         f"comparable figure is the ratio to raw whole-page PP-OCR timed in the same run: "
         f"{ppm / raw['pages_per_minute']:.3f} here vs 0.862 in the foundation run." if raw else "",
+        (f"Speed measured back to back on {speed['pages']} pages of the set (pipeline, then raw whole-page PP-OCR on the same "
+         f"files): pipeline {speed['pipeline_pages_per_minute']} pages/min, raw {speed['raw_pages_per_minute']} pages/min, ratio "
+         f"{speed['ratio']} (foundation: 0.862); against the foundation's 10.36 pages/min: {speed['pipeline_pages_per_minute'] / 10.36:.2f}×."
+         if speed else ""),
         f"Engine agreement: {second['second_crops']} of {second['crops']} text lines read a second time, "
         f"{second['second_seconds']:.0f} s of {second['first_seconds'] + second['second_seconds']:.0f} s recognition "
         f"({second['second_seconds'] / max(1e-9, second['first_seconds'] + second['second_seconds']):.1%}).",
@@ -144,7 +185,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=80)
     ap.add_argument("--seed", type=int, default=4711)
     ap.add_argument("--severity", type=float, default=1.0)
-    ap.add_argument("--stage", choices=["ocr", "report", "all"], default="all")
+    ap.add_argument("--stage", choices=["ocr", "report", "speed", "all"], default="all")
+    ap.add_argument("--speed-pages", type=int, default=12, help="pages timed by --stage speed")
     ap.add_argument("--raw-pages", type=int, default=16, help="pages of the set read by raw whole-page PP-OCR")
     ap.add_argument("--second-read-below", type=float, default=None, help="default: the Settings default")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
@@ -156,6 +198,8 @@ def main() -> None:
         if out.exists() and any(out.iterdir()):
             sys.exit(f"{out} exists: a report set is used once; remove it to start again")
         stage_ocr(args, out, settings)
+    if args.stage == "speed":
+        stage_speed(args, out, settings)
     if args.stage in ("report", "all"):
         stage_report(args, out, settings)
 
