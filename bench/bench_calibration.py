@@ -15,20 +15,35 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.plot import reliability_png  # noqa: E402
-from pipeline.calibration import accepted_records, field_types, fit_for_records, reliability, write_thresholds  # noqa: E402
+from pipeline.calibration import accepted_records, field_types, fit_with_page_limit, reliability, write_thresholds  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
 from pipeline.evaluate import evaluate  # noqa: E402
+from pipeline.extract import page_unsure_share  # noqa: E402
+from pipeline.models import RawCell  # noqa: E402
 from pipeline.run import remap, run_folder  # noqa: E402
 from pipeline.store import Page, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
+
+
+def page_shares(store: Store, offset: int = 0) -> dict[int, float]:
+    """Record id (+ offset) -> the unsure share of its page (pipeline.extract.page_unsure_share)."""
+    out: dict[int, float] = {}
+    with store.session() as s:
+        for page in s.query(Page).filter(Page.status == "done"):
+            rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+            share = page_unsure_share(rows)
+            for r in page.records:
+                out[r.id + offset] = 0.0 if share is None else share
+    return out
 
 
 def main() -> None:
@@ -41,6 +56,8 @@ def main() -> None:
     ap.add_argument("--second-read-below", type=float, default=0.99)
     ap.add_argument("--remap", action="store_true", help="re-map the stored cells (no OCR) before scoring")
     ap.add_argument("--write", action="store_true", help=f"write the fitted thresholds to {PACKAGED.relative_to(ROOT)}")
+    ap.add_argument("--pool", type=int, nargs="*", default=[],
+                    help="seeds of other fitting sets already run (bench/out/calib-<seed>) whose fields are fitted on too")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
 
@@ -59,20 +76,34 @@ def main() -> None:
     if args.remap:
         remap(store, settings)
     ev = evaluate(store, processed_only=True)
-    obs = ev.observations
-    types = field_types()
-    fit, per_type_target = fit_for_records(obs, args.target, types, floor=args.floor)
+    obs = list(ev.observations)
+    shares = page_shares(store)
     with store.session() as s:
         pages_done = s.query(Page).filter(Page.status == "done").count()
-    meta = {"seed": args.seed, "pages": pages_done, "severity": args.severity, "fields": len(obs), "target": args.target,
+    for seed in args.pool:  # other fitting sets, mapped with the same code
+        other_settings = settings.with_(data_dir=str(Path(args.out) / f"calib-{seed}" / "data"))
+        other = Store.open(other_settings)
+        if args.remap:
+            remap(other, other_settings)
+        oev = evaluate(other, processed_only=True)
+        offset = 1_000_000 * (args.pool.index(seed) + 1)  # record ids of different stores kept apart
+        obs += [replace(o, record=o.record + offset) for o in oev.observations]
+        shares.update(page_shares(other, offset))
+        with other.session() as s:
+            pages_done += s.query(Page).filter(Page.status == "done").count()
+        other.dispose()
+    types = field_types()
+    fit, per_type_target, page_limit = fit_with_page_limit(obs, shares, args.target, types, floor=args.floor)
+    meta = {"seed": args.seed, "pooled_seeds": args.pool, "pages": pages_done, "severity": args.severity, "fields": len(obs), "target": args.target,
             "per_type_target": per_type_target, "floor": args.floor, "second_read_below": args.second_read_below}
     if args.write:
-        write_thresholds(PACKAGED, fit, args.target, meta)
+        write_thresholds(PACKAGED, fit, args.target, meta, page_limit)
         print(f"wrote {PACKAGED}")
     th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
 
     # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error)
-    n_records, n_acc, n_fields, wrong = accepted_records(obs, th)
+    n_records = len({o.record for o in obs})
+    _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if page_limit is None or shares.get(o.record, 0) <= page_limit], th)
     store.dispose()
     accuracy = sum(o.right for o in obs) / max(1, len(obs))
     groups = {"all fields": reliability(obs)}
@@ -80,13 +111,15 @@ def main() -> None:
         sel = [o for o in obs if types.get(o.field) == t]
         if sel:
             groups[t] = reliability(sel)
-    reliability_png(out / "reliability.png", groups, f"Reliability, fitting set seed {args.seed} ({len(obs)} fields)")
-    report = {"meta": meta, "run": run, "fit": fit, "thresholds": th,
+    reliability_png(out / "reliability.png", groups, f"Reliability, fitting set seed {' + '.join(str(x) for x in [args.seed, *args.pool])} ({len(obs)} fields)")
+    report = {"meta": meta, "run": run, "fit": fit, "thresholds": th, "page_unsure_max": page_limit,
               "on_fitting_set": {"records": n_records, "auto_accepted": n_acc, "auto_fields": n_fields, "auto_fields_wrong": wrong},
               "reliability": groups, "accuracy": {k: v for k, v in ev.to_dict().items() if k != "groups"}}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [f"# Calibration (fitting set seed {args.seed}, {pages_done} pages, target {args.target:.2%} wrong among auto-accepted fields)", "",
+    seeds = " + ".join(str(x) for x in [args.seed, *args.pool])
+    lines = [f"# Calibration (fitting set seed {seeds}, {pages_done} pages, target {args.target:.2%} wrong among auto-accepted fields)", "",
              f"fields scored {len(obs)} of {n_records} records, field accuracy {accuracy:.2%}; per-type target used {per_type_target:.3%}; "
+             f"page limit: {'none' if page_limit is None else f'{page_limit:.0%} of written cells read below 0.99'}; "
              f"with these thresholds on the fitting set: {n_acc} of {n_records} records auto-accepted, {wrong} of {n_fields} "
              f"of their fields wrong ({wrong / max(1, n_fields):.2%})", "",
              "| field type | threshold | fields | above threshold | wrong above |", "|---|---|---|---|---|"]

@@ -34,12 +34,22 @@ class Observation:
 
 @lru_cache(maxsize=8)
 def _read(path: str | None) -> dict[str, float]:
+    return _read_doc(path)[0]
+
+
+def load_page_limit(path: str | None = None) -> float | None:
+    """The calibrated page limit ("page_unsure_max") of a thresholds file; None if it has none."""
+    return _read_doc(path)[1]
+
+
+@lru_cache(maxsize=8)
+def _read_doc(path: str | None) -> tuple[dict[str, float], float | None]:
     if path == "":
-        return {}
+        return {}, None
     if path is None:
         res = resources.files("mapping").joinpath(PACKAGED)
         if not res.is_file():
-            return {}
+            return {}, None
         text = res.read_text(encoding="utf-8")
         where = f"mapping/{PACKAGED}"
     else:
@@ -55,7 +65,8 @@ def _read(path: str | None) -> dict[str, float]:
     bad = [k for k, v in out.items() if not 0.0 <= v <= 1.01]
     if bad:
         raise ConfigError(f"thresholds file {where}: thresholds out of 0..1.01 for {', '.join(bad)}")
-    return out
+    limit = doc.get("page_unsure_max")
+    return out, (None if limit is None else float(limit))
 
 
 def load_thresholds(path: str | None = None) -> dict[str, float]:
@@ -147,11 +158,40 @@ def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7,
     return rows
 
 
-def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict) -> dict[str, float]:
+def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict,
+                     page_unsure_max: float | None = None) -> dict[str, float]:
     """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
     types = field_types()
     th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
-    doc = {"thresholds": th, "target_wrong_share": target, "per_type": per_type, "fitted_on": meta}
+    doc = {"thresholds": th, "page_unsure_max": page_unsure_max, "target_wrong_share": target, "per_type": per_type,
+           "fitted_on": meta}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _read.cache_clear()
+    _read_doc.cache_clear()
     return th
+
+
+def fit_with_page_limit(obs: Sequence[Observation], page_share: dict[int, float], target: float,
+                        types: dict[str, str] | None = None, floor: float = 0.0,
+                        limits: Iterable[float] = tuple(x / 100 for x in range(20, 101, 2))) -> tuple[dict[str, dict], float, float | None]:
+    """fit_for_records on the records of pages read unsure no more than a limit (the rest go to
+    review whole), for each limit; the limit auto-accepting the most records of the whole fitting
+    set while meeting the target wins. `page_share`: record -> its page's unsure share.
+    Returns (per-type fit, per-type target, page limit; None = no limit needed)."""
+    types = types or field_types()
+    best: tuple[int, dict, float, float | None] | None = None
+    for limit in [*limits, None]:
+        kept = [o for o in obs if limit is None or page_share.get(o.record, 0.0) <= limit]
+        if not kept:
+            continue
+        fit, t = fit_for_records(kept, target, types, floor=floor)
+        th = {name: fit[ty]["threshold"] for name, ty in types.items() if ty in fit}
+        _n, acc, fields, wrong = accepted_records(kept, th)
+        if fields and (wrong + 1) / fields > target:
+            continue
+        if best is None or acc > best[0]:
+            best = (acc, fit, t, limit)
+    if best is None:
+        fit, t = fit_for_records(obs, target, types, floor=floor)
+        return fit, t, None
+    return best[1], best[2], best[3]

@@ -34,6 +34,9 @@ class Settings:
     # calibrated per-field thresholds (bench/bench_calibration.py): None = the packaged
     # mapping/data/thresholds.json, "" = none (auto_accept_threshold for every field), or a path
     thresholds_file: str | None = None
+    # a page whose share of written cells read less sure than 0.99 exceeds this sends all its records
+    # to review; None: the calibrated limit of the thresholds file (none if it has none)
+    page_unsure_max: float | None = None
     # a text line read less sure than this is read a second time (engine agreement); None: never
     second_read_below: float | None = 0.99
     pdf_dpi: int = 200
@@ -61,6 +64,14 @@ class Settings:
         from pipeline.calibration import load_thresholds
 
         return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
+
+    def page_unsure_limit(self) -> float | None:
+        """page_unsure_max, else the calibrated one (pipeline.calibration.load_page_limit)."""
+        if self.page_unsure_max is not None:
+            return float(self.page_unsure_max)
+        from pipeline.calibration import load_page_limit
+
+        return load_page_limit(self.thresholds_file)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -255,7 +255,32 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
                 fv.flags.append("corrected_by_reviewer")
         out.append(ExtractedRow(row_no, cells, record))
     _check_column_shapes(out, kind, settings)
+    _check_page_quality(out, rows, settings)
     return out
+
+
+def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99) -> float | None:
+    """Share of a page's written cells whose first reading was less sure than `below`: a page in a
+    hard hand (thin ballpoint, faded) has many; its sure-looking readings are then wrong far more
+    often than on a clean page. None with fewer than 3 rows (one row says nothing of a page)."""
+    if len(rows) < 3:
+        return None
+    written = [c for _n, cells in rows for c in cells if c.text]
+    if not written:
+        return None
+    return sum(c.confidence < below for c in written) / len(written)
+
+
+def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings) -> None:
+    """Every record of a page read unsure more often than the calibrated limit goes to review."""
+    limit = settings.page_unsure_limit()
+    share = page_unsure_share(rows)
+    if limit is None or share is None or share <= limit:
+        return
+    for row in out:
+        line = f"page: {share:.0%} of its text read unsure (calibrated limit {limit:.0%}): hard to read"
+        if line not in row.record.problems:
+            row.record.problems.append(line)
 
 
 SERIAL_SHAPE = re.compile(r"[A-Za-z0-9\-/. 第号航次]+")
