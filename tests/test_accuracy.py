@@ -172,3 +172,23 @@ def test_address_glyph_rules():
     assert fixed.value == "海阳市小纪镇王家疃村" and "place_glyph_fixed" in fixed.flags
     doubted = N.normalize_address("海阳市郭城镇上乔村")
     assert doubted.value == "海阳市郭城镇上乔村" and "glyph_outside_ocr_dictionary" in doubted.flags and doubted.certainty <= 0.5
+
+
+def test_a_page_read_unsure_too_often_goes_to_review_whole():
+    from pipeline.extract import map_rows, page_unsure_share
+
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+
+    def rows(conf_name: float):
+        return [(i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", conf_name, None), RawCell("16-02", 0.995, None)])
+                for i in range(1, 6)]
+
+    title = "烟台市殡仪馆海葬登记簿（2016年）"
+    settings = Settings(page_unsure_max=0.3, thresholds_file="")
+    assert page_unsure_share(rows(0.95)) == pytest.approx(1 / 3)
+    hard = map_rows("sea_burial", title, columns, rows(0.95), settings)
+    assert all(any(p.startswith("page:") for p in r.record.problems) for r in hard)
+    assert all(route(r.record, settings)[0] == NEEDS_REVIEW for r in hard)
+    clean = map_rows("sea_burial", title, columns, rows(0.999), settings)
+    assert not any(p.startswith("page:") for r in clean for p in r.record.problems)
+    assert page_unsure_share(rows(0.95)[:2]) is None  # one or two rows say nothing of a page
