@@ -1,6 +1,13 @@
-"""The backfill run as a Prefect flow: intake -> one task per file (cleanup, layout, OCR, mapping,
-routing of its pages) -> de-duplication -> summary. Tasks are chunky (a file each), and retry
-only on I/O errors."""
+"""The backfill run as a Prefect flow: intake -> page batches (cleanup, layout, OCR, mapping, routing)
+-> de-duplication -> optional load -> summary.
+
+Tasks are chunky (a batch of pages each; at most pipeline.runs.MAX_TASKS batches per flow run) and
+retry, with backoff, only on I/O errors. The business logic lives in pipeline.runs / pipeline.run;
+resume comes from the store's keys, so a killed flow run started again re-does only what is left.
+
+The same flow runs on Prefect's default task runner (threads, `max_workers` 1 by default: OCR already
+uses both cores) or, unchanged, on a Dask cluster: `backfill_flow.with_options(task_runner=dask_runner(address))`.
+"""
 from __future__ import annotations
 
 import time
@@ -9,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
 
 from pipeline import run as stages
+from pipeline import runs
 from pipeline.config import Settings
 from pipeline.intake import IntakeResult
 from pipeline.store import Store
@@ -28,38 +37,91 @@ def _store(url: str, data_dir: str) -> Store:
     return Store(url, Path(data_dir) / "images")
 
 
-def _open(settings: dict[str, Any]) -> tuple[Store, Settings]:
-    s = Settings.from_dict(settings)
+def _open(settings: dict[str, Any] | None) -> tuple[Store, Settings]:
+    """The store and settings; None: the serving process's own settings (env, ./backfill.toml), so a
+    deployment never carries connection strings in its parameters."""
+    s = Settings.load() if settings is None else Settings.from_public(settings)
     return _store(s.store_url, s.data_dir), s
 
 
-@task(name="intake", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_io_error_only)
+IO_RETRIES = dict(retries=3, retry_delay_seconds=[2, 10, 30], retry_jitter_factor=0.5, retry_condition_fn=_io_error_only)
+
+
+@task(name="intake", **IO_RETRIES)
 def intake_task(run_id: int, scans_dir: str, settings: dict[str, Any]) -> IntakeResult:
     store, s = _open(settings)
     return stages.intake(store, run_id, Path(scans_dir), s)
 
 
-@task(name="process-file", retries=1, retry_delay_seconds=5, retry_condition_fn=_io_error_only)
-def process_file_task(file_id: int, settings: dict[str, Any]) -> int:
+def _batch_name() -> str:
+    from prefect.runtime import task_run
+
+    ids = task_run.parameters.get("page_ids") or [0]
+    return f"pages {ids[0]}-{ids[-1]}"
+
+
+@task(name="process-pages", task_run_name=_batch_name, **IO_RETRIES)
+def process_pages_task(page_ids: list[int], settings: dict[str, Any]) -> int:
+    """One batch of pages: cleanup, layout, OCR, mapping and routing of each (pages already read are skipped)."""
     store, s = _open(settings)
-    return len(stages.process_file(store, file_id, s))
+    return sum(o.records for o in runs.process_pages(store, page_ids, s))
 
 
-@task(name="dedupe", retries=1, retry_delay_seconds=5, retry_condition_fn=_io_error_only)
+@task(name="dedupe", **IO_RETRIES)
 def link_task(settings: dict[str, Any]) -> int:
     store, s = _open(settings)
     return stages.link(store, s)
 
 
-@flow(name="backfill-run")
-def backfill_flow(scans_dir: str, settings: dict[str, Any]) -> dict[str, Any]:
-    t0 = time.perf_counter()
+@task(name="load", **IO_RETRIES)
+def load_task(settings: dict[str, Any]) -> dict[str, int]:
     store, s = _open(settings)
-    run_id = stages.start_run(store, Path(scans_dir), s)
+    return runs.load_records(store, s)
+
+
+def _run_batches(page_ids: list[int], settings: dict[str, Any], batch_pages: int) -> None:
+    futures = [process_pages_task.submit(b, settings) for b in runs.batches(page_ids, batch_pages)]
+    for f in futures:
+        f.result()  # raises the first failure after its retries
+
+
+@flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))
+def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A migration run over `scans_dir`; `options`: homes, years, volumes (a selection from the
+    inventory), batch_pages, load (see pipeline.runs.RunOptions)."""
+    t0 = time.perf_counter()
+    opts = runs.RunOptions.from_dict(options)
+    store, s = _open(settings)
+    settings = s.public_dict()  # tasks (threads or Dask workers) get the resolved settings, never a password
+    folder = Path(scans_dir)
+    run_id = runs.begin_run(store, folder, s, opts)
     got = intake_task(run_id, scans_dir, settings)
-    for fid in got.file_ids:
-        process_file_task(fid, settings)
+    plan = runs.plan_files(store, s, got.file_ids, opts.selection)
+    if plan.unidentified:  # read the first page of files nothing names yet, then decide
+        _run_batches(runs.pending_pages(store, plan.unidentified, first_only=True), settings, opts.batch_pages)
+        again = runs.plan_files(store, s, plan.unidentified, opts.selection)
+        plan.selected += again.selected
+        plan.excluded += again.excluded + len(again.unidentified)
+    _run_batches(runs.pending_pages(store, plan.selected), settings, opts.batch_pages)
+    runs.mark_files_processed(store, plan.selected)
     merged = link_task(settings)
-    summary = stages.summarize(store, run_id, Path(scans_dir), got, merged, time.perf_counter() - t0)
-    stages.finish_run(store, run_id, summary)
-    return summary.to_dict()
+    loaded = load_task(settings) if opts.load else None
+    return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0)
+
+
+def dask_runner(address: str):
+    """Prefect's Dask task runner on an existing Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786)."""
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)
+
+
+def run_flow(scans_dir: str, settings: dict[str, Any], options: dict[str, Any] | None = None,
+             dask_address: str | None = None, workers: int | None = None) -> dict[str, Any]:
+    """Run the flow on the default runner (`workers` threads), or on the Dask cluster at `dask_address`."""
+    f = backfill_flow
+    if dask_address:
+        f = backfill_flow.with_options(task_runner=dask_runner(dask_address))
+    elif workers and workers > 1:
+        f = backfill_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
+    return f(scans_dir, settings, options)

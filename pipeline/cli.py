@@ -81,17 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
     with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
-        if args.no_prefect:
-            from pipeline.run import run_folder
+        from pipeline.runs_cli import execute_run  # selection, batches, --load, Dask (issue 6)
 
-            summary = run_folder(scans.resolve(), settings).to_dict()
-        else:
-            from flows.env import prepare_prefect_env
-
-            prepare_prefect_env(settings.data_dir, quiet=not args.verbose)
-            from flows.backfill import backfill_flow
-
-            summary = backfill_flow(str(scans.resolve()), settings.to_dict())
+        summary = execute_run(args, settings, scans)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -108,6 +100,8 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  auto-accepted{sm['auto_accepted']:>6}",
         f"  needs review {sm['needs_review']:>6}",
         f"  duplicates merged {sm['clusters_merged']}",
+        *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
+        *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
         f"  store: {mask_url(settings.store_url)}",
     ]
     if sm["quarantined"]:
@@ -219,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-prefect", action="store_true", help="run the stages in this process without Prefect")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    from pipeline.runs_cli import add_commands as add_run_commands, add_run_options
+    add_run_options(r)
     r.set_defaults(func=cmd_run)
 
     e = sub.add_parser("export", help="write every extracted row to a CSV file")
@@ -263,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from pipeline.review_cli import add_commands  # users + review (the review app)
     add_commands(sub, common, _settings)
+    add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
     return p
 
 

@@ -23,7 +23,9 @@ CONFIG_FILE_NAME = "backfill.toml"
 class Settings:
     data_dir: str = DEFAULT_DATA_DIR
     db_url: str | None = None          # working store; default: SQLite file in data_dir
-    platform_url: str | None = None    # provincial platform DB; default: SQLite file in data_dir
+    # provincial platform DB; default: SQLite file in data_dir. Its password: in this URL from
+    # BACKFILL_PLATFORM_URL or the config file, or left out of it for libpq (~/.pgpass, PGPASSWORD)
+    platform_url: str | None = None
     engine: str = "ppocr"              # main OCR engine
     engine_settings: dict[str, Any] = field(default_factory=dict)
     layout_mode: str = "cells"         # "cells": recognize each cell's crop; "page": whole-page OCR, boxes to cells
@@ -103,6 +105,25 @@ class Settings:
         if errors:
             raise ConfigError("invalid settings: " + "; ".join(errors), hint="see README, section Configuration")
         return s
+
+    # ---- crossing a process boundary (Prefect parameters, Dask workers) ----------------
+    CONNECTIONS = ("db_url", "platform_url")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The settings without connection strings: what may be stored as a flow's parameters.
+        The receiving process takes them from its environment (see `connection_env`, `from_public`)."""
+        return {k: (None if k in self.CONNECTIONS else v) for k, v in self.to_dict().items()}
+
+    def connection_env(self) -> dict[str, str]:
+        """The environment variables that carry this process's connection strings to its children."""
+        env = {var: getattr(self, key) for var, key in _ENV.items() if key in self.CONNECTIONS}
+        return {var: value for var, value in env.items() if value}
+
+    @classmethod
+    def from_public(cls, d: Mapping[str, Any]) -> "Settings":
+        """Settings from `public_dict()`, with the connection strings of this process's environment."""
+        env = _from_env()
+        return cls.from_dict({**d, **{k: env.get(k) for k in cls.CONNECTIONS}})
 
     def with_(self, **changes: Any) -> "Settings":
         return Settings.from_dict({**self.to_dict(), **changes})

@@ -81,6 +81,18 @@ class ImageTooLargeError(InputFileError):
     reason = "too_large"
 
 
+class NoImagesError(InputFileError):
+    """A PDF that holds no scanned image (typed text only): not a scan of a paper ledger."""
+
+    reason = "no_images"
+
+
+class OutsideFolderError(InputFileError):
+    """A path (a symlink in the scan folder) that leads outside the folder given: never read."""
+
+    reason = "outside_folder"
+
+
 class PageError(BackfillError):
     """A page that was read but cannot be turned into records (no table found, not a ledger)."""
 

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -325,6 +326,12 @@ class PageOutcome:
     message: str = ""
 
 
+PAGE_ADVICE = {  # what a person does about a page that gives no records (appended to the page's error)
+    "no_table": "; nothing was extracted: a blank page, a letter or a cover? Check the scan",
+    "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
+}
+
+
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
     """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
     with store.session() as s:
@@ -338,15 +345,22 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         image = load_page(path, media, page_no, settings)
     except InputFileError as e:
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
-    original = store.images.put(image) if settings.keep_original_images else None
     clean = clean_page(image)
+    try:
+        original = store.images.put(image) if settings.keep_original_images else None
+        clean_sha = store.images.put(clean.image)
+    except OSError as e:  # disk full (or the image folder gone): this page fails, the run goes on
+        why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
+        return _finish(store, page_id, "failed", t0,
+                       error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
+                             "free space there and run again (this page is retried)")
     del image
-    clean_sha = store.images.put(clean.image)
     steps = [st.to_dict() for st in clean.steps]
     try:
         ext = extract_page(clean.image, clean.table_box, engine, settings)
     except PageError as e:
-        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}", original=original,
+        advice = PAGE_ADVICE.get(e.reason, "")
+        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})

@@ -26,8 +26,11 @@ from pipeline.errors import (
     ImageTooLargeError,
     InputFileError,
     MissingDependencyError,
+    NoImagesError,
+    OutsideFolderError,
     UnsupportedFileError,
 )
+from pipeline.safety import inside, safe_file_name
 from pipeline.store import Page, Quarantine, SourceFile, Store
 
 log = logging.getLogger(__name__)
@@ -125,7 +128,43 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
             raise ImageTooLargeError(
                 str(path), f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px"
             )
+    if _pdf_image_count(path) == 0:
+        raise NoImagesError(str(path), "the PDF holds no scanned image (typed text only); scan the paper ledger")
     return pages
+
+
+def _pdf_image_count(path: Path) -> int | None:
+    """Images the PDF holds (`pdfimages -list`, nothing decoded); None when that cannot be told."""
+    try:
+        out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=60)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return sum(1 for line in out.stdout.splitlines()[2:] if line.strip())
+
+
+def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
+    """The pages a damaged PDF (truncated: no xref table, no trailer) still holds, rebuilt by qpdf
+    (pikepdf) into a new file under data/recovered/; (that file, its page count). The copy is checked
+    like any scan (page size, images). Raises CorruptFileError when nothing can be recovered."""
+    try:
+        import pikepdf
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("pikepdf is not installed", hint="pip install pikepdf") from e
+    out_dir = settings.data_path / "recovered"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{sha[:16]}.pdf"
+    try:
+        with pikepdf.open(path) as pdf:  # qpdf rebuilds the cross-reference table while opening
+            if len(pdf.pages) == 0:
+                raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it")
+            pdf.save(target)
+    except pikepdf.PasswordError as e:
+        raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy") from e
+    except (pikepdf.PdfError, OSError, RuntimeError, ValueError) as e:
+        raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it") from e
+    return target, _probe_pdf(target, settings)
 
 
 def _open_image(path: Path, settings: Settings) -> Image.Image:
@@ -202,6 +241,12 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
     result = IntakeResult(skipped=[str(p.relative_to(scans_dir)) for p in others])
     for path in scans:
         rel = str(path.relative_to(scans_dir))
+        if not inside(scans_dir, path):  # a symlink out of the folder: never read, never copied
+            err = OutsideFolderError(rel, "the path leads outside the scanned folder (a symbolic link); copy the file in instead")
+            _quarantine(store, run_id, path, rel, "", err, settings, copy=False)
+            result.quarantined.append(QuarantineItem(rel, err.reason, str(err).split(": ", 1)[-1]))
+            log.warning("quarantined %s: outside the scanned folder", rel)
+            continue
         try:
             sha = sha256_file(path)
         except OSError as e:
@@ -213,8 +258,28 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
         if known is not None:
             result.known_files.append(known)
             continue
+        source = path
         try:
             media, n_pages = probe(path, settings)
+        except CorruptFileError as e:
+            msg = str(e).split(": ", 1)[-1]
+            try:
+                if SCAN_SUFFIXES.get(path.suffix.lower()) != "pdf":
+                    raise
+                source, n_pages = recover_pdf(path, sha, settings)
+                media = "pdf"
+            except InputFileError as e2:
+                msg2 = str(e2).split(": ", 1)[-1]
+                _quarantine(store, run_id, path, rel, sha, e2, settings)
+                result.quarantined.append(QuarantineItem(rel, e2.reason, msg2))
+                log.warning("quarantined %s: %s", rel, msg2)
+                continue
+            part = CorruptFileError(
+                rel, f"{msg}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
+                     "is lost: rescan the ledger to be sure nothing is missing", reason="partly_recovered")
+            _quarantine(store, run_id, path, rel, sha, part, settings)
+            result.quarantined.append(QuarantineItem(rel, part.reason, str(part).split(": ", 1)[-1]))
+            log.warning("partly recovered %s: %d page(s)", rel, n_pages)
         except InputFileError as e:
             msg = str(e).split(": ", 1)[-1]
             _quarantine(store, run_id, path, rel, sha, e, settings)
@@ -223,7 +288,7 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
             continue
         with store.session() as s, s.begin():
             sf = SourceFile(
-                sha256=sha, rel_path=rel, abs_path=str(path), size_bytes=path.stat().st_size,
+                sha256=sha, rel_path=rel, abs_path=str(source), size_bytes=path.stat().st_size,
                 media_type=media, page_count=n_pages, first_run_id=run_id,
             )
             s.add(sf)
@@ -234,19 +299,21 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
     return result
 
 
-def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings) -> None:
+def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings,
+                copy: bool = True) -> None:
     qdir = settings.data_path / "quarantine"
     qdir.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^\w.\-]+", "_", path.name)
-    copy = qdir / f"{sha[:12] or 'unhashed'}-{safe}"
+    target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(path.name)}"
     try:
-        if not copy.exists():
-            shutil.copy2(path, copy)
+        if not copy:
+            target = None
+        elif not target.exists():
+            shutil.copy2(path, target)
     except OSError:
-        copy = None  # the reason is still recorded; the original stays where it was
+        target = None  # the reason is still recorded; the original stays where it was
     msg = str(err).split(": ", 1)[-1]
     with store.session() as s, s.begin():
         exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
         if exists is None:
             s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
-                             copy_path=None if copy is None else str(copy)))
+                             copy_path=None if target is None else str(target)))

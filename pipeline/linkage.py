@@ -213,7 +213,14 @@ def golden_record(store: Store, cluster_id: str) -> Golden:
 
 
 def _sources(rows: Iterable[Any]) -> list[SourceValues]:
-    return [SourceValues(rec.id, rec.fields or {}, reviewed=rec.status == APPROVED,
-                         provenance={"ledger_kind": rec.ledger_kind, "source_file": rel, "source_file_sha256": sha,
-                                     "page": page_no, "row": rec.row_no, "status": rec.status})
-            for rec, page_no, rel, sha in rows]
+    return source_values((rec.id, rec.ledger_kind, rec.fields, rec.status, (sha, rel, page_no, rec.row_no))
+                         for rec, page_no, rel, sha in rows)
+
+
+def source_values(records: Iterable[tuple[int, str, dict[str, Any] | None, str, tuple[str, str, int, int]]]) -> list[SourceValues]:
+    """(record id, ledger kind, fields, status, (file sha256, file, page, row)) as merge_values reads
+    them: golden_record and the loader's merged platform rows (pipeline.load) both go through here."""
+    return [SourceValues(rid, fields or {}, reviewed=status == APPROVED,
+                         provenance={"ledger_kind": kind, "source_file": rel, "source_file_sha256": sha,
+                                     "page": page_no, "row": row_no, "status": status})
+            for rid, kind, fields, status, (sha, rel, page_no, row_no) in records]

@@ -1,18 +1,25 @@
 """Bulk load of auto-accepted and approved records into the provincial platform database.
 
-Tables are the MZ/T 141 entity sets (pipeline.platform_schema, created by migrations). A record's
-natural key (SPEC.md) decides insert or update: certificate number, else ID number + event date,
-else the source key. Records go in batches; each batch is one transaction on the platform that
-writes the person rows, their contact rows, the old values of every row it changes
-(record_history) and its receipt (load_receipts): a batch lands whole or not at all. After the
-platform committed, the working store keeps the same receipt and marks the batch's records loaded.
+Tables are the MZ/T 141 entity sets (pipeline.platform_schema, created by migrations). One platform
+row per person and entity set (build_rows): the records of one dedupe cluster are merged into one
+row (pipeline.linkage's golden values, every source row listed in source_records), a record linked
+to a row already on the platform updates that row, and an unlinked record is its own row under its
+natural key (SPEC.md: certificate number, else ID number + event date, else the source key).
+Records go in batches; each batch is one transaction on the platform that writes the person rows,
+their contact rows, the old values of every row it changes (record_history) and its receipt
+(load_receipts): a batch lands whole or not at all. After the platform committed, the working store
+keeps the same receipt and marks the batch's records loaded (LoadedRecord, a narrow table).
 
-On PostgreSQL a batch is COPYed into a temporary staging table and written with one
-INSERT ... ON CONFLICT per table; on SQLite it is one executemany upsert per table.
+On PostgreSQL a batch locks the person table against other writers, asks which of its keys are
+there with which hash, COPYs the new rows straight into the person and contact tables, and the
+changed ones (values as one JSON text each) into a temporary staging table written with one
+INSERT ... ON CONFLICT per table, typed on the server; on SQLite it is one executemany upsert per table.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
+from functools import lru_cache
 import logging
 import queue
 import threading
@@ -24,10 +31,10 @@ from typing import Any, Iterator, Sequence
 
 import orjson
 import psycopg
-from sqlalchemy import Date, Integer, Table, Text, insert, select, type_coerce
+from sqlalchemy import Date, Integer, Table, Text, func, insert, select, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pipeline.config import Settings, mask_url
 from pipeline.errors import DatabaseError
@@ -44,7 +51,7 @@ from pipeline.platform_schema import (
 from pipeline.privacy import mask_text
 from pipeline.receipts import Receipt, new_batch_id, record_receipt
 from pipeline.routing import LOADABLE
-from pipeline.store import Page, Record, SourceFile, Store, utcnow
+from pipeline.store import LoadedRecord, Page, PlatformLink, Record, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -83,67 +90,190 @@ def row_hash(values: dict[str, Any]) -> str:
 
 def person_columns(kind: str, spec_version: str) -> tuple[str, ...]:
     """Columns of a built person row, in order (the batch adds BATCH_COLUMNS)."""
-    return ("natural_key", *(f.name for f in person_fields(spec_version, kind)), *PROVENANCE, "spec_version", "row_hash")
+    return ("natural_key", *_spec_names(spec_version, kind)[0], *PROVENANCE, "source_records", "spec_version", "row_hash")
+
+
+MERGED_LINKS = ("auto_merged", "merged")  # PlatformLink statuses saying "this record is that platform row"
+
+
+@lru_cache(maxsize=8)
+def _spec_names(spec_version: str, kind: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(person table fields in column order, every spec field a platform row carries)."""
+    person = tuple(f.name for f in person_fields(spec_version, kind))
+    return person, frozenset(person) | frozenset(CONTACT_FIELDS[kind][1].values())
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformRow:
-    """The platform rows one store record becomes: its person row and its contact row."""
+    """One platform person row and its contact row: from one store record, or merged from every
+    record of one person (one dedupe cluster) of one entity set."""
 
     kind: str
     key: str
     row_hash: str
-    person: tuple      # values in person_columns(kind) order
-    contact: tuple     # values in CONTACT_COLUMNS order
+    values: dict[str, Any]         # spec values (person and contact fields)
+    values_json: bytes             # their canonical JSON (what row_hash hashes)
+    contact_hash: str
     funeral_home_code: str | None
+    source_sha256: str
     source_file: str
     source_page: int
     source_row: int
+    source_records: str | None = None   # merged rows: JSON list of every source row; None: the row's own source
+    retired_keys: tuple[str, ...] = ()  # this person's rows loaded earlier under other keys: removed by the load
+
+    def person(self, spec_version: str) -> tuple:
+        """Values in person_columns(kind, spec_version) order."""
+        get = self.values.get
+        return (self.key, *[get(f) for f in _spec_names(spec_version, self.kind)[0]], self.source_sha256,
+                self.source_file, self.source_page, self.source_row, self.source_records, spec_version, self.row_hash)
+
+    @property
+    def contact_key(self) -> str:
+        return f"{self.key}|{CONTACT_FIELDS[self.kind][0]}"
+
+    @property
+    def contact(self) -> tuple:
+        """Values in CONTACT_COLUMNS order."""
+        role, cf = CONTACT_FIELDS[self.kind]
+        get = self.values.get
+        link = (self.key, None) if self.kind == "cremation" else (None, self.key)
+        return (self.contact_key, *link, role, get(cf["name"]), get(cf["phone"]), get(cf["relation_code"]), self.contact_hash)
 
 
 @dataclass(frozen=True, slots=True)
 class BuiltRecord:
-    record_id: int
-    loaded_hash: str | None  # what the store says it last loaded
+    """A platform row and the store records it stands for: (record id, row hash and key the store
+    last loaded it as). `repeat_of`: the row was built already under this key from an earlier record
+    (the first one wins); these records are marked loaded with that row's hash, nothing is sent."""
+
     row: PlatformRow
+    records: tuple[tuple[int, str | None, str | None], ...]
+    repeat_of: str | None = None
+
+
+def _platform_row(kind: str, key: str, values: dict[str, Any], source: tuple[str, str, int, int],
+                  source_records: bytes | None = None, retired: tuple[str, ...] = ()) -> PlatformRow:
+    vj = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+    # a merged row's hash covers its list of sources too: a person gaining a record is an update
+    h = hashlib.sha256(vj + b"\n" + source_records if source_records else vj).hexdigest()
+    cf = CONTACT_FIELDS[kind][1]
+    get = values.get
+    ch = hashlib.sha256(orjson.dumps((get(cf["name"]), get(cf["phone"]), get(cf["relation_code"])))).hexdigest()
+    sha, rel, page_no, row_no = source
+    return PlatformRow(kind, key, h, values, vj, ch, get("funeral_home_code"), sha, rel, page_no, row_no,
+                       source_records.decode() if source_records else None, retired)
+
+
+@dataclass(slots=True)
+class _Member:
+    record_id: int
+    fields: dict[str, Any]
+    loaded_hash: str | None
+    loaded_key: str | None
+    status: str
+    source: tuple[str, str, int, int]  # file sha256, file, page, row
+
+
+def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str, str], int], dict[int, tuple[str, str]]]:
+    """Persons with more than one loadable record of one ledger kind ((cluster, kind) -> records),
+    and the platform rows records are linked to (record id -> (table, natural key))."""
+    multi = {(cid, kind): n for cid, kind, n in conn.execute(
+        select(Record.cluster_id, Record.ledger_kind, func.count()).where(Record.status.in_(list(statuses)),
+                                                                         Record.cluster_id.is_not(None))
+        .group_by(Record.cluster_id, Record.ledger_kind).having(func.count() > 1))}
+    links: dict[int, tuple[str, str]] = {}
+    for rid, table, key in conn.execute(select(PlatformLink.record_id, PlatformLink.platform_table, PlatformLink.natural_key)
+                                        .where(PlatformLink.status.in_(MERGED_LINKS), PlatformLink.natural_key.is_not(None))
+                                        .order_by(PlatformLink.score.desc(), PlatformLink.id)):
+        links.setdefault(rid, (table, key))
+    return multi, links
+
+
+def _merged_row(kind: str, cluster_id: str, members: list[_Member], links: dict[int, tuple[str, str]],
+                spec_version: str) -> PlatformRow:
+    """One person's row from all its records of one entity set: values by merge_values (the most
+    reliable value per field, pipeline.linkage's golden values), under a key that stays put: the
+    platform row a record is linked to, else the key the person was loaded under before, else the
+    natural key of the merged values (the source key: the person's first record)."""
+    from mapping.dedupe import merge_values  # mapping.dedupe is heavy (numpy, pandas): only when persons merge
+    from pipeline.linkage import source_values
+
+    names = _spec_names(spec_version, kind)[1]
+    members.sort(key=lambda m: m.record_id)
+    first = members[0]
+    golden = merge_values(cluster_id, source_values((m.record_id, kind, m.fields, m.status, m.source) for m in members))
+    plain = golden.plain()
+    present = {n for m in members for n in m.fields if n in names}
+    values = {n: plain.get(n) for n in present}
+    table = ENTITY_TABLES[kind]
+    linked = sorted({links[m.record_id][1] for m in members if m.record_id in links and links[m.record_id][0] == table})
+    loaded = [m.loaded_key for m in members if m.loaded_key]
+    key = linked[0] if linked else loaded[0] if loaded else natural_key(kind, values, (first.source[0], *first.source[2:]))
+    sources = None
+    if len(members) > 1:
+        sources = orjson.dumps([{"sha256": m.source[0], "file": m.source[1], "page": m.source[2], "row": m.source[3],
+                                 "record": m.record_id} for m in members])
+    return _platform_row(kind, key, values, first.source, sources, tuple(sorted(set(loaded) - {key})))
 
 
 def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADABLE) -> Iterator[BuiltRecord]:
-    """Every loadable record of the store as platform rows, in ledger order (file, page, row).
+    """Every loadable record of the store as platform rows, in store order (record id): one row per
+    person and entity set. Records of one dedupe cluster (Record.cluster_id) become one
+    merged row, yielded when the person's last record is read; a record linked to a row already on
+    the platform (PlatformLink) is written under that row's key; records not linked load as they are.
 
-    The one place that turns a stored record into platform rows: the loader, reconcile and the
+    The one place that turns stored records into platform rows: the loader, reconcile and the
     bench use it."""
     spec_version = settings.spec_version
-    fields_of = {k: tuple(f.name for f in person_fields(spec_version, k)) for k in ENTITY_TABLES}
-    spec_names = {k: frozenset(fields_of[k]) | frozenset(CONTACT_FIELDS[k][1].values()) for k in ENTITY_TABLES}
+    names = {k: _spec_names(spec_version, k)[1] for k in ENTITY_TABLES}
     q = (
-        select(Record.id, Record.ledger_kind, type_coerce(Record.fields, Text), Record.loaded_hash, Record.row_no,
-               Page.page_no, SourceFile.sha256, SourceFile.rel_path)
+        select(Record.id, Record.ledger_kind, type_coerce(Record.fields, Text), LoadedRecord.row_hash,
+               LoadedRecord.natural_key, Record.row_no, Page.page_no, SourceFile.sha256, SourceFile.rel_path,
+               Record.cluster_id, Record.status)
         .join(Page, Record.page_id == Page.id)
         .join(SourceFile, Page.file_id == SourceFile.id)
+        .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
         .where(Record.status.in_(list(statuses)))
-        .order_by(SourceFile.rel_path, Page.page_no, Record.row_no)
+        .order_by(Record.id)  # store order: a scan, no sort of the wide rows (ledger order cost a third of the read)
     )
     loads = orjson.loads
+    seen: dict[str, dict[str, str]] = {k: {} for k in ENTITY_TABLES}  # key -> row hash, this load
+    pending: dict[tuple[str, str], list[_Member]] = {}
+
+    def once(b: BuiltRecord) -> BuiltRecord:
+        got = seen[b.row.kind]
+        h = got.get(b.row.key)
+        if h is None:
+            got[b.row.key] = b.row.row_hash
+            return b
+        return BuiltRecord(b.row, b.records, repeat_of=h)
+
     with store.engine.connect() as conn:
+        multi, links = _persons(conn, statuses)
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
-        for rid, kind, raw, loaded_hash, row_no, page_no, sha, rel in result:
+        for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in result:
             if kind not in ENTITY_TABLES:
                 continue
             fields = loads(raw) if isinstance(raw, (str, bytes)) else raw
-            names = spec_names[kind]
-            values = {name: fv.get("value") for name, fv in fields.items() if name in names}
+            group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
+            if group is not None:
+                members = pending.setdefault(group, [])
+                members.append(_Member(rid, fields, loaded_hash, loaded_key, status, (sha, rel, page_no, row_no)))
+                if len(members) < multi.get(group, 1):
+                    continue
+                del pending[group]
+                row = _merged_row(kind, group[0], members, links, spec_version)
+                yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
+                continue
+            nk = names[kind]
+            values = {name: fv.get("value") for name, fv in fields.items() if name in nk}
             key = natural_key(kind, values, (sha, page_no, row_no))
-            h = row_hash(values)
-            get = values.get
-            person = (key, *[get(f) for f in fields_of[kind]], sha, rel, page_no, row_no, spec_version, h)
-            role, cf = CONTACT_FIELDS[kind]
-            name, phone, rel_code = get(cf["name"]), get(cf["phone"]), get(cf["relation_code"])
-            ch = hashlib.sha256(orjson.dumps((name, phone, rel_code))).hexdigest()
-            link = (key, None) if kind == "cremation" else (None, key)
-            contact = (f"{key}|{role}", *link, role, name, phone, rel_code, ch)
-            yield BuiltRecord(rid, loaded_hash, PlatformRow(kind, key, h, person, contact, get("funeral_home_code"),
-                                                            rel, page_no, row_no))
+            yield once(BuiltRecord(_platform_row(kind, key, values, (sha, rel, page_no, row_no)),
+                                   ((rid, loaded_hash, loaded_key),)))
+        for (cid, kind), members in pending.items():  # the store changed while reading: what was read
+            row = _merged_row(kind, cid, members, links, spec_version)
+            yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
 
 
 @dataclass
@@ -151,6 +281,7 @@ class LoadResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0     # rows of a person loaded earlier under another key, now one row
     by_table: dict[str, int] = field(default_factory=dict)
     receipts: list[Receipt] = field(default_factory=list)
 
@@ -159,15 +290,20 @@ class LoadResult:
         return self.inserted + self.updated + self.unchanged
 
 
+#: (record id, natural key, row hash loaded, hash and key the store had marked before)
+Mark = tuple[int, str, str, str | None, str | None]
+
+
 def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadResult:
     """Load every loadable record into the platform. Idempotent: a second load inserts nothing.
 
-    One platform row per natural key (the same person twice in a ledger is one row; the later
-    record wins). Raises LoadError when the platform refuses a batch; the batches before it stay
-    loaded, with their receipts, and the failed batch's records are not marked loaded.
+    One platform row per person and entity set (build_rows). Raises LoadError when the platform
+    refuses a batch; the batches before it stay loaded, with their receipts, and the failed batch's
+    records are not marked loaded.
 
-    The platform's work on a batch overlaps the store's bookkeeping of the batch before it (two
-    threads); batches commit one after another, in order."""
+    Three stages overlap: this thread reads the store and builds rows, a second sends each batch to
+    the platform (one transaction each, in order), a third keeps each committed batch's receipt in
+    the store and marks its records loaded (LoadedRecord)."""
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version)
     result = LoadResult()
@@ -191,6 +327,8 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
             except BaseException as e:  # noqa: BLE001
                 failure.append(e)
 
+    gc_was = gc.isenabled()
+    gc.disable()  # rows are acyclic; collecting while 10^5 of them are alive cost a third of the build
     try:
         _sync_institutions(engine, md, store, settings, result)
         sender = threading.Thread(target=send, name="platform-load", daemon=True)
@@ -198,10 +336,22 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
         sender.start()
         keeper.start()
         try:
-            for kind, batch, recs in _batches(store, settings, batch_size):
+            rows: dict[str, list[PlatformRow]] = {k: [] for k in ENTITY_TABLES}
+            marks: dict[str, list[Mark]] = {k: [] for k in ENTITY_TABLES}
+            for b in build_rows(store, settings):
                 if failure:
                     break
-                todo.put((kind, batch, recs))
+                kind, r = b.row.kind, b.row
+                h = b.repeat_of or r.row_hash
+                marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
+                if b.repeat_of is None:
+                    rows[kind].append(r)
+                    if len(rows[kind]) >= batch_size:
+                        todo.put((kind, rows[kind], marks[kind]))
+                        rows[kind], marks[kind] = [], []
+            for kind in ENTITY_TABLES:
+                if (rows[kind] or marks[kind]) and not failure:
+                    todo.put((kind, rows[kind], marks[kind]))
         finally:
             todo.put(None)
             sender.join()
@@ -209,50 +359,81 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
             keeper.join()
     finally:
         engine.dispose()
+        if gc_was:
+            gc.enable()
     if failure:
         raise failure[0]
     return result
 
 
-def _batches(store: Store, settings: Settings, batch_size: int):
-    """(kind, rows, records by key) per batch, one row per natural key over the whole load: a key
-    seen twice keeps its later record's row, so a load sends each key once and a second load is a
-    no-op (sending the rows in ledger order as they come would flip such a row at every load)."""
-    pending: dict[str, dict[str, PlatformRow]] = {k: {} for k in ENTITY_TABLES}
-    records: dict[str, dict[str, list[tuple[int, str, str | None]]]] = {k: defaultdict(list) for k in ENTITY_TABLES}
-    for b in build_rows(store, settings):
-        pending[b.row.kind][b.row.key] = b.row
-        records[b.row.kind][b.row.key].append((b.record_id, b.row.row_hash, b.loaded_hash))
-    for kind, rows in pending.items():
-        items = list(rows.values())
-        for i in range(0, len(items), batch_size):
-            yield kind, items[i : i + batch_size], records[kind]
-
-
-def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow],
-                records: dict[str, list[tuple[int, str, str | None]]], result: LoadResult):
-    """One batch: person rows, contact rows and the receipt in one platform transaction. Returns
-    the receipt and the batch's records, for the store (see record_receipt)."""
+def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow], marks: list[Mark],
+                result: LoadResult):
+    """One batch: person rows, contact rows, removed rows and the receipt in one platform
+    transaction. Returns the receipt and the batch's record marks, for the store (record_receipt)."""
     tname = ENTITY_TABLES[kind]
-    table, contacts = md.tables[tname], md.tables["contact_information"]
     batch_id, started = new_batch_id(), utcnow()
+
+    def write(conn: Connection, fast: bool) -> tuple[int, int, int, int]:
+        if fast:
+            ins, upd, same = _pg_load_batch(conn, md, kind, batch, batch_id, started, settings.spec_version)
+        else:
+            ins, upd, same = upsert_batch(conn, md.tables[tname], person_columns(kind, settings.spec_version),
+                                          [r.person(settings.spec_version) for r in batch], batch_id, started)
+            upsert_batch(conn, md.tables["contact_information"], CONTACT_COLUMNS, [r.contact for r in batch],
+                         batch_id, started)
+        gone = _remove_rows(conn, md.tables[tname], sorted({k for r in batch for k in r.retired_keys} - {r.key for r in batch}),
+                            batch_id, started)
+        return ins, upd, same, gone
+
+    fast = engine.dialect.name == "postgresql"
     try:
-        with engine.begin() as conn:
-            ins, upd, same = upsert_batch(conn, table, person_columns(kind, settings.spec_version),
-                                          [r.person for r in batch], batch_id, started)
-            upsert_batch(conn, contacts, CONTACT_COLUMNS, [r.contact for r in batch], batch_id, started)
-            receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
-                                 settings.spec_version, started)
-            conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+        try:
+            with engine.begin() as conn:
+                ins, upd, same, gone = write(conn, fast)
+                receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
+                                     settings.spec_version, started)
+                conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+        except (DBAPIError, psycopg.Error):
+            if not fast:
+                raise
+            # the set-based path says what failed, not where: the typed COPY of the same batch (in a
+            # new transaction) names the column and the row, or lands the batch if it was transient
+            with engine.begin() as conn:
+                ins, upd, same, gone = write(conn, False)
+                receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
+                                     settings.spec_version, started)
+                conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
     except (DBAPIError, psycopg.Error) as e:  # COPY runs on the driver connection: psycopg errors
         raise _batch_error(e, tname, batch, batch_id, result) from e
     result.receipts.append(receipt)
     result.inserted += ins
     result.updated += upd
     result.unchanged += same
+    result.removed += gone
     result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
-    log.info("batch %s: %s %d rows (%d new, %d updated)", batch_id, tname, len(batch), ins, upd)
-    return receipt, [rec for r in batch for rec in records[r.key]]
+    log.info("batch %s: %s %d rows (%d new, %d updated, %d removed)", batch_id, tname, len(batch), ins, upd, gone)
+    return receipt, marks
+
+
+def _remove_rows(conn: Connection, table: Table, keys: list[str], batch_id: str, now: datetime) -> int:
+    """Delete the rows under `keys` (a person's rows from before its records were merged into one),
+    their old values kept in record_history; their contact rows go with them (ON DELETE CASCADE)."""
+    if not keys:
+        return 0
+    history = table.metadata.tables["record_history"]
+    old = conn.execute(select(table).where(table.c.natural_key.in_(keys))).mappings().all()
+    if not old:
+        return 0
+    contacts = table.metadata.tables["contact_information"]
+    link = contacts.c[CONTACT_LINK[next(k for k, t in ENTITY_TABLES.items() if t == table.name)]]
+    old_contacts = conn.execute(select(contacts).where(link.in_(keys))).mappings().all()
+    conn.execute(insert(history), [
+        {"entity_set": t.name, "natural_key": o["natural_key"], "old_row_hash": o["row_hash"], "new_row_hash": None,
+         "old_values": {c: (v.isoformat() if isinstance(v, (date, datetime)) else v) for c, v in o.items() if c != "id"},
+         "batch_id": batch_id, "changed_at": now}
+        for t, rows in ((table, old), (contacts, old_contacts)) for o in rows])
+    conn.execute(contacts.delete().where(link.in_(keys)))  # SQLite enforces the cascade only with its pragma
+    return conn.execute(table.delete().where(table.c.natural_key.in_(keys))).rowcount
 
 
 def _sync_institutions(engine: Engine, md, store: Store, settings: Settings, result: LoadResult) -> None:
@@ -282,6 +463,13 @@ def _batch_error(e: Exception, tname: str, batch: list[PlatformRow], batch_id: s
         column, where = m.group(2), f"; the row of {r.source_file} page {r.source_page} row {r.source_row}"
     files = sorted({r.source_file for r in batch})
     src = f"{files[0]}" + (f" and {len(files) - 1} other file(s)" if len(files) > 1 else "")
+    if isinstance(e, OperationalError) or getattr(e, "connection_invalidated", False):
+        return LoadError(  # the server went away: not the rows' fault
+            f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was not loaded: the platform database stopped "
+            f"answering ({mask_text(reason)})",
+            partial=partial,
+            hint="start the platform database again, then run `backfill load` again; earlier batches are loaded",
+        )
     return LoadError(
         f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was refused by the platform and not loaded: "
         f"{mask_text(reason)}" + (f" (column {column}{where})" if column else ""),
@@ -336,6 +524,118 @@ def _pg_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: list[t
                 t=target, all=all_cols, cols=col_list, s=stage, k=k, upd=updates), (batch_id, now, now))
         cur.execute(sql.SQL("TRUNCATE {}").format(stage))
     return len(rows) - existing, changed, existing - changed
+
+
+_STAGE_COLUMNS = ("natural_key", "row_hash", "source_file_sha256", "source_file", "source_page", "source_row",
+                  "source_records", "contact_hash", "contact_name", "contact_phone", "contact_relation", "v")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(v: Any) -> str:
+    """A value as a field of COPY's text format."""
+    if v is None:
+        return "\\N"
+    s = v if isinstance(v, str) else str(v)
+    return s.translate(_ESCAPES) if ("\\" in s or "\t" in s or "\n" in s or "\r" in s) else s
+
+
+def _copy_lines(rows: Sequence[tuple], tail: tuple[str, ...]) -> bytes:
+    """Rows (tuples of values) as COPY text lines, each followed by the `tail` fields (already text)."""
+    t, end = _copy_text, "\t".join(tail)
+    return ("".join("\t".join([*map(t, r), end]) + "\n" for r in rows)).encode()
+
+
+def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime,
+                   spec_version: str) -> tuple[int, int, int]:
+    """The loader's PostgreSQL path for one batch, set-based. The person table is locked against other
+    writers for the transaction (SHARE ROW EXCLUSIVE: readers go on), then one query asks which of
+    the batch's keys are there with which hash. Rows the platform does not have are COPYed straight
+    into the person and contact tables (typed text, the cheapest way into PostgreSQL); changed rows
+    are COPYed into a staging table (values as one JSON text each) and written by one INSERT ... ON
+    CONFLICT per table that types them on the server (json_populate_record), their old values kept
+    in record_history first. Unchanged rows are not sent. Returns (inserted, updated, unchanged)."""
+    from psycopg import sql
+
+    if not rows:
+        return 0, 0, 0
+    tname = ENTITY_TABLES[kind]
+    target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
+    raw = conn.connection.driver_connection  # psycopg 3 connection, same transaction
+    with raw.cursor() as cur:
+        # no other writer between the key probe and the writes: a key found absent stays absent
+        cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
+        cur.execute(sql.SQL("SELECT natural_key, row_hash FROM {} WHERE natural_key = ANY(%s)").format(target),
+                    ([r.key for r in rows],))
+        there = dict(cur.fetchall())
+        new = [r for r in rows if r.key not in there]
+        changed = [r for r in rows if r.key in there and there[r.key] != r.row_hash]
+        stamp = (batch_id, now.isoformat(), now.isoformat())
+        if new:
+            cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
+                cp.write(_copy_lines([r.person(spec_version) for r in new], stamp))
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS))))) as cp:
+                cp.write(_copy_lines([r.contact for r in new], stamp))
+        if changed:
+            _pg_update_rows(cur, kind, changed, batch_id, now, spec_version)
+    return len(new), len(changed), len(rows) - len(new) - len(changed)
+
+
+def _pg_update_rows(cur, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime, spec_version: str) -> None:
+    """Rows the platform holds with another hash: old values to record_history, then the new values
+    through a staging table (values as JSON, typed on the server) and INSERT ... ON CONFLICT."""
+    from psycopg import sql
+
+    tname = ENTITY_TABLES[kind]
+    target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
+    stage = sql.Identifier("load_stage")
+    cur.execute(sql.SQL(
+        "CREATE TEMP TABLE IF NOT EXISTS {} (natural_key text, row_hash text, source_file_sha256 text, source_file text, "
+        "source_page integer, source_row integer, source_records text, contact_hash text, contact_name text, "
+        "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS").format(stage))
+    role, cf = CONTACT_FIELDS[kind]
+    name_f, phone_f, rel_f = cf["name"], cf["phone"], cf["relation_code"]
+    t = _copy_text
+    lines = []
+    for r in rows:
+        get = r.values.get
+        lines.append("\t".join((t(r.key), r.row_hash, r.source_sha256, t(r.source_file), str(r.source_page),
+                                str(r.source_row), t(r.source_records), r.contact_hash, t(get(name_f)), t(get(phone_f)),
+                                t(get(rel_f)), r.values_json.decode().replace("\\", "\\\\"))))
+    lines.append("")
+    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))) as cp:
+        cp.write("\n".join(lines).encode())
+    key_link = CONTACT_LINK[kind]
+    cur.execute(sql.SQL(
+        "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
+        "SELECT %s, t.natural_key, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
+        "FROM {s} s JOIN {t} t ON t.natural_key = s.natural_key WHERE t.row_hash <> s.row_hash "
+        "UNION ALL SELECT 'contact_information', c.natural_key, c.row_hash, s.contact_hash, (to_jsonb(c) - 'id')::json, %s, %s "
+        "FROM {s} s JOIN {c} c ON c.natural_key = s.natural_key || %s WHERE c.row_hash <> s.contact_hash").format(
+        s=stage, t=target, c=contacts), (tname, batch_id, now, batch_id, now, "|" + role))
+    fields = _spec_names(spec_version, kind)[0]
+    cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
+    values = [sql.SQL("s.natural_key"), *(sql.SQL("r.{}").format(sql.Identifier(f)) for f in fields),
+              *(sql.SQL("s.{}").format(sql.Identifier(c)) for c in (*PROVENANCE, "source_records")),
+              sql.Placeholder(), sql.SQL("s.row_hash"), sql.Placeholder(), sql.Placeholder(), sql.Placeholder()]
+    updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                                 for c in cols if c not in ("natural_key", "loaded_at"))
+    cur.execute(sql.SQL(
+        "INSERT INTO {t} ({cols}) SELECT {vals} FROM {s} s CROSS JOIN LATERAL json_populate_record(NULL::{t}, s.v) r "
+        "ON CONFLICT (natural_key) DO UPDATE SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
+        t=target, cols=sql.SQL(", ").join(map(sql.Identifier, cols)), vals=sql.SQL(", ").join(values), s=stage, upd=updates),
+        (spec_version, batch_id, now, now))
+    ccols = ("natural_key", key_link, "role", "name", "phone", "relation_code", "row_hash", *BATCH_COLUMNS)
+    cupd = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                              for c in (*CONTACT_COLUMNS, "batch_id", "updated_at") if c != "natural_key")
+    cur.execute(sql.SQL(
+        "INSERT INTO {c} ({cols}) SELECT s.natural_key || %s, s.natural_key, %s, s.contact_name, s.contact_phone, "
+        "s.contact_relation, s.contact_hash, %s, %s, %s FROM {s} s ON CONFLICT (natural_key) DO UPDATE SET {upd} "
+        "WHERE {c}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
+        c=contacts, cols=sql.SQL(", ").join(map(sql.Identifier, ccols)), s=stage, upd=cupd),
+        ("|" + role, role, batch_id, now, now))
+    cur.execute(sql.SQL("TRUNCATE {}").format(stage))
 
 
 def _converters(table: Table, cols: Sequence[str]):

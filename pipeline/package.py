@@ -10,7 +10,6 @@ upserted by natural key in one transaction, so importing twice adds nothing.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError, ExitCode
+from pipeline.intake import sha256_file
 from pipeline.load import BATCH_COLUMNS, upsert_batch
 from pipeline.platform_schema import ENTITY_SETS, KEY_COLUMN, open_platform
 from pipeline.privacy import mask_text
@@ -42,14 +42,6 @@ class PackageError(BackfillError):
 def package_columns(md, table: str) -> list[str]:
     """Columns an entity set carries in a package: all but the platform's own id and batch bookkeeping."""
     return [str(c.name) for c in md.tables[table].c if c.name != "id" and c.name not in BATCH_COLUMNS]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass
@@ -87,7 +79,7 @@ def export_package(settings: Settings, out_dir: Path, *, platform_url: str | Non
                 files = {}
                 for name in (f"{table}.jsonl", f"{table}.csv"):
                     p = out / name
-                    files[name] = {"sha256": _sha256(p), "bytes": p.stat().st_size, "rows": n}
+                    files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": n}
                 entity_sets[table] = {"entity": entity, "rows": n, "key": KEY_COLUMN[table], "columns": cols, "files": files}
     finally:
         engine.dispose()
@@ -144,7 +136,7 @@ def verify_package(directory: Path, settings: Settings) -> dict:
                 continue
             if p.stat().st_size != meta.get("bytes"):
                 problems.append(f"{name}: {p.stat().st_size} bytes, the manifest says {meta.get('bytes')}")
-            if _sha256(p) != meta.get("sha256"):
+            if sha256_file(p) != meta.get("sha256"):
                 problems.append(f"{name}: sha256 does not match the manifest (the file was changed)")
             elif _count_rows(p) != entry.get("rows"):
                 problems.append(f"{name}: {_count_rows(p)} rows, the manifest says {entry.get('rows')}")

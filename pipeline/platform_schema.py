@@ -101,7 +101,8 @@ def platform_metadata(spec_version: str) -> MetaData:
                 Column("natural_key", String(200), nullable=False, unique=True)]
         cols += [Column(f.name, _sql_type(f.type, f.max_length)) for f in person_fields(spec_version, kind)]
         cols += [Column("source_file_sha256", String(64)), Column("source_file", Text),
-                 Column("source_page", Integer), Column("source_row", Integer), Column("spec_version", String(40))]
+                 Column("source_page", Integer), Column("source_row", Integer), Column("spec_version", String(40)),
+                 Column("source_records", Text)]  # every source row of a merged person (migration 0002)
         cols += _bookkeeping()
         Table(tname, md, *cols, Index(f"ix_{tname}_home_file", "funeral_home_code", "source_file"))
     lengths = {f.name: f.max_length for f in spec.kinds["cremation"].fields}
@@ -172,11 +173,59 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+#: what migration 0002 adds to a platform at 0001 (see _adopt_unversioned)
+_ADDED_AFTER_0001 = {("dead_information", "source_records"), ("sea_burial_registration", "source_records")}
+
+
+def _adopt_unversioned(conn: Connection, url: str) -> None:
+    """A database with platform tables but no alembic_version (made before the loader had migrations):
+    stamped as revision 0001 when its tables are exactly those of 0001, refused with a clear message
+    otherwise (its tables would make the first migration fail with "table already exists")."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from sqlalchemy import inspect
+
+    existing = set(inspect(conn).get_table_names()) & set(platform_metadata("mzt141-draft-0").tables)
+    if not existing:
+        return  # an empty database (or one with other tables only): the migrations create the schema
+    diff = compare_metadata(MigrationContext_for(conn), platform_metadata("mzt141-draft-0"))
+    rest = [d for d in diff if not (isinstance(d, tuple) and d[0] == "add_column" and (d[2], d[3].name) in _ADDED_AFTER_0001)]
+    if rest:
+        tables = sorted({_diff_table(d) for d in rest} - {None})
+        raise DatabaseError(
+            f"the platform database at {mask_url(url)} was made without migrations (it has platform tables "
+            f"{', '.join(sorted(existing))} but no alembic_version) and its schema differs from revision 0001 "
+            f"({len(rest)} difference(s) in {', '.join(tables) or 'its tables'}): it cannot be upgraded in place",
+            hint="export what it holds if needed, then load into a new, empty platform database "
+                 "(--platform / BACKFILL_PLATFORM_URL), or move the old file aside")
+    command.stamp(_alembic_config(conn), "0001")
+
+
+def MigrationContext_for(conn: Connection):  # noqa: N802 - alembic's own name, bound to a connection
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn)
+
+
+def _diff_table(d) -> str | None:
+    item = d[0] if isinstance(d, list) else d
+    for part in item[1:]:
+        name = getattr(part, "name", None) if not isinstance(part, str) else part
+        table = getattr(part, "table", None)
+        if table is not None:
+            return table.name
+        if isinstance(name, str) and name in platform_metadata("mzt141-draft-0").tables:
+            return name
+    return None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Bring the platform schema to `revision` (default the newest); return the revision now there."""
     from alembic import command
 
     with engine.begin() as conn:
+        if current_revision(conn) is None:
+            _adopt_unversioned(conn, engine.url.render_as_string(hide_password=True))
         command.upgrade(_alembic_config(conn), revision)
         return current_revision(conn) or ""
 

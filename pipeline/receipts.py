@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pipeline.config import Settings, mask_url
-from pipeline.store import PlatformReceipt, Store, utcnow
+from pipeline.store import LoadedRecord, PlatformReceipt, Store, utcnow
 
 
 def new_batch_id() -> str:
@@ -57,25 +59,50 @@ class Receipt:
         return asdict(self)
 
 
-_MARK_LOADED = "UPDATE records SET loaded_at = {p}, loaded_hash = {p} WHERE id = {p}"  # placeholders only
+def record_receipt(store: Store, receipt: Receipt, platform_url: str,
+                   done: Sequence[tuple[int, str, str, str | None, str | None]]) -> None:
+    """Keep the platform's receipt in the store and mark the batch's records loaded (LoadedRecord),
+    in one transaction.
 
-
-def record_receipt(store: Store, receipt: Receipt, platform_url: str, done: Sequence[tuple[int, str, str | None]]) -> None:
-    """Keep the platform's receipt in the store and mark the batch's records loaded, in one transaction.
-
-    `done`: (record id, row hash loaded, hash the store had marked before); records already marked
-    with the same hash are not written again."""
+    `done`: (record id, natural key and row hash it was loaded as, hash and key the store had
+    marked before); records already marked the same are not written again."""
     row = {k: v for k, v in receipt.to_row().items() if k != "origin"}
+    at = utcnow()
+    todo = [d for d in done if (d[3], d[4]) != (d[2], d[1])]
     with store.session() as s, s.begin():
-        s.add(PlatformReceipt(platform=mask_url(platform_url), record_ids=[rid for rid, _, _ in done], **row))
-        conn = s.connection()
-        dialect = conn.dialect
-        now = DateTime(timezone=True).bind_processor(dialect)
-        at = now(utcnow()) if now else utcnow()
-        todo = [(at, h, rid) for rid, h, was in done if was != h]
-        if todo:  # the driver's executemany (the fastest path); marking loaded does not change content: updated_at stays
-            mark = _MARK_LOADED.format(p="?" if dialect.paramstyle == "qmark" else "%s")
-            conn.exec_driver_sql(mark, todo)
+        s.add(PlatformReceipt(platform=mask_url(platform_url), record_ids=[d[0] for d in done], **row))
+        if todo:  # a narrow table: one small row per record, the wide records rows are never rewritten
+            conn = s.connection()
+            ins = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(LoadedRecord)
+            stmt = ins.on_conflict_do_update(index_elements=["record_id"], set_={
+                c: ins.excluded[c] for c in _LOADED_COLUMNS[1:]})
+            # the driver's executemany with the statement SQLAlchemy compiled (the fastest path)
+            compiled = stmt.compile(dialect=conn.dialect)
+            at_db = DateTime(timezone=True).bind_processor(conn.dialect)
+            at = at_db(at) if at_db else at
+            params = [(rid, key, h, receipt.batch_id, at) for rid, key, h, _, _ in todo]
+            if compiled.positiontup:  # qmark (SQLite): tuples in the compiled order
+                pos = _positions(compiled.positiontup)
+                conn.exec_driver_sql(str(compiled), [tuple(p[i] for i in pos) for p in params])
+            else:  # named placeholders (psycopg)
+                conn.exec_driver_sql(str(compiled), [dict(zip(_LOADED_COLUMNS, p)) for p in params])
+
+
+_LOADED_COLUMNS = ("record_id", "natural_key", "row_hash", "batch_id", "loaded_at")
+
+
+def _positions(positiontup: Sequence[str]) -> list[int]:
+    """Where each positional parameter of the compiled upsert comes from in a LoadedRecord tuple."""
+    return [_LOADED_COLUMNS.index(name) for name in positiontup]
+
+
+def loaded_records(store: Store) -> dict[int, tuple[str, str]]:
+    """record id -> (natural key, row hash) of every record the store marked loaded."""
+    from sqlalchemy import select
+
+    with store.session() as s:
+        return {rid: (k, h) for rid, k, h in s.execute(select(LoadedRecord.record_id, LoadedRecord.natural_key,
+                                                               LoadedRecord.row_hash))}
 
 
 # ---- reconcile --------------------------------------------------------------------------------
@@ -153,8 +180,9 @@ def reconcile(store: Store, settings: Settings) -> ReconcileReport:
         return vols[k]
 
     expected: dict[str, dict] = {t: {} for t in ENTITY_TABLES.values()}
-    for b in build_rows(store, settings):
-        expected[ENTITY_TABLES[b.row.kind]][b.row.key] = b.row  # the later record wins, as in load
+    for b in build_rows(store, settings):  # one row per person: a merged-away record is its person's row
+        if b.repeat_of is None:
+            expected[ENTITY_TABLES[b.row.kind]][b.row.key] = b.row
     try:
         with engine.connect() as conn:
             contacts = md.tables["contact_information"]
@@ -170,7 +198,7 @@ def reconcile(store: Store, settings: Settings) -> ReconcileReport:
                     got = there.get(key)
                     if got is None:
                         v.missing.append(where)
-                    elif got.row_hash != row.row_hash or on_contacts.get(row.contact[0]) != row.contact[-1]:
+                    elif got.row_hash != row.row_hash or on_contacts.get(row.contact_key) != row.contact_hash:
                         v.mismatched.append(where)
                 for key, got in there.items():
                     v = vol(tname, got.funeral_home_code, got.source_file)

@@ -56,20 +56,40 @@ def intake(store: Store, run_id: int, scans_dir: Path, settings: Settings) -> In
     return register_folder(store, scans_dir, run_id, settings)
 
 
+def process_pages(store: Store, page_ids: list[int], settings: Settings,
+                  on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """Read a batch of pages (a page already read is skipped), then mark the files whose pages are all read."""
+    engine = get_engine(settings.engine, **settings.engine_settings)
+    out = []
+    for pid in page_ids:
+        o = process_page(store, pid, settings, engine)
+        out.append(o)
+        if on_page:
+            on_page(o)
+    with store.session() as s:
+        fids = set(s.scalars(select(Page.file_id).where(Page.id.in_(page_ids))))
+    mark_files_processed(store, sorted(fids))
+    return out
+
+
+def mark_files_processed(store: Store, file_ids: list[int]) -> None:
+    if not file_ids:
+        return
+    with store.session() as s, s.begin():
+        pending = set(s.scalars(select(Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending")
+                                .group_by(Page.file_id)))
+        for fid in file_ids:
+            if fid not in pending:
+                sf = s.get(SourceFile, fid)
+                if sf.status != "processed":
+                    sf.status = "processed"
+
+
 def process_file(store: Store, file_id: int, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
     """Every page of one file not yet processed (resume skips the done ones)."""
-    engine = get_engine(settings.engine, **settings.engine_settings)
     with store.session() as s:
         page_ids = list(s.scalars(select(Page.id).where(Page.file_id == file_id).order_by(Page.page_no)))
-    outcomes = []
-    for pid in page_ids:
-        outcome = process_page(store, pid, settings, engine)
-        outcomes.append(outcome)
-        if on_page:
-            on_page(outcome)
-    with store.session() as s, s.begin():
-        s.get(SourceFile, file_id).status = "processed"
-    return outcomes
+    return process_pages(store, page_ids, settings, on_page)
 
 
 def link(store: Store, settings: Settings | None = None) -> int:
@@ -84,7 +104,8 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
                     files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
                     clusters_merged=merged, seconds=round(seconds, 2))
     sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
-    sm.files = len(file_ids) + len(sm.quarantined)
+    # a partly recovered file is registered (its pages are processed) and listed under quarantine too
+    sm.files = len(file_ids) + sum(1 for q in sm.quarantined if q["reason"] != "partly_recovered")
     with store.session() as s:
         pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
         sm.pages = len(pages)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from pipeline.config import Settings, mask_url
 from pipeline.errors import DatabaseError
+from pipeline.safety import is_sha256
 
 
 def utcnow() -> datetime:
@@ -122,8 +123,7 @@ class Record(Base):
     min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    loaded_hash: Mapped[str | None] = mapped_column(String(64))
+    # whether and as what a record is on the platform: LoadedRecord (a narrow table of its own)
     # field -> text typed by a reviewer; applied over the OCR cell whenever the row is mapped again
     overrides: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     page: Mapped[Page] = relationship(back_populates="records")
@@ -185,6 +185,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _server_gone(url: str):
+    """handle_error hook: a PostgreSQL server that stops answering mid-run (stopped, restarted, network
+    gone) becomes one DatabaseError naming the store (password masked) and what to do. Pre-ping
+    failures are left to the pool, which reconnects on its own once the server is back."""
+    import psycopg
+
+    def handler(ctx) -> None:
+        if ctx.is_pre_ping:
+            return
+        orig = ctx.original_exception
+        if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
+            first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            raise DatabaseError(
+                f"the working store at {mask_url(url)} stopped answering ({mask_url(first)}); "
+                "every page finished before this point is saved",
+                hint="start the database server again, then run the same command again: it resumes where it stopped",
+            ) from orig
+
+    return handler
+
+
 class Store:
     """Access to the working store. Short-lived sessions; no state beyond the engine."""
 
@@ -193,6 +214,8 @@ class Store:
         self.engine = make_engine(url)
         self.images = ImageStore(image_dir)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "handle_error", _server_gone(url))
         try:
             Base.metadata.create_all(self.engine)
         except OperationalError as e:
@@ -245,6 +268,10 @@ class ImageStore:
         self.root = Path(root)
 
     def path(self, sha: str) -> Path:
+        """Where the image `sha` lives; anything but a hex sha256 (from a damaged or tampered row) is
+        refused, so no id can name a file outside the image folder."""
+        if not is_sha256(sha):
+            raise ValueError(f"not a page image id: {str(sha)[:20]!r}")
         return self.root / sha[:2] / f"{sha}.png"
 
     def put(self, image: np.ndarray) -> str:
@@ -257,11 +284,17 @@ class ImageStore:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+            except OSError:
+                tmp.unlink(missing_ok=True)  # disk full: no half-written file left behind
+                raise
         return sha
 
     def get(self, sha: str) -> np.ndarray:
+        if not is_sha256(sha):
+            raise FileNotFoundError(f"not a page image id: {str(sha)[:20]!r}")
         img = cv2.imread(str(self.path(sha)), cv2.IMREAD_UNCHANGED)
         if img is None:
             raise FileNotFoundError(f"page image {sha[:12]}… is missing from {self.root}")
@@ -355,3 +388,37 @@ class PlatformReceipt(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     record_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class LoadedRecord(Base):
+    """The one place that says a record is on the platform, and as what (written by pipeline.load
+    with each batch's receipt): the platform row it is part of (natural key; several records of one
+    person share one row), that row's hash when loaded, the batch and the time. Narrow on purpose:
+    marking 100 000 records loaded writes these small rows, never the wide `records` rows."""
+
+    __tablename__ = "loaded_records"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(220))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(String(40))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- migration runs and completion (issue 6): the ledger inventory -------------------------------
+class LedgerVolume(Base):
+    """One ledger volume that should exist (the inventory, imported from CSV by an administrator):
+    completion is measured against it, not only against what was scanned. `path_pattern` is a glob
+    on a scan's path relative to the scans folder (e.g. `yantai/2013/cremation_*`); without one a
+    scan is matched by its ledger title (funeral home + kind + year), see pipeline.inventory."""
+
+    __tablename__ = "ledger_volumes"
+    __table_args__ = (UniqueConstraint("funeral_home_code", "ledger_kind", "year", "volume"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funeral_home_code: Mapped[str] = mapped_column(String(40), index=True)
+    ledger_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    volume: Mapped[str] = mapped_column(String(40))
+    expected_pages: Mapped[int] = mapped_column(Integer)
+    path_pattern: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -633,11 +633,17 @@ def history_page() -> None:
                  key="history_table")
 
 
+def completion_page() -> None:
+    from review_app.admin import completion_page as page  # issue 6: completion, charts, inventory, launching runs
+
+    page(store(), settings(), me().username)
+
+
 # ---------------------------------------------------------------------------------------------
 PAGES = {
     "Queue": ("review", queue_page), "Record": ("review", record_page), "Duplicates": ("review", duplicates_page),
     "Arbitration": ("review", arbitration_page), "Intake": ("intake", intake_page), "Users": ("admin", users_page),
-    "Ledgers": ("admin", ledgers_page), "History": ("admin", history_page),
+    "Ledgers": ("admin", ledgers_page), "History": ("admin", history_page), "Completion": ("admin", completion_page),
 }
 
 

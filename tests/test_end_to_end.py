@@ -44,8 +44,15 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     first = backfill(work, "run", str(SAMPLES), "--json", *db_args)
     assert first.returncode == 0, first.stderr[-3000:]
     sm = json.loads(first.stdout)
-    assert (sm["files"], sm["files_new"], sm["pages"], sm["pages_done"]) == (8, 6, 10, 10)
-    assert {q["file"]: q["reason"] for q in sm["quarantined"]} == {"invalid/corrupt.pdf": "corrupt", "invalid/empty.pdf": "empty_file"}
+    # 6 ledger scans + samples/invalid/ (samples/make_invalid.py): 6 files quarantined, the truncated PDF
+    # partly recovered (1 page, listed under quarantine too), 3 pages flagged, 1 hostile file name processed
+    assert (sm["files"], sm["files_new"], sm["pages"], sm["pages_done"]) == (17, 11, 15, 12)
+    assert {q["file"]: q["reason"] for q in sm["quarantined"]} == {
+        "invalid/corrupt.pdf": "partly_recovered", "invalid/empty.pdf": "empty_file", "invalid/encrypted.pdf": "encrypted",
+        "invalid/text_only.pdf": "no_images", "invalid/bomb.png": "too_large", "invalid/bomb_page.pdf": "too_large",
+        "invalid/not_an_image.jpg": "corrupt"}
+    assert {p["file"]: p["status"] for p in sm["pages_problem"]} == {
+        "invalid/blank_page.jpg": "no_table", "invalid/letter.jpg": "no_table", "invalid/unknown_ledger.jpg": "unknown_ledger"}
     assert all(q["message"] for q in sm["quarantined"])
     assert sm["records"] == sm["auto_accepted"] + sm["needs_review"] > 100
 
@@ -67,7 +74,7 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     again = backfill(work, "run", str(SAMPLES), "--json", *db_args)
     assert again.returncode == 0, again.stderr[-3000:]
     sm2 = json.loads(again.stdout)
-    assert (sm2["files_new"], sm2["files_known"], sm2["records"]) == (0, 6, sm["records"])
+    assert (sm2["files_new"], sm2["files_known"], sm2["records"]) == (0, 11, sm["records"])
 
     # export: one row per ledger row, positions and spec columns
     out = work / "export.csv"

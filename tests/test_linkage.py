@@ -9,7 +9,7 @@ from pipeline.config import Settings
 from pipeline.corrections import decide_link
 from pipeline.linkage import golden_record, link_store, platform_matches
 from pipeline.load import load
-from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store
+from pipeline.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
 from samples.seed import seed_store
 
 
@@ -94,7 +94,7 @@ def test_a_rescanned_ledger_matches_the_rows_already_on_the_platform(tmp_path):
         assert load(store, first).inserted > 0
         with store.session() as s:
             loaded = {(p, r) for p, r in s.execute(select(Page.page_no, Record.row_no).join(Page)
-                                                   .where(Record.loaded_at.is_not(None))).all()}
+                                                   .join(LoadedRecord, LoadedRecord.record_id == Record.id)).all()}
     again = Settings(data_dir=str(tmp_path / "again"), platform_url=platform)  # another working store, same ledger
     with Store.open(again) as store:
         rows = seed_store(store, again, kinds=("cremation",), pages=2)

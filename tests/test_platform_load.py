@@ -17,7 +17,7 @@ from pipeline.package import PackageError, export_package, import_package
 from pipeline.platform_schema import head_revision, platform_metadata
 from pipeline.receipts import reconcile
 from pipeline.routing import LOADABLE
-from pipeline.store import PlatformReceipt, Record, Store
+from pipeline.store import LoadedRecord, PlatformReceipt, Record, Store
 from samples.seed import seed_store
 
 
@@ -97,7 +97,8 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     plat = {r[0]: r[1:] for r in _q(url, "select batch_id, sha256, inserted, updated, unchanged from load_receipts")}
     with store.session() as s:
         kept = {r.batch_id: (r.sha256, r.inserted, r.updated, r.unchanged) for r in s.scalars(select(PlatformReceipt))}
-        assert s.scalar(select(Record.id).where(Record.status.in_(LOADABLE), Record.loaded_at.is_(None))) is None
+        assert s.scalar(select(Record.id).outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+                        .where(Record.status.in_(LOADABLE), LoadedRecord.record_id.is_(None))) is None
     assert kept == plat and len(plat) == 1 + 4 + 4  # institutions + 31/10 + 31/10 batches
     assert sum(v[1] for v in plat.values()) == 62 + 4
 
@@ -110,7 +111,7 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     with store.session() as s:
         rec = s.get(Record, rid)
         old_agent = rec.fields["agent_name"]["value"]
-        old_hash = rec.loaded_hash
+        old_hash = s.get(LoadedRecord, rid).row_hash
     correct_record(store, rid, {"agent_name": "欧阳修", "remarks": "家属更正"}, user="rev1", settings=settings, reason="phone call")
     rep = reconcile(store, settings)
     assert not rep.ok and sum(len(v.mismatched) for v in rep.volumes) == 1  # corrected, not yet loaded
@@ -125,7 +126,41 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     old_person = hist[1][2] if isinstance(hist[1][2], dict) else json.loads(hist[1][2])
     assert old_contact["name"] == old_agent and old_person["row_hash"] == old_hash == hist[1][1]
     with store.session() as s:
-        assert s.get(Record, rid).loaded_hash != old_hash
+        assert s.get(LoadedRecord, rid).row_hash != old_hash
+    assert reconcile(store, settings).ok
+    store.dispose()
+
+
+def test_new_and_changed_rows_in_one_batch_land_typed(tmp_path, platform):
+    """One batch holding a row the platform lacks (written by COPY straight into the tables on
+    PostgreSQL) and a row it holds with other values (through staging and an upsert): both land,
+    dates and numbers typed as the schema says, the same on SQLite and PostgreSQL."""
+    settings, store = _seeded(tmp_path, platform)
+    url = settings.platform_db_url
+    ids = _loadable_ids(store, "cremation")
+    held, changed = ids[5], ids[6]
+    with store.session() as s, s.begin():
+        s.execute(update(Record).where(Record.id == held).values(status="needs_review"))
+    first = load(store, settings, batch_size=100)
+    assert first.inserted == 61
+    with store.session() as s, s.begin():
+        s.execute(update(Record).where(Record.id == held).values(status="approved"))
+    correct_record(store, changed, {"remarks": "复核更正"}, user="rev1", settings=settings, reason="re-read")
+    res = load(store, settings, batch_size=100)
+    assert (res.inserted, res.updated, res.unchanged) == (1, 1, 60)
+    with store.session() as s:
+        rec = s.get(Record, held)
+        want = {f: rec.fields[f]["value"] for f in ("cremation_date", "death_date", "age_years", "deceased_name")}
+        key = s.get(LoadedRecord, held).natural_key
+    got = _q(url, "select cremation_date, death_date, age_years, deceased_name, batch_id from dead_information "
+                  "where natural_key = :k", k=key)
+    assert len(got) == 1
+    cremation, death, age, name, batch = got[0]
+    assert (str(cremation), str(death), age, name) == (str(want["cremation_date"]), str(want["death_date"]),
+                                                       want["age_years"], want["deceased_name"])
+    assert isinstance(age, int)
+    assert _q(url, "select count(*) from contact_information where dead_key = :k and batch_id = :b", k=key, b=batch)[0][0] == 1
+    assert _q(url, "select count(*) from dead_information where remarks like '复核更正%'")[0][0] == 1
     assert reconcile(store, settings).ok
     store.dispose()
 
@@ -180,7 +215,7 @@ def test_batch_refused_midway_leaves_nothing_of_it(tmp_path, pg_url):
     assert _q(pg_url, "select count(*) from contact_information")[0][0] == 10
     assert _q(pg_url, "select count(*) from load_receipts where entity_set = 'dead_information'")[0][0] == 1
     with store.session() as s:
-        loaded = set(s.scalars(select(Record.id).where(Record.loaded_at.is_not(None))))
+        loaded = set(s.scalars(select(LoadedRecord.record_id)))
         assert len(s.scalars(select(PlatformReceipt).where(PlatformReceipt.entity_set == "dead_information")).all()) == 1
     assert bad not in loaded and not (set(ids[10:20]) & loaded) and set(ids[:10]) <= loaded
     with store.session() as s, s.begin():  # fixed in review: the next load finishes the job

@@ -62,3 +62,15 @@ def test_settings_collect_every_problem_and_mask_passwords(monkeypatch):
     monkeypatch.setenv("BACKFILL_AUTO_ACCEPT_THRESHOLD", "0.8")
     assert Settings.load({"auto_accept_threshold": 0.95}).auto_accept_threshold == 0.8
     assert Settings.load({}, auto_accept_threshold=0.7).auto_accept_threshold == 0.7
+
+
+def test_connection_strings_never_travel_as_flow_parameters(monkeypatch):
+    s = Settings(db_url="postgresql://bf:s3cret@127.0.0.1:5432/work", platform_url="postgresql://bf:s3cret@127.0.0.1/p",
+                 engine="tesseract")
+    public = s.public_dict()
+    assert "s3cret" not in repr(public) and public["engine"] == "tesseract"
+    for var, value in s.connection_env().items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("BACKFILL_ENGINE", "ppocr")  # the sender's explicit choice wins over the receiver's env
+    again = Settings.from_public(public)
+    assert again == s

@@ -1,0 +1,205 @@
+"""Completion tracking: the inventory import, the matching of scans to volumes, and `backfill status`,
+the completion function and the administrator page agreeing with the store's own counts."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from pipeline import completion as C
+from pipeline.cli import main
+from pipeline.config import Settings
+from pipeline.corrections import decide
+from pipeline.inventory import InventoryError, Selection, identify_files, import_inventory, parse_years
+from pipeline.load import load
+from pipeline.routing import APPROVED, REJECTED
+from pipeline.runs import batches, plan_files
+from pipeline.store import LedgerVolume, LoadedRecord, Page, Quarantine, Record, SourceFile, Store
+from pipeline.users import add_user
+from samples.seed import seed_store
+
+APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
+YANTAI, LONGKOU = "370600100001", "370681100001"
+
+INVENTORY = f"""funeral_home,ledger_kind,year,volume,expected_pages,path_pattern,notes
+{YANTAI},cremation,2013,1,3,seeded/yantai_cremation_2013_*,
+烟台市殡仪馆,sea_burial,2013,1,4,,
+{YANTAI},cremation,2012,1,5,,
+{LONGKOU},cremation,2013,1,2,,
+{LONGKOU},cremation,2013,2,2,,
+{LONGKOU},sea_burial,2015,1,30,,never scanned yet
+"""
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("BACKFILL_DATA_DIR", str(data))
+    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
+    monkeypatch.delenv("BACKFILL_PLATFORM_URL", raising=False)
+    settings = Settings.load()
+    store = Store.open(settings)
+    seed_store(store, settings, homes=("yantai", "longkou"), years=(2012, 2013), pages=2, unsure_share=0.4)
+    inv = tmp_path / "inventory.csv"
+    inv.write_text(INVENTORY, encoding="utf-8")
+    import_inventory(store, inv, settings)
+    # a reviewer's work: some approved, some rejected; then a load of what is loadable
+    with store.session() as s:
+        waiting = list(s.scalars(select(Record.id).where(Record.status == "needs_review").order_by(Record.id)))
+    for rid in waiting[:5]:
+        decide(store, rid, APPROVED, user="rev")
+    for rid in waiting[5:8]:
+        decide(store, rid, REJECTED, user="rev", reason="not a record")
+    load(store, settings)
+    with store.session() as s, s.begin():  # a scan intake refused, named by the first volume's pattern
+        s.add(Quarantine(rel_path="seeded/yantai_cremation_2013_broken.pdf", sha256="0" * 64, reason="corrupt", message="x"))
+        s.add(Quarantine(rel_path="elsewhere/unknown.pdf", sha256="1" * 64, reason="empty_file", message="y"))
+    yield store, settings, tmp_path
+    store.dispose()
+
+
+def store_counts(store: Store) -> dict[str, int]:
+    """The store's own counts, straight from its tables."""
+    with store.session() as s:
+        by_status = dict(s.execute(select(Record.status, func.count(Record.id)).group_by(Record.status)).all())
+        return {
+            "scanned": s.scalar(select(func.count(Page.id))),
+            "processed": s.scalar(select(func.count(Page.id)).where(Page.status == "done")),
+            "records": s.scalar(select(func.count(Record.id))),
+            "auto_accepted": by_status.get("auto_accepted", 0), "in_review": by_status.get("needs_review", 0),
+            "approved": by_status.get("approved", 0), "rejected": by_status.get("rejected", 0),
+            "loaded": s.scalar(select(func.count(LoadedRecord.record_id))),
+            "quarantined": s.scalar(select(func.count(Quarantine.id))),
+            "expected_pages": s.scalar(select(func.sum(LedgerVolume.expected_pages))),
+        }
+
+
+def test_completion_adds_up_to_the_store_counts_at_every_level(env):
+    store, settings, _ = env
+    want = store_counts(store)
+    assert want["approved"] == 5 and want["rejected"] == 3 and want["loaded"] > 0 and want["in_review"] > 0
+    for level in C.LEVELS:
+        total = C.totals(C.completion(store, settings, level))
+        assert {k: getattr(total, k) for k in want} == want, level
+    vol = {(r.funeral_home, r.ledger_kind, r.year, r.volume): r for r in C.completion(store, settings, "volume")}
+    # matched by path pattern (and its quarantined file), by title, ambiguous (two volumes), never scanned
+    assert vol[(YANTAI, "cremation", 2013, "1")].scanned == 2 and vol[(YANTAI, "cremation", 2013, "1")].quarantined == 1
+    assert vol[(YANTAI, "sea_burial", 2013, "1")].scanned == 2 and vol[(YANTAI, "sea_burial", 2013, "1")].expected_pages == 4
+    assert vol[(LONGKOU, "cremation", 2013, None)].scanned == 2      # two inventory volumes share home/kind/year
+    assert vol[(LONGKOU, "sea_burial", 2015, "1")].scanned == 0 and vol[(LONGKOU, "sea_burial", 2015, "1")].expected_pages == 30
+    assert vol[(LONGKOU, "sea_burial", 2012, None)].in_inventory is False
+    assert vol[("?", "?", None, None)].quarantined == 1
+    assert vol[(YANTAI, "sea_burial", 2013, "1")].pages_done_pct == 50.0
+
+
+def test_status_cli_json_and_csv_agree_with_the_completion_function(env):
+    store, settings, tmp = env
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["status", "--json", "--csv", str(tmp / "status.csv")]) == 0
+    doc = json.loads(out.getvalue())
+    rows = C.completion(store, settings, "year")
+    assert [(r["funeral_home"], r["ledger_kind"], r["year"]) for r in doc["rows"]] == [(r.funeral_home, r.ledger_kind, r.year) for r in rows]
+    for got, r in zip(doc["rows"], rows):
+        assert {k: got[k] for k in C.COUNTS} == {k: getattr(r, k) for k in C.COUNTS}
+    want = store_counts(store)
+    assert {k: doc["total"][k] for k in want} == want
+    with open(tmp / "status.csv", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == len(rows)
+    assert sum(int(t["records"]) for t in table) == want["records"]
+    assert sum(int(t["loaded"]) for t in table) == want["loaded"]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["status"]) == 0
+    total_line = out.getvalue().strip().splitlines()[-1].split()
+    assert total_line[0] == "TOTAL" and int(total_line[-2]) == want["loaded"] and int(total_line[-1]) == want["quarantined"]
+
+
+def test_admin_page_shows_the_same_table_and_totals(env):
+    store, settings, _ = env
+    add_user(store, "boss", "administrator", "password-boss")
+    add_user(store, "rev", "reviewer", "password-rev")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="login_user").input("rev")
+    at.text_input(key="login_password").input("password-rev")
+    at.button[0].click().run()
+    assert "Completion" not in at.sidebar.radio(key="nav").options  # administrators only
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="login_user").input("boss")
+    at.text_input(key="login_password").input("password-boss")
+    at.button[0].click().run()
+    at.sidebar.radio(key="nav").set_value("Completion").run()
+    assert not at.exception
+    want = store_counts(store)
+    metrics = {m.label: int(m.value) for m in at.metric}
+    assert metrics == {"Expected pages": want["expected_pages"], "Scanned pages": want["scanned"],
+                       "Processed pages": want["processed"], "Records": want["records"], "In review": want["in_review"],
+                       "Loaded": want["loaded"]}
+    df = at.dataframe[0].value
+    rows = C.completion(store, settings, "year")
+    assert len(df) == len(rows)
+    assert df["records"].sum() == want["records"] and df["loaded"].sum() == want["loaded"]
+    assert list(df["in review"]) == [r.in_review for r in rows]
+    at.radio(key="completion_level").set_value("volume").run()
+    assert len(at.dataframe[0].value) == len(C.completion(store, settings, "volume"))
+
+
+def test_inventory_import_reports_every_bad_line_and_imports_nothing(env, tmp_path):
+    store, settings, _ = env
+    bad = tmp_path / "bad.csv"
+    bad.write_text("funeral_home,ledger_kind,year,volume,expected_pages\n"
+                   f"{YANTAI},cremation,2014,1,10\n"          # fine
+                   "某某殡仪馆,cremation,2014,1,10\n"           # line 3: unknown home
+                   f"{YANTAI},burial,2014,1,10\n"             # line 4: unknown kind
+                   f"{YANTAI},cremation,20x4,1,10\n"          # line 5: year
+                   f"{YANTAI},cremation,2014,2,0\n"           # line 6: pages
+                   f"{YANTAI},cremation,2014,1,12\n",         # line 7: same as line 2
+                   encoding="utf-8")
+    before = store_counts(store)["expected_pages"]
+    with pytest.raises(InventoryError) as e:
+        import_inventory(store, bad, settings)
+    lines = [p.split(":")[0] for p in e.value.problems]
+    assert lines == ["line 3", "line 4", "line 5", "line 6", "line 7"]
+    assert "bad.csv" in str(e.value) and "line 2" in e.value.problems[-1]
+    assert store_counts(store)["expected_pages"] == before
+    err = io.StringIO()
+    from contextlib import redirect_stderr
+    with redirect_stderr(err):
+        assert main(["inventory", "import", str(bad)]) == 3
+    assert "line 5" in err.getvalue()
+    (tmp_path / "cols.csv").write_text("home,kind\nx,y\n", encoding="utf-8")
+    with pytest.raises(InventoryError, match="missing column"):
+        import_inventory(store, tmp_path / "cols.csv", settings)
+    # importing again updates a volume's expected pages and adds nothing twice
+    again = tmp_path / "again.csv"
+    again.write_text(INVENTORY.replace(f"{LONGKOU},sea_burial,2015,1,30", f"{LONGKOU},sea_burial,2015,1,31"), encoding="utf-8")
+    res = import_inventory(store, again, settings)
+    assert (res.added, res.updated, res.unchanged) == (0, 1, 5)
+    assert store_counts(store)["expected_pages"] == before + 1
+
+
+def test_run_selection_by_home_and_year_and_page_batches(env):
+    store, settings, _ = env
+    with store.session() as s:
+        files = {sf.rel_path: sf.id for sf in s.scalars(select(SourceFile))}
+    ids = sorted(files.values())
+    plan = plan_files(store, settings, ids, Selection(homes=("龙口市殡仪馆",), years=(2013,)))
+    assert sorted(plan.selected) == sorted(i for p, i in files.items() if "longkou" in p and "2013" in p)
+    assert plan.excluded == len(ids) - len(plan.selected) and not plan.unidentified
+    plan = plan_files(store, settings, ids, Selection(volumes=("1",), years=(2013,)))
+    assert {p for p, i in files.items() if i in plan.selected} == {p for p in files if "yantai" in p and "2013" in p}
+    assert len(plan_files(store, settings, ids, Selection()).selected) == len(ids)
+    matches = identify_files(store, settings)
+    assert {m.how for m in matches.values()} == {"pattern", "title"}
+    assert parse_years(["2010-2012", "2015,2017"]) == (2010, 2011, 2012, 2015, 2017)
+    assert [len(b) for b in batches(list(range(10)), 4)] == [4, 4, 2]
+    assert len(batches(list(range(10_000)), 4)) <= 300  # task runs per flow run stay in the hundreds

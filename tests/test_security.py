@@ -1,0 +1,217 @@
+"""Security: the review app refuses every screen without login and every screen beyond the role; no SQL
+built by string formatting anywhere in the source; paths from outside (scan folders, symlinks, file
+names, image ids from the database) cannot escape their folder; passwords kept as argon2 hashes."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from pipeline.config import Settings
+from pipeline.intake import register_folder
+from pipeline.safety import inside, is_sha256, safe_file_name
+from pipeline.store import ImageStore, Quarantine, SourceFile, Store, User
+from pipeline.users import Account, add_user
+from samples.seed import seed_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "review_app" / "app.py")
+
+# every screen of the app, the heading it shows, and the roles that may see it
+SCREENS = {
+    "Queue": ("Review queue", {"reviewer", "administrator"}),
+    "Record": ("Record", {"reviewer", "administrator"}),
+    "Duplicates": ("Possible duplicates", {"reviewer", "administrator"}),
+    "Arbitration": ("Arbitration (two-keyer disagreements)", {"reviewer", "administrator"}),
+    "Intake": ("Intake", {"archivist", "administrator"}),
+    "Users": ("Users and runs", {"administrator"}),
+    "Ledgers": ("Ledger settings", {"administrator"}),
+    "History": ("A record's history", {"administrator"}),
+    "Completion": ("Completion", {"administrator"}),
+}
+ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
+            "administrator": ("boss", "password-boss")}
+
+
+@pytest.fixture()
+def app_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKFILL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
+    settings = Settings.load()
+    store = Store.open(settings)
+    seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
+    for role, (user, pw) in ACCOUNTS.items():
+        add_user(store, user, role, pw)
+    yield store
+    store.dispose()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def _headers(at: AppTest) -> list[str]:
+    return [h.value for h in at.header]
+
+
+def test_no_screen_shows_without_login(app_env):
+    for name in SCREENS:
+        at = _app()
+        at.session_state["nav"] = name  # asking for a screen by its name, without logging in
+        at.run()
+        assert not at.exception
+        assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"], name
+        assert not at.dataframe and not at.metric and not at.sidebar.radio
+
+
+@pytest.mark.parametrize("role", sorted(ACCOUNTS))
+def test_every_screen_beyond_the_role_is_refused(app_env, role):
+    user, pw = ACCOUNTS[role]
+    at = _app()
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(pw)
+    at.button[0].click().run()
+    allowed = {n for n, (_h, roles) in SCREENS.items() if role in roles}
+    assert set(at.sidebar.radio(key="nav").options) == allowed
+    for name, (heading, roles) in SCREENS.items():
+        # a session that asks for the screen by name (the navigation only offers the allowed ones);
+        # the role is read again from the user store at every run, never taken from the session
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["account"] = Account(user, "administrator", True)  # a forged role in the session
+        at.session_state["nav"] = name
+        at.run()
+        assert not at.exception
+        if role in roles:
+            assert heading in _headers(at), (role, name)
+        else:  # sent back to a screen of its own
+            assert heading not in _headers(at), (role, name)
+            assert at.session_state["nav"] in allowed and at.session_state["account"].role == role
+
+
+def test_an_unknown_account_in_the_session_gets_the_login_form(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["account"] = Account("intruder", "administrator", True)
+    at.session_state["nav"] = "Users"
+    at.run()
+    assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
+
+
+def test_a_disabled_user_is_logged_out_at_the_next_click(app_env):
+    from pipeline.users import set_active
+
+    at = _app()
+    at.text_input(key="login_user").input("rev")
+    at.text_input(key="login_password").input("password-rev")
+    at.button[0].click().run()
+    assert "Review queue" in _headers(at)
+    set_active(app_env, "rev", False)
+    at.run()
+    assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
+
+
+def test_passwords_are_kept_as_argon2_hashes_only(app_env):
+    with app_env.session() as s:
+        users = list(s.scalars(select(User)))
+    assert users and all(u.password_hash.startswith("$argon2id$") for u in users)
+    assert not any(pw in u.password_hash for u in users for _user, pw in ACCOUNTS.values())
+
+
+# ---- no SQL built by string formatting ---------------------------------------------------------
+SQL_CALLS = {"execute", "exec_driver_sql", "text", "executemany", "executescript", "SQL", "copy"}
+SOURCE_DIRS = ("pipeline", "mapping", "ocr", "flows", "review_app", "samples", "bench", "tests", "scripts")
+
+
+def _formatted(node: ast.AST) -> bool:
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
+        return not (isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
+        return isinstance(node.func.value, ast.Constant)
+    return False
+
+
+def sql_built_by_formatting(tree: ast.AST) -> list[int]:
+    """Lines where execute()/text()/exec_driver_sql()/sql.SQL()... get a string built by f-string, % , + or
+    .format(), directly or through a variable assigned such a string in the same function."""
+    bad: list[int] = []
+    for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        built = {t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and _formatted(n.value)
+                 for t in n.targets if isinstance(t, ast.Name)}
+        for n in ast.walk(scope):
+            if not isinstance(n, ast.Call) or not n.args:
+                continue
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+            if name not in SQL_CALLS:
+                continue
+            arg = n.args[0]
+            if _formatted(arg) or (isinstance(arg, ast.Name) and arg.id in built):
+                bad.append(n.lineno)
+    return sorted(set(bad))
+
+
+def test_the_scanner_catches_formatted_sql():
+    code = "def f(c, t, v):\n    c.execute(f'select * from {t}')\n    q = 'delete from %s' % t\n    c.execute(q)\n" \
+           "    c.execute(text('select 1'))\n    c.execute(text('select :v'), {'v': v})\n    c.exec_driver_sql('x' + t)\n"
+    assert sql_built_by_formatting(ast.parse(code)) == [2, 4, 7]
+
+
+def test_no_sql_is_built_by_string_formatting_anywhere():
+    found = []
+    for d in SOURCE_DIRS:
+        for path in sorted((ROOT / d).rglob("*.py")):
+            if ".venv" in path.parts:
+                continue
+            lines = sql_built_by_formatting(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            found += [f"{path.relative_to(ROOT)}:{n}" for n in lines]
+    assert found == []
+
+
+# ---- paths cannot escape ------------------------------------------------------------------------
+def test_image_ids_from_the_database_cannot_name_a_path(tmp_path):
+    images = ImageStore(tmp_path / "images")
+    sha = images.put(np.zeros((4, 4, 3), np.uint8))
+    assert is_sha256(sha) and images.path(sha).parent.parent == tmp_path / "images"
+    for bad in ("../../../etc/passwd", "/etc/passwd", "ab/../../x", sha.upper(), sha[:-1] + "g", "", None):
+        with pytest.raises(ValueError):
+            images.path(bad)
+        with pytest.raises(FileNotFoundError):
+            images.get(bad)
+
+
+def test_a_symlink_out_of_the_scan_folder_is_never_read_nor_copied(tmp_path):
+    secret = tmp_path / "outside" / "secret.jpg"
+    secret.parent.mkdir()
+    secret.write_bytes(b"\xff\xd8 not for the pipeline")
+    (tmp_path / "outside" / "more").mkdir()
+    (tmp_path / "outside" / "more" / "x.png").write_bytes(b"png?")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "link.jpg").symlink_to(secret)
+    (scans / "linked_dir").symlink_to(tmp_path / "outside" / "more", target_is_directory=True)
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    with Store.open(settings) as store:
+        res = register_folder(store, scans, None, settings)
+        with store.session() as s:
+            assert list(s.scalars(select(SourceFile))) == []
+            rows = list(s.scalars(select(Quarantine)))
+    got = {q.rel_path: q.reason for q in res.quarantined}
+    assert got.get("link.jpg") == "outside_folder"
+    assert set(got.values()) == {"outside_folder"}
+    assert all(r.copy_path is None for r in rows)
+    assert not (settings.data_path / "quarantine").exists() or not any((settings.data_path / "quarantine").iterdir())
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..", ".hidden", "a/b\\c.pdf", "烟台 殡仪馆 $(rm -rf x);'a'.jpg",
+                                  "x" * 400 + ".pdf", "\x00\n.jpg"])
+def test_copy_names_are_one_plain_component(tmp_path, name):
+    safe = safe_file_name(name)
+    assert safe and "/" not in safe and "\\" not in safe and not safe.startswith(".") and len(safe) <= 100
+    assert not set(" $();'\"\x00\n") & set(safe)
+    assert inside(tmp_path, tmp_path / safe)
