@@ -34,8 +34,9 @@ from samples.generator import generate_set  # noqa: E402
 PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
 
 
-def page_shares(store: Store, offset: int = 0) -> dict[int, float]:
-    """Record id (+ offset) -> the unsure share of its page (pipeline.extract.page_unsure_share)."""
+def page_shares(store: Store, offset: int = 0, kinds: dict[int, str] | None = None) -> dict[int, float]:
+    """Record id (+ offset) -> the unsure share of its page (pipeline.extract.page_unsure_share);
+    `kinds` is filled with record id (+ offset) -> its page's ledger kind."""
     out: dict[int, float] = {}
     with store.session() as s:
         for page in s.query(Page).filter(Page.status == "done"):
@@ -43,7 +44,17 @@ def page_shares(store: Store, offset: int = 0) -> dict[int, float]:
             share = page_unsure_share(rows)
             for r in page.records:
                 out[r.id + offset] = 0.0 if share is None else share
+                if kinds is not None:
+                    kinds[r.id + offset] = page.ledger_kind or ""
     return out
+
+
+def _limit_text(limit) -> str:
+    if limit is None:
+        return "none"
+    if isinstance(limit, dict):
+        return ", ".join(f"{k} {v:.0%}" for k, v in sorted(limit.items())) + " of written cells read below 0.99 (other kinds: none)"
+    return f"{limit:.0%} of written cells read below 0.99"
 
 
 def main() -> None:
@@ -77,7 +88,8 @@ def main() -> None:
         remap(store, settings)
     ev = evaluate(store, processed_only=True)
     obs = list(ev.observations)
-    shares = page_shares(store)
+    kinds: dict[int, str] = {}
+    shares = page_shares(store, 0, kinds)
     with store.session() as s:
         pages_done = s.query(Page).filter(Page.status == "done").count()
     for seed in args.pool:  # other fitting sets, mapped with the same code
@@ -88,12 +100,13 @@ def main() -> None:
         oev = evaluate(other, processed_only=True)
         offset = 1_000_000 * (args.pool.index(seed) + 1)  # record ids of different stores kept apart
         obs += [replace(o, record=o.record + offset) for o in oev.observations]
-        shares.update(page_shares(other, offset))
+        shares.update(page_shares(other, offset, kinds))
         with other.session() as s:
             pages_done += s.query(Page).filter(Page.status == "done").count()
         other.dispose()
     types = field_types()
-    fit, per_type_target, page_limit = fit_with_page_limit(obs, shares, args.target, types, floor=args.floor)
+    fit, per_type_target, page_limit = fit_with_page_limit(obs, shares, args.target, types, floor=args.floor,
+                                                           page_kind=kinds)
     meta = {"seed": args.seed, "pooled_seeds": args.pool, "pages": pages_done, "severity": args.severity, "fields": len(obs), "target": args.target,
             "per_type_target": per_type_target, "floor": args.floor, "second_read_below": args.second_read_below}
     if args.write:
@@ -103,7 +116,11 @@ def main() -> None:
 
     # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error)
     n_records = len({o.record for o in obs})
-    _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if page_limit is None or shares.get(o.record, 0) <= page_limit], th)
+    def under_limit(record: int) -> bool:
+        limit = page_limit.get(kinds.get(record, "")) if isinstance(page_limit, dict) else page_limit
+        return limit is None or shares.get(record, 0) <= limit
+
+    _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if under_limit(o.record)], th)
     store.dispose()
     accuracy = sum(o.right for o in obs) / max(1, len(obs))
     groups = {"all fields": reliability(obs)}
@@ -119,7 +136,7 @@ def main() -> None:
     seeds = " + ".join(str(x) for x in [args.seed, *args.pool])
     lines = [f"# Calibration (fitting set seed {seeds}, {pages_done} pages, target {args.target:.2%} wrong among auto-accepted fields)", "",
              f"fields scored {len(obs)} of {n_records} records, field accuracy {accuracy:.2%}; per-type target used {per_type_target:.3%}; "
-             f"page limit: {'none' if page_limit is None else f'{page_limit:.0%} of written cells read below 0.99'}; "
+             f"page limit: {_limit_text(page_limit)}; "
              f"with these thresholds on the fitting set: {n_acc} of {n_records} records auto-accepted, {wrong} of {n_fields} "
              f"of their fields wrong ({wrong / max(1, n_fields):.2%})", "",
              "| field type | threshold | fields | above threshold | wrong above |", "|---|---|---|---|---|"]

@@ -37,13 +37,17 @@ def _read(path: str | None) -> dict[str, float]:
     return _read_doc(path)[0]
 
 
-def load_page_limit(path: str | None = None) -> float | None:
-    """The calibrated page limit ("page_unsure_max") of a thresholds file; None if it has none."""
-    return _read_doc(path)[1]
+def load_page_limit(path: str | None = None, kind: str | None = None) -> float | None:
+    """The calibrated page limit ("page_unsure_max") of a thresholds file for a ledger kind; None if
+    it has none. The file holds one number for every kind, or one per kind ({"cremation": 0.3, ...})."""
+    limit = _read_doc(path)[1]
+    if isinstance(limit, dict):
+        return limit.get(kind) if kind is not None else None
+    return limit
 
 
 @lru_cache(maxsize=8)
-def _read_doc(path: str | None) -> tuple[dict[str, float], float | None]:
+def _read_doc(path: str | None) -> tuple[dict[str, float], float | dict[str, float] | None]:
     if path == "":
         return {}, None
     if path is None:
@@ -66,7 +70,12 @@ def _read_doc(path: str | None) -> tuple[dict[str, float], float | None]:
     if bad:
         raise ConfigError(f"thresholds file {where}: thresholds out of 0..1.01 for {', '.join(bad)}")
     limit = doc.get("page_unsure_max")
-    return out, (None if limit is None else float(limit))
+    try:
+        if isinstance(limit, dict):
+            return out, {str(k): float(v) for k, v in limit.items() if v is not None}
+        return out, (None if limit is None else float(limit))
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"thresholds file {where}: page_unsure_max is not a number or a mapping of numbers: {e}") from e
 
 
 def load_thresholds(path: str | None = None) -> dict[str, float]:
@@ -159,7 +168,7 @@ def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7,
 
 
 def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict,
-                     page_unsure_max: float | None = None) -> dict[str, float]:
+                     page_unsure_max: float | dict[str, float] | None = None) -> dict[str, float]:
     """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
     types = field_types()
     th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
@@ -173,25 +182,53 @@ def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta:
 
 def fit_with_page_limit(obs: Sequence[Observation], page_share: dict[int, float], target: float,
                         types: dict[str, str] | None = None, floor: float = 0.0,
-                        limits: Iterable[float] = tuple(x / 100 for x in range(20, 101, 2))) -> tuple[dict[str, dict], float, float | None]:
+                        limits: Iterable[float] = tuple(x / 100 for x in range(20, 101, 2)),
+                        page_kind: dict[int, str] | None = None
+                        ) -> tuple[dict[str, dict], float, float | dict[str, float] | None]:
     """fit_for_records on the records of pages read unsure no more than a limit (the rest go to
     review whole), for each limit; the limit auto-accepting the most records of the whole fitting
     set while meeting the target wins. `page_share`: record -> its page's unsure share.
-    Returns (per-type fit, per-type target, page limit; None = no limit needed)."""
+    `page_kind` (record -> ledger kind): a limit per kind is then searched as well (one kind at a
+    time, twice round), since the columns of one register read less surely than another's (a sea
+    burial page's rare place names); it wins where it auto-accepts more.
+    Returns (per-type fit, per-type target, page limit: one number, one per kind, or None = none)."""
     types = types or field_types()
-    best: tuple[int, dict, float, float | None] | None = None
-    for limit in [*limits, None]:
-        kept = [o for o in obs if limit is None or page_share.get(o.record, 0.0) <= limit]
+    limits = [*limits, None]
+
+    def passes(record: int, limit) -> bool:
+        if isinstance(limit, dict):
+            limit = limit.get((page_kind or {}).get(record, ""))
+        return limit is None or page_share.get(record, 0.0) <= limit
+
+    def trial(limit):
+        kept = [o for o in obs if passes(o.record, limit)]
         if not kept:
-            continue
+            return None
         fit, t = fit_for_records(kept, target, types, floor=floor)
         th = {name: fit[ty]["threshold"] for name, ty in types.items() if ty in fit}
         _n, acc, fields, wrong = accepted_records(kept, th)
         if fields and (wrong + 1) / fields > target:
-            continue
-        if best is None or acc > best[0]:
-            best = (acc, fit, t, limit)
+            return None
+        return acc, fit, t, limit
+
+    best = None
+    for limit in limits:
+        got = trial(limit)
+        if got is not None and (best is None or got[0] > best[0]):
+            best = got
     if best is None:
         fit, t = fit_for_records(obs, target, types, floor=floor)
         return fit, t, None
-    return best[1], best[2], best[3]
+    if page_kind:
+        kinds = sorted(set(page_kind.values()))
+        current = {k: best[3] for k in kinds}
+        for _round in range(2):
+            for k in kinds:
+                for limit in limits:
+                    got = trial(dict(current, **{k: limit}))
+                    if got is not None and got[0] > best[0]:
+                        best, current = got, got[3]
+    limit = best[3]
+    if isinstance(limit, dict):
+        limit = {k: v for k, v in limit.items() if v is not None} or None
+    return best[1], best[2], limit

@@ -67,13 +67,13 @@ class Settings:
 
         return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
 
-    def page_unsure_limit(self) -> float | None:
-        """page_unsure_max, else the calibrated one (pipeline.calibration.load_page_limit)."""
+    def page_unsure_limit(self, kind: str | None = None) -> float | None:
+        """page_unsure_max, else the calibrated one for this ledger kind (pipeline.calibration.load_page_limit)."""
         if self.page_unsure_max is not None:
             return float(self.page_unsure_max)
         from pipeline.calibration import load_page_limit
 
-        return load_page_limit(self.thresholds_file)
+        return load_page_limit(self.thresholds_file, kind)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

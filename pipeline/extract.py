@@ -256,7 +256,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
                 fv.flags.append("corrected_by_reviewer")
         out.append(ExtractedRow(row_no, cells, record))
     _check_column_shapes(out, kind, settings)
-    _check_page_quality(out, rows, settings)
+    _check_page_quality(out, rows, settings, kind)
     return out
 
 
@@ -272,9 +272,10 @@ def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99
     return sum(c.confidence < below for c in written) / len(written)
 
 
-def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings) -> None:
-    """Every record of a page read unsure more often than the calibrated limit goes to review."""
-    limit = settings.page_unsure_limit()
+def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings,
+                        kind: str | None = None) -> None:
+    """Every record of a page read unsure more often than the calibrated limit (of its ledger kind) goes to review."""
+    limit = settings.page_unsure_limit(kind)
     share = page_unsure_share(rows)
     if limit is None or share is None or share <= limit:
         return

@@ -192,3 +192,61 @@ def test_a_page_read_unsure_too_often_goes_to_review_whole():
     clean = map_rows("sea_burial", title, columns, rows(0.999), settings)
     assert not any(p.startswith("page:") for r in clean for p in r.record.problems)
     assert page_unsure_share(rows(0.95)[:2]) is None  # one or two rows say nothing of a page
+
+
+def test_a_page_limit_per_ledger_kind(tmp_path):
+    """A thresholds file may give each ledger kind its own page limit; a kind it leaves out has none."""
+    from pipeline.calibration import fit_with_page_limit, load_page_limit
+    from pipeline.extract import map_rows
+
+    f = tmp_path / "th.json"
+    f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2}}), encoding="utf-8")
+    assert load_page_limit(str(f), "cremation") == 0.2 and load_page_limit(str(f), "sea_burial") is None
+    settings = Settings(thresholds_file=str(f))
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+    rows = [(i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", 0.95, None), RawCell("16-02", 0.995, None)])
+            for i in range(1, 6)]
+    sea = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, settings)
+    assert not any(p.startswith("page:") for r in sea for p in r.record.problems)  # no limit for sea burials
+    f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2, "sea_burial": "x"}}), encoding="utf-8")
+    from pipeline.calibration import _read_doc
+    _read_doc.cache_clear()
+    with pytest.raises(ConfigError):
+        load_page_limit(str(f), "sea_burial")
+    _read_doc.cache_clear()
+
+    # fitting: pages of one kind read unsure more often, yet right; a per-kind limit keeps them
+    obs, share, kind = [], {}, {}
+    for rec in range(2000):
+        sea = rec % 2 == 1
+        hard = rec % 4 in (2, 3)  # half the pages of each kind are hard to read
+        # sea burial pages read unsure more often: their easy pages are above the cremation hard ones
+        s = (0.55 if hard else 0.45) if sea else (0.40 if hard else 0.10)
+        right = not hard or rec % 8 not in (2, 3)  # hard pages: a quarter of their records hold a sure error
+        obs.append(Observation("deceased_name", 0.99, right, record=rec))
+        share[rec], kind[rec] = s, ("sea_burial" if sea else "cremation")
+    _fit, _t, one = fit_with_page_limit(obs, share, 0.003, {"deceased_name": "name"}, floor=0.9)
+    assert one is not None and one < 0.40  # one limit for all: the easy sea burial pages go to review too
+    _fit, _t, limit = fit_with_page_limit(obs, share, 0.003, {"deceased_name": "name"}, floor=0.9, page_kind=kind)
+    assert isinstance(limit, dict) and 0.10 <= limit["cremation"] < 0.40 and 0.45 <= limit["sea_burial"] < 0.55
+
+
+def test_sea_areas_off_the_list_and_doubtful_name_glyphs_are_doubted_not_replaced():
+    from mapping import normalize as N
+
+    assert N.normalize_sea_area("崆峒岛海域").certainty == 1.0
+    off = N.normalize_sea_area("腔桐岛海域")  # 崆峒岛海域 misread
+    assert off.value == "腔桐岛海域" and "sea_area_not_in_list" in off.flags and off.certainty <= 0.5
+    for name in ("逢忠金", "刘月风"):
+        n = N.normalize_name(name)
+        assert n.value == name and "name_glyph_doubtful" in n.flags and n.certainty <= 0.5
+    assert N.normalize_name("王凤").flags == () and N.normalize_name("逄明").certainty == 1.0
+
+
+def test_an_address_whose_ink_is_wider_than_its_text_is_doubted():
+    from mapping.record import ink_wider_than_text
+
+    full = "福山区张格庄镇于家疃村"
+    assert not ink_wider_than_text("address", full, 1.05 * len(full))  # correct readings measure 0.97x (99 %: 1.16x)
+    assert ink_wider_than_text("address", "福山区张格庄镇于家村", 1.1 * len(full))  # 疃 dropped from wide writing
+    assert not ink_wider_than_text("address", "莱山区观海路45号", 0.97 * (7 + 2 * 0.55 + 1))  # digits are narrower
