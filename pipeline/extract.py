@@ -346,7 +346,10 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         image = load_page(path, media, page_no, settings)
     except InputFileError as e:
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
-    clean = clean_page(image)
+    try:
+        clean = clean_page(image)
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "image cleanup", e)
     try:
         original = store.images.put(image) if settings.keep_original_images else None
         clean_sha = store.images.put(clean.image)
@@ -363,6 +366,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         advice = PAGE_ADVICE.get(e.reason, "")
         return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
     steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
@@ -378,6 +383,20 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
     return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=clean.image.shape,
                    steps=steps, records=len(ext.rows))
+
+
+def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, stage: str, e: Exception) -> PageOutcome:
+    """A fault in our own code on one page: the page fails with the fault named (its type and where,
+    never its message, which may quote the page's text), the run goes on; the next run retries it."""
+    import traceback
+
+    where = traceback.extract_tb(e.__traceback__)[-1]
+    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, rel, stage, type(e).__name__,
+              Path(where.filename).name, where.lineno)
+    return _finish(store, page_id, "failed", t0,
+                   error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
+                         f"({Path(where.filename).name}:{where.lineno}); the page is retried on the next run; "
+                         "please report it with this message")
 
 
 def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | None = None, original: str | None = None,

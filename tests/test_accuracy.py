@@ -250,3 +250,58 @@ def test_an_address_whose_ink_is_wider_than_its_text_is_doubted():
     assert not ink_wider_than_text("address", full, 1.05 * len(full))  # correct readings measure 0.97x (99 %: 1.16x)
     assert ink_wider_than_text("address", "福山区张格庄镇于家村", 1.1 * len(full))  # 疃 dropped from wide writing
     assert not ink_wider_than_text("address", "莱山区观海路45号", 0.97 * (7 + 2 * 0.55 + 1))  # digits are narrower
+
+
+# ---- layout robustness: a table quad joined to the paper's edge ----------------------------------
+def test_a_table_quad_joined_to_the_paper_edge_is_rejected_and_the_page_deskewed():
+    import cv2
+    import numpy as np
+
+    from pipeline.cleanup import deskew, quad_problem
+
+    square = np.array([[100, 100], [1100, 120], [1090, 820], [95, 800]], dtype=np.float32)  # ~1° skew, mild perspective
+    assert quad_problem(square) is None
+    # the quad of a recovered page whose paper edge joined the ruling lines (corrupt.pdf)
+    joined = np.array([[69, 4], [2297, 44], [1987, 1647], [43, 1597]], dtype=np.float32)
+    assert "tilted" in quad_problem(joined)
+    page = np.full((800, 1200), 255, np.uint8)
+    for y in range(100, 700, 50):
+        cv2.line(page, (100, y), (1100, y), 0, 2)
+    m = cv2.getRotationMatrix2D((600, 400), 2.0, 1.0)
+    tilted = cv2.warpAffine(page, m, (1200, 800), borderValue=255)
+    _level, angle = deskew(tilted)
+    assert abs(abs(angle) - 2.0) < 0.3
+
+
+@pytest.mark.ocr
+def test_a_fault_of_ours_on_one_page_fails_that_page_and_the_run_goes_on(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    import pipeline.extract as X
+    from pipeline.run import run_folder
+    from pipeline.store import Page, Store
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("page_001.jpg", "page_002.jpg"):
+        shutil.copyfile(Path("samples/ledgers/jpeg_volume") / name, scans / name)
+    real = X.clean_page
+    calls = []
+
+    def flaky(image, *a, **k):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TypeError("cannot unpack 王秀英")  # a message that may quote the page: never shown
+        return real(image, *a, **k)
+
+    monkeypatch.setattr(X, "clean_page", flaky)
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    run_folder(scans, settings)
+    store = Store.open(settings)
+    with store.session() as s:
+        pages = {p.status: p for p in s.query(Page)}
+    assert set(pages) == {"failed", "done"}
+    err = pages["failed"].error
+    assert "unexpected TypeError in image cleanup" in err and "王秀英" not in err and "retried" in err
+    store.dispose()
