@@ -169,7 +169,7 @@ def main() -> None:
     load_before = _loadavg()
     try:
         with ctx as server:
-            settings = Settings(data_dir=str(work), auto_accept_threshold=0.5)
+            settings = Settings(data_dir=str(work), auto_accept_threshold=0.5, thresholds_file="")
             store = Store.open(settings)
             t0 = time.perf_counter()
             n = fill_store(store, settings, args.n)

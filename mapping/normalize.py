@@ -478,6 +478,9 @@ def normalize_text(raw: str, max_length: int | None = None) -> Normalized:
         return _blank(raw)
     if max_length is not None and len(s) > max_length:
         return _fail(raw, "too_long")
+    if " " in s and re.fullmatch(r"[A-Za-z0-9\- ]+", s):
+        # a serial like HZ2016-010 read with a gap: a hyphen or a digit may have been lost
+        return _ok(s, raw, "gap_in_serial", certainty=0.5)
     return _ok(s, raw)
 
 
@@ -506,7 +509,18 @@ def normalize_name(raw: str, max_length: int = 50) -> Normalized:
         return _fail(raw, "bad_characters", *flags)
     if len(s) > max_length:
         return _fail(raw, "too_long", *flags)
+    if s[0] in _DOUBTFUL_SURNAMES or any(c in _DOUBTFUL_NAME_GLYPHS for c in s[1:]):
+        flags.append("name_glyph_doubtful")
+        certainty *= 0.5
     return _ok(s, raw, *flags, certainty=certainty)
+
+
+_DOUBTFUL_SURNAMES = "逢"
+"""逄 (Páng, a common surname in Jiaodong) is read as 逢 (Féng, a rare one): the two differ by one
+short stroke. A name starting with 逢 is never changed, only doubted (`name_glyph_doubtful`)."""
+_DOUBTFUL_NAME_GLYPHS = "风"
+"""凤 (phoenix, one of the commonest characters in women's given names) is read as 风 (wind, rare
+in names) when the inner stroke is faint: doubted, never changed."""
 
 
 # --------------------------------------------------------------------------- places
@@ -528,13 +542,48 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
         return _blank(raw)
     scan = scan_places(s, _spec(spec))
     certainty = _place_certainty(scan.flags)
-    if len(scan.text) > max_length:
-        return _fail(raw, "too_long", *scan.flags)
-    return _ok(scan.text, raw, *scan.flags, certainty=certainty)
+    text, flags = scan.text, list(scan.flags)
+    fixed = text.translate(_PLACE_GLYPHS)
+    if fixed != text:
+        text = fixed
+        flags.append("place_glyph_fixed")
+        certainty *= 0.85
+    if any(ch in text for ch in _DOUBTFUL_GLYPHS):
+        flags.append("glyph_outside_ocr_dictionary")
+        certainty *= 0.5
+    if len(text) > max_length:
+        return _fail(raw, "too_long", *flags)
+    return _ok(text, raw, *flags, certainty=certainty)
+
+
+_PLACE_GLYPHS = str.maketrans({"瞳": "疃"})
+"""Glyphs that never name a place, read for one that does: 瞳 (pupil) for 疃 (a Jiaodong word for
+a village, 王家疃村). Fixed and flagged `place_glyph_fixed`."""
+_DOUBTFUL_GLYPHS = "乔"
+"""夼 (a Jiaodong word for a valley village, 上夼村) is not in the PP-OCRv4 dictionary: it is read
+as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
+(`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
 
 
 def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:
-    return normalize_address(raw, spec, max_length)
+    """A scattering sea area: cleaned like an address, then checked against the province's list of
+    designated sea areas (the place lexicon's kind "sea_area"). A value that names none of them is
+    kept as read but doubted (`sea_area_not_in_list`, certainty halved): the list is closed, so an
+    unknown name is far more often a misread (腔桐岛海域 for 崆峒岛海域; 屺 is not in the OCR
+    dictionary) than a new sea area. Nothing is replaced: similar names (崆峒岛 / 芝罘岛) are too
+    close to choose between by spelling."""
+    n = normalize_address(raw, spec, max_length)
+    if not isinstance(n.value, str):
+        return n
+    names = _sea_area_names(_spec(spec))
+    if names and not any(name in n.value for name in names):
+        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
+    return n
+
+
+@lru_cache(maxsize=4)
+def _sea_area_names(sp: Spec) -> tuple[str, ...]:
+    return tuple(n for p in sp.places.places if p.kind == "sea_area" for n in (p.name, *p.aliases))
 
 
 def normalize_division(raw: str, year: int | None = None, spec: Spec | None = None) -> Normalized:

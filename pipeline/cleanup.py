@@ -128,6 +128,44 @@ def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
     return np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
 
 
+MAX_QUAD_TILT_DEG = 8.0    # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
+MAX_QUAD_SIDE_DIFF = 0.12  # opposite sides of a photographed table differ by a few per cent
+
+
+def quad_problem(quad: np.ndarray) -> str | None:
+    """Why a table quad cannot be the table (None when it can): a side tilted far more than a scan
+    ever is, or opposite sides of very different length. That happens when the paper's edge, left
+    by a black scan border, joins the ruling lines: warping to such a quad would skew the table."""
+    tl, tr, br, bl = (np.asarray(p, dtype=float) for p in quad)
+    for name, a, b, axis in (("top", tl, tr, 0), ("bottom", bl, br, 0), ("left", tl, bl, 1), ("right", tr, br, 1)):
+        v = b - a
+        along, across = (v[0], v[1]) if axis == 0 else (v[1], v[0])
+        if along <= 0 or abs(np.degrees(np.arctan2(across, along))) > MAX_QUAD_TILT_DEG:
+            return f"{name} side tilted more than {MAX_QUAD_TILT_DEG:.0f} degrees"
+    for name, a, b in (("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
+                       ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr))):
+        if abs(a - b) > MAX_QUAD_SIDE_DIFF * max(a, b):
+            return f"{name} sides differ by more than {MAX_QUAD_SIDE_DIFF:.0%}"
+    return None
+
+
+def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rotate the page so its long horizontal ruling lines are level (median angle of the line
+    segments found by a probabilistic Hough transform); returns (page, angle in degrees)."""
+    h, w = gray.shape
+    hor = cv2.morphologyEx(binarize(gray), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
+    segs = cv2.HoughLinesP(hor, 1, np.pi / 1800, threshold=100, minLineLength=w // 8, maxLineGap=10)
+    if segs is None:
+        return gray, 0.0
+    angles = [np.degrees(np.arctan2(y1 - y0, x1 - x0)) for x0, y0, x1, y1 in segs.reshape(-1, 4)]
+    angles = [a for a in angles if abs(a) <= MAX_QUAD_TILT_DEG]
+    if not angles:
+        return gray, 0.0
+    angle = float(np.median(angles))
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255), angle
+
+
 def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], Step]:
     """Warp the page so that the table quad becomes an axis-aligned rectangle (deskew + perspective)."""
     tl, tr, br, bl = quad
@@ -157,8 +195,14 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     table_box = None
     if settings.rectify:
         quad = find_table_quad(gray, settings.min_table_fraction)
+        problem = quad_problem(quad) if quad is not None else None
         if quad is None:
             steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
+        elif problem:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
+            gray, angle = deskew(gray)
+            steps.append(Step("rectify", {"method": "table_quad_homography"},
+                              {"table_found": True, "quad": quad.round(1).tolist(), "quad_rejected": problem,
+                               "fallback": "deskew", "skew_deg": round(angle, 3)}))
         else:
             gray, table_box, st = rectify(gray, quad)
             steps.append(st)

@@ -33,6 +33,14 @@ class Settings:
     funeral_home_code: str | None = None  # used when the ledger title names no known home
     auto_accept_threshold: float = 0.90   # a field below this sends its record to review
     field_thresholds: dict[str, float] = field(default_factory=dict)  # per-field overrides
+    # calibrated per-field thresholds (bench/bench_calibration.py): None = the packaged
+    # mapping/data/thresholds.json, "" = none (auto_accept_threshold for every field), or a path
+    thresholds_file: str | None = None
+    # a page whose share of written cells read less sure than 0.99 exceeds this sends all its records
+    # to review; None: the calibrated limit of the thresholds file (none if it has none)
+    page_unsure_max: float | None = None
+    # a text line read less sure than this is read a second time (engine agreement); None: never
+    second_read_below: float | None = 0.99
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -52,7 +60,20 @@ class Settings:
         return self.platform_url or f"sqlite:///{(self.data_path / 'platform.sqlite').as_posix()}"
 
     def threshold_for(self, field_name: str) -> float:
-        return self.field_thresholds.get(field_name, self.auto_accept_threshold)
+        """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
+        if field_name in self.field_thresholds:
+            return self.field_thresholds[field_name]
+        from pipeline.calibration import load_thresholds
+
+        return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
+
+    def page_unsure_limit(self, kind: str | None = None) -> float | None:
+        """page_unsure_max, else the calibrated one for this ledger kind (pipeline.calibration.load_page_limit)."""
+        if self.page_unsure_max is not None:
+            return float(self.page_unsure_max)
+        from pipeline.calibration import load_page_limit
+
+        return load_page_limit(self.thresholds_file, kind)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +135,8 @@ class Settings:
         for k, v in self.field_thresholds.items():
             if not 0.0 <= float(v) <= 1.0:
                 p.append(f"field_thresholds.{k} must be within 0..1")
+        if self.second_read_below is not None and not 0.0 <= float(self.second_read_below) <= 1.0:
+            p.append("second_read_below must be within 0..1")
         if not 72 <= int(self.pdf_dpi) <= 600:
             p.append("pdf_dpi must be within 72..600")
         if int(self.max_image_pixels) < 1_000_000:

@@ -13,8 +13,9 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.calibration import Observation
 from pipeline.routing import AUTO_ACCEPTED
-from pipeline.store import SourceFile, Store
+from pipeline.store import Page, SourceFile, Store
 
 NOT_SCORED = {"id_number_raw"}  # provenance, not a platform value
 
@@ -46,6 +47,10 @@ class Evaluation:
     auto_fields: int = 0
     auto_fields_wrong: int = 0
     wrong_examples: list[tuple[str, str]] = field(default_factory=list)  # (field, flags) only: no personal data
+    # one per scored field (confidence, right?; no value), for calibration (pipeline.calibration)
+    observations: list[Observation] = field(default_factory=list)
+    # the same measures per page group: "handwritten" (Kaiti, pen-like) and "printed"
+    groups: dict[str, "Evaluation"] = field(default_factory=dict)
 
     @property
     def cer(self) -> float:
@@ -76,17 +81,30 @@ class Evaluation:
             "auto_fields": self.auto_fields, "auto_fields_wrong": self.auto_fields_wrong,
             "auto_error_rate": round(self.auto_error_rate, 5),
             "per_field": {k: {"accuracy": round(r / t, 4), "n": t} for k, (r, t) in sorted(self.per_field.items()) if t},
+            **({"groups": {k: g.to_dict() for k, g in sorted(self.groups.items())}} if self.groups else {}),
         }
 
 
-def evaluate(store: Store) -> Evaluation:
-    """Compare every record of every scan that has a ground-truth file beside it."""
+def page_groups(gpage: dict[str, Any]) -> list[str]:
+    """The groups a page is reported in: "printed", or "handwritten" and its hand
+    ("handwritten/kaiti", "handwritten/ballpoint", "handwritten/felt")."""
+    if not gpage.get("handwritten"):
+        return ["printed"]
+    return ["handwritten", f"handwritten/{gpage.get('pen') or 'kaiti'}"]
+
+
+def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
+    """Compare every record of every scan that has a ground-truth file beside it.
+    `processed_only`: pages not processed yet (a run still going, or stopped) are left out
+    instead of counting their rows as not found."""
     ev = Evaluation()
     ours: dict[tuple[str, int, int], Any] = {}
     for rec, page, sf in store.iter_records():
         ours[(sf.abs_path, page.page_no, rec.row_no)] = rec
     with store.session() as s:
         files = list(s.query(SourceFile))
+        pending = {(sf.abs_path, p.page_no) for p, sf in s.query(Page, SourceFile).join(SourceFile, Page.file_id == SourceFile.id)
+                   .filter(Page.status == "pending")} if processed_only else set()
     seen: set[tuple[str, int, int]] = set()
     for sf in files:
         gt_file = truth_path(Path(sf.abs_path))
@@ -94,17 +112,22 @@ def evaluate(store: Store) -> Evaluation:
             continue
         gt = json.loads(gt_file.read_text(encoding="utf-8"))
         for gpage in gt["pages"]:
+            if (sf.abs_path, gpage["page"]) in pending:
+                continue
+            names = page_groups(gpage)
+            subs = [ev.groups.setdefault(g, Evaluation()) for g in names]
             for grow in gpage["rows"]:
                 key = (sf.abs_path, gpage["page"], grow["row"])
-                ev.rows_truth += 1
                 rec = ours.get(key)
                 seen.add(key)
-                _score_row(ev, grow, rec)
+                for e in (ev, *subs):
+                    e.rows_truth += 1
+                    _score_row(e, grow, rec, names[0])
     ev.rows_extra = sum(1 for k in ours if k not in seen and truth_path(Path(k[0])).is_file())
     return ev
 
 
-def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any) -> None:
+def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "") -> None:
     truth: dict[str, Any] = grow["record"]
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
     if rec is not None:
@@ -128,6 +151,9 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any) -> None:
         if t is None and o is None:
             continue
         right = t == o
+        if rec is not None:
+            fv = rec.fields.get(name) or {}
+            ev.observations.append(Observation(name, float(fv.get("confidence", 0.0)), right, tuple(fv.get("flags", [])), group, rec.id))
         ev.fields += 1
         ev.fields_right += int(right)
         pf = ev.per_field[name]

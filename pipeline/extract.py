@@ -24,12 +24,13 @@ from sqlalchemy import delete, select
 from mapping.headers import detect_kind, map_columns
 from mapping.record import RecordContext, build_record
 from mapping.spec import load_spec
+from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, reading_order, text_line_bands
+from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell
 from pipeline.routing import route
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
@@ -54,6 +55,7 @@ class PageExtraction:
     grid: Grid
     rows: list[ExtractedRow] = field(default_factory=list)
     engine: str = ""
+    ocr: "OcrStats | None" = None
 
 
 @lru_cache(maxsize=1)
@@ -114,10 +116,29 @@ exact; the same stretch on Chinese text lowered names and addresses, so it is pe
 STRETCH = 1.3
 
 
-def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()) -> dict[tuple[int, int], RawCell]:
+@dataclass
+class OcrStats:
+    """What recognition cost on one page: crops read once, crops read a second time, and seconds."""
+
+    crops: int = 0
+    second_crops: int = 0
+    first_seconds: float = 0.0
+    second_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"crops": self.crops, "second_crops": self.second_crops,
+                "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
+
+
+def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
+               stats: OcrStats | None = None, second_below: float | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
-    returned with confidence 1; a cell with ink that reads as nothing gets 0.3."""
+    returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
+
+    `second_below`: every text line read less sure than this is read again from a crop prepared
+    otherwise (ocr.agreement.second_crop), in a second batch; the cell keeps both readings
+    (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -130,12 +151,30 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
             owners.append((r, c))
+    t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
-    texts: dict[tuple[int, int], list[OcrPiece]] = {}
-    for owner, piece in zip(owners, pieces):
-        texts.setdefault(owner, []).append(piece)
-    for (r, c), ps in texts.items():  # pieces of a cell are in line order already (one per band)
-        out[(r, c)] = cell_from_pieces(ps, grid.cell_box(r, c), 0.3)
+    if stats is not None:
+        stats.crops += len(crops)
+        stats.first_seconds += time.perf_counter() - t0
+    seconds: dict[int, OcrPiece] = {}
+    if second_below is not None:
+        again = [i for i, p in enumerate(pieces) if p.text.strip() and p.confidence < second_below]
+        t0 = time.perf_counter()
+        if again:
+            redo = engine.recognize_crops([second_crop(crops[i], owners[i][1] in stretch_cols) for i in again])
+            seconds = dict(zip(again, redo))
+        if stats is not None:
+            stats.second_crops += len(again)
+            stats.second_seconds += time.perf_counter() - t0
+    texts: dict[tuple[int, int], list[int]] = {}
+    for i, owner in enumerate(owners):
+        texts.setdefault(owner, []).append(i)
+    for (r, c), idx in texts.items():  # pieces of a cell are in line order already (one per band)
+        box = grid.cell_box(r, c)
+        first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
+        other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
+        out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
+                              other.confidence if other else None, ink_extent(cell_inner(gray, box)))
     return out
 
 
@@ -160,6 +199,7 @@ def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
 def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers."""
     grid = find_grid(gray, table_box)
+    stats = OcrStats()
     if settings.layout_mode == "page":
         pieces = engine.recognize(gray)
         title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
@@ -175,10 +215,11 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch)
+        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
+                          stats, settings.second_read_below)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
-    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version())
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)
     out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings)
     return out
 
@@ -197,7 +238,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     )
     out = []
     for row_no, cells in rows:
-        mapped = {f: cell for f, cell in zip(columns, cells) if f and f != "row_no"}
+        mapped = {f: resolve(cell, settings.second_read_below or 0.0) for f, cell in zip(columns, cells) if f and f != "row_no"}
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
             continue
@@ -214,7 +255,66 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
             if "corrected_by_reviewer" not in fv.flags:
                 fv.flags.append("corrected_by_reviewer")
         out.append(ExtractedRow(row_no, cells, record))
+    _check_column_shapes(out, kind, settings)
+    _check_page_quality(out, rows, settings, kind)
     return out
+
+
+def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99) -> float | None:
+    """Share of a page's written cells whose first reading was less sure than `below`: a page in a
+    hard hand (thin ballpoint, faded) has many; its sure-looking readings are then wrong far more
+    often than on a clean page. None with fewer than 3 rows (one row says nothing of a page)."""
+    if len(rows) < 3:
+        return None
+    written = [c for _n, cells in rows for c in cells if c.text]
+    if not written:
+        return None
+    return sum(c.confidence < below for c in written) / len(written)
+
+
+def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings,
+                        kind: str | None = None) -> None:
+    """Every record of a page read unsure more often than the calibrated limit (of its ledger kind) goes to review."""
+    limit = settings.page_unsure_limit(kind)
+    share = page_unsure_share(rows)
+    if limit is None or share is None or share <= limit:
+        return
+    for row in out:
+        line = f"page: {share:.0%} of its text read unsure (calibrated limit {limit:.0%}): hard to read"
+        if line not in row.record.problems:
+            row.record.problems.append(line)
+
+
+SERIAL_SHAPE = re.compile(r"[A-Za-z0-9\-/. 第号航次]+")
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"[0-9]+", "9", value))
+
+
+def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings) -> None:
+    """A serial number (spec normalizer "text": registration_no, voyage_no ...) written unlike the
+    rest of its column on the page (HZ2016035 among HZ2016-0xx, 1602 among 16-0x) has probably lost
+    a character: flagged `unlike_column`, confidence halved. Needs 4 rows of which 3/4 agree."""
+    spec = load_spec(settings.spec_version).kind(kind)
+    for f in spec.fields:
+        if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
+            continue
+        vals = [(r, r.record.fields.get(f.name)) for r in rows]
+        shapes = [(_shape(fv.value), fv) for _r, fv in vals
+                  if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)]
+        if len(shapes) < 4:
+            continue
+        counts: dict[str, int] = {}
+        for sh, _fv in shapes:
+            counts[sh] = counts.get(sh, 0) + 1
+        top, n = max(counts.items(), key=lambda kv: kv[1])
+        if n < 0.75 * len(shapes):
+            continue
+        for sh, fv in shapes:
+            if sh != top and "unlike_column" not in fv.flags:
+                fv.flags.append("unlike_column")
+                fv.confidence = round(fv.confidence * 0.5, 4)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -246,7 +346,10 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         image = load_page(path, media, page_no, settings)
     except InputFileError as e:
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
-    clean = clean_page(image)
+    try:
+        clean = clean_page(image)
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "image cleanup", e)
     try:
         original = store.images.put(image) if settings.keep_original_images else None
         clean_sha = store.images.put(clean.image)
@@ -263,9 +366,13 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         advice = PAGE_ADVICE.get(e.reason, "")
         return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,
                        clean=clean_sha, shape=clean.image.shape, steps=steps)
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
-    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings}, "result": {"version": ext.engine}})
+    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
+                                             "second_read_below": settings.second_read_below},
+                  "result": {"version": ext.engine, **(ext.ocr.to_dict() if ext.ocr else {})}})
     steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
                                                  "auto_accept_threshold": settings.auto_accept_threshold,
                                                  "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})
@@ -276,6 +383,20 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
     return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=clean.image.shape,
                    steps=steps, records=len(ext.rows))
+
+
+def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, stage: str, e: Exception) -> PageOutcome:
+    """A fault in our own code on one page: the page fails with the fault named (its type and where,
+    never its message, which may quote the page's text), the run goes on; the next run retries it."""
+    import traceback
+
+    where = traceback.extract_tb(e.__traceback__)[-1]
+    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, rel, stage, type(e).__name__,
+              Path(where.filename).name, where.lineno)
+    return _finish(store, page_id, "failed", t0,
+                   error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
+                         f"({Path(where.filename).name}:{where.lineno}); the page is retried on the next run; "
+                         "please report it with this message")
 
 
 def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | None = None, original: str | None = None,
@@ -335,6 +456,22 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
                 s.delete(rec)
 
 
+def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list[RawCell]]]) -> list[tuple[int, list[RawCell]]]:
+    """Cells stored before the ink width was measured at OCR time get it from the stored clean page."""
+    from dataclasses import replace
+
+    todo = any(c.ink is None and c.text and c.box for _n, cells in rows for c in cells)
+    if not todo or not clean_sha:
+        return rows
+    try:
+        img = store.images.get(clean_sha)
+    except FileNotFoundError:
+        return rows
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    return [(n, [replace(c, ink=ink_extent(cell_inner(gray, c.box))) if c.ink is None and c.text and c.box else c for c in cells])
+            for n, cells in rows]
+
+
 def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
     Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
@@ -345,6 +482,8 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
+        clean_sha = page.clean_image
+    rows = _measure_ink(store, clean_sha, rows)
     extracted = map_rows(kind, title, columns, rows, settings, overrides)
     save_records(store, page_id, kind, extracted, settings)
     return len(extracted)

@@ -219,3 +219,32 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tu
         hi = b1 + 1 + pad if i == len(lines) - 1 else min(b1 + 1 + pad, (b1 + lines[i + 1][0]) // 2)
         out.append((max(0, lo), min(h, hi)))
     return out
+
+
+def ink_extent(inner: np.ndarray) -> float | None:
+    """How wide a cell's text is, in glyph heights, summed over its text lines: about the number
+    of Han characters written (2-character names measure 1.0-2.3, 3-character ones 2.8-3.6 on
+    the generated ledgers). None for a blank cell. Ruling remnants and specks are left out."""
+    import cv2
+
+    bands = text_line_bands(inner)
+    if not bands:
+        return None
+    paper = int(np.median(inner))
+    total = 0.0
+    for b0, b1 in bands:
+        ink = (inner[b0:b1] < paper - INK_CONTRAST).astype(np.uint8)
+        h, w = ink.shape
+        if w >= 20:
+            ink[ink.sum(axis=1) > 0.8 * w] = 0
+        ink[:, ink.sum(axis=0) > 0.8 * h] = 0
+        n, _lab, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        keep = [i for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= 6]
+        if not keep:
+            continue
+        x0 = min(st[i, cv2.CC_STAT_LEFT] for i in keep)
+        x1 = max(st[i, cv2.CC_STAT_LEFT] + st[i, cv2.CC_STAT_WIDTH] for i in keep)
+        y0 = min(st[i, cv2.CC_STAT_TOP] for i in keep)
+        y1 = max(st[i, cv2.CC_STAT_TOP] + st[i, cv2.CC_STAT_HEIGHT] for i in keep)
+        total += (x1 - x0) / max(1, y1 - y0)
+    return round(total, 2)

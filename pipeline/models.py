@@ -52,13 +52,29 @@ class RawCell:
     text: str
     confidence: float  # 0..1; 1.0 for an empty cell that is clearly empty
     box: Box | None    # the cell's box on the cleaned page image
+    # engine agreement (pipeline.agreement): None = the first reading was sure enough, no second
+    # one was made; True / False = a second reading of the same crop agreed / disagreed
+    agreed: bool | None = None
+    second: str | None = None  # the second reading's text (when one was made)
+    second_confidence: float | None = None
+    ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
+        d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
+        if self.agreed is not None:
+            d["agreed"] = self.agreed
+        if self.second is not None:
+            d["second"] = self.second
+            d["second_confidence"] = self.second_confidence
+        if self.ink is not None:
+            d["ink"] = self.ink
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RawCell":
-        return cls(d["text"], float(d["confidence"]), _box(d.get("box")))
+        return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
+                   None if d.get("second_confidence") is None else float(d["second_confidence"]),
+                   None if d.get("ink") is None else float(d["ink"]))
 
 
 @dataclass

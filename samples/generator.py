@@ -338,6 +338,10 @@ class Style:
     ink_rgb: tuple[int, int, int]
     label_pos: str
     font_px_200: float
+    # pen-like strokes on a handwritten register: "" (none), "ballpoint" (thin, uneven pressure
+    # per character) or "felt" (thick, blotted); drawn from its own random stream, so the rest of
+    # a register does not change with it; the committed samples keep ""
+    pen: str = ""
 
 
 @dataclass
@@ -388,6 +392,8 @@ def _make_style(rng: np.random.Generator, kind: str, overrides: dict[str, Any] |
         count_suffix=bool(rng.random() < 0.3), ink_rgb=ink, label_pos=_pick(rng, ["top-right", "bottom-centre"]),
         font_px_200=float(rng.uniform(27.0, 31.0)),
     )
+    if st.hand:
+        st.pen = _pick(_rng(0, "pen", round(st.font_px_200 * 1e6)), ["", "ballpoint", "felt"])
     for k, v in (overrides or {}).items():
         if k == "hand":
             st.hand = bool(v)
@@ -701,7 +707,7 @@ def get_register(seed: int, home: str, year: int, kind: str, overrides: dict | N
 
 # --------------------------------------------------------------------------- drawing
 def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.random.Generator,
-               squeeze: float = 1.0) -> np.ndarray:
+               squeeze: float = 1.0, pen: str = "") -> np.ndarray:
     """Tight ink mask (float32 0..1) of one line of text."""
     font = _font(font_name, round(size))
     asc, desc = font.getmetrics()
@@ -714,8 +720,22 @@ def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.rando
         x += adv * (1 + (float(rng.normal(0, 0.04)) if hand else 0.0)) + (float(rng.uniform(-0.5, 1.5)) if hand else 0.0)
     im = Image.new("L", (int(x) + pad, asc + desc + 2 * pad), 0)
     d = ImageDraw.Draw(im)
+    prng = _rng(0, "pen-strokes", text, round(size * 100)) if pen else None
     for ch, (cx, dy) in zip(text, xs):
-        d.text((cx, pad + dy), ch, font=font, fill=255)
+        # ballpoint: the pressure changes from character to character
+        fill = int(255 * prng.uniform(0.7, 1.0)) if pen == "ballpoint" else 255
+        d.text((cx, pad + dy), ch, font=font, fill=fill)
+    if pen:
+        a = np.asarray(im, dtype=np.float32)
+        if pen == "felt":  # a thick, blotted stroke
+            a = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+            a = cv2.GaussianBlur(a, (3, 3), 0.8)
+        else:  # a thin rounded stroke, ink skipping where the pen runs dry
+            a = cv2.GaussianBlur(a, (3, 3), 0.7)
+            a = np.clip((a - 60.0) * 1.5, 0, 255)
+            skips = prng.random(a.shape) < 0.04
+            a[skips] *= 0.35
+        im = Image.fromarray(a.astype(np.uint8), "L")
     if hand:
         im = im.rotate(float(rng.uniform(-1.6, 1.6)), resample=Image.Resampling.BICUBIC, expand=True)
     bbox = im.getbbox()
@@ -753,7 +773,7 @@ def _split_two(text: str, font_name: str, size: float, width: float) -> list[str
 
 def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int], font_name: str, size: float,
                     hand: bool, rng: np.random.Generator, align: str, force_wrap: bool, k: float,
-                    alpha: float = 1.0) -> list[int] | None:
+                    alpha: float = 1.0, pen: str = "") -> list[int] | None:
     """Draw ``text`` inside ``box``; returns the ink box or None."""
     if not text:
         return None
@@ -771,7 +791,7 @@ def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int]
     for line in lines:
         lw = _text_width(line, font_name, size) + (len(line) * 0.8 if hand else 0) + 4
         sq = min(1.0, aw / lw) if lw > aw else 1.0
-        masks.append(_text_mask(line, font_name, size, hand, rng, squeeze=sq))
+        masks.append(_text_mask(line, font_name, size, hand, rng, squeeze=sq, pen=pen))
     gap = round(size * 0.18)
     th = sum(mm.shape[0] for mm in masks) + gap * (len(masks) - 1)
     tw = max(mm.shape[1] for mm in masks)
@@ -1046,7 +1066,8 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Ima
             box = (xs[j], ys[i + 1], xs[j + 1], ys[i + 2])
             boxes.append(list(box))
             ink = _draw_cell_text(hand_a, text, box, st.font, fs, st.hand, prng,
-                                  "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure)
+                                  "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure,
+                                  st.pen if st.hand else "")
             inks.append(ink)
         gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
               "cell_boxes": boxes, "ink_boxes": inks}
@@ -1086,7 +1107,7 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Ima
     gt = {
         "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
         "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
-        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand,
+        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand, **({"pen": st.pen} if st.hand and st.pen else {}),
         "header_font": st.header_font, "font_px": round(fs, 1), "degradation": deg,
         "header": list(st.headers), "columns": list(cols), "rows_per_page": st.rows_per_page,
         "table_box": [xs[0], ys[0], xs[-1], ys[-1]], "grid": {"x": xs, "y": ys}, "header_boxes": header_boxes,
@@ -1227,6 +1248,7 @@ def generate_set(out_dir: Path, pages: int, seed: int, severity: float = 1.0,
 # --------------------------------------------------------------------------- the committed set
 def committed_volumes(seed: int = COMMITTED_SEED) -> list[Volume]:
     crem = get_register(seed, "yantai", 2013, "cremation", {"cremation": {"hand": False}})
+    no_pen = {"cremation": {"pen": ""}, "sea_burial": {"pen": ""}}  # the committed samples predate pen strokes
     start = next(i // crem.style.rows_per_page + 1 for i, r in enumerate(crem.rows) if r.record["cremation_date"] >= "2013-04-02")
     cpages = [start, start + 1, start + 2]
     pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
@@ -1240,12 +1262,12 @@ def committed_volumes(seed: int = COMMITTED_SEED) -> list[Volume]:
     return [
         Volume("cremation_yantai_2013", "pdf", [("cremation", "yantai", 2013, p) for p in cpages], 1.0,
                {"cremation": {"hand": False}}),
-        Volume("sea_burial_yantai_2013", "pdf", [("sea_burial", "yantai", 2013, p) for p in (spage, spage + 1)], 1.0),
+        Volume("sea_burial_yantai_2013", "pdf", [("sea_burial", "yantai", 2013, p) for p in (spage, spage + 1)], 1.0, no_pen),
         Volume("cremation_longkou_2016", "tiff", [("cremation", "longkou", 2016, p) for p in (tstart, tstart + 1)], 1.3,
-               {"cremation": {"hand": True}}),
+               {"cremation": {"hand": True, "pen": ""}}),
         Volume("jpeg_volume", "jpeg", [("cremation", "haiyang", 2011, hy_c.n_pages - 1),
                                        ("cremation", "haiyang", 2011, hy_c.n_pages),
-                                       ("sea_burial", "haiyang", 2011, hy_s.n_pages)], 0.8),
+                                       ("sea_burial", "haiyang", 2011, hy_s.n_pages)], 0.8, no_pen),
     ]
 
 

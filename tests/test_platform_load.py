@@ -34,7 +34,8 @@ def _q(url: str, sql: str, **params):
 
 
 def _seeded(tmp_path, platform_url: str | None = None, pages: int = 2):
-    settings = Settings(data_dir=str(tmp_path / "d"), platform_url=platform_url, auto_accept_threshold=0.5)
+    settings = Settings(data_dir=str(tmp_path / "d"), platform_url=platform_url, auto_accept_threshold=0.5,
+                        thresholds_file="")  # one plain threshold: the seeded records load whatever calibration says
     store = Store.open(settings)
     seed_store(store, settings, seed=1, pages=pages)
     return settings, store

@@ -38,7 +38,7 @@ def test_an_interrupted_run_resumes_without_duplicates(tmp_path, samples_dir):
     # a threshold change is applied from the stored cells, without OCR: same rows, new routing
     from pipeline.run import remap
 
-    lenient = settings.with_(auto_accept_threshold=0.0)
+    lenient = settings.with_(auto_accept_threshold=0.0, thresholds_file="")  # one plain threshold, no calibrated ones
     pages, records = remap(store, lenient)
     assert (pages, records) == (3, summary.records)
     with store.session() as s:

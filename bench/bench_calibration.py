@@ -1,0 +1,157 @@
+"""Calibration: fit the per-field auto-accept thresholds on a FITTING set of generated ledgers
+(its own seed, never the report set), and draw the reliability plot.
+
+    python bench/bench_calibration.py --pages 32 --seed 31337 [--write]
+
+Runs the pipeline once on the set (bench/out/calib-<seed>; kept, so `--remap` re-maps the stored
+cells without OCR after a mapping change), scores every field against the truth, fits one threshold
+per field type so that the fields above it are wrong no more often than --target, writes
+report.md / report.json / reliability.png there, and with --write the thresholds routing uses by
+default (mapping/data/thresholds.json). Never part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.plot import reliability_png  # noqa: E402
+from pipeline.calibration import accepted_records, field_types, fit_with_page_limit, reliability, write_thresholds  # noqa: E402
+from pipeline.config import Settings  # noqa: E402
+from pipeline.evaluate import evaluate  # noqa: E402
+from pipeline.extract import page_unsure_share  # noqa: E402
+from pipeline.models import RawCell  # noqa: E402
+from pipeline.run import remap, run_folder  # noqa: E402
+from pipeline.store import Page, Store  # noqa: E402
+from samples.generator import generate_set  # noqa: E402
+
+PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
+
+
+def page_shares(store: Store, offset: int = 0, kinds: dict[int, str] | None = None) -> dict[int, float]:
+    """Record id (+ offset) -> the unsure share of its page (pipeline.extract.page_unsure_share);
+    `kinds` is filled with record id (+ offset) -> its page's ledger kind."""
+    out: dict[int, float] = {}
+    with store.session() as s:
+        for page in s.query(Page).filter(Page.status == "done"):
+            rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+            share = page_unsure_share(rows)
+            for r in page.records:
+                out[r.id + offset] = 0.0 if share is None else share
+                if kinds is not None:
+                    kinds[r.id + offset] = page.ledger_kind or ""
+    return out
+
+
+def _limit_text(limit) -> str:
+    if limit is None:
+        return "none"
+    if isinstance(limit, dict):
+        return ", ".join(f"{k} {v:.0%}" for k, v in sorted(limit.items())) + " of written cells read below 0.99 (other kinds: none)"
+    return f"{limit:.0%} of written cells read below 0.99"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=32)
+    ap.add_argument("--seed", type=int, default=31337)
+    ap.add_argument("--severity", type=float, default=1.0)
+    ap.add_argument("--target", type=float, default=0.003, help="share wrong allowed among the fields of auto-accepted records")
+    ap.add_argument("--floor", type=float, default=0.9, help="least threshold of a field type read by OCR")
+    ap.add_argument("--second-read-below", type=float, default=0.99)
+    ap.add_argument("--remap", action="store_true", help="re-map the stored cells (no OCR) before scoring")
+    ap.add_argument("--write", action="store_true", help=f"write the fitted thresholds to {PACKAGED.relative_to(ROOT)}")
+    ap.add_argument("--pool", type=int, nargs="*", default=[],
+                    help="seeds of other fitting sets already run (bench/out/calib-<seed>) whose fields are fitted on too")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    args = ap.parse_args()
+
+    out = Path(args.out) / f"calib-{args.seed}"
+    scans_dir = out / "scans"
+    settings = Settings(data_dir=str(out / "data"), thresholds_file="", second_read_below=args.second_read_below)
+    run = {}
+    if not (out / "data" / "store.sqlite").is_file():
+        if not scans_dir.is_dir():
+            generate_set(scans_dir, pages=args.pages, seed=args.seed, severity=args.severity)
+        t0 = time.perf_counter()
+        summary = run_folder(scans_dir, settings)
+        run = {"pages": summary.pages, "seconds": round(time.perf_counter() - t0, 1)}
+        print(f"pipeline: {summary.pages} pages in {run['seconds']} s", flush=True)
+    store = Store.open(settings)
+    if args.remap:
+        remap(store, settings)
+    ev = evaluate(store, processed_only=True)
+    obs = list(ev.observations)
+    kinds: dict[int, str] = {}
+    shares = page_shares(store, 0, kinds)
+    with store.session() as s:
+        pages_done = s.query(Page).filter(Page.status == "done").count()
+    for seed in args.pool:  # other fitting sets, mapped with the same code
+        other_settings = settings.with_(data_dir=str(Path(args.out) / f"calib-{seed}" / "data"))
+        other = Store.open(other_settings)
+        if args.remap:
+            remap(other, other_settings)
+        oev = evaluate(other, processed_only=True)
+        offset = 1_000_000 * (args.pool.index(seed) + 1)  # record ids of different stores kept apart
+        obs += [replace(o, record=o.record + offset) for o in oev.observations]
+        shares.update(page_shares(other, offset, kinds))
+        with other.session() as s:
+            pages_done += s.query(Page).filter(Page.status == "done").count()
+        other.dispose()
+    types = field_types()
+    fit, per_type_target, page_limit = fit_with_page_limit(obs, shares, args.target, types, floor=args.floor,
+                                                           page_kind=kinds)
+    meta = {"seed": args.seed, "pooled_seeds": args.pool, "pages": pages_done, "severity": args.severity, "fields": len(obs), "target": args.target,
+            "per_type_target": per_type_target, "floor": args.floor, "second_read_below": args.second_read_below}
+    if args.write:
+        write_thresholds(PACKAGED, fit, args.target, meta, page_limit)
+        print(f"wrote {PACKAGED}")
+    th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
+
+    # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error)
+    n_records = len({o.record for o in obs})
+    def under_limit(record: int) -> bool:
+        limit = page_limit.get(kinds.get(record, "")) if isinstance(page_limit, dict) else page_limit
+        return limit is None or shares.get(record, 0) <= limit
+
+    _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if under_limit(o.record)], th)
+    store.dispose()
+    accuracy = sum(o.right for o in obs) / max(1, len(obs))
+    groups = {"all fields": reliability(obs)}
+    for t in ("id_number", "name", "date", "code", "address"):
+        sel = [o for o in obs if types.get(o.field) == t]
+        if sel:
+            groups[t] = reliability(sel)
+    reliability_png(out / "reliability.png", groups, f"Reliability, fitting set seed {' + '.join(str(x) for x in [args.seed, *args.pool])} ({len(obs)} fields)")
+    report = {"meta": meta, "run": run, "fit": fit, "thresholds": th, "page_unsure_max": page_limit,
+              "on_fitting_set": {"records": n_records, "auto_accepted": n_acc, "auto_fields": n_fields, "auto_fields_wrong": wrong},
+              "reliability": groups, "accuracy": {k: v for k, v in ev.to_dict().items() if k != "groups"}}
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    seeds = " + ".join(str(x) for x in [args.seed, *args.pool])
+    lines = [f"# Calibration (fitting set seed {seeds}, {pages_done} pages, target {args.target:.2%} wrong among auto-accepted fields)", "",
+             f"fields scored {len(obs)} of {n_records} records, field accuracy {accuracy:.2%}; per-type target used {per_type_target:.3%}; "
+             f"page limit: {_limit_text(page_limit)}; "
+             f"with these thresholds on the fitting set: {n_acc} of {n_records} records auto-accepted, {wrong} of {n_fields} "
+             f"of their fields wrong ({wrong / max(1, n_fields):.2%})", "",
+             "| field type | threshold | fields | above threshold | wrong above |", "|---|---|---|---|---|"]
+    lines += [f"| {t} | {v['threshold']:.3f} | {v['n']} | {v['accepted']} | {v['wrong_accepted']} |" for t, v in fit.items()]
+    lines += ["", "| confidence bucket | fields | observed accuracy |", "|---|---|---|"]
+    lines += [f"| {r['lo']:.3f}–{r['hi']:.3f} | {r['n']} | {r['accuracy']:.2%} |" for r in groups["all fields"]]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.write:
+        (ROOT / "bench" / "results").mkdir(exist_ok=True)
+        (ROOT / "bench" / "results" / f"calibration-seed{args.seed}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        import shutil
+
+        shutil.copyfile(out / "reliability.png", ROOT / "bench" / "results" / f"calibration-seed{args.seed}-reliability.png")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

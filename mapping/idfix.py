@@ -1,0 +1,83 @@
+"""Spec-guided repair of an ID number that fails its check digit (GB 11643): never invented.
+
+A reading is corrected only when exactly ONE valid number lies one OCR confusion away from it
+(one character swapped for a look-alike: 1/7, 0/8/6/9, 3/8, 5/6/8, 2/7, 4/1, X/Y/K; or one digit
+the CTC decoder merged with its twin, …1611 read …161) AND that number agrees with the row: its
+region code is a listed division, its birth date fits the row's age at death,
+its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
+(`id_correction_ambiguous`) or none.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Collection
+
+from .normalize import is_valid_id
+
+CONFUSABLE: dict[str, str] = {"0": "86", "1": "7", "3": "8", "5": "6", "6": "508", "7": "1", "8": "036"}
+"""Digit -> the digits PP-OCR misreads it as / from (printed and Kaiti digits); 2, 4, 9 have none
+that are common. Fewer pairs: fewer spurious candidates for a misreading outside them."""
+CHECK_CONFUSABLE = {"Y": "X", "K": "X"}  # the check character: X read as a letter
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What the rest of the row says about the person (None: unknown, not used)."""
+
+    sex: str | None = None          # "1" / "2"
+    age: int | None = None          # age at death, years
+    death: _dt.date | None = None
+    age_tolerance: int = 1
+
+
+def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
+    if not is_valid_id(cand):
+        return False
+    if cand[:6] not in regions:
+        return False
+    if facts.sex in ("1", "2") and ("1" if int(cand[16]) % 2 else "2") != facts.sex:
+        return False
+    if facts.age is not None and facts.death is not None:
+        try:
+            birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
+        except ValueError:
+            return False
+        d = facts.death
+        exact = d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
+        if abs(exact - facts.age) > facts.age_tolerance:
+            return False
+    return True
+
+
+def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
+    """Every valid number one confusion away from `read` (17 or 18 characters, digits and a last
+    X/Y/K) that agrees with the row; sorted, no duplicates."""
+    s = read.upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9XYK]?|[0-9]{16}[0-9XYK]", s) or len(s) not in (17, 18):
+        return []
+    out: set[str] = set()
+    region = s[:6]
+    if len(s) == 18:
+        for i, ch in enumerate(s):
+            alts = CHECK_CONFUSABLE.get(ch, "") if ch in CHECK_CONFUSABLE else CONFUSABLE.get(ch, "")
+            for a in alts:
+                cand = s[:i] + a + s[i + 1:]
+                if _consistent(cand, region, facts, regions):
+                    out.add(cand)
+    else:  # 17: a digit merged with its twin by the CTC decoder (…1611 read …161)
+        for i in range(17):
+            cand = s[: i + 1] + s[i] + s[i + 1:]
+            if _consistent(cand, region, facts, regions):
+                out.add(cand)
+    return sorted(out)
+
+
+def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
+    """(the corrected number or None, candidates). A number only when there is exactly one and the
+    row gives all it must agree with (sex, age, death date): with less, nothing is corrected."""
+    c = candidates(read, facts, regions)
+    if facts.sex not in ("1", "2") or facts.age is None or facts.death is None:
+        return None, c
+    return (c[0] if len(c) == 1 else None), c
