@@ -568,15 +568,24 @@ as 乔. 乔 is a real surname and place word too, so it is never replaced, only 
 def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:
     """A scattering sea area: cleaned like an address, then checked against the province's list of
     designated sea areas (the place lexicon's kind "sea_area"). A value that names none of them is
-    kept as read but doubted (`sea_area_not_in_list`, certainty halved): the list is closed, so an
-    unknown name is far more often a misread (腔桐岛海域 for 崆峒岛海域; 屺 is not in the OCR
-    dictionary) than a new sea area. Nothing is replaced: similar names (崆峒岛 / 芝罘岛) are too
-    close to choose between by spelling."""
+    matched by glyph shape (mapping.glyphs: 腔桐岛海域 is a few look-alike strokes from 崆峒岛海域 and
+    far from 芝罘岛海域, though two characters off either way by spelling; 屺 is not even in the OCR
+    dictionary) when exactly one entry is that near (`sea_area_matched_by_shape`); otherwise kept
+    as read but doubted (`sea_area_not_in_list`, certainty halved): the list is closed, so an
+    unknown name is far more often a misread than a new sea area."""
+    from .glyphs import closest_by_shape
+
     n = normalize_address(raw, spec, max_length)
     if not isinstance(n.value, str):
         return n
     names = _sea_area_names(_spec(spec))
     if names and not any(name in n.value for name in names):
+        near = closest_by_shape(n.value, names)
+        if near is not None:
+            name, cost = near
+            flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
+            return Normalized(name, n.raw, tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
+                              0.9 if cost <= 0.5 else 0.75)
         return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
     return n
 

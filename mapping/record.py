@@ -141,7 +141,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         n = _normalizer(f, sp, year, id_value)(raw)
         if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
             n = _repair_id(n, cells, ks, sp, year)
-        fv = FieldValue(n.value, raw, ocr_conf * n.certainty, cell.box if cell is not None else None, list(n.flags))
+        # a value chosen from a closed list by glyph shape: the reader's confidence in the characters
+        # it got wrong says nothing of the match; the match's own certainty stands (calibrated like any)
+        conf = n.certainty if "sea_area_matched_by_shape" in n.flags else ocr_conf * n.certainty
+        fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
         ink = getattr(cell, "ink", None) if cell is not None else None

@@ -235,8 +235,15 @@ def test_sea_areas_off_the_list_and_doubtful_name_glyphs_are_doubted_not_replace
     from mapping import normalize as N
 
     assert N.normalize_sea_area("崆峒岛海域").certainty == 1.0
-    off = N.normalize_sea_area("腔桐岛海域")  # 崆峒岛海域 misread
-    assert off.value == "腔桐岛海域" and "sea_area_not_in_list" in off.flags and off.certainty <= 0.5
+    off = N.normalize_sea_area("黄海海域")  # not on the list, near no entry
+    assert off.value == "黄海海域" and "sea_area_not_in_list" in off.flags and off.certainty <= 0.5
+    # two characters off 崆峒岛海域 and 芝罘岛海域 alike by spelling; by shape only the first is near
+    near = N.normalize_sea_area("腔桐岛海域")
+    assert near.value == "崆峒岛海域" and near.raw == "腔桐岛海域" and "sea_area_matched_by_shape" in near.flags
+    assert near.certainty < 1.0
+    # one character lost: as near 崆峒岛海域 as 桑岛海域: never guessed
+    lost = N.normalize_sea_area("峒岛海域")
+    assert lost.value == "峒岛海域" and "sea_area_not_in_list" in lost.flags
     for name in ("逢忠金", "刘月风"):
         n = N.normalize_name(name)
         assert n.value == name and "name_glyph_doubtful" in n.flags and n.certainty <= 0.5
@@ -305,3 +312,15 @@ def test_a_fault_of_ours_on_one_page_fails_that_page_and_the_run_goes_on(tmp_pat
     err = pages["failed"].error
     assert "unexpected TypeError in image cleanup" in err and "王秀英" not in err and "retried" in err
     store.dispose()
+
+
+def test_glyph_shape_similarity_tells_look_alikes_from_unrelated_characters():
+    from mapping.glyphs import available, closest_by_shape, similarity
+
+    assert available()  # fonts-noto-cjk is installed by scripts/setup.sh
+    for a, b in (("腔", "崆"), ("桐", "峒"), ("姆", "坶"), ("逢", "逄")):
+        assert similarity(a, b) > 0.7, (a, b)
+    for a, b in (("腔", "芝"), ("桐", "马"), ("屹", "三")):
+        assert similarity(a, b) < 0.66, (a, b)
+    assert closest_by_shape("养马岛海域", ["养马岛海域", "桑岛海域"]) == ("养马岛海域", 0.0)
+    assert closest_by_shape("东海", ["养马岛海域", "桑岛海域"]) is None
