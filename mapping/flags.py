@@ -61,6 +61,7 @@ FLAGS: dict[str, FlagInfo] = {
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
     "glyph_outside_ocr_dictionary": FlagInfo("可能是识别字典中没有的字（如 夼 被识别为 乔），需核对", "may be a character the OCR dictionary lacks (夼 read as 乔): check", "warn"),
     "sea_area_not_in_list": FlagInfo("海域名称不在本省撒海海域名录中，可能误识，需核对", "the sea area is not on the province's list of scattering areas: probably misread, check", "warn"),
+    "place_glyph_doubtful": FlagInfo("地址中有易误识的字（如 莱 被识别为 菜），需核对", "the address holds a glyph often misread (莱 read as 菜): check", "warn"),
     "sea_area_matched_by_shape": FlagInfo("海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）", "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)", "warn"),
     "name_glyph_doubtful": FlagInfo("姓名中有易误识的字（逄→逢、凤→风），需核对", "the name holds a glyph often misread (逄 read as 逢, 凤 as 风): check", "warn"),
     "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),

@@ -548,8 +548,11 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
         text = fixed
         flags.append("place_glyph_fixed")
         certainty *= 0.85
-    if any(ch in text for ch in _DOUBTFUL_GLYPHS):
+    if any(ch in text for ch in _DOUBTFUL_GLYPHS) or _DOUBTFUL_BEFORE_VILLAGE.search(text):
         flags.append("glyph_outside_ocr_dictionary")
+        certainty *= 0.5
+    if any(ch in text for ch in _LOOKALIKE_GLYPHS):
+        flags.append("place_glyph_doubtful")
         certainty *= 0.5
     if len(text) > max_length:
         return _fail(raw, "too_long", *flags)
@@ -563,6 +566,11 @@ _DOUBTFUL_GLYPHS = "乔"
 """夼 (a Jiaodong word for a valley village, 上夼村) is not in the PP-OCRv4 dictionary: it is read
 as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
 (`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
+_DOUBTFUL_BEFORE_VILLAGE = re.compile(r"[奋奇]村")
+"""夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted."""
+_LOOKALIKE_GLYPHS = "菜"
+"""莱 (东莱街, 莱州, 莱阳: the old name of the region) is read as 菜 (vegetable), which almost never
+names a place: doubted (`place_glyph_doubtful`), never replaced."""
 
 
 def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:
