@@ -12,7 +12,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -243,15 +242,13 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
         rel = str(path.relative_to(scans_dir))
         if not inside(scans_dir, path):  # a symlink out of the folder: never read, never copied
             err = OutsideFolderError(rel, "the path leads outside the scanned folder (a symbolic link); copy the file in instead")
-            _quarantine(store, run_id, path, rel, "", err, settings, copy=False)
-            result.quarantined.append(QuarantineItem(rel, err.reason, str(err).split(": ", 1)[-1]))
-            log.warning("quarantined %s: outside the scanned folder", rel)
+            result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings, copy=False))
             continue
         try:
             sha = sha256_file(path)
-        except OSError as e:
-            _quarantine(store, run_id, path, rel, "", CorruptFileError(rel, f"cannot read the file ({e.strerror})"), settings)
-            result.quarantined.append(QuarantineItem(rel, "unreadable", f"cannot read the file ({e.strerror})"))
+        except OSError as e:  # reason "unreadable" (InputFileError's own), in the summary and the store alike
+            result.quarantined.append(_quarantine(store, run_id, path, rel, "",
+                                                  InputFileError(rel, f"cannot read the file ({e.strerror})"), settings))
             continue
         with store.session() as s:
             known = s.scalar(select(SourceFile.id).where(SourceFile.sha256 == sha))
@@ -269,22 +266,14 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
                 source, n_pages = recover_pdf(path, sha, settings)
                 media = "pdf"
             except InputFileError as e2:
-                msg2 = str(e2).split(": ", 1)[-1]
-                _quarantine(store, run_id, path, rel, sha, e2, settings)
-                result.quarantined.append(QuarantineItem(rel, e2.reason, msg2))
-                log.warning("quarantined %s: %s", rel, msg2)
+                result.quarantined.append(_quarantine(store, run_id, path, rel, sha, e2, settings))
                 continue
             part = CorruptFileError(
                 rel, f"{msg}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
                      "is lost: rescan the ledger to be sure nothing is missing", reason="partly_recovered")
-            _quarantine(store, run_id, path, rel, sha, part, settings)
-            result.quarantined.append(QuarantineItem(rel, part.reason, str(part).split(": ", 1)[-1]))
-            log.warning("partly recovered %s: %d page(s)", rel, n_pages)
+            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, part, settings))
         except InputFileError as e:
-            msg = str(e).split(": ", 1)[-1]
-            _quarantine(store, run_id, path, rel, sha, e, settings)
-            result.quarantined.append(QuarantineItem(rel, e.reason, msg))
-            log.warning("quarantined %s: %s", rel, msg)
+            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, e, settings))
             continue
         with store.session() as s, s.begin():
             sf = SourceFile(
@@ -300,7 +289,9 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
 
 
 def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings,
-                copy: bool = True) -> None:
+                copy: bool = True) -> QuarantineItem:
+    """The one place a file is quarantined: a copy in the data folder (unless `copy` is False), its
+    reason in the store (once per file and content), a warning in the log; returns the summary item."""
     qdir = settings.data_path / "quarantine"
     qdir.mkdir(parents=True, exist_ok=True)
     target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(path.name)}"
@@ -317,3 +308,5 @@ def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str
         if exists is None:
             s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
                              copy_path=None if target is None else str(target)))
+    log.warning("quarantined %s (%s): %s", rel, err.reason, msg)
+    return QuarantineItem(rel, err.reason, msg)
