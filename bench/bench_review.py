@@ -17,12 +17,10 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import review as R  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
+from pipeline.localhttp import free_port, wait_until_healthy  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.users import add_user  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
@@ -105,27 +104,16 @@ def bench_apptest(settings: Settings, approvals: int) -> dict[str, object]:
             "with_scan": with_scan}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_browser(settings: Settings, approvals: int) -> dict[str, object]:
     from playwright.sync_api import expect, sync_playwright
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "review", "--data-dir", settings.data_dir, "--port", str(port)],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_healthy(url + "/_stcore/health", proc, timeout=60, every=0.3, name="`backfill review`")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                         args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from pipeline.localhttp import free_port, wait_until_healthy
 
 
 def server_env(home: Path, api_url: str | None = None) -> dict[str, str]:
@@ -52,19 +45,10 @@ def prefect_server(home: Path, port: int | None = None, timeout: float = 120.0) 
          "--analytics-off", "--no-ui", "--no-scheduler", "--no-late-runs"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"prefect server exited with {proc.returncode}; see {home / 'server.log'}")
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"prefect server not healthy after {timeout:.0f} s; see {home / 'server.log'}")
-            time.sleep(0.5)
+        try:
+            wait_until_healthy(url + "/health", proc, timeout, name="prefect server")
+        except (RuntimeError, TimeoutError) as e:
+            raise type(e)(f"{e}; see {home / 'server.log'}") from e
         yield url
     finally:
         _stop_group(proc)

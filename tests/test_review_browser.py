@@ -9,11 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ import pytest
 from pipeline import review as R
 from pipeline.config import Settings
 from pipeline.corrections import history
+from pipeline.localhttp import free_port, wait_until_healthy
 from pipeline.store import Record, Store
 from pipeline.users import add_user
 
@@ -46,12 +44,6 @@ def _need_browser():
         pytest.skip(msg)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def scanned_store(tmp_path_factory, samples_dir):
     """One real sample page through the whole pipeline (about 20-40 s of OCR), once per session."""
@@ -72,24 +64,17 @@ def scanned_store(tmp_path_factory, samples_dir):
 
 @pytest.fixture()
 def served(scanned_store):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "pipeline.cli", "review", "--data-dir", scanned_store.data_dir, "--port", str(port)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"`backfill review` did not start: {out[-2000:]}")
-            time.sleep(0.3)
+        try:
+            wait_until_healthy(url + "/_stcore/health", proc, timeout=60, every=0.3, name="`backfill review`")
+        except (RuntimeError, TimeoutError):
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"`backfill review` did not start: {out[-2000:]}")
         yield url
     finally:
         os.killpg(proc.pid, 15)
