@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.plot import reliability_png  # noqa: E402
-from pipeline.calibration import accepted_records, field_types, fit_with_page_limit, reliability, write_thresholds  # noqa: E402
+from pipeline.calibration import (  # noqa: E402
+    accepted_records, field_types, fit_with_page_limit, limit_for_kind, reliability, write_thresholds)
 from pipeline.config import Settings  # noqa: E402
 from pipeline.evaluate import evaluate  # noqa: E402
 from pipeline.extract import page_unsure_share  # noqa: E402
@@ -117,7 +118,7 @@ def main() -> None:
     # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error)
     n_records = len({o.record for o in obs})
     def under_limit(record: int) -> bool:
-        limit = page_limit.get(kinds.get(record, "")) if isinstance(page_limit, dict) else page_limit
+        limit = limit_for_kind(page_limit, kinds.get(record))
         return limit is None or shares.get(record, 0) <= limit
 
     _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if under_limit(o.record)], th)

@@ -25,7 +25,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .glyphs import closest_by_shape
 from .places import district_of, scan_places
 from .spec import CodeTable, Spec, load_spec
 
@@ -581,8 +582,6 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     dictionary) when exactly one entry is that near (`sea_area_matched_by_shape`); otherwise kept
     as read but doubted (`sea_area_not_in_list`, certainty halved): the list is closed, so an
     unknown name is far more often a misread than a new sea area."""
-    from .glyphs import closest_by_shape
-
     n = normalize_address(raw, spec, max_length)
     if not isinstance(n.value, str):
         return n

@@ -40,7 +40,11 @@ def _read(path: str | None) -> dict[str, float]:
 def load_page_limit(path: str | None = None, kind: str | None = None) -> float | None:
     """The calibrated page limit ("page_unsure_max") of a thresholds file for a ledger kind; None if
     it has none. The file holds one number for every kind, or one per kind ({"cremation": 0.3, ...})."""
-    limit = _read_doc(path)[1]
+    return limit_for_kind(_read_doc(path)[1], kind)
+
+
+def limit_for_kind(limit: float | dict[str, float] | None, kind: str | None) -> float | None:
+    """A page limit (one number for every kind, or one per kind) for one ledger kind; None: no limit."""
     if isinstance(limit, dict):
         return limit.get(kind) if kind is not None else None
     return limit
@@ -196,8 +200,7 @@ def fit_with_page_limit(obs: Sequence[Observation], page_share: dict[int, float]
     limits = [*limits, None]
 
     def passes(record: int, limit) -> bool:
-        if isinstance(limit, dict):
-            limit = limit.get((page_kind or {}).get(record, ""))
+        limit = limit_for_kind(limit, (page_kind or {}).get(record))
         return limit is None or page_share.get(record, 0.0) <= limit
 
     def trial(limit):

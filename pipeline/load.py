@@ -24,10 +24,9 @@ import logging
 import queue
 import threading
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 import psycopg
@@ -36,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from pipeline.config import Settings, mask_url
+from pipeline.config import Settings
 from pipeline.errors import DatabaseError
 from pipeline.platform_schema import (
     CONTACT_FIELDS,
@@ -539,10 +538,10 @@ def _copy_text(v: Any) -> str:
     return s.translate(_ESCAPES) if ("\\" in s or "\t" in s or "\n" in s or "\r" in s) else s
 
 
-def _copy_lines(rows: Sequence[tuple], tail: tuple[str, ...]) -> bytes:
-    """Rows (tuples of values) as COPY text lines, each followed by the `tail` fields (already text)."""
-    t, end = _copy_text, "\t".join(tail)
-    return ("".join("\t".join([*map(t, r), end]) + "\n" for r in rows)).encode()
+def _copy_lines(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows (sequences of values) as the lines of COPY's text format."""
+    t = _copy_text
+    return "".join("\t".join(map(t, r)) + "\n" for r in rows).encode()
 
 
 def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime,
@@ -573,10 +572,10 @@ def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], bat
         if new:
             cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
             with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
-                cp.write(_copy_lines([r.person(spec_version) for r in new], stamp))
+                cp.write(_copy_lines((*r.person(spec_version), *stamp) for r in new))
             with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
                     contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS))))) as cp:
-                cp.write(_copy_lines([r.contact for r in new], stamp))
+                cp.write(_copy_lines((*r.contact, *stamp) for r in new))
         if changed:
             _pg_update_rows(cur, kind, changed, batch_id, now, spec_version)
     return len(new), len(changed), len(rows) - len(new) - len(changed)
@@ -596,16 +595,10 @@ def _pg_update_rows(cur, kind: str, rows: list[PlatformRow], batch_id: str, now:
         "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS").format(stage))
     role, cf = CONTACT_FIELDS[kind]
     name_f, phone_f, rel_f = cf["name"], cf["phone"], cf["relation_code"]
-    t = _copy_text
-    lines = []
-    for r in rows:
-        get = r.values.get
-        lines.append("\t".join((t(r.key), r.row_hash, r.source_sha256, t(r.source_file), str(r.source_page),
-                                str(r.source_row), t(r.source_records), r.contact_hash, t(get(name_f)), t(get(phone_f)),
-                                t(get(rel_f)), r.values_json.decode().replace("\\", "\\\\"))))
-    lines.append("")
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))) as cp:
-        cp.write("\n".join(lines).encode())
+        cp.write(_copy_lines((r.key, r.row_hash, r.source_sha256, r.source_file, r.source_page, r.source_row,
+                              r.source_records, r.contact_hash, r.values.get(name_f), r.values.get(phone_f),
+                              r.values.get(rel_f), r.values_json.decode()) for r in rows))
     key_link = CONTACT_LINK[kind]
     cur.execute(sql.SQL(
         "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
