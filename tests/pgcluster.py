@@ -8,10 +8,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from pipeline.localhttp import free_port
 
 
 def server_binaries() -> Path | None:
@@ -33,9 +34,7 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.data, "postgres")
             self.run_as = ["runuser", "-u", "postgres", "--"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self._ctl("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
         self.start()
 
