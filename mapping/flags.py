@@ -37,6 +37,7 @@ FLAGS: dict[str, FlagInfo] = {
     "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),
     "impossible_date": FlagInfo("不存在的日期", "the date does not exist", "error"),
     "incomplete_date": FlagInfo("日期不完整", "incomplete date", "error"),
+    "date_separator_inferred": FlagInfo("日期漏识一个分隔点，按唯一合法的拆分读取（如 2010.313→2010-03-13）", "a separator was lost in reading; the only split that is a real date was taken (2010.313 → 2010-03-13)", "warn"),
     "implausible_date": FlagInfo("日期年份不合理", "implausible year", "error"),
     "two_digit_year": FlagInfo("两位年份，按台账年份补全为 20xx", "two-digit year completed to 20xx from the ledger year", "info"),
     "two_digit_year_implausible": FlagInfo("两位年份与台账年份不符，未补全", "two-digit year does not fit the ledger year; not completed", "error"),
@@ -49,6 +50,7 @@ FLAGS: dict[str, FlagInfo] = {
                              "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)", "warn"),
     "id_correction_ambiguous": FlagInfo("身份证号校验位不符，有多个可能的更正，未更正", "ID check digit failed; several possible corrections: not corrected", "error"),
     "derived_from_id": FlagInfo("由身份证号推得", "derived from the ID number", "info"),
+    "id_unreadable": FlagInfo("身份证号未能读出，无从推得", "the ID number it comes from could not be read", "warn"),
     # --- other normalizers
     "implausible_age": FlagInfo("年龄不合理", "implausible age", "error"),
     "age_under_one": FlagInfo("不满一岁（按月/天记载）", "under one year (written in months or days)", "info"),
@@ -62,6 +64,7 @@ FLAGS: dict[str, FlagInfo] = {
     "glyph_outside_ocr_dictionary": FlagInfo("可能是识别字典中没有的字（如 夼 被识别为 乔），需核对", "may be a character the OCR dictionary lacks (夼 read as 乔): check", "warn"),
     "sea_area_not_in_list": FlagInfo("海域名称不在本省撒海海域名录中，可能误识，需核对", "the sea area is not on the province's list of scattering areas: probably misread, check", "warn"),
     "place_glyph_doubtful": FlagInfo("地址中有易误识的字（如 莱 被识别为 菜），需核对", "the address holds a glyph often misread (莱 read as 菜): check", "warn"),
+    "code_matched_by_shape": FlagInfo("按字形匹配到代码表中唯一相近的写法（如 要→妻、滋水→溺水）", "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)", "warn"),
     "sea_area_matched_by_shape": FlagInfo("海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）", "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)", "warn"),
     "name_glyph_doubtful": FlagInfo("姓名中有易误识的字（逄→逢、凤→风），需核对", "the name holds a glyph often misread (逄 read as 逢, 凤 as 风): check", "warn"),
     "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),

@@ -26,6 +26,17 @@ SAME, UNRELATED = 0.9, 0.6
 """Similarity at or above SAME costs nothing to substitute; at or below UNRELATED it costs a whole edit."""
 MAX_COST, MIN_MARGIN = 1.0, 0.7
 """A reading matches an entry at most MAX_COST edits away, and nearer by MIN_MARGIN than any other entry."""
+MIN_MARGIN_LONE = 0.3
+"""...or nearer by MIN_MARGIN_LONE where every other entry is beyond MAX_COST (屹姆岛海域: 屺坶岛海域 at
+0.72, the runner-up 崆峒岛海域 at 1.05, too far to be matched by itself)."""
+LOOKALIKE = 0.78
+"""Two characters this similar or more look alike (莱: 菜 0.86, 某 0.86, 蔡 0.85, 英 0.83, 茶 0.81); places
+that merely share a radical stay under it (莱: 泰 0.74, 青 0.73, 莲 0.72, 德 0.66)."""
+
+
+def looks_alike(a: str, b: str) -> bool:
+    """Whether an OCR engine plausibly read `b` as `a` (False when shapes cannot be measured)."""
+    return a == b or similarity(a, b) >= LOOKALIKE
 
 
 @lru_cache(maxsize=1)
@@ -94,6 +105,26 @@ def closest_by_shape(read: str, names: Sequence[str]) -> tuple[str, float] | Non
     best_cost, best = scored[0]
     if best_cost > MAX_COST:
         return None
-    if len(scored) > 1 and scored[1][0] - best_cost < MIN_MARGIN:
-        return None
+    if len(scored) > 1:
+        margin = scored[1][0] - best_cost
+        if margin < MIN_MARGIN and not (scored[1][0] > MAX_COST and margin >= MIN_MARGIN_LONE):
+            return None
     return best, best_cost
+
+
+def lookalike_spellings(read: str, names: Sequence[str], alike: float = LOOKALIKE) -> list[str]:
+    """The entries of `names` spelled like `read` but for look-alike characters: the same length,
+    each differing character at least `alike` similar, and (two characters or more) at least one
+    character the same. Short wordings of a code table (妻, 溺水, 车祸) are matched this way: an
+    edit distance allowing any substitution would match 安 to 病."""
+    if not read or not available():
+        return []
+    out = []
+    for n in dict.fromkeys(names):
+        if len(n) != len(read) or n == read:
+            continue
+        same = sum(a == b for a, b in zip(read, n))
+        if (len(read) >= 2 and same == 0) or not all(a == b or similarity(a, b) >= alike for a, b in zip(read, n)):
+            continue
+        out.append(n)
+    return out

@@ -11,12 +11,13 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .glyphs import closest_by_shape
+from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
 from .places import district_of, scan_places
 from .spec import CodeTable, Spec, load_spec
 
@@ -128,6 +129,38 @@ def _cn_date_digits(s: str) -> str:
     return _CN_RUN.sub(rep, s)
 
 
+_LOST_MD = re.compile(r"([0-9]{4})[.\-/年,、·]+([0-9]{2,4})[日号]?")   # 2010.313: the dot between month and day lost
+_LOST_YM = re.compile(r"([0-9]{4})([0-9]{1,2})[.\-/月,、·]+([0-9]{1,2})[日号]?")  # 20178.18: the one after the year lost
+
+
+def _lost_separator(s: str) -> str | None:
+    """The date a reading means when OCR dropped one separator (a thin pen's dot), where exactly one
+    split gives a real date: 2010.38 is 3.8 (38 is no month), 2010.313 is 3.13 (31.3 is no date),
+    20178.18 is 2017.8.18. 2010.112 (1.12 or 11.2) and 2010.12 (maybe December, day not written)
+    are left alone."""
+    found: set[str] = set()
+    m = _LOST_MD.fullmatch(s)
+    if m is not None and not (len(m.group(2)) == 2 and int(m.group(2)) <= 12):
+        y, md = int(m.group(1)), m.group(2)
+        for i in (1, 2):
+            if len(md) - i in (1, 2):
+                found.add(_iso(y, int(md[:i]), int(md[i:])) or "")
+    m = _LOST_YM.fullmatch(s)
+    if m is not None:
+        found.add(_iso(int(m.group(1)), int(m.group(2)), int(m.group(3))) or "")
+    found.discard("")
+    return found.pop() if len(found) == 1 else None
+
+
+def _iso(y: int, mo: int, d: int) -> str | None:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return None
+    try:
+        return _dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
 def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     """2013.4.7 / 2013-04-07 / 2013/4/7 / 2013年4月7日 / 13.4.7 / 二〇一三年四月七日 -> '2013-04-07'."""
     raw = "" if raw is None else str(raw)
@@ -150,6 +183,9 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
             certainty *= 0.85
     m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
     if m is None:
+        lost = _lost_separator(s)
+        if lost is not None:
+            return _ok(lost, raw, *flags, "date_separator_inferred", certainty=certainty * 0.8)
         if _PARTIAL.fullmatch(s):
             return _fail(raw, "incomplete_date", *flags)
         return _fail(raw, "unparseable", *flags)
@@ -310,7 +346,18 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
             rivals = [r for r in res[1:] if lookup[r[0]] != best_code and r[1] > res[0][1] - 0.1]
             if not rivals:
                 return _ok(best_code, raw, "fuzzy_match", certainty=round(0.9 * res[0][1], 4))
+    if fuzzy and not any(ch.isascii() for ch in s):
+        # a wording misread by look-alike characters (要 for 妻, 滋水 for 溺水, 车福 for 车祸): taken
+        # where all the wordings so spelled mean one code
+        near = lookalike_spellings(s, keys, LOOKALIKE if len(s) == 1 else CODE_LOOKALIKE)
+        if near and len({lookup[k] for k in near}) == 1:
+            return _ok(lookup[near[0]], raw, "code_matched_by_shape", certainty=0.9 if len(near[0]) >= 2 else 0.75)
     return _fail(raw, "unrecognized")
+
+
+CODE_LOOKALIKE = 0.7
+"""Look-alike enough inside a code wording of two characters or more, one of them read right
+(滋水 for 溺水: 0.73, 崭故 for 事故: 0.72); a one-character wording needs mapping.glyphs.LOOKALIKE."""
 
 
 def normalize_sex(raw: str, id_number: str | None = None, spec: Spec | None = None) -> Normalized:
@@ -558,6 +605,26 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
     if len(text) > max_length:
         return _fail(raw, "too_long", *flags)
     return _ok(text, raw, *flags, certainty=certainty)
+
+
+_PROVINCE_CITY = re.compile(r"(?:山东省?)?(?:烟台市?)?")
+
+
+def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Spec | None = None) -> float | None:
+    """How sure the reading of an address is, from its characters' probabilities: the least sure
+    character outside the lexicon place names found in it. A long line's least sure character is
+    most often inside a district, town or street name (莱州市, 土山镇), and such a name read exactly
+    as the lexicon has it, or corrected to it (whose certainty the normalizer already counts), is
+    not in doubt by that character; the house number and the village are. 1.0 when place names
+    cover the whole text. None where the probabilities do not line up with the text."""
+    s = clean_text(raw)
+    if chars is None or len(chars) != len(s) or len(s) != sum(1 for ch in str(raw) if not ch.isspace()):
+        return None
+    covered: set[int] = set(range(_PROVINCE_CITY.match(s).end()))  # 山东省烟台市: the one province and city
+    for h in scan_places(s, _spec(spec)).hits:
+        covered.update(range(h.start, h.end))
+    rest = [float(c) for i, c in enumerate(chars) if i not in covered]
+    return min(rest) if rest else 1.0
 
 
 _PLACE_GLYPHS = str.maketrans({"瞳": "疃"})

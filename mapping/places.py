@@ -13,17 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .glyphs import looks_alike
 from .spec import Place, Spec
 
 _HOLE = "\x00"
 
 # A substitution in a name of two characters or fewer (长岛, 芝罘) changes half of it: taken only
 # where the character read is a known look-alike of the lexicon's (OCR confusions seen on our
-# ledgers), so that a correctly read name missing from the lexicon (桑岛) is never rewritten.
+# ledgers) or near it in shape (mapping.glyphs.looks_alike: 茶/蔡/某/英 for 莱), so that a correctly
+# read name missing from the lexicon (桑岛) is never rewritten.
 LOOKALIKES: dict[str, str] = {
-    "罘": "果棵罡呆杲", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
-    "坶": "姆母", "莱": "菜来", "楼": "搂喽缕", "山": "川凵", "牟": "车单", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+    "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
+    "坶": "姆母", "莱": "菜来集", "楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
 }
+
+
+def _lookalike(read: str, name: str) -> bool:
+    return read in LOOKALIKES.get(name, "") or looks_alike(read, name)
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             body = length - len(suf)
             for i in range(body):
                 for n in idx.sub.get(w[:i] + _HOLE + w[i + 1:], ()):
-                    (found if body > 2 or w[i] in LOOKALIKES.get(n[i], "") else unlike).add((0, start, n))
+                    (found if body > 2 or _lookalike(w[i], n[i]) else unlike).add((0, start, n))
             for n in idx.dele.get(w, ()):
                 found.add((1, start, n))
             for i in range(body):
@@ -197,6 +203,21 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                         and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)]
             if printed and len({idx.by_name[c[2]].name for c in narrowed}) == 1:
                 cands, ambiguous = narrowed, False
+        if ambiguous:
+            # of several districts one substitution away, the only one whose character looks like the
+            # one read (菜山区: 莱山区, not 福山区); districts only: their list is complete, a town or
+            # street list may lack the name that was written (东川街道 stays ambiguous)
+            alike = [c for c in cands if c not in unlike and c[0] == 0 and idx.by_name[c[2]].kind == "district"]
+            if len({idx.by_name[c[2]].name for c in alike}) == 1:
+                cands, ambiguous = alike, False
+        if cands[0] in unlike and not ambiguous:
+            # a district whose character was read as an unrelated one (苏州市 for 莱州市) is still
+            # taken where a town or street read exactly lies in it and in no other candidate
+            pinned = [c for c in cands if idx.by_name[c[2]].kind == "district"
+                      and any(h.place.kind not in ("district", "sea_area") and idx.compatible(h.place.district, idx.by_name[c[2]].district)
+                              for h in others)]
+            if len(pinned) == 1 and len(cands) == 1:
+                cands, unlike = pinned, set()
         if ambiguous or cands[0] in unlike:
             # several names near, or only a name whose character does not look like the one read
             # (a place the lexicon may lack): a person decides

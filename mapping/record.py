@@ -112,6 +112,10 @@ def _field_order(ks: KindSpec) -> list[FieldSpec]:
     return first + middle + last
 
 
+SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
+"""Flags of a value chosen from a closed list by glyph shape (mapping.glyphs)."""
+
+
 def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext) -> MappedRecord:
     """Map one row (spec field name -> RawCell, as given by map_columns) to a MappedRecord."""
     sp = load_spec(context.spec)
@@ -138,12 +142,15 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         raw = cell.text if cell is not None and cell.text is not None else ""
         ocr_conf = float(cell.confidence) if cell is not None else 1.0
         ocr_conf = min(1.0, max(0.0, ocr_conf))
+        if f.normalizer == "address" and getattr(cell, "chars", None) is not None:
+            by_char = N.address_reading_confidence(raw, cell.chars, sp)
+            ocr_conf = ocr_conf if by_char is None else min(1.0, max(0.0, by_char))
         n = _normalizer(f, sp, year, id_value)(raw)
         if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
             n = _repair_id(n, cells, ks, sp, year)
         # a value chosen from a closed list by glyph shape: the reader's confidence in the characters
         # it got wrong says nothing of the match; the match's own certainty stands (calibrated like any)
-        conf = n.certainty if "sea_area_matched_by_shape" in n.flags else ocr_conf * n.certainty
+        conf = n.certainty if any(fl in SHAPE_MATCHES for fl in n.flags) else ocr_conf * n.certainty
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
@@ -181,6 +188,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             bd.value = derived
             bd.confidence = id_conf * (0.6 if unreadable else 1.0)
             bd.flags.append("derived_from_id")
+    elif bd is not None and bd.value is None and id_raw.strip() and "birth_date" not in cells:
+        bd.confidence = 0.0  # no column for it and the ID it comes from could not be read: not a sure blank
+        bd.flags.append("id_unreadable")
 
     it = out.get("id_type")
     if it is not None and it.value is None and not it.raw.strip() and id_raw.strip():
@@ -227,7 +237,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             fv.confidence = 0.0
             problem(f.name, "mandatory value missing or invalid")
         if isinstance(fv.value, str) and f.max_length is not None and len(fv.value) > f.max_length:
-            _flag(fv, "too_long")
+            _flag(fv, "too_long")  # kept in `raw` for the reviewer; never loaded into a column too narrow for it
+            fv.value, fv.confidence = None, 0.0
             problem(f.name, f"longer than {f.max_length} characters")
     for fv in out.values():
         fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)

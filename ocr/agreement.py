@@ -55,11 +55,14 @@ def resolve(cell, below: float = SECOND_READ_BELOW):
     from dataclasses import replace
 
     if cell.second is None or cell.confidence >= below:
-        return replace(cell, agreed=None, second=None, second_confidence=None)
+        return replace(cell, agreed=None, second=None, second_confidence=None, second_chars=None)
     c1, c2 = float(cell.confidence), float(cell.second_confidence or 0.0)
     if normalize_text(cell.text) == normalize_text(cell.second):
-        return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True)
+        a, b = cell.chars, cell.second_chars  # character by character where both line up
+        chars = tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
+        return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars)
     if c2 > c1 and normalize_text(cell.second):
         return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False,
-                       second=cell.text, second_confidence=c1)
-    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False)
+                       second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)
+    # two readings that differ: no character is vouched for by its own probability
+    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None)

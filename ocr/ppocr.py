@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import MissingDependencyError, ModelMissingError
-from pipeline.models import OcrPiece
+from pipeline.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
 from ocr.registry import register
@@ -220,8 +220,11 @@ class PpOcrEngine(OcrEngine):
             rec, _elapsed = self._ocr.text_rec(crops, return_word_box=self.char_confidence == "min")
         for (i, _c), r in zip(todo, rec):
             text, score = str(r[0]).strip(), r[1]
+            chars = None
             if self.char_confidence == "min" and len(r) > 2 and r[2][4]:
                 score = min(r[2][4])
+                chars = tuple(clamp01(c) for c in r[2][4])
             if text:
-                out[i] = OcrPiece(text, clamp01(score), out[i].box, self.name)  # type: ignore[union-attr]
+                out[i] = OcrPiece(text, clamp01(score), out[i].box, self.name,  # type: ignore[union-attr]
+                                  chars if chars_fit(text, chars) else None)
         return out  # type: ignore[return-value]

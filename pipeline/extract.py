@@ -31,7 +31,7 @@ from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
 from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
-from pipeline.models import MappedRecord, OcrPiece, RawCell
+from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.routing import route
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
 
@@ -85,7 +85,9 @@ def cell_from_pieces(pieces: list[OcrPiece], box, unread: float) -> RawCell:
     read = [p for p in pieces if p.text.strip()]
     if not read:
         return RawCell("", unread, box)
-    return RawCell("".join(p.text.strip() for p in read), min(p.confidence for p in read), box)
+    chars = tuple(c for p in read for c in p.chars) if all(p.chars is not None for p in read) else None
+    text = "".join(p.text.strip() for p in read)
+    return RawCell(text, min(p.confidence for p in read), box, chars=chars if chars_fit(text, chars) else None)
 
 
 def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
@@ -174,7 +176,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
         other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
         out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
-                              other.confidence if other else None, ink_extent(cell_inner(gray, box)))
+                              other.confidence if other else None, ink_extent(cell_inner(gray, box)),
+                              first.chars, other.chars if other else None)
     return out
 
 

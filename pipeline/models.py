@@ -36,13 +36,28 @@ class OcrPiece:
     confidence: float  # 0..1
     box: Box           # on the image that was given to the engine
     engine: str        # engine name, e.g. "ppocr"
+    # each character's probability, in the order of `text` with its whitespace removed (None where
+    # the engine gives none)
+    chars: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "confidence": self.confidence, "box": list(self.box), "engine": self.engine}
+        d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": list(self.box), "engine": self.engine}
+        if self.chars is not None:
+            d["chars"] = list(self.chars)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "OcrPiece":
-        return cls(d["text"], float(d["confidence"]), _box(d["box"]), d["engine"])  # type: ignore[arg-type]
+        return cls(d["text"], float(d["confidence"]), _box(d["box"]), d["engine"], _chars(d.get("chars")))  # type: ignore[arg-type]
+
+
+def _chars(v: Any) -> tuple[float, ...] | None:
+    return None if v is None else tuple(float(c) for c in v)
+
+
+def chars_fit(text: str, chars: tuple[float, ...] | None) -> bool:
+    """Whether per-character probabilities line up with a text's non-space characters."""
+    return chars is not None and len(chars) == sum(1 for ch in text if not ch.isspace())
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class RawCell:
     second: str | None = None  # the second reading's text (when one was made)
     second_confidence: float | None = None
     ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
+    chars: tuple[float, ...] | None = None  # per character of `text` (whitespace removed); None: unknown
+    second_chars: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
@@ -68,13 +85,17 @@ class RawCell:
             d["second_confidence"] = self.second_confidence
         if self.ink is not None:
             d["ink"] = self.ink
+        if self.chars is not None:
+            d["chars"] = [round(c, 4) for c in self.chars]
+        if self.second_chars is not None:
+            d["second_chars"] = [round(c, 4) for c in self.second_chars]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RawCell":
         return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
                    None if d.get("second_confidence") is None else float(d["second_confidence"]),
-                   None if d.get("ink") is None else float(d["ink"]))
+                   None if d.get("ink") is None else float(d["ink"]), _chars(d.get("chars")), _chars(d.get("second_chars")))
 
 
 @dataclass

@@ -328,3 +328,79 @@ def test_glyph_shape_similarity_tells_look_alikes_from_unrelated_characters():
         assert similarity(a, b) < 0.66, (a, b)
     assert closest_by_shape("养马岛海域", ["养马岛海域", "桑岛海域"]) == ("养马岛海域", 0.0)
     assert closest_by_shape("东海", ["养马岛海域", "桑岛海域"]) is None
+
+
+def test_a_short_place_name_misread_by_a_look_alike_is_corrected_an_unrelated_one_is_not():
+    from mapping import normalize as N
+
+    for misread in ("茶州市土山镇隋家村", "蔡州市永安路街道府前路47号", "英州市光州街166号"):  # 莱 read by its look-alikes
+        n = N.normalize_address(misread)
+        assert n.value.startswith("莱州市") and "lexicon_corrected" in n.flags and n.certainty < 1.0, misread
+    for real in ("泰州市海陵区", "东州市府前路195号"):  # 泰 only shares a radical with 莱; 东 looks nothing like it
+        assert N.normalize_address(real).value == real, real
+
+
+def test_a_sea_area_read_near_one_entry_and_far_from_all_others_is_matched():
+    from mapping import normalize as N
+
+    n = N.normalize_sea_area("屹姆岛海域")  # 屺坶岛海域 by two look-alikes; 崆峒岛海域 further than any match may be
+    assert n.value == "屺坶岛海域" and "sea_area_matched_by_shape" in n.flags and n.certainty < 1.0
+
+
+@pytest.mark.parametrize("raw,value", [("2010.38", "2010-03-08"), ("2010.313", "2010-03-13"), ("20178.18", "2017-08-18"),
+                                       ("2017.818", "2017-08-18")])
+def test_a_date_that_lost_one_separator_is_read_where_only_one_split_is_a_date(raw, value):
+    from mapping import normalize as N
+
+    n = N.normalize_date(raw)
+    assert n.value == value and "date_separator_inferred" in n.flags and n.certainty < 1.0
+
+
+@pytest.mark.parametrize("raw", ["2010.112", "2010.12", "2010.3", "103.16"])
+def test_a_date_with_two_possible_splits_or_a_missing_day_is_not_guessed(raw):
+    from mapping import normalize as N
+
+    assert N.normalize_date(raw).value is None
+
+
+def test_a_birth_date_blank_because_the_id_is_unreadable_is_not_a_sure_blank():
+    cells = row("3706111938O7O5OO2")  # 17 characters: no valid ID, so no birth date to derive
+    rec = build_record("cremation", cells, CTX)
+    bd = rec.fields["birth_date"]
+    assert bd.value is None and bd.confidence == 0.0 and "id_unreadable" in bd.flags
+    good = build_record("cremation", row(TRUE_ID), CTX).fields["birth_date"]
+    assert good.value == "1938-07-05" and "id_unreadable" not in good.flags
+
+
+def test_an_address_is_as_sure_as_its_least_sure_character_outside_the_place_names():
+    from mapping import normalize as N
+
+    text = "莱州市土山镇隋家疃村12号"
+    chars = [0.99] * len(text)
+    chars[1] = 0.40  # 州 unsure, but 莱州市 is read exactly as the lexicon has it
+    assert N.address_reading_confidence(text, chars) == 0.99
+    chars[8] = 0.60  # 疃: the village is not in the lexicon, its characters count
+    assert N.address_reading_confidence(text, chars) == 0.60
+    assert N.address_reading_confidence(text, chars[:-1]) is None  # not lined up: the caller keeps the line's confidence
+    cells = row("370611193807050025")
+    addr = "烟台市福山区清洋街道5号"
+    cells["household_address"] = RawCell(addr, 0.35, (0, 0, 10, 10), chars=tuple([0.35] + [0.98] * (len(addr) - 1)))
+    rec = build_record("cremation", cells, CTX)
+    assert rec.fields["household_address"].value == addr and rec.fields["household_address"].confidence == pytest.approx(0.98)
+    # the characters travel with the stored cell, and two agreeing readings vouch for each one
+    cell = RawCell("张三", 0.8, (0, 0, 10, 10), None, "张三", 0.7, chars=(0.8, 0.9), second_chars=(0.7, 0.9))
+    assert RawCell.from_dict(cell.to_dict()) == cell
+    assert resolve(cell).chars == pytest.approx((0.94, 0.99))
+    assert resolve(RawCell("张三", 0.8, (0, 0, 10, 10), None, "张王", 0.7, chars=(0.8, 0.9), second_chars=(0.7, 0.9))).chars is None
+
+
+def test_a_code_wording_misread_by_look_alike_characters_is_matched_by_shape_never_by_any_substitution():
+    from mapping import normalize as N
+
+    spec = load_spec()
+    for table, misread, code in (("relation", "要", "10"), ("death_cause", "滋水", "07"), ("death_cause", "车福", "04"),
+                                 ("ashes_destination", "公基", "1")):
+        n = N.normalize_code(misread, spec.table(table))
+        assert n.value == code and "code_matched_by_shape" in n.flags and n.certainty < 1.0, (table, misread)
+    for table, unrelated in (("death_cause", "安"), ("relation", "爷存"), ("death_cause", "自汉绝亡")):
+        assert N.normalize_code(unrelated, spec.table(table)).value is None, (table, unrelated)
