@@ -112,10 +112,12 @@ def closest_by_shape(read: str, names: Sequence[str]) -> tuple[str, float] | Non
     return best, best_cost
 
 
-def lookalike_spellings(read: str, names: Sequence[str], alike: float = LOOKALIKE) -> list[str]:
-    """The entries of `names` spelled like `read` but for look-alike characters: the same length,
-    each differing character at least `alike` similar, and (two characters or more) at least one
-    character the same. Short wordings of a code table (妻, 溺水, 车祸) are matched this way: an
+
+def lookalike_spellings(read: str, names: Sequence[str], alike: float = LOOKALIKE) -> list[tuple[float, str]]:
+    """(cost, entry) of the entries of `names` spelled like `read` but for look-alike characters,
+    nearest first: the same length, each differing character at least `alike` similar, and (two
+    characters or more) at least one character the same; cost = the substitutions' summed
+    `substitution_cost`. Short wordings of a code table (妻, 溺水, 车祸) are matched this way: an
     edit distance allowing any substitution would match 安 to 病."""
     if not read or not available():
         return []
@@ -126,5 +128,5 @@ def lookalike_spellings(read: str, names: Sequence[str], alike: float = LOOKALIK
         same = sum(a == b for a, b in zip(read, n))
         if (len(read) >= 2 and same == 0) or not all(a == b or similarity(a, b) >= alike for a, b in zip(read, n)):
             continue
-        out.append(n)
-    return out
+        out.append((sum(substitution_cost(a, b) for a, b in zip(read, n)), n))
+    return sorted(out)

@@ -30,6 +30,7 @@ class RowFacts:
     age: int | None = None          # age at death, years
     death: _dt.date | None = None
     age_tolerance: int = 1
+    no_age_column: bool = False     # the register records no age at death (a sea burial register)
 
 
 def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
@@ -76,8 +77,9 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
 
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
     """(the corrected number or None, candidates). A number only when there is exactly one and the
-    row gives all it must agree with (sex, age, death date): with less, nothing is corrected."""
+    row gives all it must agree with (sex, age, death date; on a register that records no age at
+    death, sex alone): with less, nothing is corrected."""
     c = candidates(read, facts, regions)
-    if facts.sex not in ("1", "2") or facts.age is None or facts.death is None:
+    if facts.sex not in ("1", "2") or ((facts.age is None or facts.death is None) and not facts.no_age_column):
         return None, c
     return (c[0] if len(c) == 1 else None), c

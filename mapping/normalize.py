@@ -350,9 +350,18 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
         # a wording misread by look-alike characters (要 for 妻, 滋水 for 溺水, 车福 for 车祸): taken
         # where all the wordings so spelled mean one code
         near = lookalike_spellings(s, keys, LOOKALIKE if len(s) == 1 else CODE_LOOKALIKE)
-        if near and len({lookup[k] for k in near}) == 1:
-            return _ok(lookup[near[0]], raw, "code_matched_by_shape", certainty=0.9 if len(near[0]) >= 2 else 0.75)
+        if near:
+            best_cost, best = near[0]
+            spelled = lookalike_spellings(s, keys, -1.0)  # rivals: any spelling as long, look-alike or not
+            rival = next((c for c, k in spelled if lookup[k] != lookup[best]), None)
+            if rival is None or rival - best_cost >= CODE_SHAPE_MARGIN:  # 福故: 事故 0.67, 病故 0.73: left
+                return _ok(lookup[best], raw, "code_matched_by_shape", certainty=0.9 if len(best) >= 2 else 0.75)
     return _fail(raw, "unrecognized")
+
+
+CODE_SHAPE_MARGIN = 0.3
+"""A look-alike spelling of one code is taken only this much nearer (summed substitution costs)
+than any spelling of another code."""
 
 
 CODE_LOOKALIKE = 0.7

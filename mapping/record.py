@@ -72,6 +72,22 @@ def _iso(value: object) -> _dt.date | None:
         return None
 
 
+FREE_TEXT = ("name", "address", "text")
+"""Normalizers any text passes: they cannot choose between two readings."""
+
+
+def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> bool:
+    """Whether `text` is a valid value of `field` as it stands: normalized with no flag at all (a
+    code-table wording, a list entry, an ID whose check digit holds, a well-formed date). Used to
+    choose between two readings that disagree (ocr.agreement.resolve); free text never is."""
+    sp = load_spec(context.spec)
+    f = sp.kind(kind).field(field)
+    if f.source != "cell" or f.normalizer in FREE_TEXT or not (text or "").strip():
+        return False
+    n = _normalizer(f, sp, context.ledger_year, None)(text)
+    return n.value is not None and not n.flags
+
+
 def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
     if kind == "date":
@@ -154,6 +170,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
+            if getattr(cell, "arbitrated", False):
+                fv.flags.append("spec_chose_reading")
         ink = getattr(cell, "ink", None) if cell is not None else None
         if isinstance(fv.value, str) and ink_wider_than_text(f.normalizer, fv.raw if f.normalizer == "address" else fv.value, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
@@ -257,12 +275,15 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
     age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
     death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
-    facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years)
+    facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years,
+                     no_age_column="age" not in by_norm)
     s = N.clean_text(n.raw).replace("-", "").replace(" ", "")
     s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", s)
     fixed, cands = correct_id(s, facts, sp.divisions)
     if fixed is not None:
-        return N.Normalized(fixed, n.raw, tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",), 0.9)
+        # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
+        return N.Normalized(fixed, n.raw, tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",),
+                            0.75 if facts.no_age_column else 0.9)
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n

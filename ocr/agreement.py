@@ -3,6 +3,7 @@ differently prepared crops), and what it does to a cell's confidence."""
 from __future__ import annotations
 
 import unicodedata
+from typing import Callable
 
 from rapidfuzz.distance import Levenshtein
 
@@ -44,14 +45,21 @@ def second_crop(crop, stretched: bool):
     return cv2.copyMakeBorder(wide, 6, 6, 10, 10, cv2.BORDER_CONSTANT, value=255)
 
 
-def resolve(cell, below: float = SECOND_READ_BELOW):
+SPEC_CHOSE_FACTOR = 0.9
+"""Two readings that disagree where exactly one is a valid value for its field (a code-table wording,
+a list entry, an ID whose check digit holds, a real date): that one, at 0.9 x its own confidence."""
+
+
+def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool] | None = None):
     """The reading mapping uses for a stored cell (pipeline.models.RawCell).
 
     No second reading, or a first one at least `below` sure: the first reading as it is
     (`agreed` None). Both readings the same after normalizing: the text, with the confidence that
     both were wrong the same way removed: 1 - (1 - c1)(1 - c2), `agreed` True. They differ: the
     more confident one, at DISAGREE_FACTOR x the lower confidence, `agreed` False, and the other
-    reading kept in `second` so a reviewer sees both."""
+    reading kept in `second` so a reviewer sees both. `valid` (the field's spec: does a text
+    normalize cleanly?) arbitrates a disagreement where exactly one reading is valid: that one, at
+    SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True)."""
     from dataclasses import replace
 
     if cell.second is None or cell.confidence >= below:
@@ -61,6 +69,13 @@ def resolve(cell, below: float = SECOND_READ_BELOW):
         a, b = cell.chars, cell.second_chars  # character by character where both line up
         chars = tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
         return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars)
+    if valid is not None:
+        ok1, ok2 = valid(cell.text), valid(cell.second)
+        if ok1 and not ok2:
+            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True)
+        if ok2 and not ok1:
+            return replace(cell, text=cell.second, confidence=SPEC_CHOSE_FACTOR * c2, agreed=False, arbitrated=True,
+                           second=cell.text, second_confidence=c1, chars=cell.second_chars, second_chars=cell.chars)
     if c2 > c1 and normalize_text(cell.second):
         return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False,
                        second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)

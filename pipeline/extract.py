@@ -11,7 +11,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Mapping
@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
-from mapping.record import RecordContext, build_record
+from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import load_spec
 from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
@@ -241,7 +241,8 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     )
     out = []
     for row_no, cells in rows:
-        mapped = {f: resolve(cell, settings.second_read_below or 0.0) for f, cell in zip(columns, cells) if f and f != "row_no"}
+        mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
+                  for f, cell in zip(columns, cells) if f and f != "row_no"}
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
             continue

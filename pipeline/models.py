@@ -75,6 +75,7 @@ class RawCell:
     ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
     chars: tuple[float, ...] | None = None  # per character of `text` (whitespace removed); None: unknown
     second_chars: tuple[float, ...] | None = None
+    arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}

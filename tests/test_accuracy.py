@@ -402,5 +402,38 @@ def test_a_code_wording_misread_by_look_alike_characters_is_matched_by_shape_nev
                                  ("ashes_destination", "公基", "1")):
         n = N.normalize_code(misread, spec.table(table))
         assert n.value == code and "code_matched_by_shape" in n.flags and n.certainty < 1.0, (table, misread)
-    for table, unrelated in (("death_cause", "安"), ("relation", "爷存"), ("death_cause", "自汉绝亡")):
+    for table, unrelated in (("death_cause", "安"), ("relation", "爷存"), ("death_cause", "自汉绝亡"),
+                             ("death_cause", "福故")):  # 福 is about as near 事 as 病: never guessed
         assert N.normalize_code(unrelated, spec.table(table)).value is None, (table, unrelated)
+
+
+def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_valid():
+    from functools import partial
+
+    from mapping.record import reads_cleanly
+
+    box = (0, 0, 10, 10)
+    valid = partial(reads_cleanly, "sea_burial", "sea_area", context=CTX)
+    chosen = resolve(RawCell("养马岛海域", 0.6, box, None, "恭马岛海城", 0.7), valid=valid)
+    assert chosen.text == "养马岛海域" and chosen.confidence == pytest.approx(0.54) and chosen.arbitrated
+    assert chosen.second == "恭马岛海城"  # the other reading stays for the reviewer
+    swapped = resolve(RawCell("37061119380705002S", 0.7, box, None, TRUE_ID, 0.6),
+                      valid=partial(reads_cleanly, "cremation", "id_number", context=CTX))
+    assert swapped.text == TRUE_ID and swapped.arbitrated and swapped.second == "37061119380705002S"
+    both_free = resolve(RawCell("张三", 0.8, box, None, "张王", 0.6), valid=partial(reads_cleanly, "cremation", "deceased_name", context=CTX))
+    assert not both_free.arbitrated and both_free.confidence < 0.6  # names: any text is a name, no arbitration
+    rec = build_record("sea_burial", {"sea_area": chosen}, CTX)
+    assert rec.fields["sea_area"].value == "养马岛海域" and "spec_chose_reading" in rec.fields["sea_area"].flags
+
+
+def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_and_less_surely():
+    misread = TRUE_ID[:9] + "6" + TRUE_ID[10:]  # 8 read as 6 (19380705 -> 19360705)
+    assert correct_id(misread, RowFacts(sex="2"), REGIONS)[0] is None  # a cremation row without its age: nothing
+    assert correct_id(misread, RowFacts(sex="2", no_age_column=True), REGIONS) == (TRUE_ID, [TRUE_ID])
+    assert correct_id(misread, RowFacts(sex=None, no_age_column=True), REGIONS)[0] is None  # sex is still needed
+    ambiguous = TRUE_ID[:14] + "8" + TRUE_ID[15:]  # two valid numbers one confusion away: never chosen
+    assert correct_id(ambiguous, RowFacts(sex="2", no_age_column=True), REGIONS)[0] is None
+    sea = {"deceased_name": RawCell("王秀英", 0.95, (0, 0, 10, 10)), "sex_code": RawCell("女", 0.99, (0, 0, 10, 10)),
+           "id_number": RawCell(misread, 0.9, (0, 0, 10, 10)), "scattering_date": RawCell("2013.4.20", 0.99, (0, 0, 10, 10))}
+    fv = build_record("sea_burial", sea, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_corrected" in fv.flags and fv.confidence <= 0.9 * 0.75
