@@ -569,7 +569,18 @@ def normalize_name(raw: str, max_length: int = 50) -> Normalized:
     if s[0] in _DOUBTFUL_SURNAMES or any(c in _DOUBTFUL_NAME_GLYPHS for c in s[1:]):
         flags.append("name_glyph_doubtful")
         certainty *= 0.5
+    elif len(s) >= 2 and "·" not in s and s[0] not in _surnames():
+        flags.append("surname_unusual")  # 参爱五 for 李爱玉: doubted, never changed
+        certainty *= 0.6
     return _ok(s, raw, *flags, certainty=certainty)
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("mapping").joinpath("data/surnames.txt").read_text(encoding="utf-8")
+    return frozenset(ch for line in text.splitlines() if not line.startswith("#") for ch in line.strip())
 
 
 _DOUBTFUL_SURNAMES = "逢"

@@ -437,3 +437,13 @@ def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_an
            "id_number": RawCell(misread, 0.9, (0, 0, 10, 10)), "scattering_date": RawCell("2013.4.20", 0.99, (0, 0, 10, 10))}
     fv = build_record("sea_burial", sea, CTX).fields["id_number"]
     assert fv.value == TRUE_ID and "id_corrected" in fv.flags and fv.confidence <= 0.9 * 0.75
+
+
+def test_a_name_whose_first_character_is_no_known_surname_is_doubted_never_changed():
+    from mapping import normalize as N
+
+    for misread in ("参爱五", "粉明新", "狗勇字"):  # 李爱玉, 杨明新, 鞠勇宇 misread
+        n = N.normalize_name(misread)
+        assert n.value == misread and "surname_unusual" in n.flags and n.certainty < 1.0, misread
+    for real in ("李爱玉", "逄明", "鞠勇", "栾芬", "綦建国", "欧阳修", "阿依古丽·买买提"):
+        assert "surname_unusual" not in N.normalize_name(real).flags, real
