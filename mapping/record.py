@@ -72,14 +72,16 @@ def _iso(value: object) -> _dt.date | None:
         return None
 
 
-FREE_TEXT = ("name", "address", "text")
-"""Normalizers any text passes: they cannot choose between two readings."""
+FREE_TEXT = ("address", "text")
+"""Normalizers any text passes: they cannot choose between two readings. (A name can: one starting
+with a known surname, with no doubtful glyph, against one that does not.)"""
 
 
 def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> bool:
     """Whether `text` is a valid value of `field` as it stands: normalized with no flag at all (a
-    code-table wording, a list entry, an ID whose check digit holds, a well-formed date). Used to
-    choose between two readings that disagree (ocr.agreement.resolve); free text never is."""
+    code-table wording, a list entry, an ID whose check digit holds, a well-formed date, a name
+    starting with a known surname). Used to choose between two readings that disagree
+    (ocr.agreement.resolve); free text never is."""
     sp = load_spec(context.spec)
     f = sp.kind(kind).field(field)
     if f.source != "cell" or f.normalizer in FREE_TEXT or not (text or "").strip():

@@ -345,6 +345,8 @@ def test_a_sea_area_read_near_one_entry_and_far_from_all_others_is_matched():
 
     n = N.normalize_sea_area("屹姆岛海域")  # 屺坶岛海域 by two look-alikes; 崆峒岛海域 further than any match may be
     assert n.value == "屺坶岛海域" and "sea_area_matched_by_shape" in n.flags and n.certainty < 1.0
+    suffix = N.normalize_sea_area("养马岛海城")  # 城 for 域 (the same 土 radical): near one entry by shape
+    assert suffix.value == "养马岛海域" and "sea_area_matched_by_shape" in suffix.flags
 
 
 @pytest.mark.parametrize("raw,value", [("2010.38", "2010-03-08"), ("2010.313", "2010-03-13"), ("20178.18", "2017-08-18"),
@@ -420,8 +422,13 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     swapped = resolve(RawCell("37061119380705002S", 0.7, box, None, TRUE_ID, 0.6),
                       valid=partial(reads_cleanly, "cremation", "id_number", context=CTX))
     assert swapped.text == TRUE_ID and swapped.arbitrated and swapped.second == "37061119380705002S"
-    both_free = resolve(RawCell("张三", 0.8, box, None, "张王", 0.6), valid=partial(reads_cleanly, "cremation", "deceased_name", context=CTX))
-    assert not both_free.arbitrated and both_free.confidence < 0.6  # names: any text is a name, no arbitration
+    names = partial(reads_cleanly, "cremation", "deceased_name", context=CTX)
+    both_fine = resolve(RawCell("张三", 0.8, box, None, "张王", 0.6), valid=names)
+    assert not both_fine.arbitrated and both_fine.confidence < 0.6  # two plausible names: no arbitration
+    surname = resolve(RawCell("李爱玉", 0.6, box, None, "参爱玉", 0.8), valid=names)
+    assert surname.text == "李爱玉" and surname.arbitrated  # only one starts with a known surname
+    addresses = partial(reads_cleanly, "cremation", "household_address", context=CTX)
+    assert not resolve(RawCell("莱州市府前路1号", 0.6, box, None, "菜州市府前路1号", 0.8), valid=addresses).arbitrated
     rec = build_record("sea_burial", {"sea_area": chosen}, CTX)
     assert rec.fields["sea_area"].value == "养马岛海域" and "spec_chose_reading" in rec.fields["sea_area"].flags
 
