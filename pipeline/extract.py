@@ -250,6 +250,10 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
             box = mapped[name].box if name in mapped else None
             mapped[name] = RawCell(text, 1.0, box)
         record = build_record(kind, mapped, ctx)
+        written = sum(1 for cell in mapped.values() if cell.text)
+        if not typed and written <= SPARSE_ROW_CELLS < len(mapped):
+            record.problems.insert(0, f"row: only {written} of {len(mapped)} cells written: an empty row with a mark "
+                                      "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
         for name, text in typed.items():
             fv = record.fields.get(name)
             if fv is None:
@@ -262,6 +266,12 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+SPARSE_ROW_CELLS = 1
+"""A row with this many written cells or fewer is kept (nothing accepted is lost) but told apart
+from a person's record: the empty ruled rows at the end of a register's last page pick up one mark
+(a stamp edge, a speck) and became records that only said "mandatory value missing"."""
 
 
 def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99) -> float | None:

@@ -454,3 +454,18 @@ def test_a_name_whose_first_character_is_no_known_surname_is_doubted_never_chang
         assert n.value == misread and "surname_unusual" in n.flags and n.certainty < 1.0, misread
     for real in ("李爱玉", "逄明", "鞠勇", "栾芬", "綦建国", "欧阳修", "阿依古丽·买买提"):
         assert "surname_unusual" not in N.normalize_name(real).flags, real
+
+
+def test_a_row_with_one_mark_is_kept_but_told_apart_from_a_persons_record():
+    from pipeline.extract import map_rows
+    from pipeline.routing import NEEDS_REVIEW, route
+
+    columns = ["registration_no", "deceased_name", "sex_code", "voyage_no"]
+    rows = [(1, [RawCell("HZ2016-031", 0.99, None), RawCell("刘建国", 0.99, None), RawCell("男", 0.99, None), RawCell("16-02", 0.99, None)]),
+            (2, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None)]),
+            (3, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("1", 0.4, None)])]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
+    assert [r.row_no for r in out] == [1, 3]  # the blank row is skipped, the marked one kept
+    assert not any(p.startswith("row: only") for p in out[0].record.problems)
+    assert out[1].record.problems[0].startswith("row: only 1 of 4 cells written")
+    assert route(out[1].record, Settings())[0] == NEEDS_REVIEW
