@@ -382,18 +382,16 @@ def _name_compare(t: DedupeTable, a: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     diff = np.flatnonzero(both & ~same)
     if len(diff):
         lo, hi = np.minimum(na[diff], nb[diff]), np.maximum(na[diff], nb[diff])
-        pair_code = lo.astype(np.int64) * (int(t.name_code.max()) + 1) + hi
+        width = int(t.name_code.max()) + 1
+        pair_code = lo.astype(np.int64) * width + hi
         uniq, inv = np.unique(pair_code, return_inverse=True)
-        first = {}
         names_by_code = _names_by_code(t)
         hows = np.empty(len(uniq), np.int8)
         sims = np.empty(len(uniq), np.float32)
-        width = int(t.name_code.max()) + 1
         for u_i, code in enumerate(uniq.tolist()):
             x, y = names_by_code[code // width], names_by_code[code % width]
             h, s = how_names_differ(x, y)
             hows[u_i], sims[u_i] = NAME_HOW.index(h), s
-        del first
         how[diff], strength[diff] = hows[inv], sims[inv]
     w_of = np.array([W["name_exact"], W["name_variant"], W["name_confusable"], W["name_homophone"],
                      W["name_similar"], W["name_diff"], 0.0], dtype=np.float32)

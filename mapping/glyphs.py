@@ -112,21 +112,21 @@ def closest_by_shape(read: str, names: Sequence[str]) -> tuple[str, float] | Non
     return best, best_cost
 
 
-
-def lookalike_spellings(read: str, names: Sequence[str], alike: float = LOOKALIKE) -> list[tuple[float, str]]:
-    """(cost, entry) of the entries of `names` spelled like `read` but for look-alike characters,
-    nearest first: the same length, each differing character at least `alike` similar, and (two
-    characters or more) at least one character the same; cost = the substitutions' summed
-    `substitution_cost`. Short wordings of a code table (妻, 溺水, 车祸) are matched this way: an
-    edit distance allowing any substitution would match 安 to 病."""
+def lookalike_spellings(read: str, names: Sequence[str]) -> list[tuple[float, float, str]]:
+    """(cost, least similarity, entry) of the entries of `names` spelled like `read` but for other
+    characters, nearest first: the same length and (two characters or more) at least one
+    character the same; cost = the substitutions' summed `substitution_cost`, least similarity =
+    that of the least alike substituted pair. Short wordings of a code table (妻, 溺水, 车祸) are
+    matched this way, the caller demanding a least similarity: an edit distance allowing any
+    substitution would match 安 to 病."""
     if not read or not available():
         return []
     out = []
     for n in dict.fromkeys(names):
         if len(n) != len(read) or n == read:
             continue
-        same = sum(a == b for a, b in zip(read, n))
-        if (len(read) >= 2 and same == 0) or not all(a == b or similarity(a, b) >= alike for a, b in zip(read, n)):
+        pairs = [(a, b) for a, b in zip(read, n) if a != b]
+        if len(read) >= 2 and len(pairs) == len(read):
             continue
-        out.append((sum(substitution_cost(a, b) for a, b in zip(read, n)), n))
+        out.append((sum(substitution_cost(a, b) for a, b in pairs), min(similarity(a, b) for a, b in pairs), n))
     return sorted(out)

@@ -11,11 +11,13 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Sequence
 from functools import lru_cache
+from typing import Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
 from .places import district_of, scan_places
@@ -349,11 +351,13 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
     if fuzzy and not any(ch.isascii() for ch in s):
         # a wording misread by look-alike characters (要 for 妻, 滋水 for 溺水, 车福 for 车祸): taken
         # where all the wordings so spelled mean one code
-        near = lookalike_spellings(s, keys, LOOKALIKE if len(s) == 1 else CODE_LOOKALIKE)
+        spelled = lookalike_spellings(s, keys)
+        alike = LOOKALIKE if len(s) == 1 else CODE_LOOKALIKE
+        near = [(cost, k) for cost, least, k in spelled if least >= alike]
         if near:
             best_cost, best = near[0]
-            spelled = lookalike_spellings(s, keys, -1.0)  # rivals: any spelling as long, look-alike or not
-            rival = next((c for c, k in spelled if lookup[k] != lookup[best]), None)
+            # rivals: any spelling as long, look-alike or not
+            rival = next((cost for cost, _least, k in spelled if lookup[k] != lookup[best]), None)
             if rival is None or rival - best_cost >= CODE_SHAPE_MARGIN:  # 福故: 事故 0.67, 病故 0.73: left
                 return _ok(lookup[best], raw, "code_matched_by_shape", certainty=0.9 if len(best) >= 2 else 0.75)
     return _fail(raw, "unrecognized")
@@ -362,7 +366,6 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
 CODE_SHAPE_MARGIN = 0.3
 """A look-alike spelling of one code is taken only this much nearer (summed substitution costs)
 than any spelling of another code."""
-
 
 CODE_LOOKALIKE = 0.7
 """Look-alike enough inside a code wording of two characters or more, one of them read right
@@ -638,7 +641,7 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
     not in doubt by that character; the house number and the village are. 1.0 when place names
     cover the whole text. None where the probabilities do not line up with the text."""
     s = clean_text(raw)
-    if chars is None or len(chars) != len(s) or len(s) != sum(1 for ch in str(raw) if not ch.isspace()):
+    if not chars_fit(str(raw), chars) or len(s) != len(chars):  # NFKC changed the length: positions lost
         return None
     covered: set[int] = set(range(_PROVINCE_CITY.match(s).end()))  # 山东省烟台市: the one province and city
     for h in scan_places(s, _spec(spec)).hits:

@@ -210,14 +210,13 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             alike = [c for c in cands if c not in unlike and c[0] == 0 and idx.by_name[c[2]].kind == "district"]
             if len({idx.by_name[c[2]].name for c in alike}) == 1:
                 cands, ambiguous = alike, False
-        if cands[0] in unlike and not ambiguous:
-            # a district whose character was read as an unrelated one (苏州市 for 莱州市) is still
-            # taken where a town or street read exactly lies in it and in no other candidate
-            pinned = [c for c in cands if idx.by_name[c[2]].kind == "district"
-                      and any(h.place.kind not in ("district", "sea_area") and idx.compatible(h.place.district, idx.by_name[c[2]].district)
-                              for h in others)]
-            if len(pinned) == 1 and len(cands) == 1:
-                cands, unlike = pinned, set()
+        if len(cands) == 1 and cands[0] in unlike:
+            # the only name one edit away, a district whose character was read as an unrelated one
+            # (苏州市 for 莱州市), is still taken where a town or street read exactly lies in it
+            place = idx.by_name[cands[0][2]]
+            if place.kind == "district" and any(h.place.kind not in ("district", "sea_area")
+                                                and idx.compatible(h.place.district, place.district) for h in others):
+                unlike = set()
         if ambiguous or cands[0] in unlike:
             # several names near, or only a name whose character does not look like the one read
             # (a place the lexicon may lack): a person decides

@@ -159,10 +159,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         cell = cells.get(f.name)
         raw = cell.text if cell is not None and cell.text is not None else ""
         ocr_conf = float(cell.confidence) if cell is not None else 1.0
-        ocr_conf = min(1.0, max(0.0, ocr_conf))
         if f.normalizer == "address" and getattr(cell, "chars", None) is not None:
             by_char = N.address_reading_confidence(raw, cell.chars, sp)
-            ocr_conf = ocr_conf if by_char is None else min(1.0, max(0.0, by_char))
+            ocr_conf = ocr_conf if by_char is None else by_char
+        ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value)(raw)
         if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
             n = _repair_id(n, cells, ks, sp, year)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 Box = tuple[int, int, int, int]
 """Axis-aligned box (x0, y0, x1, y1) in pixels of the image it refers to."""
@@ -55,7 +55,7 @@ def _chars(v: Any) -> tuple[float, ...] | None:
     return None if v is None else tuple(float(c) for c in v)
 
 
-def chars_fit(text: str, chars: tuple[float, ...] | None) -> bool:
+def chars_fit(text: str, chars: Sequence[float] | None) -> bool:
     """Whether per-character probabilities line up with a text's non-space characters."""
     return chars is not None and len(chars) == sum(1 for ch in text if not ch.isspace())
 

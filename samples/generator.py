@@ -743,9 +743,10 @@ def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.rando
             a = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
             a = cv2.GaussianBlur(a, (3, 3), 0.8)
         else:  # ballpoint: a ball draws one narrow line whatever the font's thick and thin strokes
-            # (thick strokes thinned, thin ones kept at their middle line, the character's pressure kept), ink skipping where
-            # the pen runs dry. Version 1 thinned the font instead (blur, cut 60 grey levels): the
-            # hairlines vanished with it, 4 drawn as 1, which no reader could recover.
+            # (thick strokes thinned, thin ones kept at their middle line, the character's pressure
+            # kept), ink skipping where the pen runs dry. Version 1 thinned the font instead (blur,
+            # cut 60 grey levels): the hairlines vanished with it, 4 drawn as 1, which no reader could
+            # recover.
             pressure = cv2.dilate(a, np.ones((5, 5), np.uint8))
             thin = np.maximum(cv2.erode(a, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))), _skeleton(a > 100) * pressure)
             a = np.clip(cv2.GaussianBlur(thin, (3, 3), 0.6) * 1.4, 0, 255)
