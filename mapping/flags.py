@@ -61,6 +61,7 @@ FLAGS: dict[str, FlagInfo] = {
     "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),
     "lexicon_ambiguous": FlagInfo("疑似地名 OCR 错误，但有多个候选，未更正", "looks like a misread place name, several candidates: not corrected", "warn"),
     "lexicon_context_mismatch": FlagInfo("疑似地名 OCR 错误，但与上级地名不符，未更正", "looks like a misread place name, but does not fit the district: not corrected", "warn"),
+    "village_corrected": FlagInfo("村名已按该镇村名录更正（如 丁家乔村→丁家夼村），需核对", "village corrected to the one village of its town the reading is near (丁家乔村→丁家夼村): check", "warn"),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
     "glyph_outside_ocr_dictionary": FlagInfo("可能是识别字典中没有的字（如 夼 被识别为 乔），需核对", "may be a character the OCR dictionary lacks (夼 read as 乔): check", "warn"),
     "sea_area_not_in_list": FlagInfo("海域名称不在本省撒海海域名录中，可能误识，需核对", "the sea area is not on the province's list of scattering areas: probably misread, check", "warn"),

@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import district_of, scan_places
+from .places import UNSURE_CHAR, district_of, find_village, scan_places
 from .spec import CodeTable, Spec, load_spec
 
 
@@ -605,15 +605,27 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
     return 0.85 if "lexicon_corrected" in flags else 1.0
 
 
-def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200) -> Normalized:
-    """Household address: cleaned, place names corrected against the Yantai lexicon (flag lexicon_corrected)."""
+def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
+                      chars: Sequence[float] | None = None) -> Normalized:
+    """Household address: cleaned, place names corrected against the Yantai lexicon (flag
+    lexicon_corrected), the village against its town's list (village_corrected). `chars`: the
+    reader's per-character probabilities of `raw`, where known (its doubts allow look-alikes)."""
     raw = "" if raw is None else str(raw)
     s = clean_text(raw)
     if not s:
         return _blank(raw)
-    scan = scan_places(s, _spec(spec))
+    sp = _spec(spec)
+    scan = scan_places(s, sp)
     certainty = _place_certainty(scan.flags)
     text, flags = scan.text, list(scan.flags)
+    unsure: frozenset[int] = frozenset()
+    if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
+        unsure = frozenset(i for i, p in enumerate(chars) if p < UNSURE_CHAR)
+    village = find_village(text, sp, unsure)
+    if village is not None and village.cost > 0:
+        text = text[:village.start] + village.name + text[village.end:]
+        flags.append("village_corrected")
+        certainty *= VILLAGE_CERTAINTY - village.cost * 0.3
     fixed = text.translate(_PLACE_GLYPHS)
     if fixed != text:
         text = fixed
@@ -630,6 +642,12 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200)
     return _ok(text, raw, *flags, certainty=certainty)
 
 
+VILLAGE_CERTAINTY = 0.9
+"""A village corrected to the one village of its town the reading is near (mapping.places.find_village):
+0.84 where it stands for a character the recognizer cannot output (乔 for 夼), 0.75 where a dropped
+疃 is put back: the list lacks natural villages and names changed since, so a person confirms."""
+
+
 _PROVINCE_CITY = re.compile(r"(?:山东省?)?(?:烟台市?)?")
 
 
@@ -638,14 +656,21 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
     character outside the lexicon place names found in it. A long line's least sure character is
     most often inside a district, town or street name (莱州市, 土山镇), and such a name read exactly
     as the lexicon has it, or corrected to it (whose certainty the normalizer already counts), is
-    not in doubt by that character; the house number and the village are. 1.0 when place names
+    not in doubt by that character; the house number is, and so is the village unless it is read
+    exactly as one of its town's list with no other village of that town one character away
+    (a misread character could not make another real village of it). 1.0 when place names
     cover the whole text. None where the probabilities do not line up with the text."""
     s = clean_text(raw)
     if not chars_fit(str(raw), chars) or len(s) != len(chars):  # NFKC changed the length: positions lost
         return None
+    sp = _spec(spec)
     covered: set[int] = set(range(_PROVINCE_CITY.match(s).end()))  # 山东省烟台市: the one province and city
-    for h in scan_places(s, _spec(spec)).hits:
+    for h in scan_places(s, sp).hits:
         covered.update(range(h.start, h.end))
+    village = find_village(s, sp)
+    if village is not None and village.cost == 0 and village.isolated:
+        # a village of the town read exactly, no other village of it one character away
+        covered.update(range(village.start, village.end))
     rest = [float(c) for i, c in enumerate(chars) if i not in covered]
     return min(rest) if rest else 1.0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .glyphs import looks_alike
+from .glyphs import LOOKALIKE, looks_alike, similarity
 from .spec import Place, Spec
 
 _HOLE = "\x00"
@@ -23,8 +23,8 @@ _HOLE = "\x00"
 # ledgers) or near it in shape (mapping.glyphs.looks_alike: 茶/蔡/某/英 for 莱), so that a correctly
 # read name missing from the lexicon (桑岛) is never rewritten.
 LOOKALIKES: dict[str, str] = {
-    "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
-    "坶": "姆母", "莱": "菜来集", "楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+    "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸齐", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
+    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗","楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
 }
 
 
@@ -218,6 +218,14 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                                                 and idx.compatible(h.place.district, place.district) for h in others):
                 unlike = set()
         if ambiguous or cands[0] in unlike:
+            # the village written right after names its town: of the towns/streets one edit away, the
+            # only one with a village of its list read exactly there (华安镇北茂梓村: 辛安镇, whose village
+            # 北茂梓村 is; 郸城镇郭城二村: 郭城镇, not 发城镇)
+            backed = [c for c in cands if idx.by_name[c[2]].kind in ("town", "street")
+                      and any(text.startswith(v, end) for v in villages_of(idx.by_name[c[2]].name, spec))]
+            if len({idx.by_name[c[2]].name for c in backed}) == 1:
+                cands, ambiguous, unlike = backed, False, set()
+        if ambiguous or cands[0] in unlike:
             # several names near, or only a name whose character does not look like the one read
             # (a place the lexicon may lack): a person decides
             flags.append("lexicon_ambiguous")
@@ -260,3 +268,119 @@ def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...
         conflict = any(not idx.compatible(code, c) for c in below[1:])
         return code, ("division_conflict",) if conflict else ()
     return None, ()
+
+
+# --------------------------------------------------------------------------- villages
+UNREADABLE = "仉唵喦囫囵堠塂夼屺峱嵎嵠廒桲樗浞甑畎疋碃笤耩茔轸辇镡"
+"""Characters of the village list the PP-OCRv4 recognizer cannot output (not in its 6 623-character
+dictionary; tests/test_places.py checks this against the installed model): whatever it reads in
+their place (夼 -> 乔/奋/奇/齐) is necessarily wrong, so any character may stand for them."""
+DROPPED = "疃" + UNREADABLE
+"""Characters a reading may lack altogether: 疃 is dropped by the recognizer in hand-written
+addresses (fitting sets: most 疃 misreadings are drops, not substitutions); an unreadable one may be
+dropped too."""
+VILLAGE_MAX_COST = 1.0
+UNSURE_CHAR = 0.95
+"""A character read with a probability under this is doubted by the reader itself. Fitting sets
+(characters after the town, 859 aligned): 80 % of the misread ones fall under it, 1.5 % of the
+right ones."""
+UNSURE_ALIKE = 0.85
+"""...and then only for a character nearly the same in shape (润/涧 0.89, 愉/榆 0.95): a village
+missing from the list, read right but with doubt, is otherwise rewritten to a listed one (fitting
+sets: 姜家庄村 -> 鲁家庄村, 姜/鲁 0.80; 慕/鲁 0.83)."""
+_NO = float("inf")
+
+
+@dataclass(frozen=True)
+class VillageHit:
+    start: int        # span in the text given
+    end: int
+    printed: str
+    name: str         # the village as the list writes it
+    town: str
+    cost: float       # 0 when read exactly
+    isolated: bool    # no other village of the town is one substitution from it
+
+
+def villages_of(town: str, spec: Spec) -> tuple[str, ...]:
+    """A town's or street's villages; a town since made a street (门楼镇 -> 门楼街道) keeps its list."""
+    v = spec.places.villages
+    stem = town.removesuffix("镇").removesuffix("乡").removesuffix("街道")
+    return v.get(town) or v.get(stem + "街道") or v.get(stem + "镇") or v.get(stem + "乡") or ()
+
+
+def _pair_cost(read: str, true: str, unsure: bool = False) -> float:
+    """Reading `true` as `read` in a village name: only what the recognizer is known to do. A
+    village list is long and full of near names (邹家村 and 邵家村 in one town), so a character read
+    surely as a look-alike is never enough: a correct reading of a village missing from the list
+    would be rewritten. What counts: a character the recognizer cannot output (夼 read as 乔/奋/奇:
+    a listed or a close look-alike), a listed confusion (瞳 for 疃), and a look-alike the reader
+    itself was unsure of and nearly the same (`unsure`: under UNSURE_CHAR; UNSURE_ALIKE)."""
+    if read == true:
+        return 0.0
+    if true in UNREADABLE and (read in LOOKALIKES.get(true, "") or similarity(read, true) >= LOOKALIKE):
+        return 0.2
+    if read in LOOKALIKES.get(true, ""):
+        return 0.3
+    if unsure and similarity(read, true) >= UNSURE_ALIKE:
+        return 0.4
+    return _NO
+
+
+def village_cost(read: str, name: str, unsure: frozenset[int] = frozenset()) -> float:
+    """Cost of reading `name` as `read` allowing only what the recognizer does (`_pair_cost`; the
+    positions of `read` in `unsure` were read with doubt), or one character among DROPPED dropped
+    (0.5) with the others read as written. Anything else is infinite."""
+    if len(read) == len(name):
+        return sum(_pair_cost(a, b, i in unsure) for i, (a, b) in enumerate(zip(read, name)))
+    if len(read) != len(name) - 1:
+        return _NO
+    best = _NO
+    for i, ch in enumerate(name):
+        if ch in DROPPED:
+            rest = name[:i] + name[i + 1:]
+            # a character put back, and the rest read as written (but for characters it cannot write):
+            # a drop and a look-alike together make too many near villages (慕家村 -> 蔡家夼村)
+            best = min(best, 0.5 + sum(0.0 if a == b else 0.2 if _pair_cost(a, b) == 0.2 else _NO
+                                       for a, b in zip(read, rest)))
+    return best
+
+
+@lru_cache(maxsize=256)
+def _isolated(town: str, name: str, spec: Spec) -> bool:
+    return not any(len(o) == len(name) and o != name and sum(a != b for a, b in zip(o, name)) == 1
+                   for o in villages_of(town, spec))
+
+
+@lru_cache(maxsize=4096)
+def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> VillageHit | None:
+    """The village named right after the last town or street read exactly in `text`, if the list has
+    it: read exactly (cost 0), or the one village of that town the reading is near by `village_cost`
+    (丁家乔村 -> 丁家夼村: 夼 cannot be read; 王家村 -> 王家疃村 where 王家村 is not a village of the
+    town and 王家疃村 is). `unsure`: positions in `text` the reader doubted (see `_pair_cost`).
+    None where the town has no list, no village is near, or two are."""
+    towns = [h for h in _scan(text, spec).hits if h.place.kind in ("town", "street") and not h.corrected]
+    if not towns:
+        return None
+    town = towns[-1]
+    names = villages_of(town.name, spec)
+    if not names:
+        return None
+    rest = text[town.end:]
+    exact = [n for n in names if rest.startswith(n)]
+    if exact:
+        n = max(exact, key=len)
+        return VillageHit(town.end, town.end + len(n), n, n, town.name, 0.0, _isolated(town.name, n, spec))
+    near: dict[str, tuple[float, int]] = {}
+    for k, ch in enumerate(rest, 1):
+        if ch != "村":
+            continue
+        w = rest[:k]
+        for n in names:
+            c = village_cost(w, n, frozenset(i - town.end for i in unsure if i >= town.end))
+            if c <= VILLAGE_MAX_COST and c < near.get(n, (_NO, 0))[0]:
+                near[n] = (c, k)
+    if len(near) != 1:
+        return None
+    (n, (c, k)), = near.items()
+    return VillageHit(town.end, town.end + k, rest[:k], n, town.name, c, _isolated(town.name, n, spec))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from pipeline.models import FieldValue, MappedRecord, RawCell
 
@@ -90,7 +90,8 @@ def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> b
     return n.value is not None and not n.flags
 
 
-def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None) -> Callable[[str], N.Normalized]:
+def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None,
+                chars: Sequence[float] | None = None) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
     if kind == "date":
         return lambda raw: N.normalize_date(raw, year)
@@ -116,7 +117,7 @@ def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None) 
     if kind == "division":
         return lambda raw: N.normalize_division(raw, year, sp)
     if kind == "address":
-        return lambda raw: N.normalize_address(raw, sp, f.max_length or 200)
+        return lambda raw: N.normalize_address(raw, sp, f.max_length or 200, chars)
     if kind == "sea_area":
         return lambda raw: N.normalize_sea_area(raw, sp, f.max_length or 50)
     return lambda raw: N.normalize_text(raw, f.max_length)
@@ -163,7 +164,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             by_char = N.address_reading_confidence(raw, cell.chars, sp)
             ocr_conf = ocr_conf if by_char is None else by_char
         ocr_conf = min(1.0, max(0.0, ocr_conf))
-        n = _normalizer(f, sp, year, id_value)(raw)
+        n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
         if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
             n = _repair_id(n, cells, ks, sp, year)
         # a value chosen from a closed list by glyph shape: the reader's confidence in the characters
@@ -175,7 +176,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             if getattr(cell, "arbitrated", False):
                 fv.flags.append("spec_chose_reading")
         ink = getattr(cell, "ink", None) if cell is not None else None
-        if isinstance(fv.value, str) and ink_wider_than_text(f.normalizer, fv.raw if f.normalizer == "address" else fv.value, ink):
+        # an address is measured as read (a lexicon correction may shorten a name), unless a dropped
+        # character of its village was put back: then the ink is rightly wider than the reading
+        measured = fv.raw if f.normalizer == "address" and "village_corrected" not in fv.flags else fv.value
+        if isinstance(fv.value, str) and ink_wider_than_text(f.normalizer, measured, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
             fv.confidence *= 0.5
         if f.normalizer == "id_number":

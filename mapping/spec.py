@@ -117,6 +117,8 @@ class PlaceLexicon:
     boundary_before: tuple[str, ...]
     places: tuple[Place, ...]
     disambiguate_by_district: bool = True
+    villages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Town or street name -> its villages (the lexicon's "villages" file: the NBS list)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,14 +407,9 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
     elif isinstance(ref, dict):
         pdoc = ref
     elif isinstance(ref, str):
-        p = Path(ref) if os.path.isabs(ref) else base_dir / ref
-        if not p.exists() and (DATA_DIR / ref).exists():
-            p = DATA_DIR / ref
-        try:
-            pdoc = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            errors.append(f"places_lexicon: cannot read {p}: {exc}")
-            pdoc = {}
+        p = _data_path(ref, base_dir)
+        pdoc = _read_json(p, "places_lexicon", errors)
+        base_dir = p.parent
     else:
         errors.append("places_lexicon: must be a file name or an object")
         pdoc = {}
@@ -447,5 +444,36 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
     for p in places:
         if not any(p.name.endswith(s) for s in suffixes):
             errors.append(f"places_lexicon: {p.name!r} ends with none of the suffixes {list(suffixes)}")
+    villages: dict[str, tuple[str, ...]] = {}
+    vref = pdoc.get("villages")
+    if isinstance(vref, str):
+        vdoc = _read_json(_data_path(vref, base_dir), "places_lexicon.villages", errors)
+        for code, towns in (vdoc.get("towns") or {}).items():
+            for town, names in (towns or {}).items():
+                bad = [n for n in names if not str(n).endswith("村")]
+                if bad:
+                    errors.append(f"places_lexicon.villages: {town}: {len(bad)} names do not end with 村")
+                villages[town] = tuple(dict.fromkeys((*villages.get(town, ()), *names)))
+    elif vref is not None:
+        errors.append("places_lexicon.villages: must be a file name")
     return PlaceLexicon(str(pdoc.get("version", "")), suffixes, tuple(pdoc.get("boundary_before", ())), tuple(places),
-                        bool(pdoc.get("disambiguate_by_district", True)))
+                        bool(pdoc.get("disambiguate_by_district", True)), MappingProxyType(villages))
+
+
+def _data_path(ref: str, base_dir: Path) -> Path:
+    p = Path(ref) if os.path.isabs(ref) else base_dir / ref
+    if not p.exists() and (DATA_DIR / ref).exists():
+        p = DATA_DIR / ref
+    return p
+
+
+def _read_json(p: Path, what: str, errors: list[str]) -> dict[str, Any]:
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        errors.append(f"{what}: cannot read {p}: {exc}")
+        return {}
+    if not isinstance(doc, dict):
+        errors.append(f"{what}: {p} is not a JSON object")
+        return {}
+    return doc

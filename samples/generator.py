@@ -40,7 +40,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-GENERATOR_VERSION = 2  # 2: ballpoint strokes drawn as one narrow line (version 1 lost the hairlines)
+GENERATOR_VERSION = 3  # 2: ballpoint strokes drawn as one narrow line (version 1 lost the hairlines)
+# 3: most villages are real ones of the town written (NBS 2023 list), the rest made up as before
 KINDS = ("cremation", "sea_burial")
 FORMATS = ("pdf", "tiff", "jpeg")
 SAMPLES_DIR = Path(__file__).resolve().parent
@@ -154,6 +155,35 @@ VILLAGE_SUFFIX_1 = ["疃", "夼", "泊子", "沟", "庄", "崖", "河", "寨", "
 VILLAGE_STEMS_2 = ["王家", "李家", "张家", "刘家", "孙家", "于家", "曲家", "姜家", "林家", "宋家", "初家",
                    "衣家", "鞠家", "栾家", "隋家", "迟家", "慕家", "邹家"]
 VILLAGE_SUFFIX_2 = ["疃", "庄", "夼", "泊", "沟", ""]
+REAL_VILLAGE_SHARE = 0.85
+"""A rural address names a real village of its town (mapping/data/yantai_villages.json, the NBS
+2023 list) this often; the rest are made up from the stems above, as a 2010 ledger also holds
+natural villages and names that have changed since and are in no list."""
+
+
+@lru_cache(maxsize=1)
+def _real_villages() -> dict[str, list[str]]:
+    """Town/street name -> its villages (those the hand fonts can draw: GB 2312 characters)."""
+    doc = json.loads((SAMPLES_DIR.parent / "mapping" / "data" / "yantai_villages.json").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for towns in doc["towns"].values():
+        for town, villages in towns.items():
+            ok = []
+            for v in villages:
+                try:
+                    v.encode("gb2312")
+                except UnicodeEncodeError:
+                    continue
+                ok.append(v)
+            out[town] = ok
+    return out
+
+
+def _villages_of(town: str) -> list[str]:
+    """A town's real villages; a town since made a street (门楼镇 -> 门楼街道) keeps its villages."""
+    real = _real_villages()
+    stem = town.removesuffix("镇").removesuffix("乡")
+    return real.get(town) or real.get(stem + "街道") or real.get(stem + "镇") or []
 
 SURNAMES: list[tuple[str, float]] = [
     ("王", 10), ("李", 7), ("张", 7), ("刘", 6), ("孙", 5), ("于", 5), ("曲", 3), ("姜", 4), ("林", 3),
@@ -434,8 +464,11 @@ class _People:
             return "0535" + str(int(self.rng.integers(2, 9))) + f"{int(self.rng.integers(0, 10**6)):06d}"
         return _pick(self.rng, MOBILE_PREFIXES) + f"{int(self.rng.integers(0, 10**8)):08d}"
 
-    def village(self) -> str:
+    def village(self, town: str) -> str:
         r = self.rng
+        real = _villages_of(town)
+        if real and r.random() < REAL_VILLAGE_SHARE:
+            return _pick(r, real)
         if r.random() < 0.5:
             return _pick(r, VILLAGE_STEMS_1) + _pick(r, VILLAGE_SUFFIX_1) + "村"
         return _pick(r, VILLAGE_STEMS_2) + _pick(r, VILLAGE_SUFFIX_2) + "村"
@@ -449,7 +482,8 @@ class _People:
         if district in SPECIAL_ADDRESSES and r.random() < 0.12:
             addr = _pick(r, SPECIAL_ADDRESSES[district])
         elif TOWNS[district] and r.random() < 0.6:
-            addr = district + _pick(r, TOWNS[district]) + self.village()
+            town = _pick(r, TOWNS[district])
+            addr = district + town + self.village(town)
             if long:
                 addr += f"{int(r.integers(1, 300))}号"
         else:

@@ -469,3 +469,45 @@ def test_a_row_with_one_mark_is_kept_but_told_apart_from_a_persons_record():
     assert not any(p.startswith("row: only") for p in out[0].record.problems)
     assert out[1].record.problems[0].startswith("row: only 1 of 4 cells written")
     assert route(out[1].record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_village_is_corrected_to_the_one_village_of_its_town_the_reading_is_near():
+    from mapping import normalize as N
+
+    # 夼 is not in the recognizer's dictionary: 乔 stands for it; 上夼村 is a village of 姜疃镇 (NBS list)
+    fixed = N.normalize_address("莱阳市姜疃镇上乔村")
+    assert fixed.value == "莱阳市姜疃镇上夼村" and fixed.raw == "莱阳市姜疃镇上乔村"
+    assert "village_corrected" in fixed.flags and "glyph_outside_ocr_dictionary" not in fixed.flags
+    assert fixed.certainty < 0.9
+    # 疃 dropped: 马村 is no village of 西城镇, 马疃村 is the only one that reading is near
+    dropped = N.normalize_address("栖霞市西城镇马村18号")
+    assert dropped.value == "栖霞市西城镇马疃村18号" and "village_corrected" in dropped.flags
+    assert dropped.certainty < fixed.certainty  # putting a character back is less sure than reading one
+    assert "village_corrected" in FLAGS and FLAGS["village_corrected"].zh
+
+
+@pytest.mark.parametrize("raw", [
+    "莱阳市河洛镇王家庄村",     # read well, just not in the list (a natural village, a renamed one)
+    "莱阳市万第镇梁家村",       # 梁家疃村 and 梁家夼村 are both villages of 万第镇: a person decides
+    "栖霞市西城镇牛疃村",       # 牛 does not look like 马
+    "栖霞市西城镇马疃村",       # already right
+    "芝罘区幸福街道马村",       # the street has no villages listed
+])
+def test_a_village_is_never_invented(raw):
+    from mapping import normalize as N
+
+    n = N.normalize_address(raw)
+    assert n.value == raw and "village_corrected" not in n.flags
+
+
+def test_a_listed_village_read_exactly_vouches_for_its_characters_only_when_no_other_village_is_one_away():
+    from mapping import normalize as N
+
+    text = "栖霞市西城镇马疃村18号"  # 马疃村: no other village of 西城镇 one character from it
+    chars = [0.99] * len(text)
+    chars[7] = 0.7
+    assert N.address_reading_confidence(text, chars) == 0.99  # the house number still counts
+    text = "蓬莱市潮水镇潮水二村18号"  # 潮水一村, 潮水三村 ...: one misread digit makes another real village
+    chars = [0.99] * len(text)
+    chars[8] = 0.7
+    assert N.address_reading_confidence(text, chars) == 0.7

@@ -140,3 +140,19 @@ def test_ppocr_recognize_crops_keeps_order(ppocr, two_lines):
     pieces = ppocr.recognize_crops([_crop(image, boxes[1]), blank, _crop(image, boxes[1], pad=30)])
     assert [p.text for p in pieces] == [LINE2, "", LINE2]
     assert pieces[2].box == (0, 0) + _crop(image, boxes[1], pad=30).shape[1::-1]
+
+
+def test_the_village_characters_said_unreadable_are_exactly_those_missing_from_the_recognizers_dictionary():
+    """mapping.places.UNREADABLE lets any look-alike stand for a character PP-OCRv4 cannot output
+    (夼 read as 乔): it must be the village list's characters missing from the installed model."""
+    import onnxruntime as ort
+
+    from mapping.places import UNREADABLE
+    from mapping.spec import load_spec
+    from ocr.ppocr import REC_MODEL, wheel_model_dir
+
+    sess = ort.InferenceSession(str(wheel_model_dir() / REC_MODEL), providers=["CPUExecutionProvider"])
+    dictionary = set(sess.get_modelmeta().custom_metadata_map["character"].splitlines())
+    used = {ch for names in load_spec().places.villages.values() for n in names for ch in n}
+    assert set(UNREADABLE) == {ch for ch in used if ch not in dictionary}
+    assert "夼" in UNREADABLE and "疃" in dictionary
