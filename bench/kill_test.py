@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|",
         f"| kills (SIGKILL of the whole process tree) | {len(kills)} |",
         f"| runs started | {attempts} (+1 reference run without Prefect) |",
-        f"| kills by stage | " + ", ".join(f"{s}: {n}" for s, n in stages.most_common()) + " |",
+        "| kills by stage | " + ", ".join(f"{s}: {n}" for s, n in stages.most_common()) + " |",
         f"| records expected (reference run, uninterrupted) | {len(expected)} |",
         f"| records present | {len(present)} |",
         f"| records missing | {len(missing)} |",

@@ -195,19 +195,24 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         if not cands:
             continue
         ambiguous = len({idx.by_name[c[2]].name for c in cands}) > 1
+        printed = {h.place.district for h in others if h.place.kind == "district"}
         if ambiguous and idx.disambiguate_by_district:
             # several towns/streets one edit away (高瞳镇: 高疃镇 of 福山区, 高陵镇 of 牟平区): keep those lying in
             # a district printed exactly in the same text, if that leaves exactly one
-            printed = {h.place.district for h in others if h.place.kind == "district"}
             narrowed = [c for c in cands if idx.by_name[c[2]].kind not in ("district", "sea_area")
                         and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)]
             if printed and len({idx.by_name[c[2]].name for c in narrowed}) == 1:
                 cands, ambiguous = narrowed, False
         if ambiguous:
             # of several districts one substitution away, the only one whose character looks like the
-            # one read (菜山区: 莱山区, not 福山区); districts only: their list is complete, a town or
-            # street list may lack the name that was written (东川街道 stays ambiguous)
-            alike = [c for c in cands if c not in unlike and c[0] == 0 and idx.by_name[c[2]].kind == "district"]
+            # one read (菜山区: 莱山区, not 福山区); districts, or towns/streets of a district printed
+            # exactly (龙口市东菜街道: 东莱街道, not 东江街道): those lists are complete (NBS 2023 plus
+            # the names since abolished); without the district a town or street list may lack the
+            # name written (烟台市东川街道 stays ambiguous)
+            alike = [c for c in cands if c not in unlike and c[0] == 0
+                     and (idx.by_name[c[2]].kind == "district"
+                          or (idx.by_name[c[2]].kind != "sea_area"
+                              and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)))]
             if len({idx.by_name[c[2]].name for c in alike}) == 1:
                 cands, ambiguous = alike, False
         if len(cands) == 1 and cands[0] in unlike:

@@ -28,7 +28,7 @@ from pipeline.config import Settings
 from pipeline.extract import PageOutcome
 from pipeline.run import mark_files_processed, process_pages
 from pipeline.inventory import Selection, identify_files, volumes
-from pipeline.store import Page, Run, SourceFile, Store
+from pipeline.store import Page, Run, Store
 
 log = logging.getLogger(__name__)
 

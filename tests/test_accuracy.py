@@ -248,7 +248,7 @@ def test_sea_areas_off_the_list_and_doubtful_name_glyphs_are_doubted_not_replace
     # one character lost: as near 崆峒岛海域 as 桑岛海域: never guessed
     lost = N.normalize_sea_area("峒岛海域")
     assert lost.value == "峒岛海域" and "sea_area_not_in_list" in lost.flags
-    for name in ("逢忠金", "刘月风"):
+    for name in ("逢忠金", "刘月风", "干秀兰", "王字强", "孔婷肠"):
         n = N.normalize_name(name)
         assert n.value == name and "name_glyph_doubtful" in n.flags and n.certainty <= 0.5
     assert N.normalize_name("王凤").flags == () and N.normalize_name("逄明").certainty == 1.0

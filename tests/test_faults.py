@@ -17,8 +17,6 @@ import pipeline.load as load_mod
 from pipeline.config import Settings
 from pipeline.errors import DatabaseError
 from pipeline.evaluate import evaluate
-from pipeline.extract import process_page
-from pipeline.intake import register_folder
 from pipeline.run import run_folder
 from pipeline.store import ImageStore, Page, Record, Store
 from samples.seed import seed_store

@@ -5,7 +5,6 @@ store itself and the scans' copies. The CSV export (it leaves the platform on pu
 output that carries them. The same run gives the table of bad inputs of samples/invalid/."""
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
