@@ -2,7 +2,8 @@
 
 A reading is corrected only when exactly ONE valid number lies one OCR confusion away from it
 (one character swapped for a look-alike: 1/7, 0/8/6/9, 3/8, 5/6/8, 2/7, 4/1, X/Y/K; or one digit
-the CTC decoder merged with its twin, …1611 read …161) AND that number agrees with the row: its
+the CTC decoder merged with its twin, …1611 read …161; or one digit blotted into a mark, …22*772,
+which the check digit restores) AND that number agrees with the row: its
 region code is a listed division, its birth date fits the row's age at death,
 its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
 (`id_correction_ambiguous`) or none.
@@ -54,11 +55,22 @@ def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collectio
 
 def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
     """Every valid number one confusion away from `read` (17 or 18 characters, digits and a last
-    X/Y/K) that agrees with the row; sorted, no duplicates."""
+    X/Y/K) that agrees with the row; or, for 18 characters one of which (not the last) is no digit,
+    every digit in its place that makes a valid number agreeing with the row (GB 11643's check
+    digit leaves at most one). Sorted, no duplicates."""
     s = read.upper()
+    out: set[str] = set()
+    blot = [i for i, ch in enumerate(s[:17]) if not ch.isdigit()]
+    if len(s) == 18 and len(blot) == 1 and (s[17].isdigit() or s[17] in "XYK"):
+        # one character blotted out (a smudge read as *, ., :, a space): the check digit fixes it
+        i, last = blot[0], CHECK_CONFUSABLE.get(s[17], s[17])
+        for d in "0123456789":
+            cand = s[:i] + d + s[i + 1:17] + last
+            if _consistent(cand, cand[:6], facts, regions):
+                out.add(cand)
+        return sorted(out)
     if not re.fullmatch(r"[0-9]{17}[0-9XYK]?|[0-9]{16}[0-9XYK]", s) or len(s) not in (17, 18):
         return []
-    out: set[str] = set()
     region = s[:6]
     if len(s) == 18:
         for i, ch in enumerate(s):

@@ -165,7 +165,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             ocr_conf = ocr_conf if by_char is None else by_char
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
-        if f.normalizer == "id_number" and n.value is None and ("check_digit_failed" in n.flags or "bad_length" in n.flags):
+        if f.normalizer == "id_number" and n.value is None and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags):
             n = _repair_id(n, cells, ks, sp, year)
         # a value chosen from a closed list by glyph shape: the reader's confidence in the characters
         # it got wrong says nothing of the match; the match's own certainty stands (calibrated like any)
@@ -283,8 +283,9 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
     facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years,
                      no_age_column="age" not in by_norm)
-    s = N.clean_text(n.raw).replace("-", "").replace(" ", "")
-    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", s)
+    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(n.raw).replace("-", ""))
+    if not (len(s) == 18 and sum(not ch.isdigit() for ch in s[:17]) == 1):
+        s = s.replace(" ", "")  # spaces between digit groups; one in place of a digit is a blot
     fixed, cands = correct_id(s, facts, sp.divisions)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age

@@ -511,3 +511,16 @@ def test_a_listed_village_read_exactly_vouches_for_its_characters_only_when_no_o
     chars = [0.99] * len(text)
     chars[8] = 0.7
     assert N.address_reading_confidence(text, chars) == 0.7
+
+
+@pytest.mark.parametrize("read", ["3706111938070500*5", "370611.93807050025", "37061119380:050025"])
+def test_one_digit_blotted_into_a_mark_is_restored_by_the_check_digit_when_the_row_agrees(read):
+    fixed, cands = correct_id(read, FACTS, REGIONS)
+    assert (fixed, cands) == (TRUE_ID, [TRUE_ID])
+    rec = build_record("cremation", row(read), CTX)
+    fv = rec.fields["id_number"]
+    assert fv.value == TRUE_ID and fv.raw == read and "id_corrected" in fv.flags and fv.confidence < 0.9
+    # the restored digit must still fit the row: a man of that age has no such number
+    assert correct_id(read, RowFacts(sex="1", age=74, death=dt.date(2013, 4, 5)), REGIONS)[0] is None
+    # two marks are two unknowns: never guessed
+    assert correct_id(read[:3] + "*" + read[4:], FACTS, REGIONS)[0] is None
