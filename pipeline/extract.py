@@ -240,9 +240,12 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         spec=load_spec(settings.spec_version),
     )
     out = []
+    lost = _fields_without_column(kind, columns, ctx.spec)
     for row_no, cells in rows:
         mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
                   for f, cell in zip(columns, cells) if f and f != "row_no"}
+        for name in lost:  # its column may be the one whose header was not recognized: not a sure blank
+            mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
             continue
@@ -254,6 +257,9 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         if not typed and written <= SPARSE_ROW_CELLS < len(mapped):
             record.problems.insert(0, f"row: only {written} of {len(mapped)} cells written: an empty row with a mark "
                                       "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
+        if lost and any(cell.text for cell in mapped.values()):
+            record.problems.append(f"{', '.join(lost)}: no column of this page was recognized as it, and a column's "
+                                   "header was not recognized: read the value from the scan")
         for name, text in typed.items():
             fv = record.fields.get(name)
             if fv is None:
@@ -266,6 +272,16 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+def _fields_without_column(kind: str, columns: list[str | None], spec) -> list[str]:
+    """The fields a register of this kind is read for that no column of the page was mapped to,
+    where some column's header was not recognized (one of them may be that column): their blank is
+    unknown, not sure. Where every header was recognized, a missing column is a register without it."""
+    if not any(f is None for f in columns):
+        return []
+    have = set(columns)
+    return [f.name for f in spec.kind(kind).fields if f.source not in ("context", "derived") and f.name not in have]
 
 
 SPARSE_ROW_CELLS = 1

@@ -524,3 +524,19 @@ def test_one_digit_blotted_into_a_mark_is_restored_by_the_check_digit_when_the_r
     assert correct_id(read, RowFacts(sex="1", age=74, death=dt.date(2013, 4, 5)), REGIONS)[0] is None
     # two marks are two unknowns: never guessed
     assert correct_id(read[:3] + "*" + read[4:], FACTS, REGIONS)[0] is None
+
+
+def test_a_field_whose_column_was_not_found_is_not_a_sure_blank_when_a_header_was_not_recognized():
+    from pipeline.extract import map_rows
+
+    title = "烟台市殡仪馆海葬登记簿（2016年）"
+    cells = [RawCell("HZ2016-031", 0.999, None), RawCell("刘建国", 0.999, None), RawCell("配偶", 0.999, None)]
+    # the relation column's header was misread: that column maps to nothing, the relation field to no column
+    out = map_rows("sea_burial", title, ["registration_no", "registrant_name", None], [(1, cells)], Settings())
+    fv = out[0].record.fields["registrant_relation_code"]
+    assert fv.value is None and fv.confidence == 0.0
+    assert any("registrant_relation_code" in p and "not recognized" in p for p in out[0].record.problems)
+    # every header recognized: a register without that column, its blank stays sure
+    out = map_rows("sea_burial", title, ["registration_no", "registrant_name"], [(1, cells[:2])], Settings())
+    assert out[0].record.fields["registrant_relation_code"].confidence == 1.0
+    assert not any("not recognized" in p for p in out[0].record.problems)
