@@ -540,3 +540,12 @@ def test_a_field_whose_column_was_not_found_is_not_a_sure_blank_when_a_header_wa
     out = map_rows("sea_burial", title, ["registration_no", "registrant_name"], [(1, cells[:2])], Settings())
     assert out[0].record.fields["registrant_relation_code"].confidence == 1.0
     assert not any("not recognized" in p for p in out[0].record.problems)
+
+
+def test_a_listed_whole_reading_of_a_one_character_wording_is_matched_where_the_table_has_it():
+    from mapping import normalize as N
+
+    sp = load_spec()
+    n = N.normalize_code("安", sp.table("relation"))  # a hand-written 妻
+    assert n.value == "10" and "code_matched_by_shape" in n.flags and n.certainty < 0.9
+    assert N.normalize_code("安", sp.table("death_cause")).value is None  # no 妻 there: nothing to match
