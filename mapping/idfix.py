@@ -62,7 +62,7 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
     out: set[str] = set()
     blot = [i for i, ch in enumerate(s[:17]) if not ch.isdigit()]
     if len(s) == 18 and len(blot) == 1 and (s[17].isdigit() or s[17] in "XYK"):
-        # one character blotted out (a smudge read as *, ., :, a space): the check digit fixes it
+        # one character blotted out (a smudge read as *, ., :): the check digit fixes it
         i, last = blot[0], CHECK_CONFUSABLE.get(s[17], s[17])
         for d in "0123456789":
             cand = s[:i] + d + s[i + 1:17] + last

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .glyphs import LOOKALIKE, looks_alike, similarity
+from .glyphs import looks_alike, similarity
 from .spec import Place, Spec
 
 _HOLE = "\x00"
@@ -24,7 +24,7 @@ _HOLE = "\x00"
 # read name missing from the lexicon (桑岛) is never rewritten.
 LOOKALIKES: dict[str, str] = {
     "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸齐", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
-    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗","楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗", "楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
 }
 
 
@@ -278,7 +278,7 @@ def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...
 # --------------------------------------------------------------------------- villages
 UNREADABLE = "仉唵喦囫囵堠塂夼屺峱嵎嵠廒桲樗浞甑畎疋碃笤耩茔轸辇镡"
 """Characters of the village list the PP-OCRv4 recognizer cannot output (not in its 6 623-character
-dictionary; tests/test_places.py checks this against the installed model): whatever it reads in
+dictionary; tests/test_ocr_engines.py checks this against the installed model): whatever it reads in
 their place (夼 -> 乔/奋/奇/齐) is necessarily wrong, so any character may stand for them."""
 DROPPED = "疃" + UNREADABLE
 """Characters a reading may lack altogether: 疃 is dropped by the recognizer in hand-written
@@ -314,6 +314,11 @@ def villages_of(town: str, spec: Spec) -> tuple[str, ...]:
     return v.get(town) or v.get(stem + "街道") or v.get(stem + "镇") or v.get(stem + "乡") or ()
 
 
+def _stands_in(read: str, true: str) -> bool:
+    """`read` is what the recognizer writes for `true`, a character it cannot output."""
+    return true in UNREADABLE and _lookalike(read, true)
+
+
 def _pair_cost(read: str, true: str, unsure: bool = False) -> float:
     """Reading `true` as `read` in a village name: only what the recognizer is known to do. A
     village list is long and full of near names (邹家村 and 邵家村 in one town), so a character read
@@ -323,7 +328,7 @@ def _pair_cost(read: str, true: str, unsure: bool = False) -> float:
     itself was unsure of and nearly the same (`unsure`: under UNSURE_CHAR; UNSURE_ALIKE)."""
     if read == true:
         return 0.0
-    if true in UNREADABLE and (read in LOOKALIKES.get(true, "") or similarity(read, true) >= LOOKALIKE):
+    if _stands_in(read, true):
         return 0.2
     if read in LOOKALIKES.get(true, ""):
         return 0.3
@@ -346,7 +351,7 @@ def village_cost(read: str, name: str, unsure: frozenset[int] = frozenset()) -> 
             rest = name[:i] + name[i + 1:]
             # a character put back, and the rest read as written (but for characters it cannot write):
             # a drop and a look-alike together make too many near villages (慕家村 -> 蔡家夼村)
-            best = min(best, 0.5 + sum(0.0 if a == b else 0.2 if _pair_cost(a, b) == 0.2 else _NO
+            best = min(best, 0.5 + sum(0.0 if a == b else 0.2 if _stands_in(a, b) else _NO
                                        for a, b in zip(read, rest)))
     return best
 
@@ -376,13 +381,14 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
     if exact:
         n = max(exact, key=len)
         return VillageHit(town.end, town.end + len(n), n, n, town.name, 0.0, _isolated(town.name, n, spec))
+    doubted = frozenset(i - town.end for i in unsure if i >= town.end)  # positions in `rest`
     near: dict[str, tuple[float, int]] = {}
     for k, ch in enumerate(rest, 1):
         if ch != "村":
             continue
         w = rest[:k]
         for n in names:
-            c = village_cost(w, n, frozenset(i - town.end for i in unsure if i >= town.end))
+            c = village_cost(w, n, doubted)
             if c <= VILLAGE_MAX_COST and c < near.get(n, (_NO, 0))[0]:
                 near[n] = (c, k)
     if len(near) != 1:

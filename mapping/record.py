@@ -283,9 +283,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
     facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years,
                      no_age_column="age" not in by_norm)
-    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(n.raw).replace("-", ""))
-    if not (len(s) == 18 and sum(not ch.isdigit() for ch in s[:17]) == 1):
-        s = s.replace(" ", "")  # spaces between digit groups; one in place of a digit is a blot
+    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(n.raw).replace("-", ""))  # clean_text drops spaces
     fixed, cands = correct_id(s, facts, sp.divisions)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age

@@ -448,7 +448,7 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
     vref = pdoc.get("villages")
     if isinstance(vref, str):
         vdoc = _read_json(_data_path(vref, base_dir), "places_lexicon.villages", errors)
-        for code, towns in (vdoc.get("towns") or {}).items():
+        for towns in (vdoc.get("towns") or {}).values():
             for town, names in (towns or {}).items():
                 bad = [n for n in names if not str(n).endswith("村")]
                 if bad:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
 from mapping.record import RecordContext, build_record, reads_cleanly
-from mapping.spec import load_spec
+from mapping.spec import Spec, load_spec
 from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.cleanup import clean_page
@@ -257,7 +257,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         if not typed and written <= SPARSE_ROW_CELLS < len(mapped):
             record.problems.insert(0, f"row: only {written} of {len(mapped)} cells written: an empty row with a mark "
                                       "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
-        if lost and any(cell.text for cell in mapped.values()):
+        if lost and written:
             record.problems.append(f"{', '.join(lost)}: no column of this page was recognized as it, and a column's "
                                    "header was not recognized: read the value from the scan")
         for name, text in typed.items():
@@ -274,7 +274,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     return out
 
 
-def _fields_without_column(kind: str, columns: list[str | None], spec) -> list[str]:
+def _fields_without_column(kind: str, columns: list[str | None], spec: Spec) -> list[str]:
     """The fields a register of this kind is read for that no column of the page was mapped to,
     where some column's header was not recognized (one of them may be that column): their blank is
     unknown, not sure. Where every header was recognized, a missing column is a register without it."""

@@ -161,29 +161,21 @@ REAL_VILLAGE_SHARE = 0.85
 natural villages and names that have changed since and are in no list."""
 
 
-@lru_cache(maxsize=1)
-def _real_villages() -> dict[str, list[str]]:
-    """Town/street name -> its villages (those the hand fonts can draw: GB 2312 characters)."""
-    doc = json.loads((SAMPLES_DIR.parent / "mapping" / "data" / "yantai_villages.json").read_text(encoding="utf-8"))
-    out: dict[str, list[str]] = {}
-    for towns in doc["towns"].values():
-        for town, villages in towns.items():
-            ok = []
-            for v in villages:
-                try:
-                    v.encode("gb2312")
-                except UnicodeEncodeError:
-                    continue
-                ok.append(v)
-            out[town] = ok
-    return out
-
-
+@lru_cache(maxsize=None)
 def _villages_of(town: str) -> list[str]:
-    """A town's real villages; a town since made a street (门楼镇 -> 门楼街道) keeps its villages."""
-    real = _real_villages()
-    stem = town.removesuffix("镇").removesuffix("乡")
-    return real.get(town) or real.get(stem + "街道") or real.get(stem + "镇") or []
+    """A town's real villages (mapping.places.villages_of: a town since made a street keeps its own)
+    that the hand fonts can draw: GB 2312 characters."""
+    from mapping.places import villages_of
+    from mapping.spec import load_spec
+
+    def drawable(v: str) -> bool:
+        try:
+            v.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    return [v for v in villages_of(town, load_spec()) if drawable(v)]
 
 SURNAMES: list[tuple[str, float]] = [
     ("王", 10), ("李", 7), ("张", 7), ("刘", 6), ("孙", 5), ("于", 5), ("曲", 3), ("姜", 4), ("林", 3),

