@@ -182,17 +182,37 @@ INK_CONTRAST = 45  # a pixel this much darker than its cell's paper is ink (fade
 MIN_TEXT_PIXELS = 25  # fewer ink pixels than this in a cell is a speck, not text
 
 
+RULING_RUNS = 6
+"""A row of a cell crop covered by ink over 80 % of its width is a ruling remnant only when that ink
+is a few long runs (a line, faded or broken in a few places). A line of bold digits covers 80 % of
+some rows too (an 18-digit ID in a serif face: 82 %), but in one run per glyph or more."""
+
+
+def ruling_rows(ink: np.ndarray) -> np.ndarray:
+    """Rows (bool mask) of a 0/1 ink crop that are ruling remnants, not text: over 80 % ink in at
+    most RULING_RUNS runs. None in a crop narrower than 20 px."""
+    h, w = ink.shape
+    if w < 20:
+        return np.zeros(h, dtype=bool)
+    dense = ink.sum(axis=1) > 0.8 * w
+    if not dense.any():
+        return dense
+    rows = ink[dense].astype(np.int8)
+    runs = (np.diff(rows, axis=1) == 1).sum(axis=1) + rows[:, 0]
+    dense[np.nonzero(dense)[0][runs > RULING_RUNS]] = False
+    return dense
+
+
 def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tuple[int, int]]:
     """Vertical extents (y0, y1) of the text lines inside a cell crop, padded but never into the
-    next line: one band for most cells, two or more for a wrapped cell. Small bands (specks,
-    stamp remnants) join the nearest line. Empty when the crop holds no text."""
+    next line: one band for most cells, two or more for a wrapped cell. Small bands (a dot, a stroke
+    apart, specks, stamp remnants) join the nearest line, except faint ones more than half a line
+    away, which are left out. Empty when the crop holds no text."""
     if crop.size == 0:
         return []
     ink = (crop < int(np.median(crop)) - INK_CONTRAST).astype(np.uint8)
     h, w = ink.shape
-    if w >= 20:  # a ruling remnant spans the crop: not text
-        full = ink.sum(axis=1) > 0.8 * w
-        ink[full] = 0
+    ink[ruling_rows(ink)] = 0
     if int(ink.sum()) < MIN_TEXT_PIXELS:
         return []
     profile = ink.sum(axis=1)
@@ -207,10 +227,14 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tu
             bands.append([int(y), int(y)])
     tallest = max(b1 - b0 for b0, b1 in bands)
     lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
+    mass = {id(b): int(profile[b[0]:b[1] + 1].sum()) for b in bands}
     for b in bands:
         if b in lines:
             continue
         nearest = min(lines, key=lambda ln: min(abs(ln[0] - b[1]), abs(b[0] - ln[1])))
+        gap = min(abs(nearest[0] - b[1]), abs(b[0] - nearest[1]))
+        if gap > 0.5 * tallest and mass[id(b)] < 0.1 * mass[id(nearest)]:
+            continue  # a speck far from the text: joined, it would shrink the text for the recognizer
         nearest[0], nearest[1] = min(nearest[0], b[0]), max(nearest[1], b[1])
     lines.sort()
     out = []
@@ -235,8 +259,7 @@ def ink_extent(inner: np.ndarray) -> float | None:
     for b0, b1 in bands:
         ink = (inner[b0:b1] < paper - INK_CONTRAST).astype(np.uint8)
         h, w = ink.shape
-        if w >= 20:
-            ink[ink.sum(axis=1) > 0.8 * w] = 0
+        ink[ruling_rows(ink)] = 0
         ink[:, ink.sum(axis=0) > 0.8 * h] = 0
         n, _lab, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
         keep = [i for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= 6]

@@ -78,3 +78,24 @@ def test_text_line_bands_split_a_wrapped_cell():
     assert len(bands) == 2
     assert bands[0][0] <= 10 and 35 <= bands[0][1] <= bands[1][0] <= 50 and bands[1][1] >= 75
     assert text_line_bands(np.full((60, 100), 250, np.uint8)) == []
+
+
+def test_a_line_of_dense_bold_digits_is_one_band_and_a_ruling_remnant_is_not_text():
+    """Bold serif digits cover over 80 % of some rows of an ID cell; those rows were once taken
+    for a ruling remnant and blanked, which cut the line in two (an 18-digit ID read as two
+    half-height strips of letters)."""
+    crop = np.full((92, 246), 248, np.uint8)
+    for x in range(4, 240, 13):  # 18 glyphs 11 px wide, 2 px apart: 85 % of the rows' width
+        crop[36:76, x : x + 11] = 30
+        crop[50:56, x + 3 : x + 8] = 248  # counters: the middle rows are dense anyway
+    crop[2:4, :] = 40  # the ruling line above, cut into the crop
+    assert text_line_bands(crop) == [(28, 84)]
+
+
+def test_a_faint_speck_far_from_the_text_does_not_stretch_its_line():
+    crop = np.full((93, 246), 248, np.uint8)
+    for x in range(20, 230, 12):
+        crop[47:67, x : x + 9] = 30
+    crop[16:24, 100:104] = 60  # dust half a line and more above the text: left out
+    crop[40:42, 60:63] = 60  # a dot right above the line: part of it
+    assert text_line_bands(crop) == [(32, 75)]
