@@ -95,3 +95,26 @@ def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[st
     if facts.sex not in ("1", "2") or ((facts.age is None or facts.death is None) and not facts.no_age_column):
         return None, c
     return (c[0] if len(c) == 1 else None), c
+
+
+_ID_MARKS = re.compile(r"[\s.,:;'`*·、，。：-]")
+
+
+def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
+    """Every valid ID number (check digit, real birth date, listed region code) one edit from a
+    reading: one character inserted, dropped or replaced by any digit (X last). For the recognizer
+    to choose among by its own probabilities (pipeline.extract, ocr score_readings): which digit
+    is no guess of ours. Empty when the reading is valid already, or is no near-ID (16 to 19
+    characters of digits and X once marks and spaces are dropped). Sorted."""
+    s = _ID_MARKS.sub("", read or "").upper()
+    if not 16 <= len(s) <= 19 or not re.fullmatch(r"[0-9X]+", s) or is_valid_id(s):
+        return []
+    out: set[str] = set()
+    for i in range(len(s) + 1):
+        if i < len(s):
+            out.add(s[:i] + s[i + 1:])
+        for ch in "0123456789X":
+            out.add(s[:i] + ch + s[i:])
+            if i < len(s):
+                out.add(s[:i] + ch + s[i + 1:])
+    return sorted(c for c in out if c[:6] in regions and is_valid_id(c))

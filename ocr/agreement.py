@@ -59,10 +59,12 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     more confident one, at DISAGREE_FACTOR x the lower confidence, `agreed` False, and the other
     reading kept in `second` so a reviewer sees both. `valid` (the field's spec: does a text
     normalize cleanly?) arbitrates a disagreement where exactly one reading is valid: that one, at
-    SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True)."""
+    SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True). A `decoded` second reading (the
+    valid text the recognizer finds likeliest, made only when the first is invalid) is weighed
+    however sure the first reading was."""
     from dataclasses import replace
 
-    if cell.second is None or cell.confidence >= below:
+    if cell.second is None or (cell.confidence >= below and not getattr(cell, "decoded", False)):
         return replace(cell, agreed=None, second=None, second_confidence=None, second_chars=None)
     c1, c2 = float(cell.confidence), float(cell.second_confidence or 0.0)
     if normalize_text(cell.text) == normalize_text(cell.second):

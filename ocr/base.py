@@ -45,6 +45,11 @@ class OcrEngine(ABC):
         """``recognize_crop`` over many crops, same order; engines may batch (ppocr does)."""
         return [self.recognize_crop(image) for image in images]
 
+    def score_readings(self, image: np.ndarray, readings: list[str]) -> list[float] | None:
+        """The recognizer's log-probability of each given text for a one-line crop, comparable
+        between texts of the same crop; None where the engine cannot tell (no per-frame output)."""
+        return None
+
     def settings(self) -> dict[str, Any]:
         """The effective settings of this instance (JSON-able), recorded with each OCR step."""
         return dict(getattr(self, "_settings", {}))

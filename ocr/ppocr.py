@@ -20,6 +20,7 @@ from pipeline.errors import MissingDependencyError, ModelMissingError
 from pipeline.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
+from ocr.ctc import ctc_log_likelihood
 from ocr.registry import register
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
@@ -145,6 +146,7 @@ class PpOcrEngine(OcrEngine):
         # (box_thresh etc. on the post-processor): serialise calls on one instance.
         self._call_lock = threading.Lock()
         self._version: str | None = None
+        self._classes: dict[str, int] | None = None
 
     # -- models ------------------------------------------------------------------------------
     @staticmethod
@@ -228,3 +230,25 @@ class PpOcrEngine(OcrEngine):
                 out[i] = OcrPiece(text, clamp01(score), out[i].box, self.name,  # type: ignore[union-attr]
                                   chars if chars_fit(text, chars) else None)
         return out  # type: ignore[return-value]
+
+    def score_readings(self, image: np.ndarray, readings: list[str]) -> list[float]:
+        """Log-probability of each text under the recognizer's per-frame output for this crop
+        (prepared as recognize_crops prepares it): the CTC forward sum over alignments. A text
+        holding a character the model cannot output scores -inf. Spaces are ignored."""
+        bgr = to_bgr(image)
+        if bgr.shape[0] < 2 or bgr.shape[1] < 2:
+            return [float("-inf")] * len(readings)
+        if self.trim_crops:
+            bgr = trim_to_ink(bgr)[0]
+        rec = self._ocr.text_rec
+        if self._classes is None:
+            self._classes = {ch: i for i, ch in enumerate(rec.postprocess_op.character) if i > 0}
+        _c, height, width = rec.rec_image_shape[:3]
+        ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
+        with self._call_lock:
+            probs = rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
+        out: list[float] = []
+        for text in readings:
+            labels = [self._classes.get(ch) for ch in text if not ch.isspace()]
+            out.append(float("-inf") if not labels or None in labels else ctc_log_likelihood(probs, labels))
+        return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import cv2
 import numpy as np
@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
+from mapping.idfix import near_valid_ids
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
 from ocr.agreement import resolve, second_crop
@@ -124,23 +125,58 @@ class OcrStats:
 
     crops: int = 0
     second_crops: int = 0
+    decoded: int = 0  # invalid readings scored against the spec-valid texts near them (decode_valid)
     first_seconds: float = 0.0
     second_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
-        return {"crops": self.crops, "second_crops": self.second_crops,
+        return {"crops": self.crops, "second_crops": self.second_crops, "decoded": self.decoded,
                 "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
 
 
+DECODE_MARGIN = 3.0
+"""A spec-valid reading the recognizer scores (ocr score_readings) is taken as a cell's second
+reading only when it is at least e^3 (20x) likelier than every other valid one considered..."""
+DECODE_MAX_DROP = 7.0
+"""...and no more than e^7 less likely than the reading itself: a valid text the recognizer hardly
+sees in the crop is no reading of it."""
+
+
+def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str]) -> tuple[str, float] | None:
+    """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
+    likeliest in this crop, with its share of the probability of all texts considered (the reading
+    included): how sure the recognizer is of it, given what it saw. None when the engine cannot
+    score, or no candidate stands out (DECODE_MARGIN, DECODE_MAX_DROP)."""
+    if not candidates:
+        return None
+    scores = engine.score_readings(crop, [reading] + candidates)
+    if scores is None or not np.isfinite(scores[0]):
+        return None
+    ranked = sorted(zip(scores[1:], candidates), reverse=True)
+    best, text = ranked[0]
+    if not np.isfinite(best) or best < scores[0] - DECODE_MAX_DROP:
+        return None
+    if len(ranked) > 1 and best - ranked[1][0] < DECODE_MARGIN:
+        return None
+    share = 1.0 / float(np.exp(np.asarray(scores) - best).sum())
+    return text, share
+
+
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
-               stats: OcrStats | None = None, second_below: float | None = None) -> dict[tuple[int, int], RawCell]:
+               stats: OcrStats | None = None, second_below: float | None = None,
+               decode: Mapping[int, Callable[[str], list[str]]] | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
     returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
 
     `second_below`: every text line read less sure than this is read again from a crop prepared
     otherwise (ocr.agreement.second_crop), in a second batch; the cell keeps both readings
-    (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve."""
+    (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve.
+
+    `decode`: column -> the spec-valid texts near a reading (empty when it is valid). A one-line
+    cell of such a column whose readings are all invalid gets as its second reading the valid text
+    the recognizer itself finds likeliest in the crop (decode_valid; `decoded` set), so an ID read
+    with a digit dropped or misread is put right by its own probabilities, not by a guess."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -175,9 +211,20 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         box = grid.cell_box(r, c)
         first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
         other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
+        decoded = False
+        if decode and c in decode and len(idx) == 1 and first.text:
+            near = decode[c](first.text)
+            if near and (other is None or decode[c](other.text)):  # no reading is valid
+                t0 = time.perf_counter()
+                found = decode_valid(engine, crops[idx[0]], first.text, near)
+                if stats is not None:
+                    stats.decoded += 1
+                    stats.second_seconds += time.perf_counter() - t0
+                if found is not None:
+                    other, decoded = RawCell(found[0], found[1], box), True
         out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
                               other.confidence if other else None, ink_extent(cell_inner(gray, box)),
-                              first.chars, other.chars if other else None)
+                              first.chars, other.chars if other else None, decoded=decoded)
     return out
 
 
@@ -218,8 +265,10 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
+        regions = load_spec(settings.spec_version).divisions
+        decode = {c: partial(near_valid_ids, regions=regions) for c, f in enumerate(columns) if f == "id_number"}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
-                          stats, settings.second_read_below)
+                          stats, settings.second_read_below, decode)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)

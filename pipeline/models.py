@@ -75,6 +75,7 @@ class RawCell:
     ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
     chars: tuple[float, ...] | None = None  # per character of `text` (whitespace removed); None: unknown
     second_chars: tuple[float, ...] | None = None
+    decoded: bool = False  # the second reading is the spec-valid text the recognizer found likeliest (pipeline.extract.decode_valid)
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,13 +91,16 @@ class RawCell:
             d["chars"] = [round(c, 4) for c in self.chars]
         if self.second_chars is not None:
             d["second_chars"] = [round(c, 4) for c in self.second_chars]
+        if self.decoded:
+            d["decoded"] = True
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RawCell":
         return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
                    None if d.get("second_confidence") is None else float(d["second_confidence"]),
-                   None if d.get("ink") is None else float(d["ink"]), _chars(d.get("chars")), _chars(d.get("second_chars")))
+                   None if d.get("ink") is None else float(d["ink"]), _chars(d.get("chars")), _chars(d.get("second_chars")),
+                   bool(d.get("decoded", False)))
 
 
 @dataclass

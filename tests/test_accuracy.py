@@ -549,3 +549,69 @@ def test_a_listed_whole_reading_of_a_one_character_wording_is_matched_where_the_
     n = N.normalize_code("安", sp.table("relation"))  # a hand-written 妻
     assert n.value == "10" and "code_matched_by_shape" in n.flags and n.certainty < 0.9
     assert N.normalize_code("安", sp.table("death_cause")).value is None  # no 妻 there: nothing to match
+
+
+def test_ctc_likelihood_is_the_sum_over_every_alignment():
+    """Checked against brute force: every frame path whose collapse (merge repeats, drop blanks)
+    is the text, summed."""
+    import itertools
+    import math
+
+    import numpy as np
+
+    from ocr.ctc import ctc_log_likelihood
+
+    rng = np.random.default_rng(7)
+    probs = rng.dirichlet(np.ones(3), size=5)  # 5 frames, classes blank, a, b
+
+    def collapse(path):
+        out, prev = [], None
+        for k in path:
+            if k != prev and k != 0:
+                out.append(k)
+            prev = k
+        return out
+
+    for labels in ([1], [1, 2], [1, 1], [2, 1, 2], [1, 1, 1]):
+        brute = sum(math.prod(probs[t, k] for t, k in enumerate(path))
+                    for path in itertools.product(range(3), repeat=5) if collapse(path) == labels)
+        assert math.isclose(math.exp(ctc_log_likelihood(probs, labels)), brute, rel_tol=1e-9)
+    assert ctc_log_likelihood(probs[:2], [1, 1]) == float("-inf")  # a repeat needs a blank between: 3 frames
+
+
+def test_near_valid_ids_are_one_edit_away_and_valid_and_listed():
+    from mapping.idfix import near_valid_ids
+    from mapping.normalize import is_valid_id
+
+    regions = load_spec().divisions
+    truth = "370613193802259340"
+    assert truth in near_valid_ids(truth[1:], regions)                 # a digit lost
+    assert truth in near_valid_ids("340613193802259340", regions)      # a digit misread
+    assert truth in near_valid_ids("3706131938022593340", regions)     # a digit read twice
+    assert truth in near_valid_ids("370613 1938.0225934", regions)      # marks and spaces dropped, the last digit lost
+    near = near_valid_ids("370612193407233353", regions)
+    assert near and all(is_valid_id(c) and c[:6] in regions for c in near)
+    assert all(sum(a != b for a, b in zip(c, "370612193407233353")) == 1 for c in near)  # same length: one digit
+    assert near_valid_ids(truth, regions) == []                          # valid already
+    assert near_valid_ids("13912345678", regions) == []                   # no near-ID
+    assert near_valid_ids("37061319380225934号", regions) == []
+
+
+def test_a_decoded_id_is_weighed_however_sure_the_invalid_reading_was_and_flagged_for_review():
+    from functools import partial
+
+    from mapping.record import reads_cleanly
+
+    dropped = TRUE_ID[1:]  # the recognizer was sure of a 17-digit reading
+    cell = RawCell(dropped, 0.997, (0, 0, 10, 10), None, TRUE_ID, 0.12, decoded=True)
+    assert RawCell.from_dict(cell.to_dict()) == cell  # stored with the cell
+    valid = partial(reads_cleanly, "cremation", "id_number", context=CTX)
+    chosen = resolve(cell, valid=valid)
+    assert chosen.text == TRUE_ID and chosen.second == dropped and chosen.confidence == pytest.approx(0.9 * 0.12)
+    cells = row(TRUE_ID)
+    cells["id_number"] = chosen
+    fv = build_record("cremation", cells, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and {"id_decoded", "spec_chose_reading"} <= set(fv.flags) and fv.confidence < 0.2
+    assert "id_decoded" in FLAGS
+    # a second reading from a second crop is still ignored when the first one was sure
+    assert resolve(RawCell(dropped, 0.997, (0, 0, 10, 10), None, TRUE_ID, 0.12), valid=valid).text == dropped

@@ -156,3 +156,36 @@ def test_the_village_characters_said_unreadable_are_exactly_those_missing_from_t
     used = {ch for names in load_spec().places.villages.values() for n in names for ch in n}
     assert set(UNREADABLE) == {ch for ch in used if ch not in dictionary}
     assert "夼" in UNREADABLE and "疃" in dictionary
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("fixture,read,truth", [
+    ("id_digit_dropped.png", "70613193802259340", "370613193802259340"),   # the leading 3 lost
+    ("id_digit_misread.png", "340612193201271698", "370612193201271698"),  # 7 read as 4
+])
+def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(ppocr, fixture, read, truth):
+    """Two ID cells of a generated hand-written sea burial register (fitting set 40103): the greedy
+    reading fails the check; of the valid numbers one edit away, the recognizer's CTC output makes
+    the true one at least 20x likelier than any other, yet less likely than what it read: it is
+    taken as the second reading, with a low share, and the field goes to review."""
+    import cv2
+
+    from mapping.idfix import near_valid_ids
+    from mapping.spec import load_spec
+    from pipeline.extract import decode_valid
+
+    crop = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
+    assert ppocr.recognize_crop(crop).text == read
+    near = near_valid_ids(read, load_spec().divisions)
+    assert truth in near
+    found = decode_valid(ppocr, crop, read, near)
+    assert found is not None and found[0] == truth
+    assert 0.0 < found[1] < 0.5
+    scores = ppocr.score_readings(crop, [read, truth, "中" + read, "夼"])
+    assert scores[0] > scores[1] > scores[2] > float("-inf") == scores[3]  # 夼: not in the dictionary
+
+
+def test_tesseract_cannot_score_readings(tesseract, two_lines):
+    assert tesseract.score_readings(two_lines[0], [LINE2]) is None
