@@ -34,6 +34,7 @@ FLAGS: dict[str, FlagInfo] = {
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
     "spec_chose_reading": FlagInfo("两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次", "two readings disagree and only one is a valid value (a code wording, a list entry, an ID whose check digit holds, a real date): that one was taken", "warn"),
     "id_decoded": FlagInfo("识别结果校验位不通过；取识别器在一处改动内认为最可能的合规号码", "the reading failed its check digit; the valid number one character away that the recognizer itself found likeliest in the cell was taken", "warn"),
+    "readings_same_value": FlagInfo("两次识别文字不同，但规范化后取值相同（如 养马岛海域 / 养马岛海城）", "two readings differ as text but give the same value (养马岛海域 / 养马岛海城): they agree on it", "info"),
     "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
     # --- dates
     "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),

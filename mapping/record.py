@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pipeline.models import FieldValue, MappedRecord, RawCell
 
@@ -90,6 +90,29 @@ def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> b
     return n.value is not None and not n.flags
 
 
+def _value_confidence(n: N.Normalized, reading_confidence: float) -> float:
+    """How sure a normalized value is, from the confidence of the reading it came from. A value
+    chosen from a closed list by glyph shape: the reader's confidence in the characters it got
+    wrong says nothing of the match; the match's own certainty stands (calibrated like any)."""
+    if any(fl in SHAPE_MATCHES for fl in n.flags):
+        return n.certainty
+    return min(1.0, max(0.0, reading_confidence)) * n.certainty
+
+
+def _second_gives_same_value(f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized]) -> float | None:
+    """Two readings of a cell that differ as text (养马岛海域 / 养马岛海城, 儿子 / 儿了, 2017.10.11 /
+    2017,10.11) but give the same value agree on what matters: the value confidence the other
+    reading gives (_value_confidence), to be combined with the kept one's as independent
+    agreement; None where they do not (or the field is free text, where the value is the text)."""
+    if (cell is None or getattr(cell, "agreed", None) is not False or not getattr(cell, "second", None)
+            or n.value is None or f.normalizer in FREE_TEXT or getattr(cell, "own_confidence", None) is None):
+        return None
+    other = normalize(cell.second)
+    if other.value != n.value:
+        return None
+    return _value_confidence(other, float(cell.second_confidence or 0.0))
+
+
 def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None,
                 chars: Sequence[float] | None = None) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
@@ -167,12 +190,13 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
         if f.normalizer == "id_number" and n.value is None and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags):
             n = _repair_id(n, cells, ks, sp, year)
-        # a value chosen from a closed list by glyph shape: the reader's confidence in the characters
-        # it got wrong says nothing of the match; the match's own certainty stands (calibrated like any)
-        conf = n.certainty if any(fl in SHAPE_MATCHES for fl in n.flags) else ocr_conf * n.certainty
+        conf = _value_confidence(n, ocr_conf)
+        same_value = _second_gives_same_value(f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)))
+        if same_value is not None:
+            conf = 1 - (1 - _value_confidence(n, float(cell.own_confidence))) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
-            fv.flags.append("engines_agree" if cell.agreed else "engines_disagree")
+            fv.flags.append("readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree")
             if getattr(cell, "arbitrated", False):
                 fv.flags.append("spec_chose_reading")
                 if getattr(cell, "decoded", False):

@@ -74,12 +74,12 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     if valid is not None:
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:
-            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True)
+            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1)
         if ok2 and not ok1:
             return replace(cell, text=cell.second, confidence=SPEC_CHOSE_FACTOR * c2, agreed=False, arbitrated=True,
-                           second=cell.text, second_confidence=c1, chars=cell.second_chars, second_chars=cell.chars)
+                           own_confidence=c2, second=cell.text, second_confidence=c1, chars=cell.second_chars, second_chars=cell.chars)
     if c2 > c1 and normalize_text(cell.second):
-        return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False,
+        return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False, own_confidence=c2,
                        second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)
     # two readings that differ: no character is vouched for by its own probability
-    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None)
+    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1)

@@ -77,6 +77,7 @@ class RawCell:
     second_chars: tuple[float, ...] | None = None
     decoded: bool = False  # the second reading is the spec-valid text the recognizer found likeliest (pipeline.extract.decode_valid)
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
+    own_confidence: float | None = None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}

@@ -431,6 +431,9 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     assert not resolve(RawCell("莱州市府前路1号", 0.6, box, None, "菜州市府前路1号", 0.8), valid=addresses).arbitrated
     rec = build_record("sea_burial", {"sea_area": chosen}, CTX)
     assert rec.fields["sea_area"].value == "养马岛海域" and "spec_chose_reading" in rec.fields["sea_area"].flags
+    # ...and the other reading, matched to the list by shape (certainty 0.75), names the same sea area:
+    # the two agree on the value, 1 - (1 - 0.6)(1 - 0.75)
+    assert "readings_same_value" in rec.fields["sea_area"].flags and rec.fields["sea_area"].confidence == pytest.approx(0.9)
 
 
 def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_and_less_surely():
@@ -615,3 +618,20 @@ def test_a_decoded_id_is_weighed_however_sure_the_invalid_reading_was_and_flagge
     assert "id_decoded" in FLAGS
     # a second reading from a second crop is still ignored when the first one was sure
     assert resolve(RawCell(dropped, 0.997, (0, 0, 10, 10), None, TRUE_ID, 0.12), valid=valid).text == dropped
+
+
+def test_two_readings_that_differ_as_text_but_give_the_same_value_agree_on_it():
+    box = (0, 0, 10, 10)
+    # a relation read 儿子 and 儿子. (a speck): the code is the same, so is the certainty of it
+    rel = resolve(RawCell("儿子", 0.7, box, None, "儿子.", 0.6))
+    fv = build_record("cremation", {"agent_relation_code": rel}, CTX).fields["agent_relation_code"]
+    assert "readings_same_value" in fv.flags and "engines_disagree" not in fv.flags
+    assert fv.confidence == pytest.approx(1 - 0.3 * 0.4)
+    # two dates that differ by a digit: no agreement, the disagreement stands
+    d = resolve(RawCell("2013.4.5", 0.7, box, None, "2013.4.6", 0.6))
+    fv = build_record("cremation", {"death_date": d}, CTX).fields["death_date"]
+    assert "engines_disagree" in fv.flags and fv.confidence <= 0.5 * 0.6 + 1e-9
+    # free text never: an address is its text
+    a = resolve(RawCell("莱州市府前路1号", 0.7, box, None, "莱州市府前路1号。", 0.6))
+    fv = build_record("cremation", {"household_address": a}, CTX).fields["household_address"]
+    assert "readings_same_value" not in fv.flags
