@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import UNSURE_CHAR, district_of, find_village, scan_places
+from .places import UNREADABLE, UNSURE_CHAR, district_of, find_village, scan_places
 from .spec import CodeTable, Spec, load_spec
 
 
@@ -714,7 +714,7 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
         return n
     names = _sea_area_names(_spec(spec))
     if names and not any(name in n.value for name in names):
-        near = closest_by_shape(n.value, names)
+        near = closest_by_shape(n.value, names, UNREADABLE)
         if near is not None:
             name, cost = near
             flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
