@@ -443,9 +443,9 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     assert not resolve(RawCell("莱州市府前路1号", 0.6, box, None, "菜州市府前路1号", 0.8), valid=addresses).arbitrated
     rec = build_record("sea_burial", {"sea_area": chosen}, CTX)
     assert rec.fields["sea_area"].value == "养马岛海域" and "spec_chose_reading" in rec.fields["sea_area"].flags
-    # ...and the other reading, matched to the list by shape (certainty 0.75), names the same sea area:
-    # the two agree on the value, 1 - (1 - 0.6)(1 - 0.75)
-    assert "readings_same_value" in rec.fields["sea_area"].flags and rec.fields["sea_area"].confidence == pytest.approx(0.9)
+    # ...and the other reading, matched to the list by shape (certainty 0.9), names the same sea area:
+    # the two agree on the value, 1 - (1 - 0.6)(1 - 0.9)
+    assert "readings_same_value" in rec.fields["sea_area"].flags and rec.fields["sea_area"].confidence == pytest.approx(0.96)
 
 
 def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_and_less_surely():
@@ -562,7 +562,7 @@ def test_a_listed_whole_reading_of_a_one_character_wording_is_matched_where_the_
 
     sp = load_spec()
     n = N.normalize_code("安", sp.table("relation"))  # a hand-written 妻
-    assert n.value == "10" and "code_matched_by_shape" in n.flags and n.certainty < 0.9
+    assert n.value == "10" and "code_matched_by_shape" in n.flags and n.certainty == N.SHAPE_MATCH_CERTAINTY < 1.0
     assert N.normalize_code("安", sp.table("death_cause")).value is None  # no 妻 there: nothing to match
 
 
