@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import UNREADABLE, UNSURE_CHAR, district_of, find_village, scan_places
+from .places import UNREADABLE, UNSURE_CHAR, deciding_hit, district_of, find_village, scan_places
 from .spec import CodeTable, Spec, load_spec
 
 
@@ -755,11 +755,15 @@ def normalize_division(raw: str, year: int | None = None, spec: Spec | None = No
     else:
         scan = scan_places(s, sp)
         code, dflags = district_of(scan, sp)
-        flags.extend(scan.flags)
+        deciding = deciding_hit(scan)
+        # a correction elsewhere in the address (a town after an exact district, a village) is the
+        # address's; the division is as sure as the place that names it
+        if deciding is None or deciding.corrected:
+            flags.extend(scan.flags)
         flags.extend(dflags)
         if code is None:
             return _fail(raw, *flags, "division_not_found")
-        if "lexicon_corrected" in scan.flags:
+        if "lexicon_corrected" in flags:
             certainty *= 0.85
         if dflags:
             certainty *= 0.7

@@ -259,6 +259,14 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
     return PlaceScan(out, tuple(hits), tuple(dict.fromkeys(flags)))
 
 
+def deciding_hit(scan: PlaceScan) -> PlaceHit | None:
+    """The place that names the district of a scanned text (district_of): the first district
+    named, else the first town or street."""
+    districts = [h for h in scan.hits if h.place.kind == "district"]
+    below = [h for h in scan.hits if h.place.kind not in ("district", "sea_area")]
+    return (districts or below or [None])[0]
+
+
 def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...]]:
     """The district code named (or implied by a town/street) in a scanned text, with flags."""
     idx = _index(spec)

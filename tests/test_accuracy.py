@@ -647,3 +647,20 @@ def test_two_readings_that_differ_as_text_but_give_the_same_value_agree_on_it():
     a = resolve(RawCell("莱州市府前路1号", 0.7, box, None, "莱州市府前路1号。", 0.6))
     fv = build_record("cremation", {"household_address": a}, CTX).fields["household_address"]
     assert "readings_same_value" not in fv.flags
+
+
+def test_a_division_is_as_sure_as_the_place_that_names_it():
+    """A street corrected after a district read exactly (福山区清详街道 -> 清洋街道) is the address's
+    correction; the division (福山区, read exactly) is not doubted for it. A district itself
+    corrected (菜州市 -> 莱州市) still is. Fitting sets: 0 of 503 divisions wrong, 128 of them sent to
+    review only for a correction elsewhere in the address."""
+    from mapping import normalize as N
+
+    street = N.normalize_division("福山区清详街道", 2015)
+    assert street.value == "370611" and street.certainty == 1.0 and "lexicon_corrected" not in street.flags
+    district = N.normalize_division("菜州市土山镇", 2015)
+    assert district.value == "370683" and "lexicon_corrected" in district.flags and district.certainty < 1.0
+    rec = build_record("cremation", {**row("370611193807050025"),
+                                     "household_address": RawCell("福山区清详街道", 0.4, (0, 0, 10, 10))}, CTX)
+    assert rec.fields["household_division_code"].value == "370611"
+    assert rec.fields["household_division_code"].confidence >= 0.99 > 0.4
