@@ -320,6 +320,17 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     return n
 
 
+def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> str:
+    """The code table's wording of `code` that a reading matched to it (fuzzily, partly or by shape)
+    misreads by one character (家居领回 -> 家属领回): what was written, not the misreading, is kept in
+    the remarks. Any other reading is kept as read (由家属领回安葬 holds more than a wording)."""
+    from rapidfuzz.distance import Hamming
+
+    table = sp.table(ks.field(field).code_table or "")
+    keys = [k for k, c in table.lookup.items() if c == code and len(k) == len(read) >= 3 and Hamming.distance(k, read) == 1]
+    return keys[0] if len(keys) == 1 else read
+
+
 def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], cells: Mapping[str, RawCell]) -> None:
     remarks = out.get("remarks")
     if remarks is None:
@@ -331,6 +342,8 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         wording = N.normalize_text(fv.raw).value
         if not wording:
             continue
+        if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):
+            wording = _table_wording(sp, ks, field, str(fv.value), wording)
         prefix = sp.rules.remarks_wording_prefix.get(field, "")
         current = remarks.value if isinstance(remarks.value, str) else ""
         if wording in current:

@@ -664,3 +664,14 @@ def test_a_division_is_as_sure_as_the_place_that_names_it():
                                      "household_address": RawCell("福山区清详街道", 0.4, (0, 0, 10, 10))}, CTX)
     assert rec.fields["household_division_code"].value == "370611"
     assert rec.fields["household_division_code"].confidence >= 0.99 > 0.4
+
+
+def test_a_wording_kept_in_the_remarks_is_the_table_wording_a_reading_misread_by_one_character():
+    def remarks_for(wording: str):
+        cells = {**row(TRUE_ID), "ashes_destination_code": RawCell(wording, 0.9, (0, 0, 10, 10)),
+                 "remarks": RawCell("", 1.0, (0, 0, 10, 10))}
+        return build_record("cremation", cells, CTX).fields["remarks"].value
+
+    assert remarks_for("家居领回") == "骨灰去向：家属领回"  # 属 read 居: the written wording is kept
+    assert remarks_for("家属领回") == "骨灰去向：家属领回"
+    assert remarks_for("家属带回") == "骨灰去向：家属带回"  # another wording of the same code: as written
