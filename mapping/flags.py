@@ -33,7 +33,7 @@ FLAGS: dict[str, FlagInfo] = {
     "ink_wider_than_text": FlagInfo("字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
     "spec_chose_reading": FlagInfo("两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次", "two readings disagree and only one is a valid value (a code wording, a list entry, an ID whose check digit holds, a real date): that one was taken", "warn"),
-    "id_decoded": FlagInfo("识别结果校验位不通过；取识别器在一处改动内认为最可能的合规号码", "the reading failed its check digit; the valid number one character away that the recognizer itself found likeliest in the cell was taken", "warn"),
+    "decoded_valid": FlagInfo("识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，或名录中的海域）", "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, or a listed sea area)", "warn"),
     "readings_same_value": FlagInfo("两次识别文字不同，但规范化后取值相同（如 养马岛海域 / 养马岛海城）", "two readings differ as text but give the same value (养马岛海域 / 养马岛海城): they agree on it", "info"),
     "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
     # --- dates

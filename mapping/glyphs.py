@@ -135,3 +135,4 @@ def lookalike_spellings(read: str, names: Sequence[str]) -> list[tuple[float, fl
             continue
         out.append((sum(substitution_cost(a, b) for a, b in pairs), min(similarity(a, b) for a, b in pairs), n))
     return sorted(out)
+

@@ -731,6 +731,16 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     return n
 
 
+def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
+    """The designated sea areas (names and aliases) to choose among for a reading that names none
+    of them, not even by shape (normalize_sea_area flags it `sea_area_not_in_list`): for the
+    recognizer to score on its own output (pipeline.extract). Empty for a reading that is fine."""
+    n = normalize_sea_area(read, spec)
+    if not isinstance(n.value, str) or "sea_area_not_in_list" not in n.flags:
+        return []
+    return list(dict.fromkeys(_sea_area_names(_spec(spec))))
+
+
 @lru_cache(maxsize=4)
 def _sea_area_names(sp: Spec) -> tuple[str, ...]:
     return tuple(n for p in sp.places.places if p.kind == "sea_area" for n in (p.name, *p.aliases))

@@ -200,7 +200,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             if getattr(cell, "arbitrated", False):
                 fv.flags.append("spec_chose_reading")
                 if getattr(cell, "decoded", False):
-                    fv.flags.append("id_decoded")
+                    fv.flags.append("decoded_valid")
         ink = getattr(cell, "ink", None) if cell is not None else None
         # an address is measured as read (a lexicon correction may shorten a name), unless a dropped
         # character of its village was put back: then the ink is rightly wider than the reading

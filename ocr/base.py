@@ -6,7 +6,7 @@ which caches one instance per (name, settings).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
@@ -45,9 +45,15 @@ class OcrEngine(ABC):
         """``recognize_crop`` over many crops, same order; engines may batch (ppocr does)."""
         return [self.recognize_crop(image) for image in images]
 
-    def score_readings(self, image: np.ndarray, readings: list[str]) -> list[float] | None:
+    def score_readings(self, image: np.ndarray, readings: list[str],
+                       stand_ins: Mapping[str, str] | None = None) -> list[float] | None:
         """The recognizer's log-probability of each given text for a one-line crop, comparable
-        between texts of the same crop; None where the engine cannot tell (no per-frame output)."""
+        between texts of the same crop; None where the engine cannot tell (no per-frame output).
+        `stand_ins`: for a character the engine cannot output, the characters it writes instead."""
+        return None
+
+    def dictionary(self) -> frozenset[str] | None:
+        """The characters the recognizer can output; None where unknown."""
         return None
 
     def settings(self) -> dict[str, Any]:

@@ -6,27 +6,49 @@ the spec requires (an ID number whose check digit holds) may be a close second. 
 texts on the recognizer's own output tells how far each is from what it saw (ocr.ppocr)."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Sequence, Tuple, Union
 
 import numpy as np
 
 FLOOR = 1e-30
 
 
-def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[int], blank: int = 0) -> float:
-    """log p(labels | probs): `probs` is frames x classes (softmax output), `labels` the class
-    indices of the text (no blanks). -inf when the text cannot be aligned in so few frames."""
+ANY = -1
+"""A label standing for a character the model cannot output and has no stand-in for: any class but
+the blank (an upper bound of its likelihood)."""
+
+Label = Union[int, Tuple[int, ...]]
+"""One character of a text: its class, or the classes that may stand for it (summed)."""
+
+
+def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 0) -> float:
+    """log p(labels | probs): `probs` is frames x classes (softmax output), `labels` the class of
+    each character of the text (no blanks): an int, a tuple of classes any of which may stand for
+    it (a character outside the model's dictionary: the look-alikes it writes instead), or ANY.
+    -inf when the text cannot be aligned in so few frames."""
     probs = np.asarray(probs, dtype=np.float64)
     frames = probs.shape[0]
-    ext = np.full(2 * len(labels) + 1, blank, dtype=np.int64)
-    ext[1::2] = np.asarray(labels, dtype=np.int64)
     if frames == 0:
         return float("-inf")
-    lp = np.log(np.maximum(probs[:, ext], FLOOR))
-    states = ext.size
-    # a label may follow the label before the blank before it, unless the two are the same
+    columns = [probs[:, blank]]
+    keys: list[object] = [blank]
+    for lab in labels:
+        if isinstance(lab, tuple):
+            columns.append(probs[:, list(lab)].sum(axis=1) if lab else np.zeros(frames))
+        elif lab == ANY:
+            columns.append(1.0 - probs[:, blank])
+        else:
+            columns.append(probs[:, lab])
+        keys.append(lab)
+        columns.append(probs[:, blank])
+        keys.append(blank)
+    lp = np.log(np.maximum(np.stack(columns, axis=1), FLOOR))
+    states = len(keys)
+    # a label may follow the label before the blank before it, unless the two are the same (two
+    # unknown characters in a row are taken as the same: they then need a blank between)
     skip = np.zeros(states, dtype=bool)
-    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    for i in range(2, states):
+        skip[i] = keys[i] != blank and keys[i] != keys[i - 2]
     alpha = np.full(states, -np.inf)
     alpha[0] = lp[0, 0]
     if states > 1:

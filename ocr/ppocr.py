@@ -12,7 +12,7 @@ import threading
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from pipeline.errors import MissingDependencyError, ModelMissingError
 from pipeline.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
-from ocr.ctc import ctc_log_likelihood
+from ocr.ctc import ANY, Label, ctc_log_likelihood
 from ocr.registry import register
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
@@ -231,24 +231,40 @@ class PpOcrEngine(OcrEngine):
                                   chars if chars_fit(text, chars) else None)
         return out  # type: ignore[return-value]
 
-    def score_readings(self, image: np.ndarray, readings: list[str]) -> list[float]:
+    def dictionary(self) -> frozenset[str]:
+        return frozenset(self._class_index())
+
+    def _class_index(self) -> dict[str, int]:
+        if self._classes is None:
+            self._classes = {ch: i for i, ch in enumerate(self._ocr.text_rec.postprocess_op.character) if i > 0}
+        return self._classes
+
+    def score_readings(self, image: np.ndarray, readings: list[str],
+                       stand_ins: Mapping[str, str] | None = None) -> list[float]:
         """Log-probability of each text under the recognizer's per-frame output for this crop
-        (prepared as recognize_crops prepares it): the CTC forward sum over alignments. A text
-        holding a character the model cannot output scores -inf. Spaces are ignored."""
+        (prepared as recognize_crops prepares it): the CTC forward sum over alignments. A character
+        the model cannot output (屺, 夼: not in its dictionary) is scored by the characters it
+        writes instead (`stand_ins`: 屹 妃 for 屺), else as any character at all (an upper bound,
+        ocr.ctc.ANY). Spaces are ignored."""
         bgr = to_bgr(image)
         if bgr.shape[0] < 2 or bgr.shape[1] < 2:
             return [float("-inf")] * len(readings)
         if self.trim_crops:
             bgr = trim_to_ink(bgr)[0]
         rec = self._ocr.text_rec
-        if self._classes is None:
-            self._classes = {ch: i for i, ch in enumerate(rec.postprocess_op.character) if i > 0}
+        classes = self._class_index()
         _c, height, width = rec.rec_image_shape[:3]
         ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
         with self._call_lock:
             probs = rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
         out: list[float] = []
+        def label(ch: str) -> Label:
+            if ch in classes:
+                return classes[ch]
+            alike = tuple(classes[a] for a in (stand_ins or {}).get(ch, "") if a in classes)
+            return alike or ANY
+
         for text in readings:
-            labels = [self._classes.get(ch) for ch in text if not ch.isspace()]
-            out.append(float("-inf") if not labels or None in labels else ctc_log_likelihood(probs, labels))
+            labels = [label(ch) for ch in text if not ch.isspace()]
+            out.append(ctc_log_likelihood(probs, labels) if labels else float("-inf"))
         return out

@@ -23,6 +23,8 @@ from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
 from mapping.idfix import near_valid_ids
+from mapping.normalize import sea_area_alternatives
+from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
 from ocr.agreement import resolve, second_crop
@@ -142,19 +144,45 @@ DECODE_MAX_DROP = 7.0
 sees in the crop is no reading of it."""
 
 
-def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str]) -> tuple[str, float] | None:
+SEA_AREA_MAX_DROP = 12.0
+"""A sea area off the list may be decoded to a listed one up to e^12 less likely than the reading:
+a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth), but a text that is no sea
+area at all (惠民海葬, e^52) is not made one."""
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How the invalid readings of a column are decoded (read_cells): the valid texts to score
+    for a reading (none when it is valid), and how much less likely than the reading the chosen
+    one may be in nats (None: any, for a closed list, whose entries are all the column can hold)."""
+
+    candidates: Callable[[str], list[str]]
+    max_drop: float | None = DECODE_MAX_DROP
+
+
+def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str],
+                 max_drop: float | None = DECODE_MAX_DROP) -> tuple[str, float] | None:
     """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
     likeliest in this crop, with its share of the probability of all texts considered (the reading
     included): how sure the recognizer is of it, given what it saw. None when the engine cannot
-    score, or no candidate stands out (DECODE_MARGIN, DECODE_MAX_DROP)."""
+    score, or no candidate stands out (DECODE_MARGIN, `max_drop`)."""
     if not candidates:
         return None
-    scores = engine.score_readings(crop, [reading] + candidates)
+    # a character the recognizer cannot output (屺) is scored by what it writes instead (屹 圮 妃,
+    # the listed confusions); one with none listed could only be bounded: no choice is then safe
+    stand_ins: dict[str, str] = {}
+    alphabet = engine.dictionary()
+    if alphabet is not None:
+        for ch in {ch for c in candidates for ch in c if not ch.isspace()} - alphabet:
+            stand_ins[ch] = "".join(a for a in LOOKALIKES.get(ch, "") if a in alphabet)
+            if not stand_ins[ch]:
+                return None
+    scores = engine.score_readings(crop, [reading] + candidates, stand_ins)
     if scores is None or not np.isfinite(scores[0]):
         return None
     ranked = sorted(zip(scores[1:], candidates), reverse=True)
     best, text = ranked[0]
-    if not np.isfinite(best) or best < scores[0] - DECODE_MAX_DROP:
+    if not np.isfinite(best) or (max_drop is not None and best < scores[0] - max_drop):
         return None
     if len(ranked) > 1 and best - ranked[1][0] < DECODE_MARGIN:
         return None
@@ -164,7 +192,7 @@ def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: 
 
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
                stats: OcrStats | None = None, second_below: float | None = None,
-               decode: Mapping[int, Callable[[str], list[str]]] | None = None) -> dict[tuple[int, int], RawCell]:
+               decode: Mapping[int, Decoding] | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
     returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
@@ -173,10 +201,10 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     otherwise (ocr.agreement.second_crop), in a second batch; the cell keeps both readings
     (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve.
 
-    `decode`: column -> the spec-valid texts near a reading (empty when it is valid). A one-line
-    cell of such a column whose readings are all invalid gets as its second reading the valid text
-    the recognizer itself finds likeliest in the crop (decode_valid; `decoded` set), so an ID read
-    with a digit dropped or misread is put right by its own probabilities, not by a guess."""
+    `decode`: column -> its Decoding. A one-line cell of such a column whose readings are all
+    invalid gets as its second reading the valid text the recognizer itself finds likeliest in the
+    crop (decode_valid; `decoded` set), so an ID read with a digit dropped or misread, or a sea area
+    read off the list, is put right by the recognizer's own probabilities, not by a guess."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -213,10 +241,10 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
         decoded = False
         if decode and c in decode and len(idx) == 1 and first.text:
-            near = decode[c](first.text)
-            if near and (other is None or decode[c](other.text)):  # no reading is valid
+            near = decode[c].candidates(first.text)
+            if near and (other is None or decode[c].candidates(other.text)):  # no reading is valid
                 t0 = time.perf_counter()
-                found = decode_valid(engine, crops[idx[0]], first.text, near)
+                found = decode_valid(engine, crops[idx[0]], first.text, near, decode[c].max_drop)
                 if stats is not None:
                     stats.decoded += 1
                     stats.second_seconds += time.perf_counter() - t0
@@ -265,8 +293,10 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        regions = load_spec(settings.spec_version).divisions
-        decode = {c: partial(near_valid_ids, regions=regions) for c, f in enumerate(columns) if f == "id_number"}
+        sp = load_spec(settings.spec_version)
+        decoders = {"id_number": Decoding(partial(near_valid_ids, regions=sp.divisions)),
+                    "sea_area": Decoding(partial(sea_area_alternatives, spec=sp), max_drop=SEA_AREA_MAX_DROP)}
+        decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
                           stats, settings.second_read_below, decode)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
