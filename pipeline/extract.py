@@ -242,7 +242,7 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         decoded = False
         if decode and c in decode and len(idx) == 1 and first.text:
             near = decode[c].candidates(first.text)
-            if near and (other is None or decode[c].candidates(other.text)):  # no reading is valid
+            if near and (other is None or decode[c].candidates(other.text)):  # nor is the other one valid
                 t0 = time.perf_counter()
                 found = decode_valid(engine, crops[idx[0]], first.text, near, decode[c].max_drop)
                 if stats is not None:
