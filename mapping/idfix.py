@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Collection
+from typing import Collection, Iterable
 
-from .normalize import is_valid_id
+from .normalize import is_valid_id, normalize_id_number
 
 CONFUSABLE: dict[str, str] = {"0": "86", "1": "7", "3": "8", "5": "6", "6": "508", "7": "1", "8": "036"}
 """Digit -> the digits PP-OCR misreads it as / from (printed and Kaiti digits); 2, 4, 9 have none
@@ -101,14 +101,17 @@ _ID_MARKS = re.compile(r"[\s.,:;'`*·、，。：-]")
 
 
 def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
-    """Every valid ID number (check digit, real birth date, listed region code) one edit from a
-    reading: one character inserted, dropped or replaced by any digit (X last). For the recognizer
+    """Every valid ID number (check digit, real birth date, listed region code; or a legacy
+    15-digit number of a listed region with a real birth date) one edit from a reading: one
+    character inserted, dropped or replaced by any digit (X last). For the recognizer
     to choose among by its own probabilities (pipeline.extract, ocr score_readings): which digit
-    is no guess of ours. Empty when the reading is valid already, or is no near-ID (16 to 19
+    is no guess of ours. Empty when the reading is valid already, or is no near-ID (14 to 19
     characters of digits and X once marks and spaces are dropped). Sorted."""
     s = _ID_MARKS.sub("", read or "").upper()
-    if not 16 <= len(s) <= 19 or not re.fullmatch(r"[0-9X]+", s) or is_valid_id(s):
+    if not 14 <= len(s) <= 19 or not re.fullmatch(r"[0-9X]+", s) or is_valid_id(s):
         return []
+    if len(s) == 15 and normalize_id_number(s).value is not None:
+        return []  # a legacy number read whole
     out: set[str] = set()
     for i in range(len(s) + 1):
         if i < len(s):
@@ -117,4 +120,29 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
             out.add(s[:i] + ch + s[i:])
             if i < len(s):
                 out.add(s[:i] + ch + s[i + 1:])
-    return sorted(c for c in out if c[:6] in regions and is_valid_id(c))
+    return sorted(listed_valid_ids(out, regions))
+
+
+ID_ALPHABET = "0123456789X"
+"""What an ID cell holds: the texts a recognizer is searched for (ocr likeliest_texts)."""
+
+
+def id_needs_decoding(read: str) -> bool:
+    """Whether an ID reading is worth decoding: it holds at least 12 characters once marks and
+    spaces are dropped (an attempt at a number, not a stray mark) and normalizes to no ID (neither
+    a valid 18-digit number nor a legacy 15-digit one)."""
+    s = _ID_MARKS.sub("", read or "")
+    return len(s) >= 12 and normalize_id_number(s).value is None
+
+
+def listed_valid_ids(texts: Iterable[str], regions: Collection[str]) -> list[str]:
+    """The IDs of a listed region among `texts` (a recognizer's likeliest texts), in their order,
+    once each: valid 18-digit numbers, and legacy 15-digit ones with a real birth date (a legacy
+    number has no check digit: only its region and date tell)."""
+    def ok(t: str) -> bool:
+        if t[:6] not in regions:
+            return False
+        if len(t) == 15:
+            return t.isdigit() and normalize_id_number(t).value is not None
+        return len(t) == 18 and is_valid_id(t)
+    return list(dict.fromkeys(t for t in texts if ok(t)))

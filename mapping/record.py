@@ -78,16 +78,21 @@ with a known surname, with no doubtful glyph, against one that does not.)"""
 
 
 def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> bool:
-    """Whether `text` is a valid value of `field` as it stands: normalized with no flag at all (a
-    code-table wording, a list entry, an ID whose check digit holds, a well-formed date, a name
-    starting with a known surname). Used to choose between two readings that disagree
+    """Whether `text` is a valid value of `field` as it stands: normalized with no flag but
+    CLEAN_FLAGS (a code-table wording, a list entry, an ID whose check digit holds or a legacy
+    15-digit one, a well-formed date, a name starting with a known surname). Used to choose between two readings that disagree
     (ocr.agreement.resolve); free text never is."""
     sp = load_spec(context.spec)
     f = sp.kind(kind).field(field)
     if f.source != "cell" or f.normalizer in FREE_TEXT or not (text or "").strip():
         return False
     n = _normalizer(f, sp, context.ledger_year, None)(text)
-    return n.value is not None and not n.flags
+    return n.value is not None and not set(n.flags) - CLEAN_FLAGS
+
+
+CLEAN_FLAGS = frozenset({"converted_15_to_18"})
+"""Flags that leave a value clean (reads_cleanly): a legacy 15-digit ID of a real birth date is a
+valid number as written."""
 
 
 def _value_confidence(n: N.Normalized, reading_confidence: float) -> float:

@@ -52,6 +52,13 @@ class OcrEngine(ABC):
         `stand_ins`: for a character the engine cannot output, the characters it writes instead."""
         return None
 
+    def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
+                        max_len: int | None = None) -> list[tuple[str, float]] | None:
+        """The texts written only in `alphabet` that the recognizer finds likeliest for a one-line
+        crop, with their log-probabilities, likeliest first (ocr.ctc.likeliest_texts); None where
+        the engine cannot tell (no per-frame output)."""
+        return None
+
     def dictionary(self) -> frozenset[str] | None:
         """The characters the recognizer can output; None where unknown."""
         return None

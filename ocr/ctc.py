@@ -60,3 +60,39 @@ def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 
         alpha = nxt + lp[t]
     end = alpha[-1] if states == 1 else np.logaddexp(alpha[-1], alpha[-2])
     return float(end)
+
+
+def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, max_len: int | None = None,
+                    blank: int = 0, floor: float = 1e-4) -> list[tuple[tuple[int, ...], float]]:
+    """The texts written only in `classes` that the recognizer finds likeliest for these frames:
+    CTC prefix beam search with every other class taken as impossible (an ID cell is digits and X:
+    what the greedy reading made a letter is read as the likeliest digit there). Returns up to
+    `beam` (class sequence, log-probability) pairs, likeliest first; `max_len` caps the length.
+    Frames where an allowed class is below `floor` do not extend by that class (speed)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    lp = np.log(np.maximum(probs, FLOOR))
+    allowed = list(classes)
+    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, float("-inf"))}  # (ends in blank, ends in a class)
+    for t in range(probs.shape[0]):
+        row = lp[t]
+        grow = [c for c in allowed if probs[t, c] >= floor]
+        nxt: dict[tuple[int, ...], list[float]] = {}
+
+        def add(prefix: tuple[int, ...], slot: int, value: float) -> None:
+            cur = nxt.setdefault(prefix, [float("-inf"), float("-inf")])
+            cur[slot] = float(np.logaddexp(cur[slot], value))
+
+        for prefix, (pb, pc) in beams.items():
+            total = float(np.logaddexp(pb, pc))
+            add(prefix, 0, total + row[blank])
+            if prefix:
+                add(prefix, 1, pc + row[prefix[-1]])  # the last class held on
+            if max_len is not None and len(prefix) >= max_len:
+                continue
+            for c in grow:
+                # the same class again needs a blank between
+                add(prefix + (c,), 1, (pb if prefix and c == prefix[-1] else total) + row[c])
+        ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:beam]
+        beams = {k: (v[0], v[1]) for k, v in ranked}
+    out = [(k, float(np.logaddexp(*v))) for k, v in beams.items()]
+    return sorted(out, key=lambda kv: -kv[1])

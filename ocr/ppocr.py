@@ -20,7 +20,7 @@ from pipeline.errors import MissingDependencyError, ModelMissingError
 from pipeline.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
-from ocr.ctc import ANY, Label, ctc_log_likelihood
+from ocr.ctc import ANY, Label, ctc_log_likelihood, likeliest_texts
 from ocr.registry import register
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
@@ -239,6 +239,30 @@ class PpOcrEngine(OcrEngine):
             self._classes = {ch: i for i, ch in enumerate(self._ocr.text_rec.postprocess_op.character) if i > 0}
         return self._classes
 
+    def _frame_probs(self, image: np.ndarray) -> np.ndarray | None:
+        """The recognizer's per-frame class probabilities for one crop, prepared as recognize_crops
+        prepares it; None for a crop too small to read."""
+        bgr = to_bgr(image)
+        if bgr.shape[0] < 2 or bgr.shape[1] < 2:
+            return None
+        if self.trim_crops:
+            bgr = trim_to_ink(bgr)[0]
+        rec = self._ocr.text_rec
+        _c, height, width = rec.rec_image_shape[:3]
+        ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
+        with self._call_lock:
+            return rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
+
+    def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
+                        max_len: int | None = None) -> list[tuple[str, float]] | None:
+        probs = self._frame_probs(image)
+        if probs is None:
+            return []
+        classes = self._class_index()
+        allowed = {classes[ch]: ch for ch in alphabet if ch in classes}
+        found = likeliest_texts(probs, sorted(allowed), beam=beam, max_len=max_len)
+        return [("".join(allowed[c] for c in seq), score) for seq, score in found]
+
     def score_readings(self, image: np.ndarray, readings: list[str],
                        stand_ins: Mapping[str, str] | None = None) -> list[float]:
         """Log-probability of each text under the recognizer's per-frame output for this crop
@@ -246,17 +270,10 @@ class PpOcrEngine(OcrEngine):
         the model cannot output (屺, 夼: not in its dictionary) is scored by the characters it
         writes instead (`stand_ins`: 屹 妃 for 屺), else as any character at all (an upper bound,
         ocr.ctc.ANY). Spaces are ignored."""
-        bgr = to_bgr(image)
-        if bgr.shape[0] < 2 or bgr.shape[1] < 2:
+        probs = self._frame_probs(image)
+        if probs is None:
             return [float("-inf")] * len(readings)
-        if self.trim_crops:
-            bgr = trim_to_ink(bgr)[0]
-        rec = self._ocr.text_rec
         classes = self._class_index()
-        _c, height, width = rec.rec_image_shape[:3]
-        ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
-        with self._call_lock:
-            probs = rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
         out: list[float] = []
         def label(ch: str) -> Label:
             if ch in classes:

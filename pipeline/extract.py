@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
-from mapping.idfix import near_valid_ids
+from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import sea_area_alternatives
 from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
@@ -144,6 +144,10 @@ DECODE_MAX_DROP = 7.0
 sees in the crop is no reading of it."""
 
 
+SEARCH_BEAM = 32
+"""How many texts the recognizer is searched for when a reading has no valid text near it."""
+
+
 SEA_AREA_MAX_DROP = 12.0
 """A sea area off the list may be decoded to a listed one up to e^12 less likely than the reading:
 a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth), but a text that is no sea
@@ -158,6 +162,42 @@ class Decoding:
 
     candidates: Callable[[str], list[str]]
     max_drop: float | None = DECODE_MAX_DROP
+    needs: Callable[[str], bool] | None = None
+    """An invalid reading with no candidates near it (an ID read with two digits wrong, or letters
+    among them) that is still worth decoding: the recognizer is then searched for texts in
+    `alphabet` (ocr likeliest_texts) and the valid ones among them (`valid`) are scored too."""
+    alphabet: str = ""
+    valid: Callable[[list[str]], list[str]] | None = None
+    stray_lines: bool = False
+    """Whether short lines beside the value are stray ink (main_line): an ID is one line of
+    digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
+
+    def line(self, lines: list[str]) -> int | None:
+        """Which text line of a cell to decode; None: none."""
+        if self.stray_lines:
+            return main_line(lines)
+        return 0 if len(lines) == 1 else None
+
+    def invalid(self, reading: str) -> bool:
+        return bool(self.candidates(reading)) or (self.needs is not None and self.needs(reading))
+
+    def texts(self, engine: OcrEngine, crop: np.ndarray, reading: str) -> list[str]:
+        """The valid texts to score for an invalid reading: those near it, and those the
+        recognizer itself finds likeliest in the crop."""
+        near = self.candidates(reading)
+        if self.valid is not None and self.alphabet:
+            found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM)
+            if found:
+                near = list(dict.fromkeys(near + self.valid([t for t, _score in found])))
+        return near
+
+
+def column_decoders(sp: Spec) -> dict[str, Decoding]:
+    """Field -> how its invalid readings are decoded (read_cells)."""
+    return {"id_number": Decoding(partial(near_valid_ids, regions=sp.divisions), needs=id_needs_decoding,
+                                  alphabet=ID_ALPHABET, valid=partial(listed_valid_ids, regions=sp.divisions),
+                                  stray_lines=True),
+            "sea_area": Decoding(partial(sea_area_alternatives, spec=sp), max_drop=SEA_AREA_MAX_DROP)}
 
 
 def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str],
@@ -190,6 +230,24 @@ def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: 
     return text, share
 
 
+STRAY_LINE_CHARS = 3
+"""A text line of an ID cell read as at most this many characters beside a longer one is stray ink:
+a stamp's edge or a neighbour's descender (main_line)."""
+
+
+def main_line(lines: list[str]) -> int | None:
+    """Which text line of an ID cell holds the number: the only one, or the one longer line when
+    every other reads as at most STRAY_LINE_CHARS characters (a stamp over an ID cell is read
+    辣 / 37068319101296551 / 文业务); None when two lines hold text."""
+    sizes = [len("".join(t.split())) for t in lines]
+    if not sizes or max(sizes) == 0:
+        return None
+    best = max(range(len(sizes)), key=sizes.__getitem__)
+    if any(n > STRAY_LINE_CHARS for k, n in enumerate(sizes) if k != best):
+        return None
+    return best
+
+
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
                stats: OcrStats | None = None, second_below: float | None = None,
                decode: Mapping[int, Decoding] | None = None) -> dict[tuple[int, int], RawCell]:
@@ -204,7 +262,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     `decode`: column -> its Decoding. A one-line cell of such a column whose readings are all
     invalid gets as its second reading the valid text the recognizer itself finds likeliest in the
     crop (decode_valid; `decoded` set), so an ID read with a digit dropped or misread, or a sea area
-    read off the list, is put right by the recognizer's own probabilities, not by a guess."""
+    read off the list, is put right by the recognizer's own probabilities, not by a guess. Stray
+    lines beside the value (main_line) are left out of the decoded text."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -240,11 +299,12 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
         other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
         decoded = False
-        if decode and c in decode and len(idx) == 1 and first.text:
-            near = decode[c].candidates(first.text)
-            if near and (other is None or decode[c].candidates(other.text)):  # nor is the other one valid
+        line = decode[c].line([pieces[i].text for i in idx]) if decode and c in decode and first.text else None
+        if line is not None:
+            d, i = decode[c], idx[line]
+            if d.invalid(first.text) and (other is None or d.invalid(other.text)):  # nor is the other one valid
                 t0 = time.perf_counter()
-                found = decode_valid(engine, crops[idx[0]], first.text, near, decode[c].max_drop)
+                found = decode_valid(engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop)
                 if stats is not None:
                     stats.decoded += 1
                     stats.second_seconds += time.perf_counter() - t0
@@ -293,9 +353,7 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        sp = load_spec(settings.spec_version)
-        decoders = {"id_number": Decoding(partial(near_valid_ids, regions=sp.divisions)),
-                    "sea_area": Decoding(partial(sea_area_alternatives, spec=sp), max_drop=SEA_AREA_MAX_DROP)}
+        decoders = column_decoders(load_spec(settings.spec_version))
         decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
                           stats, settings.second_read_below, decode)

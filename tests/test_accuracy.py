@@ -602,6 +602,59 @@ def test_ctc_likelihood_is_the_sum_over_every_alignment():
         assert math.exp(ctc_log_likelihood(probs, labels)) >= brute * (1 - 1e-9)
 
 
+def test_ctc_search_finds_the_likeliest_texts_of_an_alphabet():
+    """Checked against brute force: each text written in the allowed classes scored by the sum
+    over its alignments, every other class impossible; the search keeps the likeliest, in order,
+    and never writes a class outside the alphabet however likely the recognizer finds it."""
+    import itertools
+    import math
+
+    import numpy as np
+
+    from ocr.ctc import ctc_log_likelihood, likeliest_texts
+
+    rng = np.random.default_rng(11)
+    probs = rng.dirichlet(np.ones(4), size=5)  # 5 frames, classes blank, a, b, c
+    probs[:, 3] += 2.0                          # c: the greedy reading is all c
+    probs /= probs.sum(axis=1, keepdims=True)
+    texts = {()} | {t for n in range(1, 6) for t in itertools.product((1, 2), repeat=n)}
+    brute = sorted(((ctc_log_likelihood(probs, list(t)) if t else float(np.log(probs[:, 0]).sum()), t) for t in texts),
+                   reverse=True)
+    found = likeliest_texts(probs, [1, 2], beam=64, floor=0.0)
+    assert all(3 not in t for t, _s in found)
+    assert [t for t, _s in found[:5]] == [t for _s, t in brute[:5]]
+    for (t, score), (expected, _t) in zip(found[:5], brute[:5]):
+        assert math.isclose(score, expected, rel_tol=1e-9)
+    assert all(len(t) <= 2 for t, _s in likeliest_texts(probs, [1, 2], beam=8, max_len=2))
+
+
+def test_which_id_readings_are_searched_and_what_is_kept():
+    from mapping.idfix import id_needs_decoding, listed_valid_ids
+    from mapping.normalize import id_check_digit
+
+    regions = load_spec().divisions
+    truth = "370613193802259340"
+    assert id_needs_decoding("37O6l3193802259Z4O") and id_needs_decoding("3706131938022593")
+    assert not id_needs_decoding(truth) and not id_needs_decoding("370613380225934")  # valid, legacy 15 digits
+    assert not id_needs_decoding("1391234") and not id_needs_decoding("")              # no attempt at an ID
+    other_region = "110101" + truth[6:17] + id_check_digit("110101" + truth[6:17])  # valid, not a listed region
+    assert listed_valid_ids(["340613193802259340", truth, truth, other_region, truth[:17]], regions) == [truth]
+    legacy = "370611380406535"  # 15 digits: listed region, born 1938-04-06
+    assert listed_valid_ids([legacy, "370611381406535", "1" + legacy], regions) == [legacy]  # month 14: no date
+
+
+def test_the_line_an_id_is_decoded_from_is_the_one_long_line_of_its_cell():
+    from pipeline.extract import Decoding, main_line
+
+    assert main_line(["370613193802259340"]) == 0
+    assert main_line(["辣", "37068319101296551", "文业务"]) == 1  # stamp ink above and below
+    assert main_line(["3706131938", "02259340"]) is None             # two lines of digits: no one line
+    assert main_line(["", ""]) is None
+    ids, sea = Decoding(lambda t: [], stray_lines=True), Decoding(lambda t: [])
+    assert ids.line(["辣", "37068319101296551"]) == 1
+    assert sea.line(["崆峒岛", "海域"]) is None and sea.line(["崆峒岛海域"]) == 0  # a sea area may wrap
+
+
 def test_near_valid_ids_are_one_edit_away_and_valid_and_listed():
     from mapping.idfix import near_valid_ids
     from mapping.normalize import is_valid_id
@@ -638,6 +691,10 @@ def test_a_decoded_id_is_weighed_however_sure_the_invalid_reading_was_and_flagge
     assert "decoded_valid" in FLAGS
     # a second reading from a second crop is still ignored when the first one was sure
     assert resolve(RawCell(dropped, 0.997, (0, 0, 10, 10), None, TRUE_ID, 0.12), valid=valid).text == dropped
+    # a legacy 15-digit number decoded from a reading with a stray mark before it is valid as written
+    legacy = RawCell("1370611380406535", 0.41, (0, 0, 10, 10), None, "370611380406535", 0.3, decoded=True)
+    assert valid("370611380406535") and not valid("370611381406535")  # month 14: no birth date
+    assert resolve(legacy, valid=valid).text == "370611380406535"
 
 
 def test_two_readings_that_differ_as_text_but_give_the_same_value_agree_on_it():

@@ -99,3 +99,25 @@ def test_a_faint_speck_far_from_the_text_does_not_stretch_its_line():
     crop[16:24, 100:104] = 60  # dust half a line and more above the text: left out
     crop[40:42, 60:63] = 60  # a dot right above the line: part of it
     assert text_line_bands(crop) == [(32, 75)]
+
+
+def test_a_stamp_over_a_cell_does_not_make_the_whole_cell_one_text_line():
+    """A stamp's thin arcs join a line of digits to the cell's top and bottom: the band is cut to
+    the dense rows of the digits. Text whose own strokes lie apart (王 is three bars and a stem;
+    a wrapped second line) keeps its band whole."""
+    crop = np.full((100, 278), 248, np.uint8)
+    for x in range(10, 270, 14):
+        crop[50:72, x : x + 10] = 30
+    for y in range(0, 100):  # an arc: two thin strokes through every row
+        x = 120 + int(60 * np.sin(y / 30))
+        crop[y, x : x + 2] = 150
+        crop[y, x + 40 : x + 42] = 150
+    ((b0, b1),) = text_line_bands(crop)
+    assert 36 <= b0 <= 50 and 72 <= b1 <= 86
+
+    wang = np.full((100, 120), 248, np.uint8)
+    for y in (15, 48, 82):
+        wang[y : y + 5, 20:100] = 30  # three bars
+    wang[15:87, 57:62] = 30  # the stem
+    ((b0, b1),) = text_line_bands(wang)
+    assert b0 <= 15 and b1 >= 86

@@ -216,3 +216,39 @@ def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_fin
     assert decode_valid(ppocr, crop, read, ["崆峒岛海域", "长岛海域"], SEA_AREA_MAX_DROP)[0] == "崆峒岛海域"
     # 仉 is outside the dictionary with no stand-in listed: that entry could only be bounded, so none is chosen
     assert decode_valid(ppocr, crop, read, ["崆峒岛海域", "仉家岛海域"], SEA_AREA_MAX_DROP) is None
+
+
+def test_an_id_under_a_stamp_is_read_on_its_own_line(ppocr):
+    """An ID cell of a generated hand-written sea burial register (set 40104) with a stamp over it:
+    the stamp's arcs joined the digits to the cell's edges, the whole cell went to the recognizer as
+    one 100-pixel line and came back as a few digits. The band is cut to the line of digits."""
+    import cv2
+
+    from pipeline.extract import read_cells
+    from pipeline.layout import Grid, cell_inner, text_line_bands
+
+    gray = cv2.imread(str(FIXTURES / "id_under_stamp_one_band.png"), cv2.IMREAD_GRAYSCALE)
+    h, w = gray.shape
+    (b0, b1), = text_line_bands(cell_inner(gray, (0, 0, w, h)))
+    assert b1 - b0 < 0.45 * (h - 6)
+    cell = read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)])[(0, 0)]
+    assert cell.text == "370602192405044596"
+
+
+def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_digits(ppocr):
+    """Same register: the stamp's ink above and below the digits is read as lines of its own
+    (黄 / 37068319101296551 / 足业务), and one digit of the number is lost under it. The number is
+    decoded from its own line: the true one is offered, with a low share, and the field is reviewed."""
+    import cv2
+
+    from mapping.spec import load_spec
+    from pipeline.extract import column_decoders, read_cells
+    from pipeline.layout import Grid
+
+    gray = cv2.imread(str(FIXTURES / "id_under_stamp_three_lines.png"), cv2.IMREAD_GRAYSCALE)
+    h, w = gray.shape
+    decode = {0: column_decoders(load_spec())["id_number"]}
+    cell = read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], decode=decode)[(0, 0)]
+    assert "37068319101296551" in cell.text and len(cell.text) > 18   # what was read: the stamp too
+    assert cell.decoded and cell.second == "370683193101296551"
+    assert cell.second_confidence < 0.5
