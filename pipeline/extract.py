@@ -184,7 +184,7 @@ class Decoding:
     def texts(self, engine: OcrEngine, crop: np.ndarray, reading: str) -> list[str]:
         """The valid texts to score for an invalid reading: those near it, and those the
         recognizer itself finds likeliest in the crop."""
-        near = self.candidates(reading)
+        near = list(self.candidates(reading))  # a copy: candidates may be cached
         if self.valid is not None and self.alphabet:
             found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM)
             if found:
@@ -193,11 +193,12 @@ class Decoding:
 
 
 def column_decoders(sp: Spec) -> dict[str, Decoding]:
-    """Field -> how its invalid readings are decoded (read_cells)."""
-    return {"id_number": Decoding(partial(near_valid_ids, regions=sp.divisions), needs=id_needs_decoding,
-                                  alphabet=ID_ALPHABET, valid=partial(listed_valid_ids, regions=sp.divisions),
-                                  stray_lines=True),
-            "sea_area": Decoding(partial(sea_area_alternatives, spec=sp), max_drop=SEA_AREA_MAX_DROP)}
+    """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
+    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score."""
+    return {"id_number": Decoding(lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
+                                  needs=id_needs_decoding, alphabet=ID_ALPHABET,
+                                  valid=partial(listed_valid_ids, regions=sp.divisions), stray_lines=True),
+            "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP)}
 
 
 def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str],

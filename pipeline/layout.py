@@ -41,18 +41,20 @@ class Grid:
         return {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
 
 
+def _runs(idx: np.ndarray, max_gap: int) -> list[list[int]]:
+    """[first, last] of each run of sorted indices, a run going on over gaps of up to max_gap."""
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    return runs
+
+
 def _line_positions(profile: np.ndarray, min_len: float, min_gap: int) -> list[int]:
     """Centres of runs where the projection profile exceeds min_len."""
-    idx = np.nonzero(profile >= min_len)[0]
-    if idx.size == 0:
-        return []
-    groups: list[list[int]] = [[int(idx[0])]]
-    for i in idx[1:]:
-        if i - groups[-1][-1] <= 3:
-            groups[-1].append(int(i))
-        else:
-            groups.append([int(i)])
-    centres = [int(round((g[0] + g[-1]) / 2)) for g in groups]
+    centres = [int(round((g0 + g1) / 2)) for g0, g1 in _runs(np.nonzero(profile >= min_len)[0], 3)]
     merged: list[int] = []
     for c in centres:
         if merged and c - merged[-1] < min_gap:
@@ -218,17 +220,9 @@ def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
     if seg.size < 8 or seg.max() <= 0:
         return b0, b1
     smooth = np.convolve(seg, np.ones(5) / 5, mode="same")
-    dense = smooth >= STAMP_CORE_SHARE * smooth.max()
-    best, start = (0, -1), None
-    for y, d in enumerate(np.append(dense, False)):
-        if d and start is None:
-            start = y
-        elif not d and start is not None:
-            if y - start > best[1] - best[0] + 1:
-                best = (start, y - 1)
-            start = None
-    c0, c1 = best
-    if c1 < c0 or seg.size < 2 * (c1 - c0 + 1):
+    dense = _runs(np.nonzero(smooth >= STAMP_CORE_SHARE * smooth.max())[0], 1)
+    c0, c1 = max(dense, key=lambda r: r[1] - r[0])  # the first of the longest
+    if seg.size < 2 * (c1 - c0 + 1):
         return b0, b1
     if seg[:c0].sum() + seg[c1 + 1:].sum() >= 0.25 * seg.sum():
         return b0, b1
@@ -251,12 +245,7 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tu
     rows = np.nonzero(profile > max(1, 0.004 * w))[0]
     if rows.size == 0:
         return []
-    bands: list[list[int]] = [[int(rows[0]), int(rows[0])]]
-    for y in rows[1:]:
-        if y - bands[-1][1] <= min_gap:
-            bands[-1][1] = int(y)
-        else:
-            bands.append([int(y), int(y)])
+    bands = _runs(rows, min_gap)
     tallest = max(b1 - b0 for b0, b1 in bands)
     lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
     mass = {id(b): int(profile[b[0]:b[1] + 1].sum()) for b in bands}
