@@ -6,7 +6,7 @@ which caches one instance per (name, settings).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
@@ -57,6 +57,12 @@ class OcrEngine(ABC):
         """The texts written only in `alphabet` that the recognizer finds likeliest for a one-line
         crop, with their log-probabilities, likeliest first (ocr.ctc.likeliest_texts); None where
         the engine cannot tell (no per-frame output)."""
+        return None
+
+    def char_confidences(self, image: np.ndarray, groups: Sequence[str]) -> tuple[str, tuple[float, ...]] | None:
+        """The greedy reading of a one-line crop with each character's probability, a character of
+        one of `groups` (glyphs of one meaning: "〇○Oo0") counting its whole group
+        (ocr.ctc.greedy_decode); None where the engine cannot tell (no per-frame output)."""
         return None
 
     def dictionary(self) -> frozenset[str] | None:

@@ -96,3 +96,25 @@ def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, m
         beams = {k: (v[0], v[1]) for k, v in ranked}
     out = [(k, float(np.logaddexp(*v))) for k, v in beams.items()]
     return sorted(out, key=lambda kv: -kv[1])
+
+
+def greedy_decode(probs: np.ndarray, groups: Sequence[Tuple[int, ...]] = (), blank: int = 0
+                  ) -> tuple[list[int], list[float]]:
+    """Greedy CTC decoding as the recognizer's own decoder does it (the likeliest class of each
+    frame; repeats merged, blanks dropped), with each character's probability taken at its first
+    frame. A character whose class is in one of `groups` (glyphs that mean the same to the reader
+    of the column: 〇 ○ O o 0 in a date) gets the probability of its whole group there: the doubt
+    between look-alikes of one meaning is no doubt about the value."""
+    probs = np.asarray(probs, dtype=np.float64)
+    best = probs.argmax(axis=1)
+    group_of = {c: tuple(g) for g in groups for c in g}
+    classes: list[int] = []
+    confs: list[float] = []
+    prev = None
+    for t, c in enumerate(best.tolist()):
+        if c != prev and c != blank:
+            classes.append(c)
+            g = group_of.get(c)
+            confs.append(float(probs[t, list(g)].sum()) if g else float(probs[t, c]))
+        prev = c
+    return classes, confs

@@ -12,7 +12,7 @@ import threading
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from pipeline.errors import MissingDependencyError, ModelMissingError
 from pipeline.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
-from ocr.ctc import ANY, Label, ctc_log_likelihood, likeliest_texts
+from ocr.ctc import ANY, Label, ctc_log_likelihood, greedy_decode, likeliest_texts
 from ocr.registry import register
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
@@ -252,6 +252,15 @@ class PpOcrEngine(OcrEngine):
         ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
         with self._call_lock:
             return rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
+
+    def char_confidences(self, image: np.ndarray, groups: Sequence[str]) -> tuple[str, tuple[float, ...]] | None:
+        probs = self._frame_probs(image)
+        if probs is None:
+            return None
+        classes = self._class_index()
+        names = {i: ch for ch, i in classes.items()}
+        found, confs = greedy_decode(probs, [tuple(classes[ch] for ch in g if ch in classes) for g in groups])
+        return "".join(names.get(c, "") for c in found), tuple(clamp01(c) for c in confs)
 
     def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
                         max_len: int | None = None) -> list[tuple[str, float]] | None:

@@ -10,11 +10,11 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -249,9 +249,35 @@ def main_line(lines: list[str]) -> int | None:
     return best
 
 
+SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}
+"""Glyphs that mean the same to a column's normalizer (by normalizer): in a date 二〇一五 / 二O一五 /
+二0一五 are all 2015, and the recognizer, unsure which zero it sees (0.4-0.6 for each on the fitting
+sets' Chinese-numeral dates), is sure of the zero (count_same_glyphs)."""
+
+
+def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, groups: Sequence[str],
+                      below: float = 0.99) -> OcrPiece:
+    """A reading unsure only between glyphs of one meaning is as sure as the recognizer is of the
+    meaning: each of its characters in one of `groups` gets the probability of its whole group
+    (engine.char_confidences), when the crop read alone gives the same text; other characters keep
+    theirs. Unchanged where no such character is below `below`, or the engine cannot tell."""
+    if not groups or piece.chars is None or not piece.text.strip():
+        return piece
+    text = "".join(piece.text.split())
+    inside = [any(ch in g for g in groups) for ch in text]
+    if not any(i and c < below for i, c in zip(inside, piece.chars)):
+        return piece
+    got = engine.char_confidences(crop, groups)
+    if got is None or got[0] != text or len(got[1]) != len(text):
+        return piece
+    chars = tuple(g if i else c for i, c, g in zip(inside, piece.chars, got[1]))
+    return replace(piece, confidence=min(chars), chars=chars)
+
+
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
                stats: OcrStats | None = None, second_below: float | None = None,
-               decode: Mapping[int, Decoding] | None = None) -> dict[tuple[int, int], RawCell]:
+               decode: Mapping[int, Decoding] | None = None,
+               same_glyphs: Mapping[int, Sequence[str]] | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
     returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
@@ -279,6 +305,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
             owners.append((r, c))
     t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
+    if same_glyphs:
+        pieces = [count_same_glyphs(engine, crops[i], p, same_glyphs.get(owners[i][1], ())) for i, p in enumerate(pieces)]
     if stats is not None:
         stats.crops += len(crops)
         stats.first_seconds += time.perf_counter() - t0
@@ -287,7 +315,10 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         again = [i for i, p in enumerate(pieces) if p.text.strip() and p.confidence < second_below]
         t0 = time.perf_counter()
         if again:
-            redo = engine.recognize_crops([second_crop(crops[i], owners[i][1] in stretch_cols) for i in again])
+            redone = [second_crop(crops[i], owners[i][1] in stretch_cols) for i in again]
+            redo = engine.recognize_crops(redone)
+            if same_glyphs:
+                redo = [count_same_glyphs(engine, crop, p, same_glyphs.get(owners[i][1], ())) for i, crop, p in zip(again, redone, redo)]
             seconds = dict(zip(again, redo))
         if stats is not None:
             stats.second_crops += len(again)
@@ -356,8 +387,11 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
         decoders = column_decoders(load_spec(settings.spec_version))
         decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
+        ks = load_spec(settings.spec_version).kind(kind)
+        normalizers = {f.name: f.normalizer for f in ks.fields}
+        same = {c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
-                          stats, settings.second_read_below, decode)
+                          stats, settings.second_read_below, decode, same)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)
@@ -626,7 +660,6 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
 
 def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list[RawCell]]]) -> list[tuple[int, list[RawCell]]]:
     """Cells stored before the ink width was measured at OCR time get it from the stored clean page."""
-    from dataclasses import replace
 
     todo = any(c.ink is None and c.text and c.box for _n, cells in rows for c in cells)
     if not todo or not clean_sha:

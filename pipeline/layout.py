@@ -205,6 +205,12 @@ def ruling_rows(ink: np.ndarray) -> np.ndarray:
     return dense
 
 
+EDGE_SLIVER_ROWS = 3
+"""Ink at most this many rows tall along a cell crop's top or bottom edge is what is left of the
+ruling line beyond it (a faded line, broken too often to be blanked as a ruling row), or the tail of
+a neighbour's glyph: no text line of its own. A glyph is 12 rows tall or more at scan resolution."""
+
+
 STAMP_CORE_SHARE = 0.3
 """Rows of a text line band whose ink (smoothed over 5 rows) is at least this share of the band's
 densest row are its text; the thin strokes around them may be a stamp's (_line_core)."""
@@ -245,7 +251,10 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tu
     rows = np.nonzero(profile > max(1, 0.004 * w))[0]
     if rows.size == 0:
         return []
-    bands = _runs(rows, min_gap)
+    bands = [b for b in _runs(rows, min_gap)
+             if not ((b[0] == 0 or b[1] == h - 1) and b[1] - b[0] < EDGE_SLIVER_ROWS)]
+    if not bands:
+        return []
     tallest = max(b1 - b0 for b0, b1 in bands)
     lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
     mass = {id(b): int(profile[b[0]:b[1] + 1].sum()) for b in bands}

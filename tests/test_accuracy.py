@@ -628,6 +628,26 @@ def test_ctc_search_finds_the_likeliest_texts_of_an_alphabet():
     assert all(len(t) <= 2 for t, _s in likeliest_texts(probs, [1, 2], beam=8, max_len=2))
 
 
+def test_greedy_decoding_counts_glyphs_of_one_meaning_as_one():
+    """The recognizer's own greedy decoding (likeliest class per frame, repeats merged, blanks
+    dropped, each character's probability at its first frame); a character whose glyph is in a
+    group of one meaning (〇 / O / 0 in a date) is as sure as the whole group there."""
+    import numpy as np
+
+    from ocr.ctc import greedy_decode
+
+    # classes: 0 blank, 1 二, 2 〇, 3 O, 4 0, 5 六
+    probs = np.array([[0.02, 0.95, 0.01, 0.01, 0.00, 0.01],   # 二
+                      [0.02, 0.90, 0.02, 0.02, 0.02, 0.02],   # 二 held: merged
+                      [0.90, 0.02, 0.02, 0.02, 0.02, 0.02],   # blank
+                      [0.02, 0.00, 0.45, 0.40, 0.10, 0.03],   # 〇, unsure which zero
+                      [0.10, 0.00, 0.10, 0.10, 0.10, 0.60]])  # 六: zeros together 0.3, not the likeliest
+    classes, confs = greedy_decode(probs)
+    assert classes == [1, 2, 5] and np.allclose(confs, [0.95, 0.45, 0.60])
+    classes, confs = greedy_decode(probs, [(2, 3, 4)])
+    assert classes == [1, 2, 5] and np.allclose(confs, [0.95, 0.95, 0.60])  # 六 stays 六 at its own 0.6
+
+
 def test_which_id_readings_are_searched_and_what_is_kept():
     from mapping.idfix import id_needs_decoding, listed_valid_ids
     from mapping.normalize import id_check_digit

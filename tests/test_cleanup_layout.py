@@ -121,3 +121,21 @@ def test_a_stamp_over_a_cell_does_not_make_the_whole_cell_one_text_line():
     wang[15:87, 57:62] = 30  # the stem
     ((b0, b1),) = text_line_bands(wang)
     assert b0 <= 15 and b1 >= 86
+
+
+def test_a_faded_ruling_line_along_the_edge_of_a_blank_cell_is_no_text_line():
+    """A faded ruling line broken into many short dashes (so no ruling row: under 80 % of the width)
+    left along a cell crop's top edge was once a text line: the recognizer read it as nothing and the
+    blank cell was held as 'ink but unread' (remarks cells of the fitting sets)."""
+    blank = np.full((90, 135), 240, np.uint8)
+    for x in range(0, 135, 9):
+        blank[0:2, x : x + 5] = 170  # dashes: 56 % of the width, two rows
+    assert text_line_bands(blank) == []
+    bottom = np.flipud(blank).copy()
+    assert text_line_bands(bottom) == []
+
+    written = blank.copy()
+    for x in range(15, 120, 26):
+        written[40:62, x : x + 20] = 30
+    ((b0, b1),) = text_line_bands(written)
+    assert b0 >= 30 and b1 <= 72  # the line alone, not stretched up to the edge

@@ -252,3 +252,34 @@ def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_d
     assert "37068319101296551" in cell.text and len(cell.text) > 18   # what was read: the stamp too
     assert cell.decoded and cell.second == "370683193101296551"
     assert cell.second_confidence < 0.5
+
+
+def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_its_zero(ppocr):
+    """A scattering date of a generated sea burial register (fitting set 40102), 二〇一五年五月十九日
+    with the zero drawn as a ring: the recognizer splits the zero between 〇, O and 0 (each about
+    0.4), so the reading was held for review though every reading of it is 2015-05-19. Counting
+    the zero glyphs as one, the date is as sure as the recognizer is of a zero there."""
+    import cv2
+
+    from mapping.normalize import normalize_date
+    from pipeline.extract import SAME_MEANING, count_same_glyphs, read_cells
+    from pipeline.layout import Grid
+
+    crop = cv2.imread(str(FIXTURES / "date_chinese_numerals_zero.png"), cv2.IMREAD_GRAYSCALE)
+    piece = ppocr.recognize_crop(crop)
+    assert normalize_date(piece.text).value == "2015-05-19"
+    zero = piece.chars[1]
+    assert zero < 0.6 and piece.confidence == zero
+    sure = count_same_glyphs(ppocr, crop, piece, SAME_MEANING["date"])
+    assert sure.text == piece.text and sure.chars[1] > 0.9 and sure.confidence > 0.9
+    assert [round(c, 4) for k, c in enumerate(sure.chars) if k != 1] == [round(c, 4) for k, c in enumerate(piece.chars) if k != 1]
+    assert count_same_glyphs(ppocr, crop, piece, ()) == piece  # a column with no such glyphs: unchanged
+    assert count_same_glyphs(ppocr, crop, piece, ("十千",)) == piece  # nor glyphs the reading is sure of
+
+    # in a table cell of a date column; not in another column
+    h, w = crop.shape
+    gray = cv2.copyMakeBorder(crop, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=250)
+    grid = Grid((0, h + 40), (0, w + 40))
+    dated = read_cells(gray, grid, ppocr, [(0, 0)], same_glyphs={0: SAME_MEANING["date"]})[(0, 0)]
+    plain = read_cells(gray, grid, ppocr, [(0, 0)])[(0, 0)]
+    assert dated.text == plain.text and plain.confidence < 0.6 < 0.9 < dated.confidence
