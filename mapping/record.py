@@ -261,9 +261,11 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if addr is not None and addr.raw.strip():
             derived_n = N.normalize_division(addr.raw, year, sp)
             source_conf = float(cells["household_address"].confidence) if "household_address" in cells else 1.0
-            if derived_n.value is not None and not any(fl.startswith("lexicon_") for fl in derived_n.flags):
-                # named by place names read exactly as the lexicon has them: an unsure character
-                # elsewhere in the address (village, house number) does not make the division unsure
+            if derived_n.value is not None and not {"lexicon_ambiguous", "lexicon_context_mismatch"} & set(derived_n.flags):
+                # named by place names read exactly as the lexicon has them, or corrected to one (whose
+                # certainty the normalizer counts): an unsure character elsewhere in the address
+                # (village, house number), or the misread character the correction put right, does
+                # not make the division unsure
                 source_conf = max(source_conf, 0.99)
             if derived_n.value is not None:
                 derived_n = N.Normalized(derived_n.value, derived_n.raw, derived_n.flags + ("derived_from_address",), derived_n.certainty)
