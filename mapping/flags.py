@@ -35,6 +35,7 @@ FLAGS: dict[str, FlagInfo] = {
     "spec_chose_reading": FlagInfo("两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次", "two readings disagree and only one is a valid value (a code wording, a list entry, an ID whose check digit holds, a real date): that one was taken", "warn"),
     "decoded_valid": FlagInfo("识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，或名录中的海域）", "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, or a listed sea area)", "warn"),
     "readings_same_value": FlagInfo("两次识别文字不同，但规范化后取值相同（如 养马岛海域 / 养马岛海城）", "two readings differ as text but give the same value (养马岛海域 / 养马岛海城): they agree on it", "info"),
+    "agreed_table_wording": FlagInfo("两次识别一致，且是代码表中与其他代码的写法都相差两字以上的写法：按代码表确认", "both readings agree on a code-table wording at least two characters away from every wording of another code: as sure as such agreement is (measured)", "info"),
     "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
     # --- dates
     "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),

@@ -159,6 +159,11 @@ def _field_order(ks: KindSpec) -> list[FieldSpec]:
     return first + middle + last
 
 
+AGREED_WORDING_FROM = 0.5
+"""The least combined confidence of two agreeing readings of a code wording that
+AGREED_WORDING_CERTAINTY stands for (below it the fitting sets hold too few to tell)."""
+
+
 SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
 """Flags of a value chosen from a closed list by glyph shape (mapping.glyphs)."""
 
@@ -206,6 +211,11 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                 fv.flags.append("spec_chose_reading")
                 if getattr(cell, "decoded", False):
                     fv.flags.append("decoded_valid")
+        if (f.normalizer == "code" and cell is not None and getattr(cell, "agreed", None) is True and not n.flags
+                and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
+                and N.wording_isolated(raw, sp.table(f.code_table or ""))):
+            fv.confidence = N.AGREED_WORDING_CERTAINTY
+            fv.flags.append("agreed_table_wording")
         ink = getattr(cell, "ink", None) if cell is not None else None
         # an address is measured as read (a lexicon correction may shorten a name), unless a dropped
         # character of its village was put back: then the ink is rightly wider than the reading

@@ -91,6 +91,29 @@ def test_agreement_is_stored_with_the_cell_and_flagged_on_the_field():
     assert "engines_disagree" in build_record("cremation", cells, CTX).fields["agent_name"].flags
 
 
+def test_two_readings_agreeing_on_an_isolated_code_wording_are_as_sure_as_such_agreement_is():
+    """家属领回 read twice the same in a hand-written register, each time unsure: no wording of
+    another code is one character away, so a misreading would have to land on it twice. 病故 is one
+    character from 事故 (another code): its doubt stays. One reading alone, or two very unsure, stay."""
+    from mapping import normalize as N
+
+    def ashes(first: float, second: float | None, text: str = "家属领回", field: str = "ashes_destination_code"):
+        cell = RawCell(text, first, (0, 0, 10, 10), None, None if second is None else text, second)
+        cells = {**row(TRUE_ID), field: resolve(cell) if second is not None else cell}
+        return build_record("cremation", cells, CTX).fields[field]
+
+    agreed = ashes(0.45, 0.4)
+    assert agreed.value == "9" and agreed.confidence == N.AGREED_WORDING_CERTAINTY and "agreed_table_wording" in agreed.flags
+    assert build_record("cremation", {**row(TRUE_ID), "ashes_destination_code": resolve(
+        RawCell("家属领回", 0.45, (0, 0, 10, 10), None, "家属领回", 0.4))}, CTX).fields["remarks"].confidence >= 0.95
+    assert ashes(0.6, None).confidence == 0.6                               # one reading
+    assert ashes(0.2, 0.2).confidence < 0.5                                 # two very unsure ones
+    cause = ashes(0.45, 0.4, "病故", "death_cause_code")
+    assert cause.value == "02" and cause.confidence < 0.9 and "agreed_table_wording" not in cause.flags
+    assert N.wording_isolated("家属领回", load_spec().table("ashes_destination"))
+    assert not N.wording_isolated("病故", load_spec().table("death_cause"))
+
+
 # ---- calibration -------------------------------------------------------------------------------
 def test_fit_picks_the_lowest_threshold_meeting_the_target():
     obs = [Observation("deceased_name", c / 1000, True) for c in range(900, 1000)] * 20
