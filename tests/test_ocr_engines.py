@@ -283,3 +283,45 @@ def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_i
     dated = read_cells(gray, grid, ppocr, [(0, 0)], same_glyphs={0: SAME_MEANING["date"]})[(0, 0)]
     plain = read_cells(gray, grid, ppocr, [(0, 0)])[(0, 0)]
     assert dated.text == plain.text and plain.confidence < 0.6 < 0.9 < dated.confidence
+
+
+def _id_cell(ppocr, fixture: str):
+    import cv2
+
+    from mapping.spec import load_spec
+    from pipeline.extract import column_decoders, read_cells
+    from pipeline.layout import Grid
+
+    gray = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
+    h, w = gray.shape
+    decode = {0: column_decoders(load_spec())["id_number"]}
+    return read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], {0}, None, 0.99, decode)[(0, 0)]
+
+
+def test_a_printed_id_read_two_edits_off_is_found_among_the_recognizers_likeliest_digit_texts(ppocr):
+    """A printed ID cell of report set 9434 read 3368119540915920X (370 read as 33): no valid number
+    is one edit away. The true one is the 46th likeliest text in digits and X, the only valid one
+    among the first 512: searched that deep, it is offered, with a low share, and reviewed."""
+    cell = _id_cell(ppocr, "id_far_reading_printed.png")
+    assert cell.text == "3368119540915920X"
+    assert cell.decoded and cell.second == "37068119540915920X" and cell.second_confidence < 0.5
+
+
+def test_an_id_whose_own_line_is_valid_is_read_without_the_stray_mark_under_it(ppocr):
+    """An ID cell of report set 9434 (a printed register) with a stamp's edge under its last digits:
+    the mark is read as a line of its own (Ta) and joined to the number, which then fails. The
+    number's own line is valid as it stands: it is the cell's second reading, and the spec takes it."""
+    from functools import partial
+
+    from mapping import RecordContext, build_record
+    from mapping.record import reads_cleanly
+    from ocr.agreement import resolve
+
+    cell = _id_cell(ppocr, "id_valid_line_stray_mark.png")
+    assert cell.text.startswith("370686192807061337") and cell.text != "370686192807061337"
+    assert cell.decoded and cell.second == "370686192807061337"
+    ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2011)
+    chosen = resolve(cell, 0.99, partial(reads_cleanly, "cremation", "id_number", context=ctx))  # as map_rows does
+    rec = build_record("cremation", {"id_number": chosen}, ctx)
+    fv = rec.fields["id_number"]
+    assert fv.value == "370686192807061337" and "spec_chose_reading" in fv.flags
