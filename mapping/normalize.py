@@ -634,24 +634,21 @@ def given_name_char_rare(given: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _given_name_counts() -> tuple[dict[str, int], int]:
-    from importlib import resources
-
-    text = resources.files("mapping").joinpath("data/given_name_chars.txt").read_text(encoding="utf-8")
-    counts: dict[str, int] = {}
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        ch, n = line.split()
-        counts[ch] = int(n)
+    counts = {ch: int(n) for ch, n in (line.split() for line in _data_lines("given_name_chars.txt"))}
     return counts, sum(counts.values())
 
 
 @lru_cache(maxsize=1)
 def _surnames() -> frozenset[str]:
+    return frozenset(ch for line in _data_lines("surnames.txt") for ch in line)
+
+
+def _data_lines(name: str) -> list[str]:
+    """The lines of a text file in mapping/data, stripped, without comments (#) and blank lines."""
     from importlib import resources
 
-    text = resources.files("mapping").joinpath("data/surnames.txt").read_text(encoding="utf-8")
-    return frozenset(ch for line in text.splitlines() if not line.startswith("#") for ch in line.strip())
+    text = resources.files("mapping").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 _DOUBTFUL_SURNAMES = "逢干"

@@ -258,9 +258,9 @@ class PpOcrEngine(OcrEngine):
         if probs is None:
             return None
         classes = self._class_index()
-        names = {i: ch for ch, i in classes.items()}
+        names = self._ocr.text_rec.postprocess_op.character  # class -> character (0: the blank)
         found, confs = greedy_decode(probs, [tuple(classes[ch] for ch in g if ch in classes) for g in groups])
-        return "".join(names.get(c, "") for c in found), tuple(clamp01(c) for c in confs)
+        return "".join(names[c] for c in found), tuple(clamp01(c) for c in confs)
 
     def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
                         max_len: int | None = None) -> list[tuple[str, float]] | None:

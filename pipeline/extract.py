@@ -394,10 +394,10 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        decoders = column_decoders(load_spec(settings.spec_version))
+        sp = load_spec(settings.spec_version)
+        decoders = column_decoders(sp)
         decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
-        ks = load_spec(settings.spec_version).kind(kind)
-        normalizers = {f.name: f.normalizer for f in ks.fields}
+        normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
         same = {c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
                           stats, settings.second_read_below, decode, same)
