@@ -370,6 +370,20 @@ def _isolated(town: str, name: str, spec: Spec) -> bool:
                    for o in villages_of(town, spec))
 
 
+def _last_town(text: str, spec: Spec) -> PlaceHit | None:
+    """The last town or street read exactly in `text` (the one a village after it belongs to)."""
+    towns = [h for h in _scan(text, spec).hits if h.place.kind in ("town", "street") and not h.corrected]
+    return towns[-1] if towns else None
+
+
+def names_unlisted_village(text: str, spec: Spec) -> bool:
+    """Whether `text` names a village (…村 after its town or street) that its town's list does not
+    hold, nor is near (find_village found none): a town without a list names none."""
+    town = _last_town(text, spec)
+    return (town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end:]
+            and find_village(text, spec) is None)
+
+
 @lru_cache(maxsize=4096)
 def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> VillageHit | None:
     """The village named right after the last town or street read exactly in `text`, if the list has
@@ -377,10 +391,9 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
     (丁家乔村 -> 丁家夼村: 夼 cannot be read; 王家村 -> 王家疃村 where 王家村 is not a village of the
     town and 王家疃村 is). `unsure`: positions in `text` the reader doubted (see `_pair_cost`).
     None where the town has no list, no village is near, or two are."""
-    towns = [h for h in _scan(text, spec).hits if h.place.kind in ("town", "street") and not h.corrected]
-    if not towns:
+    town = _last_town(text, spec)
+    if town is None:
         return None
-    town = towns[-1]
     names = villages_of(town.name, spec)
     if not names:
         return None

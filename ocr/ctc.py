@@ -71,11 +71,11 @@ def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, m
     Frames where an allowed class is below `floor` do not extend by that class (speed)."""
     probs = np.asarray(probs, dtype=np.float64)
     lp = np.log(np.maximum(probs, FLOOR))
-    allowed = list(classes)
+    allowed = np.asarray(sorted(set(classes)), dtype=np.int64)
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, float("-inf"))}  # (ends in blank, ends in a class)
     for t in range(probs.shape[0]):
         row = lp[t]
-        grow = [c for c in allowed if probs[t, c] >= floor]
+        grow = allowed[probs[t, allowed] >= floor].tolist()
         nxt: dict[tuple[int, ...], list[float]] = {}
 
         def add(prefix: tuple[int, ...], slot: int, value: float) -> None:

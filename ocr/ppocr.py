@@ -145,6 +145,7 @@ class PpOcrEngine(OcrEngine):
         # ONNX Runtime sessions may be shared between threads, but RapidOCR keeps per-call state
         # (box_thresh etc. on the post-processor): serialise calls on one instance.
         self._call_lock = threading.Lock()
+        self._last_probs: tuple[object, np.ndarray] | None = None
         self._version: str | None = None
         self._classes: dict[str, int] | None = None
 
@@ -250,8 +251,13 @@ class PpOcrEngine(OcrEngine):
         rec = self._ocr.text_rec
         _c, height, width = rec.rec_image_shape[:3]
         ratio = max(width / height, bgr.shape[1] / bgr.shape[0])
+        key = (bgr.shape, hashlib.blake2b(np.ascontiguousarray(bgr).tobytes(), digest_size=16).digest())
         with self._call_lock:
-            return rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
+            if self._last_probs is not None and self._last_probs[0] == key:
+                return self._last_probs[1]
+            probs = rec.session(rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32))[0][0]
+            self._last_probs = (key, probs)  # the same crop is often searched, then scored (one run)
+            return probs
 
     def char_confidences(self, image: np.ndarray, groups: Sequence[str]) -> tuple[str, tuple[float, ...]] | None:
         probs = self._frame_probs(image)

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 
 from mapping.headers import detect_kind, map_columns
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
-from mapping.normalize import sea_area_alternatives
+from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
@@ -128,11 +128,12 @@ class OcrStats:
     crops: int = 0
     second_crops: int = 0
     decoded: int = 0  # invalid readings scored against the spec-valid texts near them (decode_valid)
+    names_searched: int = 0  # doubted name cells searched for the names they may hold (name_alternatives)
     first_seconds: float = 0.0
     second_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
-        return {"crops": self.crops, "second_crops": self.second_crops, "decoded": self.decoded,
+        return {"crops": self.crops, "second_crops": self.second_crops, "decoded": self.decoded, "names_searched": self.names_searched,
                 "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
 
 
@@ -252,6 +253,28 @@ def main_line(lines: list[str]) -> int | None:
     return best
 
 
+NAME_BEAM = 16
+"""How many texts written in the name alphabet a doubted name cell is searched for (name_alternatives):
+on the fitting sets the names put right by mapping.normalize.rescore_name were among the first 16."""
+
+
+def name_alternatives(engine: OcrEngine, crop: np.ndarray, readings: Sequence[str],
+                      alphabet: str) -> tuple[tuple[str, float], ...] | None:
+    """The texts written in `alphabet` (mapping.normalize.name_alphabet) the recognizer finds
+    likeliest in a one-line name crop (NAME_BEAM of them), and the cell's own `readings`, each with
+    the recognizer's log-probability on this crop: the evidence mapping weighs by how often real
+    names use each character. None where the engine cannot tell (no per-frame output)."""
+    found = engine.likeliest_texts(crop, alphabet, beam=NAME_BEAM)
+    if found is None:
+        return None
+    seen = {t for t, _score in found}
+    own = [t for t in dict.fromkeys("".join(r.split()) for r in readings) if t and t not in seen]
+    scores = engine.score_readings(crop, own) if own else []
+    if scores is None:
+        return None
+    return tuple(found) + tuple((t, float(x)) for t, x in zip(own, scores) if np.isfinite(x))
+
+
 SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}
 """Glyphs that mean the same to a column's normalizer (by normalizer): in a date 二〇一五 / 二O一五 /
 二0一五 are all 2015, and the recognizer, unsure which zero it sees (0.4-0.6 for each on the fitting
@@ -280,7 +303,8 @@ def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, grou
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
                stats: OcrStats | None = None, second_below: float | None = None,
                decode: Mapping[int, Decoding] | None = None,
-               same_glyphs: Mapping[int, Sequence[str]] | None = None) -> dict[tuple[int, int], RawCell]:
+               same_glyphs: Mapping[int, Sequence[str]] | None = None,
+               names: Mapping[int, str] | None = None) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
     returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
@@ -293,7 +317,11 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     invalid gets as its second reading the valid text the recognizer itself finds likeliest in the
     crop (decode_valid; `decoded` set), so an ID read with a digit dropped or misread, or a sea area
     read off the list, is put right by the recognizer's own probabilities, not by a guess. Stray
-    lines beside the value (main_line) are left out of the decoded text."""
+    lines beside the value (main_line) are left out of the decoded text.
+
+    `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
+    (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
+    (name_alternatives), for mapping to weigh by how often real names use their characters."""
     out: dict[tuple[int, int], RawCell] = {}
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
@@ -351,9 +379,16 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
                     stats.second_seconds += time.perf_counter() - t0
                 if found is not None:
                     other, decoded = RawCell(found[0], found[1], box), True
+        alternatives = None
+        if names and c in names and len(idx) == 1 and idx[0] in seconds:
+            t0 = time.perf_counter()
+            alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
+            if stats is not None:
+                stats.names_searched += 1
+                stats.second_seconds += time.perf_counter() - t0
         out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
                               other.confidence if other else None, ink_extent(cell_inner(gray, box)),
-                              first.chars, other.chars if other else None, decoded=decoded)
+                              first.chars, other.chars if other else None, decoded=decoded, alternatives=alternatives)
     return out
 
 
@@ -399,8 +434,9 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
         decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
         normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
         same = {c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING}
+        names = {c: name_alphabet() for c, f in enumerate(columns) if normalizers.get(f) == "name"}
         body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
-                          stats, settings.second_read_below, decode, same)
+                          stats, settings.second_read_below, decode, same, names)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)

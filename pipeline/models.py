@@ -76,6 +76,10 @@ class RawCell:
     chars: tuple[float, ...] | None = None  # per character of `text` (whitespace removed); None: unknown
     second_chars: tuple[float, ...] | None = None
     decoded: bool = False  # the second reading is the spec-valid text the recognizer found likeliest (pipeline.extract.decode_valid)
+    # texts the recognizer may have seen in a doubted one-line name cell, with its log-probability of
+    # each on the first crop (pipeline.extract.name_alternatives; mapping weighs them by how often
+    # real names use their characters, mapping.normalize.rescore_name); None: not searched
+    alternatives: tuple[tuple[str, float], ...] | None = None
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
     own_confidence: float | None = None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
 
@@ -94,6 +98,8 @@ class RawCell:
             d["second_chars"] = [round(c, 4) for c in self.second_chars]
         if self.decoded:
             d["decoded"] = True
+        if self.alternatives is not None:
+            d["alternatives"] = [[t, round(x, 4)] for t, x in self.alternatives]
         return d
 
     @classmethod
@@ -101,7 +107,8 @@ class RawCell:
         return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
                    None if d.get("second_confidence") is None else float(d["second_confidence"]),
                    None if d.get("ink") is None else float(d["ink"]), _chars(d.get("chars")), _chars(d.get("second_chars")),
-                   bool(d.get("decoded", False)))
+                   bool(d.get("decoded", False)),
+                   None if d.get("alternatives") is None else tuple((str(t), float(x)) for t, x in d["alternatives"]))
 
 
 @dataclass
