@@ -177,9 +177,7 @@ def _weigh_name(fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[st
     sets, most of them right names with a real but rare character, 林琮 rivalled by 林琼, for 5 fewer
     wrong names above 0.9: not kept.)"""
     chosen = N.rescore_name(str(n.value), alternatives)
-    if chosen is None:
-        return
-    if chosen.text == n.value:
+    if chosen is None or chosen.text == n.value:
         return
     other = normalize(chosen.text)
     if other.value is None:

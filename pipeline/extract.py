@@ -272,7 +272,8 @@ def name_alternatives(engine: OcrEngine, crop: np.ndarray, readings: Sequence[st
     scores = engine.score_readings(crop, own) if own else []
     if scores is None:
         return None
-    return tuple(found) + tuple((t, float(x)) for t, x in zip(own, scores) if np.isfinite(x))
+    # a text the frames cannot hold scores -inf: left out (and JSON, PostgreSQL's included, has no infinity)
+    return tuple((t, float(x)) for t, x in list(found) + list(zip(own, scores)) if np.isfinite(x))
 
 
 SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}

@@ -1,6 +1,8 @@
 """Typed objects passed between stages. Each round-trips through JSON (to_dict / from_dict)."""
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
@@ -99,7 +101,7 @@ class RawCell:
         if self.decoded:
             d["decoded"] = True
         if self.alternatives is not None:
-            d["alternatives"] = [[t, round(x, 4)] for t, x in self.alternatives]
+            d["alternatives"] = [[t, round(x, 4)] for t, x in self.alternatives if math.isfinite(x)]  # strict JSON
         return d
 
     @classmethod

@@ -889,3 +889,6 @@ def test_a_name_reread_by_frequency_keeps_its_reading_and_says_so():
     assert "name_reread_by_frequency" in FLAGS
     stored = RawCell("徐五华", 0.6, box, alternatives=torn)
     assert RawCell.from_dict(json.loads(json.dumps(stored.to_dict()))).alternatives == tuple((t, round(x, 4)) for t, x in torn)
+    # a text the frames cannot hold (-inf) is never stored: PostgreSQL's JSON has no infinity
+    stored = RawCell("徐五华", 0.6, box, alternatives=torn + (("徐五华华", float("-inf")),))
+    assert len(json.loads(json.dumps(stored.to_dict(), allow_nan=False))["alternatives"]) == 2

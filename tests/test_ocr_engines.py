@@ -1,6 +1,7 @@
 """Real OCR engines on a small rendered image (marker ``ocr``). No network, no downloads."""
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -351,6 +352,7 @@ def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr, fixt
 
     cell = _name_cell(ppocr, fixture)
     assert cell.text == read and truth in dict(cell.alternatives or ())
+    assert all(math.isfinite(x) for _t, x in cell.alternatives)
     ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2014)
     fv = build_record("cremation", {"agent_name": resolve(cell, 0.99)}, ctx).fields["agent_name"]
     assert fv.value == truth and fv.raw == read and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.9
