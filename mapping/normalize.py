@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import UNREADABLE, UNSURE_CHAR, deciding_hit, district_of, find_village, names_unlisted_village, scan_places
+from .places import UNREADABLE, UNSURE_CHAR, deciding_hit, district_of, find_village, names_listed_towns_village, scan_places
 from .spec import CodeTable, Spec, load_spec
 
 
@@ -789,7 +789,7 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
         text = text[:village.start] + village.name + text[village.end:]
         flags.append("village_corrected")
         certainty *= VILLAGE_CERTAINTY - village.cost * 0.3
-    elif village is None and names_unlisted_village(text, sp):
+    elif village is None and names_listed_towns_village(text, sp):  # a village its town's list lacks
         flags.append("village_not_in_list")
         certainty *= VILLAGE_UNLISTED_CERTAINTY
     fixed = text.translate(_PLACE_GLYPHS)

@@ -376,12 +376,11 @@ def _last_town(text: str, spec: Spec) -> PlaceHit | None:
     return towns[-1] if towns else None
 
 
-def names_unlisted_village(text: str, spec: Spec) -> bool:
-    """Whether `text` names a village (…村 after its town or street) that its town's list does not
-    hold, nor is near (find_village found none): a town without a list names none."""
+def names_listed_towns_village(text: str, spec: Spec) -> bool:
+    """Whether `text` writes a village (…村) after a town or street whose villages are listed: one
+    find_village can check (where it then finds none, the village is not in the list)."""
     town = _last_town(text, spec)
-    return (town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end:]
-            and find_village(text, spec) is None)
+    return town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end:]
 
 
 @lru_cache(maxsize=4096)
