@@ -240,16 +240,11 @@ def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_d
     """Same register: the stamp's ink above and below the digits is read as lines of its own
     (黄 / 37068319101296551 / 足业务), and one digit of the number is lost under it. The number is
     decoded from its own line: the true one is offered, with a low share, and the field is reviewed."""
-    import cv2
-
     from mapping.spec import load_spec
-    from pipeline.extract import column_decoders, read_cells
-    from pipeline.layout import Grid
+    from pipeline.extract import column_decoders
 
-    gray = cv2.imread(str(FIXTURES / "id_under_stamp_three_lines.png"), cv2.IMREAD_GRAYSCALE)
-    h, w = gray.shape
     decode = {0: column_decoders(load_spec())["id_number"]}
-    cell = read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], decode=decode)[(0, 0)]
+    cell = _fixture_cell(ppocr, "id_under_stamp_three_lines.png", decode=decode)
     assert "37068319101296551" in cell.text and len(cell.text) > 18   # what was read: the stamp too
     assert cell.decoded and cell.second == "370683193101296551"
     assert cell.second_confidence < 0.5
@@ -286,17 +281,24 @@ def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_i
     assert dated.text == plain.text and plain.confidence < 0.6 < 0.9 < dated.confidence
 
 
-def _id_cell(ppocr, fixture: str):
+def _fixture_cell(ppocr, fixture: str, **options):
+    """A fixture image read as the one cell of a one-cell table (read_cells with `options`)."""
     import cv2
 
-    from mapping.spec import load_spec
-    from pipeline.extract import column_decoders, read_cells
+    from pipeline.extract import read_cells
     from pipeline.layout import Grid
 
     gray = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
     h, w = gray.shape
+    return read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], **options)[(0, 0)]
+
+
+def _id_cell(ppocr, fixture: str):
+    from mapping.spec import load_spec
+    from pipeline.extract import column_decoders
+
     decode = {0: column_decoders(load_spec())["id_number"]}
-    return read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], {0}, None, 0.99, decode)[(0, 0)]
+    return _fixture_cell(ppocr, fixture, stretch_cols={0}, second_below=0.99, decode=decode)
 
 
 def test_a_printed_id_read_two_edits_off_is_found_among_the_recognizers_likeliest_digit_texts(ppocr):
@@ -329,15 +331,9 @@ def test_an_id_whose_own_line_is_valid_is_read_without_the_stray_mark_under_it(p
 
 
 def _name_cell(ppocr, fixture: str):
-    import cv2
-
     from mapping.normalize import name_alphabet
-    from pipeline.extract import read_cells
-    from pipeline.layout import Grid
 
-    gray = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
-    h, w = gray.shape
-    return read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)], set(), None, 0.99, names={0: name_alphabet()})[(0, 0)]
+    return _fixture_cell(ppocr, fixture, second_below=0.99, names={0: name_alphabet()})
 
 
 @pytest.mark.parametrize("fixture, read, truth", [("name_yu_read_wu.png", "徐五华", "徐玉华"),
