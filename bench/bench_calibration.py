@@ -5,7 +5,8 @@
 
 Runs the pipeline once on the set (bench/out/calib-<seed>; kept, so `--remap` re-maps the stored
 cells without OCR after a mapping change), scores every field against the truth, fits one threshold
-per field type so that the fields above it are wrong no more often than --target, writes
+per field type and a page limit per ledger kind together (pipeline.calibration.fit_joint) so that
+the fields of the records they auto-accept are wrong no more often than --target, writes
 report.md / report.json / reliability.png there, and with --write the thresholds routing uses by
 default (mapping/data/thresholds.json). Never part of the test suite.
 """
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.plot import reliability_png  # noqa: E402
 from pipeline.calibration import (  # noqa: E402
-    accepted_records, field_types, fit_with_page_limit, limit_for_kind, reliability, write_thresholds)
+    FLOOR, TYPE_CAP, accepted_records, field_types, fit_joint, limit_for_kind, reliability, write_thresholds)
 from pipeline.config import Settings  # noqa: E402
 from pipeline.evaluate import evaluate  # noqa: E402
 from pipeline.extract import page_unsure_share  # noqa: E402
@@ -58,13 +59,41 @@ def _limit_text(limit) -> str:
     return f"{limit:.0%} of written cells read below 0.99"
 
 
+def auto_accepted(obs: list, thresholds: dict[str, float], page_limit, shares: dict[int, float],
+                  kinds: dict[int, str]) -> tuple[int, int, int, int]:
+    """(records, auto-accepted, their fields, wrong among them) under thresholds and a page limit."""
+    def under_limit(record: int) -> bool:
+        limit = limit_for_kind(page_limit, kinds.get(record))
+        return limit is None or shares.get(record, 0) <= limit
+
+    n = len({o.record for o in obs})
+    _n, acc, fields, wrong = accepted_records([o for o in obs if under_limit(o.record)], thresholds)
+    return n, acc, fields, wrong
+
+
+def held_out(obs: list, shares: dict[int, float], kinds: dict[int, str], seeds: list[int], types: dict[str, str],
+             args) -> list[tuple[int, tuple[int, int, int, int]]]:
+    """Each fitting set scored with thresholds fitted on the others (records of set i carry the
+    offset 1 000 000 * i): what a fresh set may expect of the fit, not what it was fitted to."""
+    rows = []
+    for i, seed in enumerate(seeds):
+        rest = [o for o in obs if o.record // 1_000_000 != i]
+        fit, limit = fit_joint(rest, shares, args.target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
+        th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
+        rows.append((seed, auto_accepted([o for o in obs if o.record // 1_000_000 == i], th, limit, shares, kinds)))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=32)
     ap.add_argument("--seed", type=int, default=31337)
     ap.add_argument("--severity", type=float, default=1.0)
-    ap.add_argument("--target", type=float, default=0.003, help="share wrong allowed among the fields of auto-accepted records")
-    ap.add_argument("--floor", type=float, default=0.9, help="least threshold of a field type read by OCR")
+    ap.add_argument("--target", type=float, default=0.002,
+                    help="share wrong allowed among the fields of auto-accepted records on the fitting sets (the issue's "
+                         "bound is 0.3 %%: fitted at 0.2 %% so that a fresh set stays within it; see the held-out figures)")
+    ap.add_argument("--floor", type=float, default=FLOOR, help="least threshold of a field type read by OCR")
+    ap.add_argument("--type-cap", type=float, default=TYPE_CAP, help="share wrong allowed among one field type's auto-accepted fields")
     ap.add_argument("--second-read-below", type=float, default=0.99)
     ap.add_argument("--remap", action="store_true", help="re-map the stored cells (no OCR) before scoring")
     ap.add_argument("--write", action="store_true", help=f"write the fitted thresholds to {PACKAGED.relative_to(ROOT)}")
@@ -106,22 +135,19 @@ def main() -> None:
             pages_done += s.query(Page).filter(Page.status == "done").count()
         other.dispose()
     types = field_types()
-    fit, per_type_target, page_limit = fit_with_page_limit(obs, shares, args.target, types, floor=args.floor,
-                                                           page_kind=kinds)
+    fit, page_limit = fit_joint(obs, shares, args.target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
     meta = {"seed": args.seed, "pooled_seeds": args.pool, "pages": pages_done, "severity": args.severity, "fields": len(obs), "target": args.target,
-            "per_type_target": per_type_target, "floor": args.floor, "second_read_below": args.second_read_below}
+            "type_cap": args.type_cap, "floor": args.floor, "second_read_below": args.second_read_below}
     if args.write:
         write_thresholds(PACKAGED, fit, args.target, meta, page_limit)
         print(f"wrote {PACKAGED}")
     th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
 
-    # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error)
-    n_records = len({o.record for o in obs})
-    def under_limit(record: int) -> bool:
-        limit = limit_for_kind(page_limit, kinds.get(record))
-        return limit is None or shares.get(record, 0) <= limit
-
-    _n, n_acc, n_fields, wrong = accepted_records([o for o in obs if under_limit(o.record)], th)
+    # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error),
+    # and on each set when fitted on the others only
+    n_records, n_acc, n_fields, wrong = auto_accepted(obs, th, page_limit, shares, kinds)
+    seeds = [args.seed, *args.pool]
+    cv = held_out(obs, shares, kinds, seeds, types, args) if len(seeds) > 1 else []
     store.dispose()
     accuracy = sum(o.right for o in obs) / max(1, len(obs))
     groups = {"all fields": reliability(obs)}
@@ -132,16 +158,24 @@ def main() -> None:
     reliability_png(out / "reliability.png", groups, f"Reliability, fitting set seed {' + '.join(str(x) for x in [args.seed, *args.pool])} ({len(obs)} fields)")
     report = {"meta": meta, "run": run, "fit": fit, "thresholds": th, "page_unsure_max": page_limit,
               "on_fitting_set": {"records": n_records, "auto_accepted": n_acc, "auto_fields": n_fields, "auto_fields_wrong": wrong},
+              "held_out": [{"seed": seed, "records": r[0], "auto_accepted": r[1], "auto_fields": r[2], "auto_fields_wrong": r[3]}
+                           for seed, r in cv],
               "reliability": groups, "accuracy": {k: v for k, v in ev.to_dict().items() if k != "groups"}}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     seeds = " + ".join(str(x) for x in [args.seed, *args.pool])
     lines = [f"# Calibration (fitting set seed {seeds}, {pages_done} pages, target {args.target:.2%} wrong among auto-accepted fields)", "",
-             f"fields scored {len(obs)} of {n_records} records, field accuracy {accuracy:.2%}; per-type target used {per_type_target:.3%}; "
+             f"fields scored {len(obs)} of {n_records} records, field accuracy {accuracy:.2%}; "
              f"page limit: {_limit_text(page_limit)}; "
              f"with these thresholds on the fitting set: {n_acc} of {n_records} records auto-accepted, {wrong} of {n_fields} "
              f"of their fields wrong ({wrong / max(1, n_fields):.2%})", "",
-             "| field type | threshold | fields | above threshold | wrong above |", "|---|---|---|---|---|"]
+             "| field type | threshold | fields | in auto-accepted records | wrong there |", "|---|---|---|---|---|"]
     lines += [f"| {t} | {v['threshold']:.3f} | {v['n']} | {v['accepted']} | {v['wrong_accepted']} |" for t, v in fit.items()]
+    if cv:
+        lines += ["", "Each set scored with the thresholds fitted on the other sets only:", "",
+                  "| held-out set | records | auto-accepted | wrong among their fields |", "|---|---|---|---|"]
+        lines += [f"| {seed} | {r[0]} | {r[1]} ({r[1] / max(1, r[0]):.1%}) | {r[3]} of {r[2]} ({r[3] / max(1, r[2]):.3%}) |" for seed, r in cv]
+        tot = [sum(r[k] for _s, r in cv) for k in range(4)]
+        lines += [f"| all | {tot[0]} | {tot[1]} ({tot[1] / max(1, tot[0]):.1%}) | {tot[3]} of {tot[2]} ({tot[3] / max(1, tot[2]):.3%}) |"]
     lines += ["", "| confidence bucket | fields | observed accuracy |", "|---|---|---|"]
     lines += [f"| {r['lo']:.3f}–{r['hi']:.3f} | {r['n']} | {r['accuracy']:.2%} |" for r in groups["all fields"]]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,9 +1,9 @@
 """Calibrated auto-accept thresholds: fitted on generated ledgers with ground truth, per field.
 
 `bench/bench_calibration.py` runs the pipeline on a fitting set, collects one observation per field
-(confidence, right or wrong against the truth), and `fit_thresholds` chooses for each field type the
-lowest threshold at which the fields above it are wrong no more often than the target; the result
-is written to mapping/data/thresholds.json, which routing uses by default (Settings.thresholds_file).
+(confidence, right or wrong against the truth), and `fit_joint` chooses the thresholds of all field
+types (and a page limit) together, to auto-accept the most records whose fields are wrong no more
+often than the target; the result is written to mapping/data/thresholds.json, which routing uses by default (Settings.thresholds_file).
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Sequence
+
+import numpy as np
 
 from pipeline.errors import ConfigError
 
@@ -102,35 +104,14 @@ def field_types() -> dict[str, str]:
 
 CERTAIN_TYPES = ("context", "derived")  # not read by OCR: no floor
 
+FLOOR = 0.5
+"""The least threshold of a field type read by OCR: a field its reader gives less than even odds is
+never auto-accepted, however rarely such fields were wrong on the fitting sets."""
 
-def fit_thresholds(obs: Sequence[Observation], target: float, types: dict[str, str] | None = None,
-                   min_accepted: int = 20, grid: Iterable[float] | None = None, floor: float = 0.0) -> dict[str, dict]:
-    """Per field type: the lowest threshold t such that, among its observations with confidence
-    >= t, the share wrong is <= target, with at least `min_accepted` of them above t. A type where
-    no threshold meets the target gets 1.01 (never auto-accepted). `floor`: the least threshold of a
-    type read by OCR; a type never seen wrong on a small fitting set is not thereby trusted blindly.
-    Returns type -> {"threshold", "n", "accepted", "wrong_accepted"}. See fit_for_records for the
-    record-level target."""
-    types = types or field_types()
-    grid = sorted(set(grid or [round(x / 1000, 3) for x in range(0, 1001)]))
-    by_type: dict[str, list[Observation]] = defaultdict(list)
-    for o in obs:
-        by_type[types.get(o.field, "text")].append(o)
-    out: dict[str, dict] = {}
-    for t, items in sorted(by_type.items()):
-        n = len(items)
-        low = 0.0 if t in CERTAIN_TYPES else floor
-        best = None
-        for th in (g for g in grid if g >= low):
-            above = [o for o in items if o.confidence >= th]
-            if len(above) < min(min_accepted, n):
-                break
-            wrong = sum(not o.right for o in above)
-            if wrong <= target * len(above):
-                best = {"threshold": th, "n": n, "accepted": len(above), "wrong_accepted": wrong}
-                break
-        out[t] = best or {"threshold": 1.01, "n": n, "accepted": 0, "wrong_accepted": 0}
-    return out
+TYPE_CAP = 0.01
+"""The most any one field type may be wrong among the auto-accepted records' fields of that type: the
+record-level target could otherwise be met by accepting a poorly read type (names, addresses)
+diluted by the many sure ones (codes, dates, context)."""
 
 
 def accepted_records(obs: Sequence[Observation], thresholds: dict[str, float], default: float = 0.9) -> tuple[int, int, int, int]:
@@ -143,21 +124,135 @@ def accepted_records(obs: Sequence[Observation], thresholds: dict[str, float], d
     return len(by), len(acc), len(fields), sum(not o.right for o in fields)
 
 
-def fit_for_records(obs: Sequence[Observation], target: float, types: dict[str, str] | None = None,
-                    margin: float = 1.0, floor: float = 0.0) -> tuple[dict[str, dict], float]:
-    """Per-type thresholds (fit_thresholds) whose per-type target is tightened (halved, down to
-    target/64) until the fields of the records they auto-accept on the fitting set are wrong no
-    more often than target, counting one wrong more than seen ((wrong + margin) / fields).
-    Returns (per-type fit, the per-type target used)."""
+class _Records:
+    """The observations as a records x field types table: each record's least confidence per type
+    (2.0 where it has no field of the type), its fields and wrong fields per type, its page's unsure
+    share and ledger kind. A record is auto-accepted when every least confidence reaches its type's
+    threshold and its page's share is within its kind's limit."""
+
+    def __init__(self, obs: Sequence[Observation], page_share: dict[int, float], page_kind: dict[int, str] | None,
+                 type_names: list[str], types: dict[str, str]):
+        records = sorted({o.record for o in obs})
+        row = {r: i for i, r in enumerate(records)}
+        col = {t: j for j, t in enumerate(type_names)}
+        self.kinds = sorted(set((page_kind or {}).values())) or [""]
+        shape = (len(records), len(type_names))
+        self.least, self.fields, self.wrong = np.full(shape, 2.0), np.zeros(shape), np.zeros(shape)
+        for o in obs:
+            i, j = row[o.record], col[types.get(o.field, "text")]
+            self.least[i, j] = min(self.least[i, j], o.confidence)
+            self.fields[i, j] += 1
+            self.wrong[i, j] += not o.right
+        self.share = np.array([page_share.get(r, 0.0) for r in records])
+        self.kind = np.array([self.kinds.index((page_kind or {}).get(r, self.kinds[0])) if page_kind else 0 for r in records])
+        self.has_wrong = self.wrong.sum(axis=1) > 0
+
+    def accepted(self, th: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        return (self.least >= th).all(axis=1) & (self.share <= limit[self.kind])
+
+    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[int, float, float, np.ndarray, np.ndarray]:
+        """(records accepted, their fields, wrong among them, fields and wrong fields per type)."""
+        a = self.accepted(th, limit)
+        per_fields, per_wrong = self.fields[a].sum(axis=0), self.wrong[a].sum(axis=0)
+        return int(a.sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
+
+
+def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray,
+            feasible: Callable[[tuple], bool], breadth: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """fit_joint's greedy search from (th, limit), weighing `breadth` moves per type and kind."""
+    n_types, n_kinds = len(th), len(limit)
+
+    def above(v: float) -> float:  # the least threshold on the 0.001 grid that leaves v out
+        return float(np.floor(v * 1000 + 1e-9) + 1) / 1000
+
+    def below(v: float) -> float:  # the greatest limit on the 0.001 grid under v
+        return float(np.ceil(v * 1000 - 1e-9) - 1) / 1000
+
+    out = t.outcome(th, limit)
+    while not feasible(out):
+        a = t.accepted(th, limit)
+        moves: list[tuple[np.ndarray, np.ndarray]] = []
+        for j in np.nonzero(ocr)[0]:
+            for v in np.unique(t.least[a & (t.wrong[:, j] > 0), j])[:breadth]:
+                moves.append((np.where(np.arange(n_types) == j, above(v), th), limit))
+        for k in range(n_kinds):
+            for v in np.unique(t.share[a & t.has_wrong & (t.kind == k)])[::-1][:breadth]:
+                moves.append((th, np.where(np.arange(n_kinds) == k, below(v), limit)))
+        if not moves:  # nothing accepted holds a wrong field, yet the target is missed: impossible
+            break
+        tried = [(m, t.outcome(*m)) for m in moves]
+        (th, limit), out = max(tried, key=lambda x: (out[2] - x[1][2]) / (out[0] - x[1][0] + 1))
+    if not feasible(out):
+        th, limit = np.where(ocr, 1.01, 0.0), np.zeros(n_kinds)
+        out = t.outcome(th, limit)
+    improved = True
+    while improved:  # use what the target leaves
+        improved = False
+        for j in np.nonzero(ocr)[0]:
+            for v in np.unique(t.least[(t.least[:, j] < th[j]) & (t.least[:, j] >= floor), j])[::-1]:
+                trial = np.where(np.arange(n_types) == j, np.floor(v * 1000 + 1e-9) / 1000, th)
+                got = t.outcome(trial, limit)
+                if not feasible(got):
+                    break
+                if got[0] > out[0]:
+                    th, out, improved = trial, got, True
+        for k in range(n_kinds):
+            for v in np.unique(t.share[(t.kind == k) & (t.share > limit[k])]):
+                trial = np.where(np.arange(n_kinds) == k, v, limit)
+                got = t.outcome(th, trial)
+                if not feasible(got):
+                    break
+                if got[0] > out[0]:
+                    limit, out, improved = trial, got, True
+    return th, limit, out
+
+
+def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: float,
+              types: dict[str, str] | None = None, floor: float = FLOOR, type_cap: float = TYPE_CAP,
+              page_kind: dict[int, str] | None = None,
+              breadths: Sequence[int] = (1, 2, 3, 5, 8)) -> tuple[dict[str, dict], float | dict[str, float] | None]:
+    """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
+    to auto-accept the most records of the fitting set while the fields of those records are wrong no
+    more often than `target`, counting one wrong more than seen ((wrong + 1) / fields), and no type's
+    fields there more often than `type_cap`.
+
+    Fitting each type on its own to the target (the way this was done before) wastes the target: a
+    record goes through only when all its fields do, so what counts is the wrong share among the
+    accepted records' fields, not each type's. Search: start with every type read by OCR at `floor`
+    and no page limit; while the target is missed, make the one move (a type's threshold raised just
+    above an accepted wrong record's confidence in it, or a kind's page limit lowered just below such
+    a record's page share) that removes the most wrong fields per record lost; then lower each
+    threshold and raise each limit as far as the target allows. The moves weighed are the few
+    lowest such thresholds and limits of each type and kind; how many (`breadths`) changes where the
+    greedy search ends, so each is tried and the fit auto-accepting the most records is kept.
+    Returns (type -> {"threshold", "n", "accepted", "wrong_accepted"}: the type's fields, and its
+    fields in the auto-accepted records and wrong there; page limit: one number, one per kind, or None)."""
     types = types or field_types()
-    t = target
-    while True:
-        fit = fit_thresholds(obs, t, types, floor=floor)
-        th = {name: fit[ty]["threshold"] for name, ty in types.items() if ty in fit}
-        _n, _acc, fields, wrong = accepted_records(obs, th)
-        if fields == 0 or (wrong + margin) / fields <= target or t < target / 64:
-            return fit, t
-        t /= 2
+    names = sorted({types.get(o.field, "text") for o in obs})
+    if not names:
+        return {}, None
+    t = _Records(obs, page_share, page_kind, names, types)
+    ocr = np.array([n not in CERTAIN_TYPES for n in names])
+    th = np.where(ocr, floor, 0.0)
+    limit = np.ones(len(t.kinds))
+
+    def feasible(out) -> bool:
+        _n, fields, wrong, per_fields, per_wrong = out
+        return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
+
+    best = None
+    for breadth in breadths:
+        got = _search(t, ocr, floor, th, limit, feasible, breadth)
+        if best is None or got[2][0] > best[2][0]:
+            best = got
+    th, limit, out = best
+    per_fields, per_wrong = out[3], out[4]
+    fit = {n: {"threshold": round(float(th[j]), 3), "n": int(t.fields[:, j].sum()), "accepted": int(per_fields[j]),
+               "wrong_accepted": int(per_wrong[j])} for j, n in enumerate(names)}
+    limits = {k: (None if limit[i] >= 1.0 else round(float(limit[i]), 3)) for i, k in enumerate(t.kinds)}
+    if not page_kind:
+        return fit, limits[""]
+    return fit, ({k: v for k, v in limits.items() if v is not None} or None)
 
 
 def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7, .8, .9, .95, .97, .98, .99, .995, 1.0001)) -> list[dict]:
@@ -182,56 +277,3 @@ def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta:
     _read.cache_clear()
     _read_doc.cache_clear()
     return th
-
-
-def fit_with_page_limit(obs: Sequence[Observation], page_share: dict[int, float], target: float,
-                        types: dict[str, str] | None = None, floor: float = 0.0,
-                        limits: Iterable[float] = tuple(x / 100 for x in range(20, 101, 2)),
-                        page_kind: dict[int, str] | None = None
-                        ) -> tuple[dict[str, dict], float, float | dict[str, float] | None]:
-    """fit_for_records on the records of pages read unsure no more than a limit (the rest go to
-    review whole), for each limit; the limit auto-accepting the most records of the whole fitting
-    set while meeting the target wins. `page_share`: record -> its page's unsure share.
-    `page_kind` (record -> ledger kind): a limit per kind is then searched as well (one kind at a
-    time, twice round), since the columns of one register read less surely than another's (a sea
-    burial page's rare place names); it wins where it auto-accepts more.
-    Returns (per-type fit, per-type target, page limit: one number, one per kind, or None = none)."""
-    types = types or field_types()
-    limits = [*limits, None]
-
-    def passes(record: int, limit) -> bool:
-        limit = limit_for_kind(limit, (page_kind or {}).get(record))
-        return limit is None or page_share.get(record, 0.0) <= limit
-
-    def trial(limit):
-        kept = [o for o in obs if passes(o.record, limit)]
-        if not kept:
-            return None
-        fit, t = fit_for_records(kept, target, types, floor=floor)
-        th = {name: fit[ty]["threshold"] for name, ty in types.items() if ty in fit}
-        _n, acc, fields, wrong = accepted_records(kept, th)
-        if fields and (wrong + 1) / fields > target:
-            return None
-        return acc, fit, t, limit
-
-    best = None
-    for limit in limits:
-        got = trial(limit)
-        if got is not None and (best is None or got[0] > best[0]):
-            best = got
-    if best is None:
-        fit, t = fit_for_records(obs, target, types, floor=floor)
-        return fit, t, None
-    if page_kind:
-        kinds = sorted(set(page_kind.values()))
-        current = {k: best[3] for k in kinds}
-        for _round in range(2):
-            for k in kinds:
-                for limit in limits:
-                    got = trial(dict(current, **{k: limit}))
-                    if got is not None and got[0] > best[0]:
-                        best, current = got, got[3]
-    limit = best[3]
-    if isinstance(limit, dict):
-        limit = {k: v for k, v in limit.items() if v is not None} or None
-    return best[1], best[2], limit

@@ -100,8 +100,18 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
 
 
+DILATED_LINE_PX = 7
+"""How thick a ruling line is once dilated (5 x 5) in find_table_quad: a 1-3 px line."""
+TABLE_MIN_OUTLINES = 2
+"""A table's ruling holds at least this many outlines' worth of line pixels (a bare outline holds one;
+a register's 12 rows and 15 columns about seven): the paper's edge of a page scanned with a black
+border (seed 9438, 19_cremation_yantai_2017.pdf page 2: 5.8 px of line per px of half-perimeter,
+the table 51) is never taken for the table."""
+
+
 def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
-    """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure."""
+    """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure
+    ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge."""
     h, w = gray.shape
     ink = binarize(gray)
     # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
@@ -114,7 +124,10 @@ def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
     # the table never touches the image edge; the paper's own edge (left by scan borders) does
     x, y, bw_, bh_ = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     inside = (x > 2) & (y > 2) & (x + bw_ < w - 2) & (y + bh_ < h - 2)
-    area = np.where(inside, bw_ * bh_, 0)
+    # ...and a table is ruled inside: the paper's edge, lying wholly inside the image where a black
+    # border was cut off, is an outline with nothing across it (its line pixels: one outline's worth)
+    ruled = stats[:, cv2.CC_STAT_AREA] >= TABLE_MIN_OUTLINES * 2 * (bw_ + bh_) * DILATED_LINE_PX
+    area = np.where(inside & ruled, bw_ * bh_, 0)
     area[0] = 0
     best = int(np.argmax(area))
     bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]

@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
@@ -36,7 +36,8 @@ class Evaluation:
     rows_found: int = 0
     rows_extra: int = 0
     chars: int = 0
-    char_errors: int = 0
+    char_errors: int = 0  # in the reading the pipeline kept for each cell (kept_reading)
+    char_errors_first: int = 0  # in the first reading of each cell
     fields: int = 0
     fields_right: int = 0
     per_field: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # name -> [right, total]
@@ -57,6 +58,10 @@ class Evaluation:
         return self.char_errors / self.chars if self.chars else 0.0
 
     @property
+    def cer_first(self) -> float:
+        return self.char_errors_first / self.chars if self.chars else 0.0
+
+    @property
     def field_accuracy(self) -> float:
         return self.fields_right / self.fields if self.fields else 0.0
 
@@ -75,7 +80,7 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         return {
             "rows_truth": self.rows_truth, "rows_found": self.rows_found, "rows_extra": self.rows_extra,
-            "cer": round(self.cer, 5), "field_accuracy": round(self.field_accuracy, 5),
+            "cer": round(self.cer, 5), "cer_first_reading": round(self.cer_first, 5), "field_accuracy": round(self.field_accuracy, 5),
             "id_accuracy": round(self.id_accuracy, 5), "ids": self.ids,
             "records": self.records, "auto_accepted": self.auto_accepted, "auto_share": round(self.auto_share, 4),
             "auto_fields": self.auto_fields, "auto_fields_wrong": self.auto_fields_wrong,
@@ -122,12 +127,21 @@ def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
                 seen.add(key)
                 for e in (ev, *subs):
                     e.rows_truth += 1
-                    _score_row(e, grow, rec, names[0])
+                    _score_row(e, grow, rec, names[0], gpage.get("columns") or [])
     ev.rows_extra = sum(1 for k in ours if k not in seen and truth_path(Path(k[0])).is_file())
     return ev
 
 
-def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "") -> None:
+def kept_reading(rec: Any, column: str | None, first: str) -> str:
+    """The text the pipeline kept for a cell of `column`: the reading its field was mapped from (a
+    second reading where the two disagreed and it won, a valid text decoded from the recognizer's
+    own output; the field's raw text), else the cell's first reading (row numbers, unmapped columns)."""
+    fv = rec.fields.get(column) if column and column != "row_no" else None
+    return str((fv or {}).get("raw") or "") if fv is not None else first
+
+
+def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
+               columns: Sequence[str | None] = ()) -> None:
     truth: dict[str, Any] = grow["record"]
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
     if rec is not None:
@@ -141,9 +155,11 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "") 
         raw_cells = []
     for i, gtext in enumerate(grow["cells"]):
         got = raw_cells[i] if i < len(raw_cells) else ""
+        kept = kept_reading(rec, columns[i] if i < len(columns) else None, got) if rec is not None else got
         g = "".join(str(gtext).split())
         ev.chars += len(g)
-        ev.char_errors += Levenshtein.distance(g, "".join(str(got).split()))
+        ev.char_errors += Levenshtein.distance(g, "".join(kept.split()))
+        ev.char_errors_first += Levenshtein.distance(g, "".join(str(got).split()))
     for name in sorted(set(truth) | set(values)):
         if name in NOT_SCORED:
             continue
