@@ -623,8 +623,8 @@ SURNAME_UNUSUAL_CERTAINTY = 0.3
 """A name whose first character is on no surname list (mapping/data/surnames.txt) was misread in all 47
 such names on the six sets 40101-40104, 9436 and 9437 (first characters read 狗 9×, 年 8× (牟), 翰 7×,
 勒, 娇, 阁, 威, 膝 …), 19 of them read so surely that 0.6, the certainty given before, let them
-through. Real rare surnames exist: doubted
-below the least threshold (pipeline.calibration.FLOOR), never changed."""
+through. Real rare surnames exist: doubted below the least threshold (pipeline.calibration.FLOOR),
+never changed."""
 
 
 RARE_GIVEN_SHARE = 1e-5

@@ -168,7 +168,7 @@ DECODED_SEA_AREA_CERTAINTY = 0.9
 """How sure a sea area read off the list and decoded to a listed one (pipeline.extract.decode_valid)
 is: the recognizer found that entry e^3 likelier in the cell than any other entry near the reading.
 Its share of the probability, the reading's included, says little here (a felt-pen 崆峒 is read 喧明
-e^5-e^8 likelier than the truth, so the share is 0.0002-0.3): on the six sets 40101-40104, 9436
+e^5-e^8 likelier than the truth, so the share is 0.0002-0.5): on the six sets 40101-40104, 9436
 and 9437, 70 of 71 such sea areas were right."""
 
 
