@@ -22,7 +22,8 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import UNREADABLE, UNSURE_CHAR, deciding_hit, district_of, find_village, names_listed_towns_village, scan_places
+from .places import (UNREADABLE, deciding_hit, district_of, doubted_positions, find_village, names_listed_towns_village,
+                     scan_places)
 from .spec import CodeTable, Spec, load_spec
 
 
@@ -791,7 +792,7 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
     text, flags = scan.text, list(scan.flags)
     unsure: frozenset[int] = frozenset()
     if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
-        unsure = frozenset(i for i, p in enumerate(chars) if p < UNSURE_CHAR)
+        unsure = doubted_positions(chars)
     village = find_village(text, sp, unsure)
     if village is not None and village.cost > 0:
         text = text[:village.start] + village.name + text[village.end:]
@@ -854,7 +855,7 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
     covered: set[int] = set(range(_PROVINCE_CITY.match(s).end()))  # 山东省烟台市: the one province and city
     for h in scan_places(s, sp).hits:
         covered.update(range(h.start, h.end))
-    village = find_village(s, sp, frozenset(i for i, p in enumerate(chars) if p < UNSURE_CHAR))
+    village = find_village(s, sp, doubted_positions(chars))
     if village is not None and (village.cost > 0 or village.isolated):
         # a village of the town read exactly, no other village of it one character away; or the one
         # village the reading is near, corrected by normalize_address, whose certainty counts it (the

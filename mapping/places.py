@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 from .glyphs import looks_alike, similarity
 from .spec import Place, Spec
@@ -297,6 +298,13 @@ UNSURE_CHAR = 0.95
 """A character read with a probability under this is doubted by the reader itself. Fitting sets
 (characters after the town, 859 aligned): 80 % of the misread ones fall under it, 1.5 % of the
 right ones."""
+
+
+def doubted_positions(chars: Sequence[float]) -> frozenset[int]:
+    """The positions of a reading whose characters the reader itself doubted (under UNSURE_CHAR)."""
+    return frozenset(i for i, p in enumerate(chars) if p < UNSURE_CHAR)
+
+
 UNSURE_ALIKE = 0.85
 """...and then only for a character nearly the same in shape (润/涧 0.89, 愉/榆 0.95): a village
 missing from the list, read right but with doubt, is otherwise rewritten to a listed one (fitting

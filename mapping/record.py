@@ -250,14 +250,13 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
         if f.normalizer == "name" and isinstance(n.value, str) and getattr(cell, "alternatives", None):
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value))
-        if (f.normalizer == "code" and cell is not None and getattr(cell, "agreed", None) is True and not n.flags
-                and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
-                and N.wording_isolated(raw, sp.table(f.code_table or ""))):
-            fv.confidence = N.AGREED_WORDING_CERTAINTY
-            fv.flags.append("agreed_table_wording")
-        if (f.normalizer == "code" and cell is not None and getattr(cell, "arbitrated", False) and not n.flags
-                and fv.confidence < CHOSEN_WORDING_CERTAINTY and N.wording_isolated(raw, sp.table(f.code_table or ""))):
-            fv.confidence = CHOSEN_WORDING_CERTAINTY  # the one valid reading of two: an isolated wording
+        if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
+            agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
+            chosen = getattr(cell, "arbitrated", False) and fv.confidence < CHOSEN_WORDING_CERTAINTY  # the one valid reading of two
+            if (agreed or chosen) and N.wording_isolated(raw, sp.table(f.code_table or "")):
+                fv.confidence = N.AGREED_WORDING_CERTAINTY if agreed else CHOSEN_WORDING_CERTAINTY
+                if agreed:
+                    fv.flags.append("agreed_table_wording")
         ink = getattr(cell, "ink", None) if cell is not None else None
         # an address is measured as read (a lexicon correction may shorten a name), unless a dropped
         # character of its village was put back: then the ink is rightly wider than the reading
