@@ -104,18 +104,32 @@ def _value_confidence(n: N.Normalized, reading_confidence: float) -> float:
     return min(1.0, max(0.0, reading_confidence)) * n.certainty
 
 
-def _second_gives_same_value(f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized]) -> float | None:
+def _second_gives_same_value(f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized],
+                             sp: Spec) -> float | None:
     """Two readings of a cell that differ as text (养马岛海域 / 养马岛海城, 儿子 / 儿了, 2017.10.11 /
-    2017,10.11) but give the same value agree on what matters: the value confidence the other
-    reading gives (_value_confidence), to be combined with the kept one's as independent
-    agreement; None where they do not (or the field is free text, where the value is the text)."""
+    2017,10.11, 海阳市发城镇 / 海阳市发域镇 where the lexicon puts the town right) but give the same
+    value agree on what matters: the value confidence the other reading gives (_value_confidence),
+    to be combined with the kept one's as independent agreement; None where they do not (or the
+    field is free text, where the value is the text as read)."""
     if (cell is None or getattr(cell, "agreed", None) is not False or not getattr(cell, "second", None)
-            or n.value is None or f.normalizer in FREE_TEXT or getattr(cell, "own_confidence", None) is None):
+            or n.value is None or f.normalizer == "text" or getattr(cell, "own_confidence", None) is None):
         return None
     other = normalize(cell.second)
     if other.value != n.value:
         return None
-    return _value_confidence(other, float(cell.second_confidence or 0.0))
+    return _value_confidence(other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0),
+                                                        getattr(cell, "second_chars", None)))
+
+
+def _reading_confidence(f: FieldSpec, sp: Spec, text: str, confidence: float, chars: Sequence[float] | None) -> float:
+    """How sure one reading of a cell is: the recognizer's confidence in it, or for an address the
+    least sure of its characters outside the place names found in it (N.address_reading_confidence),
+    where its per-character probabilities are known."""
+    if f.normalizer == "address" and chars is not None:
+        by_char = N.address_reading_confidence(text, chars, sp)
+        if by_char is not None:
+            return by_char
+    return confidence
 
 
 def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None,
@@ -227,18 +241,16 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             continue
         cell = cells.get(f.name)
         raw = cell.text if cell is not None and cell.text is not None else ""
-        ocr_conf = float(cell.confidence) if cell is not None else 1.0
-        if f.normalizer == "address" and getattr(cell, "chars", None) is not None:
-            by_char = N.address_reading_confidence(raw, cell.chars, sp)
-            ocr_conf = ocr_conf if by_char is None else by_char
+        ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
         if f.normalizer == "id_number" and n.value is None and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags):
             n = _repair_id(n, cells, ks, sp, year)
         conf = _value_confidence(n, ocr_conf)
-        same_value = _second_gives_same_value(f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)))
+        same_value = _second_gives_same_value(f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp)
         if same_value is not None:
-            conf = 1 - (1 - _value_confidence(n, float(cell.own_confidence))) * (1 - same_value)
+            own = _reading_confidence(f, sp, raw, float(cell.own_confidence), getattr(cell, "own_chars", None))
+            conf = 1 - (1 - _value_confidence(n, own)) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append("readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree")

@@ -57,7 +57,9 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     (`agreed` None). Both readings the same after normalizing: the text, with the confidence that
     both were wrong the same way removed: 1 - (1 - c1)(1 - c2), `agreed` True. They differ: the
     more confident one, at DISAGREE_FACTOR x the lower confidence, `agreed` False, and the other
-    reading kept in `second` so a reviewer sees both. `valid` (the field's spec: does a text
+    reading kept in `second` so a reviewer sees both (the kept one's own confidence and character
+    probabilities in `own_confidence` / `own_chars`, for mapping to weigh two readings that differ as
+    text but give the same value). `valid` (the field's spec: does a text
     normalize cleanly?) arbitrates a disagreement where exactly one reading is valid: that one, at
     SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True). A `decoded` second reading (the
     valid text the recognizer finds likeliest, made only when the first is invalid) is weighed
@@ -74,12 +76,15 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     if valid is not None:
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:
-            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1)
+            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1,
+                           own_chars=cell.chars)
         if ok2 and not ok1:
             return replace(cell, text=cell.second, confidence=SPEC_CHOSE_FACTOR * c2, agreed=False, arbitrated=True,
-                           own_confidence=c2, second=cell.text, second_confidence=c1, chars=cell.second_chars, second_chars=cell.chars)
+                           own_confidence=c2, own_chars=cell.second_chars, second=cell.text, second_confidence=c1,
+                           chars=cell.second_chars, second_chars=cell.chars)
     if c2 > c1 and normalize_text(cell.second):
         return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False, own_confidence=c2,
-                       second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)
+                       own_chars=cell.second_chars, second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)
     # two readings that differ: no character is vouched for by its own probability
-    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1)
+    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1,
+                   own_chars=cell.chars)

@@ -83,6 +83,7 @@ class RawCell:
     alternatives: tuple[tuple[str, float], ...] | None = None
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
     own_confidence: float | None = None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
+    own_chars: tuple[float, ...] | None = None  # set by resolve (never stored): the kept reading's own per-character probabilities there
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}

@@ -533,6 +533,28 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     assert "readings_same_value" in rec.fields["sea_area"].flags and rec.fields["sea_area"].confidence == pytest.approx(0.96)
 
 
+def test_two_address_readings_the_lexicon_puts_to_the_same_address_agree_on_it():
+    """Two readings of an address that differ only in a place name the lexicon corrects (集阳市 for
+    莱阳市) give the same address: they agree on what matters, each as sure as its characters outside
+    the place names (the corrected one as sure as the lexicon's corrections too),
+    1 - (1 - 0.9)(1 - 0.8 x 0.95). Two readings of different road names stay a disagreement, at
+    half the lower confidence."""
+    from mapping import normalize as N
+
+    box = (0, 0, 10, 10)
+    first, second = "莱阳市五龙路142号", "集阳市五龙路142号"
+    chars1, chars2 = (0.9,) * len(first), (0.8,) * len(second)
+    cell = resolve(RawCell(first, 0.9, box, None, second, 0.8, chars=chars1, second_chars=chars2))
+    assert cell.agreed is False and cell.own_chars == chars1  # the kept reading's own probabilities stay for mapping
+    got = build_record("cremation", {"household_address": cell}, CTX).fields["household_address"]
+    assert got.value == first and "readings_same_value" in got.flags
+    assert got.confidence == pytest.approx(1 - (1 - 0.9) * (1 - 0.8 * N.LEXICON_CERTAINTY))
+    roads = resolve(RawCell("海阳市方圆街道海澳路71号", 0.9, box, None, "海阳市方圆街道海滨路71号", 0.8,
+                            chars=(0.9,) * 12, second_chars=(0.8,) * 12))
+    other = build_record("cremation", {"household_address": roads}, CTX).fields["household_address"]
+    assert "engines_disagree" in other.flags and "readings_same_value" not in other.flags and other.confidence <= 0.4
+
+
 def test_a_sea_area_decoded_to_a_listed_entry_is_as_sure_as_such_decodings_are():
     """A felt-pen 崆峒岛海域 read off the list (喧明岛海域) and decoded by the recognizer to the listed
     entry it finds likeliest: its share of the probability, the off-list reading included, is tiny;
