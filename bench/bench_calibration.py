@@ -89,9 +89,10 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=32)
     ap.add_argument("--seed", type=int, default=31337)
     ap.add_argument("--severity", type=float, default=1.0)
-    ap.add_argument("--target", type=float, default=0.002,
+    ap.add_argument("--target", type=float, default=0.0015,
                     help="share wrong allowed among the fields of auto-accepted records on the fitting sets (the issue's "
-                         "bound is 0.3 %%: fitted at 0.2 %% so that a fresh set stays within it; see the held-out figures)")
+                         "bound is 0.3 %%: fitted at 0.15 %% so that a fresh set stays within it; at 0.2 %% held-out sets "
+                         "ranged up to 0.31 %% and fresh seed 9440 came in at 0.32 %%)")
     ap.add_argument("--floor", type=float, default=FLOOR, help="least threshold of a field type read by OCR")
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP, help="share wrong allowed among one field type's auto-accepted fields")
     ap.add_argument("--second-read-below", type=float, default=0.99)

@@ -285,6 +285,18 @@ def test_a_page_limit_per_ledger_kind(tmp_path):
     assert isinstance(limit, dict) and 0.10 <= limit["cremation"] < 0.40 and 0.45 <= limit["sea_burial"] < 0.55
 
 
+def test_a_county_read_from_a_look_alike_of_its_first_character_is_doubted_not_replaced():
+    """掖县路 (Laizhou's old name) read 技县路 or 披县路, both readings agreeing: no county is called
+    技县 or 披县, so the address is doubted; the true one is left alone."""
+    from mapping import normalize as N
+
+    for read in ("莱州市技县路195号", "莱州市城港路街道披县路6号"):
+        n = N.normalize_address(read)
+        assert n.value == read and "place_glyph_doubtful" in n.flags and n.certainty <= 0.5
+    right = N.normalize_address("莱州市掖县路195号")
+    assert "place_glyph_doubtful" not in right.flags and right.certainty == 1.0
+
+
 def test_sea_areas_off_the_list_and_doubtful_name_glyphs_are_doubted_not_replaced():
     from mapping import normalize as N
 
