@@ -908,15 +908,15 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
 
 
 def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
-    """The designated sea areas (names and aliases) to choose among for a reading that does not
-    name one as written: one matched to an entry by shape (腔桐岛海城, `sea_area_matched_by_shape`)
-    or to none (`sea_area_not_in_list`): for the recognizer to score on its own output
-    (pipeline.extract), so that the text kept is the one it finds likeliest of the list, not a
-    look-alike. Empty for a reading that names a listed sea area."""
-    n = normalize_sea_area(read, spec)
-    if not isinstance(n.value, str) or not {"sea_area_not_in_list", "sea_area_matched_by_shape"} & set(n.flags):
+    """The designated sea areas (names and aliases) to choose among for a reading that is not one
+    of them as written: put right by the lexicon (芝果卧佛岛海域, 腔峒岛海域), matched to an entry by
+    shape (腔桐岛海城, `sea_area_matched_by_shape`) or to none (`sea_area_not_in_list`): for the
+    recognizer to score on its own output (pipeline.extract), so that the text kept is the one it
+    finds likeliest of the list, not a look-alike. Empty for a reading that is a listed name."""
+    names = list(dict.fromkeys(_sea_area_names(_spec(spec))))
+    if clean_text(read) in names or not isinstance(normalize_sea_area(read, spec).value, str):
         return []
-    return list(dict.fromkeys(_sea_area_names(_spec(spec))))
+    return names
 
 
 @lru_cache(maxsize=4)

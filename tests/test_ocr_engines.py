@@ -212,6 +212,8 @@ def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_fin
     names = sea_area_alternatives(read)
     assert "崆峒岛海域" in names and "屺坶岛海域" in names and sea_area_alternatives("崆峒岛海域") == []
     assert "养马岛海域" in sea_area_alternatives("养马岛海城")  # matched by shape: the recognizer still chooses the text
+    assert "芝罘卧佛岛海域" in sea_area_alternatives("芝果卧佛岛海域")  # put right by the lexicon: the same
+    assert sea_area_alternatives("卧佛岛海域") == []  # a listed alias as written
     found = decode_valid(ppocr, crop, read, names, SEA_AREA_MAX_DROP)
     assert found is not None and found[0] == "崆峒岛海域" and found[1] < 0.01
     assert decode_valid(ppocr, crop, read, names) is None  # e^7.8 less likely than the reading: an ID's rule refuses it
