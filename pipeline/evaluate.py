@@ -137,7 +137,7 @@ def kept_reading(rec: Any, column: str | None, first: str) -> str:
     second reading where the two disagreed and it won, a valid text decoded from the recognizer's
     own output; the field's raw text), else the cell's first reading (row numbers, unmapped columns)."""
     fv = rec.fields.get(column) if column and column != "row_no" else None
-    return str((fv or {}).get("raw") or "") if fv is not None else first
+    return first if fv is None else str(fv.get("raw") or "")
 
 
 def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
