@@ -9,9 +9,9 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from pipeline.errors import ConfigError
 
@@ -44,7 +44,15 @@ class Settings:
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
+    max_pages_per_file: int = 2_000       # a file with more pages is refused (quarantined), not read for hours
     keep_original_images: bool = True
+
+    def __post_init__(self) -> None:
+        """Every construction (object, dict, file, environment, `with_`) is checked here, once: each
+        value's type and range; every problem is reported at once (ConfigError, exit code 5)."""
+        problems = _check(self)
+        if problems:
+            raise ConfigError("invalid settings: " + "; ".join(problems), hint="see README, section Configuration")
 
     # ---- derived ------------------------------------------------------------------
     @property
@@ -58,6 +66,12 @@ class Settings:
     @property
     def platform_db_url(self) -> str:
         return self.platform_url or f"sqlite:///{(self.data_path / 'platform.sqlite').as_posix()}"
+
+    @property
+    def platform_is_default(self) -> bool:
+        """The platform is the SQLite file in the data folder (ours to create); a platform someone
+        named (--platform, BACKFILL_PLATFORM_URL, platform_url) must exist: `backfill migrate` makes it."""
+        return self.platform_url is None
 
     def threshold_for(self, field_name: str) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
@@ -82,29 +96,43 @@ class Settings:
     @classmethod
     def load(cls, source: "Settings | Mapping[str, Any] | str | Path | None" = None, **overrides: Any) -> "Settings":
         """Build settings from an object, a dict, or a file path, then env, then explicit overrides."""
+        problems: list[str] = []
         if isinstance(source, Settings):
             base: dict[str, Any] = source.to_dict()
         elif source is None:
             default_file = Path(CONFIG_FILE_NAME)
-            base = _read_file(default_file) if default_file.is_file() else {}
+            base = _read_file(default_file, problems) if default_file.is_file() else {}
         elif isinstance(source, (str, Path)):
-            base = _read_file(Path(source))
-        else:
+            base = _read_file(Path(source), problems)
+        elif isinstance(source, Mapping):
             base = dict(source)
+        else:
+            base, problems = {}, [f"settings must be a table of names and values, not {_kind(source)}"]
         base.update(_from_env())
         base.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(base)
+        return cls.from_dict(base, problems)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Settings":
-        known = {f.name for f in fields(cls)}
-        errors = [f"unknown setting '{k}'" for k in d if k not in known]
-        values = {k: v for k, v in d.items() if k in known}
-        s = cls(**values)
-        errors += s._problems()
+    def from_dict(cls, d: Mapping[str, Any], problems: list[str] | None = None) -> "Settings":
+        """Settings from a mapping: unknown names, values of the wrong type or out of range (and
+        `problems` found before, such as a settings file that is not a table) are reported together."""
+        errors = list(problems or [])
+        if not isinstance(d, Mapping):
+            errors.append(f"settings must be a table of names and values, not {_kind(d)}")
+            d = {}
+        known = {f.name: f for f in fields(cls)}
+        errors += [f"unknown setting '{k}'" for k in d if k not in known]
+        values: dict[str, Any] = {}
+        for k, v in d.items():
+            if k in known:
+                values[k], problem = _coerce(k, v)
+                if problem:
+                    errors.append(problem)
+        reported = _named(errors)  # a value whose conversion failed is not reported twice
+        errors += [p for p in _check_values({**_defaults(), **values}) if _named([p]) - reported]
         if errors:
             raise ConfigError("invalid settings: " + "; ".join(errors), hint="see README, section Configuration")
-        return s
+        return cls(**values)
 
     # ---- crossing a process boundary (Prefect parameters, Dask workers) ----------------
     CONNECTIONS = ("db_url", "platform_url")
@@ -128,39 +156,21 @@ class Settings:
     def with_(self, **changes: Any) -> "Settings":
         return Settings.from_dict({**self.to_dict(), **changes})
 
-    def _problems(self) -> list[str]:
-        p: list[str] = []
-        if not 0.0 <= float(self.auto_accept_threshold) <= 1.0:
-            p.append("auto_accept_threshold must be within 0..1")
-        for k, v in self.field_thresholds.items():
-            if not 0.0 <= float(v) <= 1.0:
-                p.append(f"field_thresholds.{k} must be within 0..1")
-        if self.second_read_below is not None and not 0.0 <= float(self.second_read_below) <= 1.0:
-            p.append("second_read_below must be within 0..1")
-        if not 72 <= int(self.pdf_dpi) <= 600:
-            p.append("pdf_dpi must be within 72..600")
-        if int(self.max_image_pixels) < 1_000_000:
-            p.append("max_image_pixels must be at least 1000000")
-        for name in ("db_url", "platform_url"):
-            url = getattr(self, name)
-            if url is not None and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
-                p.append(f"{name} must be a sqlite:/// or postgresql:// URL")
-        if self.layout_mode not in ("cells", "page"):
-            p.append("layout_mode must be 'cells' or 'page'")
-        if not isinstance(self.engine_settings, dict):
-            p.append("engine_settings must be a table")
-        return p
 
-
-def _read_file(path: Path) -> dict[str, Any]:
+def _read_file(path: Path, problems: list[str]) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     try:
-        if path.suffix == ".json":
-            return json.loads(path.read_text(encoding="utf-8"))
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, tomllib.TOMLDecodeError) as e:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as e:  # UnicodeDecodeError is a ValueError
         raise ConfigError(f"config file {path} is not valid: {e}") from e
+    except OSError as e:
+        raise ConfigError(f"config file {path} cannot be read ({e.strerror})") from e
+    if not isinstance(data, dict):
+        problems.append(f"config file {path} must hold a table of settings, not {_kind(data)}")
+        return {}
+    return data
 
 
 _ENV = {
@@ -173,17 +183,145 @@ _ENV = {
 }
 
 
+class EnvValue(str):
+    """A setting's text as it came from an environment variable (converted to its type, or reported
+    naming the variable, by `_coerce`)."""
+
+    var: str
+
+    def __new__(cls, text: str, var: str) -> "EnvValue":
+        obj = super().__new__(cls, text)
+        obj.var = var
+        return obj
+
+
 def _from_env() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for var, key in _ENV.items():
-        if os.environ.get(var):
-            val: Any = os.environ[var]
-            if key == "auto_accept_threshold":
-                val = float(val)
-            out[key] = val
-    return out
+    return {key: EnvValue(os.environ[var], var) for var, key in _ENV.items() if os.environ.get(var)}
+
+
+# --- validation: the one place each setting's type and range is checked --------------------------------
+_NUMBER = (int, float)
+_UNIT = "a number within 0..1"
+# name -> (what it must be, accepts(value) -> bool); ranges are checked after the type
+_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "data_dir": ("a folder path (text)", lambda v: isinstance(v, str) and v != ""),
+    "db_url": ("a sqlite:/// or postgresql:// URL (text)", lambda v: v is None or isinstance(v, str)),
+    "platform_url": ("a sqlite:/// or postgresql:// URL (text)", lambda v: v is None or isinstance(v, str)),
+    "engine": ("an engine name (text)", lambda v: isinstance(v, str) and v != ""),
+    "engine_settings": ("a table", lambda v: isinstance(v, dict)),
+    "layout_mode": ("'cells' or 'page'", lambda v: v in ("cells", "page")),
+    "spec_version": ("a spec version (text)", lambda v: isinstance(v, str) and v != ""),
+    "funeral_home_code": ("a funeral home code (text)", lambda v: v is None or isinstance(v, str)),
+    "auto_accept_threshold": (_UNIT, lambda v: _is_number(v)),
+    "field_thresholds": ("a table of field = number within 0..1", lambda v: isinstance(v, dict)),
+    "thresholds_file": ("a file path (text; \"\" for none)", lambda v: v is None or isinstance(v, str)),
+    "page_unsure_max": (_UNIT, lambda v: v is None or _is_number(v)),
+    "second_read_below": (_UNIT, lambda v: v is None or _is_number(v)),
+    "pdf_dpi": ("a whole number within 72..600", lambda v: _is_int(v)),
+    "max_image_pixels": ("a whole number of at least 1000000", lambda v: _is_int(v)),
+    "max_file_bytes": ("a whole number of at least 1", lambda v: _is_int(v)),
+    "max_pages_per_file": ("a whole number of at least 1", lambda v: _is_int(v)),
+    "keep_original_images": ("true or false", lambda v: isinstance(v, bool)),
+}
+_RANGES: dict[str, tuple[float, float]] = {
+    "auto_accept_threshold": (0.0, 1.0), "page_unsure_max": (0.0, 1.0), "second_read_below": (0.0, 1.0),
+    "pdf_dpi": (72, 600), "max_image_pixels": (1_000_000, float("inf")), "max_file_bytes": (1, float("inf")),
+    "max_pages_per_file": (1, float("inf")),
+}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, _NUMBER) and not isinstance(v, bool) and v == v  # not NaN
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _kind(v: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a table",
+            type(None): "nothing"}.get(type(v), type(v).__name__)
+
+
+def _shown(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _coerce(name: str, value: Any) -> tuple[Any, str | None]:
+    """A value from an environment variable converted to the setting's type; (value, problem)."""
+    if not isinstance(value, EnvValue):
+        return value, None
+    text, var = str(value), value.var
+    want = _TYPES[name][0]
+    try:
+        if name in _RANGES and "whole" in want:
+            return int(text), None
+        if name in _RANGES:
+            return float(text), None
+    except ValueError:
+        return text, f"{name} must be {want}; {var}={_shown(text)} is not"
+    return text, None
+
+
+def _named(problems: list[str]) -> set[str]:
+    """The settings these problems are about (their first word, field_thresholds.x -> field_thresholds)."""
+    return {p.split(" ", 1)[0].split(".", 1)[0] for p in problems}
+
+
+def _defaults() -> dict[str, Any]:
+    return {f.name: (f.default_factory() if f.default_factory is not MISSING else f.default) for f in fields(Settings)}
+
+
+def _check(s: "Settings") -> list[str]:
+    return _check_values({f.name: getattr(s, f.name) for f in fields(s)})
+
+
+def _check_values(v: Mapping[str, Any]) -> list[str]:
+    """Every problem of these values (type first; range only for a value of the right type)."""
+    p: list[str] = []
+    for name, (want, ok) in _TYPES.items():
+        value = v.get(name)
+        if not ok(value):
+            p.append(f"{name} must be {want}, not {_kind(value)} {_shown(value)}")
+            continue
+        lo, hi = _RANGES.get(name, (None, None))
+        if lo is not None and value is not None and not lo <= value <= hi:
+            p.append(f"{name} must be {want}, not {_shown(value)}")
+    thresholds = v.get("field_thresholds")
+    if isinstance(thresholds, dict):
+        for k, t in thresholds.items():
+            if not _is_number(t) or not 0.0 <= t <= 1.0:
+                p.append(f"field_thresholds.{k} must be {_UNIT}, not {_kind(t)} {_shown(t)}")
+    for name in ("db_url", "platform_url"):
+        url = v.get(name)
+        if isinstance(url, str) and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+            p.append(f"{name} must be a sqlite:/// or postgresql:// URL, not {mask_url(url)!r}")
+    return p
+
+
+_SECRET_PARAM = re.compile(r"(?i)(\b(?:password|passwd|pwd|sslpassword|pass)\s*=\s*)('[^']*'|\"[^\"]*\"|[^&\s]*)")
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
 
 
 def mask_url(url: str) -> str:
-    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """A connection URL with every password hidden, whatever its form:
+    postgresql://user:secret@host/db -> postgresql://user:***@host/db; an empty user
+    (postgresql://:secret@host/db -> postgresql://:***@host/db); a password holding an unescaped '@' or
+    '/' (everything up to the last '@' is the user part); a password in the query string
+    (?password=secret -> ?password=***), and libpq's other secret keys (sslpassword)."""
+    text = str(url)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return _SECRET_PARAM.sub(r"\1***", text)
+    at = rest.rfind("@")
+    if at >= 0:
+        user, colon, _password = rest[:at].partition(":")
+        rest = user + (":***" if colon else "") + rest[at:]
+    return scheme + sep + _SECRET_PARAM.sub(r"\1***", rest)
+
+
+def mask_secrets(text: str) -> str:
+    """Free text (an error from a database driver, a log line) with every URL in it masked (mask_url)
+    and every `password=...` hidden."""
+    return _SECRET_PARAM.sub(r"\1***", _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), str(text)))

@@ -17,6 +17,8 @@ class ExitCode(IntEnum):
     database = 6
     package = 7             # an exchange package that fails its checks (tampered, incomplete)
     differences = 8         # reconcile found differences between the store and the platform
+    output = 9              # a file or folder to write (export, package) cannot be written there
+    interrupted = 130       # stopped by Ctrl-C (SIGINT) or SIGTERM; what was done is saved
     other = 15
 
 
@@ -48,6 +50,26 @@ class DatabaseError(BackfillError):
     exit_code = ExitCode.database
 
 
+class OutputError(BackfillError):
+    """A file or folder we were asked to write (an export, a package) that cannot be written there."""
+
+    exit_code = ExitCode.output
+
+
+def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
+    """One line naming the path and the reason an OSError gave while writing it."""
+    import errno as _errno
+
+    reasons = {_errno.EISDIR: "it is a folder; give a file name inside it",
+               _errno.ENOTDIR: "a part of the path is a file, not a folder",
+               _errno.EACCES: "no permission to write there", _errno.EPERM: "no permission to write there",
+               _errno.EROFS: "the file system is read-only", _errno.ENOSPC: "the disk is full",
+               _errno.ENOENT: "its folder does not exist"}
+    why = reasons.get(e.errno or 0) or e.strerror or type(e).__name__
+    return OutputError(f"cannot write the {what} {path}: {why}; nothing was written",
+                       hint="choose another path (--out) or fix the permissions, then run the same command again")
+
+
 class InputFileError(BackfillError):
     """A scan that cannot be used. `reason` is a short machine code, the message is for people."""
 
@@ -57,6 +79,7 @@ class InputFileError(BackfillError):
     def __init__(self, path: str, message: str, *, reason: str | None = None, hint: str | None = None):
         super().__init__(f"{path}: {message}", hint=hint)
         self.path = path
+        self.detail = message  # the reason alone (the path may hold ': ' itself)
         if reason is not None:
             self.reason = reason
 
@@ -85,6 +108,12 @@ class NoImagesError(InputFileError):
     """A PDF that holds no scanned image (typed text only): not a scan of a paper ledger."""
 
     reason = "no_images"
+
+
+class TooManyPagesError(InputFileError):
+    """A file with more pages than the per-file limit (max_pages_per_file): hours of work nobody asked for."""
+
+    reason = "too_many_pages"
 
 
 class OutsideFolderError(InputFileError):

@@ -15,6 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.calibration import Observation
 from pipeline.routing import AUTO_ACCEPTED
+from pipeline.safety import path_from_db
 from pipeline.store import Page, SourceFile, Store
 
 NOT_SCORED = {"id_number_raw"}  # provenance, not a platform value
@@ -112,7 +113,7 @@ def evaluate(store: Store, processed_only: bool = False) -> Evaluation:
                    .filter(Page.status == "pending")} if processed_only else set()
     seen: set[tuple[str, int, int]] = set()
     for sf in files:
-        gt_file = truth_path(Path(sf.abs_path))
+        gt_file = truth_path(path_from_db(sf.abs_path))
         if not gt_file.is_file():
             continue
         gt = json.loads(gt_file.read_text(encoding="utf-8"))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import csv
+import errno
 from pathlib import Path
 
 from mapping.spec import load_spec
+from pipeline.errors import output_error
+from pipeline.safety import private_file
 from pipeline.store import Store
 
 POSITION = ["source_file", "page", "row", "ledger_kind", "status", "cluster_id"]
@@ -22,13 +25,39 @@ def export_fields(spec_version: str) -> list[str]:
 
 
 def export_csv(store: Store, out: Path, spec_version: str) -> int:
-    """Write one row per ledger row; returns the number of rows. The file is written atomically."""
+    """Write one row per ledger row; returns the number of rows. The file is written atomically and
+    readable by its owner only (0600: it holds ID and phone numbers in full). A path that cannot be
+    written (a folder, no permission, a read-only disk) is an OutputError, and nothing is left behind."""
+    out = Path(out)
+    if out.is_dir():
+        raise output_error(out, IsADirectoryError(errno.EISDIR, "Is a directory"), "export")
+    tmp = out.with_suffix(out.suffix + ".part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        n = _write_csv(store, tmp, spec_version)
+        tmp.replace(out)
+    except OSError as e:
+        _remove(tmp)
+        raise output_error(out, e, "export") from e
+    except BaseException:
+        _remove(tmp)
+        raise
+    return n
+
+
+def _remove(tmp: Path) -> None:
+    """No `.part` file is left behind by a failed export."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _write_csv(store: Store, tmp: Path, spec_version: str) -> int:
     names = export_fields(spec_version)
     header = POSITION + names + [f"{n}__{suffix}" for n in names for suffix in ("conf", "raw")]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".part")
     n = 0
-    with tmp.open("w", encoding="utf-8", newline="") as f:
+    with private_file(tmp, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
         for rec, page, sf in store.iter_records():
@@ -40,7 +69,6 @@ def export_csv(store: Store, out: Path, spec_version: str) -> int:
                 row += ["" if fv is None else f"{fv.get('confidence', 0):.3f}", "" if fv is None else fv.get("raw", "")]
             w.writerow(row)
             n += 1
-    tmp.replace(out)
     return n
 
 

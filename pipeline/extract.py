@@ -36,6 +36,7 @@ from pipeline.intake import load_page
 from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.routing import route
+from pipeline.safety import path_from_db
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -588,12 +589,12 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         sf = s.get(SourceFile, page.file_id)
         if page.status in ("done", "no_table", "unknown_ledger") and not force:
             return PageOutcome(page_id, "skipped")
-        path, media, page_no, rel = Path(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
+        path, media, page_no, rel = path_from_db(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
     t0 = time.perf_counter()
     try:
         image = load_page(path, media, page_no, settings)
     except InputFileError as e:
-        return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {str(e).split(': ', 1)[-1]}")
+        return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {e.detail}")
     try:
         clean = clean_page(image)
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run

@@ -5,8 +5,10 @@ Nothing here holds more than one page image in memory. Rasterizing happens page 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pipeline.config import Settings
 from pipeline.errors import (
@@ -27,9 +30,10 @@ from pipeline.errors import (
     MissingDependencyError,
     NoImagesError,
     OutsideFolderError,
+    TooManyPagesError,
     UnsupportedFileError,
 )
-from pipeline.safety import inside, safe_file_name
+from pipeline.safety import fs_name, inside, path_for_db, safe_file_name, shown
 from pipeline.store import Page, Quarantine, SourceFile, Store
 
 log = logging.getLogger(__name__)
@@ -50,22 +54,69 @@ class IntakeResult:
     known_files: list[int] = field(default_factory=list)   # already in the store (same sha256)
     quarantined: list[QuarantineItem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)       # not a scan (by suffix): ground truth, notes...
+    refused: list[QuarantineItem] = field(default_factory=list)  # folders the system would not open (reason given)
 
     @property
     def file_ids(self) -> list[int]:
         return self.new_files + self.known_files
 
 
-def discover(scans_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(scan files, other files) below scans_dir, sorted, hidden entries ignored."""
+@dataclass(frozen=True)
+class Refused:
+    """A folder or path the system would not let us read (permission, a path over PATH_MAX)."""
+
+    path: Path
+    reason: str
+    message: str
+
+
+def _refusal(rel: str, e: OSError, what: str) -> tuple[str, str]:
+    """(reason, message) for an OSError met while walking or reading `rel`."""
+    if e.errno == errno.ENAMETOOLONG:
+        return "path_too_long", (f"the path is {len(os.fsencode(rel))} bytes below the scan folder and the system refuses "
+                                 f"it (File name too long): the {what} is not read; move it to a shorter path")
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"{what}_unreadable", (f"no permission to read this {what} (Permission denied): the scans in it are not read; "
+                                      "give the user running backfill read access, then run again")
+    return f"{what}_unreadable", f"the {what} cannot be read ({e.strerror or type(e).__name__}): the scans in it are not read"
+
+
+def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
+    """(scan files, other files, refused folders) below scans_dir, in sorted order, hidden entries ignored.
+
+    Walked with an explicit stack, not by recursion (a tree 1 100 folders deep is fine); a folder the
+    system will not open (permission, a path too long) is listed with its reason and the rest goes on.
+    Symbolic links to folders are not followed (a link to a file is returned: intake refuses it if it
+    leads outside the folder)."""
     scans: list[Path] = []
     others: list[Path] = []
-    for p in sorted(scans_dir.rglob("*")):
-        rel = p.relative_to(scans_dir)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+    refused: list[Refused] = []
+    stack: list[Path] = [scans_dir]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            if folder == scans_dir:
+                raise InputFileError(fs_name(folder), f"the scan folder cannot be read ({e.strerror})") from e
+            rel = fs_name(folder.relative_to(scans_dir))
+            refused.append(Refused(folder, *_refusal(rel, e, "folder")))
             continue
-        (scans if p.suffix.lower() in SCAN_SUFFIXES else others).append(p)
-    return scans, others
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            p = folder / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(p)
+                elif entry.is_file():
+                    (scans if p.suffix.lower() in SCAN_SUFFIXES else others).append(p)
+            except OSError as e:  # a dangling or looping link, a vanished entry
+                refused.append(Refused(p, *_refusal(fs_name(p.relative_to(scans_dir)), e, "file")))
+        stack.extend(reversed(subdirs))  # depth first, in name order: the order of sorted(rglob)
+    return scans, others, refused
 
 
 def sha256_file(path: Path) -> str:
@@ -91,6 +142,15 @@ def probe(path: Path, settings: Settings) -> tuple[str, int]:
     if media == "pdf":
         return media, _probe_pdf(path, settings)
     return media, _probe_image(path, settings)
+
+
+def _check_page_count(path: Path, pages: int, settings: Settings) -> None:
+    """A file with more pages than `max_pages_per_file` is refused before any page is read: a 20 000-page
+    PDF is hours of work that a register volume (a few hundred pages) never needs."""
+    if pages > settings.max_pages_per_file:
+        raise TooManyPagesError(
+            str(path), f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
+                       "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register")
 
 
 def _pdfinfo(path: Path) -> dict[str, str]:
@@ -119,6 +179,7 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
     pages = int(info.get("Pages", "0") or 0)
     if pages == 0:
         raise CorruptFileError(str(path), "the PDF has no pages")
+    _check_page_count(path, pages, settings)
     m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
     if m:
         w = float(m.group(1)) * settings.pdf_dpi / 72
@@ -184,6 +245,7 @@ def _open_image(path: Path, settings: Settings) -> Image.Image:
 def _probe_image(path: Path, settings: Settings) -> int:
     with _open_image(path, settings) as img:
         n = getattr(img, "n_frames", 1)
+        _check_page_count(path, n, settings)
         try:
             for frame in ImageSequence.Iterator(img):
                 w, h = frame.size
@@ -234,12 +296,19 @@ def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> 
 
 # --- registering a folder --------------------------------------------------------------------
 def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings: Settings) -> IntakeResult:
-    """Register every readable scan below scans_dir (idempotent by sha256); quarantine the rest."""
+    """Register every readable scan below scans_dir (idempotent by sha256); quarantine the rest.
+
+    Names are stored as people read them (`safety.fs_name`: UTF-8, else GBK/GB18030, else escaped
+    bytes) and the path to read as its exact bytes (`safety.path_for_db`). Two runs registering the
+    same folder at once each end with the file registered once."""
     scans_dir = scans_dir.resolve()
-    scans, others = discover(scans_dir)
-    result = IntakeResult(skipped=[str(p.relative_to(scans_dir)) for p in others])
+    scans, others, refused = discover(scans_dir)
+    result = IntakeResult(skipped=[fs_name(p.relative_to(scans_dir)) for p in others])
+    for r in refused:
+        err = InputFileError(fs_name(r.path.relative_to(scans_dir)), r.message, reason=r.reason)
+        result.refused.append(_quarantine(store, run_id, r.path, err.path, "", err, settings, copy=False))
     for path in scans:
-        rel = str(path.relative_to(scans_dir))
+        rel = fs_name(path.relative_to(scans_dir))
         if not inside(scans_dir, path):  # a symlink out of the folder: never read, never copied
             err = OutsideFolderError(rel, "the path leads outside the scanned folder (a symbolic link); copy the file in instead")
             result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings, copy=False))
@@ -247,11 +316,13 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
         try:
             sha = sha256_file(path)
         except OSError as e:  # reason "unreadable" (InputFileError's own), in the summary and the store alike
-            result.quarantined.append(_quarantine(store, run_id, path, rel, "",
-                                                  InputFileError(rel, f"cannot read the file ({e.strerror})"), settings))
+            if e.errno == errno.ENAMETOOLONG:
+                err = InputFileError(rel, _refusal(rel, e, "file")[1], reason="path_too_long")
+            else:
+                err = InputFileError(rel, f"cannot read the file ({e.strerror})")
+            result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings))
             continue
-        with store.session() as s:
-            known = s.scalar(select(SourceFile.id).where(SourceFile.sha256 == sha))
+        known = _known_file(store, sha)
         if known is not None:
             result.known_files.append(known)
             continue
@@ -259,33 +330,50 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
         try:
             media, n_pages = probe(path, settings)
         except CorruptFileError as e:
-            msg = str(e).split(": ", 1)[-1]
             try:
                 if SCAN_SUFFIXES.get(path.suffix.lower()) != "pdf":
                     raise
                 source, n_pages = recover_pdf(path, sha, settings)
                 media = "pdf"
             except InputFileError as e2:
-                result.quarantined.append(_quarantine(store, run_id, path, rel, sha, e2, settings))
+                result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e2, rel), settings))
                 continue
             part = CorruptFileError(
-                rel, f"{msg}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
+                rel, f"{e.detail}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
                      "is lost: rescan the ledger to be sure nothing is missing", reason="partly_recovered")
             result.quarantined.append(_quarantine(store, run_id, path, rel, sha, part, settings))
         except InputFileError as e:
-            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, e, settings))
+            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e, rel), settings))
             continue
-        with store.session() as s, s.begin():
-            sf = SourceFile(
-                sha256=sha, rel_path=rel, abs_path=str(source), size_bytes=path.stat().st_size,
-                media_type=media, page_count=n_pages, first_run_id=run_id,
-            )
-            s.add(sf)
-            s.flush()
-            s.add_all(Page(file_id=sf.id, page_no=i) for i in range(1, n_pages + 1))
-            result.new_files.append(sf.id)
-        log.info("registered %s (%s, %d pages)", rel, media, n_pages)
+        try:
+            with store.session() as s, s.begin():
+                sf = SourceFile(
+                    sha256=sha, rel_path=rel, abs_path=path_for_db(source), size_bytes=path.stat().st_size,
+                    media_type=media, page_count=n_pages, first_run_id=run_id,
+                )
+                s.add(sf)
+                s.flush()
+                s.add_all(Page(file_id=sf.id, page_no=i) for i in range(1, n_pages + 1))
+                fid = sf.id
+        except IntegrityError:  # another run registered the same file a moment ago: it is known
+            known = _known_file(store, sha)
+            if known is None:
+                raise
+            result.known_files.append(known)
+            continue
+        result.new_files.append(fid)
+        log.info("registered %s (%s, %d pages)", shown(rel), media, n_pages)
     return result
+
+
+def _known_file(store: Store, sha: str) -> int | None:
+    with store.session() as s:
+        return s.scalar(select(SourceFile.id).where(SourceFile.sha256 == sha))
+
+
+def _named(err: InputFileError, rel: str) -> InputFileError:
+    """The same error, naming the file by its relative, readable name (probe names the full path)."""
+    return type(err)(rel, err.detail, reason=err.reason, hint=err.hint or None)
 
 
 def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings,
@@ -293,20 +381,24 @@ def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str
     """The one place a file is quarantined: a copy in the data folder (unless `copy` is False), its
     reason in the store (once per file and content), a warning in the log; returns the summary item."""
     qdir = settings.data_path / "quarantine"
-    qdir.mkdir(parents=True, exist_ok=True)
-    target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(path.name)}"
+    target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(fs_name(path.name))}"
     try:
         if not copy:
             target = None
-        elif not target.exists():
-            shutil.copy2(path, target)
+        else:
+            qdir.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copy2(path, target)
     except OSError:
         target = None  # the reason is still recorded; the original stays where it was
-    msg = str(err).split(": ", 1)[-1]
-    with store.session() as s, s.begin():
-        exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
-        if exists is None:
-            s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
-                             copy_path=None if target is None else str(target)))
-    log.warning("quarantined %s (%s): %s", rel, err.reason, msg)
+    msg = err.detail
+    try:
+        with store.session() as s, s.begin():
+            exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
+            if exists is None:
+                s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
+                                 copy_path=None if target is None else str(target)))
+    except IntegrityError:
+        pass  # another run recorded the same file at the same moment
+    log.warning("quarantined %s (%s): %s", shown(rel), err.reason, msg)
     return QuarantineItem(rel, err.reason, msg)

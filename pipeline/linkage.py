@@ -17,7 +17,7 @@ from mapping.dedupe import DedupeRecord, DedupeResult, Golden, SourceValues, ded
 from pipeline.config import Settings
 from pipeline.load import ENTITY_TABLES, EVENT_DATE
 from pipeline.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW
-from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
+from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,12 @@ def platform_records(url: str, skip_sources: set[tuple[str, int, int]]) -> tuple
     """Rows already on the platform as dedupe records (origin "platform"), except those that came
     from a record of this store (`skip_sources`: file sha256, page, row). Reads by reflection, so
     it works whatever columns the loader adds; returns ({}) when there is no platform yet."""
-    engine = make_engine(url)
     out: list[DedupeRecord] = []
     natural: dict[int, str] = {}
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        return out, natural  # no platform yet; reading never creates one
+    engine = make_engine(url, what="platform database", create=False)
     try:
         names = set(inspect(engine).get_table_names())
         md = MetaData()

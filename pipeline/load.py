@@ -304,7 +304,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     the platform (one transaction each, in order), a third keeps each committed batch's receipt in
     the store and marks its records loaded (LoadedRecord)."""
     url = settings.platform_db_url
-    engine, md = open_platform(url, settings.spec_version)
+    engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     result = LoadResult()
     todo: queue.Queue = queue.Queue(maxsize=2)     # batches built, for the platform
     receipts: queue.Queue = queue.Queue(maxsize=4)  # batches the platform committed, for the store

@@ -10,6 +10,7 @@ upserted by natural key in one transaction, so importing twice adds nothing.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
 from pipeline.config import Settings, mask_url
-from pipeline.errors import BackfillError, DatabaseError, ExitCode
+from pipeline.errors import BackfillError, DatabaseError, ExitCode, output_error
 from pipeline.intake import sha256_file
 from pipeline.load import BATCH_COLUMNS, upsert_batch
 from pipeline.platform_schema import ENTITY_SETS, KEY_COLUMN, open_platform
 from pipeline.privacy import mask_text
 from pipeline.receipts import Receipt, new_batch_id
+from pipeline.safety import private_dir, private_file
 from pipeline.store import utcnow
 
 FORMAT = "funeral-backfill/exchange-package"
@@ -58,35 +60,46 @@ def export_package(settings: Settings, out_dir: Path, *, platform_url: str | Non
     """Write the platform's entity sets as a package into `out_dir` (created if needed)."""
     url = platform_url or settings.platform_db_url
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST).unlink(missing_ok=True)  # no manifest until every file is complete
-    engine, md = open_platform(url, settings.spec_version)
-    entity_sets: dict[str, dict] = {}
+    engine, md = open_platform(url, settings.spec_version, create=platform_url is None and settings.platform_is_default)
     try:
-        with engine.connect() as conn:
-            for table, entity in ENTITY_SETS.items():
-                t = md.tables[table]
-                cols = package_columns(md, table)
-                q = select(*(t.c[c] for c in cols)).order_by(t.c[KEY_COLUMN[table]])
-                n = 0
-                with (out / f"{table}.jsonl").open("wb") as jf, (out / f"{table}.csv").open("w", encoding="utf-8", newline="") as cf:
-                    w = csv.writer(cf)
-                    w.writerow(cols)
-                    for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
-                        jf.write(orjson.dumps(dict(zip(cols, row))) + b"\n")
-                        w.writerow(["" if v is None else v for v in row])
-                        n += 1
-                files = {}
-                for name in (f"{table}.jsonl", f"{table}.csv"):
-                    p = out / name
-                    files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": n}
-                entity_sets[table] = {"entity": entity, "rows": n, "key": KEY_COLUMN[table], "columns": cols, "files": files}
+        return _write_package(engine, md, settings, out)
+    except OSError as e:
+        raise output_error(out, e, "package folder") from e
     finally:
         engine.dispose()
+
+
+def _write_package(engine, md, settings: Settings, out: Path) -> PackageSummary:
+    """The package's files, each owner-only (0600) in an owner-only folder (0700): they hold personal data."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(out))
+    private_dir(out)
+    (out / MANIFEST).unlink(missing_ok=True)  # no manifest until every file is complete
+    entity_sets: dict[str, dict] = {}
+    with engine.connect() as conn:
+        for table, entity in ENTITY_SETS.items():
+            t = md.tables[table]
+            cols = package_columns(md, table)
+            q = select(*(t.c[c] for c in cols)).order_by(t.c[KEY_COLUMN[table]])
+            n = 0
+            with private_file(out / f"{table}.jsonl", "wb") as jf, \
+                    private_file(out / f"{table}.csv", "w", encoding="utf-8", newline="") as cf:
+                w = csv.writer(cf)
+                w.writerow(cols)
+                for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
+                    jf.write(orjson.dumps(dict(zip(cols, row))) + b"\n")
+                    w.writerow(["" if v is None else v for v in row])
+                    n += 1
+            files = {}
+            for name in (f"{table}.jsonl", f"{table}.csv"):
+                p = out / name
+                files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": n}
+            entity_sets[table] = {"entity": entity, "rows": n, "key": KEY_COLUMN[table], "columns": cols, "files": files}
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "spec_version": settings.spec_version,
                 "created_at": utcnow().isoformat(timespec="seconds"), "entity_sets": entity_sets}
     tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    with private_file(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, ensure_ascii=False, indent=2))
     tmp.replace(out / MANIFEST)
     return PackageSummary(out, settings.spec_version, {t: e["rows"] for t, e in entity_sets.items()})
 
@@ -155,7 +168,7 @@ def import_package(directory: Path, settings: Settings, *, platform_url: str | N
     d = Path(directory)
     manifest = verify_package(d, settings)
     url = platform_url or settings.platform_db_url
-    engine, md = open_platform(url, settings.spec_version)
+    engine, md = open_platform(url, settings.spec_version, create=platform_url is None and settings.platform_is_default)
     summary = PackageSummary(d, manifest["spec_version"], {t: e["rows"] for t, e in manifest["entity_sets"].items()})
     try:
         for table in ENTITY_SETS:

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mapping.spec import DATA_DIR, load_spec
-from pipeline.config import mask_url
+from pipeline.config import mask_secrets, mask_url
 from pipeline.errors import ConfigError, DatabaseError
 from pipeline.store import make_engine
 
@@ -241,10 +241,12 @@ def platform_spec_version(conn: Connection) -> str | None:
         return None
 
 
-def open_platform(url: str, spec_version: str) -> tuple[Engine, MetaData]:
+def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple[Engine, MetaData]:
     """Engine on the platform database, its schema upgraded to the newest migration and checked
-    to carry `spec_version`."""
-    engine = make_engine(url)
+    to carry `spec_version`. A SQLite platform file that is not there is created only when `create`
+    (the default platform inside the data folder): a platform someone named must exist already, made
+    by `backfill migrate`, so that a path on a share that is not mounted is never silently created."""
+    engine = make_engine(url, what="platform database", create=create)
     try:
         with engine.connect() as conn:
             at = current_revision(conn)
@@ -254,7 +256,7 @@ def open_platform(url: str, spec_version: str) -> tuple[Engine, MetaData]:
             carried = platform_spec_version(conn)
     except OperationalError as e:
         engine.dispose()
-        raise DatabaseError(f"cannot open the platform database at {mask_url(url)}: {e.orig}",
+        raise DatabaseError(f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig))}",
                             hint="check --platform / BACKFILL_PLATFORM_URL") from e
     if carried != spec_version:
         engine.dispose()
@@ -266,7 +268,7 @@ def open_platform(url: str, spec_version: str) -> tuple[Engine, MetaData]:
 
 def migrate_platform(url: str, revision: str = "head") -> str:
     """`backfill migrate`: bring the platform at `url` to `revision`; a line saying where it is now."""
-    engine = make_engine(url)
+    engine = make_engine(url, what="platform database")
     try:
         with engine.connect() as conn:
             before = current_revision(conn)
@@ -274,7 +276,7 @@ def migrate_platform(url: str, revision: str = "head") -> str:
         with engine.connect() as conn:
             spec = platform_spec_version(conn)
     except OperationalError as e:
-        raise DatabaseError(f"cannot migrate the platform database at {mask_url(url)}: {e.orig}",
+        raise DatabaseError(f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig))}",
                             hint="check --platform / BACKFILL_PLATFORM_URL") from e
     finally:
         engine.dispose()

@@ -170,7 +170,7 @@ def reconcile(store: Store, settings: Settings) -> ReconcileReport:
     from pipeline.platform_schema import ENTITY_TABLES, open_platform
 
     url = settings.platform_db_url
-    engine, md = open_platform(url, settings.spec_version)
+    engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     vols: dict[tuple[str, str, str], VolumeDiff] = {}
 
     def vol(entity: str, home: str | None, source: str | None) -> VolumeDiff:

@@ -7,6 +7,7 @@ a page by (file, page_no), a record by (page, row_no).
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,9 +32,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
-from pipeline.config import Settings, mask_url
+from pipeline.config import Settings, mask_secrets, mask_url
 from pipeline.errors import DatabaseError
-from pipeline.safety import is_sha256
+from pipeline.safety import PRIVATE_FILE, is_sha256, private_dir
 
 
 def utcnow() -> datetime:
@@ -163,12 +164,25 @@ class RecordLink(Base):
 
 
 # ---------------------------------------------------------------------------------------------
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def make_engine(url: str, *, what: str = "database", create: bool = True) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys.
+
+    A SQLite file is made owner-only (0600; its -wal and -shm files take the same mode) when this
+    creates it, and only when `create` is true; its folder is never created here: a folder that is not
+    there (a disk or share not mounted) is a DatabaseError naming it, as is a file that cannot be
+    written later (read-only) or opened (see `_sqlite_refused`). `what` names the database in messages."""
+    path = sqlite_file(url)
+    if path is not None:
+        _prepare_sqlite_file(url, path, what, create)
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) not in ("", ":memory:"):
-            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -179,10 +193,61 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        if path is not None:
+            event.listen(engine, "handle_error", _sqlite_refused(url, path, what))
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True)
+
+
+def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            f"cannot open the {what} at {mask_url(url)}: its folder {path.parent} does not exist "
+            "(a disk or network share not mounted?); nothing was created",
+            hint="mount the disk or fix the path, then run the same command again")
+    if not create:
+        raise DatabaseError(
+            f"the {what} at {mask_url(url)} does not exist; nothing was created",
+            hint="check the path; to make a new, empty platform database there, run `backfill migrate --platform URL`")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass  # another process made it a moment ago
+    except OSError as e:
+        raise DatabaseError(f"cannot create the {what} at {mask_url(url)}: {e.strerror}; nothing was created",
+                            hint="choose a folder you can write to (--db / --data-dir / --platform)") from e
+
+
+_SQLITE_REFUSALS = {
+    "attempt to write a readonly database": "the file is read-only (no write permission on it or its folder)",
+    "unable to open database file": "the file cannot be opened (its folder is missing or not writable)",
+    "disk i/o error": "the disk reported an input/output error",
+    "database or disk is full": "the disk is full",
+    "file is not a database": "the file is not a SQLite database",
+    "database disk image is malformed": "the file is damaged",
+}
+
+
+def _sqlite_refused(url: str, path: Path, what: str):
+    """handle_error hook: SQLite refusing to write or open its file (read-only, folder gone, disk full,
+    not a database) becomes one DatabaseError naming the file and the reason. A busy database
+    ("database is locked") is left as it is: that one passes."""
+
+    def handler(ctx) -> None:
+        orig = ctx.original_exception
+        text = str(orig).lower()
+        for key, why in _SQLITE_REFUSALS.items():
+            if key in text:
+                raise DatabaseError(
+                    f"the {what} at {path} cannot be used: {why} ({orig}); what was done before is kept",
+                    hint="fix the file's permissions or free space (or use another --db / --platform), "
+                         "then run the same command again") from orig
+
+    return handler
 
 
 def _server_gone(url: str):
@@ -198,7 +263,7 @@ def _server_gone(url: str):
         if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
             first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
             raise DatabaseError(
-                f"the working store at {mask_url(url)} stopped answering ({mask_url(first)}); "
+                f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first)}); "
                 "every page finished before this point is saved",
                 hint="start the database server again, then run the same command again: it resumes where it stopped",
             ) from orig
@@ -209,9 +274,18 @@ def _server_gone(url: str):
 class Store:
     """Access to the working store. Short-lived sessions; no state beyond the engine."""
 
-    def __init__(self, url: str, image_dir: Path):
+    def __init__(self, url: str, image_dir: Path, *, create_folder: bool = False):
+        """`create_folder`: the store lives in the data folder, which is made (owner-only) if missing;
+        any other SQLite store's folder must exist (see make_engine)."""
         self.url = url
-        self.engine = make_engine(url)
+        path = sqlite_file(url)
+        if create_folder and path is not None:
+            try:
+                private_dir(path.parent)
+            except OSError as e:
+                raise DatabaseError(f"cannot create the data folder {path.parent}: {e.strerror}",
+                                    hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+        self.engine = make_engine(url, what="working store")
         self.images = ImageStore(image_dir)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if self.engine.dialect.name == "postgresql":
@@ -220,13 +294,13 @@ class Store:
             Base.metadata.create_all(self.engine)
         except OperationalError as e:
             raise DatabaseError(
-                f"cannot open the working store at {mask_url(url)}: {e.orig}",
+                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig))}",
                 hint="check --db / BACKFILL_DB_URL and that the database server is running",
             ) from e
 
     @classmethod
     def open(cls, settings: Settings) -> "Store":
-        return cls(settings.store_url, settings.data_path / "images")
+        return cls(settings.store_url, settings.data_path / "images", create_folder=settings.db_url is None)
 
     def session(self) -> Session:
         return self._sessions()
