@@ -61,28 +61,31 @@ def _batch_name() -> str:
 
 
 @task(name="process-pages", task_run_name=_batch_name, **IO_RETRIES)
-def process_pages_task(page_ids: list[int], settings: dict[str, Any]) -> int:
-    """One batch of pages: cleanup, layout, OCR, mapping and routing of each (pages already read are skipped)."""
+def process_pages_task(run_id: int, page_ids: list[int], settings: dict[str, Any]) -> int:
+    """One batch of pages: cleanup, layout, OCR, mapping and routing of each (pages already read, or
+    held by another run on the store at the same time, are skipped)."""
     store, s = _open(settings)
-    return sum(o.records for o in runs.process_pages(store, page_ids, s))
+    return sum(o.records for o in runs.read_claimed(store, run_id, page_ids, s))
 
 
 @task(name="dedupe", **IO_RETRIES)
-def link_task(settings: dict[str, Any]) -> int:
+def link_task(run_id: int, settings: dict[str, Any]) -> int:
     store, s = _open(settings)
-    return stages.link(store, s)
+    return runs.link(store, run_id, s)
 
 
 @task(name="load", **IO_RETRIES)
-def load_task(settings: dict[str, Any]) -> dict[str, int]:
+def load_task(run_id: int, settings: dict[str, Any]) -> dict[str, int]:
     store, s = _open(settings)
-    return runs.load_records(store, s)
+    return runs.load_records(store, s, run_id)
 
 
-def _run_batches(page_ids: list[int], settings: dict[str, Any], batch_pages: int) -> None:
-    futures = [process_pages_task.submit(b, settings) for b in runs.batches(page_ids, batch_pages)]
-    for f in futures:
-        f.result()  # raises the first failure after its retries
+def _batch_runner(run_id: int, settings: dict[str, Any], batch_pages: int):
+    def run_batches(page_ids: list[int]) -> None:
+        futures = [process_pages_task.submit(run_id, b, settings) for b in runs.batches(page_ids, batch_pages)]
+        for f in futures:
+            f.result()  # raises the first failure after its retries
+    return run_batches
 
 
 @flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))
@@ -95,17 +98,19 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     settings = s.public_dict()  # tasks (threads or Dask workers) get the resolved settings, never a password
     folder = Path(scans_dir)
     run_id = runs.begin_run(store, folder, s, opts)
+    run_batches = _batch_runner(run_id, settings, opts.batch_pages)
     got = intake_task(run_id, scans_dir, settings)
     plan = runs.plan_files(store, s, got.file_ids, opts.selection)
     if plan.unidentified:  # read the first page of files nothing names yet, then decide
-        _run_batches(runs.pending_pages(store, plan.unidentified, first_only=True), settings, opts.batch_pages)
+        runs.read_selection(store, run_id, plan.unidentified, run_batches, first_only=True)
         again = runs.plan_files(store, s, plan.unidentified, opts.selection)
         plan.selected += again.selected
         plan.excluded += again.excluded + len(again.unidentified)
-    _run_batches(runs.pending_pages(store, plan.selected), settings, opts.batch_pages)
+    # pages in batches; pages another run on the store holds are waited for (or taken if it stops)
+    runs.read_selection(store, run_id, plan.selected, run_batches)
     runs.mark_files_processed(store, plan.selected)
-    merged = link_task(settings)
-    loaded = load_task(settings) if opts.load else None
+    merged = link_task(run_id, settings)
+    loaded = load_task(run_id, settings) if opts.load else None
     return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
 import sys
 import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.config import Settings, mask_url
+from pipeline.config import Settings, mask_secrets, mask_url
 from pipeline.errors import BackfillError, ExitCode
+from pipeline.safety import fs_name, shown, shown_text
 
 log = logging.getLogger("pipeline")
 
@@ -72,18 +75,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     scans = Path(args.scans_dir)
     if not scans.is_dir():
-        raise BackfillError(f"{scans}: not a folder", hint="give the folder that holds the scanned ledgers")
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+        raise BackfillError(f"{shown(fs_name(scans))}: not a folder", hint="give the folder that holds the scanned ledgers")
+    from pipeline.interrupt import stop_cleanly
     from pipeline.store import Store
 
-    Store.open(settings).dispose()  # create the schema before the progress bar polls it
-    from ocr.registry import get_engine
+    resume = "backfill " + " ".join(shlex.quote(fs_name(a)) for a in (getattr(args, "argv", None) or ["run", str(scans)]))
+    with stop_cleanly(settings, resume):  # Ctrl-C: one line, exit 130, within seconds (with or without Prefect)
+        Store.open(settings).dispose()  # create the data folder and the schema before the progress bar polls it
+        from ocr.registry import get_engine
 
-    get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
-    with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
-        from pipeline.runs_cli import execute_run  # selection, batches, --load, Dask (issue 6)
+        get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
+        with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
+            from pipeline.runs_cli import execute_run  # selection, batches, --load, Dask (issue 6)
 
-        summary = execute_run(args, settings, scans)
+            summary = execute_run(args, settings, scans)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -91,9 +96,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def _page_message(p: dict[str, str]) -> str:
+    """A problem page's message without the file and page it starts with (they are printed before it)."""
+    return p["message"].removeprefix(f"{p['file']} page {p['page']}: ")
+
+
 def format_summary(sm: dict[str, Any], settings: Settings) -> str:
+    """The run summary people read. Every name from the scan folder is printed through `shown`: a name
+    holding a newline or ': ' can neither add a line of its own nor pass for a field separator."""
     lines = [
-        f"run {sm['run_id']} on {sm['scans_dir']}  ({sm['seconds']:.1f} s)",
+        f"run {sm['run_id']} on {shown(sm['scans_dir'])}  ({sm['seconds']:.1f} s)",
         f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, {len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
         f"  pages        {sm['pages']:>6}  ({sm['pages_done']} processed, {len(sm['pages_problem'])} with problems)",
         f"  records      {sm['records']:>6}",
@@ -102,14 +114,20 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  duplicates merged {sm['clusters_merged']}",
         *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
         *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
+        *([f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
+          if "pages_read" in sm else []),
         f"  store: {mask_url(settings.store_url)}",
     ]
+    if sm.get("not_read"):
+        lines.append("not read (the system refused these folders or paths; nothing in them was looked at):")
+        lines += [f"  {shown(q['path'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["not_read"]]
     if sm["quarantined"]:
-        lines.append("quarantined (copies in " + str(settings.data_path / "quarantine") + "):")
-        lines += [f"  {q['file']}: [{q['reason']}] {q['message']}" for q in sm["quarantined"]]
+        lines.append("quarantined (copies in " + shown(str(settings.data_path / "quarantine")) + "):")
+        lines += [f"  {shown(q['file'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["quarantined"]]
     if sm["pages_problem"]:
         lines.append("pages with problems:")
-        lines += [f"  {p['file']} page {p['page']}: [{p['status']}] {p['message'].split(': ', 1)[-1]}" for p in sm["pages_problem"]]
+        lines += [f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}"
+                  for p in sm["pages_problem"]]
     return "\n".join(lines)
 
 
@@ -264,18 +282,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # what this program writes holds personal data: owner-only unless said otherwise (files 0600, folders 0700)
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))
     except BackfillError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {shown_text(mask_secrets(str(e)))}", file=sys.stderr)
         if e.hint:
             print(f"hint: {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
-        print("interrupted: run `backfill run` again on the same folder to resume", file=sys.stderr)
-        return 130
+        print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
+        return int(ExitCode.interrupted)
 
 
 if __name__ == "__main__":  # pragma: no cover

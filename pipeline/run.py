@@ -15,7 +15,7 @@ from pipeline.config import Settings
 from pipeline.extract import PageOutcome, process_page, remap_page
 from pipeline.intake import IntakeResult, register_folder
 from pipeline.linkage import link_store
-from pipeline.store import Page, Record, Run, SourceFile, Store, utcnow
+from pipeline.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ class RunSummary:
     clusters_merged: int = 0
     quarantined: list[dict[str, str]] = field(default_factory=list)
     skipped: int = 0               # non-scan files (ground truth, notes)
+    not_read: list[dict[str, str]] = field(default_factory=list)  # folders/paths the system refused, with the reason
+    pages_read: int = 0            # pages this run read itself (page_reads); another run at once reads the others
+    read_seconds: float = 0.0      # wall seconds of those pages
+    read_cpu_seconds: float = 0.0  # this process's CPU seconds spent on them
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,6 +108,7 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
                     files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
                     clusters_merged=merged, seconds=round(seconds, 2))
     sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
+    sm.not_read = [{"path": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.refused]
     # a partly recovered file is registered (its pages are processed) and listed under quarantine too
     sm.files = len(file_ids) + sum(1 for q in sm.quarantined if q["reason"] != "partly_recovered")
     with store.session() as s:
@@ -117,6 +122,9 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
         counts = dict(s.execute(
             select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
         ).all())
+        read = s.execute(select(func.count(PageRead.id), func.sum(PageRead.seconds), func.sum(PageRead.cpu_seconds))
+                         .where(PageRead.run_id == run_id)).one()
+    sm.pages_read, sm.read_seconds, sm.read_cpu_seconds = int(read[0]), round(read[1] or 0.0, 2), round(read[2] or 0.0, 2)
     sm.records = sum(counts.values())
     sm.auto_accepted = counts.get("auto_accepted", 0)
     sm.needs_review = counts.get("needs_review", 0)

@@ -17,18 +17,21 @@ import math
 import os
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from pipeline import run as stages
 from pipeline.config import Settings
 from pipeline.extract import PageOutcome
 from pipeline.run import mark_files_processed, process_pages
 from pipeline.inventory import Selection, identify_files, volumes
-from pipeline.store import Page, Run, Store
+from pipeline.store import Page, PageRead, Run, Store, WorkClaim, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ class Plan:
 
 
 # --- bookkeeping of runs --------------------------------------------------------------------------
+ACTIVE_RUNS: set[int] = set()
+"""Runs begun by this process and not finished: what Ctrl-C marks `interrupted` (pipeline.interrupt)."""
+
+
 def begin_run(store: Store, scans_dir: Path, settings: Settings, options: RunOptions) -> int:
     """A new Run row (with this process's pid and host, so a killed run can be told apart from a
     running one); runs of this host whose process is gone are marked `interrupted` first."""
@@ -72,7 +79,130 @@ def begin_run(store: Store, scans_dir: Path, settings: Settings, options: RunOpt
         run = s.get(Run, run_id)
         run.settings = {**(run.settings or {}), "options": options.to_dict(),
                         "process": {"pid": os.getpid(), "host": socket.gethostname()}}
+    ACTIVE_RUNS.add(run_id)
     return run_id
+
+
+# --- two runs at once: claims on pages and on store-wide steps ---------------------------------------
+CLAIM_SECONDS = 600
+"""A page claim lasts 10 minutes plus 2 per page of its batch (a page takes seconds); a claim of a run
+that is no longer `running` (finished, or killed and marked `interrupted`) lapses at once."""
+CLAIM_SECONDS_PER_PAGE = 120
+WAIT_POLL_SECONDS = 2.0
+
+
+def page_key(page_id: int) -> str:
+    return f"page:{page_id}"
+
+
+def claim(store: Store, key: str, run_id: int, seconds: float = CLAIM_SECONDS) -> bool:
+    """Take (or renew) the claim `key` for `run_id`; False when another live run holds it.
+
+    One conditional UPDATE (free, expired, ours, or held by a run that is no longer running) or one
+    INSERT guarded by the primary key: of two runs racing for it, exactly one wins."""
+    now = utcnow()
+    until = now + timedelta(seconds=seconds)
+    not_running = select(Run.id).where(Run.status != "running").scalar_subquery()
+    with store.session() as s, s.begin():
+        res = s.execute(update(WorkClaim).where(
+            WorkClaim.key == key,
+            or_(WorkClaim.run_id == run_id, WorkClaim.expires_at <= now, WorkClaim.run_id.in_(not_running)))
+            .values(run_id=run_id, claimed_at=now, expires_at=until).execution_options(synchronize_session=False))
+        if res.rowcount == 1:
+            return True
+    try:
+        with store.session() as s, s.begin():
+            s.add(WorkClaim(key=key, run_id=run_id, claimed_at=now, expires_at=until))
+        return True
+    except IntegrityError:
+        return False
+
+
+def release(store: Store, run_id: int, keys: list[str] | None = None) -> None:
+    """Give back this run's claims (`keys`, or all of them)."""
+    with store.session() as s, s.begin():
+        q = delete(WorkClaim).where(WorkClaim.run_id == run_id)
+        if keys is not None:
+            q = q.where(WorkClaim.key.in_(keys))
+        s.execute(q)
+
+
+def holders(store: Store, keys: list[str], run_id: int | None = None) -> dict[str, int]:
+    """key -> the run holding a live claim on it (other than `run_id`)."""
+    if not keys:
+        return {}
+    now = utcnow()
+    with store.session() as s:
+        rows = s.execute(select(WorkClaim.key, WorkClaim.run_id).join(Run, Run.id == WorkClaim.run_id)
+                         .where(WorkClaim.key.in_(keys), WorkClaim.expires_at > now, Run.status == "running")).all()
+    return {k: r for k, r in rows if r != run_id}
+
+
+def read_claimed(store: Store, run_id: int, page_ids: list[int], settings: Settings,
+                 on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """Read the pages of a batch that no other live run holds, under this run's claim; a page another
+    run holds is left to it (outcome `held`). Every page read is logged in `page_reads` (run, seconds,
+    CPU seconds). THE per-page claim of two runs at once: whatever reads pages in a run goes through here."""
+    mine = [pid for pid in page_ids
+            if claim(store, page_key(pid), run_id, CLAIM_SECONDS + CLAIM_SECONDS_PER_PAGE * len(page_ids))]
+    held = [PageOutcome(pid, "held") for pid in page_ids if pid not in set(mine)]
+    if not mine:
+        return held
+    cpu0 = time.process_time()
+    try:
+        outcomes = process_pages(store, mine, settings, on_page)
+    finally:
+        release(store, run_id, [page_key(pid) for pid in mine])
+    read = [o for o in outcomes if o.status != "skipped"]
+    if read:
+        cpu = (time.process_time() - cpu0) / len(read)
+        with store.session() as s, s.begin():
+            s.add_all(PageRead(page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3),
+                               cpu_seconds=round(cpu, 3)) for o in read)
+    return outcomes + held
+
+
+def pages_left(store: Store, run_id: int, file_ids: list[int], *, first_only: bool = False,
+               poll: float = WAIT_POLL_SECONDS) -> list[int]:
+    """Pending pages of `file_ids` this run may read now (never one it read already). While every such
+    page is held by another live run, waits for them to be read (or for that run to stop: its claims
+    then lapse and the pages come back here). Empty when nothing is left."""
+    while True:
+        with store.session() as s:
+            read = set(s.scalars(select(PageRead.page_id).where(PageRead.run_id == run_id)))
+        pending = [pid for pid in pending_pages(store, file_ids, first_only=first_only) if pid not in read]
+        if not pending:
+            return []
+        held = holders(store, [page_key(pid) for pid in pending], run_id)
+        free = [pid for pid in pending if page_key(pid) not in held]
+        if free:
+            return free
+        log.info("waiting for %d page(s) that run(s) %s are reading", len(pending), sorted(set(held.values())))
+        time.sleep(poll)
+        mark_interrupted_runs(store)  # a run killed meanwhile on this host: its claims lapse now
+
+
+@contextmanager
+def exclusive_step(store: Store, run_id: int, step: str, poll: float = WAIT_POLL_SECONDS) -> Iterator[None]:
+    """Hold the store-wide claim `step:<step>` (dedupe, load) while the block runs; waits while another
+    live run holds it. Two runs finishing together de-duplicate one after the other, never at once."""
+    key = f"step:{step}"
+    while not claim(store, key, run_id, CLAIM_SECONDS * 6):
+        time.sleep(poll)
+        mark_interrupted_runs(store)
+    try:
+        yield
+    finally:
+        release(store, run_id, [key])
+
+
+def read_selection(store: Store, run_id: int, file_ids: list[int], run_batches: Callable[[list[int]], None], *,
+                   first_only: bool = False) -> None:
+    """Read every pending page of `file_ids` (or each file's first page), in batches, sharing the work
+    with any other run on the store: `run_batches(page_ids)` reads a list of pages in batches (through
+    `read_claimed`), then what other runs held is waited for, or taken when they stop."""
+    while left := pages_left(store, run_id, file_ids, first_only=first_only):
+        run_batches(left)
 
 
 def mark_interrupted_runs(store: Store) -> int:
@@ -143,11 +273,22 @@ def batches(page_ids: list[int], batch_pages: int, max_tasks: int = MAX_TASKS) -
 
 
 # --- the work of one task -----------------------------------------------------------------------------
-def load_records(store: Store, settings: Settings) -> dict[str, int]:
-    """Load auto-accepted and approved records into the platform (pipeline.load: idempotent by natural key)."""
+def link(store: Store, run_id: int, settings: Settings) -> int:
+    """De-duplicate the store (pipeline.run.link), one run at a time."""
+    with exclusive_step(store, run_id, "dedupe"):
+        return stages.link(store, settings)
+
+
+def load_records(store: Store, settings: Settings, run_id: int | None = None) -> dict[str, int]:
+    """Load auto-accepted and approved records into the platform (pipeline.load: idempotent by natural
+    key), one run at a time."""
     from pipeline.load import load
 
-    res = load(store, settings)
+    if run_id is None:
+        res = load(store, settings)
+    else:
+        with exclusive_step(store, run_id, "load"):
+            res = load(store, settings)
     return {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged}
 
 
@@ -155,6 +296,8 @@ def finish(store: Store, run_id: int, scans_dir: Path, got, plan: Plan, merged: 
            t0: float) -> dict[str, Any]:
     summary = stages.summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
     stages.finish_run(store, run_id, summary)
+    release(store, run_id)
+    ACTIVE_RUNS.discard(run_id)
     out = summary.to_dict()
     out["selected_files"] = len(plan.selected)
     out["excluded_files"] = plan.excluded
@@ -169,17 +312,21 @@ def run_selection(scans_dir: Path, settings: Settings, options: RunOptions = Run
     t0 = time.perf_counter()
     with Store.open(settings) as store:
         run_id = begin_run(store, scans_dir, settings, options)
+
+        def run_batches(page_ids: list[int]) -> None:
+            for batch in batches(page_ids, options.batch_pages):
+                read_claimed(store, run_id, batch, settings, on_page)
+
         got = stages.intake(store, run_id, scans_dir, settings)
         plan = plan_files(store, settings, got.file_ids, options.selection)
         if plan.unidentified:
-            process_pages(store, pending_pages(store, plan.unidentified, first_only=True), settings, on_page)
+            read_selection(store, run_id, plan.unidentified, run_batches, first_only=True)
             again = plan_files(store, settings, plan.unidentified, options.selection)
             plan.selected += again.selected
             plan.excluded += again.excluded + len(again.unidentified)
-        for batch in batches(pending_pages(store, plan.selected), options.batch_pages):
-            process_pages(store, batch, settings, on_page)
+        read_selection(store, run_id, plan.selected, run_batches)
         mark_files_processed(store, plan.selected)
-        merged = stages.link(store, settings)
-        loaded = load_records(store, settings) if options.load else None
+        merged = link(store, run_id, settings)
+        loaded = load_records(store, settings, run_id) if options.load else None
         return finish(store, run_id, scans_dir, got, plan, merged, loaded, t0)
 

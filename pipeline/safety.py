@@ -123,3 +123,10 @@ def private_file(path: "str | Path", mode: str = "w", **kwargs):
     except BaseException:
         os.close(fd)
         raise
+
+
+def shown_text(text: str) -> str:
+    """A message for one line: control characters escaped (\\n, \\x1b), the rest as it is."""
+    return "".join(ch if _PLAIN_NAME.fullmatch(ch) or ch in '\\"' else
+                   {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or
+                   (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") for ch in str(text))

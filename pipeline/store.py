@@ -51,9 +51,37 @@ class Run(Base):
     scans_dir: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running / completed / failed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running / completed / interrupted / failed
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WorkClaim(Base):
+    """A run's hold on a piece of work, so that two runs on one store at once never do it twice: a page
+    (`page:<id>`, taken before the page is read) or a store-wide step (`step:dedupe`, `step:load`).
+    One row per piece (the primary key decides a race); taken by a conditional write, as reviewers
+    claim records (pipeline.runs.claim). A claim lapses at `expires_at`, or at once when its run is
+    no longer running (a killed run is marked `interrupted` by the next one on its host)."""
+
+    __tablename__ = "work_claims"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PageRead(Base):
+    """Every time a run read a page (cleanup, layout, OCR, mapping): which run, how long, the outcome.
+    Appended only; the proof that nothing is read twice, and what a run's reading cost."""
+
+    __tablename__ = "page_reads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    seconds: Mapped[float] = mapped_column(Float)        # wall time of the page
+    cpu_seconds: Mapped[float] = mapped_column(Float)    # this process's CPU time over the page's batch, per page
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SourceFile(Base):
@@ -172,7 +200,7 @@ def sqlite_file(url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
-def make_engine(url: str, *, what: str = "database", create: bool = True) -> Engine:
+def make_engine(url: str, *, what: str = "database", create: bool = True, busy_seconds: float = 60) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys.
 
     A SQLite file is made owner-only (0600; its -wal and -shm files take the same mode) when this
@@ -183,7 +211,7 @@ def make_engine(url: str, *, what: str = "database", create: bool = True) -> Eng
     if path is not None:
         _prepare_sqlite_file(url, path, what, create)
     if url.startswith("sqlite:///"):
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": busy_seconds})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -198,6 +226,8 @@ def make_engine(url: str, *, what: str = "database", create: bool = True) -> Eng
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if busy_seconds < 60:
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, int(busy_seconds))})
     return create_engine(url, pool_pre_ping=True)
 
 
