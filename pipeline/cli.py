@@ -124,6 +124,11 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
     if sm["quarantined"]:
         lines.append("quarantined (copies in " + shown(str(settings.data_path / "quarantine")) + "):")
         lines += [f"  {shown(q['file'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["quarantined"]]
+    if sm.get("pages_turned"):
+        from pipeline.orientation import scanned_as
+
+        lines.append("pages scanned turned, read after turning them upright (no rescan needed):")
+        lines += [f"  {shown(p['file'])} page {p['page']}: scanned {scanned_as(p['degrees'])}" for p in sm["pages_turned"]]
     if sm["pages_problem"]:
         lines.append("pages with problems:")
         lines += [f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}"

@@ -35,6 +35,7 @@ from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
 from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
+from pipeline.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
 from pipeline.routing import route
 from pipeline.safety import path_from_db
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
@@ -597,26 +598,34 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {e.detail}")
     try:
         clean = clean_page(image)
+        judge = default_judge(engine)
+        gray, box, turned = orient(clean.image, clean.table_box, judge)  # a page scanned on its side or upside down
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
         return _unexpected(store, page_id, t0, rel, page_no, "image cleanup", e)
     try:
         original = store.images.put(image) if settings.keep_original_images else None
-        clean_sha = store.images.put(clean.image)
+        clean_sha = store.images.put(gray)
     except OSError as e:  # disk full (or the image folder gone): this page fails, the run goes on
-        why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
-        return _finish(store, page_id, "failed", t0,
-                       error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
-                             "free space there and run again (this page is retried)")
+        return _image_write_failed(store, page_id, t0, rel, page_no, e)
     del image
     steps = [st.to_dict() for st in clean.steps]
+    quarters = turned.quarters
     try:
-        ext = extract_page(clean.image, clean.table_box, engine, settings)
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings)
     except PageError as e:
         advice = PAGE_ADVICE.get(e.reason, "")
-        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,
-                       clean=clean_sha, shape=clean.image.shape, steps=steps)
+        if turned.quarters != quarters:
+            clean_sha = store.images.put(gray)
+        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {turned_note(turned)}{e}{advice}",
+                       original=original, clean=clean_sha, shape=gray.shape, steps=steps + [turned.to_step()])
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
         return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
+    if turned.quarters != quarters:  # turned half a turn more once the header read upright
+        try:
+            clean_sha = store.images.put(gray)
+        except OSError as e:
+            return _image_write_failed(store, page_id, t0, rel, page_no, e)
+    steps.append(turned.to_step())
     steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
                   "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
     steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
@@ -630,8 +639,37 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page = s.get(Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
-    return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=clean.image.shape,
+    return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape,
                    steps=steps, records=len(ext.rows))
+
+
+def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirection | None, engine: OcrEngine,
+                 settings: Settings) -> tuple[PageExtraction, np.ndarray, object]:
+    """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
+    text reads upside down (pipeline.orientation.other_way), once more turned half a turn.
+    Returns the extraction and the page (and table box) it was read from; `turned` says how."""
+    try:
+        return extract_page(gray, box, engine, settings), gray, box
+    except UnknownLedgerError:
+        other = other_way(gray, box, turned, judge)
+        if other is None:
+            raise
+        ext = extract_page(other[0], other[1], engine, settings)
+        return ext, other[0], other[1]
+
+
+def turned_note(turned: Orientation) -> str:
+    """What a problem page's message says about its orientation ("" when it was upright)."""
+    if turned.degrees == 0:
+        return ""
+    return f"page turned: it was scanned {scanned_as(turned.degrees)} and was turned upright to be read; "
+
+
+def _image_write_failed(store: Store, page_id: int, t0: float, rel: str, page_no: int, e: OSError) -> PageOutcome:
+    why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
+    return _finish(store, page_id, "failed", t0,
+                   error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
+                         "free space there and run again (this page is retried)")
 
 
 def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, stage: str, e: Exception) -> PageOutcome:

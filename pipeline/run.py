@@ -30,6 +30,7 @@ class RunSummary:
     pages: int = 0
     pages_done: int = 0
     pages_problem: list[dict[str, str]] = field(default_factory=list)  # no table, unknown ledger, failed
+    pages_turned: list[dict[str, str]] = field(default_factory=list)   # scanned on their side or upside down, read turned
     records: int = 0
     auto_accepted: int = 0
     needs_review: int = 0
@@ -115,6 +116,10 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
         pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
         sm.pages = len(pages)
         for page, rel in pages:
+            deg = next((st.get("result", {}).get("turned_deg", 0) for st in page.steps or []
+                        if isinstance(st, dict) and st.get("name") == "orientation"), 0)
+            if deg and page.status == "done":
+                sm.pages_turned.append({"file": rel, "page": str(page.page_no), "degrees": str(deg)})
             if page.status == "done":
                 sm.pages_done += 1
             elif page.status != "pending":
