@@ -10,6 +10,8 @@ uses both cores) or, unchanged, on a Dask cluster: `backfill_flow.with_options(t
 """
 from __future__ import annotations
 
+import fcntl
+import os
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -121,9 +123,31 @@ def dask_runner(address: str):
     return DaskTaskRunner(address=address)
 
 
+def start_temporary_server() -> None:
+    """Without PREFECT_API_URL every `backfill run` starts a temporary Prefect server of its own, over
+    Prefect's database in PREFECT_HOME (inside the data folder). Two runs started at once on one data
+    folder would both migrate a new database and one server would crash ("duplicate column"): the
+    server is started here, before the flow, holding an exclusive lock on PREFECT_HOME; the flow then
+    uses it (Prefect keeps one temporary server per process)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_HOME
+
+    lock = Path(PREFECT_HOME.value()) / "temporary-server.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            SubprocessASGIServer().start()
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def run_flow(scans_dir: str, settings: dict[str, Any], options: dict[str, Any] | None = None,
              dask_address: str | None = None, workers: int | None = None) -> dict[str, Any]:
     """Run the flow on the default runner (`workers` threads), or on the Dask cluster at `dask_address`."""
+    start_temporary_server()
     f = backfill_flow
     if dask_address:
         f = backfill_flow.with_options(task_runner=dask_runner(dask_address))

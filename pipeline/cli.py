@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.config import Settings, mask_secrets, mask_url
+from pipeline.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.errors import BackfillError, ExitCode
 from pipeline.safety import fs_name, shown, shown_text
 
@@ -295,7 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except BackfillError as e:
-        print(f"error: {shown_text(mask_secrets(str(e)))}", file=sys.stderr)
+        secrets = [x for u in (getattr(args, "db", None), getattr(args, "platform", None),
+                               os.environ.get("BACKFILL_DB_URL"), os.environ.get("BACKFILL_PLATFORM_URL"))
+                   for x in url_secrets(u)]
+        print(f"error: {shown_text(mask_secrets(str(e), secrets))}", file=sys.stderr)
         if e.hint:
             print(f"hint: {e.hint}", file=sys.stderr)
         return int(e.exit_code)

@@ -321,7 +321,27 @@ def mask_url(url: str) -> str:
     return scheme + sep + _SECRET_PARAM.sub(r"\1***", rest)
 
 
-def mask_secrets(text: str) -> str:
-    """Free text (an error from a database driver, a log line) with every URL in it masked (mask_url)
-    and every `password=...` hidden."""
-    return _SECRET_PARAM.sub(r"\1***", _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), str(text)))
+def url_secrets(url: str | None) -> list[str]:
+    """The secret strings a URL holds (its password, and the pieces a parser that splits it at '@' or
+    ':' would show elsewhere: a driver's 'could not resolve host "retPw@db"'), longest first."""
+    if not url:
+        return []
+    _scheme, sep, rest = str(url).partition("://")
+    found: list[str] = []
+    if sep and "@" in rest:
+        _user, colon, password = rest[: rest.rfind("@")].partition(":")
+        if colon and password:
+            found.append(password)
+    found += [m.group(2).strip("'\"") for m in _SECRET_PARAM.finditer(str(url))]
+    pieces = {p for secret in found for p in re.split(r"[@:/?&]", secret) if len(p) >= 4}
+    return sorted(set(found) | pieces, key=len, reverse=True)
+
+
+def mask_secrets(text: str, secrets: list[str] | None = None) -> str:
+    """Free text (an error from a database driver, a log line) with every URL in it masked (mask_url),
+    every `password=...` hidden, and each of `secrets` (url_secrets of the URL in use) replaced."""
+    out = _SECRET_PARAM.sub(r"\1***", _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), str(text)))
+    for secret in secrets or ():
+        if secret:
+            out = out.replace(secret, "***")
+    return out

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mapping.spec import DATA_DIR, load_spec
-from pipeline.config import mask_secrets, mask_url
+from pipeline.config import mask_secrets, mask_url, url_secrets
 from pipeline.errors import ConfigError, DatabaseError
 from pipeline.store import make_engine
 
@@ -256,7 +256,7 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
             carried = platform_spec_version(conn)
     except OperationalError as e:
         engine.dispose()
-        raise DatabaseError(f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig))}",
+        raise DatabaseError(f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
                             hint="check --platform / BACKFILL_PLATFORM_URL") from e
     if carried != spec_version:
         engine.dispose()
@@ -276,7 +276,7 @@ def migrate_platform(url: str, revision: str = "head") -> str:
         with engine.connect() as conn:
             spec = platform_spec_version(conn)
     except OperationalError as e:
-        raise DatabaseError(f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig))}",
+        raise DatabaseError(f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
                             hint="check --platform / BACKFILL_PLATFORM_URL") from e
     finally:
         engine.dispose()

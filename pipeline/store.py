@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -29,10 +30,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
-from pipeline.config import Settings, mask_secrets, mask_url
+from pipeline.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.errors import DatabaseError
 from pipeline.safety import PRIVATE_FILE, is_sha256, private_dir
 
@@ -293,12 +294,25 @@ def _server_gone(url: str):
         if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
             first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
             raise DatabaseError(
-                f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first)}); "
+                f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first, url_secrets(url))}); "
                 "every page finished before this point is saved",
                 hint="start the database server again, then run the same command again: it resumes where it stopped",
             ) from orig
 
     return handler
+
+
+def _create_schema(engine: Engine, attempts: int = 5) -> None:
+    """create_all, safe when two processes open a new store at the same moment: create_all checks, then
+    creates, so the slower one can find a table made meanwhile ("already exists"); it simply looks again."""
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError) as e:
+            if attempt == attempts - 1 or "already exists" not in str(e.orig).lower() and "duplicate" not in str(e.orig).lower():
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 class Store:
@@ -321,10 +335,10 @@ class Store:
         if self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "handle_error", _server_gone(url))
         try:
-            Base.metadata.create_all(self.engine)
+            _create_schema(self.engine)
         except OperationalError as e:
             raise DatabaseError(
-                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig))}",
+                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
                 hint="check --db / BACKFILL_DB_URL and that the database server is running",
             ) from e
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import struct
 import tempfile
 import zlib
@@ -38,7 +39,12 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "letter.jpg": ("page", "no_table"),
     "unknown_ledger.jpg": ("page", "unknown_ledger"),
     WEIRD_NAME: ("page", "done"),                       # a good page under a hostile name: processed
+    # good pages scanned turned (clockwise): found and turned upright, then read (issue 25)
+    "turned_90.jpg": ("page", "done"),
+    "turned_180.jpg": ("page", "done"),
+    "turned_270.jpg": ("page", "done"),
 }
+TURNED = {"turned_90.jpg": ("page_001.jpg", 90), "turned_180.jpg": ("page_002.jpg", 180), "turned_270.jpg": ("page_003.jpg", 270)}
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -190,6 +196,97 @@ def weird_name_page() -> tuple[bytes, dict]:
     return _jpeg(arr, quality=85), gt
 
 
+def turned_page(source: str, degrees: int) -> tuple[bytes, dict]:
+    """A good ledger page of jpeg_volume/ as if scanned turned `degrees` clockwise, with its truth."""
+    src = SAMPLES_DIR / "ledgers" / "jpeg_volume" / source
+    with Image.open(src) as im:
+        arr = np.asarray(im.convert("RGB"))
+    gt = json.loads(src.with_suffix(".gt.json").read_text(encoding="utf-8"))
+    gt["note"] = f"{source} scanned turned {degrees} degrees clockwise"
+    return _jpeg(np.ascontiguousarray(np.rot90(arr, -degrees // 90)), quality=80), gt
+
+
+# --- names and trees a file system holds but git cannot (made at test time: tests/test_hostile_inputs.py) --
+GBK_NAME = b"vol\xb6\xe0.jpg"            # GBK bytes for vol多.jpg, as copied from a Windows share
+GBK_SHOWN = "vol多.jpg"
+UNDECODABLE_NAME = b"bad\xff\xfe.pdf"    # neither UTF-8 nor GB18030: stored with its bytes escaped
+UNDECODABLE_SHOWN = "bad\\xff\\xfe.pdf"
+FORGING_NAME = "x.jpg: [done] fine\nforged.pdf: [corrupt] fake.jpg"  # would write a summary line of its own
+ESCAPE_NAME = "\x1b[2Jclear.jpg"           # a terminal escape sequence (clears the screen when printed raw)
+
+
+def write_hostile_names(folder: Path) -> dict[str, str]:
+    """Files under names git cannot hold, each holding a bad scan (so no OCR is needed to see it
+    quarantined): stored name -> quarantine reason expected."""
+    folder.mkdir(parents=True, exist_ok=True)
+    bad_jpeg = "这不是图片 / this is a text file saved with a .jpg name\n".encode("utf-8")
+    files = {GBK_NAME: (bad_jpeg, GBK_SHOWN, "corrupt"), UNDECODABLE_NAME: (b"", UNDECODABLE_SHOWN, "empty_file"),
+             FORGING_NAME.encode(): (bad_jpeg, FORGING_NAME, "corrupt"), ESCAPE_NAME.encode(): (bad_jpeg, ESCAPE_NAME, "corrupt")}
+    out = {}
+    for raw, (data, shown, reason) in files.items():
+        with open(os.path.join(os.fsencode(folder), raw), "wb") as f:
+            f.write(data)
+        out[shown] = reason
+    return out
+
+
+def write_deep_tree(folder: Path, depth: int = 1100) -> str:
+    """An empty PDF at the bottom of `depth` nested folders (d/d/d/...): its relative path."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            try:
+                os.mkdir("d", dir_fd=fd)
+            except FileExistsError:
+                pass
+            nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        os.close(os.open("deep.pdf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    return "/".join(["d"] * depth + ["deep.pdf"])
+
+
+def write_long_path(folder: Path, chars: int = 4500, part: int = 200) -> str:
+    """A scan (an empty PDF) whose path below `folder` is over `chars` characters: longer than the
+    system's PATH_MAX (4096), so it can only be made, and seen, one folder at a time. Its relative path."""
+    fd = os.open(folder, os.O_RDONLY)
+    names = []
+    try:
+        while sum(len(n) + 1 for n in names) < chars:
+            name = f"{len(names):03d}" + "长" * ((part - 3) // 3)  # 3 bytes a character in UTF-8
+            names.append(name)
+            os.mkdir(name, dir_fd=fd)
+            nxt = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        os.close(os.open("far.pdf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    return "/".join(names + ["far.pdf"])
+
+
+def many_pages_pdf(pages: int = 20_000) -> bytes:
+    """A valid PDF of `pages` pages that all show one small grey scan (about 2 MB for 20 000 pages):
+    hours of reading if nothing stops it. Objects: catalog, page tree, the image, the content, pages."""
+    side = 16
+    image = b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 " \
+            b"/Length %d >>\nstream\n" % (side, side, side * side) + b"\xeb" * (side * side) + b"\nendstream"
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    first = 5  # object number of the first page
+    kids = b" ".join(b"%d 0 R" % (first + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        image,
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 3 0 R >> >> /Contents 4 0 R >>"
+    objects += [page] * pages
+    return _pdf(objects)
+
+
 def write_invalid(out: Path = INVALID_DIR) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     corrupt, corrupt_gt = corrupt_pdf()
@@ -207,11 +304,16 @@ def write_invalid(out: Path = INVALID_DIR) -> list[Path]:
         "unknown_ledger.jpg": unknown_ledger_page(),
         WEIRD_NAME: weird,
     }
+    truths = [("corrupt.gt.json", corrupt_gt), (Path(WEIRD_NAME).stem + ".gt.json", weird_gt)]
+    for name, (source, degrees) in TURNED.items():
+        files[name], gt = turned_page(source, degrees)
+        gt["file"] = name
+        truths.append((Path(name).stem + ".gt.json", gt))
     written = []
     for name, data in files.items():
         (out / name).write_bytes(data)
         written.append(out / name)
-    for name, gt in (("corrupt.gt.json", corrupt_gt), (Path(WEIRD_NAME).stem + ".gt.json", weird_gt)):
+    for name, gt in truths:
         (out / name).write_text(json.dumps(gt, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(out / name)
     return written

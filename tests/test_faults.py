@@ -6,7 +6,9 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,163 @@ def test_disk_full_at_the_image_store_boundary_fails_the_page(tmp_path, monkeypa
     monkeypatch.setattr(ImageStore, "put", real_put)
     again = run_folder(scans, settings)  # resume: the failed page is retried, the finished one skipped
     assert sorted(p["status"] for p in again.pages_problem) == ["no_table", "no_table"]
+
+
+# ---- issue 25: stores, platforms and exports that cannot be written -----------------------------------
+from clirun import backfill, one_clear_error, popen  # noqa: E402
+from pipeline import runs  # noqa: E402
+from pipeline.store import PageRead, Run, WorkClaim  # noqa: E402
+
+
+def test_unwritable_stores_platforms_and_exports_fail_in_one_line_leaving_nothing(tmp_path):
+    """Each was a traceback (or a silently created folder): now one line naming the path and the reason,
+    the exit code of its kind (README), and nothing left behind."""
+    data = tmp_path / "backfill-data"
+    settings = Settings(data_dir=str(data))
+    with Store.open(settings) as store:
+        seed_store(store, settings, kinds=("cremation",), pages=1)
+    # an export onto a folder: exit 9 (output), no .part file
+    (tmp_path / "exports").mkdir()
+    one_clear_error(backfill("export", "--out", "exports", cwd=tmp_path), 9, "exports", "it is a folder")
+    assert list(tmp_path.glob("*.part")) == [] and list((tmp_path / "exports").iterdir()) == []
+    # a working store under a folder that is not there: exit 6, the folder is not created
+    gone = tmp_path / "mnt" / "usb"
+    one_clear_error(backfill("status", "--db", f"sqlite:///{gone}/store.sqlite", cwd=tmp_path), 6,
+                    str(gone), "does not exist")
+    # a platform on a mount that is not there, and one that does not exist yet: never created silently
+    one_clear_error(backfill("load", "--platform", f"sqlite:///{gone}/platform.sqlite", cwd=tmp_path), 6,
+                    str(gone), "does not exist")
+    assert not (tmp_path / "mnt").exists()
+    named = tmp_path / "platform.sqlite"
+    one_clear_error(backfill("load", "--platform", f"sqlite:///{named}", cwd=tmp_path), 6, str(named), "does not exist")
+    assert not named.exists()
+    res = backfill("migrate", "--platform", f"sqlite:///{named}", cwd=tmp_path)  # migrate makes it
+    assert res.returncode == 0 and named.stat().st_mode & 0o777 == 0o600, res.stderr
+    # a read-only platform: exit 6 naming the file; the store is untouched (nothing marked loaded)
+    named.chmod(0o444)
+    res = backfill("load", "--platform", f"sqlite:///{named}", cwd=tmp_path, as_user=True)
+    one_clear_error(res, 6, str(named), "read-only")
+    with Store.open(settings) as store, store.session() as s:
+        assert s.scalar(select(func.count()).select_from(load_mod.LoadedRecord)) == 0
+
+
+# ---- issue 25: two runs at once on one store -----------------------------------------------------------
+def _three_pages(tmp_path: Path) -> Path:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("page_001", "page_002", "page_003"):
+        for ext in (".jpg", ".gt.json"):
+            shutil.copy(SAMPLES / "ledgers" / "jpeg_volume" / (name + ext), scans / (name + ext))
+    return scans
+
+
+def _read_once_and_exact(data: Path) -> list[int]:
+    """Every page read exactly once over all runs, every record of the truth there once; pages read per run."""
+    with Store.open(Settings(data_dir=str(data))) as store:
+        ev = evaluate(store)
+        with store.session() as s:
+            reads = s.execute(select(PageRead.page_id, func.count(PageRead.id)).group_by(PageRead.page_id)).all()
+            per_run = s.execute(select(PageRead.run_id, func.count(PageRead.id)).group_by(PageRead.run_id)).all()
+            n = s.scalar(select(func.count(Record.id)))
+            keys = s.scalar(select(func.count()).select_from(select(Record.page_id, Record.row_no).distinct().subquery()))
+            pages = s.scalar(select(func.count(Page.id)))
+            claims = s.scalar(select(func.count()).select_from(WorkClaim))
+    assert pages == 3 and sorted(c for _p, c in reads) == [1, 1, 1], reads  # nothing read twice
+    assert ev.rows_truth == ev.rows_found == n == keys and ev.rows_extra == 0, ev.to_dict()
+    assert claims == 0
+    return [c for _r, c in per_run]
+
+
+@pytest.mark.ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["--no-prefect", "prefect"])
+def test_two_runs_at_once_share_the_pages_and_read_each_once(tmp_path, mode):
+    """An administrator double-clicks "Start the run": the second run died on a UNIQUE constraint
+    (--no-prefect), or both read every page (Prefect). Now each page is claimed by one run, the other
+    takes the next free page and waits for the held ones; both complete; records exact."""
+    _three_pages(tmp_path)
+    args = ["run", "scans", "--batch-pages", "1"] + ([mode] if mode.startswith("--") else [])
+    procs = [popen(*args, cwd=tmp_path) for _ in range(2)]
+    outs = [p.communicate(timeout=900) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0 and "Traceback" not in err, err[-3000:]
+        assert "pages             3  (3 processed" in out, out
+    per_run = _read_once_and_exact(tmp_path / "backfill-data")
+    assert sum(per_run) == 3
+
+
+def test_claims_of_a_killed_run_lapse(tmp_path):
+    """A run killed while it held pages: its claims lapse as soon as the next run finds its process gone
+    (same host), or when they expire (a run on another host); a live run's claim holds."""
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with Store.open(settings) as store:
+        killed = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
+        live = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
+        with store.session() as s, s.begin():
+            s.get(Run, killed).settings = {**s.get(Run, killed).settings, "process": {"pid": dead.pid, "host": os.uname().nodename}}
+        assert runs.claim(store, "page:1", killed) and runs.claim(store, "page:2", live)
+        other = runs.begin_run(store, tmp_path, settings, runs.RunOptions())  # marks the killed run interrupted
+        with store.session() as s:
+            assert s.get(Run, killed).status == "interrupted"
+        assert runs.claim(store, "page:1", other)          # the killed run's claim lapsed
+        assert not runs.claim(store, "page:2", other)      # the live run's holds
+        far = runs.begin_run(store, tmp_path, settings, runs.RunOptions())  # a run of another host: by time only
+        with store.session() as s, s.begin():
+            s.get(Run, far).settings = {**s.get(Run, far).settings, "process": {"pid": 1, "host": "elsewhere"}}
+        assert runs.claim(store, "page:3", far, seconds=0.01)
+        time.sleep(0.05)
+        assert runs.claim(store, "page:3", other)
+        runs.ACTIVE_RUNS.clear()
+
+
+# ---- issue 25: Ctrl-C to the whole terminal process group of a real run with Prefect ----------------------
+@pytest.mark.ocr
+@pytest.mark.slow
+def test_ctrl_c_to_the_process_group_stops_within_seconds_and_the_next_run_completes(tmp_path):
+    """SIGINT to the process group of `backfill run` (Prefect, temporary server): it died slowly (101 s),
+    with tracebacks and exit 1. Now exit 130 within 10 s, one line saying what is saved and how to resume,
+    no traceback, no process left; the next run reads the rest and nothing twice."""
+    import psutil
+
+    _three_pages(tmp_path)
+    data = tmp_path / "backfill-data"
+    p = popen("run", "scans", "--batch-pages", "1", cwd=tmp_path)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and p.poll() is None:  # wait for the first page read, mid-run
+        time.sleep(0.5)
+        try:
+            eng = create_engine(f"sqlite:///{data / 'store.sqlite'}", connect_args={"timeout": 1})
+            with eng.connect() as c:
+                if c.execute(text("select count(*) from page_reads")).scalar():
+                    break
+        except Exception:  # noqa: BLE001 - not created yet
+            pass
+        finally:
+            eng.dispose()
+    assert p.poll() is None, p.communicate()[1][-3000:]
+    group = [q for q in psutil.process_iter(["pid"]) if _pgid(q.pid) == p.pid]
+    t0 = time.monotonic()
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    took = time.monotonic() - t0
+    assert p.returncode == 130 and took <= 10, (p.returncode, took, err[-3000:])
+    assert "Traceback" not in err + out, err[-3000:]
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("pages")]
+    assert len(lines) == 1 and lines[0].startswith("interrupted: run "), err[-3000:]
+    assert "saved" in lines[0] and "To resume, run the same command again (backfill run scans --batch-pages 1)" in lines[0]
+    time.sleep(1)
+    assert not [q for q in group if q.is_running() and q.status() != psutil.STATUS_ZOMBIE], "processes left"
+    with Store.open(Settings(data_dir=str(data))) as store, store.session() as s:
+        assert s.scalars(select(Run.status)).all() == ["interrupted"]
+    res = backfill("run", "scans", "--no-prefect", cwd=tmp_path)  # the next run: the rest, nothing twice
+    assert res.returncode == 0, res.stderr[-3000:]
+    _read_once_and_exact(data)
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None

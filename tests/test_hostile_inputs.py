@@ -20,7 +20,7 @@ from pipeline.evaluate import evaluate
 from pipeline.intake import register_folder
 from pipeline.run import run_folder
 from pipeline.store import Page, Quarantine, Record, SourceFile, Store
-from samples.make_invalid import EXPECTED, INVALID_DIR, WEIRD_NAME, write_invalid
+from samples.make_invalid import EXPECTED, INVALID_DIR, TURNED, WEIRD_NAME, write_invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,8 +87,9 @@ def test_the_rest_of_the_folder_is_registered(intake):
     with store.session() as s:
         registered = {f.rel_path: f.page_count for f in s.scalars(select(SourceFile))}
     assert registered == {"good.png": 1, "corrupt.pdf": 1, "blank_page.jpg": 1, "letter.jpg": 1,
-                          "unknown_ledger.jpg": 1, WEIRD_NAME: 1}
-    assert sorted(result.skipped) == sorted(["corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json"])
+                          "unknown_ledger.jpg": 1, WEIRD_NAME: 1, **{n: 1 for n in TURNED}}
+    assert sorted(result.skipped) == sorted(["corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json",
+                                             *(Path(n).stem + ".gt.json" for n in TURNED)])
 
 
 def test_a_truncated_pdf_gives_up_the_pages_it_still_holds(intake):
@@ -173,7 +174,7 @@ def test_each_page_that_is_not_a_ledger_is_flagged_and_the_run_goes_on(corpus_ru
 def test_the_corpus_run_completes_and_loses_nothing(corpus_run):
     summary, store, settings = corpus_run
     assert {q["file"]: q["reason"] for q in summary.quarantined} == {n: r for n, (lv, r) in EXPECTED.items() if lv == "file"}
-    assert summary.pages == 5 and summary.pages_done == 2 and len(summary.pages_problem) == 3
+    assert summary.pages == 8 and summary.pages_done == 5 and len(summary.pages_problem) == 3
     # the page under a hostile name and the recovered page give exactly their ledger rows
     with store.session() as s:
         rec = s.scalars(select(SourceFile).where(SourceFile.rel_path == "corrupt.pdf")).one()
@@ -181,8 +182,165 @@ def test_the_corpus_run_completes_and_loses_nothing(corpus_run):
                                   .join(Record, Record.page_id == Page.id).group_by(SourceFile.rel_path)).all())
     shutil.copy(INVALID_DIR / "corrupt.gt.json", Path(rec.abs_path).with_suffix(".gt.json"))  # score the recovered copy too
     ev = evaluate(store)
-    truth_rows = sum(len(p["rows"]) for g in ("corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json")
+    truth_rows = sum(len(p["rows"]) for g in ("corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json",
+                                              *(Path(n).stem + ".gt.json" for n in TURNED))
                      for p in json.loads((INVALID_DIR / g).read_text(encoding="utf-8"))["pages"])
     assert ev.rows_truth == truth_rows and ev.rows_found == truth_rows and ev.rows_extra == 0, ev.to_dict()
-    assert sum(per_file.values()) == truth_rows and set(per_file) == {"corrupt.pdf", WEIRD_NAME}
+    assert sum(per_file.values()) == truth_rows and set(per_file) == {"corrupt.pdf", WEIRD_NAME, *TURNED}
     assert ev.field_accuracy >= 0.9, ev.to_dict()
+
+
+@pytest.mark.ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TURNED))
+def test_a_page_scanned_turned_is_turned_upright_and_read(corpus_run, name):
+    """Issue 25: a page scanned on its side or upside down was `unknown_ledger` ("tell the administrator");
+    now the ruling (and, for which way, the text) finds how it lies, the page is turned and read whole."""
+    summary, store, _settings = corpus_run
+    degrees = TURNED[name][1]
+    assert {"file": name, "page": "1", "degrees": str(degrees)} in summary.pages_turned
+    assert name not in {p["file"] for p in summary.pages_problem}
+    with store.session() as s:
+        page = s.scalars(select(Page).join(SourceFile).where(SourceFile.rel_path == name)).one()
+        n = s.scalar(select(func.count(Record.id)).where(Record.page_id == page.id))
+    step = next(st for st in page.steps if st["name"] == "orientation")
+    assert page.status == "done" and step["result"]["turned_deg"] == degrees, step
+    truth = json.loads((INVALID_DIR / (Path(name).stem + ".gt.json")).read_text(encoding="utf-8"))
+    assert n == len(truth["pages"][0]["rows"])
+    assert page.width > page.height  # stored upright: a register page is landscape
+
+
+# ---- issue 25: names git cannot hold, deep trees, refused folders, huge page counts, bad settings -----
+from clirun import backfill, one_clear_error  # noqa: E402
+from pipeline.errors import ConfigError  # noqa: E402
+from samples.make_invalid import (  # noqa: E402
+    ESCAPE_NAME, FORGING_NAME, GBK_NAME, GBK_SHOWN, UNDECODABLE_SHOWN, many_pages_pdf, write_deep_tree,
+    write_hostile_names, write_long_path)
+
+
+def test_names_that_are_not_utf8_or_forge_lines_are_stored_whole_and_printed_escaped(tmp_path):
+    """GBK bytes (a Windows share) decoded, undecodable bytes escaped, a newline or ': ' or a terminal
+    escape in a name printed escaped on one line; every name stored whole; the run never fails on them
+    (today: UnicodeEncodeError "surrogates not allowed", traceback, exit 1, on every run)."""
+    scans = tmp_path / "scans"
+    expected = write_hostile_names(scans)
+    # a real (blank) scan under GBK bytes: read back from its stored path, page by page
+    Image.new("RGB", (400, 300), (235, 235, 235)).save(os.path.join(os.fsencode(scans), b"blank\xc7\xe5.png"), "PNG")
+    for attempt in (1, 2):  # the second run finds the same names again and still completes
+        res = backfill("run", "scans", "--no-prefect", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr[-3000:]
+        assert "Traceback" not in res.stderr
+        out = res.stdout
+        assert "\x1b" not in out and "\x1b" not in res.stderr  # no raw escape reaches the terminal
+        lines = out.splitlines()
+        assert not any(line.startswith("forged.pdf") for line in lines)  # no line of the name's own making
+        assert sum("forged.pdf" in line for line in lines) == 1
+        quarantined = [line for line in lines if "[corrupt]" in line or "[empty_file]" in line]
+        assert len(quarantined) == len(expected), out
+        assert any(line.strip().startswith(GBK_SHOWN + ":") for line in lines), out
+        assert '"bad\\\\xff\\\\xfe.pdf"' in out, out
+        assert '"x.jpg: [done] fine\\nforged.pdf: [corrupt] fake.jpg": [corrupt] not an image' in out, out
+        assert '"\\x1b[2Jclear.jpg"' in out, out
+        assert "blank清.png page 1: [no_table]" in out, out
+    with Store.open(Settings(data_dir=str(tmp_path / "backfill-data"))) as store, store.session() as s:
+        rows = {q.rel_path: q for q in s.scalars(select(Quarantine))}
+        files = list(s.scalars(select(SourceFile)))
+    assert {k: v.reason for k, v in rows.items()} == expected  # stored whole: the newline, the escape, the bytes
+    assert rows[FORGING_NAME].message.startswith("not an image file")  # the reason, not cut at the name's ': '
+    assert rows[UNDECODABLE_SHOWN].rel_path == "bad\\xff\\xfe.pdf"
+    assert [f.rel_path for f in files] == ["blank清.png"] and os.fsencode(files[0].abs_path) != b""
+    assert ESCAPE_NAME in rows and GBK_NAME.decode("gb18030") in rows
+
+
+def test_a_deep_tree_and_a_path_too_long_are_walked_and_listed(tmp_path):
+    """1 100 nested folders (RecursionError today) and a path of 4 500 characters (OSError "File name too
+    long" today): the deep scan is found, the too-long one is listed with its reason, the rest goes on."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "top.pdf").write_bytes(b"")
+    try:
+        deep = write_deep_tree(scans, depth=1100)
+        far = write_long_path(scans, chars=4500)
+        settings = Settings(data_dir=str(tmp_path / "data"))
+        with Store.open(settings) as store:
+            res = register_folder(store, scans, None, settings)
+        got = {q.rel_path: q.reason for q in res.quarantined}
+        assert got == {"top.pdf": "empty_file", deep: "empty_file"}
+        assert len(res.refused) == 1
+        refused = res.refused[0]
+        assert refused.reason == "path_too_long" and far.startswith(refused.rel_path)
+        assert "File name too long" in refused.message and "shorter path" in refused.message
+    finally:
+        subprocess.run(["rm", "-rf", str(scans)], check=False)  # GNU rm walks any depth
+
+
+def test_a_folder_without_read_permission_is_reported_not_skipped(tmp_path):
+    """A sub-folder the user cannot read was skipped without a word; now the run names it and why."""
+    scans = tmp_path / "scans"
+    (scans / "locked").mkdir(parents=True)
+    (scans / "locked" / "page.pdf").write_bytes(b"")
+    (scans / "ok.pdf").write_bytes(b"")
+    (scans / "locked").chmod(0)
+    try:
+        res = backfill("run", "scans", "--no-prefect", cwd=tmp_path, as_user=True)
+    finally:
+        (scans / "locked").chmod(0o755)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]
+    line = next(line for line in res.stdout.splitlines() if line.strip().startswith("locked:"))
+    assert "[folder_unreadable]" in line and "no permission" in line and "read access" in line, res.stdout
+    assert "ok.pdf: [empty_file]" in res.stdout
+    with Store.open(Settings(data_dir=str(tmp_path / "backfill-data"))) as store, store.session() as s:
+        assert s.scalars(select(Quarantine.reason).where(Quarantine.rel_path == "locked")).one() == "folder_unreadable"
+
+
+def test_a_pdf_with_more_pages_than_the_limit_is_refused_before_reading(tmp_path):
+    """A 20 000-page PDF was accepted for 3.5 hours of work; the per-file page limit refuses it at intake."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "huge.pdf").write_bytes(many_pages_pdf(20_000))
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    with Store.open(settings) as store:
+        res = register_folder(store, scans, None, settings)
+        with store.session() as s:
+            pages = s.scalar(select(func.count(Page.id)))
+    (item,) = res.quarantined
+    assert item.reason == "too_many_pages" and pages == 0
+    assert "20000 pages" in item.message and "limit of 2000" in item.message and "max_pages_per_file" in item.message
+    with Store.open(settings.with_(max_pages_per_file=30_000, data_dir=str(tmp_path / "data2"))) as store:
+        assert len(register_folder(store, scans, None, settings.with_(max_pages_per_file=30_000)).new_files) == 1
+
+
+BAD_SETTINGS = """
+auto_accept_threshold = "high"
+pdf_dpi = "200dpi"
+field_thresholds = 0.5
+db_url = 42
+engine = ["ppocr"]
+max_file_bytes = -1
+keep_original_images = "yes"
+"""
+
+
+def test_settings_of_the_wrong_type_or_range_are_all_reported_at_once(tmp_path, monkeypatch):
+    """Wrong types gave tracebacks (exit 1), `true` was read as 1.0 and -1 accepted; now one message
+    lists every problem and the CLI exits 5."""
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(BAD_SETTINGS, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        Settings.load(cfg)
+    for name in ("auto_accept_threshold", "pdf_dpi", "field_thresholds", "db_url", "engine", "max_file_bytes",
+                 "keep_original_images"):
+        assert name in str(err.value), (name, str(err.value))
+    res = backfill("status", "--config", str(cfg), cwd=tmp_path)
+    one_clear_error(res, 5, "auto_accept_threshold", "pdf_dpi", "max_file_bytes")
+    with pytest.raises(ConfigError, match="auto_accept_threshold must be a number"):
+        Settings.from_dict({"auto_accept_threshold": True})
+    with pytest.raises(ConfigError, match="max_file_bytes"):
+        Settings(max_file_bytes=-1)
+    listed = tmp_path / "list.json"
+    listed.write_text('["ppocr"]', encoding="utf-8")
+    one_clear_error(backfill("status", "--config", str(listed), cwd=tmp_path), 5, "must hold a table of settings")
+    res = backfill("status", cwd=tmp_path, env={"BACKFILL_AUTO_ACCEPT_THRESHOLD": "abc"})
+    one_clear_error(res, 5, "BACKFILL_AUTO_ACCEPT_THRESHOLD='abc'")
+    monkeypatch.setenv("BACKFILL_AUTO_ACCEPT_THRESHOLD", "0.8")
+    assert Settings.load(None).auto_accept_threshold == 0.8

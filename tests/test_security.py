@@ -215,3 +215,59 @@ def test_copy_names_are_one_plain_component(tmp_path, name):
     assert safe and "/" not in safe and "\\" not in safe and not safe.startswith(".") and len(safe) <= 100
     assert not set(" $();'\"\x00\n") & set(safe)
     assert inside(tmp_path, tmp_path / safe)
+
+
+# ---- issue 25: passwords never printed, personal data owner-only ---------------------------------------
+from clirun import backfill  # noqa: E402
+from pipeline.config import mask_secrets, mask_url, url_secrets  # noqa: E402
+
+HIDDEN = "S3cretPw"
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://:{HIDDEN}@127.0.0.1:1/x",                      # empty user
+    f"postgresql://loader@127.0.0.1:1/x?password={HIDDEN}",       # password in the query string
+    "postgresql://loader:S3c@retPw@127.0.0.1:1/x",                # an unescaped '@' in the password
+])
+def test_passwords_are_masked_through_the_url_parser_in_every_form(tmp_path, url):
+    """The password (or the tail an unescaped '@' cut off) was printed in the connection error."""
+    secret_parts = ["retPw", HIDDEN]  # the tail an '@' cuts off: what a driver echoes as a host name
+    masked = mask_url(url)
+    assert not any(p in masked for p in secret_parts) and "***" in masked and "127.0.0.1:1/x" in masked
+    for args in (["status", "--db", url], ["migrate", "--platform", url]):
+        res = backfill(*args, cwd=tmp_path, env={"BACKFILL_DATA_DIR": str(tmp_path / "d")}, timeout=120)
+        printed = res.stdout + res.stderr
+        assert res.returncode == 6, printed[-2000:]
+        assert "Traceback" not in printed and "***" in printed, printed[-2000:]
+        assert not any(p in printed for p in secret_parts), printed[-2000:]
+    if "S3c@" in url:  # what psycopg says of such a URL, whatever the server: the tail taken for a host name
+        assert "retPw" not in mask_secrets("failed to resolve host 'retPw@127.0.0.1'", url_secrets(url))
+
+
+def test_files_with_personal_data_are_written_owner_only(tmp_path):
+    """The export CSV (full ID and phone numbers) was written 0644; now exports, packages, the SQLite
+    store and platform are 0600 and the data folder and package folder 0700 by default."""
+    data = tmp_path / "backfill-data"
+    settings = Settings(data_dir=str(data))
+    res = backfill("status", cwd=tmp_path)  # a new data folder and store, made by the CLI
+    assert res.returncode == 0, res.stderr[-2000:]
+    with Store.open(settings) as store:
+        seed_store(store, settings, kinds=("cremation",), pages=1)
+    for args in (["export", "--out", "out/export.csv"], ["load"], ["export-package", "--out", "out/package"]):
+        res = backfill(*args, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr[-2000:]
+
+    def mode(p: Path) -> int:
+        return p.stat().st_mode & 0o777
+
+    assert mode(data) == 0o700
+    for f in (data / "store.sqlite", data / "platform.sqlite", tmp_path / "out" / "export.csv"):
+        assert mode(f) == 0o600, (f, oct(mode(f)))
+    pkg = tmp_path / "out" / "package"
+    assert mode(pkg) == 0o700 and {mode(f) for f in pkg.iterdir()} == {0o600}
+    # the library, called without the CLI's umask, does the same
+    from pipeline.export import export_csv
+
+    with Store.open(settings) as store:
+        export_csv(store, tmp_path / "lib.csv", settings.spec_version)
+    assert mode(tmp_path / "lib.csv") == 0o600
