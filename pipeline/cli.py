@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from pipeline.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.errors import BackfillError, ExitCode
-from pipeline.safety import fs_name, shown, shown_text
+from pipeline.safety import fs_name, private_dir, shown, shown_text
 
 log = logging.getLogger("pipeline")
 
@@ -81,7 +81,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     resume = "backfill " + " ".join(shlex.quote(fs_name(a)) for a in (getattr(args, "argv", None) or ["run", str(scans)]))
     with stop_cleanly(settings, resume):  # Ctrl-C: one line, exit 130, within seconds (with or without Prefect)
-        Store.open(settings).dispose()  # create the data folder and the schema before the progress bar polls it
+        try:
+            private_dir(settings.data_path)  # page images, quarantine copies, Prefect's state: owner-only
+        except OSError as e:
+            raise BackfillError(f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
+                                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+        Store.open(settings).dispose()  # create the schema before the progress bar polls it
         from ocr.registry import get_engine
 
         get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
@@ -164,6 +169,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from pipeline.platform_schema import migrate_platform
 
     settings = _settings(args)
+    if settings.platform_is_default:
+        from pipeline.safety import private_dir
+
+        private_dir(settings.data_path)  # the default platform lives in the data folder
     print(migrate_platform(settings.platform_db_url, args.revision))
     return ExitCode.ok
 

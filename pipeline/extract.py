@@ -37,7 +37,7 @@ from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_exte
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
 from pipeline.routing import route
-from pipeline.safety import path_from_db
+from pipeline.safety import path_from_db, shown, shown_text
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -678,7 +678,7 @@ def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, s
     import traceback
 
     where = traceback.extract_tb(e.__traceback__)[-1]
-    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, rel, stage, type(e).__name__,
+    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, shown(rel), stage, type(e).__name__,
               Path(where.filename).name, where.lineno)
     return _finish(store, page_id, "failed", t0,
                    error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
@@ -701,7 +701,7 @@ def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | 
         if steps is not None:
             page.steps = steps
     if error:
-        log.warning("page %s: %s", status, error)
+        log.warning("page %s: %s", status, shown_text(error))
     return PageOutcome(page_id, status, records, seconds, error or "")
 
 

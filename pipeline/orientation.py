@@ -160,19 +160,19 @@ def vertical_share(gray: np.ndarray, table_box: tuple[int, int, int, int] | None
 
 
 def text_lines(gray: np.ndarray, table_box: tuple[int, int, int, int] | None = None,
-               limit: int = MAX_LINES) -> list[np.ndarray]:
-    """Crops of the widest text lines of an (upright or upside-down) page: ink with the ruling
+               limit: int = MAX_LINES, scale: float = 0.5) -> list[np.ndarray]:
+    """Crops (full size) of the widest text lines of a page, found at half size: ink with the ruling
     removed, closed along the line, components wider than tall and of a text line's height."""
-    text = _text_ink(gray)
-    closed = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 3)))
-    n, _lab, st, _c = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    boxes = []
-    for x, y, bw, bh, area in st[1:]:
-        if 12 <= bh <= 120 and bw >= 2.5 * bh and area >= 0.3 * bw * bh * 0.3:
-            boxes.append((int(bw), int(x), int(y), int(bh)))
-    boxes.sort(reverse=True)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else gray
+    text = _text_ink(small)
+    closed = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 3)))
+    _n, _lab, st, _c = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    lo, hi = 12 * scale, 120 * scale
+    boxes = sorted(((int(bw), int(x), int(y), int(bh)) for x, y, bw, bh, _area in st[1:]
+                    if lo <= bh <= hi and bw >= 2.5 * bh), reverse=True)
     crops = []
     for bw, x, y, bh in boxes[:limit]:
+        x, y, bw, bh = (int(round(v / scale)) for v in (x, y, bw, bh))
         m = max(3, bh // 5)
         crops.append(gray[max(0, y - m): y + bh + m, max(0, x - m): x + bw + m])
     return crops
@@ -209,13 +209,18 @@ class ClsDirection:
     name = "ppocr_cls"
 
     def __init__(self, model: Path):
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
         self.model = model
-        self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
-        self.input = self.session.get_inputs()[0].name
+        self._session = None  # loaded at the first page that needs it: an upright page never does
+
+    @property
+    def session(self):
+        if self._session is None:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            self._session = ort.InferenceSession(str(self.model), opts, providers=["CPUExecutionProvider"])
+        return self._session
 
     def _prep(self, crop: np.ndarray) -> np.ndarray:
         img = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop
@@ -230,7 +235,8 @@ class ClsDirection:
         if not crops:
             return []
         batch = np.stack([self._prep(c) for c in crops])
-        probs = self.session.run(None, {self.input: batch})[0]
+        session = self.session
+        probs = session.run(None, {session.get_inputs()[0].name: batch})[0]
         return [float(p[1]) for p in probs]
 
 
@@ -265,10 +271,7 @@ def default_judge(engine=None) -> TextDirection | None:
         path = _cls_model_path()
         judge: TextDirection | None = None
         if path is not None:
-            try:
-                judge = ClsDirection(path)
-            except Exception:  # noqa: BLE001 - a damaged model file: fall back to the engine
-                judge = None
+            judge = ClsDirection(path)
         _JUDGE.append(judge)
     return _JUDGE[0] or (EngineDirection(engine) if engine is not None else None)
 

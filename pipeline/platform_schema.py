@@ -41,7 +41,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from mapping.spec import DATA_DIR, load_spec
 from pipeline.config import mask_secrets, mask_url, url_secrets
 from pipeline.errors import ConfigError, DatabaseError
-from pipeline.store import make_engine
+from pipeline.safety import private_dir
+from pipeline.store import make_engine, sqlite_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -246,6 +247,9 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
     to carry `spec_version`. A SQLite platform file that is not there is created only when `create`
     (the default platform inside the data folder): a platform someone named must exist already, made
     by `backfill migrate`, so that a path on a share that is not mounted is never silently created."""
+    path = sqlite_file(url)
+    if create and path is not None and not path.parent.exists():
+        private_dir(path.parent)  # the data folder, whose default platform this is
     engine = make_engine(url, what="platform database", create=create)
     try:
         with engine.connect() as conn:

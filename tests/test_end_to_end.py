@@ -45,8 +45,11 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     assert first.returncode == 0, first.stderr[-3000:]
     sm = json.loads(first.stdout)
     # 6 ledger scans + samples/invalid/ (samples/make_invalid.py): 6 files quarantined, the truncated PDF
-    # partly recovered (1 page, listed under quarantine too), 3 pages flagged, 1 hostile file name processed
-    assert (sm["files"], sm["files_new"], sm["pages"], sm["pages_done"]) == (17, 11, 15, 12)
+    # partly recovered (1 page, listed under quarantine too), 3 pages flagged, 1 hostile file name processed,
+    # 3 pages scanned turned (90/180/270 degrees) turned upright and read
+    assert (sm["files"], sm["files_new"], sm["pages"], sm["pages_done"]) == (20, 14, 18, 15)
+    assert sorted(p["file"] for p in sm["pages_turned"]) == ["invalid/turned_180.jpg", "invalid/turned_270.jpg",
+                                                             "invalid/turned_90.jpg"]
     assert {q["file"]: q["reason"] for q in sm["quarantined"]} == {
         "invalid/corrupt.pdf": "partly_recovered", "invalid/empty.pdf": "empty_file", "invalid/encrypted.pdf": "encrypted",
         "invalid/text_only.pdf": "no_images", "invalid/bomb.png": "too_large", "invalid/bomb_page.pdf": "too_large",
@@ -74,7 +77,7 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     again = backfill(work, "run", str(SAMPLES), "--json", *db_args)
     assert again.returncode == 0, again.stderr[-3000:]
     sm2 = json.loads(again.stdout)
-    assert (sm2["files_new"], sm2["files_known"], sm2["records"]) == (0, 11, sm["records"])
+    assert (sm2["files_new"], sm2["files_known"], sm2["records"]) == (0, 14, sm["records"])
 
     # export: one row per ledger row, positions and spec columns
     out = work / "export.csv"
@@ -94,7 +97,9 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     shared = [r for r in rows if r["ledger_kind"] == "sea_burial" and crem.get(r["cremation_cert_no"]) == r["cluster_id"]]
     assert len(shared) >= 5
 
-    # load twice: the second load creates nothing
+    # a platform someone names is made by `backfill migrate`, never by a load; then load twice: the second creates nothing
+    mg = backfill(work, "migrate", *db_args, "--platform", platform_url)
+    assert mg.returncode == 0, mg.stderr
     ld = backfill(work, "load", *db_args, "--platform", platform_url)
     assert ld.returncode == 0, ld.stderr
     ld2 = backfill(work, "load", *db_args, "--platform", platform_url)

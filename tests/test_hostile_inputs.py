@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -344,3 +345,24 @@ def test_settings_of_the_wrong_type_or_range_are_all_reported_at_once(tmp_path, 
     one_clear_error(res, 5, "BACKFILL_AUTO_ACCEPT_THRESHOLD='abc'")
     monkeypatch.setenv("BACKFILL_AUTO_ACCEPT_THRESHOLD", "0.8")
     assert Settings.load(None).auto_accept_threshold == 0.8
+
+
+@pytest.mark.ocr
+def test_orientation_is_told_by_the_ruling_then_by_either_text_judge():
+    """The ruling says "on its side" (rows ruled evenly, columns not); which way up is told by PP-OCR's
+    0/180 line classifier or, behind the same small interface, by any engine's own confidence."""
+    from ocr.registry import get_engine
+    from pipeline.cleanup import clean_page
+    from pipeline.intake import load_page
+    from pipeline.orientation import EngineDirection, default_judge, orient
+
+    img = load_page(ROOT / "samples" / "ledgers" / "jpeg_volume" / "page_002.jpg", "jpeg", 1, Settings())
+    judges = [default_judge(), EngineDirection(get_engine("ppocr"))]
+    assert judges[0] is not None and judges[0].name == "ppocr_cls"  # shipped inside the rapidocr wheel
+    for degrees in (0, 90, 180, 270):
+        clean = clean_page(np.ascontiguousarray(np.rot90(img, -degrees // 90)))  # scanned turned clockwise
+        for judge in judges if degrees in (180, 270) else judges[:1]:  # the engine judge on two: it reads 32 lines
+            gray, _box, o = orient(clean.image, clean.table_box, judge)
+            assert o.degrees == degrees, (degrees, judge.name, o.to_step())
+            assert gray.shape[1] > gray.shape[0]  # landscape again
+            assert ("text" in o.checked) == (degrees != 0)  # an upright page pays the ruling check only

@@ -9,6 +9,7 @@ from pipeline.config import Settings
 from pipeline.corrections import decide_link
 from pipeline.linkage import golden_record, link_store, platform_matches
 from pipeline.load import load
+from pipeline.platform_schema import migrate_platform
 from pipeline.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
 from samples.seed import seed_store
 
@@ -88,6 +89,7 @@ def test_golden_values_of_a_person_seen_in_two_ledgers(seeded):
 
 def test_a_rescanned_ledger_matches_the_rows_already_on_the_platform(tmp_path):
     platform = f"sqlite:///{tmp_path / 'platform.sqlite'}"
+    migrate_platform(platform)  # a named platform is made by `backfill migrate`
     first = Settings(data_dir=str(tmp_path / "first"), platform_url=platform)
     with Store.open(first) as store:
         seed_store(store, first, kinds=("cremation",), pages=2)

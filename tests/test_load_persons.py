@@ -13,7 +13,7 @@ from pipeline.corrections import decide, decide_link
 from pipeline.errors import DatabaseError
 from pipeline.linkage import link_store
 from pipeline.load import load
-from pipeline.platform_schema import head_revision, upgrade
+from pipeline.platform_schema import head_revision, migrate_platform, upgrade
 from pipeline.receipts import loaded_records, reconcile
 from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
 
@@ -115,6 +115,7 @@ def test_a_person_loaded_twice_before_linking_becomes_one_row(tmp_path, platform
 def test_a_rescan_from_another_store_updates_the_row_already_on_the_platform(tmp_path, platform):
     first = Settings(data_dir=str(tmp_path / "first"), platform_url=platform or f"sqlite:///{tmp_path / 'platform.sqlite'}")
     url = first.platform_db_url
+    migrate_platform(url)  # a named platform is made by `backfill migrate`
     with Store.open(first) as store:
         _ledger(store, "a" * 64, [_crem("201300514", "370602193504071228"),
                                   _crem("201300515", "370602194001011234", name="李强", birth="1940-01-01")])
