@@ -177,7 +177,7 @@ def test_disk_full_at_the_image_store_boundary_fails_the_page(tmp_path, monkeypa
 # ---- issue 25: stores, platforms and exports that cannot be written -----------------------------------
 from clirun import backfill, one_clear_error, popen  # noqa: E402
 from pipeline import runs  # noqa: E402
-from pipeline.store import PageRead, Run, WorkClaim  # noqa: E402
+from pipeline.store import Run  # noqa: E402
 
 
 def test_unwritable_stores_platforms_and_exports_fail_in_one_line_leaving_nothing(tmp_path):
@@ -224,6 +224,8 @@ def _three_pages(tmp_path: Path) -> Path:
 
 def _read_once_and_exact(data: Path) -> list[int]:
     """Every page read exactly once over all runs, every record of the truth there once; pages read per run."""
+    from pipeline.store import PageRead, WorkClaim
+
     with Store.open(Settings(data_dir=str(data))) as store:
         ev = evaluate(store)
         with store.session() as s:

@@ -219,7 +219,7 @@ def test_copy_names_are_one_plain_component(tmp_path, name):
 
 # ---- issue 25: passwords never printed, personal data owner-only ---------------------------------------
 from clirun import backfill  # noqa: E402
-from pipeline.config import mask_secrets, mask_url, url_secrets  # noqa: E402
+from pipeline.config import mask_url  # noqa: E402
 
 HIDDEN = "S3cretPw"
 
@@ -241,6 +241,8 @@ def test_passwords_are_masked_through_the_url_parser_in_every_form(tmp_path, url
         assert "Traceback" not in printed and "***" in printed, printed[-2000:]
         assert not any(p in printed for p in secret_parts), printed[-2000:]
     if "S3c@" in url:  # what psycopg says of such a URL, whatever the server: the tail taken for a host name
+        from pipeline.config import mask_secrets, url_secrets
+
         assert "retPw" not in mask_secrets("failed to resolve host 'retPw@127.0.0.1'", url_secrets(url))
 
 
