@@ -101,19 +101,28 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     folder = Path(scans_dir)
     run_id = runs.begin_run(store, folder, s, opts)
     run_batches = _batch_runner(run_id, settings, opts.batch_pages)
+    here = not _on_dask()  # pages read on this machine: runs take turns here (pipeline.runs.reading_turn)
     got = intake_task(run_id, scans_dir, settings)
     plan = runs.plan_files(store, s, got.file_ids, opts.selection)
     if plan.unidentified:  # read the first page of files nothing names yet, then decide
-        runs.read_selection(store, run_id, plan.unidentified, run_batches, first_only=True)
+        runs.read_selection(store, run_id, plan.unidentified, run_batches, first_only=True, one_per_machine=here)
         again = runs.plan_files(store, s, plan.unidentified, opts.selection)
         plan.selected += again.selected
         plan.excluded += again.excluded + len(again.unidentified)
     # pages in batches; pages another run on the store holds are waited for (or taken if it stops)
-    runs.read_selection(store, run_id, plan.selected, run_batches)
+    runs.read_selection(store, run_id, plan.selected, run_batches, one_per_machine=here)
     runs.mark_files_processed(store, plan.selected)
     merged = link_task(run_id, settings)
     loaded = load_task(run_id, settings) if opts.load else None
     return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0)
+
+
+def _on_dask() -> bool:
+    """Whether this flow run's tasks go to a Dask cluster (pages read on other machines)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return ctx is not None and "Dask" in type(ctx.task_runner).__name__
 
 
 def dask_runner(address: str):

@@ -301,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # a run that waits for another says so (pipeline.runs.reading_turn)
+        logging.getLogger("pipeline.runs").setLevel(logging.WARNING)
     try:
         return int(args.func(args))
     except BackfillError as e:

@@ -16,8 +16,9 @@ import logging
 import math
 import os
 import socket
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -182,27 +183,69 @@ def pages_left(store: Store, run_id: int, file_ids: list[int], *, first_only: bo
         mark_interrupted_runs(store)  # a run killed meanwhile on this host: its claims lapse now
 
 
+STEP_SECONDS = 600
+"""A store-wide claim (dedupe, load, a machine's reading turn) lasts 10 minutes and is renewed every
+minute while its step runs: a run killed mid-step frees it within 10 minutes at most (at once on its host)."""
+HEARTBEAT_SECONDS = 60
+
+
 @contextmanager
-def exclusive_step(store: Store, run_id: int, step: str, poll: float = WAIT_POLL_SECONDS) -> Iterator[None]:
-    """Hold the store-wide claim `step:<step>` (dedupe, load) while the block runs; waits while another
-    live run holds it. Two runs finishing together de-duplicate one after the other, never at once."""
+def exclusive_step(store: Store, run_id: int, step: str, poll: float = WAIT_POLL_SECONDS,
+                   on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+    """Hold the store-wide claim `step:<step>` while the block runs (renewed in the background); waits
+    while another live run holds it (`on_wait(holder)` once). Two runs finishing together de-duplicate
+    one after the other, never at once."""
     key = f"step:{step}"
-    while not claim(store, key, run_id, CLAIM_SECONDS * 6):
+    told = False
+    while not claim(store, key, run_id, STEP_SECONDS):
+        if on_wait and not told:
+            holder = holders(store, [key], run_id).get(key)
+            if holder is not None:
+                on_wait(holder)
+                told = True
         time.sleep(poll)
         mark_interrupted_runs(store)
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                claim(store, key, run_id, STEP_SECONDS)
+            except Exception:  # noqa: BLE001 - the next beat tries again; the claim lasts 10 minutes
+                log.debug("could not renew %s", key)
+
+    beat = threading.Thread(target=renew, name=f"claim {key}", daemon=True)
+    beat.start()
     try:
         yield
     finally:
+        stop.set()
         release(store, run_id, [key])
 
 
+def reading_turn(store: Store, run_id: int, *, poll: float = WAIT_POLL_SECONDS):
+    """One run reads pages at a time on one machine: OCR already keeps every core busy, so a second run
+    reading beside it finishes nothing sooner and costs up to a fifth more CPU (bench/results/faults.md). A
+    second run on the same machine waits for its turn (saying so), then finds the pages read; runs on
+    other machines (a shared PostgreSQL store) read side by side, sharing the pages by their claims."""
+    def tell(holder: int) -> None:
+        log.warning("waiting: run %d is reading pages on this machine; this run goes on when it is done "
+                    "(the pages it reads are not read again)", holder)
+
+    return exclusive_step(store, run_id, f"reading:{socket.gethostname()}", poll, on_wait=tell)
+
+
 def read_selection(store: Store, run_id: int, file_ids: list[int], run_batches: Callable[[list[int]], None], *,
-                   first_only: bool = False) -> None:
+                   first_only: bool = False, one_per_machine: bool = True) -> None:
     """Read every pending page of `file_ids` (or each file's first page), in batches, sharing the work
     with any other run on the store: `run_batches(page_ids)` reads a list of pages in batches (through
-    `read_claimed`), then what other runs held is waited for, or taken when they stop."""
-    while left := pages_left(store, run_id, file_ids, first_only=first_only):
-        run_batches(left)
+    `read_claimed`), then what other runs held is waited for, or taken when they stop. On one machine
+    runs take turns (`reading_turn`); `one_per_machine=False` where the pages are read elsewhere (Dask)."""
+    if not pending_pages(store, file_ids, first_only=first_only):
+        return
+    with reading_turn(store, run_id) if one_per_machine else nullcontext():
+        while left := pages_left(store, run_id, file_ids, first_only=first_only):
+            run_batches(left)
 
 
 def mark_interrupted_runs(store: Store) -> int:
