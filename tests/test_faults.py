@@ -246,8 +246,8 @@ def _read_once_and_exact(data: Path) -> list[int]:
 @pytest.mark.parametrize("mode", ["--no-prefect", "prefect"])
 def test_two_runs_at_once_share_the_pages_and_read_each_once(tmp_path, mode):
     """An administrator double-clicks "Start the run": the second run died on a UNIQUE constraint
-    (--no-prefect), or both read every page (Prefect). Now each page is claimed by one run, the other
-    takes the next free page and waits for the held ones; both complete; records exact."""
+    (--no-prefect), or both read every page (Prefect). Now each page is read once: claimed by one run;
+    on one machine the second run waits for the first to finish reading; both complete; records exact."""
     _three_pages(tmp_path)
     args = ["run", "scans", "--batch-pages", "1"] + ([mode] if mode.startswith("--") else [])
     procs = [popen(*args, cwd=tmp_path) for _ in range(2)]
@@ -334,3 +334,42 @@ def _pgid(pid: int) -> int | None:
         return os.getpgid(pid)
     except OSError:
         return None
+
+
+def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_lapses(tmp_path):
+    """Runs on two machines (a shared store): the second reads the pages no one holds, waits for the held
+    one, and takes it once the holder's claim expires (a machine gone). Blank pages: no OCR needed."""
+    from PIL import Image
+
+    from pipeline.intake import register_folder
+    from pipeline.store import PageRead
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(3):
+        Image.new("RGB", (500, 400), (230 + i, 230, 230)).save(scans / f"blank_{i}.png")
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    with Store.open(settings) as store:
+        elsewhere = runs.begin_run(store, scans, settings, runs.RunOptions())
+        with store.session() as s, s.begin():
+            s.get(Run, elsewhere).settings = {"process": {"pid": 1, "host": "another-machine"}}
+        got = register_folder(store, scans, elsewhere, settings)
+        first_page = runs.pending_pages(store, got.file_ids)[0]
+        assert runs.claim(store, runs.page_key(first_page), elsewhere, seconds=3)  # it is reading page 1
+        here = runs.begin_run(store, scans, settings, runs.RunOptions())
+        given: list[list[int]] = []
+
+        def run_batches(page_ids: list[int]) -> None:
+            given.append(page_ids)
+            for batch in runs.batches(page_ids, 1):
+                runs.read_claimed(store, here, batch, settings)
+
+        t0 = time.monotonic()
+        runs.read_selection(store, here, got.file_ids, run_batches, one_per_machine=False)
+        waited = time.monotonic() - t0
+        with store.session() as s:
+            reads = s.execute(select(PageRead.page_id, PageRead.run_id)).all()
+        runs.ACTIVE_RUNS.clear()
+    assert len(reads) == 3 and len({p for p, _r in reads}) == 3 and {r for _p, r in reads} == {here}  # each once
+    assert len(given) == 2 and first_page not in given[0] and len(given[0]) == 2  # the free pages first
+    assert given[1] == [first_page] and waited >= 2  # then the held one, once its claim lapsed
