@@ -58,14 +58,15 @@ def scans_in(work: Path) -> Path:
 def store_facts(data: Path) -> dict:
     eng = create_engine(f"sqlite:///{data / 'store.sqlite'}")
     with eng.connect() as c:
-        reads = c.execute(text("SELECT page_id, run_id, cpu_seconds, seconds FROM page_reads")).all()
+        reads = c.execute(text("SELECT page_id, run_id, cpu_seconds, seconds FROM page_reads WHERE status != 'failed'")).all()
+        failed_reads = c.execute(text("SELECT count(*) FROM page_reads WHERE status = 'failed'")).scalar()
         recs = c.execute(text("SELECT f.sha256, p.page_no, r.row_no, r.fields FROM records r JOIN pages p ON r.page_id = p.id "
                               "JOIN source_files f ON p.file_id = f.id")).all()
         pages = c.execute(text("SELECT count(*) FROM pages")).scalar()
     eng.dispose()
     per_page = Counter(r[0] for r in reads)
     return {
-        "pages": pages, "reads": len(reads), "pages_read_twice": sum(1 for n in per_page.values() if n > 1),
+        "pages": pages, "reads": len(reads), "failed_reads": failed_reads, "pages_read_twice": sum(1 for n in per_page.values() if n > 1),
         "reads_per_run": dict(Counter(r[1] for r in reads)), "cpu": sum(r[2] for r in reads),
         "page_wall": sum(r[3] for r in reads),
         "records": {(sha, pg, row): {k: v.get("value") for k, v in json.loads(f).items()} for sha, pg, row, f in recs},
@@ -132,8 +133,8 @@ def _pgid(pid: int) -> int | None:
 def bench_ctrl_c(lines: list[str], trials: int) -> None:
     lines += ["## Ctrl-C to the process group of `backfill run` (Prefect, temporary server)", "",
               "| trial | SIGINT after s | pages read before | exit code | s to exit | lines on stderr | traceback | "
-              "processes left | resumed: exit | pages read twice | records (truth rows) |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "processes left | resumed: exit | pages read twice | reads cut short, read again | records (truth rows) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     from pipeline.config import Settings
     from pipeline.evaluate import evaluate
     from pipeline.store import Store
@@ -173,7 +174,8 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
             n_lines = len([ln for ln in err.splitlines() if ln.strip()])
             lines.append(f"| {trial} | {at:.1f} | {read} | {p.returncode} | {took:.2f} | {n_lines} | "
                          f"{'yes' if 'Traceback' in err + out else 'no'} | {left} | {res.returncode} | "
-                         f"{facts['pages_read_twice']} | {ev.rows_found} ({ev.rows_truth}), extra {ev.rows_extra} |")
+                         f"{facts['pages_read_twice']} | {facts['failed_reads']} | {ev.rows_found} ({ev.rows_truth}), "
+                         f"extra {ev.rows_extra} |")
             print(lines[-1], flush=True)
             if trial == 1:
                 said = err.strip().splitlines()[-1] if err.strip() else ""

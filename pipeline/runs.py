@@ -295,11 +295,17 @@ def plan_files(store: Store, settings: Settings, file_ids: list[int], selection:
     return plan
 
 
+TO_READ = ("pending", "failed")
+"""Pages a run reads: not read yet, or failed last time (disk full, a fault of ours, a renderer killed by
+the Ctrl-C that stopped the run): a failed page is retried by the next run, as its message says."""
+
+
 def pending_pages(store: Store, file_ids: list[int], first_only: bool = False) -> list[int]:
+    """The pages of `file_ids` to read (TO_READ), in file and page order (or each file's first one)."""
     if not file_ids:
         return []
     with store.session() as s:
-        rows = s.execute(select(Page.id, Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending")
+        rows = s.execute(select(Page.id, Page.file_id).where(Page.file_id.in_(file_ids), Page.status.in_(TO_READ))
                          .order_by(Page.file_id, Page.page_no)).all()
     if first_only:
         seen: set[int] = set()
