@@ -376,3 +376,32 @@ def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_
     assert len(reads) == 3 and len({p for p, _r in reads}) == 3 and {r for _p, r in reads} == {here}  # each once
     assert len(given) == 2 and first_page not in given[0] and len(given[0]) == 2  # the free pages first
     assert given[1] == [first_page] and waited >= 2  # then the held one, once its claim lapsed
+
+
+def test_a_page_that_failed_is_read_again_by_the_next_run(tmp_path):
+    """A page left `failed` (disk full, a fault of ours, its renderer killed by the Ctrl-C that stopped
+    the run) is read by the next run, as its message promises; within one run it is tried once."""
+    from PIL import Image
+
+    from pipeline.intake import register_folder
+    from pipeline.store import PageRead
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(2):
+        Image.new("RGB", (500, 400), (230 + i, 230, 230)).save(scans / f"blank_{i}.png")
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    with Store.open(settings) as store:
+        got = register_folder(store, scans, None, settings)
+        pages = runs.pending_pages(store, got.file_ids)
+        with store.session() as s, s.begin():
+            s.get(Page, pages[0]).status = "failed"
+            s.get(Page, pages[1]).status = "no_table"  # read: not read again
+        run_id = runs.begin_run(store, scans, settings, runs.RunOptions())
+        runs.read_selection(store, run_id, got.file_ids,
+                            lambda ids: [runs.read_claimed(store, run_id, [p], settings) for p in ids])
+        with store.session() as s:
+            reads = s.execute(select(PageRead.page_id)).scalars().all()
+            status = s.get(Page, pages[0]).status
+        runs.ACTIVE_RUNS.clear()
+    assert reads == [pages[0]] and status == "no_table"
