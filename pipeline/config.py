@@ -45,6 +45,11 @@ class Settings:
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
     keep_original_images: bool = True
+    # the review app: a browser session ends after this many minutes without a click; a user name
+    # is locked for login_lock_minutes after login_max_failures refused logins within that time
+    review_idle_minutes: float = 30.0
+    login_max_failures: int = 5
+    login_lock_minutes: float = 15.0
 
     # ---- derived ------------------------------------------------------------------
     @property
@@ -84,9 +89,10 @@ class Settings:
         """Build settings from an object, a dict, or a file path, then env, then explicit overrides."""
         if isinstance(source, Settings):
             base: dict[str, Any] = source.to_dict()
-        elif source is None:
-            default_file = Path(CONFIG_FILE_NAME)
-            base = _read_file(default_file) if default_file.is_file() else {}
+        elif source is None:  # BACKFILL_CONFIG (a child process of `backfill ... --config FILE`), else ./backfill.toml
+            named = os.environ.get("BACKFILL_CONFIG")
+            default_file = Path(named) if named else Path(CONFIG_FILE_NAME)
+            base = _read_file(default_file) if named or default_file.is_file() else {}
         elif isinstance(source, (str, Path)):
             base = _read_file(Path(source))
         else:
@@ -149,6 +155,12 @@ class Settings:
             p.append("layout_mode must be 'cells' or 'page'")
         if not isinstance(self.engine_settings, dict):
             p.append("engine_settings must be a table")
+        if not 1 <= float(self.review_idle_minutes) <= 24 * 60:
+            p.append("review_idle_minutes must be within 1..1440")
+        if not 1 <= int(self.login_max_failures) <= 100:
+            p.append("login_max_failures must be within 1..100")
+        if not 1 <= float(self.login_lock_minutes) <= 24 * 60:
+            p.append("login_lock_minutes must be within 1..1440")
         return p
 
 

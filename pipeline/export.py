@@ -1,10 +1,11 @@
-"""CSV export of every extracted ledger row: position, status, cluster, spec fields, confidences, raw text."""
+"""CSV export of every extracted ledger row: position, status, cluster, spec fields, confidences, raw text.
+Cells a spreadsheet would run as a formula are neutralized (pipeline.csvsafe)."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from mapping.spec import load_spec
+from pipeline import csvsafe
 from pipeline.store import Store
 
 POSITION = ["source_file", "page", "row", "ledger_kind", "status", "cluster_id"]
@@ -29,7 +30,7 @@ def export_csv(store: Store, out: Path, spec_version: str) -> int:
     tmp = out.with_suffix(out.suffix + ".part")
     n = 0
     with tmp.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = csvsafe.writer(f)
         w.writerow(header)
         for rec, page, sf in store.iter_records():
             fields = rec.fields

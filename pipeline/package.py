@@ -1,7 +1,7 @@
 """The data-exchange package: one file per MZ/T 141 entity set (JSON Lines and CSV) and a manifest.
 
-`export_package` writes, from a platform database, `<table>.jsonl` and `<table>.csv` for every
-entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
+`export_package` writes, from a platform database, `<table>.jsonl` (the values as they are) and
+`<table>.csv` (for spreadsheets: formula-like text neutralized, pipeline.csvsafe) for every entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
 every file). `import_package` loads such a package into another platform database (the national
 platform aggregating the provinces): it first checks the manifest, every file's size, sha256 and
 row count, and refuses the whole package before writing anything if one check fails. Rows are
@@ -19,6 +19,7 @@ import psycopg
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
+from pipeline import csvsafe
 from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError, ExitCode
 from pipeline.intake import sha256_file
@@ -70,11 +71,11 @@ def export_package(settings: Settings, out_dir: Path, *, platform_url: str | Non
                 q = select(*(t.c[c] for c in cols)).order_by(t.c[KEY_COLUMN[table]])
                 n = 0
                 with (out / f"{table}.jsonl").open("wb") as jf, (out / f"{table}.csv").open("w", encoding="utf-8", newline="") as cf:
-                    w = csv.writer(cf)
+                    w = csvsafe.writer(cf)  # for people (spreadsheets): formula-like text neutralized
                     w.writerow(cols)
                     for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
-                        jf.write(orjson.dumps(dict(zip(cols, row))) + b"\n")
-                        w.writerow(["" if v is None else v for v in row])
+                        jf.write(orjson.dumps(dict(zip(cols, row))) + b"\n")  # for machines: the raw values
+                        w.writerow(row)
                         n += 1
                 files = {}
                 for name in (f"{table}.jsonl", f"{table}.csv"):
