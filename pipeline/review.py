@@ -445,7 +445,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         column = (source if source in ("context", "derived") else "cell" if name in columns
                   else "absent" if name in absent else "unknown_column" if name in unknown else "no_column")
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
-        if column == "unknown_column":
+        if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
             issues.append("unknown_column")
         elif conf < threshold and not issues:
             issues.append("low_confidence")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -110,10 +109,10 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         print("listening beyond this machine: serve it to the office only through the TLS proxy "
               "(README, section The review app: serving the office); plain HTTP carries passwords and "
               "personal data in clear", file=sys.stderr)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(cmd[0], cmd, env)  # the app becomes this process: a stop signal (service manager, Ctrl+C) reaches it
+    return 0  # not reached
 
 
 def add_commands(sub, common: Callable[[argparse.ArgumentParser], None], settings_of) -> None:

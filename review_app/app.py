@@ -519,8 +519,8 @@ _LEVEL_COLOUR = {"high": "#2e7d32", "ok": "#689f38", "low": "#ef6c00", "very_low
 
 def _bar(f: R.FieldView) -> str:
     """A field's confidence as words and a bar (nothing where there is no reading to be sure of)."""
-    if f.column in ("no_column", "absent", "context") or f.corrected:
-        return ""
+    if f.column in ("no_column", "absent", "context") or f.corrected or f.value in (None, ""):
+        return ""  # nothing read to be sure of
     level = confidence_level(f.confidence, f.threshold)
     colour = _LEVEL_COLOUR[level]
     pct = max(3, round(100 * f.confidence))
@@ -559,7 +559,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
                 uri = _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in f.box))
             except FileNotFoundError:
                 uri = None
-        missing = t("rec.no_scan_short") if not view.clean_image else t(f"column.{f.column}")
+        missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
         crop = (f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
                 f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
                 if uri else f"<span style='color:#777;font-size:0.85em'>{_E(missing)}</span>")
@@ -569,11 +569,11 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         shown = R.screen_value(f, unmasked=not masked)
         value = f"<code style='font-size:1.05em'>{_E(shown)}</code>" if shown else "—"
         read = f.raw if not f.corrected else (f.ocr_text or "")
-        if read and read != shown and read != str(f.value or "") and not (masked and f.name in R.MASKED_FIELDS):
+        if read and read.strip() not in (f.form_text.strip(), str(f.value or "")) and not masked:
             value += f"<br><span style='color:#777;font-size:0.8em'>{_E(t('rec.read_as', text=read))}</span>"
         value += _bar(f)
     why = [flag_text(code) for code in f.issues if not (code == "missing_mandatory" and f.gap)]
-    if f.gap:
+    if f.gap and not (f.gap == "empty_flagged" and "unknown_column" in f.issues):  # that one says it already
         why.append(gap_text(f.gap))
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)
@@ -672,7 +672,8 @@ def record_panel() -> None:
         with st.form(f"blind_{rid}"):
             for n in blind_names:
                 st.text_input(field_label(n, view.kind), key=f"blind_{rid}_{n}")
-            st.form_submit_button(t("blind.submit"), type="primary", on_click=_submit_blind, args=(rid, blind_names))
+            st.form_submit_button(t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind,
+                                  args=(rid, blind_names))
         return
     _record_form(rid, view, revealed)
 
@@ -700,8 +701,9 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             c[0].text_input(label, key=f"edit_{rid}_{n}",
                             help=t("form.read_as", text=read) if read else t("form.nothing_read"))
             c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"))
-            if n in errors:
-                st.error(errors[n])
+            if n in errors:  # in red, under the box that keeps the reviewer's text
+                st.html(f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
+                        f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>")
         st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
         c = st.columns([1, 1, 4])
         c[0].form_submit_button(t("rec.approve") + f" ({SHORTCUTS['approve']})", type="primary", key="approve",

@@ -156,7 +156,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "Shortcuts: {approve} approve · {skip} skip · {prev} previous (not while typing in a box)"),
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
-    "column.unknown_column": ("栏目未识别：请看上方整行扫描", "column not recognized: read it on the row above"),
+    "column.unknown_column": ("栏目未识别：见上方整行扫描", "column not recognized: see the row above"),
     "column.absent": ("管理员已声明本登记簿不记录此项", "declared not recorded by this register"),
     "column.context": ("取自登记簿标题或运行设置", "from the ledger's title or the run's settings"),
     "column.derived": ("由其他字段推得", "derived from another field"),
@@ -175,7 +175,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "form.save": ("保存", "Save"),
     # --- why a field or a record needs a look
     "issue.low_confidence": ("识别把握不足：请对照扫描件核对", "read without enough certainty: check it against the scan"),
-    "issue.unknown_column": ("本页有栏目表头未能识别，此项可能就在其中：请看整行扫描并填写", "a column's header on this page was not recognized and this field may be in it: read it on the row scan"),
+    "issue.unknown_column": ("本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
+                             "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”"),
     "gap.mandatory_empty": ("必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
                             "mandatory and empty: type it from the scan, or tick “not on the scan” and say why"),
     "gap.empty_flagged": ("为空且需要核对：请按扫描件填写，或勾选“扫描件上没有”", "empty and flagged: type it from the scan, or tick “not on the scan”"),
@@ -394,9 +395,12 @@ def language() -> str:
     """The current user's language (st.session_state["lang"]); "zh" outside a Streamlit run."""
     try:
         import streamlit as st
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+        if get_script_run_ctx(suppress_warning=True) is None:
+            return DEFAULT  # not inside an app's run (a test, a script)
         lang = st.session_state.get("lang", DEFAULT)
-    except Exception:  # noqa: BLE001 - no Streamlit session (a test, a script): the default
+    except Exception:  # noqa: BLE001 - no Streamlit session: the default
         return DEFAULT
     return lang if lang in LANGUAGES else DEFAULT
 
