@@ -6,7 +6,9 @@ row (pipeline.linkage's golden values, every source row listed in source_records
 to a row already on the platform updates that row, and an unlinked record is its own row under its
 natural key (SPEC.md: certificate number, else ID number + event date, else the source key).
 A row whose mandatory fields (MZ/T 141: M, or C whose condition holds) are not all filled is refused,
-whatever its records' status, and reported (LoadResult.refused: file, page, row, the fields).
+whatever its records' status, and reported (LoadResult.refused: file, page, row, the fields); only a
+field mandatory where the paper has it (the certificate number, "whenever one was issued") may be
+empty, when a reviewer marked it "not on the scan" or its ledger is declared never to record it.
 Records go in batches; each batch is one transaction on the platform that writes the person rows,
 their contact rows, the old values of every row it changes (record_history) and its receipt
 (load_receipts): a batch lands whole or not at all. After the platform committed, the working store
@@ -296,9 +298,13 @@ class Refused:
         return f"{self.source_file} page {self.page} row {self.row}: {', '.join(self.fields)} empty{how}"
 
 
-def empty_mandatory(ks: KindSpec, values: dict[str, Any]) -> list[str]:
-    """The mandatory fields (spec M, or C whose condition holds) of this entity set left empty."""
-    return [f.name for f in ks.fields if values.get(f.name) in (None, "") and f.is_mandatory(values)]
+def empty_mandatory(ks: KindSpec, values: dict[str, Any], excused: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The mandatory fields (spec M, or C whose condition holds) of this entity set left empty. A field
+    mandatory only where the paper has it (M with a condition in words, e.g. a cremation certificate
+    number "whenever a certificate was issued") is excused when `excused` names it: a reviewer marked
+    it "not on the scan", or an administrator declared the ledger never records it."""
+    return [f.name for f in ks.fields if values.get(f.name) in (None, "") and f.is_mandatory(values)
+            and not (f.name in excused and f.condition and "=" not in f.condition)]
 
 
 @dataclass
@@ -364,13 +370,15 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
         try:
             spec = load_spec(settings.spec_version)
             kinds = {k: spec.kind(k) for k in ENTITY_TABLES}
+            excused = _absences(store)
             rows: dict[str, list[PlatformRow]] = {k: [] for k in ENTITY_TABLES}
             marks: dict[str, list[Mark]] = {k: [] for k in ENTITY_TABLES}
             for b in build_rows(store, settings):
                 if failure:
                     break
                 kind, r = b.row.kind, b.row
-                missing = empty_mandatory(kinds[kind], r.values)
+                missing = empty_mandatory(kinds[kind], r.values,
+                                          set().union(*(excused.get(rid, ()) for rid, _h, _k in b.records)))
                 if missing:  # whatever the records' status: the platform never gets an empty mandatory field
                     result.refused.append(Refused(tuple(rid for rid, _h, _k in b.records), r.source_file, r.source_page,
                                                   r.source_row, tuple(missing)))
@@ -400,6 +408,18 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
         result.refused = _marked(store, result.refused)
         log.warning("%d row(s) not loaded: a mandatory field is empty", len(result.refused))
     return result
+
+
+def _absences(store: Store) -> dict[int, set[str]]:
+    """Record id -> fields a reviewer marked "not on the scan" or its ledger is declared never to record."""
+    out: dict[int, set[str]] = {}
+    with store.session() as s:
+        for rid, f in s.execute(select(FieldReview.record_id, FieldReview.field).where(FieldReview.action == "not_on_scan")):
+            out.setdefault(rid, set()).add(f)
+        for rid, f in s.execute(select(Record.id, LedgerAbsentField.field).join(Page, Record.page_id == Page.id)
+                                .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)):
+            out.setdefault(rid, set()).add(f)
+    return out
 
 
 def _marked(store: Store, refused: list[Refused]) -> list[Refused]:

@@ -685,13 +685,15 @@ def arbitration_queue(store: Store, *, exclude_keyer: str | None = None) -> list
 
 def arbitrate(store: Store, record_id: int, chosen: Mapping[str, str | None], *, user: str, settings: Settings,
               decision: str = APPROVED, reason: str = "") -> None:
-    """An arbitrator's word on a disputed record: per field the text to keep (None: keep OCR's value,
-    which counts as confirmed), saved through the review form (validated, audited), then the record
+    """An arbitrator's word on a disputed record: per field the text to keep (None, or a disputed field
+    not named: keep OCR's value, which counts as confirmed), saved through the review form (validated, audited), then the record
     decided (approved by default). The disagreement is resolved either way; when approval is refused
     (ApprovalRefused: another field still needs a look) the record goes back to the review queue."""
     with store.session() as s:
         keyers = set(s.scalars(select(BlindKey.user).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")))
+        disputed = list(s.scalars(select(BlindKey.field).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")))
         rec = s.get(Record, record_id)
+    chosen = {**{f: None for f in disputed}, **chosen}  # a disputed field not named keeps OCR's value
     if not keyers:
         raise CorrectionError(f"record {record_id} has no disputed blind keying")
     if user in keyers:

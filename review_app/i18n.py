@@ -391,18 +391,24 @@ FIELD_EN = {
 }
 
 
+_last = [DEFAULT]  # the language of the last app run in this process: for format functions called outside a run (AppTest)
+
+
 def language() -> str:
-    """The current user's language (st.session_state["lang"]); "zh" outside a Streamlit run."""
+    """The current user's language (st.session_state["lang"]); outside an app's run (a test driving
+    the app, a script), the language of the last run, else "zh"."""
     try:
         import streamlit as st
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
         if get_script_run_ctx(suppress_warning=True) is None:
-            return DEFAULT  # not inside an app's run (a test, a script)
+            return _last[0]
         lang = st.session_state.get("lang", DEFAULT)
     except Exception:  # noqa: BLE001 - no Streamlit session: the default
-        return DEFAULT
-    return lang if lang in LANGUAGES else DEFAULT
+        return _last[0]
+    lang = lang if lang in LANGUAGES else DEFAULT
+    _last[0] = lang
+    return lang
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
