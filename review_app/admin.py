@@ -15,7 +15,7 @@ import streamlit as st
 from pipeline import completion as C
 from pipeline.config import Settings
 from pipeline.errors import BackfillError
-from pipeline.inventory import Selection, home_names, import_inventory_text, parse_years, volumes
+from pipeline.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
 from pipeline.store import Run, Store
 from review_app.i18n import t
 
@@ -29,10 +29,14 @@ DROPPED = {"volume": (), "year": ("volume",), "ledger": ("year", "volume"), "hom
 def _kind(kind: str) -> str:
     if not kind:
         return "—"
-    if kind == "unidentified":
+    if kind == UNIDENTIFIED:
         return t("done.unidentified")
     label = t(f"kind.{kind}")
     return label if label != f"kind.{kind}" else kind
+
+
+def _home(code: str) -> str:
+    return t("done.unidentified") if code == UNIDENTIFIED else code
 
 
 def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
@@ -43,7 +47,7 @@ def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
     for r in rows:
         d = r.to_dict()
         rec = {c: d[c] for c in C.TABLE_COLUMNS}
-        rec["funeral_home"] = t("done.unidentified") if r.funeral_home == "unidentified" else r.funeral_home
+        rec["funeral_home"] = t("done.unidentified") if r.funeral_home == UNIDENTIFIED else r.funeral_home
         rec["funeral_home_name"] = r.funeral_home_name or "—"
         rec["ledger_kind"] = _kind(r.ledger_kind)
         rec["year"] = "—" if r.year is None else str(r.year)
@@ -102,7 +106,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
         st.caption(t("done.by_year"))
         per_kind = C.rollup(by_volume, "year")
         years = range(2010, 2018)
-        kinds = sorted({r.ledger_kind for r in per_kind if r.ledger_kind and r.ledger_kind != "unidentified"}) or ["cremation"]
+        kinds = sorted({r.ledger_kind for r in per_kind if r.ledger_kind and r.ledger_kind != UNIDENTIFIED}) or ["cremation"]
         data = []
         for k in kinds:
             got = {r.year: r for r in C.rollup([r for r in per_kind if r.ledger_kind == k], "year") if r.year is not None}
@@ -130,7 +134,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
         st.caption(t("done.backlog_now"))
         ys = [r for r in C.rollup(by_volume, "year") if r.in_review]
         if ys:
-            df = pd.DataFrame([{"ledger": f"{r.funeral_home_name or r.funeral_home} {_kind(r.ledger_kind)} {r.year or ''}".strip(),
+            df = pd.DataFrame([{"ledger": f"{r.funeral_home_name or _home(r.funeral_home)} {_kind(r.ledger_kind)} {r.year or ''}".strip(),
                                 "n": r.in_review} for r in ys])
             st.altair_chart(alt.Chart(df).mark_bar().encode(
                 x=alt.X("n:Q", title=t("done.series.waiting")), y=alt.Y("ledger:N", title=None, sort="-x"),

@@ -29,8 +29,8 @@ from pipeline.routing import REJECTED
 from pipeline.store import Quarantine, Run, SourceFile, Store
 from pipeline.users import (ROLES, Account, UserError, add_user, end_session, get_account, get_language, list_users,
                             login, session_account, set_active, set_language, start_session, touch_session, unlock)
-from review_app.i18n import (LANGUAGES, confidence_level, field_label, flag_text, gap_text, record_reason_text,
-                             refusal_text, t)
+from review_app.i18n import (LANGUAGES, confidence_level, field_label, flag_text, gap_text, note_texts,
+                             record_reason_text, refusal_text, t)
 
 log = logging.getLogger("review_app")
 
@@ -577,7 +577,8 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         why.append(gap_text(f.gap))
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)
-    why_html = "<br>".join(f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why)
+    why_html = "<br>".join([f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why]
+                           + [f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>" for n in note_texts(f.flags)])
     bg = f"background:{_LOOK_BG};" if f.gap else (f"background:{_DONE_BG};" if state else "")
     return (f"<tr data-field='{_E(f.name)}'><td style='{bg}{_CELL};width:16%'>{name}</td><td style='{_CELL};width:26%'>{crop}</td>"
             f"<td style='{_CELL};width:26%'>{value}</td><td style='{_CELL}'>{why_html}</td></tr>")

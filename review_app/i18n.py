@@ -452,6 +452,17 @@ def flag_text(code: str, lang: str | None = None) -> str:
     return info.en if en else info.zh
 
 
+#: info flags worth a grey note beside a value (where it came from)
+NOTE_FLAGS = ("derived_from_id", "derived_from_address", "two_digit_year", "converted_15_to_18", "wording_kept_in_remarks",
+              "age_under_one", "commercial_cemetery")
+
+
+def note_texts(flags: list[str], lang: str | None = None) -> list[str]:
+    """Where a value came from, for the flags that say so (grey notes, not reasons to look)."""
+    en = (lang or language()) == "en"
+    return [(FLAGS[f].en if en else FLAGS[f].zh) for f in flags if f in NOTE_FLAGS and f in FLAGS]
+
+
 def gap_text(code: str, lang: str | None = None) -> str:
     return t(f"gap.{code}", lang)
 
