@@ -297,6 +297,17 @@ def _editable(rec: Record) -> None:
                               "(with a reason) before it is edited")
 
 
+def _open_for_edit(s, record_id: int, user: str, names: Iterable[str], require_claim: bool) -> Record:
+    """Inside a write: the record locked, its claim checked, waiting for review, having these fields."""
+    rec = _locked(s, record_id)
+    check_claim(s, record_id, user, required=require_claim)
+    _editable(rec)
+    unknown = [f for f in names if f not in rec.fields]
+    if unknown:
+        raise CorrectionError(f"record {record_id} has no field(s) {', '.join(sorted(unknown))}")
+    return rec
+
+
 def _put_review(s, rec: Record, name: str, action: str, *, user: str, reason: str, old: Any = None) -> None:
     """Keep a reviewer's word on one field (the latest one counts) and audit it. `old`: the value
     before a "not on the scan" mark emptied the field."""
@@ -321,12 +332,7 @@ def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, us
     reviewer's live claim refuses the edit; `require_claim` (the review app) refuses it also when
     `user` holds no live claim."""
     with store.session() as s, s.begin():
-        rec = _locked(s, record_id)
-        check_claim(s, record_id, user, required=require_claim)
-        _editable(rec)
-        unknown = [f for f in typed if f not in rec.fields]
-        if unknown:
-            raise CorrectionError(f"record {record_id} has no field(s) {', '.join(sorted(unknown))}")
+        rec = _open_for_edit(s, record_id, user, typed, require_claim)
         changes, refused = _apply_typed(s, rec, typed, settings, user=user, reason=reason, partial=False)
         if refused:
             raise CorrectionRefused(record_id, refused)
@@ -346,12 +352,7 @@ def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry],
     spec = load_spec(settings.spec_version)
     out = FormOutcome()
     with store.session() as s, s.begin():
-        rec = _locked(s, record_id)
-        check_claim(s, record_id, user, required=require_claim)
-        _editable(rec)
-        unknown = [f for f in entries if f not in rec.fields]
-        if unknown:
-            raise CorrectionError(f"record {record_id} has no field(s) {', '.join(sorted(unknown))}")
+        rec = _open_for_edit(s, record_id, user, entries, require_claim)
         kind = spec.kinds.get(rec.ledger_kind)
         typed: dict[str, str] = {}
         confirm: list[str] = []

@@ -199,7 +199,8 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
         st.form_submit_button(t("launch.start"), type="primary", on_click=_launch, args=(store, settings, user))
     with store.session() as db:
         runs = [{t("runs.col.run"): r.id, t("runs.col.folder"): r.scans_dir, t("runs.col.started"): r.started_at,
-                 t("runs.col.finished"): r.finished_at or "—", t("runs.col.status"): r.status,
+                 t("runs.col.finished"): r.finished_at or "—",
+                 t("runs.col.status"): r.status if t(f"run.{r.status}") == f"run.{r.status}" else t(f"run.{r.status}"),
                  t("runs.col.selection"): ", ".join(f"{k}={v}" for k, v in ((r.settings or {}).get("options") or {}).items() if v)
                  or "—"}
                 for r in db.query(Run).order_by(Run.id.desc()).limit(50)]

@@ -84,6 +84,11 @@ def show_flash() -> None:
         getattr(st, kind)(text)
 
 
+def _or(text: str, fallback: str) -> str:
+    """A translated code, or the code itself where the table has no wording for it."""
+    return fallback if text.startswith(("quarantine.", "run.")) else text
+
+
 def _error_text(e: BackfillError) -> str:
     """A pipeline error in the reviewer's language where it is one a reviewer meets."""
     msg = str(e)
@@ -471,6 +476,16 @@ def _crop_uri(data_dir: str, sha: str, box: tuple[int, int, int, int]) -> str | 
     return None if crop is None else _uri(_png(crop))
 
 
+def _cell_uri(view: R.RecordView, box) -> str | None:
+    """A cell's crop of the record's page (None: no scan, no box, or the image gone)."""
+    if not view.clean_image or not box:
+        return None
+    try:
+        return _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in box))
+    except FileNotFoundError:
+        return None
+
+
 @st.cache_data(max_entries=200, show_spinner=False)
 def _strip(data_dir: str, sha: str, boxes: tuple, hide: tuple) -> tuple[str, int, int] | None:
     """The scanned row (personal numbers greyed out): (data URI, width, height), cached."""
@@ -553,12 +568,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
     if masked and f.value not in (None, ""):
         crop = f"<span style='color:#777;font-size:0.85em'>{_E(t('rec.scan_hidden'))}</span>"
     else:
-        uri = None
-        if view.clean_image and f.box:
-            try:
-                uri = _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in f.box))
-            except FileNotFoundError:
-                uri = None
+        uri = _cell_uri(view, f.box)
         missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
         crop = (f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
                 f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
@@ -600,12 +610,7 @@ def _other_cells(view: R.RecordView) -> None:
         return
     rows = []
     for c in view.other_cells:
-        uri = None
-        if view.clean_image and c.box:
-            try:
-                uri = _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in c.box))
-            except FileNotFoundError:
-                uri = None
+        uri = _cell_uri(view, c.box)
         img = f"<img src='{uri}' style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>" if uri else "—"
         rows.append(f"<tr><td style='{_CELL}'>{_E(t('rec.column_no', n=c.column + 1))}<br>"
                     f"<span style='color:#777;font-size:0.8em'>{_E(t('rec.header_read', text=c.header or '—'))}</span></td>"
@@ -857,7 +862,8 @@ def intake_page() -> None:
         files = [{t("intake.col.file"): f.rel_path, t("intake.col.type"): f.media_type, t("intake.col.pages"): f.page_count,
                   t("intake.col.status"): f.status, t("intake.col.added"): f.created_at}
                  for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)]
-        quarantined = [{t("intake.col.file"): q.rel_path, t("intake.col.reason"): q.reason, t("intake.col.message"): q.message,
+        quarantined = [{t("intake.col.file"): q.rel_path, t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
+                        t("intake.col.message"): q.message,
                         t("intake.col.when"): q.created_at}
                        for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)]
     st.subheader(t("intake.quarantine", n=len(quarantined)))
@@ -906,7 +912,7 @@ def users_page() -> None:
     st.subheader(t("users.runs"))
     with store().session() as db:
         runs = [{t("runs.col.run"): r.id, t("runs.col.folder"): r.scans_dir, t("runs.col.started"): r.started_at,
-                 t("runs.col.finished"): r.finished_at or "—", t("runs.col.status"): r.status}
+                 t("runs.col.finished"): r.finished_at or "—", t("runs.col.status"): _or(t(f"run.{r.status}"), r.status)}
                 for r in db.query(Run).order_by(Run.id.desc()).limit(100)]
     st.dataframe(runs, hide_index=True, width="stretch")
 

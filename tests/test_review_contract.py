@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -29,13 +30,25 @@ from pipeline.users import (add_user, bind_session, login, session_account, set_
 from samples.seed import seed_store
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """One seeded store for the module (a page of generated rows, half of them with a cell read unsure)."""
+    base = tmp_path_factory.mktemp("contract-template")
+    settings = Settings(data_dir=str(base / "d"))
+    with Store.open(settings) as store:
+        rows = seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
+        add_user(store, "boss", "administrator", "password-boss")
+        add_user(store, "rev", "reviewer", "password-rev")
+    return base / "d", rows
+
+
 @pytest.fixture()
-def seeded(tmp_path):
+def seeded(tmp_path, template):
+    """A fresh copy of the template store for one test."""
+    src, rows = template
+    shutil.copytree(src, tmp_path / "d")
     settings = Settings(data_dir=str(tmp_path / "d"))
     store = Store.open(settings)
-    rows = seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
-    add_user(store, "boss", "administrator", "password-boss")
-    add_user(store, "rev", "reviewer", "password-rev")
     yield store, settings, rows
     store.dispose()
 
