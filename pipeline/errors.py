@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     database = 6
     package = 7             # an exchange package that fails its checks (tampered, incomplete)
     differences = 8         # reconcile found differences between the store and the platform
-    refused = 9             # load: rows with an empty mandatory field were not loaded (the rest was)
+    refused = 10            # load: rows with an empty mandatory field were not loaded (the rest was)
     other = 15
 
 

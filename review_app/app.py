@@ -1001,6 +1001,12 @@ PAGES = {
 }
 
 
+def _page_label(page: str) -> str:
+    """A page's name in the sidebar: its nav.<key> words, else the key itself (a page not worded yet)."""
+    label = t(f"nav.{page}")
+    return page if label == f"nav.{page}" else label
+
+
 def main() -> None:
     st.set_page_config(page_title=t("app.title"), layout="wide")
     ss = st.session_state
@@ -1025,7 +1031,7 @@ def main() -> None:
         ss["nav"] = allowed[0]
     with st.sidebar:
         st.markdown(f"**{acc.username}** · {t('role.' + acc.role)}")
-        st.radio(t("nav.go_to"), allowed, key="nav", format_func=lambda p: t(f"nav.{p}"))
+        st.radio(t("nav.go_to"), allowed, key="nav", format_func=_page_label)
         _language_picker("lang_pick")
         st.button(t("nav.logout"), key="logout", on_click=_logout)
     PAGES[ss["nav"]][1]()
