@@ -22,8 +22,8 @@ import streamlit as st
 
 from pipeline import review as R
 from pipeline.config import Settings
-from pipeline.corrections import (ApprovalRefused, CorrectionError, CorrectionRefused, FieldEntry, decide, decide_link,
-                                  history, reopen, review_form)
+from pipeline.corrections import (ApprovalRefused, CorrectionError, FieldEntry, decide, decide_link, history, reopen,
+                                  review_form)
 from pipeline.errors import BackfillError
 from pipeline.routing import REJECTED
 from pipeline.store import Quarantine, Run, SourceFile, Store

@@ -19,7 +19,7 @@ from pipeline.corrections import decide
 from reviewing import approve_as_reviewer
 from pipeline.inventory import InventoryError, Selection, identify_files, import_inventory, parse_years
 from pipeline.load import load
-from pipeline.routing import APPROVED, REJECTED
+from pipeline.routing import REJECTED
 from pipeline.runs import batches, plan_files
 from pipeline.store import LedgerVolume, LoadedRecord, Page, Quarantine, Record, SourceFile, Store
 from pipeline.users import add_user, set_language

@@ -21,14 +21,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from pipeline import review as R
 from pipeline.config import Settings
 from pipeline.corrections import approval_gaps, history
 from pipeline.extract import remap_page
 from pipeline.localhttp import free_port, wait_until_healthy
-from pipeline.store import FieldReview, LoginFailure, Page, Record, RecordLink, Reveal, SourceFile, Store
+from pipeline.store import LoginFailure, Page, Record, RecordLink, Reveal, SourceFile, Store
 from pipeline.users import add_user
 from review_app.i18n import t
 
