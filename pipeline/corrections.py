@@ -340,7 +340,8 @@ def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, us
 
 
 def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry], *, user: str, settings: Settings,
-                reason: str = "", approve: bool = False, require_claim: bool = False) -> FormOutcome:
+                reason: str = "", approve: bool = False, require_claim: bool = False,
+                confirm_unchanged: bool = True) -> FormOutcome:
     """Save what a reviewer left in the record's form, then (with `approve`) approve it if it keeps
     the contract - one transaction, so nothing typed is lost and nothing half-checked is approved.
 
@@ -348,7 +349,9 @@ def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry],
     the stored value stays, the other fields are saved); an unchanged, non-empty one confirms the value
     shown; "not on the scan" (needs `reason`) empties the field and says the paper holds nothing for it.
     Confirmations and marks are kept with who, when and why (FieldReview, record_changes). The record
-    is approved only when nothing was refused and approval_gaps finds nothing."""
+    is approved only when nothing was refused and approval_gaps finds nothing. Without
+    `confirm_unchanged` (a reviewer leaving the record: skip, previous) only what was typed or
+    marked is saved; nothing left as it was counts as checked."""
     spec = load_spec(settings.spec_version)
     out = FormOutcome()
     with store.session() as s, s.begin():
@@ -369,13 +372,13 @@ def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry],
                     marks.append(name)
             elif changed:
                 typed[name] = e.text
-            elif not _empty(rec.fields[name].get("value")):
+            elif confirm_unchanged and not _empty(rec.fields[name].get("value")):
                 confirm.append(name)
         changes, refused = _apply_typed(s, rec, typed, settings, user=user, reason=reason, partial=True)
         out.changes, out.refused = changes, out.refused + refused
         changed_fields = {c.field for c in changes}
         # a text typed equal to the value (2013年1月2日 for 2013-01-02) confirms it
-        confirm += [n for n in typed if n not in changed_fields and n not in {r.field for r in refused}
+        confirm += [n for n in typed if confirm_unchanged and n not in changed_fields and n not in {r.field for r in refused}
                     and not _empty(rec.fields[n].get("value"))]
         if marks:  # the paper holds nothing: the field's text becomes "" (kept over any re-map)
             old = {n: rec.fields[n].get("value") for n in marks}

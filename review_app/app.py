@@ -366,14 +366,16 @@ def _form_entries(rid: int, names: list[str]) -> dict[str, FieldEntry]:
             for n in names if f"edit_{rid}_{n}" in ss}
 
 
-def _submit_form(rid: int, names: list[str], approve: bool) -> None:
-    """Save (and with `approve`, approve) the record's form: one call, the same validation for both."""
+def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = None) -> None:
+    """Save (and with `approve`, approve) the record's form: one call, the same validation for both.
+    `leave` ("skip" / "prev"): the reviewer moves on; what they typed or marked is saved first (nothing
+    typed is lost), nothing left unchanged counts as checked, and a refused text keeps them here."""
     ss = st.session_state
     reason = (ss.get(f"edit_reason_{rid}") or "").strip()
     entries = _form_entries(rid, names)
     try:
         out = review_form(store(), rid, entries, user=me().username, settings=settings(), reason=reason,
-                          approve=approve, require_claim=True)
+                          approve=approve, require_claim=True, confirm_unchanged=leave is None)
     except BackfillError as e:
         flash("error", _error_text(e))
         return
@@ -396,6 +398,17 @@ def _submit_form(rid: int, names: list[str], approve: bool) -> None:
         return
     if errors:
         flash("error", t("rec.refused_fields", fields="、".join(field_label(n, kind) for n in errors)))
+    if leave is not None:
+        if errors:
+            return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
+        if out.changes or out.marked:
+            flash("success", t("rec.saved", fields="、".join(field_label(n, kind) for n in
+                                                          [c.field for c in out.changes] + out.marked)))
+        if leave == "skip":
+            _next(skip=True)
+        else:
+            _previous()
+        return
     if approve and (out.gaps or out.refused):
         listed = "；".join(f"{field_label(g.field, kind)}：{gap_text(g.code)}" for g in out.gaps)
         flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
@@ -619,10 +632,13 @@ def _other_cells(view: R.RecordView) -> None:
     st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
 
 
-def _nav_buttons(rid: int, view: R.RecordView, read_only: bool) -> None:
+def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
+    """Skip / previous (here unless the record's form holds them: then they save what was typed first),
+    reject, or an administrator's reopen."""
     b = st.columns([1, 1, 1, 3])
-    b[0].button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_next, kwargs={"skip": True})
-    b[1].button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_previous)
+    if not in_form:
+        b[0].button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_next, kwargs={"skip": True})
+        b[1].button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_previous)
     if not read_only:
         with b[2].popover(t("rec.reject") + "…"):
             st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
@@ -658,14 +674,14 @@ def record_panel() -> None:
         st.warning(held_by_other + " — " + t("rec.read_only"))
     elif view.read_only:
         st.info(t(f"rec.read_only_{view.status}"))
-    _nav_buttons(rid, view, read_only)
+    blind = view.two_keyer and not read_only and not view.blind
+    _nav_buttons(rid, view, read_only, in_form=not read_only and not blind)
     for code, params in view.record_reasons:
         if code != "unknown_columns":
             st.warning(record_reason_text(code, params))
     for lk in view.links:
         st.warning(t("rec.duplicate", other=lk["other"]))
     revealed = st.session_state.get("revealed", {}).get(rid, set())
-    blind = view.two_keyer and not read_only and not view.blind
     blind_names = R.blind_fields(view) if blind else []
     hidden = {f.name for f in view.fields if f.name in R.MASKED_FIELDS and f.name not in revealed}
     _scan_row(view, hidden)
@@ -711,10 +727,14 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
                 st.html(f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
                         f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>")
         st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
-        c = st.columns([1, 1, 4])
+        c = st.columns([1, 1, 1, 1, 2])
         c[0].form_submit_button(t("rec.approve") + f" ({SHORTCUTS['approve']})", type="primary", key="approve",
                                 on_click=_submit_form, args=(rid, open_names, True))
         c[1].form_submit_button(t("form.save"), key="save", on_click=_submit_form, args=(rid, open_names, False))
+        c[2].form_submit_button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_submit_form,
+                                args=(rid, open_names, False, "skip"))
+        c[3].form_submit_button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_submit_form,
+                                args=(rid, open_names, False, "prev"))
     st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
 
 

@@ -266,3 +266,20 @@ def test_the_as_read_label_keeps_the_ocr_text_after_a_correction(env):
     assert box.value == typed and ocr in box.help
     assert t("rec.corrected", "zh") in _row(at, "agent_name") and typed in _row(at, "agent_name")
     assert t("rec.read_as", "zh", text=ocr) in _row(at, "agent_name")  # one text as read, one value
+
+
+def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
+    at.text_input(key=f"edit_{rid}_death_date").input("2013-02-30")  # no such day
+    at.button(key="skip").click().run()
+    assert at.session_state["current"] == rid  # refused: the reviewer stays, the text in the box
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-02-30"
+    at.text_input(key=f"edit_{rid}_death_date").input("2013年1月2日")
+    at.button(key="skip").click().run()
+    assert at.session_state["current"] != rid
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and _rec(store, rid).status == "needs_review"
+    assert [(h.action, h.field) for h in history(store, rid)] == [("edit", "death_date")]  # nothing else counted as checked
