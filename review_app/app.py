@@ -973,7 +973,7 @@ def ledgers_page() -> None:
     with st.form(f"absent_form_{fid}"):
         st.session_state.setdefault(f"absent_{fid}", [f for f in cur.absent if f in candidates])
         st.multiselect(t("ledgers.absent_pick"), candidates, key=f"absent_{fid}", format_func=lambda n: field_label(n, kind))
-        st.text_input(t("form.why"), key=f"absent_reason_{fid}")
+        st.text_input(t("ledgers.absent_why"), key=f"absent_reason_{fid}")
         st.form_submit_button(t("ledgers.absent_save"), on_click=_declare_absent, args=(fid, kind))
 
 
