@@ -162,6 +162,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
     for table, n in sorted(res.by_table.items()):
         print(f"  {table}: {n} accepted records checked")
+    if res.refused:
+        print(f"not loaded: {len(res.refused)} row(s) with an empty mandatory field (fix them in review; "
+              "an administrator reopens a decided record):", file=sys.stderr)
+        for r in res.refused[:50]:
+            print(f"  {r.describe()}", file=sys.stderr)
+        if len(res.refused) > 50:
+            print(f"  ... and {len(res.refused) - 50} more", file=sys.stderr)
+        return ExitCode.refused
     return ExitCode.ok
 
 

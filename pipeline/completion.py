@@ -14,7 +14,6 @@ Columns (pages and records):
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
@@ -23,6 +22,7 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import func, select
 
+from pipeline import csvsafe
 from pipeline.config import Settings
 from pipeline.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
@@ -172,11 +172,11 @@ TABLE_COLUMNS = ("funeral_home", "funeral_home_name", "ledger_kind", "year", "vo
 
 def to_csv(rows: Sequence[CompletionRow]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvsafe.writer(buf, lineterminator="\n")
     w.writerow(TABLE_COLUMNS)
     for r in rows:
         d = r.to_dict()
-        w.writerow(["" if d[c] is None else d[c] for c in TABLE_COLUMNS])
+        w.writerow([d[c] for c in TABLE_COLUMNS])
     return buf.getvalue()
 
 

@@ -46,6 +46,11 @@ class Settings:
     max_file_bytes: int = 2_000_000_000
     max_pages_per_file: int = 2_000       # a file with more pages is refused (quarantined), not read for hours
     keep_original_images: bool = True
+    # the review app: a browser session ends after this many minutes without a click; a user name
+    # is locked for login_lock_minutes after login_max_failures refused logins within that time
+    review_idle_minutes: float = 30.0
+    login_max_failures: int = 5
+    login_lock_minutes: float = 15.0
 
     def __post_init__(self) -> None:
         """Every construction (object, dict, file, environment, `with_`) is checked here, once: each
@@ -99,9 +104,10 @@ class Settings:
         problems: list[str] = []
         if isinstance(source, Settings):
             base: dict[str, Any] = source.to_dict()
-        elif source is None:
-            default_file = Path(CONFIG_FILE_NAME)
-            base = _read_file(default_file, problems) if default_file.is_file() else {}
+        elif source is None:  # BACKFILL_CONFIG (a child process of `backfill ... --config FILE`), else ./backfill.toml
+            named = os.environ.get("BACKFILL_CONFIG")
+            default_file = Path(named) if named else Path(CONFIG_FILE_NAME)
+            base = _read_file(default_file, problems) if named or default_file.is_file() else {}
         elif isinstance(source, (str, Path)):
             base = _read_file(Path(source), problems)
         elif isinstance(source, Mapping):
@@ -222,11 +228,15 @@ _TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "max_file_bytes": ("a whole number of at least 1", lambda v: _is_int(v)),
     "max_pages_per_file": ("a whole number of at least 1", lambda v: _is_int(v)),
     "keep_original_images": ("true or false", lambda v: isinstance(v, bool)),
+    "review_idle_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
+    "login_max_failures": ("a whole number within 1..100", lambda v: _is_int(v)),
+    "login_lock_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "auto_accept_threshold": (0.0, 1.0), "page_unsure_max": (0.0, 1.0), "second_read_below": (0.0, 1.0),
     "pdf_dpi": (72, 600), "max_image_pixels": (1_000_000, float("inf")), "max_file_bytes": (1, float("inf")),
     "max_pages_per_file": (1, float("inf")),
+    "review_idle_minutes": (1, 24 * 60), "login_max_failures": (1, 100), "login_lock_minutes": (1, 24 * 60),
 }
 
 

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     package = 7             # an exchange package that fails its checks (tampered, incomplete)
     differences = 8         # reconcile found differences between the store and the platform
     output = 9              # a file or folder to write (export, package) cannot be written there
+    refused = 10            # load: rows with an empty mandatory field were not loaded (the rest was)
     interrupted = 130       # stopped by Ctrl-C (SIGINT) or SIGTERM; what was done is saved
     other = 15
 

@@ -1,11 +1,12 @@
-"""CSV export of every extracted ledger row: position, status, cluster, spec fields, confidences, raw text."""
+"""CSV export of every extracted ledger row: position, status, cluster, spec fields, confidences, raw text.
+Cells a spreadsheet would run as a formula are neutralized (pipeline.csvsafe)."""
 from __future__ import annotations
 
-import csv
 import errno
 from pathlib import Path
 
 from mapping.spec import load_spec
+from pipeline import csvsafe
 from pipeline.errors import output_error
 from pipeline.safety import private_file
 from pipeline.store import Store
@@ -58,7 +59,7 @@ def _write_csv(store: Store, tmp: Path, spec_version: str) -> int:
     header = POSITION + names + [f"{n}__{suffix}" for n in names for suffix in ("conf", "raw")]
     n = 0
     with private_file(tmp, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
+        w = csvsafe.writer(f)
         w.writerow(header)
         for rec, page, sf in store.iter_records():
             fields = rec.fields

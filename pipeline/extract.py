@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -38,7 +38,7 @@ from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
 from pipeline.routing import route
 from pipeline.safety import path_from_db, shown, shown_text
-from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
+from pipeline.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -413,8 +413,10 @@ def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
     return " ".join(p.text for p in reading_order(pieces))
 
 
-def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings) -> PageExtraction:
-    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers."""
+def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings,
+                 absent: Collection[str] = ()) -> PageExtraction:
+    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
+    `absent`: fields an administrator declared this ledger never records (see map_rows)."""
     grid = find_grid(gray, table_box)
     stats = OcrStats()
     if settings.layout_mode == "page":
@@ -443,24 +445,26 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)
-    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings)
+    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings, absent=absent)
     return out
 
 
 def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings,
-             overrides: Mapping[int, Mapping[str, str]] | None = None) -> list[ExtractedRow]:
+             overrides: Mapping[int, Mapping[str, str]] | None = None, *, absent: Collection[str] = ()) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped.
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
     before mapping, so a correction is normalized and cross-checked like any other value; the field
-    keeps the flag "corrected_by_reviewer"."""
+    keeps the flag "corrected_by_reviewer". `absent`: fields the ledger never records (declared by an
+    administrator, LedgerAbsentField): where a header of the page was not recognized, their blank is
+    sure all the same - not a column that may have been missed."""
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
         spec=load_spec(settings.spec_version),
     )
     out = []
-    lost = _fields_without_column(kind, columns, ctx.spec)
+    lost = [f for f in _fields_without_column(kind, columns, ctx.spec) if f not in absent]
     for row_no, cells in rows:
         mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
                   for f, cell in zip(columns, cells) if f and f != "row_no"}
@@ -502,6 +506,11 @@ def _fields_without_column(kind: str, columns: list[str | None], spec: Spec) -> 
         return []
     have = set(columns)
     return [f.name for f in spec.kind(kind).fields if f.source not in ("context", "derived") and f.name not in have]
+
+
+def declared_absent(s, file_id: int) -> frozenset[str]:
+    """The fields an administrator declared this ledger (scanned file) never records."""
+    return frozenset(s.scalars(select(LedgerAbsentField.field).where(LedgerAbsentField.file_id == file_id)))
 
 
 SPARSE_ROW_CELLS = 1
@@ -591,6 +600,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         if page.status in ("done", "no_table", "unknown_ledger") and not force:
             return PageOutcome(page_id, "skipped")
         path, media, page_no, rel = path_from_db(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
+        absent = declared_absent(s, sf.id)
     t0 = time.perf_counter()
     try:
         image = load_page(path, media, page_no, settings)
@@ -611,7 +621,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
-        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings)
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent)
     except PageError as e:
         advice = PAGE_ADVICE.get(e.reason, "")
         if turned.quarters != quarters:
@@ -644,17 +654,17 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
 
 
 def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirection | None, engine: OcrEngine,
-                 settings: Settings) -> tuple[PageExtraction, np.ndarray, object]:
+                 settings: Settings, absent=None) -> tuple[PageExtraction, np.ndarray, object]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.orientation.other_way), once more turned half a turn.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
     try:
-        return extract_page(gray, box, engine, settings), gray, box
+        return extract_page(gray, box, engine, settings, absent), gray, box
     except UnknownLedgerError:
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings)
+        ext = extract_page(other[0], other[1], engine, settings, absent)
         return ext, other[0], other[1]
 
 
@@ -769,7 +779,8 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
+        absent = declared_absent(s, page.file_id)
     rows = _measure_ink(store, clean_sha, rows)
-    extracted = map_rows(kind, title, columns, rows, settings, overrides)
+    extracted = map_rows(kind, title, columns, rows, settings, overrides, absent=absent)
     save_records(store, page_id, kind, extracted, settings)
     return len(extracted)

@@ -5,6 +5,10 @@ row per person and entity set (build_rows): the records of one dedupe cluster ar
 row (pipeline.linkage's golden values, every source row listed in source_records), a record linked
 to a row already on the platform updates that row, and an unlinked record is its own row under its
 natural key (SPEC.md: certificate number, else ID number + event date, else the source key).
+A row whose mandatory fields (MZ/T 141: M, or C whose condition holds) are not all filled is refused,
+whatever its records' status, and reported (LoadResult.refused: file, page, row, the fields); only a
+field mandatory where the paper has it (the certificate number, "whenever one was issued") may be
+empty, when a reviewer marked it "not on the scan" or its ledger is declared never to record it.
 Records go in batches; each batch is one transaction on the platform that writes the person rows,
 their contact rows, the old values of every row it changes (record_history) and its receipt
 (load_receipts): a batch lands whole or not at all. After the platform committed, the working store
@@ -35,6 +39,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from mapping.spec import KindSpec, load_spec
 from pipeline.config import Settings
 from pipeline.errors import DatabaseError
 from pipeline.platform_schema import (
@@ -50,7 +55,8 @@ from pipeline.platform_schema import (
 from pipeline.privacy import mask_text
 from pipeline.receipts import Receipt, new_batch_id, record_receipt
 from pipeline.routing import LOADABLE
-from pipeline.store import LoadedRecord, Page, PlatformLink, Record, SourceFile, Store, utcnow
+from pipeline.store import (FieldReview, LedgerAbsentField, LoadedRecord, Page, PlatformLink, Record, SourceFile, Store,
+                            utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +281,32 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
             yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A platform row the loader refused: a mandatory field of its entity set is empty. Nothing of it
+    is sent; its records stay in the store, unloaded (or as loaded before), until they are fixed."""
+
+    records: tuple[int, ...]
+    source_file: str
+    page: int
+    row: int
+    fields: tuple[str, ...]
+    marked: tuple[str, ...] = ()   # of those, marked "not on the scan" by a reviewer or declared absent by an administrator
+
+    def describe(self) -> str:
+        how = f" (marked not on the paper: {', '.join(self.marked)})" if self.marked else ""
+        return f"{self.source_file} page {self.page} row {self.row}: {', '.join(self.fields)} empty{how}"
+
+
+def empty_mandatory(ks: KindSpec, values: dict[str, Any], excused: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The mandatory fields (spec M, or C whose condition holds) of this entity set left empty. A field
+    mandatory only where the paper has it (M with a condition in words, e.g. a cremation certificate
+    number "whenever a certificate was issued") is excused when `excused` names it: a reviewer marked
+    it "not on the scan", or an administrator declared the ledger never records it."""
+    return [f.name for f in ks.fields if values.get(f.name) in (None, "") and f.is_mandatory(values)
+            and not (f.name in excused and f.condition and "=" not in f.condition)]
+
+
 @dataclass
 class LoadResult:
     inserted: int = 0
@@ -283,6 +315,7 @@ class LoadResult:
     removed: int = 0     # rows of a person loaded earlier under another key, now one row
     by_table: dict[str, int] = field(default_factory=dict)
     receipts: list[Receipt] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)  # rows with an empty mandatory field: not loaded
 
     @property
     def total(self) -> int:
@@ -335,12 +368,21 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
         sender.start()
         keeper.start()
         try:
+            spec = load_spec(settings.spec_version)
+            kinds = {k: spec.kind(k) for k in ENTITY_TABLES}
+            excused = _absences(store)
             rows: dict[str, list[PlatformRow]] = {k: [] for k in ENTITY_TABLES}
             marks: dict[str, list[Mark]] = {k: [] for k in ENTITY_TABLES}
             for b in build_rows(store, settings):
                 if failure:
                     break
                 kind, r = b.row.kind, b.row
+                missing = empty_mandatory(kinds[kind], r.values,
+                                          set().union(*(excused.get(rid, ()) for rid, _h, _k in b.records)))
+                if missing:  # whatever the records' status: the platform never gets an empty mandatory field
+                    result.refused.append(Refused(tuple(rid for rid, _h, _k in b.records), r.source_file, r.source_page,
+                                                  r.source_row, tuple(missing)))
+                    continue
                 h = b.repeat_of or r.row_hash
                 marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
                 if b.repeat_of is None:
@@ -362,7 +404,43 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
             gc.enable()
     if failure:
         raise failure[0]
+    if result.refused:
+        result.refused = _marked(store, result.refused)
+        log.warning("%d row(s) not loaded: a mandatory field is empty", len(result.refused))
     return result
+
+
+def _absences(store: Store) -> dict[int, set[str]]:
+    """Record id -> fields a reviewer marked "not on the scan" or its ledger is declared never to record."""
+    out: dict[int, set[str]] = {}
+    with store.session() as s:
+        for rid, f in s.execute(select(FieldReview.record_id, FieldReview.field).where(FieldReview.action == "not_on_scan")):
+            out.setdefault(rid, set()).add(f)
+        for rid, f in s.execute(select(Record.id, LedgerAbsentField.field).join(Page, Record.page_id == Page.id)
+                                .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)):
+            out.setdefault(rid, set()).add(f)
+    return out
+
+
+def _marked(store: Store, refused: list[Refused]) -> list[Refused]:
+    """Say which empty fields a reviewer marked "not on the scan" or an administrator declared absent."""
+    ids = [rid for r in refused for rid in r.records]
+    marks: dict[int, set[str]] = {}
+    with store.session() as s:
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            for rid, f in s.execute(select(FieldReview.record_id, FieldReview.field)
+                                    .where(FieldReview.record_id.in_(chunk), FieldReview.action == "not_on_scan")):
+                marks.setdefault(rid, set()).add(f)
+            for rid, f in s.execute(select(Record.id, LedgerAbsentField.field).join(Page, Record.page_id == Page.id)
+                                    .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)
+                                    .where(Record.id.in_(chunk))):
+                marks.setdefault(rid, set()).add(f)
+    out = []
+    for r in refused:
+        got = set().union(*(marks.get(rid, set()) for rid in r.records))
+        out.append(Refused(r.records, r.source_file, r.page, r.row, r.fields, tuple(f for f in r.fields if f in got)))
+    return out
 
 
 def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow], marks: list[Mark],

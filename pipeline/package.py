@@ -1,7 +1,7 @@
 """The data-exchange package: one file per MZ/T 141 entity set (JSON Lines and CSV) and a manifest.
 
-`export_package` writes, from a platform database, `<table>.jsonl` and `<table>.csv` for every
-entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
+`export_package` writes, from a platform database, `<table>.jsonl` (the values as they are) and
+`<table>.csv` (for spreadsheets: formula-like text neutralized, pipeline.csvsafe) for every entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
 every file). `import_package` loads such a package into another platform database (the national
 platform aggregating the provinces): it first checks the manifest, every file's size, sha256 and
 row count, and refuses the whole package before writing anything if one check fails. Rows are
@@ -20,6 +20,7 @@ import psycopg
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
+from pipeline import csvsafe
 from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError, ExitCode, output_error
 from pipeline.intake import sha256_file
@@ -84,7 +85,7 @@ def _write_package(engine, md, settings: Settings, out: Path) -> PackageSummary:
             n = 0
             with private_file(out / f"{table}.jsonl", "wb") as jf, \
                     private_file(out / f"{table}.csv", "w", encoding="utf-8", newline="") as cf:
-                w = csv.writer(cf)
+                w = csvsafe.writer(cf)  # for people (spreadsheets): formula-like text neutralized
                 w.writerow(cols)
                 for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
                     jf.write(orjson.dumps(dict(zip(cols, row))) + b"\n")

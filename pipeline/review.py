@@ -12,6 +12,8 @@ Corrections and decisions go through pipeline.corrections (the audit trail lives
 from __future__ import annotations
 
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
@@ -20,14 +22,19 @@ import numpy as np
 from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mapping.flags import describe, severity
+from mapping.flags import severity
 from mapping.spec import load_spec
 from pipeline.config import Settings
-from pipeline.corrections import ClaimError, CorrectionError, check_claim, correct_record, decide, mapped_with
-from pipeline.extract import ledger_year
+from pipeline.corrections import (ApprovalRefused, ClaimError, CorrectionError, FieldEntry, _field_of, approval_gaps,
+                                  check_claim, decide, form_text, mapped_with, named_fields, needs_look, require_admin,
+                                  review_form, reviewed)
+from pipeline.extract import declared_absent, ledger_year, remap_page
 from pipeline.privacy import mask_id, mask_phone
-from pipeline.routing import APPROVED, NEEDS_REVIEW
-from pipeline.store import (BlindKey, Claim, LedgerSetting, Page, Record, RecordLink, SourceFile, Store, utcnow)
+from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
+from pipeline.store import (BlindKey, Claim, FieldReview, LedgerAbsentField, LedgerSetting, Page, Record, RecordLink,
+                            Reveal, SourceFile, Store, utcnow)
+
+log = logging.getLogger(__name__)
 
 CLAIM_MINUTES = 15
 ORDERS = {
@@ -256,12 +263,35 @@ class FieldView:
     confidence: float
     box: tuple[int, int, int, int] | None
     flags: list[str]
-    reasons: list[str]       # sentences: flags described, problems and routing reasons about this field
+    issues: list[str]        # why it is highlighted, as codes: warn/error flags, "low_confidence", "unknown_column"
     needs_look: bool         # highlighted: low confidence, a warn/error flag, or a problem
     corrected: bool
     label: str = ""          # the spec's label of the field (e.g. 逝者姓名)
     code_label: str | None = None  # code fields: the code table's label of the value (e.g. 女 for sex_code 2)
     ocr_text: str | None = None    # the OCR text of the field's printed cell (None: no printed column)
+    column: str = "cell"     # cell / no_column (the register has none) / unknown_column (a header was not
+    #                          recognized: it may be that one) / absent (declared by an administrator) / context / derived
+    mandatory: bool = False
+    review: dict[str, Any] | None = None  # a reviewer's word: action (confirmed / not_on_scan), user, reason, at
+    reviewed: bool = False   # corrected, confirmed at this value, or marked "not on the scan"
+    gap: str | None = None   # what keeps the record from approval on this field (corrections.Gap.code)
+    form_text: str = ""      # what the correction form shows (corrections.form_text)
+    threshold: float = 0.0
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting for a reviewer's word."""
+        return self.gap is not None
+
+
+@dataclass(frozen=True)
+class OtherCell:
+    """A cell of the row whose column's header was not recognized (no field): where a missing field may be."""
+
+    column: int
+    header: str
+    text: str
+    box: tuple[int, int, int, int] | None
 
 
 @dataclass
@@ -277,25 +307,89 @@ class RecordView:
     title: str
     clean_image: str | None
     fields: list[FieldView]
-    record_reasons: list[str]   # reasons not tied to one field
+    record_reasons: list[tuple[str, dict[str, Any]]]  # reasons not tied to one field: (code, parameters)
     links: list[dict[str, Any]]  # uncertain duplicate links of this record
     updated_at: datetime | None
     two_keyer: bool
     blind: list[dict[str, Any]] = field(default_factory=list)  # blind keyings of this record
+    other_cells: list[OtherCell] = field(default_factory=list)
+    row_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # every cell of the row
+
+    @property
+    def read_only(self) -> bool:
+        return self.status != NEEDS_REVIEW
+
+    @property
+    def gaps(self) -> list[str]:
+        return [f.name for f in self.fields if f.gap]
 
 
 def screen_value(f: FieldView, *, unmasked: bool = False) -> str:
-    """The value as a reviewer reads it: masked ID/phone numbers (unless `unmasked`: the field being
-    edited), code fields with the code table's label ("2 女"), "" for no value."""
+    """The value as a reviewer reads it: masked ID/phone numbers (unless `unmasked`: revealed), code
+    fields with the code table's label ("2 女"), "" for no value."""
     if f.value in (None, ""):
         return ""
     text = str(f.value) if unmasked else mask_for_screen(f.name, f.value)
     return f"{text} {f.code_label}" if f.code_label else text
 
 
-def _field_of(line: str) -> str | None:
-    head, sep, _rest = line.partition(":")
-    return head.strip() if sep else None
+_RECORD_LINES = (
+    (re.compile(r"^row: only (\d+) of (\d+) cells written"), "sparse_row", ("written", "total")),
+    (re.compile(r"^page: (\d+)% of its text read unsure \(calibrated limit (\d+)%\)"), "page_unsure", ("share", "limit")),
+    (re.compile(r"^(.+): no column of this page was recognized as it"), "unknown_columns", ("fields",)),
+)
+
+
+def record_reason(line: str) -> tuple[str, dict[str, Any]]:
+    """A record-level problem line (pipeline.extract) as (code, parameters), for wording in the
+    reviewer's language; ("text", {"text": line}) for a line of no known kind."""
+    for rx, code, names in _RECORD_LINES:
+        m = rx.match(line)
+        if m:
+            return code, dict(zip(names, m.groups()))
+    return "text", {"text": line}
+
+
+def reason_fields(lines: Iterable[str], fields: Iterable[str]) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
+    """Routing reasons of a record split into the fields they name and record-level reasons (the queue's "why")."""
+    known = set(fields)
+    named: list[str] = []
+    other: list[tuple[str, dict[str, Any]]] = []
+    for line in lines:
+        f = _field_of(line)
+        if f in known:
+            if f not in named:
+                named.append(f)
+            continue
+        code, params = record_reason(line)
+        if code == "unknown_columns":
+            named += [x.strip() for x in params["fields"].split(",") if x.strip() in known and x.strip() not in named]
+        if (code, params) not in other:
+            other.append((code, params))
+    return named, other
+
+
+def kind_fields(kind: str | None, spec_version: str | None = None) -> tuple[str, ...]:
+    """The spec's field names of a ledger kind (none for an unknown kind)."""
+    ks = load_spec(spec_version).kinds.get(kind or "")
+    return ks.field_names if ks is not None else ()
+
+
+def record_status(store: Store, record_id: int) -> str | None:
+    with store.session() as s:
+        return s.scalar(select(Record.status).where(Record.id == record_id))
+
+
+def record_kind(store: Store, record_id: int) -> str | None:
+    with store.session() as s:
+        return s.scalar(select(Record.ledger_kind).where(Record.id == record_id))
+
+
+def ledger_kind(store: Store, file_id: int) -> str | None:
+    """The ledger kind of a scanned file (of its first page read)."""
+    with store.session() as s:
+        return s.scalar(select(Page.ledger_kind).where(Page.file_id == file_id, Page.ledger_kind.is_not(None))
+                        .order_by(Page.page_no).limit(1))
 
 
 def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
@@ -313,18 +407,27 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         blind = [dict(field=b.field, user=b.user, typed=b.typed, typed_value=json.loads(b.typed_value or "null"),
                       ocr_value=json.loads(b.ocr_value or "null"), status=b.status)
                  for b in s.scalars(select(BlindKey).where(BlindKey.record_id == rec.id).order_by(BlindKey.id))]
-    by_field: dict[str, list[str]] = {}
-    record_reasons: list[str] = []
+        reviews = {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == rec.id))}
+        absent = declared_absent(s, sf.id)
+    named = named_fields(rec)
+    record_reasons: list[tuple[str, dict[str, Any]]] = []
+    unknown: set[str] = set()
     for line in list(rec.problems or []) + [r for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
-        f = _field_of(line)
-        if f in rec.fields:
-            by_field.setdefault(f, []).append(line.split(":", 1)[1].strip())
-        else:
-            record_reasons.append(line)
+        if _field_of(line) in rec.fields:
+            continue
+        code, params = record_reason(line)
+        if code == "unknown_columns":
+            unknown |= {x.strip() for x in params["fields"].split(",")}
+        if (code, params) not in record_reasons:
+            record_reasons.append((code, params))
+    gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings)} if rec.status == NEEDS_REVIEW else {}
     spec = load_spec(settings.spec_version)
     kind = spec.kinds.get(rec.ledger_kind)
-    columns = list((page.layout or {}).get("columns") or [])
+    layout = page.layout or {}
+    columns = list(layout.get("columns") or [])
+    header = list(layout.get("header") or [])
     cells = list(rec.cells or [])
+    values = {n: fv.get("value") for n, fv in rec.fields.items()}
     fields = []
     for name, fv in rec.fields.items():
         fspec = kind.field(name) if kind is not None else None
@@ -337,15 +440,31 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
-        reasons = [describe(f) for f in flags if f != "corrected_by_reviewer" and severity(f) != "info"] + by_field.get(name, [])
+        threshold = settings.threshold_for(name)
+        source = fspec.source if fspec is not None else "cell"
+        column = (source if source in ("context", "derived") else "cell" if name in columns
+                  else "absent" if name in absent else "unknown_column" if name in unknown else "no_column")
+        issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
+        if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
+            issues.append("unknown_column")
+        elif conf < threshold and not issues:
+            issues.append("low_confidence")
         corrected = "corrected_by_reviewer" in flags
-        needs = conf < settings.threshold_for(name) or bool(by_field.get(name)) or any(
-            severity(f) in ("warn", "error") for f in flags if f != "corrected_by_reviewer")
+        review = reviews.get(name)
         box = fv.get("box")
-        fields.append(FieldView(name, fv.get("value"), fv.get("raw") or "", conf, tuple(box) if box else None, flags,
-                                reasons, needs, corrected, fspec.label if fspec is not None else "", code_label, ocr_text))
+        fields.append(FieldView(
+            name, fv.get("value"), fv.get("raw") or "", conf, tuple(box) if box else None, flags, issues,
+            needs_look(fv, threshold, bool(named.get(name))), corrected, fspec.label if fspec is not None else "",
+            code_label, ocr_text, column, bool(fspec is not None and fspec.is_mandatory(values)),
+            None if review is None else dict(action=review.action, user=review.user, reason=review.reason, at=review.at),
+            reviewed(name, fv, review), gaps.get(name), form_text(fv, fspec, spec), threshold))
+    other = [OtherCell(i, header[i] if i < len(header) else "", str((cells[i] or {}).get("text") or ""),
+                       tuple((cells[i] or {}).get("box")) if (cells[i] or {}).get("box") else None)
+             for i, f in enumerate(columns) if f is None and i < len(cells)]
+    boxes = [tuple(c["box"]) for c in cells if c and c.get("box")] or [f.box for f in fields if f.box]
     return RecordView(rec.id, rec.status, rec.ledger_kind, sf.rel_path, sf.id, page.id, page.page_no, rec.row_no,
-                      page.title or "", page.clean_image, fields, record_reasons, links, rec.updated_at, two, blind)
+                      page.title or "", page.clean_image, fields, record_reasons, links, rec.updated_at, two, blind,
+                      other, boxes)
 
 
 def neighbours(store: Store, record_id: int) -> tuple[int | None, int | None]:
@@ -405,6 +524,51 @@ def set_ledger(store: Store, file_id: int, *, user: str, two_keyer: bool | None 
         ls.set_by, ls.set_at = user, utcnow()
 
 
+def absent_candidates(store: Store, file_id: int, settings: Settings) -> list[str]:
+    """Fields a ledger may be declared never to record: the printed-column fields of its kind(s)
+    (not those filled from context or derived)."""
+    spec = load_spec(settings.spec_version)
+    with store.session() as s:
+        kinds = [k for k in s.scalars(select(Page.ledger_kind).where(Page.file_id == file_id).distinct()) if k]
+    out: list[str] = []
+    for k in kinds:
+        ks = spec.kinds.get(k)
+        for f in ks.fields if ks is not None else ():
+            if f.source == "cell" and f.name not in out:
+                out.append(f.name)
+    return out
+
+
+def declare_absent(store: Store, file_id: int, fields: Iterable[str], *, user: str, reason: str,
+                   settings: Settings) -> int:
+    """An administrator declares, once for a ledger, the fields it never records (no such column),
+    with why; they replace the ledger's earlier declaration. Its pages are mapped again (reviewers'
+    corrections kept, decided records untouched) so those fields are no longer asked record by
+    record. Returns the number of records mapped again."""
+    wanted = sorted(set(fields))
+    allowed = set(absent_candidates(store, file_id, settings))
+    bad = [f for f in wanted if f not in allowed]
+    if bad:
+        raise CorrectionError(f"ledger {file_id}: {', '.join(bad)} cannot be declared absent (not a printed column of it)")
+    if wanted and not reason.strip():
+        raise CorrectionError("declaring fields a ledger never records needs a reason")
+    with store.session() as s, s.begin():
+        require_admin(s, user, "declares what a ledger records")
+        if s.get(SourceFile, file_id) is None:
+            raise CorrectionError(f"ledger {file_id} does not exist")
+        before = set(declared_absent(s, file_id))
+        s.execute(delete(LedgerAbsentField).where(LedgerAbsentField.file_id == file_id,
+                                                  LedgerAbsentField.field.not_in(wanted)))
+        for f in wanted:
+            if f not in before:
+                s.add(LedgerAbsentField(file_id=file_id, field=f, declared_by=user, reason=reason))
+        page_ids = list(s.scalars(select(Page.id).where(Page.file_id == file_id, Page.status == "done")))
+    if before == set(wanted):
+        return 0
+    log.info("ledger %s: %d field(s) declared never recorded by %s", file_id, len(wanted), user)
+    return sum(remap_page(store, pid, settings) for pid in page_ids)
+
+
 @dataclass(frozen=True)
 class LedgerInfo:
     file_id: int
@@ -412,6 +576,7 @@ class LedgerInfo:
     waiting: int
     two_keyer: bool
     priority: int
+    absent: tuple[str, ...] = ()
 
 
 def ledgers(store: Store) -> list[LedgerInfo]:
@@ -423,7 +588,38 @@ def ledgers(store: Store) -> list[LedgerInfo]:
                          .outerjoin(waiting, waiting.c.file_id == SourceFile.id)
                          .outerjoin(LedgerSetting, LedgerSetting.file_id == SourceFile.id)
                          .order_by(SourceFile.rel_path)).all()
-    return [LedgerInfo(fid, rel, int(n), bool(two), int(prio or 0)) for fid, rel, n, two, prio in rows]
+        absent: dict[int, list[str]] = {}
+        for fid, f in s.execute(select(LedgerAbsentField.file_id, LedgerAbsentField.field).order_by(LedgerAbsentField.field)):
+            absent.setdefault(fid, []).append(f)
+    return [LedgerInfo(fid, rel, int(n), bool(two), int(prio or 0), tuple(absent.get(fid, ())))
+            for fid, rel, n, two, prio in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+def reveal(store: Store, record_id: int, field_name: str, *, user: str, require_claim: bool = True) -> str:
+    """Show a full ID or phone number: logged (who, when, record, field) in `reveals` and the log,
+    then returned. A reviewer reveals only on the record they hold (`require_claim`)."""
+    if field_name not in MASKED_FIELDS:
+        raise CorrectionError(f"{field_name} is not a masked field")
+    with store.session() as s, s.begin():
+        rec = s.get(Record, record_id)
+        if rec is None or field_name not in rec.fields:
+            raise CorrectionError(f"record {record_id} has no field {field_name}")
+        if require_claim:
+            check_claim(s, record_id, user, required=True)
+        s.add(Reveal(record_id=record_id, field=field_name, user=user))
+        value = rec.fields[field_name].get("value")
+    log.info("record %s: %s revealed by %s", record_id, field_name, user)
+    return "" if value is None else str(value)
+
+
+def reveals(store: Store, record_id: int | None = None, *, limit: int = 500) -> list[Reveal]:
+    """Reveals, newest first (of one record, or of all)."""
+    with store.session() as s:
+        q = select(Reveal).order_by(Reveal.id.desc()).limit(limit)
+        if record_id is not None:
+            q = q.where(Reveal.record_id == record_id)
+        return list(s.scalars(q))
 
 
 def blind_fields(view: RecordView) -> list[str]:
@@ -435,12 +631,15 @@ def blind_fields(view: RecordView) -> list[str]:
 class BlindOutcome:
     agreed: list[str]
     disputed: list[str]
+    approved: bool = False
+    gaps: tuple[str, ...] = ()   # fields still keeping the record from approval (it stays in the queue)
 
 
 def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user: str, settings: Settings) -> BlindOutcome:
     """Two-keyer mode: compare what a reviewer keyed blind with the OCR value, field by field (both
-    normalized by the same mapping). All agree: the record is approved. Any disagree: it goes to
-    the arbitration queue (and leaves this reviewer)."""
+    normalized by the same mapping). All agree: those fields count as confirmed, and the record is
+    approved if nothing else keeps it from approval (else it stays in the queue, its keying done). Any
+    disagree: it goes to the arbitration queue (and leaves this reviewer)."""
     with store.session() as s, s.begin():
         check_claim(s, record_id, user, required=True)
         rec = s.get(Record, record_id)
@@ -459,11 +658,16 @@ def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user
             s.add(BlindKey(record_id=record_id, field=name, user=user, typed=str(text),
                            typed_value=json.dumps(mine, ensure_ascii=False), ocr_value=json.dumps(ocr, ensure_ascii=False),
                            status=status))
+    approved, gaps = False, ()
     if not disputed:
-        decide(store, record_id, APPROVED, user=user, require_claim=True,
-               reason="two-keyer: keyed blind, agrees with OCR on " + (", ".join(agreed) or "no flagged field"))
+        from pipeline.corrections import confirm
+
+        out = confirm(store, record_id, [n for n in agreed if rec.fields[n].get("value") not in (None, "")], user=user,
+                      settings=settings, approve=True, require_claim=True,
+                      reason="two-keyer: keyed blind, agrees with OCR on " + (", ".join(agreed) or "no flagged field"))
+        approved, gaps = out.approved, tuple(g.field for g in out.gaps)
     release(store, record_id, user)
-    return BlindOutcome(agreed, disputed)
+    return BlindOutcome(agreed, disputed, approved, gaps)
 
 
 def arbitration_queue(store: Store, *, exclude_keyer: str | None = None) -> list[tuple[int, list[str]]]:
@@ -481,23 +685,36 @@ def arbitration_queue(store: Store, *, exclude_keyer: str | None = None) -> list
 
 def arbitrate(store: Store, record_id: int, chosen: Mapping[str, str | None], *, user: str, settings: Settings,
               decision: str = APPROVED, reason: str = "") -> None:
-    """An arbitrator's word on a disputed record: per field the text to keep (None: keep OCR's value),
-    applied through correct_record (audited), then the record decided (approved by default)."""
+    """An arbitrator's word on a disputed record: per field the text to keep (None, or a disputed field
+    not named: keep OCR's value, which counts as confirmed), saved through the review form (validated, audited), then the record
+    decided (approved by default). The disagreement is resolved either way; when approval is refused
+    (ApprovalRefused: another field still needs a look) the record goes back to the review queue."""
     with store.session() as s:
         keyers = set(s.scalars(select(BlindKey.user).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")))
+        disputed = list(s.scalars(select(BlindKey.field).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")))
+        rec = s.get(Record, record_id)
+    chosen = {**{f: None for f in disputed}, **chosen}  # a disputed field not named keeps OCR's value
     if not keyers:
         raise CorrectionError(f"record {record_id} has no disputed blind keying")
     if user in keyers:
         raise ClaimError(f"{user} keyed record {record_id} blind and cannot arbitrate it")
-    typed = {f: t for f, t in chosen.items() if t is not None}
+    spec = load_spec(settings.spec_version)
+    kind = spec.kinds.get(rec.ledger_kind)
+    entries = {f: FieldEntry(t if t is not None else form_text(rec.fields[f], kind.field(f) if kind else None, spec))
+               for f, t in chosen.items()}
     why = reason or "arbitration of a two-keyer disagreement"
-    if typed:
-        correct_record(store, record_id, typed, user=user, settings=settings, reason=why, require_claim=True)
-    decide(store, record_id, decision, user=user, reason=why, require_claim=True)
+    out = review_form(store, record_id, entries, user=user, settings=settings, reason=why, require_claim=True,
+                      approve=decision == APPROVED)
+    if out.refused:
+        raise ApprovalRefused(record_id, out.gaps, out.refused)
     with store.session() as s, s.begin():
         s.execute(update(BlindKey).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")
                   .values(status="resolved", resolved_by=user))
+    if decision == REJECTED:
+        decide(store, record_id, REJECTED, user=user, reason=why, require_claim=True)
     release(store, record_id, user)
+    if decision == APPROVED and not out.approved:
+        raise ApprovalRefused(record_id, out.gaps)
 
 
 # ---------------------------------------------------------------------------------------------

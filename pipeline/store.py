@@ -540,3 +540,76 @@ class LedgerVolume(Base):
     path_pattern: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- the review contract and personal data (issue 22) ----------------------------------------------
+class FieldReview(Base):
+    """A reviewer's word on one field of one record, beside the value itself: `confirmed` (the value
+    shown was checked against the scan and is right; `value` holds it, so a later change of the value
+    voids the confirmation) or `not_on_scan` (the paper holds no value for it). One row per record and
+    field (the latest word); every one is also in the audit trail (record_changes)."""
+
+    __tablename__ = "field_reviews"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))       # confirmed / not_on_scan
+    value: Mapped[str | None] = mapped_column(Text)        # JSON of the value confirmed
+    user: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LedgerAbsentField(Base):
+    """A field a ledger (scanned file) never records - it has no such column, e.g. 民族 on a cremation
+    register without one - declared once by an administrator, with why: its blank is then sure and no
+    reviewer is asked for it record by record (pipeline.extract.map_rows)."""
+
+    __tablename__ = "ledger_absent_fields"
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    declared_by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reveal(Base):
+    """A full ID or phone number shown on screen: who, when, which record and field (rows only added)."""
+
+    __tablename__ = "reveals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserPref(Base):
+    """Per-user preferences of the review app (the language of its screens)."""
+
+    __tablename__ = "user_prefs"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+
+
+class LoginFailure(Base):
+    """A refused login (wrong name or password, or a locked account): what slows down and locks
+    repeated attempts (pipeline.users.login)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class WebSession(Base):
+    """A browser session of the review app. The browser holds a random token in an HttpOnly cookie;
+    only its sha256 is kept here. It ends at logout, when the user is disabled, or after
+    `review_idle_minutes` without activity."""
+
+    __tablename__ = "web_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cookie set in the browser
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

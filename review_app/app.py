@@ -1,9 +1,12 @@
 """The review app: reviewers correct OCR beside the scanned cell, approve, reject, merge duplicates.
 
-Run with `backfill review`. Settings come from the environment (BACKFILL_DATA_DIR, BACKFILL_DB_URL)
-or ./backfill.toml. Every read and write goes through pipeline.review / pipeline.corrections /
-pipeline.users; this file only lays out the screens. Nothing is shown before login. ID and phone
-numbers are masked everywhere except in the field being edited. Logs carry record ids only.
+Run with `backfill review` (review_app/server.py serves this script). Settings come from the
+environment (BACKFILL_DATA_DIR, BACKFILL_DB_URL) or ./backfill.toml. Every read and write goes
+through pipeline.review / pipeline.corrections / pipeline.users; this file only lays out the screens,
+in the user's language (review_app.i18n: Simplified Chinese first, English per user). Nothing is
+shown before login. ID and phone numbers are masked everywhere until revealed (a logged action).
+Approve saves the open form through the same validation as Save and holds only when the record
+keeps the review contract (pipeline.corrections.approval_gaps). Logs carry record ids only.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import base64
 import html
 import json
 import logging
+import time
 
 import cv2
 import numpy as np
@@ -18,15 +22,21 @@ import streamlit as st
 
 from pipeline import review as R
 from pipeline.config import Settings
-from pipeline.corrections import CorrectionError, correct_record, decide, decide_link, history
+from pipeline.corrections import (ApprovalRefused, CorrectionError, FieldEntry, decide, decide_link, history, reopen,
+                                  review_form)
 from pipeline.errors import BackfillError
-from pipeline.routing import APPROVED, REJECTED
+from pipeline.routing import REJECTED
 from pipeline.store import Quarantine, Run, SourceFile, Store
-from pipeline.users import ROLES, Account, UserError, add_user, authenticate, get_account, list_users, set_active
+from pipeline.users import (ROLES, Account, UserError, add_user, end_session, get_account, get_language, list_users,
+                            login, session_account, set_active, set_language, start_session, touch_session, unlock)
+from review_app.i18n import (LANGUAGES, confidence_level, field_label, flag_text, gap_text, note_texts,
+                             record_reason_text, refusal_text, t)
 
 log = logging.getLogger("review_app")
 
-APPROVE_KEY, NEXT_KEY, PREV_KEY = "Alt+A", "Alt+Right", "Alt+Left"
+SESSION_COOKIE = "backfill_session"
+SHORTCUTS = {"approve": "Alt+A", "skip": "Alt+→", "prev": "Alt+←"}
+CROP_HEIGHT = 64  # px: a field's cell crop on screen; the row strip is never shown smaller
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,33 +84,158 @@ def show_flash() -> None:
         getattr(st, kind)(text)
 
 
-# ---------------------------------------------------------------------------------------------
+def _or(text: str, fallback: str) -> str:
+    """A translated code, or the code itself where the table has no wording for it."""
+    return fallback if text.startswith(("quarantine.", "run.")) else text
+
+
+def _error_text(e: BackfillError) -> str:
+    """A pipeline error in the reviewer's language where it is one a reviewer meets."""
+    msg = str(e)
+    if "is being reviewed by" in msg:
+        return t("err.claimed_by", who=msg.rsplit("by", 1)[1].strip())
+    if "is not claimed by" in msg:
+        return t("err.claim_lost")
+    if "needs a reason" in msg:
+        return t("err.needs_reason")
+    if "read only" in msg or "was rejected" in msg:
+        return t("err.read_only")
+    if "only an administrator" in msg:
+        return t("err.admin_only")
+    return msg
+
+
+# ---- sessions: login, a cookie that survives a reload, idle timeout, logout --------------------
 def _login() -> None:
-    acc = authenticate(store(), (st.session_state.get("login_user") or "").strip(), st.session_state.get("login_password") or "")
-    st.session_state["login_password"] = ""
-    if acc is None:
-        log.info("login refused")
-        st.session_state["login_failed"] = True
+    ss = st.session_state
+    name = (ss.get("login_user") or "").strip()
+    res = login(store(), name, ss.get("login_password") or "", settings())
+    ss["login_password"] = ""
+    if res.delay:
+        time.sleep(res.delay)  # each refused attempt answered more slowly
+    if res.account is None:
+        ss["login_failed"] = ("locked", res.locked_until) if res.locked_until else ("wrong", None)
         return
-    st.session_state.pop("login_failed", None)
-    st.session_state["account"] = acc
-    st.session_state["nav"] = "Queue" if acc.can("review") else ("Intake" if acc.can("intake") else "Users")
+    ss.pop("login_failed", None)
+    _enter(res.account)
+    token = start_session(store(), res.account.username)
+    ss["session_token"] = ss["bind_token"] = token
+
+
+def _enter(acc: Account) -> None:
+    ss = st.session_state
+    ss["account"] = acc
+    ss["lang"] = get_language(store(), acc.username)
+    ss["nav"] = "queue" if acc.can("review") else ("intake" if acc.can("intake") else "users")
+    ss["last_active"] = ss["last_touch"] = time.time()
+
+
+def _restore_from_cookie() -> None:
+    """A reload (a new browser connection) finds its session through the HttpOnly cookie."""
+    ss = st.session_state
+    if "account" in ss or ss.get("logged_out"):
+        return
+    try:
+        token = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser connection (AppTest): no cookie
+        return
+    if not isinstance(token, str) or not token:
+        return
+    acc = session_account(store(), token, settings())
+    if acc is not None:
+        _enter(acc)
+        ss["session_token"] = token
+        log.info("session of %s restored", acc.username)
+
+
+def _bind_cookie() -> None:
+    """Right after a login: the browser asks the server (POST api/session, XSRF-checked) to set the
+    HttpOnly session cookie for the new session's token."""
+    token = st.session_state.pop("bind_token", None)
+    if not token:
+        return
+    st.html(f"""<script>
+(function() {{
+  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
+  fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
+        headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
+        body: JSON.stringify({{token: {json.dumps(token)}}})}});
+}})();
+</script>""", unsafe_allow_javascript=True)
+
+
+def _logout(message: str | None = None) -> None:
+    ss = st.session_state
+    acc = ss.get("account")
+    if acc is not None:
+        R.release_all(store(), acc.username)
+    token = ss.get("session_token")
+    if token:
+        end_session(store(), token)
+    lang = ss.get("lang")
+    for k in list(ss.keys()):
+        del ss[k]
+    ss["logged_out"] = True  # the cookie of this connection names an ended session: never restore it
+    ss["clear_cookie"] = True
+    if lang:
+        ss["lang"] = lang
+    if message:
+        ss["login_notice"] = message
+
+
+def _keep_alive() -> bool:
+    """Idle timeout inside a live connection (and the stored session kept alive); False: logged out."""
+    ss = st.session_state
+    now = time.time()
+    idle = float(settings().review_idle_minutes) * 60
+    if now - ss.get("last_active", now) > idle:
+        _logout(t("login.idle"))
+        return False
+    ss["last_active"] = now
+    token = ss.get("session_token")
+    if token and now - ss.get("last_touch", 0) > 60:
+        touch_session(store(), token)
+        ss["last_touch"] = now
+    return True
+
+
+def _language_picker(key: str) -> None:
+    def changed() -> None:
+        lang = st.session_state[key]
+        st.session_state["lang"] = lang
+        acc = st.session_state.get("account")
+        if acc is not None:
+            set_language(store(), acc.username, lang)
+
+    st.session_state.setdefault(key, st.session_state.get("lang", "zh"))
+    st.radio(t("nav.language"), list(LANGUAGES), key=key, format_func=LANGUAGES.get, horizontal=True, on_change=changed)
 
 
 def login_page() -> None:
-    st.title("Funeral register review")
-    if st.session_state.get("login_failed"):
-        st.error("Wrong user name or password.")
+    if st.session_state.pop("clear_cookie", False):  # after a logout: the browser drops the session cookie
+        st.html("""<script>
+(function() {
+  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
+  fetch(new URL("api/logout", window.location.href), {method: "POST", credentials: "same-origin",
+        headers: {"X-Xsrftoken": decodeURIComponent(xsrf)}});
+})();
+</script>""", unsafe_allow_javascript=True)
+    st.title(t("app.title"))
+    _language_picker("lang_login")
+    notice = st.session_state.pop("login_notice", None)
+    if notice:
+        st.info(notice)
+    failed = st.session_state.get("login_failed")
+    if failed:
+        kind, until = failed
+        if kind == "locked":
+            st.error(t("login.locked", until=until.astimezone().strftime("%H:%M")))
+        else:
+            st.error(t("login.wrong"))
     with st.form("login"):
-        st.text_input("User name", key="login_user")
-        st.text_input("Password", type="password", key="login_password")
-        st.form_submit_button("Log in", type="primary", on_click=_login)
-
-
-def logout() -> None:
-    R.release_all(store(), me().username)
-    for k in list(st.session_state.keys()):
-        del st.session_state[k]
+        st.text_input(t("login.user"), key="login_user")
+        st.text_input(t("login.password"), type="password", key="login_password")
+        st.form_submit_button(t("login.submit"), type="primary", on_click=_login)
 
 
 def go(page: str, **state) -> None:
@@ -117,61 +252,88 @@ def queue_filters() -> R.QueueFilter:
                          reason=st.session_state.get("f_reason") or None)
 
 
+def _why(reasons: list[str], kind: str) -> str:
+    """A queue row's reasons in the reviewer's words: the fields to look at, then record-level ones."""
+    fields = R.kind_fields(kind)
+    named, other = R.reason_fields(reasons, fields)
+    parts = []
+    if named:
+        parts.append(t("queue.check_fields", fields="、".join(field_label(n, kind) for n in named[:6])
+                       + ("…" if len(named) > 6 else "")))
+    parts += [record_reason_text(code, params, short=True) for code, params in other if code != "unknown_columns"]
+    return "；".join(parts)
+
+
 def queue_page() -> None:
-    st.header("Review queue")
+    st.header(t("queue.title"))
     facets = R.queue_facets(store())
     ledger_names = dict(facets.ledgers)
     c = st.columns(5)
-    c[0].selectbox("Funeral home", [None] + facets.funeral_homes, key="f_home", format_func=lambda v: "all" if v is None else v)
-    c[1].selectbox("Ledger", [None] + list(ledger_names), key="f_ledger",
-                   format_func=lambda v: "all" if v is None else ledger_names.get(v, str(v)))
-    c[2].selectbox("Year", [None] + facets.years, key="f_year", format_func=lambda v: "all" if v is None else str(v))
-    c[3].selectbox("Reason", [None] + list(R.REASONS), key="f_reason",
-                   format_func=lambda v: "all" if v is None else R.REASONS[v])
-    c[4].selectbox("Order", list(R.ORDERS), key="f_order", format_func=lambda v: R.ORDERS[v])
+    every = t("filter.all")
+    c[0].selectbox(t("filter.home"), [None] + facets.funeral_homes, key="f_home", format_func=lambda v: every if v is None else v)
+    c[1].selectbox(t("filter.ledger"), [None] + list(ledger_names), key="f_ledger",
+                   format_func=lambda v: every if v is None else ledger_names.get(v, str(v)))
+    c[2].selectbox(t("filter.year"), [None] + facets.years, key="f_year", format_func=lambda v: every if v is None else str(v))
+    c[3].selectbox(t("filter.reason"), [None] + list(R.REASONS), key="f_reason",
+                   format_func=lambda v: every if v is None else t(f"reason.{v}"))
+    c[4].selectbox(t("filter.order"), list(R.ORDERS), key="f_order", format_func=lambda v: t(f"order.{v}"))
     page_no = int(st.session_state.get("q_page", 0))
     qp = R.queue(store(), queue_filters(), order=st.session_state.get("f_order", "priority"), limit=50, offset=page_no * 50)
-    st.metric("Records waiting", qp.total)
-    st.button("Start reviewing (claim the next record)", type="primary", key="start", on_click=go,
-              args=("Record",), kwargs={"current": None})
-    rows = [{"record": it.record_id, "ledger": it.ledger, "page": it.page_no, "row": it.row_no, "year": it.year,
-             "funeral home": it.funeral_home, "lowest confidence": round(it.min_confidence, 2),
-             "duplicate?": "yes" if it.duplicate else "", "why": "; ".join(it.reasons)[:160],
-             "claimed by": it.claimed_by or ""} for it in qp.items]
+    st.metric(t("queue.waiting"), qp.total)
+    st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
+    cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
+    rows = [dict(zip((t(f"queue.col.{c}") for c in cols), (
+        it.record_id, it.ledger, it.page_no, it.row_no, it.year if it.year is not None else "—", it.funeral_home or "—",
+        t(f"conf.{confidence_level(it.min_confidence, 0.9)}"), t("yes") if it.duplicate else "", _why(it.reasons, it.kind),
+        it.claimed_by or ""))) for it in qp.items]
     st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
     n_pages = max(1, -(-qp.total // 50))
     if n_pages > 1:
-        st.number_input(f"Page (of {n_pages})", 0, n_pages - 1, key="q_page", step=1)
+        st.number_input(t("queue.page_of", n=n_pages), 0, n_pages - 1, key="q_page", step=1)
     cc = st.columns([1, 3])
-    cc[0].number_input("Open record #", min_value=0, step=1, key="open_id")
-    cc[1].button("Open", key="open_btn", on_click=_open_specific)
+    cc[0].number_input(t("queue.open_id"), min_value=0, step=1, key="open_id")
+    cc[1].button(t("queue.open"), key="open_btn", on_click=_open_specific)
 
 
 def _open_specific() -> None:
     rid = int(st.session_state.get("open_id") or 0)
     if rid:
-        go("Record", current=rid)
+        go("record", current=rid)
 
 
 # ---------------------------------------------------------------------------------------------
 def _claim_current() -> int | None:
-    """The record on screen: the one asked for (claimed now) or the next one of the queue."""
+    """The record on screen: the one asked for (claimed now when it waits for review) or the next one of the queue."""
     acc, s = me(), store()
     rid = st.session_state.get("current")
     if rid is None:
         rid = R.claim_next(s, acc.username, queue_filters(), order=st.session_state.get("f_order", "priority"),
                            exclude=st.session_state.get("skipped", set()))
         st.session_state["current"] = rid
+        st.session_state.pop("read_only", None)
         if rid is not None:
             st.session_state.setdefault("visited", []).append(rid)
+        return rid
+    if R.record_status(s, rid) != R.NEEDS_REVIEW:
+        st.session_state.pop("read_only", None)  # decided: read only, nothing to claim
         return rid
     try:
         R.claim(s, rid, acc.username)
     except CorrectionError as e:
-        st.session_state["read_only"] = str(e)
+        st.session_state["read_only"] = _error_text(e)
         return rid
     st.session_state.pop("read_only", None)
     return rid
+
+
+def _forget(rid: int | None) -> None:
+    """Drop the widgets' state of a record left behind."""
+    if rid is None:
+        return
+    for k in [k for k in st.session_state.keys() if isinstance(k, str) and (k.endswith(f"_{rid}") or f"_{rid}_" in k)]:
+        del st.session_state[k]
+    st.session_state.get("revealed", {}).pop(rid, None)
+    st.session_state.get("field_errors", {}).pop(rid, None)
 
 
 def _next(skip: bool = False) -> None:
@@ -180,6 +342,7 @@ def _next(skip: bool = False) -> None:
         R.release(store(), rid, me().username)
         if skip:
             st.session_state.setdefault("skipped", set()).add(rid)
+    _forget(rid)
     st.session_state["current"] = None
 
 
@@ -188,23 +351,71 @@ def _previous() -> None:
     cur = st.session_state.get("current")
     before = [r for r in visited if r != cur]
     if not before:
-        flash("info", "No previous record in this session.")
+        flash("info", t("rec.no_previous"))
         return
     if cur is not None:
         R.release(store(), cur, me().username)
+    _forget(cur)
     st.session_state["current"] = before[-1]
     st.session_state["visited"] = before
 
 
-def _approve(rid: int) -> None:
+def _form_entries(rid: int, names: list[str]) -> dict[str, FieldEntry]:
+    ss = st.session_state
+    return {n: FieldEntry(ss.get(f"edit_{rid}_{n}", "") or "", bool(ss.get(f"nos_{rid}_{n}")))
+            for n in names if f"edit_{rid}_{n}" in ss}
+
+
+def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = None) -> None:
+    """Save (and with `approve`, approve) the record's form: one call, the same validation for both.
+    `leave` ("skip" / "prev"): the reviewer moves on; what they typed or marked is saved first (nothing
+    typed is lost), nothing left unchanged counts as checked, and a refused text keeps them here."""
+    ss = st.session_state
+    reason = (ss.get(f"edit_reason_{rid}") or "").strip()
+    entries = _form_entries(rid, names)
     try:
-        decide(store(), rid, APPROVED, user=me().username, require_claim=True)
+        out = review_form(store(), rid, entries, user=me().username, settings=settings(), reason=reason,
+                          approve=approve, require_claim=True, confirm_unchanged=leave is None)
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
         return
-    log.info("record %s approved", rid)
-    flash("success", f"Record {rid} approved.")
-    _next()
+    errors = {r.field: refusal_text(r) for r in out.refused}
+    ss.setdefault("field_errors", {})[rid] = errors
+    view = None
+    if out.changes or out.marked:
+        view = R.record_view(store(), rid, settings())
+        shown = {f.name: f.form_text for f in view.fields}
+        for n in entries:  # saved fields show their value as stored; refused ones keep the reviewer's text
+            if n not in errors:
+                ss[f"edit_{rid}_{n}"] = "" if ss.get(f"nos_{rid}_{n}") else shown.get(n, "")
+    if out.changes:
+        log.info("record %s: %d field(s) corrected", rid, len(out.changes))
+    kind = R.record_kind(store(), rid)
+    if out.approved:
+        log.info("record %s approved", rid)
+        flash("success", t("rec.approved", rid=rid))
+        _next()
+        return
+    if errors:
+        flash("error", t("rec.refused_fields", fields="、".join(field_label(n, kind) for n in errors)))
+    if leave is not None:
+        if errors:
+            return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
+        if out.changes or out.marked:
+            flash("success", t("rec.saved", fields="、".join(field_label(n, kind) for n in
+                                                          [c.field for c in out.changes] + out.marked)))
+        if leave == "skip":
+            _next(skip=True)
+        else:
+            _previous()
+        return
+    if approve and (out.gaps or out.refused):
+        listed = "；".join(f"{field_label(g.field, kind)}：{gap_text(g.code)}" for g in out.gaps)
+        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
+    elif not approve and not errors:
+        saved = [c.field for c in out.changes] + out.marked + out.confirmed
+        flash("success" if saved else "info",
+              t("rec.saved", fields="、".join(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"))
 
 
 def _reject(rid: int) -> None:
@@ -212,31 +423,30 @@ def _reject(rid: int) -> None:
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
         return
-    flash("success", f"Record {rid} rejected.")
+    flash("success", t("rec.rejected", rid=rid))
     _next()
 
 
-def _save(rid: int, names: list[str], shown: dict[str, str]) -> None:
-    # only what the reviewer changed in the form: an untouched input is not a correction
-    typed = {n: st.session_state.get(f"edit_{rid}_{n}", "") for n in names}
-    typed = {n: t for n, t in typed.items() if t != shown.get(n, "")}
-    if not typed:
-        flash("info", "Nothing changed.")
-        return
-    reason = st.session_state.get(f"edit_reason_{rid}", "")
+def _reopen(rid: int) -> None:
+    reason = (st.session_state.get(f"reopen_reason_{rid}") or "").strip()
     try:
-        changes = correct_record(store(), rid, typed, user=me().username, settings=settings(), reason=reason,
-                                 require_claim=True)
+        reopen(store(), rid, user=me().username, reason=reason)
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
         return
-    log.info("record %s: %d field(s) corrected", rid, len(changes))
-    if changes:
-        flash("success", "Saved: " + ", ".join(c.field for c in changes))
-    else:
-        flash("info", "Nothing changed.")
+    log.info("record %s reopened by %s", rid, me().username)
+    flash("success", t("rec.reopened", rid=rid))
+
+
+def _reveal(rid: int, name: str) -> None:
+    try:
+        R.reveal(store(), rid, name, user=me().username, require_claim=not me().can("admin"))
+    except BackfillError as e:
+        flash("error", _error_text(e))
+        return
+    st.session_state.setdefault("revealed", {}).setdefault(rid, set()).add(name)
 
 
 def _submit_blind(rid: int, names: list[str]) -> None:
@@ -244,20 +454,17 @@ def _submit_blind(rid: int, names: list[str]) -> None:
     try:
         out = R.submit_blind(store(), rid, typed, user=me().username, settings=settings())
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
         return
+    kind = R.record_kind(store(), rid)
     if out.disputed:
-        flash("warning", f"Record {rid}: {', '.join(out.disputed)} differ from OCR; sent to an arbitrator.")
+        flash("warning", t("blind.disputed", rid=rid, fields="、".join(field_label(n, kind) for n in out.disputed)))
+    elif out.approved:
+        flash("success", t("blind.agreed", rid=rid))
     else:
-        flash("success", f"Record {rid}: your keying agrees with OCR; approved.")
+        flash("info", t("blind.agreed_more", rid=rid, fields="、".join(field_label(n, kind) for n in out.gaps)))
+    _forget(rid)
     st.session_state["current"] = None
-
-
-def _show_image(img: np.ndarray | bytes | None, caption: str | None = None, width: int | str = "content") -> None:
-    if img is None:
-        st.caption("no scan")
-    else:
-        st.image(img, caption=caption, width=width)
 
 
 def _png(img: np.ndarray) -> bytes:
@@ -270,184 +477,302 @@ def _png(img: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
+def _uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _crop_uri(data_dir: str, sha: str, box: tuple[int, int, int, int]) -> str | None:
     """A field's cell crop as a small inline PNG (data URI), cached per (image, box)."""
     img = page_image(sha)
     crop = R.cell_crop(img, box) if img is not None else None
-    if crop is None:
+    return None if crop is None else _uri(_png(crop))
+
+
+def _cell_uri(view: R.RecordView, box) -> str | None:
+    """A cell's crop of the record's page (None: no scan, no box, or the image gone)."""
+    if not view.clean_image or not box:
         return None
-    return "data:image/png;base64," + base64.b64encode(_png(crop)).decode("ascii")
+    try:
+        return _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in box))
+    except FileNotFoundError:
+        return None
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
-def _strip_png(data_dir: str, sha: str, boxes: tuple, hide: tuple) -> bytes | None:
-    """The scanned row (personal numbers greyed out) as PNG bytes, cached per (image, boxes, hidden boxes)."""
+def _strip(data_dir: str, sha: str, boxes: tuple, hide: tuple) -> tuple[str, int, int] | None:
+    """The scanned row (personal numbers greyed out): (data URI, width, height), cached."""
     img = page_image(sha)
     strip = R.row_strip(img, list(boxes), hide=list(hide)) if img is not None else None
-    return None if strip is None else _png(strip)
+    return None if strip is None else (_uri(_png(strip)), int(strip.shape[1]), int(strip.shape[0]))
 
 
-def _scan_row(view: R.RecordView, editing: set[str]) -> None:
-    boxes = tuple(f.box for f in view.fields if f.box)
-    strip = None
-    if view.clean_image and boxes:
-        hide = tuple(f.box for f in view.fields if f.box and f.name in R.MASKED_FIELDS and f.name not in editing)
-        try:
-            strip = _strip_png(settings().data_dir, view.clean_image, boxes, hide)
-        except FileNotFoundError:
-            strip = None
-    if strip is None:
-        st.info("No scan for this record (it was not read from an image); check the values against the paper ledger.")
+def _strip_html(view: R.RecordView, hidden: set[str], zoom: float, caption: str) -> str | None:
+    """The row of the scan at a legible size: scaled like the field crops (a cell as tall as a crop),
+    times the reviewer's zoom, never smaller than a crop; wider than the screen, it scrolls sideways."""
+    if not view.clean_image or not view.row_boxes:
+        return None
+    hide = tuple(f.box for f in view.fields if f.box and f.name in hidden)
+    try:
+        got = _strip(settings().data_dir, view.clean_image, tuple(view.row_boxes), hide)
+    except FileNotFoundError:
+        got = None
+    if got is None:
+        return None
+    uri, w, h = got
+    cell_h = float(np.median([b[3] - b[1] for b in view.row_boxes])) or float(h)
+    scale = max(CROP_HEIGHT / max(cell_h, 1.0), CROP_HEIGHT / max(h, 1.0)) * zoom
+    return (f"<div data-testid='row-strip' style='overflow-x:auto;border:1px solid #ddd;padding:2px'>"
+            f"<img src='{uri}' alt='{html.escape(caption)}' style='height:{round(h * scale)}px;width:{round(w * scale)}px;"
+            f"max-width:none'></div><div style='color:#777;font-size:0.85em'>{html.escape(caption)}</div>")
+
+
+def _scan_row(view: R.RecordView, hidden: set[str], key: str = "zoom") -> None:
+    zooms = [1.0, 1.5, 2.0, 3.0]
+    st.session_state.setdefault(key, 1.0)
+    caption = t("rec.strip_caption", ledger=view.ledger, page=view.page_no, row=view.row_no)
+    got = _strip_html(view, hidden, float(st.session_state.get(key) or 1.0), caption)
+    if got is None:
+        st.info(t("rec.no_scan"))
         return
-    _show_image(strip, caption=f"{view.ledger} · page {view.page_no} · row {view.row_no}", width="stretch")
+    st.html(got)
+    st.radio(t("rec.zoom"), zooms, key=key, horizontal=True, format_func=lambda z: f"{z:g}×")
 
 
 _E = html.escape
-_MD_SPECIAL = set("\\`*_[]()<>#~$:|!")
-
-
-def _md_plain(text: str) -> str:
-    """Text shown literally in a widget label (labels are Markdown: OCR text may hold * _ [ …)."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
-
-
 _CELL = "padding:4px 8px;border-bottom:1px solid #e6e6e6;vertical-align:middle"
-_LOOK_BG, _CORRECTED_BG = "#ffe9cc", "#dcebff"
+_LOOK_BG, _DONE_BG = "#ffe9cc", "#dcebff"
+_LEVEL_COLOUR = {"high": "#2e7d32", "ok": "#689f38", "low": "#ef6c00", "very_low": "#c62828"}
 
 
-def _field_cells(view: R.RecordView, f: R.FieldView, editing: set[str], blind: bool) -> str:
-    name = f"<b>{_E(f.label or f.name)}</b><br><span style='color:#777;font-size:0.8em'>{_E(f.name)}</span>"
-    if f.needs_look:
-        name += "<br><span style='color:#b35c00;font-size:0.8em;font-weight:600'>check</span>"
-    elif f.corrected:
-        name += "<br><span style='color:#1f5fbf;font-size:0.8em;font-weight:600'>corrected</span>"
-    if f.name in R.MASKED_FIELDS and f.name not in editing:
-        crop = "<span style='color:#777;font-size:0.85em'>scan hidden (personal number)</span>"
+def _bar(f: R.FieldView) -> str:
+    """A field's confidence as words and a bar (nothing where there is no reading to be sure of)."""
+    if f.column in ("no_column", "absent", "context") or f.corrected or f.value in (None, ""):
+        return ""  # nothing read to be sure of
+    level = confidence_level(f.confidence, f.threshold)
+    colour = _LEVEL_COLOUR[level]
+    pct = max(3, round(100 * f.confidence))
+    return (f"<div style='font-size:0.8em;color:{colour}'>{_E(t('conf.' + level))}</div>"
+            f"<div title='{f.confidence:.2f}' style='height:5px;width:90px;background:#eee;border-radius:3px'>"
+            f"<div style='height:5px;width:{pct}%;background:{colour};border-radius:3px'></div></div>")
+
+
+def _state_text(f: R.FieldView, kind: str) -> str:
+    """What a reviewer's word on the field is, if any."""
+    if f.review and f.review["action"] == "not_on_scan" and f.value in (None, ""):
+        why = f"：{f.review['reason']}" if f.review.get("reason") else ""
+        return t("rec.marked_by", user=f.review["user"]) + why
+    if f.corrected and f.value not in (None, ""):
+        return t("rec.corrected")
+    if f.review and f.review["action"] == "confirmed" and f.reviewed:
+        return t("rec.confirmed_by", user=f.review["user"])
+    return ""
+
+
+def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: bool) -> str:
+    masked = f.name in R.MASKED_FIELDS and f.name not in revealed
+    mand = f"<span style='color:#c62828' title='{_E(t('rec.mandatory'))}'>*</span>" if f.mandatory else ""
+    name = f"<b>{_E(field_label(f.name, view.kind))}</b>{mand}<br><span style='color:#777;font-size:0.8em'>{_E(f.name)}</span>"
+    state = _state_text(f, view.kind)
+    if f.gap:
+        name += f"<br><span style='color:#b35c00;font-size:0.8em;font-weight:600'>{_E(t('rec.to_check'))}</span>"
+    elif state:
+        name += f"<br><span style='color:#1f5fbf;font-size:0.8em;font-weight:600'>{_E(state)}</span>"
+    if masked and f.value not in (None, ""):
+        crop = f"<span style='color:#777;font-size:0.85em'>{_E(t('rec.scan_hidden'))}</span>"
     else:
-        uri = None
-        if view.clean_image and f.box:
-            try:
-                uri = _crop_uri(settings().data_dir, view.clean_image, tuple(int(v) for v in f.box))
-            except FileNotFoundError:
-                uri = None
-        missing = "no scan" if not view.clean_image else "no cell on the scan (filled from context or derived)"
-        crop = (f"<img src='{uri}' alt='scan of {_E(f.name)}' style='height:56px;max-width:100%;object-fit:contain'>"
-                if uri else f"<span style='color:#777;font-size:0.85em'>{missing}</span>")
+        uri = _cell_uri(view, f.box)
+        missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
+        crop = (f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
+                f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
+                if uri else f"<span style='color:#777;font-size:0.85em'>{_E(missing)}</span>")
     if blind:
-        value = "<i>(hidden: key it blind below)</i>"
+        value = f"<i>{_E(t('blind.hidden'))}</i>"
     else:
-        shown = R.screen_value(f, unmasked=f.name in editing)
-        value = (f"<code style='font-size:1.05em'>{_E(shown)}</code>" if shown else "—")
-        value += (f"<br><span style='color:#777;font-size:0.8em'>confidence {f.confidence:.2f}"
-                  + (" · corrected" if f.corrected else "") + "</span>")
-    why = f"<span style='color:#b35c00'>{_E('; '.join(f.reasons))}</span>" if f.reasons else ""
-    bg = f"background:{_LOOK_BG};" if f.needs_look else (f"background:{_CORRECTED_BG};" if f.corrected else "")
+        shown = R.screen_value(f, unmasked=not masked)
+        value = f"<code style='font-size:1.05em'>{_E(shown)}</code>" if shown else "—"
+        read = f.raw if not f.corrected else (f.ocr_text or "")
+        if read and read.strip() not in (f.form_text.strip(), str(f.value or "")) and not masked:
+            value += f"<br><span style='color:#777;font-size:0.8em'>{_E(t('rec.read_as', text=read))}</span>"
+        value += _bar(f)
+    why = [flag_text(code) for code in f.issues if not (code == "missing_mandatory" and f.gap)]
+    if f.gap and not (f.gap == "empty_flagged" and "unknown_column" in f.issues):  # that one says it already
+        why.append(gap_text(f.gap))
+    if state and f.review and f.review["action"] == "not_on_scan":
+        why.append(state)
+    why_html = "<br>".join([f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why]
+                           + [f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>" for n in note_texts(f.flags)])
+    bg = f"background:{_LOOK_BG};" if f.gap else (f"background:{_DONE_BG};" if state else "")
     return (f"<tr data-field='{_E(f.name)}'><td style='{bg}{_CELL};width:16%'>{name}</td><td style='{_CELL};width:26%'>{crop}</td>"
-            f"<td style='{_CELL};width:26%'>{value}</td><td style='{_CELL}'>{why}</td></tr>")
+            f"<td style='{_CELL};width:26%'>{value}</td><td style='{_CELL}'>{why_html}</td></tr>")
 
 
-def _field_table(view: R.RecordView, editing: set[str], blind_names: set[str]) -> None:
-    """Every field in ONE element (a table): label, cell crop, value, reason. One element instead of
+def _field_table(view: R.RecordView, revealed: set[str], blind_names: set[str]) -> None:
+    """Every field in ONE element (a table): label, cell crop, value, reasons. One element instead of
     five per field keeps approve → next record fast in the browser."""
-    rows = "".join(_field_cells(view, f, editing, f.name in blind_names) for f in view.fields)
-    head = "".join(f"<th style='{_CELL};text-align:left;color:#555'>{h}</th>" for h in ("field", "scan", "value", "why"))
+    rows = "".join(_field_cells(view, f, revealed, f.name in blind_names) for f in view.fields)
+    head = "".join(f"<th style='{_CELL};text-align:left;color:#555'>{_E(t('rec.col.' + h))}</th>"
+                   for h in ("field", "scan", "value", "why"))
     st.html(f"<table style='width:100%;border-collapse:collapse;font-size:0.95em'><thead><tr>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table>")
 
 
-def _action_buttons(rid: int, view: R.RecordView, blind: bool) -> None:
-    """Approve / skip / previous / reject, right under the record's heading (the same place on every record)."""
-    b = st.columns(4)
-    b[0].button("Approve", type="primary", key="approve", shortcut=APPROVE_KEY, on_click=_approve, args=(rid,),
-                disabled=view.status != "needs_review" or blind)
-    b[1].button("Skip / next", key="skip", shortcut=NEXT_KEY, on_click=_next, kwargs={"skip": True})
-    b[2].button("Previous", key="prev", shortcut=PREV_KEY, on_click=_previous)
-    with b[3].popover("Reject…"):
-        st.text_input("Reason for rejecting", key=f"reject_reason_{rid}")
-        st.button("Reject", key="reject", on_click=_reject, args=(rid,))
-    st.caption(f"Shortcuts: {APPROVE_KEY} approve · {NEXT_KEY} skip to next · {PREV_KEY} previous")
+def _other_cells(view: R.RecordView) -> None:
+    """Cells of columns whose header was not recognized: a missing field may be one of them."""
+    if not view.other_cells or not any(f.column == "unknown_column" for f in view.fields):
+        return
+    rows = []
+    for c in view.other_cells:
+        uri = _cell_uri(view, c.box)
+        img = f"<img src='{uri}' style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>" if uri else "—"
+        rows.append(f"<tr><td style='{_CELL}'>{_E(t('rec.column_no', n=c.column + 1))}<br>"
+                    f"<span style='color:#777;font-size:0.8em'>{_E(t('rec.header_read', text=c.header or '—'))}</span></td>"
+                    f"<td style='{_CELL}'>{img}</td><td style='{_CELL}'><code>{_E(c.text)}</code></td></tr>")
+    st.caption(t("rec.other_columns"))
+    st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
+
+
+def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
+    """Skip / previous (here unless the record's form holds them: then they save what was typed first),
+    reject, or an administrator's reopen."""
+    b = st.columns([1, 1, 1, 3])
+    if not in_form:
+        b[0].button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_next, kwargs={"skip": True})
+        b[1].button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_previous)
+    if not read_only:
+        with b[2].popover(t("rec.reject") + "…"):
+            st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
+            st.button(t("rec.reject"), key="reject", on_click=_reject, args=(rid,))
+    elif me().can("admin") and view.status != R.NEEDS_REVIEW:
+        with b[2].popover(t("rec.reopen") + "…"):
+            st.text_input(t("rec.reopen_reason"), key=f"reopen_reason_{rid}")
+            st.button(t("rec.reopen"), key="reopen", on_click=_reopen, args=(rid,))
 
 
 @st.fragment
 def record_panel() -> None:
+    if not _keep_alive():
+        st.rerun()
     show_flash()
     rid = _claim_current()
     if rid is None:
-        st.success("The queue is empty under these filters: nothing left to review.")
-        if st.button("Back to the queue", key="back_to_queue"):
-            go("Queue")
+        st.success(t("rec.queue_empty"))
+        if st.button(t("rec.back_to_queue"), key="back_to_queue"):
+            go("queue")
             st.rerun()
         return
     try:
         view = R.record_view(store(), rid, settings())
     except CorrectionError as e:
-        st.error(str(e))
+        st.error(_error_text(e))
         return
-    read_only = st.session_state.get("read_only")
-    st.subheader(f"Record {rid} · {view.kind} · {view.status}")
-    st.caption(f"{view.title} — {view.ledger}, page {view.page_no}, row {view.row_no}")
-    if read_only:
-        st.warning(read_only + " — read only.")
-    blind = view.two_keyer and view.status == "needs_review" and not read_only
-    if not read_only:
-        _action_buttons(rid, view, blind)
-    for r in view.record_reasons:
-        st.warning(r)
+    held_by_other = st.session_state.get("read_only")
+    read_only = bool(held_by_other) or view.read_only
+    st.subheader(t("rec.heading", rid=rid, kind=t(f"kind.{view.kind}"), status=t(f"status.{view.status}")))
+    st.caption(t("rec.where", title=view.title, ledger=view.ledger, page=view.page_no, row=view.row_no))
+    if held_by_other:
+        st.warning(held_by_other + " — " + t("rec.read_only"))
+    elif view.read_only:
+        st.info(t(f"rec.read_only_{view.status}"))
+    blind = view.two_keyer and not read_only and not view.blind
+    _nav_buttons(rid, view, read_only, in_form=not read_only and not blind)
+    for code, params in view.record_reasons:
+        if code != "unknown_columns":
+            st.warning(record_reason_text(code, params))
     for lk in view.links:
-        st.warning(f"Possible duplicate of record {lk['other']} (score {lk['score']:.2f}): decide on the Duplicates page.")
-    flagged = [f.name for f in view.fields if f.needs_look]
-    if blind:
-        names = R.blind_fields(view)
-        editing: set[str] = set(names)
-    else:
-        labels = {f.name: f.label for f in view.fields}
-        names = st.multiselect("Fields to correct", [f.name for f in view.fields], default=flagged, key=f"pick_{rid}",
-                               disabled=bool(read_only),
-                               format_func=lambda n: f"{n} · {labels[n]}" if labels.get(n) else n)
-        editing = set(names)
-    _scan_row(view, editing)
-    _field_table(view, editing, editing if blind else set())
+        st.warning(t("rec.duplicate", other=lk["other"]))
+    revealed = st.session_state.get("revealed", {}).get(rid, set())
+    blind_names = R.blind_fields(view) if blind else []
+    hidden = {f.name for f in view.fields if f.name in R.MASKED_FIELDS and f.name not in revealed}
+    _scan_row(view, hidden)
+    _field_table(view, revealed, set(blind_names))
+    _other_cells(view)
     if read_only:
         return
     if blind:
-        st.info("Two-keyer ledger: type the highlighted fields from the scan. Where you and OCR disagree, an arbitrator decides.")
+        st.info(t("blind.explain"))
         with st.form(f"blind_{rid}"):
-            labels = {f.name: f.label for f in view.fields}
-            for n in names:
-                st.text_input(f"{n} · {labels[n]}" if labels.get(n) else n, key=f"blind_{rid}_{n}")
-            st.form_submit_button("Submit keying", type="primary", on_click=_submit_blind, args=(rid, names))
-    elif names:
-        with st.form(f"edit_{rid}"):
-            by_name = {f.name: f for f in view.fields}
-            shown = {n: str(by_name[n].raw or "") for n in names}
-            for n in names:
-                f = by_name[n]
-                read = "not a printed column" if f.ocr_text is None else (_md_plain(f.ocr_text) or "empty cell")
-                st.text_input(f"{n} · {f.label} (as read: {read})" if f.label else f"{n} (as read: {read})",
-                              value=shown[n], key=f"edit_{rid}_{n}")
-            st.text_input("Why (optional)", key=f"edit_reason_{rid}")
-            st.form_submit_button("Save corrections", on_click=_save, args=(rid, names, shown))
+            for n in blind_names:
+                st.text_input(field_label(n, view.kind), key=f"blind_{rid}_{n}")
+            st.form_submit_button(t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind,
+                                  args=(rid, blind_names))
+        return
+    _record_form(rid, view, revealed)
+
+
+def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
+    ss = st.session_state
+    by_name = {f.name: f for f in view.fields}
+    default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
+    names = st.multiselect(t("form.pick"), [f.name for f in view.fields], default=default, key=f"pick_{rid}",
+                           format_func=lambda n: field_label(n, view.kind), help=t("form.pick_help"))
+    locked = [n for n in names if n in R.MASKED_FIELDS and n not in revealed and by_name[n].value not in (None, "")]
+    for n in locked:
+        st.button(t("form.reveal", field=field_label(n, view.kind)), key=f"reveal_{rid}_{n}", on_click=_reveal,
+                  args=(rid, n), help=t("form.reveal_help"))
+    open_names = [n for n in names if n not in locked]
+    errors = ss.get("field_errors", {}).get(rid, {})
+    with st.form(f"edit_{rid}", enter_to_submit=False):
+        for n in open_names:
+            f = by_name[n]
+            if f"edit_{rid}_{n}" not in ss:
+                ss[f"edit_{rid}_{n}"] = f.form_text
+            read = f.raw if not f.corrected else (f.ocr_text or "")
+            label = field_label(n, view.kind) + (" *" if f.mandatory else "")
+            c = st.columns([5, 2])
+            c[0].text_input(label, key=f"edit_{rid}_{n}",
+                            help=t("form.read_as", text=read) if read else t("form.nothing_read"))
+            c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"))
+            if n in errors:  # in red, under the box that keeps the reviewer's text
+                st.html(f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
+                        f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>")
+        st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
+        c = st.columns([1, 1, 1, 1, 2])
+        c[0].form_submit_button(t("rec.approve") + f" ({SHORTCUTS['approve']})", type="primary", key="approve",
+                                on_click=_submit_form, args=(rid, open_names, True))
+        c[1].form_submit_button(t("form.save"), key="save", on_click=_submit_form, args=(rid, open_names, False))
+        c[2].form_submit_button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_submit_form,
+                                args=(rid, open_names, False, "skip"))
+        c[3].form_submit_button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_submit_form,
+                                args=(rid, open_names, False, "prev"))
+    st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
+
+
+_SHORTCUT_JS = """<script>
+(function() {
+  if (window.__backfillShortcuts) return;
+  window.__backfillShortcuts = true;
+  const keys = {KeyA: "approve", ArrowRight: "skip", ArrowLeft: "prev"};
+  document.addEventListener("keydown", function(e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const t = e.target || {};
+    const tag = (t.tagName || "").toUpperCase();
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || t.isContentEditable) return;  // typing: never a shortcut
+    const key = keys[e.code];
+    if (!key) return;
+    const button = document.querySelector(".st-key-" + key + " button");
+    if (!button || button.disabled) return;
+    e.preventDefault();
+    button.click();
+  }, true);
+})();
+</script>"""
 
 
 def record_page() -> None:
-    st.header("Record")
+    st.header(t("rec.title"))
+    st.html(_SHORTCUT_JS, unsafe_allow_javascript=True)
     record_panel()
 
 
 # ---------------------------------------------------------------------------------------------
-def _record_side(view: R.RecordView, evidence: dict) -> None:
-    st.markdown(f"**Record {view.record_id}** · {view.status}")
-    st.caption(f"{view.ledger}, page {view.page_no}, row {view.row_no}")
-    img = page_image(view.clean_image)
-    boxes = [f.box for f in view.fields if f.box]
-    if img is not None and boxes:
-        hide = [f.box for f in view.fields if f.box and f.name in R.MASKED_FIELDS]
-        _show_image(R.row_strip(img, boxes, hide=hide), width="stretch")
-    else:
-        st.caption("no scan")
-    rows = [{"field": f"{f.label} {f.name}".strip(), "value": R.screen_value(f),
-             "match": "" if f.name not in evidence else str(evidence[f.name])} for f in view.fields if f.value not in (None, "")]
+def _record_side(view: R.RecordView, evidence: dict, key: str) -> None:
+    st.markdown(f"**{t('rec.heading_short', rid=view.record_id)}** · {t('status.' + view.status)}")
+    st.caption(t("rec.where_short", ledger=view.ledger, page=view.page_no, row=view.row_no))
+    _scan_row(view, set(R.MASKED_FIELDS), key=key)
+    rows = [{t("dup.col.field"): field_label(f.name, view.kind), t("dup.col.value"): R.screen_value(f),
+             t("dup.col.match"): "" if f.name not in evidence else str(evidence[f.name])}
+            for f in view.fields if f.value not in (None, "")]
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
@@ -456,38 +781,38 @@ def _decide_link(link: R.LinkItem, decision: str) -> None:
     user = me().username
     try:
         decide_link(store(), link.link_id, decision, user=user, reason=reason, require_claim=True)
-        flash("success", f"Pair {link.a_id} / {link.b_id}: {'merged' if decision == 'merged' else 'kept apart'}.")
+        flash("success", t("dup.merged" if decision == "merged" else "dup.kept_apart", a=link.a_id, b=link.b_id))
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
     finally:
         R.release(store(), link.a_id, user)
         R.release(store(), link.b_id, user)
 
 
 def duplicates_page() -> None:
-    st.header("Possible duplicates")
+    st.header(t("dup.title"))
     show_flash()
     links = R.uncertain_links(store())
     if not links:
-        st.success("No uncertain pair waits for a decision.")
+        st.success(t("dup.none"))
         return
-    labels = {lk.link_id: f"{lk.a_id} ↔ {lk.b_id} (score {lk.score:.2f})" for lk in links}
-    lid = st.selectbox("Pair", list(labels), format_func=labels.get, key="link_pick")
+    labels = {lk.link_id: t("dup.pair", a=lk.a_id, b=lk.b_id, score=f"{lk.score:.2f}") for lk in links}
+    lid = st.selectbox(t("dup.pick"), list(labels), format_func=labels.get, key="link_pick")
     link = next(lk for lk in links if lk.link_id == lid)
     try:
         R.claim_link(store(), link, me().username)
     except CorrectionError as e:
-        st.warning(str(e))
+        st.warning(_error_text(e))
         return
     left, right = st.columns(2)
     with left:
-        _record_side(R.record_view(store(), link.a_id, settings()), link.evidence)
+        _record_side(R.record_view(store(), link.a_id, settings()), link.evidence, "zoom_a")
     with right:
-        _record_side(R.record_view(store(), link.b_id, settings()), link.evidence)
-    st.text_input("Why (optional)", key=f"link_reason_{link.link_id}")
+        _record_side(R.record_view(store(), link.b_id, settings()), link.evidence, "zoom_b")
+    st.text_input(t("form.why"), key=f"link_reason_{link.link_id}")
     c = st.columns(2)
-    c[0].button("Merge: the same person", type="primary", key="merge", on_click=_decide_link, args=(link, "merged"))
-    c[1].button("Keep apart: different people", key="keep_apart", on_click=_decide_link, args=(link, "kept_apart"))
+    c[0].button(t("dup.merge"), type="primary", key="merge", on_click=_decide_link, args=(link, "merged"))
+    c[1].button(t("dup.keep_apart"), key="keep_apart", on_click=_decide_link, args=(link, "kept_apart"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,66 +820,78 @@ def _arbitrate(rid: int, fields: list[str], decision: str) -> None:
     chosen: dict[str, str | None] = {}
     for n in fields:
         pick = st.session_state.get(f"arb_{rid}_{n}")
-        chosen[n] = None if pick == "OCR" else (st.session_state.get(f"arb_text_{rid}_{n}") or "")
+        chosen[n] = None if pick == "ocr" else (st.session_state.get(f"arb_text_{rid}_{n}") or "")
     try:
         R.arbitrate(store(), rid, chosen, user=me().username, settings=settings(), decision=decision,
                     reason=st.session_state.get(f"arb_reason_{rid}", ""))
-        flash("success", f"Record {rid} arbitrated.")
+        flash("success", t("arb.done", rid=rid))
+    except ApprovalRefused as e:
+        kind = R.record_kind(store(), rid)
+        flash("warning", t("arb.back_to_queue", rid=rid, fields="、".join(field_label(g.field, kind) for g in e.gaps)
+                           or "、".join(field_label(r.field, kind) for r in e.refused)))
     except BackfillError as e:
-        flash("error", str(e))
+        flash("error", _error_text(e))
 
 
 def arbitration_page() -> None:
-    st.header("Arbitration (two-keyer disagreements)")
+    st.header(t("arb.title"))
     show_flash()
     waiting = R.arbitration_queue(store(), exclude_keyer=me().username)
     if not waiting:
-        st.success("Nothing waits for an arbitrator (records you keyed yourself go to someone else).")
+        st.success(t("arb.none"))
         return
     rid, fields = waiting[0]
     try:
         R.claim(store(), rid, me().username)
     except CorrectionError as e:
-        st.warning(str(e))
+        st.warning(_error_text(e))
         return
     view = R.record_view(store(), rid, settings())
-    st.caption(f"{len(waiting)} record(s) waiting · record {rid} · {view.ledger}, page {view.page_no}, row {view.row_no}")
+    st.caption(t("arb.where", n=len(waiting), rid=rid, ledger=view.ledger, page=view.page_no, row=view.row_no))
     img = page_image(view.clean_image)
     keyed = {b["field"]: b for b in view.blind if b["status"] == "disputed"}
     by_name = {f.name: f for f in view.fields}
+    options = {"ocr": t("arb.ocr"), "keyed": t("arb.keyed"), "other": t("arb.other")}
     for n in fields:
         b = keyed.get(n, {})
         c = st.columns([2, 3, 5])
-        c[0].markdown(f"**{n}** · {by_name[n].label}" if by_name[n].label else f"**{n}**")
+        c[0].markdown(f"**{field_label(n, view.kind)}**")
         with c[1]:
-            _show_image(R.cell_crop(img, by_name[n].box) if img is not None else None)
+            crop = R.cell_crop(img, by_name[n].box) if img is not None else None
+            if crop is None:
+                st.caption(t("rec.no_scan_short"))
+            else:
+                st.image(crop)
         with c[2]:
-            st.radio("Keep", ["OCR", "keyed", "other"], key=f"arb_{rid}_{n}", horizontal=True,
-                     captions=[str(b.get("ocr_value")), f"{b.get('typed')} (by {b.get('user')})", "type below"])
-            pick = st.session_state.get(f"arb_{rid}_{n}", "OCR")
-            st.text_input("value", value=str(b.get("typed") or "") if pick != "other" else "", key=f"arb_text_{rid}_{n}",
-                          disabled=pick == "OCR")
-    st.text_input("Why (optional)", key=f"arb_reason_{rid}")
+            st.radio(t("arb.keep"), list(options), key=f"arb_{rid}_{n}", horizontal=True, format_func=options.get,
+                     captions=[str(b.get("ocr_value")), t("arb.by", text=b.get("typed"), user=b.get("user")), t("arb.type_below")])
+            pick = st.session_state.get(f"arb_{rid}_{n}", "ocr")
+            st.text_input(t("arb.value"), value=str(b.get("typed") or "") if pick != "other" else "", key=f"arb_text_{rid}_{n}",
+                          disabled=pick == "ocr")
+    st.text_input(t("form.why"), key=f"arb_reason_{rid}")
     c = st.columns(2)
-    c[0].button("Decide and approve", type="primary", key="arb_approve", on_click=_arbitrate, args=(rid, fields, APPROVED))
-    c[1].button("Reject the record (give the reason above)", key="arb_reject", on_click=_arbitrate, args=(rid, fields, REJECTED))
+    c[0].button(t("arb.approve"), type="primary", key="arb_approve", on_click=_arbitrate, args=(rid, fields, "approved"))
+    c[1].button(t("arb.reject"), key="arb_reject", on_click=_arbitrate, args=(rid, fields, REJECTED))
 
 
 # ---------------------------------------------------------------------------------------------
 def intake_page() -> None:
-    st.header("Intake")
+    st.header(t("intake.title"))
     s = store()
     with s.session() as db:
-        files = [{"file": f.rel_path, "type": f.media_type, "pages": f.page_count, "status": f.status,
-                  "added": f.created_at} for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)]
-        quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message, "when": q.created_at}
+        files = [{t("intake.col.file"): f.rel_path, t("intake.col.type"): f.media_type, t("intake.col.pages"): f.page_count,
+                  t("intake.col.status"): f.status, t("intake.col.added"): f.created_at}
+                 for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)]
+        quarantined = [{t("intake.col.file"): q.rel_path, t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
+                        t("intake.col.message"): q.message,
+                        t("intake.col.when"): q.created_at}
                        for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)]
-    st.subheader(f"Quarantine ({len(quarantined)})")
+    st.subheader(t("intake.quarantine", n=len(quarantined)))
     if quarantined:
         st.dataframe(quarantined, hide_index=True, width="stretch")
     else:
-        st.caption("No file was rejected.")
-    st.subheader(f"Ledgers received ({len(files)})")
+        st.caption(t("intake.none_rejected"))
+    st.subheader(t("intake.received", n=len(files)))
     st.dataframe(files, hide_index=True, width="stretch")
 
 
@@ -562,65 +899,91 @@ def _add_user() -> None:
     try:
         add_user(store(), st.session_state.get("nu_name", "").strip(), st.session_state.get("nu_role", "reviewer"),
                  st.session_state.get("nu_pw", ""))
-        flash("success", f"User {st.session_state.get('nu_name')} added.")
+        flash("success", t("users.added", name=st.session_state.get("nu_name")))
     except UserError as e:
         flash("error", str(e))
     st.session_state["nu_pw"] = ""
 
 
+def _unlock(who: str) -> None:
+    unlock(store(), who)
+    flash("success", t("users.unlocked", name=who))
+
+
 def users_page() -> None:
-    st.header("Users and runs")
+    st.header(t("users.title"))
     show_flash()
     accounts = list_users(store())
-    st.dataframe([{"user": a.username, "role": a.role, "active": a.active} for a in accounts], hide_index=True)
+    st.dataframe([{t("users.col.user"): a.username, t("users.col.role"): t(f"role.{a.role}"),
+                   t("users.col.active"): t("yes") if a.active else t("no")} for a in accounts], hide_index=True)
     with st.form("new_user"):
-        st.text_input("User name", key="nu_name")
-        st.selectbox("Role", ROLES, key="nu_role", index=1)
-        st.text_input("Password (8 characters or more)", type="password", key="nu_pw")
-        st.form_submit_button("Add user", on_click=_add_user)
+        st.text_input(t("login.user"), key="nu_name")
+        st.selectbox(t("users.col.role"), ROLES, key="nu_role", index=1, format_func=lambda r: t(f"role.{r}"))
+        st.text_input(t("users.password"), type="password", key="nu_pw")
+        st.form_submit_button(t("users.add"), on_click=_add_user)
     others = [a.username for a in accounts if a.username != me().username]
     if others:
         c = st.columns(3)
-        who = c[0].selectbox("User", others, key="toggle_user")
+        who = c[0].selectbox(t("users.col.user"), others, key="toggle_user")
         active = next(a.active for a in accounts if a.username == who)
-        c[1].button("Disable" if active else "Enable", key="toggle_btn",
+        c[1].button(t("users.disable") if active else t("users.enable"), key="toggle_btn",
                     on_click=lambda: set_active(store(), who, not active))
-    st.subheader("Runs")
+        c[2].button(t("users.unlock"), key="unlock_btn", on_click=_unlock, args=(who,), help=t("users.unlock_help"))
+    st.subheader(t("users.runs"))
     with store().session() as db:
-        runs = [{"run": r.id, "folder": r.scans_dir, "started": r.started_at, "finished": r.finished_at, "status": r.status}
+        runs = [{t("runs.col.run"): r.id, t("runs.col.folder"): r.scans_dir, t("runs.col.started"): r.started_at,
+                 t("runs.col.finished"): r.finished_at or "—", t("runs.col.status"): _or(t(f"run.{r.status}"), r.status)}
                 for r in db.query(Run).order_by(Run.id.desc()).limit(100)]
     st.dataframe(runs, hide_index=True, width="stretch")
 
 
+def _declare_absent(fid: int, kind: str) -> None:
+    ss = st.session_state
+    try:
+        n = R.declare_absent(store(), fid, ss.get(f"absent_{fid}") or [], user=me().username,
+                             reason=(ss.get(f"absent_reason_{fid}") or "").strip(), settings=settings())
+        flash("success", t("ledgers.absent_saved", n=n))
+    except BackfillError as e:
+        flash("error", _error_text(e))
+
+
 def ledgers_page() -> None:
-    st.header("Ledger settings")
+    st.header(t("ledgers.title"))
     show_flash()
     infos = R.ledgers(store())
     if not infos:
-        st.caption("No ledger yet.")
+        st.caption(t("ledgers.none"))
         return
-    st.dataframe([{"ledger": i.path, "waiting": i.waiting, "two-keyer": i.two_keyer, "priority": i.priority} for i in infos],
-                 hide_index=True, width="stretch")
+    st.dataframe([{t("ledgers.col.ledger"): i.path, t("ledgers.col.waiting"): i.waiting,
+                   t("ledgers.col.two_keyer"): t("yes") if i.two_keyer else t("no"), t("ledgers.col.priority"): i.priority,
+                   t("ledgers.col.absent"): "、".join(i.absent) or "—"} for i in infos], hide_index=True, width="stretch")
     names = {i.file_id: i.path for i in infos}
-    fid = st.selectbox("Ledger", list(names), format_func=names.get, key="ls_ledger")
+    fid = st.selectbox(t("ledgers.col.ledger"), list(names), format_func=names.get, key="ls_ledger")
     cur = next(i for i in infos if i.file_id == fid)
     with st.form(f"ledger_{fid}"):
-        two = st.checkbox("Two-keyer mode (flagged fields keyed blind; disagreements go to an arbitrator)", value=cur.two_keyer)
-        prio = st.number_input("Queue priority (higher first)", value=cur.priority, step=1)
-        if st.form_submit_button("Save"):
+        two = st.checkbox(t("ledgers.two_keyer"), value=cur.two_keyer)
+        prio = st.number_input(t("ledgers.priority"), value=cur.priority, step=1)
+        if st.form_submit_button(t("ledgers.save")):
             R.set_ledger(store(), fid, user=me().username, two_keyer=two, priority=int(prio))
             st.rerun()
+    candidates = R.absent_candidates(store(), fid, settings())
+    kind = R.ledger_kind(store(), fid)
+    st.subheader(t("ledgers.absent_title"))
+    st.caption(t("ledgers.absent_help"))
+    with st.form(f"absent_form_{fid}"):
+        st.session_state.setdefault(f"absent_{fid}", [f for f in cur.absent if f in candidates])
+        st.multiselect(t("ledgers.absent_pick"), candidates, key=f"absent_{fid}", format_func=lambda n: field_label(n, kind))
+        st.text_input(t("ledgers.absent_why"), key=f"absent_reason_{fid}")
+        st.form_submit_button(t("ledgers.absent_save"), on_click=_declare_absent, args=(fid, kind))
 
 
 def history_page() -> None:
-    st.header("A record's history")
-    rid = st.number_input("Record #", min_value=0, step=1, key="hist_id")
+    st.header(t("hist.title"))
+    rid = st.number_input(t("hist.record"), min_value=0, step=1, key="hist_id")
     if not rid:
         return
     rows = history(store(), int(rid))
-    if not rows:
-        st.caption("No change recorded for this record.")
-        return
+    kind = R.record_kind(store(), int(rid))
 
     def shown(field: str | None, text: str | None) -> str:
         if text is None:
@@ -628,9 +991,20 @@ def history_page() -> None:
         value = json.loads(text)
         return R.mask_for_screen(field, value) if field else str(value)
 
-    st.dataframe([{"when": h.at, "who": h.user, "action": h.action, "field": h.field or "", "old": shown(h.field, h.old_value),
-                   "new": shown(h.field, h.new_value), "why": h.reason} for h in rows], hide_index=True, width="stretch",
-                 key="history_table")
+    if not rows:
+        st.caption(t("hist.none"))
+    else:
+        st.dataframe([{t("hist.col.when"): h.at, t("hist.col.who"): h.user, t("hist.col.action"): t(f"action.{h.action}"),
+                       t("hist.col.field"): field_label(h.field, kind) if h.field else "",
+                       t("hist.col.old"): shown(h.field, h.old_value), t("hist.col.new"): shown(h.field, h.new_value),
+                       t("hist.col.why"): h.reason} for h in rows], hide_index=True, width="stretch", key="history_table")
+    st.subheader(t("hist.reveals"))
+    shown_ = R.reveals(store(), int(rid))
+    if not shown_:
+        st.caption(t("hist.no_reveals"))
+    else:
+        st.dataframe([{t("hist.col.when"): r.at, t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
+                      for r in shown_], hide_index=True, width="stretch", key="reveals_table")
 
 
 def completion_page() -> None:
@@ -641,33 +1015,46 @@ def completion_page() -> None:
 
 # ---------------------------------------------------------------------------------------------
 PAGES = {
-    "Queue": ("review", queue_page), "Record": ("review", record_page), "Duplicates": ("review", duplicates_page),
-    "Arbitration": ("review", arbitration_page), "Intake": ("intake", intake_page), "Users": ("admin", users_page),
-    "Ledgers": ("admin", ledgers_page), "History": ("admin", history_page), "Completion": ("admin", completion_page),
+    "queue": ("review", queue_page), "record": ("review", record_page), "duplicates": ("review", duplicates_page),
+    "arbitration": ("review", arbitration_page), "intake": ("intake", intake_page), "users": ("admin", users_page),
+    "ledgers": ("admin", ledgers_page), "history": ("admin", history_page), "completion": ("admin", completion_page),
 }
 
 
+def _page_label(page: str) -> str:
+    """A page's name in the sidebar: its nav.<key> words, else the key itself (a page not worded yet)."""
+    label = t(f"nav.{page}")
+    return page if label == f"nav.{page}" else label
+
+
 def main() -> None:
-    st.set_page_config(page_title="Funeral register review", layout="wide")
-    acc = st.session_state.get("account")
+    st.set_page_config(page_title=t("app.title"), layout="wide")
+    ss = st.session_state
+    ss.setdefault("lang", "zh")
+    _restore_from_cookie()
+    acc = ss.get("account")
     if acc is not None:
         fresh = get_account(store(), acc.username)
         if fresh is None or not fresh.active:
-            logout()
+            _logout()
+            acc = None
+        elif not _keep_alive():
             acc = None
         else:
-            st.session_state["account"] = acc = fresh
+            ss["account"] = acc = fresh
     if acc is None:
         login_page()
         return
+    _bind_cookie()
     allowed = [name for name, (need, _f) in PAGES.items() if acc.can(need)]
-    if st.session_state.get("nav") not in allowed:
-        st.session_state["nav"] = allowed[0]
+    if ss.get("nav") not in allowed:
+        ss["nav"] = allowed[0]
     with st.sidebar:
-        st.markdown(f"**{acc.username}** · {acc.role}")
-        st.radio("Go to", allowed, key="nav")
-        st.button("Log out", key="logout", on_click=logout)
-    PAGES[st.session_state["nav"]][1]()
+        st.markdown(f"**{acc.username}** · {t('role.' + acc.role)}")
+        st.radio(t("nav.go_to"), allowed, key="nav", format_func=_page_label)
+        _language_picker("lang_pick")
+        st.button(t("nav.logout"), key="logout", on_click=_logout)
+    PAGES[ss["nav"]][1]()
 
 
 main()

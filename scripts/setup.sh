@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# nginx + openssl: the review app's TLS proxy (docs/review-nginx.conf), tested against the real package
 APT_PACKAGES=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-arphic-ukai
-              fonts-arphic-uming libgl1 libglib2.0-0 postgresql chromium)
+              fonts-arphic-uming libgl1 libglib2.0-0 postgresql chromium nginx openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

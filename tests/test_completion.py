@@ -16,12 +16,13 @@ from pipeline import completion as C
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.corrections import decide
+from reviewing import approve_as_reviewer
 from pipeline.inventory import InventoryError, Selection, identify_files, import_inventory, parse_years
 from pipeline.load import load
-from pipeline.routing import APPROVED, REJECTED
+from pipeline.routing import REJECTED
 from pipeline.runs import batches, plan_files
 from pipeline.store import LedgerVolume, LoadedRecord, Page, Quarantine, Record, SourceFile, Store
-from pipeline.users import add_user
+from pipeline.users import add_user, set_language
 from samples.seed import seed_store
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
@@ -52,8 +53,8 @@ def env(tmp_path, monkeypatch):
     # a reviewer's work: some approved, some rejected; then a load of what is loadable
     with store.session() as s:
         waiting = list(s.scalars(select(Record.id).where(Record.status == "needs_review").order_by(Record.id)))
-    for rid in waiting[:5]:
-        decide(store, rid, APPROVED, user="rev")
+    for rid in waiting[:5]:  # the reviewer checked every flagged value, then approved
+        approve_as_reviewer(store, rid, "rev", settings)
     for rid in waiting[5:8]:
         decide(store, rid, REJECTED, user="rev", reason="not a record")
     load(store, settings)
@@ -131,13 +132,14 @@ def test_admin_page_shows_the_same_table_and_totals(env):
     at.text_input(key="login_user").input("rev")
     at.text_input(key="login_password").input("password-rev")
     at.button[0].click().run()
-    assert "Completion" not in at.sidebar.radio(key="nav").options  # administrators only
+    assert "完成情况" not in at.sidebar.radio(key="nav").options  # administrators only
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    set_language(store, "boss", "en")  # this administrator reads English
     at.text_input(key="login_user").input("boss")
     at.text_input(key="login_password").input("password-boss")
     at.button[0].click().run()
-    at.sidebar.radio(key="nav").set_value("Completion").run()
+    at.sidebar.radio(key="nav").set_value("completion").run()
     assert not at.exception
     want = store_counts(store)
     metrics = {m.label: int(m.value) for m in at.metric}

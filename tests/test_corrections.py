@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import update
 
 from pipeline.config import Settings
 from pipeline.corrections import CorrectionError, correct_record, decide, history
@@ -17,6 +18,8 @@ def seeded(tmp_path):
     settings = Settings(data_dir=str(tmp_path / "data"))
     store = Store.open(settings)
     rows = seed_store(store, settings, kinds=("cremation",), pages=1)
+    with store.session() as s, s.begin():  # records waiting for review (decided ones are read only)
+        s.execute(update(Record).values(status="needs_review"))
     yield store, settings, rows
     store.dispose()
 

@@ -6,12 +6,12 @@ from sqlalchemy import create_engine, func, select, text
 
 from pipeline.config import Settings
 from pipeline.load import load, natural_key
-from pipeline.store import LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.store import FieldReview, LoadedRecord, Page, Record, SourceFile, Store
 
 
-def _crem(cert: str | None, idn: str | None, name: str = "王秀英", date: str = "2013-04-09") -> dict:
+def _crem(cert: str | None, idn: str | None, name: str = "王秀英", date: str = "2013-04-09", id_type: str = "0") -> dict:
     v = {"funeral_home_code": "370600100001", "cremation_cert_no": cert, "deceased_name": name, "sex_code": "2",
-         "id_type": "0", "id_number": idn, "birth_date": "1935-04-07", "age_years": 78, "household_division_code": "370602",
+         "id_type": id_type, "id_number": idn, "birth_date": "1935-04-07", "age_years": 78, "household_division_code": "370602",
          "death_date": "2013-04-07", "cremation_date": date, "ashes_destination_code": "6", "agent_name": "李明"}
     return {k: {"value": val, "raw": str(val or ""), "confidence": 0.99, "box": None, "flags": []} for k, val in v.items()}
 
@@ -33,13 +33,17 @@ def _fill(store: Store) -> None:
         rows = [
             (1, "cremation", "auto_accepted", _crem("201300514", "370602193504071228")),
             (2, "cremation", "approved", _crem(None, "370602194001011234", name="李强", date="2013-04-10")),
-            (3, "cremation", "auto_accepted", _crem(None, None, name="赵敏")),
+            (3, "cremation", "auto_accepted", _crem(None, None, name="赵敏", id_type="3")),  # another ID paper, not recorded
             (4, "cremation", "needs_review", _crem("201300517", None)),          # not loadable yet
             (5, "cremation", "auto_accepted", _crem("201300514", "370602193504071228")),  # same person again
             (6, "sea_burial", "auto_accepted", _sea("201300514")),
         ]
         for row_no, kind, status, fields in rows:
             s.add(Record(page_id=p.id, row_no=row_no, ledger_kind=kind, status=status, fields=fields))
+        s.flush()
+        for rid in s.scalars(select(Record.id).where(Record.row_no.in_((2, 3)))):  # no certificate was issued
+            s.add(FieldReview(record_id=rid, field="cremation_cert_no", action="not_on_scan", user="rev",
+                              reason="no certificate number on the paper"))
 
 
 def _counts(url: str) -> tuple[int, int]:

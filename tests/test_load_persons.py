@@ -9,19 +9,19 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from pipeline.config import Settings
-from pipeline.corrections import decide, decide_link
+from pipeline.corrections import approval_gaps, confirm, decide_link
 from pipeline.errors import DatabaseError
 from pipeline.linkage import link_store
 from pipeline.load import load
 from pipeline.platform_schema import head_revision, migrate_platform, upgrade
 from pipeline.receipts import loaded_records, reconcile
-from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
+from pipeline.store import FieldReview, Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
 
 
 def _crem(cert, idn, name="王秀英", birth="1935-04-07", death="2013-04-07", date="2013-04-09", conf=0.99, agent="李明",
           cert_raw=None):
     v = {"funeral_home_code": "370600100001", "cremation_cert_no": cert, "deceased_name": name, "sex_code": "2",
-         "id_type": "0", "id_number": idn, "birth_date": birth, "age_years": 78, "household_division_code": "370602",
+         "id_type": "0" if idn else "3", "id_number": idn, "birth_date": birth, "age_years": 78, "household_division_code": "370602",
          "death_date": death, "cremation_date": date, "ashes_destination_code": "6", "agent_name": agent}
     f = {k: {"value": val, "raw": str(val or ""), "confidence": conf, "box": None, "flags": []} for k, val in v.items()}
     if cert_raw:  # read, but not a certificate number
@@ -41,6 +41,10 @@ def _ledger(store: Store, sha: str, rows: list[dict]) -> list[int]:
                 for i, fields in enumerate(rows, 1)]
         s.add_all(recs)
         s.flush()
+        for r in recs:  # a row without a certificate number: a reviewer said the paper has none
+            if r.fields["cremation_cert_no"]["value"] is None:
+                s.add(FieldReview(record_id=r.id, field="cremation_cert_no", action="not_on_scan", user="rev1",
+                                  reason="no certificate number on the paper"))
         return [r.id for r in recs]
 
 
@@ -70,8 +74,11 @@ def test_a_person_twice_in_one_register_is_one_platform_row(tmp_path, platform):
         pair = s.scalars(select(RecordLink).where(RecordLink.b_id == ids[2])).one()
     assert pair.status == "uncertain" and pair.a_id == ids[0]
     decide_link(store, pair.id, "merged", user="rev1", reason="same person, certificate misread")
-    for rid in (ids[0], ids[2]):  # an uncertain pair sent both records to review
-        decide(store, rid, "approved", user="rev1")
+    for rid in (ids[0], ids[2]):  # an uncertain pair sent both records to review: a reviewer checks every flagged value
+        with store.session() as s:
+            gaps = approval_gaps(s.get(Record, rid), {}, settings)
+        assert confirm(store, rid, [g.field for g in gaps if g.code == "unreviewed"], user="rev1", settings=settings,
+                       approve=True).approved
     link_store(store, settings)
     with store.session() as s:
         cluster = dict(s.execute(select(Record.id, Record.cluster_id)).all())

@@ -10,7 +10,8 @@ from sqlalchemy import create_engine, inspect, select, text, update
 
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.corrections import correct_record
+from pipeline.corrections import confirm, correct_record, reopen
+from pipeline.users import add_user, list_users
 from pipeline.errors import ExitCode
 from pipeline.load import LoadError, load
 from pipeline.package import PackageError, export_package, import_package
@@ -45,6 +46,15 @@ def _loadable_ids(store: Store, kind: str) -> list[int]:
     with store.session() as s:
         return list(s.scalars(select(Record.id).where(Record.status.in_(LOADABLE), Record.ledger_kind == kind)
                               .order_by(Record.id)))
+
+
+def _correct_after_load(store: Store, settings: Settings, rid: int, typed: dict, why: str) -> None:
+    """A correction after load: an administrator reopens the record, a reviewer corrects and approves it."""
+    if not list_users(store):
+        add_user(store, "boss", "administrator", "password-boss")
+    reopen(store, rid, user="boss", reason=why)
+    correct_record(store, rid, typed, user="rev1", settings=settings, reason=why)
+    assert confirm(store, rid, [], user="rev1", settings=settings, approve=True).approved
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -113,7 +123,7 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
         rec = s.get(Record, rid)
         old_agent = rec.fields["agent_name"]["value"]
         old_hash = s.get(LoadedRecord, rid).row_hash
-    correct_record(store, rid, {"agent_name": "欧阳修", "remarks": "家属更正"}, user="rev1", settings=settings, reason="phone call")
+    _correct_after_load(store, settings, rid, {"agent_name": "欧阳修", "remarks": "家属更正"}, "phone call")
     rep = reconcile(store, settings)
     assert not rep.ok and sum(len(v.mismatched) for v in rep.volumes) == 1  # corrected, not yet loaded
     upd = load(store, settings, batch_size=10)
@@ -146,7 +156,7 @@ def test_new_and_changed_rows_in_one_batch_land_typed(tmp_path, platform):
     assert first.inserted == 61
     with store.session() as s, s.begin():
         s.execute(update(Record).where(Record.id == held).values(status="approved"))
-    correct_record(store, changed, {"remarks": "复核更正"}, user="rev1", settings=settings, reason="re-read")
+    _correct_after_load(store, settings, changed, {"remarks": "复核更正"}, "re-read")
     res = load(store, settings, batch_size=100)
     assert (res.inserted, res.updated, res.unchanged) == (1, 1, 60)
     with store.session() as s:

@@ -12,7 +12,8 @@ from pipeline.config import Settings
 from pipeline.corrections import history
 from mapping.spec import load_spec
 from pipeline.store import Page, Record, RecordLink, Store
-from pipeline.users import add_user
+from pipeline.users import add_user, set_language
+from review_app.i18n import t
 from samples.seed import seed_store
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
@@ -59,10 +60,10 @@ def _rec(store: Store, rid: int) -> Record:
 
 def test_nothing_shows_before_login_and_a_wrong_password_is_refused(env):
     at = _app()
-    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]  # Chinese first
     assert not at.dataframe and not at.metric and not at.sidebar.radio
     _login(at, "rev", "not-the-password")
-    assert at.error and "Wrong user name or password" in at.error[0].value
+    assert at.error and at.error[0].value == "用户名或密码错误。"
     assert not at.dataframe and not at.metric
     _login(at, "rev", "password-rev")
     assert at.metric[0].value == str(R.queue(env[0]).total)
@@ -71,12 +72,14 @@ def test_nothing_shows_before_login_and_a_wrong_password_is_refused(env):
 
 def test_roles_limit_the_screens(env):
     at = _login(_app(), "arch", "password-arch")
-    assert at.sidebar.radio(key="nav").options == ["Intake"]
-    assert at.header[0].value == "Intake"
+    assert at.sidebar.radio(key="nav").options == ["收件"]
+    assert at.header[0].value == "收件"
     at = _login(_app(), "rev", "password-rev")
-    assert "Users" not in at.sidebar.radio(key="nav").options and "History" not in at.sidebar.radio(key="nav").options
+    assert "用户与运行" not in at.sidebar.radio(key="nav").options and "记录历史" not in at.sidebar.radio(key="nav").options
+    set_language(env[0], "boss", "en")  # English, chosen per user
     at = _login(_app(), "boss", "password-boss")
-    assert {"Queue", "Record", "Users", "History", "Ledgers", "Intake"} <= set(at.sidebar.radio(key="nav").options)
+    assert {"Queue", "Record", "Users and runs", "Record history", "Ledger settings", "Intake"} <= set(at.sidebar.radio(key="nav").options)
+    assert at.header[0].value == "Review queue"
 
 
 def test_correct_a_field_approve_and_the_next_record_appears(env):
@@ -85,19 +88,22 @@ def test_correct_a_field_approve_and_the_next_record_appears(env):
     at.button(key="start").click().run()
     rid = at.session_state["current"]
     assert R.claim_holder(store, rid) == "rev"
-    assert "No scan for this record" in at.info[0].value
-    at.multiselect(key=f"pick_{rid}").set_value(["death_date"]).run()
+    assert t("rec.no_scan", "zh") in at.info[0].value
+    flagged = at.multiselect(key=f"pick_{rid}").value
+    at.multiselect(key=f"pick_{rid}").set_value(list(flagged) + ["death_date"]).run()
     at.text_input(key=f"edit_{rid}_death_date").input("2013年1月2日")
     at.text_input(key=f"edit_reason_{rid}").input("misread day")
-    at.button(key=f"FormSubmitter:edit_{rid}-Save corrections").click().run()
+    at.button(key="save").click().run()
     assert not at.exception
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02"
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-01-02"  # the box shows the value stored
     at.button(key="approve").click().run()
     assert _rec(store, rid).status == "approved"
     actions = [(h.user, h.action, h.field, h.reason) for h in history(store, rid)]
     assert actions[0] == ("rev", "edit", "death_date", "misread day") and actions[-1][:2] == ("rev", "approve")
+    assert set(flagged) <= {a[2] for a in actions if a[1] == "confirm"}  # the flagged values left as read: confirmed
     nxt = at.session_state["current"]
-    assert nxt not in (None, rid) and f"Record {nxt}" in at.subheader[0].value
+    assert nxt not in (None, rid) and f"记录 {nxt} " in at.subheader[0].value
     assert R.claim_holder(store, rid) is None and R.claim_holder(store, nxt) == "rev"
 
 
@@ -107,14 +113,16 @@ def test_reject_needs_a_reason(env):
     at.button(key="start").click().run()
     rid = at.session_state["current"]
     at.button(key="reject").click().run()
-    assert "needs a reason" in at.error[0].value and _rec(store, rid).status == "needs_review"
+    assert at.error[0].value == t("err.needs_reason", "zh") and _rec(store, rid).status == "needs_review"
     at.text_input(key=f"reject_reason_{rid}").input("row crossed out in the ledger")
     at.button(key="reject").click().run()
     assert _rec(store, rid).status == "rejected"
     assert history(store, rid)[-1].reason == "row crossed out in the ledger"
 
 
-def test_id_and_phone_numbers_are_masked_except_in_the_field_being_edited(env):
+def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
+    from pipeline.store import Reveal
+
     store, _settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
     at.button(key="start").click().run()
@@ -125,9 +133,13 @@ def test_id_and_phone_numbers_are_masked_except_in_the_field_being_edited(env):
     shown = _texts(at)
     assert idn not in shown and R.mask_for_screen("id_number", idn) in shown
     assert phone and phone not in shown
-    at.multiselect(key=f"pick_{rid}").set_value(["id_number"]).run()
-    assert at.text_input(key=f"edit_{rid}_id_number").value == fields["id_number"]["raw"]
+    at.multiselect(key=f"pick_{rid}").set_value(["id_number"]).run()  # picking it reveals nothing yet
+    assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
+    at.button(key=f"reveal_{rid}_id_number").click().run()
+    assert at.text_input(key=f"edit_{rid}_id_number").value == idn
     assert idn in _texts(at) and phone not in _texts(at)
+    with store.session() as s:
+        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "id_number", "rev")]
 
 
 def test_skip_gives_the_record_back_and_two_sessions_get_different_records(env):
@@ -144,7 +156,7 @@ def test_skip_gives_the_record_back_and_two_sessions_get_different_records(env):
     # b opens a's current record by number: read only, no buttons to change it
     b.session_state["current"] = a.session_state["current"]
     b.run()
-    assert any("being reviewed by rev" in w.value for w in b.warning)
+    assert any(t("err.claimed_by", "zh", who="rev") in w.value for w in b.warning)
     assert not [x for x in b.button if x.key == "approve"]
 
 
@@ -154,9 +166,9 @@ def test_duplicate_pair_side_by_side_and_merge(env):
     with store.session() as s, s.begin():
         s.add(RecordLink(a_id=a, b_id=b, score=0.82, status="uncertain", evidence={"deceased_name": 0.95}))
     at = _login(_app(), "rev", "password-rev")
-    at.sidebar.radio(key="nav").set_value("Duplicates").run()
+    at.sidebar.radio(key="nav").set_value("duplicates").run()
     assert len(at.dataframe) == 2  # both records, side by side
-    assert f"Record {a}" in _texts(at) and f"Record {b}" in _texts(at)
+    assert f"记录 {a}" in _texts(at) and f"记录 {b}" in _texts(at)
     at.button(key="merge").click().run()
     assert _rec(store, a).cluster_id == _rec(store, b).cluster_id
     with store.session() as s:
@@ -170,13 +182,15 @@ def test_an_administrator_sees_a_records_history_masked(env):
     from pipeline.corrections import correct_record
 
     old = _rec(store, rid).fields["id_number"]["value"]
-    typed = old[:-1] + ("1" if old[-1] != "1" else "2")  # one digit changed
+    body = old[:14] + ("1" if old[14] != "1" else "2") + old[15:17]  # one digit of the sequence changed
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    typed = body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]  # a valid number (GB 11643)
     correct_record(store, rid, {"id_number": typed}, user="rev", settings=settings, reason="scan")
     at = _login(_app(), "boss", "password-boss")
-    at.sidebar.radio(key="nav").set_value("History").run()
+    at.sidebar.radio(key="nav").set_value("history").run()
     at.number_input(key="hist_id").set_value(rid).run()
     df = at.dataframe[0].value
-    assert list(df["who"]) == ["rev"] and list(df["field"]) == ["id_number"] and list(df["why"]) == ["scan"]
+    assert list(df["操作人"]) == ["rev"] and list(df["字段"]) == ["公民身份号码"] and list(df["原因"]) == ["scan"]
     cells = json.dumps(df.astype(str).values.tolist(), ensure_ascii=False)
     assert old not in cells and typed not in cells
     assert R.mask_for_screen("id_number", old) in cells
@@ -193,22 +207,25 @@ def test_two_keyer_ledger_hides_the_ocr_value(env):
     names = R.blind_fields(view)
     for n in names:
         assert at.text_input(key=f"blind_{rid}_{n}").value == ""
-    assert all(f"<tr data-field='{n}'>" in at.html[0].value for n in names)
-    assert at.html[0].value.count("hidden: key it blind") == len(names)
+    assert all(f"<tr data-field='{n}'>" in _table(at) for n in names)
+    assert _table(at).count(t("blind.hidden", "zh")) == len(names)
     for n in names:  # the OCR value of a field keyed blind is nowhere in its row
-        row = at.html[0].value.split(f"<tr data-field='{n}'>", 1)[1].split("</tr>", 1)[0]
-        assert "<code" not in row
+        assert "<code" not in _row(at, n)
     for n in names:
         at.text_input(key=f"blind_{rid}_{n}").input("9999")
-    at.button(key=f"FormSubmitter:blind_{rid}-Submit keying").click().run()
+    at.button(key="blind_submit").click().run()
     assert rid in dict(R.arbitration_queue(store))  # no flagged field of a seeded row reads 9999
     assert rid not in [it.record_id for it in R.queue(store, limit=1000).items]
     assert at.session_state["current"] != rid
 
 
+def _table(at: AppTest) -> str:
+    return next(h.value for h in at.html if "<tr data-field=" in h.value)
+
+
 def _row(at: AppTest, name: str) -> str:
     """The record view's table row of one field (its label, crop, value and reasons)."""
-    return at.html[0].value.split(f"<tr data-field='{name}'>", 1)[1].split("</tr>", 1)[0]
+    return _table(at).split(f"<tr data-field='{name}'>", 1)[1].split("</tr>", 1)[0]
 
 
 def test_fields_show_the_spec_label_and_code_fields_their_code_label(env):
@@ -240,10 +257,29 @@ def test_the_as_read_label_keeps_the_ocr_text_after_a_correction(env):
     ocr = rec.cells[columns.index("agent_name")]["text"]
     typed = "王小明" if ocr != "王小明" else "李小红"
     at.multiselect(key=f"pick_{rid}").set_value(["agent_name"]).run()
-    assert at.text_input(key=f"edit_{rid}_agent_name").label == f"agent_name · 经办人姓名 (as read: {ocr})"
+    assert at.text_input(key=f"edit_{rid}_agent_name").label == "经办人姓名 *"
+    assert ocr in at.text_input(key=f"edit_{rid}_agent_name").help
     at.text_input(key=f"edit_{rid}_agent_name").input(typed)
-    at.button(key=f"FormSubmitter:edit_{rid}-Save corrections").click().run()
+    at.button(key="save").click().run()
     assert _rec(store, rid).fields["agent_name"]["value"] == typed
     box = at.text_input(key=f"edit_{rid}_agent_name")
-    assert box.value == typed and box.label == f"agent_name · 经办人姓名 (as read: {ocr})"
-    assert "corrected" in _row(at, "agent_name") and typed in _row(at, "agent_name")
+    assert box.value == typed and ocr in box.help
+    assert t("rec.corrected", "zh") in _row(at, "agent_name") and typed in _row(at, "agent_name")
+    assert t("rec.read_as", "zh", text=ocr) in _row(at, "agent_name")  # one text as read, one value
+
+
+def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
+    at.text_input(key=f"edit_{rid}_death_date").input("2013-02-30")  # no such day
+    at.button(key="skip").click().run()
+    assert at.session_state["current"] == rid  # refused: the reviewer stays, the text in the box
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-02-30"
+    at.text_input(key=f"edit_{rid}_death_date").input("2013年1月2日")
+    at.button(key="skip").click().run()
+    assert at.session_state["current"] != rid
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and _rec(store, rid).status == "needs_review"
+    assert [(h.action, h.field) for h in history(store, rid)] == [("edit", "death_date")]  # nothing else counted as checked

@@ -16,23 +16,25 @@ from pipeline.intake import register_folder
 from pipeline.safety import inside, is_sha256, safe_file_name
 from pipeline.store import ImageStore, Quarantine, SourceFile, Store, User
 from pipeline.users import Account, add_user
+from review_app.i18n import t
 from samples.seed import seed_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "review_app" / "app.py")
 
-# every screen of the app, the heading it shows, and the roles that may see it
+# every screen of the app, the heading it shows (Chinese, the default language), and the roles that may see it
 SCREENS = {
-    "Queue": ("Review queue", {"reviewer", "administrator"}),
-    "Record": ("Record", {"reviewer", "administrator"}),
-    "Duplicates": ("Possible duplicates", {"reviewer", "administrator"}),
-    "Arbitration": ("Arbitration (two-keyer disagreements)", {"reviewer", "administrator"}),
-    "Intake": ("Intake", {"archivist", "administrator"}),
-    "Users": ("Users and runs", {"administrator"}),
-    "Ledgers": ("Ledger settings", {"administrator"}),
-    "History": ("A record's history", {"administrator"}),
-    "Completion": ("Completion", {"administrator"}),
+    "queue": (t("queue.title", "zh"), {"reviewer", "administrator"}),
+    "record": (t("rec.title", "zh"), {"reviewer", "administrator"}),
+    "duplicates": (t("dup.title", "zh"), {"reviewer", "administrator"}),
+    "arbitration": (t("arb.title", "zh"), {"reviewer", "administrator"}),
+    "intake": (t("intake.title", "zh"), {"archivist", "administrator"}),
+    "users": (t("users.title", "zh"), {"administrator"}),
+    "ledgers": (t("ledgers.title", "zh"), {"administrator"}),
+    "history": (t("hist.title", "zh"), {"administrator"}),
+    "completion": (t("done.title", "zh"), {"administrator"}),
 }
+LOGIN_LABELS = [t("login.user", "zh"), t("login.password", "zh")]
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
             "administrator": ("boss", "password-boss")}
 
@@ -66,7 +68,7 @@ def test_no_screen_shows_without_login(app_env):
         at.session_state["nav"] = name  # asking for a screen by its name, without logging in
         at.run()
         assert not at.exception
-        assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"], name
+        assert _headers(at) == [] and [w.label for w in at.text_input] == LOGIN_LABELS, name
         assert not at.dataframe and not at.metric and not at.sidebar.radio
 
 
@@ -78,7 +80,7 @@ def test_every_screen_beyond_the_role_is_refused(app_env, role):
     at.text_input(key="login_password").input(pw)
     at.button[0].click().run()
     allowed = {n for n, (_h, roles) in SCREENS.items() if role in roles}
-    assert set(at.sidebar.radio(key="nav").options) == allowed
+    assert set(at.sidebar.radio(key="nav").options) == {t(f"nav.{n}", "zh") for n in allowed}
     for name, (heading, roles) in SCREENS.items():
         # a session that asks for the screen by name (the navigation only offers the allowed ones);
         # the role is read again from the user store at every run, never taken from the session
@@ -97,9 +99,9 @@ def test_every_screen_beyond_the_role_is_refused(app_env, role):
 def test_an_unknown_account_in_the_session_gets_the_login_form(app_env):
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["account"] = Account("intruder", "administrator", True)
-    at.session_state["nav"] = "Users"
+    at.session_state["nav"] = "users"
     at.run()
-    assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
+    assert _headers(at) == [] and [w.label for w in at.text_input] == LOGIN_LABELS
 
 
 def test_a_disabled_user_is_logged_out_at_the_next_click(app_env):
@@ -109,10 +111,10 @@ def test_a_disabled_user_is_logged_out_at_the_next_click(app_env):
     at.text_input(key="login_user").input("rev")
     at.text_input(key="login_password").input("password-rev")
     at.button[0].click().run()
-    assert "Review queue" in _headers(at)
+    assert t("queue.title", "zh") in _headers(at)
     set_active(app_env, "rev", False)
     at.run()
-    assert _headers(at) == [] and [t.label for t in at.text_input] == ["User name", "Password"]
+    assert _headers(at) == [] and [w.label for w in at.text_input] == LOGIN_LABELS
 
 
 def test_passwords_are_kept_as_argon2_hashes_only(app_env):

@@ -1,0 +1,327 @@
+"""The review contract without a browser (issue 22): Approve holds only for a record whose mandatory
+fields are filled or marked "not on the scan" (who, why) and whose flagged fields were looked at; a
+refused correction changes nothing; decided records are read only until an administrator reopens
+them; a ledger's never-recorded fields are declared once; reveals are logged; every CSV is safe for
+spreadsheets; the loader refuses empty mandatory fields on SQLite and PostgreSQL; logins slow down
+and lock; sessions end at logout and after the idle timeout."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from pipeline import review as R
+from pipeline.completion import completion, to_csv
+from pipeline.config import Settings
+from pipeline.corrections import (ApprovalRefused, CorrectionError, CorrectionRefused, FieldEntry, approval_gaps, confirm,
+                                  correct_record, decide, history, reopen, review_form)
+from pipeline.errors import ExitCode
+from pipeline.export import export_csv
+from pipeline.extract import remap_page
+from pipeline.load import load
+from pipeline.package import export_package
+from pipeline.store import FieldReview, LoginFailure, Page, Record, Reveal, Store, WebSession
+from pipeline.users import (add_user, bind_session, login, session_account, set_active, start_session, end_session,
+                            unlock)
+from samples.seed import seed_store
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """One seeded store for the module (a page of generated rows, half of them with a cell read unsure)."""
+    base = tmp_path_factory.mktemp("contract-template")
+    settings = Settings(data_dir=str(base / "d"))
+    with Store.open(settings) as store:
+        rows = seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
+        add_user(store, "boss", "administrator", "password-boss")
+        add_user(store, "rev", "reviewer", "password-rev")
+    return base / "d", rows
+
+
+@pytest.fixture()
+def seeded(tmp_path, template):
+    """A fresh copy of the template store for one test."""
+    src, rows = template
+    shutil.copytree(src, tmp_path / "d")
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    store = Store.open(settings)
+    yield store, settings, rows
+    store.dispose()
+
+
+def _rec(store: Store, rid: int) -> Record:
+    with store.session() as s:
+        return s.get(Record, rid)
+
+
+def _waiting(store: Store) -> list[int]:
+    with store.session() as s:
+        return list(s.scalars(select(Record.id).where(Record.status == "needs_review").order_by(Record.id)))
+
+
+def _blank(store: Store, settings: Settings, rid: int, *names: str) -> None:
+    """Make fields of a record read blank (as OCR of an empty cell would), through a re-map."""
+    with store.session() as s, s.begin():
+        rec = s.get(Record, rid)
+        cells = [dict(c) for c in rec.cells]
+        columns = s.get(Page, rec.page_id).layout["columns"]
+        for n in names:
+            cells[columns.index(n)]["text"] = ""
+        rec.cells = cells
+        page_id = rec.page_id
+    remap_page(store, page_id, settings)
+
+
+def test_approve_refuses_an_empty_mandatory_field_until_it_is_typed_or_marked_with_a_reason(seeded):
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    _blank(store, settings, rid, "deceased_name", "cremation_cert_no")
+    with pytest.raises(ApprovalRefused) as refused:
+        decide(store, rid, "approved", user="rev", settings=settings)
+    assert {("deceased_name", "mandatory_empty"), ("cremation_cert_no", "mandatory_empty")} <= {(g.field, g.code) for g in refused.value.gaps}
+    assert _rec(store, rid).status == "needs_review"
+    flagged = [g.field for g in approval_gaps(_rec(store, rid), {}, settings) if g.code == "unreviewed"]
+    entries = {"deceased_name": FieldEntry("王小明"), "cremation_cert_no": FieldEntry("", not_on_scan=True),
+               **{n: FieldEntry(_form(store, settings, rid, n)) for n in flagged}}
+    out = review_form(store, rid, entries, user="rev", settings=settings, approve=True)  # no reason: the mark is refused
+    assert not out.approved and [(r.field, r.code) for r in out.refused] == [("cremation_cert_no", "needs_reason")]
+    assert _rec(store, rid).fields["deceased_name"]["value"] == "王小明"  # the valid correction was saved all the same
+    out = review_form(store, rid, {**entries, "deceased_name": FieldEntry("王小明")}, user="rev", settings=settings,
+                      reason="no certificate number on this row", approve=True)
+    assert out.approved and out.marked == ["cremation_cert_no"], (out.refused, out.gaps)
+    rec = _rec(store, rid)
+    assert rec.status == "approved" and rec.fields["cremation_cert_no"]["value"] is None
+    with store.session() as s:
+        mark = s.get(FieldReview, (rid, "cremation_cert_no"))
+    assert (mark.action, mark.user, mark.reason) == ("not_on_scan", "rev", "no certificate number on this row")
+    trail = [(h.action, h.field) for h in history(store, rid)]
+    assert ("edit", "deceased_name") in trail and ("not_on_scan", "cremation_cert_no") in trail and trail[-1] == ("approve", None)
+
+
+def _form(store, settings, rid, name) -> str:
+    return next(f.form_text for f in R.record_view(store, rid, settings).fields if f.name == name)
+
+
+def test_a_flagged_value_must_be_confirmed_and_a_confirmation_holds_only_for_that_value(seeded):
+    store, settings, _rows = seeded
+    rid = next(r for r in _waiting(store) if any(g.code == "unreviewed" for g in approval_gaps(_rec(store, r), {}, settings)))
+    gaps = approval_gaps(_rec(store, rid), {}, settings)
+    names = [g.field for g in gaps]
+    with pytest.raises(ApprovalRefused):
+        decide(store, rid, "approved", user="rev", settings=settings)
+    out = confirm(store, rid, names, user="rev", settings=settings)
+    assert out.confirmed == names and not out.approved
+    with store.session() as s:
+        assert s.get(FieldReview, (rid, names[0])).action == "confirmed"
+    decide(store, rid, "approved", user="rev", settings=settings)
+    assert _rec(store, rid).status == "approved"
+    # a confirmation names the value: once the value changes it no longer counts
+    other = next(r for r in _waiting(store) if any(g.code == "unreviewed" for g in approval_gaps(_rec(store, r), {}, settings)))
+    f = next(g.field for g in approval_gaps(_rec(store, other), {}, settings) if g.code == "unreviewed")
+    confirm(store, other, [f], user="rev", settings=settings)
+    with store.session() as s, s.begin():
+        s.execute(update(FieldReview).where(FieldReview.record_id == other, FieldReview.field == f)
+                  .values(value=json.dumps("something else", ensure_ascii=False)))
+        reviews = {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == other))}
+        assert f in {g.field for g in approval_gaps(s.get(Record, other), reviews, settings)}
+
+
+def test_a_refused_correction_keeps_the_stored_value_and_writes_nothing(seeded):
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    before = _rec(store, rid).fields["death_date"]["value"]
+    out = review_form(store, rid, {"death_date": FieldEntry("2013-02-30"), "agent_name": FieldEntry("李四")},
+                      user="rev", settings=settings)
+    assert [(r.field, r.code) for r in out.refused] == [("death_date", "invalid")]
+    assert "impossible_date" in out.refused[0].flags or out.refused[0].flags == ()
+    rec = _rec(store, rid)
+    assert rec.fields["death_date"]["value"] == before and rec.fields["agent_name"]["value"] == "李四"
+    assert [h.field for h in history(store, rid) if h.action == "edit"] == ["agent_name"]
+    with pytest.raises(CorrectionRefused):  # the library call refuses the whole correction
+        correct_record(store, rid, {"death_date": "2013-02-30", "agent_name": "张三"}, user="rev", settings=settings)
+    assert _rec(store, rid).fields["agent_name"]["value"] == "李四"
+    out = review_form(store, rid, {"deceased_name": FieldEntry("")}, user="rev", settings=settings)
+    assert [(r.field, r.code) for r in out.refused] == [("deceased_name", "mandatory_cleared")]
+    assert _rec(store, rid).fields["deceased_name"]["value"]
+
+
+def test_decided_records_are_read_only_until_an_administrator_reopens_them_with_a_reason(seeded):
+    store, settings, _rows = seeded
+    with store.session() as s:
+        auto = s.scalar(select(Record.id).where(Record.status == "auto_accepted"))
+    with pytest.raises(CorrectionError, match="read only"):
+        correct_record(store, auto, {"agent_name": "王五"}, user="rev", settings=settings)
+    with pytest.raises(CorrectionError, match="reason"):
+        reopen(store, auto, user="boss", reason=" ")
+    with pytest.raises(CorrectionError, match="administrator"):
+        reopen(store, auto, user="rev", reason="family called")
+    reopen(store, auto, user="boss", reason="family called: agent's name misspelt")
+    assert _rec(store, auto).status == "needs_review"
+    assert history(store, auto)[-1].action == "reopen" and history(store, auto)[-1].user == "boss"
+    correct_record(store, auto, {"agent_name": "王五"}, user="rev", settings=settings)
+    assert _rec(store, auto).fields["agent_name"]["value"] == "王五"
+
+
+def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(seeded):
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    with store.session() as s, s.begin():  # one header of the page was not recognized (its column unmapped)
+        page = s.get(Page, _rec(store, rid).page_id)
+        layout = dict(page.layout)
+        cols = list(layout["columns"])
+        name = next(n for n in ("death_cause_code", "ethnicity_code", "household_address") if n in cols)
+        cols[cols.index(name)] = None  # its header read as nothing known
+        page.layout = {**layout, "columns": cols}
+        page_id, file_id = page.id, page.file_id
+    remap_page(store, page_id, settings)
+    view = R.record_view(store, rid, settings)
+    field = next(f for f in view.fields if f.name == name)
+    assert field.column == "unknown_column" and field.gap == "empty_flagged"
+    assert all(next(f for f in R.record_view(store, r, settings).fields if f.name == name).needs_look
+               for r in _waiting(store))  # asked on every record of the page
+    with pytest.raises(CorrectionError, match="administrator"):
+        R.declare_absent(store, file_id, [name], user="rev", reason="no such column", settings=settings)
+    with pytest.raises(CorrectionError, match="reason"):
+        R.declare_absent(store, file_id, [name], user="boss", reason="", settings=settings)
+    assert R.declare_absent(store, file_id, [name], user="boss", reason="this register has no such column",
+                            settings=settings) > 0
+    for r in _waiting(store):
+        field = next(f for f in R.record_view(store, r, settings).fields if f.name == name)
+        assert field.column == "absent" and field.gap is None and not field.needs_look
+    assert R.ledgers(store)[0].absent == (name,)
+
+
+def test_revealing_a_full_number_is_logged_and_needs_the_claim(seeded):
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    with pytest.raises(CorrectionError, match="not claimed"):
+        R.reveal(store, rid, "id_number", user="rev")
+    R.claim(store, rid, "rev")
+    full = R.reveal(store, rid, "id_number", user="rev")
+    assert full == _rec(store, rid).fields["id_number"]["value"]
+    R.reveal(store, rid, "agent_phone", user="boss", require_claim=False)  # an administrator, logged the same
+    with store.session() as s:
+        got = [(r.record_id, r.field, r.user) for r in s.scalars(select(Reveal).order_by(Reveal.id))]
+    assert got == [(rid, "id_number", "rev"), (rid, "agent_phone", "boss")]
+    with pytest.raises(CorrectionError):
+        R.reveal(store, rid, "deceased_name", user="rev")
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_every_csv_neutralizes_formulas_and_json_lines_keep_the_raw_value(seeded, tmp_path):
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    out = review_form(store, rid, {"remarks": FieldEntry(FORMULA)}, user="rev", settings=settings)
+    assert not out.refused and _rec(store, rid).fields["remarks"]["value"].startswith(FORMULA)
+    assert confirm(store, rid, [g.field for g in approval_gaps(_rec(store, rid), {}, settings)], user="rev",
+                   settings=settings, approve=True).approved
+    export_csv(store, tmp_path / "export.csv", settings.spec_version)
+    with (tmp_path / "export.csv").open(encoding="utf-8", newline="") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert any(c.startswith("'" + FORMULA) for c in cells)
+    assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells)
+    assert not any(c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit() for c in cells)
+    load(store, settings)
+    pkg = export_package(settings, tmp_path / "pkg")
+    assert pkg.counts["dead_information"] > 0
+    with (tmp_path / "pkg" / "dead_information.csv").open(encoding="utf-8", newline="") as f:
+        pcells = [c for row in csv.reader(f) for c in row]
+    assert any(c.startswith("'" + FORMULA) for c in pcells) and not any(c.startswith(("=", "+", "@")) for c in pcells)
+    with (tmp_path / "pkg" / "dead_information.jsonl").open(encoding="utf-8") as f:
+        raw = [json.loads(line) for line in f]
+    assert any(str(r.get("remarks") or "").startswith(FORMULA) for r in raw)  # machines get the value as typed
+    text = to_csv(completion(store, settings, "year"))
+    assert not any(c.startswith(("=", "+", "@")) for row in csv.reader(text.splitlines()) for c in row)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+86 535", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(text):
+    from pipeline.csvsafe import safe_cell
+
+    assert safe_cell(text) == "'" + text
+    assert safe_cell("王小明") == "王小明" and safe_cell(-5) == -5 and safe_cell(None) == ""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def platform(request):
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("pg_url")
+
+
+def test_the_loader_refuses_empty_mandatory_fields_whatever_the_status(tmp_path, platform):
+    from sqlalchemy import create_engine, text
+
+    settings = Settings(data_dir=str(tmp_path / "d"), platform_url=platform)
+    store = Store.open(settings)
+    seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.0)
+    with store.session() as s, s.begin():  # the state the old review app left: approved with empty mandatory fields
+        ids = list(s.scalars(select(Record.id).where(Record.status == "auto_accepted").order_by(Record.id)))
+        bad, no_name, no_cert = ids[0], ids[1], ids[2]
+        for rid, names in ((bad, ("deceased_name", "id_type")), (no_name, ("deceased_name",)), (no_cert, ("cremation_cert_no",))):
+            rec = s.get(Record, rid)
+            rec.fields = {**rec.fields, **{n: {**rec.fields[n], "value": None} for n in names}}
+            rec.status = "approved"
+        for rid, name in ((no_name, "deceased_name"), (no_cert, "cremation_cert_no")):
+            s.add(FieldReview(record_id=rid, field=name, action="not_on_scan", user="rev", reason="not on the paper"))
+    res = load(store, settings)
+    got = {r.records: (r.fields, r.marked) for r in res.refused}
+    # a name the platform requires is refused even when the paper has none (and the report says it was marked);
+    # a certificate number is mandatory only where one was issued: marked "not on the scan", the row loads
+    assert got == {(bad,): (("deceased_name", "id_type"), ()), (no_name,): (("deceased_name",), ("deceased_name",))}
+    assert res.inserted == len(ids) - 2
+    eng = create_engine(settings.platform_db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with eng.connect() as c:
+        nulls = c.execute(text("select count(*) from dead_information where deceased_name is null or id_type is null")).scalar()
+        rows = c.execute(text("select count(*) from dead_information")).scalar()
+        no_cert_rows = c.execute(text("select count(*) from dead_information where cremation_cert_no is null")).scalar()
+    eng.dispose()
+    assert nulls == 0 and rows == len(ids) - 2 and no_cert_rows == 1
+    from pipeline.cli import main
+
+    args = ["load", "--data-dir", settings.data_dir] + (["--platform", platform] if platform else [])
+    assert main(args) == ExitCode.refused  # and it says so
+    store.dispose()
+
+
+def test_failed_logins_slow_down_then_lock_and_are_logged(seeded, caplog):
+    store, settings, _rows = seeded
+    settings = settings.with_(login_max_failures=3, login_lock_minutes=1)
+    delays = [login(store, "rev", "wrong", settings).delay for _ in range(2)]
+    assert delays == [0.25, 0.5]
+    third = login(store, "rev", "wrong", settings)
+    assert third.locked_until is not None and third.account is None
+    locked = login(store, "rev", "password-rev", settings)  # the right password, while locked
+    assert locked.account is None and locked.locked_until is not None
+    assert any("locked" in r.getMessage() for r in caplog.records)
+    assert not any("wrong" in r.getMessage() or "password-rev" in r.getMessage() for r in caplog.records)
+    unlock(store, "rev")
+    assert login(store, "rev", "password-rev", settings).account.username == "rev"
+    with store.session() as s:
+        assert s.scalar(select(LoginFailure.id).where(LoginFailure.username == "rev")) is None
+
+
+def test_a_session_survives_until_logout_idle_timeout_or_a_disabled_user(seeded):
+    store, settings, _rows = seeded
+    token = start_session(store, "rev")
+    assert session_account(store, token, settings) is None  # not bound to a cookie yet
+    assert bind_session(store, token) and not bind_session(store, token)  # bound once only
+    assert session_account(store, token, settings).username == "rev"
+    end_session(store, token)
+    assert session_account(store, token, settings) is None
+    idle = start_session(store, "rev")
+    bind_session(store, idle)
+    with store.session() as s, s.begin():
+        ws = s.scalars(select(WebSession).where(WebSession.ended_at.is_(None))).one()
+        ws.last_seen = ws.last_seen - timedelta(minutes=settings.review_idle_minutes + 1)
+    assert session_account(store, idle, settings) is None
+    other = start_session(store, "rev")
+    bind_session(store, other)
+    set_active(store, "rev", False)
+    assert session_account(store, other, settings) is None
