@@ -73,6 +73,13 @@ def link_task(settings: dict[str, Any]) -> int:
     return stages.link(store, s)
 
 
+@task(name="audit", **IO_RETRIES)
+def audit_task(settings: dict[str, Any]) -> dict[str, int]:
+    """Draw the blind audit samples the volumes lack and act on what the audit measured (pipeline.audit)."""
+    store, s = _open(settings)
+    return stages.audit_stage(store, s)
+
+
 @task(name="load", **IO_RETRIES)
 def load_task(settings: dict[str, Any]) -> dict[str, int]:
     store, s = _open(settings)
@@ -105,8 +112,9 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     _run_batches(runs.pending_pages(store, plan.selected), settings, opts.batch_pages)
     runs.mark_files_processed(store, plan.selected)
     merged = link_task(settings)
+    audit = audit_task(settings)
     loaded = load_task(settings) if opts.load else None
-    return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0)
+    return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0, audit)
 
 
 def dask_runner(address: str):

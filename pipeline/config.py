@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -41,6 +42,17 @@ class Settings:
     page_unsure_max: float | None = None
     # a text line read less sure than this is read a second time (engine agreement); None: never
     second_read_below: float | None = 0.99
+    # the blind audit of auto-accepted records (pipeline.audit): share drawn per ledger volume, at least
+    # this many per volume, the seed of the draw, the wrong-field rate a volume must be shown within
+    # (the 95 % interval's upper bound), and the interval ("wilson" or "exact")
+    audit_share: float = 0.02
+    audit_min_per_volume: int = 20
+    audit_seed: int = 23
+    audit_target: float = 0.003
+    audit_interval: str = "wilson"
+    # the local place lexicon learnt from reviewers (pipeline.lexicon): None = the version an
+    # administrator made active in data_dir/lexicon (none: the official lists only), "" = none, or a path
+    local_lexicon_file: str | None = None
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -59,13 +71,35 @@ class Settings:
     def platform_db_url(self) -> str:
         return self.platform_url or f"sqlite:///{(self.data_path / 'platform.sqlite').as_posix()}"
 
+    @cached_property
+    def active_thresholds_file(self) -> str | None:
+        """The thresholds routing uses: `thresholds_file` where set, else the version an administrator
+        applied in data_dir/thresholds (`backfill remap --thresholds`), else None (the packaged file)."""
+        if self.thresholds_file is not None:
+            return self.thresholds_file
+        from pipeline.versions import VersionedFiles
+
+        path = VersionedFiles(self.data_path / "thresholds", "thresholds").active()
+        return None if path is None else str(path)
+
+    @cached_property
+    def active_lexicon_file(self) -> str | None:
+        """The local place lexicon mapping uses beside the official lists: `local_lexicon_file` where
+        set ("" none), else the version an administrator made active in data_dir/lexicon, else none."""
+        if self.local_lexicon_file is not None:
+            return self.local_lexicon_file or None
+        from pipeline.versions import VersionedFiles
+
+        path = VersionedFiles(self.data_path / "lexicon", "lexicon").active()
+        return None if path is None else str(path)
+
     def threshold_for(self, field_name: str) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
         if field_name in self.field_thresholds:
             return self.field_thresholds[field_name]
         from pipeline.calibration import load_thresholds
 
-        return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
+        return load_thresholds(self.active_thresholds_file).get(field_name, self.auto_accept_threshold)
 
     def page_unsure_limit(self, kind: str | None = None) -> float | None:
         """page_unsure_max, else the calibrated one for this ledger kind (pipeline.calibration.load_page_limit)."""
@@ -73,7 +107,7 @@ class Settings:
             return float(self.page_unsure_max)
         from pipeline.calibration import load_page_limit
 
-        return load_page_limit(self.thresholds_file, kind)
+        return load_page_limit(self.active_thresholds_file, kind)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +179,14 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
                 p.append(f"{name} must be a sqlite:/// or postgresql:// URL")
+        if not 0.0 <= float(self.audit_share) <= 1.0:
+            p.append("audit_share must be within 0..1")
+        if int(self.audit_min_per_volume) < 0:
+            p.append("audit_min_per_volume must be 0 or more")
+        if not 0.0 < float(self.audit_target) < 1.0:
+            p.append("audit_target must be within 0..1 (exclusive)")
+        if self.audit_interval not in ("wilson", "exact"):
+            p.append("audit_interval must be 'wilson' or 'exact'")
         if self.layout_mode not in ("cells", "page"):
             p.append("layout_mode must be 'cells' or 'page'")
         if not isinstance(self.engine_settings, dict):

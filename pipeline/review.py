@@ -12,6 +12,7 @@ Corrections and decisions go through pipeline.corrections (the audit trail lives
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
@@ -45,6 +46,15 @@ REASONS = {
 }
 # ID and phone numbers are masked on screen except in the field being edited
 MASKED_FIELDS = {"id_number": mask_id, "id_number_raw": mask_id, "agent_phone": mask_phone, "registrant_phone": mask_phone}
+
+
+_THRESHOLD = re.compile(r"(: confidence \d\.\d\d) below \d\.\d\d\b")
+
+
+def screen_reason(line: str) -> str:
+    """A routing reason as reviewers read it: a field's confidence, not the threshold it missed
+    (thresholds are the administrator's; and a blind audit record, pipeline.audit, reads the same)."""
+    return _THRESHOLD.sub(r"\1", line)
 
 
 def mask_for_screen(name: str, value: object) -> str:
@@ -151,7 +161,7 @@ def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "p
         total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0) if count else -1
         rows = s.execute(_ordered(q, dup, order).limit(limit).offset(offset)).all()
     items = [QueueItem(rid, rel, fid, page_no, row_no, kind, home, ledger_year(title or ""), float(conf or 0.0),
-                       list(reasons or []), bool(d), created, holder)
+                       [screen_reason(r) for r in reasons or []], bool(d), created, holder)
              for rid, rel, fid, page_no, row_no, kind, home, title, conf, reasons, d, created, holder in rows]
     return QueuePage(items, total)
 
@@ -315,7 +325,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                  for b in s.scalars(select(BlindKey).where(BlindKey.record_id == rec.id).order_by(BlindKey.id))]
     by_field: dict[str, list[str]] = {}
     record_reasons: list[str] = []
-    for line in list(rec.problems or []) + [r for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
+    for line in list(rec.problems or []) + [screen_reason(r) for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
         f = _field_of(line)
         if f in rec.fields:
             by_field.setdefault(f, []).append(line.split(":", 1)[1].strip())
