@@ -9,6 +9,15 @@ and funeral home, with a 95 % interval (pipeline.stats). A volume whose interval
 rate within `audit_target` (default 0.3 %) has its auto-accepted records not yet loaded sent back to
 review; records already loaded are listed for re-check. The administrator sees why.
 
+- **Double sampling.** Twenty records hold about 300 fields; with none wrong, the 95 % upper bound is
+  still 1.2 %: a first sample can show a volume bad, rarely good (showing 0.3 % takes about 1 300
+  fields all right). So a volume whose first sample is inconclusive (upper bound over the target,
+  lower bound within it) is audited further, by as many more records as would show the target if
+  they were all right, while that stays under `audit_max_share` (default half) of its auto-accepted
+  records; past that, reviewing the volume whole costs about as much, and it is sent back
+  (`audit_escalate = false`: sent back at once, the literal rule). A lower bound over the target
+  sends a volume back at once, its audit complete or not.
+
 - **Blind.** An audit record is a needs-review record like any other: the same fields in the same
   order on the same screens; its reasons are the record's least sure fields, phrased as any
   confidence reason is shown to reviewers (pipeline.review.screen_reason). Which records are audit
@@ -138,6 +147,7 @@ def draw(store: Store, settings: Settings, *, user: str = SYSTEM) -> DrawResult:
             .outerjoin(AuditSample, AuditSample.record_id == Record.id)
             .where(or_(Record.status == AUTO_ACCEPTED, AuditSample.record_id.is_not(None)))).all()
         failed = set(s.scalars(select(AuditVerdict.volume).where(AuditVerdict.verdict.in_(("sent_back", "recheck")))))
+        extra = dict(s.execute(select(AuditVerdict.volume, AuditVerdict.extra)).all())
     groups: dict[str, list[tuple[float, int, bool]]] = defaultdict(list)
     for rid, status, fid, page_no, row_no, sha, sampled in rows:
         v = vols.get(fid)
@@ -148,7 +158,8 @@ def draw(store: Store, settings: Settings, *, user: str = SYSTEM) -> DrawResult:
     for key, members in groups.items():
         if key in failed:
             continue  # every auto-accepted record of it is being re-checked: no sample needed
-        need = sample_size(len(members), share, minimum) - sum(1 for _u, _r, was in members if was)
+        size = min(len(members), sample_size(len(members), share, minimum) + int(extra.get(key) or 0))
+        need = size - sum(1 for _u, _r, was in members if was)
         if need > 0:
             plan[key] = sorted((u, rid) for u, rid, was in members if not was)[:need]
     for key, chosen in sorted(plan.items()):
@@ -298,14 +309,15 @@ class QualityRow:
     pending: int = 0
     rate: Rate | None = None
     loaded: int = 0              # auto-accepted records of it already on the platform
-    state: str = ""              # volume: pending / passed / to_send_back / sent_back / recheck / no_sample
+    state: str = ""              # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample
     reason: str = ""
     more_records: int | None = None  # audited records still needed for an upper bound within target, all right
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("rate")
-        d.update({k: v for k, v in (self.rate.to_dict() if self.rate else {}).items() if k != "units"})
+        rate = self.rate.to_dict() if self.rate else dict.fromkeys(("fields", "wrong", "rate", "low", "high", "n_eff", "method"))
+        d.update({k: v for k, v in rate.items() if k != "units"})
         return d
 
 
@@ -422,6 +434,17 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
+        if row.state == "to_send_back" and rate is not None and rate.low <= target and row.more_records:
+            # too few audited to show the target, not shown to miss it: audit further where that is cheaper
+            # than reviewing the volume (double sampling); else it goes back to review whole
+            after = row.drawn + row.more_records
+            if settings.audit_escalate and after <= settings.audit_max_share * row.population:
+                row.state = "to_extend"
+                row.reason += (f"; {row.more_records} more audited records, all right, would show it: "
+                               f"the audit is extended to {after} of {row.population}")
+            else:
+                row.reason += (f"; showing it would take {row.more_records} more audited records, over "
+                               f"{settings.audit_max_share:.0%} of the volume's {row.population}: it is reviewed whole")
         rows["volume"].append(row)
     types = field_types()
     for t in sorted({types.get(f, "text") for u in units for f in u.checked}):
@@ -460,7 +483,9 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
         return "to_send_back", (f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}): even the "
                                 f"interval's lower bound {_pct(r.low)} passes the target {_pct(target)}")
     if row.pending:
-        return "pending", f"audit under way: {row.reviewed} of {row.drawn} audited records reviewed"
+        more = f" (extended by {verdict.extra} records: the first sample could not show the target)" if (
+            verdict is not None and verdict.extra) else ""
+        return "pending", f"audit under way: {row.reviewed} of {row.drawn} audited records reviewed{more}"
     if r.high > target:
         return "to_send_back", (f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}); the 95 % "
                                 f"interval's upper bound {_pct(r.high)} passes the target {_pct(target)}")
@@ -472,7 +497,7 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
 class Action:
     volume: str
     label: str
-    verdict: str          # sent_back / recheck / passed
+    verdict: str          # sent_back / recheck / passed / extended
     sent_back: int
     loaded: int
     reason: str
@@ -490,7 +515,13 @@ def enforce(store: Store, settings: Settings, *, user: str = SYSTEM) -> list[Act
     for fid, v in vols.items():
         files_of[v.key].append(fid)
     actions: list[Action] = []
+    extended = False
     for row in rep.rows["volume"]:
+        if row.state == "to_extend":
+            _extend(store, row, user, rep.target)
+            actions.append(Action(row.key, row.label, "extended", 0, row.loaded, row.reason))
+            extended = True
+            continue
         if row.state == "passed":
             if _set_verdict(store, row, "passed", 0, row.reason, user, rep.target):
                 actions.append(Action(row.key, row.label, "passed", 0, row.loaded, row.reason))
@@ -501,7 +532,23 @@ def enforce(store: Store, settings: Settings, *, user: str = SYSTEM) -> list[Act
         verdict = "sent_back" if (n or row.state == "sent_back") else "recheck"
         if _set_verdict(store, row, verdict, n, row.reason, user, rep.target) or n:
             actions.append(Action(row.key, row.label, verdict, n, row.loaded, row.reason))
+    if extended:
+        draw(store, settings, user=user)
     return actions
+
+
+def _extend(store: Store, row: QualityRow, user: str, target: float) -> None:
+    """Record that a volume's audit goes on with `row.more_records` more records (drawn by `draw`)."""
+    r = row.rate
+    with store.session() as s, s.begin():
+        v = s.get(AuditVerdict, row.key)
+        if v is None:
+            v = AuditVerdict(volume=row.key, sent_back=0, extra=0)
+            s.add(v)
+        v.verdict, v.decided_at, v.decided_by, v.reason = "extended", utcnow(), user, row.reason
+        v.audited, v.fields, v.wrong = row.reviewed, int(r.fields), int(r.wrong)
+        v.rate, v.low, v.high, v.target, v.loaded = r.rate, r.low, r.high, target, row.loaded
+        v.extra = int(v.extra or 0) + int(row.more_records or 0)
 
 
 def _volume_reason(reason: str) -> str:
@@ -536,7 +583,7 @@ def _set_verdict(store: Store, row: QualityRow, verdict: str, sent: int, reason:
         if old is not None and old.verdict == verdict and not sent and old.audited == row.reviewed:
             return False
         if old is None:
-            old = AuditVerdict(volume=row.key, sent_back=0)
+            old = AuditVerdict(volume=row.key, sent_back=0, extra=0)
             s.add(old)
         old.verdict, old.decided_at, old.decided_by, old.reason = verdict, utcnow(), user, reason
         old.audited, old.fields, old.wrong = row.reviewed, int(r.fields) if r else 0, int(r.wrong) if r else 0
@@ -592,11 +639,12 @@ def format_quality(rep: QualityReport) -> str:
         f, w = (f"{r.rate.fields:.0f}", f"{r.rate.wrong:.0f}") if r.rate else ("", "")
         lines.append(f"{r.label[:40]:40} {r.population:>6} {r.drawn:>5} {r.reviewed:>5} {f:>6} {w:>5} {rate_text(r.rate):>28}  "
                      f"{r.state}")
-    flagged = [r for r in rep.rows["volume"] if r.state in ("to_send_back", "sent_back", "recheck")]
+    flagged = [r for r in rep.rows["volume"] if r.state in ("to_send_back", "sent_back", "recheck", "to_extend")]
     if flagged:
         lines += ["", "volumes over the target:"]
         for r in flagged:
-            what = {"to_send_back": "to be sent back to review (at the next load or `backfill audit check`)",
+            what = {"to_extend": "its audit is extended (at the next load or `backfill audit check`)",
+                    "to_send_back": "to be sent back to review (at the next load or `backfill audit check`)",
                     "sent_back": "auto-accepted records not yet loaded sent back to review",
                     "recheck": "already loaded: listed for re-check"}[r.state]
             extra = f"; {r.loaded} record(s) already loaded: re-check them (`backfill audit recheck`)" if r.loaded else ""

@@ -44,12 +44,16 @@ class Settings:
     second_read_below: float | None = 0.99
     # the blind audit of auto-accepted records (pipeline.audit): share drawn per ledger volume, at least
     # this many per volume, the seed of the draw, the wrong-field rate a volume must be shown within
-    # (the 95 % interval's upper bound), and the interval ("wilson" or "exact")
+    # (the 95 % interval's upper bound), and the interval ("wilson" or "exact"); a volume whose sample
+    # is too small to show it (nothing else wrong) is audited further while that stays under
+    # audit_max_share of its auto-accepted records (audit_escalate), else sent back to review
     audit_share: float = 0.02
     audit_min_per_volume: int = 20
     audit_seed: int = 23
     audit_target: float = 0.003
     audit_interval: str = "wilson"
+    audit_escalate: bool = True
+    audit_max_share: float = 0.5
     # the local place lexicon learnt from reviewers (pipeline.lexicon): None = the version an
     # administrator made active in data_dir/lexicon (none: the official lists only), "" = none, or a path
     local_lexicon_file: str | None = None
@@ -185,6 +189,8 @@ class Settings:
             p.append("audit_min_per_volume must be 0 or more")
         if not 0.0 < float(self.audit_target) < 1.0:
             p.append("audit_target must be within 0..1 (exclusive)")
+        if not 0.0 <= float(self.audit_max_share) <= 1.0:
+            p.append("audit_max_share must be within 0..1")
         if self.audit_interval not in ("wilson", "exact"):
             p.append("audit_interval must be 'wilson' or 'exact'")
         if self.layout_mode not in ("cells", "page"):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -37,6 +36,10 @@ from pipeline.versions import VersionedFiles
 
 PLACE_FIELDS = ("household_address", "sea_area")
 KINDS = ("village", "town", "street", "sea_area", "confusion")
+SIMILAR = 0.75
+"""A correction counts its replaced characters as confusions only where the value typed is this
+similar to the one read (difflib's ratio) and a run of at most two characters was replaced: a
+reviewer typing another address altogether says nothing of how characters are misread."""
 
 
 def lexicon_versions(settings: Settings) -> VersionedFiles:
@@ -127,9 +130,12 @@ def place_confusions(field_name: str, old: str, new: str, spec: Spec) -> list[tu
         spans.append((v[2], v[3]))
     if field_name == "sea_area":
         spans.append((0, len(new)))
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    if matcher.ratio() < SIMILAR:  # another address typed altogether: no character was misread for another
+        return []
     pairs = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1 <= 2:
             for k in range(i2 - i1):
                 r, w, j = old[i1 + k], new[j1 + k], j1 + k
                 if _han(r) and _han(w) and any(s <= j < e for s, e in spans):

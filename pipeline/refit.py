@@ -16,7 +16,6 @@ administrator applies it with `backfill remap --thresholds vN` and goes back wit
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +197,18 @@ class Refit:
                 "target": self.target, "evidence": self.evidence, "folds": self.folds}
 
 
+def fit_evidence(ev: Evidence, target: float, *, floor: float = FLOOR, type_cap: float = TYPE_CAP,
+                 leave_out: set[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
+    """Thresholds and page limits fitted on the evidence (weighted, pipeline.calibration.fit_joint), the
+    volumes in `leave_out` left out; records the spec's problems hold anyway are not fitted on.
+    Returns (per type, page limit, field name -> threshold)."""
+    types = field_types()
+    obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
+    per_type, limit = fit_joint(obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds,
+                                weights=ev.weights)
+    return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
+
+
 def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, folds: int = 5,
           floor: float = FLOOR, type_cap: float = TYPE_CAP, ev: Evidence | None = None) -> Refit:
     """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module)."""
@@ -207,14 +218,7 @@ def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, f
                             hint="review records (and the blind audit samples) first; see `backfill status --quality`")
     types = field_types()
     method = settings.audit_interval
-    fit_obs = [o for o in ev.obs if o.record not in ev.held_anyway]
-
-    def fit_on(obs: list[Observation]) -> tuple[dict[str, dict], Any, dict[str, float]]:
-        per_type, limit = fit_joint(obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds,
-                                    weights=ev.weights)
-        return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
-
-    per_type, limit, th = fit_on(fit_obs)
+    per_type, limit, th = fit_evidence(ev, target, floor=floor, type_cap=type_cap)
     vols = sorted(set(ev.volume.values()))
     cv: Expected | None = None
     n_folds = 0
@@ -224,7 +228,7 @@ def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, f
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit_on([o for o in fit_obs if o.record not in held_out])
+            _pt, lim, th_f = fit_evidence(ev, target, floor=floor, type_cap=type_cap, leave_out=set(group))
             acc |= accepted(ev, held_out, th_f, lim)
         cv = expected(ev, ev.records, acc, method)
     cur_file = settings.active_thresholds_file

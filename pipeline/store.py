@@ -468,7 +468,8 @@ class ReviewHold(Base):
 class AuditVerdict(Base):
     """What the audit decided for one volume, and why (pipeline.audit.enforce): sent_back (its
     auto-accepted records not yet loaded went back to review), recheck (records were already loaded:
-    listed for re-check), passed (the interval's upper bound is within the target)."""
+    listed for re-check), passed (the interval's upper bound is within the target), extended (the
+    sample was too small to show the target: `extra` more records drawn)."""
 
     __tablename__ = "audit_verdicts"
     volume: Mapped[str] = mapped_column(String(300), primary_key=True)
@@ -484,6 +485,7 @@ class AuditVerdict(Base):
     target: Mapped[float] = mapped_column(Float)
     sent_back: Mapped[int] = mapped_column(Integer, default=0)
     loaded: Mapped[int] = mapped_column(Integer, default=0)  # auto-accepted records already on the platform
+    extra: Mapped[int] = mapped_column(Integer, default=0)  # records audited beyond the share: the audit extended
     reason: Mapped[str] = mapped_column(Text, default="")
 
 

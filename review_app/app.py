@@ -639,11 +639,23 @@ def completion_page() -> None:
     page(store(), settings(), me().username)
 
 
+def trust_page(name: str):
+    """The audit, thresholds and lexicon pages (review_app/trust.py, issue 23)."""
+    def page() -> None:
+        from review_app import trust
+
+        getattr(trust, name)(store(), settings(), me().username)
+
+    return page
+
+
 # ---------------------------------------------------------------------------------------------
 PAGES = {
     "Queue": ("review", queue_page), "Record": ("review", record_page), "Duplicates": ("review", duplicates_page),
     "Arbitration": ("review", arbitration_page), "Intake": ("intake", intake_page), "Users": ("admin", users_page),
     "Ledgers": ("admin", ledgers_page), "History": ("admin", history_page), "Completion": ("admin", completion_page),
+    "Quality": ("admin", trust_page("quality_page")), "Thresholds": ("admin", trust_page("thresholds_page")),
+    "Lexicon": ("admin", trust_page("lexicon_page")),
 }
 
 
