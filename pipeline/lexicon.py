@@ -151,7 +151,7 @@ class Suggestion:
     parent: str                # a village's town; a place's district code; a confusion: the character written
     count: int = 0             # records it was typed for
     records: list[int] = field(default_factory=list)
-    scans: list[str] = field(default_factory=list)  # "file, page N, row M"
+    scans: list[tuple[str, int, int]] = field(default_factory=list)  # (scan file, page, row) it was typed for
     status: str = "open"       # open / accepted / refused
     decided_by: str = ""
     decided_at: datetime | None = None
@@ -164,7 +164,7 @@ class Suggestion:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "kind": self.kind, "name": self.name, "parent": self.parent,
-                "count": self.count, "records": self.records, "scans": self.scans, "status": self.status,
+                "count": self.count, "records": self.records, "scans": [list(x) for x in self.scans], "status": self.status,
                 "decided_by": self.decided_by, "decided_at": self.decided_at.isoformat() if self.decided_at else None,
                 "reason": self.reason}
 
@@ -191,7 +191,7 @@ def suggestions(store, settings: Settings) -> list[Suggestion]:
         decisions = {d.key: d for d in s.scalars(select(LexiconDecision))}
     out: dict[str, Suggestion] = {}
 
-    def add(kind: str, name: str, parent: str, rid: int, scan: str) -> None:
+    def add(kind: str, name: str, parent: str, rid: int, scan: tuple[str, int, int]) -> None:
         key = _key(kind, name, parent)
         sug = out.get(key)
         if sug is None:
@@ -206,7 +206,7 @@ def suggestions(store, settings: Settings) -> list[Suggestion]:
         new = json.loads(new_j) if new_j else None
         if not isinstance(new, str):
             continue
-        scan = f"{rel}, page {page_no}, row {row_no}"
+        scan = (rel, int(page_no), int(row_no))
         # against the official lists: a name the local lexicon holds shows as accepted, not as gone
         for kind, name, parent in place_candidates(fname, new, base):
             add(kind, name, parent, rid, scan)
@@ -299,5 +299,6 @@ def format_suggestions(items: list[Suggestion]) -> str:
         where = f"{s.name}→{s.parent}" if s.kind == "confusion" else s.name
         parent = "" if s.kind == "confusion" else s.parent
         more = f" (+{len(s.scans) - 2} more)" if len(s.scans) > 2 else ""
-        lines.append(f"{s.id:8} {s.kind:9} {where:16} {parent:14} {s.count:>5}  {s.status:9}  {'; '.join(s.scans[:2])}{more}")
+        scans = "; ".join(f"{f} p{p} r{r}" for f, p, r in s.scans[:2])
+        lines.append(f"{s.id:8} {s.kind:9} {where:16} {parent:14} {s.count:>5}  {s.status:9}  {scans}{more}")
     return "\n".join(lines)

@@ -55,6 +55,7 @@ class Evidence:
     held_anyway: set[int] = field(default_factory=set)          # records routing holds for the spec's problems
     audited: int = 0
     reviewed_held: int = 0
+    unrepresented: int = 0   # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
 
     @property
     def records(self) -> set[int]:
@@ -91,6 +92,7 @@ def gather(store: Store, settings: Settings) -> Evidence:
             reviewed[(v.key, stratum)].append(rid)
             pages[page_id].append(rid)
             ev.volume[rid] = v.key
+    ev.unrepresented = sum(n for key, n in population.items() if not reviewed.get(key))
     for key, ids in reviewed.items():
         w = population[key] / len(ids)
         for rid in ids:
@@ -165,7 +167,9 @@ def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Exp
             fields[o.record][0] += 1
             fields[o.record][1] += int(not o.right)
     ids = sorted(records)
-    through = clustered_rate([(1, int(r in acc)) for r in ids], [ev.weights.get(r, 1.0) for r in ids], method)
+    # records of strata nobody reviewed count as not auto-accepted: nothing says how they would fare
+    units = [(1, int(r in acc)) for r in ids] + [(1, 0)] * ev.unrepresented
+    through = clustered_rate(units, [ev.weights.get(r, 1.0) for r in ids] + [1.0] * ev.unrepresented, method)
     got = sorted(fields)
     wrong = clustered_rate([tuple(fields[r]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
     return Expected(through, wrong)
@@ -198,15 +202,51 @@ class Refit:
 
 
 def fit_evidence(ev: Evidence, target: float, *, floor: float = FLOOR, type_cap: float = TYPE_CAP,
-                 leave_out: set[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
+                 leave_out: set[str] = frozenset(), current: dict[str, float] | None = None,
+                 current_limit: float | dict[str, float] | None = None) -> tuple[dict[str, dict], Any, dict[str, float]]:
     """Thresholds and page limits fitted on the evidence (weighted, pipeline.calibration.fit_joint), the
     volumes in `leave_out` left out; records the spec's problems hold anyway are not fitted on.
+
+    Never past the evidence: a type's threshold is lowered below the one in use (`current`, field ->
+    threshold) only as far as reviewed records of that type were read (below the lowest confidence
+    seen, nothing says how the fields fare: where nobody reviewed the held records, none were seen
+    below the thresholds in use), and a page limit raised only as far as reviewed pages' shares go.
     Returns (per type, page limit, field name -> threshold)."""
     types = field_types()
     obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
     per_type, limit = fit_joint(obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds,
                                 weights=ev.weights)
+    if current is not None:
+        lowest: dict[str, float] = {}
+        for o in obs:
+            t = types.get(o.field, "text")
+            lowest[t] = min(lowest.get(t, 2.0), o.confidence)
+        for t, v in per_type.items():
+            now = min((th for name, th in current.items() if types.get(name, "text") == t), default=v["threshold"])
+            bound = round(min(now, lowest.get(t, now)), 3)
+            if v["threshold"] < bound:
+                v["threshold"], v["held_at_evidence"] = bound, True
+        limit = _limit_within_evidence(limit, current_limit, obs, ev)
     return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
+
+
+def _limit_within_evidence(limit, current_limit, obs: list[Observation], ev: Evidence):
+    """A page limit raised above the one in use no further than the unsure share of a reviewed page."""
+    seen: dict[str, float] = {}
+    for o in obs:
+        k = ev.kinds.get(o.record, "")
+        seen[k] = max(seen.get(k, 0.0), ev.shares.get(o.record, 0.0))
+    kinds = set(seen) | (set(limit) if isinstance(limit, dict) else set())
+    out: dict[str, float] = {}
+    for k in kinds:
+        new = limit_for_kind(limit, k)
+        now = limit_for_kind(current_limit, k)
+        new = 1.0 if new is None else new
+        bound = max(1.0 if now is None else now, seen.get(k, 0.0))
+        new = min(new, bound)
+        if new < 1.0:
+            out[k] = round(new, 3)
+    return out or None
 
 
 def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, folds: int = 5,
@@ -218,7 +258,10 @@ def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, f
                             hint="review records (and the blind audit samples) first; see `backfill status --quality`")
     types = field_types()
     method = settings.audit_interval
-    per_type, limit, th = fit_evidence(ev, target, floor=floor, type_cap=type_cap)
+    cur_file = settings.active_thresholds_file
+    cur_th = {name: settings.threshold_for(name) for name in types}
+    cur_limit = settings.page_unsure_max if settings.page_unsure_max is not None else _limits(cur_file)
+    per_type, limit, th = fit_evidence(ev, target, floor=floor, type_cap=type_cap, current=cur_th, current_limit=cur_limit)
     vols = sorted(set(ev.volume.values()))
     cv: Expected | None = None
     n_folds = 0
@@ -228,14 +271,13 @@ def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, f
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit_evidence(ev, target, floor=floor, type_cap=type_cap, leave_out=set(group))
+            _pt, lim, th_f = fit_evidence(ev, target, floor=floor, type_cap=type_cap, leave_out=set(group), current=cur_th,
+                                          current_limit=cur_limit)
             acc |= accepted(ev, held_out, th_f, lim)
         cv = expected(ev, ev.records, acc, method)
-    cur_file = settings.active_thresholds_file
-    cur_th = {name: settings.threshold_for(name) for name in types}
-    cur_limit = settings.page_unsure_max if settings.page_unsure_max is not None else _limits(cur_file)
     current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)
     evidence = {"records": len(ev.records), "audited": ev.audited, "reviewed_held": ev.reviewed_held,
+                "unrepresented": ev.unrepresented,
                 "volumes": len(vols), "fields": len(ev.obs),
                 "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
                 "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1)}
@@ -265,7 +307,9 @@ def _rate(r: Rate) -> str:
 def format_refit(r: Refit, path: Path | None = None) -> str:
     ev = r.evidence
     lines = [f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held for review) "
-             f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records",
+             f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
+             + (f"; {ev['unrepresented']} records of volumes whose held (or audited) records nobody reviewed yet count as "
+                "not auto-accepted" if ev.get("unrepresented") else ""),
              f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields", "",
              f"{'field type':14} {'now':>7} {'refit':>7}"]
     cur = load_thresholds(r.current_file)
@@ -273,7 +317,8 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
     for t, v in sorted(r.per_type.items()):
         names = [n for n, tt in types.items() if tt == t]
         now = min((cur.get(n, 0.9) for n in names), default=0.0)
-        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}")
+        note = "  (held: no reviewed field read lower)" if v.get("held_at_evidence") else ""
+        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{note}")
     lines.append(f"page limit: now {load_page_limit(r.current_file, 'cremation')!s} (cremation); refit {r.page_limit}")
     lines.append("")
     if r.cross_validated:

@@ -43,8 +43,11 @@ TEXT = {
     "col_fields": "字段", "col_wrong": "错误", "col_rate": "错误率", "col_low": "区间下限", "col_high": "区间上限",
     "col_loaded": "已入库", "col_reason": "原因", "col_more": "还需抽检（条）",
     "col_level": "分组", "col_records": "记录",
-    "state": {"pending": "抽检进行中", "passed": "达标", "to_send_back": "待退回", "sent_back": "已退回复核",
-              "recheck": "已入库，需复核", "no_sample": "无可抽检记录"},
+    "state": {"pending": "抽检进行中", "passed": "达标", "to_extend": "待扩大抽检", "extended": "已扩大抽检",
+              "to_send_back": "待退回", "sent_back": "已退回复核", "recheck": "已入库，需复核", "no_sample": "无可抽检记录"},
+    "why_extend": "；再抽 {more} 条且全部无误即可证明达标：扩大抽检",
+    "why_whole": "；证明达标还需再抽 {more} 条，超过该卷的 {share:.0%}：整卷送审",
+    "scan": "{file} 第{page}页第{row}行",
     "why_pending": "已审 {reviewed} / {drawn} 条抽检记录",
     "why_passed": "区间上限 {high:.2%} 不超过目标 {target:.2%}",
     "why_high": "抽检字段 {fields:.0f} 个，错 {wrong:.0f} 个（{rate:.2%}）；95 % 区间上限 {high:.2%} 超过目标 {target:.2%}",
@@ -110,13 +113,18 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.2f} %"
 
 
-def _reason_zh(row: A.QualityRow, target: float) -> str:
+def _reason_zh(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
     r = row.rate
     if r is None:
         return _t("why_pending", reviewed=row.reviewed, drawn=row.drawn) if row.drawn else _t("why_none")
-    if row.state in ("to_send_back", "sent_back", "recheck"):
+    if row.state in ("to_send_back", "sent_back", "recheck", "to_extend"):
         key = "why_low" if r.low > target else "why_high"
-        return _t(key, fields=r.fields, wrong=r.wrong, rate=r.rate, low=r.low, high=r.high, target=target)
+        text = _t(key, fields=r.fields, wrong=r.wrong, rate=r.rate, low=r.low, high=r.high, target=target)
+        if r.low <= target and row.more_records and row.state == "to_extend":
+            text += _t("why_extend", more=row.more_records)
+        elif r.low <= target and row.more_records and row.state == "to_send_back":
+            text += _t("why_whole", more=row.more_records, share=max_share)
+        return text
     if row.state == "pending":
         return _t("why_pending", reviewed=row.reviewed, drawn=row.drawn)
     return _t("why_passed", high=r.high, target=target)
@@ -158,9 +166,10 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
         _t("col_fields"): int(r.rate.fields) if r.rate else None, _t("col_wrong"): int(r.rate.wrong) if r.rate else None,
         _t("col_rate"): _pct(r.rate.rate) if r.rate else "", _t("col_low"): _pct(r.rate.low) if r.rate else "",
         _t("col_high"): _pct(r.rate.high) if r.rate else "", _t("col_loaded"): r.loaded,
-        _t("col_more"): r.more_records, _t("col_reason"): _reason_zh(r, rep.target)} for r in vols])
+        _t("col_more"): r.more_records if (r.rate is not None and r.rate.low <= rep.target and r.state != "passed") else None,
+        _t("col_reason"): _reason_zh(r, rep.target, settings.audit_max_share)} for r in vols])
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
-    failed = [r for r in vols if r.state in ("sent_back", "recheck", "to_send_back")]
+    failed = [r for r in vols if r.state in ("sent_back", "recheck", "to_send_back", "to_extend")]
     if failed:
         st.subheader(_t("failed"))
         with store.session() as s:
@@ -168,10 +177,10 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
 
             sent = {v.volume: v.sent_back for v in s.query(AuditVerdict)}
         for r in failed:
-            why = _reason_zh(r, rep.target)
+            why = _reason_zh(r, rep.target, settings.audit_max_share)
             if r.state == "sent_back" or sent.get(r.key):
                 st.error(_t("sent_back_line", label=r.label, sent=sent.get(r.key, 0), why=why))
-            if r.loaded:
+            if r.loaded and r.state in ("sent_back", "recheck"):
                 st.warning(_t("recheck_line", label=r.label, loaded=r.loaded, why=why))
                 st.button(_t("recheck_button", label=r.label), key=f"recheck_{r.key}", on_click=_recheck,
                           args=(store, settings, r.key, user))
@@ -193,10 +202,13 @@ def _plot(rows: list[A.QualityRow], target: float) -> None:
     df = pd.DataFrame([{"volume": r.label, "rate": 100 * r.rate.rate, "low": 100 * r.rate.low, "high": 100 * r.rate.high,
                         "state": TEXT["state"].get(r.state, r.state)} for r in rows])
     x = alt.X("volume:N", title=_t("plot_x"), sort=None, axis=alt.Axis(labelAngle=-40, labelLimit=180))
-    bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q", title=_t("plot_y")), y2="high:Q",
-                                                          color=alt.Color("state:N", title=_t("col_state")))
+    order = ["passed", "pending", "to_extend", "extended", "to_send_back", "sent_back", "recheck"]
+    palette = ["#2ca02c", "#8c8c8c", "#1f77b4", "#1f77b4", "#ff7f0e", "#d62728", "#8c1c13"]
+    color = alt.Color("state:N", title=_t("col_state"),
+                      scale=alt.Scale(domain=[TEXT["state"][k] for k in order], range=palette))
+    bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q", title=_t("plot_y")), y2="high:Q", color=color)
     dots = alt.Chart(df).mark_point(filled=True, size=60).encode(
-        x=x, y="rate:Q", color="state:N",
+        x=x, y="rate:Q", color=color,
         tooltip=[alt.Tooltip("volume:N", title=_t("col_volume")), alt.Tooltip("rate:Q", format=".2f", title=_t("col_rate")),
                  alt.Tooltip("low:Q", format=".2f", title=_t("col_low")), alt.Tooltip("high:Q", format=".2f", title=_t("col_high"))])
     line = alt.Chart(pd.DataFrame({"y": [100 * target]})).mark_rule(color="#d62728", strokeDash=[6, 4]).encode(y="y:Q")
@@ -285,6 +297,11 @@ def _launch_remap(settings: Settings, user: str, version: str | None, rollback: 
 
 
 # --- 地名词库 ----------------------------------------------------------------------------------------------------
+def _scans(s: L.Suggestion, most: int = 3) -> str:
+    shown = [_t("scan", file=f, page=p, row=r) for f, p, r in s.scans[:most]]
+    return "；".join(shown) + ("…" if len(s.scans) > most else "")
+
+
 def lexicon_page(store: Store, settings: Settings, user: str) -> None:
     st.header(_t("lexicon"))
     _flash()
@@ -301,14 +318,14 @@ def lexicon_page(store: Store, settings: Settings, user: str) -> None:
     open_places = [s for s in places if s.status == "open"]
     if open_places:
         st.dataframe(pd.DataFrame([{_t("lx_kind"): kinds[s.kind], _t("lx_name"): s.name, _t("lx_parent"): s.parent,
-                                    _t("lx_count"): s.count, _t("lx_scans"): "；".join(s.scans[:3]) + ("…" if len(s.scans) > 3 else "")}
+                                    _t("lx_count"): s.count, _t("lx_scans"): _scans(s)}
                                    for s in open_places]), hide_index=True, width="stretch", key="lx_open_table")
     else:
         st.caption(_t("lx_none"))
     st.subheader(_t("lx_confusions"))
     if pairs:
         st.dataframe(pd.DataFrame([{_t("lx_read"): s.name, _t("lx_written"): s.parent, _t("lx_count"): s.count,
-                                    _t("lx_status"): statuses[s.status], _t("lx_scans"): "；".join(s.scans[:3])} for s in pairs]),
+                                    _t("lx_status"): statuses[s.status], _t("lx_scans"): _scans(s)} for s in pairs]),
                      hide_index=True, width="stretch", key="lx_pairs_table")
     else:
         st.caption(_t("lx_none"))
