@@ -245,7 +245,7 @@ def main() -> None:
     lim0 = F._limits(None)
     acc_ship = F.accepted(tev, all_records, th0, lim0)
     refit_all, ship_all = judged(tev, all_records, acc_refit), judged(tev, all_records, acc_ship)
-    report = {"family": args.family, "seed": args.seed, "pages": args.pages, "run": run_info,
+    report = {"family": args.family, "seed": args.seed, "run": run_info,
               "audit": {"drawn": drawn.drawn, "volumes": len(drawn.by_volume), "auto_accepted": quality.auto_accepted,
                         "effort": quality.effort, "measured": quality.total.rate.to_dict() if quality.total.rate else None},
               "reviews": reviews, "refit": result.to_dict(), "held_out_truth": {"refit": refit_all, "shipped": ship_all,
