@@ -32,6 +32,9 @@ SCREENS = {
     "Ledgers": ("Ledger settings", {"administrator"}),
     "History": ("A record's history", {"administrator"}),
     "Completion": ("Completion", {"administrator"}),
+    "Quality": ("抽检质量", {"administrator"}),
+    "Thresholds": ("自动通过阈值", {"administrator"}),
+    "Lexicon": ("地名词库", {"administrator"}),
 }
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
             "administrator": ("boss", "password-boss")}
