@@ -99,7 +99,7 @@ def build(store: Store, settings: Settings, tpl: list[dict], args, rng: np.rando
         sha = hashlib.sha256(f"{args.seed}/{name}".encode()).hexdigest()
         # errors in clusters: a record is wrong with probability q, in 1-4 fields (mean 1.5)
         q = min(1.0, p * n_fields / 1.5)
-        rows, pages = [], []
+        rows = []
         wrong_total = fields_total = 0
         per_page = 14
         for k in range(size):

@@ -4,10 +4,8 @@ intervals, acted on per volume; `backfill status --quality` in text, CSV and JSO
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,6 @@ from sqlalchemy import select
 
 from pipeline import audit as A
 from pipeline import review as R
-from pipeline.cli import main as cli
 from pipeline.config import Settings
 from pipeline.corrections import correct_record, decide
 from pipeline.load import load
@@ -229,24 +226,18 @@ def test_unloaded_records_of_a_failed_volume_go_back_before_any_load(two_volumes
     assert all(_status(store, r) == "needs_review" for r in auto_before)
 
 
-def test_status_quality_in_text_csv_and_json(tmp_path, two_volumes):
+def test_status_quality_in_text_csv_and_json(tmp_path, two_volumes, backfill_cli):
     store, settings = two_volumes
     A.draw(store, settings)
     for rid in sorted(_samples(store))[:5]:
         decide(store, rid, "approved", user="ann")
     data = ["--data-dir", settings.data_dir]
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli(["status", "--quality", *data, "--csv", str(tmp_path / "q.csv")]) == 0
-    text = out.getvalue()
+    text = backfill_cli("status", "--quality", *data, "--csv", str(tmp_path / "q.csv"))
     assert "blind audit: 40 of" in text and "pending" in text and "95 % interval" in text
     rows = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8")))
     assert {r["level"] for r in rows} >= {"volume", "field_type", "ledger_kind", "funeral_home", "total"}
     assert all(r["low"] and r["high"] for r in rows if r["reviewed"] not in ("", "0") and r["level"] == "volume")
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli(["status", "--quality", "--json", *data]) == 0
-    doc = json.loads(out.getvalue())
+    doc = json.loads(backfill_cli("status", "--quality", "--json", *data))
     assert doc["audit_drawn"] == 40 and doc["audit_reviewed"] == 5 and doc["target"] == 0.003
     measured = [v for v in doc["levels"]["volume"] if v["reviewed"]]
     assert len(measured) == 1 and measured[0]["high"] > measured[0]["low"] >= 0 and measured[0]["state"] == "pending"

@@ -4,15 +4,12 @@ uses, and `backfill remap` re-reads stored cells with it; confusion pairs are co
 doubt such readings without rewriting them."""
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stdout
 
 import pytest
 
 from mapping.spec import load_spec, with_local_lexicon
 from pipeline import lexicon as L
-from pipeline.cli import main as cli
 from pipeline.config import Settings
 from pipeline.corrections import correct_record
 from pipeline.errors import BackfillError, ConfigError
@@ -39,46 +36,39 @@ def store_with_cell(tmp_path):
     store.dispose()
 
 
-def _run(*argv: str) -> str:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli(list(argv)) == 0
-    return out.getvalue()
-
-
 def _address(store: Store, rid: int) -> dict:
     with store.session() as s:
         return s.get(Record, rid).fields["household_address"]
 
 
-def test_an_accepted_suggestion_changes_a_stored_cells_mapping_after_remap(store_with_cell):
+def test_an_accepted_suggestion_changes_a_stored_cells_mapping_after_remap(store_with_cell, backfill_cli):
     store, settings, ids = store_with_cell
     data = ["--data-dir", settings.data_dir]
-    _run("remap", *data)
+    backfill_cli("remap", *data)
     before = _address(store, ids[0])
     assert before["value"] == READ_AS and "village_not_in_list" in before["flags"]
     # two reviewers type the village for two other records
     correct_record(store, ids[1], {"household_address": UNLISTED}, user="ann", settings=settings)
     correct_record(store, ids[2], {"household_address": UNLISTED.replace("3号", "7号")}, user="bob", settings=settings)
-    listed = json.loads(_run("lexicon", "list", "--json", *data))
+    listed = json.loads(backfill_cli("lexicon", "list", "--json", *data))
     sug = next(x for x in listed if x["kind"] == "village")
     assert (sug["name"], sug["parent"], sug["count"], sug["status"]) == ("后夼村", "高疃镇", 2, "open")
     assert sorted(sug["records"]) == sorted(ids[1:3]) and all(scan[1] == 1 and scan[0].endswith(".pdf") for scan in sug["scans"])
-    text = _run("lexicon", "accept", sug["id"], "--user", "boss", *data)
+    text = backfill_cli("lexicon", "accept", sug["id"], "--user", "boss", *data)
     assert "lexicon-v0001.json in use" in text
     doc = json.loads((settings.data_path / "lexicon" / "lexicon-v0001.json").read_text(encoding="utf-8"))
     assert doc["entries"] == [{"kind": "village", "name": "后夼村", "town": "高疃镇"}]
     assert doc["version"]["created_by"] == "boss" and doc["decisions"][0]["by"] == "boss"
     assert _address(store, ids[0]) == before  # nothing changes until the stored cells are mapped again
-    _run("remap", *data)
+    backfill_cli("remap", *data)
     after = _address(store, ids[0])
     assert after["value"] == "山东省烟台市福山区高疃镇后夼村12号" and after["raw"] == READ_AS
     assert "village_corrected" in after["flags"] and "local_lexicon" in after["flags"] and after["confidence"] > before["confidence"]
-    listed = json.loads(_run("lexicon", "list", "--json", *data))
+    listed = json.loads(backfill_cli("lexicon", "list", "--json", *data))
     assert next(x for x in listed if x["kind"] == "village")["status"] == "accepted"
     # back to the official lists only: the stored cell maps as before
-    _run("lexicon", "use", "default", *data)
-    _run("remap", *data)
+    backfill_cli("lexicon", "use", "default", *data)
+    backfill_cli("remap", *data)
     assert _address(store, ids[0])["value"] == READ_AS
 
 

@@ -42,21 +42,14 @@ def reviewed(tmp_path):
     store.dispose()
 
 
-def _run(*argv: str) -> str:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert cli(list(argv)) == 0
-    return out.getvalue()
-
-
 def _statuses(store: Store) -> dict[int, str]:
     with store.session() as s:
         return dict(s.execute(select(Record.id, Record.status)).all())
 
 
-def test_calibrate_from_reviews_writes_a_version_with_its_evidence(reviewed):
+def test_calibrate_from_reviews_writes_a_version_with_its_evidence(reviewed, backfill_cli):
     store, settings, data = reviewed
-    text = _run("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
+    text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
     assert "cross-validated over 3 folds of volumes" in text and "thresholds in use (packaged)" in text
     path = F.thresholds_versions(settings).path_of(1)
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -67,7 +60,7 @@ def test_calibrate_from_reviews_writes_a_version_with_its_evidence(reviewed):
     assert set(doc["thresholds"]) >= {"deceased_name", "household_address"} and "per_type" in doc
     # written, not in use: routing still reads the packaged file
     assert Settings(data_dir=settings.data_dir).active_thresholds_file is None
-    listed = _run("calibrate", "--list", *data)
+    listed = backfill_cli("calibrate", "--list", *data)
     assert "v1" in listed and "boss" in listed and "<- in use" in listed.splitlines()[0]
 
 
@@ -101,14 +94,14 @@ def test_cross_validation_never_scores_a_volume_with_its_own_fit(reviewed, monke
     assert max(ev.weights.values()) > 1.0 and min(ev.weights.values()) == 1.0
 
 
-def test_a_thresholds_file_applied_and_rolled_back(reviewed):
+def test_a_thresholds_file_applied_and_rolled_back(reviewed, backfill_cli):
     store, settings, data = reviewed
     A.enforce(store, settings)  # what the audit measured is acted on first (a remap does it too)
     before = _statuses(store)
     # a version that never auto-accepts a name: every record with a name goes to review when applied
     doc = thresholds_doc({"name": {"threshold": 1.01, "n": 0, "accepted": 0, "wrong_accepted": 0}}, 0.0015, {"source": "test"})
     path = F.thresholds_versions(settings).write(doc, user="boss", note="names always reviewed")
-    text = _run("remap", "--thresholds", "v1", "--user", "boss", *data)
+    text = backfill_cli("remap", "--thresholds", "v1", "--user", "boss", *data)
     assert "thresholds: default -> thresholds-v0001.json" in text
     assert Settings(data_dir=settings.data_dir).active_thresholds_file == str(path)
     after = _statuses(store)
@@ -118,7 +111,7 @@ def test_a_thresholds_file_applied_and_rolled_back(reviewed):
         rec = s.scalars(select(Record).where(Record.status == "needs_review")).first()
     assert any(r.startswith("deceased_name: confidence") and "below 1.01" in r for r in rec.route_reasons)
     # rolled back: the packaged thresholds again, the same routing as before; the version stays for later
-    text = _run("remap", "--rollback", "--user", "boss", *data)
+    text = backfill_cli("remap", "--rollback", "--user", "boss", *data)
     assert "thresholds: thresholds-v0001.json -> default (rolled back)" in text
     assert Settings(data_dir=settings.data_dir).active_thresholds_file is None
     assert _statuses(store) == before
