@@ -264,3 +264,29 @@ def test_an_inconclusive_first_sample_is_extended_then_decided(two_volumes):
     # at the default target the same clean sample would take more than half of these small volumes: reviewed whole
     rep = A.quality(store, settings.with_(audit_target=0.003))
     assert all(r.state == "to_send_back" and "reviewed whole" in r.reason for r in rep.rows["volume"])
+
+
+@pytest.mark.postgres
+def test_the_audit_on_postgresql(pg_url, tmp_path):
+    """The same draw, evidence, verdicts and refit on PostgreSQL, the real target."""
+    from pipeline import refit as F
+
+    settings = Settings(data_dir=str(tmp_path / "data"), db_url=pg_url, audit_target=0.05)
+    store = Store.open(settings)
+    try:
+        seed_store(store, settings, homes=("yantai", "longkou"), kinds=("cremation",), pages=2, unsure_share=0.3)
+        got = A.draw(store, settings)
+        assert got.drawn > 0 and A.draw(store, settings).drawn == 0
+        audit = sorted(_samples(store))
+        correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
+        for rid in audit:
+            decide(store, rid, "approved", user="ann")
+        rep = A.quality(store, settings)
+        assert rep.reviewed == len(audit) and rep.total.rate.wrong >= 1
+        assert {a.verdict for a in A.enforce(store, settings)} <= {"passed", "sent_back", "recheck"}
+        remap(store, settings)
+        assert all(_status(store, r) == "approved" for r in audit)
+        ev = F.gather(store, settings)
+        assert ev.audited == len(audit) and ev.obs
+    finally:
+        store.dispose()
