@@ -119,7 +119,9 @@ def clustered_rate(units: Iterable[tuple[float, float]], weights: Sequence[float
     kish = tot_f ** 2 / sum(wi * wi * m for wi, (m, _y) in zip(w, pairs) if m > 0)
     n_eff = kish
     if 0.0 < p < 1.0 and n > 1:
-        var = n / (n - 1) * sum((wi * (y - p * m)) ** 2 for wi, (m, y) in zip(w, pairs)) / tot_f ** 2
+        # the linearized variance of the ratio (without the n / (n - 1) factor: with one field per
+        # record and equal weights it is then exactly the binomial p(1 - p) / n)
+        var = sum((wi * (y - p * m)) ** 2 for wi, (m, y) in zip(w, pairs)) / tot_f ** 2
         if var > 0:
             n_eff = min(kish, p * (1 - p) / var)  # a design effect under 1 is not taken
     low, high = interval(p * n_eff, n_eff, method)
