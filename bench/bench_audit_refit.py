@@ -20,9 +20,11 @@ thresholds were not fitted on, judged on held-out volumes against the ground tru
    values as mapping gives them from the stored cells; beside it the shipped thresholds on the same
    records. Straight-through and wrong among auto-accepted fields, with 95 % intervals.
 
-Families (`--family`, comma-separated key=value): severity (the generator's degradation; fitting used
-1.0), pen ("", ballpoint, felt: every handwritten register drawn with it), hand (1: every register
-handwritten, 0: every one printed). Results: bench/results/audit-refit-<family>-seed<seed>.md.
+Families (`--family`): a named variation family of samples.families where the generator has them
+(issue 21: red_book, bilevel_print, phone_photo, faded_carbon), or generator settings as
+comma-separated key=value: severity (the generator's degradation; fitting used 1.0), pen ("",
+ballpoint, felt: every handwritten register drawn with it), hand (1: every register handwritten, 0:
+every one printed). Results: bench/results/audit-refit-<family>-seed<seed>.md.
 Never part of the test suite.
 """
 from __future__ import annotations
@@ -55,8 +57,21 @@ from samples.generator import _write_volume, plan_volumes  # noqa: E402
 NOT_SCORED = A.NOT_SCORED
 
 
+def named_family(text: str):
+    """A named variation family of samples.families (issue 21: red_book, bilevel_print, ...) where the
+    generator has them; None for generator settings."""
+    try:
+        from samples.families import FAMILIES  # noqa: PLC0415 - present once issue 21's families are merged
+    except ImportError:
+        return None
+    return text if text in FAMILIES else None
+
+
 def parse_family(text: str) -> tuple[float, dict | None, str]:
-    """`severity=1.5,pen=ballpoint,hand=1` -> (severity, register overrides, a file-name tag)."""
+    """`severity=1.5,pen=ballpoint,hand=1` -> (severity, register overrides, a file-name tag); a named
+    family (samples.families) -> (1.0, None, its name)."""
+    if named_family(text):
+        return 1.0, None, text
     severity, style = 1.0, {}
     for part in [p for p in text.split(",") if p.strip()]:
         k, _, v = part.partition("=")
@@ -74,7 +89,12 @@ def parse_family(text: str) -> tuple[float, dict | None, str]:
     return severity, overrides, tag
 
 
-def generate(scans: Path, pages: int, seed: int, severity: float, overrides: dict | None) -> None:
+def generate(scans: Path, pages: int, seed: int, severity: float, overrides: dict | None, family: str | None = None) -> None:
+    if family:
+        from samples.generator import generate_set
+
+        generate_set(scans, pages, seed, family=family)
+        return
     for vol in plan_volumes(pages, seed, severity):
         _write_volume(replace(vol, severity=severity, overrides=overrides), scans, seed, 200)
 
@@ -198,7 +218,7 @@ def main() -> None:
     run_info = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     if not pristine.is_file():
         if not scans.is_dir():
-            generate(scans, args.pages, args.seed, severity, overrides)
+            generate(scans, args.pages, args.seed, severity, overrides, named_family(args.family))
         t0 = time.perf_counter()
         summary = run_folder(scans, settings)
         run_info = {"pages": summary.pages, "records": summary.records, "seconds": round(time.perf_counter() - t0, 1)}
