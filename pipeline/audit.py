@@ -19,9 +19,10 @@ review; records already loaded are listed for re-check. The administrator sees w
   sends a volume back at once, its audit complete or not.
 
 - **Blind.** An audit record is a needs-review record like any other: the same fields in the same
-  order on the same screens; its reasons are the record's least sure fields, phrased as any
-  confidence reason is shown to reviewers (pipeline.review.screen_reason). Which records are audit
-  samples is kept in `audit_samples` and `review_holds`, which no reviewer screen reads.
+  order on the same screens; its reasons are the record's least sure fields, shown to reviewers as
+  any confidence reason is ("deceased_name: check the reading", pipeline.review.screen_reason).
+  Which records are audit samples is kept in `audit_samples` and `review_holds`, which no reviewer
+  screen reads.
 - **Seeded and reproducible.** A record's draw number is a hash of the seed and its natural key (the
   scan's sha256, page, row), so the same archive and seed draw the same records in any store, and a
   volume that grows keeps the records it drew and adds those with the next smallest numbers.

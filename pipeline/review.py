@@ -48,13 +48,15 @@ REASONS = {
 MASKED_FIELDS = {"id_number": mask_id, "id_number_raw": mask_id, "agent_phone": mask_phone, "registrant_phone": mask_phone}
 
 
-_THRESHOLD = re.compile(r"(: confidence \d\.\d\d) below \d\.\d\d\b")
+_CONFIDENCE_REASON = re.compile(r"^(\w+): confidence \d\.\d\d(?: below \d\.\d\d)?$")
 
 
 def screen_reason(line: str) -> str:
-    """A routing reason as reviewers read it: a field's confidence, not the threshold it missed
-    (thresholds are the administrator's; and a blind audit record, pipeline.audit, reads the same)."""
-    return _THRESHOLD.sub(r"\1", line)
+    """A routing reason as reviewers read it: a field held for its confidence says "check the
+    reading", not the number or the threshold it missed (the field's confidence is on the screen
+    beside its value; thresholds are the administrator's). A blind audit record's reasons
+    (pipeline.audit) read the same way."""
+    return _CONFIDENCE_REASON.sub(r"\1: check the reading", line)
 
 
 def mask_for_screen(name: str, value: object) -> str:

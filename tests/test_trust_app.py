@@ -73,7 +73,7 @@ def test_an_audit_record_is_shown_like_any_other(env):
     with store.session() as s:
         audit = set(s.scalars(select(AuditSample.record_id)))
     items = R.queue(store, limit=1000).items
-    held = next(it.record_id for it in items if it.record_id not in audit and any(": confidence" in r for r in it.reasons))
+    held = next(it.record_id for it in items if it.record_id not in audit and any("check the reading" in r for r in it.reasons))
     sampled = next(it.record_id for it in items if it.record_id in audit)
     at = _login("rev", "password-rev")
     shape_held = _shape(_open(at, held))
