@@ -76,6 +76,13 @@ def link_task(run_id: int, settings: dict[str, Any]) -> int:
     return runs.link(store, run_id, s)
 
 
+@task(name="audit", **IO_RETRIES)
+def audit_task(settings: dict[str, Any]) -> dict[str, int]:
+    """Draw the blind audit samples the volumes lack and act on what the audit measured (pipeline.audit)."""
+    store, s = _open(settings)
+    return stages.audit_stage(store, s)
+
+
 @task(name="load", **IO_RETRIES)
 def load_task(run_id: int, settings: dict[str, Any]) -> dict[str, int]:
     store, s = _open(settings)
@@ -113,8 +120,9 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     runs.read_selection(store, run_id, plan.selected, run_batches, one_per_machine=here)
     runs.mark_files_processed(store, plan.selected)
     merged = link_task(run_id, settings)
+    audit = audit_task(settings)
     loaded = load_task(run_id, settings) if opts.load else None
-    return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0)
+    return runs.finish(store, run_id, folder, got, plan, merged, loaded, t0, audit)
 
 
 def _on_dask() -> bool:

@@ -69,6 +69,8 @@ FLAGS: dict[str, FlagInfo] = {
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
     "glyph_outside_ocr_dictionary": FlagInfo("可能是识别字典中没有的字（如 夼 被识别为 乔），需核对", "may be a character the OCR dictionary lacks (夼 read as 乔): check", "warn"),
     "sea_area_not_in_list": FlagInfo("海域名称不在本省撒海海域名录中，可能误识，需核对", "the sea area is not on the province's list of scattering areas: probably misread, check", "warn"),
+    "reviewer_confusion": FlagInfo("审核员多次把地名中的此字更正为另一字（如 果→罘），且改后是名录中的地名：读法存疑，需核对（未自动改写）", "reviewers have corrected this character to another in place names several times (read 果, written 罘), and the other would make a listed name: doubted, never rewritten", "warn"),
+    "local_lexicon": FlagInfo("地名取自本地词库（审核员录入、管理员采纳），不在官方名录中", "a place name from the local lexicon (typed by reviewers, accepted by an administrator), not in the official lists", "info"),
     "place_glyph_doubtful": FlagInfo("地址中有易误识的字（如 莱 被识别为 菜，掖县路 被识别为 技县路），需核对", "the address holds a glyph often misread (莱 read as 菜, 掖县路 as 技县路): check", "warn"),
     "code_matched_by_shape": FlagInfo("按字形匹配到代码表中唯一相近的写法（如 要→妻、滋水→溺水）", "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)", "warn"),
     "given_name_char_rare": FlagInfo("名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）", "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)", "warn"),

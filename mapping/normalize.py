@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.models import chars_fit
 
 from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import (UNREADABLE, deciding_hit, district_of, doubted_positions, find_village, names_listed_towns_village,
+from .places import (UNREADABLE, confusion_doubted, deciding_hit, district_of, doubted_positions, find_village, names_listed_towns_village,
                      scan_places)
 from .spec import CodeTable, Spec, load_spec
 
@@ -812,6 +812,11 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
     if any(ch in text for ch in _LOOKALIKE_GLYPHS) or _LOOKALIKE_BEFORE_COUNTY.search(text):
         flags.append("place_glyph_doubtful")
         certainty *= 0.5
+    if confusion_doubted(text, sp):  # a confusion reviewers keep correcting (pipeline.lexicon)
+        flags.append("reviewer_confusion")
+        certainty *= 0.5
+    if sp.places.local and any(n in text for n in sp.places.local):
+        flags.append("local_lexicon")
     if len(text) > max_length:
         return _fail(raw, "too_long", *flags)
     return _ok(text, raw, *flags, certainty=certainty)

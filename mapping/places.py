@@ -423,3 +423,50 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
         return None
     (n, (c, k)), = near.items()
     return VillageHit(town.end, town.end + k, rest[:k], n, town.name, c, _isolated(town.name, n, spec))
+
+
+# --------------------------------------------------------------------------- learnt confusions
+def names_in(text: str, spec: Spec) -> set[tuple[int, int, str]]:
+    """(start, end, name) of every listed name written exactly in `text`: places, the village after
+    its town, sea areas."""
+    out = {(h.start, h.end, h.name) for h in _scan(text, spec).hits if not h.corrected}
+    v = find_village(text, spec)
+    if v is not None and v.cost == 0:
+        out.add((v.start, v.end, v.name))
+    for p in spec.places.places:
+        if p.kind == "sea_area":
+            for n in (p.name, *p.aliases):
+                i = text.find(n)
+                if i != -1:
+                    out.add((i, i + len(n), n))
+    return out
+
+
+def confusion_doubted(text: str, spec: Spec) -> bool:
+    """Whether `text` holds a character reviewers have corrected to another in place names (an accepted
+    confusion pair of the local lexicon, pipeline.lexicon: read 果, written 罘) where the other would
+    make a listed name that is not written: such a reading is doubted, never rewritten."""
+    pairs = spec.places.confusions
+    if not pairs or not any(read in text for read, _w in pairs):
+        return False
+    have = names_in(text, spec)
+    for read, written in pairs:
+        i = text.find(read)
+        while i != -1:
+            alt = text[:i] + written + text[i + 1:]
+            if any(s <= i < e for s, e, _n in names_in(alt, spec) - have):
+                return True
+            i = text.find(read, i + 1)
+    return False
+
+
+def unlisted_village(text: str, spec: Spec) -> tuple[str, str, int, int] | None:
+    """(town, village, start, end) where `text` names a village after a town or street whose list
+    neither holds it nor is near it (the case `village_not_in_list` doubts); None otherwise."""
+    town = _last_town(text, spec)
+    if town is None or not villages_of(town.name, spec) or find_village(text, spec) is not None:
+        return None
+    k = text.find("村", town.end)
+    if k <= town.end:
+        return None
+    return town.name, text[town.end:k + 1], town.end, k + 1

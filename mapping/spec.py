@@ -119,6 +119,12 @@ class PlaceLexicon:
     disambiguate_by_district: bool = True
     villages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Town or street name -> its villages (the lexicon's "villages" file: the NBS list)."""
+    confusions: tuple[tuple[str, str], ...] = ()
+    """(read, written) character pairs reviewers corrected in place names, accepted into the local
+    lexicon (pipeline.lexicon): a reading where the written character would make a listed name is
+    doubted (mapping.places.confusion_doubted), never rewritten."""
+    local: tuple[str, ...] = ()
+    """The names the local lexicon added (pipeline.lexicon), for the reviewer's note."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -477,3 +483,65 @@ def _read_json(p: Path, what: str, errors: list[str]) -> dict[str, Any]:
         errors.append(f"{what}: {p} is not a JSON object")
         return {}
     return doc
+
+
+# --------------------------------------------------------------------------- the local lexicon
+LOCAL_KINDS = ("village", "town", "street", "sea_area")
+
+
+def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local lexicon") -> Spec:
+    """`spec` with the entries of a local lexicon (pipeline.lexicon: places, villages and sea areas
+    reviewers typed and an administrator accepted, and accepted confusion pairs) beside its official
+    lists. Entries are validated like the official ones (a known division, the right suffix, a
+    village of a listed town); every problem is reported at once. The official lists are never
+    changed: a name they hold already is left as they have it."""
+    errors: list[str] = []
+    lex = spec.places
+    known = {n: p for p in lex.places for n in (p.name, *p.aliases)}
+    places = list(lex.places)
+    villages = {k: tuple(v) for k, v in lex.villages.items()}
+    added: list[str] = []
+    for i, e in enumerate(doc.get("entries") or []):
+        where = f"{source}: entries[{i}]"
+        kind, name = str(e.get("kind", "")), str(e.get("name", "")).strip()
+        if kind not in LOCAL_KINDS:
+            errors.append(f"{where}: kind must be one of {', '.join(LOCAL_KINDS)}")
+            continue
+        if kind == "village":
+            town = str(e.get("town", ""))
+            if not name.endswith("村"):
+                errors.append(f"{where}: a village's name ends with 村")
+            elif town not in villages:
+                errors.append(f"{where}: {town!r} is no town or street with a village list")
+            elif name not in villages[town]:
+                villages[town] = villages[town] + (name,)
+                added.append(name)
+            continue
+        district = str(e.get("district", ""))
+        if district not in spec.divisions:
+            errors.append(f"{where}: {name!r} lies in unknown division {district!r}")
+            continue
+        suffixes = ("海域",) if kind == "sea_area" else ("镇", "乡") if kind == "town" else ("街道",)
+        if not name.endswith(suffixes):
+            errors.append(f"{where}: a {kind}'s name ends with {' or '.join(suffixes)}")
+            continue
+        if name in known:
+            continue
+        place = Place(name, kind, district)
+        places.append(place)
+        known[name] = place
+        added.append(name)
+    pairs: list[tuple[str, str]] = []
+    for i, c in enumerate(doc.get("confusions") or []):
+        if not (isinstance(c, (list, tuple)) and len(c) == 2 and all(isinstance(x, str) and len(x) == 1 for x in c) and c[0] != c[1]):
+            errors.append(f"{source}: confusions[{i}] must be a pair of two different characters [read, written]")
+            continue
+        pairs.append((c[0], c[1]))
+    if errors:
+        raise ConfigError("the local lexicon is not valid: " + "; ".join(errors),
+                          hint="fix or remove the entries named; `backfill lexicon use default` maps with the official lists only")
+    new_lex = PlaceLexicon(f"{lex.version}+{source}", lex.suffixes, lex.boundary_before, tuple(places),
+                           lex.disambiguate_by_district, MappingProxyType(villages), tuple(dict.fromkeys(pairs)),
+                           tuple(added))
+    return Spec(spec.version, spec.title, spec.kinds, spec.unsupported_kinds, spec.code_tables, spec.divisions, spec.rules,
+                new_lex, spec.source)

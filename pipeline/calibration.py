@@ -131,7 +131,7 @@ class _Records:
     threshold and its page's share is within its kind's limit."""
 
     def __init__(self, obs: Sequence[Observation], page_share: dict[int, float], page_kind: dict[int, str] | None,
-                 type_names: list[str], types: dict[str, str]):
+                 type_names: list[str], types: dict[str, str], weights: dict[int, float] | None = None):
         records = sorted({o.record for o in obs})
         row = {r: i for i, r in enumerate(records)}
         col = {t: j for j, t in enumerate(type_names)}
@@ -143,6 +143,11 @@ class _Records:
             self.least[i, j] = min(self.least[i, j], o.confidence)
             self.fields[i, j] += 1
             self.wrong[i, j] += not o.right
+        # a record standing for several (an audited sample of the auto-accepted records, pipeline.refit)
+        # counts that many times: its fields, its wrong fields and itself
+        self.weight = np.array([float((weights or {}).get(r, 1.0)) for r in records])
+        self.fields *= self.weight[:, None]
+        self.wrong *= self.weight[:, None]
         self.share = np.array([page_share.get(r, 0.0) for r in records])
         self.kind = np.array([self.kinds.index((page_kind or {}).get(r, self.kinds[0])) if page_kind else 0 for r in records])
         self.has_wrong = self.wrong.sum(axis=1) > 0
@@ -150,11 +155,11 @@ class _Records:
     def accepted(self, th: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return (self.least >= th).all(axis=1) & (self.share <= limit[self.kind])
 
-    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[int, float, float, np.ndarray, np.ndarray]:
-        """(records accepted, their fields, wrong among them, fields and wrong fields per type)."""
+    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+        """(records accepted, their fields, wrong among them, fields and wrong fields per type; weighted)."""
         a = self.accepted(th, limit)
         per_fields, per_wrong = self.fields[a].sum(axis=0), self.wrong[a].sum(axis=0)
-        return int(a.sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
+        return float(self.weight[a].sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
 
 
 def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray,
@@ -210,7 +215,8 @@ def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: n
 def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: float,
               types: dict[str, str] | None = None, floor: float = FLOOR, type_cap: float = TYPE_CAP,
               page_kind: dict[int, str] | None = None,
-              breadths: Sequence[int] = (1, 2, 3, 5, 8)) -> tuple[dict[str, dict], float | dict[str, float] | None]:
+              breadths: Sequence[int] = (1, 2, 3, 5, 8),
+              weights: dict[int, float] | None = None) -> tuple[dict[str, dict], float | dict[str, float] | None]:
     """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
     to auto-accept the most records of the fitting set while the fields of those records are wrong no
     more often than `target`, counting one wrong more than seen ((wrong + 1) / fields), and no type's
@@ -225,13 +231,16 @@ def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: 
     threshold and raise each limit as far as the target allows. The moves weighed are the few
     lowest such thresholds and limits of each type and kind; how many (`breadths`) changes where the
     greedy search ends, so each is tried and the fit auto-accepting the most records is kept.
+    `weights` (record -> how many records it stands for, default 1): fitting on reviewed records,
+    where only a sample of the auto-accepted ones was reviewed (the blind audit), each audited record
+    counts for the auto-accepted records of its volume it was drawn from (pipeline.refit).
     Returns (type -> {"threshold", "n", "accepted", "wrong_accepted"}: the type's fields, and its
     fields in the auto-accepted records and wrong there; page limit: one number, one per kind, or None)."""
     types = types or field_types()
     names = sorted({types.get(o.field, "text") for o in obs})
     if not names:
         return {}, None
-    t = _Records(obs, page_share, page_kind, names, types)
+    t = _Records(obs, page_share, page_kind, names, types, weights)
     ocr = np.array([n not in CERTAIN_TYPES for n in names])
     th = np.where(ocr, floor, 0.0)
     limit = np.ones(len(t.kinds))
@@ -247,8 +256,8 @@ def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: 
             best = got
     th, limit, out = best
     per_fields, per_wrong = out[3], out[4]
-    fit = {n: {"threshold": round(float(th[j]), 3), "n": int(t.fields[:, j].sum()), "accepted": int(per_fields[j]),
-               "wrong_accepted": int(per_wrong[j])} for j, n in enumerate(names)}
+    fit = {n: {"threshold": round(float(th[j]), 3), "n": int(round(t.fields[:, j].sum())), "accepted": int(round(per_fields[j])),
+               "wrong_accepted": int(round(per_wrong[j]))} for j, n in enumerate(names)}
     limits = {k: (None if limit[i] >= 1.0 else round(float(limit[i]), 3)) for i, k in enumerate(t.kinds)}
     if not page_kind:
         return fit, limits[""]
@@ -266,14 +275,20 @@ def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7,
     return rows
 
 
+def thresholds_doc(per_type: dict[str, dict], target: float, meta: dict,
+                   page_unsure_max: float | dict[str, float] | None = None) -> dict:
+    """The thresholds file's document: the per-type thresholds expanded to every field name."""
+    types = field_types()
+    th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
+    return {"thresholds": th, "page_unsure_max": page_unsure_max, "target_wrong_share": target, "per_type": per_type,
+            "fitted_on": meta}
+
+
 def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict,
                      page_unsure_max: float | dict[str, float] | None = None) -> dict[str, float]:
     """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
-    types = field_types()
-    th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
-    doc = {"thresholds": th, "page_unsure_max": page_unsure_max, "target_wrong_share": target, "per_type": per_type,
-           "fitted_on": meta}
+    doc = thresholds_doc(per_type, target, meta, page_unsure_max)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _read.cache_clear()
     _read_doc.cache_clear()
-    return th
+    return doc["thresholds"]

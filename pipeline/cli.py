@@ -116,6 +116,10 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  records      {sm['records']:>6}",
         f"  auto-accepted{sm['auto_accepted']:>6}",
         f"  needs review {sm['needs_review']:>6}",
+        *([f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
+          if sm.get("audit_drawn") else []),
+        *([f"  sent back    {sm['audit_sent_back']:>6}  (volumes whose audit failed: see `backfill status --quality`)"]
+          if sm.get("audit_sent_back") else []),
         f"  duplicates merged {sm['clusters_merged']}",
         *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
         *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
@@ -217,14 +221,9 @@ def cmd_import_package(args: argparse.Namespace) -> int:
 
 
 def cmd_remap(args: argparse.Namespace) -> int:
-    from pipeline.run import remap
-    from pipeline.store import Store
+    from pipeline.trust_cli import cmd_remap as remap  # --thresholds / --rollback (issue 23)
 
-    settings = _settings(args)
-    with Store.open(settings) as store:
-        pages, records = remap(store, settings)
-    print(f"mapped {records} records of {pages} pages again from their stored cells (no OCR)")
-    return ExitCode.ok
+    return remap(args, _settings)
 
 
 def cmd_engines(args: argparse.Namespace) -> int:
@@ -290,8 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     platform(ip)
     ip.set_defaults(func=cmd_import_package)
 
-    rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec or threshold change)")
+    rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)")
     common(rm)
+    from pipeline.trust_cli import add_commands as add_trust_commands, add_remap_options
+    add_remap_options(rm)
     rm.set_defaults(func=cmd_remap)
 
     en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
@@ -300,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.review_cli import add_commands  # users + review (the review app)
     add_commands(sub, common, _settings)
     add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
+    add_trust_commands(sub, common, _settings)  # audit, calibrate, lexicon (issue 23)
     return p
 
 

@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -41,6 +42,21 @@ class Settings:
     page_unsure_max: float | None = None
     # a text line read less sure than this is read a second time (engine agreement); None: never
     second_read_below: float | None = 0.99
+    # the blind audit of auto-accepted records (pipeline.audit): share drawn per ledger volume, at least
+    # this many per volume, the seed of the draw, the wrong-field rate a volume must be shown within
+    # (the 95 % interval's upper bound), and the interval ("wilson" or "exact"); a volume whose sample
+    # is too small to show it (nothing else wrong) is audited further while that stays under
+    # audit_max_share of its auto-accepted records (audit_escalate), else sent back to review
+    audit_share: float = 0.02
+    audit_min_per_volume: int = 20
+    audit_seed: int = 23
+    audit_target: float = 0.003
+    audit_interval: str = "wilson"
+    audit_escalate: bool = True
+    audit_max_share: float = 0.5
+    # the local place lexicon learnt from reviewers (pipeline.lexicon): None = the version an
+    # administrator made active in data_dir/lexicon (none: the official lists only), "" = none, or a path
+    local_lexicon_file: str | None = None
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -77,6 +93,27 @@ class Settings:
         """The platform is the SQLite file in the data folder (ours to create); a platform someone
         named (--platform, BACKFILL_PLATFORM_URL, platform_url) must exist: `backfill migrate` makes it."""
         return self.platform_url is None
+    @cached_property
+    def active_thresholds_file(self) -> str | None:
+        """The thresholds routing uses: `thresholds_file` where set, else the version an administrator
+        applied in data_dir/thresholds (`backfill remap --thresholds`), else None (the packaged file)."""
+        if self.thresholds_file is not None:
+            return self.thresholds_file
+        from pipeline.versions import VersionedFiles
+
+        path = VersionedFiles(self.data_path / "thresholds", "thresholds").active()
+        return None if path is None else str(path)
+
+    @cached_property
+    def active_lexicon_file(self) -> str | None:
+        """The local place lexicon mapping uses beside the official lists: `local_lexicon_file` where
+        set ("" none), else the version an administrator made active in data_dir/lexicon, else none."""
+        if self.local_lexicon_file is not None:
+            return self.local_lexicon_file or None
+        from pipeline.versions import VersionedFiles
+
+        path = VersionedFiles(self.data_path / "lexicon", "lexicon").active()
+        return None if path is None else str(path)
 
     def threshold_for(self, field_name: str) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
@@ -84,7 +121,7 @@ class Settings:
             return self.field_thresholds[field_name]
         from pipeline.calibration import load_thresholds
 
-        return load_thresholds(self.thresholds_file).get(field_name, self.auto_accept_threshold)
+        return load_thresholds(self.active_thresholds_file).get(field_name, self.auto_accept_threshold)
 
     def page_unsure_limit(self, kind: str | None = None) -> float | None:
         """page_unsure_max, else the calibrated one for this ledger kind (pipeline.calibration.load_page_limit)."""
@@ -92,7 +129,7 @@ class Settings:
             return float(self.page_unsure_max)
         from pipeline.calibration import load_page_limit
 
-        return load_page_limit(self.thresholds_file, kind)
+        return load_page_limit(self.active_thresholds_file, kind)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -231,12 +268,22 @@ _TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "review_idle_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
     "login_max_failures": ("a whole number within 1..100", lambda v: _is_int(v)),
     "login_lock_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
+    "audit_share": (_UNIT, lambda v: _is_number(v)),
+    "audit_min_per_volume": ("a whole number of 0 or more", lambda v: _is_int(v)),
+    "audit_seed": ("a whole number", lambda v: _is_int(v)),
+    "audit_target": ("a number between 0 and 1 (both excluded)", lambda v: _is_number(v) and 0.0 < v < 1.0),
+    "audit_interval": ("'wilson' or 'exact'", lambda v: v in ("wilson", "exact")),
+    "audit_escalate": ("true or false", lambda v: isinstance(v, bool)),
+    "audit_max_share": (_UNIT, lambda v: _is_number(v)),
+    "local_lexicon_file": ("a file path (text; \"\" for none)", lambda v: v is None or isinstance(v, str)),
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "auto_accept_threshold": (0.0, 1.0), "page_unsure_max": (0.0, 1.0), "second_read_below": (0.0, 1.0),
     "pdf_dpi": (72, 600), "max_image_pixels": (1_000_000, float("inf")), "max_file_bytes": (1, float("inf")),
     "max_pages_per_file": (1, float("inf")),
     "review_idle_minutes": (1, 24 * 60), "login_max_failures": (1, 100), "login_lock_minutes": (1, 24 * 60),
+    "audit_share": (0.0, 1.0), "audit_min_per_volume": (0, float("inf")), "audit_max_share": (0.0, 1.0),
+    "audit_seed": (-float("inf"), float("inf")),
 }
 
 

@@ -34,6 +34,7 @@ from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
 from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
+from pipeline.lexicon import spec_for
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
 from pipeline.routing import route
@@ -434,7 +435,7 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        sp = load_spec(settings.spec_version)
+        sp = spec_for(settings)  # with the local lexicon in use (pipeline.lexicon)
         decoders = column_decoders(sp)
         decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
         normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
@@ -461,7 +462,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
-        spec=load_spec(settings.spec_version),
+        spec=spec_for(settings),
     )
     out = []
     lost = [f for f in _fields_without_column(kind, columns, ctx.spec) if f not in absent]
@@ -734,13 +735,18 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
 
     A record keeps its id across re-runs and re-maps (the audit trail, claims and duplicate links
     point at it); a record a reviewer approved or rejected is left as it is."""
+    from pipeline.audit import apply_hold, forget, holds_of
+
     with store.session() as s, s.begin():
         existing = {r.row_no: r for r in s.scalars(select(Record).where(Record.page_id == page_id))}
+        holds = holds_of(s, [r.id for r in existing.values() if r.status not in REVIEWED])
         for row in rows:
             rec = existing.pop(row.row_no, None)
             if rec is not None and rec.status in REVIEWED:
                 continue
             values = record_values(row, settings)
+            if rec is not None:  # a blind audit sample, or a record of a volume whose audit failed, stays in review
+                values = apply_hold(values, holds.get(rec.id))
             if rec is None:
                 s.add(Record(page_id=page_id, row_no=row.row_no, ledger_kind=kind, **values))
             else:
@@ -750,6 +756,7 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
         for rec in existing.values():  # rows that are no longer read as records
             if rec.status not in REVIEWED and not rec.overrides:
                 s.execute(delete(RecordLink).where((RecordLink.a_id == rec.id) | (RecordLink.b_id == rec.id)))
+                forget(s, rec.id)
                 s.delete(rec)
 
 

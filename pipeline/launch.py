@@ -45,10 +45,25 @@ def launch_run(scans_dir: str, settings: Settings, options: RunOptions, *, no_pr
     folder = Path(scans_dir)
     if not folder.is_dir():
         raise BackfillError(f"{scans_dir}: not a folder on this machine", hint="give the folder that holds the scanned ledgers")
+    return launch(run_command(str(folder.resolve()), settings, options, no_prefect=no_prefect), settings, "run")
+
+
+def launch_remap(settings: Settings, *, user: str, thresholds: str | None = None, rollback: bool = False) -> Launched:
+    """`backfill remap` (optionally putting a thresholds version in use, or rolling back) as a detached
+    process: on a large store it maps for a long while, no OCR."""
+    cmd = [sys.executable, "-m", "pipeline.cli", "remap", "--data-dir", settings.data_dir, "--user", user]
+    if thresholds:
+        cmd += ["--thresholds", thresholds]
+    if rollback:
+        cmd.append("--rollback")
+    return launch(cmd, settings, "remap")
+
+
+def launch(cmd: list[str], settings: Settings, name: str) -> Launched:
+    """Start a `backfill` command detached, its output in data_dir/run-logs/<name>-<time>.log."""
     logs = settings.data_path / "run-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / time.strftime("run-%Y%m%d-%H%M%S.log")
-    cmd = run_command(str(folder.resolve()), settings, options, no_prefect=no_prefect)
+    log_path = logs / time.strftime(f"{name}-%Y%m%d-%H%M%S.log")
     env = dict(os.environ)
     for var, value in (("BACKFILL_DB_URL", settings.db_url), ("BACKFILL_PLATFORM_URL", settings.platform_url)):
         if value:

@@ -336,6 +336,9 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     Three stages overlap: this thread reads the store and builds rows, a second sends each batch to
     the platform (one transaction each, in order), a third keeps each committed batch's receipt in
     the store and marks its records loaded (LoadedRecord)."""
+    from pipeline.audit import enforce
+
+    enforce(store, settings)  # a volume whose blind audit failed goes back to review before anything is sent
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     result = LoadResult()

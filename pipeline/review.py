@@ -54,6 +54,17 @@ REASONS = {
 MASKED_FIELDS = {"id_number": mask_id, "id_number_raw": mask_id, "agent_phone": mask_phone, "registrant_phone": mask_phone}
 
 
+_CONFIDENCE_REASON = re.compile(r"^(\w+): confidence \d\.\d\d(?: below \d\.\d\d)?$")
+
+
+def screen_reason(line: str) -> str:
+    """A routing reason as reviewers read it: a field held for its confidence says "check the
+    reading", not the number or the threshold it missed (the field's confidence is on the screen
+    beside its value; thresholds are the administrator's). A blind audit record's reasons
+    (pipeline.audit) read the same way."""
+    return _CONFIDENCE_REASON.sub(r"\1: check the reading", line)
+
+
 def mask_for_screen(name: str, value: object) -> str:
     text = "" if value is None else str(value)
     masker = MASKED_FIELDS.get(name)
@@ -158,7 +169,7 @@ def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "p
         total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0) if count else -1
         rows = s.execute(_ordered(q, dup, order).limit(limit).offset(offset)).all()
     items = [QueueItem(rid, rel, fid, page_no, row_no, kind, home, ledger_year(title or ""), float(conf or 0.0),
-                       list(reasons or []), bool(d), created, holder)
+                       [screen_reason(r) for r in reasons or []], bool(d), created, holder)
              for rid, rel, fid, page_no, row_no, kind, home, title, conf, reasons, d, created, holder in rows]
     return QueuePage(items, total)
 
@@ -412,7 +423,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     named = named_fields(rec)
     record_reasons: list[tuple[str, dict[str, Any]]] = []
     unknown: set[str] = set()
-    for line in list(rec.problems or []) + [r for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
+    for line in list(rec.problems or []) + [screen_reason(r) for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
         if _field_of(line) in rec.fields:
             continue
         code, params = record_reason(line)

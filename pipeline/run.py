@@ -103,6 +103,16 @@ def link(store: Store, settings: Settings | None = None) -> int:
     return link_store(store, settings).auto_merged
 
 
+def audit_stage(store: Store, settings: Settings) -> dict[str, int]:
+    """Draw the blind audit samples the volumes lack, then act on what the audit measured so far
+    (pipeline.audit): after dedupe, before any load."""
+    from pipeline.audit import draw, enforce
+
+    drawn = draw(store, settings)
+    actions = enforce(store, settings)
+    return {"audit_drawn": drawn.drawn, "audit_sent_back": sum(a.sent_back for a in actions)}
+
+
 def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeResult, merged: int, seconds: float) -> RunSummary:
     file_ids = intake_result.file_ids
     sm = RunSummary(run_id=run_id, scans_dir=str(scans_dir), files_new=len(intake_result.new_files),
@@ -171,4 +181,7 @@ def remap(store: Store, settings: Settings) -> tuple[int, int]:
             pages += 1
             records += n
     link(store, settings)
+    from pipeline.audit import refresh_pending
+
+    refresh_pending(store)  # a pending audit sample is checked against what mapping now gives
     return pages, records

@@ -342,12 +342,13 @@ def load_records(store: Store, settings: Settings, run_id: int | None = None) ->
 
 
 def finish(store: Store, run_id: int, scans_dir: Path, got, plan: Plan, merged: int, loaded: dict[str, int] | None,
-           t0: float) -> dict[str, Any]:
+           t0: float, audit: dict[str, int] | None = None) -> dict[str, Any]:
     summary = stages.summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
     stages.finish_run(store, run_id, summary)
     release(store, run_id)
     ACTIVE_RUNS.discard(run_id)
     out = summary.to_dict()
+    out.update(audit or {})
     out["selected_files"] = len(plan.selected)
     out["excluded_files"] = plan.excluded
     out["loaded"] = loaded
@@ -376,6 +377,7 @@ def run_selection(scans_dir: Path, settings: Settings, options: RunOptions = Run
         read_selection(store, run_id, plan.selected, run_batches)
         mark_files_processed(store, plan.selected)
         merged = link(store, run_id, settings)
+        audit = stages.audit_stage(store, settings)
         loaded = load_records(store, settings, run_id) if options.load else None
-        return finish(store, run_id, scans_dir, got, plan, merged, loaded, t0)
+        return finish(store, run_id, scans_dir, got, plan, merged, loaded, t0, audit)
 

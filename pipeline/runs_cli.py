@@ -85,6 +85,10 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
     from pipeline.completion import completion, format_table, to_csv, totals
     from pipeline.store import Store
 
+    if args.quality:
+        from pipeline.trust_cli import cmd_quality  # the blind audit's measured error (issue 23)
+
+        return cmd_quality(args, settings_of)
     settings = settings_of(args)
     with Store.open(settings) as store:
         rows = completion(store, settings, args.by)
@@ -128,6 +132,8 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
                     help="level of the table (default: year = funeral home, ledger kind, year)")
     st.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     st.add_argument("--json", action="store_true", help="print the table as JSON")
+    from pipeline.trust_cli import add_status_options
+    add_status_options(st)
     st.set_defaults(func=lambda a: cmd_status(a, settings_of))
 
     sv = sub.add_parser("serve", help="serve the run flow as a Prefect deployment (needs PREFECT_API_URL of `prefect server start`)")

@@ -613,3 +613,83 @@ class WebSession(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cookie set in the browser
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+# --- trust measured on the archive (issue 23): blind audit samples, review holds, audit verdicts ------
+class AuditSample(Base):
+    """An auto-accepted record drawn for the blind audit (pipeline.audit): it waits in the review queue
+    like any other record until its review ends; then its outcome is its audit evidence. `snapshot` is
+    what auto-acceptance would have sent to the platform (field -> value, confidence), refreshed by a
+    re-map while the review is pending; no reviewer ever sees this table."""
+
+    __tablename__ = "audit_samples"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    volume: Mapped[str] = mapped_column(String(300), index=True)  # the volume key when drawn
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    drawn_by: Mapped[str] = mapped_column(String(80))
+    seed: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    min_per_volume: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[float] = mapped_column(Float)  # the record's draw number in [0, 1): smallest first
+    loaded_when_drawn: Mapped[bool] = mapped_column(default=False)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")  # pending / confirmed / corrected / rejected
+    fields_checked: Mapped[int | None] = mapped_column(Integer)
+    fields_wrong: Mapped[int | None] = mapped_column(Integer)
+    checked_fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # field names only, never values
+    wrong_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewHold(Base):
+    """A record kept in review whatever routing says, until its review ends: a blind audit sample
+    (kind "audit": its reason is never shown) or an auto-accepted record of a volume whose audit
+    failed (kind "volume": its reason is shown). A re-map never routes a held record past review."""
+
+    __tablename__ = "review_holds"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    volume: Mapped[str] = mapped_column(String(300), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class AuditVerdict(Base):
+    """What the audit decided for one volume, and why (pipeline.audit.enforce): sent_back (its
+    auto-accepted records not yet loaded went back to review), recheck (records were already loaded:
+    listed for re-check), passed (the interval's upper bound is within the target), extended (the
+    sample was too small to show the target: `extra` more records drawn)."""
+
+    __tablename__ = "audit_verdicts"
+    volume: Mapped[str] = mapped_column(String(300), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(80))
+    audited: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[int] = mapped_column(Integer)
+    wrong: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    sent_back: Mapped[int] = mapped_column(Integer, default=0)
+    loaded: Mapped[int] = mapped_column(Integer, default=0)  # auto-accepted records already on the platform
+    extra: Mapped[int] = mapped_column(Integer, default=0)  # records audited beyond the share: the audit extended
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class LexiconDecision(Base):
+    """An administrator's word on a lexicon suggestion (pipeline.lexicon): a place, village or sea
+    area reviewers typed that no list holds, or a character confusion they keep correcting.
+    status: accepted (into the local lexicon) / refused."""
+
+    __tablename__ = "lexicon_decisions"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # kind|name|parent
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    parent: Mapped[str] = mapped_column(String(100), default="")  # town of a village, district of a place, written char of a confusion
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    count_then: Mapped[int] = mapped_column(Integer, default=0)  # how many corrections showed it when decided

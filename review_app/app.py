@@ -1013,11 +1013,23 @@ def completion_page() -> None:
     page(store(), settings(), me().username)
 
 
+def trust_page(name: str):
+    """The audit, thresholds and lexicon pages (review_app/trust.py, issue 23)."""
+    def page() -> None:
+        from review_app import trust
+
+        getattr(trust, name)(store(), settings(), me().username)
+
+    return page
+
+
 # ---------------------------------------------------------------------------------------------
 PAGES = {
     "queue": ("review", queue_page), "record": ("review", record_page), "duplicates": ("review", duplicates_page),
     "arbitration": ("review", arbitration_page), "intake": ("intake", intake_page), "users": ("admin", users_page),
     "ledgers": ("admin", ledgers_page), "history": ("admin", history_page), "completion": ("admin", completion_page),
+    "quality": ("admin", trust_page("quality_page")), "thresholds": ("admin", trust_page("thresholds_page")),
+    "lexicon": ("admin", trust_page("lexicon_page")),
 }
 
 

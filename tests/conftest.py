@@ -51,3 +51,21 @@ def pg_url(pg_server):
     yield f"{base}/{name}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def backfill_cli():
+    """Run `backfill ARGS...` in this process; returns what it printed (asserting exit code 0)."""
+    import io
+    from contextlib import redirect_stdout
+
+    from pipeline.cli import main
+
+    def run(*argv: str) -> str:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            code = main(list(argv))
+        assert code == 0, out.getvalue()
+        return out.getvalue()
+
+    return run

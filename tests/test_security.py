@@ -33,6 +33,9 @@ SCREENS = {
     "ledgers": (t("ledgers.title", "zh"), {"administrator"}),
     "history": (t("hist.title", "zh"), {"administrator"}),
     "completion": (t("done.title", "zh"), {"administrator"}),
+    "quality": ("抽检质量", {"administrator"}),
+    "thresholds": ("自动通过阈值", {"administrator"}),
+    "lexicon": ("地名词库", {"administrator"}),
 }
 LOGIN_LABELS = [t("login.user", "zh"), t("login.password", "zh")]
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),

@@ -1,0 +1,293 @@
+"""The blind audit of auto-accepted records (issue 23): drawn per volume, seeded and reproducible,
+indistinguishable in the review queue, never loaded before its review ends, measured with 95 %
+intervals, acted on per volume; `backfill status --quality` in text, CSV and JSON."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from pipeline import audit as A
+from pipeline import review as R
+from pipeline.config import Settings
+from pipeline.corrections import correct_record, decide
+from pipeline.load import load
+from pipeline.platform_schema import open_platform
+from pipeline.run import remap
+from pipeline.stats import wilson
+from pipeline.store import AuditSample, LoadedRecord, Page, Record, SourceFile, Store
+from samples.seed import seed_store
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:
+    return Settings(data_dir=str(tmp_path / "data"), **kw)
+
+
+@pytest.fixture()
+def two_volumes(tmp_path):
+    """Two ledger volumes (one scan file each) of about 50 records, a third of them held for review."""
+    settings = _settings(tmp_path)
+    store = Store.open(settings)
+    seed_store(store, settings, homes=("yantai", "longkou"), kinds=("cremation",), pages=4, unsure_share=0.3)
+    yield store, settings
+    store.dispose()
+
+
+def _status(store: Store, rid: int) -> str:
+    with store.session() as s:
+        return s.get(Record, rid).status
+
+
+def _samples(store: Store) -> dict[int, AuditSample]:
+    with store.session() as s:
+        return {a.record_id: a for a in s.scalars(select(AuditSample))}
+
+
+def _keys(store: Store, ids) -> set[tuple[str, int, int]]:
+    with store.session() as s:
+        return {(sf.rel_path, p.page_no, r.row_no) for r, p, sf in s.query(Record, Page, SourceFile)
+                .join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id).filter(Record.id.in_(list(ids)))}
+
+
+def test_the_draw_is_sized_per_volume_seeded_and_reproducible(tmp_path, two_volumes):
+    store, settings = two_volumes
+    with store.session() as s:
+        autos = s.execute(select(Page.file_id, Record.id).join(Record, Record.page_id == Page.id)
+                          .where(Record.status == "auto_accepted")).all()
+    per_file: dict[int, int] = {}
+    for fid, _rid in autos:
+        per_file[fid] = per_file.get(fid, 0) + 1
+    got = A.draw(store, settings)
+    # at least 20 per volume (2 % of ~35 is 1), never more than the volume has
+    assert sorted(got.by_volume.values()) == sorted(min(n, max(20, math.ceil(0.02 * n))) for n in per_file.values())
+    assert A.draw(store, settings).drawn == 0  # idempotent
+    drawn = _samples(store)
+    assert all(_status(store, rid) == "needs_review" for rid in drawn)
+    # the same archive and seed draw the same rows in another store; another seed draws others
+    other = Store.open(_settings(tmp_path / "b"))
+    seed_store(other, _settings(tmp_path / "b"), homes=("yantai", "longkou"), kinds=("cremation",), pages=4, unsure_share=0.3)
+    A.draw(other, _settings(tmp_path / "b"))
+    assert _keys(other, _samples(other)) == _keys(store, drawn)
+    third = Store.open(_settings(tmp_path / "c", audit_seed=99, audit_min_per_volume=5))
+    seed_store(third, _settings(tmp_path / "c"), homes=("yantai", "longkou"), kinds=("cremation",), pages=4, unsure_share=0.3)
+    A.draw(third, _settings(tmp_path / "c", audit_seed=99, audit_min_per_volume=5))
+    assert len(_samples(third)) == 10 and _keys(third, _samples(third)) != _keys(store, drawn)
+    # a larger share draws a superset: the records drawn before stay drawn
+    more = A.draw(store, settings.with_(audit_share=0.9))
+    assert more.drawn > 0 and set(drawn) < set(_samples(store))
+    other.dispose()
+    third.dispose()
+
+
+def test_audit_records_are_indistinguishable_in_the_queue(two_volumes):
+    store, settings = two_volumes
+    A.draw(store, settings)
+    audit = set(_samples(store))
+    items = R.queue(store, limit=1000).items
+    waiting = {it.record_id for it in items}
+    assert audit <= waiting
+    held = [it for it in items if it.record_id not in audit]
+    sampled = [it for it in items if it.record_id in audit]
+    # the same queue row: same attributes, a reason of the same kind ("field: confidence 0.xx"), no word of an audit
+    for it in sampled + held:
+        text = json.dumps([str(v) for v in vars(it).values()], ensure_ascii=False).lower()
+        assert "audit" not in text and "抽检" not in text and "sample" not in text
+    assert all(it.reasons and all(r.endswith(": check the reading") for r in it.reasons) for it in sampled)
+    assert any(r.endswith(": check the reading") for it in held for r in it.reasons)
+    # neither the number nor the threshold a field missed is in a reason shown to reviewers
+    assert not any("confidence" in r or " below " in r for it in sampled + held for r in it.reasons)
+    # the same record screen: the same fields in the same order, the same view attributes, a field to check
+    a = R.record_view(store, sampled[0].record_id, settings)
+    h = R.record_view(store, held[0].record_id, settings)
+    assert [f.name for f in a.fields] == [f.name for f in h.fields]
+    assert a.status == h.status == "needs_review" and vars(a).keys() == vars(h).keys()
+    assert any(f.needs_look and f.reasons for f in a.fields)
+    # claim_next hands them out like any other record
+    assert R.claim_next(store, "ann", exclude={it.record_id for it in held}) in audit
+
+
+def test_an_audit_record_is_not_loaded_before_its_review_ends_and_nothing_is_lost(tmp_path, two_volumes):
+    store, settings = two_volumes
+    settings = settings.with_(audit_target=0.2)  # two wrong fields fail no volume here
+    A.draw(store, settings)
+    audit = sorted(_samples(store))
+    load(store, settings)
+    with store.session() as s:
+        loaded = set(s.scalars(select(LoadedRecord.record_id)))
+        auto = set(s.scalars(select(Record.id).where(Record.status == "auto_accepted")))
+    assert loaded == auto and not loaded & set(audit)
+    remap(store, settings)  # a re-map keeps them in review
+    assert all(_status(store, rid) == "needs_review" for rid in audit)
+    correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
+    remap(store, settings)
+    assert _status(store, audit[0]) == "needs_review"
+    for rid in audit:
+        decide(store, rid, "approved", user="ann")
+    load(store, settings)
+    with store.session() as s:
+        loaded = set(s.scalars(select(LoadedRecord.record_id)))
+        keys = set(s.scalars(select(LoadedRecord.natural_key)))
+    assert set(audit) <= loaded and auto <= loaded
+    engine, md = open_platform(settings.platform_db_url, settings.spec_version)
+    with engine.connect() as c:
+        n = c.exec_driver_sql("SELECT count(*) FROM dead_information").scalar()
+    engine.dispose()
+    assert n == len(keys)  # one platform row per natural key, none twice
+
+
+def test_evidence_rates_and_intervals(two_volumes):
+    store, settings = two_volumes
+    A.draw(store, settings)
+    audit = sorted(_samples(store))
+    correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
+    correct_record(store, audit[1], {"death_date": "2012-12-30", "deceased_name": "李四"}, user="ann", settings=settings)
+    for rid in audit[:10]:
+        decide(store, rid, "approved", user="ann")
+    decide(store, audit[10], "rejected", user="ann", reason="no person")
+    rep = A.quality(store, settings)
+    samples = _samples(store)
+    assert samples[audit[0]].outcome == "corrected" and samples[audit[0]].wrong_fields == ["deceased_name"]
+    assert set(samples[audit[1]].wrong_fields) >= {"death_date", "deceased_name"}
+    assert samples[audit[2]].outcome == "confirmed" and samples[audit[2]].fields_wrong == 0
+    assert samples[audit[10]].outcome == "rejected" and samples[audit[10]].fields_wrong == samples[audit[10]].fields_checked
+    assert samples[audit[11]].outcome == "pending"
+    reviewed = [samples[r] for r in audit[:11]]
+    fields, wrong = sum(x.fields_checked for x in reviewed), sum(x.fields_wrong for x in reviewed)
+    total = rep.total.rate
+    assert total.fields == fields and total.wrong == wrong and rep.reviewed == 11
+    vol = next(r for r in rep.rows["volume"] if r.reviewed)
+    assert vol.state == "to_send_back" and vol.rate.low > settings.audit_target  # the rejection alone is ~17 wrong fields
+    names = next(r for r in rep.rows["field_type"] if r.key == "name")
+    assert names.rate.wrong >= 2
+    # errors come in records (the rejected one holds many): the interval is computed at fewer effective fields
+    assert vol.rate.n_eff < vol.rate.fields
+    lo, hi = wilson(0, 300)
+    assert lo == pytest.approx(0, abs=1e-12) and hi == pytest.approx(3.8415 / 303.8415, rel=1e-3)
+
+
+def test_a_failed_volume_is_sent_back_and_a_loaded_one_listed_for_recheck(two_volumes):
+    store, settings = two_volumes
+    settings = settings.with_(audit_target=0.05)  # within reach of 20 audited records
+    A.draw(store, settings)
+    vols = A.volumes_of_files(store, settings)
+    by_volume: dict[str, list[int]] = {}
+    with store.session() as s:
+        for a in s.scalars(select(AuditSample)):
+            by_volume.setdefault(a.volume, []).append(a.record_id)
+    bad, good = sorted(by_volume)
+    load(store, settings)  # the good volume's auto-accepted records reach the platform first; so do the bad one's
+    for rid in by_volume[good]:
+        decide(store, rid, "approved", user="ann")
+    for i, rid in enumerate(by_volume[bad]):
+        if i % 2 == 0:
+            correct_record(store, rid, {"deceased_name": "王小明", "death_date": "2013-02-02", "age_years": "101"},
+                           user="ann", settings=settings)
+        decide(store, rid, "approved", user="ann")
+    actions = {a.volume: a for a in A.enforce(store, settings, user="boss")}
+    assert actions[good].verdict == "passed"
+    assert actions[bad].verdict == "recheck" and actions[bad].sent_back == 0 and actions[bad].loaded > 0
+    rep = A.quality(store, settings)
+    row = next(r for r in rep.rows["volume"] if r.key == bad)
+    assert row.state == "recheck" and "passes the target" in row.reason
+    text = A.format_quality(rep)
+    assert "listed for re-check" in text and row.label in text
+    # the administrator sends the loaded ones to review as well: held, the reason shown to reviewers
+    n = A.recheck_loaded(store, settings, bad, user="boss")
+    assert n == actions[bad].loaded
+    held = [it for it in R.queue(store, limit=1000).items if any(r.startswith("volume: the blind audit") for r in it.reasons)]
+    assert len(held) == n
+    remap(store, settings)
+    assert len([it for it in R.queue(store, limit=1000).items if any(r.startswith("volume:") for r in it.reasons)]) == n
+    assert A.draw(store, settings).drawn == 0  # a volume being re-checked whole needs no more samples
+    assert {v.key for v in vols.values()} == {bad, good}
+
+
+def test_unloaded_records_of_a_failed_volume_go_back_before_any_load(two_volumes):
+    store, settings = two_volumes
+    A.draw(store, settings)
+    audit = sorted(_samples(store))
+    vol = _samples(store)[audit[0]].volume
+    mine = [r for r in audit if _samples(store)[r].volume == vol]
+    for rid in mine:
+        correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
+        decide(store, rid, "approved", user="ann")
+    with store.session() as s:
+        fid = s.execute(select(Page.file_id).join(Record, Record.page_id == Page.id).where(Record.id == mine[0])).scalar()
+        auto_before = set(s.scalars(select(Record.id).join(Page, Record.page_id == Page.id)
+                                    .where(Page.file_id == fid, Record.status == "auto_accepted")))
+    assert auto_before
+    load(store, settings)  # load acts on the audit first: none of that volume's auto-accepted records goes out
+    with store.session() as s:
+        loaded = set(s.scalars(select(LoadedRecord.record_id)))
+    assert not loaded & auto_before
+    assert all(_status(store, r) == "needs_review" for r in auto_before)
+
+
+def test_status_quality_in_text_csv_and_json(tmp_path, two_volumes, backfill_cli):
+    store, settings = two_volumes
+    A.draw(store, settings)
+    for rid in sorted(_samples(store))[:5]:
+        decide(store, rid, "approved", user="ann")
+    data = ["--data-dir", settings.data_dir]
+    text = backfill_cli("status", "--quality", *data, "--csv", str(tmp_path / "q.csv"))
+    assert "blind audit: 40 of" in text and "pending" in text and "95 % interval" in text
+    rows = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8")))
+    assert {r["level"] for r in rows} >= {"volume", "field_type", "ledger_kind", "funeral_home", "total"}
+    assert all(r["low"] and r["high"] for r in rows if r["reviewed"] not in ("", "0") and r["level"] == "volume")
+    doc = json.loads(backfill_cli("status", "--quality", "--json", *data))
+    assert doc["audit_drawn"] == 40 and doc["audit_reviewed"] == 5 and doc["target"] == 0.003
+    measured = [v for v in doc["levels"]["volume"] if v["reviewed"]]
+    assert len(measured) == 1 and measured[0]["high"] > measured[0]["low"] >= 0 and measured[0]["state"] == "pending"
+    assert [v["high"] for v in doc["levels"]["volume"] if not v["reviewed"]] == [None]
+
+
+def test_an_inconclusive_first_sample_is_extended_then_decided(two_volumes):
+    store, settings = two_volumes
+    # 20 clean records (~340 fields) cannot show 1 %: a few more can, and that stays under 90 % of the volume
+    settings = settings.with_(audit_target=0.01, audit_max_share=0.9)
+    A.draw(store, settings)
+    first = set(_samples(store))
+    for rid in first:
+        decide(store, rid, "approved", user="ann")
+    actions = A.enforce(store, settings)
+    assert {a.verdict for a in actions} == {"extended"}
+    more = set(_samples(store)) - first
+    assert more and all(_status(store, r) == "needs_review" for r in more)
+    rep = A.quality(store, settings)
+    assert all(r.state == "pending" and "extended by" in r.reason for r in rep.rows["volume"])
+    for rid in more:
+        decide(store, rid, "approved", user="ann")
+    assert {a.verdict for a in A.enforce(store, settings)} == {"passed"}
+    # at the default target the same clean sample would take more than half of these small volumes: reviewed whole
+    rep = A.quality(store, settings.with_(audit_target=0.003))
+    assert all(r.state == "to_send_back" and "reviewed whole" in r.reason for r in rep.rows["volume"])
+
+
+@pytest.mark.postgres
+def test_the_audit_on_postgresql(pg_url, tmp_path):
+    """The same draw, evidence, verdicts and refit on PostgreSQL, the real target."""
+    from pipeline import refit as F
+
+    settings = Settings(data_dir=str(tmp_path / "data"), db_url=pg_url, audit_target=0.05)
+    store = Store.open(settings)
+    try:
+        seed_store(store, settings, homes=("yantai", "longkou"), kinds=("cremation",), pages=2, unsure_share=0.3)
+        got = A.draw(store, settings)
+        assert got.drawn > 0 and A.draw(store, settings).drawn == 0
+        audit = sorted(_samples(store))
+        correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
+        for rid in audit:
+            decide(store, rid, "approved", user="ann")
+        rep = A.quality(store, settings)
+        assert rep.reviewed == len(audit) and rep.total.rate.wrong >= 1
+        assert {a.verdict for a in A.enforce(store, settings)} <= {"passed", "sent_back", "recheck"}
+        remap(store, settings)
+        assert all(_status(store, r) == "approved" for r in audit)
+        ev = F.gather(store, settings)
+        assert ev.audited == len(audit) and ev.obs
+    finally:
+        store.dispose()

@@ -1,0 +1,149 @@
+"""The review app with the blind audit (issue 23), in-process with Streamlit's AppTest over a real
+store: an audit record is shown on the same screen as any record; the administrator's quality,
+thresholds and lexicon pages (texts in Simplified Chinese, review_app/trust.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from pipeline import audit as A
+from pipeline import review as R
+from pipeline.config import Settings
+from pipeline.corrections import correct_record, decide
+from pipeline.store import AuditSample, LexiconDecision, Store
+from pipeline.users import add_user
+from review_app.trust import TEXT
+from samples.seed import seed_store
+
+APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKFILL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
+    settings = Settings.load()
+    store = Store.open(settings)
+    seed_store(store, settings, homes=("yantai", "longkou"), kinds=("cremation",), pages=3, unsure_share=0.3)
+    A.draw(store, settings)
+    add_user(store, "rev", "reviewer", "password-rev")
+    add_user(store, "boss", "administrator", "password-boss")
+    yield store, settings
+    store.dispose()
+
+
+def _login(user: str, password: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def _shape(at: AppTest) -> list[tuple[str, str]]:
+    """What a screen is made of: element types and widget labels, not the values shown (an input per
+    field to correct counts once: which fields a record has to check is its content)."""
+    out: list[tuple[str, str]] = []
+    for el in at.main:
+        label = getattr(el, "label", None)
+        label = label if isinstance(label, str) else ""
+        if "(as read:" in label:
+            label = "<a field to correct>"
+        item = (type(el).__name__, label)
+        if not out or out[-1] != item or label != "<a field to correct>":
+            out.append(item)
+    return out
+
+
+def _open(at: AppTest, rid: int) -> AppTest:
+    at.sidebar.radio(key="nav").set_value("Queue").run()
+    at.number_input(key="open_id").set_value(rid).run()
+    at.button(key="open_btn").click().run()
+    assert not at.exception
+    return at
+
+
+def test_an_audit_record_is_shown_like_any_other(env):
+    store, settings = env
+    with store.session() as s:
+        audit = set(s.scalars(select(AuditSample.record_id)))
+    items = R.queue(store, limit=1000).items
+    held = next(it.record_id for it in items if it.record_id not in audit and any("check the reading" in r for r in it.reasons))
+    sampled = next(it.record_id for it in items if it.record_id in audit)
+    at = _login("rev", "password-rev")
+    shape_held = _shape(_open(at, held))
+    shape_audit = _shape(_open(at, sampled))
+    assert shape_audit == shape_held
+    html = "\n".join(h.value for h in at.html)
+    assert "check" in html  # its least sure field is highlighted for a look, as on any held record
+    page = html + "\n".join(m.value for m in at.markdown) + "\n".join(w.value for w in at.warning)
+    assert "audit" not in page.lower() and "抽检" not in page and "below" not in page
+
+
+def test_the_quality_page_shows_rates_the_target_and_why(env):
+    store, settings = env
+    with store.session() as s:
+        by_volume: dict[str, list[int]] = {}
+        for a in s.scalars(select(AuditSample)):
+            by_volume.setdefault(a.volume, []).append(a.record_id)
+    bad = sorted(by_volume)[0]
+    for i, rid in enumerate(by_volume[bad]):
+        if i < 6:
+            correct_record(store, rid, {"deceased_name": "王小明"}, user="rev", settings=settings)
+        decide(store, rid, "approved", user="rev")
+    at = _login("boss", "password-boss")
+    assert {"Quality", "Thresholds", "Lexicon"} <= set(at.sidebar.radio(key="nav").options)
+    at.sidebar.radio(key="nav").set_value("Quality").run()
+    assert not at.exception and at.header[0].value == TEXT["quality"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[TEXT["m_drawn"]] == "40" and metrics[TEXT["m_reviewed"]] == "20"
+    charts = at.get("vega_lite_chart")
+    assert charts and "errorbar" not in charts[0].proto.spec and '"strokeDash"' in charts[0].proto.spec  # the plot, its target line
+    table = at.dataframe[0].value
+    states = set(table[TEXT["col_state"]])
+    assert TEXT["state"]["sent_back"] in states and TEXT["state"]["pending"] in states
+    errors = "\n".join(e.value for e in at.error)
+    assert "已退回审核" in errors and "超过目标 0.30%" in errors
+    # a reviewer sees none of it
+    rev = _login("rev", "password-rev")
+    assert "Quality" not in rev.sidebar.radio(key="nav").options
+
+
+def test_the_lexicon_page_accepts_a_suggestion(env):
+    store, settings = env
+    rid = R.queue(store, limit=1).items[0].record_id
+    correct_record(store, rid, {"household_address": "山东省烟台市福山区高疃镇后夼村3号"}, user="rev", settings=settings)
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("Lexicon").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table[TEXT["lx_name"]]) == ["后夼村"] and list(table[TEXT["lx_count"]]) == [1]
+    at.button[[b.label for b in at.button].index(TEXT["lx_accept"])].click().run()
+    assert not at.exception
+    with store.session() as s:
+        d = s.scalars(select(LexiconDecision)).one()
+    assert (d.name, d.status, d.decided_by) == ("后夼村", "accepted", "boss")
+    assert "lexicon-v0001.json" in "\n".join(m.value for m in at.markdown)
+
+
+def test_the_thresholds_page_previews_and_saves_a_refit(env):
+    store, settings = env
+    with store.session() as s:
+        waiting = list(s.scalars(select(AuditSample.record_id)))
+    for rid in waiting:
+        decide(store, rid, "approved", user="rev")
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("Thresholds").run()
+    at.button(key="th_preview_btn").click().run()
+    assert not at.exception
+    infos = "\n".join(i.value for i in at.info)
+    assert "交叉验证" in infos and "在用阈值" in infos
+    at.button(key="th_save_btn").click().run()
+    assert not at.exception
+    assert (settings.data_path / "thresholds" / "thresholds-v0001.json").is_file()
+    assert "thresholds-v0001.json" in "\n".join(s.value for s in at.success)
