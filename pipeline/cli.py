@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.review_cli import add_commands  # users + review (the review app)
     add_commands(sub, common, _settings)
     add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
+    from pipeline.crosscheck_cli import add_commands as add_crosscheck_commands
+    add_crosscheck_commands(sub, common, _settings)  # rolls of other departments against the deceased (issue 24)
     return p
 
 

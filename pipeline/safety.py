@@ -3,6 +3,7 @@ scan folder) stay inside the folder they belong to. One place for these checks.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -32,3 +33,20 @@ def inside(base: Path, path: Path) -> bool:
         return Path(path).resolve().is_relative_to(Path(base).resolve())
     except (OSError, RuntimeError):  # a symlink loop, a vanished file
         return False
+
+
+def private_dir(path: Path) -> Path:
+    """A folder for files holding personal data: made if missing, readable by its owner only (0700)."""
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True, mode=0o700)
+    p.chmod(0o700)
+    return p
+
+
+def open_private(path: Path, mode: str = "w", **kwargs):
+    """Open a file holding personal data for writing, readable by its owner only (0600) from the
+    moment it exists (created with that mode; an existing file is narrowed before it is written)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode, **kwargs)
