@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from samples.rolls import TRAPS, VARIATIONS, make_deceased, make_roll, write_platform, write_roll_csv  # noqa: E402
+from samples.rolls import TRAPS, VARIATIONS, make_deceased, write_big_roll, write_platform  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "crosscheck"
 
@@ -48,12 +48,10 @@ def data(n_dec: int, n_roll: int, seed: int) -> Path:
     d.mkdir(parents=True)
     t0 = time.perf_counter()
     dec = make_deceased(n_dec, seed=seed)
-    roll = make_roll(dec, n_roll, seed=seed + 1)
-    print(f"generated in {time.perf_counter() - t0:.0f} s", flush=True)
     write_platform(dec, d / "platform.sqlite")
     print(f"platform written at {time.perf_counter() - t0:.0f} s", flush=True)
-    write_roll_csv(roll, d / "roll.csv")
-    np.savez(d / "truth.npz", dead=roll.dead, flags=roll.flags, months=roll.months_after)
+    truth = write_big_roll(dec, n_roll, d / "roll.csv", seed=seed + 1)
+    np.savez(d / "truth.npz", **truth)
     (d / "done").write_text(f"{time.perf_counter() - t0:.0f} s\n")
     print(f"roll written at {time.perf_counter() - t0:.0f} s", flush=True)
     return d

@@ -388,8 +388,9 @@ class CheckSummary:
     hits: dict[str, int] = field(default_factory=dict)      # tier -> hits
     auto_confirmed: int = 0
     to_review: int = 0
-    paid_after_death: int = 0
-    months_after_death: int = 0
+    paid_after_death: int = 0             # confirmed hits paid a month or more after the month of death
+    months_after_death: int = 0           # their months together
+    paid_after_death_to_review: int = 0   # hits to review that would be
     deceased: int = 0
     seconds: float = 0.0
     resumed_from: int = 0
@@ -732,10 +733,14 @@ def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles
             summary.hits[tier] += n
             summary.auto_confirmed += n if status == AUTO_CONFIRMED else 0
             summary.to_review += n if status == TO_REVIEW else 0
-        paid = s.scalars(select(CrosscheckHit.finding).where(CrosscheckHit.check_id == check_id,
-                                                              CrosscheckHit.status.in_(IS_HIT + (TO_REVIEW,)))).all()
-        summary.paid_after_death = sum(1 for f in paid if f and f.get("after_death") and f.get("months_after_death"))
-        summary.months_after_death = sum(int(f.get("months_after_death") or 0) for f in paid if f and f.get("after_death"))
+        for status, f in s.execute(select(CrosscheckHit.status, CrosscheckHit.finding)
+                                   .where(CrosscheckHit.check_id == check_id)):
+            months = int((f or {}).get("months_after_death") or 0) if (f or {}).get("after_death") else 0
+            if months and status in IS_HIT:
+                summary.paid_after_death += 1
+                summary.months_after_death += months
+            elif months and status == TO_REVIEW:
+                summary.paid_after_death_to_review += 1
         summary.kept = _kept_words(summary, summary.out_dir)
         run = s.get(CrosscheckRun, check_id)
         run.status, run.finished_at, run.kept = "done", utcnow(), summary.kept
@@ -781,7 +786,8 @@ def report_lines(s: CheckSummary) -> list[str]:
              f"- 问题行 {s.bad_rows}（其中未参与比对 {s.bad_unchecked}），详见 bad_rows.csv",
              f"- 用时 {s.seconds} 秒" + (f"（从第 {s.resumed_from} 行之后续查）" if s.resumed_from else "")]
     if s.kind in PAYMENT_KINDS:
-        lines.append(f"- 死亡后仍发放：{s.paid_after_death} 人，共 {s.months_after_death} 个月（含待复核）")
+        lines.append(f"- 死亡后仍发放：已确认 {s.paid_after_death} 人，共 {s.months_after_death} 个月；"
+                     f"待复核的命中中另有 {s.paid_after_death_to_review} 人")
     lines += ["", "## 识别的列", ""] + [f"- {k} ← {v}" for k, v in s.columns.items()]
     if s.unrecognized:
         lines.append(f"- 未识别、未使用的列：{'、'.join(s.unrecognized)}")

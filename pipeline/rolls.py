@@ -316,18 +316,24 @@ def _find_header(rows: list[tuple[int, list[Any]]], options: RollOptions, where:
         if options.header_row is not None and line != options.header_row:
             continue
         fields, unrec, n = _recognize([_plain(c) for c in cells], options.columns)
-        if n < 0:
-            missing = [f"{k}={v}" for k, v in options.columns.items() if v]
-            raise ConfigError(f"{where}: a header named in the column mapping is not in the header row, or is "
-                              f"there twice ({', '.join(missing)})",
-                              hint="write the header exactly as the roll prints it")
-        if n > 0 and (best is None or n > best[1]):
+        if n > 0 and (best is None or n > best[1]):  # a row lacking a header the mapping names is no header
             best = (i, n, fields, unrec)
     if best is None:
         return None
     i, _n, fields, unrec = best
     line, cells = rows[i]
     return line, Section(None, line, [_plain(c) for c in cells], fields, unrec)
+
+
+def _no_header(p: Path, options: RollOptions, where: str) -> Exception:
+    named = [f"{k}={v}" for k, v in options.columns.items() if v]
+    if named:
+        return ConfigError(f"{p.name}: no row among the first {HEADER_SEARCH_ROWS} of {where} holds every header the "
+                           f"column mapping names, each once ({', '.join(named)})",
+                           hint="write the header exactly as the roll prints it")
+    return RollError(str(p), f"no header naming a name or ID column (姓名, 公民身份号码 / 身份证号 …) in the first "
+                     f"{HEADER_SEARCH_ROWS} rows of {where}", reason="no_header",
+                     hint="name the columns with --column FIELD=HEADER or a --mapping file, or give --header-row N")
 
 
 def _plain(v: Any) -> str:
@@ -380,8 +386,9 @@ def _csv_batches(reader, section: Section, first: list[tuple[int, list[Any]]], l
     """Batches of a CSV reader's rows with the line each starts on. Rows are taken a batch at a
     time; lines are counted from the reader's own line count, and only where a batch holds a value
     spanning several lines are its rows' lines counted one by one."""
-    if first:
-        yield Batch(section, [ln for ln, _ in first], [r for _, r in first])
+    for k in range(0, len(first), chunk_rows):
+        part = first[k:k + chunk_rows]
+        yield Batch(section, [ln for ln, _ in part], [r for _, r in part])
     start = last_line + 1
     while True:
         rows: list[list[Any]] = []
@@ -434,9 +441,7 @@ def _open_csv(p: Path, options: RollOptions, chunk_rows: int):
     found = _find_header([(ln, r) for ln, r in head if not (r and isinstance(r[0], _Unreadable))], options, p.name)
     if found is None:
         f.close()
-        raise RollError(str(p), f"no header naming a name or ID column in its first {HEADER_SEARCH_ROWS} lines "
-                        "(姓名, 公民身份号码 / 身份证号 …)", reason="no_header",
-                        hint="name the columns with --column FIELD=HEADER or a --mapping file, or --header-row N")
+        raise _no_header(p, options, "the file")
     header_line, section = found
     layout = RollLayout(p, "csv", encoding, delim, [section])
 
@@ -486,8 +491,7 @@ def _open_xlsx(p: Path, options: RollOptions, chunk_rows: int):
         sections.append((section, [(ln, r) for ln, r in head if ln > header_line], it, len(head)))
     if not sections:
         wb.close()
-        raise RollError(str(p), f"no worksheet has a header naming a name or ID column in its first {HEADER_SEARCH_ROWS} rows",
-                        reason="no_header", hint="name the columns with --column FIELD=HEADER or a --mapping file")
+        raise _no_header(p, options, "any worksheet")
     layout = RollLayout(p, "xlsx", None, None, [s for s, *_ in sections], skipped)
 
     def batches() -> Iterator[Batch]:

@@ -143,6 +143,7 @@ class Roll:
     flags: np.ndarray                  # int32 bit set of VARIATIONS + TRAPS
     months_after: np.ndarray           # int32: the true months paid after the month of death (dead entries)
     header_lines: int = 1              # lines before the first entry (the header)
+    live_bodies: np.ndarray | None = None  # the living people's ID bodies (to keep IDs unique over blocks)
 
     def __len__(self) -> int:
         return len(self.dead)
@@ -166,7 +167,8 @@ def make_deceased(n: int, seed: int = 24) -> Deceased:
 
 
 def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02, namesake_share: float = 0.005,
-              wrong_id_share: float = 0.0002, rates: dict[str, float] | None = None) -> Roll:
+              wrong_id_share: float = 0.0002, rates: dict[str, float] | None = None,
+              dead_rows: np.ndarray | None = None, taken: np.ndarray | None = None, first: int = 0) -> Roll:
     """A roll of `n` entries: `dead_share` of them deceased (each deceased at most once), the rest
     living people (`namesake_share` of them namesakes of a deceased, `wrong_id_share` carrying a
     deceased's ID), in random order. A dead entry's last payment: the month of death or before for
@@ -174,9 +176,10 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
     rng = np.random.default_rng(seed)
     r = {"id_typo": 0.04, "id_15": 0.06, "id_missing": 0.04, "name_variant": 0.08, "birth_blank": 0.02, "moved": 0.05}
     r.update(rates or {})
-    n_dead = min(int(n * dead_share), len(dec))
+    if dead_rows is None:
+        dead_rows = rng.choice(len(dec), min(int(n * dead_share), len(dec)), replace=False)
+    n_dead = len(dead_rows)
     n_live = n - n_dead
-    dead_rows = rng.choice(len(dec), n_dead, replace=False)
     # living people
     sex = rng.integers(1, 3, n_live)
     birth = _ymd(rng.integers(_ord(dt.date(1925, 1, 1)), _ord(dt.date(2005, 12, 31)), n_live))
@@ -187,7 +190,8 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
     src = rng.integers(0, len(dec), len(ns))
     name[ns], birth[ns], district[ns], sex[ns] = dec.name[src], dec.birth[src], dec.district[src], dec.sex[src]
     flags_live[ns] |= _BIT["namesake"]
-    body = _unique_bodies(rng, _CODES[district], birth, (sex == 1).astype(np.int64), taken=dec.id_body)
+    body = _unique_bodies(rng, _CODES[district], birth, (sex == 1).astype(np.int64),
+                          taken=dec.id_body if taken is None else taken)
     wrong = np.flatnonzero((rng.random(n_live) < wrong_id_share) & ((flags_live & _BIT["namesake"]) == 0))
     body[wrong] = dec.id_body[rng.integers(0, len(dec), len(wrong))]
     flags_live[wrong] |= _BIT["wrong_id"]
@@ -253,23 +257,46 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
     last_text[compact] = [s.replace("-", "") for s in last_text[compact]]
     names_all = cat(name, dname)
     columns = {
-        "序号": np.arange(1, total + 1).astype(str).astype(object),
+        "序号": np.arange(first + 1, first + total + 1).astype(str).astype(object),
         "姓名": names_all,
         "性别": np.where(sex_all == 1, "男", "女").astype(object),
         "公民身份号码": ids,
         "出生日期": births,
         "家庭住址": _addresses(rng, districts),
-        "救助证编号": np.char.add("DB", np.char.zfill(rng.permutation(total).astype(str), 8)).astype(object),
+        "救助证编号": np.char.add("DB", np.char.zfill((first + rng.permutation(total)).astype(str), 9)).astype(object),
         "最后发放年月": last_text,
     }
-    return Roll(columns, dead, flags, cat(np.zeros(n_live, np.int32), months))
+    return Roll(columns, dead, flags, cat(np.zeros(n_live, np.int32), months), live_bodies=body)
 
 
-def write_roll_csv(roll: Roll, path: Path, *, encoding: str = "utf-8", chunk: int = 1_000_000) -> None:
+def write_roll_csv(roll: Roll, path: Path, *, encoding: str = "utf-8", chunk: int = 1_000_000, append: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(roll), chunk):
         df = pd.DataFrame({h: v[start:start + chunk] for h, v in roll.columns.items()})
-        df.to_csv(path, mode="w" if start == 0 else "a", header=start == 0, index=False, encoding=encoding)
+        first = start == 0 and not append
+        df.to_csv(path, mode="w" if first else "a", header=first, index=False, encoding=encoding)
+
+
+def write_big_roll(dec: Deceased, n: int, path: Path, seed: int = 25, *, block: int = 1_000_000,
+                   dead_share: float = 0.02) -> dict[str, np.ndarray]:
+    """A roll of `n` entries written block by block (bounded memory), IDs unique over all of them;
+    returns the truth of every entry in file order (dead, flags, months)."""
+    rng = np.random.default_rng(seed)
+    dead_all = rng.choice(len(dec), min(int(n * dead_share), len(dec)), replace=False)
+    parts = np.array_split(dead_all, max(1, -(-n // block)))
+    taken = [dec.id_body]
+    truth: dict[str, list[np.ndarray]] = {"dead": [], "flags": [], "months": []}
+    done = 0
+    for k, dead_rows in enumerate(parts):
+        size = min(block, n - done)
+        roll = make_roll(dec, size, seed + 100 + k, dead_rows=dead_rows, taken=np.concatenate(taken), first=done)
+        write_roll_csv(roll, path, append=done > 0)
+        taken.append(roll.live_bodies)
+        truth["dead"].append(roll.dead)
+        truth["flags"].append(roll.flags)
+        truth["months"].append(roll.months_after)
+        done += size
+    return {k: np.concatenate(v) for k, v in truth.items()}
 
 
 def write_roll_xlsx(roll: Roll, path: Path, *, title: str | None = None) -> None:
