@@ -65,7 +65,8 @@ from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BadRow, Entries, R
                             open_roll, read_entries)
 from pipeline.runs import _alive
 from pipeline.safety import open_private, private_dir
-from pipeline.store import CrosscheckChange, CrosscheckHit, CrosscheckRun, Store, make_engine, utcnow
+from pipeline.store import (CrosscheckChange, CrosscheckHit, CrosscheckRun, Page, Record, SourceFile, Store, make_engine,
+                            utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -1015,6 +1016,18 @@ def close_check(store: Store, settings: Settings, check_id: int, *, user: str, d
             (Path(out) / name).unlink(missing_ok=True)
     log.info("crosscheck %s closed: %d hit(s) purged", check_id, purged)
     return purged
+
+
+def source_record(store: Store, hit: Any) -> int | None:
+    """The working store's record the hit's deceased was loaded from (its scanned row can be shown),
+    or None when the platform row came from elsewhere."""
+    d = hit.deceased or {}
+    sha, page, row = d.get("source_file_sha256"), d.get("source_page"), d.get("source_row")
+    if not (sha and page and row):
+        return None
+    with store.session() as s:
+        return s.scalar(select(Record.id).join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
+                        .where(SourceFile.sha256 == sha, Page.page_no == int(page), Record.row_no == int(row)).limit(1))
 
 
 def masked_values(values: dict[str, Any] | None) -> dict[str, Any]:

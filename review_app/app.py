@@ -639,11 +639,18 @@ def completion_page() -> None:
     page(store(), settings(), me().username)
 
 
+def crosscheck_page() -> None:
+    from review_app.crosscheck import crosscheck_page as page  # issue 24: rolls of other departments
+
+    page(store(), settings(), me().username)
+
+
 # ---------------------------------------------------------------------------------------------
 PAGES = {
     "Queue": ("review", queue_page), "Record": ("review", record_page), "Duplicates": ("review", duplicates_page),
     "Arbitration": ("review", arbitration_page), "Intake": ("intake", intake_page), "Users": ("admin", users_page),
     "Ledgers": ("admin", ledgers_page), "History": ("admin", history_page), "Completion": ("admin", completion_page),
+    "Crosscheck": ("review", crosscheck_page),
 }
 
 
