@@ -311,7 +311,9 @@ def match_chunk(e: Entries, dec: Deceased, kind: str, spec_version: str) -> tupl
     best: dict[int, int] = {}
     for m in matches:
         best[m.q] = min(best.get(m.q, 9), TIERS.index(m.tier))
-    return [m for m in matches if TIERS.index(m.tier) == best[m.q]], counts
+    kept = [m for m in matches if TIERS.index(m.tier) == best[m.q]]
+    kept.sort(key=lambda m: (m.q, -m.score))
+    return kept, counts
 
 
 def _unverified_15(p, t: DedupeTable, from15: np.ndarray) -> None:
@@ -504,7 +506,7 @@ class _OutFiles:
             cf, jf, w = self._files("auto_confirmed" if h.status == AUTO_CONFIRMED else "to_review")
             row = _hit_row(h, self.kind, self.homes)
             write_csv_row(w, [row[k] for k, _ in HIT_COLUMNS])
-            jf.write(orjson.dumps({**row, **({"hit_id": h.id} if h.id else {}), "tier_code": h.tier, "score": h.score}) + b"\n")
+            jf.write(orjson.dumps({**row, "hit_id": h.id, "tier_code": h.tier, "score": h.score}) + b"\n")
         for cf, jf, _ in self._open.values():
             cf.flush()
             jf.flush()
@@ -717,11 +719,12 @@ def _store_hits(store: Store, engine, settings: Settings, check_id: int, sha: st
                      "platform_row_id": ref[1], "natural_key": d.get("natural_key"), "deceased": d,
                      "finding": m.finding, "decided_at": now if auto else None, "decided_by": "auto" if auto else None,
                      "created_at": now})
+    t = CrosscheckHit.__table__
     with store.session() as s, s.begin():
-        if rows:
-            s.execute(insert(CrosscheckHit.__table__), rows)
+        ids = (s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
+               if rows else [])
         s.execute(update(CrosscheckRun).where(CrosscheckRun.id == check_id).values(lines_done=rows_done))
-    return [SimpleNamespace(id=None, **r) for r in rows]
+    return [SimpleNamespace(id=i, **r) for i, r in zip(ids, rows)]
 
 
 def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles | None) -> None:
@@ -746,7 +749,7 @@ def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles
         run = s.get(CrosscheckRun, check_id)
         run.status, run.finished_at, run.kept = "done", utcnow(), summary.kept
         run.process = {}
-    if files is not None:  # the hit files again, whole, in roll order and with the hits' ids
+    if files is not None and summary.resumed_from:  # a resumed check wrote only its new hits: the files again, whole
         files.close()
         _rewrite_hit_files(store, check_id, files.out, summary.kind)
 

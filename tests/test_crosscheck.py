@@ -332,3 +332,35 @@ def test_bad_settings_and_files_fail_with_a_clear_message(env):
                  "--platform", settings.platform_url]) == 3
     with pytest.raises(CrosscheckError, match="unknown roll kind"):
         run_check(store, settings, write_roll(tmp / "roll.csv"), "welfare")
+
+
+@pytest.mark.postgres
+def test_the_deceased_on_a_postgresql_platform_and_the_store_there_too(tmp_path, pg_url, pg_server):
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    migrate_platform(pg_url)
+    t = platform_metadata("mzt141-draft-0").tables["dead_information"]
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        for i, row in enumerate(DECEASED, start=1):
+            values = {k: (dt.date.fromisoformat(v) if k.endswith("_date") and v else v) for k, v in row.items()}
+            conn.execute(insert(t).values(natural_key=f"370600100001|cert|{row['cremation_cert_no']}",
+                                          funeral_home_code="370600100001", row_hash=f"{i:064d}", **values))
+    engine.dispose()
+    store_db = "s_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store_db)))
+    settings = Settings(data_dir=str(tmp_path / "data"), platform_url=pg_url, db_url=pg_server.rsplit("/", 1)[0] + "/" + store_db)
+    store = Store.open(settings)
+    try:
+        s = run_check(store, settings, write_roll(tmp_path / "roll.csv"), "dibao", out_dir=tmp_path / "out")
+        h = _hits(store, s.check_id)
+        assert set(h) == {3, 4, 5, 6, 8} and h[3].finding["months_after_death"] == 15
+        assert (s.auto_confirmed, s.to_review) == (2, 3)
+    finally:
+        store.dispose()
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(store_db)))
