@@ -85,7 +85,7 @@ class Link:
 # the columnar table
 
 
-def _date_int(values: Sequence[str | None]) -> np.ndarray:
+def date_ints(values: Sequence[str | None]) -> np.ndarray:
     """ISO dates -> yyyymmdd int32 (0 = missing); each distinct date parsed once."""
     codes, uniq = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
     parsed = np.array([int(u.replace("-", "")) if isinstance(u, str) and u.replace("-", "").isdigit() else 0
@@ -249,8 +249,8 @@ class DedupeTable:
             ids=ids, has_id=has, id_valid=valid,
             id_conf=np.asarray(id_conf if id_conf is not None else np.ones(n), dtype=np.float32),
             cert_year=cert_year, cert_serial=cert_serial,
-            birth=_date_int(birth_date), death=_date_int(death_date if death_date is not None else none),
-            event=_date_int(event_date), sex=sex.fillna(0).to_numpy(np.int8),
+            birth=date_ints(birth_date), death=date_ints(death_date if death_date is not None else none),
+            event=date_ints(event_date), sex=sex.fillna(0).to_numpy(np.int8),
             canon_hash=canon_hash.astype(np.int64), pinyin_hash=pinyin_hash.astype(np.int64),
         )
 

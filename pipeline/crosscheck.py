@@ -52,8 +52,8 @@ import numpy as np
 import orjson
 from sqlalchemy import String, cast, func, insert, inspect, select, update
 
-from mapping.dedupe import (HOW_WORDS, NAME_HOW, W, CrossIndex, DedupeTable, id_key, score_pairs, text_hash,
-                            weight_to_score)
+from mapping.dedupe import (HOW_WORDS, NAME_HOW, W, CrossIndex, DedupeTable, date_ints, id_key, score_pairs,
+                            text_hash, weight_to_score)
 from mapping.places import district_of, scan_places
 from mapping.spec import load_spec
 from pipeline.config import Settings, mask_url
@@ -135,11 +135,6 @@ def counties(codes: Sequence[str | None], spec_version: str) -> np.ndarray:
     return looked[idx]
 
 
-def _iso_int(values: Sequence[str | None]) -> np.ndarray:
-    return np.fromiter((int(v[:10].replace("-", "")) if v and len(v) >= 10 and v[:4].isdigit() else 0 for v in values),
-                       dtype=np.int32, count=len(values))
-
-
 def _stream(conn, q, chunk: int) -> Iterator[list[tuple]]:
     """The rows of a select, `chunk` at a time, straight from the driver's cursor (a server-side
     cursor on PostgreSQL): no per-row objects beyond the driver's tuples."""
@@ -173,8 +168,10 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
         crem_ids: list[np.ndarray] = []
         crem_certs: list[np.ndarray] = []
         with engine.connect() as conn:
+            sea = "sea_burial_registration"
+            has_sea = sea in names and bool(conn.scalar(select(func.count()).select_from(md.tables[sea])))
             for kind, tname in ENTITY_TABLES.items():
-                if tname not in names:
+                if tname not in names or (kind != "cremation" and not has_sea):
                     continue
                 t = md.tables[tname]
                 cols = {c["name"] for c in inspect(engine).get_columns(tname)}
@@ -196,21 +193,23 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
                         key=c["id"], kind=[kind] * n, home=none, name=c["deceased_name"], id_number=ids, id_raw=raw,
                         cert_no=none, birth_date=c.get("birth_date", none), event_date=none,
                         sex_code=[None if v is None else str(v) for v in c.get("sex_code", none)], origin=["platform"] * n)
-                    certs = text_hash([f"{h}|{x}" if h and x else "" for h, x in
-                                       zip(c.get("funeral_home_code", none), c.get("cremation_cert_no", none))])
-                    if kind == "cremation":
+                    keep = np.ones(n, dtype=bool)
+                    if has_sea:  # a sea burial of a person whose cremation row is on the platform: one person, one row
+                        pairs = [f"{h}|{x}" if h and x else "" for h, x in
+                                 zip(c.get("funeral_home_code", none), c.get("cremation_cert_no", none))]
+                        certs = np.where(np.array([bool(p) for p in pairs], dtype=bool), text_hash(pairs), -1)
+                    if has_sea and kind == "cremation":
                         crem_ids.append(id_key(part)[part.id_valid])
                         crem_certs.append(certs)
-                        keep = np.ones(n, dtype=bool)
-                    else:  # the same person's cremation row is on the platform: one person, one row
-                        keep = ~(np.isin(id_key(part), seen_ids) & part.id_valid) & ~np.isin(certs, seen_certs)
+                    elif has_sea:
+                        keep = ~(np.isin(id_key(part), seen_ids) & part.id_valid) & ~(np.isin(certs, seen_certs) & (certs >= 0))
                     rows_kept = np.flatnonzero(keep)
                     if len(rows_kept) < n:
                         part = part.take(rows_kept)
                     parts.append(part)
                     ref_table.append(np.full(len(rows_kept), _TABLE_NO[tname], np.int8))
                     ref_id.append(np.asarray(c["id"], dtype=np.int64)[rows_kept])
-                    death.append(_iso_int(c[date_col])[rows_kept])
+                    death.append(date_ints(c[date_col])[rows_kept])
                     bound.append(np.full(len(rows_kept), kind != "cremation"))
                     division.append(counties(c.get("household_division_code", none), spec_version)[rows_kept])
     except BackfillError:

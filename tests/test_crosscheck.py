@@ -55,6 +55,12 @@ DECEASED = [
 ]
 
 
+G = idn("370612", "19380808", "017")   # 周国强: on the platform by a sea burial registration alone
+SEA = [dict(deceased_name="周国强", sex_code="1", id_number=G, scattering_date="2015-05-05", voyage_no="15-03"),
+       dict(deceased_name="孙玉珍", sex_code="2", id_number=E, scattering_date="2016-09-09", voyage_no="16-05",
+            cremation_cert_no="201600666")]   # the same person as her cremation row: one person, one row
+
+
 def _typo(number: str) -> str:
     d = str((int(number[9]) + 3) % 10)
     return number[:9] + d + number[10:]
@@ -92,6 +98,11 @@ def platform(tmp_path_factory) -> str:
             values = {k: (dt.date.fromisoformat(v) if k.endswith("_date") and v else v) for k, v in row.items()}
             conn.execute(insert(t).values(natural_key=f"370600100001|cert|{row['cremation_cert_no']}",
                                           funeral_home_code="370600100001", row_hash=f"{i:064d}", **values))
+        sea = platform_metadata("mzt141-draft-0").tables["sea_burial_registration"]
+        for i, row in enumerate(SEA, start=1):
+            conn.execute(insert(sea).values(natural_key=f"sea|{i}", funeral_home_code="370600100001", row_hash=f"{i:064d}",
+                                            **{k: (dt.date.fromisoformat(v) if k.endswith("_date") else v)
+                                               for k, v in row.items()}))
     engine.dispose()
     return url
 
@@ -364,3 +375,16 @@ def test_the_deceased_on_a_postgresql_platform_and_the_store_there_too(tmp_path,
         store.dispose()
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(store_db)))
+
+
+def test_a_person_known_from_a_sea_burial_alone_is_found_and_one_person_is_one_hit(env):
+    settings, store, tmp = env
+    rows = [["1", "周国强", "男", G, "1938-08-08", "牟平区宁海街道", "P001", "2016-01"],
+            ["2", "孙玉珍", "女", E, "1950-10-10", "芝罘区向阳街道", "P002", "2016-08"]]
+    s = run_check(store, settings, write_roll(tmp / "sea.csv", rows), "pension")
+    h = _hits(store, s.check_id)
+    assert set(h) == {3, 4} and all(x.status == AUTO_CONFIRMED for x in h.values())
+    assert h[3].platform_table == "sea_burial_registration"
+    assert h[3].finding == {"death_date": "2015-05-05", "death_date_is_bound": True, "last_date": "2016-01",
+                            "after_death": True, "months_after_death": 8}
+    assert h[4].platform_table == "dead_information"     # her sea burial row is not a second person
