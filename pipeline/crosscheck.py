@@ -60,7 +60,7 @@ from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError
 from pipeline.intake import sha256_file
 from pipeline.platform_schema import ENTITY_TABLES, institutions, platform_metadata
-from pipeline.privacy import mask_id, mask_name
+from pipeline.privacy import mask_id
 from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BadRow, Entries, RollLayout, RollOptions, text_of,
                             open_roll, read_entries)
 from pipeline.runs import _alive
@@ -430,6 +430,8 @@ HIT_COLUMNS = (("roll_where", "名册位置"), ("roll_key", "名册编号"), ("n
                ("tier", "比对等级"), ("evidence", "比对依据"), ("months_after_death", "死亡后仍发放月数"),
                ("conclusion", "核查结论"), ("confirmed_how", "确认方式"), ("confirmed_by", "确认人"),
                ("confirmed_at", "确认时间"))
+TIER_SHORT = {"id_exact": "身份证号一致", "id_name_conflict": "身份证号一致但姓名不符", "id_near": "身份证号差一位",
+              "name_birth_place": "无身份证号：姓名、出生日期、地点"}
 TIER_WORDS = {"id_exact": "身份证号一致，姓名相符", "id_name_conflict": "身份证号一致，姓名不符",
               "id_near": "身份证号差一位（名册号码校验位错误），姓名相符",
               "name_birth_place": "无身份证号可比：姓名、出生日期相同，地点相符或不详"}
@@ -609,7 +611,8 @@ def _run_check(store: Store, settings: Settings, path: Path, kind: str, options:
     summary = CheckSummary(check_id, path.name, kind, resumed_from=done_rows, out_dir=str(out_dir) if out_dir else None,
                            columns={(f"{s.sheet}:" if s.sheet else "") + k: v for s in layout.sections
                                     for k, v in s.mapping().items()},
-                           missing=layout.missing(kind), unrecognized=[h for s in layout.sections for h in s.unrecognized],
+                           missing=layout.missing(kind),
+                           unrecognized=list(dict.fromkeys(h for s in layout.sections for h in s.unrecognized)),
                            skipped_sheets=layout.skipped_sheets)
     files = engine = None
     try:
@@ -782,13 +785,14 @@ def write_report(out: Path, s: CheckSummary) -> None:
 
 
 def report_lines(s: CheckSummary) -> list[str]:
-    tiers = "，".join(f"{TIER_WORDS[t]} {s.hits.get(t, 0)}" for t in TIERS)
+    tiers = "；".join(f"{TIER_SHORT[t]} {s.hits.get(t, 0)}" for t in TIERS)
     lines = [f"# 核查 {s.check_id}：{s.roll_file}（{KINDS[s.kind]}）", "",
              f"- 名册数据行 {s.rows}，人员 {s.entries}（空行 {s.blank_rows}），平台逝者 {s.deceased}",
              f"- 命中 {sum(s.hits.values())}：自动确认 {s.auto_confirmed}，待复核 {s.to_review}（{tiers}）",
              f"- 问题行 {s.bad_rows}（其中未参与比对 {s.bad_unchecked}），详见 bad_rows.csv",
              f"- 用时 {s.seconds} 秒" + (f"（从第 {s.resumed_from} 行之后续查）" if s.resumed_from else "")]
-    if s.kind in PAYMENT_KINDS:
+    dated = any(k.rsplit(":", 1)[-1].rsplit(".", 1)[-1] in ("last_date", "status_date") for k in s.columns)
+    if s.kind in PAYMENT_KINDS and dated:
         lines.append(f"- 死亡后仍发放：已确认 {s.paid_after_death} 人，共 {s.months_after_death} 个月；"
                      f"待复核的命中中另有 {s.paid_after_death_to_review} 人")
     lines += ["", "## 识别的列", ""] + [f"- {k} ← {v}" for k, v in s.columns.items()]
@@ -1030,17 +1034,3 @@ def source_record(store: Store, hit: Any) -> int | None:
     with store.session() as s:
         return s.scalar(select(Record.id).join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
                         .where(SourceFile.sha256 == sha, Page.page_no == int(page), Record.row_no == int(row)).limit(1))
-
-
-def masked_values(values: dict[str, Any] | None) -> dict[str, Any]:
-    """A hit's roll values as a screen shows them: ID numbers masked."""
-    v = dict(values or {})
-    for k in ("id_number", "id_written"):
-        if v.get(k):
-            v[k] = mask_id(v[k])
-    return v
-
-
-__all__ = ["AUTO_CONFIRMED", "CONFIRMED", "NOT_SAME", "TO_REVIEW", "TIERS", "CheckSummary", "CrosscheckError",
-           "checks", "close_check", "decide_hit", "export_check", "hits_of", "load_deceased", "match_chunk",
-           "months_between", "reveal", "run_check", "mask_name"]

@@ -81,8 +81,7 @@ LABELS = {"name": "姓名", "id_number": "公民身份号码", "id_written": "�
           "scattering_date": "海葬日期", "funeral_home_code": "殡仪馆", "cremation_cert_no": "火化证明编号",
           "source_file": "登记簿", "source_page": "页", "source_row": "行", "sex_code": "性别",
           "birth_from_id": "出生日期取自身份证号"}
-TIER = {"id_exact": "身份证号一致", "id_name_conflict": "身份证号一致但姓名不符", "id_near": "身份证号差一位",
-        "name_birth_place": "无身份证号：姓名、出生日期、地点"}
+TIER = X.TIER_SHORT
 ACTIONS = {"confirm": "确认同一人", "not_same": "不是同一人", "reveal": "查看完整号码", "export": "导出", "close": "关闭核查"}
 SEX = {"1": "男", "2": "女"}
 

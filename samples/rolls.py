@@ -23,7 +23,7 @@ Seeded: the same arguments give the same data.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_crosscheck import A, B, _typo, platform, write_roll  # noqa: F401 - the platform fixture
+from test_crosscheck import B, _typo, platform, write_roll  # noqa: F401 - the platform fixture
 
 from pipeline.config import Settings
 from pipeline.crosscheck import CONFIRMED, NOT_SAME, TO_REVIEW, hit_history, hits_of, run_check

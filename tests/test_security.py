@@ -32,6 +32,7 @@ SCREENS = {
     "Ledgers": ("Ledger settings", {"administrator"}),
     "History": ("A record's history", {"administrator"}),
     "Completion": ("Completion", {"administrator"}),
+    "Crosscheck": ("名册核查", {"reviewer", "administrator"}),
 }
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
             "administrator": ("boss", "password-boss")}
