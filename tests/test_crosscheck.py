@@ -388,3 +388,14 @@ def test_a_person_known_from_a_sea_burial_alone_is_found_and_one_person_is_one_h
     assert h[3].finding == {"death_date": "2015-05-05", "death_date_is_bound": True, "last_date": "2016-01",
                             "after_death": True, "months_after_death": 8}
     assert h[4].platform_table == "dead_information"     # her sea burial row is not a second person
+
+
+def test_headers_a_card_number_is_not_the_id_and_a_title_line_is_passed_over(tmp_path):
+    from pipeline.rolls import open_roll
+
+    path = write_roll(tmp_path / "p.csv", [["1", "王秀英", "1234567890", A, "2015-06"]],
+                      ["序号", "参保人姓名", "社会保障卡号", "社会保障号码", "发放年月"], title="养老金发放名册（2015年6月）")
+    layout, _ = open_roll(path)
+    assert layout.sections[0].header_line == 2
+    assert layout.sections[0].mapping() == {"name": "参保人姓名", "id_number": "社会保障号码", "last_date": "发放年月"}
+    assert layout.sections[0].unrecognized == []      # 序号 and 社会保障卡号 are known non-fields
