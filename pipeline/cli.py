@@ -276,7 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"hint: {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
-        print("interrupted: run `backfill run` again on the same folder to resume", file=sys.stderr)
+        if args.command == "crosscheck":
+            print("interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked",
+                  file=sys.stderr)
+        else:
+            print("interrupted: run `backfill run` again on the same folder to resume", file=sys.stderr)
         return 130
 
 
