@@ -38,6 +38,8 @@ TEXT: dict[str, str] = {
     "confirmed": "已确认",
     "not_same": "非同一人",
     "done": "这次核查没有待复核的命中了。",
+    "closed": "这次核查已关闭：不再复核，未确认的名册记录只留摘要。",
+    "running": "这次核查尚未完成（{status}）：已找到的命中可以先复核。",
     "hit": "{where} · {tier} · 分数 {score:.2f}",
     "roll_side": "名册记录",
     "platform_side": "平台逝者记录",
@@ -203,9 +205,13 @@ def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
                         format_func=lambda t: TEXT["all"] if t is None else TIER[t])
     skipped = st.session_state.get("xc_skipped", set())
     waiting = [h for h in X.hits_of(store, cid, tier=tier, limit=200) if h.id not in skipped]
-    if not waiting:
+    if info.status == "closed":
+        st.info(TEXT["closed"])
+    elif not waiting:
         st.success(TEXT["done"])
     else:
+        if info.status != "done":
+            st.info(TEXT["running"].format(status=info.status))
         _hit_panel(store, settings, user, info, waiting[0])
         st.subheader(TEXT["list"])
         st.dataframe([{TEXT["where"]: h.roll_where, TEXT["tier_filter"]: TIER[h.tier], TEXT["score"]: round(h.score, 2),

@@ -106,6 +106,17 @@ def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(checked):
     assert hits_of(store, cid, statuses=(CONFIRMED,))[0].decided_by == "other"
 
 
+def test_a_closed_check_takes_no_more_decisions_on_the_page(checked):
+    from pipeline.crosscheck import close_check
+
+    store, settings, cid = checked
+    close_check(store, settings, cid, user="admin", discard_unreviewed=True)
+    at = _page(AppTest.from_file(APP, default_timeout=60))
+    assert any("已关闭" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key in ("xc_confirm", "xc_not_same")]
+    assert "关闭核查" in _texts(at)                         # the history shows who closed it
+
+
 def first(store, cid):
     return hits_of(store, cid, statuses=(TO_REVIEW,))[0]
 
