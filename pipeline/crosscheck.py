@@ -989,7 +989,7 @@ def export_check(store: Store, check_id: int, out_dir: str | Path, *, user: str)
         f.write(json.dumps(manifest, ensure_ascii=False, indent=2))
     tmp.replace(out / "manifest.json")
     with store.session() as s, s.begin():
-        s.add(CrosscheckChange(check_id=check_id, user=user, action="export", reason=f"{len(rows)} hit(s) to {out}"))
+        s.add(CrosscheckChange(check_id=check_id, user=user, action="export", reason=f"导出 {len(rows)} 条确认的命中到 {out}"))
     log.info("crosscheck %s: %d confirmed hit(s) exported", check_id, len(rows))
     return ExportSummary(out, len(rows), auto, len(rows) - auto, counts.get(NOT_SAME, 0), counts.get(TO_REVIEW, 0), files)
 
@@ -1016,7 +1016,7 @@ def close_check(store: Store, settings: Settings, check_id: int, *, user: str, d
         run.status = "closed"
         out = run.out_dir
         s.add(CrosscheckChange(check_id=check_id, user=user, action="close",
-                               reason=f"{purged} unconfirmed hit(s) reduced to their digest"))
+                               reason=f"未确认为同一人的 {purged} 条命中只留摘要"))
     if out and Path(out).is_dir():
         for name in ("to_review.csv", "to_review.jsonl"):
             (Path(out) / name).unlink(missing_ok=True)
