@@ -114,7 +114,7 @@ def test_a_closed_check_takes_no_more_decisions_on_the_page(checked):
     at = _page(AppTest.from_file(APP, default_timeout=60))
     assert any("已关闭" in i.value for i in at.info)
     assert not [b for b in at.button if b.key in ("xc_confirm", "xc_not_same")]
-    trail = at.dataframe(key="xc_history").value
+    trail = at.dataframe[-1].value
     assert list(trail["操作"]) == ["关闭核查"] and list(trail["人员"]) == ["admin"]   # who closed it, in the history
 
 
