@@ -66,14 +66,27 @@ def run_check(d: Path) -> dict:
     cmd = [sys.executable, "-m", "pipeline.cli", "crosscheck", str(d / "roll.csv"), "--kind", "dibao",
            "--platform", f"sqlite:///{d / 'platform.sqlite'}", "--data-dir", str(work / "data"), "--out",
            str(work / "out"), "--json"]
+    import psutil
+
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    with open(work / "stdout", "wb") as out, open(work / "stderr", "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        top = psutil.Process(proc.pid)
+        peak_sum = 0
+        while proc.poll() is None:  # the command and its reader process together, every 0.2 s
+            try:
+                rss = top.memory_info().rss + sum(c.memory_info().rss for c in top.children(recursive=True))
+            except psutil.Error:
+                rss = 0
+            peak_sum = max(peak_sum, rss)
+            time.sleep(0.2)
     wall = time.perf_counter() - t0
     if proc.returncode:
-        raise SystemExit(f"crosscheck failed ({proc.returncode}): {proc.stderr[-3000:]}")
-    summary = json.loads(proc.stdout)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall_seconds": wall, "peak_rss_mib": peak, "summary": summary, "store": work / "data" / "store.sqlite"}
+        raise SystemExit(f"crosscheck failed ({proc.returncode}): {(work / 'stderr').read_text()[-3000:]}")
+    summary = json.loads((work / "stdout").read_text(encoding="utf-8"))
+    peak_one = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall_seconds": wall, "peak_rss_mib": peak_sum / 2**20, "peak_one_mib": peak_one, "summary": summary,
+            "store": work / "data" / "store.sqlite"}
 
 
 def baseline(d: Path) -> dict:
@@ -147,10 +160,11 @@ def report(n_dec: int, n_roll: int, seed: int, run: dict, base: dict, q: dict) -
     tiers = ("id_exact", "id_name_conflict", "id_near", "name_birth_place")
     lines = [f"# Cross-registry check: {n_roll:,} roll entries x {n_dec:,} deceased (seed {seed})", "",
              f"{dt.date.today().isoformat()}, `PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased {n_dec} "
-             f"--roll {n_roll} --seed {seed}` ({os.cpu_count()} cores; the check is one process).", "",
+             f"--roll {n_roll} --seed {seed}` ({os.cpu_count()} cores; the check reads the roll in a second process while it matches).", "",
              "| measure | value | goal |", "|---|---|---|",
              f"| wall time of `backfill crosscheck` (child process) | {run['wall_seconds']:.0f} s | < 600 s |",
-             f"| peak memory (child's maximum resident set) | {run['peak_rss_mib']:.0f} MiB | < 4 096 MiB |",
+             f"| peak memory: the command and its reader process together (sampled every 0.2 s) | {run['peak_rss_mib']:.0f} MiB "
+             f"(largest single process {run['peak_one_mib']:.0f} MiB) | < 4 096 MiB |",
              f"| precision, auto-confirmed tier | {q['auto_ok'] / max(q['auto'], 1):.4f} ({q['auto_ok']} of {q['auto']}) | >= 0.995 |",
              f"| recall over all tiers | {q['recall']:.4f} ({q['found']} of {q['dead_entries']} dead entries) | >= 0.98 |",
              f"| months paid after death right (true hits) | {q['months_ok']} of {q['months_n']} | |",

@@ -41,6 +41,7 @@ import os
 import secrets
 import socket
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -61,8 +62,8 @@ from pipeline.errors import BackfillError, DatabaseError
 from pipeline.intake import sha256_file
 from pipeline.platform_schema import ENTITY_TABLES, institutions, platform_metadata
 from pipeline.privacy import mask_id
-from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BadRow, Entries, RollLayout, RollOptions, text_of,
-                            open_roll, read_entries)
+from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BackgroundEntries, BadRow, Entries, RollLayout,
+                            RollOptions, open_roll, read_entries, text_of)
 from pipeline.runs import _alive
 from pipeline.safety import open_private, private_dir
 from pipeline.store import (CrosscheckChange, CrosscheckHit, CrosscheckRun, Page, Record, SourceFile, Store, make_engine,
@@ -587,23 +588,29 @@ def _kept_words(s: CheckSummary, out_dir: str | None) -> list[str]:
 
 def run_check(store: Store, settings: Settings, roll_path: str | Path, kind: str, options: RollOptions = RollOptions(),
               out_dir: str | Path | None = None, *, user: str | None = None, again: bool = False,
-              chunk_rows: int = CHUNK_ROWS, progress: Callable[[int, int], None] | None = None) -> CheckSummary:
+              chunk_rows: int = CHUNK_ROWS, progress: Callable[[int, int], None] | None = None,
+              background: bool | None = None) -> CheckSummary:
     """Check a roll against the platform's deceased (see the module's docstring). A check of the
-    same file and kind that was killed is resumed; one that finished is refused unless `again`."""
+    same file and kind that was killed is resumed; one that finished is refused unless `again`.
+    `background`: read and normalize the roll in a second process while this one matches (the
+    default where there are two cores or more)."""
     if kind not in KINDS:
         raise CrosscheckError(f"unknown roll kind {kind!r}", hint="one of: " + ", ".join(KINDS))
     t0 = time.perf_counter()
     collecting = gc.isenabled()
     gc.disable()  # millions of short-lived rows and strings, no cycles: the collector would rescan them all
     try:
-        return _run_check(store, settings, Path(roll_path), kind, options, out_dir, user, again, chunk_rows, progress, t0)
+        if background is None:
+            background = (os.cpu_count() or 1) >= 2
+        return _run_check(store, settings, Path(roll_path), kind, options, out_dir, user, again, chunk_rows, progress, t0,
+                          background)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run_check(store: Store, settings: Settings, path: Path, kind: str, options: RollOptions, out_dir, user, again: bool,
-               chunk_rows: int, progress, t0: float) -> CheckSummary:
+               chunk_rows: int, progress, t0: float, background: bool) -> CheckSummary:
     layout, batches = open_roll(path, options, chunk_rows=chunk_rows)
     sha = sha256_file(path)
     user = user or getpass.getuser()
@@ -615,6 +622,7 @@ def _run_check(store: Store, settings: Settings, path: Path, kind: str, options:
                            unrecognized=list(dict.fromkeys(h for s in layout.sections for h in s.unrecognized)),
                            skipped_sheets=layout.skipped_sheets)
     files = engine = None
+    reader = BackgroundEntries(layout, batches) if background else nullcontext(read_entries(layout, batches))
     try:
         log.info("crosscheck %s: roll of kind %s, %d section(s), reading the deceased", check_id, kind, len(layout.sections))
         dec = load_deceased(settings.platform_db_url, settings.spec_version)
@@ -624,25 +632,26 @@ def _run_check(store: Store, settings: Settings, path: Path, kind: str, options:
         engine = make_engine(settings.platform_db_url)
         key = _digest_key(settings)
         read = 0
-        for e, bad, n_rows, blank in read_entries(layout, batches):
-            summary.blank_rows += blank
-            _count_bad(summary, bad)
-            if files:
-                files.bad_rows(bad)
-            first = read
-            read += n_rows
-            summary.rows = read
-            summary.entries += len(e)
-            if read <= done_rows:
-                continue  # checked before the check was killed: its hits are in the store
-            matches, counts = match_chunk(e, dec, kind, settings.spec_version)
-            summary.candidates += counts.get("scored", 0)
-            hits = _store_hits(store, engine, settings, check_id, sha, e, dec, matches, key, read)
-            if files:
-                files.hits(hits)
-            log.info("crosscheck %s: rows %d-%d checked, %d hit(s)", check_id, first + 1, read, len(hits))
-            if progress:
-                progress(read, len(hits))
+        with reader as entries:
+            for e, bad, n_rows, blank in entries:
+                summary.blank_rows += blank
+                _count_bad(summary, bad)
+                if files:
+                    files.bad_rows(bad)
+                first = read
+                read += n_rows
+                summary.rows = read
+                summary.entries += len(e)
+                if read <= done_rows:
+                    continue  # checked before the check was killed: its hits are in the store
+                matches, counts = match_chunk(e, dec, kind, settings.spec_version)
+                summary.candidates += counts.get("scored", 0)
+                hits = _store_hits(store, engine, settings, check_id, sha, e, dec, matches, key, read)
+                if files:
+                    files.hits(hits)
+                log.info("crosscheck %s: rows %d-%d checked, %d hit(s)", check_id, first + 1, read, len(hits))
+                if progress:
+                    progress(read, len(hits))
         _finish(store, check_id, summary, files)
     except BaseException:
         with store.session() as s, s.begin():
@@ -651,6 +660,8 @@ def _run_check(store: Store, settings: Settings, path: Path, kind: str, options:
                 run.status = "interrupted"
         raise
     finally:
+        if isinstance(reader, BackgroundEntries):
+            reader.__exit__(None, None, None)
         if engine is not None:
             engine.dispose()
         if files:

@@ -814,3 +814,66 @@ def _sexes(raw: list[Any], note) -> tuple[list[str | None], np.ndarray]:
     _note_codes(codes, ["性别无法识别（应为 男 / 女），未使用" if v is None and t else None for v, t in zip(vals, texts)], note)
     blank = np.array([not t for t in texts] + [True], dtype=bool)[codes]
     return np.asarray(vals + [None], dtype=object)[codes].tolist(), blank
+
+
+# ---------------------------------------------------------------------------------------------
+class BackgroundEntries:
+    """`read_entries` in a second process (forked, so the open roll goes with it), handing the
+    caller one normalized chunk at a time through a queue of `depth`: reading and normalizing the
+    next chunk runs on the second core while the caller matches this one, and memory stays bounded
+    (at most `depth` chunks wait). Use as a context manager; leaving it stops the reader."""
+
+    def __init__(self, layout: RollLayout, batches: Iterator[Batch], depth: int = 2):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.path = layout.path
+        self.queue = ctx.Queue(maxsize=depth)
+        self.proc = ctx.Process(target=_produce, args=(layout, batches, self.queue), daemon=True,
+                                name="crosscheck-reader")
+        self.proc.start()
+
+    def __iter__(self) -> Iterator[tuple[Entries, list[BadRow], int, int]]:
+        import queue as queues
+
+        while True:
+            try:
+                item = self.queue.get(timeout=2)
+            except queues.Empty:
+                if not self.proc.is_alive():
+                    raise RollError(str(self.path), f"the process reading the roll ended unexpectedly "
+                                    f"(exit code {self.proc.exitcode})", reason="reader") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, _Failed):
+                raise RollError(str(self.path), item.message, reason=item.reason)
+            yield item
+
+    def __enter__(self) -> "BackgroundEntries":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join(timeout=10)
+        self.queue.close()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+    message: str
+
+
+def _produce(layout: RollLayout, batches: Iterator[Batch], queue) -> None:  # pragma: no cover - runs in the child
+    import gc
+
+    gc.disable()
+    try:
+        for item in read_entries(layout, batches):
+            queue.put(item)
+        queue.put(None)
+    except Exception as e:  # the roll broke off midway (a damaged workbook): the caller names it
+        reason = getattr(e, "reason", "unreadable")
+        queue.put(_Failed(reason, f"reading stopped: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"))

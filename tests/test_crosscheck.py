@@ -278,8 +278,8 @@ def test_the_same_roll_is_not_checked_twice_and_a_killed_check_resumes(env):
 
 def test_gb18030_csv_and_a_tab_separated_one(env):
     settings, store, tmp = env
-    s = run_check(store, settings, write_roll(tmp / "gbk.csv", encoding="gb18030"), "dibao")
-    assert s.auto_confirmed == 2
+    s = run_check(store, settings, write_roll(tmp / "gbk.csv", encoding="gb18030"), "dibao", background=False)
+    assert s.auto_confirmed == 2   # read in this process (one core) as well as in a second one (the default)
     with open(tmp / "tab.txt", "w", encoding="utf-8", newline="") as f:
         csv.writer(f, delimiter="\t").writerows([HEADER] + ROLL_ROWS[:3])
     t = run_check(store, settings, tmp / "tab.txt", "other")
