@@ -166,6 +166,8 @@ def test_the_page_in_chromium(checked):
             expect(page.get_by_text("roll.csv:4：已记为不是同一人。")).to_be_visible()
             expect(page.get_by_role("heading", name=re.compile("roll.csv:5"))).to_be_visible()
             SHOT.parent.mkdir(parents=True, exist_ok=True)
+            expect(page.locator('[data-testid="stDataFrame"]').nth(2)).to_be_visible()
+            page.wait_for_timeout(1500)  # the tables draw on a canvas after they appear
             page.screenshot(path=str(SHOT), full_page=True)
             page.get_by_role("button", name="确认：同一人").click()
             expect(page.get_by_text("roll.csv:5：已确认为同一人。")).to_be_visible()
