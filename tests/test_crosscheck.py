@@ -88,8 +88,11 @@ PERSONAL = {"王秀英", "李国华", "张桂兰", "孙玉珍", "刘德福", "�
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("platform") / "platform.sqlite"
-    url = f"sqlite:///{path}"
+    return fill_platform(f"sqlite:///{tmp_path_factory.mktemp('platform') / 'platform.sqlite'}")
+
+
+def fill_platform(url: str) -> str:
+    """A platform (made by its migrations) holding DECEASED and the SEA burial registrations."""
     migrate_platform(url)
     t = platform_metadata("mzt141-draft-0").tables["dead_information"]
     engine = make_engine(url)
@@ -352,15 +355,7 @@ def test_the_deceased_on_a_postgresql_platform_and_the_store_there_too(tmp_path,
     import psycopg
     from psycopg import sql
 
-    migrate_platform(pg_url)
-    t = platform_metadata("mzt141-draft-0").tables["dead_information"]
-    engine = make_engine(pg_url)
-    with engine.begin() as conn:
-        for i, row in enumerate(DECEASED, start=1):
-            values = {k: (dt.date.fromisoformat(v) if k.endswith("_date") and v else v) for k, v in row.items()}
-            conn.execute(insert(t).values(natural_key=f"370600100001|cert|{row['cremation_cert_no']}",
-                                          funeral_home_code="370600100001", row_hash=f"{i:064d}", **values))
-    engine.dispose()
+    fill_platform(pg_url)
     store_db = "s_" + uuid.uuid4().hex[:12]
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store_db)))
