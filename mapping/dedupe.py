@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -85,7 +85,7 @@ class Link:
 # the columnar table
 
 
-def _date_int(values: Sequence[str | None]) -> np.ndarray:
+def date_ints(values: Sequence[str | None]) -> np.ndarray:
     """ISO dates -> yyyymmdd int32 (0 = missing); each distinct date parsed once."""
     codes, uniq = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
     parsed = np.array([int(u.replace("-", "")) if isinstance(u, str) and u.replace("-", "").isdigit() else 0
@@ -162,9 +162,38 @@ class DedupeTable:
     death: np.ndarray
     event: np.ndarray
     sex: np.ndarray           # int8: 0 unknown
+    # the folded name and its reading as 63-bit hashes of their text: unlike the codes above they
+    # mean the same in every table, so two tables can be blocked against each other (CrossIndex)
+    canon_hash: np.ndarray    # int64, -1 missing
+    pinyin_hash: np.ndarray   # int64, -1 missing
 
     def __len__(self) -> int:
         return len(self.key)
+
+    def take(self, rows: np.ndarray) -> "DedupeTable":
+        """The table of these rows (positions), in this order; codes keep their meaning."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = {f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name != "name"}
+        return DedupeTable(name=[self.name[i] for i in rows.tolist()], **out)
+
+    @classmethod
+    def concat(cls, tables: Sequence["DedupeTable"]) -> "DedupeTable":
+        """One table of several (rows in order). Name codes are made anew over all of them (the
+        hashes say which folded names and readings are the same); each table's funeral-home codes
+        are kept apart, so certificate numbers only ever compare within one table's homes."""
+        tables = list(tables)
+        names = [n for t in tables for n in t.name]
+        name_code, _ = pd.factorize(pd.Series(names, dtype="object"), use_na_sentinel=True)
+        canon_hash = np.concatenate([t.canon_hash for t in tables])
+        pinyin_hash = np.concatenate([t.pinyin_hash for t in tables])
+        homes, offset = [], 0
+        for t in tables:
+            homes.append(np.where(t.home >= 0, t.home + offset, -1).astype(np.int32))
+            offset += int(t.home.max()) + 1 if len(t) else 0
+        cat = {f.name: np.concatenate([getattr(t, f.name) for t in tables])
+               for f in fields(cls) if f.name not in ("name", "name_code", "canon_code", "pinyin_code", "home")}
+        return cls(name=names, name_code=name_code.astype(np.int32), home=np.concatenate(homes) if homes else
+                   np.empty(0, np.int32), canon_code=_hash_codes(canon_hash), pinyin_code=_hash_codes(pinyin_hash), **cat)
 
     @classmethod
     def from_records(cls, records: Sequence[DedupeRecord]) -> "DedupeTable":
@@ -187,9 +216,9 @@ class DedupeTable:
         none = [None] * n
         id_raw = id_raw if id_raw is not None else none
         cert_raw = cert_raw if cert_raw is not None else none
-        ids_text = [v if v else _raw_id18(r) for v, r in zip(id_number, id_raw)]
+        ids_text = [v if v else _raw_id18(r) for v, r in zip(id_number, id_raw)] if any(id_raw) else list(id_number)
         ids, has = _id_matrix(ids_text)
-        valid = np.fromiter((bool(v) for v in id_number), dtype=bool, count=n) & has
+        valid = np.asarray(list(id_number), dtype=object).astype(bool) & has if n else np.zeros(0, bool)
         names = pd.Series(name, dtype="object")
         name_code, uniq = pd.factorize(names, use_na_sentinel=True)
         uniq_names = list(uniq)
@@ -199,7 +228,14 @@ class DedupeTable:
         pin_of_u, _ = pd.factorize(pin_u)
         canon_code = np.where(name_code >= 0, canon_of_u[name_code] if len(uniq_names) else -1, -1)
         pinyin_code = np.where(name_code >= 0, pin_of_u[name_code] if len(uniq_names) else -1, -1)
-        certs = [cert_parts(c, r) if (c or r) else (0, -1) for c, r in zip(cert_no, cert_raw)]
+        canon_hash = np.where(name_code >= 0, text_hash(canon_u)[name_code] if len(uniq_names) else -1, -1)
+        pinyin_hash = np.where(name_code >= 0, text_hash(pin_u)[name_code] if len(uniq_names) else -1, -1)
+        if any(cert_no) or any(cert_raw):
+            certs = [cert_parts(c, r) if (c or r) else (0, -1) for c, r in zip(cert_no, cert_raw)]
+            cert_year = np.fromiter((c[0] for c in certs), dtype=np.int32, count=n)
+            cert_serial = np.fromiter((c[1] for c in certs), dtype=np.int64, count=n)
+        else:  # no certificate at all (a roll of another department)
+            cert_year, cert_serial = np.zeros(n, np.int32), np.full(n, -1, np.int64)
         kinds = pd.Series(kind, dtype="object").map({"cremation": 0, "sea_burial": 1}).fillna(2).to_numpy(np.int8)
         origins = (np.zeros(n, np.int8) if origin is None
                    else (pd.Series(origin, dtype="object") == "platform").to_numpy(np.int8))
@@ -212,11 +248,24 @@ class DedupeTable:
             name_conf=np.asarray(name_conf if name_conf is not None else np.ones(n), dtype=np.float32),
             ids=ids, has_id=has, id_valid=valid,
             id_conf=np.asarray(id_conf if id_conf is not None else np.ones(n), dtype=np.float32),
-            cert_year=np.fromiter((c[0] for c in certs), dtype=np.int32, count=n),
-            cert_serial=np.fromiter((c[1] for c in certs), dtype=np.int64, count=n),
-            birth=_date_int(birth_date), death=_date_int(death_date if death_date is not None else none),
-            event=_date_int(event_date), sex=sex.fillna(0).to_numpy(np.int8),
+            cert_year=cert_year, cert_serial=cert_serial,
+            birth=date_ints(birth_date), death=date_ints(death_date if death_date is not None else none),
+            event=date_ints(event_date), sex=sex.fillna(0).to_numpy(np.int8),
+            canon_hash=canon_hash.astype(np.int64), pinyin_hash=pinyin_hash.astype(np.int64),
         )
+
+
+def text_hash(texts: Sequence[str] | pd.Series) -> np.ndarray:
+    """63-bit hashes (int64, non-negative) of texts (pandas' SipHash of each string)."""
+    arr = np.asarray(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object)
+    if not len(arr):
+        return np.empty(0, np.int64)
+    return (pd.util.hash_array(arr, categorize=False) >> np.uint64(1)).astype(np.int64)
+
+
+def _hash_codes(h: np.ndarray) -> np.ndarray:
+    codes, _ = pd.factorize(pd.Series(np.where(h >= 0, h, -1)), use_na_sentinel=True)
+    return np.where(h >= 0, codes, -1).astype(np.int32)
 
 
 def _raw_id18(raw: str | None) -> str | None:
@@ -273,6 +322,27 @@ def _combine(*codes: np.ndarray) -> np.ndarray:
     return out
 
 
+def id_key(t: DedupeTable) -> np.ndarray:
+    """The whole ID as one int64 (digits in base 11, X = 10) where its check digit holds, else -1."""
+    d = t.ids.astype(np.int64)
+    full = np.zeros(len(t), dtype=np.int64)
+    for c in range(18):
+        full = full * 11 + d[:, c]
+    return np.where(t.id_valid, full, -1)
+
+
+def masked_id_key(t: DedupeTable, third: int) -> np.ndarray:
+    """The ID with one interleaved third of its digits (positions c % 3 == third) left out, -1
+    without an ID: a one-digit misread keeps two of the three keys of the true number."""
+    d = t.ids.astype(np.int64)
+    k = np.zeros(len(t), dtype=np.int64)
+    for c in range(18):
+        if c % 3 != third:
+            k = k * 11 + d[:, c]
+    k[~t.has_id] = -1
+    return k
+
+
 def candidate_pairs(t: DedupeTable, max_block: int = MAX_BLOCK) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Candidate pairs (i < j, row positions) and how many each blocking rule produced."""
     parts_a, parts_b, counts = [], [], {}
@@ -287,19 +357,11 @@ def candidate_pairs(t: DedupeTable, max_block: int = MAX_BLOCK) -> tuple[np.ndar
     # ID number: the same valid number; and, for numbers whose check digit is broken, the number
     # with one interleaved third masked at a time, so that a one-digit misread keeps two of three keys
     if t.has_id.any():
-        d = t.ids.astype(np.int64)
-        full = np.zeros(len(t), dtype=np.int64)
-        for c in range(18):
-            full = full * 11 + d[:, c]
-        add("id", np.where(t.id_valid, full, -1))
+        add("id", id_key(t))
         broken = t.has_id & ~t.id_valid
         if broken.any():
             for third in range(3):
-                k = np.zeros(len(t), dtype=np.int64)
-                for c in range(18):
-                    if c % 3 != third:
-                        k = k * 11 + d[:, c]
-                k[~t.has_id] = -1
+                k = masked_id_key(t, third)
                 s = pd.Series(broken)
                 with_broken = s.groupby(k).transform("any").to_numpy() & (k >= 0)
                 k = np.where(with_broken, k, -1)
@@ -335,6 +397,121 @@ def candidate_pairs(t: DedupeTable, max_block: int = MAX_BLOCK) -> tuple[np.ndar
     lo, hi = code // max(len(t), 1), code % max(len(t), 1)
     both_platform = (t.origin[lo] == 1) & (t.origin[hi] == 1)  # already on the platform: deduped when loaded
     return lo[~both_platform], hi[~both_platform], counts
+
+
+# --------------------------------------------------------------------------------------------
+# blocking one table against another (a roll of living and dead people against the deceased)
+
+
+def mix_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two non-negative int64 keys -> one non-negative int64 (a 64-bit mixing hash); -1 where
+    either is missing. For keys whose parts are hashes (no span to multiply by, as `_combine` does)."""
+    ok = (a >= 0) & (b >= 0)
+    with np.errstate(over="ignore"):
+        x = a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ b.astype(np.uint64)
+        x ^= x >> np.uint64(31)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(29)
+    out = (x >> np.uint64(1)).astype(np.int64)
+    out[~ok] = -1
+    return out
+
+
+CROSS_RULES = ("id", "id_masked_1", "id_masked_2", "id_masked_3", "name_birth", "pinyin_birth_date")
+"""The blocking rules of `candidate_pairs` that hold between two tables whose second side has no
+certificate or death date (a roll): the valid ID; the ID with a third masked where one side's check
+digit is broken; the folded name + birth date; the name's reading + birth date. The reading + birth
+*year* key is the one `candidate_pairs` refines to the whole birth date when its block grows past
+MAX_BLOCK; against millions of roll entries nearly every such block does, so it is the refined key
+here from the start."""
+
+
+def cross_keys(t: DedupeTable) -> dict[str, np.ndarray]:
+    """The CROSS_RULES keys of every row (-1 where a rule gives none); comparable across tables."""
+    birth = np.where(t.birth > 0, t.birth, -1).astype(np.int64)
+    keys = {"id": id_key(t)}
+    for third in range(3):
+        keys[f"id_masked_{third + 1}"] = masked_id_key(t, third)
+    keys["name_birth"] = mix_keys(t.canon_hash, birth)
+    keys["pinyin_birth_date"] = mix_keys(t.pinyin_hash, birth)
+    return keys
+
+
+@dataclass
+class _SortedKeys:
+    keys: np.ndarray   # sorted int64
+    rows: np.ndarray   # int64 row of each key
+
+    @classmethod
+    def of(cls, keys: np.ndarray, mask: np.ndarray, max_block: int) -> "_SortedKeys":
+        rows = np.flatnonzero(mask & (keys >= 0))
+        k = keys[rows]
+        order = np.argsort(k, kind="stable")
+        k, rows = k[order], rows[order]
+        if len(k):  # a block bigger than max_block is a common value, not evidence (as in candidate_pairs)
+            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+            sizes = np.diff(np.r_[starts, len(k)])
+            keep = np.repeat(sizes <= max_block, sizes)
+            k, rows = k[keep], rows[keep]
+        return cls(k, rows)
+
+    def lookup(self, q: np.ndarray, q_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query row, indexed row) for every indexed row sharing the query's key."""
+        qi = np.flatnonzero(q_mask & (q >= 0))
+        if not len(qi) or not len(self.keys):
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        lo = np.searchsorted(self.keys, q[qi], "left")
+        hi = np.searchsorted(self.keys, q[qi], "right")
+        n = hi - lo
+        hit = n > 0
+        qi, lo, n = qi[hit], lo[hit], n[hit]
+        rep_q = np.repeat(qi, n)
+        offs = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        return rep_q.astype(np.int64), self.rows[np.repeat(lo, n) + offs].astype(np.int64)
+
+
+@dataclass
+class CrossIndex:
+    """The CROSS_RULES keys of one fixed table (the platform's deceased), sorted once, so that any
+    number of other tables (a roll read chunk by chunk) can be blocked against it: `pairs(q)` gives
+    the candidate pairs of a chunk without ever holding the roll whole. Blocks bigger than
+    MAX_BLOCK on the indexed side are left out, as `candidate_pairs` leaves them out."""
+
+    size: int
+    index: dict[str, _SortedKeys]
+    broken_index: dict[str, _SortedKeys]   # masked-ID keys of the indexed rows whose check digit fails
+
+    @classmethod
+    def build(cls, t: DedupeTable, max_block: int = MAX_BLOCK) -> "CrossIndex":
+        keys = cross_keys(t)
+        everything = np.ones(len(t), dtype=bool)
+        broken = t.has_id & ~t.id_valid
+        index = {r: _SortedKeys.of(k, everything, max_block) for r, k in keys.items()}
+        broken_index = {r: _SortedKeys.of(keys[r], broken, max_block) for r in keys if r.startswith("id_masked")}
+        return cls(len(t), index, broken_index)
+
+    def pairs(self, q: DedupeTable) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """Candidate pairs (row of `q`, row of the indexed table), each pair once, and how many
+        pairs each rule found. A masked-ID key pairs two rows only when one of them has a broken
+        check digit (as in candidate_pairs)."""
+        keys = cross_keys(q)
+        q_all = np.ones(len(q), dtype=bool)
+        q_broken = q.has_id & ~q.id_valid
+        parts_q, parts_r, counts = [], [], {}
+        for rule, k in keys.items():
+            if rule.startswith("id_masked"):
+                a1, b1 = self.index[rule].lookup(k, q_broken)           # broken roll ID, any ID indexed
+                a2, b2 = self.broken_index[rule].lookup(k, q.id_valid)  # valid roll ID, broken ID indexed
+                a, b = np.r_[a1, a2], np.r_[b1, b2]
+            else:
+                a, b = self.index[rule].lookup(k, q_all)
+            parts_q.append(a)
+            parts_r.append(b)
+            counts[rule] = len(a)
+        a = np.concatenate(parts_q) if parts_q else np.empty(0, np.int64)
+        b = np.concatenate(parts_r) if parts_r else np.empty(0, np.int64)
+        code = np.unique(a * max(self.size, 1) + b)
+        return code // max(self.size, 1), code % max(self.size, 1), counts
 
 
 # --------------------------------------------------------------------------------------------

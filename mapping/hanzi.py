@@ -81,6 +81,7 @@ def char_pinyin(ch: str) -> str:
     return lazy_pinyin(ch)[0] if ch else ""
 
 
+@lru_cache(maxsize=1 << 18)
 def pinyin_key(name: str) -> str:
     """Toneless readings of the name's characters (after folding variants), e.g. 王秀瑛 -> 'wang xiu ying'."""
     return " ".join(pinyin_tokens(name))

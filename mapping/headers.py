@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -70,8 +71,13 @@ def _wordings(spec: Spec, kind: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=4096)
 def _field_scores(spec: Spec, kind: str, header: str) -> tuple[tuple[str, float, str], ...]:
     """Best score per field for one cleaned header: (field, score, synonym), best first."""
+    return wording_scores(_wordings(spec, kind), header)
+
+
+@lru_cache(maxsize=8192)
+def wording_scores(wordings: tuple[tuple[str, str], ...], header: str) -> tuple[tuple[str, float, str], ...]:
     best: dict[str, tuple[float, str]] = {}
-    for name, syn in _wordings(spec, kind):
+    for name, syn in wordings:
         sc = _score(header, syn)
         if sc > best.get(name, (-1.0, ""))[0]:
             best[name] = (sc, syn)
@@ -83,11 +89,23 @@ def map_columns(kind: str, header_texts: list[str], spec: Spec | None = None, *,
     sp = spec if spec is not None else load_spec()
     threshold = sp.rules.min_header_score if min_score is None else min_score
     order = {n: i for i, n in enumerate(f.name for f in sp.kind(kind).fields)}
+    return pair_columns(header_texts, lambda h: _field_scores(sp, kind, h), threshold, order)
+
+
+def pair_columns(header_texts: list[str], scores_of: Callable[[str], Sequence[tuple[str, float, str]]],
+                 threshold: float, order: Mapping[str, int] | None = None, *,
+                 ignored: Callable[[str], float] | None = None) -> list[ColumnMatch]:
+    """Columns and fields paired one to one, best score first (ties: leftmost column, then the
+    field's place in `order`). `scores_of(cleaned header)` gives (field, score, wording) per field;
+    `ignored(cleaned header)` how well a header names a column known to hold no field (序号,
+    社会保障卡号): such a column takes no field unless a field's wording fits it better."""
+    order = order or {}
     pairs: list[tuple[float, int, int, str, str]] = []
     for col, text in enumerate(header_texts):
         h = clean_header(text)
-        for name, sc, syn in _field_scores(sp, kind, h):
-            if sc >= threshold:
+        skip = ignored(h) if ignored is not None else -1.0
+        for name, sc, syn in scores_of(h):
+            if sc >= threshold and sc > skip:
                 pairs.append((sc, col, order.get(name, len(order)), name, syn))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     taken_cols: dict[int, tuple[str, float, str]] = {}
@@ -105,6 +123,17 @@ def map_columns(kind: str, header_texts: list[str], spec: Spec | None = None, *,
         else:
             out.append(ColumnMatch(col, text, None, 0.0, None))
     return out
+
+
+def best_score(wordings: tuple[tuple[str, str], ...], header: str) -> float:
+    """How well a cleaned header matches the best of these wordings (0 when there are none)."""
+    scores = wording_scores(wordings, header)
+    return max((s for _n, s, _w in scores), default=0.0)
+
+
+def wordings_of(fields: Mapping[str, Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    """(field, cleaned wording) pairs of a field -> wordings table, for `pair_columns`."""
+    return tuple((name, clean_header(w)) for name, ws in fields.items() for w in ws)
 
 
 def _title_score(title: str, words: tuple[str, ...]) -> float:

@@ -212,6 +212,25 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     return _ok(value, raw, *flags, certainty=certainty)
 
 
+_YEAR_MONTH = re.compile(r"([0-9]{4})(?:[.\-/年]([0-9]{1,2})月?|([0-9]{2}))")
+
+
+def normalize_year_month(raw: str) -> Normalized:
+    """A month without its day, as payment rolls write their months (发放年月): 2015-06, 2015/6,
+    2015.06, 2015年6月, 201506 -> '2015-06'. Anything else (a whole date included) gives no value."""
+    raw = "" if raw is None else str(raw)
+    s = _WS.sub("", unicodedata.normalize("NFKC", raw))
+    if not s:
+        return _blank(raw)
+    m = _YEAR_MONTH.fullmatch(s)
+    if m is None:
+        return _fail(raw, "unparseable")
+    y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
+    if not (MIN_YEAR <= y <= MAX_YEAR and 1 <= mo <= 12):
+        return _fail(raw, "impossible_date")
+    return _ok(f"{y:04d}-{mo:02d}", raw)
+
+
 # --------------------------------------------------------------------------- ID numbers
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -302,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, common, _settings)
     add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
     add_trust_commands(sub, common, _settings)  # audit, calibrate, lexicon (issue 23)
+    from pipeline.crosscheck_cli import add_commands as add_crosscheck_commands
+    add_crosscheck_commands(sub, common, _settings)  # rolls of other departments against the deceased (issue 24)
     return p
 
 
@@ -324,7 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"hint: {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
-        print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
+        if args.command == "crosscheck":
+            print("interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked",
+                  file=sys.stderr)
+        else:
+            print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
         return int(ExitCode.interrupted)
 
 

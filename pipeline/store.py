@@ -693,3 +693,73 @@ class LexiconDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
     count_then: Mapped[int] = mapped_column(Integer, default=0)  # how many corrections showed it when decided
+# --- cross-registry checks (issue 24): rolls of other departments against the platform's deceased ---
+class CrosscheckRun(Base):
+    """One check of one roll (a file handed over by another department) against the platform's
+    deceased. Nothing of the roll's entries is kept here but the hits (CrosscheckHit): the roll's
+    sha256, its size, counts, the column mapping used and where its bad rows are (line numbers and
+    reasons, never values). `kept` says, in words, what the check keeps and for how long."""
+
+    __tablename__ = "crosscheck_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roll_file: Mapped[str] = mapped_column(Text)          # the file name as given (no folder)
+    roll_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    roll_bytes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))         # dibao / pension / hukou / marriage / other
+    platform: Mapped[str] = mapped_column(Text)           # platform URL, password masked
+    out_dir: Mapped[str | None] = mapped_column(Text)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> header used
+    status: Mapped[str] = mapped_column(String(20), default="running")   # running / done / failed / interrupted / closed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str] = mapped_column(String(80), default="")
+    process: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # pid, host (a killed check resumes)
+    lines_done: Mapped[int] = mapped_column(Integer, default=0)          # entries up to this line are checked
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    kept: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CrosscheckHit(Base):
+    """A roll entry that is (or may be) the same person as a deceased on the platform.
+
+    status: auto_confirmed (exact ID, names agree) / to_review / confirmed / not_same.
+    `roll_values` is the roll's data of the entry (a living person's, until confirmed): it is
+    replaced by its digest when the check is closed unless the hit is confirmed."""
+
+    __tablename__ = "crosscheck_hits"
+    __table_args__ = (UniqueConstraint("check_id", "roll_line", "roll_side", "platform_table", "platform_row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("crosscheck_runs.id"), index=True)
+    roll_line: Mapped[int] = mapped_column(Integer)       # line in a CSV, row in a worksheet
+    roll_side: Mapped[int] = mapped_column(Integer, default=0)  # 0; 1 男方 / 2 女方 of a marriage record
+    roll_where: Mapped[str] = mapped_column(Text)         # file:line (or file:sheet!row)
+    tier: Mapped[str] = mapped_column(String(30))         # id_exact / id_name_conflict / id_near / name_birth_place
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    roll_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    roll_digest: Mapped[str] = mapped_column(String(64))
+    platform_table: Mapped[str] = mapped_column(String(60))
+    platform_row_id: Mapped[int] = mapped_column(Integer)
+    natural_key: Mapped[str | None] = mapped_column(String(200))
+    deceased: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)   # the platform row's values shown and exported
+    finding: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)    # months after death, dates, wording
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CrosscheckChange(Base):
+    """The audit trail of cross-check hits: decisions, reveals of a full number, purges, exports.
+    Rows are only ever added; `hit_id` is None for actions on a whole check (export, close)."""
+
+    __tablename__ = "crosscheck_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("crosscheck_runs.id"), index=True)
+    hit_id: Mapped[int | None] = mapped_column(ForeignKey("crosscheck_hits.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))   # confirm / not_same / reveal / export / close
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")

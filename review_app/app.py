@@ -1023,13 +1023,19 @@ def trust_page(name: str):
     return page
 
 
+def crosscheck_page() -> None:
+    from review_app.crosscheck import crosscheck_page as page  # issue 24: rolls of other departments
+
+    page(store(), settings(), me().username)
+
+
 # ---------------------------------------------------------------------------------------------
 PAGES = {
     "queue": ("review", queue_page), "record": ("review", record_page), "duplicates": ("review", duplicates_page),
     "arbitration": ("review", arbitration_page), "intake": ("intake", intake_page), "users": ("admin", users_page),
     "ledgers": ("admin", ledgers_page), "history": ("admin", history_page), "completion": ("admin", completion_page),
     "quality": ("admin", trust_page("quality_page")), "thresholds": ("admin", trust_page("thresholds_page")),
-    "lexicon": ("admin", trust_page("lexicon_page")),
+    "lexicon": ("admin", trust_page("lexicon_page")), "crosscheck": ("review", crosscheck_page),
 }
 
 

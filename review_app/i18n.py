@@ -36,6 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.quality": ("抽检质量", "Audit quality"),
     "nav.thresholds": ("自动通过阈值", "Auto-accept thresholds"),
     "nav.lexicon": ("地名词库", "Place lexicon"),
+    "nav.crosscheck": ("名册核查", "Roll cross-check"),
     "login.user": ("用户名", "User name"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),

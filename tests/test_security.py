@@ -36,6 +36,7 @@ SCREENS = {
     "quality": ("抽检质量", {"administrator"}),
     "thresholds": ("自动通过阈值", {"administrator"}),
     "lexicon": ("地名词库", {"administrator"}),
+    "crosscheck": ("名册核查", {"reviewer", "administrator"}),
 }
 LOGIN_LABELS = [t("login.user", "zh"), t("login.password", "zh")]
 ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
