@@ -805,6 +805,11 @@ def _cell_map(reg: Register, row: Row) -> dict[str, str]:
     return dict(zip(CREMATION_COLUMNS if reg.kind == "cremation" else SEA_COLUMNS, row.cells))
 
 
+@lru_cache(maxsize=None)
+def _village_set(town: str) -> frozenset[str]:
+    return frozenset(_villages_of(town))
+
+
 def _unlisted_village(addr: str, rng: np.random.Generator) -> str | None:
     """The address with its village replaced by one in no official list (None: not a rural address)."""
     for towns in TOWNS.values():
@@ -816,7 +821,7 @@ def _unlisted_village(addr: str, rng: np.random.Generator) -> str | None:
             end = rest.find("村")
             if end < 0:
                 return None
-            real = set(_villages_of(town))
+            real = _village_set(town)
             for _ in range(30):
                 name = (_pick(rng, VILLAGE_PREFIX) if rng.random() < 0.5 else "") + _pick(rng, VILLAGE_CLAN) + _pick(rng, VILLAGE_SUFFIX) + "村"
                 if name not in real and name != rest[:end + 1]:
@@ -906,8 +911,8 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
     per_day: dict[str, int] = {}
     rows: list[tuple[Row, dict[str, str], dict[str, Any], dict[str, Any]]] = []
     hand = 0
+    rr = _rng(seed, "family-rows", fam.name, slug, year, kind)
     for i, row in enumerate(base.rows):
-        rr = _rng(seed, "family-row", fam.name, slug, year, kind, i)
         cells = _cell_map(base, row)
         rec = dict(row.record)
         meta: dict[str, Any] = {"cert_style": cert_style if rr.random() < 0.9 else _pick(rr, other_certs)}
@@ -1708,7 +1713,7 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
         img = img * (1 - sa) + img * (np.array([205, 35, 45], np.float32) / 255.0) * sa
     out, H = _degrade(img, deg, prng)
     image, H = _scan_out(out, H, deg, turn, frng)
-    deg["homography"] = [[round(float(v), 6) for v in r_] for r_ in H]
+    deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
     gt = {
         "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
         "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
@@ -1764,7 +1769,7 @@ def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
     img = img * (1 - la) + np.array([22, 22, 26], np.float32) * la
     out, H = _degrade(img, deg, frng)
     image, H = _scan_out(out, H, deg, turn, frng)
-    deg["homography"] = [[round(float(v), 6) for v in r_] for r_ in H]
+    deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
     title = f"{reg.home.name}{TITLES[reg.kind]}（{reg.year}年）"
     return image, {"page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
                    "funeral_home_code": reg.home.code, "year": reg.year, "register_page": 0, "dpi": dpi, "width": w, "height": h,
