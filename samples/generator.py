@@ -936,9 +936,9 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
             k_reg = int(rec["registration_no"].rsplit("-", 1)[1])
             cells["registration_no"] = rec["registration_no"] = {
                 "hz": rec["registration_no"], "hz_compact": f"HZ{year}{k_reg:03d}", "serial": str(k_reg)}[reg_style]
-        for phone in ("agent_phone", "registrant_phone"):
-            if phone in cells and phone not in cols:
-                rec[phone] = None  # no such column on this form: nothing written
+        for name in cells:  # a column this form does not have: nothing written there, nothing to expect
+            if name not in cols and name in rec and name not in ("remarks", "cremation_cert_no"):
+                rec[name] = None
         if "remarks" not in cols:
             word = cells.get("ashes_destination_code", "")
             rec["remarks"] = f"骨灰去向：{word}" if rec.get("ashes_destination_code") == "9" else None
