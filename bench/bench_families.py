@@ -127,6 +127,7 @@ def figures(ev: Evaluation) -> dict[str, Any]:
     return {
         "pages_extracted": ev.pages_extracted_share, "pages_table": ev.pages_table, "pages_table_extracted": ev.pages_table_extracted,
         "rows_found": ev.rows_found_share, "rows_truth": ev.rows_truth, "rows_found_n": ev.rows_found, "rows_extra": ev.rows_extra,
+        "rows_misplaced": ev.rows_misplaced,
         "field_accuracy": ev.field_accuracy, "fields": ev.fields, "id_accuracy": ev.id_accuracy, "ids": ev.ids,
         "auto_error_rate": ev.auto_error_rate, "auto_fields": ev.auto_fields, "auto_fields_wrong": ev.auto_fields_wrong,
         "auto_share": ev.auto_share, "records": ev.records, "auto_accepted": ev.auto_accepted,
@@ -216,7 +217,7 @@ def render(rep: dict[str, Any], command: str) -> str:
         lines.append(f"| {label} | {op} {fmt(floor, spec)} | " + " | ".join(cells) +
                      f" | **{fmt(w[key], spec)}** {'✅' if passes(w[key], op, floor) else '❌'} |")
     lines += ["", "Counts behind them:", "",
-              "| family | pages with a table: extracted / all (lost: why) | rows found / truth (extra) | fields | IDs | "
+              "| family | pages with a table: extracted / all (lost: why) | rows found / truth (extra; holding another row) | fields | IDs | "
               "auto-accepted records | wrong among their fields | blank with ink / column not identified / misassigned (auto) | "
               "struck rows: found / auto | covers read as records |",
               "|---|---|---|---|---|---|---|---|---|---|"]
@@ -224,7 +225,7 @@ def render(rep: dict[str, Any], command: str) -> str:
         r = folds[f]
         lost = ", ".join(f"{k} {v}" for k, v in r["pages_lost"].items()) or "none"
         lines.append(f"| {f} | {r['pages_table_extracted']} / {r['pages_table']} ({lost}) | {r['rows_found_n']} / {r['rows_truth']} "
-                     f"({r['rows_extra']}) | {r['fields']} | {r['ids']} | {r['auto_accepted']} of {r['records']} | "
+                     f"({r['rows_extra']}; {r['rows_misplaced']}) | {r['fields']} | {r['ids']} | {r['auto_accepted']} of {r['records']} | "
                      f"{r['auto_fields_wrong']} of {r['auto_fields']} | {r['auto_blank_with_ink']} / {r['auto_column_unidentified']} / "
                      f"{r['auto_column_misassigned']} | {r['struck_found']} of {r['struck_rows']} / {r['struck_auto']} | "
                      f"{r['pages_no_table_with_records']} of {r['pages_no_table']} |")
@@ -234,8 +235,9 @@ def render(rep: dict[str, Any], command: str) -> str:
         lines.append(f"| {label} | " + " | ".join(fmt(shipped[f][key], spec) for f in fams) + " |")
     lines += ["", "## Wrong fields by kind of failure (held out)", "",
               "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "
-              "found; the column holding it was mapped to no field; the column mapped to it holds another column (or its "
-              "column went to another field); else read or normalized wrong.", "",
+              "found; the record under its row number holds another row's writing; the column holding it was mapped to no "
+              "field; the column mapped to it holds another column (or its column went to another field); else read or "
+              "normalized wrong.", "",
               "| family | fields | " + " | ".join(FAILURE_KINDS) + " |", "|---|---|" + "---|" * len(FAILURE_KINDS)]
     for f in fams:
         r = folds[f]

@@ -24,11 +24,12 @@ SOURCE_COLUMN = {"household_division_code": "household_address", "birth_date": "
 """A field read from another field's column (the division from the address, the birth date and ID type
 from the ID number) when the page has no column of its own for it: its failure is that column's."""
 
-FAILURE_KINDS = ("page_lost", "row_lost", "column_not_identified", "column_misassigned", "field_wrong")
+FAILURE_KINDS = ("page_lost", "row_lost", "row_misplaced", "column_not_identified", "column_misassigned", "field_wrong")
 """Why a field is wrong, the first that applies: its page gave no rows (no table found, unknown ledger,
-failed, or the file never got in); its row was not found; the column that holds it on the page was
-mapped to no field, or the column mapped to it holds another column's values (or its own went to
-another field); else it was read or normalized wrong."""
+failed, or the file never got in); its row was not found; the record under its row number holds
+another row's writing (rows merged, split or shifted); the column that holds it on the page was mapped
+to no field, or the column mapped to it holds another column's values (or its own went to another
+field); else it was read or normalized wrong."""
 
 
 def truth_path(scan: Path) -> Path:
@@ -46,6 +47,7 @@ class Evaluation:
     rows_truth: int = 0
     rows_found: int = 0
     rows_extra: int = 0
+    rows_misplaced: int = 0  # found under their row number, but holding another row's writing
     chars: int = 0
     char_errors: int = 0  # in the reading the pipeline kept for each cell (kept_reading)
     char_errors_first: int = 0  # in the first reading of each cell
@@ -117,6 +119,7 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         return {
             "rows_truth": self.rows_truth, "rows_found": self.rows_found, "rows_extra": self.rows_extra,
+            "rows_misplaced": self.rows_misplaced,
             "cer": round(self.cer, 5), "cer_first_reading": round(self.cer_first, 5), "field_accuracy": round(self.field_accuracy, 5),
             "id_accuracy": round(self.id_accuracy, 5), "ids": self.ids,
             "records": self.records, "auto_accepted": self.auto_accepted, "auto_share": round(self.auto_share, 4),
@@ -194,7 +197,7 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
                 else:
                     e.pages_no_table += 1
                     e.pages_no_table_with_records += int(bool(page_key))
-            page = _PageView(gpage, page_status, columns_read, held, not extracted)
+            page = _PageView(gpage, page_status, columns_read, held, not extracted, _rows_misplaced(gpage, recs))
             for grow in gpage["rows"]:
                 key = (path, gpage["page"], grow["row"])
                 rec = recs[grow["row"]]
@@ -213,6 +216,21 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
 
 def _plain(text: Any) -> str:
     return "".join(str(text or "").split())
+
+
+def _rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[int]:
+    """Truth rows whose record (the pipeline's row of that number) is clearly more like another truth
+    row's writing than like its own: the rows were shifted, merged or split."""
+    texts = {grow["row"]: "".join(_plain(c) for c in grow["cells"]) for grow in gpage["rows"]}
+    out = set()
+    for n, rec in recs.items():
+        if rec is None:
+            continue
+        got = "".join(_plain(c.get("text", "")) for c in rec.cells)
+        own = Levenshtein.normalized_similarity(got, texts[n])
+        if any(Levenshtein.normalized_similarity(got, t) > own + 0.15 for m, t in texts.items() if m != n):
+            out.add(n)
+    return frozenset(out)
 
 
 def _columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> dict[int, int | None]:
@@ -245,6 +263,7 @@ class _PageView:
     columns_read: list[str | None]
     held: dict[int, int | None]
     lost: bool = False  # the page gave none of its rows
+    misplaced: frozenset[int] = frozenset()  # truth rows whose record holds another row's writing
 
     def truth_col(self, name: str) -> int | None:
         cols = self.gpage.get("columns") or []
@@ -275,6 +294,7 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
     if rec is not None:
         ev.rows_found += 1
+        ev.rows_misplaced += int(page is not None and grow["row"] in page.misplaced)
         ev.records += 1
         auto = rec.status == AUTO_ACCEPTED
         ev.auto_accepted += int(auto)
@@ -317,6 +337,8 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
             if not right:
                 if rec is None:
                     kind = "page_lost" if page.lost else "row_lost"
+                elif grow["row"] in page.misplaced:
+                    kind = "row_misplaced"
                 elif state in ("not_identified", "misassigned"):
                     kind = "column_" + state
                 else:

@@ -260,6 +260,9 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
         page_id = page.id
     cells = [(i, [RawCell("" if (i == 1 and j == blank_col) else text, 1.0, None) for j, text in enumerate(r.cells)])
              for i, r in enumerate(rows, start=1)]
+    shift = next(i for i in range(2, len(rows)) if not rows[i - 1].struck and not rows[i].struck
+                 and rows[i - 1].person_id != rows[i].person_id)
+    cells[shift - 1] = (shift, cells[shift][1])  # the row below read under this row's number
     save_records(store, page_id, "cremation", map_rows("cremation", reg.title, read, cells, settings), settings)
     with store.session() as s, s.begin():
         for rec in s.query(Record):
@@ -273,10 +276,11 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     assert ev.struck_rows == ev.struck_found + sum(r.struck for r in lost_rows)
     assert ev.rows_truth == len(persons) + sum(not r.struck for r in lost_rows) and ev.rows_found == len(persons)
     fails = ev.failures_by_field
-    assert fails["column_not_identified"]["age_years"] == len(persons)
-    assert fails["column_misassigned"]["agent_name"] == fails["column_misassigned"]["agent_relation_code"] == len(persons)
+    assert fails["column_not_identified"]["age_years"] == len(persons) - 1  # one row is counted as misplaced
+    assert fails["column_misassigned"]["agent_name"] == fails["column_misassigned"]["agent_relation_code"] == len(persons) - 1
     assert ev.auto_column_unidentified >= len(persons) and ev.auto_column_misassigned >= 2 * len(persons)
     assert fails["page_lost"]["deceased_name"] == sum(not r.struck for r in lost_rows) and not ev.failures["row_lost"]
+    assert ev.rows_misplaced == 1 and ev.failures["row_misplaced"] >= 5
     first = rows[0]
     assert not first.struck and ev.auto_blank_with_ink >= 1 and fails["field_wrong"]["death_date"] >= 1
     store.dispose()
