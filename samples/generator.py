@@ -1885,17 +1885,16 @@ def _write_gt(path: Path, meta: dict, pages: list[dict]) -> None:
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence[str] = FORMATS) -> list[Volume]:
-    """Spread ``pages`` over volumes of both kinds and all ``formats`` (deterministic for a seed)."""
-    if pages < 1:
-        raise ValueError("pages must be >= 1")
-    formats = [f for f in FORMATS if f in formats] or list(FORMATS)
-    rng = _rng(seed, "plan")
-    vols: list[Volume] = []
+def _plan(pages: int, seed: int, rng: np.random.Generator, formats: Sequence[str], homes: Sequence[str],
+          years: Sequence[int], family: str | None = None) -> list[tuple[str, str, str, int, list[int]]]:
+    """(kind, format, home slug, year, register pages) of each volume: ``pages`` pages over volumes
+    alternating cremation and sea burial; a sea burial volume follows the cremation volume before it
+    (same home and year, from the page of its first person sent to sea)."""
     n_vols = min(pages, max(len(formats), 2 if pages > 1 else 1, math.ceil(pages / 4)))
     sizes = [1] * n_vols
     for _ in range(pages - n_vols):
         sizes[int(rng.integers(n_vols))] += 1
+    out: list[tuple[str, str, str, int, list[int]]] = []
     last_crem: tuple[str, int, list[int]] | None = None
     for i, n in enumerate(sizes):
         kind = "cremation" if i % 2 == 0 else "sea_burial"
@@ -1903,10 +1902,10 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         if kind == "sea_burial" and last_crem is not None:
             slug, year, cpages = last_crem
         else:
-            slug, year = _pick(rng, HOMES).slug, int(_pick(rng, YEARS))
-        reg = get_register(seed, slug, year, kind)
+            slug, year = str(_pick(rng, homes)), int(_pick(rng, years))
+        reg = get_register(seed, slug, year, kind, family=family)
         if kind == "sea_burial" and last_crem is not None:
-            crem = get_register(seed, slug, year, "cremation")
+            crem = get_register(seed, slug, year, "cremation", family=family)
             pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
             start = (reg.page_of_person(pids[0]) if pids else None) or int(rng.integers(1, reg.n_pages + 1))
         elif rng.random() < 0.3:
@@ -1918,45 +1917,30 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         rps = list(range(start, start + n))
         if kind == "cremation":
             last_crem = (slug, year, rps)
-        vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity))
-    return vols
+        out.append((kind, fmt, slug, year, rps))
+    return out
+
+
+def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence[str] = FORMATS) -> list[Volume]:
+    """Spread ``pages`` over volumes of both kinds and all ``formats`` (deterministic for a seed)."""
+    if pages < 1:
+        raise ValueError("pages must be >= 1")
+    formats = [f for f in FORMATS if f in formats] or list(FORMATS)
+    plan = _plan(pages, seed, _rng(seed, "plan"), formats, [h.slug for h in HOMES], YEARS)
+    return [Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity)
+            for i, (kind, fmt, slug, year, rps) in enumerate(plan)]
 
 
 def plan_family_volumes(pages: int, seed: int, family: "str | Family", severity: float = 1.0) -> list[Volume]:
     """Spread ``pages`` ruled pages of a variation family over volumes of both kinds in the family's
-    formats, years and resolutions (deterministic for a seed); a volume may begin with the book's cover
-    (the family's ``cover_share``), a page more that holds no table."""
+    formats, homes, years and resolutions (deterministic for a seed); a volume may begin with the
+    book's cover (the family's ``cover_share``), a page more that holds no table."""
     if pages < 1:
         raise ValueError("pages must be >= 1")
     fam = get_family(family)
     rng = _rng(seed, "family-plan", fam.name)
-    vols: list[Volume] = []
-    n_vols = min(pages, max(len(fam.formats), 2 if pages > 1 else 1, math.ceil(pages / 4)))
-    sizes = [1] * n_vols
-    for _ in range(pages - n_vols):
-        sizes[int(rng.integers(n_vols))] += 1
-    last_crem: tuple[str, int, list[int]] | None = None
-    for i, n in enumerate(sizes):
-        kind = "cremation" if i % 2 == 0 else "sea_burial"
-        fmt = fam.formats[i % len(fam.formats)]
-        if kind == "sea_burial" and last_crem is not None:
-            slug, year, cpages = last_crem
-        else:
-            slug, year = str(_pick(rng, fam.homes)), int(_pick(rng, fam.years))
-        reg = get_register(seed, slug, year, kind, family=fam.name)
-        if kind == "sea_burial" and last_crem is not None:
-            crem = get_register(seed, slug, year, "cremation", family=fam.name)
-            pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
-            start = (reg.page_of_person(pids[0]) if pids else None) or int(rng.integers(1, reg.n_pages + 1))
-        elif rng.random() < 0.3:
-            start = reg.n_pages - n + 1
-        else:
-            start = int(rng.integers(1, max(2, reg.n_pages - n + 2)))
-        start = max(1, min(start, reg.n_pages - n + 1))
-        n = min(n, reg.n_pages)
-        rps = list(range(start, start + n))
-        if kind == "cremation":
-            last_crem = (slug, year, rps)
+    vols = []
+    for i, (kind, fmt, slug, year, rps) in enumerate(_plan(pages, seed, rng, fam.formats, fam.homes, fam.years, fam.name)):
         cover = [0] if rng.random() < fam.cover_share else []
         vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in cover + rps], severity,
                            None, fam.name, int(_pick(rng, fam.dpi))))
