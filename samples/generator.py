@@ -1658,11 +1658,13 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
         for j, text in enumerate(row.cells):
             box = (xs[j], ys[i + 1], xs[j + 1], ys[i + 2])
             boxes.append(list(box))
-            signature = cols[j] == "extra:signature"
+            signature = cols[j] == "extra:signature"  # signed by the family member, in a hand of their own
+            written = st.hand or signature
             inks.append(_draw_cell_text(layer if not signature else layers[row.hand], text, box,
-                                        st.font if not signature else HAND_FONTS[0], fs, st.hand or signature, prng,
+                                        st.font if not signature else HAND_FONTS[0], fs, written, prng,
                                         "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure,
-                                        hand["pen"], mess=hand["mess"] * (1.6 if signature else 1.0)))
+                                        hand["pen"] if written else "",
+                                        mess=(hand["mess"] * (1.6 if signature else 1.0)) if written else 1.0))
         gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
               "cell_boxes": boxes, "ink_boxes": inks, "hand": row.hand}
         if row.duplicate:
