@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_calibration import page_shares  # noqa: E402
+from ocr.registry import get_engine  # noqa: E402
 from pipeline.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
 from pipeline.config import Settings  # noqa: E402
 from pipeline.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
@@ -73,10 +75,18 @@ def git_commit() -> str:
         return "unknown"
 
 
+@lru_cache(maxsize=4)
+def engine_version(name: str, engine_settings: str) -> str:
+    """The engine's own version string (package and model file hashes): a model swapped under the same
+    settings is another store too."""
+    return get_engine(name, **json.loads(engine_settings)).version()
+
+
 def ocr_fingerprint(settings: Settings) -> str:
     d = settings.to_dict()
-    text = json.dumps({k: d[k] for k in OCR_KEYS}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
+    key = {k: d[k] for k in OCR_KEYS}
+    key["engine_version"] = engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True))
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:10]
 
 
 def family_dirs(out: Path, family: str, settings: Settings) -> tuple[Path, Path]:
@@ -115,6 +125,7 @@ def stage_ocr(family: str, settings: Settings, out: Path) -> None:
     seconds = time.perf_counter() - t0
     stamp.write_text(json.dumps({
         "family": family, "commit": git_commit(), "settings": {k: s.to_dict()[k] for k in OCR_KEYS},
+        "engine_version": engine_version(s.engine, json.dumps(s.engine_settings, sort_keys=True)),
         "pages": summary.pages, "pages_done": summary.pages_done, "records": summary.records,
         "problems": summary.pages_problem, "quarantined": summary.quarantined, "seconds": round(seconds, 1),
         "at": dt.datetime.now().isoformat(timespec="seconds")}, ensure_ascii=False, indent=1), encoding="utf-8")
