@@ -1934,15 +1934,19 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
 
 
 def plan_family_volumes(pages: int, seed: int, family: "str | Family", severity: float = 1.0) -> list[Volume]:
-    """Spread ``pages`` ruled pages of a variation family over volumes of both kinds in the family's
-    formats, homes, years and resolutions (deterministic for a seed); a volume may begin with the
-    book's cover (the family's ``cover_share``), a page more that holds no table."""
+    """Spread at least ``pages`` ruled pages of a variation family over volumes of both kinds in the
+    family's formats, homes, years and resolutions (deterministic for a seed); a volume may begin with
+    the book's cover (the family's ``cover_share``), a page more that holds no table."""
     if pages < 1:
         raise ValueError("pages must be >= 1")
     fam = get_family(family)
-    rng = _rng(seed, "family-plan", fam.name)
+    for extra in range(pages):  # a register shorter than the volume planned gives fewer pages: plan more
+        rng = _rng(seed, "family-plan", fam.name)
+        plan = _plan(pages + extra, seed, rng, fam.formats, fam.homes, fam.years, fam.name)
+        if sum(len(rps) for *_x, rps in plan) >= pages:
+            break
     vols = []
-    for i, (kind, fmt, slug, year, rps) in enumerate(_plan(pages, seed, rng, fam.formats, fam.homes, fam.years, fam.name)):
+    for i, (kind, fmt, slug, year, rps) in enumerate(plan):
         cover = [0] if rng.random() < fam.cover_share else []
         vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in cover + rps], severity,
                            None, fam.name, int(_pick(rng, fam.dpi))))

@@ -290,3 +290,11 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     first = rows[0]
     assert not first.struck and ev.auto_blank_with_ink >= 1 and fails["field_wrong"]["death_date"] >= 1
     store.dispose()
+
+
+def test_a_family_plan_holds_the_pages_asked_in_its_own_formats():
+    fam = FAMILIES["phone_photo"]
+    vols = g.plan_family_volumes(6, 7, "phone_photo")
+    assert sum(1 for v in vols for p in v.pages if p[3] != 0) >= 6
+    assert all(v.family == "phone_photo" and v.fmt in fam.formats and v.dpi in fam.dpi for v in vols)
+    assert [v.pages for v in vols] == [v.pages for v in g.plan_family_volumes(6, 7, "phone_photo")]
