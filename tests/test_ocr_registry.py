@@ -91,13 +91,23 @@ def test_polygon_to_box_is_clamped():
 
 # -- ppocr / tesseract fast-fail -------------------------------------------------------------
 
-def test_ppocr_missing_models_never_download(tmp_path):
-    (tmp_path / "ch_PP-OCRv4_det_infer.onnx").write_bytes(b"x")
+@pytest.mark.parametrize("model,det,rec", [("v6", "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"),
+                                           ("v4", "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")])
+def test_ppocr_missing_models_never_download(tmp_path, model, det, rec):
+    (tmp_path / det).write_bytes(b"x")
     with pytest.raises(ModelMissingError) as err:
-        get_engine("ppocr", model_dir=str(tmp_path))
-    assert "ch_PP-OCRv4_rec_infer.onnx" in str(err.value)
+        get_engine("ppocr", model=model, model_dir=str(tmp_path))
+    assert rec in str(err.value)
     assert str(tmp_path) in str(err.value)
     assert "never downloaded" in err.value.hint
+
+
+def test_ppocr_unknown_model_runtime_or_precision_is_a_config_error():
+    from pipeline.errors import ConfigError
+
+    for bad in ({"model": "v5"}, {"runtime": "tensorrt"}, {"precision": "int4"}):
+        with pytest.raises(ConfigError):
+            get_engine("ppocr", **bad)
 
 
 def test_tesseract_missing_binary_names_apt_packages():
