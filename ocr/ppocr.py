@@ -72,7 +72,7 @@ REC_BATCH = 6
 """Crops per recognizer call, sorted by aspect ratio first (as PaddleOCR does): each batch is padded
 to its widest crop, so small batches of alike crops waste the least."""
 
-WIDTH_STEP = 1
+WIDTH_STEP = 64
 """Recognizer input widths are rounded up to a multiple of this (zero padding, as a batch is padded to
 its widest crop): a runtime that prepares each new input shape (OpenVINO) then meets few shapes."""
 
@@ -346,7 +346,14 @@ class PpOcrEngine(OcrEngine):
         from rapidocr.utils.process_img import resize_image_within_bounds
 
         img, ratio_h, ratio_w = resize_image_within_bounds(bgr, 30, self.max_side_len)
-        prep = DetPreProcess(self.det_limit[0], self.det_limit[1], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])(img)
+        limit, kind = self.det_limit
+        h, w = img.shape[:2]
+        if kind == "min" and min(h, w) < limit and max(h, w) * limit / min(h, w) > self.max_side_len:
+            # a wide strip (the title above a table): bringing its short side up to `limit` would
+            # blow its long side far past max_side_len (a 2339 x 200 strip to 8 600 x 736); the
+            # text of such a strip is page-sized already, so its long side is capped instead
+            limit, kind = self.max_side_len, "max"
+        prep = DetPreProcess(limit, kind, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])(img)
         if prep is None:
             return []
         with self._call_lock:

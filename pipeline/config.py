@@ -41,6 +41,9 @@ class Settings:
     page_unsure_max: float | None = None
     # a text line read less sure than this is read a second time (engine agreement); None: never
     second_read_below: float | None = 0.99
+    # pages read at once by one process (a thread each, every OCR network on one thread): 2 uses
+    # both cores of a 2-core machine; 0: as many as the machine has cores, at most 4
+    page_workers: int = 0
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -74,6 +77,11 @@ class Settings:
         from pipeline.calibration import load_page_limit
 
         return load_page_limit(self.thresholds_file, kind)
+
+    @property
+    def workers(self) -> int:
+        """Pages read at once (page_workers; 0: one per core, at most 4)."""
+        return self.page_workers or max(1, min(4, os.cpu_count() or 1))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +153,8 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
                 p.append(f"{name} must be a sqlite:/// or postgresql:// URL")
+        if not isinstance(self.page_workers, int) or not 0 <= self.page_workers <= 64:
+            p.append("page_workers must be a whole number within 0..64 (0: one per core, at most 4)")
         if self.layout_mode not in ("cells", "page"):
             p.append("layout_mode must be 'cells' or 'page'")
         if not isinstance(self.engine_settings, dict):

@@ -218,3 +218,21 @@ def test_trim_to_ink_ignores_rulings_and_keeps_strokes():
     assert box[0] <= 110 and box[2] >= 160 and box[1] <= 40 and box[3] >= 70
     blank = np.full((40, 100), 250, np.uint8)
     assert trim_to_ink(blank)[1] == (0, 0, 100, 40)
+
+
+def test_each_page_worker_has_its_own_single_threaded_engine():
+    from ocr.registry import worker_engine
+
+    a, b = worker_engine("ppocr", 0), worker_engine("ppocr", 1)
+    assert a is not b and a is worker_engine("ppocr", 0)
+    assert a.settings()["threads"] == 1 and b.settings()["threads"] == 1
+    assert worker_engine("ppocr", 0, threads=2).settings()["threads"] == 2
+
+
+def test_page_workers_setting_is_checked():
+    from pipeline.config import Settings
+    from pipeline.errors import ConfigError
+
+    assert Settings(page_workers=1).workers == 1 and Settings().workers >= 1
+    with pytest.raises(ConfigError):
+        Settings.from_dict({"page_workers": -1})
