@@ -50,7 +50,7 @@ from pipeline.platform_schema import (
 from pipeline.privacy import mask_text
 from pipeline.receipts import Receipt, new_batch_id, record_receipt
 from pipeline.routing import LOADABLE
-from pipeline.store import LoadedRecord, Page, PlatformLink, Record, SourceFile, Store, utcnow
+from pipeline.store import LoadedRecord, Page, PlatformLink, Record, SourceFile, Store, narrow_values, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,11 @@ class _Member:
     source: tuple[str, str, int, int]  # file sha256, file, page, row
 
 
+def wide_fields(store: Store, record_id: int) -> str:
+    with store.engine.connect() as conn:  # not the connection a load streams on
+        return conn.execute(select(type_coerce(Record.fields, Text)).where(Record.id == record_id)).scalar_one()
+
+
 def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str, str], int], dict[int, tuple[str, str]]]:
     """Persons with more than one loadable record of one ledger kind ((cluster, kind) -> records),
     and the platform rows records are linked to (record id -> (table, natural key))."""
@@ -227,7 +232,7 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
     spec_version = settings.spec_version
     names = {k: _spec_names(spec_version, k)[1] for k in ENTITY_TABLES}
     q = (
-        select(Record.id, Record.ledger_kind, type_coerce(Record.fields, Text), LoadedRecord.row_hash,
+        select(Record.id, Record.ledger_kind, type_coerce(Record.field_values, Text), LoadedRecord.row_hash,
                LoadedRecord.natural_key, Record.row_no, Page.page_no, SourceFile.sha256, SourceFile.rel_path,
                Record.cluster_id, Record.status)
         .join(Page, Record.page_id == Page.id)
@@ -250,13 +255,18 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
 
     with store.engine.connect() as conn:
         multi, links = _persons(conn, statuses)
+        # the whole stored fields (confidences) only of records merged into one person's row
+        wide = dict(conn.execute(select(Record.id, type_coerce(Record.fields, Text)).where(
+            Record.status.in_(list(statuses)),
+            Record.id.in_(list(links)) | Record.cluster_id.in_({cid for cid, _k in multi}))).tuples().all())
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
         for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in result:
             if kind not in ENTITY_TABLES:
                 continue
-            fields = loads(raw) if isinstance(raw, (str, bytes)) else raw
             group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
             if group is not None:
+                fields = wide.get(rid)
+                fields = loads(fields) if isinstance(fields, (str, bytes)) else fields
                 members = pending.setdefault(group, [])
                 members.append(_Member(rid, fields, loaded_hash, loaded_key, status, (sha, rel, page_no, row_no)))
                 if len(members) < multi.get(group, 1):
@@ -266,7 +276,10 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
                 yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
                 continue
             nk = names[kind]
-            values = {name: fv.get("value") for name, fv in fields.items() if name in nk}
+            narrow = loads(raw) if isinstance(raw, (str, bytes)) else raw
+            if narrow is None:  # written by a process older than the column, after the store was upgraded
+                narrow = narrow_values(loads(wide_fields(store, rid)))
+            values = {name: v for name, v in narrow.items() if name in nk}
             key = natural_key(kind, values, (sha, page_no, row_no))
             yield once(BuiltRecord(_platform_row(kind, key, values, (sha, rel, page_no, row_no)),
                                    ((rid, loaded_hash, loaded_key),)))
