@@ -119,13 +119,20 @@ def int8_model_dir(out: Path, calib_pages: int = 6) -> Path:
 
     class Reader(CalibrationDataReader):
         def __init__(self):
-            self.it = iter([{"x": PpOcrEngine._norm(_bgr(c), 48 * max(320 // 48, c.shape[1] // max(1, c.shape[0])))[None]}
-                            for c in crops])
+            self.it = iter([{"x": PpOcrEngine._norm(_bgr(c), PpOcrEngine._width(_bgr(c)))[None]} for c in crops])
 
         def get_next(self):
             return next(self.it, None)
 
-    quantize_static(str(src / MODELS["v6"].rec), str(target), Reader(), quant_format=QuantFormat.QDQ,
+    import onnx
+    from onnx import version_converter
+
+    model = onnx.load(str(src / MODELS["v6"].rec))
+    if model.opset_import[0].version < 13:  # per-channel DequantizeLinear (its axis) needs opset 13
+        model = version_converter.convert_version(model, 13)
+    f32 = folder / ("f32-" + MODELS["v6"].rec)
+    onnx.save(model, str(f32))
+    quantize_static(str(f32), str(target), Reader(), quant_format=QuantFormat.QDQ,
                     per_channel=True, weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8)
     return folder
 

@@ -67,10 +67,15 @@ DEFAULT_MODEL = "v6"
 RUNTIMES = ("auto", "openvino", "onnxruntime")
 PRECISIONS = ("auto", "f32", "bf16")
 REC_HEIGHT = 48
-REC_MIN_WIDTH = 320
-REC_BATCH = 6
-"""Crops per recognizer call, sorted by aspect ratio first (as PaddleOCR does): each batch is padded
-to its widest crop, so small batches of alike crops waste the least."""
+REC_MIN_WIDTH = 64
+"""The narrowest recognizer input. PaddleOCR pads every crop to at least 320 px (its training width);
+our median text line (a name, a date, a code wording) is ~110 px wide at 48 px high, so that padding
+tripled the work. Measured on 468 crops of fitting set 40101 (v6, OpenVINO f32): 320 -> 64 read 3
+crops otherwise, CER 0.24 -> 0.21 %, fields exact and IDs unchanged, recognition 1.6x faster."""
+REC_BATCH = 8
+"""Crops per recognizer call. Crops are batched by their input width (rounded to WIDTH_STEP), so a
+batch holds crops of one width and nothing is padded beyond the rounding: a crop read in a batch
+is read exactly as it is read alone (_frame_probs)."""
 
 WIDTH_STEP = 64
 """Recognizer input widths are rounded up to a multiple of this (zero padding, as a batch is padded to
@@ -442,20 +447,23 @@ class PpOcrEngine(OcrEngine):
         out[:, :, :rw] = (img.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
         return out
 
-    def _width(self, bgr: np.ndarray) -> int:
+    @staticmethod
+    def _width(bgr: np.ndarray) -> int:
         w = int(REC_HEIGHT * max(REC_MIN_WIDTH / REC_HEIGHT, bgr.shape[1] / bgr.shape[0]))
         return -(-w // WIDTH_STEP) * WIDTH_STEP if WIDTH_STEP > 1 else w
 
     def _read(self, crops: list[np.ndarray], trim: bool) -> list[tuple[str, float, tuple[float, ...] | None]]:
-        """Greedy CTC reading of each crop (batched, sorted by aspect ratio): text, confidence
+        """Greedy CTC reading of each crop (batched by input width): text, confidence
         (least sure character, or the mean), per-character probabilities."""
         if trim:
             crops = [trim_to_ink(c)[0] for c in crops]
-        order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops], kind="stable")
+        widths = [self._width(c) for c in crops]
+        by_width: dict[int, list[int]] = {}
+        for i in np.argsort(widths, kind="stable"):
+            by_width.setdefault(widths[int(i)], []).append(int(i))
+        batches = [(w, idx[b0:b0 + REC_BATCH]) for w, idx in by_width.items() for b0 in range(0, len(idx), REC_BATCH)]
         res: list[tuple[str, float, tuple[float, ...] | None]] = [("", 0.0, None)] * len(crops)
-        for b0 in range(0, len(order), REC_BATCH):
-            idx = order[b0:b0 + REC_BATCH]
-            width = max(self._width(crops[i]) for i in idx)
+        for width, idx in batches:
             batch = np.stack([self._norm(crops[i], width) for i in idx])
             with self._call_lock:
                 probs = self._rec(batch)

@@ -243,13 +243,15 @@ a stamp's edge or a neighbour's descender (main_line)."""
 
 def main_line(lines: list[str]) -> int | None:
     """Which text line of an ID cell holds the number: the only one, or the one longer line when
-    every other reads as at most STRAY_LINE_CHARS characters (a stamp over an ID cell is read
+    every other reads as at most STRAY_LINE_CHARS characters or as no digit at all (a stamp over an ID cell is read
     辣 / 37068319101296551 / 文业务); None when two lines hold text."""
     sizes = [len("".join(t.split())) for t in lines]
     if not sizes or max(sizes) == 0:
         return None
     best = max(range(len(sizes)), key=sizes.__getitem__)
-    if any(n > STRAY_LINE_CHARS for k, n in enumerate(sizes) if k != best):
+    # an ID (GB 11643) is digits: a line beside it with no digit at all is no part of it either
+    # (a stamp's edge read Tior when the recognizer saw the line unpadded)
+    if any(n > STRAY_LINE_CHARS and any(ch.isdigit() for ch in lines[k]) for k, n in enumerate(sizes) if k != best):
         return None
     return best
 

@@ -871,6 +871,7 @@ def test_the_line_an_id_is_decoded_from_is_the_one_long_line_of_its_cell():
 
     assert main_line(["370613193802259340"]) == 0
     assert main_line(["辣", "37068319101296551", "文业务"]) == 1  # stamp ink above and below
+    assert main_line(["370686192807061337", "Tior"]) == 0           # a stamp's edge read as letters
     assert main_line(["3706131938", "02259340"]) is None             # two lines of digits: no one line
     assert main_line(["", ""]) is None
     ids, sea = Decoding(lambda t: [], stray_lines=True), Decoding(lambda t: [])
