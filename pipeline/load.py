@@ -551,10 +551,20 @@ def _copy_text(v: Any) -> str:
     return s.translate(_ESCAPES) if ("\\" in s or "\t" in s or "\n" in s or "\r" in s) else s
 
 
+def _copy_line(r: Sequence[Any]) -> str:
+    """One row as a line of COPY's text format. Values almost never hold a tab, a newline or a
+    backslash: the line is joined at once and each value escaped only when the line shows one may
+    need it (one join per row instead of one call per value: a third of the loader's client time)."""
+    line = "\t".join(["\\N" if v is None else v if isinstance(v, str) else str(v) for v in r])
+    if (line.count("\t") == len(r) - 1 and line.count("\\") == sum(v is None for v in r)
+            and "\n" not in line and "\r" not in line):
+        return line + "\n"
+    return "\t".join(map(_copy_text, r)) + "\n"
+
+
 def _copy_lines(rows: Iterable[Sequence[Any]]) -> bytes:
     """Rows (sequences of values) as the lines of COPY's text format."""
-    t = _copy_text
-    return "".join("\t".join(map(t, r)) + "\n" for r in rows).encode()
+    return "".join(map(_copy_line, rows)).encode()
 
 
 def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime,
