@@ -96,6 +96,8 @@ def main() -> None:
     ap.add_argument("--floor", type=float, default=FLOOR, help="least threshold of a field type read by OCR")
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP, help="share wrong allowed among one field type's auto-accepted fields")
     ap.add_argument("--second-read-below", type=float, default=0.99)
+    ap.add_argument("--page-workers", type=int, default=1,
+                    help="pages read at once (1: one core, as inside one /work/bin/heavy slot)")
     ap.add_argument("--remap", action="store_true", help="re-map the stored cells (no OCR) before scoring")
     ap.add_argument("--write", action="store_true", help=f"write the fitted thresholds to {PACKAGED.relative_to(ROOT)}")
     ap.add_argument("--pool", type=int, nargs="*", default=[],
@@ -105,7 +107,8 @@ def main() -> None:
 
     out = Path(args.out) / f"calib-{args.seed}"
     scans_dir = out / "scans"
-    settings = Settings(data_dir=str(out / "data"), thresholds_file="", second_read_below=args.second_read_below)
+    settings = Settings(data_dir=str(out / "data"), thresholds_file="", second_read_below=args.second_read_below,
+                        page_workers=args.page_workers)
     run = {}
     if not (out / "data" / "store.sqlite").is_file():
         if not scans_dir.is_dir():

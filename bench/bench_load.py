@@ -35,7 +35,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from pipeline.config import Settings, mask_url  # noqa: E402
 from pipeline.load import build_rows, load  # noqa: E402
 from pipeline.routing import LOADABLE  # noqa: E402
-from pipeline.store import Page, Record, SourceFile, Store, utcnow  # noqa: E402
+from pipeline.store import Page, Record, SourceFile, Store, narrow_values, utcnow  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 
 
@@ -91,7 +91,9 @@ def fill_store(store: Store, settings: Settings, n: int) -> int:
                                                   value=f"{300000000 + made}")
                     if kind == "sea_burial":  # its natural key is ID number + date first: make each replica its own person
                         f["id_number"] = dict(f["id_number"], value=None)
+                    # field_values as the pipeline writes it (an ORM hook that a core insert does not run)
                     batch.append({"page_id": pid, "row_no": r, "ledger_kind": kind, "status": "auto_accepted", "fields": f,
+                                  "field_values": narrow_values(f),
                                   "cells": [], "route_reasons": [], "problems": [], "overrides": {}, "min_confidence": 1.0})
                     made += 1
                 conn.execute(insert(Record), batch)

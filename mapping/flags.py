@@ -27,6 +27,8 @@ FLAGS: dict[str, FlagInfo] = {
     "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),
     "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),
     "gap_in_serial": FlagInfo("编号中间有空格，可能漏识了连字符或数字", "a gap inside a serial number: a hyphen or digit may be lost", "warn"),
+    "ditto_resolved": FlagInfo("格内为同上符号（〃、同上、仝、短横），已取上一行的值，请核对",
+                               "a ditto mark (〃, 同上, 仝, a short dash): the value of the row above was taken; check it", "warn"),
     "unlike_column": FlagInfo("与本页同列其他编号的写法不同，可能漏识了字符", "written unlike the rest of its column on the page: a character may be lost", "warn"),
     "year_from_ledger": FlagInfo("编号未写年份，年份取自登记簿", "the number was written without its year; the ledger's year was used", "warn"),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),

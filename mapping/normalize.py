@@ -55,6 +55,16 @@ _WS = re.compile(r"\s+")
 _PUNCT_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
+DASHES = str.maketrans({c: "-" for c in "\u2212\u2013\u2014\u2015\u2010\u2011\u2012~\uff5e\uff0d"})
+"""Dash-like characters folded to '-' where a field's format expects one (dates, certificate numbers,
+phone numbers, serials): PP-OCRv6 writes a printed '-' as '−' (U+2212) or '~' on some lines (a
+property of the recognizer, issue 27), hand-written ledgers use – and —."""
+
+
+def fold_dashes(s: str) -> str:
+    return s.translate(DASHES)
+
+
 def clean_text(raw: str) -> str:
     """NFKC (full-width -> ASCII), all whitespace removed."""
     try:
@@ -176,7 +186,7 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
         return _fail(raw, "lunar_date")
     s0 = _TIME_TAIL.sub("", s0)
     s = _WS.sub("", s0)
-    s = s.replace("—", "-").replace("–", "-").replace("_", "-").rstrip(".,。，、")
+    s = fold_dashes(s).replace("_", "-").rstrip(".,。，、")
     s = _cn_date_digits(s)
     flags: list[str] = []
     certainty = 1.0
@@ -516,7 +526,7 @@ _PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 def normalize_phone(raw: str) -> Normalized:
     """Digits only; a mobile 1xxxxxxxxxx or a Yantai landline 0535xxxxxxx(x); a bare 7/8-digit local number gets 0535."""
     raw = "" if raw is None else str(raw)
-    s = unicodedata.normalize("NFKC", raw).strip()
+    s = fold_dashes(unicodedata.normalize("NFKC", raw).strip())
     if not s:
         return _blank(raw)
     flags: list[str] = []
@@ -567,7 +577,7 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     if m and s[0] in "火第" and ledger_year is not None and 2000 <= ledger_year <= MAX_YEAR:
         return _ok(f"{ledger_year}{int(m.group(1)):05d}", raw, "year_from_ledger", certainty=0.9)
     s = _CERT_PREFIX.sub("", s)
-    s = re.sub(r"号$", "", s).replace("—", "-").replace("–", "-")
+    s = fold_dashes(re.sub(r"号$", "", s))
     m = re.fullmatch(r"([0-9]{4})([0-9]{5})", s)
     if m and 2000 <= int(m.group(1)) <= MAX_YEAR:
         return _ok(s, raw)
@@ -596,6 +606,8 @@ def normalize_text(raw: str, max_length: int | None = None) -> Normalized:
         return _blank(raw)
     if max_length is not None and len(s) > max_length:
         return _fail(raw, "too_long")
+    if re.fullmatch(r"[A-Za-z0-9\- ]+", fold_dashes(s)):  # a serial (HZ2016−010): its dashes are '-'
+        s = fold_dashes(s)
     if " " in s and re.fullmatch(r"[A-Za-z0-9\- ]+", s):
         # a serial like HZ2016-010 read with a gap: a hyphen or a digit may have been lost
         return _ok(s, raw, "gap_in_serial", certainty=0.5)

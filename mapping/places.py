@@ -285,10 +285,11 @@ def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...
 
 
 # --------------------------------------------------------------------------- villages
-UNREADABLE = "仉唵喦囫囵堠塂夼屺峱嵎嵠廒桲樗浞甑畎疋碃笤耩茔轸辇镡"
-"""Characters of the village list the PP-OCRv4 recognizer cannot output (not in its 6 623-character
-dictionary; tests/test_ocr_engines.py checks this against the installed model): whatever it reads in
-their place (夼 -> 乔/奋/奇/齐) is necessarily wrong, so any character may stand for them."""
+UNREADABLE = "塂嵠"
+"""Characters of the village list the default recognizer (PP-OCRv6 small, 18 708 characters) cannot
+output (tests/test_ocr_engines.py checks this against the installed model): whatever it reads in their
+place is necessarily wrong, so any character may stand for them. PP-OCRv4 (6 623 characters) lacked 26
+(仉唵喦囫囵堠塂夼屺峱嵎嵠廒桲樗浞甑畎疋碃笤耩茔轸辇镡: 夼 read as 乔/奋/奇/齐); v6 reads 夼 and 屺."""
 DROPPED = "疃" + UNREADABLE
 """Characters a reading may lack altogether: 疃 is dropped by the recognizer in hand-written
 addresses (fitting sets: most 疃 misreadings are drops, not substitutions); an unreadable one may be

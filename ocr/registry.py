@@ -88,13 +88,28 @@ def get_engine(name: str, **settings: Any) -> OcrEngine:
     """
     engine_cls = engine_class(name)
     _check_settings(engine_cls, settings)
-    key = (name, _settings_key(settings))
+    return _cached(engine_cls, (name, _settings_key(settings)), settings)
+
+
+def _cached(engine_cls: type[OcrEngine], key: tuple[str, str], settings: dict[str, Any]) -> OcrEngine:
     with _lock:
         engine = _instances.get(key)
         if engine is None:
             engine = engine_cls(**settings)
             _instances[key] = engine
         return engine
+
+
+def worker_engine(name: str, slot: int, **settings: Any) -> OcrEngine:
+    """The engine `name` for page worker `slot` of several reading pages at once: its own instance
+    (calls on one instance are serialised), its networks on one thread where the engine takes a
+    `threads` setting and none is given. One per (name, settings, slot), cached."""
+    engine_cls = engine_class(name)
+    _check_settings(engine_cls, settings)
+    params = inspect.signature(engine_cls.__init__).parameters
+    if "threads" in params and settings.get("threads") is None:
+        settings = {**settings, "threads": 1}
+    return _cached(engine_cls, (name, _settings_key(settings) + f"#worker{slot}"), settings)
 
 
 def available_engines() -> dict[str, str]:

@@ -57,6 +57,9 @@ class Settings:
     # the local place lexicon learnt from reviewers (pipeline.lexicon): None = the version an
     # administrator made active in data_dir/lexicon (none: the official lists only), "" = none, or a path
     local_lexicon_file: str | None = None
+    # pages read at once by one process (a thread each, every OCR network on one thread): 2 uses
+    # both cores of a 2-core machine; 0: as many as the machine has cores, at most 4
+    page_workers: int = 0
     pdf_dpi: int = 200
     max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
@@ -130,6 +133,11 @@ class Settings:
         from pipeline.calibration import load_page_limit
 
         return load_page_limit(self.active_thresholds_file, kind)
+
+    @property
+    def workers(self) -> int:
+        """Pages read at once (page_workers; 0: one per core, at most 4)."""
+        return self.page_workers or max(1, min(4, os.cpu_count() or 1))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -275,6 +283,7 @@ _TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "audit_interval": ("'wilson' or 'exact'", lambda v: v in ("wilson", "exact")),
     "audit_escalate": ("true or false", lambda v: isinstance(v, bool)),
     "audit_max_share": (_UNIT, lambda v: _is_number(v)),
+    "page_workers": ("a whole number within 0..64 (0: one per core, at most 4)", lambda v: _is_int(v)),
     "local_lexicon_file": ("a file path (text; \"\" for none)", lambda v: v is None or isinstance(v, str)),
 }
 _RANGES: dict[str, tuple[float, float]] = {
@@ -283,7 +292,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_pages_per_file": (1, float("inf")),
     "review_idle_minutes": (1, 24 * 60), "login_max_failures": (1, 100), "login_lock_minutes": (1, 24 * 60),
     "audit_share": (0.0, 1.0), "audit_min_per_volume": (0, float("inf")), "audit_max_share": (0.0, 1.0),
-    "audit_seed": (-float("inf"), float("inf")),
+    "audit_seed": (-float("inf"), float("inf")), "page_workers": (0, 64),
 }
 
 

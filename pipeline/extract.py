@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
@@ -245,13 +246,15 @@ a stamp's edge or a neighbour's descender (main_line)."""
 
 def main_line(lines: list[str]) -> int | None:
     """Which text line of an ID cell holds the number: the only one, or the one longer line when
-    every other reads as at most STRAY_LINE_CHARS characters (a stamp over an ID cell is read
+    every other reads as at most STRAY_LINE_CHARS characters or as no digit at all (a stamp over an ID cell is read
     辣 / 37068319101296551 / 文业务); None when two lines hold text."""
     sizes = [len("".join(t.split())) for t in lines]
     if not sizes or max(sizes) == 0:
         return None
     best = max(range(len(sizes)), key=sizes.__getitem__)
-    if any(n > STRAY_LINE_CHARS for k, n in enumerate(sizes) if k != best):
+    # an ID (GB 11643) is digits: a line beside it with no digit at all is no part of it either
+    # (a stamp's edge read Tior when the recognizer saw the line unpadded)
+    if any(n > STRAY_LINE_CHARS and any(ch.isdigit() for ch in lines[k]) for k, n in enumerate(sizes) if k != best):
         return None
     return best
 
@@ -304,6 +307,24 @@ def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, grou
     return replace(piece, confidence=min(chars), chars=chars)
 
 
+def line_crops(gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
+               ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """The crop of each text line of the given cells, inside their ruling lines (digit columns
+    widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
+    (and bench/bench_recognizers.py times). A blank cell gives none."""
+    crops: list[np.ndarray] = []
+    owners: list[tuple[int, int]] = []
+    for r, c in cells:
+        inner = cell_inner(gray, grid.cell_box(r, c))
+        for b0, b1 in text_line_bands(inner):
+            crop = inner[b0:b1]
+            if c in stretch_cols:
+                crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
+            crops.append(crop)
+            owners.append((r, c))
+    return crops, owners
+
+
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
                stats: OcrStats | None = None, second_below: float | None = None,
                decode: Mapping[int, Decoding] | None = None,
@@ -326,18 +347,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
     (name_alternatives), for mapping to weigh by how often real names use their characters."""
-    out: dict[tuple[int, int], RawCell] = {}
-    crops: list[np.ndarray] = []
-    owners: list[tuple[int, int]] = []
-    for r, c in cells:
-        out[(r, c)] = RawCell("", 1.0, grid.cell_box(r, c))
-        inner = cell_inner(gray, grid.cell_box(r, c))
-        for b0, b1 in text_line_bands(inner):  # none: a blank cell
-            crop = inner[b0:b1]
-            if c in stretch_cols:
-                crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
-            crops.append(crop)
-            owners.append((r, c))
+    out: dict[tuple[int, int], RawCell] = {(r, c): RawCell("", 1.0, grid.cell_box(r, c)) for r, c in cells}
+    crops, owners = line_crops(gray, grid, cells, stretch_cols)
     t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
     if same_glyphs:
@@ -466,9 +477,13 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     )
     out = []
     lost = [f for f in _fields_without_column(kind, columns, ctx.spec) if f not in absent]
+    normalizers = {f.name: f.normalizer for f in ctx.spec.kind(kind).fields}
+    above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     for row_no, cells in rows:
         mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
                   for f, cell in zip(columns, cells) if f and f != "row_no"}
+        dittos = resolve_dittos(mapped, above, normalizers)
+        above = {f: c for f, c in mapped.items() if c.text}
         for name in lost:  # its column may be the one whose header was not recognized: not a sure blank
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
@@ -485,6 +500,11 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         if lost and written:
             record.problems.append(f"{', '.join(lost)}: no column of this page was recognized as it, and a column's "
                                    "header was not recognized: read the value from the scan")
+        for name, mark in dittos.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed:
+                fv.flags.append("ditto_resolved")
+                fv.raw, fv.confidence = mark, min(fv.confidence, DITTO_CERTAINTY)
         for name, text in typed.items():
             fv = record.fields.get(name)
             if fv is None:
@@ -496,6 +516,50 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         out.append(ExtractedRow(row_no, cells, record))
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
+    return out
+
+
+DITTO_MARKS = frozenset({"〃", "同上", "仝", "\"", "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
+"""What a ledger writes for "as the row above": 〃, 同上, 仝, or a short dash (any dash-like character,
+mapping.normalize.DASHES). A convention of hand-kept registers (issue 27), not of our generator."""
+DITTO_READ_AS = frozenset({"11", "II", "ll", "Ⅱ", "1", "一", "二"})
+"""How the recognizers read those marks (a property of the recognizer, measured on 〃 and a short
+dash drawn in Noto Sans CJK and AR PL UKai): PP-OCRv6's dictionary lacks 〃 and it reads 〃 as 11 or
+II, a dash as 一, 1 or _; PP-OCRv4 read 〃 as // or Ⅱ. Taken as a ditto only in a field where such a
+text is no value (an address, a date, a code, a sea area, an agent's name), never in a number."""
+NO_DITTO = frozenset({"deceased_name", "id_number", "cremation_cert_no", "registration_no"})
+"""Fields that are each person's own: a mark there is read as written, never copied from above."""
+DITTO_READ_AS_FIELDS = frozenset({"name", "address", "date", "code", "sex", "sea_area", "division"})
+"""Normalizers of the fields where DITTO_READ_AS texts count as a ditto."""
+DITTO_CERTAINTY = 0.45
+"""A value taken from the row above is below every calibrated threshold (their floor is 0.5): a
+reviewer confirms it. Nothing is lost: the mark stays the field's raw text, flagged ditto_resolved."""
+
+
+def is_ditto(text: str, normalizer: str | None = None) -> bool:
+    """Whether a cell's whole text is a ditto mark (for a field of this normalizer)."""
+    from mapping.normalize import fold_dashes
+
+    plain = "".join((text or "").split())
+    folded = fold_dashes(unicodedata.normalize("NFKC", plain))
+    if plain in DITTO_MARKS or folded in DITTO_MARKS:
+        return True
+    return normalizer in DITTO_READ_AS_FIELDS and (plain in DITTO_READ_AS or folded in DITTO_READ_AS)
+
+
+def resolve_dittos(mapped: dict[str, RawCell], above: Mapping[str, RawCell],
+                   normalizers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Replace, in place, each cell of a row that holds only a ditto mark by the cell of the same field
+    in the row above (already resolved), where that one holds text; returns field -> the mark read."""
+    out: dict[str, str] = {}
+    for name, cell in mapped.items():
+        if name in NO_DITTO or not cell.text or not is_ditto(cell.text, (normalizers or {}).get(name)):
+            continue
+        prev = above.get(name)
+        if prev is None or not prev.text:
+            continue
+        mapped[name] = replace(prev, box=cell.box, confidence=min(cell.confidence, prev.confidence))
+        out[name] = cell.text
     return out
 
 

@@ -101,3 +101,26 @@ def test_load_sqlite_is_idempotent_and_updates_corrections(tmp_path):
 def test_load_postgres_copy_upsert(tmp_path, pg_url):
     settings = Settings(data_dir=str(tmp_path / "d"), platform_url=pg_url)
     _roundtrip(settings, pg_url)
+
+
+def test_a_store_made_before_the_narrow_values_column_is_upgraded_when_opened(tmp_path):
+    """records.field_values (issue 27) is written at mapping time; a store made before it gets the
+    column, filled from each record's fields, the first time it is opened, and loads the same."""
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    store = Store.open(settings)
+    _fill(store)
+    with store.engine.begin() as conn:  # as a store of the day before
+        conn.exec_driver_sql("ALTER TABLE records DROP COLUMN field_values")
+    store.dispose()
+    store = Store.open(settings)
+    with store.session() as s:
+        rec = s.scalar(select(Record).where(Record.row_no == 2))
+        assert rec.field_values == {k: v["value"] for k, v in rec.fields.items()} and rec.field_values["deceased_name"] == "李强"
+    first = load(store, settings)
+    assert (first.inserted, first.updated, first.unchanged) == (4, 0, 0)
+    with store.session() as s, s.begin():  # a reviewer's correction rewrites the narrow values with the fields
+        rec = s.scalar(select(Record).where(Record.row_no == 2))
+        rec.fields = {**rec.fields, "agent_name": dict(rec.fields["agent_name"], value="李刚")}
+    with store.session() as s:
+        assert s.scalar(select(Record).where(Record.row_no == 2)).field_values["agent_name"] == "李刚"
+    store.dispose()

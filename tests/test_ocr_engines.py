@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ocr import agree, get_engine
+from pipeline.errors import MissingDependencyError
 
 pytestmark = pytest.mark.ocr
 
@@ -63,6 +64,13 @@ def ppocr():
 
 
 @pytest.fixture(scope="module")
+def ppocr_v4():
+    """PP-OCRv4: the decoding tests below are shown on crops v4 misread (PP-OCRv6 reads most of them
+    right at once); the mechanism is the same for either model."""
+    return get_engine("ppocr", model="v4", runtime="onnxruntime")
+
+
+@pytest.fixture(scope="module")
 def tesseract():
     return get_engine("tesseract")
 
@@ -106,9 +114,51 @@ def test_ppocr_recognize_crop(ppocr, two_lines):
 
 def test_ppocr_version_names_models(ppocr):
     v = ppocr.version()
-    assert "rapidocr-onnxruntime 1.4.4" in v and "ch_PP-OCRv4_det_infer.onnx sha256:" in v
-    assert "ch_PP-OCRv4_rec_infer.onnx sha256:" in v
+    assert "rapidocr 3.10.0" in v and "PP-OCRv6_det_small.onnx sha256:" in v and "PP-OCRv6_rec_small.onnx sha256:" in v
     assert ppocr.settings()["use_cls"] is False and ppocr.languages()
+    # what `backfill engines` says: model, runtime, precision
+    d = ppocr.describe()
+    assert "PP-OCRv6 small" in d and ppocr.settings()["runtime"] in d and f"precision {ppocr.settings()['precision']}" in d
+
+
+def test_ppocr_v4_stays_selectable_for_comparison(two_lines):
+    image, boxes = two_lines
+    v4 = get_engine("ppocr", model="v4", runtime="onnxruntime")
+    assert "ch_PP-OCRv4_rec_infer.onnx sha256:" in v4.version() and "PP-OCRv4 mobile" in v4.describe()
+    assert v4.recognize_crop(_crop(image, boxes[1])).text == LINE2
+    assert "夼" not in v4.dictionary() and "夼" in get_engine("ppocr").dictionary()
+
+
+def test_ppocr_falls_back_to_onnxruntime_where_openvino_cannot_load(monkeypatch, two_lines):
+    import sys
+
+    from ocr.ppocr import PpOcrEngine
+
+    monkeypatch.setitem(sys.modules, "openvino", None)  # import openvino raises ImportError
+    eng = PpOcrEngine(runtime="auto")
+    assert eng.settings()["runtime"] == "onnxruntime" and "fell back to ONNX Runtime" in eng.describe()
+    image, boxes = two_lines
+    assert eng.recognize_crop(_crop(image, boxes[1])).text == LINE2
+    with pytest.raises(MissingDependencyError):
+        PpOcrEngine(runtime="openvino")  # asked for by name: a clear error, not a silent fallback
+
+
+def test_ppocr_builds_and_reads_with_the_network_blocked(monkeypatch, two_lines):
+    """Models come from the installed wheels only: nothing may open a socket (rapidocr 3.x would
+    download from its hub where a model path were missing)."""
+    import socket
+
+    from ocr.ppocr import PpOcrEngine
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the OCR engine tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    image, boxes = two_lines
+    for runtime in ("openvino", "onnxruntime"):
+        eng = PpOcrEngine(runtime=runtime)
+        assert LINE2 in {p.text for p in eng.recognize(image)}
 
 
 def test_tesseract_reads_the_digits(tesseract, two_lines):
@@ -144,19 +194,20 @@ def test_ppocr_recognize_crops_keeps_order(ppocr, two_lines):
 
 
 def test_the_village_characters_said_unreadable_are_exactly_those_missing_from_the_recognizers_dictionary():
-    """mapping.places.UNREADABLE lets any look-alike stand for a character PP-OCRv4 cannot output
-    (夼 read as 乔): it must be the village list's characters missing from the installed model."""
+    """mapping.places.UNREADABLE lets any look-alike stand for a character the default recognizer
+    (PP-OCRv6) cannot output: it must be the village list's characters missing from the installed
+    model (PP-OCRv4 lacked 26 of them, 夼 and 屺 among them; v6 lacks two)."""
     import onnxruntime as ort
 
     from mapping.places import UNREADABLE
     from mapping.spec import load_spec
-    from ocr.ppocr import REC_MODEL, wheel_model_dir
+    from ocr.ppocr import MODELS, wheel_model_dir
 
-    sess = ort.InferenceSession(str(wheel_model_dir() / REC_MODEL), providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(wheel_model_dir() / MODELS["v6"].rec), providers=["CPUExecutionProvider"])
     dictionary = set(sess.get_modelmeta().custom_metadata_map["character"].splitlines())
     used = {ch for names in load_spec().places.villages.values() for n in names for ch in n}
     assert set(UNREADABLE) == {ch for ch in used if ch not in dictionary}
-    assert "夼" in UNREADABLE and "疃" in dictionary
+    assert "夼" in dictionary and "屺" in dictionary and "疃" in dictionary
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -166,7 +217,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("id_digit_dropped.png", "70613193802259340", "370613193802259340"),   # the leading 3 lost
     ("id_digit_misread.png", "340612193201271698", "370612193201271698"),  # 7 read as 4
 ])
-def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(ppocr, fixture, read, truth):
+def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(ppocr_v4, fixture, read, truth):
     """Two ID cells of a generated hand-written sea burial register (fitting set 40103): the greedy
     reading fails the check; of the valid numbers one edit away, the recognizer's CTC output makes
     the true one at least 20x likelier than any other, yet less likely than what it read: it is
@@ -178,13 +229,13 @@ def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(pp
     from pipeline.extract import decode_valid
 
     crop = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
-    assert ppocr.recognize_crop(crop).text == read
+    assert ppocr_v4.recognize_crop(crop).text == read
     near = near_valid_ids(read, load_spec().divisions)
     assert truth in near
-    found = decode_valid(ppocr, crop, read, near)
+    found = decode_valid(ppocr_v4, crop, read, near)
     assert found is not None and found[0] == truth
     assert 0.0 < found[1] < 0.5
-    scores = ppocr.score_readings(crop, [read, truth, "中" + read, "夼" + truth[1:]])
+    scores = ppocr_v4.score_readings(crop, [read, truth, "中" + read, "夼" + truth[1:]])
     assert scores[0] > scores[1] > scores[2] > float("-inf")
     # 夼 is not in the dictionary: it is scored as any character, so it stands in for the 3 as well
     # as the model's own best character there, and no worse than the 3 itself
@@ -195,7 +246,7 @@ def test_tesseract_cannot_score_readings(tesseract, two_lines):
     assert tesseract.score_readings(two_lines[0], [LINE2]) is None
 
 
-def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_finds_likeliest(ppocr):
+def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_finds_likeliest(ppocr_v4):
     """A felt-pen 崆峒岛海域 of a generated sea burial register (fitting set 40103) is read 喧明岛海城:
     off the list and near no entry by shape. Scored on the recognizer's own output, 崆峒岛海域 is
     far likelier than any other designated sea area (屺坶岛海域, whose 屺 the model cannot output,
@@ -207,19 +258,19 @@ def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_fin
     from pipeline.extract import SEA_AREA_MAX_DROP, decode_valid
 
     crop = cv2.imread(str(FIXTURES / "sea_area_felt_kongtong.png"), cv2.IMREAD_GRAYSCALE)
-    read = ppocr.recognize_crop(crop).text
-    assert read == "喧明岛海城"
+    read = ppocr_v4.recognize_crop(crop).text
+    assert read in ("喧明岛海城", "喧调岛海城")  # 喧调 since crops are no longer padded to 320 px
     names = sea_area_alternatives(read)
     assert "崆峒岛海域" in names and "屺坶岛海域" in names and sea_area_alternatives("崆峒岛海域") == []
     assert "养马岛海域" in sea_area_alternatives("养马岛海城")  # matched by shape: the recognizer still chooses the text
     assert "芝罘卧佛岛海域" in sea_area_alternatives("芝果卧佛岛海域")  # put right by the lexicon: the same
     assert sea_area_alternatives("卧佛岛海域") == []  # a listed alias as written
-    found = decode_valid(ppocr, crop, read, names, SEA_AREA_MAX_DROP)
+    found = decode_valid(ppocr_v4, crop, read, names, SEA_AREA_MAX_DROP)
     assert found is not None and found[0] == "崆峒岛海域" and found[1] < 0.01
-    assert decode_valid(ppocr, crop, read, names) is None  # e^7.8 less likely than the reading: an ID's rule refuses it
-    assert decode_valid(ppocr, crop, read, ["崆峒岛海域", "长岛海域"], SEA_AREA_MAX_DROP)[0] == "崆峒岛海域"
+    assert decode_valid(ppocr_v4, crop, read, names) is None  # e^7.8 less likely than the reading: an ID's rule refuses it
+    assert decode_valid(ppocr_v4, crop, read, ["崆峒岛海域", "长岛海域"], SEA_AREA_MAX_DROP)[0] == "崆峒岛海域"
     # 仉 is outside the dictionary with no stand-in listed: that entry could only be bounded, so none is chosen
-    assert decode_valid(ppocr, crop, read, ["崆峒岛海域", "仉家岛海域"], SEA_AREA_MAX_DROP) is None
+    assert decode_valid(ppocr_v4, crop, read, ["崆峒岛海域", "仉家岛海域"], SEA_AREA_MAX_DROP) is None
 
 
 def test_an_id_under_a_stamp_is_read_on_its_own_line(ppocr):
@@ -236,10 +287,13 @@ def test_an_id_under_a_stamp_is_read_on_its_own_line(ppocr):
     (b0, b1), = text_line_bands(cell_inner(gray, (0, 0, w, h)))
     assert b1 - b0 < 0.45 * (h - 6)
     cell = read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)])[(0, 0)]
-    assert cell.text == "370602192405044596"
+    # the whole line of digits is read; its last digit, half under the stamp, v6 reads 0 at 0.38
+    # (so the check digit fails and the field is decoded and reviewed, never taken as sure)
+    assert cell.text[:17] == "37060219240504459" and len(cell.text) == 18
+    assert cell.text == "370602192405044596" or cell.chars[-1] < 0.5
 
 
-def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_digits(ppocr):
+def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_digits(ppocr_v4):
     """Same register: the stamp's ink above and below the digits is read as lines of its own
     (黄 / 37068319101296551 / 足业务), and one digit of the number is lost under it. The number is
     decoded from its own line: the true one is offered, with a low share, and the field is reviewed."""
@@ -247,13 +301,13 @@ def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_d
     from pipeline.extract import column_decoders
 
     decode = {0: column_decoders(load_spec())["id_number"]}
-    cell = _fixture_cell(ppocr, "id_under_stamp_three_lines.png", decode=decode)
+    cell = _fixture_cell(ppocr_v4, "id_under_stamp_three_lines.png", decode=decode)
     assert "37068319101296551" in cell.text and len(cell.text) > 18   # what was read: the stamp too
     assert cell.decoded and cell.second == "370683193101296551"
     assert cell.second_confidence < 0.5
 
 
-def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_its_zero(ppocr):
+def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_its_zero(ppocr_v4):
     """A scattering date of a generated sea burial register (fitting set 40102), 二〇一五年五月十九日
     with the zero drawn as a ring: the recognizer splits the zero between 〇, O and 0 (each about
     0.4), so the reading was held for review though every reading of it is 2015-05-19. Counting
@@ -265,22 +319,22 @@ def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_i
     from pipeline.layout import Grid
 
     crop = cv2.imread(str(FIXTURES / "date_chinese_numerals_zero.png"), cv2.IMREAD_GRAYSCALE)
-    piece = ppocr.recognize_crop(crop)
+    piece = ppocr_v4.recognize_crop(crop)
     assert normalize_date(piece.text).value == "2015-05-19"
     zero = piece.chars[1]
     assert zero < 0.6 and piece.confidence == zero
-    sure = count_same_glyphs(ppocr, crop, piece, SAME_MEANING["date"])
+    sure = count_same_glyphs(ppocr_v4, crop, piece, SAME_MEANING["date"])
     assert sure.text == piece.text and sure.chars[1] > 0.9 and sure.confidence > 0.9
     assert [round(c, 4) for k, c in enumerate(sure.chars) if k != 1] == [round(c, 4) for k, c in enumerate(piece.chars) if k != 1]
-    assert count_same_glyphs(ppocr, crop, piece, ()) == piece  # a column with no such glyphs: unchanged
-    assert count_same_glyphs(ppocr, crop, piece, ("十千",)) == piece  # nor glyphs the reading is sure of
+    assert count_same_glyphs(ppocr_v4, crop, piece, ()) == piece  # a column with no such glyphs: unchanged
+    assert count_same_glyphs(ppocr_v4, crop, piece, ("十千",)) == piece  # nor glyphs the reading is sure of
 
     # in a table cell of a date column; not in another column
     h, w = crop.shape
     gray = cv2.copyMakeBorder(crop, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=250)
     grid = Grid((0, h + 40), (0, w + 40))
-    dated = read_cells(gray, grid, ppocr, [(0, 0)], same_glyphs={0: SAME_MEANING["date"]})[(0, 0)]
-    plain = read_cells(gray, grid, ppocr, [(0, 0)])[(0, 0)]
+    dated = read_cells(gray, grid, ppocr_v4, [(0, 0)], same_glyphs={0: SAME_MEANING["date"]})[(0, 0)]
+    plain = read_cells(gray, grid, ppocr_v4, [(0, 0)])[(0, 0)]
     assert dated.text == plain.text and plain.confidence < 0.6 < 0.9 < dated.confidence
 
 
@@ -304,11 +358,11 @@ def _id_cell(ppocr, fixture: str):
     return _fixture_cell(ppocr, fixture, stretch_cols={0}, second_below=0.99, decode=decode)
 
 
-def test_a_printed_id_read_two_edits_off_is_found_among_the_recognizers_likeliest_digit_texts(ppocr):
+def test_a_printed_id_read_two_edits_off_is_found_among_the_recognizers_likeliest_digit_texts(ppocr_v4):
     """A printed ID cell of report set 9434 read 3368119540915920X (370 read as 33): no valid number
     is one edit away. The true one is the 46th likeliest text in digits and X, the only valid one
     among the first 512: searched that deep, it is offered, with a low share, and reviewed."""
-    cell = _id_cell(ppocr, "id_far_reading_printed.png")
+    cell = _id_cell(ppocr_v4, "id_far_reading_printed.png")
     assert cell.text == "3368119540915920X"
     assert cell.decoded and cell.second == "37068119540915920X" and cell.second_confidence < 0.5
 
@@ -340,8 +394,8 @@ def _name_cell(ppocr, fixture: str):
 
 
 @pytest.mark.parametrize("fixture, read, truth", [("name_yu_read_wu.png", "徐五华", "徐玉华"),
-                                                   ("name_surname_yu_read_gan.png", "干丹丹", "于丹丹")])
-def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr, fixture, read, truth):
+                                                   ("name_surname_yu_read_gan.png", "干丹丹|千丹丹", "于丹丹")])
+def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, fixture, read, truth):
     """Ballpoint name cells of the fitting sets: 玉 with its dot faint read 五 (at 0.98, by both
     readings), 于 with its hook faint read 干. The recognizer lists the true name among the texts it
     may have seen; weighed by how often real names use the characters, it is chosen, marked as
@@ -349,9 +403,9 @@ def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr, fixt
     from mapping import RecordContext, build_record
     from ocr.agreement import resolve
 
-    cell = _name_cell(ppocr, fixture)
-    assert cell.text == read and truth in dict(cell.alternatives or ())
+    cell = _name_cell(ppocr_v4, fixture)
+    assert cell.text in read.split("|") and truth in dict(cell.alternatives or ())
     assert all(math.isfinite(x) for _t, x in cell.alternatives)
     ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2014)
     fv = build_record("cremation", {"agent_name": resolve(cell, 0.99)}, ctx).fields["agent_name"]
-    assert fv.value == truth and fv.raw == read and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.9
+    assert fv.value == truth and fv.raw == cell.text and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.9

@@ -91,13 +91,23 @@ def test_polygon_to_box_is_clamped():
 
 # -- ppocr / tesseract fast-fail -------------------------------------------------------------
 
-def test_ppocr_missing_models_never_download(tmp_path):
-    (tmp_path / "ch_PP-OCRv4_det_infer.onnx").write_bytes(b"x")
+@pytest.mark.parametrize("model,det,rec", [("v6", "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"),
+                                           ("v4", "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")])
+def test_ppocr_missing_models_never_download(tmp_path, model, det, rec):
+    (tmp_path / det).write_bytes(b"x")
     with pytest.raises(ModelMissingError) as err:
-        get_engine("ppocr", model_dir=str(tmp_path))
-    assert "ch_PP-OCRv4_rec_infer.onnx" in str(err.value)
+        get_engine("ppocr", model=model, model_dir=str(tmp_path))
+    assert rec in str(err.value)
     assert str(tmp_path) in str(err.value)
     assert "never downloaded" in err.value.hint
+
+
+def test_ppocr_unknown_model_runtime_or_precision_is_a_config_error():
+    from pipeline.errors import ConfigError
+
+    for bad in ({"model": "v5"}, {"runtime": "tensorrt"}, {"precision": "int4"}):
+        with pytest.raises(ConfigError):
+            get_engine("ppocr", **bad)
 
 
 def test_tesseract_missing_binary_names_apt_packages():
@@ -208,3 +218,21 @@ def test_trim_to_ink_ignores_rulings_and_keeps_strokes():
     assert box[0] <= 110 and box[2] >= 160 and box[1] <= 40 and box[3] >= 70
     blank = np.full((40, 100), 250, np.uint8)
     assert trim_to_ink(blank)[1] == (0, 0, 100, 40)
+
+
+def test_each_page_worker_has_its_own_single_threaded_engine():
+    from ocr.registry import worker_engine
+
+    a, b = worker_engine("ppocr", 0), worker_engine("ppocr", 1)
+    assert a is not b and a is worker_engine("ppocr", 0)
+    assert a.settings()["threads"] == 1 and b.settings()["threads"] == 1
+    assert worker_engine("ppocr", 0, threads=2).settings()["threads"] == 2
+
+
+def test_page_workers_setting_is_checked():
+    from pipeline.config import Settings
+    from pipeline.errors import ConfigError
+
+    assert Settings(page_workers=1).workers == 1 and Settings().workers >= 1
+    with pytest.raises(ConfigError):
+        Settings.from_dict({"page_workers": -1})
