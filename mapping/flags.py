@@ -29,6 +29,7 @@ FLAGS: dict[str, FlagInfo] = {
     "gap_in_serial": FlagInfo("编号中间有空格，可能漏识了连字符或数字", "a gap inside a serial number: a hyphen or digit may be lost", "warn"),
     "unlike_column": FlagInfo("与本页同列其他编号的写法不同，可能漏识了字符", "written unlike the rest of its column on the page: a character may be lost", "warn"),
     "year_from_ledger": FlagInfo("编号未写年份，年份取自登记簿", "the number was written without its year; the ledger's year was used", "warn"),
+    "serial_fused_in_front": FlagInfo("编号前粘连了序号（缺少表格线），已取其后的火化证号，需核对", "a serial number fused in front (a ruling line missing): the certificate number after it was taken; check", "warn"),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
     "ink_wider_than_text": FlagInfo("字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
@@ -73,6 +74,7 @@ FLAGS: dict[str, FlagInfo] = {
     "code_matched_by_shape": FlagInfo("按字形匹配到代码表中唯一相近的写法（如 要→妻、滋水→溺水）", "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)", "warn"),
     "given_name_char_rare": FlagInfo("名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）", "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)", "warn"),
     "surname_unusual": FlagInfo("首字不是常见姓氏，可能误识（如 参爱五←李爱玉）", "the first character is no common surname: probably misread (参爱五 for 李爱玉)", "warn"),
+    "sea_area_beyond_list": FlagInfo("海域名称是名录中的一项再加其他文字（如 养马岛东侧海域），按原文保留，需核对", "the sea area names a listed one plus words of its own (养马岛东侧海域): kept as read, check", "warn"),
     "sea_area_matched_by_shape": FlagInfo("海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）", "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)", "warn"),
     "name_glyph_doubtful": FlagInfo("姓名中有易误识的字（逄→逢、凤→风），需核对", "the name holds a glyph often misread (逄 read as 逢, 凤 as 风): check", "warn"),
     "name_reread_by_frequency": FlagInfo("识别把握不足；按真实姓名用字的频率权衡识别器认为可能的写法，改取另一写法（如 徐五华→徐玉华、干丹丹→于丹丹），原识别结果保留", "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text", "warn"),
@@ -84,6 +86,12 @@ FLAGS: dict[str, FlagInfo] = {
     "derived_from_address": FlagInfo("由户籍地址推得", "derived from the household address", "info"),
     "wording_kept_in_remarks": FlagInfo("原文措辞已写入备注", "printed wording kept in remarks", "info"),
     "commercial_cemetery": FlagInfo("台账写明经营性公墓", "the ledger names a commercial cemetery", "info"),
+    # --- page structure (pipeline.structure)
+    "page_structure_doubted": FlagInfo("本页结构存疑（如无表格线、按文字对齐推断行列，或各列无法可靠对应字段），本页每个值都需核对", "the page's structure is in doubt (no ruling lines: rows and columns inferred from the text's alignment, or columns not assigned with confidence): every value of the page needs checking", "warn"),
+    "column_doubted": FlagInfo("本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）", "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)", "warn"),
+    "column_values_fail": FlagInfo("本列多数值未通过该字段的校验：列可能错位或不是该字段", "most values of this column fail the field's validation: the column may be misplaced or another field", "warn"),
+    "row_order_broken": FlagInfo("序号与上下行不连续：可能漏行、两行并为一行或一行拆成两行", "the serial number breaks the page's order: a row lost, two entries read as one, or a row split", "warn"),
+    "no_column": FlagInfo("本页没有该字段的列（或该列表头未识别）：值缺失，不是空白", "no column of this page holds this field (or its header was not recognized): the value is missing, not blank", "error"),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
     "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),

@@ -31,27 +31,141 @@ class CleanPage:
 
 STAMP_MIN_GRAY = 135
 
+RULING_MIN_SPAN = 0.25
+"""A ruling line spans at least this share of the page (its width for a horizontal line, its height
+for a vertical one) once gaps of a broken line are bridged: a register's ruling runs across the whole
+printed form (80-95 % of an A4 page), a stamp's ring (a chord of at most its diameter, 10-15 % of the
+page width at any scan resolution), a character or a line of text never does."""
+RULING_KERNEL = 60
+"""Runs are first found with a kernel this many times shorter than the page side (w // 60 = 39 px at
+200 dpi): a line tilted 5 degrees still holds a 4 px thick run that long in one row."""
+RULING_BRIDGE = 31
+"""Gaps of a broken or faded line up to this many pixels (at 200 dpi, scaled with the page) are
+bridged before a line's span is measured."""
+CHROMA_INK = 40
+"""max(R, G, B) - min(R, G, B) above this is coloured ink (red, green or blue print, a stamp, blue pen);
+the paper's tint (a few units) and black ink (< 15) are not."""
+
+
+def _darkest(bgr: np.ndarray) -> np.ndarray:
+    """The darkest channel of each pixel (cv2: numpy's reduction over the colour axis is ~20x slower)."""
+    if bgr.ndim == 2:
+        return bgr
+    b, g, r = cv2.split(bgr)
+    return cv2.min(cv2.min(b, g), r)
+
+
+def _page_scale(shape: tuple[int, ...]) -> float:
+    """The page's size relative to an A4 page scanned at 200 dpi (2339 px on its long side)."""
+    return max(shape[0], shape[1]) / 2339.0
+
+
+def ruling_mask(bgr: np.ndarray) -> np.ndarray:
+    """Pixels of the page's ruling lines, in any ink colour (black, red, green, blue, faded): long
+    straight thin runs, told from stamps and text by shape, not by hue. Measured on the darkest
+    channel, where a red or green line is as dark as a black one, and binarized against its local
+    background (faded print included); runs are kept where, gaps bridged, they span RULING_MIN_SPAN
+    of the page. Returns a bool mask (a line widened by one pixel on each side)."""
+    h, w = bgr.shape[:2]
+    dark = _darkest(bgr)
+    ink = cv2.adaptiveThreshold(dark, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 12)
+    bridge = max(9, int(round(RULING_BRIDGE * _page_scale(bgr.shape))) | 1)
+    out = np.zeros((h, w), np.uint8)
+    for horizontal in (True, False):
+        side = w if horizontal else h
+        k = max(side // RULING_KERNEL, 15)
+        kern = (k, 1) if horizontal else (1, k)
+        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern))
+        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+            cv2.MORPH_RECT, (bridge, 3) if horizontal else (3, bridge)))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        span = stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]
+        long_ = span >= RULING_MIN_SPAN * side
+        long_[0] = False
+        if long_.any():
+            out |= (long_[labels] & (runs > 0)).astype(np.uint8)
+    return cv2.dilate(out, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+STAMP_JOIN = 0.04
+"""Stamp ink closer than this share of the page's short side (8 mm) is one blob: a seal's ring, star and
+text, speckled or faded to scattered dots (a stamp faded to half its ink on a faded page: dots up to
+40 px apart at 200 dpi), are joined into one."""
+STAMP_MIN_SIDE = 0.05
+"""A stamp (an official seal: a ring of 38-45 mm, an oval, a framed box) spans at least this share of
+the page's short side in both directions (0.05 x 210 mm = 10 mm), ..."""
+STAMP_MAX_SIDE = 0.45
+"""...at most this share (a seal is never half a page), ..."""
+STAMP_MAX_ASPECT = 2.2
+"""...and is about as tall as it is wide (a seal's ring, an oval): a line of red print (a header row or
+a title printed in the form's colour) is many times wider than tall."""
+
+
+def stamp_regions(candidates: np.ndarray) -> np.ndarray:
+    """Where stamps lie: candidate stamp ink (bool mask, ruling already taken out) grouped into blobs
+    (STAMP_JOIN), of
+    which those shaped like a seal (STAMP_MIN_SIDE, STAMP_MAX_SIDE, STAMP_MAX_ASPECT) are stamps.
+    Returns a bool mask of the stamps' filled outlines (their convex hulls, widened a little).
+    Worked at a quarter of the resolution (any candidate pixel marks its 4 x 4 block)."""
+    h, w = candidates.shape
+    f = 4
+    small = cv2.resize(candidates.astype(np.uint8) * 255, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) > 0
+    sh, sw = small.shape
+    short = min(sh, sw)
+    k = max(3, int(round(STAMP_JOIN * short)) | 1)
+    blobs = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    out = np.zeros((sh, sw), np.uint8)
+    for i in range(1, n):
+        bw, bh = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        if min(bw, bh) < STAMP_MIN_SIDE * short or max(bw, bh) > STAMP_MAX_SIDE * short:
+            continue
+        if max(bw, bh) > STAMP_MAX_ASPECT * min(bw, bh):
+            continue
+        x, y = int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP])
+        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        hull = cv2.convexHull(np.stack([xs + x, ys + y], axis=1).astype(np.int32))
+        cv2.fillConvexPoly(out, hull, 1)
+    if not out.any():
+        return np.zeros((h, w), bool)
+    out = cv2.dilate(out, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return cv2.resize(out, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+
 
 def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]:
-    """Grayscale in which red stamp ink becomes paper while black/blue ink stays dark.
+    """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
+    ink stay dark.
 
-    A pixel is stamp ink when red clearly dominates and it is not dark: where black text lies
-    under the stamp the pixel is dark, and it is kept."""
+    A stamp is told from the ruling by shape, not by hue alone (a register may be printed in red):
+    ruling lines (ruling_mask: long straight thin runs) are never stamp ink, and are drawn from the
+    darkest colour channel so that a red, green or faded line is as dark as a black one; stamp ink is
+    light red ink (red clearly dominant, not dark: black text under a stamp is kept) lying in a blob
+    shaped like a seal (stamp_regions), so red print (a header row, a title) is kept too."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     b, g, r = cv2.split(bgr)
+    ruling = ruling_mask(bgr)
+    darkest = cv2.min(cv2.min(b, g), r)
+    coloured = cv2.subtract(cv2.max(cv2.max(b, g), r), darkest) > CHROMA_INK
+    recoloured = ruling & coloured
+    out = gray.copy()
+    out[recoloured] = np.minimum(gray[recoloured], darkest[recoloured])
     redness = r.astype(np.int16) - np.maximum(g, b).astype(np.int16)
     # stamp ink is light (gray ~150-200 on scans); black text under it, and the edges of that
     # text blended with red, stay darker and are kept
     light = gray > STAMP_MIN_GRAY
-    mask = (redness > red_margin) & light
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (redness > red_margin // 2) & light
-    out = gray.copy()
+    red = (redness > red_margin) & light & ~ruling
+    stamps = stamp_regions(red) if cv2.countNonZero(red.astype(np.uint8)) else np.zeros_like(red)
+    mask = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (redness > red_margin // 2) & light
+    mask &= stamps & ~ruling
     if mask.any():
         # paper colour around the stamp: the local background, not a constant
         paper = cv2.dilate(cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA), np.ones((5, 5), np.uint8))
         paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
         out[mask] = paper[mask]
-    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY}, {"red_pixels": int(mask.sum())})
+    n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
+    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
+                     {"red_pixels": int(np.count_nonzero(mask)), "stamps": int(n_stamps),
+                      "ruling_pixels": int(np.count_nonzero(ruling)), "coloured_ruling_pixels": int(np.count_nonzero(recoloured))})
 
 
 def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:

@@ -20,6 +20,7 @@ from pipeline.extract import map_rows, record_values
 from pipeline.models import RawCell
 from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.store import Claim, Record, RecordChange, RecordLink, Store, utcnow
+from pipeline.structure import Structure
 
 
 class CorrectionError(BackfillError):
@@ -63,7 +64,7 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
     page = rec.page
     cells = [RawCell.from_dict(c) for c in rec.cells]
     rows = map_rows(rec.ledger_kind, page.title or "", page.layout["columns"], [(rec.row_no, cells)], settings,
-                    {rec.row_no: dict(overrides)})
+                    {rec.row_no: dict(overrides)}, Structure.from_dict(page.layout.get("structure")))
     return record_values(rows[0], settings)
 
 
