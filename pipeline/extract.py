@@ -33,8 +33,8 @@ from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import (Grid, assign_pieces, cell_inner, column_gap, find_grid_or_text, ink_extent, reading_order,
-                             text_line_bands, with_column)
+from pipeline.layout import (Grid, assign_pieces, cell_inner, column_gap, faint_ink, find_grid_or_text, ink_extent,
+                             reading_order, stretch_faint, text_line_bands, with_column)
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.routing import route
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
@@ -113,9 +113,14 @@ def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
 
 def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
     box = grid.cell_box(r, c)
-    if reread or (not pieces and text_line_bands(cell_inner(gray, box))):
+    if reread or (not pieces and (text_line_bands(cell_inner(gray, box)) or faint_ink(cell_inner(gray, box)))):
         return reread_cell(gray, box, engine)
     return cell_from_pieces(reading_order(pieces), box, 1.0)
+
+
+FAINT_BLANK = 0.3
+"""The confidence of a cell that reads as nothing where the stricter ink test (pipeline.layout.faint_ink)
+finds faint strokes: as unsure as any cell with ink that reads as nothing (read_cells)."""
 
 
 STRETCH_FIELDS = {"id_number", "cremation_cert_no", "agent_phone", "registrant_phone"}
@@ -333,7 +338,12 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     for r, c in cells:
         out[(r, c)] = RawCell("", 1.0, grid.cell_box(r, c))
         inner = cell_inner(gray, grid.cell_box(r, c))
-        for b0, b1 in text_line_bands(inner):  # none: a blank cell
+        bands = text_line_bands(inner)
+        if not bands and faint_ink(inner):  # not a sure blank: faint strokes, read where they can be
+            out[(r, c)] = RawCell("", FAINT_BLANK, grid.cell_box(r, c))
+            inner = stretch_faint(inner)
+            bands = text_line_bands(inner)
+        for b0, b1 in bands:  # none: a blank cell
             crop = inner[b0:b1]
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
@@ -488,11 +498,13 @@ def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], 
     assigned = assign_columns(kind, header, texts, sp)
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
+    header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
     for a in assigned:
         if a.doubt is not None:
             structure.doubt_column(a.index, a.doubt)
-            if a.field in mandatory:
-                structure.doubt_page(f"the column of {a.field} could not be identified with confidence ({a.doubt})")
+            named = a.field or header_only.get(a.index)
+            if named in mandatory:
+                structure.doubt_page(f"the column of {named} could not be identified with confidence ({a.doubt})")
     return [a.field for a in assigned]
 
 

@@ -142,6 +142,8 @@ two-line header); the rows of a register are 3-4 glyph heights apart."""
 TABLE_ROW_SHARE = 0.4
 """A row of the table holds at least this share of the pieces of text of a typical row (a register's
 row: 15-30 pieces; a title above it: a few)."""
+ROW_SPLIT = 1.7
+"""A run of text lines this many times taller than the median run is two rows joined (_text_rows)."""
 COLUMN_GAP = 0.3
 """A column gap is at least this many glyph heights wide, ..."""
 COLUMN_GAP_CROSSING = 0.15
@@ -179,7 +181,9 @@ def _pieces(ink: np.ndarray, g: float) -> np.ndarray:
 
 def _text_rows(boxes: np.ndarray, g: float) -> list[list[int]]:
     """Rows of text: [y0, y1] of runs of the pieces' vertical extents, runs closer than ROW_JOIN
-    glyph heights joined."""
+    glyph heights joined. A run far taller than the others (ROW_SPLIT: two rows joined by a jittered
+    hand, a two-line header touching the first entry) is cut at the widest gap between its pieces'
+    centres."""
     spans = sorted((int(b[1]), int(b[3])) for b in boxes)
     rows: list[list[int]] = []
     for y0, y1 in spans:
@@ -187,20 +191,43 @@ def _text_rows(boxes: np.ndarray, g: float) -> list[list[int]]:
             rows[-1][1] = max(rows[-1][1], y1)
         else:
             rows.append([y0, y1])
-    return rows
+    if len(rows) < 3:
+        return rows
+    usual = float(np.median([r1 - r0 for r0, r1 in rows]))
+    out: list[list[int]] = []
+    todo = list(rows)
+    while todo:
+        r0, r1 = todo.pop(0)
+        inside = boxes[(boxes[:, 1] >= r0) & (boxes[:, 3] <= r1)]
+        centres = np.sort((inside[:, 1] + inside[:, 3]) / 2.0)
+        if r1 - r0 <= ROW_SPLIT * usual or len(centres) < 2:
+            out.append([r0, r1])
+            continue
+        gaps = np.diff(centres)
+        k = int(np.argmax(gaps))
+        if gaps[k] < 0.5 * g:
+            out.append([r0, r1])
+            continue
+        cut = (centres[k] + centres[k + 1]) / 2
+        upper = inside[(inside[:, 1] + inside[:, 3]) / 2.0 <= cut]
+        lower = inside[(inside[:, 1] + inside[:, 3]) / 2.0 > cut]
+        todo[:0] = [[int(upper[:, 1].min()), int(upper[:, 3].max())], [int(lower[:, 1].min()), int(lower[:, 3].max())]]
+    return sorted(out)
 
 
-def _column_gaps(boxes: np.ndarray, rows: list[list[int]], x0: int, x1: int, g: float) -> list[tuple[int, int]]:
+def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: int, x1: int, g: float) -> list[tuple[int, int]]:
     """Vertical gaps [a, b] between x0 and x1 that text crosses in at most COLUMN_GAP_CROSSING of the
-    rows, at least COLUMN_GAP glyph heights wide."""
+    rows, at least COLUMN_GAP glyph heights wide. Measured on the ink of each row's pieces (not their
+    boxes: pieces of two columns may be joined where their texts nearly touch)."""
     width = x1 - x0
     crossing = np.zeros(width + 1, np.int32)
+    mask = np.zeros(ink.shape, np.uint8)
+    for b in boxes:
+        mask[b[1]:b[3], b[0]:b[2]] = 1
+    text = (ink > 0) & (mask > 0)
     for r0, r1 in rows:
         covered = np.zeros(width + 1, bool)
-        for b in boxes:
-            cy = (b[1] + b[3]) / 2
-            if r0 <= cy <= r1:
-                covered[max(0, b[0] - x0):max(0, b[2] - x0) + 1] = True
+        covered[:text.shape[1] - x0] = text[r0:r1 + 1, x0:x1 + 1].any(axis=0)[:width + 1]
         crossing += covered
     wide = COLUMN_GAP * g
     gaps = [(a, b) for a, b in _runs(np.nonzero(crossing == 0)[0], 1) if b - a + 1 >= wide]
@@ -260,7 +287,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         cols = list(cols_seen)
     else:
         x0, x1 = int(inside[:, 0].min()), int(inside[:, 2].max())
-        gaps = _column_gaps(inside, body, x0, x1, g)
+        gaps = _column_gaps(ink, inside, body, x0, x1, g)
         margin = int(round(0.3 * g))
         cols = [max(0, x0 - margin)] + [(a + b) // 2 for a, b in gaps] + [min(gray.shape[1] - 1, x1 + margin)]
     if len(cols) - 1 < TEXT_GRID_MIN_COLS:
