@@ -40,6 +40,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from samples.families import (CERT_ISSUERS, ETHNIC_GROUPS, EXTRA_HEADERS, FAMILIES, MISPRINTS, NEW_SEA_AREAS, RULING_RGB,
+                              SEA_DIRECTIONS, STRIKE_NOTES, VILLAGE_CLAN, VILLAGE_PREFIX, VILLAGE_SUFFIX, Family,
+                              get_family)
+
 GENERATOR_VERSION = 3  # 2: ballpoint strokes drawn as one narrow line (version 1 lost the hairlines)
 # 3: most villages are real ones of the town written (NBS 2023 list), the rest made up as before
 KINDS = ("cremation", "sea_burial")
@@ -55,6 +59,7 @@ FONT_FILES: dict[str, tuple[str, int]] = {
     "Noto Serif CJK SC Bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
     "AR PL UKai CN": ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
     "AR PL UMing CN": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    "Noto Sans Mono CJK SC": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 7),  # register programs' printouts
 }
 HAND_FONTS = ("AR PL UKai CN",)
 PRINT_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "AR PL UMing CN")
@@ -303,13 +308,34 @@ def format_date(d: dt.date, style: str) -> str:
         return f"{d.year % 100:02d}.{d.month}.{d.day}"
     if style == "hanzi":
         return "".join(CN_DIGITS[int(c)] for c in str(d.year)) + f"年{_cn_number(d.month)}月{_cn_number(d.day)}日"
+    # the writings of the variation families (samples/families.py)
+    if style == "dot2":
+        return f"{d.year}.{d.month:02d}.{d.day:02d}"
+    if style == "compact":
+        return f"{d.year}{d.month:02d}{d.day:02d}"
+    if style == "md":  # month and day only: the year is the register's (in its title)
+        return f"{d.month}月{d.day}日"
+    if style == "cn_short":
+        return f"{d.year % 100:02d}年{d.month}月{d.day}日"
     raise ValueError(style)
 
 
 DATE_STYLES = ("dot", "dash", "slash", "cjk", "short", "hanzi")
+FAMILY_DATE_STYLES = DATE_STYLES + ("dot2", "compact", "md", "cn_short")
 
 
-def format_cert(year: int, serial: int, style: str) -> str:
+def format_cert(year: int, serial: int, style: str, lead: int | None = None) -> str:
+    """A cremation certificate number as printed; its normalized form is always f"{year}{serial:05d}".
+    The family styles: "NO" (NO.201300514), "numero" (№201300514), "huo" (火字第514号: the serial of the
+    register's year) and "fused" (the row's serial `lead` written in front: 782013-00514)."""
+    if style == "NO":
+        return f"NO.{year}{serial:05d}"
+    if style == "numero":
+        return f"№{year}{serial:05d}"
+    if style == "huo":
+        return f"火字第{serial}号"
+    if style == "fused":
+        return f"{999 if lead is None else lead}{year}-{serial:05d}"
     if style == "plain":
         return f"{year}{serial:05d}"
     if style == "no":
@@ -322,6 +348,7 @@ def format_cert(year: int, serial: int, style: str) -> str:
 
 
 CERT_STYLES = ("plain", "no", "dash", "short")
+FAMILY_CERT_STYLES = CERT_STYLES + ("NO", "numero", "huo", "fused")
 
 
 def format_phone(digits: str, style: str) -> str:
@@ -341,6 +368,11 @@ class Row:
     wrap_cols: tuple[int, ...] = ()
     duplicate: bool = False
     facts: dict[str, Any] = field(default_factory=dict, repr=False)
+    # variation families only: a wrong entry struck through (its `record` holds what was written, not a
+    # person's record), how it was struck, and which of the register's clerks wrote the row
+    struck: bool = False
+    strike: dict[str, Any] | None = None
+    hand: int = 0
 
 
 @dataclass
@@ -374,9 +406,12 @@ class Register:
     kind: str
     style: Style
     rows: list[Row]
+    fam: "FamilyStyle | None" = None  # what a variation family drew for this register (None: the default generator)
 
     @property
     def columns(self) -> list[str]:
+        if self.fam is not None:
+            return self.fam.columns
         return CREMATION_COLUMNS if self.kind == "cremation" else SEA_COLUMNS
 
     @property
@@ -395,6 +430,8 @@ class Register:
 
     @property
     def title(self) -> str:
+        if self.fam is not None:
+            return self.fam.title
         return f"{self.home.name}{TITLES[self.kind]}（{self.year}年）"
 
 
@@ -724,11 +761,235 @@ def _registers(seed: int, slug: str, year: int, overrides_key: str) -> tuple[Reg
     return crem, sea
 
 
-def get_register(seed: int, home: str, year: int, kind: str, overrides: dict | None = None) -> Register:
-    """The register of one (home slug or name, year, kind) for ``seed`` (data only, nothing drawn)."""
+def get_register(seed: int, home: str, year: int, kind: str, overrides: dict | None = None,
+                 family: "str | Family | None" = None) -> Register:
+    """The register of one (home slug or name, year, kind) for ``seed`` (data only, nothing drawn).
+    ``family`` (a name of samples.families.FAMILIES): the same persons, written in that family's form."""
     slug = HOME_BY_NAME[home].slug if home in HOME_BY_NAME else home
+    if family is not None:
+        return _family_register(int(seed), slug, int(year), kind, get_family(family).name,
+                                json.dumps(overrides or {}, sort_keys=True))
     crem, sea = _registers(int(seed), slug, int(year), json.dumps(overrides or {}, sort_keys=True))
     return crem if kind == "cremation" else sea
+
+
+# --------------------------------------------------------------------------- variation families
+SPEC_EXTRA_COLUMNS = {"cremation": ("ethnicity_code", "birth_date", "cremation_no", "death_cert_issuer_type"),
+                      "sea_burial": ()}
+"""Columns of the families beyond the default generator's that are fields of the spec for the kind:
+their values are in the truth record; other extra columns ("extra:...") are not."""
+
+RULING_WIDTHS = {"thin": (3, 1), "normal": (4, 2), "thick": (6, 3)}  # (outer, inner) px at 200 dpi
+
+
+@dataclass
+class FamilyStyle:
+    """What a variation family (samples.families) drew for one register: the same on all its pages."""
+    family: str
+    title: str
+    columns: list[str]                 # spec field, or "extra:..." for a column that is none
+    misprints: list[int]               # columns whose header is misprinted or miswritten
+    ruling: str                        # colour name (samples.families.RULING_RGB)
+    ruling_alpha: float
+    ruling_width: str
+    hand_ruled: bool
+    broken: float
+    missing_line: int | None           # the vertical line between columns j-1 and j (0-based j) is not printed
+    typed: bool                        # values printed by a register program, not written
+    hands: list[dict[str, Any]]        # the clerks: {"pen", "ink_rgb", "mess"}
+    header_hand: bool                  # the header and title written by hand (black), not printed with the ruling
+    registration_style: str = "hz"
+
+
+def _cell_map(reg: Register, row: Row) -> dict[str, str]:
+    return dict(zip(CREMATION_COLUMNS if reg.kind == "cremation" else SEA_COLUMNS, row.cells))
+
+
+@lru_cache(maxsize=None)
+def _village_set(town: str) -> frozenset[str]:
+    return frozenset(_villages_of(town))
+
+
+def _unlisted_village(addr: str, rng: np.random.Generator) -> str | None:
+    """The address with its village replaced by one in no official list (None: not a rural address)."""
+    for towns in TOWNS.values():
+        for town in towns:
+            at = addr.find(town)
+            if at < 0:
+                continue
+            rest = addr[at + len(town):]
+            end = rest.find("村")
+            if end < 0:
+                return None
+            real = _village_set(town)
+            for _ in range(30):
+                name = (_pick(rng, VILLAGE_PREFIX) if rng.random() < 0.5 else "") + _pick(rng, VILLAGE_CLAN) + _pick(rng, VILLAGE_SUFFIX) + "村"
+                if name not in real and name != rest[:end + 1]:
+                    return addr[:at + len(town)] + name + rest[end + 1:]
+            return None
+    return None
+
+
+def _mutate(cells: dict[str, str], rec: dict[str, Any], rng: np.random.Generator, year: int) -> str:
+    """A struck-through row's mistake: one value written wrong (the row below it is the right one).
+    Changes `cells` and `rec` in place (a certificate's cell is written from `rec` later); returns the
+    column changed."""
+    options = [c for c in ("deceased_name", "id_number", "cremation_cert_no") if cells.get(c)]
+    col = _pick(rng, options)
+    text = cells[col]
+    if col == "deceased_name":
+        new = text[:-1] + _pick(rng, [c for c in GIVEN_OLD_M + GIVEN_OLD_F if c != text[-1]])
+        cells[col] = rec["deceased_name"] = new
+    elif col == "id_number":
+        i = int(rng.integers(6, len(text) - 1))
+        new = text[:i] + str((int(text[i]) + 1 + int(rng.integers(0, 8))) % 10) + text[i + 1:]
+        cells[col] = rec["id_number_raw"] = new
+        rec["id_number"] = None
+    else:
+        serial = int(str(rec["cremation_cert_no"])[4:]) + int(_pick(rng, [-1, 1, 10]))
+        rec["cremation_cert_no"] = f"{year}{max(1, serial):05d}"
+    return col
+
+
+@lru_cache(maxsize=64)
+def _family_register(seed: int, slug: str, year: int, kind: str, family: str, overrides_key: str) -> Register:
+    """The (seed, home, year) register of `kind` written in `family`'s form: the default generator's
+    persons and dates, with the family's columns, header wording, number and date writings, values
+    outside every list and struck-through rows. Drawn from streams of its own: the default registers
+    are untouched."""
+    fam = get_family(family)
+    base = get_register(seed, slug, year, kind, json.loads(overrides_key) or None)
+    r = _rng(seed, "family", fam.name, slug, year, kind)
+    layout = fam.layout[kind]
+    cols = [c for c, share in layout if share >= 1 or r.random() < share]
+    optional = [c for c, share in layout if share < 1]
+    while len(cols) > fam.max_columns:
+        cols.remove(_pick(r, [c for c in cols if c in optional]))
+    headers, misprints = [], []
+    for j, c in enumerate(cols):
+        head = _pick(r, fam.headers.get(c) or EXTRA_HEADERS.get(c) or HEADER_CHOICES[c])
+        if r.random() < fam.misprint:
+            subs = [(a, b) for a, b in MISPRINTS if a in head]
+            if subs:
+                a, b = _pick(r, subs)
+                head = head.replace(a, b, 1)
+                misprints.append(j)
+        headers.append(head)
+    title = _pick(r, fam.titles.get(kind) or ("{home}" + TITLES[kind] + "（{year}年）",)).format(home=base.home.name, year=year)
+    colour = _wpick(r, [c for c, _w in fam.ruling], [w for _c, w in fam.ruling])
+    alpha = float(r.uniform(*fam.ruling_alpha))
+    width = _wpick(r, [c for c, _w in fam.ruling_width], [w for _c, w in fam.ruling_width])
+    hand_ruled = bool(r.random() < fam.hand_ruled)
+    broken = round(float(r.uniform(*fam.broken)), 3)
+    missing = None
+    if r.random() < fam.missing_column_line and len(cols) > 2:
+        missing = 1 if cols[0] == "row_no" and r.random() < 0.5 else int(r.integers(1, len(cols)))
+    typed = bool(r.random() < fam.typed)
+    n_hands = int(r.integers(fam.hands_per_register[0], fam.hands_per_register[1] + 1))
+    hands = []
+    for _ in range(n_hands):
+        ink = _wpick(r, [i for i, _w in fam.inks], [w for _i, w in fam.inks])
+        hands.append({"pen": _wpick(r, [p for p, _w in fam.pens], [w for _p, w in fam.pens]), "ink_rgb": list(ink),
+                      "mess": round(float(r.uniform(*fam.mess)), 3)})
+    font = _pick(r, fam.typed_fonts) if typed else HAND_FONTS[0]
+    date_style = _wpick(r, [d for d, _w in fam.date_styles], [w for _d, w in fam.date_styles])
+    cert_style = _wpick(r, [c for c, _w in fam.cert_styles], [w for _c, w in fam.cert_styles])
+    reg_style = _wpick(r, [c for c, _w in fam.registration_styles], [w for _c, w in fam.registration_styles])
+    header_hand = not fam.header_in_ruling_colour and not typed
+    st = Style(**{**base.style.__dict__})
+    st.headers, st.font, st.hand, st.date_style, st.cert_style = headers, font, not typed, date_style, cert_style
+    st.font_px_200 = float(r.uniform(*fam.font_px))
+    st.header_font = HAND_FONTS[0] if header_hand else _pick(r, ["Noto Sans CJK SC Bold", "Noto Serif CJK SC Bold"])
+    st.pen, st.ink_rgb = ("", (22, 22, 26)) if typed else (hands[0]["pen"], tuple(hands[0]["ink_rgb"]))
+    furnace_style = _pick(r, ["{n}号炉", "{n}#", "{n}"])
+    staff = [_People(r, base.home, year).name(_pick(r, ["1", "2"]), int(r.integers(1960, 1990))) for _ in range(3)]
+    fs = FamilyStyle(fam.name, title, cols, misprints, colour, round(alpha, 3), width, hand_ruled, broken, missing, typed,
+                     hands, header_hand, reg_style)
+
+    other_dates = [d for d, _w in fam.date_styles if d != date_style] or [date_style]
+    other_certs = [c for c, _w in fam.cert_styles if c != cert_style] or [cert_style]
+    per_day: dict[str, int] = {}
+    rows: list[tuple[Row, dict[str, str], dict[str, Any], dict[str, Any]]] = []
+    hand = 0
+    rr = _rng(seed, "family-rows", fam.name, slug, year, kind)
+    for i, row in enumerate(base.rows):
+        cells = _cell_map(base, row)
+        rec = dict(row.record)
+        meta: dict[str, Any] = {"cert_style": cert_style if rr.random() < 0.9 else _pick(rr, other_certs)}
+        for c in ("death_date", "cremation_date", "scattering_date"):
+            if c in cells:
+                ds = date_style if rr.random() < 0.85 else _pick(rr, other_dates)
+                cells[c] = format_date(dt.date.fromisoformat(rec[c]), ds)
+        if kind == "cremation" and "household_address" in cols and rr.random() < fam.unlisted_village:
+            new = _unlisted_village(cells["household_address"], rr)
+            if new:
+                cells["household_address"] = rec["household_address"] = new
+        if kind == "sea_burial":
+            vr = _rng(seed, "family-sea", fam.name, slug, year, rec["voyage_no"])  # one place per voyage
+            u1, u2 = vr.random(), vr.random()
+            area = rec["sea_area"]
+            if u1 < fam.new_sea_area:
+                area = _pick(vr, NEW_SEA_AREAS[slug])
+            elif u2 < fam.sea_direction and area.endswith("海域"):
+                area = area[:-2] + _pick(vr, SEA_DIRECTIONS) + "海域"
+            cells["sea_area"] = rec["sea_area"] = area
+            k_reg = int(rec["registration_no"].rsplit("-", 1)[1])
+            cells["registration_no"] = rec["registration_no"] = {
+                "hz": rec["registration_no"], "hz_compact": f"HZ{year}{k_reg:03d}", "serial": str(k_reg)}[reg_style]
+        for name in cells:  # a column this form does not have: nothing written there, nothing to expect
+            if name not in cols and name in rec and name not in ("remarks", "cremation_cert_no"):
+                rec[name] = None
+        if "remarks" not in cols:
+            word = cells.get("ashes_destination_code", "")
+            rec["remarks"] = f"骨灰去向：{word}" if rec.get("ashes_destination_code") == "9" else None
+        facts = row.facts
+        if "ethnicity_code" in cols:
+            word, code = _wpick(rr, [(e[0], e[1]) for e in ETHNIC_GROUPS], [e[2] for e in ETHNIC_GROUPS])
+            cells["ethnicity_code"] = word
+            if "ethnicity_code" in SPEC_EXTRA_COLUMNS[kind]:
+                rec["ethnicity_code"] = code
+        if "birth_date" in cols and facts.get("birth"):
+            cells["birth_date"] = format_date(facts["birth"], date_style if date_style != "md" else "dot")
+            rec["birth_date"] = facts["birth"].isoformat()
+        if "cremation_no" in cols:
+            day = rec["cremation_date"]
+            per_day[day] = per_day.get(day, 0) + (0 if row.duplicate else 1)
+            d = dt.date.fromisoformat(day)
+            cells["cremation_no"] = rec["cremation_no"] = f"{d:%m%d}-{max(1, per_day[day]):02d}"
+        if "death_cert_issuer_type" in cols:
+            word, code = _wpick(rr, [(e[0], e[1]) for e in CERT_ISSUERS], [e[2] for e in CERT_ISSUERS])
+            cells["death_cert_issuer_type"], rec["death_cert_issuer_type"] = word, code
+        if "extra:furnace_no" in cols:
+            cells["extra:furnace_no"] = furnace_style.format(n=int(rr.integers(1, 5)))
+        if "extra:fee" in cols:
+            cells["extra:fee"] = _pick(rr, ["860.00", "1260.00", "1580", "免"])
+        if "extra:clerk" in cols:
+            cells["extra:clerk"] = staff[min(2, i // max(1, len(base.rows) // 3))]
+        if "extra:signature" in cols:
+            who = rec.get("agent_name") or rec.get("registrant_name") or ""
+            cells["extra:signature"] = who if rr.random() < 0.8 else ""
+        if n_hands > 1 and r.random() < 0.15:
+            hand = (hand + 1 + int(r.integers(0, n_hands - 1))) % n_hands
+        if rr.random() < fam.struck:  # a wrong entry, struck through; the right one follows
+            wcells, wrec = dict(cells), {k_: v for k_, v in rec.items()}
+            changed = _mutate(wcells, wrec, rr, year)
+            style = _wpick(rr, ["line", "double", "cross"], [0.6, 0.25, 0.15])
+            note = _pick(rr, STRIKE_NOTES) if rr.random() < 0.5 else None
+            rows.append((Row(row.person_id, [], wrec, row.wrap_cols, row.duplicate, facts, True,
+                             {"style": style, "note": note, "changed": changed}, hand), wcells, wrec, dict(meta)))
+        rows.append((Row(row.person_id, [], rec, row.wrap_cols, row.duplicate, facts, False, None, hand), cells, rec, meta))
+    out: list[Row] = []
+    for n, (row, cells, rec, meta) in enumerate(rows, start=1):
+        cells["row_no"] = str(n)
+        if cells.get("cremation_cert_no") and rec.get("cremation_cert_no"):
+            cert = str(rec["cremation_cert_no"])
+            cells["cremation_cert_no"] = format_cert(int(cert[:4]), int(cert[4:]), meta["cert_style"], lead=n)
+        wrap = tuple(cols.index(CREMATION_COLUMNS[j]) for j in row.wrap_cols
+                     if kind == "cremation" and CREMATION_COLUMNS[j] in cols)
+        row.cells = [cells.get(c, "") for c in cols]
+        row.wrap_cols = wrap
+        out.append(row)
+    return Register(seed, base.home, year, kind, st, out, fs)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -745,29 +1006,35 @@ def _skeleton(mask: np.ndarray) -> np.ndarray:
 
 
 def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.random.Generator,
-               squeeze: float = 1.0, pen: str = "") -> np.ndarray:
-    """Tight ink mask (float32 0..1) of one line of text."""
+               squeeze: float = 1.0, pen: str = "", mess: float = 1.0) -> np.ndarray:
+    """Tight ink mask (float32 0..1) of one line of text. `mess` scales a hand's jitter (1: the
+    default generator's hand; the variation families draw messier ones)."""
     font = _font(font_name, round(size))
     asc, desc = font.getmetrics()
-    pad = int(size * 0.3) + 2
+    pad = int(size * 0.3 * mess) + 2
     xs, x = [], float(pad)
     for ch in text:
-        dy = float(rng.normal(0, size * 0.025)) if hand else 0.0
+        dy = float(rng.normal(0, size * 0.025 * mess)) if hand else 0.0
         xs.append((x, dy))
         adv = font.getlength(ch)
-        x += adv * (1 + (float(rng.normal(0, 0.04)) if hand else 0.0)) + (float(rng.uniform(-0.5, 1.5)) if hand else 0.0)
+        x += adv * (1 + (float(rng.normal(0, 0.04 * mess)) if hand else 0.0)) + (float(rng.uniform(-0.5, 1.5)) if hand else 0.0)
     im = Image.new("L", (int(x) + pad, asc + desc + 2 * pad), 0)
     d = ImageDraw.Draw(im)
     prng = _rng(0, "pen-strokes", text, round(size * 100)) if pen else None
     for ch, (cx, dy) in zip(text, xs):
         # ballpoint: the pressure changes from character to character
-        fill = int(255 * prng.uniform(0.7, 1.0)) if pen == "ballpoint" else 255
+        fill = int(255 * prng.uniform(0.7, 1.0)) if pen in ("ballpoint", "pencil") else 255
         d.text((cx, pad + dy), ch, font=font, fill=fill)
     if pen:
         a = np.asarray(im, dtype=np.float32)
         if pen == "felt":  # a thick, blotted stroke
             a = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
             a = cv2.GaussianBlur(a, (3, 3), 0.8)
+        elif pen == "pencil":  # graphite: one narrow grey line, grainy (variation families only)
+            pressure = cv2.dilate(a, np.ones((5, 5), np.uint8))
+            thin = np.maximum(cv2.erode(a, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))), _skeleton(a > 100) * pressure)
+            a = np.clip(cv2.GaussianBlur(thin, (3, 3), 0.7) * 0.8, 0, 255)
+            a *= (0.45 + 0.55 * prng.random(a.shape)).astype(np.float32)
         else:  # ballpoint: a ball draws one narrow line whatever the font's thick and thin strokes
             # (thick strokes thinned, thin ones kept at their middle line, the character's pressure
             # kept), ink skipping where the pen runs dry. Version 1 thinned the font instead (blur,
@@ -780,7 +1047,7 @@ def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.rando
             a[skips] *= 0.35
         im = Image.fromarray(a.astype(np.uint8), "L")
     if hand:
-        im = im.rotate(float(rng.uniform(-1.6, 1.6)), resample=Image.Resampling.BICUBIC, expand=True)
+        im = im.rotate(float(rng.uniform(-1.6, 1.6)) * mess, resample=Image.Resampling.BICUBIC, expand=True)
     bbox = im.getbbox()
     if bbox:
         im = im.crop(bbox)
@@ -816,7 +1083,7 @@ def _split_two(text: str, font_name: str, size: float, width: float) -> list[str
 
 def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int], font_name: str, size: float,
                     hand: bool, rng: np.random.Generator, align: str, force_wrap: bool, k: float,
-                    alpha: float = 1.0, pen: str = "") -> list[int] | None:
+                    alpha: float = 1.0, pen: str = "", mess: float = 1.0) -> list[int] | None:
     """Draw ``text`` inside ``box``; returns the ink box or None."""
     if not text:
         return None
@@ -834,7 +1101,7 @@ def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int]
     for line in lines:
         lw = _text_width(line, font_name, size) + (len(line) * 0.8 if hand else 0) + 4
         sq = min(1.0, aw / lw) if lw > aw else 1.0
-        masks.append(_text_mask(line, font_name, size, hand, rng, squeeze=sq, pen=pen))
+        masks.append(_text_mask(line, font_name, size, hand, rng, squeeze=sq, pen=pen, mess=mess))
     gap = round(size * 0.18)
     th = sum(mm.shape[0] for mm in masks) + gap * (len(masks) - 1)
     tw = max(mm.shape[1] for mm in masks)
@@ -859,10 +1126,18 @@ def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int]
     return ink
 
 
+FAMILY_NOMINAL = {"ethnicity_code": "朝鲜族", "cremation_no": "1227-07", "death_cert_issuer_type": "居委会",
+                  "extra:furnace_no": "3号炉", "extra:fee": "1260.00", "extra:clerk": "王建国", "extra:signature": "王建国"}
+
+
 def _nominal(col: str, st: Style, year: int) -> str:
     d = dt.date(year, 12, 27)
+    if col in FAMILY_NOMINAL:
+        return FAMILY_NOMINAL[col]
+    if col == "birth_date":
+        return format_date(dt.date(1935, 12, 27), st.date_style if st.date_style != "md" else "dot")
     return {
-        "row_no": "9999", "cremation_cert_no": format_cert(year, 514, st.cert_style),
+        "row_no": "9999", "cremation_cert_no": format_cert(year, 514, st.cert_style, lead=999),
         "deceased_name": "王秀英", "sex_code": "男", "age_years": "100岁" if st.age_suffix else "100",
         "id_number": "370602193504071228", "household_address": "芝罘区幸福街道北马路12",
         "death_date": format_date(d, st.date_style if st.date_style != "hanzi" else "cjk"),
@@ -882,7 +1157,8 @@ def _layout(st: Style, reg: Register, w: int, h: int, k: float) -> dict[str, Any
     fs = st.font_px_200 * k
     avail = w - 2 * round(0.04 * w)
     hfs = fs * 0.9
-    for _ in range(30):
+    min_fs = 24 if reg.fam is None else 17  # a family's form may hold more columns in smaller print
+    for _ in range(30 if reg.fam is None else 60):
         pad = fs * 0.38
         widths = []
         for c, head in zip(cols, st.headers):
@@ -891,7 +1167,7 @@ def _layout(st: Style, reg: Register, w: int, h: int, k: float) -> dict[str, Any
             if len(head) >= 4 and hw > cw:
                 hw = _text_width(head[: (len(head) + 1) // 2], st.header_font, hfs)
             widths.append(max(cw, hw, 1.6 * fs) + 2 * pad)
-        if sum(widths) <= avail or fs <= 24 * k:
+        if sum(widths) <= avail or fs <= min_fs * k:
             break
         fs *= 0.97
         hfs = fs * 0.9
@@ -1028,8 +1304,12 @@ def _degrade(rgb: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tu
         img = img * field_[..., None]
     H = _homography(p, w, h)
     border = (18.0, 18.0, 20.0) if p["black_border"] else tuple(float(v) for v in p["paper_rgb"])
+    if p.get("background_rgb"):  # a photographed page: the desk around it
+        border = tuple(float(v) for v in p["background_rgb"])
     img = cv2.warpPerspective(img.astype(np.float32), H, (w, h), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    if p.get("shadow"):  # the shadow of a hand or a phone over part of a photographed page
+        img = img * _shadow_field(p["shadow"], w, h)[..., None]
     if p["black_border"]:
         side = int(rng.integers(0, 4))
         bw = int(rng.integers(8, 40))
@@ -1051,9 +1331,20 @@ def _degrade(rgb: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tu
     return np.clip(img, 0, 255).round().astype(np.uint8), H
 
 
-def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Image.Image, dict[str, Any]]:
+def _header_text(head: str, font: str, hfs: float, cw: float) -> str:
+    """A header wording as drawn in a cell `cw` px wide: on two lines when it does not fit on one."""
+    if _text_width(head, font, hfs) > cw and len(head) >= 3:
+        cut = HEADER_SPLITS.get(head, (len(head) + 1) // 2)
+        return head[:cut] + "\n" + head[cut:]
+    return head
+
+
+def _draw_page(reg: Register, page: int, severity: float, dpi: int,
+               orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
     if not 150 <= dpi <= 300:
         raise ValueError("dpi must be within 150..300")
+    if reg.fam is not None:
+        return _draw_family_page(reg, page, severity, dpi, orientation)
     k = dpi / 200.0
     w, h = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)
     st = reg.style
@@ -1090,11 +1381,7 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Ima
     for j, head in enumerate(st.headers):
         box = (xs[j], ys[0], xs[j + 1], ys[1])
         header_boxes.append(list(box))
-        cw = box[2] - box[0] - 2 * max(3, round(6 * k))
-        text = head
-        if _text_width(head, st.header_font, hfs) > cw and len(head) >= 3:
-            cut = HEADER_SPLITS.get(head, (len(head) + 1) // 2)
-            text = head[:cut] + "\n" + head[cut:]
+        text = _header_text(head, st.header_font, hfs, box[2] - box[0] - 2 * max(3, round(6 * k)))
         _draw_cell_text(form_a, text, box, st.header_font, hfs, False, prng, "center", False, k)
     # cells
     hand_a = np.zeros((h, w), np.float32)
@@ -1159,20 +1446,361 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int) -> tuple[Ima
     return image, gt
 
 
+# --------------------------------------------------------------------------- drawing the variation families
+DESK_RGB = ((122, 92, 62), (52, 47, 46), (150, 150, 146), (214, 214, 208), (96, 110, 128))
+COVER_RGB = ((178, 150, 110), (58, 70, 112), (118, 42, 40), (42, 72, 60))
+
+
+def _shadow_field(sh: dict[str, Any], w: int, h: int) -> np.ndarray:
+    """Multiplicative light field (float32 h x w) of a soft shadow polygon (scan pixel coordinates)."""
+    q = 4
+    mask = np.zeros((h // q + 1, w // q + 1), np.float32)
+    pts = np.round(np.asarray(sh["polygon"], np.float64) / q).astype(np.int32)
+    cv2.fillPoly(mask, [pts], 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, sh["soft_px"] / q))
+    mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_LINEAR)
+    return (1.0 - sh["strength"] * mask).astype(np.float32)
+
+
+def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator, w: int, h: int) -> dict[str, Any]:
+    """The default degradations (`_degradation_params`) adapted to the family's kind of scan."""
+    p = dict(p)
+    if fam.scan == "photo":  # a phone held at a slant over a book lying on a desk
+        m = min(w, h)
+        a, b = float(rng.uniform(0.03, 0.08)) * m, float(rng.uniform(0.0, 0.025)) * m
+        e, f = float(rng.uniform(0.01, 0.04)) * m, float(rng.uniform(0.0, 0.015)) * m
+        far = int(rng.integers(0, 4))  # which edge of the page is farthest from the lens
+        corners = {0: [[a, e], [-a, e], [-b, -f], [b, -f]], 1: [[f, b], [-e, a], [-e, -a], [f, -b]],
+                   2: [[b, f], [-b, f], [-a, -e], [a, -e]], 3: [[e, a], [-f, b], [-f, -b], [e, -a]]}[far]
+        p["perspective_px"] = [[round(x + float(rng.normal(0, 0.004 * m)), 1), round(y + float(rng.normal(0, 0.004 * m)), 1)]
+                               for x, y in corners]
+        p["rotation_deg"] = round(float(rng.uniform(-5, 5)), 3)
+        p["scale"] = round(float(rng.uniform(0.86, 0.94)), 4)
+        p["shift_px"] = [round(float(rng.uniform(-0.02, 0.02)) * w, 1), round(float(rng.uniform(-0.02, 0.02)) * h, 1)]
+        p["black_border"] = False
+        p["background_rgb"] = list(_pick(rng, DESK_RGB))
+        side = int(rng.integers(0, 4))
+        depth = float(rng.uniform(0.15, 0.45))
+        pts = {0: [[0, 0], [w * depth, 0], [w * depth * float(rng.uniform(0.5, 1.3)), h], [0, h]],
+               1: [[w, 0], [w * (1 - depth), 0], [w * (1 - depth * float(rng.uniform(0.5, 1.3))), h], [w, h]],
+               2: [[0, 0], [w, 0], [w, h * depth], [0, h * depth * float(rng.uniform(0.5, 1.3))]],
+               3: [[0, h], [w, h], [w, h * (1 - depth)], [0, h * (1 - depth * float(rng.uniform(0.5, 1.3)))]]}[side]
+        p["shadow"] = {"polygon": [[round(x, 1), round(y, 1)] for x, y in pts], "strength": round(float(rng.uniform(0.22, 0.5)), 3),
+                       "soft_px": round(float(rng.uniform(25, 90)), 1)}
+        p["illumination"] = {"gradient": round(float(rng.uniform(0.12, 0.3)), 3), "angle_deg": round(float(rng.uniform(0, 360)), 1),
+                             "vignette": round(float(rng.uniform(0.1, 0.25)), 3)}
+        p["blur_sigma"] = round(float(rng.uniform(0.5, 1.2)), 3)
+        p["noise_sigma"] = round(float(rng.uniform(4.0, 8.0)), 3)
+        p["jpeg_quality"] = int(rng.integers(55, 81))
+    elif fam.scan == "bilevel":  # a sheet-fed office scanner set to black and white
+        p["rotation_deg"] = round(float(rng.uniform(-1.5, 1.5)), 3)
+        p["perspective_px"] = [[0.0, 0.0]] * 4
+        p["black_border"], p["scale"] = False, 1.0
+        p["paper_rgb"] = [250, 250, 248]
+        p["bilevel"] = {"threshold": int(rng.integers(150, 186)), "speckle": round(float(rng.uniform(0.0, 3e-4)), 6)}
+    if fam.grey and rng.random() < fam.grey:
+        p["grey"] = True
+    return p
+
+
+def _turn_matrix(o: int, w: int, h: int) -> np.ndarray:
+    """Scan pixel coordinates of an upright w x h image -> of the same image turned `o` degrees clockwise."""
+    return np.array({0: [[1, 0, 0], [0, 1, 0]], 90: [[0, -1, h], [1, 0, 0]], 180: [[-1, 0, w], [0, -1, h]],
+                     270: [[0, 1, 0], [-1, 0, w]]}[o] + [[0, 0, 1]], dtype=np.float64)
+
+
+def _scan_out(out: np.ndarray, H: np.ndarray, deg: dict[str, Any], turn: int, rng: np.random.Generator) -> tuple[Image.Image, np.ndarray]:
+    """The degraded page as the scanner or phone saved it: grey or 1-bit where the family's scan is,
+    turned `turn` degrees clockwise; H (page -> scan pixels) turned with it."""
+    h, w = out.shape[:2]
+    if deg.get("bilevel"):
+        gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32) + rng.normal(0, 6, size=(h, w)).astype(np.float32)
+        ink = gray < deg["bilevel"]["threshold"]
+        ink |= rng.random((h, w)) < deg["bilevel"]["speckle"]
+        arr, mode = np.where(ink, 0, 255).astype(np.uint8), "1"
+    elif deg.get("grey"):
+        arr, mode = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY), "L"
+    else:
+        arr, mode = out, "RGB"
+    if turn:
+        arr = np.ascontiguousarray(np.rot90(arr, {90: -1, 180: 2, 270: 1}[turn]))
+        H = _turn_matrix(turn, w, h) @ H
+    image = Image.fromarray(arr, "L" if mode != "RGB" else "RGB")
+    return (image.convert("1", dither=Image.Dither.NONE) if mode == "1" else image), H
+
+
+def _draw_family_line(draw: ImageDraw.ImageDraw, p0, p1, width: int, fill: int, broken: float, rng: np.random.Generator,
+                      stretch: tuple[float, float] | None, wobble: float) -> None:
+    """A ruling line as a family prints or draws it: broken into gaps, a stretch not printed at all
+    (fractions of its length), wobbling `wobble` px a step where it was drawn by hand."""
+    (xa, ya), (xb, yb) = p0, p1
+    length = math.hypot(xb - xa, yb - ya)
+    ux, uy = (xb - xa) / length, (yb - ya) / length
+    t, off = 0.0, 0.0
+    while t < length:
+        t1 = min(length, t + float(rng.uniform(20, 70)))
+        off1 = float(np.clip(off + rng.normal(0, wobble), -5 * wobble, 5 * wobble)) if wobble else 0.0
+        t0 = t + (float(rng.uniform(3, 18)) if rng.random() < broken else 0.0)
+        f = int(fill * float(rng.uniform(0.5, 1.0))) if rng.random() < broken else fill
+        if t0 < t1 and not (stretch and stretch[0] * length <= t1 and t0 <= stretch[1] * length):
+            draw.line([(xa + ux * t0 - uy * off, ya + uy * t0 + ux * off), (xa + ux * t1 - uy * off1, ya + uy * t1 + ux * off1)],
+                      fill=f, width=width)
+        t, off = t1, off1
+
+
+def _draw_strike(layer: np.ndarray, row: Row, boxes: list, inks: list, rng: np.random.Generator, k: float, fs: float,
+                 pen: str) -> dict[str, Any]:
+    """Strike a wrong entry through (one line, two, or a cross over the row), and write the note
+    (作废, 错 ...) in the row's last empty cell; returns what the truth says of it."""
+    written = [b for b in inks if b]
+    x0, x1 = min(b[0] for b in written) - round(6 * k), max(b[2] for b in written) + round(6 * k)
+    y_top, y_bot = boxes[0][1], boxes[0][3]
+    rh = y_bot - y_top
+    ym = (y_top + y_bot) / 2 + float(rng.normal(0, rh * 0.05))
+    tilt = float(rng.normal(0, rh * 0.08))
+    style = row.strike["style"]
+    if style == "line":
+        lines = [(x0, ym - tilt, x1, ym + tilt)]
+    elif style == "double":
+        lines = [(x0, ym - 0.13 * rh - tilt, x1, ym - 0.13 * rh + tilt), (x0, ym + 0.13 * rh - tilt, x1, ym + 0.13 * rh + tilt)]
+    else:
+        lines = [(x0, y_top + 0.2 * rh, x1, y_bot - 0.2 * rh), (x0, y_bot - 0.2 * rh, x1, y_top + 0.2 * rh)]
+    th = max(2, round(2.2 * k))
+    for xa, ya, xb, yb in lines:
+        cv2.line(layer, (round(xa), round(ya)), (round(xb), round(yb)), 0.92, thickness=th, lineType=cv2.LINE_AA)
+    out: dict[str, Any] = {"style": style, "lines": [[round(v) for v in ln] for ln in lines], "changed": row.strike["changed"],
+                           "note": None}
+    empty = [j for j, text in enumerate(row.cells) if not text]
+    if row.strike.get("note") and empty:
+        j = empty[-1]
+        out["note"], out["note_cell"] = row.strike["note"], j
+        out["note_box"] = _draw_cell_text(layer, row.strike["note"], tuple(boxes[j]), HAND_FONTS[0], fs, True, rng, "center",
+                                          False, k, 1.0, pen, mess=1.3)
+    return out
+
+
+def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
+                      orientation: int | None) -> tuple[Image.Image, dict[str, Any]]:
+    """One page of a register drawn in a variation family's form (samples.families)."""
+    fst = reg.fam
+    fam = get_family(fst.family)
+    k = dpi / 200.0
+    w, h = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)
+    st = reg.style
+    keys = (fam.name, reg.home.slug, reg.year, reg.kind, page, dpi)
+    frng = _rng(reg.seed, "family-page", *keys)
+    prng = _rng(reg.seed, "family-ink", *keys, round(severity * 1000))
+    sev = severity * float(frng.uniform(*fam.severity))
+    deg = _family_degradation(_degradation_params(_rng(reg.seed, "family-degrade", *keys), sev, w, h), fam, frng, w, h)
+    turn = orientation if orientation is not None else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    if turn not in (0, 90, 180, 270):
+        raise ValueError("orientation must be 0, 90, 180 or 270")
+    lay = _layout(st, reg, w, h, k)
+    xs, ys, fs, hfs = lay["xs"], lay["ys"], lay["fs"], lay["hfs"]
+    rule, form = Image.new("L", (w, h), 0), Image.new("L", (w, h), 0)
+    rd, fd = ImageDraw.Draw(rule), ImageDraw.Draw(form)
+    title = reg.title
+    fd.text((w / 2, round(0.045 * h)), title, font=_font(HAND_FONTS[0] if fst.header_hand else st.header_font, round(fs * 1.75)),
+            fill=255, anchor="mt")
+    label = f"第 {page} 页"
+    lfont = _font("Noto Sans CJK SC", round(fs * 0.95))
+    if st.label_pos == "top-right":
+        fd.text((xs[-1], round(0.085 * h)), label, font=lfont, fill=235, anchor="rt")
+    else:
+        fd.text((w / 2, h - round(0.045 * h)), label, font=lfont, fill=235, anchor="mm")
+    # ruling
+    o200, i200 = RULING_WIDTHS[fst.ruling_width]
+    outer, inner = max(2, round(o200 * k)), max(1, round(i200 * k))
+    wobble = 0.8 * k if fst.hand_ruled else 0.0
+    stretches: list[list[int]] = []
+
+    def line(p0, p1, width: int, broken: float) -> None:
+        stretch = None
+        if frng.random() < fam.missing_stretch:
+            a = float(frng.uniform(0, 0.75))
+            stretch = (a, a + float(frng.uniform(0.12, 0.35)))
+            (xa, ya), (xb, yb) = p0, p1
+            stretches.append([round(xa + (xb - xa) * stretch[0]), round(ya + (yb - ya) * stretch[0]),
+                              round(xa + (xb - xa) * min(1.0, stretch[1])), round(ya + (yb - ya) * min(1.0, stretch[1]))])
+        _draw_family_line(rd, p0, p1, width, 255, broken, frng, stretch, wobble)
+
+    for j, x in enumerate(xs):
+        if j != fst.missing_line:
+            line((x, ys[0]), (x, ys[-1]), outer if j in (0, len(xs) - 1) else inner, fst.broken)
+    for i, y in enumerate(ys):
+        edge = i in (0, len(ys) - 1)
+        line((xs[0], y), (xs[-1], y), outer if edge else (max(inner, outer - 1) if i == 1 else inner), fst.broken * (0.3 if edge else 1.0))
+    rule_a = np.asarray(rule, dtype=np.float32) / 255.0
+    form_a = np.asarray(form, dtype=np.float32).copy() / 255.0
+    # the clerks' ink (one layer each), the register program's print, a red pen for strikes on print
+    layers = [np.zeros((h, w), np.float32) for _ in fst.hands]
+    typed_a = np.zeros((h, w), np.float32) if fst.typed else None
+    # header
+    header_boxes = []
+    for j, head in enumerate(st.headers):
+        box = (xs[j], ys[0], xs[j + 1], ys[1])
+        header_boxes.append(list(box))
+        text = _header_text(head, st.header_font, hfs, box[2] - box[0] - 2 * max(3, round(6 * k)))
+        if fst.header_hand:
+            _draw_cell_text(layers[0], text, box, st.header_font, hfs, True, prng, "center", False, k,
+                            1.0, fst.hands[0]["pen"], mess=fst.hands[0]["mess"])
+        else:
+            _draw_cell_text(form_a, text, box, st.header_font, hfs, False, prng, "center", False, k)
+    # cells
+    rows_gt = []
+    cols = reg.columns
+    left_cols = {"household_address", "remarks", "sea_area"}
+    for i, row in enumerate(reg.page_rows(page)):
+        hand = fst.hands[row.hand]
+        layer = typed_a if typed_a is not None else layers[row.hand]
+        boxes, inks = [], []
+        pressure = float(prng.uniform(0.8, 1.0)) if st.hand else 1.0
+        for j, text in enumerate(row.cells):
+            box = (xs[j], ys[i + 1], xs[j + 1], ys[i + 2])
+            boxes.append(list(box))
+            signature = cols[j] == "extra:signature"  # signed by the family member, in a hand of their own
+            written = st.hand or signature
+            inks.append(_draw_cell_text(layer if not signature else layers[row.hand], text, box,
+                                        st.font if not signature else HAND_FONTS[0], fs, written, prng,
+                                        "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure,
+                                        hand["pen"] if written else "",
+                                        mess=(hand["mess"] * (1.6 if signature else 1.0)) if written else 1.0))
+        gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
+              "cell_boxes": boxes, "ink_boxes": inks, "hand": row.hand}
+        if row.duplicate:
+            gt["duplicate"] = True
+        if row.wrap_cols:
+            gt["wrapped_columns"] = [cols[j] for j in row.wrap_cols]
+        if row.struck:
+            gt["struck"] = True
+            gt["expected_status"] = "needs_review"
+            gt["strike"] = _draw_strike(layers[row.hand], row, boxes, inks, frng, k, fs, hand["pen"])
+        rows_gt.append(gt)
+    # stamp
+    stamp_a = None
+    deg["stamp"] = None
+    if frng.random() < fam.stamp:
+        radius = round(165 * k * float(frng.uniform(0.85, 1.05)))
+        sm = _stamp_mask(reg.home, radius, frng, k)
+        on_line = bool(frng.random() < fam.stamp_on_line) and len(xs) > 2 and len(ys) > 3
+        if on_line:
+            cx = round(xs[int(frng.integers(1, len(xs) - 1))] + float(frng.normal(0, 4 * k)))
+            cy = round(ys[int(frng.integers(2, len(ys) - 1))] + float(frng.normal(0, 4 * k)))
+        else:
+            cx = round(float(frng.uniform(xs[0] + radius * 0.5, xs[-1] - radius * 0.5)))
+            cy = round(float(frng.uniform(ys[1] + radius * 0.3, ys[-1] - radius * 0.3)))
+        stamp_a = np.zeros((h, w), np.float32)
+        _paste_max(stamp_a, sm, cx - sm.shape[1] // 2, cy - sm.shape[0] // 2)
+        deg["stamp"] = {"text": reg.home.name, "center": [cx, cy], "radius": radius, "on_line": on_line}
+    # composite: paper, ruling, printed words, the hands, the stamp
+    paper = np.empty((h, w, 3), np.float32)
+    paper[:] = np.array(deg["paper_rgb"], np.float32)
+    if sev > 0:
+        tex = cv2.resize(prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+        paper += (tex * 2.5 * min(sev, 1.5))[..., None]
+    ruling_rgb = np.array(RULING_RGB[fst.ruling], np.float32)
+    ra = (rule_a * fst.ruling_alpha)[..., None]
+    img = paper * (1 - ra) + ruling_rgb * ra
+    printed = fam.header_in_ruling_colour
+    fa = (form_a * (fst.ruling_alpha if printed else 1.0))[..., None]
+    img = img * (1 - fa) + (ruling_rgb if printed else np.array([22, 22, 26], np.float32)) * fa
+    if typed_a is not None:
+        ta = typed_a[..., None]
+        img = img * (1 - ta) + np.array([22, 22, 26], np.float32) * ta
+    for layer, hand in zip(layers, fst.hands):
+        ha = layer[..., None] * 0.95
+        img = img * (1 - ha) + np.array(hand["ink_rgb"], np.float32) * ha
+    if stamp_a is not None:
+        sa = stamp_a[..., None]
+        img = img * (1 - sa) + img * (np.array([205, 35, 45], np.float32) / 255.0) * sa
+    out, H = _degrade(img, deg, prng)
+    image, H = _scan_out(out, H, deg, turn, frng)
+    deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
+    gt = {
+        "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
+        "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
+        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand,
+        **({"pen": fst.hands[0]["pen"]} if st.hand and fst.hands[0]["pen"] else {}),
+        "header_font": st.header_font, "font_px": round(fs, 1), "degradation": deg,
+        "header": list(st.headers), "columns": [None if c.startswith("extra:") else c for c in cols],
+        "rows_per_page": st.rows_per_page,
+        "table_box": [xs[0], ys[0], xs[-1], ys[-1]], "grid": {"x": xs, "y": ys}, "header_boxes": header_boxes,
+        "rows": rows_gt,
+        # what the variation family drew (docs/evaluation.md)
+        "family": fam.name, "has_table": True, "orientation": turn, "scan": {"mode": fam.scan, "size": [image.width, image.height],
+                                                                             "bilevel": image.mode == "1", "grey": image.mode == "L"},
+        "column_names": list(cols), "header_misprints": list(fst.misprints),
+        "ruling": {"colour": fst.ruling, "rgb": list(RULING_RGB[fst.ruling]), "alpha": fst.ruling_alpha, "width": fst.ruling_width,
+                   "hand_ruled": fst.hand_ruled, "broken": fst.broken, "missing_line": fst.missing_line,
+                   "missing_stretches": stretches, "header_printed_with_ruling": printed},
+        "hands": [dict(x) for x in fst.hands] if st.hand else [{"typed": True, "font": st.font}],
+    }
+    return image, gt
+
+
+def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
+                orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
+    """The cover of a register book, photographed or scanned before its pages (no table)."""
+    fam = get_family(reg.fam.family)
+    k = dpi / 200.0
+    w, h = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)
+    keys = (fam.name, reg.home.slug, reg.year, reg.kind, "cover", volume_page, dpi)
+    frng = _rng(reg.seed, "family-cover", *keys)
+    sev = severity * float(frng.uniform(*fam.severity))
+    deg = _family_degradation(_degradation_params(_rng(reg.seed, "family-degrade", *keys), sev, w, h), fam, frng, w, h)
+    deg["stamp"] = None
+    turn = orientation if orientation is not None else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    board = np.array(_pick(frng, COVER_RGB), np.float32)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = board
+    tex = cv2.resize(frng.normal(0, 1, size=(h // 32 + 2, w // 32 + 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    img += (tex * 6.0)[..., None]
+    x0, y0, x1, y1 = round(0.3 * w), round(0.18 * h), round(0.7 * w), round(0.78 * h)
+    img[y0:y1, x0:x1] = np.array([236, 230, 214], np.float32)
+    lab = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(lab)
+    d.rectangle([x0 + round(8 * k), y0 + round(8 * k), x1 - round(8 * k), y1 - round(8 * k)], outline=255, width=max(2, round(3 * k)))
+    font = HAND_FONTS[0] if reg.fam.header_hand or reg.style.hand else "Noto Serif CJK SC Bold"
+    lines = [(reg.home.name, 62), (TITLES[reg.kind], 96), (f"{reg.year}年", 70), (f"第{_cn_number(int(frng.integers(1, 4)))}册", 56)]
+    y = y0 + round(0.1 * (y1 - y0))
+    for text, size in lines:
+        f_ = _font(font, round(size * k))
+        d.text((w / 2, y), text, font=f_, fill=255, anchor="mt")
+        y += round(size * k * 1.5)
+    la = (np.asarray(lab, dtype=np.float32) / 255.0)[..., None]
+    img = img * (1 - la) + np.array([22, 22, 26], np.float32) * la
+    out, H = _degrade(img, deg, frng)
+    image, H = _scan_out(out, H, deg, turn, frng)
+    deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
+    title = f"{reg.home.name}{TITLES[reg.kind]}（{reg.year}年）"
+    return image, {"page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
+                   "funeral_home_code": reg.home.code, "year": reg.year, "register_page": 0, "dpi": dpi, "width": w, "height": h,
+                   "degradation": deg, "header": [], "columns": [], "rows": [], "family": fam.name, "has_table": False,
+                   "cover": True, "orientation": turn,
+                   "scan": {"mode": fam.scan, "size": [image.width, image.height], "bilevel": image.mode == "1", "grey": image.mode == "L"}}
+
+
 def render_page(kind: str = "cremation", *, seed: int = 0, home: str = "yantai", year: int = 2013,
                 register_page: int = 1, severity: float = 1.0, dpi: int = 200,
-                overrides: dict | None = None) -> tuple[Image.Image, dict[str, Any]]:
-    """Draw one page of a register: (degraded RGB image before JPEG encoding, page ground truth).
+                overrides: dict | None = None, family: "str | Family | None" = None,
+                orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
+    """Draw one page of a register: (degraded image before JPEG encoding, page ground truth).
 
     ``register_page`` is the page number within the year's register (printed as 第 N 页);
     ``overrides`` maps a kind to Style fields to force (e.g. ``{"cremation": {"hand": True}}``).
+    ``family`` draws the page in a variation family's form (samples.families; the image is then RGB,
+    grey ("L") or 1-bit ("1") as the family scans); ``orientation`` (0, 90, 180, 270 degrees clockwise)
+    forces how such a page is turned, which the family draws otherwise. ``register_page`` 0 of a family
+    register is the book's cover.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    reg = get_register(seed, home, year, kind, overrides)
+    reg = get_register(seed, home, year, kind, overrides, family)
+    if family is not None and register_page == 0:
+        return _draw_cover(reg, 1, severity, dpi, orientation)
     if not 1 <= register_page <= reg.n_pages:
         raise ValueError(f"register has pages 1..{reg.n_pages}")
-    return _draw_page(reg, register_page, severity, dpi)
+    return _draw_page(reg, register_page, severity, dpi, orientation)
 
 
 # --------------------------------------------------------------------------- volumes and files
@@ -1180,9 +1808,11 @@ def render_page(kind: str = "cremation", *, seed: int = 0, home: str = "yantai",
 class Volume:
     name: str
     fmt: str
-    pages: list[tuple[str, str, int, int]]  # (kind, home slug, year, register page)
+    pages: list[tuple[str, str, int, int]]  # (kind, home slug, year, register page; 0: a family register's cover)
     severity: float = 1.0
     overrides: dict | None = None
+    family: str | None = None  # a variation family (samples.families)
+    dpi: int | None = None     # this volume's resolution (None: the writer's)
 
 
 def _encode_jpeg(img: Image.Image, quality: int, dpi: int) -> bytes:
@@ -1196,9 +1826,14 @@ FIXED_DATE = time.gmtime(1577836800)  # 2020-01-01: PDF bytes must not depend on
 
 def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]:
     imgs, gts = [], []
+    dpi = vol.dpi or dpi
     for n, (kind, slug, year, rp) in enumerate(vol.pages, start=1):
-        reg = get_register(seed, slug, year, kind, vol.overrides)
-        img, gt = _draw_page(reg, rp, vol.severity, dpi)
+        if vol.family is None:
+            reg = get_register(seed, slug, year, kind, vol.overrides)
+            img, gt = _draw_page(reg, rp, vol.severity, dpi)
+        else:
+            reg = get_register(seed, slug, year, kind, vol.overrides, vol.family)
+            img, gt = _draw_cover(reg, n, vol.severity, dpi) if rp == 0 else _draw_page(reg, rp, vol.severity, dpi)
         gt["page"] = n
         imgs.append(img)
         gts.append(gt)
@@ -1207,25 +1842,36 @@ def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]
         for gt in gts[1:]:
             gt["degradation"]["jpeg_quality"] = gts[0]["degradation"]["jpeg_quality"]
     quality = gts[0]["degradation"]["jpeg_quality"]
-    meta = {"version": GENERATOR_VERSION, "seed": seed, "severity": vol.severity}
+    meta = {"version": GENERATOR_VERSION, "seed": seed, "severity": vol.severity, **({"family": vol.family} if vol.family else {})}
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     if vol.fmt == "pdf":
         path = out_dir / f"{vol.name}.pdf"
-        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi), quality=quality,
+        lossy = {} if any(im.mode == "1" for im in imgs) else {"quality": quality}  # 1-bit pages: CCITT, no quality
+        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi), **lossy,
                      title=vol.name, author="samples.generator", creationDate=FIXED_DATE, modDate=FIXED_DATE)
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "tiff":
         path = out_dir / f"{vol.name}.tiff"
-        imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg", quality=quality,
-                     dpi=(dpi, dpi))
+        if any(im.mode == "1" for im in imgs):  # a bilevel scan: CCITT group 4, as office scanners write it
+            imgs = [im if im.mode == "1" else im.convert("1") for im in imgs]
+            imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="group4", dpi=(dpi, dpi))
+        else:
+            imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg", quality=quality,
+                         dpi=(dpi, dpi))
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "jpeg":
         folder = out_dir / vol.name
         folder.mkdir(parents=True, exist_ok=True)
         for n, (img, gt) in enumerate(zip(imgs, gts), start=1):
+            if img.mode == "1":  # JPEG holds no 1-bit page: a bilevel page goes in as PNG
+                path = folder / f"page_{n:03d}.png"
+                img.save(path, "PNG", dpi=(dpi, dpi))
+                _write_gt(path, meta, [dict(gt, page=1, volume_page=n)])
+                written.append(path)
+                continue
             path = folder / f"page_{n:03d}.jpg"
             path.write_bytes(_encode_jpeg(img, gt["degradation"]["jpeg_quality"], dpi))
             _write_gt(path, meta, [dict(gt, page=1, volume_page=n)])
@@ -1241,17 +1887,16 @@ def _write_gt(path: Path, meta: dict, pages: list[dict]) -> None:
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence[str] = FORMATS) -> list[Volume]:
-    """Spread ``pages`` over volumes of both kinds and all ``formats`` (deterministic for a seed)."""
-    if pages < 1:
-        raise ValueError("pages must be >= 1")
-    formats = [f for f in FORMATS if f in formats] or list(FORMATS)
-    rng = _rng(seed, "plan")
-    vols: list[Volume] = []
+def _plan(pages: int, seed: int, rng: np.random.Generator, formats: Sequence[str], homes: Sequence[str],
+          years: Sequence[int], family: str | None = None) -> list[tuple[str, str, str, int, list[int]]]:
+    """(kind, format, home slug, year, register pages) of each volume: ``pages`` pages over volumes
+    alternating cremation and sea burial; a sea burial volume follows the cremation volume before it
+    (same home and year, from the page of its first person sent to sea)."""
     n_vols = min(pages, max(len(formats), 2 if pages > 1 else 1, math.ceil(pages / 4)))
     sizes = [1] * n_vols
     for _ in range(pages - n_vols):
         sizes[int(rng.integers(n_vols))] += 1
+    out: list[tuple[str, str, str, int, list[int]]] = []
     last_crem: tuple[str, int, list[int]] | None = None
     for i, n in enumerate(sizes):
         kind = "cremation" if i % 2 == 0 else "sea_burial"
@@ -1259,10 +1904,10 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         if kind == "sea_burial" and last_crem is not None:
             slug, year, cpages = last_crem
         else:
-            slug, year = _pick(rng, HOMES).slug, int(_pick(rng, YEARS))
-        reg = get_register(seed, slug, year, kind)
+            slug, year = str(_pick(rng, homes)), int(_pick(rng, years))
+        reg = get_register(seed, slug, year, kind, family=family)
         if kind == "sea_burial" and last_crem is not None:
-            crem = get_register(seed, slug, year, "cremation")
+            crem = get_register(seed, slug, year, "cremation", family=family)
             pids = [r.person_id for p in cpages for r in crem.page_rows(p) if r.record["ashes_destination_code"] == "7"]
             start = (reg.page_of_person(pids[0]) if pids else None) or int(rng.integers(1, reg.n_pages + 1))
         elif rng.random() < 0.3:
@@ -1274,16 +1919,45 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         rps = list(range(start, start + n))
         if kind == "cremation":
             last_crem = (slug, year, rps)
-        vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity))
+        out.append((kind, fmt, slug, year, rps))
+    return out
+
+
+def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence[str] = FORMATS) -> list[Volume]:
+    """Spread ``pages`` over volumes of both kinds and all ``formats`` (deterministic for a seed)."""
+    if pages < 1:
+        raise ValueError("pages must be >= 1")
+    formats = [f for f in FORMATS if f in formats] or list(FORMATS)
+    plan = _plan(pages, seed, _rng(seed, "plan"), formats, [h.slug for h in HOMES], YEARS)
+    return [Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity)
+            for i, (kind, fmt, slug, year, rps) in enumerate(plan)]
+
+
+def plan_family_volumes(pages: int, seed: int, family: "str | Family", severity: float = 1.0) -> list[Volume]:
+    """Spread ``pages`` ruled pages of a variation family over volumes of both kinds in the family's
+    formats, homes, years and resolutions (deterministic for a seed); a volume may begin with the
+    book's cover (the family's ``cover_share``), a page more that holds no table."""
+    if pages < 1:
+        raise ValueError("pages must be >= 1")
+    fam = get_family(family)
+    rng = _rng(seed, "family-plan", fam.name)
+    vols = []
+    for i, (kind, fmt, slug, year, rps) in enumerate(_plan(pages, seed, rng, fam.formats, fam.homes, fam.years, fam.name)):
+        cover = [0] if rng.random() < fam.cover_share else []
+        vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in cover + rps], severity,
+                           None, fam.name, int(_pick(rng, fam.dpi))))
     return vols
 
 
 def generate_set(out_dir: Path, pages: int, seed: int, severity: float = 1.0,
-                 formats: Sequence[str] = FORMATS, dpi: int = 200) -> list[Path]:
-    """Write ``pages`` pages as volumes (PDF / TIFF / JPEG folder) with ``*.gt.json``; return the scan files."""
+                 formats: Sequence[str] = FORMATS, dpi: int = 200, family: "str | Family | None" = None) -> list[Path]:
+    """Write ``pages`` pages as volumes (PDF / TIFF / JPEG folder) with ``*.gt.json``; return the scan files.
+    With ``family`` (samples.families), ``pages`` ruled pages drawn in that family's form, in its own
+    formats and resolutions (``formats`` and ``dpi`` are then not used), plus any covers it scans."""
     out_dir = Path(out_dir)
     written: list[Path] = []
-    for vol in plan_volumes(pages, seed, severity, formats):
+    vols = plan_volumes(pages, seed, severity, formats) if family is None else plan_family_volumes(pages, seed, family, severity)
+    for vol in vols:
         written += _write_volume(vol, out_dir, seed, dpi)
     return written
 
@@ -1342,7 +2016,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--formats", default="pdf,tiff,jpeg")
     ap.add_argument("--dpi", type=int, default=200)
     ap.add_argument("--preset", choices=["committed"])
+    ap.add_argument("--family", choices=sorted(FAMILIES),
+                    help="draw a variation family (samples/families.py): its own formats and resolutions, --formats and --dpi unused")
+    ap.add_argument("--list-families", action="store_true", help="print each family's name and what it draws, then stop")
     a = ap.parse_args(argv)
+    if a.list_families:
+        for fam in FAMILIES.values():
+            print(f"{fam.name}: {fam.doc}\n")
+        return 0
     if not 0 <= a.severity <= 2:
         ap.error("--severity must be within 0..2")
     if a.preset == "committed":
@@ -1354,7 +2035,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bad = [f for f in fmts if f not in FORMATS]
         if bad:
             ap.error(f"unknown formats {bad}; choose from {FORMATS}")
-        files = generate_set(a.out, a.pages, a.seed, a.severity, fmts, a.dpi)
+        files = generate_set(a.out, a.pages, a.seed, a.severity, fmts, a.dpi, family=a.family)
     for f in files:
         print(f)
     return 0

@@ -1,0 +1,313 @@
+"""Issue 21 bench: accuracy measured on a variation family that nothing was fitted on.
+
+    python bench/bench_families.py --pages 40 --seed 2101                 # generate, run the pipeline, report
+    python bench/bench_families.py --pages 40 --seed 2101 --stage ocr     # generate + run the pipeline only
+    python bench/bench_families.py --pages 40 --seed 2101 --stage report  # re-map the stored cells, fit, score
+    python bench/bench_families.py --families red_book,phone_photo ...    # some of the families only
+
+For every family of samples/families.py (or those named), the bench generates the family's set
+(seeded; kept under --out/<family>/scans with a manifest, generated once), runs the whole pipeline on
+it once (the OCR stage: kept in --out/<family>/run-<settings fingerprint>/, so a run with other OCR
+settings or engine gets a store of its own and a killed run resumes), then in the report stage:
+
+1. re-maps every family's stored cells with today's mapping code and the packaged thresholds
+   (exactly `backfill remap`; no OCR) and scores them: "as shipped";
+2. for each family in turn (a fold): fits the thresholds and page limits on the other families'
+   fields (pipeline.calibration.fit_joint, the target of mapping/data/thresholds.json), writes them to
+   a thresholds file, re-maps the held-out family with them and scores it (pipeline.evaluate): what a
+   register nobody fitted on may expect.
+
+The table gives each family's held-out figures and the WORST fold against the issue's floors, then the
+failures by kind (page lost, rows lost, column not identified, column misassigned, field wrong) with
+the fields most hit, so the work on robustness can see where each family fails. The report goes to
+bench/results/families-<seed>-<date>.{md,json}. The engine and its settings are the normal ones
+(backfill.toml or --config, BACKFILL_* environment variables): run it again on another recognizer
+and it reads the pages again into a store of its own. Never part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_calibration import page_shares  # noqa: E402
+from ocr.registry import get_engine  # noqa: E402
+from pipeline.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
+from pipeline.config import Settings  # noqa: E402
+from pipeline.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
+from pipeline.run import remap, run_folder  # noqa: E402
+from pipeline.store import Store  # noqa: E402
+from samples.families import FAMILIES  # noqa: E402
+from samples.generator import GENERATOR_VERSION, generate_set  # noqa: E402
+
+PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
+OCR_KEYS = ("engine", "engine_settings", "layout_mode", "second_read_below", "pdf_dpi", "spec_version")
+"""The settings a run's stored cells depend on: another value of any of them is another store."""
+
+FLOORS: list[tuple[str, str, str, float, str]] = [  # (key, label, >= or <=, floor, format)
+    ("pages_extracted", "pages with a ruled table whose rows are extracted", ">=", 1.0, ".1%"),
+    ("rows_found", "rows found", ">=", 0.99, ".2%"),
+    ("field_accuracy", "fields exact before review", ">=", 0.97, ".2%"),
+    ("id_accuracy", "ID numbers exact", ">=", 0.995, ".2%"),
+    ("auto_error_rate", "wrong among auto-accepted fields", "<=", 0.003, ".2%"),
+    ("auto_share", "records auto-accepted", ">=", 0.60, ".1%"),
+    ("structure_auto", "auto-accepted fields blank where the cell has ink, or whose column was not identified", "<=", 0, "d"),
+    ("struck_auto", "struck-through rows auto-accepted", "<=", 0, "d"),
+]
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@lru_cache(maxsize=4)
+def engine_version(name: str, engine_settings: str) -> str:
+    """The engine's own version string (package and model file hashes): a model swapped under the same
+    settings is another store too."""
+    return get_engine(name, **json.loads(engine_settings)).version()
+
+
+def ocr_fingerprint(settings: Settings) -> str:
+    d = settings.to_dict()
+    key = {k: d[k] for k in OCR_KEYS}
+    key["engine_version"] = engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True))
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
+def family_dirs(out: Path, family: str, settings: Settings) -> tuple[Path, Path]:
+    """(scans folder, run folder) of a family's set."""
+    return out / family / "scans", out / family / f"run-{ocr_fingerprint(settings)}"
+
+
+def stage_generate(family: str, args, out: Path) -> Path:
+    """The family's set, generated once: a manifest says what it is; another one is refused."""
+    scans = out / family / "scans"
+    manifest = out / family / "manifest.json"
+    want = {"family": family, "seed": args.seed, "pages": args.pages, "severity": args.severity,
+            "generator_version": GENERATOR_VERSION}
+    if manifest.is_file():
+        have = json.loads(manifest.read_text(encoding="utf-8"))
+        if {k: have.get(k) for k in want} != want:
+            sys.exit(f"{scans} holds another set ({have}); choose another --out or remove it")
+        return scans
+    t0 = time.perf_counter()
+    files = generate_set(scans, pages=args.pages, seed=args.seed, severity=args.severity, family=family)
+    manifest.write_text(json.dumps({**want, "files": len(files), "seconds": round(time.perf_counter() - t0, 1)},
+                                   indent=1), encoding="utf-8")
+    print(f"{family}: generated {len(files)} files in {time.perf_counter() - t0:.0f} s", flush=True)
+    return scans
+
+
+def stage_ocr(family: str, settings: Settings, out: Path) -> None:
+    """The whole pipeline once on the family's set (a killed run resumes where it stopped)."""
+    scans, run = family_dirs(out, family, settings)
+    stamp = run / "ocr_stage.json"
+    if stamp.is_file():
+        return
+    s = settings.with_(data_dir=str(run / "data"))
+    t0 = time.perf_counter()
+    summary = run_folder(scans, s)
+    seconds = time.perf_counter() - t0
+    stamp.write_text(json.dumps({
+        "family": family, "commit": git_commit(), "settings": {k: s.to_dict()[k] for k in OCR_KEYS},
+        "engine_version": engine_version(s.engine, json.dumps(s.engine_settings, sort_keys=True)),
+        "pages": summary.pages, "pages_done": summary.pages_done, "records": summary.records,
+        "problems": summary.pages_problem, "quarantined": summary.quarantined, "seconds": round(seconds, 1),
+        "at": dt.datetime.now().isoformat(timespec="seconds")}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{family}: {summary.pages} pages ({summary.pages_done} done) in {seconds:.0f} s", flush=True)
+
+
+def figures(ev: Evaluation) -> dict[str, Any]:
+    """The issue's measures of one family (or fold) from its evaluation."""
+    a = ev.to_dict()
+    return {
+        "pages_extracted": ev.pages_extracted_share, "pages_table": ev.pages_table, "pages_table_extracted": ev.pages_table_extracted,
+        "rows_found": ev.rows_found_share, "rows_truth": ev.rows_truth, "rows_found_n": ev.rows_found, "rows_extra": ev.rows_extra,
+        "rows_misplaced": ev.rows_misplaced,
+        "field_accuracy": ev.field_accuracy, "fields": ev.fields, "id_accuracy": ev.id_accuracy, "ids": ev.ids,
+        "auto_error_rate": ev.auto_error_rate, "auto_fields": ev.auto_fields, "auto_fields_wrong": ev.auto_fields_wrong,
+        "auto_share": ev.auto_share, "records": ev.records, "auto_accepted": ev.auto_accepted,
+        "structure_auto": ev.auto_blank_with_ink + ev.auto_column_unidentified,
+        "auto_blank_with_ink": ev.auto_blank_with_ink, "auto_column_unidentified": ev.auto_column_unidentified,
+        "auto_column_misassigned": ev.auto_column_misassigned,
+        "struck_auto": ev.struck_auto, "struck_rows": ev.struck_rows, "struck_found": ev.struck_found,
+        "pages_lost": a["pages_lost"], "pages_no_table": ev.pages_no_table, "pages_no_table_with_records": ev.pages_no_table_with_records,
+        "failures": a["failures"], "failures_by_field": a["failures_by_field"], "cer": ev.cer,
+        "per_field": a["per_field"], "groups": {k: {"records": g.records, "field_accuracy": g.field_accuracy} for k, g in ev.groups.items()},
+    }
+
+
+def score(family: str, settings: Settings, out: Path, thresholds_file: str | None) -> tuple[Evaluation, Store]:
+    scans, run = family_dirs(out, family, settings)
+    s = settings.with_(data_dir=str(run / "data"), thresholds_file=thresholds_file)
+    store = Store.open(s)
+    remap(store, s)
+    return evaluate(store, processed_only=False, truth_dir=scans), store
+
+
+def worst(rows: list[dict[str, Any]], key: str, op: str) -> dict[str, Any]:
+    return (min if op == ">=" else max)(rows, key=lambda r: r[key])
+
+
+def passes(value: float, op: str, floor: float) -> bool:
+    return value >= floor if op == ">=" else value <= floor
+
+
+def fmt(value: float, spec: str) -> str:
+    return f"{int(value)}" if spec == "d" else f"{value:{spec}}"
+
+
+def stage_report(families: list[str], args, settings: Settings, out: Path) -> dict[str, Any]:
+    target = float(json.loads(PACKAGED.read_text(encoding="utf-8")).get("target_wrong_share", 0.0015)) if args.target is None else args.target
+    types = field_types()
+    shipped: dict[str, dict[str, Any]] = {}
+    obs: list = []
+    shares: dict[int, float] = {}
+    kinds: dict[int, str] = {}
+    runs: dict[str, dict] = {}
+    t0 = time.perf_counter()
+    for i, family in enumerate(families):  # as shipped: today's mapping and packaged thresholds
+        ev, store = score(family, settings, out, None)
+        offset = 1_000_000 * (i + 1)  # record ids of different stores kept apart
+        obs += [replace(o, record=o.record + offset) for o in ev.observations]
+        shares.update(page_shares(store, offset, kinds))
+        store.dispose()
+        shipped[family] = figures(ev)
+        runs[family] = json.loads((family_dirs(out, family, settings)[1] / "ocr_stage.json").read_text(encoding="utf-8"))
+        print(f"{family}: scored as shipped ({time.perf_counter() - t0:.0f} s)", flush=True)
+    folds: dict[str, dict[str, Any]] = {}
+    for i, family in enumerate(families):  # leave one family out
+        offset = 1_000_000 * (i + 1)
+        rest = [o for o in obs if not offset <= o.record < offset + 1_000_000]
+        fit, limit = fit_joint(rest, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
+        path = out / "folds" / f"thresholds-without-{family}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_thresholds(path, fit, target, {"fitted_on": [f for f in families if f != family], "held_out": family,
+                                             "seed": args.seed, "target": target}, limit)
+        ev, store = score(family, settings, out, str(path))
+        store.dispose()
+        folds[family] = {**figures(ev), "thresholds": {t: v["threshold"] for t, v in fit.items()}, "page_limit": limit}
+        print(f"{family}: held out ({time.perf_counter() - t0:.0f} s)", flush=True)
+    return {"seed": args.seed, "pages_per_family": args.pages, "families": families, "target": target,
+            "commit": git_commit(), "settings": {k: settings.to_dict()[k] for k in OCR_KEYS}, "runs": runs,
+            "as_shipped": shipped, "held_out": folds, "generator_version": GENERATOR_VERSION,
+            "date": dt.date.today().isoformat()}
+
+
+def render(rep: dict[str, Any], command: str) -> str:
+    fams = rep["families"]
+    folds, shipped = rep["held_out"], rep["as_shipped"]
+    lines = [f"# Variation families, leave one family out (seed {rep['seed']}, {rep['pages_per_family']} ruled pages a family)",
+             "", f"`{command}`", "",
+             f"Commit {rep['commit']}, generator version {rep['generator_version']}, {rep['date']}; engine "
+             f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
+             f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.calibration.fit_joint, "
+             f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting.", "",
+             "## Held-out figures against the issue's floors", "",
+             "| measure | floor | " + " | ".join(fams) + " | **worst** |",
+             "|---|---|" + "---|" * len(fams) + "---|"]
+    for key, label, op, floor, spec in FLOORS:
+        rows = [folds[f] for f in fams]
+        w = worst(rows, key, op)
+        cells = [f"{fmt(r[key], spec)}{'' if passes(r[key], op, floor) else ' ❌'}" for r in rows]
+        lines.append(f"| {label} | {op} {fmt(floor, spec)} | " + " | ".join(cells) +
+                     f" | **{fmt(w[key], spec)}** {'✅' if passes(w[key], op, floor) else '❌'} |")
+    lines += ["", "Counts behind them:", "",
+              "| family | pages with a table: extracted / all (lost: why) | rows found / truth (extra; holding another row) | fields | IDs | "
+              "auto-accepted records | wrong among their fields | blank with ink / column not identified / misassigned (auto) | "
+              "struck rows: found / auto | covers read as records |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for f in fams:
+        r = folds[f]
+        lost = ", ".join(f"{k} {v}" for k, v in r["pages_lost"].items()) or "none"
+        lines.append(f"| {f} | {r['pages_table_extracted']} / {r['pages_table']} ({lost}) | {r['rows_found_n']} / {r['rows_truth']} "
+                     f"({r['rows_extra']}; {r['rows_misplaced']}) | {r['fields']} | {r['ids']} | {r['auto_accepted']} of {r['records']} | "
+                     f"{r['auto_fields_wrong']} of {r['auto_fields']} | {r['auto_blank_with_ink']} / {r['auto_column_unidentified']} / "
+                     f"{r['auto_column_misassigned']} | {r['struck_found']} of {r['struck_rows']} / {r['struck_auto']} | "
+                     f"{r['pages_no_table_with_records']} of {r['pages_no_table']} |")
+    lines += ["", "## As shipped (today's packaged thresholds, fitted on the default generator's sets)", "",
+              "| measure | " + " | ".join(fams) + " |", "|---|" + "---|" * len(fams)]
+    for key, label, op, floor, spec in FLOORS:
+        lines.append(f"| {label} | " + " | ".join(fmt(shipped[f][key], spec) for f in fams) + " |")
+    lines += ["", "## Wrong fields by kind of failure (held out)", "",
+              "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "
+              "found; the record under its row number holds another row's writing; the column holding it was mapped to no "
+              "field; the column mapped to it holds another column (or its column went to another field); else read or "
+              "normalized wrong.", "",
+              "| family | fields | " + " | ".join(FAILURE_KINDS) + " |", "|---|---|" + "---|" * len(FAILURE_KINDS)]
+    for f in fams:
+        r = folds[f]
+        n = max(1, r["fields"])
+        lines.append(f"| {f} | {r['fields']} | " + " | ".join(f"{r['failures'][k]} ({r['failures'][k] / n:.1%})" for k in FAILURE_KINDS) + " |")
+    lines += ["", "Fields most hit, per family and kind:", ""]
+    for f in fams:
+        r = folds[f]
+        top = sorted(((k, fld, n) for k, d in r["failures_by_field"].items() for fld, n in d.items()), key=lambda x: -x[2])[:8]
+        lines.append(f"- **{f}**: " + ("; ".join(f"{k} {fld} {n}" for k, fld, n in top) or "none"))
+    lines += ["", "## Runs", "", "| family | pages | done | problems | seconds | commit |", "|---|---|---|---|---|---|"]
+    for f in fams:
+        r = rep["runs"][f]
+        probs: dict[str, int] = {}
+        for p in r["problems"]:
+            probs[p["status"]] = probs.get(p["status"], 0) + 1
+        lines.append(f"| {f} | {r['pages']} | {r['pages_done']} | {', '.join(f'{k} {v}' for k, v in probs.items()) or 'none'} | "
+                     f"{r['seconds']} | {r['commit']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pages", type=int, default=40, help="ruled pages per family (covers come on top)")
+    ap.add_argument("--seed", type=int, default=2101)
+    ap.add_argument("--severity", type=float, default=1.0)
+    ap.add_argument("--families", default=",".join(FAMILIES), help="comma-separated family names (default: all)")
+    ap.add_argument("--stage", choices=["generate", "ocr", "report", "all"], default="all")
+    ap.add_argument("--config", help="settings file (default: ./backfill.toml when present); engine and OCR settings come from it")
+    ap.add_argument("--target", type=float, default=None, help="wrong share the folds are fitted to (default: the packaged fit's)")
+    ap.add_argument("--floor", type=float, default=FLOOR)
+    ap.add_argument("--type-cap", type=float, default=TYPE_CAP)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "families"))
+    ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
+    args = ap.parse_args()
+    families = [f.strip() for f in args.families.split(",") if f.strip()]
+    bad = [f for f in families if f not in FAMILIES]
+    if bad:
+        ap.error(f"unknown families {bad}; known: {', '.join(FAMILIES)}")
+    if args.stage in ("report", "all") and len(families) < 2:
+        ap.error("leave-one-family-out needs at least two families")
+    out = Path(args.out) / f"seed{args.seed}-p{args.pages}"
+    settings = Settings.load(args.config)
+    for family in families:
+        stage_generate(family, args, out)
+        if args.stage in ("ocr", "all", "report"):
+            stage_ocr(family, settings, out)  # cached: a no-op when the family's run is there
+    if args.stage in ("report", "all"):
+        rep = stage_report(families, args, settings, out)
+        command = "python bench/bench_families.py " + " ".join(sys.argv[1:])
+        md = render(rep, command.strip())
+        results = Path(args.results)
+        results.mkdir(parents=True, exist_ok=True)
+        name = f"families-seed{args.seed}-{rep['date']}"
+        (results / f"{name}.md").write_text(md, encoding="utf-8")
+        (results / f"{name}.json").write_text(json.dumps(rep, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        (out / "report.md").write_text(md, encoding="utf-8")
+        print(md)
+
+
+if __name__ == "__main__":
+    main()
