@@ -376,7 +376,13 @@ def assign_columns(kind: str, header_texts: list[str], column_texts: list[list[s
     for c in range(n):
         j = match[c] if c < len(match) else -1
         if j < 0:
-            out.append(ColumnAssignment(c, header_texts[c], None, None, False, None))
+            named = header_only.get(c)
+            doubt = None
+            if named is not None:
+                q = scores[(c, named)].content
+                doubt = (f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)" if q is not None
+                         else f"its header reads as {named}, which another column fits better")
+            out.append(ColumnAssignment(c, header_texts[c], None, None, named is not None, doubt))
             continue
         f = names[j]
         sc = scores[(c, f)]
