@@ -113,6 +113,13 @@ _CN_RUN = re.compile(f"[{_CN_CHARS}]+")
 _DATE = re.compile(r"([0-9]{4}|[0-9]{2})[.\-/年,、·]+([0-9]{1,2})[.\-/月,、·]+([0-9]{1,2})[日号]?")
 _DATE8 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 _PARTIAL = re.compile(r"([0-9]{2}|[0-9]{4})[.\-/年]([0-9]{1,2})月?")
+_MONTH_DAY = re.compile(r"([0-9]{1,2})月([0-9]{1,2})[日号]")
+"""A date written without its year (4月7日, 十二月三十日): registers whose title gives the year leave it out."""
+YEAR_FROM_LEDGER_CERTAINTY = 0.9
+"""How sure a date written without its year is once given the ledger's year (the register's title):
+the year is not read but taken, and an entry of late December in a register of the next year (a death
+on 12月30日 cremated on 1月2日) is then a year off, which the record's checks find (death after
+cremation) and put right where the previous year makes the order true (mapping.record)."""
 _DATE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
 
 MIN_YEAR, MAX_YEAR = 1880, 2035
@@ -187,6 +194,14 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
             flags.append("ocr_char_fixed")
             certainty *= 0.85
     m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
+    md = _MONTH_DAY.fullmatch(s) if m is None else None
+    if md is not None:
+        if ledger_year is None or not MIN_YEAR <= ledger_year <= MAX_YEAR:
+            return _fail(raw, "incomplete_date", *flags)
+        value = _iso(ledger_year, int(md.group(1)), int(md.group(2)))
+        if value is None:
+            return _fail(raw, "impossible_date", *flags)
+        return _ok(value, raw, *flags, "year_from_ledger", certainty=certainty * YEAR_FROM_LEDGER_CERTAINTY)
     if m is None:
         lost = _lost_separator(s)
         if lost is not None:

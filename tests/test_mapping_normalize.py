@@ -377,3 +377,25 @@ def test_a_sea_area_is_matched_by_recognizer_confusions_only_never_by_dropping_w
     # cannot output (屺) or drops (疃)
     names = sea_area_alternatives("明岛海城")
     assert "屺坶岛海域" in names and "长岛海域" in names and "芝罘卧佛岛海域" not in names
+
+
+def test_a_date_written_without_its_year_takes_the_ledgers_and_says_so():
+    n = normalize_date("4月7日", 2013)
+    assert (n.value, n.flags) == ("2013-04-07", ("year_from_ledger",)) and n.certainty < 1.0
+    assert normalize_date("十二月三十日", 2013).value == "2013-12-30"
+    assert normalize_date("4月7日").value is None  # no ledger year: nothing invented
+    assert normalize_date("2月30日", 2013).flags == ("impossible_date",)
+
+
+def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
+    from mapping.record import RecordContext, build_record
+    from pipeline.models import RawCell
+
+    cells = {"death_date": RawCell("12月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)}
+    rec = build_record("cremation", cells, RecordContext(ledger_year=2013))
+    death = rec.fields["death_date"]
+    assert death.value == "2012-12-30" and "year_before_ledger" in death.flags
+    assert "death_after_cremation" not in death.flags
+    far = build_record("cremation", {"death_date": RawCell("6月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)},
+                       RecordContext(ledger_year=2013))
+    assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags
