@@ -517,7 +517,10 @@ def faint_ink(inner: np.ndarray) -> int:
     if inner.size == 0 or min(inner.shape) <= 2 * FAINT_EDGE + 2:
         return 0
     crop = inner[FAINT_EDGE:-FAINT_EDGE, FAINT_EDGE:-FAINT_EDGE]
-    ink = (crop < int(np.median(crop)) - FAINT_CONTRAST).astype(np.uint8)
+    # against the paper around each pixel (the median of 21 x 21 pixels: a pen stroke is a few pixels
+    # wide), not the cell's median: the light falling off towards a page's edge is no ink
+    paper = cv2.medianBlur(np.ascontiguousarray(crop), 21)
+    ink = (crop.astype(np.int16) < paper.astype(np.int16) - FAINT_CONTRAST).astype(np.uint8)
     ink[ruling_rows(ink)] = 0
     h = ink.shape[0]
     ink[:, ink.sum(axis=0) > 0.8 * h] = 0
