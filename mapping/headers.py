@@ -164,12 +164,16 @@ CONTENT_MIN_CELLS = 3
 """A column's content says something of its field only with at least this many written cells; below
 that (an empty remarks column, a page with two rows) the header alone decides."""
 HEADER_WEIGHT = 0.5
-"""Weight of the header's score in a column's score for a field (the content's share the rest), for
-fields whose content can be typed (content_share is not None)."""
+"""Weight of the header's score in a column's score for a field (the content's share the rest)."""
+CONTENT_UNKNOWN = 0.5
+"""The content share counted where it cannot be told (free text, serial numbers of any form, a column
+with fewer than CONTENT_MIN_CELLS written cells): no evidence either way. (Counting the header alone
+there made a text field whose wording is near another's, 火化编号 beside 火化证号, rival a typed column as
+strongly as its own field.)"""
 ASSIGN_MIN = 0.6
 """A column is assigned a field only with a score at least this high: a header read exactly with
-content that fits (1.0), a header read with a few characters wrong and content that fits (0.8-0.9),
-or content that fits with no header recognized at all (0.5 + 0.5 x the header's similarity): the
+content that fits (1.0) or that cannot be told (0.75), a header read with a few characters wrong and
+content that fits (0.8-0.9), or content that fits with a header at least a fifth like a wording: the
 content alone never assigns a field (an extra column of numbers is no age column)."""
 ASSIGN_MARGIN = 0.15
 """A column's field is sure only when the column scores at least this much less for any other field,
@@ -274,7 +278,7 @@ def column_scores(kind: str, header_texts: list[str], column_texts: list[list[st
                   spec: Spec | None = None) -> dict[tuple[int, str], ColumnScore]:
     """(column, field) -> ColumnScore for every printed column and every field of the kind read from
     a cell (and the serial pseudo-field row_no). total = HEADER_WEIGHT x header + (1 - HEADER_WEIGHT)
-    x content share, or the header alone where the content cannot be told."""
+    x content share (CONTENT_UNKNOWN where the content cannot be told)."""
     sp = spec if spec is not None else load_spec()
     ks = sp.kind(kind)
     fields = [(f.name, f.normalizer, f.code_table) for f in ks.fields if f.source == "cell"]
@@ -286,7 +290,7 @@ def column_scores(kind: str, header_texts: list[str], column_texts: list[list[st
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
-            total = h if q is None else HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * q
+            total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4))
     return out
 
