@@ -252,7 +252,76 @@ def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
     hull = cv2.convexHull(pts).reshape(-1, 2)
     s = hull.sum(axis=1)
     d = hull[:, 0] - hull[:, 1]
-    return np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
+    quad = np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
+    box = (int(stats[best, cv2.CC_STAT_LEFT]), int(stats[best, cv2.CC_STAT_TOP]), int(bw), int(bh))
+    fitted = fit_table_sides(hor, ver, box)
+    return fitted if fitted is not None else quad
+
+
+SIDE_BAND = 0.12
+"""The outer line of a table's side is looked for within this share of the table's extent from that side."""
+SIDE_INLIERS = 0.5
+"""A side's line is fitted when at least this share of its samples lie within SIDE_TOLERANCE of it."""
+SIDE_TOLERANCE = 4.0
+
+
+def _fit_side(mask: np.ndarray, box: tuple[int, int, int, int], side: str) -> tuple[float, float] | None:
+    """(a, b) of the outer ruling line on one side of the table's box: y = a x + b for top/bottom,
+    x = a y + b for left/right, fitted robustly to the outermost line pixel of each sample across the
+    side (a stretch of the line missing, or a stamp over it, gives outliers, left out)."""
+    x0, y0, w, h = box
+    if side in ("top", "bottom"):
+        along = np.arange(x0 + int(0.05 * w), x0 + int(0.95 * w), 4)
+        lo, hi = (y0, y0 + int(SIDE_BAND * h)) if side == "top" else (y0 + h - int(SIDE_BAND * h), y0 + h)
+        band = mask[lo:hi, :]
+        pos = []
+        for x in along:
+            col = np.nonzero(band[:, x])[0]
+            pos.append(np.nan if col.size == 0 else lo + (col[0] if side == "top" else col[-1]))
+    else:
+        along = np.arange(y0 + int(0.05 * h), y0 + int(0.95 * h), 4)
+        lo, hi = (x0, x0 + int(SIDE_BAND * w)) if side == "left" else (x0 + w - int(SIDE_BAND * w), x0 + w)
+        band = mask[:, lo:hi]
+        pos = []
+        for y in along:
+            row = np.nonzero(band[y, :])[0]
+            pos.append(np.nan if row.size == 0 else lo + (row[0] if side == "left" else row[-1]))
+    t = along.astype(np.float64)
+    v = np.asarray(pos, dtype=np.float64)
+    ok = ~np.isnan(v)
+    if ok.sum() < 10:
+        return None
+    t, v = t[ok], v[ok]
+    keep = np.abs(v - np.median(v)) < max(3 * SIDE_TOLERANCE, 0.02 * (w if side in ("left", "right") else h))
+    for _ in range(3):
+        if keep.sum() < 10:
+            return None
+        a, b = np.polyfit(t[keep], v[keep], 1)
+        keep = np.abs(v - (a * t + b)) < SIDE_TOLERANCE
+    if keep.sum() < SIDE_INLIERS * len(along):
+        return None
+    a, b = np.polyfit(t[keep], v[keep], 1)
+    return float(a), float(b)
+
+
+def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """Corners (tl, tr, br, bl) of the table from its four outer ruling lines, each fitted robustly
+    (_fit_side), None where a side has no line to fit. The convex hull of the ruling's pixels gives
+    corners too, but a stretch of an outer line missing near a corner, or a stamp over it, pulls a
+    corner off and the warp then shears the table (its vertical lines no longer vertical, so the grid
+    finds none on that side)."""
+    top, bottom = _fit_side(hor, box, "top"), _fit_side(hor, box, "bottom")
+    left, right = _fit_side(ver, box, "left"), _fit_side(ver, box, "right")
+    if None in (top, bottom, left, right):
+        return None
+
+    def meet(hline: tuple[float, float], vline: tuple[float, float]) -> tuple[float, float]:
+        (a, b), (c, d) = hline, vline  # y = a x + b, x = c y + d
+        y = (a * d + b) / (1 - a * c)
+        return c * y + d, y
+
+    quad = np.array([meet(top, left), meet(top, right), meet(bottom, right), meet(bottom, left)], dtype=np.float32)
+    return quad if quad_problem(quad) is None else None
 
 
 MAX_QUAD_TILT_DEG = 8.0    # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
