@@ -60,31 +60,69 @@ def _page_scale(shape: tuple[int, ...]) -> float:
     return max(shape[0], shape[1]) / 2339.0
 
 
-def ruling_mask(bgr: np.ndarray) -> np.ndarray:
-    """Pixels of the page's ruling lines, in any ink colour (black, red, green, blue, faded): long
-    straight thin runs, told from stamps and text by shape, not by hue. Measured on the darkest
-    channel, where a red or green line is as dark as a black one, and binarized against its local
-    background (faded print included); runs are kept where, gaps bridged, they span RULING_MIN_SPAN
-    of the page. Returns a bool mask (a line widened by one pixel on each side)."""
+RULING_GRAY = 60
+"""The grey the ruling is drawn in again on the clean page (clean_page): as dark as printed ink after
+the illumination step's stretch."""
+RULING_THICKNESS = 8.0
+"""A ruling line is at most this many pixels thick (at 200 dpi, scaled with the page) once its gaps are
+bridged: a printed line is 1-4 px, a thick mimeographed one 5-6; a line of text joined into one long
+run by the bridging is 20 px or more."""
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """The page's ruling lines: `ink`, the ruling's own ink pixels (widened by one pixel on each side);
+    `lines`, the lines whole, their gaps bridged (a thin line broken into dots by a 1-bit threshold, a
+    faded line broken in places)."""
+
+    ink: np.ndarray
+    lines: np.ndarray
+
+
+def find_ruling(bgr: np.ndarray) -> Ruling:
+    """The page's ruling lines, in any ink colour (black, red, green, blue, faded) and state (thin,
+    thick, broken, dotted by a 1-bit threshold): long straight thin runs, told from stamps and text by
+    shape, not by hue. Measured on the darkest channel, where a red or green line is as dark as a black
+    one, and binarized against its local background (faded print included); dots of a broken line are
+    joined (a few pixels along it, a pixel across it), runs kept where, gaps bridged (RULING_BRIDGE),
+    they span RULING_MIN_SPAN of the page and are at most RULING_THICKNESS thick."""
     h, w = bgr.shape[:2]
+    scale = _page_scale(bgr.shape)
     dark = _darkest(bgr)
+    bilevel = is_bilevel(dark)
+    if not bilevel:  # scan noise, joined along a line's direction, would make lines of its own
+        dark = cv2.medianBlur(dark, 3)
     ink = cv2.adaptiveThreshold(dark, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 12)
-    bridge = max(9, int(round(RULING_BRIDGE * _page_scale(bgr.shape))) | 1)
-    out = np.zeros((h, w), np.uint8)
+    bridge = max(9, int(round(RULING_BRIDGE * scale)) | 1)
+    # a 1-bit threshold breaks a thin line into dots a few pixels apart and a pixel off its course: its
+    # dots are joined; on a grey page pixel-sized gaps only (a faded line)
+    dots = (max(5, int(round(9 * scale)) | 1), 3) if bilevel else (5, 1)
+    own = np.zeros((h, w), np.uint8)
+    whole = np.zeros((h, w), np.uint8)
     for horizontal in (True, False):
         side = w if horizontal else h
         k = max(side // RULING_KERNEL, 15)
         kern = (k, 1) if horizontal else (1, k)
-        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern))
+        # a thin line broken into dots by a 1-bit threshold or faded print: its dots joined first
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, dots if horizontal else dots[::-1]))
+        runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern))
         joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, cv2.getStructuringElement(
             cv2.MORPH_RECT, (bridge, 3) if horizontal else (3, bridge)))
         n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-        span = stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]
-        long_ = span >= RULING_MIN_SPAN * side
-        long_[0] = False
-        if long_.any():
-            out |= (long_[labels] & (runs > 0)).astype(np.uint8)
-    return cv2.dilate(out, np.ones((3, 3), np.uint8)).astype(bool)
+        span = (stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]).astype(np.float64)
+        thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(span, 1.0)
+        keep = (span >= RULING_MIN_SPAN * side) & (thick <= RULING_THICKNESS * scale)
+        keep[0] = False
+        if keep.any():
+            line = keep[labels] & (joined > 0)
+            whole |= line.astype(np.uint8)
+            own |= (line & (ink > 0)).astype(np.uint8)
+    return Ruling(cv2.dilate(own, np.ones((3, 3), np.uint8)).astype(bool), whole.astype(bool))
+
+
+def ruling_mask(bgr: np.ndarray) -> np.ndarray:
+    """The ruling's own ink pixels (find_ruling), widened by one pixel on each side."""
+    return find_ruling(bgr).ink
 
 
 STAMP_JOIN = 0.04
@@ -132,7 +170,7 @@ def stamp_regions(candidates: np.ndarray) -> np.ndarray:
     return cv2.resize(out, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
 
 
-def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]:
+def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None) -> tuple[np.ndarray, Step]:
     """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
     ink stay dark.
 
@@ -143,7 +181,7 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int) -> tuple[np.ndarray, Step]
     shaped like a seal (stamp_regions), so red print (a header row, a title) is kept too."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     b, g, r = cv2.split(bgr)
-    ruling = ruling_mask(bgr)
+    ruling = ruling_mask(bgr) if ruling is None else ruling
     darkest = cv2.min(cv2.min(b, g), r)
     coloured = cv2.subtract(cv2.max(cv2.max(b, g), r), darkest) > CHROMA_INK
     recoloured = ruling & coloured
@@ -202,10 +240,32 @@ def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, S
                      {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo})
 
 
+BILEVEL_SHARE = 0.995
+"""A page whose pixels are this share black or white (within 5 levels) was scanned in 1-bit (bilevel)."""
+SPECK_PIXELS = 2
+"""On a bilevel page, dots of at most this many pixels are scanner noise (a glyph's stroke is more)."""
+
+
+def is_bilevel(gray: np.ndarray) -> bool:
+    small = gray[::4, ::4]
+    return float(((small <= 5) | (small >= 250)).mean()) >= BILEVEL_SHARE
+
+
 def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
+    """Noise removed: a median of 3 x 3 on a grey page; on a bilevel (1-bit) page, whose strokes and lines
+    may be one pixel thin (a median would break typed text and erase the ruling), only the isolated dots
+    of SPECK_PIXELS or fewer."""
     if h > 0:
         out = cv2.fastNlMeansDenoising(gray, None, h=h, templateWindowSize=7, searchWindowSize=21)
         return out, Step("denoise", {"method": "fastNlMeans", "h": h})
+    if is_bilevel(gray):
+        dark = (gray < 128).astype(np.uint8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+        specks = stats[:, cv2.CC_STAT_AREA] <= SPECK_PIXELS
+        specks[0] = False
+        out = gray.copy()
+        out[specks[labels]] = 255
+        return out, Step("denoise", {"method": "bilevel_specks", "max_pixels": SPECK_PIXELS}, {"specks": int(specks.sum())})
     return cv2.medianBlur(gray, 3), Step("denoise", {"method": "median", "ksize": 3})
 
 
@@ -380,14 +440,23 @@ def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, 
 def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
     """All cleanup steps in order; the input array is left untouched."""
     steps: list[Step] = []
-    gray, st = suppress_stamps(bgr, settings.red_margin)
+    ruling = find_ruling(bgr)
+    gray, st = suppress_stamps(bgr, settings.red_margin, ruling.ink)
     steps.append(st)
     gray, st = remove_scan_borders(gray, settings.border_dark)
     steps.append(st)
     gray, st = normalize_illumination(gray, settings.illumination_kernel)
     steps.append(st)
+    before = gray
     gray, st = denoise(gray, settings.denoise_h)
     steps.append(st)
+    if is_bilevel(before):
+        # a 1-bit scan's ruling drawn whole again: a line broken into dots by the threshold is found
+        # by the grid only where it is one
+        gray[ruling.lines] = np.minimum(gray[ruling.lines], RULING_GRAY)
+    else:
+        # a ruling line one pixel wide (thin print) is no noise: the median filter would weaken it
+        gray[ruling.ink] = np.minimum(gray[ruling.ink], before[ruling.ink])
     table_box = None
     if settings.rectify:
         quad = find_table_quad(gray, settings.min_table_fraction)
