@@ -211,7 +211,11 @@ def _text_rows(boxes: np.ndarray, g: float) -> list[list[int]]:
         cut = (centres[k] + centres[k + 1]) / 2
         upper = inside[(inside[:, 1] + inside[:, 3]) / 2.0 <= cut]
         lower = inside[(inside[:, 1] + inside[:, 3]) / 2.0 > cut]
-        todo[:0] = [[int(upper[:, 1].min()), int(upper[:, 3].max())], [int(lower[:, 1].min()), int(lower[:, 3].max())]]
+        parts = [[int(upper[:, 1].min()), int(upper[:, 3].max())], [int(lower[:, 1].min()), int(lower[:, 3].max())]]
+        if any(p_[1] - p_[0] >= r1 - r0 for p_ in parts):  # a piece as tall as the run: it cannot be cut
+            out.append([r0, r1])
+            continue
+        todo[:0] = parts
     return sorted(out)
 
 
