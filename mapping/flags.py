@@ -92,6 +92,7 @@ FLAGS: dict[str, FlagInfo] = {
     "column_doubted": FlagInfo("本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）", "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)", "warn"),
     "column_values_fail": FlagInfo("本列多数值未通过该字段的校验：列可能错位或不是该字段", "most values of this column fail the field's validation: the column may be misplaced or another field", "warn"),
     "row_order_broken": FlagInfo("序号与上下行不连续：可能漏行、两行并为一行或一行拆成两行", "the serial number breaks the page's order: a row lost, two entries read as one, or a row split", "warn"),
+    "row_struck_through": FlagInfo("本行文字上有一条横贯的线：可能是划掉作废的记录（正确的记录在下一行）", "a line is drawn across the row's text: an entry struck through? (the right one follows)", "warn"),
     "no_column": FlagInfo("本页没有该字段的列（或该列表头未识别）：值缺失，不是空白", "no column of this page holds this field (or its header was not recognized): the value is missing, not blank", "error"),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),

@@ -27,6 +27,7 @@ class CleanPage:
     image: np.ndarray                   # grayscale uint8, rectified, flat background
     steps: list[Step] = field(default_factory=list)
     table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
+    ruling: np.ndarray | None = None    # the ruling lines whole (find_ruling), on `image` (None: not known)
 
 
 STAMP_MIN_GRAY = 135
@@ -63,10 +64,11 @@ def _page_scale(shape: tuple[int, ...]) -> float:
 RULING_GRAY = 60
 """The grey the ruling is drawn in again on the clean page (clean_page): as dark as printed ink after
 the illumination step's stretch."""
-RULING_THICKNESS = 8.0
-"""A ruling line is at most this many pixels thick (at 200 dpi, scaled with the page) once its gaps are
-bridged: a printed line is 1-4 px, a thick mimeographed one 5-6; a line of text joined into one long
-run by the bridging is 20 px or more."""
+RULING_THICKNESS = 12.0
+"""A ruling line is at most this many pixels thick on average (at 200 dpi, scaled with the page) once
+its gaps are bridged: a printed line is 1-4 px, a thick mimeographed one 5-6, two strokes of a pen
+crossing (a strike) 8-10 together; a line of text joined into one long run by the bridging is 20 px
+or more."""
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,12 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
     h, w = bgr.shape[:2]
     scale = _page_scale(bgr.shape)
     dark = _darkest(bgr)
-    bilevel = is_bilevel(dark)
     ink = cv2.adaptiveThreshold(dark, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 12)
     bridge = max(9, int(round(RULING_BRIDGE * scale)) | 1)
-    # a 1-bit threshold breaks a thin line into dots a few pixels apart and a pixel off its course: its
-    # dots are joined; on a grey page pixel-sized gaps only (a faded line)
-    dots = (max(5, int(round(9 * scale)) | 1), 3) if bilevel else (5, 1)
+    # pixel-sized gaps of a faded line, or of a thin line a 1-bit threshold broke into dots, are closed
+    # along it (the page is level: deskew_page). Joining more (9 px, or across the line too) joined the
+    # strokes of typed 1-bit digits into "lines" through the text.
+    dots = (5, 1)
     own = np.zeros((h, w), np.uint8)
     whole = np.zeros((h, w), np.uint8)
     for horizontal in (True, False):
@@ -281,14 +283,20 @@ border (seed 9438, 19_cremation_yantai_2017.pdf page 2: 5.8 px of line per px of
 the table 51) is never taken for the table."""
 
 
-def find_table_quad(gray: np.ndarray, min_fraction: float) -> np.ndarray | None:
+def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | None = None) -> np.ndarray | None:
     """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure
-    ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge."""
+    ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge. `ruling`: the ruling lines
+    whole (find_ruling), their gaps bridged: a faded line broken in many places still joins the table."""
     h, w = gray.shape
     ink = binarize(gray)
     # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
     hor = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
     ver = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15))))
+    if ruling is not None:
+        hor = cv2.bitwise_or(hor, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
+                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1))))
+        ver = cv2.bitwise_or(ver, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
+                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15)))))
     lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     if n <= 1:
@@ -500,17 +508,22 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
         # a ruling line one pixel wide (thin print) is no noise: the median filter would weaken it
         gray[ruling.ink] = np.minimum(gray[ruling.ink], before[ruling.ink])
     table_box = None
+    lines: np.ndarray | None = ruling.lines
     if settings.rectify:
-        quad = find_table_quad(gray, settings.min_table_fraction)
+        quad = find_table_quad(gray, settings.min_table_fraction, ruling.lines)
         problem = quad_problem(quad) if quad is not None else None
         if quad is None:
             steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
         elif problem:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
             gray, angle = deskew(gray)
+            lines = None
             steps.append(Step("rectify", {"method": "table_quad_homography"},
                               {"table_found": True, "quad": quad.round(1).tolist(), "quad_rejected": problem,
                                "fallback": "deskew", "skew_deg": round(angle, 3)}))
         else:
             gray, table_box, st = rectify(gray, quad)
+            m = np.asarray(st.result["matrix"], dtype=np.float64)
+            lines = cv2.warpPerspective(ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]),
+                                        flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
             steps.append(st)
-    return CleanPage(gray, steps, table_box)
+    return CleanPage(gray, steps, table_box, lines)

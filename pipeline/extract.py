@@ -38,7 +38,7 @@ from pipeline.layout import (Grid, assign_pieces, cell_inner, column_gap, faint_
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.routing import route
 from pipeline.store import Page, Record, RecordLink, SourceFile, Store, utcnow
-from pipeline.structure import (Structure, apply_column_checks, apply_serial_checks, apply_structure, check_columns,
+from pipeline.structure import (STRUCK, Structure, apply_column_checks, apply_serial_checks, apply_structure, check_columns,
                                 check_serials, mark_missing, missing_fields, serial_of)
 
 log = logging.getLogger(__name__)
@@ -508,12 +508,16 @@ def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], 
     return [a.field for a in assigned]
 
 
-def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings) -> PageExtraction:
-    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers."""
-    grid = find_grid_or_text(gray, table_box)
+def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings,
+                 ruling: np.ndarray | None = None) -> PageExtraction:
+    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
+    `ruling`: the page's ruling lines whole (pipeline.cleanup.CleanPage.ruling), where known."""
+    grid = find_grid_or_text(gray, table_box, ruling)
     structure = Structure()
     if grid.source in GRID_DOUBTS:
         structure.doubt_page(GRID_DOUBTS[grid.source])
+    for r in grid.struck_rows:
+        structure.doubt_row(r, STRUCK)
     stats = OcrStats()
     sp = load_spec(settings.spec_version)
     if settings.layout_mode == "page":
@@ -597,7 +601,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
                                       "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
         if written:
             mark_missing(record, [n for n in lost if n not in typed], columns)
-        apply_structure(record, columns, structure, ks)
+        apply_structure(record, columns, structure, ks, row_no)
         for name, text in typed.items():
             fv = record.fields.get(name)
             if fv is None:
@@ -723,7 +727,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     del image
     steps = [st.to_dict() for st in clean.steps]
     try:
-        ext = extract_page(clean.image, clean.table_box, engine, settings)
+        ext = extract_page(clean.image, clean.table_box, engine, settings, clean.ruling)
     except PageError as e:
         advice = PAGE_ADVICE.get(e.reason, "")
         return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {e}{advice}", original=original,

@@ -6,7 +6,7 @@ columns (a detection box merged across a ruling line) marks those cells for crop
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -24,6 +24,7 @@ class Grid:
     source: str = "ruling"  # "ruling": lines seen; "text": rows and columns from the text's alignment
     # (no usable ruling; GRID_SOURCES), "ruling+text": some lines seen, the others from the text
     inferred_cols: tuple[int, ...] = ()  # indices of vertical lines put in at a text gap (a missing line)
+    struck_rows: tuple[int, ...] = ()  # rows with a line drawn across their text (struck through?)
 
     @property
     def n_rows(self) -> int:
@@ -46,6 +47,8 @@ class Grid:
             d["source"] = self.source
         if self.inferred_cols:
             d["inferred_cols"] = list(self.inferred_cols)
+        if self.struck_rows:
+            d["struck_rows"] = list(self.struck_rows)
         return d
 
 
@@ -90,10 +93,14 @@ def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
     return out, inferred
 
 
-def ruling_lines(gray: np.ndarray, table_box: Box | None = None) -> tuple[list[int], list[int]]:
-    """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page."""
+def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> tuple[list[int], list[int]]:
+    """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
+    `ruling`: the ruling lines whole on this page (pipeline.cleanup.find_ruling: their gaps bridged, a
+    faded or dotted line made one), added to the page's ink."""
     h, w = gray.shape
     ink = binarize(gray)
+    if ruling is not None and ruling.shape == ink.shape:
+        ink = cv2.bitwise_or(ink, ruling.astype(np.uint8) * 255)
     if table_box is not None:
         x0, y0, x1, y1 = table_box
         pad = 12
@@ -114,16 +121,75 @@ def ruling_lines(gray: np.ndarray, table_box: Box | None = None) -> tuple[list[i
     return [y0 + r for r in rows], [x0 + c for c in cols]
 
 
-def find_grid(gray: np.ndarray, table_box: Box | None = None) -> Grid:
-    """Ruling lines of the (rectified) table. Raises NoTableError when there is no ruled table."""
+def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
+    """Ruling lines of the (rectified) table. Raises NoTableError when there is no ruled table.
+    `ruling`: see ruling_lines."""
     h, w = gray.shape
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
-    rows, cols = ruling_lines(gray, table_box)
+    rows, cols = ruling_lines(gray, table_box, ruling)
     if len(rows) < 3 or len(cols) < 3:
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
+    rows, struck = _lines_inside_rows(rows)
     rows, inferred = _fill_missing_rows(rows)
-    return Grid(tuple(rows), tuple(cols), tuple(inferred))
+    struck = [r + sum(1 for i in inferred if i <= r) for r in struck]  # lines put back above shift them
+    grid = Grid(tuple(rows), tuple(cols), tuple(inferred))
+    if ruling is not None and ruling.shape == gray.shape:
+        struck += lines_across_rows(grid, ruling)
+    return replace(grid, struck_rows=tuple(sorted(set(struck))))
+
+
+STRIKE_ROW_SHARE = 0.75
+"""A horizontal line closer than this share of the usual row height below the line above it, where the
+next line after it lies about a row height below that one (0.75-1.25), is no row boundary: it runs
+inside a row (a strike through a wrong entry, one or two lines)."""
+
+
+def _lines_inside_rows(rows: list[int]) -> tuple[list[int], list[int]]:
+    """The row boundaries without the lines that run inside a row (STRIKE_ROW_SHARE), and the indices
+    of the rows (between rows[r] and rows[r + 1] of the result) that held such lines. The header row
+    (the first) is left as it is: it is often taller."""
+    if len(rows) < 5:
+        return rows, []
+    usual = float(np.median(np.diff(rows[1:])))
+    if usual <= 0:
+        return rows, []
+    kept = rows[:2]
+    struck: list[int] = []
+    for j in range(2, len(rows)):
+        y = rows[j]
+        d = y - kept[-1]
+        later = rows[j + 1:j + 4]
+        if d < STRIKE_ROW_SHARE * usual and any(0.75 * usual <= z - kept[-1] <= 1.25 * usual for z in later):
+            if len(kept) - 1 not in struck:
+                struck.append(len(kept) - 1)
+            continue
+        kept.append(y)
+    return kept, struck
+
+
+STRIKE_SPAN = 0.3
+"""A long straight line inside a data row (the page's ruling mask, pipeline.cleanup.find_ruling, away
+from the row's own boundaries) spanning this share of the table's width or more is drawn across the
+row's text: a strike (one line, two, or a cross)."""
+
+
+def lines_across_rows(grid: Grid, ruling: np.ndarray) -> list[int]:
+    """Data rows with a long line drawn across their text (STRIKE_SPAN), whatever its tilt (a cross of
+    two diagonals is no horizontal line to the grid, but it is in the ruling mask)."""
+    width = grid.cols[-1] - grid.cols[0]
+    out = []
+    for r in range(1, grid.n_rows):
+        y0, y1 = grid.rows[r] + 6, grid.rows[r + 1] - 6
+        if y1 - y0 < 6:
+            continue
+        band = ruling[y0:y1, grid.cols[0]:grid.cols[-1]]
+        if not band.any():
+            continue
+        n, _lab, st, _c = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
+        if n > 1 and st[1:, cv2.CC_STAT_WIDTH].max() >= STRIKE_SPAN * width:
+            out.append(r)
+    return out
 
 
 # ---------------------------------------------------------------------------------- text alignment
@@ -309,17 +375,17 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
 
 
-def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None) -> Grid:
+def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
     """The table's grid from its ruling lines (find_grid); where they are missing or too few, from the
     text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
     where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
     try:
-        return find_grid(gray, table_box)
+        return find_grid(gray, table_box, ruling)
     except NoTableError as e:
         seen = e
-    rows, cols = ruling_lines(gray, table_box) if table_box is not None else ([], [])
+    rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
     if len(rows) < 3 and len(cols) < 3:
-        rows, cols = ruling_lines(gray, None)
+        rows, cols = ruling_lines(gray, None, ruling)
     grid = grid_from_text(gray, rows if len(rows) >= 3 else None, cols if len(cols) >= 3 else None)
     if grid is None and (len(rows) >= 3 or len(cols) >= 3):
         grid = grid_from_text(gray)

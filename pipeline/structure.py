@@ -39,6 +39,7 @@ class Structure:
 
     page: list[str] = field(default_factory=list)
     columns: dict[int, list[str]] = field(default_factory=dict)
+    rows: dict[int, list[str]] = field(default_factory=dict)  # data row (row_no) -> reasons it is in doubt
 
     def doubt_page(self, reason: str) -> None:
         if reason not in self.page:
@@ -49,18 +50,27 @@ class Structure:
         if reason not in reasons:
             reasons.append(reason)
 
+    def doubt_row(self, row_no: int, reason: str) -> None:
+        reasons = self.rows.setdefault(row_no, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
     @property
     def empty(self) -> bool:
-        return not self.page and not self.columns
+        return not self.page and not self.columns and not self.rows
 
     def to_dict(self) -> dict[str, Any]:
-        return {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
+        d: dict[str, Any] = {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
+        if self.rows:
+            d["rows"] = {str(k): list(v) for k, v in self.rows.items()}
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any] | None) -> "Structure":
         if not d:
             return cls()
-        return cls(list(d.get("page") or []), {int(k): list(v) for k, v in (d.get("columns") or {}).items()})
+        return cls(list(d.get("page") or []), {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
+                   {int(k): list(v) for k, v in (d.get("rows") or {}).items()})
 
 
 def _doubt(fv: FieldValue, flag: str) -> None:
@@ -78,9 +88,19 @@ def _cell_fields(ks: KindSpec) -> list[str]:
     return [f.name for f in ks.fields if f.source == "cell"]
 
 
-def apply_structure(record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec) -> None:
-    """The page's and the columns' doubts on one record: flags and problem lines."""
+STRUCK = "a line is drawn across its text: an entry struck through? If it was crossed out, reject it (the right entry follows)"
+"""Why a row with a long line across its text (pipeline.layout.lines_across_rows) is doubted."""
+
+
+def apply_structure(record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec,
+                    row_no: int | None = None) -> None:
+    """The page's, the columns' and the row's doubts on one record: flags and problem lines."""
     cell_fields = set(_cell_fields(ks))
+    for reason in structure.rows.get(row_no, []) if row_no is not None else []:
+        _problem(record, f"row: {reason}")
+        for name, fv in record.fields.items():
+            if fv.raw:
+                _doubt(fv, "row_struck_through" if reason == STRUCK else "row_order_broken")
     for reason in structure.page:
         _problem(record, f"page: {reason}")
         for name, fv in record.fields.items():

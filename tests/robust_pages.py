@@ -15,7 +15,8 @@ PAPER = np.array([253, 253, 251], np.float32)
 
 
 def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=None, drop_cols=(), drop_rows=(),
-         erase_all: bool = False, faint_cells=(), faint_contrast: float = 30.0, stamp_at=None, tilt_deg: float = 0.8,
+         erase_all: bool = False, faint_cells=(), faint_contrast: float = 30.0, stamp_at=None, strike_rows=(),
+         tilt_deg: float = 0.8,
          noise: float = 3.0, blur: float = 0.6) -> tuple[np.ndarray, dict]:
     """(BGR page, ground truth with "grid" in the page's pixels before the tilt)."""
     img, gt = render_page(kind, seed=seed, severity=0)
@@ -49,6 +50,14 @@ def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=
         cell = a[y0:y1, x0:x1]
         share = (255.0 - cell.mean(axis=2)) / 255.0
         a[y0:y1, x0:x1] = PAPER - share[..., None] / max(share.max(), 1e-6) * faint_contrast
+    for r, style in strike_rows:  # a wrong entry struck through by pen: "line", "double" or "cross"
+        y0, y1 = ys[r], ys[r + 1]
+        x0, x1 = xs[0] + 20, xs[-1] - 60
+        ym, rh = (y0 + y1) / 2, y1 - y0
+        lines = {"line": [(ym, ym + 3)], "double": [(ym - 0.13 * rh, ym - 0.13 * rh + 2), (ym + 0.13 * rh, ym + 0.13 * rh + 2)],
+                 "cross": [(y0 + 0.2 * rh, y1 - 0.2 * rh), (y1 - 0.2 * rh, y0 + 0.2 * rh)]}[style]
+        for ya, yb in lines:
+            cv2.line(a, (x0, round(ya)), (x1, round(yb)), (40, 45, 110), 3, cv2.LINE_AA)
     if stamp_at is not None:
         a = _stamp(a, stamp_at)
     out = a

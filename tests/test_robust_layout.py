@@ -117,3 +117,16 @@ def test_faint_pen_strokes_are_not_a_sure_blank():
     for r, c in blank:
         inner = cell_inner(clean.image, grid.cell_box(r, c))
         assert not text_line_bands(inner) and faint_ink(inner) == 0, (r, c)
+
+
+def test_a_row_struck_through_is_found_whatever_the_strike_and_no_other_row_is():
+    """A wrong entry crossed out by pen (one line, two lines, a cross of two near-horizontal
+    diagonals): the lines inside the row are no row boundaries, and the row is marked struck."""
+    bgr, gt = page(seed=17, strike_rows=[(3, "line"), (6, "double"), (9, "cross")])
+    clean = clean_page(bgr)
+    grid = find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+    assert grid.n_rows == len(gt["grid"]["y"]) - 1
+    assert grid.struck_rows == (3, 6, 9)
+    plain, _gt = page(seed=17)
+    clean = clean_page(plain)
+    assert find_grid_or_text(clean.image, clean.table_box, clean.ruling).struck_rows == ()

@@ -161,3 +161,16 @@ def test_a_row_whose_serial_breaks_the_order_goes_to_review():
     out = _map(FIELDS, rows)
     assert any(p.startswith("row: serial 4 follows 2") for p in out[2].record.problems)
     assert not any(p.startswith("row:") for p in out[0].record.problems)
+
+
+def test_a_row_struck_through_goes_to_review_with_its_reason():
+    from pipeline.structure import STRUCK
+
+    st = Structure()
+    st.doubt_row(2, STRUCK)
+    out = _map(FIELDS, ROWS, st)
+    assert route(out[1].record, Settings())[0] == NEEDS_REVIEW
+    assert f"row: {STRUCK}" in out[1].record.problems
+    assert "row_struck_through" in out[1].record.fields["deceased_name"].flags
+    assert not any(p.startswith("row:") for p in out[0].record.problems)
+    assert Structure.from_dict(st.to_dict()) == st
