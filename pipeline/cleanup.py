@@ -64,6 +64,9 @@ def _page_scale(shape: tuple[int, ...]) -> float:
 RULING_GRAY = 60
 """The grey the ruling is drawn in again on the clean page (clean_page): as dark as printed ink after
 the illumination step's stretch."""
+RULING_ACROSS = 6.0
+"""...and in most places along it each of its strokes is at most this many pixels across: a ruling line
+is 2-5, the shadow along a paper's edge 8-12."""
 RULING_THICKNESS = 12.0
 """A ruling line is at most this many pixels thick on average (at 200 dpi, scaled with the page) once
 its gaps are bridged: a printed line is 1-4 px, a thick mimeographed one 5-6, two strokes of a pen
@@ -113,6 +116,16 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
         thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(span, 1.0)
         keep = (span >= RULING_MIN_SPAN * side) & (thick <= RULING_THICKNESS * scale)
         keep[0] = False
+        for i in np.nonzero(keep)[0]:  # thin along its whole length (each stroke of it: a strike's cross
+            # is two): not the shadow along a paper's edge
+            x, y, bw, bh = (int(v) for v in stats[i, :4])
+            part = (labels[y:y + bh, x:x + bw] == i).astype(np.int8)
+            axis = 0 if horizontal else 1
+            count = part.sum(axis=axis)
+            strokes = (np.diff(part, axis=axis, prepend=0) == 1).sum(axis=axis)
+            has = count > 0
+            if has.any() and float(np.median(count[has] / np.maximum(strokes[has], 1))) > RULING_ACROSS * scale:
+                keep[i] = False
         if keep.any():
             line = keep[labels] & (joined > 0)
             whole |= line.astype(np.uint8)

@@ -128,7 +128,7 @@ def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
     rows, cols = ruling_lines(gray, table_box, ruling)
-    if len(rows) < 3 or len(cols) < 3:
+    if len(rows) < 4 or len(cols) < 3:  # a printed register form rules every row, the empty ones too
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
     rows, struck = _lines_inside_rows(rows)
     rows, inferred = _fill_missing_rows(rows)
@@ -315,6 +315,15 @@ def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: 
     return [(a, b) for a, b in gaps if a > x0 and b < x1]
 
 
+def _regular(lines: list[int] | None, least: int, gaps_vary: bool = False) -> bool:
+    """Whether ruling lines seen are enough to keep: at least `least` of them, and (rows) no gap more
+    than 2.5 times the median (three lines of a table whose other lines were lost are no rows)."""
+    if lines is None or len(lines) < least:
+        return False
+    gaps = np.diff(lines)
+    return gaps_vary or float(gaps.max()) <= 2.5 * float(np.median(gaps))
+
+
 def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_seen: list[int] | None = None) -> Grid | None:
     """A table's grid from the alignment of its text, where its ruling is missing or unusable: rows
     are runs of text lines (a wrapped cell's lines joined, ROW_JOIN), columns the gaps that the text of
@@ -328,8 +337,8 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     boxes = _pieces(ink, g)
     if len(boxes) < TEXT_GRID_MIN_COLS * TEXT_GRID_MIN_ROWS:
         return None
-    have_rows = rows_seen is not None and len(rows_seen) >= 3
-    have_cols = cols_seen is not None and len(cols_seen) >= 3
+    have_rows = _regular(rows_seen, TEXT_GRID_MIN_ROWS + 1)
+    have_cols = _regular(cols_seen, TEXT_GRID_MIN_COLS + 1, gaps_vary=True)
     if have_rows:
         lines = [[rows_seen[i], rows_seen[i + 1]] for i in range(len(rows_seen) - 1)]
     else:
