@@ -65,7 +65,7 @@ def gather(scans: Path, pages: int, settings: Settings):
             columns = page_gt["columns"]
             stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
             cells = [(r, c) for r in range(1, len(rows) + 1) for c in range(grid.n_cols)]
-            crops, owners = line_crops(clean.image, grid, cells, stretch)
+            crops, owners, _faint = line_crops(clean.image, grid, cells, stretch)
             truth = {(r, c): rows[r - 1]["cells"][c] for r, c in cells}
             out.append((f"{scan.name}#{k + 1}", clean.image, crops, owners, truth, columns))
     return out, skipped

@@ -86,27 +86,38 @@ def substitution_cost(a: str, b: str) -> float:
     return min(1.0, max(0.0, (SAME - similarity(a, b)) / (SAME - UNRELATED)))
 
 
-def shape_distance(read: str, name: str, unreadable: str = "") -> float:
+def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | None = None) -> float:
     """Edit distance where substituting a look-alike character costs little (insert / delete: 1).
     `unreadable`: characters the recognizer cannot output (not in its dictionary: 屺, read 屹, 此 or
     妃); what it reads in the place of one of them is a stand-in, and costs half (not nothing: a
-    free character would bring the entry near every reading, 腔桐岛海域 as near 屺坶岛海域 as 崆峒岛海域)."""
-    prev = [float(j) for j in range(len(name) + 1)]
+    free character would bring the entry near every reading, 腔桐岛海域 as near 屺坶岛海域 as 崆峒岛海域).
+    `droppable` (None: any character): only recognizer confusions count: a character of `name` may be
+    missing from the reading only where it is one of these (a character the recognizer drops or cannot
+    output, mapping.places.DROPPED), and no character of the reading may be left over (a recognizer
+    does not write words that are not there: 养马岛东侧海域 is no misreading of 养马岛海域). Otherwise
+    the distance is infinite."""
+    inf = float("inf")
+    extra = 1.0 if droppable is None else inf
+    prev = [0.0]
+    for nc in name:
+        prev.append(prev[-1] + (1.0 if droppable is None or nc in droppable else inf))
     for i, rc in enumerate(read, 1):
-        cur = [float(i)]
+        cur = [prev[0] + extra]
         for j, nc in enumerate(name, 1):
             sub = 0.5 * substitution_cost(rc, nc) if nc in unreadable else substitution_cost(rc, nc)
-            cur.append(min(prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + sub))
+            lost = 1.0 if droppable is None or nc in droppable else inf
+            cur.append(min(prev[j] + extra, cur[j - 1] + lost, prev[j - 1] + sub))
         prev = cur
     return prev[-1]
 
 
-def closest_by_shape(read: str, names: Sequence[str], unreadable: str = "") -> tuple[str, float] | None:
+def closest_by_shape(read: str, names: Sequence[str], unreadable: str = "",
+                     droppable: str | None = None) -> tuple[str, float] | None:
     """(entry, distance) of the one entry of `names` the reading is near in shape, else None
-    (`unreadable`: see shape_distance)."""
+    (`unreadable`, `droppable`: see shape_distance)."""
     if not read or not names or not available():
         return None
-    scored = sorted((shape_distance(read, n, unreadable), n) for n in dict.fromkeys(names))
+    scored = sorted((shape_distance(read, n, unreadable, droppable), n) for n in dict.fromkeys(names))
     best_cost, best = scored[0]
     if best_cost > MAX_COST:
         return None

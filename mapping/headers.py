@@ -177,3 +177,287 @@ def detect_kind(title: str, header_texts: list[str], spec: Spec | None = None) -
     if best < 0.4 or best - second < 0.1:
         return None, 0.0
     return best_kind, round(best * min(1.0, (best - second) / 0.3), 4)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Columns identified by header AND content
+#
+# A header may be misread (户籍地址 read 登记户籍地球), worded unlike every synonym, or missing; columns
+# come in other orders, extra columns appear. Most fields can be told from what their cells hold: an
+# 18-digit number with a GB 11643 check digit, a date, 男/女, an age, a certificate number, a phone
+# number, a code-table wording, a place of the lexicon. Each column is scored against each field by
+# its header and its cells together, and the assignment of columns to fields that fits both best is
+# taken (assign_columns); where it is not clearly better than another, the column is doubted.
+
+CONTENT_MIN_CELLS = 3
+"""A column's content says something of its field only with at least this many written cells; below
+that (an empty remarks column, a page with two rows) the header alone decides."""
+HEADER_WEIGHT = 0.5
+"""Weight of the header's score in a column's score for a field (the content's share the rest)."""
+CONTENT_UNKNOWN = 0.5
+"""The content share counted where it cannot be told (free text, serial numbers of any form, a column
+with fewer than CONTENT_MIN_CELLS written cells): no evidence either way. (Counting the header alone
+there made a text field whose wording is near another's, 火化编号 beside 火化证号, rival a typed column as
+strongly as its own field.)"""
+ASSIGN_MIN = 0.6
+"""A column is assigned a field only with a score at least this high: a header read exactly with
+content that fits (1.0) or that cannot be told (0.75), a header read with a few characters wrong and
+content that fits (0.8-0.9), or content that fits with a header at least a fifth like a wording: the
+content alone never assigns a field (an extra column of numbers is no age column)."""
+ASSIGN_MARGIN = 0.15
+"""A column's field is sure only when the column scores at least this much less for any other field,
+and no other column scores within this of it for that field: otherwise the assignment is a guess
+between near equals (two date columns whose headers were not read) and the column is doubted."""
+CONTENT_FAILS = 0.5
+"""A column whose written cells fit its field's type in less than this share is doubted: its values
+mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
+
+_DIGITS = re.compile(r"[0-9]")
+_SERIAL_TEXT = re.compile(r"[A-Za-z]{0,3}[0-9]{2,4}[-－—]?[0-9]{1,4}|第?[0-9]{1,3}航?次?|[0-9]{2}-[0-9]{1,3}")
+
+
+def _clean_cell(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool | None:
+    """Whether one written cell looks like a value of a field with this normalizer: a strict test of
+    the text's form (the normalizers themselves accept far more, to read what is doubtful). None for a
+    field whose content cannot be told (free text, serial numbers of any form)."""
+    from . import normalize as N
+
+    s = _clean_cell(text)
+    if normalizer == "id_number":
+        digits = re.sub(r"[^0-9Xx]", "", s)
+        return 15 <= len(digits) <= 18 and len(digits) >= len(s) - 2
+    if normalizer == "date":
+        n = N.normalize_date(s)
+        return n.value is not None and not (set(n.flags) & {"date_separator_inferred"})
+    if normalizer == "sex":
+        return s in ("男", "女", "男性", "女性")
+    if normalizer in ("age", "count"):
+        n = (N.normalize_age if normalizer == "age" else N.normalize_count)(s)
+        return n.value is not None and len(s) <= 5
+    if normalizer == "phone":
+        n = N.normalize_phone(s)
+        return n.value is not None and "area_code_added" not in n.flags
+    if normalizer == "cert_no":
+        n = N.normalize_cert_no(s)
+        return n.value is not None and not (set(n.flags) & {"nonstandard_format", "year_from_ledger"}) or bool(
+            re.fullmatch(r"火?字?第?[0-9]{1,5}号", s))
+    if normalizer == "name":
+        n = N.normalize_name(s)
+        return (n.value is not None and 2 <= len(str(n.value)) <= 4 and "surname_unusual" not in n.flags
+                and not _DIGITS.search(s))
+    if normalizer == "code":
+        if not s or s.isdigit() or code_table is None:
+            return False
+        n = N.normalize_code(s, sp.table(code_table), fuzzy=False)
+        return n.value is not None and "partial_match" not in n.flags
+    if normalizer in ("address", "division", "sea_area"):
+        from .places import scan_places
+
+        scan = scan_places(s, sp)
+        kinds = {h.place.kind for h in scan.hits}
+        if normalizer == "sea_area":
+            return "sea_area" in kinds or s.endswith("海域")
+        if normalizer == "division":
+            return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (
+                bool(kinds & {"district"}) and len(s) <= 7)
+        return len(s) >= 5 and bool(kinds - {"sea_area"}) and "海域" not in s
+    return None
+
+
+def content_share(normalizer: str, code_table: str | None, texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells that look like values of a field (_looks); None where the
+    column has fewer than CONTENT_MIN_CELLS written cells or the field's content cannot be told."""
+    written = [t for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    looks = [_looks(normalizer, code_table, t, sp) for t in written]
+    if looks[0] is None:
+        return None
+    return sum(bool(x) for x in looks) / len(looks)
+
+
+def serial_share(texts: list[str]) -> float | None:
+    """The share of a column's written cells that follow the cell above by one (1, 2, 3 ... or 41, 42,
+    43 ...): the serial column (序号). None with fewer than CONTENT_MIN_CELLS written cells."""
+    values = []
+    for t in texts:
+        s = _clean_cell(t)
+        values.append(int(s) if s.isdigit() and len(s) <= 5 else None)
+    written = [v for v in values if v is not None]
+    if len(written) < CONTENT_MIN_CELLS or len([t for t in texts if _clean_cell(t)]) < CONTENT_MIN_CELLS:
+        return None
+    follows = sum(1 for a, b in zip(values, values[1:]) if a is not None and b is not None and b == a + 1)
+    return follows / max(1, len([t for t in texts if _clean_cell(t)]) - 1)
+
+
+@dataclass(frozen=True)
+class ColumnScore:
+    """How a printed column scores for one field: by its header, by its content, and together."""
+
+    header: float
+    content: float | None
+    total: float
+
+
+def column_scores(kind: str, header_texts: list[str], column_texts: list[list[str]],
+                  spec: Spec | None = None) -> dict[tuple[int, str], ColumnScore]:
+    """(column, field) -> ColumnScore for every printed column and every field of the kind read from
+    a cell (and the serial pseudo-field row_no). total = HEADER_WEIGHT x header + (1 - HEADER_WEIGHT)
+    x content share (CONTENT_UNKNOWN where the content cannot be told)."""
+    sp = spec if spec is not None else load_spec()
+    ks = sp.kind(kind)
+    fields = [(f.name, f.normalizer, f.code_table) for f in ks.fields if f.source == "cell"]
+    fields += [(name, "row_no", None) for name in ks.pseudo_fields]
+    out: dict[tuple[int, str], ColumnScore] = {}
+    for col, text in enumerate(header_texts):
+        by_field = {n: sc for n, sc, _syn in _field_scores(sp, kind, clean_header(text))}
+        texts = column_texts[col] if col < len(column_texts) else []
+        for name, normalizer, table in fields:
+            h = by_field.get(name, 0.0)
+            q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
+            total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
+            out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4))
+    return out
+
+
+def best_assignment(weights: list[list[float]]) -> list[int]:
+    """For each row of a (rows x cols) weight matrix, the column it is matched to (-1: none), the
+    matching maximizing the summed weight, each column used at most once; only positive weights count.
+    The Hungarian method (Kuhn-Munkres, O(n^3)) on the square matrix padded with zeros."""
+    n_r = len(weights)
+    n_c = max((len(r) for r in weights), default=0)
+    n = max(n_r, n_c)
+    if n == 0:
+        return []
+    big = max((w for r in weights for w in r), default=0.0)
+    cost = [[(big - max(0.0, weights[i][j])) if i < n_r and j < len(weights[i]) else big for j in range(n)] for i in range(n)]
+    inf = float("inf")
+    u, v = [0.0] * (n + 1), [0.0] * (n + 1)
+    p, way = [0] * (n + 1), [0] * (n + 1)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (n + 1)
+        used = [False] * (n + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = p[j0], inf, 0
+            for j in range(1, n + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1][j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j], way[j] = cur, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(n + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    match = [-1] * n_r
+    for j in range(1, n + 1):
+        i = p[j] - 1
+        if 0 <= i < n_r and j - 1 < len(weights[i]) and weights[i][j - 1] > 0:
+            match[i] = j - 1
+    return match
+
+
+@dataclass(frozen=True)
+class ColumnAssignment:
+    """A printed column's field, chosen by header and content together, and why it is in doubt
+    (None: sure)."""
+
+    index: int
+    header: str
+    field: str | None
+    score: ColumnScore | None
+    by_content: bool = False   # the header alone would have given another field, or none
+    doubt: str | None = None
+
+
+def assign_columns(kind: str, header_texts: list[str], column_texts: list[list[str]],
+                   spec: Spec | None = None) -> list[ColumnAssignment]:
+    """Each printed column's field: the one-to-one assignment of columns to fields (and the serial
+    pseudo-field) maximizing the summed scores above ASSIGN_MIN (column_scores, best_assignment).
+
+    A column is doubted (`doubt`, a reason in words) where its assignment is not clearly the best
+    (ASSIGN_MARGIN: another field scores about as well for it, or another column about as well for
+    its field) or where its written cells mostly do not look like its field (CONTENT_FAILS)."""
+    sp = spec if spec is not None else load_spec()
+    scores = column_scores(kind, header_texts, column_texts, sp)
+    names = list(dict.fromkeys(name for (_c, name) in scores))
+    n = len(header_texts)
+    weights = [[scores[(c, f)].total - ASSIGN_MIN + 1e-6 if scores[(c, f)].total >= ASSIGN_MIN else 0.0 for f in names]
+               for c in range(n)]
+    match = best_assignment(weights)
+    header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
+    out: list[ColumnAssignment] = []
+    for c in range(n):
+        j = match[c] if c < len(match) else -1
+        if j < 0:
+            named = header_only.get(c)
+            doubt = None
+            if named is not None:
+                q = scores[(c, named)].content
+                doubt = (f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)" if q is not None
+                         else f"its header reads as {named}, which another column fits better")
+            out.append(ColumnAssignment(c, header_texts[c], None, None, named is not None, doubt))
+            continue
+        f = names[j]
+        sc = scores[(c, f)]
+        other_fields = max((scores[(c, g)].total for g in names if g != f), default=0.0)
+        other_cols = max((scores[(d, f)].total for d in range(n) if d != c), default=0.0)
+        doubt = None
+        if sc.content is not None and sc.content < CONTENT_FAILS:
+            doubt = f"most of its cells ({1 - sc.content:.0%}) do not look like {f}"
+        elif other_fields > sc.total - ASSIGN_MARGIN and other_fields >= ASSIGN_MIN:
+            rival = max((g for g in names if g != f), key=lambda g: scores[(c, g)].total)
+            doubt = f"its header and cells fit {f} hardly better than {rival}"
+        elif other_cols > sc.total - ASSIGN_MARGIN and other_cols >= ASSIGN_MIN:
+            doubt = f"another column fits {f} about as well"
+        out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
+    return out
+
+
+MERGED_PART_SCORE = 0.9
+"""Each part of a header read as two (a missing ruling line: 序号火化证号) must be a wording of its
+field read (almost) exactly."""
+
+
+def merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
+    """Where a header cell reads as the headers of two columns side by side (序号火化证号: the ruling
+    line between 序号 and 火化证号 is missing), (characters of the first part, its field, the second
+    part's field); None for a header that is one wording (经办人姓名 is a wording of agent_name, though
+    经办人 and 姓名 are wordings of two fields) or whose parts are not wordings of two different fields."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    if len(h) < 3:
+        return None
+    whole = _field_scores(sp, kind, h)
+    if whole and whole[0][1] >= 1.0:
+        return None
+    best: tuple[float, int, str, str] | None = None
+    for cut in range(1, len(h)):
+        left, right = _field_scores(sp, kind, h[:cut]), _field_scores(sp, kind, h[cut:])
+        if not left or not right:
+            continue
+        (lf, ls, _lw), (rf, rs, _rw) = left[0], right[0]
+        if lf == rf or ls < MERGED_PART_SCORE or rs < MERGED_PART_SCORE:
+            continue
+        if best is None or ls + rs > best[0]:
+            best = (ls + rs, cut, lf, rf)
+    return None if best is None else best[1:]

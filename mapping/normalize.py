@@ -21,8 +21,9 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.models import chars_fit
 
-from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings
-from .places import (UNREADABLE, confusion_doubted, deciding_hit, district_of, doubted_positions, find_village, names_listed_towns_village,
+from .glyphs import LOOKALIKE, MAX_COST as MAX_SHAPE_COST, closest_by_shape, lookalike_spellings, shape_distance
+from .places import (DROPPED, UNREADABLE, confusion_doubted, deciding_hit, district_of, doubted_positions, find_village,
+                     names_listed_towns_village,
                      scan_places)
 from .spec import CodeTable, Spec, load_spec
 
@@ -123,6 +124,13 @@ _CN_RUN = re.compile(f"[{_CN_CHARS}]+")
 _DATE = re.compile(r"([0-9]{4}|[0-9]{2})[.\-/年,、·]+([0-9]{1,2})[.\-/月,、·]+([0-9]{1,2})[日号]?")
 _DATE8 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 _PARTIAL = re.compile(r"([0-9]{2}|[0-9]{4})[.\-/年]([0-9]{1,2})月?")
+_MONTH_DAY = re.compile(r"([0-9]{1,2})月([0-9]{1,2})[日号]")
+"""A date written without its year (4月7日, 十二月三十日): registers whose title gives the year leave it out."""
+YEAR_FROM_LEDGER_CERTAINTY = 0.9
+"""How sure a date written without its year is once given the ledger's year (the register's title):
+the year is not read but taken, and an entry of late December in a register of the next year (a death
+on 12月30日 cremated on 1月2日) is then a year off, which the record's checks find (death after
+cremation) and put right where the previous year makes the order true (mapping.record)."""
 _DATE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
 
 MIN_YEAR, MAX_YEAR = 1880, 2035
@@ -197,6 +205,14 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
             flags.append("ocr_char_fixed")
             certainty *= 0.85
     m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
+    md = _MONTH_DAY.fullmatch(s) if m is None else None
+    if md is not None:
+        if ledger_year is None or not MIN_YEAR <= ledger_year <= MAX_YEAR:
+            return _fail(raw, "incomplete_date", *flags)
+        value = _iso(ledger_year, int(md.group(1)), int(md.group(2)))
+        if value is None:
+            return _fail(raw, "impossible_date", *flags)
+        return _ok(value, raw, *flags, "year_from_ledger", certainty=certainty * YEAR_FROM_LEDGER_CERTAINTY)
     if m is None:
         lost = _lost_separator(s)
         if lost is not None:
@@ -559,16 +575,37 @@ def normalize_phone(raw: str) -> Normalized:
 # --------------------------------------------------------------------------- certificate numbers, text
 
 
-_CERT_PREFIX = re.compile(r"^(?:No|NO|no|nO|N0|№|编号|证号|火化证号|第)[.:：]?")
+_CERT_PREFIX = re.compile(r"^(?:No|NO|no|nO|N0|NQ|N°|Nº|№|编号|证号|火化证号|火化证明编号|第)[.:：、,，]?")
+"""Prefixes of a certificate number: No./NO./N0. (0 read for o), № (NFKC makes it No), N°/Nº, 编号, 证号."""
 
+_CERT_SERIAL_ONLY = re.compile(r"^火?(?:化|证)?字?第?([0-9]{1,5})号?$")
+"""A serial without its year: 火字第540号, 火化字第540号, 第12号."""
 
-_CERT_SERIAL_ONLY = re.compile(r"^火?字?第?([0-9]{1,5})号?$")
+_CERT_YEAR_WORD = re.compile(r"^[(（〔\[]?(20[0-9]{2})[)）〕\]]?火?(?:化|证)?字?第?([0-9]{1,5})号?$|"
+                             r"^火?(?:化|证)?字?[(（〔\[]?(20[0-9]{2})[)）〕\]]?第?([0-9]{1,5})号?$")
+"""A year and a serial in the wording of a document number (GB/T 9704, the format of official
+documents' numbers: 机关代字〔年份〕序号): 火字〔2012〕第540号, 火字(2012)540号, 2012火字第540号,
+(2012)火字第540号."""
+
+_CERT_FUSED = re.compile(r"^([0-9]{1,3})[-_./]?(20[0-9]{2})[-_./]([0-9]{1,5})$")
+"""A serial number fused in front of a certificate number (7822014-00692: 78 | 2014-00692), as a
+missing ruling line between the serial column and the certificate column leaves it."""
 
 
 def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
-    """201000514 / No.201000514 / 2010-00514 / 10-0514 -> '201000514' (4-digit year + 5-digit serial).
-    A serial written without its year (火字第514号) takes the ledger's year when it is known, and
-    says so ("year_from_ledger"); without a ledger year it is kept as written, flagged."""
+    """A cremation certificate number as a family of printed patterns, each normalized to the 4-digit
+    year and 5-digit serial of SPEC ("201000514"), the printed text kept as raw:
+
+    - 201000514 / 2010-00514 / 2010-514 / 2010.00514 (year, separator, serial);
+    - a prefix: No.201000514, NO:2010-00514, N0.201000514, №201000514, 编号201000514;
+    - 10-0514 (a two-digit year: `two_digit_year`);
+    - a document-number wording with its year: 火字〔2010〕第514号, 2010火字第514号;
+    - a serial without its year (火字第514号, 第12号): the ledger's year when it is known
+      (`year_from_ledger`), otherwise nothing is invented;
+    - a serial fused in front (7822014-00692, where a ruling line between the serial column and this
+      one is missing): the number after it, when its year is the ledger's (within the ledger year
+      window), doubted (`serial_fused_in_front`);
+    - anything else of letters, digits and dashes is kept as printed (`nonstandard_format`)."""
     raw = "" if raw is None else str(raw)
     s = clean_text(raw).rstrip(".。,，")
     if not s:
@@ -576,6 +613,11 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     m = _CERT_SERIAL_ONLY.match(s)
     if m and s[0] in "火第" and ledger_year is not None and 2000 <= ledger_year <= MAX_YEAR:
         return _ok(f"{ledger_year}{int(m.group(1)):05d}", raw, "year_from_ledger", certainty=0.9)
+    m = _CERT_YEAR_WORD.match(s)
+    if m and any(ch in s for ch in "火字第号(（〔["):
+        year, serial = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if 2000 <= int(year) <= MAX_YEAR:
+            return _ok(f"{year}{int(serial):05d}", raw)
     s = _CERT_PREFIX.sub("", s)
     s = fold_dashes(re.sub(r"号$", "", s))
     m = re.fullmatch(r"([0-9]{4})([0-9]{5})", s)
@@ -587,6 +629,9 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     m = re.fullmatch(r"([0-9]{2})[-_./]([0-9]{1,5})", s)
     if m:
         return _ok(f"20{m.group(1)}" + m.group(2).zfill(5), raw, "two_digit_year", certainty=0.95)
+    m = _CERT_FUSED.fullmatch(s)
+    if m and ledger_year is not None and abs(int(m.group(2)) - ledger_year) <= 1:
+        return _ok(m.group(2) + m.group(3).zfill(5), raw, "serial_fused_in_front", certainty=0.5)
     if re.fullmatch(r"[0-9A-Za-z\-]{1,20}", s):
         return _ok(s, raw, "nonstandard_format", certainty=0.8)
     if len(s) > 20:
@@ -920,27 +965,91 @@ read so were wrong (20 of them above the address threshold): doubted (`place_gly
 never replaced."""
 
 
+SEA_AREA_BEYOND_CERTAINTY = 0.5
+"""How sure a sea area is that names a listed one plus words of its own (养马岛东侧海域, 烟台山东北海域,
+崆峒岛以东海域, 养马岛海域东侧): another place near the listed one, kept as read (a list confirms or
+corrects a reading, it never deletes words), doubted as much as a sea area off the list
+(sea_area_not_in_list), since nothing on the list vouches for it."""
+
+
+def sea_area_beyond_list(value: str, spec: Spec | None = None) -> str | None:
+    """The words a sea area holds beyond a listed entry it names (东侧 in 养马岛东侧海域, 以东 in
+    崆峒岛以东海域, 东侧 in 养马岛海域东侧); "" where it is a listed entry as written, with at most the
+    province, the city and a district before it (烟台芝罘岛海域, 芝罘区卧佛岛海域); None where it names
+    no listed entry whole. An entry is found by its name less the generic 海域 (养马岛), so that words
+    written between the name and 海域 are found too."""
+    sp = _spec(spec)
+    s = clean_text(value)
+    best: str | None = None
+    for name in sorted(_sea_area_names(sp), key=len, reverse=True):
+        core = name[:-2] if name.endswith("海域") and len(name) > 3 else name
+        if core not in s:
+            continue
+        head, _, tail = s.partition(core)
+        if name != core:
+            if tail.endswith("海域"):
+                tail = tail[:-2]
+            elif len(tail) >= 2 and shape_distance(tail[-2:], "海域") <= MAX_SHAPE_COST:
+                if tail == tail[-2:]:
+                    continue  # the entry with its 海域 misread (养马岛海城): matched by shape, not words beyond it
+                tail = tail[:-2]
+        head = _PROVINCE_CITY.sub("", head, count=1)
+        if head in _district_names(sp):
+            head = ""
+        rest = head + tail
+        if not rest:
+            return ""
+        if best is None or len(rest) < len(best):
+            best = rest
+    return best
+
+
+@lru_cache(maxsize=4)
+def _district_names(sp: Spec) -> tuple[str, ...]:
+    """Districts and counties as printed, with and without their suffix (芝罘区, 芝罘)."""
+    out: list[str] = []
+    for p in sp.places.places:
+        if p.kind == "district":
+            for n in (p.name, *p.aliases):
+                out += [n, n[:-1]] if len(n) > 2 and n[-1] in "区县市" else [n]
+    return tuple(dict.fromkeys(out))
+
+
 def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50) -> Normalized:
     """A scattering sea area: cleaned like an address, then checked against the province's list of
-    designated sea areas (the place lexicon's kind "sea_area"). A value that names none of them is
-    matched by glyph shape (mapping.glyphs: 腔桐岛海域 is a few look-alike strokes from 崆峒岛海域 and
-    far from 芝罘岛海域, though two characters off either way by spelling; 屺 is not even in the OCR
-    dictionary) when exactly one entry is that near (`sea_area_matched_by_shape`); otherwise kept
-    as read but doubted (`sea_area_not_in_list`, certainty halved): the list is closed, so an
-    unknown name is far more often a misread than a new sea area."""
+    designated sea areas (the place lexicon's kind "sea_area"). The list is open, not closed: real
+    registers name places near a listed area (养马岛东侧海域). So:
+
+    - a listed entry as written (a province, city or district before it allowed) is taken;
+    - a listed entry plus words of its own (东侧, 以东, 东北) is kept as read and doubted
+      (`sea_area_beyond_list`, SEA_AREA_BEYOND_CERTAINTY): the list never deletes words;
+    - a reading that is no entry is matched by glyph shape (mapping.glyphs: 腔桐岛海域 is a few
+      look-alike strokes from 崆峒岛海域 and far from 芝罘岛海域, though two characters off either way by
+      spelling; 屺 is not even in the OCR dictionary) when exactly one entry is that near
+      (`sea_area_matched_by_shape`), counting only recognizer confusions: look-alike substitutions,
+      and characters the recognizer drops or cannot output (mapping.places.DROPPED) missing from the
+      reading, never a character of the reading left over;
+    - otherwise kept as read and doubted (`sea_area_not_in_list`, certainty halved)."""
     n = normalize_address(raw, spec, max_length)
     if not isinstance(n.value, str):
         return n
-    names = _sea_area_names(_spec(spec))
-    if names and not any(name in n.value for name in names):
-        near = closest_by_shape(n.value, names, UNREADABLE)
-        if near is not None:
-            name, cost = near
-            flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
-            return Normalized(name, n.raw, tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
-                              0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY)
-        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
-    return n
+    sp = _spec(spec)
+    names = _sea_area_names(sp)
+    if not names:
+        return n
+    beyond = sea_area_beyond_list(n.value, sp)
+    if beyond == "":
+        return n
+    if beyond is not None:
+        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_beyond_list"))),
+                          n.certainty * SEA_AREA_BEYOND_CERTAINTY)
+    near = closest_by_shape(n.value, names, UNREADABLE, DROPPED)
+    if near is not None:
+        name, cost = near
+        flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
+        return Normalized(name, n.raw, tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
+                          0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY)
+    return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
 
 
 def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
@@ -948,11 +1057,18 @@ def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
     of them as written: put right by the lexicon (芝果卧佛岛海域, 腔峒岛海域), matched to an entry by
     shape (腔桐岛海城, `sea_area_matched_by_shape`) or to none (`sea_area_not_in_list`): for the
     recognizer to score on its own output (pipeline.extract), so that the text kept is the one it
-    finds likeliest of the list, not a look-alike. Empty for a reading that is a listed name."""
-    names = list(dict.fromkeys(_sea_area_names(_spec(spec))))
-    if clean_text(read) in names or not isinstance(normalize_sea_area(read, spec).value, str):
+    finds likeliest of the list, not a look-alike. Only entries the reading can be a misreading of:
+    as long as it, or longer by characters the recognizer drops or cannot output (DROPPED); none
+    for a reading that names a listed entry whole, as written or with words of its own (养马岛东侧海域
+    is kept as read: the recognizer's likeliest entry would drop 东侧). Empty for a reading that is
+    a listed name."""
+    sp = _spec(spec)
+    names = list(dict.fromkeys(_sea_area_names(sp)))
+    s = clean_text(read)
+    n = normalize_sea_area(read, sp)
+    if s in names or not isinstance(n.value, str) or "sea_area_beyond_list" in n.flags:
         return []
-    return names
+    return [n for n in names if 0 <= len(n) - len(s) <= sum(ch in DROPPED for ch in n)]
 
 
 @lru_cache(maxsize=4)

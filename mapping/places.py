@@ -187,7 +187,9 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                 found.add((1, start, n))
             for i in range(body):
                 shorter = w[:i] + w[i + 1:]
-                if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf:
+                # a character of the reading left over: never for a sea area, whose list is open
+                # (养马岛东海域 names a place east of 养马岛, it is no misreading of 养马岛海域)
+                if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf and idx.by_name[shorter].kind != "sea_area":
                     found.add((2, start, shorter))
         def usable(c: tuple[int, int, str]) -> bool:
             return _at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted) and all(c[1] < h.start for h in weak)

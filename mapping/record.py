@@ -430,6 +430,24 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
             fv.flags.append("wording_kept_in_remarks")
 
 
+def _year_before(fv: FieldValue | None, date: _dt.date | None, after: _dt.date | None, within_days: int) -> _dt.date | None:
+    """A date written without its year, given the ledger's (`year_from_ledger`), that falls after the
+    event it precedes (a death on 12月30日 in the register of the cremations of the next year, cremated
+    on 1月2日) is of the year before, where that puts it within `within_days` before the event: taken,
+    flagged `year_before_ledger`. Any other date is returned as it is."""
+    if fv is None or date is None or after is None or date <= after or "year_from_ledger" not in fv.flags:
+        return date
+    try:
+        earlier = date.replace(year=date.year - 1)
+    except ValueError:  # 29 February
+        return date
+    if not 0 <= (after - earlier).days <= within_days:
+        return date
+    fv.value = earlier.isoformat()
+    fv.flags.append("year_before_ledger")
+    return earlier
+
+
 def _validate(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]) -> None:
     rules = sp.rules
     year = ctx.ledger_year
@@ -451,6 +469,7 @@ def _validate(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordCon
 
     death = _iso(out["death_date"].value) if "death_date" in out else None
     cremation = _iso(out["cremation_date"].value) if "cremation_date" in out else None
+    death = _year_before(out.get("death_date"), death, cremation, rules.cremation_gap_warn_days)
     if birth is not None and death is not None:
         if birth > death:
             _flag(bdf, "birth_after_death")

@@ -29,6 +29,8 @@ from pipeline.extract import declared_absent, map_rows, record_values
 from pipeline.models import RawCell
 from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, utcnow
+from pipeline.store import Claim, Record, RecordChange, RecordLink, Store, utcnow
+from pipeline.structure import Structure
 
 
 class CorrectionError(BackfillError):
@@ -73,7 +75,7 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
     cells = [RawCell.from_dict(c) for c in rec.cells]
     absent = declared_absent(object_session(rec), page.file_id)
     rows = map_rows(rec.ledger_kind, page.title or "", page.layout["columns"], [(rec.row_no, cells)], settings,
-                    {rec.row_no: dict(overrides)}, absent=absent)
+                    {rec.row_no: dict(overrides)}, Structure.from_dict(page.layout.get("structure")), absent=absent)
     return record_values(rows[0], settings)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from mapping.headers import detect_kind, map_columns
+from mapping.headers import assign_columns, clean_header, detect_kind, map_columns, merged_header
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
@@ -34,13 +34,16 @@ from pipeline.cleanup import clean_page
 from pipeline.config import Settings
 from pipeline.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.intake import load_page
-from pipeline.layout import Grid, assign_pieces, cell_inner, find_grid, ink_extent, reading_order, text_line_bands
+from pipeline.layout import (Grid, assign_pieces, cell_inner, column_gap, faint_ink, find_grid_or_text, ink_extent,
+                             reading_order, stretch_faint, text_line_bands, with_column)
 from pipeline.lexicon import spec_for
 from pipeline.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
 from pipeline.routing import route
 from pipeline.safety import path_from_db, shown, shown_text
 from pipeline.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, utcnow
+from pipeline.structure import (STRUCK, Structure, apply_column_checks, apply_serial_checks, apply_structure, check_columns,
+                                check_serials, mark_missing, missing_fields, serial_of)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class PageExtraction:
     rows: list[ExtractedRow] = field(default_factory=list)
     engine: str = ""
     ocr: "OcrStats | None" = None
+    structure: Structure = field(default_factory=lambda: Structure())
 
 
 @lru_cache(maxsize=1)
@@ -113,9 +117,14 @@ def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
 
 def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
     box = grid.cell_box(r, c)
-    if reread or (not pieces and text_line_bands(cell_inner(gray, box))):
+    if reread or (not pieces and (text_line_bands(cell_inner(gray, box)) or faint_ink(cell_inner(gray, box)))):
         return reread_cell(gray, box, engine)
     return cell_from_pieces(reading_order(pieces), box, 1.0)
+
+
+FAINT_BLANK = 0.3
+"""The confidence of a cell that reads as nothing where the stricter ink test (pipeline.layout.faint_ink)
+finds faint strokes: as unsure as any cell with ink that reads as nothing (read_cells)."""
 
 
 STRETCH_FIELDS = {"id_number", "cremation_cert_no", "agent_phone", "registrant_phone"}
@@ -308,21 +317,29 @@ def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, grou
 
 
 def line_crops(gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
-               ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+               ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
-    (and bench/bench_recognizers.py times). A blank cell gives none."""
+    (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
+    of ink dark enough but faint strokes (pipeline.layout.faint_ink): not sure blanks; their strokes,
+    stretched (stretch_faint), are read where they give a line."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
+    faint: set[tuple[int, int]] = set()
     for r, c in cells:
         inner = cell_inner(gray, grid.cell_box(r, c))
-        for b0, b1 in text_line_bands(inner):
+        bands = text_line_bands(inner)
+        if not bands and faint_ink(inner):
+            faint.add((r, c))
+            inner = stretch_faint(inner)
+            bands = text_line_bands(inner)
+        for b0, b1 in bands:
             crop = inner[b0:b1]
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
             owners.append((r, c))
-    return crops, owners
+    return crops, owners, faint
 
 
 def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
@@ -347,8 +364,9 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
     (name_alternatives), for mapping to weigh by how often real names use their characters."""
-    out: dict[tuple[int, int], RawCell] = {(r, c): RawCell("", 1.0, grid.cell_box(r, c)) for r, c in cells}
-    crops, owners = line_crops(gray, grid, cells, stretch_cols)
+    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols)
+    out: dict[tuple[int, int], RawCell] = {
+        (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells}
     t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
     if same_glyphs:
@@ -425,12 +443,102 @@ def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
     return " ".join(p.text for p in reading_order(pieces))
 
 
+GRID_DOUBTS = {
+    "text": "no ruling lines were found: its rows and columns were read from the alignment of its text; check every value against the scan",
+    "ruling+text": "some of its ruling lines are missing: the others were placed by the alignment of its text; check every value against the scan",
+}
+"""Why a page whose grid was not read from ruling lines alone is in doubt (pipeline.layout.grid_from_text)."""
+
+
+@dataclass
+class ReadOptions:
+    """How the cells of each printed column are recognized, by the field it holds (read_cells)."""
+
+    stretch: set[int]
+    decode: dict[int, Decoding]
+    same: dict[int, tuple[str, ...]]
+    names: dict[int, str]
+    decoded_as: dict[int, str]  # column -> the field whose Decoding it has
+
+    def of(self, c: int) -> tuple:
+        """What reading column c involves: equal for two columns read the same way."""
+        return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names)
+
+
+def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
+    decoders = column_decoders(sp)
+    normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
+    return ReadOptions(
+        stretch={c for c, f in enumerate(columns) if f in STRETCH_FIELDS},
+        decode={c: decoders[f] for c, f in enumerate(columns) if f in decoders},
+        same={c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING},
+        names={c: name_alphabet() for c, f in enumerate(columns) if normalizers.get(f) == "name"},
+        decoded_as={c: f for c, f in enumerate(columns) if f in decoders},
+    )
+
+
+def split_merged_columns(gray: np.ndarray, grid: Grid, engine: OcrEngine, kind: str, header: list[str],
+                         head: dict[tuple[int, int], RawCell], structure: Structure, sp: Spec) -> Grid:
+    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
+    a ruling line missing between two columns: the column is split at the gap its text leaves
+    (pipeline.layout.column_gap) and the two new header cells read; where its text leaves no gap, the
+    column is doubted as a whole. `header` and `head` are updated in place."""
+    for c in range(len(header) - 1, -1, -1):
+        merged = merged_header(kind, header[c], sp)
+        if merged is None:
+            continue
+        cut, first, second = merged
+        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
+        if x is None:
+            structure.doubt_column(c, f"its header names two fields ({first}, {second}): a ruling line is missing and "
+                                      "its values could not be split")
+            continue
+        grid = with_column(grid, x)
+        got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
+        header[c:c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
+        moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
+        moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
+        head.clear()
+        head.update(moved)
+        shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
+        structure.columns.clear()
+        structure.columns.update(shifted)
+    return grid
+
+
+def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], structure: Structure,
+                      sp: Spec) -> list[str | None]:
+    """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
+    a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
+    mandatory field's column is doubted, or a column was given a field its header did not name, the
+    page is doubted too (its columns could not all be assigned with confidence)."""
+    texts = [[row[c].text for row in table[1:]] for c in range(len(header))]
+    assigned = assign_columns(kind, header, texts, sp)
+    ks = sp.kind(kind)
+    mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
+    header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
+    for a in assigned:
+        if a.doubt is not None:
+            structure.doubt_column(a.index, a.doubt)
+            named = a.field or header_only.get(a.index)
+            if named in mandatory:
+                structure.doubt_page(f"the column of {named} could not be identified with confidence ({a.doubt})")
+    return [a.field for a in assigned]
+
+
 def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings,
-                 absent: Collection[str] = ()) -> PageExtraction:
+                 absent: Collection[str] = (), ruling: np.ndarray | None = None) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
-    `absent`: fields an administrator declared this ledger never records (see map_rows)."""
-    grid = find_grid(gray, table_box)
+    `absent`: fields an administrator declared this ledger never records (see map_rows).
+    `ruling`: the page's ruling lines whole (pipeline.cleanup.CleanPage.ruling), where known."""
+    grid = find_grid_or_text(gray, table_box, ruling)
+    structure = Structure()
+    if grid.source in GRID_DOUBTS:
+        structure.doubt_page(GRID_DOUBTS[grid.source])
+    for r in grid.struck_rows:
+        structure.doubt_row(r, STRUCK)
     stats = OcrStats()
+    sp = load_spec(settings.spec_version)
     if settings.layout_mode == "page":
         pieces = engine.recognize(gray)
         title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
@@ -443,48 +551,68 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     kind, score = detect_kind(title, header)
     if kind is None:
         raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
+    if settings.layout_mode != "page":
+        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp)
+    else:
+        for c, text in enumerate(header):
+            if merged_header(kind, text, sp) is not None:
+                structure.doubt_column(c, "its header names two fields: a ruling line is missing")
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
-        stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
-        sp = spec_for(settings)  # with the local lexicon in use (pipeline.lexicon)
-        decoders = column_decoders(sp)
-        decode = {c: decoders[f] for c, f in enumerate(columns) if f in decoders}
-        normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
-        same = {c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING}
-        names = {c: name_alphabet() for c, f in enumerate(columns) if normalizers.get(f) == "name"}
-        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], stretch,
-                          stats, settings.second_read_below, decode, same, names)
+        opts = read_options(kind, columns, sp)
+        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], opts.stretch,
+                          stats, settings.second_read_below, opts.decode, opts.same, opts.names)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
-    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats)
-    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings, absent=absent)
+    by_content = assign_by_content(kind, header, table, structure, sp)
+    if by_content != columns and settings.layout_mode != "page":
+        # columns given another field by their content are read again as that field is (digits
+        # stretched, invalid IDs decoded ...)
+        new = read_options(kind, by_content, sp)
+        again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
+        if again:
+            body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in again], new.stretch,
+                              stats, settings.second_read_below, new.decode, new.same, new.names)
+            for (r, c), cell in body.items():
+                table[r][c] = cell
+    columns = by_content
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
+    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings,
+                        structure=structure, absent=absent)
     return out
 
 
 def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings,
-             overrides: Mapping[int, Mapping[str, str]] | None = None, *, absent: Collection[str] = ()) -> list[ExtractedRow]:
+             overrides: Mapping[int, Mapping[str, str]] | None = None, structure: Structure | None = None, *,
+             absent: Collection[str] = ()) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped.
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
     before mapping, so a correction is normalized and cross-checked like any other value; the field
-    keeps the flag "corrected_by_reviewer". `absent`: fields the ledger never records (declared by an
-    administrator, LedgerAbsentField): where a header of the page was not recognized, their blank is
+    keeps the flag "corrected_by_reviewer". `structure`: what is in doubt about the page's structure
+    (pipeline.structure), applied to every record with the checks made from the rows themselves
+    (a field with no column, columns whose values mostly fail, the serial column's order). `absent`:
+    fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
     sure all the same - not a column that may have been missed."""
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
         spec=spec_for(settings),
     )
+    ks = ctx.spec.kind(kind)
+    structure = structure or Structure()
     out = []
-    lost = [f for f in _fields_without_column(kind, columns, ctx.spec) if f not in absent]
-    normalizers = {f.name: f.normalizer for f in ctx.spec.kind(kind).fields}
+    lost = [f for f in missing_fields(ks, columns) if f not in absent]
+    normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
+    serial_col = columns.index("row_no") if "row_no" in columns else None
+    serials: list[tuple[int, int | None]] = []
     for row_no, cells in rows:
         mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
                   for f, cell in zip(columns, cells) if f and f != "row_no"}
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
-        for name in lost:  # its column may be the one whose header was not recognized: not a sure blank
+        for name in lost:  # its column is not on the page, or may be one whose header was not recognized: not a sure blank
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
@@ -492,14 +620,15 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         for name, text in typed.items():
             box = mapped[name].box if name in mapped else None
             mapped[name] = RawCell(text, 1.0, box)
+        printed = len([f for f in columns if f and f != "row_no"])
         record = build_record(kind, mapped, ctx)
         written = sum(1 for cell in mapped.values() if cell.text)
-        if not typed and written <= SPARSE_ROW_CELLS < len(mapped):
-            record.problems.insert(0, f"row: only {written} of {len(mapped)} cells written: an empty row with a mark "
+        if not typed and written <= SPARSE_ROW_CELLS < printed:
+            record.problems.insert(0, f"row: only {written} of {printed} cells written: an empty row with a mark "
                                       "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
-        if lost and written:
-            record.problems.append(f"{', '.join(lost)}: no column of this page was recognized as it, and a column's "
-                                   "header was not recognized: read the value from the scan")
+        if written:
+            mark_missing(record, [n for n in lost if n not in typed], columns)
+        apply_structure(record, columns, structure, ks, row_no)
         for name, mark in dittos.items():
             fv = record.fields.get(name)
             if fv is not None and name not in typed:
@@ -514,6 +643,10 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
             if "corrected_by_reviewer" not in fv.flags:
                 fv.flags.append("corrected_by_reviewer")
         out.append(ExtractedRow(row_no, cells, record))
+        if serial_col is not None and serial_col < len(cells):
+            serials.append((row_no, serial_of(cells[serial_col])))
+    apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
+    apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
@@ -686,7 +819,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
-        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent)
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling)
     except PageError as e:
         advice = PAGE_ADVICE.get(e.reason, "")
         if turned.quarters != quarters:
@@ -714,22 +847,30 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page = s.get(Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
+        if not ext.structure.empty:
+            page.layout["structure"] = ext.structure.to_dict()
     return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape,
                    steps=steps, records=len(ext.rows))
 
 
 def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirection | None, engine: OcrEngine,
-                 settings: Settings, absent=None) -> tuple[PageExtraction, np.ndarray, object]:
+                 settings: Settings, absent: Collection[str] = (), ruling: np.ndarray | None = None
+                 ) -> tuple[PageExtraction, np.ndarray, object]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.orientation.other_way), once more turned half a turn.
+    `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
+    def turned_ruling() -> np.ndarray | None:
+        q = turned.quarters % 4
+        return ruling if ruling is None or q == 0 else np.ascontiguousarray(np.rot90(ruling, q))
+
     try:
-        return extract_page(gray, box, engine, settings, absent), gray, box
+        return extract_page(gray, box, engine, settings, absent, turned_ruling()), gray, box
     except UnknownLedgerError:
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings, absent)
+        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling())
         return ext, other[0], other[1]
 
 
@@ -847,11 +988,12 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
         if page.status != "done" or not page.layout:
             return 0
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
+        structure = Structure.from_dict(page.layout.get("structure"))
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
         absent = declared_absent(s, page.file_id)
     rows = _measure_ink(store, clean_sha, rows)
-    extracted = map_rows(kind, title, columns, rows, settings, overrides, absent=absent)
+    extracted = map_rows(kind, title, columns, rows, settings, overrides, structure, absent=absent)
     save_records(store, page_id, kind, extracted, settings)
     return len(extracted)

@@ -323,3 +323,79 @@ def test_a_certificate_serial_without_its_year_takes_the_ledger_year_and_says_so
     assert normalize_cert_no("第12号", 2011).value == "201100012"
     assert normalize_cert_no("火字第540号").value is None  # no ledger year: nothing invented
     assert normalize_cert_no("2013-0540", 2016).value == "201300540"  # a written year wins
+
+
+# ---------------------------------------------------------------- issue 21: number formats, open vocabularies
+
+
+@pytest.mark.parametrize("raw,year,value,flags", [
+    ("No.201203192", None, "201203192", ()),
+    ("№201203192", None, "201203192", ()),            # NFKC: № is No
+    ("Ｎｏ．201203192", None, "201203192", ()),        # full width
+    ("N0.2012-03192", None, "201203192", ()),          # 0 read for o
+    ("NO、2012-3192", None, "201203192", ()),
+    ("火字〔2012〕第540号", None, "201200540", ()),      # an official document number's wording (GB/T 9704)
+    ("火字(2012)540号", None, "201200540", ()),
+    ("2012火字第540号", None, "201200540", ()),
+    ("（2012）火字第540号", None, "201200540", ()),
+    ("火化字第0540号", 2013, "201300540", ("year_from_ledger",)),
+    ("12-0514", None, "201200514", ("two_digit_year",)),
+    ("7822014-00692", 2014, "201400692", ("serial_fused_in_front",)),
+    ("12-2013-00015", 2013, "201300015", ("serial_fused_in_front",)),
+])
+def test_certificate_numbers_are_read_as_a_family_of_patterns_with_the_printed_text_kept(raw, year, value, flags):
+    n = normalize_cert_no(raw, year)
+    assert (n.value, n.flags, n.raw) == (value, flags, raw)
+
+
+def test_a_serial_fused_in_front_is_taken_off_only_where_the_year_behind_it_is_the_ledgers():
+    fused = normalize_cert_no("7822014-00692", 2014)
+    assert fused.certainty <= 0.5  # doubted: the serial's digits and the number's could be cut otherwise
+    assert normalize_cert_no("7822014-00692").flags == ("nonstandard_format",)  # no ledger year: kept as printed
+    assert normalize_cert_no("7822014-00692", 2010).flags == ("nonstandard_format",)
+
+
+@pytest.mark.parametrize("read,words", [("养马岛东侧海域", "东侧"), ("烟台山东北海域", "东北"), ("崆峒岛以东海域", "以东"),
+                                        ("养马岛海域东侧", "海域东侧")])
+def test_a_listed_sea_area_plus_words_of_its_own_is_kept_as_read_and_doubted(read, words):
+    from mapping.normalize import normalize_sea_area, sea_area_alternatives, sea_area_beyond_list
+
+    n = normalize_sea_area(read)
+    assert n.value == read and "sea_area_beyond_list" in n.flags and n.certainty <= 0.5
+    assert sea_area_beyond_list(read) == words
+    assert sea_area_alternatives(read) == []  # nothing for the recognizer to decode it to
+
+
+def test_a_sea_area_is_matched_by_recognizer_confusions_only_never_by_dropping_what_was_read():
+    from mapping.normalize import normalize_sea_area, sea_area_alternatives
+
+    assert normalize_sea_area("养马岛东海域").value == "养马岛东海域"  # one character more than 养马岛海域: kept
+    assert normalize_sea_area("养马岛海城").value == "养马岛海域"     # 城 for 域: a look-alike, matched
+    assert normalize_sea_area("烟台芝罘岛海域").flags == ()            # the city before a listed entry
+    assert normalize_sea_area("芝罘区卧佛岛海域").flags == ()
+    # decoding candidates: entries as long as the reading, or longer by a character the recognizer
+    # cannot output (屺) or drops (疃)
+    names = sea_area_alternatives("明岛海城")
+    assert "屺坶岛海域" in names and "长岛海域" in names and "芝罘卧佛岛海域" not in names
+
+
+def test_a_date_written_without_its_year_takes_the_ledgers_and_says_so():
+    n = normalize_date("4月7日", 2013)
+    assert (n.value, n.flags) == ("2013-04-07", ("year_from_ledger",)) and n.certainty < 1.0
+    assert normalize_date("十二月三十日", 2013).value == "2013-12-30"
+    assert normalize_date("4月7日").value is None  # no ledger year: nothing invented
+    assert normalize_date("2月30日", 2013).flags == ("impossible_date",)
+
+
+def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
+    from mapping.record import RecordContext, build_record
+    from pipeline.models import RawCell
+
+    cells = {"death_date": RawCell("12月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)}
+    rec = build_record("cremation", cells, RecordContext(ledger_year=2013))
+    death = rec.fields["death_date"]
+    assert death.value == "2012-12-30" and "year_before_ledger" in death.flags
+    assert "death_after_cremation" not in death.flags
+    far = build_record("cremation", {"death_date": RawCell("6月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)},
+                       RecordContext(ledger_year=2013))
+    assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags

@@ -1,0 +1,176 @@
+"""Structure checks and columns identified by header and content (issue 21): the rules on texts,
+no image and no OCR (the image side is in tests/test_robust_layout.py)."""
+from __future__ import annotations
+
+import pytest
+
+from mapping.headers import assign_columns, best_assignment, column_scores, merged_header
+from pipeline.config import Settings
+from pipeline.models import RawCell
+from pipeline.routing import NEEDS_REVIEW, route
+from pipeline.structure import Structure, check_serials
+
+TITLE = "烟台市殡仪馆火化登记簿（2013年）"
+HEADER = ["序号", "火化证号", "姓名", "性别", "年龄", "公民身份号码", "户籍地址", "死亡日期", "死亡原因", "火化日期",
+          "骨灰去向", "经办人", "关系", "电话", "备注"]
+ROWS = [
+    ["1", "2013-00028", "朱凤环", "女", "76岁", "370601193608241141", "福山区清洋街道永达街169号", "2013.1.1", "病故", "2013.1.2",
+     "家属带回", "初新", "子", "15205137267", ""],
+    ["2", "2013-00029", "宋国", "男", "90", "370602192201242216", "芝罘区只楚街道西沙旺村", "2012.12.31", "病故", "2013.1.2",
+     "骨灰寄存", "宋建", "子", "0535-5501190", ""],
+    ["3", "2013-00030", "姜宁", "男", "44", "37060219680723071X", "芝罘区环山路99号", "2013.1.1", "车祸", "2013.1.2",
+     "海葬", "姜霞", "妹", "18775735707", "外地户籍"],
+    ["4", "2013-00031", "杨玉英", "女", "85岁", "370602270122780", "芝罘区只楚街道通世路101号", "2012.12.26", "病故", "2013.1.2",
+     "家属带回", "姜燊", "女儿", "15835354809", ""],
+]
+FIELDS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "id_number", "household_address",
+          "death_date", "death_cause_code", "cremation_date", "ashes_destination_code", "agent_name", "agent_relation_code",
+          "agent_phone", "remarks"]
+
+
+def _columns(header, rows):
+    return [[r[c] for r in rows] for c in range(len(header))]
+
+
+def test_the_assignment_maximizes_the_summed_score_one_to_one():
+    # greedy (best pair first) would give row 1 column 0 (0.9) and leave row 0 with 0.5: 1.4 < 0.8 + 0.85
+    assert best_assignment([[0.8, 0.5], [0.9, 0.85]]) == [0, 1]
+    assert best_assignment([[0.0, 0.0], [0.3, 0.0]]) == [-1, 0]  # nothing for a row whose weights are all 0
+    assert best_assignment([[0.2], [0.1], [0.3]]) == [-1, -1, 0]  # more rows than columns
+
+
+def test_a_clean_page_is_assigned_as_its_headers_say_and_nothing_is_doubted():
+    got = assign_columns("cremation", HEADER, _columns(HEADER, ROWS))
+    assert [a.field for a in got] == FIELDS
+    assert [a.doubt for a in got] == [None] * len(HEADER)
+
+
+def test_a_misread_header_is_identified_by_what_its_column_holds():
+    """户籍地址 read 登记户籍地球 (other registers' run): by its header alone a division column (户籍地),
+    by its cells an address; the address wins and is not doubted, the division is derived from it."""
+    header = list(HEADER)
+    header[6] = "登记户籍地球"
+    scores = column_scores("cremation", header, _columns(header, ROWS))
+    assert scores[(6, "household_address")].content == 1.0 and scores[(6, "household_division_code")].content == 0.0
+    got = assign_columns("cremation", header, _columns(header, ROWS))
+    assert got[6].field == "household_address" and got[6].by_content and got[6].doubt is None
+
+
+def test_columns_in_another_order_with_other_wordings_and_an_extra_column():
+    order = [0, 2, 3, 4, 5, 1, 6, 9, 7, 8, 10, 11, 12, 13]
+    header = ["顺序号", "逝者姓名", "性别", "享年", "身份证号", "火化证明编号", "家庭住址", "火化时间", "去世日期", "死因",
+              "骨灰处理", "经手人", "与逝者的关系", "联系电话"]
+    rows = [[r[i] for i in order] + ["3号炉"] for r in ROWS]
+    got = assign_columns("cremation", header + ["炉号"], _columns(header + ["炉号"], rows))
+    assert [a.field for a in got] == [FIELDS[i] for i in order] + [None]
+    assert got[11].field == "agent_name"  # 经手人: no synonym of the spec, but names in its cells ...
+    assert got[11].doubt is not None  # ... as much like the deceased's: it is not sure which name column it is
+
+
+def test_two_date_columns_whose_headers_were_not_read_are_doubted_not_guessed():
+    header = list(HEADER)
+    header[7], header[9] = "", "囗囗"
+    got = assign_columns("cremation", header, _columns(header, ROWS))
+    assert got[7].field is None or got[7].doubt is not None
+    assert got[9].field is None or got[9].doubt is not None
+
+
+def test_a_column_whose_cells_do_not_fit_its_header_is_doubted():
+    """A missing ruling line shifts values: the 身份证号 column holds names."""
+    header = list(HEADER)
+    rows = [list(r) for r in ROWS]
+    for r in rows:
+        r[5] = r[2]
+    got = assign_columns("cremation", header, _columns(header, rows))
+    assert got[5].field is None and "cells do not fit" in got[5].doubt
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("序号火化证号", (2, "row_no", "cremation_cert_no")),
+    ("姓名性别", (2, "deceased_name", "sex_code")),
+    ("经办人姓名", None),  # one wording of agent_name, though 经办人 and 姓名 are wordings of two fields
+    ("逝者姓名", None),     # two wordings of one field
+    ("火化证明编号", None),
+    ("与逝者关系", None),
+])
+def test_a_header_naming_two_fields_is_a_missing_ruling_line(text, expected):
+    assert merged_header("cremation", text) == expected
+
+
+def test_the_serial_column_finds_rows_lost_merged_or_split():
+    assert check_serials([(1, 1), (2, 2), (3, 3), (4, 4)]) == {}
+    assert check_serials([(1, 41), (2, None), (3, 43), (4, 44)]) == {}  # a serial not read is no break
+    lost = check_serials([(1, 1), (2, 2), (3, 4), (4, 5), (5, 6)])
+    assert set(lost) == {2, 3} and "lost" in lost[3]
+    split = check_serials([(1, 7), (2, 8), (3, 8), (4, 9), (5, 10)])
+    assert set(split) == {2, 3} and "split" in split[3]
+    assert check_serials([(1, 76), (2, 90), (3, 44), (4, 85)]) == {}  # ages, not serials: nothing said
+
+
+def _map(columns, rows, structure=None):
+    from pipeline.extract import map_rows
+
+    cells = [(i + 1, [RawCell(t, 0.999, None) for t in r]) for i, r in enumerate(rows)]
+    return map_rows("cremation", TITLE, columns, cells, Settings(), structure=structure)
+
+
+def test_a_mandatory_field_with_no_column_is_missing_with_its_reason_never_blank():
+    cols = [f for f in FIELDS if f != "agent_name"]
+    rows = [[t for f, t in zip(FIELDS, r) if f != "agent_name"] for r in ROWS]
+    out = _map(cols, rows)
+    fv = out[0].record.fields["agent_name"]
+    assert fv.value is None and fv.confidence == 0.0 and "no_column" in fv.flags
+    assert any(p.startswith("agent_name: no column of this page holds it") for p in out[0].record.problems)
+    # an optional field with no column where every column has its field: not on this register
+    cols = [f for f in FIELDS if f != "agent_phone"]
+    out = _map(cols, [[t for f, t in zip(FIELDS, r) if f != "agent_phone"] for r in ROWS])
+    phone = out[0].record.fields["agent_phone"]
+    assert phone.value is None and phone.confidence == 1.0 and "no_column" not in phone.flags
+
+
+def test_a_doubted_page_or_column_doubts_its_fields_and_sends_every_record_to_review():
+    st = Structure()
+    st.doubt_page("no ruling lines were found")
+    out = _map(FIELDS, ROWS, st)
+    for row in out:
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+        assert "page: no ruling lines were found" in row.record.problems
+        assert "page_structure_doubted" in row.record.fields["id_number"].flags
+    clean = _map(FIELDS, ROWS)
+    assert out[0].record.fields["id_number"].confidence == pytest.approx(0.5 * clean[0].record.fields["id_number"].confidence, abs=1e-3)
+    col = Structure(columns={5: ["its header and cells fit id_number hardly better than age_years"]})
+    out = _map(FIELDS, ROWS, col)
+    assert "column_doubted" in out[0].record.fields["id_number"].flags
+    assert "column_doubted" not in out[0].record.fields["deceased_name"].flags
+    assert Structure.from_dict(col.to_dict()) == col
+
+
+def test_a_column_whose_values_mostly_fail_is_doubted_as_a_column():
+    rows = [list(r) for r in ROWS]
+    for r in rows:
+        r[7] = "病故"  # the death-date column holds causes: a column misplaced
+    out = _map(FIELDS, rows)
+    for row in out:
+        assert "column_values_fail" in row.record.fields["death_date"].flags
+        assert any(p.startswith("death_date: 4 of its 4 values fail validation") for p in row.record.problems)
+
+
+def test_a_row_whose_serial_breaks_the_order_goes_to_review():
+    rows = [list(r) for r in ROWS]
+    rows[2][0], rows[3][0] = "4", "5"  # 1, 2, 4, 5: a row lost between 2 and 4
+    out = _map(FIELDS, rows)
+    assert any(p.startswith("row: serial 4 follows 2") for p in out[2].record.problems)
+    assert not any(p.startswith("row:") for p in out[0].record.problems)
+
+
+def test_a_row_struck_through_goes_to_review_with_its_reason():
+    from pipeline.structure import STRUCK
+
+    st = Structure()
+    st.doubt_row(2, STRUCK)
+    out = _map(FIELDS, ROWS, st)
+    assert route(out[1].record, Settings())[0] == NEEDS_REVIEW
+    assert f"row: {STRUCK}" in out[1].record.problems
+    assert "row_struck_through" in out[1].record.fields["deceased_name"].flags
+    assert not any(p.startswith("row:") for p in out[0].record.problems)
+    assert Structure.from_dict(st.to_dict()) == st
