@@ -29,7 +29,6 @@ from pipeline.extract import declared_absent, map_rows, record_values
 from pipeline.models import RawCell
 from pipeline.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, utcnow
-from pipeline.store import Claim, Record, RecordChange, RecordLink, Store, utcnow
 from pipeline.structure import Structure
 
 

@@ -61,7 +61,6 @@ from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError
 from pipeline.intake import sha256_file
 from pipeline.platform_schema import ENTITY_TABLES, institutions, platform_metadata
-from pipeline.privacy import mask_id
 from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BackgroundEntries, BadRow, Entries, RollLayout,
                             RollOptions, open_roll, read_entries, text_of)
 from pipeline.runs import _alive
@@ -576,7 +575,7 @@ def _platform_rows(engine, spec_version: str, refs: Iterable[tuple[int, int]]) -
 def _kept_words(s: CheckSummary, out_dir: str | None) -> list[str]:
     where = f"，以及 {out_dir} 中的命中文件" if out_dir else ""
     return [
-        f"名册文件本身没有复制；工作库只记下它的文件名、大小和 sha256。",
+        "名册文件本身没有复制；工作库只记下它的文件名、大小和 sha256。",
         f"没有命中的 {max(s.entries - sum(s.hits.values()), 0)} 条名册记录没有写入工作库或任何文件，只计入条数；日志只记条数，从不记名册内容。",
         f"命中的 {sum(s.hits.values())} 条记录（自动确认 {s.auto_confirmed}，待复核 {s.to_review}）的名册数据"
         f"（姓名、身份证号、出生日期、性别、地址、名册编号、日期、状态）保存在工作库的 crosscheck_hits 表中{where}，"
