@@ -458,7 +458,9 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
         if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
             issues.append("unknown_column")
-        elif conf < threshold and not issues:
+        elif (conf < threshold or named.get(name)) and not issues:
+            # read less sure than its threshold, or named by a routing reason (a blind audit record's too:
+            # pipeline.audit.blind_reasons) - worded alike, so an audit record looks like any other
             issues.append("low_confidence")
         corrected = "corrected_by_reviewer" in flags
         review = reviews.get(name)

@@ -178,7 +178,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "form.why_help": ("记入审核记录：谁、何时、为什么。", "Kept in the audit trail: who, when, why."),
     "form.save": ("保存", "Save"),
     # --- why a field or a record needs a look
-    "issue.low_confidence": ("识别把握不足：请对照扫描件核对", "read without enough certainty: check it against the scan"),
+    "issue.low_confidence": ("请对照扫描件核对此项", "check this value against the scan"),
     "issue.unknown_column": ("本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
                              "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”"),
     "gap.mandatory_empty": ("必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",

@@ -15,6 +15,7 @@ from pipeline import audit as A
 from pipeline import review as R
 from pipeline.config import Settings
 from pipeline.corrections import correct_record, decide
+from reviewing import approve_as_reviewer
 from pipeline.load import load
 from pipeline.platform_schema import open_platform
 from pipeline.run import remap
@@ -105,7 +106,7 @@ def test_audit_records_are_indistinguishable_in_the_queue(two_volumes):
     h = R.record_view(store, held[0].record_id, settings)
     assert [f.name for f in a.fields] == [f.name for f in h.fields]
     assert a.status == h.status == "needs_review" and vars(a).keys() == vars(h).keys()
-    assert any(f.needs_look and f.reasons for f in a.fields)
+    assert any(f.needs_look and f.issues for f in a.fields)
     # claim_next hands them out like any other record
     assert R.claim_next(store, "ann", exclude={it.record_id for it in held}) in audit
 
@@ -126,7 +127,7 @@ def test_an_audit_record_is_not_loaded_before_its_review_ends_and_nothing_is_los
     remap(store, settings)
     assert _status(store, audit[0]) == "needs_review"
     for rid in audit:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     load(store, settings)
     with store.session() as s:
         loaded = set(s.scalars(select(LoadedRecord.record_id)))
@@ -146,7 +147,7 @@ def test_evidence_rates_and_intervals(two_volumes):
     correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
     correct_record(store, audit[1], {"death_date": "2012-12-30", "deceased_name": "李四"}, user="ann", settings=settings)
     for rid in audit[:10]:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     decide(store, audit[10], "rejected", user="ann", reason="no person")
     rep = A.quality(store, settings)
     samples = _samples(store)
@@ -181,12 +182,12 @@ def test_a_failed_volume_is_sent_back_and_a_loaded_one_listed_for_recheck(two_vo
     bad, good = sorted(by_volume)
     load(store, settings)  # the good volume's auto-accepted records reach the platform first; so do the bad one's
     for rid in by_volume[good]:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     for i, rid in enumerate(by_volume[bad]):
         if i % 2 == 0:
             correct_record(store, rid, {"deceased_name": "王小明", "death_date": "2013-02-02", "age_years": "101"},
                            user="ann", settings=settings)
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     actions = {a.volume: a for a in A.enforce(store, settings, user="boss")}
     assert actions[good].verdict == "passed"
     assert actions[bad].verdict == "recheck" and actions[bad].sent_back == 0 and actions[bad].loaded > 0
@@ -214,7 +215,7 @@ def test_unloaded_records_of_a_failed_volume_go_back_before_any_load(two_volumes
     mine = [r for r in audit if _samples(store)[r].volume == vol]
     for rid in mine:
         correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     with store.session() as s:
         fid = s.execute(select(Page.file_id).join(Record, Record.page_id == Page.id).where(Record.id == mine[0])).scalar()
         auto_before = set(s.scalars(select(Record.id).join(Page, Record.page_id == Page.id)
@@ -231,7 +232,7 @@ def test_status_quality_in_text_csv_and_json(tmp_path, two_volumes, backfill_cli
     store, settings = two_volumes
     A.draw(store, settings)
     for rid in sorted(_samples(store))[:5]:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     data = ["--data-dir", settings.data_dir]
     text = backfill_cli("status", "--quality", *data, "--csv", str(tmp_path / "q.csv"))
     assert "blind audit: 40 of" in text and "pending" in text and "95 % interval" in text
@@ -252,7 +253,7 @@ def test_an_inconclusive_first_sample_is_extended_then_decided(two_volumes):
     A.draw(store, settings)
     first = set(_samples(store))
     for rid in first:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     actions = A.enforce(store, settings)
     assert {a.verdict for a in actions} == {"extended"}
     more = set(_samples(store)) - first
@@ -260,7 +261,7 @@ def test_an_inconclusive_first_sample_is_extended_then_decided(two_volumes):
     rep = A.quality(store, settings)
     assert all(r.state == "pending" and "extended by" in r.reason for r in rep.rows["volume"])
     for rid in more:
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     assert {a.verdict for a in A.enforce(store, settings)} == {"passed"}
     # at the default target the same clean sample would take more than half of these small volumes: reviewed whole
     rep = A.quality(store, settings.with_(audit_target=0.003))
@@ -281,7 +282,7 @@ def test_the_audit_on_postgresql(pg_url, tmp_path):
         audit = sorted(_samples(store))
         correct_record(store, audit[0], {"deceased_name": "王小明"}, user="ann", settings=settings)
         for rid in audit:
-            decide(store, rid, "approved", user="ann")
+            approve_as_reviewer(store, rid, "ann", settings)
         rep = A.quality(store, settings)
         assert rep.reviewed == len(audit) and rep.total.rate.wrong >= 1
         assert {a.verdict for a in A.enforce(store, settings)} <= {"passed", "sent_back", "recheck"}
