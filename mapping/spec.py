@@ -545,3 +545,16 @@ def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local 
                            tuple(added))
     return Spec(spec.version, spec.title, spec.kinds, spec.unsupported_kinds, spec.code_tables, spec.divisions, spec.rules,
                 new_lex, spec.source)
+
+
+CERTAIN_TYPES = ("context", "derived")  # field types not read by OCR (no confidence floor)
+
+
+def field_types() -> dict[str, str]:
+    """Field name -> field type (the spec's normalizer kind; context fields "context")."""
+    out: dict[str, str] = {}
+    sp = load_spec()
+    for kind in ("cremation", "sea_burial"):
+        for f in sp.kind(kind).fields:
+            out[f.name] = "context" if f.source == "context" else ("derived" if f.source == "derived" else (f.normalizer or "text"))
+    return out

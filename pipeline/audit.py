@@ -41,11 +41,13 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
 from pipeline.config import Settings
+from pipeline.holds import (BLIND_MORE_BELOW as BLIND_MORE_BELOW, NOT_SCORED as NOT_SCORED,  # re-exported
+                            apply_hold as apply_hold, blind_reasons, forget as forget, holds_of as holds_of)
 from pipeline.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW, REJECTED
 from pipeline.stats import Rate, clustered_rate, fields_needed
 from pipeline.store import (AuditSample, AuditVerdict, LoadedRecord, Page, Record, RecordChange, ReviewHold, SourceFile,
@@ -54,8 +56,6 @@ from pipeline.store import (AuditSample, AuditVerdict, LoadedRecord, Page, Recor
 SYSTEM = "system"
 IMAGE_TYPES = ("jpeg", "png")
 LEVELS = ("volume", "field_type", "ledger_kind", "funeral_home")
-NOT_SCORED = frozenset({"id_number_raw"})  # provenance, not a platform value (as in pipeline.evaluate)
-BLIND_MORE_BELOW = 0.95
 """Besides a record's least sure field, up to two more read below this are its reasons in review."""
 
 
@@ -108,19 +108,6 @@ def sample_size(population: int, share: float, minimum: int) -> int:
     if population <= 0:
         return 0
     return min(population, max(int(minimum), math.ceil(share * population - 1e-9)))
-
-
-def blind_reasons(fields: Mapping[str, Any]) -> list[str]:
-    """An audit record's reasons in review: its least sure field read from the page, and up to two
-    more read below BLIND_MORE_BELOW, worded as a confidence reason is shown to reviewers."""
-    from pipeline.calibration import CERTAIN_TYPES, field_types
-
-    types = field_types()
-    read = sorted((float((fv or {}).get("confidence") or 0.0), name) for name, fv in fields.items()
-                  if types.get(name, "text") not in CERTAIN_TYPES and name not in NOT_SCORED
-                  and (fv or {}).get("value") not in (None, ""))
-    pick = read[:1] + [x for x in read[1:3] if x[0] < BLIND_MORE_BELOW]
-    return [f"{name}: confidence {c:.2f}" for c, name in pick]
 
 
 def _snapshot(fields: Mapping[str, Any]) -> dict[str, list]:
@@ -189,37 +176,6 @@ def _hold_for_audit(store: Store, volume: str, chosen: list[tuple[float, int]], 
             rec.route_reasons = blind_reasons(rec.fields)
             n += 1
     return n
-
-
-# --- holds: what a re-map must keep in review --------------------------------------------------------------
-def holds_of(session, record_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """Record id -> (kind, reason) of the records among `record_ids` that are held in review."""
-    ids = list(record_ids)
-    if not ids:
-        return {}
-    return {rid: (kind, reason) for rid, kind, reason in session.execute(
-        select(ReviewHold.record_id, ReviewHold.kind, ReviewHold.reason).where(ReviewHold.record_id.in_(ids)))}
-
-
-def apply_hold(values: dict[str, Any], hold: tuple[str, str] | None) -> dict[str, Any]:
-    """A record's routed values (pipeline.extract.record_values) kept in review by its hold."""
-    if hold is None:
-        return values
-    kind, reason = hold
-    out = dict(values)
-    out["status"] = NEEDS_REVIEW
-    if kind == "audit":
-        out["route_reasons"] = blind_reasons(values["fields"])
-    elif reason and reason not in (values.get("route_reasons") or []):
-        out["route_reasons"] = list(values.get("route_reasons") or []) + [reason]
-    return out
-
-
-def forget(session, record_id: int) -> None:
-    """A record that is no longer read as a record (pipeline.extract.save_records): its holds and
-    pending sample go with it."""
-    session.execute(delete(ReviewHold).where(ReviewHold.record_id == record_id))
-    session.execute(delete(AuditSample).where(AuditSample.record_id == record_id))
 
 
 def refresh_pending(store: Store) -> int:

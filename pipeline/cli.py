@@ -190,7 +190,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from pipeline.receipts import reconcile
+    from pipeline.reconcile import reconcile
     from pipeline.store import Store
 
     settings = _settings(args)

@@ -122,15 +122,15 @@ class Settings:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
         if field_name in self.field_thresholds:
             return self.field_thresholds[field_name]
-        from pipeline.calibration import load_thresholds
+        from pipeline.thresholds import load_thresholds
 
         return load_thresholds(self.active_thresholds_file).get(field_name, self.auto_accept_threshold)
 
     def page_unsure_limit(self, kind: str | None = None) -> float | None:
-        """page_unsure_max, else the calibrated one for this ledger kind (pipeline.calibration.load_page_limit)."""
+        """page_unsure_max, else the calibrated one for this ledger kind (pipeline.thresholds.load_page_limit)."""
         if self.page_unsure_max is not None:
             return float(self.page_unsure_max)
-        from pipeline.calibration import load_page_limit
+        from pipeline.thresholds import load_page_limit
 
         return load_page_limit(self.active_thresholds_file, kind)
 

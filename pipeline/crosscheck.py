@@ -60,10 +60,10 @@ from mapping.spec import load_spec
 from pipeline.config import Settings, mask_url
 from pipeline.errors import BackfillError, DatabaseError
 from pipeline.intake import sha256_file
+from pipeline.processes import pid_alive
 from pipeline.platform_schema import ENTITY_TABLES, institutions, platform_metadata
 from pipeline.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BackgroundEntries, BadRow, Entries, RollLayout,
                             RollOptions, open_roll, read_entries, text_of)
-from pipeline.runs import _alive
 from pipeline.safety import private_dir, private_file
 from pipeline.store import (CrosscheckChange, CrosscheckHit, CrosscheckRun, Page, Record, SourceFile, Store, make_engine,
                             utcnow)
@@ -691,7 +691,7 @@ def _begin(store: Store, settings: Settings, path: Path, sha: str, kind: str, la
         for old in s.scalars(select(CrosscheckRun).where(CrosscheckRun.roll_sha256 == sha, CrosscheckRun.kind == kind)
                              .order_by(CrosscheckRun.id.desc())):
             proc = old.process or {}
-            if old.status == "running" and proc.get("host") == host and proc.get("pid") and _alive(int(proc["pid"])):
+            if old.status == "running" and proc.get("host") == host and proc.get("pid") and pid_alive(int(proc["pid"])):
                 raise CrosscheckError(f"this roll is being checked now (check {old.id}, process {proc['pid']})")
             if old.status in ("running", "interrupted", "failed") and not again:
                 old.status, old.process = "running", {"pid": os.getpid(), "host": host}

@@ -940,7 +940,7 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
 
     A record keeps its id across re-runs and re-maps (the audit trail, claims and duplicate links
     point at it); a record a reviewer approved or rejected is left as it is."""
-    from pipeline.audit import apply_hold, forget, holds_of
+    from pipeline.holds import apply_hold, forget, holds_of
 
     with store.session() as s, s.begin():
         existing = {r.row_no: r for r in s.scalars(select(Record).where(Record.page_id == page_id))}

@@ -68,7 +68,7 @@ def launch(cmd: list[str], settings: Settings, name: str) -> Launched:
     for var, value in (("BACKFILL_DB_URL", settings.db_url), ("BACKFILL_PLATFORM_URL", settings.platform_url)):
         if value:
             env[var] = value
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])  # the checkout: pipeline/runs/launch.py
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,

@@ -15,7 +15,7 @@ from sqlalchemy import MetaData, Table, delete, inspect, select, update
 
 from mapping.dedupe import DedupeRecord, DedupeResult, Golden, SourceValues, dedupe, merge_values
 from pipeline.config import Settings
-from pipeline.load import ENTITY_TABLES, EVENT_DATE
+from pipeline.platform_schema import ENTITY_TABLES, EVENT_DATE
 from pipeline.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW
 from pipeline.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine, sqlite_file
 

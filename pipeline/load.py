@@ -46,6 +46,7 @@ from pipeline.platform_schema import (
     CONTACT_FIELDS,
     CONTACT_LINK,
     ENTITY_TABLES,
+    EVENT_DATE,
     KEY_COLUMN,
     PROVENANCE,
     institutions,
@@ -60,7 +61,6 @@ from pipeline.store import (FieldReview, LedgerAbsentField, LoadedRecord, Page, 
 
 log = logging.getLogger(__name__)
 
-EVENT_DATE = {"cremation": "cremation_date", "sea_burial": "scattering_date"}
 #: columns written by the batch itself (not carried by a built row)
 BATCH_COLUMNS = ("batch_id", "loaded_at", "updated_at")
 CONTACT_COLUMNS = ("natural_key", "dead_key", "sea_burial_key", "role", "name", "phone", "relation_code", "row_hash")

@@ -65,6 +65,8 @@ CONTACT_FIELDS = {
 }
 #: contact_information column holding the person's natural key, per ledger kind
 CONTACT_LINK = {"cremation": "dead_key", "sea_burial": "sea_burial_key"}
+#: the field dating each ledger kind's event (a person's record on the platform)
+EVENT_DATE = {"cremation": "cremation_date", "sea_burial": "scattering_date"}
 PROVENANCE = ("source_file_sha256", "source_file", "source_page", "source_row")
 
 

@@ -333,18 +333,3 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
         lines += ["", f"wrote {path} (not in use yet): apply it with `backfill remap --thresholds v{int(path.stem.rsplit('v', 1)[1])}`, "
                       "go back with `backfill remap --rollback`"]
     return "\n".join(lines)
-
-
-def apply_version(store: Store, settings: Settings, ref: str | None, *, user: str, rollback: bool = False) -> tuple[str, str, int, int]:
-    """Make a thresholds version the one routing uses (or roll back to the one before), then map every
-    processed page again from its stored cells (no OCR). Returns (before, now, pages, records)."""
-    from pipeline.run import remap
-
-    if settings.thresholds_file is not None:
-        raise BackfillError(f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
-                            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds")
-    versions = thresholds_versions(settings)
-    before, now = versions.rollback(user=user) if rollback else versions.apply(ref or "", user=user)
-    fresh = settings.with_()  # resolves the version now in use
-    pages, records = remap(store, fresh)
-    return before, now, pages, records

@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 
 from ocr.registry import get_engine, worker_engine
 from pipeline.config import Settings
+from pipeline.errors import BackfillError
 from pipeline.extract import PageOutcome, process_page, remap_page
 from pipeline.intake import IntakeResult, register_folder
 from pipeline.linkage import link_store
+from pipeline.refit import thresholds_versions
 from pipeline.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -211,3 +213,16 @@ def remap(store: Store, settings: Settings) -> tuple[int, int]:
 
     refresh_pending(store)  # a pending audit sample is checked against what mapping now gives
     return pages, records
+
+
+def apply_version(store: Store, settings: Settings, ref: str | None, *, user: str, rollback: bool = False) -> tuple[str, str, int, int]:
+    """Make a thresholds version the one routing uses (or roll back to the one before), then map every
+    processed page again from its stored cells (no OCR). Returns (before, now, pages, records)."""
+    if settings.thresholds_file is not None:
+        raise BackfillError(f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
+                            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds")
+    versions = thresholds_versions(settings)
+    before, now = versions.rollback(user=user) if rollback else versions.apply(ref or "", user=user)
+    fresh = settings.with_()  # resolves the version now in use
+    pages, records = remap(store, fresh)
+    return before, now, pages, records

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pipeline import run as stages
 from pipeline.config import Settings
+from pipeline.processes import pid_alive
 from pipeline.extract import PageOutcome
 from pipeline.run import mark_files_processed, process_pages
 from pipeline.inventory import Selection, identify_files, volumes
@@ -254,24 +255,10 @@ def mark_interrupted_runs(store: Store) -> int:
     with store.session() as s, s.begin():
         for run in s.scalars(select(Run).where(Run.status == "running")):
             proc = (run.settings or {}).get("process") or {}
-            if proc.get("host") == host and proc.get("pid") and not _alive(int(proc["pid"])):
+            if proc.get("host") == host and proc.get("pid") and not pid_alive(int(proc["pid"])):
                 run.status = "interrupted"
                 n += 1
     return n
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped) is not running
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 # --- planning ---------------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
     settings = settings_of(args)
     with Store.open(settings) as store:
         if args.thresholds or args.rollback:
-            from pipeline.refit import apply_version
+            from pipeline.run import apply_version
 
             before, now, pages, records = apply_version(store, settings, args.thresholds, user=_user(args), rollback=args.rollback)
             print(f"thresholds: {before} -> {now}" + (" (rolled back)" if args.rollback else ""))

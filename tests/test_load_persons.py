@@ -14,7 +14,7 @@ from pipeline.errors import DatabaseError
 from pipeline.linkage import link_store
 from pipeline.load import load
 from pipeline.platform_schema import head_revision, migrate_platform, upgrade
-from pipeline.receipts import loaded_records, reconcile
+from pipeline.reconcile import loaded_records, reconcile
 from pipeline.store import FieldReview, Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
 
 

@@ -16,7 +16,7 @@ from pipeline.errors import ExitCode
 from pipeline.load import LoadError, load
 from pipeline.package import PackageError, export_package, import_package
 from pipeline.platform_schema import head_revision, platform_metadata
-from pipeline.receipts import reconcile
+from pipeline.reconcile import reconcile
 from pipeline.routing import LOADABLE
 from pipeline.store import LoadedRecord, PlatformReceipt, Record, Store
 from samples.seed import seed_store

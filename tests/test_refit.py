@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pipeline import audit as A
 from pipeline import refit as F
+from pipeline import run as stages
 from pipeline.calibration import thresholds_doc
 from pipeline.cli import main as cli
 from pipeline.config import Settings
@@ -130,5 +131,5 @@ def test_an_explicit_thresholds_setting_is_not_silently_overridden(tmp_path):
     store = Store.open(settings)
     F.thresholds_versions(settings).write(thresholds_doc({}, 0.0015, {}), user="boss")
     with pytest.raises(Exception, match="thresholds_file"):
-        F.apply_version(store, settings, "v1", user="boss")
+        stages.apply_version(store, settings, "v1", user="boss")
     store.dispose()
