@@ -10,10 +10,10 @@ true wrong-field rate: 60 % of volumes 0.02-0.25 %, 20 % 0.25-0.6 %, 20 % 0.6-3 
 record, as a misread address takes its division code along), written into the stored values; the
 truth is kept by the bench. Volume sizes are log-uniform between --min-size and --max-size records.
 
-Then the product runs as it would: pipeline.audit.draw (default 2 % a volume, at least 20, seeded);
+Then the product runs as it would: pipeline.quality.audit.draw (default 2 % a volume, at least 20, seeded);
 simulated reviewers take each audit record from the review queue's records and correct every wrong
-field to the truth through pipeline.corrections (missing a wrong field with probability --miss), then
-approve it; pipeline.audit.enforce acts (an inconclusive volume's audit extended, a failed one sent
+field to the truth through pipeline.review.corrections (missing a wrong field with probability --miss), then
+approve it; pipeline.quality.audit.enforce acts (an inconclusive volume's audit extended, a failed one sent
 back); repeated until no audit record waits. Reported: how often the final 95 % interval covers the
 volume's true rate, whether every volume at 2 x target or more was caught (sent back), how many good
 volumes were sent back, and the review effort (audit records, records sent back), by volume size.
@@ -37,14 +37,14 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import audit as A  # noqa: E402
-from pipeline.calibration import CERTAIN_TYPES, field_types  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.corrections import correct_record, decide  # noqa: E402
-from pipeline.extract import map_rows  # noqa: E402
-from pipeline.models import RawCell  # noqa: E402
-from pipeline.routing import route  # noqa: E402
-from pipeline.store import AuditSample, AuditVerdict, Page, Record, SourceFile, Store, utcnow  # noqa: E402
+from pipeline.quality import audit as A  # noqa: E402
+from pipeline.quality.calibration import CERTAIN_TYPES, field_types  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.review.corrections import correct_record, decide  # noqa: E402
+from pipeline.page.extract import map_rows  # noqa: E402
+from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.page.routing import route  # noqa: E402
+from pipeline.kernel.store import AuditSample, AuditVerdict, Page, Record, SourceFile, Store, utcnow  # noqa: E402
 from samples.generator import get_register  # noqa: E402
 
 TEMPLATE_REGISTERS = [("yantai", 2013, "cremation"), ("longkou", 2016, "cremation"), ("haiyang", 2011, "cremation"),

@@ -8,11 +8,11 @@ thresholds were not fitted on, judged on held-out volumes against the ground tru
    thresholds (mapping/data/thresholds.json, fitted on severity 1.0 with the generator's own hand mix);
    the store after OCR is kept (bench/out/refit-<family>-<seed>/store-ocr.sqlite) and copied back at
    each run, so the later steps can be run again without OCR.
-2. Draws the blind audit (pipeline.audit.draw, the product's defaults: 2 % a volume, at least 20) and
+2. Draws the blind audit (pipeline.quality.audit.draw, the product's defaults: 2 % a volume, at least 20) and
    simulates reviewers: every record in review (held by routing, or an audit sample) is corrected to
-   the truth field by field through pipeline.corrections (the text a reviewer would type: the printed
+   the truth field by field through pipeline.review.corrections (the text a reviewer would type: the printed
    cell of the ledger), then approved; a row that is no person is rejected.
-3. Refits from those reviews exactly as `backfill calibrate --from-reviews` does (pipeline.refit:
+3. Refits from those reviews exactly as `backfill calibrate --from-reviews` does (pipeline.quality.refit:
    weighted fit_joint, cross-validated over folds of volumes), and reports the product's own
    cross-validated estimate.
 4. The truth check: each fold of volumes is scored against the ground truth with the thresholds
@@ -41,17 +41,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import audit as A  # noqa: E402
-from pipeline import refit as F  # noqa: E402
-from pipeline.calibration import Observation, field_types  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.corrections import correct_record, decide  # noqa: E402
-from pipeline.evaluate import truth_path  # noqa: E402
-from pipeline.extract import map_rows, page_unsure_share  # noqa: E402
-from pipeline.models import RawCell  # noqa: E402
-from pipeline.run import run_folder  # noqa: E402
-from pipeline.stats import clustered_rate  # noqa: E402
-from pipeline.store import Page, Record, SourceFile, Store  # noqa: E402
+from pipeline.quality import audit as A  # noqa: E402
+from pipeline.quality import refit as F  # noqa: E402
+from pipeline.quality.calibration import Observation, field_types  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.review.corrections import correct_record, decide  # noqa: E402
+from pipeline.quality.evaluate import truth_path  # noqa: E402
+from pipeline.page.extract import map_rows, page_unsure_share  # noqa: E402
+from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.runs.stages import run_folder  # noqa: E402
+from pipeline.kernel.stats import clustered_rate  # noqa: E402
+from pipeline.kernel.store import Page, Record, SourceFile, Store  # noqa: E402
 from samples.generator import _write_volume, plan_volumes  # noqa: E402
 
 NOT_SCORED = A.NOT_SCORED

@@ -5,7 +5,7 @@
 
 Runs the pipeline once on the set (bench/out/calib-<seed>; kept, so `--remap` re-maps the stored
 cells without OCR after a mapping change), scores every field against the truth, fits one threshold
-per field type and a page limit per ledger kind together (pipeline.calibration.fit_joint) so that
+per field type and a page limit per ledger kind together (pipeline.quality.calibration.fit_joint) so that
 the fields of the records they auto-accept are wrong no more often than --target, writes
 report.md / report.json / reliability.png there, and with --write the thresholds routing uses by
 default (mapping/data/thresholds.json). Never part of the test suite.
@@ -23,21 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.plot import reliability_png  # noqa: E402
-from pipeline.calibration import (  # noqa: E402
+from pipeline.quality.calibration import (  # noqa: E402
     FLOOR, TYPE_CAP, accepted_records, field_types, fit_joint, limit_for_kind, reliability, write_thresholds)
-from pipeline.config import Settings  # noqa: E402
-from pipeline.evaluate import evaluate  # noqa: E402
-from pipeline.extract import page_unsure_share  # noqa: E402
-from pipeline.models import RawCell  # noqa: E402
-from pipeline.run import remap, run_folder  # noqa: E402
-from pipeline.store import Page, Store  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.quality.evaluate import evaluate  # noqa: E402
+from pipeline.page.extract import page_unsure_share  # noqa: E402
+from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.runs.stages import remap, run_folder  # noqa: E402
+from pipeline.kernel.store import Page, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
 
 
 def page_shares(store: Store, offset: int = 0, kinds: dict[int, str] | None = None) -> dict[int, float]:
-    """Record id (+ offset) -> the unsure share of its page (pipeline.extract.page_unsure_share);
+    """Record id (+ offset) -> the unsure share of its page (pipeline.page.extract.page_unsure_share);
     `kinds` is filled with record id (+ offset) -> its page's ledger kind."""
     out: dict[int, float] = {}
     with store.session() as s:

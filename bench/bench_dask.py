@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from flows.server import prefect_server, server_env  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.store import Page, Run, Store  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Page, Run, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 

@@ -13,8 +13,8 @@ settings or engine gets a store of its own and a killed run resumes), then in th
 1. re-maps every family's stored cells with today's mapping code and the packaged thresholds
    (exactly `backfill remap`; no OCR) and scores them: "as shipped";
 2. for each family in turn (a fold): fits the thresholds and page limits on the other families'
-   fields (pipeline.calibration.fit_joint, the target of mapping/data/thresholds.json), writes them to
-   a thresholds file, re-maps the held-out family with them and scores it (pipeline.evaluate): what a
+   fields (pipeline.quality.calibration.fit_joint, the target of mapping/data/thresholds.json), writes them to
+   a thresholds file, re-maps the held-out family with them and scores it (pipeline.quality.evaluate): what a
    register nobody fitted on may expect.
 
 The table gives each family's held-out figures and the WORST fold against the issue's floors, then the
@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_calibration import page_shares  # noqa: E402
 from ocr.registry import get_engine  # noqa: E402
-from pipeline.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
-from pipeline.run import remap, run_folder  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.quality.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.quality.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
+from pipeline.runs.stages import remap, run_folder  # noqa: E402
+from pipeline.kernel.store import Store  # noqa: E402
 from samples.families import FAMILIES  # noqa: E402
 from samples.generator import GENERATOR_VERSION, generate_set  # noqa: E402
 
@@ -216,7 +216,7 @@ def render(rep: dict[str, Any], command: str) -> str:
              "", f"`{command}`", "",
              f"Commit {rep['commit']}, generator version {rep['generator_version']}, {rep['date']}; engine "
              f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
-             f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.calibration.fit_joint, "
+             f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.quality.calibration.fit_joint, "
              f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting.", "",
              "## Held-out figures against the issue's floors", "",
              "| measure | floor | " + " | ".join(fams) + " | **worst** |",

@@ -10,7 +10,7 @@
 2. **Ctrl-C** to the process group of a real `backfill run` (Prefect, temporary server) once its first
    page is read: seconds from SIGINT to exit, the exit code, the lines printed, processes left; then
    `--no-prefect` again: pages read twice, records against the truth.
-3. **Orientation**: the cost of `pipeline.orientation.orient` per page on upright pages (the ruling check
+3. **Orientation**: the cost of `pipeline.page.orientation.orient` per page on upright pages (the ruling check
    alone) and on pages turned 90/180/270 (ruling + text), and whether it turned each right, on the
    committed ledger pages.
 
@@ -135,9 +135,9 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
               "| trial | SIGINT after s | pages read before | exit code | s to exit | lines on stderr | traceback | "
               "processes left | resumed: exit | pages read twice | reads cut short, read again | records (truth rows) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    from pipeline.config import Settings
-    from pipeline.evaluate import evaluate
-    from pipeline.store import Store
+    from pipeline.kernel.config import Settings
+    from pipeline.quality.evaluate import evaluate
+    from pipeline.kernel.store import Store
 
     for trial in range(1, trials + 1):
         work = Path(tempfile.mkdtemp(prefix="bench-ctrlc-"))
@@ -185,10 +185,10 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
 
 
 def bench_orientation(lines: list[str]) -> None:
-    from pipeline.cleanup import clean_page
-    from pipeline.config import Settings
-    from pipeline.intake import load_page, probe
-    from pipeline.orientation import default_judge, orient
+    from pipeline.page.cleanup import clean_page
+    from pipeline.kernel.config import Settings
+    from pipeline.page.intake import load_page, probe
+    from pipeline.page.orientation import default_judge, orient
 
     settings = Settings(data_dir=tempfile.mkdtemp(prefix="bench-orient-"))
     judge = default_judge()

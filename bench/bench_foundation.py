@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ocr.registry import get_engine  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.evaluate import evaluate, truth_path  # noqa: E402
-from pipeline.intake import load_page, probe  # noqa: E402
-from pipeline.run import run_folder  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.quality.evaluate import evaluate, truth_path  # noqa: E402
+from pipeline.page.intake import load_page, probe  # noqa: E402
+from pipeline.runs.stages import run_folder  # noqa: E402
+from pipeline.kernel.store import Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 

@@ -6,7 +6,7 @@ same rows into identical empty tables in the same run.
 
 The working store (SQLite) is filled with N loadable records: a few seeded registers (mapped by the
 real mapping code), replicated with distinct certificate numbers. The measured path is the real
-`pipeline.load.load` from those records to platform rows (store read, row building, hashing, COPY
+`pipeline.platform.load.load` from those records to platform rows (store read, row building, hashing, COPY
 into staging, upsert, contacts, receipts on both sides, records marked loaded). The baseline is
 psycopg COPY of exactly the rows the loader wrote (person and contact rows) into empty tables
 created LIKE the platform's (same indexes). Goals (issue 7): >= 50 000 records/s and >= 0.3 x raw COPY.
@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/pgcluster.py
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from pipeline.config import Settings, mask_url  # noqa: E402
-from pipeline.load import build_rows, load  # noqa: E402
-from pipeline.routing import LOADABLE  # noqa: E402
-from pipeline.store import Page, Record, SourceFile, Store, narrow_values, utcnow  # noqa: E402
+from pipeline.kernel.config import Settings, mask_url  # noqa: E402
+from pipeline.platform.load import build_rows, load  # noqa: E402
+from pipeline.page.routing import LOADABLE  # noqa: E402
+from pipeline.kernel.store import Page, Record, SourceFile, Store, narrow_values, utcnow  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 
 
@@ -154,7 +154,7 @@ def _loadavg() -> str:
 def main() -> None:
     import statistics
 
-    from pipeline.store import LoadedRecord
+    from pipeline.kernel.store import LoadedRecord
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200_000)

@@ -5,9 +5,9 @@ the same text-line crops of a generated set no threshold or rule was fitted on, 
         --configs v4:onnxruntime v4:openvino v6:onnxruntime v6:openvino v6:onnxruntime:int8 \
         --out bench/results/recognizers-2026-12-01.md
 
-Each page goes through our own cleanup and grid finding once (pipeline.cleanup, pipeline.layout);
+Each page goes through our own cleanup and grid finding once (pipeline.page.cleanup, pipeline.page.layout);
 the cells of pages whose grid has the truth's shape are cut into text-line crops exactly as the
-pipeline cuts them (pipeline.extract.line_crops), and every recognizer reads the same crops, one
+pipeline cuts them (pipeline.page.extract.line_crops), and every recognizer reads the same crops, one
 batch per page, first reading only (no second reads, no decoding): CER, fields exact, IDs,
 addresses, sea areas, and seconds of recognition per page. `--whole-pages N` also times
 detection + recognition over N whole cleaned pages. Run it inside /work/bin/quiet: the times are
@@ -32,11 +32,11 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from ocr.agreement import normalize_text  # noqa: E402
 from ocr.ppocr import MODELS, wheel_model_dir  # noqa: E402
 from ocr.registry import clear_cache, get_engine  # noqa: E402
-from pipeline.cleanup import clean_page  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.extract import STRETCH_FIELDS, line_crops  # noqa: E402
-from pipeline.intake import load_page, probe  # noqa: E402
-from pipeline.layout import find_grid  # noqa: E402
+from pipeline.page.cleanup import clean_page  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.page.extract import STRETCH_FIELDS, line_crops  # noqa: E402
+from pipeline.page.intake import load_page, probe  # noqa: E402
+from pipeline.page.layout import find_grid  # noqa: E402
 
 
 def gather(scans: Path, pages: int, settings: Settings):

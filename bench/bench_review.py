@@ -37,11 +37,11 @@ HERE = Path(__file__).resolve().parent.parent
 CODE = Path(importlib.util.find_spec("pipeline").origin).resolve().parent.parent  # the tree under test
 sys.path.insert(0, str(CODE))
 
-from pipeline import review as R  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.localhttp import free_port, wait_until_healthy  # noqa: E402
-from pipeline.store import Record, Store  # noqa: E402
-from pipeline.users import add_user  # noqa: E402
+from pipeline.review import queue as R  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.localhttp import free_port, wait_until_healthy  # noqa: E402
+from pipeline.kernel.store import Record, Store  # noqa: E402
+from pipeline.review.users import add_user  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 
 APP = str(CODE / "review_app" / "app.py")
@@ -64,7 +64,7 @@ def fmt(st: dict[str, float], goal: float) -> str:
 
 def inventory_csv(n: int) -> str:
     """n volumes: 10 homes × 2 kinds × 8 years (2010-2017) × volumes, some with a path pattern."""
-    from pipeline.inventory import home_names
+    from pipeline.archive.inventory import home_names
 
     homes = sorted(home_names())[:10]
     lines = ["funeral_home,ledger_kind,year,volume,expected_pages,path_pattern,notes"]
@@ -84,7 +84,7 @@ def review_like_a_reviewer(store: Store, settings: Settings) -> int:
     those; the form does not hold them unrevealed). Other flagged values are left for the form,
     which Approve confirms. Returns how many records were touched."""
     try:
-        from pipeline.corrections import FieldEntry, approval_gaps, form_text, review_form
+        from pipeline.review.corrections import FieldEntry, approval_gaps, form_text, review_form
     except ImportError:
         return 0  # a version without the contract: Approve approves anything
     from mapping.spec import load_spec
@@ -112,7 +112,7 @@ def prepare(base: Path, rows: int, scan: bool, volumes: int) -> tuple[Settings, 
         shutil.rmtree(base)
     settings = Settings(data_dir=str(base / "data"))
     if scan:
-        from pipeline.run import run_folder
+        from pipeline.runs.stages import run_folder
 
         scans = base / "scans"
         scans.mkdir(parents=True)
@@ -126,7 +126,7 @@ def prepare(base: Path, rows: int, scan: bool, volumes: int) -> tuple[Settings, 
         if scan:  # the scanned ledger first, so the approvals below show crops
             scanned = next(i for i in R.ledgers(store) if i.path.endswith("page_001.jpg"))
             R.set_ledger(store, scanned.file_id, user="bench", priority=10)
-        from pipeline.inventory import import_inventory_text
+        from pipeline.archive.inventory import import_inventory_text
 
         import_inventory_text(store, inventory_csv(volumes), "bench-inventory.csv", settings)
         marked = review_like_a_reviewer(store, settings)
@@ -142,7 +142,7 @@ def _login(at, user: str) -> None:
 def bench_apptest(settings: Settings, approvals: int) -> dict[str, object]:
     from streamlit.testing.v1 import AppTest
 
-    from pipeline import completion as C
+    from pipeline.runs import completion as C
 
     os.environ["BACKFILL_DATA_DIR"] = settings.data_dir
     at = AppTest.from_file(APP, default_timeout=120)
@@ -305,7 +305,7 @@ def main() -> int:
         f"| queue page | AppTest: full script run of the queue page | {fmt(a['queue_page'], GOAL_PAGE_MS)} | < 1 s |",
         f"| completion page | AppTest: full script run of the completion page ({args.volumes} volumes) "
         f"| {fmt(a['completion_page'], GOAL_PAGE_MS)} | < 1 s |",
-        f"| completion count alone | `pipeline.completion.completion(level='volume')` | {a['completion_fn']['median']:.0f} ms median | |",
+        f"| completion count alone | `pipeline.runs.completion.completion(level='volume')` | {a['completion_fn']['median']:.0f} ms median | |",
     ]
     if not args.no_browser:
         b = bench_browser(settings, args.approvals)

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.server import prefect_server, server_env  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.store import LoadedRecord, Page, Record, Run, SourceFile, Store  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import LoadedRecord, Page, Record, Run, SourceFile, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 PLATFORM_TABLES = ("dead_information", "sea_burial_registration")

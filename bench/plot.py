@@ -12,7 +12,7 @@ COLOURS = [(0, 0, 0), (200, 90, 30), (40, 140, 40), (30, 30, 200), (160, 40, 160
 
 
 def reliability_png(path: Path, series: dict[str, Sequence[dict]], title: str, lo: float = 0.0, min_n: int = 5) -> None:
-    """series: name -> pipeline.calibration.reliability() rows. x: mean confidence of a bucket,
+    """series: name -> pipeline.quality.calibration.reliability() rows. x: mean confidence of a bucket,
     y: share right in it, from `lo` to 1 on both axes; the diagonal is perfect calibration.
     Marker area grows with the bucket's size (log); buckets with fewer than `min_n` fields are not drawn."""
     W, H, L, R, T, B = 1000, 800, 90, 250, 60, 80

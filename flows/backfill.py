@@ -1,8 +1,8 @@
 """The backfill run as a Prefect flow: intake -> page batches (cleanup, layout, OCR, mapping, routing)
 -> de-duplication -> optional load -> summary.
 
-Tasks are chunky (a batch of pages each; at most pipeline.runs.MAX_TASKS batches per flow run) and
-retry, with backoff, only on I/O errors. The business logic lives in pipeline.runs / pipeline.run;
+Tasks are chunky (a batch of pages each; at most pipeline.runs.manage.MAX_TASKS batches per flow run) and
+retry, with backoff, only on I/O errors. The business logic lives in pipeline.runs.manage / pipeline.runs.stages;
 resume comes from the store's keys, so a killed flow run started again re-does only what is left.
 
 The same flow runs on Prefect's default task runner (threads, `max_workers` 1 by default: OCR already
@@ -21,11 +21,11 @@ from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
 
-from pipeline import run as stages
-from pipeline import runs
-from pipeline.config import Settings
-from pipeline.intake import IntakeResult
-from pipeline.store import Store
+from pipeline.runs import stages
+from pipeline.runs import manage as runs
+from pipeline.kernel.config import Settings
+from pipeline.page.intake import IntakeResult
+from pipeline.kernel.store import Store
 
 
 def _io_error_only(task, task_run, state) -> bool:
@@ -78,7 +78,7 @@ def link_task(run_id: int, settings: dict[str, Any]) -> int:
 
 @task(name="audit", **IO_RETRIES)
 def audit_task(settings: dict[str, Any]) -> dict[str, int]:
-    """Draw the blind audit samples the volumes lack and act on what the audit measured (pipeline.audit)."""
+    """Draw the blind audit samples the volumes lack and act on what the audit measured (pipeline.quality.audit)."""
     store, s = _open(settings)
     return stages.audit_stage(store, s)
 
@@ -100,7 +100,7 @@ def _batch_runner(run_id: int, settings: dict[str, Any], batch_pages: int):
 @flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """A migration run over `scans_dir`; `options`: homes, years, volumes (a selection from the
-    inventory), batch_pages, load (see pipeline.runs.RunOptions)."""
+    inventory), batch_pages, load (see pipeline.runs.manage.RunOptions)."""
     t0 = time.perf_counter()
     opts = runs.RunOptions.from_dict(options)
     store, s = _open(settings)
@@ -108,7 +108,7 @@ def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, option
     folder = Path(scans_dir)
     run_id = runs.begin_run(store, folder, s, opts)
     run_batches = _batch_runner(run_id, settings, opts.batch_pages)
-    here = not _on_dask()  # pages read on this machine: runs take turns here (pipeline.runs.reading_turn)
+    here = not _on_dask()  # pages read on this machine: runs take turns here (pipeline.runs.manage.reading_turn)
     got = intake_task(run_id, scans_dir, settings)
     plan = runs.plan_files(store, s, got.file_ids, opts.selection)
     if plan.unidentified:  # read the first page of files nothing names yet, then decide

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pipeline.config import Settings
-from pipeline.errors import ConfigError
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import ConfigError
 
 FLOW_NAME = "backfill-run"
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.localhttp import free_port, wait_until_healthy
+from pipeline.kernel.localhttp import free_port, wait_until_healthy
 
 
 def server_env(home: Path, api_url: str | None = None) -> dict[str, str]:

@@ -91,7 +91,7 @@ FLAGS: dict[str, FlagInfo] = {
     "derived_from_address": FlagInfo("由户籍地址推得", "derived from the household address", "info"),
     "wording_kept_in_remarks": FlagInfo("原文措辞已写入备注", "printed wording kept in remarks", "info"),
     "commercial_cemetery": FlagInfo("台账写明经营性公墓", "the ledger names a commercial cemetery", "info"),
-    # --- page structure (pipeline.structure)
+    # --- page structure (pipeline.page.structure)
     "page_structure_doubted": FlagInfo("本页结构存疑（如无表格线、按文字对齐推断行列，或各列无法可靠对应字段），本页每个值都需核对", "the page's structure is in doubt (no ruling lines: rows and columns inferred from the text's alignment, or columns not assigned with confidence): every value of the page needs checking", "warn"),
     "column_doubted": FlagInfo("本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）", "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)", "warn"),
     "column_values_fail": FlagInfo("本列多数值未通过该字段的校验：列可能错位或不是该字段", "most values of this column fail the field's validation: the column may be misplaced or another field", "warn"),

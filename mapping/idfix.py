@@ -104,7 +104,7 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
     """Every valid ID number (check digit, real birth date, listed region code; or a legacy
     15-digit number of a listed region with a real birth date) one edit from a reading: one
     character inserted, dropped or replaced by any digit (X last). For the recognizer
-    to choose among by its own probabilities (pipeline.extract, ocr score_readings): which digit
+    to choose among by its own probabilities (pipeline.page.extract, ocr score_readings): which digit
     is no guess of ours. Empty when the reading is valid already, or is no near-ID (14 to 19
     characters of digits and X once marks and spaces are dropped). Sorted."""
     s = _ID_MARKS.sub("", read or "").upper()

@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.models import chars_fit
+from pipeline.kernel.models import chars_fit
 
 from .glyphs import LOOKALIKE, MAX_COST as MAX_SHAPE_COST, closest_by_shape, lookalike_spellings, shape_distance
 from .places import (DROPPED, UNREADABLE, confusion_doubted, deciding_hit, district_of, doubted_positions, find_village,
@@ -700,7 +700,7 @@ SURNAME_UNUSUAL_CERTAINTY = 0.3
 """A name whose first character is on no surname list (mapping/data/surnames.txt) was misread in all 47
 such names on the six sets 40101-40104, 9436 and 9437 (first characters read 狗 9×, 年 8× (牟), 翰 7×,
 勒, 娇, 阁, 威, 膝 …), 19 of them read so surely that 0.6, the certainty given before, let them
-through. Real rare surnames exist: doubted below the least threshold (pipeline.calibration.FLOOR),
+through. Real rare surnames exist: doubted below the least threshold (pipeline.quality.calibration.FLOOR),
 never changed."""
 
 
@@ -768,7 +768,7 @@ class NameWeighing:
 def rescore_name(value: str, alternatives: Sequence[tuple[str, float]]) -> NameWeighing | None:
     """A doubted name weighed by the frequency of its characters in real names: of the texts of its
     length the recognizer may have seen (`alternatives`: text, log-probability on the cell's crop;
-    pipeline.extract.name_alternatives), the one with the best log-probability plus
+    pipeline.page.extract.name_alternatives), the one with the best log-probability plus
     NAME_PRIOR_WEIGHT x name_log_prior, and how sure that choice is: its share of the weighed texts
     times the share of the recognizer's probability the texts hold (texts it did not list are not
     vouched for). 徐五华 → 徐玉华 (五 is 74 times rarer than 玉 in given names), 王明字 → 王明宇, 干丹丹
@@ -787,7 +787,7 @@ def rescore_name(value: str, alternatives: Sequence[tuple[str, float]]) -> NameW
 
 @lru_cache(maxsize=1)
 def name_alphabet() -> str:
-    """The characters a name cell is searched in (pipeline.extract): the listed surnames and every
+    """The characters a name cell is searched in (pipeline.page.extract): the listed surnames and every
     character of the given-name table."""
     return "".join(dict.fromkeys(list(_surname_ranks()) + list(_given_name_counts()[0])))
 
@@ -888,7 +888,7 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
     if any(ch in text for ch in _LOOKALIKE_GLYPHS) or _LOOKALIKE_BEFORE_COUNTY.search(text):
         flags.append("place_glyph_doubtful")
         certainty *= 0.5
-    if confusion_doubted(text, sp):  # a confusion reviewers keep correcting (pipeline.lexicon)
+    if confusion_doubted(text, sp):  # a confusion reviewers keep correcting (pipeline.page.lexicon)
         flags.append("reviewer_confusion")
         certainty *= 0.5
     if sp.places.local and any(n in text for n in sp.places.local):
@@ -1056,7 +1056,7 @@ def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
     """The designated sea areas (names and aliases) to choose among for a reading that is not one
     of them as written: put right by the lexicon (芝果卧佛岛海域, 腔峒岛海域), matched to an entry by
     shape (腔桐岛海城, `sea_area_matched_by_shape`) or to none (`sea_area_not_in_list`): for the
-    recognizer to score on its own output (pipeline.extract), so that the text kept is the one it
+    recognizer to score on its own output (pipeline.page.extract), so that the text kept is the one it
     finds likeliest of the list, not a look-alike. Only entries the reading can be a misreading of:
     as long as it, or longer by characters the recognizer drops or cannot output (DROPPED); none
     for a reading that names a listed entry whole, as written or with words of its own (养马岛东侧海域

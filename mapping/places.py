@@ -447,7 +447,7 @@ def names_in(text: str, spec: Spec) -> set[tuple[int, int, str]]:
 
 def confusion_doubted(text: str, spec: Spec) -> bool:
     """Whether `text` holds a character reviewers have corrected to another in place names (an accepted
-    confusion pair of the local lexicon, pipeline.lexicon: read 果, written 罘) where the other would
+    confusion pair of the local lexicon, pipeline.page.lexicon: read 果, written 罘) where the other would
     make a listed name that is not written: such a reading is doubted, never rewritten."""
     pairs = spec.places.confusions
     if not pairs or not any(read in text for read, _w in pairs):

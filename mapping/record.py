@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from pipeline.models import FieldValue, MappedRecord, RawCell
+from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
 from .idfix import RowFacts, correct_id
@@ -179,7 +179,7 @@ AGREED_WORDING_CERTAINTY stands for (below it the fitting sets hold too few to t
 
 
 DECODED_SEA_AREA_CERTAINTY = 0.9
-"""How sure a sea area not read as a listed one and decoded to one (pipeline.extract.decode_valid)
+"""How sure a sea area not read as a listed one and decoded to one (pipeline.page.extract.decode_valid)
 is: the recognizer found that entry e^3 likelier in the cell than any other entry. Its share of the
 probability, the reading's included, says little here (a felt-pen 崆峒 is read 喧明 e^5-e^8 likelier
 than the truth, so the share is 0.0002-0.5): on the six sets 40101-40104, 9436 and 9437, 70 of 71

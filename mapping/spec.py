@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pipeline.errors import ConfigError
+from pipeline.kernel.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_VERSION = "mzt141-draft-0"
@@ -121,10 +121,10 @@ class PlaceLexicon:
     """Town or street name -> its villages (the lexicon's "villages" file: the NBS list)."""
     confusions: tuple[tuple[str, str], ...] = ()
     """(read, written) character pairs reviewers corrected in place names, accepted into the local
-    lexicon (pipeline.lexicon): a reading where the written character would make a listed name is
+    lexicon (pipeline.page.lexicon): a reading where the written character would make a listed name is
     doubted (mapping.places.confusion_doubted), never rewritten."""
     local: tuple[str, ...] = ()
-    """The names the local lexicon added (pipeline.lexicon), for the reviewer's note."""
+    """The names the local lexicon added (pipeline.page.lexicon), for the reviewer's note."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -490,7 +490,7 @@ LOCAL_KINDS = ("village", "town", "street", "sea_area")
 
 
 def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local lexicon") -> Spec:
-    """`spec` with the entries of a local lexicon (pipeline.lexicon: places, villages and sea areas
+    """`spec` with the entries of a local lexicon (pipeline.page.lexicon: places, villages and sea areas
     reviewers typed and an administrator accepted, and accepted confusion pairs) beside its official
     lists. Entries are validated like the official ones (a known division, the right suffix, a
     village of a listed town); every problem is reported at once. The official lists are never

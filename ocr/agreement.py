@@ -51,7 +51,7 @@ a list entry, an ID whose check digit holds, a real date): that one, at 0.9 x it
 
 
 def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool] | None = None):
-    """The reading mapping uses for a stored cell (pipeline.models.RawCell).
+    """The reading mapping uses for a stored cell (pipeline.kernel.models.RawCell).
 
     No second reading, or a first one at least `below` sure: the first reading as it is
     (`agreed` None). Both readings the same after normalizing: the text, with the confidence that

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from pipeline.models import Box, OcrPiece
+from pipeline.kernel.models import Box, OcrPiece
 
 
 class OcrEngine(ABC):

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import ConfigError, MissingDependencyError, ModelMissingError
-from pipeline.models import OcrPiece
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.kernel.models import OcrPiece
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr
 from ocr.registry import register

@@ -32,8 +32,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from pipeline.errors import ConfigError, MissingDependencyError, ModelMissingError
-from pipeline.models import OcrPiece, chars_fit
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.kernel.models import OcrPiece, chars_fit
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
 from ocr.ctc import ANY, Label, ctc_log_likelihood, greedy_decode, likeliest_texts
@@ -220,7 +220,7 @@ class PpOcrEngine(OcrEngine):
       runtime: "auto" (OpenVINO, else ONNX Runtime), "openvino", "onnxruntime".
       precision: "auto" (the runtime's choice for this CPU), "f32", "bf16" (OpenVINO only).
       threads: inference threads per network (None: the runtime's default, all cores). 1 when
-        two pages are read in parallel (pipeline.run page workers).
+        two pages are read in parallel (pipeline.runs.stages page workers).
       max_side_len: the page is first shrunk so its longest side is at most this; ours is 2400,
         so a 200-dpi A4 page (2339 px) goes through at full resolution.
       det_limit_side_len / det_limit_type: detector input size rule ("min": the short side is

@@ -11,7 +11,7 @@ import inspect
 import threading
 from typing import Any, TypeVar
 
-from pipeline.errors import BackfillError, ConfigError
+from pipeline.kernel.errors import BackfillError, ConfigError
 
 from ocr.base import OcrEngine
 

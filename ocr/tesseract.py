@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import ConfigError, MissingDependencyError, PageError
-from pipeline.models import OcrPiece
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, PageError
+from pipeline.kernel.models import OcrPiece
 
 from ocr.base import OcrEngine, as_uint8_image, clamp01, erase_ruling_lines
 from ocr.registry import register

@@ -1,6 +1,6 @@
 """The administrator's completion page: what should exist (inventory), what is done, what is missing,
-progress charts, CSV export, inventory import and launching a run. Counting is pipeline.completion's
-(the same as `backfill status`), computed once per page view; launching is pipeline.launch (a detached
+progress charts, CSV export, inventory import and launching a run. Counting is pipeline.runs.completion's
+(the same as `backfill status`), computed once per page view; launching is pipeline.runs.launch (a detached
 `backfill run`) or, when BACKFILL_PREFECT_DEPLOYMENT names one, a flow run of that Prefect deployment
 (flows.deploy). Every word is review_app.i18n's; a cell with nothing to say shows "—" (or why)."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pipeline import completion as C
-from pipeline.config import Settings
-from pipeline.errors import BackfillError
-from pipeline.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
-from pipeline.store import Run, Store
+from pipeline.runs import completion as C
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
+from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
+from pipeline.kernel.store import Run, Store
 from review_app.i18n import t
 
 log = logging.getLogger("review_app")
@@ -160,8 +160,8 @@ def _inventory_section(store: Store, settings: Settings) -> None:
 
 
 def _launch(store: Store, settings: Settings, user: str) -> None:
-    from pipeline.launch import launch_run
-    from pipeline.runs import RunOptions
+    from pipeline.runs.launch import launch_run
+    from pipeline.runs.manage import RunOptions
 
     ss = st.session_state
     flash = ss.setdefault("admin_flash", [])

@@ -2,11 +2,11 @@
 
 Run with `backfill review` (review_app/server.py serves this script). Settings come from the
 environment (BACKFILL_DATA_DIR, BACKFILL_DB_URL) or ./backfill.toml. Every read and write goes
-through pipeline.review / pipeline.corrections / pipeline.users; this file only lays out the screens,
+through pipeline.review.queue / pipeline.review.corrections / pipeline.review.users; this file only lays out the screens,
 in the user's language (review_app.i18n: Simplified Chinese first, English per user). Nothing is
 shown before login. ID and phone numbers are masked everywhere until revealed (a logged action).
 Approve saves the open form through the same validation as Save and holds only when the record
-keeps the review contract (pipeline.corrections.approval_gaps). Logs carry record ids only.
+keeps the review contract (pipeline.review.corrections.approval_gaps). Logs carry record ids only.
 """
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.corrections import (ApprovalRefused, CorrectionError, FieldEntry, decide, decide_link, history, reopen,
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import (ApprovalRefused, CorrectionError, FieldEntry, decide, decide_link, history, reopen,
                                   review_form)
-from pipeline.errors import BackfillError
-from pipeline.routing import REJECTED
-from pipeline.store import Quarantine, Run, SourceFile, Store
-from pipeline.users import (ROLES, Account, UserError, add_user, end_session, get_account, get_language, list_users,
+from pipeline.kernel.errors import BackfillError
+from pipeline.page.routing import REJECTED
+from pipeline.kernel.store import Quarantine, Run, SourceFile, Store
+from pipeline.review.users import (ROLES, Account, UserError, add_user, end_session, get_account, get_language, list_users,
                             login, session_account, set_active, set_language, start_session, touch_session, unlock)
 from review_app.i18n import (LANGUAGES, confidence_level, field_label, flag_text, gap_text, note_texts,
                              record_reason_text, refusal_text, t)

@@ -4,7 +4,7 @@ The roll entry and the deceased on the platform side by side (the register's sca
 the deceased came from this working store), the evidence field by field, and two decisions:
 the same person / not the same person, each kept in the audit trail with who, when and why. ID
 numbers are masked; showing one whole needs a reason and is audited too. Every read and write goes
-through pipeline.crosscheck. All text the page shows is in TEXT (Simplified Chinese), one place for
+through pipeline.crosscheck.check. All text the page shows is in TEXT (Simplified Chinese), one place for
 the review app's language switch to take it from.
 """
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 import streamlit as st
 
 from mapping.spec import load_spec
-from pipeline import crosscheck as X
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.errors import BackfillError
-from pipeline.privacy import mask_id
-from pipeline.rolls import KINDS
-from pipeline.store import Store
+from pipeline.crosscheck import check as X
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.privacy import mask_id
+from pipeline.crosscheck.rolls import KINDS
+from pipeline.kernel.store import Store
 
 log = logging.getLogger("review_app")
 

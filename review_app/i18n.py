@@ -5,7 +5,7 @@
     st.error(t("login.locked", until="10:15"))  # parameters by name, str.format
 
 The language is the current user's (st.session_state["lang"], chosen in the sidebar and kept per
-user by pipeline.users.set_language; "zh" before login and by default). A page of another branch
+user by pipeline.review.users.set_language; "zh" before login and by default). A page of another branch
 adds its keys to STRINGS (both languages) and calls t(); a missing key or language shows the key
 itself, never an exception. Field labels come from the spec (Chinese) or FIELD_EN; flag wordings
 from mapping.flags, with reviewer-facing rewordings here (REVIEWER_FLAGS)."""
@@ -485,7 +485,7 @@ def gap_text(code: str, lang: str | None = None) -> str:
 
 
 def refusal_text(refusal: Any, lang: str | None = None) -> str:
-    """Why a typed correction was not saved (a pipeline.corrections.Refusal), in red under its box."""
+    """Why a typed correction was not saved (a pipeline.review.corrections.Refusal), in red under its box."""
     if refusal.code == "invalid":
         if refusal.flags:
             return t("refuse.invalid", lang, field=field_label(refusal.field, lang=lang),
@@ -495,7 +495,7 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
 
 
 def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False, lang: str | None = None) -> str:
-    """A record-level reason (pipeline.review.record_reason) in the reviewer's words."""
+    """A record-level reason (pipeline.review.queue.record_reason) in the reviewer's words."""
     if code == "unknown_columns" and "fields" in params:
         params = {**params, "fields": "、".join(field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(","))}
     key = f"record.{code}" + (".short" if short else "")

@@ -2,11 +2,11 @@
 
 - 抽检质量 (quality): the wrong-field rate among auto-accepted records measured by the blind audit, per
   volume with its 95 % interval and the target (a plot and a table), what was sent back and why, and
-  the same per field type, ledger kind and funeral home (pipeline.audit);
-- 自动通过阈值 (thresholds): refit the thresholds from the reviews (pipeline.refit), the versions,
+  the same per field type, ledger kind and funeral home (pipeline.quality.audit);
+- 自动通过阈值 (thresholds): refit the thresholds from the reviews (pipeline.quality.refit), the versions,
   applying one and rolling back (a detached `backfill remap`);
 - 地名词库 (lexicon): places, villages and sea areas reviewers typed that no list holds, and the
-  character confusions they corrected; accept or refuse (pipeline.lexicon).
+  character confusions they corrected; accept or refuse (pipeline.page.lexicon).
 
 Every text shown is in TEXT below (Simplified Chinese), to be wired into the app's i18n.
 """
@@ -18,12 +18,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pipeline import audit as A
-from pipeline import lexicon as L
-from pipeline import refit as F
-from pipeline.config import Settings
-from pipeline.errors import BackfillError
-from pipeline.store import Store
+from pipeline.quality import audit as A
+from pipeline.page import lexicon as L
+from pipeline.quality import refit as F
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.store import Store
 
 log = logging.getLogger("review_app")
 
@@ -173,7 +173,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     if failed:
         st.subheader(_t("failed"))
         with store.session() as s:
-            from pipeline.store import AuditVerdict
+            from pipeline.kernel.store import AuditVerdict
 
             sent = {v.volume: v.sent_back for v in s.query(AuditVerdict)}
         for r in failed:
@@ -257,7 +257,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
         st.caption(_t("th_evidence", records=ev["records"], audited=ev["audited"], held=ev["reviewed_held"], volumes=ev["volumes"],
                       fields=ev["fields"], weighted=ev["weighted_records"]))
         cur = {name: settings.threshold_for(name) for name in result.thresholds}
-        from pipeline.calibration import field_types
+        from pipeline.quality.calibration import field_types
 
         types = field_types()
         st.dataframe(pd.DataFrame([{_t("th_type"): t, _t("th_now"): min((cur.get(n, 0.0) for n, tt in types.items() if tt == t),
@@ -271,7 +271,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
             st.warning(_t("th_cv_none"))
         st.info(_t("th_cur", st=_rate(result.current.straight_through), wr=_rate(result.current.wrong)))
         if st.button(_t("th_save"), key="th_save_btn", type="primary"):
-            from pipeline.config import mask_url
+            from pipeline.kernel.config import mask_url
 
             path = F.write_version(settings, result, user=user, store_url=mask_url(settings.store_url))
             st.session_state.pop("th_result", None)
@@ -286,7 +286,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
 
 
 def _launch_remap(settings: Settings, user: str, version: str | None, rollback: bool) -> None:
-    from pipeline.launch import launch_remap
+    from pipeline.runs.launch import launch_remap
 
     try:
         got = launch_remap(settings, user=user, thresholds=version, rollback=rollback)

@@ -4,11 +4,11 @@
   and gets it back as the `backfill_session` cookie - HttpOnly (scripts cannot read it), SameSite=Strict,
   Secure when the page came over HTTPS (directly or through the TLS proxy, X-Forwarded-Proto). The
   request must carry Streamlit's XSRF token (header X-Xsrftoken matching the _streamlit_xsrf cookie)
-  and come from the same origin; a token is accepted once, within pipeline.users.BIND_SECONDS.
+  and come from the same origin; a token is accepted once, within pipeline.review.users.BIND_SECONDS.
 - POST api/logout: the cookie is cleared (the session itself ends on the server at logout).
 
 A reload of the page opens a new Streamlit connection whose cookies (st.context.cookies) name the
-session; the app finds the user through pipeline.users.session_account.
+session; the app finds the user through pipeline.review.users.session_account.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from pipeline.config import Settings
-from pipeline.store import Store
-from pipeline.users import bind_session
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Store
+from pipeline.review.users import bind_session
 
 log = logging.getLogger("review_app")
 

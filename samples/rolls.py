@@ -343,7 +343,7 @@ def write_platform(dec: Deceased, path: Path, *, batch: int = 200_000) -> str:
     from sqlalchemy import bindparam, insert
     from sqlalchemy.dialects import sqlite
 
-    from pipeline.platform_schema import migrate_platform, platform_metadata
+    from pipeline.platform.schema import migrate_platform, platform_metadata
 
     url = f"sqlite:///{Path(path).as_posix()}"
     migrate_platform(url)

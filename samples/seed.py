@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.config import Settings
-from pipeline.extract import save_records, map_rows
-from pipeline.models import RawCell
-from pipeline.store import Page, Record, SourceFile, Store, utcnow
+from pipeline.kernel.config import Settings
+from pipeline.page.extract import save_records, map_rows
+from pipeline.kernel.models import RawCell
+from pipeline.kernel.store import Page, Record, SourceFile, Store, utcnow
 from samples.generator import Register, get_register
 
 

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pipeline.localhttp import free_port
+from pipeline.kernel.localhttp import free_port
 
 
 def server_binaries() -> Path | None:

@@ -1,9 +1,9 @@
 """A reviewer's work in tests: look at every field the review contract asks about, then approve."""
 from __future__ import annotations
 
-from pipeline.config import Settings
-from pipeline.corrections import FieldEntry, approval_gaps, form_text, review_form
-from pipeline.store import FieldReview, Record, Store
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import FieldEntry, approval_gaps, form_text, review_form
+from pipeline.kernel.store import FieldReview, Record, Store
 from mapping.spec import load_spec
 
 

@@ -11,11 +11,11 @@ from mapping.flags import FLAGS
 from mapping.idfix import RowFacts, correct_id
 from mapping.spec import load_spec
 from ocr.agreement import resolve
-from pipeline.calibration import Observation, fit_joint, load_thresholds, reliability
-from pipeline.config import Settings
-from pipeline.errors import ConfigError
-from pipeline.models import MappedRecord, FieldValue, RawCell
-from pipeline.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
+from pipeline.quality.calibration import Observation, fit_joint, load_thresholds, reliability
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import ConfigError
+from pipeline.kernel.models import MappedRecord, FieldValue, RawCell
+from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
 
 TRUE_ID = "370611193807050025"  # born 1938-07-05, female, Yantai Fushan
 FACTS = RowFacts(sex="2", age=74, death=dt.date(2013, 4, 5))
@@ -179,7 +179,7 @@ def _written(text: str) -> "np.ndarray":
 
 
 def test_ink_extent_counts_han_characters_and_flags_a_dropped_one():
-    from pipeline.layout import ink_extent
+    from pipeline.page.layout import ink_extent
 
     two, three = ink_extent(_written("王秀")), ink_extent(_written("孙琳燊"))
     assert 1.5 < two < 2.4 and 2.6 < three < 3.6
@@ -203,7 +203,7 @@ def test_code_table_wordings_match_fuzzily():
 
 
 def test_a_serial_written_unlike_its_column_is_doubted():
-    from pipeline.extract import map_rows
+    from pipeline.page.extract import map_rows
 
     columns = ["registration_no", "deceased_name", "voyage_no"]
     serials = ["HZ2016-031", "HZ2016-032", "HZ2016033", "HZ2016-034", "HZ2016-035"]
@@ -229,7 +229,7 @@ def test_address_glyph_rules():
 
 
 def test_a_page_read_unsure_too_often_goes_to_review_whole():
-    from pipeline.extract import map_rows, page_unsure_share
+    from pipeline.page.extract import map_rows, page_unsure_share
 
     columns = ["registration_no", "deceased_name", "voyage_no"]
 
@@ -250,8 +250,8 @@ def test_a_page_read_unsure_too_often_goes_to_review_whole():
 
 def test_a_page_limit_per_ledger_kind(tmp_path):
     """A thresholds file may give each ledger kind its own page limit; a kind it leaves out has none."""
-    from pipeline.calibration import load_page_limit
-    from pipeline.extract import map_rows
+    from pipeline.quality.calibration import load_page_limit
+    from pipeline.page.extract import map_rows
 
     f = tmp_path / "th.json"
     f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2}}), encoding="utf-8")
@@ -263,7 +263,7 @@ def test_a_page_limit_per_ledger_kind(tmp_path):
     sea = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, settings)
     assert not any(p.startswith("page:") for r in sea for p in r.record.problems)  # no limit for sea burials
     f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2, "sea_burial": "x"}}), encoding="utf-8")
-    from pipeline.calibration import _read_doc
+    from pipeline.quality.calibration import _read_doc
     _read_doc.cache_clear()
     with pytest.raises(ConfigError):
         load_page_limit(str(f), "sea_burial")
@@ -330,7 +330,7 @@ def test_a_table_quad_joined_to_the_paper_edge_is_rejected_and_the_page_deskewed
     import cv2
     import numpy as np
 
-    from pipeline.cleanup import deskew, quad_problem
+    from pipeline.page.cleanup import deskew, quad_problem
 
     square = np.array([[100, 100], [1100, 120], [1090, 820], [95, 800]], dtype=np.float32)  # ~1° skew, mild perspective
     assert quad_problem(square) is None
@@ -351,7 +351,7 @@ def test_the_character_error_rate_counts_the_reading_the_pipeline_kept():
     reading), not the first pass; a column whose field was lost counts as read blank."""
     from types import SimpleNamespace
 
-    from pipeline.evaluate import kept_reading
+    from pipeline.quality.evaluate import kept_reading
 
     rec = SimpleNamespace(fields={"sea_area": {"raw": "崆峒岛海域", "value": "崆峒岛海域"}, "registrant_name": {"raw": "", "value": None}})
     assert kept_reading(rec, "sea_area", "喧明岛海域") == "崆峒岛海域"
@@ -365,7 +365,7 @@ def test_the_papers_edge_left_inside_the_image_is_not_taken_for_the_table():
     import cv2
     import numpy as np
 
-    from pipeline.cleanup import find_table_quad
+    from pipeline.page.cleanup import find_table_quad
 
     page = np.full((1000, 1400), 255, np.uint8)
     cv2.rectangle(page, (20, 15), (1380, 985), 0, 2)  # the paper's edge
@@ -386,9 +386,9 @@ def test_a_fault_of_ours_on_one_page_fails_that_page_and_the_run_goes_on(tmp_pat
     import shutil
     from pathlib import Path
 
-    import pipeline.extract as X
-    from pipeline.run import run_folder
-    from pipeline.store import Page, Store
+    import pipeline.page.extract as X
+    from pipeline.runs.stages import run_folder
+    from pipeline.kernel.store import Page, Store
 
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -635,8 +635,8 @@ def test_a_given_name_with_a_character_almost_never_in_real_given_names_is_doubt
 
 
 def test_a_row_with_one_mark_is_kept_but_told_apart_from_a_persons_record():
-    from pipeline.extract import map_rows
-    from pipeline.routing import NEEDS_REVIEW, route
+    from pipeline.page.extract import map_rows
+    from pipeline.page.routing import NEEDS_REVIEW, route
 
     columns = ["registration_no", "deceased_name", "sex_code", "voyage_no"]
     rows = [(1, [RawCell("HZ2016-031", 0.99, None), RawCell("刘建国", 0.99, None), RawCell("男", 0.99, None), RawCell("16-02", 0.99, None)]),
@@ -745,7 +745,7 @@ def test_one_digit_blotted_into_a_mark_is_restored_by_the_check_digit_when_the_r
 
 
 def test_a_field_whose_column_was_not_found_is_not_a_sure_blank_when_a_header_was_not_recognized():
-    from pipeline.extract import map_rows
+    from pipeline.page.extract import map_rows
 
     title = "烟台市殡仪馆海葬登记簿（2016年）"
     cells = [RawCell("HZ2016-031", 0.999, None), RawCell("刘建国", 0.999, None), RawCell("配偶", 0.999, None)]
@@ -867,7 +867,7 @@ def test_which_id_readings_are_searched_and_what_is_kept():
 
 
 def test_the_line_an_id_is_decoded_from_is_the_one_long_line_of_its_cell():
-    from pipeline.extract import Decoding, main_line
+    from pipeline.page.extract import Decoding, main_line
 
     assert main_line(["370613193802259340"]) == 0
     assert main_line(["辣", "37068319101296551", "文业务"]) == 1  # stamp ink above and below

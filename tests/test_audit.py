@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pipeline import audit as A
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.corrections import correct_record, decide
+from pipeline.quality import audit as A
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import correct_record, decide
 from reviewing import approve_as_reviewer
-from pipeline.load import load
-from pipeline.platform_schema import open_platform
-from pipeline.run import remap
-from pipeline.stats import wilson
-from pipeline.store import AuditSample, LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.platform.load import load
+from pipeline.platform.schema import open_platform
+from pipeline.runs.stages import remap
+from pipeline.kernel.stats import wilson
+from pipeline.kernel.store import AuditSample, LoadedRecord, Page, Record, SourceFile, Store
 from samples.seed import seed_store
 
 
@@ -271,7 +271,7 @@ def test_an_inconclusive_first_sample_is_extended_then_decided(two_volumes):
 @pytest.mark.postgres
 def test_the_audit_on_postgresql(pg_url, tmp_path):
     """The same draw, evidence, verdicts and refit on PostgreSQL, the real target."""
-    from pipeline import refit as F
+    from pipeline.quality import refit as F
 
     settings = Settings(data_dir=str(tmp_path / "data"), db_url=pg_url, audit_target=0.05)
     store = Store.open(settings)

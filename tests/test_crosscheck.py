@@ -21,13 +21,13 @@ from sqlalchemy import insert
 
 from mapping.normalize import id_check_digit
 from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.crosscheck import (AUTO_CONFIRMED, CONFIRMED, NOT_SAME, TO_REVIEW, CrosscheckError, close_check,
+from pipeline.kernel.config import Settings
+from pipeline.crosscheck.check import (AUTO_CONFIRMED, CONFIRMED, NOT_SAME, TO_REVIEW, CrosscheckError, close_check,
                                  decide_hit, export_check, hit_history, hits_of, months_between, reveal, run_check)
-from pipeline.errors import ConfigError
-from pipeline.platform_schema import migrate_platform, platform_metadata
-from pipeline.rolls import RollError, RollOptions
-from pipeline.store import CrosscheckHit, Store, make_engine
+from pipeline.kernel.errors import ConfigError
+from pipeline.platform.schema import migrate_platform, platform_metadata
+from pipeline.crosscheck.rolls import RollError, RollOptions
+from pipeline.kernel.store import CrosscheckHit, Store, make_engine
 
 
 def idn(region: str, birth: str, seq: str) -> str:
@@ -386,7 +386,7 @@ def test_a_person_known_from_a_sea_burial_alone_is_found_and_one_person_is_one_h
 
 
 def test_headers_a_card_number_is_not_the_id_and_a_title_line_is_passed_over(tmp_path):
-    from pipeline.rolls import open_roll
+    from pipeline.crosscheck.rolls import open_roll
 
     path = write_roll(tmp_path / "p.csv", [["1", "王秀英", "1234567890", A, "2015-06"]],
                       ["序号", "参保人姓名", "社会保障卡号", "社会保障号码", "发放年月"], title="养老金发放名册（2015年6月）")

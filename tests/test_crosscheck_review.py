@@ -15,11 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_crosscheck import B, _typo, platform, write_roll  # noqa: F401 - the platform fixture
 
-from pipeline.config import Settings
-from pipeline.crosscheck import CONFIRMED, NOT_SAME, TO_REVIEW, hit_history, hits_of, run_check
-from pipeline.localhttp import free_port, wait_until_healthy
-from pipeline.store import Store
-from pipeline.users import add_user
+from pipeline.kernel.config import Settings
+from pipeline.crosscheck.check import CONFIRMED, NOT_SAME, TO_REVIEW, hit_history, hits_of, run_check
+from pipeline.kernel.localhttp import free_port, wait_until_healthy
+from pipeline.kernel.store import Store
+from pipeline.review.users import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "review_app" / "app.py")
@@ -95,7 +95,7 @@ def test_a_full_number_shows_only_with_a_reason_and_is_audited(checked):
 
 
 def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(checked):
-    from pipeline.crosscheck import decide_hit
+    from pipeline.crosscheck.check import decide_hit
 
     store, _settings, cid = checked
     at = _page(AppTest.from_file(APP, default_timeout=60))
@@ -107,7 +107,7 @@ def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(checked):
 
 
 def test_a_closed_check_takes_no_more_decisions_on_the_page(checked):
-    from pipeline.crosscheck import close_check
+    from pipeline.crosscheck.check import close_check
 
     store, settings, cid = checked
     close_check(store, settings, cid, user="admin", discard_unreviewed=True)
@@ -123,7 +123,7 @@ def first(store, cid):
 
 
 def mask_of(number: str) -> str:
-    from pipeline.privacy import mask_id
+    from pipeline.kernel.privacy import mask_id
 
     return mask_id(number)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from flows.server import prefect_server, server_env
-from pipeline.config import Settings
-from pipeline.store import Page, Record, Store
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Page, Record, Store
 from samples.generator import generate_set
 
 ROOT = Path(__file__).resolve().parent.parent

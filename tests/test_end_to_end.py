@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from pipeline.config import Settings
-from pipeline.evaluate import evaluate
-from pipeline.store import Store
+from pipeline.kernel.config import Settings
+from pipeline.quality.evaluate import evaluate
+from pipeline.kernel.store import Store
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 

@@ -1,5 +1,5 @@
 """The generator's variation families (samples/families.py) and the scoring that uses them
-(pipeline.evaluate: pages, struck rows, structure, kinds of failure)."""
+(pipeline.quality.evaluate: pages, struck rows, structure, kinds of failure)."""
 from __future__ import annotations
 
 import json
@@ -221,15 +221,15 @@ def test_bilevel_pages_are_one_bit(tmp_path):
         assert image[6:9] == ["1", "1", "ccitt"]  # one component, one bit, CCITT: a 1-bit scan
 
 
-# --------------------------------------------------------------------------- scoring (pipeline.evaluate)
+# --------------------------------------------------------------------------- scoring (pipeline.quality.evaluate)
 def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     """A pipeline that lost a file, mapped one column to nothing, swapped two, left a written cell blank
     and auto-accepted all of it (a struck row too) is caught on every count, without OCR."""
-    from pipeline.config import Settings
-    from pipeline.evaluate import evaluate
-    from pipeline.extract import map_rows, save_records
-    from pipeline.models import RawCell
-    from pipeline.store import Page, Record, SourceFile, Store
+    from pipeline.kernel.config import Settings
+    from pipeline.quality.evaluate import evaluate
+    from pipeline.page.extract import map_rows, save_records
+    from pipeline.kernel.models import RawCell
+    from pipeline.kernel.store import Page, Record, SourceFile, Store
 
     reg = register("cremation", **CARBON)
     page_no = next(p for p in range(1, reg.n_pages + 1) if any(r.struck for r in reg.page_rows(p)))

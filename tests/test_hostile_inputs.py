@@ -16,11 +16,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from pipeline.config import Settings
-from pipeline.evaluate import evaluate
-from pipeline.intake import register_folder
-from pipeline.run import run_folder
-from pipeline.store import Page, Quarantine, Record, SourceFile, Store
+from pipeline.kernel.config import Settings
+from pipeline.quality.evaluate import evaluate
+from pipeline.page.intake import register_folder
+from pipeline.runs.stages import run_folder
+from pipeline.kernel.store import Page, Quarantine, Record, SourceFile, Store
 from samples.make_invalid import EXPECTED, INVALID_DIR, TURNED, WEIRD_NAME, write_invalid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,9 +109,9 @@ def test_a_decompression_bomb_is_refused_before_decoding_with_memory_bounded(tmp
         import json, resource, sys
         from pathlib import Path
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-        from pipeline.config import Settings
-        from pipeline.intake import probe
-        from pipeline.errors import InputFileError
+        from pipeline.kernel.config import Settings
+        from pipeline.page.intake import probe
+        from pipeline.kernel.errors import InputFileError
         try:
             probe(Path({str(INVALID_DIR / 'bomb.png')!r}), Settings(data_dir={str(tmp_path)!r}))
             out = {{"reason": None}}
@@ -213,7 +213,7 @@ def test_a_page_scanned_turned_is_turned_upright_and_read(corpus_run, name):
 
 # ---- issue 25: names git cannot hold, deep trees, refused folders, huge page counts, bad settings -----
 from clirun import backfill, one_clear_error  # noqa: E402
-from pipeline.errors import ConfigError  # noqa: E402
+from pipeline.kernel.errors import ConfigError  # noqa: E402
 from samples.make_invalid import (  # noqa: E402
     ESCAPE_NAME, FORGING_NAME, GBK_NAME, GBK_SHOWN, UNDECODABLE_SHOWN, many_pages_pdf, write_deep_tree,
     write_hostile_names, write_long_path)
@@ -352,9 +352,9 @@ def test_orientation_is_told_by_the_ruling_then_by_either_text_judge():
     """The ruling says "on its side" (rows ruled evenly, columns not); which way up is told by PP-OCR's
     0/180 line classifier or, behind the same small interface, by any engine's own confidence."""
     from ocr.registry import get_engine
-    from pipeline.cleanup import clean_page
-    from pipeline.intake import load_page
-    from pipeline.orientation import EngineDirection, default_judge, orient
+    from pipeline.page.cleanup import clean_page
+    from pipeline.page.intake import load_page
+    from pipeline.page.orientation import EngineDirection, default_judge, orient
 
     img = load_page(ROOT / "samples" / "ledgers" / "jpeg_volume" / "page_002.jpg", "jpeg", 1, Settings())
     judges = [default_judge(), EngineDirection(get_engine("ppocr"))]

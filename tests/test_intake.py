@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from pipeline.config import Settings
-from pipeline.intake import load_page, register_folder
-from pipeline.store import Page, Quarantine, SourceFile, Store
+from pipeline.kernel.config import Settings
+from pipeline.page.intake import load_page, register_folder
+from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
 
 
 def _img(w=400, h=300, value=200) -> Image.Image:

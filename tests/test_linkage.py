@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pipeline.config import Settings
-from pipeline.corrections import decide_link
-from pipeline.linkage import golden_record, link_store, platform_matches
-from pipeline.load import load
-from pipeline.platform_schema import migrate_platform
-from pipeline.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import decide_link
+from pipeline.platform.linkage import golden_record, link_store, platform_matches
+from pipeline.platform.load import load
+from pipeline.platform.schema import migrate_platform
+from pipeline.kernel.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
 from samples.seed import seed_store
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from pipeline.config import Settings
-from pipeline.load import load, natural_key
-from pipeline.store import FieldReview, LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.kernel.config import Settings
+from pipeline.platform.load import load, natural_key
+from pipeline.kernel.store import FieldReview, LoadedRecord, Page, Record, SourceFile, Store
 
 
 def _crem(cert: str | None, idn: str | None, name: str = "王秀英", date: str = "2013-04-09", id_type: str = "0") -> dict:

@@ -389,7 +389,7 @@ def test_a_date_written_without_its_year_takes_the_ledgers_and_says_so():
 
 def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
     from mapping.record import RecordContext, build_record
-    from pipeline.models import RawCell
+    from pipeline.kernel.models import RawCell
 
     cells = {"death_date": RawCell("12月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)}
     rec = build_record("cremation", cells, RecordContext(ledger_year=2013))

@@ -15,7 +15,7 @@ from mapping import (
     normalize_sea_area, normalize_sex, normalize_text, relation,
 )
 from mapping.flags import FLAGS
-from pipeline.models import RawCell
+from pipeline.kernel.models import RawCell
 
 SPEC = load_spec()
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,8 +7,8 @@ import pytest
 
 from mapping import RecordContext, build_record, id_check_digit
 from mapping.flags import FLAGS
-from pipeline.errors import ConfigError
-from pipeline.models import MappedRecord, RawCell
+from pipeline.kernel.errors import ConfigError
+from pipeline.kernel.models import MappedRecord, RawCell
 
 
 def make_id(first17: str) -> str:

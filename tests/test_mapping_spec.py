@@ -9,7 +9,7 @@ import pytest
 from mapping import describe, load_spec
 from mapping.flags import FLAGS
 from mapping.spec import DATA_DIR, DEFAULT_VERSION, NORMALIZERS
-from pipeline.errors import ConfigError
+from pipeline.kernel.errors import ConfigError
 
 
 def _doc() -> dict:

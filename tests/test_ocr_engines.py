@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ocr import agree, get_engine
-from pipeline.errors import MissingDependencyError
+from pipeline.kernel.errors import MissingDependencyError
 
 pytestmark = pytest.mark.ocr
 
@@ -226,7 +226,7 @@ def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(pp
 
     from mapping.idfix import near_valid_ids
     from mapping.spec import load_spec
-    from pipeline.extract import decode_valid
+    from pipeline.page.extract import decode_valid
 
     crop = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
     assert ppocr_v4.recognize_crop(crop).text == read
@@ -255,7 +255,7 @@ def test_a_sea_area_read_off_the_list_is_decoded_to_the_entry_the_recognizer_fin
     import cv2
 
     from mapping.normalize import sea_area_alternatives
-    from pipeline.extract import SEA_AREA_MAX_DROP, decode_valid
+    from pipeline.page.extract import SEA_AREA_MAX_DROP, decode_valid
 
     crop = cv2.imread(str(FIXTURES / "sea_area_felt_kongtong.png"), cv2.IMREAD_GRAYSCALE)
     read = ppocr_v4.recognize_crop(crop).text
@@ -279,8 +279,8 @@ def test_an_id_under_a_stamp_is_read_on_its_own_line(ppocr):
     one 100-pixel line and came back as a few digits. The band is cut to the line of digits."""
     import cv2
 
-    from pipeline.extract import read_cells
-    from pipeline.layout import Grid, cell_inner, text_line_bands
+    from pipeline.page.extract import read_cells
+    from pipeline.page.layout import Grid, cell_inner, text_line_bands
 
     gray = cv2.imread(str(FIXTURES / "id_under_stamp_one_band.png"), cv2.IMREAD_GRAYSCALE)
     h, w = gray.shape
@@ -298,7 +298,7 @@ def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_d
     (黄 / 37068319101296551 / 足业务), and one digit of the number is lost under it. The number is
     decoded from its own line: the true one is offered, with a low share, and the field is reviewed."""
     from mapping.spec import load_spec
-    from pipeline.extract import column_decoders
+    from pipeline.page.extract import column_decoders
 
     decode = {0: column_decoders(load_spec())["id_number"]}
     cell = _fixture_cell(ppocr_v4, "id_under_stamp_three_lines.png", decode=decode)
@@ -315,8 +315,8 @@ def test_a_date_in_chinese_numerals_is_as_sure_as_its_zero_not_as_the_glyph_of_i
     import cv2
 
     from mapping.normalize import normalize_date
-    from pipeline.extract import SAME_MEANING, count_same_glyphs, read_cells
-    from pipeline.layout import Grid
+    from pipeline.page.extract import SAME_MEANING, count_same_glyphs, read_cells
+    from pipeline.page.layout import Grid
 
     crop = cv2.imread(str(FIXTURES / "date_chinese_numerals_zero.png"), cv2.IMREAD_GRAYSCALE)
     piece = ppocr_v4.recognize_crop(crop)
@@ -342,8 +342,8 @@ def _fixture_cell(ppocr, fixture: str, **options):
     """A fixture image read as the one cell of a one-cell table (read_cells with `options`)."""
     import cv2
 
-    from pipeline.extract import read_cells
-    from pipeline.layout import Grid
+    from pipeline.page.extract import read_cells
+    from pipeline.page.layout import Grid
 
     gray = cv2.imread(str(FIXTURES / fixture), cv2.IMREAD_GRAYSCALE)
     h, w = gray.shape
@@ -352,7 +352,7 @@ def _fixture_cell(ppocr, fixture: str, **options):
 
 def _id_cell(ppocr, fixture: str):
     from mapping.spec import load_spec
-    from pipeline.extract import column_decoders
+    from pipeline.page.extract import column_decoders
 
     decode = {0: column_decoders(load_spec())["id_number"]}
     return _fixture_cell(ppocr, fixture, stretch_cols={0}, second_below=0.99, decode=decode)

@@ -10,8 +10,8 @@ import pytest
 from ocr import agree, available_engines, get_engine, normalize_text
 from ocr.base import OcrEngine, polygon_to_box
 from ocr.registry import _engines, clear_cache, engine_names, register
-from pipeline.errors import ConfigError, MissingDependencyError, ModelMissingError
-from pipeline.models import OcrPiece
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.kernel.models import OcrPiece
 
 
 class _CountingEngine(OcrEngine):
@@ -103,7 +103,7 @@ def test_ppocr_missing_models_never_download(tmp_path, model, det, rec):
 
 
 def test_ppocr_unknown_model_runtime_or_precision_is_a_config_error():
-    from pipeline.errors import ConfigError
+    from pipeline.kernel.errors import ConfigError
 
     for bad in ({"model": "v5"}, {"runtime": "tensorrt"}, {"precision": "int4"}):
         with pytest.raises(ConfigError):
@@ -230,8 +230,8 @@ def test_each_page_worker_has_its_own_single_threaded_engine():
 
 
 def test_page_workers_setting_is_checked():
-    from pipeline.config import Settings
-    from pipeline.errors import ConfigError
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.errors import ConfigError
 
     assert Settings(page_workers=1).workers == 1 and Settings().workers >= 1
     with pytest.raises(ConfigError):

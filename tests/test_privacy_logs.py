@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
-from pipeline.evaluate import evaluate
-from pipeline.store import Store
+from pipeline.kernel.config import Settings
+from pipeline.quality.evaluate import evaluate
+from pipeline.kernel.store import Store
 from samples.make_invalid import EXPECTED
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.corrections import ApprovalRefused, ClaimError, CorrectionError, correct_record, decide, decide_link, history
-from pipeline.store import Record, RecordLink, Store, User
-from pipeline.users import UserError, add_user, authenticate, set_active
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import ApprovalRefused, ClaimError, CorrectionError, correct_record, decide, decide_link, history
+from pipeline.kernel.store import Record, RecordLink, Store, User
+from pipeline.review.users import UserError, add_user, authenticate, set_active
 from reviewing import approve_as_reviewer
 from samples.seed import seed_store
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.corrections import history
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import history
 from mapping.spec import load_spec
-from pipeline.store import Page, Record, RecordLink, Store
-from pipeline.users import add_user, set_language
+from pipeline.kernel.store import Page, Record, RecordLink, Store
+from pipeline.review.users import add_user, set_language
 from review_app.i18n import t
 from samples.seed import seed_store
 
@@ -121,7 +121,7 @@ def test_reject_needs_a_reason(env):
 
 
 def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
-    from pipeline.store import Reveal
+    from pipeline.kernel.store import Reveal
 
     store, _settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
@@ -179,7 +179,7 @@ def test_duplicate_pair_side_by_side_and_merge(env):
 def test_an_administrator_sees_a_records_history_masked(env):
     store, settings, rows = env
     rid = rows[0].record_id
-    from pipeline.corrections import correct_record
+    from pipeline.review.corrections import correct_record
 
     old = _rec(store, rid).fields["id_number"]["value"]
     body = old[:14] + ("1" if old[14] != "1" else "2") + old[15:17]  # one digit of the sequence changed

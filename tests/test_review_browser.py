@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pipeline.config import Settings
-from pipeline.corrections import approval_gaps, history
-from pipeline.extract import remap_page
-from pipeline.localhttp import free_port, wait_until_healthy
-from pipeline.store import LoginFailure, Page, Record, RecordLink, Reveal, SourceFile, Store
-from pipeline.users import add_user
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import approval_gaps, history
+from pipeline.page.extract import remap_page
+from pipeline.kernel.localhttp import free_port, wait_until_healthy
+from pipeline.kernel.store import LoginFailure, Page, Record, RecordLink, Reveal, SourceFile, Store
+from pipeline.review.users import add_user
 from review_app.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def app_env(tmp_path_factory, samples_dir):
     """A store with one real scanned page (about 20-40 s of OCR) and one generated page; the users;
     a settings file (lock after 3 failed logins) in the folder the app runs in."""
     need_browser()
-    from pipeline.run import run_folder
+    from pipeline.runs.stages import run_folder
     from samples.seed import seed_store
 
     base = tmp_path_factory.mktemp("review-browser")
@@ -298,9 +298,9 @@ def test_a_refused_correction_keeps_the_stored_value_shows_red_and_keeps_the_tex
 
 # ---- 4: CSV safe for spreadsheets -------------------------------------------------------------------
 def test_a_formula_typed_in_the_browser_is_neutralized_in_every_csv(app_env, served, browser, store, tmp_path):
-    from pipeline.export import export_csv
-    from pipeline.load import load
-    from pipeline.package import export_package
+    from pipeline.platform.export import export_csv
+    from pipeline.platform.load import load
+    from pipeline.platform.package import export_package
 
     settings, _ = app_env
     rid = seeded_waiting(store)[0]

@@ -14,18 +14,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from pipeline import review as R
-from pipeline.completion import completion, to_csv
-from pipeline.config import Settings
-from pipeline.corrections import (ApprovalRefused, CorrectionError, CorrectionRefused, FieldEntry, approval_gaps, confirm,
+from pipeline.review import queue as R
+from pipeline.runs.completion import completion, to_csv
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import (ApprovalRefused, CorrectionError, CorrectionRefused, FieldEntry, approval_gaps, confirm,
                                   correct_record, decide, history, reopen, review_form)
-from pipeline.errors import ExitCode
-from pipeline.export import export_csv
-from pipeline.extract import remap_page
-from pipeline.load import load
-from pipeline.package import export_package
-from pipeline.store import FieldReview, LoginFailure, Page, Record, Reveal, Store, WebSession
-from pipeline.users import (add_user, bind_session, login, session_account, set_active, start_session, end_session,
+from pipeline.kernel.errors import ExitCode
+from pipeline.platform.export import export_csv
+from pipeline.page.extract import remap_page
+from pipeline.platform.load import load
+from pipeline.platform.package import export_package
+from pipeline.kernel.store import FieldReview, LoginFailure, Page, Record, Reveal, Store, WebSession
+from pipeline.review.users import (add_user, bind_session, login, session_account, set_active, start_session, end_session,
                             unlock)
 from samples.seed import seed_store
 
@@ -242,7 +242,7 @@ def test_every_csv_neutralizes_formulas_and_json_lines_keep_the_raw_value(seeded
 
 @pytest.mark.parametrize("text", ["=1+1", "+86 535", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(text):
-    from pipeline.csvsafe import safe_cell
+    from pipeline.kernel.csvsafe import safe_cell
 
     assert safe_cell(text) == "'" + text
     assert safe_cell("王小明") == "王小明" and safe_cell(-5) == -5 and safe_cell(None) == ""

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.cleanup import clean_page, ruling_mask, suppress_stamps
-from pipeline.errors import NoTableError
-from pipeline.layout import (cell_inner, column_gap, faint_ink, find_grid, find_grid_or_text, grid_from_text,
+from pipeline.page.cleanup import clean_page, ruling_mask, suppress_stamps
+from pipeline.kernel.errors import NoTableError
+from pipeline.page.layout import (cell_inner, column_gap, faint_ink, find_grid, find_grid_or_text, grid_from_text,
                              text_line_bands)
 from robust_pages import page
 
@@ -64,7 +64,7 @@ def test_a_page_without_ruling_is_read_from_its_text_alignment():
     assert grid.source == "text"
     assert grid.n_rows == len(gt["rows"]) + 1  # the header and every written row (empty ruled rows hold no text)
     # columns whose texts touch in some rows (a jittered hand) may be read as one: the page is doubted
-    # whole for that reason (pipeline.extract.GRID_DOUBTS)
+    # whole for that reason (pipeline.page.extract.GRID_DOUBTS)
     assert grid.n_cols >= 0.75 * len(gt["columns"])
     # the drawn centre of each written row falls in its own row of the grid
     ys = gt["grid"]["y"]
@@ -158,7 +158,7 @@ def test_a_family_page_in_a_hard_ruling_state_gives_its_drawn_grid(family, kind,
 
 
 def test_a_page_is_turned_level_by_its_lines_and_a_bilevel_page_keeps_its_thin_strokes():
-    from pipeline.cleanup import denoise, estimate_skew, is_bilevel
+    from pipeline.page.cleanup import denoise, estimate_skew, is_bilevel
 
     bgr, _gt = page(seed=18, tilt_deg=2.0)
     assert abs(abs(estimate_skew(bgr)) - 2.0) < 0.3

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from pipeline.config import Settings
-from pipeline.run import intake, process_file, run_folder, start_run
-from pipeline.store import Page, Record, Store
+from pipeline.kernel.config import Settings
+from pipeline.runs.stages import intake, process_file, run_folder, start_run
+from pipeline.kernel.store import Page, Record, Store
 
 
 @pytest.mark.ocr
@@ -36,7 +36,7 @@ def test_an_interrupted_run_resumes_without_duplicates(tmp_path, samples_dir):
     assert summary.records == len(per_row)
 
     # a threshold change is applied from the stored cells, without OCR: same rows, new routing
-    from pipeline.run import remap
+    from pipeline.runs.stages import remap
 
     lenient = settings.with_(auto_accept_threshold=0.0, thresholds_file="")  # one plain threshold, no calibrated ones
     pages, records = remap(store, lenient)
@@ -50,8 +50,8 @@ def test_an_interrupted_run_resumes_without_duplicates(tmp_path, samples_dir):
 
 
 def test_settings_collect_every_problem_and_mask_passwords(monkeypatch):
-    from pipeline.config import mask_url
-    from pipeline.errors import ConfigError
+    from pipeline.kernel.config import mask_url
+    from pipeline.kernel.errors import ConfigError
 
     with pytest.raises(ConfigError) as e:
         Settings.from_dict({"auto_accept_threshold": 3, "pdf_dpi": 5, "db_url": "mysql://x", "colour": "red"})

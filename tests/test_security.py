@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from pipeline.config import Settings
-from pipeline.intake import register_folder
-from pipeline.safety import inside, is_sha256, safe_file_name
-from pipeline.store import ImageStore, Quarantine, SourceFile, Store, User
-from pipeline.users import Account, add_user
+from pipeline.kernel.config import Settings
+from pipeline.page.intake import register_folder
+from pipeline.kernel.safety import inside, is_sha256, safe_file_name
+from pipeline.kernel.store import ImageStore, Quarantine, SourceFile, Store, User
+from pipeline.review.users import Account, add_user
 from review_app.i18n import t
 from samples.seed import seed_store
 
@@ -109,7 +109,7 @@ def test_an_unknown_account_in_the_session_gets_the_login_form(app_env):
 
 
 def test_a_disabled_user_is_logged_out_at_the_next_click(app_env):
-    from pipeline.users import set_active
+    from pipeline.review.users import set_active
 
     at = _app()
     at.text_input(key="login_user").input("rev")
@@ -225,7 +225,7 @@ def test_copy_names_are_one_plain_component(tmp_path, name):
 
 # ---- issue 25: passwords never printed, personal data owner-only ---------------------------------------
 from clirun import backfill  # noqa: E402
-from pipeline.config import mask_url  # noqa: E402
+from pipeline.kernel.config import mask_url  # noqa: E402
 
 HIDDEN = "S3cretPw"
 
@@ -247,7 +247,7 @@ def test_passwords_are_masked_through_the_url_parser_in_every_form(tmp_path, url
         assert "Traceback" not in printed and "***" in printed, printed[-2000:]
         assert not any(p in printed for p in secret_parts), printed[-2000:]
     if "S3c@" in url:  # what psycopg says of such a URL, whatever the server: the tail taken for a host name
-        from pipeline.config import mask_secrets, url_secrets
+        from pipeline.kernel.config import mask_secrets, url_secrets
 
         assert "retPw" not in mask_secrets("failed to resolve host 'retPw@127.0.0.1'", url_secrets(url))
 
@@ -274,7 +274,7 @@ def test_files_with_personal_data_are_written_owner_only(tmp_path):
     pkg = tmp_path / "out" / "package"
     assert mode(pkg) == 0o700 and {mode(f) for f in pkg.iterdir()} == {0o600}
     # the library, called without the CLI's umask, does the same
-    from pipeline.export import export_csv
+    from pipeline.platform.export import export_csv
 
     with Store.open(settings) as store:
         export_csv(store, tmp_path / "lib.csv", settings.spec_version)

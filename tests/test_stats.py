@@ -1,9 +1,9 @@
-"""Rates and 95 % intervals of the audit (pipeline.stats) against textbook values."""
+"""Rates and 95 % intervals of the audit (pipeline.kernel.stats) against textbook values."""
 from __future__ import annotations
 
 import pytest
 
-from pipeline.stats import clopper_pearson, clustered_rate, fields_needed, wilson
+from pipeline.kernel.stats import clopper_pearson, clustered_rate, fields_needed, wilson
 
 
 def test_wilson_and_clopper_pearson_match_the_textbook():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mapping.headers import assign_columns, best_assignment, column_scores, merged_header
-from pipeline.config import Settings
-from pipeline.models import RawCell
-from pipeline.routing import NEEDS_REVIEW, route
-from pipeline.structure import Structure, check_serials
+from pipeline.kernel.config import Settings
+from pipeline.kernel.models import RawCell
+from pipeline.page.routing import NEEDS_REVIEW, route
+from pipeline.page.structure import Structure, check_serials
 
 TITLE = "烟台市殡仪馆火化登记簿（2013年）"
 HEADER = ["序号", "火化证号", "姓名", "性别", "年龄", "公民身份号码", "户籍地址", "死亡日期", "死亡原因", "火化日期",
@@ -108,7 +108,7 @@ def test_the_serial_column_finds_rows_lost_merged_or_split():
 
 
 def _map(columns, rows, structure=None):
-    from pipeline.extract import map_rows
+    from pipeline.page.extract import map_rows
 
     cells = [(i + 1, [RawCell(t, 0.999, None) for t in r]) for i, r in enumerate(rows)]
     return map_rows("cremation", TITLE, columns, cells, Settings(), structure=structure)
@@ -164,7 +164,7 @@ def test_a_row_whose_serial_breaks_the_order_goes_to_review():
 
 
 def test_a_row_struck_through_goes_to_review_with_its_reason():
-    from pipeline.structure import STRUCK
+    from pipeline.page.structure import STRUCK
 
     st = Structure()
     st.doubt_row(2, STRUCK)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
-from pipeline.localhttp import free_port
-from pipeline.store import Store
-from pipeline.users import add_user
+from pipeline.kernel.config import Settings
+from pipeline.kernel.localhttp import free_port
+from pipeline.kernel.store import Store
+from pipeline.review.users import add_user
 from test_review_browser import CHROME_ARGS, CHROMIUM, ROOT, need_browser, serve, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from pipeline import audit as A
-from pipeline import review as R
-from pipeline.config import Settings
-from pipeline.corrections import correct_record, decide
-from pipeline.store import AuditSample, LexiconDecision, Store
-from pipeline.users import add_user
+from pipeline.quality import audit as A
+from pipeline.review import queue as R
+from pipeline.kernel.config import Settings
+from pipeline.review.corrections import correct_record, decide
+from pipeline.kernel.store import AuditSample, LexiconDecision, Store
+from pipeline.review.users import add_user
 from review_app.i18n import t
 from review_app.trust import TEXT
 from samples.seed import seed_store

@@ -17,8 +17,8 @@ from mapping import (
 from mapping.flags import FLAGS
 from mapping.headers import clean_header
 from mapping.normalize import clean_text, cn_to_int
-from pipeline.models import RawCell
-from pipeline.privacy import mask_id, mask_name, mask_phone, mask_text
+from pipeline.kernel.models import RawCell
+from pipeline.kernel.privacy import mask_id, mask_name, mask_phone, mask_text
 
 SPEC = load_spec()
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

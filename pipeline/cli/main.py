@@ -1,0 +1,348 @@
+"""The `backfill` command. The library raises; here exceptions become exit codes and hints."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Sequence
+
+from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
+from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.safety import fs_name, private_dir, shown, shown_text
+
+log = logging.getLogger("pipeline")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        getattr(args, "config", None),
+        data_dir=getattr(args, "data_dir", None),
+        db_url=getattr(args, "db", None),
+        platform_url=getattr(args, "platform", None),
+        engine=getattr(args, "engine", None),
+        funeral_home_code=getattr(args, "funeral_home", None),
+    )
+
+
+class _PageProgress:
+    """A progress bar fed by polling the store, so it works whatever runs the pages (Prefect or not)."""
+
+    def __init__(self, settings: Settings, enabled: bool):
+        self.settings, self.enabled = settings, enabled
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_PageProgress":
+        if self.enabled:
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        from tqdm import tqdm
+
+        from pipeline.kernel.store import Store
+
+        store = Store.open(self.settings)
+        bar = tqdm(total=0, unit="page", desc="pages", file=sys.stderr, dynamic_ncols=True)
+        try:
+            while True:
+                total = store.count_pages()
+                done = total - store.count_pages(("pending",))
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+                if self._stop.wait(1.0):
+                    break
+        except Exception:  # the bar must never break a run
+            pass
+        finally:
+            bar.close()
+            store.dispose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    scans = Path(args.scans_dir)
+    if not scans.is_dir():
+        raise BackfillError(f"{shown(fs_name(scans))}: not a folder", hint="give the folder that holds the scanned ledgers")
+    from pipeline.runs.interrupt import stop_cleanly
+    from pipeline.kernel.store import Store
+
+    resume = "backfill " + " ".join(shlex.quote(fs_name(a)) for a in (getattr(args, "argv", None) or ["run", str(scans)]))
+    with stop_cleanly(settings, resume):  # Ctrl-C: one line, exit 130, within seconds (with or without Prefect)
+        try:
+            private_dir(settings.data_path)  # page images, quarantine copies, Prefect's state: owner-only
+        except OSError as e:
+            raise BackfillError(f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
+                                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+        Store.open(settings).dispose()  # create the schema before the progress bar polls it
+        from ocr.registry import get_engine
+
+        get_engine(settings.engine, **settings.engine_settings)  # a missing engine or model fails now, not mid-run
+        with _PageProgress(settings, enabled=not args.json and sys.stderr.isatty() or args.progress):
+            from pipeline.cli.runs import execute_run  # selection, batches, --load, Dask (issue 6)
+
+            summary = execute_run(args, settings, scans)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(summary, settings))
+    return ExitCode.ok
+
+
+def _page_message(p: dict[str, str]) -> str:
+    """A problem page's message without the file and page it starts with (they are printed before it)."""
+    return p["message"].removeprefix(f"{p['file']} page {p['page']}: ")
+
+
+def format_summary(sm: dict[str, Any], settings: Settings) -> str:
+    """The run summary people read. Every name from the scan folder is printed through `shown`: a name
+    holding a newline or ': ' can neither add a line of its own nor pass for a field separator."""
+    lines = [
+        f"run {sm['run_id']} on {shown(sm['scans_dir'])}  ({sm['seconds']:.1f} s)",
+        f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, {len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
+        f"  pages        {sm['pages']:>6}  ({sm['pages_done']} processed, {len(sm['pages_problem'])} with problems)",
+        f"  records      {sm['records']:>6}",
+        f"  auto-accepted{sm['auto_accepted']:>6}",
+        f"  needs review {sm['needs_review']:>6}",
+        *([f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
+          if sm.get("audit_drawn") else []),
+        *([f"  sent back    {sm['audit_sent_back']:>6}  (volumes whose audit failed: see `backfill status --quality`)"]
+          if sm.get("audit_sent_back") else []),
+        f"  duplicates merged {sm['clusters_merged']}",
+        *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
+        *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
+        *([f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
+          if "pages_read" in sm else []),
+        f"  store: {mask_url(settings.store_url)}",
+    ]
+    if sm.get("not_read"):
+        lines.append("not read (the system refused these folders or paths; nothing in them was looked at):")
+        lines += [f"  {shown(q['path'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["not_read"]]
+    if sm["quarantined"]:
+        lines.append("quarantined (copies in " + shown(str(settings.data_path / "quarantine")) + "):")
+        lines += [f"  {shown(q['file'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["quarantined"]]
+    if sm.get("pages_turned"):
+        from pipeline.page.orientation import scanned_as
+
+        lines.append("pages scanned turned, read after turning them upright (no rescan needed):")
+        lines += [f"  {shown(p['file'])} page {p['page']}: scanned {scanned_as(p['degrees'])}" for p in sm["pages_turned"]]
+    if sm["pages_problem"]:
+        lines.append("pages with problems:")
+        lines += [f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}"
+                  for p in sm["pages_problem"]]
+    return "\n".join(lines)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.platform.export import export_csv
+    from pipeline.kernel.store import Store
+
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        n = export_csv(store, Path(args.out), settings.spec_version)
+    print(f"wrote {n} rows to {args.out}")
+    return ExitCode.ok
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from pipeline.platform.load import load
+    from pipeline.kernel.store import Store
+
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        res = load(store, settings)
+    print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
+    for table, n in sorted(res.by_table.items()):
+        print(f"  {table}: {n} accepted records checked")
+    if res.refused:
+        print(f"not loaded: {len(res.refused)} row(s) with an empty mandatory field (fix them in review; "
+              "an administrator reopens a decided record):", file=sys.stderr)
+        for r in res.refused[:50]:
+            print(f"  {r.describe()}", file=sys.stderr)
+        if len(res.refused) > 50:
+            print(f"  ... and {len(res.refused) - 50} more", file=sys.stderr)
+        return ExitCode.refused
+    return ExitCode.ok
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pipeline.platform.schema import migrate_platform
+
+    settings = _settings(args)
+    if settings.platform_is_default:
+        from pipeline.kernel.safety import private_dir
+
+        private_dir(settings.data_path)  # the default platform lives in the data folder
+    print(migrate_platform(settings.platform_db_url, args.revision))
+    return ExitCode.ok
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from pipeline.platform.reconcile import reconcile
+    from pipeline.kernel.store import Store
+
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        report = reconcile(store, settings)
+    print(report.format())
+    return ExitCode.ok if report.ok else ExitCode.differences
+
+
+def cmd_export_package(args: argparse.Namespace) -> int:
+    from pipeline.platform.package import export_package
+
+    settings = _settings(args)
+    res = export_package(settings, Path(args.out))
+    print(f"wrote package {args.out} (spec {res.spec_version}): " + ", ".join(f"{t} {n}" for t, n in res.counts.items()))
+    return ExitCode.ok
+
+
+def cmd_import_package(args: argparse.Namespace) -> int:
+    from pipeline.platform.package import import_package
+
+    settings = _settings(args)
+    res = import_package(Path(args.package_dir), settings)
+    print(f"imported {args.package_dir} into {mask_url(settings.platform_db_url)}:")
+    for t in res.counts:
+        print(f"  {t}: {res.inserted[t]} inserted, {res.updated[t]} updated, {res.unchanged[t]} unchanged")
+    return ExitCode.ok
+
+
+def cmd_remap(args: argparse.Namespace) -> int:
+    from pipeline.cli.trust import cmd_remap as remap  # --thresholds / --rollback (issue 23)
+
+    return remap(args, _settings)
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    from ocr.registry import available_engines
+
+    for name, status in available_engines().items():
+        print(f"{name:12} {status}")
+    settings = _settings(args)
+    from ocr.registry import get_engine
+
+    try:  # the engine the settings choose, as it will run: model, runtime, precision
+        engine = get_engine(settings.engine, **settings.engine_settings)
+    except BackfillError as exc:
+        print(f"in use: {settings.engine}: cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
+        return ExitCode.ok
+    describe = getattr(engine, "describe", None)
+    print(f"in use: {settings.engine}: {describe() if describe else engine.version()}")
+    return ExitCode.ok
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="backfill", description="Back-fill scanned funeral registers into the provincial platform.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details (never personal data)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", help="working store URL (default: SQLite file in the data folder)")
+        sp.add_argument("--data-dir", help="data folder (default: ./backfill-data)")
+        sp.add_argument("--config", help="settings file (TOML or JSON; default ./backfill.toml if present)")
+
+    r = sub.add_parser("run", help="process a folder of scanned ledgers")
+    r.add_argument("scans_dir")
+    common(r)
+    r.add_argument("--engine", help="OCR engine (see `backfill engines`)")
+    r.add_argument("--funeral-home", help="funeral home code for ledgers whose title names no known home")
+    r.add_argument("--no-prefect", action="store_true", help="run the stages in this process without Prefect")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    from pipeline.cli.runs import add_commands as add_run_commands, add_run_options
+    add_run_options(r)
+    r.set_defaults(func=cmd_run)
+
+    e = sub.add_parser("export", help="write every extracted row to a CSV file")
+    e.add_argument("--out", required=True)
+    common(e)
+    e.set_defaults(func=cmd_export)
+
+    ld = sub.add_parser("load", help="load accepted records into the platform database")
+    common(ld)
+    ld.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
+    ld.set_defaults(func=cmd_load)
+
+    def platform(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
+
+    mg = sub.add_parser("migrate", help="create or upgrade the platform database schema (Alembic migrations)")
+    common(mg)
+    platform(mg)
+    mg.add_argument("--revision", default="head", help="migration to go to (default: the newest)")
+    mg.set_defaults(func=cmd_migrate)
+    rc = sub.add_parser("reconcile", help="compare the store with the platform per funeral home and ledger volume")
+    common(rc)
+    platform(rc)
+    rc.set_defaults(func=cmd_reconcile)
+    xp = sub.add_parser("export-package", help="write the platform's entity sets as a data-exchange package")
+    common(xp)
+    platform(xp)
+    xp.add_argument("--out", required=True, help="package folder")
+    xp.set_defaults(func=cmd_export_package)
+    ip = sub.add_parser("import-package", help="verify a data-exchange package and load it into a platform database")
+    ip.add_argument("package_dir")
+    common(ip)
+    platform(ip)
+    ip.set_defaults(func=cmd_import_package)
+
+    rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)")
+    common(rm)
+    from pipeline.cli.trust import add_commands as add_trust_commands, add_remap_options
+    add_remap_options(rm)
+    rm.set_defaults(func=cmd_remap)
+
+    en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
+    en.set_defaults(func=cmd_engines)
+
+    from pipeline.cli.review import add_commands  # users + review (the review app)
+    add_commands(sub, common, _settings)
+    add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
+    add_trust_commands(sub, common, _settings)  # audit, calibrate, lexicon (issue 23)
+    from pipeline.cli.crosscheck import add_commands as add_crosscheck_commands
+    add_crosscheck_commands(sub, common, _settings)  # rolls of other departments against the deceased (issue 24)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # what this program writes holds personal data: owner-only unless said otherwise (files 0600, folders 0700)
+    os.umask(0o077)
+    args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # a run that waits for another says so (pipeline.runs.manage.reading_turn)
+        logging.getLogger("pipeline.runs.manage").setLevel(logging.WARNING)
+    try:
+        return int(args.func(args))
+    except BackfillError as e:
+        secrets = [x for u in (getattr(args, "db", None), getattr(args, "platform", None),
+                               os.environ.get("BACKFILL_DB_URL"), os.environ.get("BACKFILL_PLATFORM_URL"))
+                   for x in url_secrets(u)]
+        print(f"error: {shown_text(mask_secrets(str(e), secrets))}", file=sys.stderr)
+        if e.hint:
+            print(f"hint: {e.hint}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        if args.command == "crosscheck":
+            print("interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked",
+                  file=sys.stderr)
+        else:
+            print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
+        return int(ExitCode.interrupted)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""`backfill users …` and `backfill review`: the command-line side of the review app.
+
+Passwords come from a prompt (getpass) or from stdin (`--password-stdin`), never from argv, so they
+are not in shell history, process lists or logs.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError, ExitCode
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        pw = sys.stdin.readline().rstrip("\r\n")
+    else:
+        pw = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != pw:
+            raise BackfillError("the two passwords differ")
+    return pw
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.kernel.store import Store
+    from pipeline.review import users as U
+
+    with Store.open(settings) as store:
+        if args.users_command == "add":
+            acc = U.add_user(store, args.name, args.role, _read_password(args))
+            print(f"added {acc.role} {acc.username}")
+        elif args.users_command == "passwd":
+            U.set_password(store, args.name, _read_password(args))
+            print(f"password of {args.name} changed")
+        elif args.users_command == "set-role":
+            U.set_role(store, args.name, args.role)
+            print(f"{args.name} is now {args.role}")
+        elif args.users_command == "unlock":
+            n = U.unlock(store, args.name)
+            print(f"{args.name}: login lock lifted ({n} failed attempt(s) forgotten)")
+        elif args.users_command in ("disable", "enable"):
+            U.set_active(store, args.name, args.users_command == "enable")
+            print(f"{args.name} {args.users_command}d")
+        else:
+            for acc in U.list_users(store):
+                print(f"{acc.username:24} {acc.role:14} {'active' if acc.active else 'disabled'}")
+    return ExitCode.ok
+
+
+def app_path() -> Path:
+    return Path(str(resources.files("review_app").joinpath("app.py")))
+
+
+def server_path() -> Path:
+    """The launcher `streamlit run` serves: the app plus its session-cookie routes (review_app/server.py)."""
+    return Path(str(resources.files("review_app").joinpath("server.py")))
+
+
+#: Streamlit settings the review app always runs with, whatever config.toml is around: no usage
+#: statistics, no developer toolbar or menu (Deploy, Rerun, ⋮ developer items), no tracebacks shown to
+#: users, XSRF protection and CORS checks on, no file watcher.
+STREAMLIT_FLAGS = {
+    "browser.gatherUsageStats": "false",
+    "server.headless": "true",
+    "server.fileWatcherType": "none",
+    "server.runOnSave": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",
+    "server.enableXsrfProtection": "true",
+    "server.enableCORS": "true",
+    "server.xsrfCookieSameSite": "strict",
+}
+
+
+def review_command(settings: Settings, port: int, address: str = "127.0.0.1",
+                   config: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The `streamlit run` command line and environment for the review app on these settings
+    (`config`: the settings file given to the command, which the app reads too)."""
+    env = dict(os.environ)
+    if config:
+        env["BACKFILL_CONFIG"] = str(Path(config).resolve())
+    env.update({"BACKFILL_DATA_DIR": str(settings.data_path.resolve()), "BACKFILL_DB_URL": settings.store_url,
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "STREAMLIT_SERVER_HEADLESS": "true",
+                "DO_NOT_TRACK": "1"})
+    cmd = [sys.executable, "-m", "streamlit", "run", str(server_path()), "--server.address", address,
+           "--server.port", str(port)]
+    for name, value in STREAMLIT_FLAGS.items():
+        cmd += [f"--{name}", value]
+    return cmd, env
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.kernel.store import Store
+    from pipeline.review.users import list_users
+
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    with Store.open(settings) as store:
+        if not list_users(store):
+            print("no users yet: add one with `backfill users add NAME --role administrator`", file=sys.stderr)
+    cmd, env = review_command(settings, args.port, args.host, getattr(args, "config", None))
+    print(f"review app on http://{args.host}:{args.port}  (Ctrl+C stops it)")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("listening beyond this machine: serve it to the office only through the TLS proxy "
+              "(README, section The review app: serving the office); plain HTTP carries passwords and "
+              "personal data in clear", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(cmd[0], cmd, env)  # the app becomes this process: a stop signal (service manager, Ctrl+C) reaches it
+    return 0  # not reached
+
+
+def add_commands(sub, common: Callable[[argparse.ArgumentParser], None], settings_of) -> None:
+    """Register `users` and `review` on the `backfill` parser."""
+    u = sub.add_parser("users", help="manage the review app's users (archivist / reviewer / administrator)")
+    us = u.add_subparsers(dest="users_command", required=True)
+    for name, helptext in (("add", "add a user"), ("passwd", "change a user's password")):
+        sp = us.add_parser(name, help=helptext)
+        sp.add_argument("name")
+        if name == "add":
+            sp.add_argument("--role", required=True, choices=("archivist", "reviewer", "administrator"))
+        sp.add_argument("--password-stdin", action="store_true", help="read the password from stdin (one line)")
+        common(sp)
+    sr = us.add_parser("set-role", help="change a user's role")
+    sr.add_argument("name")
+    sr.add_argument("role", choices=("archivist", "reviewer", "administrator"))
+    common(sr)
+    for name in ("disable", "enable"):
+        sp = us.add_parser(name, help=f"{name} a user")
+        sp.add_argument("name")
+        common(sp)
+    common(us.add_parser("list", help="list users"))
+    sp = us.add_parser("unlock", help="lift a login lock (after repeated failed logins)")
+    sp.add_argument("name")
+    common(sp)
+    u.set_defaults(func=lambda a: cmd_users(a, settings_of(a)))
+
+    r = sub.add_parser("review", help="start the review app (Streamlit) on 127.0.0.1 (or --host)")
+    common(r)
+    r.add_argument("--port", type=int, default=8501)
+    r.add_argument("--host", "--address", dest="host", default="127.0.0.1",
+                   help="listen address (default 127.0.0.1: this machine only; put the TLS proxy in front of any other)")
+    r.set_defaults(func=lambda a: cmd_review(a, settings_of(a)))

@@ -1,0 +1,2 @@
+"""The cross-registry check: rolls of other departments (minimum living security, pensions, ...) read
+and matched against the funeral records."""

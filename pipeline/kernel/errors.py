@@ -1,0 +1,142 @@
+"""One exception hierarchy for the whole product.
+
+The library raises; the CLI turns an exception into its exit code and a hint.
+Messages never contain personal data unmasked (see pipeline.kernel.privacy).
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    ok = 0
+    bad_args = 2
+    input_file = 3          # a scan could not be read (only when a single file was asked for)
+    missing_dependency = 4  # tesseract, poppler, a configured model folder...
+    config = 5
+    database = 6
+    package = 7             # an exchange package that fails its checks (tampered, incomplete)
+    differences = 8         # reconcile found differences between the store and the platform
+    output = 9              # a file or folder to write (export, package) cannot be written there
+    refused = 10            # load: rows with an empty mandatory field were not loaded (the rest was)
+    interrupted = 130       # stopped by Ctrl-C (SIGINT) or SIGTERM; what was done is saved
+    other = 15
+
+
+class BackfillError(Exception):
+    """Base of every error this product raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.other
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class ConfigError(BackfillError):
+    exit_code = ExitCode.config
+
+
+class MissingDependencyError(BackfillError):
+    exit_code = ExitCode.missing_dependency
+
+
+class ModelMissingError(MissingDependencyError):
+    """A configured OCR model folder or file is not there; we never download one."""
+
+
+class DatabaseError(BackfillError):
+    exit_code = ExitCode.database
+
+
+class OutputError(BackfillError):
+    """A file or folder we were asked to write (an export, a package) that cannot be written there."""
+
+    exit_code = ExitCode.output
+
+
+def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
+    """One line naming the path and the reason an OSError gave while writing it."""
+    import errno as _errno
+
+    reasons = {_errno.EISDIR: "it is a folder; give a file name inside it",
+               _errno.ENOTDIR: "a part of the path is a file, not a folder",
+               _errno.EACCES: "no permission to write there", _errno.EPERM: "no permission to write there",
+               _errno.EROFS: "the file system is read-only", _errno.ENOSPC: "the disk is full",
+               _errno.ENOENT: "its folder does not exist"}
+    why = reasons.get(e.errno or 0) or e.strerror or type(e).__name__
+    return OutputError(f"cannot write the {what} {path}: {why}; nothing was written",
+                       hint="choose another path (--out) or fix the permissions, then run the same command again")
+
+
+class InputFileError(BackfillError):
+    """A scan that cannot be used. `reason` is a short machine code, the message is for people."""
+
+    exit_code = ExitCode.input_file
+    reason: str = "unreadable"
+
+    def __init__(self, path: str, message: str, *, reason: str | None = None, hint: str | None = None):
+        super().__init__(f"{path}: {message}", hint=hint)
+        self.path = path
+        self.detail = message  # the reason alone (the path may hold ': ' itself)
+        if reason is not None:
+            self.reason = reason
+
+
+class EmptyFileError(InputFileError):
+    reason = "empty_file"
+
+
+class CorruptFileError(InputFileError):
+    reason = "corrupt"
+
+
+class EncryptedFileError(InputFileError):
+    reason = "encrypted"
+
+
+class UnsupportedFileError(InputFileError):
+    reason = "unsupported"
+
+
+class ImageTooLargeError(InputFileError):
+    reason = "too_large"
+
+
+class NoImagesError(InputFileError):
+    """A PDF that holds no scanned image (typed text only): not a scan of a paper ledger."""
+
+    reason = "no_images"
+
+
+class TooManyPagesError(InputFileError):
+    """A file with more pages than the per-file limit (max_pages_per_file): hours of work nobody asked for."""
+
+    reason = "too_many_pages"
+
+
+class OutsideFolderError(InputFileError):
+    """A path (a symlink in the scan folder) that leads outside the folder given: never read."""
+
+    reason = "outside_folder"
+
+
+class PageError(BackfillError):
+    """A page that was read but cannot be turned into records (no table found, not a ledger)."""
+
+    reason: str = "page_failed"
+
+    def __init__(self, message: str, *, reason: str | None = None):
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class NoTableError(PageError):
+    reason = "no_table"
+
+
+class UnknownLedgerError(PageError):
+    reason = "unknown_ledger"

@@ -1,0 +1,804 @@
+"""The working store: SQLAlchemy 2 over SQLite (WAL, embedded default) or PostgreSQL.
+
+Page images live on disk, content-addressed by sha256 (see ImageStore).
+Natural keys in the store make every stage idempotent: a file is known by its sha256,
+a page by (file, page_no), a record by (page, row_no).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import cv2
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
+from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.safety import PRIVATE_FILE, is_sha256, private_dir
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scans_dir: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running / completed / interrupted / failed
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WorkClaim(Base):
+    """A run's hold on a piece of work, so that two runs on one store at once never do it twice: a page
+    (`page:<id>`, taken before the page is read) or a store-wide step (`step:dedupe`, `step:load`).
+    One row per piece (the primary key decides a race); taken by a conditional write, as reviewers
+    claim records (pipeline.runs.manage.claim). A claim lapses at `expires_at`, or at once when its run is
+    no longer running (a killed run is marked `interrupted` by the next one on its host)."""
+
+    __tablename__ = "work_claims"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PageRead(Base):
+    """Every time a run read a page (cleanup, layout, OCR, mapping): which run, how long, the outcome.
+    Appended only; the proof that nothing is read twice, and what a run's reading cost."""
+
+    __tablename__ = "page_reads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    seconds: Mapped[float] = mapped_column(Float)        # wall time of the page
+    cpu_seconds: Mapped[float] = mapped_column(Float)    # this process's CPU time over the page's batch, per page
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SourceFile(Base):
+    __tablename__ = "source_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    rel_path: Mapped[str] = mapped_column(Text)          # relative to the scanned folder
+    abs_path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(20))  # pdf / tiff / jpeg / png
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="registered")  # registered / processed
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    pages: Mapped[list["Page"]] = relationship(back_populates="file", order_by="Page.page_no")
+
+
+class Quarantine(Base):
+    """A file we could not use, with the reason a person can act on. The file is copied, never moved."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("rel_path", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    rel_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    copy_path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("file_id", "page_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"))
+    page_no: Mapped[int] = mapped_column(Integer)  # 1-based
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending / done / no_table / failed
+    original_image: Mapped[str | None] = mapped_column(String(64))  # sha256 of the stored PNG
+    clean_image: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    ledger_kind: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(Text)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    file: Mapped[SourceFile] = relationship(back_populates="pages")
+    records: Mapped[list["Record"]] = relationship(back_populates="page", order_by="Record.row_no", cascade="all, delete-orphan")
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("page_id", "row_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    row_no: Mapped[int] = mapped_column(Integer)  # 1-based data row, header not counted
+    ledger_kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new / auto_accepted / needs_review / approved / rejected
+    route_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cluster_id: Mapped[str | None] = mapped_column(String(40))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)       # field -> FieldValue.to_dict()
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # raw cells of the row, in column order
+    min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # whether and as what a record is on the platform: LoadedRecord (a narrow table of its own)
+    # field -> text typed by a reviewer; applied over the OCR cell whenever the row is mapped again
+    overrides: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # the narrow values (field -> value), written with `fields` whenever a record is mapped, corrected
+    # or approved (narrow_values, an ORM hook): what the loader reads instead of parsing `fields`
+    # (~2.4 KB of JSON a record). A store made before it gets it filled when opened (_upgrade).
+    field_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    page: Mapped[Page] = relationship(back_populates="records")
+
+
+def narrow_values(fields: dict[str, Any] | None) -> dict[str, Any]:
+    """field -> value of a record's stored fields (FieldValue dicts)."""
+    return {name: fv.get("value") for name, fv in (fields or {}).items() if isinstance(fv, dict)}
+
+
+@event.listens_for(Record, "before_insert")
+@event.listens_for(Record, "before_update")
+def _write_narrow_values(_mapper, _connection, target: Record) -> None:
+    target.field_values = narrow_values(target.fields)
+
+
+class RecordChange(Base):
+    """The audit trail: every change to a record, by whom, when, old and new value, and why.
+    Rows are only ever added. `field` is None for record-level actions (approve, reject, merge)."""
+
+    __tablename__ = "record_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))  # edit / approve / reject / merge / keep_apart / ...
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)  # JSON text of the old value
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecordLink(Base):
+    """A scored candidate pair from de-duplication (a_id < b_id), with its explanation.
+    status: auto_merged (clear match) / uncertain (a person decides) / merged / kept_apart."""
+
+    __tablename__ = "record_links"
+    __table_args__ = (UniqueConstraint("a_id", "b_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    b_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> how strongly it matched
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---------------------------------------------------------------------------------------------
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def make_engine(url: str, *, what: str = "database", create: bool = True, busy_seconds: float = 60) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys.
+
+    A SQLite file is made owner-only (0600; its -wal and -shm files take the same mode) when this
+    creates it, and only when `create` is true; its folder is never created here: a folder that is not
+    there (a disk or share not mounted) is a DatabaseError naming it, as is a file that cannot be
+    written later (read-only) or opened (see `_sqlite_refused`). `what` names the database in messages."""
+    path = sqlite_file(url)
+    if path is not None:
+        _prepare_sqlite_file(url, path, what, create)
+    if url.startswith("sqlite:///"):
+        engine = create_engine(url, connect_args={"timeout": busy_seconds})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        if path is not None:
+            event.listen(engine, "handle_error", _sqlite_refused(url, path, what))
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if busy_seconds < 60:
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, int(busy_seconds))})
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            f"cannot open the {what} at {mask_url(url)}: its folder {path.parent} does not exist "
+            "(a disk or network share not mounted?); nothing was created",
+            hint="mount the disk or fix the path, then run the same command again")
+    if not create:
+        raise DatabaseError(
+            f"the {what} at {mask_url(url)} does not exist; nothing was created",
+            hint="check the path; to make a new, empty platform database there, run `backfill migrate --platform URL`")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass  # another process made it a moment ago
+    except OSError as e:
+        raise DatabaseError(f"cannot create the {what} at {mask_url(url)}: {e.strerror}; nothing was created",
+                            hint="choose a folder you can write to (--db / --data-dir / --platform)") from e
+
+
+_SQLITE_REFUSALS = {
+    "attempt to write a readonly database": "the file is read-only (no write permission on it or its folder)",
+    "unable to open database file": "the file cannot be opened (its folder is missing or not writable)",
+    "disk i/o error": "the disk reported an input/output error",
+    "database or disk is full": "the disk is full",
+    "file is not a database": "the file is not a SQLite database",
+    "database disk image is malformed": "the file is damaged",
+}
+
+
+def _sqlite_refused(url: str, path: Path, what: str):
+    """handle_error hook: SQLite refusing to write or open its file (read-only, folder gone, disk full,
+    not a database) becomes one DatabaseError naming the file and the reason. A busy database
+    ("database is locked") is left as it is: that one passes."""
+
+    def handler(ctx) -> None:
+        orig = ctx.original_exception
+        text = str(orig).lower()
+        for key, why in _SQLITE_REFUSALS.items():
+            if key in text:
+                raise DatabaseError(
+                    f"the {what} at {path} cannot be used: {why} ({orig}); what was done before is kept",
+                    hint="fix the file's permissions or free space (or use another --db / --platform), "
+                         "then run the same command again") from orig
+
+    return handler
+
+
+def _server_gone(url: str):
+    """handle_error hook: a PostgreSQL server that stops answering mid-run (stopped, restarted, network
+    gone) becomes one DatabaseError naming the store (password masked) and what to do. Pre-ping
+    failures are left to the pool, which reconnects on its own once the server is back."""
+    import psycopg
+
+    def handler(ctx) -> None:
+        if ctx.is_pre_ping:
+            return
+        orig = ctx.original_exception
+        if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
+            first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            raise DatabaseError(
+                f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first, url_secrets(url))}); "
+                "every page finished before this point is saved",
+                hint="start the database server again, then run the same command again: it resumes where it stopped",
+            ) from orig
+
+    return handler
+
+
+def _create_schema(engine: Engine, attempts: int = 5) -> None:
+    """create_all, safe when two processes open a new store at the same moment: create_all checks, then
+    creates, so the slower one can find a table made meanwhile ("already exists"); it simply looks again."""
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError) as e:
+            if attempt == attempts - 1 or "already exists" not in str(e.orig).lower() and "duplicate" not in str(e.orig).lower():
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+class Store:
+    """Access to the working store. Short-lived sessions; no state beyond the engine."""
+
+    def __init__(self, url: str, image_dir: Path, *, create_folder: bool = False):
+        """`create_folder`: the store lives in the data folder, which is made (owner-only) if missing;
+        any other SQLite store's folder must exist (see make_engine)."""
+        self.url = url
+        path = sqlite_file(url)
+        if create_folder and path is not None:
+            try:
+                private_dir(path.parent)
+            except OSError as e:
+                raise DatabaseError(f"cannot create the data folder {path.parent}: {e.strerror}",
+                                    hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+        self.engine = make_engine(url, what="working store")
+        self.images = ImageStore(image_dir)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "handle_error", _server_gone(url))
+        try:
+            _create_schema(self.engine)
+            self._upgrade()
+        except OperationalError as e:
+            raise DatabaseError(
+                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
+                hint="check --db / BACKFILL_DB_URL and that the database server is running",
+            ) from e
+
+    def _upgrade(self) -> None:
+        """Columns added since a store was made: records.field_values (issue 27), added and filled
+        from each record's fields, in batches, once."""
+        from sqlalchemy import bindparam, inspect, update
+
+        if "field_values" in {c["name"] for c in inspect(self.engine).get_columns("records")}:
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE records ADD COLUMN field_values JSON")
+        t = Record.__table__
+        stmt = update(t).where(t.c.id == bindparam("rid")).values(field_values=bindparam("fv"))
+        last = 0
+        while True:
+            with self.engine.begin() as conn:
+                rows = conn.execute(select(t.c.id, t.c.fields).where(t.c.id > last).order_by(t.c.id).limit(5000)).all()
+                if not rows:
+                    return
+                conn.execute(stmt, [{"rid": rid, "fv": narrow_values(f)} for rid, f in rows])
+                last = rows[-1][0]
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Store":
+        return cls(settings.store_url, settings.data_path / "images", create_folder=settings.db_url is None)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+    # small queries used by several stages -------------------------------------------------
+    def count_pages(self, statuses: tuple[str, ...] | None = None) -> int:
+        with self.session() as s:
+            q = select(func.count(Page.id))
+            if statuses:
+                q = q.where(Page.status.in_(statuses))
+            return int(s.scalar(q) or 0)
+
+    def iter_records(self, statuses: tuple[str, ...] | None = None) -> Iterator[tuple[Record, Page, SourceFile]]:
+        with self.session() as s:
+            q = (
+                select(Record, Page, SourceFile)
+                .join(Page, Record.page_id == Page.id)
+                .join(SourceFile, Page.file_id == SourceFile.id)
+                .order_by(SourceFile.rel_path, Page.page_no, Record.row_no)
+            )
+            if statuses:
+                q = q.where(Record.status.in_(statuses))
+            yield from s.execute(q)
+
+
+class ImageStore:
+    """Page images on disk, content-addressed: images/ab/abcdef....png."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, sha: str) -> Path:
+        """Where the image `sha` lives; anything but a hex sha256 (from a damaged or tampered row) is
+        refused, so no id can name a file outside the image folder."""
+        if not is_sha256(sha):
+            raise ValueError(f"not a page image id: {str(sha)[:20]!r}")
+        return self.root / sha[:2] / f"{sha}.png"
+
+    def put(self, image: np.ndarray) -> str:
+        # run-length strategy: a scanned page (paper, ink, rulings) is long runs; measured on a
+        # 2339 x 1654 colour page: 0.40 s and 3.9 MB against 0.91 s and 4.4 MB for the default
+        # strategy at the same level (lossless either way)
+        ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE])
+        if not ok:
+            raise OSError("could not encode page image")
+        data = buf.tobytes()
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path(sha)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(target)  # atomic: a crash never leaves half an image under its name
+            except OSError:
+                tmp.unlink(missing_ok=True)  # disk full: no half-written file left behind
+                raise
+        return sha
+
+    def get(self, sha: str) -> np.ndarray:
+        if not is_sha256(sha):
+            raise FileNotFoundError(f"not a page image id: {str(sha)[:20]!r}")
+        img = cv2.imread(str(self.path(sha)), cv2.IMREAD_UNCHANGED)
+        if img is None:
+            raise FileNotFoundError(f"page image {sha[:12]}… is missing from {self.root}")
+        return img
+
+
+# --- review app (issue 5): users, claims, per-ledger settings, blind keying --------------------
+class User(Base):
+    """A person who logs into the review app. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # archivist / reviewer / administrator
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Claim(Base):
+    """A reviewer's hold on a record: one row per record, so two people never hold the same one.
+    Taken and renewed by conditional writes (see pipeline.review.queue.claim); it expires at `expires_at`."""
+
+    __tablename__ = "claims"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LedgerSetting(Base):
+    """Per-ledger (source file) review settings set by an administrator: two-keyer (blind) mode, queue priority."""
+
+    __tablename__ = "ledger_settings"
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), primary_key=True)
+    two_keyer: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher comes first in the review queue
+    set_by: Mapped[str] = mapped_column(String(80))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BlindKey(Base):
+    """A field keyed blind (without seeing the OCR value) in two-keyer mode, and its outcome.
+    status: agreed (typed = OCR) / disputed (goes to an arbitrator) / resolved (an arbitrator decided)."""
+
+    __tablename__ = "blind_keys"
+    __table_args__ = (UniqueConstraint("record_id", "field"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    user: Mapped[str] = mapped_column(String(80))
+    typed: Mapped[str] = mapped_column(Text)            # what the keyer typed
+    typed_value: Mapped[str | None] = mapped_column(Text)  # JSON of the typed text once normalized
+    ocr_value: Mapped[str | None] = mapped_column(Text)    # JSON of the OCR value at keying time
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+class PlatformLink(Base):
+    """A record of this store matching a row already on the platform (loaded earlier, possibly from
+    another store): the same person must not be loaded as a second one. Written by pipeline.platform.linkage.
+    status: auto_merged (clear match) / uncertain; evidence as in RecordLink."""
+
+    __tablename__ = "platform_links"
+    __table_args__ = (UniqueConstraint("record_id", "platform_table", "platform_row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    platform_table: Mapped[str] = mapped_column(String(60))
+    platform_row_id: Mapped[int] = mapped_column(Integer)
+    natural_key: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlatformReceipt(Base):
+    """A platform's receipt for one loaded batch, kept in the store too (pipeline.platform.receipts):
+    batch id, counts, sha256 over the batch's (natural key, row hash) pairs, and the records it covered."""
+
+    __tablename__ = "platform_receipts"
+    batch_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    platform: Mapped[str] = mapped_column(Text)  # platform URL, password masked
+    entity_set: Mapped[str] = mapped_column(String(40))
+    records: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    spec_version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    record_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class LoadedRecord(Base):
+    """The one place that says a record is on the platform, and as what (written by pipeline.platform.load
+    with each batch's receipt): the platform row it is part of (natural key; several records of one
+    person share one row), that row's hash when loaded, the batch and the time. Narrow on purpose:
+    marking 100 000 records loaded writes these small rows, never the wide `records` rows."""
+
+    __tablename__ = "loaded_records"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(220))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(String(40))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- migration runs and completion (issue 6): the ledger inventory -------------------------------
+class LedgerVolume(Base):
+    """One ledger volume that should exist (the inventory, imported from CSV by an administrator):
+    completion is measured against it, not only against what was scanned. `path_pattern` is a glob
+    on a scan's path relative to the scans folder (e.g. `yantai/2013/cremation_*`); without one a
+    scan is matched by its ledger title (funeral home + kind + year), see pipeline.archive.inventory."""
+
+    __tablename__ = "ledger_volumes"
+    __table_args__ = (UniqueConstraint("funeral_home_code", "ledger_kind", "year", "volume"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funeral_home_code: Mapped[str] = mapped_column(String(40), index=True)
+    ledger_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    volume: Mapped[str] = mapped_column(String(40))
+    expected_pages: Mapped[int] = mapped_column(Integer)
+    path_pattern: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- the review contract and personal data (issue 22) ----------------------------------------------
+class FieldReview(Base):
+    """A reviewer's word on one field of one record, beside the value itself: `confirmed` (the value
+    shown was checked against the scan and is right; `value` holds it, so a later change of the value
+    voids the confirmation) or `not_on_scan` (the paper holds no value for it). One row per record and
+    field (the latest word); every one is also in the audit trail (record_changes)."""
+
+    __tablename__ = "field_reviews"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))       # confirmed / not_on_scan
+    value: Mapped[str | None] = mapped_column(Text)        # JSON of the value confirmed
+    user: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LedgerAbsentField(Base):
+    """A field a ledger (scanned file) never records - it has no such column, e.g. 民族 on a cremation
+    register without one - declared once by an administrator, with why: its blank is then sure and no
+    reviewer is asked for it record by record (pipeline.page.extract.map_rows)."""
+
+    __tablename__ = "ledger_absent_fields"
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    declared_by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reveal(Base):
+    """A full ID or phone number shown on screen: who, when, which record and field (rows only added)."""
+
+    __tablename__ = "reveals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    user: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserPref(Base):
+    """Per-user preferences of the review app (the language of its screens)."""
+
+    __tablename__ = "user_prefs"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+
+
+class LoginFailure(Base):
+    """A refused login (wrong name or password, or a locked account): what slows down and locks
+    repeated attempts (pipeline.review.users.login)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class WebSession(Base):
+    """A browser session of the review app. The browser holds a random token in an HttpOnly cookie;
+    only its sha256 is kept here. It ends at logout, when the user is disabled, or after
+    `review_idle_minutes` without activity."""
+
+    __tablename__ = "web_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cookie set in the browser
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+# --- trust measured on the archive (issue 23): blind audit samples, review holds, audit verdicts ------
+class AuditSample(Base):
+    """An auto-accepted record drawn for the blind audit (pipeline.quality.audit): it waits in the review queue
+    like any other record until its review ends; then its outcome is its audit evidence. `snapshot` is
+    what auto-acceptance would have sent to the platform (field -> value, confidence), refreshed by a
+    re-map while the review is pending; no reviewer ever sees this table."""
+
+    __tablename__ = "audit_samples"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    volume: Mapped[str] = mapped_column(String(300), index=True)  # the volume key when drawn
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    drawn_by: Mapped[str] = mapped_column(String(80))
+    seed: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    min_per_volume: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[float] = mapped_column(Float)  # the record's draw number in [0, 1): smallest first
+    loaded_when_drawn: Mapped[bool] = mapped_column(default=False)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")  # pending / confirmed / corrected / rejected
+    fields_checked: Mapped[int | None] = mapped_column(Integer)
+    fields_wrong: Mapped[int | None] = mapped_column(Integer)
+    checked_fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # field names only, never values
+    wrong_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewHold(Base):
+    """A record kept in review whatever routing says, until its review ends: a blind audit sample
+    (kind "audit": its reason is never shown) or an auto-accepted record of a volume whose audit
+    failed (kind "volume": its reason is shown). A re-map never routes a held record past review."""
+
+    __tablename__ = "review_holds"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    volume: Mapped[str] = mapped_column(String(300), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class AuditVerdict(Base):
+    """What the audit decided for one volume, and why (pipeline.quality.audit.enforce): sent_back (its
+    auto-accepted records not yet loaded went back to review), recheck (records were already loaded:
+    listed for re-check), passed (the interval's upper bound is within the target), extended (the
+    sample was too small to show the target: `extra` more records drawn)."""
+
+    __tablename__ = "audit_verdicts"
+    volume: Mapped[str] = mapped_column(String(300), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(80))
+    audited: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[int] = mapped_column(Integer)
+    wrong: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    sent_back: Mapped[int] = mapped_column(Integer, default=0)
+    loaded: Mapped[int] = mapped_column(Integer, default=0)  # auto-accepted records already on the platform
+    extra: Mapped[int] = mapped_column(Integer, default=0)  # records audited beyond the share: the audit extended
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class LexiconDecision(Base):
+    """An administrator's word on a lexicon suggestion (pipeline.page.lexicon): a place, village or sea
+    area reviewers typed that no list holds, or a character confusion they keep correcting.
+    status: accepted (into the local lexicon) / refused."""
+
+    __tablename__ = "lexicon_decisions"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # kind|name|parent
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    parent: Mapped[str] = mapped_column(String(100), default="")  # town of a village, district of a place, written char of a confusion
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    count_then: Mapped[int] = mapped_column(Integer, default=0)  # how many corrections showed it when decided
+# --- cross-registry checks (issue 24): rolls of other departments against the platform's deceased ---
+class CrosscheckRun(Base):
+    """One check of one roll (a file handed over by another department) against the platform's
+    deceased. Nothing of the roll's entries is kept here but the hits (CrosscheckHit): the roll's
+    sha256, its size, counts, the column mapping used and where its bad rows are (line numbers and
+    reasons, never values). `kept` says, in words, what the check keeps and for how long."""
+
+    __tablename__ = "crosscheck_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roll_file: Mapped[str] = mapped_column(Text)          # the file name as given (no folder)
+    roll_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    roll_bytes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))         # dibao / pension / hukou / marriage / other
+    platform: Mapped[str] = mapped_column(Text)           # platform URL, password masked
+    out_dir: Mapped[str | None] = mapped_column(Text)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> header used
+    status: Mapped[str] = mapped_column(String(20), default="running")   # running / done / failed / interrupted / closed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str] = mapped_column(String(80), default="")
+    process: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # pid, host (a killed check resumes)
+    lines_done: Mapped[int] = mapped_column(Integer, default=0)          # entries up to this line are checked
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    kept: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CrosscheckHit(Base):
+    """A roll entry that is (or may be) the same person as a deceased on the platform.
+
+    status: auto_confirmed (exact ID, names agree) / to_review / confirmed / not_same.
+    `roll_values` is the roll's data of the entry (a living person's, until confirmed): it is
+    replaced by its digest when the check is closed unless the hit is confirmed."""
+
+    __tablename__ = "crosscheck_hits"
+    __table_args__ = (UniqueConstraint("check_id", "roll_line", "roll_side", "platform_table", "platform_row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("crosscheck_runs.id"), index=True)
+    roll_line: Mapped[int] = mapped_column(Integer)       # line in a CSV, row in a worksheet
+    roll_side: Mapped[int] = mapped_column(Integer, default=0)  # 0; 1 男方 / 2 女方 of a marriage record
+    roll_where: Mapped[str] = mapped_column(Text)         # file:line (or file:sheet!row)
+    tier: Mapped[str] = mapped_column(String(30))         # id_exact / id_name_conflict / id_near / name_birth_place
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    roll_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    roll_digest: Mapped[str] = mapped_column(String(64))
+    platform_table: Mapped[str] = mapped_column(String(60))
+    platform_row_id: Mapped[int] = mapped_column(Integer)
+    natural_key: Mapped[str | None] = mapped_column(String(200))
+    deceased: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)   # the platform row's values shown and exported
+    finding: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)    # months after death, dates, wording
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CrosscheckChange(Base):
+    """The audit trail of cross-check hits: decisions, reveals of a full number, purges, exports.
+    Rows are only ever added; `hit_id` is None for actions on a whole check (export, close)."""
+
+    __tablename__ = "crosscheck_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("crosscheck_runs.id"), index=True)
+    hit_id: Mapped[int | None] = mapped_column(ForeignKey("crosscheck_hits.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))   # confirm / not_same / reveal / export / close
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")

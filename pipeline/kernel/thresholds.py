@@ -1,0 +1,72 @@
+"""The thresholds file routing reads: per-field auto-accept thresholds and the page limit.
+
+None names the packaged file (mapping/data/thresholds.json, written by bench/bench_calibration.py),
+"" none, else a path. Fitting the file is pipeline.quality.calibration's; this module only reads it,
+so that the settings (kernel) can resolve a field's threshold without the fitting code.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pipeline.kernel.errors import ConfigError
+
+PACKAGED = "data/thresholds.json"
+
+
+@lru_cache(maxsize=8)
+def _read(path: str | None) -> dict[str, float]:
+    return _read_doc(path)[0]
+
+
+def load_page_limit(path: str | None = None, kind: str | None = None) -> float | None:
+    """The calibrated page limit ("page_unsure_max") of a thresholds file for a ledger kind; None if
+    it has none. The file holds one number for every kind, or one per kind ({"cremation": 0.3, ...})."""
+    return limit_for_kind(_read_doc(path)[1], kind)
+
+
+def limit_for_kind(limit: float | dict[str, float] | None, kind: str | None) -> float | None:
+    """A page limit (one number for every kind, or one per kind) for one ledger kind; None: no limit."""
+    if isinstance(limit, dict):
+        return limit.get(kind) if kind is not None else None
+    return limit
+
+
+@lru_cache(maxsize=8)
+def _read_doc(path: str | None) -> tuple[dict[str, float], float | dict[str, float] | None]:
+    if path == "":
+        return {}, None
+    if path is None:
+        res = resources.files("mapping").joinpath(PACKAGED)
+        if not res.is_file():
+            return {}, None
+        text = res.read_text(encoding="utf-8")
+        where = f"mapping/{PACKAGED}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"thresholds file not found: {p}", hint="run bench/bench_calibration.py or set thresholds_file = \"\"")
+        text, where = p.read_text(encoding="utf-8"), str(p)
+    try:
+        doc = json.loads(text)
+        out = {str(k): float(v) for k, v in doc["thresholds"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ConfigError(f"thresholds file {where} is not valid: {e}") from e
+    bad = [k for k, v in out.items() if not 0.0 <= v <= 1.01]
+    if bad:
+        raise ConfigError(f"thresholds file {where}: thresholds out of 0..1.01 for {', '.join(bad)}")
+    limit = doc.get("page_unsure_max")
+    try:
+        if isinstance(limit, dict):
+            return out, {str(k): float(v) for k, v in limit.items() if v is not None}
+        return out, (None if limit is None else float(limit))
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"thresholds file {where}: page_unsure_max is not a number or a mapping of numbers: {e}") from e
+
+
+def load_thresholds(path: str | None = None) -> dict[str, float]:
+    """Field name -> auto-accept threshold. None: the packaged file; "": none; else a JSON file
+    {"thresholds": {field: threshold}, ...}. A threshold above 1 means: never auto-accept."""
+    return dict(_read(path))

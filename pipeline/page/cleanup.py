@@ -1,0 +1,542 @@
+"""Image cleanup with OpenCV: stamp suppression, scan-border removal, illumination, denoise,
+table rectification (deskew + perspective). The input image is never modified; every step is
+recorded with its settings and what it measured.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.kernel.models import Step
+
+
+@dataclass(frozen=True)
+class CleanupSettings:
+    red_margin: int = 40              # R - max(G, B) above this is stamp ink
+    border_dark: int = 70             # scanner background darker than this, touching the edge
+    illumination_kernel: int = 41     # px (at 1/4 scale the background is estimated on)
+    denoise_h: float = 0.0            # fastNlMeans strength; 0 = median 3 only
+    min_table_fraction: float = 0.15  # the table's box must cover this share of the page
+    rectify: bool = True
+
+
+@dataclass
+class CleanPage:
+    image: np.ndarray                   # grayscale uint8, rectified, flat background
+    steps: list[Step] = field(default_factory=list)
+    table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
+    ruling: np.ndarray | None = None    # the ruling lines whole (find_ruling), on `image` (None: not known)
+
+
+STAMP_MIN_GRAY = 135
+
+RULING_MIN_SPAN = 0.25
+"""A ruling line spans at least this share of the page (its width for a horizontal line, its height
+for a vertical one) once gaps of a broken line are bridged: a register's ruling runs across the whole
+printed form (80-95 % of an A4 page), a stamp's ring (a chord of at most its diameter, 10-15 % of the
+page width at any scan resolution), a character or a line of text never does."""
+RULING_KERNEL = 60
+"""Runs are first found with a kernel this many times shorter than the page side (w // 60 = 39 px at
+200 dpi): a line tilted 5 degrees still holds a 4 px thick run that long in one row."""
+RULING_BRIDGE = 31
+"""Gaps of a broken or faded line up to this many pixels (at 200 dpi, scaled with the page) are
+bridged before a line's span is measured."""
+CHROMA_INK = 40
+"""max(R, G, B) - min(R, G, B) above this is coloured ink (red, green or blue print, a stamp, blue pen);
+the paper's tint (a few units) and black ink (< 15) are not."""
+
+
+def _darkest(bgr: np.ndarray) -> np.ndarray:
+    """The darkest channel of each pixel (cv2: numpy's reduction over the colour axis is ~20x slower)."""
+    if bgr.ndim == 2:
+        return bgr
+    b, g, r = cv2.split(bgr)
+    return cv2.min(cv2.min(b, g), r)
+
+
+def _page_scale(shape: tuple[int, ...]) -> float:
+    """The page's size relative to an A4 page scanned at 200 dpi (2339 px on its long side)."""
+    return max(shape[0], shape[1]) / 2339.0
+
+
+RULING_GRAY = 60
+"""The grey the ruling is drawn in again on the clean page (clean_page): as dark as printed ink after
+the illumination step's stretch."""
+RULING_ACROSS = 6.0
+"""...and in most places along it each of its strokes is at most this many pixels across: a ruling line
+is 2-5, the shadow along a paper's edge 8-12."""
+RULING_THICKNESS = 12.0
+"""A ruling line is at most this many pixels thick on average (at 200 dpi, scaled with the page) once
+its gaps are bridged: a printed line is 1-4 px, a thick mimeographed one 5-6, two strokes of a pen
+crossing (a strike) 8-10 together; a line of text joined into one long run by the bridging is 20 px
+or more."""
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """The page's ruling lines: `ink`, the ruling's own ink pixels (widened by one pixel on each side);
+    `lines`, the lines whole, their gaps bridged (a thin line broken into dots by a 1-bit threshold, a
+    faded line broken in places)."""
+
+    ink: np.ndarray
+    lines: np.ndarray
+
+
+def find_ruling(bgr: np.ndarray) -> Ruling:
+    """The page's ruling lines, in any ink colour (black, red, green, blue, faded) and state (thin,
+    thick, broken, dotted by a 1-bit threshold): long straight thin runs, told from stamps and text by
+    shape, not by hue. Measured on the darkest channel, where a red or green line is as dark as a black
+    one, and binarized against its local background (faded print included); dots of a broken line are
+    joined (a few pixels along it, a pixel across it), runs kept where, gaps bridged (RULING_BRIDGE),
+    they span RULING_MIN_SPAN of the page and are at most RULING_THICKNESS thick."""
+    h, w = bgr.shape[:2]
+    scale = _page_scale(bgr.shape)
+    dark = _darkest(bgr)
+    ink = cv2.adaptiveThreshold(dark, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 12)
+    bridge = max(9, int(round(RULING_BRIDGE * scale)) | 1)
+    # pixel-sized gaps of a faded line, or of a thin line a 1-bit threshold broke into dots, are closed
+    # along it (the page is level: deskew_page). Joining more (9 px, or across the line too) joined the
+    # strokes of typed 1-bit digits into "lines" through the text.
+    dots = (5, 1)
+    own = np.zeros((h, w), np.uint8)
+    whole = np.zeros((h, w), np.uint8)
+    for horizontal in (True, False):
+        side = w if horizontal else h
+        k = max(side // RULING_KERNEL, 15)
+        kern = (k, 1) if horizontal else (1, k)
+        # a thin line broken into dots by a 1-bit threshold or faded print: its dots joined first
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, dots if horizontal else dots[::-1]))
+        runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern))
+        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+            cv2.MORPH_RECT, (bridge, 3) if horizontal else (3, bridge)))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        span = (stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]).astype(np.float64)
+        thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(span, 1.0)
+        keep = (span >= RULING_MIN_SPAN * side) & (thick <= RULING_THICKNESS * scale)
+        keep[0] = False
+        for i in np.nonzero(keep)[0]:  # thin along its whole length (each stroke of it: a strike's cross
+            # is two): not the shadow along a paper's edge
+            x, y, bw, bh = (int(v) for v in stats[i, :4])
+            part = (labels[y:y + bh, x:x + bw] == i).astype(np.int8)
+            axis = 0 if horizontal else 1
+            count = part.sum(axis=axis)
+            strokes = (np.diff(part, axis=axis, prepend=0) == 1).sum(axis=axis)
+            has = count > 0
+            if has.any() and float(np.median(count[has] / np.maximum(strokes[has], 1))) > RULING_ACROSS * scale:
+                keep[i] = False
+        if keep.any():
+            line = keep[labels] & (joined > 0)
+            whole |= line.astype(np.uint8)
+            own |= (line & (ink > 0)).astype(np.uint8)
+    return Ruling(cv2.dilate(own, np.ones((3, 3), np.uint8)).astype(bool), whole.astype(bool))
+
+
+def ruling_mask(bgr: np.ndarray) -> np.ndarray:
+    """The ruling's own ink pixels (find_ruling), widened by one pixel on each side."""
+    return find_ruling(bgr).ink
+
+
+STAMP_JOIN = 0.04
+"""Stamp ink closer than this share of the page's short side (8 mm) is one blob: a seal's ring, star and
+text, speckled or faded to scattered dots (a stamp faded to half its ink on a faded page: dots up to
+40 px apart at 200 dpi), are joined into one."""
+STAMP_MIN_SIDE = 0.05
+"""A stamp (an official seal: a ring of 38-45 mm, an oval, a framed box) spans at least this share of
+the page's short side in both directions (0.05 x 210 mm = 10 mm), ..."""
+STAMP_MAX_SIDE = 0.45
+"""...at most this share (a seal is never half a page), ..."""
+STAMP_MAX_ASPECT = 2.2
+"""...and is about as tall as it is wide (a seal's ring, an oval): a line of red print (a header row or
+a title printed in the form's colour) is many times wider than tall."""
+
+
+def stamp_regions(candidates: np.ndarray) -> np.ndarray:
+    """Where stamps lie: candidate stamp ink (bool mask, ruling already taken out) grouped into blobs
+    (STAMP_JOIN), of
+    which those shaped like a seal (STAMP_MIN_SIDE, STAMP_MAX_SIDE, STAMP_MAX_ASPECT) are stamps.
+    Returns a bool mask of the stamps' filled outlines (their convex hulls, widened a little).
+    Worked at a quarter of the resolution (any candidate pixel marks its 4 x 4 block)."""
+    h, w = candidates.shape
+    f = 4
+    small = cv2.resize(candidates.astype(np.uint8) * 255, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) > 0
+    sh, sw = small.shape
+    short = min(sh, sw)
+    k = max(3, int(round(STAMP_JOIN * short)) | 1)
+    blobs = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    out = np.zeros((sh, sw), np.uint8)
+    for i in range(1, n):
+        bw, bh = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        if min(bw, bh) < STAMP_MIN_SIDE * short or max(bw, bh) > STAMP_MAX_SIDE * short:
+            continue
+        if max(bw, bh) > STAMP_MAX_ASPECT * min(bw, bh):
+            continue
+        x, y = int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP])
+        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        hull = cv2.convexHull(np.stack([xs + x, ys + y], axis=1).astype(np.int32))
+        cv2.fillConvexPoly(out, hull, 1)
+    if not out.any():
+        return np.zeros((h, w), bool)
+    out = cv2.dilate(out, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return cv2.resize(out, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+
+
+def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None) -> tuple[np.ndarray, Step]:
+    """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
+    ink stay dark.
+
+    A stamp is told from the ruling by shape, not by hue alone (a register may be printed in red):
+    ruling lines (ruling_mask: long straight thin runs) are never stamp ink, and are drawn from the
+    darkest colour channel so that a red, green or faded line is as dark as a black one; stamp ink is
+    light red ink (red clearly dominant, not dark: black text under a stamp is kept) lying in a blob
+    shaped like a seal (stamp_regions), so red print (a header row, a title) is kept too."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    b, g, r = cv2.split(bgr)
+    ruling = ruling_mask(bgr) if ruling is None else ruling
+    darkest = cv2.min(cv2.min(b, g), r)
+    coloured = cv2.subtract(cv2.max(cv2.max(b, g), r), darkest) > CHROMA_INK
+    recoloured = ruling & coloured
+    out = gray.copy()
+    out[recoloured] = np.minimum(gray[recoloured], darkest[recoloured])
+    redness = r.astype(np.int16) - np.maximum(g, b).astype(np.int16)
+    # stamp ink is light (gray ~150-200 on scans); black text under it, and the edges of that
+    # text blended with red, stay darker and are kept
+    light = gray > STAMP_MIN_GRAY
+    red = (redness > red_margin) & light & ~ruling
+    stamps = stamp_regions(red) if cv2.countNonZero(red.astype(np.uint8)) else np.zeros_like(red)
+    mask = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (redness > red_margin // 2) & light
+    mask &= stamps & ~ruling
+    if mask.any():
+        # paper colour around the stamp: the local background, not a constant
+        paper = cv2.dilate(cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA), np.ones((5, 5), np.uint8))
+        paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+        out[mask] = paper[mask]
+    n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
+    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
+                     {"red_pixels": int(np.count_nonzero(mask)), "stamps": int(n_stamps),
+                      "ruling_pixels": int(np.count_nonzero(ruling)), "coloured_ruling_pixels": int(np.count_nonzero(recoloured))})
+
+
+def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
+    """Paint dark regions that touch the image edge (scanner lid/background) in paper colour."""
+    h, w = gray.shape
+    mask = (gray < dark).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = gray.copy()
+    paper = int(np.median(gray[::8, ::8]))
+    removed = 0
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        if touches and area > 0.002 * h * w:
+            out[labels == i] = paper
+            removed += int(area)
+    return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
+
+
+def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, Step]:
+    """Divide by a smooth background estimate (text removed by a max filter) -> flat white paper."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 * 2 + 1, kernel // 4 * 2 + 1))
+    bg = cv2.dilate(small, k)
+    bg = cv2.GaussianBlur(bg, (0, 0), kernel / 4)
+    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(bg, 1), scale=255)
+    # stretch contrast so faded ink is as dark as fresh ink: the darkest 0.5 % of pixels go to black
+    lo = int(np.percentile(flat[::4, ::4], 0.5))
+    lo = min(lo, 200)
+    lut = np.clip((np.arange(256) - lo) * 255.0 / max(1, 255 - lo), 0, 255).astype(np.uint8)
+    out = cv2.LUT(flat, lut)
+    return out, Step("illumination", {"kernel": kernel, "scale": 0.25, "stretch_percentile": 0.5},
+                     {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo})
+
+
+BILEVEL_SHARE = 0.995
+"""A page whose pixels are this share black or white (within 5 levels) was scanned in 1-bit (bilevel)."""
+SPECK_PIXELS = 2
+"""On a bilevel page, dots of at most this many pixels are scanner noise (a glyph's stroke is more)."""
+
+
+def is_bilevel(gray: np.ndarray) -> bool:
+    small = gray[::4, ::4]
+    return float(((small <= 5) | (small >= 250)).mean()) >= BILEVEL_SHARE
+
+
+def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
+    """Noise removed: a median of 3 x 3 on a grey page; on a bilevel (1-bit) page, whose strokes and lines
+    may be one pixel thin (a median would break typed text and erase the ruling), only the isolated dots
+    of SPECK_PIXELS or fewer."""
+    if h > 0:
+        out = cv2.fastNlMeansDenoising(gray, None, h=h, templateWindowSize=7, searchWindowSize=21)
+        return out, Step("denoise", {"method": "fastNlMeans", "h": h})
+    if is_bilevel(gray):
+        dark = (gray < 128).astype(np.uint8)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+        specks = stats[:, cv2.CC_STAT_AREA] <= SPECK_PIXELS
+        specks[0] = False
+        out = gray.copy()
+        out[specks[labels]] = 255
+        return out, Step("denoise", {"method": "bilevel_specks", "max_pixels": SPECK_PIXELS}, {"specks": int(specks.sum())})
+    return cv2.medianBlur(gray, 3), Step("denoise", {"method": "median", "ksize": 3})
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255 on 0, adaptive to local contrast (faded ink, uneven light)."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+DILATED_LINE_PX = 7
+"""How thick a ruling line is once dilated (5 x 5) in find_table_quad: a 1-3 px line."""
+TABLE_MIN_OUTLINES = 2
+"""A table's ruling holds at least this many outlines' worth of line pixels (a bare outline holds one;
+a register's 12 rows and 15 columns about seven): the paper's edge of a page scanned with a black
+border (seed 9438, 19_cremation_yantai_2017.pdf page 2: 5.8 px of line per px of half-perimeter,
+the table 51) is never taken for the table."""
+
+
+def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | None = None) -> np.ndarray | None:
+    """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure
+    ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge. `ruling`: the ruling lines
+    whole (find_ruling), their gaps bridged: a faded line broken in many places still joins the table."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
+    hor = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
+    ver = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15))))
+    if ruling is not None:
+        hor = cv2.bitwise_or(hor, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
+                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1))))
+        ver = cv2.bitwise_or(ver, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
+                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15)))))
+    lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if n <= 1:
+        return None
+    # the table never touches the image edge; the paper's own edge (left by scan borders) does
+    x, y, bw_, bh_ = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    inside = (x > 2) & (y > 2) & (x + bw_ < w - 2) & (y + bh_ < h - 2)
+    # ...and a table is ruled inside: the paper's edge, lying wholly inside the image where a black
+    # border was cut off, is an outline with nothing across it (its line pixels: one outline's worth)
+    ruled = stats[:, cv2.CC_STAT_AREA] >= TABLE_MIN_OUTLINES * 2 * (bw_ + bh_) * DILATED_LINE_PX
+    area = np.where(inside & ruled, bw_ * bh_, 0)
+    area[0] = 0
+    best = int(np.argmax(area))
+    bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]
+    if best == 0 or bw * bh < min_fraction * w * h:
+        return None
+    ys, xs = np.nonzero(labels == best)
+    pts = np.stack([xs, ys], axis=1).astype(np.float32)
+    hull = cv2.convexHull(pts).reshape(-1, 2)
+    s = hull.sum(axis=1)
+    d = hull[:, 0] - hull[:, 1]
+    quad = np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
+    box = (int(stats[best, cv2.CC_STAT_LEFT]), int(stats[best, cv2.CC_STAT_TOP]), int(bw), int(bh))
+    fitted = fit_table_sides(hor, ver, box)
+    return fitted if fitted is not None else quad
+
+
+SIDE_BAND = 0.12
+"""The outer line of a table's side is looked for within this share of the table's extent from that side."""
+SIDE_INLIERS = 0.5
+"""A side's line is fitted when at least this share of its samples lie within SIDE_TOLERANCE of it."""
+SIDE_TOLERANCE = 4.0
+
+
+def _fit_side(mask: np.ndarray, box: tuple[int, int, int, int], side: str) -> tuple[float, float] | None:
+    """(a, b) of the outer ruling line on one side of the table's box: y = a x + b for top/bottom,
+    x = a y + b for left/right, fitted robustly to the outermost line pixel of each sample across the
+    side (a stretch of the line missing, or a stamp over it, gives outliers, left out)."""
+    x0, y0, w, h = box
+    if side in ("top", "bottom"):
+        along = np.arange(x0 + int(0.05 * w), x0 + int(0.95 * w), 4)
+        lo, hi = (y0, y0 + int(SIDE_BAND * h)) if side == "top" else (y0 + h - int(SIDE_BAND * h), y0 + h)
+        band = mask[lo:hi, :]
+        pos = []
+        for x in along:
+            col = np.nonzero(band[:, x])[0]
+            pos.append(np.nan if col.size == 0 else lo + (col[0] if side == "top" else col[-1]))
+    else:
+        along = np.arange(y0 + int(0.05 * h), y0 + int(0.95 * h), 4)
+        lo, hi = (x0, x0 + int(SIDE_BAND * w)) if side == "left" else (x0 + w - int(SIDE_BAND * w), x0 + w)
+        band = mask[:, lo:hi]
+        pos = []
+        for y in along:
+            row = np.nonzero(band[y, :])[0]
+            pos.append(np.nan if row.size == 0 else lo + (row[0] if side == "left" else row[-1]))
+    t = along.astype(np.float64)
+    v = np.asarray(pos, dtype=np.float64)
+    ok = ~np.isnan(v)
+    if ok.sum() < 10:
+        return None
+    t, v = t[ok], v[ok]
+    keep = np.abs(v - np.median(v)) < max(3 * SIDE_TOLERANCE, 0.02 * (w if side in ("left", "right") else h))
+    for _ in range(3):
+        if keep.sum() < 10:
+            return None
+        a, b = np.polyfit(t[keep], v[keep], 1)
+        keep = np.abs(v - (a * t + b)) < SIDE_TOLERANCE
+    if keep.sum() < SIDE_INLIERS * len(along):
+        return None
+    a, b = np.polyfit(t[keep], v[keep], 1)
+    return float(a), float(b)
+
+
+def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """Corners (tl, tr, br, bl) of the table from its four outer ruling lines, each fitted robustly
+    (_fit_side), None where a side has no line to fit. The convex hull of the ruling's pixels gives
+    corners too, but a stretch of an outer line missing near a corner, or a stamp over it, pulls a
+    corner off and the warp then shears the table (its vertical lines no longer vertical, so the grid
+    finds none on that side)."""
+    top, bottom = _fit_side(hor, box, "top"), _fit_side(hor, box, "bottom")
+    left, right = _fit_side(ver, box, "left"), _fit_side(ver, box, "right")
+    if None in (top, bottom, left, right):
+        return None
+
+    def meet(hline: tuple[float, float], vline: tuple[float, float]) -> tuple[float, float]:
+        (a, b), (c, d) = hline, vline  # y = a x + b, x = c y + d
+        y = (a * d + b) / (1 - a * c)
+        return c * y + d, y
+
+    quad = np.array([meet(top, left), meet(top, right), meet(bottom, right), meet(bottom, left)], dtype=np.float32)
+    return quad if quad_problem(quad) is None else None
+
+
+MAX_QUAD_TILT_DEG = 8.0    # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
+MAX_QUAD_SIDE_DIFF = 0.12  # opposite sides of a photographed table differ by a few per cent
+
+
+def quad_problem(quad: np.ndarray) -> str | None:
+    """Why a table quad cannot be the table (None when it can): a side tilted far more than a scan
+    ever is, or opposite sides of very different length. That happens when the paper's edge, left
+    by a black scan border, joins the ruling lines: warping to such a quad would skew the table."""
+    tl, tr, br, bl = (np.asarray(p, dtype=float) for p in quad)
+    for name, a, b, axis in (("top", tl, tr, 0), ("bottom", bl, br, 0), ("left", tl, bl, 1), ("right", tr, br, 1)):
+        v = b - a
+        along, across = (v[0], v[1]) if axis == 0 else (v[1], v[0])
+        if along <= 0 or abs(np.degrees(np.arctan2(across, along))) > MAX_QUAD_TILT_DEG:
+            return f"{name} side tilted more than {MAX_QUAD_TILT_DEG:.0f} degrees"
+    for name, a, b in (("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
+                       ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr))):
+        if abs(a - b) > MAX_QUAD_SIDE_DIFF * max(a, b):
+            return f"{name} sides differ by more than {MAX_QUAD_SIDE_DIFF:.0%}"
+    return None
+
+
+def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rotate the page so its long horizontal ruling lines are level (median angle of the line
+    segments found by a probabilistic Hough transform); returns (page, angle in degrees)."""
+    h, w = gray.shape
+    hor = cv2.morphologyEx(binarize(gray), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
+    segs = cv2.HoughLinesP(hor, 1, np.pi / 1800, threshold=100, minLineLength=w // 8, maxLineGap=10)
+    if segs is None:
+        return gray, 0.0
+    angles = [np.degrees(np.arctan2(y1 - y0, x1 - x0)) for x0, y0, x1, y1 in segs.reshape(-1, 4)]
+    angles = [a for a in angles if abs(a) <= MAX_QUAD_TILT_DEG]
+    if not angles:
+        return gray, 0.0
+    angle = float(np.median(angles))
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255), angle
+
+
+def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], Step]:
+    """Warp the page so that the table quad becomes an axis-aligned rectangle (deskew + perspective)."""
+    tl, tr, br, bl = quad
+    width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
+    height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
+    x0, y0 = float((tl[0] + bl[0]) / 2), float((tl[1] + tr[1]) / 2)
+    dst = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(quad, dst)
+    h, w = gray.shape
+    out = cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    angle = float(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])))
+    box = (int(round(x0)), int(round(y0)), int(round(x0 + width)), int(round(y0 + height)))
+    return out, box, Step("rectify", {"method": "table_quad_homography"}, {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()})
+
+
+SKEW_MIN_DEG = 0.3
+"""A page tilted less than this is left as it is (the table's rectification takes the rest)."""
+
+
+def estimate_skew(bgr: np.ndarray) -> float | None:
+    """The page's tilt in degrees (positive: turned clockwise), from its long straight lines, ruling or
+    text baselines: the median angle of the line segments a probabilistic Hough transform finds on the
+    darkest channel at half resolution (the darkest of each 2 x 2 pixels, so a one-pixel line stays),
+    horizontal ones (within MAX_QUAD_TILT_DEG) first, else vertical ones. None where there are none."""
+    dark = _darkest(bgr)
+    small = cv2.erode(dark, np.ones((2, 2), np.uint8))[::2, ::2]
+    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 15, 12)
+    h, w = small.shape
+    segs = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=100, minLineLength=max(40, w // 8), maxLineGap=4)
+    if segs is None:
+        return None
+    angles = [float(np.degrees(np.arctan2(y1 - y0, x1 - x0))) for x0, y0, x1, y1 in segs.reshape(-1, 4)]
+    hor = [a for a in angles if abs(a) <= MAX_QUAD_TILT_DEG]
+    ver = [a - 90 if a > 0 else a + 90 for a in angles if abs(abs(a) - 90) <= MAX_QUAD_TILT_DEG]
+    if len(hor) >= 3:
+        return float(np.median(hor))
+    if len(ver) >= 3:
+        return float(np.median(ver))
+    return None
+
+
+def deskew_page(bgr: np.ndarray) -> tuple[np.ndarray, Step]:
+    """The page turned level by its estimated tilt (estimate_skew), where it is tilted SKEW_MIN_DEG or
+    more: the ruling is then found as long straight runs however thin its lines (a one-pixel line
+    tilted 1.3 degrees stays in one pixel row for 44 px only)."""
+    angle = estimate_skew(bgr)
+    if angle is None or abs(angle) < SKEW_MIN_DEG:
+        return bgr, Step("deskew", {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
+                         {"skew_deg": None if angle is None else round(angle, 3), "rotated": False})
+    h, w = bgr.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    border = tuple(int(v) for v in np.median(bgr[::8, ::8].reshape(-1, bgr.shape[2] if bgr.ndim == 3 else 1), axis=0))
+    out = cv2.warpAffine(bgr, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    return out, Step("deskew", {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
+                     {"skew_deg": round(angle, 3), "rotated": True, "matrix": m.round(6).tolist()})
+
+
+def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
+    """All cleanup steps in order; the input array is left untouched."""
+    steps: list[Step] = []
+    bgr, st = deskew_page(bgr)
+    steps.append(st)
+    ruling = find_ruling(bgr)
+    gray, st = suppress_stamps(bgr, settings.red_margin, ruling.ink)
+    steps.append(st)
+    gray, st = remove_scan_borders(gray, settings.border_dark)
+    steps.append(st)
+    gray, st = normalize_illumination(gray, settings.illumination_kernel)
+    steps.append(st)
+    before = gray
+    gray, st = denoise(gray, settings.denoise_h)
+    steps.append(st)
+    if is_bilevel(before):
+        # a 1-bit scan's ruling drawn whole again: a line broken into dots by the threshold is found
+        # by the grid only where it is one
+        gray[ruling.lines] = np.minimum(gray[ruling.lines], RULING_GRAY)
+    else:
+        # a ruling line one pixel wide (thin print) is no noise: the median filter would weaken it
+        gray[ruling.ink] = np.minimum(gray[ruling.ink], before[ruling.ink])
+    table_box = None
+    lines: np.ndarray | None = ruling.lines
+    if settings.rectify:
+        quad = find_table_quad(gray, settings.min_table_fraction, ruling.lines)
+        problem = quad_problem(quad) if quad is not None else None
+        if quad is None:
+            steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
+        elif problem:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
+            gray, angle = deskew(gray)
+            lines = None
+            steps.append(Step("rectify", {"method": "table_quad_homography"},
+                              {"table_found": True, "quad": quad.round(1).tolist(), "quad_rejected": problem,
+                               "fallback": "deskew", "skew_deg": round(angle, 3)}))
+        else:
+            gray, table_box, st = rectify(gray, quad)
+            m = np.asarray(st.result["matrix"], dtype=np.float64)
+            lines = cv2.warpPerspective(ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]),
+                                        flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
+            steps.append(st)
+    return CleanPage(gray, steps, table_box, lines)

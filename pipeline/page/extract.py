@@ -1,0 +1,999 @@
+"""From a cleaned page to mapped records: grid + OCR pieces -> cells -> header mapping -> records.
+
+`extract_page` is pure (image in, records out) so it can be tested and benchmarked without a store;
+`process_page` wraps it with loading, image storage and saving, idempotently.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Collection, Mapping, Sequence
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+from sqlalchemy import delete, select
+
+from mapping.headers import assign_columns, clean_header, detect_kind, map_columns, merged_header
+from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
+from mapping.normalize import name_alphabet, sea_area_alternatives
+from mapping.places import LOOKALIKES
+from mapping.record import RecordContext, build_record, reads_cleanly
+from mapping.spec import Spec, load_spec
+from ocr.agreement import resolve, second_crop
+from ocr.base import OcrEngine
+from pipeline.page.cleanup import clean_page
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
+from pipeline.page.intake import load_page
+from pipeline.page.layout import (Grid, assign_pieces, cell_inner, column_gap, faint_ink, find_grid_or_text, ink_extent,
+                             reading_order, stretch_faint, text_line_bands, with_column)
+from pipeline.page.lexicon import spec_for
+from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
+from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
+from pipeline.page.routing import route
+from pipeline.kernel.safety import path_from_db, shown, shown_text
+from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, utcnow
+from pipeline.page.structure import (STRUCK, Structure, apply_column_checks, apply_serial_checks, apply_structure, check_columns,
+                                check_serials, mark_missing, missing_fields, serial_of)
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass
+class ExtractedRow:
+    row_no: int                 # 1-based data row, header not counted
+    cells: list[RawCell]        # every column, in printed order
+    record: MappedRecord
+
+
+@dataclass
+class PageExtraction:
+    kind: str
+    title: str
+    header: list[str]
+    columns: list[str | None]   # spec field per printed column (None = not mapped)
+    grid: Grid
+    rows: list[ExtractedRow] = field(default_factory=list)
+    engine: str = ""
+    ocr: "OcrStats | None" = None
+    structure: Structure = field(default_factory=lambda: Structure())
+
+
+@lru_cache(maxsize=1)
+def _institutions() -> dict[str, str]:
+    data = resources.files("mapping").joinpath("data/institutions.json")
+    return json.loads(data.read_text(encoding="utf-8"))["institutions"]
+
+
+def resolve_funeral_home(title: str, default: str | None) -> str | None:
+    """The funeral home named in the title (fuzzy, OCR-tolerant), else the configured default."""
+    best, best_score = None, 0.0
+    for name, code in _institutions().items():
+        score = fuzz.partial_ratio(name, title) if title else 0.0
+        if score > best_score:
+            best, best_score = code, score
+    return best if best_score >= 80 else default
+
+
+def ledger_year(title: str) -> int | None:
+    m = re.search(r"(20[0-2]\d)\s*年", title) or re.search(r"(20[0-2]\d)", title)
+    return int(m.group(1)) if m else None
+
+
+def cell_from_pieces(pieces: list[OcrPiece], box, unread: float) -> RawCell:
+    """One cell's text from its pieces, in the order given; confidence of the weakest piece.
+    No text at all: confidence `unread` (1.0 for a blank cell, lower where there was ink)."""
+    read = [p for p in pieces if p.text.strip()]
+    if not read:
+        return RawCell("", unread, box)
+    chars = tuple(c for p in read for c in p.chars) if all(p.chars is not None for p in read) else None
+    text = "".join(p.text.strip() for p in read)
+    return RawCell(text, min(p.confidence for p in read), box, chars=chars if chars_fit(text, chars) else None)
+
+
+def reread_cell(gray: np.ndarray, box, engine: OcrEngine) -> RawCell:
+    """Detection + recognition on the cell's own crop, cut inside its ruling lines: what leaks in from
+    a neighbour is cut away, and a wrapped (two-line) cell still reads in order. Where detection finds
+    nothing, the crop is recognized as one line (the engines trim a crop to its ink themselves)."""
+    crop = cell_inner(gray, box)
+    if crop.size == 0:
+        return RawCell("", 0.5, box)
+    padded = cv2.copyMakeBorder(crop, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    pieces = [p for p in engine.recognize(padded) if p.text.strip()]
+    if pieces:
+        return cell_from_pieces(reading_order(pieces), box, 0.5)
+    return cell_from_pieces([engine.recognize_crop(crop)], box, 0.5)
+
+
+def read_cell(gray: np.ndarray, grid: Grid, r: int, c: int, pieces: list[OcrPiece], reread: bool, engine: OcrEngine) -> RawCell:
+    box = grid.cell_box(r, c)
+    if reread or (not pieces and (text_line_bands(cell_inner(gray, box)) or faint_ink(cell_inner(gray, box)))):
+        return reread_cell(gray, box, engine)
+    return cell_from_pieces(reading_order(pieces), box, 1.0)
+
+
+FAINT_BLANK = 0.3
+"""The confidence of a cell that reads as nothing where the stricter ink test (pipeline.page.layout.faint_ink)
+finds faint strokes: as unsure as any cell with ink that reads as nothing (read_cells)."""
+
+
+STRETCH_FIELDS = {"id_number", "cremation_cert_no", "agent_phone", "registrant_phone"}
+"""Digit strings are widened x1.3 before recognition: the CTC decoder merges a repeated digit whose
+two glyphs touch (…1611 read …161). Measured on the committed samples: IDs 98.1 % -> 100 %
+exact; the same stretch on Chinese text lowered names and addresses, so it is per column."""
+STRETCH = 1.3
+
+
+@dataclass
+class OcrStats:
+    """What recognition cost on one page: crops read once, crops read a second time, and seconds."""
+
+    crops: int = 0
+    second_crops: int = 0
+    decoded: int = 0  # invalid readings scored against the spec-valid texts near them (decode_valid)
+    names_searched: int = 0  # doubted name cells searched for the names they may hold (name_alternatives)
+    first_seconds: float = 0.0
+    second_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"crops": self.crops, "second_crops": self.second_crops, "decoded": self.decoded, "names_searched": self.names_searched,
+                "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
+
+
+DECODE_MARGIN = 3.0
+"""A spec-valid reading the recognizer scores (ocr score_readings) is taken as a cell's second
+reading only when it is at least e^3 (20x) likelier than every other valid one considered..."""
+DECODE_MAX_DROP = 7.0
+"""...and no more than e^7 less likely than the reading itself: a valid text the recognizer hardly
+sees in the crop is no reading of it."""
+
+
+SEARCH_BEAM = 128
+"""How many texts the recognizer is searched for when a reading has no valid text near it. 32 missed
+a printed 37068119540915920X read 3368119540915920X (report set 9434): it is the 46th likeliest
+digit text, and the only valid one among the first 512. Only invalid ID cells with no valid number
+one edit away are searched (a few in 80 pages)."""
+
+
+SEA_AREA_MAX_DROP = 12.0
+"""A sea area off the list may be decoded to a listed one up to e^12 less likely than the reading:
+a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth), but a text that is no sea
+area at all (惠民海葬, e^52) is not made one."""
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How the invalid readings of a column are decoded (read_cells): the valid texts to score
+    for a reading (none when it is valid), and how much less likely than the reading the chosen
+    one may be in nats (None: any, for a closed list, whose entries are all the column can hold)."""
+
+    candidates: Callable[[str], list[str]]
+    max_drop: float | None = DECODE_MAX_DROP
+    needs: Callable[[str], bool] | None = None
+    """An invalid reading with no candidates near it (an ID read with two digits wrong, or letters
+    among them) that is still worth decoding: the recognizer is then searched for texts in
+    `alphabet` (ocr likeliest_texts) and the valid ones among them (`valid`) are scored too."""
+    alphabet: str = ""
+    valid: Callable[[list[str]], list[str]] | None = None
+    stray_lines: bool = False
+    """Whether short lines beside the value are stray ink (main_line): an ID is one line of
+    digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
+
+    def line(self, lines: list[str]) -> int | None:
+        """Which text line of a cell to decode; None: none."""
+        if self.stray_lines:
+            return main_line(lines)
+        return 0 if len(lines) == 1 else None
+
+    def invalid(self, reading: str) -> bool:
+        return bool(self.candidates(reading)) or (self.needs is not None and self.needs(reading))
+
+    def texts(self, engine: OcrEngine, crop: np.ndarray, reading: str) -> list[str]:
+        """The valid texts to score for an invalid reading: those near it, and those the
+        recognizer itself finds likeliest in the crop."""
+        near = list(self.candidates(reading))  # a copy: candidates may be cached
+        if self.valid is not None and self.alphabet:
+            found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM)
+            if found:
+                near = list(dict.fromkeys(near + self.valid([t for t, _score in found])))
+        return near
+
+
+def column_decoders(sp: Spec) -> dict[str, Decoding]:
+    """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
+    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score."""
+    return {"id_number": Decoding(lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
+                                  needs=id_needs_decoding, alphabet=ID_ALPHABET,
+                                  valid=partial(listed_valid_ids, regions=sp.divisions), stray_lines=True),
+            "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP)}
+
+
+def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str],
+                 max_drop: float | None = DECODE_MAX_DROP) -> tuple[str, float] | None:
+    """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
+    likeliest in this crop, with its share of the probability of all texts considered (the reading
+    included): how sure the recognizer is of it, given what it saw. None when the engine cannot
+    score, or no candidate stands out (DECODE_MARGIN, `max_drop`)."""
+    if not candidates:
+        return None
+    # a character the recognizer cannot output (屺) is scored by what it writes instead (屹 圮 妃,
+    # the listed confusions); one with none listed could only be bounded: no choice is then safe
+    stand_ins: dict[str, str] = {}
+    alphabet = engine.dictionary()
+    if alphabet is not None:
+        for ch in {ch for c in candidates for ch in c if not ch.isspace()} - alphabet:
+            stand_ins[ch] = "".join(a for a in LOOKALIKES.get(ch, "") if a in alphabet)
+            if not stand_ins[ch]:
+                return None
+    scores = engine.score_readings(crop, [reading] + candidates, stand_ins)
+    if scores is None or not np.isfinite(scores[0]):
+        return None
+    ranked = sorted(zip(scores[1:], candidates), reverse=True)
+    best, text = ranked[0]
+    if not np.isfinite(best) or (max_drop is not None and best < scores[0] - max_drop):
+        return None
+    if len(ranked) > 1 and best - ranked[1][0] < DECODE_MARGIN:
+        return None
+    share = 1.0 / float(np.exp(np.asarray(scores) - best).sum())
+    return text, share
+
+
+STRAY_LINE_CHARS = 3
+"""A text line of an ID cell read as at most this many characters beside a longer one is stray ink:
+a stamp's edge or a neighbour's descender (main_line)."""
+
+
+def main_line(lines: list[str]) -> int | None:
+    """Which text line of an ID cell holds the number: the only one, or the one longer line when
+    every other reads as at most STRAY_LINE_CHARS characters or as no digit at all (a stamp over an ID cell is read
+    辣 / 37068319101296551 / 文业务); None when two lines hold text."""
+    sizes = [len("".join(t.split())) for t in lines]
+    if not sizes or max(sizes) == 0:
+        return None
+    best = max(range(len(sizes)), key=sizes.__getitem__)
+    # an ID (GB 11643) is digits: a line beside it with no digit at all is no part of it either
+    # (a stamp's edge read Tior when the recognizer saw the line unpadded)
+    if any(n > STRAY_LINE_CHARS and any(ch.isdigit() for ch in lines[k]) for k, n in enumerate(sizes) if k != best):
+        return None
+    return best
+
+
+NAME_BEAM = 16
+"""How many texts written in the name alphabet a doubted name cell is searched for (name_alternatives):
+on the fitting sets the names put right by mapping.normalize.rescore_name were among the first 16."""
+
+
+def name_alternatives(engine: OcrEngine, crop: np.ndarray, readings: Sequence[str],
+                      alphabet: str) -> tuple[tuple[str, float], ...] | None:
+    """The texts written in `alphabet` (mapping.normalize.name_alphabet) the recognizer finds
+    likeliest in a one-line name crop (NAME_BEAM of them), and the cell's own `readings`, each with
+    the recognizer's log-probability on this crop: the evidence mapping weighs by how often real
+    names use each character. None where the engine cannot tell (no per-frame output)."""
+    found = engine.likeliest_texts(crop, alphabet, beam=NAME_BEAM)
+    if found is None:
+        return None
+    seen = {t for t, _score in found}
+    own = [t for t in dict.fromkeys("".join(r.split()) for r in readings) if t and t not in seen]
+    scores = engine.score_readings(crop, own) if own else []
+    if scores is None:
+        return None
+    # a text the frames cannot hold scores -inf: left out (and JSON, PostgreSQL's included, has no infinity)
+    return tuple((t, float(x)) for t, x in list(found) + list(zip(own, scores)) if np.isfinite(x))
+
+
+SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}
+"""Glyphs that mean the same to a column's normalizer (by normalizer): in a date 二〇一五 / 二O一五 /
+二0一五 are all 2015, and the recognizer, unsure which zero it sees (0.4-0.6 for each on the fitting
+sets' Chinese-numeral dates), is sure of the zero (count_same_glyphs)."""
+
+
+def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, groups: Sequence[str],
+                      below: float = 0.99) -> OcrPiece:
+    """A reading unsure only between glyphs of one meaning is as sure as the recognizer is of the
+    meaning: each of its characters in one of `groups` gets the probability of its whole group
+    (engine.char_confidences), when the crop read alone gives the same text; other characters keep
+    theirs. Unchanged where no such character is below `below`, or the engine cannot tell."""
+    if not groups or piece.chars is None or not piece.text.strip():
+        return piece
+    text = "".join(piece.text.split())
+    inside = [any(ch in g for g in groups) for ch in text]
+    if not any(i and c < below for i, c in zip(inside, piece.chars)):
+        return piece
+    got = engine.char_confidences(crop, groups)
+    if got is None or got[0] != text or len(got[1]) != len(text):
+        return piece
+    chars = tuple(g if i else c for i, c, g in zip(inside, piece.chars, got[1]))
+    return replace(piece, confidence=min(chars), chars=chars)
+
+
+def line_crops(gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
+               ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
+    """The crop of each text line of the given cells, inside their ruling lines (digit columns
+    widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
+    (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
+    of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
+    stretched (stretch_faint), are read where they give a line."""
+    crops: list[np.ndarray] = []
+    owners: list[tuple[int, int]] = []
+    faint: set[tuple[int, int]] = set()
+    for r, c in cells:
+        inner = cell_inner(gray, grid.cell_box(r, c))
+        bands = text_line_bands(inner)
+        if not bands and faint_ink(inner):
+            faint.add((r, c))
+            inner = stretch_faint(inner)
+            bands = text_line_bands(inner)
+        for b0, b1 in bands:
+            crop = inner[b0:b1]
+            if c in stretch_cols:
+                crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
+            crops.append(crop)
+            owners.append((r, c))
+    return crops, owners, faint
+
+
+def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
+               stats: OcrStats | None = None, second_below: float | None = None,
+               decode: Mapping[int, Decoding] | None = None,
+               same_glyphs: Mapping[int, Sequence[str]] | None = None,
+               names: Mapping[int, str] | None = None) -> dict[tuple[int, int], RawCell]:
+    """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
+    never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
+    returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
+
+    `second_below`: every text line read less sure than this is read again from a crop prepared
+    otherwise (ocr.agreement.second_crop), in a second batch; the cell keeps both readings
+    (`second`, `second_confidence`) and mapping decides with ocr.agreement.resolve.
+
+    `decode`: column -> its Decoding. A one-line cell of such a column whose readings are all
+    invalid gets as its second reading the valid text the recognizer itself finds likeliest in the
+    crop (decode_valid; `decoded` set), so an ID read with a digit dropped or misread, or a sea area
+    read off the list, is put right by the recognizer's own probabilities, not by a guess. Stray
+    lines beside the value (main_line) are left out of the decoded text.
+
+    `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
+    (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
+    (name_alternatives), for mapping to weigh by how often real names use their characters."""
+    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols)
+    out: dict[tuple[int, int], RawCell] = {
+        (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells}
+    t0 = time.perf_counter()
+    pieces = engine.recognize_crops(crops) if crops else []
+    if same_glyphs:
+        pieces = [count_same_glyphs(engine, crops[i], p, same_glyphs.get(owners[i][1], ())) for i, p in enumerate(pieces)]
+    if stats is not None:
+        stats.crops += len(crops)
+        stats.first_seconds += time.perf_counter() - t0
+    seconds: dict[int, OcrPiece] = {}
+    if second_below is not None:
+        again = [i for i, p in enumerate(pieces) if p.text.strip() and p.confidence < second_below]
+        t0 = time.perf_counter()
+        if again:
+            redone = [second_crop(crops[i], owners[i][1] in stretch_cols) for i in again]
+            redo = engine.recognize_crops(redone)
+            if same_glyphs:
+                redo = [count_same_glyphs(engine, crop, p, same_glyphs.get(owners[i][1], ())) for i, crop, p in zip(again, redone, redo)]
+            seconds = dict(zip(again, redo))
+        if stats is not None:
+            stats.second_crops += len(again)
+            stats.second_seconds += time.perf_counter() - t0
+    texts: dict[tuple[int, int], list[int]] = {}
+    for i, owner in enumerate(owners):
+        texts.setdefault(owner, []).append(i)
+    for (r, c), idx in texts.items():  # pieces of a cell are in line order already (one per band)
+        box = grid.cell_box(r, c)
+        first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
+        other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
+        decoded = False
+        line = decode[c].line([pieces[i].text for i in idx]) if decode and c in decode and first.text else None
+        if line is not None:
+            d, i = decode[c], idx[line]
+            if (len(idx) > 1 and d.valid is not None and d.valid([pieces[i].text])
+                    and not d.valid([first.text]) and (other is None or not d.valid([other.text]))):
+                # the value's own line is valid as it stands: what made the cell invalid is the
+                # stray ink beside it (370686192807061337 / Ta, a stamp's edge under the last digits)
+                p = pieces[i]
+                other, decoded = RawCell(p.text, p.confidence, box, chars=p.chars), True
+            elif d.invalid(first.text) and (other is None or d.invalid(other.text)):  # nor is the other one valid
+                t0 = time.perf_counter()
+                found = decode_valid(engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop)
+                if stats is not None:
+                    stats.decoded += 1
+                    stats.second_seconds += time.perf_counter() - t0
+                if found is not None:
+                    other, decoded = RawCell(found[0], found[1], box), True
+        alternatives = None
+        if names and c in names and len(idx) == 1 and idx[0] in seconds:
+            t0 = time.perf_counter()
+            alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
+            if stats is not None:
+                stats.names_searched += 1
+                stats.second_seconds += time.perf_counter() - t0
+        out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
+                              other.confidence if other else None, ink_extent(cell_inner(gray, box)),
+                              first.chars, other.chars if other else None, decoded=decoded, alternatives=alternatives)
+    return out
+
+
+def read_table_page(gray: np.ndarray, grid: Grid, pieces: list[OcrPiece], engine: OcrEngine) -> list[list[RawCell]]:
+    """Whole-page detection + recognition, pieces put in cells; crossing pieces re-read per cell."""
+    a = assign_pieces(pieces, grid)
+    return [
+        [read_cell(gray, grid, r, c, a.cells.get((r, c), []), (r, c) in a.straddling, engine) for c in range(grid.n_cols)]
+        for r in range(grid.n_rows)
+    ]
+
+
+def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
+    """Text above the table (title, volume, page number), read by detection on that strip only."""
+    top = grid.rows[0]
+    if top < 20:
+        return ""
+    pieces = engine.recognize(gray[: max(0, top - 2)])
+    return " ".join(p.text for p in reading_order(pieces))
+
+
+GRID_DOUBTS = {
+    "text": "no ruling lines were found: its rows and columns were read from the alignment of its text; check every value against the scan",
+    "ruling+text": "some of its ruling lines are missing: the others were placed by the alignment of its text; check every value against the scan",
+}
+"""Why a page whose grid was not read from ruling lines alone is in doubt (pipeline.page.layout.grid_from_text)."""
+
+
+@dataclass
+class ReadOptions:
+    """How the cells of each printed column are recognized, by the field it holds (read_cells)."""
+
+    stretch: set[int]
+    decode: dict[int, Decoding]
+    same: dict[int, tuple[str, ...]]
+    names: dict[int, str]
+    decoded_as: dict[int, str]  # column -> the field whose Decoding it has
+
+    def of(self, c: int) -> tuple:
+        """What reading column c involves: equal for two columns read the same way."""
+        return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names)
+
+
+def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
+    decoders = column_decoders(sp)
+    normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
+    return ReadOptions(
+        stretch={c for c, f in enumerate(columns) if f in STRETCH_FIELDS},
+        decode={c: decoders[f] for c, f in enumerate(columns) if f in decoders},
+        same={c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING},
+        names={c: name_alphabet() for c, f in enumerate(columns) if normalizers.get(f) == "name"},
+        decoded_as={c: f for c, f in enumerate(columns) if f in decoders},
+    )
+
+
+def split_merged_columns(gray: np.ndarray, grid: Grid, engine: OcrEngine, kind: str, header: list[str],
+                         head: dict[tuple[int, int], RawCell], structure: Structure, sp: Spec) -> Grid:
+    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
+    a ruling line missing between two columns: the column is split at the gap its text leaves
+    (pipeline.page.layout.column_gap) and the two new header cells read; where its text leaves no gap, the
+    column is doubted as a whole. `header` and `head` are updated in place."""
+    for c in range(len(header) - 1, -1, -1):
+        merged = merged_header(kind, header[c], sp)
+        if merged is None:
+            continue
+        cut, first, second = merged
+        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
+        if x is None:
+            structure.doubt_column(c, f"its header names two fields ({first}, {second}): a ruling line is missing and "
+                                      "its values could not be split")
+            continue
+        grid = with_column(grid, x)
+        got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
+        header[c:c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
+        moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
+        moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
+        head.clear()
+        head.update(moved)
+        shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
+        structure.columns.clear()
+        structure.columns.update(shifted)
+    return grid
+
+
+def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], structure: Structure,
+                      sp: Spec) -> list[str | None]:
+    """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
+    a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
+    mandatory field's column is doubted, or a column was given a field its header did not name, the
+    page is doubted too (its columns could not all be assigned with confidence)."""
+    texts = [[row[c].text for row in table[1:]] for c in range(len(header))]
+    assigned = assign_columns(kind, header, texts, sp)
+    ks = sp.kind(kind)
+    mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
+    header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
+    for a in assigned:
+        if a.doubt is not None:
+            structure.doubt_column(a.index, a.doubt)
+            named = a.field or header_only.get(a.index)
+            if named in mandatory:
+                structure.doubt_page(f"the column of {named} could not be identified with confidence ({a.doubt})")
+    return [a.field for a in assigned]
+
+
+def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings,
+                 absent: Collection[str] = (), ruling: np.ndarray | None = None) -> PageExtraction:
+    """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
+    `absent`: fields an administrator declared this ledger never records (see map_rows).
+    `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known."""
+    grid = find_grid_or_text(gray, table_box, ruling)
+    structure = Structure()
+    if grid.source in GRID_DOUBTS:
+        structure.doubt_page(GRID_DOUBTS[grid.source])
+    for r in grid.struck_rows:
+        structure.doubt_row(r, STRUCK)
+    stats = OcrStats()
+    sp = load_spec(settings.spec_version)
+    if settings.layout_mode == "page":
+        pieces = engine.recognize(gray)
+        title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
+        table = read_table_page(gray, grid, pieces, engine)
+        header = [cell.text for cell in table[0]]
+    else:
+        title = read_title(gray, grid, engine)
+        head = read_cells(gray, grid, engine, [(0, c) for c in range(grid.n_cols)])
+        header = [head[(0, c)].text for c in range(grid.n_cols)]
+    kind, score = detect_kind(title, header)
+    if kind is None:
+        raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
+    if settings.layout_mode != "page":
+        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp)
+    else:
+        for c, text in enumerate(header):
+            if merged_header(kind, text, sp) is not None:
+                structure.doubt_column(c, "its header names two fields: a ruling line is missing")
+    columns = [m.field for m in map_columns(kind, header)]
+    if settings.layout_mode != "page":
+        opts = read_options(kind, columns, sp)
+        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], opts.stretch,
+                          stats, settings.second_read_below, opts.decode, opts.same, opts.names)
+        table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
+            [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
+    by_content = assign_by_content(kind, header, table, structure, sp)
+    if by_content != columns and settings.layout_mode != "page":
+        # columns given another field by their content are read again as that field is (digits
+        # stretched, invalid IDs decoded ...)
+        new = read_options(kind, by_content, sp)
+        again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
+        if again:
+            body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in again], new.stretch,
+                              stats, settings.second_read_below, new.decode, new.same, new.names)
+            for (r, c), cell in body.items():
+                table[r][c] = cell
+    columns = by_content
+    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
+    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings,
+                        structure=structure, absent=absent)
+    return out
+
+
+def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings,
+             overrides: Mapping[int, Mapping[str, str]] | None = None, structure: Structure | None = None, *,
+             absent: Collection[str] = ()) -> list[ExtractedRow]:
+    """Map the data rows of one page; empty ruled rows are skipped.
+
+    `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
+    before mapping, so a correction is normalized and cross-checked like any other value; the field
+    keeps the flag "corrected_by_reviewer". `structure`: what is in doubt about the page's structure
+    (pipeline.page.structure), applied to every record with the checks made from the rows themselves
+    (a field with no column, columns whose values mostly fail, the serial column's order). `absent`:
+    fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
+    sure all the same - not a column that may have been missed."""
+    ctx = RecordContext(
+        funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
+        ledger_year=ledger_year(title),
+        spec=spec_for(settings),
+    )
+    ks = ctx.spec.kind(kind)
+    structure = structure or Structure()
+    out = []
+    lost = [f for f in missing_fields(ks, columns) if f not in absent]
+    normalizers = {f.name: f.normalizer for f in ks.fields}
+    above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
+    serial_col = columns.index("row_no") if "row_no" in columns else None
+    serials: list[tuple[int, int | None]] = []
+    for row_no, cells in rows:
+        mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
+                  for f, cell in zip(columns, cells) if f and f != "row_no"}
+        dittos = resolve_dittos(mapped, above, normalizers)
+        above = {f: c for f, c in mapped.items() if c.text}
+        for name in lost:  # its column is not on the page, or may be one whose header was not recognized: not a sure blank
+            mapped.setdefault(name, RawCell("", 0.0, None))
+        typed = (overrides or {}).get(row_no) or {}
+        if not typed and not any(cell.text for cell in mapped.values()):
+            continue
+        for name, text in typed.items():
+            box = mapped[name].box if name in mapped else None
+            mapped[name] = RawCell(text, 1.0, box)
+        printed = len([f for f in columns if f and f != "row_no"])
+        record = build_record(kind, mapped, ctx)
+        written = sum(1 for cell in mapped.values() if cell.text)
+        if not typed and written <= SPARSE_ROW_CELLS < printed:
+            record.problems.insert(0, f"row: only {written} of {printed} cells written: an empty row with a mark "
+                                      "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
+        if written:
+            mark_missing(record, [n for n in lost if n not in typed], columns)
+        apply_structure(record, columns, structure, ks, row_no)
+        for name, mark in dittos.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed:
+                fv.flags.append("ditto_resolved")
+                fv.raw, fv.confidence = mark, min(fv.confidence, DITTO_CERTAINTY)
+        for name, text in typed.items():
+            fv = record.fields.get(name)
+            if fv is None:
+                continue
+            if fv.raw != text:  # a field the spec fills from context or derives: the reviewer's word stands
+                fv.value, fv.raw, fv.confidence = (text.strip() or None), text, 1.0
+            if "corrected_by_reviewer" not in fv.flags:
+                fv.flags.append("corrected_by_reviewer")
+        out.append(ExtractedRow(row_no, cells, record))
+        if serial_col is not None and serial_col < len(cells):
+            serials.append((row_no, serial_of(cells[serial_col])))
+    apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
+    apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
+    _check_column_shapes(out, kind, settings)
+    _check_page_quality(out, rows, settings, kind)
+    return out
+
+
+DITTO_MARKS = frozenset({"〃", "同上", "仝", "\"", "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
+"""What a ledger writes for "as the row above": 〃, 同上, 仝, or a short dash (any dash-like character,
+mapping.normalize.DASHES). A convention of hand-kept registers (issue 27), not of our generator."""
+DITTO_READ_AS = frozenset({"11", "II", "ll", "Ⅱ", "1", "一", "二"})
+"""How the recognizers read those marks (a property of the recognizer, measured on 〃 and a short
+dash drawn in Noto Sans CJK and AR PL UKai): PP-OCRv6's dictionary lacks 〃 and it reads 〃 as 11 or
+II, a dash as 一, 1 or _; PP-OCRv4 read 〃 as // or Ⅱ. Taken as a ditto only in a field where such a
+text is no value (an address, a date, a code, a sea area, an agent's name), never in a number."""
+NO_DITTO = frozenset({"deceased_name", "id_number", "cremation_cert_no", "registration_no"})
+"""Fields that are each person's own: a mark there is read as written, never copied from above."""
+DITTO_READ_AS_FIELDS = frozenset({"name", "address", "date", "code", "sex", "sea_area", "division"})
+"""Normalizers of the fields where DITTO_READ_AS texts count as a ditto."""
+DITTO_CERTAINTY = 0.45
+"""A value taken from the row above is below every calibrated threshold (their floor is 0.5): a
+reviewer confirms it. Nothing is lost: the mark stays the field's raw text, flagged ditto_resolved."""
+
+
+def is_ditto(text: str, normalizer: str | None = None) -> bool:
+    """Whether a cell's whole text is a ditto mark (for a field of this normalizer)."""
+    from mapping.normalize import fold_dashes
+
+    plain = "".join((text or "").split())
+    folded = fold_dashes(unicodedata.normalize("NFKC", plain))
+    if plain in DITTO_MARKS or folded in DITTO_MARKS:
+        return True
+    return normalizer in DITTO_READ_AS_FIELDS and (plain in DITTO_READ_AS or folded in DITTO_READ_AS)
+
+
+def resolve_dittos(mapped: dict[str, RawCell], above: Mapping[str, RawCell],
+                   normalizers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Replace, in place, each cell of a row that holds only a ditto mark by the cell of the same field
+    in the row above (already resolved), where that one holds text; returns field -> the mark read."""
+    out: dict[str, str] = {}
+    for name, cell in mapped.items():
+        if name in NO_DITTO or not cell.text or not is_ditto(cell.text, (normalizers or {}).get(name)):
+            continue
+        prev = above.get(name)
+        if prev is None or not prev.text:
+            continue
+        mapped[name] = replace(prev, box=cell.box, confidence=min(cell.confidence, prev.confidence))
+        out[name] = cell.text
+    return out
+
+
+def _fields_without_column(kind: str, columns: list[str | None], spec: Spec) -> list[str]:
+    """The fields a register of this kind is read for that no column of the page was mapped to,
+    where some column's header was not recognized (one of them may be that column): their blank is
+    unknown, not sure. Where every header was recognized, a missing column is a register without it."""
+    if not any(f is None for f in columns):
+        return []
+    have = set(columns)
+    return [f.name for f in spec.kind(kind).fields if f.source not in ("context", "derived") and f.name not in have]
+
+
+def declared_absent(s, file_id: int) -> frozenset[str]:
+    """The fields an administrator declared this ledger (scanned file) never records."""
+    return frozenset(s.scalars(select(LedgerAbsentField.field).where(LedgerAbsentField.file_id == file_id)))
+
+
+SPARSE_ROW_CELLS = 1
+"""A row with this many written cells or fewer is kept (nothing accepted is lost) but told apart
+from a person's record: the empty ruled rows at the end of a register's last page pick up one mark
+(a stamp edge, a speck) and became records that only said "mandatory value missing"."""
+
+
+def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99) -> float | None:
+    """Share of a page's written cells whose first reading was less sure than `below`: a page in a
+    hard hand (thin ballpoint, faded) has many; its sure-looking readings are then wrong far more
+    often than on a clean page. None with fewer than 3 rows (one row says nothing of a page)."""
+    if len(rows) < 3:
+        return None
+    written = [c for _n, cells in rows for c in cells if c.text]
+    if not written:
+        return None
+    return sum(c.confidence < below for c in written) / len(written)
+
+
+def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings,
+                        kind: str | None = None) -> None:
+    """Every record of a page read unsure more often than the calibrated limit (of its ledger kind) goes to review."""
+    limit = settings.page_unsure_limit(kind)
+    share = page_unsure_share(rows)
+    if limit is None or share is None or share <= limit:
+        return
+    for row in out:
+        line = f"page: {share:.0%} of its text read unsure (calibrated limit {limit:.0%}): hard to read"
+        if line not in row.record.problems:
+            row.record.problems.append(line)
+
+
+SERIAL_SHAPE = re.compile(r"[A-Za-z0-9\-/. 第号航次]+")
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"[0-9]+", "9", value))
+
+
+def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings) -> None:
+    """A serial number (spec normalizer "text": registration_no, voyage_no ...) written unlike the
+    rest of its column on the page (HZ2016035 among HZ2016-0xx, 1602 among 16-0x) has probably lost
+    a character: flagged `unlike_column`, confidence halved. Needs 4 rows of which 3/4 agree."""
+    spec = load_spec(settings.spec_version).kind(kind)
+    for f in spec.fields:
+        if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
+            continue
+        vals = [(r, r.record.fields.get(f.name)) for r in rows]
+        shapes = [(_shape(fv.value), fv) for _r, fv in vals
+                  if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)]
+        if len(shapes) < 4:
+            continue
+        counts: dict[str, int] = {}
+        for sh, _fv in shapes:
+            counts[sh] = counts.get(sh, 0) + 1
+        top, n = max(counts.items(), key=lambda kv: kv[1])
+        if n < 0.75 * len(shapes):
+            continue
+        for sh, fv in shapes:
+            if sh != top and "unlike_column" not in fv.flags:
+                fv.flags.append("unlike_column")
+                fv.confidence = round(fv.confidence * 0.5, 4)
+
+
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class PageOutcome:
+    page_id: int
+    status: str
+    records: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+
+PAGE_ADVICE = {  # what a person does about a page that gives no records (appended to the page's error)
+    "no_table": "; nothing was extracted: a blank page, a letter or a cover? Check the scan",
+    "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
+}
+
+
+def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
+    """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
+    with store.session() as s:
+        page = s.get(Page, page_id)
+        sf = s.get(SourceFile, page.file_id)
+        if page.status in ("done", "no_table", "unknown_ledger") and not force:
+            return PageOutcome(page_id, "skipped")
+        path, media, page_no, rel = path_from_db(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
+        absent = declared_absent(s, sf.id)
+    t0 = time.perf_counter()
+    try:
+        image = load_page(path, media, page_no, settings)
+    except InputFileError as e:
+        return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {e.detail}")
+    try:
+        clean = clean_page(image)
+        judge = default_judge(engine)
+        gray, box, turned = orient(clean.image, clean.table_box, judge)  # a page scanned on its side or upside down
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "image cleanup", e)
+    try:
+        original = store.images.put(image) if settings.keep_original_images else None
+        clean_sha = store.images.put(gray)
+    except OSError as e:  # disk full (or the image folder gone): this page fails, the run goes on
+        return _image_write_failed(store, page_id, t0, rel, page_no, e)
+    del image
+    steps = [st.to_dict() for st in clean.steps]
+    quarters = turned.quarters
+    try:
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling)
+    except PageError as e:
+        advice = PAGE_ADVICE.get(e.reason, "")
+        if turned.quarters != quarters:
+            clean_sha = store.images.put(gray)
+        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {turned_note(turned)}{e}{advice}",
+                       original=original, clean=clean_sha, shape=gray.shape, steps=steps + [turned.to_step()])
+    except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
+        return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
+    if turned.quarters != quarters:  # turned half a turn more once the header read upright
+        try:
+            clean_sha = store.images.put(gray)
+        except OSError as e:
+            return _image_write_failed(store, page_id, t0, rel, page_no, e)
+    steps.append(turned.to_step())
+    steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
+                  "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
+    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
+                                             "second_read_below": settings.second_read_below},
+                  "result": {"version": ext.engine, **(ext.ocr.to_dict() if ext.ocr else {})}})
+    steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
+                                                 "auto_accept_threshold": settings.auto_accept_threshold,
+                                                 "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})
+    save_records(store, page_id, ext.kind, ext.rows, settings)
+    with store.session() as s, s.begin():
+        page = s.get(Page, page_id)
+        page.ledger_kind, page.title = ext.kind, ext.title
+        page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
+        if not ext.structure.empty:
+            page.layout["structure"] = ext.structure.to_dict()
+    return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape,
+                   steps=steps, records=len(ext.rows))
+
+
+def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirection | None, engine: OcrEngine,
+                 settings: Settings, absent: Collection[str] = (), ruling: np.ndarray | None = None
+                 ) -> tuple[PageExtraction, np.ndarray, object]:
+    """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
+    text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
+    `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
+    Returns the extraction and the page (and table box) it was read from; `turned` says how."""
+    def turned_ruling() -> np.ndarray | None:
+        q = turned.quarters % 4
+        return ruling if ruling is None or q == 0 else np.ascontiguousarray(np.rot90(ruling, q))
+
+    try:
+        return extract_page(gray, box, engine, settings, absent, turned_ruling()), gray, box
+    except UnknownLedgerError:
+        other = other_way(gray, box, turned, judge)
+        if other is None:
+            raise
+        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling())
+        return ext, other[0], other[1]
+
+
+def turned_note(turned: Orientation) -> str:
+    """What a problem page's message says about its orientation ("" when it was upright)."""
+    if turned.degrees == 0:
+        return ""
+    return f"page turned: it was scanned {scanned_as(turned.degrees)} and was turned upright to be read; "
+
+
+def _image_write_failed(store: Store, page_id: int, t0: float, rel: str, page_no: int, e: OSError) -> PageOutcome:
+    why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
+    return _finish(store, page_id, "failed", t0,
+                   error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
+                         "free space there and run again (this page is retried)")
+
+
+def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, stage: str, e: Exception) -> PageOutcome:
+    """A fault in our own code on one page: the page fails with the fault named (its type and where,
+    never its message, which may quote the page's text), the run goes on; the next run retries it."""
+    import traceback
+
+    where = traceback.extract_tb(e.__traceback__)[-1]
+    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, shown(rel), stage, type(e).__name__,
+              Path(where.filename).name, where.lineno)
+    return _finish(store, page_id, "failed", t0,
+                   error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
+                         f"({Path(where.filename).name}:{where.lineno}); the page is retried on the next run; "
+                         "please report it with this message")
+
+
+def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | None = None, original: str | None = None,
+            clean: str | None = None, shape=None, steps=None, records: int = 0) -> PageOutcome:
+    seconds = time.perf_counter() - t0
+    with store.session() as s, s.begin():
+        page = s.get(Page, page_id)
+        page.status, page.error, page.seconds, page.processed_at = status, error, seconds, utcnow()
+        if original:
+            page.original_image = original
+        if clean:
+            page.clean_image = clean
+        if shape is not None:
+            page.height, page.width = int(shape[0]), int(shape[1])
+        if steps is not None:
+            page.steps = steps
+    if error:
+        log.warning("page %s: %s", status, shown_text(error))
+    return PageOutcome(page_id, status, records, seconds, error or "")
+
+
+REVIEWED = ("approved", "rejected")
+
+
+def record_values(row: ExtractedRow, settings: Settings) -> dict[str, object]:
+    """The columns of a Record row that mapping decides (routing included)."""
+    status, reasons = route(row.record, settings)
+    return dict(
+        status=status, route_reasons=reasons,
+        fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
+        cells=[c.to_dict() for c in row.cells],
+        min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
+    )
+
+
+def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings) -> None:
+    """Write the page's records in one transaction (a re-run never leaves half a page).
+
+    A record keeps its id across re-runs and re-maps (the audit trail, claims and duplicate links
+    point at it); a record a reviewer approved or rejected is left as it is."""
+    from pipeline.page.holds import apply_hold, forget, holds_of
+
+    with store.session() as s, s.begin():
+        existing = {r.row_no: r for r in s.scalars(select(Record).where(Record.page_id == page_id))}
+        holds = holds_of(s, [r.id for r in existing.values() if r.status not in REVIEWED])
+        for row in rows:
+            rec = existing.pop(row.row_no, None)
+            if rec is not None and rec.status in REVIEWED:
+                continue
+            values = record_values(row, settings)
+            if rec is not None:  # a blind audit sample, or a record of a volume whose audit failed, stays in review
+                values = apply_hold(values, holds.get(rec.id))
+            if rec is None:
+                s.add(Record(page_id=page_id, row_no=row.row_no, ledger_kind=kind, **values))
+            else:
+                rec.ledger_kind = kind
+                for k, v in values.items():
+                    setattr(rec, k, v)
+        for rec in existing.values():  # rows that are no longer read as records
+            if rec.status not in REVIEWED and not rec.overrides:
+                s.execute(delete(RecordLink).where((RecordLink.a_id == rec.id) | (RecordLink.b_id == rec.id)))
+                forget(s, rec.id)
+                s.delete(rec)
+
+
+def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list[RawCell]]]) -> list[tuple[int, list[RawCell]]]:
+    """Cells stored before the ink width was measured at OCR time get it from the stored clean page."""
+
+    todo = any(c.ink is None and c.text and c.box for _n, cells in rows for c in cells)
+    if not todo or not clean_sha:
+        return rows
+    try:
+        img = store.images.get(clean_sha)
+    except FileNotFoundError:
+        return rows
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    return [(n, [replace(c, ink=ink_extent(cell_inner(gray, c.box))) if c.ink is None and c.text and c.box else c for c in cells])
+            for n, cells in rows]
+
+
+def remap_page(store: Store, page_id: int, settings: Settings) -> int:
+    """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
+    Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
+    with store.session() as s:
+        page = s.get(Page, page_id)
+        if page.status != "done" or not page.layout:
+            return 0
+        kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
+        structure = Structure.from_dict(page.layout.get("structure"))
+        rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+        overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
+        clean_sha = page.clean_image
+        absent = declared_absent(s, page.file_id)
+    rows = _measure_ink(store, clean_sha, rows)
+    extracted = map_rows(kind, title, columns, rows, settings, overrides, structure, absent=absent)
+    save_records(store, page_id, kind, extracted, settings)
+    return len(extracted)

@@ -1,0 +1,404 @@
+"""Intake: find scans in a folder, fingerprint them, register readable files and quarantine the rest.
+
+Nothing here holds more than one page image in memory. Rasterizing happens page by page
+(`load_page`) when a page is processed.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedFileError,
+    ImageTooLargeError,
+    InputFileError,
+    MissingDependencyError,
+    NoImagesError,
+    OutsideFolderError,
+    TooManyPagesError,
+    UnsupportedFileError,
+)
+from pipeline.kernel.safety import fs_name, inside, path_for_db, safe_file_name, shown
+from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
+
+log = logging.getLogger(__name__)
+
+SCAN_SUFFIXES = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    rel_path: str
+    reason: str
+    message: str
+
+
+@dataclass
+class IntakeResult:
+    new_files: list[int] = field(default_factory=list)     # source_files ids registered by this call
+    known_files: list[int] = field(default_factory=list)   # already in the store (same sha256)
+    quarantined: list[QuarantineItem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)       # not a scan (by suffix): ground truth, notes...
+    refused: list[QuarantineItem] = field(default_factory=list)  # folders the system would not open (reason given)
+
+    @property
+    def file_ids(self) -> list[int]:
+        return self.new_files + self.known_files
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A folder or path the system would not let us read (permission, a path over PATH_MAX)."""
+
+    path: Path
+    reason: str
+    message: str
+
+
+def _refusal(rel: str, e: OSError, what: str) -> tuple[str, str]:
+    """(reason, message) for an OSError met while walking or reading `rel`."""
+    if e.errno == errno.ENAMETOOLONG:
+        return "path_too_long", (f"the path is {len(os.fsencode(rel))} bytes below the scan folder and the system refuses "
+                                 f"it (File name too long): the {what} is not read; move it to a shorter path")
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"{what}_unreadable", (f"no permission to read this {what} (Permission denied): the scans in it are not read; "
+                                      "give the user running backfill read access, then run again")
+    return f"{what}_unreadable", f"the {what} cannot be read ({e.strerror or type(e).__name__}): the scans in it are not read"
+
+
+def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
+    """(scan files, other files, refused folders) below scans_dir, in sorted order, hidden entries ignored.
+
+    Walked with an explicit stack, not by recursion (a tree 1 100 folders deep is fine); a folder the
+    system will not open (permission, a path too long) is listed with its reason and the rest goes on.
+    Symbolic links to folders are not followed (a link to a file is returned: intake refuses it if it
+    leads outside the folder)."""
+    scans: list[Path] = []
+    others: list[Path] = []
+    refused: list[Refused] = []
+    stack: list[Path] = [scans_dir]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            if folder == scans_dir:
+                raise InputFileError(fs_name(folder), f"the scan folder cannot be read ({e.strerror})") from e
+            rel = fs_name(folder.relative_to(scans_dir))
+            refused.append(Refused(folder, *_refusal(rel, e, "folder")))
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            p = folder / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(p)
+                elif entry.is_file():
+                    (scans if p.suffix.lower() in SCAN_SUFFIXES else others).append(p)
+            except OSError as e:  # a dangling or looping link, a vanished entry
+                refused.append(Refused(p, *_refusal(fs_name(p.relative_to(scans_dir)), e, "file")))
+        stack.extend(reversed(subdirs))  # depth first, in name order: the order of sorted(rglob)
+    return scans, others, refused
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- probing: is the file usable, and how many pages has it? --------------------------------
+def probe(path: Path, settings: Settings) -> tuple[str, int]:
+    """(media_type, page_count), or an InputFileError naming the file and the reason."""
+    name = str(path)
+    media = SCAN_SUFFIXES.get(path.suffix.lower())
+    if media is None:
+        raise UnsupportedFileError(name, f"unsupported file type '{path.suffix}'")
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(name, "the file is empty (0 bytes); rescan it")
+    if size > settings.max_file_bytes:
+        raise ImageTooLargeError(name, f"the file is {size} bytes, over the limit of {settings.max_file_bytes}")
+    if media == "pdf":
+        return media, _probe_pdf(path, settings)
+    return media, _probe_image(path, settings)
+
+
+def _check_page_count(path: Path, pages: int, settings: Settings) -> None:
+    """A file with more pages than `max_pages_per_file` is refused before any page is read: a 20 000-page
+    PDF is hours of work that a register volume (a few hundred pages) never needs."""
+    if pages > settings.max_pages_per_file:
+        raise TooManyPagesError(
+            str(path), f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
+                       "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register")
+
+
+def _pdfinfo(path: Path) -> dict[str, str]:
+    try:
+        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError as e:
+        raise MissingDependencyError("pdfinfo not found", hint="apt-get install poppler-utils") from e
+    except subprocess.TimeoutExpired as e:
+        raise CorruptFileError(str(path), "pdfinfo took over 60 s; the PDF is probably damaged") from e
+    if out.returncode != 0:
+        err = out.stderr.strip().splitlines()
+        msg = err[-1] if err else f"pdfinfo exit code {out.returncode}"
+        if "password" in out.stderr.lower():
+            raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy")
+        raise CorruptFileError(str(path), f"the PDF cannot be read ({msg}); it is probably truncated or damaged")
+    info: dict[str, str] = {}
+    for line in out.stdout.splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            info[k.strip()] = v.strip()
+    return info
+
+
+def _probe_pdf(path: Path, settings: Settings) -> int:
+    info = _pdfinfo(path)
+    pages = int(info.get("Pages", "0") or 0)
+    if pages == 0:
+        raise CorruptFileError(str(path), "the PDF has no pages")
+    _check_page_count(path, pages, settings)
+    m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
+    if m:
+        w = float(m.group(1)) * settings.pdf_dpi / 72
+        h = float(m.group(2)) * settings.pdf_dpi / 72
+        if w * h > settings.max_image_pixels:
+            raise ImageTooLargeError(
+                str(path), f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px"
+            )
+    if _pdf_image_count(path) == 0:
+        raise NoImagesError(str(path), "the PDF holds no scanned image (typed text only); scan the paper ledger")
+    return pages
+
+
+def _pdf_image_count(path: Path) -> int | None:
+    """Images the PDF holds (`pdfimages -list`, nothing decoded); None when that cannot be told."""
+    try:
+        out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=60)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return sum(1 for line in out.stdout.splitlines()[2:] if line.strip())
+
+
+def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
+    """The pages a damaged PDF (truncated: no xref table, no trailer) still holds, rebuilt by qpdf
+    (pikepdf) into a new file under data/recovered/; (that file, its page count). The copy is checked
+    like any scan (page size, images). Raises CorruptFileError when nothing can be recovered."""
+    try:
+        import pikepdf
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("pikepdf is not installed", hint="pip install pikepdf") from e
+    out_dir = settings.data_path / "recovered"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{sha[:16]}.pdf"
+    try:
+        with pikepdf.open(path) as pdf:  # qpdf rebuilds the cross-reference table while opening
+            if len(pdf.pages) == 0:
+                raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it")
+            pdf.save(target)
+    except pikepdf.PasswordError as e:
+        raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy") from e
+    except (pikepdf.PdfError, OSError, RuntimeError, ValueError) as e:
+        raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it") from e
+    return target, _probe_pdf(target, settings)
+
+
+def _open_image(path: Path, settings: Settings) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
+    try:
+        img = Image.open(path)
+    except UnidentifiedImageError as e:
+        raise CorruptFileError(str(path), "not an image file, or an image format we cannot read") from e
+    except OSError as e:
+        raise CorruptFileError(str(path), f"the image cannot be read ({e})") from e
+    w, h = img.size
+    if w * h > settings.max_image_pixels:
+        img.close()
+        raise ImageTooLargeError(str(path), f"the image is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+    return img
+
+
+def _probe_image(path: Path, settings: Settings) -> int:
+    with _open_image(path, settings) as img:
+        n = getattr(img, "n_frames", 1)
+        _check_page_count(path, n, settings)
+        try:
+            for frame in ImageSequence.Iterator(img):
+                w, h = frame.size
+                if w * h > settings.max_image_pixels:
+                    raise ImageTooLargeError(str(path), f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+            img.seek(0)
+            img.load()  # decode the first frame: catches truncated files
+        except InputFileError:
+            raise
+        except (OSError, SyntaxError, ValueError) as e:
+            raise CorruptFileError(str(path), f"the image data is damaged ({e})") from e
+    return int(n)
+
+
+# --- reading pages ---------------------------------------------------------------------------
+def _to_bgr(img: Image.Image) -> np.ndarray:
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    arr = np.asarray(img)
+    if arr.ndim == 2:
+        return np.ascontiguousarray(np.stack([arr] * 3, axis=-1))
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> np.ndarray:
+    """Page `page_no` (1-based) of a scan file as a BGR uint8 array."""
+    if media_type == "pdf":
+        from pdf2image import convert_from_path
+        from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+
+        try:
+            pages = convert_from_path(str(path), dpi=settings.pdf_dpi, first_page=page_no, last_page=page_no, thread_count=1)
+        except PDFInfoNotInstalledError as e:
+            raise MissingDependencyError("poppler is not installed", hint="apt-get install poppler-utils") from e
+        except (PDFPageCountError, PDFSyntaxError) as e:
+            raise CorruptFileError(str(path), f"page {page_no} cannot be rendered ({e})") from e
+        if not pages:
+            raise CorruptFileError(str(path), f"page {page_no} rendered to nothing")
+        return _to_bgr(pages[0])
+    with _open_image(path, settings) as img:
+        try:
+            img.seek(page_no - 1)
+            frame = img.copy()
+        except (EOFError, OSError, ValueError) as e:
+            raise CorruptFileError(str(path), f"frame {page_no} cannot be read ({e})") from e
+    return _to_bgr(frame)
+
+
+# --- registering a folder --------------------------------------------------------------------
+def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings: Settings) -> IntakeResult:
+    """Register every readable scan below scans_dir (idempotent by sha256); quarantine the rest.
+
+    Names are stored as people read them (`safety.fs_name`: UTF-8, else GBK/GB18030, else escaped
+    bytes) and the path to read as its exact bytes (`safety.path_for_db`). Two runs registering the
+    same folder at once each end with the file registered once."""
+    scans_dir = scans_dir.resolve()
+    scans, others, refused = discover(scans_dir)
+    result = IntakeResult(skipped=[fs_name(p.relative_to(scans_dir)) for p in others])
+    for r in refused:
+        err = InputFileError(fs_name(r.path.relative_to(scans_dir)), r.message, reason=r.reason)
+        result.refused.append(_quarantine(store, run_id, r.path, err.path, "", err, settings, copy=False))
+    for path in scans:
+        rel = fs_name(path.relative_to(scans_dir))
+        if not inside(scans_dir, path):  # a symlink out of the folder: never read, never copied
+            err = OutsideFolderError(rel, "the path leads outside the scanned folder (a symbolic link); copy the file in instead")
+            result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings, copy=False))
+            continue
+        try:
+            sha = sha256_file(path)
+        except OSError as e:  # reason "unreadable" (InputFileError's own), in the summary and the store alike
+            if e.errno == errno.ENAMETOOLONG:
+                err = InputFileError(rel, _refusal(rel, e, "file")[1], reason="path_too_long")
+            else:
+                err = InputFileError(rel, f"cannot read the file ({e.strerror})")
+            result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings))
+            continue
+        known = _known_file(store, sha)
+        if known is not None:
+            result.known_files.append(known)
+            continue
+        source = path
+        try:
+            media, n_pages = probe(path, settings)
+        except CorruptFileError as e:
+            try:
+                if SCAN_SUFFIXES.get(path.suffix.lower()) != "pdf":
+                    raise
+                source, n_pages = recover_pdf(path, sha, settings)
+                media = "pdf"
+            except InputFileError as e2:
+                result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e2, rel), settings))
+                continue
+            part = CorruptFileError(
+                rel, f"{e.detail}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
+                     "is lost: rescan the ledger to be sure nothing is missing", reason="partly_recovered")
+            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, part, settings))
+        except InputFileError as e:
+            result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e, rel), settings))
+            continue
+        try:
+            with store.session() as s, s.begin():
+                sf = SourceFile(
+                    sha256=sha, rel_path=rel, abs_path=path_for_db(source), size_bytes=path.stat().st_size,
+                    media_type=media, page_count=n_pages, first_run_id=run_id,
+                )
+                s.add(sf)
+                s.flush()
+                s.add_all(Page(file_id=sf.id, page_no=i) for i in range(1, n_pages + 1))
+                fid = sf.id
+        except IntegrityError:  # another run registered the same file a moment ago: it is known
+            known = _known_file(store, sha)
+            if known is None:
+                raise
+            result.known_files.append(known)
+            continue
+        result.new_files.append(fid)
+        log.info("registered %s (%s, %d pages)", shown(rel), media, n_pages)
+    return result
+
+
+def _known_file(store: Store, sha: str) -> int | None:
+    with store.session() as s:
+        return s.scalar(select(SourceFile.id).where(SourceFile.sha256 == sha))
+
+
+def _named(err: InputFileError, rel: str) -> InputFileError:
+    """The same error, naming the file by its relative, readable name (probe names the full path)."""
+    return type(err)(rel, err.detail, reason=err.reason, hint=err.hint or None)
+
+
+def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings,
+                copy: bool = True) -> QuarantineItem:
+    """The one place a file is quarantined: a copy in the data folder (unless `copy` is False), its
+    reason in the store (once per file and content), a warning in the log; returns the summary item."""
+    qdir = settings.data_path / "quarantine"
+    target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(fs_name(path.name))}"
+    try:
+        if not copy:
+            target = None
+        else:
+            qdir.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copy2(path, target)
+    except OSError:
+        target = None  # the reason is still recorded; the original stays where it was
+    msg = err.detail
+    try:
+        with store.session() as s, s.begin():
+            exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
+            if exists is None:
+                s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
+                                 copy_path=None if target is None else str(target)))
+    except IntegrityError:
+        pass  # another run recorded the same file at the same moment
+    log.warning("quarantined %s (%s): %s", shown(rel), err.reason, msg)
+    return QuarantineItem(rel, err.reason, msg)

@@ -1,0 +1,711 @@
+"""Layout: the table's ruling lines -> a grid of cells; recognized text -> (row, column).
+
+Rows and columns come from ruling lines found by morphology on the rectified page. Text pieces
+from whole-page OCR are put in the cell that holds their centre; a piece that straddles two
+columns (a detection box merged across a ruling line) marks those cells for crop re-recognition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from pipeline.page.cleanup import binarize
+from pipeline.kernel.errors import NoTableError
+from pipeline.kernel.models import Box, OcrPiece
+
+
+@dataclass(frozen=True)
+class Grid:
+    rows: tuple[int, ...]  # y of each horizontal ruling line, top to bottom (len = n_rows + 1)
+    cols: tuple[int, ...]  # x of each vertical ruling line, left to right (len = n_cols + 1)
+    inferred_rows: tuple[int, ...] = ()  # indices of lines that were inferred, not seen
+    source: str = "ruling"  # "ruling": lines seen; "text": rows and columns from the text's alignment
+    # (no usable ruling; GRID_SOURCES), "ruling+text": some lines seen, the others from the text
+    inferred_cols: tuple[int, ...] = ()  # indices of vertical lines put in at a text gap (a missing line)
+    struck_rows: tuple[int, ...] = ()  # rows with a line drawn across their text (struck through?)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cols) - 1
+
+    @property
+    def box(self) -> Box:
+        return (self.cols[0], self.rows[0], self.cols[-1], self.rows[-1])
+
+    def cell_box(self, r: int, c: int) -> Box:
+        return (self.cols[c], self.rows[r], self.cols[c + 1], self.rows[r + 1])
+
+    def to_dict(self) -> dict:
+        d = {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
+        if self.source != "ruling":
+            d["source"] = self.source
+        if self.inferred_cols:
+            d["inferred_cols"] = list(self.inferred_cols)
+        if self.struck_rows:
+            d["struck_rows"] = list(self.struck_rows)
+        return d
+
+
+def _runs(idx: np.ndarray, max_gap: int) -> list[list[int]]:
+    """[first, last] of each run of sorted indices, a run going on over gaps of up to max_gap."""
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    return runs
+
+
+def _line_positions(profile: np.ndarray, min_len: float, min_gap: int) -> list[int]:
+    """Centres of runs where the projection profile exceeds min_len."""
+    centres = [int(round((g0 + g1) / 2)) for g0, g1 in _runs(np.nonzero(profile >= min_len)[0], 3)]
+    merged: list[int] = []
+    for c in centres:
+        if merged and c - merged[-1] < min_gap:
+            merged[-1] = (merged[-1] + c) // 2
+        else:
+            merged.append(c)
+    return merged
+
+
+def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
+    """A data row about k times the usual height lost k-1 ruling lines: put them back, evenly."""
+    if len(rows) < 4:
+        return rows, []
+    gaps = np.diff(rows)
+    usual = float(np.median(gaps[1:])) if len(gaps) > 2 else float(np.median(gaps))
+    out = [rows[0]]
+    inferred: list[int] = []
+    for i, g in enumerate(gaps):
+        k = int(round(g / usual)) if usual > 0 else 1
+        if i > 0 and k >= 2 and abs(g - k * usual) < 0.25 * usual:  # row 0 is the header: often taller
+            for j in range(1, k):
+                out.append(int(round(rows[i] + j * g / k)))
+                inferred.append(len(out) - 1)
+        out.append(rows[i + 1])
+    return out, inferred
+
+
+def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> tuple[list[int], list[int]]:
+    """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
+    `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
+    faded or dotted line made one), added to the page's ink."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    if ruling is not None and ruling.shape == ink.shape:
+        ink = cv2.bitwise_or(ink, ruling.astype(np.uint8) * 255)
+    if table_box is not None:
+        x0, y0, x1, y1 = table_box
+        pad = 12
+        x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+    else:
+        x0, y0, x1, y1 = 0, 0, w, h
+    roi = ink[y0:y1, x0:x1]
+    rh, rw = roi.shape
+    if rh < 50 or rw < 50:
+        return [], []
+    # bridge pixel-sized breaks (faded lines), then keep strokes far longer than any character
+    hor = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(rw // 30, 60), 1)))
+    ver = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    ver = cv2.morphologyEx(ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // 30, 60))))
+    rows = _line_positions(hor.sum(axis=1) / 255.0, 0.35 * rw, min_gap=20)
+    cols = _line_positions(ver.sum(axis=0) / 255.0, 0.35 * rh, min_gap=20)
+    return [y0 + r for r in rows], [x0 + c for c in cols]
+
+
+def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
+    """Ruling lines of the (rectified) table. Raises NoTableError when there is no ruled table.
+    `ruling`: see ruling_lines."""
+    h, w = gray.shape
+    if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
+        raise NoTableError("the table region is too small")
+    rows, cols = ruling_lines(gray, table_box, ruling)
+    if len(rows) < 4 or len(cols) < 3:  # a printed register form rules every row, the empty ones too
+        raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
+    rows, struck = _lines_inside_rows(rows)
+    rows, inferred = _fill_missing_rows(rows)
+    struck = [r + sum(1 for i in inferred if i <= r) for r in struck]  # lines put back above shift them
+    grid = Grid(tuple(rows), tuple(cols), tuple(inferred))
+    if ruling is not None and ruling.shape == gray.shape:
+        struck += lines_across_rows(grid, ruling)
+    return replace(grid, struck_rows=tuple(sorted(set(struck))))
+
+
+STRIKE_ROW_SHARE = 0.75
+"""A horizontal line closer than this share of the usual row height below the line above it, where the
+next line after it lies about a row height below that one (0.75-1.25), is no row boundary: it runs
+inside a row (a strike through a wrong entry, one or two lines)."""
+
+
+def _lines_inside_rows(rows: list[int]) -> tuple[list[int], list[int]]:
+    """The row boundaries without the lines that run inside a row (STRIKE_ROW_SHARE), and the indices
+    of the rows (between rows[r] and rows[r + 1] of the result) that held such lines. The header row
+    (the first) is left as it is: it is often taller."""
+    if len(rows) < 5:
+        return rows, []
+    usual = float(np.median(np.diff(rows[1:])))
+    if usual <= 0:
+        return rows, []
+    kept = rows[:2]
+    struck: list[int] = []
+    for j in range(2, len(rows)):
+        y = rows[j]
+        d = y - kept[-1]
+        later = rows[j + 1:j + 4]
+        if d < STRIKE_ROW_SHARE * usual and any(0.75 * usual <= z - kept[-1] <= 1.25 * usual for z in later):
+            if len(kept) - 1 not in struck:
+                struck.append(len(kept) - 1)
+            continue
+        kept.append(y)
+    return kept, struck
+
+
+STRIKE_SPAN = 0.3
+"""A long straight line inside a data row (the page's ruling mask, pipeline.page.cleanup.find_ruling, away
+from the row's own boundaries) spanning this share of the table's width or more is drawn across the
+row's text: a strike (one line, two, or a cross)."""
+
+
+def lines_across_rows(grid: Grid, ruling: np.ndarray) -> list[int]:
+    """Data rows with a long line drawn across their text (STRIKE_SPAN), whatever its tilt (a cross of
+    two diagonals is no horizontal line to the grid, but it is in the ruling mask)."""
+    width = grid.cols[-1] - grid.cols[0]
+    out = []
+    for r in range(1, grid.n_rows):
+        y0, y1 = grid.rows[r] + 6, grid.rows[r + 1] - 6
+        if y1 - y0 < 6:
+            continue
+        band = ruling[y0:y1, grid.cols[0]:grid.cols[-1]]
+        if not band.any():
+            continue
+        n, _lab, st, _c = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
+        if n > 1 and st[1:, cv2.CC_STAT_WIDTH].max() >= STRIKE_SPAN * width:
+            out.append(r)
+    return out
+
+
+# ---------------------------------------------------------------------------------- text alignment
+TEXT_GRID_MIN_COLS = 4
+"""A table read from its text's alignment has at least this many columns (a register has 12-16), ..."""
+TEXT_GRID_MIN_ROWS = 3
+"""...and at least this many rows (the header and two entries) with text in TEXT_GRID_MIN_COLS of them
+or more. Lines of a letter are one or two pieces of running text: no such rows, no columns."""
+WORD_JOIN = 0.4
+"""Ink closer than this many glyph heights side by side is one piece of text (the gaps between the
+characters of a word, 0.05-0.3 glyph heights); the columns of a register stand at least twice a cell's
+padding apart (0.7 glyph heights on the generated registers, more in print)."""
+ROW_JOIN = 0.6
+"""Text lines closer than this many glyph heights belong to one row (a wrapped cell's two lines, a
+two-line header); the rows of a register are 3-4 glyph heights apart."""
+TABLE_ROW_SHARE = 0.4
+"""A row of the table holds at least this share of the pieces of text of a typical row (a register's
+row: 15-30 pieces; a title above it: a few)."""
+ROW_SPLIT = 1.7
+"""A run of text lines this many times taller than the median run is two rows joined (_text_rows)."""
+COLUMN_GAP = 0.3
+"""A column gap is at least this many glyph heights wide, ..."""
+COLUMN_GAP_CROSSING = 0.15
+"""...and at most this share of the table's rows has text across it (an address running past its
+column, a stamp's remains)."""
+
+
+def _glyph_height(ink: np.ndarray) -> float | None:
+    """The median height of character-sized ink blobs (10-120 px tall, a character's parts joined by a
+    closing of 5 px), None where there are fewer than 10 (a blank page)."""
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n, _lab, st, _c = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    hs = st[1:, cv2.CC_STAT_HEIGHT]
+    ws = st[1:, cv2.CC_STAT_WIDTH]
+    keep = hs[(hs >= 10) & (hs <= 120) & (ws <= 4 * hs) & (ws >= 0.3 * hs) & (st[1:, cv2.CC_STAT_AREA] >= 20)]
+    return float(np.median(keep)) if keep.size >= 10 else None
+
+
+def _pieces(ink: np.ndarray, g: float) -> np.ndarray:
+    """Boxes (x0, y0, x1, y1) of the pieces of text on a page: ink joined across WORD_JOIN."""
+    k = max(3, int(round(WORD_JOIN * g)))
+    words = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, int(0.5 * g)))))
+    n, _lab, st, _c = cv2.connectedComponentsWithStats(words, connectivity=8)
+    h, w = ink.shape
+    boxes = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in st[i])
+        if bh < 0.4 * g or area < 0.2 * g * g or bh > 6 * g or (bh > 1.5 * g and bw < 0.3 * g):
+            continue  # a speck, a dot, a ruling remnant, a line along the paper's edge
+        if x <= 2 or y <= 2 or x + bw >= w - 2 or y + bh >= h - 2:
+            continue  # touching the image's edge: the paper's edge, a scan border
+        boxes.append((x, y, x + bw, y + bh))
+    return np.array(boxes, dtype=np.int64).reshape(-1, 4)
+
+
+def _text_rows(boxes: np.ndarray, g: float) -> list[list[int]]:
+    """Rows of text: [y0, y1] of runs of the pieces' vertical extents, runs closer than ROW_JOIN
+    glyph heights joined. A run far taller than the others (ROW_SPLIT: two rows joined by a jittered
+    hand, a two-line header touching the first entry) is cut at the widest gap between its pieces'
+    centres."""
+    spans = sorted((int(b[1]), int(b[3])) for b in boxes)
+    rows: list[list[int]] = []
+    for y0, y1 in spans:
+        if rows and y0 - rows[-1][1] <= ROW_JOIN * g:
+            rows[-1][1] = max(rows[-1][1], y1)
+        else:
+            rows.append([y0, y1])
+    if len(rows) < 3:
+        return rows
+    usual = float(np.median([r1 - r0 for r0, r1 in rows]))
+    out: list[list[int]] = []
+    todo = list(rows)
+    while todo:
+        r0, r1 = todo.pop(0)
+        inside = boxes[(boxes[:, 1] >= r0) & (boxes[:, 3] <= r1)]
+        centres = np.sort((inside[:, 1] + inside[:, 3]) / 2.0)
+        if r1 - r0 <= ROW_SPLIT * usual or len(centres) < 2:
+            out.append([r0, r1])
+            continue
+        gaps = np.diff(centres)
+        k = int(np.argmax(gaps))
+        if gaps[k] < 0.5 * g:
+            out.append([r0, r1])
+            continue
+        cut = (centres[k] + centres[k + 1]) / 2
+        upper = inside[(inside[:, 1] + inside[:, 3]) / 2.0 <= cut]
+        lower = inside[(inside[:, 1] + inside[:, 3]) / 2.0 > cut]
+        parts = [[int(upper[:, 1].min()), int(upper[:, 3].max())], [int(lower[:, 1].min()), int(lower[:, 3].max())]]
+        if any(p_[1] - p_[0] >= r1 - r0 for p_ in parts):  # a piece as tall as the run: it cannot be cut
+            out.append([r0, r1])
+            continue
+        todo[:0] = parts
+    return sorted(out)
+
+
+def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: int, x1: int, g: float) -> list[tuple[int, int]]:
+    """Vertical gaps [a, b] between x0 and x1 that text crosses in at most COLUMN_GAP_CROSSING of the
+    rows, at least COLUMN_GAP glyph heights wide. Measured on the ink of each row's pieces (not their
+    boxes: pieces of two columns may be joined where their texts nearly touch)."""
+    width = x1 - x0
+    crossing = np.zeros(width + 1, np.int32)
+    mask = np.zeros(ink.shape, np.uint8)
+    for b in boxes:
+        mask[b[1]:b[3], b[0]:b[2]] = 1
+    text = (ink > 0) & (mask > 0)
+    for r0, r1 in rows:
+        covered = np.zeros(width + 1, bool)
+        covered[:text.shape[1] - x0] = text[r0:r1 + 1, x0:x1 + 1].any(axis=0)[:width + 1]
+        crossing += covered
+    wide = COLUMN_GAP * g
+    gaps = [(a, b) for a, b in _runs(np.nonzero(crossing == 0)[0], 1) if b - a + 1 >= wide]
+    # a gap crossed by the text of a few rows (an address running past its column) where no row leaves
+    # it free: its least crossed stretch
+    for a, b in _runs(np.nonzero(crossing <= COLUMN_GAP_CROSSING * len(rows))[0], 1):
+        if b - a + 1 < wide or any(a <= ga and gb <= b for ga, gb in gaps):
+            continue
+        least = crossing[a:b + 1].min()
+        sub = [(a + u, a + v) for u, v in _runs(np.nonzero(crossing[a:b + 1] == least)[0], 1)]
+        ga, gb = max(sub, key=lambda r: r[1] - r[0])
+        if gb - ga + 1 >= wide:
+            gaps.append((ga, gb))
+    gaps = sorted((a + x0, b + x0) for a, b in gaps)
+    return [(a, b) for a, b in gaps if a > x0 and b < x1]
+
+
+def _regular(lines: list[int] | None, least: int, gaps_vary: bool = False) -> bool:
+    """Whether ruling lines seen are enough to keep: at least `least` of them, and (rows) no gap more
+    than 2.5 times the median (three lines of a table whose other lines were lost are no rows)."""
+    if lines is None or len(lines) < least:
+        return False
+    gaps = np.diff(lines)
+    return gaps_vary or float(gaps.max()) <= 2.5 * float(np.median(gaps))
+
+
+def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_seen: list[int] | None = None) -> Grid | None:
+    """A table's grid from the alignment of its text, where its ruling is missing or unusable: rows
+    are runs of text lines (a wrapped cell's lines joined, ROW_JOIN), columns the gaps that the text of
+    the rows leaves free (COLUMN_GAP, COLUMN_GAP_CROSSING). Ruling lines seen (`rows_seen` /
+    `cols_seen`, three or more) are kept and only the other direction is taken from the text. None
+    where the text does not stand in rows and columns (a letter, a cover, a blank page)."""
+    ink = binarize(gray)
+    g = _glyph_height(ink)
+    if g is None:
+        return None
+    boxes = _pieces(ink, g)
+    if len(boxes) < TEXT_GRID_MIN_COLS * TEXT_GRID_MIN_ROWS:
+        return None
+    have_rows = _regular(rows_seen, TEXT_GRID_MIN_ROWS + 1)
+    have_cols = _regular(cols_seen, TEXT_GRID_MIN_COLS + 1, gaps_vary=True)
+    if have_rows:
+        lines = [[rows_seen[i], rows_seen[i + 1]] for i in range(len(rows_seen) - 1)]
+    else:
+        lines = _text_rows(boxes, g)
+    # the table's rows: those with text in several places across the page (a title, a page label, a
+    # line of a letter are one or two pieces)
+    def pieces_in(r0: int, r1: int) -> np.ndarray:
+        cy = (boxes[:, 1] + boxes[:, 3]) / 2
+        return boxes[(cy >= r0) & (cy <= r1)]
+
+    counts = [len(pieces_in(*ln)) for ln in lines]
+    typical = np.median([n for n in counts if n >= TEXT_GRID_MIN_COLS] or [0])
+    table = [ln for ln, n in zip(lines, counts) if n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical)]
+    if len(table) < TEXT_GRID_MIN_ROWS:
+        return None
+    # the longest run of consecutive table rows
+    idx = [i for i, ln in enumerate(lines) if ln in table]
+    runs = _runs(np.asarray(idx), 1)
+    first, last = max(runs, key=lambda r: r[1] - r[0])
+    body = lines[first:last + 1]
+    if len(body) < TEXT_GRID_MIN_ROWS:
+        return None
+    inside = np.concatenate([pieces_in(*ln) for ln in body])
+    if have_cols:
+        cols = list(cols_seen)
+    else:
+        x0, x1 = int(inside[:, 0].min()), int(inside[:, 2].max())
+        gaps = _column_gaps(ink, inside, body, x0, x1, g)
+        margin = int(round(0.3 * g))
+        cols = [max(0, x0 - margin)] + [(a + b) // 2 for a, b in gaps] + [min(gray.shape[1] - 1, x1 + margin)]
+    if len(cols) - 1 < TEXT_GRID_MIN_COLS:
+        return None
+    if have_rows:
+        rows = list(rows_seen)
+        inferred: list[int] = []
+    else:
+        margin = int(round(0.3 * g))
+        rows = [max(0, body[0][0] - margin)]
+        rows += [(body[i][1] + body[i + 1][0]) // 2 for i in range(len(body) - 1)]
+        rows.append(min(gray.shape[0] - 1, body[-1][1] + margin))
+        inferred = []
+    source = "ruling+text" if (have_rows or have_cols) else "text"
+    return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
+
+
+def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
+    """The table's grid from its ruling lines (find_grid); where they are missing or too few, from the
+    text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
+    where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
+    try:
+        return find_grid(gray, table_box, ruling)
+    except NoTableError as e:
+        seen = e
+    rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
+    if len(rows) < 3 and len(cols) < 3:
+        rows, cols = ruling_lines(gray, None, ruling)
+    grid = grid_from_text(gray, rows if len(rows) >= 3 else None, cols if len(cols) >= 3 else None)
+    if grid is None and (len(rows) >= 3 or len(cols) >= 3):
+        grid = grid_from_text(gray)
+    if grid is not None:
+        return grid
+    ink = binarize(gray)
+    if _glyph_height(ink) is None:
+        raise NoTableError(f"{seen}; no text on the page either") from None
+    raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
+
+
+@dataclass
+class Assignment:
+    cells: dict[tuple[int, int], list[OcrPiece]] = field(default_factory=dict)
+    above: list[OcrPiece] = field(default_factory=list)   # title, page number, notes above the table
+    below: list[OcrPiece] = field(default_factory=list)
+    straddling: set[tuple[int, int]] = field(default_factory=set)  # cells to re-read from their crop
+
+
+def _index(lines: tuple[int, ...], v: float) -> int:
+    """Interval index of v between consecutive lines; -1 before, len-1 after."""
+    return int(np.searchsorted(np.asarray(lines), v, side="right")) - 1
+
+
+def _spanned(lines: tuple[int, ...], lo: int, hi: int, tol: float) -> list[int]:
+    """Intervals between lines that [lo, hi] covers by more than tol pixels."""
+    n = len(lines) - 1
+    first = max(_index(lines, lo), 0)
+    last = min(_index(lines, hi), n - 1)
+    return [i for i in range(first, last + 1) if min(hi, lines[i + 1]) - max(lo, lines[i]) > tol]
+
+
+def assign_pieces(pieces: list[OcrPiece], grid: Grid) -> Assignment:
+    """Put each piece in the cell holding it. A piece that reaches into a neighbouring cell by more
+    than a sliver (a detection box merged across a ruling line, handwriting over a line) is not
+    trusted: every cell it touches is re-read from its own crop."""
+    a = Assignment()
+    for p in pieces:
+        x0, y0, x1, y1 = p.box
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        r = _index(grid.rows, cy)
+        if r < 0:
+            a.above.append(p)
+            continue
+        if r >= grid.n_rows:
+            a.below.append(p)
+            continue
+        c = _index(grid.cols, cx)
+        if c < 0 or c >= grid.n_cols:
+            continue  # margin notes beside the table
+        tol = max(6.0, 0.35 * (y1 - y0))
+        cols = _spanned(grid.cols, x0, x1, tol) or [c]
+        rows = _spanned(grid.rows, y0, y1, tol) or [r]
+        if len(cols) > 1 or len(rows) > 1:
+            a.straddling.update((rr, cc) for rr in rows for cc in cols)
+            continue
+        a.cells.setdefault((r, c), []).append(p)
+    return a
+
+
+def reading_order(pieces: list[OcrPiece]) -> list[OcrPiece]:
+    """Lines top to bottom, pieces left to right within a line (for multi-line cells)."""
+    if len(pieces) <= 1:
+        return list(pieces)
+    ps = sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2)
+    lines: list[list[OcrPiece]] = [[ps[0]]]
+    for p in ps[1:]:
+        last = lines[-1][-1]
+        h = max(last.box[3] - last.box[1], 1)
+        if abs((p.box[1] + p.box[3]) / 2 - (last.box[1] + last.box[3]) / 2) < 0.5 * h:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    return [p for line in lines for p in sorted(line, key=lambda q: q.box[0])]
+
+
+def cell_inner(gray: np.ndarray, box: Box, margin: int = 3) -> np.ndarray:
+    """The inside of a cell, its ruling lines cut away."""
+    x0, y0, x1, y1 = box
+    return gray[y0 + margin : y1 - margin, x0 + margin : x1 - margin]
+
+
+INK_CONTRAST = 45  # a pixel this much darker than its cell's paper is ink (faded ink included)
+MIN_TEXT_PIXELS = 25  # fewer ink pixels than this in a cell is a speck, not text
+
+
+RULING_RUNS = 6
+"""A row of a cell crop covered by ink over 80 % of its width is a ruling remnant only when that ink
+is a few long runs (a line, faded or broken in a few places). A line of bold digits covers 80 % of
+some rows too (an 18-digit ID in a serif face: 82 %), but in one run per glyph or more."""
+
+
+def ruling_rows(ink: np.ndarray) -> np.ndarray:
+    """Rows (bool mask) of a 0/1 ink crop that are ruling remnants, not text: over 80 % ink in at
+    most RULING_RUNS runs. None in a crop narrower than 20 px."""
+    h, w = ink.shape
+    if w < 20:
+        return np.zeros(h, dtype=bool)
+    dense = ink.sum(axis=1) > 0.8 * w
+    if not dense.any():
+        return dense
+    rows = ink[dense].astype(np.int8)
+    runs = (np.diff(rows, axis=1) == 1).sum(axis=1) + rows[:, 0]
+    dense[np.nonzero(dense)[0][runs > RULING_RUNS]] = False
+    return dense
+
+
+EDGE_SLIVER_ROWS = 3
+"""Ink at most this many rows tall along a cell crop's top or bottom edge is what is left of the
+ruling line beyond it (a faded line, broken too often to be blanked as a ruling row), or the tail of
+a neighbour's glyph: no text line of its own. A glyph is 12 rows tall or more at scan resolution."""
+
+
+STAMP_CORE_SHARE = 0.3
+"""Rows of a text line band whose ink (smoothed over 5 rows) is at least this share of the band's
+densest row are its text; the thin strokes around them may be a stamp's (_line_core)."""
+
+
+def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
+    """A band made tall by a stamp over the cell (its arcs join the text line to the cell's edges)
+    cut to its text: the longest run of dense rows, when the band is at least twice as tall and
+    less than a quarter of its ink lies outside that run. Text rows of a digit line hold 60-130 ink
+    pixels, a stamp's arcs 2-30; a wrapped second line, or a character's strokes apart, carry more
+    than a quarter of the ink and keep the band whole."""
+    seg = profile[b0:b1 + 1].astype(np.float64)
+    if seg.size < 8 or seg.max() <= 0:
+        return b0, b1
+    smooth = np.convolve(seg, np.ones(5) / 5, mode="same")
+    dense = _runs(np.nonzero(smooth >= STAMP_CORE_SHARE * smooth.max())[0], 1)
+    c0, c1 = max(dense, key=lambda r: r[1] - r[0])  # the first of the longest
+    if seg.size < 2 * (c1 - c0 + 1):
+        return b0, b1
+    if seg[:c0].sum() + seg[c1 + 1:].sum() >= 0.25 * seg.sum():
+        return b0, b1
+    return b0 + c0, b0 + c1
+
+
+def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tuple[int, int]]:
+    """Vertical extents (y0, y1) of the text lines inside a cell crop, padded but never into the
+    next line: one band for most cells, two or more for a wrapped cell. Small bands (a dot, a stroke
+    apart, specks, stamp remnants) join the nearest line, except faint ones more than half a line
+    away, which are left out. Empty when the crop holds no text."""
+    if crop.size == 0:
+        return []
+    ink = (crop < int(np.median(crop)) - INK_CONTRAST).astype(np.uint8)
+    h, w = ink.shape
+    ink[ruling_rows(ink)] = 0
+    if int(ink.sum()) < MIN_TEXT_PIXELS:
+        return []
+    profile = ink.sum(axis=1)
+    rows = np.nonzero(profile > max(1, 0.004 * w))[0]
+    if rows.size == 0:
+        return []
+    bands = [b for b in _runs(rows, min_gap)
+             if not ((b[0] == 0 or b[1] == h - 1) and b[1] - b[0] < EDGE_SLIVER_ROWS)]
+    if not bands:
+        return []
+    tallest = max(b1 - b0 for b0, b1 in bands)
+    lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
+    mass = {id(b): int(profile[b[0]:b[1] + 1].sum()) for b in bands}
+    for b in bands:
+        if b in lines:
+            continue
+        nearest = min(lines, key=lambda ln: min(abs(ln[0] - b[1]), abs(b[0] - ln[1])))
+        gap = min(abs(nearest[0] - b[1]), abs(b[0] - nearest[1]))
+        if gap > 0.5 * tallest and mass[id(b)] < 0.1 * mass[id(nearest)]:
+            continue  # a speck far from the text: joined, it would shrink the text for the recognizer
+        nearest[0], nearest[1] = min(nearest[0], b[0]), max(nearest[1], b[1])
+    lines.sort()
+    for ln in lines:
+        ln[0], ln[1] = _line_core(profile, ln[0], ln[1])
+    out = []
+    for i, (b0, b1) in enumerate(lines):
+        lo = b0 - pad if i == 0 else max(b0 - pad, (lines[i - 1][1] + b0) // 2)
+        hi = b1 + 1 + pad if i == len(lines) - 1 else min(b1 + 1 + pad, (b1 + lines[i + 1][0]) // 2)
+        out.append((max(0, lo), min(h, hi)))
+    return out
+
+
+FAINT_CONTRAST = 18
+"""The stricter ink test of a cell that reads as blank (faint_ink): a pixel this much darker than the
+cell's paper may be faint ink (ballpoint pressed lightly, faded ink: 20-40 levels on the scans), where
+text_line_bands asks for INK_CONTRAST (45)."""
+FAINT_MIN_PIXELS = 30
+"""...at least this many such pixels in stroke-like blobs (FAINT_STROKE) make a cell "not surely blank":
+scan noise left by the median filter comes as single pixels and pairs."""
+FAINT_STROKE = 6
+"""A stroke-like blob is at least this many pixels long (its box's longer side) and has at least this
+many pixels."""
+FAINT_EDGE = 3
+"""Pixels this close to the crop's edges are left out: the remains of the ruling lines around it."""
+
+
+def faint_ink(inner: np.ndarray) -> int:
+    """How many pixels of faint, stroke-like ink a cell holds (0: none) that text_line_bands does not
+    see: a cell is blank at high confidence only where this stricter test agrees (a page's faint pen
+    strokes are not blank). Ruling remnants (rows over 80 % ink, columns over 80 % ink) and the crop's
+    edges are left out."""
+    if inner.size == 0 or min(inner.shape) <= 2 * FAINT_EDGE + 2:
+        return 0
+    crop = inner[FAINT_EDGE:-FAINT_EDGE, FAINT_EDGE:-FAINT_EDGE]
+    # against the paper around each pixel (the median of 21 x 21 pixels: a pen stroke is a few pixels
+    # wide), not the cell's median: the light falling off towards a page's edge is no ink
+    paper = cv2.medianBlur(np.ascontiguousarray(crop), 21)
+    ink = (crop.astype(np.int16) < paper.astype(np.int16) - FAINT_CONTRAST).astype(np.uint8)
+    ink[ruling_rows(ink)] = 0
+    h = ink.shape[0]
+    ink[:, ink.sum(axis=0) > 0.8 * h] = 0
+    n, _lab, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    total = 0
+    for i in range(1, n):
+        if st[i, cv2.CC_STAT_AREA] >= FAINT_STROKE and max(st[i, cv2.CC_STAT_WIDTH], st[i, cv2.CC_STAT_HEIGHT]) >= FAINT_STROKE:
+            total += int(st[i, cv2.CC_STAT_AREA])
+    return total if total >= FAINT_MIN_PIXELS else 0
+
+
+def stretch_faint(inner: np.ndarray) -> np.ndarray:
+    """A cell crop with its faint ink made dark (the darkest 1 % of its pixels to black, its paper kept
+    white), for recognition of what faint_ink found."""
+    paper = float(np.median(inner))
+    lo = float(np.percentile(inner, 1))
+    if paper - lo < 5:
+        return inner
+    out = (inner.astype(np.float32) - lo) * 255.0 / max(1.0, paper - lo)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def ink_extent(inner: np.ndarray) -> float | None:
+    """How wide a cell's text is, in glyph heights, summed over its text lines: about the number
+    of Han characters written (2-character names measure 1.0-2.3, 3-character ones 2.8-3.6 on
+    the generated ledgers). None for a blank cell. Ruling remnants and specks are left out."""
+    import cv2
+
+    bands = text_line_bands(inner)
+    if not bands:
+        return None
+    paper = int(np.median(inner))
+    total = 0.0
+    for b0, b1 in bands:
+        ink = (inner[b0:b1] < paper - INK_CONTRAST).astype(np.uint8)
+        h, w = ink.shape
+        ink[ruling_rows(ink)] = 0
+        ink[:, ink.sum(axis=0) > 0.8 * h] = 0
+        n, _lab, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        keep = [i for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= 6]
+        if not keep:
+            continue
+        x0 = min(st[i, cv2.CC_STAT_LEFT] for i in keep)
+        x1 = max(st[i, cv2.CC_STAT_LEFT] + st[i, cv2.CC_STAT_WIDTH] for i in keep)
+        y0 = min(st[i, cv2.CC_STAT_TOP] for i in keep)
+        y1 = max(st[i, cv2.CC_STAT_TOP] + st[i, cv2.CC_STAT_HEIGHT] for i in keep)
+        total += (x1 - x0) / max(1, y1 - y0)
+    return round(total, 2)
+
+
+SPLIT_GAP = 0.25
+"""A gap inside a column where its two fields' texts meet (a missing ruling line) is at least this many
+glyph heights wide (two cells' paddings: 0.7 glyph heights on the generated registers) ..."""
+SPLIT_CROSSING = 0.1
+"""...and the text of at most this share of the column's written rows crosses it."""
+
+
+def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None) -> int | None:
+    """x of the gap inside column `col` that its rows' text leaves free: where a ruling line is
+    missing between two columns (a header read as two fields' headers), their values stand apart,
+    each in its own half. The widest gap (SPLIT_GAP, SPLIT_CROSSING) over the header and data rows,
+    the one nearest `near` (a share of the column's width) where several are as wide; None where the
+    text runs across the column everywhere."""
+    edge = 4  # what is left of the neighbours' ruling lines
+    x0, x1 = grid.cols[col] + edge, grid.cols[col + 1] - edge
+    width = x1 - x0
+    if width < 20:
+        return None
+    per_row: list[np.ndarray] = []
+    heights = []
+    for r in range(grid.n_rows):
+        y0, y1 = grid.rows[r], grid.rows[r + 1]
+        inner = gray[y0 + 3:y1 - 3, x0:x1]
+        if inner.size == 0:
+            continue
+        ink = (inner < int(np.median(inner)) - INK_CONTRAST).astype(np.uint8)
+        ink[ruling_rows(ink)] = 0
+        if int(ink.sum()) < MIN_TEXT_PIXELS:
+            continue
+        rows_ink = np.nonzero(ink.sum(axis=1) > 0)[0]
+        heights.append(rows_ink[-1] - rows_ink[0] + 1)
+        per_row.append(ink.sum(axis=0) > 0)
+    written = len(per_row)
+    if written < 2:
+        return None
+    inked = np.array(per_row)
+    crossing = inked.sum(axis=0)
+    g = float(np.median(heights))
+    free = crossing <= SPLIT_CROSSING * written
+    gaps = [(a, b) for a, b in _runs(np.nonzero(free)[0], 1) if b - a + 1 >= SPLIT_GAP * g]
+    # a gap must have text on both sides in most rows: not the empty margin of a left-aligned column
+    inside = []
+    for a, b in gaps:
+        both = int((inked[:, :a].any(axis=1) & inked[:, b + 1:].any(axis=1)).sum())
+        if both >= 0.5 * written:
+            inside.append((a, b))
+    if not inside:
+        return None
+    target = None if near is None else near * width
+    a, b = max(inside, key=lambda ab: (ab[1] - ab[0], -abs((ab[0] + ab[1]) / 2 - target) if target is not None else 0))
+    return x0 + (a + b) // 2
+
+
+def with_column(grid: Grid, x: int) -> Grid:
+    """The grid with a vertical line put in at x (a missing ruling line found by column_gap)."""
+    cols = sorted(set(grid.cols) | {int(x)})
+    at = cols.index(int(x))
+    shifted = tuple(i + 1 if i >= at else i for i in grid.inferred_cols)
+    return Grid(grid.rows, tuple(cols), grid.inferred_rows, grid.source, tuple(sorted(shifted + (at,))))

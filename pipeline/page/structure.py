@@ -1,0 +1,236 @@
+"""Structure checks: a page's doubts about its own structure become doubts about its fields.
+
+"When the structure of a page is in doubt, its fields are in doubt: a value is certain only where
+the page, the column and the cell all are." Layout and column mapping can fail in ways no
+confidence of a reading shows (a ruling line missing, a header misread, rows read from the text's
+alignment). Each check here turns such a failure into doubt that routing sees:
+
+- the page: its grid was not read from ruling lines, or its columns could not all be assigned with
+  confidence (`Structure.page`, decided at extraction and stored with the page's layout);
+- a column: a header naming two fields whose values could not be split, a column whose field was a
+  near guess (`Structure.columns`, stored too); a column whose values mostly fail their field's
+  validation (`check_columns`, from the rows, so a re-map sees it again);
+- a row: the serial column (序号) out of order: a row lost, merged or split (`check_serials`);
+- a field with no column on the page: missing (confidence 0, reason stated), never blank at 1.0
+  (`missing_fields`).
+
+Every doubt adds a flag to the fields concerned (confidence x STRUCTURE_DOUBT) and a line to the
+record's problems, which alone sends the record to review whatever its confidences.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from mapping.spec import KindSpec
+from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
+
+STRUCTURE_DOUBT = 0.5
+"""What a structure doubt does to a field's confidence (the record goes to review anyway, by the
+problem line; this keeps the stored confidence honest for calibration and the reviewer's view)."""
+
+
+@dataclass
+class Structure:
+    """What is in doubt about a page's structure, decided when the page is read: reasons the whole
+    page is doubted, and per printed column the reasons that column is. Stored with the page's layout
+    (to_dict / from_dict) so that a re-map applies them again."""
+
+    page: list[str] = field(default_factory=list)
+    columns: dict[int, list[str]] = field(default_factory=dict)
+    rows: dict[int, list[str]] = field(default_factory=dict)  # data row (row_no) -> reasons it is in doubt
+
+    def doubt_page(self, reason: str) -> None:
+        if reason not in self.page:
+            self.page.append(reason)
+
+    def doubt_column(self, index: int, reason: str) -> None:
+        reasons = self.columns.setdefault(index, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def doubt_row(self, row_no: int, reason: str) -> None:
+        reasons = self.rows.setdefault(row_no, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    @property
+    def empty(self) -> bool:
+        return not self.page and not self.columns and not self.rows
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
+        if self.rows:
+            d["rows"] = {str(k): list(v) for k, v in self.rows.items()}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> "Structure":
+        if not d:
+            return cls()
+        return cls(list(d.get("page") or []), {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
+                   {int(k): list(v) for k, v in (d.get("rows") or {}).items()})
+
+
+def _doubt(fv: FieldValue, flag: str) -> None:
+    if flag not in fv.flags:
+        fv.flags.append(flag)
+        fv.confidence = round(fv.confidence * STRUCTURE_DOUBT, 4)
+
+
+def _problem(record: MappedRecord, line: str) -> None:
+    if line not in record.problems:
+        record.problems.append(line)
+
+
+def _cell_fields(ks: KindSpec) -> list[str]:
+    return [f.name for f in ks.fields if f.source == "cell"]
+
+
+STRUCK = "a line is drawn across its text: an entry struck through? If it was crossed out, reject it (the right entry follows)"
+"""Why a row with a long line across its text (pipeline.page.layout.lines_across_rows) is doubted."""
+
+
+def apply_structure(record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec,
+                    row_no: int | None = None) -> None:
+    """The page's, the columns' and the row's doubts on one record: flags and problem lines."""
+    cell_fields = set(_cell_fields(ks))
+    for reason in structure.rows.get(row_no, []) if row_no is not None else []:
+        _problem(record, f"row: {reason}")
+        for name, fv in record.fields.items():
+            if fv.raw:
+                _doubt(fv, "row_struck_through" if reason == STRUCK else "row_order_broken")
+    for reason in structure.page:
+        _problem(record, f"page: {reason}")
+        for name, fv in record.fields.items():
+            if name in cell_fields or name == "id_number_raw":
+                _doubt(fv, "page_structure_doubted")
+    for index, reasons in sorted(structure.columns.items()):
+        name = columns[index] if index < len(columns) else None
+        if name is None or name == "row_no":
+            continue
+        fv = record.fields.get(name)
+        if fv is None:
+            continue
+        _doubt(fv, "column_doubted")
+        for reason in reasons:
+            _problem(record, f"{name}: its column is in doubt: {reason}")
+
+
+def missing_fields(ks: KindSpec, columns: Sequence[str | None]) -> list[str]:
+    """The fields of the kind read from a cell that no column of the page holds, where their blank is
+    not sure: a mandatory field always (the register must have it), an optional one where some printed
+    column was left without a field (it may be that column: its header misread, worded otherwise).
+    Where every column has its field, an optional field with none is not on this register."""
+    have = set(columns)
+    unsure = None in have
+    return [f.name for f in ks.fields
+            if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
+
+
+def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None]) -> None:
+    """A field whose column is not on the page is missing: confidence 0, the reason stated."""
+    for name in missing:
+        fv = record.fields.get(name)
+        if fv is None or fv.value is not None:  # derived from another column (sex from the ID ...): kept
+            continue
+        fv.confidence = 0.0
+        if "no_column" not in fv.flags:
+            fv.flags.append("no_column")
+        why = ("no column of this page was recognized as it, and a column's header was not recognized: "
+               "read the value from the scan") if None in columns else \
+              "no column of this page holds it: read it from the scan, or from another register"
+        _problem(record, f"{name}: {why}")
+
+
+SERIAL = re.compile(r"[0-9]{1,5}")
+
+
+def serial_of(cell: RawCell | None) -> int | None:
+    """The number written in a serial (序号) cell, None where it holds no plain number."""
+    if cell is None:
+        return None
+    s = "".join((cell.text or "").split()).rstrip(".、")
+    return int(s) if SERIAL.fullmatch(s) else None
+
+
+def check_serials(serials: Sequence[tuple[int, int | None]]) -> dict[int, str]:
+    """Rows whose serial number (序号) breaks the page's order, with the reason: the serials of a
+    register's rows follow one another (n, n+1, ...), so a jump (5 then 7) means a row lost or two
+    entries read as one (a horizontal ruling line missing), a repeat or a step back (5 then 5) a row
+    split or read twice. `serials`: (row_no, serial or None) in printed order, None where no number was
+    read. Needs 3 numbered rows, of which most follow one another (else the column is no serial
+    column, or too badly read to judge: nothing is said)."""
+    known = [(r, s) for r, s in serials if s is not None]
+    if len(known) < 3:
+        return {}
+    steps = [(b[1] - a[1], a, b) for a, b in zip(known, known[1:])]
+    # rows between two numbered rows count: 5, (blank), 7 is in order
+    idx = {r: i for i, (r, _s) in enumerate(serials)}
+    in_order = sum(1 for d, a, b in steps if d == idx[b[0]] - idx[a[0]])
+    if in_order < 0.6 * len(steps):
+        return {}
+    out: dict[int, str] = {}
+    for d, a, b in steps:
+        expected = idx[b[0]] - idx[a[0]]
+        if d == expected:
+            continue
+        if d > expected:
+            why = (f"serial {b[1]} follows {a[1]}: a row may be lost, or two entries read as one "
+                   "(a ruling line missing)")
+        else:
+            why = f"serial {b[1]} follows {a[1]}: a row may be split or read twice"
+        out.setdefault(a[0], why)
+        out.setdefault(b[0], why)
+    return out
+
+
+COLUMN_FAIL_SHARE = 0.5
+"""A column whose written values fail their field's validation (no value, or an error flag) in more
+than this share is doubted as a column: a misplaced or mis-assigned column, not bad handwriting alone."""
+COLUMN_FAIL_MIN = 3
+"""...judged with at least this many written values in the column."""
+
+
+def failing(fv: FieldValue) -> bool:
+    """A written value its field's validation rejects: no value from written text, or an error flag."""
+    from mapping.flags import severity
+
+    if not (fv.raw or "").strip():
+        return False
+    return fv.value is None or any(severity(f) == "error" for f in fv.flags)
+
+
+def check_columns(records: Sequence[MappedRecord], columns: Sequence[str | None]) -> dict[str, str]:
+    """Fields whose column's written values mostly fail validation (COLUMN_FAIL_SHARE), with the reason."""
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(c for c in columns if c and c != "row_no"):
+        written = [r.fields[name] for r in records if name in r.fields and (r.fields[name].raw or "").strip()]
+        if len(written) < COLUMN_FAIL_MIN:
+            continue
+        bad = sum(failing(fv) for fv in written)
+        if bad > COLUMN_FAIL_SHARE * len(written):
+            out[name] = f"{bad} of its {len(written)} values fail validation: the column may be misplaced or not this field"
+    return out
+
+
+def apply_column_checks(records: Sequence[MappedRecord], doubted: Mapping[str, str]) -> None:
+    for rec in records:
+        for name, reason in doubted.items():
+            fv = rec.fields.get(name)
+            if fv is None:
+                continue
+            _doubt(fv, "column_values_fail")
+            _problem(rec, f"{name}: {reason}")
+
+
+def apply_serial_checks(records: Mapping[int, MappedRecord], broken: Mapping[int, str]) -> None:
+    for row_no, reason in broken.items():
+        rec = records.get(row_no)
+        if rec is None:
+            continue
+        _problem(rec, f"row: {reason}")
+        for fv in rec.fields.values():
+            if fv.raw:
+                _doubt(fv, "row_order_broken")

@@ -1,0 +1,224 @@
+"""Calibrated auto-accept thresholds: fitted on generated ledgers with ground truth, per field.
+
+`bench/bench_calibration.py` runs the pipeline on a fitting set, collects one observation per field
+(confidence, right or wrong against the truth), and `fit_joint` chooses the thresholds of all field
+types (and a page limit) together, to auto-accept the most records whose fields are wrong no more
+often than the target; the result is written to mapping/data/thresholds.json, which routing uses by default (Settings.thresholds_file).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES, field_types as field_types  # re-exported: the spec's field types
+from pipeline.kernel.thresholds import (PACKAGED as PACKAGED, limit_for_kind as limit_for_kind,  # re-exported: reading the file
+                                 load_page_limit as load_page_limit, load_thresholds as load_thresholds, _read, _read_doc as _read_doc)
+
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One field of one record, scored against the truth (no value: no personal data)."""
+
+    field: str
+    confidence: float
+    right: bool
+    flags: tuple[str, ...] = ()
+    group: str = ""  # e.g. "handwritten" / "printed"
+    record: int = 0  # the record's id in the working store
+
+
+
+FLOOR = 0.5
+"""The least threshold of a field type read by OCR: a field its reader gives less than even odds is
+never auto-accepted, however rarely such fields were wrong on the fitting sets."""
+
+TYPE_CAP = 0.01
+"""The most any one field type may be wrong among the auto-accepted records' fields of that type: the
+record-level target could otherwise be met by accepting a poorly read type (names, addresses)
+diluted by the many sure ones (codes, dates, context)."""
+
+
+def accepted_records(obs: Sequence[Observation], thresholds: dict[str, float], default: float = 0.9) -> tuple[int, int, int, int]:
+    """(records, records auto-accepted, fields of those, wrong among them) with these thresholds."""
+    by: dict[int, list[Observation]] = defaultdict(list)
+    for o in obs:
+        by[o.record].append(o)
+    acc = [r for r in by.values() if all(o.confidence >= thresholds.get(o.field, default) for o in r)]
+    fields = [o for r in acc for o in r]
+    return len(by), len(acc), len(fields), sum(not o.right for o in fields)
+
+
+class _Records:
+    """The observations as a records x field types table: each record's least confidence per type
+    (2.0 where it has no field of the type), its fields and wrong fields per type, its page's unsure
+    share and ledger kind. A record is auto-accepted when every least confidence reaches its type's
+    threshold and its page's share is within its kind's limit."""
+
+    def __init__(self, obs: Sequence[Observation], page_share: dict[int, float], page_kind: dict[int, str] | None,
+                 type_names: list[str], types: dict[str, str], weights: dict[int, float] | None = None):
+        records = sorted({o.record for o in obs})
+        row = {r: i for i, r in enumerate(records)}
+        col = {t: j for j, t in enumerate(type_names)}
+        self.kinds = sorted(set((page_kind or {}).values())) or [""]
+        shape = (len(records), len(type_names))
+        self.least, self.fields, self.wrong = np.full(shape, 2.0), np.zeros(shape), np.zeros(shape)
+        for o in obs:
+            i, j = row[o.record], col[types.get(o.field, "text")]
+            self.least[i, j] = min(self.least[i, j], o.confidence)
+            self.fields[i, j] += 1
+            self.wrong[i, j] += not o.right
+        # a record standing for several (an audited sample of the auto-accepted records, pipeline.quality.refit)
+        # counts that many times: its fields, its wrong fields and itself
+        self.weight = np.array([float((weights or {}).get(r, 1.0)) for r in records])
+        self.fields *= self.weight[:, None]
+        self.wrong *= self.weight[:, None]
+        self.share = np.array([page_share.get(r, 0.0) for r in records])
+        self.kind = np.array([self.kinds.index((page_kind or {}).get(r, self.kinds[0])) if page_kind else 0 for r in records])
+        self.has_wrong = self.wrong.sum(axis=1) > 0
+
+    def accepted(self, th: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        return (self.least >= th).all(axis=1) & (self.share <= limit[self.kind])
+
+    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+        """(records accepted, their fields, wrong among them, fields and wrong fields per type; weighted)."""
+        a = self.accepted(th, limit)
+        per_fields, per_wrong = self.fields[a].sum(axis=0), self.wrong[a].sum(axis=0)
+        return float(self.weight[a].sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
+
+
+def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray,
+            feasible: Callable[[tuple], bool], breadth: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """fit_joint's greedy search from (th, limit), weighing `breadth` moves per type and kind."""
+    n_types, n_kinds = len(th), len(limit)
+
+    def above(v: float) -> float:  # the least threshold on the 0.001 grid that leaves v out
+        return float(np.floor(v * 1000 + 1e-9) + 1) / 1000
+
+    def below(v: float) -> float:  # the greatest limit on the 0.001 grid under v
+        return float(np.ceil(v * 1000 - 1e-9) - 1) / 1000
+
+    out = t.outcome(th, limit)
+    while not feasible(out):
+        a = t.accepted(th, limit)
+        moves: list[tuple[np.ndarray, np.ndarray]] = []
+        for j in np.nonzero(ocr)[0]:
+            for v in np.unique(t.least[a & (t.wrong[:, j] > 0), j])[:breadth]:
+                moves.append((np.where(np.arange(n_types) == j, above(v), th), limit))
+        for k in range(n_kinds):
+            for v in np.unique(t.share[a & t.has_wrong & (t.kind == k)])[::-1][:breadth]:
+                moves.append((th, np.where(np.arange(n_kinds) == k, below(v), limit)))
+        if not moves:  # nothing accepted holds a wrong field, yet the target is missed: impossible
+            break
+        tried = [(m, t.outcome(*m)) for m in moves]
+        (th, limit), out = max(tried, key=lambda x: (out[2] - x[1][2]) / (out[0] - x[1][0] + 1))
+    if not feasible(out):
+        th, limit = np.where(ocr, 1.01, 0.0), np.zeros(n_kinds)
+        out = t.outcome(th, limit)
+    improved = True
+    while improved:  # use what the target leaves
+        improved = False
+        for j in np.nonzero(ocr)[0]:
+            for v in np.unique(t.least[(t.least[:, j] < th[j]) & (t.least[:, j] >= floor), j])[::-1]:
+                trial = np.where(np.arange(n_types) == j, np.floor(v * 1000 + 1e-9) / 1000, th)
+                got = t.outcome(trial, limit)
+                if not feasible(got):
+                    break
+                if got[0] > out[0]:
+                    th, out, improved = trial, got, True
+        for k in range(n_kinds):
+            for v in np.unique(t.share[(t.kind == k) & (t.share > limit[k])]):
+                trial = np.where(np.arange(n_kinds) == k, v, limit)
+                got = t.outcome(th, trial)
+                if not feasible(got):
+                    break
+                if got[0] > out[0]:
+                    limit, out, improved = trial, got, True
+    return th, limit, out
+
+
+def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: float,
+              types: dict[str, str] | None = None, floor: float = FLOOR, type_cap: float = TYPE_CAP,
+              page_kind: dict[int, str] | None = None,
+              breadths: Sequence[int] = (1, 2, 3, 5, 8),
+              weights: dict[int, float] | None = None) -> tuple[dict[str, dict], float | dict[str, float] | None]:
+    """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
+    to auto-accept the most records of the fitting set while the fields of those records are wrong no
+    more often than `target`, counting one wrong more than seen ((wrong + 1) / fields), and no type's
+    fields there more often than `type_cap`.
+
+    Fitting each type on its own to the target (the way this was done before) wastes the target: a
+    record goes through only when all its fields do, so what counts is the wrong share among the
+    accepted records' fields, not each type's. Search: start with every type read by OCR at `floor`
+    and no page limit; while the target is missed, make the one move (a type's threshold raised just
+    above an accepted wrong record's confidence in it, or a kind's page limit lowered just below such
+    a record's page share) that removes the most wrong fields per record lost; then lower each
+    threshold and raise each limit as far as the target allows. The moves weighed are the few
+    lowest such thresholds and limits of each type and kind; how many (`breadths`) changes where the
+    greedy search ends, so each is tried and the fit auto-accepting the most records is kept.
+    `weights` (record -> how many records it stands for, default 1): fitting on reviewed records,
+    where only a sample of the auto-accepted ones was reviewed (the blind audit), each audited record
+    counts for the auto-accepted records of its volume it was drawn from (pipeline.quality.refit).
+    Returns (type -> {"threshold", "n", "accepted", "wrong_accepted"}: the type's fields, and its
+    fields in the auto-accepted records and wrong there; page limit: one number, one per kind, or None)."""
+    types = types or field_types()
+    names = sorted({types.get(o.field, "text") for o in obs})
+    if not names:
+        return {}, None
+    t = _Records(obs, page_share, page_kind, names, types, weights)
+    ocr = np.array([n not in CERTAIN_TYPES for n in names])
+    th = np.where(ocr, floor, 0.0)
+    limit = np.ones(len(t.kinds))
+
+    def feasible(out) -> bool:
+        _n, fields, wrong, per_fields, per_wrong = out
+        return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
+
+    best = None
+    for breadth in breadths:
+        got = _search(t, ocr, floor, th, limit, feasible, breadth)
+        if best is None or got[2][0] > best[2][0]:
+            best = got
+    th, limit, out = best
+    per_fields, per_wrong = out[3], out[4]
+    fit = {n: {"threshold": round(float(th[j]), 3), "n": int(round(t.fields[:, j].sum())), "accepted": int(round(per_fields[j])),
+               "wrong_accepted": int(round(per_wrong[j]))} for j, n in enumerate(names)}
+    limits = {k: (None if limit[i] >= 1.0 else round(float(limit[i]), 3)) for i, k in enumerate(t.kinds)}
+    if not page_kind:
+        return fit, limits[""]
+    return fit, ({k: v for k, v in limits.items() if v is not None} or None)
+
+
+def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7, .8, .9, .95, .97, .98, .99, .995, 1.0001)) -> list[dict]:
+    """Confidence buckets -> observed accuracy: [{"lo","hi","n","accuracy","mean_confidence"}]."""
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = [o for o in obs if lo <= o.confidence < hi]
+        if sel:
+            rows.append({"lo": lo, "hi": min(hi, 1.0), "n": len(sel), "accuracy": sum(o.right for o in sel) / len(sel),
+                         "mean_confidence": sum(o.confidence for o in sel) / len(sel)})
+    return rows
+
+
+def thresholds_doc(per_type: dict[str, dict], target: float, meta: dict,
+                   page_unsure_max: float | dict[str, float] | None = None) -> dict:
+    """The thresholds file's document: the per-type thresholds expanded to every field name."""
+    types = field_types()
+    th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
+    return {"thresholds": th, "page_unsure_max": page_unsure_max, "target_wrong_share": target, "per_type": per_type,
+            "fitted_on": meta}
+
+
+def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict,
+                     page_unsure_max: float | dict[str, float] | None = None) -> dict[str, float]:
+    """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
+    doc = thresholds_doc(per_type, target, meta, page_unsure_max)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _read.cache_clear()
+    _read_doc.cache_clear()
+    return doc["thresholds"]

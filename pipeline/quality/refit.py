@@ -1,0 +1,335 @@
+"""Thresholds refitted from what reviewers did on the real archive: `backfill calibrate --from-reviews`.
+
+The thresholds shipped in mapping/data/thresholds.json were fitted on generated ledgers; on the
+province's own registers the evidence is what reviewers did. Every reviewed record says, field by
+field, whether the value mapping gives from its stored cells (no OCR, the code and lexicon as they
+stand) was what the review ended with; where every record of a volume was reviewed that is the whole
+story, and where only a blind audit sample of its auto-accepted records was (pipeline.quality.audit), each
+audited record stands for the auto-accepted records of its volume it was drawn from (its weight:
+auto-accepted records / audited records of the volume; the records held for review likewise). The
+thresholds and page limits are then chosen together by the one fitter (pipeline.quality.calibration.fit_joint,
+weighted), and judged by cross-validation over volumes: each fold of volumes is scored with
+thresholds fitted on the other volumes only, so no volume scores its own fit. The result is a new
+version in data_dir/thresholds (who, when, from which evidence, the cross-validated figures); an
+administrator applies it with `backfill remap --thresholds vN` and goes back with `--rollback`.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
+from pipeline.quality.calibration import (FLOOR, TYPE_CAP, Observation, field_types, fit_joint, limit_for_kind, load_page_limit,
+                                  load_thresholds, thresholds_doc)
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.models import RawCell
+from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
+from pipeline.kernel.stats import Rate, clustered_rate
+from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store
+from pipeline.kernel.versions import VersionedFiles
+
+DEFAULT_TARGET = 0.0015
+"""Wrong fields allowed among the auto-accepted records' fields when fitting (the audit's target is
+0.3 %: fitted with the same margin as the shipped thresholds, bench/bench_calibration.py)."""
+
+
+def thresholds_versions(settings: Settings) -> VersionedFiles:
+    return VersionedFiles(settings.data_path / "thresholds", "thresholds")
+
+
+@dataclass
+class Evidence:
+    """Reviewed records as fitting observations (pipeline.quality.calibration.Observation, record = record id)."""
+
+    obs: list[Observation] = field(default_factory=list)
+    shares: dict[int, float] = field(default_factory=dict)      # record -> its page's unsure share
+    kinds: dict[int, str] = field(default_factory=dict)         # record -> ledger kind
+    weights: dict[int, float] = field(default_factory=dict)     # record -> records it stands for
+    volume: dict[int, str] = field(default_factory=dict)        # record -> volume key
+    held_anyway: set[int] = field(default_factory=set)          # records routing holds for the spec's problems
+    audited: int = 0
+    reviewed_held: int = 0
+    unrepresented: int = 0   # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
+
+    @property
+    def records(self) -> set[int]:
+        return set(self.volume)
+
+
+def gather(store: Store, settings: Settings) -> Evidence:
+    """The evidence of every review that ended: each approved record, and each audit sample whose review
+    ended (one rejected was wrong in every field). Held records rejected in review (rows that are no
+    person) say nothing about thresholds and are left out."""
+    from pipeline.page.extract import map_rows, page_unsure_share
+
+    collect(store)
+    vols = volumes_of_files(store, settings)
+    ev = Evidence()
+    population: dict[tuple[str, str], int] = defaultdict(int)   # (volume, stratum) -> records
+    reviewed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    with store.session() as s:
+        auto_ids = set(s.scalars(select(AuditSample.record_id))) | set(
+            s.scalars(select(ReviewHold.record_id).where(ReviewHold.kind == "volume")))
+        rows = s.execute(select(Record.id, Record.status, Page.file_id, Record.page_id).join(Page, Record.page_id == Page.id)).all()
+        audit_done = dict(s.execute(select(AuditSample.record_id, AuditSample.outcome)
+                                    .where(AuditSample.outcome != "pending")).all())
+    pages: dict[int, list[int]] = defaultdict(list)
+    for rid, status, fid, page_id in rows:
+        v = vols.get(fid)
+        if v is None:
+            continue
+        stratum = "auto" if (rid in auto_ids or status == AUTO_ACCEPTED) else "held"
+        if stratum == "held" and status == REJECTED:
+            continue
+        population[(v.key, stratum)] += 1
+        if (stratum == "auto" and rid in audit_done) or (stratum == "held" and status == APPROVED):
+            reviewed[(v.key, stratum)].append(rid)
+            pages[page_id].append(rid)
+            ev.volume[rid] = v.key
+    ev.unrepresented = sum(n for key, n in population.items() if not reviewed.get(key))
+    for key, ids in reviewed.items():
+        w = population[key] / len(ids)
+        for rid in ids:
+            ev.weights[rid] = w
+    ev.audited = sum(len(ids) for (_v, st), ids in reviewed.items() if st == "auto")
+    ev.reviewed_held = sum(len(ids) for (_v, st), ids in reviewed.items() if st == "held")
+    for page_id, ids in pages.items():
+        with store.session() as s:
+            page = s.get(Page, page_id)
+            recs = {r.id: r for r in page.records}
+            cells = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+            kind, title, columns = page.ledger_kind or "", page.title or "", (page.layout or {}).get("columns") or []
+        if not columns:
+            continue
+        mapped = {row.row_no: row.record for row in map_rows(kind, title, columns, cells, settings)}  # OCR only
+        share = page_unsure_share(cells) or 0.0
+        for rid in ids:
+            rec = recs[rid]
+            ocr = mapped.get(rec.row_no)
+            if ocr is None:
+                continue
+            rejected = rec.status == REJECTED
+            ev.shares[rid], ev.kinds[rid] = share, kind
+            if [p for p in ocr.problems if not p.startswith("page:")]:
+                ev.held_anyway.add(rid)
+            for name in sorted(set(ocr.fields) | set(rec.fields or {})):
+                if name in NOT_SCORED:
+                    continue
+                fv = ocr.fields.get(name)
+                before = None if fv is None else fv.value
+                after = ((rec.fields or {}).get(name) or {}).get("value")
+                if before in (None, "") and after in (None, ""):
+                    continue
+                right = (not rejected) and _same(before, after)
+                ev.obs.append(Observation(name, float(fv.confidence) if fv is not None else 0.0, right,
+                                          tuple(fv.flags) if fv is not None else (), ev.volume[rid], rid))
+    return ev
+
+
+# --- scoring thresholds on evidence ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expected:
+    """What thresholds do on evidence: straight-through (records auto-accepted) and wrong fields among
+    them, each with its 95 % interval (pipeline.kernel.stats.clustered_rate; weighted)."""
+
+    straight_through: Rate
+    wrong: Rate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"straight_through": self.straight_through.to_dict(), "wrong_among_auto_accepted": self.wrong.to_dict()}
+
+
+def accepted(ev: Evidence, records: set[int], thresholds: dict[str, float],
+             page_limit: float | dict[str, float] | None, default: float = 0.9) -> set[int]:
+    """The records of `records` these thresholds and page limit auto-accept (the spec's problems hold
+    a record whatever its confidences)."""
+    ok = {r for r in records if r not in ev.held_anyway}
+    for o in ev.obs:
+        if o.record in ok and o.confidence < thresholds.get(o.field, default):
+            ok.discard(o.record)
+    for r in list(ok):
+        lim = limit_for_kind(page_limit, ev.kinds.get(r))
+        if lim is not None and ev.shares.get(r, 0.0) > lim:
+            ok.discard(r)
+    return ok
+
+
+def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Expected:
+    fields: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for o in ev.obs:
+        if o.record in acc:
+            fields[o.record][0] += 1
+            fields[o.record][1] += int(not o.right)
+    ids = sorted(records)
+    # records of strata nobody reviewed count as not auto-accepted: nothing says how they would fare
+    units = [(1, int(r in acc)) for r in ids] + [(1, 0)] * ev.unrepresented
+    through = clustered_rate(units, [ev.weights.get(r, 1.0) for r in ids] + [1.0] * ev.unrepresented, method)
+    got = sorted(fields)
+    wrong = clustered_rate([tuple(fields[r]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
+    return Expected(through, wrong)
+
+
+def folds_of(volumes: list[str], k: int) -> list[list[str]]:
+    """Volumes in k folds (leave one volume out with k volumes or fewer), by a hash of their key."""
+    order = sorted(volumes, key=lambda v: hashlib.sha256(v.encode()).hexdigest())
+    k = max(2, min(k, len(order)))
+    return [order[i::k] for i in range(k)]
+
+
+@dataclass
+class Refit:
+    per_type: dict[str, dict]
+    page_limit: float | dict[str, float] | None
+    thresholds: dict[str, float]
+    cross_validated: Expected | None
+    current: Expected
+    current_file: str | None
+    target: float
+    evidence: dict[str, Any]
+    folds: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_type": self.per_type, "page_unsure_max": self.page_limit, "thresholds": self.thresholds,
+                "cross_validated": self.cross_validated.to_dict() if self.cross_validated else None,
+                "current": self.current.to_dict(), "current_file": self.current_file or "packaged",
+                "target": self.target, "evidence": self.evidence, "folds": self.folds}
+
+
+def fit_evidence(ev: Evidence, target: float, *, floor: float = FLOOR, type_cap: float = TYPE_CAP,
+                 leave_out: set[str] = frozenset(), current: dict[str, float] | None = None,
+                 current_limit: float | dict[str, float] | None = None) -> tuple[dict[str, dict], Any, dict[str, float]]:
+    """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint), the
+    volumes in `leave_out` left out; records the spec's problems hold anyway are not fitted on.
+
+    Never past the evidence: a type's threshold is lowered below the one in use (`current`, field ->
+    threshold) only as far as reviewed records of that type were read (below the lowest confidence
+    seen, nothing says how the fields fare: where nobody reviewed the held records, none were seen
+    below the thresholds in use), and a page limit raised only as far as reviewed pages' shares go.
+    Returns (per type, page limit, field name -> threshold)."""
+    types = field_types()
+    obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
+    per_type, limit = fit_joint(obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds,
+                                weights=ev.weights)
+    if current is not None:
+        lowest: dict[str, float] = {}
+        for o in obs:
+            t = types.get(o.field, "text")
+            lowest[t] = min(lowest.get(t, 2.0), o.confidence)
+        for t, v in per_type.items():
+            now = min((th for name, th in current.items() if types.get(name, "text") == t), default=v["threshold"])
+            bound = round(min(now, lowest.get(t, now)), 3)
+            if v["threshold"] < bound:
+                v["threshold"], v["held_at_evidence"] = bound, True
+        limit = _limit_within_evidence(limit, current_limit, obs, ev)
+    return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
+
+
+def _limit_within_evidence(limit, current_limit, obs: list[Observation], ev: Evidence):
+    """A page limit raised above the one in use no further than the unsure share of a reviewed page."""
+    seen: dict[str, float] = {}
+    for o in obs:
+        k = ev.kinds.get(o.record, "")
+        seen[k] = max(seen.get(k, 0.0), ev.shares.get(o.record, 0.0))
+    kinds = set(seen) | (set(limit) if isinstance(limit, dict) else set())
+    out: dict[str, float] = {}
+    for k in kinds:
+        new = limit_for_kind(limit, k)
+        now = limit_for_kind(current_limit, k)
+        new = 1.0 if new is None else new
+        bound = max(1.0 if now is None else now, seen.get(k, 0.0))
+        new = min(new, bound)
+        if new < 1.0:
+            out[k] = round(new, 3)
+    return out or None
+
+
+def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, folds: int = 5,
+          floor: float = FLOOR, type_cap: float = TYPE_CAP, ev: Evidence | None = None) -> Refit:
+    """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module)."""
+    ev = gather(store, settings) if ev is None else ev
+    if not ev.obs:
+        raise BackfillError("no review has ended yet: nothing to refit the thresholds from",
+                            hint="review records (and the blind audit samples) first; see `backfill status --quality`")
+    types = field_types()
+    method = settings.audit_interval
+    cur_file = settings.active_thresholds_file
+    cur_th = {name: settings.threshold_for(name) for name in types}
+    cur_limit = settings.page_unsure_max if settings.page_unsure_max is not None else _limits(cur_file)
+    per_type, limit, th = fit_evidence(ev, target, floor=floor, type_cap=type_cap, current=cur_th, current_limit=cur_limit)
+    vols = sorted(set(ev.volume.values()))
+    cv: Expected | None = None
+    n_folds = 0
+    if len(vols) >= 2:
+        acc: set[int] = set()
+        groups = folds_of(vols, folds)
+        n_folds = len(groups)
+        for group in groups:
+            held_out = {r for r, v in ev.volume.items() if v in group}
+            _pt, lim, th_f = fit_evidence(ev, target, floor=floor, type_cap=type_cap, leave_out=set(group), current=cur_th,
+                                          current_limit=cur_limit)
+            acc |= accepted(ev, held_out, th_f, lim)
+        cv = expected(ev, ev.records, acc, method)
+    current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)
+    evidence = {"records": len(ev.records), "audited": ev.audited, "reviewed_held": ev.reviewed_held,
+                "unrepresented": ev.unrepresented,
+                "volumes": len(vols), "fields": len(ev.obs),
+                "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
+                "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1)}
+    return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds)
+
+
+def _limits(path: str | None) -> float | dict[str, float] | None:
+    from pipeline.quality.calibration import _read_doc
+
+    return _read_doc(path)[1]
+
+
+def write_version(settings: Settings, result: Refit, *, user: str, store_url: str, note: str = "") -> Path:
+    """Write the refit as a new thresholds version (not applied: `backfill remap --thresholds vN`)."""
+    meta = {"source": "reviews", "store": store_url, "target": result.target, "evidence": result.evidence,
+            "cross_validated": result.cross_validated.to_dict() if result.cross_validated else None,
+            "folds": result.folds, "previous_thresholds": result.current_file or "packaged",
+            "previous_on_this_evidence": result.current.to_dict()}
+    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit)
+    return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
+
+
+def _rate(r: Rate) -> str:
+    return f"{100 * r.rate:.2f} % [{100 * r.low:.2f}, {100 * r.high:.2f}]"
+
+
+def format_refit(r: Refit, path: Path | None = None) -> str:
+    ev = r.evidence
+    lines = [f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held for review) "
+             f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
+             + (f"; {ev['unrepresented']} records of volumes whose held (or audited) records nobody reviewed yet count as "
+                "not auto-accepted" if ev.get("unrepresented") else ""),
+             f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields", "",
+             f"{'field type':14} {'now':>7} {'refit':>7}"]
+    cur = load_thresholds(r.current_file)
+    types = field_types()
+    for t, v in sorted(r.per_type.items()):
+        names = [n for n, tt in types.items() if tt == t]
+        now = min((cur.get(n, 0.9) for n in names), default=0.0)
+        note = "  (held: no reviewed field read lower)" if v.get("held_at_evidence") else ""
+        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{note}")
+    lines.append(f"page limit: now {load_page_limit(r.current_file, 'cremation')!s} (cremation); refit {r.page_limit}")
+    lines.append("")
+    if r.cross_validated:
+        lines.append(f"refit, cross-validated over {r.folds} folds of volumes (no volume scores its own fit):")
+        lines.append(f"  straight-through {_rate(r.cross_validated.straight_through)}; "
+                     f"wrong among auto-accepted fields {_rate(r.cross_validated.wrong)}")
+    else:
+        lines.append("refit: only one volume has reviews, so it cannot be cross-validated: gather reviews of more volumes")
+    lines.append(f"thresholds in use ({r.current_file or 'packaged'}) on the same evidence:")
+    lines.append(f"  straight-through {_rate(r.current.straight_through)}; wrong among auto-accepted fields {_rate(r.current.wrong)}")
+    if path is not None:
+        lines += ["", f"wrote {path} (not in use yet): apply it with `backfill remap --thresholds v{int(path.stem.rsplit('v', 1)[1])}`, "
+                      "go back with `backfill remap --rollback`"]
+    return "\n".join(lines)

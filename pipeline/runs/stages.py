@@ -1,0 +1,228 @@
+"""The stages of a run as plain functions. flows/ wraps each in a Prefect task; tests and
+benchmarks call them directly (the core runs without Prefect)."""
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from ocr.registry import get_engine, worker_engine
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
+from pipeline.page.extract import PageOutcome, process_page, remap_page
+from pipeline.page.intake import IntakeResult, register_folder
+from pipeline.platform.linkage import link_store
+from pipeline.quality.refit import thresholds_versions
+from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    scans_dir: str
+    files: int = 0                 # scan files found (accepted + quarantined)
+    files_new: int = 0
+    files_known: int = 0           # already ingested earlier: nothing added
+    pages: int = 0
+    pages_done: int = 0
+    pages_problem: list[dict[str, str]] = field(default_factory=list)  # no table, unknown ledger, failed
+    pages_turned: list[dict[str, str]] = field(default_factory=list)   # scanned on their side or upside down, read turned
+    records: int = 0
+    auto_accepted: int = 0
+    needs_review: int = 0
+    approved: int = 0
+    rejected: int = 0
+    clusters_merged: int = 0
+    quarantined: list[dict[str, str]] = field(default_factory=list)
+    skipped: int = 0               # non-scan files (ground truth, notes)
+    not_read: list[dict[str, str]] = field(default_factory=list)  # folders/paths the system refused, with the reason
+    pages_read: int = 0            # pages this run read itself (page_reads); another run at once reads the others
+    read_seconds: float = 0.0      # wall seconds of those pages
+    read_cpu_seconds: float = 0.0  # this process's CPU seconds spent on them
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def start_run(store: Store, scans_dir: Path, settings: Settings) -> int:
+    with store.session() as s, s.begin():
+        run = Run(scans_dir=str(scans_dir), settings={k: v for k, v in settings.to_dict().items() if not k.endswith("url")})
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def intake(store: Store, run_id: int, scans_dir: Path, settings: Settings) -> IntakeResult:
+    return register_folder(store, scans_dir, run_id, settings)
+
+
+def process_pages(store: Store, page_ids: list[int], settings: Settings,
+                  on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """Read a batch of pages (a page already read is skipped), then mark the files whose pages are all read.
+
+    With several page workers (settings.workers; 2 on a 2-core machine) the pages are read that many
+    at a time, a thread each with its own engine whose networks run on one thread: one page's
+    recognition overlaps the other's cleanup, layout and mapping (measured against one page at a
+    time on two inference threads in docs/ocr.md). At most `workers` pages are in memory."""
+    workers = min(settings.workers, len(page_ids))
+    out: list[PageOutcome] = []
+    if workers <= 1:
+        engine = get_engine(settings.engine, **settings.engine_settings)
+        for pid in page_ids:
+            o = process_page(store, pid, settings, engine)
+            out.append(o)
+            if on_page:
+                on_page(o)
+    else:
+        slots = queue.SimpleQueue()
+        for k in range(workers):
+            slots.put(k)
+
+        def one(pid: int) -> PageOutcome:
+            k = slots.get()
+            try:
+                return process_page(store, pid, settings, worker_engine(settings.engine, k, **settings.engine_settings))
+            finally:
+                slots.put(k)
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="page") as pool:
+            for o in pool.map(one, page_ids):
+                out.append(o)
+                if on_page:
+                    on_page(o)
+    with store.session() as s:
+        fids = set(s.scalars(select(Page.file_id).where(Page.id.in_(page_ids))))
+    mark_files_processed(store, sorted(fids))
+    return out
+
+
+def mark_files_processed(store: Store, file_ids: list[int]) -> None:
+    if not file_ids:
+        return
+    with store.session() as s, s.begin():
+        pending = set(s.scalars(select(Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending")
+                                .group_by(Page.file_id)))
+        for fid in file_ids:
+            if fid not in pending:
+                sf = s.get(SourceFile, fid)
+                if sf.status != "processed":
+                    sf.status = "processed"
+
+
+def process_file(store: Store, file_id: int, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+    """Every page of one file not yet processed (resume skips the done ones)."""
+    with store.session() as s:
+        page_ids = list(s.scalars(select(Page.id).where(Page.file_id == file_id).order_by(Page.page_no)))
+    return process_pages(store, page_ids, settings, on_page)
+
+
+def link(store: Store, settings: Settings | None = None) -> int:
+    """De-duplicate every record in the store (this run's and earlier ones', and against the platform
+    when settings are given); returns the pairs merged automatically. See pipeline.platform.linkage."""
+    return link_store(store, settings).auto_merged
+
+
+def audit_stage(store: Store, settings: Settings) -> dict[str, int]:
+    """Draw the blind audit samples the volumes lack, then act on what the audit measured so far
+    (pipeline.quality.audit): after dedupe, before any load."""
+    from pipeline.quality.audit import draw, enforce
+
+    drawn = draw(store, settings)
+    actions = enforce(store, settings)
+    return {"audit_drawn": drawn.drawn, "audit_sent_back": sum(a.sent_back for a in actions)}
+
+
+def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeResult, merged: int, seconds: float) -> RunSummary:
+    file_ids = intake_result.file_ids
+    sm = RunSummary(run_id=run_id, scans_dir=str(scans_dir), files_new=len(intake_result.new_files),
+                    files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
+                    clusters_merged=merged, seconds=round(seconds, 2))
+    sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
+    sm.not_read = [{"path": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.refused]
+    # a partly recovered file is registered (its pages are processed) and listed under quarantine too
+    sm.files = len(file_ids) + sum(1 for q in sm.quarantined if q["reason"] != "partly_recovered")
+    with store.session() as s:
+        pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
+        sm.pages = len(pages)
+        for page, rel in pages:
+            deg = next((st.get("result", {}).get("turned_deg", 0) for st in page.steps or []
+                        if isinstance(st, dict) and st.get("name") == "orientation"), 0)
+            if deg and page.status == "done":
+                sm.pages_turned.append({"file": rel, "page": str(page.page_no), "degrees": str(deg)})
+            if page.status == "done":
+                sm.pages_done += 1
+            elif page.status != "pending":
+                sm.pages_problem.append({"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""})
+        counts = dict(s.execute(
+            select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
+        ).all())
+        read = s.execute(select(func.count(PageRead.id), func.sum(PageRead.seconds), func.sum(PageRead.cpu_seconds))
+                         .where(PageRead.run_id == run_id)).one()
+    sm.pages_read, sm.read_seconds, sm.read_cpu_seconds = int(read[0]), round(read[1] or 0.0, 2), round(read[2] or 0.0, 2)
+    sm.records = sum(counts.values())
+    sm.auto_accepted = counts.get("auto_accepted", 0)
+    sm.needs_review = counts.get("needs_review", 0)
+    sm.approved = counts.get("approved", 0)
+    sm.rejected = counts.get("rejected", 0)
+    return sm
+
+
+def finish_run(store: Store, run_id: int, summary: RunSummary, status: str = "completed") -> None:
+    with store.session() as s, s.begin():
+        run = s.get(Run, run_id)
+        run.finished_at, run.status, run.summary = utcnow(), status, summary.to_dict()
+
+
+def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> RunSummary:
+    """The whole run in this process, without Prefect (tests, benchmarks, embedding)."""
+    t0 = time.perf_counter()
+    with Store.open(settings) as store:
+        run_id = start_run(store, scans_dir, settings)
+        got = intake(store, run_id, scans_dir, settings)
+        for fid in got.file_ids:
+            process_file(store, fid, settings, on_page)
+        merged = link(store, settings)
+        summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
+        finish_run(store, run_id, summary)
+        return summary
+
+
+def remap(store: Store, settings: Settings) -> tuple[int, int]:
+    """Map every processed page again from its stored cells (after a spec, lexicon or threshold
+    change), without OCR, then de-duplicate. Pages with reviewed records are left alone.
+    Returns (pages remapped, records)."""
+    with store.session() as s:
+        page_ids = list(s.scalars(select(Page.id).where(Page.status == "done").order_by(Page.id)))
+    pages = records = 0
+    for pid in page_ids:
+        n = remap_page(store, pid, settings)
+        if n:
+            pages += 1
+            records += n
+    link(store, settings)
+    from pipeline.quality.audit import refresh_pending
+
+    refresh_pending(store)  # a pending audit sample is checked against what mapping now gives
+    return pages, records
+
+
+def apply_version(store: Store, settings: Settings, ref: str | None, *, user: str, rollback: bool = False) -> tuple[str, str, int, int]:
+    """Make a thresholds version the one routing uses (or roll back to the one before), then map every
+    processed page again from its stored cells (no OCR). Returns (before, now, pages, records)."""
+    if settings.thresholds_file is not None:
+        raise BackfillError(f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
+                            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds")
+    versions = thresholds_versions(settings)
+    before, now = versions.rollback(user=user) if rollback else versions.apply(ref or "", user=user)
+    fresh = settings.with_()  # resolves the version now in use
+    pages, records = remap(store, fresh)
+    return before, now, pages, records
