@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_foundation import raw_whole_page  # noqa: E402
 from bench.plot import reliability_png  # noqa: E402
-from pipeline.quality.calibration import field_types, reliability  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Page, Store  # noqa: E402
+from pipeline.quality.calibration import field_types, reliability  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap, run_folder  # noqa: E402
-from pipeline.kernel.store import Page, Store  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 FOUNDATION = {  # bench/results/foundation-seed777.md (issue 2), same machine, 48 pages

@@ -37,14 +37,14 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.kernel.store import AuditSample, AuditVerdict, Page, Record, SourceFile, Store, utcnow  # noqa: E402
+from pipeline.page.extract import map_rows  # noqa: E402
+from pipeline.page.routing import route  # noqa: E402
 from pipeline.quality import audit as A  # noqa: E402
 from pipeline.quality.calibration import CERTAIN_TYPES, field_types  # noqa: E402
-from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.review.corrections import correct_record, decide  # noqa: E402
-from pipeline.page.extract import map_rows  # noqa: E402
-from pipeline.kernel.models import RawCell  # noqa: E402
-from pipeline.page.routing import route  # noqa: E402
-from pipeline.kernel.store import AuditSample, AuditVerdict, Page, Record, SourceFile, Store, utcnow  # noqa: E402
 from samples.generator import get_register  # noqa: E402
 
 TEMPLATE_REGISTERS = [("yantai", 2013, "cremation"), ("longkou", 2016, "cremation"), ("haiyang", 2011, "cremation"),

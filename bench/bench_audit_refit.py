@@ -41,17 +41,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.kernel.stats import clustered_rate  # noqa: E402
+from pipeline.kernel.store import Page, Record, SourceFile, Store  # noqa: E402
+from pipeline.page.extract import map_rows, page_unsure_share  # noqa: E402
 from pipeline.quality import audit as A  # noqa: E402
 from pipeline.quality import refit as F  # noqa: E402
 from pipeline.quality.calibration import Observation, field_types  # noqa: E402
-from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.review.corrections import correct_record, decide  # noqa: E402
 from pipeline.quality.evaluate import truth_path  # noqa: E402
-from pipeline.page.extract import map_rows, page_unsure_share  # noqa: E402
-from pipeline.kernel.models import RawCell  # noqa: E402
+from pipeline.review.corrections import correct_record, decide  # noqa: E402
 from pipeline.runs.stages import run_folder  # noqa: E402
-from pipeline.kernel.stats import clustered_rate  # noqa: E402
-from pipeline.kernel.store import Page, Record, SourceFile, Store  # noqa: E402
 from samples.generator import _write_volume, plan_volumes  # noqa: E402
 
 NOT_SCORED = A.NOT_SCORED

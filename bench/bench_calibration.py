@@ -23,14 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.plot import reliability_png  # noqa: E402
-from pipeline.quality.calibration import (  # noqa: E402
-    FLOOR, TYPE_CAP, accepted_records, field_types, fit_joint, limit_for_kind, reliability, write_thresholds)
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.quality.evaluate import evaluate  # noqa: E402
-from pipeline.page.extract import page_unsure_share  # noqa: E402
 from pipeline.kernel.models import RawCell  # noqa: E402
-from pipeline.runs.stages import remap, run_folder  # noqa: E402
 from pipeline.kernel.store import Page, Store  # noqa: E402
+from pipeline.page.extract import page_unsure_share  # noqa: E402
+from pipeline.quality.calibration import (  # noqa: E402
+    FLOOR,
+    TYPE_CAP,
+    accepted_records,
+    field_types,
+    fit_joint,
+    limit_for_kind,
+    reliability,
+    write_thresholds,
+)
+from pipeline.quality.evaluate import evaluate  # noqa: E402
+from pipeline.runs.stages import remap, run_folder  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"

@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_calibration import page_shares  # noqa: E402
 from ocr.registry import get_engine  # noqa: E402
-from pipeline.quality.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Store  # noqa: E402
+from pipeline.quality.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
 from pipeline.quality.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
 from pipeline.runs.stages import remap, run_folder  # noqa: E402
-from pipeline.kernel.store import Store  # noqa: E402
 from samples.families import FAMILIES  # noqa: E402
 from samples.generator import GENERATOR_VERSION, generate_set  # noqa: E402
 
@@ -242,7 +242,7 @@ def render(rep: dict[str, Any], command: str) -> str:
                      f"{r['pages_no_table_with_records']} of {r['pages_no_table']} |")
     lines += ["", "## As shipped (today's packaged thresholds, fitted on the default generator's sets)", "",
               "| measure | " + " | ".join(fams) + " |", "|---|" + "---|" * len(fams)]
-    for key, label, op, floor, spec in FLOORS:
+    for key, label, _op, _floor, spec in FLOORS:
         lines.append(f"| {label} | " + " | ".join(fmt(shipped[f][key], spec) for f in fams) + " |")
     lines += ["", "## Wrong fields by kind of failure (held out)", "",
               "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "

@@ -136,8 +136,8 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
               "processes left | resumed: exit | pages read twice | reads cut short, read again | records (truth rows) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     from pipeline.kernel.config import Settings
-    from pipeline.quality.evaluate import evaluate
     from pipeline.kernel.store import Store
+    from pipeline.quality.evaluate import evaluate
 
     for trial in range(1, trials + 1):
         work = Path(tempfile.mkdtemp(prefix="bench-ctrlc-"))
@@ -185,8 +185,8 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
 
 
 def bench_orientation(lines: list[str]) -> None:
-    from pipeline.page.cleanup import clean_page
     from pipeline.kernel.config import Settings
+    from pipeline.page.cleanup import clean_page
     from pipeline.page.intake import load_page, probe
     from pipeline.page.orientation import default_judge, orient
 

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from ocr.registry import get_engine  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.quality.evaluate import evaluate, truth_path  # noqa: E402
-from pipeline.page.intake import load_page, probe  # noqa: E402
-from pipeline.runs.stages import run_folder  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
+from pipeline.page.intake import load_page, probe  # noqa: E402
+from pipeline.quality.evaluate import evaluate, truth_path  # noqa: E402
+from pipeline.runs.stages import run_folder  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 

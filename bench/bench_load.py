@@ -25,7 +25,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # tests/pgcluster.py
@@ -33,9 +32,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/pgcluster.py
 from sqlalchemy import insert, select  # noqa: E402
 
 from pipeline.kernel.config import Settings, mask_url  # noqa: E402
-from pipeline.platform.load import build_rows, load  # noqa: E402
-from pipeline.page.routing import LOADABLE  # noqa: E402
 from pipeline.kernel.store import Page, Record, SourceFile, Store, narrow_values, utcnow  # noqa: E402
+from pipeline.page.routing import LOADABLE  # noqa: E402
+from pipeline.platform.load import build_rows, load  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 
 

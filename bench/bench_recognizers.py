@@ -32,8 +32,8 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from ocr.agreement import normalize_text  # noqa: E402
 from ocr.ppocr import MODELS, wheel_model_dir  # noqa: E402
 from ocr.registry import clear_cache, get_engine  # noqa: E402
-from pipeline.page.cleanup import clean_page  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.page.cleanup import clean_page  # noqa: E402
 from pipeline.page.extract import STRETCH_FIELDS, line_crops  # noqa: E402
 from pipeline.page.intake import load_page, probe  # noqa: E402
 from pipeline.page.layout import find_grid  # noqa: E402

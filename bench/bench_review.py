@@ -37,10 +37,10 @@ HERE = Path(__file__).resolve().parent.parent
 CODE = Path(importlib.util.find_spec("pipeline").origin).resolve().parent.parent  # the tree under test
 sys.path.insert(0, str(CODE))
 
-from pipeline.review import queue as R  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.localhttp import free_port, wait_until_healthy  # noqa: E402
 from pipeline.kernel.store import Record, Store  # noqa: E402
+from pipeline.review import queue as R  # noqa: E402
 from pipeline.review.users import add_user  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
-from pipeline.kernel.store import Store  # noqa: E402
 
 RULES = {  # flag -> (rule, fix or doubt)
     "place_glyph_fixed": ("瞳 → 疃 in addresses (mapping.normalize._PLACE_GLYPHS)", "fix"),

@@ -107,7 +107,7 @@ def store_state(data: Path) -> tuple[Counter, dict, int]:
     eng.dispose()
     count = Counter((sha, pg, row) for sha, pg, row, _f, _l in rows)
     values = {(sha, pg, row): {k: v.get("value") for k, v in json.loads(f).items()} for sha, pg, row, f, _l in rows}
-    return count, values, sum(1 for *_x, l in rows if l is not None)
+    return count, values, sum(1 for *_x, loaded_at in rows if loaded_at is not None)
 
 
 def platform_keys(data: Path) -> Counter:

@@ -21,11 +21,11 @@ from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.exc import OperationalError
 
-from pipeline.runs import stages
-from pipeline.runs import manage as runs
 from pipeline.kernel.config import Settings
-from pipeline.page.intake import IntakeResult
 from pipeline.kernel.store import Store
+from pipeline.page.intake import IntakeResult
+from pipeline.runs import manage as runs
+from pipeline.runs import stages
 
 
 def _io_error_only(task, task_run, state) -> bool:

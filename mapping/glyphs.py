@@ -101,7 +101,7 @@ def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | 
     prev = [0.0]
     for nc in name:
         prev.append(prev[-1] + (1.0 if droppable is None or nc in droppable else inf))
-    for i, rc in enumerate(read, 1):
+    for rc in read:
         cur = [prev[0] + extra]
         for j, nc in enumerate(name, 1):
             sub = 0.5 * substitution_cost(rc, nc) if nc in unreadable else substitution_cost(rc, nc)

@@ -21,10 +21,19 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.kernel.models import chars_fit
 
-from .glyphs import LOOKALIKE, MAX_COST as MAX_SHAPE_COST, closest_by_shape, lookalike_spellings, shape_distance
-from .places import (DROPPED, UNREADABLE, confusion_doubted, deciding_hit, district_of, doubted_positions, find_village,
-                     names_listed_towns_village,
-                     scan_places)
+from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings, shape_distance
+from .glyphs import MAX_COST as MAX_SHAPE_COST
+from .places import (
+    DROPPED,
+    UNREADABLE,
+    confusion_doubted,
+    deciding_hit,
+    district_of,
+    doubted_positions,
+    find_village,
+    names_listed_towns_village,
+    scan_places,
+)
 from .spec import CodeTable, Spec, load_spec
 
 

@@ -25,7 +25,8 @@ _HOLE = "\x00"
 # read name missing from the lexicon (桑岛) is never rewritten.
 LOOKALIKES: dict[str, str] = {
     "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸齐", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
-    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗", "楼": "搂喽缕", "山": "川凵", "牟": "车单年", "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗", "楼": "搂喽缕", "山": "川凵", "牟": "车单年",
+    "芝": "之芒", "砣": "砘陀", "矶": "机叽",
 }
 
 
@@ -191,8 +192,9 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                 # (养马岛东海域 names a place east of 养马岛, it is no misreading of 养马岛海域)
                 if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf and idx.by_name[shorter].kind != "sea_area":
                     found.add((2, start, shorter))
-        def usable(c: tuple[int, int, str]) -> bool:
-            return _at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted) and all(c[1] < h.start for h in weak)
+        def usable(c: tuple[int, int, str]) -> bool:  # called in this iteration only (the loop's values are meant)
+            return (_at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted)  # noqa: B023
+                    and all(c[1] < h.start for h in weak))  # noqa: B023
 
         cands = sorted(c for c in found | unlike if usable(c))
         if not cands:

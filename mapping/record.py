@@ -15,8 +15,8 @@ from typing import Any, Callable, Mapping, Sequence
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
-from .idfix import RowFacts, correct_id
 from .flags import CONFIDENCE_FACTOR, severity
+from .idfix import RowFacts, correct_id
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
 

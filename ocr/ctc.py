@@ -78,8 +78,8 @@ def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, m
         grow = allowed[probs[t, allowed] >= floor].tolist()
         nxt: dict[tuple[int, ...], list[float]] = {}
 
-        def add(prefix: tuple[int, ...], slot: int, value: float) -> None:
-            cur = nxt.setdefault(prefix, [float("-inf"), float("-inf")])
+        def add(prefix: tuple[int, ...], slot: int, value: float) -> None:  # called in this step only
+            cur = nxt.setdefault(prefix, [float("-inf"), float("-inf")])  # noqa: B023
             cur[slot] = float(np.logaddexp(cur[slot], value))
 
         for prefix, (pb, pc) in beams.items():

@@ -28,11 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
-from pipeline.kernel.models import OcrPiece
-
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr
 from ocr.registry import register
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.kernel.models import OcrPiece
 
 INSTALL_HINT = "pip install 'funeral-backfill[paddle]' (paddleocr>=3 and paddlepaddle>=3)"
 

@@ -32,12 +32,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
-from pipeline.kernel.models import OcrPiece, chars_fit
-
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
 from ocr.ctc import ANY, Label, ctc_log_likelihood, greedy_decode, likeliest_texts
 from ocr.registry import register
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
+from pipeline.kernel.models import OcrPiece, chars_fit
 
 
 @dataclass(frozen=True)

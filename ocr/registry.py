@@ -11,9 +11,8 @@ import inspect
 import threading
 from typing import Any, TypeVar
 
-from pipeline.kernel.errors import BackfillError, ConfigError
-
 from ocr.base import OcrEngine
+from pipeline.kernel.errors import BackfillError, ConfigError
 
 E = TypeVar("E", bound=type[OcrEngine])
 

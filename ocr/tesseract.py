@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.kernel.errors import ConfigError, MissingDependencyError, PageError
-from pipeline.kernel.models import OcrPiece
-
 from ocr.base import OcrEngine, as_uint8_image, clamp01, erase_ruling_lines
 from ocr.registry import register
+from pipeline.kernel.errors import ConfigError, MissingDependencyError, PageError
+from pipeline.kernel.models import OcrPiece
 
 _APT_BASE = "tesseract-ocr"
 

@@ -12,11 +12,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pipeline.runs import completion as C
+from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
 from pipeline.kernel.store import Run, Store
+from pipeline.runs import completion as C
 from review_app.i18n import t
 
 log = logging.getLogger("review_app")

@@ -20,17 +20,49 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from pipeline.review import queue as R
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import (ApprovalRefused, CorrectionError, FieldEntry, decide, decide_link, history, reopen,
-                                  review_form)
 from pipeline.kernel.errors import BackfillError
-from pipeline.page.routing import REJECTED
 from pipeline.kernel.store import Quarantine, Run, SourceFile, Store
-from pipeline.review.users import (ROLES, Account, UserError, add_user, end_session, get_account, get_language, list_users,
-                            login, session_account, set_active, set_language, start_session, touch_session, unlock)
-from review_app.i18n import (LANGUAGES, confidence_level, field_label, flag_text, gap_text, note_texts,
-                             record_reason_text, refusal_text, t)
+from pipeline.page.routing import REJECTED
+from pipeline.review import queue as R
+from pipeline.review.corrections import (
+    ApprovalRefused,
+    CorrectionError,
+    FieldEntry,
+    decide,
+    decide_link,
+    history,
+    reopen,
+    review_form,
+)
+from pipeline.review.users import (
+    ROLES,
+    Account,
+    UserError,
+    add_user,
+    end_session,
+    get_account,
+    get_language,
+    list_users,
+    login,
+    session_account,
+    set_active,
+    set_language,
+    start_session,
+    touch_session,
+    unlock,
+)
+from review_app.i18n import (
+    LANGUAGES,
+    confidence_level,
+    field_label,
+    flag_text,
+    gap_text,
+    note_texts,
+    record_reason_text,
+    refusal_text,
+    t,
+)
 
 log = logging.getLogger("review_app")
 

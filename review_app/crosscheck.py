@@ -16,12 +16,12 @@ import streamlit as st
 
 from mapping.spec import load_spec
 from pipeline.crosscheck import check as X
-from pipeline.review import queue as R
+from pipeline.crosscheck.rolls import KINDS
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.privacy import mask_id
-from pipeline.crosscheck.rolls import KINDS
 from pipeline.kernel.store import Store
+from pipeline.review import queue as R
 
 log = logging.getLogger("review_app")
 

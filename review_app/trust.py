@@ -18,12 +18,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pipeline.quality import audit as A
-from pipeline.page import lexicon as L
-from pipeline.quality import refit as F
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Store
+from pipeline.page import lexicon as L
+from pipeline.quality import audit as A
+from pipeline.quality import refit as F
 
 log = logging.getLogger("review_app")
 
@@ -32,7 +32,8 @@ TEXT = {
     "quality": "抽检质量",
     "quality_intro": ("系统按卷册从自动通过的记录中随机抽取一部分（默认每卷 2 %，至少 20 条），像其他记录一样送审；"
                       "审核员无从分辨。下列错误率只来自这些抽检记录的审核结果。"),
-    "settings": "抽检比例 {share:.1%}，每卷至少 {minimum} 条，随机种子 {seed}；目标：自动通过记录的字段错误率不超过 {target:.2%}（95 % 区间上限，{method}）",
+    "settings": ("抽检比例 {share:.1%}，每卷至少 {minimum} 条，随机种子 {seed}；"
+                 "目标：自动通过记录的字段错误率不超过 {target:.2%}（95 % 区间上限，{method}）"),
     "m_auto": "自动通过记录", "m_drawn": "抽检记录", "m_reviewed": "已审核", "m_effort": "抽检工作量", "m_rate": "总体错误率",
     "effort_help": "抽检记录占自动通过记录的比例",
     "plot_caption": "各卷自动通过记录的字段错误率及其 95 % 区间；红线为目标",
@@ -69,7 +70,8 @@ TEXT = {
     "th_versions": "阈值版本", "th_version": "版本", "th_when": "时间", "th_who": "写入人", "th_note": "说明", "th_active": "在用",
     "th_preview": "根据审核结果重新拟合（预览）", "th_target": "拟合目标（自动通过字段错误率）",
     "th_type": "字段类型", "th_now": "在用", "th_new": "重新拟合",
-    "th_evidence": "依据：{records} 条审核完成的记录（抽检 {audited} 条，送审 {held} 条），来自 {volumes} 卷，{fields} 个字段；代表 {weighted:.0f} 条记录",
+    "th_evidence": ("依据：{records} 条审核完成的记录（抽检 {audited} 条，送审 {held} 条），"
+                    "来自 {volumes} 卷，{fields} 个字段；代表 {weighted:.0f} 条记录"),
     "th_cv": "重新拟合（按卷交叉验证，{folds} 折）：直通率 {st}，自动通过字段错误率 {wr}",
     "th_cv_none": "只有一卷有审核结果，无法交叉验证：请先审核更多卷的记录。",
     "th_cur": "在用阈值在同一依据上：直通率 {st}，自动通过字段错误率 {wr}",

@@ -40,9 +40,22 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from samples.families import (CERT_ISSUERS, ETHNIC_GROUPS, EXTRA_HEADERS, FAMILIES, MISPRINTS, NEW_SEA_AREAS, RULING_RGB,
-                              SEA_DIRECTIONS, STRIKE_NOTES, VILLAGE_CLAN, VILLAGE_PREFIX, VILLAGE_SUFFIX, Family,
-                              get_family)
+from samples.families import (
+    CERT_ISSUERS,
+    ETHNIC_GROUPS,
+    EXTRA_HEADERS,
+    FAMILIES,
+    MISPRINTS,
+    NEW_SEA_AREAS,
+    RULING_RGB,
+    SEA_DIRECTIONS,
+    STRIKE_NOTES,
+    VILLAGE_CLAN,
+    VILLAGE_PREFIX,
+    VILLAGE_SUFFIX,
+    Family,
+    get_family,
+)
 
 GENERATOR_VERSION = 3  # 2: ballpoint strokes drawn as one narrow line (version 1 lost the hairlines)
 # 3: most villages are real ones of the town written (NBS 2023 list), the rest made up as before

@@ -24,7 +24,15 @@ from mapping.dedupe import DedupeRecord, DedupeTable
 from mapping.hanzi import CONFUSABLE_GROUPS, VARIANTS
 from mapping.normalize import normalize_cert_no, normalize_date, normalize_id_number, normalize_name
 from samples.generator import (
-    DIVISIONS, GIVEN_OLD_F, GIVEN_OLD_M, GIVEN_YOUNG_F, GIVEN_YOUNG_M, HOMES, SURNAMES, format_date, id_check_digit,
+    DIVISIONS,
+    GIVEN_OLD_F,
+    GIVEN_OLD_M,
+    GIVEN_YOUNG_F,
+    GIVEN_YOUNG_M,
+    HOMES,
+    SURNAMES,
+    format_date,
+    id_check_digit,
 )
 
 VARIATIONS = ("id_blank", "id_one_digit", "name_confusable", "name_variant", "name_homophone", "date_style",

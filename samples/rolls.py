@@ -30,8 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samples.generator import (DIVISIONS, GIVEN_OLD_F, GIVEN_OLD_M, GIVEN_YOUNG_F, GIVEN_YOUNG_M, HOMES, ROADS,
-                               SURNAMES)
+from samples.generator import DIVISIONS, GIVEN_OLD_F, GIVEN_OLD_M, GIVEN_YOUNG_F, GIVEN_YOUNG_M, HOMES, ROADS, SURNAMES
 from samples.persons import _vary_name
 
 VARIATIONS = ("id_typo", "id_15", "id_missing", "name_variant", "birth_blank", "moved")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.kernel.config import Settings
-from pipeline.page.extract import save_records, map_rows
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.store import Page, Record, SourceFile, Store, utcnow
+from pipeline.page.extract import map_rows, save_records
 from samples.generator import Register, get_register
 
 

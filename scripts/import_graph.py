@@ -12,6 +12,7 @@ line are siblings and may not import each other). PLUG_INS names the few imports
 upward, each with the reason (a plug-in point chosen at run time). Reads the source (ast); imports
 nothing of ours, so it runs on a broken tree too.
 """
+
 from __future__ import annotations
 
 import argparse

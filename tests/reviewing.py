@@ -1,10 +1,10 @@
 """A reviewer's work in tests: look at every field the review contract asks about, then approve."""
 from __future__ import annotations
 
-from pipeline.kernel.config import Settings
-from pipeline.review.corrections import FieldEntry, approval_gaps, form_text, review_form
-from pipeline.kernel.store import FieldReview, Record, Store
 from mapping.spec import load_spec
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import FieldReview, Record, Store
+from pipeline.review.corrections import FieldEntry, approval_gaps, form_text, review_form
 
 
 def approve_as_reviewer(store: Store, rid: int, user: str, settings: Settings, *, require_claim: bool = False) -> None:

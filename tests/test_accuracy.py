@@ -11,11 +11,11 @@ from mapping.flags import FLAGS
 from mapping.idfix import RowFacts, correct_id
 from mapping.spec import load_spec
 from ocr.agreement import resolve
-from pipeline.quality.calibration import Observation, fit_joint, load_thresholds, reliability
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ConfigError
-from pipeline.kernel.models import MappedRecord, FieldValue, RawCell
+from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
+from pipeline.quality.calibration import Observation, fit_joint, load_thresholds, reliability
 
 TRUE_ID = "370611193807050025"  # born 1938-07-05, female, Yantai Fushan
 FACTS = RowFacts(sex="2", age=74, death=dt.date(2013, 4, 5))
@@ -168,7 +168,7 @@ def test_routing_uses_the_thresholds_file(tmp_path):
 
 
 # ---- a dropped character: the ink is wider than the text read ---------------------------------------
-def _written(text: str) -> "np.ndarray":
+def _written(text: str) -> "numpy.ndarray":  # noqa: F821 - numpy is imported inside
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
@@ -250,8 +250,8 @@ def test_a_page_read_unsure_too_often_goes_to_review_whole():
 
 def test_a_page_limit_per_ledger_kind(tmp_path):
     """A thresholds file may give each ledger kind its own page limit; a kind it leaves out has none."""
-    from pipeline.quality.calibration import load_page_limit
     from pipeline.page.extract import map_rows
+    from pipeline.quality.calibration import load_page_limit
 
     f = tmp_path / "th.json"
     f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2}}), encoding="utf-8")
@@ -387,8 +387,8 @@ def test_a_fault_of_ours_on_one_page_fails_that_page_and_the_run_goes_on(tmp_pat
     from pathlib import Path
 
     import pipeline.page.extract as X
-    from pipeline.runs.stages import run_folder
     from pipeline.kernel.store import Page, Store
+    from pipeline.runs.stages import run_folder
 
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -826,7 +826,7 @@ def test_ctc_search_finds_the_likeliest_texts_of_an_alphabet():
     found = likeliest_texts(probs, [1, 2], beam=64, floor=0.0)
     assert all(3 not in t for t, _s in found)
     assert [t for t, _s in found[:5]] == [t for _s, t in brute[:5]]
-    for (t, score), (expected, _t) in zip(found[:5], brute[:5]):
+    for (_t, score), (expected, _t2) in zip(found[:5], brute[:5]):
         assert math.isclose(score, expected, rel_tol=1e-9)
     assert all(len(t) <= 2 for t, _s in likeliest_texts(probs, [1, 2], beam=8, max_len=2))
 

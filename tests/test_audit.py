@@ -9,18 +9,18 @@ import math
 from pathlib import Path
 
 import pytest
+from reviewing import approve_as_reviewer
 from sqlalchemy import select
 
-from pipeline.quality import audit as A
-from pipeline.review import queue as R
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import correct_record, decide
-from reviewing import approve_as_reviewer
-from pipeline.platform.load import load
-from pipeline.platform.schema import open_platform
-from pipeline.runs.stages import remap
 from pipeline.kernel.stats import wilson
 from pipeline.kernel.store import AuditSample, LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.platform.load import load
+from pipeline.platform.schema import open_platform
+from pipeline.quality import audit as A
+from pipeline.review import queue as R
+from pipeline.review.corrections import correct_record, decide
+from pipeline.runs.stages import remap
 from samples.seed import seed_store
 
 

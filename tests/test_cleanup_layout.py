@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.page.cleanup import clean_page
 from pipeline.kernel.errors import NoTableError
-from pipeline.page.layout import Grid, assign_pieces, find_grid, reading_order, text_line_bands
 from pipeline.kernel.models import OcrPiece
+from pipeline.page.cleanup import clean_page
+from pipeline.page.layout import Grid, assign_pieces, find_grid, reading_order, text_line_bands
 from samples.generator import render_page
 
 

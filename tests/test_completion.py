@@ -9,20 +9,20 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from reviewing import approve_as_reviewer
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from pipeline.runs import completion as C
+from pipeline.archive.inventory import InventoryError, Selection, identify_files, import_inventory, parse_years
 from pipeline.cli import main
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import decide
-from reviewing import approve_as_reviewer
-from pipeline.archive.inventory import InventoryError, Selection, identify_files, import_inventory, parse_years
-from pipeline.platform.load import load
-from pipeline.page.routing import REJECTED
-from pipeline.runs.manage import batches, plan_files
 from pipeline.kernel.store import LedgerVolume, LoadedRecord, Page, Quarantine, Record, SourceFile, Store
+from pipeline.page.routing import REJECTED
+from pipeline.platform.load import load
+from pipeline.review.corrections import decide
 from pipeline.review.users import add_user, set_language
+from pipeline.runs import completion as C
+from pipeline.runs.manage import batches, plan_files
 from samples.seed import seed_store
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")

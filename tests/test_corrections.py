@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import update
 
 from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Record, Store
 from pipeline.review.corrections import CorrectionError, correct_record, decide, history
 from pipeline.runs.stages import remap
-from pipeline.kernel.store import Record, Store
 from samples.seed import seed_store
 
 
@@ -93,8 +93,8 @@ def test_decisions_are_audited_and_checked(seeded):
 
 
 def test_a_merge_decision_joins_the_clusters_and_is_audited(seeded):
-    from pipeline.review.corrections import decide_link
     from pipeline.kernel.store import RecordLink
+    from pipeline.review.corrections import decide_link
 
     store, settings, rows = seeded
     a, b = rows[0].record_id, rows[1].record_id

@@ -21,13 +21,26 @@ from sqlalchemy import insert
 
 from mapping.normalize import id_check_digit
 from pipeline.cli import main
-from pipeline.kernel.config import Settings
-from pipeline.crosscheck.check import (AUTO_CONFIRMED, CONFIRMED, NOT_SAME, TO_REVIEW, CrosscheckError, close_check,
-                                 decide_hit, export_check, hit_history, hits_of, months_between, reveal, run_check)
-from pipeline.kernel.errors import ConfigError
-from pipeline.platform.schema import migrate_platform, platform_metadata
+from pipeline.crosscheck.check import (
+    AUTO_CONFIRMED,
+    CONFIRMED,
+    NOT_SAME,
+    TO_REVIEW,
+    CrosscheckError,
+    close_check,
+    decide_hit,
+    export_check,
+    hit_history,
+    hits_of,
+    months_between,
+    reveal,
+    run_check,
+)
 from pipeline.crosscheck.rolls import RollError, RollOptions
+from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import ConfigError
 from pipeline.kernel.store import CrosscheckHit, Store, make_engine
+from pipeline.platform.schema import migrate_platform, platform_metadata
 
 
 def idn(region: str, birth: str, seq: str) -> str:

@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_crosscheck import B, _typo, platform, write_roll  # noqa: F401 - the platform fixture
 
-from pipeline.kernel.config import Settings
 from pipeline.crosscheck.check import CONFIRMED, NOT_SAME, TO_REVIEW, hit_history, hits_of, run_check
+from pipeline.kernel.config import Settings
 from pipeline.kernel.localhttp import free_port, wait_until_healthy
 from pipeline.kernel.store import Store
 from pipeline.review.users import add_user

@@ -6,8 +6,8 @@ import pytest
 
 from mapping.normalize import normalize_cert_no, normalize_date, normalize_phone, normalize_text
 from pipeline.kernel.config import Settings
-from pipeline.page.extract import DITTO_CERTAINTY, is_ditto, map_rows
 from pipeline.kernel.models import RawCell
+from pipeline.page.extract import DITTO_CERTAINTY, is_ditto, map_rows
 
 COLUMNS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "household_address",
            "death_date", "cremation_date", "agent_name"]

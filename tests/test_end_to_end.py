@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pipeline.kernel.config import Settings
-from pipeline.quality.evaluate import evaluate
 from pipeline.kernel.store import Store
+from pipeline.quality.evaluate import evaluate
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 

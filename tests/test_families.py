@@ -226,10 +226,10 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     """A pipeline that lost a file, mapped one column to nothing, swapped two, left a written cell blank
     and auto-accepted all of it (a struck row too) is caught on every count, without OCR."""
     from pipeline.kernel.config import Settings
-    from pipeline.quality.evaluate import evaluate
-    from pipeline.page.extract import map_rows, save_records
     from pipeline.kernel.models import RawCell
     from pipeline.kernel.store import Page, Record, SourceFile, Store
+    from pipeline.page.extract import map_rows, save_records
+    from pipeline.quality.evaluate import evaluate
 
     reg = register("cremation", **CARBON)
     page_no = next(p for p in range(1, reg.n_pages + 1) if any(r.struck for r in reg.page_rows(p)))

@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, func, select, text
 import pipeline.platform.load as load_mod
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.store import ImageStore, Page, Record, Store
 from pipeline.quality.evaluate import evaluate
 from pipeline.runs.stages import run_folder
-from pipeline.kernel.store import ImageStore, Page, Record, Store
 from samples.seed import seed_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,8 +176,9 @@ def test_disk_full_at_the_image_store_boundary_fails_the_page(tmp_path, monkeypa
 
 # ---- issue 25: stores, platforms and exports that cannot be written -----------------------------------
 from clirun import backfill, one_clear_error, popen  # noqa: E402
-from pipeline.runs import manage as runs  # noqa: E402
+
 from pipeline.kernel.store import Run  # noqa: E402
+from pipeline.runs import manage as runs  # noqa: E402
 
 
 def test_unwritable_stores_platforms_and_exports_fail_in_one_line_leaving_nothing(tmp_path):
@@ -344,8 +345,8 @@ def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_
     one, and takes it once the holder's claim expires (a machine gone). Blank pages: no OCR needed."""
     from PIL import Image
 
-    from pipeline.page.intake import register_folder
     from pipeline.kernel.store import PageRead
+    from pipeline.page.intake import register_folder
 
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -383,8 +384,8 @@ def test_a_page_that_failed_is_read_again_by_the_next_run(tmp_path):
     the run) is read by the next run, as its message promises; within one run it is tried once."""
     from PIL import Image
 
-    from pipeline.page.intake import register_folder
     from pipeline.kernel.store import PageRead
+    from pipeline.page.intake import register_folder
 
     scans = tmp_path / "scans"
     scans.mkdir()

@@ -17,10 +17,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from pipeline.kernel.config import Settings
-from pipeline.quality.evaluate import evaluate
-from pipeline.page.intake import register_folder
-from pipeline.runs.stages import run_folder
 from pipeline.kernel.store import Page, Quarantine, Record, SourceFile, Store
+from pipeline.page.intake import register_folder
+from pipeline.quality.evaluate import evaluate
+from pipeline.runs.stages import run_folder
 from samples.make_invalid import EXPECTED, INVALID_DIR, TURNED, WEIRD_NAME, write_invalid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,10 +213,19 @@ def test_a_page_scanned_turned_is_turned_upright_and_read(corpus_run, name):
 
 # ---- issue 25: names git cannot hold, deep trees, refused folders, huge page counts, bad settings -----
 from clirun import backfill, one_clear_error  # noqa: E402
+
 from pipeline.kernel.errors import ConfigError  # noqa: E402
 from samples.make_invalid import (  # noqa: E402
-    ESCAPE_NAME, FORGING_NAME, GBK_NAME, GBK_SHOWN, UNDECODABLE_SHOWN, many_pages_pdf, write_deep_tree,
-    write_hostile_names, write_long_path)
+    ESCAPE_NAME,
+    FORGING_NAME,
+    GBK_NAME,
+    GBK_SHOWN,
+    UNDECODABLE_SHOWN,
+    many_pages_pdf,
+    write_deep_tree,
+    write_hostile_names,
+    write_long_path,
+)
 
 
 def test_names_that_are_not_utf8_or_forge_lines_are_stored_whole_and_printed_escaped(tmp_path):
@@ -227,7 +236,7 @@ def test_names_that_are_not_utf8_or_forge_lines_are_stored_whole_and_printed_esc
     expected = write_hostile_names(scans)
     # a real (blank) scan under GBK bytes: read back from its stored path, page by page
     Image.new("RGB", (400, 300), (235, 235, 235)).save(os.path.join(os.fsencode(scans), b"blank\xc7\xe5.png"), "PNG")
-    for attempt in (1, 2):  # the second run finds the same names again and still completes
+    for _attempt in (1, 2):  # the second run finds the same names again and still completes
         res = backfill("run", "scans", "--no-prefect", cwd=tmp_path)
         assert res.returncode == 0, res.stderr[-3000:]
         assert "Traceback" not in res.stderr

@@ -1,4 +1,5 @@
 """The rooms' order (scripts/import_graph.py): no circle between rooms, no import of a room above."""
+
 from __future__ import annotations
 
 import subprocess
@@ -33,11 +34,16 @@ def _tree(tmp: Path, files: dict[str, str]) -> Path:
 
 
 def test_an_upward_import_fails_even_when_lazy(tmp_path):
-    root = _tree(tmp_path, {
-        "pipeline/__init__.py": "", "pipeline/kernel/__init__.py": "", "pipeline/page/__init__.py": "",
-        "pipeline/page/extract.py": "from pipeline.kernel import store\n",
-        "pipeline/kernel/store.py": "def f():\n    from pipeline.page.extract import x\n",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "pipeline/__init__.py": "",
+            "pipeline/kernel/__init__.py": "",
+            "pipeline/page/__init__.py": "",
+            "pipeline/page/extract.py": "from pipeline.kernel import store\n",
+            "pipeline/kernel/store.py": "def f():\n    from pipeline.page.extract import x\n",
+        },
+    )
     res = _graph("--root", str(root))
     assert res.returncode == 1
     assert "upward import pipeline/kernel -> pipeline/page: pipeline.kernel.store -> pipeline.page.extract (lazy)" in res.stdout
@@ -45,8 +51,14 @@ def test_an_upward_import_fails_even_when_lazy(tmp_path):
 
 
 def test_a_room_missing_from_the_layers_fails(tmp_path):
-    root = _tree(tmp_path, {"pipeline/__init__.py": "", "pipeline/kernel/__init__.py": "",
-                            "pipeline/attic/__init__.py": "from pipeline.kernel import store\n",
-                            "pipeline/kernel/store.py": ""})
+    root = _tree(
+        tmp_path,
+        {
+            "pipeline/__init__.py": "",
+            "pipeline/kernel/__init__.py": "",
+            "pipeline/attic/__init__.py": "from pipeline.kernel import store\n",
+            "pipeline/kernel/store.py": "",
+        },
+    )
     res = _graph("--root", str(root))
     assert res.returncode == 1 and "room not in LAYERS: pipeline/attic" in res.stdout

@@ -9,8 +9,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from pipeline.kernel.config import Settings
-from pipeline.page.intake import load_page, register_folder
 from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
+from pipeline.page.intake import load_page, register_folder
 
 
 def _img(w=400, h=300, value=200) -> Image.Image:

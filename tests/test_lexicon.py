@@ -9,11 +9,11 @@ import json
 import pytest
 
 from mapping.spec import load_spec, with_local_lexicon
-from pipeline.page import lexicon as L
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import correct_record
 from pipeline.kernel.errors import BackfillError, ConfigError
 from pipeline.kernel.store import Record, Store
+from pipeline.page import lexicon as L
+from pipeline.review.corrections import correct_record
 from samples.seed import seed_store
 
 UNLISTED = "山东省烟台市福山区高疃镇后夼村3号"     # 后夼村 is in no list of 高疃镇's villages

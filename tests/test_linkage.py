@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import decide_link
+from pipeline.kernel.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
 from pipeline.platform.linkage import golden_record, link_store, platform_matches
 from pipeline.platform.load import load
 from pipeline.platform.schema import migrate_platform
-from pipeline.kernel.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
+from pipeline.review.corrections import decide_link
 from samples.seed import seed_store
 
 

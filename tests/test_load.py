@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from pipeline.kernel.config import Settings
-from pipeline.platform.load import load, natural_key
 from pipeline.kernel.store import FieldReview, LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.platform.load import load, natural_key
 
 
 def _crem(cert: str | None, idn: str | None, name: str = "王秀英", date: str = "2013-04-09", id_type: str = "0") -> dict:

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import approval_gaps, confirm, decide_link
 from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.store import FieldReview, Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
 from pipeline.platform.linkage import link_store
 from pipeline.platform.load import load
-from pipeline.platform.schema import head_revision, migrate_platform, upgrade
 from pipeline.platform.reconcile import loaded_records, reconcile
-from pipeline.kernel.store import FieldReview, Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine
+from pipeline.platform.schema import head_revision, migrate_platform, upgrade
+from pipeline.review.corrections import approval_gaps, confirm, decide_link
 
 
 def _crem(cert, idn, name="王秀英", birth="1935-04-07", death="2013-04-07", date="2013-04-09", conf=0.99, agent="李明",

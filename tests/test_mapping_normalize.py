@@ -4,9 +4,25 @@ from __future__ import annotations
 import pytest
 
 from mapping import (
-    ashes_destination, convert_15_to_18, death_cause, id_check_digit, is_valid_id, load_spec, normalize_address,
-    normalize_age, normalize_cert_no, normalize_code, normalize_count, normalize_date, normalize_division,
-    normalize_id_number, normalize_name, normalize_phone, normalize_sex, normalize_text, relation,
+    ashes_destination,
+    convert_15_to_18,
+    death_cause,
+    id_check_digit,
+    is_valid_id,
+    load_spec,
+    normalize_address,
+    normalize_age,
+    normalize_cert_no,
+    normalize_code,
+    normalize_count,
+    normalize_date,
+    normalize_division,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+    normalize_sex,
+    normalize_text,
+    relation,
 )
 
 

@@ -9,10 +9,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mapping import (
-    RecordContext, ashes_destination, build_record, convert_15_to_18, death_cause, id_check_digit, is_valid_id,
-    load_spec, map_columns, detect_kind, normalize_address, normalize_age, normalize_cert_no, normalize_code,
-    normalize_count, normalize_date, normalize_division, normalize_id_number, normalize_name, normalize_phone,
-    normalize_sea_area, normalize_sex, normalize_text, relation,
+    RecordContext,
+    ashes_destination,
+    build_record,
+    convert_15_to_18,
+    death_cause,
+    detect_kind,
+    id_check_digit,
+    is_valid_id,
+    load_spec,
+    map_columns,
+    normalize_address,
+    normalize_age,
+    normalize_cert_no,
+    normalize_code,
+    normalize_count,
+    normalize_date,
+    normalize_division,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+    normalize_sea_area,
+    normalize_sex,
+    normalize_text,
+    relation,
 )
 from mapping.flags import FLAGS
 from pipeline.kernel.models import RawCell
@@ -21,7 +41,8 @@ SPEC = load_spec()
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # text that looks like ledger cells: digits, CJK, the separators and confusable letters OCR produces
-_ALPHABET = "0123456789０１２３４５６７８９.-/年月日号 〇零一二三四五六七八九十百农历初男女岁XxOolI|·•、，：:()（）No芝罘果区县市镇街道海域幸福门楼疃长岛蓬莱寄存领回撒海骨灰妻子女儿孙兄弟朋友"
+_ALPHABET = ("0123456789０１２３４５６７８９.-/年月日号 〇零一二三四五六七八九十百农历初男女岁XxOolI|·•、，：:()（）"
+             "No芝罘果区县市镇街道海域幸福门楼疃长岛蓬莱寄存领回撒海骨灰妻子女儿孙兄弟朋友")
 ledger_text = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=30))
 
 
@@ -46,7 +67,8 @@ def test_dates(raw, year):
 
 
 @PROPS
-@given(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)), st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日"]))
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+       st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日"]))
 def test_dates_roundtrip(d, fmt):
     assert normalize_date(fmt.format(y=d.year, m=d.month, d=d.day)).value == d.isoformat()
 

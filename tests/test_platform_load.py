@@ -10,15 +10,15 @@ from sqlalchemy import create_engine, inspect, select, text, update
 
 from pipeline.cli import main
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import confirm, correct_record, reopen
-from pipeline.review.users import add_user, list_users
 from pipeline.kernel.errors import ExitCode
+from pipeline.kernel.store import LoadedRecord, PlatformReceipt, Record, Store
+from pipeline.page.routing import LOADABLE
 from pipeline.platform.load import LoadError, load
 from pipeline.platform.package import PackageError, export_package, import_package
-from pipeline.platform.schema import head_revision, platform_metadata
 from pipeline.platform.reconcile import reconcile
-from pipeline.page.routing import LOADABLE
-from pipeline.kernel.store import LoadedRecord, PlatformReceipt, Record, Store
+from pipeline.platform.schema import head_revision, platform_metadata
+from pipeline.review.corrections import confirm, correct_record, reopen
+from pipeline.review.users import add_user, list_users
 from samples.seed import seed_store
 
 

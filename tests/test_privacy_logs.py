@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.kernel.config import Settings
-from pipeline.quality.evaluate import evaluate
 from pipeline.kernel.store import Store
+from pipeline.quality.evaluate import evaluate
 from samples.make_invalid import EXPECTED
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]

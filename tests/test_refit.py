@@ -10,14 +10,14 @@ from contextlib import redirect_stdout
 import pytest
 from sqlalchemy import select
 
-from pipeline.quality import audit as A
-from pipeline.quality import refit as F
-from pipeline.runs import stages
-from pipeline.quality.calibration import thresholds_doc
 from pipeline.cli import main as cli
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import correct_record, decide
 from pipeline.kernel.store import AuditSample, Record, Store
+from pipeline.quality import audit as A
+from pipeline.quality import refit as F
+from pipeline.quality.calibration import thresholds_doc
+from pipeline.review.corrections import correct_record, decide
+from pipeline.runs import stages
 from samples.seed import seed_store
 
 

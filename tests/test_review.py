@@ -7,13 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from pipeline.review import queue as R
-from pipeline.kernel.config import Settings
-from pipeline.review.corrections import ApprovalRefused, ClaimError, CorrectionError, correct_record, decide, decide_link, history
-from pipeline.kernel.store import Record, RecordLink, Store, User
-from pipeline.review.users import UserError, add_user, authenticate, set_active
 from reviewing import approve_as_reviewer
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Record, RecordLink, Store, User
+from pipeline.review import queue as R
+from pipeline.review.corrections import ApprovalRefused, ClaimError, CorrectionError, correct_record, decide, decide_link, history
+from pipeline.review.users import UserError, add_user, authenticate, set_active
 from samples.seed import seed_store
 
 ROOT = Path(__file__).resolve().parent.parent

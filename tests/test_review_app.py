@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.review import queue as R
-from pipeline.kernel.config import Settings
-from pipeline.review.corrections import history
 from mapping.spec import load_spec
+from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, RecordLink, Store
+from pipeline.review import queue as R
+from pipeline.review.corrections import history
 from pipeline.review.users import add_user, set_language
 from review_app.i18n import t
 from samples.seed import seed_store

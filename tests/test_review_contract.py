@@ -14,19 +14,29 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from pipeline.review import queue as R
-from pipeline.runs.completion import completion, to_csv
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import (ApprovalRefused, CorrectionError, CorrectionRefused, FieldEntry, approval_gaps, confirm,
-                                  correct_record, decide, history, reopen, review_form)
 from pipeline.kernel.errors import ExitCode
-from pipeline.platform.export import export_csv
+from pipeline.kernel.store import FieldReview, LoginFailure, Page, Record, Reveal, Store, WebSession
 from pipeline.page.extract import remap_page
+from pipeline.platform.export import export_csv
 from pipeline.platform.load import load
 from pipeline.platform.package import export_package
-from pipeline.kernel.store import FieldReview, LoginFailure, Page, Record, Reveal, Store, WebSession
-from pipeline.review.users import (add_user, bind_session, login, session_account, set_active, start_session, end_session,
-                            unlock)
+from pipeline.review import queue as R
+from pipeline.review.corrections import (
+    ApprovalRefused,
+    CorrectionError,
+    CorrectionRefused,
+    FieldEntry,
+    approval_gaps,
+    confirm,
+    correct_record,
+    decide,
+    history,
+    reopen,
+    review_form,
+)
+from pipeline.review.users import add_user, bind_session, end_session, login, session_account, set_active, start_session, unlock
+from pipeline.runs.completion import completion, to_csv
 from samples.seed import seed_store
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from pipeline.page.cleanup import clean_page, ruling_mask, suppress_stamps
-from pipeline.kernel.errors import NoTableError
-from pipeline.page.layout import (cell_inner, column_gap, faint_ink, find_grid, find_grid_or_text, grid_from_text,
-                             text_line_bands)
 from robust_pages import page
+
+from pipeline.kernel.errors import NoTableError
+from pipeline.page.cleanup import clean_page, ruling_mask, suppress_stamps
+from pipeline.page.layout import cell_inner, column_gap, faint_ink, find_grid, find_grid_or_text, grid_from_text, text_line_bands
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from pipeline.kernel.config import Settings
-from pipeline.runs.stages import intake, process_file, run_folder, start_run
 from pipeline.kernel.store import Page, Record, Store
+from pipeline.runs.stages import intake, process_file, run_folder, start_run
 
 
 @pytest.mark.ocr

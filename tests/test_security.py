@@ -12,9 +12,9 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from pipeline.kernel.config import Settings
-from pipeline.page.intake import register_folder
 from pipeline.kernel.safety import inside, is_sha256, safe_file_name
 from pipeline.kernel.store import ImageStore, Quarantine, SourceFile, Store, User
+from pipeline.page.intake import register_folder
 from pipeline.review.users import Account, add_user
 from review_app.i18n import t
 from samples.seed import seed_store
@@ -225,6 +225,7 @@ def test_copy_names_are_one_plain_component(tmp_path, name):
 
 # ---- issue 25: passwords never printed, personal data owner-only ---------------------------------------
 from clirun import backfill  # noqa: E402
+
 from pipeline.kernel.config import mask_url  # noqa: E402
 
 HIDDEN = "S3cretPw"

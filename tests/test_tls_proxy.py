@@ -14,12 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_review_browser import CHROME_ARGS, CHROMIUM, ROOT, need_browser, serve, stop
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.localhttp import free_port
 from pipeline.kernel.store import Store
 from pipeline.review.users import add_user
-from test_review_browser import CHROME_ARGS, CHROMIUM, ROOT, need_browser, serve, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CONF = ROOT / "docs" / "review-nginx.conf"

@@ -7,19 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
+from reviewing import approve_as_reviewer
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import AuditSample, LexiconDecision, Store
 from pipeline.quality import audit as A
 from pipeline.review import queue as R
-from pipeline.kernel.config import Settings
-from pipeline.review.corrections import correct_record, decide
-from pipeline.kernel.store import AuditSample, LexiconDecision, Store
+from pipeline.review.corrections import correct_record
 from pipeline.review.users import add_user
 from review_app.i18n import t
 from review_app.trust import TEXT
 from samples.seed import seed_store
-from reviewing import approve_as_reviewer
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
 

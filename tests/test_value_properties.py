@@ -10,8 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mapping import (
-    RecordContext, birth_date_from_id, build_record, convert_15_to_18, division_from_id, id_check_digit, is_valid_id,
-    load_spec, normalize_address, normalize_count, normalize_sea_area, normalize_text, scan_places,
+    RecordContext,
+    birth_date_from_id,
+    build_record,
+    convert_15_to_18,
+    division_from_id,
+    id_check_digit,
+    is_valid_id,
+    load_spec,
+    normalize_address,
+    normalize_count,
+    normalize_sea_area,
+    normalize_text,
+    scan_places,
     sex_from_id,
 )
 from mapping.flags import FLAGS

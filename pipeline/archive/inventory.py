@@ -39,8 +39,8 @@ from sqlalchemy import func, select
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, ExitCode
-from pipeline.page.extract import ledger_year, resolve_funeral_home
 from pipeline.kernel.store import LedgerVolume, Page, SourceFile, Store, utcnow
+from pipeline.page.extract import ledger_year, resolve_funeral_home
 
 COLUMNS = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages", "path_pattern", "notes")
 REQUIRED = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages")

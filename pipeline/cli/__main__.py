@@ -1,4 +1,5 @@
 """`python -m pipeline.cli ...`: the `backfill` command."""
+
 import sys
 
 from pipeline.cli.main import main

@@ -76,8 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     scans = Path(args.scans_dir)
     if not scans.is_dir():
         raise BackfillError(f"{shown(fs_name(scans))}: not a folder", hint="give the folder that holds the scanned ledgers")
-    from pipeline.runs.interrupt import stop_cleanly
     from pipeline.kernel.store import Store
+    from pipeline.runs.interrupt import stop_cleanly
 
     resume = "backfill " + " ".join(shlex.quote(fs_name(a)) for a in (getattr(args, "argv", None) or ["run", str(scans)]))
     with stop_cleanly(settings, resume):  # Ctrl-C: one line, exit 130, within seconds (with or without Prefect)
@@ -111,7 +111,8 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
     holding a newline or ': ' can neither add a line of its own nor pass for a field separator."""
     lines = [
         f"run {sm['run_id']} on {shown(sm['scans_dir'])}  ({sm['seconds']:.1f} s)",
-        f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, {len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
+        f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, "
+        f"{len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
         f"  pages        {sm['pages']:>6}  ({sm['pages_done']} processed, {len(sm['pages_problem'])} with problems)",
         f"  records      {sm['records']:>6}",
         f"  auto-accepted{sm['auto_accepted']:>6}",
@@ -122,7 +123,8 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
           if sm.get("audit_sent_back") else []),
         f"  duplicates merged {sm['clusters_merged']}",
         *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
-        *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
+        *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, "
+           f"{sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
         *([f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
           if "pages_read" in sm else []),
         f"  store: {mask_url(settings.store_url)}",
@@ -146,8 +148,8 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.platform.export import export_csv
     from pipeline.kernel.store import Store
+    from pipeline.platform.export import export_csv
 
     settings = _settings(args)
     with Store.open(settings) as store:
@@ -157,8 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from pipeline.platform.load import load
     from pipeline.kernel.store import Store
+    from pipeline.platform.load import load
 
     settings = _settings(args)
     with Store.open(settings) as store:
@@ -190,8 +192,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from pipeline.platform.reconcile import reconcile
     from pipeline.kernel.store import Store
+    from pipeline.platform.reconcile import reconcile
 
     settings = _settings(args)
     with Store.open(settings) as store:
@@ -262,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-prefect", action="store_true", help="run the stages in this process without Prefect")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
-    from pipeline.cli.runs import add_commands as add_run_commands, add_run_options
+    from pipeline.cli.runs import add_commands as add_run_commands
+    from pipeline.cli.runs import add_run_options
     add_run_options(r)
     r.set_defaults(func=cmd_run)
 
@@ -301,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)")
     common(rm)
-    from pipeline.cli.trust import add_commands as add_trust_commands, add_remap_options
+    from pipeline.cli.trust import add_commands as add_trust_commands
+    from pipeline.cli.trust import add_remap_options
     add_remap_options(rm)
     rm.set_defaults(func=cmd_remap)
 

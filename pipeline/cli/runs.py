@@ -82,8 +82,8 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.runs.completion import completion, format_table, to_csv, totals
     from pipeline.kernel.store import Store
+    from pipeline.runs.completion import completion, format_table, to_csv, totals
 
     if args.quality:
         from pipeline.cli.trust import cmd_quality  # the blind audit's measured error (issue 23)

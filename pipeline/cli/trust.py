@@ -25,8 +25,8 @@ def _user(args: argparse.Namespace) -> str:
 
 def cmd_quality(args: argparse.Namespace, settings_of: Callable) -> int:
     """`backfill status --quality`: the measured wrong-field rates (text, --csv FILE, --json)."""
-    from pipeline.quality.audit import format_quality, quality, quality_csv
     from pipeline.kernel.store import Store
+    from pipeline.quality.audit import format_quality, quality, quality_csv
 
     settings = settings_of(args)
     with Store.open(settings) as store:
@@ -43,8 +43,8 @@ def cmd_quality(args: argparse.Namespace, settings_of: Callable) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.quality import audit as A
     from pipeline.kernel.store import Store
+    from pipeline.quality import audit as A
 
     settings = settings_of(args)
     with Store.open(settings) as store:
@@ -70,8 +70,8 @@ def cmd_audit(args: argparse.Namespace, settings_of: Callable) -> int:
 
 def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
     from pipeline.kernel.config import mask_url
-    from pipeline.quality.refit import format_refit, refit, thresholds_versions, write_version
     from pipeline.kernel.store import Store
+    from pipeline.quality.refit import format_refit, refit, thresholds_versions, write_version
 
     settings = settings_of(args)
     versions = thresholds_versions(settings)
@@ -95,8 +95,8 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
 
 
 def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.page import lexicon as L
     from pipeline.kernel.store import Store
+    from pipeline.page import lexicon as L
 
     settings = settings_of(args)
     with Store.open(settings) as store:
@@ -198,8 +198,8 @@ def add_remap_options(rm: argparse.ArgumentParser) -> None:
 
 
 def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.runs.stages import audit_stage, remap
     from pipeline.kernel.store import Store
+    from pipeline.runs.stages import audit_stage, remap
 
     settings = settings_of(args)
     with Store.open(settings) as store:

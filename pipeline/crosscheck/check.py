@@ -53,20 +53,50 @@ import numpy as np
 import orjson
 from sqlalchemy import String, cast, func, insert, inspect, select, update
 
-from mapping.dedupe import (HOW_WORDS, NAME_HOW, W, CrossIndex, DedupeTable, date_ints, id_key, score_pairs,
-                            text_hash, weight_to_score)
+from mapping.dedupe import (
+    HOW_WORDS,
+    NAME_HOW,
+    CrossIndex,
+    DedupeTable,
+    W,
+    date_ints,
+    id_key,
+    score_pairs,
+    text_hash,
+    weight_to_score,
+)
 from mapping.places import district_of, scan_places
 from mapping.spec import load_spec
+from pipeline.crosscheck.rolls import (
+    CHUNK_ROWS,
+    KINDS,
+    PAYMENT_KINDS,
+    BackgroundEntries,
+    BadRow,
+    Entries,
+    RollLayout,
+    RollOptions,
+    open_roll,
+    read_entries,
+    text_of,
+)
 from pipeline.kernel.config import Settings, mask_url
 from pipeline.kernel.errors import BackfillError, DatabaseError
-from pipeline.page.intake import sha256_file
 from pipeline.kernel.processes import pid_alive
-from pipeline.platform.schema import ENTITY_TABLES, institutions, platform_metadata
-from pipeline.crosscheck.rolls import (CHUNK_ROWS, KINDS, PAYMENT_KINDS, BackgroundEntries, BadRow, Entries, RollLayout,
-                            RollOptions, open_roll, read_entries, text_of)
 from pipeline.kernel.safety import private_dir, private_file
-from pipeline.kernel.store import (CrosscheckChange, CrosscheckHit, CrosscheckRun, Page, Record, SourceFile, Store, make_engine,
-                            utcnow)
+from pipeline.kernel.store import (
+    CrosscheckChange,
+    CrosscheckHit,
+    CrosscheckRun,
+    Page,
+    Record,
+    SourceFile,
+    Store,
+    make_engine,
+    utcnow,
+)
+from pipeline.page.intake import sha256_file
+from pipeline.platform.schema import ENTITY_TABLES, institutions, platform_metadata
 
 log = logging.getLogger(__name__)
 

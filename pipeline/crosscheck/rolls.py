@@ -33,8 +33,16 @@ import numpy as np
 import pandas as pd
 
 from mapping.headers import best_score, clean_header, pair_columns, wording_scores, wordings_of
-from mapping.normalize import (ID_CHECK, ID_WEIGHTS, MAX_YEAR, MIN_YEAR, normalize_date, normalize_id_number,
-                               normalize_name, normalize_year_month)
+from mapping.normalize import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    MAX_YEAR,
+    MIN_YEAR,
+    normalize_date,
+    normalize_id_number,
+    normalize_name,
+    normalize_year_month,
+)
 from mapping.spec import DATA_DIR
 from pipeline.kernel.errors import ConfigError, InputFileError
 

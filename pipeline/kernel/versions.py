@@ -8,6 +8,7 @@ version that was in use before the current one, the packaged default included.
 """
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -131,7 +132,7 @@ class VersionedFiles:
             f.write(json.dumps(event, ensure_ascii=False) + "\n")
         return event["from"], event["to"]
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self) -> builtins.list[dict[str, Any]]:  # (list: the method above)
         p = self.root / HISTORY
         if not p.is_file():
             return []

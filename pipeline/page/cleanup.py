@@ -453,7 +453,8 @@ def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, 
     out = cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     angle = float(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])))
     box = (int(round(x0)), int(round(y0)), int(round(x0 + width)), int(round(y0 + height)))
-    return out, box, Step("rectify", {"method": "table_quad_homography"}, {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()})
+    return out, box, Step("rectify", {"method": "table_quad_homography"},
+                          {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()})
 
 
 SKEW_MIN_DEG = 0.3

@@ -30,20 +30,41 @@ from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
 from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
-from pipeline.page.cleanup import clean_page
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
-from pipeline.page.intake import load_page
-from pipeline.page.layout import (Grid, assign_pieces, cell_inner, column_gap, faint_ink, find_grid_or_text, ink_extent,
-                             reading_order, stretch_faint, text_line_bands, with_column)
-from pipeline.page.lexicon import spec_for
 from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
-from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
-from pipeline.page.routing import route
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, utcnow
-from pipeline.page.structure import (STRUCK, Structure, apply_column_checks, apply_serial_checks, apply_structure, check_columns,
-                                check_serials, mark_missing, missing_fields, serial_of)
+from pipeline.page.cleanup import clean_page
+from pipeline.page.intake import load_page
+from pipeline.page.layout import (
+    Grid,
+    assign_pieces,
+    cell_inner,
+    column_gap,
+    faint_ink,
+    find_grid_or_text,
+    ink_extent,
+    reading_order,
+    stretch_faint,
+    text_line_bands,
+    with_column,
+)
+from pipeline.page.lexicon import spec_for
+from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
+from pipeline.page.routing import route
+from pipeline.page.structure import (
+    STRUCK,
+    Structure,
+    apply_column_checks,
+    apply_serial_checks,
+    apply_structure,
+    check_columns,
+    check_serials,
+    mark_missing,
+    missing_fields,
+    serial_of,
+)
 
 log = logging.getLogger(__name__)
 

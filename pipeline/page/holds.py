@@ -10,8 +10,8 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import delete, select
 
 from mapping.spec import CERTAIN_TYPES, field_types
-from pipeline.page.routing import NEEDS_REVIEW
 from pipeline.kernel.store import AuditSample, ReviewHold
+from pipeline.page.routing import NEEDS_REVIEW
 
 NOT_SCORED = frozenset({"id_number_raw"})  # provenance, not a platform value (as in pipeline.quality.evaluate)
 BLIND_MORE_BELOW = 0.95

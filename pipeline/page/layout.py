@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from pipeline.page.cleanup import binarize
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
+from pipeline.page.cleanup import binarize
 
 
 @dataclass(frozen=True)

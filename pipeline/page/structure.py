@@ -98,7 +98,7 @@ def apply_structure(record: MappedRecord, columns: Sequence[str | None], structu
     cell_fields = set(_cell_fields(ks))
     for reason in structure.rows.get(row_no, []) if row_no is not None else []:
         _problem(record, f"row: {reason}")
-        for name, fv in record.fields.items():
+        for fv in record.fields.values():
             if fv.raw:
                 _doubt(fv, "row_struck_through" if reason == STRUCK else "row_order_broken")
     for reason in structure.page:

@@ -15,9 +15,9 @@ from sqlalchemy import MetaData, Table, delete, inspect, select, update
 
 from mapping.dedupe import DedupeRecord, DedupeResult, Golden, SourceValues, dedupe, merge_values
 from pipeline.kernel.config import Settings
-from pipeline.platform.schema import ENTITY_TABLES, EVENT_DATE
-from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW
 from pipeline.kernel.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine, sqlite_file
+from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW
+from pipeline.platform.schema import ENTITY_TABLES, EVENT_DATE
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from functools import lru_cache
 import logging
 import queue
-import threading
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
@@ -42,6 +42,21 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from mapping.spec import KindSpec, load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.privacy import mask_text
+from pipeline.kernel.store import (
+    FieldReview,
+    LedgerAbsentField,
+    LoadedRecord,
+    Page,
+    PlatformLink,
+    Record,
+    SourceFile,
+    Store,
+    narrow_values,
+    utcnow,
+)
+from pipeline.page.routing import LOADABLE
+from pipeline.platform.receipts import Receipt, new_batch_id, record_receipt
 from pipeline.platform.schema import (
     CONTACT_FIELDS,
     CONTACT_LINK,
@@ -53,11 +68,6 @@ from pipeline.platform.schema import (
     open_platform,
     person_fields,
 )
-from pipeline.kernel.privacy import mask_text
-from pipeline.platform.receipts import Receipt, new_batch_id, record_receipt
-from pipeline.page.routing import LOADABLE
-from pipeline.kernel.store import (FieldReview, LedgerAbsentField, LoadedRecord, Page, PlatformLink, Record, SourceFile, Store,
-                            narrow_values, utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -761,7 +771,7 @@ def _sqlite_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: li
         history = table.metadata.tables["record_history"]
         changed_keys = [r[k_idx] for r in changed]
         new_hash = {r[k_idx]: r[h_idx] for r in changed}
-        old_rows = []
+        old_rows: list[Any] = []
         for i in range(0, len(changed_keys), 900):
             old_rows += conn.execute(select(table).where(table.c[key].in_(changed_keys[i : i + 900]))).mappings().all()
         conn.execute(insert(history), [

@@ -1,7 +1,8 @@
 """The data-exchange package: one file per MZ/T 141 entity set (JSON Lines and CSV) and a manifest.
 
 `export_package` writes, from a platform database, `<table>.jsonl` (the values as they are) and
-`<table>.csv` (for spreadsheets: formula-like text neutralized, pipeline.kernel.csvsafe) for every entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
+`<table>.csv` (for spreadsheets: formula-like text neutralized, pipeline.kernel.csvsafe) for every
+entity set, then `manifest.json` (format, spec version, row counts, columns, size and sha256 of
 every file). `import_package` loads such a package into another platform database (the national
 platform aggregating the provinces): it first checks the manifest, every file's size, sha256 and
 row count, and refuses the whole package before writing anything if one check fails. Rows are
@@ -23,13 +24,13 @@ from sqlalchemy.exc import DBAPIError
 from pipeline.kernel import csvsafe
 from pipeline.kernel.config import Settings, mask_url
 from pipeline.kernel.errors import BackfillError, DatabaseError, ExitCode, output_error
-from pipeline.page.intake import sha256_file
-from pipeline.platform.load import BATCH_COLUMNS, upsert_batch
-from pipeline.platform.schema import ENTITY_SETS, KEY_COLUMN, open_platform
 from pipeline.kernel.privacy import mask_text
-from pipeline.platform.receipts import Receipt, new_batch_id
 from pipeline.kernel.safety import private_dir, private_file
 from pipeline.kernel.store import utcnow
+from pipeline.page.intake import sha256_file
+from pipeline.platform.load import BATCH_COLUMNS, upsert_batch
+from pipeline.platform.receipts import Receipt, new_batch_id
+from pipeline.platform.schema import ENTITY_SETS, KEY_COLUMN, open_platform
 
 FORMAT = "funeral-backfill/exchange-package"
 FORMAT_VERSION = 1

@@ -46,12 +46,26 @@ from typing import Any, Mapping
 from sqlalchemy import func, or_, select
 
 from pipeline.kernel.config import Settings
-from pipeline.page.holds import (BLIND_MORE_BELOW as BLIND_MORE_BELOW, NOT_SCORED as NOT_SCORED,  # re-exported
-                            apply_hold as apply_hold, blind_reasons, forget as forget, holds_of as holds_of)
-from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW, REJECTED
 from pipeline.kernel.stats import Rate, clustered_rate, fields_needed
-from pipeline.kernel.store import (AuditSample, AuditVerdict, LoadedRecord, Page, Record, RecordChange, ReviewHold, SourceFile,
-                            Store, utcnow)
+from pipeline.kernel.store import (
+    AuditSample,
+    AuditVerdict,
+    LoadedRecord,
+    Page,
+    Record,
+    RecordChange,
+    ReviewHold,
+    SourceFile,
+    Store,
+    utcnow,
+)
+from pipeline.page.holds import BLIND_MORE_BELOW as BLIND_MORE_BELOW  # re-exported
+from pipeline.page.holds import NOT_SCORED as NOT_SCORED
+from pipeline.page.holds import apply_hold as apply_hold
+from pipeline.page.holds import blind_reasons
+from pipeline.page.holds import forget as forget
+from pipeline.page.holds import holds_of as holds_of
+from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW, REJECTED
 
 SYSTEM = "system"
 IMAGE_TYPES = ("jpeg", "png")
@@ -137,7 +151,7 @@ def draw(store: Store, settings: Settings, *, user: str = SYSTEM) -> DrawResult:
         failed = set(s.scalars(select(AuditVerdict.volume).where(AuditVerdict.verdict.in_(("sent_back", "recheck")))))
         extra = dict(s.execute(select(AuditVerdict.volume, AuditVerdict.extra)).all())
     groups: dict[str, list[tuple[float, int, bool]]] = defaultdict(list)
-    for rid, status, fid, page_no, row_no, sha, sampled in rows:
+    for rid, _status, fid, page_no, row_no, sha, sampled in rows:
         v = vols.get(fid)
         if v is None:
             continue
@@ -369,8 +383,8 @@ def quality(store: Store, settings: Settings) -> QualityReport:
     """The wrong-field rate among auto-accepted records, from audit evidence only, per volume, field
     type, ledger kind and funeral home, with 95 % intervals; each volume's state and why. Pooled levels
     weigh each audited record by the auto-accepted records of its volume it stands for."""
-    from pipeline.quality.calibration import field_types
     from pipeline.archive.inventory import home_names
+    from pipeline.quality.calibration import field_types
 
     collect(store)
     target, method = float(settings.audit_target), settings.audit_interval

@@ -15,10 +15,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES, field_types as field_types  # re-exported: the spec's field types
-from pipeline.kernel.thresholds import (PACKAGED as PACKAGED, limit_for_kind as limit_for_kind,  # re-exported: reading the file
-                                 load_page_limit as load_page_limit, load_thresholds as load_thresholds, _read, _read_doc as _read_doc)
-
+from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES  # re-exported: the spec's field types
+from mapping.spec import field_types as field_types
+from pipeline.kernel.thresholds import PACKAGED as PACKAGED  # re-exported: reading the file
+from pipeline.kernel.thresholds import _read
+from pipeline.kernel.thresholds import _read_doc as _read_doc
+from pipeline.kernel.thresholds import limit_for_kind as limit_for_kind
+from pipeline.kernel.thresholds import load_page_limit as load_page_limit
+from pipeline.kernel.thresholds import load_thresholds as load_thresholds
 
 
 @dataclass(frozen=True)

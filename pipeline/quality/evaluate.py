@@ -14,10 +14,10 @@ from typing import Any, Sequence
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
-from pipeline.quality.calibration import Observation
-from pipeline.page.routing import AUTO_ACCEPTED
 from pipeline.kernel.safety import path_from_db
 from pipeline.kernel.store import Page, SourceFile, Store
+from pipeline.page.routing import AUTO_ACCEPTED
+from pipeline.quality.calibration import Observation
 
 NOT_SCORED = {"id_number_raw"}  # provenance, not a platform value
 

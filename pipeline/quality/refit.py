@@ -23,16 +23,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
-from pipeline.quality.calibration import (FLOOR, TYPE_CAP, Observation, field_types, fit_joint, limit_for_kind, load_page_limit,
-                                  load_thresholds, thresholds_doc)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
-from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
 from pipeline.kernel.stats import Rate, clustered_rate
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store
 from pipeline.kernel.versions import VersionedFiles
+from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
+from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
+from pipeline.quality.calibration import (
+    FLOOR,
+    TYPE_CAP,
+    Observation,
+    field_types,
+    fit_joint,
+    limit_for_kind,
+    load_page_limit,
+    load_thresholds,
+    thresholds_doc,
+)
 
 DEFAULT_TARGET = 0.0015
 """Wrong fields allowed among the auto-accepted records' fields when fitting (the audit's target is

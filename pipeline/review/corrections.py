@@ -25,10 +25,10 @@ from mapping.flags import severity
 from mapping.spec import FieldSpec, Spec, load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.page.extract import declared_absent, map_rows, record_values
 from pipeline.kernel.models import RawCell
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, utcnow
+from pipeline.page.extract import declared_absent, map_rows, record_values
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.page.structure import Structure
 
 

@@ -25,14 +25,40 @@ from sqlalchemy.exc import IntegrityError
 from mapping.flags import severity
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
-from pipeline.review.corrections import (ApprovalRefused, ClaimError, CorrectionError, FieldEntry, _field_of, approval_gaps,
-                                  check_claim, decide, form_text, mapped_with, named_fields, needs_look, require_admin,
-                                  review_form, reviewed)
-from pipeline.page.extract import declared_absent, ledger_year, remap_page
 from pipeline.kernel.privacy import mask_id, mask_phone
+from pipeline.kernel.store import (
+    BlindKey,
+    Claim,
+    FieldReview,
+    LedgerAbsentField,
+    LedgerSetting,
+    Page,
+    Record,
+    RecordLink,
+    Reveal,
+    SourceFile,
+    Store,
+    utcnow,
+)
+from pipeline.page.extract import declared_absent, ledger_year, remap_page
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
-from pipeline.kernel.store import (BlindKey, Claim, FieldReview, LedgerAbsentField, LedgerSetting, Page, Record, RecordLink,
-                            Reveal, SourceFile, Store, utcnow)
+from pipeline.review.corrections import (
+    ApprovalRefused,
+    ClaimError,
+    CorrectionError,
+    FieldEntry,
+    _field_of,
+    approval_gaps,
+    check_claim,
+    decide,
+    form_text,
+    mapped_with,
+    named_fields,
+    needs_look,
+    require_admin,
+    review_form,
+    reviewed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -662,7 +688,8 @@ def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user
         if unknown:
             raise CorrectionError(f"record {record_id} has no field(s) {', '.join(sorted(unknown))}")
         values = mapped_with(rec, {**(rec.overrides or {}), **typed}, settings)["fields"]
-        agreed, disputed = [], []
+        agreed: list[str] = []
+        disputed: list[str] = []
         for name, text in typed.items():
             ocr, mine = rec.fields[name].get("value"), values[name].get("value")
             status = "agreed" if ocr == mine else "disputed"

@@ -18,13 +18,13 @@ import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 
+from pipeline.archive.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel import csvsafe
 from pipeline.kernel.config import Settings
-from pipeline.archive.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
 
 PROBLEM_PAGE = ("no_table", "unknown_ledger", "failed")
@@ -219,11 +219,11 @@ def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
     review, less approve/reject decisions, plus reopenings)."""
     day = func.date
     with store.session() as s:
-        pages = dict(s.execute(select(day(Page.processed_at), func.count(Page.id)).where(Page.status == "done")
+        pages: dict[Any, int] = dict(s.execute(select(day(Page.processed_at), func.count(Page.id)).where(Page.status == "done")
                                .group_by(day(Page.processed_at))).all())
-        loaded = dict(s.execute(select(day(LoadedRecord.loaded_at), func.count(LoadedRecord.record_id))
+        loaded: dict[Any, int] = dict(s.execute(select(day(LoadedRecord.loaded_at), func.count(LoadedRecord.record_id))
                                 .group_by(day(LoadedRecord.loaded_at))).all())
-        entered = dict(s.execute(select(day(Record.created_at), func.count(Record.id))
+        entered: dict[Any, int] = dict(s.execute(select(day(Record.created_at), func.count(Record.id))
                                  .where(Record.status.in_(("needs_review", "approved", "rejected")))
                                  .group_by(day(Record.created_at))).all())
         decided = s.execute(select(day(RecordChange.at), RecordChange.action, func.count(RecordChange.id))
@@ -238,13 +238,13 @@ def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
     norm = lambda m: {_as_date(k): v for k, v in m.items() if k is not None}  # noqa: E731
     pages, loaded, delta = norm(pages), norm(loaded), norm(delta)
     out: list[DayPoint] = []
-    p = l = b = 0
+    p = done = b = 0
     for d in days:
         p += pages.get(d, 0)
-        l += loaded.get(d, 0)
+        done += loaded.get(d, 0)
         b += delta.get(d, 0)
         pct = round(100.0 * min(p, expected_pages) / expected_pages, 1) if expected_pages else None
-        out.append(DayPoint(d, p, l, pct, max(0, b)))
+        out.append(DayPoint(d, p, done, pct, max(0, b)))
     return out
 
 
@@ -254,7 +254,7 @@ def _as_date(v) -> date:
 
 def by_year(rows: Iterable[CompletionRow], years: Sequence[int] = tuple(range(2010, 2018))) -> list[CompletionRow]:
     """Rows rolled up per year, one per year of `years` (2010–2017 by default), zeros where nothing is known."""
-    got = {}
+    got: dict[Any, Any] = {}
     for r in rows:
         got.setdefault(r.year, []).append(r)
     out = []

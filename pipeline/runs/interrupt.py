@@ -28,8 +28,8 @@ BOOKKEEPING_SECONDS = 3.0
 
 def _bookkeeping(settings: Settings, out: list[str]) -> None:
     """Mark this process's runs interrupted, release their claims, and say what the store holds."""
-    from pipeline.runs.manage import ACTIVE_RUNS
     from pipeline.kernel.store import Page, PageRead, Record, Run, WorkClaim, make_engine, utcnow
+    from pipeline.runs.manage import ACTIVE_RUNS
 
     engine = make_engine(settings.store_url, what="working store", busy_seconds=BOOKKEEPING_SECONDS)
     try:

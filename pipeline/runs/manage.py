@@ -27,13 +27,13 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.runs import stages
+from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.processes import pid_alive
-from pipeline.page.extract import PageOutcome
-from pipeline.runs.stages import mark_files_processed, process_pages
-from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, utcnow
+from pipeline.page.extract import PageOutcome
+from pipeline.runs import stages
+from pipeline.runs.stages import mark_files_processed, process_pages
 
 log = logging.getLogger(__name__)
 

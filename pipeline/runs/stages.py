@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
 from pipeline.page.extract import PageOutcome, process_page, remap_page
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
 from pipeline.quality.refit import thresholds_versions
-from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def process_pages(store: Store, page_ids: list[int], settings: Settings,
             if on_page:
                 on_page(o)
     else:
-        slots = queue.SimpleQueue()
+        slots: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for k in range(workers):
             slots.put(k)
 
