@@ -28,10 +28,15 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# reinstall when pyproject.toml or constraints.txt change
+stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # constraints.txt: the exact versions the tests passed with (refresh: scripts/refresh_constraints.sh).
+  # The filter hides setuptools' notice that every editable install of a flat layout prints (folders
+  # named like the packages take precedence), which is how this checkout is meant to be used.
+  PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
+    .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
   touch "$stamp"
 fi
 echo "setup done: .venv ready"

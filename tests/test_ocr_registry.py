@@ -236,3 +236,17 @@ def test_page_workers_setting_is_checked():
     assert Settings(page_workers=1).workers == 1 and Settings().workers >= 1
     with pytest.raises(ConfigError):
         Settings.from_dict({"page_workers": -1})
+
+
+def test_backfill_engines_says_which_engine_runs_here_and_why_not(capsys, tmp_path, monkeypatch):
+    """`backfill engines` (the README's archivist command): each engine with available / unavailable and
+    the reason, then the one in use."""
+    from pipeline.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no backfill.toml of the checkout
+    assert main(["engines"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert set(engine_names()) <= set(lines)
+    assert "available" in lines["ppocr"] and "in use: ppocr" in out
+    assert all(("available" in lines[n]) for n in engine_names())  # available or unavailable, with why
