@@ -15,9 +15,10 @@ from pipeline import refit as F
 from pipeline.calibration import thresholds_doc
 from pipeline.cli import main as cli
 from pipeline.config import Settings
-from pipeline.corrections import correct_record, decide
+from pipeline.corrections import correct_record
 from pipeline.store import AuditSample, Record, Store
 from samples.seed import seed_store
+from reviewing import approve_as_reviewer
 
 
 @pytest.fixture()
@@ -37,7 +38,7 @@ def reviewed(tmp_path):
     for i, rid in enumerate(waiting):
         if i % 4 == 0 and rid not in sampled:
             correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     yield store, settings, ["--config", str(config)]
     store.dispose()
 
