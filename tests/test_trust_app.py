@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from pipeline import audit as A
 from pipeline import review as R
 from pipeline.config import Settings
-from pipeline.corrections import correct_record, decide
+from pipeline.corrections import correct_record
 from pipeline.store import AuditSample, LexiconDecision, Store
 from pipeline.users import add_user
 from review_app.i18n import t
