@@ -40,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "tests"))  # tests/reviewing.py: a reviewer's confirmations, then Approve
+
+from reviewing import approve_as_reviewer  # noqa: E402
 
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.models import RawCell  # noqa: E402
@@ -145,7 +148,7 @@ def review_like_a_person(store: Store, settings: Settings, truth) -> dict[str, i
                     typed[n] = "" if v is None else str(v)  # derived or context: the value itself
             changes = correct_record(store, rid, typed, user="sim-reviewer", settings=settings, reason="simulated review")
             counts["fields_corrected"] += len(changes)
-        decide(store, rid, "approved", user="sim-reviewer")
+        approve_as_reviewer(store, rid, "sim-reviewer", settings)  # under the review contract (issue 22)
         counts["approved"] += 1
     return dict(counts)
 

@@ -203,7 +203,20 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         store.dispose()
         folds[family] = {**figures(ev), "thresholds": {t: v["threshold"] for t, v in fit.items()}, "page_limit": limit}
         print(f"{family}: held out ({time.perf_counter() - t0:.0f} s)", flush=True)
+    shipped_fit = None
+    if args.write_shipped:  # the thresholds to ship: fitted on every family (the folds above say what an unseen one gets)
+        fit, limit = fit_joint(obs, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
+        write_thresholds(Path(args.write_shipped), fit, target, {
+            "families": families, "seed": args.seed, "pages_per_family": args.pages, "severity": args.severity,
+            "fields": len(obs), "target": target, "type_cap": args.type_cap, "floor": args.floor,
+            "second_read_below": settings.second_read_below, "engine": settings.engine,
+            "engine_version": engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True)),
+            "commit": git_commit(), "bench": "bench/bench_families.py --write-shipped"}, limit)
+        shipped_fit = {"path": str(args.write_shipped), "thresholds": {t: v["threshold"] for t, v in fit.items()},
+                       "page_limit": limit}
+        print(f"thresholds fitted on every family written to {args.write_shipped}", flush=True)
     return {"seed": args.seed, "pages_per_family": args.pages, "families": families, "target": target,
+            "shipped_fit": shipped_fit,
             "commit": git_commit(), "settings": {k: settings.to_dict()[k] for k in OCR_KEYS}, "runs": runs,
             "as_shipped": shipped, "held_out": folds, "generator_version": GENERATOR_VERSION,
             "date": dt.date.today().isoformat()}
@@ -283,6 +296,8 @@ def main() -> None:
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "families"))
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--write-shipped", metavar="PATH",
+                    help="also fit the thresholds on every family and write them there (mapping/data/thresholds.json to ship them)")
     args = ap.parse_args()
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     bad = [f for f in families if f not in FAMILIES]

@@ -8,6 +8,7 @@ import json
 from contextlib import redirect_stdout
 
 import pytest
+from reviewing import approve_as_reviewer
 from sqlalchemy import select
 
 from pipeline.cli import main as cli
@@ -16,7 +17,7 @@ from pipeline.kernel.store import AuditSample, Record, Store
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
 from pipeline.quality.calibration import thresholds_doc
-from pipeline.review.corrections import correct_record, decide
+from pipeline.review.corrections import correct_record
 from pipeline.runs import stages
 from samples.seed import seed_store
 
@@ -38,7 +39,7 @@ def reviewed(tmp_path):
     for i, rid in enumerate(waiting):
         if i % 4 == 0 and rid not in sampled:
             correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
-        decide(store, rid, "approved", user="ann")
+        approve_as_reviewer(store, rid, "ann", settings)
     yield store, settings, ["--config", str(config)]
     store.dispose()
 

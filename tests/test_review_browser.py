@@ -301,6 +301,7 @@ def test_a_formula_typed_in_the_browser_is_neutralized_in_every_csv(app_env, ser
     from pipeline.platform.export import export_csv
     from pipeline.platform.load import load
     from pipeline.platform.package import export_package
+    from pipeline.platform.schema import migrate_platform
 
     settings, _ = app_env
     rid = seeded_waiting(store)[0]
@@ -314,6 +315,7 @@ def test_a_formula_typed_in_the_browser_is_neutralized_in_every_csv(app_env, ser
     ctx.close()
     export_csv(store, tmp_path / "export.csv", settings.spec_version)
     plat = settings.with_(platform_url=f"sqlite:///{tmp_path / 'platform.sqlite'}")
+    migrate_platform(plat.platform_url)  # a named platform is made by `backfill migrate`
     load(store, plat)
     export_package(plat, tmp_path / "pkg")
     for f in (tmp_path / "export.csv", tmp_path / "pkg" / "dead_information.csv"):

@@ -480,7 +480,8 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         threshold = settings.threshold_for(name)
         source = fspec.source if fspec is not None else "cell"
         column = (source if source in ("context", "derived") else "cell" if name in columns
-                  else "absent" if name in absent else "unknown_column" if name in unknown else "no_column")
+                  else "absent" if name in absent else "unknown_column" if name in unknown or None in columns
+                  else "no_column")  # some header of the page not recognized: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
         if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
             issues.append("unknown_column")
