@@ -8,6 +8,7 @@ difference two names have, for the explanation a reviewer sees.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import cast
 
 from pypinyin import lazy_pinyin
 
@@ -119,7 +120,7 @@ def how_names_differ(a: str, b: str) -> tuple[str, float]:
     if len(a) == len(b):
         kinds = [_char_kind(x, y) for x, y in zip(a, b)]
         if None not in kinds:
-            worst = max(kinds, key=_KIND_RANK.__getitem__)
+            worst = max(cast("list[str]", kinds), key=_KIND_RANK.__getitem__)  # no None: checked above
             return worst, _KIND_STRENGTH[worst]
     from rapidfuzz.distance import Levenshtein
 

@@ -269,7 +269,8 @@ def deciding_hit(scan: PlaceScan) -> PlaceHit | None:
     named, else the first town or street."""
     districts = [h for h in scan.hits if h.place.kind == "district"]
     below = [h for h in scan.hits if h.place.kind not in ("district", "sea_area")]
-    return (districts or below or [None])[0]
+    found = districts or below
+    return found[0] if found else None
 
 
 def district_of(scan: PlaceScan, spec: Spec) -> tuple[str | None, tuple[str, ...]]:

@@ -180,7 +180,7 @@ class PaddleOcrEngine(OcrEngine):
         if text_det_limit_type is not None:
             kwargs["text_det_limit_type"] = text_det_limit_type
         self._pipeline = paddleocr.PaddleOCR(**kwargs)
-        self._rec = None  # recognition-only predictor, created on first recognize_crop
+        self._rec: Any = None  # recognition-only predictor, created on first recognize_crop
         self._lock = threading.Lock()
         self._version: str | None = None
 

@@ -119,9 +119,9 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
             before, now = L.lexicon_versions(settings).apply(args.version, user=_user(args))
             print(f"local lexicon: {before} -> {now}; run `backfill remap` to map the stored cells with it")
         elif c == "versions":
-            items = L.lexicon_versions(settings).list()
-            print("default  (official lists only)" + ("  <- in use" if not any(v.active for v in items) else ""))
-            for v in items:
+            versions = L.lexicon_versions(settings).list()
+            print("default  (official lists only)" + ("  <- in use" if not any(v.active for v in versions) else ""))
+            for v in versions:
                 print(f"v{v.number:<4}  {v.created_at}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else ""))
     return ExitCode.ok
 

@@ -93,6 +93,7 @@ from pipeline.kernel.store import (
     SourceFile,
     Store,
     make_engine,
+    rowcount,
     utcnow,
 )
 from pipeline.page.intake import sha256_file
@@ -916,8 +917,8 @@ def decide_hit(store: Store, hit_id: int, decision: str, *, user: str, reason: s
         if old == decision:
             return h
         now = utcnow()
-        done = s.execute(update(CrosscheckHit).where(CrosscheckHit.id == hit_id, CrosscheckHit.status == old)
-                         .values(status=decision, decided_by=user, decided_at=now)).rowcount
+        done = rowcount(s.execute(update(CrosscheckHit).where(CrosscheckHit.id == hit_id, CrosscheckHit.status == old)
+                                  .values(status=decision, decided_by=user, decided_at=now)))
         if not done:
             raise CrosscheckError(f"hit {hit_id} was decided meanwhile by someone else")
         s.add(CrosscheckChange(check_id=h.check_id, hit_id=hit_id, user=user, action=DECISIONS[decision],
@@ -1049,10 +1050,10 @@ def close_check(store: Store, settings: Settings, check_id: int, *, user: str, d
         if waiting and not discard_unreviewed:
             raise CrosscheckError(f"check {check_id}: {waiting} hit(s) still wait for review",
                                   hint="review them first, or add --discard-unreviewed to drop what was kept of them")
-        purged = s.execute(update(CrosscheckHit).where(CrosscheckHit.check_id == check_id,
-                                                       CrosscheckHit.status.in_((NOT_SAME, TO_REVIEW)),
-                                                       CrosscheckHit.roll_values.is_not(None))
-                           .values(roll_values=None)).rowcount
+        purged = rowcount(s.execute(update(CrosscheckHit).where(CrosscheckHit.check_id == check_id,
+                                                                CrosscheckHit.status.in_((NOT_SAME, TO_REVIEW)),
+                                                                CrosscheckHit.roll_values.is_not(None))
+                                    .values(roll_values=None)))
         run.status = "closed"
         out = run.out_dir
         s.add(CrosscheckChange(check_id=check_id, user=user, action="close",

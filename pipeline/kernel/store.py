@@ -11,7 +11,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import cv2
 import numpy as np
@@ -29,7 +29,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
@@ -802,3 +802,9 @@ class CrosscheckChange(Base):
     old_status: Mapped[str | None] = mapped_column(String(20))
     new_status: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE matched. (Session.execute is typed as returning a Result; for DML it
+    returns a CursorResult, which has rowcount.)"""
+    return cast(CursorResult, result).rowcount

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Collection, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -945,7 +945,7 @@ def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | 
 REVIEWED = ("approved", "rejected")
 
 
-def record_values(row: ExtractedRow, settings: Settings) -> dict[str, object]:
+def record_values(row: ExtractedRow, settings: Settings) -> dict[str, Any]:
     """The columns of a Record row that mapping decides (routing included)."""
     status, reasons = route(row.record, settings)
     return dict(

@@ -381,14 +381,15 @@ def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str
     """The one place a file is quarantined: a copy in the data folder (unless `copy` is False), its
     reason in the store (once per file and content), a warning in the log; returns the summary item."""
     qdir = settings.data_path / "quarantine"
-    target: Path | None = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(fs_name(path.name))}"
+    copy_to = qdir / f"{sha[:12] or 'unhashed'}-{safe_file_name(fs_name(path.name))}"
+    target: Path | None = copy_to
     try:
         if not copy:
             target = None
         else:
             qdir.mkdir(parents=True, exist_ok=True)
-            if not target.exists():
-                shutil.copy2(path, target)
+            if not copy_to.exists():
+                shutil.copy2(path, copy_to)
     except OSError:
         target = None  # the reason is still recorded; the original stays where it was
     msg = err.detail

@@ -198,7 +198,7 @@ def wide_fields(store: Store, record_id: int) -> str:
 def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str, str], int], dict[int, tuple[str, str]]]:
     """Persons with more than one loadable record of one ledger kind ((cluster, kind) -> records),
     and the platform rows records are linked to (record id -> (table, natural key))."""
-    multi = {(cid, kind): n for cid, kind, n in conn.execute(
+    multi: dict[tuple[str, str], int] = {(cid, kind): n for cid, kind, n in conn.execute(
         select(Record.cluster_id, Record.ledger_kind, func.count()).where(Record.status.in_(list(statuses)),
                                                                          Record.cluster_id.is_not(None))
         .group_by(Record.cluster_id, Record.ledger_kind).having(func.count() > 1))}
@@ -365,7 +365,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     result = LoadResult()
-    todo: queue.Queue = queue.Queue(maxsize=2)     # batches built, for the platform
+    todo: queue.Queue[tuple[str, list[PlatformRow], list[Mark]] | None] = queue.Queue(maxsize=2)  # batches built, for the platform
     receipts: queue.Queue = queue.Queue(maxsize=4)  # batches the platform committed, for the store
     failure: list[BaseException] = []
 

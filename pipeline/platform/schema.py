@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -173,7 +174,7 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return cast(str, ScriptDirectory.from_config(cfg).get_current_head())  # our migrations have one head
 
 
 #: what migration 0002 adds to a platform at 0001 (see _adopt_unversioned)
@@ -194,7 +195,7 @@ def _adopt_unversioned(conn: Connection, url: str) -> None:
     diff = compare_metadata(MigrationContext_for(conn), platform_metadata("mzt141-draft-0"))
     rest = [d for d in diff if not (isinstance(d, tuple) and d[0] == "add_column" and (d[2], d[3].name) in _ADDED_AFTER_0001)]
     if rest:
-        tables = sorted({_diff_table(d) for d in rest} - {None})
+        tables = sorted({t for d in rest if (t := _diff_table(d)) is not None})
         raise DatabaseError(
             f"the platform database at {mask_url(url)} was made without migrations (it has platform tables "
             f"{', '.join(sorted(existing))} but no alembic_version) and its schema differs from revision 0001 "

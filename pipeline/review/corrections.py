@@ -68,7 +68,7 @@ def _locked(s, record_id: int) -> Record:
     return rec
 
 
-def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -> dict[str, object]:
+def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -> dict[str, Any]:
     """The record's row mapped again with these typed texts over its OCR cells (nothing saved)."""
     page = rec.page
     cells = [RawCell.from_dict(c) for c in rec.cells]

@@ -38,6 +38,7 @@ from pipeline.kernel.store import (
     Reveal,
     SourceFile,
     Store,
+    rowcount,
     utcnow,
 )
 from pipeline.page.extract import declared_absent, ledger_year, remap_page
@@ -233,7 +234,7 @@ def claim(store: Store, record_id: int, user: str, *, minutes: float = CLAIM_MIN
             raise CorrectionError(f"record {record_id} does not exist")
         res = s.execute(update(Claim).where(Claim.record_id == record_id, or_(Claim.user == user, Claim.expires_at <= now))
                         .values(user=user, claimed_at=now, expires_at=expires))
-        if res.rowcount == 1:
+        if rowcount(res) == 1:
             return expires
     try:
         with store.session() as s, s.begin():

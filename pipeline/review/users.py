@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import LoginFailure, Store, User, UserPref, WebSession, utcnow
+from pipeline.kernel.store import LoginFailure, Store, User, UserPref, WebSession, rowcount, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def login(store: Store, username: str, password: str, settings: Settings) -> Log
 def unlock(store: Store, username: str) -> int:
     """Lift a login lock (forget the refused attempts of a user name); returns how many were forgotten."""
     with store.session() as s, s.begin():
-        n = s.execute(delete(LoginFailure).where(LoginFailure.username == username)).rowcount
+        n = rowcount(s.execute(delete(LoginFailure).where(LoginFailure.username == username)))
     log.info("login lock of %s lifted", _who(store, username))
     return int(n or 0)
 

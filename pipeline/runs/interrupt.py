@@ -14,9 +14,9 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ExitCode
@@ -36,7 +36,7 @@ def _bookkeeping(settings: Settings, out: list[str]) -> None:
         with engine.begin() as conn:
             runs = sorted(ACTIVE_RUNS)
             if runs:
-                conn.execute(Run.__table__.update().where(Run.id.in_(runs), Run.status == "running")
+                conn.execute(cast(Table, Run.__table__).update().where(Run.id.in_(runs), Run.status == "running")
                              .values(status="interrupted", finished_at=utcnow()))
                 conn.execute(delete(WorkClaim).where(WorkClaim.run_id.in_(runs)))
             read = conn.scalar(select(func.count(PageRead.id)).where(PageRead.run_id.in_(runs))) if runs else 0

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.processes import pid_alive
-from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, utcnow
+from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, rowcount, utcnow
 from pipeline.page.extract import PageOutcome
 from pipeline.runs import stages
 from pipeline.runs.stages import mark_files_processed, process_pages
@@ -110,7 +110,7 @@ def claim(store: Store, key: str, run_id: int, seconds: float = CLAIM_SECONDS) -
             WorkClaim.key == key,
             or_(WorkClaim.run_id == run_id, WorkClaim.expires_at <= now, WorkClaim.run_id.in_(not_running)))
             .values(run_id=run_id, claimed_at=now, expires_at=until).execution_options(synchronize_session=False))
-        if res.rowcount == 1:
+        if rowcount(res) == 1:
             return True
     try:
         with store.session() as s, s.begin():
@@ -295,8 +295,10 @@ def pending_pages(store: Store, file_ids: list[int], first_only: bool = False) -
         rows = s.execute(select(Page.id, Page.file_id).where(Page.file_id.in_(file_ids), Page.status.in_(TO_READ))
                          .order_by(Page.file_id, Page.page_no)).all()
     if first_only:
-        seen: set[int] = set()
-        rows = [(pid, fid) for pid, fid in rows if not (fid in seen or seen.add(fid))]
+        firsts: dict[int, int] = {}
+        for pid, fid in rows:
+            firsts.setdefault(fid, pid)
+        rows = [(pid, fid) for fid, pid in firsts.items()]
     return [pid for pid, _fid in rows]
 
 
