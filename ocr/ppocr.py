@@ -164,6 +164,15 @@ class _OrtNet(_Net):
         return meta["character"].splitlines()
 
 
+# OpenVINO's Python binding sets up numpy's C API (pybind11's npy_api) on the first tensor it hands to
+# or from numpy, in a call_once that gives up the GIL and takes it back. Two page workers making their
+# first inference at once deadlock there (one waits for the GIL inside call_once, the other holds the
+# GIL waiting for the same static): seen as `backfill run` hanging at 0 % CPU with both workers in
+# data_dispatcher.update_inputs. The first inference of the process is therefore made alone.
+_OV_FIRST = threading.Lock()
+_ov_ready = False
+
+
 class _OvNet(_Net):
     runtime = "openvino"
 
@@ -184,6 +193,15 @@ class _OvNet(_Net):
         self._req = compiled.create_infer_request()
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        global _ov_ready
+        if not _ov_ready:  # the process's first inference, alone (see _OV_FIRST)
+            with _OV_FIRST:
+                out = self._infer(x)
+                _ov_ready = True
+                return out
+        return self._infer(x)
+
+    def _infer(self, x: np.ndarray) -> np.ndarray:
         self._req.infer([x])
         return np.array(self._req.get_output_tensor(0).data, copy=True)
 
