@@ -47,7 +47,7 @@ from pipeline.page.extract import map_rows  # noqa: E402
 from pipeline.page.routing import route  # noqa: E402
 from pipeline.quality import audit as A  # noqa: E402
 from pipeline.quality.calibration import CERTAIN_TYPES, field_types  # noqa: E402
-from pipeline.review.corrections import correct_record  # noqa: E402
+from pipeline.review.corrections import FieldEntry, review_form  # noqa: E402
 from samples.generator import get_register  # noqa: E402
 
 TEMPLATE_REGISTERS = [("yantai", 2013, "cremation"), ("longkou", 2016, "cremation"), ("haiyang", 2011, "cremation"),
@@ -162,8 +162,10 @@ def review_pending(store: Store, settings: Settings, tpl: list[dict], truth: dic
                 counts["missed"] += 1
                 continue
             typed[f] = str(t["printed"].get(f) if f in t["printed"] else t["fields"][f]["value"])
-        if typed:
-            correct_record(store, rid, typed, user="sim-reviewer", settings=settings, reason="simulated review")
+        if typed:  # a value the paper does not hold is marked "not on the scan", never typed as blank
+            entries = {f: FieldEntry(v, not_on_scan=not v.strip() or v == "None") for f, v in typed.items()}
+            out = review_form(store, rid, entries, user="sim-reviewer", settings=settings, reason="simulated review")
+            assert not out.refused, out.refused
             counts["corrected_records"] += 1
             counts["corrected_fields"] += len(typed)
         approve_as_reviewer(store, rid, "sim-reviewer", settings)  # under the review contract (issue 22)

@@ -53,7 +53,7 @@ from pipeline.quality import audit as A  # noqa: E402
 from pipeline.quality import refit as F  # noqa: E402
 from pipeline.quality.calibration import Observation, field_types  # noqa: E402
 from pipeline.quality.evaluate import truth_path  # noqa: E402
-from pipeline.review.corrections import correct_record, decide  # noqa: E402
+from pipeline.review.corrections import CorrectionRefused, correct_record, decide  # noqa: E402
 from pipeline.runs.stages import run_folder  # noqa: E402
 from samples.generator import _write_volume, plan_volumes  # noqa: E402
 
@@ -146,9 +146,17 @@ def review_like_a_person(store: Store, settings: Settings, truth) -> dict[str, i
                 else:
                     v = row["record"].get(n)
                     typed[n] = "" if v is None else str(v)  # derived or context: the value itself
-            changes = correct_record(store, rid, typed, user="sim-reviewer", settings=settings, reason="simulated review")
+            try:
+                changes = correct_record(store, rid, typed, user="sim-reviewer", settings=settings, reason="simulated review")
+            except CorrectionRefused:  # the printed cell is itself invalid (an ID failing its check digit): typed
+                counts["refused_then_retyped"] += 1  # again as the true value, as the contract asks (issue 22)
+                continue
             counts["fields_corrected"] += len(changes)
-        approve_as_reviewer(store, rid, "sim-reviewer", settings)  # under the review contract (issue 22)
+        try:
+            approve_as_reviewer(store, rid, "sim-reviewer", settings)  # under the review contract (issue 22)
+        except AssertionError:  # a mandatory field the paper does not hold (no ID type where no ID): stays in review
+            counts["not_approvable"] += 1
+            continue
         counts["approved"] += 1
     return dict(counts)
 
