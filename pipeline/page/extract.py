@@ -51,7 +51,7 @@ from pipeline.page.layout import (
     with_column,
 )
 from pipeline.page.lexicon import spec_for
-from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as
+from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
 from pipeline.page.routing import route
 from pipeline.page.structure import (
     STRUCK,
@@ -882,8 +882,7 @@ def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirectio
     `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
     def turned_ruling() -> np.ndarray | None:
-        q = turned.quarters % 4
-        return ruling if ruling is None or q == 0 else np.ascontiguousarray(np.rot90(ruling, q))
+        return None if ruling is None else turn(ruling, None, turned.quarters)[0]
 
     try:
         return extract_page(gray, box, engine, settings, absent, turned_ruling()), gray, box

@@ -449,13 +449,10 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         absent = declared_absent(s, sf.id)
     named = named_fields(rec)
     record_reasons: list[tuple[str, dict[str, Any]]] = []
-    unknown: set[str] = set()
     for line in list(rec.problems or []) + [screen_reason(r) for r in (rec.route_reasons or []) if r not in (rec.problems or [])]:
         if _field_of(line) in rec.fields:
             continue
         code, params = record_reason(line)
-        if code == "unknown_columns":
-            unknown |= {x.strip() for x in params["fields"].split(",")}
         if (code, params) not in record_reasons:
             record_reasons.append((code, params))
     gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings)} if rec.status == NEEDS_REVIEW else {}
@@ -481,7 +478,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         threshold = settings.threshold_for(name)
         source = fspec.source if fspec is not None else "cell"
         column = (source if source in ("context", "derived") else "cell" if name in columns
-                  else "absent" if name in absent else "unknown_column" if name in unknown or None in columns
+                  else "absent" if name in absent else "unknown_column" if None in columns
                   else "no_column")  # some header of the page not recognized: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
         if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
