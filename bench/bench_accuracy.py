@@ -12,6 +12,7 @@ thresholds (exactly `backfill remap`; no OCR), scores against the truth, printed
 (Kaiti, pen-like) pages separately, and writes bench/out/accuracy-<seed>/report.{json,md}.
 Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,11 +34,22 @@ from pipeline.runs.stages import remap, run_folder  # noqa: E402
 from samples.generator import generate_set  # noqa: E402
 
 FOUNDATION = {  # bench/results/foundation-seed777.md (issue 2), same machine, 48 pages
-    "cer": 0.0083, "field_accuracy": 0.9727, "id_accuracy": 0.9927, "auto_share": 0.549, "auto_error_rate": 0.0104,
-    "pages_per_minute": 10.36, "raw_pages_per_minute": 12.02, "raw_cer": 0.4122,
+    "cer": 0.0083,
+    "field_accuracy": 0.9727,
+    "id_accuracy": 0.9927,
+    "auto_share": 0.549,
+    "auto_error_rate": 0.0104,
+    "pages_per_minute": 10.36,
+    "raw_pages_per_minute": 12.02,
+    "raw_cer": 0.4122,
 }
-TARGETS = {"field_accuracy": (">=", 0.97), "auto_error_rate": ("<=", 0.003), "auto_share": (">=", 0.70),
-           "id_accuracy": (">=", 0.998), "cer": ("<=", 0.01)}
+TARGETS = {
+    "field_accuracy": (">=", 0.97),
+    "auto_error_rate": ("<=", 0.003),
+    "auto_share": (">=", 0.70),
+    "id_accuracy": (">=", 0.998),
+    "cer": ("<=", 0.01),
+}
 
 
 def stage_ocr(args, out: Path, settings: Settings) -> None:
@@ -56,9 +68,19 @@ def stage_ocr(args, out: Path, settings: Settings) -> None:
         subset.append(scan)
         n += len(gt["pages"])
     raw = raw_whole_page(subset, settings) if subset else None
-    (out / "ocr_stage.json").write_text(json.dumps({
-        "pages": summary.pages, "seconds": round(run_s, 1), "pages_per_minute": round(60 * summary.pages / run_s, 2),
-        "records": summary.records, "raw_whole_page_ppocr": raw}, indent=1), encoding="utf-8")
+    (out / "ocr_stage.json").write_text(
+        json.dumps(
+            {
+                "pages": summary.pages,
+                "seconds": round(run_s, 1),
+                "pages_per_minute": round(60 * summary.pages / run_s, 2),
+                "records": summary.records,
+                "raw_whole_page_ppocr": raw,
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(json.dumps(raw), flush=True)
 
 
@@ -90,8 +112,13 @@ def stage_speed(args, out: Path, settings: Settings) -> None:
     summary = run_folder(work / "scans", s2)
     run_s = time.perf_counter() - t0
     raw = raw_whole_page(subset, s2)
-    res = {"pages": summary.pages, "pipeline_seconds": round(run_s, 1), "pipeline_pages_per_minute": round(60 * summary.pages / run_s, 2),
-           "raw_pages_per_minute": raw["pages_per_minute"], "ratio": round(60 * summary.pages / run_s / raw["pages_per_minute"], 3)}
+    res = {
+        "pages": summary.pages,
+        "pipeline_seconds": round(run_s, 1),
+        "pipeline_pages_per_minute": round(60 * summary.pages / run_s, 2),
+        "raw_pages_per_minute": raw["pages_per_minute"],
+        "ratio": round(60 * summary.pages / run_s / raw["pages_per_minute"], 3),
+    }
     (out / "speed.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     print(json.dumps(res), flush=True)
 
@@ -124,10 +151,16 @@ def stage_report(args, out: Path, settings: Settings) -> None:
         if sel:
             series[t] = reliability(sel)
     reliability_png(out / "reliability.png", series, f"Reliability on the report set (seed {args.seed}, never used for fitting)")
-    report = {"set": {"seed": args.seed, "pages": ocr["pages"], "severity": args.severity}, "ocr_stage": ocr,
-              "speed": json.loads((out / "speed.json").read_text(encoding="utf-8")) if (out / "speed.json").is_file() else None,
-              "remap_seconds": round(remap_s, 1), "engine_agreement": second, "accuracy": a, "foundation": FOUNDATION,
-              "reliability": series}
+    report = {
+        "set": {"seed": args.seed, "pages": ocr["pages"], "severity": args.severity},
+        "ocr_stage": ocr,
+        "speed": json.loads((out / "speed.json").read_text(encoding="utf-8")) if (out / "speed.json").is_file() else None,
+        "remap_seconds": round(remap_s, 1),
+        "engine_agreement": second,
+        "accuracy": a,
+        "foundation": FOUNDATION,
+        "reliability": series,
+    }
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def row(label, key, value, fmt, base_key=None, raw_value=None):
@@ -135,8 +168,11 @@ def stage_report(args, out: Path, settings: Settings) -> None:
         tgt = f"{target[0]} {target[1]:{fmt}}" if target else ""
         ok = "" if not target else ("✅" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "❌")
         base = FOUNDATION.get(base_key or key)
-        return (f"| {label} | {value:{fmt}} | {tgt} {ok} | {base:{fmt}} ({_ratio(value, base)}) |" if base is not None else f"| {label} | {value:{fmt}} | {tgt} {ok} | – |") + \
-            (f" {raw_value} |" if raw_value is not None else " – |")
+        return (
+            f"| {label} | {value:{fmt}} | {tgt} {ok} | {base:{fmt}} ({_ratio(value, base)}) |"
+            if base is not None
+            else f"| {label} | {value:{fmt}} | {tgt} {ok} | – |"
+        ) + (f" {raw_value} |" if raw_value is not None else " – |")
 
     ppm = ocr["pages_per_minute"]
     speed = json.loads((out / "speed.json").read_text(encoding="utf-8")) if (out / "speed.json").is_file() else None
@@ -145,23 +181,45 @@ def stage_report(args, out: Path, settings: Settings) -> None:
         "",
         "| measure | this branch | issue target | foundation (ratio this/foundation) | raw whole-page PP-OCR |",
         "|---|---|---|---|---|",
-        row("character error rate (cells, the reading kept)", "cer", a["cer"], ".2%", None,
-            f"{raw['cer_engine_order']:.2%} ({_ratio(a['cer'], raw['cer_engine_order'])})" if raw else None),
+        row(
+            "character error rate (cells, the reading kept)",
+            "cer",
+            a["cer"],
+            ".2%",
+            None,
+            f"{raw['cer_engine_order']:.2%} ({_ratio(a['cer'], raw['cer_engine_order'])})" if raw else None,
+        ),
         row("character error rate (cells, first reading)", "cer", a["cer_first_reading"], ".2%"),
         row("field exact accuracy before review", "field_accuracy", a["field_accuracy"], ".2%"),
         row(f"ID numbers exact (of {a['ids']})", "id_accuracy", a["id_accuracy"], ".2%"),
         row(f"records auto-accepted ({a['auto_accepted']} of {a['records']})", "auto_share", a["auto_share"], ".1%"),
-        row(f"wrong among auto-accepted fields ({a['auto_fields_wrong']} of {a['auto_fields']})", "auto_error_rate", a["auto_error_rate"], ".2%"),
-        row("pages per minute, end to end", "pages_per_minute", ppm, ".2f", None,
-            f"{raw['pages_per_minute']:.2f} ({_ratio(ppm, raw['pages_per_minute'])})" if raw else None),
+        row(
+            f"wrong among auto-accepted fields ({a['auto_fields_wrong']} of {a['auto_fields']})",
+            "auto_error_rate",
+            a["auto_error_rate"],
+            ".2%",
+        ),
+        row(
+            "pages per minute, end to end",
+            "pages_per_minute",
+            ppm,
+            ".2f",
+            None,
+            f"{raw['pages_per_minute']:.2f} ({_ratio(ppm, raw['pages_per_minute'])})" if raw else None,
+        ),
         "",
         f"Speed: the issue's floor is half the foundation's 10.36 pages/min = 5.18; the machine is shared, so the "
         f"comparable figure is the ratio to raw whole-page PP-OCR timed in the same run: "
-        f"{ppm / raw['pages_per_minute']:.3f} here vs 0.862 in the foundation run." if raw else "",
-        (f"Speed measured back to back on {speed['pages']} pages of the set (pipeline, then raw whole-page PP-OCR on the same "
-         f"files): pipeline {speed['pipeline_pages_per_minute']} pages/min, raw {speed['raw_pages_per_minute']} pages/min, ratio "
-         f"{speed['ratio']} (foundation: 0.862); against the foundation's 10.36 pages/min: {speed['pipeline_pages_per_minute'] / 10.36:.2f}×."
-         if speed else ""),
+        f"{ppm / raw['pages_per_minute']:.3f} here vs 0.862 in the foundation run."
+        if raw
+        else "",
+        (
+            f"Speed measured back to back on {speed['pages']} pages of the set (pipeline, then raw whole-page PP-OCR on the same "
+            f"files): pipeline {speed['pipeline_pages_per_minute']} pages/min, raw {speed['raw_pages_per_minute']} pages/min, ratio "
+            f"{speed['ratio']} (foundation: 0.862); against the foundation's 10.36 pages/min: {speed['pipeline_pages_per_minute'] / 10.36:.2f}×."
+            if speed
+            else ""
+        ),
         f"Engine agreement: {second['second_crops']} of {second['crops']} text lines read a second time, "
         f"{second['second_seconds']:.0f} s of {second['first_seconds'] + second['second_seconds']:.0f} s recognition "
         f"({second['second_seconds'] / max(1e-9, second['first_seconds'] + second['second_seconds']):.1%}).",
@@ -174,8 +232,10 @@ def stage_report(args, out: Path, settings: Settings) -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for g, d in a.get("groups", {}).items():
-        lines.append(f"| {g} | {d['records']} | {d['field_accuracy']:.2%} | {d['id_accuracy']:.2%} | {d['cer']:.2%} / {d['cer_first_reading']:.2%} | "
-                     f"{d['auto_share']:.1%} | {d['auto_error_rate']:.2%} ({d['auto_fields_wrong']} of {d['auto_fields']}) |")
+        lines.append(
+            f"| {g} | {d['records']} | {d['field_accuracy']:.2%} | {d['id_accuracy']:.2%} | {d['cer']:.2%} / {d['cer_first_reading']:.2%} | "
+            f"{d['auto_share']:.1%} | {d['auto_error_rate']:.2%} ({d['auto_fields_wrong']} of {d['auto_fields']}) |"
+        )
     lines += ["", "| field | exact | n |", "|---|---|---|"]
     lines += [f"| {k} | {v['accuracy']:.2%} | {v['n']} |" for k, v in a["per_field"].items()]
     lines += ["", "| confidence bucket | fields | observed accuracy |", "|---|---|---|"]

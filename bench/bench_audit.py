@@ -19,6 +19,7 @@ volume's true rate, whether every volume at 2 x target or more was caught (sent 
 volumes were sent back, and the review effort (audit records, records sent back), by volume size.
 Results: bench/results/audit-seed<seed>[-literal].md. Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,14 @@ from pipeline.quality.calibration import CERTAIN_TYPES, field_types  # noqa: E40
 from pipeline.review.corrections import FieldEntry, review_form  # noqa: E402
 from samples.generator import get_register  # noqa: E402
 
-TEMPLATE_REGISTERS = [("yantai", 2013, "cremation"), ("longkou", 2016, "cremation"), ("haiyang", 2011, "cremation"),
-                      ("laizhou", 2015, "cremation"), ("yantai", 2013, "sea_burial"), ("haiyang", 2011, "sea_burial")]
+TEMPLATE_REGISTERS = [
+    ("yantai", 2013, "cremation"),
+    ("longkou", 2016, "cremation"),
+    ("haiyang", 2011, "cremation"),
+    ("laizhou", 2015, "cremation"),
+    ("yantai", 2013, "sea_burial"),
+    ("haiyang", 2011, "sea_burial"),
+]
 
 
 def templates(settings: Settings, pages: int = 3) -> list[dict]:
@@ -67,11 +74,22 @@ def templates(settings: Settings, pages: int = 3) -> list[dict]:
                 if status != "auto_accepted":
                     continue
                 fields = {k: v.to_dict() for k, v in ext.record.fields.items()}
-                readable = [n for n, fv in fields.items() if types.get(n, "text") not in CERTAIN_TYPES
-                            and fv.get("value") not in (None, "") and n != "id_number_raw"]
-                out.append({"kind": kind, "title": reg.title, "columns": list(reg.columns), "fields": fields,
-                            "cells": [c.to_dict() for c in ext.cells], "readable": readable,
-                            "printed": dict(zip(reg.columns, row.cells))})
+                readable = [
+                    n
+                    for n, fv in fields.items()
+                    if types.get(n, "text") not in CERTAIN_TYPES and fv.get("value") not in (None, "") and n != "id_number_raw"
+                ]
+                out.append(
+                    {
+                        "kind": kind,
+                        "title": reg.title,
+                        "columns": list(reg.columns),
+                        "fields": fields,
+                        "cells": [c.to_dict() for c in ext.cells],
+                        "readable": readable,
+                        "printed": dict(zip(reg.columns, row.cells)),
+                    }
+                )
     return out
 
 
@@ -84,8 +102,9 @@ def wrong_value(v):
 
 def build(store: Store, settings: Settings, tpl: list[dict], args, rng: np.random.Generator) -> tuple[list[dict], dict]:
     """The volumes, their records and injected errors. Returns (volumes, truth: record id -> wrong fields)."""
-    n_fields = np.mean([sum(1 for n, fv in t["fields"].items() if fv.get("value") not in (None, "") and n != "id_number_raw")
-                        for t in tpl])
+    n_fields = np.mean(
+        [sum(1 for n, fv in t["fields"].items() if fv.get("value") not in (None, "") and n != "id_number_raw") for t in tpl]
+    )
     by_kind = defaultdict(list)
     for i, t in enumerate(tpl):
         by_kind[(t["kind"], t["title"])].append(i)
@@ -94,7 +113,7 @@ def build(store: Store, settings: Settings, tpl: list[dict], args, rng: np.rando
     rid = 0
     for v in range(args.volumes):
         u = rng.random()
-        p = (rng.uniform(0.0002, 0.0025) if u < 0.6 else rng.uniform(0.0025, 0.006) if u < 0.8 else rng.uniform(0.006, 0.03))
+        p = rng.uniform(0.0002, 0.0025) if u < 0.6 else rng.uniform(0.0025, 0.006) if u < 0.8 else rng.uniform(0.006, 0.03)
         size = int(round(math.exp(rng.uniform(math.log(args.min_size), math.log(args.max_size)))))
         group = groups[v % len(groups)]
         t0 = tpl[group[0]]
@@ -118,23 +137,69 @@ def build(store: Store, settings: Settings, tpl: list[dict], args, rng: np.rando
             truth[rid] = (group[k % len(group)], wrong)
             wrong_total += len(wrong)
             fields_total += sum(1 for n, fv in t["fields"].items() if fv.get("value") not in (None, "") and n != "id_number_raw")
-            rows.append({"id": rid, "page_no": k // per_page + 1, "row_no": k % per_page + 1, "ledger_kind": t["kind"],
-                         "status": "auto_accepted", "route_reasons": [], "fields": fields, "problems": [], "cells": t["cells"],
-                         "min_confidence": 0.9, "overrides": {}})
-        vols.append({"name": name, "sha": sha, "size": size, "p_set": p, "true_rate": wrong_total / fields_total,
-                     "fields": fields_total, "wrong": wrong_total, "title": t0["title"], "kind": t0["kind"],
-                     "columns": t0["columns"], "rows": rows})
+            rows.append(
+                {
+                    "id": rid,
+                    "page_no": k // per_page + 1,
+                    "row_no": k % per_page + 1,
+                    "ledger_kind": t["kind"],
+                    "status": "auto_accepted",
+                    "route_reasons": [],
+                    "fields": fields,
+                    "problems": [],
+                    "cells": t["cells"],
+                    "min_confidence": 0.9,
+                    "overrides": {},
+                }
+            )
+        vols.append(
+            {
+                "name": name,
+                "sha": sha,
+                "size": size,
+                "p_set": p,
+                "true_rate": wrong_total / fields_total,
+                "fields": fields_total,
+                "wrong": wrong_total,
+                "title": t0["title"],
+                "kind": t0["kind"],
+                "columns": t0["columns"],
+                "rows": rows,
+            }
+        )
     # write: files, pages, records, in bulk
     now = utcnow()
     with store.engine.begin() as c:
         for v in vols:
-            fid = c.execute(insert(SourceFile.__table__).values(sha256=v["sha"], rel_path=v["name"], abs_path=v["name"], size_bytes=0,
-                                                                media_type="pdf", page_count=v["rows"][-1]["page_no"],
-                                                                status="processed", created_at=now)).inserted_primary_key[0]
+            fid = c.execute(
+                insert(SourceFile.__table__).values(
+                    sha256=v["sha"],
+                    rel_path=v["name"],
+                    abs_path=v["name"],
+                    size_bytes=0,
+                    media_type="pdf",
+                    page_count=v["rows"][-1]["page_no"],
+                    status="processed",
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
             n_pages = v["rows"][-1]["page_no"]
-            c.execute(insert(Page.__table__), [{"file_id": fid, "page_no": p, "status": "done", "ledger_kind": v["kind"],
-                                                "title": v["title"], "layout": {"columns": v["columns"]}, "steps": [],
-                                                "processed_at": now} for p in range(1, n_pages + 1)])
+            c.execute(
+                insert(Page.__table__),
+                [
+                    {
+                        "file_id": fid,
+                        "page_no": p,
+                        "status": "done",
+                        "ledger_kind": v["kind"],
+                        "title": v["title"],
+                        "layout": {"columns": v["columns"]},
+                        "steps": [],
+                        "processed_at": now,
+                    }
+                    for p in range(1, n_pages + 1)
+                ],
+            )
             page_ids = dict(c.execute(select(Page.page_no, Page.id).where(Page.file_id == fid)).all())
             recs = []
             for r in v["rows"]:
@@ -152,7 +217,9 @@ def review_pending(store: Store, settings: Settings, tpl: list[dict], truth: dic
     """The simulated reviewers: every audit record waiting is corrected to the truth and approved."""
     counts = defaultdict(int)
     with store.session() as s:
-        pending = list(s.scalars(select(AuditSample.record_id).where(AuditSample.outcome == "pending").order_by(AuditSample.record_id)))
+        pending = list(
+            s.scalars(select(AuditSample.record_id).where(AuditSample.outcome == "pending").order_by(AuditSample.record_id))
+        )
     for rid in pending:
         t_idx, wrong = truth[rid]
         t = tpl[t_idx]
@@ -191,8 +258,12 @@ def main() -> None:
     ap.add_argument("--interval", choices=["wilson", "exact"], default="wilson")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
-    tag = f"{args.seed}" + ("-literal" if args.no_escalate else "") + (f"-{args.interval}" if args.interval != "wilson" else "") + (
-        f"-miss{args.miss}" if args.miss else "")
+    tag = (
+        f"{args.seed}"
+        + ("-literal" if args.no_escalate else "")
+        + (f"-{args.interval}" if args.interval != "wilson" else "")
+        + (f"-miss{args.miss}" if args.miss else "")
+    )
     out = Path(args.out) / f"audit-{tag}"
     if out.exists():
         import shutil
@@ -220,9 +291,15 @@ def main() -> None:
             first_rates = {r.key: r for r in A.quality(store, settings).rows["volume"]}
         actions = A.enforce(store, settings, user="bench")
         ext = [a for a in actions if a.verdict == "extended"]
-        rounds.append({"round": rnd, "reviewed": got.get("reviewed", 0), "extended": len(ext),
-                       "sent_back": sum(1 for a in actions if a.verdict in ("sent_back", "recheck")),
-                       "passed": sum(1 for a in actions if a.verdict == "passed")})
+        rounds.append(
+            {
+                "round": rnd,
+                "reviewed": got.get("reviewed", 0),
+                "extended": len(ext),
+                "sent_back": sum(1 for a in actions if a.verdict in ("sent_back", "recheck")),
+                "passed": sum(1 for a in actions if a.verdict == "passed"),
+            }
+        )
         print(f"round {rnd}: {rounds[-1]}", flush=True)
         if not ext:
             break
@@ -238,11 +315,23 @@ def main() -> None:
         r = by_key[key]
         first = first_rates.get(key)
         verdict = verdicts.get(key)
-        rows.append({"size": v["size"], "true": v["true_rate"], "rate": r.rate.rate, "low": r.rate.low, "high": r.rate.high,
-                     "covered": r.rate.low <= v["true_rate"] <= r.rate.high,
-                     "first_covered": first is not None and first.rate is not None and first.rate.low <= v["true_rate"] <= first.rate.high,
-                     "audited": r.reviewed, "sent_back": verdict.sent_back if verdict else 0,
-                     "verdict": verdict.verdict if verdict else r.state, "class": size_class(v["size"])})
+        rows.append(
+            {
+                "size": v["size"],
+                "true": v["true_rate"],
+                "rate": r.rate.rate,
+                "low": r.rate.low,
+                "high": r.rate.high,
+                "covered": r.rate.low <= v["true_rate"] <= r.rate.high,
+                "first_covered": first is not None
+                and first.rate is not None
+                and first.rate.low <= v["true_rate"] <= first.rate.high,
+                "audited": r.reviewed,
+                "sent_back": verdict.sent_back if verdict else 0,
+                "verdict": verdict.verdict if verdict else r.state,
+                "class": size_class(v["size"]),
+            }
+        )
     bad = [x for x in rows if x["true"] >= 2 * target]
     good = [x for x in rows if x["true"] <= target]
     caught = [x for x in bad if x["verdict"] in ("sent_back", "recheck")]
@@ -251,26 +340,36 @@ def main() -> None:
     first_cov = sum(x["first_covered"] for x in rows) / len(rows)
     audited = sum(x["audited"] for x in rows)
     sent = sum(x["sent_back"] for x in rows)
-    policy = "literal (an inconclusive volume is sent back at once)" if args.no_escalate else \
-        f"double sampling (an inconclusive volume is audited further while under {settings.audit_max_share:.0%} of it)"
-    lines = [f"# Blind audit at scale: {len(vols)} volumes, seed {args.seed}, {args.interval} interval, {policy}", "",
-             f"Store: {total_records} auto-accepted records in {len(vols)} volumes ({args.min_size}-{args.max_size} records, "
-             f"log-uniform), built in {t_build:.0f} s; true wrong-field rates {min(x['true'] for x in rows):.3%}-"
-             f"{max(x['true'] for x in rows):.2%} ({len(good)} volumes at or under the {target:.1%} target, {len(bad)} at 2 x or more). "
-             f"Reviewers simulated through the product's corrections and decisions (missed wrong fields: {args.miss:.0%}); "
-             f"{len(rounds)} rounds of review and enforce in {t_loop:.0f} s (2-core machine, shared).", "",
-             "| measure | value | floor |", "|---|---|---|",
-             f"| 95 % interval covers the true rate (final) | {coverage:.1%} ({sum(x['covered'] for x in rows)} of {len(rows)}) | ≥ 93 % |",
-             f"| 95 % interval covers the true rate (first sample of {settings.audit_share:.0%}, at least {settings.audit_min_per_volume}) | "
-             f"{first_cov:.1%} | |",
-             f"| volumes at ≥ 2 x target caught (sent back) | {len(caught)} of {len(bad)} | all |",
-             f"| volumes within target sent back anyway | {len(good_back)} of {len(good)} | |",
-             f"| audit effort: audit records reviewed | {audited} ({audited / total_records:.1%} of auto-accepted records; "
-             f"first draw {drawn.drawn}) | reported |",
-             f"| re-review effort: records sent back | {sent} ({sent / total_records:.1%}) | reported |", "",
-             "By volume size (records):", "",
-             "| size | volumes | covered | bad caught | good sent back | audited (share of their records) | sent back |",
-             "|---|---|---|---|---|---|---|"]
+    policy = (
+        "literal (an inconclusive volume is sent back at once)"
+        if args.no_escalate
+        else f"double sampling (an inconclusive volume is audited further while under {settings.audit_max_share:.0%} of it)"
+    )
+    lines = [
+        f"# Blind audit at scale: {len(vols)} volumes, seed {args.seed}, {args.interval} interval, {policy}",
+        "",
+        f"Store: {total_records} auto-accepted records in {len(vols)} volumes ({args.min_size}-{args.max_size} records, "
+        f"log-uniform), built in {t_build:.0f} s; true wrong-field rates {min(x['true'] for x in rows):.3%}-"
+        f"{max(x['true'] for x in rows):.2%} ({len(good)} volumes at or under the {target:.1%} target, {len(bad)} at 2 x or more). "
+        f"Reviewers simulated through the product's corrections and decisions (missed wrong fields: {args.miss:.0%}); "
+        f"{len(rounds)} rounds of review and enforce in {t_loop:.0f} s (2-core machine, shared).",
+        "",
+        "| measure | value | floor |",
+        "|---|---|---|",
+        f"| 95 % interval covers the true rate (final) | {coverage:.1%} ({sum(x['covered'] for x in rows)} of {len(rows)}) | ≥ 93 % |",
+        f"| 95 % interval covers the true rate (first sample of {settings.audit_share:.0%}, at least {settings.audit_min_per_volume}) | "
+        f"{first_cov:.1%} | |",
+        f"| volumes at ≥ 2 x target caught (sent back) | {len(caught)} of {len(bad)} | all |",
+        f"| volumes within target sent back anyway | {len(good_back)} of {len(good)} | |",
+        f"| audit effort: audit records reviewed | {audited} ({audited / total_records:.1%} of auto-accepted records; "
+        f"first draw {drawn.drawn}) | reported |",
+        f"| re-review effort: records sent back | {sent} ({sent / total_records:.1%}) | reported |",
+        "",
+        "By volume size (records):",
+        "",
+        "| size | volumes | covered | bad caught | good sent back | audited (share of their records) | sent back |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for cls in ("< 300", "300-999", "1 000-2 999", "≥ 3 000"):
         sel = [x for x in rows if x["class"] == cls]
         if not sel:
@@ -278,16 +377,29 @@ def main() -> None:
         n_rec = sum(x["size"] for x in sel)
         b = [x for x in sel if x["true"] >= 2 * target]
         g = [x for x in sel if x["true"] <= target]
-        lines.append(f"| {cls} | {len(sel)} | {sum(x['covered'] for x in sel)} | {sum(x['verdict'] in ('sent_back', 'recheck') for x in b)} of {len(b)} | "
-                     f"{sum(x['verdict'] in ('sent_back', 'recheck') for x in g)} of {len(g)} | {sum(x['audited'] for x in sel)} "
-                     f"({sum(x['audited'] for x in sel) / n_rec:.1%}) | {sum(x['sent_back'] for x in sel)} |")
-    lines += ["", "Rounds (review the audit records waiting, then enforce):", "", "| round | reviewed | extended | sent back | passed |",
-              "|---|---|---|---|---|"]
+        lines.append(
+            f"| {cls} | {len(sel)} | {sum(x['covered'] for x in sel)} | {sum(x['verdict'] in ('sent_back', 'recheck') for x in b)} of {len(b)} | "
+            f"{sum(x['verdict'] in ('sent_back', 'recheck') for x in g)} of {len(g)} | {sum(x['audited'] for x in sel)} "
+            f"({sum(x['audited'] for x in sel) / n_rec:.1%}) | {sum(x['sent_back'] for x in sel)} |"
+        )
+    lines += [
+        "",
+        "Rounds (review the audit records waiting, then enforce):",
+        "",
+        "| round | reviewed | extended | sent back | passed |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {r['round']} | {r['reviewed']} | {r['extended']} | {r['sent_back']} | {r['passed']} |" for r in rounds]
     missed_bad = [x for x in bad if x not in caught]
     if missed_bad:
-        lines += ["", "Bad volumes not caught: " + "; ".join(f"size {x['size']}, true {x['true']:.2%}, measured {x['rate']:.2%} "
-                                                            f"[{x['low']:.2%}, {x['high']:.2%}]" for x in missed_bad)]
+        lines += [
+            "",
+            "Bad volumes not caught: "
+            + "; ".join(
+                f"size {x['size']}, true {x['true']:.2%}, measured {x['rate']:.2%} [{x['low']:.2%}, {x['high']:.2%}]"
+                for x in missed_bad
+            ),
+        ]
     (out / "volumes.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     res = ROOT / "bench" / "results"
     res.mkdir(exist_ok=True)

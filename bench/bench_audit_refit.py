@@ -27,6 +27,7 @@ ballpoint, felt: every handwritten register drawn with it), hand (1: every regis
 every one printed). Results: bench/results/audit-refit-<family>-seed<seed>.md.
 Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -122,9 +123,13 @@ def review_like_a_person(store: Store, settings: Settings, truth) -> dict[str, i
     """Every record waiting for review corrected to the truth and approved (or rejected: no person)."""
     counts = defaultdict(int)
     with store.session() as s:
-        waiting = [(r.id, sf.abs_path, pg.page_no, r.row_no) for r, pg, sf in
-                   s.query(Record, Page, SourceFile).join(Page, Record.page_id == Page.id)
-                   .join(SourceFile, Page.file_id == SourceFile.id).filter(Record.status == "needs_review")]
+        waiting = [
+            (r.id, sf.abs_path, pg.page_no, r.row_no)
+            for r, pg, sf in s.query(Record, Page, SourceFile)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .filter(Record.status == "needs_review")
+        ]
     for rid, path, page_no, row_no in waiting:
         got = truth.get((path, page_no, row_no))
         counts["reviewed"] += 1
@@ -167,8 +172,10 @@ def truth_evidence(store: Store, settings: Settings, truth) -> F.Evidence:
     vols = A.volumes_of_files(store, settings)
     ev = F.Evidence()
     with store.session() as s:
-        pages = [(p.id, p.file_id, sf.abs_path) for p, sf in s.query(Page, SourceFile).join(SourceFile, Page.file_id == SourceFile.id)
-                 .filter(Page.status == "done")]
+        pages = [
+            (p.id, p.file_id, sf.abs_path)
+            for p, sf in s.query(Page, SourceFile).join(SourceFile, Page.file_id == SourceFile.id).filter(Page.status == "done")
+        ]
     for page_id, fid, path in pages:
         with store.session() as s:
             page = s.get(Page, page_id)
@@ -205,8 +212,14 @@ def judged(tev: F.Evidence, records: set[int], acc: set[int]) -> dict:
             per[o.record][1] += int(not o.right)
     through = clustered_rate([(1, int(r in acc)) for r in records])
     wrong = clustered_rate([tuple(v) for v in per.values()])
-    return {"records": len(records), "auto_accepted": len(acc), "straight_through": through.to_dict(),
-            "fields": int(wrong.fields), "wrong": int(wrong.wrong), "wrong_rate": wrong.to_dict()}
+    return {
+        "records": len(records),
+        "auto_accepted": len(acc),
+        "straight_through": through.to_dict(),
+        "fields": int(wrong.fields),
+        "wrong": int(wrong.wrong),
+        "wrong_rate": wrong.to_dict(),
+    }
 
 
 def main() -> None:
@@ -250,8 +263,11 @@ def main() -> None:
     drawn = A.draw(store, settings)
     t0 = time.perf_counter()
     reviews = review_like_a_person(store, settings, truth)
-    print(f"audit: {drawn.drawn} drawn in {len(drawn.by_volume)} volumes; simulated reviews {reviews} "
-          f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    print(
+        f"audit: {drawn.drawn} drawn in {len(drawn.by_volume)} volumes; simulated reviews {reviews} "
+        f"({time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
     quality = A.quality(store, settings)
     ev = F.gather(store, settings)
     result = F.refit(store, settings, ev=ev, target=args.target, folds=args.folds)
@@ -269,47 +285,82 @@ def main() -> None:
         per_type, lim, th = F.fit_evidence(ev, args.target, leave_out=set(group))
         got = F.accepted(tev, recs, th, lim)
         acc_refit |= got
-        fold_rows.append({"volumes": len(group), **judged(tev, recs, got),
-                          "thresholds": {t: v["threshold"] for t, v in sorted(per_type.items())}, "page_limit": lim})
+        fold_rows.append(
+            {
+                "volumes": len(group),
+                **judged(tev, recs, got),
+                "thresholds": {t: v["threshold"] for t, v in sorted(per_type.items())},
+                "page_limit": lim,
+            }
+        )
     shipped = Settings(data_dir=str(data))
     th0 = {name: shipped.threshold_for(name) for name in field_types()}
     lim0 = F._limits(None)
     acc_ship = F.accepted(tev, all_records, th0, lim0)
     refit_all, ship_all = judged(tev, all_records, acc_refit), judged(tev, all_records, acc_ship)
-    report = {"family": args.family, "seed": args.seed, "run": run_info,
-              "audit": {"drawn": drawn.drawn, "volumes": len(drawn.by_volume), "auto_accepted": quality.auto_accepted,
-                        "effort": quality.effort, "measured": quality.total.rate.to_dict() if quality.total.rate else None},
-              "reviews": reviews, "refit": result.to_dict(), "held_out_truth": {"refit": refit_all, "shipped": ship_all,
-                                                                               "folds": fold_rows}}
+    report = {
+        "family": args.family,
+        "seed": args.seed,
+        "run": run_info,
+        "audit": {
+            "drawn": drawn.drawn,
+            "volumes": len(drawn.by_volume),
+            "auto_accepted": quality.auto_accepted,
+            "effort": quality.effort,
+            "measured": quality.total.rate.to_dict() if quality.total.rate else None,
+        },
+        "reviews": reviews,
+        "refit": result.to_dict(),
+        "held_out_truth": {"refit": refit_all, "shipped": ship_all, "folds": fold_rows},
+    }
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
     def pct(d: dict) -> str:
         return f"{100 * d['rate']:.2f} % [{100 * d['low']:.2f}, {100 * d['high']:.2f}]"
 
     cv = result.cross_validated
-    lines = [f"# Thresholds refitted from simulated reviews: family `{args.family}`, seed {args.seed}", "",
-             f"{run_info.get('pages', '?')} pages, {len(all_records)} records in {len(volumes)} volumes "
-             f"(generator's volumes of about 4 pages: PDF, TIFF, JPEG folders); pipeline run {run_info.get('seconds', '?')} s "
-             "(2-core machine, shared). The shipped thresholds were fitted on severity 1.0 with the generator's own hand mix.", "",
-             f"Blind audit at the product's defaults ({args.share:.0%} a volume, at least {args.min_per_volume}): "
-             f"{drawn.drawn} of {quality.auto_accepted} auto-accepted records drawn ({100 * quality.effort:.1f} %: small volumes, "
-             f"so the minimum of {args.min_per_volume} decides); simulated reviewers corrected {reviews.get('fields_corrected', 0)} fields "
-             f"in {reviews.get('reviewed', 0)} records ({reviews.get('rejected', 0)} rejected).", "",
-             f"Measured by the audit (product's estimate, all volumes): "
-             f"{pct(quality.total.rate.to_dict()) if quality.total.rate else '—'} wrong among auto-accepted fields.", "",
-             "## Held-out volumes against the ground truth", "",
-             f"Each of {len(folds)} folds of volumes scored with thresholds fitted on the other volumes' reviews only "
-             f"(fit target {100 * args.target:.2f} %); every record of the fold, values as mapped from the stored cells.", "",
-             "| thresholds | records | auto-accepted (straight-through, 95 %) | wrong among their fields (95 %) |", "|---|---|---|---|",
-             f"| refit from reviews (held out) | {refit_all['records']} | {refit_all['auto_accepted']} ({pct(refit_all['straight_through'])}) | "
-             f"{refit_all['wrong']} of {refit_all['fields']} ({pct(refit_all['wrong_rate'])}) |",
-             f"| shipped (generated-ledger fit) | {ship_all['records']} | {ship_all['auto_accepted']} ({pct(ship_all['straight_through'])}) | "
-             f"{ship_all['wrong']} of {ship_all['fields']} ({pct(ship_all['wrong_rate'])}) |", "",
-             "| fold | volumes | records | auto-accepted | wrong of fields |", "|---|---|---|---|---|"]
-    lines += [f"| {i + 1} | {f['volumes']} | {f['records']} | {f['auto_accepted']} | {f['wrong']} of {f['fields']} |"
-              for i, f in enumerate(fold_rows)]
-    lines += ["", "## The product's own cross-validated estimate (`backfill calibrate --from-reviews`)", "", "```",
-              F.format_refit(result), "```"]
+    lines = [
+        f"# Thresholds refitted from simulated reviews: family `{args.family}`, seed {args.seed}",
+        "",
+        f"{run_info.get('pages', '?')} pages, {len(all_records)} records in {len(volumes)} volumes "
+        f"(generator's volumes of about 4 pages: PDF, TIFF, JPEG folders); pipeline run {run_info.get('seconds', '?')} s "
+        "(2-core machine, shared). The shipped thresholds were fitted on severity 1.0 with the generator's own hand mix.",
+        "",
+        f"Blind audit at the product's defaults ({args.share:.0%} a volume, at least {args.min_per_volume}): "
+        f"{drawn.drawn} of {quality.auto_accepted} auto-accepted records drawn ({100 * quality.effort:.1f} %: small volumes, "
+        f"so the minimum of {args.min_per_volume} decides); simulated reviewers corrected {reviews.get('fields_corrected', 0)} fields "
+        f"in {reviews.get('reviewed', 0)} records ({reviews.get('rejected', 0)} rejected).",
+        "",
+        f"Measured by the audit (product's estimate, all volumes): "
+        f"{pct(quality.total.rate.to_dict()) if quality.total.rate else '—'} wrong among auto-accepted fields.",
+        "",
+        "## Held-out volumes against the ground truth",
+        "",
+        f"Each of {len(folds)} folds of volumes scored with thresholds fitted on the other volumes' reviews only "
+        f"(fit target {100 * args.target:.2f} %); every record of the fold, values as mapped from the stored cells.",
+        "",
+        "| thresholds | records | auto-accepted (straight-through, 95 %) | wrong among their fields (95 %) |",
+        "|---|---|---|---|",
+        f"| refit from reviews (held out) | {refit_all['records']} | {refit_all['auto_accepted']} ({pct(refit_all['straight_through'])}) | "
+        f"{refit_all['wrong']} of {refit_all['fields']} ({pct(refit_all['wrong_rate'])}) |",
+        f"| shipped (generated-ledger fit) | {ship_all['records']} | {ship_all['auto_accepted']} ({pct(ship_all['straight_through'])}) | "
+        f"{ship_all['wrong']} of {ship_all['fields']} ({pct(ship_all['wrong_rate'])}) |",
+        "",
+        "| fold | volumes | records | auto-accepted | wrong of fields |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {i + 1} | {f['volumes']} | {f['records']} | {f['auto_accepted']} | {f['wrong']} of {f['fields']} |"
+        for i, f in enumerate(fold_rows)
+    ]
+    lines += [
+        "",
+        "## The product's own cross-validated estimate (`backfill calibrate --from-reviews`)",
+        "",
+        "```",
+        F.format_refit(result),
+        "```",
+    ]
     if cv:
         lines += ["", f"Estimate: straight-through {pct(cv.straight_through.to_dict())}, wrong {pct(cv.wrong.to_dict())}."]
     res = ROOT / "bench" / "results"

@@ -16,6 +16,7 @@
 
 Writes bench/results/crosscheck-<deceased>x<roll>.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,9 +64,22 @@ def run_check(d: Path) -> dict:
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKFILL_")}
     env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, "-m", "pipeline.cli", "crosscheck", str(d / "roll.csv"), "--kind", "dibao",
-           "--platform", f"sqlite:///{d / 'platform.sqlite'}", "--data-dir", str(work / "data"), "--out",
-           str(work / "out"), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "crosscheck",
+        str(d / "roll.csv"),
+        "--kind",
+        "dibao",
+        "--platform",
+        f"sqlite:///{d / 'platform.sqlite'}",
+        "--data-dir",
+        str(work / "data"),
+        "--out",
+        str(work / "out"),
+        "--json",
+    ]
     import psutil
 
     t0 = time.perf_counter()
@@ -85,8 +99,13 @@ def run_check(d: Path) -> dict:
         raise SystemExit(f"crosscheck failed ({proc.returncode}): {(work / 'stderr').read_text()[-3000:]}")
     summary = json.loads((work / "stdout").read_text(encoding="utf-8"))
     peak_one = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall_seconds": wall, "peak_rss_mib": peak_sum / 2**20, "peak_one_mib": peak_one, "summary": summary,
-            "store": work / "data" / "store.sqlite"}
+    return {
+        "wall_seconds": wall,
+        "peak_rss_mib": peak_sum / 2**20,
+        "peak_one_mib": peak_one,
+        "summary": summary,
+        "store": work / "data" / "store.sqlite",
+    }
 
 
 def baseline(d: Path) -> dict:
@@ -102,8 +121,7 @@ def baseline(d: Path) -> dict:
     by_id = dict(zip(ids["id_number"], ids["id"]))
     found: dict[int, int] = {}
     line = 2
-    for chunk in pd.read_csv(d / "roll.csv", dtype=str, usecols=["公民身份号码"], chunksize=1_000_000,
-                             keep_default_na=False):
+    for chunk in pd.read_csv(d / "roll.csv", dtype=str, usecols=["公民身份号码"], chunksize=1_000_000, keep_default_na=False):
         col = chunk["公民身份号码"]
         hit = col.isin(by_id.keys()).to_numpy()
         for i in np.flatnonzero(hit).tolist():
@@ -148,43 +166,70 @@ def quality(d: Path, store: Path, base_found: dict[int, int]) -> dict:
         per_var[name] = (sum(1 for ln in lines if ln in found), len(lines))
     base_ok = sum(1 for ln, row in base_found.items() if truth.get(ln) == row)
     n_trap = {name: int(((flags & (1 << (len(VARIATIONS) + j))) != 0).sum()) for j, name in enumerate(TRAPS)}
-    return {"dead_entries": len(truth), "hits": len(hits), "per_tier": per_tier, "auto": len(auto), "auto_ok": auto_ok,
-            "recall": len(found) / max(len(truth), 1), "found": len(found), "per_variation": per_var,
-            "months_ok": months_ok, "months_n": months_n, "traps": dict(traps), "trap_counts": n_trap,
-            "baseline_recall": base_ok / max(len(truth), 1), "baseline_precision": base_ok / max(len(base_found), 1),
-            "baseline_hits": len(base_found)}
+    return {
+        "dead_entries": len(truth),
+        "hits": len(hits),
+        "per_tier": per_tier,
+        "auto": len(auto),
+        "auto_ok": auto_ok,
+        "recall": len(found) / max(len(truth), 1),
+        "found": len(found),
+        "per_variation": per_var,
+        "months_ok": months_ok,
+        "months_n": months_n,
+        "traps": dict(traps),
+        "trap_counts": n_trap,
+        "baseline_recall": base_ok / max(len(truth), 1),
+        "baseline_precision": base_ok / max(len(base_found), 1),
+        "baseline_hits": len(base_found),
+    }
 
 
 def report(n_dec: int, n_roll: int, seed: int, run: dict, base: dict, q: dict) -> str:
     s = run["summary"]
     tiers = ("id_exact", "id_name_conflict", "id_near", "name_birth_place")
-    lines = [f"# Cross-registry check: {n_roll:,} roll entries x {n_dec:,} deceased (seed {seed})", "",
-             f"{dt.date.today().isoformat()}, `PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased {n_dec} "
-             f"--roll {n_roll} --seed {seed}` ({os.cpu_count()} cores; the check reads the roll in a second process while it matches).", "",
-             "| measure | value | goal |", "|---|---|---|",
-             f"| wall time of `backfill crosscheck` (child process) | {run['wall_seconds']:.0f} s | < 600 s |",
-             f"| peak memory: the command and its reader process together (sampled every 0.2 s) | {run['peak_rss_mib']:.0f} MiB "
-             f"(largest single process {run['peak_one_mib']:.0f} MiB) | < 4 096 MiB |",
-             f"| precision, auto-confirmed tier | {q['auto_ok'] / max(q['auto'], 1):.4f} ({q['auto_ok']} of {q['auto']}) | >= 0.995 |",
-             f"| recall over all tiers | {q['recall']:.4f} ({q['found']} of {q['dead_entries']} dead entries) | >= 0.98 |",
-             f"| months paid after death right (true hits) | {q['months_ok']} of {q['months_n']} | |",
-             f"| baseline: exact-ID join (pandas) time | {base['seconds']:.0f} s | |",
-             f"| baseline: recall, precision | {q['baseline_recall']:.4f}, {q['baseline_precision']:.4f} ({q['baseline_hits']} hits) | |",
-             "", "| tier | hits | right | precision |", "|---|---|---|---|"]
+    lines = [
+        f"# Cross-registry check: {n_roll:,} roll entries x {n_dec:,} deceased (seed {seed})",
+        "",
+        f"{dt.date.today().isoformat()}, `PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased {n_dec} "
+        f"--roll {n_roll} --seed {seed}` ({os.cpu_count()} cores; the check reads the roll in a second process while it matches).",
+        "",
+        "| measure | value | goal |",
+        "|---|---|---|",
+        f"| wall time of `backfill crosscheck` (child process) | {run['wall_seconds']:.0f} s | < 600 s |",
+        f"| peak memory: the command and its reader process together (sampled every 0.2 s) | {run['peak_rss_mib']:.0f} MiB "
+        f"(largest single process {run['peak_one_mib']:.0f} MiB) | < 4 096 MiB |",
+        f"| precision, auto-confirmed tier | {q['auto_ok'] / max(q['auto'], 1):.4f} ({q['auto_ok']} of {q['auto']}) | >= 0.995 |",
+        f"| recall over all tiers | {q['recall']:.4f} ({q['found']} of {q['dead_entries']} dead entries) | >= 0.98 |",
+        f"| months paid after death right (true hits) | {q['months_ok']} of {q['months_n']} | |",
+        f"| baseline: exact-ID join (pandas) time | {base['seconds']:.0f} s | |",
+        f"| baseline: recall, precision | {q['baseline_recall']:.4f}, {q['baseline_precision']:.4f} ({q['baseline_hits']} hits) | |",
+        "",
+        "| tier | hits | right | precision |",
+        "|---|---|---|---|",
+    ]
     for t in tiers:
         n, ok = q["per_tier"].get(t, [0, 0])
         lines.append(f"| {t} | {n} | {ok} | {ok / n if n else float('nan'):.4f} |")
-    lines += ["", "Recall per variation of the dead entries (an entry may carry several):", "",
-              "| variation | found | of |", "|---|---|---|"]
+    lines += [
+        "",
+        "Recall per variation of the dead entries (an entry may carry several):",
+        "",
+        "| variation | found | of |",
+        "|---|---|---|",
+    ]
     for v, (f, n) in q["per_variation"].items():
         lines.append(f"| {v} | {f} | {n} |")
     lines += ["", "Traps (living people): where their entries went:", ""]
     for name, n in q["trap_counts"].items():
         went = {f"{t}/{st}": c for (nm, t, st), c in q["traps"].items() if nm == name}
         lines.append(f"- {name}: {n} entries; listed as hits: {went or 'none'}")
-    lines += ["", f"Check summary: {s['rows']} rows, {s['bad_rows']} bad rows ({s['bad_unchecked']} not checked), "
-              f"{s['candidates']} candidate pairs scored, {s['auto_confirmed']} auto-confirmed, {s['to_review']} to review, "
-              f"{s['seconds']} s inside the command."]
+    lines += [
+        "",
+        f"Check summary: {s['rows']} rows, {s['bad_rows']} bad rows ({s['bad_unchecked']} not checked), "
+        f"{s['candidates']} candidate pairs scored, {s['auto_confirmed']} auto-confirmed, {s['to_review']} to review, "
+        f"{s['seconds']} s inside the command.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ Both runs use the real CLI (`backfill run --batch-pages 1`) against one dedicate
 loopback, each into its own empty data folder. Figures: wall time of the command, pages/min over the
 whole command and over the pages phase (run start -> last page read). Output: bench/results/dask.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1") as cl:
-            figures["dask"] = (run(base + ["--data-dir", str(a.out / "dask"), "--dask", cl.scheduler_address], env),
-                               pages_phase(a.out / "dask"))
+            figures["dask"] = (
+                run(base + ["--data-dir", str(a.out / "dask"), "--dask", cl.scheduler_address], env),
+                pages_phase(a.out / "dask"),
+            )
     ppm = {k: (60 * a.pages / w, 60 * a.pages / p) for k, (w, p) in figures.items()}
     lines = [
         "# Dask task runner (local 2-worker cluster) beside the default task runner",

@@ -13,6 +13,7 @@
 
 Writes bench/results/dedupe.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,18 +63,31 @@ def scale_child(n: int, seed: int) -> None:
     res = dedupe(table)
     secs = time.perf_counter() - t1
     q = pairwise_quality(ps.person_id, res.root)
-    out = {"records": len(ps), "generate_seconds": gen, "dedupe_seconds": secs, "candidates": res.candidates,
-           "kept_pairs": len(res.pairs), "uncertain": int(res.uncertain_mask.sum()), "blocks": res.block_counts,
-           "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **q}
+    out = {
+        "records": len(ps),
+        "generate_seconds": gen,
+        "dedupe_seconds": secs,
+        "candidates": res.candidates,
+        "kept_pairs": len(res.pairs),
+        "uncertain": int(res.uncertain_mask.sum()),
+        "blocks": res.block_counts,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **q,
+    }
     print("RESULT " + json.dumps(out), flush=True)
 
 
 def scale(n: int, seed: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, __file__, "--scale-child", str(n), "--seed", str(seed)],
-                          capture_output=True, text=True, env=env, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--scale-child", str(n), "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def baseline(n: int, seed: int, target: int, chunk: int = 2000) -> dict:
@@ -93,7 +107,7 @@ def baseline(n: int, seed: int, target: int, chunk: int = 2000) -> dict:
         return i
 
     for s in range(0, len(keys), chunk):
-        m = process.cdist(keys[s:s + chunk], keys, scorer=fuzz.ratio, dtype=np.uint8, workers=2, score_cutoff=85)
+        m = process.cdist(keys[s : s + chunk], keys, scorer=fuzz.ratio, dtype=np.uint8, workers=2, score_cutoff=85)
         ii, jj = np.nonzero(m)
         for i, j in zip((ii + s).tolist(), jj.tolist()):
             if i < j:
@@ -128,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Quality: pairwise, generated ledgers with known duplicates",
         "",
-        "| measure | value |", "|---|---|",
+        "| measure | value |",
+        "|---|---|",
         f"| records | {q['records']} |",
         f"| true duplicate pairs | {q['true_pairs']} |",
         f"| pairs merged automatically | {q['predicted_pairs']} |",
@@ -138,12 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         f"| uncertain pairs sent to review | {q['uncertain']} |",
         f"| candidate pairs compared | {q['candidates']} |",
         "",
-        "| variation on the second row | found / rows |", "|---|---|",
+        "| variation on the second row | found / rows |",
+        "|---|---|",
         *[f"| {v} | {ok} / {n} |" for v, (ok, n) in q["per_variation"].items()],
         "",
         "## Scale: 1 000 000 records (one process; peak RSS includes the generated records)",
         "",
-        "| measure | value |", "|---|---|",
+        "| measure | value |",
+        "|---|---|",
         f"| records | {s['records']} |",
         f"| dedupe wall time (table + blocking + scoring + clustering) (goal < 180 s) | **{s['dedupe_seconds']:.1f} s** |",
         f"| peak RSS (goal < 4096 MiB) | **{s['peak_rss_mib']:.0f} MiB** |",
@@ -155,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Baseline: naive all-pairs rapidfuzz (process.cdist, fuzz.ratio ≥ 85, 2 workers)",
         "",
-        "| measure | value |", "|---|---|",
+        "| measure | value |",
+        "|---|---|",
         f"| sample | {b['records']} records |",
         f"| all-pairs time on the sample | {b['seconds']:.1f} s |",
         f"| extrapolated to {a.scale} records (n²) | {b['extrapolated_seconds']:.0f} s ≈ {b['extrapolated_seconds'] / 3600:.1f} h |",

@@ -24,6 +24,7 @@ bench/results/families-<seed>-<date>.{md,json}. The engine and its settings are 
 (backfill.toml or --config, BACKFILL_* environment variables): run it again on another recognizer
 and it reads the pages again into a store of its own. Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,9 @@ FLOORS: list[tuple[str, str, str, float, str]] = [  # (key, label, >= or <=, flo
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -98,8 +100,13 @@ def stage_generate(family: str, args, out: Path) -> Path:
     """The family's set, generated once: a manifest says what it is; another one is refused."""
     scans = out / family / "scans"
     manifest = out / family / "manifest.json"
-    want = {"family": family, "seed": args.seed, "pages": args.pages, "severity": args.severity,
-            "generator_version": GENERATOR_VERSION}
+    want = {
+        "family": family,
+        "seed": args.seed,
+        "pages": args.pages,
+        "severity": args.severity,
+        "generator_version": GENERATOR_VERSION,
+    }
     if manifest.is_file():
         have = json.loads(manifest.read_text(encoding="utf-8"))
         if {k: have.get(k) for k in want} != want:
@@ -107,8 +114,9 @@ def stage_generate(family: str, args, out: Path) -> Path:
         return scans
     t0 = time.perf_counter()
     files = generate_set(scans, pages=args.pages, seed=args.seed, severity=args.severity, family=family)
-    manifest.write_text(json.dumps({**want, "files": len(files), "seconds": round(time.perf_counter() - t0, 1)},
-                                   indent=1), encoding="utf-8")
+    manifest.write_text(
+        json.dumps({**want, "files": len(files), "seconds": round(time.perf_counter() - t0, 1)}, indent=1), encoding="utf-8"
+    )
     print(f"{family}: generated {len(files)} files in {time.perf_counter() - t0:.0f} s", flush=True)
     return scans
 
@@ -123,12 +131,26 @@ def stage_ocr(family: str, settings: Settings, out: Path) -> None:
     t0 = time.perf_counter()
     summary = run_folder(scans, s)
     seconds = time.perf_counter() - t0
-    stamp.write_text(json.dumps({
-        "family": family, "commit": git_commit(), "settings": {k: s.to_dict()[k] for k in OCR_KEYS},
-        "engine_version": engine_version(s.engine, json.dumps(s.engine_settings, sort_keys=True)),
-        "pages": summary.pages, "pages_done": summary.pages_done, "records": summary.records,
-        "problems": summary.pages_problem, "quarantined": summary.quarantined, "seconds": round(seconds, 1),
-        "at": dt.datetime.now().isoformat(timespec="seconds")}, ensure_ascii=False, indent=1), encoding="utf-8")
+    stamp.write_text(
+        json.dumps(
+            {
+                "family": family,
+                "commit": git_commit(),
+                "settings": {k: s.to_dict()[k] for k in OCR_KEYS},
+                "engine_version": engine_version(s.engine, json.dumps(s.engine_settings, sort_keys=True)),
+                "pages": summary.pages,
+                "pages_done": summary.pages_done,
+                "records": summary.records,
+                "problems": summary.pages_problem,
+                "quarantined": summary.quarantined,
+                "seconds": round(seconds, 1),
+                "at": dt.datetime.now().isoformat(timespec="seconds"),
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(f"{family}: {summary.pages} pages ({summary.pages_done} done) in {seconds:.0f} s", flush=True)
 
 
@@ -136,19 +158,39 @@ def figures(ev: Evaluation) -> dict[str, Any]:
     """The issue's measures of one family (or fold) from its evaluation."""
     a = ev.to_dict()
     return {
-        "pages_extracted": ev.pages_extracted_share, "pages_table": ev.pages_table, "pages_table_extracted": ev.pages_table_extracted,
-        "rows_found": ev.rows_found_share, "rows_truth": ev.rows_truth, "rows_found_n": ev.rows_found, "rows_extra": ev.rows_extra,
+        "pages_extracted": ev.pages_extracted_share,
+        "pages_table": ev.pages_table,
+        "pages_table_extracted": ev.pages_table_extracted,
+        "rows_found": ev.rows_found_share,
+        "rows_truth": ev.rows_truth,
+        "rows_found_n": ev.rows_found,
+        "rows_extra": ev.rows_extra,
         "rows_misplaced": ev.rows_misplaced,
-        "field_accuracy": ev.field_accuracy, "fields": ev.fields, "id_accuracy": ev.id_accuracy, "ids": ev.ids,
-        "auto_error_rate": ev.auto_error_rate, "auto_fields": ev.auto_fields, "auto_fields_wrong": ev.auto_fields_wrong,
-        "auto_share": ev.auto_share, "records": ev.records, "auto_accepted": ev.auto_accepted,
+        "field_accuracy": ev.field_accuracy,
+        "fields": ev.fields,
+        "id_accuracy": ev.id_accuracy,
+        "ids": ev.ids,
+        "auto_error_rate": ev.auto_error_rate,
+        "auto_fields": ev.auto_fields,
+        "auto_fields_wrong": ev.auto_fields_wrong,
+        "auto_share": ev.auto_share,
+        "records": ev.records,
+        "auto_accepted": ev.auto_accepted,
         "structure_auto": ev.auto_blank_with_ink + ev.auto_column_unidentified,
-        "auto_blank_with_ink": ev.auto_blank_with_ink, "auto_column_unidentified": ev.auto_column_unidentified,
+        "auto_blank_with_ink": ev.auto_blank_with_ink,
+        "auto_column_unidentified": ev.auto_column_unidentified,
         "auto_column_misassigned": ev.auto_column_misassigned,
-        "struck_auto": ev.struck_auto, "struck_rows": ev.struck_rows, "struck_found": ev.struck_found,
-        "pages_lost": a["pages_lost"], "pages_no_table": ev.pages_no_table, "pages_no_table_with_records": ev.pages_no_table_with_records,
-        "failures": a["failures"], "failures_by_field": a["failures_by_field"], "cer": ev.cer,
-        "per_field": a["per_field"], "groups": {k: {"records": g.records, "field_accuracy": g.field_accuracy} for k, g in ev.groups.items()},
+        "struck_auto": ev.struck_auto,
+        "struck_rows": ev.struck_rows,
+        "struck_found": ev.struck_found,
+        "pages_lost": a["pages_lost"],
+        "pages_no_table": ev.pages_no_table,
+        "pages_no_table_with_records": ev.pages_no_table_with_records,
+        "failures": a["failures"],
+        "failures_by_field": a["failures_by_field"],
+        "cer": ev.cer,
+        "per_field": a["per_field"],
+        "groups": {k: {"records": g.records, "field_accuracy": g.field_accuracy} for k, g in ev.groups.items()},
     }
 
 
@@ -173,7 +215,11 @@ def fmt(value: float, spec: str) -> str:
 
 
 def stage_report(families: list[str], args, settings: Settings, out: Path) -> dict[str, Any]:
-    target = float(json.loads(PACKAGED.read_text(encoding="utf-8")).get("target_wrong_share", 0.0015)) if args.target is None else args.target
+    target = (
+        float(json.loads(PACKAGED.read_text(encoding="utf-8")).get("target_wrong_share", 0.0015))
+        if args.target is None
+        else args.target
+    )
     types = field_types()
     shipped: dict[str, dict[str, Any]] = {}
     obs: list = []
@@ -197,8 +243,13 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         fit, limit = fit_joint(rest, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
         path = out / "folds" / f"thresholds-without-{family}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_thresholds(path, fit, target, {"fitted_on": [f for f in families if f != family], "held_out": family,
-                                             "seed": args.seed, "target": target}, limit)
+        write_thresholds(
+            path,
+            fit,
+            target,
+            {"fitted_on": [f for f in families if f != family], "held_out": family, "seed": args.seed, "target": target},
+            limit,
+        )
         ev, store = score(family, settings, out, str(path))
         store.dispose()
         folds[family] = {**figures(ev), "thresholds": {t: v["threshold"] for t, v in fit.items()}, "page_limit": limit}
@@ -206,67 +257,124 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
     shipped_fit = None
     if args.write_shipped:  # the thresholds to ship: fitted on every family (the folds above say what an unseen one gets)
         fit, limit = fit_joint(obs, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
-        write_thresholds(Path(args.write_shipped), fit, target, {
-            "families": families, "seed": args.seed, "pages_per_family": args.pages, "severity": args.severity,
-            "fields": len(obs), "target": target, "type_cap": args.type_cap, "floor": args.floor,
-            "second_read_below": settings.second_read_below, "engine": settings.engine,
-            "engine_version": engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True)),
-            "commit": git_commit(), "bench": "bench/bench_families.py --write-shipped"}, limit)
-        shipped_fit = {"path": str(args.write_shipped), "thresholds": {t: v["threshold"] for t, v in fit.items()},
-                       "page_limit": limit}
+        write_thresholds(
+            Path(args.write_shipped),
+            fit,
+            target,
+            {
+                "families": families,
+                "seed": args.seed,
+                "pages_per_family": args.pages,
+                "severity": args.severity,
+                "fields": len(obs),
+                "target": target,
+                "type_cap": args.type_cap,
+                "floor": args.floor,
+                "second_read_below": settings.second_read_below,
+                "engine": settings.engine,
+                "engine_version": engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True)),
+                "commit": git_commit(),
+                "bench": "bench/bench_families.py --write-shipped",
+            },
+            limit,
+        )
+        shipped_fit = {
+            "path": str(args.write_shipped),
+            "thresholds": {t: v["threshold"] for t, v in fit.items()},
+            "page_limit": limit,
+        }
         print(f"thresholds fitted on every family written to {args.write_shipped}", flush=True)
-    return {"seed": args.seed, "pages_per_family": args.pages, "families": families, "target": target,
-            "shipped_fit": shipped_fit,
-            "commit": git_commit(), "settings": {k: settings.to_dict()[k] for k in OCR_KEYS}, "runs": runs,
-            "as_shipped": shipped, "held_out": folds, "generator_version": GENERATOR_VERSION,
-            "date": dt.date.today().isoformat()}
+    return {
+        "seed": args.seed,
+        "pages_per_family": args.pages,
+        "families": families,
+        "target": target,
+        "shipped_fit": shipped_fit,
+        "commit": git_commit(),
+        "settings": {k: settings.to_dict()[k] for k in OCR_KEYS},
+        "runs": runs,
+        "as_shipped": shipped,
+        "held_out": folds,
+        "generator_version": GENERATOR_VERSION,
+        "date": dt.date.today().isoformat(),
+    }
 
 
 def render(rep: dict[str, Any], command: str) -> str:
     fams = rep["families"]
     folds, shipped = rep["held_out"], rep["as_shipped"]
-    lines = [f"# Variation families, leave one family out (seed {rep['seed']}, {rep['pages_per_family']} ruled pages a family)",
-             "", f"`{command}`", "",
-             f"Commit {rep['commit']}, generator version {rep['generator_version']}, {rep['date']}; engine "
-             f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
-             f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.quality.calibration.fit_joint, "
-             f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting.", "",
-             "## Held-out figures against the issue's floors", "",
-             "| measure | floor | " + " | ".join(fams) + " | **worst** |",
-             "|---|---|" + "---|" * len(fams) + "---|"]
+    lines = [
+        f"# Variation families, leave one family out (seed {rep['seed']}, {rep['pages_per_family']} ruled pages a family)",
+        "",
+        f"`{command}`",
+        "",
+        f"Commit {rep['commit']}, generator version {rep['generator_version']}, {rep['date']}; engine "
+        f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
+        f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.quality.calibration.fit_joint, "
+        f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting.",
+        "",
+        "## Held-out figures against the issue's floors",
+        "",
+        "| measure | floor | " + " | ".join(fams) + " | **worst** |",
+        "|---|---|" + "---|" * len(fams) + "---|",
+    ]
     for key, label, op, floor, spec in FLOORS:
         rows = [folds[f] for f in fams]
         w = worst(rows, key, op)
         cells = [f"{fmt(r[key], spec)}{'' if passes(r[key], op, floor) else ' ❌'}" for r in rows]
-        lines.append(f"| {label} | {op} {fmt(floor, spec)} | " + " | ".join(cells) +
-                     f" | **{fmt(w[key], spec)}** {'✅' if passes(w[key], op, floor) else '❌'} |")
-    lines += ["", "Counts behind them:", "",
-              "| family | pages with a table: extracted / all (lost: why) | rows found / truth (extra; holding another row) | fields | IDs | "
-              "auto-accepted records | wrong among their fields | blank with ink / column not identified / misassigned (auto) | "
-              "struck rows: found / auto | covers read as records |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {label} | {op} {fmt(floor, spec)} | "
+            + " | ".join(cells)
+            + f" | **{fmt(w[key], spec)}** {'✅' if passes(w[key], op, floor) else '❌'} |"
+        )
+    lines += [
+        "",
+        "Counts behind them:",
+        "",
+        "| family | pages with a table: extracted / all (lost: why) | rows found / truth (extra; holding another row) | fields | IDs | "
+        "auto-accepted records | wrong among their fields | blank with ink / column not identified / misassigned (auto) | "
+        "struck rows: found / auto | covers read as records |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for f in fams:
         r = folds[f]
         lost = ", ".join(f"{k} {v}" for k, v in r["pages_lost"].items()) or "none"
-        lines.append(f"| {f} | {r['pages_table_extracted']} / {r['pages_table']} ({lost}) | {r['rows_found_n']} / {r['rows_truth']} "
-                     f"({r['rows_extra']}; {r['rows_misplaced']}) | {r['fields']} | {r['ids']} | {r['auto_accepted']} of {r['records']} | "
-                     f"{r['auto_fields_wrong']} of {r['auto_fields']} | {r['auto_blank_with_ink']} / {r['auto_column_unidentified']} / "
-                     f"{r['auto_column_misassigned']} | {r['struck_found']} of {r['struck_rows']} / {r['struck_auto']} | "
-                     f"{r['pages_no_table_with_records']} of {r['pages_no_table']} |")
-    lines += ["", "## As shipped (today's packaged thresholds, fitted on the default generator's sets)", "",
-              "| measure | " + " | ".join(fams) + " |", "|---|" + "---|" * len(fams)]
+        lines.append(
+            f"| {f} | {r['pages_table_extracted']} / {r['pages_table']} ({lost}) | {r['rows_found_n']} / {r['rows_truth']} "
+            f"({r['rows_extra']}; {r['rows_misplaced']}) | {r['fields']} | {r['ids']} | {r['auto_accepted']} of {r['records']} | "
+            f"{r['auto_fields_wrong']} of {r['auto_fields']} | {r['auto_blank_with_ink']} / {r['auto_column_unidentified']} / "
+            f"{r['auto_column_misassigned']} | {r['struck_found']} of {r['struck_rows']} / {r['struck_auto']} | "
+            f"{r['pages_no_table_with_records']} of {r['pages_no_table']} |"
+        )
+    lines += [
+        "",
+        "## As shipped (today's packaged thresholds, fitted on the default generator's sets)",
+        "",
+        "| measure | " + " | ".join(fams) + " |",
+        "|---|" + "---|" * len(fams),
+    ]
     for key, label, _op, _floor, spec in FLOORS:
         lines.append(f"| {label} | " + " | ".join(fmt(shipped[f][key], spec) for f in fams) + " |")
-    lines += ["", "## Wrong fields by kind of failure (held out)", "",
-              "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "
-              "found; the record under its row number holds another row's writing; the column holding it was mapped to no "
-              "field; the column mapped to it holds another column (or its column went to another field); else read or "
-              "normalized wrong.", "",
-              "| family | fields | " + " | ".join(FAILURE_KINDS) + " |", "|---|---|" + "---|" * len(FAILURE_KINDS)]
+    lines += [
+        "",
+        "## Wrong fields by kind of failure (held out)",
+        "",
+        "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "
+        "found; the record under its row number holds another row's writing; the column holding it was mapped to no "
+        "field; the column mapped to it holds another column (or its column went to another field); else read or "
+        "normalized wrong.",
+        "",
+        "| family | fields | " + " | ".join(FAILURE_KINDS) + " |",
+        "|---|---|" + "---|" * len(FAILURE_KINDS),
+    ]
     for f in fams:
         r = folds[f]
         n = max(1, r["fields"])
-        lines.append(f"| {f} | {r['fields']} | " + " | ".join(f"{r['failures'][k]} ({r['failures'][k] / n:.1%})" for k in FAILURE_KINDS) + " |")
+        lines.append(
+            f"| {f} | {r['fields']} | "
+            + " | ".join(f"{r['failures'][k]} ({r['failures'][k] / n:.1%})" for k in FAILURE_KINDS)
+            + " |"
+        )
     lines += ["", "Fields most hit, per family and kind:", ""]
     for f in fams:
         r = folds[f]
@@ -278,8 +386,10 @@ def render(rep: dict[str, Any], command: str) -> str:
         probs: dict[str, int] = {}
         for p in r["problems"]:
             probs[p["status"]] = probs.get(p["status"], 0) + 1
-        lines.append(f"| {f} | {r['pages']} | {r['pages_done']} | {', '.join(f'{k} {v}' for k, v in probs.items()) or 'none'} | "
-                     f"{r['seconds']} | {r['commit']} |")
+        lines.append(
+            f"| {f} | {r['pages']} | {r['pages_done']} | {', '.join(f'{k} {v}' for k, v in probs.items()) or 'none'} | "
+            f"{r['seconds']} | {r['commit']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -290,14 +400,21 @@ def main() -> None:
     ap.add_argument("--severity", type=float, default=1.0)
     ap.add_argument("--families", default=",".join(FAMILIES), help="comma-separated family names (default: all)")
     ap.add_argument("--stage", choices=["generate", "ocr", "report", "all"], default="all")
-    ap.add_argument("--config", help="settings file (default: ./backfill.toml when present); engine and OCR settings come from it")
-    ap.add_argument("--target", type=float, default=None, help="wrong share the folds are fitted to (default: the packaged fit's)")
+    ap.add_argument(
+        "--config", help="settings file (default: ./backfill.toml when present); engine and OCR settings come from it"
+    )
+    ap.add_argument(
+        "--target", type=float, default=None, help="wrong share the folds are fitted to (default: the packaged fit's)"
+    )
     ap.add_argument("--floor", type=float, default=FLOOR)
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "families"))
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--write-shipped", metavar="PATH",
-                    help="also fit the thresholds on every family and write them there (mapping/data/thresholds.json to ship them)")
+    ap.add_argument(
+        "--write-shipped",
+        metavar="PATH",
+        help="also fit the thresholds on every family and write them there (mapping/data/thresholds.json to ship them)",
+    )
     args = ap.parse_args()
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     bad = [f for f in families if f not in FAMILIES]

@@ -17,6 +17,7 @@
 Workload: the committed samples (samples/ledgers: 10 pages). Results: stdout and bench/results/faults.md.
 Run it on a quiet machine (`/work/bin/quiet`): the ratios compare runs made in the same session.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,14 +61,22 @@ def store_facts(data: Path) -> dict:
     with eng.connect() as c:
         reads = c.execute(text("SELECT page_id, run_id, cpu_seconds, seconds FROM page_reads WHERE status != 'failed'")).all()
         failed_reads = c.execute(text("SELECT count(*) FROM page_reads WHERE status = 'failed'")).scalar()
-        recs = c.execute(text("SELECT f.sha256, p.page_no, r.row_no, r.fields FROM records r JOIN pages p ON r.page_id = p.id "
-                              "JOIN source_files f ON p.file_id = f.id")).all()
+        recs = c.execute(
+            text(
+                "SELECT f.sha256, p.page_no, r.row_no, r.fields FROM records r JOIN pages p ON r.page_id = p.id "
+                "JOIN source_files f ON p.file_id = f.id"
+            )
+        ).all()
         pages = c.execute(text("SELECT count(*) FROM pages")).scalar()
     eng.dispose()
     per_page = Counter(r[0] for r in reads)
     return {
-        "pages": pages, "reads": len(reads), "failed_reads": failed_reads, "pages_read_twice": sum(1 for n in per_page.values() if n > 1),
-        "reads_per_run": dict(Counter(r[1] for r in reads)), "cpu": sum(r[2] for r in reads),
+        "pages": pages,
+        "reads": len(reads),
+        "failed_reads": failed_reads,
+        "pages_read_twice": sum(1 for n in per_page.values() if n > 1),
+        "reads_per_run": dict(Counter(r[1] for r in reads)),
+        "cpu": sum(r[2] for r in reads),
         "page_wall": sum(r[3] for r in reads),
         "records": {(sha, pg, row): {k: v.get("value") for k, v in json.loads(f).items()} for sha, pg, row, f in recs},
         "record_keys": Counter((sha, pg, row) for sha, pg, row, _f in recs),
@@ -92,8 +101,10 @@ def runs_at_once(n: int, mode: str) -> dict:
         scans_in(work)
         args = ["run", "scans", "--batch-pages", "1"] + (["--no-prefect"] if mode == "no-prefect" else [])
         t0 = time.perf_counter()
-        procs = [subprocess.Popen(cli(*args), cwd=work, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(n)]
+        procs = [
+            subprocess.Popen(cli(*args), cwd=work, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(n)
+        ]
         outs = [p.communicate(timeout=3600) for p in procs]
         wall = time.perf_counter() - t0
         codes = [p.returncode for p in procs]
@@ -105,18 +116,24 @@ def runs_at_once(n: int, mode: str) -> dict:
 
 
 def bench_two_runs(lines: list[str]) -> None:
-    lines += ["## Two runs at once on one store", "",
-              "| mode | runs | exit codes | pages | page reads | pages read twice | reads per run | CPU s reading | "
-              "ratio to one run | wall s | records same as one run |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Two runs at once on one store",
+        "",
+        "| mode | runs | exit codes | pages | page reads | pages read twice | reads per run | CPU s reading | "
+        "ratio to one run | wall s | records same as one run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for mode in ("prefect", "no-prefect"):
         one = runs_at_once(1, mode)
         two = runs_at_once(2, mode)
         same = two["records"] == one["records"] and max(two["record_keys"].values()) == 1
         for label, f in (("one run", one), ("two at once", two)):
             ratio = f["cpu"] / one["cpu"] if one["cpu"] else float("nan")
-            lines.append(f"| {mode} | {label} | {f['codes']} | {f['pages']} | {f['reads']} | {f['pages_read_twice']} | "
-                         f"{sorted(f['reads_per_run'].values())} | {f['cpu']:.1f} | {ratio:.3f} | {f['wall']:.1f} | "
-                         f"{'—' if f is one else ('yes' if same else 'NO')} |")
+            lines.append(
+                f"| {mode} | {label} | {f['codes']} | {f['pages']} | {f['reads']} | {f['pages_read_twice']} | "
+                f"{sorted(f['reads_per_run'].values())} | {f['cpu']:.1f} | {ratio:.3f} | {f['wall']:.1f} | "
+                f"{'—' if f is one else ('yes' if same else 'NO')} |"
+            )
             print(lines[-1], flush=True)
             if f["errors"]:
                 lines.append(f"|  | errors | {' / '.join(e.replace('|', '/').replace(chr(10), ' ') for e in f['errors'])} |")
@@ -131,10 +148,13 @@ def _pgid(pid: int) -> int | None:
 
 
 def bench_ctrl_c(lines: list[str], trials: int) -> None:
-    lines += ["## Ctrl-C to the process group of `backfill run` (Prefect, temporary server)", "",
-              "| trial | SIGINT after s | pages read before | exit code | s to exit | lines on stderr | traceback | "
-              "processes left | resumed: exit | pages read twice | reads cut short, read again | records (truth rows) |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Ctrl-C to the process group of `backfill run` (Prefect, temporary server)",
+        "",
+        "| trial | SIGINT after s | pages read before | exit code | s to exit | lines on stderr | traceback | "
+        "processes left | resumed: exit | pages read twice | reads cut short, read again | records (truth rows) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     from pipeline.kernel.config import Settings
     from pipeline.kernel.store import Store
     from pipeline.quality.evaluate import evaluate
@@ -145,8 +165,15 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
             scans_in(work)
             data = work / "backfill-data"
             t0 = time.perf_counter()
-            p = subprocess.Popen(cli("run", "scans", "--batch-pages", "1"), cwd=work, env=ENV, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+            p = subprocess.Popen(
+                cli("run", "scans", "--batch-pages", "1"),
+                cwd=work,
+                env=ENV,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
             read = 0
             while p.poll() is None:
                 time.sleep(0.5)
@@ -172,10 +199,12 @@ def bench_ctrl_c(lines: list[str], trials: int) -> None:
             with Store.open(Settings(data_dir=str(data))) as store:
                 ev = evaluate(store)
             n_lines = len([ln for ln in err.splitlines() if ln.strip()])
-            lines.append(f"| {trial} | {at:.1f} | {read} | {p.returncode} | {took:.2f} | {n_lines} | "
-                         f"{'yes' if 'Traceback' in err + out else 'no'} | {left} | {res.returncode} | "
-                         f"{facts['pages_read_twice']} | {facts['failed_reads']} | {ev.rows_found} ({ev.rows_truth}), "
-                         f"extra {ev.rows_extra} |")
+            lines.append(
+                f"| {trial} | {at:.1f} | {read} | {p.returncode} | {took:.2f} | {n_lines} | "
+                f"{'yes' if 'Traceback' in err + out else 'no'} | {left} | {res.returncode} | "
+                f"{facts['pages_read_twice']} | {facts['failed_reads']} | {ev.rows_found} ({ev.rows_truth}), "
+                f"extra {ev.rows_extra} |"
+            )
             print(lines[-1], flush=True)
             if trial == 1:
                 said = err.strip().splitlines()[-1] if err.strip() else ""
@@ -212,10 +241,15 @@ def bench_orientation(lines: list[str]) -> None:
             _g, _b, o = orient(cp.image, cp.table_box, judge)
             cost[deg].append(time.perf_counter() - t)
             right[deg] += o.degrees == deg
-    lines += ["## Orientation check per page", "",
-              f"Committed ledger pages: {len(pages)}, each as scanned and turned 90/180/270° clockwise; judge: "
-              f"{getattr(judge, 'name', None)}. Cleanup of an upright page for scale: {np.median(clean_s) * 1000:.0f} ms (median).", "",
-              "| scanned | median ms | max ms | turned right |", "|---|---|---|---|"]
+    lines += [
+        "## Orientation check per page",
+        "",
+        f"Committed ledger pages: {len(pages)}, each as scanned and turned 90/180/270° clockwise; judge: "
+        f"{getattr(judge, 'name', None)}. Cleanup of an upright page for scale: {np.median(clean_s) * 1000:.0f} ms (median).",
+        "",
+        "| scanned | median ms | max ms | turned right |",
+        "|---|---|---|---|",
+    ]
     for deg, xs in cost.items():
         lines.append(f"| {deg}° | {np.median(xs) * 1000:.1f} | {max(xs) * 1000:.1f} | {right[deg]} of {len(xs)} |")
         print(lines[-1], flush=True)
@@ -229,9 +263,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "faults.md")
     args = ap.parse_args()
     which = set(args.only.split(","))
-    lines = [f"# Faults bench ({date.today().isoformat()})", "",
-             f"`PYTHONPATH=$PWD python bench/bench_faults.py --only {args.only} --trials {args.trials}`; "
-             f"{os.cpu_count()} cores; workload: samples/ledgers (committed pages).", ""]
+    lines = [
+        f"# Faults bench ({date.today().isoformat()})",
+        "",
+        f"`PYTHONPATH=$PWD python bench/bench_faults.py --only {args.only} --trials {args.trials}`; "
+        f"{os.cpu_count()} cores; workload: samples/ledgers (committed pages).",
+        "",
+    ]
     if "orientation" in which:
         bench_orientation(lines)
     if "two_runs" in which:

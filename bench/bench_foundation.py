@@ -5,6 +5,7 @@ beside raw whole-page PP-OCR on the same pages in the same run.
 
 Writes bench/out/foundation-<seed>/report.json and report.md. Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,12 @@ def raw_whole_page(scans: list[Path], settings: Settings) -> dict:
             got = got.replace(title, "", 1)
             chars += len(truth)
             errors += Levenshtein.distance(truth, got)
-    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_minute": round(60 * pages / seconds, 2),
-            "cer_engine_order": round(errors / chars, 4)}
+    return {
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "pages_per_minute": round(60 * pages / seconds, 2),
+        "cer_engine_order": round(errors / chars, 4),
+    }
 
 
 def main() -> None:
@@ -79,13 +84,23 @@ def main() -> None:
     store = Store.open(settings)
     ev = evaluate(store)
     store.dispose()
-    pipeline = {"pages": summary.pages, "seconds": round(run_s, 2), "pages_per_minute": round(60 * summary.pages / run_s, 2),
-                "records": summary.records, "auto_accepted": summary.auto_accepted, "needs_review": summary.needs_review,
-                "pages_problem": summary.pages_problem}
+    pipeline = {
+        "pages": summary.pages,
+        "seconds": round(run_s, 2),
+        "pages_per_minute": round(60 * summary.pages / run_s, 2),
+        "records": summary.records,
+        "auto_accepted": summary.auto_accepted,
+        "needs_review": summary.needs_review,
+        "pages_problem": summary.pages_problem,
+    }
     print(f"pipeline: {pipeline['pages']} pages in {run_s:.0f} s", flush=True)
     raw = None if args.skip_raw else raw_whole_page(sorted(scans), settings)
-    report = {"set": {"pages": summary.pages, "files": len(scans), "seed": args.seed, "severity": args.severity},
-              "pipeline": pipeline, "accuracy": ev.to_dict(), "raw_whole_page_ppocr": raw}
+    report = {
+        "set": {"pages": summary.pages, "files": len(scans), "seed": args.seed, "severity": args.severity},
+        "pipeline": pipeline,
+        "accuracy": ev.to_dict(),
+        "raw_whole_page_ppocr": raw,
+    }
     if raw:
         report["speed_ratio_pipeline_vs_raw"] = round(pipeline["pages_per_minute"] / raw["pages_per_minute"], 3)
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -93,7 +108,8 @@ def main() -> None:
     lines = [
         f"# Foundation benchmark (seed {args.seed}, {summary.pages} pages, severity {args.severity})",
         "",
-        "| measure | value |", "|---|---|",
+        "| measure | value |",
+        "|---|---|",
         f"| character error rate (cells) | {a['cer']:.2%} |",
         f"| field exact accuracy before review | {a['field_accuracy']:.2%} |",
         f"| ID numbers exact | {a['id_accuracy']:.2%} ({a['ids']}) |",
@@ -103,9 +119,11 @@ def main() -> None:
         f"| pipeline pages per minute (end to end) | {pipeline['pages_per_minute']} |",
     ]
     if raw:
-        lines += [f"| raw whole-page PP-OCR pages per minute | {raw['pages_per_minute']} |",
-                  f"| raw whole-page PP-OCR CER, engine box order | {raw['cer_engine_order']:.2%} |",
-                  f"| speed ratio pipeline / raw | {report['speed_ratio_pipeline_vs_raw']} |"]
+        lines += [
+            f"| raw whole-page PP-OCR pages per minute | {raw['pages_per_minute']} |",
+            f"| raw whole-page PP-OCR CER, engine box order | {raw['cer_engine_order']:.2%} |",
+            f"| speed ratio pipeline / raw | {report['speed_ratio_pipeline_vs_raw']} |",
+        ]
     lines += ["", "| field | exact | n |", "|---|---|---|"]
     lines += [f"| {k} | {v['accuracy']:.2%} | {v['n']} |" for k, v in a["per_field"].items()]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

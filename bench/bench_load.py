@@ -12,6 +12,7 @@ psycopg COPY of exactly the rows the loader wrote (person and contact rows) into
 created LIKE the platform's (same indexes). Goals (issue 7): >= 50 000 records/s and >= 0.3 x raw COPY.
 Writes bench/results/load.md. Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,34 +67,60 @@ def fill_store(store: Store, settings: Settings, n: int) -> int:
     """Seed real registers, then replicate their loadable records to n with distinct certificate numbers."""
     seed_store(store, settings, seed=7, homes=("yantai", "longkou"), years=(2013, 2014))
     with store.session() as s:
-        proto = [(kind, fields) for kind, fields in s.execute(
-            select(Record.ledger_kind, Record.fields).where(Record.status.in_(LOADABLE)))]
+        proto = [
+            (kind, fields)
+            for kind, fields in s.execute(select(Record.ledger_kind, Record.fields).where(Record.status.in_(LOADABLE)))
+        ]
     rows_per_page, pages_per_file = 50, 200
     made = 0
     with store.engine.begin() as conn:
         while made < n:
             vol = made // (rows_per_page * pages_per_file)
-            sf = conn.execute(insert(SourceFile).values(
-                sha256=f"{vol:064x}", rel_path=f"bench/volume_{vol:03d}.pdf", abs_path="-", size_bytes=0, media_type="pdf",
-                page_count=pages_per_file, status="processed")).inserted_primary_key[0]
+            sf = conn.execute(
+                insert(SourceFile).values(
+                    sha256=f"{vol:064x}",
+                    rel_path=f"bench/volume_{vol:03d}.pdf",
+                    abs_path="-",
+                    size_bytes=0,
+                    media_type="pdf",
+                    page_count=pages_per_file,
+                    status="processed",
+                )
+            ).inserted_primary_key[0]
             for p in range(1, pages_per_file + 1):
                 if made >= n:
                     break
-                pid = conn.execute(insert(Page).values(file_id=sf, page_no=p, status="done", processed_at=utcnow())).inserted_primary_key[0]
+                pid = conn.execute(
+                    insert(Page).values(file_id=sf, page_no=p, status="done", processed_at=utcnow())
+                ).inserted_primary_key[0]
                 batch = []
                 for r in range(1, rows_per_page + 1):
                     if made >= n:
                         break
                     kind, fields = proto[made % len(proto)]
                     f = dict(fields)
-                    f["cremation_cert_no"] = dict(f.get("cremation_cert_no") or {"raw": "", "confidence": 1.0, "box": None, "flags": []},
-                                                  value=f"{300000000 + made}")
+                    f["cremation_cert_no"] = dict(
+                        f.get("cremation_cert_no") or {"raw": "", "confidence": 1.0, "box": None, "flags": []},
+                        value=f"{300000000 + made}",
+                    )
                     if kind == "sea_burial":  # its natural key is ID number + date first: make each replica its own person
                         f["id_number"] = dict(f["id_number"], value=None)
                     # field_values as the pipeline writes it (an ORM hook that a core insert does not run)
-                    batch.append({"page_id": pid, "row_no": r, "ledger_kind": kind, "status": "auto_accepted", "fields": f,
-                                  "field_values": narrow_values(f),
-                                  "cells": [], "route_reasons": [], "problems": [], "overrides": {}, "min_confidence": 1.0})
+                    batch.append(
+                        {
+                            "page_id": pid,
+                            "row_no": r,
+                            "ledger_kind": kind,
+                            "status": "auto_accepted",
+                            "fields": f,
+                            "field_values": narrow_values(f),
+                            "cells": [],
+                            "route_reasons": [],
+                            "problems": [],
+                            "overrides": {},
+                            "min_confidence": 1.0,
+                        }
+                    )
                     made += 1
                 conn.execute(insert(Record), batch)
     with store.session() as s:
@@ -102,9 +129,9 @@ def fill_store(store: Store, settings: Settings, n: int) -> int:
 
 def raw_copy(url: str, tables: list[str], *, text: bool = False) -> tuple[float, int]:
     """COPY the rows the loader wrote, unchanged, into empty tables LIKE the platform's, with the same
-indexes and foreign keys (timed part: the COPYs and the commit). text=False: from Python tuples
-(psycopg's write_row, as a client holding the values would); text=True: the tables' own COPY text
-(COPY TO STDOUT) written back as bytes, no client work at all: what the server alone needs."""
+    indexes and foreign keys (timed part: the COPYs and the commit). text=False: from Python tuples
+    (psycopg's write_row, as a client holding the values would); text=True: the tables' own COPY text
+    (COPY TO STDOUT) written back as bytes, no client work at all: what the server alone needs."""
     import psycopg
     from psycopg import sql
 
@@ -126,9 +153,11 @@ indexes and foreign keys (timed part: the COPYs and the commit). text=False: fro
         # LIKE copies no foreign keys: give the contact table the platform's links to the person tables
         for col, parent in (("dead_key", "dead_information"), ("sea_burial_key", "sea_burial_registration")):
             if "contact_information" in tables:
-                conn.execute(sql.SQL("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {} (natural_key)")
-                             .format(sql.Identifier(prefix + "contact_information"), sql.Identifier(col),
-                                     sql.Identifier(prefix + parent)))
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {} (natural_key)").format(
+                        sql.Identifier(prefix + "contact_information"), sql.Identifier(col), sql.Identifier(prefix + parent)
+                    )
+                )
         conn.commit()
         rows = sum(v[2] for v in data.values())
         t0 = time.perf_counter()
@@ -138,8 +167,11 @@ indexes and foreign keys (timed part: the COPYs and the commit). text=False: fro
                     with cur.copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(prefix + t))) as cp:
                         cp.write(values)
                     continue
-                with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                        sql.Identifier(prefix + t), sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
+                with cur.copy(
+                    sql.SQL("COPY {} ({}) FROM STDIN").format(
+                        sql.Identifier(prefix + t), sql.SQL(", ").join(map(sql.Identifier, cols))
+                    )
+                ) as cp:
                     for v in values:
                         cp.write_row(v)
         conn.commit()
@@ -193,13 +225,26 @@ def main() -> None:
                 tables = ["dead_information", "sea_burial_registration", "contact_information"]
                 t_raw, raw_rows = raw_copy(platform_url, tables)
                 t_text, _ = raw_copy(platform_url, tables, text=True)
-                runs.append({"load": t_load, "cpu": cpu_load, "again": t_again, "raw": t_raw, "text": t_text, "rows": raw_rows,
-                             "first": first, "second": again})
-                print(f"run {i + 1}: load {n / t_load:,.0f} records/s ({t_load:.2f} s, loader process CPU {cpu_load:.2f} s; "
-                      f"{first.inserted} inserted), again {n / t_again:,.0f}/s ({again.unchanged} unchanged), "
-                      f"raw COPY {n / t_raw:,.0f}/s ({raw_rows} rows, {t_raw:.2f} s), ratio {t_raw / t_load:.2f}; "
-                      f"server-only COPY {n / t_text:,.0f}/s; "
-                      f"load average {_loadavg()}", flush=True)
+                runs.append(
+                    {
+                        "load": t_load,
+                        "cpu": cpu_load,
+                        "again": t_again,
+                        "raw": t_raw,
+                        "text": t_text,
+                        "rows": raw_rows,
+                        "first": first,
+                        "second": again,
+                    }
+                )
+                print(
+                    f"run {i + 1}: load {n / t_load:,.0f} records/s ({t_load:.2f} s, loader process CPU {cpu_load:.2f} s; "
+                    f"{first.inserted} inserted), again {n / t_again:,.0f}/s ({again.unchanged} unchanged), "
+                    f"raw COPY {n / t_raw:,.0f}/s ({raw_rows} rows, {t_raw:.2f} s), ratio {t_raw / t_load:.2f}; "
+                    f"server-only COPY {n / t_text:,.0f}/s; "
+                    f"load average {_loadavg()}",
+                    flush=True,
+                )
             store.dispose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -210,13 +255,15 @@ def main() -> None:
     ratio_text = statistics.median(r["text"] / r["load"] for r in runs)
     rate = n / med["load"]
     first, again, raw_rows = runs[-1]["first"], runs[-1]["second"], runs[-1]["rows"]
-    verdict = ("meets" if rate >= 50_000 and ratio >= 0.3 else "misses")
-    per_run = "\n".join(f"| {i + 1} | {n / r['load']:,.0f} | {n / r['again']:,.0f} | {n / r['raw']:,.0f} | {n / r['text']:,.0f} | {r['raw'] / r['load']:.2f} | {r['text'] / r['load']:.2f} |"
-                        for i, r in enumerate(runs))
+    verdict = "meets" if rate >= 50_000 and ratio >= 0.3 else "misses"
+    per_run = "\n".join(
+        f"| {i + 1} | {n / r['load']:,.0f} | {n / r['again']:,.0f} | {n / r['raw']:,.0f} | {n / r['text']:,.0f} | {r['raw'] / r['load']:.2f} | {r['text'] / r['load']:.2f} |"
+        for i, r in enumerate(runs)
+    )
     md = f"""# Load benchmark (issue 7)
 
-Command: `python bench/bench_load.py --n {args.n} --runs {args.runs}` ({'throwaway PostgreSQL on loopback, default settings' if not args.pg_url else mask_url(args.pg_url)}),
-machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
+Command: `python bench/bench_load.py --n {args.n} --runs {args.runs}` ({"throwaway PostgreSQL on loopback, default settings" if not args.pg_url else mask_url(args.pg_url)}),
+machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.
 The machine was shared with other work: load average {load_before} before, {load_after} after (1, 5, 15 min).
 
 Median of {args.runs} runs, each into a fresh platform database:
@@ -224,12 +271,12 @@ Median of {args.runs} runs, each into a fresh platform database:
 | path | seconds | records/s |
 |---|---:|---:|
 | building platform rows only (store read, JSON, natural keys, hashes; once) | {t_build:.2f} | {built / t_build:,.0f} |
-| **loader, first load** (store → key probe → COPY staging → upserts, contacts, receipts, store marked) | {med['load']:.2f} | **{rate:,.0f}** |
-| loader, second load (all unchanged) | {med['again']:.2f} | {n / med['again']:,.0f} |
-| raw COPY of the same rows ({raw_rows} person + contact rows) from Python tuples into empty identical tables (same indexes, FKs) | {med['raw']:.2f} | {n / med['raw']:,.0f} |
-| server-only COPY: the same rows as the tables' own COPY text, written back as bytes (no client work) | {med['text']:.2f} | {n / med['text']:,.0f} |
+| **loader, first load** (store → key probe → COPY staging → upserts, contacts, receipts, store marked) | {med["load"]:.2f} | **{rate:,.0f}** |
+| loader, second load (all unchanged) | {med["again"]:.2f} | {n / med["again"]:,.0f} |
+| raw COPY of the same rows ({raw_rows} person + contact rows) from Python tuples into empty identical tables (same indexes, FKs) | {med["raw"]:.2f} | {n / med["raw"]:,.0f} |
+| server-only COPY: the same rows as the tables' own COPY text, written back as bytes (no client work) | {med["text"]:.2f} | {n / med["text"]:,.0f} |
 
-Loader process CPU time, first load: {med['cpu']:.2f} s ({med['cpu'] / n * 1e6:.0f} µs per record; the PostgreSQL
+Loader process CPU time, first load: {med["cpu"]:.2f} s ({med["cpu"] / n * 1e6:.0f} µs per record; the PostgreSQL
 server's work is on top of it, on the same two cores).
 
 | run | load rec/s | again rec/s | raw COPY rec/s | server-only COPY rec/s | load / raw COPY | load / server-only COPY |
@@ -241,7 +288,7 @@ server's work is on top of it, on the same two cores).
 {again.updated} updated, {again.unchanged} unchanged.
 
 Loader / raw COPY = **{ratio:.2f}×** (goal ≥ 0.3×), loader / server-only COPY = {ratio_text:.2f}×; loader rate
-{rate:,.0f} records/s (goal ≥ 50 000): {verdict} the goals. The server-only COPY ({n / med['text']:,.0f} records/s)
+{rate:,.0f} records/s (goal ≥ 50 000): {verdict} the goals. The server-only COPY ({n / med["text"]:,.0f} records/s)
 is the most any loader could reach with this schema on this machine: PostgreSQL and the client share its
 {os.cpu_count()} cores.
 """

@@ -7,6 +7,7 @@ Renders a ruled table (15 columns x 14 rows: names, IDs, addresses, dates, phone
 height, then times ppocr whole-page OCR under several settings and scores it per cell
 (each recognized box is put in the cell holding its centre).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,41 @@ from ocr import get_engine
 from ocr.agreement import normalize_text
 
 W, H = 2339, 1654
-HEADERS = ["序号", "姓名", "性别", "年龄", "身份证号码", "住址", "死亡日期", "火化日期",
-           "死因", "家属", "电话", "关系", "去向", "炉号", "经办人"]
+HEADERS = [
+    "序号",
+    "姓名",
+    "性别",
+    "年龄",
+    "身份证号码",
+    "住址",
+    "死亡日期",
+    "火化日期",
+    "死因",
+    "家属",
+    "电话",
+    "关系",
+    "去向",
+    "炉号",
+    "经办人",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "秀英桂兰玉珍凤华淑芳建国志强德明永福立新振海春梅文忠丽娟学军洪涛国庆宝山长林"
-PLACES = ["芝罘区幸福街道", "芝罘区世回尧街道", "莱山区初家街道", "福山区门楼镇", "牟平区宁海街道",
-          "蓬莱区登州街道", "龙口市东莱街道", "招远市泉山街道", "海阳市方圆街道", "栖霞市庄园街道",
-          "莱州市文昌路街道", "莱阳市城厢街道", "芝罘区黄务街道", "开发区八角街道"]
+PLACES = [
+    "芝罘区幸福街道",
+    "芝罘区世回尧街道",
+    "莱山区初家街道",
+    "福山区门楼镇",
+    "牟平区宁海街道",
+    "蓬莱区登州街道",
+    "龙口市东莱街道",
+    "招远市泉山街道",
+    "海阳市方圆街道",
+    "栖霞市庄园街道",
+    "莱州市文昌路街道",
+    "莱阳市城厢街道",
+    "芝罘区黄务街道",
+    "开发区八角街道",
+]
 CAUSES = ["疾病", "心脏病", "脑梗", "肺癌", "衰老", "意外"]
 RELS = ["儿子", "女儿", "配偶", "孙子", "侄子"]
 GOES = ["寄存", "海葬", "带回", "公墓", "树葬"]
@@ -52,11 +81,23 @@ def row_values(rng: random.Random, n: int) -> list[str]:
     year = rng.randint(1925, 1965)
     birth = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
     dy, dm, dd = rng.randint(2010, 2023), rng.randint(1, 12), rng.randint(1, 27)
-    return [str(n), rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))), "女" if female else "男",
-            str(dy - year), id_number(rng, birth, female), rng.choice(PLACES), f"{dy}-{dm:02d}-{dd:02d}",
-            f"{dy}-{dm:02d}-{dd + 1:02d}", rng.choice(CAUSES), rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
-            "1" + rng.choice(["35", "38", "39", "58", "86"]) + "".join(str(rng.randint(0, 9)) for _ in range(8)),
-            rng.choice(RELS), rng.choice(GOES), str(rng.randint(1, 6)), rng.choice(STAFF)]
+    return [
+        str(n),
+        rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
+        "女" if female else "男",
+        str(dy - year),
+        id_number(rng, birth, female),
+        rng.choice(PLACES),
+        f"{dy}-{dm:02d}-{dd:02d}",
+        f"{dy}-{dm:02d}-{dd + 1:02d}",
+        rng.choice(CAUSES),
+        rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
+        "1" + rng.choice(["35", "38", "39", "58", "86"]) + "".join(str(rng.randint(0, 9)) for _ in range(8)),
+        rng.choice(RELS),
+        rng.choice(GOES),
+        str(rng.randint(1, 6)),
+        rng.choice(STAFF),
+    ]
 
 
 def render_page(cap: int, seed: int = 7) -> tuple[np.ndarray, list[tuple[tuple[int, int, int, int], str, int]]]:
@@ -100,6 +141,7 @@ def render_page(cap: int, seed: int = 7) -> tuple[np.ndarray, list[tuple[tuple[i
 
 def levenshtein(a: str, b: str) -> int:
     from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.distance(a, b)
 
 
@@ -134,8 +176,7 @@ def score(pieces, cells) -> dict[str, float]:
             if col in (6, 7):
                 dates += 1
                 dates_ok += truth in row_text
-    return {"fields_exact": exact / len(cells), "cer": errors / chars, "ids_exact": ids_ok / ids,
-            "dates_exact": dates_ok / dates}
+    return {"fields_exact": exact / len(cells), "cer": errors / chars, "ids_exact": ids_ok / ids, "dates_exact": dates_ok / dates}
 
 
 def run(engine, page, cells, repeat: int = 1) -> str:
@@ -149,8 +190,10 @@ def run(engine, page, cells, repeat: int = 1) -> str:
     s = score(pieces, cells)
     low = sum(p.confidence < 0.8 for p in pieces)
     load = open("/proc/loadavg").read().split()[0]
-    return (f"{min(times):6.2f} s/page wall ({min(cpu):5.2f} s CPU, load {load})  row CER {s['cer']:.2%}  IDs {s['ids_exact']:.1%}  "
-            f"dates {s['dates_exact']:.1%}  cells exact {s['fields_exact']:.1%}  pieces {len(pieces)} (<0.8: {low})")
+    return (
+        f"{min(times):6.2f} s/page wall ({min(cpu):5.2f} s CPU, load {load})  row CER {s['cer']:.2%}  IDs {s['ids_exact']:.1%}  "
+        f"dates {s['dates_exact']:.1%}  cells exact {s['fields_exact']:.1%}  pieces {len(pieces)} (<0.8: {low})"
+    )
 
 
 def run_crops(engine, page, cells, inset: int = 4) -> str:
@@ -158,7 +201,7 @@ def run_crops(engine, page, cells, inset: int = 4) -> str:
     engine.recognize_crop(page[200:260, 500:700])
     exact = ids = ids_ok = 0
     t, c = time.perf_counter(), time.process_time()
-    crops = [page[y0 + inset:y1 - inset, x0 + inset:x1 - inset] for (x0, y0, x1, y1), _t, _c in cells]
+    crops = [page[y0 + inset : y1 - inset, x0 + inset : x1 - inset] for (x0, y0, x1, y1), _t, _c in cells]
     pieces = engine.recognize_crops(crops)
     for piece, (_box, truth, col) in zip(pieces, cells):
         got = normalize_text(piece.text)
@@ -167,8 +210,10 @@ def run_crops(engine, page, cells, inset: int = 4) -> str:
             ids += 1
             ids_ok += got == truth
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    return (f"{wall:6.2f} s/page wall ({cpu:5.2f} s CPU) for {len(cells)} crops  cells exact {exact / len(cells):.1%}  "
-            f"IDs exact {ids_ok / ids:.1%}")
+    return (
+        f"{wall:6.2f} s/page wall ({cpu:5.2f} s CPU) for {len(cells)} crops  cells exact {exact / len(cells):.1%}  "
+        f"IDs exact {ids_ok / ids:.1%}"
+    )
 
 
 def main() -> None:
@@ -183,8 +228,11 @@ def main() -> None:
         print(f"== page {W}x{H}, digit cap height {cap} px, {len(cells)} cells")
         configs = [dict(max_side_len=2000), dict(max_side_len=2400)]
         if not args.quick:
-            configs += [dict(max_side_len=2400, use_cls=True), dict(max_side_len=2400, intra_op_num_threads=1),
-                        dict(max_side_len=2400, intra_op_num_threads=2)]
+            configs += [
+                dict(max_side_len=2400, use_cls=True),
+                dict(max_side_len=2400, intra_op_num_threads=1),
+                dict(max_side_len=2400, intra_op_num_threads=2),
+            ]
         for cfg in configs:
             print(f"ppocr {cfg}: {run(get_engine('ppocr', **cfg), page, cells, args.repeat)}", flush=True)
         print(f"ppocr recognize_crop per cell: {run_crops(get_engine('ppocr'), page, cells)}", flush=True)

@@ -14,6 +14,7 @@ detection + recognition over N whole cleaned pages. Run it inside /work/bin/quie
 comparable only within one run. `:int8` is the recognizer quantized statically with ONNX Runtime
 (QDQ, per channel) on crops of the committed samples (never the measured set). Never a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,8 +88,17 @@ def score(pages, reads) -> dict[str, float]:
             cells += 1
             exact += t == g
             field = columns[rc[1]] or ""
-            kind = ("id" if field == "id_number" else "address" if "address" in field else
-                    "sea_area" if field == "sea_area" else "name" if field.endswith("_name") else None)
+            kind = (
+                "id"
+                if field == "id_number"
+                else "address"
+                if "address" in field
+                else "sea_area"
+                if field == "sea_area"
+                else "name"
+                if field.endswith("_name")
+                else None
+            )
             if kind and t:
                 by[kind][0] += t == g
                 by[kind][1] += 1
@@ -115,7 +125,7 @@ def int8_model_dir(out: Path, calib_pages: int = 6) -> Path:
     for f in (MODELS["v6"].det, MODELS["v6"].cls):
         shutil.copyfile(src / f, folder / f)
     samples, _ = gather(ROOT / "samples", calib_pages, Settings(data_dir=str(out / "calib-data")))
-    crops = [c for page in samples for c in page[2]][:: 3][:240]
+    crops = [c for page in samples for c in page[2]][::3][:240]
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -132,13 +142,21 @@ def int8_model_dir(out: Path, calib_pages: int = 6) -> Path:
         model = version_converter.convert_version(model, 13)
     f32 = folder / ("f32-" + MODELS["v6"].rec)
     onnx.save(model, str(f32))
-    quantize_static(str(f32), str(target), Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8)
+    quantize_static(
+        str(f32),
+        str(target),
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        activation_type=QuantType.QUInt8,
+    )
     return folder
 
 
 def _bgr(crop):
     import cv2
+
     return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop
 
 
@@ -156,8 +174,11 @@ def main() -> None:
     t0 = time.perf_counter()
     pages, skipped = gather(Path(args.scans), args.pages, settings)
     n_crops = sum(len(p[2]) for p in pages)
-    print(f"{len(pages)} pages ({skipped} left out: grid unlike the truth), {n_crops} crops, "
-          f"prepared in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(
+        f"{len(pages)} pages ({skipped} left out: grid unlike the truth), {n_crops} crops, "
+        f"prepared in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
     results = []
     for cfg in args.configs:
         model, runtime, *rest = cfg.split(":")
@@ -186,18 +207,24 @@ def main() -> None:
         results.append(s)
         print(json.dumps(s, ensure_ascii=False), flush=True)
     base = results[0]["seconds_per_page"]
-    lines = [f"# Recognizers side by side: {len(pages)} pages of {args.scans} ({n_crops} text-line crops, "
-             f"{results[0]['cells']} cells; {skipped} pages left out: grid unlike the truth)", "",
-             "Recognition only, first reading, the same crops for every row, one batch per page, one after another "
-             "in one process (`bench/bench_recognizers.py`).", "",
-             "| recognizer | CER | fields exact | IDs exact | addresses exact | sea areas exact | names exact | "
-             "s/page (recognition) | ratio | whole page det+rec s |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Recognizers side by side: {len(pages)} pages of {args.scans} ({n_crops} text-line crops, "
+        f"{results[0]['cells']} cells; {skipped} pages left out: grid unlike the truth)",
+        "",
+        "Recognition only, first reading, the same crops for every row, one batch per page, one after another "
+        "in one process (`bench/bench_recognizers.py`).",
+        "",
+        "| recognizer | CER | fields exact | IDs exact | addresses exact | sea areas exact | names exact | "
+        "s/page (recognition) | ratio | whole page det+rec s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         w = f"{r['whole_page_seconds']:.2f}" if r["whole_page_seconds"] else "–"
-        lines.append(f"| {r['config']}: {r['engine']} | {r['cer']:.2%} | {r['fields_exact']:.2%} | {r['id']:.1%} ({r['id_n']}) | "
-                     f"{r['address']:.1%} ({r['address_n']}) | {r['sea_area']:.1%} ({r['sea_area_n']}) | {r['name']:.1%} | "
-                     f"{r['seconds_per_page']:.2f} | {r['seconds_per_page'] / base:.2f}× | {w} |")
+        lines.append(
+            f"| {r['config']}: {r['engine']} | {r['cer']:.2%} | {r['fields_exact']:.2%} | {r['id']:.1%} ({r['id_n']}) | "
+            f"{r['address']:.1%} ({r['address_n']}) | {r['sea_area']:.1%} ({r['sea_area_n']}) | {r['name']:.1%} | "
+            f"{r['seconds_per_page']:.2f} | {r['seconds_per_page'] / base:.2f}× | {w} |"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -19,6 +19,7 @@ Every waiting record is reviewed as a reviewer would (flagged values confirmed, 
 on) also runs one real sample page through OCR so records show their scan and cell crops.
 Appends a dated section to bench/results/review.md (or --out). Never part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,7 @@ APP = str(CODE / "review_app" / "app.py")
 GOAL_NEXT_MS, GOAL_PAGE_MS = 300.0, 1000.0
 HEADING = re.compile(r"^(?:记录|Record) (\d+) ")
 NAV = {"queue": 0, "duplicates": 2, "completion": 8}  # sidebar positions, the same in every version
-SETTLED = ("() => !document.querySelector('[data-testid=stStatusWidget]')"
-           " && !document.querySelector('[data-stale=true]')")
+SETTLED = "() => !document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')"
 
 
 def stats(ms: list[float]) -> dict[str, float]:
@@ -58,8 +58,10 @@ def stats(ms: list[float]) -> dict[str, float]:
 
 
 def fmt(st: dict[str, float], goal: float) -> str:
-    return (f"{st['median']:.0f} ms median, p90 {st['p90']:.0f} ms, max {st['max']:.0f} ms (n={st['n']}); "
-            f"median = {st['median'] / goal:.2f} × goal ({goal:.0f} ms)")
+    return (
+        f"{st['median']:.0f} ms median, p90 {st['p90']:.0f} ms, max {st['max']:.0f} ms (n={st['n']}); "
+        f"median = {st['median'] / goal:.2f} × goal ({goal:.0f} ms)"
+    )
 
 
 def inventory_csv(n: int) -> str:
@@ -185,8 +187,14 @@ def bench_apptest(settings: Settings, approvals: int) -> dict[str, object]:
         admin.run()
         done_ms.append((time.perf_counter() - t0) * 1000)
     assert not admin.exception and admin.dataframe
-    return {"waiting": waiting, "queue_page": stats(queue_ms), "next": stats(next_ms), "with_scan": with_scan,
-            "completion_page": stats(done_ms), "completion_fn": completion_fn}
+    return {
+        "waiting": waiting,
+        "queue_page": stats(queue_ms),
+        "next": stats(next_ms),
+        "with_scan": with_scan,
+        "completion_page": stats(done_ms),
+        "completion_fn": completion_fn,
+    }
 
 
 def _browser_login(b, url: str, user: str):
@@ -214,15 +222,31 @@ def bench_browser(settings: Settings, approvals: int) -> dict[str, object]:
     expect.set_options(timeout=60_000)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(CODE)}
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "review", "--data-dir", settings.data_dir, "--port", str(port)],
-                            cwd=CODE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "review", "--data-dir", settings.data_dir, "--port", str(port)],
+        cwd=CODE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url + "/_stcore/health", proc, timeout=60, every=0.3, name="`backfill review`")
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                  args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            b = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             ctx, page = _browser_login(b, url, "rev")
             queue_ms = []
             table = page.locator('[data-testid="stDataFrame"]').first
@@ -248,7 +272,9 @@ def bench_browser(settings: Settings, approvals: int) -> dict[str, object]:
                 page.wait_for_function(
                     "rid => [...document.querySelectorAll('h3')].some(h => {"
                     " const m = h.innerText.match(/^(?:记录|Record) (\\d+) /); return m && m[1] !== rid; })",
-                    arg=rid, polling="raf")
+                    arg=rid,
+                    polling="raf",
+                )
                 next_ms.append((time.perf_counter() - t0) * 1000)
                 page.wait_for_function(SETTLED)
                 print(f"  browser: record {rid} approved, next shown after {next_ms[-1]:.0f} ms", flush=True)

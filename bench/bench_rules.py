@@ -8,6 +8,7 @@ A fix (a character put right, a decoded value) pays where its fields are right; 
 lowered, the field sent to review) pays where its fields are often wrong, and costs review time where
 they are right. Run it on a set no rule or threshold was fitted on. Never a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,11 +56,18 @@ def main() -> None:
         for f in set(o.flags):
             n[f] += 1
             right[f] += o.right
-    lines = [f"# Recognizer-property rules on {args.data} ({len(ev.observations)} fields, field accuracy "
-             f"{ev.field_accuracy:.2%})", "", "| flag | rule | kind | fields | right |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Recognizer-property rules on {args.data} ({len(ev.observations)} fields, field accuracy {ev.field_accuracy:.2%})",
+        "",
+        "| flag | rule | kind | fields | right |",
+        "|---|---|---|---|---|",
+    ]
     for flag, (rule, kind) in RULES.items():
-        lines.append(f"| {flag} | {rule} | {kind} | {n[flag]} | {right[flag]} ({right[flag] / n[flag]:.0%}) |" if n[flag]
-                     else f"| {flag} | {rule} | {kind} | 0 | – |")
+        lines.append(
+            f"| {flag} | {rule} | {kind} | {n[flag]} | {right[flag]} ({right[flag] / n[flag]:.0%}) |"
+            if n[flag]
+            else f"| {flag} | {rule} | {kind} | 0 | – |"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

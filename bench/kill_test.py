@@ -13,6 +13,7 @@
    once; no process of a killed tree left running.
 Figures go to stdout and bench/results/kill_test.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,9 +102,12 @@ def store_state(data: Path) -> tuple[Counter, dict, int]:
     """((sha, page, row) -> count, (sha, page, row) -> field values, loaded records)."""
     eng = create_engine(f"sqlite:///{data / 'store.sqlite'}")
     with eng.connect() as c:
-        rows = c.execute(text(
-            "SELECT f.sha256, p.page_no, r.row_no, r.fields, l.record_id FROM records r JOIN pages p ON r.page_id = p.id "
-            "JOIN source_files f ON p.file_id = f.id LEFT JOIN loaded_records l ON l.record_id = r.id")).all()
+        rows = c.execute(
+            text(
+                "SELECT f.sha256, p.page_no, r.row_no, r.fields, l.record_id FROM records r JOIN pages p ON r.page_id = p.id "
+                "JOIN source_files f ON p.file_id = f.id LEFT JOIN loaded_records l ON l.record_id = r.id"
+            )
+        ).all()
     eng.dispose()
     count = Counter((sha, pg, row) for sha, pg, row, _f, _l in rows)
     values = {(sha, pg, row): {k: v.get("value") for k, v in json.loads(f).items()} for sha, pg, row, f, _l in rows}
@@ -129,9 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "kill_test")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "kill_test.md")
-    ap.add_argument("--window-pages", type=float, default=3.0,
-                    help="kills fall within this many pages' time (of the reference run) after the run began its work")
-    ap.add_argument("--reuse-reference", action="store_true", help="reuse the reference run of an earlier call (same pages, seed)")
+    ap.add_argument(
+        "--window-pages",
+        type=float,
+        default=3.0,
+        help="kills fall within this many pages' time (of the reference run) after the run began its work",
+    )
+    ap.add_argument(
+        "--reuse-reference", action="store_true", help="reuse the reference run of an earlier call (same pages, seed)"
+    )
     a = ap.parse_args(argv)
     t_all = time.perf_counter()
     scans, ref, data = a.out / "scans", a.out / "reference", a.out / "data"
@@ -139,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("BACKFILL_DB_URL", None)
     env.pop("BACKFILL_PLATFORM_URL", None)
-    reuse = a.reuse_reference and meta.is_file() and json.loads(meta.read_text()) .get("key") == [a.pages, a.seed]
+    reuse = a.reuse_reference and meta.is_file() and json.loads(meta.read_text()).get("key") == [a.pages, a.seed]
     if reuse:  # same set, same reference: only the killed runs are done again
         for d in (data, a.out / "prefect-server", a.out / "prefect-client"):
             shutil.rmtree(d, ignore_errors=True)
@@ -151,15 +161,23 @@ def main(argv: list[str] | None = None) -> int:
         n_files = len(generate_set(scans, a.pages, a.seed))
         print(f"reference run (no Prefect, no kills) over {a.pages} pages in {n_files} scan files ...", flush=True)
         t0 = time.perf_counter()
-        subprocess.run(cli("run", str(scans), "--data-dir", str(ref), "--no-prefect", "--load", "--json"), env=env,
-                       check=True, stdout=subprocess.DEVNULL, timeout=3600)
+        subprocess.run(
+            cli("run", str(scans), "--data-dir", str(ref), "--no-prefect", "--load", "--json"),
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=3600,
+        )
         ref_seconds = time.perf_counter() - t0
         meta.write_text(json.dumps({"key": [a.pages, a.seed], "files": n_files, "seconds": ref_seconds}))
     ref_count, ref_values, ref_loaded = store_state(ref)
     ref_platform = platform_keys(ref)
     page_s = ref_seconds / a.pages
-    print(f"  {sum(ref_count.values())} records, {ref_loaded} loaded, {sum(ref_platform.values())} platform rows, "
-          f"{ref_seconds:.0f} s ({page_s:.1f} s/page)", flush=True)
+    print(
+        f"  {sum(ref_count.values())} records, {ref_loaded} loaded, {sum(ref_platform.values())} platform rows, "
+        f"{ref_seconds:.0f} s ({page_s:.1f} s/page)",
+        flush=True,
+    )
 
     rng = random.Random(a.seed)
     kills: list[dict] = []
@@ -177,8 +195,13 @@ def main(argv: list[str] | None = None) -> int:
             delay = None if last else rng.uniform(0.3, 10.0) if early else rng.uniform(0.0, a.window_pages * page_s)
             log = open(a.out / f"attempt_{attempts:02d}.log", "wb")
             t1 = time.perf_counter()
-            proc = subprocess.Popen(cli("run", str(scans), "--data-dir", str(data), "--batch-pages", "1", "--load", "--json"),
-                                    env=run_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                cli("run", str(scans), "--data-dir", str(data), "--batch-pages", "1", "--load", "--json"),
+                env=run_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             if delay is not None and not early:
                 while proc.poll() is None and time.perf_counter() - t1 < 300:  # wait for the run to begin its work
                     if (data / "store.sqlite").exists() and snapshot(data)["runs"] > before["runs"]:
@@ -203,9 +226,16 @@ def main(argv: list[str] | None = None) -> int:
             left = kill_tree(proc)
             log.close()
             survivors += left
-            stage = stage_of(before, now, n_files) if (data / "store.sqlite").exists() and "pending" in now else "startup (CLI, engine, Prefect client)"
+            stage = (
+                stage_of(before, now, n_files)
+                if (data / "store.sqlite").exists() and "pending" in now
+                else "startup (CLI, engine, Prefect client)"
+            )
             kills.append({"n": len(kills) + 1, "after_s": round(delay, 1), "stage": stage, "survivors": left})
-            print(f"kill {len(kills):2d} after {delay:5.1f} s: {stage}" + (f"  ({left} process(es) survived!)" if left else ""), flush=True)
+            print(
+                f"kill {len(kills):2d} after {delay:5.1f} s: {stage}" + (f"  ({left} process(es) survived!)" if left else ""),
+                flush=True,
+            )
 
     count, values, loaded = store_state(data)
     plat = platform_keys(data)

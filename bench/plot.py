@@ -1,4 +1,5 @@
 """A reliability plot (confidence bucket vs observed accuracy) drawn with OpenCV: no plotting library."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,17 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-COLOURS = [(0, 0, 0), (200, 90, 30), (40, 140, 40), (30, 30, 200), (160, 40, 160), (20, 150, 200), (120, 120, 0), (90, 90, 90),
-           (0, 100, 255)]  # BGR
+COLOURS = [
+    (0, 0, 0),
+    (200, 90, 30),
+    (40, 140, 40),
+    (30, 30, 200),
+    (160, 40, 160),
+    (20, 150, 200),
+    (120, 120, 0),
+    (90, 90, 90),
+    (0, 100, 255),
+]  # BGR
 
 
 def reliability_png(path: Path, series: dict[str, Sequence[dict]], title: str, lo: float = 0.0, min_n: int = 5) -> None:

@@ -8,6 +8,7 @@ resume comes from the store's keys, so a killed flow run started again re-does o
 The same flow runs on Prefect's default task runner (threads, `max_workers` 1 by default: OCR already
 uses both cores) or, unchanged, on a Dask cluster: `backfill_flow.with_options(task_runner=dask_runner(address))`.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -94,11 +95,14 @@ def _batch_runner(run_id: int, settings: dict[str, Any], batch_pages: int):
         futures = [process_pages_task.submit(run_id, b, settings) for b in runs.batches(page_ids, batch_pages)]
         for f in futures:
             f.result()  # raises the first failure after its retries
+
     return run_batches
 
 
 @flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def backfill_flow(scans_dir: str, settings: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+def backfill_flow(
+    scans_dir: str, settings: dict[str, Any] | None = None, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A migration run over `scans_dir`; `options`: homes, years, volumes (a selection from the
     inventory), batch_pages, load (see pipeline.runs.manage.RunOptions)."""
     t0 = time.perf_counter()
@@ -161,8 +165,13 @@ def start_temporary_server() -> None:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def run_flow(scans_dir: str, settings: dict[str, Any], options: dict[str, Any] | None = None,
-             dask_address: str | None = None, workers: int | None = None) -> dict[str, Any]:
+def run_flow(
+    scans_dir: str,
+    settings: dict[str, Any],
+    options: dict[str, Any] | None = None,
+    dask_address: str | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
     """Run the flow on the default runner (`workers` threads), or on the Dask cluster at `dask_address`."""
     start_temporary_server()
     f = backfill_flow

@@ -9,6 +9,7 @@ scans_dir and options), from `prefect deployment run 'backfill-run/backfill' -p 
 or from the administrator page of the review app (`submit_run`). The deployment's parameters never
 hold connection strings: the serving process uses its own settings (environment, backfill.toml).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,10 @@ FLOW_NAME = "backfill-run"
 
 def _need_server() -> None:
     if not os.environ.get("PREFECT_API_URL"):
-        raise ConfigError("a deployment needs a Prefect server: PREFECT_API_URL is not set",
-                          hint="start `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api")
+        raise ConfigError(
+            "a deployment needs a Prefect server: PREFECT_API_URL is not set",
+            hint="start `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+        )
 
 
 def serve(settings: Settings, *, name: str = "backfill", limit: int = 1) -> None:
@@ -36,8 +39,12 @@ def serve(settings: Settings, *, name: str = "backfill", limit: int = 1) -> None
         os.environ.setdefault("BACKFILL_PLATFORM_URL", settings.platform_url)
     from flows.backfill import backfill_flow
 
-    backfill_flow.serve(name=name, limit=limit, tags=["backfill"],
-                        description="Migration run: intake, page batches (OCR, mapping, routing), dedupe, optional load.")
+    backfill_flow.serve(
+        name=name,
+        limit=limit,
+        tags=["backfill"],
+        description="Migration run: intake, page batches (OCR, mapping, routing), dedupe, optional load.",
+    )
 
 
 def submit_run(scans_dir: str, options: dict[str, Any] | None = None, *, deployment: str = f"{FLOW_NAME}/backfill") -> str:

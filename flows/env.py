@@ -1,5 +1,6 @@
 """Prefect environment defaults: offline, no analytics, state kept inside the data folder.
 Call before importing prefect."""
+
 from __future__ import annotations
 
 import os

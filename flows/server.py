@@ -2,6 +2,7 @@
 `prefect server start` in its own process group, analytics off, its state in `home`; stopped (the
 whole group) on exit, so nothing is left behind. Production: see README (PostgreSQL as Prefect's
 database through PREFECT_SERVER_DATABASE_CONNECTION_URL)."""
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,26 @@ def prefect_server(home: Path, port: int | None = None, timeout: float = 120.0) 
     env.pop("PREFECT_API_URL", None)
     log = open(home / "server.log", "ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
-         "--analytics-off", "--no-ui", "--no-scheduler", "--no-late-runs"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--analytics-off",
+            "--no-ui",
+            "--no-scheduler",
+            "--no-late-runs",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         try:
             wait_until_healthy(url + "/health", proc, timeout, name="prefect server")

@@ -18,6 +18,7 @@ Columnar from end to end, so that a million records fit in minutes and a few GiB
 
 `merge_values` builds a person's golden values from its records, with provenance.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,21 +31,36 @@ import pandas as pd
 
 from mapping.hanzi import canonical, how_names_differ, pinyin_key
 
-MAX_BLOCK = 40           # a block bigger than this is a common value, not evidence
-ACCEPT_WEIGHT = 9.0      # total weight at or above which two rows are merged automatically
-REVIEW_WEIGHT = 4.0      # between this and ACCEPT_WEIGHT: uncertain, a person decides
+MAX_BLOCK = 40  # a block bigger than this is a common value, not evidence
+ACCEPT_WEIGHT = 9.0  # total weight at or above which two rows are merged automatically
+REVIEW_WEIGHT = 4.0  # between this and ACCEPT_WEIGHT: uncertain, a person decides
 FIELDS = ("id_number", "cremation_cert_no", "deceased_name", "birth_date", "death_date", "sex_code", "event_date")
 
 # weights: (agree, disagree) in log-odds units; partial agreements in between
 W = {
-    "id_same": 9.0, "id_one_digit": 6.0, "id_diff": -8.0,
-    "cert_same": 7.0, "cert_serial": 5.0, "cert_diff": -6.0,
-    "name_exact": 5.0, "name_variant": 4.5, "name_confusable": 4.0, "name_homophone": 3.0,
-    "name_similar": -1.0, "name_diff": -5.0,
-    "birth_same": 4.0, "birth_near": -1.0, "birth_diff": -5.0,
-    "death_same": 3.0, "death_near": -1.0, "death_diff": -5.0,
-    "sex_same": 0.5, "sex_diff": -4.0,
-    "event_same": 2.0, "event_fits": 0.5, "event_diff": -4.0,
+    "id_same": 9.0,
+    "id_one_digit": 6.0,
+    "id_diff": -8.0,
+    "cert_same": 7.0,
+    "cert_serial": 5.0,
+    "cert_diff": -6.0,
+    "name_exact": 5.0,
+    "name_variant": 4.5,
+    "name_confusable": 4.0,
+    "name_homophone": 3.0,
+    "name_similar": -1.0,
+    "name_diff": -5.0,
+    "birth_same": 4.0,
+    "birth_near": -1.0,
+    "birth_diff": -5.0,
+    "death_same": 3.0,
+    "death_near": -1.0,
+    "death_diff": -5.0,
+    "sex_same": 0.5,
+    "sex_diff": -4.0,
+    "event_same": 2.0,
+    "event_fits": 0.5,
+    "event_diff": -4.0,
 }
 NAME_HOW = ("exact", "variant", "confusable", "homophone", "similar", "different")
 
@@ -53,30 +69,30 @@ NAME_HOW = ("exact", "variant", "confusable", "homophone", "similar", "different
 class DedupeRecord:
     """One ledger row (or platform row) as de-duplication sees it."""
 
-    key: int                       # record id in the store (platform rows: see `origin`)
-    kind: str                      # cremation / sea_burial
+    key: int  # record id in the store (platform rows: see `origin`)
+    kind: str  # cremation / sea_burial
     funeral_home_code: str | None
     deceased_name: str | None
-    id_number: str | None          # normalized 18-digit with a valid check digit, else None
+    id_number: str | None  # normalized 18-digit with a valid check digit, else None
     cremation_cert_no: str | None  # normalized (201300540) when it could be
-    birth_date: str | None         # ISO
-    event_date: str | None         # cremation / scattering date, ISO
+    birth_date: str | None  # ISO
+    event_date: str | None  # cremation / scattering date, ISO
     sex_code: str | None = None
     death_date: str | None = None
-    id_raw: str | None = None      # the printed ID when it did not validate (one digit misread ...)
-    cert_raw: str | None = None    # the printed certificate number when it did not normalize (火字第540号)
+    id_raw: str | None = None  # the printed ID when it did not validate (one digit misread ...)
+    cert_raw: str | None = None  # the printed certificate number when it did not normalize (火字第540号)
     name_confidence: float = 1.0
     id_confidence: float = 1.0
-    origin: str = "store"          # "store" (this working store) or "platform" (loaded earlier)
+    origin: str = "store"  # "store" (this working store) or "platform" (loaded earlier)
 
 
 @dataclass(frozen=True)
 class Link:
-    a: int                         # record key, a < b within one origin; store keys before platform keys
+    a: int  # record key, a < b within one origin; store keys before platform keys
     b: int
-    score: float                   # 0..1 (logistic of the total weight)
-    status: str                    # auto_merged / uncertain
-    evidence: dict[str, Any]       # field -> match strength 0..1; "_how": field -> words; "_weight": total
+    score: float  # 0..1 (logistic of the total weight)
+    status: str  # auto_merged / uncertain
+    evidence: dict[str, Any]  # field -> match strength 0..1; "_how": field -> words; "_weight": total
     a_origin: str = "store"
     b_origin: str = "store"
 
@@ -88,8 +104,10 @@ class Link:
 def date_ints(values: Sequence[str | None]) -> np.ndarray:
     """ISO dates -> yyyymmdd int32 (0 = missing); each distinct date parsed once."""
     codes, uniq = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
-    parsed = np.array([int(u.replace("-", "")) if isinstance(u, str) and u.replace("-", "").isdigit() else 0
-                       for u in uniq] + [0], dtype=np.int32)
+    parsed = np.array(
+        [int(u.replace("-", "")) if isinstance(u, str) and u.replace("-", "").isdigit() else 0 for u in uniq] + [0],
+        dtype=np.int32,
+    )
     return parsed[codes]  # code -1 (missing) picks the trailing 0
 
 
@@ -143,29 +161,29 @@ def cert_parts(cert_no: str | None, cert_raw: str | None) -> tuple[int, int]:
 class DedupeTable:
     """Records as columns (one entry per record); build with `from_records` or `from_columns`."""
 
-    key: np.ndarray           # int64
-    origin: np.ndarray        # int8: 0 store, 1 platform
-    kind: np.ndarray          # int8: 0 cremation, 1 sea burial, 2 other
-    home: np.ndarray          # int32 code, -1 missing
+    key: np.ndarray  # int64
+    origin: np.ndarray  # int8: 0 store, 1 platform
+    kind: np.ndarray  # int8: 0 cremation, 1 sea burial, 2 other
+    home: np.ndarray  # int32 code, -1 missing
     name: list[str | None]
-    name_code: np.ndarray     # int32 code of the exact name, -1 missing
-    canon_code: np.ndarray    # int32 code of the folded name (variants, confusable shapes)
-    pinyin_code: np.ndarray   # int32 code of the toneless reading
-    name_conf: np.ndarray     # float32
-    ids: np.ndarray           # (N, 18) uint8 digits
-    has_id: np.ndarray        # bool
-    id_valid: np.ndarray      # bool: check digit holds
-    id_conf: np.ndarray       # float32
-    cert_year: np.ndarray     # int32, 0 unknown
-    cert_serial: np.ndarray   # int64, -1 missing
-    birth: np.ndarray         # int32 yyyymmdd, 0 missing
+    name_code: np.ndarray  # int32 code of the exact name, -1 missing
+    canon_code: np.ndarray  # int32 code of the folded name (variants, confusable shapes)
+    pinyin_code: np.ndarray  # int32 code of the toneless reading
+    name_conf: np.ndarray  # float32
+    ids: np.ndarray  # (N, 18) uint8 digits
+    has_id: np.ndarray  # bool
+    id_valid: np.ndarray  # bool: check digit holds
+    id_conf: np.ndarray  # float32
+    cert_year: np.ndarray  # int32, 0 unknown
+    cert_serial: np.ndarray  # int64, -1 missing
+    birth: np.ndarray  # int32 yyyymmdd, 0 missing
     death: np.ndarray
     event: np.ndarray
-    sex: np.ndarray           # int8: 0 unknown
+    sex: np.ndarray  # int8: 0 unknown
     # the folded name and its reading as 63-bit hashes of their text: unlike the codes above they
     # mean the same in every table, so two tables can be blocked against each other (CrossIndex)
-    canon_hash: np.ndarray    # int64, -1 missing
-    pinyin_hash: np.ndarray   # int64, -1 missing
+    canon_hash: np.ndarray  # int64, -1 missing
+    pinyin_hash: np.ndarray  # int64, -1 missing
 
     def __len__(self) -> int:
         return len(self.key)
@@ -190,28 +208,60 @@ class DedupeTable:
         for t in tables:
             homes.append(np.where(t.home >= 0, t.home + offset, -1).astype(np.int32))
             offset += int(t.home.max()) + 1 if len(t) else 0
-        cat = {f.name: np.concatenate([getattr(t, f.name) for t in tables])
-               for f in fields(cls) if f.name not in ("name", "name_code", "canon_code", "pinyin_code", "home")}
-        return cls(name=names, name_code=name_code.astype(np.int32), home=np.concatenate(homes) if homes else
-                   np.empty(0, np.int32), canon_code=_hash_codes(canon_hash), pinyin_code=_hash_codes(pinyin_hash), **cat)
+        cat = {
+            f.name: np.concatenate([getattr(t, f.name) for t in tables])
+            for f in fields(cls)
+            if f.name not in ("name", "name_code", "canon_code", "pinyin_code", "home")
+        }
+        return cls(
+            name=names,
+            name_code=name_code.astype(np.int32),
+            home=np.concatenate(homes) if homes else np.empty(0, np.int32),
+            canon_code=_hash_codes(canon_hash),
+            pinyin_code=_hash_codes(pinyin_hash),
+            **cat,
+        )
 
     @classmethod
     def from_records(cls, records: Sequence[DedupeRecord]) -> "DedupeTable":
         return cls.from_columns(
-            key=[r.key for r in records], origin=[r.origin for r in records], kind=[r.kind for r in records],
-            home=[r.funeral_home_code for r in records], name=[r.deceased_name for r in records],
+            key=[r.key for r in records],
+            origin=[r.origin for r in records],
+            kind=[r.kind for r in records],
+            home=[r.funeral_home_code for r in records],
+            name=[r.deceased_name for r in records],
             name_conf=[r.name_confidence for r in records],
-            id_number=[r.id_number for r in records], id_raw=[r.id_raw for r in records],
+            id_number=[r.id_number for r in records],
+            id_raw=[r.id_raw for r in records],
             id_conf=[r.id_confidence for r in records],
-            cert_no=[r.cremation_cert_no for r in records], cert_raw=[r.cert_raw for r in records],
-            birth_date=[r.birth_date for r in records], death_date=[r.death_date for r in records],
-            event_date=[r.event_date for r in records], sex_code=[r.sex_code for r in records],
+            cert_no=[r.cremation_cert_no for r in records],
+            cert_raw=[r.cert_raw for r in records],
+            birth_date=[r.birth_date for r in records],
+            death_date=[r.death_date for r in records],
+            event_date=[r.event_date for r in records],
+            sex_code=[r.sex_code for r in records],
         )
 
     @classmethod
-    def from_columns(cls, *, key, kind, home, name, id_number, cert_no, birth_date, event_date,
-                     death_date=None, sex_code=None, id_raw=None, cert_raw=None, name_conf=None,
-                     id_conf=None, origin=None) -> "DedupeTable":
+    def from_columns(
+        cls,
+        *,
+        key,
+        kind,
+        home,
+        name,
+        id_number,
+        cert_no,
+        birth_date,
+        event_date,
+        death_date=None,
+        sex_code=None,
+        id_raw=None,
+        cert_raw=None,
+        name_conf=None,
+        id_conf=None,
+        origin=None,
+    ) -> "DedupeTable":
         n = len(key)
         none = [None] * n
         id_raw = id_raw if id_raw is not None else none
@@ -237,21 +287,30 @@ class DedupeTable:
         else:  # no certificate at all (a roll of another department)
             cert_year, cert_serial = np.zeros(n, np.int32), np.full(n, -1, np.int64)
         kinds = pd.Series(kind, dtype="object").map({"cremation": 0, "sea_burial": 1}).fillna(2).to_numpy(np.int8)
-        origins = (np.zeros(n, np.int8) if origin is None
-                   else (pd.Series(origin, dtype="object") == "platform").to_numpy(np.int8))
+        origins = np.zeros(n, np.int8) if origin is None else (pd.Series(origin, dtype="object") == "platform").to_numpy(np.int8)
         sex = pd.to_numeric(pd.Series(sex_code if sex_code is not None else none, dtype="object"), errors="coerce")
         return cls(
-            key=np.asarray(key, dtype=np.int64), origin=origins, kind=kinds,
+            key=np.asarray(key, dtype=np.int64),
+            origin=origins,
+            kind=kinds,
             home=pd.factorize(pd.Series(home, dtype="object"), use_na_sentinel=True)[0].astype(np.int32),
-            name=list(name), name_code=name_code.astype(np.int32), canon_code=canon_code.astype(np.int32),
+            name=list(name),
+            name_code=name_code.astype(np.int32),
+            canon_code=canon_code.astype(np.int32),
             pinyin_code=pinyin_code.astype(np.int32),
             name_conf=np.asarray(name_conf if name_conf is not None else np.ones(n), dtype=np.float32),
-            ids=ids, has_id=has, id_valid=valid,
+            ids=ids,
+            has_id=has,
+            id_valid=valid,
             id_conf=np.asarray(id_conf if id_conf is not None else np.ones(n), dtype=np.float32),
-            cert_year=cert_year, cert_serial=cert_serial,
-            birth=date_ints(birth_date), death=date_ints(death_date if death_date is not None else none),
-            event=date_ints(event_date), sex=sex.fillna(0).to_numpy(np.int8),
-            canon_hash=canon_hash.astype(np.int64), pinyin_hash=pinyin_hash.astype(np.int64),
+            cert_year=cert_year,
+            cert_serial=cert_serial,
+            birth=date_ints(birth_date),
+            death=date_ints(death_date if death_date is not None else none),
+            event=date_ints(event_date),
+            sex=sex.fillna(0).to_numpy(np.int8),
+            canon_hash=canon_hash.astype(np.int64),
+            pinyin_hash=pinyin_hash.astype(np.int64),
         )
 
 
@@ -439,8 +498,8 @@ def cross_keys(t: DedupeTable) -> dict[str, np.ndarray]:
 
 @dataclass
 class _SortedKeys:
-    keys: np.ndarray   # sorted int64
-    rows: np.ndarray   # int64 row of each key
+    keys: np.ndarray  # sorted int64
+    rows: np.ndarray  # int64 row of each key
 
     @classmethod
     def of(cls, keys: np.ndarray, mask: np.ndarray, max_block: int) -> "_SortedKeys":
@@ -479,7 +538,7 @@ class CrossIndex:
 
     size: int
     index: dict[str, _SortedKeys]
-    broken_index: dict[str, _SortedKeys]   # masked-ID keys of the indexed rows whose check digit fails
+    broken_index: dict[str, _SortedKeys]  # masked-ID keys of the indexed rows whose check digit fails
 
     @classmethod
     def build(cls, t: DedupeTable, max_block: int = MAX_BLOCK) -> "CrossIndex":
@@ -500,7 +559,7 @@ class CrossIndex:
         parts_q, parts_r, counts = [], [], {}
         for rule, k in keys.items():
             if rule.startswith("id_masked"):
-                a1, b1 = self.index[rule].lookup(k, q_broken)           # broken roll ID, any ID indexed
+                a1, b1 = self.index[rule].lookup(k, q_broken)  # broken roll ID, any ID indexed
                 a2, b2 = self.broken_index[rule].lookup(k, q.id_valid)  # valid roll ID, broken ID indexed
                 a, b = np.r_[a1, a2], np.r_[b1, b2]
             else:
@@ -524,9 +583,9 @@ class Pairs:
 
     a: np.ndarray
     b: np.ndarray
-    weight: np.ndarray                       # total log-odds weight
-    strength: dict[str, np.ndarray]          # field -> 0..1, NaN where not compared
-    how: dict[str, np.ndarray]               # field -> int8 code into HOW_WORDS[field], -1 not compared
+    weight: np.ndarray  # total log-odds weight
+    strength: dict[str, np.ndarray]  # field -> 0..1, NaN where not compared
+    how: dict[str, np.ndarray]  # field -> int8 code into HOW_WORDS[field], -1 not compared
 
     @property
     def score(self) -> np.ndarray:
@@ -570,8 +629,10 @@ def _name_compare(t: DedupeTable, a: np.ndarray, b: np.ndarray) -> tuple[np.ndar
             h, s = how_names_differ(x, y)
             hows[u_i], sims[u_i] = NAME_HOW.index(h), s
         how[diff], strength[diff] = hows[inv], sims[inv]
-    w_of = np.array([W["name_exact"], W["name_variant"], W["name_confusable"], W["name_homophone"],
-                     W["name_similar"], W["name_diff"], 0.0], dtype=np.float32)
+    w_of = np.array(
+        [W["name_exact"], W["name_variant"], W["name_confusable"], W["name_homophone"], W["name_similar"], W["name_diff"], 0.0],
+        dtype=np.float32,
+    )
     weight = w_of[np.where(how < 0, 6, how)]
     conf = np.minimum(t.name_conf[a], t.name_conf[b])
     weight = np.where(weight < 0, weight * np.clip(conf, 0.2, 1.0), weight)
@@ -664,11 +725,11 @@ def score_pairs(t: DedupeTable, a: np.ndarray, b: np.ndarray) -> Pairs:
 @dataclass
 class DedupeResult:
     table: DedupeTable
-    pairs: Pairs                     # every candidate pair at or above REVIEW_WEIGHT
-    merged: np.ndarray               # bool per pair: joined into one person (automatically or by a person)
-    uncertain_mask: np.ndarray       # bool per pair: a person decides
-    root: np.ndarray                 # per row: the row position of its person's representative
-    candidates: int = 0              # candidate pairs compared
+    pairs: Pairs  # every candidate pair at or above REVIEW_WEIGHT
+    merged: np.ndarray  # bool per pair: joined into one person (automatically or by a person)
+    uncertain_mask: np.ndarray  # bool per pair: a person decides
+    root: np.ndarray  # per row: the row position of its person's representative
+    candidates: int = 0  # candidate pairs compared
     decided_mask: np.ndarray | None = None  # bool per pair: a person decided it (not proposed again)
     block_counts: dict[str, int] = field(default_factory=dict)
 
@@ -718,7 +779,9 @@ class DedupeResult:
         return Link(ka, kb, round(float(p.score[i]), 4), status, ev, oa, ob)
 
 
-def _union_find(n: int, pairs: Pairs, auto: np.ndarray, must: np.ndarray, never: set[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def _union_find(
+    n: int, pairs: Pairs, auto: np.ndarray, must: np.ndarray, never: set[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
     parent = np.arange(n)
     par = parent.tolist()
 
@@ -761,9 +824,14 @@ def _union_find(n: int, pairs: Pairs, auto: np.ndarray, must: np.ndarray, never:
     return root, merged
 
 
-def dedupe(records: Sequence[DedupeRecord] | DedupeTable, *, accept_weight: float = ACCEPT_WEIGHT,
-           review_weight: float = REVIEW_WEIGHT, decided: Mapping[tuple[int, int], str] | None = None,
-           max_block: int = MAX_BLOCK) -> DedupeResult:
+def dedupe(
+    records: Sequence[DedupeRecord] | DedupeTable,
+    *,
+    accept_weight: float = ACCEPT_WEIGHT,
+    review_weight: float = REVIEW_WEIGHT,
+    decided: Mapping[tuple[int, int], str] | None = None,
+    max_block: int = MAX_BLOCK,
+) -> DedupeResult:
     """Cluster records into persons.
 
     `decided`: a person's decisions on store pairs, (smaller key, larger key) -> "merged" or
@@ -792,9 +860,13 @@ def dedupe(records: Sequence[DedupeRecord] | DedupeTable, *, accept_weight: floa
                 extra_b.append(y)
         if extra_a:  # a merge a person decided on a pair the blocking no longer finds: keep it
             p2 = score_pairs(t, np.array(extra_a, np.int64), np.array(extra_b, np.int64))
-            p = Pairs(np.r_[p.a, p2.a], np.r_[p.b, p2.b], np.r_[p.weight, p2.weight],
-                      {f: np.r_[p.strength[f], p2.strength[f]] for f in p.strength},
-                      {f: np.r_[p.how[f], p2.how[f]] for f in p.how})
+            p = Pairs(
+                np.r_[p.a, p2.a],
+                np.r_[p.b, p2.b],
+                np.r_[p.weight, p2.weight],
+                {f: np.r_[p.strength[f], p2.strength[f]] for f in p.strength},
+                {f: np.r_[p.how[f], p2.how[f]] for f in p.how},
+            )
             pair_index = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(p.a.tolist(), p.b.tolist()))}
         must = np.zeros(len(p), dtype=bool)
         for (ka, kb), status in decided.items():
@@ -804,15 +876,19 @@ def dedupe(records: Sequence[DedupeRecord] | DedupeTable, *, accept_weight: floa
     if never_pos:
         keep |= np.fromiter(((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p))
     idx = np.flatnonzero(keep)
-    p = Pairs(p.a[idx], p.b[idx], p.weight[idx], {f: v[idx] for f, v in p.strength.items()},
-              {f: v[idx] for f, v in p.how.items()})
+    p = Pairs(
+        p.a[idx], p.b[idx], p.weight[idx], {f: v[idx] for f, v in p.strength.items()}, {f: v[idx] for f, v in p.how.items()}
+    )
     must = must[idx]
-    auto = (p.weight >= accept_weight) & ~np.fromiter(((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())),
-                                                      dtype=bool, count=len(p))
+    auto = (p.weight >= accept_weight) & ~np.fromiter(
+        ((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p)
+    )
     root, merged = _union_find(len(t), p, auto, must, never_pos)
     undecided = np.ones(len(p), dtype=bool)
     if decided:
-        undecided = ~must & ~np.fromiter(((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p))
+        undecided = ~must & ~np.fromiter(
+            ((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p)
+        )
     # uncertain: neither clearly the same nor clearly different, and not already one person through
     # clear links; a clear match that would join rows a person kept apart goes back to a person too
     uncertain = undecided & ~merged & (p.weight >= review_weight) & (root[p.a] != root[p.b])
@@ -828,18 +904,18 @@ class SourceValues:
     """One record of a person, as merge_values reads it."""
 
     record_id: int
-    fields: Mapping[str, Mapping[str, Any]]   # field -> FieldValue.to_dict()
-    reviewed: bool = False                    # approved by a person: its values were checked
+    fields: Mapping[str, Mapping[str, Any]]  # field -> FieldValue.to_dict()
+    reviewed: bool = False  # approved by a person: its values were checked
     provenance: Mapping[str, Any] = field(default_factory=dict)  # file, page, row, ledger kind ...
 
 
 @dataclass(frozen=True)
 class GoldenValue:
     value: Any
-    record_id: int                 # the record the value was taken from
+    record_id: int  # the record the value was taken from
     confidence: float
-    why: str                       # "reviewed" / "only value" / "agreed by n records" / "highest confidence"
-    agreeing: tuple[int, ...]      # every record with this value
+    why: str  # "reviewed" / "only value" / "agreed by n records" / "highest confidence"
+    agreeing: tuple[int, ...]  # every record with this value
     others: tuple[tuple[Any, int], ...] = ()  # other values seen, with the record that had each
 
 
@@ -847,14 +923,23 @@ class GoldenValue:
 class Golden:
     cluster_id: str
     values: dict[str, GoldenValue]
-    sources: tuple[Mapping[str, Any], ...]   # every record's provenance
+    sources: tuple[Mapping[str, Any], ...]  # every record's provenance
 
     def plain(self) -> dict[str, Any]:
         return {f: g.value for f, g in self.values.items()}
 
 
-_DOUBT_FLAGS = {"check_digit_failed", "ocr_char_fixed", "fuzzy_match", "two_digit_year", "lexicon_ambiguous",
-                "lexicon_context_mismatch", "nonstandard_format", "derived_from_id", "division_from_id"}
+_DOUBT_FLAGS = {
+    "check_digit_failed",
+    "ocr_char_fixed",
+    "fuzzy_match",
+    "two_digit_year",
+    "lexicon_ambiguous",
+    "lexicon_context_mismatch",
+    "nonstandard_format",
+    "derived_from_id",
+    "division_from_id",
+}
 
 
 def merge_values(cluster_id: str, records: Iterable[SourceValues]) -> Golden:
@@ -873,10 +958,16 @@ def merge_values(cluster_id: str, records: Iterable[SourceValues]) -> Golden:
             by_field.setdefault(f, {}).setdefault(fv["value"], []).append((r, conf))
     values: dict[str, GoldenValue] = {}
     for f, options in by_field.items():
+
         def rank(item):
             val, holders = item
-            return (any(h.reviewed for h, _ in holders), round(sum(c for _, c in holders), 6),
-                    max(c for _, c in holders), -min(h.record_id for h, _ in holders))
+            return (
+                any(h.reviewed for h, _ in holders),
+                round(sum(c for _, c in holders), 6),
+                max(c for _, c in holders),
+                -min(h.record_id for h, _ in holders),
+            )
+
         ranked = sorted(options.items(), key=rank, reverse=True)
         val, holders = ranked[0]
         best_rec, best_conf = max(holders, key=lambda hc: (hc[0].reviewed, hc[1], -hc[0].record_id))
@@ -888,9 +979,14 @@ def merge_values(cluster_id: str, records: Iterable[SourceValues]) -> Golden:
             why = f"agreed by {len(holders)} records"
         else:
             why = "highest confidence"
-        values[f] = GoldenValue(val, best_rec.record_id, round(best_conf, 4), why,
-                                tuple(sorted(h.record_id for h, _ in holders)),
-                                tuple((v, min(h.record_id for h, _ in o)) for v, o in ranked[1:]))
+        values[f] = GoldenValue(
+            val,
+            best_rec.record_id,
+            round(best_conf, 4),
+            why,
+            tuple(sorted(h.record_id for h, _ in holders)),
+            tuple((v, min(h.record_id for h, _ in o)) for v, o in ranked[1:]),
+        )
     sources = tuple({"record_id": r.record_id, **r.provenance} for r in recs)
     return Golden(cluster_id, values, sources)
 

@@ -4,6 +4,7 @@ Severity says what the flag does to a field's confidence when a validation adds 
 info (x1.0, a note for reviewers), warn (x0.7, probably fine), error (x0.3, must be checked).
 Normalizers express their own doubt through `Normalized.certainty` instead.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -21,42 +22,102 @@ FLAGS: dict[str, FlagInfo] = {
     "unrecognized": FlagInfo("措辞不在代码表中", "wording not found in the code table", "error"),
     "fuzzy_match": FlagInfo("按近似措辞匹配代码（OCR 可能有误）", "code matched on approximate wording (OCR noise)", "warn"),
     "partial_match": FlagInfo("按文字中包含的措辞匹配代码", "code matched on a wording contained in the text", "info"),
-    "ocr_char_fixed": FlagInfo("已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"),
+    "ocr_char_fixed": FlagInfo(
+        "已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"
+    ),
     "punctuation_removed": FlagInfo("已去除多余标点", "stray punctuation removed", "info"),
     "bad_characters": FlagInfo("含不允许的字符", "contains characters the field does not allow", "error"),
     "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),
     "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),
-    "gap_in_serial": FlagInfo("编号中间有空格，可能漏识了连字符或数字", "a gap inside a serial number: a hyphen or digit may be lost", "warn"),
-    "ditto_resolved": FlagInfo("格内为同上符号（〃、同上、仝、短横），已取上一行的值，请核对",
-                               "a ditto mark (〃, 同上, 仝, a short dash): the value of the row above was taken; check it", "warn"),
-    "unlike_column": FlagInfo("与本页同列其他编号的写法不同，可能漏识了字符", "written unlike the rest of its column on the page: a character may be lost", "warn"),
-    "year_from_ledger": FlagInfo("编号或日期未写年份，年份取自登记簿", "the number or date was written without its year; the ledger's year was used", "warn"),
-    "serial_fused_in_front": FlagInfo("编号前粘连了序号（缺少表格线），已取其后的火化证号，需核对", "a serial number fused in front (a ruling line missing): the certificate number after it was taken; check", "warn"),
-    "year_before_ledger": FlagInfo("日期未写年份，取登记簿年份会晚于火化日期，改取上一年", "a date written without its year fell after the cremation with the ledger's year: the year before was taken", "warn"),
+    "gap_in_serial": FlagInfo(
+        "编号中间有空格，可能漏识了连字符或数字", "a gap inside a serial number: a hyphen or digit may be lost", "warn"
+    ),
+    "ditto_resolved": FlagInfo(
+        "格内为同上符号（〃、同上、仝、短横），已取上一行的值，请核对",
+        "a ditto mark (〃, 同上, 仝, a short dash): the value of the row above was taken; check it",
+        "warn",
+    ),
+    "unlike_column": FlagInfo(
+        "与本页同列其他编号的写法不同，可能漏识了字符",
+        "written unlike the rest of its column on the page: a character may be lost",
+        "warn",
+    ),
+    "year_from_ledger": FlagInfo(
+        "编号或日期未写年份，年份取自登记簿",
+        "the number or date was written without its year; the ledger's year was used",
+        "warn",
+    ),
+    "serial_fused_in_front": FlagInfo(
+        "编号前粘连了序号（缺少表格线），已取其后的火化证号，需核对",
+        "a serial number fused in front (a ruling line missing): the certificate number after it was taken; check",
+        "warn",
+    ),
+    "year_before_ledger": FlagInfo(
+        "日期未写年份，取登记簿年份会晚于火化日期，改取上一年",
+        "a date written without its year fell after the cremation with the ledger's year: the year before was taken",
+        "warn",
+    ),
     "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
-    "ink_wider_than_text": FlagInfo("字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"),
+    "ink_wider_than_text": FlagInfo(
+        "字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"
+    ),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
-    "spec_chose_reading": FlagInfo("两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次", "two readings disagree and only one is a valid value (a code wording, a list entry, an ID whose check digit holds, a real date): that one was taken", "warn"),
-    "decoded_valid": FlagInfo("识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，或名录中的海域）", "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, or a listed sea area)", "warn"),
-    "readings_same_value": FlagInfo("两次识别文字不同，但规范化后取值相同（如 养马岛海域 / 养马岛海城）", "two readings differ as text but give the same value (养马岛海域 / 养马岛海城): they agree on it", "info"),
-    "agreed_table_wording": FlagInfo("两次识别一致，且是代码表中与其他代码的写法都相差两字以上的写法：按代码表确认", "both readings agree on a code-table wording at least two characters away from every wording of another code: as sure as such agreement is (measured)", "info"),
-    "engines_disagree": FlagInfo("两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"),
+    "spec_chose_reading": FlagInfo(
+        "两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次",
+        "two readings disagree and only one is a valid value (a code wording, a list entry, an ID whose check digit holds, a real date): that one was taken",
+        "warn",
+    ),
+    "decoded_valid": FlagInfo(
+        "识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，或名录中的海域）",
+        "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, or a listed sea area)",
+        "warn",
+    ),
+    "readings_same_value": FlagInfo(
+        "两次识别文字不同，但规范化后取值相同（如 养马岛海域 / 养马岛海城）",
+        "two readings differ as text but give the same value (养马岛海域 / 养马岛海城): they agree on it",
+        "info",
+    ),
+    "agreed_table_wording": FlagInfo(
+        "两次识别一致，且是代码表中与其他代码的写法都相差两字以上的写法：按代码表确认",
+        "both readings agree on a code-table wording at least two characters away from every wording of another code: as sure as such agreement is (measured)",
+        "info",
+    ),
+    "engines_disagree": FlagInfo(
+        "两次识别结果不一致（另一结果见原始单元格）", "two readings disagree (the other one is kept with the cell)", "warn"
+    ),
     # --- dates
-    "lunar_date": FlagInfo("农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"),
+    "lunar_date": FlagInfo(
+        "农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"
+    ),
     "impossible_date": FlagInfo("不存在的日期", "the date does not exist", "error"),
     "incomplete_date": FlagInfo("日期不完整", "incomplete date", "error"),
-    "date_separator_inferred": FlagInfo("日期漏识一个分隔点，按唯一合法的拆分读取（如 2010.313→2010-03-13）", "a separator was lost in reading; the only split that is a real date was taken (2010.313 → 2010-03-13)", "warn"),
+    "date_separator_inferred": FlagInfo(
+        "日期漏识一个分隔点，按唯一合法的拆分读取（如 2010.313→2010-03-13）",
+        "a separator was lost in reading; the only split that is a real date was taken (2010.313 → 2010-03-13)",
+        "warn",
+    ),
     "implausible_date": FlagInfo("日期年份不合理", "implausible year", "error"),
-    "two_digit_year": FlagInfo("两位年份，按台账年份补全为 20xx", "two-digit year completed to 20xx from the ledger year", "info"),
-    "two_digit_year_implausible": FlagInfo("两位年份与台账年份不符，未补全", "two-digit year does not fit the ledger year; not completed", "error"),
+    "two_digit_year": FlagInfo(
+        "两位年份，按台账年份补全为 20xx", "two-digit year completed to 20xx from the ledger year", "info"
+    ),
+    "two_digit_year_implausible": FlagInfo(
+        "两位年份与台账年份不符，未补全", "two-digit year does not fit the ledger year; not completed", "error"
+    ),
     # --- ID numbers
     "check_digit_failed": FlagInfo("身份证号校验位错误", "ID number check digit (GB 11643) failed", "error"),
     "bad_length": FlagInfo("身份证号位数错误", "ID number has a wrong length", "error"),
     "bad_birth_date": FlagInfo("身份证号中的出生日期无效", "birth date inside the ID number is invalid", "error"),
     "converted_15_to_18": FlagInfo("15 位旧身份证号已升为 18 位", "15-digit legacy ID converted to 18 digits", "info"),
-    "id_corrected": FlagInfo("身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
-                             "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)", "warn"),
-    "id_correction_ambiguous": FlagInfo("身份证号校验位不符，有多个可能的更正，未更正", "ID check digit failed; several possible corrections: not corrected", "error"),
+    "id_corrected": FlagInfo(
+        "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
+        "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",
+        "warn",
+    ),
+    "id_correction_ambiguous": FlagInfo(
+        "身份证号校验位不符，有多个可能的更正，未更正",
+        "ID check digit failed; several possible corrections: not corrected",
+        "error",
+    ),
     "derived_from_id": FlagInfo("由身份证号推得", "derived from the ID number", "info"),
     "id_unreadable": FlagInfo("身份证号未能读出，无从推得", "the ID number it comes from could not be read", "warn"),
     # --- other normalizers
@@ -66,38 +127,130 @@ FLAGS: dict[str, FlagInfo] = {
     "area_code_added": FlagInfo("已补烟台区号 0535", "Yantai area code 0535 added", "warn"),
     "implausible_count": FlagInfo("人数不合理", "implausible head count", "error"),
     "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),
-    "lexicon_ambiguous": FlagInfo("疑似地名 OCR 错误，但有多个候选，未更正", "looks like a misread place name, several candidates: not corrected", "warn"),
-    "lexicon_context_mismatch": FlagInfo("疑似地名 OCR 错误，但与上级地名不符，未更正", "looks like a misread place name, but does not fit the district: not corrected", "warn"),
-    "village_corrected": FlagInfo("村名已按该镇村名录更正（如 丁家乔村→丁家夼村），需核对", "village corrected to the one village of its town the reading is near (丁家乔村→丁家夼村): check", "warn"),
-    "village_not_in_list": FlagInfo("村名不在该镇村名录（国家统计局 2023）中，也无相近村名：可能是自然村或更名的村，也可能误识（如 宋家疃村 漏识为 宋家村），需核对", "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check", "warn"),
+    "lexicon_ambiguous": FlagInfo(
+        "疑似地名 OCR 错误，但有多个候选，未更正", "looks like a misread place name, several candidates: not corrected", "warn"
+    ),
+    "lexicon_context_mismatch": FlagInfo(
+        "疑似地名 OCR 错误，但与上级地名不符，未更正",
+        "looks like a misread place name, but does not fit the district: not corrected",
+        "warn",
+    ),
+    "village_corrected": FlagInfo(
+        "村名已按该镇村名录更正（如 丁家乔村→丁家夼村），需核对",
+        "village corrected to the one village of its town the reading is near (丁家乔村→丁家夼村): check",
+        "warn",
+    ),
+    "village_not_in_list": FlagInfo(
+        "村名不在该镇村名录（国家统计局 2023）中，也无相近村名：可能是自然村或更名的村，也可能误识（如 宋家疃村 漏识为 宋家村），需核对",
+        "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check",
+        "warn",
+    ),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
-    "glyph_outside_ocr_dictionary": FlagInfo("可能是识别字典中没有的字（如 夼 被识别为 乔），需核对", "may be a character the OCR dictionary lacks (夼 read as 乔): check", "warn"),
-    "sea_area_not_in_list": FlagInfo("海域名称不在本省撒海海域名录中，可能误识，需核对", "the sea area is not on the province's list of scattering areas: probably misread, check", "warn"),
-    "reviewer_confusion": FlagInfo("审核员多次把地名中的此字更正为另一字（如 果→罘），且改后是名录中的地名：读法存疑，需核对（未自动改写）", "reviewers have corrected this character to another in place names several times (read 果, written 罘), and the other would make a listed name: doubted, never rewritten", "warn"),
-    "local_lexicon": FlagInfo("地名取自本地词库（审核员录入、管理员采纳），不在官方名录中", "a place name from the local lexicon (typed by reviewers, accepted by an administrator), not in the official lists", "info"),
-    "place_glyph_doubtful": FlagInfo("地址中有易误识的字（如 莱 被识别为 菜，掖县路 被识别为 技县路），需核对", "the address holds a glyph often misread (莱 read as 菜, 掖县路 as 技县路): check", "warn"),
-    "code_matched_by_shape": FlagInfo("按字形匹配到代码表中唯一相近的写法（如 要→妻、滋水→溺水）", "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)", "warn"),
-    "given_name_char_rare": FlagInfo("名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）", "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)", "warn"),
-    "surname_unusual": FlagInfo("首字不是常见姓氏，可能误识（如 参爱五←李爱玉）", "the first character is no common surname: probably misread (参爱五 for 李爱玉)", "warn"),
-    "sea_area_beyond_list": FlagInfo("海域名称是名录中的一项再加其他文字（如 养马岛东侧海域），按原文保留，需核对", "the sea area names a listed one plus words of its own (养马岛东侧海域): kept as read, check", "warn"),
-    "sea_area_matched_by_shape": FlagInfo("海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）", "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)", "warn"),
-    "name_glyph_doubtful": FlagInfo("姓名中有易误识的字（逄→逢、凤→风），需核对", "the name holds a glyph often misread (逄 read as 逢, 凤 as 风): check", "warn"),
-    "name_reread_by_frequency": FlagInfo("识别把握不足；按真实姓名用字的频率权衡识别器认为可能的写法，改取另一写法（如 徐五华→徐玉华、干丹丹→于丹丹），原识别结果保留", "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text", "warn"),
+    "glyph_outside_ocr_dictionary": FlagInfo(
+        "可能是识别字典中没有的字（如 夼 被识别为 乔），需核对",
+        "may be a character the OCR dictionary lacks (夼 read as 乔): check",
+        "warn",
+    ),
+    "sea_area_not_in_list": FlagInfo(
+        "海域名称不在本省撒海海域名录中，可能误识，需核对",
+        "the sea area is not on the province's list of scattering areas: probably misread, check",
+        "warn",
+    ),
+    "reviewer_confusion": FlagInfo(
+        "审核员多次把地名中的此字更正为另一字（如 果→罘），且改后是名录中的地名：读法存疑，需核对（未自动改写）",
+        "reviewers have corrected this character to another in place names several times (read 果, written 罘), and the other would make a listed name: doubted, never rewritten",
+        "warn",
+    ),
+    "local_lexicon": FlagInfo(
+        "地名取自本地词库（审核员录入、管理员采纳），不在官方名录中",
+        "a place name from the local lexicon (typed by reviewers, accepted by an administrator), not in the official lists",
+        "info",
+    ),
+    "place_glyph_doubtful": FlagInfo(
+        "地址中有易误识的字（如 莱 被识别为 菜，掖县路 被识别为 技县路），需核对",
+        "the address holds a glyph often misread (莱 read as 菜, 掖县路 as 技县路): check",
+        "warn",
+    ),
+    "code_matched_by_shape": FlagInfo(
+        "按字形匹配到代码表中唯一相近的写法（如 要→妻、滋水→溺水）",
+        "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)",
+        "warn",
+    ),
+    "given_name_char_rare": FlagInfo(
+        "名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）",
+        "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)",
+        "warn",
+    ),
+    "surname_unusual": FlagInfo(
+        "首字不是常见姓氏，可能误识（如 参爱五←李爱玉）",
+        "the first character is no common surname: probably misread (参爱五 for 李爱玉)",
+        "warn",
+    ),
+    "sea_area_beyond_list": FlagInfo(
+        "海域名称是名录中的一项再加其他文字（如 养马岛东侧海域），按原文保留，需核对",
+        "the sea area names a listed one plus words of its own (养马岛东侧海域): kept as read, check",
+        "warn",
+    ),
+    "sea_area_matched_by_shape": FlagInfo(
+        "海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）",
+        "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)",
+        "warn",
+    ),
+    "name_glyph_doubtful": FlagInfo(
+        "姓名中有易误识的字（逄→逢、凤→风），需核对",
+        "the name holds a glyph often misread (逄 read as 逢, 凤 as 风): check",
+        "warn",
+    ),
+    "name_reread_by_frequency": FlagInfo(
+        "识别把握不足；按真实姓名用字的频率权衡识别器认为可能的写法，改取另一写法（如 徐五华→徐玉华、干丹丹→于丹丹），原识别结果保留",
+        "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text",
+        "warn",
+    ),
     "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),
     "division_conflict": FlagInfo("地址中的区县与乡镇街道不一致", "district and town/street in the address disagree", "warn"),
-    "division_successor_used": FlagInfo("旧区划已撤销，使用继承区划代码", "division abolished by that year; successor code used", "warn"),
+    "division_successor_used": FlagInfo(
+        "旧区划已撤销，使用继承区划代码", "division abolished by that year; successor code used", "warn"
+    ),
     "division_outside_validity": FlagInfo("该年份区划代码尚未启用或已撤销", "division code not valid in that year", "warn"),
-    "division_from_id": FlagInfo("户籍地由身份证号前 6 位推得（可能不是现户籍地）", "division taken from the ID number's first 6 digits (may not be the current household)", "warn"),
+    "division_from_id": FlagInfo(
+        "户籍地由身份证号前 6 位推得（可能不是现户籍地）",
+        "division taken from the ID number's first 6 digits (may not be the current household)",
+        "warn",
+    ),
     "derived_from_address": FlagInfo("由户籍地址推得", "derived from the household address", "info"),
     "wording_kept_in_remarks": FlagInfo("原文措辞已写入备注", "printed wording kept in remarks", "info"),
     "commercial_cemetery": FlagInfo("台账写明经营性公墓", "the ledger names a commercial cemetery", "info"),
     # --- page structure (pipeline.page.structure)
-    "page_structure_doubted": FlagInfo("本页结构存疑（如无表格线、按文字对齐推断行列，或各列无法可靠对应字段），本页每个值都需核对", "the page's structure is in doubt (no ruling lines: rows and columns inferred from the text's alignment, or columns not assigned with confidence): every value of the page needs checking", "warn"),
-    "column_doubted": FlagInfo("本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）", "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)", "warn"),
-    "column_values_fail": FlagInfo("本列多数值未通过该字段的校验：列可能错位或不是该字段", "most values of this column fail the field's validation: the column may be misplaced or another field", "warn"),
-    "row_order_broken": FlagInfo("序号与上下行不连续：可能漏行、两行并为一行或一行拆成两行", "the serial number breaks the page's order: a row lost, two entries read as one, or a row split", "warn"),
-    "row_struck_through": FlagInfo("本行文字上有一条横贯的线：可能是划掉作废的记录（正确的记录在下一行）", "a line is drawn across the row's text: an entry struck through? (the right one follows)", "warn"),
-    "no_column": FlagInfo("本页没有该字段的列（或该列表头未识别）：值缺失，不是空白", "no column of this page holds this field (or its header was not recognized): the value is missing, not blank", "error"),
+    "page_structure_doubted": FlagInfo(
+        "本页结构存疑（如无表格线、按文字对齐推断行列，或各列无法可靠对应字段），本页每个值都需核对",
+        "the page's structure is in doubt (no ruling lines: rows and columns inferred from the text's alignment, or columns not assigned with confidence): every value of the page needs checking",
+        "warn",
+    ),
+    "column_doubted": FlagInfo(
+        "本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）",
+        "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)",
+        "warn",
+    ),
+    "column_values_fail": FlagInfo(
+        "本列多数值未通过该字段的校验：列可能错位或不是该字段",
+        "most values of this column fail the field's validation: the column may be misplaced or another field",
+        "warn",
+    ),
+    "row_order_broken": FlagInfo(
+        "序号与上下行不连续：可能漏行、两行并为一行或一行拆成两行",
+        "the serial number breaks the page's order: a row lost, two entries read as one, or a row split",
+        "warn",
+    ),
+    "row_struck_through": FlagInfo(
+        "本行文字上有一条横贯的线：可能是划掉作废的记录（正确的记录在下一行）",
+        "a line is drawn across the row's text: an entry struck through? (the right one follows)",
+        "warn",
+    ),
+    "no_column": FlagInfo(
+        "本页没有该字段的列（或该列表头未识别）：值缺失，不是空白",
+        "no column of this page holds this field (or its header was not recognized): the value is missing, not blank",
+        "error",
+    ),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
     "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),

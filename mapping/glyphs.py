@@ -9,6 +9,7 @@ correlation: confusable pairs measure 0.71-0.88, unrelated ones 0.38-0.65.
 `closest_by_shape` returns the one list entry a reading is a few shape-near characters from, or
 None when no entry is near or two are about as near: it never guesses between look-alikes.
 Without the font, nothing is matched (the callers then only doubt a value off the list)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -18,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 FONT_CANDIDATES = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),   # Debian fonts-noto-cjk (SC face)
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # Debian fonts-noto-cjk (SC face)
     ("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc", 2),
     ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
 )
@@ -111,8 +112,9 @@ def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | 
     return prev[-1]
 
 
-def closest_by_shape(read: str, names: Sequence[str], unreadable: str = "",
-                     droppable: str | None = None) -> tuple[str, float] | None:
+def closest_by_shape(
+    read: str, names: Sequence[str], unreadable: str = "", droppable: str | None = None
+) -> tuple[str, float] | None:
     """(entry, distance) of the one entry of `names` the reading is near in shape, else None
     (`unreadable`, `droppable`: see shape_distance)."""
     if not read or not names or not available():
@@ -146,4 +148,3 @@ def lookalike_spellings(read: str, names: Sequence[str]) -> list[tuple[float, fl
             continue
         out.append((sum(substitution_cost(a, b) for a, b in pairs), min(similarity(a, b) for a, b in pairs), n))
     return sorted(out)
-

@@ -5,6 +5,7 @@ rapidfuzz's normalized Levenshtein similarity against every wording of every fie
 contains a whole wording of 3+ characters (火化日期时间) scores at least 0.8. Columns and fields are then paired
 one to one, best score first: no field is given twice.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,10 @@ from .spec import Spec, load_spec
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    index: int            # position of the printed column
-    header: str           # printed (OCR) header text
-    field: str | None     # spec field name, a pseudo-field such as "row_no", or None
-    score: float          # 0..1
+    index: int  # position of the printed column
+    header: str  # printed (OCR) header text
+    field: str | None  # spec field name, a pseudo-field such as "row_no", or None
+    score: float  # 0..1
     synonym: str | None = None  # the wording that matched best
 
 
@@ -33,10 +34,46 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 # traditional / variant forms seen on older printed forms -> the simplified form of the wordings
-_VARIANTS = str.maketrans({"註": "注", "號": "号", "證": "证", "別": "别", "齡": "龄", "話": "话", "電": "电", "關": "关", "係": "系",
-                           "屬": "属", "與": "与", "養": "养", "親": "亲", "歲": "岁", "時": "时", "間": "间", "辦": "办", "經": "经",
-                           "聯": "联", "處": "处", "記": "记", "錄": "录", "戶": "户", "碼": "码", "類": "类", "稱": "称", "種": "种",
-                           "備": "备", "數": "数", "隨": "随", "員": "员", "區": "区", "鄉": "乡", "鎮": "镇", "縣": "县", "齣": "出"})
+_VARIANTS = str.maketrans(
+    {
+        "註": "注",
+        "號": "号",
+        "證": "证",
+        "別": "别",
+        "齡": "龄",
+        "話": "话",
+        "電": "电",
+        "關": "关",
+        "係": "系",
+        "屬": "属",
+        "與": "与",
+        "養": "养",
+        "親": "亲",
+        "歲": "岁",
+        "時": "时",
+        "間": "间",
+        "辦": "办",
+        "經": "经",
+        "聯": "联",
+        "處": "处",
+        "記": "记",
+        "錄": "录",
+        "戶": "户",
+        "碼": "码",
+        "類": "类",
+        "稱": "称",
+        "種": "种",
+        "備": "备",
+        "數": "数",
+        "隨": "随",
+        "員": "员",
+        "區": "区",
+        "鄉": "乡",
+        "鎮": "镇",
+        "縣": "县",
+        "齣": "出",
+    }
+)
 
 
 def clean_header(text: str) -> str:
@@ -84,7 +121,9 @@ def wording_scores(wordings: tuple[tuple[str, str], ...], header: str) -> tuple[
     return tuple(sorted(((n, s, w) for n, (s, w) in best.items()), key=lambda t: -t[1]))
 
 
-def map_columns(kind: str, header_texts: list[str], spec: Spec | None = None, *, min_score: float | None = None) -> list[ColumnMatch]:
+def map_columns(
+    kind: str, header_texts: list[str], spec: Spec | None = None, *, min_score: float | None = None
+) -> list[ColumnMatch]:
     """One ColumnMatch per printed column, in order; each field at most once (best score wins)."""
     sp = spec if spec is not None else load_spec()
     threshold = sp.rules.min_header_score if min_score is None else min_score
@@ -92,9 +131,14 @@ def map_columns(kind: str, header_texts: list[str], spec: Spec | None = None, *,
     return pair_columns(header_texts, lambda h: _field_scores(sp, kind, h), threshold, order)
 
 
-def pair_columns(header_texts: list[str], scores_of: Callable[[str], Sequence[tuple[str, float, str]]],
-                 threshold: float, order: Mapping[str, int] | None = None, *,
-                 ignored: Callable[[str], float] | None = None) -> list[ColumnMatch]:
+def pair_columns(
+    header_texts: list[str],
+    scores_of: Callable[[str], Sequence[tuple[str, float, str]]],
+    threshold: float,
+    order: Mapping[str, int] | None = None,
+    *,
+    ignored: Callable[[str], float] | None = None,
+) -> list[ColumnMatch]:
     """Columns and fields paired one to one, best score first (ties: leftmost column, then the
     field's place in `order`). `scores_of(cleaned header)` gives (field, score, wording) per field;
     `ignored(cleaned header)` how well a header names a column known to hold no field (序号,
@@ -243,12 +287,14 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool
         return n.value is not None and "area_code_added" not in n.flags
     if normalizer == "cert_no":
         n = N.normalize_cert_no(s)
-        return n.value is not None and not (set(n.flags) & {"nonstandard_format", "year_from_ledger"}) or bool(
-            re.fullmatch(r"火?字?第?[0-9]{1,5}号", s))
+        return (
+            n.value is not None
+            and not (set(n.flags) & {"nonstandard_format", "year_from_ledger"})
+            or bool(re.fullmatch(r"火?字?第?[0-9]{1,5}号", s))
+        )
     if normalizer == "name":
         n = N.normalize_name(s)
-        return (n.value is not None and 2 <= len(str(n.value)) <= 4 and "surname_unusual" not in n.flags
-                and not _DIGITS.search(s))
+        return n.value is not None and 2 <= len(str(n.value)) <= 4 and "surname_unusual" not in n.flags and not _DIGITS.search(s)
     if normalizer == "code":
         if not s or s.isdigit() or code_table is None:
             return False
@@ -262,8 +308,7 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool
         if normalizer == "sea_area":
             return "sea_area" in kinds or s.endswith("海域")
         if normalizer == "division":
-            return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (
-                bool(kinds & {"district"}) and len(s) <= 7)
+            return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (bool(kinds & {"district"}) and len(s) <= 7)
         return len(s) >= 5 and bool(kinds - {"sea_area"}) and "海域" not in s
     return None
 
@@ -303,8 +348,9 @@ class ColumnScore:
     total: float
 
 
-def column_scores(kind: str, header_texts: list[str], column_texts: list[list[str]],
-                  spec: Spec | None = None) -> dict[tuple[int, str], ColumnScore]:
+def column_scores(
+    kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
+) -> dict[tuple[int, str], ColumnScore]:
     """(column, field) -> ColumnScore for every printed column and every field of the kind read from
     a cell (and the serial pseudo-field row_no). total = HEADER_WEIGHT x header + (1 - HEADER_WEIGHT)
     x content share (CONTENT_UNKNOWN where the content cannot be told)."""
@@ -385,12 +431,13 @@ class ColumnAssignment:
     header: str
     field: str | None
     score: ColumnScore | None
-    by_content: bool = False   # the header alone would have given another field, or none
+    by_content: bool = False  # the header alone would have given another field, or none
     doubt: str | None = None
 
 
-def assign_columns(kind: str, header_texts: list[str], column_texts: list[list[str]],
-                   spec: Spec | None = None) -> list[ColumnAssignment]:
+def assign_columns(
+    kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
+) -> list[ColumnAssignment]:
     """Each printed column's field: the one-to-one assignment of columns to fields (and the serial
     pseudo-field) maximizing the summed scores above ASSIGN_MIN (column_scores, best_assignment).
 
@@ -401,8 +448,9 @@ def assign_columns(kind: str, header_texts: list[str], column_texts: list[list[s
     scores = column_scores(kind, header_texts, column_texts, sp)
     names = list(dict.fromkeys(name for (_c, name) in scores))
     n = len(header_texts)
-    weights = [[scores[(c, f)].total - ASSIGN_MIN + 1e-6 if scores[(c, f)].total >= ASSIGN_MIN else 0.0 for f in names]
-               for c in range(n)]
+    weights = [
+        [scores[(c, f)].total - ASSIGN_MIN + 1e-6 if scores[(c, f)].total >= ASSIGN_MIN else 0.0 for f in names] for c in range(n)
+    ]
     match = best_assignment(weights)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
     out: list[ColumnAssignment] = []
@@ -413,8 +461,11 @@ def assign_columns(kind: str, header_texts: list[str], column_texts: list[list[s
             doubt = None
             if named is not None:
                 q = scores[(c, named)].content
-                doubt = (f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)" if q is not None
-                         else f"its header reads as {named}, which another column fits better")
+                doubt = (
+                    f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)"
+                    if q is not None
+                    else f"its header reads as {named}, which another column fits better"
+                )
             out.append(ColumnAssignment(c, header_texts[c], None, None, named is not None, doubt))
             continue
         f = names[j]

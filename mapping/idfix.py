@@ -8,6 +8,7 @@ region code is a listed division, its birth date fits the row's age at death,
 its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
 (`id_correction_ambiguous`) or none.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -27,11 +28,11 @@ CHECK_CONFUSABLE = {"Y": "X", "K": "X"}  # the check character: X read as a lett
 class RowFacts:
     """What the rest of the row says about the person (None: unknown, not used)."""
 
-    sex: str | None = None          # "1" / "2"
-    age: int | None = None          # age at death, years
+    sex: str | None = None  # "1" / "2"
+    age: int | None = None  # age at death, years
     death: _dt.date | None = None
     age_tolerance: int = 1
-    no_age_column: bool = False     # the register records no age at death (a sea burial register)
+    no_age_column: bool = False  # the register records no age at death (a sea burial register)
 
 
 def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
@@ -65,7 +66,7 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
         # one character blotted out (a smudge read as *, ., :): the check digit fixes it
         i, last = blot[0], CHECK_CONFUSABLE.get(s[17], s[17])
         for d in "0123456789":
-            cand = s[:i] + d + s[i + 1:17] + last
+            cand = s[:i] + d + s[i + 1 : 17] + last
             if _consistent(cand, cand[:6], facts, regions):
                 out.add(cand)
         return sorted(out)
@@ -76,12 +77,12 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
         for i, ch in enumerate(s):
             alts = CHECK_CONFUSABLE.get(ch, "") if ch in CHECK_CONFUSABLE else CONFUSABLE.get(ch, "")
             for a in alts:
-                cand = s[:i] + a + s[i + 1:]
+                cand = s[:i] + a + s[i + 1 :]
                 if _consistent(cand, region, facts, regions):
                     out.add(cand)
     else:  # 17: a digit merged with its twin by the CTC decoder (…1611 read …161)
         for i in range(17):
-            cand = s[: i + 1] + s[i] + s[i + 1:]
+            cand = s[: i + 1] + s[i] + s[i + 1 :]
             if _consistent(cand, region, facts, regions):
                 out.add(cand)
     return sorted(out)
@@ -115,11 +116,11 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
     out: set[str] = set()
     for i in range(len(s) + 1):
         if i < len(s):
-            out.add(s[:i] + s[i + 1:])
+            out.add(s[:i] + s[i + 1 :])
         for ch in "0123456789X":
             out.add(s[:i] + ch + s[i:])
             if i < len(s):
-                out.add(s[:i] + ch + s[i + 1:])
+                out.add(s[:i] + ch + s[i + 1 :])
     return sorted(listed_valid_ids(out, regions))
 
 
@@ -139,10 +140,12 @@ def listed_valid_ids(texts: Iterable[str], regions: Collection[str]) -> list[str
     """The IDs of a listed region among `texts` (a recognizer's likeliest texts), in their order,
     once each: valid 18-digit numbers, and legacy 15-digit ones with a real birth date (a legacy
     number has no check digit: only its region and date tell)."""
+
     def ok(t: str) -> bool:
         if t[:6] not in regions:
             return False
         if len(t) == 15:
             return t.isdigit() and normalize_id_number(t).value is not None
         return len(t) == 18 and is_valid_id(t)
+
     return list(dict.fromkeys(t for t in texts if ok(t)))

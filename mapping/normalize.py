@@ -5,6 +5,7 @@
 the OCR confidence of the cell. A value that is returned always satisfies the spec (ISO dates that
 exist, 18-character ID numbers with a valid check digit, codes from the tables, ...).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -91,8 +92,31 @@ def _is_han(ch: str) -> bool:
 
 # --------------------------------------------------------------------------- Chinese numerals
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-              "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "O": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 _CN_CHARS = "〇零○一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百佰"
 
 
@@ -148,7 +172,7 @@ MIN_YEAR, MAX_YEAR = 1880, 2035
 def _cn_date_digits(s: str) -> str:
     def rep(m: re.Match[str]) -> str:
         run = m.group(0)
-        after = s[m.end():m.end() + 1]
+        after = s[m.end() : m.end() + 1]
         if after == "年":  # years: digit by digit (二〇一三)
             if any(c in "十拾百佰" for c in run):
                 v = cn_to_int(run)
@@ -161,7 +185,7 @@ def _cn_date_digits(s: str) -> str:
     return _CN_RUN.sub(rep, s)
 
 
-_LOST_MD = re.compile(r"([0-9]{4})[.\-/年,、·]+([0-9]{2,4})[日号]?")   # 2010.313: the dot between month and day lost
+_LOST_MD = re.compile(r"([0-9]{4})[.\-/年,、·]+([0-9]{2,4})[日号]?")  # 2010.313: the dot between month and day lost
 _LOST_YM = re.compile(r"([0-9]{4})([0-9]{1,2})[.\-/月,、·]+([0-9]{1,2})[日号]?")  # 20178.18: the one after the year lost
 
 
@@ -280,8 +304,12 @@ def id_check_digit(first17: str) -> str:
 
 def is_valid_id(value: str) -> bool:
     return (
-        isinstance(value, str) and len(value) == 18 and value[:17].isdigit() and value.isascii()
-        and value[17] == id_check_digit(value[:17]) and _birth_ok(value[6:14])
+        isinstance(value, str)
+        and len(value) == 18
+        and value[:17].isdigit()
+        and value.isascii()
+        and value[17] == id_check_digit(value[:17])
+        and _birth_ok(value[6:14])
     )
 
 
@@ -415,8 +443,11 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
         if len(codes) == 1:
             # the longest wording found wins, unless another code's wording occurs outside it
             code = codes.pop()
-            conflicting = [k for k in contained if lookup[k] != code
-                           and not any(k in t for t in contained if lookup[t] == code and len(t) > len(k))]
+            conflicting = [
+                k
+                for k in contained
+                if lookup[k] != code and not any(k in t for t in contained if lookup[t] == code and len(t) > len(k))
+            ]
             if not conflicting:
                 return _ok(code, raw, "partial_match", certainty=0.9)
     if fuzzy and len(s) >= 3:
@@ -488,7 +519,9 @@ def ashes_destination(raw: str, spec: Spec | None = None) -> Normalized:
     if n.value is not None and sp.rules.commercial_cemetery_words:
         s = clean_text(raw)
         if any(w in s for w in sp.rules.commercial_cemetery_words) and n.value in sp.rules.commercial_cemetery_code_map:
-            return _ok(sp.rules.commercial_cemetery_code_map[str(n.value)], n.raw, *n.flags, "commercial_cemetery", certainty=n.certainty)
+            return _ok(
+                sp.rules.commercial_cemetery_code_map[str(n.value)], n.raw, *n.flags, "commercial_cemetery", certainty=n.certainty
+            )
     return n
 
 
@@ -590,8 +623,10 @@ _CERT_PREFIX = re.compile(r"^(?:No|NO|no|nO|N0|NQ|N°|Nº|№|编号|证号|火�
 _CERT_SERIAL_ONLY = re.compile(r"^火?(?:化|证)?字?第?([0-9]{1,5})号?$")
 """A serial without its year: 火字第540号, 火化字第540号, 第12号."""
 
-_CERT_YEAR_WORD = re.compile(r"^[(（〔\[]?(20[0-9]{2})[)）〕\]]?火?(?:化|证)?字?第?([0-9]{1,5})号?$|"
-                             r"^火?(?:化|证)?字?[(（〔\[]?(20[0-9]{2})[)）〕\]]?第?([0-9]{1,5})号?$")
+_CERT_YEAR_WORD = re.compile(
+    r"^[(（〔\[]?(20[0-9]{2})[)）〕\]]?火?(?:化|证)?字?第?([0-9]{1,5})号?$|"
+    r"^火?(?:化|证)?字?[(（〔\[]?(20[0-9]{2})[)）〕\]]?第?([0-9]{1,5})号?$"
+)
 """A year and a serial in the wording of a document number (GB/T 9704, the format of official
 documents' numbers: 机关代字〔年份〕序号): 火字〔2012〕第540号, 火字(2012)540号, 2012火字第540号,
 (2012)火字第540号."""
@@ -862,8 +897,9 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
     return LEXICON_CERTAINTY if "lexicon_corrected" in flags else 1.0
 
 
-def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
-                      chars: Sequence[float] | None = None) -> Normalized:
+def normalize_address(
+    raw: str, spec: Spec | None = None, max_length: int = 200, chars: Sequence[float] | None = None
+) -> Normalized:
     """Household address: cleaned, place names corrected against the Yantai lexicon (flag
     lexicon_corrected), the village against its town's list (village_corrected). `chars`: the
     reader's per-character probabilities of `raw`, where known (its doubts allow look-alikes)."""
@@ -880,7 +916,7 @@ def normalize_address(raw: str, spec: Spec | None = None, max_length: int = 200,
         unsure = doubted_positions(chars)
     village = find_village(text, sp, unsure)
     if village is not None and village.cost > 0:
-        text = text[:village.start] + village.name + text[village.end:]
+        text = text[: village.start] + village.name + text[village.end :]
         flags.append("village_corrected")
         certainty *= VILLAGE_CERTAINTY - village.cost * VILLAGE_COST_WEIGHT
     elif village is None and names_listed_towns_village(text, sp):  # a village its town's list lacks
@@ -1050,14 +1086,19 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     if beyond == "":
         return n
     if beyond is not None:
-        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_beyond_list"))),
-                          n.certainty * SEA_AREA_BEYOND_CERTAINTY)
+        return Normalized(
+            n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_beyond_list"))), n.certainty * SEA_AREA_BEYOND_CERTAINTY
+        )
     near = closest_by_shape(n.value, names, UNREADABLE, DROPPED)
     if near is not None:
         name, cost = near
         flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
-        return Normalized(name, n.raw, tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
-                          0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY)
+        return Normalized(
+            name,
+            n.raw,
+            tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
+            0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY,
+        )
     return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
 
 

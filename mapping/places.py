@@ -8,6 +8,7 @@ district, another city or province), and it does not overlap a name that was rea
 Where several towns/streets are one edit away, the one lying in a district printed exactly in the
 same text is taken if it is the only one (lexicon setting `disambiguate_by_district`, default on).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +25,23 @@ _HOLE = "\x00"
 # ledgers) or near it in shape (mapping.glyphs.looks_alike: 茶/蔡/某/英 for 莱), so that a correctly
 # read name missing from the lexicon (桑岛) is never rewritten.
 LOOKALIKES: dict[str, str] = {
-    "罘": "果棵罡呆杲聚翠界巢梁", "疃": "瞳幢童噇", "夼": "奋奇乔介夺夸齐", "崆": "腔控", "峒": "桐洞铜", "屺": "屹圮妃",
-    "坶": "姆母", "莱": "菜来集", "菜": "莱", "凤": "风", "崮": "窗", "楼": "搂喽缕", "山": "川凵", "牟": "车单年",
-    "芝": "之芒", "砣": "砘陀", "矶": "机叽",
+    "罘": "果棵罡呆杲聚翠界巢梁",
+    "疃": "瞳幢童噇",
+    "夼": "奋奇乔介夺夸齐",
+    "崆": "腔控",
+    "峒": "桐洞铜",
+    "屺": "屹圮妃",
+    "坶": "姆母",
+    "莱": "菜来集",
+    "菜": "莱",
+    "凤": "风",
+    "崮": "窗",
+    "楼": "搂喽缕",
+    "山": "川凵",
+    "牟": "车单年",
+    "芝": "之芒",
+    "砣": "砘陀",
+    "矶": "机叽",
 }
 
 
@@ -36,19 +51,19 @@ def _lookalike(read: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class PlaceHit:
-    start: int       # span in the original text
+    start: int  # span in the original text
     end: int
-    printed: str     # the text as printed (OCR)
-    name: str        # the lexicon name (or alias) it is
+    printed: str  # the text as printed (OCR)
+    name: str  # the lexicon name (or alias) it is
     place: Place
     corrected: bool
 
 
 @dataclass(frozen=True)
 class PlaceScan:
-    text: str                 # corrected text
+    text: str  # corrected text
     hits: tuple[PlaceHit, ...]
-    flags: tuple[str, ...]    # lexicon_corrected / lexicon_ambiguous / lexicon_context_mismatch
+    flags: tuple[str, ...]  # lexicon_corrected / lexicon_ambiguous / lexicon_context_mismatch
 
 
 class _Index:
@@ -73,9 +88,9 @@ class _Index:
             self.lengths[suf] = (min(lo, len(n)), max(hi, len(n)))
             body = len(n) - len(suf)
             for i in range(body):
-                self.sub.setdefault(n[:i] + _HOLE + n[i + 1:], set()).add(n)
+                self.sub.setdefault(n[:i] + _HOLE + n[i + 1 :], set()).add(n)
                 if body > 1:
-                    self.dele.setdefault(n[:i] + n[i + 1:], set()).add(n)
+                    self.dele.setdefault(n[:i] + n[i + 1 :], set()).add(n)
 
     def compatible(self, a: str, b: str) -> bool:
         if a == b:
@@ -118,12 +133,12 @@ def _foreign_context(text: str, start: int, exact: list[PlaceHit]) -> bool:
     prefix = text[:start]
     j = prefix.find("省")
     while j != -1:
-        if prefix[max(0, j - 2):j] != "山东":
+        if prefix[max(0, j - 2) : j] != "山东":
             return True
         j = prefix.find("省", j + 1)
     j = prefix.find("市")
     while j != -1:
-        if prefix[max(0, j - 2):j + 1] != "烟台市" and not any(h.end == j + 1 for h in exact):
+        if prefix[max(0, j - 2) : j + 1] != "烟台市" and not any(h.end == j + 1 for h in exact):
             return True
         j = prefix.find("市", j + 1)
     return False
@@ -182,19 +197,23 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             w = text[start:end]
             body = length - len(suf)
             for i in range(body):
-                for n in idx.sub.get(w[:i] + _HOLE + w[i + 1:], ()):
+                for n in idx.sub.get(w[:i] + _HOLE + w[i + 1 :], ()):
                     (found if body > 2 or _lookalike(w[i], n[i]) else unlike).add((0, start, n))
             for n in idx.dele.get(w, ()):
                 found.add((1, start, n))
             for i in range(body):
-                shorter = w[:i] + w[i + 1:]
+                shorter = w[:i] + w[i + 1 :]
                 # a character of the reading left over: never for a sea area, whose list is open
                 # (养马岛东海域 names a place east of 养马岛, it is no misreading of 养马岛海域)
                 if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf and idx.by_name[shorter].kind != "sea_area":
                     found.add((2, start, shorter))
+
         def usable(c: tuple[int, int, str]) -> bool:  # called in this iteration only (the loop's values are meant)
-            return (_at_boundary(text, c[1], idx) and not overlaps(c[1], end, others + accepted)  # noqa: B023
-                    and all(c[1] < h.start for h in weak))  # noqa: B023
+            return (
+                _at_boundary(text, c[1], idx)
+                and not overlaps(c[1], end, others + accepted)  # noqa: B023
+                and all(c[1] < h.start for h in weak)  # noqa: B023
+            )
 
         cands = sorted(c for c in found | unlike if usable(c))
         if not cands:
@@ -204,8 +223,12 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         if ambiguous and idx.disambiguate_by_district:
             # several towns/streets one edit away (高瞳镇: 高疃镇 of 福山区, 高陵镇 of 牟平区): keep those lying in
             # a district printed exactly in the same text, if that leaves exactly one
-            narrowed = [c for c in cands if idx.by_name[c[2]].kind not in ("district", "sea_area")
-                        and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)]
+            narrowed = [
+                c
+                for c in cands
+                if idx.by_name[c[2]].kind not in ("district", "sea_area")
+                and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)
+            ]
             if printed and len({idx.by_name[c[2]].name for c in narrowed}) == 1:
                 cands, ambiguous = narrowed, False
         if ambiguous:
@@ -214,25 +237,39 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             # exactly (龙口市东菜街道: 东莱街道, not 东江街道): those lists are complete (NBS 2023 plus
             # the names since abolished); without the district a town or street list may lack the
             # name written (烟台市东川街道 stays ambiguous)
-            alike = [c for c in cands if c not in unlike and c[0] == 0
-                     and (idx.by_name[c[2]].kind == "district"
-                          or (idx.by_name[c[2]].kind != "sea_area"
-                              and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)))]
+            alike = [
+                c
+                for c in cands
+                if c not in unlike
+                and c[0] == 0
+                and (
+                    idx.by_name[c[2]].kind == "district"
+                    or (
+                        idx.by_name[c[2]].kind != "sea_area"
+                        and any(idx.compatible(idx.by_name[c[2]].district, d) for d in printed)
+                    )
+                )
+            ]
             if len({idx.by_name[c[2]].name for c in alike}) == 1:
                 cands, ambiguous = alike, False
         if len(cands) == 1 and cands[0] in unlike:
             # the only name one edit away, a district whose character was read as an unrelated one
             # (苏州市 for 莱州市), is still taken where a town or street read exactly lies in it
             place = idx.by_name[cands[0][2]]
-            if place.kind == "district" and any(h.place.kind not in ("district", "sea_area")
-                                                and idx.compatible(h.place.district, place.district) for h in others):
+            if place.kind == "district" and any(
+                h.place.kind not in ("district", "sea_area") and idx.compatible(h.place.district, place.district) for h in others
+            ):
                 unlike = set()
         if ambiguous or cands[0] in unlike:
             # the village written right after names its town: of the towns/streets one edit away, the
             # only one with a village of its list read exactly there (华安镇北茂梓村: 辛安镇, whose village
             # 北茂梓村 is; 郸城镇郭城二村: 郭城镇, not 发城镇)
-            backed = [c for c in cands if idx.by_name[c[2]].kind in ("town", "street")
-                      and any(text.startswith(v, end) for v in villages_of(idx.by_name[c[2]].name, spec))]
+            backed = [
+                c
+                for c in cands
+                if idx.by_name[c[2]].kind in ("town", "street")
+                and any(text.startswith(v, end) for v in villages_of(idx.by_name[c[2]].name, spec))
+            ]
             if len({idx.by_name[c[2]].name for c in backed}) == 1:
                 cands, ambiguous, unlike = backed, False, set()
         if ambiguous or cands[0] in unlike:
@@ -258,7 +295,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
     hits = sorted(exact + accepted, key=lambda h: h.start)
     out = text
     for h in sorted(accepted, key=lambda h: h.start, reverse=True):
-        out = out[:h.start] + h.name + out[h.end:]
+        out = out[: h.start] + h.name + out[h.end :]
     if accepted:
         flags.insert(0, "lexicon_corrected")
     return PlaceScan(out, tuple(hits), tuple(dict.fromkeys(flags)))
@@ -320,13 +357,13 @@ _NO = float("inf")
 
 @dataclass(frozen=True)
 class VillageHit:
-    start: int        # span in the text given
+    start: int  # span in the text given
     end: int
     printed: str
-    name: str         # the village as the list writes it
+    name: str  # the village as the list writes it
     town: str
-    cost: float       # 0 when read exactly
-    isolated: bool    # no other village of the town is one substitution from it
+    cost: float  # 0 when read exactly
+    isolated: bool  # no other village of the town is one substitution from it
 
 
 def villages_of(town: str, spec: Spec) -> tuple[str, ...]:
@@ -370,18 +407,18 @@ def village_cost(read: str, name: str, unsure: frozenset[int] = frozenset()) -> 
     best = _NO
     for i, ch in enumerate(name):
         if ch in DROPPED:
-            rest = name[:i] + name[i + 1:]
+            rest = name[:i] + name[i + 1 :]
             # a character put back, and the rest read as written (but for characters it cannot write):
             # a drop and a look-alike together make too many near villages (慕家村 -> 蔡家夼村)
-            best = min(best, 0.5 + sum(0.0 if a == b else 0.2 if _stands_in(a, b) else _NO
-                                       for a, b in zip(read, rest)))
+            best = min(best, 0.5 + sum(0.0 if a == b else 0.2 if _stands_in(a, b) else _NO for a, b in zip(read, rest)))
     return best
 
 
 @lru_cache(maxsize=256)
 def _isolated(town: str, name: str, spec: Spec) -> bool:
-    return not any(len(o) == len(name) and o != name and sum(a != b for a, b in zip(o, name)) == 1
-                   for o in villages_of(town, spec))
+    return not any(
+        len(o) == len(name) and o != name and sum(a != b for a, b in zip(o, name)) == 1 for o in villages_of(town, spec)
+    )
 
 
 def _last_town(text: str, spec: Spec) -> PlaceHit | None:
@@ -394,7 +431,7 @@ def names_listed_towns_village(text: str, spec: Spec) -> bool:
     """Whether `text` writes a village (…村) after a town or street whose villages are listed: one
     find_village can check (where it then finds none, the village is not in the list)."""
     town = _last_town(text, spec)
-    return town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end:]
+    return town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end :]
 
 
 @lru_cache(maxsize=4096)
@@ -410,7 +447,7 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
     names = villages_of(town.name, spec)
     if not names:
         return None
-    rest = text[town.end:]
+    rest = text[town.end :]
     exact = [n for n in names if rest.startswith(n)]
     if exact:
         n = max(exact, key=len)
@@ -427,7 +464,7 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
                 near[n] = (c, k)
     if len(near) != 1:
         return None
-    (n, (c, k)), = near.items()
+    ((n, (c, k)),) = near.items()
     return VillageHit(town.end, town.end + k, rest[:k], n, town.name, c, _isolated(town.name, n, spec))
 
 
@@ -459,7 +496,7 @@ def confusion_doubted(text: str, spec: Spec) -> bool:
     for read, written in pairs:
         i = text.find(read)
         while i != -1:
-            alt = text[:i] + written + text[i + 1:]
+            alt = text[:i] + written + text[i + 1 :]
             if any(s <= i < e for s, e, _n in names_in(alt, spec) - have):
                 return True
             i = text.find(read, i + 1)
@@ -475,4 +512,4 @@ def unlisted_village(text: str, spec: Spec) -> tuple[str, str, int, int] | None:
     k = text.find("村", town.end)
     if k <= town.end:
         return None
-    return town.name, text[town.end:k + 1], town.end, k + 1
+    return town.name, text[town.end : k + 1], town.end, k + 1

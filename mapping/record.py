@@ -5,6 +5,7 @@ validation flag (info 1.0, warn 0.7, error 0.3; see mapping.flags). A derived va
 confidence of its source. A mandatory field with no value has confidence 0.
 `MappedRecord.problems` lists every cross-field failure as "field: what is wrong" (never a value).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -104,21 +105,29 @@ def _value_confidence(n: N.Normalized, reading_confidence: float) -> float:
     return min(1.0, max(0.0, reading_confidence)) * n.certainty
 
 
-def _second_gives_same_value(f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized],
-                             sp: Spec) -> float | None:
+def _second_gives_same_value(
+    f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized], sp: Spec
+) -> float | None:
     """Two readings of a cell that differ as text (养马岛海域 / 养马岛海城, 儿子 / 儿了, 2017.10.11 /
     2017,10.11, 海阳市发城镇 / 海阳市发域镇 where the lexicon puts the town right) but give the same
     value agree on what matters: the value confidence the other reading gives (_value_confidence),
     to be combined with the kept one's as independent agreement; None where they do not (or the
     field is free text, where the value is the text as read)."""
-    if (cell is None or getattr(cell, "agreed", None) is not False or not getattr(cell, "second", None)
-            or n.value is None or f.normalizer == "text" or getattr(cell, "own_confidence", None) is None):
+    if (
+        cell is None
+        or getattr(cell, "agreed", None) is not False
+        or not getattr(cell, "second", None)
+        or n.value is None
+        or f.normalizer == "text"
+        or getattr(cell, "own_confidence", None) is None
+    ):
         return None
     other = normalize(cell.second)
     if other.value != n.value:
         return None
-    return _value_confidence(other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0),
-                                                        getattr(cell, "second_chars", None)))
+    return _value_confidence(
+        other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0), getattr(cell, "second_chars", None))
+    )
 
 
 def _reading_confidence(f: FieldSpec, sp: Spec, text: str, confidence: float, chars: Sequence[float] | None) -> float:
@@ -132,8 +141,9 @@ def _reading_confidence(f: FieldSpec, sp: Spec, text: str, confidence: float, ch
     return confidence
 
 
-def _normalizer(f: FieldSpec, sp: Spec, year: int | None, id_value: str | None,
-                chars: Sequence[float] | None = None) -> Callable[[str], N.Normalized]:
+def _normalizer(
+    f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
+) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
     if kind == "date":
         return lambda raw: N.normalize_date(raw, year)
@@ -199,8 +209,9 @@ SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
 """Flags of a value chosen from a closed list by glyph shape (mapping.glyphs)."""
 
 
-def _weigh_name(fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]],
-                normalize: Callable[[str], N.Normalized]) -> None:
+def _weigh_name(
+    fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
     as that choice is (flag name_reread_by_frequency, the reading kept as raw); the same text chosen
@@ -245,16 +256,24 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
-        if f.normalizer == "id_number" and n.value is None and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags):
+        if (
+            f.normalizer == "id_number"
+            and n.value is None
+            and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags)
+        ):
             n = _repair_id(n, cells, ks, sp, year)
         conf = _value_confidence(n, ocr_conf)
-        same_value = _second_gives_same_value(f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp)
+        same_value = _second_gives_same_value(
+            f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp
+        )
         if same_value is not None:
             own = _reading_confidence(f, sp, raw, float(cell.own_confidence), getattr(cell, "own_chars", None))
             conf = 1 - (1 - _value_confidence(n, own)) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
-            fv.flags.append("readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree")
+            fv.flags.append(
+                "readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree"
+            )
             if getattr(cell, "arbitrated", False):
                 fv.flags.append("spec_chose_reading")
                 if getattr(cell, "decoded", False):
@@ -265,7 +284,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value))
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
-            chosen = getattr(cell, "arbitrated", False) and fv.confidence < CHOSEN_WORDING_CERTAINTY  # the one valid reading of two
+            chosen = (
+                getattr(cell, "arbitrated", False) and fv.confidence < CHOSEN_WORDING_CERTAINTY
+            )  # the one valid reading of two
             if (agreed or chosen) and N.wording_isolated(raw, sp.table(f.code_table or "")):
                 fv.confidence = N.AGREED_WORDING_CERTAINTY if agreed else CHOSEN_WORDING_CERTAINTY
                 if agreed:
@@ -294,8 +315,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if f.derived_from == "id_number":
             text = N.clean_text(id_raw)
             src = cells.get("id_number")
-            out[f.name] = FieldValue(text or None, id_raw, float(src.confidence) if src is not None and text else 1.0,
-                                     id_fv.box if id_fv else None, [])
+            out[f.name] = FieldValue(
+                text or None, id_raw, float(src.confidence) if src is not None and text else 1.0, id_fv.box if id_fv else None, []
+            )
         else:
             out[f.name] = FieldValue(None, "", 1.0, None, [])
 
@@ -332,7 +354,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                 # not make the division unsure
                 source_conf = max(source_conf, 0.99)
             if derived_n.value is not None:
-                derived_n = N.Normalized(derived_n.value, derived_n.raw, derived_n.flags + ("derived_from_address",), derived_n.certainty)
+                derived_n = N.Normalized(
+                    derived_n.value, derived_n.raw, derived_n.flags + ("derived_from_address",), derived_n.certainty
+                )
         if (derived_n is None or derived_n.value is None) and id_value:
             by_id = N.division_from_id(id_value, year, sp)
             if by_id.value is not None:
@@ -370,6 +394,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
     `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread."""
+
     def text(name: str) -> str:
         c = cells.get(name)
         return c.text if c is not None and c.text else ""
@@ -378,14 +403,23 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
     age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
     death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
-    facts = RowFacts(sex if sex in ("1", "2") else None, age if isinstance(age, int) else None, death, sp.rules.age_tolerance_years,
-                     no_age_column="age" not in by_norm)
+    facts = RowFacts(
+        sex if sex in ("1", "2") else None,
+        age if isinstance(age, int) else None,
+        death,
+        sp.rules.age_tolerance_years,
+        no_age_column="age" not in by_norm,
+    )
     s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(n.raw).replace("-", ""))  # clean_text drops spaces
     fixed, cands = correct_id(s, facts, sp.divisions)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
-        return N.Normalized(fixed, n.raw, tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",),
-                            0.75 if facts.no_age_column else 0.9)
+        return N.Normalized(
+            fixed,
+            n.raw,
+            tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",),
+            0.75 if facts.no_age_column else 0.9,
+        )
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
@@ -448,7 +482,9 @@ def _year_before(fv: FieldValue | None, date: _dt.date | None, after: _dt.date |
     return earlier
 
 
-def _validate(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]) -> None:
+def _validate(
+    sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]
+) -> None:
     rules = sp.rules
     year = ctx.ledger_year
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
@@ -512,7 +548,12 @@ def _validate(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordCon
             if d is not None and abs(d.year - year) > rules.ledger_year_window:
                 _flag(out[f.name], "date_outside_ledger_year")
                 problem(f.name, f"not within {rules.ledger_year_window} year(s) of the ledger year")
-        if cert_value and len(cert_value) == 9 and cert_value.isdigit() and abs(int(cert_value[:4]) - year) > rules.ledger_year_window:
+        if (
+            cert_value
+            and len(cert_value) == 9
+            and cert_value.isdigit()
+            and abs(int(cert_value[:4]) - year) > rules.ledger_year_window
+        ):
             _flag(cert, "cert_year_mismatch")
             problem("cremation_cert_no", "year differs from the ledger year")
 

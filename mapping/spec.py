@@ -5,6 +5,7 @@ version shipped in `mapping/data/`, `load_spec("/path/to/official.json")` any fi
 layout, and `load_spec(dict)` an in-memory document (tests). Validation collects every error
 before raising one `ConfigError`, so a replacement file can be fixed in one go.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,7 +80,7 @@ class KindSpec:
 class CodeTable:
     name: str
     standard: str
-    codes: Mapping[str, str]    # code -> label
+    codes: Mapping[str, str]  # code -> label
     wording: Mapping[str, str]  # printed wording -> code
     lookup: Mapping[str, str] = field(default_factory=dict)  # wording, labels and codes -> code
 
@@ -105,8 +106,8 @@ class Division:
 @dataclass(frozen=True, eq=False)
 class Place:
     name: str
-    kind: str       # district, street, town, island, sea_area
-    district: str   # 6-digit code of the district/county it lies in
+    kind: str  # district, street, town, island, sea_area
+    district: str  # 6-digit code of the district/county it lies in
     aliases: tuple[str, ...] = ()
 
 
@@ -158,7 +159,9 @@ class Spec:
         try:
             return self.kinds[name]
         except KeyError:
-            raise ConfigError(f"spec {self.version}: unknown ledger kind {name!r}", hint=f"known kinds: {', '.join(self.kinds)}") from None
+            raise ConfigError(
+                f"spec {self.version}: unknown ledger kind {name!r}", hint=f"known kinds: {', '.join(self.kinds)}"
+            ) from None
 
     def table(self, name: str) -> CodeTable:
         return self.code_tables[name]
@@ -177,7 +180,9 @@ def load_spec(path_or_version: "Spec | Mapping[str, Any] | str | os.PathLike[str
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
-        raise ConfigError(f"spec file not found: {path}", hint="give a version shipped in mapping/data or a path to a spec JSON file") from None
+        raise ConfigError(
+            f"spec file not found: {path}", hint="give a version shipped in mapping/data or a path to a spec JSON file"
+        ) from None
     key = (str(path), mtime)
     spec = _CACHE.get(key)
     if spec is None:
@@ -244,10 +249,13 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
         for w, c in wording.items():
             if c in codes:
                 lookup[w] = c
-        tables[tname] = CodeTable(tname, str(tdoc.get("standard", "")) if isinstance(tdoc, dict) else "",
-                                  MappingProxyType({str(k): str(v) for k, v in codes.items()}),
-                                  MappingProxyType({str(k): str(v) for k, v in wording.items()}),
-                                  MappingProxyType(lookup))
+        tables[tname] = CodeTable(
+            tname,
+            str(tdoc.get("standard", "")) if isinstance(tdoc, dict) else "",
+            MappingProxyType({str(k): str(v) for k, v in codes.items()}),
+            MappingProxyType({str(k): str(v) for k, v in wording.items()}),
+            MappingProxyType(lookup),
+        )
 
     # divisions
     divisions: dict[str, Division] = {}
@@ -275,9 +283,13 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
             errors.append(f"divisions: successor {d.successor!r} of {d.code} is not a listed code")
     div_lookup = {d.name: d.code for d in divisions.values()}
     div_lookup.update({d.code: d.code for d in divisions.values()})
-    tables["division"] = CodeTable("division", str(ddoc.get("standard", "GB/T 2260")),
-                                   MappingProxyType({d.code: d.name for d in divisions.values()}),
-                                   MappingProxyType({}), MappingProxyType(div_lookup))
+    tables["division"] = CodeTable(
+        "division",
+        str(ddoc.get("standard", "GB/T 2260")),
+        MappingProxyType({d.code: d.name for d in divisions.values()}),
+        MappingProxyType({}),
+        MappingProxyType(div_lookup),
+    )
 
     # rules
     rdoc = need(doc, "rules", dict, "spec", {}) or {}
@@ -288,7 +300,9 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
             ledger_year_window=int(rdoc.get("ledger_year_window", 1)),
             age_tolerance_years=int(rdoc.get("age_tolerance_years", 1)),
             min_header_score=float(rdoc.get("min_header_score", 0.65)),
-            keep_wording_in_remarks=MappingProxyType({k: tuple(v) for k, v in dict(rdoc.get("keep_wording_in_remarks", {})).items()}),
+            keep_wording_in_remarks=MappingProxyType(
+                {k: tuple(v) for k, v in dict(rdoc.get("keep_wording_in_remarks", {})).items()}
+            ),
             remarks_wording_prefix=MappingProxyType(dict(rdoc.get("remarks_wording_prefix", {}))),
             commercial_cemetery_words=tuple(rdoc.get("commercial_cemetery_words", ())),
             commercial_cemetery_code_map=MappingProxyType(dict(rdoc.get("commercial_cemetery_code_map", {}))),
@@ -348,11 +362,22 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
                     errors.append(f"{where}: header wording {s!r} given to both {syn_owner[s]} and {name}")
                 syn_owner[s] = name
             label = fdoc.get("label", "")
-            fields.append(FieldSpec(
-                name=name, label=str(label), type=str(ftype), max_length=ml, mandatory=str(mand), normalizer=str(norm),
-                code_table=table, condition=cond if isinstance(cond, str) else None, source=str(src),
-                derived_from=fdoc.get("derived_from"), synonyms=tuple(syns), note=str(fdoc.get("note", "")),
-            ))
+            fields.append(
+                FieldSpec(
+                    name=name,
+                    label=str(label),
+                    type=str(ftype),
+                    max_length=ml,
+                    mandatory=str(mand),
+                    normalizer=str(norm),
+                    code_table=table,
+                    condition=cond if isinstance(cond, str) else None,
+                    source=str(src),
+                    derived_from=fdoc.get("derived_from"),
+                    synonyms=tuple(syns),
+                    note=str(fdoc.get("note", "")),
+                )
+            )
         for f in fields:
             if f.derived_from is not None and f.derived_from not in seen:
                 errors.append(f"{where}.{f.name}.derived_from: unknown field {f.derived_from!r}")
@@ -374,15 +399,19 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
         if not title_words:
             errors.append(f"{where}.title_words: needs at least one")
         kinds[kname] = KindSpec(
-            name=kname, label=str(kdoc.get("label", "")) if isinstance(kdoc, dict) else "",
+            name=kname,
+            label=str(kdoc.get("label", "")) if isinstance(kdoc, dict) else "",
             entity=str(kdoc.get("entity", "")) if isinstance(kdoc, dict) else "",
-            title_words=tuple(title_words), key_fields=tuple(key_fields),
+            title_words=tuple(title_words),
+            key_fields=tuple(key_fields),
             pseudo_fields=MappingProxyType({k: tuple(v) for k, v in pseudo.items() if isinstance(v, list)}),
             fields=tuple(fields),
         )
     if not kinds and "kinds" in doc:
         errors.append("spec.kinds: no ledger kind defined")
-    unsupported = {k: tuple(v.get("title_words", [])) for k, v in (doc.get("unsupported_kinds") or {}).items() if isinstance(v, dict)}
+    unsupported = {
+        k: tuple(v.get("title_words", [])) for k, v in (doc.get("unsupported_kinds") or {}).items() if isinstance(v, dict)
+    }
     for k in unsupported:
         if k in kinds:
             errors.append(f"unsupported_kinds.{k}: also a mapped kind")
@@ -400,10 +429,21 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
     if errors:
         shown = "\n  - ".join(errors[:50])
         more = f"\n  (and {len(errors) - 50} more)" if len(errors) > 50 else ""
-        raise ConfigError(f"spec {source} has {len(errors)} error(s):\n  - {shown}{more}",
-                          hint="fix the spec file; every error above was collected in one pass")
-    return Spec(version=version, title=str(title), kinds=MappingProxyType(kinds), unsupported_kinds=MappingProxyType(unsupported),
-                code_tables=MappingProxyType(tables), divisions=MappingProxyType(divisions), rules=rules, places=places, source=source)
+        raise ConfigError(
+            f"spec {source} has {len(errors)} error(s):\n  - {shown}{more}",
+            hint="fix the spec file; every error above was collected in one pass",
+        )
+    return Spec(
+        version=version,
+        title=str(title),
+        kinds=MappingProxyType(kinds),
+        unsupported_kinds=MappingProxyType(unsupported),
+        code_tables=MappingProxyType(tables),
+        divisions=MappingProxyType(divisions),
+        rules=rules,
+        places=places,
+        source=source,
+    )
 
 
 def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Division], errors: list[str]) -> PlaceLexicon:
@@ -462,8 +502,14 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
                 villages[town] = tuple(dict.fromkeys((*villages.get(town, ()), *names)))
     elif vref is not None:
         errors.append("places_lexicon.villages: must be a file name")
-    return PlaceLexicon(str(pdoc.get("version", "")), suffixes, tuple(pdoc.get("boundary_before", ())), tuple(places),
-                        bool(pdoc.get("disambiguate_by_district", True)), MappingProxyType(villages))
+    return PlaceLexicon(
+        str(pdoc.get("version", "")),
+        suffixes,
+        tuple(pdoc.get("boundary_before", ())),
+        tuple(places),
+        bool(pdoc.get("disambiguate_by_district", True)),
+        MappingProxyType(villages),
+    )
 
 
 def _data_path(ref: str, base_dir: Path) -> Path:
@@ -533,18 +579,38 @@ def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local 
         added.append(name)
     pairs: list[tuple[str, str]] = []
     for i, c in enumerate(doc.get("confusions") or []):
-        if not (isinstance(c, (list, tuple)) and len(c) == 2 and all(isinstance(x, str) and len(x) == 1 for x in c) and c[0] != c[1]):
+        if not (
+            isinstance(c, (list, tuple)) and len(c) == 2 and all(isinstance(x, str) and len(x) == 1 for x in c) and c[0] != c[1]
+        ):
             errors.append(f"{source}: confusions[{i}] must be a pair of two different characters [read, written]")
             continue
         pairs.append((c[0], c[1]))
     if errors:
-        raise ConfigError("the local lexicon is not valid: " + "; ".join(errors),
-                          hint="fix or remove the entries named; `backfill lexicon use default` maps with the official lists only")
-    new_lex = PlaceLexicon(f"{lex.version}+{source}", lex.suffixes, lex.boundary_before, tuple(places),
-                           lex.disambiguate_by_district, MappingProxyType(villages), tuple(dict.fromkeys(pairs)),
-                           tuple(added))
-    return Spec(spec.version, spec.title, spec.kinds, spec.unsupported_kinds, spec.code_tables, spec.divisions, spec.rules,
-                new_lex, spec.source)
+        raise ConfigError(
+            "the local lexicon is not valid: " + "; ".join(errors),
+            hint="fix or remove the entries named; `backfill lexicon use default` maps with the official lists only",
+        )
+    new_lex = PlaceLexicon(
+        f"{lex.version}+{source}",
+        lex.suffixes,
+        lex.boundary_before,
+        tuple(places),
+        lex.disambiguate_by_district,
+        MappingProxyType(villages),
+        tuple(dict.fromkeys(pairs)),
+        tuple(added),
+    )
+    return Spec(
+        spec.version,
+        spec.title,
+        spec.kinds,
+        spec.unsupported_kinds,
+        spec.code_tables,
+        spec.divisions,
+        spec.rules,
+        new_lex,
+        spec.source,
+    )
 
 
 CERTAIN_TYPES = ("context", "derived")  # field types not read by OCR (no confidence floor)
@@ -556,5 +622,7 @@ def field_types() -> dict[str, str]:
     sp = load_spec()
     for kind in ("cremation", "sea_burial"):
         for f in sp.kind(kind).fields:
-            out[f.name] = "context" if f.source == "context" else ("derived" if f.source == "derived" else (f.normalizer or "text"))
+            out[f.name] = (
+                "context" if f.source == "context" else ("derived" if f.source == "derived" else (f.normalizer or "text"))
+            )
     return out

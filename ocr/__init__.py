@@ -8,11 +8,21 @@
 Engines: ``ppocr`` (PP-OCRv4 ONNX models inside rapidocr-onnxruntime, the default),
 ``tesseract`` (chi_sim+eng), ``paddleocr`` (optional extra, local model folders only).
 """
+
 from ocr.agreement import agree, normalize_text
 from ocr.base import OcrEngine
 from ocr.registry import available_engines, clear_cache, engine_names, get_engine, register
 
 DEFAULT_ENGINE = "ppocr"
 
-__all__ = ["DEFAULT_ENGINE", "OcrEngine", "agree", "available_engines", "clear_cache", "engine_names",
-           "get_engine", "normalize_text", "register"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "OcrEngine",
+    "agree",
+    "available_engines",
+    "clear_cache",
+    "engine_names",
+    "get_engine",
+    "normalize_text",
+    "register",
+]

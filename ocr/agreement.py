@@ -1,5 +1,6 @@
 """Agreement between two readings of the same text (two engines, or two passes of one engine on
 differently prepared crops), and what it does to a cell's confidence."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -71,20 +72,44 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     c1, c2 = float(cell.confidence), float(cell.second_confidence or 0.0)
     if normalize_text(cell.text) == normalize_text(cell.second):
         a, b = cell.chars, cell.second_chars  # character by character where both line up
-        chars = tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
+        chars = (
+            tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
+        )
         return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars)
     if valid is not None:
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:
-            return replace(cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1,
-                           own_chars=cell.chars)
+            return replace(
+                cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1, own_chars=cell.chars
+            )
         if ok2 and not ok1:
-            return replace(cell, text=cell.second, confidence=SPEC_CHOSE_FACTOR * c2, agreed=False, arbitrated=True,
-                           own_confidence=c2, own_chars=cell.second_chars, second=cell.text, second_confidence=c1,
-                           chars=cell.second_chars, second_chars=cell.chars)
+            return replace(
+                cell,
+                text=cell.second,
+                confidence=SPEC_CHOSE_FACTOR * c2,
+                agreed=False,
+                arbitrated=True,
+                own_confidence=c2,
+                own_chars=cell.second_chars,
+                second=cell.text,
+                second_confidence=c1,
+                chars=cell.second_chars,
+                second_chars=cell.chars,
+            )
     if c2 > c1 and normalize_text(cell.second):
-        return replace(cell, text=cell.second, confidence=DISAGREE_FACTOR * c1, agreed=False, own_confidence=c2,
-                       own_chars=cell.second_chars, second=cell.text, second_confidence=c1, chars=None, second_chars=cell.chars)
+        return replace(
+            cell,
+            text=cell.second,
+            confidence=DISAGREE_FACTOR * c1,
+            agreed=False,
+            own_confidence=c2,
+            own_chars=cell.second_chars,
+            second=cell.text,
+            second_confidence=c1,
+            chars=None,
+            second_chars=cell.chars,
+        )
     # two readings that differ: no character is vouched for by its own probability
-    return replace(cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1,
-                   own_chars=cell.chars)
+    return replace(
+        cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1, own_chars=cell.chars
+    )

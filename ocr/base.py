@@ -3,6 +3,7 @@
 An engine is expensive to create (it loads models); get it through ``ocr.registry.get_engine``,
 which caches one instance per (name, settings).
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -45,15 +46,17 @@ class OcrEngine(ABC):
         """``recognize_crop`` over many crops, same order; engines may batch (ppocr does)."""
         return [self.recognize_crop(image) for image in images]
 
-    def score_readings(self, image: np.ndarray, readings: list[str],
-                       stand_ins: Mapping[str, str] | None = None) -> list[float] | None:
+    def score_readings(
+        self, image: np.ndarray, readings: list[str], stand_ins: Mapping[str, str] | None = None
+    ) -> list[float] | None:
         """The recognizer's log-probability of each given text for a one-line crop, comparable
         between texts of the same crop; None where the engine cannot tell (no per-frame output).
         `stand_ins`: for a character the engine cannot output, the characters it writes instead."""
         return None
 
-    def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
-                        max_len: int | None = None) -> list[tuple[str, float]] | None:
+    def likeliest_texts(
+        self, image: np.ndarray, alphabet: str, beam: int = 32, max_len: int | None = None
+    ) -> list[tuple[str, float]] | None:
         """The texts written only in `alphabet` that the recognizer finds likeliest for a one-line
         crop, with their log-probabilities, likeliest first (ocr.ctc.likeliest_texts); None where
         the engine cannot tell (no per-frame output)."""
@@ -86,6 +89,7 @@ class OcrEngine(ABC):
 
 
 # -- helpers shared by engines ---------------------------------------------------------------
+
 
 def as_uint8_image(image: np.ndarray) -> np.ndarray:
     """Validate an engine input: uint8, 2-D (gray) or 3-D with 1, 3 (BGR) or 4 (BGRA) channels."""
@@ -195,4 +199,4 @@ def trim_to_ink(image: np.ndarray, pad_ratio: float = 0.25) -> tuple[np.ndarray,
     y1 = max(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] for i in keep)
     pad = max(2, int(round((y1 - y0) * pad_ratio)))
     box = (max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad))
-    return image[box[1]:box[3], box[0]:box[2]], box
+    return image[box[1] : box[3], box[0] : box[2]], box

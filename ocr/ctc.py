@@ -4,6 +4,7 @@ class probabilities of a line image, summed over every alignment (the CTC forwar
 Greedy decoding takes the likeliest class of each frame; the likeliest *text* may differ, and a text
 the spec requires (an ID number whose check digit holds) may be a close second. Scoring a few such
 texts on the recognizer's own output tells how far each is from what it saw (ocr.ppocr)."""
+
 from __future__ import annotations
 
 from typing import Sequence, Tuple, Union
@@ -62,8 +63,9 @@ def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 
     return float(end)
 
 
-def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, max_len: int | None = None,
-                    blank: int = 0, floor: float = 1e-4) -> list[tuple[tuple[int, ...], float]]:
+def likeliest_texts(
+    probs: np.ndarray, classes: Sequence[int], beam: int = 32, max_len: int | None = None, blank: int = 0, floor: float = 1e-4
+) -> list[tuple[tuple[int, ...], float]]:
     """The texts written only in `classes` that the recognizer finds likeliest for these frames:
     CTC prefix beam search with every other class taken as impossible (an ID cell is digits and X:
     what the greedy reading made a letter is read as the likeliest digit there). Returns up to
@@ -98,8 +100,7 @@ def likeliest_texts(probs: np.ndarray, classes: Sequence[int], beam: int = 32, m
     return sorted(out, key=lambda kv: -kv[1])
 
 
-def greedy_decode(probs: np.ndarray, groups: Sequence[Tuple[int, ...]] = (), blank: int = 0
-                  ) -> tuple[list[int], list[float]]:
+def greedy_decode(probs: np.ndarray, groups: Sequence[Tuple[int, ...]] = (), blank: int = 0) -> tuple[list[int], list[float]]:
     """Greedy CTC decoding as the recognizer's own decoder does it (the likeliest class of each
     frame; repeats merged, blanks dropped), with each character's probability taken at its first
     frame. A character whose class is in one of `groups` (glyphs that mean the same to the reader

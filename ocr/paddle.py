@@ -16,6 +16,7 @@ nothing is ever looked up on a model hub.
 Not installed by default (``pip install 'funeral-backfill[paddle]'``): it pins
 opencv-contrib-python, which overwrites the opencv-python our other engines use.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,14 +40,13 @@ INSTALL_HINT = "pip install 'funeral-backfill[paddle]' (paddleocr>=3 and paddlep
 # except the ones that would let a hub be reached.
 OFFLINE_ENV = {
     "PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK": "True",  # PaddleX: no connectivity probe of model hosters
-    "HF_HUB_OFFLINE": "1",                            # huggingface_hub: never call the Hub
+    "HF_HUB_OFFLINE": "1",  # huggingface_hub: never call the Hub
     "HF_DATASETS_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "MODELSCOPE_OFFLINE": "1",
 }
 
-_WEIGHT_SETS = (("inference.pdiparams", "inference.pdmodel"), ("inference.pdiparams", "inference.json"),
-                ("inference.onnx",))
+_WEIGHT_SETS = (("inference.pdiparams", "inference.pdmodel"), ("inference.pdiparams", "inference.json"), ("inference.onnx",))
 
 
 def _configure_hint(setting: str, model_name: str) -> str:
@@ -84,7 +84,7 @@ def check_model_dir(path: str | os.PathLike[str] | None, model_name: str, settin
         raise ModelMissingError(
             f"paddleocr: {yml} names model {found!r}, expected {model_name!r}",
             hint=f"point {setting} at the {model_name} folder, or pass the matching model name "
-                 f"({'det' if setting.startswith('det') else 'rec'}_model_name={found!r})",
+            f"({'det' if setting.startswith('det') else 'rec'}_model_name={found!r})",
         )
     return folder
 
@@ -150,10 +150,15 @@ class PaddleOcrEngine(OcrEngine):
             raise ConfigError(f"paddleocr: text_det_limit_type must be 'min' or 'max', not {text_det_limit_type!r}")
         self.det_model_name, self.rec_model_name = det_model_name, rec_model_name
         self._settings = {
-            "det_model_dir": str(self.det_dir), "rec_model_dir": str(self.rec_dir),
-            "det_model_name": det_model_name, "rec_model_name": rec_model_name, "device": device,
-            "cpu_threads": int(cpu_threads), "enable_mkldnn": bool(enable_mkldnn),
-            "text_det_limit_side_len": text_det_limit_side_len, "text_det_limit_type": text_det_limit_type,
+            "det_model_dir": str(self.det_dir),
+            "rec_model_dir": str(self.rec_dir),
+            "det_model_name": det_model_name,
+            "rec_model_name": rec_model_name,
+            "device": device,
+            "cpu_threads": int(cpu_threads),
+            "enable_mkldnn": bool(enable_mkldnn),
+            "text_det_limit_side_len": text_det_limit_side_len,
+            "text_det_limit_type": text_det_limit_type,
             "text_rec_score_thresh": float(text_rec_score_thresh),
         }
         self._common = {"device": device, "cpu_threads": int(cpu_threads), "enable_mkldnn": bool(enable_mkldnn)}
@@ -225,7 +230,8 @@ class PaddleOcrEngine(OcrEngine):
         with self._lock:
             if self._rec is None:
                 self._rec = self._paddleocr.TextRecognition(
-                    model_name=self.rec_model_name, model_dir=str(self.rec_dir), **self._common)
+                    model_name=self.rec_model_name, model_dir=str(self.rec_dir), **self._common
+                )
             results = list(self._rec.predict(bgr))
         if not results:
             return OcrPiece("", 0.0, box, self.name)

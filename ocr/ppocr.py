@@ -17,6 +17,7 @@ We drive the two networks ourselves (rapidocr's pre/post-processing functions, o
 nothing of rapidocr's model hub is ever touched, and a missing model file is a
 ``ModelMissingError`` naming the file. Nothing is ever downloaded.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,25 +43,39 @@ from pipeline.kernel.models import OcrPiece, chars_fit
 @dataclass(frozen=True)
 class ModelSet:
     key: str
-    label: str              # what `backfill engines` and the provenance say
-    package: str            # import name of the wheel that ships the files
-    dist: str               # its distribution name (version in provenance)
+    label: str  # what `backfill engines` and the provenance say
+    package: str  # import name of the wheel that ships the files
+    dist: str  # its distribution name (version in provenance)
     det: str
     rec: str
     cls: str
-    install: str            # how to get the wheel back
+    install: str  # how to get the wheel back
 
     def files(self) -> dict[str, str]:
         return {"det": self.det, "rec": self.rec, "cls": self.cls}
 
 
 MODELS: dict[str, ModelSet] = {
-    "v6": ModelSet("v6", "PP-OCRv6 small", "rapidocr", "rapidocr", "PP-OCRv6_det_small.onnx",
-                   "PP-OCRv6_rec_small.onnx", "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
-                   "pip install 'rapidocr==3.10.0' (the PP-OCRv6 ONNX models ship inside its wheel)"),
-    "v4": ModelSet("v4", "PP-OCRv4 mobile", "rapidocr_onnxruntime", "rapidocr-onnxruntime", "ch_PP-OCRv4_det_infer.onnx",
-                   "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx",
-                   "pip install 'rapidocr-onnxruntime==1.4.4' (the PP-OCRv4 ONNX models ship inside its wheel)"),
+    "v6": ModelSet(
+        "v6",
+        "PP-OCRv6 small",
+        "rapidocr",
+        "rapidocr",
+        "PP-OCRv6_det_small.onnx",
+        "PP-OCRv6_rec_small.onnx",
+        "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+        "pip install 'rapidocr==3.10.0' (the PP-OCRv6 ONNX models ship inside its wheel)",
+    ),
+    "v4": ModelSet(
+        "v4",
+        "PP-OCRv4 mobile",
+        "rapidocr_onnxruntime",
+        "rapidocr-onnxruntime",
+        "ch_PP-OCRv4_det_infer.onnx",
+        "ch_PP-OCRv4_rec_infer.onnx",
+        "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+        "pip install 'rapidocr-onnxruntime==1.4.4' (the PP-OCRv4 ONNX models ship inside its wheel)",
+    ),
 }
 DEFAULT_MODEL = "v6"
 RUNTIMES = ("auto", "openvino", "onnxruntime")
@@ -122,6 +137,7 @@ def _dist_version(name: str) -> str:
 
 
 # -- the two runtimes -------------------------------------------------------------------------
+
 
 class _Net:
     """One network on one runtime: ``net(x) -> first output``; ``characters()`` from its metadata."""
@@ -221,8 +237,10 @@ def _open_net(path: Path, runtime: str, threads: int | None, precision: str) -> 
         return _OvNet(path, threads, precision), ""
     except Exception as exc:  # noqa: BLE001 - no OpenVINO here (not installed, no usable CPU plugin)
         if runtime == "openvino":
-            raise MissingDependencyError(f"ppocr: OpenVINO cannot run {path.name}: {type(exc).__name__}: {exc}",
-                                         hint="pip install 'openvino>=2026.4', or set runtime = \"onnxruntime\"") from exc
+            raise MissingDependencyError(
+                f"ppocr: OpenVINO cannot run {path.name}: {type(exc).__name__}: {exc}",
+                hint="pip install 'openvino>=2026.4', or set runtime = \"onnxruntime\"",
+            ) from exc
         why = f"OpenVINO unavailable ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
         return _OrtNet(path, threads), why
 
@@ -287,10 +305,17 @@ class PpOcrEngine(OcrEngine):
         self._det: _Net | None = None  # loaded on first whole-page use (most pages need only the title strip)
         self._cls: _Net | None = None
         self._settings = {
-            "model": model, "runtime": self._rec.runtime, "precision": self._rec.precision,
-            "threads": threads, "max_side_len": int(max_side_len), "det_limit_side_len": int(det_limit_side_len),
-            "det_limit_type": det_limit_type, "use_cls": bool(use_cls), "text_score": float(text_score),
-            "model_dir": str(self.model_paths["det"].parent), "trim_crops": bool(trim_crops),
+            "model": model,
+            "runtime": self._rec.runtime,
+            "precision": self._rec.precision,
+            "threads": threads,
+            "max_side_len": int(max_side_len),
+            "det_limit_side_len": int(det_limit_side_len),
+            "det_limit_type": det_limit_type,
+            "use_cls": bool(use_cls),
+            "text_score": float(text_score),
+            "model_dir": str(self.model_paths["det"].parent),
+            "trim_crops": bool(trim_crops),
             "char_confidence": char_confidence,
         }
         self.max_side_len = int(max_side_len)
@@ -318,9 +343,13 @@ class PpOcrEngine(OcrEngine):
             where = f"the {ms.dist} wheel" if model_dir is None else "the configured model_dir"
             raise ModelMissingError(
                 f"ppocr: {ms.label} model file(s) missing in {where}: {', '.join(missing)}",
-                hint=("reinstall the wheel (" + ms.install + ")" if model_dir is None
-                      else f"put {', '.join(ms.files().values())} in {folder}, or leave model_dir unset to use "
-                           f"the models inside the {ms.dist} wheel") + "; models are never downloaded",
+                hint=(
+                    "reinstall the wheel (" + ms.install + ")"
+                    if model_dir is None
+                    else f"put {', '.join(ms.files().values())} in {folder}, or leave model_dir unset to use "
+                    f"the models inside the {ms.dist} wheel"
+                )
+                + "; models are never downloaded",
             )
         return paths
 
@@ -328,25 +357,30 @@ class PpOcrEngine(OcrEngine):
     def check_available(cls) -> str:
         paths = cls.find_models()
         ov = "OpenVINO " + _dist_version("openvino") if importlib.util.find_spec("openvino") else "no OpenVINO"
-        return (f"available: {MODELS[DEFAULT_MODEL].label} ONNX models in {paths['det'].parent}; runtime {ov} "
-                f"(else ONNX Runtime {_dist_version('onnxruntime')}); model v4 for comparison: "
-                + ("installed" if importlib.util.find_spec(MODELS['v4'].package) else "not installed"))
+        return (
+            f"available: {MODELS[DEFAULT_MODEL].label} ONNX models in {paths['det'].parent}; runtime {ov} "
+            f"(else ONNX Runtime {_dist_version('onnxruntime')}); model v4 for comparison: "
+            + ("installed" if importlib.util.find_spec(MODELS["v4"].package) else "not installed")
+        )
 
     def describe(self) -> str:
         """Model, runtime and precision in use (`backfill engines`)."""
         threads = self._settings["threads"] or "runtime default"
-        line = (f"{self.models.label} (det {self.models.det}, rec {self.models.rec}, {len(self._names) - 2} characters) "
-                f"on {self._rec.runtime} {_dist_version(self._rec.runtime)}, precision {self._rec.precision}, "
-                f"threads {threads}")
+        line = (
+            f"{self.models.label} (det {self.models.det}, rec {self.models.rec}, {len(self._names) - 2} characters) "
+            f"on {self._rec.runtime} {_dist_version(self._rec.runtime)}, precision {self._rec.precision}, "
+            f"threads {threads}"
+        )
         return line + (f"; fell back to ONNX Runtime: {self.fallback}" if self.fallback else "")
 
     # -- interface ---------------------------------------------------------------------------
     def version(self) -> str:
         if self._version is None:
-            models = "; ".join(f"{k} {model_fingerprint(p)}" for k, p in self.model_paths.items()
-                               if k != "cls" or self.use_cls)
-            self._version = (f"{self.models.dist} {_dist_version(self.models.dist)}; {self._rec.runtime} "
-                             f"{_dist_version(self._rec.runtime)} {self._rec.precision}; {self.models.label} {models}")
+            models = "; ".join(f"{k} {model_fingerprint(p)}" for k, p in self.model_paths.items() if k != "cls" or self.use_cls)
+            self._version = (
+                f"{self.models.dist} {_dist_version(self.models.dist)}; {self._rec.runtime} "
+                f"{_dist_version(self._rec.runtime)} {self._rec.precision}; {self.models.label} {models}"
+            )
         return self._version
 
     def languages(self) -> list[str]:
@@ -380,8 +414,9 @@ class PpOcrEngine(OcrEngine):
             return []
         with self._call_lock:
             preds = self._detector()(prep)
-        post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6, use_dilation=True,
-                             score_mode="fast")
+        post = DBPostProcess(
+            thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6, use_dilation=True, score_mode="fast"
+        )
         boxes, _scores = post(preds, img.shape[:2])
         if len(boxes) < 1:
             return []
@@ -408,8 +443,9 @@ class PpOcrEngine(OcrEngine):
             text = text.strip()
             if not text or score < self.text_score:
                 continue
-            pieces.append(OcrPiece(text, clamp01(score), polygon_to_box(quad, w, h), self.name,
-                                   chars if chars_fit(text, chars) else None))
+            pieces.append(
+                OcrPiece(text, clamp01(score), polygon_to_box(quad, w, h), self.name, chars if chars_fit(text, chars) else None)
+            )
         return pieces
 
     def recognize_crop(self, image: np.ndarray) -> OcrPiece:
@@ -478,7 +514,7 @@ class PpOcrEngine(OcrEngine):
         by_width: dict[int, list[int]] = {}
         for i in np.argsort(widths, kind="stable"):
             by_width.setdefault(widths[int(i)], []).append(int(i))
-        batches = [(w, idx[b0:b0 + REC_BATCH]) for w, idx in by_width.items() for b0 in range(0, len(idx), REC_BATCH)]
+        batches = [(w, idx[b0 : b0 + REC_BATCH]) for w, idx in by_width.items() for b0 in range(0, len(idx), REC_BATCH)]
         res: list[tuple[str, float, tuple[float, ...] | None]] = [("", 0.0, None)] * len(crops)
         for width, idx in batches:
             batch = np.stack([self._norm(crops[i], width) for i in idx])
@@ -530,8 +566,9 @@ class PpOcrEngine(OcrEngine):
         found, confs = greedy_decode(probs, [tuple(classes[ch] for ch in g if ch in classes) for g in groups])
         return "".join(self._names[c] for c in found), tuple(clamp01(c) for c in confs)
 
-    def likeliest_texts(self, image: np.ndarray, alphabet: str, beam: int = 32,
-                        max_len: int | None = None) -> list[tuple[str, float]] | None:
+    def likeliest_texts(
+        self, image: np.ndarray, alphabet: str, beam: int = 32, max_len: int | None = None
+    ) -> list[tuple[str, float]] | None:
         probs = self._frame_probs(image)
         if probs is None:
             return []
@@ -539,8 +576,7 @@ class PpOcrEngine(OcrEngine):
         found = likeliest_texts(probs, sorted(allowed), beam=beam, max_len=max_len)
         return [("".join(allowed[c] for c in seq), score) for seq, score in found]
 
-    def score_readings(self, image: np.ndarray, readings: list[str],
-                       stand_ins: Mapping[str, str] | None = None) -> list[float]:
+    def score_readings(self, image: np.ndarray, readings: list[str], stand_ins: Mapping[str, str] | None = None) -> list[float]:
         """Log-probability of each text under the recognizer's per-frame output for this crop
         (prepared as recognize_crops prepares it): the CTC forward sum over alignments. A character
         the model cannot output is scored by the characters it writes instead (`stand_ins`), else
@@ -561,4 +597,3 @@ class PpOcrEngine(OcrEngine):
             labels = [label(ch) for ch in text if not ch.isspace()]
             out.append(ctc_log_likelihood(probs, labels) if labels else float("-inf"))
         return out
-

@@ -4,6 +4,7 @@
 
 One instance is cached per (name, settings): engines load models and are expensive to create.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -74,8 +75,7 @@ def _check_settings(engine_cls: type[OcrEngine], settings: dict[str, Any]) -> No
     unknown = sorted(set(settings) - set(accepted))
     if unknown:
         raise ConfigError(
-            f"unknown setting(s) for OCR engine {engine_cls.name!r}: {', '.join(unknown)}; "
-            f"accepted: {', '.join(accepted)}"
+            f"unknown setting(s) for OCR engine {engine_cls.name!r}: {', '.join(unknown)}; accepted: {', '.join(accepted)}"
         )
 
 

@@ -5,6 +5,7 @@ Tesseract runs as a subprocess per call; with OpenMP on 2 cores it is 2.2x slowe
 sets ``OMP_THREAD_LIMIT`` (default 1) in this process's environment, which pytesseract hands to
 the subprocess. Run pages in parallel processes instead.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ def _apt_hint(langs: list[str]) -> str:
 
 
 def _run(cmd: list[str]) -> str:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          timeout=30, check=False)
+    proc = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=30, check=False
+    )
     return proc.stdout.decode("utf-8", "replace")
 
 
@@ -105,17 +107,22 @@ class TesseractEngine(OcrEngine):
         try:
             import pytesseract
         except ImportError as exc:
-            raise MissingDependencyError("the pytesseract package is not installed",
-                                         hint="pip install pytesseract") from exc
+            raise MissingDependencyError("the pytesseract package is not installed", hint="pip install pytesseract") from exc
         self._pt = pytesseract
         # pytesseract reads this module attribute for every call: one engine per process in practice.
         pytesseract.pytesseract.tesseract_cmd = self.binary
         if omp_thread_limit is not None:
             os.environ["OMP_THREAD_LIMIT"] = str(int(omp_thread_limit))
         self._settings = {
-            "lang": "+".join(self.langs), "psm": self.psm, "oem": self.oem, "tesseract_cmd": self.binary,
-            "tessdata_dir": self.tessdata_dir, "omp_thread_limit": omp_thread_limit,
-            "timeout": self.timeout, "crop_padding": self.crop_padding, "erase_lines": self.erase_lines,
+            "lang": "+".join(self.langs),
+            "psm": self.psm,
+            "oem": self.oem,
+            "tesseract_cmd": self.binary,
+            "tessdata_dir": self.tessdata_dir,
+            "omp_thread_limit": omp_thread_limit,
+            "timeout": self.timeout,
+            "crop_padding": self.crop_padding,
+            "erase_lines": self.erase_lines,
         }
         self._version: str | None = None
 
@@ -177,8 +184,9 @@ class TesseractEngine(OcrEngine):
             img = img[:, :, 2::-1] if img.shape[2] == 3 else img[:, :, [2, 1, 0]]
         pil = Image.fromarray(np.ascontiguousarray(img))
         try:
-            return self._pt.image_to_data(pil, lang="+".join(self.langs), config=self._config(psm),
-                                          output_type=self._pt.Output.DICT, timeout=self.timeout)
+            return self._pt.image_to_data(
+                pil, lang="+".join(self.langs), config=self._config(psm), output_type=self._pt.Output.DICT, timeout=self.timeout
+            )
         except self._pt.TesseractNotFoundError as exc:
             raise MissingDependencyError(str(exc), hint=_apt_hint(self.langs)) from exc
         except (self._pt.TesseractError, RuntimeError) as exc:
@@ -213,8 +221,12 @@ class TesseractEngine(OcrEngine):
         pieces = []
         src = erase_ruling_lines(img) if self.erase_lines else img
         for words, confs, boxes in self._lines(self._data(src, self.psm)):
-            box = (max(0, min(b[0] for b in boxes)), max(0, min(b[1] for b in boxes)),
-                   min(w, max(b[2] for b in boxes)), min(h, max(b[3] for b in boxes)))
+            box = (
+                max(0, min(b[0] for b in boxes)),
+                max(0, min(b[1] for b in boxes)),
+                min(w, max(b[2] for b in boxes)),
+                min(h, max(b[3] for b in boxes)),
+            )
             pieces.append(OcrPiece(join_words(words), self._line_conf(words, confs), box, self.name))
         return pieces
 
@@ -226,8 +238,11 @@ class TesseractEngine(OcrEngine):
         box = (0, 0, int(w), int(h))
         if h < 2 or w < 2:
             return OcrPiece("", 0.0, box, self.name)
-        img = erase_ruling_lines(img, min_fraction=0.8, min_len=0) if self.erase_lines else (
-            cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY if img.shape[2] == 4 else cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img)
+        img = (
+            erase_ruling_lines(img, min_fraction=0.8, min_len=0)
+            if self.erase_lines
+            else (cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY if img.shape[2] == 4 else cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img)
+        )
         # Tesseract reads text that touches the image edge badly: pad with the paper's colour.
         pad = max(4, int(round(h * self.crop_padding)))
         paper = int(np.median(np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])))

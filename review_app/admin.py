@@ -3,6 +3,7 @@ progress charts, CSV export, inventory import and launching a run. Counting is p
 (the same as `backfill status`), computed once per page view; launching is pipeline.runs.launch (a detached
 `backfill run`) or, when BACKFILL_PREFECT_DEPLOYMENT names one, a flow run of that Prefect deployment
 (flows.deploy). Every word is review_app.i18n's; a cell with nothing to say shows "—" (or why)."""
+
 from __future__ import annotations
 
 import logging
@@ -61,18 +62,25 @@ def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
 
 def _points_chart(df: pd.DataFrame, x: str, x_title: str, colour: str) -> alt.Chart:
     """Lines with a point on every day: one day of data already shows."""
-    return (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=60)).encode(
-        x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d")),
-        y=alt.Y("n:Q", title=t("done.axis.count")),
-        color=alt.Color(f"{colour}:N", title=t("done.axis.what")), tooltip=[x, colour, "n"]))
+    return (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d")),
+            y=alt.Y("n:Q", title=t("done.axis.count")),
+            color=alt.Color(f"{colour}:N", title=t("done.axis.what")),
+            tooltip=[x, colour, "n"],
+        )
+    )
 
 
 def completion_page(store: Store, settings: Settings, user: str) -> None:
     st.header(t("done.title"))
     for kind, text in st.session_state.pop("admin_flash", []):
         getattr(st, kind)(text)
-    level = st.radio(t("done.level"), list(LEVELS), format_func=lambda v: t(f"done.level.{v}"), key="completion_level",
-                     horizontal=True)
+    level = st.radio(
+        t("done.level"), list(LEVELS), format_func=lambda v: t(f"done.level.{v}"), key="completion_level", horizontal=True
+    )
     by_volume = C.completion(store, settings, "volume")  # counted once; the other levels are roll-ups
     rows = by_volume if level == "volume" else C.rollup(by_volume, level)
     total = C.totals(by_volume)
@@ -87,8 +95,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     if not inventory:
         st.info(t("done.no_inventory"))
     st.dataframe(table_frame(rows, level), hide_index=True, width="stretch", key="completion_table")
-    st.download_button(t("done.csv"), C.to_csv(rows), file_name=f"completion-{level}.csv", mime="text/csv",
-                       key="completion_csv")
+    st.download_button(t("done.csv"), C.to_csv(rows), file_name=f"completion-{level}.csv", mime="text/csv", key="completion_csv")
 
     st.subheader(t("done.progress"))
     points = C.over_time(store, total.expected_pages)
@@ -96,9 +103,13 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     with c1:
         st.caption(t("done.over_time"))
         if points:
-            df = pd.DataFrame([{"day": pd.Timestamp(p.day), "what": w, "n": n} for p in points
-                               for w, n in ((t("done.series.pages"), p.pages_processed),
-                                            (t("done.series.loaded"), p.records_loaded))])
+            df = pd.DataFrame(
+                [
+                    {"day": pd.Timestamp(p.day), "what": w, "n": n}
+                    for p in points
+                    for w, n in ((t("done.series.pages"), p.pages_processed), (t("done.series.loaded"), p.records_loaded))
+                ]
+            )
             st.altair_chart(_points_chart(df, "day", t("done.axis.day"), "what"), width="stretch", key="chart_over_time")
         else:
             st.caption(t("done.nothing_read"))
@@ -112,21 +123,32 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
             got = {r.year: r for r in C.rollup([r for r in per_kind if r.ledger_kind == k], "year") if r.year is not None}
             for y in years:
                 r = got.get(y)
-                for w, n in ((t("done.series.expected"), r.expected_pages if r else 0),
-                             (t("done.series.pages"), r.processed if r else 0)):
+                for w, n in (
+                    (t("done.series.expected"), r.expected_pages if r else 0),
+                    (t("done.series.pages"), r.processed if r else 0),
+                ):
                     data.append({"year": str(y), "kind": _kind(k), "what": w, "n": n})
-        chart = (alt.Chart(pd.DataFrame(data)).mark_bar().encode(
-            x=alt.X("year:N", title=t("done.axis.year")), xOffset=alt.XOffset("what:N"),
-            y=alt.Y("n:Q", title=t("done.axis.count")), color=alt.Color("what:N", title=t("done.axis.what")),
-            row=alt.Row("kind:N", title=t("done.axis.kind")), tooltip=["kind", "year", "what", "n"])
-            .properties(height=140))
+        chart = (
+            alt.Chart(pd.DataFrame(data))
+            .mark_bar()
+            .encode(
+                x=alt.X("year:N", title=t("done.axis.year")),
+                xOffset=alt.XOffset("what:N"),
+                y=alt.Y("n:Q", title=t("done.axis.count")),
+                color=alt.Color("what:N", title=t("done.axis.what")),
+                row=alt.Row("kind:N", title=t("done.axis.kind")),
+                tooltip=["kind", "year", "what", "n"],
+            )
+            .properties(height=140)
+        )
         st.altair_chart(chart, key="chart_by_year")
     c3, c4 = st.columns(2)
     with c3:
         st.caption(t("done.backlog_time"))
         if points:
-            df = pd.DataFrame([{"day": pd.Timestamp(p.day), "what": t("done.series.waiting"), "n": p.review_backlog}
-                               for p in points])
+            df = pd.DataFrame(
+                [{"day": pd.Timestamp(p.day), "what": t("done.series.waiting"), "n": p.review_backlog} for p in points]
+            )
             st.altair_chart(_points_chart(df, "day", t("done.axis.day"), "what"), width="stretch", key="chart_backlog")
         else:
             st.caption(t("done.nothing_read"))
@@ -134,11 +156,26 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
         st.caption(t("done.backlog_now"))
         ys = [r for r in C.rollup(by_volume, "year") if r.in_review]
         if ys:
-            df = pd.DataFrame([{"ledger": f"{r.funeral_home_name or _home(r.funeral_home)} {_kind(r.ledger_kind)} {r.year or ''}".strip(),
-                                "n": r.in_review} for r in ys])
-            st.altair_chart(alt.Chart(df).mark_bar().encode(
-                x=alt.X("n:Q", title=t("done.series.waiting")), y=alt.Y("ledger:N", title=None, sort="-x"),
-                tooltip=["ledger", "n"]), width="stretch", key="chart_backlog_now")
+            df = pd.DataFrame(
+                [
+                    {
+                        "ledger": f"{r.funeral_home_name or _home(r.funeral_home)} {_kind(r.ledger_kind)} {r.year or ''}".strip(),
+                        "n": r.in_review,
+                    }
+                    for r in ys
+                ]
+            )
+            st.altair_chart(
+                alt.Chart(df)
+                .mark_bar()
+                .encode(
+                    x=alt.X("n:Q", title=t("done.series.waiting")),
+                    y=alt.Y("ledger:N", title=None, sort="-x"),
+                    tooltip=["ledger", "n"],
+                ),
+                width="stretch",
+                key="chart_backlog_now",
+            )
         else:
             st.caption(t("done.nothing_waits"))
 
@@ -167,9 +204,11 @@ def _launch(store: Store, settings: Settings, user: str) -> None:
     flash = ss.setdefault("admin_flash", [])
     try:
         codes = {name: code for code, name in home_names().items()}
-        sel = Selection(tuple(codes.get(h, h) for h in ss.get("launch_homes") or ()),
-                        parse_years([ss["launch_years"]] if ss.get("launch_years") else None),
-                        tuple(v.strip() for v in (ss.get("launch_volumes") or "").split(",") if v.strip()))
+        sel = Selection(
+            tuple(codes.get(h, h) for h in ss.get("launch_homes") or ()),
+            parse_years([ss["launch_years"]] if ss.get("launch_years") else None),
+            tuple(v.strip() for v in (ss.get("launch_volumes") or "").split(",") if v.strip()),
+        )
         options = RunOptions(sel, int(ss.get("launch_batch") or 4), bool(ss.get("launch_load")))
         deployment = os.environ.get("BACKFILL_PREFECT_DEPLOYMENT")
         folder = (ss.get("launch_folder") or "").strip()
@@ -198,10 +237,16 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
         st.checkbox(t("launch.load"), key="launch_load")
         st.form_submit_button(t("launch.start"), type="primary", on_click=_launch, args=(store, settings, user))
     with store.session() as db:
-        runs = [{t("runs.col.run"): r.id, t("runs.col.folder"): r.scans_dir, t("runs.col.started"): r.started_at,
-                 t("runs.col.finished"): r.finished_at or "—",
-                 t("runs.col.status"): r.status if t(f"run.{r.status}") == f"run.{r.status}" else t(f"run.{r.status}"),
-                 t("runs.col.selection"): ", ".join(f"{k}={v}" for k, v in ((r.settings or {}).get("options") or {}).items() if v)
-                 or "—"}
-                for r in db.query(Run).order_by(Run.id.desc()).limit(50)]
+        runs = [
+            {
+                t("runs.col.run"): r.id,
+                t("runs.col.folder"): r.scans_dir,
+                t("runs.col.started"): r.started_at,
+                t("runs.col.finished"): r.finished_at or "—",
+                t("runs.col.status"): r.status if t(f"run.{r.status}") == f"run.{r.status}" else t(f"run.{r.status}"),
+                t("runs.col.selection"): ", ".join(f"{k}={v}" for k, v in ((r.settings or {}).get("options") or {}).items() if v)
+                or "—",
+            }
+            for r in db.query(Run).order_by(Run.id.desc()).limit(50)
+        ]
     st.dataframe(runs, hide_index=True, width="stretch", key="runs_table")

@@ -8,6 +8,7 @@ shown before login. ID and phone numbers are masked everywhere until revealed (a
 Approve saves the open form through the same validation as Save and holds only when the record
 keeps the review contract (pipeline.review.corrections.approval_gaps). Logs carry record ids only.
 """
+
 from __future__ import annotations
 
 import base64
@@ -186,14 +187,17 @@ def _bind_cookie() -> None:
     token = st.session_state.pop("bind_token", None)
     if not token:
         return
-    st.html(f"""<script>
+    st.html(
+        f"""<script>
 (function() {{
   const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
   fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
         headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
         body: JSON.stringify({{token: {json.dumps(token)}}})}});
 }})();
-</script>""", unsafe_allow_javascript=True)
+</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _logout(message: str | None = None) -> None:
@@ -245,13 +249,16 @@ def _language_picker(key: str) -> None:
 
 def login_page() -> None:
     if st.session_state.pop("clear_cookie", False):  # after a logout: the browser drops the session cookie
-        st.html("""<script>
+        st.html(
+            """<script>
 (function() {
   const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
   fetch(new URL("api/logout", window.location.href), {method: "POST", credentials: "same-origin",
         headers: {"X-Xsrftoken": decodeURIComponent(xsrf)}});
 })();
-</script>""", unsafe_allow_javascript=True)
+</script>""",
+            unsafe_allow_javascript=True,
+        )
     st.title(t("app.title"))
     _language_picker("lang_login")
     notice = st.session_state.pop("login_notice", None)
@@ -278,10 +285,12 @@ def go(page: str, **state) -> None:
 
 # ---------------------------------------------------------------------------------------------
 def queue_filters() -> R.QueueFilter:
-    return R.QueueFilter(funeral_home=st.session_state.get("f_home") or None,
-                         ledger_id=st.session_state.get("f_ledger") or None,
-                         year=st.session_state.get("f_year") or None,
-                         reason=st.session_state.get("f_reason") or None)
+    return R.QueueFilter(
+        funeral_home=st.session_state.get("f_home") or None,
+        ledger_id=st.session_state.get("f_ledger") or None,
+        year=st.session_state.get("f_year") or None,
+        reason=st.session_state.get("f_reason") or None,
+    )
 
 
 def _why(reasons: list[str], kind: str) -> str:
@@ -290,8 +299,9 @@ def _why(reasons: list[str], kind: str) -> str:
     named, other = R.reason_fields(reasons, fields)
     parts = []
     if named:
-        parts.append(t("queue.check_fields", fields="、".join(field_label(n, kind) for n in named[:6])
-                       + ("…" if len(named) > 6 else "")))
+        parts.append(
+            t("queue.check_fields", fields="、".join(field_label(n, kind) for n in named[:6]) + ("…" if len(named) > 6 else ""))
+        )
     parts += [record_reason_text(code, params, short=True) for code, params in other if code != "unknown_columns"]
     return "；".join(parts)
 
@@ -303,21 +313,45 @@ def queue_page() -> None:
     c = st.columns(5)
     every = t("filter.all")
     c[0].selectbox(t("filter.home"), [None] + facets.funeral_homes, key="f_home", format_func=lambda v: every if v is None else v)
-    c[1].selectbox(t("filter.ledger"), [None] + list(ledger_names), key="f_ledger",
-                   format_func=lambda v: every if v is None else ledger_names.get(v, str(v)))
+    c[1].selectbox(
+        t("filter.ledger"),
+        [None] + list(ledger_names),
+        key="f_ledger",
+        format_func=lambda v: every if v is None else ledger_names.get(v, str(v)),
+    )
     c[2].selectbox(t("filter.year"), [None] + facets.years, key="f_year", format_func=lambda v: every if v is None else str(v))
-    c[3].selectbox(t("filter.reason"), [None] + list(R.REASONS), key="f_reason",
-                   format_func=lambda v: every if v is None else t(f"reason.{v}"))
+    c[3].selectbox(
+        t("filter.reason"),
+        [None] + list(R.REASONS),
+        key="f_reason",
+        format_func=lambda v: every if v is None else t(f"reason.{v}"),
+    )
     c[4].selectbox(t("filter.order"), list(R.ORDERS), key="f_order", format_func=lambda v: t(f"order.{v}"))
     page_no = int(st.session_state.get("q_page", 0))
     qp = R.queue(store(), queue_filters(), order=st.session_state.get("f_order", "priority"), limit=50, offset=page_no * 50)
     st.metric(t("queue.waiting"), qp.total)
     st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
     cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
-    rows = [dict(zip((t(f"queue.col.{c}") for c in cols), (
-        it.record_id, it.ledger, it.page_no, it.row_no, it.year if it.year is not None else "—", it.funeral_home or "—",
-        t(f"conf.{confidence_level(it.min_confidence, 0.9)}"), t("yes") if it.duplicate else "", _why(it.reasons, it.kind),
-        it.claimed_by or ""))) for it in qp.items]
+    rows = [
+        dict(
+            zip(
+                (t(f"queue.col.{c}") for c in cols),
+                (
+                    it.record_id,
+                    it.ledger,
+                    it.page_no,
+                    it.row_no,
+                    it.year if it.year is not None else "—",
+                    it.funeral_home or "—",
+                    t(f"conf.{confidence_level(it.min_confidence, 0.9)}"),
+                    t("yes") if it.duplicate else "",
+                    _why(it.reasons, it.kind),
+                    it.claimed_by or "",
+                ),
+            )
+        )
+        for it in qp.items
+    ]
     st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
     n_pages = max(1, -(-qp.total // 50))
     if n_pages > 1:
@@ -339,8 +373,13 @@ def _claim_current() -> int | None:
     acc, s = me(), store()
     rid = st.session_state.get("current")
     if rid is None:
-        rid = R.claim_next(s, acc.username, queue_filters(), order=st.session_state.get("f_order", "priority"),
-                           exclude=st.session_state.get("skipped", set()))
+        rid = R.claim_next(
+            s,
+            acc.username,
+            queue_filters(),
+            order=st.session_state.get("f_order", "priority"),
+            exclude=st.session_state.get("skipped", set()),
+        )
         st.session_state["current"] = rid
         st.session_state.pop("read_only", None)
         if rid is not None:
@@ -394,8 +433,11 @@ def _previous() -> None:
 
 def _form_entries(rid: int, names: list[str]) -> dict[str, FieldEntry]:
     ss = st.session_state
-    return {n: FieldEntry(ss.get(f"edit_{rid}_{n}", "") or "", bool(ss.get(f"nos_{rid}_{n}")))
-            for n in names if f"edit_{rid}_{n}" in ss}
+    return {
+        n: FieldEntry(ss.get(f"edit_{rid}_{n}", "") or "", bool(ss.get(f"nos_{rid}_{n}")))
+        for n in names
+        if f"edit_{rid}_{n}" in ss
+    }
 
 
 def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = None) -> None:
@@ -406,8 +448,17 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
     reason = (ss.get(f"edit_reason_{rid}") or "").strip()
     entries = _form_entries(rid, names)
     try:
-        out = review_form(store(), rid, entries, user=me().username, settings=settings(), reason=reason,
-                          approve=approve, require_claim=True, confirm_unchanged=leave is None)
+        out = review_form(
+            store(),
+            rid,
+            entries,
+            user=me().username,
+            settings=settings(),
+            reason=reason,
+            approve=approve,
+            require_claim=True,
+            confirm_unchanged=leave is None,
+        )
     except BackfillError as e:
         flash("error", _error_text(e))
         return
@@ -434,8 +485,10 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         if errors:
             return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
         if out.changes or out.marked:
-            flash("success", t("rec.saved", fields="、".join(field_label(n, kind) for n in
-                                                          [c.field for c in out.changes] + out.marked)))
+            flash(
+                "success",
+                t("rec.saved", fields="、".join(field_label(n, kind) for n in [c.field for c in out.changes] + out.marked)),
+            )
         if leave == "skip":
             _next(skip=True)
         else:
@@ -446,8 +499,10 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
     elif not approve and not errors:
         saved = [c.field for c in out.changes] + out.marked + out.confirmed
-        flash("success" if saved else "info",
-              t("rec.saved", fields="、".join(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"))
+        flash(
+            "success" if saved else "info",
+            t("rec.saved", fields="、".join(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
+        )
 
 
 def _reject(rid: int) -> None:
@@ -554,9 +609,11 @@ def _strip_html(view: R.RecordView, hidden: set[str], zoom: float, caption: str)
     uri, w, h = got
     cell_h = float(np.median([b[3] - b[1] for b in view.row_boxes])) or float(h)
     scale = max(CROP_HEIGHT / max(cell_h, 1.0), CROP_HEIGHT / max(h, 1.0)) * zoom
-    return (f"<div data-testid='row-strip' style='overflow-x:auto;border:1px solid #ddd;padding:2px'>"
-            f"<img src='{uri}' alt='{html.escape(caption)}' style='height:{round(h * scale)}px;width:{round(w * scale)}px;"
-            f"max-width:none'></div><div style='color:#777;font-size:0.85em'>{html.escape(caption)}</div>")
+    return (
+        f"<div data-testid='row-strip' style='overflow-x:auto;border:1px solid #ddd;padding:2px'>"
+        f"<img src='{uri}' alt='{html.escape(caption)}' style='height:{round(h * scale)}px;width:{round(w * scale)}px;"
+        f"max-width:none'></div><div style='color:#777;font-size:0.85em'>{html.escape(caption)}</div>"
+    )
 
 
 def _scan_row(view: R.RecordView, hidden: set[str], key: str = "zoom") -> None:
@@ -584,9 +641,11 @@ def _bar(f: R.FieldView) -> str:
     level = confidence_level(f.confidence, f.threshold)
     colour = _LEVEL_COLOUR[level]
     pct = max(3, round(100 * f.confidence))
-    return (f"<div style='font-size:0.8em;color:{colour}'>{_E(t('conf.' + level))}</div>"
-            f"<div title='{f.confidence:.2f}' style='height:5px;width:90px;background:#eee;border-radius:3px'>"
-            f"<div style='height:5px;width:{pct}%;background:{colour};border-radius:3px'></div></div>")
+    return (
+        f"<div style='font-size:0.8em;color:{colour}'>{_E(t('conf.' + level))}</div>"
+        f"<div title='{f.confidence:.2f}' style='height:5px;width:90px;background:#eee;border-radius:3px'>"
+        f"<div style='height:5px;width:{pct}%;background:{colour};border-radius:3px'></div></div>"
+    )
 
 
 def _state_text(f: R.FieldView, kind: str) -> str:
@@ -615,9 +674,12 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
     else:
         uri = _cell_uri(view, f.box)
         missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
-        crop = (f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
-                f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
-                if uri else f"<span style='color:#777;font-size:0.85em'>{_E(missing)}</span>")
+        crop = (
+            f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
+            f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
+            if uri
+            else f"<span style='color:#777;font-size:0.85em'>{_E(missing)}</span>"
+        )
     if blind:
         value = f"<i>{_E(t('blind.hidden'))}</i>"
     else:
@@ -632,21 +694,28 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         why.append(gap_text(f.gap))
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)
-    why_html = "<br>".join([f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why]
-                           + [f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>" for n in note_texts(f.flags)])
+    why_html = "<br>".join(
+        [f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why]
+        + [f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>" for n in note_texts(f.flags)]
+    )
     bg = f"background:{_LOOK_BG};" if f.gap else (f"background:{_DONE_BG};" if state else "")
-    return (f"<tr data-field='{_E(f.name)}'><td style='{bg}{_CELL};width:16%'>{name}</td><td style='{_CELL};width:26%'>{crop}</td>"
-            f"<td style='{_CELL};width:26%'>{value}</td><td style='{_CELL}'>{why_html}</td></tr>")
+    return (
+        f"<tr data-field='{_E(f.name)}'><td style='{bg}{_CELL};width:16%'>{name}</td><td style='{_CELL};width:26%'>{crop}</td>"
+        f"<td style='{_CELL};width:26%'>{value}</td><td style='{_CELL}'>{why_html}</td></tr>"
+    )
 
 
 def _field_table(view: R.RecordView, revealed: set[str], blind_names: set[str]) -> None:
     """Every field in ONE element (a table): label, cell crop, value, reasons. One element instead of
     five per field keeps approve → next record fast in the browser."""
     rows = "".join(_field_cells(view, f, revealed, f.name in blind_names) for f in view.fields)
-    head = "".join(f"<th style='{_CELL};text-align:left;color:#555'>{_E(t('rec.col.' + h))}</th>"
-                   for h in ("field", "scan", "value", "why"))
-    st.html(f"<table style='width:100%;border-collapse:collapse;font-size:0.95em'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+    head = "".join(
+        f"<th style='{_CELL};text-align:left;color:#555'>{_E(t('rec.col.' + h))}</th>" for h in ("field", "scan", "value", "why")
+    )
+    st.html(
+        f"<table style='width:100%;border-collapse:collapse;font-size:0.95em'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def _other_cells(view: R.RecordView) -> None:
@@ -657,9 +726,11 @@ def _other_cells(view: R.RecordView) -> None:
     for c in view.other_cells:
         uri = _cell_uri(view, c.box)
         img = f"<img src='{uri}' style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>" if uri else "—"
-        rows.append(f"<tr><td style='{_CELL}'>{_E(t('rec.column_no', n=c.column + 1))}<br>"
-                    f"<span style='color:#777;font-size:0.8em'>{_E(t('rec.header_read', text=c.header or '—'))}</span></td>"
-                    f"<td style='{_CELL}'>{img}</td><td style='{_CELL}'><code>{_E(c.text)}</code></td></tr>")
+        rows.append(
+            f"<tr><td style='{_CELL}'>{_E(t('rec.column_no', n=c.column + 1))}<br>"
+            f"<span style='color:#777;font-size:0.8em'>{_E(t('rec.header_read', text=c.header or '—'))}</span></td>"
+            f"<td style='{_CELL}'>{img}</td><td style='{_CELL}'><code>{_E(c.text)}</code></td></tr>"
+        )
     st.caption(t("rec.other_columns"))
     st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
 
@@ -726,8 +797,9 @@ def record_panel() -> None:
         with st.form(f"blind_{rid}"):
             for n in blind_names:
                 st.text_input(field_label(n, view.kind), key=f"blind_{rid}_{n}")
-            st.form_submit_button(t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind,
-                                  args=(rid, blind_names))
+            st.form_submit_button(
+                t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind, args=(rid, blind_names)
+            )
         return
     _record_form(rid, view, revealed)
 
@@ -736,12 +808,23 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     ss = st.session_state
     by_name = {f.name: f for f in view.fields}
     default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
-    names = st.multiselect(t("form.pick"), [f.name for f in view.fields], default=default, key=f"pick_{rid}",
-                           format_func=lambda n: field_label(n, view.kind), help=t("form.pick_help"))
+    names = st.multiselect(
+        t("form.pick"),
+        [f.name for f in view.fields],
+        default=default,
+        key=f"pick_{rid}",
+        format_func=lambda n: field_label(n, view.kind),
+        help=t("form.pick_help"),
+    )
     locked = [n for n in names if n in R.MASKED_FIELDS and n not in revealed and by_name[n].value not in (None, "")]
     for n in locked:
-        st.button(t("form.reveal", field=field_label(n, view.kind)), key=f"reveal_{rid}_{n}", on_click=_reveal,
-                  args=(rid, n), help=t("form.reveal_help"))
+        st.button(
+            t("form.reveal", field=field_label(n, view.kind)),
+            key=f"reveal_{rid}_{n}",
+            on_click=_reveal,
+            args=(rid, n),
+            help=t("form.reveal_help"),
+        )
     open_names = [n for n in names if n not in locked]
     errors = ss.get("field_errors", {}).get(rid, {})
     with st.form(f"edit_{rid}", enter_to_submit=False):
@@ -752,21 +835,32 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
             c = st.columns([5, 2])
-            c[0].text_input(label, key=f"edit_{rid}_{n}",
-                            help=t("form.read_as", text=read) if read else t("form.nothing_read"))
+            c[0].text_input(label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"))
             c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"))
             if n in errors:  # in red, under the box that keeps the reviewer's text
-                st.html(f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
-                        f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>")
+                st.html(
+                    f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
+                    f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>"
+                )
         st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
         c = st.columns([1, 1, 1, 1, 2])
-        c[0].form_submit_button(t("rec.approve") + f" ({SHORTCUTS['approve']})", type="primary", key="approve",
-                                on_click=_submit_form, args=(rid, open_names, True))
+        c[0].form_submit_button(
+            t("rec.approve") + f" ({SHORTCUTS['approve']})",
+            type="primary",
+            key="approve",
+            on_click=_submit_form,
+            args=(rid, open_names, True),
+        )
         c[1].form_submit_button(t("form.save"), key="save", on_click=_submit_form, args=(rid, open_names, False))
-        c[2].form_submit_button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_submit_form,
-                                args=(rid, open_names, False, "skip"))
-        c[3].form_submit_button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_submit_form,
-                                args=(rid, open_names, False, "prev"))
+        c[2].form_submit_button(
+            t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_submit_form, args=(rid, open_names, False, "skip")
+        )
+        c[3].form_submit_button(
+            t("rec.previous") + f" ({SHORTCUTS['prev']})",
+            key="prev",
+            on_click=_submit_form,
+            args=(rid, open_names, False, "prev"),
+        )
     st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
 
 
@@ -802,9 +896,15 @@ def _record_side(view: R.RecordView, evidence: dict, key: str) -> None:
     st.markdown(f"**{t('rec.heading_short', rid=view.record_id)}** · {t('status.' + view.status)}")
     st.caption(t("rec.where_short", ledger=view.ledger, page=view.page_no, row=view.row_no))
     _scan_row(view, set(R.MASKED_FIELDS), key=key)
-    rows = [{t("dup.col.field"): field_label(f.name, view.kind), t("dup.col.value"): R.screen_value(f),
-             t("dup.col.match"): "" if f.name not in evidence else str(evidence[f.name])}
-            for f in view.fields if f.value not in (None, "")]
+    rows = [
+        {
+            t("dup.col.field"): field_label(f.name, view.kind),
+            t("dup.col.value"): R.screen_value(f),
+            t("dup.col.match"): "" if f.name not in evidence else str(evidence[f.name]),
+        }
+        for f in view.fields
+        if f.value not in (None, "")
+    ]
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
@@ -854,13 +954,27 @@ def _arbitrate(rid: int, fields: list[str], decision: str) -> None:
         pick = st.session_state.get(f"arb_{rid}_{n}")
         chosen[n] = None if pick == "ocr" else (st.session_state.get(f"arb_text_{rid}_{n}") or "")
     try:
-        R.arbitrate(store(), rid, chosen, user=me().username, settings=settings(), decision=decision,
-                    reason=st.session_state.get(f"arb_reason_{rid}", ""))
+        R.arbitrate(
+            store(),
+            rid,
+            chosen,
+            user=me().username,
+            settings=settings(),
+            decision=decision,
+            reason=st.session_state.get(f"arb_reason_{rid}", ""),
+        )
         flash("success", t("arb.done", rid=rid))
     except ApprovalRefused as e:
         kind = R.record_kind(store(), rid)
-        flash("warning", t("arb.back_to_queue", rid=rid, fields="、".join(field_label(g.field, kind) for g in e.gaps)
-                           or "、".join(field_label(r.field, kind) for r in e.refused)))
+        flash(
+            "warning",
+            t(
+                "arb.back_to_queue",
+                rid=rid,
+                fields="、".join(field_label(g.field, kind) for g in e.gaps)
+                or "、".join(field_label(r.field, kind) for r in e.refused),
+            ),
+        )
     except BackfillError as e:
         flash("error", _error_text(e))
 
@@ -895,11 +1009,21 @@ def arbitration_page() -> None:
             else:
                 st.image(crop)
         with c[2]:
-            st.radio(t("arb.keep"), list(options), key=f"arb_{rid}_{n}", horizontal=True, format_func=options.get,
-                     captions=[str(b.get("ocr_value")), t("arb.by", text=b.get("typed"), user=b.get("user")), t("arb.type_below")])
+            st.radio(
+                t("arb.keep"),
+                list(options),
+                key=f"arb_{rid}_{n}",
+                horizontal=True,
+                format_func=options.get,
+                captions=[str(b.get("ocr_value")), t("arb.by", text=b.get("typed"), user=b.get("user")), t("arb.type_below")],
+            )
             pick = st.session_state.get(f"arb_{rid}_{n}", "ocr")
-            st.text_input(t("arb.value"), value=str(b.get("typed") or "") if pick != "other" else "", key=f"arb_text_{rid}_{n}",
-                          disabled=pick == "ocr")
+            st.text_input(
+                t("arb.value"),
+                value=str(b.get("typed") or "") if pick != "other" else "",
+                key=f"arb_text_{rid}_{n}",
+                disabled=pick == "ocr",
+            )
     st.text_input(t("form.why"), key=f"arb_reason_{rid}")
     c = st.columns(2)
     c[0].button(t("arb.approve"), type="primary", key="arb_approve", on_click=_arbitrate, args=(rid, fields, "approved"))
@@ -911,13 +1035,25 @@ def intake_page() -> None:
     st.header(t("intake.title"))
     s = store()
     with s.session() as db:
-        files = [{t("intake.col.file"): f.rel_path, t("intake.col.type"): f.media_type, t("intake.col.pages"): f.page_count,
-                  t("intake.col.status"): f.status, t("intake.col.added"): f.created_at}
-                 for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)]
-        quarantined = [{t("intake.col.file"): q.rel_path, t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
-                        t("intake.col.message"): q.message,
-                        t("intake.col.when"): q.created_at}
-                       for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)]
+        files = [
+            {
+                t("intake.col.file"): f.rel_path,
+                t("intake.col.type"): f.media_type,
+                t("intake.col.pages"): f.page_count,
+                t("intake.col.status"): f.status,
+                t("intake.col.added"): f.created_at,
+            }
+            for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)
+        ]
+        quarantined = [
+            {
+                t("intake.col.file"): q.rel_path,
+                t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
+                t("intake.col.message"): q.message,
+                t("intake.col.when"): q.created_at,
+            }
+            for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)
+        ]
     st.subheader(t("intake.quarantine", n=len(quarantined)))
     if quarantined:
         st.dataframe(quarantined, hide_index=True, width="stretch")
@@ -929,8 +1065,12 @@ def intake_page() -> None:
 
 def _add_user() -> None:
     try:
-        add_user(store(), st.session_state.get("nu_name", "").strip(), st.session_state.get("nu_role", "reviewer"),
-                 st.session_state.get("nu_pw", ""))
+        add_user(
+            store(),
+            st.session_state.get("nu_name", "").strip(),
+            st.session_state.get("nu_role", "reviewer"),
+            st.session_state.get("nu_pw", ""),
+        )
         flash("success", t("users.added", name=st.session_state.get("nu_name")))
     except UserError as e:
         flash("error", str(e))
@@ -946,8 +1086,17 @@ def users_page() -> None:
     st.header(t("users.title"))
     show_flash()
     accounts = list_users(store())
-    st.dataframe([{t("users.col.user"): a.username, t("users.col.role"): t(f"role.{a.role}"),
-                   t("users.col.active"): t("yes") if a.active else t("no")} for a in accounts], hide_index=True)
+    st.dataframe(
+        [
+            {
+                t("users.col.user"): a.username,
+                t("users.col.role"): t(f"role.{a.role}"),
+                t("users.col.active"): t("yes") if a.active else t("no"),
+            }
+            for a in accounts
+        ],
+        hide_index=True,
+    )
     with st.form("new_user"):
         st.text_input(t("login.user"), key="nu_name")
         st.selectbox(t("users.col.role"), ROLES, key="nu_role", index=1, format_func=lambda r: t(f"role.{r}"))
@@ -958,22 +1107,38 @@ def users_page() -> None:
         c = st.columns(3)
         who = c[0].selectbox(t("users.col.user"), others, key="toggle_user")
         active = next(a.active for a in accounts if a.username == who)
-        c[1].button(t("users.disable") if active else t("users.enable"), key="toggle_btn",
-                    on_click=lambda: set_active(store(), who, not active))
+        c[1].button(
+            t("users.disable") if active else t("users.enable"),
+            key="toggle_btn",
+            on_click=lambda: set_active(store(), who, not active),
+        )
         c[2].button(t("users.unlock"), key="unlock_btn", on_click=_unlock, args=(who,), help=t("users.unlock_help"))
     st.subheader(t("users.runs"))
     with store().session() as db:
-        runs = [{t("runs.col.run"): r.id, t("runs.col.folder"): r.scans_dir, t("runs.col.started"): r.started_at,
-                 t("runs.col.finished"): r.finished_at or "—", t("runs.col.status"): _or(t(f"run.{r.status}"), r.status)}
-                for r in db.query(Run).order_by(Run.id.desc()).limit(100)]
+        runs = [
+            {
+                t("runs.col.run"): r.id,
+                t("runs.col.folder"): r.scans_dir,
+                t("runs.col.started"): r.started_at,
+                t("runs.col.finished"): r.finished_at or "—",
+                t("runs.col.status"): _or(t(f"run.{r.status}"), r.status),
+            }
+            for r in db.query(Run).order_by(Run.id.desc()).limit(100)
+        ]
     st.dataframe(runs, hide_index=True, width="stretch")
 
 
 def _declare_absent(fid: int, kind: str) -> None:
     ss = st.session_state
     try:
-        n = R.declare_absent(store(), fid, ss.get(f"absent_{fid}") or [], user=me().username,
-                             reason=(ss.get(f"absent_reason_{fid}") or "").strip(), settings=settings())
+        n = R.declare_absent(
+            store(),
+            fid,
+            ss.get(f"absent_{fid}") or [],
+            user=me().username,
+            reason=(ss.get(f"absent_reason_{fid}") or "").strip(),
+            settings=settings(),
+        )
         flash("success", t("ledgers.absent_saved", n=n))
     except BackfillError as e:
         flash("error", _error_text(e))
@@ -986,9 +1151,20 @@ def ledgers_page() -> None:
     if not infos:
         st.caption(t("ledgers.none"))
         return
-    st.dataframe([{t("ledgers.col.ledger"): i.path, t("ledgers.col.waiting"): i.waiting,
-                   t("ledgers.col.two_keyer"): t("yes") if i.two_keyer else t("no"), t("ledgers.col.priority"): i.priority,
-                   t("ledgers.col.absent"): "、".join(i.absent) or "—"} for i in infos], hide_index=True, width="stretch")
+    st.dataframe(
+        [
+            {
+                t("ledgers.col.ledger"): i.path,
+                t("ledgers.col.waiting"): i.waiting,
+                t("ledgers.col.two_keyer"): t("yes") if i.two_keyer else t("no"),
+                t("ledgers.col.priority"): i.priority,
+                t("ledgers.col.absent"): "、".join(i.absent) or "—",
+            }
+            for i in infos
+        ],
+        hide_index=True,
+        width="stretch",
+    )
     names = {i.file_id: i.path for i in infos}
     fid = st.selectbox(t("ledgers.col.ledger"), list(names), format_func=names.get, key="ls_ledger")
     cur = next(i for i in infos if i.file_id == fid)
@@ -1026,17 +1202,37 @@ def history_page() -> None:
     if not rows:
         st.caption(t("hist.none"))
     else:
-        st.dataframe([{t("hist.col.when"): h.at, t("hist.col.who"): h.user, t("hist.col.action"): t(f"action.{h.action}"),
-                       t("hist.col.field"): field_label(h.field, kind) if h.field else "",
-                       t("hist.col.old"): shown(h.field, h.old_value), t("hist.col.new"): shown(h.field, h.new_value),
-                       t("hist.col.why"): h.reason} for h in rows], hide_index=True, width="stretch", key="history_table")
+        st.dataframe(
+            [
+                {
+                    t("hist.col.when"): h.at,
+                    t("hist.col.who"): h.user,
+                    t("hist.col.action"): t(f"action.{h.action}"),
+                    t("hist.col.field"): field_label(h.field, kind) if h.field else "",
+                    t("hist.col.old"): shown(h.field, h.old_value),
+                    t("hist.col.new"): shown(h.field, h.new_value),
+                    t("hist.col.why"): h.reason,
+                }
+                for h in rows
+            ],
+            hide_index=True,
+            width="stretch",
+            key="history_table",
+        )
     st.subheader(t("hist.reveals"))
     shown_ = R.reveals(store(), int(rid))
     if not shown_:
         st.caption(t("hist.no_reveals"))
     else:
-        st.dataframe([{t("hist.col.when"): r.at, t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
-                      for r in shown_], hide_index=True, width="stretch", key="reveals_table")
+        st.dataframe(
+            [
+                {t("hist.col.when"): r.at, t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
+                for r in shown_
+            ],
+            hide_index=True,
+            width="stretch",
+            key="reveals_table",
+        )
 
 
 def completion_page() -> None:
@@ -1047,6 +1243,7 @@ def completion_page() -> None:
 
 def trust_page(name: str):
     """The audit, thresholds and lexicon pages (review_app/trust.py, issue 23)."""
+
     def page() -> None:
         from review_app import trust
 
@@ -1063,11 +1260,19 @@ def crosscheck_page() -> None:
 
 # ---------------------------------------------------------------------------------------------
 PAGES = {
-    "queue": ("review", queue_page), "record": ("review", record_page), "duplicates": ("review", duplicates_page),
-    "arbitration": ("review", arbitration_page), "intake": ("intake", intake_page), "users": ("admin", users_page),
-    "ledgers": ("admin", ledgers_page), "history": ("admin", history_page), "completion": ("admin", completion_page),
-    "quality": ("admin", trust_page("quality_page")), "thresholds": ("admin", trust_page("thresholds_page")),
-    "lexicon": ("admin", trust_page("lexicon_page")), "crosscheck": ("review", crosscheck_page),
+    "queue": ("review", queue_page),
+    "record": ("review", record_page),
+    "duplicates": ("review", duplicates_page),
+    "arbitration": ("review", arbitration_page),
+    "intake": ("intake", intake_page),
+    "users": ("admin", users_page),
+    "ledgers": ("admin", ledgers_page),
+    "history": ("admin", history_page),
+    "completion": ("admin", completion_page),
+    "quality": ("admin", trust_page("quality_page")),
+    "thresholds": ("admin", trust_page("thresholds_page")),
+    "lexicon": ("admin", trust_page("lexicon_page")),
+    "crosscheck": ("review", crosscheck_page),
 }
 
 

@@ -7,6 +7,7 @@ numbers are masked; showing one whole needs a reason and is audited too. Every r
 through pipeline.crosscheck.check. All text the page shows is in TEXT (Simplified Chinese), one place for
 the review app's language switch to take it from.
 """
+
 from __future__ import annotations
 
 import logging
@@ -76,13 +77,32 @@ TEXT: dict[str, str] = {
     "no_id_note": "双方没有可比的身份证号：也可能是同名、同出生日期的另一人，请用户籍或其他材料核实后再确认。",
     "conflict_note": "身份证号相同但姓名不符：可能是名册录错了号码，请核实名册上的这个人。",
 }
-LABELS = {"name": "姓名", "id_number": "公民身份号码", "id_written": "身份证号（名册原文）", "birth_date": "出生日期",
-          "sex": "性别", "address": "地址", "division": "行政区划", "roll_key": "名册编号", "last_date": "最后发放日期",
-          "status_date": "状态日期", "status": "状态", "deceased_name": "姓名", "household_address": "户籍地址",
-          "household_division_code": "户籍地", "death_date": "死亡日期", "cremation_date": "火化日期",
-          "scattering_date": "海葬日期", "funeral_home_code": "殡仪馆", "cremation_cert_no": "火化证明编号",
-          "source_file": "登记簿", "source_page": "页", "source_row": "行", "sex_code": "性别",
-          "birth_from_id": "出生日期取自身份证号"}
+LABELS = {
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "id_written": "身份证号（名册原文）",
+    "birth_date": "出生日期",
+    "sex": "性别",
+    "address": "地址",
+    "division": "行政区划",
+    "roll_key": "名册编号",
+    "last_date": "最后发放日期",
+    "status_date": "状态日期",
+    "status": "状态",
+    "deceased_name": "姓名",
+    "household_address": "户籍地址",
+    "household_division_code": "户籍地",
+    "death_date": "死亡日期",
+    "cremation_date": "火化日期",
+    "scattering_date": "海葬日期",
+    "funeral_home_code": "殡仪馆",
+    "cremation_cert_no": "火化证明编号",
+    "source_file": "登记簿",
+    "source_page": "页",
+    "source_row": "行",
+    "sex_code": "性别",
+    "birth_from_id": "出生日期取自身份证号",
+}
 TIER = X.TIER_SHORT
 ACTIONS = {"confirm": "确认同一人", "not_same": "不是同一人", "reveal": "查看完整号码", "export": "导出", "close": "关闭核查"}
 SEX = {"1": "男", "2": "女"}
@@ -108,18 +128,47 @@ def _shown(name: str, value: Any) -> str:
 
 
 def _table(values: dict[str, Any], order: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{TEXT["field"]: LABELS.get(k, k), TEXT["value"]: _shown(k, values[k])}
-            for k in order if values.get(k) not in (None, "")]
+    return [
+        {TEXT["field"]: LABELS.get(k, k), TEXT["value"]: _shown(k, values[k])} for k in order if values.get(k) not in (None, "")
+    ]
 
 
-ROLL_ORDER = ("name", "id_written", "birth_date", "birth_from_id", "sex", "address", "division", "roll_key", "last_date",
-              "status_date", "status")
-PLATFORM_ORDER = ("deceased_name", "id_number", "birth_date", "sex_code", "household_address", "household_division_code",
-                  "death_date", "cremation_date", "scattering_date", "funeral_home_code", "cremation_cert_no",
-                  "source_file", "source_page", "source_row")
-EVIDENCE_ROWS = (("id_number", ("id_written", "id_number"), ("id_number",)), ("name", ("name",), ("deceased_name",)),
-                 ("birth_date", ("birth_date",), ("birth_date",)), ("sex", ("sex",), ("sex_code",)),
-                 ("place", ("division", "address"), ("household_division_code", "household_address")))
+ROLL_ORDER = (
+    "name",
+    "id_written",
+    "birth_date",
+    "birth_from_id",
+    "sex",
+    "address",
+    "division",
+    "roll_key",
+    "last_date",
+    "status_date",
+    "status",
+)
+PLATFORM_ORDER = (
+    "deceased_name",
+    "id_number",
+    "birth_date",
+    "sex_code",
+    "household_address",
+    "household_division_code",
+    "death_date",
+    "cremation_date",
+    "scattering_date",
+    "funeral_home_code",
+    "cremation_cert_no",
+    "source_file",
+    "source_page",
+    "source_row",
+)
+EVIDENCE_ROWS = (
+    ("id_number", ("id_written", "id_number"), ("id_number",)),
+    ("name", ("name",), ("deceased_name",)),
+    ("birth_date", ("birth_date",), ("birth_date",)),
+    ("sex", ("sex",), ("sex_code",)),
+    ("place", ("division", "address"), ("household_division_code", "household_address")),
+)
 
 
 def _evidence_rows(hit) -> list[dict[str, str]]:
@@ -132,8 +181,14 @@ def _evidence_rows(hit) -> list[dict[str, str]]:
             words += "（第 " + "、".join(str(p) for p in e["positions"]) + " 位）"
         rk = next((k for k in roll_keys if rv.get(k)), roll_keys[0])
         pk = next((k for k in plat_keys if d.get(k)), plat_keys[0])
-        out.append({TEXT["field"]: X.EVIDENCE_FIELDS[key], TEXT["roll"]: _shown(rk, rv.get(rk)),
-                    TEXT["platform"]: _shown(pk, d.get(pk)), TEXT["result"]: words})
+        out.append(
+            {
+                TEXT["field"]: X.EVIDENCE_FIELDS[key],
+                TEXT["roll"]: _shown(rk, rv.get(rk)),
+                TEXT["platform"]: _shown(pk, d.get(pk)),
+                TEXT["result"]: words,
+            }
+        )
     return out
 
 
@@ -181,8 +236,12 @@ def _scan(store: Store, settings: Settings, hit) -> None:
         st.caption(TEXT["no_scan"])
         return
     hide = [f.box for f in view.fields if f.box and f.name in R.MASKED_FIELDS]
-    st.image(R.row_strip(img, boxes, hide=hide), width="stretch", channels="BGR" if img.ndim == 3 else "RGB",
-             caption=TEXT["scan_caption"].format(ledger=view.ledger, page=view.page_no, row=view.row_no))
+    st.image(
+        R.row_strip(img, boxes, hide=hide),
+        width="stretch",
+        channels="BGR" if img.ndim == 3 else "RGB",
+        caption=TEXT["scan_caption"].format(ledger=view.ledger, page=view.page_no, row=view.row_no),
+    )
 
 
 def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
@@ -194,15 +253,20 @@ def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
     if not checks:
         st.info(TEXT["no_checks"])
         return
-    labels = {c.check_id: TEXT["check_label"].format(id=c.check_id, file=c.roll_file, kind=KINDS.get(c.kind, c.kind),
-                                                      waiting=c.counts[X.TO_REVIEW]) for c in checks}
+    labels = {
+        c.check_id: TEXT["check_label"].format(
+            id=c.check_id, file=c.roll_file, kind=KINDS.get(c.kind, c.kind), waiting=c.counts[X.TO_REVIEW]
+        )
+        for c in checks
+    }
     cid = st.selectbox(TEXT["check"], list(labels), format_func=labels.get, key="xc_check")
     info = next(c for c in checks if c.check_id == cid)
     m = st.columns(4)
     for col, status, label in zip(m, X.HIT_STATUSES, ("auto", "waiting", "confirmed", "not_same")):
         col.metric(TEXT[label], info.counts[status])
-    tier = st.selectbox(TEXT["tier_filter"], [None, *X.TIERS], key="xc_tier",
-                        format_func=lambda t: TEXT["all"] if t is None else TIER[t])
+    tier = st.selectbox(
+        TEXT["tier_filter"], [None, *X.TIERS], key="xc_tier", format_func=lambda t: TEXT["all"] if t is None else TIER[t]
+    )
     skipped = st.session_state.get("xc_skipped", set())
     waiting = [h for h in X.hits_of(store, cid, tier=tier, limit=200) if h.id not in skipped]
     if info.status == "closed":
@@ -214,17 +278,40 @@ def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
             st.info(TEXT["running"].format(status=info.status))
         _hit_panel(store, settings, user, info, waiting[0])
         st.subheader(TEXT["list"])
-        st.dataframe([{TEXT["where"]: h.roll_where, TEXT["tier_filter"]: TIER[h.tier], TEXT["score"]: round(h.score, 2),
-                       TEXT["months"]: (h.finding or {}).get("months_after_death") if (h.finding or {}).get("after_death") else None}
-                      for h in waiting[:50]], hide_index=True, width="stretch", key="xc_list")
+        st.dataframe(
+            [
+                {
+                    TEXT["where"]: h.roll_where,
+                    TEXT["tier_filter"]: TIER[h.tier],
+                    TEXT["score"]: round(h.score, 2),
+                    TEXT["months"]: (h.finding or {}).get("months_after_death") if (h.finding or {}).get("after_death") else None,
+                }
+                for h in waiting[:50]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="xc_list",
+        )
     st.subheader(TEXT["history"])
     rows = X.hit_history(store, check_id=cid, limit=50)
     if not rows:
         st.caption(TEXT["no_history"])
     else:
-        st.dataframe([{TEXT["when"]: c.at, TEXT["who"]: c.user, TEXT["action"]: ACTIONS.get(c.action, c.action),
-                       TEXT["where"]: c.hit_id or "", TEXT["why"]: c.reason} for c in rows],
-                     hide_index=True, width="stretch", key="xc_history")
+        st.dataframe(
+            [
+                {
+                    TEXT["when"]: c.at,
+                    TEXT["who"]: c.user,
+                    TEXT["action"]: ACTIONS.get(c.action, c.action),
+                    TEXT["where"]: c.hit_id or "",
+                    TEXT["why"]: c.reason,
+                }
+                for c in rows
+            ],
+            hide_index=True,
+            width="stretch",
+            key="xc_history",
+        )
 
 
 def _hit_panel(store: Store, settings: Settings, user: str, info: X.CheckInfo, hit) -> None:
@@ -255,9 +342,18 @@ def _hit_panel(store: Store, settings: Settings, user: str, info: X.CheckInfo, h
         st.button(TEXT["reveal_btn"], key=f"xc_reveal_{hit.id}", on_click=_reveal, args=(hit.id, user, store))
     st.text_input(TEXT["reason"], key=f"xc_reason_{hit.id}")
     c = st.columns(3)
-    c[0].button(TEXT["confirm"], type="primary", key="xc_confirm", on_click=_decide,
-                args=(hit.id, hit.status, X.CONFIRMED, hit.roll_where, user, store))
-    c[1].button(TEXT["not_same_btn"], key="xc_not_same", on_click=_decide,
-                args=(hit.id, hit.status, X.NOT_SAME, hit.roll_where, user, store))
+    c[0].button(
+        TEXT["confirm"],
+        type="primary",
+        key="xc_confirm",
+        on_click=_decide,
+        args=(hit.id, hit.status, X.CONFIRMED, hit.roll_where, user, store),
+    )
+    c[1].button(
+        TEXT["not_same_btn"],
+        key="xc_not_same",
+        on_click=_decide,
+        args=(hit.id, hit.status, X.NOT_SAME, hit.roll_where, user, store),
+    )
     c[2].button(TEXT["skip"], key="xc_skip", on_click=_skip, args=(hit.id,))
     st.caption(TEXT["purged_note"])

@@ -9,6 +9,7 @@ user by pipeline.review.users.set_language; "zh" before login and by default). A
 adds its keys to STRINGS (both languages) and calls t(); a missing key or language shows the key
 itself, never an exception. Field labels come from the spec (Chinese) or FIELD_EN; flag wordings
 from mapping.flags, with reviewer-facing rewordings here (REVIEWER_FLAGS)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,9 +42,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.wrong": ("用户名或密码错误。", "Wrong user name or password."),
-    "login.locked": ("登录失败次数过多，该用户名已锁定至 {until}。请稍后再试，或请管理员解除锁定。",
-                     "Too many failed logins: this user name is locked until {until}. Try again later, or ask an administrator to unlock it."),
-    "login.idle": ("长时间未操作，已自动退出，请重新登录。", "You were logged out after a long time without activity; please log in again."),
+    "login.locked": (
+        "登录失败次数过多，该用户名已锁定至 {until}。请稍后再试，或请管理员解除锁定。",
+        "Too many failed logins: this user name is locked until {until}. Try again later, or ask an administrator to unlock it.",
+    ),
+    "login.idle": (
+        "长时间未操作，已自动退出，请重新登录。",
+        "You were logged out after a long time without activity; please log in again.",
+    ),
     "role.archivist": ("档案员", "archivist"),
     "role.reviewer": ("审核员", "reviewer"),
     "role.administrator": ("管理员", "administrator"),
@@ -95,7 +101,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.reason": ("原因", "Reason"),
     "filter.order": ("排序", "Order"),
     "reason.low_confidence": ("有字段识别把握不足", "a field read with low confidence"),
-    "reason.cross_check": ("字段之间相互矛盾（日期、身份证号、性别等）", "fields disagree with each other (dates, ID number, sex…)"),
+    "reason.cross_check": (
+        "字段之间相互矛盾（日期、身份证号、性别等）",
+        "fields disagree with each other (dates, ID number, sex…)",
+    ),
     "reason.duplicate": ("可能与其他记录重复", "possible duplicate of another record"),
     "reason.corrected": ("审核员已更正过", "already corrected by a reviewer"),
     "order.priority": ("疑似重复优先，其次把握最小，再次最早", "duplicates first, then least sure, then oldest"),
@@ -108,11 +117,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.heading_short": ("记录 {rid}", "Record {rid}"),
     "rec.where": ("{title} — {ledger}，第 {page} 页第 {row} 行", "{title} — {ledger}, page {page}, row {row}"),
     "rec.where_short": ("{ledger}，第 {page} 页第 {row} 行", "{ledger}, page {page}, row {row}"),
-    "rec.strip_caption": ("扫描件：{ledger} · 第 {page} 页 · 第 {row} 行（可左右滚动，可放大）",
-                          "Scan: {ledger} · page {page} · row {row} (scrolls sideways; zoom below)"),
+    "rec.strip_caption": (
+        "扫描件：{ledger} · 第 {page} 页 · 第 {row} 行（可左右滚动，可放大）",
+        "Scan: {ledger} · page {page} · row {row} (scrolls sideways; zoom below)",
+    ),
     "rec.zoom": ("放大", "Zoom"),
-    "rec.no_scan": ("此记录没有扫描图像（不是从图像识别的），请对照纸质登记簿核对。",
-                    "No scan for this record (it was not read from an image); check the values against the paper ledger."),
+    "rec.no_scan": (
+        "此记录没有扫描图像（不是从图像识别的），请对照纸质登记簿核对。",
+        "No scan for this record (it was not read from an image); check the values against the paper ledger.",
+    ),
     "rec.no_scan_short": ("无扫描图像", "no scan"),
     "rec.scan_hidden": ("扫描图已遮挡（个人号码）", "scan hidden (personal number)"),
     "rec.scan_of": ("{field}的扫描图", "scan of {field}"),
@@ -128,14 +141,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.col.why": ("说明", "why"),
     "rec.column_no": ("第 {n} 栏", "column {n}"),
     "rec.header_read": ("表头识别为：{text}", "header read as: {text}"),
-    "rec.other_columns": ("本页有表头未能识别的栏目；缺少的字段可能就在其中：", "Columns of this page whose header was not recognized; a missing field may be one of them:"),
+    "rec.other_columns": (
+        "本页有表头未能识别的栏目；缺少的字段可能就在其中：",
+        "Columns of this page whose header was not recognized; a missing field may be one of them:",
+    ),
     "rec.read_only": ("只读", "read only"),
-    "rec.read_only_approved": ("此记录已通过审核，只读。如需更改，请管理员说明原因后重新打开。",
-                               "This record was approved and is read only; an administrator reopens it, with a reason, to change it."),
-    "rec.read_only_auto_accepted": ("此记录已自动通过，只读。如需更改，请管理员说明原因后重新打开。",
-                                    "This record was auto-accepted and is read only; an administrator reopens it, with a reason, to change it."),
-    "rec.read_only_rejected": ("此记录已驳回，只读。如需更改，请管理员说明原因后重新打开。",
-                               "This record was rejected and is read only; an administrator reopens it, with a reason, to change it."),
+    "rec.read_only_approved": (
+        "此记录已通过审核，只读。如需更改，请管理员说明原因后重新打开。",
+        "This record was approved and is read only; an administrator reopens it, with a reason, to change it.",
+    ),
+    "rec.read_only_auto_accepted": (
+        "此记录已自动通过，只读。如需更改，请管理员说明原因后重新打开。",
+        "This record was auto-accepted and is read only; an administrator reopens it, with a reason, to change it.",
+    ),
+    "rec.read_only_rejected": (
+        "此记录已驳回，只读。如需更改，请管理员说明原因后重新打开。",
+        "This record was rejected and is read only; an administrator reopens it, with a reason, to change it.",
+    ),
     "rec.read_only_new": ("此记录尚未识别完成，只读。", "This record is not read yet; read only."),
     "rec.approve": ("通过", "Approve"),
     "rec.skip": ("跳过", "Skip"),
@@ -149,15 +171,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.rejected": ("记录 {rid} 已驳回。", "Record {rid} rejected."),
     "rec.saved": ("已保存：{fields}", "Saved: {fields}"),
     "rec.nothing_changed": ("没有改动。", "Nothing changed."),
-    "rec.refused_fields": ("以下更正未保存（原值保留，见红色提示）：{fields}", "Not saved (the stored values stay; see the red notes): {fields}"),
+    "rec.refused_fields": (
+        "以下更正未保存（原值保留，见红色提示）：{fields}",
+        "Not saved (the stored values stay; see the red notes): {fields}",
+    ),
     "rec.not_approved": ("未通过，请先处理：{why}", "Not approved; first: {why}"),
     "rec.fix_red": ("红色提示的字段", "the fields in red"),
     "rec.no_previous": ("本次没有上一条记录。", "No previous record in this session."),
-    "rec.queue_empty": ("在当前筛选条件下，队列已空：没有待审核的记录。", "The queue is empty under these filters: nothing left to review."),
+    "rec.queue_empty": (
+        "在当前筛选条件下，队列已空：没有待审核的记录。",
+        "The queue is empty under these filters: nothing left to review.",
+    ),
     "rec.back_to_queue": ("返回审核队列", "Back to the queue"),
-    "rec.duplicate": ("可能与记录 {other} 是同一人：请在“疑似重复”页面处理。", "Possible duplicate of record {other}: decide on the Duplicates page."),
-    "rec.shortcuts": ("快捷键：{approve} 通过 · {skip} 跳过 · {prev} 上一条（光标在输入框中时不起作用）",
-                      "Shortcuts: {approve} approve · {skip} skip · {prev} previous (not while typing in a box)"),
+    "rec.duplicate": (
+        "可能与记录 {other} 是同一人：请在“疑似重复”页面处理。",
+        "Possible duplicate of record {other}: decide on the Duplicates page.",
+    ),
+    "rec.shortcuts": (
+        "快捷键：{approve} 通过 · {skip} 跳过 · {prev} 上一条（光标在输入框中时不起作用）",
+        "Shortcuts: {approve} approve · {skip} skip · {prev} previous (not while typing in a box)",
+    ),
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
     "column.unknown_column": ("栏目未识别：见上方整行扫描", "column not recognized: see the row above"),
@@ -166,57 +199,110 @@ STRINGS: dict[str, tuple[str, str]] = {
     "column.derived": ("由其他字段推得", "derived from another field"),
     # --- the correction form
     "form.pick": ("要核对或更正的字段", "Fields to check or correct"),
-    "form.pick_help": ("需要处理的字段已预先选好。表单中的值未改动即表示已核对无误。",
-                       "Fields that need a look are picked already. A value left unchanged in the form counts as checked."),
+    "form.pick_help": (
+        "需要处理的字段已预先选好。表单中的值未改动即表示已核对无误。",
+        "Fields that need a look are picked already. A value left unchanged in the form counts as checked.",
+    ),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),
-    "form.reveal_help": ("显示完整号码会记录操作人、时间、记录和字段。", "Showing a full number records who, when, which record and field."),
+    "form.reveal_help": (
+        "显示完整号码会记录操作人、时间、记录和字段。",
+        "Showing a full number records who, when, which record and field.",
+    ),
     "form.read_as": ("识别原文：{text}", "read as: {text}"),
     "form.nothing_read": ("此格未识别出文字", "nothing was read in this cell"),
     "form.not_on_scan": ("扫描件上没有", "Not on the scan"),
-    "form.not_on_scan_help": ("纸质登记簿上确实没有此项时勾选（需在下方写明原因）。", "Tick when the paper holds no value for it (say why below)."),
+    "form.not_on_scan_help": (
+        "纸质登记簿上确实没有此项时勾选（需在下方写明原因）。",
+        "Tick when the paper holds no value for it (say why below).",
+    ),
     "form.why": ("原因（标为“扫描件上没有”时必填）", "Why (required for “not on the scan”)"),
     "form.why_help": ("记入审核记录：谁、何时、为什么。", "Kept in the audit trail: who, when, why."),
     "form.save": ("保存", "Save"),
     # --- why a field or a record needs a look
     "issue.low_confidence": ("请对照扫描件核对此项", "check this value against the scan"),
-    "issue.unknown_column": ("本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
-                             "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”"),
-    "gap.mandatory_empty": ("必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
-                            "mandatory and empty: type it from the scan, or tick “not on the scan” and say why"),
-    "gap.empty_flagged": ("为空且需要核对：请按扫描件填写，或勾选“扫描件上没有”", "empty and flagged: type it from the scan, or tick “not on the scan”"),
-    "gap.unreviewed": ("尚未核对：请在表单中核对（值无误则保持不变）", "not checked yet: check it in the form (leave it unchanged if right)"),
-    "refuse.invalid": ("“{field}”不是有效值：{why}。原值保留，请改正后再保存。", "not a valid value for {field}: {why}. The stored value stays; fix it and save again."),
-    "refuse.invalid_plain": ("输入的内容不是有效值，原值保留，请改正后再保存。", "what was typed is not a valid value; the stored value stays; fix it and save again."),
-    "refuse.mandatory_cleared": ("必填项不能清空：扫描件上确实没有时请勾选“扫描件上没有”。", "a mandatory field cannot be emptied: tick “not on the scan” if the paper holds none."),
+    "issue.unknown_column": (
+        "本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
+        "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”",
+    ),
+    "gap.mandatory_empty": (
+        "必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
+        "mandatory and empty: type it from the scan, or tick “not on the scan” and say why",
+    ),
+    "gap.empty_flagged": (
+        "为空且需要核对：请按扫描件填写，或勾选“扫描件上没有”",
+        "empty and flagged: type it from the scan, or tick “not on the scan”",
+    ),
+    "gap.unreviewed": (
+        "尚未核对：请在表单中核对（值无误则保持不变）",
+        "not checked yet: check it in the form (leave it unchanged if right)",
+    ),
+    "refuse.invalid": (
+        "“{field}”不是有效值：{why}。原值保留，请改正后再保存。",
+        "not a valid value for {field}: {why}. The stored value stays; fix it and save again.",
+    ),
+    "refuse.invalid_plain": (
+        "输入的内容不是有效值，原值保留，请改正后再保存。",
+        "what was typed is not a valid value; the stored value stays; fix it and save again.",
+    ),
+    "refuse.mandatory_cleared": (
+        "必填项不能清空：扫描件上确实没有时请勾选“扫描件上没有”。",
+        "a mandatory field cannot be emptied: tick “not on the scan” if the paper holds none.",
+    ),
     "refuse.needs_reason": ("标为“扫描件上没有”需要在“原因”中说明。", "“not on the scan” needs a reason in the Why box."),
-    "refuse.text_and_not_on_scan": ("已输入值又勾选了“扫描件上没有”：二者只能选一。", "a value was typed and “not on the scan” ticked: choose one."),
-    "record.sparse_row": ("此行只有 {written} 格有字（共 {total} 格）：可能是空行上的印章或污点，或未填完的记录。扫描件上没有此人时请驳回。",
-                          "Only {written} of {total} cells of this row are written: a stamp or speck on an empty row, or an unfinished entry? Reject it if the scan shows no person."),
+    "refuse.text_and_not_on_scan": (
+        "已输入值又勾选了“扫描件上没有”：二者只能选一。",
+        "a value was typed and “not on the scan” ticked: choose one.",
+    ),
+    "record.sparse_row": (
+        "此行只有 {written} 格有字（共 {total} 格）：可能是空行上的印章或污点，或未填完的记录。扫描件上没有此人时请驳回。",
+        "Only {written} of {total} cells of this row are written: a stamp or speck on an empty row, or an unfinished entry? Reject it if the scan shows no person.",
+    ),
     "record.sparse_row.short": ("几乎是空行", "almost empty row"),
-    "record.page_unsure": ("本页 {share}% 的文字识别把握不足（限度 {limit}%）：字迹难认，请逐项对照扫描件核对。",
-                           "{share}% of this page's text was read unsure (limit {limit}%): a hard hand; check every field against the scan."),
+    "record.page_unsure": (
+        "本页 {share}% 的文字识别把握不足（限度 {limit}%）：字迹难认，请逐项对照扫描件核对。",
+        "{share}% of this page's text was read unsure (limit {limit}%): a hard hand; check every field against the scan.",
+    ),
     "record.page_unsure.short": ("整页字迹难认", "hard-to-read page"),
-    "record.unknown_columns": ("本页有栏目表头未能识别：{fields} 可能在其中。", "A column header of this page was not recognized: {fields} may be in it."),
+    "record.unknown_columns": (
+        "本页有栏目表头未能识别：{fields} 可能在其中。",
+        "A column header of this page was not recognized: {fields} may be in it.",
+    ),
     "record.unknown_columns.short": ("栏目未识别", "column not recognized"),
     "record.text": ("{text}", "{text}"),
     # --- errors from the pipeline, for reviewers
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
     "err.claim_lost": ("您对该记录的领取已过期，请重新打开。", "Your claim on this record expired; open it again."),
     "err.needs_reason": ("此操作需要填写原因。", "This needs a reason."),
-    "err.read_only": ("该记录只读：请管理员说明原因后重新打开。", "This record is read only; an administrator reopens it with a reason."),
+    "err.read_only": (
+        "该记录只读：请管理员说明原因后重新打开。",
+        "This record is read only; an administrator reopens it with a reason.",
+    ),
     "err.admin_only": ("只有管理员可以执行此操作。", "Only an administrator can do this."),
     # --- two-keyer mode and arbitration
     "blind.hidden": ("（已隐藏：请在下方盲录）", "(hidden: key it blind below)"),
-    "blind.explain": ("双人录入登记簿：请按扫描件录入高亮字段；与识别结果不一致时由仲裁员裁定。",
-                      "Two-keyer ledger: type the highlighted fields from the scan. Where you and OCR disagree, an arbitrator decides."),
+    "blind.explain": (
+        "双人录入登记簿：请按扫描件录入高亮字段；与识别结果不一致时由仲裁员裁定。",
+        "Two-keyer ledger: type the highlighted fields from the scan. Where you and OCR disagree, an arbitrator decides.",
+    ),
     "blind.submit": ("提交录入", "Submit keying"),
-    "blind.disputed": ("记录 {rid}：{fields} 与识别结果不一致，已交仲裁。", "Record {rid}: {fields} differ from OCR; sent to an arbitrator."),
+    "blind.disputed": (
+        "记录 {rid}：{fields} 与识别结果不一致，已交仲裁。",
+        "Record {rid}: {fields} differ from OCR; sent to an arbitrator.",
+    ),
     "blind.agreed": ("记录 {rid}：录入与识别一致，已通过。", "Record {rid}: your keying agrees with OCR; approved."),
-    "blind.agreed_more": ("记录 {rid}：录入与识别一致，但 {fields} 仍需处理，记录留在队列中。",
-                          "Record {rid}: your keying agrees with OCR, but {fields} still need a look; it stays in the queue."),
+    "blind.agreed_more": (
+        "记录 {rid}：录入与识别一致，但 {fields} 仍需处理，记录留在队列中。",
+        "Record {rid}: your keying agrees with OCR, but {fields} still need a look; it stays in the queue.",
+    ),
     "arb.title": ("仲裁（双人录入不一致）", "Arbitration (two-keyer disagreements)"),
-    "arb.none": ("没有等待仲裁的记录（您自己录入的记录由他人仲裁）。", "Nothing waits for an arbitrator (records you keyed yourself go to someone else)."),
-    "arb.where": ("等待仲裁 {n} 条 · 记录 {rid} · {ledger}，第 {page} 页第 {row} 行", "{n} record(s) waiting · record {rid} · {ledger}, page {page}, row {row}"),
+    "arb.none": (
+        "没有等待仲裁的记录（您自己录入的记录由他人仲裁）。",
+        "Nothing waits for an arbitrator (records you keyed yourself go to someone else).",
+    ),
+    "arb.where": (
+        "等待仲裁 {n} 条 · 记录 {rid} · {ledger}，第 {page} 页第 {row} 行",
+        "{n} record(s) waiting · record {rid} · {ledger}, page {page}, row {row}",
+    ),
     "arb.keep": ("采用", "Keep"),
     "arb.ocr": ("识别结果", "OCR"),
     "arb.keyed": ("录入值", "keyed"),
@@ -227,8 +313,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "arb.approve": ("裁定并通过", "Decide and approve"),
     "arb.reject": ("驳回该记录（在上方写明原因）", "Reject the record (give the reason above)"),
     "arb.done": ("记录 {rid} 已仲裁。", "Record {rid} arbitrated."),
-    "arb.back_to_queue": ("记录 {rid} 已仲裁，但 {fields} 仍需处理：记录已回到审核队列。",
-                          "Record {rid} arbitrated, but {fields} still need a look: it is back in the review queue."),
+    "arb.back_to_queue": (
+        "记录 {rid} 已仲裁，但 {fields} 仍需处理：记录已回到审核队列。",
+        "Record {rid} arbitrated, but {fields} still need a look: it is back in the review queue.",
+    ),
     # --- duplicates
     "dup.title": ("疑似重复", "Possible duplicates"),
     "dup.none": ("没有等待决定的疑似重复。", "No uncertain pair waits for a decision."),
@@ -294,12 +382,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ledgers.col.two_keyer": ("双人录入", "two-keyer"),
     "ledgers.col.priority": ("优先级", "priority"),
     "ledgers.col.absent": ("本簿不记录的字段", "fields it never records"),
-    "ledgers.two_keyer": ("双人录入模式（高亮字段盲录，不一致时交仲裁）", "Two-keyer mode (flagged fields keyed blind; disagreements go to an arbitrator)"),
+    "ledgers.two_keyer": (
+        "双人录入模式（高亮字段盲录，不一致时交仲裁）",
+        "Two-keyer mode (flagged fields keyed blind; disagreements go to an arbitrator)",
+    ),
     "ledgers.priority": ("队列优先级（越大越先）", "Queue priority (higher first)"),
     "ledgers.save": ("保存", "Save"),
     "ledgers.absent_title": ("本登记簿不记录的字段", "Fields this ledger never records"),
-    "ledgers.absent_help": ("登记簿根本没有某一栏（如没有“民族”“死亡原因”栏）时，在此声明一次：审核员不会再逐条被要求填写。必填项（火化证明编号除外）声明后仍不能入库。",
-                            "When the register has no such column at all (no 民族 or 死亡原因 column), declare it once here: reviewers are no longer asked for it record by record. A mandatory field (but the certificate number) declared so still keeps its records from loading."),
+    "ledgers.absent_help": (
+        "登记簿根本没有某一栏（如没有“民族”“死亡原因”栏）时，在此声明一次：审核员不会再逐条被要求填写。必填项（火化证明编号除外）声明后仍不能入库。",
+        "When the register has no such column at all (no 民族 or 死亡原因 column), declare it once here: reviewers are no longer asked for it record by record. A mandatory field (but the certificate number) declared so still keeps its records from loading.",
+    ),
     "ledgers.absent_why": ("原因（必填）", "Why (required)"),
     "ledgers.absent_pick": ("不记录的字段", "Fields never recorded"),
     "ledgers.absent_save": ("保存声明", "Save the declaration"),
@@ -330,12 +423,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done.m.records": ("记录数", "Records"),
     "done.m.in_review": ("待审核", "In review"),
     "done.m.loaded": ("已入库", "Loaded"),
-    "done.no_inventory": ("尚未导入清单：“完成率”“未扫描”需要清单（见下方“登记簿清单”）。",
-                          "No inventory loaded yet: “% done” and “not scanned” need one (see Ledger inventory below)."),
+    "done.no_inventory": (
+        "尚未导入清单：“完成率”“未扫描”需要清单（见下方“登记簿清单”）。",
+        "No inventory loaded yet: “% done” and “not scanned” need one (see Ledger inventory below).",
+    ),
     "done.csv": ("下载此表（CSV）", "Download the table (CSV)"),
     "done.progress": ("进度", "Progress"),
     "done.over_time": ("逐日累计：已识别页数、已入库记录数", "By day, cumulative: pages read, records loaded"),
-    "done.by_year": ("按年份（2010–2017）与登记簿种类：应有页数、已识别页数", "By year (2010–2017) and register kind: expected and read pages"),
+    "done.by_year": (
+        "按年份（2010–2017）与登记簿种类：应有页数、已识别页数",
+        "By year (2010–2017) and register kind: expected and read pages",
+    ),
     "done.backlog_time": ("逐日待审核记录数", "Records waiting for review, by day"),
     "done.backlog_now": ("当前待审核：按殡仪馆、登记簿与年份", "Waiting for review now, by funeral home, register and year"),
     "done.nothing_read": ("还没有识别任何页。", "Nothing read yet."),
@@ -370,11 +468,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done.col.loaded": ("已入库", "loaded"),
     "done.col.quarantined": ("隔离文件", "quarantined files"),
     "inv.title": ("登记簿清单", "Ledger inventory"),
-    "inv.summary": ("清单共 {n} 册，应有 {pages} 页。CSV 列：funeral_home, ledger_kind, year, volume, expected_pages, path_pattern（可选）, notes（可选）。",
-                    "{n} volume(s), {pages} pages expected. CSV columns: funeral_home, ledger_kind, year, volume, expected_pages, path_pattern (optional), notes (optional)."),
+    "inv.summary": (
+        "清单共 {n} 册，应有 {pages} 页。CSV 列：funeral_home, ledger_kind, year, volume, expected_pages, path_pattern（可选）, notes（可选）。",
+        "{n} volume(s), {pages} pages expected. CSV columns: funeral_home, ledger_kind, year, volume, expected_pages, path_pattern (optional), notes (optional).",
+    ),
     "inv.upload": ("导入清单 CSV", "Import an inventory CSV"),
     "inv.import": ("导入", "Import"),
-    "inv.done": ("{name}：新增 {added}，更新 {updated}，未变 {unchanged}。", "{name}: {added} added, {updated} updated, {unchanged} unchanged."),
+    "inv.done": (
+        "{name}：新增 {added}，更新 {updated}，未变 {unchanged}。",
+        "{name}: {added} added, {updated} updated, {unchanged} unchanged.",
+    ),
     "launch.title": ("启动运行", "Launch a run"),
     "launch.folder": ("扫描文件夹（运行流水线的机器上的路径）", "Scans folder (on the machine that runs the pipeline)"),
     "launch.homes": ("殡仪馆（不选：全部）", "Funeral homes (none: all)"),
@@ -383,7 +486,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "launch.batch": ("每个任务的页数", "Pages per task"),
     "launch.load": ("结束时将已通过和自动通过的记录入库", "Load approved and auto-accepted records at the end"),
     "launch.start": ("开始运行", "Start the run"),
-    "launch.submitted": ("流程运行 {run} 已提交到 Prefect 部署 {deployment}。", "Flow run {run} submitted to the Prefect deployment {deployment}."),
+    "launch.submitted": (
+        "流程运行 {run} 已提交到 Prefect 部署 {deployment}。",
+        "Flow run {run} submitted to the Prefect deployment {deployment}.",
+    ),
     "launch.started": ("运行已启动（进程 {pid}），输出写入 {log}。", "Run started (process {pid}); its output goes to {log}."),
 }
 
@@ -394,17 +500,36 @@ REVIEWER_FLAGS: dict[str, tuple[str, str]] = {
 
 #: English labels of the spec's fields (the spec's labels are Chinese)
 FIELD_EN = {
-    "funeral_home_code": "Funeral home", "cremation_cert_no": "Cremation certificate no.", "cremation_no": "Cremation no.",
-    "deceased_name": "Name of the deceased", "sex_code": "Sex", "id_type": "ID type", "id_number": "ID number",
-    "id_number_raw": "ID number (as written)", "birth_date": "Date of birth", "age_years": "Age",
-    "ethnicity_code": "Ethnicity", "household_division_code": "Household registration (division)",
-    "household_address": "Household address", "death_date": "Date of death", "death_cause_code": "Cause of death",
-    "death_cert_issuer_type": "Death certificate issued by", "cremation_date": "Date of cremation",
-    "ashes_destination_code": "Where the ashes went", "agent_name": "Agent's name", "agent_phone": "Agent's phone",
-    "agent_relation_code": "Agent's relation to the deceased", "remarks": "Remarks", "registration_no": "Registration no.",
-    "scattering_date": "Date of scattering", "voyage_no": "Voyage no.", "sea_area": "Sea area",
-    "registrant_name": "Registrant's name", "registrant_relation_code": "Registrant's relation to the deceased",
-    "registrant_phone": "Registrant's phone", "onboard_count": "People on board",
+    "funeral_home_code": "Funeral home",
+    "cremation_cert_no": "Cremation certificate no.",
+    "cremation_no": "Cremation no.",
+    "deceased_name": "Name of the deceased",
+    "sex_code": "Sex",
+    "id_type": "ID type",
+    "id_number": "ID number",
+    "id_number_raw": "ID number (as written)",
+    "birth_date": "Date of birth",
+    "age_years": "Age",
+    "ethnicity_code": "Ethnicity",
+    "household_division_code": "Household registration (division)",
+    "household_address": "Household address",
+    "death_date": "Date of death",
+    "death_cause_code": "Cause of death",
+    "death_cert_issuer_type": "Death certificate issued by",
+    "cremation_date": "Date of cremation",
+    "ashes_destination_code": "Where the ashes went",
+    "agent_name": "Agent's name",
+    "agent_phone": "Agent's phone",
+    "agent_relation_code": "Agent's relation to the deceased",
+    "remarks": "Remarks",
+    "registration_no": "Registration no.",
+    "scattering_date": "Date of scattering",
+    "voyage_no": "Voyage no.",
+    "sea_area": "Sea area",
+    "registrant_name": "Registrant's name",
+    "registrant_relation_code": "Registrant's relation to the deceased",
+    "registrant_phone": "Registrant's phone",
+    "onboard_count": "People on board",
 }
 
 
@@ -470,8 +595,15 @@ def flag_text(code: str, lang: str | None = None) -> str:
 
 
 #: info flags worth a grey note beside a value (where it came from)
-NOTE_FLAGS = ("derived_from_id", "derived_from_address", "two_digit_year", "converted_15_to_18", "wording_kept_in_remarks",
-              "age_under_one", "commercial_cemetery")
+NOTE_FLAGS = (
+    "derived_from_id",
+    "derived_from_address",
+    "two_digit_year",
+    "converted_15_to_18",
+    "wording_kept_in_remarks",
+    "age_under_one",
+    "commercial_cemetery",
+)
 
 
 def note_texts(flags: list[str], lang: str | None = None) -> list[str]:
@@ -488,8 +620,12 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
     """Why a typed correction was not saved (a pipeline.review.corrections.Refusal), in red under its box."""
     if refusal.code == "invalid":
         if refusal.flags:
-            return t("refuse.invalid", lang, field=field_label(refusal.field, lang=lang),
-                     why="；".join(flag_text(f, lang) for f in refusal.flags))
+            return t(
+                "refuse.invalid",
+                lang,
+                field=field_label(refusal.field, lang=lang),
+                why="；".join(flag_text(f, lang) for f in refusal.flags),
+            )
         return t("refuse.invalid_plain", lang)
     return t(f"refuse.{refusal.code}", lang)
 

@@ -2,6 +2,7 @@
 two HTTP routes of its session cookie (review_app.web). `streamlit run review_app/server.py` finds
 `app` below; AppTest and `streamlit run review_app/app.py` run the app without them (no cookie:
 a reload then asks for the login again)."""
+
 import streamlit as st
 
 from review_app.web import ROUTES

@@ -10,6 +10,7 @@
 A reload of the page opens a new Streamlit connection whose cookies (st.context.cookies) name the
 session; the app finds the user through pipeline.review.users.session_account.
 """
+
 from __future__ import annotations
 
 import json

@@ -12,6 +12,7 @@ knowledge of Chinese register books and of the national code tables (GB/T 3304 f
 never from the lists of ``mapping`` or ``ocr``: a family must not teach the pipeline its own answers.
 This module holds data only; the drawing is in :mod:`samples.generator`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,48 +34,48 @@ class Family:
     years: tuple[int, ...]
     homes: tuple[str, ...] = ("yantai", "longkou", "laizhou", "haiyang")
     # ---- paper and scan
-    scan: str = "flatbed"                  # "flatbed" (colour or grey), "bilevel" (1-bit), "photo" (phone camera)
-    dpi: tuple[int, ...] = (200,)          # one per volume
+    scan: str = "flatbed"  # "flatbed" (colour or grey), "bilevel" (1-bit), "photo" (phone camera)
+    dpi: tuple[int, ...] = (200,)  # one per volume
     formats: tuple[str, ...] = ("pdf", "tiff", "jpeg")
-    severity: tuple[float, float] = (0.8, 1.2)   # of the ordinary degradations (tilt, noise, fade, blur)
+    severity: tuple[float, float] = (0.8, 1.2)  # of the ordinary degradations (tilt, noise, fade, blur)
     orientation: Weighted = (("0", 1.0),)  # degrees the page is turned clockwise in the scan
-    cover_share: float = 0.0               # share of volumes whose scan begins with the book's cover (no table)
-    grey: float = 0.0                      # share of pages saved in grey levels (a flatbed set to grey)
+    cover_share: float = 0.0  # share of volumes whose scan begins with the book's cover (no table)
+    grey: float = 0.0  # share of pages saved in grey levels (a flatbed set to grey)
     # ---- ruling (the printed form)
-    ruling: Weighted = (("black", 1.0),)   # colour names of RULING_RGB
-    header_in_ruling_colour: bool = True   # header words printed with the ruling (else written in black)
-    ruling_alpha: tuple[float, float] = (0.85, 1.0)   # how strongly the form printed (faded print < 0.6)
-    ruling_width: Weighted = (("normal", 1.0),)       # "thin", "normal", "thick"
-    hand_ruled: float = 0.0                # share of registers whose ruling was drawn by hand (wobbly)
-    broken: tuple[float, float] = (0.0, 0.2)          # share of a line's length broken into gaps
-    missing_stretch: float = 0.0           # per line: a long stretch of it is not printed (worn plate, fold)
-    missing_column_line: float = 0.0       # per register: one inner vertical line is not printed at all
-    stamp: float = 0.4                     # per page: a round red stamp
-    stamp_on_line: float = 0.5             # that stamp is centred on a ruling crossing
+    ruling: Weighted = (("black", 1.0),)  # colour names of RULING_RGB
+    header_in_ruling_colour: bool = True  # header words printed with the ruling (else written in black)
+    ruling_alpha: tuple[float, float] = (0.85, 1.0)  # how strongly the form printed (faded print < 0.6)
+    ruling_width: Weighted = (("normal", 1.0),)  # "thin", "normal", "thick"
+    hand_ruled: float = 0.0  # share of registers whose ruling was drawn by hand (wobbly)
+    broken: tuple[float, float] = (0.0, 0.2)  # share of a line's length broken into gaps
+    missing_stretch: float = 0.0  # per line: a long stretch of it is not printed (worn plate, fold)
+    missing_column_line: float = 0.0  # per register: one inner vertical line is not printed at all
+    stamp: float = 0.4  # per page: a round red stamp
+    stamp_on_line: float = 0.5  # that stamp is centred on a ruling crossing
     # ---- hands
-    typed: float = 0.0                     # share of registers filled by a printer (a register program)
+    typed: float = 0.0  # share of registers filled by a printer (a register program)
     typed_fonts: tuple[str, ...] = ("Noto Sans Mono CJK SC", "Noto Serif CJK SC")
-    pens: Weighted = (("", 0.4), ("ballpoint", 0.4), ("felt", 0.2))   # "" plain brush-like Kaiti, "pencil"
+    pens: Weighted = (("", 0.4), ("ballpoint", 0.4), ("felt", 0.2))  # "" plain brush-like Kaiti, "pencil"
     inks: tuple[tuple[tuple[int, int, int], float], ...] = (((28, 30, 40), 1.0), ((30, 45, 120), 1.0))
-    hands_per_register: tuple[int, int] = (1, 1)      # clerks taking turns, row by row
-    mess: tuple[float, float] = (1.0, 1.0)            # jitter of a hand (1: the default generator's)
+    hands_per_register: tuple[int, int] = (1, 1)  # clerks taking turns, row by row
+    mess: tuple[float, float] = (1.0, 1.0)  # jitter of a hand (1: the default generator's)
     # ---- headers, columns, titles
-    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # column -> wordings
-    misprint: float = 0.0                  # per header cell: a misprinted or miswritten wording
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column -> wordings
+    misprint: float = 0.0  # per header cell: a misprinted or miswritten wording
     layout: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)  # kind -> (column, printed share)
     max_columns: int = 17
-    titles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)    # kind -> "{home}", "{year}" formats
-    font_px: tuple[float, float] = (26.0, 30.0)       # at 200 dpi
+    titles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> "{home}", "{year}" formats
+    font_px: tuple[float, float] = (26.0, 30.0)  # at 200 dpi
     # ---- number and date styles (see generator.format_date / format_cert)
     date_styles: Weighted = (("dot", 1.0),)
     cert_styles: Weighted = (("plain", 1.0),)
     registration_styles: Weighted = (("hz", 1.0),)
     # ---- values outside every list
-    sea_direction: float = 0.0             # a listed sea area written with a direction (养马岛东侧海域)
-    new_sea_area: float = 0.0              # a sea area named after another landmark (烟台山东北海域)
-    unlisted_village: float = 0.0          # a rural address names a village in no official list
+    sea_direction: float = 0.0  # a listed sea area written with a direction (养马岛东侧海域)
+    new_sea_area: float = 0.0  # a sea area named after another landmark (烟台山东北海域)
+    unlisted_village: float = 0.0  # a rural address names a village in no official list
     # ---- struck-through rows
-    struck: float = 0.0                    # per row: a wrong entry struck through, the right one below it
+    struck: float = 0.0  # per row: a wrong entry struck through, the right one below it
 
     def __post_init__(self) -> None:
         for kind, cols in self.layout.items():
@@ -84,16 +85,26 @@ class Family:
 
 
 RULING_RGB: dict[str, tuple[int, int, int]] = {
-    "black": (22, 22, 26), "grey": (105, 105, 110), "red": (206, 52, 48), "green": (38, 128, 84),
-    "blue": (42, 72, 168), "purple": (96, 52, 132),
+    "black": (22, 22, 26),
+    "grey": (105, 105, 110),
+    "red": (206, 52, 48),
+    "green": (38, 128, 84),
+    "blue": (42, 72, 168),
+    "purple": (96, 52, 132),
 }
 
 # Misprints and miswritings seen on forms and in hand-written headers: a wrong character of the same
 # sound or shape (户藉 for 户籍, 年令 for 年龄, 联糸 for 联系, 火花 for 火化, 死忘 for 死亡) or the older
 # wording 身分证 (used in print until the 1980s and by older clerks long after).
 MISPRINTS: tuple[tuple[str, str], ...] = (
-    ("户籍", "户藉"), ("身份证", "身分证"), ("年龄", "年令"), ("联系", "联糸"), ("火化", "火花"),
-    ("死亡", "死忘"), ("经办人", "经办入"), ("骨灰", "骨恢"),
+    ("户籍", "户藉"),
+    ("身份证", "身分证"),
+    ("年龄", "年令"),
+    ("联系", "联糸"),
+    ("火化", "火花"),
+    ("死亡", "死忘"),
+    ("经办人", "经办入"),
+    ("骨灰", "骨恢"),
 )
 
 # Columns a register may hold beyond the default generator's. A name that is a spec field of the
@@ -112,12 +123,20 @@ EXTRA_HEADERS: dict[str, tuple[str, ...]] = {
 
 # GB/T 3304 codes of the ethnic groups a Shandong register shows, as written (汉 / 汉族 ...)
 ETHNIC_GROUPS: tuple[tuple[str, str, float], ...] = (
-    ("汉族", "01", 0.55), ("汉", "01", 0.41), ("回族", "03", 0.015), ("满族", "11", 0.015),
-    ("朝鲜族", "10", 0.005), ("蒙古族", "02", 0.005),
+    ("汉族", "01", 0.55),
+    ("汉", "01", 0.41),
+    ("回族", "03", 0.015),
+    ("满族", "11", 0.015),
+    ("朝鲜族", "10", 0.005),
+    ("蒙古族", "02", 0.005),
 )
 # who issued the death certificate, as written -> the spec's code (1 医院, 2 公安, 3 村（居）委会, 4 单位)
 CERT_ISSUERS: tuple[tuple[str, str, float], ...] = (
-    ("医院", "1", 0.45), ("派出所", "2", 0.1), ("村委会", "3", 0.3), ("居委会", "3", 0.08), ("社区", "3", 0.05),
+    ("医院", "1", 0.45),
+    ("派出所", "2", 0.1),
+    ("村委会", "3", 0.3),
+    ("居委会", "3", 0.08),
+    ("社区", "3", 0.05),
     ("单位", "4", 0.02),
 )
 # words a clerk adds to a sea area to say where exactly the ashes went
@@ -139,191 +158,441 @@ STRIKE_NOTES = ("作废", "错", "重复", "写错")
 
 # ------------------------------------------------------------------------------------------------
 _STATIONERY_HEADERS = {
-    "row_no": ("序号",), "cremation_cert_no": ("火化证号", "火化证编号"), "deceased_name": ("姓名",),
-    "sex_code": ("性别",), "age_years": ("年龄",), "id_number": ("身份证号码", "身份证号"),
-    "household_address": ("住址", "家庭住址"), "death_date": ("死亡日期",), "death_cause_code": ("死亡原因",),
-    "cremation_date": ("火化日期",), "ashes_destination_code": ("骨灰去向", "骨灰处理"), "agent_name": ("经办人",),
-    "agent_relation_code": ("与死者关系", "关系"), "agent_phone": ("联系电话", "电话"), "remarks": ("备注",),
-    "registration_no": ("登记号", "编号"), "scattering_date": ("海葬日期",), "voyage_no": ("航次",),
-    "sea_area": ("海域", "撒海海域"), "registrant_name": ("家属姓名",), "registrant_relation_code": ("与死者关系", "关系"),
-    "registrant_phone": ("联系电话", "电话"), "onboard_count": ("随船人数",), "ethnicity_code": ("民族",),
+    "row_no": ("序号",),
+    "cremation_cert_no": ("火化证号", "火化证编号"),
+    "deceased_name": ("姓名",),
+    "sex_code": ("性别",),
+    "age_years": ("年龄",),
+    "id_number": ("身份证号码", "身份证号"),
+    "household_address": ("住址", "家庭住址"),
+    "death_date": ("死亡日期",),
+    "death_cause_code": ("死亡原因",),
+    "cremation_date": ("火化日期",),
+    "ashes_destination_code": ("骨灰去向", "骨灰处理"),
+    "agent_name": ("经办人",),
+    "agent_relation_code": ("与死者关系", "关系"),
+    "agent_phone": ("联系电话", "电话"),
+    "remarks": ("备注",),
+    "registration_no": ("登记号", "编号"),
+    "scattering_date": ("海葬日期",),
+    "voyage_no": ("航次",),
+    "sea_area": ("海域", "撒海海域"),
+    "registrant_name": ("家属姓名",),
+    "registrant_relation_code": ("与死者关系", "关系"),
+    "registrant_phone": ("联系电话", "电话"),
+    "onboard_count": ("随船人数",),
+    "ethnicity_code": ("民族",),
 }
 
 RED_BOOK = Family(
     name="red_book",
-    doc=("Printed register books from a stationery supplier, ruled in red, green or blue with the header "
-         "words printed in the same colour, filled in by hand (ballpoint, felt pen, brush-like Kaiti), one or "
-         "two clerks per book; a round red stamp over the ruling on most pages. Stationery wording (姓名, "
-         "身份证号码, 住址 / 家庭住址, 经办人, 与死者关系), an optional 民族 column, 联系电话 and 备注 not on every "
-         "form. Certificates written No./NO./№ + number, dates 2013年4月7日, 2013.4.7 or 2013.04.07. Sea areas "
-         "written with a direction (养马岛东侧海域), villages in no list, a struck-through wrong entry now and "
-         "then. Flatbed colour scans at 200 dpi."),
+    doc=(
+        "Printed register books from a stationery supplier, ruled in red, green or blue with the header "
+        "words printed in the same colour, filled in by hand (ballpoint, felt pen, brush-like Kaiti), one or "
+        "two clerks per book; a round red stamp over the ruling on most pages. Stationery wording (姓名, "
+        "身份证号码, 住址 / 家庭住址, 经办人, 与死者关系), an optional 民族 column, 联系电话 and 备注 not on every "
+        "form. Certificates written No./NO./№ + number, dates 2013年4月7日, 2013.4.7 or 2013.04.07. Sea areas "
+        "written with a direction (养马岛东侧海域), villages in no list, a struck-through wrong entry now and "
+        "then. Flatbed colour scans at 200 dpi."
+    ),
     years=tuple(range(2010, 2018)),
-    scan="flatbed", dpi=(200,), formats=("pdf", "jpeg", "tiff"), severity=(0.7, 1.2),
-    ruling=(("red", 0.55), ("green", 0.3), ("blue", 0.15)), header_in_ruling_colour=True, ruling_alpha=(0.6, 1.0),
-    ruling_width=(("normal", 0.5), ("thin", 0.3), ("thick", 0.2)), broken=(0.0, 0.25), missing_stretch=0.05,
-    missing_column_line=0.1, stamp=0.7, stamp_on_line=0.8,
-    pens=(("ballpoint", 0.5), ("felt", 0.2), ("", 0.3)), inks=(((30, 45, 120), 1.0), ((28, 30, 40), 1.0), ((35, 40, 85), 0.5)),
+    scan="flatbed",
+    dpi=(200,),
+    formats=("pdf", "jpeg", "tiff"),
+    severity=(0.7, 1.2),
+    ruling=(("red", 0.55), ("green", 0.3), ("blue", 0.15)),
+    header_in_ruling_colour=True,
+    ruling_alpha=(0.6, 1.0),
+    ruling_width=(("normal", 0.5), ("thin", 0.3), ("thick", 0.2)),
+    broken=(0.0, 0.25),
+    missing_stretch=0.05,
+    missing_column_line=0.1,
+    stamp=0.7,
+    stamp_on_line=0.8,
+    pens=(("ballpoint", 0.5), ("felt", 0.2), ("", 0.3)),
+    inks=(((30, 45, 120), 1.0), ((28, 30, 40), 1.0), ((35, 40, 85), 0.5)),
     hands_per_register=(1, 2),
-    headers=_STATIONERY_HEADERS, misprint=0.03,
+    headers=_STATIONERY_HEADERS,
+    misprint=0.03,
     layout={
-        "cremation": (("row_no", 1), ("cremation_cert_no", 1), ("deceased_name", 1), ("sex_code", 1), ("age_years", 1),
-                      ("ethnicity_code", 0.5), ("id_number", 1), ("household_address", 1), ("death_date", 1),
-                      ("death_cause_code", 1), ("cremation_date", 1), ("ashes_destination_code", 1), ("agent_name", 1),
-                      ("agent_relation_code", 1), ("agent_phone", 0.85), ("remarks", 0.9)),
-        "sea_burial": (("row_no", 1), ("registration_no", 1), ("deceased_name", 1), ("sex_code", 1), ("id_number", 1),
-                       ("cremation_cert_no", 1), ("scattering_date", 1), ("voyage_no", 1), ("sea_area", 1),
-                       ("registrant_name", 1), ("registrant_relation_code", 1), ("registrant_phone", 0.85),
-                       ("onboard_count", 1), ("remarks", 0.9)),
+        "cremation": (
+            ("row_no", 1),
+            ("cremation_cert_no", 1),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("age_years", 1),
+            ("ethnicity_code", 0.5),
+            ("id_number", 1),
+            ("household_address", 1),
+            ("death_date", 1),
+            ("death_cause_code", 1),
+            ("cremation_date", 1),
+            ("ashes_destination_code", 1),
+            ("agent_name", 1),
+            ("agent_relation_code", 1),
+            ("agent_phone", 0.85),
+            ("remarks", 0.9),
+        ),
+        "sea_burial": (
+            ("row_no", 1),
+            ("registration_no", 1),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("id_number", 1),
+            ("cremation_cert_no", 1),
+            ("scattering_date", 1),
+            ("voyage_no", 1),
+            ("sea_area", 1),
+            ("registrant_name", 1),
+            ("registrant_relation_code", 1),
+            ("registrant_phone", 0.85),
+            ("onboard_count", 1),
+            ("remarks", 0.9),
+        ),
     },
-    titles={"cremation": ("{home}火化登记簿（{year}年）", "{home}  {year}年火化登记"),
-            "sea_burial": ("{home}海葬登记簿（{year}年）", "{home}  {year}年海葬登记")},
+    titles={
+        "cremation": ("{home}火化登记簿（{year}年）", "{home}  {year}年火化登记"),
+        "sea_burial": ("{home}海葬登记簿（{year}年）", "{home}  {year}年海葬登记"),
+    },
     date_styles=(("cjk", 0.5), ("dot", 0.3), ("dot2", 0.2)),
     cert_styles=(("no", 0.35), ("NO", 0.2), ("numero", 0.15), ("plain", 0.3)),
-    sea_direction=0.3, new_sea_area=0.1, unlisted_village=0.3, struck=0.02,
+    sea_direction=0.3,
+    new_sea_area=0.1,
+    unlisted_village=0.3,
+    struck=0.02,
 )
 
 BILEVEL_PRINT = Family(
     name="bilevel_print",
-    doc=("Registers printed by a funeral home's register program (2014 on) and scanned in 1-bit black and white "
-         "(bilevel, CCITT G4) at 200 or 300 dpi: typed values (monospace or Song), thin black ruling that the "
-         "threshold breaks, faint strokes lost, a stamp turned into a black blot; now and then a sheet fed "
-         "upside down. The program's wording and column order: name first, 民族, 出生日期, 死亡证明出具单位, "
-         "火化编号 and 登记员 columns, the certificate far right, 序号 last or absent. Certificates 火字第540号 "
-         "or 13-0514, dates 2014-04-07 or 20140407; a wrong row struck through by pen with 作废 written on it."),
+    doc=(
+        "Registers printed by a funeral home's register program (2014 on) and scanned in 1-bit black and white "
+        "(bilevel, CCITT G4) at 200 or 300 dpi: typed values (monospace or Song), thin black ruling that the "
+        "threshold breaks, faint strokes lost, a stamp turned into a black blot; now and then a sheet fed "
+        "upside down. The program's wording and column order: name first, 民族, 出生日期, 死亡证明出具单位, "
+        "火化编号 and 登记员 columns, the certificate far right, 序号 last or absent. Certificates 火字第540号 "
+        "or 13-0514, dates 2014-04-07 or 20140407; a wrong row struck through by pen with 作废 written on it."
+    ),
     years=(2014, 2015, 2016, 2017),
-    scan="bilevel", dpi=(200, 300), formats=("pdf", "tiff"), severity=(0.4, 0.8),
+    scan="bilevel",
+    dpi=(200, 300),
+    formats=("pdf", "tiff"),
+    severity=(0.4, 0.8),
     orientation=(("0", 0.9), ("180", 0.1)),
-    ruling=(("black", 1.0),), ruling_alpha=(0.7, 1.0), ruling_width=(("thin", 0.7), ("normal", 0.3)),
-    broken=(0.0, 0.1), missing_stretch=0.02, missing_column_line=0.05, stamp=0.3, stamp_on_line=0.5,
-    typed=1.0, typed_fonts=("Noto Sans Mono CJK SC", "Noto Serif CJK SC", "Noto Sans CJK SC"),
-    pens=(("ballpoint", 1.0),), inks=(((28, 30, 40), 1.0),),
+    ruling=(("black", 1.0),),
+    ruling_alpha=(0.7, 1.0),
+    ruling_width=(("thin", 0.7), ("normal", 0.3)),
+    broken=(0.0, 0.1),
+    missing_stretch=0.02,
+    missing_column_line=0.05,
+    stamp=0.3,
+    stamp_on_line=0.5,
+    typed=1.0,
+    typed_fonts=("Noto Sans Mono CJK SC", "Noto Serif CJK SC", "Noto Sans CJK SC"),
+    pens=(("ballpoint", 1.0),),
+    inks=(((28, 30, 40), 1.0),),
     headers={
-        "row_no": ("序号", "编号"), "cremation_cert_no": ("火化证明编号", "火化证明号"), "deceased_name": ("逝者姓名", "死者姓名"),
-        "sex_code": ("性别",), "age_years": ("年龄",), "ethnicity_code": ("民族",), "birth_date": ("出生日期",),
-        "id_number": ("公民身份号码", "身份证件号码"), "household_address": ("户籍地址", "户籍所在地"),
-        "death_date": ("死亡时间", "死亡日期"), "death_cert_issuer_type": ("死亡证明出具单位", "死亡证明单位"),
-        "death_cause_code": ("死亡原因",), "cremation_date": ("火化时间", "火化日期"), "cremation_no": ("火化编号",),
-        "ashes_destination_code": ("骨灰去向",), "agent_name": ("经手人", "承办人"), "agent_relation_code": ("与逝者关系",),
-        "agent_phone": ("联系电话", "联系方式"), "extra:clerk": ("登记员", "操作员"), "remarks": ("备注",),
-        "registration_no": ("登记编号",), "scattering_date": ("撒海日期", "海葬日期"), "voyage_no": ("航次", "批次"),
-        "sea_area": ("撒海海域", "海域"), "registrant_name": ("申请人", "家属姓名"), "registrant_relation_code": ("与逝者关系",),
-        "registrant_phone": ("联系电话", "联系方式"), "onboard_count": ("登船人数", "随船人数"),
+        "row_no": ("序号", "编号"),
+        "cremation_cert_no": ("火化证明编号", "火化证明号"),
+        "deceased_name": ("逝者姓名", "死者姓名"),
+        "sex_code": ("性别",),
+        "age_years": ("年龄",),
+        "ethnicity_code": ("民族",),
+        "birth_date": ("出生日期",),
+        "id_number": ("公民身份号码", "身份证件号码"),
+        "household_address": ("户籍地址", "户籍所在地"),
+        "death_date": ("死亡时间", "死亡日期"),
+        "death_cert_issuer_type": ("死亡证明出具单位", "死亡证明单位"),
+        "death_cause_code": ("死亡原因",),
+        "cremation_date": ("火化时间", "火化日期"),
+        "cremation_no": ("火化编号",),
+        "ashes_destination_code": ("骨灰去向",),
+        "agent_name": ("经手人", "承办人"),
+        "agent_relation_code": ("与逝者关系",),
+        "agent_phone": ("联系电话", "联系方式"),
+        "extra:clerk": ("登记员", "操作员"),
+        "remarks": ("备注",),
+        "registration_no": ("登记编号",),
+        "scattering_date": ("撒海日期", "海葬日期"),
+        "voyage_no": ("航次", "批次"),
+        "sea_area": ("撒海海域", "海域"),
+        "registrant_name": ("申请人", "家属姓名"),
+        "registrant_relation_code": ("与逝者关系",),
+        "registrant_phone": ("联系电话", "联系方式"),
+        "onboard_count": ("登船人数", "随船人数"),
     },
     misprint=0.02,
     layout={
-        "cremation": (("deceased_name", 1), ("sex_code", 1), ("age_years", 1), ("ethnicity_code", 0.8), ("birth_date", 0.5),
-                      ("id_number", 1), ("household_address", 1), ("death_date", 1), ("death_cert_issuer_type", 0.4),
-                      ("death_cause_code", 0.8), ("cremation_date", 1), ("cremation_no", 0.5), ("cremation_cert_no", 1),
-                      ("ashes_destination_code", 1), ("agent_name", 1), ("agent_relation_code", 1), ("agent_phone", 1),
-                      ("extra:clerk", 0.5), ("remarks", 0.5), ("row_no", 0.5)),
-        "sea_burial": (("registration_no", 1), ("deceased_name", 1), ("sex_code", 1), ("id_number", 1), ("cremation_cert_no", 1),
-                       ("scattering_date", 1), ("voyage_no", 1), ("sea_area", 1), ("registrant_name", 1),
-                       ("registrant_relation_code", 1), ("registrant_phone", 1), ("onboard_count", 1), ("extra:clerk", 0.5),
-                       ("remarks", 0.5), ("row_no", 0.5)),
+        "cremation": (
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("age_years", 1),
+            ("ethnicity_code", 0.8),
+            ("birth_date", 0.5),
+            ("id_number", 1),
+            ("household_address", 1),
+            ("death_date", 1),
+            ("death_cert_issuer_type", 0.4),
+            ("death_cause_code", 0.8),
+            ("cremation_date", 1),
+            ("cremation_no", 0.5),
+            ("cremation_cert_no", 1),
+            ("ashes_destination_code", 1),
+            ("agent_name", 1),
+            ("agent_relation_code", 1),
+            ("agent_phone", 1),
+            ("extra:clerk", 0.5),
+            ("remarks", 0.5),
+            ("row_no", 0.5),
+        ),
+        "sea_burial": (
+            ("registration_no", 1),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("id_number", 1),
+            ("cremation_cert_no", 1),
+            ("scattering_date", 1),
+            ("voyage_no", 1),
+            ("sea_area", 1),
+            ("registrant_name", 1),
+            ("registrant_relation_code", 1),
+            ("registrant_phone", 1),
+            ("onboard_count", 1),
+            ("extra:clerk", 0.5),
+            ("remarks", 0.5),
+            ("row_no", 0.5),
+        ),
     },
-    titles={"cremation": ("{home}遗体火化登记表（{year}年度）", "{home}火化登记表  {year}年"),
-            "sea_burial": ("{home}骨灰撒海登记表（{year}年度）", "{home}海葬登记表  {year}年")},
+    titles={
+        "cremation": ("{home}遗体火化登记表（{year}年度）", "{home}火化登记表  {year}年"),
+        "sea_burial": ("{home}骨灰撒海登记表（{year}年度）", "{home}海葬登记表  {year}年"),
+    },
     font_px=(23.0, 26.0),
     date_styles=(("dash", 0.6), ("compact", 0.25), ("dot2", 0.15)),
     cert_styles=(("huo", 0.35), ("short", 0.35), ("plain", 0.3)),
     registration_styles=(("hz", 0.5), ("hz_compact", 0.5)),
-    sea_direction=0.3, new_sea_area=0.1, unlisted_village=0.2, struck=0.02,
+    sea_direction=0.3,
+    new_sea_area=0.1,
+    unlisted_village=0.2,
+    struck=0.02,
 )
 
 PHONE_PHOTO = Family(
     name="phone_photo",
-    doc=("Hand-ruled, hand-written register books photographed with a phone at about 150 dpi: strong perspective "
-         "(the book lies flat, the phone is held at a slant), the desk around the page, a shadow of the hand or "
-         "phone over part of it, uneven light, and a quarter of the pages turned 90° or upside down; some photos "
-         "start with the book's cover. Ruling drawn by hand in black, grey or blue: wobbly, broken, stretches "
-         "missing, often one vertical line left out so that two columns run together (序号 and the certificate); "
-         "headers written by hand, with miswritings (户藉, 身分证, 年令). Two or three clerks per book "
-         "(ballpoint, felt, pencil). Certificates 2013-00514, 13-0514 or with the row's serial fused in front; "
-         "dates 2013.4.7, 13.4.7, 2013/4/7, 13年4月7日. Sea areas with directions and new landmarks, villages in "
-         "no list, struck-through rows."),
+    doc=(
+        "Hand-ruled, hand-written register books photographed with a phone at about 150 dpi: strong perspective "
+        "(the book lies flat, the phone is held at a slant), the desk around the page, a shadow of the hand or "
+        "phone over part of it, uneven light, and a quarter of the pages turned 90° or upside down; some photos "
+        "start with the book's cover. Ruling drawn by hand in black, grey or blue: wobbly, broken, stretches "
+        "missing, often one vertical line left out so that two columns run together (序号 and the certificate); "
+        "headers written by hand, with miswritings (户藉, 身分证, 年令). Two or three clerks per book "
+        "(ballpoint, felt, pencil). Certificates 2013-00514, 13-0514 or with the row's serial fused in front; "
+        "dates 2013.4.7, 13.4.7, 2013/4/7, 13年4月7日. Sea areas with directions and new landmarks, villages in "
+        "no list, struck-through rows."
+    ),
     years=tuple(range(2010, 2018)),
-    scan="photo", dpi=(150,), formats=("jpeg", "pdf"), severity=(1.0, 1.4),
-    orientation=(("0", 0.55), ("90", 0.2), ("270", 0.15), ("180", 0.1)), cover_share=0.2,
-    ruling=(("black", 0.6), ("grey", 0.25), ("blue", 0.15)), header_in_ruling_colour=False, ruling_alpha=(0.5, 1.0),
-    ruling_width=(("thin", 0.3), ("normal", 0.5), ("thick", 0.2)), hand_ruled=1.0, broken=(0.1, 0.4),
-    missing_stretch=0.15, missing_column_line=0.35, stamp=0.3, stamp_on_line=0.5,
+    scan="photo",
+    dpi=(150,),
+    formats=("jpeg", "pdf"),
+    severity=(1.0, 1.4),
+    orientation=(("0", 0.55), ("90", 0.2), ("270", 0.15), ("180", 0.1)),
+    cover_share=0.2,
+    ruling=(("black", 0.6), ("grey", 0.25), ("blue", 0.15)),
+    header_in_ruling_colour=False,
+    ruling_alpha=(0.5, 1.0),
+    ruling_width=(("thin", 0.3), ("normal", 0.5), ("thick", 0.2)),
+    hand_ruled=1.0,
+    broken=(0.1, 0.4),
+    missing_stretch=0.15,
+    missing_column_line=0.35,
+    stamp=0.3,
+    stamp_on_line=0.5,
     pens=(("ballpoint", 0.4), ("felt", 0.3), ("", 0.2), ("pencil", 0.1)),
-    inks=(((30, 45, 120), 1.0), ((28, 30, 40), 1.0)), hands_per_register=(1, 3), mess=(1.3, 1.8),
+    inks=(((30, 45, 120), 1.0), ((28, 30, 40), 1.0)),
+    hands_per_register=(1, 3),
+    mess=(1.3, 1.8),
     headers={
-        "row_no": ("序号",), "cremation_cert_no": ("火化证号",), "deceased_name": ("死者姓名", "姓名"), "sex_code": ("性别",),
-        "age_years": ("年龄",), "id_number": ("身份证号", "身份证号码"), "household_address": ("家庭住址", "户籍地址", "住址"),
-        "death_date": ("死亡日期", "去世日期"), "death_cause_code": ("死亡原因",), "cremation_date": ("火化日期",),
-        "ashes_destination_code": ("骨灰去向",), "agent_name": ("经办人", "经手人"), "agent_relation_code": ("关系", "与死者关系"),
-        "agent_phone": ("电话", "联系电话"), "remarks": ("备注",), "registration_no": ("编号", "登记号"),
-        "scattering_date": ("海葬日期", "撒海日期"), "voyage_no": ("船次", "航次"), "sea_area": ("海域",),
-        "registrant_name": ("家属姓名", "登记人"), "registrant_relation_code": ("关系",), "registrant_phone": ("电话",),
+        "row_no": ("序号",),
+        "cremation_cert_no": ("火化证号",),
+        "deceased_name": ("死者姓名", "姓名"),
+        "sex_code": ("性别",),
+        "age_years": ("年龄",),
+        "id_number": ("身份证号", "身份证号码"),
+        "household_address": ("家庭住址", "户籍地址", "住址"),
+        "death_date": ("死亡日期", "去世日期"),
+        "death_cause_code": ("死亡原因",),
+        "cremation_date": ("火化日期",),
+        "ashes_destination_code": ("骨灰去向",),
+        "agent_name": ("经办人", "经手人"),
+        "agent_relation_code": ("关系", "与死者关系"),
+        "agent_phone": ("电话", "联系电话"),
+        "remarks": ("备注",),
+        "registration_no": ("编号", "登记号"),
+        "scattering_date": ("海葬日期", "撒海日期"),
+        "voyage_no": ("船次", "航次"),
+        "sea_area": ("海域",),
+        "registrant_name": ("家属姓名", "登记人"),
+        "registrant_relation_code": ("关系",),
+        "registrant_phone": ("电话",),
         "onboard_count": ("随船人数",),
     },
     misprint=0.08,
     layout={
-        "cremation": (("row_no", 0.75), ("cremation_cert_no", 1), ("deceased_name", 1), ("sex_code", 1), ("age_years", 1),
-                      ("id_number", 1), ("household_address", 1), ("death_date", 1), ("death_cause_code", 0.7),
-                      ("cremation_date", 1), ("ashes_destination_code", 1), ("agent_name", 1), ("agent_relation_code", 0.8),
-                      ("agent_phone", 0.9), ("remarks", 0.4)),
-        "sea_burial": (("row_no", 0.75), ("registration_no", 0.7), ("deceased_name", 1), ("sex_code", 1), ("id_number", 1),
-                       ("cremation_cert_no", 1), ("scattering_date", 1), ("voyage_no", 1), ("sea_area", 1),
-                       ("registrant_name", 1), ("registrant_relation_code", 0.8), ("registrant_phone", 0.9),
-                       ("onboard_count", 1), ("remarks", 0.4)),
+        "cremation": (
+            ("row_no", 0.75),
+            ("cremation_cert_no", 1),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("age_years", 1),
+            ("id_number", 1),
+            ("household_address", 1),
+            ("death_date", 1),
+            ("death_cause_code", 0.7),
+            ("cremation_date", 1),
+            ("ashes_destination_code", 1),
+            ("agent_name", 1),
+            ("agent_relation_code", 0.8),
+            ("agent_phone", 0.9),
+            ("remarks", 0.4),
+        ),
+        "sea_burial": (
+            ("row_no", 0.75),
+            ("registration_no", 0.7),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("id_number", 1),
+            ("cremation_cert_no", 1),
+            ("scattering_date", 1),
+            ("voyage_no", 1),
+            ("sea_area", 1),
+            ("registrant_name", 1),
+            ("registrant_relation_code", 0.8),
+            ("registrant_phone", 0.9),
+            ("onboard_count", 1),
+            ("remarks", 0.4),
+        ),
     },
-    titles={"cremation": ("{home}火化登记簿（{year}年）", "{year}年火化登记  {home}"),
-            "sea_burial": ("{home}海葬登记簿（{year}年）", "{year}年海葬登记  {home}")},
+    titles={
+        "cremation": ("{home}火化登记簿（{year}年）", "{year}年火化登记  {home}"),
+        "sea_burial": ("{home}海葬登记簿（{year}年）", "{year}年海葬登记  {home}"),
+    },
     date_styles=(("dot", 0.35), ("short", 0.2), ("slash", 0.15), ("cn_short", 0.15), ("cjk", 0.15)),
     cert_styles=(("dash", 0.3), ("short", 0.3), ("plain", 0.2), ("fused", 0.2)),
-    sea_direction=0.35, new_sea_area=0.15, unlisted_village=0.35, struck=0.03,
+    sea_direction=0.35,
+    new_sea_area=0.15,
+    unlisted_village=0.35,
+    struck=0.03,
 )
 
 FADED_CARBON = Family(
     name="faded_carbon",
-    doc=("Early-2010s registers on mimeographed or carbon-copied forms: the ruling and header printed in faded "
-         "purple, blue or green ink, thick, broken, long stretches missing; yellowed paper, grey-level flatbed "
-         "scans at 150-200 dpi, some volumes scanned upside down, some starting with the cover. An older wording "
-         "and order (亡者姓名, 公民身份号码, 户籍所在地 / 户口所在地, 死因, 骨灰处理, 承办人; the certificate after "
-         "the cause of death) with 炉号 and 家属签字 columns the spec does not have. Dates written 4月7日 (the year "
-         "only in the title), 13.4.7 or in Chinese numerals; certificates 10-0514 or NO.201000514. Fountain-pen "
-         "and brush-like hands; sea areas with directions, villages in no list, struck-through rows (two lines, "
-         "重复 or 作废)."),
+    doc=(
+        "Early-2010s registers on mimeographed or carbon-copied forms: the ruling and header printed in faded "
+        "purple, blue or green ink, thick, broken, long stretches missing; yellowed paper, grey-level flatbed "
+        "scans at 150-200 dpi, some volumes scanned upside down, some starting with the cover. An older wording "
+        "and order (亡者姓名, 公民身份号码, 户籍所在地 / 户口所在地, 死因, 骨灰处理, 承办人; the certificate after "
+        "the cause of death) with 炉号 and 家属签字 columns the spec does not have. Dates written 4月7日 (the year "
+        "only in the title), 13.4.7 or in Chinese numerals; certificates 10-0514 or NO.201000514. Fountain-pen "
+        "and brush-like hands; sea areas with directions, villages in no list, struck-through rows (two lines, "
+        "重复 or 作废)."
+    ),
     years=(2010, 2011, 2012, 2013),
-    scan="flatbed", dpi=(150, 200), formats=("tiff", "pdf"), severity=(1.0, 1.5),
-    orientation=(("0", 0.85), ("180", 0.15)), cover_share=0.15, grey=0.5,
-    ruling=(("purple", 0.4), ("blue", 0.3), ("green", 0.3)), header_in_ruling_colour=True, ruling_alpha=(0.3, 0.65),
-    ruling_width=(("thick", 0.5), ("normal", 0.5)), broken=(0.2, 0.5), missing_stretch=0.25, missing_column_line=0.15,
-    stamp=0.5, stamp_on_line=0.6,
+    scan="flatbed",
+    dpi=(150, 200),
+    formats=("tiff", "pdf"),
+    severity=(1.0, 1.5),
+    orientation=(("0", 0.85), ("180", 0.15)),
+    cover_share=0.15,
+    grey=0.5,
+    ruling=(("purple", 0.4), ("blue", 0.3), ("green", 0.3)),
+    header_in_ruling_colour=True,
+    ruling_alpha=(0.3, 0.65),
+    ruling_width=(("thick", 0.5), ("normal", 0.5)),
+    broken=(0.2, 0.5),
+    missing_stretch=0.25,
+    missing_column_line=0.15,
+    stamp=0.5,
+    stamp_on_line=0.6,
     pens=(("", 0.45), ("felt", 0.3), ("ballpoint", 0.15), ("pencil", 0.1)),
-    inks=(((25, 30, 70), 1.0), ((28, 30, 40), 1.0), ((60, 80, 150), 0.6)), hands_per_register=(1, 2), mess=(1.0, 1.4),
+    inks=(((25, 30, 70), 1.0), ((28, 30, 40), 1.0), ((60, 80, 150), 0.6)),
+    hands_per_register=(1, 2),
+    mess=(1.0, 1.4),
     headers={
-        "row_no": ("序号", "顺序号"), "deceased_name": ("亡者姓名", "死者姓名"), "sex_code": ("性别",), "age_years": ("年龄", "享年"),
-        "id_number": ("公民身份号码", "身份证号"), "household_address": ("户籍所在地", "户口所在地"),
-        "death_date": ("亡故日期", "死亡日期"), "death_cause_code": ("死因",), "cremation_cert_no": ("火化证号", "火化证明号"),
-        "cremation_date": ("火化日期",), "ashes_destination_code": ("骨灰处理", "骨灰去向"), "extra:furnace_no": ("炉号",),
-        "agent_name": ("承办人", "经办人"), "agent_relation_code": ("与死者关系",), "agent_phone": ("联系电话",),
-        "extra:signature": ("家属签字",), "remarks": ("备注", "附注"), "registration_no": ("登记号",),
-        "scattering_date": ("撒海日期", "海葬日期"), "voyage_no": ("航次",), "sea_area": ("撒散地点", "海域"),
-        "registrant_name": ("家属姓名",), "registrant_relation_code": ("与死者关系",), "registrant_phone": ("联系电话",),
+        "row_no": ("序号", "顺序号"),
+        "deceased_name": ("亡者姓名", "死者姓名"),
+        "sex_code": ("性别",),
+        "age_years": ("年龄", "享年"),
+        "id_number": ("公民身份号码", "身份证号"),
+        "household_address": ("户籍所在地", "户口所在地"),
+        "death_date": ("亡故日期", "死亡日期"),
+        "death_cause_code": ("死因",),
+        "cremation_cert_no": ("火化证号", "火化证明号"),
+        "cremation_date": ("火化日期",),
+        "ashes_destination_code": ("骨灰处理", "骨灰去向"),
+        "extra:furnace_no": ("炉号",),
+        "agent_name": ("承办人", "经办人"),
+        "agent_relation_code": ("与死者关系",),
+        "agent_phone": ("联系电话",),
+        "extra:signature": ("家属签字",),
+        "remarks": ("备注", "附注"),
+        "registration_no": ("登记号",),
+        "scattering_date": ("撒海日期", "海葬日期"),
+        "voyage_no": ("航次",),
+        "sea_area": ("撒散地点", "海域"),
+        "registrant_name": ("家属姓名",),
+        "registrant_relation_code": ("与死者关系",),
+        "registrant_phone": ("联系电话",),
         "onboard_count": ("随船人数",),
     },
     misprint=0.05,
     layout={
-        "cremation": (("row_no", 1), ("deceased_name", 1), ("sex_code", 1), ("age_years", 1), ("id_number", 1),
-                      ("household_address", 1), ("death_date", 1), ("death_cause_code", 0.8), ("cremation_cert_no", 1),
-                      ("cremation_date", 1), ("ashes_destination_code", 1), ("extra:furnace_no", 0.5), ("agent_name", 1),
-                      ("agent_relation_code", 1), ("agent_phone", 0.6), ("extra:signature", 0.5), ("remarks", 0.8)),
-        "sea_burial": (("row_no", 1), ("deceased_name", 1), ("registration_no", 1), ("sex_code", 1), ("id_number", 1),
-                       ("cremation_cert_no", 1), ("scattering_date", 1), ("voyage_no", 1), ("sea_area", 1),
-                       ("registrant_name", 1), ("registrant_relation_code", 1), ("registrant_phone", 0.6),
-                       ("onboard_count", 1), ("extra:signature", 0.5), ("remarks", 0.8)),
+        "cremation": (
+            ("row_no", 1),
+            ("deceased_name", 1),
+            ("sex_code", 1),
+            ("age_years", 1),
+            ("id_number", 1),
+            ("household_address", 1),
+            ("death_date", 1),
+            ("death_cause_code", 0.8),
+            ("cremation_cert_no", 1),
+            ("cremation_date", 1),
+            ("ashes_destination_code", 1),
+            ("extra:furnace_no", 0.5),
+            ("agent_name", 1),
+            ("agent_relation_code", 1),
+            ("agent_phone", 0.6),
+            ("extra:signature", 0.5),
+            ("remarks", 0.8),
+        ),
+        "sea_burial": (
+            ("row_no", 1),
+            ("deceased_name", 1),
+            ("registration_no", 1),
+            ("sex_code", 1),
+            ("id_number", 1),
+            ("cremation_cert_no", 1),
+            ("scattering_date", 1),
+            ("voyage_no", 1),
+            ("sea_area", 1),
+            ("registrant_name", 1),
+            ("registrant_relation_code", 1),
+            ("registrant_phone", 0.6),
+            ("onboard_count", 1),
+            ("extra:signature", 0.5),
+            ("remarks", 0.8),
+        ),
     },
-    titles={"cremation": ("{year}年{home}火化登记簿", "{home}火化登记簿（{year}年）"),
-            "sea_burial": ("{year}年{home}海葬登记簿", "{home}海葬登记簿（{year}年）")},
+    titles={
+        "cremation": ("{year}年{home}火化登记簿", "{home}火化登记簿（{year}年）"),
+        "sea_burial": ("{year}年{home}海葬登记簿", "{home}海葬登记簿（{year}年）"),
+    },
     date_styles=(("md", 0.3), ("short", 0.3), ("dot", 0.3), ("hanzi", 0.1)),
     cert_styles=(("short", 0.4), ("NO", 0.3), ("plain", 0.3)),
     registration_styles=(("hz", 0.5), ("serial", 0.5)),
-    sea_direction=0.3, new_sea_area=0.1, unlisted_village=0.4, struck=0.04,
+    sea_direction=0.3,
+    new_sea_area=0.1,
+    unlisted_village=0.4,
+    struck=0.04,
 )
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (RED_BOOK, BILEVEL_PRINT, PHONE_PHOTO, FADED_CARBON)}

@@ -22,6 +22,7 @@ Public API: :func:`generate_set`, :func:`render_page`, :func:`get_register`,
 CLI: ``python -m samples.generator --out DIR --pages N --seed S`` or
 ``python -m samples.generator --preset committed``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -111,13 +112,34 @@ def age_at(birth: dt.date, on: dt.date) -> int:
 
 # --------------------------------------------------------------------------- Yantai lexicon
 DIVISIONS: dict[str, str] = {
-    "芝罘区": "370602", "福山区": "370611", "牟平区": "370612", "莱山区": "370613",
-    "龙口市": "370681", "莱阳市": "370682", "莱州市": "370683", "蓬莱市": "370684",
-    "招远市": "370685", "栖霞市": "370686", "海阳市": "370687", "长岛县": "370634",
+    "芝罘区": "370602",
+    "福山区": "370611",
+    "牟平区": "370612",
+    "莱山区": "370613",
+    "龙口市": "370681",
+    "莱阳市": "370682",
+    "莱州市": "370683",
+    "蓬莱市": "370684",
+    "招远市": "370685",
+    "栖霞市": "370686",
+    "海阳市": "370687",
+    "长岛县": "370634",
 }
 STREETS: dict[str, list[str]] = {
-    "芝罘区": ["向阳街道", "东山街道", "毓璜顶街道", "通伸街道", "凤凰台街道", "奇山街道", "白石街道",
-             "芝罘岛街道", "黄务街道", "只楚街道", "世回尧街道", "幸福街道"],
+    "芝罘区": [
+        "向阳街道",
+        "东山街道",
+        "毓璜顶街道",
+        "通伸街道",
+        "凤凰台街道",
+        "奇山街道",
+        "白石街道",
+        "芝罘岛街道",
+        "黄务街道",
+        "只楚街道",
+        "世回尧街道",
+        "幸福街道",
+    ],
     "福山区": ["清洋街道", "福新街道", "奇泉街道", "东厅街道"],
     "牟平区": ["宁海街道", "文化街道", "武宁街道", "大窑街道", "姜格庄街道", "养马岛街道"],
     "莱山区": ["黄海路街道", "初家街道", "滨海路街道", "解甲庄街道", "院格庄街道"],
@@ -136,22 +158,73 @@ TOWNS: dict[str, list[str]] = {
     "牟平区": ["龙泉镇", "观水镇", "莒格庄镇", "高陵镇", "水道镇", "王格庄镇", "玉林店镇"],
     "莱山区": [],
     "龙口市": ["黄山馆镇", "北马镇", "芦头镇", "下丁家镇", "七甲镇", "石良镇", "兰高镇", "诸由观镇"],
-    "莱阳市": ["河洛镇", "吕格庄镇", "高格庄镇", "大夼镇", "山前店镇", "谭格庄镇", "穴坊镇", "羊郡镇",
-             "姜疃镇", "万第镇", "照旺庄镇", "团旺镇"],
-    "莱州市": ["沙河镇", "朱桥镇", "郭家店镇", "金城镇", "平里店镇", "驿道镇", "程郭镇", "虎头崖镇",
-             "柞村镇", "夏邱镇", "土山镇"],
+    "莱阳市": [
+        "河洛镇",
+        "吕格庄镇",
+        "高格庄镇",
+        "大夼镇",
+        "山前店镇",
+        "谭格庄镇",
+        "穴坊镇",
+        "羊郡镇",
+        "姜疃镇",
+        "万第镇",
+        "照旺庄镇",
+        "团旺镇",
+    ],
+    "莱州市": [
+        "沙河镇",
+        "朱桥镇",
+        "郭家店镇",
+        "金城镇",
+        "平里店镇",
+        "驿道镇",
+        "程郭镇",
+        "虎头崖镇",
+        "柞村镇",
+        "夏邱镇",
+        "土山镇",
+    ],
     "蓬莱市": ["刘家沟镇", "潮水镇", "大柳行镇", "小门家镇", "大辛店镇", "村里集镇", "北沟镇"],
     "招远市": ["辛庄镇", "蚕庄镇", "金岭镇", "毕郭镇", "玲珑镇", "张星镇", "夏甸镇", "阜山镇", "齐山镇"],
-    "栖霞市": ["观里镇", "蛇窝泊镇", "唐家泊镇", "桃村镇", "亭口镇", "臧家庄镇", "寺口镇", "苏家店镇",
-             "杨础镇", "西城镇", "官道镇", "庙后镇"],
-    "海阳市": ["留格庄镇", "盘石店镇", "郭城镇", "徐家店镇", "发城镇", "小纪镇", "行村镇", "辛安镇",
-             "朱吴镇"],
+    "栖霞市": [
+        "观里镇",
+        "蛇窝泊镇",
+        "唐家泊镇",
+        "桃村镇",
+        "亭口镇",
+        "臧家庄镇",
+        "寺口镇",
+        "苏家店镇",
+        "杨础镇",
+        "西城镇",
+        "官道镇",
+        "庙后镇",
+    ],
+    "海阳市": ["留格庄镇", "盘石店镇", "郭城镇", "徐家店镇", "发城镇", "小纪镇", "行村镇", "辛安镇", "朱吴镇"],
     "长岛县": ["北长山乡", "砣矶镇", "大钦岛乡", "小钦岛乡", "南隍城乡", "北隍城乡"],
 }
 ROADS: dict[str, list[str]] = {
-    "芝罘区": ["北马路", "南大街", "胜利路", "解放路", "环山路", "青年路", "西南河路", "大海阳路",
-             "毓璜顶东路", "芝罘屯路", "幸福中路", "通世路", "上夼西路", "文化路", "只楚路", "黄务路",
-             "奇山北路", "二马路"],
+    "芝罘区": [
+        "北马路",
+        "南大街",
+        "胜利路",
+        "解放路",
+        "环山路",
+        "青年路",
+        "西南河路",
+        "大海阳路",
+        "毓璜顶东路",
+        "芝罘屯路",
+        "幸福中路",
+        "通世路",
+        "上夼西路",
+        "文化路",
+        "只楚路",
+        "黄务路",
+        "奇山北路",
+        "二马路",
+    ],
     "福山区": ["河滨路", "永达街", "福海路", "福新路", "清洋大街"],
     "牟平区": ["正阳路", "宁海大街", "通海路", "北关大街", "文化街"],
     "莱山区": ["港城东大街", "观海路", "迎春大街", "山海路", "清泉路", "盛泉路", "桐林路"],
@@ -170,8 +243,26 @@ SPECIAL_ADDRESSES: dict[str, list[str]] = {
 }
 VILLAGE_STEMS_1 = list("东西南北前后上下大小中")
 VILLAGE_SUFFIX_1 = ["疃", "夼", "泊子", "沟", "庄", "崖", "河", "寨", "店", "疃子"]
-VILLAGE_STEMS_2 = ["王家", "李家", "张家", "刘家", "孙家", "于家", "曲家", "姜家", "林家", "宋家", "初家",
-                   "衣家", "鞠家", "栾家", "隋家", "迟家", "慕家", "邹家"]
+VILLAGE_STEMS_2 = [
+    "王家",
+    "李家",
+    "张家",
+    "刘家",
+    "孙家",
+    "于家",
+    "曲家",
+    "姜家",
+    "林家",
+    "宋家",
+    "初家",
+    "衣家",
+    "鞠家",
+    "栾家",
+    "隋家",
+    "迟家",
+    "慕家",
+    "邹家",
+]
 VILLAGE_SUFFIX_2 = ["疃", "庄", "夼", "泊", "沟", ""]
 REAL_VILLAGE_SHARE = 0.85
 """A rural address names a real village of its town (mapping/data/yantai_villages.json, the NBS
@@ -195,14 +286,60 @@ def _villages_of(town: str) -> list[str]:
 
     return [v for v in villages_of(town, load_spec()) if drawable(v)]
 
+
 SURNAMES: list[tuple[str, float]] = [
-    ("王", 10), ("李", 7), ("张", 7), ("刘", 6), ("孙", 5), ("于", 5), ("曲", 3), ("姜", 4), ("林", 3),
-    ("杨", 3), ("赵", 3), ("陈", 3), ("徐", 2), ("宋", 2), ("高", 2), ("郭", 2), ("吕", 2), ("战", 1),
-    ("初", 1.5), ("隋", 1), ("衣", 1), ("鞠", 1), ("宫", 1), ("邹", 1), ("栾", 1), ("丛", 1), ("迟", 1),
-    ("辛", 0.8), ("慕", 0.8), ("矫", 0.6), ("臧", 0.6), ("牟", 0.8), ("柳", 0.7), ("孔", 0.7), ("董", 1),
-    ("周", 1.5), ("吴", 1.2), ("马", 1.5), ("胡", 1), ("朱", 1), ("邵", 0.7), ("滕", 0.5), ("车", 0.5),
-    ("毕", 0.7), ("修", 0.5), ("仲", 0.3), ("逄", 0.4), ("阎", 0.5), ("谭", 0.5), ("蔺", 0.3),
-    ("欧阳", 0.12), ("司马", 0.05),
+    ("王", 10),
+    ("李", 7),
+    ("张", 7),
+    ("刘", 6),
+    ("孙", 5),
+    ("于", 5),
+    ("曲", 3),
+    ("姜", 4),
+    ("林", 3),
+    ("杨", 3),
+    ("赵", 3),
+    ("陈", 3),
+    ("徐", 2),
+    ("宋", 2),
+    ("高", 2),
+    ("郭", 2),
+    ("吕", 2),
+    ("战", 1),
+    ("初", 1.5),
+    ("隋", 1),
+    ("衣", 1),
+    ("鞠", 1),
+    ("宫", 1),
+    ("邹", 1),
+    ("栾", 1),
+    ("丛", 1),
+    ("迟", 1),
+    ("辛", 0.8),
+    ("慕", 0.8),
+    ("矫", 0.6),
+    ("臧", 0.6),
+    ("牟", 0.8),
+    ("柳", 0.7),
+    ("孔", 0.7),
+    ("董", 1),
+    ("周", 1.5),
+    ("吴", 1.2),
+    ("马", 1.5),
+    ("胡", 1),
+    ("朱", 1),
+    ("邵", 0.7),
+    ("滕", 0.5),
+    ("车", 0.5),
+    ("毕", 0.7),
+    ("修", 0.5),
+    ("仲", 0.3),
+    ("逄", 0.4),
+    ("阎", 0.5),
+    ("谭", 0.5),
+    ("蔺", 0.3),
+    ("欧阳", 0.12),
+    ("司马", 0.05),
 ]
 GIVEN_OLD_M = list("德福顺明国华玉忠林春生学长连桂永广兴振洪殿树胜喜宝山海庆发成文和金有正礼义仁传克吉祥")
 GIVEN_OLD_F = list("秀英兰芳玉珍凤桂梅淑翠芬琴霞荣华云花萍香莲爱素贞娥菊环美月清秋")
@@ -224,61 +361,194 @@ class Home:
 
 
 HOMES: tuple[Home, ...] = (
-    Home("烟台市殡仪馆", "370600100001", "yantai", "芝罘区",
-         (("芝罘区", 5), ("莱山区", 3), ("福山区", 2), ("牟平区", 2), ("长岛县", 0.6), ("蓬莱市", 0.4)),
-         ("芝罘卧佛岛海域", "崆峒岛海域", "养马岛海域"), (4, 7), 2),
-    Home("龙口市殡仪馆", "370681100001", "longkou", "龙口市",
-         (("龙口市", 8), ("招远市", 1), ("蓬莱市", 1)), ("桑岛海域", "屺坶岛海域"), (2, 4), 1),
-    Home("莱州市殡仪馆", "370683100001", "laizhou", "莱州市",
-         (("莱州市", 9), ("招远市", 1)), ("三山岛海域", "太平湾海域"), (2, 4), 1),
-    Home("海阳市殡仪馆", "370687100001", "haiyang", "海阳市",
-         (("海阳市", 8), ("莱阳市", 2), ("栖霞市", 1)), ("千里岩海域", "海阳港外海域"), (1, 3), 1),
+    Home(
+        "烟台市殡仪馆",
+        "370600100001",
+        "yantai",
+        "芝罘区",
+        (("芝罘区", 5), ("莱山区", 3), ("福山区", 2), ("牟平区", 2), ("长岛县", 0.6), ("蓬莱市", 0.4)),
+        ("芝罘卧佛岛海域", "崆峒岛海域", "养马岛海域"),
+        (4, 7),
+        2,
+    ),
+    Home(
+        "龙口市殡仪馆",
+        "370681100001",
+        "longkou",
+        "龙口市",
+        (("龙口市", 8), ("招远市", 1), ("蓬莱市", 1)),
+        ("桑岛海域", "屺坶岛海域"),
+        (2, 4),
+        1,
+    ),
+    Home(
+        "莱州市殡仪馆",
+        "370683100001",
+        "laizhou",
+        "莱州市",
+        (("莱州市", 9), ("招远市", 1)),
+        ("三山岛海域", "太平湾海域"),
+        (2, 4),
+        1,
+    ),
+    Home(
+        "海阳市殡仪馆",
+        "370687100001",
+        "haiyang",
+        "海阳市",
+        (("海阳市", 8), ("莱阳市", 2), ("栖霞市", 1)),
+        ("千里岩海域", "海阳港外海域"),
+        (1, 3),
+        1,
+    ),
 )
 HOME_BY_SLUG = {h.slug: h for h in HOMES}
 HOME_BY_NAME = {h.name: h for h in HOMES}
 YEARS = tuple(range(2010, 2018))
 
 CAUSES: list[tuple[str, str | None, float]] = [
-    ("病故", "02", 0.55), ("自然死亡", "01", 0.30), ("车祸", "04", 0.03), ("事故", "03", 0.03),
-    ("溺水", "07", 0.01), ("其他", "10", 0.02), ("", None, 0.06),
+    ("病故", "02", 0.55),
+    ("自然死亡", "01", 0.30),
+    ("车祸", "04", 0.03),
+    ("事故", "03", 0.03),
+    ("溺水", "07", 0.01),
+    ("其他", "10", 0.02),
+    ("", None, 0.06),
 ]
 ASHES: list[tuple[str, str, float]] = [
-    ("家属领回", "9", 0.22), ("领回", "9", 0.05), ("家属带回", "9", 0.03),
-    ("骨灰寄存", "6", 0.08), ("寄存", "6", 0.12), ("寄存骨灰堂", "6", 0.03),
-    ("公墓安葬", "1", 0.08), ("公墓", "1", 0.06), ("安葬", "1", 0.05), ("入葬", "1", 0.02),
-    ("树葬", "1", 0.02), ("花葬", "1", 0.01), ("草坪葬", "1", 0.01),
-    ("海葬", "7", 0.10), ("撒海", "7", 0.06), ("骨灰撒海", "7", 0.03), ("骨灰撒散", "7", 0.01),
-    ("不要骨灰", "8", 0.02), ("不留骨灰", "8", 0.01),
+    ("家属领回", "9", 0.22),
+    ("领回", "9", 0.05),
+    ("家属带回", "9", 0.03),
+    ("骨灰寄存", "6", 0.08),
+    ("寄存", "6", 0.12),
+    ("寄存骨灰堂", "6", 0.03),
+    ("公墓安葬", "1", 0.08),
+    ("公墓", "1", 0.06),
+    ("安葬", "1", 0.05),
+    ("入葬", "1", 0.02),
+    ("树葬", "1", 0.02),
+    ("花葬", "1", 0.01),
+    ("草坪葬", "1", 0.01),
+    ("海葬", "7", 0.10),
+    ("撒海", "7", 0.06),
+    ("骨灰撒海", "7", 0.03),
+    ("骨灰撒散", "7", 0.01),
+    ("不要骨灰", "8", 0.02),
+    ("不留骨灰", "8", 0.01),
 ]
 RELATION_CODES: dict[str, str] = {
-    "配偶": "10", "妻": "10", "夫": "10", "子": "20", "儿子": "20", "女": "30", "女儿": "30",
-    "孙子": "40", "孙女": "40", "外孙": "40", "父亲": "50", "母亲": "50",
-    "兄弟": "70", "姐妹": "70", "兄": "70", "弟": "70", "姐": "70", "妹": "70",
-    "侄子": "97", "侄女": "97", "外甥": "97", "朋友": "99",
+    "配偶": "10",
+    "妻": "10",
+    "夫": "10",
+    "子": "20",
+    "儿子": "20",
+    "女": "30",
+    "女儿": "30",
+    "孙子": "40",
+    "孙女": "40",
+    "外孙": "40",
+    "父亲": "50",
+    "母亲": "50",
+    "兄弟": "70",
+    "姐妹": "70",
+    "兄": "70",
+    "弟": "70",
+    "姐": "70",
+    "妹": "70",
+    "侄子": "97",
+    "侄女": "97",
+    "外甥": "97",
+    "朋友": "99",
 }
 CREM_REMARKS = ["惠民殡葬", "补登", "外地户籍", "代办", "已结算", "免费火化", "家属领回", "骨灰盒自备"]
 SEA_REMARKS = ["补登", "家属未随船", "惠民海葬", "代办", "雨天改期"]
-MOBILE_PREFIXES = ["139", "138", "137", "136", "135", "134", "150", "151", "152", "158", "159", "182",
-                   "183", "187", "188", "130", "131", "132", "155", "156", "185", "186", "133", "153",
-                   "180", "189"]
+MOBILE_PREFIXES = [
+    "139",
+    "138",
+    "137",
+    "136",
+    "135",
+    "134",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "182",
+    "183",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "185",
+    "186",
+    "133",
+    "153",
+    "180",
+    "189",
+]
 
 # --------------------------------------------------------------------------- columns
-CREMATION_COLUMNS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "id_number",
-                     "household_address", "death_date", "death_cause_code", "cremation_date",
-                     "ashes_destination_code", "agent_name", "agent_relation_code", "agent_phone", "remarks"]
-SEA_COLUMNS = ["row_no", "registration_no", "deceased_name", "sex_code", "id_number", "cremation_cert_no",
-               "scattering_date", "voyage_no", "sea_area", "registrant_name", "registrant_relation_code",
-               "registrant_phone", "onboard_count", "remarks"]
+CREMATION_COLUMNS = [
+    "row_no",
+    "cremation_cert_no",
+    "deceased_name",
+    "sex_code",
+    "age_years",
+    "id_number",
+    "household_address",
+    "death_date",
+    "death_cause_code",
+    "cremation_date",
+    "ashes_destination_code",
+    "agent_name",
+    "agent_relation_code",
+    "agent_phone",
+    "remarks",
+]
+SEA_COLUMNS = [
+    "row_no",
+    "registration_no",
+    "deceased_name",
+    "sex_code",
+    "id_number",
+    "cremation_cert_no",
+    "scattering_date",
+    "voyage_no",
+    "sea_area",
+    "registrant_name",
+    "registrant_relation_code",
+    "registrant_phone",
+    "onboard_count",
+    "remarks",
+]
 HEADER_CHOICES: dict[str, list[str]] = {
-    "row_no": ["序号"], "cremation_cert_no": ["火化证号", "火化证明编号"],
-    "deceased_name": ["逝者姓名", "死者姓名", "亡者姓名", "姓名"], "sex_code": ["性别"], "age_years": ["年龄"],
-    "id_number": ["身份证号", "公民身份号码", "证件号码"], "household_address": ["户籍地址"],
-    "death_date": ["死亡日期", "死亡时间", "去世日期"], "death_cause_code": ["死亡原因"],
-    "cremation_date": ["火化日期"], "ashes_destination_code": ["骨灰去向"], "agent_name": ["经办人", "经办人姓名"],
-    "agent_relation_code": ["与逝者关系"], "agent_phone": ["联系电话", "电话"], "remarks": ["备注"],
-    "registration_no": ["登记号"], "scattering_date": ["海葬日期", "撒海日期"], "voyage_no": ["航次", "船次"],
-    "sea_area": ["海域"], "registrant_name": ["家属姓名", "登记人"], "registrant_relation_code": ["与逝者关系"],
-    "registrant_phone": ["联系电话", "电话"], "onboard_count": ["随船人数"],
+    "row_no": ["序号"],
+    "cremation_cert_no": ["火化证号", "火化证明编号"],
+    "deceased_name": ["逝者姓名", "死者姓名", "亡者姓名", "姓名"],
+    "sex_code": ["性别"],
+    "age_years": ["年龄"],
+    "id_number": ["身份证号", "公民身份号码", "证件号码"],
+    "household_address": ["户籍地址"],
+    "death_date": ["死亡日期", "死亡时间", "去世日期"],
+    "death_cause_code": ["死亡原因"],
+    "cremation_date": ["火化日期"],
+    "ashes_destination_code": ["骨灰去向"],
+    "agent_name": ["经办人", "经办人姓名"],
+    "agent_relation_code": ["与逝者关系"],
+    "agent_phone": ["联系电话", "电话"],
+    "remarks": ["备注"],
+    "registration_no": ["登记号"],
+    "scattering_date": ["海葬日期", "撒海日期"],
+    "voyage_no": ["航次", "船次"],
+    "sea_area": ["海域"],
+    "registrant_name": ["家属姓名", "登记人"],
+    "registrant_relation_code": ["与逝者关系"],
+    "registrant_phone": ["联系电话", "电话"],
+    "onboard_count": ["随船人数"],
 }
 HEADER_SPLITS = {"火化证明编号": 4, "公民身份号码": 4, "与逝者关系": 3, "经办人姓名": 3}
 TITLES = {"cremation": "火化登记簿", "sea_burial": "海葬登记簿"}
@@ -391,6 +661,7 @@ class Row:
 @dataclass
 class Style:
     """The printed form and the hand of one register (the same on all of its pages)."""
+
     rows_per_page: int
     font: str
     hand: bool
@@ -433,7 +704,7 @@ class Register:
 
     def page_rows(self, page: int) -> list[Row]:
         rpp = self.style.rows_per_page
-        return self.rows[(page - 1) * rpp: page * rpp]
+        return self.rows[(page - 1) * rpp : page * rpp]
 
     def page_of_person(self, person_id: str) -> int | None:
         for i, r in enumerate(self.rows):
@@ -455,13 +726,19 @@ def _make_style(rng: np.random.Generator, kind: str, overrides: dict[str, Any] |
     headers = [_pick(rng, HEADER_CHOICES[c]) for c in cols]
     ink = _pick(rng, [(28, 30, 40), (30, 45, 120), (35, 40, 85)]) if hand else (22, 22, 26)
     st = Style(
-        rows_per_page=int(rng.integers(10, 17)), font=font, hand=hand,
-        header_font=_pick(rng, ["Noto Sans CJK SC Bold", "Noto Serif CJK SC Bold"]), headers=headers,
+        rows_per_page=int(rng.integers(10, 17)),
+        font=font,
+        hand=hand,
+        header_font=_pick(rng, ["Noto Sans CJK SC Bold", "Noto Serif CJK SC Bold"]),
+        headers=headers,
         date_style=_wpick(rng, ["dot", "dash", "slash", "cjk", "short"], [0.35, 0.2, 0.15, 0.2, 0.1]),
         cert_style=_wpick(rng, CERT_STYLES, [0.4, 0.2, 0.25, 0.15]),
         phone_style=_wpick(rng, ["plain", "spaced"], [0.75, 0.25]),
-        voyage_style=_pick(rng, ["yy-nn", "第n航次"]), age_suffix=bool(rng.random() < 0.15),
-        count_suffix=bool(rng.random() < 0.3), ink_rgb=ink, label_pos=_pick(rng, ["top-right", "bottom-centre"]),
+        voyage_style=_pick(rng, ["yy-nn", "第n航次"]),
+        age_suffix=bool(rng.random() < 0.15),
+        count_suffix=bool(rng.random() < 0.3),
+        ink_rgb=ink,
+        label_pos=_pick(rng, ["top-right", "bottom-centre"]),
         font_px_200=float(rng.uniform(27.0, 31.0)),
     )
     if st.hand:
@@ -534,7 +811,9 @@ class _People:
             if len(addr) > 14:
                 addr = district + _pick(r, ROADS[district]) + f"{int(r.integers(1, 220))}号"
             if long:
-                addr += f"{int(r.integers(1, 30))}号楼{int(r.integers(1, 7))}单元{int(r.integers(1, 7))}0{int(r.integers(1, 4))}室"
+                addr += (
+                    f"{int(r.integers(1, 30))}号楼{int(r.integers(1, 7))}单元{int(r.integers(1, 7))}0{int(r.integers(1, 4))}室"
+                )
         if long:
             addr = _pick(r, ["山东省烟台市", "烟台市", ""]) + addr
             if len(addr) < 17:
@@ -599,8 +878,13 @@ class _People:
             surname = deceased_surname if sex == "1" else self.surname()
             rb = born - int(r.integers(22, 35))
         rb = min(rb, self.year - 18)
-        return {"name": self.name(sex, rb, surname), "word": word, "code": RELATION_CODES[word],
-                "phone": self.phone(), "sex": sex}
+        return {
+            "name": self.name(sex, rb, surname),
+            "word": word,
+            "code": RELATION_CODES[word],
+            "phone": self.phone(),
+            "sex": sex,
+        }
 
 
 def _voyages(rng: np.random.Generator, home: Home, year: int) -> list[tuple[dt.date, int, str]]:
@@ -645,8 +929,9 @@ def _date_style(rng: np.random.Generator, style: Style) -> str:
     return "hanzi"
 
 
-def _cremation_row(rng, people: _People, style: Style, home: Home, year: int, pid: str, serial: int,
-                   crem: dt.date, voyages) -> Row:
+def _cremation_row(
+    rng, people: _People, style: Style, home: Home, year: int, pid: str, serial: int, crem: dt.date, voyages
+) -> Row:
     r = rng
     sex = "1" if r.random() < 0.54 else "2"
     u = r.random()
@@ -678,22 +963,60 @@ def _cremation_row(rng, people: _People, style: Style, home: Home, year: int, pi
     sex_printed = {"1": "男", "2": "女"}[sex] if (id18 is None or r.random() >= 0.03) else ""
     age_printed = f"{age}岁" if style.age_suffix and r.random() < 0.7 else str(age)
     cert_style = style.cert_style if r.random() < 0.93 else _pick(r, CERT_STYLES)
-    cells = ["", format_cert(year, serial, cert_style), name, sex_printed, age_printed, id_printed or "", addr,
-             format_date(death, _date_style(r, style)), cause_word, format_date(crem, _date_style(r, style)),
-             ashes_word, agent["name"], agent["word"],
-             format_phone(agent["phone"], style.phone_style) if agent["phone"] else "", remarks]
+    cells = [
+        "",
+        format_cert(year, serial, cert_style),
+        name,
+        sex_printed,
+        age_printed,
+        id_printed or "",
+        addr,
+        format_date(death, _date_style(r, style)),
+        cause_word,
+        format_date(crem, _date_style(r, style)),
+        ashes_word,
+        agent["name"],
+        agent["word"],
+        format_phone(agent["phone"], style.phone_style) if agent["phone"] else "",
+        remarks,
+    ]
     record = {
-        "funeral_home_code": home.code, "cremation_cert_no": f"{year}{serial:05d}", "deceased_name": name,
-        "sex_code": sex, "age_years": age, "id_type": "0" if id18 else None, "id_number": id18,
-        "id_number_raw": id_printed, "birth_date": f"{id18[6:10]}-{id18[10:12]}-{id18[12:14]}" if id18 else None,
-        "household_division_code": div, "household_address": addr, "death_date": death.isoformat(),
-        "death_cause_code": cause_code, "cremation_date": crem.isoformat(), "ashes_destination_code": ashes_code,
-        "agent_name": agent["name"], "agent_relation_code": agent["code"], "agent_phone": agent["phone"],
+        "funeral_home_code": home.code,
+        "cremation_cert_no": f"{year}{serial:05d}",
+        "deceased_name": name,
+        "sex_code": sex,
+        "age_years": age,
+        "id_type": "0" if id18 else None,
+        "id_number": id18,
+        "id_number_raw": id_printed,
+        "birth_date": f"{id18[6:10]}-{id18[10:12]}-{id18[12:14]}" if id18 else None,
+        "household_division_code": div,
+        "household_address": addr,
+        "death_date": death.isoformat(),
+        "death_cause_code": cause_code,
+        "cremation_date": crem.isoformat(),
+        "ashes_destination_code": ashes_code,
+        "agent_name": agent["name"],
+        "agent_relation_code": agent["code"],
+        "agent_phone": agent["phone"],
         # SPEC.md: wording mapped to 9 (其他) is kept in remarks, after any printed remark
-        "remarks": "；".join(x for x in (remarks, f"骨灰去向：{ashes_word}" if ashes_code == "9" and ashes_word not in remarks else "") if x) or None,
+        "remarks": "；".join(
+            x for x in (remarks, f"骨灰去向：{ashes_word}" if ashes_code == "9" and ashes_word not in remarks else "") if x
+        )
+        or None,
     }
-    facts = {"surname": surname, "sex": sex, "birth": birth, "id18": id18, "id_printed": id_printed,
-             "serial": serial, "cremation": crem, "agent": agent, "voyage": voyage, "age": age}
+    facts = {
+        "surname": surname,
+        "sex": sex,
+        "birth": birth,
+        "id18": id18,
+        "id_printed": id_printed,
+        "serial": serial,
+        "cremation": crem,
+        "agent": agent,
+        "voyage": voyage,
+        "age": age,
+    }
     return Row(pid, cells, record, (6,) if long else (), False, facts)
 
 
@@ -739,22 +1062,47 @@ def _sea_register(seed: int, home: Home, year: int, crem: Register, overrides: d
         if id_printed and len(id_printed) == 15 and rng.random() < 0.4:
             id_printed = f["id18"]  # the family brought the new card this time
         id18 = f["id18"] if id_printed else None
-        cert = None if rng.random() < 0.05 else format_cert(year, f["serial"], _pick(rng, CERT_STYLES) if rng.random() < 0.3 else style.cert_style)
+        cert = (
+            None
+            if rng.random() < 0.05
+            else format_cert(year, f["serial"], _pick(rng, CERT_STYLES) if rng.random() < 0.3 else style.cert_style)
+        )
         voyage = f"{year % 100:02d}-{vno:02d}" if style.voyage_style == "yy-nn" else f"第{vno}航次"
         onboard = int(_wpick(rng, [1, 2, 3, 4, 5], [0.2, 0.35, 0.25, 0.18, 0.02]))
         remarks = _pick(rng, SEA_REMARKS) if rng.random() < 0.06 else ""
         sex_printed = {"1": "男", "2": "女"}[f["sex"]] if (id18 is None or rng.random() >= 0.03) else ""
-        cells = ["", reg_no, crow.record["deceased_name"], sex_printed, id_printed or "", cert or "",
-                 format_date(vdate, _date_style(rng, style)), voyage, area, reg["name"], reg["word"],
-                 format_phone(reg["phone"], style.phone_style) if reg["phone"] else "",
-                 f"{onboard}人" if style.count_suffix else str(onboard), remarks]
+        cells = [
+            "",
+            reg_no,
+            crow.record["deceased_name"],
+            sex_printed,
+            id_printed or "",
+            cert or "",
+            format_date(vdate, _date_style(rng, style)),
+            voyage,
+            area,
+            reg["name"],
+            reg["word"],
+            format_phone(reg["phone"], style.phone_style) if reg["phone"] else "",
+            f"{onboard}人" if style.count_suffix else str(onboard),
+            remarks,
+        ]
         record = {
-            "funeral_home_code": home.code, "registration_no": reg_no, "deceased_name": crow.record["deceased_name"],
-            "sex_code": f["sex"], "id_number": id18, "id_number_raw": id_printed,
-            "cremation_cert_no": f"{year}{f['serial']:05d}" if cert else None, "scattering_date": vdate.isoformat(),
-            "voyage_no": voyage, "sea_area": area, "registrant_name": reg["name"],
-            "registrant_relation_code": RELATION_CODES[reg["word"]], "registrant_phone": reg["phone"],
-            "onboard_count": onboard, "remarks": remarks or None,
+            "funeral_home_code": home.code,
+            "registration_no": reg_no,
+            "deceased_name": crow.record["deceased_name"],
+            "sex_code": f["sex"],
+            "id_number": id18,
+            "id_number_raw": id_printed,
+            "cremation_cert_no": f"{year}{f['serial']:05d}" if cert else None,
+            "scattering_date": vdate.isoformat(),
+            "voyage_no": voyage,
+            "sea_area": area,
+            "registrant_name": reg["name"],
+            "registrant_relation_code": RELATION_CODES[reg["word"]],
+            "registrant_phone": reg["phone"],
+            "onboard_count": onboard,
+            "remarks": remarks or None,
         }
         facts = {"cremation_date": f["cremation"].isoformat()}
         rows.append(Row(crow.person_id, cells, record, (), False, facts))
@@ -774,21 +1122,22 @@ def _registers(seed: int, slug: str, year: int, overrides_key: str) -> tuple[Reg
     return crem, sea
 
 
-def get_register(seed: int, home: str, year: int, kind: str, overrides: dict | None = None,
-                 family: "str | Family | None" = None) -> Register:
+def get_register(
+    seed: int, home: str, year: int, kind: str, overrides: dict | None = None, family: "str | Family | None" = None
+) -> Register:
     """The register of one (home slug or name, year, kind) for ``seed`` (data only, nothing drawn).
     ``family`` (a name of samples.families.FAMILIES): the same persons, written in that family's form."""
     slug = HOME_BY_NAME[home].slug if home in HOME_BY_NAME else home
     if family is not None:
-        return _family_register(int(seed), slug, int(year), kind, get_family(family).name,
-                                json.dumps(overrides or {}, sort_keys=True))
+        return _family_register(
+            int(seed), slug, int(year), kind, get_family(family).name, json.dumps(overrides or {}, sort_keys=True)
+        )
     crem, sea = _registers(int(seed), slug, int(year), json.dumps(overrides or {}, sort_keys=True))
     return crem if kind == "cremation" else sea
 
 
 # --------------------------------------------------------------------------- variation families
-SPEC_EXTRA_COLUMNS = {"cremation": ("ethnicity_code", "birth_date", "cremation_no", "death_cert_issuer_type"),
-                      "sea_burial": ()}
+SPEC_EXTRA_COLUMNS = {"cremation": ("ethnicity_code", "birth_date", "cremation_no", "death_cert_issuer_type"), "sea_burial": ()}
 """Columns of the families beyond the default generator's that are fields of the spec for the kind:
 their values are in the truth record; other extra columns ("extra:...") are not."""
 
@@ -798,19 +1147,20 @@ RULING_WIDTHS = {"thin": (3, 1), "normal": (4, 2), "thick": (6, 3)}  # (outer, i
 @dataclass
 class FamilyStyle:
     """What a variation family (samples.families) drew for one register: the same on all its pages."""
+
     family: str
     title: str
-    columns: list[str]                 # spec field, or "extra:..." for a column that is none
-    misprints: list[int]               # columns whose header is misprinted or miswritten
-    ruling: str                        # colour name (samples.families.RULING_RGB)
+    columns: list[str]  # spec field, or "extra:..." for a column that is none
+    misprints: list[int]  # columns whose header is misprinted or miswritten
+    ruling: str  # colour name (samples.families.RULING_RGB)
     ruling_alpha: float
     ruling_width: str
     hand_ruled: bool
     broken: float
-    missing_line: int | None           # the vertical line between columns j-1 and j (0-based j) is not printed
-    typed: bool                        # values printed by a register program, not written
-    hands: list[dict[str, Any]]        # the clerks: {"pen", "ink_rgb", "mess"}
-    header_hand: bool                  # the header and title written by hand (black), not printed with the ruling
+    missing_line: int | None  # the vertical line between columns j-1 and j (0-based j) is not printed
+    typed: bool  # values printed by a register program, not written
+    hands: list[dict[str, Any]]  # the clerks: {"pen", "ink_rgb", "mess"}
+    header_hand: bool  # the header and title written by hand (black), not printed with the ruling
     registration_style: str = "hz"
 
 
@@ -830,15 +1180,20 @@ def _unlisted_village(addr: str, rng: np.random.Generator) -> str | None:
             at = addr.find(town)
             if at < 0:
                 continue
-            rest = addr[at + len(town):]
+            rest = addr[at + len(town) :]
             end = rest.find("村")
             if end < 0:
                 return None
             real = _village_set(town)
             for _ in range(30):
-                name = (_pick(rng, VILLAGE_PREFIX) if rng.random() < 0.5 else "") + _pick(rng, VILLAGE_CLAN) + _pick(rng, VILLAGE_SUFFIX) + "村"
-                if name not in real and name != rest[:end + 1]:
-                    return addr[:at + len(town)] + name + rest[end + 1:]
+                name = (
+                    (_pick(rng, VILLAGE_PREFIX) if rng.random() < 0.5 else "")
+                    + _pick(rng, VILLAGE_CLAN)
+                    + _pick(rng, VILLAGE_SUFFIX)
+                    + "村"
+                )
+                if name not in real and name != rest[: end + 1]:
+                    return addr[: at + len(town)] + name + rest[end + 1 :]
             return None
     return None
 
@@ -855,7 +1210,7 @@ def _mutate(cells: dict[str, str], rec: dict[str, Any], rng: np.random.Generator
         cells[col] = rec["deceased_name"] = new
     elif col == "id_number":
         i = int(rng.integers(6, len(text) - 1))
-        new = text[:i] + str((int(text[i]) + 1 + int(rng.integers(0, 8))) % 10) + text[i + 1:]
+        new = text[:i] + str((int(text[i]) + 1 + int(rng.integers(0, 8))) % 10) + text[i + 1 :]
         cells[col] = rec["id_number_raw"] = new
         rec["id_number"] = None
     else:
@@ -902,8 +1257,13 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
     hands = []
     for _ in range(n_hands):
         ink = _wpick(r, [i for i, _w in fam.inks], [w for _i, w in fam.inks])
-        hands.append({"pen": _wpick(r, [p for p, _w in fam.pens], [w for _p, w in fam.pens]), "ink_rgb": list(ink),
-                      "mess": round(float(r.uniform(*fam.mess)), 3)})
+        hands.append(
+            {
+                "pen": _wpick(r, [p for p, _w in fam.pens], [w for _p, w in fam.pens]),
+                "ink_rgb": list(ink),
+                "mess": round(float(r.uniform(*fam.mess)), 3),
+            }
+        )
     font = _pick(r, fam.typed_fonts) if typed else HAND_FONTS[0]
     date_style = _wpick(r, [d for d, _w in fam.date_styles], [w for _d, w in fam.date_styles])
     cert_style = _wpick(r, [c for c, _w in fam.cert_styles], [w for _c, w in fam.cert_styles])
@@ -916,8 +1276,22 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
     st.pen, st.ink_rgb = ("", (22, 22, 26)) if typed else (hands[0]["pen"], tuple(hands[0]["ink_rgb"]))
     furnace_style = _pick(r, ["{n}号炉", "{n}#", "{n}"])
     staff = [_People(r, base.home, year).name(_pick(r, ["1", "2"]), int(r.integers(1960, 1990))) for _ in range(3)]
-    fs = FamilyStyle(fam.name, title, cols, misprints, colour, round(alpha, 3), width, hand_ruled, broken, missing, typed,
-                     hands, header_hand, reg_style)
+    fs = FamilyStyle(
+        fam.name,
+        title,
+        cols,
+        misprints,
+        colour,
+        round(alpha, 3),
+        width,
+        hand_ruled,
+        broken,
+        missing,
+        typed,
+        hands,
+        header_hand,
+        reg_style,
+    )
 
     other_dates = [d for d, _w in fam.date_styles if d != date_style] or [date_style]
     other_certs = [c for c, _w in fam.cert_styles if c != cert_style] or [cert_style]
@@ -948,7 +1322,10 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
             cells["sea_area"] = rec["sea_area"] = area
             k_reg = int(rec["registration_no"].rsplit("-", 1)[1])
             cells["registration_no"] = rec["registration_no"] = {
-                "hz": rec["registration_no"], "hz_compact": f"HZ{year}{k_reg:03d}", "serial": str(k_reg)}[reg_style]
+                "hz": rec["registration_no"],
+                "hz_compact": f"HZ{year}{k_reg:03d}",
+                "serial": str(k_reg),
+            }[reg_style]
         for name in cells:  # a column this form does not have: nothing written there, nothing to expect
             if name not in cols and name in rec and name not in ("remarks", "cremation_cert_no"):
                 rec[name] = None
@@ -988,8 +1365,24 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
             changed = _mutate(wcells, wrec, rr, year)
             style = _wpick(rr, ["line", "double", "cross"], [0.6, 0.25, 0.15])
             note = _pick(rr, STRIKE_NOTES) if rr.random() < 0.5 else None
-            rows.append((Row(row.person_id, [], wrec, row.wrap_cols, row.duplicate, facts, True,
-                             {"style": style, "note": note, "changed": changed}, hand), wcells, wrec, dict(meta)))
+            rows.append(
+                (
+                    Row(
+                        row.person_id,
+                        [],
+                        wrec,
+                        row.wrap_cols,
+                        row.duplicate,
+                        facts,
+                        True,
+                        {"style": style, "note": note, "changed": changed},
+                        hand,
+                    ),
+                    wcells,
+                    wrec,
+                    dict(meta),
+                )
+            )
         rows.append((Row(row.person_id, [], rec, row.wrap_cols, row.duplicate, facts, False, None, hand), cells, rec, meta))
     out: list[Row] = []
     for n, (row, cells, rec, meta) in enumerate(rows, start=1):
@@ -997,8 +1390,9 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
         if cells.get("cremation_cert_no") and rec.get("cremation_cert_no"):
             cert = str(rec["cremation_cert_no"])
             cells["cremation_cert_no"] = format_cert(int(cert[:4]), int(cert[4:]), meta["cert_style"], lead=n)
-        wrap = tuple(cols.index(CREMATION_COLUMNS[j]) for j in row.wrap_cols
-                     if kind == "cremation" and CREMATION_COLUMNS[j] in cols)
+        wrap = tuple(
+            cols.index(CREMATION_COLUMNS[j]) for j in row.wrap_cols if kind == "cremation" and CREMATION_COLUMNS[j] in cols
+        )
         row.cells = [cells.get(c, "") for c in cols]
         row.wrap_cols = wrap
         out.append(row)
@@ -1018,8 +1412,16 @@ def _skeleton(mask: np.ndarray) -> np.ndarray:
     return skel
 
 
-def _text_mask(text: str, font_name: str, size: float, hand: bool, rng: np.random.Generator,
-               squeeze: float = 1.0, pen: str = "", mess: float = 1.0) -> np.ndarray:
+def _text_mask(
+    text: str,
+    font_name: str,
+    size: float,
+    hand: bool,
+    rng: np.random.Generator,
+    squeeze: float = 1.0,
+    pen: str = "",
+    mess: float = 1.0,
+) -> np.ndarray:
     """Tight ink mask (float32 0..1) of one line of text. `mess` scales a hand's jitter (1: the
     default generator's hand; the variation families draw messier ones)."""
     font = _font(font_name, round(size))
@@ -1079,7 +1481,7 @@ def _paste_max(layer: np.ndarray, mask: np.ndarray, x: int, y: int, alpha: float
     x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
     if x1 <= x0 or y1 <= y0:
         return (x0, y0, x0, y0)
-    sub = mask[y0 - y: y1 - y, x0 - x: x1 - x] * alpha
+    sub = mask[y0 - y : y1 - y, x0 - x : x1 - x] * alpha
     np.maximum(layer[y0:y1, x0:x1], sub, out=layer[y0:y1, x0:x1])
     return (x0, y0, x1, y1)
 
@@ -1094,9 +1496,21 @@ def _split_two(text: str, font_name: str, size: float, width: float) -> list[str
     return [text[:best], text[best:]]
 
 
-def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int], font_name: str, size: float,
-                    hand: bool, rng: np.random.Generator, align: str, force_wrap: bool, k: float,
-                    alpha: float = 1.0, pen: str = "", mess: float = 1.0) -> list[int] | None:
+def _draw_cell_text(
+    layer: np.ndarray,
+    text: str,
+    box: tuple[int, int, int, int],
+    font_name: str,
+    size: float,
+    hand: bool,
+    rng: np.random.Generator,
+    align: str,
+    force_wrap: bool,
+    k: float,
+    alpha: float = 1.0,
+    pen: str = "",
+    mess: float = 1.0,
+) -> list[int] | None:
     """Draw ``text`` inside ``box``; returns the ink box or None."""
     if not text:
         return None
@@ -1120,7 +1534,10 @@ def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int]
     tw = max(mm.shape[1] for mm in masks)
     if th > ah or tw > aw:
         f = min(ah / th, aw / tw)
-        masks = [cv2.resize(mm, (max(1, int(mm.shape[1] * f)), max(1, int(mm.shape[0] * f))), interpolation=cv2.INTER_AREA) for mm in masks]
+        masks = [
+            cv2.resize(mm, (max(1, int(mm.shape[1] * f)), max(1, int(mm.shape[0] * f))), interpolation=cv2.INTER_AREA)
+            for mm in masks
+        ]
         th = sum(mm.shape[0] for mm in masks) + gap * (len(masks) - 1)
         tw = max(mm.shape[1] for mm in masks)
     slack_y = ah - th
@@ -1139,8 +1556,15 @@ def _draw_cell_text(layer: np.ndarray, text: str, box: tuple[int, int, int, int]
     return ink
 
 
-FAMILY_NOMINAL = {"ethnicity_code": "朝鲜族", "cremation_no": "1227-07", "death_cert_issuer_type": "居委会",
-                  "extra:furnace_no": "3号炉", "extra:fee": "1260.00", "extra:clerk": "王建国", "extra:signature": "王建国"}
+FAMILY_NOMINAL = {
+    "ethnicity_code": "朝鲜族",
+    "cremation_no": "1227-07",
+    "death_cert_issuer_type": "居委会",
+    "extra:furnace_no": "3号炉",
+    "extra:fee": "1260.00",
+    "extra:clerk": "王建国",
+    "extra:signature": "王建国",
+}
 
 
 def _nominal(col: str, st: Style, year: int) -> str:
@@ -1150,17 +1574,29 @@ def _nominal(col: str, st: Style, year: int) -> str:
     if col == "birth_date":
         return format_date(dt.date(1935, 12, 27), st.date_style if st.date_style != "md" else "dot")
     return {
-        "row_no": "9999", "cremation_cert_no": format_cert(year, 514, st.cert_style, lead=999),
-        "deceased_name": "王秀英", "sex_code": "男", "age_years": "100岁" if st.age_suffix else "100",
-        "id_number": "370602193504071228", "household_address": "芝罘区幸福街道北马路12",
+        "row_no": "9999",
+        "cremation_cert_no": format_cert(year, 514, st.cert_style, lead=999),
+        "deceased_name": "王秀英",
+        "sex_code": "男",
+        "age_years": "100岁" if st.age_suffix else "100",
+        "id_number": "370602193504071228",
+        "household_address": "芝罘区幸福街道北马路12",
         "death_date": format_date(d, st.date_style if st.date_style != "hanzi" else "cjk"),
-        "cremation_date": format_date(d, st.date_style), "scattering_date": format_date(d, st.date_style),
-        "death_cause_code": "自然死亡", "ashes_destination_code": "骨灰寄存", "agent_name": "王建国",
-        "agent_relation_code": "女儿", "registrant_relation_code": "女儿", "registrant_name": "王建国",
+        "cremation_date": format_date(d, st.date_style),
+        "scattering_date": format_date(d, st.date_style),
+        "death_cause_code": "自然死亡",
+        "ashes_destination_code": "骨灰寄存",
+        "agent_name": "王建国",
+        "agent_relation_code": "女儿",
+        "registrant_relation_code": "女儿",
+        "registrant_name": "王建国",
         "agent_phone": "139 1234 5678" if st.phone_style == "spaced" else "0535-6123456",
         "registrant_phone": "139 1234 5678" if st.phone_style == "spaced" else "0535-6123456",
-        "remarks": "惠民殡葬", "registration_no": "HZ2013-015", "voyage_no": "第12航次" if st.voyage_style != "yy-nn" else "13-04",
-        "sea_area": "芝罘卧佛岛海域", "onboard_count": "4人",
+        "remarks": "惠民殡葬",
+        "registration_no": "HZ2013-015",
+        "voyage_no": "第12航次" if st.voyage_style != "yy-nn" else "13-04",
+        "sea_area": "芝罘卧佛岛海域",
+        "onboard_count": "4人",
     }[col]
 
 
@@ -1217,8 +1653,14 @@ def _draw_line(draw: ImageDraw.ImageDraw, p0, p1, width: int, fill: int, broken:
         gap = float(rng.uniform(3, 25)) if rng.random() < broken else 0.0
         t1 = min(length, t + seg)
         f = int(fill * float(rng.uniform(0.55, 1.0))) if rng.random() < broken else fill
-        draw.line([(xa + (xb - xa) * t / length, ya + (yb - ya) * t / length),
-                   (xa + (xb - xa) * t1 / length, ya + (yb - ya) * t1 / length)], fill=f, width=width)
+        draw.line(
+            [
+                (xa + (xb - xa) * t / length, ya + (yb - ya) * t / length),
+                (xa + (xb - xa) * t1 / length, ya + (yb - ya) * t1 / length),
+            ],
+            fill=f,
+            width=width,
+        )
         t = t1 + gap
 
 
@@ -1262,10 +1704,22 @@ def _stamp_mask(home: Home, radius: int, rng: np.random.Generator, k: float) -> 
 def _degradation_params(rng: np.random.Generator, severity: float, w: int, h: int) -> dict[str, Any]:
     s = float(severity)
     if s <= 0:
-        return {"severity": 0.0, "rotation_deg": 0.0, "perspective_px": [[0, 0]] * 4, "shift_px": [0, 0],
-                "scale": 1.0, "black_border": False, "fade": 1.0, "broken_lines": 0.0,
-                "illumination": {"gradient": 0.0, "angle_deg": 0.0, "vignette": 0.0}, "blur_sigma": 0.0,
-                "noise_sigma": 0.0, "paper_rgb": [253, 253, 251], "stamp": None, "jpeg_quality": 92}
+        return {
+            "severity": 0.0,
+            "rotation_deg": 0.0,
+            "perspective_px": [[0, 0]] * 4,
+            "shift_px": [0, 0],
+            "scale": 1.0,
+            "black_border": False,
+            "fade": 1.0,
+            "broken_lines": 0.0,
+            "illumination": {"gradient": 0.0, "angle_deg": 0.0, "vignette": 0.0},
+            "blur_sigma": 0.0,
+            "noise_sigma": 0.0,
+            "paper_rgb": [253, 253, 251],
+            "stamp": None,
+            "jpeg_quality": 92,
+        }
     rot_max = min(5.0, 3.0 * s)
     pj = 0.006 * s * min(w, h)
     black = bool(rng.random() < 0.3 * min(1.5, s))
@@ -1279,9 +1733,11 @@ def _degradation_params(rng: np.random.Generator, severity: float, w: int, h: in
         "black_border": black,
         "fade": round(float(max(0.45, 1 - rng.uniform(0, 0.35) * s)), 3),
         "broken_lines": round(float(min(0.6, rng.uniform(0, 0.3) * s)) if rng.random() < 0.6 else 0.0, 3),
-        "illumination": {"gradient": round(float(rng.uniform(0, 0.16) * s), 3),
-                         "angle_deg": round(float(rng.uniform(0, 360)), 1),
-                         "vignette": round(float(rng.uniform(0, 0.14) * s), 3)},
+        "illumination": {
+            "gradient": round(float(rng.uniform(0, 0.16) * s), 3),
+            "angle_deg": round(float(rng.uniform(0, 360)), 1),
+            "vignette": round(float(rng.uniform(0, 0.14) * s), 3),
+        },
         "blur_sigma": round(float(rng.uniform(0.2, 0.9) * s), 3),
         "noise_sigma": round(float(rng.uniform(2.0, 6.0) * s), 3),
         "paper_rgb": [round(252 - tint * 0.3), round(250 - tint * 0.6), round(245 - tint)],
@@ -1319,8 +1775,9 @@ def _degrade(rgb: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tu
     border = (18.0, 18.0, 20.0) if p["black_border"] else tuple(float(v) for v in p["paper_rgb"])
     if p.get("background_rgb"):  # a photographed page: the desk around it
         border = tuple(float(v) for v in p["background_rgb"])
-    img = cv2.warpPerspective(img.astype(np.float32), H, (w, h), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    img = cv2.warpPerspective(
+        img.astype(np.float32), H, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+    )
     if p.get("shadow"):  # the shadow of a hand or a phone over part of a photographed page
         img = img * _shadow_field(p["shadow"], w, h)[..., None]
     if p["black_border"]:
@@ -1329,11 +1786,11 @@ def _degrade(rgb: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tu
         if side == 0:
             img[:, :bw] = 18.0
         elif side == 1:
-            img[:, w - bw:] = 18.0
+            img[:, w - bw :] = 18.0
         elif side == 2:
             img[:bw, :] = 18.0
         else:
-            img[h - bw:, :] = 18.0
+            img[h - bw :, :] = 18.0
     if p["blur_sigma"] > 0:
         img = cv2.GaussianBlur(img, (0, 0), p["blur_sigma"])
     if p["noise_sigma"] > 0:
@@ -1352,8 +1809,9 @@ def _header_text(head: str, font: str, hfs: float, cw: float) -> str:
     return head
 
 
-def _draw_page(reg: Register, page: int, severity: float, dpi: int,
-               orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
+def _draw_page(
+    reg: Register, page: int, severity: float, dpi: int, orientation: int | None = None
+) -> tuple[Image.Image, dict[str, Any]]:
     if not 150 <= dpi <= 300:
         raise ValueError("dpi must be within 150..300")
     if reg.fam is not None:
@@ -1362,8 +1820,9 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int,
     w, h = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)
     st = reg.style
     prng = _rng(reg.seed, "page", reg.home.slug, reg.year, reg.kind, page, dpi, round(severity * 1000))
-    deg = _degradation_params(_rng(reg.seed, "degrade", reg.home.slug, reg.year, reg.kind, page, round(severity * 1000)),
-                              severity, w, h)
+    deg = _degradation_params(
+        _rng(reg.seed, "degrade", reg.home.slug, reg.year, reg.kind, page, round(severity * 1000)), severity, w, h
+    )
     lay = _layout(st, reg, w, h, k)
     xs, ys, fs, hfs = lay["xs"], lay["ys"], lay["fs"], lay["hfs"]
     form = Image.new("L", (w, h), 0)
@@ -1408,12 +1867,29 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int,
         for j, text in enumerate(row.cells):
             box = (xs[j], ys[i + 1], xs[j + 1], ys[i + 2])
             boxes.append(list(box))
-            ink = _draw_cell_text(hand_a, text, box, st.font, fs, st.hand, prng,
-                                  "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure,
-                                  st.pen if st.hand else "")
+            ink = _draw_cell_text(
+                hand_a,
+                text,
+                box,
+                st.font,
+                fs,
+                st.hand,
+                prng,
+                "left" if cols[j] in left_cols else "center",
+                j in row.wrap_cols,
+                k,
+                pressure,
+                st.pen if st.hand else "",
+            )
             inks.append(ink)
-        gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
-              "cell_boxes": boxes, "ink_boxes": inks}
+        gt = {
+            "row": i + 1,
+            "person_id": row.person_id,
+            "cells": list(row.cells),
+            "record": dict(row.record),
+            "cell_boxes": boxes,
+            "ink_boxes": inks,
+        }
         if row.duplicate:
             gt["duplicate"] = True
         if row.wrap_cols:
@@ -1433,8 +1909,9 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int,
     paper = np.empty((h, w, 3), np.float32)
     paper[:] = np.array(deg["paper_rgb"], np.float32)
     if severity > 0:
-        tex = cv2.resize(prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h),
-                         interpolation=cv2.INTER_CUBIC)
+        tex = cv2.resize(
+            prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+        )
         paper += (tex * 2.5 * min(severity, 1.5))[..., None]
     form_rgb = np.array([22, 22, 26], np.float32)
     img = paper * (1 - form_a[..., None]) + form_rgb * form_a[..., None]
@@ -1448,12 +1925,29 @@ def _draw_page(reg: Register, page: int, severity: float, dpi: int,
     deg["homography"] = [[round(float(v), 6) for v in r_] for r_ in H]
     image = Image.fromarray(out, "RGB")
     gt = {
-        "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
-        "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
-        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand, **({"pen": st.pen} if st.hand and st.pen else {}),
-        "header_font": st.header_font, "font_px": round(fs, 1), "degradation": deg,
-        "header": list(st.headers), "columns": list(cols), "rows_per_page": st.rows_per_page,
-        "table_box": [xs[0], ys[0], xs[-1], ys[-1]], "grid": {"x": xs, "y": ys}, "header_boxes": header_boxes,
+        "page": 1,
+        "ledger_kind": reg.kind,
+        "title": title,
+        "funeral_home": reg.home.name,
+        "funeral_home_code": reg.home.code,
+        "year": reg.year,
+        "page_label": label,
+        "register_page": page,
+        "dpi": dpi,
+        "width": w,
+        "height": h,
+        "font": st.font,
+        "handwritten": st.hand,
+        **({"pen": st.pen} if st.hand and st.pen else {}),
+        "header_font": st.header_font,
+        "font_px": round(fs, 1),
+        "degradation": deg,
+        "header": list(st.headers),
+        "columns": list(cols),
+        "rows_per_page": st.rows_per_page,
+        "table_box": [xs[0], ys[0], xs[-1], ys[-1]],
+        "grid": {"x": xs, "y": ys},
+        "header_boxes": header_boxes,
         "rows": rows_gt,
     }
     return image, gt
@@ -1483,10 +1977,15 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
         a, b = float(rng.uniform(0.03, 0.08)) * m, float(rng.uniform(0.0, 0.025)) * m
         e, f = float(rng.uniform(0.01, 0.04)) * m, float(rng.uniform(0.0, 0.015)) * m
         far = int(rng.integers(0, 4))  # which edge of the page is farthest from the lens
-        corners = {0: [[a, e], [-a, e], [-b, -f], [b, -f]], 1: [[f, b], [-e, a], [-e, -a], [f, -b]],
-                   2: [[b, f], [-b, f], [-a, -e], [a, -e]], 3: [[e, a], [-f, b], [-f, -b], [e, -a]]}[far]
-        p["perspective_px"] = [[round(x + float(rng.normal(0, 0.004 * m)), 1), round(y + float(rng.normal(0, 0.004 * m)), 1)]
-                               for x, y in corners]
+        corners = {
+            0: [[a, e], [-a, e], [-b, -f], [b, -f]],
+            1: [[f, b], [-e, a], [-e, -a], [f, -b]],
+            2: [[b, f], [-b, f], [-a, -e], [a, -e]],
+            3: [[e, a], [-f, b], [-f, -b], [e, -a]],
+        }[far]
+        p["perspective_px"] = [
+            [round(x + float(rng.normal(0, 0.004 * m)), 1), round(y + float(rng.normal(0, 0.004 * m)), 1)] for x, y in corners
+        ]
         p["rotation_deg"] = round(float(rng.uniform(-5, 5)), 3)
         p["scale"] = round(float(rng.uniform(0.86, 0.94)), 4)
         p["shift_px"] = [round(float(rng.uniform(-0.02, 0.02)) * w, 1), round(float(rng.uniform(-0.02, 0.02)) * h, 1)]
@@ -1494,14 +1993,22 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
         p["background_rgb"] = list(_pick(rng, DESK_RGB))
         side = int(rng.integers(0, 4))
         depth = float(rng.uniform(0.15, 0.45))
-        pts = {0: [[0, 0], [w * depth, 0], [w * depth * float(rng.uniform(0.5, 1.3)), h], [0, h]],
-               1: [[w, 0], [w * (1 - depth), 0], [w * (1 - depth * float(rng.uniform(0.5, 1.3))), h], [w, h]],
-               2: [[0, 0], [w, 0], [w, h * depth], [0, h * depth * float(rng.uniform(0.5, 1.3))]],
-               3: [[0, h], [w, h], [w, h * (1 - depth)], [0, h * (1 - depth * float(rng.uniform(0.5, 1.3)))]]}[side]
-        p["shadow"] = {"polygon": [[round(x, 1), round(y, 1)] for x, y in pts], "strength": round(float(rng.uniform(0.22, 0.5)), 3),
-                       "soft_px": round(float(rng.uniform(25, 90)), 1)}
-        p["illumination"] = {"gradient": round(float(rng.uniform(0.12, 0.3)), 3), "angle_deg": round(float(rng.uniform(0, 360)), 1),
-                             "vignette": round(float(rng.uniform(0.1, 0.25)), 3)}
+        pts = {
+            0: [[0, 0], [w * depth, 0], [w * depth * float(rng.uniform(0.5, 1.3)), h], [0, h]],
+            1: [[w, 0], [w * (1 - depth), 0], [w * (1 - depth * float(rng.uniform(0.5, 1.3))), h], [w, h]],
+            2: [[0, 0], [w, 0], [w, h * depth], [0, h * depth * float(rng.uniform(0.5, 1.3))]],
+            3: [[0, h], [w, h], [w, h * (1 - depth)], [0, h * (1 - depth * float(rng.uniform(0.5, 1.3)))]],
+        }[side]
+        p["shadow"] = {
+            "polygon": [[round(x, 1), round(y, 1)] for x, y in pts],
+            "strength": round(float(rng.uniform(0.22, 0.5)), 3),
+            "soft_px": round(float(rng.uniform(25, 90)), 1),
+        }
+        p["illumination"] = {
+            "gradient": round(float(rng.uniform(0.12, 0.3)), 3),
+            "angle_deg": round(float(rng.uniform(0, 360)), 1),
+            "vignette": round(float(rng.uniform(0.1, 0.25)), 3),
+        }
         p["blur_sigma"] = round(float(rng.uniform(0.5, 1.2)), 3)
         p["noise_sigma"] = round(float(rng.uniform(4.0, 8.0)), 3)
         p["jpeg_quality"] = int(rng.integers(55, 81))
@@ -1518,11 +2025,16 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
 
 def _turn_matrix(o: int, w: int, h: int) -> np.ndarray:
     """Scan pixel coordinates of an upright w x h image -> of the same image turned `o` degrees clockwise."""
-    return np.array({0: [[1, 0, 0], [0, 1, 0]], 90: [[0, -1, h], [1, 0, 0]], 180: [[-1, 0, w], [0, -1, h]],
-                     270: [[0, 1, 0], [-1, 0, w]]}[o] + [[0, 0, 1]], dtype=np.float64)
+    return np.array(
+        {0: [[1, 0, 0], [0, 1, 0]], 90: [[0, -1, h], [1, 0, 0]], 180: [[-1, 0, w], [0, -1, h]], 270: [[0, 1, 0], [-1, 0, w]]}[o]
+        + [[0, 0, 1]],
+        dtype=np.float64,
+    )
 
 
-def _scan_out(out: np.ndarray, H: np.ndarray, deg: dict[str, Any], turn: int, rng: np.random.Generator) -> tuple[Image.Image, np.ndarray]:
+def _scan_out(
+    out: np.ndarray, H: np.ndarray, deg: dict[str, Any], turn: int, rng: np.random.Generator
+) -> tuple[Image.Image, np.ndarray]:
     """The degraded page as the scanner or phone saved it: grey or 1-bit where the family's scan is,
     turned `turn` degrees clockwise; H (page -> scan pixels) turned with it."""
     h, w = out.shape[:2]
@@ -1542,8 +2054,17 @@ def _scan_out(out: np.ndarray, H: np.ndarray, deg: dict[str, Any], turn: int, rn
     return (image.convert("1", dither=Image.Dither.NONE) if mode == "1" else image), H
 
 
-def _draw_family_line(draw: ImageDraw.ImageDraw, p0, p1, width: int, fill: int, broken: float, rng: np.random.Generator,
-                      stretch: tuple[float, float] | None, wobble: float) -> None:
+def _draw_family_line(
+    draw: ImageDraw.ImageDraw,
+    p0,
+    p1,
+    width: int,
+    fill: int,
+    broken: float,
+    rng: np.random.Generator,
+    stretch: tuple[float, float] | None,
+    wobble: float,
+) -> None:
     """A ruling line as a family prints or draws it: broken into gaps, a stretch not printed at all
     (fractions of its length), wobbling `wobble` px a step where it was drawn by hand."""
     (xa, ya), (xb, yb) = p0, p1
@@ -1556,13 +2077,17 @@ def _draw_family_line(draw: ImageDraw.ImageDraw, p0, p1, width: int, fill: int, 
         t0 = t + (float(rng.uniform(3, 18)) if rng.random() < broken else 0.0)
         f = int(fill * float(rng.uniform(0.5, 1.0))) if rng.random() < broken else fill
         if t0 < t1 and not (stretch and stretch[0] * length <= t1 and t0 <= stretch[1] * length):
-            draw.line([(xa + ux * t0 - uy * off, ya + uy * t0 + ux * off), (xa + ux * t1 - uy * off1, ya + uy * t1 + ux * off1)],
-                      fill=f, width=width)
+            draw.line(
+                [(xa + ux * t0 - uy * off, ya + uy * t0 + ux * off), (xa + ux * t1 - uy * off1, ya + uy * t1 + ux * off1)],
+                fill=f,
+                width=width,
+            )
         t, off = t1, off1
 
 
-def _draw_strike(layer: np.ndarray, row: Row, boxes: list, inks: list, rng: np.random.Generator, k: float, fs: float,
-                 pen: str) -> dict[str, Any]:
+def _draw_strike(
+    layer: np.ndarray, row: Row, boxes: list, inks: list, rng: np.random.Generator, k: float, fs: float, pen: str
+) -> dict[str, Any]:
     """Strike a wrong entry through (one line, two, or a cross over the row), and write the note
     (作废, 错 ...) in the row's last empty cell; returns what the truth says of it."""
     written = [b for b in inks if b]
@@ -1581,19 +2106,25 @@ def _draw_strike(layer: np.ndarray, row: Row, boxes: list, inks: list, rng: np.r
     th = max(2, round(2.2 * k))
     for xa, ya, xb, yb in lines:
         cv2.line(layer, (round(xa), round(ya)), (round(xb), round(yb)), 0.92, thickness=th, lineType=cv2.LINE_AA)
-    out: dict[str, Any] = {"style": style, "lines": [[round(v) for v in ln] for ln in lines], "changed": row.strike["changed"],
-                           "note": None}
+    out: dict[str, Any] = {
+        "style": style,
+        "lines": [[round(v) for v in ln] for ln in lines],
+        "changed": row.strike["changed"],
+        "note": None,
+    }
     empty = [j for j, text in enumerate(row.cells) if not text]
     if row.strike.get("note") and empty:
         j = empty[-1]
         out["note"], out["note_cell"] = row.strike["note"], j
-        out["note_box"] = _draw_cell_text(layer, row.strike["note"], tuple(boxes[j]), HAND_FONTS[0], fs, True, rng, "center",
-                                          False, k, 1.0, pen, mess=1.3)
+        out["note_box"] = _draw_cell_text(
+            layer, row.strike["note"], tuple(boxes[j]), HAND_FONTS[0], fs, True, rng, "center", False, k, 1.0, pen, mess=1.3
+        )
     return out
 
 
-def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
-                      orientation: int | None) -> tuple[Image.Image, dict[str, Any]]:
+def _draw_family_page(
+    reg: Register, page: int, severity: float, dpi: int, orientation: int | None
+) -> tuple[Image.Image, dict[str, Any]]:
     """One page of a register drawn in a variation family's form (samples.families)."""
     fst = reg.fam
     fam = get_family(fst.family)
@@ -1605,7 +2136,11 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
     prng = _rng(reg.seed, "family-ink", *keys, round(severity * 1000))
     sev = severity * float(frng.uniform(*fam.severity))
     deg = _family_degradation(_degradation_params(_rng(reg.seed, "family-degrade", *keys), sev, w, h), fam, frng, w, h)
-    turn = orientation if orientation is not None else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    turn = (
+        orientation
+        if orientation is not None
+        else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    )
     if turn not in (0, 90, 180, 270):
         raise ValueError("orientation must be 0, 90, 180 or 270")
     lay = _layout(st, reg, w, h, k)
@@ -1613,8 +2148,13 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
     rule, form = Image.new("L", (w, h), 0), Image.new("L", (w, h), 0)
     rd, fd = ImageDraw.Draw(rule), ImageDraw.Draw(form)
     title = reg.title
-    fd.text((w / 2, round(0.045 * h)), title, font=_font(HAND_FONTS[0] if fst.header_hand else st.header_font, round(fs * 1.75)),
-            fill=255, anchor="mt")
+    fd.text(
+        (w / 2, round(0.045 * h)),
+        title,
+        font=_font(HAND_FONTS[0] if fst.header_hand else st.header_font, round(fs * 1.75)),
+        fill=255,
+        anchor="mt",
+    )
     label = f"第 {page} 页"
     lfont = _font("Noto Sans CJK SC", round(fs * 0.95))
     if st.label_pos == "top-right":
@@ -1633,8 +2173,14 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
             a = float(frng.uniform(0, 0.75))
             stretch = (a, a + float(frng.uniform(0.12, 0.35)))
             (xa, ya), (xb, yb) = p0, p1
-            stretches.append([round(xa + (xb - xa) * stretch[0]), round(ya + (yb - ya) * stretch[0]),
-                              round(xa + (xb - xa) * min(1.0, stretch[1])), round(ya + (yb - ya) * min(1.0, stretch[1]))])
+            stretches.append(
+                [
+                    round(xa + (xb - xa) * stretch[0]),
+                    round(ya + (yb - ya) * stretch[0]),
+                    round(xa + (xb - xa) * min(1.0, stretch[1])),
+                    round(ya + (yb - ya) * min(1.0, stretch[1])),
+                ]
+            )
         _draw_family_line(rd, p0, p1, width, 255, broken, frng, stretch, wobble)
 
     for j, x in enumerate(xs):
@@ -1642,7 +2188,12 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
             line((x, ys[0]), (x, ys[-1]), outer if j in (0, len(xs) - 1) else inner, fst.broken)
     for i, y in enumerate(ys):
         edge = i in (0, len(ys) - 1)
-        line((xs[0], y), (xs[-1], y), outer if edge else (max(inner, outer - 1) if i == 1 else inner), fst.broken * (0.3 if edge else 1.0))
+        line(
+            (xs[0], y),
+            (xs[-1], y),
+            outer if edge else (max(inner, outer - 1) if i == 1 else inner),
+            fst.broken * (0.3 if edge else 1.0),
+        )
     rule_a = np.asarray(rule, dtype=np.float32) / 255.0
     form_a = np.asarray(form, dtype=np.float32).copy() / 255.0
     # the clerks' ink (one layer each), the register program's print, a red pen for strikes on print
@@ -1655,8 +2206,21 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
         header_boxes.append(list(box))
         text = _header_text(head, st.header_font, hfs, box[2] - box[0] - 2 * max(3, round(6 * k)))
         if fst.header_hand:
-            _draw_cell_text(layers[0], text, box, st.header_font, hfs, True, prng, "center", False, k,
-                            1.0, fst.hands[0]["pen"], mess=fst.hands[0]["mess"])
+            _draw_cell_text(
+                layers[0],
+                text,
+                box,
+                st.header_font,
+                hfs,
+                True,
+                prng,
+                "center",
+                False,
+                k,
+                1.0,
+                fst.hands[0]["pen"],
+                mess=fst.hands[0]["mess"],
+            )
         else:
             _draw_cell_text(form_a, text, box, st.header_font, hfs, False, prng, "center", False, k)
     # cells
@@ -1673,13 +2237,32 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
             boxes.append(list(box))
             signature = cols[j] == "extra:signature"  # signed by the family member, in a hand of their own
             written = st.hand or signature
-            inks.append(_draw_cell_text(layer if not signature else layers[row.hand], text, box,
-                                        st.font if not signature else HAND_FONTS[0], fs, written, prng,
-                                        "left" if cols[j] in left_cols else "center", j in row.wrap_cols, k, pressure,
-                                        hand["pen"] if written else "",
-                                        mess=(hand["mess"] * (1.6 if signature else 1.0)) if written else 1.0))
-        gt = {"row": i + 1, "person_id": row.person_id, "cells": list(row.cells), "record": dict(row.record),
-              "cell_boxes": boxes, "ink_boxes": inks, "hand": row.hand}
+            inks.append(
+                _draw_cell_text(
+                    layer if not signature else layers[row.hand],
+                    text,
+                    box,
+                    st.font if not signature else HAND_FONTS[0],
+                    fs,
+                    written,
+                    prng,
+                    "left" if cols[j] in left_cols else "center",
+                    j in row.wrap_cols,
+                    k,
+                    pressure,
+                    hand["pen"] if written else "",
+                    mess=(hand["mess"] * (1.6 if signature else 1.0)) if written else 1.0,
+                )
+            )
+        gt = {
+            "row": i + 1,
+            "person_id": row.person_id,
+            "cells": list(row.cells),
+            "record": dict(row.record),
+            "cell_boxes": boxes,
+            "ink_boxes": inks,
+            "hand": row.hand,
+        }
         if row.duplicate:
             gt["duplicate"] = True
         if row.wrap_cols:
@@ -1709,7 +2292,9 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
     paper = np.empty((h, w, 3), np.float32)
     paper[:] = np.array(deg["paper_rgb"], np.float32)
     if sev > 0:
-        tex = cv2.resize(prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+        tex = cv2.resize(
+            prng.normal(0, 1, size=(h // 64 + 2, w // 64 + 2)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+        )
         paper += (tex * 2.5 * min(sev, 1.5))[..., None]
     ruling_rgb = np.array(RULING_RGB[fst.ruling], np.float32)
     ra = (rule_a * fst.ruling_alpha)[..., None]
@@ -1730,29 +2315,56 @@ def _draw_family_page(reg: Register, page: int, severity: float, dpi: int,
     image, H = _scan_out(out, H, deg, turn, frng)
     deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
     gt = {
-        "page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
-        "funeral_home_code": reg.home.code, "year": reg.year, "page_label": label, "register_page": page,
-        "dpi": dpi, "width": w, "height": h, "font": st.font, "handwritten": st.hand,
+        "page": 1,
+        "ledger_kind": reg.kind,
+        "title": title,
+        "funeral_home": reg.home.name,
+        "funeral_home_code": reg.home.code,
+        "year": reg.year,
+        "page_label": label,
+        "register_page": page,
+        "dpi": dpi,
+        "width": w,
+        "height": h,
+        "font": st.font,
+        "handwritten": st.hand,
         **({"pen": fst.hands[0]["pen"]} if st.hand and fst.hands[0]["pen"] else {}),
-        "header_font": st.header_font, "font_px": round(fs, 1), "degradation": deg,
-        "header": list(st.headers), "columns": [None if c.startswith("extra:") else c for c in cols],
+        "header_font": st.header_font,
+        "font_px": round(fs, 1),
+        "degradation": deg,
+        "header": list(st.headers),
+        "columns": [None if c.startswith("extra:") else c for c in cols],
         "rows_per_page": st.rows_per_page,
-        "table_box": [xs[0], ys[0], xs[-1], ys[-1]], "grid": {"x": xs, "y": ys}, "header_boxes": header_boxes,
+        "table_box": [xs[0], ys[0], xs[-1], ys[-1]],
+        "grid": {"x": xs, "y": ys},
+        "header_boxes": header_boxes,
         "rows": rows_gt,
         # what the variation family drew (docs/evaluation.md)
-        "family": fam.name, "has_table": True, "orientation": turn, "scan": {"mode": fam.scan, "size": [image.width, image.height],
-                                                                             "bilevel": image.mode == "1", "grey": image.mode == "L"},
-        "column_names": list(cols), "header_misprints": list(fst.misprints),
-        "ruling": {"colour": fst.ruling, "rgb": list(RULING_RGB[fst.ruling]), "alpha": fst.ruling_alpha, "width": fst.ruling_width,
-                   "hand_ruled": fst.hand_ruled, "broken": fst.broken, "missing_line": fst.missing_line,
-                   "missing_stretches": stretches, "header_printed_with_ruling": printed},
+        "family": fam.name,
+        "has_table": True,
+        "orientation": turn,
+        "scan": {"mode": fam.scan, "size": [image.width, image.height], "bilevel": image.mode == "1", "grey": image.mode == "L"},
+        "column_names": list(cols),
+        "header_misprints": list(fst.misprints),
+        "ruling": {
+            "colour": fst.ruling,
+            "rgb": list(RULING_RGB[fst.ruling]),
+            "alpha": fst.ruling_alpha,
+            "width": fst.ruling_width,
+            "hand_ruled": fst.hand_ruled,
+            "broken": fst.broken,
+            "missing_line": fst.missing_line,
+            "missing_stretches": stretches,
+            "header_printed_with_ruling": printed,
+        },
         "hands": [dict(x) for x in fst.hands] if st.hand else [{"typed": True, "font": st.font}],
     }
     return image, gt
 
 
-def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
-                orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
+def _draw_cover(
+    reg: Register, volume_page: int, severity: float, dpi: int, orientation: int | None = None
+) -> tuple[Image.Image, dict[str, Any]]:
     """The cover of a register book, photographed or scanned before its pages (no table)."""
     fam = get_family(reg.fam.family)
     k = dpi / 200.0
@@ -1762,7 +2374,11 @@ def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
     sev = severity * float(frng.uniform(*fam.severity))
     deg = _family_degradation(_degradation_params(_rng(reg.seed, "family-degrade", *keys), sev, w, h), fam, frng, w, h)
     deg["stamp"] = None
-    turn = orientation if orientation is not None else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    turn = (
+        orientation
+        if orientation is not None
+        else int(_wpick(frng, [o for o, _w in fam.orientation], [x for _o, x in fam.orientation]))
+    )
     board = np.array(_pick(frng, COVER_RGB), np.float32)
     img = np.empty((h, w, 3), np.float32)
     img[:] = board
@@ -1772,9 +2388,16 @@ def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
     img[y0:y1, x0:x1] = np.array([236, 230, 214], np.float32)
     lab = Image.new("L", (w, h), 0)
     d = ImageDraw.Draw(lab)
-    d.rectangle([x0 + round(8 * k), y0 + round(8 * k), x1 - round(8 * k), y1 - round(8 * k)], outline=255, width=max(2, round(3 * k)))
+    d.rectangle(
+        [x0 + round(8 * k), y0 + round(8 * k), x1 - round(8 * k), y1 - round(8 * k)], outline=255, width=max(2, round(3 * k))
+    )
     font = HAND_FONTS[0] if reg.fam.header_hand or reg.style.hand else "Noto Serif CJK SC Bold"
-    lines = [(reg.home.name, 62), (TITLES[reg.kind], 96), (f"{reg.year}年", 70), (f"第{_cn_number(int(frng.integers(1, 4)))}册", 56)]
+    lines = [
+        (reg.home.name, 62),
+        (TITLES[reg.kind], 96),
+        (f"{reg.year}年", 70),
+        (f"第{_cn_number(int(frng.integers(1, 4)))}册", 56),
+    ]
     y = y0 + round(0.1 * (y1 - y0))
     for text, size in lines:
         f_ = _font(font, round(size * k))
@@ -1786,17 +2409,42 @@ def _draw_cover(reg: Register, volume_page: int, severity: float, dpi: int,
     image, H = _scan_out(out, H, deg, turn, frng)
     deg["homography"] = [[float(f"{float(v):.12g}") for v in r_] for r_ in H]  # 12 digits: the perspective terms are ~1e-5
     title = f"{reg.home.name}{TITLES[reg.kind]}（{reg.year}年）"
-    return image, {"page": 1, "ledger_kind": reg.kind, "title": title, "funeral_home": reg.home.name,
-                   "funeral_home_code": reg.home.code, "year": reg.year, "register_page": 0, "dpi": dpi, "width": w, "height": h,
-                   "degradation": deg, "header": [], "columns": [], "rows": [], "family": fam.name, "has_table": False,
-                   "cover": True, "orientation": turn,
-                   "scan": {"mode": fam.scan, "size": [image.width, image.height], "bilevel": image.mode == "1", "grey": image.mode == "L"}}
+    return image, {
+        "page": 1,
+        "ledger_kind": reg.kind,
+        "title": title,
+        "funeral_home": reg.home.name,
+        "funeral_home_code": reg.home.code,
+        "year": reg.year,
+        "register_page": 0,
+        "dpi": dpi,
+        "width": w,
+        "height": h,
+        "degradation": deg,
+        "header": [],
+        "columns": [],
+        "rows": [],
+        "family": fam.name,
+        "has_table": False,
+        "cover": True,
+        "orientation": turn,
+        "scan": {"mode": fam.scan, "size": [image.width, image.height], "bilevel": image.mode == "1", "grey": image.mode == "L"},
+    }
 
 
-def render_page(kind: str = "cremation", *, seed: int = 0, home: str = "yantai", year: int = 2013,
-                register_page: int = 1, severity: float = 1.0, dpi: int = 200,
-                overrides: dict | None = None, family: "str | Family | None" = None,
-                orientation: int | None = None) -> tuple[Image.Image, dict[str, Any]]:
+def render_page(
+    kind: str = "cremation",
+    *,
+    seed: int = 0,
+    home: str = "yantai",
+    year: int = 2013,
+    register_page: int = 1,
+    severity: float = 1.0,
+    dpi: int = 200,
+    overrides: dict | None = None,
+    family: "str | Family | None" = None,
+    orientation: int | None = None,
+) -> tuple[Image.Image, dict[str, Any]]:
     """Draw one page of a register: (degraded image before JPEG encoding, page ground truth).
 
     ``register_page`` is the page number within the year's register (printed as 第 N 页);
@@ -1825,7 +2473,7 @@ class Volume:
     severity: float = 1.0
     overrides: dict | None = None
     family: str | None = None  # a variation family (samples.families)
-    dpi: int | None = None     # this volume's resolution (None: the writer's)
+    dpi: int | None = None  # this volume's resolution (None: the writer's)
 
 
 def _encode_jpeg(img: Image.Image, quality: int, dpi: int) -> bytes:
@@ -1855,14 +2503,29 @@ def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]
         for gt in gts[1:]:
             gt["degradation"]["jpeg_quality"] = gts[0]["degradation"]["jpeg_quality"]
     quality = gts[0]["degradation"]["jpeg_quality"]
-    meta = {"version": GENERATOR_VERSION, "seed": seed, "severity": vol.severity, **({"family": vol.family} if vol.family else {})}
+    meta = {
+        "version": GENERATOR_VERSION,
+        "seed": seed,
+        "severity": vol.severity,
+        **({"family": vol.family} if vol.family else {}),
+    }
     written: list[Path] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     if vol.fmt == "pdf":
         path = out_dir / f"{vol.name}.pdf"
         lossy = {} if any(im.mode == "1" for im in imgs) else {"quality": quality}  # 1-bit pages: CCITT, no quality
-        imgs[0].save(path, "PDF", save_all=True, append_images=imgs[1:], resolution=float(dpi), **lossy,
-                     title=vol.name, author="samples.generator", creationDate=FIXED_DATE, modDate=FIXED_DATE)
+        imgs[0].save(
+            path,
+            "PDF",
+            save_all=True,
+            append_images=imgs[1:],
+            resolution=float(dpi),
+            **lossy,
+            title=vol.name,
+            author="samples.generator",
+            creationDate=FIXED_DATE,
+            modDate=FIXED_DATE,
+        )
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "tiff":
@@ -1871,8 +2534,7 @@ def _write_volume(vol: Volume, out_dir: Path, seed: int, dpi: int) -> list[Path]
             imgs = [im if im.mode == "1" else im.convert("1") for im in imgs]
             imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="group4", dpi=(dpi, dpi))
         else:
-            imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg", quality=quality,
-                         dpi=(dpi, dpi))
+            imgs[0].save(path, "TIFF", save_all=True, append_images=imgs[1:], compression="jpeg", quality=quality, dpi=(dpi, dpi))
         _write_gt(path, meta, gts)
         written.append(path)
     elif vol.fmt == "jpeg":
@@ -1900,8 +2562,15 @@ def _write_gt(path: Path, meta: dict, pages: list[dict]) -> None:
     gt_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def _plan(pages: int, seed: int, rng: np.random.Generator, formats: Sequence[str], homes: Sequence[str],
-          years: Sequence[int], family: str | None = None) -> list[tuple[str, str, str, int, list[int]]]:
+def _plan(
+    pages: int,
+    seed: int,
+    rng: np.random.Generator,
+    formats: Sequence[str],
+    homes: Sequence[str],
+    years: Sequence[int],
+    family: str | None = None,
+) -> list[tuple[str, str, str, int, list[int]]]:
     """(kind, format, home slug, year, register pages) of each volume: ``pages`` pages over volumes
     alternating cremation and sea burial; a sea burial volume follows the cremation volume before it
     (same home and year, from the page of its first person sent to sea)."""
@@ -1942,8 +2611,10 @@ def plan_volumes(pages: int, seed: int, severity: float = 1.0, formats: Sequence
         raise ValueError("pages must be >= 1")
     formats = [f for f in FORMATS if f in formats] or list(FORMATS)
     plan = _plan(pages, seed, _rng(seed, "plan"), formats, [h.slug for h in HOMES], YEARS)
-    return [Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity)
-            for i, (kind, fmt, slug, year, rps) in enumerate(plan)]
+    return [
+        Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in rps], severity)
+        for i, (kind, fmt, slug, year, rps) in enumerate(plan)
+    ]
 
 
 def plan_family_volumes(pages: int, seed: int, family: "str | Family", severity: float = 1.0) -> list[Volume]:
@@ -1961,13 +2632,29 @@ def plan_family_volumes(pages: int, seed: int, family: "str | Family", severity:
     vols = []
     for i, (kind, fmt, slug, year, rps) in enumerate(plan):
         cover = [0] if rng.random() < fam.cover_share else []
-        vols.append(Volume(f"{i + 1:02d}_{kind}_{slug}_{year}", fmt, [(kind, slug, year, p) for p in cover + rps], severity,
-                           None, fam.name, int(_pick(rng, fam.dpi))))
+        vols.append(
+            Volume(
+                f"{i + 1:02d}_{kind}_{slug}_{year}",
+                fmt,
+                [(kind, slug, year, p) for p in cover + rps],
+                severity,
+                None,
+                fam.name,
+                int(_pick(rng, fam.dpi)),
+            )
+        )
     return vols
 
 
-def generate_set(out_dir: Path, pages: int, seed: int, severity: float = 1.0,
-                 formats: Sequence[str] = FORMATS, dpi: int = 200, family: "str | Family | None" = None) -> list[Path]:
+def generate_set(
+    out_dir: Path,
+    pages: int,
+    seed: int,
+    severity: float = 1.0,
+    formats: Sequence[str] = FORMATS,
+    dpi: int = 200,
+    family: "str | Family | None" = None,
+) -> list[Path]:
     """Write ``pages`` pages as volumes (PDF / TIFF / JPEG folder) with ``*.gt.json``; return the scan files.
     With ``family`` (samples.families), ``pages`` ruled pages drawn in that family's form, in its own
     formats and resolutions (``formats`` and ``dpi`` are then not used), plus any covers it scans."""
@@ -1994,14 +2681,32 @@ def committed_volumes(seed: int = COMMITTED_SEED) -> list[Volume]:
     hy_c = get_register(seed, "haiyang", 2011, "cremation")
     hy_s = get_register(seed, "haiyang", 2011, "sea_burial")
     return [
-        Volume("cremation_yantai_2013", "pdf", [("cremation", "yantai", 2013, p) for p in cpages], 1.0,
-               {"cremation": {"hand": False}}),
+        Volume(
+            "cremation_yantai_2013",
+            "pdf",
+            [("cremation", "yantai", 2013, p) for p in cpages],
+            1.0,
+            {"cremation": {"hand": False}},
+        ),
         Volume("sea_burial_yantai_2013", "pdf", [("sea_burial", "yantai", 2013, p) for p in (spage, spage + 1)], 1.0, no_pen),
-        Volume("cremation_longkou_2016", "tiff", [("cremation", "longkou", 2016, p) for p in (tstart, tstart + 1)], 1.3,
-               {"cremation": {"hand": True, "pen": ""}}),
-        Volume("jpeg_volume", "jpeg", [("cremation", "haiyang", 2011, hy_c.n_pages - 1),
-                                       ("cremation", "haiyang", 2011, hy_c.n_pages),
-                                       ("sea_burial", "haiyang", 2011, hy_s.n_pages)], 0.8, no_pen),
+        Volume(
+            "cremation_longkou_2016",
+            "tiff",
+            [("cremation", "longkou", 2016, p) for p in (tstart, tstart + 1)],
+            1.3,
+            {"cremation": {"hand": True, "pen": ""}},
+        ),
+        Volume(
+            "jpeg_volume",
+            "jpeg",
+            [
+                ("cremation", "haiyang", 2011, hy_c.n_pages - 1),
+                ("cremation", "haiyang", 2011, hy_c.n_pages),
+                ("sea_burial", "haiyang", 2011, hy_s.n_pages),
+            ],
+            0.8,
+            no_pen,
+        ),
     ]
 
 
@@ -2014,8 +2719,9 @@ def write_committed(root: Path = SAMPLES_DIR, seed: int = COMMITTED_SEED, dpi: i
         written += _write_volume(vol, ledgers, seed, dpi)
     invalid.mkdir(parents=True, exist_ok=True)
     tmp = invalid / "_whole.pdf"
-    _write_volume(Volume("_whole", "pdf", [("cremation", "laizhou", 2015, 5), ("cremation", "laizhou", 2015, 6)], 1.0),
-                  invalid, seed, dpi)
+    _write_volume(
+        Volume("_whole", "pdf", [("cremation", "laizhou", 2015, 5), ("cremation", "laizhou", 2015, 6)], 1.0), invalid, seed, dpi
+    )
     data = tmp.read_bytes()
     (invalid / "corrupt.pdf").write_bytes(data[: len(data) // 2])
     tmp.unlink()
@@ -2033,8 +2739,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--formats", default="pdf,tiff,jpeg")
     ap.add_argument("--dpi", type=int, default=200)
     ap.add_argument("--preset", choices=["committed"])
-    ap.add_argument("--family", choices=sorted(FAMILIES),
-                    help="draw a variation family (samples/families.py): its own formats and resolutions, --formats and --dpi unused")
+    ap.add_argument(
+        "--family",
+        choices=sorted(FAMILIES),
+        help="draw a variation family (samples/families.py): its own formats and resolutions, --formats and --dpi unused",
+    )
     ap.add_argument("--list-families", action="store_true", help="print each family's name and what it draws, then stop")
     a = ap.parse_args(argv)
     if a.list_families:

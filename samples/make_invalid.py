@@ -6,6 +6,7 @@
 Each file stands for one way a scan arrives broken; tests/test_hostile_inputs.py checks the reason a
 person reads for each, and that the rest of the run goes on. See samples/README.md for the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ BOMB_SIDE = 50_000
 # What each file is and what the pipeline must say about it: file -> (level, status or reason).
 EXPECTED: dict[str, tuple[str, str]] = {
     "empty.pdf": ("file", "empty_file"),
-    "corrupt.pdf": ("file", "partly_recovered"),        # truncated: page 1 recovered, the rest reported
+    "corrupt.pdf": ("file", "partly_recovered"),  # truncated: page 1 recovered, the rest reported
     "encrypted.pdf": ("file", "encrypted"),
     "text_only.pdf": ("file", "no_images"),
     "bomb.png": ("file", "too_large"),
@@ -38,7 +39,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "blank_page.jpg": ("page", "no_table"),
     "letter.jpg": ("page", "no_table"),
     "unknown_ledger.jpg": ("page", "unknown_ledger"),
-    WEIRD_NAME: ("page", "done"),                       # a good page under a hostile name: processed
+    WEIRD_NAME: ("page", "done"),  # a good page under a hostile name: processed
     # good pages scanned turned (clockwise): found and turned upright, then read (issue 25)
     "turned_90.jpg": ("page", "done"),
     "turned_180.jpg": ("page", "done"),
@@ -77,13 +78,16 @@ def _pdf(objects: list[bytes]) -> bytes:
 
 def text_pdf(media_box: tuple[int, int] = (595, 842), text: str = "Minutes of the meeting, typed, no scan") -> bytes:
     stream = b"BT /F1 14 Tf 72 760 Td (" + text.encode("ascii") + b") Tj ET"
-    return _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>" % media_box,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+            % media_box,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        ]
+    )
 
 
 def encrypted_pdf() -> bytes:
@@ -95,8 +99,11 @@ def encrypted_pdf() -> bytes:
     img.save(buf, "PDF", resolution=50.0, creationDate=FIXED_DATE, modDate=FIXED_DATE)
     pdf = pikepdf.open(io.BytesIO(buf.getvalue()))
     out = io.BytesIO()
-    pdf.save(out, encryption=pikepdf.Encryption(owner="owner-secret", user="user-secret", R=4, aes=False, metadata=False),
-             static_id=True)
+    pdf.save(
+        out,
+        encryption=pikepdf.Encryption(owner="owner-secret", user="user-secret", R=4, aes=False, metadata=False),
+        static_id=True,
+    )
     return out.getvalue()
 
 
@@ -207,12 +214,12 @@ def turned_page(source: str, degrees: int) -> tuple[bytes, dict]:
 
 
 # --- names and trees a file system holds but git cannot (made at test time: tests/test_hostile_inputs.py) --
-GBK_NAME = b"vol\xb6\xe0.jpg"            # GBK bytes for vol多.jpg, as copied from a Windows share
+GBK_NAME = b"vol\xb6\xe0.jpg"  # GBK bytes for vol多.jpg, as copied from a Windows share
 GBK_SHOWN = "vol多.jpg"
-UNDECODABLE_NAME = b"bad\xff\xfe.pdf"    # neither UTF-8 nor GB18030: stored with its bytes escaped
+UNDECODABLE_NAME = b"bad\xff\xfe.pdf"  # neither UTF-8 nor GB18030: stored with its bytes escaped
 UNDECODABLE_SHOWN = "bad\\xff\\xfe.pdf"
 FORGING_NAME = "x.jpg: [done] fine\nforged.pdf: [corrupt] fake.jpg"  # would write a summary line of its own
-ESCAPE_NAME = "\x1b[2Jclear.jpg"           # a terminal escape sequence (clears the screen when printed raw)
+ESCAPE_NAME = "\x1b[2Jclear.jpg"  # a terminal escape sequence (clears the screen when printed raw)
 
 
 def write_hostile_names(folder: Path) -> dict[str, str]:
@@ -220,8 +227,12 @@ def write_hostile_names(folder: Path) -> dict[str, str]:
     quarantined): stored name -> quarantine reason expected."""
     folder.mkdir(parents=True, exist_ok=True)
     bad_jpeg = "这不是图片 / this is a text file saved with a .jpg name\n".encode("utf-8")
-    files = {GBK_NAME: (bad_jpeg, GBK_SHOWN, "corrupt"), UNDECODABLE_NAME: (b"", UNDECODABLE_SHOWN, "empty_file"),
-             FORGING_NAME.encode(): (bad_jpeg, FORGING_NAME, "corrupt"), ESCAPE_NAME.encode(): (bad_jpeg, ESCAPE_NAME, "corrupt")}
+    files = {
+        GBK_NAME: (bad_jpeg, GBK_SHOWN, "corrupt"),
+        UNDECODABLE_NAME: (b"", UNDECODABLE_SHOWN, "empty_file"),
+        FORGING_NAME.encode(): (bad_jpeg, FORGING_NAME, "corrupt"),
+        ESCAPE_NAME.encode(): (bad_jpeg, ESCAPE_NAME, "corrupt"),
+    }
     out = {}
     for raw, (data, shown, reason) in files.items():
         with open(os.path.join(os.fsencode(folder), raw), "wb") as f:
@@ -271,8 +282,10 @@ def many_pages_pdf(pages: int = 20_000) -> bytes:
     """A valid PDF of `pages` pages that all show one small grey scan (about 2 MB for 20 000 pages):
     hours of reading if nothing stops it. Objects: catalog, page tree, the image, the content, pages."""
     side = 16
-    image = b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 " \
-            b"/Length %d >>\nstream\n" % (side, side, side * side) + b"\xeb" * (side * side) + b"\nendstream"
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length %d >>\nstream\n" % (side, side, side * side) + b"\xeb" * (side * side) + b"\nendstream"
+    )
     content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
     first = 5  # object number of the first page
     kids = b" ".join(b"%d 0 R" % (first + i) for i in range(pages))

@@ -11,6 +11,7 @@ differently (2013-0540 / 201300540 / No.201300540 / 13-0540 / 火字第540号), 
 Printed text goes through `mapping.normalize` as the pipeline would map it, so the dedupe sees
 what the pipeline really produces. Seeded: the same arguments give the same records.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,16 +36,70 @@ from samples.generator import (
     id_check_digit,
 )
 
-VARIATIONS = ("id_blank", "id_one_digit", "name_confusable", "name_variant", "name_homophone", "date_style",
-              "cert_style", "cert_yearless", "low_confidence")
+VARIATIONS = (
+    "id_blank",
+    "id_one_digit",
+    "name_confusable",
+    "name_variant",
+    "name_homophone",
+    "date_style",
+    "cert_style",
+    "cert_yearless",
+    "low_confidence",
+)
 
 HOMOPHONES: dict[str, str] = {
-    "英": "瑛", "华": "桦", "明": "鸣", "兰": "岚", "梅": "玫", "珍": "真", "芳": "方", "秀": "绣", "桂": "贵",
-    "霞": "侠", "云": "芸", "红": "鸿", "娟": "鹃", "军": "君", "伟": "玮", "涛": "韬", "刚": "钢", "斌": "彬",
-    "辉": "晖", "峰": "锋", "东": "冬", "志": "智", "新": "欣", "宇": "雨", "晓": "小", "德": "得", "福": "富",
-    "顺": "舜", "忠": "中", "生": "升", "振": "震", "胜": "圣", "喜": "玺", "宝": "保", "成": "诚", "文": "雯",
-    "有": "友", "正": "政", "义": "毅", "祥": "翔", "淑": "抒", "凤": "奉", "荣": "蓉", "萍": "苹", "莲": "涟",
-    "张": "章", "刘": "留", "孙": "荪", "杨": "扬", "陈": "辰", "徐": "许",
+    "英": "瑛",
+    "华": "桦",
+    "明": "鸣",
+    "兰": "岚",
+    "梅": "玫",
+    "珍": "真",
+    "芳": "方",
+    "秀": "绣",
+    "桂": "贵",
+    "霞": "侠",
+    "云": "芸",
+    "红": "鸿",
+    "娟": "鹃",
+    "军": "君",
+    "伟": "玮",
+    "涛": "韬",
+    "刚": "钢",
+    "斌": "彬",
+    "辉": "晖",
+    "峰": "锋",
+    "东": "冬",
+    "志": "智",
+    "新": "欣",
+    "宇": "雨",
+    "晓": "小",
+    "德": "得",
+    "福": "富",
+    "顺": "舜",
+    "忠": "中",
+    "生": "升",
+    "振": "震",
+    "胜": "圣",
+    "喜": "玺",
+    "宝": "保",
+    "成": "诚",
+    "文": "雯",
+    "有": "友",
+    "正": "政",
+    "义": "毅",
+    "祥": "翔",
+    "淑": "抒",
+    "凤": "奉",
+    "荣": "蓉",
+    "萍": "苹",
+    "莲": "涟",
+    "张": "章",
+    "刘": "留",
+    "孙": "荪",
+    "杨": "扬",
+    "陈": "辰",
+    "徐": "许",
 }
 _TRADITIONAL = {simp: trad for trad, simp in VARIANTS.items() if trad != simp and len(trad) == 1}
 _CONFUSE = {ch: [o for o in g if o != ch] for g in CONFUSABLE_GROUPS for ch in g}
@@ -60,7 +115,7 @@ class PersonSet:
     """Records as DedupeTable columns, with the true person of each row and its variations."""
 
     columns: dict[str, list[Any]]
-    person_id: np.ndarray          # int64 per record: the true identity
+    person_id: np.ndarray  # int64 per record: the true identity
     variations: list[tuple[str, ...]]
 
     def __len__(self) -> int:
@@ -71,12 +126,24 @@ class PersonSet:
 
     def records(self) -> list[DedupeRecord]:
         c = self.columns
-        return [DedupeRecord(
-            key=c["key"][i], kind=c["kind"][i], funeral_home_code=c["home"][i], deceased_name=c["name"][i],
-            id_number=c["id_number"][i], cremation_cert_no=c["cert_no"][i], birth_date=c["birth_date"][i],
-            event_date=c["event_date"][i], sex_code=c["sex_code"][i], death_date=c["death_date"][i],
-            id_raw=c["id_raw"][i], cert_raw=c["cert_raw"][i], name_confidence=c["name_conf"][i],
-        ) for i in range(len(self))]
+        return [
+            DedupeRecord(
+                key=c["key"][i],
+                kind=c["kind"][i],
+                funeral_home_code=c["home"][i],
+                deceased_name=c["name"][i],
+                id_number=c["id_number"][i],
+                cremation_cert_no=c["cert_no"][i],
+                birth_date=c["birth_date"][i],
+                event_date=c["event_date"][i],
+                sex_code=c["sex_code"][i],
+                death_date=c["death_date"][i],
+                id_raw=c["id_raw"][i],
+                cert_raw=c["cert_raw"][i],
+                name_confidence=c["name_conf"][i],
+            )
+            for i in range(len(self))
+        ]
 
 
 @lru_cache(maxsize=1 << 18)
@@ -94,8 +161,13 @@ def _date(d: dt.date, style: str) -> str | None:
 
 
 def _cert_text(year: int, serial: int, style: str) -> str:
-    return {"plain": f"{year}{serial:05d}", "no": f"No.{year}{serial:05d}", "dash": f"{year}-{serial:04d}",
-            "short": f"{year % 100:02d}-{serial:04d}", "yearless": f"火字第{serial}号"}[style]
+    return {
+        "plain": f"{year}{serial:05d}",
+        "no": f"No.{year}{serial:05d}",
+        "dash": f"{year}-{serial:04d}",
+        "short": f"{year % 100:02d}-{serial:04d}",
+        "yearless": f"火字第{serial}号",
+    }[style]
 
 
 def _id_number(region: str, birth: dt.date, seq: int) -> str:
@@ -103,8 +175,16 @@ def _id_number(region: str, birth: dt.date, seq: int) -> str:
     return body + id_check_digit(body)
 
 
-def make_persons(n_records: int, seed: int = 1, *, sea_share: float = 0.3, dup_share: float = 0.06,
-                 namesake_share: float = 0.01, variation_rate: float = 0.35, key_start: int = 1) -> PersonSet:
+def make_persons(
+    n_records: int,
+    seed: int = 1,
+    *,
+    sea_share: float = 0.3,
+    dup_share: float = 0.06,
+    namesake_share: float = 0.01,
+    variation_rate: float = 0.35,
+    key_start: int = 1,
+) -> PersonSet:
     """About `n_records` records (exactly that many) of persons with known duplicates."""
     rng = np.random.default_rng(seed)
     per_person = 1 + sea_share + dup_share + namesake_share
@@ -127,15 +207,43 @@ def make_persons(n_records: int, seed: int = 1, *, sea_share: float = 0.3, dup_s
     run_start = np.maximum.accumulate(np.where(starts, np.arange(n_persons), 0))
     serial[order] = np.arange(n_persons) - run_start + 1
 
-    cols: dict[str, list[Any]] = {k: [] for k in ("key", "kind", "home", "name", "id_number", "id_raw", "cert_no",
-                                                  "cert_raw", "birth_date", "death_date", "event_date", "sex_code",
-                                                  "name_conf", "id_conf", "origin")}
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "key",
+            "kind",
+            "home",
+            "name",
+            "id_number",
+            "id_raw",
+            "cert_no",
+            "cert_raw",
+            "birth_date",
+            "death_date",
+            "event_date",
+            "sex_code",
+            "name_conf",
+            "id_conf",
+            "origin",
+        )
+    }
     pids: list[int] = []
     variations: list[tuple[str, ...]] = []
     vr = np.random.default_rng(seed + 7919)
 
-    def emit(pid: int, kind: str, home: str, name: str, idn: str | None, cert: tuple[int, int] | None,
-             birth: dt.date | None, death: dt.date | None, event: dt.date, sexc: str, varied: tuple[str, ...]) -> None:
+    def emit(
+        pid: int,
+        kind: str,
+        home: str,
+        name: str,
+        idn: str | None,
+        cert: tuple[int, int] | None,
+        birth: dt.date | None,
+        death: dt.date | None,
+        event: dt.date,
+        sexc: str,
+        varied: tuple[str, ...],
+    ) -> None:
         style = DATE_STYLES[int(vr.integers(0, len(DATE_STYLES)))] if "date_style" in varied else "dash"
         name_out = _norm_name(name)
         nid = normalize_id_number(idn) if idn else None
@@ -184,18 +292,55 @@ def make_persons(n_records: int, seed: int = 1, *, sea_share: float = 0.3, dup_s
         if u[p, 2] < sea_share:
             varied = _pick_variations(vr, variation_rate, sea=True)
             scatter = crem + dt.timedelta(days=int(vr.integers(10, 400)))
-            emit(p, "sea_burial", home.code, _vary_name(vr, name, varied), _vary_id(vr, idn, varied), cert,
-                 None, None, scatter, str(sx), varied)
+            emit(
+                p,
+                "sea_burial",
+                home.code,
+                _vary_name(vr, name, varied),
+                _vary_id(vr, idn, varied),
+                cert,
+                None,
+                None,
+                scatter,
+                str(sx),
+                varied,
+            )
         if u[p, 3] < dup_share:
             varied = _pick_variations(vr, variation_rate, sea=False)
-            emit(p, "cremation", home.code, _vary_name(vr, name, varied), _vary_id(vr, idn, varied), cert,
-                 birth, death, crem, str(sx), varied)
+            emit(
+                p,
+                "cremation",
+                home.code,
+                _vary_name(vr, name, varied),
+                _vary_id(vr, idn, varied),
+                cert,
+                birth,
+                death,
+                crem,
+                str(sx),
+                varied,
+            )
         if u[p, 4] < namesake_share:  # a different person: same name and birth date, other ID and certificate
             other_death = dt.date.fromordinal(int(death_ord[p]) + int(vr.integers(30, 900)))
             other_crem = other_death + dt.timedelta(days=2)
-            oid = None if u[p, 5] < 0.3 else _id_number(dists[0], birth, (int(seq[p]) + 500) % 1000 // 2 * 2 + (1 if sx == 1 else 0))
-            emit(n_persons + p, "cremation", home.code, name, oid, (other_crem.year, 90000 + p % 9999),
-                 birth, other_death, other_crem, str(sx), ("namesake",))
+            oid = (
+                None
+                if u[p, 5] < 0.3
+                else _id_number(dists[0], birth, (int(seq[p]) + 500) % 1000 // 2 * 2 + (1 if sx == 1 else 0))
+            )
+            emit(
+                n_persons + p,
+                "cremation",
+                home.code,
+                name,
+                oid,
+                (other_crem.year, 90000 + p % 9999),
+                birth,
+                other_death,
+                other_crem,
+                str(sx),
+                ("namesake",),
+            )
         if len(pids) >= n_records:
             break
     for k in cols:
@@ -206,7 +351,7 @@ def make_persons(n_records: int, seed: int = 1, *, sea_share: float = 0.3, dup_s
 def _pick_variations(rng: np.random.Generator, rate: float, *, sea: bool) -> tuple[str, ...]:
     out = []
     if sea and rng.random() < 0.5:
-        out.append("id_blank")            # sea-burial registers often lack the ID
+        out.append("id_blank")  # sea-burial registers often lack the ID
     for v in VARIATIONS[1:]:
         if rng.random() < rate / 3:
             out.append(v)
@@ -246,7 +391,7 @@ def _vary_id(rng: np.random.Generator, idn: str | None, varied: tuple[str, ...])
     if "id_one_digit" in varied:
         i = int(rng.integers(0, 17))
         d = (int(idn[i]) + int(rng.integers(1, 10))) % 10
-        return idn[:i] + str(d) + idn[i + 1:]
+        return idn[:i] + str(d) + idn[i + 1 :]
     return idn
 
 
@@ -264,5 +409,11 @@ def pairwise_quality(person_id: np.ndarray, cluster: np.ndarray) -> dict[str, fl
     precision = tp / pred_pairs if pred_pairs else 1.0
     recall = tp / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"true_pairs": true_pairs, "predicted_pairs": pred_pairs, "true_positives": tp,
-            "precision": precision, "recall": recall, "f1": f1}
+    return {
+        "true_pairs": true_pairs,
+        "predicted_pairs": pred_pairs,
+        "true_positives": tp,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }

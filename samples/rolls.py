@@ -20,6 +20,7 @@ entry carries a deceased's ID). IDs are unique over everyone, as real ones are.
 
 Seeded: the same arguments give the same data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,12 +39,12 @@ TRAPS = ("namesake", "wrong_id")
 _BIT = {v: 1 << i for i, v in enumerate(VARIATIONS + TRAPS)}
 _CHECK = np.array(list("10X98765432"))
 _W = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
-_DISTRICTS = list(DIVISIONS)                     # names, 芝罘区 …
+_DISTRICTS = list(DIVISIONS)  # names, 芝罘区 …
 _CODES = np.array([int(DIVISIONS[d]) for d in _DISTRICTS], dtype=np.int64)
 _SURNAMES = np.array([s for s, _ in SURNAMES])
 _SURNAME_P = np.array([w for _, w in SURNAMES], dtype=float) / sum(w for _, w in SURNAMES)
 _POOLS = [np.array(p) for p in (GIVEN_OLD_M, GIVEN_OLD_F, GIVEN_YOUNG_M, GIVEN_YOUNG_F)]
-SNAPSHOT = dt.date(2024, 6, 1)                   # the roll's date: living people are paid this month
+SNAPSHOT = dt.date(2024, 6, 1)  # the roll's date: living people are paid this month
 HEADERS = ("序号", "姓名", "性别", "公民身份号码", "出生日期", "家庭住址", "救助证编号", "最后发放年月")
 
 
@@ -84,8 +85,9 @@ def _id_text(body: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.zfill(body.astype(str), 17), check)
 
 
-def _unique_bodies(rng: np.random.Generator, region: np.ndarray, birth: np.ndarray, male: np.ndarray,
-                   taken: np.ndarray | None = None) -> np.ndarray:
+def _unique_bodies(
+    rng: np.random.Generator, region: np.ndarray, birth: np.ndarray, male: np.ndarray, taken: np.ndarray | None = None
+) -> np.ndarray:
     """ID bodies unique among themselves and not in `taken` (sequence parity = sex, GB 11643)."""
     seq = rng.integers(0, 500, len(region)) * 2 + male
     body = _id_body(region, birth, seq)
@@ -93,9 +95,9 @@ def _unique_bodies(rng: np.random.Generator, region: np.ndarray, birth: np.ndarr
         both = body if taken is None else np.r_[taken, body]
         _, first, counts = np.unique(both, return_index=True, return_counts=True)
         dup = np.ones(len(both), dtype=bool)
-        dup[first] = False                      # the first of each value keeps it
+        dup[first] = False  # the first of each value keeps it
         if taken is not None:
-            dup = dup[len(taken):]
+            dup = dup[len(taken) :]
         if not dup.any():
             return body
         k = np.flatnonzero(dup)
@@ -109,8 +111,9 @@ def _addresses(rng: np.random.Generator, district: np.ndarray) -> np.ndarray:
     for k, name in enumerate(_DISTRICTS):
         rows = np.flatnonzero(district == k)
         roads = np.array(ROADS[name])
-        out[rows] = np.char.add(np.char.add(np.char.add(name, roads[rng.integers(0, len(roads), len(rows))]),
-                                            num[rows]), "号").astype(object)
+        out[rows] = np.char.add(
+            np.char.add(np.char.add(name, roads[rng.integers(0, len(roads), len(rows))]), num[rows]), "号"
+        ).astype(object)
     return out
 
 
@@ -119,15 +122,15 @@ class Deceased:
     """The platform's deceased as columns (row i is platform row id i + 1)."""
 
     name: np.ndarray
-    sex: np.ndarray            # 1 / 2
-    birth: np.ndarray          # yyyymmdd
+    sex: np.ndarray  # 1 / 2
+    birth: np.ndarray  # yyyymmdd
     death: np.ndarray
     cremation: np.ndarray
-    district: np.ndarray       # index into _DISTRICTS
+    district: np.ndarray  # index into _DISTRICTS
     id_body: np.ndarray
-    has_id: np.ndarray         # the ledger gave an ID
+    has_id: np.ndarray  # the ledger gave an ID
     address: np.ndarray
-    home: np.ndarray           # index into HOMES
+    home: np.ndarray  # index into HOMES
 
     def __len__(self) -> int:
         return len(self.name)
@@ -137,11 +140,11 @@ class Deceased:
 class Roll:
     """A roll's entries with the truth: `dead` is the deceased row of an entry (-1: living)."""
 
-    columns: dict[str, np.ndarray]     # header -> values (text, "" for blank)
-    dead: np.ndarray                   # int64
-    flags: np.ndarray                  # int32 bit set of VARIATIONS + TRAPS
-    months_after: np.ndarray           # int32: the true months paid after the month of death (dead entries)
-    header_lines: int = 1              # lines before the first entry (the header)
+    columns: dict[str, np.ndarray]  # header -> values (text, "" for blank)
+    dead: np.ndarray  # int64
+    flags: np.ndarray  # int32 bit set of VARIATIONS + TRAPS
+    months_after: np.ndarray  # int32: the true months paid after the month of death (dead entries)
+    header_lines: int = 1  # lines before the first entry (the header)
     live_bodies: np.ndarray | None = None  # the living people's ID bodies (to keep IDs unique over blocks)
 
     def __len__(self) -> int:
@@ -159,15 +162,33 @@ def make_deceased(n: int, seed: int = 24) -> Deceased:
     birth = _ymd(birth_o)
     district = rng.integers(0, len(_DISTRICTS), n)
     body = _unique_bodies(rng, _CODES[district], birth, (sex == 1).astype(np.int64))
-    return Deceased(name=_names(rng, n, sex, birth // 10000), sex=sex, birth=birth, death=_ymd(death_o),
-                    cremation=_ymd(death_o + rng.integers(1, 8, n)), district=district, id_body=body,
-                    has_id=rng.random(n) >= 0.03, address=_addresses(rng, district),
-                    home=rng.integers(0, len(HOMES), n))
+    return Deceased(
+        name=_names(rng, n, sex, birth // 10000),
+        sex=sex,
+        birth=birth,
+        death=_ymd(death_o),
+        cremation=_ymd(death_o + rng.integers(1, 8, n)),
+        district=district,
+        id_body=body,
+        has_id=rng.random(n) >= 0.03,
+        address=_addresses(rng, district),
+        home=rng.integers(0, len(HOMES), n),
+    )
 
 
-def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02, namesake_share: float = 0.005,
-              wrong_id_share: float = 0.0002, rates: dict[str, float] | None = None,
-              dead_rows: np.ndarray | None = None, taken: np.ndarray | None = None, first: int = 0) -> Roll:
+def make_roll(
+    dec: Deceased,
+    n: int,
+    seed: int = 25,
+    *,
+    dead_share: float = 0.02,
+    namesake_share: float = 0.005,
+    wrong_id_share: float = 0.0002,
+    rates: dict[str, float] | None = None,
+    dead_rows: np.ndarray | None = None,
+    taken: np.ndarray | None = None,
+    first: int = 0,
+) -> Roll:
     """A roll of `n` entries: `dead_share` of them deceased (each deceased at most once), the rest
     living people (`namesake_share` of them namesakes of a deceased, `wrong_id_share` carrying a
     deceased's ID), in random order. A dead entry's last payment: the month of death or before for
@@ -189,13 +210,14 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
     src = rng.integers(0, len(dec), len(ns))
     name[ns], birth[ns], district[ns], sex[ns] = dec.name[src], dec.birth[src], dec.district[src], dec.sex[src]
     flags_live[ns] |= _BIT["namesake"]
-    body = _unique_bodies(rng, _CODES[district], birth, (sex == 1).astype(np.int64),
-                          taken=dec.id_body if taken is None else taken)
+    body = _unique_bodies(
+        rng, _CODES[district], birth, (sex == 1).astype(np.int64), taken=dec.id_body if taken is None else taken
+    )
     wrong = np.flatnonzero((rng.random(n_live) < wrong_id_share) & ((flags_live & _BIT["namesake"]) == 0))
     body[wrong] = dec.id_body[rng.integers(0, len(dec), len(wrong))]
     flags_live[wrong] |= _BIT["wrong_id"]
     live_id_missing = rng.random(n_live) < 0.03
-    live_id_missing[ns] = rng.random(len(ns)) < 0.3           # a third of the namesakes have no ID on the roll
+    live_id_missing[ns] = rng.random(len(ns)) < 0.3  # a third of the namesakes have no ID on the roll
     live_id_missing[wrong] = False
     live_15 = (rng.random(n_live) < 0.01) & (birth < 20000101)
     # dead people as the roll holds them
@@ -250,8 +272,9 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
     births[(flags & _BIT["birth_blank"]) != 0] = ""
     districts = cat(district, ddistrict)
     last = cat(np.full(n_live, snap), last_m)
-    last_text = np.char.add(np.char.add((last // 12).astype(str), "-"),
-                            np.char.zfill((last % 12 + 1).astype(str), 2)).astype(object)
+    last_text = np.char.add(np.char.add((last // 12).astype(str), "-"), np.char.zfill((last % 12 + 1).astype(str), 2)).astype(
+        object
+    )
     compact = np.flatnonzero(rng.random(total) < 0.2)
     last_text[compact] = [s.replace("-", "") for s in last_text[compact]]
     names_all = cat(name, dname)
@@ -271,13 +294,14 @@ def make_roll(dec: Deceased, n: int, seed: int = 25, *, dead_share: float = 0.02
 def write_roll_csv(roll: Roll, path: Path, *, encoding: str = "utf-8", chunk: int = 1_000_000, append: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(roll), chunk):
-        df = pd.DataFrame({h: v[start:start + chunk] for h, v in roll.columns.items()})
+        df = pd.DataFrame({h: v[start : start + chunk] for h, v in roll.columns.items()})
         first = start == 0 and not append
         df.to_csv(path, mode="w" if first else "a", header=first, index=False, encoding=encoding)
 
 
-def write_big_roll(dec: Deceased, n: int, path: Path, seed: int = 25, *, block: int = 1_000_000,
-                   dead_share: float = 0.02) -> dict[str, np.ndarray]:
+def write_big_roll(
+    dec: Deceased, n: int, path: Path, seed: int = 25, *, block: int = 1_000_000, dead_share: float = 0.02
+) -> dict[str, np.ndarray]:
     """A roll of `n` entries written block by block (bounded memory), IDs unique over all of them;
     returns the truth of every entry in file order (dead, flags, months)."""
     rng = np.random.default_rng(seed)
@@ -323,15 +347,45 @@ def platform_rows(dec: Deceased, start: int = 0, stop: int | None = None) -> lis
     codes = _CODES[dec.district[sl]].astype(str)
     out = []
     for k, i in enumerate(range(start, stop)):
-        out.append((i + 1, f"gen|{i + 1:08d}", homes[k], f"{crem[k][:4]}{i % 100000:05d}", str(dec.name[i]),
-                    str(dec.sex[i]), "0" if has[k] else None, str(ids[k]) if has[k] else None, birth[k], codes[k],
-                    str(dec.address[i]), death[k], crem[k], "gen", "mzt141-draft-0"))
+        out.append(
+            (
+                i + 1,
+                f"gen|{i + 1:08d}",
+                homes[k],
+                f"{crem[k][:4]}{i % 100000:05d}",
+                str(dec.name[i]),
+                str(dec.sex[i]),
+                "0" if has[k] else None,
+                str(ids[k]) if has[k] else None,
+                birth[k],
+                codes[k],
+                str(dec.address[i]),
+                death[k],
+                crem[k],
+                "gen",
+                "mzt141-draft-0",
+            )
+        )
     return out
 
 
-PLATFORM_COLUMNS = ("id", "natural_key", "funeral_home_code", "cremation_cert_no", "deceased_name", "sex_code",
-                    "id_type", "id_number", "birth_date", "household_division_code", "household_address", "death_date",
-                    "cremation_date", "row_hash", "spec_version")
+PLATFORM_COLUMNS = (
+    "id",
+    "natural_key",
+    "funeral_home_code",
+    "cremation_cert_no",
+    "deceased_name",
+    "sex_code",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "household_division_code",
+    "household_address",
+    "death_date",
+    "cremation_date",
+    "row_hash",
+    "spec_version",
+)
 
 
 def write_platform(dec: Deceased, path: Path, *, batch: int = 200_000) -> str:

@@ -5,6 +5,7 @@ generated register becomes a processed Page (its title, ledger kind and column l
 rows become Records mapped by the real mapping code, exactly as after a perfect reading. A few
 cells can be given a low OCR confidence so that records go to review.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,13 +24,20 @@ from samples.generator import Register, get_register
 @dataclass(frozen=True)
 class SeededRow:
     record_id: int
-    person_id: str   # the generator's person: the same person in several rows is a true duplicate
+    person_id: str  # the generator's person: the same person in several rows is a true duplicate
     page_id: int
     row_no: int
 
 
-def seed_register(store: Store, settings: Settings, register: Register, *, pages: int | None = None,
-                  unsure_share: float = 0.0, rng_seed: int = 0) -> list[SeededRow]:
+def seed_register(
+    store: Store,
+    settings: Settings,
+    register: Register,
+    *,
+    pages: int | None = None,
+    unsure_share: float = 0.0,
+    rng_seed: int = 0,
+) -> list[SeededRow]:
     """Store `pages` pages (default all) of `register`; return the stored rows with their person ids.
 
     `unsure_share`: share of rows with one cell at OCR confidence 0.5 (those go to review)."""
@@ -41,16 +49,30 @@ def seed_register(store: Store, settings: Settings, register: Register, *, pages
     with store.session() as s, s.begin():
         sf = s.query(SourceFile).filter_by(sha256=sha).one_or_none()
         if sf is None:
-            sf = SourceFile(sha256=sha, rel_path=name, abs_path=name, size_bytes=0, media_type="pdf",
-                            page_count=register.n_pages, status="processed")
+            sf = SourceFile(
+                sha256=sha,
+                rel_path=name,
+                abs_path=name,
+                size_bytes=0,
+                media_type="pdf",
+                page_count=register.n_pages,
+                status="processed",
+            )
             s.add(sf)
             s.flush()
         page_ids = []
         for p in range(1, n_pages + 1):
             page = s.query(Page).filter_by(file_id=sf.id, page_no=p).one_or_none()
             if page is None:
-                page = Page(file_id=sf.id, page_no=p, status="done", ledger_kind=register.kind, title=register.title,
-                            layout={"columns": list(register.columns)}, processed_at=utcnow())
+                page = Page(
+                    file_id=sf.id,
+                    page_no=p,
+                    status="done",
+                    ledger_kind=register.kind,
+                    title=register.title,
+                    layout={"columns": list(register.columns)},
+                    processed_at=utcnow(),
+                )
                 s.add(page)
                 s.flush()
             page_ids.append(page.id)
@@ -72,15 +94,29 @@ def seed_register(store: Store, settings: Settings, register: Register, *, pages
     return out
 
 
-def seed_store(store: Store, settings: Settings, *, seed: int = 1, homes: tuple[str, ...] = ("yantai",),
-               years: tuple[int, ...] = (2013,), kinds: tuple[str, ...] = ("cremation", "sea_burial"),
-               pages: int | None = None, unsure_share: float = 0.0) -> list[SeededRow]:
+def seed_store(
+    store: Store,
+    settings: Settings,
+    *,
+    seed: int = 1,
+    homes: tuple[str, ...] = ("yantai",),
+    years: tuple[int, ...] = (2013,),
+    kinds: tuple[str, ...] = ("cremation", "sea_burial"),
+    pages: int | None = None,
+    unsure_share: float = 0.0,
+) -> list[SeededRow]:
     """Seed several registers (every home x year x kind) of one generator seed."""
     out: list[SeededRow] = []
     for home in homes:
         for year in years:
             for kind in kinds:
                 reg = get_register(seed, home, year, kind)
-                out += seed_register(store, settings, reg, pages=pages, unsure_share=unsure_share,
-                                     rng_seed=zlib.crc32(f"{seed}/{home}/{year}/{kind}".encode()))
+                out += seed_register(
+                    store,
+                    settings,
+                    reg,
+                    pages=pages,
+                    unsure_share=unsure_share,
+                    rng_seed=zlib.crc32(f"{seed}/{home}/{year}/{kind}".encode()),
+                )
     return out

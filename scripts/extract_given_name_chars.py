@@ -9,6 +9,7 @@ reads the text file it writes, never the network:
     pip download ngender==0.1.1 --no-deps && tar xzf ngender-0.1.1.tar.gz
     python scripts/extract_given_name_chars.py ngender-0.1.1/ngender/charfreq.csv mapping/data/given_name_chars.txt
 """
+
 from __future__ import annotations
 
 import csv

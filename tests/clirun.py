@@ -1,6 +1,7 @@
 """The real `backfill` CLI in a child process, for tests that check exit codes, printed lines and files
 left behind; optionally without root's power to ignore file permissions (read-only files, unreadable
 folders are what they are for a user; as root `setpriv` drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH)."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-           "OMP_THREAD_LIMIT": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "OMP_THREAD_LIMIT": "1",
+    }
     for var in ("BACKFILL_DB_URL", "BACKFILL_PLATFORM_URL", "BACKFILL_DATA_DIR", "PREFECT_API_URL"):
         env.pop(var, None)
     env.update(extra or {})
@@ -36,8 +42,9 @@ def unprivileged() -> list[str]:
     return prefix
 
 
-def backfill(*args: str, cwd: Path, env: dict[str, str] | None = None, as_user: bool = False,
-             timeout: float = 600) -> subprocess.CompletedProcess:
+def backfill(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, as_user: bool = False, timeout: float = 600
+) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "pipeline.cli", *args]
     if as_user:
         cmd = unprivileged() + cmd
@@ -46,8 +53,16 @@ def backfill(*args: str, cwd: Path, env: dict[str, str] | None = None, as_user: 
 
 def popen(*args: str, cwd: Path, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
     """The CLI started in its own session (process group), as a terminal would run it."""
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=cli_env(env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=cwd,
+        env=cli_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kw,
+    )
 
 
 def one_clear_error(res: subprocess.CompletedProcess, code: int, *words: str) -> str:

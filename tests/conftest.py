@@ -1,4 +1,5 @@
 """Shared fixtures: the committed samples, a scratch data folder, a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 One helper for the test fixtures (tests/conftest.py, tests/test_faults.py) and the load bench.
 initdb refuses to run as root: as root the cluster belongs to the `postgres` user.
 """
+
 from __future__ import annotations
 
 import glob
@@ -42,8 +43,17 @@ class Cluster:
         subprocess.run(self.run_as + [str(self.bindir / prog), *args], check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
-        self._ctl("pg_ctl", "-D", str(self.data), "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data}",
-                  "-l", str(self.data / "server.log"), "-w", "start")
+        self._ctl(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data}",
+            "-l",
+            str(self.data / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         self._ctl("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -62,6 +72,7 @@ class Cluster:
         return self.url(name)
 
     def remove(self) -> None:
-        subprocess.run(self.run_as + [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            self.run_as + [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(self.data, ignore_errors=True)

@@ -1,4 +1,5 @@
 """A reviewer's work in tests: look at every field the review contract asks about, then approve."""
+
 from __future__ import annotations
 
 from mapping.spec import load_spec
@@ -16,8 +17,21 @@ def approve_as_reviewer(store: Store, rid: int, user: str, settings: Settings, *
         reviews = {r.field: r for r in s.query(FieldReview).filter(FieldReview.record_id == rid)}
         kind = spec.kinds.get(rec.ledger_kind)
         gaps = approval_gaps(rec, reviews, settings)
-        entries = {g.field: FieldEntry(form_text(rec.fields[g.field], kind.field(g.field) if kind else None, spec),
-                                       not_on_scan=g.code in ("mandatory_empty", "empty_flagged")) for g in gaps}
-    out = review_form(store, rid, entries, user=user, settings=settings, reason="checked against the scan",
-                      approve=True, require_claim=require_claim)
+        entries = {
+            g.field: FieldEntry(
+                form_text(rec.fields[g.field], kind.field(g.field) if kind else None, spec),
+                not_on_scan=g.code in ("mandatory_empty", "empty_flagged"),
+            )
+            for g in gaps
+        }
+    out = review_form(
+        store,
+        rid,
+        entries,
+        user=user,
+        settings=settings,
+        reason="checked against the scan",
+        approve=True,
+        require_claim=require_claim,
+    )
     assert out.approved, (out.gaps, out.refused)

@@ -2,6 +2,7 @@
 ruling lines erased, a cell's ink made faint, a stamp over the table; then a light scan (tilt, blur,
 noise). Drawn from the generator's undegraded page and its ground truth (the drawn grid), so every
 change is known exactly."""
+
 from __future__ import annotations
 
 import math
@@ -14,10 +15,23 @@ from samples.generator import HOMES, render_page
 PAPER = np.array([253, 253, 251], np.float32)
 
 
-def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=None, drop_cols=(), drop_rows=(),
-         erase_all: bool = False, faint_cells=(), faint_contrast: float = 30.0, stamp_at=None, strike_rows=(),
-         tilt_deg: float = 0.8,
-         noise: float = 3.0, blur: float = 0.6) -> tuple[np.ndarray, dict]:
+def page(
+    kind: str = "cremation",
+    seed: int = 1,
+    *,
+    ruling_rgb=None,
+    header_rgb=None,
+    drop_cols=(),
+    drop_rows=(),
+    erase_all: bool = False,
+    faint_cells=(),
+    faint_contrast: float = 30.0,
+    stamp_at=None,
+    strike_rows=(),
+    tilt_deg: float = 0.8,
+    noise: float = 3.0,
+    blur: float = 0.6,
+) -> tuple[np.ndarray, dict]:
     """(BGR page, ground truth with "grid" in the page's pixels before the tilt)."""
     img, gt = render_page(kind, seed=seed, severity=0)
     a = np.asarray(img.convert("RGB")).astype(np.float32)
@@ -25,9 +39,9 @@ def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=
     xs, ys = gt["grid"]["x"], gt["grid"]["y"]
     near = np.zeros((h, w), bool)
     for x in xs:
-        near[ys[0] - 3:ys[-1] + 4, max(0, x - 3):x + 4] = True
+        near[ys[0] - 3 : ys[-1] + 4, max(0, x - 3) : x + 4] = True
     for y in ys:
-        near[max(0, y - 3):y + 4, xs[0] - 3:xs[-1] + 4] = True
+        near[max(0, y - 3) : y + 4, xs[0] - 3 : xs[-1] + 4] = True
     ink = (255.0 - a.mean(axis=2)) / (255.0 - 22.0)  # share of ink in each pixel
     lines = near & (ink > 0.05)
     if erase_all:
@@ -36,15 +50,15 @@ def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=
         a[lines] = PAPER * (1 - ink[lines, None]) + np.array(ruling_rgb, np.float32) * ink[lines, None]
     if header_rgb is not None:  # the header row printed in the form's colour too
         box = np.zeros((h, w), bool)
-        box[ys[0] + 4:ys[1] - 3, xs[0] + 4:xs[-1] - 3] = True
+        box[ys[0] + 4 : ys[1] - 3, xs[0] + 4 : xs[-1] - 3] = True
         hdr = box & ~near & (ink > 0.05)
         a[hdr] = PAPER * (1 - ink[hdr, None]) + np.array(header_rgb, np.float32) * ink[hdr, None]
     for j in drop_cols:  # a vertical ruling line missing (the horizontal ones across it kept)
         for y0, y1 in zip(ys, ys[1:]):
-            a[y0 + 4:y1 - 3, xs[j] - 3:xs[j] + 4] = PAPER
+            a[y0 + 4 : y1 - 3, xs[j] - 3 : xs[j] + 4] = PAPER
     for i in drop_rows:
         for x0, x1 in zip(xs, xs[1:]):
-            a[ys[i] - 3:ys[i] + 4, x0 + 4:x1 - 3] = PAPER
+            a[ys[i] - 3 : ys[i] + 4, x0 + 4 : x1 - 3] = PAPER
     for r, c in faint_cells:  # a cell's ink made faint: faint_contrast levels below the paper at its darkest
         x0, x1, y0, y1 = xs[c] + 4, xs[c + 1] - 3, ys[r] + 4, ys[r + 1] - 3
         cell = a[y0:y1, x0:x1]
@@ -54,8 +68,11 @@ def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=
         y0, y1 = ys[r], ys[r + 1]
         x0, x1 = xs[0] + 20, xs[-1] - 60
         ym, rh = (y0 + y1) / 2, y1 - y0
-        lines = {"line": [(ym, ym + 3)], "double": [(ym - 0.13 * rh, ym - 0.13 * rh + 2), (ym + 0.13 * rh, ym + 0.13 * rh + 2)],
-                 "cross": [(y0 + 0.2 * rh, y1 - 0.2 * rh), (y1 - 0.2 * rh, y0 + 0.2 * rh)]}[style]
+        lines = {
+            "line": [(ym, ym + 3)],
+            "double": [(ym - 0.13 * rh, ym - 0.13 * rh + 2), (ym + 0.13 * rh, ym + 0.13 * rh + 2)],
+            "cross": [(y0 + 0.2 * rh, y1 - 0.2 * rh), (y1 - 0.2 * rh, y0 + 0.2 * rh)],
+        }[style]
         for ya, yb in lines:
             cv2.line(a, (x0, round(ya)), (x1, round(yb)), (40, 45, 110), 3, cv2.LINE_AA)
     if stamp_at is not None:
@@ -63,8 +80,9 @@ def page(kind: str = "cremation", seed: int = 1, *, ruling_rgb=None, header_rgb=
     out = a
     if tilt_deg:
         m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt_deg, 1.0)
-        out = cv2.warpAffine(out, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=tuple(float(v) for v in PAPER))
+        out = cv2.warpAffine(
+            out, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(float(v) for v in PAPER)
+        )
     if blur:
         out = cv2.GaussianBlur(out, (0, 0), blur)
     if noise:
@@ -82,8 +100,13 @@ def _stamp(a: np.ndarray, at: tuple[int, int], radius: int = 160) -> np.ndarray:
     d = ImageDraw.Draw(im)
     c = size / 2
     d.ellipse([c - radius, c - radius, c + radius, c + radius], outline=255, width=9)
-    pts = [(c + (44 if i % 2 == 0 else 17) * math.cos(-math.pi / 2 + i * math.pi / 5),
-            c + (44 if i % 2 == 0 else 17) * math.sin(-math.pi / 2 + i * math.pi / 5)) for i in range(10)]
+    pts = [
+        (
+            c + (44 if i % 2 == 0 else 17) * math.cos(-math.pi / 2 + i * math.pi / 5),
+            c + (44 if i % 2 == 0 else 17) * math.sin(-math.pi / 2 + i * math.pi / 5),
+        )
+        for i in range(10)
+    ]
     d.polygon(pts, fill=255)
     try:
         font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 44)
@@ -94,6 +117,6 @@ def _stamp(a: np.ndarray, at: tuple[int, int], radius: int = 160) -> np.ndarray:
     h, w = a.shape[:2]
     x0, y0 = at[0] - size // 2, at[1] - size // 2
     sa = np.zeros((h, w), np.float32)
-    sa[max(0, y0):y0 + size, max(0, x0):x0 + size] = m[max(0, -y0):h - y0, max(0, -x0):w - x0]
+    sa[max(0, y0) : y0 + size, max(0, x0) : x0 + size] = m[max(0, -y0) : h - y0, max(0, -x0) : w - x0]
     red = np.array([205, 35, 45], np.float32) / 255.0
     return a * (1 - sa[..., None]) + a * red * sa[..., None]

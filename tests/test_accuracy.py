@@ -1,4 +1,5 @@
 """Issue 3: spec-guided ID correction, engine agreement, calibrated thresholds (no OCR here)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,20 @@ CTX = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2013)
 
 
 def row(id_text: str) -> dict[str, RawCell]:
-    texts = {"cremation_cert_no": "No.2013-00514", "deceased_name": "王秀英", "sex_code": "女", "id_number": id_text,
-             "age_years": "74", "household_address": "烟台市福山区清洋街道", "death_date": "2013.4.5",
-             "cremation_date": "2013.4.7", "ashes_destination_code": "家属领回", "agent_name": "李明",
-             "agent_phone": "13805351234", "agent_relation_code": "儿子"}
+    texts = {
+        "cremation_cert_no": "No.2013-00514",
+        "deceased_name": "王秀英",
+        "sex_code": "女",
+        "id_number": id_text,
+        "age_years": "74",
+        "household_address": "烟台市福山区清洋街道",
+        "death_date": "2013.4.5",
+        "cremation_date": "2013.4.7",
+        "ashes_destination_code": "家属领回",
+        "agent_name": "李明",
+        "agent_phone": "13805351234",
+        "agent_relation_code": "儿子",
+    }
     return {k: RawCell(v, 0.9, (0, 0, 10, 10)) for k, v in texts.items()}
 
 
@@ -104,10 +115,18 @@ def test_two_readings_agreeing_on_an_isolated_code_wording_are_as_sure_as_such_a
 
     agreed = ashes(0.45, 0.4)
     assert agreed.value == "9" and agreed.confidence == N.AGREED_WORDING_CERTAINTY and "agreed_table_wording" in agreed.flags
-    assert build_record("cremation", {**row(TRUE_ID), "ashes_destination_code": resolve(
-        RawCell("家属领回", 0.45, (0, 0, 10, 10), None, "家属领回", 0.4))}, CTX).fields["remarks"].confidence >= 0.95
-    assert ashes(0.6, None).confidence == 0.6                               # one reading
-    assert ashes(0.2, 0.2).confidence < 0.5                                 # two very unsure ones
+    assert (
+        build_record(
+            "cremation",
+            {**row(TRUE_ID), "ashes_destination_code": resolve(RawCell("家属领回", 0.45, (0, 0, 10, 10), None, "家属领回", 0.4))},
+            CTX,
+        )
+        .fields["remarks"]
+        .confidence
+        >= 0.95
+    )
+    assert ashes(0.6, None).confidence == 0.6  # one reading
+    assert ashes(0.2, 0.2).confidence < 0.5  # two very unsure ones
     cause = ashes(0.45, 0.4, "病故", "death_cause_code")
     assert cause.value == "02" and cause.confidence < 0.9 and "agreed_table_wording" not in cause.flags
     assert N.wording_isolated("家属领回", load_spec().table("ashes_destination"))
@@ -132,12 +151,16 @@ NAME_ADDR = {"deceased_name": "name", "household_address": "address", "death_dat
 def test_thresholds_are_fitted_together_to_accept_the_most_records_within_the_target():
     # names read 0.6-0.7 are right 99 times in 100; addresses read 0.6-0.7 only 90 in 100: lowering
     # the name threshold gains records at little cost, lowering the address one would blow the target
-    obs = _records([(600, {"deceased_name": 0.99, "household_address": 0.99, "death_date": 0.99}, True),
-                    (297, {"deceased_name": 0.65, "household_address": 0.99, "death_date": 0.99}, True),
-                    (3, {"deceased_name": 0.65, "household_address": 0.99, "death_date": 0.99}, False),
-                    (270, {"household_address": 0.65, "deceased_name": 0.99, "death_date": 0.99}, True),
-                    (30, {"household_address": 0.65, "deceased_name": 0.99, "death_date": 0.99}, False),
-                    (50, {"deceased_name": 0.3, "household_address": 0.99, "death_date": 0.99}, True)])
+    obs = _records(
+        [
+            (600, {"deceased_name": 0.99, "household_address": 0.99, "death_date": 0.99}, True),
+            (297, {"deceased_name": 0.65, "household_address": 0.99, "death_date": 0.99}, True),
+            (3, {"deceased_name": 0.65, "household_address": 0.99, "death_date": 0.99}, False),
+            (270, {"household_address": 0.65, "deceased_name": 0.99, "death_date": 0.99}, True),
+            (30, {"household_address": 0.65, "deceased_name": 0.99, "death_date": 0.99}, False),
+            (50, {"deceased_name": 0.3, "household_address": 0.99, "death_date": 0.99}, True),
+        ]
+    )
     fit, limit = fit_joint(obs, {}, 0.002, NAME_ADDR, floor=0.5, type_cap=0.02)
     assert limit is None
     assert fit["name"]["threshold"] <= 0.65 and fit["address"]["threshold"] > 0.65
@@ -147,7 +170,9 @@ def test_thresholds_are_fitted_together_to_accept_the_most_records_within_the_ta
     strict, _ = fit_joint(obs, {}, 0.002, NAME_ADDR, floor=0.5, type_cap=0.002)
     assert strict["name"]["threshold"] > 0.65 and strict["name"]["wrong_accepted"] == 0
     # nothing can meet the target: every type read by OCR is never auto-accepted
-    never, _ = fit_joint(_records([(10, {"deceased_name": 1.0}, False), (10, {"deceased_name": 1.0}, True)]), {}, 0.002, NAME_ADDR)
+    never, _ = fit_joint(
+        _records([(10, {"deceased_name": 1.0}, False), (10, {"deceased_name": 1.0}, True)]), {}, 0.002, NAME_ADDR
+    )
     assert never["name"]["threshold"] > 1.0
     rel = reliability(obs)
     assert sum(r["n"] for r in rel) == len(obs) and all(0 <= r["accuracy"] <= 1 for r in rel)
@@ -156,7 +181,9 @@ def test_thresholds_are_fitted_together_to_accept_the_most_records_within_the_ta
 def test_routing_uses_the_thresholds_file(tmp_path):
     f = tmp_path / "th.json"
     f.write_text(json.dumps({"thresholds": {"deceased_name": 0.99}}), encoding="utf-8")
-    rec = MappedRecord("cremation", {"deceased_name": FieldValue("王秀英", "王秀英", 0.95), "agent_name": FieldValue("李明", "李明", 0.95)})
+    rec = MappedRecord(
+        "cremation", {"deceased_name": FieldValue("王秀英", "王秀英", 0.95), "agent_name": FieldValue("李明", "李明", 0.95)}
+    )
     assert route(rec, Settings(thresholds_file=str(f)))[0] == NEEDS_REVIEW
     assert route(rec, Settings(thresholds_file=""))[0] == AUTO_ACCEPTED  # 0.90 default for every field
     # an explicit per-field setting wins over the file
@@ -207,8 +234,10 @@ def test_a_serial_written_unlike_its_column_is_doubted():
 
     columns = ["registration_no", "deceased_name", "voyage_no"]
     serials = ["HZ2016-031", "HZ2016-032", "HZ2016033", "HZ2016-034", "HZ2016-035"]
-    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell("16-02", 0.99, None)])
-            for i, s in enumerate(serials)]
+    rows = [
+        (i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell("16-02", 0.99, None)])
+        for i, s in enumerate(serials)
+    ]
     out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
     flagged = [r.row_no for r in out if "unlike_column" in r.record.fields["registration_no"].flags]
     assert flagged == [3] and out[2].record.fields["registration_no"].confidence < 0.5
@@ -234,8 +263,10 @@ def test_a_page_read_unsure_too_often_goes_to_review_whole():
     columns = ["registration_no", "deceased_name", "voyage_no"]
 
     def rows(conf_name: float):
-        return [(i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", conf_name, None), RawCell("16-02", 0.995, None)])
-                for i in range(1, 6)]
+        return [
+            (i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", conf_name, None), RawCell("16-02", 0.995, None)])
+            for i in range(1, 6)
+        ]
 
     title = "烟台市殡仪馆海葬登记簿（2016年）"
     settings = Settings(page_unsure_max=0.3, thresholds_file="")
@@ -258,12 +289,15 @@ def test_a_page_limit_per_ledger_kind(tmp_path):
     assert load_page_limit(str(f), "cremation") == 0.2 and load_page_limit(str(f), "sea_burial") is None
     settings = Settings(thresholds_file=str(f))
     columns = ["registration_no", "deceased_name", "voyage_no"]
-    rows = [(i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", 0.95, None), RawCell("16-02", 0.995, None)])
-            for i in range(1, 6)]
+    rows = [
+        (i, [RawCell(f"HZ2016-03{i}", 0.995, None), RawCell("刘建国", 0.95, None), RawCell("16-02", 0.995, None)])
+        for i in range(1, 6)
+    ]
     sea = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, settings)
     assert not any(p.startswith("page:") for r in sea for p in r.record.problems)  # no limit for sea burials
     f.write_text(json.dumps({"thresholds": {}, "page_unsure_max": {"cremation": 0.2, "sea_burial": "x"}}), encoding="utf-8")
     from pipeline.quality.calibration import _read_doc
+
     _read_doc.cache_clear()
     with pytest.raises(ConfigError):
         load_page_limit(str(f), "sea_burial")
@@ -353,7 +387,9 @@ def test_the_character_error_rate_counts_the_reading_the_pipeline_kept():
 
     from pipeline.quality.evaluate import kept_reading
 
-    rec = SimpleNamespace(fields={"sea_area": {"raw": "崆峒岛海域", "value": "崆峒岛海域"}, "registrant_name": {"raw": "", "value": None}})
+    rec = SimpleNamespace(
+        fields={"sea_area": {"raw": "崆峒岛海域", "value": "崆峒岛海域"}, "registrant_name": {"raw": "", "value": None}}
+    )
     assert kept_reading(rec, "sea_area", "喧明岛海域") == "崆峒岛海域"
     assert kept_reading(rec, "registrant_name", "柳浩") == ""  # its column was not found: nothing kept
     assert kept_reading(rec, "row_no", "3") == "3" and kept_reading(rec, None, "x") == "x"
@@ -463,8 +499,9 @@ def test_what_stands_for_a_character_the_recognizer_cannot_output_costs_half(rea
     assert N.normalize_sea_area("此海岛海城").value == "此海岛海城"  # three characters off: too far still
 
 
-@pytest.mark.parametrize("raw,value", [("2010.38", "2010-03-08"), ("2010.313", "2010-03-13"), ("20178.18", "2017-08-18"),
-                                       ("2017.818", "2017-08-18")])
+@pytest.mark.parametrize(
+    "raw,value", [("2010.38", "2010-03-08"), ("2010.313", "2010-03-13"), ("20178.18", "2017-08-18"), ("2017.818", "2017-08-18")]
+)
 def test_a_date_that_lost_one_separator_is_read_where_only_one_split_is_a_date(raw, value):
     from mapping import normalize as N
 
@@ -507,19 +544,29 @@ def test_an_address_is_as_sure_as_its_least_sure_character_outside_the_place_nam
     cell = RawCell("张三", 0.8, (0, 0, 10, 10), None, "张三", 0.7, chars=(0.8, 0.9), second_chars=(0.7, 0.9))
     assert RawCell.from_dict(cell.to_dict()) == cell
     assert resolve(cell).chars == pytest.approx((0.94, 0.99))
-    assert resolve(RawCell("张三", 0.8, (0, 0, 10, 10), None, "张王", 0.7, chars=(0.8, 0.9), second_chars=(0.7, 0.9))).chars is None
+    assert (
+        resolve(RawCell("张三", 0.8, (0, 0, 10, 10), None, "张王", 0.7, chars=(0.8, 0.9), second_chars=(0.7, 0.9))).chars is None
+    )
 
 
 def test_a_code_wording_misread_by_look_alike_characters_is_matched_by_shape_never_by_any_substitution():
     from mapping import normalize as N
 
     spec = load_spec()
-    for table, misread, code in (("relation", "要", "10"), ("death_cause", "滋水", "07"), ("death_cause", "车福", "04"),
-                                 ("ashes_destination", "公基", "1")):
+    for table, misread, code in (
+        ("relation", "要", "10"),
+        ("death_cause", "滋水", "07"),
+        ("death_cause", "车福", "04"),
+        ("ashes_destination", "公基", "1"),
+    ):
         n = N.normalize_code(misread, spec.table(table))
         assert n.value == code and "code_matched_by_shape" in n.flags and n.certainty < 1.0, (table, misread)
-    for table, unrelated in (("death_cause", "安"), ("relation", "爷存"), ("death_cause", "自汉绝亡"),
-                             ("death_cause", "福故")):  # 福 is about as near 事 as 病: never guessed
+    for table, unrelated in (
+        ("death_cause", "安"),
+        ("relation", "爷存"),
+        ("death_cause", "自汉绝亡"),
+        ("death_cause", "福故"),
+    ):  # 福 is about as near 事 as 病: never guessed
         assert N.normalize_code(unrelated, spec.table(table)).value is None, (table, unrelated)
 
 
@@ -533,8 +580,10 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     chosen = resolve(RawCell("养马岛海域", 0.6, box, None, "恭马岛海城", 0.7), valid=valid)
     assert chosen.text == "养马岛海域" and chosen.confidence == pytest.approx(0.54) and chosen.arbitrated
     assert chosen.second == "恭马岛海城"  # the other reading stays for the reviewer
-    swapped = resolve(RawCell("37061119380705002S", 0.7, box, None, TRUE_ID, 0.6),
-                      valid=partial(reads_cleanly, "cremation", "id_number", context=CTX))
+    swapped = resolve(
+        RawCell("37061119380705002S", 0.7, box, None, TRUE_ID, 0.6),
+        valid=partial(reads_cleanly, "cremation", "id_number", context=CTX),
+    )
     assert swapped.text == TRUE_ID and swapped.arbitrated and swapped.second == "37061119380705002S"
     names = partial(reads_cleanly, "cremation", "deceased_name", context=CTX)
     both_fine = resolve(RawCell("张三", 0.8, box, None, "张王", 0.6), valid=names)
@@ -566,8 +615,18 @@ def test_two_address_readings_the_lexicon_puts_to_the_same_address_agree_on_it()
     got = build_record("cremation", {"household_address": cell}, CTX).fields["household_address"]
     assert got.value == first and "readings_same_value" in got.flags
     assert got.confidence == pytest.approx(1 - (1 - 0.9) * (1 - 0.8 * N.LEXICON_CERTAINTY))
-    roads = resolve(RawCell("海阳市方圆街道海澳路71号", 0.9, box, None, "海阳市方圆街道海滨路71号", 0.8,
-                            chars=(0.9,) * 12, second_chars=(0.8,) * 12))
+    roads = resolve(
+        RawCell(
+            "海阳市方圆街道海澳路71号",
+            0.9,
+            box,
+            None,
+            "海阳市方圆街道海滨路71号",
+            0.8,
+            chars=(0.9,) * 12,
+            second_chars=(0.8,) * 12,
+        )
+    )
     other = build_record("cremation", {"household_address": roads}, CTX).fields["household_address"]
     assert "engines_disagree" in other.flags and "readings_same_value" not in other.flags and other.confidence <= 0.4
 
@@ -599,8 +658,12 @@ def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_an
     assert correct_id(misread, RowFacts(sex=None, no_age_column=True), REGIONS)[0] is None  # sex is still needed
     ambiguous = TRUE_ID[:14] + "8" + TRUE_ID[15:]  # two valid numbers one confusion away: never chosen
     assert correct_id(ambiguous, RowFacts(sex="2", no_age_column=True), REGIONS)[0] is None
-    sea = {"deceased_name": RawCell("王秀英", 0.95, (0, 0, 10, 10)), "sex_code": RawCell("女", 0.99, (0, 0, 10, 10)),
-           "id_number": RawCell(misread, 0.9, (0, 0, 10, 10)), "scattering_date": RawCell("2013.4.20", 0.99, (0, 0, 10, 10))}
+    sea = {
+        "deceased_name": RawCell("王秀英", 0.95, (0, 0, 10, 10)),
+        "sex_code": RawCell("女", 0.99, (0, 0, 10, 10)),
+        "id_number": RawCell(misread, 0.9, (0, 0, 10, 10)),
+        "scattering_date": RawCell("2013.4.20", 0.99, (0, 0, 10, 10)),
+    }
     fv = build_record("sea_burial", sea, CTX).fields["id_number"]
     assert fv.value == TRUE_ID and "id_corrected" in fv.flags and fv.confidence <= 0.9 * 0.75
 
@@ -639,9 +702,19 @@ def test_a_row_with_one_mark_is_kept_but_told_apart_from_a_persons_record():
     from pipeline.page.routing import NEEDS_REVIEW, route
 
     columns = ["registration_no", "deceased_name", "sex_code", "voyage_no"]
-    rows = [(1, [RawCell("HZ2016-031", 0.99, None), RawCell("刘建国", 0.99, None), RawCell("男", 0.99, None), RawCell("16-02", 0.99, None)]),
-            (2, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None)]),
-            (3, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("1", 0.4, None)])]
+    rows = [
+        (
+            1,
+            [
+                RawCell("HZ2016-031", 0.99, None),
+                RawCell("刘建国", 0.99, None),
+                RawCell("男", 0.99, None),
+                RawCell("16-02", 0.99, None),
+            ],
+        ),
+        (2, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None)]),
+        (3, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("1", 0.4, None)]),
+    ]
     out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
     assert [r.row_no for r in out] == [1, 3]  # the blank row is skipped, the marked one kept
     assert not any(p.startswith("row: only") for p in out[0].record.problems)
@@ -674,12 +747,15 @@ def test_a_village_is_corrected_to_the_one_village_of_its_town_the_reading_is_ne
     assert "village_corrected" in FLAGS and FLAGS["village_corrected"].zh
 
 
-@pytest.mark.parametrize("raw", [
-    "莱阳市河洛镇王家庄村",     # read well, just not in the list (a natural village, a renamed one)
-    "栖霞市西城镇牛疃村",       # 牛 does not look like 马
-    "栖霞市西城镇马疃村",       # already right
-    "芝罘区幸福街道马村",       # the street has no villages listed
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "莱阳市河洛镇王家庄村",  # read well, just not in the list (a natural village, a renamed one)
+        "栖霞市西城镇牛疃村",  # 牛 does not look like 马
+        "栖霞市西城镇马疃村",  # already right
+        "芝罘区幸福街道马村",  # the street has no villages listed
+    ],
+)
 def test_a_village_is_never_invented(raw):
     from mapping import normalize as N
 
@@ -706,11 +782,13 @@ def test_an_address_naming_a_village_its_towns_list_lacks_is_doubted_never_chang
     n = N.normalize_address("龙口市北马镇呼村")
     assert n.value == "龙口市北马镇呼村" and "village_not_in_list" in n.flags and n.certainty <= 0.5
     assert "village_not_in_list" in FLAGS and FLAGS["village_not_in_list"].zh
-    for fine in ("龙口市北马镇呼栾村",        # listed
-                 "栖霞市西城镇马村18号",      # corrected to 马疃村 (its own flag)
-                 "芝罘区幸福街道马村",        # the street has no list
-                 "海阳市方圆路49号",          # no village named
-                 "海阳市凤城街道"):           # nothing after the street
+    for fine in (
+        "龙口市北马镇呼栾村",  # listed
+        "栖霞市西城镇马村18号",  # corrected to 马疃村 (its own flag)
+        "芝罘区幸福街道马村",  # the street has no list
+        "海阳市方圆路49号",  # no village named
+        "海阳市凤城街道",
+    ):  # nothing after the street
         assert "village_not_in_list" not in N.normalize_address(fine).flags, fine
     cells = row(TRUE_ID)
     cells["household_address"] = RawCell("龙口市北马镇呼村", 1.0, (0, 0, 10, 10))
@@ -791,17 +869,23 @@ def test_ctc_likelihood_is_the_sum_over_every_alignment():
         return out
 
     for labels in ([1], [1, 2], [1, 1], [2, 1, 2], [1, 1, 1]):
-        brute = sum(math.prod(probs[t, k] for t, k in enumerate(path))
-                    for path in itertools.product(range(3), repeat=5) if collapse(path) == labels)
+        brute = sum(
+            math.prod(probs[t, k] for t, k in enumerate(path))
+            for path in itertools.product(range(3), repeat=5)
+            if collapse(path) == labels
+        )
         assert math.isclose(math.exp(ctc_log_likelihood(probs, labels)), brute, rel_tol=1e-9)
     assert ctc_log_likelihood(probs[:2], [1, 1]) == float("-inf")  # a repeat needs a blank between: 3 frames
     # a character outside the dictionary (ANY) is any non-blank class: the sum over them
     from ocr.ctc import ANY
 
     for labels in ([ANY], [1, ANY], [ANY, 2]):
-        brute = sum(math.prod(probs[t, k] for t, k in enumerate(path))
-                    for path in itertools.product(range(3), repeat=5)
-                    for c in [collapse(path)] if len(c) == len(labels) and all(lab in (ANY, x) for lab, x in zip(labels, c)))
+        brute = sum(
+            math.prod(probs[t, k] for t, k in enumerate(path))
+            for path in itertools.product(range(3), repeat=5)
+            for c in [collapse(path)]
+            if len(c) == len(labels) and all(lab in (ANY, x) for lab, x in zip(labels, c))
+        )
         assert math.exp(ctc_log_likelihood(probs, labels)) >= brute * (1 - 1e-9)
 
 
@@ -818,11 +902,12 @@ def test_ctc_search_finds_the_likeliest_texts_of_an_alphabet():
 
     rng = np.random.default_rng(11)
     probs = rng.dirichlet(np.ones(4), size=5)  # 5 frames, classes blank, a, b, c
-    probs[:, 3] += 2.0                          # c: the greedy reading is all c
+    probs[:, 3] += 2.0  # c: the greedy reading is all c
     probs /= probs.sum(axis=1, keepdims=True)
     texts = {()} | {t for n in range(1, 6) for t in itertools.product((1, 2), repeat=n)}
-    brute = sorted(((ctc_log_likelihood(probs, list(t)) if t else float(np.log(probs[:, 0]).sum()), t) for t in texts),
-                   reverse=True)
+    brute = sorted(
+        ((ctc_log_likelihood(probs, list(t)) if t else float(np.log(probs[:, 0]).sum()), t) for t in texts), reverse=True
+    )
     found = likeliest_texts(probs, [1, 2], beam=64, floor=0.0)
     assert all(3 not in t for t, _s in found)
     assert [t for t, _s in found[:5]] == [t for _s, t in brute[:5]]
@@ -840,11 +925,15 @@ def test_greedy_decoding_counts_glyphs_of_one_meaning_as_one():
     from ocr.ctc import greedy_decode
 
     # classes: 0 blank, 1 二, 2 〇, 3 O, 4 0, 5 六
-    probs = np.array([[0.02, 0.95, 0.01, 0.01, 0.00, 0.01],   # 二
-                      [0.02, 0.90, 0.02, 0.02, 0.02, 0.02],   # 二 held: merged
-                      [0.90, 0.02, 0.02, 0.02, 0.02, 0.02],   # blank
-                      [0.02, 0.00, 0.45, 0.40, 0.10, 0.03],   # 〇, unsure which zero
-                      [0.10, 0.00, 0.10, 0.10, 0.10, 0.60]])  # 六: zeros together 0.3, not the likeliest
+    probs = np.array(
+        [
+            [0.02, 0.95, 0.01, 0.01, 0.00, 0.01],  # 二
+            [0.02, 0.90, 0.02, 0.02, 0.02, 0.02],  # 二 held: merged
+            [0.90, 0.02, 0.02, 0.02, 0.02, 0.02],  # blank
+            [0.02, 0.00, 0.45, 0.40, 0.10, 0.03],  # 〇, unsure which zero
+            [0.10, 0.00, 0.10, 0.10, 0.10, 0.60],
+        ]
+    )  # 六: zeros together 0.3, not the likeliest
     classes, confs = greedy_decode(probs)
     assert classes == [1, 2, 5] and np.allclose(confs, [0.95, 0.45, 0.60])
     classes, confs = greedy_decode(probs, [(2, 3, 4)])
@@ -859,7 +948,7 @@ def test_which_id_readings_are_searched_and_what_is_kept():
     truth = "370613193802259340"
     assert id_needs_decoding("37O6l3193802259Z4O") and id_needs_decoding("3706131938022593")
     assert not id_needs_decoding(truth) and not id_needs_decoding("370613380225934")  # valid, legacy 15 digits
-    assert not id_needs_decoding("1391234") and not id_needs_decoding("")              # no attempt at an ID
+    assert not id_needs_decoding("1391234") and not id_needs_decoding("")  # no attempt at an ID
     other_region = "110101" + truth[6:17] + id_check_digit("110101" + truth[6:17])  # valid, not a listed region
     assert listed_valid_ids(["340613193802259340", truth, truth, other_region, truth[:17]], regions) == [truth]
     legacy = "370611380406535"  # 15 digits: listed region, born 1938-04-06
@@ -871,8 +960,8 @@ def test_the_line_an_id_is_decoded_from_is_the_one_long_line_of_its_cell():
 
     assert main_line(["370613193802259340"]) == 0
     assert main_line(["辣", "37068319101296551", "文业务"]) == 1  # stamp ink above and below
-    assert main_line(["370686192807061337", "Tior"]) == 0           # a stamp's edge read as letters
-    assert main_line(["3706131938", "02259340"]) is None             # two lines of digits: no one line
+    assert main_line(["370686192807061337", "Tior"]) == 0  # a stamp's edge read as letters
+    assert main_line(["3706131938", "02259340"]) is None  # two lines of digits: no one line
     assert main_line(["", ""]) is None
     ids, sea = Decoding(lambda t: [], stray_lines=True), Decoding(lambda t: [])
     assert ids.line(["辣", "37068319101296551"]) == 1
@@ -885,15 +974,15 @@ def test_near_valid_ids_are_one_edit_away_and_valid_and_listed():
 
     regions = load_spec().divisions
     truth = "370613193802259340"
-    assert truth in near_valid_ids(truth[1:], regions)                 # a digit lost
-    assert truth in near_valid_ids("340613193802259340", regions)      # a digit misread
-    assert truth in near_valid_ids("3706131938022593340", regions)     # a digit read twice
-    assert truth in near_valid_ids("370613 1938.0225934", regions)      # marks and spaces dropped, the last digit lost
+    assert truth in near_valid_ids(truth[1:], regions)  # a digit lost
+    assert truth in near_valid_ids("340613193802259340", regions)  # a digit misread
+    assert truth in near_valid_ids("3706131938022593340", regions)  # a digit read twice
+    assert truth in near_valid_ids("370613 1938.0225934", regions)  # marks and spaces dropped, the last digit lost
     near = near_valid_ids("370612193407233353", regions)
     assert near and all(is_valid_id(c) and c[:6] in regions for c in near)
     assert all(sum(a != b for a, b in zip(c, "370612193407233353")) == 1 for c in near)  # same length: one digit
-    assert near_valid_ids(truth, regions) == []                          # valid already
-    assert near_valid_ids("13912345678", regions) == []                   # no near-ID
+    assert near_valid_ids(truth, regions) == []  # valid already
+    assert near_valid_ids("13912345678", regions) == []  # no near-ID
     assert near_valid_ids("37061319380225934号", regions) == []
 
 
@@ -949,8 +1038,9 @@ def test_a_division_is_as_sure_as_the_place_that_names_it():
     assert street.value == "370611" and street.certainty == 1.0 and "lexicon_corrected" not in street.flags
     district = N.normalize_division("菜州市土山镇", 2015)
     assert district.value == "370683" and "lexicon_corrected" in district.flags and district.certainty < 1.0
-    rec = build_record("cremation", {**row("370611193807050025"),
-                                     "household_address": RawCell("福山区清详街道", 0.4, (0, 0, 10, 10))}, CTX)
+    rec = build_record(
+        "cremation", {**row("370611193807050025"), "household_address": RawCell("福山区清详街道", 0.4, (0, 0, 10, 10))}, CTX
+    )
     assert rec.fields["household_division_code"].value == "370611"
     assert rec.fields["household_division_code"].confidence >= 0.99 > 0.4
 
@@ -970,19 +1060,26 @@ def test_a_place_corrected_against_the_lexicon_is_as_sure_as_the_lexicons_correc
     assert div.value == "370602"
     assert abs(addr.confidence - 0.995 * N.LEXICON_CERTAINTY) < 1e-3 and div.confidence >= 0.99 * N.LEXICON_CERTAINTY - 1e-3
     unsure_road = tuple(0.6 if ch == "青" else c for ch, c in zip(text, chars))
-    rec = build_record("cremation", {**row(TRUE_ID), "household_address": RawCell(text, 0.3, (0, 0, 10, 10), chars=unsure_road)}, CTX)
+    rec = build_record(
+        "cremation", {**row(TRUE_ID), "household_address": RawCell(text, 0.3, (0, 0, 10, 10), chars=unsure_road)}, CTX
+    )
     assert rec.fields["household_address"].confidence < 0.6  # the road's own doubt stays
     assert rec.fields["household_division_code"].confidence > 0.9  # the district is not in doubt for it
     ambiguous = N.normalize_address("集阳市羊郑镇中崖村")  # 羊郑镇: no town of 莱阳市, two near it
     assert "lexicon_ambiguous" in ambiguous.flags and ambiguous.certainty <= 0.6
-    rec = build_record("cremation", {**row(TRUE_ID), "household_address": RawCell("集阳市羊郑镇中崖村", 0.3, (0, 0, 10, 10))}, CTX)
+    rec = build_record(
+        "cremation", {**row(TRUE_ID), "household_address": RawCell("集阳市羊郑镇中崖村", 0.3, (0, 0, 10, 10))}, CTX
+    )
     assert rec.fields["household_division_code"].confidence < 0.5
 
 
 def test_a_wording_kept_in_the_remarks_is_the_table_wording_a_reading_misread_by_one_character():
     def remarks_for(wording: str):
-        cells = {**row(TRUE_ID), "ashes_destination_code": RawCell(wording, 0.9, (0, 0, 10, 10)),
-                 "remarks": RawCell("", 1.0, (0, 0, 10, 10))}
+        cells = {
+            **row(TRUE_ID),
+            "ashes_destination_code": RawCell(wording, 0.9, (0, 0, 10, 10)),
+            "remarks": RawCell("", 1.0, (0, 0, 10, 10)),
+        }
         return build_record("cremation", cells, CTX).fields["remarks"].value
 
     assert remarks_for("家居领回") == "骨灰去向：家属领回"  # 属 read 居: the written wording is kept

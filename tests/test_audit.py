@@ -1,6 +1,7 @@
 """The blind audit of auto-accepted records (issue 23): drawn per volume, seeded and reproducible,
 indistinguishable in the review queue, never loaded before its review ends, measured with 95 %
 intervals, acted on per volume; `backfill status --quality` in text, CSV and JSON."""
+
 from __future__ import annotations
 
 import csv
@@ -50,15 +51,21 @@ def _samples(store: Store) -> dict[int, AuditSample]:
 
 def _keys(store: Store, ids) -> set[tuple[str, int, int]]:
     with store.session() as s:
-        return {(sf.rel_path, p.page_no, r.row_no) for r, p, sf in s.query(Record, Page, SourceFile)
-                .join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id).filter(Record.id.in_(list(ids)))}
+        return {
+            (sf.rel_path, p.page_no, r.row_no)
+            for r, p, sf in s.query(Record, Page, SourceFile)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .filter(Record.id.in_(list(ids)))
+        }
 
 
 def test_the_draw_is_sized_per_volume_seeded_and_reproducible(tmp_path, two_volumes):
     store, settings = two_volumes
     with store.session() as s:
-        autos = s.execute(select(Page.file_id, Record.id).join(Record, Record.page_id == Page.id)
-                          .where(Record.status == "auto_accepted")).all()
+        autos = s.execute(
+            select(Page.file_id, Record.id).join(Record, Record.page_id == Page.id).where(Record.status == "auto_accepted")
+        ).all()
     per_file: dict[int, int] = {}
     for fid, _rid in autos:
         per_file[fid] = per_file.get(fid, 0) + 1
@@ -185,8 +192,13 @@ def test_a_failed_volume_is_sent_back_and_a_loaded_one_listed_for_recheck(two_vo
         approve_as_reviewer(store, rid, "ann", settings)
     for i, rid in enumerate(by_volume[bad]):
         if i % 2 == 0:
-            correct_record(store, rid, {"deceased_name": "王小明", "death_date": "2013-02-02", "age_years": "101"},
-                           user="ann", settings=settings)
+            correct_record(
+                store,
+                rid,
+                {"deceased_name": "王小明", "death_date": "2013-02-02", "age_years": "101"},
+                user="ann",
+                settings=settings,
+            )
         approve_as_reviewer(store, rid, "ann", settings)
     actions = {a.volume: a for a in A.enforce(store, settings, user="boss")}
     assert actions[good].verdict == "passed"
@@ -218,8 +230,13 @@ def test_unloaded_records_of_a_failed_volume_go_back_before_any_load(two_volumes
         approve_as_reviewer(store, rid, "ann", settings)
     with store.session() as s:
         fid = s.execute(select(Page.file_id).join(Record, Record.page_id == Page.id).where(Record.id == mine[0])).scalar()
-        auto_before = set(s.scalars(select(Record.id).join(Page, Record.page_id == Page.id)
-                                    .where(Page.file_id == fid, Record.status == "auto_accepted")))
+        auto_before = set(
+            s.scalars(
+                select(Record.id)
+                .join(Page, Record.page_id == Page.id)
+                .where(Page.file_id == fid, Record.status == "auto_accepted")
+            )
+        )
     assert auto_before
     load(store, settings)  # load acts on the audit first: none of that volume's auto-accepted records goes out
     with store.session() as s:

@@ -1,4 +1,5 @@
 """Cleanup and layout on generated degraded pages: the grid found must be the grid drawn."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,14 @@ def test_grid_of_a_degraded_page_matches_the_drawn_table(kind, seed, severity):
     before = bgr.copy()
     clean = clean_page(bgr)
     assert np.array_equal(bgr, before), "cleanup must not modify its input"
-    assert [s.name for s in clean.steps] == ["deskew", "stamp_suppression", "border_removal", "illumination", "denoise", "rectify"]
+    assert [s.name for s in clean.steps] == [
+        "deskew",
+        "stamp_suppression",
+        "border_removal",
+        "illumination",
+        "denoise",
+        "rectify",
+    ]
     # the page turned level by its lines' tilt, the rest by the table's rectification
     skew = (clean.steps[0].result["skew_deg"] if clean.steps[0].result["rotated"] else 0.0) + clean.steps[-1].result["skew_deg"]
     assert abs(skew - gt["degradation"]["rotation_deg"]) < 1.0 or abs(skew + gt["degradation"]["rotation_deg"]) < 1.0
@@ -48,14 +56,17 @@ def _p(text, box):
 
 def test_pieces_go_to_their_cell_and_crossing_pieces_are_flagged():
     grid = Grid(rows=(100, 150, 200, 250), cols=(0, 100, 300, 400))
-    a = assign_pieces([
-        _p("title", (50, 20, 350, 60)),
-        _p("header", (10, 110, 90, 140)),
-        _p("芝罘区", (110, 160, 200, 190)),
-        _p("幸福街道", (110, 205, 220, 245)),
-        _p("merged", (60, 160, 200, 190)),   # over the line between column 0 and 1
-        _p("touch", (98, 212, 180, 240)),    # touches the line by 2 px: fine
-    ], grid)
+    a = assign_pieces(
+        [
+            _p("title", (50, 20, 350, 60)),
+            _p("header", (10, 110, 90, 140)),
+            _p("芝罘区", (110, 160, 200, 190)),
+            _p("幸福街道", (110, 205, 220, 245)),
+            _p("merged", (60, 160, 200, 190)),  # over the line between column 0 and 1
+            _p("touch", (98, 212, 180, 240)),  # touches the line by 2 px: fine
+        ],
+        grid,
+    )
     assert [p.text for p in a.above] == ["title"]
     assert [p.text for p in a.cells[(0, 0)]] == ["header"]
     assert [p.text for p in a.cells[(1, 1)]] == ["芝罘区"]

@@ -1,5 +1,6 @@
 """Completion tracking: the inventory import, the matching of scans to volumes, and `backfill status`,
 the completion function and the administrator page agreeing with the store's own counts."""
+
 from __future__ import annotations
 
 import csv
@@ -73,8 +74,10 @@ def store_counts(store: Store) -> dict[str, int]:
             "scanned": s.scalar(select(func.count(Page.id))),
             "processed": s.scalar(select(func.count(Page.id)).where(Page.status == "done")),
             "records": s.scalar(select(func.count(Record.id))),
-            "auto_accepted": by_status.get("auto_accepted", 0), "in_review": by_status.get("needs_review", 0),
-            "approved": by_status.get("approved", 0), "rejected": by_status.get("rejected", 0),
+            "auto_accepted": by_status.get("auto_accepted", 0),
+            "in_review": by_status.get("needs_review", 0),
+            "approved": by_status.get("approved", 0),
+            "rejected": by_status.get("rejected", 0),
             "loaded": s.scalar(select(func.count(LoadedRecord.record_id))),
             "quarantined": s.scalar(select(func.count(Quarantine.id))),
             "expected_pages": s.scalar(select(func.sum(LedgerVolume.expected_pages))),
@@ -92,7 +95,7 @@ def test_completion_adds_up_to_the_store_counts_at_every_level(env):
     # matched by path pattern (and its quarantined file), by title, ambiguous (two volumes), never scanned
     assert vol[(YANTAI, "cremation", 2013, "1")].scanned == 2 and vol[(YANTAI, "cremation", 2013, "1")].quarantined == 1
     assert vol[(YANTAI, "sea_burial", 2013, "1")].scanned == 2 and vol[(YANTAI, "sea_burial", 2013, "1")].expected_pages == 4
-    assert vol[(LONGKOU, "cremation", 2013, None)].scanned == 2      # two inventory volumes share home/kind/year
+    assert vol[(LONGKOU, "cremation", 2013, None)].scanned == 2  # two inventory volumes share home/kind/year
     assert vol[(LONGKOU, "sea_burial", 2015, "1")].scanned == 0 and vol[(LONGKOU, "sea_burial", 2015, "1")].expected_pages == 30
     assert vol[(LONGKOU, "sea_burial", 2012, None)].in_inventory is False
     assert vol[("?", "?", None, None)].quarantined == 1
@@ -106,7 +109,9 @@ def test_status_cli_json_and_csv_agree_with_the_completion_function(env):
         assert main(["status", "--json", "--csv", str(tmp / "status.csv")]) == 0
     doc = json.loads(out.getvalue())
     rows = C.completion(store, settings, "year")
-    assert [(r["funeral_home"], r["ledger_kind"], r["year"]) for r in doc["rows"]] == [(r.funeral_home, r.ledger_kind, r.year) for r in rows]
+    assert [(r["funeral_home"], r["ledger_kind"], r["year"]) for r in doc["rows"]] == [
+        (r.funeral_home, r.ledger_kind, r.year) for r in rows
+    ]
     for got, r in zip(doc["rows"], rows):
         assert {k: got[k] for k in C.COUNTS} == {k: getattr(r, k) for k in C.COUNTS}
     want = store_counts(store)
@@ -143,9 +148,14 @@ def test_admin_page_shows_the_same_table_and_totals(env):
     assert not at.exception
     want = store_counts(store)
     metrics = {m.label: int(m.value) for m in at.metric}
-    assert metrics == {"Expected pages": want["expected_pages"], "Scanned pages": want["scanned"],
-                       "Processed pages": want["processed"], "Records": want["records"], "In review": want["in_review"],
-                       "Loaded": want["loaded"]}
+    assert metrics == {
+        "Expected pages": want["expected_pages"],
+        "Scanned pages": want["scanned"],
+        "Processed pages": want["processed"],
+        "Records": want["records"],
+        "In review": want["in_review"],
+        "Loaded": want["loaded"],
+    }
     df = at.dataframe[0].value
     rows = C.completion(store, settings, "year")
     assert len(df) == len(rows)
@@ -158,14 +168,16 @@ def test_admin_page_shows_the_same_table_and_totals(env):
 def test_inventory_import_reports_every_bad_line_and_imports_nothing(env, tmp_path):
     store, settings, _ = env
     bad = tmp_path / "bad.csv"
-    bad.write_text("funeral_home,ledger_kind,year,volume,expected_pages\n"
-                   f"{YANTAI},cremation,2014,1,10\n"          # fine
-                   "某某殡仪馆,cremation,2014,1,10\n"           # line 3: unknown home
-                   f"{YANTAI},burial,2014,1,10\n"             # line 4: unknown kind
-                   f"{YANTAI},cremation,20x4,1,10\n"          # line 5: year
-                   f"{YANTAI},cremation,2014,2,0\n"           # line 6: pages
-                   f"{YANTAI},cremation,2014,1,12\n",         # line 7: same as line 2
-                   encoding="utf-8")
+    bad.write_text(
+        "funeral_home,ledger_kind,year,volume,expected_pages\n"
+        f"{YANTAI},cremation,2014,1,10\n"  # fine
+        "某某殡仪馆,cremation,2014,1,10\n"  # line 3: unknown home
+        f"{YANTAI},burial,2014,1,10\n"  # line 4: unknown kind
+        f"{YANTAI},cremation,20x4,1,10\n"  # line 5: year
+        f"{YANTAI},cremation,2014,2,0\n"  # line 6: pages
+        f"{YANTAI},cremation,2014,1,12\n",  # line 7: same as line 2
+        encoding="utf-8",
+    )
     before = store_counts(store)["expected_pages"]
     with pytest.raises(InventoryError) as e:
         import_inventory(store, bad, settings)
@@ -175,6 +187,7 @@ def test_inventory_import_reports_every_bad_line_and_imports_nothing(env, tmp_pa
     assert store_counts(store)["expected_pages"] == before
     err = io.StringIO()
     from contextlib import redirect_stderr
+
     with redirect_stderr(err):
         assert main(["inventory", "import", str(bad)]) == 3
     assert "line 5" in err.getvalue()

@@ -1,4 +1,5 @@
 """Corrections by reviewers: normalized and cross-checked like OCR text, audited, kept across re-maps."""
+
 from __future__ import annotations
 
 import json
@@ -51,7 +52,13 @@ def test_a_typed_date_is_normalized_checked_and_audited(seeded):
     assert "corrected_by_reviewer" not in again.fields["deceased_name"]["flags"]
     h = history(store, rid)[0]
     assert (h.user, h.action, h.field, json.loads(h.old_value), json.loads(h.new_value), h.reason) == (
-        "rev1", "edit", "death_date", old_death, "2013-01-02", "scan")
+        "rev1",
+        "edit",
+        "death_date",
+        old_death,
+        "2013-01-02",
+        "scan",
+    )
     assert [x.field for x in history(store, rid)] == ["death_date", "age_years"]
 
 

@@ -3,6 +3,7 @@
 In-process with Streamlit's AppTest over a real working store and a real check; one test drives
 the served app in Debian's Chromium and saves a screenshot under bench/out/.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,23 +54,29 @@ def _page(at: AppTest) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     frames = "\n".join(str(d.value) for d in at.dataframe)
-    return "\n".join([m.value for m in at.markdown] + [s.value for s in at.subheader] + [w.value for w in at.warning]
-                     + [i.value for i in at.info] + [c.value for c in at.caption] + [frames])
+    return "\n".join(
+        [m.value for m in at.markdown]
+        + [s.value for s in at.subheader]
+        + [w.value for w in at.warning]
+        + [i.value for i in at.info]
+        + [c.value for c in at.caption]
+        + [frames]
+    )
 
 
 def test_a_reviewer_decides_hits_side_by_side_and_every_decision_is_audited(checked):
     store, _settings, cid = checked
     at = _page(AppTest.from_file(APP, default_timeout=60))
     assert at.header[0].value == "名册核查"
-    assert [m.value for m in at.metric] == ["2", "3", "0", "0"]   # auto, to review, confirmed, not the same
+    assert [m.value for m in at.metric] == ["2", "3", "0", "0"]  # auto, to review, confirmed, not the same
     assert "roll.csv:4" in at.subheader[0].value and "身份证号差一位" in at.subheader[0].value
     shown = _texts(at)
-    assert "名册记录" in shown and "平台逝者记录" in shown and "第 10 位" in shown   # the digit that differs
-    assert _typo(B) not in shown and B not in shown and mask_of(B) in shown        # numbers masked
+    assert "名册记录" in shown and "平台逝者记录" in shown and "第 10 位" in shown  # the digit that differs
+    assert _typo(B) not in shown and B not in shown and mask_of(B) in shown  # numbers masked
     at.text_input(key=f"xc_reason_{first(store, cid).id}").input("号码第10位不同，出生地不同，另一人")
     at.button(key="xc_not_same").click().run()
     assert at.success and "不是同一人" in at.success[0].value
-    assert "roll.csv:5" in at.subheader[0].value                                   # the next hit
+    assert "roll.csv:5" in at.subheader[0].value  # the next hit
     hit5 = first(store, cid)
     at.button(key="xc_confirm").click().run()
     assert "已确认为同一人" in at.success[0].value
@@ -100,7 +107,7 @@ def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(checked):
     store, _settings, cid = checked
     at = _page(AppTest.from_file(APP, default_timeout=60))
     hit = first(store, cid)
-    decide_hit(store, hit.id, CONFIRMED, user="other")          # another reviewer, in another browser
+    decide_hit(store, hit.id, CONFIRMED, user="other")  # another reviewer, in another browser
     at.button(key="xc_not_same").click().run()
     assert at.error and "decided meanwhile by other" in at.error[0].value
     assert hits_of(store, cid, statuses=(CONFIRMED,))[0].decided_by == "other"
@@ -115,7 +122,7 @@ def test_a_closed_check_takes_no_more_decisions_on_the_page(checked):
     assert any("已关闭" in i.value for i in at.info)
     assert not [b for b in at.button if b.key in ("xc_confirm", "xc_not_same")]
     trail = at.dataframe[-1].value
-    assert list(trail["操作"]) == ["关闭核查"] and list(trail["人员"]) == ["admin"]   # who closed it, in the history
+    assert list(trail["操作"]) == ["关闭核查"] and list(trail["人员"]) == ["admin"]  # who closed it, in the history
 
 
 def first(store, cid):
@@ -142,16 +149,31 @@ def test_the_page_in_chromium(checked):
         pytest.skip(f"browser test needs {missing}")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "review", "--data-dir", settings.data_dir, "--port",
-                             str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "review", "--data-dir", settings.data_dir, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url + "/_stcore/health", proc, timeout=60, every=0.3, name="`backfill review`")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1500, "height": 1400})
             page.set_default_timeout(30_000)
             page.goto(url)

@@ -1,6 +1,7 @@
 """The run flow, unchanged, on Prefect's Dask task runner against a local 2-worker Dask cluster and a
 dedicated Prefect server on loopback (workers report to it instead of each starting an ephemeral
 server). Everything the test starts is stopped at the end; every wait has a timeout."""
+
 from __future__ import annotations
 
 import json
@@ -38,11 +39,29 @@ def test_flow_runs_on_a_local_dask_cluster(tmp_path, monkeypatch):
             monkeypatch.setenv(k, v)
         monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         monkeypatch.setenv("OMP_NUM_THREADS", "1")
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      host="127.0.0.1") as cluster:
-            res = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(scans), "--data-dir", str(data),
-                                  "--dask", cluster.scheduler_address, "--batch-pages", "1", "--json"],
-                                 capture_output=True, text=True, timeout=600, cwd=ROOT)
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        ) as cluster:
+            res = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pipeline.cli",
+                    "run",
+                    str(scans),
+                    "--data-dir",
+                    str(data),
+                    "--dask",
+                    cluster.scheduler_address,
+                    "--batch-pages",
+                    "1",
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                cwd=ROOT,
+            )
             assert res.returncode == 0, res.stderr[-3000:]
             summary = json.loads(res.stdout)
             # the page batches went through the Dask scheduler

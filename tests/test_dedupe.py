@@ -1,5 +1,6 @@
 """De-duplication: same person across ledgers and within one; different people kept apart;
 Chinese OCR variations found; golden values with provenance."""
+
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ def R(key, kind="cremation", name="王秀英", idn=None, cert=None, birth=None, 
 def test_cremation_and_sea_burial_rows_of_one_person_share_a_cluster():
     recs = [
         R(1, idn="370602193504071228", cert="201300514", birth="1935-04-07"),
-        R(2, kind="sea_burial", idn=None, cert="201300514"),                    # ID blank on the sea burial row
+        R(2, kind="sea_burial", idn=None, cert="201300514"),  # ID blank on the sea burial row
         R(3, name="李强", idn="370602194001011234", cert="201300515", birth="1940-01-01"),
     ]
     res = dedupe(recs)
@@ -34,11 +35,15 @@ def test_same_id_different_names_is_not_merged_silently():
 
 
 def test_homophone_name_with_same_birth_date_is_found_without_ids_and_left_to_a_person():
-    recs = [R(1, name="王秀英", birth="1935-04-07"), R(2, name="王秀瑛", birth="1935-04-07"), R(3, name="李强", birth="1935-04-07")]
+    recs = [
+        R(1, name="王秀英", birth="1935-04-07"),
+        R(2, name="王秀瑛", birth="1935-04-07"),
+        R(3, name="李强", birth="1935-04-07"),
+    ]
     res = dedupe(recs)
     assert [(link.a, link.b) for link in res.uncertain] == [(1, 2)]  # found through pinyin blocking
     assert res.uncertain[0].evidence["_how"]["deceased_name"] == "homophone"
-    assert len(set(res.cluster_of.values())) == 3                    # but not merged without stronger evidence
+    assert len(set(res.cluster_of.values())) == 3  # but not merged without stronger evidence
 
 
 def test_different_people_with_different_certificates_stay_apart():
@@ -48,24 +53,38 @@ def test_different_people_with_different_certificates_stay_apart():
     assert res.links == [] and res.uncertain == []
 
 
-@pytest.mark.parametrize("a,b,how", [("王秀英", "玉秀英", "confusable"), ("李己", "李已", "confusable"),
-                                     ("张末", "张未", "confusable"), ("刘國华", "刘国华", "variant"),
-                                     ("孙桂英", "孙贵英", "homophone"), ("王秀英", "李强", "different")])
+@pytest.mark.parametrize(
+    "a,b,how",
+    [
+        ("王秀英", "玉秀英", "confusable"),
+        ("李己", "李已", "confusable"),
+        ("张末", "张未", "confusable"),
+        ("刘國华", "刘国华", "variant"),
+        ("孙桂英", "孙贵英", "homophone"),
+        ("王秀英", "李强", "different"),
+    ],
+)
 def test_names_compare_the_chinese_way(a, b, how):
     assert how_names_differ(a, b)[0] == how
 
 
 def test_confusable_name_and_certificate_written_without_its_year_merge():
-    recs = [R(1, name="王淑己", cert="201300540", event="2013-05-02", sex_code="2"),
-            R(2, kind="sea_burial", name="玉淑已", cert=None, cert_raw="火字第540号", event="2014-03-01", sex_code="2")]
+    recs = [
+        R(1, name="王淑己", cert="201300540", event="2013-05-02", sex_code="2"),
+        R(2, kind="sea_burial", name="玉淑已", cert=None, cert_raw="火字第540号", event="2014-03-01", sex_code="2"),
+    ]
     (link,) = dedupe(recs).links
-    assert link.evidence["_how"] == {"cremation_cert_no": "same serial, year not written", "deceased_name": "confusable",
-                                     "sex_code": "same", "event_date": "fits (scattering after cremation)"}
+    assert link.evidence["_how"] == {
+        "cremation_cert_no": "same serial, year not written",
+        "deceased_name": "confusable",
+        "sex_code": "same",
+        "event_date": "fits (scattering after cremation)",
+    }
 
 
 def test_one_misread_id_digit_still_finds_its_match():
     good = "370602193504071228"
-    bad = good[:9] + "8" + good[10:]   # the check digit no longer holds, so the normalizer gave no value
+    bad = good[:9] + "8" + good[10:]  # the check digit no longer holds, so the normalizer gave no value
     recs = [R(1, idn=good, birth="1935-04-07"), R(2, idn=None, id_raw=bad, birth="1935-04-07")]
     (link,) = dedupe(recs).links
     assert link.evidence["_how"]["id_number"] == "one digit differs (check digit broken)"
@@ -80,12 +99,16 @@ def test_a_low_confidence_name_disagreement_counts_less():
 
 
 def test_a_kept_apart_decision_wins_over_a_clear_match_and_a_merge_over_a_weak_one():
-    recs = [R(1, cert="201300514", birth="1935-04-07"), R(2, cert="201300514", birth="1935-04-07"),
-            R(3, name="李强", birth="1940-01-01"), R(4, name="赵敏", birth="1950-01-01")]
+    recs = [
+        R(1, cert="201300514", birth="1935-04-07"),
+        R(2, cert="201300514", birth="1935-04-07"),
+        R(3, name="李强", birth="1940-01-01"),
+        R(4, name="赵敏", birth="1950-01-01"),
+    ]
     res = dedupe(recs, decided={(1, 2): "kept_apart", (3, 4): "merged"})
     assert res.cluster_of[1] != res.cluster_of[2]
     assert res.cluster_of[3] == res.cluster_of[4]
-    assert res.links == [] and res.uncertain == []   # decided pairs are not proposed again
+    assert res.links == [] and res.uncertain == []  # decided pairs are not proposed again
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +146,20 @@ def test_golden_values_take_the_reliable_value_and_name_its_record():
         return {"value": value, "raw": str(value), "confidence": conf, "flags": list(flags)}
 
     recs = [
-        SourceValues(10, {"deceased_name": fv("王秀英"), "birth_date": fv("1935-04-07"), "cremation_date": fv("2013-05-02")},
-                     provenance={"ledger_kind": "cremation", "page": 1, "row": 3}),
-        SourceValues(11, {"deceased_name": fv("玉秀英", 0.6), "voyage_no": fv("13-04")}, provenance={"ledger_kind": "sea_burial"}),
-        SourceValues(12, {"deceased_name": fv("玉秀英", 0.5), "birth_date": fv("1935-07-04", 0.99)}, reviewed=True,
-                     provenance={"ledger_kind": "cremation"}),
+        SourceValues(
+            10,
+            {"deceased_name": fv("王秀英"), "birth_date": fv("1935-04-07"), "cremation_date": fv("2013-05-02")},
+            provenance={"ledger_kind": "cremation", "page": 1, "row": 3},
+        ),
+        SourceValues(
+            11, {"deceased_name": fv("玉秀英", 0.6), "voyage_no": fv("13-04")}, provenance={"ledger_kind": "sea_burial"}
+        ),
+        SourceValues(
+            12,
+            {"deceased_name": fv("玉秀英", 0.5), "birth_date": fv("1935-07-04", 0.99)},
+            reviewed=True,
+            provenance={"ledger_kind": "cremation"},
+        ),
     ]
     g = merge_values("C0000010", recs)
     assert g.values["deceased_name"].value == "玉秀英" and g.values["deceased_name"].agreeing == (11, 12)  # two agree

@@ -1,5 +1,6 @@
 """Ditto marks mean "as the row above" whatever the recognizer writes for them; dash-like characters
 are '-' where a field's format expects one (issue 27)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,17 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.models import RawCell
 from pipeline.page.extract import DITTO_CERTAINTY, is_ditto, map_rows
 
-COLUMNS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "household_address",
-           "death_date", "cremation_date", "agent_name"]
+COLUMNS = [
+    "row_no",
+    "cremation_cert_no",
+    "deceased_name",
+    "sex_code",
+    "age_years",
+    "household_address",
+    "death_date",
+    "cremation_date",
+    "agent_name",
+]
 
 
 def _row(n: int, texts: list[str]) -> tuple[int, list[RawCell]]:

@@ -1,5 +1,6 @@
 """The whole product as a user runs it: `backfill run` on the committed samples (real OCR, real
 Prefect flow), then export and load; against SQLite and against a real PostgreSQL."""
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,9 @@ SAMPLES = ROOT / "samples"
 
 def backfill(cwd: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BACKFILL_"))}
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def personal_values() -> set[str]:
@@ -34,7 +36,15 @@ def personal_values() -> set[str]:
         for page in json.loads(gt.read_text(encoding="utf-8"))["pages"]:
             for row in page["rows"]:
                 rec = row["record"]
-                for k in ("id_number", "id_number_raw", "agent_phone", "registrant_phone", "deceased_name", "agent_name", "registrant_name"):
+                for k in (
+                    "id_number",
+                    "id_number_raw",
+                    "agent_phone",
+                    "registrant_phone",
+                    "deceased_name",
+                    "agent_name",
+                    "registrant_name",
+                ):
                     if rec.get(k) and len(str(rec[k])) >= 2:
                         out.add(str(rec[k]))
     return out
@@ -48,14 +58,25 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     # partly recovered (1 page, listed under quarantine too), 3 pages flagged, 1 hostile file name processed,
     # 3 pages scanned turned (90/180/270 degrees) turned upright and read
     assert (sm["files"], sm["files_new"], sm["pages"], sm["pages_done"]) == (20, 14, 18, 15)
-    assert sorted(p["file"] for p in sm["pages_turned"]) == ["invalid/turned_180.jpg", "invalid/turned_270.jpg",
-                                                             "invalid/turned_90.jpg"]
+    assert sorted(p["file"] for p in sm["pages_turned"]) == [
+        "invalid/turned_180.jpg",
+        "invalid/turned_270.jpg",
+        "invalid/turned_90.jpg",
+    ]
     assert {q["file"]: q["reason"] for q in sm["quarantined"]} == {
-        "invalid/corrupt.pdf": "partly_recovered", "invalid/empty.pdf": "empty_file", "invalid/encrypted.pdf": "encrypted",
-        "invalid/text_only.pdf": "no_images", "invalid/bomb.png": "too_large", "invalid/bomb_page.pdf": "too_large",
-        "invalid/not_an_image.jpg": "corrupt"}
+        "invalid/corrupt.pdf": "partly_recovered",
+        "invalid/empty.pdf": "empty_file",
+        "invalid/encrypted.pdf": "encrypted",
+        "invalid/text_only.pdf": "no_images",
+        "invalid/bomb.png": "too_large",
+        "invalid/bomb_page.pdf": "too_large",
+        "invalid/not_an_image.jpg": "corrupt",
+    }
     assert {p["file"]: p["status"] for p in sm["pages_problem"]} == {
-        "invalid/blank_page.jpg": "no_table", "invalid/letter.jpg": "no_table", "invalid/unknown_ledger.jpg": "unknown_ledger"}
+        "invalid/blank_page.jpg": "no_table",
+        "invalid/letter.jpg": "no_table",
+        "invalid/unknown_ledger.jpg": "unknown_ledger",
+    }
     assert all(q["message"] for q in sm["quarantined"])
     assert sm["records"] == sm["auto_accepted"] + sm["needs_review"] > 100
 
@@ -106,7 +127,9 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     assert " 0 inserted, 0 updated" in ld2.stdout
     eng = create_engine(platform_url.replace("postgresql://", "postgresql+psycopg://"))
     with eng.connect() as c:
-        n = c.scalar(text("select count(*) from dead_information")) + c.scalar(text("select count(*) from sea_burial_registration"))
+        n = c.scalar(text("select count(*) from dead_information")) + c.scalar(
+            text("select count(*) from sea_burial_registration")
+        )
     eng.dispose()
     assert 0 < n <= sm["auto_accepted"]
 

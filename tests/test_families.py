@@ -1,5 +1,6 @@
 """The generator's variation families (samples/families.py) and the scoring that uses them
 (pipeline.quality.evaluate: pages, struck rows, structure, kinds of failure)."""
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,16 @@ ISSUERS = {"医院": "1", "派出所": "2", "村委会": "3", "居委会": "3", 
 
 
 def check_ok(id18: str) -> bool:
-    return len(id18) == 18 and id18[:17].isdigit() and "10X98765432"[sum(int(d) * w for d, w in zip(id18, WEIGHTS)) % 11] == id18[17]
+    return (
+        len(id18) == 18 and id18[:17].isdigit() and "10X98765432"[sum(int(d) * w for d, w in zip(id18, WEIGHTS)) % 11] == id18[17]
+    )
 
 
 # registers chosen for what their family drew (checked by the tests that use them)
-RED = dict(family="red_book", seed=16, home="yantai", year=2010)          # red ruling, a column line left out, 民族
-PHOTO = dict(family="phone_photo", seed=4, home="laizhou", year=2014)     # certificates with the serial fused in front
+RED = dict(family="red_book", seed=16, home="yantai", year=2010)  # red ruling, a column line left out, 民族
+PHOTO = dict(family="phone_photo", seed=4, home="laizhou", year=2014)  # certificates with the serial fused in front
 PHOTO_SEA = dict(family="phone_photo", seed=1, home="haiyang", year=2011)  # sea areas with directions
-CARBON = dict(family="faded_carbon", seed=1, home="haiyang", year=2011)    # struck rows, villages in no list
+CARBON = dict(family="faded_carbon", seed=1, home="haiyang", year=2011)  # struck rows, villages in no list
 
 
 def register(kind: str, family: str, seed: int, home: str, year: int):
@@ -61,7 +64,7 @@ def test_family_registers_are_deterministic_and_consistent(family):
                 assert rec["death_cert_issuer_type"] == ISSUERS[cells["death_cert_issuer_type"]]
             if "birth_date" in cols and rec.get("id_number"):
                 assert rec["birth_date"] == f"{rec['id_number'][6:10]}-{rec['id_number'][10:12]}-{rec['id_number'][12:14]}"
-            for name in (g.CREMATION_COLUMNS if kind == "cremation" else g.SEA_COLUMNS):
+            for name in g.CREMATION_COLUMNS if kind == "cremation" else g.SEA_COLUMNS:
                 if name in rec and name not in cols and name != "remarks":
                     assert rec[name] is None, name  # no column on the form: nothing written, nothing expected
             if "sea_area" in cols:
@@ -74,7 +77,15 @@ def test_family_registers_are_deterministic_and_consistent(family):
 
 def test_certificate_styles_normalize_to_year_and_serial():
     assert [g.format_cert(2013, 514, s, lead=78) for s in g.FAMILY_CERT_STYLES] == [
-        "201300514", "No.201300514", "2013-00514", "13-0514", "NO.201300514", "№201300514", "火字第514号", "782013-00514"]
+        "201300514",
+        "No.201300514",
+        "2013-00514",
+        "13-0514",
+        "NO.201300514",
+        "№201300514",
+        "火字第514号",
+        "782013-00514",
+    ]
     d = g.dt.date(2013, 4, 7)
     assert [g.format_date(d, s) for s in g.FAMILY_DATE_STYLES[6:]] == ["2013.04.07", "20130407", "4月7日", "13年4月7日"]
     reg = register("cremation", **PHOTO)
@@ -138,8 +149,9 @@ def red_page():
     """A red-ruled page with a column line left out and a 民族 column, drawn without degradation."""
     reg = register("cremation", **RED)
     assert reg.fam.ruling == "red" and reg.fam.missing_line not in (None, 1) and "ethnicity_code" in reg.columns
-    kw = dict(seed=reg.seed, home=reg.home.slug, year=reg.year, register_page=2, severity=0.0, dpi=150, family="red_book",
-              orientation=0)
+    kw = dict(
+        seed=reg.seed, home=reg.home.slug, year=reg.year, register_page=2, severity=0.0, dpi=150, family="red_book", orientation=0
+    )
     img, gt = g.render_page("cremation", **kw)
     return img, gt, kw
 
@@ -168,14 +180,17 @@ def test_truth_matches_what_is_drawn(red_page):
     mid = (ys[2] + ys[3]) // 2
 
     def reddish(x: int) -> bool:  # a red ruling pixel within 2 px of x on the row's middle line
-        px = a[mid, x - 2: x + 3]
+        px = a[mid, x - 2 : x + 3]
         return bool(((px[:, 0] - px[:, 1]) > 60).any())
 
     missing = gt["ruling"]["missing_line"]
     assert gt["ruling"]["colour"] == "red" and missing is not None
     assert not reddish(xs[missing])  # the line left out between two columns
-    assert all(reddish(x) for j, x in enumerate(xs) if j != missing and not any(
-        s[0] <= x <= s[2] and s[1] <= mid <= s[3] for s in gt["ruling"]["missing_stretches"]))
+    assert all(
+        reddish(x)
+        for j, x in enumerate(xs)
+        if j != missing and not any(s[0] <= x <= s[2] and s[1] <= mid <= s[3] for s in gt["ruling"]["missing_stretches"])
+    )
     # the extra 民族 column: its values are in the truth, and drawn where the truth says
     j = gt["columns"].index("ethnicity_code")
     assert gt["column_names"][j] == "ethnicity_code"
@@ -238,14 +253,24 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     truth_cols = [None if c.startswith("extra:") else c for c in cols]
 
     def gpage(n: int, rws) -> dict:
-        return {"page": n, "has_table": True, "columns": truth_cols, "column_names": cols, "handwritten": True,
-                "rows": [{"row": i, "cells": r.cells, "record": r.record, **({"struck": True} if r.struck else {})}
-                         for i, r in enumerate(rws, start=1)]}
+        return {
+            "page": n,
+            "has_table": True,
+            "columns": truth_cols,
+            "column_names": cols,
+            "handwritten": True,
+            "rows": [
+                {"row": i, "cells": r.cells, "record": r.record, **({"struck": True} if r.struck else {})}
+                for i, r in enumerate(rws, start=1)
+            ],
+        }
 
     scans = tmp_path / "scans"
     scans.mkdir()
-    for name, pages in (("book", [gpage(1, rows), {"page": 2, "has_table": False, "columns": [], "rows": []}]),
-                        ("lost", [gpage(1, reg.page_rows(page_no + 1))])):
+    for name, pages in (
+        ("book", [gpage(1, rows), {"page": 2, "has_table": False, "columns": [], "rows": []}]),
+        ("lost", [gpage(1, reg.page_rows(page_no + 1))]),
+    ):
         (scans / f"{name}.pdf").write_bytes(b"%PDF-1.4\n")  # never read: the store below says what was made of it
         (scans / f"{name}.gt.json").write_text(json.dumps({"file": f"{name}.pdf", "pages": pages}, ensure_ascii=False))
     settings = Settings(data_dir=str(tmp_path / "data"), thresholds_file="", auto_accept_threshold=0.0)
@@ -256,18 +281,30 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     read[a], read[b] = read[b], read[a]  # two columns swapped
     blank_col = cols.index("death_date")
     with store.session() as s, s.begin():
-        sf = SourceFile(sha256="0" * 64, rel_path="book.pdf", abs_path=str((scans / "book.pdf").resolve()), size_bytes=9,
-                        media_type="pdf", page_count=2, status="processed")
+        sf = SourceFile(
+            sha256="0" * 64,
+            rel_path="book.pdf",
+            abs_path=str((scans / "book.pdf").resolve()),
+            size_bytes=9,
+            media_type="pdf",
+            page_count=2,
+            status="processed",
+        )
         s.add(sf)
         s.flush()
         page = Page(file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title=reg.title, layout={"columns": read})
         s.add_all([page, Page(file_id=sf.id, page_no=2, status="no_table")])
         s.flush()
         page_id = page.id
-    cells = [(i, [RawCell("" if (i == 1 and j == blank_col) else text, 1.0, None) for j, text in enumerate(r.cells)])
-             for i, r in enumerate(rows, start=1)]
-    shift = next(i for i in range(2, len(rows)) if not rows[i - 1].struck and not rows[i].struck
-                 and rows[i - 1].person_id != rows[i].person_id)
+    cells = [
+        (i, [RawCell("" if (i == 1 and j == blank_col) else text, 1.0, None) for j, text in enumerate(r.cells)])
+        for i, r in enumerate(rows, start=1)
+    ]
+    shift = next(
+        i
+        for i in range(2, len(rows))
+        if not rows[i - 1].struck and not rows[i].struck and rows[i - 1].person_id != rows[i].person_id
+    )
     cells[shift - 1] = (shift, cells[shift][1])  # the row below read under this row's number
     save_records(store, page_id, "cremation", map_rows("cremation", reg.title, read, cells, settings), settings)
     with store.session() as s, s.begin():

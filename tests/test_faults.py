@@ -1,6 +1,7 @@
 """Faults injected into real runs: the working store's or the platform's PostgreSQL stopped mid-run
 and started again; the disk holding page images full. A clear error, then a run that resumes with
 nothing lost and nothing duplicated."""
+
 from __future__ import annotations
 
 import errno
@@ -102,7 +103,9 @@ def test_platform_stopped_mid_load_then_the_load_resumes(tmp_path, cluster, monk
             with pytest.raises(DatabaseError) as err:
                 load_mod.load(store, settings, batch_size=20)
             assert "not loaded" in str(err.value) and "s3cret-pw" not in str(err.value)
-            assert "stopped answering" in str(err.value) and "refused by the platform" not in str(err.value)  # not blamed on the rows
+            assert "stopped answering" in str(err.value) and "refused by the platform" not in str(
+                err.value
+            )  # not blamed on the rows
         finally:
             cluster.start()
         monkeypatch.setattr(load_mod, "_send_batch", real_send)
@@ -130,7 +133,9 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
     where.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True).returncode == 0
+    return (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True).returncode == 0
+    )
 
 
 def test_disk_full_fails_the_page_not_the_run_real_enospc(tmp_path):
@@ -194,11 +199,11 @@ def test_unwritable_stores_platforms_and_exports_fail_in_one_line_leaving_nothin
     assert list(tmp_path.glob("*.part")) == [] and list((tmp_path / "exports").iterdir()) == []
     # a working store under a folder that is not there: exit 6, the folder is not created
     gone = tmp_path / "mnt" / "usb"
-    one_clear_error(backfill("status", "--db", f"sqlite:///{gone}/store.sqlite", cwd=tmp_path), 6,
-                    str(gone), "does not exist")
+    one_clear_error(backfill("status", "--db", f"sqlite:///{gone}/store.sqlite", cwd=tmp_path), 6, str(gone), "does not exist")
     # a platform on a mount that is not there, and one that does not exist yet: never created silently
-    one_clear_error(backfill("load", "--platform", f"sqlite:///{gone}/platform.sqlite", cwd=tmp_path), 6,
-                    str(gone), "does not exist")
+    one_clear_error(
+        backfill("load", "--platform", f"sqlite:///{gone}/platform.sqlite", cwd=tmp_path), 6, str(gone), "does not exist"
+    )
     assert not (tmp_path / "mnt").exists()
     named = tmp_path / "platform.sqlite"
     one_clear_error(backfill("load", "--platform", f"sqlite:///{named}", cwd=tmp_path), 6, str(named), "does not exist")
@@ -232,8 +237,9 @@ def _read_once_and_exact(data: Path) -> list[int]:
         with store.session() as s:
             # a page whose reading Ctrl-C cut short (its renderer killed with the process group) may have
             # been logged `failed`: it is read again by the next run; no page is read through twice
-            reads = s.execute(select(PageRead.page_id, func.count(PageRead.id)).where(PageRead.status != "failed")
-                              .group_by(PageRead.page_id)).all()
+            reads = s.execute(
+                select(PageRead.page_id, func.count(PageRead.id)).where(PageRead.status != "failed").group_by(PageRead.page_id)
+            ).all()
             per_run = s.execute(select(PageRead.run_id, func.count(PageRead.id)).group_by(PageRead.run_id)).all()
             n = s.scalar(select(func.count(Record.id)))
             keys = s.scalar(select(func.count()).select_from(select(Record.page_id, Record.row_no).distinct().subquery()))
@@ -273,13 +279,16 @@ def test_claims_of_a_killed_run_lapse(tmp_path):
         killed = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
         live = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
         with store.session() as s, s.begin():
-            s.get(Run, killed).settings = {**s.get(Run, killed).settings, "process": {"pid": dead.pid, "host": os.uname().nodename}}
+            s.get(Run, killed).settings = {
+                **s.get(Run, killed).settings,
+                "process": {"pid": dead.pid, "host": os.uname().nodename},
+            }
         assert runs.claim(store, "page:1", killed) and runs.claim(store, "page:2", live)
         other = runs.begin_run(store, tmp_path, settings, runs.RunOptions())  # marks the killed run interrupted
         with store.session() as s:
             assert s.get(Run, killed).status == "interrupted"
-        assert runs.claim(store, "page:1", other)          # the killed run's claim lapsed
-        assert not runs.claim(store, "page:2", other)      # the live run's holds
+        assert runs.claim(store, "page:1", other)  # the killed run's claim lapsed
+        assert not runs.claim(store, "page:2", other)  # the live run's holds
         far = runs.begin_run(store, tmp_path, settings, runs.RunOptions())  # a run of another host: by time only
         with store.session() as s, s.begin():
             s.get(Run, far).settings = {**s.get(Run, far).settings, "process": {"pid": 1, "host": "elsewhere"}}
@@ -399,8 +408,9 @@ def test_a_page_that_failed_is_read_again_by_the_next_run(tmp_path):
             s.get(Page, pages[0]).status = "failed"
             s.get(Page, pages[1]).status = "no_table"  # read: not read again
         run_id = runs.begin_run(store, scans, settings, runs.RunOptions())
-        runs.read_selection(store, run_id, got.file_ids,
-                            lambda ids: [runs.read_claimed(store, run_id, [p], settings) for p in ids])
+        runs.read_selection(
+            store, run_id, got.file_ids, lambda ids: [runs.read_claimed(store, run_id, [p], settings) for p in ids]
+        )
         with store.session() as s:
             reads = s.execute(select(PageRead.page_id)).scalars().all()
             status = s.get(Page, pages[0]).status

@@ -1,6 +1,7 @@
 """Bad inputs (the corpus in samples/invalid/, made by samples/make_invalid.py): each one is
 quarantined (file) or its page flagged (page) with a reason a person understands, and the rest of
 the run goes on. Memory stays bounded: a decompression bomb is refused before decoding."""
+
 from __future__ import annotations
 
 import json
@@ -87,10 +88,18 @@ def test_the_rest_of_the_folder_is_registered(intake):
     store, _settings, result, _scans = intake
     with store.session() as s:
         registered = {f.rel_path: f.page_count for f in s.scalars(select(SourceFile))}
-    assert registered == {"good.png": 1, "corrupt.pdf": 1, "blank_page.jpg": 1, "letter.jpg": 1,
-                          "unknown_ledger.jpg": 1, WEIRD_NAME: 1, **{n: 1 for n in TURNED}}
-    assert sorted(result.skipped) == sorted(["corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json",
-                                             *(Path(n).stem + ".gt.json" for n in TURNED)])
+    assert registered == {
+        "good.png": 1,
+        "corrupt.pdf": 1,
+        "blank_page.jpg": 1,
+        "letter.jpg": 1,
+        "unknown_ledger.jpg": 1,
+        WEIRD_NAME: 1,
+        **{n: 1 for n in TURNED},
+    }
+    assert sorted(result.skipped) == sorted(
+        ["corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json", *(Path(n).stem + ".gt.json" for n in TURNED)]
+    )
 
 
 def test_a_truncated_pdf_gives_up_the_pages_it_still_holds(intake):
@@ -113,7 +122,7 @@ def test_a_decompression_bomb_is_refused_before_decoding_with_memory_bounded(tmp
         from pipeline.page.intake import probe
         from pipeline.kernel.errors import InputFileError
         try:
-            probe(Path({str(INVALID_DIR / 'bomb.png')!r}), Settings(data_dir={str(tmp_path)!r}))
+            probe(Path({str(INVALID_DIR / "bomb.png")!r}), Settings(data_dir={str(tmp_path)!r}))
             out = {{"reason": None}}
         except InputFileError as e:
             out = {{"reason": e.reason, "message": str(e)}}
@@ -179,13 +188,21 @@ def test_the_corpus_run_completes_and_loses_nothing(corpus_run):
     # the page under a hostile name and the recovered page give exactly their ledger rows
     with store.session() as s:
         rec = s.scalars(select(SourceFile).where(SourceFile.rel_path == "corrupt.pdf")).one()
-        per_file = dict(s.execute(select(SourceFile.rel_path, func.count(Record.id)).join(Page, Page.file_id == SourceFile.id)
-                                  .join(Record, Record.page_id == Page.id).group_by(SourceFile.rel_path)).all())
+        per_file = dict(
+            s.execute(
+                select(SourceFile.rel_path, func.count(Record.id))
+                .join(Page, Page.file_id == SourceFile.id)
+                .join(Record, Record.page_id == Page.id)
+                .group_by(SourceFile.rel_path)
+            ).all()
+        )
     shutil.copy(INVALID_DIR / "corrupt.gt.json", Path(rec.abs_path).with_suffix(".gt.json"))  # score the recovered copy too
     ev = evaluate(store)
-    truth_rows = sum(len(p["rows"]) for g in ("corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json",
-                                              *(Path(n).stem + ".gt.json" for n in TURNED))
-                     for p in json.loads((INVALID_DIR / g).read_text(encoding="utf-8"))["pages"])
+    truth_rows = sum(
+        len(p["rows"])
+        for g in ("corrupt.gt.json", Path(WEIRD_NAME).stem + ".gt.json", *(Path(n).stem + ".gt.json" for n in TURNED))
+        for p in json.loads((INVALID_DIR / g).read_text(encoding="utf-8"))["pages"]
+    )
     assert ev.rows_truth == truth_rows and ev.rows_found == truth_rows and ev.rows_extra == 0, ev.to_dict()
     assert sum(per_file.values()) == truth_rows and set(per_file) == {"corrupt.pdf", WEIRD_NAME, *TURNED}
     assert ev.field_accuracy >= 0.9, ev.to_dict()
@@ -338,8 +355,15 @@ def test_settings_of_the_wrong_type_or_range_are_all_reported_at_once(tmp_path, 
     cfg.write_text(BAD_SETTINGS, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         Settings.load(cfg)
-    for name in ("auto_accept_threshold", "pdf_dpi", "field_thresholds", "db_url", "engine", "max_file_bytes",
-                 "keep_original_images"):
+    for name in (
+        "auto_accept_threshold",
+        "pdf_dpi",
+        "field_thresholds",
+        "db_url",
+        "engine",
+        "max_file_bytes",
+        "keep_original_images",
+    ):
         assert name in str(err.value), (name, str(err.value))
     res = backfill("status", "--config", str(cfg), cwd=tmp_path)
     one_clear_error(res, 5, "auto_accept_threshold", "pdf_dpi", "max_file_bytes")

@@ -1,4 +1,5 @@
 """Intake: registration by sha256, page counts per format, quarantine with reasons, idempotency."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,8 +51,13 @@ def test_registers_each_format_with_its_pages_and_quarantines_bad_files(tmp_path
     with store.session() as s:
         files = {f.rel_path: f for f in s.scalars(select(SourceFile))}
         # the truncated PDF gives up the page it still holds (and is listed under quarantine too)
-        assert {k: v.page_count for k, v in files.items()} == {"one.jpg": 1, "sub dir/two.png": 1, "vol.tif": 3, "book.pdf": 2,
-                                                               "truncated.pdf": 1}
+        assert {k: v.page_count for k, v in files.items()} == {
+            "one.jpg": 1,
+            "sub dir/two.png": 1,
+            "vol.tif": 3,
+            "book.pdf": 2,
+            "truncated.pdf": 1,
+        }
         assert s.scalar(select(func.count(Page.id))) == 8
         q = {r.rel_path: r for r in s.scalars(select(Quarantine))}
     assert set(q) == {"empty.pdf", "truncated.pdf", "notes.jpg"}

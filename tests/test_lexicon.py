@@ -2,6 +2,7 @@
 its count and scans; accepted by an administrator it goes into a versioned local lexicon that mapping
 uses, and `backfill remap` re-reads stored cells with it; confusion pairs are counted and, accepted,
 doubt such readings without rewriting them."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from pipeline.review.corrections import correct_record, reopen
 from pipeline.review.users import add_user
 from samples.seed import seed_store
 
-UNLISTED = "山东省烟台市福山区高疃镇后夼村3号"     # 后夼村 is in no list of 高疃镇's villages
-READ_AS = "山东省烟台市福山区高疃镇后乔村12号"     # 夼 misread 乔 (PP-OCRv4 could not output 夼)
+UNLISTED = "山东省烟台市福山区高疃镇后夼村3号"  # 后夼村 is in no list of 高疃镇's villages
+READ_AS = "山东省烟台市福山区高疃镇后乔村12号"  # 夼 misread 乔 (PP-OCRv4 could not output 夼)
 
 
 @pytest.fixture()
@@ -70,7 +71,9 @@ def test_an_accepted_suggestion_changes_a_stored_cells_mapping_after_remap(store
     backfill_cli("remap", *data)
     after = _address(store, ids[0])
     assert after["value"] == "山东省烟台市福山区高疃镇后夼村12号" and after["raw"] == READ_AS
-    assert "village_corrected" in after["flags"] and "local_lexicon" in after["flags"] and after["confidence"] > before["confidence"]
+    assert (
+        "village_corrected" in after["flags"] and "local_lexicon" in after["flags"] and after["confidence"] > before["confidence"]
+    )
     listed = json.loads(backfill_cli("lexicon", "list", "--json", *data))
     assert next(x for x in listed if x["kind"] == "village")["status"] == "accepted"
     # back to the official lists only: the stored cell maps as before
@@ -96,9 +99,16 @@ def test_a_sea_area_needs_its_district_and_a_bad_local_entry_is_refused_whole(st
     assert L.place_candidates("sea_area", "养马岛东侧海域", spec) == [("sea_area", "养马岛东侧海域", "370612")]
     assert L.place_candidates("sea_area", "远海海域", spec) == [("sea_area", "远海海域", "")]
     with pytest.raises(ConfigError) as e:
-        with_local_lexicon(spec, {"entries": [{"kind": "village", "name": "后夼", "town": "高疃镇"},
-                                              {"kind": "sea_area", "name": "东海域", "district": "999999"}],
-                                  "confusions": [["果"]]})
+        with_local_lexicon(
+            spec,
+            {
+                "entries": [
+                    {"kind": "village", "name": "后夼", "town": "高疃镇"},
+                    {"kind": "sea_area", "name": "东海域", "district": "999999"},
+                ],
+                "confusions": [["果"]],
+            },
+        )
     assert "entries[0]" in str(e.value) and "entries[1]" in str(e.value) and "confusions[0]" in str(e.value)
 
 

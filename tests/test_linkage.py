@@ -1,5 +1,6 @@
 """Linking over the working store: idempotent, a person's decisions kept, platform rows matched,
 golden values of a person with provenance."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,10 @@ def seeded(tmp_path):
 
 def _state(store):
     with store.session() as s:
-        links = [(lk.id, lk.a_id, lk.b_id, lk.status, lk.score, lk.evidence) for lk in s.scalars(select(RecordLink).order_by(RecordLink.id))]
+        links = [
+            (lk.id, lk.a_id, lk.b_id, lk.status, lk.score, lk.evidence)
+            for lk in s.scalars(select(RecordLink).order_by(RecordLink.id))
+        ]
         recs = [(r.id, r.cluster_id, r.status, r.updated_at) for r in s.scalars(select(Record).order_by(Record.id))]
     return links, recs
 
@@ -95,8 +99,12 @@ def test_a_rescanned_ledger_matches_the_rows_already_on_the_platform(tmp_path):
         seed_store(store, first, kinds=("cremation",), pages=2)
         assert load(store, first).inserted > 0
         with store.session() as s:
-            loaded = {(p, r) for p, r in s.execute(select(Page.page_no, Record.row_no).join(Page)
-                                                   .join(LoadedRecord, LoadedRecord.record_id == Record.id)).all()}
+            loaded = {
+                (p, r)
+                for p, r in s.execute(
+                    select(Page.page_no, Record.row_no).join(Page).join(LoadedRecord, LoadedRecord.record_id == Record.id)
+                ).all()
+            }
     again = Settings(data_dir=str(tmp_path / "again"), platform_url=platform)  # another working store, same ledger
     with Store.open(again) as store:
         rows = seed_store(store, again, kinds=("cremation",), pages=2)

@@ -1,4 +1,5 @@
 """Loading into the platform database: natural keys, idempotency, updates; SQLite and real PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,15 +11,35 @@ from pipeline.platform.load import load, natural_key
 
 
 def _crem(cert: str | None, idn: str | None, name: str = "王秀英", date: str = "2013-04-09", id_type: str = "0") -> dict:
-    v = {"funeral_home_code": "370600100001", "cremation_cert_no": cert, "deceased_name": name, "sex_code": "2",
-         "id_type": id_type, "id_number": idn, "birth_date": "1935-04-07", "age_years": 78, "household_division_code": "370602",
-         "death_date": "2013-04-07", "cremation_date": date, "ashes_destination_code": "6", "agent_name": "李明"}
+    v = {
+        "funeral_home_code": "370600100001",
+        "cremation_cert_no": cert,
+        "deceased_name": name,
+        "sex_code": "2",
+        "id_type": id_type,
+        "id_number": idn,
+        "birth_date": "1935-04-07",
+        "age_years": 78,
+        "household_division_code": "370602",
+        "death_date": "2013-04-07",
+        "cremation_date": date,
+        "ashes_destination_code": "6",
+        "agent_name": "李明",
+    }
     return {k: {"value": val, "raw": str(val or ""), "confidence": 0.99, "box": None, "flags": []} for k, val in v.items()}
 
 
 def _sea(cert: str | None) -> dict:
-    v = {"funeral_home_code": "370600100001", "deceased_name": "张桂兰", "sex_code": "2", "cremation_cert_no": cert,
-         "scattering_date": "2013-05-02", "voyage_no": "13-04", "registrant_name": "张伟", "onboard_count": 2}
+    v = {
+        "funeral_home_code": "370600100001",
+        "deceased_name": "张桂兰",
+        "sex_code": "2",
+        "cremation_cert_no": cert,
+        "scattering_date": "2013-05-02",
+        "voyage_no": "13-04",
+        "registrant_name": "张伟",
+        "onboard_count": 2,
+    }
     return {k: {"value": val, "raw": str(val or ""), "confidence": 0.99, "box": None, "flags": []} for k, val in v.items()}
 
 
@@ -34,7 +55,7 @@ def _fill(store: Store) -> None:
             (1, "cremation", "auto_accepted", _crem("201300514", "370602193504071228")),
             (2, "cremation", "approved", _crem(None, "370602194001011234", name="李强", date="2013-04-10")),
             (3, "cremation", "auto_accepted", _crem(None, None, name="赵敏", id_type="3")),  # another ID paper, not recorded
-            (4, "cremation", "needs_review", _crem("201300517", None)),          # not loadable yet
+            (4, "cremation", "needs_review", _crem("201300517", None)),  # not loadable yet
             (5, "cremation", "auto_accepted", _crem("201300514", "370602193504071228")),  # same person again
             (6, "sea_burial", "auto_accepted", _sea("201300514")),
         ]
@@ -42,14 +63,24 @@ def _fill(store: Store) -> None:
             s.add(Record(page_id=p.id, row_no=row_no, ledger_kind=kind, status=status, fields=fields))
         s.flush()
         for rid in s.scalars(select(Record.id).where(Record.row_no.in_((2, 3)))):  # no certificate was issued
-            s.add(FieldReview(record_id=rid, field="cremation_cert_no", action="not_on_scan", user="rev",
-                              reason="no certificate number on the paper"))
+            s.add(
+                FieldReview(
+                    record_id=rid,
+                    field="cremation_cert_no",
+                    action="not_on_scan",
+                    user="rev",
+                    reason="no certificate number on the paper",
+                )
+            )
 
 
 def _counts(url: str) -> tuple[int, int]:
     eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with eng.connect() as c:
-        out = (c.scalar(text("select count(*) from dead_information")), c.scalar(text("select count(*) from sea_burial_registration")))
+        out = (
+            c.scalar(text("select count(*) from dead_information")),
+            c.scalar(text("select count(*) from sea_burial_registration")),
+        )
     eng.dispose()
     return out
 
@@ -57,7 +88,10 @@ def _counts(url: str) -> tuple[int, int]:
 def test_natural_key_prefers_certificate_then_id_and_date_then_source():
     src = ("f" * 64, 3, 7)
     assert natural_key("cremation", {"funeral_home_code": "H", "cremation_cert_no": "201300514"}, src) == "H|cert|201300514"
-    assert natural_key("cremation", {"funeral_home_code": "H", "id_number": "X1", "cremation_date": "2013-04-09"}, src) == "H|id|X1|2013-04-09"
+    assert (
+        natural_key("cremation", {"funeral_home_code": "H", "id_number": "X1", "cremation_date": "2013-04-09"}, src)
+        == "H|id|X1|2013-04-09"
+    )
     assert natural_key("cremation", {"funeral_home_code": "H"}, src) == f"src|{'f' * 64}|3|7"
 
 
@@ -82,10 +116,20 @@ def _roundtrip(settings: Settings, platform_url: str) -> None:
     assert _counts(platform_url) == (3, 1)
     eng = create_engine(platform_url.replace("postgresql://", "postgresql+psycopg://"))
     with eng.connect() as c:
-        assert c.scalar(text("select c.name from contact_information c join dead_information d on d.natural_key = c.dead_key "
-                             "where d.deceased_name = '李强' and c.role = 'agent'")) == "李刚"
+        assert (
+            c.scalar(
+                text(
+                    "select c.name from contact_information c join dead_information d on d.natural_key = c.dead_key "
+                    "where d.deceased_name = '李强' and c.role = 'agent'"
+                )
+            )
+            == "李刚"
+        )
         assert c.scalar(text("select count(*) from contact_information")) == 4  # one agent / registrant per person row
-        assert str(c.scalar(text("select cremation_date from dead_information where cremation_cert_no = '201300514'"))) == "2013-04-09"
+        assert (
+            str(c.scalar(text("select cremation_date from dead_information where cremation_cert_no = '201300514'")))
+            == "2013-04-09"
+        )
     eng.dispose()
     with store.session() as s:
         assert s.scalar(select(func.count(LoadedRecord.record_id))) == 5

@@ -1,12 +1,40 @@
 """Header matching and ledger-kind detection."""
+
 from __future__ import annotations
 
 from mapping import detect_kind, map_columns
 
-CREMATION_HEADERS = ["序号", "火化证号", "死者姓名", "性别", "年龄", "身份证号", "户籍地址", "死亡日期",
-                     "火化日期", "骨灰去向", "经办人", "联系电话", "与死者关系", "备注"]
-SEA_HEADERS = ["序号", "逝者姓名", "性别", "身份证号", "火化证号", "撒海日期", "航次", "海域", "家属姓名",
-               "关系", "电话", "随船人数", "备注"]
+CREMATION_HEADERS = [
+    "序号",
+    "火化证号",
+    "死者姓名",
+    "性别",
+    "年龄",
+    "身份证号",
+    "户籍地址",
+    "死亡日期",
+    "火化日期",
+    "骨灰去向",
+    "经办人",
+    "联系电话",
+    "与死者关系",
+    "备注",
+]
+SEA_HEADERS = [
+    "序号",
+    "逝者姓名",
+    "性别",
+    "身份证号",
+    "火化证号",
+    "撒海日期",
+    "航次",
+    "海域",
+    "家属姓名",
+    "关系",
+    "电话",
+    "随船人数",
+    "备注",
+]
 
 
 def _fields(kind, headers):
@@ -15,14 +43,39 @@ def _fields(kind, headers):
 
 def test_clean_cremation_headers():
     assert _fields("cremation", CREMATION_HEADERS) == [
-        "row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "id_number", "household_address",
-        "death_date", "cremation_date", "ashes_destination_code", "agent_name", "agent_phone", "agent_relation_code", "remarks"]
+        "row_no",
+        "cremation_cert_no",
+        "deceased_name",
+        "sex_code",
+        "age_years",
+        "id_number",
+        "household_address",
+        "death_date",
+        "cremation_date",
+        "ashes_destination_code",
+        "agent_name",
+        "agent_phone",
+        "agent_relation_code",
+        "remarks",
+    ]
 
 
 def test_clean_sea_burial_headers():
     assert _fields("sea_burial", SEA_HEADERS) == [
-        "row_no", "deceased_name", "sex_code", "id_number", "cremation_cert_no", "scattering_date", "voyage_no", "sea_area",
-        "registrant_name", "registrant_relation_code", "registrant_phone", "onboard_count", "remarks"]
+        "row_no",
+        "deceased_name",
+        "sex_code",
+        "id_number",
+        "cremation_cert_no",
+        "scattering_date",
+        "voyage_no",
+        "sea_area",
+        "registrant_name",
+        "registrant_relation_code",
+        "registrant_phone",
+        "onboard_count",
+        "remarks",
+    ]
 
 
 def test_synonyms():
@@ -33,11 +86,21 @@ def test_synonyms():
 
 
 def test_ocr_noise_in_headers():
-    noisy = ["序 号", "火化証号", "死者姓", "性 别", "身分证号", "死亡时问", "火化日朝", "骨灰去问", "经办入",
-             "联系电活", "备註"]
+    noisy = ["序 号", "火化証号", "死者姓", "性 别", "身分证号", "死亡时问", "火化日朝", "骨灰去问", "经办入", "联系电活", "备註"]
     got = map_columns("cremation", noisy)
-    assert [m.field for m in got] == ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "id_number", "death_date",
-                                      "cremation_date", "ashes_destination_code", "agent_name", "agent_phone", "remarks"]
+    assert [m.field for m in got] == [
+        "row_no",
+        "cremation_cert_no",
+        "deceased_name",
+        "sex_code",
+        "id_number",
+        "death_date",
+        "cremation_date",
+        "ashes_destination_code",
+        "agent_name",
+        "agent_phone",
+        "remarks",
+    ]
     assert all(0.65 <= m.score <= 1.0 for m in got)
     assert got[4].score < 1.0  # a wrong character costs score
 
@@ -54,7 +117,7 @@ def test_one_to_one_best_score_wins():
     got = map_columns("cremation", ["姓名", "家属姓名", "经办人"])
     assert got[0].field == "deceased_name"
     assert got[1].field == "agent_name"  # 家属姓名 is an exact wording of agent_name
-    assert got[2].field is None            # agent_name already taken
+    assert got[2].field is None  # agent_name already taken
     fields = [m.field for m in map_columns("cremation", CREMATION_HEADERS + CREMATION_HEADERS) if m.field]
     assert len(fields) == len(set(fields))
 

@@ -1,4 +1,5 @@
 """Normalizers: SPEC.md examples and OCR-like inputs."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,15 +31,32 @@ def make_id(first17: str) -> str:
     return first17 + id_check_digit(first17)
 
 
-MALE_ID = make_id("37060219450312123")    # digit 17 = 3: male
+MALE_ID = make_id("37060219450312123")  # digit 17 = 3: male
 FEMALE_ID = make_id("37061119380705002")  # digit 17 = 2: female
 
 
 # ---------------------------------------------------------------- dates
 
-@pytest.mark.parametrize("raw", ["2013.4.7", "2013-04-07", "2013/4/7", "2013年4月7日", "二〇一三年四月七日",
-                                 "二零一三年四月七日", "２０１３．４．７", "2013. 4 .7", "20 13.4.7", "2013.04.07.",
-                                 "20130407", "2013年4月7日14时30分", "2013.4.7 14:30", "2013年04月07号"])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2013.4.7",
+        "2013-04-07",
+        "2013/4/7",
+        "2013年4月7日",
+        "二〇一三年四月七日",
+        "二零一三年四月七日",
+        "２０１３．４．７",
+        "2013. 4 .7",
+        "20 13.4.7",
+        "2013.04.07.",
+        "20130407",
+        "2013年4月7日14时30分",
+        "2013.4.7 14:30",
+        "2013年04月07号",
+    ],
+)
 def test_dates_all_styles(raw):
     n = normalize_date(raw, 2013)
     assert n.value == "2013-04-07", n
@@ -64,9 +82,17 @@ def test_lunar_dates_are_never_guessed(raw):
     assert n.value is None and n.flags == ("lunar_date",) and n.certainty == 0.0
 
 
-@pytest.mark.parametrize("raw,flag", [("2013.2.30", "impossible_date"), ("2013.13.1", "impossible_date"),
-                                      ("2013年4月", "incomplete_date"), ("1813.4.7", "implausible_date"),
-                                      ("死亡", "unparseable"), ("2013.4", "incomplete_date")])
+@pytest.mark.parametrize(
+    "raw,flag",
+    [
+        ("2013.2.30", "impossible_date"),
+        ("2013.13.1", "impossible_date"),
+        ("2013年4月", "incomplete_date"),
+        ("1813.4.7", "implausible_date"),
+        ("死亡", "unparseable"),
+        ("2013.4", "incomplete_date"),
+    ],
+)
 def test_bad_dates(raw, flag):
     n = normalize_date(raw, 2013)
     assert n.value is None and flag in n.flags
@@ -83,6 +109,7 @@ def test_blank_date():
 
 
 # ---------------------------------------------------------------- ID numbers
+
 
 def test_check_digit_known_values():
     # GB 11643-1999's own worked example
@@ -117,8 +144,15 @@ def test_id_15_to_18():
     assert n.value is None and "bad_birth_date" in n.flags
 
 
-@pytest.mark.parametrize("raw,flag", [("3706021945031212", "bad_length"), ("37060219451332123" + "0", "bad_birth_date"),
-                                      ("身份证遗失", "bad_characters"), ("3706021945X3121232", "bad_characters")])
+@pytest.mark.parametrize(
+    "raw,flag",
+    [
+        ("3706021945031212", "bad_length"),
+        ("37060219451332123" + "0", "bad_birth_date"),
+        ("身份证遗失", "bad_characters"),
+        ("3706021945X3121232", "bad_characters"),
+    ],
+)
 def test_id_bad(raw, flag):
     n = normalize_id_number(raw)
     assert n.value is None and flag in n.flags
@@ -130,6 +164,7 @@ def test_id_ocr_letters():
 
 
 # ---------------------------------------------------------------- sex, age, phone, cert no
+
 
 def test_sex():
     assert normalize_sex("男").value == "1"
@@ -145,8 +180,20 @@ def test_sex():
     assert n.value == "1" and "derived_from_id" in n.flags
 
 
-@pytest.mark.parametrize("raw,value", [("78", 78), ("78岁", 78), ("七十八", 78), ("七十八岁", 78), ("一百零二", 102),
-                                       ("十九", 19), ("享年78", 78), ("８５周岁", 85), ("3个月", 0)])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        ("78", 78),
+        ("78岁", 78),
+        ("七十八", 78),
+        ("七十八岁", 78),
+        ("一百零二", 102),
+        ("十九", 19),
+        ("享年78", 78),
+        ("８５周岁", 85),
+        ("3个月", 0),
+    ],
+)
 def test_age(raw, value):
     assert normalize_age(raw).value == value
 
@@ -156,11 +203,19 @@ def test_age_bad():
     assert normalize_age("约七十").value is None
 
 
-@pytest.mark.parametrize("raw,value,flag", [
-    ("13805351234", "13805351234", None), ("138-0535-1234", "13805351234", None), ("138 0535 1234", "13805351234", None),
-    ("0535-6212345", "05356212345", None), ("(0535)62123456", "053562123456", None), ("6212345", "05356212345", "area_code_added"),
-    ("13805351234/13905351234", "13805351234", "multiple_values"), ("０５３５－６２１２３４５", "05356212345", None),
-])
+@pytest.mark.parametrize(
+    "raw,value,flag",
+    [
+        ("13805351234", "13805351234", None),
+        ("138-0535-1234", "13805351234", None),
+        ("138 0535 1234", "13805351234", None),
+        ("0535-6212345", "05356212345", None),
+        ("(0535)62123456", "053562123456", None),
+        ("6212345", "05356212345", "area_code_added"),
+        ("13805351234/13905351234", "13805351234", "multiple_values"),
+        ("０５３５－６２１２３４５", "05356212345", None),
+    ],
+)
 def test_phone(raw, value, flag):
     n = normalize_phone(raw)
     assert n.value == value
@@ -174,8 +229,9 @@ def test_phone_bad(raw):
     assert n.value is None and "bad_phone" in n.flags
 
 
-@pytest.mark.parametrize("raw", ["201000514", "No.201000514", "NO:201000514", "2010-00514", "10-0514", "2010-514",
-                                 "No. 2010-00514", "201000514号"])
+@pytest.mark.parametrize(
+    "raw", ["201000514", "No.201000514", "NO:201000514", "2010-00514", "10-0514", "2010-514", "No. 2010-00514", "201000514号"]
+)
 def test_cert_no(raw):
     n = normalize_cert_no(raw)
     assert n.value == "201000514" and n.raw == raw
@@ -189,12 +245,34 @@ def test_cert_no_other():
 
 # ---------------------------------------------------------------- code tables
 
-@pytest.mark.parametrize("raw,code", [
-    ("家属领回", "9"), ("领回", "9"), ("家属带回", "9"), ("骨灰寄存", "6"), ("寄存", "6"), ("寄存骨灰堂", "6"),
-    ("公墓安葬", "1"), ("公墓", "1"), ("安葬", "1"), ("入葬", "1"), ("树葬", "1"), ("花葬", "1"), ("草坪葬", "1"),
-    ("海葬", "7"), ("撒海", "7"), ("骨灰撒海", "7"), ("骨灰撒散", "7"), ("不要骨灰", "8"), ("不留骨灰", "8"),
-    ("骨灰寄放", "6"), ("骨灰撤海", "7"), ("6", "6"),
-])
+
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("家属领回", "9"),
+        ("领回", "9"),
+        ("家属带回", "9"),
+        ("骨灰寄存", "6"),
+        ("寄存", "6"),
+        ("寄存骨灰堂", "6"),
+        ("公墓安葬", "1"),
+        ("公墓", "1"),
+        ("安葬", "1"),
+        ("入葬", "1"),
+        ("树葬", "1"),
+        ("花葬", "1"),
+        ("草坪葬", "1"),
+        ("海葬", "7"),
+        ("撒海", "7"),
+        ("骨灰撒海", "7"),
+        ("骨灰撒散", "7"),
+        ("不要骨灰", "8"),
+        ("不留骨灰", "8"),
+        ("骨灰寄放", "6"),
+        ("骨灰撤海", "7"),
+        ("6", "6"),
+    ],
+)
 def test_ashes_destination(raw, code):
     assert ashes_destination(raw).value == code
 
@@ -206,12 +284,37 @@ def test_ashes_destination_fuzzy_is_flagged():
     assert n.value is None and "unrecognized" in n.flags
 
 
-@pytest.mark.parametrize("raw,code", [
-    ("妻", "10"), ("夫", "10"), ("配偶", "10"), ("子", "20"), ("儿子", "20"), ("长子", "20"), ("女", "30"), ("女儿", "30"),
-    ("孙子", "40"), ("孙女", "40"), ("外孙", "40"), ("父", "50"), ("母", "50"), ("兄", "70"), ("弟", "70"), ("姐", "70"),
-    ("妹", "70"), ("兄弟", "70"), ("姐妹", "70"), ("侄子", "97"), ("侄女", "97"), ("儿媳", "97"), ("女婿", "97"),
-    ("朋友", "99"), ("同事", "99"), ("10", "10"),
-])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("妻", "10"),
+        ("夫", "10"),
+        ("配偶", "10"),
+        ("子", "20"),
+        ("儿子", "20"),
+        ("长子", "20"),
+        ("女", "30"),
+        ("女儿", "30"),
+        ("孙子", "40"),
+        ("孙女", "40"),
+        ("外孙", "40"),
+        ("父", "50"),
+        ("母", "50"),
+        ("兄", "70"),
+        ("弟", "70"),
+        ("姐", "70"),
+        ("妹", "70"),
+        ("兄弟", "70"),
+        ("姐妹", "70"),
+        ("侄子", "97"),
+        ("侄女", "97"),
+        ("儿媳", "97"),
+        ("女婿", "97"),
+        ("朋友", "99"),
+        ("同事", "99"),
+        ("10", "10"),
+    ],
+)
 def test_relation(raw, code):
     assert relation(raw).value == code
 
@@ -220,8 +323,19 @@ def test_relation_ambiguous():
     assert relation("母子").value is None
 
 
-@pytest.mark.parametrize("raw,code", [("病故", "02"), ("自然死亡", "01"), ("车祸", "04"), ("交通事故", "04"),
-                                      ("心脏病", "02"), ("溺水", "07"), ("2", "02"), ("其他", "10")])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("病故", "02"),
+        ("自然死亡", "01"),
+        ("车祸", "04"),
+        ("交通事故", "04"),
+        ("心脏病", "02"),
+        ("溺水", "07"),
+        ("2", "02"),
+        ("其他", "10"),
+    ],
+)
 def test_death_cause(raw, code):
     assert death_cause(raw).value == code
 
@@ -236,6 +350,7 @@ def test_ethnicity_and_issuer():
 
 
 # ---------------------------------------------------------------- counts, names, text
+
 
 def test_count():
     assert normalize_count("3").value == 3
@@ -263,14 +378,18 @@ def test_text():
 
 # ---------------------------------------------------------------- addresses, divisions
 
-@pytest.mark.parametrize("raw,fixed", [
-    ("山东省烟台市芝果区幸福街道", "山东省烟台市芝罘区幸福街道"),
-    ("烟台市芝区幸福街道12号", "烟台市芝罘区幸福街道12号"),
-    ("烟台市芝罡区只楚街道", "烟台市芝罘区只楚街道"),
-    ("福山区门搂镇", "福山区门楼镇"),
-    ("福山区高瞳镇", "福山区高疃镇"),
-    ("芝罘区毓璜项街道", "芝罘区毓璜顶街道"),
-])
+
+@pytest.mark.parametrize(
+    "raw,fixed",
+    [
+        ("山东省烟台市芝果区幸福街道", "山东省烟台市芝罘区幸福街道"),
+        ("烟台市芝区幸福街道12号", "烟台市芝罘区幸福街道12号"),
+        ("烟台市芝罡区只楚街道", "烟台市芝罘区只楚街道"),
+        ("福山区门搂镇", "福山区门楼镇"),
+        ("福山区高瞳镇", "福山区高疃镇"),
+        ("芝罘区毓璜项街道", "芝罘区毓璜顶街道"),
+    ],
+)
 def test_address_lexicon_correction(raw, fixed):
     n = normalize_address(raw)
     assert n.value == fixed and "lexicon_corrected" in n.flags and n.raw == raw
@@ -291,12 +410,21 @@ def test_address_not_corrected_when_unsure():
     assert n.flags == () and n.certainty == 1.0
 
 
-@pytest.mark.parametrize("raw,year,code", [
-    ("烟台市芝罘区幸福街道", 2013, "370602"), ("芝果区", 2013, "370602"), ("福山区门楼镇", 2010, "370611"),
-    ("门楼镇东村", 2010, "370611"), ("长岛县砣矶镇", 2015, "370634"), ("长岛县砣矶镇", 2021, "370614"),
-    ("蓬莱市登州街道", 2017, "370684"), ("蓬莱市登州街道", 2022, "370614"), ("370687", 2012, "370687"),
-    ("海阳市", 2012, "370687"),
-])
+@pytest.mark.parametrize(
+    "raw,year,code",
+    [
+        ("烟台市芝罘区幸福街道", 2013, "370602"),
+        ("芝果区", 2013, "370602"),
+        ("福山区门楼镇", 2010, "370611"),
+        ("门楼镇东村", 2010, "370611"),
+        ("长岛县砣矶镇", 2015, "370634"),
+        ("长岛县砣矶镇", 2021, "370614"),
+        ("蓬莱市登州街道", 2017, "370684"),
+        ("蓬莱市登州街道", 2022, "370614"),
+        ("370687", 2012, "370687"),
+        ("海阳市", 2012, "370687"),
+    ],
+)
 def test_division(raw, year, code):
     assert normalize_division(raw, year).value == code
 
@@ -326,7 +454,7 @@ def test_a_short_name_is_not_rewritten_by_a_character_that_does_not_look_alike()
     assert n.value == "莱山区初加街道" and "lexicon_ambiguous" in n.flags and n.certainty < 0.9
     from mapping.normalize import normalize_sea_area
 
-    assert normalize_sea_area("桑岛海域").flags == ()           # a real place, read right: left alone
+    assert normalize_sea_area("桑岛海域").flags == ()  # a real place, read right: left alone
     assert normalize_sea_area("腔峒岛海域").value == "崆峒岛海域"  # a look-alike of the rare 崆: put back
     dropped = normalize_sea_area("峒岛海域")  # 崆 dropped, or 长岛 misread? both are one edit away
     assert dropped.value == "峒岛海域" and "lexicon_ambiguous" in dropped.flags
@@ -344,21 +472,24 @@ def test_a_certificate_serial_without_its_year_takes_the_ledger_year_and_says_so
 # ---------------------------------------------------------------- issue 21: number formats, open vocabularies
 
 
-@pytest.mark.parametrize("raw,year,value,flags", [
-    ("No.201203192", None, "201203192", ()),
-    ("№201203192", None, "201203192", ()),            # NFKC: № is No
-    ("Ｎｏ．201203192", None, "201203192", ()),        # full width
-    ("N0.2012-03192", None, "201203192", ()),          # 0 read for o
-    ("NO、2012-3192", None, "201203192", ()),
-    ("火字〔2012〕第540号", None, "201200540", ()),      # an official document number's wording (GB/T 9704)
-    ("火字(2012)540号", None, "201200540", ()),
-    ("2012火字第540号", None, "201200540", ()),
-    ("（2012）火字第540号", None, "201200540", ()),
-    ("火化字第0540号", 2013, "201300540", ("year_from_ledger",)),
-    ("12-0514", None, "201200514", ("two_digit_year",)),
-    ("7822014-00692", 2014, "201400692", ("serial_fused_in_front",)),
-    ("12-2013-00015", 2013, "201300015", ("serial_fused_in_front",)),
-])
+@pytest.mark.parametrize(
+    "raw,year,value,flags",
+    [
+        ("No.201203192", None, "201203192", ()),
+        ("№201203192", None, "201203192", ()),  # NFKC: № is No
+        ("Ｎｏ．201203192", None, "201203192", ()),  # full width
+        ("N0.2012-03192", None, "201203192", ()),  # 0 read for o
+        ("NO、2012-3192", None, "201203192", ()),
+        ("火字〔2012〕第540号", None, "201200540", ()),  # an official document number's wording (GB/T 9704)
+        ("火字(2012)540号", None, "201200540", ()),
+        ("2012火字第540号", None, "201200540", ()),
+        ("（2012）火字第540号", None, "201200540", ()),
+        ("火化字第0540号", 2013, "201300540", ("year_from_ledger",)),
+        ("12-0514", None, "201200514", ("two_digit_year",)),
+        ("7822014-00692", 2014, "201400692", ("serial_fused_in_front",)),
+        ("12-2013-00015", 2013, "201300015", ("serial_fused_in_front",)),
+    ],
+)
 def test_certificate_numbers_are_read_as_a_family_of_patterns_with_the_printed_text_kept(raw, year, value, flags):
     n = normalize_cert_no(raw, year)
     assert (n.value, n.flags, n.raw) == (value, flags, raw)
@@ -371,8 +502,10 @@ def test_a_serial_fused_in_front_is_taken_off_only_where_the_year_behind_it_is_t
     assert normalize_cert_no("7822014-00692", 2010).flags == ("nonstandard_format",)
 
 
-@pytest.mark.parametrize("read,words", [("养马岛东侧海域", "东侧"), ("烟台山东北海域", "东北"), ("崆峒岛以东海域", "以东"),
-                                        ("养马岛海域东侧", "海域东侧")])
+@pytest.mark.parametrize(
+    "read,words",
+    [("养马岛东侧海域", "东侧"), ("烟台山东北海域", "东北"), ("崆峒岛以东海域", "以东"), ("养马岛海域东侧", "海域东侧")],
+)
 def test_a_listed_sea_area_plus_words_of_its_own_is_kept_as_read_and_doubted(read, words):
     from mapping.normalize import normalize_sea_area, sea_area_alternatives, sea_area_beyond_list
 
@@ -386,8 +519,8 @@ def test_a_sea_area_is_matched_by_recognizer_confusions_only_never_by_dropping_w
     from mapping.normalize import normalize_sea_area, sea_area_alternatives
 
     assert normalize_sea_area("养马岛东海域").value == "养马岛东海域"  # one character more than 养马岛海域: kept
-    assert normalize_sea_area("养马岛海城").value == "养马岛海域"     # 城 for 域: a look-alike, matched
-    assert normalize_sea_area("烟台芝罘岛海域").flags == ()            # the city before a listed entry
+    assert normalize_sea_area("养马岛海城").value == "养马岛海域"  # 城 for 域: a look-alike, matched
+    assert normalize_sea_area("烟台芝罘岛海域").flags == ()  # the city before a listed entry
     assert normalize_sea_area("芝罘区卧佛岛海域").flags == ()
     # decoding candidates: entries as long as the reading, or longer by a character the recognizer
     # cannot output (mapping.places.UNREADABLE: PP-OCRv6 reads 屺, so 屺坶岛海域 is no longer one) or drops
@@ -412,6 +545,9 @@ def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
     death = rec.fields["death_date"]
     assert death.value == "2012-12-30" and "year_before_ledger" in death.flags
     assert "death_after_cremation" not in death.flags
-    far = build_record("cremation", {"death_date": RawCell("6月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)},
-                       RecordContext(ledger_year=2013))
+    far = build_record(
+        "cremation",
+        {"death_date": RawCell("6月30日", 0.99, None), "cremation_date": RawCell("2013.1.2", 0.99, None)},
+        RecordContext(ledger_year=2013),
+    )
     assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags

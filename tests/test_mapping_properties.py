@@ -1,5 +1,6 @@
 """Property tests: every normalizer takes any text without raising, keeps the raw text, and never
 returns a value that breaks the spec."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,10 @@ SPEC = load_spec()
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # text that looks like ledger cells: digits, CJK, the separators and confusable letters OCR produces
-_ALPHABET = ("0123456789０１２３４５６７８９.-/年月日号 〇零一二三四五六七八九十百农历初男女岁XxOolI|·•、，：:()（）"
-             "No芝罘果区县市镇街道海域幸福门楼疃长岛蓬莱寄存领回撒海骨灰妻子女儿孙兄弟朋友")
+_ALPHABET = (
+    "0123456789０１２３４５６７８９.-/年月日号 〇零一二三四五六七八九十百农历初男女岁XxOolI|·•、，：:()（）"
+    "No芝罘果区县市镇街道海域幸福门楼疃长岛蓬莱寄存领回撒海骨灰妻子女儿孙兄弟朋友"
+)
 ledger_text = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=30))
 
 
@@ -67,8 +70,10 @@ def test_dates(raw, year):
 
 
 @PROPS
-@given(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
-       st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日"]))
+@given(
+    st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+    st.sampled_from(["{y}.{m}.{d}", "{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日"]),
+)
 def test_dates_roundtrip(d, fmt):
     assert normalize_date(fmt.format(y=d.year, m=d.month, d=d.day)).value == d.isoformat()
 
@@ -187,8 +192,12 @@ _FIELDS = sorted({f.name for k in SPEC.kinds.values() for f in k.fields})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(sorted(SPEC.kinds)), st.dictionaries(st.sampled_from(_FIELDS), ledger_text, max_size=14),
-       st.one_of(st.none(), st.integers(2008, 2020)), st.floats(0, 1))
+@given(
+    st.sampled_from(sorted(SPEC.kinds)),
+    st.dictionaries(st.sampled_from(_FIELDS), ledger_text, max_size=14),
+    st.one_of(st.none(), st.integers(2008, 2020)),
+    st.floats(0, 1),
+)
 def test_build_record_never_raises(kind, row, year, conf):
     rec = build_record(kind, {k: RawCell(v, conf, None) for k, v in row.items()}, RecordContext("h", year))
     assert set(rec.fields) == set(SPEC.kind(kind).field_names)

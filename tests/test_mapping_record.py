@@ -1,4 +1,5 @@
 """build_record on realistic rows of each ledger kind, derivations and cross-field validation."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ def make_id(first17: str) -> str:
     return first17 + id_check_digit(first17)
 
 
-MALE_ID = make_id("37060219450312123")   # born 1945-03-12, male
+MALE_ID = make_id("37060219450312123")  # born 1945-03-12, male
 FEMALE_ID = make_id("37061119380705002")  # born 1938-07-05, female
 CTX = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2013)
 
@@ -158,8 +159,17 @@ def test_lunar_date_goes_to_review():
 
 def test_mandatory_fields_and_missing_columns():
     rec = build_record("cremation", cells({"deceased_name": "张三"}), RecordContext(None, 2013))
-    for name in ("funeral_home_code", "cremation_cert_no", "sex_code", "id_type", "death_date", "cremation_date",
-                 "ashes_destination_code", "agent_name", "household_division_code"):
+    for name in (
+        "funeral_home_code",
+        "cremation_cert_no",
+        "sex_code",
+        "id_type",
+        "death_date",
+        "cremation_date",
+        "ashes_destination_code",
+        "agent_name",
+        "household_division_code",
+    ):
         assert "missing_mandatory" in rec.fields[name].flags, name
     # optional fields that are absent carry no flag
     assert rec.fields["ethnicity_code"].flags == [] and rec.fields["ethnicity_code"].value is None

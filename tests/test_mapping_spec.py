@@ -1,4 +1,5 @@
 """The spec file: loading, caching, validation that collects every error."""
+
 from __future__ import annotations
 
 import copy
@@ -29,10 +30,28 @@ def test_default_spec_loads_and_is_cached():
 def test_cremation_fields_follow_spec_md():
     k = load_spec().kind("cremation")
     names = k.field_names
-    for name in ("funeral_home_code", "cremation_cert_no", "deceased_name", "sex_code", "id_type", "id_number",
-                 "birth_date", "age_years", "ethnicity_code", "household_division_code", "household_address",
-                 "death_date", "death_cause_code", "death_cert_issuer_type", "cremation_date",
-                 "ashes_destination_code", "agent_name", "agent_phone", "agent_relation_code", "remarks"):
+    for name in (
+        "funeral_home_code",
+        "cremation_cert_no",
+        "deceased_name",
+        "sex_code",
+        "id_type",
+        "id_number",
+        "birth_date",
+        "age_years",
+        "ethnicity_code",
+        "household_division_code",
+        "household_address",
+        "death_date",
+        "death_cause_code",
+        "death_cert_issuer_type",
+        "cremation_date",
+        "ashes_destination_code",
+        "agent_name",
+        "agent_phone",
+        "agent_relation_code",
+        "remarks",
+    ):
         assert name in names
     f = k.field("id_number")
     assert f.max_length == 18 and f.mandatory == "C" and f.is_mandatory({"id_type": "0"}) and not f.is_mandatory({"id_type": "1"})
@@ -43,8 +62,20 @@ def test_cremation_fields_follow_spec_md():
 
 def test_sea_burial_fields():
     k = load_spec().kind("sea_burial")
-    for name in ("registration_no", "deceased_name", "sex_code", "id_number", "cremation_cert_no", "scattering_date",
-                 "voyage_no", "sea_area", "registrant_name", "registrant_relation_code", "registrant_phone", "onboard_count"):
+    for name in (
+        "registration_no",
+        "deceased_name",
+        "sex_code",
+        "id_number",
+        "cremation_cert_no",
+        "scattering_date",
+        "voyage_no",
+        "sea_area",
+        "registrant_name",
+        "registrant_relation_code",
+        "registrant_phone",
+        "onboard_count",
+    ):
         assert name in k.field_names
     assert k.field("id_number").mandatory == "O"
     assert k.field("scattering_date").mandatory == "M"

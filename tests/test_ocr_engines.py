@@ -1,4 +1,5 @@
 """Real OCR engines on a small rendered image (marker ``ocr``). No network, no downloads."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,7 @@ def _font_path() -> str:
     if default.is_file():
         return str(default)
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "Noto Sans CJK SC", "-f", "%{file}"],
-                               capture_output=True, text=True).stdout.strip()
+        found = subprocess.run(["fc-match", "Noto Sans CJK SC", "-f", "%{file}"], capture_output=True, text=True).stdout.strip()
         if found and "CJK" in found and Path(found).is_file():
             return found
     pytest.skip("no Noto Sans CJK font (apt-get install fonts-noto-cjk)")
@@ -55,7 +55,7 @@ def _overlap(a, b) -> float:
 
 def _crop(image, box, pad=6):
     x0, y0, x1, y1 = box
-    return image[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+    return image[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
 
 
 @pytest.fixture(scope="module")
@@ -213,10 +213,13 @@ def test_the_village_characters_said_unreadable_are_exactly_those_missing_from_t
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.mark.parametrize("fixture,read,truth", [
-    ("id_digit_dropped.png", "70613193802259340", "370613193802259340"),   # the leading 3 lost
-    ("id_digit_misread.png", "340612193201271698", "370612193201271698"),  # 7 read as 4
-])
+@pytest.mark.parametrize(
+    "fixture,read,truth",
+    [
+        ("id_digit_dropped.png", "70613193802259340", "370613193802259340"),  # the leading 3 lost
+        ("id_digit_misread.png", "340612193201271698", "370612193201271698"),  # 7 read as 4
+    ],
+)
 def test_an_id_read_invalid_is_put_right_by_the_recognizers_own_probabilities(ppocr_v4, fixture, read, truth):
     """Two ID cells of a generated hand-written sea burial register (fitting set 40103): the greedy
     reading fails the check; of the valid numbers one edit away, the recognizer's CTC output makes
@@ -284,7 +287,7 @@ def test_an_id_under_a_stamp_is_read_on_its_own_line(ppocr):
 
     gray = cv2.imread(str(FIXTURES / "id_under_stamp_one_band.png"), cv2.IMREAD_GRAYSCALE)
     h, w = gray.shape
-    (b0, b1), = text_line_bands(cell_inner(gray, (0, 0, w, h)))
+    ((b0, b1),) = text_line_bands(cell_inner(gray, (0, 0, w, h)))
     assert b1 - b0 < 0.45 * (h - 6)
     cell = read_cells(gray, Grid((0, h), (0, w)), ppocr, [(0, 0)])[(0, 0)]
     # the whole line of digits is read; its last digit, half under the stamp, v6 reads 0 at 0.38
@@ -302,7 +305,7 @@ def test_an_id_read_with_stamp_ink_above_and_below_is_decoded_from_its_line_of_d
 
     decode = {0: column_decoders(load_spec())["id_number"]}
     cell = _fixture_cell(ppocr_v4, "id_under_stamp_three_lines.png", decode=decode)
-    assert "37068319101296551" in cell.text and len(cell.text) > 18   # what was read: the stamp too
+    assert "37068319101296551" in cell.text and len(cell.text) > 18  # what was read: the stamp too
     assert cell.decoded and cell.second == "370683193101296551"
     assert cell.second_confidence < 0.5
 
@@ -393,8 +396,10 @@ def _name_cell(ppocr, fixture: str):
     return _fixture_cell(ppocr, fixture, second_below=0.99, names={0: name_alphabet()})
 
 
-@pytest.mark.parametrize("fixture, read, truth", [("name_yu_read_wu.png", "徐五华", "徐玉华"),
-                                                   ("name_surname_yu_read_gan.png", "干丹丹|千丹丹", "于丹丹")])
+@pytest.mark.parametrize(
+    "fixture, read, truth",
+    [("name_yu_read_wu.png", "徐五华", "徐玉华"), ("name_surname_yu_read_gan.png", "干丹丹|千丹丹", "于丹丹")],
+)
 def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, fixture, read, truth):
     """Ballpoint name cells of the fitting sets: 玉 with its dot faint read 五 (at 0.98, by both
     readings), 于 with its hook faint read 干. The recognizer lists the true name among the texts it

@@ -1,4 +1,5 @@
 """The ocr package without running a real engine: registry, settings, fast-fail paths, agreement."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -91,8 +92,14 @@ def test_polygon_to_box_is_clamped():
 
 # -- ppocr / tesseract fast-fail -------------------------------------------------------------
 
-@pytest.mark.parametrize("model,det,rec", [("v6", "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"),
-                                           ("v4", "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")])
+
+@pytest.mark.parametrize(
+    "model,det,rec",
+    [
+        ("v6", "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"),
+        ("v4", "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"),
+    ],
+)
 def test_ppocr_missing_models_never_download(tmp_path, model, det, rec):
     (tmp_path / det).write_bytes(b"x")
     with pytest.raises(ModelMissingError) as err:
@@ -134,6 +141,7 @@ def test_tesseract_joins_words():
 
 
 # -- paddleocr fast-fail (the package is not installed here; its happy path is untested) -------
+
 
 def _paddlex_folder(path, model_name: str):
     path.mkdir(parents=True)
@@ -190,6 +198,7 @@ def test_paddle_not_installed_says_how_to_install(tmp_path):
 
 # -- agreement ---------------------------------------------------------------------------------
 
+
 def test_agree_normalizes_full_width_and_spaces():
     assert agree("３７０６０２ 1935", "3706021935") == 1.0
     assert agree("芝罘区 幸福街道", "芝罘区幸福街道") == 1.0
@@ -209,10 +218,10 @@ def test_trim_to_ink_ignores_rulings_and_keeps_strokes():
     from ocr.base import trim_to_ink
 
     img = np.full((100, 300), 245, np.uint8)
-    img[:, 2:5] = 20        # a ruling left at the crop's left edge
-    img[95:98, :] = 20      # and one at the bottom
-    img[40:70, 120:123] = 20   # a long vertical stroke (like the 1 of "14" or the stem of 王)
-    img[40:43, 110:160] = 20   # a long horizontal stroke
+    img[:, 2:5] = 20  # a ruling left at the crop's left edge
+    img[95:98, :] = 20  # and one at the bottom
+    img[40:70, 120:123] = 20  # a long vertical stroke (like the 1 of "14" or the stem of 王)
+    img[40:43, 110:160] = 20  # a long horizontal stroke
     crop, box = trim_to_ink(img)
     assert box[0] > 90 and box[2] < 175 and box[1] > 30 and box[3] < 80
     assert box[0] <= 110 and box[2] >= 160 and box[1] <= 40 and box[3] >= 70

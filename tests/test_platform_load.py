@@ -1,5 +1,6 @@
 """The platform end of the pipeline on realistic seeded records: migrations, batches with receipts on
 both sides, corrections after load with history, a batch refused midway, reconcile, exchange package."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def _q(url: str, sql: str, **params):
 
 
 def _seeded(tmp_path, platform_url: str | None = None, pages: int = 2):
-    settings = Settings(data_dir=str(tmp_path / "d"), platform_url=platform_url, auto_accept_threshold=0.5,
-                        thresholds_file="")  # one plain threshold: the seeded records load whatever calibration says
+    settings = Settings(
+        data_dir=str(tmp_path / "d"), platform_url=platform_url, auto_accept_threshold=0.5, thresholds_file=""
+    )  # one plain threshold: the seeded records load whatever calibration says
     store = Store.open(settings)
     seed_store(store, settings, seed=1, pages=pages)
     return settings, store
@@ -44,8 +46,9 @@ def _seeded(tmp_path, platform_url: str | None = None, pages: int = 2):
 
 def _loadable_ids(store: Store, kind: str) -> list[int]:
     with store.session() as s:
-        return list(s.scalars(select(Record.id).where(Record.status.in_(LOADABLE), Record.ledger_kind == kind)
-                              .order_by(Record.id)))
+        return list(
+            s.scalars(select(Record.id).where(Record.status.in_(LOADABLE), Record.ledger_kind == kind).order_by(Record.id))
+        )
 
 
 def _correct_after_load(store: Store, settings: Settings, rid: int, typed: dict, why: str) -> None:
@@ -80,8 +83,15 @@ def test_migrations_build_the_schema_the_loader_uses(tmp_path, platform):
         assert c.scalar(text("select version_num from alembic_version")) == head_revision()
     eng.dispose()
     assert diff == []
-    assert {"dead_information", "sea_burial_registration", "contact_information", "institution_data",
-            "load_receipts", "record_history", "platform_meta"} <= tables
+    assert {
+        "dead_information",
+        "sea_burial_registration",
+        "contact_information",
+        "institution_data",
+        "load_receipts",
+        "record_history",
+        "platform_meta",
+    } <= tables
 
 
 def test_platform_of_another_spec_version_is_refused(tmp_path):
@@ -108,8 +118,14 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     plat = {r[0]: r[1:] for r in _q(url, "select batch_id, sha256, inserted, updated, unchanged from load_receipts")}
     with store.session() as s:
         kept = {r.batch_id: (r.sha256, r.inserted, r.updated, r.unchanged) for r in s.scalars(select(PlatformReceipt))}
-        assert s.scalar(select(Record.id).outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
-                        .where(Record.status.in_(LOADABLE), LoadedRecord.record_id.is_(None))) is None
+        assert (
+            s.scalar(
+                select(Record.id)
+                .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+                .where(Record.status.in_(LOADABLE), LoadedRecord.record_id.is_(None))
+            )
+            is None
+        )
     assert kept == plat and len(plat) == 1 + -(-n_dead // 10) + -(-n_sea // 10)  # institutions + batches of 10
     assert sum(v[1] for v in plat.values()) == 62 + 4
 
@@ -128,8 +144,11 @@ def test_load_reload_correct_with_receipts_history_and_reconcile(tmp_path, platf
     assert not rep.ok and sum(len(v.mismatched) for v in rep.volumes) == 1  # corrected, not yet loaded
     upd = load(store, settings, batch_size=10)
     assert (upd.inserted, upd.updated, upd.unchanged) == (0, 1, 61)
-    person = _q(url, "select d.natural_key, d.remarks, c.name from dead_information d join contact_information c "
-                     "on c.dead_key = d.natural_key where d.remarks like '家属更正%'")
+    person = _q(
+        url,
+        "select d.natural_key, d.remarks, c.name from dead_information d join contact_information c "
+        "on c.dead_key = d.natural_key where d.remarks like '家属更正%'",
+    )
     assert len(person) == 1 and person[0][2] == "欧阳修"
     hist = _q(url, "select entity_set, old_row_hash, old_values from record_history order by entity_set")
     assert [h[0] for h in hist] == ["contact_information", "dead_information"]
@@ -163,12 +182,19 @@ def test_new_and_changed_rows_in_one_batch_land_typed(tmp_path, platform):
         rec = s.get(Record, held)
         want = {f: rec.fields[f]["value"] for f in ("cremation_date", "death_date", "age_years", "deceased_name")}
         key = s.get(LoadedRecord, held).natural_key
-    got = _q(url, "select cremation_date, death_date, age_years, deceased_name, batch_id from dead_information "
-                  "where natural_key = :k", k=key)
+    got = _q(
+        url,
+        "select cremation_date, death_date, age_years, deceased_name, batch_id from dead_information where natural_key = :k",
+        k=key,
+    )
     assert len(got) == 1
     cremation, death, age, name, batch = got[0]
-    assert (str(cremation), str(death), age, name) == (str(want["cremation_date"]), str(want["death_date"]),
-                                                       want["age_years"], want["deceased_name"])
+    assert (str(cremation), str(death), age, name) == (
+        str(want["cremation_date"]),
+        str(want["death_date"]),
+        want["age_years"],
+        want["deceased_name"],
+    )
     assert isinstance(age, int)
     assert _q(url, "select count(*) from contact_information where dead_key = :k and batch_id = :b", k=key, b=batch)[0][0] == 1
     assert _q(url, "select count(*) from dead_information where remarks like '复核更正%'")[0][0] == 1
@@ -186,8 +212,12 @@ def test_reconcile_lists_differences_without_personal_data(tmp_path, capsys):
     with eng.begin() as c:
         c.execute(text("delete from dead_information where natural_key = :k"), {"k": keys[0]})
         c.execute(text("update dead_information set row_hash = 'x' where natural_key = :k"), {"k": keys[1]})
-        c.execute(text("insert into dead_information (natural_key, funeral_home_code, source_file, source_page, source_row,"
-                       " row_hash) values ('370600100001|cert|209999999', '370600100001', 'other.pdf', 9, 9, 'y')"))
+        c.execute(
+            text(
+                "insert into dead_information (natural_key, funeral_home_code, source_file, source_page, source_row,"
+                " row_hash) values ('370600100001|cert|209999999', '370600100001', 'other.pdf', 9, 9, 'y')"
+            )
+        )
         c.execute(text("delete from load_receipts where entity_set = 'sea_burial_registration'"))
     eng.dispose()
     capsys.readouterr()
@@ -266,14 +296,17 @@ def test_exchange_package_round_trip_and_tampering(tmp_path, pg_url, pg_server, 
     rows = {"institution_data": 4, "dead_information": n_dead, "sea_burial_registration": n_sea, "contact_information": 62}
     assert {t: e["rows"] for t, e in manifest["entity_sets"].items()} == rows
     assert sorted(p.name for p in pkg.iterdir()) == sorted(
-        ["manifest.json"] + [f"{t}.{x}" for t in manifest["entity_sets"] for x in ("jsonl", "csv")])
+        ["manifest.json"] + [f"{t}.{x}" for t in manifest["entity_sets"] for x in ("jsonl", "csv")]
+    )
 
     national = _second_db(pg_server)
     nat = Settings(data_dir=str(tmp_path / "n"), platform_url=national)
     first = import_package(pkg, nat)
     assert first.inserted == rows
-    for table, cols in (("dead_information", "natural_key, row_hash, deceased_name, cremation_date, source_row"),
-                        ("contact_information", "natural_key, dead_key, name, phone, row_hash")):
+    for table, cols in (
+        ("dead_information", "natural_key, row_hash, deceased_name, cremation_date, source_row"),
+        ("contact_information", "natural_key, dead_key, name, phone, row_hash"),
+    ):
         assert _table_rows(national, table, cols) == _table_rows(pg_url, table, cols)
     capsys.readouterr()
     assert main(["import-package", str(pkg), "--data-dir", nat.data_dir, "--platform", national]) == 0
@@ -281,7 +314,9 @@ def test_exchange_package_round_trip_and_tampering(tmp_path, pg_url, pg_server, 
 
     # one changed character in one file: refused before anything is written
     lines = (pkg / "dead_information.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[5] = lines[5].replace('"remarks":null', '"remarks":"x"', 1) if '"remarks":null' in lines[5] else lines[5].replace('"', "'", 1)
+    lines[5] = (
+        lines[5].replace('"remarks":null', '"remarks":"x"', 1) if '"remarks":null' in lines[5] else lines[5].replace('"', "'", 1)
+    )
     (pkg / "dead_information.jsonl").write_text("".join(lines), encoding="utf-8")
     empty = _second_db(pg_server)
     with pytest.raises(PackageError, match="dead_information.jsonl: sha256 does not match"):

@@ -1,4 +1,5 @@
 """Masking of personal data for logs and screens (the review app shows masked values)."""
+
 from pipeline.kernel.privacy import mask_field, mask_id, mask_name, mask_phone, mask_text
 
 

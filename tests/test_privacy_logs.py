@@ -3,6 +3,7 @@ DEBUG; no full ID number, phone number or name from the samples' ground truth ap
 printed, in Prefect's logs and database, or in any other file it wrote under the data folder but the
 store itself and the scans' copies. The CSV export (it leaves the platform on purpose) is the only
 output that carries them. The same run gives the table of bad inputs of samples/invalid/."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,10 @@ SAMPLES = ROOT / "samples"
 PERSONAL = ("id_number", "id_number_raw", "agent_phone", "registrant_phone", "deceased_name", "agent_name", "registrant_name")
 # where personal data is meant to be: the working store, page images, copies of the scans, exports
 HOLDS_DATA = ("store.sqlite", "platform.sqlite", "images", "quarantine", "recovered")
-DEBUG_MAIN = ("import logging, sys; logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s');"
-              "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
+DEBUG_MAIN = (
+    "import logging, sys; logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s');"
+    "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def personal_values() -> set[str]:
@@ -45,8 +48,9 @@ def debug_run(tmp_path_factory):
     env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
 
     def backfill(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", DEBUG_MAIN, *args], cwd=work, env=env, capture_output=True,
-                              text=True, timeout=1800)
+        return subprocess.run(
+            [sys.executable, "-c", DEBUG_MAIN, *args], cwd=work, env=env, capture_output=True, text=True, timeout=1800
+        )
 
     run = backfill("-v", "run", str(SAMPLES), "--json")
     export = backfill("export", "--out", str(work / "export.csv"))
@@ -56,7 +60,7 @@ def debug_run(tmp_path_factory):
 def test_the_run_succeeds_and_every_bad_input_has_its_outcome(debug_run):
     _work, run, _export = debug_run
     assert run.returncode == 0, run.stderr[-3000:]
-    sm = json.loads(run.stdout[run.stdout.index("{"):])
+    sm = json.loads(run.stdout[run.stdout.index("{") :])
     got = {q["file"].removeprefix("invalid/"): q["reason"] for q in sm["quarantined"]}
     got |= {p["file"].removeprefix("invalid/"): p["status"] for p in sm["pages_problem"]}
     want = {n: r for n, (_lv, r) in EXPECTED.items() if r != "done"}
@@ -77,8 +81,11 @@ def test_nothing_personal_in_what_the_run_printed(debug_run):
 def test_nothing_personal_in_logs_or_prefect_files_under_the_data_folder(debug_run):
     work, _run, _export = debug_run
     data = work / "backfill-data"
-    scanned = [p for p in data.rglob("*") if p.is_file() and p.relative_to(data).parts[0].split("-")[0] not in HOLDS_DATA
-               and not p.name.startswith(HOLDS_DATA)]
+    scanned = [
+        p
+        for p in data.rglob("*")
+        if p.is_file() and p.relative_to(data).parts[0].split("-")[0] not in HOLDS_DATA and not p.name.startswith(HOLDS_DATA)
+    ]
     assert any("prefect" in str(p).lower() for p in scanned)  # Prefect's home (database, logs) was scanned
     values = [v.encode("utf-8") for v in personal_values()]
     leaks = []

@@ -1,6 +1,7 @@
 """Thresholds refitted from reviews (issue 23): `backfill calibrate --from-reviews` writes a versioned
 file (who, when, which evidence) cross-validated by volume; `backfill remap --thresholds` applies it,
 `--rollback` goes back; the versions stay."""
+
 from __future__ import annotations
 
 import io
@@ -58,7 +59,10 @@ def test_calibrate_from_reviews_writes_a_version_with_its_evidence(reviewed, bac
     assert doc["version"]["created_by"] == "boss" and doc["version"]["created_at"]
     ev = doc["fitted_on"]["evidence"]
     assert doc["fitted_on"]["source"] == "reviews" and ev["volumes"] == 3 and ev["audited"] == 60 and ev["records"] > 24
-    assert doc["fitted_on"]["cross_validated"]["straight_through"]["high"] >= doc["fitted_on"]["cross_validated"]["straight_through"]["rate"]
+    assert (
+        doc["fitted_on"]["cross_validated"]["straight_through"]["high"]
+        >= doc["fitted_on"]["cross_validated"]["straight_through"]["rate"]
+    )
     assert set(doc["thresholds"]) >= {"deceased_name", "household_address"} and "per_type" in doc
     # written, not in use: routing still reads the packaged file
     assert Settings(data_dir=settings.data_dir).active_thresholds_file is None
@@ -108,7 +112,9 @@ def test_a_thresholds_file_applied_and_rolled_back(reviewed, backfill_cli):
     assert Settings(data_dir=settings.data_dir).active_thresholds_file == str(path)
     after = _statuses(store)
     assert "auto_accepted" in before.values() and "auto_accepted" not in after.values()
-    assert {k for k, v in before.items() if v in ("approved", "rejected")} == {k for k, v in after.items() if v in ("approved", "rejected")}
+    assert {k for k, v in before.items() if v in ("approved", "rejected")} == {
+        k for k, v in after.items() if v in ("approved", "rejected")
+    }
     with store.session() as s:
         rec = s.scalars(select(Record).where(Record.status == "needs_review")).first()
     assert any(r.startswith("deceased_name: confidence") and "below 1.01" in r for r in rec.route_reasons)
@@ -120,7 +126,9 @@ def test_a_thresholds_file_applied_and_rolled_back(reviewed, backfill_cli):
     assert path.is_file()
     history = F.thresholds_versions(settings).history()
     assert [(h["action"], h["from"], h["to"], h["by"]) for h in history] == [
-        ("apply", "default", "thresholds-v0001.json", "boss"), ("rollback", "thresholds-v0001.json", "default", "boss")]
+        ("apply", "default", "thresholds-v0001.json", "boss"),
+        ("rollback", "thresholds-v0001.json", "default", "boss"),
+    ]
     # nothing left to roll back to
     out = io.StringIO()
     with redirect_stdout(out):

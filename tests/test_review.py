@@ -1,4 +1,5 @@
 """The review workflow without Streamlit: users, claims (two reviewers at once), the queue, two-keyer mode."""
+
 from __future__ import annotations
 
 import subprocess
@@ -59,13 +60,29 @@ def test_passwords_are_hashed_with_argon2_and_checked(seeded):
 
 def test_users_cli_reads_the_password_from_stdin_never_argv(tmp_path):
     data = tmp_path / "d"
-    cmd = [sys.executable, "-m", "pipeline.cli", "users", "add", "carol", "--role", "administrator", "--password-stdin",
-           "--data-dir", str(data)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        "--data-dir",
+        str(data),
+    ]
     res = subprocess.run(cmd, input="s3cret-pass\n", capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
     assert res.returncode == 0, res.stderr
     assert "s3cret-pass" not in res.stdout + res.stderr
-    listed = subprocess.run([sys.executable, "-m", "pipeline.cli", "users", "list", "--data-dir", str(data)],
-                            capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    listed = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "users", "list", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+    )
     assert "carol" in listed.stdout and "administrator" in listed.stdout
     with Store(f"sqlite:///{data / 'store.sqlite'}", data / "images") as store:
         assert authenticate(store, "carol", "s3cret-pass") is not None

@@ -1,4 +1,5 @@
 """The review app's screens, run in-process with Streamlit's AppTest over a real working store."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,13 @@ def _login(at: AppTest, user: str, password: str) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
-                     + [s.value for s in at.subheader] + [h.value for h in at.html])
+    return "\n".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [w.value for w in at.warning]
+        + [s.value for s in at.subheader]
+        + [h.value for h in at.html]
+    )
 
 
 def _rec(store: Store, rid: int) -> Record:
@@ -78,7 +84,9 @@ def test_roles_limit_the_screens(env):
     assert "用户与运行" not in at.sidebar.radio(key="nav").options and "记录历史" not in at.sidebar.radio(key="nav").options
     set_language(env[0], "boss", "en")  # English, chosen per user
     at = _login(_app(), "boss", "password-boss")
-    assert {"Queue", "Record", "Users and runs", "Record history", "Ledger settings", "Intake"} <= set(at.sidebar.radio(key="nav").options)
+    assert {"Queue", "Record", "Users and runs", "Record history", "Ledger settings", "Intake"} <= set(
+        at.sidebar.radio(key="nav").options
+    )
     assert at.header[0].value == "Review queue"
 
 

@@ -8,6 +8,7 @@ works in its own browser context (its own cookies: a fresh login) and checks the
 trail. Widgets are found by their keys (Streamlit's st-key-* classes), not by their wording, so the
 tests say what the app does whatever the language. Screenshots go to bench/out/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,16 @@ from review_app.i18n import t
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 OUT = ROOT / "bench" / "out"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROME_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FORMULA = '=HYPERLINK("http://x","y")'
 
 pytestmark = [pytest.mark.browser, pytest.mark.ocr, pytest.mark.slow]
@@ -151,8 +160,10 @@ def login(browser, url: str, user: str, *, height: int = 1400):
 
 def settle(page) -> None:
     """Wait until the app's rerun is over (no running status, no stale element left on the page)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')"
-                           " && !document.querySelector('[data-stale=true]')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')",
+        timeout=30_000,
+    )
 
 
 def open_record(page, rid: int) -> None:
@@ -179,9 +190,16 @@ def rec(store: Store, rid: int) -> Record:
 def seeded_waiting(store: Store, n: int = 1) -> list[int]:
     """Generated records (no scan) that are free: auto-accepted ones put back in review for the test."""
     with store.session() as s, s.begin():
-        ids = list(s.scalars(select(Record.id).join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
-                             .where(SourceFile.rel_path.like("seeded/%"), Record.status == "auto_accepted")
-                             .order_by(Record.id).limit(n)))
+        ids = list(
+            s.scalars(
+                select(Record.id)
+                .join(Page, Record.page_id == Page.id)
+                .join(SourceFile, Page.file_id == SourceFile.id)
+                .where(SourceFile.rel_path.like("seeded/%"), Record.status == "auto_accepted")
+                .order_by(Record.id)
+                .limit(n)
+            )
+        )
     assert len(ids) == n, "the generated page has enough auto-accepted rows"
     return ids
 
@@ -263,8 +281,9 @@ def test_approve_saves_what_was_typed_and_alt_a_does_not_fire_in_a_text_box(app_
     assert wait_for(lambda: rec(store, rid).status == "approved"), "Alt+A outside a text box approves"
     assert rec(store, rid).fields["deceased_name"]["value"] == new  # the open form was saved first
     trail = [(h.user, h.action, h.field) for h in history(store, rid)]
-    assert trail[-2:] == [("rev", "edit", "deceased_name"), ("rev", "approve", None)] or \
-        (("rev", "edit", "deceased_name") in trail and trail[-1][:2] == ("rev", "approve"))
+    assert trail[-2:] == [("rev", "edit", "deceased_name"), ("rev", "approve", None)] or (
+        ("rev", "edit", "deceased_name") in trail and trail[-1][:2] == ("rev", "approve")
+    )
     ctx.close()
 
 
@@ -282,8 +301,11 @@ def test_a_refused_correction_keeps_the_stored_value_shows_red_and_keeps_the_tex
     box = page.locator(f".st-key-edit_{rid}_death_date:not([data-stale=true]) input")
     box.fill("2013-02-30")
     page.locator(".st-key-save:not([data-stale=true]) button:visible").click()
-    error = page.locator('[data-testid="stForm"] [role="alert"]').filter(has_text="2013") \
+    error = (
+        page.locator('[data-testid="stForm"] [role="alert"]')
+        .filter(has_text="2013")
         .or_(page.locator('[data-testid="stForm"] [data-testid="field-error"]'))
+    )
     expect(error.first).to_be_visible()
     colour = error.first.evaluate("e => getComputedStyle(e).color")
     rgb = [int(v) for v in re.findall(r"\d+", colour)[:3]]
@@ -333,8 +355,9 @@ def test_every_field_is_readable_from_the_scan_even_where_a_header_was_not_recog
 
     settings, _ = app_env
     with store.session() as s, s.begin():
-        page_row = s.scalars(select(Page).join(SourceFile, Page.file_id == SourceFile.id)
-                             .where(SourceFile.rel_path == "page_001.jpg")).one()
+        page_row = s.scalars(
+            select(Page).join(SourceFile, Page.file_id == SourceFile.id).where(SourceFile.rel_path == "page_001.jpg")
+        ).one()
         layout = dict(page_row.layout)
         cols = list(layout["columns"])
         lost = [c for c in ("household_address", "death_date", "agent_name") if c in cols]
@@ -353,8 +376,9 @@ def test_every_field_is_readable_from_the_scan_even_where_a_header_was_not_recog
     crops = page.locator("tr[data-field] img")
     assert crops.count() >= 5
     crop_h = max(crops.nth(i).bounding_box()["height"] for i in range(crops.count()))
-    crop_scale = max(crops.nth(i).evaluate("e => e.getBoundingClientRect().height / e.naturalHeight")
-                     for i in range(crops.count()))
+    crop_scale = max(
+        crops.nth(i).evaluate("e => e.getBoundingClientRect().height / e.naturalHeight") for i in range(crops.count())
+    )
     strip_h = strip.bounding_box()["height"]
     strip_scale = strip.evaluate("e => e.getBoundingClientRect().height / e.naturalHeight")
     # legible: the row's text at least as large as in the field crops (not squeezed to the page width)
@@ -366,8 +390,11 @@ def test_every_field_is_readable_from_the_scan_even_where_a_header_was_not_recog
     shot(page, "review_record_view.png")
     page.locator(".st-key-zoom:not([data-stale=true]) label").filter(has_text="2×").click()
     expect(strip).to_be_visible()
-    page.wait_for_function("h => { const i = document.querySelector('[data-testid=row-strip] img');"
-                           " return i && i.getBoundingClientRect().height > h * 1.8; }", arg=strip_h)
+    page.wait_for_function(
+        "h => { const i = document.querySelector('[data-testid=row-strip] img');"
+        " return i && i.getBoundingClientRect().height > h * 1.8; }",
+        arg=strip_h,
+    )
     # the Duplicates page shows the same legible strips
     with store.session() as s, s.begin():
         s.add(RecordLink(a_id=ids[0], b_id=ids[1], score=0.8, status="uncertain", evidence={"deceased_name": 0.9}))
@@ -394,12 +421,15 @@ def test_full_numbers_are_revealed_by_a_logged_action_and_decided_records_are_re
     ctx, page = login(browser, served, "rev")
     open_record(page, rid)
     assert idn not in page.content()
-    assert page.locator(f".st-key-edit_{rid}_id_number:not([data-stale=true]) input").count() == 0  # not even in the form before a reveal
+    assert (
+        page.locator(f".st-key-edit_{rid}_id_number:not([data-stale=true]) input").count() == 0
+    )  # not even in the form before a reveal
     page.locator(f".st-key-reveal_{rid}_id_number:not([data-stale=true]) button:visible").click()
     expect(page.locator(f".st-key-edit_{rid}_id_number:not([data-stale=true]) input")).to_have_value(idn)
     with store.session() as s:
-        assert [(r.record_id, r.field, r.user) for r in s.scalars(select(Reveal).where(Reveal.record_id == rid))] == \
-            [(rid, "id_number", "rev")]
+        assert [(r.record_id, r.field, r.user) for r in s.scalars(select(Reveal).where(Reveal.record_id == rid))] == [
+            (rid, "id_number", "rev")
+        ]
     open_record(page, done)  # an approved record: read only, nothing to reveal
     expect(page.locator('[data-testid="stAlertContentInfo"]').first).to_be_visible()
     assert page.locator(".st-key-approve:not([data-stale=true])").count() == 0
@@ -430,7 +460,7 @@ def test_a_reload_keeps_the_session_logout_ends_it_and_failed_logins_lock(app_en
     expect(page.locator("h2").first).to_have_text(t("queue.title", "zh"))
     page.reload()
     expect(page.locator(".st-key-start:not([data-stale=true]) button:visible")).to_be_visible()  # still logged in
-    page.locator('.st-key-lang_pick:not([data-stale=true]) label').filter(has_text="English").click()
+    page.locator(".st-key-lang_pick:not([data-stale=true]) label").filter(has_text="English").click()
     expect(page.locator("h2").first).to_have_text(t("queue.title", "en"))
     page.locator(".st-key-logout:not([data-stale=true]) button:visible").click()
     expect(page.locator(".st-key-login_user:not([data-stale=true]) input")).to_be_visible()

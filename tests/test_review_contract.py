@@ -4,6 +4,7 @@ refused correction changes nothing; decided records are read only until an admin
 them; a ledger's never-recorded fields are declared once; reveals are logged; every CSV is safe for
 spreadsheets; the loader refuses empty mandatory fields on SQLite and PostgreSQL; logins slow down
 and lock; sessions end at logout and after the idle timeout."""
+
 from __future__ import annotations
 
 import csv
@@ -92,16 +93,28 @@ def test_approve_refuses_an_empty_mandatory_field_until_it_is_typed_or_marked_wi
     _blank(store, settings, rid, "deceased_name", "cremation_cert_no")
     with pytest.raises(ApprovalRefused) as refused:
         decide(store, rid, "approved", user="rev", settings=settings)
-    assert {("deceased_name", "mandatory_empty"), ("cremation_cert_no", "mandatory_empty")} <= {(g.field, g.code) for g in refused.value.gaps}
+    assert {("deceased_name", "mandatory_empty"), ("cremation_cert_no", "mandatory_empty")} <= {
+        (g.field, g.code) for g in refused.value.gaps
+    }
     assert _rec(store, rid).status == "needs_review"
     flagged = [g.field for g in approval_gaps(_rec(store, rid), {}, settings) if g.code == "unreviewed"]
-    entries = {"deceased_name": FieldEntry("王小明"), "cremation_cert_no": FieldEntry("", not_on_scan=True),
-               **{n: FieldEntry(_form(store, settings, rid, n)) for n in flagged}}
+    entries = {
+        "deceased_name": FieldEntry("王小明"),
+        "cremation_cert_no": FieldEntry("", not_on_scan=True),
+        **{n: FieldEntry(_form(store, settings, rid, n)) for n in flagged},
+    }
     out = review_form(store, rid, entries, user="rev", settings=settings, approve=True)  # no reason: the mark is refused
     assert not out.approved and [(r.field, r.code) for r in out.refused] == [("cremation_cert_no", "needs_reason")]
     assert _rec(store, rid).fields["deceased_name"]["value"] == "王小明"  # the valid correction was saved all the same
-    out = review_form(store, rid, {**entries, "deceased_name": FieldEntry("王小明")}, user="rev", settings=settings,
-                      reason="no certificate number on this row", approve=True)
+    out = review_form(
+        store,
+        rid,
+        {**entries, "deceased_name": FieldEntry("王小明")},
+        user="rev",
+        settings=settings,
+        reason="no certificate number on this row",
+        approve=True,
+    )
     assert out.approved and out.marked == ["cremation_cert_no"], (out.refused, out.gaps)
     rec = _rec(store, rid)
     assert rec.status == "approved" and rec.fields["cremation_cert_no"]["value"] is None
@@ -134,8 +147,11 @@ def test_a_flagged_value_must_be_confirmed_and_a_confirmation_holds_only_for_tha
     f = next(g.field for g in approval_gaps(_rec(store, other), {}, settings) if g.code == "unreviewed")
     confirm(store, other, [f], user="rev", settings=settings)
     with store.session() as s, s.begin():
-        s.execute(update(FieldReview).where(FieldReview.record_id == other, FieldReview.field == f)
-                  .values(value=json.dumps("something else", ensure_ascii=False)))
+        s.execute(
+            update(FieldReview)
+            .where(FieldReview.record_id == other, FieldReview.field == f)
+            .values(value=json.dumps("something else", ensure_ascii=False))
+        )
         reviews = {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == other))}
         assert f in {g.field for g in approval_gaps(s.get(Record, other), reviews, settings)}
 
@@ -144,8 +160,9 @@ def test_a_refused_correction_keeps_the_stored_value_and_writes_nothing(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]
     before = _rec(store, rid).fields["death_date"]["value"]
-    out = review_form(store, rid, {"death_date": FieldEntry("2013-02-30"), "agent_name": FieldEntry("李四")},
-                      user="rev", settings=settings)
+    out = review_form(
+        store, rid, {"death_date": FieldEntry("2013-02-30"), "agent_name": FieldEntry("李四")}, user="rev", settings=settings
+    )
     assert [(r.field, r.code) for r in out.refused] == [("death_date", "invalid")]
     assert "impossible_date" in out.refused[0].flags or out.refused[0].flags == ()
     rec = _rec(store, rid)
@@ -191,14 +208,14 @@ def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(see
     view = R.record_view(store, rid, settings)
     field = next(f for f in view.fields if f.name == name)
     assert field.column == "unknown_column" and field.gap == "empty_flagged"
-    assert all(next(f for f in R.record_view(store, r, settings).fields if f.name == name).needs_look
-               for r in _waiting(store))  # asked on every record of the page
+    assert all(
+        next(f for f in R.record_view(store, r, settings).fields if f.name == name).needs_look for r in _waiting(store)
+    )  # asked on every record of the page
     with pytest.raises(CorrectionError, match="administrator"):
         R.declare_absent(store, file_id, [name], user="rev", reason="no such column", settings=settings)
     with pytest.raises(CorrectionError, match="reason"):
         R.declare_absent(store, file_id, [name], user="boss", reason="", settings=settings)
-    assert R.declare_absent(store, file_id, [name], user="boss", reason="this register has no such column",
-                            settings=settings) > 0
+    assert R.declare_absent(store, file_id, [name], user="boss", reason="this register has no such column", settings=settings) > 0
     for r in _waiting(store):
         field = next(f for f in R.record_view(store, r, settings).fields if f.name == name)
         assert field.column == "absent" and field.gap is None and not field.needs_look
@@ -229,8 +246,9 @@ def test_every_csv_neutralizes_formulas_and_json_lines_keep_the_raw_value(seeded
     rid = _waiting(store)[0]
     out = review_form(store, rid, {"remarks": FieldEntry(FORMULA)}, user="rev", settings=settings)
     assert not out.refused and _rec(store, rid).fields["remarks"]["value"].startswith(FORMULA)
-    assert confirm(store, rid, [g.field for g in approval_gaps(_rec(store, rid), {}, settings)], user="rev",
-                   settings=settings, approve=True).approved
+    assert confirm(
+        store, rid, [g.field for g in approval_gaps(_rec(store, rid), {}, settings)], user="rev", settings=settings, approve=True
+    ).approved
     export_csv(store, tmp_path / "export.csv", settings.spec_version)
     with (tmp_path / "export.csv").open(encoding="utf-8", newline="") as f:
         cells = [c for row in csv.reader(f) for c in row]

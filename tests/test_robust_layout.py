@@ -1,6 +1,7 @@
 """Rulings of any colour and state, stamps told from ruling by shape, pages without ruling read from
 their text's alignment, missing ruling lines, faint ink (issue 21). Real images: generated register
 pages changed as real books differ (tests/robust_pages.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,11 @@ def _same_grid(grid, gt, tol=0.01):
     assert np.abs(drawn - found).max() < tol
 
 
-@pytest.mark.parametrize("rgb", [(200, 40, 40), (40, 140, 60), (50, 70, 200), (235, 160, 160), (150, 190, 160)],
-                         ids=["red", "green", "blue", "faded-red", "faded-green"])
+@pytest.mark.parametrize(
+    "rgb",
+    [(200, 40, 40), (40, 140, 60), (50, 70, 200), (235, 160, 160), (150, 190, 160)],
+    ids=["red", "green", "blue", "faded-red", "faded-green"],
+)
 def test_a_register_ruled_in_any_colour_keeps_its_grid(rgb):
     """Printed register books are often ruled in red or green: stamp removal painted red to paper and
     the table was lost ("0 horizontal and 0 vertical lines")."""
@@ -45,14 +49,14 @@ def test_a_stamp_is_told_from_ruling_and_red_print_by_shape():
     ring = [(1200 + int(160 * np.cos(a)), 900 + int(160 * np.sin(a))) for a in np.linspace(0, 2 * np.pi, 60)]
     on_lines = lambda x, y: min(abs(x - v) for v in xs) < 6 or min(abs(y - v) for v in ys) < 6  # noqa: E731
     off = [(x, y) for x, y in ring if not on_lines(x, y)]
-    assert np.median([gray[y - 2:y + 3, x - 2:x + 3].min() for x, y in off]) > 200
+    assert np.median([gray[y - 2 : y + 3, x - 2 : x + 3].min() for x, y in off]) > 200
     # the ruling under and beside the stamp stays dark, and so does the red header text
     y = ys[5]
-    assert gray[y - 2:y + 3, 1100:1300].min(axis=0).max() < 140
-    header = gray[ys[0] + 6:ys[1] - 5, xs[1] + 6:xs[2] - 5]
+    assert gray[y - 2 : y + 3, 1100:1300].min(axis=0).max() < 140
+    header = gray[ys[0] + 6 : ys[1] - 5, xs[1] + 6 : xs[2] - 5]
     assert (header < 150).sum() > 150
     mask = ruling_mask(bgr)
-    assert mask[ys[3], xs[0] + 50:xs[-1] - 50].mean() > 0.95  # a whole horizontal line
+    assert mask[ys[3], xs[0] + 50 : xs[-1] - 50].mean() > 0.95  # a whole horizontal line
     assert not mask[900, 1200]  # the stamp's star is no ruling
 
 
@@ -110,8 +114,12 @@ def test_faint_pen_strokes_are_not_a_sure_blank():
     for r, c in [(2, 2), (3, 5), (4, 6)]:
         inner = cell_inner(clean.image, grid.cell_box(r, c))
         assert faint_ink(inner) > 0, (r, c)
-    blank = [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)
-             if r > len(gt["rows"]) or not gt["rows"][r - 1]["cells"][c]]
+    blank = [
+        (r, c)
+        for r in range(1, grid.n_rows)
+        for c in range(grid.n_cols)
+        if r > len(gt["rows"]) or not gt["rows"][r - 1]["cells"][c]
+    ]
     assert len(blank) > 10
     for r, c in blank:
         inner = cell_inner(clean.image, grid.cell_box(r, c))
@@ -138,12 +146,15 @@ def _family_page(family: str, kind: str, seed: int, year: int) -> tuple[np.ndarr
     return np.ascontiguousarray(np.asarray(img.convert("RGB"))[:, :, ::-1]), gt
 
 
-@pytest.mark.parametrize("family,kind,seed,year", [
-    ("red_book", "cremation", 1, 2012),        # green: a corner of the hull pulled off (a stamp, a gap): sides fitted
-    ("red_book", "cremation", 3, 2012),        # blue ruling, thin, the page tilted 1.3 degrees
-    ("bilevel_print", "sea_burial", 1, 2015),  # 1-bit: thin lines broken by the threshold
-    ("faded_carbon", "cremation", 1, 2012),    # faded purple, broken, long stretches missing
-])
+@pytest.mark.parametrize(
+    "family,kind,seed,year",
+    [
+        ("red_book", "cremation", 1, 2012),  # green: a corner of the hull pulled off (a stamp, a gap): sides fitted
+        ("red_book", "cremation", 3, 2012),  # blue ruling, thin, the page tilted 1.3 degrees
+        ("bilevel_print", "sea_burial", 1, 2015),  # 1-bit: thin lines broken by the threshold
+        ("faded_carbon", "cremation", 1, 2012),  # faded purple, broken, long stretches missing
+    ],
+)
 def test_a_family_page_in_a_hard_ruling_state_gives_its_drawn_grid(family, kind, seed, year):
     """Pages of the variation families (samples/families.py) whose table was lost or read partly:
     found whole once the page is turned level, a 1-bit page is not median-filtered, and the ruling
@@ -163,9 +174,9 @@ def test_a_page_is_turned_level_by_its_lines_and_a_bilevel_page_keeps_its_thin_s
     assert abs(abs(estimate_skew(bgr)) - 2.0) < 0.3
     # a 1-bit page: strokes one pixel thin survive the noise removal; isolated dots do not
     bi = np.full((200, 300), 255, np.uint8)
-    bi[50, 20:280] = 0              # a one-pixel ruling line
-    bi[80:140, 100] = 0             # a one-pixel stroke
-    bi[170, 150] = 0                # a dot of scanner noise
+    bi[50, 20:280] = 0  # a one-pixel ruling line
+    bi[80:140, 100] = 0  # a one-pixel stroke
+    bi[170, 150] = 0  # a dot of scanner noise
     assert is_bilevel(bi)
     out, st = denoise(bi, 0.0)
     assert st.settings["method"] == "bilevel_specks"

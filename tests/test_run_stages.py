@@ -1,4 +1,5 @@
 """The run's stages without Prefect: resume after an interruption, nothing processed twice."""
+
 from __future__ import annotations
 
 import shutil
@@ -65,8 +66,9 @@ def test_settings_collect_every_problem_and_mask_passwords(monkeypatch):
 
 
 def test_connection_strings_never_travel_as_flow_parameters(monkeypatch):
-    s = Settings(db_url="postgresql://bf:s3cret@127.0.0.1:5432/work", platform_url="postgresql://bf:s3cret@127.0.0.1/p",
-                 engine="tesseract")
+    s = Settings(
+        db_url="postgresql://bf:s3cret@127.0.0.1:5432/work", platform_url="postgresql://bf:s3cret@127.0.0.1/p", engine="tesseract"
+    )
     public = s.public_dict()
     assert "s3cret" not in repr(public) and public["engine"] == "tesseract"
     for var, value in s.connection_env().items():

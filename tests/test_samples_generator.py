@@ -1,4 +1,5 @@
 """The synthetic ledger generator and the committed sample set (samples/)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,12 +21,27 @@ INVALID = SAMPLES / "invalid"
 
 # Written out again from SPEC.md on purpose: the test must not trust the generator's own tables.
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-YANTAI = {"370602", "370611", "370612", "370613", "370614", "370681", "370682", "370683", "370684", "370685",
-          "370686", "370687", "370634"}
+YANTAI = {
+    "370602",
+    "370611",
+    "370612",
+    "370613",
+    "370614",
+    "370681",
+    "370682",
+    "370683",
+    "370684",
+    "370685",
+    "370686",
+    "370687",
+    "370634",
+}
 
 
 def check_ok(id18: str) -> bool:
-    return len(id18) == 18 and id18[:17].isdigit() and "10X98765432"[sum(int(d) * w for d, w in zip(id18, WEIGHTS)) % 11] == id18[17]
+    return (
+        len(id18) == 18 and id18[:17].isdigit() and "10X98765432"[sum(int(d) * w for d, w in zip(id18, WEIGHTS)) % 11] == id18[17]
+    )
 
 
 def gt_files() -> list[Path]:
@@ -67,8 +83,14 @@ def test_age_at():
 def test_date_and_cert_styles():
     d = dt.date(2013, 4, 7)
     got = {s: g.format_date(d, s) for s in g.DATE_STYLES}
-    assert got == {"dot": "2013.4.7", "dash": "2013-04-07", "slash": "2013/4/7", "cjk": "2013年4月7日",
-                   "short": "13.4.7", "hanzi": "二〇一三年四月七日"}
+    assert got == {
+        "dot": "2013.4.7",
+        "dash": "2013-04-07",
+        "slash": "2013/4/7",
+        "cjk": "2013年4月7日",
+        "short": "13.4.7",
+        "hanzi": "二〇一三年四月七日",
+    }
     assert g.format_date(dt.date(2010, 12, 31), "hanzi") == "二〇一〇年十二月三十一日"
     assert [g.format_cert(2013, 514, s) for s in g.CERT_STYLES] == ["201300514", "No.201300514", "2013-00514", "13-0514"]
 
@@ -175,8 +197,14 @@ def test_clean_page_has_no_degradation():
 
 # --------------------------------------------------------------------------- the committed set
 def test_committed_files_exist_with_gt():
-    expected = ["cremation_yantai_2013.pdf", "sea_burial_yantai_2013.pdf", "cremation_longkou_2016.tiff",
-                "jpeg_volume/page_001.jpg", "jpeg_volume/page_002.jpg", "jpeg_volume/page_003.jpg"]
+    expected = [
+        "cremation_yantai_2013.pdf",
+        "sea_burial_yantai_2013.pdf",
+        "cremation_longkou_2016.tiff",
+        "jpeg_volume/page_001.jpg",
+        "jpeg_volume/page_002.jpg",
+        "jpeg_volume/page_003.jpg",
+    ]
     for name in expected:
         scan = LEDGERS / name
         assert scan.is_file() and scan.stat().st_size > 0, name
@@ -223,6 +251,7 @@ def test_committed_sea_burial_shares_persons_with_cremation():
     def rows(name):
         doc = json.loads((LEDGERS / name).read_text(encoding="utf-8"))
         return {r["person_id"]: r["record"] for p in doc["pages"] for r in p["rows"]}
+
     crem, sea = rows("cremation_yantai_2013.gt.json"), rows("sea_burial_yantai_2013.gt.json")
     shared = crem.keys() & sea.keys()
     assert shared

@@ -1,6 +1,7 @@
 """Security: the review app refuses every screen without login and every screen beyond the role; no SQL
 built by string formatting anywhere in the source; paths from outside (scan folders, symlinks, file
 names, image ids from the database) cannot escape their folder; passwords kept as argon2 hashes."""
+
 from __future__ import annotations
 
 import ast
@@ -39,8 +40,11 @@ SCREENS = {
     "crosscheck": ("名册核查", {"reviewer", "administrator"}),
 }
 LOGIN_LABELS = [t("login.user", "zh"), t("login.password", "zh")]
-ACCOUNTS = {"reviewer": ("rev", "password-rev"), "archivist": ("arch", "password-arch"),
-            "administrator": ("boss", "password-boss")}
+ACCOUNTS = {
+    "reviewer": ("rev", "password-rev"),
+    "archivist": ("arch", "password-arch"),
+    "administrator": ("boss", "password-boss"),
+}
 
 
 @pytest.fixture()
@@ -148,8 +152,13 @@ def sql_built_by_formatting(tree: ast.AST) -> list[int]:
     .format(), directly or through a variable assigned such a string in the same function."""
     bad: list[int] = []
     for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-        built = {t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and _formatted(n.value)
-                 for t in n.targets if isinstance(t, ast.Name)}
+        built = {
+            t.id
+            for n in ast.walk(scope)
+            if isinstance(n, ast.Assign) and _formatted(n.value)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         for n in ast.walk(scope):
             if not isinstance(n, ast.Call) or not n.args:
                 continue
@@ -163,8 +172,10 @@ def sql_built_by_formatting(tree: ast.AST) -> list[int]:
 
 
 def test_the_scanner_catches_formatted_sql():
-    code = "def f(c, t, v):\n    c.execute(f'select * from {t}')\n    q = 'delete from %s' % t\n    c.execute(q)\n" \
-           "    c.execute(text('select 1'))\n    c.execute(text('select :v'), {'v': v})\n    c.exec_driver_sql('x' + t)\n"
+    code = (
+        "def f(c, t, v):\n    c.execute(f'select * from {t}')\n    q = 'delete from %s' % t\n    c.execute(q)\n"
+        "    c.execute(text('select 1'))\n    c.execute(text('select :v'), {'v': v})\n    c.exec_driver_sql('x' + t)\n"
+    )
     assert sql_built_by_formatting(ast.parse(code)) == [2, 4, 7]
 
 
@@ -214,8 +225,10 @@ def test_a_symlink_out_of_the_scan_folder_is_never_read_nor_copied(tmp_path):
     assert not (settings.data_path / "quarantine").exists() or not any((settings.data_path / "quarantine").iterdir())
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..", ".hidden", "a/b\\c.pdf", "烟台 殡仪馆 $(rm -rf x);'a'.jpg",
-                                  "x" * 400 + ".pdf", "\x00\n.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "..", ".hidden", "a/b\\c.pdf", "烟台 殡仪馆 $(rm -rf x);'a'.jpg", "x" * 400 + ".pdf", "\x00\n.jpg"],
+)
 def test_copy_names_are_one_plain_component(tmp_path, name):
     safe = safe_file_name(name)
     assert safe and "/" not in safe and "\\" not in safe and not safe.startswith(".") and len(safe) <= 100
@@ -231,11 +244,14 @@ from pipeline.kernel.config import mask_url  # noqa: E402
 HIDDEN = "S3cretPw"
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql://:{HIDDEN}@127.0.0.1:1/x",                      # empty user
-    f"postgresql://loader@127.0.0.1:1/x?password={HIDDEN}",       # password in the query string
-    "postgresql://loader:S3c@retPw@127.0.0.1:1/x",                # an unescaped '@' in the password
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://:{HIDDEN}@127.0.0.1:1/x",  # empty user
+        f"postgresql://loader@127.0.0.1:1/x?password={HIDDEN}",  # password in the query string
+        "postgresql://loader:S3c@retPw@127.0.0.1:1/x",  # an unescaped '@' in the password
+    ],
+)
 def test_passwords_are_masked_through_the_url_parser_in_every_form(tmp_path, url):
     """The password (or the tail an unescaped '@' cut off) was printed in the connection error."""
     secret_parts = ["retPw", HIDDEN]  # the tail an '@' cuts off: what a driver echoes as a host name

@@ -1,4 +1,5 @@
 """Rates and 95 % intervals of the audit (pipeline.kernel.stats) against textbook values."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,8 @@ def test_one_field_per_record_is_the_plain_interval_and_clustered_errors_widen_i
     plain = clustered_rate([(1, 1)] * 3 + [(1, 0)] * 97)
     assert (plain.rate, plain.n_eff) == (0.03, pytest.approx(100))
     assert (plain.low, plain.high) == pytest.approx(wilson(3, 100))
-    spread = clustered_rate([(15, 1)] * 6 + [(15, 0)] * 94)       # 6 wrong fields in 6 records
-    clumped = clustered_rate([(15, 3)] * 2 + [(15, 0)] * 98)      # the same 6 in 2 records
+    spread = clustered_rate([(15, 1)] * 6 + [(15, 0)] * 94)  # 6 wrong fields in 6 records
+    clumped = clustered_rate([(15, 3)] * 2 + [(15, 0)] * 98)  # the same 6 in 2 records
     assert spread.rate == clumped.rate == pytest.approx(6 / 1500)
     assert clumped.n_eff < spread.n_eff and clumped.high > spread.high
     # weights: a record standing for more counts more, and the effective size shrinks

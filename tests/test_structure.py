@@ -1,5 +1,6 @@
 """Structure checks and columns identified by header and content (issue 21): the rules on texts,
 no image and no OCR (the image side is in tests/test_robust_layout.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,21 +12,110 @@ from pipeline.page.routing import NEEDS_REVIEW, route
 from pipeline.page.structure import Structure, check_serials
 
 TITLE = "烟台市殡仪馆火化登记簿（2013年）"
-HEADER = ["序号", "火化证号", "姓名", "性别", "年龄", "公民身份号码", "户籍地址", "死亡日期", "死亡原因", "火化日期",
-          "骨灰去向", "经办人", "关系", "电话", "备注"]
-ROWS = [
-    ["1", "2013-00028", "朱凤环", "女", "76岁", "370601193608241141", "福山区清洋街道永达街169号", "2013.1.1", "病故", "2013.1.2",
-     "家属带回", "初新", "子", "15205137267", ""],
-    ["2", "2013-00029", "宋国", "男", "90", "370602192201242216", "芝罘区只楚街道西沙旺村", "2012.12.31", "病故", "2013.1.2",
-     "骨灰寄存", "宋建", "子", "0535-5501190", ""],
-    ["3", "2013-00030", "姜宁", "男", "44", "37060219680723071X", "芝罘区环山路99号", "2013.1.1", "车祸", "2013.1.2",
-     "海葬", "姜霞", "妹", "18775735707", "外地户籍"],
-    ["4", "2013-00031", "杨玉英", "女", "85岁", "370602270122780", "芝罘区只楚街道通世路101号", "2012.12.26", "病故", "2013.1.2",
-     "家属带回", "姜燊", "女儿", "15835354809", ""],
+HEADER = [
+    "序号",
+    "火化证号",
+    "姓名",
+    "性别",
+    "年龄",
+    "公民身份号码",
+    "户籍地址",
+    "死亡日期",
+    "死亡原因",
+    "火化日期",
+    "骨灰去向",
+    "经办人",
+    "关系",
+    "电话",
+    "备注",
 ]
-FIELDS = ["row_no", "cremation_cert_no", "deceased_name", "sex_code", "age_years", "id_number", "household_address",
-          "death_date", "death_cause_code", "cremation_date", "ashes_destination_code", "agent_name", "agent_relation_code",
-          "agent_phone", "remarks"]
+ROWS = [
+    [
+        "1",
+        "2013-00028",
+        "朱凤环",
+        "女",
+        "76岁",
+        "370601193608241141",
+        "福山区清洋街道永达街169号",
+        "2013.1.1",
+        "病故",
+        "2013.1.2",
+        "家属带回",
+        "初新",
+        "子",
+        "15205137267",
+        "",
+    ],
+    [
+        "2",
+        "2013-00029",
+        "宋国",
+        "男",
+        "90",
+        "370602192201242216",
+        "芝罘区只楚街道西沙旺村",
+        "2012.12.31",
+        "病故",
+        "2013.1.2",
+        "骨灰寄存",
+        "宋建",
+        "子",
+        "0535-5501190",
+        "",
+    ],
+    [
+        "3",
+        "2013-00030",
+        "姜宁",
+        "男",
+        "44",
+        "37060219680723071X",
+        "芝罘区环山路99号",
+        "2013.1.1",
+        "车祸",
+        "2013.1.2",
+        "海葬",
+        "姜霞",
+        "妹",
+        "18775735707",
+        "外地户籍",
+    ],
+    [
+        "4",
+        "2013-00031",
+        "杨玉英",
+        "女",
+        "85岁",
+        "370602270122780",
+        "芝罘区只楚街道通世路101号",
+        "2012.12.26",
+        "病故",
+        "2013.1.2",
+        "家属带回",
+        "姜燊",
+        "女儿",
+        "15835354809",
+        "",
+    ],
+]
+FIELDS = [
+    "row_no",
+    "cremation_cert_no",
+    "deceased_name",
+    "sex_code",
+    "age_years",
+    "id_number",
+    "household_address",
+    "death_date",
+    "death_cause_code",
+    "cremation_date",
+    "ashes_destination_code",
+    "agent_name",
+    "agent_relation_code",
+    "agent_phone",
+    "remarks",
+]
 
 
 def _columns(header, rows):
@@ -58,8 +148,22 @@ def test_a_misread_header_is_identified_by_what_its_column_holds():
 
 def test_columns_in_another_order_with_other_wordings_and_an_extra_column():
     order = [0, 2, 3, 4, 5, 1, 6, 9, 7, 8, 10, 11, 12, 13]
-    header = ["顺序号", "逝者姓名", "性别", "享年", "身份证号", "火化证明编号", "家庭住址", "火化时间", "去世日期", "死因",
-              "骨灰处理", "经手人", "与逝者的关系", "联系电话"]
+    header = [
+        "顺序号",
+        "逝者姓名",
+        "性别",
+        "享年",
+        "身份证号",
+        "火化证明编号",
+        "家庭住址",
+        "火化时间",
+        "去世日期",
+        "死因",
+        "骨灰处理",
+        "经手人",
+        "与逝者的关系",
+        "联系电话",
+    ]
     rows = [[r[i] for i in order] + ["3号炉"] for r in ROWS]
     got = assign_columns("cremation", header + ["炉号"], _columns(header + ["炉号"], rows))
     assert [a.field for a in got] == [FIELDS[i] for i in order] + [None]
@@ -85,14 +189,17 @@ def test_a_column_whose_cells_do_not_fit_its_header_is_doubted():
     assert got[5].field is None and "cells do not fit" in got[5].doubt
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("序号火化证号", (2, "row_no", "cremation_cert_no")),
-    ("姓名性别", (2, "deceased_name", "sex_code")),
-    ("经办人姓名", None),  # one wording of agent_name, though 经办人 and 姓名 are wordings of two fields
-    ("逝者姓名", None),     # two wordings of one field
-    ("火化证明编号", None),
-    ("与逝者关系", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("序号火化证号", (2, "row_no", "cremation_cert_no")),
+        ("姓名性别", (2, "deceased_name", "sex_code")),
+        ("经办人姓名", None),  # one wording of agent_name, though 经办人 and 姓名 are wordings of two fields
+        ("逝者姓名", None),  # two wordings of one field
+        ("火化证明编号", None),
+        ("与逝者关系", None),
+    ],
+)
 def test_a_header_naming_two_fields_is_a_missing_ruling_line(text, expected):
     assert merged_header("cremation", text) == expected
 
@@ -137,7 +244,9 @@ def test_a_doubted_page_or_column_doubts_its_fields_and_sends_every_record_to_re
         assert "page: no ruling lines were found" in row.record.problems
         assert "page_structure_doubted" in row.record.fields["id_number"].flags
     clean = _map(FIELDS, ROWS)
-    assert out[0].record.fields["id_number"].confidence == pytest.approx(0.5 * clean[0].record.fields["id_number"].confidence, abs=1e-3)
+    assert out[0].record.fields["id_number"].confidence == pytest.approx(
+        0.5 * clean[0].record.fields["id_number"].confidence, abs=1e-3
+    )
     col = Structure(columns={5: ["its header and cells fit id_number hardly better than age_years"]})
     out = _map(FIELDS, ROWS, col)
     assert "column_doubted" in out[0].record.fields["id_number"].flags

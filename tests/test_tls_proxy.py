@@ -1,6 +1,7 @@
 """The review app served to the office through the documented TLS proxy (docs/review-nginx.conf), run
 once against Debian's real nginx: HTTPS in Chromium, the session and XSRF cookies marked Secure, the
 session surviving a reload, requests without the XSRF token refused, plain HTTP sent to HTTPS."""
+
 from __future__ import annotations
 
 import os
@@ -64,27 +65,56 @@ def proxied(tmp_path):
         add_user(store, "rev", "reviewer", "password-rev")
     app_port, https_port, http_port = free_port(), free_port(), free_port()
     crt, key = tmp_path / "review.crt", tmp_path / "review.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(crt),
-                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     site = CONF.read_text(encoding="utf-8")  # the documented configuration, only ports and paths replaced
-    for old, new in (("listen 80;", f"listen 127.0.0.1:{http_port};"), ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
-                     ("/etc/ssl/backfill/review.crt", str(crt)), ("/etc/ssl/backfill/review.key", str(key)),
-                     ("127.0.0.1:8501", f"127.0.0.1:{app_port}")):
+    for old, new in (
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+        ("/etc/ssl/backfill/review.crt", str(crt)),
+        ("/etc/ssl/backfill/review.key", str(key)),
+        ("127.0.0.1:8501", f"127.0.0.1:{app_port}"),
+    ):
         assert old in site, old
         site = site.replace(old, new)
     (tmp_path / "site.conf").write_text(site, encoding="utf-8")
     temps = "\n".join(f"  {k}_temp_path {tmp_path / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (tmp_path / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "") +
-        f"worker_processes 1;\ndaemon off;\npid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\n"
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\ndaemon off;\npid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\n"
         f"events {{ worker_connections 64; }}\nhttp {{\n  access_log {tmp_path / 'access.log'};\n{temps}\n"
-        f"  include {tmp_path / 'site.conf'};\n}}\n", encoding="utf-8")
+        f"  include {tmp_path / 'site.conf'};\n}}\n",
+        encoding="utf-8",
+    )
     check = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr  # the documented file is valid nginx configuration
     app = serve(settings.data_dir, tmp_path, app_port)
-    proxy = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, start_new_session=True)
+    proxy = subprocess.Popen(
+        [nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     url = f"https://127.0.0.1:{https_port}"
     try:
         deadline = time.time() + 30

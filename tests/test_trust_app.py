@@ -1,6 +1,7 @@
 """The review app with the blind audit (issue 23), in-process with Streamlit's AppTest over a real
 store: an audit record is shown on the same screen as any record; the administrator's quality,
 thresholds and lexicon pages (texts in Simplified Chinese, review_app/trust.py)."""
+
 from __future__ import annotations
 
 import re
@@ -106,7 +107,9 @@ def test_the_quality_page_shows_rates_the_target_and_why(env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[TEXT["m_drawn"]] == "40" and metrics[TEXT["m_reviewed"]] == "20"
     charts = at.get("vega_lite_chart")
-    assert charts and "errorbar" not in charts[0].proto.spec and '"strokeDash"' in charts[0].proto.spec  # the plot, its target line
+    assert (
+        charts and "errorbar" not in charts[0].proto.spec and '"strokeDash"' in charts[0].proto.spec
+    )  # the plot, its target line
     table = at.dataframe[0].value
     states = set(table[TEXT["col_state"]])
     assert TEXT["state"]["sent_back"] in states and TEXT["state"]["pending"] in states

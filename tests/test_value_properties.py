@@ -1,6 +1,7 @@
 """Malformed values, property-based (issue 8): the helpers and validators tests/test_mapping_properties.py
 does not cover, and build_record's output checked field by field against the spec (type, length,
 code in its table, date range, ID check digit), the raw text kept. Example counts kept modest."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,8 +87,11 @@ def test_15_digit_ids_become_valid_18_digit_ids_with_the_same_birth_date(birth, 
 @PROPS
 @given(text, st.integers(1, 300))
 def test_text_fields_respect_their_length(raw, limit):
-    for n, most in ((normalize_text(raw, limit), limit), (normalize_address(raw, SPEC, limit), limit),
-                    (normalize_sea_area(raw, SPEC, limit), limit)):
+    for n, most in (
+        (normalize_text(raw, limit), limit),
+        (normalize_address(raw, SPEC, limit), limit),
+        (normalize_sea_area(raw, SPEC, limit), limit),
+    ):
         assert n.raw == raw and all(f in FLAGS for f in n.flags)
         assert n.value is None or (isinstance(n.value, str) and 0 < len(n.value) <= most)
 
@@ -149,8 +153,12 @@ def _check_value(kind: str, name: str, value: object, year: int | None) -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(sorted(SPEC.kinds)), st.dictionaries(st.sampled_from(_FIELDS), text, max_size=16),
-       st.one_of(st.none(), st.integers(2008, 2020)), st.floats(0, 1))
+@given(
+    st.sampled_from(sorted(SPEC.kinds)),
+    st.dictionaries(st.sampled_from(_FIELDS), text, max_size=16),
+    st.one_of(st.none(), st.integers(2008, 2020)),
+    st.floats(0, 1),
+)
 def test_build_record_values_are_within_the_spec(kind, row, year, conf):
     cells = {k: RawCell(v, conf, None) for k, v in row.items()}
     rec = build_record(kind, cells, RecordContext("370600100001", year))

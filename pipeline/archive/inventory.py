@@ -22,6 +22,7 @@ Matching a scanned file to a volume (one rule, used by `backfill status`, the ad
    without a volume (shown as volume "—", not in inventory when none exists);
 3. a file whose pages are not processed yet and that no pattern names is "unidentified" until read.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,8 +55,10 @@ class InventoryError(BackfillError):
 
     def __init__(self, path: str, problems: list[str]):
         shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
-        super().__init__(f"{path}: {len(problems)} bad line(s), nothing imported:\n  " + "\n  ".join(shown),
-                         hint="fix the lines named and import the file again")
+        super().__init__(
+            f"{path}: {len(problems)} bad line(s), nothing imported:\n  " + "\n  ".join(shown),
+            hint="fix the lines named and import the file again",
+        )
         self.problems = problems
 
 
@@ -92,8 +95,9 @@ def parse_inventory(text: str, source: str, spec_version: str | None = None) -> 
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
     if missing or unknown:
-        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + \
-                ([f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
+        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+        )
         raise InventoryError(source, [f"line 1: {'; '.join(parts)} (columns: {', '.join(COLUMNS)})"])
     rows: list[VolumeRow] = []
     problems: list[str] = []
@@ -169,9 +173,17 @@ def import_inventory_text(store: Store, text: str, source: str, settings: Settin
         for r in rows:
             v = existing.get((r.funeral_home_code, r.ledger_kind, r.year, r.volume))
             if v is None:
-                s.add(LedgerVolume(funeral_home_code=r.funeral_home_code, ledger_kind=r.ledger_kind, year=r.year,
-                                   volume=r.volume, expected_pages=r.expected_pages, path_pattern=r.path_pattern,
-                                   notes=r.notes))
+                s.add(
+                    LedgerVolume(
+                        funeral_home_code=r.funeral_home_code,
+                        ledger_kind=r.ledger_kind,
+                        year=r.year,
+                        volume=r.volume,
+                        expected_pages=r.expected_pages,
+                        path_pattern=r.path_pattern,
+                        notes=r.notes,
+                    )
+                )
                 out.added += 1
             elif (v.expected_pages, v.path_pattern, v.notes) != (r.expected_pages, r.path_pattern, r.notes):
                 v.expected_pages, v.path_pattern, v.notes, v.imported_at = r.expected_pages, r.path_pattern, r.notes, utcnow()
@@ -198,18 +210,23 @@ class Volume:
 @dataclass(frozen=True)
 class FileMatch:
     file_id: int
-    funeral_home_code: str      # UNIDENTIFIED when not known yet
+    funeral_home_code: str  # UNIDENTIFIED when not known yet
     ledger_kind: str
     year: int | None
-    volume_id: int | None       # None: not matched to one inventory volume
-    how: str                    # pattern / title / unidentified
+    volume_id: int | None  # None: not matched to one inventory volume
+    how: str  # pattern / title / unidentified
 
 
 def volumes(store: Store) -> list[Volume]:
     with store.session() as s:
-        return [Volume(v.id, v.funeral_home_code, v.ledger_kind, v.year, v.volume, v.expected_pages, v.path_pattern)
-                for v in s.scalars(select(LedgerVolume).order_by(LedgerVolume.funeral_home_code, LedgerVolume.year,
-                                                                 LedgerVolume.ledger_kind, LedgerVolume.volume))]
+        return [
+            Volume(v.id, v.funeral_home_code, v.ledger_kind, v.year, v.volume, v.expected_pages, v.path_pattern)
+            for v in s.scalars(
+                select(LedgerVolume).order_by(
+                    LedgerVolume.funeral_home_code, LedgerVolume.year, LedgerVolume.ledger_kind, LedgerVolume.volume
+                )
+            )
+        ]
 
 
 def pattern_matches(pattern: str, rel_path: str) -> bool:

@@ -2,6 +2,7 @@
 
 Everything printed is counts, file:line positions and reasons; never a value of the roll.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,9 @@ def cmd_crosscheck(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.crosscheck.rolls import RollOptions
     from pipeline.kernel.store import Store
 
-    options = RollOptions.load(args.mapping, args.column or (), sheet=args.sheet, encoding=args.encoding,
-                               header_row=args.header_row)
+    options = RollOptions.load(
+        args.mapping, args.column or (), sheet=args.sheet, encoding=args.encoding, header_row=args.header_row
+    )
     bar = None
     if sys.stderr.isatty() and not args.json:
         from tqdm import tqdm
@@ -38,8 +40,17 @@ def cmd_crosscheck(args: argparse.Namespace, settings: Settings) -> int:
     settings.data_path.mkdir(parents=True, exist_ok=True)
     with Store.open(settings) as store:
         try:
-            s = run_check(store, settings, args.roll_file, args.kind, options, args.out, user=getpass.getuser(),
-                          again=args.again, progress=progress)
+            s = run_check(
+                store,
+                settings,
+                args.roll_file,
+                args.kind,
+                options,
+                args.out,
+                user=getpass.getuser(),
+                again=args.again,
+                progress=progress,
+            )
         finally:
             if bar is not None:
                 bar.close()
@@ -48,13 +59,18 @@ def cmd_crosscheck(args: argparse.Namespace, settings: Settings) -> int:
         return ExitCode.ok
     print("\n".join(ln for ln in report_lines(s) if ln))
     if s.bad_first:
-        print(f"问题行（前 {min(SHOWN_BAD_ROWS, s.bad_rows)} 条，共 {s.bad_rows} 条" +
-              ("，全部见 " + str(Path(args.out) / "bad_rows.csv") if args.out else "") + "）：")
+        print(
+            f"问题行（前 {min(SHOWN_BAD_ROWS, s.bad_rows)} 条，共 {s.bad_rows} 条"
+            + ("，全部见 " + str(Path(args.out) / "bad_rows.csv") if args.out else "")
+            + "）："
+        )
         for b in s.bad_first[:SHOWN_BAD_ROWS]:
             print(f"  {b['where']}: {b['reason']}" + ("" if b["checked"] else "（未参与比对）"))
     if args.out:
-        print(f"命中已写入 {args.out}：auto_confirmed.csv / .jsonl（自动确认），to_review.csv / .jsonl（待复核），"
-              "report.md（报告，含保留了什么）")
+        print(
+            f"命中已写入 {args.out}：auto_confirmed.csv / .jsonl（自动确认），to_review.csv / .jsonl（待复核），"
+            "report.md（报告，含保留了什么）"
+        )
     print(f"复核：backfill review → 名册核查；导出确认的命中：backfill crosscheck-export {s.check_id} --out DIR")
     return ExitCode.ok
 
@@ -69,8 +85,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         print("no check yet")
     for c in rows:
         n = c.counts
-        print(f"{c.check_id:>5}  {c.kind:9} {c.status:11} {c.started_at:%Y-%m-%d %H:%M}  {c.roll_file}  "
-              f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}")
+        print(
+            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {c.started_at:%Y-%m-%d %H:%M}  {c.roll_file}  "
+            f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}"
+        )
     return ExitCode.ok
 
 
@@ -80,8 +98,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     with Store.open(settings) as store:
         e = export_check(store, args.check, args.out, user=getpass.getuser())
-    print(f"check {args.check}: {e.confirmed} confirmed hit(s) written to {e.directory} "
-          f"(hits.csv, hits.jsonl, manifest.json, 说明.txt); {e.waiting} still to review, {e.not_same} not the same person (not exported)")
+    print(
+        f"check {args.check}: {e.confirmed} confirmed hit(s) written to {e.directory} "
+        f"(hits.csv, hits.jsonl, manifest.json, 说明.txt); {e.waiting} still to review, {e.not_same} not the same person (not exported)"
+    )
     return ExitCode.ok
 
 
@@ -95,23 +115,31 @@ def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.ok
 
 
-def add_commands(sub, common: Callable[[argparse.ArgumentParser], None],
-                 settings_of: Callable[[argparse.Namespace], Settings]) -> None:
+def add_commands(
+    sub, common: Callable[[argparse.ArgumentParser], None], settings_of: Callable[[argparse.Namespace], Settings]
+) -> None:
     from pipeline.crosscheck.rolls import FIELDS, KINDS
 
     def run(fn):
         return lambda args: fn(args, settings_of(args))
 
-    c = sub.add_parser("crosscheck", help="check a roll of another department (低保, pensions, household or marriage "
-                                          "register) against the platform's deceased")
+    c = sub.add_parser(
+        "crosscheck",
+        help="check a roll of another department (低保, pensions, household or marriage "
+        "register) against the platform's deceased",
+    )
     c.add_argument("roll_file", help="the roll: CSV (UTF-8 or GB 18030) or .xlsx")
     c.add_argument("--kind", required=True, choices=list(KINDS), help="what the roll is")
     common(c)
     c.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
     c.add_argument("--out", help="folder for the hits (auto-confirmed and to review apart), bad rows and the report")
-    c.add_argument("--column", action="append", metavar="FIELD=HEADER",
-                   help=f"the header of a field's column where it is not recognized; fields: {', '.join(FIELDS)} "
-                        "(男方.name, 女方.id_number … for a marriage record); FIELD= for none")
+    c.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=HEADER",
+        help=f"the header of a field's column where it is not recognized; fields: {', '.join(FIELDS)} "
+        "(男方.name, 女方.id_number … for a marriage record); FIELD= for none",
+    )
     c.add_argument("--mapping", help="a TOML file with a [columns] table (and header_row, sheet, encoding)")
     c.add_argument("--sheet", help="only this worksheet of an .xlsx (default: every sheet with a recognized header)")
     c.add_argument("--encoding", help="the CSV's encoding (default: UTF-8 if it decodes as such, else GB 18030)")

@@ -1,4 +1,5 @@
 """The `backfill` command. The library raises; here exceptions become exit codes and hints."""
+
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             private_dir(settings.data_path)  # page images, quarantine copies, Prefect's state: owner-only
         except OSError as e:
-            raise BackfillError(f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
-                                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+            raise BackfillError(
+                f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
+                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)",
+            ) from e
         Store.open(settings).dispose()  # create the schema before the progress bar polls it
         from ocr.registry import get_engine
 
@@ -117,16 +120,35 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  records      {sm['records']:>6}",
         f"  auto-accepted{sm['auto_accepted']:>6}",
         f"  needs review {sm['needs_review']:>6}",
-        *([f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
-          if sm.get("audit_drawn") else []),
-        *([f"  sent back    {sm['audit_sent_back']:>6}  (volumes whose audit failed: see `backfill status --quality`)"]
-          if sm.get("audit_sent_back") else []),
+        *(
+            [f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
+            if sm.get("audit_drawn")
+            else []
+        ),
+        *(
+            [f"  sent back    {sm['audit_sent_back']:>6}  (volumes whose audit failed: see `backfill status --quality`)"]
+            if sm.get("audit_sent_back")
+            else []
+        ),
         f"  duplicates merged {sm['clusters_merged']}",
-        *([f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"] if sm.get("excluded_files") else []),
-        *([f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, "
-           f"{sm['loaded']['unchanged']} unchanged"] if sm.get("loaded") else []),
-        *([f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
-          if "pages_read" in sm else []),
+        *(
+            [f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"]
+            if sm.get("excluded_files")
+            else []
+        ),
+        *(
+            [
+                f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, "
+                f"{sm['loaded']['unchanged']} unchanged"
+            ]
+            if sm.get("loaded")
+            else []
+        ),
+        *(
+            [f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
+            if "pages_read" in sm
+            else []
+        ),
         f"  store: {mask_url(settings.store_url)}",
     ]
     if sm.get("not_read"):
@@ -142,8 +164,9 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         lines += [f"  {shown(p['file'])} page {p['page']}: scanned {scanned_as(p['degrees'])}" for p in sm["pages_turned"]]
     if sm["pages_problem"]:
         lines.append("pages with problems:")
-        lines += [f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}"
-                  for p in sm["pages_problem"]]
+        lines += [
+            f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}" for p in sm["pages_problem"]
+        ]
     return "\n".join(lines)
 
 
@@ -165,12 +188,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with Store.open(settings) as store:
         res = load(store, settings)
-    print(f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged")
+    print(
+        f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged"
+    )
     for table, n in sorted(res.by_table.items()):
         print(f"  {table}: {n} accepted records checked")
     if res.refused:
-        print(f"not loaded: {len(res.refused)} row(s) with an empty mandatory field (fix them in review; "
-              "an administrator reopens a decided record):", file=sys.stderr)
+        print(
+            f"not loaded: {len(res.refused)} row(s) with an empty mandatory field (fix them in review; "
+            "an administrator reopens a decided record):",
+            file=sys.stderr,
+        )
         for r in res.refused[:50]:
             print(f"  {r.describe()}", file=sys.stderr)
         if len(res.refused) > 50:
@@ -266,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     from pipeline.cli.runs import add_commands as add_run_commands
     from pipeline.cli.runs import add_run_options
+
     add_run_options(r)
     r.set_defaults(func=cmd_run)
 
@@ -302,10 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     platform(ip)
     ip.set_defaults(func=cmd_import_package)
 
-    rm = sub.add_parser("remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)")
+    rm = sub.add_parser(
+        "remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)"
+    )
     common(rm)
     from pipeline.cli.trust import add_commands as add_trust_commands
     from pipeline.cli.trust import add_remap_options
+
     add_remap_options(rm)
     rm.set_defaults(func=cmd_remap)
 
@@ -313,10 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     en.set_defaults(func=cmd_engines)
 
     from pipeline.cli.review import add_commands  # users + review (the review app)
+
     add_commands(sub, common, _settings)
     add_run_commands(sub, common, _settings)  # inventory, status, serve (issue 6)
     add_trust_commands(sub, common, _settings)  # audit, calibrate, lexicon (issue 23)
     from pipeline.cli.crosscheck import add_commands as add_crosscheck_commands
+
     add_crosscheck_commands(sub, common, _settings)  # rolls of other departments against the deceased (issue 24)
     return p
 
@@ -332,17 +366,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except BackfillError as e:
-        secrets = [x for u in (getattr(args, "db", None), getattr(args, "platform", None),
-                               os.environ.get("BACKFILL_DB_URL"), os.environ.get("BACKFILL_PLATFORM_URL"))
-                   for x in url_secrets(u)]
+        secrets = [
+            x
+            for u in (
+                getattr(args, "db", None),
+                getattr(args, "platform", None),
+                os.environ.get("BACKFILL_DB_URL"),
+                os.environ.get("BACKFILL_PLATFORM_URL"),
+            )
+            for x in url_secrets(u)
+        ]
         print(f"error: {shown_text(mask_secrets(str(e), secrets))}", file=sys.stderr)
         if e.hint:
             print(f"hint: {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
         if args.command == "crosscheck":
-            print("interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked",
-                  file=sys.stderr)
+            print(
+                "interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked", file=sys.stderr
+            )
         else:
             print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
         return int(ExitCode.interrupted)

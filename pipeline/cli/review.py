@@ -3,6 +3,7 @@
 Passwords come from a prompt (getpass) or from stdin (`--password-stdin`), never from argv, so they
 are not in shell history, process lists or logs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,18 +79,24 @@ STREAMLIT_FLAGS = {
 }
 
 
-def review_command(settings: Settings, port: int, address: str = "127.0.0.1",
-                   config: str | None = None) -> tuple[list[str], dict[str, str]]:
+def review_command(
+    settings: Settings, port: int, address: str = "127.0.0.1", config: str | None = None
+) -> tuple[list[str], dict[str, str]]:
     """The `streamlit run` command line and environment for the review app on these settings
     (`config`: the settings file given to the command, which the app reads too)."""
     env = dict(os.environ)
     if config:
         env["BACKFILL_CONFIG"] = str(Path(config).resolve())
-    env.update({"BACKFILL_DATA_DIR": str(settings.data_path.resolve()), "BACKFILL_DB_URL": settings.store_url,
-                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "STREAMLIT_SERVER_HEADLESS": "true",
-                "DO_NOT_TRACK": "1"})
-    cmd = [sys.executable, "-m", "streamlit", "run", str(server_path()), "--server.address", address,
-           "--server.port", str(port)]
+    env.update(
+        {
+            "BACKFILL_DATA_DIR": str(settings.data_path.resolve()),
+            "BACKFILL_DB_URL": settings.store_url,
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+            "STREAMLIT_SERVER_HEADLESS": "true",
+            "DO_NOT_TRACK": "1",
+        }
+    )
+    cmd = [sys.executable, "-m", "streamlit", "run", str(server_path()), "--server.address", address, "--server.port", str(port)]
     for name, value in STREAMLIT_FLAGS.items():
         cmd += [f"--{name}", value]
     return cmd, env
@@ -106,9 +113,12 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     cmd, env = review_command(settings, args.port, args.host, getattr(args, "config", None))
     print(f"review app on http://{args.host}:{args.port}  (Ctrl+C stops it)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("listening beyond this machine: serve it to the office only through the TLS proxy "
-              "(README, section The review app: serving the office); plain HTTP carries passwords and "
-              "personal data in clear", file=sys.stderr)
+        print(
+            "listening beyond this machine: serve it to the office only through the TLS proxy "
+            "(README, section The review app: serving the office); plain HTTP carries passwords and "
+            "personal data in clear",
+            file=sys.stderr,
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(cmd[0], cmd, env)  # the app becomes this process: a stop signal (service manager, Ctrl+C) reaches it
@@ -143,6 +153,11 @@ def add_commands(sub, common: Callable[[argparse.ArgumentParser], None], setting
     r = sub.add_parser("review", help="start the review app (Streamlit) on 127.0.0.1 (or --host)")
     common(r)
     r.add_argument("--port", type=int, default=8501)
-    r.add_argument("--host", "--address", dest="host", default="127.0.0.1",
-                   help="listen address (default 127.0.0.1: this machine only; put the TLS proxy in front of any other)")
+    r.add_argument(
+        "--host",
+        "--address",
+        dest="host",
+        default="127.0.0.1",
+        help="listen address (default 127.0.0.1: this machine only; put the TLS proxy in front of any other)",
+    )
     r.set_defaults(func=lambda a: cmd_review(a, settings_of(a)))

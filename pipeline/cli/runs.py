@@ -1,6 +1,7 @@
 """`backfill run` options for migration runs, `backfill inventory import`, `backfill status` and
 `backfill serve` (the Prefect deployment). Registered by pipeline.cli; logic in pipeline.runs.manage,
 pipeline.archive.inventory, pipeline.runs.completion; Prefect only through flows/."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,14 +16,20 @@ from pipeline.kernel.errors import BackfillError, ExitCode
 
 def add_run_options(r: argparse.ArgumentParser) -> None:
     g = r.add_argument_group("selection and scale-out (migration runs)")
-    g.add_argument("--home", action="append", metavar="CODE_OR_NAME",
-                   help="only volumes of this funeral home (repeatable; code or name as in the inventory)")
+    g.add_argument(
+        "--home",
+        action="append",
+        metavar="CODE_OR_NAME",
+        help="only volumes of this funeral home (repeatable; code or name as in the inventory)",
+    )
     g.add_argument("--year", action="append", metavar="YEARS", help="only these years: 2013, 2010-2012, 2014,2016 (repeatable)")
     g.add_argument("--volume", action="append", metavar="LABEL", help="only inventory volumes with this label (repeatable)")
     g.add_argument("--batch-pages", type=int, default=4, help="pages per task (default 4; grows to keep a run under 300 tasks)")
     g.add_argument("--load", action="store_true", help="end with loading auto-accepted and approved records into the platform")
     g.add_argument("--platform", help="platform database URL for --load (default: SQLite file in the data folder)")
-    g.add_argument("--dask", metavar="ADDRESS", help="run the tasks on the Dask cluster at this scheduler address (tcp://host:8786)")
+    g.add_argument(
+        "--dask", metavar="ADDRESS", help="run the tasks on the Dask cluster at this scheduler address (tcp://host:8786)"
+    )
     g.add_argument("--workers", type=int, default=1, help="threads of Prefect's default task runner (default 1)")
 
 
@@ -75,8 +82,10 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
     with Store.open(settings) as store:
         vols = volumes(store)
     for v in vols:
-        print(f"{v.funeral_home_code} {names.get(v.funeral_home_code, ''):8} {v.ledger_kind:10} {v.year} vol {v.volume:6} "
-              f"{v.expected_pages:5} pages  {v.path_pattern or ''}")
+        print(
+            f"{v.funeral_home_code} {names.get(v.funeral_home_code, ''):8} {v.ledger_kind:10} {v.year} vol {v.volume:6} "
+            f"{v.expected_pages:5} pages  {v.path_pattern or ''}"
+        )
     print(f"{len(vols)} volume(s), {sum(v.expected_pages for v in vols)} pages expected")
     return ExitCode.ok
 
@@ -95,8 +104,14 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
     if args.csv:
         Path(args.csv).write_text(to_csv(rows), encoding="utf-8")
     if args.json:
-        print(json.dumps({"level": args.by, "rows": [r.to_dict() for r in rows], "total": totals(rows).to_dict()},
-                         ensure_ascii=False, indent=2, default=str))
+        print(
+            json.dumps(
+                {"level": args.by, "rows": [r.to_dict() for r in rows], "total": totals(rows).to_dict()},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
     else:
         print(format_table(rows, args.by))
         if args.csv:
@@ -128,17 +143,23 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
 
     st = sub.add_parser("status", help="completion per funeral home, ledger kind and year against the inventory")
     common(st)
-    st.add_argument("--by", choices=["volume", "year", "ledger", "home", "total"], default="year",
-                    help="level of the table (default: year = funeral home, ledger kind, year)")
+    st.add_argument(
+        "--by",
+        choices=["volume", "year", "ledger", "home", "total"],
+        default="year",
+        help="level of the table (default: year = funeral home, ledger kind, year)",
+    )
     st.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     st.add_argument("--json", action="store_true", help="print the table as JSON")
     from pipeline.cli.trust import add_status_options
+
     add_status_options(st)
     st.set_defaults(func=lambda a: cmd_status(a, settings_of))
 
-    sv = sub.add_parser("serve", help="serve the run flow as a Prefect deployment (needs PREFECT_API_URL of `prefect server start`)")
+    sv = sub.add_parser(
+        "serve", help="serve the run flow as a Prefect deployment (needs PREFECT_API_URL of `prefect server start`)"
+    )
     common(sv)
     sv.add_argument("--name", default="backfill", help="deployment name (default: backfill)")
     sv.add_argument("--limit", type=int, default=1, help="flow runs at the same time (default 1)")
     sv.set_defaults(func=lambda a: cmd_serve(a, settings_of))
-

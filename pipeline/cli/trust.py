@@ -1,6 +1,7 @@
 """`backfill audit`, `backfill calibrate --from-reviews`, `backfill lexicon` and the quality view of
 `backfill status` (issue 23: trust measured on the real archive). Registered by pipeline.cli; the
 logic is in pipeline.quality.audit, pipeline.quality.refit and pipeline.page.lexicon."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,16 +51,21 @@ def cmd_audit(args: argparse.Namespace, settings_of: Callable) -> int:
     with Store.open(settings) as store:
         if args.audit_command == "draw":
             got = A.draw(store, settings, user=_user(args))
-            print(f"drew {got.drawn} audit sample(s) in {len(got.by_volume)} volume(s) "
-                  f"(share {settings.audit_share:.1%}, at least {settings.audit_min_per_volume} a volume, seed {settings.audit_seed})")
+            print(
+                f"drew {got.drawn} audit sample(s) in {len(got.by_volume)} volume(s) "
+                f"(share {settings.audit_share:.1%}, at least {settings.audit_min_per_volume} a volume, seed {settings.audit_seed})"
+            )
         elif args.audit_command == "check":
             actions = A.enforce(store, settings, user=_user(args))
             for a in actions:
                 if a.verdict == "passed":
                     print(f"{a.label}: passed ({a.reason})")
                 else:
-                    print(f"{a.label}: {a.verdict}: {a.sent_back} record(s) sent back to review"
-                          + (f", {a.loaded} already loaded: listed for re-check" if a.loaded else "") + f"; why: {a.reason}")
+                    print(
+                        f"{a.label}: {a.verdict}: {a.sent_back} record(s) sent back to review"
+                        + (f", {a.loaded} already loaded: listed for re-check" if a.loaded else "")
+                        + f"; why: {a.reason}"
+                    )
             if not actions:
                 print("nothing changed")
         elif args.audit_command == "recheck":
@@ -82,11 +88,16 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
             print(f"v{v.number:<4}  {v.created_at}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else ""))
         return ExitCode.ok
     if not args.from_reviews:
-        raise BackfillError("say where to fit from: --from-reviews", hint="the generated-ledger fit is bench/bench_calibration.py")
+        raise BackfillError(
+            "say where to fit from: --from-reviews", hint="the generated-ledger fit is bench/bench_calibration.py"
+        )
     with Store.open(settings) as store:
         result = refit(store, settings, target=args.target, folds=args.folds)
-        path = None if args.dry_run else write_version(settings, result, user=_user(args), store_url=mask_url(settings.store_url),
-                                                        note=args.note or "")
+        path = (
+            None
+            if args.dry_run
+            else write_version(settings, result, user=_user(args), store_url=mask_url(settings.store_url), note=args.note or "")
+        )
     if args.json:
         print(json.dumps({**result.to_dict(), "written": str(path) if path else None}, ensure_ascii=False, indent=2, default=str))
     else:
@@ -112,8 +123,15 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
             else:
                 print(L.format_suggestions(items) if items else "no suggestion")
         elif c in ("accept", "refuse"):
-            path = L.decide(store, settings, args.id, "accepted" if c == "accept" else "refused", user=_user(args),
-                            district=getattr(args, "district", None), reason=args.reason or "")
+            path = L.decide(
+                store,
+                settings,
+                args.id,
+                "accepted" if c == "accept" else "refused",
+                user=_user(args),
+                district=getattr(args, "district", None),
+                reason=args.reason or "",
+            )
             print(f"{c}ed {args.id}; local lexicon {path.name} in use: run `backfill remap` to map the stored cells with it")
         elif c == "use":
             before, now = L.lexicon_versions(settings).apply(args.version, user=_user(args))
@@ -127,8 +145,11 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
 
 
 def add_status_options(st: argparse.ArgumentParser) -> None:
-    st.add_argument("--quality", action="store_true",
-                    help="the wrong-field rate among auto-accepted records measured by the blind audit, with 95 %% intervals")
+    st.add_argument(
+        "--quality",
+        action="store_true",
+        help="the wrong-field rate among auto-accepted records measured by the blind audit, with 95 %% intervals",
+    )
 
 
 def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], settings_of: Callable) -> None:
@@ -137,8 +158,10 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
 
     au = sub.add_parser("audit", help="the blind audit of auto-accepted records (see `backfill status --quality`)")
     asub = au.add_subparsers(dest="audit_command", required=True)
-    for name, text in (("draw", "draw the audit samples the volumes lack (a run does it after dedupe)"),
-                       ("check", "act on the measured rates: send failed volumes back to review (a load does it first)")):
+    for name, text in (
+        ("draw", "draw the audit samples the volumes lack (a run does it after dedupe)"),
+        ("check", "act on the measured rates: send failed volumes back to review (a load does it first)"),
+    ):
         p = asub.add_parser(name, help=text)
         common(p)
         who(p)
@@ -151,8 +174,12 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
 
     ca = sub.add_parser("calibrate", help="refit the auto-accept thresholds from reviewed and audited records")
     ca.add_argument("--from-reviews", action="store_true", help="fit on the reviews of this store (cross-validated by volume)")
-    ca.add_argument("--target", type=float, default=0.0015,
-                    help="wrong share allowed among the auto-accepted records' fields when fitting (default 0.0015)")
+    ca.add_argument(
+        "--target",
+        type=float,
+        default=0.0015,
+        help="wrong share allowed among the auto-accepted records' fields when fitting (default 0.0015)",
+    )
     ca.add_argument("--folds", type=int, default=5, help="folds of volumes for cross-validation (default 5)")
     ca.add_argument("--dry-run", action="store_true", help="report only; write no thresholds version")
     ca.add_argument("--note", help="a note kept with the new version")
@@ -191,8 +218,11 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
 
 def add_remap_options(rm: argparse.ArgumentParser) -> None:
     g = rm.add_mutually_exclusive_group()
-    g.add_argument("--thresholds", metavar="VERSION",
-                   help="first put this thresholds version in use (vN from `backfill calibrate --list`, a file, or default)")
+    g.add_argument(
+        "--thresholds",
+        metavar="VERSION",
+        help="first put this thresholds version in use (vN from `backfill calibrate --list`, a file, or default)",
+    )
     g.add_argument("--rollback", action="store_true", help="first go back to the thresholds version in use before this one")
     rm.add_argument("--user", help="who applies it (default: your login name)")
 
@@ -206,7 +236,9 @@ def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
         if args.thresholds or args.rollback:
             from pipeline.runs.stages import apply_version
 
-            before, now, pages, records = apply_version(store, settings, args.thresholds, user=_user(args), rollback=args.rollback)
+            before, now, pages, records = apply_version(
+                store, settings, args.thresholds, user=_user(args), rollback=args.rollback
+            )
             print(f"thresholds: {before} -> {now}" + (" (rolled back)" if args.rollback else ""))
             settings = settings.with_()
         else:

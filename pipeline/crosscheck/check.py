@@ -28,6 +28,7 @@ Personal data of the roll (living people's, until a hit is confirmed) is never l
 written outside the hits: entries that are no hit are counted, not kept; bad rows are kept as
 line numbers and reasons only.
 """
+
 from __future__ import annotations
 
 import csv
@@ -107,7 +108,7 @@ AUTO_CONFIRMED, TO_REVIEW, CONFIRMED, NOT_SAME = "auto_confirmed", "to_review", 
 HIT_STATUSES = (AUTO_CONFIRMED, TO_REVIEW, CONFIRMED, NOT_SAME)
 IS_HIT = (AUTO_CONFIRMED, CONFIRMED)
 PLACE_WEIGHT = {"same": 2.0, "unknown": 0.0, "different": -3.0}
-_NAME_AGREES = (0, 1, 2, 3)      # exact, variant, confusable shape, homophone (mapping.dedupe.NAME_HOW)
+_NAME_AGREES = (0, 1, 2, 3)  # exact, variant, confusable shape, homophone (mapping.dedupe.NAME_HOW)
 _TABLE_NO = {name: i for i, name in enumerate(ENTITY_TABLES.values())}
 
 
@@ -124,11 +125,11 @@ class Deceased:
     """The platform's deceased as columns, blocked once (CrossIndex)."""
 
     table: DedupeTable
-    ref_table: np.ndarray      # int8: index into ENTITY_TABLES' tables
-    ref_id: np.ndarray         # int64 platform row id
-    death: np.ndarray          # int32 yyyymmdd, 0 unknown
-    death_bound: np.ndarray    # bool: no death date; `death` is the sea burial date, death was no later
-    division: np.ndarray       # int32 county code (successors applied), 0 unknown
+    ref_table: np.ndarray  # int8: index into ENTITY_TABLES' tables
+    ref_id: np.ndarray  # int64 platform row id
+    death: np.ndarray  # int32 yyyymmdd, 0 unknown
+    death_bound: np.ndarray  # bool: no death date; `death` is the sea burial date, death was no later
+    division: np.ndarray  # int32 county code (successors applied), 0 unknown
     index: CrossIndex
 
     def __len__(self) -> int:
@@ -191,8 +192,10 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
     try:
         names = set(inspect(engine).get_table_names())
         if "dead_information" not in names:
-            raise CrosscheckError(f"the platform at {mask_url(url)} holds no deceased (no dead_information table)",
-                                  hint="load the approved records first (`backfill load`), or give --platform")
+            raise CrosscheckError(
+                f"the platform at {mask_url(url)} holds no deceased (no dead_information table)",
+                hint="load the approved records first (`backfill load`), or give --platform",
+            )
         md = platform_metadata(spec_version)
         parts: list[DedupeTable] = []
         ref_table, ref_id, death, bound, division = [], [], [], [], []
@@ -207,10 +210,19 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
                 t = md.tables[tname]
                 cols = {c["name"] for c in inspect(engine).get_columns(tname)}
                 date_col = "death_date" if kind == "cremation" else "scattering_date"
-                wanted = ["id", "deceased_name", "id_number", "id_number_raw", "sex_code", "funeral_home_code",
-                          "cremation_cert_no", "birth_date", "household_division_code", date_col]
-                sel = [(cast(t.c[c], String) if c in ("birth_date", date_col) else t.c[c]).label(c)
-                       for c in wanted if c in cols]
+                wanted = [
+                    "id",
+                    "deceased_name",
+                    "id_number",
+                    "id_number_raw",
+                    "sex_code",
+                    "funeral_home_code",
+                    "cremation_cert_no",
+                    "birth_date",
+                    "household_division_code",
+                    date_col,
+                ]
+                sel = [(cast(t.c[c], String) if c in ("birth_date", date_col) else t.c[c]).label(c) for c in wanted if c in cols]
                 q = select(*sel).order_by(t.c.id)
                 seen_ids = np.unique(np.concatenate(crem_ids)) if crem_ids else np.empty(0, np.int64)
                 seen_certs = np.unique(np.concatenate(crem_certs)) if crem_certs else np.empty(0, np.int64)
@@ -221,13 +233,24 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
                     ids = c.get("id_number", none)
                     raw = [r if not v else None for v, r in zip(ids, c.get("id_number_raw", none))]
                     part = DedupeTable.from_columns(
-                        key=c["id"], kind=[kind] * n, home=none, name=c["deceased_name"], id_number=ids, id_raw=raw,
-                        cert_no=none, birth_date=c.get("birth_date", none), event_date=none,
-                        sex_code=[None if v is None else str(v) for v in c.get("sex_code", none)], origin=["platform"] * n)
+                        key=c["id"],
+                        kind=[kind] * n,
+                        home=none,
+                        name=c["deceased_name"],
+                        id_number=ids,
+                        id_raw=raw,
+                        cert_no=none,
+                        birth_date=c.get("birth_date", none),
+                        event_date=none,
+                        sex_code=[None if v is None else str(v) for v in c.get("sex_code", none)],
+                        origin=["platform"] * n,
+                    )
                     keep = np.ones(n, dtype=bool)
                     if has_sea:  # a sea burial of a person whose cremation row is on the platform: one person, one row
-                        pairs = [f"{h}|{x}" if h and x else "" for h, x in
-                                 zip(c.get("funeral_home_code", none), c.get("cremation_cert_no", none))]
+                        pairs = [
+                            f"{h}|{x}" if h and x else ""
+                            for h, x in zip(c.get("funeral_home_code", none), c.get("cremation_cert_no", none))
+                        ]
                         certs = np.where(np.array([bool(p) for p in pairs], dtype=bool), text_hash(pairs), -1)
                     if has_sea and kind == "cremation":
                         crem_ids.append(id_key(part)[part.id_valid])
@@ -246,15 +269,27 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
     except BackfillError:
         raise
     except Exception as e:  # a database that does not answer, a table of another shape
-        raise DatabaseError(f"cannot read the deceased from the platform at {mask_url(url)}: {type(e).__name__}",
-                            hint="check --platform / BACKFILL_PLATFORM_URL") from e
+        raise DatabaseError(
+            f"cannot read the deceased from the platform at {mask_url(url)}: {type(e).__name__}",
+            hint="check --platform / BACKFILL_PLATFORM_URL",
+        ) from e
     finally:
         engine.dispose()
-    table = DedupeTable.concat(parts) if parts else DedupeTable.from_columns(
-        key=[], kind=[], home=[], name=[], id_number=[], cert_no=[], birth_date=[], event_date=[])
+    table = (
+        DedupeTable.concat(parts)
+        if parts
+        else DedupeTable.from_columns(key=[], kind=[], home=[], name=[], id_number=[], cert_no=[], birth_date=[], event_date=[])
+    )
     cat = lambda xs, dt: np.concatenate(xs) if xs else np.empty(0, dt)  # noqa: E731
-    return Deceased(table, cat(ref_table, np.int8), cat(ref_id, np.int64), cat(death, np.int32), cat(bound, bool),
-                    cat(division, np.int32), CrossIndex.build(table))
+    return Deceased(
+        table,
+        cat(ref_table, np.int8),
+        cat(ref_id, np.int64),
+        cat(death, np.int32),
+        cat(bound, bool),
+        cat(division, np.int32),
+        CrossIndex.build(table),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,9 +311,18 @@ class Match:
 def roll_table(e: Entries) -> DedupeTable:
     n = len(e)
     none = [None] * n
-    return DedupeTable.from_columns(key=np.arange(n), kind=["roll"] * n, home=none, name=e.name,
-                                    id_number=e.id_number, id_raw=e.id_raw, cert_no=none, birth_date=e.birth_date,
-                                    event_date=none, sex_code=e.sex)
+    return DedupeTable.from_columns(
+        key=np.arange(n),
+        kind=["roll"] * n,
+        home=none,
+        name=e.name,
+        id_number=e.id_number,
+        id_raw=e.id_raw,
+        cert_no=none,
+        birth_date=e.birth_date,
+        event_date=none,
+        sex_code=e.sex,
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -335,9 +379,22 @@ def match_chunk(e: Entries, dec: Deceased, kind: str, spec_version: str) -> tupl
         ev["place"] = {"how": place, "strength": {"same": 1.0, "unknown": None, "different": 0.0}[place]}
         weight = float(p.weight[k]) + PLACE_WEIGHT[place]
         ev["_weight"] = round(weight, 2)
-        matches.append(Match(q, r, TIERS[int(tier[k])], round(weight_to_score(weight), 4), ev,
-                             finding(kind, e.last_date[q] or e.status_date[q], int(dec.death[r]), bool(dec.death_bound[r]),
-                                     "last_date" if e.last_date[q] else "status_date")))
+        matches.append(
+            Match(
+                q,
+                r,
+                TIERS[int(tier[k])],
+                round(weight_to_score(weight), 4),
+                ev,
+                finding(
+                    kind,
+                    e.last_date[q] or e.status_date[q],
+                    int(dec.death[r]),
+                    bool(dec.death_bound[r]),
+                    "last_date" if e.last_date[q] else "status_date",
+                ),
+            )
+        )
     best: dict[int, int] = {}
     for m in matches:
         best[m.q] = min(best.get(m.q, 9), TIERS.index(m.tier))
@@ -365,8 +422,7 @@ def _evidence(p, k: int, t: DedupeTable, a: int, b: int) -> dict[str, Any]:
     """Per field: how it compared (mapping.dedupe.HOW_WORDS) and how strongly; the ID's differing
     positions (1-based) where they differ."""
     ev: dict[str, Any] = {}
-    for f, name in (("id_number", "id_number"), ("deceased_name", "name"), ("birth_date", "birth_date"),
-                    ("sex_code", "sex")):
+    for f, name in (("id_number", "id_number"), ("deceased_name", "name"), ("birth_date", "birth_date"), ("sex_code", "sex")):
         h = int(p.how[f][k])
         if h < 0:
             ev[name] = {"how": "missing", "strength": None}
@@ -410,20 +466,20 @@ class CheckSummary:
     check_id: int
     roll_file: str
     kind: str
-    rows: int = 0                 # data rows read
-    entries: int = 0              # persons in them (a marriage record holds two)
+    rows: int = 0  # data rows read
+    entries: int = 0  # persons in them (a marriage record holds two)
     blank_rows: int = 0
     bad_rows: int = 0
-    bad_unchecked: int = 0        # bad rows not checked at all (no name and no usable ID, unreadable)
+    bad_unchecked: int = 0  # bad rows not checked at all (no name and no usable ID, unreadable)
     bad_reasons: dict[str, int] = field(default_factory=dict)
     bad_first: list[dict[str, Any]] = field(default_factory=list)
     candidates: int = 0
-    hits: dict[str, int] = field(default_factory=dict)      # tier -> hits
+    hits: dict[str, int] = field(default_factory=dict)  # tier -> hits
     auto_confirmed: int = 0
     to_review: int = 0
-    paid_after_death: int = 0             # confirmed hits paid a month or more after the month of death
-    months_after_death: int = 0           # their months together
-    paid_after_death_to_review: int = 0   # hits to review that would be
+    paid_after_death: int = 0  # confirmed hits paid a month or more after the month of death
+    months_after_death: int = 0  # their months together
+    paid_after_death_to_review: int = 0  # hits to review that would be
     deceased: int = 0
     seconds: float = 0.0
     resumed_from: int = 0
@@ -438,7 +494,7 @@ class CheckSummary:
         return dict(self.__dict__)
 
 
-BAD_FIRST = 200   # bad rows kept in the summary (all of them are in bad_rows.csv)
+BAD_FIRST = 200  # bad rows kept in the summary (all of them are in bad_rows.csv)
 
 
 def _csv_cell(v: Any) -> str:
@@ -453,19 +509,43 @@ def write_csv_row(w: Any, row: Iterable[Any]) -> None:
     w.writerow([_csv_cell(v) for v in row])
 
 
-HIT_COLUMNS = (("roll_where", "名册位置"), ("roll_key", "名册编号"), ("name", "姓名"), ("id_number", "公民身份号码"),
-               ("birth_date", "出生日期"), ("sex", "性别"), ("address", "地址"), ("last_date", "最后发放日期"),
-               ("status_date", "状态日期"), ("status", "状态"),
-               ("deceased_name", "逝者姓名（平台）"), ("deceased_id", "公民身份号码（平台）"), ("death_date", "死亡日期"),
-               ("cremation_date", "火化日期"), ("funeral_home", "殡仪馆"), ("cremation_cert_no", "火化证明编号"),
-               ("tier", "比对等级"), ("evidence", "比对依据"), ("months_after_death", "死亡后仍发放月数"),
-               ("conclusion", "核查结论"), ("confirmed_how", "确认方式"), ("confirmed_by", "确认人"),
-               ("confirmed_at", "确认时间"))
-TIER_SHORT = {"id_exact": "身份证号一致", "id_name_conflict": "身份证号一致但姓名不符", "id_near": "身份证号差一位",
-              "name_birth_place": "无身份证号：姓名、出生日期、地点"}
-TIER_WORDS = {"id_exact": "身份证号一致，姓名相符", "id_name_conflict": "身份证号一致，姓名不符",
-              "id_near": "身份证号差一位（名册号码校验位错误），姓名相符",
-              "name_birth_place": "无身份证号可比：姓名、出生日期相同，地点相符或不详"}
+HIT_COLUMNS = (
+    ("roll_where", "名册位置"),
+    ("roll_key", "名册编号"),
+    ("name", "姓名"),
+    ("id_number", "公民身份号码"),
+    ("birth_date", "出生日期"),
+    ("sex", "性别"),
+    ("address", "地址"),
+    ("last_date", "最后发放日期"),
+    ("status_date", "状态日期"),
+    ("status", "状态"),
+    ("deceased_name", "逝者姓名（平台）"),
+    ("deceased_id", "公民身份号码（平台）"),
+    ("death_date", "死亡日期"),
+    ("cremation_date", "火化日期"),
+    ("funeral_home", "殡仪馆"),
+    ("cremation_cert_no", "火化证明编号"),
+    ("tier", "比对等级"),
+    ("evidence", "比对依据"),
+    ("months_after_death", "死亡后仍发放月数"),
+    ("conclusion", "核查结论"),
+    ("confirmed_how", "确认方式"),
+    ("confirmed_by", "确认人"),
+    ("confirmed_at", "确认时间"),
+)
+TIER_SHORT = {
+    "id_exact": "身份证号一致",
+    "id_name_conflict": "身份证号一致但姓名不符",
+    "id_near": "身份证号差一位",
+    "name_birth_place": "无身份证号：姓名、出生日期、地点",
+}
+TIER_WORDS = {
+    "id_exact": "身份证号一致，姓名相符",
+    "id_name_conflict": "身份证号一致，姓名不符",
+    "id_near": "身份证号差一位（名册号码校验位错误），姓名相符",
+    "name_birth_place": "无身份证号可比：姓名、出生日期相同，地点相符或不详",
+}
 SEX_WORDS = {"1": "男", "2": "女"}
 
 
@@ -477,8 +557,7 @@ def conclusion(kind: str, f: dict[str, Any]) -> str:
         if f.get("after_death"):
             n = int(f.get("months_after_death") or 0)
             when = f.get("last_date") or f.get("status_date")
-            return (f"{died}，死亡后仍发放 {n} 个月（最后发放 {when}）" if n else
-                    f"{died}，死亡当月死亡日之后仍有发放（{when}）")
+            return f"{died}，死亡后仍发放 {n} 个月（最后发放 {when}）" if n else f"{died}，死亡当月死亡日之后仍有发放（{when}）"
         if f.get("after_death") is False:
             return f"{died}，死亡后未再发放，请从名册中移除"
         return f"{died}，仍在名册中（名册无发放日期，无法计算死亡后发放月数）"
@@ -488,28 +567,55 @@ def conclusion(kind: str, f: dict[str, Any]) -> str:
 def _hit_row(h: CrosscheckHit, kind: str, homes: dict[str, str]) -> dict[str, Any]:
     rv, d, f = h.roll_values or {}, h.deceased or {}, h.finding or {}
     ev = h.evidence or {}
-    words = "；".join(f"{EVIDENCE_FIELDS[k]}{EVIDENCE_WORDS.get(v.get('how'), v.get('how'))}"
-                     for k, v in ev.items() if k in EVIDENCE_FIELDS and isinstance(v, dict))
+    words = "；".join(
+        f"{EVIDENCE_FIELDS[k]}{EVIDENCE_WORDS.get(v.get('how'), v.get('how'))}"
+        for k, v in ev.items()
+        if k in EVIDENCE_FIELDS and isinstance(v, dict)
+    )
     how = {AUTO_CONFIRMED: "自动确认（身份证号一致）", CONFIRMED: "人工复核确认"}.get(h.status, "待复核")
-    return {"roll_where": h.roll_where, "roll_key": rv.get("roll_key"), "name": rv.get("name"),
-            "id_number": rv.get("id_written") or rv.get("id_number"), "birth_date": rv.get("birth_date"),
-            "sex": SEX_WORDS.get(rv.get("sex") or "", ""), "address": rv.get("address"),
-            "last_date": rv.get("last_date"), "status_date": rv.get("status_date"), "status": rv.get("status"),
-            "deceased_name": d.get("deceased_name"), "deceased_id": d.get("id_number"),
-            "death_date": d.get("death_date"), "cremation_date": d.get("cremation_date"),
-            "funeral_home": homes.get(d.get("funeral_home_code") or "", d.get("funeral_home_code")),
-            "cremation_cert_no": d.get("cremation_cert_no"), "tier": TIER_WORDS.get(h.tier, h.tier), "evidence": words,
-            "months_after_death": f.get("months_after_death") if f.get("after_death") else (0 if f.get("after_death") is False else None),
-            "conclusion": conclusion(kind, f), "confirmed_how": how,
-            "confirmed_by": h.decided_by if h.status == CONFIRMED else ("系统" if h.status == AUTO_CONFIRMED else ""),
-            "confirmed_at": h.decided_at.isoformat(timespec="seconds") if h.decided_at else ""}
+    return {
+        "roll_where": h.roll_where,
+        "roll_key": rv.get("roll_key"),
+        "name": rv.get("name"),
+        "id_number": rv.get("id_written") or rv.get("id_number"),
+        "birth_date": rv.get("birth_date"),
+        "sex": SEX_WORDS.get(rv.get("sex") or "", ""),
+        "address": rv.get("address"),
+        "last_date": rv.get("last_date"),
+        "status_date": rv.get("status_date"),
+        "status": rv.get("status"),
+        "deceased_name": d.get("deceased_name"),
+        "deceased_id": d.get("id_number"),
+        "death_date": d.get("death_date"),
+        "cremation_date": d.get("cremation_date"),
+        "funeral_home": homes.get(d.get("funeral_home_code") or "", d.get("funeral_home_code")),
+        "cremation_cert_no": d.get("cremation_cert_no"),
+        "tier": TIER_WORDS.get(h.tier, h.tier),
+        "evidence": words,
+        "months_after_death": f.get("months_after_death")
+        if f.get("after_death")
+        else (0 if f.get("after_death") is False else None),
+        "conclusion": conclusion(kind, f),
+        "confirmed_how": how,
+        "confirmed_by": h.decided_by if h.status == CONFIRMED else ("系统" if h.status == AUTO_CONFIRMED else ""),
+        "confirmed_at": h.decided_at.isoformat(timespec="seconds") if h.decided_at else "",
+    }
 
 
 EVIDENCE_FIELDS = {"id_number": "身份证号", "name": "姓名", "birth_date": "出生日期", "sex": "性别", "place": "地点"}
-EVIDENCE_WORDS = {"same": "一致", "exact": "一致", "variant": "异体字/繁体字", "confusable": "形近字",
-                  "homophone": "同音字", "similar": "相近", "different": "不同", "missing": "缺",
-                  "one digit differs (check digit broken)": "差一位", "one part differs": "年月日有一项不同",
-                  "unknown": "不详"}
+EVIDENCE_WORDS = {
+    "same": "一致",
+    "exact": "一致",
+    "variant": "异体字/繁体字",
+    "confusable": "形近字",
+    "homophone": "同音字",
+    "similar": "相近",
+    "different": "不同",
+    "missing": "缺",
+    "one digit differs (check digit broken)": "差一位",
+    "one part differs": "年月日有一项不同",
+    "unknown": "不详",
+}
 
 
 class _OutFiles:
@@ -579,9 +685,24 @@ def roll_digest(key: bytes, roll_sha256: str, values: dict[str, Any]) -> str:
     return hmac.new(key, f"{roll_sha256}|{ident}".encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-PLATFORM_SHOWN = ("natural_key", "deceased_name", "id_number", "birth_date", "sex_code", "household_division_code",
-                  "household_address", "death_date", "cremation_date", "scattering_date", "funeral_home_code",
-                  "cremation_cert_no", "source_file", "source_page", "source_row", "source_file_sha256")
+PLATFORM_SHOWN = (
+    "natural_key",
+    "deceased_name",
+    "id_number",
+    "birth_date",
+    "sex_code",
+    "household_division_code",
+    "household_address",
+    "death_date",
+    "cremation_date",
+    "scattering_date",
+    "funeral_home_code",
+    "cremation_cert_no",
+    "source_file",
+    "source_page",
+    "source_row",
+    "source_file_sha256",
+)
 
 
 def _platform_rows(engine, spec_version: str, refs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict[str, Any]]:
@@ -597,9 +718,10 @@ def _platform_rows(engine, spec_version: str, refs: Iterable[tuple[int, int]]) -
             t = md.tables[tables[tno]]
             cols = [t.c.id] + [t.c[c] for c in PLATFORM_SHOWN if c in t.c]
             for i in range(0, len(ids), 500):
-                for row in conn.execute(select(*cols).where(t.c.id.in_(ids[i:i + 500]))).mappings():
-                    out[(tno, int(row["id"]))] = {k: (v.isoformat() if isinstance(v, date) else v)
-                                                  for k, v in row.items() if k != "id" and v is not None}
+                for row in conn.execute(select(*cols).where(t.c.id.in_(ids[i : i + 500]))).mappings():
+                    out[(tno, int(row["id"]))] = {
+                        k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items() if k != "id" and v is not None
+                    }
     return out
 
 
@@ -616,10 +738,20 @@ def _kept_words(s: CheckSummary, out_dir: str | None) -> list[str]:
     ]
 
 
-def run_check(store: Store, settings: Settings, roll_path: str | Path, kind: str, options: RollOptions = RollOptions(),
-              out_dir: str | Path | None = None, *, user: str | None = None, again: bool = False,
-              chunk_rows: int = CHUNK_ROWS, progress: Callable[[int, int], None] | None = None,
-              background: bool | None = None) -> CheckSummary:
+def run_check(
+    store: Store,
+    settings: Settings,
+    roll_path: str | Path,
+    kind: str,
+    options: RollOptions = RollOptions(),
+    out_dir: str | Path | None = None,
+    *,
+    user: str | None = None,
+    again: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+    background: bool | None = None,
+) -> CheckSummary:
     """Check a roll against the platform's deceased (see the module's docstring). A check of the
     same file and kind that was killed is resumed; one that finished is refused unless `again`.
     `background`: read and normalize the roll in a second process while this one matches (the
@@ -632,25 +764,43 @@ def run_check(store: Store, settings: Settings, roll_path: str | Path, kind: str
     try:
         if background is None:
             background = (os.cpu_count() or 1) >= 2
-        return _run_check(store, settings, Path(roll_path), kind, options, out_dir, user, again, chunk_rows, progress, t0,
-                          background)
+        return _run_check(
+            store, settings, Path(roll_path), kind, options, out_dir, user, again, chunk_rows, progress, t0, background
+        )
     finally:
         if collecting:
             gc.enable()
 
 
-def _run_check(store: Store, settings: Settings, path: Path, kind: str, options: RollOptions, out_dir, user, again: bool,
-               chunk_rows: int, progress, t0: float, background: bool) -> CheckSummary:
+def _run_check(
+    store: Store,
+    settings: Settings,
+    path: Path,
+    kind: str,
+    options: RollOptions,
+    out_dir,
+    user,
+    again: bool,
+    chunk_rows: int,
+    progress,
+    t0: float,
+    background: bool,
+) -> CheckSummary:
     layout, batches = open_roll(path, options, chunk_rows=chunk_rows)
     sha = sha256_file(path)
     user = user or getpass.getuser()
     check_id, done_rows = _begin(store, settings, path, sha, kind, layout, out_dir, user, again)
-    summary = CheckSummary(check_id, path.name, kind, resumed_from=done_rows, out_dir=str(out_dir) if out_dir else None,
-                           columns={(f"{s.sheet}:" if s.sheet else "") + k: v for s in layout.sections
-                                    for k, v in s.mapping().items()},
-                           missing=layout.missing(kind),
-                           unrecognized=list(dict.fromkeys(h for s in layout.sections for h in s.unrecognized)),
-                           skipped_sheets=layout.skipped_sheets)
+    summary = CheckSummary(
+        check_id,
+        path.name,
+        kind,
+        resumed_from=done_rows,
+        out_dir=str(out_dir) if out_dir else None,
+        columns={(f"{s.sheet}:" if s.sheet else "") + k: v for s in layout.sections for k, v in s.mapping().items()},
+        missing=layout.missing(kind),
+        unrecognized=list(dict.fromkeys(h for s in layout.sections for h in s.unrecognized)),
+        skipped_sheets=layout.skipped_sheets,
+    )
     files = engine = None
     reader = BackgroundEntries(layout, batches) if background else nullcontext(read_entries(layout, batches))
     try:
@@ -714,13 +864,17 @@ def _count_bad(summary: CheckSummary, bad: Sequence[BadRow]) -> None:
             summary.bad_first.append({"where": b.where, "reason": b.reason, "checked": b.checked})
 
 
-def _begin(store: Store, settings: Settings, path: Path, sha: str, kind: str, layout: RollLayout,
-           out_dir, user: str, again: bool) -> tuple[int, int]:
+def _begin(
+    store: Store, settings: Settings, path: Path, sha: str, kind: str, layout: RollLayout, out_dir, user: str, again: bool
+) -> tuple[int, int]:
     """The check's row: a new one, or the one of the same roll and kind that was killed (resumed)."""
     host = socket.gethostname()
     with store.session() as s, s.begin():
-        for old in s.scalars(select(CrosscheckRun).where(CrosscheckRun.roll_sha256 == sha, CrosscheckRun.kind == kind)
-                             .order_by(CrosscheckRun.id.desc())):
+        for old in s.scalars(
+            select(CrosscheckRun)
+            .where(CrosscheckRun.roll_sha256 == sha, CrosscheckRun.kind == kind)
+            .order_by(CrosscheckRun.id.desc())
+        ):
             proc = old.process or {}
             if old.status == "running" and proc.get("host") == host and proc.get("pid") and pid_alive(int(proc["pid"])):
                 raise CrosscheckError(f"this roll is being checked now (check {old.id}, process {proc['pid']})")
@@ -729,21 +883,39 @@ def _begin(store: Store, settings: Settings, path: Path, sha: str, kind: str, la
                 log.info("crosscheck %s: resumed after row %d", old.id, old.lines_done)
                 return old.id, old.lines_done
             if old.status in ("done", "closed") and not again:
-                raise CrosscheckError(f"{path.name} was already checked as a {kind} roll (check {old.id}, {old.status})",
-                                      hint="see `backfill crosscheck-list`; add --again to check it again "
-                                           "(after the platform received more deceased)")
-        run = CrosscheckRun(roll_file=path.name, roll_sha256=sha, roll_bytes=path.stat().st_size, kind=kind,
-                            platform=mask_url(settings.platform_db_url), out_dir=str(out_dir) if out_dir else None,
-                            columns={(f"{sec.sheet}:" if sec.sheet else "") + k: v for sec in layout.sections
-                                     for k, v in sec.mapping().items()},
-                            started_by=user, process={"pid": os.getpid(), "host": host})
+                raise CrosscheckError(
+                    f"{path.name} was already checked as a {kind} roll (check {old.id}, {old.status})",
+                    hint="see `backfill crosscheck-list`; add --again to check it again "
+                    "(after the platform received more deceased)",
+                )
+        run = CrosscheckRun(
+            roll_file=path.name,
+            roll_sha256=sha,
+            roll_bytes=path.stat().st_size,
+            kind=kind,
+            platform=mask_url(settings.platform_db_url),
+            out_dir=str(out_dir) if out_dir else None,
+            columns={(f"{sec.sheet}:" if sec.sheet else "") + k: v for sec in layout.sections for k, v in sec.mapping().items()},
+            started_by=user,
+            process={"pid": os.getpid(), "host": host},
+        )
         s.add(run)
         s.flush()
         return run.id, 0
 
 
-def _store_hits(store: Store, engine, settings: Settings, check_id: int, sha: str, e: Entries, dec: Deceased,
-                matches: Sequence[Match], key: bytes, rows_done: int) -> list[SimpleNamespace]:
+def _store_hits(
+    store: Store,
+    engine,
+    settings: Settings,
+    check_id: int,
+    sha: str,
+    e: Entries,
+    dec: Deceased,
+    matches: Sequence[Match],
+    key: bytes,
+    rows_done: int,
+) -> list[SimpleNamespace]:
     """The chunk's hits and the check's progress, in one transaction (a killed check resumes after
     the last chunk whose hits are all stored)."""
     shown = _platform_rows(engine, settings.spec_version, {(int(dec.ref_table[m.r]), int(dec.ref_id[m.r])) for m in matches})
@@ -755,33 +927,48 @@ def _store_hits(store: Store, engine, settings: Settings, check_id: int, sha: st
         values = e.values(m.q)
         d = shown.get(ref, {})
         auto = m.tier in AUTO_TIERS
-        rows.append({"check_id": check_id, "roll_line": int(e.line[m.q]), "roll_side": int(e.side[m.q]),
-                     "roll_where": e.where(m.q), "tier": m.tier, "score": m.score, "evidence": m.evidence,
-                     "status": AUTO_CONFIRMED if auto else TO_REVIEW, "roll_values": values,
-                     "roll_digest": roll_digest(key, sha, values), "platform_table": tables[ref[0]],
-                     "platform_row_id": ref[1], "natural_key": d.get("natural_key"), "deceased": d,
-                     "finding": m.finding, "decided_at": now if auto else None, "decided_by": "auto" if auto else None,
-                     "created_at": now})
+        rows.append(
+            {
+                "check_id": check_id,
+                "roll_line": int(e.line[m.q]),
+                "roll_side": int(e.side[m.q]),
+                "roll_where": e.where(m.q),
+                "tier": m.tier,
+                "score": m.score,
+                "evidence": m.evidence,
+                "status": AUTO_CONFIRMED if auto else TO_REVIEW,
+                "roll_values": values,
+                "roll_digest": roll_digest(key, sha, values),
+                "platform_table": tables[ref[0]],
+                "platform_row_id": ref[1],
+                "natural_key": d.get("natural_key"),
+                "deceased": d,
+                "finding": m.finding,
+                "decided_at": now if auto else None,
+                "decided_by": "auto" if auto else None,
+                "created_at": now,
+            }
+        )
     t = CrosscheckHit.__table__
     with store.session() as s, s.begin():
-        ids = (s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
-               if rows else [])
+        ids = s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all() if rows else []
         s.execute(update(CrosscheckRun).where(CrosscheckRun.id == check_id).values(lines_done=rows_done))
     return [SimpleNamespace(id=i, **r) for i, r in zip(ids, rows)]
 
 
 def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles | None) -> None:
     with store.session() as s, s.begin():
-        counts = s.execute(select(CrosscheckHit.tier, CrosscheckHit.status, func.count())
-                           .where(CrosscheckHit.check_id == check_id)
-                           .group_by(CrosscheckHit.tier, CrosscheckHit.status)).all()
+        counts = s.execute(
+            select(CrosscheckHit.tier, CrosscheckHit.status, func.count())
+            .where(CrosscheckHit.check_id == check_id)
+            .group_by(CrosscheckHit.tier, CrosscheckHit.status)
+        ).all()
         summary.hits = {t: 0 for t in TIERS}
         for tier, status, n in counts:
             summary.hits[tier] += n
             summary.auto_confirmed += n if status == AUTO_CONFIRMED else 0
             summary.to_review += n if status == TO_REVIEW else 0
-        for status, f in s.execute(select(CrosscheckHit.status, CrosscheckHit.finding)
-                                   .where(CrosscheckHit.check_id == check_id)):
+        for status, f in s.execute(select(CrosscheckHit.status, CrosscheckHit.finding).where(CrosscheckHit.check_id == check_id)):
             months = int((f or {}).get("months_after_death") or 0) if (f or {}).get("after_death") else 0
             if months and status in IS_HIT:
                 summary.paid_after_death += 1
@@ -797,14 +984,18 @@ def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles
         _rewrite_hit_files(store, check_id, files.out, summary.kind)
 
 
-def _rewrite_hit_files(store: Store, check_id: int, out: Path, kind: str,
-                       groups: Sequence[str] = ("auto_confirmed", "to_review")) -> None:
+def _rewrite_hit_files(
+    store: Store, check_id: int, out: Path, kind: str, groups: Sequence[str] = ("auto_confirmed", "to_review")
+) -> None:
     homes = institutions()
     with store.session() as s:
         for group in groups:
             statuses = (AUTO_CONFIRMED,) if group == "auto_confirmed" else (TO_REVIEW,)
-            q = (select(CrosscheckHit).where(CrosscheckHit.check_id == check_id, CrosscheckHit.status.in_(statuses))
-                 .order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.id))
+            q = (
+                select(CrosscheckHit)
+                .where(CrosscheckHit.check_id == check_id, CrosscheckHit.status.in_(statuses))
+                .order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.id)
+            )
             tmp_c, tmp_j = out / f".{group}.csv.part", out / f".{group}.jsonl.part"
             with private_file(tmp_c, "w", encoding="utf-8-sig", newline="") as cf, private_file(tmp_j, "wb") as jf:
                 w = csv.writer(cf)
@@ -827,15 +1018,20 @@ def write_report(out: Path, s: CheckSummary) -> None:
 
 def report_lines(s: CheckSummary) -> list[str]:
     tiers = "；".join(f"{TIER_SHORT[t]} {s.hits.get(t, 0)}" for t in TIERS)
-    lines = [f"# 核查 {s.check_id}：{s.roll_file}（{KINDS[s.kind]}）", "",
-             f"- 名册数据行 {s.rows}，人员 {s.entries}（空行 {s.blank_rows}），平台逝者 {s.deceased}",
-             f"- 命中 {sum(s.hits.values())}：自动确认 {s.auto_confirmed}，待复核 {s.to_review}（{tiers}）",
-             f"- 问题行 {s.bad_rows}（其中未参与比对 {s.bad_unchecked}），详见 bad_rows.csv",
-             f"- 用时 {s.seconds} 秒" + (f"（从第 {s.resumed_from} 行之后续查）" if s.resumed_from else "")]
+    lines = [
+        f"# 核查 {s.check_id}：{s.roll_file}（{KINDS[s.kind]}）",
+        "",
+        f"- 名册数据行 {s.rows}，人员 {s.entries}（空行 {s.blank_rows}），平台逝者 {s.deceased}",
+        f"- 命中 {sum(s.hits.values())}：自动确认 {s.auto_confirmed}，待复核 {s.to_review}（{tiers}）",
+        f"- 问题行 {s.bad_rows}（其中未参与比对 {s.bad_unchecked}），详见 bad_rows.csv",
+        f"- 用时 {s.seconds} 秒" + (f"（从第 {s.resumed_from} 行之后续查）" if s.resumed_from else ""),
+    ]
     dated = any(k.rsplit(":", 1)[-1].rsplit(".", 1)[-1] in ("last_date", "status_date") for k in s.columns)
     if s.kind in PAYMENT_KINDS and dated:
-        lines.append(f"- 死亡后仍发放：已确认 {s.paid_after_death} 人，共 {s.months_after_death} 个月；"
-                     f"待复核的命中中另有 {s.paid_after_death_to_review} 人")
+        lines.append(
+            f"- 死亡后仍发放：已确认 {s.paid_after_death} 人，共 {s.months_after_death} 个月；"
+            f"待复核的命中中另有 {s.paid_after_death_to_review} 人"
+        )
     lines += ["", "## 识别的列", ""] + [f"- {k} ← {v}" for k, v in s.columns.items()]
     if s.unrecognized:
         lines.append(f"- 未识别、未使用的列：{'、'.join(s.unrecognized)}")
@@ -867,21 +1063,34 @@ def checks(store: Store) -> list[CheckInfo]:
     with store.session() as s:
         runs = s.scalars(select(CrosscheckRun).order_by(CrosscheckRun.id.desc())).all()
         counts: dict[int, dict[str, int]] = {}
-        for cid, status, n in s.execute(select(CrosscheckHit.check_id, CrosscheckHit.status, func.count())
-                                        .group_by(CrosscheckHit.check_id, CrosscheckHit.status)):
+        for cid, status, n in s.execute(
+            select(CrosscheckHit.check_id, CrosscheckHit.status, func.count()).group_by(
+                CrosscheckHit.check_id, CrosscheckHit.status
+            )
+        ):
             counts.setdefault(cid, {})[status] = n
-    return [CheckInfo(r.id, r.roll_file, r.kind, r.status, r.started_at, {st: counts.get(r.id, {}).get(st, 0)
-                                                                            for st in HIT_STATUSES}) for r in runs]
+    return [
+        CheckInfo(r.id, r.roll_file, r.kind, r.status, r.started_at, {st: counts.get(r.id, {}).get(st, 0) for st in HIT_STATUSES})
+        for r in runs
+    ]
 
 
-def hits_of(store: Store, check_id: int, *, statuses: Sequence[str] = (TO_REVIEW,), tier: str | None = None,
-            limit: int = 50, offset: int = 0) -> list[CrosscheckHit]:
+def hits_of(
+    store: Store,
+    check_id: int,
+    *,
+    statuses: Sequence[str] = (TO_REVIEW,),
+    tier: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[CrosscheckHit]:
     with store.session() as s:
         q = select(CrosscheckHit).where(CrosscheckHit.check_id == check_id, CrosscheckHit.status.in_(statuses))
         if tier:
             q = q.where(CrosscheckHit.tier == tier)
-        return list(s.scalars(q.order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.id)
-                              .limit(limit).offset(offset)))
+        return list(
+            s.scalars(q.order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.id).limit(limit).offset(offset))
+        )
 
 
 def get_hit(store: Store, hit_id: int) -> CrosscheckHit:
@@ -895,8 +1104,9 @@ def get_hit(store: Store, hit_id: int) -> CrosscheckHit:
 DECISIONS = {CONFIRMED: "confirm", NOT_SAME: "not_same"}
 
 
-def decide_hit(store: Store, hit_id: int, decision: str, *, user: str, reason: str = "",
-               expected: str | None = None) -> CrosscheckHit:
+def decide_hit(
+    store: Store, hit_id: int, decision: str, *, user: str, reason: str = "", expected: str | None = None
+) -> CrosscheckHit:
     """A reviewer's decision on a hit: CONFIRMED (the same person) or NOT_SAME; audited. `expected`
     is the status the reviewer saw: when another reviewer decided in between, nothing is written
     and the error names who. A closed check takes no decision."""
@@ -917,12 +1127,26 @@ def decide_hit(store: Store, hit_id: int, decision: str, *, user: str, reason: s
         if old == decision:
             return h
         now = utcnow()
-        done = rowcount(s.execute(update(CrosscheckHit).where(CrosscheckHit.id == hit_id, CrosscheckHit.status == old)
-                                  .values(status=decision, decided_by=user, decided_at=now)))
+        done = rowcount(
+            s.execute(
+                update(CrosscheckHit)
+                .where(CrosscheckHit.id == hit_id, CrosscheckHit.status == old)
+                .values(status=decision, decided_by=user, decided_at=now)
+            )
+        )
         if not done:
             raise CrosscheckError(f"hit {hit_id} was decided meanwhile by someone else")
-        s.add(CrosscheckChange(check_id=h.check_id, hit_id=hit_id, user=user, action=DECISIONS[decision],
-                               old_status=old, new_status=decision, reason=reason))
+        s.add(
+            CrosscheckChange(
+                check_id=h.check_id,
+                hit_id=hit_id,
+                user=user,
+                action=DECISIONS[decision],
+                old_status=old,
+                new_status=decision,
+                reason=reason,
+            )
+        )
     log.info("crosscheck hit %s: %s -> %s", hit_id, old, decision)
     return get_hit(store, hit_id)
 
@@ -933,14 +1157,26 @@ def reveal(store: Store, hit_id: int, *, user: str, reason: str) -> dict[str, An
         raise CrosscheckError("showing a full ID number needs a reason")
     h = get_hit(store, hit_id)
     with store.session() as s, s.begin():
-        s.add(CrosscheckChange(check_id=h.check_id, hit_id=hit_id, user=user, action="reveal",
-                               old_status=h.status, new_status=h.status, reason=reason))
-    return {"roll": (h.roll_values or {}).get("id_written") or (h.roll_values or {}).get("id_number"),
-            "platform": (h.deceased or {}).get("id_number")}
+        s.add(
+            CrosscheckChange(
+                check_id=h.check_id,
+                hit_id=hit_id,
+                user=user,
+                action="reveal",
+                old_status=h.status,
+                new_status=h.status,
+                reason=reason,
+            )
+        )
+    return {
+        "roll": (h.roll_values or {}).get("id_written") or (h.roll_values or {}).get("id_number"),
+        "platform": (h.deceased or {}).get("id_number"),
+    }
 
 
-def hit_history(store: Store, *, check_id: int | None = None, hit_id: int | None = None,
-                limit: int = 200) -> list[CrosscheckChange]:
+def hit_history(
+    store: Store, *, check_id: int | None = None, hit_id: int | None = None, limit: int = 200
+) -> list[CrosscheckChange]:
     with store.session() as s:
         q = select(CrosscheckChange)
         if check_id is not None:
@@ -985,11 +1221,20 @@ def export_check(store: Store, check_id: int, out_dir: str | Path, *, user: str)
         run = s.get(CrosscheckRun, check_id)
         if run is None:
             raise CrosscheckError(f"check {check_id} does not exist", hint="see `backfill crosscheck-list`")
-        hits = list(s.scalars(select(CrosscheckHit).where(CrosscheckHit.check_id == check_id,
-                                                          CrosscheckHit.status.in_(IS_HIT))
-                              .order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.score.desc())))
-        counts = dict(s.execute(select(CrosscheckHit.status, func.count()).where(CrosscheckHit.check_id == check_id)
-                                .group_by(CrosscheckHit.status)).all())
+        hits = list(
+            s.scalars(
+                select(CrosscheckHit)
+                .where(CrosscheckHit.check_id == check_id, CrosscheckHit.status.in_(IS_HIT))
+                .order_by(CrosscheckHit.roll_line, CrosscheckHit.roll_side, CrosscheckHit.score.desc())
+            )
+        )
+        counts = dict(
+            s.execute(
+                select(CrosscheckHit.status, func.count())
+                .where(CrosscheckHit.check_id == check_id)
+                .group_by(CrosscheckHit.status)
+            ).all()
+        )
         kind, roll_file, roll_sha, roll_bytes = run.kind, run.roll_file, run.roll_sha256, run.roll_bytes
     if any(h.roll_values is None for h in hits):
         raise CrosscheckError(f"check {check_id}: a confirmed hit has no roll values")
@@ -1003,8 +1248,10 @@ def export_check(store: Store, check_id: int, out_dir: str | Path, *, user: str)
         seen.add((h.roll_line, h.roll_side))
         rows.append(_hit_row(h, kind, homes))
     (out / "manifest.json").unlink(missing_ok=True)  # no manifest until every file is complete
-    with private_file(out / "hits.csv", "w", encoding="utf-8-sig", newline="") as cf, \
-            private_file(out / "hits.jsonl", "wb") as jf:
+    with (
+        private_file(out / "hits.csv", "w", encoding="utf-8-sig", newline="") as cf,
+        private_file(out / "hits.jsonl", "wb") as jf,
+    ):
         w = csv.writer(cf)
         write_csv_row(w, ["序号"] + [label for _, label in HIT_COLUMNS])
         for i, row in enumerate(rows, start=1):
@@ -1012,17 +1259,30 @@ def export_check(store: Store, check_id: int, out_dir: str | Path, *, user: str)
             jf.write(orjson.dumps({"序号": i, **{label: row[k] for k, label in HIT_COLUMNS}}) + b"\n")
     with private_file(out / "说明.txt", "w", encoding="utf-8") as f:
         f.write(EXPORT_NOTE)
-    files = {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
-             for name in ("hits.csv", "hits.jsonl", "说明.txt")}
+    files = {
+        name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
+        for name in ("hits.csv", "hits.jsonl", "说明.txt")
+    }
     files["hits.csv"]["rows"] = files["hits.jsonl"]["rows"] = len(rows)
     auto = sum(1 for h in hits if h.status == AUTO_CONFIRMED and (h.roll_line, h.roll_side) in seen)
     manifest = {
-        "format": "funeral-backfill/crosscheck-hits", "format_version": 1,
+        "format": "funeral-backfill/crosscheck-hits",
+        "format_version": 1,
         "说明": "殡葬管理服务信息系统逝者与名册的比对结果：只含确认为同一人的命中人员",
-        "核查编号": check_id, "名册类型": KINDS[kind], "名册文件": roll_file, "名册文件sha256": roll_sha,
-        "名册文件字节数": roll_bytes, "导出时间": utcnow().isoformat(timespec="seconds"), "导出人": user,
-        "条数": {"确认命中人员": len(rows), "其中自动确认": auto, "其中人工复核确认": len(rows) - auto,
-               "复核为非同一人（未导出）": counts.get(NOT_SAME, 0), "尚待复核（未导出）": counts.get(TO_REVIEW, 0)},
+        "核查编号": check_id,
+        "名册类型": KINDS[kind],
+        "名册文件": roll_file,
+        "名册文件sha256": roll_sha,
+        "名册文件字节数": roll_bytes,
+        "导出时间": utcnow().isoformat(timespec="seconds"),
+        "导出人": user,
+        "条数": {
+            "确认命中人员": len(rows),
+            "其中自动确认": auto,
+            "其中人工复核确认": len(rows) - auto,
+            "复核为非同一人（未导出）": counts.get(NOT_SAME, 0),
+            "尚待复核（未导出）": counts.get(TO_REVIEW, 0),
+        },
         "文件": files,
     }
     tmp = out / "manifest.json.part"
@@ -1045,19 +1305,26 @@ def close_check(store: Store, settings: Settings, check_id: int, *, user: str, d
             raise CrosscheckError(f"check {check_id} does not exist")
         if run.status == "running":
             raise CrosscheckError(f"check {check_id} is still running")
-        waiting = s.scalar(select(func.count()).where(CrosscheckHit.check_id == check_id,
-                                                      CrosscheckHit.status == TO_REVIEW)) or 0
+        waiting = s.scalar(select(func.count()).where(CrosscheckHit.check_id == check_id, CrosscheckHit.status == TO_REVIEW)) or 0
         if waiting and not discard_unreviewed:
-            raise CrosscheckError(f"check {check_id}: {waiting} hit(s) still wait for review",
-                                  hint="review them first, or add --discard-unreviewed to drop what was kept of them")
-        purged = rowcount(s.execute(update(CrosscheckHit).where(CrosscheckHit.check_id == check_id,
-                                                                CrosscheckHit.status.in_((NOT_SAME, TO_REVIEW)),
-                                                                CrosscheckHit.roll_values.is_not(None))
-                                    .values(roll_values=None)))
+            raise CrosscheckError(
+                f"check {check_id}: {waiting} hit(s) still wait for review",
+                hint="review them first, or add --discard-unreviewed to drop what was kept of them",
+            )
+        purged = rowcount(
+            s.execute(
+                update(CrosscheckHit)
+                .where(
+                    CrosscheckHit.check_id == check_id,
+                    CrosscheckHit.status.in_((NOT_SAME, TO_REVIEW)),
+                    CrosscheckHit.roll_values.is_not(None),
+                )
+                .values(roll_values=None)
+            )
+        )
         run.status = "closed"
         out = run.out_dir
-        s.add(CrosscheckChange(check_id=check_id, user=user, action="close",
-                               reason=f"未确认为同一人的 {purged} 条命中只留摘要"))
+        s.add(CrosscheckChange(check_id=check_id, user=user, action="close", reason=f"未确认为同一人的 {purged} 条命中只留摘要"))
     if out and Path(out).is_dir():
         for name in ("to_review.csv", "to_review.jsonl"):
             (Path(out) / name).unlink(missing_ok=True)
@@ -1073,5 +1340,10 @@ def source_record(store: Store, hit: Any) -> int | None:
     if not (sha and page and row):
         return None
     with store.session() as s:
-        return s.scalar(select(Record.id).join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
-                        .where(SourceFile.sha256 == sha, Page.page_no == int(page), Record.row_no == int(row)).limit(1))
+        return s.scalar(
+            select(Record.id)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .where(SourceFile.sha256 == sha, Page.page_no == int(page), Record.row_no == int(row))
+            .limit(1)
+        )

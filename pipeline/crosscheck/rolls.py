@@ -14,6 +14,7 @@ is guessed: a value that cannot be read exactly (an ID failing its check digit, 
 a number and rounded, a date that could mean two days) is left out of the comparison or compared
 only as written, and its row is listed by file:line with the reason, never with the value.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -54,14 +55,13 @@ KINDS = {
     "other": "其他名册",
 }
 PAYMENT_KINDS = frozenset({"dibao", "pension"})
-FIELDS = ("id_number", "name", "sex", "birth_date", "address", "division", "roll_key", "last_date", "status_date",
-          "status")
+FIELDS = ("id_number", "name", "sex", "birth_date", "address", "division", "roll_key", "last_date", "status_date", "status")
 SHARED = ("roll_key", "last_date", "status_date", "status")  # a marriage record's fields of the record, not of a party
 CHUNK_ROWS = 200_000
-HEADER_SEARCH_ROWS = 20     # the header is looked for in this many first rows (titles above it)
-MIN_HEADER_SCORE = 0.65     # as for ledger headers (mapping/data/mzt141-draft-0.json rules.min_header_score)
+HEADER_SEARCH_ROWS = 20  # the header is looked for in this many first rows (titles above it)
+MIN_HEADER_SCORE = 0.65  # as for ledger headers (mapping/data/mzt141-draft-0.json rules.min_header_score)
 SIDE_NAMES = {0: "", 1: "男方", 2: "女方"}
-_NUMBER = "\ufffe数字"       # a worksheet cell holding a non-integral number (no text can contain U+FFFE)
+_NUMBER = "\ufffe数字"  # a worksheet cell holding a non-integral number (no text can contain U+FFFE)
 
 
 class RollError(InputFileError):
@@ -92,7 +92,7 @@ def _ignored() -> tuple[tuple[str, str], ...]:
 def _split_side(h: str) -> tuple[int, str]:
     for prefix, side in roll_headers()["side_prefixes"].items():
         if h.startswith(prefix) and len(h) > len(prefix):
-            return int(side), h[len(prefix):]
+            return int(side), h[len(prefix) :]
     return 0, h
 
 
@@ -109,8 +109,15 @@ class RollOptions:
     encoding: str | None = None
 
     @classmethod
-    def load(cls, mapping_file: str | Path | None = None, column_args: Sequence[str] = (), *,
-             sheet: str | None = None, encoding: str | None = None, header_row: int | None = None) -> "RollOptions":
+    def load(
+        cls,
+        mapping_file: str | Path | None = None,
+        column_args: Sequence[str] = (),
+        *,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        header_row: int | None = None,
+    ) -> "RollOptions":
         """The mapping file (TOML: a [columns] table; header_row, sheet, encoding), then the
         command line's FIELD=HEADER pairs over it. Every problem is reported at once."""
         problems: list[str] = []
@@ -120,8 +127,10 @@ class RollOptions:
             try:
                 data = tomllib.loads(p.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-                raise ConfigError(f"{p}: cannot read the column mapping ({e})",
-                                  hint="a TOML file with a [columns] table, e.g. name = \"对象姓名\"") from e
+                raise ConfigError(
+                    f"{p}: cannot read the column mapping ({e})",
+                    hint='a TOML file with a [columns] table, e.g. name = "对象姓名"',
+                ) from e
             unknown = set(data) - {"columns", "header_row", "sheet", "encoding"}
             if unknown:
                 problems.append(f"{p}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -135,8 +144,10 @@ class RollOptions:
         for name, header in columns.items():
             _side, _dot, fname = name.rpartition(".")
             if fname not in FIELDS or (_side and _side not in roll_headers()["side_prefixes"]):
-                problems.append(f"column mapping: unknown field {name!r} (fields: {', '.join(FIELDS)}; "
-                                "a marriage record's parties: 男方.name, 女方.id_number …)")
+                problems.append(
+                    f"column mapping: unknown field {name!r} (fields: {', '.join(FIELDS)}; "
+                    "a marriage record's parties: 男方.name, 女方.id_number …)"
+                )
             if not isinstance(header, str):
                 problems.append(f"column mapping: {name} must name a header as text")
         hr = header_row if header_row is not None else data.get("header_row")
@@ -154,18 +165,21 @@ class Section:
     sheet: str | None
     header_line: int
     headers: list[str]
-    fields: dict[int, dict[str, int]]     # side -> field -> column index
-    unrecognized: list[str]               # headers that name no field (kept out of the check)
+    fields: dict[int, dict[str, int]]  # side -> field -> column index
+    unrecognized: list[str]  # headers that name no field (kept out of the check)
 
     def mapping(self) -> dict[str, str]:
-        return {(f"{SIDE_NAMES[side]}." if side else "") + f: self.headers[c]
-                for side, fs in sorted(self.fields.items()) for f, c in fs.items()}
+        return {
+            (f"{SIDE_NAMES[side]}." if side else "") + f: self.headers[c]
+            for side, fs in sorted(self.fields.items())
+            for f, c in fs.items()
+        }
 
 
 @dataclass
 class RollLayout:
     path: Path
-    format: str                           # csv / xlsx
+    format: str  # csv / xlsx
     encoding: str | None
     delimiter: str | None
     sections: list[Section]
@@ -190,10 +204,10 @@ class RollLayout:
 
 @dataclass(frozen=True)
 class BadRow:
-    where: str        # file:line (file:sheet!row in a workbook), the party of a marriage record after it
+    where: str  # file:line (file:sheet!row in a workbook), the party of a marriage record after it
     line: int
-    reason: str       # in words, never the value
-    checked: bool     # the entry was still checked on its other fields
+    reason: str  # in words, never the value
+    checked: bool  # the entry was still checked on its other fields
 
 
 @dataclass
@@ -202,21 +216,21 @@ class Entries:
     the roll's text as written (stripped when a hit is kept); they are never compared in bulk."""
 
     layout: RollLayout
-    section: np.ndarray              # int16: index into layout.sections
-    line: np.ndarray                 # int64
-    side: np.ndarray                 # int8
+    section: np.ndarray  # int16: index into layout.sections
+    line: np.ndarray  # int64
+    side: np.ndarray  # int8
     name: list[str | None]
-    id_number: list[str | None]      # 18 digits, check digit holds (15-digit numbers converted)
-    id_raw: list[str | None]         # 18 characters whose check digit fails: compared digit by digit, never corrected
-    id_from_15: np.ndarray           # bool: converted from a 15-digit number (which has no check digit)
-    id_written: list[Any]            # the number as the roll writes it
-    birth_date: list[str | None]     # ISO
-    birth_from_id: np.ndarray        # bool: no birth date column value, taken from the ID's digits 7-14
-    sex: list[str | None]            # "1" / "2"
+    id_number: list[str | None]  # 18 digits, check digit holds (15-digit numbers converted)
+    id_raw: list[str | None]  # 18 characters whose check digit fails: compared digit by digit, never corrected
+    id_from_15: np.ndarray  # bool: converted from a 15-digit number (which has no check digit)
+    id_written: list[Any]  # the number as the roll writes it
+    birth_date: list[str | None]  # ISO
+    birth_from_id: np.ndarray  # bool: no birth date column value, taken from the ID's digits 7-14
+    sex: list[str | None]  # "1" / "2"
     address: list[Any]
-    division: list[Any]              # a 6-digit division code, or a place name as written
+    division: list[Any]  # a 6-digit division code, or a place name as written
     roll_key: list[Any]
-    last_date: list[str | None]      # YYYY-MM-DD, or YYYY-MM where the roll gives months
+    last_date: list[str | None]  # YYYY-MM-DD, or YYYY-MM where the roll gives months
     status_date: list[str | None]
     status: list[Any]
 
@@ -228,11 +242,20 @@ class Entries:
 
     def values(self, i: int) -> dict[str, Any]:
         """One entry as kept with a hit (the roll's own data of that person)."""
-        out = {"name": self.name[i], "id_number": self.id_number[i] or self.id_raw[i],
-               "id_written": text_of(self.id_written[i]), "birth_date": self.birth_date[i],
-               "birth_from_id": bool(self.birth_from_id[i]), "sex": self.sex[i], "address": text_of(self.address[i]),
-               "division": text_of(self.division[i]), "roll_key": text_of(self.roll_key[i]), "last_date": self.last_date[i],
-               "status_date": self.status_date[i], "status": text_of(self.status[i])}
+        out = {
+            "name": self.name[i],
+            "id_number": self.id_number[i] or self.id_raw[i],
+            "id_written": text_of(self.id_written[i]),
+            "birth_date": self.birth_date[i],
+            "birth_from_id": bool(self.birth_from_id[i]),
+            "sex": self.sex[i],
+            "address": text_of(self.address[i]),
+            "division": text_of(self.division[i]),
+            "roll_key": text_of(self.roll_key[i]),
+            "last_date": self.last_date[i],
+            "status_date": self.status_date[i],
+            "status": text_of(self.status[i]),
+        }
         return {k: v for k, v in out.items() if v not in (None, "", False)}
 
 
@@ -284,8 +307,9 @@ def _recognize(headers: Sequence[str], columns: Mapping[str, str]) -> tuple[dict
 
     taken = {c for c in forced.values() if c is not None}
     names = [h if i not in taken else "" for i, h in enumerate(headers)]
-    matches = pair_columns([str(n or "") for n in names], scores, MIN_HEADER_SCORE,
-                           ignored=lambda h: best_score(_ignored(), _split_side(h)[1]))
+    matches = pair_columns(
+        [str(n or "") for n in names], scores, MIN_HEADER_SCORE, ignored=lambda h: best_score(_ignored(), _split_side(h)[1])
+    )
     fields: dict[int, dict[str, int]] = {}
     for m in matches:
         if m.field is None:
@@ -305,8 +329,11 @@ def _recognize(headers: Sequence[str], columns: Mapping[str, str]) -> tuple[dict
             for fname, col in shared.items():
                 fields[side].setdefault(fname, col)
     used = {c for fs in fields.values() for c in fs.values()}
-    unrecognized = [str(h) for i, h in enumerate(headers) if i not in used and str(h or "").strip()
-                    and best_score(_ignored(), _split_side(cleaned[i])[1]) < 1.0]
+    unrecognized = [
+        str(h)
+        for i, h in enumerate(headers)
+        if i not in used and str(h or "").strip() and best_score(_ignored(), _split_side(cleaned[i])[1]) < 1.0
+    ]
     n = sum(len(fs) for fs in fields.values())
     if not any("name" in fs or "id_number" in fs for fs in fields.values()):
         n = 0
@@ -336,12 +363,18 @@ def _find_header(rows: list[tuple[int, list[Any]]], options: RollOptions, where:
 def _no_header(p: Path, options: RollOptions, where: str) -> Exception:
     named = [f"{k}={v}" for k, v in options.columns.items() if v]
     if named:
-        return ConfigError(f"{p.name}: no row among the first {HEADER_SEARCH_ROWS} of {where} holds every header the "
-                           f"column mapping names, each once ({', '.join(named)})",
-                           hint="write the header exactly as the roll prints it")
-    return RollError(str(p), f"no header naming a name or ID column (姓名, 公民身份号码 / 身份证号 …) in the first "
-                     f"{HEADER_SEARCH_ROWS} rows of {where}", reason="no_header",
-                     hint="name the columns with --column FIELD=HEADER or a --mapping file, or give --header-row N")
+        return ConfigError(
+            f"{p.name}: no row among the first {HEADER_SEARCH_ROWS} of {where} holds every header the "
+            f"column mapping names, each once ({', '.join(named)})",
+            hint="write the header exactly as the roll prints it",
+        )
+    return RollError(
+        str(p),
+        f"no header naming a name or ID column (姓名, 公民身份号码 / 身份证号 …) in the first "
+        f"{HEADER_SEARCH_ROWS} rows of {where}",
+        reason="no_header",
+        hint="name the columns with --column FIELD=HEADER or a --mapping file, or give --header-row N",
+    )
 
 
 def _plain(v: Any) -> str:
@@ -362,8 +395,9 @@ class Batch:
     rows: list[list[Any]]
 
 
-def open_roll(path: str | Path, options: RollOptions = RollOptions(), *,
-              chunk_rows: int = CHUNK_ROWS) -> tuple[RollLayout, Iterator[Batch]]:
+def open_roll(
+    path: str | Path, options: RollOptions = RollOptions(), *, chunk_rows: int = CHUNK_ROWS
+) -> tuple[RollLayout, Iterator[Batch]]:
     """The roll's layout (sections and their columns) and an iterator over its data rows in
     batches of at most `chunk_rows`. Raises RollError when nothing of it can be read."""
     p = Path(path)
@@ -376,8 +410,12 @@ def open_roll(path: str | Path, options: RollOptions = RollOptions(), *,
     if magic.startswith(b"PK\x03\x04") or p.suffix.lower() in (".xlsx", ".xlsm"):
         return _open_xlsx(p, options, chunk_rows)
     if magic.startswith(b"\xd0\xcf\x11\xe0") or p.suffix.lower() == ".xls":
-        raise RollError(str(p), "an old Excel 97-2003 workbook (.xls)", reason="unsupported",
-                        hint="open it in Excel or WPS and save it as .xlsx (or CSV), then check that file")
+        raise RollError(
+            str(p),
+            "an old Excel 97-2003 workbook (.xls)",
+            reason="unsupported",
+            hint="open it in Excel or WPS and save it as .xlsx (or CSV), then check that file",
+        )
     return _open_csv(p, options, chunk_rows)
 
 
@@ -389,13 +427,14 @@ class _Unreadable:
 _BREAKS = re.compile(r"\r\n|\r|\n")
 
 
-def _csv_batches(reader, section: Section, first: list[tuple[int, list[Any]]], last_line: int,
-                 chunk_rows: int) -> Iterator[Batch]:
+def _csv_batches(
+    reader, section: Section, first: list[tuple[int, list[Any]]], last_line: int, chunk_rows: int
+) -> Iterator[Batch]:
     """Batches of a CSV reader's rows with the line each starts on. Rows are taken a batch at a
     time; lines are counted from the reader's own line count, and only where a batch holds a value
     spanning several lines are its rows' lines counted one by one."""
     for k in range(0, len(first), chunk_rows):
-        part = first[k:k + chunk_rows]
+        part = first[k : k + chunk_rows]
         yield Batch(section, [ln for ln, _ in part], [r for _, r in part])
     start = last_line + 1
     while True:
@@ -473,15 +512,19 @@ def _open_xlsx(p: Path, options: RollOptions, chunk_rows: int):
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise RollError(str(p), f"not a readable .xlsx workbook ({type(e).__name__})", reason="corrupt",
-                        hint="open it in Excel or WPS and save it again as .xlsx, or export it as CSV") from e
+        raise RollError(
+            str(p),
+            f"not a readable .xlsx workbook ({type(e).__name__})",
+            reason="corrupt",
+            hint="open it in Excel or WPS and save it again as .xlsx, or export it as CSV",
+        ) from e
     names = list(wb.sheetnames)
     if options.sheet is not None and options.sheet not in names:
         wb.close()
         raise ConfigError(f"{p.name}: no worksheet {options.sheet!r} (it has: {', '.join(names)})")
     sections: list[tuple[Section, list[tuple[int, list[Any]]], Any, int]] = []
     skipped: list[str] = []
-    for name in ([options.sheet] if options.sheet else names):
+    for name in [options.sheet] if options.sheet else names:
         ws = wb[name]
         it = ws.iter_rows(values_only=True)
         head: list[tuple[int, list[Any]]] = []
@@ -574,8 +617,14 @@ def _columns(layout: RollLayout, b: Batch, bad: list[BadRow]) -> tuple[list[int]
                 if xlsx or (len(cells) > width and not any(cells[width:])):
                     cells = (list(cells) + [None] * width)[:width]
                 else:
-                    bad.append(BadRow(_where(layout, section, line, 0), line,
-                                      f"列数与表头不符（本行 {len(cells)} 列，表头 {width} 列），无法确定各值所属的列", False))
+                    bad.append(
+                        BadRow(
+                            _where(layout, section, line, 0),
+                            line,
+                            f"列数与表头不符（本行 {len(cells)} 列，表头 {width} 列），无法确定各值所属的列",
+                            False,
+                        )
+                    )
                     continue
             lines.append(line)
             keep.append(cells)
@@ -605,8 +654,9 @@ def _normalize(layout: RollLayout, b: Batch) -> tuple[Entries, list[BadRow]]:
                 values[fname] = list(columns[c])
         used = np.arange(m)
         if two:  # a marriage record with a party blank (registered elsewhere): no entry for that party
-            has = np.fromiter((bool(str(a).strip() or str(i).strip()) for a, i in zip(values["name"], values["id_number"])),
-                              dtype=bool, count=m)
+            has = np.fromiter(
+                (bool(str(a).strip() or str(i).strip()) for a, i in zip(values["name"], values["id_number"])), dtype=bool, count=m
+            )
             for i in np.flatnonzero(~has).tolist():
                 if any(str(values[f][i]).strip() for f in ("birth_date", "sex", "address")):
                     bad.append(BadRow(_where(layout, section, lines[i], side), lines[i], "无姓名和身份证号，无法比对", False))
@@ -652,9 +702,26 @@ def _normalize(layout: RollLayout, b: Batch) -> tuple[Entries, list[BadRow]]:
     no_name = np.equal(np.asarray(names + [None], dtype=object)[:n], None)
     for i in np.flatnonzero(no_name & ~ids.valid_mask & ~ids.broken_mask).tolist():
         note(i, "无可用的姓名和身份证号，无法比对")
-    e = Entries(layout, np.full(n, k_section, np.int16), line_arr, side_arr, names, ids.valid, ids.broken, ids.from15,
-                cols["id_number"], birth, birth_from_id, sex, cols["address"], cols["division"], cols["roll_key"], last,
-                status_date, cols["status"])
+    e = Entries(
+        layout,
+        np.full(n, k_section, np.int16),
+        line_arr,
+        side_arr,
+        names,
+        ids.valid,
+        ids.broken,
+        ids.from15,
+        cols["id_number"],
+        birth,
+        birth_from_id,
+        sex,
+        cols["address"],
+        cols["division"],
+        cols["roll_key"],
+        last,
+        status_date,
+        cols["status"],
+    )
     for i in sorted(reasons):
         checked = names[i] is not None or bool(ids.valid_mask[i] or ids.broken_mask[i])
         bad.append(BadRow(e.where(i), int(line_arr[i]), "；".join(reasons[i]), checked))
@@ -711,10 +778,10 @@ _CHECK = np.frombuffer(ID_CHECK.encode(), dtype=np.uint8).astype(np.int64)
 
 @dataclass
 class _Ids:
-    valid: list[str | None]       # 18 characters, check digit and birth date hold
-    broken: list[str | None]      # 18 characters that fail: compared digit by digit, never corrected
-    from15: np.ndarray            # bool: converted from a legacy 15-digit number
-    digits: np.ndarray            # (n, 18) uint8 digits of valid numbers (X = 10), zeros elsewhere
+    valid: list[str | None]  # 18 characters, check digit and birth date hold
+    broken: list[str | None]  # 18 characters that fail: compared digit by digit, never corrected
+    from15: np.ndarray  # bool: converted from a legacy 15-digit number
+    digits: np.ndarray  # (n, 18) uint8 digits of valid numbers (X = 10), zeros elsewhere
     valid_mask: np.ndarray
     broken_mask: np.ndarray
 
@@ -736,7 +803,7 @@ def _ids(raw: list[Any], note) -> _Ids:
         u = np.array(texts[cand].tolist(), dtype="U18").view(np.uint32).reshape(-1, 18)
         body_ok = ((u[:, :17] >= 48) & (u[:, :17] <= 57)).all(axis=1)
         last = u[:, 17]
-        last_ok = ((last >= 48) & (last <= 57)) | (last == 88) | (last == 120)   # 0-9, X, x
+        last_ok = ((last >= 48) & (last <= 57)) | (last == 88) | (last == 120)  # 0-9, X, x
         ok = body_ok & last_ok
         cand, u = cand[ok], u[ok]
         plain[cand] = True
@@ -765,8 +832,11 @@ def _ids(raw: list[Any], note) -> _Ids:
             note(i, "身份证号以数字格式保存，末几位已丢失（Excel 只保留 15 位有效数字），未使用")
             continue
         r = normalize_id_number(text)
-        if r.value is not None and set(r.flags) <= {"converted_15_to_18", "punctuation_removed"} \
-                and "punctuation_removed" not in r.flags:
+        if (
+            r.value is not None
+            and set(r.flags) <= {"converted_15_to_18", "punctuation_removed"}
+            and "punctuation_removed" not in r.flags
+        ):
             valid[i] = str(r.value)
             from15[i] = "converted_15_to_18" in r.flags
             digits[i] = [10 if ch == "X" else int(ch) for ch in str(r.value)]
@@ -837,8 +907,7 @@ class BackgroundEntries:
         ctx = multiprocessing.get_context("fork")
         self.path = layout.path
         self.queue = ctx.Queue(maxsize=depth)
-        self.proc = ctx.Process(target=_produce, args=(layout, batches, self.queue), daemon=True,
-                                name="crosscheck-reader")
+        self.proc = ctx.Process(target=_produce, args=(layout, batches, self.queue), daemon=True, name="crosscheck-reader")
         self.proc.start()
 
     def __iter__(self) -> Iterator[tuple[Entries, list[BadRow], int, int]]:
@@ -849,8 +918,11 @@ class BackgroundEntries:
                 item = self.queue.get(timeout=2)
             except queues.Empty:
                 if not self.proc.is_alive():
-                    raise RollError(str(self.path), f"the process reading the roll ended unexpectedly "
-                                    f"(exit code {self.proc.exitcode})", reason="reader") from None
+                    raise RollError(
+                        str(self.path),
+                        f"the process reading the roll ended unexpectedly (exit code {self.proc.exitcode})",
+                        reason="reader",
+                    ) from None
                 continue
             if item is None:
                 return

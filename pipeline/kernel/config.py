@@ -3,6 +3,7 @@
 Precedence: explicit arguments > environment (BACKFILL_*) > config file > defaults.
 Connection strings come from here only, never from code; they are masked when printed.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,16 +24,16 @@ CONFIG_FILE_NAME = "backfill.toml"
 @dataclass(frozen=True)
 class Settings:
     data_dir: str = DEFAULT_DATA_DIR
-    db_url: str | None = None          # working store; default: SQLite file in data_dir
+    db_url: str | None = None  # working store; default: SQLite file in data_dir
     # provincial platform DB; default: SQLite file in data_dir. Its password: in this URL from
     # BACKFILL_PLATFORM_URL or the config file, or left out of it for libpq (~/.pgpass, PGPASSWORD)
     platform_url: str | None = None
-    engine: str = "ppocr"              # main OCR engine
+    engine: str = "ppocr"  # main OCR engine
     engine_settings: dict[str, Any] = field(default_factory=dict)
-    layout_mode: str = "cells"         # "cells": recognize each cell's crop; "page": whole-page OCR, boxes to cells
+    layout_mode: str = "cells"  # "cells": recognize each cell's crop; "page": whole-page OCR, boxes to cells
     spec_version: str = "mzt141-draft-0"
     funeral_home_code: str | None = None  # used when the ledger title names no known home
-    auto_accept_threshold: float = 0.90   # a field below this sends its record to review
+    auto_accept_threshold: float = 0.90  # a field below this sends its record to review
     field_thresholds: dict[str, float] = field(default_factory=dict)  # per-field overrides
     # calibrated per-field thresholds (bench/bench_calibration.py): None = the packaged
     # mapping/data/thresholds.json, "" = none (auto_accept_threshold for every field), or a path
@@ -61,9 +62,9 @@ class Settings:
     # both cores of a 2-core machine; 0: as many as the machine has cores, at most 4
     page_workers: int = 0
     pdf_dpi: int = 200
-    max_image_pixels: int = 80_000_000    # hard pixel limit per page (decompression bombs)
+    max_image_pixels: int = 80_000_000  # hard pixel limit per page (decompression bombs)
     max_file_bytes: int = 2_000_000_000
-    max_pages_per_file: int = 2_000       # a file with more pages is refused (quarantined), not read for hours
+    max_pages_per_file: int = 2_000  # a file with more pages is refused (quarantined), not read for hours
     keep_original_images: bool = True
     # the review app: a browser session ends after this many minutes without a click; a user name
     # is locked for login_lock_minutes after login_max_failures refused logins within that time
@@ -96,6 +97,7 @@ class Settings:
         """The platform is the SQLite file in the data folder (ours to create); a platform someone
         named (--platform, BACKFILL_PLATFORM_URL, platform_url) must exist: `backfill migrate` makes it."""
         return self.platform_url is None
+
     @cached_property
     def active_thresholds_file(self) -> str | None:
         """The thresholds routing uses: `thresholds_file` where set, else the version an administrator
@@ -265,7 +267,7 @@ _TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "funeral_home_code": ("a funeral home code (text)", lambda v: v is None or isinstance(v, str)),
     "auto_accept_threshold": (_UNIT, lambda v: _is_number(v)),
     "field_thresholds": ("a table of field = number within 0..1", lambda v: isinstance(v, dict)),
-    "thresholds_file": ("a file path (text; \"\" for none)", lambda v: v is None or isinstance(v, str)),
+    "thresholds_file": ('a file path (text; "" for none)', lambda v: v is None or isinstance(v, str)),
     "page_unsure_max": (_UNIT, lambda v: v is None or _is_number(v)),
     "second_read_below": (_UNIT, lambda v: v is None or _is_number(v)),
     "pdf_dpi": ("a whole number within 72..600", lambda v: _is_int(v)),
@@ -284,15 +286,24 @@ _TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "audit_escalate": ("true or false", lambda v: isinstance(v, bool)),
     "audit_max_share": (_UNIT, lambda v: _is_number(v)),
     "page_workers": ("a whole number within 0..64 (0: one per core, at most 4)", lambda v: _is_int(v)),
-    "local_lexicon_file": ("a file path (text; \"\" for none)", lambda v: v is None or isinstance(v, str)),
+    "local_lexicon_file": ('a file path (text; "" for none)', lambda v: v is None or isinstance(v, str)),
 }
 _RANGES: dict[str, tuple[float, float]] = {
-    "auto_accept_threshold": (0.0, 1.0), "page_unsure_max": (0.0, 1.0), "second_read_below": (0.0, 1.0),
-    "pdf_dpi": (72, 600), "max_image_pixels": (1_000_000, float("inf")), "max_file_bytes": (1, float("inf")),
+    "auto_accept_threshold": (0.0, 1.0),
+    "page_unsure_max": (0.0, 1.0),
+    "second_read_below": (0.0, 1.0),
+    "pdf_dpi": (72, 600),
+    "max_image_pixels": (1_000_000, float("inf")),
+    "max_file_bytes": (1, float("inf")),
     "max_pages_per_file": (1, float("inf")),
-    "review_idle_minutes": (1, 24 * 60), "login_max_failures": (1, 100), "login_lock_minutes": (1, 24 * 60),
-    "audit_share": (0.0, 1.0), "audit_min_per_volume": (0, float("inf")), "audit_max_share": (0.0, 1.0),
-    "audit_seed": (-float("inf"), float("inf")), "page_workers": (0, 64),
+    "review_idle_minutes": (1, 24 * 60),
+    "login_max_failures": (1, 100),
+    "login_lock_minutes": (1, 24 * 60),
+    "audit_share": (0.0, 1.0),
+    "audit_min_per_volume": (0, float("inf")),
+    "audit_max_share": (0.0, 1.0),
+    "audit_seed": (-float("inf"), float("inf")),
+    "page_workers": (0, 64),
 }
 
 
@@ -305,8 +316,15 @@ def _is_int(v: Any) -> bool:
 
 
 def _kind(v: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a table",
-            type(None): "nothing"}.get(type(v), type(v).__name__)
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a table",
+        type(None): "nothing",
+    }.get(type(v), type(v).__name__)
 
 
 def _shown(v: Any) -> str:

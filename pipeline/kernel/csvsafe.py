@@ -7,6 +7,7 @@ recommends (the apostrophe makes the spreadsheet show the text as text). Numbers
 numbers (a negative number is no formula). The raw value stays intact wherever the data is
 exchanged by machines: the JSON Lines files of an exchange package, the platform's tables.
 """
+
 from __future__ import annotations
 
 import csv

@@ -3,6 +3,7 @@
 The library raises; the CLI turns an exception into its exit code and a hint.
 Messages never contain personal data unmasked (see pipeline.kernel.privacy).
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -11,15 +12,15 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     ok = 0
     bad_args = 2
-    input_file = 3          # a scan could not be read (only when a single file was asked for)
+    input_file = 3  # a scan could not be read (only when a single file was asked for)
     missing_dependency = 4  # tesseract, poppler, a configured model folder...
     config = 5
     database = 6
-    package = 7             # an exchange package that fails its checks (tampered, incomplete)
-    differences = 8         # reconcile found differences between the store and the platform
-    output = 9              # a file or folder to write (export, package) cannot be written there
-    refused = 10            # load: rows with an empty mandatory field were not loaded (the rest was)
-    interrupted = 130       # stopped by Ctrl-C (SIGINT) or SIGTERM; what was done is saved
+    package = 7  # an exchange package that fails its checks (tampered, incomplete)
+    differences = 8  # reconcile found differences between the store and the platform
+    output = 9  # a file or folder to write (export, package) cannot be written there
+    refused = 10  # load: rows with an empty mandatory field were not loaded (the rest was)
+    interrupted = 130  # stopped by Ctrl-C (SIGINT) or SIGTERM; what was done is saved
     other = 15
 
 
@@ -61,14 +62,20 @@ def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     """One line naming the path and the reason an OSError gave while writing it."""
     import errno as _errno
 
-    reasons = {_errno.EISDIR: "it is a folder; give a file name inside it",
-               _errno.ENOTDIR: "a part of the path is a file, not a folder",
-               _errno.EACCES: "no permission to write there", _errno.EPERM: "no permission to write there",
-               _errno.EROFS: "the file system is read-only", _errno.ENOSPC: "the disk is full",
-               _errno.ENOENT: "its folder does not exist"}
+    reasons = {
+        _errno.EISDIR: "it is a folder; give a file name inside it",
+        _errno.ENOTDIR: "a part of the path is a file, not a folder",
+        _errno.EACCES: "no permission to write there",
+        _errno.EPERM: "no permission to write there",
+        _errno.EROFS: "the file system is read-only",
+        _errno.ENOSPC: "the disk is full",
+        _errno.ENOENT: "its folder does not exist",
+    }
     why = reasons.get(e.errno or 0) or e.strerror or type(e).__name__
-    return OutputError(f"cannot write the {what} {path}: {why}; nothing was written",
-                       hint="choose another path (--out) or fix the permissions, then run the same command again")
+    return OutputError(
+        f"cannot write the {what} {path}: {why}; nothing was written",
+        hint="choose another path (--out) or fix the permissions, then run the same command again",
+    )
 
 
 class InputFileError(BackfillError):

@@ -1,5 +1,6 @@
 """Local HTTP services started as child processes (the Prefect server, the review app in tests and
 benches): a free loopback port, and waiting until the service answers its health URL."""
+
 from __future__ import annotations
 
 import socket
@@ -15,8 +16,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0,
-                       every: float = 0.5, name: str = "the service") -> None:
+def wait_until_healthy(
+    url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0, every: float = 0.5, name: str = "the service"
+) -> None:
     """Poll `url` until it answers 200. Raises RuntimeError when `proc` exits first, TimeoutError
     after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -1,4 +1,5 @@
 """Typed objects passed between stages. Each round-trips through JSON (to_dict / from_dict)."""
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,8 @@ class OcrPiece:
 
     text: str
     confidence: float  # 0..1
-    box: Box           # on the image that was given to the engine
-    engine: str        # engine name, e.g. "ppocr"
+    box: Box  # on the image that was given to the engine
+    engine: str  # engine name, e.g. "ppocr"
     # each character's probability, in the order of `text` with its whitespace removed (None where
     # the engine gives none)
     chars: tuple[float, ...] | None = None
@@ -67,7 +68,7 @@ class RawCell:
 
     text: str
     confidence: float  # 0..1; 1.0 for an empty cell that is clearly empty
-    box: Box | None    # the cell's box on the cleaned page image
+    box: Box | None  # the cell's box on the cleaned page image
     # engine agreement (pipeline.agreement): None = the first reading was sure enough, no second
     # one was made; True / False = a second reading of the same crop agreed / disagreed
     agreed: bool | None = None
@@ -76,17 +77,27 @@ class RawCell:
     ink: float | None = None  # width of the cell's ink in glyph heights (~ number of Han characters)
     chars: tuple[float, ...] | None = None  # per character of `text` (whitespace removed); None: unknown
     second_chars: tuple[float, ...] | None = None
-    decoded: bool = False  # the second reading is the spec-valid text the recognizer found likeliest (pipeline.page.extract.decode_valid)
+    decoded: bool = (
+        False  # the second reading is the spec-valid text the recognizer found likeliest (pipeline.page.extract.decode_valid)
+    )
     # texts the recognizer may have seen in a doubted one-line name cell, with its log-probability of
     # each on the first crop (pipeline.page.extract.name_alternatives; mapping weighs them by how often
     # real names use their characters, mapping.normalize.rescore_name); None: not searched
     alternatives: tuple[tuple[str, float], ...] | None = None
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
-    own_confidence: float | None = None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
-    own_chars: tuple[float, ...] | None = None  # set by resolve (never stored): the kept reading's own per-character probabilities there
+    own_confidence: float | None = (
+        None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
+    )
+    own_chars: tuple[float, ...] | None = (
+        None  # set by resolve (never stored): the kept reading's own per-character probabilities there
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"text": self.text, "confidence": self.confidence, "box": None if self.box is None else list(self.box)}
+        d: dict[str, Any] = {
+            "text": self.text,
+            "confidence": self.confidence,
+            "box": None if self.box is None else list(self.box),
+        }
         if self.agreed is not None:
             d["agreed"] = self.agreed
         if self.second is not None:
@@ -106,11 +117,19 @@ class RawCell:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RawCell":
-        return cls(d["text"], float(d["confidence"]), _box(d.get("box")), d.get("agreed"), d.get("second"),
-                   None if d.get("second_confidence") is None else float(d["second_confidence"]),
-                   None if d.get("ink") is None else float(d["ink"]), _chars(d.get("chars")), _chars(d.get("second_chars")),
-                   bool(d.get("decoded", False)),
-                   None if d.get("alternatives") is None else tuple((str(t), float(x)) for t, x in d["alternatives"]))
+        return cls(
+            d["text"],
+            float(d["confidence"]),
+            _box(d.get("box")),
+            d.get("agreed"),
+            d.get("second"),
+            None if d.get("second_confidence") is None else float(d["second_confidence"]),
+            None if d.get("ink") is None else float(d["ink"]),
+            _chars(d.get("chars")),
+            _chars(d.get("second_chars")),
+            bool(d.get("decoded", False)),
+            None if d.get("alternatives") is None else tuple((str(t), float(x)) for t, x in d["alternatives"]),
+        )
 
 
 @dataclass
@@ -118,9 +137,9 @@ class FieldValue:
     """One spec field of one record: the normalized value, the raw text, and why we trust it or not."""
 
     value: str | int | None  # normalized spec value (dates ISO 8601 strings, codes as strings)
-    raw: str = ""            # the OCR text it came from ("" when derived or absent)
+    raw: str = ""  # the OCR text it came from ("" when derived or absent)
     confidence: float = 0.0  # 0..1
-    box: Box | None = None   # crop box on the cleaned page image
+    box: Box | None = None  # crop box on the cleaned page image
     flags: list[str] = field(default_factory=list)  # e.g. "check_digit_failed", "derived_from_id"
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +153,9 @@ class FieldValue:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "FieldValue":
-        return cls(d.get("value"), d.get("raw", ""), float(d.get("confidence", 0.0)), _box(d.get("box")), list(d.get("flags", [])))
+        return cls(
+            d.get("value"), d.get("raw", ""), float(d.get("confidence", 0.0)), _box(d.get("box")), list(d.get("flags", []))
+        )
 
 
 @dataclass

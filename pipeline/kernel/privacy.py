@@ -1,4 +1,5 @@
 """Masking of personal data for logs, errors and screens. Only exports carry data unmasked."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Processes of this host: is a run's or a check's recorded process still running."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Paths the program builds from outside input (file names, image ids from the database, symlinks in a
 scan folder) stay inside the folder they belong to. One place for these checks.
 """
+
 from __future__ import annotations
 
 import os
@@ -67,7 +68,7 @@ def path_for_db(path: "str | Path") -> str:
 
 def path_from_db(text: str) -> Path:
     if text.startswith(_FS_PREFIX):
-        return Path(os.fsdecode(unquote_to_bytes(text[len(_FS_PREFIX):])))
+        return Path(os.fsdecode(unquote_to_bytes(text[len(_FS_PREFIX) :])))
     return Path(text)
 
 
@@ -88,8 +89,10 @@ def shown(name: str) -> str:
         elif _PLAIN_NAME.fullmatch(ch):
             out.append(ch)
         else:
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or
-                       (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"))
+            out.append(
+                {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+                or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+            )
     return '"' + "".join(out) + '"'
 
 
@@ -127,6 +130,9 @@ def private_file(path: "str | Path", mode: str = "w", **kwargs):
 
 def shown_text(text: str) -> str:
     """A message for one line: control characters escaped (\\n, \\x1b), the rest as it is."""
-    return "".join(ch if _PLAIN_NAME.fullmatch(ch) or ch in '\\"' else
-                   {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or
-                   (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") for ch in str(text))
+    return "".join(
+        ch
+        if _PLAIN_NAME.fullmatch(ch) or ch in '\\"'
+        else {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in str(text)
+    )

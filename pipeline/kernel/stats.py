@@ -11,6 +11,7 @@ Clopper-Pearson interval (1934) computed at the *effective* number of fields, Σ
 effect (Kish 1965; Korn & Graubard 1998 for effective sizes in binomial intervals). With every
 record drawn at one rate and no clustering this is exactly the textbook interval on the fields.
 """
+
 from __future__ import annotations
 
 import math
@@ -101,8 +102,7 @@ def interval(wrong: float, n: float, method: str = "wilson") -> tuple[float, flo
     raise ValueError(f"interval method must be one of {', '.join(METHODS)}, not {method!r}")
 
 
-def clustered_rate(units: Iterable[tuple[float, float]], weights: Sequence[float] | None = None,
-                   method: str = "wilson") -> Rate:
+def clustered_rate(units: Iterable[tuple[float, float]], weights: Sequence[float] | None = None, method: str = "wilson") -> Rate:
     """The wrong-field rate of clusters (fields, wrong) with optional weights, and its 95 % interval
     at the effective number of fields (see the module's docstring)."""
     pairs = [(float(m), float(y)) for m, y in units]
@@ -116,12 +116,12 @@ def clustered_rate(units: Iterable[tuple[float, float]], weights: Sequence[float
         return Rate(n, raw_fields, raw_wrong, 0.0, 0.0, 1.0, 0.0, method)
     p = tot_w / tot_f
     # Kish's effective size of a weighted sample of fields (the size where every weight is equal)
-    kish = tot_f ** 2 / sum(wi * wi * m for wi, (m, _y) in zip(w, pairs) if m > 0)
+    kish = tot_f**2 / sum(wi * wi * m for wi, (m, _y) in zip(w, pairs) if m > 0)
     n_eff = kish
     if 0.0 < p < 1.0 and n > 1:
         # the linearized variance of the ratio (without the n / (n - 1) factor: with one field per
         # record and equal weights it is then exactly the binomial p(1 - p) / n)
-        var = sum((wi * (y - p * m)) ** 2 for wi, (m, y) in zip(w, pairs)) / tot_f ** 2
+        var = sum((wi * (y - p * m)) ** 2 for wi, (m, y) in zip(w, pairs)) / tot_f**2
         if var > 0:
             n_eff = min(kish, p * (1 - p) / var)  # a design effect under 1 is not taken
     low, high = interval(p * n_eff, n_eff, method)

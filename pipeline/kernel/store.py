@@ -4,6 +4,7 @@ Page images live on disk, content-addressed by sha256 (see ImageStore).
 Natural keys in the store make every stage idempotent: a file is known by its sha256,
 a page by (file, page_no), a record by (page, row_no).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,8 +81,8 @@ class PageRead(Base):
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
-    seconds: Mapped[float] = mapped_column(Float)        # wall time of the page
-    cpu_seconds: Mapped[float] = mapped_column(Float)    # this process's CPU time over the page's batch, per page
+    seconds: Mapped[float] = mapped_column(Float)  # wall time of the page
+    cpu_seconds: Mapped[float] = mapped_column(Float)  # this process's CPU time over the page's batch, per page
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -89,7 +90,7 @@ class SourceFile(Base):
     __tablename__ = "source_files"
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    rel_path: Mapped[str] = mapped_column(Text)          # relative to the scanned folder
+    rel_path: Mapped[str] = mapped_column(Text)  # relative to the scanned folder
     abs_path: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int] = mapped_column(Integer)
     media_type: Mapped[str] = mapped_column(String(20))  # pdf / tiff / jpeg / png
@@ -147,7 +148,7 @@ class Record(Base):
     status: Mapped[str] = mapped_column(String(20), default="new")  # new / auto_accepted / needs_review / approved / rejected
     route_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     cluster_id: Mapped[str | None] = mapped_column(String(40))
-    fields: Mapped[dict[str, Any]] = mapped_column(JSON)       # field -> FieldValue.to_dict()
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)  # field -> FieldValue.to_dict()
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)
     cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # raw cells of the row, in column order
     min_confidence: Mapped[float] = mapped_column(Float, default=0.0)
@@ -254,18 +255,22 @@ def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
         raise DatabaseError(
             f"cannot open the {what} at {mask_url(url)}: its folder {path.parent} does not exist "
             "(a disk or network share not mounted?); nothing was created",
-            hint="mount the disk or fix the path, then run the same command again")
+            hint="mount the disk or fix the path, then run the same command again",
+        )
     if not create:
         raise DatabaseError(
             f"the {what} at {mask_url(url)} does not exist; nothing was created",
-            hint="check the path; to make a new, empty platform database there, run `backfill migrate --platform URL`")
+            hint="check the path; to make a new, empty platform database there, run `backfill migrate --platform URL`",
+        )
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     except FileExistsError:
         pass  # another process made it a moment ago
     except OSError as e:
-        raise DatabaseError(f"cannot create the {what} at {mask_url(url)}: {e.strerror}; nothing was created",
-                            hint="choose a folder you can write to (--db / --data-dir / --platform)") from e
+        raise DatabaseError(
+            f"cannot create the {what} at {mask_url(url)}: {e.strerror}; nothing was created",
+            hint="choose a folder you can write to (--db / --data-dir / --platform)",
+        ) from e
 
 
 _SQLITE_REFUSALS = {
@@ -291,7 +296,8 @@ def _sqlite_refused(url: str, path: Path, what: str):
                 raise DatabaseError(
                     f"the {what} at {path} cannot be used: {why} ({orig}); what was done before is kept",
                     hint="fix the file's permissions or free space (or use another --db / --platform), "
-                         "then run the same command again") from orig
+                    "then run the same command again",
+                ) from orig
 
     return handler
 
@@ -342,8 +348,10 @@ class Store:
             try:
                 private_dir(path.parent)
             except OSError as e:
-                raise DatabaseError(f"cannot create the data folder {path.parent}: {e.strerror}",
-                                    hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)") from e
+                raise DatabaseError(
+                    f"cannot create the data folder {path.parent}: {e.strerror}",
+                    hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)",
+                ) from e
         self.engine = make_engine(url, what="working store")
         self.images = ImageStore(image_dir)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -432,7 +440,9 @@ class ImageStore:
         # run-length strategy: a scanned page (paper, ink, rulings) is long runs; measured on a
         # 2339 x 1654 colour page: 0.40 s and 3.9 MB against 0.91 s and 4.4 MB for the default
         # strategy at the same level (lossless either way)
-        ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE])
+        ok, buf = cv2.imencode(
+            ".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
+        )
         if not ok:
             raise OSError("could not encode page image")
         data = buf.tobytes()
@@ -503,12 +513,13 @@ class BlindKey(Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     field: Mapped[str] = mapped_column(String(60))
     user: Mapped[str] = mapped_column(String(80))
-    typed: Mapped[str] = mapped_column(Text)            # what the keyer typed
+    typed: Mapped[str] = mapped_column(Text)  # what the keyer typed
     typed_value: Mapped[str | None] = mapped_column(Text)  # JSON of the typed text once normalized
-    ocr_value: Mapped[str | None] = mapped_column(Text)    # JSON of the OCR value at keying time
+    ocr_value: Mapped[str | None] = mapped_column(Text)  # JSON of the OCR value at keying time
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
+
 
 class PlatformLink(Base):
     """A record of this store matching a row already on the platform (loaded earlier, possibly from
@@ -591,8 +602,8 @@ class FieldReview(Base):
     __tablename__ = "field_reviews"
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)
-    action: Mapped[str] = mapped_column(String(20))       # confirmed / not_on_scan
-    value: Mapped[str | None] = mapped_column(Text)        # JSON of the value confirmed
+    action: Mapped[str] = mapped_column(String(20))  # confirmed / not_on_scan
+    value: Mapped[str | None] = mapped_column(Text)  # JSON of the value confirmed
     user: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -652,6 +663,8 @@ class WebSession(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # cookie set in the browser
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 # --- trust measured on the archive (issue 23): blind audit samples, review holds, audit verdicts ------
 class AuditSample(Base):
     """An auto-accepted record drawn for the blind audit (pipeline.quality.audit): it waits in the review queue
@@ -726,12 +739,16 @@ class LexiconDecision(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)  # kind|name|parent
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
-    parent: Mapped[str] = mapped_column(String(100), default="")  # town of a village, district of a place, written char of a confusion
+    parent: Mapped[str] = mapped_column(
+        String(100), default=""
+    )  # town of a village, district of a place, written char of a confusion
     status: Mapped[str] = mapped_column(String(20))
     decided_by: Mapped[str] = mapped_column(String(80))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
     count_then: Mapped[int] = mapped_column(Integer, default=0)  # how many corrections showed it when decided
+
+
 # --- cross-registry checks (issue 24): rolls of other departments against the platform's deceased ---
 class CrosscheckRun(Base):
     """One check of one roll (a file handed over by another department) against the platform's
@@ -741,19 +758,19 @@ class CrosscheckRun(Base):
 
     __tablename__ = "crosscheck_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    roll_file: Mapped[str] = mapped_column(Text)          # the file name as given (no folder)
+    roll_file: Mapped[str] = mapped_column(Text)  # the file name as given (no folder)
     roll_sha256: Mapped[str] = mapped_column(String(64), index=True)
     roll_bytes: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))         # dibao / pension / hukou / marriage / other
-    platform: Mapped[str] = mapped_column(Text)           # platform URL, password masked
+    kind: Mapped[str] = mapped_column(String(20))  # dibao / pension / hukou / marriage / other
+    platform: Mapped[str] = mapped_column(Text)  # platform URL, password masked
     out_dir: Mapped[str | None] = mapped_column(Text)
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field -> header used
-    status: Mapped[str] = mapped_column(String(20), default="running")   # running / done / failed / interrupted / closed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running / done / failed / interrupted / closed
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_by: Mapped[str] = mapped_column(String(80), default="")
     process: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # pid, host (a killed check resumes)
-    lines_done: Mapped[int] = mapped_column(Integer, default=0)          # entries up to this line are checked
+    lines_done: Mapped[int] = mapped_column(Integer, default=0)  # entries up to this line are checked
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     kept: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -769,10 +786,10 @@ class CrosscheckHit(Base):
     __table_args__ = (UniqueConstraint("check_id", "roll_line", "roll_side", "platform_table", "platform_row_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     check_id: Mapped[int] = mapped_column(ForeignKey("crosscheck_runs.id"), index=True)
-    roll_line: Mapped[int] = mapped_column(Integer)       # line in a CSV, row in a worksheet
+    roll_line: Mapped[int] = mapped_column(Integer)  # line in a CSV, row in a worksheet
     roll_side: Mapped[int] = mapped_column(Integer, default=0)  # 0; 1 男方 / 2 女方 of a marriage record
-    roll_where: Mapped[str] = mapped_column(Text)         # file:line (or file:sheet!row)
-    tier: Mapped[str] = mapped_column(String(30))         # id_exact / id_name_conflict / id_near / name_birth_place
+    roll_where: Mapped[str] = mapped_column(Text)  # file:line (or file:sheet!row)
+    tier: Mapped[str] = mapped_column(String(30))  # id_exact / id_name_conflict / id_near / name_birth_place
     status: Mapped[str] = mapped_column(String(20), index=True)
     score: Mapped[float] = mapped_column(Float)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -781,8 +798,8 @@ class CrosscheckHit(Base):
     platform_table: Mapped[str] = mapped_column(String(60))
     platform_row_id: Mapped[int] = mapped_column(Integer)
     natural_key: Mapped[str | None] = mapped_column(String(200))
-    deceased: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)   # the platform row's values shown and exported
-    finding: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)    # months after death, dates, wording
+    deceased: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the platform row's values shown and exported
+    finding: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # months after death, dates, wording
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -798,7 +815,7 @@ class CrosscheckChange(Base):
     hit_id: Mapped[int | None] = mapped_column(ForeignKey("crosscheck_hits.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     user: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(20))   # confirm / not_same / reveal / export / close
+    action: Mapped[str] = mapped_column(String(20))  # confirm / not_same / reveal / export / close
     old_status: Mapped[str | None] = mapped_column(String(20))
     new_status: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")

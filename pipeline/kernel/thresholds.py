@@ -4,6 +4,7 @@ None names the packaged file (mapping/data/thresholds.json, written by bench/ben
 "" none, else a path. Fitting the file is pipeline.quality.calibration's; this module only reads it,
 so that the settings (kernel) can resolve a field's threshold without the fitting code.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,9 @@ def _read_doc(path: str | None) -> tuple[dict[str, float], float | dict[str, flo
     else:
         p = Path(path)
         if not p.is_file():
-            raise ConfigError(f"thresholds file not found: {p}", hint="run bench/bench_calibration.py or set thresholds_file = \"\"")
+            raise ConfigError(
+                f"thresholds file not found: {p}", hint='run bench/bench_calibration.py or set thresholds_file = ""'
+            )
         text, where = p.read_text(encoding="utf-8"), str(p)
     try:
         doc = json.loads(text)

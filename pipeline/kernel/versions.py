@@ -6,6 +6,7 @@ wrote it, when and from which evidence), `ACTIVE` (the file name in use; none: t
 and `history.jsonl` (every apply and rollback: who, when, from, to). Rolling back applies the
 version that was in use before the current one, the packaged default included.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -76,8 +77,16 @@ class VersionedFiles:
             except (OSError, ValueError):
                 doc = {}
             meta = doc.get("version") or {}
-            out.append(Version(n, p, str(meta.get("created_by", "")), str(meta.get("created_at", "")),
-                               str(meta.get("note", "")), act is not None and act.name == p.name))
+            out.append(
+                Version(
+                    n,
+                    p,
+                    str(meta.get("created_by", "")),
+                    str(meta.get("created_at", "")),
+                    str(meta.get("note", "")),
+                    act is not None and act.name == p.name,
+                )
+            )
         return out
 
     def write(self, doc: dict[str, Any], *, user: str, note: str = "") -> Path:
@@ -87,8 +96,13 @@ class VersionedFiles:
         while True:
             path = self.path_of(number)
             body = dict(doc)
-            body["version"] = {"number": number, "created_by": user, "created_at": _now(), "note": note,
-                               "previous_active": (self.active().name if self.active() else DEFAULT)}
+            body["version"] = {
+                "number": number,
+                "created_by": user,
+                "created_at": _now(),
+                "note": note,
+                "previous_active": (self.active().name if self.active() else DEFAULT),
+            }
             try:
                 with open(path, "x", encoding="utf-8") as f:  # exclusive: two writers never share a number
                     f.write(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
@@ -109,8 +123,10 @@ class VersionedFiles:
             if not p.is_absolute() and not p.exists():
                 p = self.root / ref
         if not p.is_file():
-            raise ConfigError(f"{self.stem} version {ref!r} not found (in {self.root})",
-                              hint=f"the versions there: {', '.join(v.path.name for v in self.list()) or 'none'}")
+            raise ConfigError(
+                f"{self.stem} version {ref!r} not found (in {self.root})",
+                hint=f"the versions there: {', '.join(v.path.name for v in self.list()) or 'none'}",
+            )
         return p
 
     def apply(self, ref: str, *, user: str, action: str = "apply") -> tuple[str, str]:
@@ -126,8 +142,13 @@ class VersionedFiles:
         tmp = self.root / (ACTIVE + ".tmp")
         tmp.write_text((path.name if path else DEFAULT) + "\n", encoding="utf-8")
         os.replace(tmp, self.root / ACTIVE)
-        event = {"at": _now(), "by": user, "action": action, "from": before.name if before else DEFAULT,
-                 "to": path.name if path else DEFAULT}
+        event = {
+            "at": _now(),
+            "by": user,
+            "action": action,
+            "from": before.name if before else DEFAULT,
+            "to": path.name if path else DEFAULT,
+        }
         with open(self.root / HISTORY, "a", encoding="utf-8") as f:
             f.write(json.dumps(event, ensure_ascii=False) + "\n")
         return event["from"], event["to"]

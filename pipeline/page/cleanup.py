@@ -2,6 +2,7 @@
 table rectification (deskew + perspective). The input image is never modified; every step is
 recorded with its settings and what it measured.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,20 +15,20 @@ from pipeline.kernel.models import Step
 
 @dataclass(frozen=True)
 class CleanupSettings:
-    red_margin: int = 40              # R - max(G, B) above this is stamp ink
-    border_dark: int = 70             # scanner background darker than this, touching the edge
-    illumination_kernel: int = 41     # px (at 1/4 scale the background is estimated on)
-    denoise_h: float = 0.0            # fastNlMeans strength; 0 = median 3 only
+    red_margin: int = 40  # R - max(G, B) above this is stamp ink
+    border_dark: int = 70  # scanner background darker than this, touching the edge
+    illumination_kernel: int = 41  # px (at 1/4 scale the background is estimated on)
+    denoise_h: float = 0.0  # fastNlMeans strength; 0 = median 3 only
     min_table_fraction: float = 0.15  # the table's box must cover this share of the page
     rectify: bool = True
 
 
 @dataclass
 class CleanPage:
-    image: np.ndarray                   # grayscale uint8, rectified, flat background
+    image: np.ndarray  # grayscale uint8, rectified, flat background
     steps: list[Step] = field(default_factory=list)
     table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
-    ruling: np.ndarray | None = None    # the ruling lines whole (find_ruling), on `image` (None: not known)
+    ruling: np.ndarray | None = None  # the ruling lines whole (find_ruling), on `image` (None: not known)
 
 
 STAMP_MIN_GRAY = 135
@@ -107,10 +108,13 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
         k = max(side // RULING_KERNEL, 15)
         kern = (k, 1) if horizontal else (1, k)
         # a thin line broken into dots by a 1-bit threshold or faded print: its dots joined first
-        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, dots if horizontal else dots[::-1]))
+        closed = cv2.morphologyEx(
+            ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, dots if horizontal else dots[::-1])
+        )
         runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern))
-        joined = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, cv2.getStructuringElement(
-            cv2.MORPH_RECT, (bridge, 3) if horizontal else (3, bridge)))
+        joined = cv2.morphologyEx(
+            runs, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 3) if horizontal else (3, bridge))
+        )
         n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         span = (stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]).astype(np.float64)
         thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(span, 1.0)
@@ -119,7 +123,7 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
         for i in np.nonzero(keep)[0]:  # thin along its whole length (each stroke of it: a strike's cross
             # is two): not the shadow along a paper's edge
             x, y, bw, bh = (int(v) for v in stats[i, :4])
-            part = (labels[y:y + bh, x:x + bw] == i).astype(np.int8)
+            part = (labels[y : y + bh, x : x + bw] == i).astype(np.int8)
             axis = 0 if horizontal else 1
             count = part.sum(axis=axis)
             strokes = (np.diff(part, axis=axis, prepend=0) == 1).sum(axis=axis)
@@ -174,7 +178,7 @@ def stamp_regions(candidates: np.ndarray) -> np.ndarray:
         if max(bw, bh) > STAMP_MAX_ASPECT * min(bw, bh):
             continue
         x, y = int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP])
-        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        ys, xs = np.nonzero(labels[y : y + bh, x : x + bw] == i)
         hull = cv2.convexHull(np.stack([xs + x, ys + y], axis=1).astype(np.int32))
         cv2.fillConvexPoly(out, hull, 1)
     if not out.any():
@@ -214,9 +218,16 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
         paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
         out[mask] = paper[mask]
     n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
-    return out, Step("stamp_suppression", {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
-                     {"red_pixels": int(np.count_nonzero(mask)), "stamps": int(n_stamps),
-                      "ruling_pixels": int(np.count_nonzero(ruling)), "coloured_ruling_pixels": int(np.count_nonzero(recoloured))})
+    return out, Step(
+        "stamp_suppression",
+        {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
+        {
+            "red_pixels": int(np.count_nonzero(mask)),
+            "stamps": int(n_stamps),
+            "ruling_pixels": int(np.count_nonzero(ruling)),
+            "coloured_ruling_pixels": int(np.count_nonzero(recoloured)),
+        },
+    )
 
 
 def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
@@ -249,8 +260,11 @@ def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, S
     lo = min(lo, 200)
     lut = np.clip((np.arange(256) - lo) * 255.0 / max(1, 255 - lo), 0, 255).astype(np.uint8)
     out = cv2.LUT(flat, lut)
-    return out, Step("illumination", {"kernel": kernel, "scale": 0.25, "stretch_percentile": 0.5},
-                     {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo})
+    return out, Step(
+        "illumination",
+        {"kernel": kernel, "scale": 0.25, "stretch_percentile": 0.5},
+        {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo},
+    )
 
 
 BILEVEL_SHARE = 0.995
@@ -306,10 +320,18 @@ def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | 
     hor = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1)))
     ver = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15))))
     if ruling is not None:
-        hor = cv2.bitwise_or(hor, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
-                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1))))
-        ver = cv2.bitwise_or(ver, cv2.morphologyEx(ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN,
-                                                    cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15)))))
+        hor = cv2.bitwise_or(
+            hor,
+            cv2.morphologyEx(
+                ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 60, 15), 1))
+            ),
+        )
+        ver = cv2.bitwise_or(
+            ver,
+            cv2.morphologyEx(
+                ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15)))
+            ),
+        )
     lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     if n <= 1:
@@ -403,7 +425,7 @@ def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, 
     return quad if quad_problem(quad) is None else None
 
 
-MAX_QUAD_TILT_DEG = 8.0    # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
+MAX_QUAD_TILT_DEG = 8.0  # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
 MAX_QUAD_SIDE_DIFF = 0.12  # opposite sides of a photographed table differ by a few per cent
 
 
@@ -417,8 +439,10 @@ def quad_problem(quad: np.ndarray) -> str | None:
         along, across = (v[0], v[1]) if axis == 0 else (v[1], v[0])
         if along <= 0 or abs(np.degrees(np.arctan2(across, along))) > MAX_QUAD_TILT_DEG:
             return f"{name} side tilted more than {MAX_QUAD_TILT_DEG:.0f} degrees"
-    for name, a, b in (("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
-                       ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr))):
+    for name, a, b in (
+        ("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
+        ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr)),
+    ):
         if abs(a - b) > MAX_QUAD_SIDE_DIFF * max(a, b):
             return f"{name} sides differ by more than {MAX_QUAD_SIDE_DIFF:.0%}"
     return None
@@ -453,8 +477,15 @@ def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, 
     out = cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     angle = float(np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0])))
     box = (int(round(x0)), int(round(y0)), int(round(x0 + width)), int(round(y0 + height)))
-    return out, box, Step("rectify", {"method": "table_quad_homography"},
-                          {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()})
+    return (
+        out,
+        box,
+        Step(
+            "rectify",
+            {"method": "table_quad_homography"},
+            {"quad": quad.round(1).tolist(), "skew_deg": round(angle, 3), "matrix": m.round(6).tolist()},
+        ),
+    )
 
 
 SKEW_MIN_DEG = 0.3
@@ -489,14 +520,20 @@ def deskew_page(bgr: np.ndarray) -> tuple[np.ndarray, Step]:
     tilted 1.3 degrees stays in one pixel row for 44 px only)."""
     angle = estimate_skew(bgr)
     if angle is None or abs(angle) < SKEW_MIN_DEG:
-        return bgr, Step("deskew", {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
-                         {"skew_deg": None if angle is None else round(angle, 3), "rotated": False})
+        return bgr, Step(
+            "deskew",
+            {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
+            {"skew_deg": None if angle is None else round(angle, 3), "rotated": False},
+        )
     h, w = bgr.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     border = tuple(int(v) for v in np.median(bgr[::8, ::8].reshape(-1, bgr.shape[2] if bgr.ndim == 3 else 1), axis=0))
     out = cv2.warpAffine(bgr, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
-    return out, Step("deskew", {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
-                     {"skew_deg": round(angle, 3), "rotated": True, "matrix": m.round(6).tolist()})
+    return out, Step(
+        "deskew",
+        {"method": "hough_half_resolution", "min_deg": SKEW_MIN_DEG},
+        {"skew_deg": round(angle, 3), "rotated": True, "matrix": m.round(6).tolist()},
+    )
 
 
 def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
@@ -531,13 +568,24 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
         elif problem:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
             gray, angle = deskew(gray)
             lines = None
-            steps.append(Step("rectify", {"method": "table_quad_homography"},
-                              {"table_found": True, "quad": quad.round(1).tolist(), "quad_rejected": problem,
-                               "fallback": "deskew", "skew_deg": round(angle, 3)}))
+            steps.append(
+                Step(
+                    "rectify",
+                    {"method": "table_quad_homography"},
+                    {
+                        "table_found": True,
+                        "quad": quad.round(1).tolist(),
+                        "quad_rejected": problem,
+                        "fallback": "deskew",
+                        "skew_deg": round(angle, 3),
+                    },
+                )
+            )
         else:
             gray, table_box, st = rectify(gray, quad)
             m = np.asarray(st.result["matrix"], dtype=np.float64)
-            lines = cv2.warpPerspective(ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]),
-                                        flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
+            lines = cv2.warpPerspective(
+                ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0
+            ).astype(bool)
             steps.append(st)
     return CleanPage(gray, steps, table_box, lines)

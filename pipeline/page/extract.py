@@ -3,6 +3,7 @@
 `extract_page` is pure (image in, records out) so it can be tested and benchmarked without a store;
 `process_page` wraps it with loading, image storage and saving, idempotently.
 """
+
 from __future__ import annotations
 
 import errno
@@ -69,11 +70,10 @@ from pipeline.page.structure import (
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class ExtractedRow:
-    row_no: int                 # 1-based data row, header not counted
-    cells: list[RawCell]        # every column, in printed order
+    row_no: int  # 1-based data row, header not counted
+    cells: list[RawCell]  # every column, in printed order
     record: MappedRecord
 
 
@@ -82,7 +82,7 @@ class PageExtraction:
     kind: str
     title: str
     header: list[str]
-    columns: list[str | None]   # spec field per printed column (None = not mapped)
+    columns: list[str | None]  # spec field per printed column (None = not mapped)
     grid: Grid
     rows: list[ExtractedRow] = field(default_factory=list)
     engine: str = ""
@@ -167,8 +167,14 @@ class OcrStats:
     second_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
-        return {"crops": self.crops, "second_crops": self.second_crops, "decoded": self.decoded, "names_searched": self.names_searched,
-                "first_seconds": round(self.first_seconds, 3), "second_seconds": round(self.second_seconds, 3)}
+        return {
+            "crops": self.crops,
+            "second_crops": self.second_crops,
+            "decoded": self.decoded,
+            "names_searched": self.names_searched,
+            "first_seconds": round(self.first_seconds, 3),
+            "second_seconds": round(self.second_seconds, 3),
+        }
 
 
 DECODE_MARGIN = 3.0
@@ -233,14 +239,21 @@ class Decoding:
 def column_decoders(sp: Spec) -> dict[str, Decoding]:
     """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
     cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score."""
-    return {"id_number": Decoding(lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
-                                  needs=id_needs_decoding, alphabet=ID_ALPHABET,
-                                  valid=partial(listed_valid_ids, regions=sp.divisions), stray_lines=True),
-            "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP)}
+    return {
+        "id_number": Decoding(
+            lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
+            needs=id_needs_decoding,
+            alphabet=ID_ALPHABET,
+            valid=partial(listed_valid_ids, regions=sp.divisions),
+            stray_lines=True,
+        ),
+        "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
+    }
 
 
-def decode_valid(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str],
-                 max_drop: float | None = DECODE_MAX_DROP) -> tuple[str, float] | None:
+def decode_valid(
+    engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str], max_drop: float | None = DECODE_MAX_DROP
+) -> tuple[str, float] | None:
     """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
     likeliest in this crop, with its share of the probability of all texts considered (the reading
     included): how sure the recognizer is of it, given what it saw. None when the engine cannot
@@ -294,8 +307,9 @@ NAME_BEAM = 16
 on the fitting sets the names put right by mapping.normalize.rescore_name were among the first 16."""
 
 
-def name_alternatives(engine: OcrEngine, crop: np.ndarray, readings: Sequence[str],
-                      alphabet: str) -> tuple[tuple[str, float], ...] | None:
+def name_alternatives(
+    engine: OcrEngine, crop: np.ndarray, readings: Sequence[str], alphabet: str
+) -> tuple[tuple[str, float], ...] | None:
     """The texts written in `alphabet` (mapping.normalize.name_alphabet) the recognizer finds
     likeliest in a one-line name crop (NAME_BEAM of them), and the cell's own `readings`, each with
     the recognizer's log-probability on this crop: the evidence mapping weighs by how often real
@@ -318,8 +332,9 @@ SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}
 sets' Chinese-numeral dates), is sure of the zero (count_same_glyphs)."""
 
 
-def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, groups: Sequence[str],
-                      below: float = 0.99) -> OcrPiece:
+def count_same_glyphs(
+    engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, groups: Sequence[str], below: float = 0.99
+) -> OcrPiece:
     """A reading unsure only between glyphs of one meaning is as sure as the recognizer is of the
     meaning: each of its characters in one of `groups` gets the probability of its whole group
     (engine.char_confidences), when the crop read alone gives the same text; other characters keep
@@ -337,8 +352,9 @@ def count_same_glyphs(engine: OcrEngine, crop: np.ndarray, piece: OcrPiece, grou
     return replace(piece, confidence=min(chars), chars=chars)
 
 
-def line_crops(gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
-               ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
+def line_crops(
+    gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
+) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
     (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
@@ -363,11 +379,18 @@ def line_crops(gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stret
     return crops, owners, faint
 
 
-def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset(),
-               stats: OcrStats | None = None, second_below: float | None = None,
-               decode: Mapping[int, Decoding] | None = None,
-               same_glyphs: Mapping[int, Sequence[str]] | None = None,
-               names: Mapping[int, str] | None = None) -> dict[tuple[int, int], RawCell]:
+def read_cells(
+    gray: np.ndarray,
+    grid: Grid,
+    engine: OcrEngine,
+    cells: list[tuple[int, int]],
+    stretch_cols: set[int] = frozenset(),
+    stats: OcrStats | None = None,
+    second_below: float | None = None,
+    decode: Mapping[int, Decoding] | None = None,
+    same_glyphs: Mapping[int, Sequence[str]] | None = None,
+    names: Mapping[int, str] | None = None,
+) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
     returned with confidence 1; a cell with ink that reads as nothing gets 0.3.
@@ -387,7 +410,8 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
     (name_alternatives), for mapping to weigh by how often real names use their characters."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols)
     out: dict[tuple[int, int], RawCell] = {
-        (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells}
+        (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
+    }
     t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
     if same_glyphs:
@@ -403,7 +427,10 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
             redone = [second_crop(crops[i], owners[i][1] in stretch_cols) for i in again]
             redo = engine.recognize_crops(redone)
             if same_glyphs:
-                redo = [count_same_glyphs(engine, crop, p, same_glyphs.get(owners[i][1], ())) for i, crop, p in zip(again, redone, redo)]
+                redo = [
+                    count_same_glyphs(engine, crop, p, same_glyphs.get(owners[i][1], ()))
+                    for i, crop, p in zip(again, redone, redo)
+                ]
             seconds = dict(zip(again, redo))
         if stats is not None:
             stats.second_crops += len(again)
@@ -419,8 +446,13 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
         line = decode[c].line([pieces[i].text for i in idx]) if decode and c in decode and first.text else None
         if line is not None:
             d, i = decode[c], idx[line]
-            if (len(idx) > 1 and d.valid is not None and d.valid([pieces[i].text])
-                    and not d.valid([first.text]) and (other is None or not d.valid([other.text]))):
+            if (
+                len(idx) > 1
+                and d.valid is not None
+                and d.valid([pieces[i].text])
+                and not d.valid([first.text])
+                and (other is None or not d.valid([other.text]))
+            ):
                 # the value's own line is valid as it stands: what made the cell invalid is the
                 # stray ink beside it (370686192807061337 / Ta, a stamp's edge under the last digits)
                 p = pieces[i]
@@ -440,9 +472,19 @@ def read_cells(gray: np.ndarray, grid: Grid, engine: OcrEngine, cells: list[tupl
             if stats is not None:
                 stats.names_searched += 1
                 stats.second_seconds += time.perf_counter() - t0
-        out[(r, c)] = RawCell(first.text, first.confidence, box, None, other.text if other else None,
-                              other.confidence if other else None, ink_extent(cell_inner(gray, box)),
-                              first.chars, other.chars if other else None, decoded=decoded, alternatives=alternatives)
+        out[(r, c)] = RawCell(
+            first.text,
+            first.confidence,
+            box,
+            None,
+            other.text if other else None,
+            other.confidence if other else None,
+            ink_extent(cell_inner(gray, box)),
+            first.chars,
+            other.chars if other else None,
+            decoded=decoded,
+            alternatives=alternatives,
+        )
     return out
 
 
@@ -498,8 +540,16 @@ def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOpti
     )
 
 
-def split_merged_columns(gray: np.ndarray, grid: Grid, engine: OcrEngine, kind: str, header: list[str],
-                         head: dict[tuple[int, int], RawCell], structure: Structure, sp: Spec) -> Grid:
+def split_merged_columns(
+    gray: np.ndarray,
+    grid: Grid,
+    engine: OcrEngine,
+    kind: str,
+    header: list[str],
+    head: dict[tuple[int, int], RawCell],
+    structure: Structure,
+    sp: Spec,
+) -> Grid:
     """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
     a ruling line missing between two columns: the column is split at the gap its text leaves
     (pipeline.page.layout.column_gap) and the two new header cells read; where its text leaves no gap, the
@@ -511,12 +561,13 @@ def split_merged_columns(gray: np.ndarray, grid: Grid, engine: OcrEngine, kind: 
         cut, first, second = merged
         x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
         if x is None:
-            structure.doubt_column(c, f"its header names two fields ({first}, {second}): a ruling line is missing and "
-                                      "its values could not be split")
+            structure.doubt_column(
+                c, f"its header names two fields ({first}, {second}): a ruling line is missing and its values could not be split"
+            )
             continue
         grid = with_column(grid, x)
         got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
-        header[c:c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
+        header[c : c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
         moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
         moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
         head.clear()
@@ -527,8 +578,9 @@ def split_merged_columns(gray: np.ndarray, grid: Grid, engine: OcrEngine, kind: 
     return grid
 
 
-def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], structure: Structure,
-                      sp: Spec) -> list[str | None]:
+def assign_by_content(
+    kind: str, header: list[str], table: list[list[RawCell]], structure: Structure, sp: Spec
+) -> list[str | None]:
     """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted, or a column was given a field its header did not name, the
@@ -547,8 +599,14 @@ def assign_by_content(kind: str, header: list[str], table: list[list[RawCell]], 
     return [a.field for a in assigned]
 
 
-def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Settings,
-                 absent: Collection[str] = (), ruling: np.ndarray | None = None) -> PageExtraction:
+def extract_page(
+    gray: np.ndarray,
+    table_box,
+    engine: OcrEngine,
+    settings: Settings,
+    absent: Collection[str] = (),
+    ruling: np.ndarray | None = None,
+) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known."""
@@ -581,10 +639,21 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         opts = read_options(kind, columns, sp)
-        body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], opts.stretch,
-                          stats, settings.second_read_below, opts.decode, opts.same, opts.names)
+        body = read_cells(
+            gray,
+            grid,
+            engine,
+            [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)],
+            opts.stretch,
+            stats,
+            settings.second_read_below,
+            opts.decode,
+            opts.same,
+            opts.names,
+        )
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
-            [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)]
+            [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
+        ]
     by_content = assign_by_content(kind, header, table, structure, sp)
     if by_content != columns and settings.layout_mode != "page":
         # columns given another field by their content are read again as that field is (digits
@@ -592,20 +661,39 @@ def extract_page(gray: np.ndarray, table_box, engine: OcrEngine, settings: Setti
         new = read_options(kind, by_content, sp)
         again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
         if again:
-            body = read_cells(gray, grid, engine, [(r, c) for r in range(1, grid.n_rows) for c in again], new.stretch,
-                              stats, settings.second_read_below, new.decode, new.same, new.names)
+            body = read_cells(
+                gray,
+                grid,
+                engine,
+                [(r, c) for r in range(1, grid.n_rows) for c in again],
+                new.stretch,
+                stats,
+                settings.second_read_below,
+                new.decode,
+                new.same,
+                new.names,
+            )
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
-    out.rows = map_rows(kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings,
-                        structure=structure, absent=absent)
+    out.rows = map_rows(
+        kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings, structure=structure, absent=absent
+    )
     return out
 
 
-def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[int, list[RawCell]]], settings: Settings,
-             overrides: Mapping[int, Mapping[str, str]] | None = None, structure: Structure | None = None, *,
-             absent: Collection[str] = ()) -> list[ExtractedRow]:
+def map_rows(
+    kind: str,
+    title: str,
+    columns: list[str | None],
+    rows: list[tuple[int, list[RawCell]]],
+    settings: Settings,
+    overrides: Mapping[int, Mapping[str, str]] | None = None,
+    structure: Structure | None = None,
+    *,
+    absent: Collection[str] = (),
+) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped.
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
@@ -629,8 +717,11 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     serial_col = columns.index("row_no") if "row_no" in columns else None
     serials: list[tuple[int, int | None]] = []
     for row_no, cells in rows:
-        mapped = {f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
-                  for f, cell in zip(columns, cells) if f and f != "row_no"}
+        mapped = {
+            f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
+            for f, cell in zip(columns, cells)
+            if f and f != "row_no"
+        }
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
         for name in lost:  # its column is not on the page, or may be one whose header was not recognized: not a sure blank
@@ -645,8 +736,11 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
         record = build_record(kind, mapped, ctx)
         written = sum(1 for cell in mapped.values() if cell.text)
         if not typed and written <= SPARSE_ROW_CELLS < printed:
-            record.problems.insert(0, f"row: only {written} of {printed} cells written: an empty row with a mark "
-                                      "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person")
+            record.problems.insert(
+                0,
+                f"row: only {written} of {printed} cells written: an empty row with a mark "
+                "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
+            )
         if written:
             mark_missing(record, [n for n in lost if n not in typed], columns)
         apply_structure(record, columns, structure, ks, row_no)
@@ -673,7 +767,7 @@ def map_rows(kind: str, title: str, columns: list[str | None], rows: list[tuple[
     return out
 
 
-DITTO_MARKS = frozenset({"〃", "同上", "仝", "\"", "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
+DITTO_MARKS = frozenset({"〃", "同上", "仝", '"', "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
 """What a ledger writes for "as the row above": 〃, 同上, 仝, or a short dash (any dash-like character,
 mapping.normalize.DASHES). A convention of hand-kept registers (issue 27), not of our generator."""
 DITTO_READ_AS = frozenset({"11", "II", "ll", "Ⅱ", "1", "一", "二"})
@@ -701,8 +795,9 @@ def is_ditto(text: str, normalizer: str | None = None) -> bool:
     return normalizer in DITTO_READ_AS_FIELDS and (plain in DITTO_READ_AS or folded in DITTO_READ_AS)
 
 
-def resolve_dittos(mapped: dict[str, RawCell], above: Mapping[str, RawCell],
-                   normalizers: Mapping[str, str] | None = None) -> dict[str, str]:
+def resolve_dittos(
+    mapped: dict[str, RawCell], above: Mapping[str, RawCell], normalizers: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Replace, in place, each cell of a row that holds only a ditto mark by the cell of the same field
     in the row above (already resolved), where that one holds text; returns field -> the mark read."""
     out: dict[str, str] = {}
@@ -750,8 +845,9 @@ def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99
     return sum(c.confidence < below for c in written) / len(written)
 
 
-def _check_page_quality(out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings,
-                        kind: str | None = None) -> None:
+def _check_page_quality(
+    out: list[ExtractedRow], rows: list[tuple[int, list[RawCell]]], settings: Settings, kind: str | None = None
+) -> None:
     """Every record of a page read unsure more often than the calibrated limit (of its ledger kind) goes to review."""
     limit = settings.page_unsure_limit(kind)
     share = page_unsure_share(rows)
@@ -779,8 +875,11 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
         if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
             continue
         vals = [(r, r.record.fields.get(f.name)) for r in rows]
-        shapes = [(_shape(fv.value), fv) for _r, fv in vals
-                  if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)]
+        shapes = [
+            (_shape(fv.value), fv)
+            for _r, fv in vals
+            if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)
+        ]
         if len(shapes) < 4:
             continue
         counts: dict[str, int] = {}
@@ -845,8 +944,17 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         advice = PAGE_ADVICE.get(e.reason, "")
         if turned.quarters != quarters:
             clean_sha = store.images.put(gray)
-        return _finish(store, page_id, e.reason, t0, error=f"{rel} page {page_no}: {turned_note(turned)}{e}{advice}",
-                       original=original, clean=clean_sha, shape=gray.shape, steps=steps + [turned.to_step()])
+        return _finish(
+            store,
+            page_id,
+            e.reason,
+            t0,
+            error=f"{rel} page {page_no}: {turned_note(turned)}{e}{advice}",
+            original=original,
+            clean=clean_sha,
+            shape=gray.shape,
+            steps=steps + [turned.to_step()],
+        )
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
         return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
     if turned.quarters != quarters:  # turned half a turn more once the header read upright
@@ -855,14 +963,32 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         except OSError as e:
             return _image_write_failed(store, page_id, t0, rel, page_no, e)
     steps.append(turned.to_step())
-    steps.append({"name": "layout", "settings": {"mode": settings.layout_mode},
-                  "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)}})
-    steps.append({"name": "ocr", "settings": {"engine": settings.engine, **settings.engine_settings,
-                                             "second_read_below": settings.second_read_below},
-                  "result": {"version": ext.engine, **(ext.ocr.to_dict() if ext.ocr else {})}})
-    steps.append({"name": "mapping", "settings": {"spec_version": settings.spec_version, "kind": ext.kind,
-                                                 "auto_accept_threshold": settings.auto_accept_threshold,
-                                                 "field_thresholds": settings.field_thresholds}, "result": {"columns": ext.columns}})
+    steps.append(
+        {
+            "name": "layout",
+            "settings": {"mode": settings.layout_mode},
+            "result": {"rows": ext.grid.n_rows, "cols": ext.grid.n_cols, "inferred_rows": list(ext.grid.inferred_rows)},
+        }
+    )
+    steps.append(
+        {
+            "name": "ocr",
+            "settings": {"engine": settings.engine, **settings.engine_settings, "second_read_below": settings.second_read_below},
+            "result": {"version": ext.engine, **(ext.ocr.to_dict() if ext.ocr else {})},
+        }
+    )
+    steps.append(
+        {
+            "name": "mapping",
+            "settings": {
+                "spec_version": settings.spec_version,
+                "kind": ext.kind,
+                "auto_accept_threshold": settings.auto_accept_threshold,
+                "field_thresholds": settings.field_thresholds,
+            },
+            "result": {"columns": ext.columns},
+        }
+    )
     save_records(store, page_id, ext.kind, ext.rows, settings)
     with store.session() as s, s.begin():
         page = s.get(Page, page_id)
@@ -870,17 +996,26 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
         if not ext.structure.empty:
             page.layout["structure"] = ext.structure.to_dict()
-    return _finish(store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape,
-                   steps=steps, records=len(ext.rows))
+    return _finish(
+        store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape, steps=steps, records=len(ext.rows)
+    )
 
 
-def read_upright(gray: np.ndarray, box, turned: Orientation, judge: TextDirection | None, engine: OcrEngine,
-                 settings: Settings, absent: Collection[str] = (), ruling: np.ndarray | None = None
-                 ) -> tuple[PageExtraction, np.ndarray, object]:
+def read_upright(
+    gray: np.ndarray,
+    box,
+    turned: Orientation,
+    judge: TextDirection | None,
+    engine: OcrEngine,
+    settings: Settings,
+    absent: Collection[str] = (),
+    ruling: np.ndarray | None = None,
+) -> tuple[PageExtraction, np.ndarray, object]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
     `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
+
     def turned_ruling() -> np.ndarray | None:
         return None if ruling is None else turn(ruling, None, turned.quarters)[0]
 
@@ -903,9 +1038,14 @@ def turned_note(turned: Orientation) -> str:
 
 def _image_write_failed(store: Store, page_id: int, t0: float, rel: str, page_no: int, e: OSError) -> PageOutcome:
     why = "disk full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or type(e).__name__)
-    return _finish(store, page_id, "failed", t0,
-                   error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
-                         "free space there and run again (this page is retried)")
+    return _finish(
+        store,
+        page_id,
+        "failed",
+        t0,
+        error=f"{rel} page {page_no}: {why} while writing the page image to {store.images.root}; "
+        "free space there and run again (this page is retried)",
+    )
 
 
 def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, stage: str, e: Exception) -> PageOutcome:
@@ -914,16 +1054,39 @@ def _unexpected(store: Store, page_id: int, t0: float, rel: str, page_no: int, s
     import traceback
 
     where = traceback.extract_tb(e.__traceback__)[-1]
-    log.error("page %s of %s failed in %s: %s at %s:%d", page_no, shown(rel), stage, type(e).__name__,
-              Path(where.filename).name, where.lineno)
-    return _finish(store, page_id, "failed", t0,
-                   error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
-                         f"({Path(where.filename).name}:{where.lineno}); the page is retried on the next run; "
-                         "please report it with this message")
+    log.error(
+        "page %s of %s failed in %s: %s at %s:%d",
+        page_no,
+        shown(rel),
+        stage,
+        type(e).__name__,
+        Path(where.filename).name,
+        where.lineno,
+    )
+    return _finish(
+        store,
+        page_id,
+        "failed",
+        t0,
+        error=f"{rel} page {page_no}: unexpected {type(e).__name__} in {stage} "
+        f"({Path(where.filename).name}:{where.lineno}); the page is retried on the next run; "
+        "please report it with this message",
+    )
 
 
-def _finish(store: Store, page_id: int, status: str, t0: float, *, error: str | None = None, original: str | None = None,
-            clean: str | None = None, shape=None, steps=None, records: int = 0) -> PageOutcome:
+def _finish(
+    store: Store,
+    page_id: int,
+    status: str,
+    t0: float,
+    *,
+    error: str | None = None,
+    original: str | None = None,
+    clean: str | None = None,
+    shape=None,
+    steps=None,
+    records: int = 0,
+) -> PageOutcome:
     seconds = time.perf_counter() - t0
     with store.session() as s, s.begin():
         page = s.get(Page, page_id)
@@ -948,8 +1111,10 @@ def record_values(row: ExtractedRow, settings: Settings) -> dict[str, Any]:
     """The columns of a Record row that mapping decides (routing included)."""
     status, reasons = route(row.record, settings)
     return dict(
-        status=status, route_reasons=reasons,
-        fields={k: v.to_dict() for k, v in row.record.fields.items()}, problems=row.record.problems,
+        status=status,
+        route_reasons=reasons,
+        fields={k: v.to_dict() for k, v in row.record.fields.items()},
+        problems=row.record.problems,
         cells=[c.to_dict() for c in row.cells],
         min_confidence=min((v.confidence for v in row.record.fields.values()), default=0.0),
     )
@@ -996,8 +1161,10 @@ def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list
     except FileNotFoundError:
         return rows
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
-    return [(n, [replace(c, ink=ink_extent(cell_inner(gray, c.box))) if c.ink is None and c.text and c.box else c for c in cells])
-            for n, cells in rows]
+    return [
+        (n, [replace(c, ink=ink_extent(cell_inner(gray, c.box))) if c.ink is None and c.text and c.box else c for c in cells])
+        for n, cells in rows
+    ]
 
 
 def remap_page(store: Store, page_id: int, settings: Settings) -> int:

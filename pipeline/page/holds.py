@@ -3,6 +3,7 @@
 A re-map of a page (pipeline.page.extract.save_records) keeps a held record in review and forgets
 the holds of a record no longer read; the audit draws, sends back and releases them.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
@@ -21,9 +22,11 @@ def blind_reasons(fields: Mapping[str, Any]) -> list[str]:
     """An audit record's reasons in review: its least sure field read from the page, and up to two
     more read below BLIND_MORE_BELOW, worded as a confidence reason is shown to reviewers."""
     types = field_types()
-    read = sorted((float((fv or {}).get("confidence") or 0.0), name) for name, fv in fields.items()
-                  if types.get(name, "text") not in CERTAIN_TYPES and name not in NOT_SCORED
-                  and (fv or {}).get("value") not in (None, ""))
+    read = sorted(
+        (float((fv or {}).get("confidence") or 0.0), name)
+        for name, fv in fields.items()
+        if types.get(name, "text") not in CERTAIN_TYPES and name not in NOT_SCORED and (fv or {}).get("value") not in (None, "")
+    )
     pick = read[:1] + [x for x in read[1:3] if x[0] < BLIND_MORE_BELOW]
     return [f"{name}: confidence {c:.2f}" for c, name in pick]
 
@@ -34,8 +37,12 @@ def holds_of(session, record_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     ids = list(record_ids)
     if not ids:
         return {}
-    return {rid: (kind, reason) for rid, kind, reason in session.execute(
-        select(ReviewHold.record_id, ReviewHold.kind, ReviewHold.reason).where(ReviewHold.record_id.in_(ids)))}
+    return {
+        rid: (kind, reason)
+        for rid, kind, reason in session.execute(
+            select(ReviewHold.record_id, ReviewHold.kind, ReviewHold.reason).where(ReviewHold.record_id.in_(ids))
+        )
+    }
 
 
 def apply_hold(values: dict[str, Any], hold: tuple[str, str] | None) -> dict[str, Any]:

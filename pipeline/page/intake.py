@@ -3,6 +3,7 @@
 Nothing here holds more than one page image in memory. Rasterizing happens page by page
 (`load_page`) when a page is processed.
 """
+
 from __future__ import annotations
 
 import errno
@@ -50,10 +51,10 @@ class QuarantineItem:
 
 @dataclass
 class IntakeResult:
-    new_files: list[int] = field(default_factory=list)     # source_files ids registered by this call
-    known_files: list[int] = field(default_factory=list)   # already in the store (same sha256)
+    new_files: list[int] = field(default_factory=list)  # source_files ids registered by this call
+    known_files: list[int] = field(default_factory=list)  # already in the store (same sha256)
     quarantined: list[QuarantineItem] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)       # not a scan (by suffix): ground truth, notes...
+    skipped: list[str] = field(default_factory=list)  # not a scan (by suffix): ground truth, notes...
     refused: list[QuarantineItem] = field(default_factory=list)  # folders the system would not open (reason given)
 
     @property
@@ -73,11 +74,15 @@ class Refused:
 def _refusal(rel: str, e: OSError, what: str) -> tuple[str, str]:
     """(reason, message) for an OSError met while walking or reading `rel`."""
     if e.errno == errno.ENAMETOOLONG:
-        return "path_too_long", (f"the path is {len(os.fsencode(rel))} bytes below the scan folder and the system refuses "
-                                 f"it (File name too long): the {what} is not read; move it to a shorter path")
+        return "path_too_long", (
+            f"the path is {len(os.fsencode(rel))} bytes below the scan folder and the system refuses "
+            f"it (File name too long): the {what} is not read; move it to a shorter path"
+        )
     if e.errno in (errno.EACCES, errno.EPERM):
-        return f"{what}_unreadable", (f"no permission to read this {what} (Permission denied): the scans in it are not read; "
-                                      "give the user running backfill read access, then run again")
+        return f"{what}_unreadable", (
+            f"no permission to read this {what} (Permission denied): the scans in it are not read; "
+            "give the user running backfill read access, then run again"
+        )
     return f"{what}_unreadable", f"the {what} cannot be read ({e.strerror or type(e).__name__}): the scans in it are not read"
 
 
@@ -149,8 +154,10 @@ def _check_page_count(path: Path, pages: int, settings: Settings) -> None:
     PDF is hours of work that a register volume (a few hundred pages) never needs."""
     if pages > settings.max_pages_per_file:
         raise TooManyPagesError(
-            str(path), f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
-                       "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register")
+            str(path),
+            f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
+            "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register",
+        )
 
 
 def _pdfinfo(path: Path) -> dict[str, str]:
@@ -186,7 +193,8 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
         h = float(m.group(2)) * settings.pdf_dpi / 72
         if w * h > settings.max_image_pixels:
             raise ImageTooLargeError(
-                str(path), f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px"
+                str(path),
+                f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px",
             )
     if _pdf_image_count(path) == 0:
         raise NoImagesError(str(path), "the PDF holds no scanned image (typed text only); scan the paper ledger")
@@ -250,7 +258,9 @@ def _probe_image(path: Path, settings: Settings) -> int:
             for frame in ImageSequence.Iterator(img):
                 w, h = frame.size
                 if w * h > settings.max_image_pixels:
-                    raise ImageTooLargeError(str(path), f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+                    raise ImageTooLargeError(
+                        str(path), f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px"
+                    )
             img.seek(0)
             img.load()  # decode the first frame: catches truncated files
         except InputFileError:
@@ -339,8 +349,11 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
                 result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e2, rel), settings))
                 continue
             part = CorruptFileError(
-                rel, f"{e.detail}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
-                     "is lost: rescan the ledger to be sure nothing is missing", reason="partly_recovered")
+                rel,
+                f"{e.detail}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
+                "is lost: rescan the ledger to be sure nothing is missing",
+                reason="partly_recovered",
+            )
             result.quarantined.append(_quarantine(store, run_id, path, rel, sha, part, settings))
         except InputFileError as e:
             result.quarantined.append(_quarantine(store, run_id, path, rel, sha, _named(e, rel), settings))
@@ -348,8 +361,13 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
         try:
             with store.session() as s, s.begin():
                 sf = SourceFile(
-                    sha256=sha, rel_path=rel, abs_path=path_for_db(source), size_bytes=path.stat().st_size,
-                    media_type=media, page_count=n_pages, first_run_id=run_id,
+                    sha256=sha,
+                    rel_path=rel,
+                    abs_path=path_for_db(source),
+                    size_bytes=path.stat().st_size,
+                    media_type=media,
+                    page_count=n_pages,
+                    first_run_id=run_id,
                 )
                 s.add(sf)
                 s.flush()
@@ -376,8 +394,9 @@ def _named(err: InputFileError, rel: str) -> InputFileError:
     return type(err)(rel, err.detail, reason=err.reason, hint=err.hint or None)
 
 
-def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings,
-                copy: bool = True) -> QuarantineItem:
+def _quarantine(
+    store: Store, run_id: int | None, path: Path, rel: str, sha: str, err: InputFileError, settings: Settings, copy: bool = True
+) -> QuarantineItem:
     """The one place a file is quarantined: a copy in the data folder (unless `copy` is False), its
     reason in the store (once per file and content), a warning in the log; returns the summary item."""
     qdir = settings.data_path / "quarantine"
@@ -397,8 +416,16 @@ def _quarantine(store: Store, run_id: int | None, path: Path, rel: str, sha: str
         with store.session() as s, s.begin():
             exists = s.scalar(select(Quarantine.id).where(Quarantine.rel_path == rel, Quarantine.sha256 == sha))
             if exists is None:
-                s.add(Quarantine(run_id=run_id, rel_path=rel, sha256=sha, reason=err.reason, message=msg,
-                                 copy_path=None if target is None else str(target)))
+                s.add(
+                    Quarantine(
+                        run_id=run_id,
+                        rel_path=rel,
+                        sha256=sha,
+                        reason=err.reason,
+                        message=msg,
+                        copy_path=None if target is None else str(target),
+                    )
+                )
     except IntegrityError:
         pass  # another run recorded the same file at the same moment
     log.warning("quarantined %s (%s): %s", shown(rel), err.reason, msg)

@@ -4,6 +4,7 @@ Rows and columns come from ruling lines found by morphology on the rectified pag
 from whole-page OCR are put in the cell that holds their centre; a piece that straddles two
 columns (a detection box merged across a ruling line) marks those cells for crop re-recognition.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -159,7 +160,7 @@ def _lines_inside_rows(rows: list[int]) -> tuple[list[int], list[int]]:
     for j in range(2, len(rows)):
         y = rows[j]
         d = y - kept[-1]
-        later = rows[j + 1:j + 4]
+        later = rows[j + 1 : j + 4]
         if d < STRIKE_ROW_SHARE * usual and any(0.75 * usual <= z - kept[-1] <= 1.25 * usual for z in later):
             if len(kept) - 1 not in struck:
                 struck.append(len(kept) - 1)
@@ -183,7 +184,7 @@ def lines_across_rows(grid: Grid, ruling: np.ndarray) -> list[int]:
         y0, y1 = grid.rows[r] + 6, grid.rows[r + 1] - 6
         if y1 - y0 < 6:
             continue
-        band = ruling[y0:y1, grid.cols[0]:grid.cols[-1]]
+        band = ruling[y0:y1, grid.cols[0] : grid.cols[-1]]
         if not band.any():
             continue
         n, _lab, st, _c = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
@@ -293,11 +294,11 @@ def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: 
     crossing = np.zeros(width + 1, np.int32)
     mask = np.zeros(ink.shape, np.uint8)
     for b in boxes:
-        mask[b[1]:b[3], b[0]:b[2]] = 1
+        mask[b[1] : b[3], b[0] : b[2]] = 1
     text = (ink > 0) & (mask > 0)
     for r0, r1 in rows:
         covered = np.zeros(width + 1, bool)
-        covered[:text.shape[1] - x0] = text[r0:r1 + 1, x0:x1 + 1].any(axis=0)[:width + 1]
+        covered[: text.shape[1] - x0] = text[r0 : r1 + 1, x0 : x1 + 1].any(axis=0)[: width + 1]
         crossing += covered
     wide = COLUMN_GAP * g
     gaps = [(a, b) for a, b in _runs(np.nonzero(crossing == 0)[0], 1) if b - a + 1 >= wide]
@@ -306,8 +307,8 @@ def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: 
     for a, b in _runs(np.nonzero(crossing <= COLUMN_GAP_CROSSING * len(rows))[0], 1):
         if b - a + 1 < wide or any(a <= ga and gb <= b for ga, gb in gaps):
             continue
-        least = crossing[a:b + 1].min()
-        sub = [(a + u, a + v) for u, v in _runs(np.nonzero(crossing[a:b + 1] == least)[0], 1)]
+        least = crossing[a : b + 1].min()
+        sub = [(a + u, a + v) for u, v in _runs(np.nonzero(crossing[a : b + 1] == least)[0], 1)]
         ga, gb = max(sub, key=lambda r: r[1] - r[0])
         if gb - ga + 1 >= wide:
             gaps.append((ga, gb))
@@ -343,6 +344,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         lines = [[rows_seen[i], rows_seen[i + 1]] for i in range(len(rows_seen) - 1)]
     else:
         lines = _text_rows(boxes, g)
+
     # the table's rows: those with text in several places across the page (a title, a page label, a
     # line of a letter are one or two pieces)
     def pieces_in(r0: int, r1: int) -> np.ndarray:
@@ -358,7 +360,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     idx = [i for i, ln in enumerate(lines) if ln in table]
     runs = _runs(np.asarray(idx), 1)
     first, last = max(runs, key=lambda r: r[1] - r[0])
-    body = lines[first:last + 1]
+    body = lines[first : last + 1]
     if len(body) < TEXT_GRID_MIN_ROWS:
         return None
     inside = np.concatenate([pieces_in(*ln) for ln in body])
@@ -409,7 +411,7 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
 @dataclass
 class Assignment:
     cells: dict[tuple[int, int], list[OcrPiece]] = field(default_factory=dict)
-    above: list[OcrPiece] = field(default_factory=list)   # title, page number, notes above the table
+    above: list[OcrPiece] = field(default_factory=list)  # title, page number, notes above the table
     below: list[OcrPiece] = field(default_factory=list)
     straddling: set[tuple[int, int]] = field(default_factory=set)  # cells to re-read from their crop
 
@@ -519,7 +521,7 @@ def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
     less than a quarter of its ink lies outside that run. Text rows of a digit line hold 60-130 ink
     pixels, a stamp's arcs 2-30; a wrapped second line, or a character's strokes apart, carry more
     than a quarter of the ink and keep the band whole."""
-    seg = profile[b0:b1 + 1].astype(np.float64)
+    seg = profile[b0 : b1 + 1].astype(np.float64)
     if seg.size < 8 or seg.max() <= 0:
         return b0, b1
     smooth = np.convolve(seg, np.ones(5) / 5, mode="same")
@@ -527,7 +529,7 @@ def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
     c0, c1 = max(dense, key=lambda r: r[1] - r[0])  # the first of the longest
     if seg.size < 2 * (c1 - c0 + 1):
         return b0, b1
-    if seg[:c0].sum() + seg[c1 + 1:].sum() >= 0.25 * seg.sum():
+    if seg[:c0].sum() + seg[c1 + 1 :].sum() >= 0.25 * seg.sum():
         return b0, b1
     return b0 + c0, b0 + c1
 
@@ -548,13 +550,12 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8) -> list[tu
     rows = np.nonzero(profile > max(1, 0.004 * w))[0]
     if rows.size == 0:
         return []
-    bands = [b for b in _runs(rows, min_gap)
-             if not ((b[0] == 0 or b[1] == h - 1) and b[1] - b[0] < EDGE_SLIVER_ROWS)]
+    bands = [b for b in _runs(rows, min_gap) if not ((b[0] == 0 or b[1] == h - 1) and b[1] - b[0] < EDGE_SLIVER_ROWS)]
     if not bands:
         return []
     tallest = max(b1 - b0 for b0, b1 in bands)
     lines = [b for b in bands if b[1] - b[0] >= 0.45 * tallest]
-    mass = {id(b): int(profile[b[0]:b[1] + 1].sum()) for b in bands}
+    mass = {id(b): int(profile[b[0] : b[1] + 1].sum()) for b in bands}
     for b in bands:
         if b in lines:
             continue
@@ -672,7 +673,7 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
     heights = []
     for r in range(grid.n_rows):
         y0, y1 = grid.rows[r], grid.rows[r + 1]
-        inner = gray[y0 + 3:y1 - 3, x0:x1]
+        inner = gray[y0 + 3 : y1 - 3, x0:x1]
         if inner.size == 0:
             continue
         ink = (inner < int(np.median(inner)) - INK_CONTRAST).astype(np.uint8)
@@ -693,7 +694,7 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
     # a gap must have text on both sides in most rows: not the empty margin of a left-aligned column
     inside = []
     for a, b in gaps:
-        both = int((inked[:, :a].any(axis=1) & inked[:, b + 1:].any(axis=1)).sum())
+        both = int((inked[:, :a].any(axis=1) & inked[:, b + 1 :].any(axis=1)).sum())
         if both >= 0.5 * written:
             inside.append((a, b))
     if not inside:

@@ -17,6 +17,7 @@ directions. What reviewers type is the evidence:
   readings (a reading where the typed character would make a listed name is doubted,
   `reviewer_confusion`); nothing is ever rewritten by it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,7 +62,9 @@ def spec_for(settings: Settings) -> Spec:
     try:
         mtime = p.stat().st_mtime_ns
     except OSError:
-        raise ConfigError(f"local lexicon file not found: {p}", hint="set local_lexicon_file = \"\" to map with the official lists only") from None
+        raise ConfigError(
+            f"local lexicon file not found: {p}", hint='set local_lexicon_file = "" to map with the official lists only'
+        ) from None
     key = (id(base), str(p.resolve()), mtime)
     spec = _MERGED.get(key)
     if spec is None:
@@ -106,11 +109,11 @@ def place_candidates(field_name: str, value: str, spec: Spec) -> list[tuple[str,
     for h in scan.hits:
         if h.place.kind != "district":
             continue
-        rest = text[h.end:]
+        rest = text[h.end :]
         for suffix, kind in (("街道", "street"), ("镇", "town"), ("乡", "town")):
             k = rest.find(suffix)
             if 1 <= k <= 6 and all(_han(c) for c in rest[:k]):
-                name = rest[:k + len(suffix)]
+                name = rest[: k + len(suffix)]
                 if name not in names and not any(x.start == h.end for x in scan.hits):
                     out.append((kind, name, h.place.district))
                 break
@@ -146,13 +149,13 @@ def place_confusions(field_name: str, old: str, new: str, spec: Spec) -> list[tu
 @dataclass
 class Suggestion:
     key: str
-    kind: str                  # village / town / street / sea_area / confusion
-    name: str                  # the name typed (a confusion: the character read)
-    parent: str                # a village's town; a place's district code; a confusion: the character written
-    count: int = 0             # records it was typed for
+    kind: str  # village / town / street / sea_area / confusion
+    name: str  # the name typed (a confusion: the character read)
+    parent: str  # a village's town; a place's district code; a confusion: the character written
+    count: int = 0  # records it was typed for
     records: list[int] = field(default_factory=list)
     scans: list[tuple[str, int, int]] = field(default_factory=list)  # (scan file, page, row) it was typed for
-    status: str = "open"       # open / accepted / refused
+    status: str = "open"  # open / accepted / refused
     decided_by: str = ""
     decided_at: datetime | None = None
     reason: str = ""
@@ -163,10 +166,20 @@ class Suggestion:
         return hashlib.sha256(self.key.encode()).hexdigest()[:8]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "key": self.key, "kind": self.kind, "name": self.name, "parent": self.parent,
-                "count": self.count, "records": self.records, "scans": [list(x) for x in self.scans], "status": self.status,
-                "decided_by": self.decided_by, "decided_at": self.decided_at.isoformat() if self.decided_at else None,
-                "reason": self.reason}
+        return {
+            "id": self.id,
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "parent": self.parent,
+            "count": self.count,
+            "records": self.records,
+            "scans": [list(x) for x in self.scans],
+            "status": self.status,
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+            "reason": self.reason,
+        }
 
 
 def _key(kind: str, name: str, parent: str) -> str:
@@ -182,12 +195,22 @@ def suggestions(store, settings: Settings) -> list[Suggestion]:
     spec = spec_for(settings)
     base = load_spec(settings.spec_version)
     with store.session() as s:
-        edits = s.execute(select(RecordChange.record_id, RecordChange.field, RecordChange.old_value, RecordChange.new_value,
-                                 SourceFile.rel_path, Page.page_no, Record.row_no)
-                          .join(Record, Record.id == RecordChange.record_id).join(Page, Record.page_id == Page.id)
-                          .join(SourceFile, Page.file_id == SourceFile.id)
-                          .where(RecordChange.action == "edit", RecordChange.field.in_(PLACE_FIELDS))
-                          .order_by(RecordChange.id)).all()
+        edits = s.execute(
+            select(
+                RecordChange.record_id,
+                RecordChange.field,
+                RecordChange.old_value,
+                RecordChange.new_value,
+                SourceFile.rel_path,
+                Page.page_no,
+                Record.row_no,
+            )
+            .join(Record, Record.id == RecordChange.record_id)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .where(RecordChange.action == "edit", RecordChange.field.in_(PLACE_FIELDS))
+            .order_by(RecordChange.id)
+        ).all()
         decisions = {d.key: d for d in s.scalars(select(LexiconDecision))}
     out: dict[str, Suggestion] = {}
 
@@ -232,8 +255,9 @@ def find(store, settings: Settings, ref: str) -> Suggestion:
 
 
 # --- an administrator decides ------------------------------------------------------------------------------
-def decide(store, settings: Settings, ref: str, status: str, *, user: str, district: str | None = None,
-           reason: str = "") -> Path | None:
+def decide(
+    store, settings: Settings, ref: str, status: str, *, user: str, district: str | None = None, reason: str = ""
+) -> Path | None:
     """Accept or refuse a suggestion. Accepting a place needs its district (a sea area's may be guessed
     from a place it names; `district` overrides). Every decision writes a new local lexicon version
     holding all accepted entries and puts it in use; returns its path."""
@@ -248,8 +272,10 @@ def decide(store, settings: Settings, ref: str, status: str, *, user: str, distr
         if status == "accepted":
             spec = load_spec(settings.spec_version)
             if parent not in spec.divisions:
-                raise BackfillError(f"{sug.name}: give the 6-digit code of the district it lies in (not {parent!r})",
-                                    hint="e.g. --district 370612 (牟平区)")
+                raise BackfillError(
+                    f"{sug.name}: give the 6-digit code of the district it lies in (not {parent!r})",
+                    hint="e.g. --district 370612 (牟平区)",
+                )
     with store.session() as s, s.begin():
         d = s.get(LexiconDecision, sug.key)
         if d is None:
@@ -264,8 +290,13 @@ def lexicon_doc(store) -> dict[str, Any]:
     from pipeline.kernel.store import LexiconDecision
 
     with store.session() as s:
-        accepted = list(s.scalars(select(LexiconDecision).where(LexiconDecision.status == "accepted")
-                                  .order_by(LexiconDecision.kind, LexiconDecision.name)))
+        accepted = list(
+            s.scalars(
+                select(LexiconDecision)
+                .where(LexiconDecision.status == "accepted")
+                .order_by(LexiconDecision.kind, LexiconDecision.name)
+            )
+        )
     entries, confusions = [], []
     for d in accepted:
         if d.kind == "confusion":
@@ -274,9 +305,20 @@ def lexicon_doc(store) -> dict[str, Any]:
             entries.append({"kind": "village", "name": d.name, "town": d.parent})
         else:
             entries.append({"kind": d.kind, "name": d.name, "district": d.parent})
-    return {"entries": entries, "confusions": confusions,
-            "decisions": [{"key": d.key, "by": d.decided_by, "at": d.decided_at.isoformat() if d.decided_at else None,
-                           "count": d.count_then, "reason": d.reason} for d in accepted]}
+    return {
+        "entries": entries,
+        "confusions": confusions,
+        "decisions": [
+            {
+                "key": d.key,
+                "by": d.decided_by,
+                "at": d.decided_at.isoformat() if d.decided_at else None,
+                "count": d.count_then,
+                "reason": d.reason,
+            }
+            for d in accepted
+        ],
+    }
 
 
 def publish(store, settings: Settings, *, user: str, note: str = "") -> Path:

@@ -20,6 +20,7 @@ Two kinds of evidence, cheapest first:
 An upright page pays the ruling check only. Functions are plain and typed; pipeline.page.extract calls
 `orient` and `other_way`.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,45 +40,63 @@ EVEN_MAX = 0.06
 row, a footer) spread less than this around their median (median absolute deviation / median).
 Ruled register rows measure 0.00-0.01 on every sample and generated set; columns 0.2-0.5."""
 UNEVEN_MIN = 0.15
-MIN_LINES = 5           # fewer lines one way: the ruling says nothing
-HEADER_DIFFERS = 0.2    # a first (or last) row whose height differs this much from the median body row is a header row
-BODY_LIKE = 0.1         # ... and one within this of it is a body row
-VERTICAL_SHARE = 0.65   # share of elongated text ink running top-down that says "on its side"
+MIN_LINES = 5  # fewer lines one way: the ruling says nothing
+HEADER_DIFFERS = 0.2  # a first (or last) row whose height differs this much from the median body row is a header row
+BODY_LIKE = 0.1  # ... and one within this of it is a body row
+VERTICAL_SHARE = 0.65  # share of elongated text ink running top-down that says "on its side"
 UPSIDE_DOWN_SHARE = 0.6  # share of text lines (weighted by confidence) that must read upside down
-MAX_LINES = 16          # text lines shown to the judge (the widest ones)
+MAX_LINES = 16  # text lines shown to the judge (the widest ones)
 
 
 @dataclass(frozen=True)
 class Ruling:
     """What the ruling lines of a cleaned page say about its orientation."""
 
-    rows_spread: float | None   # spread of the gaps between horizontal lines (None: too few lines)
+    rows_spread: float | None  # spread of the gaps between horizontal lines (None: too few lines)
     cols_spread: float | None
-    first_gap: float | None     # first and last gap between horizontal lines, over the median gap
+    first_gap: float | None  # first and last gap between horizontal lines, over the median gap
     last_gap: float | None
 
     @property
     def quarter_turned(self) -> bool:
         """Rows uneven, columns even: the page lies on its side."""
-        return (self.rows_spread is not None and self.cols_spread is not None
-                and self.cols_spread <= EVEN_MAX and self.rows_spread >= UNEVEN_MIN)
+        return (
+            self.rows_spread is not None
+            and self.cols_spread is not None
+            and self.cols_spread <= EVEN_MAX
+            and self.rows_spread >= UNEVEN_MIN
+        )
 
     @property
     def upright_or_upside_down(self) -> bool:
         """Rows even, columns uneven: upright, or turned half a turn."""
-        return (self.rows_spread is not None and self.cols_spread is not None
-                and self.rows_spread <= EVEN_MAX and self.cols_spread >= UNEVEN_MIN)
+        return (
+            self.rows_spread is not None
+            and self.cols_spread is not None
+            and self.rows_spread <= EVEN_MAX
+            and self.cols_spread >= UNEVEN_MIN
+        )
 
     @property
     def upside_down_suspect(self) -> bool:
         """A header row (ruled taller or shorter than the body rows) at the bottom, and a body row at the top."""
-        return (self.first_gap is not None and self.last_gap is not None
-                and abs(self.last_gap - 1) >= HEADER_DIFFERS and abs(self.first_gap - 1) <= BODY_LIKE)
+        return (
+            self.first_gap is not None
+            and self.last_gap is not None
+            and abs(self.last_gap - 1) >= HEADER_DIFFERS
+            and abs(self.first_gap - 1) <= BODY_LIKE
+        )
 
     def to_dict(self) -> dict[str, float | None]:
-        return {k: (None if v is None else round(v, 3)) for k, v in
-                (("rows_spread", self.rows_spread), ("cols_spread", self.cols_spread),
-                 ("first_gap", self.first_gap), ("last_gap", self.last_gap))}
+        return {
+            k: (None if v is None else round(v, 3))
+            for k, v in (
+                ("rows_spread", self.rows_spread),
+                ("cols_spread", self.cols_spread),
+                ("first_gap", self.first_gap),
+                ("last_gap", self.last_gap),
+            )
+        }
 
 
 def _line_centres(profile: np.ndarray, min_len: float) -> list[float]:
@@ -110,7 +129,7 @@ def ruling(gray: np.ndarray, table_box: tuple[int, int, int, int] | None = None,
     """The spacing of the long ruling lines of a cleaned page (at half size: lines survive it)."""
     if table_box is not None:
         x0, y0, x1, y1 = table_box
-        gray = gray[max(0, y0 - 8): y1 + 8, max(0, x0 - 8): x1 + 8]
+        gray = gray[max(0, y0 - 8) : y1 + 8, max(0, x0 - 8) : x1 + 8]
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else gray
     ink = binarize(small)
     h, w = ink.shape
@@ -124,8 +143,7 @@ def ruling(gray: np.ndarray, table_box: tuple[int, int, int, int] | None = None,
         med = float(np.median(rg[1:-1]))
         if med > 0:
             first, last = float(rg[0] / med), float(rg[-1] / med)
-    return Ruling(_spread(rg) if len(rows) >= MIN_LINES else None, _spread(cg) if len(cols) >= MIN_LINES else None,
-                  first, last)
+    return Ruling(_spread(rg) if len(rows) >= MIN_LINES else None, _spread(cg) if len(cols) >= MIN_LINES else None, first, last)
 
 
 # --- text evidence --------------------------------------------------------------------------------
@@ -145,7 +163,7 @@ def vertical_share(gray: np.ndarray, table_box: tuple[int, int, int, int] | None
     (horizontal writing; the ruling lines are taken out first). None when there is no such ink."""
     if table_box is not None:
         x0, y0, x1, y1 = table_box
-        gray = gray[max(0, y0 - 8): y1 + 8, max(0, x0 - 8): x1 + 8]
+        gray = gray[max(0, y0 - 8) : y1 + 8, max(0, x0 - 8) : x1 + 8]
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else gray
     text = _text_ink(small)
     length = {}
@@ -159,8 +177,9 @@ def vertical_share(gray: np.ndarray, table_box: tuple[int, int, int, int] | None
     return length["down"] / total if total > 0 else None
 
 
-def text_lines(gray: np.ndarray, table_box: tuple[int, int, int, int] | None = None,
-               limit: int = MAX_LINES, scale: float = 0.5) -> list[np.ndarray]:
+def text_lines(
+    gray: np.ndarray, table_box: tuple[int, int, int, int] | None = None, limit: int = MAX_LINES, scale: float = 0.5
+) -> list[np.ndarray]:
     """Crops (full size) of the widest text lines of a page, found at half size: ink with the ruling
     removed, closed along the line, components wider than tall and of a text line's height."""
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else gray
@@ -168,13 +187,14 @@ def text_lines(gray: np.ndarray, table_box: tuple[int, int, int, int] | None = N
     closed = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 3)))
     _n, _lab, st, _c = cv2.connectedComponentsWithStats(closed, connectivity=8)
     lo, hi = 12 * scale, 120 * scale
-    boxes = sorted(((int(bw), int(x), int(y), int(bh)) for x, y, bw, bh, _area in st[1:]
-                    if lo <= bh <= hi and bw >= 2.5 * bh), reverse=True)
+    boxes = sorted(
+        ((int(bw), int(x), int(y), int(bh)) for x, y, bw, bh, _area in st[1:] if lo <= bh <= hi and bw >= 2.5 * bh), reverse=True
+    )
     crops = []
     for bw, x, y, bh in boxes[:limit]:
         x, y, bw, bh = (int(round(v / scale)) for v in (x, y, bw, bh))
         m = max(3, bh // 5)
-        crops.append(gray[max(0, y - m): y + bh + m, max(0, x - m): x + bw + m])
+        crops.append(gray[max(0, y - m) : y + bh + m, max(0, x - m) : x + bw + m])
     return crops
 
 
@@ -276,8 +296,9 @@ def default_judge(engine=None) -> TextDirection | None:
     return _JUDGE[0] or (EngineDirection(engine) if engine is not None else None)
 
 
-def upside_down_share(gray: np.ndarray, judge: TextDirection | None,
-                      table_box: tuple[int, int, int, int] | None = None) -> tuple[float | None, int]:
+def upside_down_share(
+    gray: np.ndarray, judge: TextDirection | None, table_box: tuple[int, int, int, int] | None = None
+) -> tuple[float | None, int]:
     """(confidence-weighted share of the page's text lines that read upside down, lines looked at);
     (None, n) when there is no judge or no text line."""
     crops = text_lines(gray, table_box)
@@ -291,8 +312,9 @@ def upside_down_share(gray: np.ndarray, judge: TextDirection | None,
 
 
 # --- turning ---------------------------------------------------------------------------------------
-def turn(gray: np.ndarray, box: tuple[int, int, int, int] | None, quarters: int
-         ) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+def turn(
+    gray: np.ndarray, box: tuple[int, int, int, int] | None, quarters: int
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
     """The page turned counter-clockwise by `quarters` x 90 degrees, and the table box with it."""
     q = quarters % 4
     if q == 0:
@@ -324,7 +346,7 @@ class Orientation:
     (1: the scan lay turned 90 degrees clockwise; 2: upside down; 3: turned 270)."""
 
     quarters: int = 0
-    checked: list[str] = field(default_factory=list)   # the evidence looked at, cheapest first
+    checked: list[str] = field(default_factory=list)  # the evidence looked at, cheapest first
     ruling: dict | None = None
     upside_down: dict[str, float | None] = field(default_factory=dict)  # quarters tried -> share upside down
     judge: str | None = None
@@ -336,15 +358,27 @@ class Orientation:
         return (self.quarters * 90) % 360
 
     def to_step(self) -> dict:
-        return {"name": "orientation",
-                "settings": {"even_max": EVEN_MAX, "uneven_min": UNEVEN_MIN, "upside_down_share": UPSIDE_DOWN_SHARE,
-                             "judge": self.judge},
-                "result": {"turned_deg": self.degrees, "checked": self.checked, "ruling": self.ruling,
-                           "upside_down": self.upside_down, "seconds": round(self.seconds, 3)}}
+        return {
+            "name": "orientation",
+            "settings": {
+                "even_max": EVEN_MAX,
+                "uneven_min": UNEVEN_MIN,
+                "upside_down_share": UPSIDE_DOWN_SHARE,
+                "judge": self.judge,
+            },
+            "result": {
+                "turned_deg": self.degrees,
+                "checked": self.checked,
+                "ruling": self.ruling,
+                "upside_down": self.upside_down,
+                "seconds": round(self.seconds, 3),
+            },
+        }
 
 
-def orient(gray: np.ndarray, box: tuple[int, int, int, int] | None, judge: TextDirection | None
-           ) -> tuple[np.ndarray, tuple[int, int, int, int] | None, Orientation]:
+def orient(
+    gray: np.ndarray, box: tuple[int, int, int, int] | None, judge: TextDirection | None
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None, Orientation]:
     """Turn a cleaned page upright where the evidence says it is not: the ruling first (the direction
     the text runs where the ruling cannot tell); the text's reading direction only when the page lies
     on its side (which side) or is suspected upside down."""
@@ -377,8 +411,9 @@ def orient(gray: np.ndarray, box: tuple[int, int, int, int] | None, judge: TextD
     return g, b, o
 
 
-def other_way(gray: np.ndarray, box: tuple[int, int, int, int] | None, o: Orientation, judge: TextDirection | None
-              ) -> tuple[np.ndarray, tuple[int, int, int, int] | None] | None:
+def other_way(
+    gray: np.ndarray, box: tuple[int, int, int, int] | None, o: Orientation, judge: TextDirection | None
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None] | None:
     """After the header of the page as turned by `o` matched no ledger kind: the page turned half a
     turn more, when the text says it reads upside down as it is (or there is no judge to ask and
     the page was found on its side, so either side is as likely); else None. `o` is updated."""

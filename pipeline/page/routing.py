@@ -1,4 +1,5 @@
 """Routing: auto-accept a record only when every field passed validation with enough confidence."""
+
 from __future__ import annotations
 
 from pipeline.kernel.config import Settings

@@ -17,6 +17,7 @@ alignment). Each check here turns such a failure into doubt that routing sees:
 Every doubt adds a flag to the fields concerned (confidence x STRUCTURE_DOUBT) and a line to the
 record's problems, which alone sends the record to review whatever its confidences.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,11 @@ class Structure:
     def from_dict(cls, d: Mapping[str, Any] | None) -> "Structure":
         if not d:
             return cls()
-        return cls(list(d.get("page") or []), {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
-                   {int(k): list(v) for k, v in (d.get("rows") or {}).items()})
+        return cls(
+            list(d.get("page") or []),
+            {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
+            {int(k): list(v) for k, v in (d.get("rows") or {}).items()},
+        )
 
 
 def _doubt(fv: FieldValue, flag: str) -> None:
@@ -92,8 +96,9 @@ STRUCK = "a line is drawn across its text: an entry struck through? If it was cr
 """Why a row with a long line across its text (pipeline.page.layout.lines_across_rows) is doubted."""
 
 
-def apply_structure(record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec,
-                    row_no: int | None = None) -> None:
+def apply_structure(
+    record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec, row_no: int | None = None
+) -> None:
     """The page's, the columns' and the row's doubts on one record: flags and problem lines."""
     cell_fields = set(_cell_fields(ks))
     for reason in structure.rows.get(row_no, []) if row_no is not None else []:
@@ -125,8 +130,7 @@ def missing_fields(ks: KindSpec, columns: Sequence[str | None]) -> list[str]:
     Where every column has its field, an optional field with none is not on this register."""
     have = set(columns)
     unsure = None in have
-    return [f.name for f in ks.fields
-            if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
+    return [f.name for f in ks.fields if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
 
 
 def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None]) -> None:
@@ -138,9 +142,14 @@ def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence
         fv.confidence = 0.0
         if "no_column" not in fv.flags:
             fv.flags.append("no_column")
-        why = ("no column of this page was recognized as it, and a column's header was not recognized: "
-               "read the value from the scan") if None in columns else \
-              "no column of this page holds it: read it from the scan, or from another register"
+        why = (
+            (
+                "no column of this page was recognized as it, and a column's header was not recognized: "
+                "read the value from the scan"
+            )
+            if None in columns
+            else "no column of this page holds it: read it from the scan, or from another register"
+        )
         _problem(record, f"{name}: {why}")
 
 
@@ -177,8 +186,7 @@ def check_serials(serials: Sequence[tuple[int, int | None]]) -> dict[int, str]:
         if d == expected:
             continue
         if d > expected:
-            why = (f"serial {b[1]} follows {a[1]}: a row may be lost, or two entries read as one "
-                   "(a ruling line missing)")
+            why = f"serial {b[1]} follows {a[1]}: a row may be lost, or two entries read as one (a ruling line missing)"
         else:
             why = f"serial {b[1]} follows {a[1]}: a row may be split or read twice"
         out.setdefault(a[0], why)

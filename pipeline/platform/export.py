@@ -1,5 +1,6 @@
 """CSV export of every extracted ledger row: position, status, cluster, spec fields, confidences, raw text.
 Cells a spreadsheet would run as a formula are neutralized (pipeline.kernel.csvsafe)."""
+
 from __future__ import annotations
 
 import errno

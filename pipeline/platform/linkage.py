@@ -5,6 +5,7 @@ person's golden values.
 `link_store` is idempotent and stable: running it again changes nothing, and a person's decision
 on a pair (`pipeline.review.corrections.decide_link`: merged / kept_apart) is never overridden.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,8 @@ class LinkSummary:
     uncertain: int = 0
     persons: int = 0
     platform_matches: int = 0
-    links_written: int = 0          # RecordLink / PlatformLink rows added or changed by this run
-    records_changed: int = 0        # cluster id or route changed by this run
+    links_written: int = 0  # RecordLink / PlatformLink rows added or changed by this run
+    records_changed: int = 0  # cluster id or route changed by this run
 
 
 def _id_raw(fv: dict[str, Any]) -> str | None:
@@ -47,18 +48,28 @@ def _id_raw(fv: dict[str, Any]) -> str | None:
 
 def dedupe_record(key: int, kind: str, fields: dict[str, Any], origin: str = "store") -> DedupeRecord:
     """A stored record's fields (field -> FieldValue dict) as dedupe sees them."""
+
     def val(name: str) -> Any:
         return (fields.get(name) or {}).get("value")
 
     idf, certf, namef = fields.get("id_number") or {}, fields.get("cremation_cert_no") or {}, fields.get("deceased_name") or {}
     event = val(EVENT_DATE.get(kind, "cremation_date")) or val("death_date")
     return DedupeRecord(
-        key=key, kind=kind, funeral_home_code=val("funeral_home_code"), deceased_name=val("deceased_name"),
-        id_number=val("id_number"), cremation_cert_no=val("cremation_cert_no"), birth_date=val("birth_date"),
-        event_date=event, sex_code=val("sex_code"), death_date=val("death_date"),
-        id_raw=_id_raw(idf), cert_raw=_id_raw(certf),
+        key=key,
+        kind=kind,
+        funeral_home_code=val("funeral_home_code"),
+        deceased_name=val("deceased_name"),
+        id_number=val("id_number"),
+        cremation_cert_no=val("cremation_cert_no"),
+        birth_date=val("birth_date"),
+        event_date=event,
+        sex_code=val("sex_code"),
+        death_date=val("death_date"),
+        id_raw=_id_raw(idf),
+        cert_raw=_id_raw(certf),
         name_confidence=float(namef.get("confidence", 1.0)) if namef else 1.0,
-        id_confidence=float(idf.get("confidence", 1.0)) if idf else 1.0, origin=origin,
+        id_confidence=float(idf.get("confidence", 1.0)) if idf else 1.0,
+        origin=origin,
     )
 
 
@@ -93,8 +104,11 @@ def platform_records(url: str, skip_sources: set[tuple[str, int, int]]) -> tuple
                     src = (row.get("source_file_sha256"), row.get("source_page"), row.get("source_row"))
                     if src in skip_sources:
                         continue
-                    fields = {c: {"value": (v.isoformat() if hasattr(v, "isoformat") else v), "confidence": 1.0}
-                              for c, v in row.items() if v is not None}
+                    fields = {
+                        c: {"value": (v.isoformat() if hasattr(v, "isoformat") else v), "confidence": 1.0}
+                        for c, v in row.items()
+                        if v is not None
+                    }
                     for c in ("sex_code",):
                         if c in fields:
                             fields[c]["value"] = str(fields[c]["value"])
@@ -109,9 +123,21 @@ def platform_records(url: str, skip_sources: set[tuple[str, int, int]]) -> tuple
 def link_store(store: Store, settings: Settings | None = None, *, platform: bool = True) -> LinkSummary:
     """De-duplicate every record in the store (and against the platform when `settings` names one)."""
     with store.session() as s:
-        rows = s.execute(select(Record.id, Record.ledger_kind, Record.fields, Record.status, Record.cluster_id,
-                                Record.route_reasons, SourceFile.sha256, Page.page_no, Record.row_no)
-                         .join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)).all()
+        rows = s.execute(
+            select(
+                Record.id,
+                Record.ledger_kind,
+                Record.fields,
+                Record.status,
+                Record.cluster_id,
+                Record.route_reasons,
+                SourceFile.sha256,
+                Page.page_no,
+                Record.row_no,
+            )
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+        ).all()
         existing = {(lk.a_id, lk.b_id): lk for lk in s.scalars(select(RecordLink))}
         existing_p = {(pl.record_id, pl.platform_table, pl.platform_row_id): pl for pl in s.scalars(select(PlatformLink))}
     recs = [dedupe_record(r.id, r.ledger_kind, r.fields or {}) for r in rows if r.status != "rejected"]
@@ -157,8 +183,11 @@ def _write(store: Store, rows, result: DedupeResult, existing, existing_p, natur
                 s.add(RecordLink(a_id=lk.a, b_id=lk.b, score=lk.score, status=lk.status, evidence=lk.evidence))
                 summary.links_written += 1
             elif (old.status, round(old.score, 4), old.evidence) != (lk.status, lk.score, lk.evidence):
-                s.execute(update(RecordLink).where(RecordLink.id == old.id)
-                          .values(score=lk.score, status=lk.status, evidence=lk.evidence))
+                s.execute(
+                    update(RecordLink)
+                    .where(RecordLink.id == old.id)
+                    .values(score=lk.score, status=lk.status, evidence=lk.evidence)
+                )
                 summary.links_written += 1
         stale = [old.id for pair, old in existing.items() if pair not in wanted and old.status in AUTOMATIC]
         if stale:
@@ -167,12 +196,24 @@ def _write(store: Store, rows, result: DedupeResult, existing, existing_p, natur
         for k, lk in wanted_p.items():
             old = existing_p.get(k)
             if old is None:
-                s.add(PlatformLink(record_id=k[0], platform_table=k[1], platform_row_id=k[2],
-                                   natural_key=natural.get(lk.b), score=lk.score, status=lk.status, evidence=lk.evidence))
+                s.add(
+                    PlatformLink(
+                        record_id=k[0],
+                        platform_table=k[1],
+                        platform_row_id=k[2],
+                        natural_key=natural.get(lk.b),
+                        score=lk.score,
+                        status=lk.status,
+                        evidence=lk.evidence,
+                    )
+                )
                 summary.links_written += 1
             elif (old.status, round(old.score, 4), old.evidence) != (lk.status, lk.score, lk.evidence):
-                s.execute(update(PlatformLink).where(PlatformLink.id == old.id)
-                          .values(score=lk.score, status=lk.status, evidence=lk.evidence))
+                s.execute(
+                    update(PlatformLink)
+                    .where(PlatformLink.id == old.id)
+                    .values(score=lk.score, status=lk.status, evidence=lk.evidence)
+                )
                 summary.links_written += 1
         stale_p = [old.id for k, old in existing_p.items() if k not in wanted_p]
         if stale_p:
@@ -201,29 +242,49 @@ def _write(store: Store, rows, result: DedupeResult, existing, existing_p, natur
 def platform_matches(store: Store, record_id: int) -> list[PlatformLink]:
     """The platform rows a record matches (the loader can update that row instead of adding a person)."""
     with store.session() as s:
-        return list(s.scalars(select(PlatformLink).where(PlatformLink.record_id == record_id)
-                              .order_by(PlatformLink.score.desc())))
+        return list(
+            s.scalars(select(PlatformLink).where(PlatformLink.record_id == record_id).order_by(PlatformLink.score.desc()))
+        )
 
 
 def golden_record(store: Store, cluster_id: str) -> Golden:
     """The person's golden values: the most reliable value per field over the cluster's records,
     each naming the record it came from; `sources` lists every record's file, page and row."""
     with store.session() as s:
-        rows = s.execute(select(Record, Page.page_no, SourceFile.rel_path, SourceFile.sha256)
-                         .join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
-                         .where(Record.cluster_id == cluster_id).where(Record.status != "rejected")).all()
+        rows = s.execute(
+            select(Record, Page.page_no, SourceFile.rel_path, SourceFile.sha256)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .where(Record.cluster_id == cluster_id)
+            .where(Record.status != "rejected")
+        ).all()
     return merge_values(cluster_id, _sources(rows))
 
 
 def _sources(rows: Iterable[Any]) -> list[SourceValues]:
-    return source_values((rec.id, rec.ledger_kind, rec.fields, rec.status, (sha, rel, page_no, rec.row_no))
-                         for rec, page_no, rel, sha in rows)
+    return source_values(
+        (rec.id, rec.ledger_kind, rec.fields, rec.status, (sha, rel, page_no, rec.row_no)) for rec, page_no, rel, sha in rows
+    )
 
 
-def source_values(records: Iterable[tuple[int, str, dict[str, Any] | None, str, tuple[str, str, int, int]]]) -> list[SourceValues]:
+def source_values(
+    records: Iterable[tuple[int, str, dict[str, Any] | None, str, tuple[str, str, int, int]]],
+) -> list[SourceValues]:
     """(record id, ledger kind, fields, status, (file sha256, file, page, row)) as merge_values reads
     them: golden_record and the loader's merged platform rows (pipeline.platform.load) both go through here."""
-    return [SourceValues(rid, fields or {}, reviewed=status == APPROVED,
-                         provenance={"ledger_kind": kind, "source_file": rel, "source_file_sha256": sha,
-                                     "page": page_no, "row": row_no, "status": status})
-            for rid, kind, fields, status, (sha, rel, page_no, row_no) in records]
+    return [
+        SourceValues(
+            rid,
+            fields or {},
+            reviewed=status == APPROVED,
+            provenance={
+                "ledger_kind": kind,
+                "source_file": rel,
+                "source_file_sha256": sha,
+                "page": page_no,
+                "row": row_no,
+                "status": status,
+            },
+        )
+        for rid, kind, fields, status, (sha, rel, page_no, row_no) in records
+    ]

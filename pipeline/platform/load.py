@@ -19,6 +19,7 @@ there with which hash, COPYs the new rows straight into the person and contact t
 changed ones (values as one JSON text each) into a temporary staging table written with one
 INSERT ... ON CONFLICT per table, typed on the server; on SQLite it is one executemany upsert per table.
 """
+
 from __future__ import annotations
 
 import gc
@@ -126,22 +127,31 @@ class PlatformRow:
     kind: str
     key: str
     row_hash: str
-    values: dict[str, Any]         # spec values (person and contact fields)
-    values_json: bytes             # their canonical JSON (what row_hash hashes)
+    values: dict[str, Any]  # spec values (person and contact fields)
+    values_json: bytes  # their canonical JSON (what row_hash hashes)
     contact_hash: str
     funeral_home_code: str | None
     source_sha256: str
     source_file: str
     source_page: int
     source_row: int
-    source_records: str | None = None   # merged rows: JSON list of every source row; None: the row's own source
+    source_records: str | None = None  # merged rows: JSON list of every source row; None: the row's own source
     retired_keys: tuple[str, ...] = ()  # this person's rows loaded earlier under other keys: removed by the load
 
     def person(self, spec_version: str) -> tuple:
         """Values in person_columns(kind, spec_version) order."""
         get = self.values.get
-        return (self.key, *[get(f) for f in _spec_names(spec_version, self.kind)[0]], self.source_sha256,
-                self.source_file, self.source_page, self.source_row, self.source_records, spec_version, self.row_hash)
+        return (
+            self.key,
+            *[get(f) for f in _spec_names(spec_version, self.kind)[0]],
+            self.source_sha256,
+            self.source_file,
+            self.source_page,
+            self.source_row,
+            self.source_records,
+            spec_version,
+            self.row_hash,
+        )
 
     @property
     def contact_key(self) -> str:
@@ -167,8 +177,14 @@ class BuiltRecord:
     repeat_of: str | None = None
 
 
-def _platform_row(kind: str, key: str, values: dict[str, Any], source: tuple[str, str, int, int],
-                  source_records: bytes | None = None, retired: tuple[str, ...] = ()) -> PlatformRow:
+def _platform_row(
+    kind: str,
+    key: str,
+    values: dict[str, Any],
+    source: tuple[str, str, int, int],
+    source_records: bytes | None = None,
+    retired: tuple[str, ...] = (),
+) -> PlatformRow:
     vj = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
     # a merged row's hash covers its list of sources too: a person gaining a record is an update
     h = hashlib.sha256(vj + b"\n" + source_records if source_records else vj).hexdigest()
@@ -176,8 +192,21 @@ def _platform_row(kind: str, key: str, values: dict[str, Any], source: tuple[str
     get = values.get
     ch = hashlib.sha256(orjson.dumps((get(cf["name"]), get(cf["phone"]), get(cf["relation_code"])))).hexdigest()
     sha, rel, page_no, row_no = source
-    return PlatformRow(kind, key, h, values, vj, ch, get("funeral_home_code"), sha, rel, page_no, row_no,
-                       source_records.decode() if source_records else None, retired)
+    return PlatformRow(
+        kind,
+        key,
+        h,
+        values,
+        vj,
+        ch,
+        get("funeral_home_code"),
+        sha,
+        rel,
+        page_no,
+        row_no,
+        source_records.decode() if source_records else None,
+        retired,
+    )
 
 
 @dataclass(slots=True)
@@ -198,20 +227,28 @@ def wide_fields(store: Store, record_id: int) -> str:
 def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str, str], int], dict[int, tuple[str, str]]]:
     """Persons with more than one loadable record of one ledger kind ((cluster, kind) -> records),
     and the platform rows records are linked to (record id -> (table, natural key))."""
-    multi: dict[tuple[str, str], int] = {(cid, kind): n for cid, kind, n in conn.execute(
-        select(Record.cluster_id, Record.ledger_kind, func.count()).where(Record.status.in_(list(statuses)),
-                                                                         Record.cluster_id.is_not(None))
-        .group_by(Record.cluster_id, Record.ledger_kind).having(func.count() > 1))}
+    multi: dict[tuple[str, str], int] = {
+        (cid, kind): n
+        for cid, kind, n in conn.execute(
+            select(Record.cluster_id, Record.ledger_kind, func.count())
+            .where(Record.status.in_(list(statuses)), Record.cluster_id.is_not(None))
+            .group_by(Record.cluster_id, Record.ledger_kind)
+            .having(func.count() > 1)
+        )
+    }
     links: dict[int, tuple[str, str]] = {}
-    for rid, table, key in conn.execute(select(PlatformLink.record_id, PlatformLink.platform_table, PlatformLink.natural_key)
-                                        .where(PlatformLink.status.in_(MERGED_LINKS), PlatformLink.natural_key.is_not(None))
-                                        .order_by(PlatformLink.score.desc(), PlatformLink.id)):
+    for rid, table, key in conn.execute(
+        select(PlatformLink.record_id, PlatformLink.platform_table, PlatformLink.natural_key)
+        .where(PlatformLink.status.in_(MERGED_LINKS), PlatformLink.natural_key.is_not(None))
+        .order_by(PlatformLink.score.desc(), PlatformLink.id)
+    ):
         links.setdefault(rid, (table, key))
     return multi, links
 
 
-def _merged_row(kind: str, cluster_id: str, members: list[_Member], links: dict[int, tuple[str, str]],
-                spec_version: str) -> PlatformRow:
+def _merged_row(
+    kind: str, cluster_id: str, members: list[_Member], links: dict[int, tuple[str, str]], spec_version: str
+) -> PlatformRow:
     """One person's row from all its records of one entity set: values by merge_values (the most
     reliable value per field, pipeline.platform.linkage's golden values), under a key that stays put: the
     platform row a record is linked to, else the key the person was loaded under before, else the
@@ -232,8 +269,12 @@ def _merged_row(kind: str, cluster_id: str, members: list[_Member], links: dict[
     key = linked[0] if linked else loaded[0] if loaded else natural_key(kind, values, (first.source[0], *first.source[2:]))
     sources = None
     if len(members) > 1:
-        sources = orjson.dumps([{"sha256": m.source[0], "file": m.source[1], "page": m.source[2], "row": m.source[3],
-                                 "record": m.record_id} for m in members])
+        sources = orjson.dumps(
+            [
+                {"sha256": m.source[0], "file": m.source[1], "page": m.source[2], "row": m.source[3], "record": m.record_id}
+                for m in members
+            ]
+        )
     return _platform_row(kind, key, values, first.source, sources, tuple(sorted(set(loaded) - {key})))
 
 
@@ -248,9 +289,19 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
     spec_version = settings.spec_version
     names = {k: _spec_names(spec_version, k)[1] for k in ENTITY_TABLES}
     q = (
-        select(Record.id, Record.ledger_kind, type_coerce(Record.field_values, Text), LoadedRecord.row_hash,
-               LoadedRecord.natural_key, Record.row_no, Page.page_no, SourceFile.sha256, SourceFile.rel_path,
-               Record.cluster_id, Record.status)
+        select(
+            Record.id,
+            Record.ledger_kind,
+            type_coerce(Record.field_values, Text),
+            LoadedRecord.row_hash,
+            LoadedRecord.natural_key,
+            Record.row_no,
+            Page.page_no,
+            SourceFile.sha256,
+            SourceFile.rel_path,
+            Record.cluster_id,
+            Record.status,
+        )
         .join(Page, Record.page_id == Page.id)
         .join(SourceFile, Page.file_id == SourceFile.id)
         .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
@@ -272,9 +323,16 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
     with store.engine.connect() as conn:
         multi, links = _persons(conn, statuses)
         # the whole stored fields (confidences) only of records merged into one person's row
-        wide = dict(conn.execute(select(Record.id, type_coerce(Record.fields, Text)).where(
-            Record.status.in_(list(statuses)),
-            Record.id.in_(list(links)) | Record.cluster_id.in_({cid for cid, _k in multi}))).tuples().all())
+        wide = dict(
+            conn.execute(
+                select(Record.id, type_coerce(Record.fields, Text)).where(
+                    Record.status.in_(list(statuses)),
+                    Record.id.in_(list(links)) | Record.cluster_id.in_({cid for cid, _k in multi}),
+                )
+            )
+            .tuples()
+            .all()
+        )
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
         for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in result:
             if kind not in ENTITY_TABLES:
@@ -297,8 +355,9 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
                 narrow = narrow_values(loads(wide_fields(store, rid)))
             values = {name: v for name, v in narrow.items() if name in nk}
             key = natural_key(kind, values, (sha, page_no, row_no))
-            yield once(BuiltRecord(_platform_row(kind, key, values, (sha, rel, page_no, row_no)),
-                                   ((rid, loaded_hash, loaded_key),)))
+            yield once(
+                BuiltRecord(_platform_row(kind, key, values, (sha, rel, page_no, row_no)), ((rid, loaded_hash, loaded_key),))
+            )
         for (cid, kind), members in pending.items():  # the store changed while reading: what was read
             row = _merged_row(kind, cid, members, links, spec_version)
             yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
@@ -314,7 +373,7 @@ class Refused:
     page: int
     row: int
     fields: tuple[str, ...]
-    marked: tuple[str, ...] = ()   # of those, marked "not on the scan" by a reviewer or declared absent by an administrator
+    marked: tuple[str, ...] = ()  # of those, marked "not on the scan" by a reviewer or declared absent by an administrator
 
     def describe(self) -> str:
         how = f" (marked not on the paper: {', '.join(self.marked)})" if self.marked else ""
@@ -326,8 +385,13 @@ def empty_mandatory(ks: KindSpec, values: dict[str, Any], excused: frozenset[str
     mandatory only where the paper has it (M with a condition in words, e.g. a cremation certificate
     number "whenever a certificate was issued") is excused when `excused` names it: a reviewer marked
     it "not on the scan", or an administrator declared the ledger never records it."""
-    return [f.name for f in ks.fields if values.get(f.name) in (None, "") and f.is_mandatory(values)
-            and not (f.name in excused and f.condition and "=" not in f.condition)]
+    return [
+        f.name
+        for f in ks.fields
+        if values.get(f.name) in (None, "")
+        and f.is_mandatory(values)
+        and not (f.name in excused and f.condition and "=" not in f.condition)
+    ]
 
 
 @dataclass
@@ -335,7 +399,7 @@ class LoadResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    removed: int = 0     # rows of a person loaded earlier under another key, now one row
+    removed: int = 0  # rows of a person loaded earlier under another key, now one row
     by_table: dict[str, int] = field(default_factory=dict)
     receipts: list[Receipt] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)  # rows with an empty mandatory field: not loaded
@@ -365,7 +429,9 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     result = LoadResult()
-    todo: queue.Queue[tuple[str, list[PlatformRow], list[Mark]] | None] = queue.Queue(maxsize=2)  # batches built, for the platform
+    todo: queue.Queue[tuple[str, list[PlatformRow], list[Mark]] | None] = queue.Queue(
+        maxsize=2
+    )  # batches built, for the platform
     receipts: queue.Queue = queue.Queue(maxsize=4)  # batches the platform committed, for the store
     failure: list[BaseException] = []
 
@@ -403,11 +469,15 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
                 if failure:
                     break
                 kind, r = b.row.kind, b.row
-                missing = empty_mandatory(kinds[kind], r.values,
-                                          set().union(*(excused.get(rid, ()) for rid, _h, _k in b.records)))
+                missing = empty_mandatory(
+                    kinds[kind], r.values, set().union(*(excused.get(rid, ()) for rid, _h, _k in b.records))
+                )
                 if missing:  # whatever the records' status: the platform never gets an empty mandatory field
-                    result.refused.append(Refused(tuple(rid for rid, _h, _k in b.records), r.source_file, r.source_page,
-                                                  r.source_row, tuple(missing)))
+                    result.refused.append(
+                        Refused(
+                            tuple(rid for rid, _h, _k in b.records), r.source_file, r.source_page, r.source_row, tuple(missing)
+                        )
+                    )
                     continue
                 h = b.repeat_of or r.row_hash
                 marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
@@ -442,8 +512,11 @@ def _absences(store: Store) -> dict[int, set[str]]:
     with store.session() as s:
         for rid, f in s.execute(select(FieldReview.record_id, FieldReview.field).where(FieldReview.action == "not_on_scan")):
             out.setdefault(rid, set()).add(f)
-        for rid, f in s.execute(select(Record.id, LedgerAbsentField.field).join(Page, Record.page_id == Page.id)
-                                .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)):
+        for rid, f in s.execute(
+            select(Record.id, LedgerAbsentField.field)
+            .join(Page, Record.page_id == Page.id)
+            .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)
+        ):
             out.setdefault(rid, set()).add(f)
     return out
 
@@ -455,12 +528,18 @@ def _marked(store: Store, refused: list[Refused]) -> list[Refused]:
     with store.session() as s:
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
-            for rid, f in s.execute(select(FieldReview.record_id, FieldReview.field)
-                                    .where(FieldReview.record_id.in_(chunk), FieldReview.action == "not_on_scan")):
+            for rid, f in s.execute(
+                select(FieldReview.record_id, FieldReview.field).where(
+                    FieldReview.record_id.in_(chunk), FieldReview.action == "not_on_scan"
+                )
+            ):
                 marks.setdefault(rid, set()).add(f)
-            for rid, f in s.execute(select(Record.id, LedgerAbsentField.field).join(Page, Record.page_id == Page.id)
-                                    .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)
-                                    .where(Record.id.in_(chunk))):
+            for rid, f in s.execute(
+                select(Record.id, LedgerAbsentField.field)
+                .join(Page, Record.page_id == Page.id)
+                .join(LedgerAbsentField, LedgerAbsentField.file_id == Page.file_id)
+                .where(Record.id.in_(chunk))
+            ):
                 marks.setdefault(rid, set()).add(f)
     out = []
     for r in refused:
@@ -469,8 +548,9 @@ def _marked(store: Store, refused: list[Refused]) -> list[Refused]:
     return out
 
 
-def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow], marks: list[Mark],
-                result: LoadResult):
+def _send_batch(
+    engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow], marks: list[Mark], result: LoadResult
+):
     """One batch: person rows, contact rows, removed rows and the receipt in one platform
     transaction. Returns the receipt and the batch's record marks, for the store (record_receipt)."""
     tname = ENTITY_TABLES[kind]
@@ -480,12 +560,18 @@ def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[P
         if fast:
             ins, upd, same = _pg_load_batch(conn, md, kind, batch, batch_id, started, settings.spec_version)
         else:
-            ins, upd, same = upsert_batch(conn, md.tables[tname], person_columns(kind, settings.spec_version),
-                                          [r.person(settings.spec_version) for r in batch], batch_id, started)
-            upsert_batch(conn, md.tables["contact_information"], CONTACT_COLUMNS, [r.contact for r in batch],
-                         batch_id, started)
-        gone = _remove_rows(conn, md.tables[tname], sorted({k for r in batch for k in r.retired_keys} - {r.key for r in batch}),
-                            batch_id, started)
+            ins, upd, same = upsert_batch(
+                conn,
+                md.tables[tname],
+                person_columns(kind, settings.spec_version),
+                [r.person(settings.spec_version) for r in batch],
+                batch_id,
+                started,
+            )
+            upsert_batch(conn, md.tables["contact_information"], CONTACT_COLUMNS, [r.contact for r in batch], batch_id, started)
+        gone = _remove_rows(
+            conn, md.tables[tname], sorted({k for r in batch for k in r.retired_keys} - {r.key for r in batch}), batch_id, started
+        )
         return ins, upd, same, gone
 
     fast = engine.dialect.name == "postgresql"
@@ -493,8 +579,9 @@ def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[P
         try:
             with engine.begin() as conn:
                 ins, upd, same, gone = write(conn, fast)
-                receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
-                                     settings.spec_version, started)
+                receipt = Receipt.of(
+                    batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same, settings.spec_version, started
+                )
                 conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
         except (DBAPIError, psycopg.Error):
             if not fast:
@@ -503,8 +590,9 @@ def _send_batch(engine: Engine, md, settings: Settings, kind: str, batch: list[P
             # new transaction) names the column and the row, or lands the batch if it was transient
             with engine.begin() as conn:
                 ins, upd, same, gone = write(conn, False)
-                receipt = Receipt.of(batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same,
-                                     settings.spec_version, started)
+                receipt = Receipt.of(
+                    batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same, settings.spec_version, started
+                )
                 conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
     except (DBAPIError, psycopg.Error) as e:  # COPY runs on the driver connection: psycopg errors
         raise _batch_error(e, tname, batch, batch_id, result) from e
@@ -530,11 +618,22 @@ def _remove_rows(conn: Connection, table: Table, keys: list[str], batch_id: str,
     contacts = table.metadata.tables["contact_information"]
     link = contacts.c[CONTACT_LINK[next(k for k, t in ENTITY_TABLES.items() if t == table.name)]]
     old_contacts = conn.execute(select(contacts).where(link.in_(keys))).mappings().all()
-    conn.execute(insert(history), [
-        {"entity_set": t.name, "natural_key": o["natural_key"], "old_row_hash": o["row_hash"], "new_row_hash": None,
-         "old_values": {c: (v.isoformat() if isinstance(v, (date, datetime)) else v) for c, v in o.items() if c != "id"},
-         "batch_id": batch_id, "changed_at": now}
-        for t, rows in ((table, old), (contacts, old_contacts)) for o in rows])
+    conn.execute(
+        insert(history),
+        [
+            {
+                "entity_set": t.name,
+                "natural_key": o["natural_key"],
+                "old_row_hash": o["row_hash"],
+                "new_row_hash": None,
+                "old_values": {c: (v.isoformat() if isinstance(v, (date, datetime)) else v) for c, v in o.items() if c != "id"},
+                "batch_id": batch_id,
+                "changed_at": now,
+            }
+            for t, rows in ((table, old), (contacts, old_contacts))
+            for o in rows
+        ],
+    )
     conn.execute(contacts.delete().where(link.in_(keys)))  # SQLite enforces the cascade only with its pragma
     return conn.execute(table.delete().where(table.c.natural_key.in_(keys))).rowcount
 
@@ -547,8 +646,9 @@ def _sync_institutions(engine: Engine, md, store: Store, settings: Settings, res
     batch_id, started = new_batch_id(), utcnow()
     with engine.begin() as conn:
         ins, upd, same = upsert_batch(conn, md.tables["institution_data"], INSTITUTION_COLUMNS, rows, batch_id, started)
-        receipt = Receipt.of(batch_id, "institution_data", "load", [(r[0], r[3]) for r in rows], ins, upd, same,
-                             settings.spec_version, started)
+        receipt = Receipt.of(
+            batch_id, "institution_data", "load", [(r[0], r[3]) for r in rows], ins, upd, same, settings.spec_version, started
+        )
         conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
     record_receipt(store, receipt, settings.platform_db_url, [])
     result.receipts.append(receipt)
@@ -582,8 +682,9 @@ def _batch_error(e: Exception, tname: str, batch: list[PlatformRow], batch_id: s
 
 
 # ---- one batch into one table -------------------------------------------------------------------
-def upsert_batch(conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str,
-                 now: datetime) -> tuple[int, int, int]:
+def upsert_batch(
+    conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str, now: datetime
+) -> tuple[int, int, int]:
     """Upsert `rows` (tuples in `cols` order, unique by the table's natural key, with a row_hash)
     into `table` inside the caller's transaction; a changed row's old values go to record_history.
     Returns (inserted, updated, unchanged)."""
@@ -594,8 +695,9 @@ def upsert_batch(conn: Connection, table: Table, cols: Sequence[str], rows: list
     return _sqlite_upsert(conn, table, cols, rows, batch_id, now)
 
 
-def _pg_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str,
-               now: datetime) -> tuple[int, int, int]:
+def _pg_upsert(
+    conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str, now: datetime
+) -> tuple[int, int, int]:
     """COPY into a temporary staging table, then one INSERT ... ON CONFLICT; identifiers via psycopg.sql."""
     from psycopg import sql
 
@@ -605,32 +707,59 @@ def _pg_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: list[t
     col_list = sql.SQL(", ").join(map(sql.Identifier, cols))
     all_cols = sql.SQL(", ").join(map(sql.Identifier, (*cols, *BATCH_COLUMNS)))
     updates = sql.SQL(", ").join(
-        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in (*cols, "batch_id", "updated_at") if c != key)
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in (*cols, "batch_id", "updated_at") if c != key
+    )
     with raw.cursor() as cur:
-        cur.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS SELECT {} FROM {} WITH NO DATA")
-                    .format(stage, col_list, target))
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS SELECT {} FROM {} WITH NO DATA").format(
+                stage, col_list, target
+            )
+        )
         with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, col_list)) as cp:
             for r in rows:
                 cp.write_row(r)
-        cur.execute(sql.SQL("SELECT count(t.{k}), count(*) FILTER (WHERE t.row_hash <> s.row_hash) "
-                            "FROM {s} s LEFT JOIN {t} t ON t.{k} = s.{k}").format(k=k, s=stage, t=target))
+        cur.execute(
+            sql.SQL(
+                "SELECT count(t.{k}), count(*) FILTER (WHERE t.row_hash <> s.row_hash) "
+                "FROM {s} s LEFT JOIN {t} t ON t.{k} = s.{k}"
+            ).format(k=k, s=stage, t=target)
+        )
         existing, changed = cur.fetchone()
         if changed:
-            cur.execute(sql.SQL(
-                "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, "
-                "changed_at) SELECT %s, t.{k}, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
-                "FROM {s} s JOIN {t} t ON t.{k} = s.{k} WHERE t.row_hash <> s.row_hash").format(k=k, s=stage, t=target),
-                (table.name, batch_id, now))
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, "
+                    "changed_at) SELECT %s, t.{k}, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
+                    "FROM {s} s JOIN {t} t ON t.{k} = s.{k} WHERE t.row_hash <> s.row_hash"
+                ).format(k=k, s=stage, t=target),
+                (table.name, batch_id, now),
+            )
         if changed or existing < len(rows):
-            cur.execute(sql.SQL("INSERT INTO {t} ({all}) SELECT {cols}, %s, %s, %s FROM {s} ON CONFLICT ({k}) DO UPDATE "
-                                "SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
-                t=target, all=all_cols, cols=col_list, s=stage, k=k, upd=updates), (batch_id, now, now))
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {t} ({all}) SELECT {cols}, %s, %s, %s FROM {s} ON CONFLICT ({k}) DO UPDATE "
+                    "SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash"
+                ).format(t=target, all=all_cols, cols=col_list, s=stage, k=k, upd=updates),
+                (batch_id, now, now),
+            )
         cur.execute(sql.SQL("TRUNCATE {}").format(stage))
     return len(rows) - existing, changed, existing - changed
 
 
-_STAGE_COLUMNS = ("natural_key", "row_hash", "source_file_sha256", "source_file", "source_page", "source_row",
-                  "source_records", "contact_hash", "contact_name", "contact_phone", "contact_relation", "v")
+_STAGE_COLUMNS = (
+    "natural_key",
+    "row_hash",
+    "source_file_sha256",
+    "source_file",
+    "source_page",
+    "source_row",
+    "source_records",
+    "contact_hash",
+    "contact_name",
+    "contact_phone",
+    "contact_relation",
+    "v",
+)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -647,8 +776,7 @@ def _copy_line(r: Sequence[Any]) -> str:
     backslash: the line is joined at once and each value escaped only when the line shows one may
     need it (one join per row instead of one call per value: a third of the loader's client time)."""
     line = "\t".join(["\\N" if v is None else v if isinstance(v, str) else str(v) for v in r])
-    if (line.count("\t") == len(r) - 1 and line.count("\\") == sum(v is None for v in r)
-            and "\n" not in line and "\r" not in line):
+    if line.count("\t") == len(r) - 1 and line.count("\\") == sum(v is None for v in r) and "\n" not in line and "\r" not in line:
         return line + "\n"
     return "\t".join(map(_copy_text, r)) + "\n"
 
@@ -658,8 +786,9 @@ def _copy_lines(rows: Iterable[Sequence[Any]]) -> bytes:
     return "".join(map(_copy_line, rows)).encode()
 
 
-def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime,
-                   spec_version: str) -> tuple[int, int, int]:
+def _pg_load_batch(
+    conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime, spec_version: str
+) -> tuple[int, int, int]:
     """The loader's PostgreSQL path for one batch, set-based. The person table is locked against other
     writers for the transaction (SHARE ROW EXCLUSIVE: readers go on), then one query asks which of
     the batch's keys are there with which hash. Rows the platform does not have are COPYed straight
@@ -677,8 +806,9 @@ def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], bat
     with raw.cursor() as cur:
         # no other writer between the key probe and the writes: a key found absent stays absent
         cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
-        cur.execute(sql.SQL("SELECT natural_key, row_hash FROM {} WHERE natural_key = ANY(%s)").format(target),
-                    ([r.key for r in rows],))
+        cur.execute(
+            sql.SQL("SELECT natural_key, row_hash FROM {} WHERE natural_key = ANY(%s)").format(target), ([r.key for r in rows],)
+        )
         there = dict(cur.fetchall())
         new = [r for r in rows if r.key not in there]
         changed = [r for r in rows if r.key in there and there[r.key] != r.row_hash]
@@ -687,8 +817,11 @@ def _pg_load_batch(conn: Connection, md, kind: str, rows: list[PlatformRow], bat
             cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
             with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
                 cp.write(_copy_lines((*r.person(spec_version), *stamp) for r in new))
-            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS))))) as cp:
+            with cur.copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS)))
+                )
+            ) as cp:
                 cp.write(_copy_lines((*r.contact, *stamp) for r in new))
         if changed:
             _pg_update_rows(cur, kind, changed, batch_id, now, spec_version)
@@ -703,45 +836,86 @@ def _pg_update_rows(cur, kind: str, rows: list[PlatformRow], batch_id: str, now:
     tname = ENTITY_TABLES[kind]
     target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
     stage = sql.Identifier("load_stage")
-    cur.execute(sql.SQL(
-        "CREATE TEMP TABLE IF NOT EXISTS {} (natural_key text, row_hash text, source_file_sha256 text, source_file text, "
-        "source_page integer, source_row integer, source_records text, contact_hash text, contact_name text, "
-        "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS").format(stage))
+    cur.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE IF NOT EXISTS {} (natural_key text, row_hash text, source_file_sha256 text, source_file text, "
+            "source_page integer, source_row integer, source_records text, contact_hash text, contact_name text, "
+            "contact_phone text, contact_relation text, v json) ON COMMIT DELETE ROWS"
+        ).format(stage)
+    )
     role, cf = CONTACT_FIELDS[kind]
     name_f, phone_f, rel_f = cf["name"], cf["phone"], cf["relation_code"]
-    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))) as cp:
-        cp.write(_copy_lines((r.key, r.row_hash, r.source_sha256, r.source_file, r.source_page, r.source_row,
-                              r.source_records, r.contact_hash, r.values.get(name_f), r.values.get(phone_f),
-                              r.values.get(rel_f), r.values_json.decode()) for r in rows))
+    with cur.copy(
+        sql.SQL("COPY {} ({}) FROM STDIN").format(stage, sql.SQL(", ").join(map(sql.Identifier, _STAGE_COLUMNS)))
+    ) as cp:
+        cp.write(
+            _copy_lines(
+                (
+                    r.key,
+                    r.row_hash,
+                    r.source_sha256,
+                    r.source_file,
+                    r.source_page,
+                    r.source_row,
+                    r.source_records,
+                    r.contact_hash,
+                    r.values.get(name_f),
+                    r.values.get(phone_f),
+                    r.values.get(rel_f),
+                    r.values_json.decode(),
+                )
+                for r in rows
+            )
+        )
     key_link = CONTACT_LINK[kind]
-    cur.execute(sql.SQL(
-        "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
-        "SELECT %s, t.natural_key, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
-        "FROM {s} s JOIN {t} t ON t.natural_key = s.natural_key WHERE t.row_hash <> s.row_hash "
-        "UNION ALL SELECT 'contact_information', c.natural_key, c.row_hash, s.contact_hash, (to_jsonb(c) - 'id')::json, %s, %s "
-        "FROM {s} s JOIN {c} c ON c.natural_key = s.natural_key || %s WHERE c.row_hash <> s.contact_hash").format(
-        s=stage, t=target, c=contacts), (tname, batch_id, now, batch_id, now, "|" + role))
+    cur.execute(
+        sql.SQL(
+            "INSERT INTO record_history (entity_set, natural_key, old_row_hash, new_row_hash, old_values, batch_id, changed_at) "
+            "SELECT %s, t.natural_key, t.row_hash, s.row_hash, (to_jsonb(t) - 'id')::json, %s, %s "
+            "FROM {s} s JOIN {t} t ON t.natural_key = s.natural_key WHERE t.row_hash <> s.row_hash "
+            "UNION ALL SELECT 'contact_information', c.natural_key, c.row_hash, s.contact_hash, (to_jsonb(c) - 'id')::json, %s, %s "
+            "FROM {s} s JOIN {c} c ON c.natural_key = s.natural_key || %s WHERE c.row_hash <> s.contact_hash"
+        ).format(s=stage, t=target, c=contacts),
+        (tname, batch_id, now, batch_id, now, "|" + role),
+    )
     fields = _spec_names(spec_version, kind)[0]
     cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
-    values = [sql.SQL("s.natural_key"), *(sql.SQL("r.{}").format(sql.Identifier(f)) for f in fields),
-              *(sql.SQL("s.{}").format(sql.Identifier(c)) for c in (*PROVENANCE, "source_records")),
-              sql.Placeholder(), sql.SQL("s.row_hash"), sql.Placeholder(), sql.Placeholder(), sql.Placeholder()]
-    updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
-                                 for c in cols if c not in ("natural_key", "loaded_at"))
-    cur.execute(sql.SQL(
-        "INSERT INTO {t} ({cols}) SELECT {vals} FROM {s} s CROSS JOIN LATERAL json_populate_record(NULL::{t}, s.v) r "
-        "ON CONFLICT (natural_key) DO UPDATE SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
-        t=target, cols=sql.SQL(", ").join(map(sql.Identifier, cols)), vals=sql.SQL(", ").join(values), s=stage, upd=updates),
-        (spec_version, batch_id, now, now))
+    values = [
+        sql.SQL("s.natural_key"),
+        *(sql.SQL("r.{}").format(sql.Identifier(f)) for f in fields),
+        *(sql.SQL("s.{}").format(sql.Identifier(c)) for c in (*PROVENANCE, "source_records")),
+        sql.Placeholder(),
+        sql.SQL("s.row_hash"),
+        sql.Placeholder(),
+        sql.Placeholder(),
+        sql.Placeholder(),
+    ]
+    updates = sql.SQL(", ").join(
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in cols if c not in ("natural_key", "loaded_at")
+    )
+    cur.execute(
+        sql.SQL(
+            "INSERT INTO {t} ({cols}) SELECT {vals} FROM {s} s CROSS JOIN LATERAL json_populate_record(NULL::{t}, s.v) r "
+            "ON CONFLICT (natural_key) DO UPDATE SET {upd} WHERE {t}.row_hash IS DISTINCT FROM EXCLUDED.row_hash"
+        ).format(
+            t=target, cols=sql.SQL(", ").join(map(sql.Identifier, cols)), vals=sql.SQL(", ").join(values), s=stage, upd=updates
+        ),
+        (spec_version, batch_id, now, now),
+    )
     ccols = ("natural_key", key_link, "role", "name", "phone", "relation_code", "row_hash", *BATCH_COLUMNS)
-    cupd = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
-                              for c in (*CONTACT_COLUMNS, "batch_id", "updated_at") if c != "natural_key")
-    cur.execute(sql.SQL(
-        "INSERT INTO {c} ({cols}) SELECT s.natural_key || %s, s.natural_key, %s, s.contact_name, s.contact_phone, "
-        "s.contact_relation, s.contact_hash, %s, %s, %s FROM {s} s ON CONFLICT (natural_key) DO UPDATE SET {upd} "
-        "WHERE {c}.row_hash IS DISTINCT FROM EXCLUDED.row_hash").format(
-        c=contacts, cols=sql.SQL(", ").join(map(sql.Identifier, ccols)), s=stage, upd=cupd),
-        ("|" + role, role, batch_id, now, now))
+    cupd = sql.SQL(", ").join(
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+        for c in (*CONTACT_COLUMNS, "batch_id", "updated_at")
+        if c != "natural_key"
+    )
+    cur.execute(
+        sql.SQL(
+            "INSERT INTO {c} ({cols}) SELECT s.natural_key || %s, s.natural_key, %s, s.contact_name, s.contact_phone, "
+            "s.contact_relation, s.contact_hash, %s, %s, %s FROM {s} s ON CONFLICT (natural_key) DO UPDATE SET {upd} "
+            "WHERE {c}.row_hash IS DISTINCT FROM EXCLUDED.row_hash"
+        ).format(c=contacts, cols=sql.SQL(", ").join(map(sql.Identifier, ccols)), s=stage, upd=cupd),
+        ("|" + role, role, batch_id, now, now),
+    )
     cur.execute(sql.SQL("TRUNCATE {}").format(stage))
 
 
@@ -757,8 +931,9 @@ def _converters(table: Table, cols: Sequence[str]):
     return [conv(c) for c in cols]
 
 
-def _sqlite_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str,
-                   now: datetime) -> tuple[int, int, int]:
+def _sqlite_upsert(
+    conn: Connection, table: Table, cols: Sequence[str], rows: list[tuple], batch_id: str, now: datetime
+) -> tuple[int, int, int]:
     key = KEY_COLUMN[table.name]
     k_idx, h_idx = cols.index(key), cols.index("row_hash")
     existing: dict[str, str] = {}
@@ -774,11 +949,23 @@ def _sqlite_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: li
         old_rows: list[Any] = []
         for i in range(0, len(changed_keys), 900):
             old_rows += conn.execute(select(table).where(table.c[key].in_(changed_keys[i : i + 900]))).mappings().all()
-        conn.execute(insert(history), [
-            {"entity_set": table.name, "natural_key": o[key], "old_row_hash": o["row_hash"], "new_row_hash": new_hash[o[key]],
-             "old_values": {c: (v.isoformat() if isinstance(v, (date, datetime)) else v) for c, v in o.items() if c != "id"},
-             "batch_id": batch_id, "changed_at": now}
-            for o in old_rows])
+        conn.execute(
+            insert(history),
+            [
+                {
+                    "entity_set": table.name,
+                    "natural_key": o[key],
+                    "old_row_hash": o["row_hash"],
+                    "new_row_hash": new_hash[o[key]],
+                    "old_values": {
+                        c: (v.isoformat() if isinstance(v, (date, datetime)) else v) for c, v in o.items() if c != "id"
+                    },
+                    "batch_id": batch_id,
+                    "changed_at": now,
+                }
+                for o in old_rows
+            ],
+        )
     todo = new + changed
     if todo:
         convs = _converters(table, cols)
@@ -788,7 +975,8 @@ def _sqlite_upsert(conn: Connection, table: Table, cols: Sequence[str], rows: li
             d.update(batch_id=batch_id, loaded_at=now, updated_at=now)
             dicts.append(d)
         stmt = sqlite_insert(table)
-        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in (*cols, "batch_id", "updated_at") if c != key})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key], set_={c: stmt.excluded[c] for c in (*cols, "batch_id", "updated_at") if c != key}
+        )
         conn.execute(stmt, dicts)
     return len(new), len(changed), len(rows) - len(new) - len(changed)
-

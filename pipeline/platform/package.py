@@ -8,6 +8,7 @@ platform aggregating the provinces): it first checks the manifest, every file's 
 row count, and refuses the whole package before writing anything if one check fails. Rows are
 upserted by natural key in one transaction, so importing twice adds nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -84,8 +85,10 @@ def _write_package(engine, md, settings: Settings, out: Path) -> PackageSummary:
             cols = package_columns(md, table)
             q = select(*(t.c[c] for c in cols)).order_by(t.c[KEY_COLUMN[table]])
             n = 0
-            with private_file(out / f"{table}.jsonl", "wb") as jf, \
-                    private_file(out / f"{table}.csv", "w", encoding="utf-8", newline="") as cf:
+            with (
+                private_file(out / f"{table}.jsonl", "wb") as jf,
+                private_file(out / f"{table}.csv", "w", encoding="utf-8", newline="") as cf,
+            ):
                 w = csvsafe.writer(cf)  # for people (spreadsheets): formula-like text neutralized
                 w.writerow(cols)
                 for row in conn.execution_options(stream_results=True, yield_per=5000).execute(q):
@@ -97,8 +100,13 @@ def _write_package(engine, md, settings: Settings, out: Path) -> PackageSummary:
                 p = out / name
                 files[name] = {"sha256": sha256_file(p), "bytes": p.stat().st_size, "rows": n}
             entity_sets[table] = {"entity": entity, "rows": n, "key": KEY_COLUMN[table], "columns": cols, "files": files}
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "spec_version": settings.spec_version,
-                "created_at": utcnow().isoformat(timespec="seconds"), "entity_sets": entity_sets}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "spec_version": settings.spec_version,
+        "created_at": utcnow().isoformat(timespec="seconds"),
+        "entity_sets": entity_sets,
+    }
     tmp = out / (MANIFEST + ".tmp")
     with private_file(tmp, "w", encoding="utf-8") as f:
         f.write(json.dumps(manifest, ensure_ascii=False, indent=2))
@@ -119,8 +127,10 @@ def verify_package(directory: Path, settings: Settings) -> dict:
     d = Path(directory)
     mpath = d / MANIFEST
     if not mpath.is_file():
-        raise PackageError(f"{d}: no {MANIFEST}; not an exchange package (or an incomplete one)",
-                           hint="export it again with `backfill export-package`")
+        raise PackageError(
+            f"{d}: no {MANIFEST}; not an exchange package (or an incomplete one)",
+            hint="export it again with `backfill export-package`",
+        )
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
@@ -128,8 +138,9 @@ def verify_package(directory: Path, settings: Settings) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise PackageError(f"{mpath}: not a {FORMAT} version {FORMAT_VERSION} manifest")
     if manifest.get("spec_version") != settings.spec_version:
-        raise PackageError(f"{d}: package is spec version {manifest.get('spec_version')!r}, "
-                           f"the target platform uses {settings.spec_version!r}")
+        raise PackageError(
+            f"{d}: package is spec version {manifest.get('spec_version')!r}, the target platform uses {settings.spec_version!r}"
+        )
     problems: list[str] = []
     sets = manifest.get("entity_sets") or {}
     listed = set()
@@ -159,13 +170,16 @@ def verify_package(directory: Path, settings: Settings) -> dict:
         if p.suffix in (".jsonl", ".csv") and p.name not in listed:
             problems.append(f"{p.name}: in the package but not listed in the manifest")
     if problems:
-        raise PackageError(f"package {d} refused, nothing imported: " + "; ".join(problems),
-                           hint="ask the sender for the package again; never edit a package by hand")
+        raise PackageError(
+            f"package {d} refused, nothing imported: " + "; ".join(problems),
+            hint="ask the sender for the package again; never edit a package by hand",
+        )
     return manifest
 
 
-def import_package(directory: Path, settings: Settings, *, platform_url: str | None = None,
-                   batch_size: int = 5000) -> PackageSummary:
+def import_package(
+    directory: Path, settings: Settings, *, platform_url: str | None = None, batch_size: int = 5000
+) -> PackageSummary:
     """Verify a package, then upsert its entity sets into the platform in one transaction."""
     d = Path(directory)
     manifest = verify_package(d, settings)
@@ -183,7 +197,9 @@ def import_package(directory: Path, settings: Settings, *, platform_url: str | N
             orig = getattr(e, "orig", e)
             diag = getattr(orig, "diag", None)
             reason = (getattr(diag, "message_primary", None) if diag else None) or str(orig).splitlines()[0]
-            raise DatabaseError(f"the platform at {mask_url(url)} refused package {d}; nothing imported: {mask_text(reason)}") from e
+            raise DatabaseError(
+                f"the platform at {mask_url(url)} refused package {d}; nothing imported: {mask_text(reason)}"
+            ) from e
     finally:
         engine.dispose()
     return summary
@@ -203,8 +219,9 @@ def _import_rows(engine, md, d: Path, manifest: dict, settings: Settings, summar
                 batch_id, started = new_batch_id(), utcnow()
                 counts = upsert_batch(conn, md.tables[table], cols, batch, batch_id, started)
                 k, h = cols.index(key), cols.index("row_hash")
-                receipt = Receipt.of(batch_id, table, "import", [(r[k], r[h]) for r in batch], *counts,
-                                     settings.spec_version, started)
+                receipt = Receipt.of(
+                    batch_id, table, "import", [(r[k], r[h]) for r in batch], *counts, settings.spec_version, started
+                )
                 conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
                 totals = [a + b for a, b in zip(totals, counts)]
             summary.inserted[table], summary.updated[table], summary.unchanged[table] = totals

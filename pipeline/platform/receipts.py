@@ -5,6 +5,7 @@ sha256 over the batch's sorted (natural key, row hash) pairs, and when it ran. T
 it in load_receipts (same transaction as the rows), the working store in platform_receipts (same
 transaction as marking the records loaded).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,17 +51,39 @@ class Receipt:
     finished_at: datetime
 
     @classmethod
-    def of(cls, batch_id: str, entity_set: str, origin: str, pairs: Sequence[tuple[str, str]], inserted: int,
-           updated: int, unchanged: int, spec_version: str, started_at: datetime) -> "Receipt":
-        return cls(batch_id, entity_set, origin, len(pairs), inserted, updated, unchanged, batch_sha256(pairs),
-                   spec_version, started_at, utcnow())
+    def of(
+        cls,
+        batch_id: str,
+        entity_set: str,
+        origin: str,
+        pairs: Sequence[tuple[str, str]],
+        inserted: int,
+        updated: int,
+        unchanged: int,
+        spec_version: str,
+        started_at: datetime,
+    ) -> "Receipt":
+        return cls(
+            batch_id,
+            entity_set,
+            origin,
+            len(pairs),
+            inserted,
+            updated,
+            unchanged,
+            batch_sha256(pairs),
+            spec_version,
+            started_at,
+            utcnow(),
+        )
 
     def to_row(self) -> dict:
         return asdict(self)
 
 
-def record_receipt(store: Store, receipt: Receipt, platform_url: str,
-                   done: Sequence[tuple[int, str, str, str | None, str | None]]) -> None:
+def record_receipt(
+    store: Store, receipt: Receipt, platform_url: str, done: Sequence[tuple[int, str, str, str | None, str | None]]
+) -> None:
     """Keep the platform's receipt in the store and mark the batch's records loaded (LoadedRecord),
     in one transaction.
 
@@ -74,8 +97,7 @@ def record_receipt(store: Store, receipt: Receipt, platform_url: str,
         if todo:  # a narrow table: one small row per record, the wide records rows are never rewritten
             conn = s.connection()
             ins = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(LoadedRecord)
-            stmt = ins.on_conflict_do_update(index_elements=["record_id"], set_={
-                c: ins.excluded[c] for c in _LOADED_COLUMNS[1:]})
+            stmt = ins.on_conflict_do_update(index_elements=["record_id"], set_={c: ins.excluded[c] for c in _LOADED_COLUMNS[1:]})
             # the driver's executemany with the statement SQLAlchemy compiled (the fastest path)
             compiled = stmt.compile(dialect=conn.dialect)
             at_db = DateTime(timezone=True).bind_processor(conn.dialect)

@@ -3,6 +3,7 @@
 What the store says was loaded (loaded_records, the receipts of pipeline.platform.receipts) against
 what the platform holds, recomputed from the rows the loader would build (pipeline.platform.load).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ def loaded_records(store: Store) -> dict[int, tuple[str, str]]:
     from sqlalchemy import select
 
     with store.session() as s:
-        return {rid: (k, h) for rid, k, h in s.execute(select(LoadedRecord.record_id, LoadedRecord.natural_key,
-                                                               LoadedRecord.row_hash))}
+        return {
+            rid: (k, h)
+            for rid, k, h in s.execute(select(LoadedRecord.record_id, LoadedRecord.natural_key, LoadedRecord.row_hash))
+        }
 
 
 # ---- reconcile --------------------------------------------------------------------------------
@@ -31,8 +34,8 @@ class VolumeDiff:
     source_file: str
     expected: int = 0
     on_platform: int = 0
-    missing: list[str] = field(default_factory=list)     # expected, not on the platform
-    extra: list[str] = field(default_factory=list)       # on the platform, not expected from the store
+    missing: list[str] = field(default_factory=list)  # expected, not on the platform
+    extra: list[str] = field(default_factory=list)  # on the platform, not expected from the store
     mismatched: list[str] = field(default_factory=list)  # there, with other values (row hash differs)
 
     @property
@@ -49,27 +52,40 @@ class ReconcileReport:
 
     @property
     def differences(self) -> int:
-        return (sum(len(v.missing) + len(v.extra) + len(v.mismatched) for v in self.volumes)
-                + len(self.receipts_only_in_store) + len(self.receipts_only_on_platform) + len(self.receipts_differing))
+        return (
+            sum(len(v.missing) + len(v.extra) + len(v.mismatched) for v in self.volumes)
+            + len(self.receipts_only_in_store)
+            + len(self.receipts_only_on_platform)
+            + len(self.receipts_differing)
+        )
 
     @property
     def ok(self) -> bool:
         return self.differences == 0
 
     def format(self, *, limit: int = 20) -> str:
-        lines = [f"{'entity set':24} {'home':14} {'expected':>8} {'platform':>8} {'missing':>7} {'extra':>6} {'differ':>6}  volume"]
+        lines = [
+            f"{'entity set':24} {'home':14} {'expected':>8} {'platform':>8} {'missing':>7} {'extra':>6} {'differ':>6}  volume"
+        ]
         for v in self.volumes:
-            lines.append(f"{v.entity_set:24} {v.funeral_home_code:14} {v.expected:>8} {v.on_platform:>8} {len(v.missing):>7} "
-                         f"{len(v.extra):>6} {len(v.mismatched):>6}  {v.source_file}")
+            lines.append(
+                f"{v.entity_set:24} {v.funeral_home_code:14} {v.expected:>8} {v.on_platform:>8} {len(v.missing):>7} "
+                f"{len(v.extra):>6} {len(v.mismatched):>6}  {v.source_file}"
+            )
         for v in self.volumes:
-            for what, items in (("missing on the platform", v.missing), ("on the platform only", v.extra),
-                                ("different on the platform", v.mismatched)):
+            for what, items in (
+                ("missing on the platform", v.missing),
+                ("on the platform only", v.extra),
+                ("different on the platform", v.mismatched),
+            ):
                 if items:
                     shown = ", ".join(items[:limit]) + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
                     lines.append(f"  {v.source_file} [{v.entity_set}] {what}: {shown}")
-        for what, ids in (("receipts only in the store", self.receipts_only_in_store),
-                          ("receipts only on the platform", self.receipts_only_on_platform),
-                          ("receipts that differ", self.receipts_differing)):
+        for what, ids in (
+            ("receipts only in the store", self.receipts_only_in_store),
+            ("receipts only on the platform", self.receipts_only_on_platform),
+            ("receipts that differ", self.receipts_differing),
+        ):
             if ids:
                 lines.append(f"{what}: {', '.join(ids[:limit])}" + (" …" if len(ids) > limit else ""))
         lines.append("no differences" if self.ok else f"{self.differences} difference(s)")
@@ -104,8 +120,14 @@ def reconcile(store: Store, settings: Settings) -> ReconcileReport:
             on_contacts = dict(conn.execute(select(contacts.c.natural_key, contacts.c.row_hash)).all())
             for tname, exp in expected.items():
                 t = md.tables[tname]
-                there = {r.natural_key: r for r in conn.execute(select(
-                    t.c.natural_key, t.c.row_hash, t.c.funeral_home_code, t.c.source_file, t.c.source_page, t.c.source_row))}
+                there = {
+                    r.natural_key: r
+                    for r in conn.execute(
+                        select(
+                            t.c.natural_key, t.c.row_hash, t.c.funeral_home_code, t.c.source_file, t.c.source_page, t.c.source_row
+                        )
+                    )
+                }
                 for key, row in exp.items():
                     v = vol(tname, row.funeral_home_code, row.source_file)
                     v.expected += 1
@@ -121,17 +143,22 @@ def reconcile(store: Store, settings: Settings) -> ReconcileReport:
                     if key not in exp:
                         v.extra.append(f"p{got.source_page} r{got.source_row}")
             lr = md.tables["load_receipts"]
-            platform_receipts = {r.batch_id: r.sha256 for r in conn.execute(
-                select(lr.c.batch_id, lr.c.sha256).where(lr.c.origin == "load"))}
+            platform_receipts = {
+                r.batch_id: r.sha256 for r in conn.execute(select(lr.c.batch_id, lr.c.sha256).where(lr.c.origin == "load"))
+            }
     finally:
         engine.dispose()
     with store.session() as s:
-        store_receipts = dict(s.execute(select(PlatformReceipt.batch_id, PlatformReceipt.sha256)
-                                        .where(PlatformReceipt.platform == mask_url(url))).all())
+        store_receipts = dict(
+            s.execute(
+                select(PlatformReceipt.batch_id, PlatformReceipt.sha256).where(PlatformReceipt.platform == mask_url(url))
+            ).all()
+        )
     return ReconcileReport(
         volumes=[vols[k] for k in sorted(vols)],
         receipts_only_in_store=sorted(set(store_receipts) - set(platform_receipts)),
         receipts_only_on_platform=sorted(set(platform_receipts) - set(store_receipts)),
-        receipts_differing=sorted(b for b in set(store_receipts) & set(platform_receipts)
-                                  if store_receipts[b] != platform_receipts[b]),
+        receipts_differing=sorted(
+            b for b in set(store_receipts) & set(platform_receipts) if store_receipts[b] != platform_receipts[b]
+        ),
     )

@@ -13,6 +13,7 @@ record_history (a row's old values each time a load or an import changes it).
 pipeline/platform/migrations/versions/ are the versioned files that create it. A test checks that the two
 agree. Columns come from the spec; the contact fields of a person live in contact_information.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,13 +57,19 @@ ENTITY_SETS = {
     "contact_information": "ContactInformation",
 }
 #: the natural key column of each entity-set table
-KEY_COLUMN = {"institution_data": "funeral_home_code", "dead_information": "natural_key",
-              "sea_burial_registration": "natural_key", "contact_information": "natural_key"}
+KEY_COLUMN = {
+    "institution_data": "funeral_home_code",
+    "dead_information": "natural_key",
+    "sea_burial_registration": "natural_key",
+    "contact_information": "natural_key",
+}
 #: the contact person of each ledger kind: role, and contact column -> spec field
 CONTACT_FIELDS = {
     "cremation": ("agent", {"name": "agent_name", "phone": "agent_phone", "relation_code": "agent_relation_code"}),
-    "sea_burial": ("registrant", {"name": "registrant_name", "phone": "registrant_phone",
-                                  "relation_code": "registrant_relation_code"}),
+    "sea_burial": (
+        "registrant",
+        {"name": "registrant_name", "phone": "registrant_phone", "relation_code": "registrant_relation_code"},
+    ),
 }
 #: contact_information column holding the person's natural key, per ledger kind
 CONTACT_LINK = {"cremation": "dead_key", "sea_burial": "sea_burial_key"}
@@ -86,8 +93,12 @@ def person_fields(spec_version: str, kind: str) -> list:
 
 
 def _bookkeeping() -> list[Column]:
-    return [Column("row_hash", String(64), nullable=False), Column("batch_id", String(40)),
-            Column("loaded_at", DateTime(timezone=True)), Column("updated_at", DateTime(timezone=True))]
+    return [
+        Column("row_hash", String(64), nullable=False),
+        Column("batch_id", String(40)),
+        Column("loaded_at", DateTime(timezone=True)),
+        Column("updated_at", DateTime(timezone=True)),
+    ]
 
 
 @lru_cache(maxsize=4)
@@ -95,54 +106,72 @@ def platform_metadata(spec_version: str) -> MetaData:
     md = MetaData()
     spec = load_spec(spec_version)
     Table("platform_meta", md, Column("key", String(40), primary_key=True), Column("value", Text, nullable=False))
-    Table("institution_data", md,
-          Column("funeral_home_code", String(18), primary_key=True),
-          Column("name", String(100), nullable=False),
-          Column("division_code", String(6)),
-          *_bookkeeping())
+    Table(
+        "institution_data",
+        md,
+        Column("funeral_home_code", String(18), primary_key=True),
+        Column("name", String(100), nullable=False),
+        Column("division_code", String(6)),
+        *_bookkeeping(),
+    )
     for kind, tname in ENTITY_TABLES.items():
-        cols = [Column("id", Integer, primary_key=True, autoincrement=True),
-                Column("natural_key", String(200), nullable=False, unique=True)]
+        cols = [
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("natural_key", String(200), nullable=False, unique=True),
+        ]
         cols += [Column(f.name, _sql_type(f.type, f.max_length)) for f in person_fields(spec_version, kind)]
-        cols += [Column("source_file_sha256", String(64)), Column("source_file", Text),
-                 Column("source_page", Integer), Column("source_row", Integer), Column("spec_version", String(40)),
-                 Column("source_records", Text)]  # every source row of a merged person (migration 0002)
+        cols += [
+            Column("source_file_sha256", String(64)),
+            Column("source_file", Text),
+            Column("source_page", Integer),
+            Column("source_row", Integer),
+            Column("spec_version", String(40)),
+            Column("source_records", Text),
+        ]  # every source row of a merged person (migration 0002)
         cols += _bookkeeping()
         Table(tname, md, *cols, Index(f"ix_{tname}_home_file", "funeral_home_code", "source_file"))
     lengths = {f.name: f.max_length for f in spec.kinds["cremation"].fields}
-    Table("contact_information", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("natural_key", String(220), nullable=False, unique=True),  # person key | role
-          Column("dead_key", String(200), ForeignKey("dead_information.natural_key", ondelete="CASCADE"), index=True),
-          Column("sea_burial_key", String(200), ForeignKey("sea_burial_registration.natural_key", ondelete="CASCADE"),
-                 index=True),
-          Column("role", String(20), nullable=False),  # agent / registrant
-          Column("name", String(lengths["agent_name"] or 50)),
-          Column("phone", String(lengths["agent_phone"] or 20)),
-          Column("relation_code", String(lengths["agent_relation_code"] or 2)),
-          *_bookkeeping())
-    Table("load_receipts", md,
-          Column("batch_id", String(40), primary_key=True),
-          Column("entity_set", String(40), nullable=False),
-          Column("origin", String(20), nullable=False),  # load (from a working store) / import (a package)
-          Column("records", Integer, nullable=False),
-          Column("inserted", Integer, nullable=False),
-          Column("updated", Integer, nullable=False),
-          Column("unchanged", Integer, nullable=False),
-          Column("sha256", String(64), nullable=False),  # over the batch's (natural key, row hash), sorted
-          Column("spec_version", String(40), nullable=False),
-          Column("started_at", DateTime(timezone=True), nullable=False),
-          Column("finished_at", DateTime(timezone=True), nullable=False))
-    Table("record_history", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("entity_set", String(40), nullable=False),
-          Column("natural_key", String(220), nullable=False),
-          Column("old_row_hash", String(64)),
-          Column("new_row_hash", String(64)),
-          Column("old_values", JSON),
-          Column("batch_id", String(40), nullable=False),
-          Column("changed_at", DateTime(timezone=True), nullable=False),
-          Index("ix_record_history_key", "entity_set", "natural_key"))
+    Table(
+        "contact_information",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("natural_key", String(220), nullable=False, unique=True),  # person key | role
+        Column("dead_key", String(200), ForeignKey("dead_information.natural_key", ondelete="CASCADE"), index=True),
+        Column("sea_burial_key", String(200), ForeignKey("sea_burial_registration.natural_key", ondelete="CASCADE"), index=True),
+        Column("role", String(20), nullable=False),  # agent / registrant
+        Column("name", String(lengths["agent_name"] or 50)),
+        Column("phone", String(lengths["agent_phone"] or 20)),
+        Column("relation_code", String(lengths["agent_relation_code"] or 2)),
+        *_bookkeeping(),
+    )
+    Table(
+        "load_receipts",
+        md,
+        Column("batch_id", String(40), primary_key=True),
+        Column("entity_set", String(40), nullable=False),
+        Column("origin", String(20), nullable=False),  # load (from a working store) / import (a package)
+        Column("records", Integer, nullable=False),
+        Column("inserted", Integer, nullable=False),
+        Column("updated", Integer, nullable=False),
+        Column("unchanged", Integer, nullable=False),
+        Column("sha256", String(64), nullable=False),  # over the batch's (natural key, row hash), sorted
+        Column("spec_version", String(40), nullable=False),
+        Column("started_at", DateTime(timezone=True), nullable=False),
+        Column("finished_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "record_history",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("entity_set", String(40), nullable=False),
+        Column("natural_key", String(220), nullable=False),
+        Column("old_row_hash", String(64)),
+        Column("new_row_hash", String(64)),
+        Column("old_values", JSON),
+        Column("batch_id", String(40), nullable=False),
+        Column("changed_at", DateTime(timezone=True), nullable=False),
+        Index("ix_record_history_key", "entity_set", "natural_key"),
+    )
     return md
 
 
@@ -201,7 +230,8 @@ def _adopt_unversioned(conn: Connection, url: str) -> None:
             f"{', '.join(sorted(existing))} but no alembic_version) and its schema differs from revision 0001 "
             f"({len(rest)} difference(s) in {', '.join(tables) or 'its tables'}): it cannot be upgraded in place",
             hint="export what it holds if needed, then load into a new, empty platform database "
-                 "(--platform / BACKFILL_PLATFORM_URL), or move the old file aside")
+            "(--platform / BACKFILL_PLATFORM_URL), or move the old file aside",
+        )
     command.stamp(_alembic_config(conn), "0001")
 
 
@@ -263,13 +293,16 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
             carried = platform_spec_version(conn)
     except OperationalError as e:
         engine.dispose()
-        raise DatabaseError(f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
-                            hint="check --platform / BACKFILL_PLATFORM_URL") from e
+        raise DatabaseError(
+            f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
+            hint="check --platform / BACKFILL_PLATFORM_URL",
+        ) from e
     if carried != spec_version:
         engine.dispose()
-        raise ConfigError(f"the platform database at {mask_url(url)} carries spec version {carried!r}, "
-                          f"this run uses {spec_version!r}",
-                          hint="load into a platform of the same spec version, or migrate it first")
+        raise ConfigError(
+            f"the platform database at {mask_url(url)} carries spec version {carried!r}, this run uses {spec_version!r}",
+            hint="load into a platform of the same spec version, or migrate it first",
+        )
     return engine, platform_metadata(spec_version)
 
 
@@ -283,8 +316,10 @@ def migrate_platform(url: str, revision: str = "head") -> str:
         with engine.connect() as conn:
             spec = platform_spec_version(conn)
     except OperationalError as e:
-        raise DatabaseError(f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
-                            hint="check --platform / BACKFILL_PLATFORM_URL") from e
+        raise DatabaseError(
+            f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
+            hint="check --platform / BACKFILL_PLATFORM_URL",
+        ) from e
     finally:
         engine.dispose()
     moved = "already at" if before == after else f"upgraded from {before or 'an empty database'} to"

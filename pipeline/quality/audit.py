@@ -33,6 +33,7 @@ review; records already loaded are listed for re-check. The administrator sees w
 The volume of a record: the inventory volume its scan is matched to (pipeline.archive.inventory), else its
 scan file (a PDF or TIFF is one bound volume), else, for single-page images, their folder.
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,8 +77,8 @@ LEVELS = ("volume", "field_type", "ledger_kind", "funeral_home")
 # --- volumes ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VolumeKey:
-    key: str             # stable text key: "inventory:<id>", "file:<path>" or "folder:<path>"
-    label: str           # what an administrator reads
+    key: str  # stable text key: "inventory:<id>", "file:<path>" or "folder:<path>"
+    label: str  # what an administrator reads
     funeral_home: str
     ledger_kind: str
     year: int | None
@@ -143,11 +144,12 @@ def draw(store: Store, settings: Settings, *, user: str = SYSTEM) -> DrawResult:
     vols = volumes_of_files(store, settings)
     with store.session() as s:
         rows = s.execute(
-            select(Record.id, Record.status, Page.file_id, Page.page_no, Record.row_no, SourceFile.sha256,
-                   AuditSample.record_id)
-            .join(Page, Record.page_id == Page.id).join(SourceFile, Page.file_id == SourceFile.id)
+            select(Record.id, Record.status, Page.file_id, Page.page_no, Record.row_no, SourceFile.sha256, AuditSample.record_id)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
             .outerjoin(AuditSample, AuditSample.record_id == Record.id)
-            .where(or_(Record.status == AUTO_ACCEPTED, AuditSample.record_id.is_not(None)))).all()
+            .where(or_(Record.status == AUTO_ACCEPTED, AuditSample.record_id.is_not(None)))
+        ).all()
         failed = set(s.scalars(select(AuditVerdict.volume).where(AuditVerdict.verdict.in_(("sent_back", "recheck")))))
         extra = dict(s.execute(select(AuditVerdict.volume, AuditVerdict.extra)).all())
     groups: dict[str, list[tuple[float, int, bool]]] = defaultdict(list)
@@ -182,9 +184,19 @@ def _hold_for_audit(store: Store, volume: str, chosen: list[tuple[float, int]], 
             rec = recs.get(rid)
             if rec is None or rec.status != AUTO_ACCEPTED:  # decided meanwhile: left as it is
                 continue
-            s.add(AuditSample(record_id=rid, volume=volume, drawn_by=user, seed=int(settings.audit_seed),
-                              share=float(settings.audit_share), min_per_volume=int(settings.audit_min_per_volume),
-                              rank=u, loaded_when_drawn=rid in loaded, snapshot=_snapshot(rec.fields)))
+            s.add(
+                AuditSample(
+                    record_id=rid,
+                    volume=volume,
+                    drawn_by=user,
+                    seed=int(settings.audit_seed),
+                    share=float(settings.audit_share),
+                    min_per_volume=int(settings.audit_min_per_volume),
+                    rank=u,
+                    loaded_when_drawn=rid in loaded,
+                    snapshot=_snapshot(rec.fields),
+                )
+            )
             s.add(ReviewHold(record_id=rid, kind="audit", volume=volume, reason="", created_by=user))
             rec.status = NEEDS_REVIEW
             rec.route_reasons = blind_reasons(rec.fields)
@@ -198,8 +210,9 @@ def refresh_pending(store: Store) -> int:
     pipeline as it stands. Returns the samples refreshed."""
     n = 0
     with store.session() as s, s.begin():
-        for sample, rec in s.execute(select(AuditSample, Record).join(Record, Record.id == AuditSample.record_id)
-                                     .where(AuditSample.outcome == "pending")):
+        for sample, rec in s.execute(
+            select(AuditSample, Record).join(Record, Record.id == AuditSample.record_id).where(AuditSample.outcome == "pending")
+        ):
             new = _snapshot(rec.fields)
             for name, fv in rec.fields.items():
                 if "corrected_by_reviewer" in ((fv or {}).get("flags") or []) and name in (sample.snapshot or {}):
@@ -243,9 +256,17 @@ def collect(store: Store) -> int:
     Returns the samples updated."""
     n = 0
     with store.session() as s, s.begin():
-        rows = s.execute(select(AuditSample, Record).join(Record, Record.id == AuditSample.record_id)
-                         .where(or_(AuditSample.outcome == "pending", Record.status.not_in((APPROVED, REJECTED)),
-                                    AuditSample.reviewed_at < Record.updated_at))).all()
+        rows = s.execute(
+            select(AuditSample, Record)
+            .join(Record, Record.id == AuditSample.record_id)
+            .where(
+                or_(
+                    AuditSample.outcome == "pending",
+                    Record.status.not_in((APPROVED, REJECTED)),
+                    AuditSample.reviewed_at < Record.updated_at,
+                )
+            )
+        ).all()
         for sample, rec in rows:
             if rec.status not in (APPROVED, REJECTED):
                 if sample.outcome != "pending":
@@ -254,9 +275,12 @@ def collect(store: Store) -> int:
                     n += 1
                 continue
             outcome, checked, wrong = outcome_of(sample.snapshot or {}, rec.fields or {}, rec.status)
-            last = s.execute(select(RecordChange.user, RecordChange.at).where(
-                RecordChange.record_id == rec.id, RecordChange.action.in_(("approve", "reject")))
-                .order_by(RecordChange.id.desc()).limit(1)).first()
+            last = s.execute(
+                select(RecordChange.user, RecordChange.at)
+                .where(RecordChange.record_id == rec.id, RecordChange.action.in_(("approve", "reject")))
+                .order_by(RecordChange.id.desc())
+                .limit(1)
+            ).first()
             sample.outcome, sample.checked_fields, sample.wrong_fields = outcome, checked, wrong
             sample.fields_checked, sample.fields_wrong = len(checked), len(wrong)
             sample.reviewed_by = last[0] if last else None
@@ -274,13 +298,13 @@ class QualityRow:
     funeral_home: str = ""
     ledger_kind: str = ""
     year: int | None = None
-    population: int = 0          # auto-accepted records (audit samples included)
+    population: int = 0  # auto-accepted records (audit samples included)
     drawn: int = 0
     reviewed: int = 0
     pending: int = 0
     rate: Rate | None = None
-    loaded: int = 0              # auto-accepted records of it already on the platform
-    state: str = ""              # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample
+    loaded: int = 0  # auto-accepted records of it already on the platform
+    state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample
     reason: str = ""
     more_records: int | None = None  # audited records still needed for an upper bound within target, all right
 
@@ -300,7 +324,7 @@ class QualityReport:
     min_per_volume: int
     rows: dict[str, list[QualityRow]]
     total: QualityRow
-    auto_accepted: int           # auto-accepted records (audit samples included)
+    auto_accepted: int  # auto-accepted records (audit samples included)
     drawn: int
     reviewed: int
 
@@ -310,10 +334,18 @@ class QualityReport:
         return self.drawn / self.auto_accepted if self.auto_accepted else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "interval": self.method, "share": self.share, "min_per_volume": self.min_per_volume,
-                "auto_accepted": self.auto_accepted, "audit_drawn": self.drawn, "audit_reviewed": self.reviewed,
-                "audit_effort": round(self.effort, 5), "total": self.total.to_dict(),
-                "levels": {k: [r.to_dict() for r in v] for k, v in self.rows.items()}}
+        return {
+            "target": self.target,
+            "interval": self.method,
+            "share": self.share,
+            "min_per_volume": self.min_per_volume,
+            "auto_accepted": self.auto_accepted,
+            "audit_drawn": self.drawn,
+            "audit_reviewed": self.reviewed,
+            "audit_effort": round(self.effort, 5),
+            "total": self.total.to_dict(),
+            "levels": {k: [r.to_dict() for r in v] for k, v in self.rows.items()},
+        }
 
 
 @dataclass
@@ -327,20 +359,35 @@ class _Unit:
 
 def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], dict[str, dict[str, Any]], list[_Unit]]:
     vols = volumes_of_files(store, settings)
-    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"population": 0, "drawn": 0, "reviewed": 0, "pending": 0,
-                                                          "loaded": 0})
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"population": 0, "drawn": 0, "reviewed": 0, "pending": 0, "loaded": 0})
     units: list[_Unit] = []
     with store.session() as s:
-        autos = s.execute(select(Page.file_id, func.count(Record.id), func.count(LoadedRecord.record_id))
-                          .join(Record, Record.page_id == Page.id)
-                          .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
-                          .where(Record.status == AUTO_ACCEPTED).group_by(Page.file_id)).all()
-        held = s.execute(select(Page.file_id, func.count(Record.id)).join(Record, Record.page_id == Page.id)
-                         .join(ReviewHold, ReviewHold.record_id == Record.id).where(ReviewHold.kind == "volume")
-                         .group_by(Page.file_id)).all()
-        samples = s.execute(select(AuditSample.outcome, AuditSample.checked_fields, AuditSample.wrong_fields,
-                                   Page.file_id, Record.ledger_kind, Record.fields["funeral_home_code"]["value"].as_string())
-                            .join(Record, Record.id == AuditSample.record_id).join(Page, Record.page_id == Page.id)).all()
+        autos = s.execute(
+            select(Page.file_id, func.count(Record.id), func.count(LoadedRecord.record_id))
+            .join(Record, Record.page_id == Page.id)
+            .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+            .where(Record.status == AUTO_ACCEPTED)
+            .group_by(Page.file_id)
+        ).all()
+        held = s.execute(
+            select(Page.file_id, func.count(Record.id))
+            .join(Record, Record.page_id == Page.id)
+            .join(ReviewHold, ReviewHold.record_id == Record.id)
+            .where(ReviewHold.kind == "volume")
+            .group_by(Page.file_id)
+        ).all()
+        samples = s.execute(
+            select(
+                AuditSample.outcome,
+                AuditSample.checked_fields,
+                AuditSample.wrong_fields,
+                Page.file_id,
+                Record.ledger_kind,
+                Record.fields["funeral_home_code"]["value"].as_string(),
+            )
+            .join(Record, Record.id == AuditSample.record_id)
+            .join(Page, Record.page_id == Page.id)
+        ).all()
     for fid, n, loaded in autos:
         if fid in vols:
             per[vols[fid].key]["population"] += n
@@ -363,8 +410,13 @@ def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], d
     return vols, per, units
 
 
-def _rate(units: list[_Unit], weight: Mapping[str, float], method: str, only_type: str | None = None,
-          types: Mapping[str, str] | None = None) -> Rate:
+def _rate(
+    units: list[_Unit],
+    weight: Mapping[str, float],
+    method: str,
+    only_type: str | None = None,
+    types: Mapping[str, str] | None = None,
+) -> Rate:
     pairs, w = [], []
     for u in units:
         if only_type is None:
@@ -398,8 +450,20 @@ def quality(store: Store, settings: Settings) -> QualityReport:
         d, v = per[key], by_key.get(key)
         mine = [u for u in units if u.volume == key]
         rate = _rate(mine, {}, method) if mine else None
-        row = QualityRow("volume", key, v.label if v else key, v.funeral_home if v else "", v.ledger_kind if v else "",
-                         v.year if v else None, d["population"], d["drawn"], d["reviewed"], d["pending"], rate, d["loaded"])
+        row = QualityRow(
+            "volume",
+            key,
+            v.label if v else key,
+            v.funeral_home if v else "",
+            v.ledger_kind if v else "",
+            v.year if v else None,
+            d["population"],
+            d["drawn"],
+            d["reviewed"],
+            d["pending"],
+            rate,
+            d["loaded"],
+        )
         row.state, row.reason = _state(row, target, verdicts.get(key))
         if rate is not None and rate.high > target:
             need = fields_needed(target, rate.wrong, method) - rate.fields
@@ -411,11 +475,15 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             after = row.drawn + row.more_records
             if settings.audit_escalate and after <= settings.audit_max_share * row.population:
                 row.state = "to_extend"
-                row.reason += (f"; {row.more_records} more audited records, all right, would show it: "
-                               f"the audit is extended to {after} of {row.population}")
+                row.reason += (
+                    f"; {row.more_records} more audited records, all right, would show it: "
+                    f"the audit is extended to {after} of {row.population}"
+                )
             else:
-                row.reason += (f"; showing it would take {row.more_records} more audited records, over "
-                               f"{settings.audit_max_share:.0%} of the volume's {row.population}: it is reviewed whole")
+                row.reason += (
+                    f"; showing it would take {row.more_records} more audited records, over "
+                    f"{settings.audit_max_share:.0%} of the volume's {row.population}: it is reviewed whole"
+                )
         rows["volume"].append(row)
     types = field_types()
     for t in sorted({types.get(f, "text") for u in units for f in u.checked}):
@@ -431,11 +499,20 @@ def quality(store: Store, settings: Settings) -> QualityReport:
     auto = sum(d["population"] for d in per.values())
     drawn = sum(d["drawn"] for d in per.values())
     reviewed = sum(d["reviewed"] for d in per.values())
-    total = QualityRow("total", "all", "all", population=auto, drawn=drawn, reviewed=reviewed,
-                       pending=drawn - reviewed, rate=_rate(units, weight, method) if units else None,
-                       loaded=sum(d["loaded"] for d in per.values()))
-    return QualityReport(target, method, float(settings.audit_share), int(settings.audit_min_per_volume), rows, total,
-                         auto, drawn, reviewed)
+    total = QualityRow(
+        "total",
+        "all",
+        "all",
+        population=auto,
+        drawn=drawn,
+        reviewed=reviewed,
+        pending=drawn - reviewed,
+        rate=_rate(units, weight, method) if units else None,
+        loaded=sum(d["loaded"] for d in per.values()),
+    )
+    return QualityReport(
+        target, method, float(settings.audit_share), int(settings.audit_min_per_volume), rows, total, auto, drawn, reviewed
+    )
 
 
 def _pct(x: float) -> str:
@@ -448,18 +525,28 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
     if verdict is not None and verdict.verdict in ("sent_back", "recheck"):
         return verdict.verdict, verdict.reason
     if r is None:
-        return ("pending", f"audit under way: 0 of {row.drawn} audited records reviewed") if row.drawn else (
-            "no_sample", "no auto-accepted record to audit")
+        return (
+            ("pending", f"audit under way: 0 of {row.drawn} audited records reviewed")
+            if row.drawn
+            else ("no_sample", "no auto-accepted record to audit")
+        )
     if r.low > target:
-        return "to_send_back", (f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}): even the "
-                                f"interval's lower bound {_pct(r.low)} passes the target {_pct(target)}")
+        return "to_send_back", (
+            f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}): even the "
+            f"interval's lower bound {_pct(r.low)} passes the target {_pct(target)}"
+        )
     if row.pending:
-        more = f" (extended by {verdict.extra} records: the first sample could not show the target)" if (
-            verdict is not None and verdict.extra) else ""
+        more = (
+            f" (extended by {verdict.extra} records: the first sample could not show the target)"
+            if (verdict is not None and verdict.extra)
+            else ""
+        )
         return "pending", f"audit under way: {row.reviewed} of {row.drawn} audited records reviewed{more}"
     if r.high > target:
-        return "to_send_back", (f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}); the 95 % "
-                                f"interval's upper bound {_pct(r.high)} passes the target {_pct(target)}")
+        return "to_send_back", (
+            f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}); the 95 % "
+            f"interval's upper bound {_pct(r.high)} passes the target {_pct(target)}"
+        )
     return "passed", f"upper bound {_pct(r.high)} within the target {_pct(target)}"
 
 
@@ -468,7 +555,7 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
 class Action:
     volume: str
     label: str
-    verdict: str          # sent_back / recheck / passed / extended
+    verdict: str  # sent_back / recheck / passed / extended
     sent_back: int
     loaded: int
     reason: str
@@ -533,8 +620,12 @@ def _send_back(store: Store, file_ids: list[int], volume: str, reason: str, user
         return 0
     n = 0
     with store.session() as s, s.begin():
-        q = (select(Record).join(Page, Record.page_id == Page.id).outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
-             .where(Page.file_id.in_(file_ids), Record.status == AUTO_ACCEPTED))
+        q = (
+            select(Record)
+            .join(Page, Record.page_id == Page.id)
+            .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+            .where(Page.file_id.in_(file_ids), Record.status == AUTO_ACCEPTED)
+        )
         if not loaded_too:
             q = q.where(LoadedRecord.record_id.is_(None))
         for rec in s.scalars(q.with_for_update()):
@@ -578,9 +669,29 @@ def recheck_loaded(store: Store, settings: Settings, volume: str, *, user: str) 
 
 
 # --- text, CSV and JSON ----------------------------------------------------------------------------------------------
-CSV_COLUMNS = ("level", "key", "label", "funeral_home", "ledger_kind", "year", "population", "drawn", "reviewed",
-               "pending", "fields", "wrong", "rate", "low", "high", "n_eff", "method", "loaded", "state", "reason",
-               "more_records")
+CSV_COLUMNS = (
+    "level",
+    "key",
+    "label",
+    "funeral_home",
+    "ledger_kind",
+    "year",
+    "population",
+    "drawn",
+    "reviewed",
+    "pending",
+    "fields",
+    "wrong",
+    "rate",
+    "low",
+    "high",
+    "n_eff",
+    "method",
+    "loaded",
+    "state",
+    "reason",
+    "more_records",
+)
 
 
 def quality_csv(rep: QualityReport) -> str:
@@ -598,33 +709,42 @@ def quality_csv(rep: QualityReport) -> str:
 
 def format_quality(rep: QualityReport) -> str:
     """The `backfill status --quality` text."""
+
     def rate_text(r: Rate | None) -> str:
         if r is None:
             return f"{'—':>8} {'':>19}"
         return f"{100 * r.rate:7.2f}% [{100 * r.low:6.2f}%, {100 * r.high:6.2f}%]"
 
-    lines = [f"blind audit: {rep.drawn} of {rep.auto_accepted} auto-accepted records drawn ({100 * rep.effort:.1f} %), "
-             f"{rep.reviewed} reviewed; target {_pct(rep.target)} wrong fields, 95 % interval ({rep.method})",
-             "", f"{'volume':40} {'auto':>6} {'drawn':>5} {'done':>5} {'fields':>6} {'wrong':>5} {'rate [95 % interval]':>28}  state"]
+    lines = [
+        f"blind audit: {rep.drawn} of {rep.auto_accepted} auto-accepted records drawn ({100 * rep.effort:.1f} %), "
+        f"{rep.reviewed} reviewed; target {_pct(rep.target)} wrong fields, 95 % interval ({rep.method})",
+        "",
+        f"{'volume':40} {'auto':>6} {'drawn':>5} {'done':>5} {'fields':>6} {'wrong':>5} {'rate [95 % interval]':>28}  state",
+    ]
     for r in rep.rows["volume"]:
         f, w = (f"{r.rate.fields:.0f}", f"{r.rate.wrong:.0f}") if r.rate else ("", "")
-        lines.append(f"{r.label[:40]:40} {r.population:>6} {r.drawn:>5} {r.reviewed:>5} {f:>6} {w:>5} {rate_text(r.rate):>28}  "
-                     f"{r.state}")
+        lines.append(
+            f"{r.label[:40]:40} {r.population:>6} {r.drawn:>5} {r.reviewed:>5} {f:>6} {w:>5} {rate_text(r.rate):>28}  {r.state}"
+        )
     flagged = [r for r in rep.rows["volume"] if r.state in ("to_send_back", "sent_back", "recheck", "to_extend")]
     if flagged:
         lines += ["", "volumes over the target:"]
         for r in flagged:
-            what = {"to_extend": "its audit is extended (at the next load or `backfill audit check`)",
-                    "to_send_back": "to be sent back to review (at the next load or `backfill audit check`)",
-                    "sent_back": "auto-accepted records not yet loaded sent back to review",
-                    "recheck": "already loaded: listed for re-check"}[r.state]
+            what = {
+                "to_extend": "its audit is extended (at the next load or `backfill audit check`)",
+                "to_send_back": "to be sent back to review (at the next load or `backfill audit check`)",
+                "sent_back": "auto-accepted records not yet loaded sent back to review",
+                "recheck": "already loaded: listed for re-check",
+            }[r.state]
             extra = f"; {r.loaded} record(s) already loaded: re-check them (`backfill audit recheck`)" if r.loaded else ""
             lines.append(f"  {r.label}: {what}{extra}; why: {r.reason}")
     for level, title in (("field_type", "by field type"), ("ledger_kind", "by ledger kind"), ("funeral_home", "by funeral home")):
         if rep.rows[level]:
             lines += ["", f"{title} (weighted by the records each audited record stands for):"]
             for r in rep.rows[level]:
-                lines.append(f"  {r.label[:28]:28} {r.rate.units:>5} records {r.rate.fields:>7.0f} fields {r.rate.wrong:>4.0f} wrong "
-                             f"{rate_text(r.rate)}")
+                lines.append(
+                    f"  {r.label[:28]:28} {r.rate.units:>5} records {r.rate.fields:>7.0f} fields {r.rate.wrong:>4.0f} wrong "
+                    f"{rate_text(r.rate)}"
+                )
     lines += ["", f"all volumes: {rate_text(rep.total.rate)}"]
     return "\n".join(lines)

@@ -5,6 +5,7 @@
 types (and a page limit) together, to auto-accept the most records whose fields are wrong no more
 often than the target; the result is written to mapping/data/thresholds.json, which routing uses by default (Settings.thresholds_file).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,6 @@ class Observation:
     record: int = 0  # the record's id in the working store
 
 
-
 FLOOR = 0.5
 """The least threshold of a field type read by OCR: a field its reader gives less than even odds is
 never auto-accepted, however rarely such fields were wrong on the fitting sets."""
@@ -64,8 +64,15 @@ class _Records:
     share and ledger kind. A record is auto-accepted when every least confidence reaches its type's
     threshold and its page's share is within its kind's limit."""
 
-    def __init__(self, obs: Sequence[Observation], page_share: dict[int, float], page_kind: dict[int, str] | None,
-                 type_names: list[str], types: dict[str, str], weights: dict[int, float] | None = None):
+    def __init__(
+        self,
+        obs: Sequence[Observation],
+        page_share: dict[int, float],
+        page_kind: dict[int, str] | None,
+        type_names: list[str],
+        types: dict[str, str],
+        weights: dict[int, float] | None = None,
+    ):
         records = sorted({o.record for o in obs})
         row = {r: i for i, r in enumerate(records)}
         col = {t: j for j, t in enumerate(type_names)}
@@ -96,8 +103,9 @@ class _Records:
         return float(self.weight[a].sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
 
 
-def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray,
-            feasible: Callable[[tuple], bool], breadth: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+def _search(
+    t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray, feasible: Callable[[tuple], bool], breadth: int
+) -> tuple[np.ndarray, np.ndarray, tuple]:
     """fit_joint's greedy search from (th, limit), weighing `breadth` moves per type and kind."""
     n_types, n_kinds = len(th), len(limit)
 
@@ -146,11 +154,17 @@ def _search(t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: n
     return th, limit, out
 
 
-def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: float,
-              types: dict[str, str] | None = None, floor: float = FLOOR, type_cap: float = TYPE_CAP,
-              page_kind: dict[int, str] | None = None,
-              breadths: Sequence[int] = (1, 2, 3, 5, 8),
-              weights: dict[int, float] | None = None) -> tuple[dict[str, dict], float | dict[str, float] | None]:
+def fit_joint(
+    obs: Sequence[Observation],
+    page_share: dict[int, float],
+    target: float,
+    types: dict[str, str] | None = None,
+    floor: float = FLOOR,
+    type_cap: float = TYPE_CAP,
+    page_kind: dict[int, str] | None = None,
+    breadths: Sequence[int] = (1, 2, 3, 5, 8),
+    weights: dict[int, float] | None = None,
+) -> tuple[dict[str, dict], float | dict[str, float] | None]:
     """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
     to auto-accept the most records of the fitting set while the fields of those records are wrong no
     more often than `target`, counting one wrong more than seen ((wrong + 1) / fields), and no type's
@@ -190,36 +204,59 @@ def fit_joint(obs: Sequence[Observation], page_share: dict[int, float], target: 
             best = got
     th, limit, out = best
     per_fields, per_wrong = out[3], out[4]
-    fit = {n: {"threshold": round(float(th[j]), 3), "n": int(round(t.fields[:, j].sum())), "accepted": int(round(per_fields[j])),
-               "wrong_accepted": int(round(per_wrong[j]))} for j, n in enumerate(names)}
+    fit = {
+        n: {
+            "threshold": round(float(th[j]), 3),
+            "n": int(round(t.fields[:, j].sum())),
+            "accepted": int(round(per_fields[j])),
+            "wrong_accepted": int(round(per_wrong[j])),
+        }
+        for j, n in enumerate(names)
+    }
     limits = {k: (None if limit[i] >= 1.0 else round(float(limit[i]), 3)) for i, k in enumerate(t.kinds)}
     if not page_kind:
         return fit, limits[""]
     return fit, ({k: v for k, v in limits.items() if v is not None} or None)
 
 
-def reliability(obs: Sequence[Observation], edges: Sequence[float] = (0, .5, .7, .8, .9, .95, .97, .98, .99, .995, 1.0001)) -> list[dict]:
+def reliability(
+    obs: Sequence[Observation], edges: Sequence[float] = (0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 1.0001)
+) -> list[dict]:
     """Confidence buckets -> observed accuracy: [{"lo","hi","n","accuracy","mean_confidence"}]."""
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         sel = [o for o in obs if lo <= o.confidence < hi]
         if sel:
-            rows.append({"lo": lo, "hi": min(hi, 1.0), "n": len(sel), "accuracy": sum(o.right for o in sel) / len(sel),
-                         "mean_confidence": sum(o.confidence for o in sel) / len(sel)})
+            rows.append(
+                {
+                    "lo": lo,
+                    "hi": min(hi, 1.0),
+                    "n": len(sel),
+                    "accuracy": sum(o.right for o in sel) / len(sel),
+                    "mean_confidence": sum(o.confidence for o in sel) / len(sel),
+                }
+            )
     return rows
 
 
-def thresholds_doc(per_type: dict[str, dict], target: float, meta: dict,
-                   page_unsure_max: float | dict[str, float] | None = None) -> dict:
+def thresholds_doc(
+    per_type: dict[str, dict], target: float, meta: dict, page_unsure_max: float | dict[str, float] | None = None
+) -> dict:
     """The thresholds file's document: the per-type thresholds expanded to every field name."""
     types = field_types()
     th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
-    return {"thresholds": th, "page_unsure_max": page_unsure_max, "target_wrong_share": target, "per_type": per_type,
-            "fitted_on": meta}
+    return {
+        "thresholds": th,
+        "page_unsure_max": page_unsure_max,
+        "target_wrong_share": target,
+        "per_type": per_type,
+        "fitted_on": meta,
+    }
 
 
-def write_thresholds(path: Path, per_type: dict[str, dict], target: float, meta: dict,
-                     page_unsure_max: float | dict[str, float] | None = None) -> dict[str, float]:
+def write_thresholds(
+    path: Path, per_type: dict[str, dict], target: float, meta: dict, page_unsure_max: float | dict[str, float] | None = None
+) -> dict[str, float]:
     """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
     doc = thresholds_doc(per_type, target, meta, page_unsure_max)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -3,6 +3,7 @@
 Used by the benchmarks and by regression tests on the committed samples; an archive can use it too,
 on a sample of pages keyed by hand in the same format (see samples/README.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -68,10 +69,10 @@ class Evaluation:
     groups: dict[str, "Evaluation"] = field(default_factory=dict)
     # pages (truth files below `truth_dir` when given, else those of the store's files)
     pages: int = 0
-    pages_table: int = 0               # holding a ruled table (truth "has_table", true unless said)
-    pages_table_extracted: int = 0     # of those, processed and at least one of their rows found
+    pages_table: int = 0  # holding a ruled table (truth "has_table", true unless said)
+    pages_table_extracted: int = 0  # of those, processed and at least one of their rows found
     pages_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # why a table page gave none
-    pages_no_table: int = 0            # covers and the like
+    pages_no_table: int = 0  # covers and the like
     pages_no_table_with_records: int = 0
     # struck-through rows (not persons: each must go to review, never be auto-accepted)
     struck_rows: int = 0
@@ -119,23 +120,39 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rows_truth": self.rows_truth, "rows_found": self.rows_found, "rows_extra": self.rows_extra,
+            "rows_truth": self.rows_truth,
+            "rows_found": self.rows_found,
+            "rows_extra": self.rows_extra,
             "rows_misplaced": self.rows_misplaced,
-            "cer": round(self.cer, 5), "cer_first_reading": round(self.cer_first, 5), "field_accuracy": round(self.field_accuracy, 5),
-            "id_accuracy": round(self.id_accuracy, 5), "ids": self.ids,
-            "records": self.records, "auto_accepted": self.auto_accepted, "auto_share": round(self.auto_share, 4),
-            "auto_fields": self.auto_fields, "auto_fields_wrong": self.auto_fields_wrong,
+            "cer": round(self.cer, 5),
+            "cer_first_reading": round(self.cer_first, 5),
+            "field_accuracy": round(self.field_accuracy, 5),
+            "id_accuracy": round(self.id_accuracy, 5),
+            "ids": self.ids,
+            "records": self.records,
+            "auto_accepted": self.auto_accepted,
+            "auto_share": round(self.auto_share, 4),
+            "auto_fields": self.auto_fields,
+            "auto_fields_wrong": self.auto_fields_wrong,
             "auto_error_rate": round(self.auto_error_rate, 5),
             "per_field": {k: {"accuracy": round(r / t, 4), "n": t} for k, (r, t) in sorted(self.per_field.items()) if t},
             **({"groups": {k: g.to_dict() for k, g in sorted(self.groups.items())}} if self.groups else {}),
-            "pages": self.pages, "pages_table": self.pages_table, "pages_table_extracted": self.pages_table_extracted,
-            "pages_lost": dict(sorted(self.pages_lost.items())), "pages_no_table": self.pages_no_table,
+            "pages": self.pages,
+            "pages_table": self.pages_table,
+            "pages_table_extracted": self.pages_table_extracted,
+            "pages_lost": dict(sorted(self.pages_lost.items())),
+            "pages_no_table": self.pages_no_table,
             "pages_no_table_with_records": self.pages_no_table_with_records,
-            "struck_rows": self.struck_rows, "struck_found": self.struck_found, "struck_auto": self.struck_auto,
-            "auto_blank_with_ink": self.auto_blank_with_ink, "auto_column_unidentified": self.auto_column_unidentified,
+            "struck_rows": self.struck_rows,
+            "struck_found": self.struck_found,
+            "struck_auto": self.struck_auto,
+            "auto_blank_with_ink": self.auto_blank_with_ink,
+            "auto_column_unidentified": self.auto_column_unidentified,
             "auto_column_misassigned": self.auto_column_misassigned,
             "failures": {k: self.failures.get(k, 0) for k in FAILURE_KINDS},
-            "failures_by_field": {k: dict(sorted(v.items(), key=lambda kv: -kv[1])) for k, v in sorted(self.failures_by_field.items())},
+            "failures_by_field": {
+                k: dict(sorted(v.items(), key=lambda kv: -kv[1])) for k, v in sorted(self.failures_by_field.items())
+            },
         }
 
 
@@ -158,15 +175,19 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
         ours[(sf.abs_path, page.page_no, rec.row_no)] = rec
     with store.session() as s:
         files = [sf.abs_path for sf in s.query(SourceFile)]
-        status = {(sf_path, p.page_no): (p.status, (p.layout or {}).get("columns") or [])
-                  for p, sf_path in s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id))}
+        status = {
+            (sf_path, p.page_no): (p.status, (p.layout or {}).get("columns") or [])
+            for p, sf_path in s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id))
+        }
     pending = {k for k, (st, _c) in status.items() if st == "pending"} if processed_only else set()
     scans = list(files)
     if truth_dir is not None:
         known = {str(Path(f).resolve()) for f in files}
         for gt_file in sorted(Path(truth_dir).rglob("*.gt.json")):
-            scan = next((c for c in gt_file.parent.glob(gt_file.name.removesuffix(".gt.json") + ".*")
-                         if not c.name.endswith(".gt.json")), None)
+            scan = next(
+                (c for c in gt_file.parent.glob(gt_file.name.removesuffix(".gt.json") + ".*") if not c.name.endswith(".gt.json")),
+                None,
+            )
             if scan is not None and str(scan.resolve()) not in known:
                 scans.append(str(scan.resolve()))
     seen: set[tuple[str, int, int]] = set()
@@ -259,6 +280,7 @@ def _columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> d
 @dataclass
 class _PageView:
     """What the pipeline made of one truth page's structure, for telling why a field is wrong."""
+
     gpage: dict[str, Any]
     status: str
     columns_read: list[str | None]
@@ -278,9 +300,13 @@ class _PageView:
         if name in self.columns_read:
             got = self.held.get(self.columns_read.index(name))
             return "misassigned" if got is not None and got != tj else "ok"
-        if any(t == tj and self.columns_read[c] not in (None, "row_no") for c, t in self.held.items() if c < len(self.columns_read)):
+        if any(
+            t == tj and self.columns_read[c] not in (None, "row_no") for c, t in self.held.items() if c < len(self.columns_read)
+        ):
             return "misassigned"
         return "not_identified"
+
+
 def kept_reading(rec: Any, column: str | None, first: str) -> str:
     """The text the pipeline kept for a cell of `column`: the reading its field was mapped from (a
     second reading where the two disagreed and it won, a valid text decoded from the recognizer's
@@ -289,8 +315,14 @@ def kept_reading(rec: Any, column: str | None, first: str) -> str:
     return first if fv is None else str(fv.get("raw") or "")
 
 
-def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
-               columns: Sequence[str | None] = (), page: _PageView | None = None) -> None:
+def _score_row(
+    ev: Evaluation,
+    grow: dict[str, Any],
+    rec: Any,
+    group: str = "",
+    columns: Sequence[str | None] = (),
+    page: _PageView | None = None,
+) -> None:
     truth: dict[str, Any] = grow["record"]
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
     if rec is not None:
@@ -319,7 +351,9 @@ def _score_row(ev: Evaluation, grow: dict[str, Any], rec: Any, group: str = "",
         right = t == o
         if rec is not None:
             fv = rec.fields.get(name) or {}
-            ev.observations.append(Observation(name, float(fv.get("confidence", 0.0)), right, tuple(fv.get("flags", [])), group, rec.id))
+            ev.observations.append(
+                Observation(name, float(fv.get("confidence", 0.0)), right, tuple(fv.get("flags", [])), group, rec.id)
+            )
         ev.fields += 1
         ev.fields_right += int(right)
         pf = ev.per_field[name]

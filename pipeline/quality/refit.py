@@ -13,6 +13,7 @@ thresholds fitted on the other volumes only, so no volume scores its own fit. Th
 version in data_dir/thresholds (who, when, from which evidence, the cross-validated figures); an
 administrator applies it with `backfill remap --thresholds vN` and goes back with `--rollback`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,14 +58,14 @@ class Evidence:
     """Reviewed records as fitting observations (pipeline.quality.calibration.Observation, record = record id)."""
 
     obs: list[Observation] = field(default_factory=list)
-    shares: dict[int, float] = field(default_factory=dict)      # record -> its page's unsure share
-    kinds: dict[int, str] = field(default_factory=dict)         # record -> ledger kind
-    weights: dict[int, float] = field(default_factory=dict)     # record -> records it stands for
-    volume: dict[int, str] = field(default_factory=dict)        # record -> volume key
-    held_anyway: set[int] = field(default_factory=set)          # records routing holds for the spec's problems
+    shares: dict[int, float] = field(default_factory=dict)  # record -> its page's unsure share
+    kinds: dict[int, str] = field(default_factory=dict)  # record -> ledger kind
+    weights: dict[int, float] = field(default_factory=dict)  # record -> records it stands for
+    volume: dict[int, str] = field(default_factory=dict)  # record -> volume key
+    held_anyway: set[int] = field(default_factory=set)  # records routing holds for the spec's problems
     audited: int = 0
     reviewed_held: int = 0
-    unrepresented: int = 0   # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
+    unrepresented: int = 0  # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
 
     @property
     def records(self) -> set[int]:
@@ -80,14 +81,18 @@ def gather(store: Store, settings: Settings) -> Evidence:
     collect(store)
     vols = volumes_of_files(store, settings)
     ev = Evidence()
-    population: dict[tuple[str, str], int] = defaultdict(int)   # (volume, stratum) -> records
+    population: dict[tuple[str, str], int] = defaultdict(int)  # (volume, stratum) -> records
     reviewed: dict[tuple[str, str], list[int]] = defaultdict(list)
     with store.session() as s:
         auto_ids = set(s.scalars(select(AuditSample.record_id))) | set(
-            s.scalars(select(ReviewHold.record_id).where(ReviewHold.kind == "volume")))
-        rows = s.execute(select(Record.id, Record.status, Page.file_id, Record.page_id).join(Page, Record.page_id == Page.id)).all()
-        audit_done = dict(s.execute(select(AuditSample.record_id, AuditSample.outcome)
-                                    .where(AuditSample.outcome != "pending")).all())
+            s.scalars(select(ReviewHold.record_id).where(ReviewHold.kind == "volume"))
+        )
+        rows = s.execute(
+            select(Record.id, Record.status, Page.file_id, Record.page_id).join(Page, Record.page_id == Page.id)
+        ).all()
+        audit_done = dict(
+            s.execute(select(AuditSample.record_id, AuditSample.outcome).where(AuditSample.outcome != "pending")).all()
+        )
     pages: dict[int, list[int]] = defaultdict(list)
     for rid, status, fid, page_id in rows:
         v = vols.get(fid)
@@ -136,8 +141,16 @@ def gather(store: Store, settings: Settings) -> Evidence:
                 if before in (None, "") and after in (None, ""):
                     continue
                 right = (not rejected) and _same(before, after)
-                ev.obs.append(Observation(name, float(fv.confidence) if fv is not None else 0.0, right,
-                                          tuple(fv.flags) if fv is not None else (), ev.volume[rid], rid))
+                ev.obs.append(
+                    Observation(
+                        name,
+                        float(fv.confidence) if fv is not None else 0.0,
+                        right,
+                        tuple(fv.flags) if fv is not None else (),
+                        ev.volume[rid],
+                        rid,
+                    )
+                )
     return ev
 
 
@@ -154,8 +167,13 @@ class Expected:
         return {"straight_through": self.straight_through.to_dict(), "wrong_among_auto_accepted": self.wrong.to_dict()}
 
 
-def accepted(ev: Evidence, records: set[int], thresholds: dict[str, float],
-             page_limit: float | dict[str, float] | None, default: float = 0.9) -> set[int]:
+def accepted(
+    ev: Evidence,
+    records: set[int],
+    thresholds: dict[str, float],
+    page_limit: float | dict[str, float] | None,
+    default: float = 0.9,
+) -> set[int]:
     """The records of `records` these thresholds and page limit auto-accept (the spec's problems hold
     a record whatever its confidences)."""
     ok = {r for r in records if r not in ev.held_anyway}
@@ -204,15 +222,29 @@ class Refit:
     folds: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"per_type": self.per_type, "page_unsure_max": self.page_limit, "thresholds": self.thresholds,
-                "cross_validated": self.cross_validated.to_dict() if self.cross_validated else None,
-                "current": self.current.to_dict(), "current_file": self.current_file or "packaged",
-                "target": self.target, "evidence": self.evidence, "folds": self.folds}
+        return {
+            "per_type": self.per_type,
+            "page_unsure_max": self.page_limit,
+            "thresholds": self.thresholds,
+            "cross_validated": self.cross_validated.to_dict() if self.cross_validated else None,
+            "current": self.current.to_dict(),
+            "current_file": self.current_file or "packaged",
+            "target": self.target,
+            "evidence": self.evidence,
+            "folds": self.folds,
+        }
 
 
-def fit_evidence(ev: Evidence, target: float, *, floor: float = FLOOR, type_cap: float = TYPE_CAP,
-                 leave_out: set[str] = frozenset(), current: dict[str, float] | None = None,
-                 current_limit: float | dict[str, float] | None = None) -> tuple[dict[str, dict], Any, dict[str, float]]:
+def fit_evidence(
+    ev: Evidence,
+    target: float,
+    *,
+    floor: float = FLOOR,
+    type_cap: float = TYPE_CAP,
+    leave_out: set[str] = frozenset(),
+    current: dict[str, float] | None = None,
+    current_limit: float | dict[str, float] | None = None,
+) -> tuple[dict[str, dict], Any, dict[str, float]]:
     """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint), the
     volumes in `leave_out` left out; records the spec's problems hold anyway are not fitted on.
 
@@ -223,8 +255,9 @@ def fit_evidence(ev: Evidence, target: float, *, floor: float = FLOOR, type_cap:
     Returns (per type, page limit, field name -> threshold)."""
     types = field_types()
     obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
-    per_type, limit = fit_joint(obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds,
-                                weights=ev.weights)
+    per_type, limit = fit_joint(
+        obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds, weights=ev.weights
+    )
     if current is not None:
         lowest: dict[str, float] = {}
         for o in obs:
@@ -258,13 +291,23 @@ def _limit_within_evidence(limit, current_limit, obs: list[Observation], ev: Evi
     return out or None
 
 
-def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, folds: int = 5,
-          floor: float = FLOOR, type_cap: float = TYPE_CAP, ev: Evidence | None = None) -> Refit:
+def refit(
+    store: Store,
+    settings: Settings,
+    *,
+    target: float = DEFAULT_TARGET,
+    folds: int = 5,
+    floor: float = FLOOR,
+    type_cap: float = TYPE_CAP,
+    ev: Evidence | None = None,
+) -> Refit:
     """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module)."""
     ev = gather(store, settings) if ev is None else ev
     if not ev.obs:
-        raise BackfillError("no review has ended yet: nothing to refit the thresholds from",
-                            hint="review records (and the blind audit samples) first; see `backfill status --quality`")
+        raise BackfillError(
+            "no review has ended yet: nothing to refit the thresholds from",
+            hint="review records (and the blind audit samples) first; see `backfill status --quality`",
+        )
     types = field_types()
     method = settings.audit_interval
     cur_file = settings.active_thresholds_file
@@ -280,16 +323,22 @@ def refit(store: Store, settings: Settings, *, target: float = DEFAULT_TARGET, f
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit_evidence(ev, target, floor=floor, type_cap=type_cap, leave_out=set(group), current=cur_th,
-                                          current_limit=cur_limit)
+            _pt, lim, th_f = fit_evidence(
+                ev, target, floor=floor, type_cap=type_cap, leave_out=set(group), current=cur_th, current_limit=cur_limit
+            )
             acc |= accepted(ev, held_out, th_f, lim)
         cv = expected(ev, ev.records, acc, method)
     current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)
-    evidence = {"records": len(ev.records), "audited": ev.audited, "reviewed_held": ev.reviewed_held,
-                "unrepresented": ev.unrepresented,
-                "volumes": len(vols), "fields": len(ev.obs),
-                "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
-                "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1)}
+    evidence = {
+        "records": len(ev.records),
+        "audited": ev.audited,
+        "reviewed_held": ev.reviewed_held,
+        "unrepresented": ev.unrepresented,
+        "volumes": len(vols),
+        "fields": len(ev.obs),
+        "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
+        "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1),
+    }
     return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds)
 
 
@@ -301,10 +350,16 @@ def _limits(path: str | None) -> float | dict[str, float] | None:
 
 def write_version(settings: Settings, result: Refit, *, user: str, store_url: str, note: str = "") -> Path:
     """Write the refit as a new thresholds version (not applied: `backfill remap --thresholds vN`)."""
-    meta = {"source": "reviews", "store": store_url, "target": result.target, "evidence": result.evidence,
-            "cross_validated": result.cross_validated.to_dict() if result.cross_validated else None,
-            "folds": result.folds, "previous_thresholds": result.current_file or "packaged",
-            "previous_on_this_evidence": result.current.to_dict()}
+    meta = {
+        "source": "reviews",
+        "store": store_url,
+        "target": result.target,
+        "evidence": result.evidence,
+        "cross_validated": result.cross_validated.to_dict() if result.cross_validated else None,
+        "folds": result.folds,
+        "previous_thresholds": result.current_file or "packaged",
+        "previous_on_this_evidence": result.current.to_dict(),
+    }
     doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit)
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
 
@@ -315,12 +370,19 @@ def _rate(r: Rate) -> str:
 
 def format_refit(r: Refit, path: Path | None = None) -> str:
     ev = r.evidence
-    lines = [f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held for review) "
-             f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
-             + (f"; {ev['unrepresented']} records of volumes whose held (or audited) records nobody reviewed yet count as "
-                "not auto-accepted" if ev.get("unrepresented") else ""),
-             f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields", "",
-             f"{'field type':14} {'now':>7} {'refit':>7}"]
+    lines = [
+        f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held for review) "
+        f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
+        + (
+            f"; {ev['unrepresented']} records of volumes whose held (or audited) records nobody reviewed yet count as "
+            "not auto-accepted"
+            if ev.get("unrepresented")
+            else ""
+        ),
+        f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields",
+        "",
+        f"{'field type':14} {'now':>7} {'refit':>7}",
+    ]
     cur = load_thresholds(r.current_file)
     types = field_types()
     for t, v in sorted(r.per_type.items()):
@@ -332,13 +394,20 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
     lines.append("")
     if r.cross_validated:
         lines.append(f"refit, cross-validated over {r.folds} folds of volumes (no volume scores its own fit):")
-        lines.append(f"  straight-through {_rate(r.cross_validated.straight_through)}; "
-                     f"wrong among auto-accepted fields {_rate(r.cross_validated.wrong)}")
+        lines.append(
+            f"  straight-through {_rate(r.cross_validated.straight_through)}; "
+            f"wrong among auto-accepted fields {_rate(r.cross_validated.wrong)}"
+        )
     else:
         lines.append("refit: only one volume has reviews, so it cannot be cross-validated: gather reviews of more volumes")
     lines.append(f"thresholds in use ({r.current_file or 'packaged'}) on the same evidence:")
-    lines.append(f"  straight-through {_rate(r.current.straight_through)}; wrong among auto-accepted fields {_rate(r.current.wrong)}")
+    lines.append(
+        f"  straight-through {_rate(r.current.straight_through)}; wrong among auto-accepted fields {_rate(r.current.wrong)}"
+    )
     if path is not None:
-        lines += ["", f"wrote {path} (not in use yet): apply it with `backfill remap --thresholds v{int(path.stem.rsplit('v', 1)[1])}`, "
-                      "go back with `backfill remap --rollback`"]
+        lines += [
+            "",
+            f"wrote {path} (not in use yet): apply it with `backfill remap --thresholds v{int(path.stem.rsplit('v', 1)[1])}`, "
+            "go back with `backfill remap --rollback`",
+        ]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ marked (`approval_gaps`). Approved, auto-accepted and rejected records are read 
 administrator reopens them with a reason. The review app and the loader's tests use these
 functions; nothing here knows about Streamlit.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,8 +74,16 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
     page = rec.page
     cells = [RawCell.from_dict(c) for c in rec.cells]
     absent = declared_absent(object_session(rec), page.file_id)
-    rows = map_rows(rec.ledger_kind, page.title or "", page.layout["columns"], [(rec.row_no, cells)], settings,
-                    {rec.row_no: dict(overrides)}, Structure.from_dict(page.layout.get("structure")), absent=absent)
+    rows = map_rows(
+        rec.ledger_kind,
+        page.title or "",
+        page.layout["columns"],
+        [(rec.row_no, cells)],
+        settings,
+        {rec.row_no: dict(overrides)},
+        Structure.from_dict(page.layout.get("structure")),
+        absent=absent,
+    )
     return record_values(rows[0], settings)
 
 
@@ -82,8 +91,16 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
 EDITABLE = NEEDS_REVIEW
 #: flags a validation adds to a field because of ANOTHER field (the ID says 男, the paper says 女): a
 #: reviewer's value carrying one is saved (the paper may say so), the reviewer confirms it before approving
-CROSS_FIELD_FLAGS = frozenset({"sex_id_mismatch", "birth_date_id_mismatch", "birth_after_death", "death_after_cremation",
-                               "scattering_before_cremation", "missing_mandatory"})
+CROSS_FIELD_FLAGS = frozenset(
+    {
+        "sex_id_mismatch",
+        "birth_date_id_mismatch",
+        "birth_after_death",
+        "death_after_cremation",
+        "scattering_before_cremation",
+        "missing_mandatory",
+    }
+)
 #: a typed ID that fails its check digit is not "repaired" to a neighbour: the reviewer types it again
 REFUSED_WHEN_TYPED = frozenset({"id_corrected"})
 
@@ -135,8 +152,10 @@ class ApprovalRefused(CorrectionError):
     def __init__(self, record_id: int, gaps: list[Gap], refused: list[Refusal] = ()):
         self.record_id, self.gaps, self.refused = record_id, list(gaps), list(refused)
         parts = [f"{g.field} ({g.code})" for g in self.gaps] + [f"{r.field} ({r.code})" for r in self.refused]
-        super().__init__(f"record {record_id} was not approved: " + ", ".join(parts),
-                         hint="correct, confirm or mark each field named, then approve again")
+        super().__init__(
+            f"record {record_id} was not approved: " + ", ".join(parts),
+            hint="correct, confirm or mark each field named, then approve again",
+        )
 
 
 class CorrectionRefused(CorrectionError):
@@ -144,8 +163,10 @@ class CorrectionRefused(CorrectionError):
 
     def __init__(self, record_id: int, refused: list[Refusal]):
         self.record_id, self.refused = record_id, list(refused)
-        super().__init__(f"record {record_id}: not saved, " + ", ".join(
-            f"{r.field} ({r.code}{': ' + ', '.join(r.flags) if r.flags else ''})" for r in self.refused))
+        super().__init__(
+            f"record {record_id}: not saved, "
+            + ", ".join(f"{r.field} ({r.code}{': ' + ', '.join(r.flags) if r.flags else ''})" for r in self.refused)
+        )
 
 
 def _field_of(line: str) -> str | None:
@@ -228,22 +249,25 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
     return gaps
 
 
-def _typed_refusal(name: str, text: str, new: Mapping[str, Any], fspec: FieldSpec | None,
-                   values: Mapping[str, Any]) -> Refusal | None:
+def _typed_refusal(
+    name: str, text: str, new: Mapping[str, Any], fspec: FieldSpec | None, values: Mapping[str, Any]
+) -> Refusal | None:
     """Why a typed text cannot be saved for this field (None: it can)."""
     if not text.strip():
         if fspec is not None and fspec.is_mandatory(values):
             return Refusal(name, "mandatory_cleared")
         return None
-    own = tuple(f for f in new.get("flags") or []
-                if (severity(f) == "error" and f not in CROSS_FIELD_FLAGS) or f in REFUSED_WHEN_TYPED)
+    own = tuple(
+        f for f in new.get("flags") or [] if (severity(f) == "error" and f not in CROSS_FIELD_FLAGS) or f in REFUSED_WHEN_TYPED
+    )
     if _empty(new.get("value")) or own:
         return Refusal(name, "invalid", own)
     return None
 
 
-def _apply_typed(s, rec: Record, typed: Mapping[str, str], settings: Settings, *, user: str, reason: str,
-                 partial: bool) -> tuple[list[Change], list[Refusal]]:
+def _apply_typed(
+    s, rec: Record, typed: Mapping[str, str], settings: Settings, *, user: str, reason: str, partial: bool
+) -> tuple[list[Change], list[Refusal]]:
     """Validate and save typed texts over the record's cells (inside the caller's transaction).
     A text that is not a valid value is refused (with `partial`, the others are saved; without, none is)."""
     spec = load_spec(settings.spec_version)
@@ -253,8 +277,11 @@ def _apply_typed(s, rec: Record, typed: Mapping[str, str], settings: Settings, *
     while typed:
         values = mapped_with(rec, {**(rec.overrides or {}), **typed}, settings)
         plain = {n: fv.get("value") for n, fv in values["fields"].items()}
-        bad = [r for r in (_typed_refusal(n, t, values["fields"][n], kind.field(n) if kind else None, plain)
-                           for n, t in typed.items()) if r is not None]
+        bad = [
+            r
+            for r in (_typed_refusal(n, t, values["fields"][n], kind.field(n) if kind else None, plain) for n, t in typed.items())
+            if r is not None
+        ]
         if not bad:
             break
         refused += bad
@@ -274,10 +301,18 @@ def _apply_typed(s, rec: Record, typed: Mapping[str, str], settings: Settings, *
     else:
         overrides = {**(rec.overrides or {}), **typed}
     for c in changes:
-        s.add(RecordChange(record_id=rec.id, user=user, action="edit", field=c.field,
-                           old_value=_json(c.old_value), new_value=_json(c.new_value), reason=reason))
-    s.execute(delete(FieldReview).where(FieldReview.record_id == rec.id,
-                                        FieldReview.field.in_([c.field for c in changes])))
+        s.add(
+            RecordChange(
+                record_id=rec.id,
+                user=user,
+                action="edit",
+                field=c.field,
+                old_value=_json(c.old_value),
+                new_value=_json(c.new_value),
+                reason=reason,
+            )
+        )
+    s.execute(delete(FieldReview).where(FieldReview.record_id == rec.id, FieldReview.field.in_([c.field for c in changes])))
     _store_values(rec, overrides, values)
     return changes, refused
 
@@ -294,8 +329,9 @@ def _editable(rec: Record) -> None:
     if rec.status == REJECTED:
         raise CorrectionError(f"record {rec.id} was rejected; an administrator reopens it (with a reason) before it is edited")
     if rec.status != EDITABLE:
-        raise CorrectionError(f"record {rec.id} is {rec.status} and read only; an administrator reopens it "
-                              "(with a reason) before it is edited")
+        raise CorrectionError(
+            f"record {rec.id} is {rec.status} and read only; an administrator reopens it (with a reason) before it is edited"
+        )
 
 
 def _open_for_edit(s, record_id: int, user: str, names: Iterable[str], require_claim: bool) -> Record:
@@ -314,15 +350,39 @@ def _put_review(s, rec: Record, name: str, action: str, *, user: str, reason: st
     before a "not on the scan" mark emptied the field."""
     value = rec.fields[name].get("value")
     s.execute(delete(FieldReview).where(FieldReview.record_id == rec.id, FieldReview.field == name))
-    s.add(FieldReview(record_id=rec.id, field=name, action=action, value=None if action == "not_on_scan" else _json(value),
-                      user=user, reason=reason))
-    s.add(RecordChange(record_id=rec.id, user=user, action="confirm" if action == "confirmed" else "not_on_scan",
-                       field=name, old_value=_json(old if action == "not_on_scan" else value), new_value=_json(value),
-                       reason=reason))
+    s.add(
+        FieldReview(
+            record_id=rec.id,
+            field=name,
+            action=action,
+            value=None if action == "not_on_scan" else _json(value),
+            user=user,
+            reason=reason,
+        )
+    )
+    s.add(
+        RecordChange(
+            record_id=rec.id,
+            user=user,
+            action="confirm" if action == "confirmed" else "not_on_scan",
+            field=name,
+            old_value=_json(old if action == "not_on_scan" else value),
+            new_value=_json(value),
+            reason=reason,
+        )
+    )
 
 
-def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, user: str, settings: Settings,
-                   reason: str = "", require_claim: bool = False) -> list[Change]:
+def correct_record(
+    store: Store,
+    record_id: int,
+    typed: Mapping[str, str],
+    *,
+    user: str,
+    settings: Settings,
+    reason: str = "",
+    require_claim: bool = False,
+) -> list[Change]:
     """Apply a reviewer's typed values to a record (one transaction) and return what changed.
 
     Every typed text is normalized and validated like OCR text; one that is not a valid value (an
@@ -340,9 +400,18 @@ def correct_record(store: Store, record_id: int, typed: Mapping[str, str], *, us
         return changes
 
 
-def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry], *, user: str, settings: Settings,
-                reason: str = "", approve: bool = False, require_claim: bool = False,
-                confirm_unchanged: bool = True) -> FormOutcome:
+def review_form(
+    store: Store,
+    record_id: int,
+    entries: Mapping[str, FieldEntry],
+    *,
+    user: str,
+    settings: Settings,
+    reason: str = "",
+    approve: bool = False,
+    require_claim: bool = False,
+    confirm_unchanged: bool = True,
+) -> FormOutcome:
     """Save what a reviewer left in the record's form, then (with `approve`) approve it if it keeps
     the contract - one transaction, so nothing typed is lost and nothing half-checked is approved.
 
@@ -379,8 +448,14 @@ def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry],
         out.changes, out.refused = changes, out.refused + refused
         changed_fields = {c.field for c in changes}
         # a text typed equal to the value (2013年1月2日 for 2013-01-02) confirms it
-        confirm += [n for n in typed if confirm_unchanged and n not in changed_fields and n not in {r.field for r in refused}
-                    and not _empty(rec.fields[n].get("value"))]
+        confirm += [
+            n
+            for n in typed
+            if confirm_unchanged
+            and n not in changed_fields
+            and n not in {r.field for r in refused}
+            and not _empty(rec.fields[n].get("value"))
+        ]
         if marks:  # the paper holds nothing: the field's text becomes "" (kept over any re-map)
             old = {n: rec.fields[n].get("value") for n in marks}
             overrides = {**(rec.overrides or {}), **{n: "" for n in marks}}
@@ -403,14 +478,31 @@ def review_form(store: Store, record_id: int, entries: Mapping[str, FieldEntry],
 def _set_status(s, rec: Record, decision: str, *, user: str, reason: str) -> None:
     if rec.status == decision:
         return
-    s.add(RecordChange(record_id=rec.id, user=user, action={APPROVED: "approve", REJECTED: "reject"}.get(decision, "reopen"),
-                       field=None, old_value=_json(rec.status), new_value=_json(decision), reason=reason))
+    s.add(
+        RecordChange(
+            record_id=rec.id,
+            user=user,
+            action={APPROVED: "approve", REJECTED: "reject"}.get(decision, "reopen"),
+            field=None,
+            old_value=_json(rec.status),
+            new_value=_json(decision),
+            reason=reason,
+        )
+    )
     rec.status = decision
     rec.updated_at = utcnow()
 
 
-def decide(store: Store, record_id: int, decision: str, *, user: str, reason: str = "", require_claim: bool = False,
-           settings: Settings | None = None) -> None:
+def decide(
+    store: Store,
+    record_id: int,
+    decision: str,
+    *,
+    user: str,
+    reason: str = "",
+    require_claim: bool = False,
+    settings: Settings | None = None,
+) -> None:
     """Approve or reject a record waiting for review (reject needs a reason); audited. Approving keeps
     the review contract: ApprovalRefused names the fields that break it (approval_gaps). Claims are
     checked as in `correct_record`. Reopening is `reopen` (administrators, with a reason)."""
@@ -438,8 +530,17 @@ def require_admin(s, user: str, what: str) -> None:
         raise CorrectionError(f"only an administrator {what} ({user} is not one)")
 
 
-def confirm(store: Store, record_id: int, names: Iterable[str], *, user: str, settings: Settings, reason: str = "",
-            approve: bool = False, require_claim: bool = False) -> FormOutcome:
+def confirm(
+    store: Store,
+    record_id: int,
+    names: Iterable[str],
+    *,
+    user: str,
+    settings: Settings,
+    reason: str = "",
+    approve: bool = False,
+    require_claim: bool = False,
+) -> FormOutcome:
     """A reviewer confirms these fields as they stand (review_form with each field's form text unchanged)."""
     spec = load_spec(settings.spec_version)
     with store.session() as s:
@@ -447,9 +548,12 @@ def confirm(store: Store, record_id: int, names: Iterable[str], *, user: str, se
         if rec is None:
             raise CorrectionError(f"record {record_id} does not exist")
         kind = spec.kinds.get(rec.ledger_kind)
-        entries = {n: FieldEntry(form_text(rec.fields[n], kind.field(n) if kind else None, spec)) for n in names if n in rec.fields}
-    return review_form(store, record_id, entries, user=user, settings=settings, reason=reason, approve=approve,
-                       require_claim=require_claim)
+        entries = {
+            n: FieldEntry(form_text(rec.fields[n], kind.field(n) if kind else None, spec)) for n in names if n in rec.fields
+        }
+    return review_form(
+        store, record_id, entries, user=user, settings=settings, reason=reason, approve=approve, require_claim=require_claim
+    )
 
 
 def reopen(store: Store, record_id: int, *, user: str, reason: str) -> None:
@@ -499,6 +603,14 @@ def decide_link(store: Store, link_id: int, decision: str, *, user: str, reason:
             s.execute(update(Record).where(Record.cluster_id == drop).values(cluster_id=keep))
             a.cluster_id = b.cluster_id = keep
         for rec, other in ((a, b), (b, a)):
-            s.add(RecordChange(record_id=rec.id, user=user, action=LINK_DECISIONS[decision], field=None,
-                               old_value=_json({"link": link.id, "with": other.id, "status": old}),
-                               new_value=_json({"link": link.id, "with": other.id, "status": decision}), reason=reason))
+            s.add(
+                RecordChange(
+                    record_id=rec.id,
+                    user=user,
+                    action=LINK_DECISIONS[decision],
+                    field=None,
+                    old_value=_json({"link": link.id, "with": other.id, "status": old}),
+                    new_value=_json({"link": link.id, "with": other.id, "status": decision}),
+                    reason=reason,
+                )
+            )

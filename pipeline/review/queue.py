@@ -9,6 +9,7 @@
   from OCR, the record waits for an arbitrator.
 Corrections and decisions go through pipeline.review.corrections (the audit trail lives there).
 """
+
 from __future__ import annotations
 
 import json
@@ -101,16 +102,16 @@ def mask_for_screen(name: str, value: object) -> str:
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class QueueFilter:
-    funeral_home: str | None = None   # funeral_home_code
-    ledger_id: int | None = None      # SourceFile id
-    year: int | None = None           # ledger year (from the page title)
-    reason: str | None = None         # a key of REASONS, or a flag code
+    funeral_home: str | None = None  # funeral_home_code
+    ledger_id: int | None = None  # SourceFile id
+    year: int | None = None  # ledger year (from the page title)
+    reason: str | None = None  # a key of REASONS, or a flag code
 
 
 @dataclass(frozen=True)
 class QueueItem:
     record_id: int
-    ledger: str            # the scanned file's path
+    ledger: str  # the scanned file's path
     ledger_id: int
     page_no: int
     row_no: int
@@ -131,8 +132,7 @@ class QueuePage:
 
 
 def _uncertain_link_exists():
-    return exists().where(RecordLink.status == "uncertain",
-                          or_(RecordLink.a_id == Record.id, RecordLink.b_id == Record.id))
+    return exists().where(RecordLink.status == "uncertain", or_(RecordLink.a_id == Record.id, RecordLink.b_id == Record.id))
 
 
 def _disputed_exists():
@@ -145,14 +145,28 @@ def _home_expr():
 
 def _queue_select(filters: QueueFilter, now: datetime):
     dup = _uncertain_link_exists()
-    q = (select(Record.id, SourceFile.rel_path, SourceFile.id, Page.page_no, Record.row_no, Record.ledger_kind,
-                _home_expr(), Page.title, Record.min_confidence, Record.route_reasons, dup.label("dup"),
-                Record.created_at, Claim.user)
-         .join(Page, Record.page_id == Page.id)
-         .join(SourceFile, Page.file_id == SourceFile.id)
-         .outerjoin(Claim, and_(Claim.record_id == Record.id, Claim.expires_at > now))
-         .outerjoin(LedgerSetting, LedgerSetting.file_id == SourceFile.id)
-         .where(Record.status == NEEDS_REVIEW, ~_disputed_exists()))
+    q = (
+        select(
+            Record.id,
+            SourceFile.rel_path,
+            SourceFile.id,
+            Page.page_no,
+            Record.row_no,
+            Record.ledger_kind,
+            _home_expr(),
+            Page.title,
+            Record.min_confidence,
+            Record.route_reasons,
+            dup.label("dup"),
+            Record.created_at,
+            Claim.user,
+        )
+        .join(Page, Record.page_id == Page.id)
+        .join(SourceFile, Page.file_id == SourceFile.id)
+        .outerjoin(Claim, and_(Claim.record_id == Record.id, Claim.expires_at > now))
+        .outerjoin(LedgerSetting, LedgerSetting.file_id == SourceFile.id)
+        .where(Record.status == NEEDS_REVIEW, ~_disputed_exists())
+    )
     if filters.funeral_home:
         q = q.where(_home_expr() == filters.funeral_home)
     if filters.ledger_id is not None:
@@ -186,8 +200,15 @@ def _ordered(q, dup, order: str):
     raise CorrectionError(f"unknown queue order {order!r}; one of {', '.join(ORDERS)}")
 
 
-def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "priority", limit: int = 50,
-          offset: int = 0, count: bool = True) -> QueuePage:
+def queue(
+    store: Store,
+    filters: QueueFilter = QueueFilter(),
+    *,
+    order: str = "priority",
+    limit: int = 50,
+    offset: int = 0,
+    count: bool = True,
+) -> QueuePage:
     """One page of the review queue and the number of records waiting under these filters
     (total is -1 when `count` is False: claim_next needs only the page)."""
     now = utcnow()
@@ -195,25 +216,44 @@ def queue(store: Store, filters: QueueFilter = QueueFilter(), *, order: str = "p
     with store.session() as s:
         total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0) if count else -1
         rows = s.execute(_ordered(q, dup, order).limit(limit).offset(offset)).all()
-    items = [QueueItem(rid, rel, fid, page_no, row_no, kind, home, ledger_year(title or ""), float(conf or 0.0),
-                       [screen_reason(r) for r in reasons or []], bool(d), created, holder)
-             for rid, rel, fid, page_no, row_no, kind, home, title, conf, reasons, d, created, holder in rows]
+    items = [
+        QueueItem(
+            rid,
+            rel,
+            fid,
+            page_no,
+            row_no,
+            kind,
+            home,
+            ledger_year(title or ""),
+            float(conf or 0.0),
+            [screen_reason(r) for r in reasons or []],
+            bool(d),
+            created,
+            holder,
+        )
+        for rid, rel, fid, page_no, row_no, kind, home, title, conf, reasons, d, created, holder in rows
+    ]
     return QueuePage(items, total)
 
 
 @dataclass(frozen=True)
 class QueueFacets:
     funeral_homes: list[str]
-    ledgers: list[tuple[int, str]]   # (SourceFile id, path)
+    ledgers: list[tuple[int, str]]  # (SourceFile id, path)
     years: list[int]
 
 
 def queue_facets(store: Store) -> QueueFacets:
     """The values the queue's filters can take (over the records waiting for review)."""
     with store.session() as s:
-        base = (select(SourceFile.id, SourceFile.rel_path, Page.title, _home_expr())
-                .join(Page, Page.file_id == SourceFile.id).join(Record, Record.page_id == Page.id)
-                .where(Record.status == NEEDS_REVIEW).distinct())
+        base = (
+            select(SourceFile.id, SourceFile.rel_path, Page.title, _home_expr())
+            .join(Page, Page.file_id == SourceFile.id)
+            .join(Record, Record.page_id == Page.id)
+            .where(Record.status == NEEDS_REVIEW)
+            .distinct()
+        )
         rows = s.execute(base).all()
     homes = sorted({h for *_x, h in rows if h})
     ledgers = sorted({(fid, rel) for fid, rel, _t, _h in rows}, key=lambda x: x[1])
@@ -232,8 +272,11 @@ def claim(store: Store, record_id: int, user: str, *, minutes: float = CLAIM_MIN
     with store.session() as s, s.begin():
         if s.get(Record, record_id) is None:
             raise CorrectionError(f"record {record_id} does not exist")
-        res = s.execute(update(Claim).where(Claim.record_id == record_id, or_(Claim.user == user, Claim.expires_at <= now))
-                        .values(user=user, claimed_at=now, expires_at=expires))
+        res = s.execute(
+            update(Claim)
+            .where(Claim.record_id == record_id, or_(Claim.user == user, Claim.expires_at <= now))
+            .values(user=user, claimed_at=now, expires_at=expires)
+        )
         if rowcount(res) == 1:
             return expires
     try:
@@ -262,16 +305,26 @@ def release_all(store: Store, user: str) -> None:
         s.execute(delete(Claim).where(Claim.user == user))
 
 
-def claim_next(store: Store, user: str, filters: QueueFilter = QueueFilter(), *, order: str = "priority",
-               exclude: Iterable[int] = (), minutes: float = CLAIM_MINUTES) -> int | None:
+def claim_next(
+    store: Store,
+    user: str,
+    filters: QueueFilter = QueueFilter(),
+    *,
+    order: str = "priority",
+    exclude: Iterable[int] = (),
+    minutes: float = CLAIM_MINUTES,
+) -> int | None:
     """Claim the first record of the queue that nobody else holds (not in `exclude`: skipped ones).
     A record this user already holds in the queue comes first. None when the queue is empty."""
     skip = set(exclude)
     now = utcnow()
     with store.session() as s:
-        held = s.scalars(select(Claim.record_id).join(Record, Record.id == Claim.record_id)
-                         .where(Claim.user == user, Claim.expires_at > now, Record.status == NEEDS_REVIEW)
-                         .order_by(Claim.claimed_at)).all()
+        held = s.scalars(
+            select(Claim.record_id)
+            .join(Record, Record.id == Claim.record_id)
+            .where(Claim.user == user, Claim.expires_at > now, Record.status == NEEDS_REVIEW)
+            .order_by(Claim.claimed_at)
+        ).all()
     for rid in held:
         if rid not in skip:
             claim(store, rid, user, minutes=minutes)  # renew
@@ -301,19 +354,19 @@ class FieldView:
     confidence: float
     box: tuple[int, int, int, int] | None
     flags: list[str]
-    issues: list[str]        # why it is highlighted, as codes: warn/error flags, "low_confidence", "unknown_column"
-    needs_look: bool         # highlighted: low confidence, a warn/error flag, or a problem
+    issues: list[str]  # why it is highlighted, as codes: warn/error flags, "low_confidence", "unknown_column"
+    needs_look: bool  # highlighted: low confidence, a warn/error flag, or a problem
     corrected: bool
-    label: str = ""          # the spec's label of the field (e.g. 逝者姓名)
+    label: str = ""  # the spec's label of the field (e.g. 逝者姓名)
     code_label: str | None = None  # code fields: the code table's label of the value (e.g. 女 for sex_code 2)
-    ocr_text: str | None = None    # the OCR text of the field's printed cell (None: no printed column)
-    column: str = "cell"     # cell / no_column (the register has none) / unknown_column (a header was not
+    ocr_text: str | None = None  # the OCR text of the field's printed cell (None: no printed column)
+    column: str = "cell"  # cell / no_column (the register has none) / unknown_column (a header was not
     #                          recognized: it may be that one) / absent (declared by an administrator) / context / derived
     mandatory: bool = False
     review: dict[str, Any] | None = None  # a reviewer's word: action (confirmed / not_on_scan), user, reason, at
-    reviewed: bool = False   # corrected, confirmed at this value, or marked "not on the scan"
-    gap: str | None = None   # what keeps the record from approval on this field (corrections.Gap.code)
-    form_text: str = ""      # what the correction form shows (corrections.form_text)
+    reviewed: bool = False  # corrected, confirmed at this value, or marked "not on the scan"
+    gap: str | None = None  # what keeps the record from approval on this field (corrections.Gap.code)
+    form_text: str = ""  # what the correction form shows (corrections.form_text)
     threshold: float = 0.0
 
     @property
@@ -426,25 +479,43 @@ def record_kind(store: Store, record_id: int) -> str | None:
 def ledger_kind(store: Store, file_id: int) -> str | None:
     """The ledger kind of a scanned file (of its first page read)."""
     with store.session() as s:
-        return s.scalar(select(Page.ledger_kind).where(Page.file_id == file_id, Page.ledger_kind.is_not(None))
-                        .order_by(Page.page_no).limit(1))
+        return s.scalar(
+            select(Page.ledger_kind).where(Page.file_id == file_id, Page.ledger_kind.is_not(None)).order_by(Page.page_no).limit(1)
+        )
 
 
 def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     """Everything the record page shows, in one read."""
     with store.session() as s:
-        row = s.execute(select(Record, Page, SourceFile).join(Page, Record.page_id == Page.id)
-                        .join(SourceFile, Page.file_id == SourceFile.id).where(Record.id == record_id)).one_or_none()
+        row = s.execute(
+            select(Record, Page, SourceFile)
+            .join(Page, Record.page_id == Page.id)
+            .join(SourceFile, Page.file_id == SourceFile.id)
+            .where(Record.id == record_id)
+        ).one_or_none()
         if row is None:
             raise CorrectionError(f"record {record_id} does not exist")
         rec, page, sf = row
-        links = [dict(id=lk.id, other=lk.b_id if lk.a_id == rec.id else lk.a_id, score=lk.score, evidence=lk.evidence)
-                 for lk in s.scalars(select(RecordLink).where(RecordLink.status == "uncertain",
-                                                               or_(RecordLink.a_id == rec.id, RecordLink.b_id == rec.id)))]
+        links = [
+            dict(id=lk.id, other=lk.b_id if lk.a_id == rec.id else lk.a_id, score=lk.score, evidence=lk.evidence)
+            for lk in s.scalars(
+                select(RecordLink).where(
+                    RecordLink.status == "uncertain", or_(RecordLink.a_id == rec.id, RecordLink.b_id == rec.id)
+                )
+            )
+        ]
         two = bool(s.scalar(select(LedgerSetting.two_keyer).where(LedgerSetting.file_id == sf.id)))
-        blind = [dict(field=b.field, user=b.user, typed=b.typed, typed_value=json.loads(b.typed_value or "null"),
-                      ocr_value=json.loads(b.ocr_value or "null"), status=b.status)
-                 for b in s.scalars(select(BlindKey).where(BlindKey.record_id == rec.id).order_by(BlindKey.id))]
+        blind = [
+            dict(
+                field=b.field,
+                user=b.user,
+                typed=b.typed,
+                typed_value=json.loads(b.typed_value or "null"),
+                ocr_value=json.loads(b.ocr_value or "null"),
+                status=b.status,
+            )
+            for b in s.scalars(select(BlindKey).where(BlindKey.record_id == rec.id).order_by(BlindKey.id))
+        ]
         reviews = {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == rec.id))}
         absent = declared_absent(s, sf.id)
     named = named_fields(rec)
@@ -477,9 +548,17 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         conf = float(fv.get("confidence") or 0.0)
         threshold = settings.threshold_for(name)
         source = fspec.source if fspec is not None else "cell"
-        column = (source if source in ("context", "derived") else "cell" if name in columns
-                  else "absent" if name in absent else "unknown_column" if None in columns
-                  else "no_column")  # some header of the page not recognized: its column may be that one
+        column = (
+            source
+            if source in ("context", "derived")
+            else "cell"
+            if name in columns
+            else "absent"
+            if name in absent
+            else "unknown_column"
+            if None in columns
+            else "no_column"
+        )  # some header of the page not recognized: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
         if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
             issues.append("unknown_column")
@@ -490,19 +569,60 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         corrected = "corrected_by_reviewer" in flags
         review = reviews.get(name)
         box = fv.get("box")
-        fields.append(FieldView(
-            name, fv.get("value"), fv.get("raw") or "", conf, tuple(box) if box else None, flags, issues,
-            needs_look(fv, threshold, bool(named.get(name))), corrected, fspec.label if fspec is not None else "",
-            code_label, ocr_text, column, bool(fspec is not None and fspec.is_mandatory(values)),
-            None if review is None else dict(action=review.action, user=review.user, reason=review.reason, at=review.at),
-            reviewed(name, fv, review), gaps.get(name), form_text(fv, fspec, spec), threshold))
-    other = [OtherCell(i, header[i] if i < len(header) else "", str((cells[i] or {}).get("text") or ""),
-                       tuple((cells[i] or {}).get("box")) if (cells[i] or {}).get("box") else None)
-             for i, f in enumerate(columns) if f is None and i < len(cells)]
+        fields.append(
+            FieldView(
+                name,
+                fv.get("value"),
+                fv.get("raw") or "",
+                conf,
+                tuple(box) if box else None,
+                flags,
+                issues,
+                needs_look(fv, threshold, bool(named.get(name))),
+                corrected,
+                fspec.label if fspec is not None else "",
+                code_label,
+                ocr_text,
+                column,
+                bool(fspec is not None and fspec.is_mandatory(values)),
+                None if review is None else dict(action=review.action, user=review.user, reason=review.reason, at=review.at),
+                reviewed(name, fv, review),
+                gaps.get(name),
+                form_text(fv, fspec, spec),
+                threshold,
+            )
+        )
+    other = [
+        OtherCell(
+            i,
+            header[i] if i < len(header) else "",
+            str((cells[i] or {}).get("text") or ""),
+            tuple((cells[i] or {}).get("box")) if (cells[i] or {}).get("box") else None,
+        )
+        for i, f in enumerate(columns)
+        if f is None and i < len(cells)
+    ]
     boxes = [tuple(c["box"]) for c in cells if c and c.get("box")] or [f.box for f in fields if f.box]
-    return RecordView(rec.id, rec.status, rec.ledger_kind, sf.rel_path, sf.id, page.id, page.page_no, rec.row_no,
-                      page.title or "", page.clean_image, fields, record_reasons, links, rec.updated_at, two, blind,
-                      other, boxes)
+    return RecordView(
+        rec.id,
+        rec.status,
+        rec.ledger_kind,
+        sf.rel_path,
+        sf.id,
+        page.id,
+        page.page_no,
+        rec.row_no,
+        page.title or "",
+        page.clean_image,
+        fields,
+        record_reasons,
+        links,
+        rec.updated_at,
+        two,
+        blind,
+        other,
+        boxes,
+    )
 
 
 def neighbours(store: Store, record_id: int) -> tuple[int | None, int | None]:
@@ -511,16 +631,26 @@ def neighbours(store: Store, record_id: int) -> tuple[int | None, int | None]:
         rec = s.get(Record, record_id)
         if rec is None:
             return None, None
-        prev = s.scalar(select(Record.id).where(Record.page_id == rec.page_id, Record.row_no < rec.row_no)
-                        .order_by(Record.row_no.desc()).limit(1))
-        nxt = s.scalar(select(Record.id).where(Record.page_id == rec.page_id, Record.row_no > rec.row_no)
-                       .order_by(Record.row_no).limit(1))
+        prev = s.scalar(
+            select(Record.id)
+            .where(Record.page_id == rec.page_id, Record.row_no < rec.row_no)
+            .order_by(Record.row_no.desc())
+            .limit(1)
+        )
+        nxt = s.scalar(
+            select(Record.id).where(Record.page_id == rec.page_id, Record.row_no > rec.row_no).order_by(Record.row_no).limit(1)
+        )
     return prev, nxt
 
 
 # ---------------------------------------------------------------------------------------------
-def row_strip(image: np.ndarray, boxes: Iterable[tuple[int, int, int, int] | None], *, margin: int = 6,
-              hide: Iterable[tuple[int, int, int, int]] = ()) -> np.ndarray | None:
+def row_strip(
+    image: np.ndarray,
+    boxes: Iterable[tuple[int, int, int, int] | None],
+    *,
+    margin: int = 6,
+    hide: Iterable[tuple[int, int, int, int]] = (),
+) -> np.ndarray | None:
     """The row of the scan that holds these boxes (full page width), with the `hide` boxes greyed out."""
     bs = [b for b in boxes if b]
     if not bs:
@@ -530,7 +660,7 @@ def row_strip(image: np.ndarray, boxes: Iterable[tuple[int, int, int, int] | Non
     y1 = min(h, max(b[3] for b in bs) + margin)
     strip = image[y0:y1].copy()
     for x0, by0, x1, by1 in hide:
-        strip[max(0, by0 - y0):max(0, by1 - y0), max(0, x0):max(0, x1)] = 200
+        strip[max(0, by0 - y0) : max(0, by1 - y0), max(0, x0) : max(0, x1)] = 200
     return strip
 
 
@@ -540,13 +670,12 @@ def cell_crop(image: np.ndarray, box: tuple[int, int, int, int] | None, *, margi
         return None
     x0, y0, x1, y1 = (int(v) for v in box)
     h, w = image.shape[:2]
-    crop = image[max(0, y0 - margin):min(h, y1 + margin), max(0, x0 - margin):min(w, x1 + margin)]
+    crop = image[max(0, y0 - margin) : min(h, y1 + margin), max(0, x0 - margin) : min(w, x1 + margin)]
     return crop if crop.size else None
 
 
 # ---------------------------------------------------------------------------------------------
-def set_ledger(store: Store, file_id: int, *, user: str, two_keyer: bool | None = None,
-               priority: int | None = None) -> None:
+def set_ledger(store: Store, file_id: int, *, user: str, two_keyer: bool | None = None, priority: int | None = None) -> None:
     """An administrator's settings for one ledger: two-keyer mode, and a queue priority (higher first)."""
     with store.session() as s, s.begin():
         if s.get(SourceFile, file_id) is None:
@@ -577,8 +706,7 @@ def absent_candidates(store: Store, file_id: int, settings: Settings) -> list[st
     return out
 
 
-def declare_absent(store: Store, file_id: int, fields: Iterable[str], *, user: str, reason: str,
-                   settings: Settings) -> int:
+def declare_absent(store: Store, file_id: int, fields: Iterable[str], *, user: str, reason: str, settings: Settings) -> int:
     """An administrator declares, once for a ledger, the fields it never records (no such column),
     with why; they replace the ledger's earlier declaration. Its pages are mapped again (reviewers'
     corrections kept, decided records untouched) so those fields are no longer asked record by
@@ -595,8 +723,7 @@ def declare_absent(store: Store, file_id: int, fields: Iterable[str], *, user: s
         if s.get(SourceFile, file_id) is None:
             raise CorrectionError(f"ledger {file_id} does not exist")
         before = set(declared_absent(s, file_id))
-        s.execute(delete(LedgerAbsentField).where(LedgerAbsentField.file_id == file_id,
-                                                  LedgerAbsentField.field.not_in(wanted)))
+        s.execute(delete(LedgerAbsentField).where(LedgerAbsentField.file_id == file_id, LedgerAbsentField.field.not_in(wanted)))
         for f in wanted:
             if f not in before:
                 s.add(LedgerAbsentField(file_id=file_id, field=f, declared_by=user, reason=reason))
@@ -619,18 +746,27 @@ class LedgerInfo:
 
 def ledgers(store: Store) -> list[LedgerInfo]:
     with store.session() as s:
-        waiting = (select(Page.file_id, func.count(Record.id).label("n")).join(Record, Record.page_id == Page.id)
-                   .where(Record.status == NEEDS_REVIEW).group_by(Page.file_id).subquery())
-        rows = s.execute(select(SourceFile.id, SourceFile.rel_path, func.coalesce(waiting.c.n, 0),
-                                LedgerSetting.two_keyer, LedgerSetting.priority)
-                         .outerjoin(waiting, waiting.c.file_id == SourceFile.id)
-                         .outerjoin(LedgerSetting, LedgerSetting.file_id == SourceFile.id)
-                         .order_by(SourceFile.rel_path)).all()
+        waiting = (
+            select(Page.file_id, func.count(Record.id).label("n"))
+            .join(Record, Record.page_id == Page.id)
+            .where(Record.status == NEEDS_REVIEW)
+            .group_by(Page.file_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(
+                SourceFile.id, SourceFile.rel_path, func.coalesce(waiting.c.n, 0), LedgerSetting.two_keyer, LedgerSetting.priority
+            )
+            .outerjoin(waiting, waiting.c.file_id == SourceFile.id)
+            .outerjoin(LedgerSetting, LedgerSetting.file_id == SourceFile.id)
+            .order_by(SourceFile.rel_path)
+        ).all()
         absent: dict[int, list[str]] = {}
         for fid, f in s.execute(select(LedgerAbsentField.file_id, LedgerAbsentField.field).order_by(LedgerAbsentField.field)):
             absent.setdefault(fid, []).append(f)
-    return [LedgerInfo(fid, rel, int(n), bool(two), int(prio or 0), tuple(absent.get(fid, ())))
-            for fid, rel, n, two, prio in rows]
+    return [
+        LedgerInfo(fid, rel, int(n), bool(two), int(prio or 0), tuple(absent.get(fid, ()))) for fid, rel, n, two, prio in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,7 +806,7 @@ class BlindOutcome:
     agreed: list[str]
     disputed: list[str]
     approved: bool = False
-    gaps: tuple[str, ...] = ()   # fields still keeping the record from approval (it stays in the queue)
+    gaps: tuple[str, ...] = ()  # fields still keeping the record from approval (it stays in the queue)
 
 
 def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user: str, settings: Settings) -> BlindOutcome:
@@ -694,16 +830,31 @@ def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user
             status = "agreed" if ocr == mine else "disputed"
             (agreed if status == "agreed" else disputed).append(name)
             s.execute(delete(BlindKey).where(BlindKey.record_id == record_id, BlindKey.field == name))
-            s.add(BlindKey(record_id=record_id, field=name, user=user, typed=str(text),
-                           typed_value=json.dumps(mine, ensure_ascii=False), ocr_value=json.dumps(ocr, ensure_ascii=False),
-                           status=status))
+            s.add(
+                BlindKey(
+                    record_id=record_id,
+                    field=name,
+                    user=user,
+                    typed=str(text),
+                    typed_value=json.dumps(mine, ensure_ascii=False),
+                    ocr_value=json.dumps(ocr, ensure_ascii=False),
+                    status=status,
+                )
+            )
     approved, gaps = False, ()
     if not disputed:
         from pipeline.review.corrections import confirm
 
-        out = confirm(store, record_id, [n for n in agreed if rec.fields[n].get("value") not in (None, "")], user=user,
-                      settings=settings, approve=True, require_claim=True,
-                      reason="two-keyer: keyed blind, agrees with OCR on " + (", ".join(agreed) or "no flagged field"))
+        out = confirm(
+            store,
+            record_id,
+            [n for n in agreed if rec.fields[n].get("value") not in (None, "")],
+            user=user,
+            settings=settings,
+            approve=True,
+            require_claim=True,
+            reason="two-keyer: keyed blind, agrees with OCR on " + (", ".join(agreed) or "no flagged field"),
+        )
         approved, gaps = out.approved, tuple(g.field for g in out.gaps)
     release(store, record_id, user)
     return BlindOutcome(agreed, disputed, approved, gaps)
@@ -712,8 +863,11 @@ def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user
 def arbitration_queue(store: Store, *, exclude_keyer: str | None = None) -> list[tuple[int, list[str]]]:
     """(record id, disputed fields) waiting for an arbitrator; a keyer does not arbitrate their own keying."""
     with store.session() as s:
-        rows = s.execute(select(BlindKey.record_id, BlindKey.field, BlindKey.user).where(BlindKey.status == "disputed")
-                         .order_by(BlindKey.record_id, BlindKey.id)).all()
+        rows = s.execute(
+            select(BlindKey.record_id, BlindKey.field, BlindKey.user)
+            .where(BlindKey.status == "disputed")
+            .order_by(BlindKey.record_id, BlindKey.id)
+        ).all()
     out: dict[int, list[str]] = {}
     keyers: dict[int, set[str]] = {}
     for rid, f, u in rows:
@@ -722,8 +876,16 @@ def arbitration_queue(store: Store, *, exclude_keyer: str | None = None) -> list
     return [(rid, fs) for rid, fs in out.items() if exclude_keyer is None or exclude_keyer not in keyers[rid]]
 
 
-def arbitrate(store: Store, record_id: int, chosen: Mapping[str, str | None], *, user: str, settings: Settings,
-              decision: str = APPROVED, reason: str = "") -> None:
+def arbitrate(
+    store: Store,
+    record_id: int,
+    chosen: Mapping[str, str | None],
+    *,
+    user: str,
+    settings: Settings,
+    decision: str = APPROVED,
+    reason: str = "",
+) -> None:
     """An arbitrator's word on a disputed record: per field the text to keep (None, or a disputed field
     not named: keep OCR's value, which counts as confirmed), saved through the review form (validated, audited), then the record
     decided (approved by default). The disagreement is resolved either way; when approval is refused
@@ -739,16 +901,22 @@ def arbitrate(store: Store, record_id: int, chosen: Mapping[str, str | None], *,
         raise ClaimError(f"{user} keyed record {record_id} blind and cannot arbitrate it")
     spec = load_spec(settings.spec_version)
     kind = spec.kinds.get(rec.ledger_kind)
-    entries = {f: FieldEntry(t if t is not None else form_text(rec.fields[f], kind.field(f) if kind else None, spec))
-               for f, t in chosen.items()}
+    entries = {
+        f: FieldEntry(t if t is not None else form_text(rec.fields[f], kind.field(f) if kind else None, spec))
+        for f, t in chosen.items()
+    }
     why = reason or "arbitration of a two-keyer disagreement"
-    out = review_form(store, record_id, entries, user=user, settings=settings, reason=why, require_claim=True,
-                      approve=decision == APPROVED)
+    out = review_form(
+        store, record_id, entries, user=user, settings=settings, reason=why, require_claim=True, approve=decision == APPROVED
+    )
     if out.refused:
         raise ApprovalRefused(record_id, out.gaps, out.refused)
     with store.session() as s, s.begin():
-        s.execute(update(BlindKey).where(BlindKey.record_id == record_id, BlindKey.status == "disputed")
-                  .values(status="resolved", resolved_by=user))
+        s.execute(
+            update(BlindKey)
+            .where(BlindKey.record_id == record_id, BlindKey.status == "disputed")
+            .values(status="resolved", resolved_by=user)
+        )
     if decision == REJECTED:
         decide(store, record_id, REJECTED, user=user, reason=why, require_claim=True)
     release(store, record_id, user)
@@ -768,8 +936,12 @@ class LinkItem:
 
 def uncertain_links(store: Store, *, limit: int = 50) -> list[LinkItem]:
     with store.session() as s:
-        rows = s.scalars(select(RecordLink).where(RecordLink.status == "uncertain")
-                         .order_by(RecordLink.score.desc(), RecordLink.id).limit(limit)).all()
+        rows = s.scalars(
+            select(RecordLink)
+            .where(RecordLink.status == "uncertain")
+            .order_by(RecordLink.score.desc(), RecordLink.id)
+            .limit(limit)
+        ).all()
     return [LinkItem(lk.id, lk.a_id, lk.b_id, float(lk.score), dict(lk.evidence or {})) for lk in rows]
 
 

@@ -10,6 +10,7 @@ Logins (`login`): each refused attempt is kept (LoginFailure) and answered more 
 random token the browser keeps in an HttpOnly cookie, only its sha256 stored; it ends at logout,
 when the user is disabled, or after `review_idle_minutes` without a click.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -97,8 +98,9 @@ def set_active(store: Store, username: str, active: bool) -> None:
     with store.session() as s, s.begin():
         _get(s, username).active = active
         if not active:  # a disabled user's browser sessions end now
-            s.execute(update(WebSession).where(WebSession.username == username, WebSession.ended_at.is_(None))
-                      .values(ended_at=utcnow()))
+            s.execute(
+                update(WebSession).where(WebSession.username == username, WebSession.ended_at.is_(None)).values(ended_at=utcnow())
+            )
 
 
 def list_users(store: Store) -> list[Account]:
@@ -134,7 +136,7 @@ def get_account(store: Store, username: str) -> Account | None:
 
 
 # ---- language ---------------------------------------------------------------------------------
-LANGUAGES = ("zh", "en")   # Simplified Chinese first
+LANGUAGES = ("zh", "en")  # Simplified Chinese first
 
 
 def get_language(store: Store, username: str) -> str:
@@ -158,9 +160,9 @@ def set_language(store: Store, username: str, language: str) -> None:
 @dataclass(frozen=True)
 class LoginResult:
     account: Account | None
-    locked_until: datetime | None = None   # the user name is locked until then
-    delay: float = 0.0                      # seconds to wait before answering a refused attempt
-    failures: int = 0                       # refused attempts in a row within the lock window
+    locked_until: datetime | None = None  # the user name is locked until then
+    delay: float = 0.0  # seconds to wait before answering a refused attempt
+    failures: int = 0  # refused attempts in a row within the lock window
 
 
 def _aware(t: datetime) -> datetime:
@@ -184,13 +186,22 @@ def login(store: Store, username: str, password: str, settings: Settings) -> Log
     now = utcnow()
     window = timedelta(minutes=float(settings.login_lock_minutes))
     with store.session() as s:
-        recent = [_aware(t) for t in s.scalars(select(LoginFailure.at).where(LoginFailure.username == username,
-                                                                            LoginFailure.at > now - window)
-                                              .order_by(LoginFailure.at))]
+        recent = [
+            _aware(t)
+            for t in s.scalars(
+                select(LoginFailure.at)
+                .where(LoginFailure.username == username, LoginFailure.at > now - window)
+                .order_by(LoginFailure.at)
+            )
+        ]
     if len(recent) >= int(settings.login_max_failures):
         until = recent[-1] + window
-        log.warning("login refused for %s: locked until %s after %d failed attempts", _who(store, username),
-                    until.isoformat(timespec="seconds"), len(recent))
+        log.warning(
+            "login refused for %s: locked until %s after %d failed attempts",
+            _who(store, username),
+            until.isoformat(timespec="seconds"),
+            len(recent),
+        )
         return LoginResult(None, until, 0.0, len(recent))
     account = authenticate(store, username, password)
     if account is not None:
@@ -204,8 +215,9 @@ def login(store: Store, username: str, password: str, settings: Settings) -> Log
     delay = min(0.25 * 2 ** (n - 1), 3.0)
     if n >= int(settings.login_max_failures):
         until = now + window
-        log.warning("user name %s locked until %s after %d failed logins", _who(store, username),
-                    until.isoformat(timespec="seconds"), n)
+        log.warning(
+            "user name %s locked until %s after %d failed logins", _who(store, username), until.isoformat(timespec="seconds"), n
+        )
         return LoginResult(None, until, delay, n)
     log.info("login refused for %s (%d failed in a row)", _who(store, username), n)
     return LoginResult(None, None, delay, n)
@@ -220,7 +232,7 @@ def unlock(store: Store, username: str) -> int:
 
 
 # ---- browser sessions ---------------------------------------------------------------------------
-BIND_SECONDS = 120   # a new session's token must reach the browser's cookie within this time
+BIND_SECONDS = 120  # a new session's token must reach the browser's cookie within this time
 
 
 def _sha(token: str) -> str:
@@ -262,8 +274,11 @@ def session_account(store: Store, token: str, settings: Settings) -> Account | N
         if ws is None or ws.ended_at is not None or ws.bound_at is None:
             return None
         account = get_account(store, ws.username)
-        if now - _aware(ws.last_seen) > timedelta(minutes=float(settings.review_idle_minutes)) or account is None \
-                or not account.active:
+        if (
+            now - _aware(ws.last_seen) > timedelta(minutes=float(settings.review_idle_minutes))
+            or account is None
+            or not account.active
+        ):
             ws.ended_at = now
             return None
         ws.last_seen = now
@@ -273,11 +288,17 @@ def session_account(store: Store, token: str, settings: Settings) -> Account | N
 def touch_session(store: Store, token: str) -> None:
     """A click in a live session: it is not idle."""
     with store.session() as s, s.begin():
-        s.execute(update(WebSession).where(WebSession.token_sha256 == _sha(token), WebSession.ended_at.is_(None))
-                  .values(last_seen=utcnow()))
+        s.execute(
+            update(WebSession)
+            .where(WebSession.token_sha256 == _sha(token), WebSession.ended_at.is_(None))
+            .values(last_seen=utcnow())
+        )
 
 
 def end_session(store: Store, token: str) -> None:
     with store.session() as s, s.begin():
-        s.execute(update(WebSession).where(WebSession.token_sha256 == _sha(token), WebSession.ended_at.is_(None))
-                  .values(ended_at=utcnow()))
+        s.execute(
+            update(WebSession)
+            .where(WebSession.token_sha256 == _sha(token), WebSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )

@@ -12,6 +12,7 @@ Columns (pages and records):
   loaded          records loaded into the platform (a row in loaded_records)
   quarantined     scan FILES refused at intake (matched by path pattern only; others "unidentified")
 """
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,20 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
 
 PROBLEM_PAGE = ("no_table", "unknown_ledger", "failed")
-COUNTS = ("expected_pages", "scanned", "processed", "problem_pages", "records", "auto_accepted", "in_review",
-          "approved", "rejected", "loaded", "quarantined", "done_of_expected")
+COUNTS = (
+    "expected_pages",
+    "scanned",
+    "processed",
+    "problem_pages",
+    "records",
+    "auto_accepted",
+    "in_review",
+    "approved",
+    "rejected",
+    "loaded",
+    "quarantined",
+    "done_of_expected",
+)
 LEVELS = {
     "volume": ("funeral_home", "ledger_kind", "year", "volume"),
     "year": ("funeral_home", "ledger_kind", "year"),
@@ -45,7 +58,7 @@ class CompletionRow:
     funeral_home_name: str = ""
     ledger_kind: str = ""
     year: int | None = None
-    volume: str | None = None        # None: scans not matched to one inventory volume
+    volume: str | None = None  # None: scans not matched to one inventory volume
     in_inventory: bool = False
     expected_pages: int = 0
     scanned: int = 0
@@ -58,7 +71,7 @@ class CompletionRow:
     rejected: int = 0
     loaded: int = 0
     quarantined: int = 0
-    done_of_expected: int = 0        # pages read of inventory volumes, at most their expected pages
+    done_of_expected: int = 0  # pages read of inventory volumes, at most their expected pages
 
     @property
     def pages_done_pct(self) -> float | None:
@@ -108,7 +121,8 @@ def _volume_rows(store: Store, settings: Settings) -> list[CompletionRow]:
         pages = s.execute(select(Page.file_id, Page.status, func.count(Page.id)).group_by(Page.file_id, Page.status)).all()
         recs = s.execute(
             select(Page.file_id, Record.status, func.count(Record.id), func.count(LoadedRecord.record_id))
-            .join(Page, Record.page_id == Page.id).outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
+            .join(Page, Record.page_id == Page.id)
+            .outerjoin(LoadedRecord, LoadedRecord.record_id == Record.id)
             .group_by(Page.file_id, Record.status)
         ).all()
         quarantined = s.execute(select(Quarantine.rel_path)).scalars().all()
@@ -125,8 +139,12 @@ def _volume_rows(store: Store, settings: Settings) -> list[CompletionRow]:
         r = row(m.funeral_home_code, m.ledger_kind, m.year, m.volume_id)
         r.records += n
         r.loaded += loaded
-        attr = {"auto_accepted": "auto_accepted", "needs_review": "in_review", "approved": "approved",
-                "rejected": "rejected"}.get(status)
+        attr = {
+            "auto_accepted": "auto_accepted",
+            "needs_review": "in_review",
+            "approved": "approved",
+            "rejected": "rejected",
+        }.get(status)
         if attr:
             setattr(r, attr, getattr(r, attr) + n)
     for rel in quarantined:
@@ -153,7 +171,9 @@ def rollup(rows: Iterable[CompletionRow], level: str) -> list[CompletionRow]:
                 funeral_home=r.funeral_home if "funeral_home" in keys else "all",
                 funeral_home_name=r.funeral_home_name if "funeral_home" in keys else "",
                 ledger_kind=r.ledger_kind if "ledger_kind" in keys else "",
-                year=r.year if "year" in keys else None, volume=r.volume if "volume" in keys else None)
+                year=r.year if "year" in keys else None,
+                volume=r.volume if "volume" in keys else None,
+            )
         agg.in_inventory = agg.in_inventory or r.in_inventory
         for c in COUNTS:
             setattr(agg, c, getattr(agg, c) + getattr(r, c))
@@ -165,9 +185,26 @@ def totals(rows: Iterable[CompletionRow]) -> CompletionRow:
     return got[0] if got else CompletionRow("all")
 
 
-TABLE_COLUMNS = ("funeral_home", "funeral_home_name", "ledger_kind", "year", "volume", "expected_pages", "scanned",
-                 "processed", "pages_done_pct", "missing_pages", "problem_pages", "records", "auto_accepted",
-                 "in_review", "approved", "rejected", "loaded", "quarantined")
+TABLE_COLUMNS = (
+    "funeral_home",
+    "funeral_home_name",
+    "ledger_kind",
+    "year",
+    "volume",
+    "expected_pages",
+    "scanned",
+    "processed",
+    "pages_done_pct",
+    "missing_pages",
+    "problem_pages",
+    "records",
+    "auto_accepted",
+    "in_review",
+    "approved",
+    "rejected",
+    "loaded",
+    "quarantined",
+)
 
 
 def to_csv(rows: Sequence[CompletionRow]) -> str:
@@ -182,9 +219,24 @@ def to_csv(rows: Sequence[CompletionRow]) -> str:
 
 def format_table(rows: Sequence[CompletionRow], level: str = "year") -> str:
     """A fixed-width text table (the CLI's `backfill status`), with a total line."""
-    heads = [("home", 14), ("kind", 10), ("year", 5)] + ([("vol", 6)] if level == "volume" else []) + [
-        ("expected", 8), ("scanned", 8), ("read", 6), ("done%", 6), ("problem", 7), ("records", 8), ("auto", 6),
-        ("review", 6), ("approved", 8), ("rejected", 8), ("loaded", 7), ("quar.", 5)]
+    heads = (
+        [("home", 14), ("kind", 10), ("year", 5)]
+        + ([("vol", 6)] if level == "volume" else [])
+        + [
+            ("expected", 8),
+            ("scanned", 8),
+            ("read", 6),
+            ("done%", 6),
+            ("problem", 7),
+            ("records", 8),
+            ("auto", 6),
+            ("review", 6),
+            ("approved", 8),
+            ("rejected", 8),
+            ("loaded", 7),
+            ("quar.", 5),
+        ]
+    )
     lines = ["  ".join(h.rjust(w) if i >= len(heads) - 12 else h.ljust(w) for i, (h, w) in enumerate(heads))]
 
     def cells(r: CompletionRow, label: str | None = None) -> list[str]:
@@ -192,8 +244,20 @@ def format_table(rows: Sequence[CompletionRow], level: str = "year") -> str:
         if level == "volume":
             first.append(r.volume if r.volume is not None else ("—" if label is None else ""))
         pct = r.pages_done_pct
-        nums = [r.expected_pages, r.scanned, r.processed, "" if pct is None else f"{pct:.0f}", r.problem_pages, r.records,
-                r.auto_accepted, r.in_review, r.approved, r.rejected, r.loaded, r.quarantined]
+        nums = [
+            r.expected_pages,
+            r.scanned,
+            r.processed,
+            "" if pct is None else f"{pct:.0f}",
+            r.problem_pages,
+            r.records,
+            r.auto_accepted,
+            r.in_review,
+            r.approved,
+            r.rejected,
+            r.loaded,
+            r.quarantined,
+        ]
         return first + [str(n) for n in nums]
 
     for r in rows:
@@ -208,10 +272,10 @@ def format_table(rows: Sequence[CompletionRow], level: str = "year") -> str:
 @dataclass
 class DayPoint:
     day: date
-    pages_processed: int      # cumulative
-    records_loaded: int       # cumulative
+    pages_processed: int  # cumulative
+    records_loaded: int  # cumulative
     pct_of_expected: float | None
-    review_backlog: int       # records waiting for a reviewer at the end of the day
+    review_backlog: int  # records waiting for a reviewer at the end of the day
 
 
 def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
@@ -219,16 +283,28 @@ def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
     review, less approve/reject decisions, plus reopenings)."""
     day = func.date
     with store.session() as s:
-        pages: dict[Any, int] = dict(s.execute(select(day(Page.processed_at), func.count(Page.id)).where(Page.status == "done")
-                               .group_by(day(Page.processed_at))).all())
-        loaded: dict[Any, int] = dict(s.execute(select(day(LoadedRecord.loaded_at), func.count(LoadedRecord.record_id))
-                                .group_by(day(LoadedRecord.loaded_at))).all())
-        entered: dict[Any, int] = dict(s.execute(select(day(Record.created_at), func.count(Record.id))
-                                 .where(Record.status.in_(("needs_review", "approved", "rejected")))
-                                 .group_by(day(Record.created_at))).all())
-        decided = s.execute(select(day(RecordChange.at), RecordChange.action, func.count(RecordChange.id))
-                            .where(RecordChange.action.in_(("approve", "reject", "reopen")))
-                            .group_by(day(RecordChange.at), RecordChange.action)).all()
+        pages: dict[Any, int] = dict(
+            s.execute(
+                select(day(Page.processed_at), func.count(Page.id)).where(Page.status == "done").group_by(day(Page.processed_at))
+            ).all()
+        )
+        loaded: dict[Any, int] = dict(
+            s.execute(
+                select(day(LoadedRecord.loaded_at), func.count(LoadedRecord.record_id)).group_by(day(LoadedRecord.loaded_at))
+            ).all()
+        )
+        entered: dict[Any, int] = dict(
+            s.execute(
+                select(day(Record.created_at), func.count(Record.id))
+                .where(Record.status.in_(("needs_review", "approved", "rejected")))
+                .group_by(day(Record.created_at))
+            ).all()
+        )
+        decided = s.execute(
+            select(day(RecordChange.at), RecordChange.action, func.count(RecordChange.id))
+            .where(RecordChange.action.in_(("approve", "reject", "reopen")))
+            .group_by(day(RecordChange.at), RecordChange.action)
+        ).all()
     delta: dict = defaultdict(int)
     for d, n in entered.items():
         delta[d] += n

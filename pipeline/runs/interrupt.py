@@ -7,6 +7,7 @@ line saying what is saved and how to resume, and exits 130 (143 for SIGTERM) at 
 waiting for the page being read (it is read again by the next run) and without a traceback. A
 killed Prefect server (Ctrl-C reaches the whole terminal process group) is never waited for.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,15 +37,21 @@ def _bookkeeping(settings: Settings, out: list[str]) -> None:
         with engine.begin() as conn:
             runs = sorted(ACTIVE_RUNS)
             if runs:
-                conn.execute(cast(Table, Run.__table__).update().where(Run.id.in_(runs), Run.status == "running")
-                             .values(status="interrupted", finished_at=utcnow()))
+                conn.execute(
+                    cast(Table, Run.__table__)
+                    .update()
+                    .where(Run.id.in_(runs), Run.status == "running")
+                    .values(status="interrupted", finished_at=utcnow())
+                )
                 conn.execute(delete(WorkClaim).where(WorkClaim.run_id.in_(runs)))
             read = conn.scalar(select(func.count(PageRead.id)).where(PageRead.run_id.in_(runs))) if runs else 0
             pending = conn.scalar(select(func.count(Page.id)).where(Page.status == "pending")) or 0
             records = conn.scalar(select(func.count(Record.id))) or 0
         if runs:
-            out.append(f"run {', '.join(map(str, runs))} stopped; saved: {read} page(s) read by it, each whole, "
-                       f"{records} record(s) in the store; {pending} page(s) not read yet")
+            out.append(
+                f"run {', '.join(map(str, runs))} stopped; saved: {read} page(s) read by it, each whole, "
+                f"{records} record(s) in the store; {pending} page(s) not read yet"
+            )
         else:
             out.append(f"stopped before the run began; {pending} page(s) in the store not read yet")
     finally:
@@ -86,8 +93,12 @@ def stop_now(signum: int, settings: Settings, resume: str) -> None:
     _stop_children()
     what = said[0] if said else "stopped; every page read before this moment is saved"
     try:
-        print(f"interrupted: {what}. To resume, run the same command again ({resume}): "
-              "pages already read are skipped, nothing is read twice", file=sys.stderr, flush=True)
+        print(
+            f"interrupted: {what}. To resume, run the same command again ({resume}): "
+            "pages already read are skipped, nothing is read twice",
+            file=sys.stderr,
+            flush=True,
+        )
         sys.stdout.flush()
     except Exception:  # noqa: BLE001 - a closed terminal
         pass

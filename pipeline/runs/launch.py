@@ -4,6 +4,7 @@ The run is the same CLI an administrator would type; it outlives the web app's p
 writes its output to a log in the data folder, and shows up in the store's runs (and in the Prefect
 UI when it runs against a Prefect server). Connection strings go through the environment, never on
 the command line (ps would show them)."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,18 @@ class Launched:
 
 
 def run_command(scans_dir: str, settings: Settings, options: RunOptions, *, no_prefect: bool = False) -> list[str]:
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", scans_dir, "--data-dir", settings.data_dir,
-           "--batch-pages", str(options.batch_pages), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "run",
+        scans_dir,
+        "--data-dir",
+        settings.data_dir,
+        "--batch-pages",
+        str(options.batch_pages),
+        "--json",
+    ]
     for h in options.selection.homes:
         cmd += ["--home", h]
     if options.selection.years:
@@ -71,6 +82,7 @@ def launch(cmd: list[str], settings: Settings, name: str) -> Launched:
     root = str(Path(__file__).resolve().parents[2])  # the checkout: pipeline/runs/manage/launch.py
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                start_new_session=True, cwd=root)
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True, cwd=root
+        )
     return Launched(proc.pid, log_path, cmd)

@@ -10,6 +10,7 @@ and is skipped once read, a record by (page, row_no) and a page's records are wr
 transaction; the loader upserts by natural key. A run killed at any point and started again does
 only what is left and writes nothing twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,26 +46,37 @@ MAX_TASKS = 300
 @dataclass(frozen=True)
 class RunOptions:
     selection: Selection = Selection()
-    batch_pages: int = 4          # pages per task (grows so that a run has at most MAX_TASKS batches)
-    load: bool = False            # end with loading auto-accepted and approved records into the platform
+    batch_pages: int = 4  # pages per task (grows so that a run has at most MAX_TASKS batches)
+    load: bool = False  # end with loading auto-accepted and approved records into the platform
 
     def to_dict(self) -> dict[str, Any]:
-        return {"homes": list(self.selection.homes), "years": list(self.selection.years),
-                "volumes": list(self.selection.volumes), "batch_pages": self.batch_pages, "load": self.load}
+        return {
+            "homes": list(self.selection.homes),
+            "years": list(self.selection.years),
+            "volumes": list(self.selection.volumes),
+            "batch_pages": self.batch_pages,
+            "load": self.load,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "RunOptions":
         d = d or {}
-        return cls(Selection(tuple(d.get("homes") or ()), tuple(int(y) for y in d.get("years") or ()),
-                             tuple(str(v) for v in d.get("volumes") or ())),
-                   int(d.get("batch_pages") or 4), bool(d.get("load")))
+        return cls(
+            Selection(
+                tuple(d.get("homes") or ()),
+                tuple(int(y) for y in d.get("years") or ()),
+                tuple(str(v) for v in d.get("volumes") or ()),
+            ),
+            int(d.get("batch_pages") or 4),
+            bool(d.get("load")),
+        )
 
 
 @dataclass
 class Plan:
-    selected: list[int] = field(default_factory=list)        # file ids of the selection
-    unidentified: list[int] = field(default_factory=list)    # files to read a first page of before deciding
-    excluded: int = 0                                       # files outside the selection
+    selected: list[int] = field(default_factory=list)  # file ids of the selection
+    unidentified: list[int] = field(default_factory=list)  # files to read a first page of before deciding
+    excluded: int = 0  # files outside the selection
 
 
 # --- bookkeeping of runs --------------------------------------------------------------------------
@@ -79,8 +91,11 @@ def begin_run(store: Store, scans_dir: Path, settings: Settings, options: RunOpt
     run_id = stages.start_run(store, scans_dir, settings)
     with store.session() as s, s.begin():
         run = s.get(Run, run_id)
-        run.settings = {**(run.settings or {}), "options": options.to_dict(),
-                        "process": {"pid": os.getpid(), "host": socket.gethostname()}}
+        run.settings = {
+            **(run.settings or {}),
+            "options": options.to_dict(),
+            "process": {"pid": os.getpid(), "host": socket.gethostname()},
+        }
     ACTIVE_RUNS.add(run_id)
     return run_id
 
@@ -106,10 +121,15 @@ def claim(store: Store, key: str, run_id: int, seconds: float = CLAIM_SECONDS) -
     until = now + timedelta(seconds=seconds)
     not_running = select(Run.id).where(Run.status != "running").scalar_subquery()
     with store.session() as s, s.begin():
-        res = s.execute(update(WorkClaim).where(
-            WorkClaim.key == key,
-            or_(WorkClaim.run_id == run_id, WorkClaim.expires_at <= now, WorkClaim.run_id.in_(not_running)))
-            .values(run_id=run_id, claimed_at=now, expires_at=until).execution_options(synchronize_session=False))
+        res = s.execute(
+            update(WorkClaim)
+            .where(
+                WorkClaim.key == key,
+                or_(WorkClaim.run_id == run_id, WorkClaim.expires_at <= now, WorkClaim.run_id.in_(not_running)),
+            )
+            .values(run_id=run_id, claimed_at=now, expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
         if rowcount(res) == 1:
             return True
     try:
@@ -135,18 +155,23 @@ def holders(store: Store, keys: list[str], run_id: int | None = None) -> dict[st
         return {}
     now = utcnow()
     with store.session() as s:
-        rows = s.execute(select(WorkClaim.key, WorkClaim.run_id).join(Run, Run.id == WorkClaim.run_id)
-                         .where(WorkClaim.key.in_(keys), WorkClaim.expires_at > now, Run.status == "running")).all()
+        rows = s.execute(
+            select(WorkClaim.key, WorkClaim.run_id)
+            .join(Run, Run.id == WorkClaim.run_id)
+            .where(WorkClaim.key.in_(keys), WorkClaim.expires_at > now, Run.status == "running")
+        ).all()
     return {k: r for k, r in rows if r != run_id}
 
 
-def read_claimed(store: Store, run_id: int, page_ids: list[int], settings: Settings,
-                 on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+def read_claimed(
+    store: Store, run_id: int, page_ids: list[int], settings: Settings, on_page: Callable[[PageOutcome], None] | None = None
+) -> list[PageOutcome]:
     """Read the pages of a batch that no other live run holds, under this run's claim; a page another
     run holds is left to it (outcome `held`). Every page read is logged in `page_reads` (run, seconds,
     CPU seconds). THE per-page claim of two runs at once: whatever reads pages in a run goes through here."""
-    mine = [pid for pid in page_ids
-            if claim(store, page_key(pid), run_id, CLAIM_SECONDS + CLAIM_SECONDS_PER_PAGE * len(page_ids))]
+    mine = [
+        pid for pid in page_ids if claim(store, page_key(pid), run_id, CLAIM_SECONDS + CLAIM_SECONDS_PER_PAGE * len(page_ids))
+    ]
     held = [PageOutcome(pid, "held") for pid in page_ids if pid not in set(mine)]
     if not mine:
         return held
@@ -159,13 +184,18 @@ def read_claimed(store: Store, run_id: int, page_ids: list[int], settings: Setti
     if read:
         cpu = (time.process_time() - cpu0) / len(read)
         with store.session() as s, s.begin():
-            s.add_all(PageRead(page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3),
-                               cpu_seconds=round(cpu, 3)) for o in read)
+            s.add_all(
+                PageRead(
+                    page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3), cpu_seconds=round(cpu, 3)
+                )
+                for o in read
+            )
     return outcomes + held
 
 
-def pages_left(store: Store, run_id: int, file_ids: list[int], *, first_only: bool = False,
-               poll: float = WAIT_POLL_SECONDS) -> list[int]:
+def pages_left(
+    store: Store, run_id: int, file_ids: list[int], *, first_only: bool = False, poll: float = WAIT_POLL_SECONDS
+) -> list[int]:
     """Pending pages of `file_ids` this run may read now (never one it read already). While every such
     page is held by another live run, waits for them to be read (or for that run to stop: its claims
     then lapse and the pages come back here). Empty when nothing is left."""
@@ -191,8 +221,9 @@ HEARTBEAT_SECONDS = 60
 
 
 @contextmanager
-def exclusive_step(store: Store, run_id: int, step: str, poll: float = WAIT_POLL_SECONDS,
-                   on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+def exclusive_step(
+    store: Store, run_id: int, step: str, poll: float = WAIT_POLL_SECONDS, on_wait: Callable[[int], None] | None = None
+) -> Iterator[None]:
     """Hold the store-wide claim `step:<step>` while the block runs (renewed in the background); waits
     while another live run holds it (`on_wait(holder)` once). Two runs finishing together de-duplicate
     one after the other, never at once."""
@@ -229,15 +260,26 @@ def reading_turn(store: Store, run_id: int, *, poll: float = WAIT_POLL_SECONDS):
     reading beside it finishes nothing sooner and costs up to a fifth more CPU (bench/results/faults.md). A
     second run on the same machine waits for its turn (saying so), then finds the pages read; runs on
     other machines (a shared PostgreSQL store) read side by side, sharing the pages by their claims."""
+
     def tell(holder: int) -> None:
-        log.warning("waiting: run %d is reading pages on this machine; this run goes on when it is done "
-                    "(the pages it reads are not read again)", holder)
+        log.warning(
+            "waiting: run %d is reading pages on this machine; this run goes on when it is done "
+            "(the pages it reads are not read again)",
+            holder,
+        )
 
     return exclusive_step(store, run_id, f"reading:{socket.gethostname()}", poll, on_wait=tell)
 
 
-def read_selection(store: Store, run_id: int, file_ids: list[int], run_batches: Callable[[list[int]], None], *,
-                   first_only: bool = False, one_per_machine: bool = True) -> None:
+def read_selection(
+    store: Store,
+    run_id: int,
+    file_ids: list[int],
+    run_batches: Callable[[list[int]], None],
+    *,
+    first_only: bool = False,
+    one_per_machine: bool = True,
+) -> None:
     """Read every pending page of `file_ids` (or each file's first page), in batches, sharing the work
     with any other run on the store: `run_batches(page_ids)` reads a list of pages in batches (through
     `read_claimed`), then what other runs held is waited for, or taken when they stop. On one machine
@@ -292,8 +334,11 @@ def pending_pages(store: Store, file_ids: list[int], first_only: bool = False) -
     if not file_ids:
         return []
     with store.session() as s:
-        rows = s.execute(select(Page.id, Page.file_id).where(Page.file_id.in_(file_ids), Page.status.in_(TO_READ))
-                         .order_by(Page.file_id, Page.page_no)).all()
+        rows = s.execute(
+            select(Page.id, Page.file_id)
+            .where(Page.file_id.in_(file_ids), Page.status.in_(TO_READ))
+            .order_by(Page.file_id, Page.page_no)
+        ).all()
     if first_only:
         firsts: dict[int, int] = {}
         for pid, fid in rows:
@@ -307,7 +352,7 @@ def batches(page_ids: list[int], batch_pages: int, max_tasks: int = MAX_TASKS) -
     if not page_ids:
         return []
     size = max(1, batch_pages, math.ceil(len(page_ids) / max_tasks))
-    return [page_ids[i:i + size] for i in range(0, len(page_ids), size)]
+    return [page_ids[i : i + size] for i in range(0, len(page_ids), size)]
 
 
 # --- the work of one task -----------------------------------------------------------------------------
@@ -330,8 +375,17 @@ def load_records(store: Store, settings: Settings, run_id: int | None = None) ->
     return {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged}
 
 
-def finish(store: Store, run_id: int, scans_dir: Path, got, plan: Plan, merged: int, loaded: dict[str, int] | None,
-           t0: float, audit: dict[str, int] | None = None) -> dict[str, Any]:
+def finish(
+    store: Store,
+    run_id: int,
+    scans_dir: Path,
+    got,
+    plan: Plan,
+    merged: int,
+    loaded: dict[str, int] | None,
+    t0: float,
+    audit: dict[str, int] | None = None,
+) -> dict[str, Any]:
     summary = stages.summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
     stages.finish_run(store, run_id, summary)
     release(store, run_id)
@@ -345,8 +399,9 @@ def finish(store: Store, run_id: int, scans_dir: Path, got, plan: Plan, merged: 
 
 
 # --- the whole run in this process (no Prefect) -------------------------------------------------------
-def run_selection(scans_dir: Path, settings: Settings, options: RunOptions = RunOptions(),
-                  on_page: Callable[[PageOutcome], None] | None = None) -> dict[str, Any]:
+def run_selection(
+    scans_dir: Path, settings: Settings, options: RunOptions = RunOptions(), on_page: Callable[[PageOutcome], None] | None = None
+) -> dict[str, Any]:
     """intake -> (identify) -> pages in batches -> dedupe -> (load), in this process."""
     t0 = time.perf_counter()
     with Store.open(settings) as store:
@@ -369,4 +424,3 @@ def run_selection(scans_dir: Path, settings: Settings, options: RunOptions = Run
         audit = stages.audit_stage(store, settings)
         loaded = load_records(store, settings, run_id) if options.load else None
         return finish(store, run_id, scans_dir, got, plan, merged, loaded, t0, audit)
-

@@ -1,5 +1,6 @@
 """The stages of a run as plain functions. flows/ wraps each in a Prefect task; tests and
 benchmarks call them directly (the core runs without Prefect)."""
+
 from __future__ import annotations
 
 import logging
@@ -28,13 +29,13 @@ log = logging.getLogger(__name__)
 class RunSummary:
     run_id: int
     scans_dir: str
-    files: int = 0                 # scan files found (accepted + quarantined)
+    files: int = 0  # scan files found (accepted + quarantined)
     files_new: int = 0
-    files_known: int = 0           # already ingested earlier: nothing added
+    files_known: int = 0  # already ingested earlier: nothing added
     pages: int = 0
     pages_done: int = 0
     pages_problem: list[dict[str, str]] = field(default_factory=list)  # no table, unknown ledger, failed
-    pages_turned: list[dict[str, str]] = field(default_factory=list)   # scanned on their side or upside down, read turned
+    pages_turned: list[dict[str, str]] = field(default_factory=list)  # scanned on their side or upside down, read turned
     records: int = 0
     auto_accepted: int = 0
     needs_review: int = 0
@@ -42,10 +43,10 @@ class RunSummary:
     rejected: int = 0
     clusters_merged: int = 0
     quarantined: list[dict[str, str]] = field(default_factory=list)
-    skipped: int = 0               # non-scan files (ground truth, notes)
+    skipped: int = 0  # non-scan files (ground truth, notes)
     not_read: list[dict[str, str]] = field(default_factory=list)  # folders/paths the system refused, with the reason
-    pages_read: int = 0            # pages this run read itself (page_reads); another run at once reads the others
-    read_seconds: float = 0.0      # wall seconds of those pages
+    pages_read: int = 0  # pages this run read itself (page_reads); another run at once reads the others
+    read_seconds: float = 0.0  # wall seconds of those pages
     read_cpu_seconds: float = 0.0  # this process's CPU seconds spent on them
     seconds: float = 0.0
 
@@ -65,8 +66,9 @@ def intake(store: Store, run_id: int, scans_dir: Path, settings: Settings) -> In
     return register_folder(store, scans_dir, run_id, settings)
 
 
-def process_pages(store: Store, page_ids: list[int], settings: Settings,
-                  on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+def process_pages(
+    store: Store, page_ids: list[int], settings: Settings, on_page: Callable[[PageOutcome], None] | None = None
+) -> list[PageOutcome]:
     """Read a batch of pages (a page already read is skipped), then mark the files whose pages are all read.
 
     With several page workers (settings.workers; 2 on a 2-core machine) the pages are read that many
@@ -109,8 +111,9 @@ def mark_files_processed(store: Store, file_ids: list[int]) -> None:
     if not file_ids:
         return
     with store.session() as s, s.begin():
-        pending = set(s.scalars(select(Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending")
-                                .group_by(Page.file_id)))
+        pending = set(
+            s.scalars(select(Page.file_id).where(Page.file_id.in_(file_ids), Page.status == "pending").group_by(Page.file_id))
+        )
         for fid in file_ids:
             if fid not in pending:
                 sf = s.get(SourceFile, fid)
@@ -118,7 +121,9 @@ def mark_files_processed(store: Store, file_ids: list[int]) -> None:
                     sf.status = "processed"
 
 
-def process_file(store: Store, file_id: int, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None) -> list[PageOutcome]:
+def process_file(
+    store: Store, file_id: int, settings: Settings, on_page: Callable[[PageOutcome], None] | None = None
+) -> list[PageOutcome]:
     """Every page of one file not yet processed (resume skips the done ones)."""
     with store.session() as s:
         page_ids = list(s.scalars(select(Page.id).where(Page.file_id == file_id).order_by(Page.page_no)))
@@ -143,9 +148,15 @@ def audit_stage(store: Store, settings: Settings) -> dict[str, int]:
 
 def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeResult, merged: int, seconds: float) -> RunSummary:
     file_ids = intake_result.file_ids
-    sm = RunSummary(run_id=run_id, scans_dir=str(scans_dir), files_new=len(intake_result.new_files),
-                    files_known=len(intake_result.known_files), skipped=len(intake_result.skipped),
-                    clusters_merged=merged, seconds=round(seconds, 2))
+    sm = RunSummary(
+        run_id=run_id,
+        scans_dir=str(scans_dir),
+        files_new=len(intake_result.new_files),
+        files_known=len(intake_result.known_files),
+        skipped=len(intake_result.skipped),
+        clusters_merged=merged,
+        seconds=round(seconds, 2),
+    )
     sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
     sm.not_read = [{"path": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.refused]
     # a partly recovered file is registered (its pages are processed) and listed under quarantine too
@@ -154,19 +165,32 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
         pages = s.execute(select(Page, SourceFile.rel_path).join(SourceFile).where(Page.file_id.in_(file_ids))).all()
         sm.pages = len(pages)
         for page, rel in pages:
-            deg = next((st.get("result", {}).get("turned_deg", 0) for st in page.steps or []
-                        if isinstance(st, dict) and st.get("name") == "orientation"), 0)
+            deg = next(
+                (
+                    st.get("result", {}).get("turned_deg", 0)
+                    for st in page.steps or []
+                    if isinstance(st, dict) and st.get("name") == "orientation"
+                ),
+                0,
+            )
             if deg and page.status == "done":
                 sm.pages_turned.append({"file": rel, "page": str(page.page_no), "degrees": str(deg)})
             if page.status == "done":
                 sm.pages_done += 1
             elif page.status != "pending":
-                sm.pages_problem.append({"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""})
-        counts = dict(s.execute(
-            select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
-        ).all())
-        read = s.execute(select(func.count(PageRead.id), func.sum(PageRead.seconds), func.sum(PageRead.cpu_seconds))
-                         .where(PageRead.run_id == run_id)).one()
+                sm.pages_problem.append(
+                    {"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""}
+                )
+        counts = dict(
+            s.execute(
+                select(Record.status, func.count(Record.id)).join(Page).where(Page.file_id.in_(file_ids)).group_by(Record.status)
+            ).all()
+        )
+        read = s.execute(
+            select(func.count(PageRead.id), func.sum(PageRead.seconds), func.sum(PageRead.cpu_seconds)).where(
+                PageRead.run_id == run_id
+            )
+        ).one()
     sm.pages_read, sm.read_seconds, sm.read_cpu_seconds = int(read[0]), round(read[1] or 0.0, 2), round(read[2] or 0.0, 2)
     sm.records = sum(counts.values())
     sm.auto_accepted = counts.get("auto_accepted", 0)
@@ -215,12 +239,16 @@ def remap(store: Store, settings: Settings) -> tuple[int, int]:
     return pages, records
 
 
-def apply_version(store: Store, settings: Settings, ref: str | None, *, user: str, rollback: bool = False) -> tuple[str, str, int, int]:
+def apply_version(
+    store: Store, settings: Settings, ref: str | None, *, user: str, rollback: bool = False
+) -> tuple[str, str, int, int]:
     """Make a thresholds version the one routing uses (or roll back to the one before), then map every
     processed page again from its stored cells (no OCR). Returns (before, now, pages, records)."""
     if settings.thresholds_file is not None:
-        raise BackfillError(f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
-                            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds")
+        raise BackfillError(
+            f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
+            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds",
+        )
     versions = thresholds_versions(settings)
     before, now = versions.rollback(user=user) if rollback else versions.apply(ref or "", user=user)
     fresh = settings.with_()  # resolves the version now in use

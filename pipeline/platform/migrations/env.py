@@ -1,6 +1,7 @@
 """Alembic environment of the platform schema. It runs on a connection handed over by
 pipeline.platform.schema.upgrade (config.attributes["connection"]), so no URL or password ever
 sits in a config file here, and no alembic.ini is needed in the working folder."""
+
 from __future__ import annotations
 
 from alembic import context

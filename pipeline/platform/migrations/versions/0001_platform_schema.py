@@ -8,6 +8,7 @@ The columns of dead_information and sea_burial_registration are the fields of sp
 mzt141-draft-0 (mapping/data/mzt141-draft-0.json), the agent / registrant fields moved into
 contact_information. A later spec version comes as a new migration, never as an edit of this one.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,8 +20,15 @@ branch_labels = None
 depends_on = None
 
 SPEC_VERSION = "mzt141-draft-0"
-TABLES = ("record_history", "load_receipts", "contact_information", "sea_burial_registration", "dead_information",
-          "institution_data", "platform_meta")
+TABLES = (
+    "record_history",
+    "load_receipts",
+    "contact_information",
+    "sea_burial_registration",
+    "dead_information",
+    "institution_data",
+    "platform_meta",
+)
 
 
 def upgrade() -> None:

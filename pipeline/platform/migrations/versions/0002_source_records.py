@@ -9,6 +9,7 @@ records of one dedupe cluster make that row, `source_records` lists every one of
 file sha256, file, page, row, record id); NULL when the row comes from its one source row
 (source_file / source_page / source_row).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
