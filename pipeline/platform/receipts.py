@@ -12,11 +12,12 @@ import hashlib
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
+import orjson
 from sqlalchemy import DateTime
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from pipeline.kernel.config import mask_url
 from pipeline.kernel.store import LoadedRecord, PlatformReceipt, Store, utcnow
@@ -30,10 +31,7 @@ def new_batch_id() -> str:
 
 def batch_sha256(pairs: Sequence[tuple[str, str]]) -> str:
     """sha256 over the batch's rows: 'natural key<TAB>row hash' lines, sorted, joined by newlines."""
-    h = hashlib.sha256()
-    for key, rh in sorted(pairs):
-        h.update(f"{key}\t{rh}\n".encode())
-    return h.hexdigest()
+    return hashlib.sha256("".join([f"{key}\t{rh}\n" for key, rh in sorted(pairs)]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -94,25 +92,37 @@ def record_receipt(
     todo = [d for d in done if (d[3], d[4]) != (d[2], d[1])]
     with store.session() as s, s.begin():
         s.add(PlatformReceipt(platform=mask_url(platform_url), record_ids=[d[0] for d in done], **row))
-        if todo:  # a narrow table: one small row per record, the wide records rows are never rewritten
-            conn = s.connection()
-            ins = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(LoadedRecord)
+        if not todo:
+            return
+        conn = s.connection()  # a narrow table: one small row per record, the wide records rows are never rewritten
+        if conn.dialect.name == "sqlite":
+            _mark_sqlite(conn, receipt.batch_id, at, todo)
+        else:
+            ins = pg_insert(LoadedRecord)
             stmt = ins.on_conflict_do_update(index_elements=["record_id"], set_={c: ins.excluded[c] for c in _LOADED_COLUMNS[1:]})
             # the driver's executemany with the statement SQLAlchemy compiled (the fastest path)
             compiled = stmt.compile(dialect=conn.dialect)
             at_db = DateTime(timezone=True).bind_processor(conn.dialect)
-            at = at_db(at) if at_db else at
-            params = [(rid, key, h, receipt.batch_id, at) for rid, key, h, _, _ in todo]
-            if compiled.positiontup:  # qmark (SQLite): tuples in the compiled order
-                pos = _positions(compiled.positiontup)
-                conn.exec_driver_sql(str(compiled), [tuple(p[i] for i in pos) for p in params])
-            else:  # named placeholders (psycopg)
-                conn.exec_driver_sql(str(compiled), [dict(zip(_LOADED_COLUMNS, p)) for p in params])
+            at_value = at_db(at) if at_db else at
+            params = [(rid, key, h, receipt.batch_id, at_value) for rid, key, h, _, _ in todo]
+            conn.exec_driver_sql(str(compiled), [dict(zip(_LOADED_COLUMNS, p)) for p in params])  # psycopg: named
 
 
 _LOADED_COLUMNS = ("record_id", "natural_key", "row_hash", "batch_id", "loaded_at")
 
 
-def _positions(positiontup: Sequence[str]) -> list[int]:
-    """Where each positional parameter of the compiled upsert comes from in a LoadedRecord tuple."""
-    return [_LOADED_COLUMNS.index(name) for name in positiontup]
+def _mark_sqlite(conn: Connection, batch_id: str, at: datetime, todo: Sequence[tuple[int, str, str, Any, Any]]) -> None:
+    """Mark a batch's records loaded in a SQLite store with one statement: the (record, key, hash)
+    triples go as one JSON array that SQLite unpacks itself (json_each), so the upsert of 5 000 rows
+    runs inside SQLite, not as 5 000 parameter sets bound from Python (executemany was two thirds of
+    the receipt thread's time). `loaded_at` is written as before: sqlite3's own text for a datetime."""
+    stamp = at.isoformat(" ")  # what sqlite3's datetime adapter wrote for each row of the executemany
+    triples = orjson.dumps([(rid, key, h) for rid, key, h, _, _ in todo]).decode()
+    conn.exec_driver_sql(
+        "INSERT INTO loaded_records (record_id, natural_key, row_hash, batch_id, loaded_at) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?, ? "
+        "FROM json_each(?) WHERE true "  # WHERE: SQLite's upsert after a SELECT needs it to parse
+        "ON CONFLICT (record_id) DO UPDATE SET natural_key = excluded.natural_key, row_hash = excluded.row_hash, "
+        "batch_id = excluded.batch_id, loaded_at = excluded.loaded_at",
+        (batch_id, stamp, triples),
+    )
