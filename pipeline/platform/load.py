@@ -31,6 +31,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
@@ -335,7 +336,10 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
             .all()
         )
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
-        for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in result:
+        # 5 000 rows per fetch, iterated as a list (iterating the result itself is two Python calls a row)
+        for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in chain.from_iterable(
+            result.partitions()
+        ):
             if kind not in ENTITY_TABLES:
                 continue
             group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
