@@ -168,3 +168,26 @@ def test_a_store_made_before_the_narrow_values_column_is_upgraded_when_opened(tm
     with store.session() as s:
         assert s.scalar(select(Record).where(Record.row_no == 2)).field_values["agent_name"] == "李刚"
     store.dispose()
+
+
+def test_the_quick_completeness_probe_agrees_with_empty_mandatory_field_by_field():
+    """The loader asks empty_mandatory (which names the fields) only for rows the quick probe doubts:
+    the probe must never pass a row with an empty mandatory field, nor doubt a complete one."""
+    from mapping.spec import load_spec
+    from pipeline.platform.load import complete_probe, empty_mandatory
+
+    spec = load_spec(Settings().spec_version)
+    for kind in ("cremation", "sea_burial"):
+        ks = spec.kind(kind)
+        probe = complete_probe(ks)
+        full = {f.name: "1" if f.name != "id_type" else "0" for f in ks.fields}
+        assert probe(full) and not empty_mandatory(ks, full)
+        for f in ks.fields:
+            for empty in (None, ""):
+                row = dict(full, **{f.name: empty})
+                assert probe(row) == (not empty_mandatory(ks, row)), (kind, f.name, empty)
+            row = {k: v for k, v in full.items() if k != f.name}  # the field absent altogether
+            assert probe(row) == (not empty_mandatory(ks, row)), (kind, f.name)
+    crem = spec.kind("cremation")
+    other_id = dict({f.name: "1" for f in crem.fields}, id_type="1", id_number=None)  # id_number: C, id_type=0
+    assert complete_probe(crem)(other_id) and not empty_mandatory(crem, other_id)
