@@ -441,6 +441,8 @@ def id_agreement(normalizer: str, texts: list[str], ids: list[str], row_dates: l
             n = N.normalize_date(s)
             ok = n.value == birth
         else:
+            if i >= len(row_dates) or not row_dates[i]:
+                continue  # no date of the row to count the years to
             age = N.normalize_age(s).value
             y, m, d = (int(x) for x in birth.split("-"))
             ok = False
@@ -532,7 +534,9 @@ def column_scores(
 ) -> dict[tuple[int, str], ColumnScore]:
     """(column, field) -> ColumnScore for every printed column and every field of the kind read from
     a cell (and the serial pseudo-field row_no). total = HEADER_WEIGHT x header + (1 - HEADER_WEIGHT)
-    x content share (CONTENT_UNKNOWN where the content cannot be told); at least CONTENT_ALONE where
+    x content share (CONTENT_UNKNOWN where the content cannot be told; for a sex, an age or a birth
+    date, the share agreeing with the row's valid ID number where there is one: id_agreement, so
+    that dates that are not the IDs' birth dates are no birth dates); at least CONTENT_ALONE where
     the content is such that only this field can hold it (decisive_share >= CONTENT_DECISIVE)."""
     sp = spec if spec is not None else load_spec()
     ks = sp.kind(kind)
@@ -546,6 +550,9 @@ def column_scores(
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
+            if q is not None and ids is not None and ids is not texts and _AGREES_WITH_ID.get(normalizer) == name:
+                agree = id_agreement(normalizer, texts, ids, row_dates)  # the row's ID says what it must be
+                q = q if agree is None else agree
             total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             alone = False
             if total < CONTENT_ALONE and normalizer != "row_no":
@@ -629,6 +636,22 @@ class ColumnAssignment:
     doubt: str | None = None
 
 
+def _near_rival(weights: list[list[float]], best: float, pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first (column, field) pair among `pairs` whose best whole assignment that holds it sums to
+    within ASSIGN_MARGIN of the best one (`best`); None where every such assignment is clearly worse.
+    Only pairs the column could be given (weight above 0) are tried."""
+    for c, j in pairs:
+        w = weights[c][j]
+        if w <= 0 or w + ASSIGN_MARGIN <= 0:
+            continue
+        rest = [[0.0 if (r == c or k == j) else v for k, v in enumerate(row)] for r, row in enumerate(weights)]
+        match = best_assignment(rest)
+        alt = w + sum(rest[r][k] for r, k in enumerate(match) if k >= 0)
+        if alt > best - ASSIGN_MARGIN:
+            return c, j
+    return None
+
+
 def assign_columns(
     kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
 ) -> list[ColumnAssignment]:
@@ -636,8 +659,11 @@ def assign_columns(
     pseudo-field) maximizing the summed scores above ASSIGN_MIN (column_scores, best_assignment).
 
     A column is doubted (`doubt`, a reason in words) where its assignment is not clearly the best
-    (ASSIGN_MARGIN: another field scores about as well for it, or another column about as well for
-    its field) or where its written cells mostly do not look like its field (CONTENT_FAILS)."""
+    (ASSIGN_MARGIN: the best whole assignment that gives it another field, or its field to another
+    column, sums to nearly as much) or where its written cells mostly do not look like its field
+    (CONTENT_FAILS). The whole assignment is compared, not the column alone: a column under 经手人
+    whose cells are names is not doubted for the deceased's name field when the column under 逝者姓名
+    holds that field far better."""
     sp = spec if spec is not None else load_spec()
     scores = column_scores(kind, header_texts, column_texts, sp)
     names = list(dict.fromkeys(name for (_c, name) in scores))
@@ -646,6 +672,7 @@ def assign_columns(
         [scores[(c, f)].total - ASSIGN_MIN + 1e-6 if scores[(c, f)].total >= ASSIGN_MIN else 0.0 for f in names] for c in range(n)
     ]
     match = best_assignment(weights)
+    best = sum(weights[c][j] for c, j in enumerate(match) if j >= 0)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
     out: list[ColumnAssignment] = []
     for c in range(n):
@@ -664,15 +691,14 @@ def assign_columns(
             continue
         f = names[j]
         sc = scores[(c, f)]
-        other_fields = max((scores[(c, g)].total for g in names if g != f), default=0.0)
-        other_cols = max((scores[(d, f)].total for d in range(n) if d != c), default=0.0)
         doubt = None
+        rival_field = _near_rival(weights, best, [(c, k) for k, g in enumerate(names) if k != j])
+        rival_col = _near_rival(weights, best, [(d, j) for d in range(n) if d != c])
         if sc.content is not None and sc.content < CONTENT_FAILS:
             doubt = f"most of its cells ({1 - sc.content:.0%}) do not look like {f}"
-        elif other_fields > sc.total - ASSIGN_MARGIN and other_fields >= ASSIGN_MIN:
-            rival = max((g for g in names if g != f), key=lambda g: scores[(c, g)].total)
-            doubt = f"its header and cells fit {f} hardly better than {rival}"
-        elif other_cols > sc.total - ASSIGN_MARGIN and other_cols >= ASSIGN_MIN:
+        elif rival_field is not None:
+            doubt = f"its header and cells fit {f} hardly better than {names[rival_field[1]]}"
+        elif rival_col is not None:
             doubt = f"another column fits {f} about as well"
         out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
     return out

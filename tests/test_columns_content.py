@@ -179,3 +179,19 @@ def test_a_column_of_female_sexes_only_is_told_from_daughters_by_the_ids():
     assert decisive_share("cremation", "sex", "sex", [r[2] for r in rows], sp) == 0.0
     got = assign_columns("cremation", header, _columns(rows))
     assert got[2].field == "sex_code"
+
+
+def test_two_name_columns_under_the_same_header_are_doubted_not_guessed():
+    """Names are the deceased's or the agent's: under two 姓名 headers, either way round sums the same."""
+    header = list(HEADER)
+    header[7] = "姓名"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[1].doubt is not None and got[7].doubt is not None
+
+
+def test_a_page_doubt_of_the_old_assignment_is_replaced_by_none_when_the_columns_are_clear():
+    """A misread death-date header (论世日期) reads about as much like 出生日期; the dates are not the
+    IDs' birth dates (GB 11643), so the birth date is no rival and the column is not doubted."""
+    header = _with_header(4, "论世日期")
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[4].field == "death_date" and got[4].doubt is None
