@@ -265,9 +265,10 @@ exactly with content that fits (1.0) or a header with a few characters wrong and
 (0.8-0.9), so a column that its header names too wins; within ASSIGN_MARGIN of a header-named column
 with untold content (0.75), so two such rivals doubt each other."""
 ASSIGN_MARGIN = 0.15
-"""A column's field is sure only when the column scores at least this much less for any other field,
-and no other column scores within this of it for that field: otherwise the assignment is a guess
-between near equals (two date columns whose headers were not read) and the column is doubted."""
+"""A column's field is sure only when every whole assignment that gives the column another field, or
+its field to another column, sums to at least this much less than the best one (_near_rival):
+otherwise the assignment is a guess between near equals (two columns both under 姓名, two date
+columns whose headers were not read) and the column is doubted."""
 CONTENT_FAILS = 0.5
 """A column whose written cells fit its field's type in less than this share is doubted: its values
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
