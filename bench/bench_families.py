@@ -49,7 +49,7 @@ from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.quality.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
 from pipeline.quality.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
 from pipeline.runs.stages import remap, run_folder  # noqa: E402
-from samples.families import FAMILIES  # noqa: E402
+from samples.families import ALL_FAMILIES, FAMILIES  # noqa: E402
 from samples.generator import GENERATOR_VERSION, generate_set  # noqa: E402
 
 PACKAGED = ROOT / "mapping" / "data" / "thresholds.json"
@@ -398,7 +398,14 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=40, help="ruled pages per family (covers come on top)")
     ap.add_argument("--seed", type=int, default=2101)
     ap.add_argument("--severity", type=float, default=1.0)
-    ap.add_argument("--families", default=",".join(FAMILIES), help="comma-separated family names (default: all)")
+    ap.add_argument(
+        "--families",
+        default=",".join(FAMILIES),
+        help="comma-separated family names (default: the four held-out families; the design families "
+        + ", ".join(f for f in ALL_FAMILIES if f not in FAMILIES)
+        + " on request)",
+    )
+    ap.add_argument("--tag", default="", help="added to the report's file name (families-seed<S>-<date>-<tag>.md)")
     ap.add_argument("--stage", choices=["generate", "ocr", "report", "all"], default="all")
     ap.add_argument(
         "--config", help="settings file (default: ./backfill.toml when present); engine and OCR settings come from it"
@@ -417,9 +424,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     families = [f.strip() for f in args.families.split(",") if f.strip()]
-    bad = [f for f in families if f not in FAMILIES]
+    bad = [f for f in families if f not in ALL_FAMILIES]
     if bad:
-        ap.error(f"unknown families {bad}; known: {', '.join(FAMILIES)}")
+        ap.error(f"unknown families {bad}; known: {', '.join(ALL_FAMILIES)}")
     if args.stage in ("report", "all") and len(families) < 2:
         ap.error("leave-one-family-out needs at least two families")
     out = Path(args.out) / f"seed{args.seed}-p{args.pages}"
@@ -434,7 +441,7 @@ def main() -> None:
         md = render(rep, command.strip())
         results = Path(args.results)
         results.mkdir(parents=True, exist_ok=True)
-        name = f"families-seed{args.seed}-{rep['date']}"
+        name = f"families-seed{args.seed}-{rep['date']}" + (f"-{args.tag}" if args.tag else "")
         (results / f"{name}.md").write_text(md, encoding="utf-8")
         (results / f"{name}.json").write_text(json.dumps(rep, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         (out / "report.md").write_text(md, encoding="utf-8")

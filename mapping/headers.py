@@ -246,12 +246,29 @@ strongly as its own field.)"""
 ASSIGN_MIN = 0.6
 """A column is assigned a field only with a score at least this high: a header read exactly with
 content that fits (1.0) or that cannot be told (0.75), a header read with a few characters wrong and
-content that fits (0.8-0.9), or content that fits with a header at least a fifth like a wording: the
-content alone never assigns a field (an extra column of numbers is no age column)."""
+content that fits (0.8-0.9), content that fits with a header at least a fifth like a wording, or
+content that only this field of the kind can hold (CONTENT_ALONE). Content that several fields may
+hold (numbers, dates, names) never assigns a field by itself: an extra column of numbers is no age
+column."""
+CONTENT_DECISIVE = 0.6
+"""Content alone identifies a column where at least this share of its written cells (at least
+CONTENT_MIN_CELLS) pass the field's strict test (_decisive) and no other field of the kind read from a
+cell can hold such values (its normalizer and code table are the kind's only ones). A share, not all:
+a misread digit breaks an ID's check digit, a misread character a code-table wording. By chance an
+18-digit string passes GB 11643's check in 1 of 11 cases, so 60 % valid IDs is no accident."""
+DECISIVE_MARGIN = 0.2
+"""...and where that share exceeds by at least this much the share of its cells that some other field
+of the kind could hold by its own strict test."""
+CONTENT_ALONE = 0.7
+"""The score of a column identified by its content alone: above ASSIGN_MIN, below a header read
+exactly with content that fits (1.0) or a header with a few characters wrong and content that fits
+(0.8-0.9), so a column that its header names too wins; within ASSIGN_MARGIN of a header-named column
+with untold content (0.75), so two such rivals doubt each other."""
 ASSIGN_MARGIN = 0.15
-"""A column's field is sure only when the column scores at least this much less for any other field,
-and no other column scores within this of it for that field: otherwise the assignment is a guess
-between near equals (two date columns whose headers were not read) and the column is doubted."""
+"""A column's field is sure only when every whole assignment that gives the column another field, or
+its field to another column, sums to at least this much less than the best one (_near_rival):
+otherwise the assignment is a guess between near equals (two columns both under 姓名, two date
+columns whose headers were not read) and the column is doubted."""
 CONTENT_FAILS = 0.5
 """A column whose written cells fit its field's type in less than this share is doubted: its values
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
@@ -313,6 +330,134 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool
     return None
 
 
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}")
+
+
+def _decisive(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool | None:
+    """Whether one written cell holds a value that only a field with this normalizer can hold, by a
+    rule of an official source: an 18-character citizen ID number whose check character and birth
+    date are valid (GB 11643-1999), or a 15-digit first-generation number with a valid birth date
+    (GB 11643-1989); 男/女 (the spec's sex table, GB/T 2261.1); a wording of the field's code table
+    read exactly (the spec's code tables: GB/T 4761 relations, GB/T 3304 ethnic groups, causes of
+    death, ashes destinations, certificate issuers); an 11-digit mobile number 1[3-9]... or a landline
+    number with its 0 area code (the national numbering plan); a sea area of the list or a place name
+    ending in 海域; an address of 5+ characters naming a place of the lexicon (the official village
+    list and GB/T 2260 divisions). None for a field whose content several fields share (dates,
+    names, ages, counts, certificate and serial numbers, free text)."""
+    from . import normalize as N
+
+    s = _clean_cell(text)
+    if normalizer == "id_number":
+        t = s.upper().replace("×", "X")
+        if len(t) == 15 and t.isdigit():
+            return N._birth_ok("19" + t[6:12])
+        return N.is_valid_id(t)
+    if normalizer == "sex":
+        return s in ("男", "女")
+    if normalizer == "code":
+        return bool(_looks(normalizer, code_table, text, sp))
+    if normalizer == "phone":
+        digits = re.sub(r"[-－—\s()（）]", "", s)
+        return bool(_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits))
+    if normalizer in ("sea_area", "address"):
+        return bool(_looks(normalizer, code_table, text, sp))
+    return None
+
+
+@lru_cache(maxsize=16)
+def _content_classes(spec: Spec, kind: str) -> dict[tuple[str, str | None], int]:
+    """How many fields of the kind read from a cell share each (normalizer, code table)."""
+    out: dict[tuple[str, str | None], int] = {}
+    for f in spec.kind(kind).fields:
+        if f.source == "cell":
+            out[(f.normalizer, f.code_table)] = out.get((f.normalizer, f.code_table), 0) + 1
+    return out
+
+
+def decisive_share(kind: str, normalizer: str, code_table: str | None, texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells whose values only this field of the kind can hold
+    (_decisive); 0 where the cells fit another field of the kind nearly as well (DECISIVE_MARGIN: 女 is
+    a sex and, in GB/T 4761, a daughter; a column of 男 and 女 is the sex's, one of 女 alone is not
+    told); None where the column has fewer than CONTENT_MIN_CELLS written cells, the field's
+    content is shared with other fields, or another field of the kind has the same normalizer and
+    code table (two relation columns, two phone columns: the content cannot tell them apart)."""
+    if _content_classes(sp, kind).get((normalizer, code_table), 0) != 1:
+        return None
+    written = [t for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    looks = [_decisive(normalizer, code_table, t, sp) for t in written]
+    if looks[0] is None:
+        return None
+    share = sum(bool(x) for x in looks) / len(looks)
+    for n, t_ in _content_classes(sp, kind):
+        if (n, t_) == (normalizer, code_table):
+            continue
+        other = [_decisive(n, t_, w, sp) for w in written]
+        if other[0] is not None and sum(bool(x) for x in other) / len(other) > share - DECISIVE_MARGIN:
+            return 0.0
+    return share
+
+
+def _id_facts(text: str) -> tuple[str, str] | None:
+    """(birth date YYYY-MM-DD, sex 1 male / 2 female) that a valid citizen ID number states
+    (GB 11643-1999: digits 7-14 the birth date, the 17th odd for a man; 15-digit numbers of
+    GB 11643-1989: digits 7-12 the birth date after 19, the 15th odd for a man); None otherwise."""
+    from . import normalize as N
+
+    t = _clean_cell(text).upper()
+    if len(t) == 15 and t.isdigit() and N._birth_ok("19" + t[6:12]):
+        b, sex_digit = "19" + t[6:12], int(t[14])
+    elif N.is_valid_id(t):
+        b, sex_digit = t[6:14], int(t[16])
+    else:
+        return None
+    return f"{b[:4]}-{b[4:6]}-{b[6:8]}", "1" if sex_digit % 2 else "2"
+
+
+def id_agreement(normalizer: str, texts: list[str], ids: list[str], row_dates: list[list[str]]) -> float | None:
+    """The share of a column's rows whose value agrees with the row's citizen ID number, where both are
+    read (at least CONTENT_MIN_CELLS such rows): a sex that the ID's sex digit states, a date that is
+    the ID's birth date, an age that is the full years (or one more, the nominal age 虚岁) from the
+    ID's birth date to a date written in the same row (GB 11643: the number states birth date and
+    sex). None for other fields or too few rows."""
+    from . import normalize as N
+
+    if normalizer not in ("sex", "age", "date"):
+        return None
+    both = agree = 0
+    for i, text in enumerate(texts):
+        facts = _id_facts(ids[i]) if i < len(ids) else None
+        s = _clean_cell(text)
+        if facts is None or not s:
+            continue
+        birth, sex = facts
+        if normalizer == "sex":
+            if s not in ("男", "女"):
+                both += 1
+                continue
+            ok = (s == "男") == (sex == "1")
+        elif normalizer == "date":
+            n = N.normalize_date(s)
+            ok = n.value == birth
+        else:
+            if i >= len(row_dates) or not row_dates[i]:
+                continue  # no date of the row to count the years to
+            age = N.normalize_age(s).value
+            y, m, d = (int(x) for x in birth.split("-"))
+            ok = False
+            for other in row_dates[i] if i < len(row_dates) else []:
+                oy, om, od = (int(x) for x in other.split("-"))
+                full = oy - y - ((om, od) < (m, d))
+                ok = ok or (isinstance(age, int) and age in (full, full + 1))
+        both += 1
+        agree += bool(ok)
+    if both < CONTENT_MIN_CELLS:
+        return None
+    return agree / both
+
+
 def content_share(normalizer: str, code_table: str | None, texts: list[str], sp: Spec) -> float | None:
     """The share of a column's written cells that look like values of a field (_looks); None where the
     column has fewer than CONTENT_MIN_CELLS written cells or the field's content cannot be told."""
@@ -346,6 +491,43 @@ class ColumnScore:
     header: float
     content: float | None
     total: float
+    alone: bool = False  # the content alone identifies the column (CONTENT_ALONE, decisive_share)
+
+
+_AGREES_WITH_ID = {"sex": "sex_code", "age": "age_years", "date": "birth_date"}
+"""The fields whose values a citizen ID number states (GB 11643): a column of such values that agree
+with the row's ID is that field's, though other fields share its content (an age is a number, a
+birth date a date)."""
+
+
+def _id_column(kind: str, column_texts: list[list[str]], sp: Spec) -> tuple[list[str] | None, list[list[str]]]:
+    """The texts of the column of valid ID numbers (the best decisive_share, at least
+    CONTENT_DECISIVE), and per row the dates written in its other columns; (None, []) where no column
+    holds valid ID numbers."""
+    from . import normalize as N
+
+    id_fields = [f for f in sp.kind(kind).fields if f.source == "cell" and f.normalizer == "id_number"]
+    if not id_fields:
+        return None, []
+    best, best_share = None, 0.0
+    for texts in column_texts:
+        q = decisive_share(kind, "id_number", id_fields[0].code_table, texts, sp)
+        if q is not None and q >= CONTENT_DECISIVE and q > best_share:
+            best, best_share = texts, q
+    if best is None:
+        return None, []
+    n_rows = max((len(t) for t in column_texts), default=0)
+    row_dates: list[list[str]] = [[] for _ in range(n_rows)]
+    for texts in column_texts:
+        if texts is best:
+            continue
+        for i, t in enumerate(texts):
+            s = _clean_cell(t)
+            if len(s) >= 6 and _DIGITS.search(s):
+                n = N.normalize_date(s)
+                if n.value and len(str(n.value)) == 10 and not (set(n.flags) & {"date_separator_inferred"}):
+                    row_dates[i].append(str(n.value))
+    return best, row_dates
 
 
 def column_scores(
@@ -353,20 +535,40 @@ def column_scores(
 ) -> dict[tuple[int, str], ColumnScore]:
     """(column, field) -> ColumnScore for every printed column and every field of the kind read from
     a cell (and the serial pseudo-field row_no). total = HEADER_WEIGHT x header + (1 - HEADER_WEIGHT)
-    x content share (CONTENT_UNKNOWN where the content cannot be told)."""
+    x content share (CONTENT_UNKNOWN where the content cannot be told; for a sex, an age or a birth
+    date, the share agreeing with the row's valid ID number where there is one: id_agreement, so
+    that dates that are not the IDs' birth dates are no birth dates); at least CONTENT_ALONE where
+    the content is such that only this field can hold it (decisive_share >= CONTENT_DECISIVE)."""
     sp = spec if spec is not None else load_spec()
     ks = sp.kind(kind)
     fields = [(f.name, f.normalizer, f.code_table) for f in ks.fields if f.source == "cell"]
     fields += [(name, "row_no", None) for name in ks.pseudo_fields]
     out: dict[tuple[int, str], ColumnScore] = {}
+    ids, row_dates = _id_column(kind, column_texts, sp)
     for col, text in enumerate(header_texts):
         by_field = {n: sc for n, sc, _syn in _field_scores(sp, kind, clean_header(text))}
         texts = column_texts[col] if col < len(column_texts) else []
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
+            if q is not None and ids is not None and ids is not texts and _AGREES_WITH_ID.get(normalizer) == name:
+                agree = id_agreement(normalizer, texts, ids, row_dates)  # the row's ID says what it must be
+                q = q if agree is None else agree
             total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
-            out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4))
+            alone = False
+            if total < CONTENT_ALONE and normalizer != "row_no":
+                d = decisive_share(kind, normalizer, table, texts, sp)
+                if (
+                    (d is None or d < CONTENT_DECISIVE)
+                    and ids is not None
+                    and ids is not texts
+                    and _AGREES_WITH_ID.get(normalizer) == name
+                ):
+                    agree = id_agreement(normalizer, texts, ids, row_dates)
+                    d = d if agree is None else agree
+                if d is not None and d >= CONTENT_DECISIVE:
+                    total, alone = CONTENT_ALONE, True
+            out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4), alone)
     return out
 
 
@@ -435,6 +637,22 @@ class ColumnAssignment:
     doubt: str | None = None
 
 
+def _near_rival(weights: list[list[float]], best: float, pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first (column, field) pair among `pairs` whose best whole assignment that holds it sums to
+    within ASSIGN_MARGIN of the best one (`best`); None where every such assignment is clearly worse.
+    Only pairs the column could be given (weight above 0) are tried."""
+    for c, j in pairs:
+        w = weights[c][j]
+        if w <= 0 or w + ASSIGN_MARGIN <= 0:
+            continue
+        rest = [[0.0 if (r == c or k == j) else v for k, v in enumerate(row)] for r, row in enumerate(weights)]
+        match = best_assignment(rest)
+        alt = w + sum(rest[r][k] for r, k in enumerate(match) if k >= 0)
+        if alt > best - ASSIGN_MARGIN:
+            return c, j
+    return None
+
+
 def assign_columns(
     kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
 ) -> list[ColumnAssignment]:
@@ -442,8 +660,11 @@ def assign_columns(
     pseudo-field) maximizing the summed scores above ASSIGN_MIN (column_scores, best_assignment).
 
     A column is doubted (`doubt`, a reason in words) where its assignment is not clearly the best
-    (ASSIGN_MARGIN: another field scores about as well for it, or another column about as well for
-    its field) or where its written cells mostly do not look like its field (CONTENT_FAILS)."""
+    (ASSIGN_MARGIN: the best whole assignment that gives it another field, or its field to another
+    column, sums to nearly as much) or where its written cells mostly do not look like its field
+    (CONTENT_FAILS). The whole assignment is compared, not the column alone: a column under 经手人
+    whose cells are names is not doubted for the deceased's name field when the column under 逝者姓名
+    holds that field far better."""
     sp = spec if spec is not None else load_spec()
     scores = column_scores(kind, header_texts, column_texts, sp)
     names = list(dict.fromkeys(name for (_c, name) in scores))
@@ -452,6 +673,7 @@ def assign_columns(
         [scores[(c, f)].total - ASSIGN_MIN + 1e-6 if scores[(c, f)].total >= ASSIGN_MIN else 0.0 for f in names] for c in range(n)
     ]
     match = best_assignment(weights)
+    best = sum(weights[c][j] for c, j in enumerate(match) if j >= 0)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
     out: list[ColumnAssignment] = []
     for c in range(n):
@@ -470,18 +692,27 @@ def assign_columns(
             continue
         f = names[j]
         sc = scores[(c, f)]
-        other_fields = max((scores[(c, g)].total for g in names if g != f), default=0.0)
-        other_cols = max((scores[(d, f)].total for d in range(n) if d != c), default=0.0)
         doubt = None
+        rival_field = _near_rival(weights, best, [(c, k) for k, g in enumerate(names) if k != j])
+        rival_col = _near_rival(weights, best, [(d, j) for d in range(n) if d != c])
         if sc.content is not None and sc.content < CONTENT_FAILS:
             doubt = f"most of its cells ({1 - sc.content:.0%}) do not look like {f}"
-        elif other_fields > sc.total - ASSIGN_MARGIN and other_fields >= ASSIGN_MIN:
-            rival = max((g for g in names if g != f), key=lambda g: scores[(c, g)].total)
-            doubt = f"its header and cells fit {f} hardly better than {rival}"
-        elif other_cols > sc.total - ASSIGN_MARGIN and other_cols >= ASSIGN_MIN:
+        elif rival_field is not None:
+            doubt = f"its header and cells fit {f} hardly better than {names[rival_field[1]]}"
+        elif rival_col is not None:
             doubt = f"another column fits {f} about as well"
         out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
     return out
+
+
+ASSIGNMENT_DOUBTS = ("its header reads as ", "most of its cells (", "its header and cells fit ", "another column fits ")
+"""How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
+columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
+
+
+def is_assignment_doubt(reason: str) -> bool:
+    """Whether a column's doubt was given by assign_columns (ASSIGNMENT_DOUBTS)."""
+    return reason.startswith(ASSIGNMENT_DOUBTS)
 
 
 MERGED_PART_SCORE = 0.9

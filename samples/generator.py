@@ -42,10 +42,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from samples.families import (
+    ALL_FAMILIES,
     CERT_ISSUERS,
     ETHNIC_GROUPS,
     EXTRA_HEADERS,
-    FAMILIES,
     MISPRINTS,
     NEW_SEA_AREAS,
     RULING_RGB,
@@ -1219,6 +1219,22 @@ def _mutate(cells: dict[str, str], rec: dict[str, Any], rng: np.random.Generator
     return col
 
 
+def _reordered(cols: list[str], r: np.random.Generator) -> list[str]:
+    """Another edition's order of the same columns: one to three blocks of one to three neighbouring
+    columns moved elsewhere (the serial column, where first, stays first)."""
+    head = cols[:1] if cols and cols[0] == "row_no" else []
+    rest = cols[len(head) :]
+    for _ in range(int(r.integers(1, 4))):
+        if len(rest) < 3:
+            break
+        n = int(r.integers(1, 4))
+        i = int(r.integers(0, len(rest) - n + 1))
+        block, rest = rest[i : i + n], rest[:i] + rest[i + n :]
+        j = int(r.integers(0, len(rest) + 1))
+        rest = rest[:j] + block + rest[j:]
+    return head + rest
+
+
 @lru_cache(maxsize=64)
 def _family_register(seed: int, slug: str, year: int, kind: str, family: str, overrides_key: str) -> Register:
     """The (seed, home, year) register of `kind` written in `family`'s form: the default generator's
@@ -1233,6 +1249,8 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
     optional = [c for c, share in layout if share < 1]
     while len(cols) > fam.max_columns:
         cols.remove(_pick(r, [c for c in cols if c in optional]))
+    if fam.reorder > 0 and r.random() < fam.reorder:  # drawn only for families with editions (streams kept)
+        cols = _reordered(cols, r)
     headers, misprints = [], []
     for j, c in enumerate(cols):
         head = _pick(r, fam.headers.get(c) or EXTRA_HEADERS.get(c) or HEADER_CHOICES[c])
@@ -1355,6 +1373,8 @@ def _family_register(seed: int, slug: str, year: int, kind: str, family: str, ov
             cells["extra:fee"] = _pick(rr, ["860.00", "1260.00", "1580", "免"])
         if "extra:clerk" in cols:
             cells["extra:clerk"] = staff[min(2, i // max(1, len(base.rows) // 3))]
+        if "extra:workplace" in cols:
+            cells["extra:workplace"] = _pick(rr, ["务农", "退休", "无", "个体", "工人", "教师"])
         if "extra:signature" in cols:
             who = rec.get("agent_name") or rec.get("registrant_name") or ""
             cells["extra:signature"] = who if rr.random() < 0.8 else ""
@@ -1564,6 +1584,7 @@ FAMILY_NOMINAL = {
     "extra:fee": "1260.00",
     "extra:clerk": "王建国",
     "extra:signature": "王建国",
+    "extra:workplace": "退休",
 }
 
 
@@ -2741,13 +2762,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--preset", choices=["committed"])
     ap.add_argument(
         "--family",
-        choices=sorted(FAMILIES),
+        choices=sorted(ALL_FAMILIES),
         help="draw a variation family (samples/families.py): its own formats and resolutions, --formats and --dpi unused",
     )
     ap.add_argument("--list-families", action="store_true", help="print each family's name and what it draws, then stop")
     a = ap.parse_args(argv)
     if a.list_families:
-        for fam in FAMILIES.values():
+        for fam in ALL_FAMILIES.values():
             print(f"{fam.name}: {fam.doc}\n")
         return 0
     if not 0 <= a.severity <= 2:

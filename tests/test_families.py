@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from samples import generator as g
-from samples.families import FAMILIES, MISPRINTS
+from samples.families import ALL_FAMILIES, DESIGN_FAMILIES, FAMILIES, MISPRINTS
 
 # Written out again on purpose: the test must not trust the generator's own tables.
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -36,9 +36,9 @@ def register(kind: str, family: str, seed: int, home: str, year: int):
 
 
 # --------------------------------------------------------------------------- data: what is written
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", sorted(ALL_FAMILIES))
 def test_family_registers_are_deterministic_and_consistent(family):
-    year = FAMILIES[family].years[0]
+    year = ALL_FAMILIES[family].years[0]
     for kind in ("cremation", "sea_burial"):
         a = g.get_register(1, "haiyang", year, kind, family=family)
         g._family_register.cache_clear()
@@ -47,7 +47,7 @@ def test_family_registers_are_deterministic_and_consistent(family):
         assert [(r.cells, r.record, r.struck) for r in a.rows] == [(r.cells, r.record, r.struck) for r in b.rows]
         assert g.get_register(1, "haiyang", year, kind).fam is None  # the default register is not the family's
         cols = a.columns
-        assert len(cols) == len(set(cols)) == len(a.style.headers) <= FAMILIES[family].max_columns
+        assert len(cols) == len(set(cols)) == len(a.style.headers) <= ALL_FAMILIES[family].max_columns
         for row in a.rows:
             assert len(row.cells) == len(cols)
             rec = row.record
@@ -73,6 +73,23 @@ def test_family_registers_are_deterministic_and_consistent(family):
                 assert rec["household_address"] == cells["household_address"]
             if "row_no" in cols:
                 assert cells["row_no"].isdigit()
+
+
+@pytest.mark.parametrize("family", sorted(DESIGN_FAMILIES))
+def test_editions_order_their_columns_otherwise(family):
+    """A family with editions (reorder) draws its registers' columns in several orders, each a
+    permutation of the family's columns (the serial, where first, kept first); the held-out families
+    draw none (their registers are as before)."""
+    fam = DESIGN_FAMILIES[family]
+    orders = set()
+    for seed in range(1, 7):
+        reg = g.get_register(seed, "yantai", fam.years[0], "cremation", family=family)
+        known = [c for c, _share in fam.layout["cremation"]]
+        assert set(reg.columns) <= set(known)
+        assert "row_no" not in reg.columns or known[0] != "row_no" or reg.columns[0] == "row_no"
+        orders.add(tuple(c for c in reg.columns if c in ("deceased_name", "id_number", "death_date", "agent_name")))
+    assert len(orders) >= 2
+    assert all(f.reorder == 0 for f in FAMILIES.values())
 
 
 def test_certificate_styles_normalize_to_year_and_serial():

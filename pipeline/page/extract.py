@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from mapping.headers import assign_columns, clean_header, detect_kind, map_columns, merged_header
+from mapping.headers import assign_columns, clean_header, detect_kind, is_assignment_doubt, map_columns, merged_header
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
@@ -578,14 +578,22 @@ def split_merged_columns(
     return grid
 
 
+PAGE_ASSIGNMENT_DOUBT = "the column of {field} could not be identified with confidence ({why})"
+"""Why a page is doubted whose mandatory field's column is in doubt (assign_by_content)."""
+
+
 def assign_by_content(
     kind: str, header: list[str], table: list[list[RawCell]], structure: Structure, sp: Spec
 ) -> list[str | None]:
     """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
-    mandatory field's column is doubted, or a column was given a field its header did not name, the
-    page is doubted too (its columns could not all be assigned with confidence)."""
-    texts = [[row[c].text for row in table[1:]] for c in range(len(header))]
+    mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
+    with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
+    return assign_texts(kind, header, [[row[c].text for row in table[1:]] for c in range(len(header))], structure, sp)
+
+
+def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
+    """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
@@ -595,8 +603,28 @@ def assign_by_content(
             structure.doubt_column(a.index, a.doubt)
             named = a.field or header_only.get(a.index)
             if named in mandatory:
-                structure.doubt_page(f"the column of {named} could not be identified with confidence ({a.doubt})")
+                structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=named, why=a.doubt))
     return [a.field for a in assigned]
+
+
+def reassign_columns(
+    kind: str, header: list[str], rows: Sequence[tuple[int, list[RawCell]]], structure: Structure, sp: Spec
+) -> list[str | None]:
+    """The columns of a page already read, assigned again from its stored header and cells (a re-map
+    after the column identification or the spec changed): the doubts the old assignment gave are
+    dropped from `structure` (mapping.headers.is_assignment_doubt, PAGE_ASSIGNMENT_DOUBT) and the new
+    ones added; the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
+    are not read again as their new field would be (that needs the scan: `backfill run` again)."""
+    head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
+    structure.page[:] = [r for r in structure.page if not r.startswith(head)]
+    for c in list(structure.columns):
+        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r)]
+        if kept:
+            structure.columns[c] = kept
+        else:
+            del structure.columns[c]
+    texts = [[cells[c].text if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
+    return assign_texts(kind, header, texts, structure, sp)
 
 
 def extract_page(
@@ -1175,12 +1203,22 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
         if page.status != "done" or not page.layout:
             return 0
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
+        header = list(page.layout.get("header") or [])
         structure = Structure.from_dict(page.layout.get("structure"))
-        rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
+        rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in sorted(page.records, key=lambda r: r.row_no)]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
         absent = declared_absent(s, page.file_id)
     rows = _measure_ink(store, clean_sha, rows)
+    if len(header) == len(columns):
+        columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
     extracted = map_rows(kind, title, columns, rows, settings, overrides, structure, absent=absent)
     save_records(store, page_id, kind, extracted, settings)
+    with store.session() as s, s.begin():
+        page = s.get(Page, page_id)
+        layout = {**(page.layout or {}), "columns": columns}
+        layout.pop("structure", None)
+        if not structure.empty:
+            layout["structure"] = structure.to_dict()
+        page.layout = layout
     return len(extracted)

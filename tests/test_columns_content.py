@@ -1,0 +1,197 @@
+"""Columns identified by what their cells hold where the header cannot tell (issue 21): content that
+only one field of a register can hold, by an official rule (GB 11643 check characters, the spec's code
+tables, the numbering plan), identifies a column alone; content several fields share never does; a
+re-map assigns the columns again from the stored header and cells. Small synthetic tables, no OCR."""
+
+from __future__ import annotations
+
+from mapping.headers import (
+    CONTENT_ALONE,
+    assign_columns,
+    column_scores,
+    decisive_share,
+    is_assignment_doubt,
+)
+from mapping.spec import load_spec
+from pipeline.kernel.models import RawCell
+from pipeline.page.extract import PAGE_ASSIGNMENT_DOUBT, reassign_columns
+from pipeline.page.structure import Structure
+
+HEADER = ["序号", "姓名", "性别", "公民身份号码", "死亡日期", "火化日期", "骨灰去向", "经办人", "与逝者关系", "联系电话"]
+ROWS = [
+    ["1", "朱凤环", "女", "370601193608241141", "2013.1.1", "2013.1.3", "骨灰寄存", "宋建", "儿子", "13905351234"],
+    ["2", "宋玉林", "男", "370602192201242216", "2013.1.2", "2013.1.4", "海葬", "宋伟", "女儿", "0535-6601190"],
+    ["3", "姜宁", "男", "37060219680723071X", "2013.1.1", "2013.1.4", "家属带回", "姜霞", "配偶", "18775735707"],
+    ["4", "杨玉英", "女", "370602270122780", "2012.12.26", "2013.1.5", "海葬", "姜燊", "女儿", "15835354809"],
+]
+FIELDS = [
+    "row_no",
+    "deceased_name",
+    "sex_code",
+    "id_number",
+    "death_date",
+    "cremation_date",
+    "ashes_destination_code",
+    "agent_name",
+    "agent_relation_code",
+    "agent_phone",
+]
+
+
+def _columns(rows):
+    return [[r[c] for r in rows] for c in range(len(rows[0]))]
+
+
+def _with_header(col: int, text: str) -> list[str]:
+    header = list(HEADER)
+    header[col] = text
+    return header
+
+
+def test_the_clean_table_is_assigned_by_its_headers():
+    got = assign_columns("cremation", HEADER, _columns(ROWS))
+    assert [a.field for a in got] == FIELDS
+    assert all(a.doubt is None for a in got)
+
+
+def test_an_id_column_whose_header_was_not_read_is_identified_by_its_check_characters():
+    """Valid GB 11643 numbers (an 18-character one's check character, a 15-digit one's birth date):
+    only the ID field holds them, so the column is the ID's whatever its header reads."""
+    header = _with_header(3, "囗囗口")
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[3].field == "id_number" and got[3].by_content and got[3].doubt is None
+    assert column_scores("cremation", header, _columns(ROWS))[(3, "id_number")].alone
+
+
+def test_digit_strings_failing_the_check_do_not_identify_an_id_column_alone():
+    """18 digits whose check characters fail (an account, a file number): not an ID by content alone."""
+    rows = [list(r) for r in ROWS]
+    for r, bad in zip(rows, ["370601193608241142", "370602192201242210", "370602196807230711", "370602192701227801"]):
+        r[3] = bad
+    header = _with_header(3, "囗囗口")
+    sp = load_spec()
+    assert decisive_share("cremation", "id_number", None, [r[3] for r in rows], sp) == 0.0
+    assert assign_columns("cremation", header, _columns(rows))[3].field is None
+
+
+def test_a_relation_column_under_an_unread_header_is_identified_by_the_code_table():
+    """儿子 / 女儿 / 配偶 are wordings of GB/T 4761 (the spec's relation table), which only the relation
+    field of a cremation register holds."""
+    got = assign_columns("cremation", _with_header(8, "口口"), _columns(ROWS))
+    assert got[8].field == "agent_relation_code" and got[8].doubt is None
+
+
+def test_sex_and_phone_columns_under_unread_headers_are_identified_by_their_values():
+    header = _with_header(2, "")
+    header[9] = "囗"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[2].field == "sex_code" and got[9].field == "agent_phone"
+
+
+def test_content_that_several_fields_share_never_identifies_a_column_alone():
+    """A date may be the death's or the cremation's, a name the deceased's or the agent's: with their
+    headers unread, the columns stay without a field (their fields then missing, not guessed)."""
+    header = _with_header(4, "")
+    header[7] = "囗囗"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[4].field is None and got[7].field is None
+    sp = load_spec()
+    assert decisive_share("cremation", "date", None, [r[4] for r in ROWS], sp) is None
+    assert decisive_share("cremation", "name", None, [r[1] for r in ROWS], sp) is None
+
+
+def test_a_column_its_header_names_wins_over_one_identified_by_content_alone():
+    """Two columns of relation wordings, one under 与逝者关系: the named one is the field, and the other,
+    fitting as well by its cells, is no second relation column."""
+    header = HEADER + ["囗囗"]
+    rows = [r + [r[8]] for r in ROWS]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[8].field == "agent_relation_code" and got[10].field is None
+    assert column_scores("cremation", header, _columns(rows))[(10, "agent_relation_code")].total == CONTENT_ALONE
+
+
+def test_too_few_written_cells_identify_nothing_by_content():
+    got = assign_columns("cremation", _with_header(3, "囗囗口"), _columns(ROWS[:2]))
+    assert got[3].field is None
+
+
+def test_a_remap_assigns_the_columns_again_and_keeps_the_other_doubts():
+    """Stored header and cells assigned again: the old assignment's doubts (a column and the page) are
+    replaced by the new ones; the grid's doubt and a missing ruling line's stay."""
+    header = _with_header(3, "囗囗口")
+    rows = [(i + 1, [RawCell(t, 0.95, None) for t in r]) for i, r in enumerate(ROWS)]
+    grid_doubt = "some of its ruling lines are missing: the others were placed by the alignment of its text"
+    old = "its header reads as id_number but its cells do not fit it (100% do not)"
+    structure = Structure(
+        page=[grid_doubt, PAGE_ASSIGNMENT_DOUBT.format(field="id_number", why=old)],
+        columns={3: [old], 5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]},
+    )
+    assert is_assignment_doubt(old)
+    columns = reassign_columns("cremation", header, rows, structure, load_spec())
+    assert columns == FIELDS
+    assert structure.page == [grid_doubt]
+    assert structure.columns == {5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]}
+
+
+def test_a_remap_that_finds_a_column_in_doubt_doubts_the_page_with_the_reason():
+    """Two date columns, neither header read: each is a near guess. A re-map says so on the page."""
+    header = _with_header(4, "囗")
+    header[5] = "口"
+    rows = [(i + 1, [RawCell(t, 0.95, None) for t in r]) for i, r in enumerate(ROWS)]
+    structure = Structure()
+    columns = reassign_columns("cremation", header, rows, structure, load_spec())
+    assert columns[4] is None and columns[5] is None
+    assert "death_date" not in columns and "cremation_date" not in columns
+
+
+AGE_ROWS = [
+    r[:4] + [age, birth] + r[4:]
+    for r, age, birth in zip(ROWS, ["76", "90岁", "44", "85"], ["1936.8.24", "1922.1.24", "1968.7.23", "1927.1.22"])
+]
+
+
+def test_an_age_column_under_an_unread_header_is_identified_by_the_ids_birth_dates():
+    """An age is a number like many others; one that is the full years (or the nominal age, one more)
+    from the row's ID birth date (GB 11643) to a date of the row is the age. The birth-date column
+    likewise: its dates are the IDs' birth dates."""
+    header = HEADER[:4] + ["囗", "口口"] + HEADER[4:]
+    got = assign_columns("cremation", header, _columns(AGE_ROWS))
+    assert got[4].field == "age_years" and got[4].by_content
+    assert got[5].field == "birth_date" and got[5].by_content
+    assert got[6].field == "death_date"  # named by its header: untouched
+
+
+def test_numbers_that_disagree_with_the_ids_are_no_age_column():
+    rows = [list(r) for r in AGE_ROWS]
+    for r, n in zip(rows, ["3", "1", "4", "2"]):  # a furnace number, say
+        r[4] = n
+    header = HEADER[:4] + ["囗", "口口"] + HEADER[4:]
+    assert assign_columns("cremation", header, _columns(rows))[4].field is None
+
+
+def test_a_column_of_female_sexes_only_is_told_from_daughters_by_the_ids():
+    """女 alone is a sex and a GB/T 4761 relation (daughter): the IDs' sex digits agreeing, it is the sex."""
+    extra = ["5", "王秀英", "女", "370602195003120246", "2013.1.3", "2013.1.5", "海葬", "王强", "儿子", "13905359876"]
+    rows = [list(r) for r in ROWS + [extra] if r[2] == "女"]
+    assert len(rows) == 3
+    header = _with_header(2, "")
+    sp = load_spec()
+    assert decisive_share("cremation", "sex", "sex", [r[2] for r in rows], sp) == 0.0
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[2].field == "sex_code"
+
+
+def test_two_name_columns_under_the_same_header_are_doubted_not_guessed():
+    """Names are the deceased's or the agent's: under two 姓名 headers, either way round sums the same."""
+    header = list(HEADER)
+    header[7] = "姓名"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[1].doubt is not None and got[7].doubt is not None
+
+
+def test_a_page_doubt_of_the_old_assignment_is_replaced_by_none_when_the_columns_are_clear():
+    """A misread death-date header (论世日期) reads about as much like 出生日期; the dates are not the
+    IDs' birth dates (GB 11643), so the birth date is no rival and the column is not doubted."""
+    header = _with_header(4, "论世日期")
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[4].field == "death_date" and got[4].doubt is None
