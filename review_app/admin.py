@@ -66,6 +66,11 @@ def _ledger_label(r: C.CompletionRow, lang: str) -> str:
     return f"{r.funeral_home_name or _home(r.funeral_home, lang)} {_kind(r.ledger_kind, lang)} {r.year or ''}".strip()
 
 
+def _show(markup: str) -> None:
+    """A chart of review_app.charts: st.markdown keeps inline SVG (st.html's sanitizer drops it)."""
+    st.markdown(markup, unsafe_allow_html=True)
+
+
 def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -> None:
     """Progress: by day (pages read, records loaded; records waiting), by year and register kind
     (expected and read pages), and what waits for review now. Light SVG (review_app.charts)."""
@@ -80,7 +85,7 @@ def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -
                 t("done.series.pages", lang): [p.pages_processed for p in points],
                 t("done.series.loaded", lang): [p.records_loaded for p in points],
             }
-            st.html(charts.timeline(days, series, label=t("done.over_time", lang), y_title=t("done.axis.count", lang)))
+            _show(charts.timeline(days, series, label=t("done.over_time", lang), y_title=t("done.axis.count", lang)))
         else:
             st.caption(t("done.nothing_read", lang))
     with c2:
@@ -93,8 +98,8 @@ def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -
                 t("done.series.expected", lang): [r.expected_pages for r in per_year],
                 t("done.series.pages", lang): [r.processed for r in per_year],
             }
-            st.html(
-                f'<div style="font-size:13px;margin:0 0 2px 56px">{escape(_kind(k, lang))}</div>'
+            _show(
+                f'<div style="font-size:13px;margin:0 0 2px 60px">{escape(_kind(k, lang))}</div>'
                 + charts.grouped_bars(
                     years, series, label=f"{t('done.by_year', lang)}: {_kind(k, lang)}", y_title=t("done.axis.count", lang)
                 )
@@ -104,14 +109,14 @@ def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -
         st.caption(t("done.backlog_time", lang))
         if points:
             series = {t("done.series.waiting", lang): [p.review_backlog for p in points]}
-            st.html(charts.timeline(days, series, label=t("done.backlog_time", lang), y_title=t("done.axis.count", lang)))
+            _show(charts.timeline(days, series, label=t("done.backlog_time", lang), y_title=t("done.axis.count", lang)))
         else:
             st.caption(t("done.nothing_read", lang))
     with c4:
         st.caption(t("done.backlog_now", lang))
         waiting = [(_ledger_label(r, lang), r.in_review) for r in by_year if r.in_review]
         if waiting:
-            st.html(charts.bar_list(waiting, label=t("done.backlog_now", lang), more=t("done.more_waiting", lang)))
+            _show(charts.bar_list(waiting, label=t("done.backlog_now", lang), more=t("done.more_waiting", lang)))
         else:
             st.caption(t("done.nothing_waits", lang))
 

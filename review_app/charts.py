@@ -13,14 +13,14 @@ from datetime import date
 from html import escape
 
 PALETTE = ("#1f6fb4", "#ff8c1a", "#2ca02c", "#9467bd", "#8c564b", "#d62728")
-_FONT = 'font-family="sans-serif" font-size="11" fill="#555"'
-_W = 640  # the drawing's own width; it scales to the column's
+_FONT = 'font-family="sans-serif" font-size="13" fill="#555"'
+_W = 560  # the drawing's own width; it scales to the column's
 
 
 def nice_max(v: float) -> float:
-    """The smallest 1, 2 or 5 × 10^k at or above v (1 for nothing)."""
-    if v <= 0:
-        return 1.0
+    """The smallest 1, 2 or 5 × 10^k at or above v, and at least 5 (counts: whole ticks)."""
+    if v <= 5:
+        return 5.0
     k = 10 ** math.floor(math.log10(v))
     return next(m * k for m in (1, 2, 5, 10) if m * k >= v)
 
@@ -30,24 +30,25 @@ def _num(v: float) -> str:
 
 
 def _legend(names: Sequence[str], y: float = 12) -> str:
-    out, x = [], 56.0
+    out, x = [], 60.0
     for i, name in enumerate(names):
         out.append(f'<rect x="{x:.0f}" y="{y - 9:.0f}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>')
         out.append(f'<text x="{x + 14:.0f}" y="{y:.0f}" {_FONT}>{escape(name)}</text>')
-        x += 28 + 12 * len(name)  # CJK-wide estimate: legends stay apart in either language
+        x += 30 + 14 * len(name)  # CJK-wide estimate: legends stay apart in either language
     return "".join(out)
 
 
 def _frame(top: float, bottom: float, left: float, right: float, vmax: float, y_title: str) -> str:
     """Horizontal grid lines with their values, and the y title."""
     out = []
-    for i in range(5):
-        v = vmax * i / 4
-        y = bottom - (bottom - top) * i / 4
+    steps = 4 if f"{vmax:.0f}".startswith("2") else 5  # 0, 0.5, 1, … or 0, 0.2, 0.4, … or 0, 1, 2, … × 10^k
+    for i in range(steps + 1):
+        v = vmax * i / steps
+        y = bottom - (bottom - top) * i / steps
         out.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e6e6e6"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {_FONT}>{_num(v)}</text>')
     out.append(
-        f'<text transform="translate(12,{(top + bottom) / 2:.0f}) rotate(-90)" text-anchor="middle" {_FONT}>'
+        f'<text transform="translate(13,{(top + bottom) / 2:.0f}) rotate(-90)" text-anchor="middle" {_FONT}>'
         f"{escape(y_title)}</text>"
     )
     return "".join(out)
@@ -62,7 +63,7 @@ def _svg(height: float, label: str, body: str) -> str:
 
 def timeline(days: Sequence[date], series: dict[str, Sequence[int]], *, label: str, y_title: str, height: int = 230) -> str:
     """One line per series over the days, with a point on every day (a single day is a point)."""
-    top, bottom, left, right = 28.0, height - 34.0, 56.0, _W - 14.0
+    top, bottom, left, right = 30.0, height - 30.0, 60.0, _W - 14.0
     vmax = nice_max(max((max(v, default=0) for v in series.values()), default=0))
     n = len(days)
     first = days[0].toordinal() if days else 0
@@ -97,7 +98,7 @@ def grouped_bars(
     categories: Sequence[str], series: dict[str, Sequence[int]], *, label: str, y_title: str, height: int = 170
 ) -> str:
     """Bars side by side per category (e.g. expected and read pages per year); a zero shows as a thin line."""
-    top, bottom, left, right = 24.0, height - 24.0, 56.0, _W - 14.0
+    top, bottom, left, right = 28.0, height - 24.0, 60.0, _W - 14.0
     vmax = nice_max(max((max(v, default=0) for v in series.values()), default=0))
     out = [_legend(list(series)), _frame(top, bottom, left, right, vmax, y_title)]
     group = (right - left) / max(1, len(categories))

@@ -78,7 +78,7 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
 def quality_page(store: Store, settings: Settings, user: str) -> None:
     st.header(t("nav.quality"))
     _flash()
-    st.caption(t("quality.quality_intro"))
+    st.caption(t("quality.intro"))
     try:
         actions = A.enforce(store, settings, user=user)  # the administrator sees the verdicts as they stand
     except BackfillError as e:
@@ -122,15 +122,15 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
                 t("quality.col.auto"): r.population,
                 t("quality.col.drawn"): r.drawn,
                 t("quality.col.reviewed"): r.reviewed,
-                t("quality.col.fields"): int(r.rate.fields) if r.rate else None,
-                t("quality.col.wrong"): int(r.rate.wrong) if r.rate else None,
-                t("quality.col.rate"): _pct(r.rate.rate) if r.rate else "",
-                t("quality.col.low"): _pct(r.rate.low) if r.rate else "",
-                t("quality.col.high"): _pct(r.rate.high) if r.rate else "",
+                t("quality.col.fields"): str(int(r.rate.fields)) if r.rate else "—",
+                t("quality.col.wrong"): str(int(r.rate.wrong)) if r.rate else "—",
+                t("quality.col.rate"): _pct(r.rate.rate) if r.rate else "—",
+                t("quality.col.low"): _pct(r.rate.low) if r.rate else "—",
+                t("quality.col.high"): _pct(r.rate.high) if r.rate else "—",
                 t("quality.col.loaded"): r.loaded,
-                t("quality.col.more"): r.more_records
-                if (r.rate is not None and r.rate.low <= rep.target and r.state != "passed")
-                else None,
+                t("quality.col.more"): str(r.more_records)
+                if (r.rate is not None and r.rate.low <= rep.target and r.state != "passed" and r.more_records is not None)
+                else "—",
                 t("quality.col.reason"): _reason(r, rep.target, settings.audit_max_share),
             }
             for r in vols

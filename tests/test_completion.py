@@ -240,7 +240,7 @@ def test_admin_page_has_no_none_and_its_charts_show_the_first_day(env):
     volumes = at.dataframe[0].value  # scans matched to no inventory volume say so
     assert "未对应到清单中的册" in set(volumes["册"]) and "—" not in set(volumes["册"])
     want = store_counts(store)
-    charts = "\n".join(h.value for h in at.get("html"))
+    charts = "\n".join(m.value for m in at.markdown)
     points = C.over_time(store, want["expected_pages"])
     assert len(points) == 1  # everything here happened today: one day of data
     day = points[0].day.isoformat()
