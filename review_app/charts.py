@@ -1,7 +1,8 @@
 """Light charts for the administrator's pages, drawn on the server as inline SVG (and HTML bars) and
-shown with st.html: the browser only lays out a few hundred SVG nodes, where each Vega-Lite chart
-(st.altair_chart, st.line_chart) costs it a chart runtime, a compile and a canvas draw, ~100-400 ms
-apiece on a 2-core office PC (measured: bench/bench_review.py, docs/review.md). Every value is drawn
+shown with st.markdown (st.html's sanitizer drops SVG): the browser only lays out a few hundred SVG
+nodes, where each Vega-Lite chart (st.altair_chart, st.line_chart alike) costs it a chart runtime, a
+compile and a canvas draw (on the 2-core machine under load, switching the completion page's four off took
+it from 2.8 s to 1.3 s in Chromium; docs/review.md, bench/bench_review.py). Every value is drawn
 as a point or a bar, so one day of data already shows; every mark has a tooltip (an SVG <title>);
 every text is escaped. No Streamlit here: plain functions from numbers to markup."""
 
