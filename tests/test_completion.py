@@ -249,3 +249,17 @@ def test_admin_page_has_no_none_and_its_charts_show_the_first_day(env):
     assert "火化登记" in charts and "海葬登记" in charts  # the by-year bars, one chart per register kind
     assert f"2013 · 应有页数: {3 + 2 + 2 + 4}" not in charts  # cremation and sea burial are not summed together
     assert f"2013 · 应有页数: {3 + 2 + 2}" in charts and "2013 · 应有页数: 4" in charts
+
+
+def test_chart_markup_escapes_names_and_shows_a_single_day():
+    from datetime import date
+
+    from review_app import charts
+
+    bad = '<img src=x onerror="alert(1)">'
+    svg = charts.timeline([date(2026, 12, 1)], {bad: [7]}, label=bad, y_title="n")
+    assert "<img" not in svg and "&lt;img" in svg and svg.count("<circle") == 1 and "2026-12-01: 7" in svg
+    bars = charts.grouped_bars(["2010", "2011"], {bad: [0, 3]}, label="x", y_title="n")
+    assert "<img" not in bars and bars.count("<rect") == 2 + 1  # two bars (a zero still shows) and the legend
+    listed = charts.bar_list([(f"{bad} {i}", i) for i in range(1, 21)], label="x", more="{n} more")
+    assert "<img" not in listed and "5 more" in listed and ">20<" in listed and "&lt;img" in listed
