@@ -158,13 +158,17 @@ def _inventory_section(store: Store, settings: Settings) -> None:
     with store.session() as db:  # counted in SQL: the table above already loaded every volume once
         n, pages = db.execute(select(func.count(LedgerVolume.id), func.coalesce(func.sum(LedgerVolume.expected_pages), 0))).one()
     st.caption(t("inv.summary", n=n, pages=pages))
-    up = st.file_uploader(t("inv.upload"), type=["csv"], key="inventory_file")
-    if up is not None and st.button(t("inv.import"), key="inventory_import"):
-        try:
-            res = import_inventory_text(store, up.getvalue().decode("utf-8-sig"), up.name, settings)
-            st.success(t("inv.done", name=up.name, added=res.added, updated=res.updated, unchanged=res.unchanged))
-        except (BackfillError, UnicodeDecodeError) as e:
-            st.error(str(e))
+    box = st.expander(t("inv.upload"), key="inventory_box", on_change="rerun")  # drawn only when opened
+    if not box.open:
+        return
+    with box:
+        up = st.file_uploader(t("inv.upload"), type=["csv"], key="inventory_file")
+        if up is not None and st.button(t("inv.import"), key="inventory_import"):
+            try:
+                res = import_inventory_text(store, up.getvalue().decode("utf-8-sig"), up.name, settings)
+                st.success(t("inv.done", name=up.name, added=res.added, updated=res.updated, unchanged=res.unchanged))
+            except (BackfillError, UnicodeDecodeError) as e:
+                st.error(str(e))
 
 
 def _launch(store: Store, settings: Settings, user: str) -> None:
@@ -197,9 +201,11 @@ def _launch(store: Store, settings: Settings, user: str) -> None:
 
 
 def _launch_section(store: Store, settings: Settings, user: str) -> None:
-    st.subheader(t("launch.title"))
+    box = st.expander(t("launch.title"), key="launch_box", on_change="rerun")  # drawn only when opened
+    if not box.open:
+        return
     names = home_names()
-    with st.form("launch_run"):
+    with box, st.form("launch_run"):
         st.text_input(t("launch.folder"), key="launch_folder")
         st.multiselect(t("launch.homes"), list(names.values()), key="launch_homes")
         st.text_input(t("launch.years"), key="launch_years")
@@ -220,4 +226,4 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(50)
         ]
-    st.dataframe(runs, hide_index=True, width="stretch", key="runs_table")
+    box.dataframe(runs, hide_index=True, width="stretch", key="runs_table")
