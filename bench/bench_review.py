@@ -50,6 +50,13 @@ GOAL_NEXT_MS, GOAL_PAGE_MS = 300.0, 1000.0
 HEADING = re.compile(r"^(?:记录|Record) (\d+) ")
 NAV = {"queue": 0, "duplicates": 2, "completion": 8}  # sidebar positions, the same in every version
 SETTLED = "() => !document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')"
+#: the completion page's progress charts drawn: every Vega-Lite chart holds its canvas (or SVG), and
+#: there are at least 4 charts (Vega-Lite ones, or the server-drawn SVG ones of review_app.charts)
+CHARTS_DRAWN = (
+    "() => { const v = [...document.querySelectorAll('[data-testid=stVegaLiteChart]')];"
+    " return v.every(e => e.querySelector('canvas, svg'))"
+    " && v.length + document.querySelectorAll('svg[role=img]').length >= 4; }"
+)
 
 
 def stats(ms: list[float]) -> dict[str, float]:
@@ -292,6 +299,7 @@ def bench_browser(settings: Settings, approvals: int) -> dict[str, object]:
                 expect(level).to_be_visible()
                 expect(table).to_be_visible()
                 page.wait_for_function(SETTLED, polling="raf")
+                page.wait_for_function(CHARTS_DRAWN, polling="raf")
                 done_ms.append((time.perf_counter() - t0) * 1000)
                 print(f"  browser: completion page shown after {done_ms[-1]:.0f} ms", flush=True)
             b.close()
@@ -338,7 +346,7 @@ def main() -> int:
         lines += [
             f"| approve → next record | Chromium: Alt+A until the next record's heading is shown | {fmt(b['next'], GOAL_NEXT_MS)} | < 300 ms |",
             f"| queue page | Chromium: sidebar click until the table is shown and the run is over | {fmt(b['queue_page'], GOAL_PAGE_MS)} | < 1 s |",
-            f"| completion page | Chromium: sidebar click until the table is shown and the run is over "
+            f"| completion page | Chromium: sidebar click until the table is shown, the run is over and the charts are drawn "
             f"| {fmt(b['completion_page'], GOAL_PAGE_MS)} | < 1 s |",
         ]
     text = "\n".join(lines) + "\n"

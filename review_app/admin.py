@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
+from html import escape
 
-import altair as alt
 import pandas as pd
 import streamlit as st
+from sqlalchemy import func, select
 
-from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years, volumes
+from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import Run, Store
+from pipeline.kernel.store import LedgerVolume, Run, Store
 from pipeline.runs import completion as C
-from review_app.i18n import t
+from review_app import charts
+from review_app.i18n import language, t
 
 log = logging.getLogger("review_app")
 
@@ -27,51 +30,95 @@ LEVELS = ("year", "volume", "ledger", "home")
 DROPPED = {"volume": (), "year": ("volume",), "ledger": ("year", "volume"), "home": ("ledger_kind", "year", "volume")}
 
 
-def _kind(kind: str) -> str:
+def _kind(kind: str, lang: str | None = None) -> str:
     if not kind:
         return "—"
     if kind == UNIDENTIFIED:
-        return t("done.unidentified")
-    label = t(f"kind.{kind}")
+        return t("done.unidentified", lang)
+    label = t(f"kind.{kind}", lang)
     return label if label != f"kind.{kind}" else kind
 
 
-def _home(code: str) -> str:
-    return t("done.unidentified") if code == UNIDENTIFIED else code
+def _home(code: str, lang: str | None = None) -> str:
+    return t("done.unidentified", lang) if code == UNIDENTIFIED else code
 
 
 def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
     """The completion table as an administrator reads it: named columns, no None anywhere (a dash,
-    or why: scans not matched to an inventory volume)."""
-    cols = [c for c in C.TABLE_COLUMNS if c not in DROPPED[level]]
-    out = []
-    for r in rows:
-        d = r.to_dict()
-        rec = {c: d[c] for c in C.TABLE_COLUMNS}
-        rec["funeral_home"] = t("done.unidentified") if r.funeral_home == UNIDENTIFIED else r.funeral_home
-        rec["funeral_home_name"] = r.funeral_home_name or "—"
-        rec["ledger_kind"] = _kind(r.ledger_kind)
-        rec["year"] = "—" if r.year is None else str(r.year)
-        rec["volume"] = r.volume if r.volume is not None else t("done.unmatched")
-        pct = r.pages_done_pct
-        rec["pages_done_pct"] = f"{pct:.1f}" if pct is not None else "—"
-        out.append(rec)
-    df = pd.DataFrame(out, columns=list(C.TABLE_COLUMNS))[cols]
-    return df.rename(columns={c: t(f"done.col.{c}") for c in cols})
+    or why: scans not matched to an inventory volume). Built column by column (1 000 volumes)."""
+    lang = language()
+    unmatched, kinds = t("done.unmatched", lang), {}
+    cols: dict[str, list] = {
+        "funeral_home": [_home(r.funeral_home, lang) for r in rows],
+        "funeral_home_name": [r.funeral_home_name or "—" for r in rows],
+        "ledger_kind": [kinds.get(r.ledger_kind) or kinds.setdefault(r.ledger_kind, _kind(r.ledger_kind, lang)) for r in rows],
+        "year": ["—" if r.year is None else str(r.year) for r in rows],
+        "volume": [unmatched if r.volume is None else r.volume for r in rows],
+        "pages_done_pct": ["—" if (p := r.pages_done_pct) is None else f"{p:.1f}" for r in rows],
+        "missing_pages": [r.missing_pages for r in rows],
+    }
+    keep = [c for c in C.TABLE_COLUMNS if c not in DROPPED[level]]
+    df = pd.DataFrame({c: cols[c] if c in cols else [getattr(r, c) for r in rows] for c in keep}, columns=keep)
+    return df.rename(columns={c: t(f"done.col.{c}", lang) for c in keep})
 
 
-def _points_chart(df: pd.DataFrame, x: str, x_title: str, colour: str) -> alt.Chart:
-    """Lines with a point on every day: one day of data already shows."""
-    return (
-        alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=60))
-        .encode(
-            x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d")),
-            y=alt.Y("n:Q", title=t("done.axis.count")),
-            color=alt.Color(f"{colour}:N", title=t("done.axis.what")),
-            tooltip=[x, colour, "n"],
-        )
-    )
+def _ledger_label(r: C.CompletionRow, lang: str) -> str:
+    return f"{r.funeral_home_name or _home(r.funeral_home, lang)} {_kind(r.ledger_kind, lang)} {r.year or ''}".strip()
+
+
+def _show(markup: str) -> None:
+    """A chart of review_app.charts: st.markdown keeps inline SVG (st.html's sanitizer drops it)."""
+    st.markdown(markup, unsafe_allow_html=True)
+
+
+def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -> None:
+    """Progress: by day (pages read, records loaded; records waiting), by year and register kind
+    (expected and read pages), and what waits for review now. Light SVG (review_app.charts)."""
+    lang = language()
+    points = C.over_time(store, expected_pages)
+    days = [p.day for p in points]
+    c1, c2 = st.columns(2)
+    with c1:
+        st.caption(t("done.over_time", lang))
+        if points:
+            series = {
+                t("done.series.pages", lang): [p.pages_processed for p in points],
+                t("done.series.loaded", lang): [p.records_loaded for p in points],
+            }
+            _show(charts.timeline(days, series, label=t("done.over_time", lang), y_title=t("done.axis.count", lang)))
+        else:
+            st.caption(t("done.nothing_read", lang))
+    with c2:
+        st.caption(t("done.by_year", lang))
+        years = [str(y) for y in range(2010, 2018)]  # C.by_year's years
+        kinds = sorted({r.ledger_kind for r in by_year if r.ledger_kind and r.ledger_kind != UNIDENTIFIED}) or ["cremation"]
+        for k in kinds:
+            per_year = C.by_year([r for r in by_year if r.ledger_kind == k])  # every home of this kind summed
+            series = {
+                t("done.series.expected", lang): [r.expected_pages for r in per_year],
+                t("done.series.pages", lang): [r.processed for r in per_year],
+            }
+            _show(
+                f'<div style="font-size:13px;margin:0 0 2px 60px">{escape(_kind(k, lang))}</div>'
+                + charts.grouped_bars(
+                    years, series, label=f"{t('done.by_year', lang)}: {_kind(k, lang)}", y_title=t("done.axis.count", lang)
+                )
+            )
+    c3, c4 = st.columns(2)
+    with c3:
+        st.caption(t("done.backlog_time", lang))
+        if points:
+            series = {t("done.series.waiting", lang): [p.review_backlog for p in points]}
+            _show(charts.timeline(days, series, label=t("done.backlog_time", lang), y_title=t("done.axis.count", lang)))
+        else:
+            st.caption(t("done.nothing_read", lang))
+    with c4:
+        st.caption(t("done.backlog_now", lang))
+        waiting = [(_ledger_label(r, lang), r.in_review) for r in by_year if r.in_review]
+        if waiting:
+            _show(charts.bar_list(waiting, label=t("done.backlog_now", lang), more=t("done.more_waiting", lang)))
+        else:
+            st.caption(t("done.nothing_waits", lang))
 
 
 def completion_page(store: Store, settings: Settings, user: str) -> None:
@@ -82,8 +129,9 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
         t("done.level"), list(LEVELS), format_func=lambda v: t(f"done.level.{v}"), key="completion_level", horizontal=True
     )
     by_volume = C.completion(store, settings, "volume")  # counted once; the other levels are roll-ups
-    rows = by_volume if level == "volume" else C.rollup(by_volume, level)
-    total = C.totals(by_volume)
+    by_year = C.rollup(by_volume, "year")
+    rows = {"volume": by_volume, "year": by_year}.get(level) or C.rollup(by_year, level)
+    total = C.totals(by_year)
     inventory = total.expected_pages > 0
     m = st.columns(6)
     m[0].metric(t("done.m.expected"), total.expected_pages)
@@ -95,105 +143,32 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     if not inventory:
         st.info(t("done.no_inventory"))
     st.dataframe(table_frame(rows, level), hide_index=True, width="stretch", key="completion_table")
-    st.download_button(t("done.csv"), C.to_csv(rows), file_name=f"completion-{level}.csv", mime="text/csv", key="completion_csv")
+    st.download_button(
+        t("done.csv"), partial(C.to_csv, rows), file_name=f"completion-{level}.csv", mime="text/csv", key="completion_csv"
+    )
 
     st.subheader(t("done.progress"))
-    points = C.over_time(store, total.expected_pages)
-    c1, c2 = st.columns(2)
-    with c1:
-        st.caption(t("done.over_time"))
-        if points:
-            df = pd.DataFrame(
-                [
-                    {"day": pd.Timestamp(p.day), "what": w, "n": n}
-                    for p in points
-                    for w, n in ((t("done.series.pages"), p.pages_processed), (t("done.series.loaded"), p.records_loaded))
-                ]
-            )
-            st.altair_chart(_points_chart(df, "day", t("done.axis.day"), "what"), width="stretch", key="chart_over_time")
-        else:
-            st.caption(t("done.nothing_read"))
-    with c2:
-        st.caption(t("done.by_year"))
-        per_kind = C.rollup(by_volume, "year")
-        years = range(2010, 2018)
-        kinds = sorted({r.ledger_kind for r in per_kind if r.ledger_kind and r.ledger_kind != UNIDENTIFIED}) or ["cremation"]
-        data = []
-        for k in kinds:
-            got = {r.year: r for r in C.rollup([r for r in per_kind if r.ledger_kind == k], "year") if r.year is not None}
-            for y in years:
-                r = got.get(y)
-                for w, n in (
-                    (t("done.series.expected"), r.expected_pages if r else 0),
-                    (t("done.series.pages"), r.processed if r else 0),
-                ):
-                    data.append({"year": str(y), "kind": _kind(k), "what": w, "n": n})
-        chart = (
-            alt.Chart(pd.DataFrame(data))
-            .mark_bar()
-            .encode(
-                x=alt.X("year:N", title=t("done.axis.year")),
-                xOffset=alt.XOffset("what:N"),
-                y=alt.Y("n:Q", title=t("done.axis.count")),
-                color=alt.Color("what:N", title=t("done.axis.what")),
-                row=alt.Row("kind:N", title=t("done.axis.kind")),
-                tooltip=["kind", "year", "what", "n"],
-            )
-            .properties(height=140)
-        )
-        st.altair_chart(chart, key="chart_by_year")
-    c3, c4 = st.columns(2)
-    with c3:
-        st.caption(t("done.backlog_time"))
-        if points:
-            df = pd.DataFrame(
-                [{"day": pd.Timestamp(p.day), "what": t("done.series.waiting"), "n": p.review_backlog} for p in points]
-            )
-            st.altair_chart(_points_chart(df, "day", t("done.axis.day"), "what"), width="stretch", key="chart_backlog")
-        else:
-            st.caption(t("done.nothing_read"))
-    with c4:
-        st.caption(t("done.backlog_now"))
-        ys = [r for r in C.rollup(by_volume, "year") if r.in_review]
-        if ys:
-            df = pd.DataFrame(
-                [
-                    {
-                        "ledger": f"{r.funeral_home_name or _home(r.funeral_home)} {_kind(r.ledger_kind)} {r.year or ''}".strip(),
-                        "n": r.in_review,
-                    }
-                    for r in ys
-                ]
-            )
-            st.altair_chart(
-                alt.Chart(df)
-                .mark_bar()
-                .encode(
-                    x=alt.X("n:Q", title=t("done.series.waiting")),
-                    y=alt.Y("ledger:N", title=None, sort="-x"),
-                    tooltip=["ledger", "n"],
-                ),
-                width="stretch",
-                key="chart_backlog_now",
-            )
-        else:
-            st.caption(t("done.nothing_waits"))
-
+    _charts(store, by_year, total.expected_pages)
     _inventory_section(store, settings)
     _launch_section(store, settings, user)
 
 
 def _inventory_section(store: Store, settings: Settings) -> None:
     st.subheader(t("inv.title"))
-    vols = volumes(store)
-    st.caption(t("inv.summary", n=len(vols), pages=sum(v.expected_pages for v in vols)))
-    up = st.file_uploader(t("inv.upload"), type=["csv"], key="inventory_file")
-    if up is not None and st.button(t("inv.import"), key="inventory_import"):
-        try:
-            res = import_inventory_text(store, up.getvalue().decode("utf-8-sig"), up.name, settings)
-            st.success(t("inv.done", name=up.name, added=res.added, updated=res.updated, unchanged=res.unchanged))
-        except (BackfillError, UnicodeDecodeError) as e:
-            st.error(str(e))
+    with store.session() as db:  # counted in SQL: the table above already loaded every volume once
+        n, pages = db.execute(select(func.count(LedgerVolume.id), func.coalesce(func.sum(LedgerVolume.expected_pages), 0))).one()
+    st.caption(t("inv.summary", n=n, pages=pages))
+    box = st.expander(t("inv.upload"), key="inventory_box", on_change="rerun")  # drawn only when opened
+    if not box.open:
+        return
+    with box:
+        up = st.file_uploader(t("inv.upload"), type=["csv"], key="inventory_file")
+        if up is not None and st.button(t("inv.import"), key="inventory_import"):
+            try:
+                res = import_inventory_text(store, up.getvalue().decode("utf-8-sig"), up.name, settings)
+                st.success(t("inv.done", name=up.name, added=res.added, updated=res.updated, unchanged=res.unchanged))
+            except (BackfillError, UnicodeDecodeError) as e:
+                st.error(str(e))
 
 
 def _launch(store: Store, settings: Settings, user: str) -> None:
@@ -226,9 +201,11 @@ def _launch(store: Store, settings: Settings, user: str) -> None:
 
 
 def _launch_section(store: Store, settings: Settings, user: str) -> None:
-    st.subheader(t("launch.title"))
+    box = st.expander(t("launch.title"), key="launch_box", on_change="rerun")  # drawn only when opened
+    if not box.open:
+        return
     names = home_names()
-    with st.form("launch_run"):
+    with box, st.form("launch_run"):
         st.text_input(t("launch.folder"), key="launch_folder")
         st.multiselect(t("launch.homes"), list(names.values()), key="launch_homes")
         st.text_input(t("launch.years"), key="launch_years")
@@ -249,4 +226,4 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(50)
         ]
-    st.dataframe(runs, hide_index=True, width="stretch", key="runs_table")
+    box.dataframe(runs, hide_index=True, width="stretch", key="runs_table")

@@ -438,6 +438,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done.backlog_now": ("当前待审核：按殡仪馆、登记簿与年份", "Waiting for review now, by funeral home, register and year"),
     "done.nothing_read": ("还没有识别任何页。", "Nothing read yet."),
     "done.nothing_waits": ("没有待审核的记录。", "Nothing waits for review."),
+    "done.more_waiting": ("另有 {n} 项未列出（待审核较少）。", "{n} more not shown (fewer waiting)."),
     "done.series.pages": ("已识别页数", "pages read"),
     "done.series.loaded": ("已入库记录", "records loaded"),
     "done.series.expected": ("应有页数", "expected pages"),
@@ -491,6 +492,204 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Flow run {run} submitted to the Prefect deployment {deployment}.",
     ),
     "launch.started": ("运行已启动（进程 {pid}），输出写入 {log}。", "Run started (process {pid}); its output goes to {log}."),
+    # --- trust measured on the real archive (administrators): review_app.trust; page titles are nav.quality etc.
+    "quality.intro": (
+        "系统按卷册从自动通过的记录中随机抽取一部分（默认每卷 2 %，至少 20 条），像其他记录一样送审；"
+        "审核员无从分辨。下列错误率只来自这些抽检记录的审核结果。",
+        "In each volume the system draws some auto-accepted records at random (2 % by default, at least 20) and sends "
+        "them to review like any other; reviewers cannot tell them apart. The error rates below come from the reviews "
+        "of these audit records only.",
+    ),
+    "quality.settings": (
+        "抽检比例 {share:.1%}，每卷至少 {minimum} 条，随机种子 {seed}；"
+        "目标：自动通过记录的字段错误率不超过 {target:.2%}（95 % 区间上限，{method}）",
+        "Audit share {share:.1%}, at least {minimum} per volume, random seed {seed}; target: at most {target:.2%} of "
+        "the fields of auto-accepted records wrong (upper end of the 95 % interval, {method})",
+    ),
+    "quality.m.auto": ("自动通过记录", "Auto-accepted records"),
+    "quality.m.drawn": ("抽检记录", "Audit records"),
+    "quality.m.reviewed": ("已审核", "Reviewed"),
+    "quality.m.effort": ("抽检工作量", "Audit effort"),
+    "quality.m.rate": ("总体错误率", "Overall error rate"),
+    "quality.effort_help": ("抽检记录占自动通过记录的比例", "Audit records as a share of the auto-accepted records"),
+    "quality.plot_caption": (
+        "各卷自动通过记录的字段错误率及其 95 % 区间；红线为目标",
+        "Share of wrong fields among each volume's auto-accepted records, with its 95 % interval; the red line is the target",
+    ),
+    "quality.plot_y": ("字段错误率 (%)", "wrong fields (%)"),
+    "quality.target": ("目标", "target"),
+    "quality.no_evidence": (
+        "尚无审核完成的抽检记录：审核员审完抽检记录后，这里显示各卷的错误率。",
+        "No audit record reviewed yet: once reviewers have reviewed them, each volume's error rate shows here.",
+    ),
+    "quality.volumes": ("各卷", "Per volume"),
+    "quality.failed": ("未达标的卷册", "Volumes that missed the target"),
+    "quality.col.volume": ("卷册", "volume"),
+    "quality.col.state": ("状态", "state"),
+    "quality.col.auto": ("自动通过", "auto-accepted"),
+    "quality.col.drawn": ("抽检", "audited"),
+    "quality.col.reviewed": ("已审", "reviewed"),
+    "quality.col.fields": ("字段", "fields"),
+    "quality.col.wrong": ("错误", "wrong"),
+    "quality.col.rate": ("错误率", "error rate"),
+    "quality.col.low": ("区间下限", "interval low"),
+    "quality.col.high": ("区间上限", "interval high"),
+    "quality.col.loaded": ("已入库", "loaded"),
+    "quality.col.reason": ("原因", "why"),
+    "quality.col.more": ("还需抽检（条）", "more to audit (records)"),
+    "quality.col.level": ("分组", "group"),
+    "quality.col.records": ("记录", "records"),
+    "quality.state.pending": ("抽检进行中", "audit under way"),
+    "quality.state.passed": ("达标", "passed"),
+    "quality.state.to_extend": ("待扩大抽检", "audit to extend"),
+    "quality.state.extended": ("已扩大抽检", "audit extended"),
+    "quality.state.to_send_back": ("待退回", "to send back"),
+    "quality.state.sent_back": ("已退回复核", "sent back for review"),
+    "quality.state.recheck": ("已入库，需复核", "loaded, to check again"),
+    "quality.state.no_sample": ("无可抽检记录", "nothing to audit"),
+    "quality.why_extend": (
+        "；再抽 {more} 条且全部无误即可证明达标：扩大抽检",
+        "; {more} more records all right would prove the target met: the audit is extended",
+    ),
+    "quality.why_whole": (
+        "；证明达标还需再抽 {more} 条，超过该卷的 {share:.0%}：整卷送审",
+        "; proving the target met needs {more} more records, over {share:.0%} of the volume: the whole volume goes to review",
+    ),
+    "quality.why_pending": ("已审 {reviewed} / {drawn} 条抽检记录", "{reviewed} of {drawn} audit records reviewed"),
+    "quality.why_passed": (
+        "区间上限 {high:.2%} 不超过目标 {target:.2%}",
+        "upper end of the interval {high:.2%} within the target {target:.2%}",
+    ),
+    "quality.why_high": (
+        "抽检字段 {fields:.0f} 个，错 {wrong:.0f} 个（{rate:.2%}）；95 % 区间上限 {high:.2%} 超过目标 {target:.2%}",
+        "{wrong:.0f} of {fields:.0f} audited fields wrong ({rate:.2%}); the upper end of the 95 % interval, {high:.2%}, "
+        "is over the target {target:.2%}",
+    ),
+    "quality.why_low": (
+        "抽检字段 {fields:.0f} 个，错 {wrong:.0f} 个（{rate:.2%}）；连区间下限 {low:.2%} 都超过目标 {target:.2%}",
+        "{wrong:.0f} of {fields:.0f} audited fields wrong ({rate:.2%}); even the lower end of the interval, {low:.2%}, "
+        "is over the target {target:.2%}",
+    ),
+    "quality.why_none": ("尚无自动通过记录", "no auto-accepted record yet"),
+    "quality.sent_back_line": (
+        "{label}：{sent} 条尚未入库的自动通过记录已退回审核。原因：{why}",
+        "{label}: {sent} auto-accepted record(s) not loaded yet were sent back to review. Why: {why}",
+    ),
+    "quality.recheck_line": (
+        "{label}：{loaded} 条自动通过记录已入库，需复核。原因：{why}",
+        "{label}: {loaded} auto-accepted record(s) are loaded already and need checking again. Why: {why}",
+    ),
+    "quality.recheck_button": ("把「{label}」已入库的记录也送审", "Send the loaded records of “{label}” to review too"),
+    "quality.recheck_done": (
+        "{n} 条已入库记录已送审；审核后会作为更新再次入库。",
+        "{n} loaded record(s) sent to review; once reviewed they are loaded again as updates.",
+    ),
+    "quality.acted": ("刚刚执行：{label} — {verdict}（退回 {sent} 条）", "Just done: {label} — {verdict} ({sent} sent back)"),
+    "quality.by_type": ("按字段类型", "By field type"),
+    "quality.by_kind": ("按台账类型", "By register kind"),
+    "quality.by_home": ("按殡仪馆", "By funeral home"),
+    "quality.weighted": (
+        "合并各卷时，每条抽检记录按其所在卷自动通过记录数加权。",
+        "Volumes are combined with each audit record weighted by its volume's number of auto-accepted records.",
+    ),
+    "quality.csv": ("下载质量表（CSV）", "Download the quality table (CSV)"),
+    "th.intro": (
+        "出厂阈值是在生成的台账上拟合的。这里用本库审核员的审核结果（含抽检记录）重新拟合各字段类型的阈值和每页上限，"
+        "按卷册交叉验证（每卷只用其他卷拟合的阈值来评估），并与在用阈值对比。",
+        "The thresholds shipped were fitted on generated registers. Here they are fitted again, per field type with the "
+        "per-page limit, on this archive's reviews (audit records included), cross-validated by volume (each volume is "
+        "judged only by thresholds fitted on the others), and compared with the thresholds in use.",
+    ),
+    "th.in_use": ("在用阈值：{name}", "Thresholds in use: {name}"),
+    "th.default": ("出厂阈值（生成台账拟合）", "as shipped (fitted on generated registers)"),
+    "th.versions": ("阈值版本", "Threshold versions"),
+    "th.col.version": ("版本", "version"),
+    "th.col.when": ("时间", "when"),
+    "th.col.who": ("写入人", "written by"),
+    "th.col.note": ("说明", "note"),
+    "th.col.active": ("在用", "in use"),
+    "th.preview": ("根据审核结果重新拟合（预览）", "Fit again from the reviews (preview)"),
+    "th.target": ("拟合目标（自动通过字段错误率）", "Target of the fit (share of auto-accepted fields wrong)"),
+    "th.col.type": ("字段类型", "field type"),
+    "th.col.now": ("在用", "in use"),
+    "th.col.new": ("重新拟合", "fitted again"),
+    "th.evidence": (
+        "依据：{records} 条审核完成的记录（抽检 {audited} 条，送审 {held} 条），"
+        "来自 {volumes} 卷，{fields} 个字段；代表 {weighted:.0f} 条记录",
+        "Evidence: {records} reviewed records ({audited} audit records, {held} held for review) from {volumes} "
+        "volume(s), {fields} fields; standing for {weighted:.0f} records",
+    ),
+    "th.cv": (
+        "重新拟合（按卷交叉验证，{folds} 折）：直通率 {st}，自动通过字段错误率 {wr}",
+        "Fitted again (cross-validated by volume, {folds} folds): straight-through {st}, auto-accepted fields wrong {wr}",
+    ),
+    "th.cv_none": (
+        "只有一卷有审核结果，无法交叉验证：请先审核更多卷的记录。",
+        "Only one volume has reviews, so nothing can be cross-validated: review records of more volumes first.",
+    ),
+    "th.current": (
+        "在用阈值在同一依据上：直通率 {st}，自动通过字段错误率 {wr}",
+        "The thresholds in use, on the same evidence: straight-through {st}, auto-accepted fields wrong {wr}",
+    ),
+    "th.save": ("保存为新版本", "Save as a new version"),
+    "th.saved": ("已写入 {name}（尚未启用）", "{name} written (not in use yet)"),
+    "th.apply": ("启用所选版本并重新映射", "Use the chosen version and map again"),
+    "th.rollback": ("回退到上一个版本并重新映射", "Roll back to the previous version and map again"),
+    "th.pick": ("要启用的版本", "Version to use"),
+    "th.launched": (
+        "已在后台开始重新映射（进程 {pid}），输出见 {log}",
+        "Mapping again in the background (process {pid}); its output goes to {log}",
+    ),
+    "th.cli": (
+        "命令行：`backfill calibrate --from-reviews`，`backfill remap --thresholds vN`，`backfill remap --rollback`",
+        "Command line: `backfill calibrate --from-reviews`, `backfill remap --thresholds vN`, `backfill remap --rollback`",
+    ),
+    "lx.intro": (
+        "审核员录入、但官方名录（区、镇街、村、海域）中没有的地名，会成为建议；审核员把地名中的某字改为另一字的次数也会统计。"
+        "采纳的条目写入本地词库（有版本，记录谁、何时），映射时与官方名录一起使用；采纳的混淆字对只会让此类读法存疑，从不自动改写。",
+        "Place names reviewers typed that no official list (districts, towns and streets, villages, sea areas) holds "
+        "become suggestions; so do the characters reviewers changed into another one in place names, with how often. "
+        "What is accepted goes into a local lexicon (versioned, with who and when), used with the official lists when "
+        "mapping; an accepted character pair only makes such readings doubtful, it never rewrites them.",
+    ),
+    "lx.open": ("待决定的建议", "Suggestions to decide"),
+    "lx.none": ("暂无建议。", "No suggestion yet."),
+    "lx.confusions": ("审核员更正过的混淆字对", "Characters reviewers corrected into another"),
+    "lx.decided": ("已决定", "Decided"),
+    "lx.col.kind": ("类型", "kind"),
+    "lx.col.name": ("名称", "name"),
+    "lx.col.parent": ("所属", "belongs to"),
+    "lx.col.count": ("次数", "times"),
+    "lx.col.scans": ("来源扫描件", "seen on the scans"),
+    "lx.col.status": ("状态", "status"),
+    "lx.col.read": ("读作", "read as"),
+    "lx.col.written": ("改为", "corrected to"),
+    "lx.col.by": ("决定人", "decided by"),
+    "lx.col.reason": ("理由", "reason"),
+    "lx.scan": ("{file} 第{page}页第{row}行", "{file} page {page} row {row}"),
+    "lx.scans_sep": ("；", "; "),
+    "lx.kind.village": ("村", "village"),
+    "lx.kind.town": ("镇/乡", "town"),
+    "lx.kind.street": ("街道", "street"),
+    "lx.kind.sea_area": ("海域", "sea area"),
+    "lx.kind.confusion": ("混淆字对", "character pair"),
+    "lx.status.open": ("待决定", "to decide"),
+    "lx.status.accepted": ("已采纳", "accepted"),
+    "lx.status.refused": ("不采纳", "refused"),
+    "lx.pick": ("选择建议", "Suggestion"),
+    "lx.pick_pair": ("{kind}：{read}→{written}（{count}）", "{kind}: {read} → {written} ({count})"),
+    "lx.pick_place": ("{kind}：{name}（{parent}，{count}）", "{kind}: {name} ({parent}, {count})"),
+    "lx.district": ("所在区县代码（6 位）", "Code of its district (6 digits)"),
+    "lx.reason": ("理由（可选）", "Reason (optional)"),
+    "lx.accept": ("采纳", "Accept"),
+    "lx.refuse": ("不采纳", "Refuse"),
+    "lx.done": (
+        "「{name}」：{what}；本地词库 {file} 已启用。用它重新映射已存储的单元格：",
+        "“{name}”: {what}; the local lexicon {file} is in use. Map the stored cells again with it:",
+    ),
+    "lx.remap": ("用本地词库重新映射已存储的单元格", "Map the stored cells again with the local lexicon"),
+    "lx.in_use": ("在用本地词库：{name}", "Local lexicon in use: {name}"),
+    "lx.default": ("无（仅官方名录）", "none (official lists only)"),
 }
 
 #: flag wordings rewritten for a reviewer (the rest: mapping.flags)

@@ -218,3 +218,48 @@ def test_run_selection_by_home_and_year_and_page_batches(env):
     assert parse_years(["2010-2012", "2015,2017"]) == (2010, 2011, 2012, 2015, 2017)
     assert [len(b) for b in batches(list(range(10)), 4)] == [4, 4, 2]
     assert len(batches(list(range(10_000)), 4)) <= 300  # task runs per flow run stay in the hundreds
+
+
+def test_admin_page_has_no_none_and_its_charts_show_the_first_day(env):
+    """Issue 22 item 8 as an administrator reads the page: a dash or the reason instead of "None", and
+    charts that show something with one day of data (a point per series), both register kinds apart."""
+    store, settings, _ = env
+    add_user(store, "boss", "administrator", "password-boss")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="login_user").input("boss")
+    at.text_input(key="login_password").input("password-boss")
+    at.button[0].click().run()
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    for level in ("year", "volume", "ledger", "home"):
+        at.radio(key="completion_level").set_value(level).run()
+        assert not at.exception
+        cells = at.dataframe[0].value.astype(str).to_numpy().ravel().tolist()
+        assert not {"None", "nan", "NaN", "<NA>", ""} & set(cells), level
+    at.radio(key="completion_level").set_value("volume").run()
+    volumes = at.dataframe[0].value  # scans matched to no inventory volume say so
+    assert "未对应到清单中的册" in set(volumes["册"]) and "—" not in set(volumes["册"])
+    want = store_counts(store)
+    charts = "\n".join(m.value for m in at.markdown)
+    points = C.over_time(store, want["expected_pages"])
+    assert len(points) == 1  # everything here happened today: one day of data
+    day = points[0].day.isoformat()
+    assert charts.count("<circle") == 3  # pages read, records loaded, records waiting: one point each
+    assert f"已识别页数 · {day}: {want['processed']}" in charts and f"已入库记录 · {day}: {want['loaded']}" in charts
+    assert "火化登记" in charts and "海葬登记" in charts  # the by-year bars, one chart per register kind
+    assert f"2013 · 应有页数: {3 + 2 + 2 + 4}" not in charts  # cremation and sea burial are not summed together
+    assert f"2013 · 应有页数: {3 + 2 + 2}" in charts and "2013 · 应有页数: 4" in charts
+
+
+def test_chart_markup_escapes_names_and_shows_a_single_day():
+    from datetime import date
+
+    from review_app import charts
+
+    bad = '<img src=x onerror="alert(1)">'
+    svg = charts.timeline([date(2026, 12, 1)], {bad: [7]}, label=bad, y_title="n")
+    assert "<img" not in svg and "&lt;img" in svg and svg.count("<circle") == 1 and "2026-12-01: 7" in svg
+    bars = charts.grouped_bars(["2010", "2011"], {bad: [0, 3]}, label="x", y_title="n")
+    assert "<img" not in bars and bars.count("<rect") == 2 + 1  # two bars (a zero still shows) and the legend
+    listed = charts.bar_list([(f"{bad} {i}", i) for i in range(1, 21)], label="x", more="{n} more")
+    assert "<img" not in listed and "5 more" in listed and ">20<" in listed and "&lt;img" in listed

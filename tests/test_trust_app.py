@@ -1,6 +1,6 @@
 """The review app with the blind audit (issue 23), in-process with Streamlit's AppTest over a real
 store: an audit record is shown on the same screen as any record; the administrator's quality,
-thresholds and lexicon pages (texts in Simplified Chinese, review_app/trust.py)."""
+thresholds and lexicon pages (review_app/trust.py: Chinese by default, English for a user who chose it)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from pipeline.kernel.store import AuditSample, LexiconDecision, Store
 from pipeline.quality import audit as A
 from pipeline.review import queue as R
 from pipeline.review.corrections import correct_record
-from pipeline.review.users import add_user
+from pipeline.review.users import add_user, set_language
 from review_app.i18n import t
-from review_app.trust import TEXT
 from samples.seed import seed_store
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
@@ -103,21 +102,21 @@ def test_the_quality_page_shows_rates_the_target_and_why(env):
     at = _login("boss", "password-boss")
     assert {t("nav.quality", "zh"), t("nav.thresholds", "zh"), t("nav.lexicon", "zh")} <= set(at.sidebar.radio(key="nav").options)
     at.sidebar.radio(key="nav").set_value("quality").run()
-    assert not at.exception and at.header[0].value == TEXT["quality"]
+    assert not at.exception and at.header[0].value == t("nav.quality", "zh")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[TEXT["m_drawn"]] == "40" and metrics[TEXT["m_reviewed"]] == "20"
+    assert metrics[t("quality.m.drawn", "zh")] == "40" and metrics[t("quality.m.reviewed", "zh")] == "20"
     charts = at.get("vega_lite_chart")
     assert (
         charts and "errorbar" not in charts[0].proto.spec and '"strokeDash"' in charts[0].proto.spec
     )  # the plot, its target line
     table = at.dataframe[0].value
-    states = set(table[TEXT["col_state"]])
-    assert TEXT["state"]["sent_back"] in states and TEXT["state"]["pending"] in states
+    states = set(table[t("quality.col.state", "zh")])
+    assert t("quality.state.sent_back", "zh") in states and t("quality.state.pending", "zh") in states
     errors = "\n".join(e.value for e in at.error)
     assert "已退回审核" in errors and "超过目标 0.30%" in errors
     # a reviewer sees none of it
     rev = _login("rev", "password-rev")
-    assert "Quality" not in rev.sidebar.radio(key="nav").options
+    assert t("nav.quality", "zh") not in rev.sidebar.radio(key="nav").options
 
 
 def test_the_lexicon_page_accepts_a_suggestion(env):
@@ -128,8 +127,8 @@ def test_the_lexicon_page_accepts_a_suggestion(env):
     at.sidebar.radio(key="nav").set_value("lexicon").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table[TEXT["lx_name"]]) == ["后夼村"] and list(table[TEXT["lx_count"]]) == [1]
-    at.button[[b.label for b in at.button].index(TEXT["lx_accept"])].click().run()
+    assert list(table[t("lx.col.name", "zh")]) == ["后夼村"] and list(table[t("lx.col.count", "zh")]) == [1]
+    at.button[[b.label for b in at.button].index(t("lx.accept", "zh"))].click().run()
     assert not at.exception
     with store.session() as s:
         d = s.scalars(select(LexiconDecision)).one()
@@ -153,3 +152,40 @@ def test_the_thresholds_page_previews_and_saves_a_refit(env):
     assert not at.exception
     assert (settings.data_path / "thresholds" / "thresholds-v0001.json").is_file()
     assert "thresholds-v0001.json" in "\n".join(s.value for s in at.success)
+
+
+STATES = ("pending", "passed", "to_extend", "extended", "to_send_back", "sent_back", "recheck", "no_sample")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _words(at: AppTest) -> list[str]:
+    """The page's own words: titles, captions, labels, buttons, table headings (not the data in cells)."""
+    out = [h.value for h in at.header] + [h.value for h in at.subheader] + [c.value for c in at.caption]
+    out += [m.label for m in at.metric] + [b.label for b in at.button] + [e.label for e in at.expander]
+    out += [w.label for w in (*at.number_input, *at.text_input, *at.selectbox)]
+    out += [str(c) for d in at.dataframe for c in d.value.columns]
+    return out
+
+
+def test_the_trust_pages_speak_the_administrators_language(env):
+    store, settings = env
+    rid = R.queue(store, limit=1).items[0].record_id
+    correct_record(store, rid, {"household_address": "山东省烟台市福山区高疃镇后夼村3号"}, user="rev", settings=settings)
+    zh = _login("boss", "password-boss")  # Chinese by default
+    zh.sidebar.radio(key="nav").set_value("quality").run()
+    assert not zh.exception and zh.header[0].value == "抽检质量" and "抽检记录" in {m.label for m in zh.metric}
+    set_language(store, "boss", "en")  # this administrator reads English
+    en = _login("boss", "password-boss")
+    for page, title in (("quality", "Audit quality"), ("thresholds", "Auto-accept thresholds"), ("lexicon", "Place lexicon")):
+        en.sidebar.radio(key="nav").set_value(page).run()
+        assert not en.exception and en.header[0].value == title
+        words = _words(en)
+        assert not [w for w in words if CJK.search(w)], page  # no Chinese word left
+        assert not [w for w in words if re.fullmatch(r"[a-z]+(\.[a-z_]+)+", w)], page  # nor a key without words
+
+    en.sidebar.radio(key="nav").set_value("quality").run()
+    assert {"Auto-accepted records", "Audit records", "Reviewed"} <= {m.label for m in en.metric}
+    assert set(en.dataframe[0].value["state"]) <= {t(f"quality.state.{s}", "en") for s in STATES}
+    en.sidebar.radio(key="nav").set_value("lexicon").run()
+    assert list(en.dataframe[0].value["name"]) == ["后夼村"] and list(en.dataframe[0].value["kind"]) == ["village"]
+    assert "Accept" in {b.label for b in en.button}
