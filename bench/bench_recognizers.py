@@ -142,8 +142,13 @@ def int8_model_dir(out: Path, calib_pages: int = 6) -> Path:
         model = version_converter.convert_version(model, 13)
     f32 = folder / ("f32-" + MODELS["v6"].rec)
     onnx.save(model, str(f32))
+    # ONNX Runtime's recommended pre-processing (shape inference, graph optimization) before calibration
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    pre = folder / ("pre-" + MODELS["v6"].rec)
+    quant_pre_process(str(f32), str(pre))
     quantize_static(
-        str(f32),
+        str(pre),
         str(target),
         Reader(),
         quant_format=QuantFormat.QDQ,
