@@ -146,7 +146,7 @@ def int8_model_dir(out: Path, calib_pages: int = 6) -> Path:
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     pre = folder / ("pre-" + MODELS["v6"].rec)
-    quant_pre_process(str(f32), str(pre))
+    quant_pre_process(str(f32), str(pre), skip_symbolic_shape=True)  # ONNX shape inference (no sympy needed)
     quantize_static(
         str(pre),
         str(target),
