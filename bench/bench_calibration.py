@@ -60,6 +60,18 @@ def page_shares(store: Store, offset: int = 0, kinds: dict[int, str] | None = No
     return out
 
 
+def ocr_versions(store: Store) -> set[str]:
+    """The recognizer each page was read with (its `ocr` step's version: wheel, runtime, precision, model
+    files with their sha256): the provenance of a fit, since thresholds are a property of one model."""
+    out: set[str] = set()
+    with store.session() as s:
+        for page in s.query(Page).filter(Page.status == "done"):
+            for step in page.steps or []:
+                if step.get("name") == "ocr" and (step.get("result") or {}).get("version"):
+                    out.add(str(step["result"]["version"]))
+    return out
+
+
 def _limit_text(limit) -> str:
     if limit is None:
         return "none"
@@ -121,6 +133,7 @@ def main() -> None:
     )
     ap.add_argument("--remap", action="store_true", help="re-map the stored cells (no OCR) before scoring")
     ap.add_argument("--write", action="store_true", help=f"write the fitted thresholds to {PACKAGED.relative_to(ROOT)}")
+    ap.add_argument("--thresholds-out", default=None, help="write the fitted thresholds to this file instead (a trial fit)")
     ap.add_argument(
         "--pool",
         type=int,
@@ -153,12 +166,14 @@ def main() -> None:
     shares = page_shares(store, 0, kinds)
     with store.session() as s:
         pages_done = s.query(Page).filter(Page.status == "done").count()
+    engines = ocr_versions(store)
     for seed in args.pool:  # other fitting sets, mapped with the same code
         other_settings = settings.with_(data_dir=str(Path(args.out) / f"calib-{seed}" / "data"))
         other = Store.open(other_settings)
         if args.remap:
             remap(other, other_settings)
         oev = evaluate(other, processed_only=True)
+        engines |= ocr_versions(other)
         offset = 1_000_000 * (args.pool.index(seed) + 1)  # record ids of different stores kept apart
         obs += [replace(o, record=o.record + offset) for o in oev.observations]
         shares.update(page_shares(other, offset, kinds))
@@ -168,6 +183,9 @@ def main() -> None:
     types = field_types()
     fit, page_limit = fit_joint(obs, shares, args.target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
     meta = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "engines": sorted(engines),
+        "generated_sets_only": "generator seeds at --severity; never the variation families of samples/families.py",
         "seed": args.seed,
         "pooled_seeds": args.pool,
         "pages": pages_done,
@@ -178,9 +196,10 @@ def main() -> None:
         "floor": args.floor,
         "second_read_below": args.second_read_below,
     }
-    if args.write:
-        write_thresholds(PACKAGED, fit, args.target, meta, page_limit)
-        print(f"wrote {PACKAGED}")
+    if args.write or args.thresholds_out:
+        target = Path(args.thresholds_out) if args.thresholds_out else PACKAGED
+        write_thresholds(target, fit, args.target, meta, page_limit)
+        print(f"wrote {target}")
     th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
 
     # what the fitted thresholds do on the fitting set itself (records auto-accepted, residual error),
