@@ -52,6 +52,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import orjson
+import pandas as pd
 from sqlalchemy import String, cast, func, insert, inspect, select, update
 
 from mapping.dedupe import (
@@ -60,12 +61,15 @@ from mapping.dedupe import (
     CrossIndex,
     DedupeTable,
     W,
+    _id_matrix,
+    _raw_id18,
     date_ints,
     id_key,
     score_pairs,
     text_hash,
     weight_to_score,
 )
+from mapping.hanzi import canonical, pinyin_key
 from mapping.places import district_of, scan_places
 from mapping.spec import load_spec
 from pipeline.crosscheck.rolls import (
@@ -308,21 +312,55 @@ class Match:
     finding: dict[str, Any]
 
 
-def roll_table(e: Entries) -> DedupeTable:
-    n = len(e)
+def roll_table(e: Entries, rows: np.ndarray | None = None) -> DedupeTable:
+    """The linkage engine's table of these entries (positions in the chunk; all of them by
+    default), keyed by position."""
+    if rows is None:
+        rows = np.arange(len(e))
+    pick = rows.tolist()
+    n = len(pick)
     none = [None] * n
     return DedupeTable.from_columns(
-        key=np.arange(n),
+        key=rows,
         kind=["roll"] * n,
         home=none,
-        name=e.name,
-        id_number=e.id_number,
-        id_raw=e.id_raw,
+        name=[e.name[i] for i in pick],
+        id_number=[e.id_number[i] for i in pick],
+        id_raw=[e.id_raw[i] for i in pick],
         cert_no=none,
-        birth_date=e.birth_date,
+        birth_date=[e.birth_date[i] for i in pick],
         event_date=none,
-        sex_code=e.sex,
+        sex_code=[e.sex[i] for i in pick],
     )
+
+
+@dataclass
+class RollKeys:
+    """What blocking reads of a chunk of entries (`cross_keys`, `CrossIndex.pairs`): the columns
+    of `roll_table` the keys are made of, computed as `DedupeTable.from_columns` computes them,
+    and nothing else. The whole table is built only for the entries that block with a deceased
+    (a few in a hundred), not for every entry of the roll."""
+
+    ids: np.ndarray  # (n, 18) uint8 digits (X = 10)
+    has_id: np.ndarray
+    id_valid: np.ndarray
+    canon_hash: np.ndarray  # int64 hash of the folded name, -1 without a name
+    pinyin_hash: np.ndarray  # int64 hash of the name's toneless reading, -1 without a name
+    birth: np.ndarray  # int32 yyyymmdd, 0 missing
+
+    def __len__(self) -> int:
+        return len(self.has_id)
+
+    @classmethod
+    def of(cls, e: Entries) -> "RollKeys":
+        n = len(e)
+        ids_text = [v if v else _raw_id18(r) for v, r in zip(e.id_number, e.id_raw)] if any(e.id_raw) else e.id_number
+        ids, has = _id_matrix(ids_text)
+        valid = np.fromiter(map(bool, e.id_number), dtype=bool, count=n) & has
+        code, uniq = pd.factorize(pd.Series(e.name, dtype="object"), use_na_sentinel=True)
+        canon = np.r_[text_hash([canonical(u) for u in uniq]), -1].astype(np.int64)
+        reading = np.r_[text_hash([pinyin_key(u) for u in uniq]), -1].astype(np.int64)
+        return cls(ids, has, valid, canon[code], reading[code], date_ints(e.birth_date))
 
 
 @lru_cache(maxsize=200_000)
@@ -349,13 +387,13 @@ def roll_place(e: Entries, i: int, spec_version: str) -> int:
 
 def match_chunk(e: Entries, dec: Deceased, kind: str, spec_version: str) -> tuple[list[Match], dict[str, int]]:
     """The hits of one chunk of roll entries against the deceased, best tier per entry."""
-    t = roll_table(e)
-    qi, ri, counts = dec.index.pairs(t)
+    keys: Any = RollKeys.of(e)  # every column CrossIndex.pairs reads of a DedupeTable
+    qi, ri, counts = dec.index.pairs(keys)
     if not len(qi):
         return [], counts
     uq, q_inv = np.unique(qi, return_inverse=True)
     ur, r_inv = np.unique(ri, return_inverse=True)
-    both = DedupeTable.concat([t.take(uq), dec.table.take(ur)])
+    both = DedupeTable.concat([roll_table(e, uq), dec.table.take(ur)])
     p = score_pairs(both, q_inv.astype(np.int64), (len(uq) + r_inv).astype(np.int64))
     _unverified_15(p, both, e.id_from_15[uq][q_inv])
     idh, nh = p.how["id_number"], p.how["deceased_name"]

@@ -33,6 +33,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from mapping.dedupe import date_ints
 from mapping.headers import best_score, clean_header, pair_columns, wording_scores, wordings_of
 from mapping.normalize import (
     ID_CHECK,
@@ -240,6 +241,19 @@ class Entries:
     def where(self, i: int) -> str:
         return _where(self.layout, self.layout.sections[int(self.section[i])], int(self.line[i]), int(self.side[i]))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For the queue from the reader process: each text column as one joined string (pickling
+        200 000 separate strings per column cost more than normalizing them)."""
+        state = dict(self.__dict__)
+        for k in _TEXT_COLUMNS:
+            state[k] = _pack(state[k])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k in _TEXT_COLUMNS:
+            state[k] = _unpack(state[k])
+        self.__dict__.update(state)
+
     def values(self, i: int) -> dict[str, Any]:
         """One entry as kept with a hit (the roll's own data of that person)."""
         out = {
@@ -383,6 +397,52 @@ def _plain(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+_TEXT_COLUMNS = (
+    "name",
+    "id_number",
+    "id_raw",
+    "id_written",
+    "birth_date",
+    "sex",
+    "address",
+    "division",
+    "roll_key",
+    "last_date",
+    "status_date",
+    "status",
+)
+_SEP, _NONE = "\x00", "\x01"
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """A column of texts (and Nones) as one string: values joined by NUL, None written as SOH."""
+
+    n: int
+    text: str
+
+
+def _pack(col: list[Any]) -> list[Any] | _Packed:
+    """`col` as a _Packed when every value is a text or None and none holds NUL or SOH (then the
+    joined string splits back into exactly these values); else `col` itself."""
+    if not all(v is None or type(v) is str for v in col):
+        return col
+    nones = col.count(None)
+    text = _SEP.join([_NONE if v is None else v for v in col] if nones else col)
+    if text.count(_SEP) != max(len(col) - 1, 0) or text.count(_NONE) != nones:
+        return col
+    return _Packed(len(col), text)
+
+
+def _unpack(col: list[Any] | _Packed) -> list[Any]:
+    if not isinstance(col, _Packed):
+        return col
+    if not col.n:
+        return []
+    vals = col.text.split(_SEP)
+    return [None if v == _NONE else v for v in vals] if _NONE in col.text else vals
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,8 +646,10 @@ _FIELD_KIND = {"id_number": "id", "birth_date": "date", "last_date": "date", "st
 def read_entries(layout: RollLayout, batches: Iterator[Batch]) -> Iterator[tuple[Entries, list[BadRow], int, int]]:
     """Normalized entries batch by batch: (entries, bad rows, data rows read, blank rows)."""
     for b in batches:
-        xlsx = layout.format == "xlsx"
-        filled = [i for i, r in enumerate(b.rows) if (any(c not in (None, "") for c in r) if xlsx else any(r))]
+        if layout.format == "xlsx":
+            filled = [i for i, r in enumerate(b.rows) if any(c not in (None, "") for c in r)]
+        else:  # CSV cells are texts: a row is blank when every one is empty
+            filled = np.flatnonzero(np.fromiter(map(any, b.rows), dtype=bool, count=len(b.rows))).tolist()
         blank = len(b.rows) - len(filled)
         if blank:
             b = Batch(b.section, [b.lines[i] for i in filled], [b.rows[i] for i in filled])
@@ -605,7 +667,7 @@ def _columns(layout: RollLayout, b: Batch, bad: list[BadRow]) -> tuple[list[int]
     section = b.section
     width = len(section.headers)
     xlsx = layout.format == "xlsx"
-    if all(len(r) == width for r in b.rows):
+    if set(map(len, b.rows)) <= {width}:
         lines, keep = b.lines, b.rows
     else:
         lines, keep = [], []
@@ -684,7 +746,7 @@ def _normalize(layout: RollLayout, b: Batch) -> tuple[Entries, list[BadRow]]:
         d = ids.digits[v].astype(np.int64)
         id_birth = d[:, 6:14] @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
         id_sex = np.where(d[:, 16] % 2 == 1, "1", "2")
-        birth_int = np.array([int(x.replace("-", "")) if x else 0 for x in (birth[i] for i in v.tolist())], dtype=np.int64)
+        birth_int = date_ints(birth)[v].astype(np.int64)  # each distinct date once
         fill = birth_blank[v]
         for k in np.flatnonzero(fill).tolist():
             b8 = int(id_birth[k])
@@ -734,15 +796,17 @@ def text_of(v: Any) -> str:
 
 
 _HAN_NAME = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]{1,50}"
+_HAN_NAME_RE = re.compile(_HAN_NAME)
+_SPACES = re.compile(r"\s+")
 
 
 def _names(raw: list[Any], note) -> list[str | None]:
     """Names as mapping.normalize.normalize_name gives them; a name written in Han characters alone
     (nearly all) is taken as it is, the rest go through the normalizer."""
     codes, uniq = pd.factorize(pd.Series(raw, dtype="object").fillna(""))
-    u = pd.Series(uniq, dtype="object").astype(str).str.replace(r"\s+", "", regex=True)
-    fast = u.str.fullmatch(_HAN_NAME).to_numpy(dtype=bool)
-    vals: list[str | None] = [v if ok else None for v, ok in zip(u.tolist(), fast.tolist())]
+    u = [_SPACES.sub("", str(x)) for x in uniq]
+    fast = np.fromiter((_HAN_NAME_RE.fullmatch(x) is not None for x in u), dtype=bool, count=len(u))
+    vals: list[str | None] = [v if ok else None for v, ok in zip(u, fast.tolist())]
     why: list[str | None] = [None] * len(vals)
     for k in np.flatnonzero(~fast).tolist():
         s = str(uniq[k])
