@@ -71,7 +71,7 @@ from mapping.dedupe import (
 )
 from mapping.hanzi import canonical, pinyin_key
 from mapping.places import district_of, scan_places
-from mapping.spec import load_spec
+from mapping.spec import Spec, load_spec
 from pipeline.crosscheck.rolls import (
     CHUNK_ROWS,
     KINDS,
@@ -363,6 +363,13 @@ class RollKeys:
         return cls(ids, has, valid, canon[code], reading[code], date_ints(e.birth_date))
 
 
+@lru_cache(maxsize=4)
+def _spec(spec_version: str) -> Spec:
+    """The spec of this version, loaded once (load_spec looks at the file's time on
+    every call, which cost as much as scanning an address for its places)."""
+    return load_spec(spec_version)
+
+
 @lru_cache(maxsize=200_000)
 def _place_code(text: str, spec_version: str) -> int:
     """The county a roll's division or address names (a 6-digit code, or a place name the province's
@@ -370,7 +377,7 @@ def _place_code(text: str, spec_version: str) -> int:
     s = text.strip()
     if len(s) == 6 and s.isdigit():
         return county(s, spec_version)
-    spec = load_spec(spec_version)
+    spec = _spec(spec_version)
     code, flags = district_of(scan_places(s, spec), spec)
     return county(code, spec_version) if code and not flags else 0
 
