@@ -52,7 +52,6 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import orjson
-import pandas as pd
 from sqlalchemy import String, cast, func, insert, inspect, select, update
 
 from mapping.dedupe import (
@@ -61,15 +60,12 @@ from mapping.dedupe import (
     CrossIndex,
     DedupeTable,
     W,
-    _id_matrix,
-    _raw_id18,
     date_ints,
     id_key,
     score_pairs,
     text_hash,
     weight_to_score,
 )
-from mapping.hanzi import canonical, pinyin_key
 from mapping.places import district_of, scan_places
 from mapping.spec import Spec, load_spec
 from pipeline.crosscheck.rolls import (
@@ -79,6 +75,7 @@ from pipeline.crosscheck.rolls import (
     BackgroundEntries,
     BadRow,
     Entries,
+    RollKeys,
     RollLayout,
     RollOptions,
     open_roll,
@@ -334,35 +331,6 @@ def roll_table(e: Entries, rows: np.ndarray | None = None) -> DedupeTable:
     )
 
 
-@dataclass
-class RollKeys:
-    """What blocking reads of a chunk of entries (`cross_keys`, `CrossIndex.pairs`): the columns
-    of `roll_table` the keys are made of, computed as `DedupeTable.from_columns` computes them,
-    and nothing else. The whole table is built only for the entries that block with a deceased
-    (a few in a hundred), not for every entry of the roll."""
-
-    ids: np.ndarray  # (n, 18) uint8 digits (X = 10)
-    has_id: np.ndarray
-    id_valid: np.ndarray
-    canon_hash: np.ndarray  # int64 hash of the folded name, -1 without a name
-    pinyin_hash: np.ndarray  # int64 hash of the name's toneless reading, -1 without a name
-    birth: np.ndarray  # int32 yyyymmdd, 0 missing
-
-    def __len__(self) -> int:
-        return len(self.has_id)
-
-    @classmethod
-    def of(cls, e: Entries) -> "RollKeys":
-        n = len(e)
-        ids_text = [v if v else _raw_id18(r) for v, r in zip(e.id_number, e.id_raw)] if any(e.id_raw) else e.id_number
-        ids, has = _id_matrix(ids_text)
-        valid = np.fromiter(map(bool, e.id_number), dtype=bool, count=n) & has
-        code, uniq = pd.factorize(pd.Series(e.name, dtype="object"), use_na_sentinel=True)
-        canon = np.r_[text_hash([canonical(u) for u in uniq]), -1].astype(np.int64)
-        reading = np.r_[text_hash([pinyin_key(u) for u in uniq]), -1].astype(np.int64)
-        return cls(ids, has, valid, canon[code], reading[code], date_ints(e.birth_date))
-
-
 @lru_cache(maxsize=4)
 def _spec(spec_version: str) -> Spec:
     """The spec of this version, loaded once (load_spec looks at the file's time on
@@ -394,7 +362,7 @@ def roll_place(e: Entries, i: int, spec_version: str) -> int:
 
 def match_chunk(e: Entries, dec: Deceased, kind: str, spec_version: str) -> tuple[list[Match], dict[str, int]]:
     """The hits of one chunk of roll entries against the deceased, best tier per entry."""
-    keys: Any = RollKeys.of(e)  # every column CrossIndex.pairs reads of a DedupeTable
+    keys: Any = e.keys if e.keys is not None else RollKeys.of(e)  # every column CrossIndex.pairs reads of a DedupeTable
     qi, ri, counts = dec.index.pairs(keys)
     if not len(qi):
         return [], counts

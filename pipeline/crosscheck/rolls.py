@@ -34,7 +34,8 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from mapping.dedupe import date_ints
+from mapping.dedupe import _id_matrix, _raw_id18, date_ints, text_hash
+from mapping.hanzi import canonical, pinyin_key
 from mapping.headers import best_score, clean_header, pair_columns, wording_scores, wordings_of
 from mapping.normalize import (
     ID_CHECK,
@@ -213,6 +214,36 @@ class BadRow:
 
 
 @dataclass
+class RollKeys:
+    """What blocking reads of a chunk of entries (`cross_keys`, `CrossIndex.pairs`): the columns
+    of `roll_table` the keys are made of, computed as `DedupeTable.from_columns` computes them,
+    and nothing else. The whole table is built only for the entries that block with a deceased
+    (a few in a hundred), not for every entry of the roll. Made where the chunk is read (in the
+    reader process, beside the matching)."""
+
+    ids: np.ndarray  # (n, 18) uint8 digits (X = 10)
+    has_id: np.ndarray
+    id_valid: np.ndarray
+    canon_hash: np.ndarray  # int64 hash of the folded name, -1 without a name
+    pinyin_hash: np.ndarray  # int64 hash of the name's toneless reading, -1 without a name
+    birth: np.ndarray  # int32 yyyymmdd, 0 missing
+
+    def __len__(self) -> int:
+        return len(self.has_id)
+
+    @classmethod
+    def of(cls, e: Entries) -> "RollKeys":
+        n = len(e)
+        ids_text = [v if v else _raw_id18(r) for v, r in zip(e.id_number, e.id_raw)] if any(e.id_raw) else e.id_number
+        ids, has = _id_matrix(ids_text)
+        valid = np.fromiter(map(bool, e.id_number), dtype=bool, count=n) & has
+        code, uniq = pd.factorize(pd.Series(e.name, dtype="object"), use_na_sentinel=True)
+        canon = np.r_[text_hash([canonical(u) for u in uniq]), -1].astype(np.int64)
+        reading = np.r_[text_hash([pinyin_key(u) for u in uniq]), -1].astype(np.int64)
+        return cls(ids, has, valid, canon[code], reading[code], date_ints(e.birth_date))
+
+
+@dataclass
 class Entries:
     """A chunk of roll entries, normalized, as columns. Address, division, roll key and status are
     the roll's text as written (stripped when a hit is kept); they are never compared in bulk."""
@@ -235,6 +266,7 @@ class Entries:
     last_date: list[str | None]  # YYYY-MM-DD, or YYYY-MM where the roll gives months
     status_date: list[str | None]
     status: list[Any]
+    keys: RollKeys | None = None  # blocking keys (read_entries makes them)
 
     def __len__(self) -> int:
         return len(self.line)
@@ -656,6 +688,7 @@ def read_entries(layout: RollLayout, batches: Iterator[Batch]) -> Iterator[tuple
         if blank:
             b = Batch(b.section, [b.lines[i] for i in filled], [b.rows[i] for i in filled])
         e, bad = _normalize(layout, b)
+        e.keys = RollKeys.of(e)
         yield e, bad, len(b.rows), blank
 
 
