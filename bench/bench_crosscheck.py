@@ -186,6 +186,8 @@ def quality(d: Path, store: Path, base_found: dict[int, int]) -> dict:
 
 
 def _commit() -> str:
+    if os.environ.get("BENCH_COMMIT"):  # run from a snapshot of the tree (git archive), not a checkout
+        return os.environ["BENCH_COMMIT"]
     try:
         return (
             subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
