@@ -217,12 +217,12 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
                     "id_number",
                     "id_number_raw",
                     "sex_code",
-                    "funeral_home_code",
-                    "cremation_cert_no",
                     "birth_date",
                     "household_division_code",
                     date_col,
                 ]
+                if has_sea:  # the certificate tells a sea burial of a cremated person: read only then
+                    wanted += ["funeral_home_code", "cremation_cert_no"]
                 sel = [(cast(t.c[c], String) if c in ("birth_date", date_col) else t.c[c]).label(c) for c in wanted if c in cols]
                 q = select(*sel).order_by(t.c.id)
                 seen_ids = np.unique(np.concatenate(crem_ids)) if crem_ids else np.empty(0, np.int64)
