@@ -14,7 +14,7 @@
     PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased 3000000 --roll 10000000   # under /work/bin/quiet
     PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased 20000 --roll 100000        # a quick look
 
-Writes bench/results/crosscheck-<deceased>x<roll>.md.
+Writes bench/results/crosscheck-<deceased>x<roll>-<date>.md.
 """
 
 from __future__ import annotations
@@ -185,13 +185,25 @@ def quality(d: Path, store: Path, base_found: dict[int, int]) -> dict:
     }
 
 
+def _commit() -> str:
+    if os.environ.get("BENCH_COMMIT"):  # run from a snapshot of the tree (git archive), not a checkout
+        return os.environ["BENCH_COMMIT"]
+    try:
+        return (
+            subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+            or "?"
+        )
+    except OSError:
+        return "?"
+
+
 def report(n_dec: int, n_roll: int, seed: int, run: dict, base: dict, q: dict) -> str:
     s = run["summary"]
     tiers = ("id_exact", "id_name_conflict", "id_near", "name_birth_place")
     lines = [
         f"# Cross-registry check: {n_roll:,} roll entries x {n_dec:,} deceased (seed {seed})",
         "",
-        f"{dt.date.today().isoformat()}, `PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased {n_dec} "
+        f"{dt.date.today().isoformat()}, commit {_commit()}, `PYTHONPATH=$PWD python bench/bench_crosscheck.py --deceased {n_dec} "
         f"--roll {n_roll} --seed {seed}` ({os.cpu_count()} cores; the check reads the roll in a second process while it matches).",
         "",
         "| measure | value | goal |",
@@ -249,7 +261,7 @@ def main() -> None:
     print(f"check: {run['wall_seconds']:.1f} s, peak {run['peak_rss_mib']:.0f} MiB", flush=True)
     q = quality(d, run["store"], base["found"])
     text = report(args.deceased, args.roll, args.seed, run, base, q)
-    out = ROOT / "bench" / "results" / f"crosscheck-{args.deceased}x{args.roll}.md"
+    out = ROOT / "bench" / "results" / f"crosscheck-{args.deceased}x{args.roll}-{dt.date.today().isoformat()}.md"
     out.write_text(text, encoding="utf-8")
     print(text)
 

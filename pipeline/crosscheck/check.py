@@ -67,7 +67,7 @@ from mapping.dedupe import (
     weight_to_score,
 )
 from mapping.places import district_of, scan_places
-from mapping.spec import load_spec
+from mapping.spec import Spec, load_spec
 from pipeline.crosscheck.rolls import (
     CHUNK_ROWS,
     KINDS,
@@ -75,6 +75,7 @@ from pipeline.crosscheck.rolls import (
     BackgroundEntries,
     BadRow,
     Entries,
+    RollKeys,
     RollLayout,
     RollOptions,
     open_roll,
@@ -216,12 +217,12 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
                     "id_number",
                     "id_number_raw",
                     "sex_code",
-                    "funeral_home_code",
-                    "cremation_cert_no",
                     "birth_date",
                     "household_division_code",
                     date_col,
                 ]
+                if has_sea:  # the certificate tells a sea burial of a cremated person: read only then
+                    wanted += ["funeral_home_code", "cremation_cert_no"]
                 sel = [(cast(t.c[c], String) if c in ("birth_date", date_col) else t.c[c]).label(c) for c in wanted if c in cols]
                 q = select(*sel).order_by(t.c.id)
                 seen_ids = np.unique(np.concatenate(crem_ids)) if crem_ids else np.empty(0, np.int64)
@@ -308,21 +309,33 @@ class Match:
     finding: dict[str, Any]
 
 
-def roll_table(e: Entries) -> DedupeTable:
-    n = len(e)
+def roll_table(e: Entries, rows: np.ndarray | None = None) -> DedupeTable:
+    """The linkage engine's table of these entries (positions in the chunk; all of them by
+    default), keyed by position."""
+    if rows is None:
+        rows = np.arange(len(e))
+    pick = rows.tolist()
+    n = len(pick)
     none = [None] * n
     return DedupeTable.from_columns(
-        key=np.arange(n),
+        key=rows,
         kind=["roll"] * n,
         home=none,
-        name=e.name,
-        id_number=e.id_number,
-        id_raw=e.id_raw,
+        name=[e.name[i] for i in pick],
+        id_number=[e.id_number[i] for i in pick],
+        id_raw=[e.id_raw[i] for i in pick],
         cert_no=none,
-        birth_date=e.birth_date,
+        birth_date=[e.birth_date[i] for i in pick],
         event_date=none,
-        sex_code=e.sex,
+        sex_code=[e.sex[i] for i in pick],
     )
+
+
+@lru_cache(maxsize=4)
+def _spec(spec_version: str) -> Spec:
+    """The spec of this version, loaded once (load_spec looks at the file's time on
+    every call, which cost as much as scanning an address for its places)."""
+    return load_spec(spec_version)
 
 
 @lru_cache(maxsize=200_000)
@@ -332,7 +345,7 @@ def _place_code(text: str, spec_version: str) -> int:
     s = text.strip()
     if len(s) == 6 and s.isdigit():
         return county(s, spec_version)
-    spec = load_spec(spec_version)
+    spec = _spec(spec_version)
     code, flags = district_of(scan_places(s, spec), spec)
     return county(code, spec_version) if code and not flags else 0
 
@@ -349,13 +362,13 @@ def roll_place(e: Entries, i: int, spec_version: str) -> int:
 
 def match_chunk(e: Entries, dec: Deceased, kind: str, spec_version: str) -> tuple[list[Match], dict[str, int]]:
     """The hits of one chunk of roll entries against the deceased, best tier per entry."""
-    t = roll_table(e)
-    qi, ri, counts = dec.index.pairs(t)
+    keys: Any = e.keys if e.keys is not None else RollKeys.of(e)  # every column CrossIndex.pairs reads of a DedupeTable
+    qi, ri, counts = dec.index.pairs(keys)
     if not len(qi):
         return [], counts
     uq, q_inv = np.unique(qi, return_inverse=True)
     ur, r_inv = np.unique(ri, return_inverse=True)
-    both = DedupeTable.concat([t.take(uq), dec.table.take(ur)])
+    both = DedupeTable.concat([roll_table(e, uq), dec.table.take(ur)])
     p = score_pairs(both, q_inv.astype(np.int64), (len(uq) + r_inv).astype(np.int64))
     _unverified_15(p, both, e.id_from_15[uq][q_inv])
     idh, nh = p.how["id_number"], p.how["deceased_name"]

@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import pickle
 import re
 import tomllib
 import unicodedata
@@ -33,6 +34,8 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from mapping.dedupe import _id_matrix, _raw_id18, date_ints, text_hash
+from mapping.hanzi import canonical, pinyin_key
 from mapping.headers import best_score, clean_header, pair_columns, wording_scores, wordings_of
 from mapping.normalize import (
     ID_CHECK,
@@ -211,6 +214,36 @@ class BadRow:
 
 
 @dataclass
+class RollKeys:
+    """What blocking reads of a chunk of entries (`cross_keys`, `CrossIndex.pairs`): the columns
+    of `roll_table` the keys are made of, computed as `DedupeTable.from_columns` computes them,
+    and nothing else. The whole table is built only for the entries that block with a deceased
+    (a few in a hundred), not for every entry of the roll. Made where the chunk is read (in the
+    reader process, beside the matching)."""
+
+    ids: np.ndarray  # (n, 18) uint8 digits (X = 10)
+    has_id: np.ndarray
+    id_valid: np.ndarray
+    canon_hash: np.ndarray  # int64 hash of the folded name, -1 without a name
+    pinyin_hash: np.ndarray  # int64 hash of the name's toneless reading, -1 without a name
+    birth: np.ndarray  # int32 yyyymmdd, 0 missing
+
+    def __len__(self) -> int:
+        return len(self.has_id)
+
+    @classmethod
+    def of(cls, e: Entries) -> "RollKeys":
+        n = len(e)
+        ids_text = [v if v else _raw_id18(r) for v, r in zip(e.id_number, e.id_raw)] if any(e.id_raw) else e.id_number
+        ids, has = _id_matrix(ids_text)
+        valid = np.fromiter(map(bool, e.id_number), dtype=bool, count=n) & has
+        code, uniq = pd.factorize(pd.Series(e.name, dtype="object"), use_na_sentinel=True)
+        canon = np.r_[text_hash([canonical(u) for u in uniq]), -1].astype(np.int64)
+        reading = np.r_[text_hash([pinyin_key(u) for u in uniq]), -1].astype(np.int64)
+        return cls(ids, has, valid, canon[code], reading[code], date_ints(e.birth_date))
+
+
+@dataclass
 class Entries:
     """A chunk of roll entries, normalized, as columns. Address, division, roll key and status are
     the roll's text as written (stripped when a hit is kept); they are never compared in bulk."""
@@ -233,12 +266,26 @@ class Entries:
     last_date: list[str | None]  # YYYY-MM-DD, or YYYY-MM where the roll gives months
     status_date: list[str | None]
     status: list[Any]
+    keys: RollKeys | None = None  # blocking keys (read_entries makes them)
 
     def __len__(self) -> int:
         return len(self.line)
 
     def where(self, i: int) -> str:
         return _where(self.layout, self.layout.sections[int(self.section[i])], int(self.line[i]), int(self.side[i]))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For the queue from the reader process: each text column as one joined string (pickling
+        200 000 separate strings per column cost more than normalizing them)."""
+        state = dict(self.__dict__)
+        for k in _TEXT_COLUMNS:
+            state[k] = _pack(state[k])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k in _TEXT_COLUMNS:
+            state[k] = _unpack(state[k])
+        self.__dict__.update(state)
 
     def values(self, i: int) -> dict[str, Any]:
         """One entry as kept with a hit (the roll's own data of that person)."""
@@ -383,6 +430,53 @@ def _plain(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+_TEXT_COLUMNS = (
+    "name",
+    "id_number",
+    "id_raw",
+    "id_written",
+    "birth_date",
+    "sex",
+    "address",
+    "division",
+    "roll_key",
+    "last_date",
+    "status_date",
+    "status",
+)
+_SEP, _NONE = "\x00", "\x01"
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """A column of texts (and Nones) as one string: values joined by NUL, None written as SOH."""
+
+    n: int
+    text: str
+
+
+def _pack(col: list[Any]) -> list[Any] | _Packed:
+    """`col` as a _Packed when every value is a text or None and none holds NUL or SOH (then the
+    joined string splits back into exactly these values); else `col` itself."""
+    nones = col.count(None)
+    try:
+        text = _SEP.join([_NONE if v is None else v for v in col] if nones else col)
+    except TypeError:  # a value that is not a text
+        return col
+    if text.count(_SEP) != max(len(col) - 1, 0) or text.count(_NONE) != nones:
+        return col
+    return _Packed(len(col), text)
+
+
+def _unpack(col: list[Any] | _Packed) -> list[Any]:
+    if not isinstance(col, _Packed):
+        return col
+    if not col.n:
+        return []
+    vals = col.text.split(_SEP)
+    return [None if v == _NONE else v for v in vals] if _NONE in col.text else vals
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,12 +680,15 @@ _FIELD_KIND = {"id_number": "id", "birth_date": "date", "last_date": "date", "st
 def read_entries(layout: RollLayout, batches: Iterator[Batch]) -> Iterator[tuple[Entries, list[BadRow], int, int]]:
     """Normalized entries batch by batch: (entries, bad rows, data rows read, blank rows)."""
     for b in batches:
-        xlsx = layout.format == "xlsx"
-        filled = [i for i, r in enumerate(b.rows) if (any(c not in (None, "") for c in r) if xlsx else any(r))]
+        if layout.format == "xlsx":
+            filled = [i for i, r in enumerate(b.rows) if any(c not in (None, "") for c in r)]
+        else:  # CSV cells are texts: a row is blank when every one is empty
+            filled = np.flatnonzero(np.fromiter(map(any, b.rows), dtype=bool, count=len(b.rows))).tolist()
         blank = len(b.rows) - len(filled)
         if blank:
             b = Batch(b.section, [b.lines[i] for i in filled], [b.rows[i] for i in filled])
         e, bad = _normalize(layout, b)
+        e.keys = RollKeys.of(e)
         yield e, bad, len(b.rows), blank
 
 
@@ -605,7 +702,7 @@ def _columns(layout: RollLayout, b: Batch, bad: list[BadRow]) -> tuple[list[int]
     section = b.section
     width = len(section.headers)
     xlsx = layout.format == "xlsx"
-    if all(len(r) == width for r in b.rows):
+    if set(map(len, b.rows)) <= {width}:
         lines, keep = b.lines, b.rows
     else:
         lines, keep = [], []
@@ -684,7 +781,7 @@ def _normalize(layout: RollLayout, b: Batch) -> tuple[Entries, list[BadRow]]:
         d = ids.digits[v].astype(np.int64)
         id_birth = d[:, 6:14] @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
         id_sex = np.where(d[:, 16] % 2 == 1, "1", "2")
-        birth_int = np.array([int(x.replace("-", "")) if x else 0 for x in (birth[i] for i in v.tolist())], dtype=np.int64)
+        birth_int = date_ints(birth)[v].astype(np.int64)  # each distinct date once
         fill = birth_blank[v]
         for k in np.flatnonzero(fill).tolist():
             b8 = int(id_birth[k])
@@ -734,15 +831,17 @@ def text_of(v: Any) -> str:
 
 
 _HAN_NAME = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]{1,50}"
+_HAN_NAME_RE = re.compile(_HAN_NAME)
+_SPACES = re.compile(r"\s+")
 
 
 def _names(raw: list[Any], note) -> list[str | None]:
     """Names as mapping.normalize.normalize_name gives them; a name written in Han characters alone
     (nearly all) is taken as it is, the rest go through the normalizer."""
     codes, uniq = pd.factorize(pd.Series(raw, dtype="object").fillna(""))
-    u = pd.Series(uniq, dtype="object").astype(str).str.replace(r"\s+", "", regex=True)
-    fast = u.str.fullmatch(_HAN_NAME).to_numpy(dtype=bool)
-    vals: list[str | None] = [v if ok else None for v, ok in zip(u.tolist(), fast.tolist())]
+    u = [_SPACES.sub("", str(x)) for x in uniq]
+    fast = np.fromiter((_HAN_NAME_RE.fullmatch(x) is not None for x in u), dtype=bool, count=len(u))
+    vals: list[str | None] = [v if ok else None for v, ok in zip(u, fast.tolist())]
     why: list[str | None] = [None] * len(vals)
     for k in np.flatnonzero(~fast).tolist():
         s = str(uniq[k])
@@ -898,10 +997,12 @@ def _sexes(raw: list[Any], note) -> tuple[list[str | None], np.ndarray]:
 class BackgroundEntries:
     """`read_entries` in a second process (forked, so the open roll goes with it), handing the
     caller one normalized chunk at a time through a queue of `depth`: reading and normalizing the
-    next chunk runs on the second core while the caller matches this one, and memory stays bounded
-    (at most `depth` chunks wait). Use as a context manager; leaving it stops the reader."""
+    next chunk runs on the second core while the caller matches this one (or loads the deceased,
+    which takes a minute and more for millions), and memory stays bounded: at most `depth` chunks
+    wait, each as the bytes of its pickle (about 25 MB for 200 000 rows), not as Python objects.
+    Use as a context manager; leaving it stops the reader."""
 
-    def __init__(self, layout: RollLayout, batches: Iterator[Batch], depth: int = 2):
+    def __init__(self, layout: RollLayout, batches: Iterator[Batch], depth: int = 12):
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
@@ -928,7 +1029,7 @@ class BackgroundEntries:
                 return
             if isinstance(item, _Failed):
                 raise RollError(str(self.path), item.message, reason=item.reason)
-            yield item
+            yield pickle.loads(item)
 
     def __enter__(self) -> "BackgroundEntries":
         return self
@@ -952,7 +1053,7 @@ def _produce(layout: RollLayout, batches: Iterator[Batch], queue) -> None:  # pr
     gc.disable()
     try:
         for item in read_entries(layout, batches):
-            queue.put(item)
+            queue.put(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))  # bytes wait in the queue, not objects
         queue.put(None)
     except Exception as e:  # the roll broke off midway (a damaged workbook): the caller names it
         reason = getattr(e, "reason", "unreadable")
