@@ -110,7 +110,19 @@ TEXT = {
     "th_note": "说明",
     "th_active": "在用",
     "th_preview": "根据审核结果重新拟合（预览）",
-    "th_target": "拟合目标（自动通过字段错误率）",
+    "th_target": "拟合目标（自动通过字段错误率，以单侧 95% 置信上限计）",
+    "th_why": "说明",
+    "th_why_loosened": "已放宽：放宽后新增通过的已审记录本身即足以证明达标",
+    "th_why_raised": "已收紧：自动通过的记录中有错误字段",
+    "th_why_no_lower": "保持：没有读得更低的已审记录",
+    "th_why_wrong_lower": "保持：读得更低的 {records} 条已审记录中有 {wrong} 个字段有误",
+    "th_why_too_few": "保持：已审数据不足，无法放宽（读得更低的 {records} 条记录、{fields} 个字段全对，置信上限 {upper} 仍高于目标）",
+    "th_not_loosened": "已审数据不足，无法放宽：{types}。阈值只在其新增通过的已审记录本身足以证明达标（约 {needed} 个字段全对）时才会放宽。",
+    "th_bound_ok": "重新拟合后，已审记录中自动通过字段的错误率单侧 95% 置信上限为 {upper}，不高于目标 {target}。",
+    "th_bound_short": (
+        "已审记录尚不足以证明达到目标：自动通过字段错误率的单侧 95% 置信上限为 {upper}，高于目标 {target}；"
+        "已排除所有含已发现错误的记录，约需 {needed} 个自动通过记录的字段全部审核无误才能证明达标。"
+    ),
     "th_type": "字段类型",
     "th_now": "在用",
     "th_new": "重新拟合",
@@ -361,6 +373,36 @@ def _rate(r) -> str:
     return f"{_pct(r.rate)} [{_pct(r.low)}, {_pct(r.high)}]"
 
 
+def _why(v: dict, now: float) -> str:
+    """A type's refit threshold explained (pipeline.quality.refit.why) in the page's words."""
+    code, b = F.why(v, now)
+    if not code:
+        return ""
+    return _t(
+        f"th_why_{code}",
+        records=b.get("records"),
+        fields=b.get("fields"),
+        wrong=b.get("wrong"),
+        upper=_pct(b.get("upper") or 1.0),
+    )
+
+
+def _bound_notes(result: F.Refit) -> None:
+    """Whether the reviews show the target at the refit thresholds, and which types they cannot loosen."""
+    from pipeline.kernel.stats import ONE_SIDED, fields_needed
+
+    needed = fields_needed(result.target, 0, result.bound.get("method", "wilson"), one_sided=ONE_SIDED)
+    up = result.bound.get("upper")
+    if up is not None:
+        key = "th_bound_ok" if result.bound.get("shown") else "th_bound_short"
+        getattr(st, "info" if result.bound.get("shown") else "warning")(
+            _t(key, upper=_pct(up), target=_pct(result.target), needed=needed)
+        )
+    held = F.not_loosened(result)
+    if held:
+        st.warning(_t("th_not_loosened", types="、".join(held), needed=needed))
+
+
 def thresholds_page(store: Store, settings: Settings, user: str) -> None:
     st.header(_t("thresholds"))
     _flash()
@@ -389,7 +431,13 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
             key="th_versions",
         )
     target = st.number_input(
-        _t("th_target"), min_value=0.0001, max_value=0.01, value=0.0015, step=0.0005, format="%.4f", key="th_target"
+        _t("th_target"),
+        min_value=0.0001,
+        max_value=0.01,
+        value=min(0.01, max(0.0001, float(settings.audit_target))),
+        step=0.0005,
+        format="%.4f",
+        key="th_target",
     )
     if st.button(_t("th_preview"), key="th_preview_btn"):
         try:
@@ -419,8 +467,9 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
                 [
                     {
                         _t("th_type"): t,
-                        _t("th_now"): min((cur.get(n, 0.0) for n, tt in types.items() if tt == t), default=0.0),
+                        _t("th_now"): (now := min((cur.get(n, 0.0) for n, tt in types.items() if tt == t), default=0.0)),
                         _t("th_new"): v["threshold"],
+                        _t("th_why"): _why(v, now),
                     }
                     for t, v in sorted(result.per_type.items())
                 ]
@@ -428,6 +477,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
             hide_index=True,
             key="th_compare",
         )
+        _bound_notes(result)
         if result.cross_validated:
             st.info(
                 _t(
