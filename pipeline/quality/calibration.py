@@ -257,8 +257,8 @@ def fit_joint(
     pooled records is the pooling). The search starts at the thresholds in use and raises thresholds
     while the bound is missed and an accepted record holds a wrong field; where every such record is
     left out and the bound is still missed (too few fields to show the target), the fit stays there
-    (it does not get worse than the evidence shows, and says so: the bound is in the result) rather
-    than accepting nothing. Each type's result then also holds "below": the reviewed records that
+    and lowers thresholds from there only while the bound gets no worse and no wrong field comes
+    back in, rather than accepting nothing (the refit says the reviews do not show the target yet). Each type's result then also holds "below": the reviewed records that
     loosening it alone would admit (records, fields, wrong, their bound), which says why it was not
     loosened."""
     types = types or field_types()
@@ -282,11 +282,13 @@ def fit_joint(
         _n, fields, wrong, per_fields, per_wrong, _a = out
         return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
 
-    def within(goal: float) -> Callable[[tuple], bool]:
+    def within(goal: float, most_wrong: float | None = None) -> Callable[[tuple], bool]:
         def ok(out) -> bool:
             a = out[5]
             if out[1] == 0:
                 return True
+            if most_wrong is not None and out[2] > most_wrong + 1e-9:
+                return False
             if not capped(out) or t.upper(a, bound, confidence) > goal:
                 return False
             new = a & ~base  # what the thresholds in use would not auto-accept: shown on its own
@@ -295,7 +297,8 @@ def fit_joint(
         return ok
 
     def relax(out) -> Callable[[tuple], bool]:
-        return within(max(target, t.upper(out[5], bound, confidence)))
+        # the target cannot be shown: go on no worse than here (bound, and no wrong field let back in)
+        return within(max(target, t.upper(out[5], bound, confidence)), out[2])
 
     best = None
     done: dict[bytes, tuple] = {}
