@@ -161,12 +161,10 @@ def _search(
         out = t.outcome(th, limit)
     scan_all = relax is not None
     key = th.tobytes() + limit.tobytes() + (b"relaxed" if scan_all else b"")
-    if done is not None and key in done:
-        return done[key]
-    if done is not None:
+    done = {} if done is None else done
+    if key not in done:
         done[key] = _improve(t, ocr, floor, th, limit, feasible, out, scan_all)
-        return done[key]
-    return _improve(t, ocr, floor, th, limit, feasible, out, scan_all)
+    return done[key]
 
 
 def _improve(
