@@ -256,9 +256,9 @@ def fit_joint(
     while the bound is missed and an accepted record holds a wrong field; where every such record is
     left out and the bound is still missed (too few fields to show the target), the fit stays there
     and lowers thresholds from there only while the bound gets no worse and no wrong field comes
-    back in, rather than accepting nothing (the refit says the reviews do not show the target yet). Each type's result then also holds "below": the reviewed records that
-    loosening it alone would admit (records, fields, wrong, their bound), which says why it was not
-    loosened."""
+    back in, rather than accepting nothing (the refit says the reviews do not show the target yet).
+    Each type's result then also holds "below": the reviewed records that loosening it alone would
+    admit (records, fields, wrong, their bound), which says why it was not loosened."""
     types = types or field_types()
     names = sorted({types.get(o.field, "text") for o in obs})
     if not names:
