@@ -13,12 +13,13 @@ thresholds were not fitted on, judged on held-out volumes against the ground tru
    the truth field by field through pipeline.review.corrections (the text a reviewer would type: the printed
    cell of the ledger), then approved; a row that is no person is rejected.
 3. Refits from those reviews exactly as `backfill calibrate --from-reviews` does (pipeline.quality.refit:
-   weighted fit_joint, cross-validated over folds of volumes), and reports the product's own
-   cross-validated estimate.
+   weighted fit_joint under the bound rule, the packaged thresholds as the prior, the audit's target;
+   cross-validated over folds of volumes), and reports the product's own cross-validated estimate.
 4. The truth check: each fold of volumes is scored against the ground truth with the thresholds
    fitted on the other volumes' reviews only, every record of it (not only the reviewed ones), its
    values as mapping gives them from the stored cells; beside it the shipped thresholds on the same
-   records. Straight-through and wrong among auto-accepted fields, with 95 % intervals.
+   records, per fold and pooled. Straight-through and wrong among auto-accepted fields, with 95 %
+   intervals.
 
 Families (`--family`): a named variation family of samples.families where the generator has them
 (issue 21: red_book, bilevel_print, phone_photo, faded_carbon), or generator settings as
