@@ -609,10 +609,46 @@ STRINGS: dict[str, tuple[str, str]] = {
     "th.col.note": ("说明", "note"),
     "th.col.active": ("在用", "in use"),
     "th.preview": ("根据审核结果重新拟合（预览）", "Fit again from the reviews (preview)"),
-    "th.target": ("拟合目标（自动通过字段错误率）", "Target of the fit (share of auto-accepted fields wrong)"),
+    "th.target": (
+        "拟合目标（自动通过字段错误率，以单侧 95% 置信上限计）",
+        "Target of the fit (share of auto-accepted fields wrong, as its one-sided 95 % upper bound)",
+    ),
     "th.col.type": ("字段类型", "field type"),
     "th.col.now": ("在用", "in use"),
     "th.col.new": ("重新拟合", "fitted again"),
+    "th.col.why": ("说明", "why"),
+    "th.why.loosened": (
+        "已放宽：放宽后新增通过的已审记录本身即足以证明达标",
+        "loosened: the reviewed records it lets through show the target on their own",
+    ),
+    "th.why.raised": ("已收紧：自动通过的记录中有错误字段", "raised: auto-accepted records held wrong fields"),
+    "th.why.no_lower": ("保持：没有读得更低的已审记录", "kept: no reviewed record read lower"),
+    "th.why.wrong_lower": (
+        "保持：读得更低的 {records} 条已审记录中有 {wrong} 个字段有误",
+        "kept: {wrong} field(s) wrong among the {records} reviewed records read lower",
+    ),
+    "th.why.too_few": (
+        "保持：已审数据不足，无法放宽（读得更低的 {records} 条记录、{fields} 个字段全对，置信上限 {upper} 仍高于目标）",
+        "kept: not enough reviewed values to loosen ({records} records read lower, {fields} fields all right, "
+        "upper bound {upper} still above the target)",
+    ),
+    "th.not_loosened": (
+        "已审数据不足，无法放宽：{types}。阈值只在其新增通过的已审记录本身足以证明达标（约 {needed} 个字段全对）时才会放宽。",
+        "Not enough reviewed values to loosen: {types}. A threshold is loosened only where the reviewed records it "
+        "lets through show the target on their own (about {needed} fields all right).",
+    ),
+    "th.bound_ok": (
+        "重新拟合后，已审记录中自动通过字段的错误率单侧 95% 置信上限为 {upper}，不高于目标 {target}。",
+        "At the refit thresholds the one-sided 95 % upper bound of the wrong share among auto-accepted reviewed "
+        "fields is {upper}, within the target {target}.",
+    ),
+    "th.bound_short": (
+        "已审记录尚不足以证明达到目标：自动通过字段错误率的单侧 95% 置信上限为 {upper}，高于目标 {target}；"
+        "已排除所有含已发现错误的记录，约需 {needed} 个自动通过记录的字段全部审核无误才能证明达标。",
+        "The reviews do not show the target yet: the one-sided 95 % upper bound of the wrong share among "
+        "auto-accepted fields is {upper}, above the target {target}; every record with a wrong field found is "
+        "kept out, and about {needed} auto-accepted fields reviewed all right would show it.",
+    ),
     "th.evidence": (
         "依据：{records} 条审核完成的记录（抽检 {audited} 条，送审 {held} 条），"
         "来自 {volumes} 卷，{fields} 个字段；代表 {weighted:.0f} 条记录",

@@ -246,6 +246,36 @@ def _rate(r) -> str:
     return f"{_pct(r.rate)} [{_pct(r.low)}, {_pct(r.high)}]"
 
 
+def _why(v: dict, now: float) -> str:
+    """A type's refit threshold explained (pipeline.quality.refit.why) in the page's words."""
+    code, b = F.why(v, now)
+    if not code:
+        return ""
+    return t(
+        f"th.why.{code}",
+        records=b.get("records"),
+        fields=b.get("fields"),
+        wrong=b.get("wrong"),
+        upper=_pct(b.get("upper") or 1.0),
+    )
+
+
+def _bound_notes(result: F.Refit) -> None:
+    """Whether the reviews show the target at the refit thresholds, and which types they cannot loosen."""
+    from pipeline.kernel.stats import ONE_SIDED, fields_needed
+
+    needed = fields_needed(result.target, 0, result.bound.get("method", "wilson"), one_sided=ONE_SIDED)
+    up = result.bound.get("upper")
+    if up is not None:
+        key = "th.bound_ok" if result.bound.get("shown") else "th.bound_short"
+        getattr(st, "info" if result.bound.get("shown") else "warning")(
+            t(key, upper=_pct(up), target=_pct(result.target), needed=needed)
+        )
+    held = F.not_loosened(result)
+    if held:
+        st.warning(t("th.not_loosened", types="、".join(held), needed=needed))
+
+
 def thresholds_page(store: Store, settings: Settings, user: str) -> None:
     st.header(t("nav.thresholds"))
     _flash()
@@ -274,7 +304,13 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
             key="th_versions",
         )
     target = st.number_input(
-        t("th.target"), min_value=0.0001, max_value=0.01, value=0.0015, step=0.0005, format="%.4f", key="th_target"
+        t("th.target"),
+        min_value=0.0001,
+        max_value=0.01,
+        value=min(0.01, max(0.0001, float(settings.audit_target))),
+        step=0.0005,
+        format="%.4f",
+        key="th_target",
     )
     if st.button(t("th.preview"), key="th_preview_btn"):
         try:
@@ -304,8 +340,9 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
                 [
                     {
                         t("th.col.type"): ftype,
-                        t("th.col.now"): min((cur.get(n, 0.0) for n, tt in types.items() if tt == ftype), default=0.0),
+                        t("th.col.now"): (now := min((cur.get(n, 0.0) for n, tt in types.items() if tt == ftype), default=0.0)),
                         t("th.col.new"): v["threshold"],
+                        t("th.col.why"): _why(v, now),
                     }
                     for ftype, v in sorted(result.per_type.items())
                 ]
@@ -313,6 +350,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
             hide_index=True,
             key="th_compare",
         )
+        _bound_notes(result)
         if result.cross_validated:
             st.info(
                 t(

@@ -17,7 +17,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.store import AuditSample, Record, Store
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
-from pipeline.quality.calibration import thresholds_doc
+from pipeline.quality.calibration import Observation, field_types, fit_joint, thresholds_doc
 from pipeline.review.corrections import correct_record
 from pipeline.runs import stages
 from samples.seed import seed_store
@@ -142,3 +142,93 @@ def test_an_explicit_thresholds_setting_is_not_silently_overridden(tmp_path):
     with pytest.raises(Exception, match="thresholds_file"):
         stages.apply_version(store, settings, "v1", user="boss")
     store.dispose()
+
+
+# --- the bound rule on synthetic evidence whose truth is known ------------------------------------------------
+def _settings_with(tmp_path, thresholds: dict[str, float]) -> Settings:
+    """Settings whose thresholds in use are `thresholds` (a file, as an administrator's setting): the
+    tests do not depend on the packaged thresholds."""
+    path = tmp_path / "in-use.json"
+    path.write_text(json.dumps({"thresholds": thresholds, "page_unsure_max": None}), encoding="utf-8")
+    return Settings(data_dir=str(tmp_path / "d"), thresholds_file=str(path))
+
+
+NAME, OTHERS = "deceased_name", ("cremation_date", "age_years", "sex_code", "cremation_cert_no")
+
+
+def _evidence(records: list[tuple[float, bool]], volumes: int = 4) -> F.Evidence:
+    """One reviewed record per (name confidence, name right): its name, and four other fields read at
+    0.99 and right; volumes round robin."""
+    ev = F.Evidence()
+    for rid, (conf, right) in enumerate(records, start=1):
+        ev.volume[rid] = f"vol-{rid % volumes}"
+        ev.obs.append(Observation(NAME, conf, right, (), ev.volume[rid], rid))
+        ev.obs += [Observation(n, 0.99, True, (), ev.volume[rid], rid) for n in OTHERS]
+    return ev
+
+
+def _in_use() -> dict[str, float]:
+    """The thresholds in use: names at 0.95, every other field at 0.5 (every field name listed)."""
+    return {n: 0.95 if t == "name" else 0.5 for n, t in field_types().items()}
+
+
+def test_refit_does_not_loosen_a_threshold_on_too_few_reviewed_values(tmp_path):
+    """300 records read above the name threshold in use (0.95) and 12 read at 0.85, all right: a fit
+    to the point estimate would take the threshold down to 0.85; 60 fields cannot show 0.3 %, so it
+    stays, and the refit says why. 400 such records (2 000 fields, all right) do show it."""
+    settings = _settings_with(tmp_path, _in_use())
+    ev = _evidence([(0.97, True)] * 300 + [(0.85, True)] * 12)
+    result = F.refit(None, settings, ev=ev, folds=2)
+    assert result.target == settings.audit_target == 0.003
+    assert result.per_type["name"]["threshold"] == 0.95
+    assert F.why(result.per_type["name"], 0.95)[0] == "too_few" and F.not_loosened(result) == ["name"]
+    text = F.format_refit(result)
+    assert "not enough reviewed values to loosen name" in text
+    assert "(kept: not enough reviewed values to loosen: 12 records read lower, 60 fields all right" in text
+    # the point rule (no bound, from the floor) is what it replaces: it would have loosened
+    obs = [o for o in ev.obs]
+    point, _lim = fit_joint(obs, {}, 0.003, page_kind=None)
+    assert point["name"]["threshold"] <= 0.85
+
+    more = _evidence([(0.97, True)] * 300 + [(0.85, True)] * 400)
+    loosened = F.refit(None, settings, ev=more, folds=2)
+    assert loosened.per_type["name"]["threshold"] == 0.85 and F.not_loosened(loosened) == []
+    assert loosened.bound["shown"] and loosened.bound["upper"] <= 0.003
+
+
+def _true_rate(tau: float) -> float:
+    """The true wrong rate among an auto-accepted record's five fields with the name threshold at tau,
+    under the law of _drawn: name confidence uniform on [0.5, 1], wrong with probability
+    q(c) = (0.2 / 0.3) (0.8 - c) below 0.8, never above; the four other fields always right."""
+    x = max(0.0, 0.8 - tau)
+    return (0.2 / 0.3) * x * x / 2 / (1 - tau) / 5
+
+
+def _drawn(n: int, seed: int) -> list[tuple[float, bool]]:
+    import random
+
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        c = round(rnd.uniform(0.5, 1.0), 3)
+        out.append((c, rnd.random() >= (0.2 / 0.3) * max(0.0, 0.8 - c)))
+    return out
+
+
+@pytest.mark.parametrize("n, seed", [(400, 1), (1500, 2), (1500, 3)])
+def test_refit_meets_the_bound_where_the_truth_is_known(tmp_path, n, seed):
+    """Records drawn from a known law (the true wrong rate among auto-accepted fields at a name
+    threshold tau is _true_rate: 0.3 % at tau = 0.68): the threshold the refit chooses delivers the
+    target in truth. With 1 500 reviewed records the evidence is ample and it is loosened from the
+    0.95 in use (to about 0.70-0.71, where the bound is met); with 400 (about 120 records read between
+    0.8 and 0.95, all right, too few to show 0.3 %) the threshold in use is kept and the refit says
+    the reviews do not show the target yet."""
+    settings = _settings_with(tmp_path, _in_use())
+    result = F.refit(None, settings, ev=_evidence(_drawn(n, seed)), folds=2)
+    tau = result.per_type["name"]["threshold"]
+    assert _true_rate(tau) <= 0.003
+    if n >= 1500:
+        assert tau < 0.8 and result.bound["shown"] and result.bound["upper"] <= 0.003
+    else:
+        assert tau == 0.95 and not result.bound["shown"]
+        assert "the reviews do not show the target yet" in F.format_refit(result)

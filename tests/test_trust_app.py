@@ -148,6 +148,8 @@ def test_the_thresholds_page_previews_and_saves_a_refit(env):
     assert not at.exception
     infos = "\n".join(i.value for i in at.info)
     assert "交叉验证" in infos and "在用阈值" in infos
+    # whether the reviews show the target at the refit thresholds (the bound rule), said either way
+    assert "单侧 95% 置信上限" in infos + "\n".join(w.value for w in at.warning)
     at.button(key="th_save_btn").click().run()
     assert not at.exception
     assert (settings.data_path / "thresholds" / "thresholds-v0001.json").is_file()

@@ -177,8 +177,9 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], se
     ca.add_argument(
         "--target",
         type=float,
-        default=0.0015,
-        help="wrong share allowed among the auto-accepted records' fields when fitting (default 0.0015)",
+        default=None,
+        help="wrong share allowed among the auto-accepted records' fields, held to its one-sided 95 %% upper "
+        "confidence bound (default: audit_target, 0.003)",
     )
     ca.add_argument("--folds", type=int, default=5, help="folds of volumes for cross-validation (default 5)")
     ca.add_argument("--dry-run", action="store_true", help="report only; write no thresholds version")

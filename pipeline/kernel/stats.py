@@ -10,13 +10,22 @@ where every record of a volume is drawn at the same rate), its variance the line
 Clopper-Pearson interval (1934) computed at the *effective* number of fields, Σ fields / design
 effect (Kish 1965; Korn & Graubard 1998 for effective sizes in binomial intervals). With every
 record drawn at one rate and no clustering this is exactly the textbook interval on the fields.
+
+`upper_bound` and `clustered_upper` give the one-sided upper confidence bound (95 % by default) the
+refit from reviews (pipeline.quality.refit) holds its thresholds to: the same effective size, Wilson's
+bound at z = 1.645 or the exact one-sided Clopper-Pearson bound (the upper end of a two-sided 90 %
+interval).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from statistics import NormalDist
 from typing import Iterable, Sequence
+
+import numpy as np
 
 Z95 = 1.959963984540054
 METHODS = ("wilson", "exact")
@@ -89,6 +98,11 @@ def clopper_pearson(wrong: float, n: float, alpha: float = 0.05) -> tuple[float,
     k = max(0, min(n_i, int(round(wrong))))
     if n_i == 0:
         return 0.0, 1.0
+    return _clopper_pearson(k, n_i, alpha)
+
+
+@lru_cache(maxsize=65536)
+def _clopper_pearson(k: int, n_i: int, alpha: float) -> tuple[float, float]:
     low = 0.0 if k == 0 else _solve(lambda p: _binom_cdf(k - 1, n_i, p), 1.0 - alpha / 2)
     high = 1.0 if k == n_i else _solve(lambda p: _binom_cdf(k, n_i, p), alpha / 2)
     return low, high
@@ -108,40 +122,84 @@ def clustered_rate(units: Iterable[tuple[float, float]], weights: Sequence[float
     pairs = [(float(m), float(y)) for m, y in units]
     w = [1.0] * len(pairs) if weights is None else [float(x) for x in weights]
     n = len(pairs)
-    tot_f = sum(wi * m for wi, (m, _y) in zip(w, pairs))
-    tot_w = sum(wi * y for wi, (_m, y) in zip(w, pairs))
     raw_fields = sum(m for m, _y in pairs)
     raw_wrong = sum(y for _m, y in pairs)
-    if n == 0 or tot_f <= 0:
+    p, n_eff = effective([m for m, _y in pairs], [y for _m, y in pairs], w)
+    if n_eff <= 0:
         return Rate(n, raw_fields, raw_wrong, 0.0, 0.0, 1.0, 0.0, method)
-    p = tot_w / tot_f
-    # Kish's effective size of a weighted sample of fields (the size where every weight is equal)
-    kish = tot_f**2 / sum(wi * wi * m for wi, (m, _y) in zip(w, pairs) if m > 0)
-    n_eff = kish
-    if 0.0 < p < 1.0 and n > 1:
-        # the linearized variance of the ratio (without the n / (n - 1) factor: with one field per
-        # record and equal weights it is then exactly the binomial p(1 - p) / n)
-        var = sum((wi * (y - p * m)) ** 2 for wi, (m, y) in zip(w, pairs)) / tot_f**2
-        if var > 0:
-            n_eff = min(kish, p * (1 - p) / var)  # a design effect under 1 is not taken
     low, high = interval(p * n_eff, n_eff, method)
     return Rate(n, raw_fields, raw_wrong, p, low, high, n_eff, method)
 
 
-def fields_needed(target: float, wrong: float = 0.0, method: str = "wilson") -> int:
+def effective(fields: Sequence[float], wrong: Sequence[float], weights: Sequence[float]) -> tuple[float, float]:
+    """(rate, effective number of fields) of clusters (their fields, their wrong fields) with weights:
+    the ratio estimate and Σ fields / design effect (see the module's docstring); (0, 0) with no fields."""
+    m, y, w = (np.asarray(a, dtype=float) for a in (fields, wrong, weights))
+    tot_f = float((w * m).sum())
+    if len(m) == 0 or tot_f <= 0:
+        return 0.0, 0.0
+    p = float((w * y).sum()) / tot_f
+    # Kish's effective size of a weighted sample of fields (the size where every weight is equal)
+    kish = tot_f**2 / float((w * w * m).sum())
+    n_eff = kish
+    if 0.0 < p < 1.0 and len(m) > 1:
+        # the linearized variance of the ratio (without the n / (n - 1) factor: with one field per
+        # record and equal weights it is then exactly the binomial p(1 - p) / n)
+        var = float(((w * (y - p * m)) ** 2).sum()) / tot_f**2
+        if var > 0:
+            n_eff = min(kish, p * (1 - p) / var)  # a design effect under 1 is not taken
+    return p, n_eff
+
+
+ONE_SIDED = 0.95
+"""The confidence of the one-sided upper bound the refit from reviews holds thresholds to."""
+
+
+def upper_bound(wrong: float, n: float, method: str = "wilson", confidence: float = ONE_SIDED) -> float:
+    """The one-sided upper confidence bound of wrong / n: Wilson's at the one-sided z, or the exact
+    Clopper-Pearson one (the upper end of the two-sided interval at 1 - 2 (1 - confidence)); 1 with
+    no fields."""
+    if n <= 0:
+        return 1.0
+    if method == "exact":
+        return clopper_pearson(wrong, n, alpha=round(2 * (1 - confidence), 12))[1]
+    if method == "wilson":
+        return wilson(wrong, n, z=NormalDist().inv_cdf(confidence))[1]
+    raise ValueError(f"interval method must be one of {', '.join(METHODS)}, not {method!r}")
+
+
+def clustered_upper(
+    fields: Sequence[float],
+    wrong: Sequence[float],
+    weights: Sequence[float],
+    method: str = "wilson",
+    confidence: float = ONE_SIDED,
+) -> float:
+    """The one-sided upper bound of the wrong-field rate of clusters (their fields, their wrong
+    fields), weighted, at the effective number of fields (as clustered_rate); 1 with no fields."""
+    p, n_eff = effective(fields, wrong, weights)
+    return upper_bound(p * n_eff, n_eff, method, confidence)
+
+
+def fields_needed(target: float, wrong: float = 0.0, method: str = "wilson", one_sided: float | None = None) -> int:
     """How many fields, all right but `wrong`, an upper bound within `target` takes (what an
-    administrator weighs against reviewing a whole volume)."""
+    administrator weighs against reviewing a whole volume); the two-sided 95 % interval's upper end,
+    or with `one_sided` (a confidence) the one-sided bound the refit uses."""
     if target <= 0:
         return 0
+
+    def high(k: float) -> float:
+        return interval(wrong, k, method)[1] if one_sided is None else upper_bound(wrong, k, method, one_sided)
+
     n = max(1, int(wrong / target) + 1)
-    while interval(wrong, n, method)[1] > target:
+    while high(n) > target:
         n = int(n * 1.25) + 1
         if n > 10**9:
             break
     lo, hi = n // 2, n
     while lo < hi:
         mid = (lo + hi) // 2
-        if interval(wrong, mid, method)[1] > target:
+        if high(mid) > target:
             lo = mid + 1
         else:
             hi = mid

@@ -18,6 +18,7 @@ import numpy as np
 
 from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES  # re-exported: the spec's field types
 from mapping.spec import field_types as field_types
+from pipeline.kernel.stats import ONE_SIDED, clustered_upper
 from pipeline.kernel.thresholds import PACKAGED as PACKAGED  # re-exported: reading the file
 from pipeline.kernel.thresholds import _read
 from pipeline.kernel.thresholds import _read_doc as _read_doc
@@ -87,6 +88,7 @@ class _Records:
         # a record standing for several (an audited sample of the auto-accepted records, pipeline.quality.refit)
         # counts that many times: its fields, its wrong fields and itself
         self.weight = np.array([float((weights or {}).get(r, 1.0)) for r in records])
+        self.raw_fields, self.raw_wrong = self.fields.sum(axis=1), self.wrong.sum(axis=1)  # per record, unweighted
         self.fields *= self.weight[:, None]
         self.wrong *= self.weight[:, None]
         self.share = np.array([page_share.get(r, 0.0) for r in records])
@@ -96,17 +98,40 @@ class _Records:
     def accepted(self, th: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return (self.least >= th).all(axis=1) & (self.share <= limit[self.kind])
 
-    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray]:
-        """(records accepted, their fields, wrong among them, fields and wrong fields per type; weighted)."""
+    def outcome(self, th: np.ndarray, limit: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray, np.ndarray]:
+        """(records accepted, their fields, wrong among them, fields and wrong fields per type; weighted;
+        and which records are accepted)."""
         a = self.accepted(th, limit)
         per_fields, per_wrong = self.fields[a].sum(axis=0), self.wrong[a].sum(axis=0)
-        return float(self.weight[a].sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong
+        return float(self.weight[a].sum()), float(per_fields.sum()), float(per_wrong.sum()), per_fields, per_wrong, a
+
+    def upper(self, a: np.ndarray, method: str, confidence: float) -> float:
+        """The one-sided upper bound of the wrong-field rate among the records `a` (clustered by record,
+        weighted: pipeline.kernel.stats.clustered_upper); 0 where they hold no field."""
+        if not self.raw_fields[a].any():
+            return 0.0
+        return clustered_upper(self.raw_fields[a], self.raw_wrong[a], self.weight[a], method, confidence)
 
 
 def _search(
-    t: _Records, ocr: np.ndarray, floor: float, th: np.ndarray, limit: np.ndarray, feasible: Callable[[tuple], bool], breadth: int
+    t: _Records,
+    ocr: np.ndarray,
+    floor: float,
+    th: np.ndarray,
+    limit: np.ndarray,
+    feasible: Callable[[tuple], bool],
+    breadth: int,
+    relax: Callable[[tuple], Callable[[tuple], bool]] | None = None,
+    done: dict[bytes, tuple] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """fit_joint's greedy search from (th, limit), weighing `breadth` moves per type and kind."""
+    """fit_joint's greedy search from (th, limit), weighing `breadth` moves per type and kind; `done`
+    keeps what the second stage gave from where the first ended (another breadth ending at the same
+    thresholds gives the same fit: it is not searched again).
+
+    `relax` (the bound rule): where raising thresholds removed every wrong field the evidence holds
+    and the target is still not shown (too few fields for the bound), it gives the feasibility to go
+    on with instead of accepting nothing; and a lower threshold that fails is not the end of the
+    scan (a bound is not monotone: more right fields lower it), every lower value is tried."""
     n_types, n_kinds = len(th), len(limit)
 
     def above(v: float) -> float:  # the least threshold on the 0.001 grid that leaves v out
@@ -129,9 +154,31 @@ def _search(
             break
         tried = [(m, t.outcome(*m)) for m in moves]
         (th, limit), out = max(tried, key=lambda x: (out[2] - x[1][2]) / (out[0] - x[1][0] + 1))
+    if not feasible(out) and relax is not None:
+        feasible = relax(out)
     if not feasible(out):
         th, limit = np.where(ocr, 1.01, 0.0), np.zeros(n_kinds)
         out = t.outcome(th, limit)
+    scan_all = relax is not None
+    key = th.tobytes() + limit.tobytes() + (b"relaxed" if scan_all else b"")
+    done = {} if done is None else done
+    if key not in done:
+        done[key] = _improve(t, ocr, floor, th, limit, feasible, out, scan_all)
+    return done[key]
+
+
+def _improve(
+    t: _Records,
+    ocr: np.ndarray,
+    floor: float,
+    th: np.ndarray,
+    limit: np.ndarray,
+    feasible: Callable[[tuple], bool],
+    out,
+    scan_all: bool,
+) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """_search's second stage: each threshold lowered and each limit raised as far as `feasible` allows."""
+    n_types, n_kinds = len(th), len(limit)
     improved = True
     while improved:  # use what the target leaves
         improved = False
@@ -140,6 +187,8 @@ def _search(
                 trial = np.where(np.arange(n_types) == j, np.floor(v * 1000 + 1e-9) / 1000, th)
                 got = t.outcome(trial, limit)
                 if not feasible(got):
+                    if scan_all:
+                        continue
                     break
                 if got[0] > out[0]:
                     th, out, improved = trial, got, True
@@ -148,6 +197,8 @@ def _search(
                 trial = np.where(np.arange(n_kinds) == k, v, limit)
                 got = t.outcome(th, trial)
                 if not feasible(got):
+                    if scan_all:
+                        continue
                     break
                 if got[0] > out[0]:
                     limit, out, improved = trial, got, True
@@ -164,6 +215,10 @@ def fit_joint(
     page_kind: dict[int, str] | None = None,
     breadths: Sequence[int] = (1, 2, 3, 5, 8),
     weights: dict[int, float] | None = None,
+    bound: str | None = None,
+    prior: dict[str, float] | None = None,
+    prior_limit: float | dict[str, float] | None = None,
+    confidence: float = ONE_SIDED,
 ) -> tuple[dict[str, dict], float | dict[str, float] | None]:
     """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
     to auto-accept the most records of the fitting set while the fields of those records are wrong no
@@ -183,7 +238,27 @@ def fit_joint(
     where only a sample of the auto-accepted ones was reviewed (the blind audit), each audited record
     counts for the auto-accepted records of its volume it was drawn from (pipeline.quality.refit).
     Returns (type -> {"threshold", "n", "accepted", "wrong_accepted"}: the type's fields, and its
-    fields in the auto-accepted records and wrong there; page limit: one number, one per kind, or None)."""
+    fields in the auto-accepted records and wrong there; page limit: one number, one per kind, or None).
+
+    The bound rule (`bound`: an interval method of pipeline.kernel.stats, "wilson" or "exact"; what the
+    refit from reviews uses): the few hundred records an archive's reviews hold cannot show 0.15 %
+    by a point estimate. A fit that takes thresholds down to where (wrong + 1) / fields meets the
+    target picks, among many candidate thresholds, the ones whose admitted fields happened to be all
+    right in the sample (the winner's curse), and misses the target out of sample. With `bound` a fit
+    is feasible only where the one-sided upper confidence bound (`confidence`, 95 %) of the wrong
+    rate among the auto-accepted records' fields, clustered by record and weighted (the audit's own
+    estimator), is within the target; and the records the thresholds in use (`prior`, type ->
+    threshold, and `prior_limit`) would not auto-accept are admitted only where their own bound,
+    taken apart from the rest, is within the target: a threshold is loosened below the one in use
+    only as far as reviewed fields there show it, so a type with few reviewed values below its
+    threshold keeps it (the thresholds in use are the prior the fit shrinks to; the bound on the
+    pooled records is the pooling). The search starts at the thresholds in use and raises thresholds
+    while the bound is missed and an accepted record holds a wrong field; where every such record is
+    left out and the bound is still missed (too few fields to show the target), the fit stays there
+    and lowers thresholds from there only while the bound gets no worse and no wrong field comes
+    back in, rather than accepting nothing (the refit says the reviews do not show the target yet).
+    Each type's result then also holds "below": the reviewed records that loosening it alone would
+    admit (records, fields, wrong, their bound), which says why it was not loosened."""
     types = types or field_types()
     names = sorted({types.get(o.field, "text") for o in obs})
     if not names:
@@ -192,14 +267,44 @@ def fit_joint(
     ocr = np.array([n not in CERTAIN_TYPES for n in names])
     th = np.where(ocr, floor, 0.0)
     limit = np.ones(len(t.kinds))
+    if prior is not None:
+        th = np.array([max(floor, float(prior.get(n, floor))) if o else 0.0 for n, o in zip(names, ocr)])
+    if prior_limit is not None:
+        limit = np.array([1.0 if (v := limit_for_kind(prior_limit, k or None)) is None else float(v) for k in t.kinds])
+    base = t.accepted(th, limit) if (prior is not None or prior_limit is not None) else np.zeros(len(t.weight), bool)
+
+    def capped(out) -> bool:
+        return bool((out[4] <= type_cap * out[3]).all())
 
     def feasible(out) -> bool:
-        _n, fields, wrong, per_fields, per_wrong = out
+        _n, fields, wrong, per_fields, per_wrong, _a = out
         return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
 
+    def within(goal: float, most_wrong: float | None = None) -> Callable[[tuple], bool]:
+        def ok(out) -> bool:
+            a = out[5]
+            if out[1] == 0:
+                return True
+            if most_wrong is not None and out[2] > most_wrong + 1e-9:
+                return False
+            if not capped(out) or t.upper(a, bound, confidence) > goal:
+                return False
+            new = a & ~base  # what the thresholds in use would not auto-accept: shown on its own
+            return not new.any() or t.upper(new, bound, confidence) <= target
+
+        return ok
+
+    def relax(out) -> Callable[[tuple], bool]:
+        # the target cannot be shown: go on no worse than here (bound, and no wrong field let back in)
+        return within(max(target, t.upper(out[5], bound, confidence)), out[2])
+
     best = None
+    done: dict[bytes, tuple] = {}
     for breadth in breadths:
-        got = _search(t, ocr, floor, th, limit, feasible, breadth)
+        if bound is None:
+            got = _search(t, ocr, floor, th, limit, feasible, breadth, done=done)
+        else:
+            got = _search(t, ocr, floor, th, limit, within(target), breadth, relax, done=done)
         if best is None or got[2][0] > best[2][0]:
             best = got
     th, limit, out = best
@@ -213,6 +318,21 @@ def fit_joint(
         }
         for j, n in enumerate(names)
     }
+    if bound is not None:
+        a = out[5]
+        for j, n in enumerate(names):
+            if not ocr[j]:
+                continue
+            others = np.delete(np.arange(len(names)), j)
+            rest = (t.least[:, others] >= th[others]).all(axis=1) & (t.share <= limit[t.kind])
+            below = rest & (t.least[:, j] < th[j]) & (t.least[:, j] >= floor) & ~a
+            fit[n]["prior"] = round(float(prior.get(n, floor)), 3) if prior is not None else None
+            fit[n]["below"] = {
+                "records": int(below.sum()),
+                "fields": int(t.raw_fields[below].sum()),
+                "wrong": int(t.raw_wrong[below].sum()),
+                "upper": round(t.upper(below, bound, confidence), 5) if below.any() else None,
+            }
     limits = {k: (None if limit[i] >= 1.0 else round(float(limit[i]), 3)) for i, k in enumerate(t.kinds)}
     if not page_kind:
         return fit, limits[""]

@@ -8,8 +8,12 @@ story, and where only a blind audit sample of its auto-accepted records was (pip
 audited record stands for the auto-accepted records of its volume it was drawn from (its weight:
 auto-accepted records / audited records of the volume; the records held for review likewise). The
 thresholds and page limits are then chosen together by the one fitter (pipeline.quality.calibration.fit_joint,
-weighted), and judged by cross-validation over volumes: each fold of volumes is scored with
-thresholds fitted on the other volumes only, so no volume scores its own fit. The result is a new
+weighted) under its bound rule: the one-sided 95 % upper confidence bound of the wrong rate among
+the auto-accepted fields (not its point estimate) within the target (the audit's, 0.3 %), and no
+threshold loosened below the one in use where the reviewed records that would admit cannot show
+the target by themselves (fit_evidence says why: a few hundred reviewed records make a point-target
+fit overshoot out of sample). The result is judged by cross-validation over volumes: each fold of
+volumes is scored with thresholds fitted on the other volumes only, so no volume scores its own fit. The result is a new
 version in data_dir/thresholds (who, when, from which evidence, the cross-validated figures); an
 administrator applies it with `backfill remap --thresholds vN` and goes back with `--rollback`.
 """
@@ -27,7 +31,7 @@ from sqlalchemy import select
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
-from pipeline.kernel.stats import Rate, clustered_rate
+from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store
 from pipeline.kernel.versions import VersionedFiles
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
@@ -43,10 +47,6 @@ from pipeline.quality.calibration import (
     load_thresholds,
     thresholds_doc,
 )
-
-DEFAULT_TARGET = 0.0015
-"""Wrong fields allowed among the auto-accepted records' fields when fitting (the audit's target is
-0.3 %: fitted with the same margin as the shipped thresholds, bench/bench_calibration.py)."""
 
 
 def thresholds_versions(settings: Settings) -> VersionedFiles:
@@ -220,6 +220,7 @@ class Refit:
     target: float
     evidence: dict[str, Any]
     folds: int
+    bound: dict[str, Any] = field(default_factory=dict)  # the bound rule: method, confidence, upper, shown
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -232,88 +233,115 @@ class Refit:
             "target": self.target,
             "evidence": self.evidence,
             "folds": self.folds,
+            "bound": self.bound,
         }
+
+
+def prior_per_type(current: dict[str, float]) -> dict[str, float]:
+    """The thresholds in use (field name -> threshold) as one per field type: its least (the fit's
+    thresholds are per type)."""
+    types = field_types()
+    out: dict[str, float] = {}
+    for name, th in current.items():
+        t = types.get(name, "text")
+        out[t] = min(out.get(t, th), th)
+    return out
 
 
 def fit_evidence(
     ev: Evidence,
     target: float,
     *,
+    current: dict[str, float],
+    current_limit: float | dict[str, float] | None,
+    method: str = "wilson",
     floor: float = FLOOR,
     type_cap: float = TYPE_CAP,
     leave_out: set[str] = frozenset(),
-    current: dict[str, float] | None = None,
-    current_limit: float | dict[str, float] | None = None,
+    confidence: float = ONE_SIDED,
 ) -> tuple[dict[str, dict], Any, dict[str, float]]:
-    """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint), the
-    volumes in `leave_out` left out; records the spec's problems hold anyway are not fitted on.
+    """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint
+    under its bound rule), the volumes in `leave_out` left out; records the spec's problems hold
+    anyway are not fitted on.
 
-    Never past the evidence: a type's threshold is lowered below the one in use (`current`, field ->
-    threshold) only as far as reviewed records of that type were read (below the lowest confidence
-    seen, nothing says how the fields fare: where nobody reviewed the held records, none were seen
-    below the thresholds in use), and a page limit raised only as far as reviewed pages' shares go.
+    The bound rule, and why: an archive's reviews are a few hundred records; the fit chooses among
+    many thresholds, and the ones that meet a point target in the sample are those whose admitted
+    fields happened to be right there. So the fit is held to the one-sided 95 % upper confidence
+    bound (`method`: Wilson or exact Clopper-Pearson, at the effective number of fields, clustered
+    by record and weighted, as the audit estimates) of the wrong rate among the auto-accepted fields,
+    not to its point estimate; and the thresholds in use (`current`, field -> threshold;
+    `current_limit`) are the prior: a threshold goes below the one in use, or a page limit above,
+    only where the records that admits show the target by themselves (their own bound). With few
+    reviewed values below a threshold that bound cannot be met, and the threshold in use is kept
+    (fit_joint: "below" in each type says what the evidence there was). Thresholds are raised
+    where accepted records hold wrong fields and the bound is missed.
     Returns (per type, page limit, field name -> threshold)."""
     types = field_types()
     obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
     per_type, limit = fit_joint(
-        obs, ev.shares, target, types, floor=floor, type_cap=type_cap, page_kind=ev.kinds, weights=ev.weights
+        obs,
+        ev.shares,
+        target,
+        types,
+        floor=floor,
+        type_cap=type_cap,
+        page_kind=ev.kinds,
+        weights=ev.weights,
+        bound=method,
+        prior=prior_per_type(current),
+        prior_limit=current_limit,
+        confidence=confidence,
     )
-    if current is not None:
-        lowest: dict[str, float] = {}
-        for o in obs:
-            t = types.get(o.field, "text")
-            lowest[t] = min(lowest.get(t, 2.0), o.confidence)
-        for t, v in per_type.items():
-            now = min((th for name, th in current.items() if types.get(name, "text") == t), default=v["threshold"])
-            bound = round(min(now, lowest.get(t, now)), 3)
-            if v["threshold"] < bound:
-                v["threshold"], v["held_at_evidence"] = bound, True
-        limit = _limit_within_evidence(limit, current_limit, obs, ev)
     return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
 
 
-def _limit_within_evidence(limit, current_limit, obs: list[Observation], ev: Evidence):
-    """A page limit raised above the one in use no further than the unsure share of a reviewed page."""
-    seen: dict[str, float] = {}
-    for o in obs:
-        k = ev.kinds.get(o.record, "")
-        seen[k] = max(seen.get(k, 0.0), ev.shares.get(o.record, 0.0))
-    kinds = set(seen) | (set(limit) if isinstance(limit, dict) else set())
-    out: dict[str, float] = {}
-    for k in kinds:
-        new = limit_for_kind(limit, k)
-        now = limit_for_kind(current_limit, k)
-        new = 1.0 if new is None else new
-        bound = max(1.0 if now is None else now, seen.get(k, 0.0))
-        new = min(new, bound)
-        if new < 1.0:
-            out[k] = round(new, 3)
-    return out or None
+def upper_on(ev: Evidence, acc: set[int], method: str, confidence: float = ONE_SIDED) -> float | None:
+    """The one-sided upper bound of the wrong rate among the fields of the records `acc` (clustered,
+    weighted: what the fit holds to the target); None where they hold no field."""
+    fields: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for o in ev.obs:
+        if o.record in acc:
+            fields[o.record][0] += 1
+            fields[o.record][1] += int(not o.right)
+    if not fields:
+        return None
+    got = sorted(fields)
+    return clustered_upper(
+        [fields[r][0] for r in got], [fields[r][1] for r in got], [ev.weights.get(r, 1.0) for r in got], method, confidence
+    )
+
+
+def in_use(settings: Settings) -> tuple[dict[str, float], float | dict[str, float] | None, str | None]:
+    """The thresholds (field name -> threshold), page limit and file routing uses now."""
+    cur_file = settings.active_thresholds_file
+    cur_th = {name: settings.threshold_for(name) for name in field_types()}
+    cur_limit = settings.page_unsure_max if settings.page_unsure_max is not None else _limits(cur_file)
+    return cur_th, cur_limit, cur_file
 
 
 def refit(
     store: Store,
     settings: Settings,
     *,
-    target: float = DEFAULT_TARGET,
+    target: float | None = None,
     folds: int = 5,
     floor: float = FLOOR,
     type_cap: float = TYPE_CAP,
     ev: Evidence | None = None,
 ) -> Refit:
-    """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module)."""
+    """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module);
+    `target` defaults to the audit's (settings.audit_target): the bound rule is the margin."""
     ev = gather(store, settings) if ev is None else ev
     if not ev.obs:
         raise BackfillError(
             "no review has ended yet: nothing to refit the thresholds from",
             hint="review records (and the blind audit samples) first; see `backfill status --quality`",
         )
-    types = field_types()
+    target = settings.audit_target if target is None else float(target)
     method = settings.audit_interval
-    cur_file = settings.active_thresholds_file
-    cur_th = {name: settings.threshold_for(name) for name in types}
-    cur_limit = settings.page_unsure_max if settings.page_unsure_max is not None else _limits(cur_file)
-    per_type, limit, th = fit_evidence(ev, target, floor=floor, type_cap=type_cap, current=cur_th, current_limit=cur_limit)
+    cur_th, cur_limit, cur_file = in_use(settings)
+    kw = {"floor": floor, "type_cap": type_cap, "current": cur_th, "current_limit": cur_limit, "method": method}
+    per_type, limit, th = fit_evidence(ev, target, **kw)
     vols = sorted(set(ev.volume.values()))
     cv: Expected | None = None
     n_folds = 0
@@ -323,12 +351,11 @@ def refit(
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit_evidence(
-                ev, target, floor=floor, type_cap=type_cap, leave_out=set(group), current=cur_th, current_limit=cur_limit
-            )
+            _pt, lim, th_f = fit_evidence(ev, target, leave_out=set(group), **kw)
             acc |= accepted(ev, held_out, th_f, lim)
         cv = expected(ev, ev.records, acc, method)
     current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)
+    upper = upper_on(ev, accepted(ev, ev.records, th, limit), method)  # the fit's bound on all its evidence
     evidence = {
         "records": len(ev.records),
         "audited": ev.audited,
@@ -339,7 +366,8 @@ def refit(
         "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
         "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1),
     }
-    return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds)
+    rule = {"method": method, "confidence": ONE_SIDED, "upper": upper, "shown": upper is None or upper <= target}
+    return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds, rule)
 
 
 def _limits(path: str | None) -> float | dict[str, float] | None:
@@ -359,6 +387,7 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
         "folds": result.folds,
         "previous_thresholds": result.current_file or "packaged",
         "previous_on_this_evidence": result.current.to_dict(),
+        "bound": result.bound,
     }
     doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit)
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
@@ -366,6 +395,51 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
 
 def _rate(r: Rate) -> str:
     return f"{100 * r.rate:.2f} % [{100 * r.low:.2f}, {100 * r.high:.2f}]"
+
+
+def why(v: dict, now: float) -> tuple[str, dict[str, Any]]:
+    """Why a type's refit threshold `v` (fit_joint's, with "below") stands where it does against the one
+    in use `now`: (code, figures). Codes: loosened, raised, no_lower (no reviewed record read lower),
+    wrong_lower (reviewed records read lower hold wrong fields), too_few (not enough reviewed values
+    to loosen it: those read lower are all right but too few to show the target), "" (no evidence
+    kept: a fit without the bound rule)."""
+    below = v.get("below")
+    if below is None:
+        return "", {}
+    if v["threshold"] < now:
+        return "loosened", below
+    if v["threshold"] > now:
+        return "raised", below
+    if not below["records"]:
+        return "no_lower", below
+    if below["wrong"]:
+        return "wrong_lower", below
+    return "too_few", below
+
+
+def _why(v: dict, now: float, target: float, needed: int) -> str:
+    code, b = why(v, now)
+    return {
+        "": "",
+        "loosened": "  (loosened: the reviewed records it admits show the target)",
+        "raised": "  (raised: auto-accepted records held wrong values)",
+        "no_lower": "  (kept: no reviewed record read lower)",
+        "wrong_lower": f"  (kept: {b.get('wrong')} wrong of {b.get('fields')} fields in the {b.get('records')} records read lower)",
+        "too_few": f"  (kept: not enough reviewed values to loosen: {b.get('records')} records read lower, {b.get('fields')} "
+        f"fields all right, bound {100 * (b.get('upper') or 1):.2f} % > {100 * target:.2f} %; about {needed} fields needed)",
+    }[code]
+
+
+def not_loosened(r: Refit) -> list[str]:
+    """The types with too few reviewed values below their threshold in use to loosen it."""
+    cur = load_thresholds(r.current_file)
+    types = field_types()
+    out = []
+    for t, v in sorted(r.per_type.items()):
+        now = min((cur.get(n, 0.9) for n, tt in types.items() if tt == t), default=0.0)
+        if why(v, now)[0] == "too_few":
+            out.append(t)
+    return out
 
 
 def format_refit(r: Refit, path: Path | None = None) -> str:
@@ -379,18 +453,39 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
             if ev.get("unrepresented")
             else ""
         ),
-        f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields",
+        f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields, held to its one-sided "
+        f"{100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper confidence bound",
         "",
         f"{'field type':14} {'now':>7} {'refit':>7}",
     ]
     cur = load_thresholds(r.current_file)
     types = field_types()
+    method = r.bound.get("method", "wilson")
+    needed = fields_needed(r.target, 0, method, one_sided=ONE_SIDED)
     for t, v in sorted(r.per_type.items()):
         names = [n for n, tt in types.items() if tt == t]
         now = min((cur.get(n, 0.9) for n in names), default=0.0)
-        note = "  (held: no reviewed field read lower)" if v.get("held_at_evidence") else ""
-        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{note}")
+        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{_why(v, now, r.target, needed)}")
+    held = not_loosened(r)
     lines.append(f"page limit: now {load_page_limit(r.current_file, 'cremation')!s} (cremation); refit {r.page_limit}")
+    if r.bound:
+        conf = f"one-sided {100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper bound ({method})"
+        up = r.bound.get("upper")
+        if up is None:
+            lines.append("the refit auto-accepts no reviewed record")
+        elif r.bound.get("shown"):
+            lines.append(f"wrong among the refit's auto-accepted fields on the reviews: {conf} {100 * up:.2f} % <= target")
+        else:
+            lines.append(
+                f"the reviews do not show the target yet: {conf} {100 * up:.2f} % > {100 * r.target:.2f} %; every record "
+                f"holding a wrong field they saw is left out; about {needed} reviewed fields of auto-accepted records, "
+                "all right, show it"
+            )
+    if held:
+        lines.append(
+            f"not enough reviewed values to loosen {', '.join(held)}: kept at the thresholds in use (a threshold goes "
+            f"lower only where the reviewed records it would admit show the target by themselves, about {needed} fields)"
+        )
     lines.append("")
     if r.cross_validated:
         lines.append(f"refit, cross-validated over {r.folds} folds of volumes (no volume scores its own fit):")
