@@ -197,11 +197,13 @@ def fit_joint(
         _n, fields, wrong, per_fields, per_wrong = out
         return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
 
-    best = None
+    best: tuple[np.ndarray, np.ndarray, tuple] | None = None
     for breadth in breadths:
         got = _search(t, ocr, floor, th, limit, feasible, breadth)
         if best is None or got[2][0] > best[2][0]:
             best = got
+    if best is None:
+        raise ValueError("fit_joint: `breadths` is empty; give at least one search breadth")
     th, limit, out = best
     per_fields, per_wrong = out[3], out[4]
     fit = {

@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import AbstractSet, Any
 
 from sqlalchemy import select
 
@@ -28,7 +28,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.stats import Rate, clustered_rate
-from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store
+from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
 from pipeline.kernel.versions import VersionedFiles
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
 from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
@@ -115,7 +115,7 @@ def gather(store: Store, settings: Settings) -> Evidence:
     ev.reviewed_held = sum(len(ids) for (_v, st), ids in reviewed.items() if st == "held")
     for page_id, ids in pages.items():
         with store.session() as s:
-            page = s.get(Page, page_id)
+            page = get_row(s, Page, page_id)
             recs = {r.id: r for r in page.records}
             cells = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
             kind, title, columns = page.ledger_kind or "", page.title or "", (page.layout or {}).get("columns") or []
@@ -198,7 +198,7 @@ def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Exp
     units = [(1, int(r in acc)) for r in ids] + [(1, 0)] * ev.unrepresented
     through = clustered_rate(units, [ev.weights.get(r, 1.0) for r in ids] + [1.0] * ev.unrepresented, method)
     got = sorted(fields)
-    wrong = clustered_rate([tuple(fields[r]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
+    wrong = clustered_rate([(fields[r][0], fields[r][1]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
     return Expected(through, wrong)
 
 
@@ -241,7 +241,7 @@ def fit_evidence(
     *,
     floor: float = FLOOR,
     type_cap: float = TYPE_CAP,
-    leave_out: set[str] = frozenset(),
+    leave_out: AbstractSet[str] = frozenset(),
     current: dict[str, float] | None = None,
     current_limit: float | dict[str, float] | None = None,
 ) -> tuple[dict[str, dict], Any, dict[str, float]]:
