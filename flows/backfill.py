@@ -16,7 +16,7 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypedDict
 
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -47,7 +47,16 @@ def _open(settings: dict[str, Any] | None) -> tuple[Store, Settings]:
     return _store(s.store_url, s.data_dir), s
 
 
-IO_RETRIES = dict(retries=3, retry_delay_seconds=[2, 10, 30], retry_jitter_factor=0.5, retry_condition_fn=_io_error_only)
+class _Retries(TypedDict):
+    retries: int
+    retry_delay_seconds: list[float]
+    retry_jitter_factor: float
+    retry_condition_fn: Callable[..., bool]
+
+
+IO_RETRIES: _Retries = dict(
+    retries=3, retry_delay_seconds=[2, 10, 30], retry_jitter_factor=0.5, retry_condition_fn=_io_error_only
+)
 
 
 @task(name="intake", **IO_RETRIES)
@@ -99,7 +108,8 @@ def _batch_runner(run_id: int, settings: dict[str, Any], batch_pages: int):
     return run_batches
 
 
-@flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))
+# ignored: Prefect types a flow's task_runner so that no ThreadPoolTaskRunner fits (PrefectHQ/prefect#16938)
+@flow(name="backfill-run", task_runner=ThreadPoolTaskRunner(max_workers=1))  # type: ignore[arg-type]
 def backfill_flow(
     scans_dir: str, settings: dict[str, Any] | None = None, options: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -178,5 +188,6 @@ def run_flow(
     if dask_address:
         f = backfill_flow.with_options(task_runner=dask_runner(dask_address))
     elif workers and workers > 1:
-        f = backfill_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
+        # ignored: PrefectHQ/prefect#16938, as at backfill_flow
+        f = backfill_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
     return f(scans_dir, settings, options)

@@ -50,7 +50,9 @@ def serve(settings: Settings, *, name: str = "backfill", limit: int = 1) -> None
 def submit_run(scans_dir: str, options: dict[str, Any] | None = None, *, deployment: str = f"{FLOW_NAME}/backfill") -> str:
     """Ask the Prefect server for a flow run of the deployment; returns the flow run id (does not wait)."""
     _need_server()
+    from prefect.client.schemas import FlowRun
     from prefect.deployments import run_deployment
 
     fr = run_deployment(deployment, parameters={"scans_dir": scans_dir, "options": options or {}}, timeout=0)
+    assert isinstance(fr, FlowRun)  # typed FlowRun | Coroutine: called from sync code, it is the FlowRun
     return str(fr.id)

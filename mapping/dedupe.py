@@ -643,7 +643,8 @@ def _names_by_code(t: DedupeTable) -> dict[int, str]:
     codes = t.name_code
     first = np.unique(codes[codes >= 0], return_index=True)
     rows = np.flatnonzero(codes >= 0)[first[1]]
-    return {int(c): t.name[int(r)] for c, r in zip(first[0], rows)}
+    # a name with a code (>= 0) is never None: the filter only tells the type checker so
+    return {int(c): name for c, r in zip(first[0], rows) if (name := t.name[int(r)]) is not None}
 
 
 def _date_compare(x: np.ndarray, y: np.ndarray, w_same: float, w_near: float, w_diff: float):
@@ -749,7 +750,7 @@ class DedupeResult:
         return {int(k): "C%07d" % c for k, c, o in zip(t.key.tolist(), ck.tolist(), t.origin.tolist()) if o == 0}
 
     def _links(self, mask: np.ndarray, status: str) -> list[Link]:
-        return [self.link(i, status) for i in np.flatnonzero(mask)]
+        return [self.link(int(i), status) for i in np.flatnonzero(mask)]
 
     @property
     def links(self) -> list[Link]:
@@ -871,7 +872,8 @@ def dedupe(
         must = np.zeros(len(p), dtype=bool)
         for (ka, kb), status in decided.items():
             if status == "merged" and ka in store_pos and kb in store_pos:
-                must[pair_index[tuple(sorted((store_pos[ka], store_pos[kb])))]] = True
+                pa, pb = store_pos[ka], store_pos[kb]
+                must[pair_index[(min(pa, pb), max(pa, pb))]] = True
     keep = (p.weight >= review_weight) | must
     if never_pos:
         keep |= np.fromiter(((x, y) in never_pos for x, y in zip(p.a.tolist(), p.b.tolist())), dtype=bool, count=len(p))

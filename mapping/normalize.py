@@ -975,10 +975,12 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
     it is near (normalize_address counts that correction's certainty). 1.0 when place names
     cover the whole text. None where the probabilities do not line up with the text."""
     s = clean_text(raw)
-    if not chars_fit(str(raw), chars) or len(s) != len(chars):  # NFKC changed the length: positions lost
+    if chars is None or not chars_fit(str(raw), chars) or len(s) != len(chars):  # NFKC changed the length: positions lost
         return None
     sp = _spec(spec)
-    covered: set[int] = set(range(_PROVINCE_CITY.match(s).end()))  # 山东省烟台市: the one province and city
+    head = _PROVINCE_CITY.match(s)
+    assert head is not None  # the pattern is all optional: it matches every text
+    covered: set[int] = set(range(head.end()))  # 山东省烟台市: the one province and city
     for h in scan_places(s, sp).hits:
         covered.update(range(h.start, h.end))
     village = find_village(s, sp, doubted_positions(chars))
@@ -1138,6 +1140,7 @@ def normalize_division(raw: str, year: int | None = None, spec: Spec | None = No
         return _blank(raw)
     flags: list[str] = []
     certainty = 1.0
+    code: str | None
     if re.fullmatch(r"[0-9]{6}", s):
         if s not in sp.divisions:
             return _fail(raw, "division_not_found")

@@ -84,7 +84,7 @@ def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> b
     15-digit one, a well-formed date, a name starting with a known surname). Used to choose between two readings that disagree
     (ocr.agreement.resolve); free text never is."""
     sp = load_spec(context.spec)
-    f = sp.kind(kind).field(field)
+    f = sp.kind(kind).require(field)
     if f.source != "cell" or f.normalizer in FREE_TEXT or not (text or "").strip():
         return False
     n = _normalizer(f, sp, context.ledger_year, None)(text)
@@ -266,7 +266,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         same_value = _second_gives_same_value(
             f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp
         )
-        if same_value is not None:
+        if same_value is not None and cell is not None and cell.own_confidence is not None:  # all set where it is
             own = _reading_confidence(f, sp, raw, float(cell.own_confidence), getattr(cell, "own_chars", None))
             conf = 1 - (1 - _value_confidence(n, own)) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
@@ -280,7 +280,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     fv.flags.append("decoded_valid")
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
-        if f.normalizer == "name" and isinstance(n.value, str) and getattr(cell, "alternatives", None):
+        if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value))
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
@@ -295,7 +295,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         # an address is measured as read (a lexicon correction may shorten a name), unless a dropped
         # character of its village was put back: then the ink is rightly wider than the reading
         measured = fv.raw if f.normalizer == "address" and "village_corrected" not in fv.flags else fv.value
-        if isinstance(fv.value, str) and ink_wider_than_text(f.normalizer, measured, ink):
+        if isinstance(fv.value, str) and isinstance(measured, str) and ink_wider_than_text(f.normalizer, measured, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
             fv.confidence *= 0.5
         if f.normalizer == "id_number":
@@ -431,7 +431,7 @@ def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> 
     the remarks. Any other reading is kept as read (由家属领回安葬 holds more than a wording)."""
     from rapidfuzz.distance import Hamming
 
-    table = sp.table(ks.field(field).code_table or "")
+    table = sp.table(ks.require(field).code_table or "")
     keys = [k for k, c in table.lookup.items() if c == code and len(k) == len(read) >= 3 and Hamming.distance(k, read) == 1]
     return keys[0] if len(keys) == 1 else read
 
@@ -445,7 +445,7 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         if fv is None or fv.value is None or str(fv.value) not in codes:
             continue
         wording = N.normalize_text(fv.raw).value
-        if not wording:
+        if not isinstance(wording, str) or not wording:
             continue
         if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):
             wording = _table_wording(sp, ks, field, str(fv.value), wording)
@@ -490,14 +490,14 @@ def _validate(
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
     id_value = idf.value if idf is not None and isinstance(idf.value, str) else None
 
-    if id_value and sexf is not None and sexf.value in ("1", "2") and "derived_from_id" not in sexf.flags:
+    if id_value and idf is not None and sexf is not None and sexf.value in ("1", "2") and "derived_from_id" not in sexf.flags:
         if N.sex_from_id(id_value) != sexf.value:
             _flag(sexf, "sex_id_mismatch")
             _flag(idf, "sex_id_mismatch")
             problem("sex_code", "does not match id_number digit 17")
 
     birth = _iso(bdf.value) if bdf is not None else None
-    if id_value and bdf is not None and birth is not None and "derived_from_id" not in bdf.flags:
+    if id_value and idf is not None and bdf is not None and birth is not None and "derived_from_id" not in bdf.flags:
         if N.birth_date_from_id(id_value) != bdf.value:
             _flag(bdf, "birth_date_id_mismatch")
             _flag(idf, "birth_date_id_mismatch")
@@ -506,7 +506,7 @@ def _validate(
     death = _iso(out["death_date"].value) if "death_date" in out else None
     cremation = _iso(out["cremation_date"].value) if "cremation_date" in out else None
     death = _year_before(out.get("death_date"), death, cremation, rules.cremation_gap_warn_days)
-    if birth is not None and death is not None:
+    if bdf is not None and birth is not None and death is not None:
         if birth > death:
             _flag(bdf, "birth_after_death")
             _flag(out["death_date"], "birth_after_death")
@@ -549,7 +549,8 @@ def _validate(
                 _flag(out[f.name], "date_outside_ledger_year")
                 problem(f.name, f"not within {rules.ledger_year_window} year(s) of the ledger year")
         if (
-            cert_value
+            cert is not None
+            and cert_value
             and len(cert_value) == 9
             and cert_value.isdigit()
             and abs(int(cert_value[:4]) - year) > rules.ledger_year_window

@@ -71,6 +71,16 @@ class KindSpec:
                 return f
         return None
 
+    def require(self, name: str) -> FieldSpec:
+        """The field `name`, where the caller knows the kind has it (a column mapped to it, a value of it):
+        ConfigError where it has not, as `Spec.kind` for a kind."""
+        f = self.field(name)
+        if f is None:
+            raise ConfigError(
+                f"ledger kind {self.name!r} has no field {name!r}", hint=f"its fields: {', '.join(self.field_names)}"
+            )
+        return f
+
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
@@ -418,11 +428,11 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
 
     for k, codes in rules.keep_wording_in_remarks.items():
         for kd in kinds.values():
-            f = kd.field(k)
-            if f is not None and f.code_table:
+            kf = kd.field(k)
+            if kf is not None and kf.code_table:
                 for c in codes:
-                    if c not in tables[f.code_table].codes:
-                        errors.append(f"rules.keep_wording_in_remarks: {c!r} is not a code of {f.code_table}")
+                    if c not in tables[kf.code_table].codes:
+                        errors.append(f"rules.keep_wording_in_remarks: {c!r} is not a code of {kf.code_table}")
 
     places = _load_places(doc, base_dir, divisions, errors)
 
@@ -487,9 +497,9 @@ def _load_places(doc: dict[str, Any], base_dir: Path, divisions: Mapping[str, Di
     for i, s in enumerate(pdoc.get("sea_areas", [])):
         add(Place(s.get("name", ""), "sea_area", s.get("district", ""), tuple(s.get("aliases", []))), f"sea_areas[{i}]")
     suffixes = tuple(sorted(pdoc.get("suffixes", ["海域", "街道", "区", "县", "市", "镇", "乡"]), key=len, reverse=True))
-    for p in places:
-        if not any(p.name.endswith(s) for s in suffixes):
-            errors.append(f"places_lexicon: {p.name!r} ends with none of the suffixes {list(suffixes)}")
+    for place in places:
+        if not any(place.name.endswith(s) for s in suffixes):
+            errors.append(f"places_lexicon: {place.name!r} ends with none of the suffixes {list(suffixes)}")
     villages: dict[str, tuple[str, ...]] = {}
     vref = pdoc.get("villages")
     if isinstance(vref, str):

@@ -153,7 +153,7 @@ def ruling_line_mask(gray: np.ndarray, min_fraction: float = 0.05, min_len: int 
     h, w = gray.shape[:2]
     hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, min_len, int(w * min_fraction)), 1))
     vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, min_len, int(h * min_fraction))))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk) | cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk)
+    lines = cv2.bitwise_or(cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk), cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk))
     return cv2.dilate(lines, np.ones((3, 3), np.uint8))
 
 

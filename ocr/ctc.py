@@ -94,7 +94,7 @@ def likeliest_texts(
             for c in grow:
                 # the same class again needs a blank between
                 add(prefix + (c,), 1, (pb if prefix and c == prefix[-1] else total) + row[c])
-        ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:beam]
+        ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(kv[1][0], kv[1][1]))[:beam]
         beams = {k: (v[0], v[1]) for k, v in ranked}
     out = [(k, float(np.logaddexp(*v))) for k, v in beams.items()]
     return sorted(out, key=lambda kv: -kv[1])

@@ -474,6 +474,7 @@ class PpOcrEngine(OcrEngine):
         import cv2
 
         self._detector()
+        assert self._cls is not None  # _detector opens it where use_cls, the one caller's condition
         out = list(crops)
         for i, crop in enumerate(crops):
             h, w = crop.shape[:2]
@@ -481,7 +482,7 @@ class PpOcrEngine(OcrEngine):
             x = np.zeros((1, 3, 48, 192), dtype=np.float32)
             x[0, :, :, :rw] = (cv2.resize(crop, (max(1, rw), 48)).astype(np.float32).transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
             with self._call_lock:
-                p = self._cls(x)[0]  # type: ignore[misc]
+                p = self._cls(x)[0]
             if int(np.argmax(p)) == 1 and float(p[1]) >= 0.9:
                 out[i] = cv2.rotate(crop, cv2.ROTATE_180)
         return out

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from pipeline.kernel.config import Settings
-from pipeline.kernel.store import Record, Store
+from pipeline.kernel.store import Page, Record, Store
 from pipeline.review.corrections import CorrectionError, correct_record, decide, history
 from pipeline.runs.stages import remap
 from samples.seed import seed_store
@@ -60,6 +60,21 @@ def test_a_typed_date_is_normalized_checked_and_audited(seeded):
         "scan",
     )
     assert [x.field for x in history(store, rid)] == ["death_date", "age_years"]
+
+
+def test_a_record_whose_page_stopped_before_its_layout_is_refused_clearly(seeded):
+    """A page's records are saved, then its layout, in two transactions: a run killed in between leaves
+    records (in the review queue) whose page has no layout. Correcting one says why, changing nothing
+    (it was a TypeError on the missing layout)."""
+    store, settings, rows = seeded
+    rid = rows[0].record_id
+    before = _record(store, rid)
+    with store.session() as s, s.begin():
+        s.execute(update(Page).where(Page.id == before.page_id).values(layout=None))
+    with pytest.raises(CorrectionError, match="not processed to the end"):
+        correct_record(store, rid, {"death_date": "2013-01-02"}, user="rev1", settings=settings)
+    assert _record(store, rid).fields == before.fields
+    assert history(store, rid) == []
 
 
 def test_a_typed_value_is_cross_checked(seeded):

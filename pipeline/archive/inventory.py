@@ -136,6 +136,7 @@ def parse_inventory(text: str, source: str, spec_version: str | None = None) -> 
         if bad:
             problems.append(f"line {line}: " + "; ".join(bad))
             continue
+        assert year is not None and pages is not None  # a line without them is bad above
         rows.append(VolumeRow(code, kind, int(year), volume, int(pages), d.get("path_pattern") or None, d.get("notes", "")))
     if problems:
         raise InventoryError(source, problems)
@@ -259,9 +260,9 @@ def identify_files(store: Store, settings: Settings, vols: list[Volume] | None =
         votes[fid][(home, kind, ledger_year(title or ""))] += n
     out: dict[int, FileMatch] = {}
     for fid, rel in files:
-        v = match_path(vols, rel)
-        if v is not None:
-            out[fid] = FileMatch(fid, v.funeral_home_code, v.ledger_kind, v.year, v.id, "pattern")
+        vol = match_path(vols, rel)
+        if vol is not None:
+            out[fid] = FileMatch(fid, vol.funeral_home_code, vol.ledger_kind, vol.year, vol.id, "pattern")
             continue
         if votes.get(fid):
             (home, kind, year), _n = votes[fid].most_common(1)[0]

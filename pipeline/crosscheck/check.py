@@ -52,7 +52,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import orjson
-from sqlalchemy import String, cast, func, insert, inspect, select, update
+from sqlalchemy import String, Table, cast, func, insert, inspect, select, update
 
 from mapping.dedupe import (
     HOW_WORDS,
@@ -94,6 +94,7 @@ from pipeline.kernel.store import (
     Record,
     SourceFile,
     Store,
+    get_row,
     make_engine,
     rowcount,
     utcnow,
@@ -145,9 +146,9 @@ def _successor(spec_version: str) -> dict[str, str]:
     out = {}
     for code in divs:
         cur, seen = code, set()
-        while divs.get(cur) is not None and divs[cur].successor and cur not in seen:
+        while (div := divs.get(cur)) is not None and div.successor and cur not in seen:
             seen.add(cur)
-            cur = divs[cur].successor
+            cur = div.successor
         out[code] = cur
     return out
 
@@ -581,7 +582,7 @@ def _hit_row(h: CrosscheckHit, kind: str, homes: dict[str, str]) -> dict[str, An
     rv, d, f = h.roll_values or {}, h.deceased or {}, h.finding or {}
     ev = h.evidence or {}
     words = "；".join(
-        f"{EVIDENCE_FIELDS[k]}{EVIDENCE_WORDS.get(v.get('how'), v.get('how'))}"
+        f"{EVIDENCE_FIELDS[k]}{EVIDENCE_WORDS.get(v.get('how', ''), v.get('how', ''))}"
         for k, v in ev.items()
         if k in EVIDENCE_FIELDS and isinstance(v, dict)
     )
@@ -849,7 +850,7 @@ def _run_check(
     except BaseException:
         with store.session() as s, s.begin():
             run = s.get(CrosscheckRun, check_id)
-            if run.status == "running":
+            if run is not None and run.status == "running":  # never hide the error on its way out
                 run.status = "interrupted"
         raise
     finally:
@@ -861,7 +862,7 @@ def _run_check(
             files.close()
     summary.seconds = round(time.perf_counter() - t0, 2)
     with store.session() as s, s.begin():
-        s.get(CrosscheckRun, check_id).summary = summary.to_dict()
+        get_row(s, CrosscheckRun, check_id).summary = summary.to_dict()
     if out_dir:
         write_report(Path(out_dir), summary)
     return summary
@@ -963,6 +964,7 @@ def _store_hits(
             }
         )
     t = CrosscheckHit.__table__
+    assert isinstance(t, Table)  # a mapped class's own table (typed as any FromClause)
     with store.session() as s, s.begin():
         ids = s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all() if rows else []
         s.execute(update(CrosscheckRun).where(CrosscheckRun.id == check_id).values(lines_done=rows_done))
@@ -989,7 +991,7 @@ def _finish(store: Store, check_id: int, summary: CheckSummary, files: _OutFiles
             elif months and status == TO_REVIEW:
                 summary.paid_after_death_to_review += 1
         summary.kept = _kept_words(summary, summary.out_dir)
-        run = s.get(CrosscheckRun, check_id)
+        run = get_row(s, CrosscheckRun, check_id)
         run.status, run.finished_at, run.kept = "done", utcnow(), summary.kept
         run.process = {}
     if files is not None and summary.resumed_from:  # a resumed check wrote only its new hits: the files again, whole
@@ -1131,7 +1133,7 @@ def decide_hit(
         h = s.get(CrosscheckHit, hit_id)
         if h is None:
             raise CrosscheckError(f"cross-check hit {hit_id} does not exist")
-        run = s.get(CrosscheckRun, h.check_id)
+        run = get_row(s, CrosscheckRun, h.check_id)
         if run.status == "closed":
             raise CrosscheckError(f"check {run.id} is closed; its hits can no longer be decided")
         old = h.status

@@ -796,7 +796,7 @@ def _normalize(layout: RollLayout, b: Batch) -> tuple[Entries, list[BadRow]]:
             note(int(v[k]), "性别与身份证号不符（按原样比对）")
     last, _ = _dates(cols["last_date"], note, "最后发放日期", months=True)
     status_date, _ = _dates(cols["status_date"], note, "状态日期", months=True)
-    no_name = np.equal(np.asarray(names + [None], dtype=object)[:n], None)
+    no_name = np.asarray(names + [None], dtype=object)[:n] == None  # noqa: E711 - elementwise
     for i in np.flatnonzero(no_name & ~ids.valid_mask & ~ids.broken_mask).tolist():
         note(i, "无可用的姓名和身份证号，无法比对")
     e = Entries(
@@ -947,8 +947,8 @@ def _ids(raw: list[Any], note) -> _Ids:
             note(i, "身份证号写法不规范，未使用")
         else:
             note(i, _ID_REASONS[flags[0]])
-    valid_mask = np.not_equal(valid, None) if n else np.zeros(0, bool)
-    broken_mask = np.not_equal(broken, None) if n else np.zeros(0, bool)
+    valid_mask = (valid != None) if n else np.zeros(0, bool)  # noqa: E711 - elementwise
+    broken_mask = (broken != None) if n else np.zeros(0, bool)  # noqa: E711 - elementwise
     return _Ids(valid.tolist(), broken.tolist(), from15, digits, valid_mask.astype(bool), broken_mask.astype(bool))
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 Box = tuple[int, int, int, int]
 """Axis-aligned box (x0, y0, x1, y1) in pixels of the image it refers to."""
 
 
 def _box(value: Any) -> Box | None:
-    return None if value is None else tuple(int(v) for v in value)  # type: ignore[return-value]
+    return None if value is None else cast(Box, tuple(int(v) for v in value))  # stored from a Box: its 4 numbers
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class OcrPiece:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "OcrPiece":
-        return cls(d["text"], float(d["confidence"]), _box(d["box"]), d["engine"], _chars(d.get("chars")))  # type: ignore[arg-type]
+        box = _box(d["box"])
+        assert box is not None  # to_dict always writes a piece's box
+        return cls(d["text"], float(d["confidence"]), box, d["engine"], _chars(d.get("chars")))
 
 
 def _chars(v: Any) -> tuple[float, ...] | None:

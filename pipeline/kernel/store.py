@@ -12,7 +12,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, cast
+from typing import Any, Iterator, TypeVar, cast
 
 import cv2
 import numpy as np
@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -375,7 +376,7 @@ class Store:
             return
         with self.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE records ADD COLUMN field_values JSON")
-        t = Record.__table__
+        t = cast(Table, Record.__table__)
         stmt = update(t).where(t.c.id == bindparam("rid")).values(field_values=bindparam("fv"))
         last = 0
         while True:
@@ -825,3 +826,19 @@ def rowcount(result: Any) -> int:
     """Rows an UPDATE or DELETE matched. (Session.execute is typed as returning a Result; for DML it
     returns a CursorResult, which has rowcount.)"""
     return cast(CursorResult, result).rowcount
+
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+def get_row(s: Session, model: type[_Row], key: Any) -> _Row:
+    """`s.get` for a row the caller knows is there (its id was just read from the store, or its run
+    was started by this same process): a missing one is a fault of the store (removed meanwhile, by
+    another process or by hand), raised with the table and the key, never an AttributeError on None."""
+    row = s.get(model, key)
+    if row is None:
+        raise DatabaseError(
+            f"{model.__tablename__} {key} is not in the store: removed while this command ran?",
+            hint="run the command again; if this recurs, check the store (backup, another process)",
+        )
+    return row

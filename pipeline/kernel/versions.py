@@ -101,7 +101,7 @@ class VersionedFiles:
                 "created_by": user,
                 "created_at": _now(),
                 "note": note,
-                "previous_active": (self.active().name if self.active() else DEFAULT),
+                "previous_active": (active.name if (active := self.active()) else DEFAULT),
             }
             try:
                 with open(path, "x", encoding="utf-8") as f:  # exclusive: two writers never share a number

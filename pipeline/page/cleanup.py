@@ -170,7 +170,7 @@ def stamp_regions(candidates: np.ndarray) -> np.ndarray:
     k = max(3, int(round(STAMP_JOIN * short)) | 1)
     blobs = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
-    out = np.zeros((sh, sw), np.uint8)
+    out: np.ndarray = np.zeros((sh, sw), np.uint8)
     for i in range(1, n):
         bw, bh = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
         if min(bw, bh) < STAMP_MIN_SIDE * short or max(bw, bh) > STAMP_MAX_SIDE * short:
@@ -413,7 +413,7 @@ def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, 
     finds none on that side)."""
     top, bottom = _fit_side(hor, box, "top"), _fit_side(hor, box, "bottom")
     left, right = _fit_side(ver, box, "left"), _fit_side(ver, box, "right")
-    if None in (top, bottom, left, right):
+    if top is None or bottom is None or left is None or right is None:
         return None
 
     def meet(hline: tuple[float, float], vline: tuple[float, float]) -> tuple[float, float]:
@@ -439,11 +439,11 @@ def quad_problem(quad: np.ndarray) -> str | None:
         along, across = (v[0], v[1]) if axis == 0 else (v[1], v[0])
         if along <= 0 or abs(np.degrees(np.arctan2(across, along))) > MAX_QUAD_TILT_DEG:
             return f"{name} side tilted more than {MAX_QUAD_TILT_DEG:.0f} degrees"
-    for name, a, b in (
+    for name, one, other in (
         ("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
         ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr)),
     ):
-        if abs(a - b) > MAX_QUAD_SIDE_DIFF * max(a, b):
+        if abs(one - other) > MAX_QUAD_SIDE_DIFF * max(one, other):
             return f"{name} sides differ by more than {MAX_QUAD_SIDE_DIFF:.0%}"
     return None
 

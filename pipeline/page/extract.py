@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Collection, Mapping, Sequence
+from typing import AbstractSet, Any, Callable, Collection, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -35,7 +35,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.safety import path_from_db, shown, shown_text
-from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, utcnow
+from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, get_row, utcnow
 from pipeline.page.cleanup import clean_page
 from pipeline.page.intake import load_page
 from pipeline.page.layout import (
@@ -117,7 +117,7 @@ def cell_from_pieces(pieces: list[OcrPiece], box, unread: float) -> RawCell:
     read = [p for p in pieces if p.text.strip()]
     if not read:
         return RawCell("", unread, box)
-    chars = tuple(c for p in read for c in p.chars) if all(p.chars is not None for p in read) else None
+    chars = tuple(c for p in read if p.chars is not None for c in p.chars) if all(p.chars is not None for p in read) else None
     text = "".join(p.text.strip() for p in read)
     return RawCell(text, min(p.confidence for p in read), box, chars=chars if chars_fit(text, chars) else None)
 
@@ -353,7 +353,7 @@ def count_same_glyphs(
 
 
 def line_crops(
-    gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: set[int] = frozenset()
+    gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: AbstractSet[int] = frozenset()
 ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
@@ -384,7 +384,7 @@ def read_cells(
     grid: Grid,
     engine: OcrEngine,
     cells: list[tuple[int, int]],
-    stretch_cols: set[int] = frozenset(),
+    stretch_cols: AbstractSet[int] = frozenset(),
     stats: OcrStats | None = None,
     second_below: float | None = None,
     decode: Mapping[int, Decoding] | None = None,
@@ -445,6 +445,7 @@ def read_cells(
         decoded = False
         line = decode[c].line([pieces[i].text for i in idx]) if decode and c in decode and first.text else None
         if line is not None:
+            assert decode is not None  # a line is found only through decode
             d, i = decode[c], idx[line]
             if (
                 len(idx) > 1
@@ -534,8 +535,10 @@ def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOpti
     return ReadOptions(
         stretch={c for c, f in enumerate(columns) if f in STRETCH_FIELDS},
         decode={c: decoders[f] for c, f in enumerate(columns) if f in decoders},
-        same={c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if normalizers.get(f) in SAME_MEANING},
-        names={c: name_alphabet() for c, f in enumerate(columns) if normalizers.get(f) == "name"},
+        same={
+            c: SAME_MEANING[normalizers[f]] for c, f in enumerate(columns) if f in normalizers and normalizers[f] in SAME_MEANING
+        },
+        names={c: name_alphabet() for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "name"},
         decoded_as={c: f for c, f in enumerate(columns) if f in decoders},
     )
 
@@ -731,12 +734,13 @@ def map_rows(
     (a field with no column, columns whose values mostly fail, the serial column's order). `absent`:
     fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
     sure all the same - not a column that may have been missed."""
+    sp = spec_for(settings)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
         ledger_year=ledger_year(title),
-        spec=spec_for(settings),
+        spec=sp,
     )
-    ks = ctx.spec.kind(kind)
+    ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
     lost = [f for f in missing_fields(ks, columns) if f not in absent]
@@ -941,8 +945,8 @@ PAGE_ADVICE = {  # what a person does about a page that gives no records (append
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
     """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
     with store.session() as s:
-        page = s.get(Page, page_id)
-        sf = s.get(SourceFile, page.file_id)
+        page = get_row(s, Page, page_id)
+        sf = get_row(s, SourceFile, page.file_id)
         if page.status in ("done", "no_table", "unknown_ledger") and not force:
             return PageOutcome(page_id, "skipped")
         path, media, page_no, rel = path_from_db(sf.abs_path), sf.media_type, page.page_no, sf.rel_path
@@ -1019,7 +1023,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     )
     save_records(store, page_id, ext.kind, ext.rows, settings)
     with store.session() as s, s.begin():
-        page = s.get(Page, page_id)
+        page = get_row(s, Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
         if not ext.structure.empty:
@@ -1031,14 +1035,14 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
 
 def read_upright(
     gray: np.ndarray,
-    box,
+    box: tuple[int, int, int, int] | None,
     turned: Orientation,
     judge: TextDirection | None,
     engine: OcrEngine,
     settings: Settings,
     absent: Collection[str] = (),
     ruling: np.ndarray | None = None,
-) -> tuple[PageExtraction, np.ndarray, object]:
+) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
     `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
@@ -1117,7 +1121,7 @@ def _finish(
 ) -> PageOutcome:
     seconds = time.perf_counter() - t0
     with store.session() as s, s.begin():
-        page = s.get(Page, page_id)
+        page = get_row(s, Page, page_id)
         page.status, page.error, page.seconds, page.processed_at = status, error, seconds, utcnow()
         if original:
             page.original_image = original
@@ -1199,9 +1203,10 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
     Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
     with store.session() as s:
-        page = s.get(Page, page_id)
+        page = get_row(s, Page, page_id)
         if page.status != "done" or not page.layout:
             return 0
+        assert page.ledger_kind is not None  # process_page sets it with the layout, in one transaction
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
         header = list(page.layout.get("header") or [])
         structure = Structure.from_dict(page.layout.get("structure"))
@@ -1215,7 +1220,7 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     extracted = map_rows(kind, title, columns, rows, settings, overrides, structure, absent=absent)
     save_records(store, page_id, kind, extracted, settings)
     with store.session() as s, s.begin():
-        page = s.get(Page, page_id)
+        page = get_row(s, Page, page_id)
         layout = {**(page.layout or {}), "columns": columns}
         layout.pop("structure", None)
         if not structure.empty:

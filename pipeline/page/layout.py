@@ -43,7 +43,7 @@ class Grid:
         return (self.cols[c], self.rows[r], self.cols[c + 1], self.rows[r + 1])
 
     def to_dict(self) -> dict:
-        d = {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
+        d: dict[str, object] = {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
         if self.source != "ruling":
             d["source"] = self.source
         if self.inferred_cols:
@@ -298,7 +298,7 @@ def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: 
     text = (ink > 0) & (mask > 0)
     for r0, r1 in rows:
         covered = np.zeros(width + 1, bool)
-        covered[: text.shape[1] - x0] = text[r0 : r1 + 1, x0 : x1 + 1].any(axis=0)[: width + 1]
+        covered[: text.shape[1] - x0] = np.any(text[r0 : r1 + 1, x0 : x1 + 1], axis=0)[: width + 1]
         crossing += covered
     wide = COLUMN_GAP * g
     gaps = [(a, b) for a, b in _runs(np.nonzero(crossing == 0)[0], 1) if b - a + 1 >= wide]
@@ -341,6 +341,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     have_rows = _regular(rows_seen, TEXT_GRID_MIN_ROWS + 1)
     have_cols = _regular(cols_seen, TEXT_GRID_MIN_COLS + 1, gaps_vary=True)
     if have_rows:
+        assert rows_seen is not None  # _regular holds only for lines given
         lines = [[rows_seen[i], rows_seen[i + 1]] for i in range(len(rows_seen) - 1)]
     else:
         lines = _text_rows(boxes, g)
@@ -365,6 +366,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         return None
     inside = np.concatenate([pieces_in(*ln) for ln in body])
     if have_cols:
+        assert cols_seen is not None  # _regular holds only for lines given
         cols = list(cols_seen)
     else:
         x0, x1 = int(inside[:, 0].min()), int(inside[:, 2].max())
@@ -374,6 +376,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     if len(cols) - 1 < TEXT_GRID_MIN_COLS:
         return None
     if have_rows:
+        assert rows_seen is not None  # _regular holds only for lines given
         rows = list(rows_seen)
         inferred: list[int] = []
     else:

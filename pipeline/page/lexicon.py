@@ -255,9 +255,7 @@ def find(store, settings: Settings, ref: str) -> Suggestion:
 
 
 # --- an administrator decides ------------------------------------------------------------------------------
-def decide(
-    store, settings: Settings, ref: str, status: str, *, user: str, district: str | None = None, reason: str = ""
-) -> Path | None:
+def decide(store, settings: Settings, ref: str, status: str, *, user: str, district: str | None = None, reason: str = "") -> Path:
     """Accept or refuse a suggestion. Accepting a place needs its district (a sea area's may be guessed
     from a place it names; `district` overrides). Every decision writes a new local lexicon version
     holding all accepted entries and puts it in use; returns its path."""

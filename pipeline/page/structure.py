@@ -112,15 +112,15 @@ def apply_structure(
             if name in cell_fields or name == "id_number_raw":
                 _doubt(fv, "page_structure_doubted")
     for index, reasons in sorted(structure.columns.items()):
-        name = columns[index] if index < len(columns) else None
-        if name is None or name == "row_no":
+        column = columns[index] if index < len(columns) else None
+        if column is None or column == "row_no":
             continue
-        fv = record.fields.get(name)
-        if fv is None:
+        held = record.fields.get(column)
+        if held is None:
             continue
-        _doubt(fv, "column_doubted")
+        _doubt(held, "column_doubted")
         for reason in reasons:
-            _problem(record, f"{name}: its column is in doubt: {reason}")
+            _problem(record, f"{column}: its column is in doubt: {reason}")
 
 
 def missing_fields(ks: KindSpec, columns: Sequence[str | None]) -> list[str]:

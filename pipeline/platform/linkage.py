@@ -16,7 +16,7 @@ from sqlalchemy import MetaData, Table, delete, inspect, select, update
 
 from mapping.dedupe import DedupeRecord, DedupeResult, Golden, SourceValues, dedupe, merge_values
 from pipeline.kernel.config import Settings
-from pipeline.kernel.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, make_engine, sqlite_file
+from pipeline.kernel.store import Page, PlatformLink, Record, RecordLink, SourceFile, Store, get_row, make_engine, sqlite_file
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW
 from pipeline.platform.schema import ENTITY_TABLES, EVENT_DATE
 
@@ -114,7 +114,7 @@ def platform_records(url: str, skip_sources: set[tuple[str, int, int]]) -> tuple
                             fields[c]["value"] = str(fields[c]["value"])
                     key = _platform_key(tname, int(row["id"]))
                     out.append(dedupe_record(key, kind, fields, origin="platform"))
-                    natural[key] = row.get("natural_key")
+                    natural[key] = row["natural_key"]  # NOT NULL in every entity table (schema.py)
     finally:
         engine.dispose()
     return out, natural
@@ -231,7 +231,7 @@ def _write(store: Store, rows, result: DedupeResult, existing, existing_p, natur
         for r in rows:
             reason = review.get(r.id)
             if reason and r.status == AUTO_ACCEPTED:
-                rec = s.get(Record, r.id)
+                rec = get_row(s, Record, r.id)
                 rec.status = NEEDS_REVIEW
                 if reason not in (rec.route_reasons or []):
                     rec.route_reasons = list(rec.route_reasons or []) + [reason]

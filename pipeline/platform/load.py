@@ -237,6 +237,7 @@ def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str,
             .group_by(Record.cluster_id, Record.ledger_kind)
             .having(func.count() > 1)
         )
+        if cid is not None  # so filtered in SQL too
     }
     links: dict[int, tuple[str, str]] = {}
     for rid, table, key in conn.execute(
@@ -244,7 +245,8 @@ def _persons(conn: Connection, statuses: Sequence[str]) -> tuple[dict[tuple[str,
         .where(PlatformLink.status.in_(MERGED_LINKS), PlatformLink.natural_key.is_not(None))
         .order_by(PlatformLink.score.desc(), PlatformLink.id)
     ):
-        links.setdefault(rid, (table, key))
+        if key is not None:  # so filtered in SQL too
+            links.setdefault(rid, (table, key))
     return multi, links
 
 
@@ -344,7 +346,7 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
                 continue
             group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
             if group is not None:
-                fields = wide.get(rid)
+                fields = wide[rid]  # read above for every record a group takes
                 fields = loads(fields) if isinstance(fields, (str, bytes)) else fields
                 members = pending.setdefault(group, [])
                 members.append(_Member(rid, fields, loaded_hash, loaded_key, status, (sha, rel, page_no, row_no)))
@@ -737,6 +739,7 @@ def _pg_upsert(
 
     key = KEY_COLUMN[table.name]
     raw = conn.connection.driver_connection  # psycopg 3 connection, same transaction
+    assert raw is not None  # None only once the connection is closed
     target, stage, k = sql.Identifier(table.name), sql.Identifier(f"stage_{table.name}"), sql.Identifier(key)
     col_list = sql.SQL(", ").join(map(sql.Identifier, cols))
     all_cols = sql.SQL(", ").join(map(sql.Identifier, (*cols, *BATCH_COLUMNS)))
@@ -822,6 +825,7 @@ def _pg_load_batch(
     tname = ENTITY_TABLES[kind]
     target, contacts = sql.Identifier(tname), sql.Identifier("contact_information")
     raw = conn.connection.driver_connection  # psycopg 3 connection, same transaction
+    assert raw is not None  # None only once the connection is closed
     with raw.cursor() as cur:
         # no other writer between the key probe and the writes: a key found absent stays absent
         cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))

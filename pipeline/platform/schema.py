@@ -115,7 +115,7 @@ def platform_metadata(spec_version: str) -> MetaData:
         *_bookkeeping(),
     )
     for kind, tname in ENTITY_TABLES.items():
-        cols = [
+        cols: list[Column] = [
             Column("id", Integer, primary_key=True, autoincrement=True),
             Column("natural_key", String(200), nullable=False, unique=True),
         ]

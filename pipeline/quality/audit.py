@@ -598,6 +598,7 @@ def enforce(store: Store, settings: Settings, *, user: str = SYSTEM) -> list[Act
 def _extend(store: Store, row: QualityRow, user: str, target: float) -> None:
     """Record that a volume's audit goes on with `row.more_records` more records (drawn by `draw`)."""
     r = row.rate
+    assert r is not None  # quality() extends a volume only on its measured rate
     with store.session() as s, s.begin():
         v = s.get(AuditVerdict, row.key)
         if v is None:
@@ -742,6 +743,7 @@ def format_quality(rep: QualityReport) -> str:
         if rep.rows[level]:
             lines += ["", f"{title} (weighted by the records each audited record stands for):"]
             for r in rep.rows[level]:
+                assert r.rate is not None  # quality() builds each row of these levels on its rate
                 lines.append(
                     f"  {r.label[:28]:28} {r.rate.units:>5} records {r.rate.fields:>7.0f} fields {r.rate.wrong:>4.0f} wrong "
                     f"{rate_text(r.rate)}"

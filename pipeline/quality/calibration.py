@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -280,6 +280,8 @@ def fit_joint(
         _n, fields, wrong, per_fields, per_wrong, _a = out
         return fields == 0 or ((wrong + 1) / fields <= target and bool((per_wrong <= type_cap * per_fields).all()))
 
+    method = bound or "wilson"  # within() and relax() are searched with under the bound rule only
+
     def within(goal: float, most_wrong: float | None = None) -> Callable[[tuple], bool]:
         def ok(out) -> bool:
             a = out[5]
@@ -287,18 +289,18 @@ def fit_joint(
                 return True
             if most_wrong is not None and out[2] > most_wrong + 1e-9:
                 return False
-            if not capped(out) or t.upper(a, bound, confidence) > goal:
+            if not capped(out) or t.upper(a, method, confidence) > goal:
                 return False
             new = a & ~base  # what the thresholds in use would not auto-accept: shown on its own
-            return not new.any() or t.upper(new, bound, confidence) <= target
+            return not new.any() or t.upper(new, method, confidence) <= target
 
         return ok
 
     def relax(out) -> Callable[[tuple], bool]:
         # the target cannot be shown: go on no worse than here (bound, and no wrong field let back in)
-        return within(max(target, t.upper(out[5], bound, confidence)), out[2])
+        return within(max(target, t.upper(out[5], method, confidence)), out[2])
 
-    best = None
+    best: tuple[np.ndarray, np.ndarray, tuple] | None = None
     done: dict[bytes, tuple] = {}
     for breadth in breadths:
         if bound is None:
@@ -307,9 +309,11 @@ def fit_joint(
             got = _search(t, ocr, floor, th, limit, within(target), breadth, relax, done=done)
         if best is None or got[2][0] > best[2][0]:
             best = got
+    if best is None:
+        raise ValueError("fit_joint: `breadths` is empty; give at least one search breadth")
     th, limit, out = best
     per_fields, per_wrong = out[3], out[4]
-    fit = {
+    fit: dict[str, dict[str, Any]] = {
         n: {
             "threshold": round(float(th[j]), 3),
             "n": int(round(t.fields[:, j].sum())),

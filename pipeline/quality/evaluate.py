@@ -171,8 +171,8 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
     also those whose scan never got into the store (quarantined): their pages count as lost."""
     ev = Evaluation()
     ours: dict[tuple[str, int, int], Any] = {}
-    for rec, page, sf in store.iter_records():
-        ours[(sf.abs_path, page.page_no, rec.row_no)] = rec
+    for stored, on_page, sf in store.iter_records():
+        ours[(sf.abs_path, on_page.page_no, stored.row_no)] = stored
     with store.session() as s:
         files = [sf.abs_path for sf in s.query(SourceFile)]
         status = {

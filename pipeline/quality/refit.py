@@ -24,7 +24,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import AbstractSet, Any
 
 from sqlalchemy import select
 
@@ -32,7 +32,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
-from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store
+from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
 from pipeline.kernel.versions import VersionedFiles
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
 from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
@@ -115,7 +115,7 @@ def gather(store: Store, settings: Settings) -> Evidence:
     ev.reviewed_held = sum(len(ids) for (_v, st), ids in reviewed.items() if st == "held")
     for page_id, ids in pages.items():
         with store.session() as s:
-            page = s.get(Page, page_id)
+            page = get_row(s, Page, page_id)
             recs = {r.id: r for r in page.records}
             cells = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
             kind, title, columns = page.ledger_kind or "", page.title or "", (page.layout or {}).get("columns") or []
@@ -198,7 +198,7 @@ def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Exp
     units = [(1, int(r in acc)) for r in ids] + [(1, 0)] * ev.unrepresented
     through = clustered_rate(units, [ev.weights.get(r, 1.0) for r in ids] + [1.0] * ev.unrepresented, method)
     got = sorted(fields)
-    wrong = clustered_rate([tuple(fields[r]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
+    wrong = clustered_rate([(fields[r][0], fields[r][1]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
     return Expected(through, wrong)
 
 
@@ -257,7 +257,7 @@ def fit_evidence(
     method: str = "wilson",
     floor: float = FLOOR,
     type_cap: float = TYPE_CAP,
-    leave_out: set[str] = frozenset(),
+    leave_out: AbstractSet[str] = frozenset(),
     confidence: float = ONE_SIDED,
 ) -> tuple[dict[str, dict], Any, dict[str, float]]:
     """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint
@@ -340,8 +340,20 @@ def refit(
     target = settings.audit_target if target is None else float(target)
     method = settings.audit_interval
     cur_th, cur_limit, cur_file = in_use(settings)
-    kw = {"floor": floor, "type_cap": type_cap, "current": cur_th, "current_limit": cur_limit, "method": method}
-    per_type, limit, th = fit_evidence(ev, target, **kw)
+
+    def fit(leave_out: AbstractSet[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
+        return fit_evidence(
+            ev,
+            target,
+            floor=floor,
+            type_cap=type_cap,
+            current=cur_th,
+            current_limit=cur_limit,
+            method=method,
+            leave_out=leave_out,
+        )
+
+    per_type, limit, th = fit()
     vols = sorted(set(ev.volume.values()))
     cv: Expected | None = None
     n_folds = 0
@@ -351,7 +363,7 @@ def refit(
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit_evidence(ev, target, leave_out=set(group), **kw)
+            _pt, lim, th_f = fit(set(group))
             acc |= accepted(ev, held_out, th_f, lim)
         cv = expected(ev, ev.records, acc, method)
     current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import object_session
@@ -27,7 +27,7 @@ from mapping.spec import FieldSpec, Spec, load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
-from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, utcnow
+from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
 from pipeline.page.extract import declared_absent, map_rows, record_values
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
 from pipeline.page.structure import Structure
@@ -72,6 +72,10 @@ def _locked(s, record_id: int) -> Record:
 def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -> dict[str, Any]:
     """The record's row mapped again with these typed texts over its OCR cells (nothing saved)."""
     page = rec.page
+    if page.layout is None:  # its records are saved just before the layout: processing stopped in between
+        raise CorrectionError(
+            f"record {rec.id}: its page was not processed to the end; the next run processes it again, correct it then"
+        )
     cells = [RawCell.from_dict(c) for c in rec.cells]
     absent = declared_absent(object_session(rec), page.file_id)
     rows = map_rows(
@@ -149,7 +153,7 @@ class FormOutcome:
 class ApprovalRefused(CorrectionError):
     """Approve refused: the record breaks the review contract (pipeline.review.corrections.approval_gaps)."""
 
-    def __init__(self, record_id: int, gaps: list[Gap], refused: list[Refusal] = ()):
+    def __init__(self, record_id: int, gaps: list[Gap], refused: Sequence[Refusal] = ()):
         self.record_id, self.gaps, self.refused = record_id, list(gaps), list(refused)
         parts = [f"{g.field} ({g.code})" for g in self.gaps] + [f"{r.field} ({r.code})" for r in self.refused]
         super().__init__(
@@ -596,7 +600,7 @@ def decide_link(store: Store, link_id: int, decision: str, *, user: str, reason:
             return
         old = link.status
         link.status, link.decided_by, link.decided_at = decision, user, utcnow()
-        a, b = s.get(Record, link.a_id), s.get(Record, link.b_id)
+        a, b = get_row(s, Record, link.a_id), get_row(s, Record, link.b_id)
         if decision == "merged":
             ca, cb = a.cluster_id or f"C{a.id:07d}", b.cluster_id or f"C{b.id:07d}"
             keep, drop = min(ca, cb), max(ca, cb)

@@ -597,7 +597,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             i,
             header[i] if i < len(header) else "",
             str((cells[i] or {}).get("text") or ""),
-            tuple((cells[i] or {}).get("box")) if (cells[i] or {}).get("box") else None,
+            tuple(cell_box) if (cell_box := (cells[i] or {}).get("box")) else None,
         )
         for i, f in enumerate(columns)
         if f is None and i < len(cells)
@@ -841,7 +841,8 @@ def submit_blind(store: Store, record_id: int, typed: Mapping[str, str], *, user
                     status=status,
                 )
             )
-    approved, gaps = False, ()
+    approved = False
+    gaps: tuple[str, ...] = ()
     if not disputed:
         from pipeline.review.corrections import confirm
 
@@ -899,6 +900,8 @@ def arbitrate(
         raise CorrectionError(f"record {record_id} has no disputed blind keying")
     if user in keyers:
         raise ClaimError(f"{user} keyed record {record_id} blind and cannot arbitrate it")
+    if rec is None:
+        raise CorrectionError(f"record {record_id} does not exist")
     spec = load_spec(settings.spec_version)
     kind = spec.kinds.get(rec.ledger_kind)
     entries = {

@@ -148,8 +148,8 @@ def _volume_rows(store: Store, settings: Settings) -> list[CompletionRow]:
         if attr:
             setattr(r, attr, getattr(r, attr) + n)
     for rel in quarantined:
-        v = match_path(vols, rel)
-        r = row(v.funeral_home_code, v.ledger_kind, v.year, v.id) if v else row(UNIDENTIFIED, UNIDENTIFIED, None, None)
+        vol = match_path(vols, rel)
+        r = row(vol.funeral_home_code, vol.ledger_kind, vol.year, vol.id) if vol else row(UNIDENTIFIED, UNIDENTIFIED, None, None)
         r.quarantined += 1
     for r in table.values():
         r.done_of_expected = min(r.processed, r.expected_pages)

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.processes import pid_alive
-from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, rowcount, utcnow
+from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, get_row, rowcount, utcnow
 from pipeline.page.extract import PageOutcome
 from pipeline.runs import stages
 from pipeline.runs.stages import mark_files_processed, process_pages
@@ -90,7 +90,7 @@ def begin_run(store: Store, scans_dir: Path, settings: Settings, options: RunOpt
     mark_interrupted_runs(store)
     run_id = stages.start_run(store, scans_dir, settings)
     with store.session() as s, s.begin():
-        run = s.get(Run, run_id)
+        run = get_row(s, Run, run_id)
         run.settings = {
             **(run.settings or {}),
             "options": options.to_dict(),
@@ -343,7 +343,7 @@ def pending_pages(store: Store, file_ids: list[int], first_only: bool = False) -
         firsts: dict[int, int] = {}
         for pid, fid in rows:
             firsts.setdefault(fid, pid)
-        rows = [(pid, fid) for fid, pid in firsts.items()]
+        return list(firsts.values())
     return [pid for pid, _fid in rows]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, utcnow
+from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, get_row, utcnow
 from pipeline.page.extract import PageOutcome, process_page, remap_page
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
@@ -116,7 +116,7 @@ def mark_files_processed(store: Store, file_ids: list[int]) -> None:
         )
         for fid in file_ids:
             if fid not in pending:
-                sf = s.get(SourceFile, fid)
+                sf = get_row(s, SourceFile, fid)
                 if sf.status != "processed":
                     sf.status = "processed"
 
@@ -202,7 +202,7 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
 
 def finish_run(store: Store, run_id: int, summary: RunSummary, status: str = "completed") -> None:
     with store.session() as s, s.begin():
-        run = s.get(Run, run_id)
+        run = get_row(s, Run, run_id)
         run.finished_at, run.status, run.summary = utcnow(), status, summary.to_dict()
 
 
