@@ -360,14 +360,24 @@ def test_every_field_is_readable_from_the_scan_even_where_a_header_was_not_recog
         ).one()
         layout = dict(page_row.layout)
         cols = list(layout["columns"])
+        header = list(layout.get("header") or [])
         lost = [c for c in ("household_address", "death_date", "agent_name") if c in cols]
-        for c in lost:  # their headers "not recognized"
-            cols[cols.index(c)] = None
-        page_row.layout = {**layout, "columns": cols}
+        for c in lost:  # their headers "not recognized": the words under them unreadable
+            i = cols.index(c)
+            cols[i] = None
+            if i < len(header):
+                header[i] = "□□"
+        page_row.layout = {**layout, "columns": cols, "header": header}
         page_id = page_row.id
         ids = list(s.scalars(select(Record.id).where(Record.page_id == page_id).order_by(Record.row_no)))
     assert lost and ids
-    remap_page(store, page_id, settings)
+    remap_page(store, page_id, settings)  # identifies the columns again, from headers and cells
+    with store.session() as s:
+        found = set(s.get(Page, page_id).layout["columns"])
+    # a column whose cells only one field can hold (addresses of the village list) is found by its
+    # content alone; dates and names are not (several fields hold them): those stay unknown
+    unknown = [c for c in lost if c not in found]
+    assert "death_date" in unknown and "agent_name" in unknown, (lost, found)
     rid = ids[0]
     ctx, page = login(browser, served, "boss", height=2600)
     open_record(page, rid)
@@ -384,9 +394,11 @@ def test_every_field_is_readable_from_the_scan_even_where_a_header_was_not_recog
     # legible: the row's text at least as large as in the field crops (not squeezed to the page width)
     assert strip_h >= crop_h >= 56 and strip_scale >= crop_scale * 0.95, (strip_h, crop_h, strip_scale, crop_scale)
     assert strip.evaluate("e => e.parentElement.scrollWidth > e.parentElement.clientWidth")  # wider: it scrolls
-    for name in lost:  # no crop for a field whose column is unknown, but the row and the unknown columns are there
+    for name in unknown:  # no crop for a field whose column is unknown, but the row and the unknown columns are there
         assert page.locator(f"tr[data-field='{name}'] img").count() == 0
-    assert page.locator('[data-testid="other-columns"] img').count() >= len(lost)
+    for name in set(lost) - set(unknown):  # found again by its content: its own crop
+        assert page.locator(f"tr[data-field='{name}'] img").count() == 1
+    assert page.locator('[data-testid="other-columns"] img').count() >= len(unknown)
     shot(page, "review_record_view.png")
     page.locator(".st-key-zoom:not([data-stale=true]) label").filter(has_text="2×").click()
     expect(strip).to_be_visible()
