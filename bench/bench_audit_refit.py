@@ -206,13 +206,9 @@ def truth_evidence(store: Store, settings: Settings, truth) -> F.Evidence:
 
 
 def judged(tev: F.Evidence, records: set[int], acc: set[int]) -> dict:
-    per: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for o in tev.obs:
-        if o.record in acc:
-            per[o.record][0] += 1
-            per[o.record][1] += int(not o.right)
+    n, bad, _w = F.accepted_fields(tev, acc)  # the truth's judgement: unweighted
     through = clustered_rate([(1, int(r in acc)) for r in records])
-    wrong = clustered_rate([tuple(v) for v in per.values()])
+    wrong = clustered_rate(list(zip(n, bad)))
     return {
         "records": len(records),
         "auto_accepted": len(acc),

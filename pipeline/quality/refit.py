@@ -187,19 +187,25 @@ def accepted(
     return ok
 
 
-def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Expected:
+def accepted_fields(ev: Evidence, acc: set[int]) -> tuple[list[int], list[int], list[float]]:
+    """The reviewed fields of the records `acc`, as clusters: (fields, wrong fields, weight) per
+    record holding any, in record order."""
     fields: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for o in ev.obs:
         if o.record in acc:
             fields[o.record][0] += 1
             fields[o.record][1] += int(not o.right)
+    got = sorted(fields)
+    return [fields[r][0] for r in got], [fields[r][1] for r in got], [ev.weights.get(r, 1.0) for r in got]
+
+
+def expected(ev: Evidence, records: set[int], acc: set[int], method: str) -> Expected:
     ids = sorted(records)
     # records of strata nobody reviewed count as not auto-accepted: nothing says how they would fare
     units = [(1, int(r in acc)) for r in ids] + [(1, 0)] * ev.unrepresented
     through = clustered_rate(units, [ev.weights.get(r, 1.0) for r in ids] + [1.0] * ev.unrepresented, method)
-    got = sorted(fields)
-    wrong = clustered_rate([(fields[r][0], fields[r][1]) for r in got], [ev.weights.get(r, 1.0) for r in got], method)
-    return Expected(through, wrong)
+    n, bad, w = accepted_fields(ev, acc)
+    return Expected(through, clustered_rate(list(zip(n, bad)), w, method))
 
 
 def folds_of(volumes: list[str], k: int) -> list[list[str]]:
@@ -298,17 +304,8 @@ def fit_evidence(
 def upper_on(ev: Evidence, acc: set[int], method: str, confidence: float = ONE_SIDED) -> float | None:
     """The one-sided upper bound of the wrong rate among the fields of the records `acc` (clustered,
     weighted: what the fit holds to the target); None where they hold no field."""
-    fields: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for o in ev.obs:
-        if o.record in acc:
-            fields[o.record][0] += 1
-            fields[o.record][1] += int(not o.right)
-    if not fields:
-        return None
-    got = sorted(fields)
-    return clustered_upper(
-        [fields[r][0] for r in got], [fields[r][1] for r in got], [ev.weights.get(r, 1.0) for r in got], method, confidence
-    )
+    n, bad, w = accepted_fields(ev, acc)
+    return clustered_upper(n, bad, w, method, confidence) if n else None
 
 
 def in_use(settings: Settings) -> tuple[dict[str, float], float | dict[str, float] | None, str | None]:
