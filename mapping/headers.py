@@ -355,12 +355,10 @@ def _decisive(normalizer: str, code_table: str | None, text: str, sp: Spec) -> b
         return N.is_valid_id(t)
     if normalizer == "sex":
         return s in ("男", "女")
-    if normalizer == "code":
-        return bool(_looks(normalizer, code_table, text, sp))
     if normalizer == "phone":
         digits = re.sub(r"[-－—\s()（）]", "", s)
         return bool(_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits))
-    if normalizer in ("sea_area", "address"):
+    if normalizer in ("code", "sea_area", "address"):
         return bool(_looks(normalizer, code_table, text, sp))
     return None
 
@@ -447,7 +445,7 @@ def id_agreement(normalizer: str, texts: list[str], ids: list[str], row_dates: l
             age = N.normalize_age(s).value
             y, m, d = (int(x) for x in birth.split("-"))
             ok = False
-            for other in row_dates[i] if i < len(row_dates) else []:
+            for other in row_dates[i]:
                 oy, om, od = (int(x) for x in other.split("-"))
                 full = oy - y - ((om, od) < (m, d))
                 ok = ok or (isinstance(age, int) and age in (full, full + 1))
@@ -551,21 +549,17 @@ def column_scores(
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
-            if q is not None and ids is not None and ids is not texts and _AGREES_WITH_ID.get(normalizer) == name:
-                agree = id_agreement(normalizer, texts, ids, row_dates)  # the row's ID says what it must be
-                q = q if agree is None else agree
+            agree = None  # the share of rows whose value the row's ID states (id_agreement)
+            if ids is not None and ids is not texts and _AGREES_WITH_ID.get(normalizer) == name:
+                agree = id_agreement(normalizer, texts, ids, row_dates)
+            if q is not None and agree is not None:
+                q = agree  # the row's ID says what it must be
             total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             alone = False
             if total < CONTENT_ALONE and normalizer != "row_no":
                 d = decisive_share(kind, normalizer, table, texts, sp)
-                if (
-                    (d is None or d < CONTENT_DECISIVE)
-                    and ids is not None
-                    and ids is not texts
-                    and _AGREES_WITH_ID.get(normalizer) == name
-                ):
-                    agree = id_agreement(normalizer, texts, ids, row_dates)
-                    d = d if agree is None else agree
+                if (d is None or d < CONTENT_DECISIVE) and agree is not None:
+                    d = agree
                 if d is not None and d >= CONTENT_DECISIVE:
                     total, alone = CONTENT_ALONE, True
             out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4), alone)
