@@ -512,11 +512,7 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
                         )
                         continue
                 h = b.repeat_of or r.row_hash
-                if len(b.records) == 1:
-                    rid, was, was_key = b.records[0]
-                    marks[kind].append((rid, r.key, h, was, was_key))
-                else:
-                    marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
+                marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
                 if b.repeat_of is None:
                     rows[kind].append(r)
                     if len(rows[kind]) >= batch_size:
