@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/pgcluster.py
 from sqlalchemy import insert, select  # noqa: E402
 
 from pipeline.kernel.config import Settings, mask_url  # noqa: E402
-from pipeline.kernel.store import Page, Record, SourceFile, Store, narrow_values, utcnow  # noqa: E402
+from pipeline.kernel.store import Page, Record, SourceFile, Store, narrow_values, stored_json, utcnow  # noqa: E402
 from pipeline.page.routing import LOADABLE  # noqa: E402
 from pipeline.platform.load import build_rows, load  # noqa: E402
+from pipeline.platform.rowtext import make_load_text  # noqa: E402
 from pipeline.platform.schema import migrate_platform  # noqa: E402
 from samples.seed import seed_store  # noqa: E402
 
@@ -109,7 +110,8 @@ def fill_store(store: Store, settings: Settings, n: int) -> int:
                     )
                     if kind == "sea_burial":  # its natural key is ID number + date first: make each replica its own person
                         f["id_number"] = dict(f["id_number"], value=None)
-                    # field_values as the pipeline writes it (an ORM hook that a core insert does not run)
+                    # field_values and load_text as the pipeline writes them (an ORM hook that a core insert does not run)
+                    fv = narrow_values(f)
                     batch.append(
                         {
                             "page_id": pid,
@@ -117,7 +119,8 @@ def fill_store(store: Store, settings: Settings, n: int) -> int:
                             "ledger_kind": kind,
                             "status": "auto_accepted",
                             "fields": f,
-                            "field_values": narrow_values(f),
+                            "field_values": fv,
+                            "load_text": make_load_text(kind, fv, stored_json(fv)),
                             "cells": [],
                             "route_reasons": [],
                             "problems": [],

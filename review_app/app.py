@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
+import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Quarantine, Run, SourceFile, Store

@@ -8,11 +8,12 @@ a page by (file, page_no), a record by (page, row_no).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, TypeVar, cast
+from typing import Any, Callable, Iterator, TypeVar, cast
 
 import cv2
 import numpy as np
@@ -162,6 +163,10 @@ class Record(Base):
     # or approved (narrow_values, an ORM hook): what the loader reads instead of parsing `fields`
     # (~2.4 KB of JSON a record). A store made before it gets it filled when opened (_upgrade).
     field_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # the record's platform row, ready to load (pipeline.platform.rowtext: hashes, key, COPY text), made
+    # from field_values by the same hook, with a checksum of field_values' stored text; None where
+    # no maker is registered in the process or the values need the loader's general path
+    load_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     page: Mapped[Page] = relationship(back_populates="records")
 
 
@@ -170,10 +175,31 @@ def narrow_values(fields: dict[str, Any] | None) -> dict[str, Any]:
     return {name: fv.get("value") for name, fv in (fields or {}).items() if isinstance(fv, dict)}
 
 
+LoadTextMaker = Callable[[str, dict[str, Any], str], "str | None"]
+_load_text_maker: list[LoadTextMaker] = []
+
+
+def register_load_text(maker: LoadTextMaker) -> None:
+    """Install the function that makes a record's load_text (ledger kind, narrow values, the stored
+    text of those values) -> text or None. The platform room registers it when imported (the store
+    cannot import it: it sits above); a process without it writes load_text None, which the loader
+    reads the general way. Never stale: the hook writes both columns or clears load_text."""
+    _load_text_maker[:] = [maker]
+
+
+def stored_json(values: Any) -> str:
+    """The text a JSON column holds for `values` (SQLAlchemy's default serializer, json.dumps)."""
+    return json.dumps(values)
+
+
 @event.listens_for(Record, "before_insert")
 @event.listens_for(Record, "before_update")
 def _write_narrow_values(_mapper, _connection, target: Record) -> None:
-    target.field_values = narrow_values(target.fields)
+    values = narrow_values(target.fields)
+    target.field_values = values
+    target.load_text = (
+        _load_text_maker[0](target.ledger_kind, values, stored_json(values)) if _load_text_maker and target.ledger_kind else None
+    )
 
 
 class RecordChange(Base):
@@ -369,10 +395,14 @@ class Store:
 
     def _upgrade(self) -> None:
         """Columns added since a store was made: records.field_values (issue 27), added and filled
-        from each record's fields, in batches, once."""
+        from each record's fields, in batches, once; records.load_text, added empty."""
         from sqlalchemy import bindparam, inspect, update
 
-        if "field_values" in {c["name"] for c in inspect(self.engine).get_columns("records")}:
+        columns = {c["name"] for c in inspect(self.engine).get_columns("records")}
+        if "load_text" not in columns:  # issue 27: filled as records are written again; None reads the general way
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE records ADD COLUMN load_text TEXT")
+        if "field_values" in columns:
             return
         with self.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE records ADD COLUMN field_values JSON")

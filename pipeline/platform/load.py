@@ -14,8 +14,10 @@ their contact rows, the old values of every row it changes (record_history) and 
 (load_receipts): a batch lands whole or not at all. After the platform committed, the working store
 keeps the same receipt and marks the batch's records loaded (LoadedRecord, a narrow table).
 
-On PostgreSQL a batch locks the person table against other writers, asks which of its keys are
-there with which hash, COPYs the new rows straight into the person and contact tables, and the
+Each record's row is made when the record is written (records.load_text, pipeline.platform.rowtext):
+the loader reads it and copies its text; rows it cannot stand for are built here. On PostgreSQL two
+batches are in flight at once (SENDERS); a batch asks which of its keys are there with which hash,
+COPYs the new rows straight into the person and contact tables, and the
 changed ones (values as one JSON text each) into a temporary staging table written with one
 INSERT ... ON CONFLICT per table, typed on the server; on SQLite it is one executemany upsert per table.
 """
@@ -30,13 +32,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import chain
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
+from zlib import crc32
 
 import orjson
 import psycopg
-from sqlalchemy import Date, Integer, Table, Text, func, insert, select, type_coerce
+from sqlalchemy import Date, Integer, Table, Text, cast, func, insert, select, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -59,16 +61,15 @@ from pipeline.kernel.store import (
 )
 from pipeline.page.routing import LOADABLE
 from pipeline.platform.receipts import Receipt, new_batch_id, record_receipt
+from pipeline.platform.rowtext import SEP, complete_probe, contact_hash, copy_text, row_values, spec_names, value_key
 from pipeline.platform.schema import (
     CONTACT_FIELDS,
     CONTACT_LINK,
     ENTITY_TABLES,
-    EVENT_DATE,
     KEY_COLUMN,
     PROVENANCE,
     institutions,
     open_platform,
-    person_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -88,16 +89,9 @@ class LoadError(DatabaseError):
 
 
 def natural_key(kind: str, values: dict[str, Any], source: tuple[str, int, int]) -> str:
-    home = values.get("funeral_home_code") or "?"
-    if values.get("cremation_cert_no") and kind == "cremation":
-        return f"{home}|cert|{values['cremation_cert_no']}"
-    event = values.get(EVENT_DATE[kind])
-    if values.get("id_number") and event:
-        return f"{home}|id|{values['id_number']}|{event}"
-    if kind == "sea_burial" and values.get("cremation_cert_no"):
-        return f"{home}|cert|{values['cremation_cert_no']}|{event}"
+    """SPEC.md's natural key: certificate number, else ID number + event date, else the source key."""
     sha, page, row = source
-    return f"src|{sha}|{page}|{row}"
+    return value_key(kind, values) or f"src|{sha}|{page}|{row}"
 
 
 def row_hash(values: dict[str, Any]) -> str:
@@ -107,17 +101,10 @@ def row_hash(values: dict[str, Any]) -> str:
 
 def person_columns(kind: str, spec_version: str) -> tuple[str, ...]:
     """Columns of a built person row, in order (the batch adds BATCH_COLUMNS)."""
-    return ("natural_key", *_spec_names(spec_version, kind)[0], *PROVENANCE, "source_records", "spec_version", "row_hash")
+    return ("natural_key", *spec_names(spec_version, kind)[0], *PROVENANCE, "source_records", "spec_version", "row_hash")
 
 
 MERGED_LINKS = ("auto_merged", "merged")  # PlatformLink statuses saying "this record is that platform row"
-
-
-@lru_cache(maxsize=8)
-def _spec_names(spec_version: str, kind: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """(person table fields in column order, every spec field a platform row carries)."""
-    person = tuple(f.name for f in person_fields(spec_version, kind))
-    return person, frozenset(person) | frozenset(CONTACT_FIELDS[kind][1].values())
 
 
 @dataclass(slots=True)
@@ -125,13 +112,16 @@ class PlatformRow:
     """One platform person row and its contact row: from one store record, or merged from every
     record of one person (one dedupe cluster) of one entity set. Not changed once built (not frozen:
     a frozen dataclass sets each of its 13 fields through object.__setattr__, five times the cost of
-    building it, one row per record on the loader's hot path)."""
+    building it, one row per record on the loader's hot path).
+
+    A row read from a record's load_text (pipeline.platform.rowtext) carries its values as COPY text
+    (`text`, `ctext`) and the record's stored values (`raw`): `values` and `values_json` are parsed
+    from `raw` only where asked for (an update, the SQLite platform, an error message)."""
 
     kind: str
     key: str
     row_hash: str
-    values: dict[str, Any]  # spec values (person and contact fields)
-    values_json: bytes  # their canonical JSON (what row_hash hashes)
+    _values: dict[str, Any] | None  # spec values (person and contact fields); None: parse `raw`
     contact_hash: str
     funeral_home_code: str | None
     source_sha256: str
@@ -140,12 +130,29 @@ class PlatformRow:
     source_row: int
     source_records: str | None = None  # merged rows: JSON list of every source row; None: the row's own source
     retired_keys: tuple[str, ...] = ()  # this person's rows loaded earlier under other keys: removed by the load
+    raw: str | None = None  # the record's stored narrow values (JSON text), when _values is None
+    spec: str = ""  # the spec version `text` and `ctext` were made for
+    text: str | None = None  # person values, person-column order, as COPY text
+    ctext: str | None = None  # contact name, phone, relation code as COPY text
+    complete: bool = False  # known to have every mandatory field (else the loader tests it)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            assert self.raw is not None  # a row is built with values or with the text they are parsed from
+            self._values = row_values(self.kind, orjson.loads(self.raw), self.spec)
+        return self._values
+
+    @property
+    def values_json(self) -> bytes:
+        """Their canonical JSON (what row_hash hashes)."""
+        return orjson.dumps(self.values, option=orjson.OPT_SORT_KEYS)
 
     def person(self, spec_version: str) -> tuple:
         """Values in person_columns(kind, spec_version) order."""
         return (
             self.key,
-            *map(self.values.get, _spec_names(spec_version, self.kind)[0]),
+            *map(self.values.get, spec_names(spec_version, self.kind)[0]),
             self.source_sha256,
             self.source_file,
             self.source_page,
@@ -190,18 +197,14 @@ def _platform_row(
     vj = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
     # a merged row's hash covers its list of sources too: a person gaining a record is an update
     h = hashlib.sha256(vj + b"\n" + source_records if source_records else vj).hexdigest()
-    cf = CONTACT_FIELDS[kind][1]
-    get = values.get
-    ch = hashlib.sha256(orjson.dumps((get(cf["name"]), get(cf["phone"]), get(cf["relation_code"])))).hexdigest()
     sha, rel, page_no, row_no = source
     return PlatformRow(
         kind,
         key,
         h,
         values,
-        vj,
-        ch,
-        get("funeral_home_code"),
+        contact_hash(kind, values),
+        values.get("funeral_home_code"),
         sha,
         rel,
         page_no,
@@ -260,7 +263,7 @@ def _merged_row(
     from mapping.dedupe import merge_values  # mapping.dedupe is heavy (numpy, pandas): only when persons merge
     from pipeline.platform.linkage import source_values
 
-    names = _spec_names(spec_version, kind)[1]
+    names = spec_names(spec_version, kind)[1]
     members.sort(key=lambda m: m.record_id)
     first = members[0]
     golden = merge_values(cluster_id, source_values((m.record_id, kind, m.fields, m.status, m.source) for m in members))
@@ -291,12 +294,12 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
     The one place that turns stored records into platform rows: the loader, reconcile and the
     bench use it."""
     spec_version = settings.spec_version
-    names = {k: _spec_names(spec_version, k)[1] for k in ENTITY_TABLES}
     q = (
         select(
             Record.id,
             Record.ledger_kind,
-            type_coerce(Record.field_values, Text),
+            cast(Record.field_values, Text),  # the stored text, on either store (PostgreSQL's json keeps it)
+            Record.load_text,
             LoadedRecord.row_hash,
             LoadedRecord.natural_key,
             Record.row_no,
@@ -333,18 +336,39 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
                     Record.status.in_(list(statuses)),
                     Record.id.in_(list(links)) | Record.cluster_id.in_({cid for cid, _k in multi}),
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
         # 5 000 rows per fetch, iterated as a list (iterating the result itself is two Python calls a row)
-        for rid, kind, raw, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in chain.from_iterable(
+        for rid, kind, raw, ltext, loaded_hash, loaded_key, row_no, page_no, sha, rel, cid, status in chain.from_iterable(
             result.partitions()
         ):
             if kind not in ENTITY_TABLES:
                 continue
             group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
+            if ltext is not None and group is None:  # the row made when the record was written (rowtext)
+                head, text, ctext = ltext.split("\n")
+                ver, crc, h, ch, vkey, home, complete = head.split(SEP)
+                if ver == spec_version and complete == "1" and raw is not None and crc == str(crc32(raw.encode())):
+                    row = PlatformRow(
+                        kind,
+                        vkey or f"src|{sha}|{page_no}|{row_no}",
+                        h,
+                        None,
+                        ch,
+                        home or None,
+                        sha,
+                        rel,
+                        page_no,
+                        row_no,
+                        raw=raw,
+                        spec=ver,
+                        text=text,
+                        ctext=ctext,
+                        complete=True,
+                    )
+                    yield once(BuiltRecord(row, ((rid, loaded_hash, loaded_key),)))
+                    continue
             if group is not None:
                 fields = wide[rid]  # read above for every record a group takes
                 fields = loads(fields) if isinstance(fields, (str, bytes)) else fields
@@ -356,12 +380,10 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
                 row = _merged_row(kind, group[0], members, links, spec_version)
                 yield once(BuiltRecord(row, tuple((m.record_id, m.loaded_hash, m.loaded_key) for m in members)))
                 continue
-            nk = names[kind]
             narrow = loads(raw) if isinstance(raw, (str, bytes)) else raw
             if narrow is None:  # written by a process older than the column, after the store was upgraded
                 narrow = narrow_values(loads(wide_fields(store, rid)))
-            # the narrow column holds spec fields only (mapping writes them): no copy unless it holds others
-            values = narrow if nk.issuperset(narrow) else {name: v for name, v in narrow.items() if name in nk}
+            values = row_values(kind, narrow, spec_version)
             key = natural_key(kind, values, (sha, page_no, row_no))
             yield once(
                 BuiltRecord(_platform_row(kind, key, values, (sha, rel, page_no, row_no)), ((rid, loaded_hash, loaded_key),))
@@ -402,24 +424,6 @@ def empty_mandatory(ks: KindSpec, values: dict[str, Any], excused: frozenset[str
     ]
 
 
-def complete_probe(ks: KindSpec) -> Callable[[dict[str, Any]], bool]:
-    """A quick test, per row, that none of the entity set's mandatory fields is empty: True means
-    none is (what empty_mandatory would find is nothing), False means ask empty_mandatory, which
-    names them and applies the excuses. The fields mandatory without condition are looked up in one
-    pass (map over the dict's get, no Python call per field): the per-field loop of empty_mandatory
-    for every row was a sixth of the loader's build time."""
-    always = tuple(f.name for f in ks.fields if f.mandatory == "M")
-    conditional = tuple(f for f in ks.fields if f.mandatory == "C" and f.condition and "=" in f.condition)
-
-    def complete(values: dict[str, Any]) -> bool:
-        got = [*map(values.get, always)]
-        if None in got or "" in got:
-            return False
-        return not any(values.get(f.name) in (None, "") and f.is_mandatory(values) for f in conditional)
-
-    return complete
-
-
 @dataclass
 class LoadResult:
     inserted: int = 0
@@ -446,27 +450,31 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     refuses a batch; the batches before it stay loaded, with their receipts, and the failed batch's
     records are not marked loaded.
 
-    Three stages overlap: this thread reads the store and builds rows, a second sends each batch to
-    the platform (one transaction each, in order), a third keeps each committed batch's receipt in
-    the store and marks its records loaded (LoadedRecord)."""
+    Three stages overlap: this thread reads the store, builds rows and makes each batch's COPY text,
+    senders (two on PostgreSQL, one on SQLite) send the batches to the platform (one transaction
+    each), a third thread keeps each committed batch's receipt in the store and marks its records
+    loaded (LoadedRecord)."""
     from pipeline.quality.audit import enforce
 
     enforce(store, settings)  # a volume whose blind audit failed goes back to review before anything is sent
     url = settings.platform_db_url
     engine, md = open_platform(url, settings.spec_version, create=settings.platform_is_default)
     result = LoadResult()
-    todo: queue.Queue[tuple[str, list[PlatformRow], list[Mark]] | None] = queue.Queue(
-        maxsize=2
-    )  # batches built, for the platform
+    todo: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)  # batches built, for the platform
     receipts: queue.Queue = queue.Queue(maxsize=4)  # batches the platform committed, for the store
     failure: list[BaseException] = []
+
+    counting, turns = threading.Lock(), _Turns()
 
     def send() -> None:
         while (item := todo.get()) is not None:
             if failure:
+                turns.done(item.seq, False)
                 continue  # drain: a refused batch stops the load
             try:
-                receipts.put(_send_batch(engine, md, settings, *item, result))
+                receipts.put(_send_batch(engine, md, settings, item, result, counting, turns))
+            except _Cancelled:
+                pass  # a batch before it failed: that failure is the one reported
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
                 failure.append(e)
 
@@ -481,9 +489,15 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
     gc.disable()  # rows are acyclic; collecting while 10^5 of them are alive cost a third of the build
     try:
         _sync_institutions(engine, md, store, settings, result)
-        sender = threading.Thread(target=send, name="platform-load", daemon=True)
+        # PostgreSQL: two senders, each its own connection and transaction, so the server writes one
+        # batch while it parses the next (its COPY of one batch runs on one core); SQLite has one writer
+        senders = [
+            threading.Thread(target=send, name=f"platform-load-{i}", daemon=True)
+            for i in range(SENDERS if engine.dialect.name == "postgresql" else 1)
+        ]
         keeper = threading.Thread(target=keep, name="store-receipts", daemon=True)
-        sender.start()
+        for t in senders:
+            t.start()
         keeper.start()
         try:
             spec = load_spec(settings.spec_version)
@@ -492,11 +506,25 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
             excused = _absences(store)
             rows: dict[str, list[PlatformRow]] = {k: [] for k in ENTITY_TABLES}
             marks: dict[str, list[Mark]] = {k: [] for k in ENTITY_TABLES}
+            fresh: dict[str, list[PlatformRow]] = {
+                k: [] for k in ENTITY_TABLES
+            }  # rows with text the store never loaded under their key
+            premake = engine.dialect.name == "postgresql"
+
+            built = iter(range(1 << 62))  # batches' order of commit
+
+            def batch(kind: str) -> _Batch:
+                b = _Batch(kind, rows[kind], marks[kind], next(built))
+                if premake and fresh[kind]:  # their COPY text made here, while the platform writes the batch before
+                    b.premade = _premade(kind, fresh[kind], settings.spec_version, b.stamp)
+                rows[kind], marks[kind], fresh[kind] = [], [], []
+                return b
+
             for b in build_rows(store, settings):
                 if failure:
                     break
                 kind, r = b.row.kind, b.row
-                if not complete[kind](r.values):
+                if not (r.complete or complete[kind](r.values)):
                     missing = empty_mandatory(
                         kinds[kind], r.values, set().union(*(excused.get(rid, ()) for rid, _h, _k in b.records))
                     )
@@ -515,15 +543,18 @@ def load(store: Store, settings: Settings, *, batch_size: int = 5000) -> LoadRes
                 marks[kind].extend((rid, r.key, h, was, was_key) for rid, was, was_key in b.records)
                 if b.repeat_of is None:
                     rows[kind].append(r)
+                    if r.text is not None and all(was_key != r.key for _rid, _was, was_key in b.records):
+                        fresh[kind].append(r)
                     if len(rows[kind]) >= batch_size:
-                        todo.put((kind, rows[kind], marks[kind]))
-                        rows[kind], marks[kind] = [], []
+                        todo.put(batch(kind))
             for kind in ENTITY_TABLES:
                 if (rows[kind] or marks[kind]) and not failure:
-                    todo.put((kind, rows[kind], marks[kind]))
+                    todo.put(batch(kind))
         finally:
-            todo.put(None)
-            sender.join()
+            for _t in senders:
+                todo.put(None)
+            for t in senders:
+                t.join()
             receipts.put(None)
             keeper.join()
     finally:
@@ -580,17 +611,88 @@ def _marked(store: Store, refused: list[Refused]) -> list[Refused]:
     return out
 
 
+@dataclass(slots=True)
+class _Premade:
+    """COPY text of a batch's rows, made before the batch is sent: used when exactly these rows turn
+    out to be the ones the platform does not have (a first load), else the rows are written as usual."""
+
+    rows: list[PlatformRow]
+    person: bytes
+    contact: bytes
+
+
+@dataclass(slots=True)
+class _Batch:
+    kind: str
+    rows: list[PlatformRow]
+    marks: list[Mark]
+    seq: int  # its place in the order of commits (_Turns)
+    batch_id: str = field(default_factory=new_batch_id)
+    started: datetime = field(default_factory=utcnow)
+    premade: _Premade | None = None
+
+    @property
+    def stamp(self) -> tuple[str, str, str]:
+        """BATCH_COLUMNS' values (batch id, loaded at, updated at) as the rows' COPY writes them."""
+        return (self.batch_id, self.started.isoformat(), self.started.isoformat())
+
+
+def _premade(kind: str, rows: list[PlatformRow], spec_version: str, stamp: tuple[str, str, str]) -> _Premade:
+    made = [r for r in rows if r.spec == spec_version]
+    return _Premade(made, _person_text(made, spec_version, stamp), _contact_text(made, kind, stamp))
+
+
+SENDERS = 2
+"""Batches in flight on PostgreSQL at once (each on its own connection): the server writes one while
+it reads the next. Batches hold disjoint keys (one row per key and load: build_rows), so they never
+wait on each other's rows; they commit in order (_Turns)."""
+
+
+class _Cancelled(Exception):
+    """A batch written but not committed because a batch before it failed: rolled back, not reported."""
+
+
+class _Turns:
+    """Batches commit in the order they were built, whichever sender wrote them: a batch waits,
+    written, for the batch before it to commit; once one fails, the batches after it roll back.
+    So a failed load leaves exactly the batches before the failed one, as with one sender."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._broken = False
+
+    def wait(self, seq: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next == seq or self._broken)
+            if self._broken:
+                raise _Cancelled
+
+    def done(self, seq: int, ok: bool) -> None:
+        with self._cond:
+            if ok and self._next == seq:
+                self._next = seq + 1
+            else:
+                self._broken = True
+            self._cond.notify_all()
+
+
 def _send_batch(
-    engine: Engine, md, settings: Settings, kind: str, batch: list[PlatformRow], marks: list[Mark], result: LoadResult
+    engine: Engine, md, settings: Settings, item: _Batch, result: LoadResult, counting: threading.Lock, turns: _Turns
 ):
     """One batch: person rows, contact rows, removed rows and the receipt in one platform
-    transaction. Returns the receipt and the batch's record marks, for the store (record_receipt)."""
+    transaction, committed in its turn (_Turns). Returns the receipt and the batch's record marks,
+    for the store (record_receipt)."""
+    kind, batch, marks, batch_id, started = item.kind, item.rows, item.marks, item.batch_id, item.started
     tname = ENTITY_TABLES[kind]
-    batch_id, started = new_batch_id(), utcnow()
 
-    def write(conn: Connection, fast: bool) -> tuple[int, int, int, int]:
+    def write(conn: Connection, fast: bool) -> tuple[int, int, int, int, Receipt]:
+        if any(r.retired_keys for r in batch):
+            # it removes rows loaded before: written only once the batches before it are in, so no
+            # batch of this load waits on a row it removes while it waits for that batch's turn
+            turns.wait(item.seq)
         if fast:
-            ins, upd, same = _pg_load_batch(conn, md, kind, batch, batch_id, started, settings.spec_version)
+            ins, upd, same = _pg_load_batch(conn, md, kind, batch, batch_id, started, settings.spec_version, item.premade)
         else:
             ins, upd, same = upsert_batch(
                 conn,
@@ -604,36 +706,38 @@ def _send_batch(
         gone = _remove_rows(
             conn, md.tables[tname], sorted({k for r in batch for k in r.retired_keys} - {r.key for r in batch}), batch_id, started
         )
-        return ins, upd, same, gone
+        receipt = Receipt.of(
+            batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same, settings.spec_version, started
+        )
+        conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+        turns.wait(item.seq)  # commit in turn (the `with` commits on leaving)
+        return ins, upd, same, gone, receipt
 
     fast = engine.dialect.name == "postgresql"
+    ok = False
     try:
         try:
             with engine.begin() as conn:
-                ins, upd, same, gone = write(conn, fast)
-                receipt = Receipt.of(
-                    batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same, settings.spec_version, started
-                )
-                conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+                ins, upd, same, gone, receipt = write(conn, fast)
         except (DBAPIError, psycopg.Error):
             if not fast:
                 raise
             # the set-based path says what failed, not where: the typed COPY of the same batch (in a
             # new transaction) names the column and the row, or lands the batch if it was transient
             with engine.begin() as conn:
-                ins, upd, same, gone = write(conn, False)
-                receipt = Receipt.of(
-                    batch_id, tname, "load", [(r.key, r.row_hash) for r in batch], ins, upd, same, settings.spec_version, started
-                )
-                conn.execute(insert(md.tables["load_receipts"]), [receipt.to_row()])
+                ins, upd, same, gone, receipt = write(conn, False)
+        ok = True
     except (DBAPIError, psycopg.Error) as e:  # COPY runs on the driver connection: psycopg errors
         raise _batch_error(e, tname, batch, batch_id, result) from e
-    result.receipts.append(receipt)
-    result.inserted += ins
-    result.updated += upd
-    result.unchanged += same
-    result.removed += gone
-    result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
+    finally:
+        turns.done(item.seq, ok)
+    with counting:  # the senders' threads add to one result
+        result.receipts.append(receipt)
+        result.inserted += ins
+        result.updated += upd
+        result.unchanged += same
+        result.removed += gone
+        result.by_table[tname] = result.by_table.get(tname, 0) + len(batch)
     log.info("batch %s: %s %d rows (%d new, %d updated, %d removed)", batch_id, tname, len(batch), ins, upd, gone)
     return receipt, marks
 
@@ -804,12 +908,46 @@ def _copy_rows(cp: Any, rows: Iterable[Sequence[Any]]) -> None:
         write(r)
 
 
+def _person_text(rows: list[PlatformRow], spec_version: str, stamp: tuple[str, str, str]) -> bytes:
+    """Person rows made from their records' load_text, as COPY text in person_columns + BATCH_COLUMNS
+    order: the row's own text between the key and the provenance (what _copy_rows would write for
+    r.person(spec_version) + stamp; a row of its own has no source_records)."""
+    spec, tail = copy_text(spec_version), "\t".join(map(copy_text, stamp))
+    files: dict[str, str] = {}
+    out = []
+    for r in rows:
+        rel = files.get(r.source_file)
+        if rel is None:
+            rel = files[r.source_file] = copy_text(r.source_file)
+        out.append(
+            f"{r.key}\t{r.text}\t{r.source_sha256}\t{rel}\t{r.source_page}\t{r.source_row}\t\\N\t{spec}\t{r.row_hash}\t{tail}\n"
+        )
+    return "".join(out).encode()
+
+
+def _contact_text(rows: list[PlatformRow], kind: str, stamp: tuple[str, str, str]) -> bytes:
+    """Contact rows of rows made from load_text, as COPY text in CONTACT_COLUMNS + BATCH_COLUMNS order."""
+    role = copy_text(CONTACT_FIELDS[kind][0])
+    tail = "\t".join(map(copy_text, stamp))
+    if kind == "cremation":
+        return "".join([f"{r.key}|{role}\t{r.key}\t\\N\t{role}\t{r.ctext}\t{r.contact_hash}\t{tail}\n" for r in rows]).encode()
+    return "".join([f"{r.key}|{role}\t\\N\t{r.key}\t{role}\t{r.ctext}\t{r.contact_hash}\t{tail}\n" for r in rows]).encode()
+
+
 def _pg_load_batch(
-    conn: Connection, md, kind: str, rows: list[PlatformRow], batch_id: str, now: datetime, spec_version: str
+    conn: Connection,
+    md,
+    kind: str,
+    rows: list[PlatformRow],
+    batch_id: str,
+    now: datetime,
+    spec_version: str,
+    premade: _Premade | None = None,
 ) -> tuple[int, int, int]:
-    """The loader's PostgreSQL path for one batch, set-based. The person table is locked against other
-    writers for the transaction (SHARE ROW EXCLUSIVE: readers go on), then one query asks which of
-    the batch's keys are there with which hash. Rows the platform does not have are COPYed straight
+    """The loader's PostgreSQL path for one batch, set-based. One query asks which of the batch's keys
+    are there with which hash (no table lock: the loader's own senders write disjoint keys at once, and
+    a row another writer adds between the question and the COPY breaks the natural key's unique index,
+    so the batch is written again by the typed path, which decides row by row: _send_batch). Rows the platform does not have are COPYed straight
     into the person and contact tables (typed text, the cheapest way into PostgreSQL); changed rows
     are COPYed into a staging table (values as one JSON text each) and written by one INSERT ... ON
     CONFLICT per table that types them on the server (json_populate_record), their old values kept
@@ -823,8 +961,6 @@ def _pg_load_batch(
     raw = conn.connection.driver_connection  # psycopg 3 connection, same transaction
     assert raw is not None  # None only once the connection is closed
     with raw.cursor() as cur:
-        # no other writer between the key probe and the writes: a key found absent stays absent
-        cur.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
         cur.execute(
             # the keys as one JSON text (one C call; psycopg's list dumper quotes 5 000 keys in Python)
             sql.SQL(
@@ -838,15 +974,29 @@ def _pg_load_batch(
         changed = [r for r in rows if r.key in there and there[r.key] != r.row_hash]
         stamp = (batch_id, now.isoformat(), now.isoformat())
         if new:
+            # rows made when their records were written go as their own text (made before the batch was
+            # sent where they are exactly the rows found new); the others through psycopg's writer
+            utf8 = raw.info.encoding == "utf-8"
+            if utf8 and premade is not None and len(premade.rows) == len(new) and all(a is b for a, b in zip(premade.rows, new)):
+                person_text, contact_text, other = premade.person, premade.contact, []
+            else:
+                made = [r for r in new if r.text is not None and r.spec == spec_version] if utf8 else []
+                other = [r for r in new if r.text is None or r.spec != spec_version] if made else new
+                person_text = _person_text(made, spec_version, stamp) if made else b""
+                contact_text = _contact_text(made, kind, stamp) if made else b""
             cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
             with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
-                _copy_rows(cp, (r.person(spec_version) + stamp for r in new))
+                if person_text:
+                    cp.write(person_text)
+                _copy_rows(cp, (r.person(spec_version) + stamp for r in other))
             with cur.copy(
                 sql.SQL("COPY {} ({}) FROM STDIN").format(
                     contacts, sql.SQL(", ").join(map(sql.Identifier, (*CONTACT_COLUMNS, *BATCH_COLUMNS)))
                 )
             ) as cp:
-                _copy_rows(cp, (r.contact + stamp for r in new))
+                if contact_text:
+                    cp.write(contact_text)
+                _copy_rows(cp, (r.contact + stamp for r in other))
         if changed:
             _pg_update_rows(cur, kind, changed, batch_id, now, spec_version)
     return len(new), len(changed), len(rows) - len(new) - len(changed)
@@ -903,7 +1053,7 @@ def _pg_update_rows(cur, kind: str, rows: list[PlatformRow], batch_id: str, now:
         ).format(s=stage, t=target, c=contacts),
         (tname, batch_id, now, batch_id, now, "|" + role),
     )
-    fields = _spec_names(spec_version, kind)[0]
+    fields = spec_names(spec_version, kind)[0]
     cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)
     values = [
         sql.SQL("s.natural_key"),
