@@ -8,6 +8,12 @@ seconds the step took. A flat scan must come out with ``page_found`` false or ``
 
     python bench/bench_capture.py DIR [DIR ...] [--synthetic N]
 
+    python bench/bench_capture.py --score FAMILY OUT [OUT ...]
+
+``--score``: the issue-21 figures of one family's pipeline run as shipped (packaged thresholds; no
+leave-one-family-out fit, which needs the other families' runs), for each families-bench ``--out``
+folder given (e.g. a baseline's and a candidate's run of the same generated pages), side by side.
+
 ``--synthetic N``: also N perspective warps of each flat page, drawn here (a camera's keystone on a
 desk; properties of photographs, not of the generator), the quad error measured against the warp.
 """
@@ -85,12 +91,50 @@ def synthetic(img: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np
     return out, dst
 
 
+SCORED = (
+    ("pages with a table extracted", "pages_extracted", ".1%"),
+    ("rows found", "rows_found", ".2%"),
+    ("fields exact before review", "field_accuracy", ".2%"),
+    ("ID numbers exact", "id_accuracy", ".2%"),
+    ("records auto-accepted", "auto_share", ".1%"),
+    ("wrong among auto-accepted fields", "auto_error_rate", ".2%"),
+)
+
+
+def score_runs(family: str, outs: list[Path]) -> None:
+    """The as-shipped figures of `family`'s run in each out folder (bench_families.score), a column each."""
+    from bench.bench_families import figures, score
+
+    settings = Settings.load(None)
+    cols = []
+    for out in outs:
+        ev, store = score(family, settings, out, None)
+        store.dispose()
+        cols.append(figures(ev))
+    print("| measure | " + " | ".join(str(o) for o in outs) + " |")
+    print("|---|" + "---|" * len(outs))
+    for label, key, spec in SCORED:
+        print(f"| {label} | " + " | ".join(f"{c[key]:{spec}}" for c in cols) + " |")
+    print("| pages lost (why) | " + " | ".join(str(c["pages_lost"]) for c in cols) + " |")
+    print("| rows found / truth | " + " | ".join(f"{c['rows_found_n']} / {c['rows_truth']}" for c in cols) + " |")
+    print(
+        "| wrong auto-accepted fields / auto-accepted fields | "
+        + " | ".join(f"{c['auto_fields_wrong']} / {c['auto_fields']}" for c in cols)
+        + " |"
+    )
+    print("| wrong fields by kind | " + " | ".join(str(c["failures"]) for c in cols) + " |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dirs", nargs="+", type=Path)
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--seed", type=int, default=4401)
+    ap.add_argument("--score", metavar="FAMILY", help="score FAMILY's runs in the given families-bench out folders")
     args = ap.parse_args()
+    if args.score:
+        score_runs(args.score, list(args.dirs))
+        return 0
     settings = Settings()
     rng = np.random.default_rng(args.seed)
     rows = []

@@ -862,14 +862,14 @@ CAMERA_CAPTURE = Family(
         "or green, stationery headers, filled in by hand or by a printer. The capture differs from "
         "phone_photo's in every range: 150 or 170 dpi, a page filling 78-92 % of the frame, turned up to 8°, "
         "its far edge drawn in by up to a tenth of the page, other desks (a white table, light and dark wood), "
-        "a deeper or fainter shadow, stronger or weaker light fall-off, more JPEG loss; a few pages turned 90° "
+        "a deeper or fainter shadow, stronger or weaker light fall-off, sharper or softer focus and JPEG; a few pages turned 90° "
         "or upside down."
     ),
     years=tuple(range(2011, 2019)),
     scan="photo",
     dpi=(150, 170),
     formats=("jpeg", "pdf"),
-    severity=(0.9, 1.3),
+    severity=(0.7, 1.1),
     orientation=(("0", 0.8), ("90", 0.1), ("180", 0.1)),
     ruling=(("black", 0.5), ("red", 0.3), ("green", 0.2)),
     header_in_ruling_colour=True,
@@ -902,9 +902,9 @@ CAMERA_CAPTURE = Family(
         shadow_soft_px=(15.0, 130.0),
         gradient=(0.05, 0.35),
         vignette=(0.05, 0.3),
-        blur_sigma=(0.4, 1.5),
+        blur_sigma=(0.3, 1.1),
         noise_sigma=(3.0, 9.0),
-        jpeg_quality=(45, 90),
+        jpeg_quality=(60, 93),
     ),
 )
 

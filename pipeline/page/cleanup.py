@@ -639,8 +639,8 @@ def page_edges(gray_small: np.ndarray) -> np.ndarray:
     k = max(5, int(round(0.008 * max(gray_small.shape))) | 1)
     smooth = cv2.morphologyEx(gray_small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     smooth = cv2.GaussianBlur(smooth, (0, 0), 1.2).astype(np.float32)
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
     mag = cv2.magnitude(gx, gy)
     win = cv2.getStructuringElement(cv2.MORPH_RECT, (PAGE_EDGE_WINDOW, PAGE_EDGE_WINDOW))
     rng = cv2.dilate(smooth, win) - cv2.erode(smooth, win)
