@@ -1975,7 +1975,6 @@ def _draw_page(
 
 
 # --------------------------------------------------------------------------- drawing the variation families
-DESK_RGB = ((122, 92, 62), (52, 47, 46), (150, 150, 146), (214, 214, 208), (96, 110, 128))
 COVER_RGB = ((178, 150, 110), (58, 70, 112), (118, 42, 40), (42, 72, 60))
 
 
@@ -1994,9 +1993,10 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
     """The default degradations (`_degradation_params`) adapted to the family's kind of scan."""
     p = dict(p)
     if fam.scan == "photo":  # a phone held at a slant over a book lying on a desk
+        ph = fam.photo
         m = min(w, h)
-        a, b = float(rng.uniform(0.03, 0.08)) * m, float(rng.uniform(0.0, 0.025)) * m
-        e, f = float(rng.uniform(0.01, 0.04)) * m, float(rng.uniform(0.0, 0.015)) * m
+        a, b = float(rng.uniform(*ph.inset_far)) * m, float(rng.uniform(*ph.inset_near)) * m
+        e, f = float(rng.uniform(*ph.drop_far)) * m, float(rng.uniform(*ph.drop_near)) * m
         far = int(rng.integers(0, 4))  # which edge of the page is farthest from the lens
         corners = {
             0: [[a, e], [-a, e], [-b, -f], [b, -f]],
@@ -2005,15 +2005,16 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
             3: [[e, a], [-f, b], [-f, -b], [e, -a]],
         }[far]
         p["perspective_px"] = [
-            [round(x + float(rng.normal(0, 0.004 * m)), 1), round(y + float(rng.normal(0, 0.004 * m)), 1)] for x, y in corners
+            [round(x + float(rng.normal(0, ph.jitter * m)), 1), round(y + float(rng.normal(0, ph.jitter * m)), 1)]
+            for x, y in corners
         ]
-        p["rotation_deg"] = round(float(rng.uniform(-5, 5)), 3)
-        p["scale"] = round(float(rng.uniform(0.86, 0.94)), 4)
-        p["shift_px"] = [round(float(rng.uniform(-0.02, 0.02)) * w, 1), round(float(rng.uniform(-0.02, 0.02)) * h, 1)]
+        p["rotation_deg"] = round(float(rng.uniform(*ph.rotation_deg)), 3)
+        p["scale"] = round(float(rng.uniform(*ph.scale)), 4)
+        p["shift_px"] = [round(float(rng.uniform(*ph.shift)) * w, 1), round(float(rng.uniform(*ph.shift)) * h, 1)]
         p["black_border"] = False
-        p["background_rgb"] = list(_pick(rng, DESK_RGB))
+        p["background_rgb"] = list(_pick(rng, ph.desk_rgb))
         side = int(rng.integers(0, 4))
-        depth = float(rng.uniform(0.15, 0.45))
+        depth = float(rng.uniform(*ph.shadow_depth))
         pts = {
             0: [[0, 0], [w * depth, 0], [w * depth * float(rng.uniform(0.5, 1.3)), h], [0, h]],
             1: [[w, 0], [w * (1 - depth), 0], [w * (1 - depth * float(rng.uniform(0.5, 1.3))), h], [w, h]],
@@ -2022,17 +2023,17 @@ def _family_degradation(p: dict[str, Any], fam: Family, rng: np.random.Generator
         }[side]
         p["shadow"] = {
             "polygon": [[round(x, 1), round(y, 1)] for x, y in pts],
-            "strength": round(float(rng.uniform(0.22, 0.5)), 3),
-            "soft_px": round(float(rng.uniform(25, 90)), 1),
+            "strength": round(float(rng.uniform(*ph.shadow_strength)), 3),
+            "soft_px": round(float(rng.uniform(*ph.shadow_soft_px)), 1),
         }
         p["illumination"] = {
-            "gradient": round(float(rng.uniform(0.12, 0.3)), 3),
+            "gradient": round(float(rng.uniform(*ph.gradient)), 3),
             "angle_deg": round(float(rng.uniform(0, 360)), 1),
-            "vignette": round(float(rng.uniform(0.1, 0.25)), 3),
+            "vignette": round(float(rng.uniform(*ph.vignette)), 3),
         }
-        p["blur_sigma"] = round(float(rng.uniform(0.5, 1.2)), 3)
-        p["noise_sigma"] = round(float(rng.uniform(4.0, 8.0)), 3)
-        p["jpeg_quality"] = int(rng.integers(55, 81))
+        p["blur_sigma"] = round(float(rng.uniform(*ph.blur_sigma)), 3)
+        p["noise_sigma"] = round(float(rng.uniform(*ph.noise_sigma)), 3)
+        p["jpeg_quality"] = int(rng.integers(*ph.jpeg_quality))
     elif fam.scan == "bilevel":  # a sheet-fed office scanner set to black and white
         p["rotation_deg"] = round(float(rng.uniform(-1.5, 1.5)), 3)
         p["perspective_px"] = [[0.0, 0.0]] * 4

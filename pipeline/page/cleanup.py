@@ -21,6 +21,7 @@ class CleanupSettings:
     denoise_h: float = 0.0  # fastNlMeans strength; 0 = median 3 only
     min_table_fraction: float = 0.15  # the table's box must cover this share of the page
     rectify: bool = True
+    capture: bool = True  # a photographed page found on its desk, warped, enlarged, its light flattened
 
 
 @dataclass
@@ -536,9 +537,284 @@ def deskew_page(bgr: np.ndarray) -> tuple[np.ndarray, Step]:
     )
 
 
+# --------------------------------------------------------------------------- photographed pages
+# What a document-scanner app does to a photograph before it is read like a scan: the page found as a
+# quadrilateral and warped to a rectangle, uneven light and shadow flattened, a low-resolution capture
+# brought to the working resolution. Every rule below comes from how a photograph of a page is made
+# (a camera at a slant over paper on a desk, lit by a room's light, a hand or a phone casting a shadow),
+# never from our generator; each applies only where the photograph's evidence is clear, so that a flat
+# scan (paper filling the frame, or a rectangle on a scanner's lid) is left exactly as it was.
+
+WORK_LONG_SIDE = 2339
+"""The working resolution: an A4 page at 200 dpi is 2339 px on its long side, the resolution every
+scale of the layout and the cleanup is stated at (_page_scale)."""
+CAPTURE_ANALYSIS_PX = 1000
+"""The page's outline is looked for on the photograph shrunk to this long side: its edge is still a
+sharp step a pixel or two wide, and the text shrinks to strokes that a small closing removes."""
+PAGE_EDGE_STEP = 2.5
+"""An edge pixel of the page rises by at least this many grey levels a pixel (Sobel / 8 on the shrunk,
+text-free image): a white page on a white table (a step of 10-20 levels, a pixel or two wide) still
+passes, the sensor's noise and JPEG's blocks smoothed by the closing do not."""
+PAGE_EDGE_SHARP = 0.2
+"""...and is sharp: its slope is at least this share of the grey range within PAGE_EDGE_WINDOW (a page's
+edge is in focus and reaches its full step within 2-3 px; the edge of a shadow is a penumbra tens of
+pixels wide, its slope a small share of its range)."""
+PAGE_EDGE_WINDOW = 25
+"""px (on the shrunk image) the range of the sharpness test is measured over."""
+PAGE_EDGE_PIECE = 0.05
+"""Pieces of sharp edge at least this share of the frame's long side long are the page's outline in
+pieces (its edge is lost in places: under a shadow, where the desk is as light as the paper); shorter
+ones (a speck, a corner of a stamp) are left out of its hull."""
+CAPTURE_MIN_AREA = 0.5
+"""The page's quadrilateral covers at least half the frame (a capture of one page frames it; a
+smaller bright shape is something else on the desk), ..."""
+CAPTURE_MAX_AREA = 0.985
+"""...and at most this share: a page filling the frame to its edges is a scan, with no outline to find."""
+CAPTURE_CORNER_DEG = (55.0, 125.0)
+"""...its corners are a page's seen at a slant: each angle within these bounds (a camera at up to about
+45 degrees from the page's normal), ..."""
+CAPTURE_SIDE_SUPPORT = 0.6
+"""...and each of its four sides is seen as an edge along at least this share of its length (the page's
+edge may be hidden in places, by a finger or where the desk is as light as the paper)."""
+CAPTURE_MIN_KEYSTONE = 0.015
+"""The page is warped only where its corners lie this share of its short side or more from the nearest
+rectangle (a camera's keystone: a 3-10 % of the page at the slant a phone is held at). A page merely
+turned on the scanner's lid is a rectangle, left to the deskew; flatbed scans are warped by a few
+pixels at most (0.5 %)."""
+CAPTURE_MAX_UPSAMPLE = 2.0
+"""A capture whose page is smaller than the working resolution is enlarged to it, at most this much
+(a 100 dpi capture: enlarging more invents nothing the recognizer can use)."""
+CAPTURE_UPSAMPLE_MIN = 1.1
+"""...and only where it is smaller by more than this factor (a page at 190 dpi is read as it is)."""
+FLATTEN_KERNEL_MM = 7.5
+"""Uneven light is estimated by closing the page (the paper's brightness where the ink is taken away)
+with a square this many millimetres across: wider than a character (5-6 mm) or a ruling line, narrower
+than the penumbra of a shadow (1-3 cm)."""
+CAPTURE_BORDER = 0.006
+"""Share of the warped page's short side painted paper-white along its edges: the last pixels of desk
+a corner a pixel outside the page would leave (no register prints this close to the paper's edge)."""
+
+
+@dataclass(frozen=True)
+class PageQuad:
+    """A photographed page's outline: corners (tl, tr, br, bl) in the photograph's pixels, the share of
+    the frame it covers, and how far (in px) its corners lie from the nearest rectangle."""
+
+    corners: np.ndarray
+    area_share: float
+    keystone_px: float
+
+
+def _order_corners(pts: np.ndarray) -> np.ndarray:
+    """Four points as (tl, tr, br, bl): by angle around their centre, starting from the one up-left."""
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    p = pts[np.argsort(ang)]  # clockwise in image coordinates (y down), from the left
+    start = int(np.argmin(p.sum(axis=1)))
+    return np.roll(p, -start, axis=0).astype(np.float32)
+
+
+def _corner_angles(q: np.ndarray) -> list[float]:
+    out = []
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        v1, v2 = a - b, c - b
+        cosang = float(np.dot(v1, v2) / max(1e-6, np.linalg.norm(v1) * np.linalg.norm(v2)))
+        out.append(float(np.degrees(np.arccos(np.clip(cosang, -1, 1)))))
+    return out
+
+
+def _keystone(q: np.ndarray) -> float:
+    """How far (px) the quad's corners lie from the nearest rectangle (the rotated box of least area
+    around them, corners matched): 0 for a rectangle however it is turned."""
+    box = cv2.boxPoints(cv2.minAreaRect(q.astype(np.float32)))
+    box = _order_corners(box)
+    return float(max(np.min(np.linalg.norm(box - p, axis=1)) for p in q))
+
+
+def page_edges(gray_small: np.ndarray) -> np.ndarray:
+    """The sharp edges of large shapes (bool mask) on a shrunk grey photograph: the ink removed by a
+    closing, the slope kept where it rises PAGE_EDGE_STEP or more and is sharp (PAGE_EDGE_SHARP): a
+    page's edge, not a shadow's penumbra nor the text."""
+    k = max(5, int(round(0.008 * max(gray_small.shape))) | 1)
+    smooth = cv2.morphologyEx(gray_small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    smooth = cv2.GaussianBlur(smooth, (0, 0), 1.2).astype(np.float32)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    mag = cv2.magnitude(gx, gy)
+    win = cv2.getStructuringElement(cv2.MORPH_RECT, (PAGE_EDGE_WINDOW, PAGE_EDGE_WINDOW))
+    rng = cv2.dilate(smooth, win) - cv2.erode(smooth, win)
+    return (mag >= PAGE_EDGE_STEP) & (mag >= PAGE_EDGE_SHARP * rng)
+
+
+def _side_line(edges: np.ndarray, a: np.ndarray, b: np.ndarray, band: float) -> tuple[np.ndarray, float] | None:
+    """The page's side between corners a and b fitted to the edge pixels within `band` px of it (a
+    line: point and direction), and the share of its length they support."""
+    ys, xs = np.nonzero(edges)
+    if xs.size == 0:
+        return None
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    d = b - a
+    length = float(np.linalg.norm(d))
+    if length < 10:
+        return None
+    u = d / length
+    nrm = np.array([-u[1], u[0]])
+    rel = pts - a
+    t = rel @ u
+    off = rel @ nrm
+    near = (np.abs(off) <= band) & (t >= 0.04 * length) & (t <= 0.96 * length)
+    if near.sum() < 10:
+        return None
+    support = len(np.unique(np.round(t[near]).astype(np.int64))) / (0.92 * length)
+    line = cv2.fitLine(pts[near].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).reshape(-1)
+    return line, float(min(1.0, support))
+
+
+def _meet(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
+    (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = l1, l2
+    m = np.array([[vx1, -vx2], [vy1, -vy2]], dtype=np.float64)
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    s, _t = np.linalg.solve(m, np.array([x2 - x1, y2 - y1], dtype=np.float64))
+    return np.array([x1 + s * vx1, y1 + s * vy1])
+
+
+def find_page_quad(image: np.ndarray) -> PageQuad | None:
+    """The photographed page's outline, or None where the evidence is not clear: the shape
+    bounded by sharp edges (page_edges) whose convex hull simplifies to four corners, covering
+    CAPTURE_MIN_AREA..CAPTURE_MAX_AREA of the frame, with corner angles of a page seen at a slant
+    (CAPTURE_CORNER_DEG) and each side seen along CAPTURE_SIDE_SUPPORT of its length; each side then
+    fitted as a line to its edge pixels and the corners taken where they meet. The outline is the
+    convex hull of all long pieces of sharp edge (PAGE_EDGE_PIECE): a page's edge lost in places still
+    bounds it."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    h, w = gray.shape
+    f = min(1.0, CAPTURE_ANALYSIS_PX / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    sh, sw = small.shape
+    edges = page_edges(small)
+    joined = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    long_ = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= PAGE_EDGE_PIECE * max(sh, sw)
+    long_[0] = False
+    if not long_.any():
+        return None
+    ys, xs = np.nonzero(long_[labels])
+    hull = cv2.convexHull(np.stack([xs, ys], axis=1).astype(np.int32))
+    if cv2.contourArea(hull) < CAPTURE_MIN_AREA * sh * sw:
+        return None
+    peri = cv2.arcLength(hull, True)
+    approx = None
+    for eps in (0.01, 0.02, 0.03, 0.05):
+        a = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(a) == 4:
+            approx = a.reshape(4, 2).astype(np.float64)
+            break
+    if approx is None:
+        return None
+    q = _order_corners(approx).astype(np.float64)
+    band = max(3.0, 0.006 * max(sh, sw))
+    lines = []
+    for i in range(4):
+        fit = _side_line(edges, q[i], q[(i + 1) % 4], band)
+        if fit is None or fit[1] < CAPTURE_SIDE_SUPPORT:
+            return None
+        lines.append(fit[0])
+    corners = []
+    for i in range(4):
+        p = _meet(lines[i - 1], lines[i])
+        if p is None:
+            return None
+        corners.append(p)
+    q = np.asarray(corners, dtype=np.float64)
+    area = float(cv2.contourArea(q.astype(np.float32)))
+    if not CAPTURE_MIN_AREA * sh * sw <= area <= CAPTURE_MAX_AREA * sh * sw:
+        return None
+    lo, hi = CAPTURE_CORNER_DEG
+    if not all(lo <= ang <= hi for ang in _corner_angles(q)):
+        return None
+    if (q[:, 0] < -2).any() or (q[:, 1] < -2).any() or (q[:, 0] > sw + 1).any() or (q[:, 1] > sh + 1).any():
+        return None
+    full = (q / f).astype(np.float32)
+    return PageQuad(full, area / (sh * sw), _keystone(full))
+
+
+def flatten_light(image: np.ndarray, dpi_scale: float) -> tuple[np.ndarray, dict[str, float]]:
+    """Uneven light and shadow divided out of a photograph, each colour channel by its own paper
+    brightness (so white paper comes out white, red and green print keep their colour): the background
+    is estimated by a morphological closing of FLATTEN_KERNEL_MM (the ink taken away) on a quarter-size
+    image, smoothed, and the image divided by it. `dpi_scale`: the page's pixels per 200 dpi pixel."""
+    h, w = image.shape[:2]
+    q = 4
+    small = cv2.resize(image, (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = max(5, int(round(FLATTEN_KERNEL_MM / 25.4 * 200 * dpi_scale / q)) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = cv2.divide(image, np.maximum(bg, 1), scale=255)
+    g = bg if bg.ndim == 2 else bg.max(axis=2)
+    lo, hi = float(np.percentile(g, 2)), float(np.percentile(g, 98))
+    return out, {"kernel_px": k * q, "background_low": round(lo, 1), "background_high": round(hi, 1)}
+
+
+def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
+    """A photographed page read like a scan (document-scanner correction), where find_page_quad finds
+    the page on a desk: warped to a rectangle where its corners are not one already
+    (CAPTURE_MIN_KEYSTONE), enlarged to the working resolution where it is smaller
+    (CAPTURE_UPSAMPLE_MIN, CAPTURE_MAX_UPSAMPLE), and then its light flattened (flatten_light). Anything
+    else (a flatbed scan, a page filling the frame, a page square on a scanner's dark lid at scan
+    resolution) is returned as it came, the step saying why."""
+    settings = {
+        "method": "page_quad_homography",
+        "min_keystone": CAPTURE_MIN_KEYSTONE,
+        "work_long_side": WORK_LONG_SIDE,
+        "flatten_kernel_mm": FLATTEN_KERNEL_MM,
+    }
+    quad = find_page_quad(image)
+    if quad is None:
+        return image, Step("capture", settings, {"page_found": False})
+    tl, tr, br, bl = quad.corners.astype(np.float64)
+    width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
+    height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
+    up = WORK_LONG_SIDE / max(width, height)
+    up = min(CAPTURE_MAX_UPSAMPLE, up) if up >= CAPTURE_UPSAMPLE_MIN else 1.0
+    short = min(width, height)
+    warp = quad.keystone_px >= CAPTURE_MIN_KEYSTONE * short
+    result: dict[str, object] = {
+        "page_found": True,
+        "quad": quad.corners.round(1).tolist(),
+        "area_share": round(quad.area_share, 3),
+        "keystone_px": round(quad.keystone_px, 1),
+        "warped": bool(warp),
+        "upsample": round(up, 3),
+    }
+    if not warp and up == 1.0:  # a page lying square on a scanner's lid, at scan resolution: a scan
+        return image, Step("capture", settings, result)
+    out = image
+    if warp:
+        ow, oh = int(round(width * up)), int(round(height * up))
+        dst = np.array([[0, 0], [ow - 1, 0], [ow - 1, oh - 1], [0, oh - 1]], dtype=np.float32)
+        m = cv2.getPerspectiveTransform(quad.corners.astype(np.float32), dst)
+        out = cv2.warpPerspective(image, m, (ow, oh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        result["matrix"] = m.round(6).tolist()
+    elif up > 1.0:
+        out = cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC)
+    scale = _page_scale(out.shape) if warp else _page_scale(out.shape) * quad.area_share**0.5
+    out, light = flatten_light(out, scale)
+    result.update(light)
+    if warp:
+        b = max(2, int(round(CAPTURE_BORDER * min(out.shape[:2]))))
+        out[:b], out[-b:], out[:, :b], out[:, -b:] = 255, 255, 255, 255
+    return out, Step("capture", settings, result)
+
+
 def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
     """All cleanup steps in order; the input array is left untouched."""
     steps: list[Step] = []
+    if settings.capture:
+        bgr, st = correct_capture(bgr)
+        steps.append(st)
     bgr, st = deskew_page(bgr)
     steps.append(st)
     ruling = find_ruling(bgr)

@@ -1,0 +1,106 @@
+"""Photographed pages (issue 21): the cleanup's capture step finds the page on its desk, warps it to a
+rectangle, brings it to the working resolution and flattens its light, and leaves flat scans alone.
+The photographs are made here from a committed sample page by a perspective warp (a camera at a slant
+over a page on a desk) and a shadow: properties of photographs, not of the generator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.page.cleanup import WORK_LONG_SIDE, clean_page, correct_capture, find_page_quad
+from pipeline.page.layout import find_grid
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledgers" / "cremation_longkou_2016.tiff"
+
+
+@pytest.fixture(scope="module")
+def flat() -> np.ndarray:
+    img = cv2.imread(str(SAMPLE), cv2.IMREAD_COLOR)
+    assert img is not None
+    return img
+
+
+def _photograph(
+    page: np.ndarray, *, keystone: float, turn_deg: float, frame_scale: float = 1.0, shadow: float = 0.0, share: float = 0.86
+):
+    """The page as a camera frames it on a grey-brown desk: shrunk to `share` of the frame, its top edge
+    drawn in by `keystone` of its short side, turned `turn_deg`; the frame then resized by
+    `frame_scale` (a lower-resolution camera) and a shadow taking `shadow` of the light off its left
+    third. Returns the photograph and the page's true corners in it (tl, tr, br, bl)."""
+    h, w = page.shape[:2]
+    c = np.array([w / 2, h / 2])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
+    dst = (src - c) * share + c
+    a = keystone * min(w, h)
+    dst[0] += [a, 0.3 * a]
+    dst[1] += [-a, 0.3 * a]
+    t = np.radians(turn_deg)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    dst = ((dst - c) @ rot.T + c) * frame_scale
+    size = (int(round(w * frame_scale)), int(round(h * frame_scale)))
+    m = cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
+    out = cv2.warpPerspective(page, m, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 95, 120))
+    if shadow:
+        x = np.linspace(0, 1, size[0])[None, :]
+        light = 1 - shadow * np.clip((0.33 - x) / 0.08 + 0.5, 0, 1)  # a penumbra 8 % of the frame wide
+        out = np.clip(out.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    return out, dst
+
+
+def test_the_page_of_a_photograph_is_found_and_warped_rectangle_true(flat):
+    photo, truth = _photograph(flat, keystone=0.07, turn_deg=4.0, shadow=0.4)
+    quad = find_page_quad(photo)
+    assert quad is not None
+    assert np.abs(quad.corners - truth).max() < 4.0  # px, in a 2339 px frame
+    out, step = correct_capture(photo)
+    assert step.result["warped"] is True
+    # the true page corners land on the output's corners: the page is a rectangle again
+    m = np.asarray(step.result["matrix"], np.float64)
+    corners = cv2.perspectiveTransform(truth.reshape(-1, 1, 2), m).reshape(-1, 2)
+    oh, ow = out.shape[:2]
+    assert np.abs(corners - [[0, 0], [ow - 1, 0], [ow - 1, oh - 1], [0, oh - 1]]).max() < 5.0
+    # and the shadow is gone: paper under it as white as paper in the light (within a few levels)
+    gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
+    paper = gray > 200
+    left, right = gray[:, : ow // 5][paper[:, : ow // 5]], gray[:, -ow // 5 :][paper[:, -ow // 5 :]]
+    assert abs(float(np.median(left)) - float(np.median(right))) < 8
+    before = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    assert float(np.median(before[:, ow // 8 : ow // 5])) < 200  # it was there before
+
+
+def test_a_low_resolution_capture_is_brought_to_the_working_resolution(flat):
+    photo, _truth = _photograph(flat, keystone=0.05, turn_deg=-3.0, frame_scale=0.75)  # a 150 dpi capture
+    out, step = correct_capture(photo)
+    assert step.result["warped"] is True and step.result["upsample"] > 1.1
+    assert abs(max(out.shape[:2]) - WORK_LONG_SIDE) <= 2
+
+
+def test_a_flat_scan_is_left_as_it_came(flat):
+    out, step = correct_capture(flat)
+    assert step.result["page_found"] is False
+    assert out is flat
+
+
+def test_a_page_square_on_a_dark_scanner_lid_is_not_warped(flat):
+    """A page turned 2 degrees on a scanner's dark lid, filling 96 % of it: its outline is found but is a
+    rectangle (the deskew turns it) at scan resolution: nothing is done."""
+    photo, _truth = _photograph(flat, keystone=0.0, turn_deg=2.0, share=0.96)
+    out, step = correct_capture(photo)
+    assert step.result["page_found"] is True and step.result["warped"] is False
+    assert out is photo
+
+
+def test_the_grid_of_a_photographed_page_is_the_drawn_one(flat):
+    """Cleanup and layout as a whole on the photograph of a committed page, keystoned 8 %, turned 5
+    degrees, shaded and at 150 dpi: the table's grid has the drawn rows and columns."""
+    truth = json.loads(SAMPLE.with_suffix(".gt.json").read_text(encoding="utf-8"))["pages"][0]["grid"]
+    photo, _corners = _photograph(flat, keystone=0.08, turn_deg=5.0, frame_scale=0.75, shadow=0.4)
+    clean = clean_page(photo)
+    assert clean.steps[0].name == "capture" and clean.steps[0].result["warped"] is True
+    grid = find_grid(clean.image, clean.table_box)
+    assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
