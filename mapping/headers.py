@@ -82,12 +82,45 @@ def clean_header(text: str) -> str:
     return (outside or _NOT_WORD.sub("", s)).lower()
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LOST_GLYPH_COST = 0.5
+"""What a character outside the Han script costs against a wording's character (0名 for 姓名, 公民9份号码):
+the wordings are Han characters only, so a digit or letter in a header is the recognizer's stand-in
+for a glyph it could not read (half, not nothing: a free character would bring every wording near)."""
+
+MIN_CONFUSION_COST = 0.25
+"""The least a look-alike substitution costs: a header read with a character confused is never as sure
+as one read exactly (死亡时问 below 死亡日期 read exactly, where both are wordings of death_date)."""
+
+
+def _confusion_similarity(h: str, syn: str) -> float:
+    """1 - an edit distance / the longer length, where substituting a character that looks alike
+    (mapping.glyphs.looks_alike) costs only its shape cost (mapping.glyphs.substitution_cost, at least
+    MIN_CONFUSION_COST: 经办入 for 经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
+    an insertion or a drop costs 1 (an unrelated 员 for 人, 问 for 明). A property of the recognizer
+    (it keeps a glyph's shape when it misreads it), not of any vocabulary."""
+    from .glyphs import looks_alike, substitution_cost
+
+    def sub_cost(rc: str, nc: str) -> float:
+        return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if looks_alike(rc, nc) else 1.0
+
+    prev = [float(j) for j in range(len(syn) + 1)]
+    for i, rc in enumerate(h, 1):
+        cur = [float(i)]
+        lost = not _HAN.match(rc)
+        for j, nc in enumerate(syn, 1):
+            sub = 0.0 if rc == nc else LOST_GLYPH_COST if lost else sub_cost(rc, nc)
+            cur.append(min(prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + sub))
+        prev = cur
+    return max(0.0, 1.0 - prev[-1] / max(len(h), len(syn)))
+
+
 def _score(h: str, syn: str) -> float:
     if not h:
         return 0.0
     if h == syn:
         return 1.0
-    sim = Levenshtein.normalized_similarity(h, syn)
+    sim = max(Levenshtein.normalized_similarity(h, syn), _confusion_similarity(h, syn))
     if len(syn) >= 3 and syn in h:  # a 2-character wording (日期, 电话) inside a longer header proves little
         sim = max(sim, 0.8 + 0.2 * len(syn) / len(h))
     return sim
@@ -696,7 +729,30 @@ def assign_columns(
         elif rival_col is not None:
             doubt = f"another column fits {f} about as well"
         out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
+    held = {a.field for a in out if a.field is not None}
+    for i, a in enumerate(out):
+        named = header_only.get(a.index)
+        sc = scores.get((a.index, named)) if named is not None else None
+        if (
+            a.field is None
+            and named is not None
+            and named not in held
+            and sc is not None
+            and sc.header >= HEADER_READ
+            and merged_header(kind, header_texts[a.index], sp) is None
+        ):
+            # its header names the field, no other column holds it, its cells mostly do not fit: the
+            # field's, in doubt (a column of misread values is still that field's column)
+            out[i] = ColumnAssignment(a.index, a.header, named, sc, False, a.doubt)
+            held.add(named)
     return _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+
+
+HEADER_READ = 0.9
+"""A header that scores at least this for a field's wording (read exactly, or one character off in a
+long wording) names the column's field though its cells mostly fail the field's test (values misread,
+a value style of its own): where no other column holds that field, the column is given it, doubted
+(CONTENT_FAILS), instead of leaving the field without a column."""
 
 
 ELIMINATION_SHARE = 0.8

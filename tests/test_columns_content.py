@@ -257,3 +257,30 @@ def test_a_serial_column_under_an_unread_header_takes_no_count_or_age():
     got = assign_columns("cremation", header, _columns(ROWS))
     assert got[0].field == "row_no" and got[0].doubt is not None
     assert "age_years" not in [a.field for a in got]
+
+
+def test_a_column_its_header_names_exactly_keeps_its_field_in_doubt_when_its_cells_are_misread():
+    """骨灰去向 read exactly, its values misread beyond the code table's wordings: still that field's
+    column (no other column holds it), doubted, rather than a field without a column."""
+    rows = [list(r) for r in ROWS]
+    for r, bad in zip(rows, ["骨灰寄仔", "微海", "家属带四", "每葬"]):
+        r[6] = bad
+    got = assign_columns("cremation", HEADER, _columns(rows))
+    assert got[6].field == "ashes_destination_code"
+    assert got[6].doubt is not None and is_assignment_doubt(got[6].doubt)
+
+
+def test_a_header_read_with_look_alike_characters_scores_near_its_wording():
+    """The recognizer keeps a glyph's shape when it misreads it (经办入 for 经办人); a digit in a Han
+    header is a glyph it lost (0名 for 姓名). Both score above a plain spelling distance, below an
+    exact reading; an unrelated character (员 for 人) gains nothing."""
+    from mapping import glyphs
+    from mapping.headers import _confusion_similarity, _score
+
+    if not glyphs.available():
+        import pytest
+
+        pytest.skip("no CJK font to measure glyph shapes")
+    assert 0.9 <= _score("经办入", "经办人") < 1.0
+    assert _score("0名", "姓名") == 0.75
+    assert _confusion_similarity("登记员", "登记人") == _score("登记员", "登记人") < 0.7
