@@ -732,18 +732,18 @@ def assign_columns(
     held = {a.field for a in out if a.field is not None}
     for i, a in enumerate(out):
         named = header_only.get(a.index)
-        sc = scores.get((a.index, named)) if named is not None else None
+        own = scores.get((a.index, named)) if named is not None else None
         if (
             a.field is None
             and named is not None
             and named not in held
-            and sc is not None
-            and sc.header >= HEADER_READ
+            and own is not None
+            and own.header >= HEADER_READ
             and merged_header(kind, header_texts[a.index], sp) is None
         ):
             # its header names the field, no other column holds it, its cells mostly do not fit: the
             # field's, in doubt (a column of misread values is still that field's column)
-            out[i] = ColumnAssignment(a.index, a.header, named, sc, False, a.doubt)
+            out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
     return _by_elimination(kind, header_texts, column_texts, scores, out, sp)
 
