@@ -740,6 +740,11 @@ def assign_columns(
             and own is not None
             and own.header >= HEADER_READ
             and merged_header(kind, header_texts[a.index], sp) is None
+            and not any(
+                (v.content or 0.0) >= max(ELIMINATION_SHARE, own.content or 0.0)
+                for (c, g), v in scores.items()
+                if c == a.index and g != named
+            )
         ):
             # its header names the field, no other column holds it, its cells mostly do not fit: the
             # field's, in doubt (a column of misread values is still that field's column)
@@ -752,7 +757,9 @@ HEADER_READ = 0.9
 """A header that scores at least this for a field's wording (read exactly, or one character off in a
 long wording) names the column's field though its cells mostly fail the field's test (values misread,
 a value style of its own): where no other column holds that field, the column is given it, doubted
-(CONTENT_FAILS), instead of leaving the field without a column."""
+(CONTENT_FAILS), instead of leaving the field without a column. Not where another field's test
+passes most of its cells (ELIMINATION_SHARE): those are that field's values shifted under the header
+(a missing ruling line), not this field's values misread."""
 
 
 ELIMINATION_SHARE = 0.8
