@@ -82,12 +82,45 @@ def clean_header(text: str) -> str:
     return (outside or _NOT_WORD.sub("", s)).lower()
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LOST_GLYPH_COST = 0.5
+"""What a character outside the Han script costs against a wording's character (0名 for 姓名, 公民9份号码):
+the wordings are Han characters only, so a digit or letter in a header is the recognizer's stand-in
+for a glyph it could not read (half, not nothing: a free character would bring every wording near)."""
+
+MIN_CONFUSION_COST = 0.25
+"""The least a look-alike substitution costs: a header read with a character confused is never as sure
+as one read exactly (死亡时问 below 死亡日期 read exactly, where both are wordings of death_date)."""
+
+
+def _confusion_similarity(h: str, syn: str) -> float:
+    """1 - an edit distance / the longer length, where substituting a character that looks alike
+    (mapping.glyphs.looks_alike) costs only its shape cost (mapping.glyphs.substitution_cost, at least
+    MIN_CONFUSION_COST: 经办入 for 经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
+    an insertion or a drop costs 1 (an unrelated 员 for 人, 问 for 明). A property of the recognizer
+    (it keeps a glyph's shape when it misreads it), not of any vocabulary."""
+    from .glyphs import looks_alike, substitution_cost
+
+    def sub_cost(rc: str, nc: str) -> float:
+        return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if looks_alike(rc, nc) else 1.0
+
+    prev = [float(j) for j in range(len(syn) + 1)]
+    for i, rc in enumerate(h, 1):
+        cur = [float(i)]
+        lost = not _HAN.match(rc)
+        for j, nc in enumerate(syn, 1):
+            sub = 0.0 if rc == nc else LOST_GLYPH_COST if lost else sub_cost(rc, nc)
+            cur.append(min(prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + sub))
+        prev = cur
+    return max(0.0, 1.0 - prev[-1] / max(len(h), len(syn)))
+
+
 def _score(h: str, syn: str) -> float:
     if not h:
         return 0.0
     if h == syn:
         return 1.0
-    sim = Levenshtein.normalized_similarity(h, syn)
+    sim = max(Levenshtein.normalized_similarity(h, syn), _confusion_similarity(h, syn))
     if len(syn) >= 3 and syn in h:  # a 2-character wording (日期, 电话) inside a longer header proves little
         sim = max(sim, 0.8 + 0.2 * len(syn) / len(h))
     return sim
@@ -696,10 +729,176 @@ def assign_columns(
         elif rival_col is not None:
             doubt = f"another column fits {f} about as well"
         out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
+    held = {a.field for a in out if a.field is not None}
+    for i, a in enumerate(out):
+        named = header_only.get(a.index)
+        own = scores.get((a.index, named)) if named is not None else None
+        if (
+            a.field is None
+            and named is not None
+            and named not in held
+            and own is not None
+            and own.header >= HEADER_READ
+            and merged_header(kind, header_texts[a.index], sp) is None
+            and not any(
+                (v.content or 0.0) >= max(ELIMINATION_SHARE, own.content or 0.0)
+                for (c, g), v in scores.items()
+                if c == a.index and g != named
+            )
+        ):
+            # its header names the field, no other column holds it, its cells mostly do not fit: the
+            # field's, in doubt (a column of misread values is still that field's column)
+            out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
+            held.add(named)
+    return _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+
+
+HEADER_READ = 0.9
+"""A header that scores at least this for a field's wording (read exactly, or one character off in a
+long wording) names the column's field though its cells mostly fail the field's test (values misread,
+a value style of its own): where no other column holds that field, the column is given it, doubted
+(CONTENT_FAILS), instead of leaving the field without a column. Not where another field's test
+passes most of its cells (ELIMINATION_SHARE): those are that field's values shifted under the header
+(a missing ruling line), not this field's values misread."""
+
+
+ELIMINATION_SHARE = 0.8
+"""A column none of whose header wordings was read is given a field by elimination only where at least
+this share of its written cells look like that field's values (_looks): the content must fit, not just
+be possible."""
+ELIMINATION_HEADER = 0.5
+"""...and only where its header reads like no other field's wording (each scores below this)...
+"""
+ELIMINATION_LOST = 0.25
+"""...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
+least this much like one of the field's own wordings (a character or two of it read). A header of
+several characters like no wording at all was read as something else: an extra column (工作单位,
+登记员), evidence that the column is no field's."""
+ELIMINATION_DOUBT = "identified only by elimination"
+"""How the doubt of a column given its field by elimination begins (one of ASSIGNMENT_DOUBTS)."""
+DATE_ORDER_SHARE = 0.9
+"""Two date columns left whose headers were not read are told apart by the order of the events they
+record (the spec's definitions: a body is cremated on or after the day of death) where the one is on
+or before the other in at least this share of the rows where both are read."""
+_DATE_ORDER = {"cremation": ("death_date", "cremation_date")}
+"""(earlier, later) date fields of a kind: the spec's field definitions (死亡日期 the day of death,
+火化日期 the day of cremation, which follows it)."""
+
+
+def _row_dates(texts: list[str]) -> list[str | None]:
+    from . import normalize as N
+
+    out: list[str | None] = []
+    for t in texts:
+        n = N.normalize_date(_clean_cell(t)) if _clean_cell(t) else None
+        out.append(str(n.value) if n is not None and n.value and len(str(n.value)) == 10 else None)
     return out
 
 
-ASSIGNMENT_DOUBTS = ("its header reads as ", "most of its cells (", "its header and cells fit ", "another column fits ")
+def _date_order(a: list[str], b: list[str]) -> int:
+    """-1 where column a's dates are on or before b's in DATE_ORDER_SHARE of the rows where both are
+    read (at least CONTENT_MIN_CELLS rows, at least one strictly before), 1 the other way round, 0
+    where the order does not tell."""
+    da, db = _row_dates(a), _row_dates(b)
+    both = [(x, y) for x, y in zip(da, db) if x and y]
+    if len(both) < CONTENT_MIN_CELLS:
+        return 0
+    before = sum(x <= y for x, y in both) / len(both)
+    after = sum(y <= x for x, y in both) / len(both)
+    if before >= DATE_ORDER_SHARE and any(x < y for x, y in both):
+        return -1
+    if after >= DATE_ORDER_SHARE and any(y < x for x, y in both):
+        return 1
+    return 0
+
+
+def _by_elimination(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    scores: dict[tuple[int, str], ColumnScore],
+    out: list[ColumnAssignment],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """Columns left without a field whose header was not read, given one jointly with the others:
+    where such a column's cells fit exactly one field that no column holds (ELIMINATION_SHARE, by the
+    field's strict content test), and no other such column fits that field, the column is that
+    field's; a column of serial numbers (serial_share) is the serial column's and no other field's;
+    two date columns left for the day of death and the day of cremation are told apart by the order
+    of those events (_DATE_ORDER, _date_order). Repeated until nothing changes, since each column
+    given a field leaves fewer for the rest.
+
+    Such a column is always doubted (ELIMINATION_DOUBT): the page may hold a column of no field whose
+    cells look alike (a clerk's name, a fee), so its values are read and shown but never
+    auto-accepted. Rule source: the one-to-one correspondence of printed columns and the kind's
+    fields (each field has at most one column), and the fields' content tests (_looks: GB 11643, the
+    spec's code tables, date and number forms); nothing of any generator's vocabulary."""
+    out = list(out)
+    held = {a.field for a in out if a.field is not None}
+    open_cols = [a.index for a in out if a.field is None and a.doubt is None and a.index < len(column_texts)]
+    heads = {c: clean_header(header_texts[c]) for c in open_cols}
+    by_header = {c: {n: s for n, s, _w in _field_scores(sp, kind, heads[c])} for c in open_cols}
+    fields = [(f.name, f.normalizer) for f in sp.kind(kind).fields if f.source == "cell"]
+    fields += [(name, "row_no") for name in sp.kind(kind).pseudo_fields]
+
+    def fits(c: int) -> set[str]:
+        got = set()
+        for name, normalizer in fields:
+            if name in held:
+                continue
+            if normalizer == "row_no":
+                q = serial_share(column_texts[c])
+                if q is not None and q >= ELIMINATION_SHARE:
+                    return {name}  # numbers going up by one a row: the serial column, nothing else
+                continue
+            q = scores[(c, name)].content
+            if q is None or q < ELIMINATION_SHARE:
+                continue
+            if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name):
+                continue  # its header reads like another field's wording
+            if len(heads[c]) <= 1 or by_header[c].get(name, 0.0) >= ELIMINATION_LOST:
+                got.add(name)
+        return got
+
+    def give(c: int, name: str, why: str) -> None:
+        out[c] = ColumnAssignment(c, header_texts[c], name, scores.get((c, name)), True, f"{ELIMINATION_DOUBT} ({why})")
+        held.add(name)
+        open_cols.remove(c)
+
+    changed = True
+    while changed and open_cols:
+        changed = False
+        cands = {c: fits(c) for c in open_cols}
+        for c in list(open_cols):
+            if len(cands[c]) == 1:
+                (name,) = cands[c]
+                if sum(name in cands[d] for d in open_cols) == 1:
+                    give(c, name, f"its cells fit {name} alone of the fields no column holds")
+                    changed = True
+                    break
+        if changed:
+            continue
+        order = _DATE_ORDER.get(kind)
+        if order and not (set(order) & held):
+            dated = [c for c in open_cols if cands[c] and cands[c] <= set(order) | {"birth_date"} and set(order) <= cands[c]]
+            if len(dated) == 2:
+                a, b = dated
+                o = _date_order(column_texts[a], column_texts[b])
+                if o:
+                    first, then = (a, b) if o < 0 else (b, a)
+                    give(first, order[0], f"its dates come before those of column {then + 1}")
+                    give(then, order[1], f"its dates come after those of column {first + 1}")
+                    changed = True
+    return out
+
+
+ASSIGNMENT_DOUBTS = (
+    "its header reads as ",
+    "most of its cells (",
+    "its header and cells fit ",
+    "another column fits ",
+    ELIMINATION_DOUBT,
+)
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
 

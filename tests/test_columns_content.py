@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from mapping.headers import (
     CONTENT_ALONE,
+    ELIMINATION_DOUBT,
     assign_columns,
     column_scores,
     decisive_share,
@@ -71,7 +72,9 @@ def test_digit_strings_failing_the_check_do_not_identify_an_id_column_alone():
     header = _with_header(3, "囗囗口")
     sp = load_spec()
     assert decisive_share("cremation", "id_number", None, [r[3] for r in rows], sp) == 0.0
-    assert assign_columns("cremation", header, _columns(rows))[3].field is None
+    got = assign_columns("cremation", header, _columns(rows))[3]
+    assert got.field is None or got.doubt is not None  # at most a doubted guess by elimination, never sure
+    assert got.score is None or not got.score.alone
 
 
 def test_a_relation_column_under_an_unread_header_is_identified_by_the_code_table():
@@ -88,13 +91,17 @@ def test_sex_and_phone_columns_under_unread_headers_are_identified_by_their_valu
     assert got[2].field == "sex_code" and got[9].field == "agent_phone"
 
 
-def test_content_that_several_fields_share_never_identifies_a_column_alone():
+def test_content_that_several_fields_share_never_identifies_a_column_with_confidence():
     """A date may be the death's or the cremation's, a name the deceased's or the agent's: with their
-    headers unread, the columns stay without a field (their fields then missing, not guessed)."""
+    headers unread, content alone never makes the columns sure. Here every other column is named, so
+    each is the one field left that its cells fit (by elimination): given, but doubted."""
     header = _with_header(4, "")
-    header[7] = "囗囗"
+    header[7] = "口"
     got = assign_columns("cremation", header, _columns(ROWS))
-    assert got[4].field is None and got[7].field is None
+    assert got[4].field == "death_date" and got[7].field == "agent_name"
+    assert got[4].doubt is not None and got[4].doubt.startswith(ELIMINATION_DOUBT)
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+    assert not got[4].score.alone and not got[7].score.alone
     sp = load_spec()
     assert decisive_share("cremation", "date", None, [r[4] for r in ROWS], sp) is None
     assert decisive_share("cremation", "name", None, [r[1] for r in ROWS], sp) is None
@@ -134,14 +141,16 @@ def test_a_remap_assigns_the_columns_again_and_keeps_the_other_doubts():
 
 
 def test_a_remap_that_finds_a_column_in_doubt_doubts_the_page_with_the_reason():
-    """Two date columns, neither header read: each is a near guess. A re-map says so on the page."""
+    """Two date columns, neither header read: told apart only by the order of the events (cremation on
+    or after death), so both are doubted, and a re-map says so on the page."""
     header = _with_header(4, "囗")
     header[5] = "口"
     rows = [(i + 1, [RawCell(t, 0.95, None) for t in r]) for i, r in enumerate(ROWS)]
     structure = Structure()
     columns = reassign_columns("cremation", header, rows, structure, load_spec())
-    assert columns[4] is None and columns[5] is None
-    assert "death_date" not in columns and "cremation_date" not in columns
+    assert columns[4] == "death_date" and columns[5] == "cremation_date"
+    assert all(r.startswith(ELIMINATION_DOUBT) for r in structure.columns[4] + structure.columns[5])
+    assert any(r.startswith(PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]) and "death_date" in r for r in structure.page)
 
 
 AGE_ROWS = [
@@ -195,3 +204,83 @@ def test_a_page_doubt_of_the_old_assignment_is_replaced_by_none_when_the_columns
     header = _with_header(4, "论世日期")
     got = assign_columns("cremation", header, _columns(ROWS))
     assert got[4].field == "death_date" and got[4].doubt is None
+
+
+def test_dates_in_the_other_order_are_told_apart_by_the_order_of_death_and_cremation():
+    """The cremation column printed before the death column, neither header read: the column whose
+    dates come first in each row is the death's (a body is cremated on or after the day of death)."""
+    rows = [r[:4] + [r[5], r[4]] + r[6:] for r in ROWS]
+    header = _with_header(4, "")
+    header[5] = "囗"
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[4].field == "cremation_date" and got[5].field == "death_date"
+    assert got[4].doubt is not None and got[5].doubt is not None
+
+
+def test_dates_in_no_order_are_left_without_a_field():
+    """Where neither column's dates come first in most rows, nothing tells them apart: both left."""
+    rows = [list(r) for r in ROWS]
+    rows[0][4], rows[0][5] = rows[0][5], rows[0][4]
+    rows[1][4], rows[1][5] = rows[1][5], rows[1][4]
+    header = _with_header(4, "")
+    header[5] = "囗"
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[4].field is None and got[5].field is None
+
+
+def test_two_name_columns_left_unread_are_not_guessed():
+    """The deceased's and the agent's names, both headers lost: nothing tells which is which."""
+    header = _with_header(1, "")
+    header[7] = "口"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[1].field is None and got[7].field is None
+
+
+def test_a_column_whose_header_names_something_else_is_not_taken_by_elimination():
+    """A clearly read header that is no field's wording (an extra column: 登记员, a clerk's name) is
+    evidence against the column being the agent's: the agent's column, its header lost, is the one
+    left for the agent's name (doubted), and the clerk's column stays without a field."""
+    rows = [r + [n] for r, n in zip(ROWS, ["李军", "李军", "王芳", "李军"])]
+    header = _with_header(7, "") + ["登记员"]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[10].field is None
+    assert got[7].field == "agent_name" and got[7].doubt is not None
+    rows = [r[:7] + r[8:] for r in rows]  # the agent's column not printed: the clerk's is not taken
+    header = HEADER[:7] + HEADER[8:] + ["登记员"]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[-1].field is None and "agent_name" not in [a.field for a in got]
+
+
+def test_a_serial_column_under_an_unread_header_takes_no_count_or_age():
+    """Numbers going up by one a row are the serial column's, not the age's or a count's."""
+    header = _with_header(0, "")
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[0].field == "row_no" and got[0].doubt is not None
+    assert "age_years" not in [a.field for a in got]
+
+
+def test_a_column_its_header_names_exactly_keeps_its_field_in_doubt_when_its_cells_are_misread():
+    """骨灰去向 read exactly, its values misread beyond the code table's wordings: still that field's
+    column (no other column holds it), doubted, rather than a field without a column."""
+    rows = [list(r) for r in ROWS]
+    for r, bad in zip(rows, ["骨灰寄仔", "微海", "家属带四", "每葬"]):
+        r[6] = bad
+    got = assign_columns("cremation", HEADER, _columns(rows))
+    assert got[6].field == "ashes_destination_code"
+    assert got[6].doubt is not None and is_assignment_doubt(got[6].doubt)
+
+
+def test_a_header_read_with_look_alike_characters_scores_near_its_wording():
+    """The recognizer keeps a glyph's shape when it misreads it (经办入 for 经办人); a digit in a Han
+    header is a glyph it lost (0名 for 姓名). Both score above a plain spelling distance, below an
+    exact reading; an unrelated character (员 for 人) gains nothing."""
+    from mapping import glyphs
+    from mapping.headers import _confusion_similarity, _score
+
+    if not glyphs.available():
+        import pytest
+
+        pytest.skip("no CJK font to measure glyph shapes")
+    assert 0.9 <= _score("经办入", "经办人") < 1.0
+    assert _score("0名", "姓名") == 0.75
+    assert _confusion_similarity("登记员", "登记人") == _score("登记员", "登记人") < 0.7
