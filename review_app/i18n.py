@@ -268,6 +268,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A column header of this page was not recognized: {fields} may be in it.",
     ),
     "record.unknown_columns.short": ("栏目未识别", "column not recognized"),
+    "record.column_unsure": (
+        "本页无法确定哪一栏是“{field}”：该栏的值请逐项对照扫描件核对。",
+        "Which column of this page holds {field} is not certain ({why}): check its values against the scan.",
+    ),
+    "record.column_unsure.short": ("栏目归属存疑", "column in doubt"),
+    "record.grid_text": (
+        "本页没有找到表格线：行与列是按文字的对齐推断的，请逐项对照扫描件核对。",
+        "No ruling lines were found on this page: its rows and columns were read from the alignment of its text; check every value against the scan.",
+    ),
+    "record.grid_text.short": ("无表格线", "no ruling lines"),
+    "record.grid_partial": (
+        "本页部分表格线缺失：缺的线按文字的对齐补出，请逐项对照扫描件核对。",
+        "Some ruling lines of this page are missing: they were placed by the alignment of its text; check every value against the scan.",
+    ),
+    "record.grid_partial.short": ("表格线不全", "ruling lines missing"),
+    "record.struck": (
+        "此行文字上有一道横线：是否为划掉的记录？若是划掉作废的，请驳回（正确的记录在后面）。",
+        "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",
+    ),
+    "record.struck.short": ("疑似划掉的行", "struck-through row?"),
     "record.text": ("{text}", "{text}"),
     # --- errors from the pipeline, for reviewers
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
@@ -869,6 +889,8 @@ def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False
     """A record-level reason (pipeline.review.queue.record_reason) in the reviewer's words."""
     if code == "unknown_columns" and "fields" in params:
         params = {**params, "fields": "、".join(field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(","))}
+    if code == "column_unsure" and "field" in params:
+        params = {**params, "field": field_label(str(params["field"]), lang=lang)}
     key = f"record.{code}" + (".short" if short else "")
     if key not in STRINGS:
         key = f"record.{code}"

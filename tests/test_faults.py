@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 import pipeline.platform.load as load_mod
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import DatabaseError
-from pipeline.kernel.store import ImageStore, Page, Record, Store
+from pipeline.kernel.store import ImageStore, LoadedRecord, Page, Record, Store
 from pipeline.quality.evaluate import evaluate
 from pipeline.runs.stages import run_folder
 from samples.seed import seed_store
@@ -109,8 +109,15 @@ def test_platform_stopped_mid_load_then_the_load_resumes(tmp_path, cluster, monk
         finally:
             cluster.start()
         monkeypatch.setattr(load_mod, "_send_batch", real_send)
+        eng = create_engine(settings.platform_db_url.replace("postgresql://", "postgresql+psycopg://"))
+        with eng.connect() as c:  # the batches the platform committed before it stopped
+            first = c.execute(select(func.count()).select_from(text("dead_information"))).scalar_one()
+        eng.dispose()
+        with store.session() as s:  # ... and the store kept their receipts and marks
+            marked = set(s.execute(select(LoadedRecord.natural_key)).scalars())
+        assert len(marked) == first and first >= 20 and first % 20 == 0 and first < len(expected)  # whole batches
         again = load_mod.load(store, settings, batch_size=20)
-        assert again.inserted == len(expected) - 20  # the first batch stayed loaded; the rest came now
+        assert again.inserted == len(expected) - first  # what stayed loaded stays; the rest came now
         third = load_mod.load(store, settings, batch_size=20)
         assert third.inserted == third.updated == 0
     eng = create_engine(settings.platform_db_url.replace("postgresql://", "postgresql+psycopg://"))

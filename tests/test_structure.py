@@ -286,3 +286,29 @@ def test_a_row_struck_through_goes_to_review_with_its_reason():
     assert "row_struck_through" in out[1].record.fields["deceased_name"].flags
     assert not any(p.startswith("row:") for p in out[0].record.problems)
     assert Structure.from_dict(st.to_dict()) == st
+
+
+def test_every_structure_doubt_reaches_the_reviewer_in_chinese():
+    """The page- and row-level doubts the pipeline writes (a column found only by elimination or
+    nearly tied, a grid read from text alignment, a struck-through row) are worded for the reviewer,
+    Chinese first, English on request: never the pipeline's own English line."""
+    import re
+
+    from pipeline.page.extract import GRID_DOUBTS, PAGE_ASSIGNMENT_DOUBT
+    from pipeline.page.structure import STRUCK
+    from pipeline.review.queue import record_reason
+    from review_app.i18n import record_reason_text
+
+    lines = [
+        "page: "
+        + PAGE_ASSIGNMENT_DOUBT.format(field="death_date", why="identified only by elimination (its cells fit death_date)"),
+        *("page: " + g for g in GRID_DOUBTS.values()),
+        "row: " + STRUCK,
+    ]
+    for line in lines:
+        code, params = record_reason(line)
+        assert code != "text", line
+        zh = record_reason_text(code, params, lang="zh")
+        assert not re.search(r"[A-Za-z]{3,}", zh), zh  # no English words (death_date shown as 死亡日期)
+        assert record_reason_text(code, params, short=True, lang="zh")
+        assert re.search(r"[A-Za-z]{3,}", record_reason_text(code, params, lang="en"))

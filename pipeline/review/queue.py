@@ -428,6 +428,15 @@ _RECORD_LINES = (
     (re.compile(r"^row: only (\d+) of (\d+) cells written"), "sparse_row", ("written", "total")),
     (re.compile(r"^page: (\d+)% of its text read unsure \(calibrated limit (\d+)%\)"), "page_unsure", ("share", "limit")),
     (re.compile(r"^(.+): no column of this page was recognized as it"), "unknown_columns", ("fields",)),
+    # the page's structure in doubt (pipeline.page.extract: PAGE_ASSIGNMENT_DOUBT, GRID_DOUBTS; structure.STRUCK)
+    (
+        re.compile(r"^page: the column of (\S+) could not be identified with confidence \((.*)\)$"),
+        "column_unsure",
+        ("field", "why"),
+    ),
+    (re.compile(r"^page: no ruling lines were found"), "grid_text", ()),
+    (re.compile(r"^page: some of its ruling lines are missing"), "grid_partial", ()),
+    (re.compile(r"^row: a line is drawn across its text"), "struck", ()),
 )
 
 
