@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
 from typing import Any, Iterable, Iterator, Sequence
-from zlib import crc32
 
 import orjson
 import psycopg
@@ -61,7 +60,17 @@ from pipeline.kernel.store import (
 )
 from pipeline.page.routing import LOADABLE
 from pipeline.platform.receipts import Receipt, new_batch_id, record_receipt
-from pipeline.platform.rowtext import SEP, complete_probe, contact_hash, copy_text, row_values, spec_names, value_key
+from pipeline.platform.rowtext import (
+    complete_probe,
+    contact_hash,
+    copy_text,
+    read_load_text,
+    row_hash,
+    row_values,
+    source_key,
+    spec_names,
+    value_key,
+)
 from pipeline.platform.schema import (
     CONTACT_FIELDS,
     CONTACT_LINK,
@@ -90,13 +99,7 @@ class LoadError(DatabaseError):
 
 def natural_key(kind: str, values: dict[str, Any], source: tuple[str, int, int]) -> str:
     """SPEC.md's natural key: certificate number, else ID number + event date, else the source key."""
-    sha, page, row = source
-    return value_key(kind, values) or f"src|{sha}|{page}|{row}"
-
-
-def row_hash(values: dict[str, Any]) -> str:
-    """sha256 of a record's spec values (canonical JSON: sorted keys, UTF-8)."""
-    return hashlib.sha256(orjson.dumps(values, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return value_key(kind, values) or source_key(*source)
 
 
 def person_columns(kind: str, spec_version: str) -> tuple[str, ...]:
@@ -346,29 +349,27 @@ def build_rows(store: Store, settings: Settings, statuses: Sequence[str] = LOADA
             if kind not in ENTITY_TABLES:
                 continue
             group = (cid, kind) if cid is not None and (cid, kind) in multi else (f"record-{rid}", kind) if rid in links else None
-            if ltext is not None and group is None:  # the row made when the record was written (rowtext)
-                head, text, ctext = ltext.split("\n")
-                ver, crc, h, ch, vkey, home, complete = head.split(SEP)
-                if ver == spec_version and complete == "1" and raw is not None and crc == str(crc32(raw.encode())):
-                    row = PlatformRow(
-                        kind,
-                        vkey or f"src|{sha}|{page_no}|{row_no}",
-                        h,
-                        None,
-                        ch,
-                        home or None,
-                        sha,
-                        rel,
-                        page_no,
-                        row_no,
-                        raw=raw,
-                        spec=ver,
-                        text=text,
-                        ctext=ctext,
-                        complete=True,
-                    )
-                    yield once(BuiltRecord(row, ((rid, loaded_hash, loaded_key),)))
-                    continue
+            made = read_load_text(ltext, raw, spec_version) if ltext is not None and group is None else None
+            if made is not None:  # the row made when the record was written (rowtext)
+                row = PlatformRow(
+                    kind,
+                    made.value_key or source_key(sha, page_no, row_no),
+                    made.row_hash,
+                    None,
+                    made.contact_hash,
+                    made.home,
+                    sha,
+                    rel,
+                    page_no,
+                    row_no,
+                    raw=raw,
+                    spec=spec_version,
+                    text=made.text,
+                    ctext=made.ctext,
+                    complete=True,
+                )
+                yield once(BuiltRecord(row, ((rid, loaded_hash, loaded_key),)))
+                continue
             if group is not None:
                 fields = wide[rid]  # read above for every record a group takes
                 fields = loads(fields) if isinstance(fields, (str, bytes)) else fields
@@ -638,8 +639,7 @@ class _Batch:
 
 
 def _premade(kind: str, rows: list[PlatformRow], spec_version: str, stamp: tuple[str, str, str]) -> _Premade:
-    made = [r for r in rows if r.spec == spec_version]
-    return _Premade(made, _person_text(made, spec_version, stamp), _contact_text(made, kind, stamp))
+    return _Premade(rows, _person_text(rows, spec_version, stamp), _contact_text(rows, kind, stamp))
 
 
 SENDERS = 2
@@ -980,8 +980,8 @@ def _pg_load_batch(
             if utf8 and premade is not None and len(premade.rows) == len(new) and all(a is b for a, b in zip(premade.rows, new)):
                 person_text, contact_text, other = premade.person, premade.contact, []
             else:
-                made = [r for r in new if r.text is not None and r.spec == spec_version] if utf8 else []
-                other = [r for r in new if r.text is None or r.spec != spec_version] if made else new
+                made = [r for r in new if r.text is not None] if utf8 else []  # text only for this load's spec version
+                other = [r for r in new if r.text is None] if made else new
                 person_text = _person_text(made, spec_version, stamp) if made else b""
                 contact_text = _contact_text(made, kind, stamp) if made else b""
             cols = (*person_columns(kind, spec_version), *BATCH_COLUMNS)

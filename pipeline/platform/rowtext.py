@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import orjson
 
@@ -54,6 +54,16 @@ def copy_text(value: Any) -> str:
     if t is int:
         return str(value)
     raise TypeError(t.__name__)
+
+
+def row_hash(values: dict[str, Any]) -> str:
+    """sha256 of a record's spec values (canonical JSON: sorted keys, UTF-8)."""
+    return hashlib.sha256(orjson.dumps(values, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def source_key(sha: str, page: int, row: int) -> str:
+    """The natural key of a row whose values decide none: its scan, page and row."""
+    return f"src|{sha}|{page}|{row}"
 
 
 def value_key(kind: str, values: dict[str, Any]) -> str:
@@ -117,7 +127,6 @@ def make_load_text(kind: str, narrow: dict[str, Any], stored: str, spec_version:
         return None
     try:
         values = row_values(kind, narrow, spec_version)
-        vj = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
         key = value_key(kind, values)
         home = values.get("funeral_home_code")
         if (key and not _UNSAFE.isdisjoint(key)) or (
@@ -134,7 +143,7 @@ def make_load_text(kind: str, narrow: dict[str, Any], stored: str, spec_version:
         (
             spec_version,
             str(zlib.crc32(stored.encode())),
-            hashlib.sha256(vj).hexdigest(),
+            row_hash(values),
             contact_hash(kind, values),
             key,
             home or "",
@@ -142,3 +151,25 @@ def make_load_text(kind: str, narrow: dict[str, Any], stored: str, spec_version:
         )
     )
     return f"{head}\n{person}\n{contact}"
+
+
+class LoadText(NamedTuple):
+    """A record's load_text read back (make_load_text's layout)."""
+
+    row_hash: str
+    contact_hash: str
+    value_key: str  # "" where the source key stands
+    home: str | None
+    text: str
+    ctext: str
+
+
+def read_load_text(load_text: str, stored: str | None, spec_version: str) -> LoadText | None:
+    """The parts of a record's load_text, where it stands for the values stored now (`stored`: the
+    record's field_values as stored, whose crc32 it carries), for this spec version, and for a row
+    with every mandatory field filled; None where the loader must build the row itself."""
+    head, text, ctext = load_text.split("\n")
+    ver, crc, h, ch, vkey, home, complete = head.split(SEP)
+    if ver != spec_version or complete != "1" or stored is None or crc != str(zlib.crc32(stored.encode())):
+        return None
+    return LoadText(h, ch, vkey, home or None, text, ctext)
