@@ -30,7 +30,8 @@ def _store(tmp_path, name: str) -> tuple[Settings, Store]:
 
 def _awkward(store: Store) -> int:
     """Give one loadable record values COPY must escape (backslash, tab, newline, CR) through the
-    ORM, as a reviewer's correction is written: its load_text is made again by the hook."""
+    ORM, as a reviewer's correction is written: its load_text is made again by the hook; and its
+    scan a file name with a backslash and a tab."""
     with store.session() as s, s.begin():
         rec = s.scalars(select(Record).where(Record.status.in_(LOADABLE)).order_by(Record.id)).first()
         assert rec is not None
@@ -39,6 +40,7 @@ def _awkward(store: Store) -> int:
             if name in fields:
                 fields[name] = dict(fields[name], value=value)
         rec.fields = fields
+        rec.page.file.rel_path = "卷\\2013\t第1册.pdf"  # a hostile file name: COPY must escape it too
         return rec.id
 
 
@@ -92,6 +94,7 @@ def test_rows_from_load_text_equal_the_general_paths_rows(tmp_path, pg_url):
     got_a, got_b = _platform_rows(a), _platform_rows(b)
     assert got_a == got_b
     assert any("\t" in str(v) for row in got_a["dead_information"] + got_a["sea_burial_registration"] for v in row)
+    assert any("卷\\2013\t第1册.pdf" in row for row in got_a["dead_information"] + got_a["sea_burial_registration"])
 
 
 @pytest.mark.postgres
