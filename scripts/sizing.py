@@ -49,10 +49,10 @@ def measured() -> dict[str, Figure]:
     e2e = _newest("e2e-*.md")
     src = str(e2e.relative_to(ROOT))
     # "Set: ... 48 pages, 635 rows" and "| wall time, 48 pages | <base> | <this> |": the last column is the current code
-    rows = _find(e2e, r"(\d+) pages, (\d+) rows", "pages and rows of the set")
+    rows = _find(e2e, r"(\d+) pages,\s+(\d+) rows", "pages and rows of the set")
     pages, records = int(rows.group(1)), int(rows.group(2))
     wall = _find(e2e, r"^\| wall time, \d+ pages \|[^|]*\| (\d+(?:\.\d+)?) s", "wall time")
-    auto = _find(e2e, r"^\| records auto-accepted \|[^|]*\| (\d+(?:\.\d+)?) %", "records auto-accepted")
+    auto = _find(e2e, r"^\| records auto-accepted[^|]*\|[^|]*\| (\d+(?:\.\d+)?) %", "records auto-accepted")
     cores = _find(e2e, r"Machine: (\d+)-core", "cores of the machine")
     load = _newest("load.md")
     rate = _find(load, r"^([\d,]+) records/s", "loader records/s")
