@@ -238,33 +238,20 @@ def test_each_page_worker_has_its_own_single_threaded_engine():
     assert worker_engine("ppocr", 0, threads=2).settings()["threads"] == 2
 
 
-@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="needs two cores")
-def test_two_page_workers_recognize_on_two_cores_at_once():
-    """Two page workers, each with its own one-thread engine, must use both cores. OpenVINO pinned each
-    one-thread network to the same core (its default CPU pinning on Linux), so two workers shared one
-    core and reading two pages at once gained nothing (a run used 1.0 core of 2)."""
-    import threading
-    import time
-
+def test_page_workers_networks_are_not_pinned_to_one_core():
+    """Two page workers, each with its own one-thread engine, must be free to run on both cores. OpenVINO
+    pins a network's threads to cores by default on Linux, and it pinned both workers' one-thread networks
+    to the same core: reading two pages at once gained nothing (two workers' inference 1.10 x one, 2.13 x
+    unpinned; docs/ocr.md "Both cores"). A one-engine run on all cores keeps OpenVINO's pinning."""
     from ocr.registry import worker_engine
 
     engines = [worker_engine("ppocr", k) for k in range(2)]
-    x = np.random.default_rng(0).random((8, 3, 48, 320)).astype(np.float32)
+    if engines[0]._rec.runtime != "openvino":
+        pytest.skip("ONNX Runtime does not pin a one-thread session")
     for e in engines:
-        e._rec(x)  # compiled and warm
-
-    def loop(e) -> None:
-        for _ in range(8):
-            e._rec(x)
-
-    threads = [threading.Thread(target=loop, args=(e,)) for e in engines]
-    wall, cpu = time.perf_counter(), time.process_time()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    assert cpu / wall > 1.4, f"two workers used {cpu / wall:.2f} cores ({engines[0]._rec.runtime})"
+        compiled = e._rec._req.get_compiled_model()
+        assert compiled.get_property("INFERENCE_NUM_THREADS") == 1
+        assert compiled.get_property("ENABLE_CPU_PINNING") is False
 
 
 def test_page_workers_setting_is_checked():
