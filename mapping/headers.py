@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
@@ -750,7 +750,49 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    return _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+    return _doubt_weak_headers(_by_elimination(kind, header_texts, column_texts, scores, out, sp), scores)
+
+
+WEAK_RIVAL_MARGIN = 0.1
+"""How much less of its cells may fit a field for a column left without one to rival a weakly headed
+column given that field (_doubt_weak_headers): about one cell in ten, what one misread cell moves."""
+
+
+def _doubt_weak_headers(out: list[ColumnAssignment], scores: dict[tuple[int, str], ColumnScore]) -> list[ColumnAssignment]:
+    """A column given a field whose header is not one of the field's wordings read (its header score
+    below HEADER_READ: 登记员, one character from 登记人) is doubted where a column left without any field
+    holds cells that fit that field's content test about as well (WEAK_RIVAL_MARGIN): the page has two
+    columns of such values and only a near header chose between them; the other may be the field's,
+    headed in a wording the spec does not list (申请人). Not where the field's content cannot be told
+    (free text: nothing to compare) or the column was doubted already.
+
+    Rule source: the one-to-one correspondence of printed columns and a kind's fields (a field has at
+    most one column, so two columns of its values cannot both be it) and the fields' content tests
+    (_looks); no wording of any generator."""
+    free = [a.index for a in out if a.field is None and a.doubt is None]
+    if not free:
+        return out
+    res = list(out)
+    for i, a in enumerate(out):
+        if a.field is None or a.doubt is not None or a.score is None or a.score.header >= HEADER_READ:
+            continue
+        own = a.score.content
+        if own is None:
+            continue
+        rivals = [
+            c
+            for c in free
+            if (sc := scores.get((c, a.field))) is not None and sc.content is not None and sc.content + WEAK_RIVAL_MARGIN >= own
+        ]
+        if rivals:
+            res[i] = replace(
+                a,
+                doubt=(
+                    f"another column fits {a.field} about as well: column {rivals[0] + 1} holds such values too, "
+                    f"and this column's header is not one of {a.field}'s wordings"
+                ),
+            )
+    return res
 
 
 HEADER_READ = 0.9
@@ -889,6 +931,46 @@ def _by_elimination(
                     give(first, order[0], f"its dates come before those of column {then + 1}")
                     give(then, order[1], f"its dates come after those of column {first + 1}")
                     changed = True
+    return out
+
+
+OPEN_NEAR = ASSIGN_MIN - ASSIGN_MARGIN
+"""A column left without a field may still be a field's where its header and cells together score at
+least this for it (open_column_fields): within ASSIGN_MARGIN of what gives a column a field, a near
+guess that was not taken."""
+
+
+def open_column_fields(
+    kind: str, header_texts: list[str], column_texts: list[list[str]], columns: Sequence[str | None], spec: Spec | None = None
+) -> dict[int, list[str]]:
+    """For each printed column left without a field (None in `columns`), the fields of the kind read from a
+    cell that no column holds and that it may be, so that their blank is not sure
+    (pipeline.page.structure.missing_fields): those it scores a near guess for (OPEN_NEAR; the score of
+    column_scores: HEADER_WEIGHT x header + the rest x the content's share, CONTENT_UNKNOWN where the
+    content cannot be told), and every field where its header was lost (at most one character read).
+    A header of several characters that reads like none of a field's wordings, over cells that fail its
+    content test, is another column (工作单位, 收费金额: "a header ... like no wording at all was read as
+    something else", ELIMINATION_LOST), and the register has no column of that field.
+
+    Rule source: the spec's wordings of each field (its header catalogue) and the fields' content tests
+    (_looks: GB 11643, the spec's code tables, date and number forms); nothing of any generator."""
+    sp = spec if spec is not None else load_spec()
+    held = {c for c in columns if c}
+    todo = [(f.name, f.normalizer, f.code_table) for f in sp.kind(kind).fields if f.source == "cell" and f.name not in held]
+    out: dict[int, list[str]] = {}
+    for c, field in enumerate(columns):
+        if field is not None or c >= len(header_texts):
+            continue
+        head = clean_header(header_texts[c])
+        by_header = {n: s for n, s, _w in _field_scores(sp, kind, head)}
+        texts = column_texts[c] if c < len(column_texts) else []
+        may = []
+        for name, normalizer, table in todo:
+            q = content_share(normalizer or "text", table, texts, sp)
+            total = HEADER_WEIGHT * by_header.get(name, 0.0) + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
+            if len(head) <= 1 or total >= OPEN_NEAR:
+                may.append(name)
+        out[c] = may
     return out
 
 

@@ -312,3 +312,51 @@ def test_every_structure_doubt_reaches_the_reviewer_in_chinese():
         assert not re.search(r"[A-Za-z]{3,}", zh), zh  # no English words (death_date shown as 死亡日期)
         assert record_reason_text(code, params, short=True, lang="zh")
         assert re.search(r"[A-Za-z]{3,}", record_reason_text(code, params, lang="en"))
+
+
+UNITS = ["烟台市第二中学", "福山区供销合作社", "芝罘区纺织厂", "牟平区粮食管理所"]
+
+
+def _extra_column_page(extra_header: str, extra_cells: list[str]):
+    """The page without its phone column and with one extra column at the end: (columns, rows, structure)
+    as a re-map assigns them from the header and cells."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    keep = [i for i, f in enumerate(FIELDS) if f != "agent_phone"]
+    header = [HEADER[i] for i in keep] + [extra_header]
+    rows = [[r[i] for i in keep] + [extra_cells[n]] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
+
+
+def test_an_extra_column_its_header_and_cells_say_is_no_field_leaves_the_optional_blanks_sure():
+    """An extra column (工作单位: the deceased's work unit, a wording of no spec field, cells no field's
+    values) is no column of a field with a misread header: the register simply has no phone column, so
+    the phone's blank is sure and the records are not held for it."""
+    columns, rows, st = _extra_column_page("工作单位", UNITS)
+    assert columns[-1] is None and st.open == {len(columns) - 1: []}
+    for row in _map(columns, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.value is None and phone.confidence == 1.0 and "no_column" not in phone.flags
+        assert not any(p.startswith("agent_phone") for p in row.record.problems)
+    # stored with the page's layout, so a re-map and a reviewer's correction see it again
+    assert Structure.from_dict(st.to_dict()).open == st.open
+
+
+@pytest.mark.parametrize(
+    "header, cells",
+    [
+        ("", UNITS),  # its header lost: it may be any field's column
+        ("口", UNITS),  # one stroke read
+        ("电口", ["", "13905351234", "", "18775735707"]),  # its header read in part, too few cells to tell
+    ],
+)
+def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in_doubt(header, cells):
+    columns, rows, st = _extra_column_page(header, cells)
+    assert columns[-1] is None and "agent_phone" in st.open[len(columns) - 1]
+    for row in _map(columns, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.confidence == 0.0 and "no_column" in phone.flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW

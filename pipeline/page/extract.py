@@ -23,7 +23,15 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from mapping.headers import assign_columns, clean_header, detect_kind, is_assignment_doubt, map_columns, merged_header
+from mapping.headers import (
+    assign_columns,
+    clean_header,
+    detect_kind,
+    is_assignment_doubt,
+    map_columns,
+    merged_header,
+    open_column_fields,
+)
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
@@ -607,7 +615,9 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
             named = a.field or header_only.get(a.index)
             if named in mandatory:
                 structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=named, why=a.doubt))
-    return [a.field for a in assigned]
+    columns = [a.field for a in assigned]
+    structure.open = open_column_fields(kind, header, texts, columns, sp)
+    return columns
 
 
 def reassign_columns(
@@ -743,7 +753,7 @@ def map_rows(
     ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
-    lost = [f for f in missing_fields(ks, columns) if f not in absent]
+    lost = [f for f in missing_fields(ks, columns, structure.open) if f not in absent]
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
