@@ -750,7 +750,7 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    return _doubt_weak_headers(_by_elimination(kind, header_texts, column_texts, scores, out, sp), scores)
+    return _doubt_weak_headers(kind, column_texts, _by_elimination(kind, header_texts, column_texts, scores, out, sp), scores, sp)
 
 
 WEAK_RIVAL_MARGIN = 0.1
@@ -758,7 +758,22 @@ WEAK_RIVAL_MARGIN = 0.1
 column given that field (_doubt_weak_headers): about one cell in ten, what one misread cell moves."""
 
 
-def _doubt_weak_headers(out: list[ColumnAssignment], scores: dict[tuple[int, str], ColumnScore]) -> list[ColumnAssignment]:
+def _variety(texts: list[str]) -> float | None:
+    """The share of a column's written cells that differ from every cell above them; None with fewer
+    than CONTENT_MIN_CELLS written cells."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    return len(set(written)) / len(written)
+
+
+def _doubt_weak_headers(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
     """A column given a field whose header is not one of the field's wordings read (its header score
     below HEADER_READ: 登记员, one character from 登记人) is doubted where a column left without any field
     holds cells that fit that field's content test about as well (WEAK_RIVAL_MARGIN): the page has two
@@ -766,12 +781,18 @@ def _doubt_weak_headers(out: list[ColumnAssignment], scores: dict[tuple[int, str
     headed in a wording the spec does not list (申请人). Not where the field's content cannot be told
     (free text: nothing to compare) or the column was doubted already.
 
+    A person's name field (normalizer "name": the deceased, the family's agent or registrant, whom the
+    spec gives a relation to the deceased and a phone) names another person on each record, so a
+    column of names only rivals it where its names vary down the page about as much (_variety): the
+    same two or three names on every row are a clerk's column (登记员), no record's own person.
+
     Rule source: the one-to-one correspondence of printed columns and a kind's fields (a field has at
-    most one column, so two columns of its values cannot both be it) and the fields' content tests
-    (_looks); no wording of any generator."""
-    free = [a.index for a in out if a.field is None and a.doubt is None]
+    most one column, so two columns of its values cannot both be it), the fields' content tests
+    (_looks) and the spec's definitions of the name fields; no wording of any generator."""
+    free = [a.index for a in out if a.field is None and a.doubt is None and a.index < len(column_texts)]
     if not free:
         return out
+    normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
     res = list(out)
     for i, a in enumerate(out):
         if a.field is None or a.doubt is not None or a.score is None or a.score.header >= HEADER_READ:
@@ -779,11 +800,16 @@ def _doubt_weak_headers(out: list[ColumnAssignment], scores: dict[tuple[int, str
         own = a.score.content
         if own is None:
             continue
-        rivals = [
-            c
-            for c in free
-            if (sc := scores.get((c, a.field))) is not None and sc.content is not None and sc.content + WEAK_RIVAL_MARGIN >= own
-        ]
+        rivals = []
+        for c in free:
+            sc = scores.get((c, a.field))
+            if sc is None or sc.content is None or sc.content + WEAK_RIVAL_MARGIN < own:
+                continue
+            if normalizers.get(a.field) == "name":
+                mine, theirs = _variety(column_texts[a.index]), _variety(column_texts[c])
+                if mine is not None and theirs is not None and theirs + WEAK_RIVAL_MARGIN < mine:
+                    continue
+            rivals.append(c)
         if rivals:
             res[i] = replace(
                 a,
