@@ -19,6 +19,9 @@ record's route reasons are sorted into causes:
 - `check: ...`: a record's own validation (mandatory value missing or invalid, cross-field checks);
 - `audit/hold`: a blind-audit sample or a send-back (pipeline.page.holds).
 
+A field's low confidence or missing value that a structure doubt caused (its flags: STRUCTURE_FLAGS) is
+counted under that doubt only, not again as a low confidence.
+
 For each cause: the records it holds (`any`), those it alone holds (`sole`: removing it would accept
 them), and among those, how many hold a wrong field (what accepting them would cost). Only counts
 are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
@@ -47,6 +50,10 @@ from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
+STRUCTURE_FLAGS = frozenset(
+    {"no_column", "column_doubted", "column_values_fail", "page_structure_doubted", "row_struck_through", "row_order_broken"}
+)
+"""Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
 LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
 FIELD_LINE = re.compile(r"^(\w+): (.*)$")
 
@@ -112,7 +119,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         types = field_types()
         with store.session() as ss:
             holds = {rid: kind for rid, kind in ss.query(ReviewHold.record_id, ReviewHold.kind)}
-            recs = [(r.id, r.status, list(r.route_reasons or [])) for r in ss.query(Record)]
+            recs = [(r.id, r.status, list(r.route_reasons or []), dict(r.fields or {})) for r in ss.query(Record)]
     finally:
         store.dispose()
     any_c: Counter[str] = Counter()
@@ -123,7 +130,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     detail_sole_wrong: Counter[tuple[str, str]] = Counter()
     n_causes: Counter[int] = Counter()
     held = held_right = 0
-    for rid, status, reasons in recs:
+    for rid, status, reasons, fields in recs:
         if status == AUTO_ACCEPTED:
             continue
         if status not in ("needs_review",):
@@ -134,6 +141,11 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         causes: dict[str, set[str]] = defaultdict(set)
         for line in reasons:
             c, d = cause_of(line, types)
+            if (
+                c.startswith(("low confidence", "check: mandatory"))
+                and set((fields.get(d) or {}).get("flags") or ()) & STRUCTURE_FLAGS
+            ):
+                continue  # its confidence was lowered by a structure doubt, counted under that doubt
             causes[c].add(d)
         if rid in holds:
             causes[f"audit/hold ({holds[rid]})"].add("")
