@@ -122,6 +122,8 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             recs = [(r.id, r.status, list(r.route_reasons or []), dict(r.fields or {})) for r in ss.query(Record)]
     finally:
         store.dispose()
+    auto_ids = {rid for rid, status, _r, _f in recs if status == AUTO_ACCEPTED}
+    auto_wrong_fields = Counter(o.field for o in ev.observations if o.record in auto_ids and not o.right)
     any_c: Counter[str] = Counter()
     sole_c: Counter[str] = Counter()
     sole_wrong: Counter[str] = Counter()
@@ -171,6 +173,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "auto_error_rate": ev.auto_error_rate,
         "field_accuracy": ev.field_accuracy,
         "held": held,
+        "auto_wrong_fields": dict(auto_wrong_fields.most_common()),
         "held_all_right": held_right,
         "n_causes": dict(sorted(n_causes.items())),
         "any": dict(any_c.most_common()),
@@ -217,7 +220,12 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
     for r in results:
         any_s = "; ".join(f"{c} {d} {n}".replace("  ", " ") for c, d, n in r["detail_any"][:12])
         sole_s = "; ".join(f"{c} {d} {n} ({w} wrong)".replace("  ", " ") for c, d, n, w in r["detail_sole"][:10])
-        lines += [f"- **{r['label']}** any: {any_s}", f"  - sole: {sole_s or 'none'}"]
+        wrong_s = ", ".join(f"{f} {n}" for f, n in r["auto_wrong_fields"].items())
+        lines += [
+            f"- **{r['label']}** any: {any_s}",
+            f"  - sole: {sole_s or 'none'}",
+            f"  - wrong fields among the auto-accepted: {wrong_s or 'none'}",
+        ]
     return "\n".join(lines) + "\n"
 
 
