@@ -966,6 +966,19 @@ least this for it (open_column_fields): within ASSIGN_MARGIN of what gives a col
 guess that was not taken."""
 
 
+SHORT_TEXT = 32
+"""A text field the spec allows at most this many characters is a number the home gives (火化编号,
+登记号, 船次: 20-32 in the spec), not free text (备注: 500): its values hold digits."""
+
+
+def _digit_share(texts: list[str]) -> float | None:
+    """The share of a column's written cells holding a digit; None with fewer than CONTENT_MIN_CELLS."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    return sum(bool(_DIGITS.search(t)) for t in written) / len(written)
+
+
 def open_column_fields(
     kind: str, header_texts: list[str], column_texts: list[list[str]], columns: Sequence[str | None], spec: Spec | None = None
 ) -> dict[int, list[str]]:
@@ -973,7 +986,8 @@ def open_column_fields(
     cell that no column holds and that it may be, so that their blank is not sure
     (pipeline.page.structure.missing_fields): those it scores a near guess for (OPEN_NEAR; the score of
     column_scores: HEADER_WEIGHT x header + the rest x the content's share, CONTENT_UNKNOWN where the
-    content cannot be told), and every field where its header was lost (at most one character read).
+    content cannot be told; for a number the home gives, a short text field (SHORT_TEXT), the share of
+    cells holding a digit), and every field where its header was lost (at most one character read).
     A header of several characters that reads like none of a field's wordings, over cells that fail its
     content test, is another column (工作单位, 收费金额: "a header ... like no wording at all was read as
     something else", ELIMINATION_LOST), and the register has no column of that field.
@@ -982,7 +996,11 @@ def open_column_fields(
     (_looks: GB 11643, the spec's code tables, date and number forms); nothing of any generator."""
     sp = spec if spec is not None else load_spec()
     held = {c for c in columns if c}
-    todo = [(f.name, f.normalizer, f.code_table) for f in sp.kind(kind).fields if f.source == "cell" and f.name not in held]
+    todo = [
+        (f.name, f.normalizer, f.code_table, (f.normalizer or "text") == "text" and (f.max_length or 0) <= SHORT_TEXT)
+        for f in sp.kind(kind).fields
+        if f.source == "cell" and f.name not in held
+    ]
     out: dict[int, list[str]] = {}
     for c, field in enumerate(columns):
         if field is not None or c >= len(header_texts):
@@ -991,8 +1009,10 @@ def open_column_fields(
         by_header = {n: s for n, s, _w in _field_scores(sp, kind, head)}
         texts = column_texts[c] if c < len(column_texts) else []
         may = []
-        for name, normalizer, table in todo:
+        for name, normalizer, table, short in todo:
             q = content_share(normalizer or "text", table, texts, sp)
+            if q is None and short:
+                q = _digit_share(texts)
             total = HEADER_WEIGHT * by_header.get(name, 0.0) + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             if len(head) <= 1 or total >= OPEN_NEAR:
                 may.append(name)

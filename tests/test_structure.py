@@ -360,3 +360,16 @@ def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in
         phone = row.record.fields["agent_phone"]
         assert phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_column_of_numbers_under_an_unlisted_header_may_be_a_number_field_the_home_gives():
+    """火化编号 (cremation_no) is a number the home gives: free text to the spec, but short (32), so its
+    values hold digits. A column of numbers under a header like none of its wordings may be it (a
+    misread header): its blank stays in doubt; a column of words (工作单位) may not."""
+    columns, rows, st = _extra_column_page("收费金额", ["300", "450", "300", "520"])
+    assert columns[-1] is None and "cremation_no" in st.open[len(columns) - 1]
+    for row in _map(columns, rows, st):
+        fv = row.record.fields["cremation_no"]
+        assert fv.confidence == 0.0 and "no_column" in fv.flags
+    columns, rows, st = _extra_column_page("工作单位", UNITS)
+    assert "cremation_no" not in st.open[len(columns) - 1]
