@@ -971,6 +971,10 @@ SHORT_TEXT = 32
 登记号, 船次: 20-32 in the spec), not free text (备注: 500): its values hold digits."""
 
 
+SURE_READ = 0.9
+"""A cell read at least this sure counts as evidence of what its column holds (open_column_fields)."""
+
+
 def _digit_share(texts: list[str]) -> float | None:
     """The share of a column's written cells holding a digit; None with fewer than CONTENT_MIN_CELLS."""
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
@@ -980,7 +984,12 @@ def _digit_share(texts: list[str]) -> float | None:
 
 
 def open_column_fields(
-    kind: str, header_texts: list[str], column_texts: list[list[str]], columns: Sequence[str | None], spec: Spec | None = None
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    columns: Sequence[str | None],
+    spec: Spec | None = None,
+    sure: Sequence[Sequence[bool]] | None = None,
 ) -> dict[int, list[str]]:
     """For each printed column left without a field (None in `columns`), the fields of the kind read from a
     cell that no column holds and that it may be, so that their blank is not sure
@@ -988,6 +997,10 @@ def open_column_fields(
     column_scores: HEADER_WEIGHT x header + the rest x the content's share, CONTENT_UNKNOWN where the
     content cannot be told; for a number the home gives, a short text field (SHORT_TEXT), the share of
     cells holding a digit), and every field where its header was lost (at most one character read).
+    `sure` (per column, per cell: read at SURE_READ or more): only those cells are tested, a property
+    of the recognizer: a cell it read unsure may be a misread value of the field, so it is no evidence
+    against it; where fewer than CONTENT_MIN_CELLS cells were read surely, the column may be any field
+    whose content has a test (a hard hand under a misread header: 与逝者关系 and 联系电话 read wrong).
     A header of several characters that reads like none of a field's wordings, over cells that fail its
     content test, is another column (工作单位, 收费金额: "a header ... like no wording at all was read as
     something else", ELIMINATION_LOST), and the register has no column of that field.
@@ -1008,13 +1021,17 @@ def open_column_fields(
         head = clean_header(header_texts[c])
         by_header = {n: s for n, s, _w in _field_scores(sp, kind, head)}
         texts = column_texts[c] if c < len(column_texts) else []
+        if sure is not None:  # only cells read surely say what a column holds (a hard hand's are misread)
+            flags = sure[c] if c < len(sure) else []
+            texts = [t for i, t in enumerate(texts) if i < len(flags) and flags[i]]
         may = []
         for name, normalizer, table, short in todo:
             q = content_share(normalizer or "text", table, texts, sp)
             if q is None and short:
                 q = _digit_share(texts)
             total = HEADER_WEIGHT * by_header.get(name, 0.0) + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
-            if len(head) <= 1 or total >= OPEN_NEAR:
+            untold = q is None and (normalizer or "text") != "text" or (q is None and short)
+            if len(head) <= 1 or total >= OPEN_NEAR or untold:
                 may.append(name)
         out[c] = may
     return out

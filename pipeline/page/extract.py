@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import (
+    SURE_READ,
     assign_columns,
     clean_header,
     detect_kind,
@@ -600,11 +601,26 @@ def assign_by_content(
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
     with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
-    return assign_texts(kind, header, [[row[c].text for row in table[1:]] for c in range(len(header))], structure, sp)
+    return assign_texts(
+        kind,
+        header,
+        [[row[c].text for row in table[1:]] for c in range(len(header))],
+        structure,
+        sp,
+        [[row[c].confidence >= SURE_READ for row in table[1:]] for c in range(len(header))],
+    )
 
 
-def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
-    """assign_by_content on each column's cell texts (data rows, top to bottom)."""
+def assign_texts(
+    kind: str,
+    header: list[str],
+    texts: list[list[str]],
+    structure: Structure,
+    sp: Spec,
+    sure: list[list[bool]] | None = None,
+) -> list[str | None]:
+    """assign_by_content on each column's cell texts (data rows, top to bottom); `sure`: which cells
+    were read surely (mapping.headers.open_column_fields)."""
     assigned = assign_columns(kind, header, texts, sp)
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
@@ -616,7 +632,7 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
             if named in mandatory:
                 structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=named, why=a.doubt))
     columns = [a.field for a in assigned]
-    structure.open = open_column_fields(kind, header, texts, columns, sp)
+    structure.open = open_column_fields(kind, header, texts, columns, sp, sure)
     return columns
 
 
@@ -637,7 +653,8 @@ def reassign_columns(
         else:
             del structure.columns[c]
     texts = [[cells[c].text if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
-    return assign_texts(kind, header, texts, structure, sp)
+    sure = [[c < len(cells) and cells[c].confidence >= SURE_READ for _n, cells in rows] for c in range(len(header))]
+    return assign_texts(kind, header, texts, structure, sp, sure)
 
 
 def extract_page(
