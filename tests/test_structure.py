@@ -333,16 +333,17 @@ def _extra_column_page(extra_header: str, extra_cells: list[str], extra_confiden
     return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
 
 
-def test_an_extra_column_its_header_and_cells_say_is_no_field_leaves_the_optional_blanks_sure():
+def test_an_extra_column_its_header_and_cells_say_is_no_field_is_recorded_and_the_blanks_stay_in_doubt():
     """An extra column (工作单位: the deceased's work unit, a wording of no spec field, cells no field's
-    values) is no column of a field with a misread header: the register simply has no phone column, so
-    the phone's blank is sure and the records are not held for it."""
+    values) is recorded as a column no field may be (Structure.open). Not used yet to call the phone's
+    blank sure: on the held-out red_book family that let blanks of never-identified columns be
+    auto-accepted, so the phone's blank stays in doubt while any column is left without a field."""
     columns, rows, st = _extra_column_page("工作单位", UNITS)
     assert columns[-1] is None and st.open == {len(columns) - 1: []}
     for row in _map(columns, rows, st):
         phone = row.record.fields["agent_phone"]
-        assert phone.value is None and phone.confidence == 1.0 and "no_column" not in phone.flags
-        assert not any(p.startswith("agent_phone") for p in row.record.problems)
+        assert phone.value is None and phone.confidence == 0.0 and "no_column" in phone.flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
     # stored with the page's layout, so a re-map and a reviewer's correction see it again
     assert Structure.from_dict(st.to_dict()).open == st.open
 
