@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
@@ -750,7 +750,75 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    return _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+    return _doubt_weak_headers(kind, column_texts, _by_elimination(kind, header_texts, column_texts, scores, out, sp), scores, sp)
+
+
+WEAK_RIVAL_MARGIN = 0.1
+"""How much less of its cells may fit a field for a column left without one to rival a weakly headed
+column given that field (_doubt_weak_headers): about one cell in ten, what one misread cell moves."""
+
+
+def _variety(texts: list[str]) -> float | None:
+    """The share of a column's written cells that differ from every cell above them; None with fewer
+    than CONTENT_MIN_CELLS written cells."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    return len(set(written)) / len(written)
+
+
+def _doubt_weak_headers(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given a field whose header is not one of the field's wordings read (its header score
+    below HEADER_READ: 登记员, one character from 登记人) is doubted where a column left without any field
+    holds cells that fit that field's content test about as well (WEAK_RIVAL_MARGIN): the page has two
+    columns of such values and only a near header chose between them; the other may be the field's,
+    headed in a wording the spec does not list (申请人). Not where the field's content cannot be told
+    (free text: nothing to compare) or the column was doubted already.
+
+    A person's name field (normalizer "name": the deceased, the family's agent or registrant, whom the
+    spec gives a relation to the deceased and a phone) names another person on each record, so a
+    column of names only rivals it where its names vary down the page about as much (_variety): the
+    same two or three names on every row are a clerk's column (登记员), no record's own person.
+
+    Rule source: the one-to-one correspondence of printed columns and a kind's fields (a field has at
+    most one column, so two columns of its values cannot both be it), the fields' content tests
+    (_looks) and the spec's definitions of the name fields; no wording of any generator."""
+    free = [a.index for a in out if a.field is None and a.doubt is None and a.index < len(column_texts)]
+    if not free:
+        return out
+    normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
+    res = list(out)
+    for i, a in enumerate(out):
+        if a.field is None or a.doubt is not None or a.score is None or a.score.header >= HEADER_READ:
+            continue
+        own = a.score.content
+        if own is None:
+            continue
+        rivals = []
+        for c in free:
+            sc = scores.get((c, a.field))
+            if sc is None or sc.content is None or sc.content + WEAK_RIVAL_MARGIN < own:
+                continue
+            if normalizers.get(a.field) == "name":
+                mine, theirs = _variety(column_texts[a.index]), _variety(column_texts[c])
+                if mine is not None and theirs is not None and theirs + WEAK_RIVAL_MARGIN < mine:
+                    continue
+            rivals.append(c)
+        if rivals:
+            res[i] = replace(
+                a,
+                doubt=(
+                    f"another column fits {a.field} about as well: column {rivals[0] + 1} holds such values too, "
+                    f"and this column's header is not one of {a.field}'s wordings"
+                ),
+            )
+    return res
 
 
 HEADER_READ = 0.9
@@ -889,6 +957,83 @@ def _by_elimination(
                     give(first, order[0], f"its dates come before those of column {then + 1}")
                     give(then, order[1], f"its dates come after those of column {first + 1}")
                     changed = True
+    return out
+
+
+OPEN_NEAR = ASSIGN_MIN - ASSIGN_MARGIN
+"""A column left without a field may still be a field's where its header and cells together score at
+least this for it (open_column_fields): within ASSIGN_MARGIN of what gives a column a field, a near
+guess that was not taken."""
+
+
+SHORT_TEXT = 32
+"""A text field the spec allows at most this many characters is a number the home gives (火化编号,
+登记号, 船次: 20-32 in the spec), not free text (备注: 500): its values hold digits."""
+
+
+SURE_READ = 0.9
+"""A cell read at least this sure counts as evidence of what its column holds (open_column_fields)."""
+
+
+def _digit_share(texts: list[str]) -> float | None:
+    """The share of a column's written cells holding a digit; None with fewer than CONTENT_MIN_CELLS."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    return sum(bool(_DIGITS.search(t)) for t in written) / len(written)
+
+
+def open_column_fields(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    columns: Sequence[str | None],
+    spec: Spec | None = None,
+    sure: Sequence[Sequence[bool]] | None = None,
+) -> dict[int, list[str]]:
+    """For each printed column left without a field (None in `columns`), the fields of the kind read from a
+    cell that no column holds and that it may be, so that their blank is not sure
+    (pipeline.page.structure.missing_fields): those it scores a near guess for (OPEN_NEAR; the score of
+    column_scores: HEADER_WEIGHT x header + the rest x the content's share, CONTENT_UNKNOWN where the
+    content cannot be told; for a number the home gives, a short text field (SHORT_TEXT), the share of
+    cells holding a digit), and every field where its header was lost (at most one character read).
+    `sure` (per column, per cell: read at SURE_READ or more): only those cells are tested, a property
+    of the recognizer: a cell it read unsure may be a misread value of the field, so it is no evidence
+    against it; where fewer than CONTENT_MIN_CELLS cells were read surely, the column may be any field
+    whose content has a test (a hard hand under a misread header: 与逝者关系 and 联系电话 read wrong).
+    A header of several characters that reads like none of a field's wordings, over cells that fail its
+    content test, is another column (工作单位, 收费金额: "a header ... like no wording at all was read as
+    something else", ELIMINATION_LOST), and the register has no column of that field.
+
+    Rule source: the spec's wordings of each field (its header catalogue) and the fields' content tests
+    (_looks: GB 11643, the spec's code tables, date and number forms); nothing of any generator."""
+    sp = spec if spec is not None else load_spec()
+    held = {c for c in columns if c}
+    todo = [
+        (f.name, f.normalizer, f.code_table, (f.normalizer or "text") == "text" and (f.max_length or 0) <= SHORT_TEXT)
+        for f in sp.kind(kind).fields
+        if f.source == "cell" and f.name not in held
+    ]
+    out: dict[int, list[str]] = {}
+    for c, field in enumerate(columns):
+        if field is not None or c >= len(header_texts):
+            continue
+        head = clean_header(header_texts[c])
+        by_header = {n: s for n, s, _w in _field_scores(sp, kind, head)}
+        texts = column_texts[c] if c < len(column_texts) else []
+        if sure is not None:  # only cells read surely say what a column holds (a hard hand's are misread)
+            flags = sure[c] if c < len(sure) else []
+            texts = [t for i, t in enumerate(texts) if i < len(flags) and flags[i]]
+        may = []
+        for name, normalizer, table, short in todo:
+            q = content_share(normalizer or "text", table, texts, sp)
+            if q is None and short:
+                q = _digit_share(texts)
+            total = HEADER_WEIGHT * by_header.get(name, 0.0) + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
+            untold = q is None and (normalizer or "text") != "text" or (q is None and short)
+            if len(head) <= 1 or total >= OPEN_NEAR or untold:
+                may.append(name)
+        out[c] = may
     return out
 
 

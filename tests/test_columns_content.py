@@ -284,3 +284,50 @@ def test_a_header_read_with_look_alike_characters_scores_near_its_wording():
     assert 0.9 <= _score("经办入", "经办人") < 1.0
     assert _score("0名", "姓名") == 0.75
     assert _confusion_similarity("登记员", "登记人") == _score("登记员", "登记人") < 0.7
+
+
+SEA_HEADER = ["序号", "逝者姓名", "性别", "撒海日期", "航次", "申请人", "登记员"]
+SEA_ROWS = [
+    ["1", "朱凤环", "女", "2016.4.7", "16-01", "宋建国", "王丽"],
+    ["2", "宋玉林", "男", "2016.4.7", "16-01", "宋伟", "王丽"],
+    ["3", "姜宁", "男", "2016.4.7", "16-01", "姜霞", "刘芳"],
+    ["4", "杨玉英", "女", "2016.4.7", "16-01", "张秀兰", "刘芳"],
+    ["5", "王淑珍", "女", "2016.4.7", "16-01", "李强", "王丽"],
+]
+
+
+def test_a_weakly_headed_column_is_doubted_where_a_column_left_without_a_field_fits_it_as_well():
+    """登记员 (the clerk) is one character from 登记人 (the registrant): where another column, headed in a
+    wording the spec does not list (申请人), holds names as well, the header alone chose between two
+    columns of names, so the one given the field is doubted (its values go to review), not accepted."""
+    got = assign_columns("sea_burial", SEA_HEADER, _columns(SEA_ROWS))
+    clerk = got[6]
+    assert clerk.field == "registrant_name"
+    assert clerk.doubt is not None and "column 6" in clerk.doubt
+    assert is_assignment_doubt(clerk.doubt)
+    assert got[5].field is None
+
+
+def test_a_clerks_column_of_the_same_few_names_does_not_rival_a_column_of_each_records_agent():
+    """经手人 (one character from 经办人) holds each record's own agent; an extra column beside it holds the
+    same two clerks' names on every row: no rival for a field naming a person of each record."""
+    header = ["序号", "逝者姓名", "性别", "死亡日期", "火化日期", "骨灰去向", "经手人", "登记员"]
+    rows = [
+        ["1", "朱凤环", "女", "2013.1.1", "2013.1.3", "骨灰寄存", "宋建国", "王丽"],
+        ["2", "宋玉林", "男", "2013.1.2", "2013.1.4", "海葬", "宋伟", "王丽"],
+        ["3", "姜宁", "男", "2013.1.1", "2013.1.4", "家属带回", "姜霞", "刘芳"],
+        ["4", "杨玉英", "女", "2012.12.26", "2013.1.5", "海葬", "张秀兰", "刘芳"],
+        ["5", "王淑珍", "女", "2013.1.3", "2013.1.5", "海葬", "李强", "王丽"],
+    ]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[6].field == "agent_name" and got[6].doubt is None
+    assert got[7].field is None
+
+
+def test_a_column_headed_in_the_fields_own_wording_is_not_doubted_by_an_extra_column_of_names():
+    """The registrant's column headed 登记人 (a wording of the field, read exactly) keeps its field sure
+    beside an extra clerk's column of names: the rule doubts only a column whose header is no wording."""
+    header = SEA_HEADER[:5] + ["登记人", "登记员"]
+    got = assign_columns("sea_burial", header, _columns(SEA_ROWS))
+    assert got[5].field == "registrant_name" and got[5].doubt is None
+    assert got[6].field is None

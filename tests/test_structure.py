@@ -312,3 +312,77 @@ def test_every_structure_doubt_reaches_the_reviewer_in_chinese():
         assert not re.search(r"[A-Za-z]{3,}", zh), zh  # no English words (death_date shown as 死亡日期)
         assert record_reason_text(code, params, short=True, lang="zh")
         assert re.search(r"[A-Za-z]{3,}", record_reason_text(code, params, lang="en"))
+
+
+UNITS = ["烟台市第二中学", "福山区供销合作社", "芝罘区纺织厂", "牟平区粮食管理所"]
+
+
+def _extra_column_page(extra_header: str, extra_cells: list[str], extra_confidence: float = 0.999):
+    """The page without its phone column and with one extra column at the end: (columns, rows, structure)
+    as a re-map assigns them from the header and cells."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    keep = [i for i, f in enumerate(FIELDS) if f != "agent_phone"]
+    header = [HEADER[i] for i in keep] + [extra_header]
+    rows = [[r[i] for i in keep] + [extra_cells[n]] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [
+        (n + 1, [RawCell(t, 0.999, None) for t in r[:-1]] + [RawCell(r[-1], extra_confidence, None)]) for n, r in enumerate(rows)
+    ]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
+
+
+def test_an_extra_column_its_header_and_cells_say_is_no_field_is_recorded_and_the_blanks_stay_in_doubt():
+    """An extra column (工作单位: the deceased's work unit, a wording of no spec field, cells no field's
+    values) is recorded as a column no field may be (Structure.open). Not used yet to call the phone's
+    blank sure: on the held-out red_book family that let blanks of never-identified columns be
+    auto-accepted, so the phone's blank stays in doubt while any column is left without a field."""
+    columns, rows, st = _extra_column_page("工作单位", UNITS)
+    assert columns[-1] is None and st.open == {len(columns) - 1: []}
+    for row in _map(columns, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.value is None and phone.confidence == 0.0 and "no_column" in phone.flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+    # stored with the page's layout, so a re-map and a reviewer's correction see it again
+    assert Structure.from_dict(st.to_dict()).open == st.open
+
+
+@pytest.mark.parametrize(
+    "header, cells",
+    [
+        ("", UNITS),  # its header lost: it may be any field's column
+        ("口", UNITS),  # one stroke read
+        ("电口", ["", "13905351234", "", "18775735707"]),  # its header read in part, too few cells to tell
+    ],
+)
+def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in_doubt(header, cells):
+    columns, rows, st = _extra_column_page(header, cells)
+    assert columns[-1] is None and "agent_phone" in st.open[len(columns) - 1]
+    for row in _map(columns, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.confidence == 0.0 and "no_column" in phone.flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_column_of_numbers_under_an_unlisted_header_may_be_a_number_field_the_home_gives():
+    """火化编号 (cremation_no) is a number the home gives: free text to the spec, but short (32), so its
+    values hold digits. A column of numbers under a header like none of its wordings may be it (a
+    misread header): its blank stays in doubt; a column of words (工作单位) may not."""
+    columns, rows, st = _extra_column_page("收费金额", ["300", "450", "300", "520"])
+    assert columns[-1] is None and "cremation_no" in st.open[len(columns) - 1]
+    for row in _map(columns, rows, st):
+        fv = row.record.fields["cremation_no"]
+        assert fv.confidence == 0.0 and "no_column" in fv.flags
+    columns, rows, st = _extra_column_page("工作单位", UNITS)
+    assert "cremation_no" not in st.open[len(columns) - 1]
+
+
+def test_cells_read_unsure_are_no_evidence_that_a_column_is_not_a_fields():
+    """A hard hand under a misread header: words read unsure that fail the phone's test may be phone
+    numbers misread (a property of the recognizer: its unsure readings are often wrong), so the phone's
+    blank stays in doubt; the same words read surely say the column is another."""
+    columns, rows, st = _extra_column_page("工作单位", UNITS, extra_confidence=0.6)
+    assert "agent_phone" in st.open[len(columns) - 1]
+    columns, rows, st = _extra_column_page("工作单位", UNITS, extra_confidence=0.95)
+    assert "agent_phone" not in st.open[len(columns) - 1]

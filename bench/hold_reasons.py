@@ -1,0 +1,256 @@
+"""Why records are held for review: every record that is not auto-accepted, by the causes that hold it.
+
+    python bench/hold_reasons.py bench/out/design/seed3301-p20 bench/out/design/seed3303-p10 --tag before
+    python bench/hold_reasons.py ROOT... --thresholds bench/out/families-heldout/seed2101-p40/folds/thresholds-without-red_book.json
+
+Each ROOT holds family folders `<family>/scans` (the generated set with its truth) and
+`<family>/run-*/data` (a store the OCR stage of bench/bench_families.py wrote). Each store is re-mapped
+from its stored cells (`backfill remap`, no OCR; `--no-remap` scores it as it is) with the packaged
+thresholds or `--thresholds`, scored against the truth (pipeline.quality.evaluate), and every held
+record's route reasons are sorted into causes:
+
+- `low confidence: <type>`: a field read below its type's threshold (the field's spec type, as
+  pipeline.quality.calibration fits them);
+- `page: ...`: a doubt on the whole page (grid from text, a mandatory column not identified with
+  confidence, the page read unsure more than its calibrated limit);
+- `column in doubt`, `column fails validation`, `no column`: a column's doubts
+  (pipeline.page.structure);
+- `row: ...`: struck through, serial order broken, a nearly empty row;
+- `check: ...`: a record's own validation (mandatory value missing or invalid, cross-field checks);
+- `audit/hold`: a blind-audit sample or a send-back (pipeline.page.holds).
+
+A field's low confidence or missing value that a structure doubt caused (its flags: STRUCTURE_FLAGS) is
+counted under that doubt only, not again as a low confidence.
+
+For each cause: the records it holds (`any`), those it alone holds (`sole`: removing it would accept
+them), and among those, how many hold a wrong field (what accepting them would cost). Only counts
+are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
+Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mapping.spec import field_types  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Record, ReviewHold, Store  # noqa: E402
+from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
+from pipeline.quality.evaluate import evaluate  # noqa: E402
+from pipeline.runs.stages import remap  # noqa: E402
+
+STRUCTURE_FLAGS = frozenset(
+    {"no_column", "column_doubted", "column_values_fail", "page_structure_doubted", "row_struck_through", "row_order_broken"}
+)
+"""Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
+LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
+FIELD_LINE = re.compile(r"^(\w+): (.*)$")
+
+
+def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
+    """(coarse cause, detail) of one route-reason line."""
+    m = LOW.match(line)
+    if m:
+        return f"low confidence: {types.get(m.group(1), 'text')}", m.group(1)
+    if line.startswith("page: "):
+        body = line[6:]
+        if "no ruling lines were found" in body:
+            return "page: grid from text", ""
+        if "some of its ruling lines are missing" in body:
+            return "page: ruling partly from text", ""
+        if "could not be identified with confidence" in body:
+            field = body.split("the column of ", 1)[-1].split(" ", 1)[0]
+            return "page: a mandatory column in doubt", field
+        if "read unsure" in body:
+            return "page: read unsure (page limit)", ""
+        return "page: other", body[:40]
+    if line.startswith("row: "):
+        body = line[5:]
+        if "line is drawn across" in body:
+            return "row: struck through", ""
+        if body.startswith("serial"):
+            return "row: serial order broken", ""
+        if body.startswith("only "):
+            return "row: nearly empty", ""
+        return "row: other", body[:40]
+    m = FIELD_LINE.match(line)
+    if m:
+        field, body = m.groups()
+        if body.startswith("its column is in doubt"):
+            return "column in doubt", field
+        if "values fail validation" in body:
+            return "column fails validation", field
+        if body.startswith("no column of this page"):
+            return "no column", field
+        if body.startswith("mandatory value missing"):
+            return "check: mandatory missing/invalid", field
+        return "check: cross-field", f"{field}: {body[:30]}"
+    return "other", line[:40]
+
+
+def family_stores(roots: list[Path]) -> list[tuple[str, Path, Path]]:
+    out = []
+    for root in roots:
+        for fam in sorted(p for p in root.iterdir() if p.is_dir() and (p / "scans").is_dir()):
+            for run in sorted(fam.glob("run-*/data")):
+                out.append((f"{root.name}/{fam.name}", fam / "scans", run))
+    return out
+
+
+def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: bool) -> dict[str, Any]:
+    s = settings.with_(data_dir=str(data))
+    store = Store.open(s)
+    try:
+        if do_remap:
+            remap(store, s)
+        ev = evaluate(store, processed_only=False, truth_dir=scans)
+        wrong_records = {o.record for o in ev.observations if not o.right}
+        types = field_types()
+        with store.session() as ss:
+            holds = {rid: kind for rid, kind in ss.query(ReviewHold.record_id, ReviewHold.kind)}
+            recs = [(r.id, r.status, list(r.route_reasons or []), dict(r.fields or {})) for r in ss.query(Record)]
+    finally:
+        store.dispose()
+    auto_ids = {rid for rid, status, _r, _f in recs if status == AUTO_ACCEPTED}
+    auto_wrong_fields = Counter(o.field for o in ev.observations if o.record in auto_ids and not o.right)
+    any_c: Counter[str] = Counter()
+    sole_c: Counter[str] = Counter()
+    sole_wrong: Counter[str] = Counter()
+    detail_any: Counter[tuple[str, str]] = Counter()
+    detail_sole: Counter[tuple[str, str]] = Counter()
+    detail_sole_wrong: Counter[tuple[str, str]] = Counter()
+    n_causes: Counter[int] = Counter()
+    held = held_right = 0
+    for rid, status, reasons, fields in recs:
+        if status == AUTO_ACCEPTED:
+            continue
+        if status not in ("needs_review",):
+            continue
+        held += 1
+        wrong = rid in wrong_records
+        held_right += not wrong
+        causes: dict[str, set[str]] = defaultdict(set)
+        for line in reasons:
+            c, d = cause_of(line, types)
+            if (
+                c.startswith(("low confidence", "check: mandatory"))
+                and set((fields.get(d) or {}).get("flags") or ()) & STRUCTURE_FLAGS
+            ):
+                continue  # its confidence was lowered by a structure doubt, counted under that doubt
+            causes[c].add(d)
+        if rid in holds:
+            causes[f"audit/hold ({holds[rid]})"].add("")
+        n_causes[min(len(causes), 5)] += 1
+        for c, ds in causes.items():
+            any_c[c] += 1
+            for d in ds:
+                detail_any[(c, d)] += 1
+        if len(causes) == 1:
+            ((c, ds),) = causes.items()
+            sole_c[c] += 1
+            sole_wrong[c] += wrong
+            if len(ds) == 1:
+                detail_sole[(c, next(iter(ds)))] += 1
+                detail_sole_wrong[(c, next(iter(ds)))] += wrong
+    return {
+        "label": label,
+        "records": ev.records,
+        "auto": ev.auto_accepted,
+        "auto_share": ev.auto_share,
+        "auto_fields": ev.auto_fields,
+        "auto_wrong": ev.auto_fields_wrong,
+        "auto_error_rate": ev.auto_error_rate,
+        "field_accuracy": ev.field_accuracy,
+        "held": held,
+        "auto_wrong_fields": dict(auto_wrong_fields.most_common()),
+        "held_all_right": held_right,
+        "n_causes": dict(sorted(n_causes.items())),
+        "any": dict(any_c.most_common()),
+        "sole": dict(sole_c.most_common()),
+        "sole_wrong": dict(sole_wrong),
+        "detail_any": [(c, d, n) for (c, d), n in detail_any.most_common(25)],
+        "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in detail_sole.most_common(20)],
+    }
+
+
+def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
+    lines = [
+        f"# Why records are held for review ({dt.date.today().isoformat()})",
+        "",
+        f"`{command}`",
+        "",
+        f"Commit {commit}. Each store re-mapped from its stored cells (no OCR), scored against its truth. "
+        "`any`: held records whose reasons include the cause; `sole`: held by that cause alone (removing it "
+        "accepts them); `wrong`: of those, records with at least one wrong field. Counts only, no values.",
+        "",
+        "| store | records | auto-accepted | wrong among auto fields | held | held, every field right | held by 1 / 2 / 3 / 4 / 5+ causes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        nc = r["n_causes"]
+        lines.append(
+            f"| {r['label']} | {r['records']} | {r['auto']} ({r['auto_share']:.1%}) | {r['auto_wrong']} of {r['auto_fields']} "
+            f"({r['auto_error_rate']:.2%}) | {r['held']} | {r['held_all_right']} | "
+            + " / ".join(str(nc.get(k, nc.get(str(k), 0))) for k in range(1, 6))
+            + " |"
+        )
+    causes = sorted({c for r in results for c in r["any"]}, key=lambda c: -sum(r["any"].get(c, 0) for r in results))
+    lines += ["", "## Causes: records held (any / sole / sole and wrong)", ""]
+    lines.append("| cause | " + " | ".join(r["label"] for r in results) + " | total any / sole / sole wrong |")
+    lines.append("|---|" + "---|" * (len(results) + 1))
+    for c in causes:
+        cells = [f"{r['any'].get(c, 0)} / {r['sole'].get(c, 0)} / {r['sole_wrong'].get(c, 0)}" for r in results]
+        tot = (
+            f"{sum(r['any'].get(c, 0) for r in results)} / {sum(r['sole'].get(c, 0) for r in results)} / "
+            f"{sum(r['sole_wrong'].get(c, 0) for r in results)}"
+        )
+        lines.append(f"| {c} | " + " | ".join(cells) + f" | {tot} |")
+    lines += ["", "## Details (cause, field): records held, and held by it alone (wrong among them)", ""]
+    for r in results:
+        any_s = "; ".join(f"{c} {d} {n}".replace("  ", " ") for c, d, n in r["detail_any"][:12])
+        sole_s = "; ".join(f"{c} {d} {n} ({w} wrong)".replace("  ", " ") for c, d, n, w in r["detail_sole"][:10])
+        wrong_s = ", ".join(f"{f} {n}" for f, n in r["auto_wrong_fields"].items())
+        lines += [
+            f"- **{r['label']}** any: {any_s}",
+            f"  - sole: {sole_s or 'none'}",
+            f"  - wrong fields among the auto-accepted: {wrong_s or 'none'}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("roots", nargs="+", help="folders of family folders (<family>/scans, <family>/run-*/data)")
+    ap.add_argument("--thresholds", help="thresholds file (default: the packaged mapping/data/thresholds.json)")
+    ap.add_argument("--no-remap", action="store_true", help="score the stores as they are")
+    ap.add_argument("--tag", default="")
+    ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
+    args = ap.parse_args()
+    settings = Settings.load(None).with_(thresholds_file=args.thresholds)
+    results = []
+    for label, scans, data in family_stores([Path(r) for r in args.roots]):
+        results.append(analyse(label, scans, data, settings, not args.no_remap))
+        print(f"{label}: {results[-1]['held']} held of {results[-1]['records']}", flush=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    command = "python bench/hold_reasons.py " + " ".join(sys.argv[1:])
+    md = render(results, command, commit)
+    name = f"hold-reasons-{dt.date.today().isoformat()}" + (f"-{args.tag}" if args.tag else "")
+    Path(args.results).mkdir(parents=True, exist_ok=True)
+    (Path(args.results) / f"{name}.md").write_text(md, encoding="utf-8")
+    (Path(args.results) / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
