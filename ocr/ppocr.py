@@ -425,7 +425,10 @@ class PpOcrEngine(OcrEngine):
         if len(boxes) < 1:
             return []
         boxes = TextDetector.sorted_boxes(np.asarray(boxes, dtype=np.float32))
-        scale = np.array([1.0 / ratio_w, 1.0 / ratio_h], dtype=np.float32)
+        # rapidocr's ratios are original / resized (rapidocr.utils.process_img.reduce_max_side): boxes found
+        # on the resized picture are multiplied by them. (Divided, the boxes of any picture wider than
+        # max_side_len, a 300-dpi page or its title strip, landed at half their place and read nothing.)
+        scale = np.array([ratio_w, ratio_h], dtype=np.float32)
         return [b * scale for b in boxes]
 
     def recognize(self, image: np.ndarray) -> list[OcrPiece]:

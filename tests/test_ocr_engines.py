@@ -95,6 +95,28 @@ def test_ppocr_reads_both_lines_in_place(ppocr, two_lines):
     assert by_text[LINE1].box[3] <= by_text[LINE2].box[1] + 5  # line 1 above line 2
 
 
+def test_ppocr_reads_a_strip_wider_than_its_largest_side_in_place(ppocr):
+    """The title strip of a 300-dpi landscape page is 3508 px wide, past the detector's max_side_len
+    (2400): the picture is shrunk for the detector and its boxes brought back. They were brought back
+    the wrong way (divided by rapidocr's original/resized ratio), landing at half their place, so such a
+    page's title read nothing: no funeral home, no year."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(_font_path(), 60)
+    img = Image.new("RGB", (3508, 300), (250, 250, 250))
+    draw = ImageDraw.Draw(img)
+    draw.text((2300, 50), LINE1, font=font, fill=(20, 20, 20))
+    draw.text((2500, 180), LINE2, font=font, fill=(20, 20, 20))
+    truth = [draw.textbbox((2300, 50), LINE1, font=font), draw.textbbox((2500, 180), LINE2, font=font)]
+    image = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    assert image.shape[1] > ppocr.max_side_len
+    pieces = ppocr.recognize(image)
+    line1 = max(pieces, key=lambda p: agree(p.text, LINE1), default=None)
+    line2 = next((p for p in pieces if p.text == LINE2), None)
+    assert line1 is not None and agree(line1.text, LINE1) >= 0.85 and line2 is not None, [p.text for p in pieces]
+    assert _overlap(line1.box, truth[0]) > 0.8 and _overlap(line2.box, truth[1]) > 0.8, (line1.box, line2.box, truth)
+
+
 def test_ppocr_takes_grayscale_and_blank_images(ppocr, two_lines):
     gray = two_lines[0][:, :, 1].copy()
     assert LINE2 in {p.text for p in ppocr.recognize(gray)}
