@@ -333,19 +333,17 @@ def _extra_column_page(extra_header: str, extra_cells: list[str], extra_confiden
     return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
 
 
-def test_an_extra_column_its_header_and_cells_say_is_no_field_is_recorded_and_the_blanks_stay_in_doubt():
-    """An extra column (工作单位: the deceased's work unit, a wording of no spec field, cells no field's
-    values) is recorded as a column no field may be (Structure.open). Not used yet to call the phone's
-    blank sure: on the held-out red_book family that let blanks of never-identified columns be
-    auto-accepted, so the phone's blank stays in doubt while any column is left without a field."""
+def test_an_extra_column_under_a_wording_of_no_field_keeps_the_optional_blanks_in_doubt():
+    """An extra column (工作单位: the deceased's work unit, a wording of no spec field) is left without a
+    field, and any column left without one may be a field's under a misread header: the phone's blank
+    stays in doubt. (Branch s5-accept told such columns apart and called the blank sure; on the held-out
+    red_book family that let blanks of never-identified columns be auto-accepted, so it did not ship.)"""
     columns, rows, st = _extra_column_page("工作单位", UNITS)
-    assert columns[-1] is None and st.open == {len(columns) - 1: []}
+    assert columns[-1] is None
     for row in _map(columns, rows, st):
         phone = row.record.fields["agent_phone"]
         assert phone.value is None and phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
-    # stored with the page's layout, so a re-map and a reviewer's correction see it again
-    assert Structure.from_dict(st.to_dict()).open == st.open
 
 
 @pytest.mark.parametrize(
@@ -358,31 +356,8 @@ def test_an_extra_column_its_header_and_cells_say_is_no_field_is_recorded_and_th
 )
 def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in_doubt(header, cells):
     columns, rows, st = _extra_column_page(header, cells)
-    assert columns[-1] is None and "agent_phone" in st.open[len(columns) - 1]
+    assert columns[-1] is None
     for row in _map(columns, rows, st):
         phone = row.record.fields["agent_phone"]
         assert phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
-
-
-def test_a_column_of_numbers_under_an_unlisted_header_may_be_a_number_field_the_home_gives():
-    """火化编号 (cremation_no) is a number the home gives: free text to the spec, but short (32), so its
-    values hold digits. A column of numbers under a header like none of its wordings may be it (a
-    misread header): its blank stays in doubt; a column of words (工作单位) may not."""
-    columns, rows, st = _extra_column_page("收费金额", ["300", "450", "300", "520"])
-    assert columns[-1] is None and "cremation_no" in st.open[len(columns) - 1]
-    for row in _map(columns, rows, st):
-        fv = row.record.fields["cremation_no"]
-        assert fv.confidence == 0.0 and "no_column" in fv.flags
-    columns, rows, st = _extra_column_page("工作单位", UNITS)
-    assert "cremation_no" not in st.open[len(columns) - 1]
-
-
-def test_cells_read_unsure_are_no_evidence_that_a_column_is_not_a_fields():
-    """A hard hand under a misread header: words read unsure that fail the phone's test may be phone
-    numbers misread (a property of the recognizer: its unsure readings are often wrong), so the phone's
-    blank stays in doubt; the same words read surely say the column is another."""
-    columns, rows, st = _extra_column_page("工作单位", UNITS, extra_confidence=0.6)
-    assert "agent_phone" in st.open[len(columns) - 1]
-    columns, rows, st = _extra_column_page("工作单位", UNITS, extra_confidence=0.95)
-    assert "agent_phone" not in st.open[len(columns) - 1]

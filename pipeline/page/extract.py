@@ -23,16 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from mapping.headers import (
-    SURE_READ,
-    assign_columns,
-    clean_header,
-    detect_kind,
-    is_assignment_doubt,
-    map_columns,
-    merged_header,
-    open_column_fields,
-)
+from mapping.headers import assign_columns, clean_header, detect_kind, is_assignment_doubt, map_columns, merged_header
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
@@ -601,26 +592,11 @@ def assign_by_content(
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
     with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
-    return assign_texts(
-        kind,
-        header,
-        [[row[c].text for row in table[1:]] for c in range(len(header))],
-        structure,
-        sp,
-        [[row[c].confidence >= SURE_READ for row in table[1:]] for c in range(len(header))],
-    )
+    return assign_texts(kind, header, [[row[c].text for row in table[1:]] for c in range(len(header))], structure, sp)
 
 
-def assign_texts(
-    kind: str,
-    header: list[str],
-    texts: list[list[str]],
-    structure: Structure,
-    sp: Spec,
-    sure: list[list[bool]] | None = None,
-) -> list[str | None]:
-    """assign_by_content on each column's cell texts (data rows, top to bottom); `sure`: which cells
-    were read surely (mapping.headers.open_column_fields)."""
+def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
+    """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
@@ -631,9 +607,7 @@ def assign_texts(
             named = a.field or header_only.get(a.index)
             if named in mandatory:
                 structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=named, why=a.doubt))
-    columns = [a.field for a in assigned]
-    structure.open = open_column_fields(kind, header, texts, columns, sp, sure)
-    return columns
+    return [a.field for a in assigned]
 
 
 def reassign_columns(
@@ -653,8 +627,7 @@ def reassign_columns(
         else:
             del structure.columns[c]
     texts = [[cells[c].text if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
-    sure = [[c < len(cells) and cells[c].confidence >= SURE_READ for _n, cells in rows] for c in range(len(header))]
-    return assign_texts(kind, header, texts, structure, sp, sure)
+    return assign_texts(kind, header, texts, structure, sp)
 
 
 def extract_page(
@@ -770,10 +743,6 @@ def map_rows(
     ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
-    # Structure.open (which fields a column left without one may be) is recorded but not used to call an
-    # optional field's blank sure: on the held-out red_book family (packaged thresholds) that let 40 blank
-    # fields of columns never identified be auto-accepted (docs/evaluation.md, session 5). Until that is
-    # closed, any column left without a field keeps every optional field's blank in doubt.
     lost = [f for f in missing_fields(ks, columns) if f not in absent]
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved

@@ -41,9 +41,6 @@ class Structure:
     page: list[str] = field(default_factory=list)
     columns: dict[int, list[str]] = field(default_factory=dict)
     rows: dict[int, list[str]] = field(default_factory=dict)  # data row (row_no) -> reasons it is in doubt
-    open: dict[int, list[str]] | None = None
-    """Printed column left without a field -> the fields it may be (mapping.headers.open_column_fields);
-    None where not decided (a page stored before): then such a column may be any field's."""
 
     def doubt_page(self, reason: str) -> None:
         if reason not in self.page:
@@ -61,14 +58,12 @@ class Structure:
 
     @property
     def empty(self) -> bool:
-        return not self.page and not self.columns and not self.rows and not self.open
+        return not self.page and not self.columns and not self.rows
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
         if self.rows:
             d["rows"] = {str(k): list(v) for k, v in self.rows.items()}
-        if self.open is not None:
-            d["open"] = {str(k): list(v) for k, v in self.open.items()}
         return d
 
     @classmethod
@@ -79,7 +74,6 @@ class Structure:
             list(d.get("page") or []),
             {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
             {int(k): list(v) for k, v in (d.get("rows") or {}).items()},
-            None if d.get("open") is None else {int(k): list(v) for k, v in d["open"].items()},
         )
 
 
@@ -129,26 +123,14 @@ def apply_structure(
             _problem(record, f"{column}: its column is in doubt: {reason}")
 
 
-def missing_fields(
-    ks: KindSpec, columns: Sequence[str | None], open_fields: Mapping[int, Sequence[str]] | None = None
-) -> list[str]:
+def missing_fields(ks: KindSpec, columns: Sequence[str | None]) -> list[str]:
     """The fields of the kind read from a cell that no column of the page holds, where their blank is
     not sure: a mandatory field always (the register must have it), an optional one where some printed
-    column was left without a field that may be it (its header misread, worded otherwise).
-    `open_fields` (Structure.open): for each such column, the fields it may be
-    (mapping.headers.open_column_fields: not where its header and its cells both say it is another
-    column, 工作单位 beside 备注); None: any. Where every column has its field, or no column left
-    without one may be it, an optional field with none is not on this register."""
+    column was left without a field (it may be that column: its header misread, worded otherwise).
+    Where every column has its field, an optional field with none is not on this register."""
     have = set(columns)
-
-    def unsure(name: str) -> bool:
-        if open_fields is None:
-            return None in have
-        return any(columns[c] is None and name in fs for c, fs in open_fields.items() if c < len(columns))
-
-    return [
-        f.name for f in ks.fields if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure(f.name))
-    ]
+    unsure = None in have
+    return [f.name for f in ks.fields if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
 
 
 def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None]) -> None:
