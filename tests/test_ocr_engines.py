@@ -30,19 +30,23 @@ def _font_path() -> str:
     pytest.skip("no Noto Sans CJK font (apt-get install fonts-noto-cjk)")
 
 
+def _draw_two_lines(size: tuple[int, int], font_px: int, at1: tuple[int, int], at2: tuple[int, int]):
+    """A BGR image of `size` (width, height) with LINE1 at `at1` and LINE2 at `at2`; and their ink boxes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(_font_path(), font_px)
+    img = Image.new("RGB", size, (250, 250, 250))
+    draw = ImageDraw.Draw(img)
+    draw.text(at1, LINE1, font=font, fill=(20, 20, 20))
+    draw.text(at2, LINE2, font=font, fill=(20, 20, 20))
+    boxes = [draw.textbbox(at1, LINE1, font=font), draw.textbbox(at2, LINE2, font=font)]
+    return np.ascontiguousarray(np.asarray(img)[:, :, ::-1]), boxes
+
+
 @pytest.fixture(scope="module")
 def two_lines():
     """A 900x260 BGR image: LINE1 at top-left, LINE2 below; and the two lines' ink boxes."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(_font_path(), 44)
-    img = Image.new("RGB", (900, 260), (250, 250, 250))
-    draw = ImageDraw.Draw(img)
-    draw.text((40, 40), LINE1, font=font, fill=(20, 20, 20))
-    draw.text((200, 150), LINE2, font=font, fill=(20, 20, 20))
-    boxes = [draw.textbbox((40, 40), LINE1, font=font), draw.textbbox((200, 150), LINE2, font=font)]
-    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
-    return bgr, boxes
+    return _draw_two_lines((900, 260), 44, (40, 40), (200, 150))
 
 
 def _overlap(a, b) -> float:
@@ -100,15 +104,7 @@ def test_ppocr_reads_a_strip_wider_than_its_largest_side_in_place(ppocr):
     (2400): the picture is shrunk for the detector and its boxes brought back. They were brought back
     the wrong way (divided by rapidocr's original/resized ratio), landing at half their place, so such a
     page's title read nothing: no funeral home, no year."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(_font_path(), 60)
-    img = Image.new("RGB", (3508, 300), (250, 250, 250))
-    draw = ImageDraw.Draw(img)
-    draw.text((2300, 50), LINE1, font=font, fill=(20, 20, 20))
-    draw.text((2500, 180), LINE2, font=font, fill=(20, 20, 20))
-    truth = [draw.textbbox((2300, 50), LINE1, font=font), draw.textbbox((2500, 180), LINE2, font=font)]
-    image = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    image, truth = _draw_two_lines((3508, 300), 60, (2300, 50), (2500, 180))
     assert image.shape[1] > ppocr.max_side_len
     pieces = ppocr.recognize(image)
     line1 = max(pieces, key=lambda p: agree(p.text, LINE1), default=None)
