@@ -1,8 +1,10 @@
-"""Shared fixtures: the committed samples, a scratch data folder, a real PostgreSQL server."""
+"""Shared fixtures: the committed samples, one whole run on them, a real PostgreSQL server."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -70,3 +72,30 @@ def backfill_cli():
         return out.getvalue()
 
     return run
+
+
+DEBUG_MAIN = (
+    "import logging, sys; logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s');"
+    "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.fixture(scope="session")
+def samples_debug_run(tmp_path_factory):
+    """One whole `backfill -v run samples/ --json` as a user starts it (real OCR, the Prefect flow, SQLite
+    store in ./backfill-data) with every logger at DEBUG, then `backfill export --out export.csv`: (work
+    folder, run, export). Shared by the privacy tests (what it printed and wrote) and the SQLite end-to-end
+    test (which goes on from it on a copy of the folder): the OCR of the samples is the suite's dearest
+    step, and one run serves both."""
+    work = tmp_path_factory.mktemp("samples-run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BACKFILL_"))}
+    env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
+
+    def backfill(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", DEBUG_MAIN, *args], cwd=work, env=env, capture_output=True, text=True, timeout=1800
+        )
+
+    run = backfill("-v", "run", str(SAMPLES), "--json")
+    export = backfill("export", "--out", str(work / "export.csv"))
+    return work, run, export

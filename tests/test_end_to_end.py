@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,10 +51,14 @@ def personal_values() -> set[str]:
     return out
 
 
-def check_run(work: Path, db_args: list[str], platform_url: str, settings: Settings) -> None:
-    first = backfill(work, "run", str(SAMPLES), "--json", *db_args)
+def check_run(
+    work: Path, db_args: list[str], platform_url: str, settings: Settings, first: subprocess.CompletedProcess | None = None
+) -> None:
+    """`first`: the first run of the samples where it was already made in `work` (else it is made here)."""
+    if first is None:
+        first = backfill(work, "run", str(SAMPLES), "--json", *db_args)
     assert first.returncode == 0, first.stderr[-3000:]
-    sm = json.loads(first.stdout)
+    sm = json.loads(first.stdout[first.stdout.index("{") :])
     # 6 ledger scans + samples/invalid/ (samples/make_invalid.py): 6 files quarantined, the truncated PDF
     # partly recovered (1 page, listed under quarantine too), 3 pages flagged, 1 hostile file name processed,
     # 3 pages scanned turned (90/180/270 degrees) turned upright and read
@@ -134,9 +139,14 @@ def check_run(work: Path, db_args: list[str], platform_url: str, settings: Setti
     assert 0 < n <= sm["auto_accepted"]
 
 
-def test_cli_end_to_end_sqlite(tmp_path):
-    settings = Settings(data_dir=str(tmp_path / "backfill-data"))
-    check_run(tmp_path, [], "sqlite:///" + str(tmp_path / "backfill-data" / "platform.sqlite"), settings)
+def test_cli_end_to_end_sqlite(tmp_path, samples_debug_run):
+    """Goes on from the session's first run of the samples (tests/conftest.py, made the same way with every
+    logger at DEBUG) on a copy of its folder: the second run, export, migrate and loads are this test's."""
+    shared, first, _export = samples_debug_run
+    work = tmp_path / "work"
+    shutil.copytree(shared, work)
+    settings = Settings(data_dir=str(work / "backfill-data"))
+    check_run(work, [], "sqlite:///" + str(work / "backfill-data" / "platform.sqlite"), settings, first)
 
 
 @pytest.mark.postgres

@@ -7,9 +7,6 @@ output that carries them. The same run gives the table of bad inputs of samples/
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,10 +23,6 @@ SAMPLES = ROOT / "samples"
 PERSONAL = ("id_number", "id_number_raw", "agent_phone", "registrant_phone", "deceased_name", "agent_name", "registrant_name")
 # where personal data is meant to be: the working store, page images, copies of the scans, exports
 HOLDS_DATA = ("store.sqlite", "platform.sqlite", "images", "quarantine", "recovered")
-DEBUG_MAIN = (
-    "import logging, sys; logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s');"
-    "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 def personal_values() -> set[str]:
@@ -41,20 +34,10 @@ def personal_values() -> set[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def debug_run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("privacy")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BACKFILL_"))}
-    env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
-
-    def backfill(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-c", DEBUG_MAIN, *args], cwd=work, env=env, capture_output=True, text=True, timeout=1800
-        )
-
-    run = backfill("-v", "run", str(SAMPLES), "--json")
-    export = backfill("export", "--out", str(work / "export.csv"))
-    return work, run, export
+@pytest.fixture
+def debug_run(samples_debug_run):
+    """The session's DEBUG run of the samples and its export (tests/conftest.py)."""
+    return samples_debug_run
 
 
 def test_the_run_succeeds_and_every_bad_input_has_its_outcome(debug_run):
