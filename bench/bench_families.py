@@ -194,10 +194,31 @@ def figures(ev: Evaluation) -> dict[str, Any]:
     }
 
 
+def rebase_scan_paths(store: Store, scans: Path) -> int:
+    """Point the store's files at `scans` where the set was copied or moved from elsewhere: a file whose
+    stored absolute path is not under `scans` while its path relative to the scanned folder is there gets
+    that path (how many were changed). Without it a copied store's pages are scored as not read (the
+    truth under `scans` matches none of the store's files) while the store's are counted too."""
+    from pipeline.kernel.safety import path_for_db
+    from pipeline.kernel.store import SourceFile
+
+    changed = 0
+    with store.session() as ses:
+        for sf in ses.query(SourceFile):
+            here = (scans / sf.rel_path).resolve()
+            if sf.abs_path != str(here) and here.is_file():
+                sf.abs_path = path_for_db(here)
+                changed += 1
+        ses.commit()
+    return changed
+
+
 def score(family: str, settings: Settings, out: Path, thresholds_file: str | None) -> tuple[Evaluation, Store]:
     scans, run = family_dirs(out, family, settings)
     s = settings.with_(data_dir=str(run / "data"), thresholds_file=thresholds_file)
     store = Store.open(s)
+    if moved := rebase_scan_paths(store, scans):
+        print(f"{family}: {moved} files' paths pointed at {scans} (the set was copied from elsewhere)", flush=True)
     remap(store, s)
     return evaluate(store, processed_only=False, truth_dir=scans), store
 
