@@ -25,6 +25,16 @@ FLAGS: dict[str, FlagInfo] = {
     "ocr_char_fixed": FlagInfo(
         "已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"
     ),
+    "edge_stroke_ambiguous": FlagInfo(
+        "号码首尾的竖线可能是表格线而非数字 1，去掉后也是有效号码，请核对",
+        "a stroke at the number's end may be a ruling line, not a 1; the number without it is valid too: check it",
+        "warn",
+    ),
+    "edge_stroke_removed": FlagInfo(
+        "号码首尾的竖线按表格线去掉后才是有效号码，请核对",
+        "a stroke at the number's end was left out as a ruling line (only then is it a valid number): check it",
+        "warn",
+    ),
     "punctuation_removed": FlagInfo("已去除多余标点", "stray punctuation removed", "info"),
     "bad_characters": FlagInfo("含不允许的字符", "contains characters the field does not allow", "error"),
     "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),

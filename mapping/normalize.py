@@ -581,8 +581,25 @@ _PHONE_SEP = re.compile(r"[\-—–()（）.·]")
 _PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 
 
+_EDGE_STROKES = "|lI"
+EDGE_STROKE_CERTAINTY = 0.45
+"""Below every fitted threshold: a reviewer decides whether the stroke was a digit."""
+
+
+def _phone_shape(digits: str) -> bool:
+    """A mobile number, a landline with the 0535 area code, or a bare 7/8-digit local number."""
+    return bool(re.fullmatch(r"1[0-9]{10}|0535[0-9]{7,8}|[2-9][0-9]{6,7}", digits))
+
+
 def normalize_phone(raw: str) -> Normalized:
-    """Digits only; a mobile 1xxxxxxxxxx or a Yantai landline 0535xxxxxxx(x); a bare 7/8-digit local number gets 0535."""
+    """Digits only; a mobile 1xxxxxxxxxx or a Yantai landline 0535xxxxxxx(x); a bare 7/8-digit local number gets 0535.
+
+    A vertical stroke read at either end of the number (|, l or I) is read as the digit 1 like any such
+    stroke, but where the number without it is a phone number too (0535 + 7 digits and a stroke: 7 or 8
+    digits after the area code are both landlines) it is doubted (`edge_stroke_ambiguous`, certainty
+    0.45); where only the number without it is one, that number is taken, doubted the same way
+    (`edge_stroke_removed`). Why (recognizer property): the recognizer reads the ink of a whole cell crop as one line, and a
+    ruling line caught at the crop's edge comes out as |, l, I or 1, which is no digit of the number."""
     raw = "" if raw is None else str(raw)
     s = fold_dashes(unicodedata.normalize("NFKC", raw).strip())
     if not s:
@@ -602,6 +619,11 @@ def normalize_phone(raw: str) -> Normalized:
     if not s.isdigit() and s.isascii():
         fixed = s.translate(_PHONE_OCR)
         if fixed.isdigit():
+            bare = s.strip(_EDGE_STROKES).translate(_PHONE_OCR)
+            if bare != fixed and bare.isdigit() and _phone_shape(bare):
+                flags.append("edge_stroke_ambiguous" if _phone_shape(fixed) else "edge_stroke_removed")
+                certainty = min(certainty, EDGE_STROKE_CERTAINTY)
+                fixed = fixed if _phone_shape(fixed) else bare
             s = fixed
             flags.append("ocr_char_fixed")
             certainty *= 0.85

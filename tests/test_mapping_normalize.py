@@ -223,6 +223,21 @@ def test_phone(raw, value, flag):
         assert flag in n.flags
 
 
+def test_a_stroke_at_a_phone_numbers_end_that_may_be_a_ruling_line_is_doubted():
+    # 0535 + 7 digits + a ruling line read as |: with the stroke as 1 it is an 8-digit landline, without it
+    # a 7-digit one; the reviewer decides
+    n = normalize_phone("0535-6212345|")
+    assert n.value == "053562123451" and "edge_stroke_ambiguous" in n.flags and n.certainty <= 0.45
+    # a stroke before a mobile number: 1 + 11 digits is no number, the mobile alone is; taken, doubted
+    b = normalize_phone("|13805351234")
+    assert b.value == "13805351234" and "edge_stroke_removed" in b.flags and b.certainty <= 0.45
+    # the stroke is needed for a valid number (a mobile of 10 digits + l): the 1 it stands for is kept, not doubted
+    m = normalize_phone("1380535123l")
+    assert m.value == "13805351231" and "edge_stroke_ambiguous" not in m.flags and m.certainty == pytest.approx(0.85)
+    # a stroke inside the number is no ruling line
+    assert "edge_stroke_ambiguous" not in normalize_phone("138O535l234").flags
+
+
 @pytest.mark.parametrize("raw", ["0532-1234567", "12345", "无", "2380535123"])
 def test_phone_bad(raw):
     n = normalize_phone(raw)
