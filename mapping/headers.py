@@ -750,7 +750,9 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    return _doubt_weak_headers(kind, column_texts, _by_elimination(kind, header_texts, column_texts, scores, out, sp), scores, sp)
+    out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+    out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
+    return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
 
 
 WEAK_RIVAL_MARGIN = 0.1
@@ -818,6 +820,112 @@ def _doubt_weak_headers(
                     f"and this column's header is not one of {a.field}'s wordings"
                 ),
             )
+    return res
+
+
+CLEARLY_BETTER = 0.3
+"""How much larger a share of a column's written cells must pass another field's content test than its
+own field's for the cells to fit that other field clearly better (_doubt_disagreement): three cells in
+ten, far more than one misread cell moves on a page of 10-20 rows."""
+DISAGREEMENT_DOUBT = "its header and its cells disagree"
+"""How the doubt of a column whose header and content disagree begins (one of ASSIGNMENT_DOUBTS)."""
+
+
+def _content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | None:
+    """(normalizer, code table) of a field of the kind read from a cell; ("row_no", None) for the serial."""
+    if name in sp.kind(kind).pseudo_fields:
+        return ("row_no", None)
+    f = next((f for f in sp.kind(kind).fields if f.name == name), None)
+    return None if f is None else (f.normalizer, f.code_table)
+
+
+def _whole_header_scores(sp: Spec, kind: str, header: str) -> dict[str, float]:
+    """How well a cleaned header reads, as a whole, as each field's best wording (edit and look-alike
+    similarity only): a header that merely contains a short wording (登记户籍地球 holds 户籍地) does not
+    name that field as a header read whole does."""
+    out: dict[str, float] = {}
+    if not header:
+        return out
+    for name, syn in _wordings(sp, kind):
+        sim = 1.0 if header == syn else max(Levenshtein.normalized_similarity(header, syn), _confusion_similarity(header, syn))
+        out[name] = max(out.get(name, 0.0), sim)
+    return out
+
+
+def _doubt_disagreement(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given a field is doubted as a column where its header and its content disagree:
+
+    - its header reads, as a whole, as a wording of another field (_whole_header_scores at least
+      HEADER_READ: read exactly, or one character off in a long wording) while the assignment gave it a field its header does not name (two headers
+      swapped, a header misread into another field's word): the page says one thing and the cells
+      another, so neither is sure;
+    - its written cells fit another field clearly better than its own (CLEARLY_BETTER, the other
+      field's content test passing at least ELIMINATION_SHARE of them), where the two fields' values
+      differ in kind (another normalizer or code table: an ID is no phone; two name fields cannot be
+      told by content); for a field whose content cannot be told (free text, a home's own numbers),
+      where a share CONTENT_DECISIVE of its cells hold values only another field can hold
+      (decisive_share: valid GB 11643 numbers, 男/女, code-table wordings, phone numbers);
+    - two date columns whose events have an order by the spec's definitions (_DATE_ORDER: the day of
+      death before the day of cremation) whose dates run the other way in DATE_ORDER_SHARE of the rows
+      (_date_order): their headers were swapped or misread.
+
+    A column already doubted keeps its reason. Rule sources: the fields' content tests (_looks,
+    _decisive: GB 11643, the spec's code tables, date and phone formats), the spec's field definitions
+    (the order of events), and the one-to-one correspondence of a printed header and its column; no
+    wording or value of any generator."""
+    res = list(out)
+    pos = {a.index: i for i, a in enumerate(res)}
+
+    def doubt(c: int, why: str) -> None:
+        i = pos[c]
+        if res[i].doubt is None:
+            res[i] = replace(res[i], doubt=f"{DISAGREEMENT_DOUBT}: {why}")
+
+    for a in out:
+        f = a.field
+        if f is None or a.doubt is not None or a.index >= len(column_texts):
+            continue
+        own_class = _content_class(sp, kind, f)
+        by_header = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
+        own_header = by_header.get(f, 0.0)
+        named = [n for n, s in by_header.items() if n != f and s >= HEADER_READ and s > own_header]
+        if named:
+            doubt(a.index, f"its header reads as {named[0]}, its cells were taken for {f}")
+            continue
+        if own_class is None or own_class[0] == "row_no":
+            continue
+        q_own = a.score.content if a.score is not None else None
+        for (c, g), sc in scores.items():
+            if c != a.index or g == f:
+                continue
+            g_class = _content_class(sp, kind, g)
+            if g_class is None or g_class == own_class or g_class[0] == "row_no":
+                continue
+            if q_own is not None:
+                if sc.content is not None and sc.content >= ELIMINATION_SHARE and sc.content >= q_own + CLEARLY_BETTER:
+                    doubt(a.index, f"{sc.content:.0%} of its cells look like {g}, {q_own:.0%} like {f}")
+                    break
+            else:
+                d = decisive_share(kind, g_class[0], g_class[1], column_texts[a.index], sp)
+                if d is not None and d >= CONTENT_DECISIVE:
+                    doubt(a.index, f"{d:.0%} of its cells hold values only {g} holds, not {f}'s")
+                    break
+    order = _DATE_ORDER.get(kind)
+    if order:
+        cols = {a.field: a.index for a in res if a.field in order and a.index < len(column_texts)}
+        if len(cols) == 2:
+            first, then = cols[order[0]], cols[order[1]]
+            if _date_order(column_texts[first], column_texts[then]) > 0:
+                why = f"the dates of {order[0]} come after those of {order[1]}: the two columns may be swapped"
+                doubt(first, why)
+                doubt(then, why)
     return res
 
 
@@ -966,6 +1074,7 @@ ASSIGNMENT_DOUBTS = (
     "its header and cells fit ",
     "another column fits ",
     ELIMINATION_DOUBT,
+    DISAGREEMENT_DOUBT,
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
