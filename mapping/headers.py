@@ -431,6 +431,42 @@ def decisive_share(kind: str, normalizer: str, code_table: str | None, texts: li
     return share
 
 
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
+MERGED_CELLS = 0.6
+"""A column holds two printed columns' values (merged_cell_share) where at least this share of its
+written cells (at least CONTENT_MIN_CELLS) split so: the share that makes content decisive
+(CONTENT_DECISIVE)."""
+
+
+def _decisive_classes(kind: str, text: str, sp: Spec) -> set[tuple[str, str | None]]:
+    """The (normalizer, code table) classes of the kind whose decisive test (_decisive) a text passes."""
+    return {(n, t) for n, t in _content_classes(sp, kind) if _decisive(n, t, text, sp)}
+
+
+def merged_cell_share(kind: str, texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells that read as two values of different fields side by side:
+    split where the script changes (Han characters beside digits or Latin letters: 儿子13905351234,
+    女370602193608241141), each part passes the decisive test of a field of the kind (_decisive: a
+    valid GB 11643 number, 男/女, a code-table wording read exactly, a phone number of the numbering
+    plan, a sea area, an address naming a place of the lexicon), and the two parts' fields differ in
+    kind. A ruling line missing between two columns whose header was read as one field's: the cells
+    show what the header does not. None with fewer than CONTENT_MIN_CELLS written cells. Rule source:
+    the official formats behind _decisive and the one-value-per-cell form of a register."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    merged = 0
+    for cell in written:
+        for m in _SCRIPT_CHANGE.finditer(cell):
+            left, right = cell[: m.start()], cell[m.start() :]
+            lc = _decisive_classes(kind, left, sp)
+            rc = _decisive_classes(kind, right, sp)
+            if lc and rc and lc != rc and not (lc & rc):
+                merged += 1
+                break
+    return merged / len(written)
+
+
 def _id_facts(text: str) -> tuple[str, str] | None:
     """(birth date YYYY-MM-DD, sex 1 male / 2 female) that a valid citizen ID number states
     (GB 11643-1999: digits 7-14 the birth date, the 17th odd for a man; 15-digit numbers of

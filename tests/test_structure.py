@@ -361,3 +361,64 @@ def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in
         phone = row.record.fields["agent_phone"]
         assert phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def _merged_page(relation_cells=None):
+    """The page with its relation and phone columns printed without the ruling line between them and
+    read as one column under 关系 (the phone's header lost in the join): (columns, rows, structure) as a
+    re-map assigns them. `relation_cells`: that column's texts (default: each row's relation and phone
+    run together, as the recognizer reads a cell holding both)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    r_col, p_col = FIELDS.index("agent_relation_code"), FIELDS.index("agent_phone")
+    keep = [i for i in range(len(FIELDS)) if i != p_col]
+    header = [HEADER[i] for i in keep]
+    joined = relation_cells or [r[r_col] + r[p_col] for r in ROWS]
+    rows = [[joined[n] if i == r_col else r[i] for i in keep] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
+
+
+def test_a_column_holding_two_printed_columns_keeps_the_missing_fields_blank_in_doubt():
+    """Every column read has its field, but one holds two printed columns' values (儿子13905351234: a
+    code-table wording and a phone number of the numbering plan side by side): the page has a printed
+    column that no column read stands for, so the phone's blank is unknown (confidence 0, no_column),
+    never a sure blank, and the joined column is doubted."""
+    columns, rows, st = _merged_page()
+    assert None not in columns and "agent_phone" not in columns
+    assert st.hidden and st.columns_hidden
+    r_col = columns.index("agent_relation_code")
+    assert any("two columns' values" in r for r in st.columns.get(r_col, []))
+    for row in _map(columns, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.value is None and phone.confidence == 0.0 and "no_column" in phone.flags
+        assert "column_doubted" in row.record.fields["agent_relation_code"].flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+    assert Structure.from_dict(st.to_dict()) == st
+
+
+def test_a_header_naming_two_fields_left_unsplit_keeps_the_missing_fields_blank_in_doubt():
+    """A stored page whose header cell named two fields (关系电话: a ruling line missing) that could not be
+    split: its column took one field, every column read has one, yet the other printed column has none;
+    the phone's blank stays in doubt (the column's doubt alone says so on pages stored before `hidden`)."""
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    r_col, p_col = FIELDS.index("agent_relation_code"), FIELDS.index("agent_phone")
+    cols = [f for f in FIELDS if f != "agent_phone"]
+    rows = [[t for i, t in enumerate(r) if i != p_col] for r in ROWS]
+    st = Structure()
+    st.doubt_column(r_col, f"{MERGED_HEADER_DOUBT} (agent_relation_code, agent_phone): a ruling line is missing")
+    for row in _map(cols, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.confidence == 0.0 and "no_column" in phone.flags
+
+
+def test_a_page_without_a_phone_column_whose_columns_all_have_fields_keeps_a_sure_blank():
+    """The same page with its relation column read plainly (no phone printed): nothing says a printed
+    column has no field, so the phone's blank is the register's (no_column is not set on it)."""
+    columns, rows, st = _merged_page([r[FIELDS.index("agent_relation_code")] for r in ROWS])
+    assert None not in columns and not st.columns_hidden
+    for row in _map(columns, rows, st):
+        assert "no_column" not in row.record.fields["agent_phone"].flags
