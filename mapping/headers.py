@@ -443,27 +443,45 @@ def _decisive_classes(kind: str, text: str, sp: Spec) -> set[tuple[str, str | No
     return {(n, t) for n, t in _content_classes(sp, kind) if _decisive(n, t, text, sp)}
 
 
-def merged_cell_share(kind: str, texts: list[str], sp: Spec) -> float | None:
+END_VALUE_CHARS = 4
+"""The longest value looked for at either end of a cell run together with another column's value
+without a change of script (宋建儿子): a sex, a code-table wording (家属带回), a short place."""
+
+
+def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str | None] | None = None) -> float | None:
     """The share of a column's written cells that read as two values of different fields side by side:
     split where the script changes (Han characters beside digits or Latin letters: 儿子13905351234,
-    女370602193608241141), each part passes the decisive test of a field of the kind (_decisive: a
-    valid GB 11643 number, 男/女, a code-table wording read exactly, a phone number of the numbering
-    plan, a sea area, an address naming a place of the lexicon), and the two parts' fields differ in
-    kind. A ruling line missing between two columns whose header was read as one field's: the cells
-    show what the header does not. None with fewer than CONTENT_MIN_CELLS written cells. Rule source:
-    the official formats behind _decisive and the one-value-per-cell form of a register."""
+    女370602193608241141), or within END_VALUE_CHARS of either end leaving two characters at least on
+    each side (a lone character matches too much: 村 ends a village and is a wording), each part passes the decisive test
+    of a field of the kind (_decisive: a valid GB 11643 number, 男/女, a code-table wording read
+    exactly, a phone number of the numbering plan, a sea area, an address naming a place of the
+    lexicon) and the two parts' fields differ in kind; or one part passes such a test and the other
+    the strict test of the column's own field `own` (normalizer, code table; _looks: 宋建儿子, a name
+    and a relation wording), of another kind. A ruling line missing between two columns whose header
+    was read as one field's: the cells show what the header does not. None with fewer than
+    CONTENT_MIN_CELLS written cells. Rule source: the official formats behind _decisive and _looks and
+    the one-value-per-cell form of a register."""
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
+
+    def two_values(left: str, right: str) -> bool:
+        lc, rc = _decisive_classes(kind, left, sp), _decisive_classes(kind, right, sp)
+        if lc and rc and not (lc & rc):
+            return True
+        if own is None or own[0] in ("text", "row_no"):
+            return False
+        for part, other in ((left, rc), (right, lc)):
+            if other and own not in other and _looks(own[0], own[1], part, sp):
+                return True
+        return False
+
     merged = 0
     for cell in written:
-        for m in _SCRIPT_CHANGE.finditer(cell):
-            left, right = cell[: m.start()], cell[m.start() :]
-            lc = _decisive_classes(kind, left, sp)
-            rc = _decisive_classes(kind, right, sp)
-            if lc and rc and lc != rc and not (lc & rc):
-                merged += 1
-                break
+        cuts = {m.start() for m in _SCRIPT_CHANGE.finditer(cell)}
+        cuts |= {i for i in range(2, len(cell) - 1) if i <= END_VALUE_CHARS or len(cell) - i <= END_VALUE_CHARS}
+        if any(two_values(cell[:i], cell[i:]) for i in sorted(cuts)):
+            merged += 1
     return merged / len(written)
 
 

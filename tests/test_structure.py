@@ -422,3 +422,25 @@ def test_a_page_without_a_phone_column_whose_columns_all_have_fields_keeps_a_sur
     assert None not in columns and not st.columns_hidden
     for row in _map(columns, rows, st):
         assert "no_column" not in row.record.fields["agent_phone"].flags
+
+
+def test_names_run_together_with_relation_wordings_keep_the_relations_blank_in_doubt():
+    """经办人 and 关系 printed without a ruling line between them, read as one column under 经办人: its
+    cells end in relation wordings of the code table (宋建 + 儿子, no change of script to split at), so
+    the relation's blank is unknown, and the name column is doubted."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    relations = ["儿子", "女儿", "配偶", "女儿"]
+    keep = [i for i in range(len(FIELDS)) if i != r_col]
+    header = [HEADER[i] for i in keep]
+    rows = [[r[i] + relations[n] if i == a_col else r[i] for i in keep] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert None not in columns and "agent_relation_code" not in columns and st.hidden
+    for row in _map(columns, rows, st):
+        rel = row.record.fields["agent_relation_code"]
+        assert rel.value is None and rel.confidence == 0.0 and "no_column" in rel.flags
+        assert "column_doubted" in row.record.fields["agent_name"].flags

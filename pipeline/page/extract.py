@@ -613,8 +613,10 @@ def assign_by_content(
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
+    classes = {f.name: (f.normalizer, f.code_table) for f in sp.kind(kind).fields}
     for c, column_texts in enumerate(texts):
-        share = merged_cell_share(kind, column_texts, sp)
+        own = classes.get(assigned[c].field or "") if c < len(assigned) else None
+        share = merged_cell_share(kind, column_texts, sp, own)
         if share is not None and share >= MERGED_CELLS:
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
