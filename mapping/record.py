@@ -144,6 +144,29 @@ def _reading_confidence(f: FieldSpec, sp: Spec, text: str, confidence: float, ch
 def _normalizer(
     f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
 ) -> Callable[[str], N.Normalized]:
+    """The field's normalizer, given the reading with traditional character forms folded to their
+    simplified form (`normalize.fold_traditional`); the reading itself stays the raw text. Where the
+    reading as written gives a surer value, that one is kept: a traditional glyph read may be a
+    look-alike of another character (華 for 葬, 徹 for 撒), which shape matching finds in the glyph as
+    read and loses in its simplified form (华, 彻)."""
+    plain = _plain_normalizer(f, sp, year, id_value, chars)
+
+    def run(raw: str) -> N.Normalized:
+        folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
+        if folded == raw:
+            return plain(raw)
+        n = plain(folded)
+        as_read = plain(raw)
+        if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
+            return as_read
+        return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty)
+
+    return run
+
+
+def _plain_normalizer(
+    f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
+) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
     if kind == "date":
         return lambda raw: N.normalize_date(raw, year)
@@ -444,7 +467,7 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         fv = out.get(field)
         if fv is None or fv.value is None or str(fv.value) not in codes:
             continue
-        wording = N.normalize_text(fv.raw).value
+        wording = N.normalize_text(N.fold_traditional(fv.raw)).value
         if not isinstance(wording, str) or not wording:
             continue
         if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):
