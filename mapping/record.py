@@ -233,16 +233,26 @@ SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
 
 
 def _weigh_name(
-    fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+    fv: FieldValue,
+    n: N.Normalized,
+    alternatives: Sequence[tuple[str, float]],
+    normalize: Callable[[str], N.Normalized],
+    as_read: str | None = None,
 ) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
     as that choice is (flag name_reread_by_frequency, the reading kept as raw); the same text chosen
     keeps its confidence. (Capping that by the weighing's share held 13 more records on the fitting
     sets, most of them right names with a real but rare character, 林琮 rivalled by 林琼, for 5 fewer
-    wrong names above 0.9: not kept.)"""
-    chosen = N.rescore_name(str(n.value), alternatives)
-    if chosen is None or chosen.text == n.value:
+    wrong names above 0.9: not kept.)
+
+    A name whose traditional forms were folded (`normalize.fold_traditional`) is weighed as read
+    (`as_read`): the recognizer's alternatives are texts as it reads them, and a traditional glyph rare
+    in names (義 read for 姜 or 美) is the doubt the weighing is for; where the reading as read wins, the
+    folded value stays."""
+    read = as_read if as_read is not None else str(n.value)
+    chosen = N.rescore_name(read, alternatives)
+    if chosen is None or chosen.text in (n.value, read):
         return
     other = normalize(chosen.text)
     if other.value is None:
@@ -304,7 +314,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
-            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value))
+            as_read = _plain_normalizer(f, sp, year, id_value)(raw).value if N.TRADITIONAL_FOLDED in n.flags else None
+            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
             chosen = (

@@ -104,3 +104,17 @@ def test_a_traditional_glyph_that_is_a_look_alike_of_a_wording_keeps_its_shape_m
     # 徹 (traditional 彻) is nearer in shape to 撒 than 彻 is: the reading as written gives the surer value
     rec = _record("cremation", {"ashes_destination_code": "徹海"})
     assert rec.fields["ashes_destination_code"].value == "7"
+
+
+def _name_record(text: str, alternatives: tuple[tuple[str, float], ...]):
+    cell = RawCell(text, 0.9, None, alternatives=alternatives)
+    return build_record("cremation", {"deceased_name": cell}, RecordContext(ledger_year=2012)).fields["deceased_name"]
+
+
+def test_a_folded_name_is_weighed_as_read_so_a_rare_traditional_glyph_still_doubts_it():
+    # 義 is rare in names and no surname: the recognizer's other text wins, as without folding
+    fv = _name_record("義義英", (("義義英", -1.0), ("姜美英", -1.6)))
+    assert fv.value == "姜美英" and "name_reread_by_frequency" in fv.flags
+    # where the reading as read wins the weighing, its folded form is the value
+    fv = _name_record("王貞", (("王貞", -0.05), ("王真", -4.0)))
+    assert fv.value == "王贞" and N.TRADITIONAL_FOLDED in fv.flags
