@@ -165,14 +165,39 @@ def start_temporary_server() -> None:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_HOME
 
-    lock = Path(PREFECT_HOME.value()) / "temporary-server.lock"
+    home = Path(PREFECT_HOME.value())
+    lock = home / "temporary-server.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
+    quiet_pool = "PREFECT_LOGGING_SETTINGS_PATH" not in os.environ
+    if quiet_pool:  # the server process only (it inherits the environment at start); ours is configured already
+        os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(_server_logging_file(home))
     with open(lock, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             SubprocessASGIServer().start()
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+            if quiet_pool:
+                os.environ.pop("PREFECT_LOGGING_SETTINGS_PATH", None)
+
+
+def _server_logging_file(home: Path) -> Path:
+    """Prefect's own logging configuration for its temporary server, with SQLAlchemy's connection-pool
+    logger raised to CRITICAL. When the server stops while a request is open, the pool of Prefect's
+    own database logs "Exception during reset or similar" with a CancelledError traceback from aiosqlite
+    (seen with two runs started at once on one data folder): noise about Prefect's state database, not
+    ours, and a traceback the administrator must not see. Everything else is Prefect's packaged file,
+    read at each start (a Prefect upgrade's changes are kept)."""
+    import yaml
+    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+
+    config = yaml.safe_load(DEFAULT_LOGGING_SETTINGS_PATH.read_text(encoding="utf-8"))
+    config.setdefault("loggers", {})["sqlalchemy.pool"] = {"level": "CRITICAL"}
+    path = home / "server-logging.yml"
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def run_flow(
