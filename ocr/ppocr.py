@@ -199,6 +199,10 @@ class _OvNet(_Net):
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
         if threads:
             config["INFERENCE_NUM_THREADS"] = int(threads)
+            # a one-thread network (one of several page workers) runs where the OS puts it: OpenVINO pins
+            # a network's threads to cores by default on Linux, and two one-thread networks were pinned to
+            # the same core, so two page workers shared one core (docs/ocr.md, "Both cores")
+            config["ENABLE_CPU_PINNING"] = False
         if precision == "f32":
             config["INFERENCE_PRECISION_HINT"] = "f32"
         elif precision == "bf16":

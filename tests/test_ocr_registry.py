@@ -238,6 +238,35 @@ def test_each_page_worker_has_its_own_single_threaded_engine():
     assert worker_engine("ppocr", 0, threads=2).settings()["threads"] == 2
 
 
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="needs two cores")
+def test_two_page_workers_recognize_on_two_cores_at_once():
+    """Two page workers, each with its own one-thread engine, must use both cores. OpenVINO pinned each
+    one-thread network to the same core (its default CPU pinning on Linux), so two workers shared one
+    core and reading two pages at once gained nothing (a run used 1.0 core of 2)."""
+    import threading
+    import time
+
+    from ocr.registry import worker_engine
+
+    engines = [worker_engine("ppocr", k) for k in range(2)]
+    x = np.random.default_rng(0).random((8, 3, 48, 320)).astype(np.float32)
+    for e in engines:
+        e._rec(x)  # compiled and warm
+
+    def loop(e) -> None:
+        for _ in range(8):
+            e._rec(x)
+
+    threads = [threading.Thread(target=loop, args=(e,)) for e in engines]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert cpu / wall > 1.4, f"two workers used {cpu / wall:.2f} cores ({engines[0]._rec.runtime})"
+
+
 def test_page_workers_setting_is_checked():
     from pipeline.kernel.config import Settings
     from pipeline.kernel.errors import ConfigError
