@@ -165,14 +165,15 @@ def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence
         fv.confidence = 0.0
         if "no_column" not in fv.flags:
             fv.flags.append("no_column")
-        why = (
-            (
-                "no column of this page was recognized as it, and a column's header was not recognized: "
-                "read the value from the scan"
+        if None in columns:
+            why = "no column of this page was recognized as it, and a column's header was not recognized: read the value from the scan"
+        elif hidden:
+            why = (
+                "no column of this page was recognized as it, and a column read holds two printed columns "
+                "(a ruling line missing): read the value from the scan"
             )
-            if None in columns or hidden
-            else "no column of this page holds it: read it from the scan, or from another register"
-        )
+        else:
+            why = "no column of this page holds it: read it from the scan, or from another register"
         _problem(record, f"{name}: {why}")
 
 
