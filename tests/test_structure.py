@@ -447,3 +447,26 @@ def test_names_run_together_with_relation_wordings_keep_the_relations_blank_in_d
         rel = row.record.fields["agent_relation_code"]
         assert rel.value is None and rel.confidence == 0.0 and "no_column" in rel.flags
         assert "column_doubted" in row.record.fields["agent_name"].flags
+
+
+@pytest.mark.parametrize(
+    "swap",
+    [("公民身份号码", "电话"), ("死亡日期", "火化日期")],
+)
+def test_a_page_whose_headers_are_swapped_sends_the_swapped_fields_to_review(swap):
+    """Two headers of the register swapped (printed so, or read so): whichever field each column is
+    given, header and cells disagree, so no record of the page auto-accepts those fields."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a, b = HEADER.index(swap[0]), HEADER.index(swap[1])
+    header = list(HEADER)
+    header[a], header[b] = header[b], header[a]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(ROWS)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert a in st.columns and b in st.columns
+    for row in _map(columns, ROWS, st):
+        for c in (a, b):
+            assert "column_doubted" in row.record.fields[columns[c]].flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
