@@ -1167,3 +1167,36 @@ def merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
         if best is None or ls + rs > best[0]:
             best = (ls + rs, cut, lf, rf)
     return None if best is None else best[1:]
+
+
+JOINED_PART_SCORE = 0.5
+"""The second part of a header read as two (joined_header) need only read this much like a wording of
+its field as a whole (half its characters, a look-alike counting less): a header misread in part."""
+
+
+def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, str] | None:
+    """Where a header cell holds one field's wording read exactly and, beside it, two or more Han
+    characters (Han only: a digit or letter beside a header is a stamp's or a speck's stand-in) that read
+    at least JOINED_PART_SCORE like a wording of another field as a whole
+    (经办人关糸: 经办人 and 关系 misread), (the wording's field, the other part's field): two printed
+    columns under one header cell whose second header was misread, so merged_header (both parts read
+    nearly exactly) does not see them. None for a header that is one wording, or whose rest reads like
+    no wording (居民身份证号码: 居民 names no field). Rule source: one printed header per column; the
+    recognizer's look-alike confusions (_confusion_similarity)."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    whole = _field_scores(sp, kind, h)
+    if len(h) < 4 or not whole or whole[0][1] >= 1.0 or merged_header(kind, text, sp) is not None:
+        return None
+    for name, syn in _wordings(sp, kind):
+        at = h.find(syn) if len(syn) >= 3 else -1  # a 2-character wording (姓名, 日期) inside a longer header proves little
+        if at < 0:
+            continue
+        for rest in (h[:at], h[at + len(syn) :]):
+            if len(rest) < 2 or len(_HAN.findall(rest)) < len(rest):
+                continue  # a stamp's or a speck's stand-ins (M, 0) beside a header: no second header
+            scores = _whole_header_scores(sp, kind, rest)
+            other = max(((s, n) for n, s in scores.items() if n != name), default=(0.0, ""))
+            if other[0] >= JOINED_PART_SCORE and other[0] > scores.get(name, 0.0):
+                return name, other[1]
+    return None

@@ -470,3 +470,30 @@ def test_a_page_whose_headers_are_swapped_sends_the_swapped_fields_to_review(swa
         for c in (a, b):
             assert "column_doubted" in row.record.fields[columns[c]].flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_header_cell_holding_a_second_misread_header_keeps_that_fields_blank_in_doubt():
+    """经办人 and 关系 under one header cell, the second misread (经办人关糸): merged_header needs both
+    parts read nearly exactly and does not see it; the column keeps the agent's name, the relation
+    has no column, and its blank is unknown, not sure."""
+    from mapping.headers import joined_header
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    assert joined_header("cremation", "经办人关糸") == ("agent_name", "agent_relation_code")
+    assert joined_header("cremation", "居民身份证号码") is None  # 居民 names no field
+    assert merged_header("cremation", "经办人关糸") is None
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    keep = [i for i in range(len(FIELDS)) if i != r_col]
+    header = ["经办人关糸" if i == a_col else HEADER[i] for i in keep]
+    rows = [[r[i] for i in keep] for r in ROWS]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert None not in columns and "agent_name" in columns and st.hidden
+    for row in _map(columns, rows, st):
+        rel = row.record.fields["agent_relation_code"]
+        assert rel.confidence == 0.0 and "no_column" in rel.flags
+    again = Structure.from_dict(st.to_dict())
+    reassign_columns("cremation", header, cells, again, load_spec())
+    assert again == st  # a re-map finds the same doubts, not twice

@@ -29,6 +29,7 @@ from mapping.headers import (
     clean_header,
     detect_kind,
     is_assignment_doubt,
+    joined_header,
     map_columns,
     merged_cell_share,
     merged_header,
@@ -593,6 +594,8 @@ def split_merged_columns(
 
 MERGED_CELLS_DOUBT = "its cells read as two columns' values side by side ({share:.0%}): a ruling line is missing"
 """Why a column whose cells hold two fields' values is doubted (mapping.headers.merged_cell_share)."""
+JOINED_HEADER_DOUBT = "its header reads as two columns' headers ({first}, {second}, the second misread): a ruling line is missing"
+"""Why a column under a header cell holding a second, misread header is doubted (mapping.headers.joined_header)."""
 MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
 """Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 
@@ -620,6 +623,10 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
         if share is not None and share >= MERGED_CELLS:
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+        joined = joined_header(kind, header[c], sp) if c < len(header) else None
+        if joined is not None and joined[1] not in {a.field for a in assigned}:
+            structure.doubt_column(c, JOINED_HEADER_DOUBT.format(first=joined[0], second=joined[1]))
+            structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
     header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
@@ -643,9 +650,9 @@ def reassign_columns(
     head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
     structure.page[:] = [r for r in structure.page if not r.startswith(head)]
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(MERGED_CELLS_HIDDEN.split("{", 1)[0])]
-    merged_cells = MERGED_CELLS_DOUBT.split("{", 1)[0]
+    read_as_two = (MERGED_CELLS_DOUBT.split("{", 1)[0], JOINED_HEADER_DOUBT.split("{", 1)[0])
     for c in list(structure.columns):
-        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(merged_cells)]
+        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
         if kept:
             structure.columns[c] = kept
         else:
