@@ -1200,3 +1200,27 @@ def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, 
             if other[0] >= JOINED_PART_SCORE and other[0] > scores.get(name, 0.0):
                 return name, other[1]
     return None
+
+
+READ_TWICE_SHARE = 0.6
+"""Two columns whose cells are the same text in at least this share of the rows where both hold two or
+more characters (at least CONTENT_MIN_CELLS such rows) are one printed column read twice (read_twice)."""
+
+
+def read_twice(column_texts: list[list[str]]) -> list[tuple[int, int, float]]:
+    """Pairs of columns (a, b, share) whose cells repeat each other row by row (READ_TWICE_SHARE): each
+    printed column holds its own entries, so the same text in two columns of most rows is one column's
+    writing read in two (a vertical line misplaced, a cell straddling a line), and the page's other
+    printed column there may have no column read. Rule source: the form of a register (one value per
+    printed column and row); no value of any vocabulary."""
+    cols = [[_clean_cell(t) for t in texts] for texts in column_texts]
+    out = []
+    for a in range(len(cols)):
+        for b in range(a + 1, len(cols)):
+            both = [(x, y) for x, y in zip(cols[a], cols[b]) if len(x) >= 2 and len(y) >= 2]
+            if len(both) < CONTENT_MIN_CELLS:
+                continue
+            share = sum(x == y for x, y in both) / len(both)
+            if share >= READ_TWICE_SHARE:
+                out.append((a, b, share))
+    return out

@@ -497,3 +497,25 @@ def test_a_header_cell_holding_a_second_misread_header_keeps_that_fields_blank_i
     again = Structure.from_dict(st.to_dict())
     reassign_columns("cremation", header, cells, again, load_spec())
     assert again == st  # a re-map finds the same doubts, not twice
+
+
+def test_a_printed_column_read_twice_doubts_both_columns_and_the_missing_fields_blank():
+    """A vertical line misplaced: the 经办人 column's grid cell reads the agent's name, and so does the
+    relation column's (the relation's own writing never read). The name under 关系 is no relation, but
+    the page also has no relation column read: both columns are doubted and the relation's blank
+    (whichever field the columns got) is not sure."""
+    from mapping.headers import read_twice
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    rows = [[r[a_col] if i == r_col else t for i, t in enumerate(r)] for r in ROWS]
+    assert read_twice([[r[c] for r in rows] for c in range(len(FIELDS))]) == [(a_col, r_col, 1.0)]
+    assert read_twice([[r[c] for r in ROWS] for c in range(len(FIELDS))]) == []
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", HEADER, cells, st, load_spec())
+    assert st.hidden and a_col in st.columns and r_col in st.columns
+    for row in _map(columns, rows, st):
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+        assert "column_doubted" in row.record.fields["agent_name"].flags

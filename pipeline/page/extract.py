@@ -33,6 +33,7 @@ from mapping.headers import (
     map_columns,
     merged_cell_share,
     merged_header,
+    read_twice,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
@@ -597,6 +598,10 @@ MERGED_CELLS_DOUBT = "its cells read as two columns' values side by side ({share
 JOINED_HEADER_DOUBT = "its header reads as two columns' headers ({first}, {second}, the second misread): a ruling line is missing"
 """Why a column under a header cell holding a second, misread header is doubted (mapping.headers.joined_header)."""
 MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
+READ_TWICE_DOUBT = "its cells repeat those of column {other} ({share:.0%} of the rows): one printed column read twice"
+"""Why each of two columns whose cells repeat each other is doubted (mapping.headers.read_twice)."""
+READ_TWICE_HIDDEN = "column {first} and column {second} hold the same writing: another printed column may not have been read"
+"""Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 """Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 
 PAGE_ASSIGNMENT_DOUBT = "the column of {field} could not be identified with confidence ({why})"
@@ -624,9 +629,13 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
         joined = joined_header(kind, header[c], sp) if c < len(header) else None
-        if joined is not None and joined[1] not in {a.field for a in assigned}:
+        if joined is not None and joined[1] not in {x.field for x in assigned}:
             structure.doubt_column(c, JOINED_HEADER_DOUBT.format(first=joined[0], second=joined[1]))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+    for first, second, same in read_twice(texts):
+        for c, other in ((first, second), (second, first)):
+            structure.doubt_column(c, READ_TWICE_DOUBT.format(other=other + 1, share=same))
+        structure.hide(READ_TWICE_HIDDEN.format(first=first + 1, second=second + 1))
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
     header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
@@ -649,8 +658,8 @@ def reassign_columns(
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
     head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
     structure.page[:] = [r for r in structure.page if not r.startswith(head)]
-    structure.hidden[:] = [r for r in structure.hidden if not r.startswith(MERGED_CELLS_HIDDEN.split("{", 1)[0])]
-    read_as_two = (MERGED_CELLS_DOUBT.split("{", 1)[0], JOINED_HEADER_DOUBT.split("{", 1)[0])
+    structure.hidden[:] = [r for r in structure.hidden if not r.startswith("column ")]  # MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN
+    read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
     for c in list(structure.columns):
         kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
         if kept:
