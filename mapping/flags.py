@@ -36,6 +36,16 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "punctuation_removed": FlagInfo("已去除多余标点", "stray punctuation removed", "info"),
+    "traditional_form_folded": FlagInfo(
+        "繁体字形已按《通用规范汉字表》写作简化字（原识别文字保留）",
+        "traditional character forms written as their simplified form (通用规范汉字表); the reading is kept",
+        "info",
+    ),
+    "stray_marks_removed": FlagInfo(
+        "值两端有不属于该格式的字符（印章、格线或邻格笔画），已去除，请核对",
+        "marks at the ends that the field's format cannot hold (a stamp, a ruling line, a neighbour's ink) were left out; check it",
+        "warn",
+    ),
     "bad_characters": FlagInfo("含不允许的字符", "contains characters the field does not allow", "error"),
     "too_long": FlagInfo("超过规范最大长度", "longer than the spec's maximum length", "error"),
     "multiple_values": FlagInfo("格内有多个值，仅取第一个", "several values in the cell; the first was taken", "warn"),

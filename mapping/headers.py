@@ -431,6 +431,60 @@ def decisive_share(kind: str, normalizer: str, code_table: str | None, texts: li
     return share
 
 
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
+MERGED_CELLS = 0.6
+"""A column holds two printed columns' values (merged_cell_share) where at least this share of its
+written cells (at least CONTENT_MIN_CELLS) split so: the share that makes content decisive
+(CONTENT_DECISIVE)."""
+
+
+def _decisive_classes(kind: str, text: str, sp: Spec) -> set[tuple[str, str | None]]:
+    """The (normalizer, code table) classes of the kind whose decisive test (_decisive) a text passes."""
+    return {(n, t) for n, t in _content_classes(sp, kind) if _decisive(n, t, text, sp)}
+
+
+END_VALUE_CHARS = 4
+"""The longest value looked for at either end of a cell run together with another column's value
+without a change of script (宋建儿子): a sex, a code-table wording (家属带回), a short place."""
+
+
+def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str | None] | None = None) -> float | None:
+    """The share of a column's written cells that read as two values of different fields side by side:
+    split where the script changes (Han characters beside digits or Latin letters: 儿子13905351234,
+    女370602193608241141), or within END_VALUE_CHARS of either end leaving two characters at least on
+    each side (a lone character matches too much: 村 ends a village and is a wording), each part passes the decisive test
+    of a field of the kind (_decisive: a valid GB 11643 number, 男/女, a code-table wording read
+    exactly, a phone number of the numbering plan, a sea area, an address naming a place of the
+    lexicon) and the two parts' fields differ in kind; or one part passes such a test and the other
+    the strict test of the column's own field `own` (normalizer, code table; _looks: 宋建儿子, a name
+    and a relation wording), of another kind. A ruling line missing between two columns whose header
+    was read as one field's: the cells show what the header does not. None with fewer than
+    CONTENT_MIN_CELLS written cells. Rule source: the official formats behind _decisive and _looks and
+    the one-value-per-cell form of a register."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+
+    def two_values(left: str, right: str) -> bool:
+        lc, rc = _decisive_classes(kind, left, sp), _decisive_classes(kind, right, sp)
+        if lc and rc and not (lc & rc):
+            return True
+        if own is None or own[0] in ("text", "row_no"):
+            return False
+        for part, other in ((left, rc), (right, lc)):
+            if other and own not in other and _looks(own[0], own[1], part, sp):
+                return True
+        return False
+
+    merged = 0
+    for cell in written:
+        cuts = {m.start() for m in _SCRIPT_CHANGE.finditer(cell)}
+        cuts |= {i for i in range(2, len(cell) - 1) if i <= END_VALUE_CHARS or len(cell) - i <= END_VALUE_CHARS}
+        if any(two_values(cell[:i], cell[i:]) for i in sorted(cuts)):
+            merged += 1
+    return merged / len(written)
+
+
 def _id_facts(text: str) -> tuple[str, str] | None:
     """(birth date YYYY-MM-DD, sex 1 male / 2 female) that a valid citizen ID number states
     (GB 11643-1999: digits 7-14 the birth date, the 17th odd for a man; 15-digit numbers of
@@ -750,7 +804,9 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    return _doubt_weak_headers(kind, column_texts, _by_elimination(kind, header_texts, column_texts, scores, out, sp), scores, sp)
+    out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+    out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
+    return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
 
 
 WEAK_RIVAL_MARGIN = 0.1
@@ -818,6 +874,112 @@ def _doubt_weak_headers(
                     f"and this column's header is not one of {a.field}'s wordings"
                 ),
             )
+    return res
+
+
+CLEARLY_BETTER = 0.3
+"""How much larger a share of a column's written cells must pass another field's content test than its
+own field's for the cells to fit that other field clearly better (_doubt_disagreement): three cells in
+ten, far more than one misread cell moves on a page of 10-20 rows."""
+DISAGREEMENT_DOUBT = "its header and its cells disagree"
+"""How the doubt of a column whose header and content disagree begins (one of ASSIGNMENT_DOUBTS)."""
+
+
+def _content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | None:
+    """(normalizer, code table) of a field of the kind read from a cell; ("row_no", None) for the serial."""
+    if name in sp.kind(kind).pseudo_fields:
+        return ("row_no", None)
+    f = next((f for f in sp.kind(kind).fields if f.name == name), None)
+    return None if f is None else (f.normalizer, f.code_table)
+
+
+def _whole_header_scores(sp: Spec, kind: str, header: str) -> dict[str, float]:
+    """How well a cleaned header reads, as a whole, as each field's best wording (edit and look-alike
+    similarity only): a header that merely contains a short wording (登记户籍地球 holds 户籍地) does not
+    name that field as a header read whole does."""
+    out: dict[str, float] = {}
+    if not header:
+        return out
+    for name, syn in _wordings(sp, kind):
+        sim = 1.0 if header == syn else max(Levenshtein.normalized_similarity(header, syn), _confusion_similarity(header, syn))
+        out[name] = max(out.get(name, 0.0), sim)
+    return out
+
+
+def _doubt_disagreement(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given a field is doubted as a column where its header and its content disagree:
+
+    - its header reads, as a whole, as a wording of another field (_whole_header_scores at least
+      HEADER_READ: read exactly, or one character off in a long wording) while the assignment gave it a field its header does not name (two headers
+      swapped, a header misread into another field's word): the page says one thing and the cells
+      another, so neither is sure;
+    - its written cells fit another field clearly better than its own (CLEARLY_BETTER, the other
+      field's content test passing at least ELIMINATION_SHARE of them), where the two fields' values
+      differ in kind (another normalizer or code table: an ID is no phone; two name fields cannot be
+      told by content); for a field whose content cannot be told (free text, a home's own numbers),
+      where a share CONTENT_DECISIVE of its cells hold values only another field can hold
+      (decisive_share: valid GB 11643 numbers, 男/女, code-table wordings, phone numbers);
+    - two date columns whose events have an order by the spec's definitions (_DATE_ORDER: the day of
+      death before the day of cremation) whose dates run the other way in DATE_ORDER_SHARE of the rows
+      (_date_order): their headers were swapped or misread.
+
+    A column already doubted keeps its reason. Rule sources: the fields' content tests (_looks,
+    _decisive: GB 11643, the spec's code tables, date and phone formats), the spec's field definitions
+    (the order of events), and the one-to-one correspondence of a printed header and its column; no
+    wording or value of any generator."""
+    res = list(out)
+    pos = {a.index: i for i, a in enumerate(res)}
+
+    def doubt(c: int, why: str) -> None:
+        i = pos[c]
+        if res[i].doubt is None:
+            res[i] = replace(res[i], doubt=f"{DISAGREEMENT_DOUBT}: {why}")
+
+    for a in out:
+        f = a.field
+        if f is None or a.doubt is not None or a.index >= len(column_texts):
+            continue
+        own_class = _content_class(sp, kind, f)
+        by_header = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
+        own_header = by_header.get(f, 0.0)
+        named = [n for n, s in by_header.items() if n != f and s >= HEADER_READ and s > own_header]
+        if named:
+            doubt(a.index, f"its header reads as {named[0]}, its cells were taken for {f}")
+            continue
+        if own_class is None or own_class[0] == "row_no":
+            continue
+        q_own = a.score.content if a.score is not None else None
+        for (c, g), sc in scores.items():
+            if c != a.index or g == f:
+                continue
+            g_class = _content_class(sp, kind, g)
+            if g_class is None or g_class == own_class or g_class[0] == "row_no":
+                continue
+            if q_own is not None:
+                if sc.content is not None and sc.content >= ELIMINATION_SHARE and sc.content >= q_own + CLEARLY_BETTER:
+                    doubt(a.index, f"{sc.content:.0%} of its cells look like {g}, {q_own:.0%} like {f}")
+                    break
+            else:
+                d = decisive_share(kind, g_class[0], g_class[1], column_texts[a.index], sp)
+                if d is not None and d >= CONTENT_DECISIVE:
+                    doubt(a.index, f"{d:.0%} of its cells hold values only {g} holds, not {f}'s")
+                    break
+    order = _DATE_ORDER.get(kind)
+    if order:
+        cols = {a.field: a.index for a in res if a.field in order and a.index < len(column_texts)}
+        if len(cols) == 2:
+            first, then = cols[order[0]], cols[order[1]]
+            if _date_order(column_texts[first], column_texts[then]) > 0:
+                why = f"the dates of {order[0]} come after those of {order[1]}: the two columns may be swapped"
+                doubt(first, why)
+                doubt(then, why)
     return res
 
 
@@ -966,6 +1128,7 @@ ASSIGNMENT_DOUBTS = (
     "its header and cells fit ",
     "another column fits ",
     ELIMINATION_DOUBT,
+    DISAGREEMENT_DOUBT,
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
@@ -1004,3 +1167,60 @@ def merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
         if best is None or ls + rs > best[0]:
             best = (ls + rs, cut, lf, rf)
     return None if best is None else best[1:]
+
+
+JOINED_PART_SCORE = 0.5
+"""The second part of a header read as two (joined_header) need only read this much like a wording of
+its field as a whole (half its characters, a look-alike counting less): a header misread in part."""
+
+
+def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, str] | None:
+    """Where a header cell holds one field's wording read exactly and, beside it, two or more Han
+    characters (Han only: a digit or letter beside a header is a stamp's or a speck's stand-in) that read
+    at least JOINED_PART_SCORE like a wording of another field as a whole
+    (经办人关糸: 经办人 and 关系 misread), (the wording's field, the other part's field): two printed
+    columns under one header cell whose second header was misread, so merged_header (both parts read
+    nearly exactly) does not see them. None for a header that is one wording, or whose rest reads like
+    no wording (居民身份证号码: 居民 names no field). Rule source: one printed header per column; the
+    recognizer's look-alike confusions (_confusion_similarity)."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    whole = _field_scores(sp, kind, h)
+    if len(h) < 4 or not whole or whole[0][1] >= 1.0 or merged_header(kind, text, sp) is not None:
+        return None
+    for name, syn in _wordings(sp, kind):
+        at = h.find(syn) if len(syn) >= 3 else -1  # a 2-character wording (姓名, 日期) inside a longer header proves little
+        if at < 0:
+            continue
+        for rest in (h[:at], h[at + len(syn) :]):
+            if len(rest) < 2 or len(_HAN.findall(rest)) < len(rest):
+                continue  # a stamp's or a speck's stand-ins (M, 0) beside a header: no second header
+            scores = _whole_header_scores(sp, kind, rest)
+            other = max(((s, n) for n, s in scores.items() if n != name), default=(0.0, ""))
+            if other[0] >= JOINED_PART_SCORE and other[0] > scores.get(name, 0.0):
+                return name, other[1]
+    return None
+
+
+READ_TWICE_SHARE = 0.6
+"""Two columns whose cells are the same text in at least this share of the rows where both hold two or
+more characters (at least CONTENT_MIN_CELLS such rows) are one printed column read twice (read_twice)."""
+
+
+def read_twice(column_texts: list[list[str]]) -> list[tuple[int, int, float]]:
+    """Pairs of columns (a, b, share) whose cells repeat each other row by row (READ_TWICE_SHARE): each
+    printed column holds its own entries, so the same text in two columns of most rows is one column's
+    writing read in two (a vertical line misplaced, a cell straddling a line), and the page's other
+    printed column there may have no column read. Rule source: the form of a register (one value per
+    printed column and row); no value of any vocabulary."""
+    cols = [[_clean_cell(t) for t in texts] for texts in column_texts]
+    out = []
+    for a in range(len(cols)):
+        for b in range(a + 1, len(cols)):
+            both = [(x, y) for x, y in zip(cols[a], cols[b]) if len(x) >= 2 and len(y) >= 2]
+            if len(both) < CONTENT_MIN_CELLS:
+                continue
+            share = sum(x == y for x, y in both) / len(both)
+            if share >= READ_TWICE_SHARE:
+                out.append((a, b, share))
+    return out

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -74,6 +74,71 @@ property of the recognizer, issue 27), hand-written ledgers use – and —."""
 
 def fold_dashes(s: str) -> str:
     return s.translate(DASHES)
+
+
+TRADITIONAL_FOLDED = "traditional_form_folded"
+
+
+@lru_cache(maxsize=1)
+def _traditional_table() -> dict[int, str]:
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("mapping").joinpath("data", "traditional_forms.json").read_text(encoding="utf-8"))
+    return str.maketrans(data["pairs"])
+
+
+def fold_traditional(text: str) -> str:
+    """Traditional character forms written as their simplified form, one character for one.
+
+    Source: the State Council's 通用规范汉字表 (2013), 附表1 规范字与繁体字、异体字对照表, through OpenCC's
+    TSCharacters table (`mapping/data/traditional_forms.json`, `scripts/extract_traditional_forms.py`):
+    only pairs with exactly one simplified counterpart, whose traditional form is itself no simplified
+    character (乾, 著, 余 … are never touched). Why: a register of 2010 onward is written in the
+    standard simplified characters, which the platform requires, while PP-OCR's dictionary holds both
+    forms and its recognizer, whose two forms of a character share most strokes, writes the
+    traditional one for a simplified glyph now and then (鎮 for 镇, 領 for 领, 黃 for 黄: a recognizer
+    property). The number of characters never changes."""
+    return text.translate(_traditional_table()) if text and not text.isascii() else text
+
+
+STRAY_MARKS = "stray_marks_removed"
+STRAY_MARKS_CERTAINTY = 0.45
+"""A value read from inside marks its format cannot hold is right far more often than not, but which ink
+was the value is a guess: 0.45 keeps it below every fitted threshold (none is below 0.5), so it is shown
+to a reviewer, right, instead of blank."""
+STRAY_MAX = 2
+
+
+def without_stray_ends(text: str, allowed: str) -> str | None:
+    """`text` (NFKC, no whitespace) without at most two characters in all at its ends that the field's
+    format cannot hold (not a digit and not in `allowed`); None where nothing was left out, or where more
+    would have to go (then it is no stray mark but another text).
+
+    Why (recognizer property): the recognizer reads all the ink in a cell's crop as one line, so a seal's
+    edge, a ruling line (|), a neighbour's stroke or a stamp's own words (用章) come out as a character or
+    two glued to the value; they are never part of a date, a phone or a certificate number. Only Han
+    characters, punctuation and symbols count: a Latin letter or a digit may be a misread digit of the
+    value itself (the recognizer's O/0, l/1, S/5, B/8 confusions), so it is never left out."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+
+    def stray(c: str) -> bool:
+        return c not in allowed and (_is_han(c) or unicodedata.category(c)[0] in "PS")
+
+    lead = 0
+    while lead < len(s) and stray(s[lead]):
+        lead += 1
+    trail = 0
+    while trail < len(s) - lead and stray(s[len(s) - 1 - trail]):
+        trail += 1
+    if not (lead or trail) or lead + trail > STRAY_MAX:
+        return None
+    core = s[lead : len(s) - trail]
+    return core if any(c.isdigit() for c in core) else None
+
+
+def _with_stray_flag(n: Normalized, raw: str) -> Normalized:
+    return Normalized(n.value, raw, (*n.flags, STRAY_MARKS), min(n.certainty, STRAY_MARKS_CERTAINTY))
 
 
 def clean_text(raw: str) -> str:
@@ -217,8 +282,26 @@ def _iso(y: int, mo: int, d: int) -> str | None:
         return None
 
 
+_DATE_ALLOWED = "年月日号.-/_,、·" + "\u2212\u2013\u2014\u2015\u2010\u2011\u2012~\uff5e\uff0d" + _CN_CHARS
+
+
 def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
-    """2013.4.7 / 2013-04-07 / 2013/4/7 / 2013年4月7日 / 13.4.7 / 二〇一三年四月七日 -> '2013-04-07'."""
+    """2013.4.7 / 2013-04-07 / 2013/4/7 / 2013年4月7日 / 13.4.7 / 二〇一三年四月七日 -> '2013-04-07'.
+
+    A reading that is no date only because of a mark or two glued to its ends (永2011-12-11,
+    2011年12月13日口, 2012-07-24用章: a seal's or a neighbour's ink, `without_stray_ends`) gives the date
+    inside them, doubted (`stray_marks_removed`, certainty 0.45)."""
+    n = _normalize_date(raw, ledger_year)
+    if n.value is not None or "unparseable" not in n.flags:
+        return n
+    core = without_stray_ends(str(raw or ""), _DATE_ALLOWED)
+    if core is None:
+        return n
+    inner = _normalize_date(core, ledger_year)
+    return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+def _normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     raw = "" if raw is None else str(raw)
     s0 = unicodedata.normalize("NFKC", raw).strip()
     if not s0:
@@ -541,8 +624,30 @@ _AGE_UNIT = re.compile(r"(周岁|虚岁|岁半|岁)$")
 _AGE_PREFIX = re.compile(r"^(享年|终年|年龄)")
 
 
+_AGE_ALLOWED = "岁周虚半享终年龄个月天日人名位" + _CN_CHARS
+
+
 def normalize_age(raw: str) -> Normalized:
-    """78 / 78岁 / 七十八 / 七十八岁 / 享年78 -> 78; months or days -> 0 (flag age_under_one)."""
+    """78 / 78岁 / 七十八 / 七十八岁 / 享年78 -> 78; months or days -> 0 (flag age_under_one).
+    A number inside a mark or two of other ink (子37: `without_stray_ends`) is read, doubted."""
+    return _unless_stray(_normalize_age, raw, "unparseable")
+
+
+def normalize_count(raw: str, maximum: int = 50) -> Normalized:
+    """随船人数: 3 / 3人 / 三人 -> 3. A number inside a mark or two of other ink is read, doubted."""
+    return _unless_stray(lambda r: _normalize_count(r, maximum), raw, "unparseable")
+
+
+def _unless_stray(norm: Callable[[str], Normalized], raw: str, failure: str) -> Normalized:
+    n = norm(raw)
+    if n.value is not None or failure not in n.flags:
+        return n
+    core = without_stray_ends(str(raw or ""), _AGE_ALLOWED)
+    inner = norm(core) if core is not None else n
+    return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+def _normalize_age(raw: str) -> Normalized:
     raw = "" if raw is None else str(raw)
     s = clean_text(raw).rstrip(".。,，")
     if not s:
@@ -561,8 +666,7 @@ def normalize_age(raw: str) -> Normalized:
     return _ok(v, raw)
 
 
-def normalize_count(raw: str, maximum: int = 50) -> Normalized:
-    """随船人数: 3 / 3人 / 三人 -> 3."""
+def _normalize_count(raw: str, maximum: int = 50) -> Normalized:
     raw = "" if raw is None else str(raw)
     s = clean_text(raw).rstrip(".。,，")
     if not s:
@@ -582,13 +686,14 @@ _PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 
 
 _EDGE_STROKES = "|lI"
-EDGE_STROKE_CERTAINTY = 0.45
-"""Below every fitted threshold: a reviewer decides whether the stroke was a digit."""
 
 
 def _phone_shape(digits: str) -> bool:
     """A mobile number, a landline with the 0535 area code, or a bare 7/8-digit local number."""
     return bool(re.fullmatch(r"1[0-9]{10}|0535[0-9]{7,8}|[2-9][0-9]{6,7}", digits))
+
+
+_PHONE_ALLOWED = "-—–()（）.·+=" + "\u2212\u2010\u2011\u2012~\uff5e\uff0d"
 
 
 def normalize_phone(raw: str) -> Normalized:
@@ -599,7 +704,28 @@ def normalize_phone(raw: str) -> Normalized:
     digits after the area code are both landlines) it is doubted (`edge_stroke_ambiguous`, certainty
     0.45); where only the number without it is one, that number is taken, doubted the same way
     (`edge_stroke_removed`). Why (recognizer property): the recognizer reads the ink of a whole cell crop as one line, and a
-    ruling line caught at the crop's edge comes out as |, l, I or 1, which is no digit of the number."""
+    ruling line caught at the crop's edge comes out as |, l, I or 1, which is no digit of the number.
+
+    A reading that is no number only because of marks glued to its ends (a ruling line read |, a seal's
+    edge: `without_stray_ends`) or a dash read as = between the area code and the number (the
+    recognizer's reading of a thick or doubled hyphen; = has no place in a phone number) gives the
+    number inside, doubted (`stray_marks_removed`, certainty 0.45), where it is a full mobile number or
+    a landline with its 0535 area code (no area code is added to a guess)."""
+    n = _normalize_phone(raw)
+    if n.value is not None or "bad_phone" not in n.flags:
+        return n
+    text = str(raw or "")
+    core = without_stray_ends(text, _PHONE_ALLOWED)
+    core = (core if core is not None else _WS.sub("", unicodedata.normalize("NFKC", text))).replace("=", "-")
+    if core == _WS.sub("", unicodedata.normalize("NFKC", text)):
+        return n
+    inner = _normalize_phone(core)
+    if inner.value is None or "area_code_added" in inner.flags or "ocr_char_fixed" in inner.flags:
+        return n
+    return _with_stray_flag(inner, n.raw)
+
+
+def _normalize_phone(raw: str) -> Normalized:
     raw = "" if raw is None else str(raw)
     s = fold_dashes(unicodedata.normalize("NFKC", raw).strip())
     if not s:
@@ -622,7 +748,7 @@ def normalize_phone(raw: str) -> Normalized:
             bare = s.strip(_EDGE_STROKES).translate(_PHONE_OCR)
             if bare != fixed and bare.isdigit() and _phone_shape(bare):
                 flags.append("edge_stroke_ambiguous" if _phone_shape(fixed) else "edge_stroke_removed")
-                certainty = min(certainty, EDGE_STROKE_CERTAINTY)
+                certainty = min(certainty, STRAY_MARKS_CERTAINTY)
                 fixed = fixed if _phone_shape(fixed) else bare
             s = fixed
             flags.append("ocr_char_fixed")
@@ -671,7 +797,32 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     - a serial fused in front (7822014-00692, where a ruling line between the serial column and this
       one is missing): the number after it, when its year is the ledger's (within the ledger year
       window), doubted (`serial_fused_in_front`);
-    - anything else of letters, digits and dashes is kept as printed (`nonstandard_format`)."""
+    - anything else of letters, digits and dashes is kept as printed (`nonstandard_format`);
+    - a reading that is none of these only because of a mark or two glued to its ends (典201200255,
+      No.201200552花, AANo.201200556, 2No.201200559: a seal's edge, a neighbour's ink, a stray
+      stroke read as a character, `without_stray_ends`; before a No. prefix any two characters) gives
+      the number inside, doubted (`stray_marks_removed`, certainty 0.45), where that is a year and serial.
+    """
+    n = _normalize_cert_no(raw, ledger_year)
+    if n.value is not None:
+        return n
+    text = _WS.sub("", unicodedata.normalize("NFKC", str(raw or "")))
+    m = re.match(r"^.{1,2}(?=(?:No|NO|N0)[.:：]?[0-9])", text)
+    core = without_stray_ends(text[m.end() :] if m else text, _CERT_ALLOWED)
+    if m and core is None:
+        core = text[m.end() :]
+    if core is None:
+        return n
+    inner = _normalize_cert_no(core, ledger_year)
+    if inner.value is None or {"nonstandard_format", "serial_fused_in_front"} & set(inner.flags):
+        return n
+    return _with_stray_flag(inner, n.raw)
+
+
+_CERT_ALLOWED = "-_./:：号第字火化证()（）〔〕[]NnOo°º№"
+
+
+def _normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     raw = "" if raw is None else str(raw)
     s = clean_text(raw).rstrip(".。,，")
     if not s:

@@ -144,6 +144,29 @@ def _reading_confidence(f: FieldSpec, sp: Spec, text: str, confidence: float, ch
 def _normalizer(
     f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
 ) -> Callable[[str], N.Normalized]:
+    """The field's normalizer, given the reading with traditional character forms folded to their
+    simplified form (`normalize.fold_traditional`); the reading itself stays the raw text. Where the
+    reading as written gives a surer value, that one is kept: a traditional glyph read may be a
+    look-alike of another character (華 for 葬, 徹 for 撒), which shape matching finds in the glyph as
+    read and loses in its simplified form (华, 彻)."""
+    plain = _plain_normalizer(f, sp, year, id_value, chars)
+
+    def run(raw: str) -> N.Normalized:
+        folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
+        if folded == raw:
+            return plain(raw)
+        n = plain(folded)
+        as_read = plain(raw)
+        if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
+            return as_read
+        return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty)
+
+    return run
+
+
+def _plain_normalizer(
+    f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
+) -> Callable[[str], N.Normalized]:
     kind = f.normalizer
     if kind == "date":
         return lambda raw: N.normalize_date(raw, year)
@@ -210,16 +233,26 @@ SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
 
 
 def _weigh_name(
-    fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+    fv: FieldValue,
+    n: N.Normalized,
+    alternatives: Sequence[tuple[str, float]],
+    normalize: Callable[[str], N.Normalized],
+    as_read: str | None = None,
 ) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
     as that choice is (flag name_reread_by_frequency, the reading kept as raw); the same text chosen
     keeps its confidence. (Capping that by the weighing's share held 13 more records on the fitting
     sets, most of them right names with a real but rare character, 林琮 rivalled by 林琼, for 5 fewer
-    wrong names above 0.9: not kept.)"""
-    chosen = N.rescore_name(str(n.value), alternatives)
-    if chosen is None or chosen.text == n.value:
+    wrong names above 0.9: not kept.)
+
+    A name whose traditional forms were folded (`normalize.fold_traditional`) is weighed as read
+    (`as_read`): the recognizer's alternatives are texts as it reads them, and a traditional glyph rare
+    in names (義 read for 姜 or 美) is the doubt the weighing is for; where the reading as read wins, the
+    folded value stays."""
+    read = as_read if as_read is not None else str(n.value)
+    chosen = N.rescore_name(read, alternatives)
+    if chosen is None or chosen.text in (n.value, read):
         return
     other = normalize(chosen.text)
     if other.value is None:
@@ -281,7 +314,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
-            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value))
+            as_read = _plain_normalizer(f, sp, year, id_value)(raw).value if N.TRADITIONAL_FOLDED in n.flags else None
+            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
             chosen = (
@@ -444,7 +478,7 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         fv = out.get(field)
         if fv is None or fv.value is None or str(fv.value) not in codes:
             continue
-        wording = N.normalize_text(fv.raw).value
+        wording = N.normalize_text(N.fold_traditional(fv.raw)).value
         if not isinstance(wording, str) or not wording:
             continue
         if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from mapping.headers import (
     CONTENT_ALONE,
+    DISAGREEMENT_DOUBT,
     ELIMINATION_DOUBT,
     assign_columns,
     column_scores,
@@ -331,3 +332,58 @@ def test_a_column_headed_in_the_fields_own_wording_is_not_doubted_by_an_extra_co
     got = assign_columns("sea_burial", header, _columns(SEA_ROWS))
     assert got[5].field == "registrant_name" and got[5].doubt is None
     assert got[6].field is None
+
+
+def _doubts(header):
+    return {a.index: (a.field, a.doubt) for a in assign_columns("cremation", header, _columns(ROWS))}
+
+
+def test_swapped_id_and_phone_headers_doubt_both_columns():
+    """The ID and phone headers swapped (printed so, or read so): each column's valid values give it its
+    field, but its header names the other one; header and content disagree, so neither column is sure."""
+    header = list(HEADER)
+    header[3], header[9] = header[9], header[3]
+    got = _doubts(header)
+    assert got[3][0] == "id_number" and got[9][0] == "agent_phone"
+    for c in (3, 9):
+        assert got[c][1] is not None and got[c][1].startswith(DISAGREEMENT_DOUBT) and is_assignment_doubt(got[c][1])
+    assert all(got[c][1] is None for c in got if c not in (3, 9))
+
+
+def test_swapped_date_headers_are_doubted_by_the_order_of_death_and_cremation():
+    """死亡日期 and 火化日期 swapped: dates fit both, so the headers give the fields, but every "death"
+    falls after its "cremation" (the spec's definitions order them): both columns are doubted."""
+    header = list(HEADER)
+    header[4], header[5] = header[5], header[4]
+    got = _doubts(header)
+    assert got[4][0] == "cremation_date" and got[5][0] == "death_date"
+    assert got[4][1] is not None and "swapped" in got[4][1]
+    assert got[5][1] is not None and "swapped" in got[5][1]
+
+
+def test_a_header_misread_into_another_fields_word_doubts_its_column():
+    """与逝者关系 read as 联系电话 (a second phone header on the page): the relation wordings still give the
+    column its field, but its header names the phone; the column is doubted, the real phone column is not."""
+    got = _doubts(_with_header(8, "联系电话"))
+    assert got[8][0] == "agent_relation_code" and got[8][1] is not None and got[8][1].startswith(DISAGREEMENT_DOUBT)
+    assert got[9] == ("agent_phone", None)
+
+
+def test_a_free_text_column_holding_values_only_another_field_holds_is_doubted():
+    """A column whose field has no content test (备注) holding valid ID numbers: its cells say it is
+    another field's column, whatever the header says."""
+    from mapping.headers import _doubt_disagreement, column_scores
+
+    header = [*HEADER, "备注"]
+    rows = [[*r, r[3]] for r in ROWS]
+    cols = _columns(rows)
+    sp = load_spec()
+    scores = column_scores("cremation", header, cols, sp)
+    plain = [assign_columns("cremation", header, cols)[c] for c in range(len(header))]
+    # as assigned: the ID column keeps its field; make the last column the remarks' to test the check alone
+    from dataclasses import replace
+
+    given = [*plain[:-1], replace(plain[-1], field="remarks", doubt=None, score=scores[(10, "remarks")])]
+    got = _doubt_disagreement("cremation", header, cols, given, scores, sp)
+    assert got[-1].doubt is not None and "id_number" in got[-1].doubt
+    assert got[3].doubt is None

@@ -361,3 +361,161 @@ def test_a_column_left_without_a_field_that_may_be_the_phones_keeps_its_blank_in
         phone = row.record.fields["agent_phone"]
         assert phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def _merged_page(relation_cells=None):
+    """The page with its relation and phone columns printed without the ruling line between them and
+    read as one column under 关系 (the phone's header lost in the join): (columns, rows, structure) as a
+    re-map assigns them. `relation_cells`: that column's texts (default: each row's relation and phone
+    run together, as the recognizer reads a cell holding both)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    r_col, p_col = FIELDS.index("agent_relation_code"), FIELDS.index("agent_phone")
+    keep = [i for i in range(len(FIELDS)) if i != p_col]
+    header = [HEADER[i] for i in keep]
+    joined = relation_cells or [r[r_col] + r[p_col] for r in ROWS]
+    rows = [[joined[n] if i == r_col else r[i] for i in keep] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
+
+
+def test_a_column_holding_two_printed_columns_keeps_the_missing_fields_blank_in_doubt():
+    """Every column read has its field, but one holds two printed columns' values (子15205137267: a
+    code-table wording and a phone number of the numbering plan side by side): the page has a printed
+    column that no column read stands for, so the blank of the field left without a column (the phone,
+    or the relation where the phone's values won the column) is unknown (confidence 0, no_column),
+    never a sure blank, and the joined column is doubted."""
+    columns, rows, st = _merged_page()
+    both = {"agent_relation_code", "agent_phone"}
+    (held,) = both & set(columns)
+    (other,) = both - {held}
+    assert None not in columns
+    assert st.hidden and st.columns_hidden
+    assert any("two columns' values" in r for r in st.columns.get(columns.index(held), []))
+    for row in _map(columns, rows, st):
+        fv = row.record.fields[other]
+        assert fv.value is None and fv.confidence == 0.0 and "no_column" in fv.flags
+        assert "column_doubted" in row.record.fields[held].flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+    assert Structure.from_dict(st.to_dict()) == st
+
+
+def test_a_header_naming_two_fields_left_unsplit_keeps_the_missing_fields_blank_in_doubt():
+    """A stored page whose header cell named two fields (关系电话: a ruling line missing) that could not be
+    split: its column took one field, every column read has one, yet the other printed column has none;
+    the phone's blank stays in doubt (the column's doubt alone says so on pages stored before `hidden`)."""
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    r_col, p_col = FIELDS.index("agent_relation_code"), FIELDS.index("agent_phone")
+    cols = [f for f in FIELDS if f != "agent_phone"]
+    rows = [[t for i, t in enumerate(r) if i != p_col] for r in ROWS]
+    st = Structure()
+    st.doubt_column(r_col, f"{MERGED_HEADER_DOUBT} (agent_relation_code, agent_phone): a ruling line is missing")
+    for row in _map(cols, rows, st):
+        phone = row.record.fields["agent_phone"]
+        assert phone.confidence == 0.0 and "no_column" in phone.flags
+
+
+def test_a_page_without_a_phone_column_whose_columns_all_have_fields_keeps_a_sure_blank():
+    """The same page with its relation column read plainly (no phone printed): nothing says a printed
+    column has no field, so the phone's blank is the register's (no_column is not set on it)."""
+    columns, rows, st = _merged_page([r[FIELDS.index("agent_relation_code")] for r in ROWS])
+    assert None not in columns and not st.columns_hidden
+    for row in _map(columns, rows, st):
+        assert "no_column" not in row.record.fields["agent_phone"].flags
+
+
+def test_names_run_together_with_relation_wordings_keep_the_relations_blank_in_doubt():
+    """经办人 and 关系 printed without a ruling line between them, read as one column under 经办人: its
+    cells end in relation wordings of the code table (宋建 + 儿子, no change of script to split at), so
+    the relation's blank is unknown, and the name column is doubted."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    relations = ["儿子", "女儿", "配偶", "女儿"]
+    keep = [i for i in range(len(FIELDS)) if i != r_col]
+    header = [HEADER[i] for i in keep]
+    rows = [[r[i] + relations[n] if i == a_col else r[i] for i in keep] for n, r in enumerate(ROWS)]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert None not in columns and "agent_relation_code" not in columns and st.hidden
+    for row in _map(columns, rows, st):
+        rel = row.record.fields["agent_relation_code"]
+        assert rel.value is None and rel.confidence == 0.0 and "no_column" in rel.flags
+        assert "column_doubted" in row.record.fields["agent_name"].flags
+
+
+@pytest.mark.parametrize(
+    "swap",
+    [("公民身份号码", "电话"), ("死亡日期", "火化日期")],
+)
+def test_a_page_whose_headers_are_swapped_sends_the_swapped_fields_to_review(swap):
+    """Two headers of the register swapped (printed so, or read so): whichever field each column is
+    given, header and cells disagree, so no record of the page auto-accepts those fields."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a, b = HEADER.index(swap[0]), HEADER.index(swap[1])
+    header = list(HEADER)
+    header[a], header[b] = header[b], header[a]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(ROWS)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert a in st.columns and b in st.columns
+    for row in _map(columns, ROWS, st):
+        for c in (a, b):
+            assert "column_doubted" in row.record.fields[columns[c]].flags
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_header_cell_holding_a_second_misread_header_keeps_that_fields_blank_in_doubt():
+    """经办人 and 关系 under one header cell, the second misread (经办人关糸): merged_header needs both
+    parts read nearly exactly and does not see it; the column keeps the agent's name, the relation
+    has no column, and its blank is unknown, not sure."""
+    from mapping.headers import joined_header
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    assert joined_header("cremation", "经办人关糸") == ("agent_name", "agent_relation_code")
+    assert joined_header("cremation", "居民身份证号码") is None  # 居民 names no field
+    assert merged_header("cremation", "经办人关糸") is None
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    keep = [i for i in range(len(FIELDS)) if i != r_col]
+    header = ["经办人关糸" if i == a_col else HEADER[i] for i in keep]
+    rows = [[r[i] for i in keep] for r in ROWS]
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", header, cells, st, load_spec())
+    assert None not in columns and "agent_name" in columns and st.hidden
+    for row in _map(columns, rows, st):
+        rel = row.record.fields["agent_relation_code"]
+        assert rel.confidence == 0.0 and "no_column" in rel.flags
+    again = Structure.from_dict(st.to_dict())
+    reassign_columns("cremation", header, cells, again, load_spec())
+    assert again == st  # a re-map finds the same doubts, not twice
+
+
+def test_a_printed_column_read_twice_doubts_both_columns_and_the_missing_fields_blank():
+    """A vertical line misplaced: the 经办人 column's grid cell reads the agent's name, and so does the
+    relation column's (the relation's own writing never read). The name under 关系 is no relation, but
+    the page also has no relation column read: both columns are doubted and the relation's blank
+    (whichever field the columns got) is not sure."""
+    from mapping.headers import read_twice
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")
+    rows = [[r[a_col] if i == r_col else t for i, t in enumerate(r)] for r in ROWS]
+    assert read_twice([[r[c] for r in rows] for c in range(len(FIELDS))]) == [(a_col, r_col, 1.0)]
+    assert read_twice([[r[c] for r in ROWS] for c in range(len(FIELDS))]) == []
+    st = Structure()
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    columns = reassign_columns("cremation", HEADER, cells, st, load_spec())
+    assert st.hidden and a_col in st.columns and r_col in st.columns
+    for row in _map(columns, rows, st):
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+        assert "column_doubted" in row.record.fields["agent_name"].flags

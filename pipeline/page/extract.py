@@ -23,7 +23,18 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from mapping.headers import assign_columns, clean_header, detect_kind, is_assignment_doubt, map_columns, merged_header
+from mapping.headers import (
+    MERGED_CELLS,
+    assign_columns,
+    clean_header,
+    detect_kind,
+    is_assignment_doubt,
+    joined_header,
+    map_columns,
+    merged_cell_share,
+    merged_header,
+    read_twice,
+)
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
@@ -55,6 +66,7 @@ from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
 from pipeline.page.routing import route
 from pipeline.page.structure import (
+    MERGED_HEADER_DOUBT,
     STRUCK,
     Structure,
     apply_column_checks,
@@ -565,7 +577,7 @@ def split_merged_columns(
         x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
         if x is None:
             structure.doubt_column(
-                c, f"its header names two fields ({first}, {second}): a ruling line is missing and its values could not be split"
+                c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
             )
             continue
         grid = with_column(grid, x)
@@ -580,6 +592,17 @@ def split_merged_columns(
         structure.columns.update(shifted)
     return grid
 
+
+MERGED_CELLS_DOUBT = "its cells read as two columns' values side by side ({share:.0%}): a ruling line is missing"
+"""Why a column whose cells hold two fields' values is doubted (mapping.headers.merged_cell_share)."""
+JOINED_HEADER_DOUBT = "its header reads as two columns' headers ({first}, {second}, the second misread): a ruling line is missing"
+"""Why a column under a header cell holding a second, misread header is doubted (mapping.headers.joined_header)."""
+MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
+READ_TWICE_DOUBT = "its cells repeat those of column {other} ({share:.0%} of the rows): one printed column read twice"
+"""Why each of two columns whose cells repeat each other is doubted (mapping.headers.read_twice)."""
+READ_TWICE_HIDDEN = "column {first} and column {second} hold the same writing: another printed column may not have been read"
+"""Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
+"""Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 
 PAGE_ASSIGNMENT_DOUBT = "the column of {field} could not be identified with confidence ({why})"
 """Why a page is doubted whose mandatory field's column is in doubt (assign_by_content)."""
@@ -598,6 +621,21 @@ def assign_by_content(
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
+    classes = {f.name: (f.normalizer, f.code_table) for f in sp.kind(kind).fields}
+    for c, column_texts in enumerate(texts):
+        own = classes.get(assigned[c].field or "") if c < len(assigned) else None
+        share = merged_cell_share(kind, column_texts, sp, own)
+        if share is not None and share >= MERGED_CELLS:
+            structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
+            structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+        joined = joined_header(kind, header[c], sp) if c < len(header) else None
+        if joined is not None and joined[1] not in {x.field for x in assigned}:
+            structure.doubt_column(c, JOINED_HEADER_DOUBT.format(first=joined[0], second=joined[1]))
+            structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+    for first, second, same in read_twice(texts):
+        for c, other in ((first, second), (second, first)):
+            structure.doubt_column(c, READ_TWICE_DOUBT.format(other=other + 1, share=same))
+        structure.hide(READ_TWICE_HIDDEN.format(first=first + 1, second=second + 1))
     ks = sp.kind(kind)
     mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
     header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
@@ -620,8 +658,10 @@ def reassign_columns(
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
     head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
     structure.page[:] = [r for r in structure.page if not r.startswith(head)]
+    structure.hidden[:] = [r for r in structure.hidden if not r.startswith("column ")]  # MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN
+    read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
     for c in list(structure.columns):
-        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r)]
+        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
         if kept:
             structure.columns[c] = kept
         else:
@@ -666,7 +706,7 @@ def extract_page(
     else:
         for c, text in enumerate(header):
             if merged_header(kind, text, sp) is not None:
-                structure.doubt_column(c, "its header names two fields: a ruling line is missing")
+                structure.doubt_column(c, f"{MERGED_HEADER_DOUBT}: a ruling line is missing")
     columns = [m.field for m in map_columns(kind, header)]
     if settings.layout_mode != "page":
         opts = read_options(kind, columns, sp)
@@ -743,7 +783,8 @@ def map_rows(
     ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
-    lost = [f for f in missing_fields(ks, columns) if f not in absent]
+    hidden = structure.columns_hidden
+    lost = [f for f in missing_fields(ks, columns, hidden) if f not in absent]
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
@@ -774,7 +815,7 @@ def map_rows(
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
         if written:
-            mark_missing(record, [n for n in lost if n not in typed], columns)
+            mark_missing(record, [n for n in lost if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
         for name, mark in dittos.items():
             fv = record.fields.get(name)

@@ -27,6 +27,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from mapping.spec import KindSpec
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
+MERGED_HEADER_DOUBT = "its header names two fields"
+"""How the doubt of a column whose header reads as two columns' headers begins (pipeline.page.extract)."""
+
 STRUCTURE_DOUBT = 0.5
 """What a structure doubt does to a field's confidence (the record goes to review anyway, by the
 problem line; this keeps the stored confidence honest for calibration and the reviewer's view)."""
@@ -41,6 +44,9 @@ class Structure:
     page: list[str] = field(default_factory=list)
     columns: dict[int, list[str]] = field(default_factory=dict)
     rows: dict[int, list[str]] = field(default_factory=dict)  # data row (row_no) -> reasons it is in doubt
+    # reasons the page may hold a printed column that no column read stands for (two printed columns
+    # read as one): every field without a column is then unknown, not a sure blank (missing_fields)
+    hidden: list[str] = field(default_factory=list)
 
     def doubt_page(self, reason: str) -> None:
         if reason not in self.page:
@@ -51,6 +57,18 @@ class Structure:
         if reason not in reasons:
             reasons.append(reason)
 
+    def hide(self, reason: str) -> None:
+        """The page may hold a printed column that no column read stands for (`hidden`)."""
+        if reason not in self.hidden:
+            self.hidden.append(reason)
+
+    @property
+    def columns_hidden(self) -> bool:
+        """Whether a printed column of the page may have no column read of its own: a reason in
+        `hidden`, or a column whose header names two fields (a ruling line missing) that was not split
+        (pages stored before `hidden` was kept say so only by that column's doubt)."""
+        return bool(self.hidden) or any(r.startswith(MERGED_HEADER_DOUBT) for rs in self.columns.values() for r in rs)
+
     def doubt_row(self, row_no: int, reason: str) -> None:
         reasons = self.rows.setdefault(row_no, [])
         if reason not in reasons:
@@ -58,12 +76,14 @@ class Structure:
 
     @property
     def empty(self) -> bool:
-        return not self.page and not self.columns and not self.rows
+        return not self.page and not self.columns and not self.rows and not self.hidden
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
         if self.rows:
             d["rows"] = {str(k): list(v) for k, v in self.rows.items()}
+        if self.hidden:
+            d["hidden"] = list(self.hidden)
         return d
 
     @classmethod
@@ -74,6 +94,7 @@ class Structure:
             list(d.get("page") or []),
             {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
             {int(k): list(v) for k, v in (d.get("rows") or {}).items()},
+            list(d.get("hidden") or []),
         )
 
 
@@ -123,17 +144,19 @@ def apply_structure(
             _problem(record, f"{column}: its column is in doubt: {reason}")
 
 
-def missing_fields(ks: KindSpec, columns: Sequence[str | None]) -> list[str]:
+def missing_fields(ks: KindSpec, columns: Sequence[str | None], hidden: bool = False) -> list[str]:
     """The fields of the kind read from a cell that no column of the page holds, where their blank is
     not sure: a mandatory field always (the register must have it), an optional one where some printed
-    column was left without a field (it may be that column: its header misread, worded otherwise).
-    Where every column has its field, an optional field with none is not on this register."""
+    column was left without a field (it may be that column: its header misread, worded otherwise) or
+    where the page may hold a printed column that no column read stands for (`hidden`:
+    Structure.columns_hidden, two printed columns read as one). Only where every printed column was
+    read as a column and has its field is an optional field with none not on this register."""
     have = set(columns)
-    unsure = None in have
+    unsure = None in have or hidden
     return [f.name for f in ks.fields if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
 
 
-def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None]) -> None:
+def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None], hidden: bool = False) -> None:
     """A field whose column is not on the page is missing: confidence 0, the reason stated."""
     for name in missing:
         fv = record.fields.get(name)
@@ -142,14 +165,15 @@ def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence
         fv.confidence = 0.0
         if "no_column" not in fv.flags:
             fv.flags.append("no_column")
-        why = (
-            (
-                "no column of this page was recognized as it, and a column's header was not recognized: "
-                "read the value from the scan"
+        if None in columns:
+            why = "no column of this page was recognized as it, and a column's header was not recognized: read the value from the scan"
+        elif hidden:
+            why = (
+                "no column of this page was recognized as it, and a column read holds two printed columns "
+                "(a ruling line missing): read the value from the scan"
             )
-            if None in columns
-            else "no column of this page holds it: read it from the scan, or from another register"
-        )
+        else:
+            why = "no column of this page holds it: read it from the scan, or from another register"
         _problem(record, f"{name}: {why}")
 
 

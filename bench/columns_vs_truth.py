@@ -1,0 +1,109 @@
+"""Every column of every stored page against the truth: the field the pipeline gave it, whether it is
+doubted, and the printed column it holds (judged by content, as pipeline.quality.evaluate does).
+
+    python bench/columns_vs_truth.py ROOT...
+
+Each ROOT holds family folders `<family>/scans` (a generated set with its truth) and
+`<family>/run-*/data` (a store). The stores are read as they are (re-map them first: bench/hold_reasons.py
+or bench/bench_families.py --stage report). Lists, per family, the columns whose field is not the
+truth's (misassigned) with whether the column was doubted and whether any record of the page with that
+field was auto-accepted; and the pages with a printed column that no column read holds while every
+column read has a field (optional blanks then look sure). Counts and field names only: no value of any
+record. Never part of the test suite."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Page, SourceFile, Store  # noqa: E402
+from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
+from pipeline.page.structure import Structure  # noqa: E402
+from pipeline.quality.evaluate import _columns_held, truth_path  # noqa: E402
+
+
+def main() -> None:
+    roots = [Path(r) for r in sys.argv[1:]]
+    for root in roots:
+        for fam in sorted(p for p in root.iterdir() if p.is_dir() and (p / "scans").is_dir()):
+            for data in sorted(fam.glob("run-*/data")):
+                report(f"{root.name}/{fam.name}", data)
+
+
+def report(label: str, data: Path) -> None:
+    store = Store.open(Settings.load(None).with_(data_dir=str(data)))
+    counts: Counter[str] = Counter()
+    lines: list[str] = []
+    with store.session() as s:
+        pages = s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id)).all()
+        for page, path in pages:
+            if page.status != "done" or not page.layout:
+                continue
+            gt_file = truth_path(Path(path))
+            if not gt_file.is_file():
+                continue
+            gt = json.loads(gt_file.read_text(encoding="utf-8"))
+            gpage = next((g for g in gt["pages"] if g["page"] == page.page_no), None)
+            if gpage is None or not gpage.get("columns"):
+                continue
+            columns = page.layout.get("columns") or []
+            st = Structure.from_dict(page.layout.get("structure"))
+            recs = {r.row_no: r for r in page.records}
+
+            class _R:
+                def __init__(self, r):
+                    self.cells = r.cells
+
+            held = _columns_held(gpage, {n: _R(r) for n, r in recs.items()}, len(columns))
+            truth_cols = gpage["columns"]
+            auto_fields: Counter[str] = Counter()
+            for r in page.records:
+                if r.status == AUTO_ACCEPTED:
+                    for name in r.fields or {}:
+                        auto_fields[name] += 1
+            counts["pages"] += 1
+            counts["columns"] += len(columns)
+            for c, f in enumerate(columns):
+                t = held.get(c)
+                tf = truth_cols[t] if t is not None and t < len(truth_cols) else None
+                doubted = bool(st.columns.get(c)) or bool(st.page)
+                for reason in st.columns.get(c, []):
+                    right = t is not None and tf == f
+                    counts[
+                        f"doubt {'on a right column' if right else 'on a wrong or unknown column'}: {reason.split(':')[0][:50]}"
+                    ] += 1
+                    if right and reason.startswith("its header and its cells disagree"):
+                        lines.append(f"  p{page.id} col {c + 1} ({f}): right, doubted: {reason[:110]}")
+                if f and f != "row_no" and t is not None and tf != f:
+                    counts["misassigned"] += 1
+                    counts["misassigned doubted"] += int(doubted)
+                    counts["misassigned auto"] += int(auto_fields[f] > 0)
+                    lines.append(
+                        f"  p{page.id} col {c + 1}: given {f}, holds {tf}; doubted={doubted} ({'; '.join(st.columns.get(c, []))[:90]}) "
+                        f"records auto-accepted with it: {auto_fields[f]}"
+                    )
+            unread = [
+                truth_cols[j]
+                for j in range(len(truth_cols))
+                if truth_cols[j] not in columns
+                and any((g["cells"][j] if j < len(g["cells"]) else "").strip() for g in gpage["rows"])
+            ]
+            if unread and None not in columns:
+                counts["pages: a printed column with ink whose field no column read has, every column read given a field"] += 1
+                lines.append(f"  p{page.id}: printed {unread} not identified; {len(columns)} read, {len(truth_cols)} printed")
+    print(f"## {label}")
+    for k, v in counts.items():
+        print(f"- {k}: {v}")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Issue 21: readings that are right but for a recognizer property (traditional character forms,
+marks glued to a value's ends) give their value, the reading kept as raw, doubted where a guess."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from mapping import normalize as N
+from mapping.flags import FLAGS
+from mapping.record import RecordContext, build_record
+from pipeline.kernel.models import RawCell
+
+
+def test_traditional_forms_table_is_one_to_one_and_never_touches_simplified_characters():
+    pairs = json.loads(resources.files("mapping").joinpath("data", "traditional_forms.json").read_text(encoding="utf-8"))["pairs"]
+    assert pairs["鎮"] == "镇" and pairs["領"] == "领" and pairs["黃"] == "黄" and pairs["島"] == "岛"
+    assert all(len(t) == 1 and len(s) == 1 and t != s for t, s in pairs.items())
+    assert not set(pairs) & set(pairs.values())  # a character that is a simplified form is never folded
+    assert "乾" not in pairs and "著" not in pairs  # two simplified counterparts, or a standard form itself
+
+
+def test_fold_traditional_keeps_length_and_plain_text():
+    assert N.fold_traditional("莱州市金城鎮城后萬家村") == "莱州市金城镇城后万家村"
+    assert N.fold_traditional("乾著") == "乾著"
+    assert N.fold_traditional("No.201200552") == "No.201200552"
+    assert N.fold_traditional("") == ""
+
+
+def _record(kind: str, cells: dict[str, str], year: int = 2012):
+    return build_record(kind, {k: RawCell(v, 0.99, None) for k, v in cells.items()}, RecordContext(ledger_year=year))
+
+
+def test_a_traditional_form_maps_as_its_simplified_form_and_the_reading_stays_raw():
+    rec = _record("cremation", {"household_address": "莱州市郭家店鎮嘴头村", "ashes_destination_code": "家属領回"})
+    addr = rec.fields["household_address"]
+    assert addr.value == "莱州市郭家店镇嘴头村" and addr.raw == "莱州市郭家店鎮嘴头村"
+    assert N.TRADITIONAL_FOLDED in addr.flags
+    assert rec.fields["ashes_destination_code"].value is not None
+    assert "領" not in str(rec.fields["remarks"].value or "")
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        ("No.201200552花", "201200552"),
+        ("AANo.201200556", "201200556"),
+        ("2No.201200559", "201200559"),
+        ("典201200255", "201200255"),
+        ("201200088安", "201200088"),
+    ],
+)
+def test_cert_no_inside_stray_marks_is_read_and_doubted(raw, value):
+    n = N.normalize_cert_no(raw, 2012)
+    assert n.value == value and n.raw == raw
+    assert N.STRAY_MARKS in n.flags and n.certainty < 0.5
+
+
+@pytest.mark.parametrize("raw", ["房04400735", "No201±00735", "典典典201200255", "花201200552典典典"])
+def test_cert_no_with_more_than_marks_or_a_digit_in_doubt_is_not_guessed(raw):
+    assert N.normalize_cert_no(raw, 2012).value is None
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("永2011-12-11", "2011-12-11"), ("2011年12月13日口", "2011-12-13"), ("2012-07~24用章", "2012-07-24")],
+)
+def test_date_inside_stray_marks_is_read_and_doubted(raw, value):
+    n = N.normalize_date(raw, 2012)
+    assert n.value == value and N.STRAY_MARKS in n.flags and n.certainty < 0.5
+
+
+@pytest.mark.parametrize("raw", ["92012-07-24", "2011年9月149", "逝者2011-12-11记录"])
+def test_date_not_explained_by_stray_marks_stays_unread(raw):
+    assert N.normalize_date(raw, 2012).value is None
+
+
+def test_phone_inside_stray_marks_or_with_an_equals_dash_is_read_and_doubted():
+    n = N.normalize_phone("13912345678|")
+    assert n.value == "13912345678" and N.STRAY_MARKS in n.flags and n.certainty < 0.5
+    n = N.normalize_phone("0535=6789012")
+    assert n.value == "05356789012" and N.STRAY_MARKS in n.flags and n.certainty < 0.5
+    assert N.normalize_phone("13912345678").flags == ()
+    assert N.normalize_phone("6789012典").value is None  # no area code is added to a guess
+
+
+def test_new_flags_are_described():
+    for code in (N.TRADITIONAL_FOLDED, N.STRAY_MARKS):
+        assert FLAGS[code].zh and FLAGS[code].en
+
+
+def test_age_and_count_inside_a_han_mark_are_read_and_doubted_but_letters_may_be_digits():
+    n = N.normalize_age("子37")
+    assert n.value == 37 and N.STRAY_MARKS in n.flags and n.certainty < 0.5
+    assert N.normalize_age("X8").value is None  # X may be a misread 8
+    assert N.normalize_age("78岁").flags == ()
+    assert N.normalize_count("4专荒章").value is None  # three characters are no stray mark
+    assert N.normalize_count("4人").value == 4
+
+
+def test_a_traditional_glyph_that_is_a_look_alike_of_a_wording_keeps_its_shape_match():
+    # 徹 (traditional 彻) is nearer in shape to 撒 than 彻 is: the reading as written gives the surer value
+    rec = _record("cremation", {"ashes_destination_code": "徹海"})
+    assert rec.fields["ashes_destination_code"].value == "7"
+
+
+def _name_record(text: str, alternatives: tuple[tuple[str, float], ...]):
+    cell = RawCell(text, 0.9, None, alternatives=alternatives)
+    return build_record("cremation", {"deceased_name": cell}, RecordContext(ledger_year=2012)).fields["deceased_name"]
+
+
+def test_a_folded_name_is_weighed_as_read_so_a_rare_traditional_glyph_still_doubts_it():
+    # 義 is rare in names and no surname: the recognizer's other text wins, as without folding
+    fv = _name_record("義義英", (("義義英", -1.0), ("姜美英", -1.6)))
+    assert fv.value == "姜美英" and "name_reread_by_frequency" in fv.flags
+    # where the reading as read wins the weighing, its folded form is the value
+    fv = _name_record("王貞", (("王貞", -0.05), ("王真", -4.0)))
+    assert fv.value == "王贞" and N.TRADITIONAL_FOLDED in fv.flags
