@@ -30,11 +30,6 @@ FLAGS: dict[str, FlagInfo] = {
         "a stroke at the number's end may be a ruling line, not a 1; the number without it is valid too: check it",
         "warn",
     ),
-    "edge_stroke_removed": FlagInfo(
-        "号码首尾的竖线按表格线去掉后才是有效号码，请核对",
-        "a stroke at the number's end was left out as a ruling line (only then is it a valid number): check it",
-        "warn",
-    ),
     "punctuation_removed": FlagInfo("已去除多余标点", "stray punctuation removed", "info"),
     "traditional_form_folded": FlagInfo(
         "繁体字形已按《通用规范汉字表》写作简化字（原识别文字保留）",

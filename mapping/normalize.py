@@ -702,9 +702,8 @@ def normalize_phone(raw: str) -> Normalized:
     A vertical stroke read at either end of the number (|, l or I) is read as the digit 1 like any such
     stroke, but where the number without it is a phone number too (0535 + 7 digits and a stroke: 7 or 8
     digits after the area code are both landlines) it is doubted (`edge_stroke_ambiguous`, certainty
-    0.45); where only the number without it is one, that number is taken, doubted the same way
-    (`edge_stroke_removed`). Why (recognizer property): the recognizer reads the ink of a whole cell crop as one line, and a
-    ruling line caught at the crop's edge comes out as |, l, I or 1, which is no digit of the number.
+    0.45). Why (recognizer property): the recognizer reads the ink of a whole cell crop as one line, and
+    a ruling line caught at the crop's edge comes out as |, l, I or 1, which is no digit of the number.
 
     A reading that is no number only because of marks glued to its ends (a ruling line read |, a seal's
     edge: `without_stray_ends`) or a dash read as = between the area code and the number (the
@@ -746,10 +745,9 @@ def _normalize_phone(raw: str) -> Normalized:
         fixed = s.translate(_PHONE_OCR)
         if fixed.isdigit():
             bare = s.strip(_EDGE_STROKES).translate(_PHONE_OCR)
-            if bare != fixed and bare.isdigit() and _phone_shape(bare):
-                flags.append("edge_stroke_ambiguous" if _phone_shape(fixed) else "edge_stroke_removed")
+            if bare != fixed and bare.isdigit() and _phone_shape(bare) and _phone_shape(fixed):
+                flags.append("edge_stroke_ambiguous")
                 certainty = min(certainty, STRAY_MARKS_CERTAINTY)
-                fixed = fixed if _phone_shape(fixed) else bare
             s = fixed
             flags.append("ocr_char_fixed")
             certainty *= 0.85

@@ -230,7 +230,7 @@ def test_a_stroke_at_a_phone_numbers_end_that_may_be_a_ruling_line_is_doubted():
     assert n.value == "053562123451" and "edge_stroke_ambiguous" in n.flags and n.certainty <= 0.45
     # a stroke before a mobile number: 1 + 11 digits is no number, the mobile alone is; taken, doubted
     b = normalize_phone("|13805351234")
-    assert b.value == "13805351234" and "edge_stroke_removed" in b.flags and b.certainty <= 0.45
+    assert b.value == "13805351234" and "stray_marks_removed" in b.flags and b.certainty <= 0.45
     # the stroke is needed for a valid number (a mobile of 10 digits + l): the 1 it stands for is kept, not doubted
     m = normalize_phone("1380535123l")
     assert m.value == "13805351231" and "edge_stroke_ambiguous" not in m.flags and m.certainty == pytest.approx(0.85)
