@@ -314,10 +314,17 @@ def _clean_cell(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
-def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool | None:
+def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shapes: bool = True) -> bool | None:
     """Whether one written cell looks like a value of a field with this normalizer: a strict test of
     the text's form (the normalizers themselves accept far more, to read what is doubtful). None for a
-    field whose content cannot be told (free text, serial numbers of any form)."""
+    field whose content cannot be told (free text, serial numbers of any form).
+
+    A code wording counts where it is read exactly, or (`shapes`) where every character that differs
+    is a look-alike of the wording's (normalize_code's `code_matched_by_shape`: 安苏 for 安葬, 海集 for
+    海葬, 配锅 for 配偶), one code alone so spelled: a property of the recognizer, which keeps a glyph's
+    shape when it misreads it (mapping.glyphs, measured on the glyphs' drawn shapes), so that a
+    column of a code read from a blurred photograph still looks like its code. Never a wording with
+    characters dropped or added, or a fuzzy spelling."""
     from . import normalize as N
 
     s = _clean_cell(text)
@@ -349,7 +356,12 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool
         if not s or s.isdigit() or code_table is None:
             return False
         n = N.normalize_code(s, sp.table(code_table), fuzzy=False)
-        return n.value is not None and "partial_match" not in n.flags
+        if n.value is not None and "partial_match" not in n.flags:
+            return True
+        if not shapes:
+            return False
+        n = N.normalize_code(s, sp.table(code_table))
+        return n.value is not None and "code_matched_by_shape" in n.flags
     if normalizer in ("address", "division", "sea_area"):
         from .places import scan_places
 
@@ -392,7 +404,7 @@ def _decisive(normalizer: str, code_table: str | None, text: str, sp: Spec) -> b
         digits = re.sub(r"[-－—\s()（）]", "", s)
         return bool(_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits))
     if normalizer in ("code", "sea_area", "address"):
-        return bool(_looks(normalizer, code_table, text, sp))
+        return bool(_looks(normalizer, code_table, text, sp, shapes=False))
     return None
 
 
