@@ -337,8 +337,9 @@ def test_a_code_column_misread_by_look_alike_glyphs_still_looks_like_its_code():
     """A relation column photographed out of focus: 配锅 for 配偶, 要 for 妻, 毋亲 for 母亲 (each
     character that differs a look-alike of the wording's, a recognizer's confusion), under a header read
     with a character dropped (与逝者关). Its cells count as the relation code's, so the column is that
-    field's; a content test that took exact wordings only left it without a field. Content alone still
-    never identifies it by such readings (decisive_share counts exact wordings only)."""
+    field's, in doubt (none of its cells was read exactly); a content test that took exact wordings only
+    left it without a field. Content alone never identifies it by such readings (decisive_share counts
+    exact wordings only)."""
     from mapping import glyphs
 
     if not glyphs.available():
@@ -350,6 +351,8 @@ def test_a_code_column_misread_by_look_alike_glyphs_still_looks_like_its_code():
         r[8] = misread
     got = assign_columns("cremation", _with_header(8, "与逝者关"), _columns(rows))
     assert got[8].field == "agent_relation_code"
+    # in doubt all the same: none of its cells was read as a wording, its header one character short
+    assert got[8].doubt is not None and is_assignment_doubt(got[8].doubt)
     assert decisive_share("cremation", "code", "relation", _columns(rows)[8], load_spec()) == 0.0
     # a column of names is no relation column for all that
     names = [list(r) for r in ROWS]
