@@ -93,6 +93,11 @@ def test_a_low_resolution_capture_whose_outline_is_not_found_is_still_brought_to
     tiny = cv2.resize(flat, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
     out, step = correct_capture(tiny)
     assert step.result["upsample"] == 2.0 and max(out.shape[:2]) == 2 * max(tiny.shape[:2])
+    # a blank sheet has nothing to read: enlarging it would only grow its grain into character-sized blobs
+    blank = np.full_like(photo, 226)
+    blank[::7, ::5] = 221  # the paper's grain
+    out, step = correct_capture(blank)
+    assert out is blank and "upsample" not in step.result
 
 
 def test_a_flat_scan_is_left_as_it_came(flat):
