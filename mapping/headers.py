@@ -314,10 +314,19 @@ def _clean_cell(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
-def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool | None:
+def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shapes: bool = True) -> bool | None:
     """Whether one written cell looks like a value of a field with this normalizer: a strict test of
     the text's form (the normalizers themselves accept far more, to read what is doubtful). None for a
-    field whose content cannot be told (free text, serial numbers of any form)."""
+    field whose content cannot be told (free text, serial numbers of any form).
+
+    A code wording counts where it is read exactly, or (`shapes`) where every character that differs
+    is a look-alike of the wording's (normalize_code's `code_matched_by_shape`: 安苏 for 安葬, 海集 for
+    海葬, 配锅 for 配偶), one code alone so spelled: a property of the recognizer, which keeps a glyph's
+    shape when it misreads it (mapping.glyphs, measured on the glyphs' drawn shapes), so that a
+    column of a code read from a blurred photograph still looks like its code. Never a wording with
+    characters dropped or added, or a fuzzy spelling. Such readings help give the column its field;
+    they never make it sure (ColumnScore.fits, CONTENT_FAILS: a column whose cells are mostly
+    look-alike readings stays doubted) and never identify it alone (_decisive)."""
     from . import normalize as N
 
     s = _clean_cell(text)
@@ -349,7 +358,12 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec) -> bool
         if not s or s.isdigit() or code_table is None:
             return False
         n = N.normalize_code(s, sp.table(code_table), fuzzy=False)
-        return n.value is not None and "partial_match" not in n.flags
+        if n.value is not None and "partial_match" not in n.flags:
+            return True
+        if not shapes:
+            return False
+        n = N.normalize_code(s, sp.table(code_table))
+        return n.value is not None and "code_matched_by_shape" in n.flags
     if normalizer in ("address", "division", "sea_area"):
         from .places import scan_places
 
@@ -392,7 +406,7 @@ def _decisive(normalizer: str, code_table: str | None, text: str, sp: Spec) -> b
         digits = re.sub(r"[-－—\s()（）]", "", s)
         return bool(_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits))
     if normalizer in ("code", "sea_area", "address"):
-        return bool(_looks(normalizer, code_table, text, sp))
+        return bool(_looks(normalizer, code_table, text, sp, shapes=False))
     return None
 
 
@@ -543,13 +557,14 @@ def id_agreement(normalizer: str, texts: list[str], ids: list[str], row_dates: l
     return agree / both
 
 
-def content_share(normalizer: str, code_table: str | None, texts: list[str], sp: Spec) -> float | None:
-    """The share of a column's written cells that look like values of a field (_looks); None where the
-    column has fewer than CONTENT_MIN_CELLS written cells or the field's content cannot be told."""
+def content_share(normalizer: str, code_table: str | None, texts: list[str], sp: Spec, *, shapes: bool = True) -> float | None:
+    """The share of a column's written cells that look like values of a field (_looks; `shapes`: code
+    wordings read with look-alike characters count); None where the column has fewer than
+    CONTENT_MIN_CELLS written cells or the field's content cannot be told."""
     written = [t for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
-    looks = [_looks(normalizer, code_table, t, sp) for t in written]
+    looks = [_looks(normalizer, code_table, t, sp, shapes=shapes) for t in written]
     if looks[0] is None:
         return None
     return sum(bool(x) for x in looks) / len(looks)
@@ -577,6 +592,13 @@ class ColumnScore:
     content: float | None
     total: float
     alone: bool = False  # the content alone identifies the column (CONTENT_ALONE, decisive_share)
+    strict: float | None = None  # the content's share read exactly (a code column); None: as `content`
+
+    @property
+    def fits(self) -> float | None:
+        """The share of the column's cells that fit the field as read, no look-alike taken for a
+        wording: what a column is doubted by (CONTENT_FAILS) and given a field by elimination by."""
+        return self.content if self.strict is None else self.strict
 
 
 _AGREES_WITH_ID = {"sex": "sex_code", "age": "age_years", "date": "birth_date"}
@@ -641,6 +663,9 @@ def column_scores(
                 agree = id_agreement(normalizer, texts, ids, row_dates)
             if q is not None and agree is not None:
                 q = agree  # the row's ID says what it must be
+            strict = None  # a code column's cells read exactly (the look-alike readings left out)
+            if normalizer == "code" and q is not None and agree is None:
+                strict = content_share(normalizer, table, texts, sp, shapes=False)
             total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             alone = False
             if total < CONTENT_ALONE and normalizer != "row_no":
@@ -649,7 +674,13 @@ def column_scores(
                     d = agree
                 if d is not None and d >= CONTENT_DECISIVE:
                     total, alone = CONTENT_ALONE, True
-            out[(col, name)] = ColumnScore(round(h, 4), None if q is None else round(q, 4), round(total, 4), alone)
+            out[(col, name)] = ColumnScore(
+                round(h, 4),
+                None if q is None else round(q, 4),
+                round(total, 4),
+                alone,
+                None if strict is None or strict == q else round(strict, 4),
+            )
     return out
 
 
@@ -776,8 +807,8 @@ def assign_columns(
         doubt = None
         rival_field = _near_rival(weights, best, [(c, k) for k, g in enumerate(names) if k != j])
         rival_col = _near_rival(weights, best, [(d, j) for d in range(n) if d != c])
-        if sc.content is not None and sc.content < CONTENT_FAILS:
-            doubt = f"most of its cells ({1 - sc.content:.0%}) do not look like {f}"
+        if sc.fits is not None and sc.fits < CONTENT_FAILS:
+            doubt = f"most of its cells ({1 - sc.fits:.0%}) do not look like {f}"
         elif rival_field is not None:
             doubt = f"its header and cells fit {f} hardly better than {names[rival_field[1]]}"
         elif rival_col is not None:
@@ -1081,7 +1112,7 @@ def _by_elimination(
                 if q is not None and q >= ELIMINATION_SHARE:
                     return {name}  # numbers going up by one a row: the serial column, nothing else
                 continue
-            q = scores[(c, name)].content
+            q = scores[(c, name)].fits
             if q is None or q < ELIMINATION_SHARE:
                 continue
             if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name):

@@ -80,6 +80,26 @@ def test_a_low_resolution_capture_is_brought_to_the_working_resolution(flat):
     assert abs(max(out.shape[:2]) - WORK_LONG_SIDE) <= 2
 
 
+def test_a_low_resolution_capture_whose_outline_is_not_found_is_still_brought_to_the_working_resolution(flat):
+    """A 150 dpi photograph whose page runs out of the frame (no outline to find): the text is as small
+    as on a capture whose page was found, so the frame is enlarged to the working resolution all the
+    same (before, it was read at 150 dpi: headers of 8-10 px that the recognizer could not read)."""
+    photo, _truth = _photograph(flat, keystone=0.04, turn_deg=3.0, frame_scale=0.75, share=1.04, shadow=0.3)
+    assert find_page_quad(photo) is None
+    out, step = correct_capture(photo)
+    assert step.result["page_found"] is False and step.result["upsample"] > 1.1
+    assert abs(max(out.shape[:2]) - WORK_LONG_SIDE) <= 2
+    # at most CAPTURE_MAX_UPSAMPLE: a 100 dpi frame is doubled, not brought all the way
+    tiny = cv2.resize(flat, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    out, step = correct_capture(tiny)
+    assert step.result["upsample"] == 2.0 and max(out.shape[:2]) == 2 * max(tiny.shape[:2])
+    # a blank sheet has nothing to read: enlarging it would only grow its grain into character-sized blobs
+    blank = np.full_like(photo, 226)
+    blank[::7, ::5] = 221  # the paper's grain
+    out, step = correct_capture(blank)
+    assert out is blank and "upsample" not in step.result
+
+
 def test_a_flat_scan_is_left_as_it_came(flat):
     out, step = correct_capture(flat)
     assert step.result["page_found"] is False

@@ -387,3 +387,31 @@ def test_a_free_text_column_holding_values_only_another_field_holds_is_doubted()
     got = _doubt_disagreement("cremation", header, cols, given, scores, sp)
     assert got[-1].doubt is not None and "id_number" in got[-1].doubt
     assert got[3].doubt is None
+
+
+def test_a_code_column_misread_by_look_alike_glyphs_still_looks_like_its_code():
+    """A relation column photographed out of focus: 配锅 for 配偶, 要 for 妻, 毋亲 for 母亲 (each
+    character that differs a look-alike of the wording's, a recognizer's confusion), under a header read
+    with a character dropped (与逝者关). Its cells count as the relation code's, so the column is that
+    field's, in doubt (none of its cells was read exactly); a content test that took exact wordings only
+    left it without a field. Content alone never identifies it by such readings (decisive_share counts
+    exact wordings only)."""
+    from mapping import glyphs
+
+    if not glyphs.available():
+        import pytest
+
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in ROWS]
+    for r, misread in zip(rows, ["配锅", "要", "毋亲", "配锅"]):
+        r[8] = misread
+    got = assign_columns("cremation", _with_header(8, "与逝者关"), _columns(rows))
+    assert got[8].field == "agent_relation_code"
+    # in doubt all the same: none of its cells was read as a wording, its header one character short
+    assert got[8].doubt is not None and is_assignment_doubt(got[8].doubt)
+    assert decisive_share("cremation", "code", "relation", _columns(rows)[8], load_spec()) == 0.0
+    # a column of names is no relation column for all that
+    names = [list(r) for r in ROWS]
+    for r, name in zip(names, ["王红", "刘德", "高明", "李强"]):
+        r[8] = name
+    assert assign_columns("cremation", _with_header(8, "与逝者关"), _columns(names))[8].field != "agent_relation_code"

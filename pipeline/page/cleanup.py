@@ -758,13 +758,38 @@ def flatten_light(image: np.ndarray, dpi_scale: float) -> tuple[np.ndarray, dict
     return out, {"kernel_px": k * q, "background_low": round(lo, 1), "background_high": round(hi, 1)}
 
 
+CAPTURE_INK_CONTRAST = 45
+"""A frame holds something to read only where at least CAPTURE_INK_SHARE of its pixels are this many
+grey levels darker than its median (the paper): the contrast of ink against its paper that the layout
+counts as ink (pipeline.page.layout.INK_CONTRAST, faded ink included)."""
+CAPTURE_INK_SHARE = 0.005
+"""...half a percent of the frame: a register page's ruling alone covers more; a blank sheet (its
+darkest pixels a few levels under the paper) none. Enlarging a frame with nothing to read only enlarges
+its grain and JPEG blocks into blobs of a character's size."""
+
+
+def _holds_ink(image: np.ndarray) -> bool:
+    """Whether a frame holds ink (CAPTURE_INK_CONTRAST, CAPTURE_INK_SHARE) on its darkest channel."""
+    g = _darkest(image)
+    return float(np.median(g)) - float(np.percentile(g, 100 * CAPTURE_INK_SHARE)) >= CAPTURE_INK_CONTRAST
+
+
 def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     """A photographed page read like a scan (document-scanner correction), where find_page_quad finds
     the page on a desk: warped to a rectangle where its corners are not one already
     (CAPTURE_MIN_KEYSTONE), enlarged to the working resolution where it is smaller
     (CAPTURE_UPSAMPLE_MIN, CAPTURE_MAX_UPSAMPLE), and then its light flattened (flatten_light). Anything
-    else (a flatbed scan, a page filling the frame, a page square on a scanner's dark lid at scan
-    resolution) is returned as it came, the step saying why."""
+    else at the working resolution (a flatbed scan, a page filling the frame, a page square on a
+    scanner's dark lid at scan resolution) is returned as it came, the step saying why.
+
+    Where no outline is found but the frame itself is smaller than the working resolution (a 150 dpi
+    photograph whose page runs out of the frame or lies on a desk as light as the paper, or a 150 dpi
+    scan) and holds ink (_holds_ink: a blank sheet is left as it came), the whole frame is enlarged to
+    it, within the same bounds: its text is no larger than on a
+    capture whose page was found, and the recognizer misread such headers of 8-10 px (design family
+    camera_capture, docs/capture.md). A property of the recognizer and of the working resolution
+    every scale of the cleanup and the layout is stated at (WORK_LONG_SIDE), not of any page. The
+    light is not flattened there: without the page's outline nothing says the frame is a photograph."""
     settings = {
         "method": "page_quad_homography",
         "min_keystone": CAPTURE_MIN_KEYSTONE,
@@ -773,7 +798,12 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     }
     quad = find_page_quad(image)
     if quad is None:
-        return image, Step("capture", settings, {"page_found": False})
+        up = WORK_LONG_SIDE / max(image.shape[:2])
+        if up < CAPTURE_UPSAMPLE_MIN or not _holds_ink(image):
+            return image, Step("capture", settings, {"page_found": False})
+        up = min(CAPTURE_MAX_UPSAMPLE, up)
+        out = cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC)
+        return out, Step("capture", settings, {"page_found": False, "upsample": round(up, 3)})
     tl, tr, br, bl = quad.corners.astype(np.float64)
     width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
     height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
