@@ -32,6 +32,7 @@ from pipeline.quality.calibration import (  # noqa: E402
     FLOOR,
     TYPE_CAP,
     accepted_records,
+    count_captures,
     field_types,
     fit_joint,
     limit_for_kind,
@@ -164,6 +165,7 @@ def main() -> None:
     obs = list(ev.observations)
     kinds: dict[int, str] = {}
     shares = page_shares(store, 0, kinds)
+    captures = count_captures(store)
     with store.session() as s:
         pages_done = s.query(Page).filter(Page.status == "done").count()
     engines = ocr_versions(store)
@@ -177,6 +179,8 @@ def main() -> None:
         offset = 1_000_000 * (args.pool.index(seed) + 1)  # record ids of different stores kept apart
         obs += [replace(o, record=o.record + offset) for o in oev.observations]
         shares.update(page_shares(other, offset, kinds))
+        for kind, n in count_captures(other).items():
+            captures[kind] = captures.get(kind, 0) + n
         with other.session() as s:
             pages_done += s.query(Page).filter(Page.status == "done").count()
         other.dispose()
@@ -198,7 +202,7 @@ def main() -> None:
     }
     if args.write or args.thresholds_out:
         target = Path(args.thresholds_out) if args.thresholds_out else PACKAGED
-        write_thresholds(target, fit, args.target, meta, page_limit)
+        write_thresholds(target, fit, args.target, meta, page_limit, captures)
         print(f"wrote {target}")
     th = {name: fit[t]["threshold"] for name, t in types.items() if t in fit}
 

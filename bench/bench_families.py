@@ -46,7 +46,7 @@ from bench.bench_calibration import page_shares  # noqa: E402
 from ocr.registry import get_engine  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
-from pipeline.quality.calibration import FLOOR, TYPE_CAP, field_types, fit_joint, write_thresholds  # noqa: E402
+from pipeline.quality.calibration import FLOOR, TYPE_CAP, count_captures, field_types, fit_joint, write_thresholds  # noqa: E402
 from pipeline.quality.evaluate import FAILURE_KINDS, Evaluation, evaluate  # noqa: E402
 from pipeline.runs.stages import remap, run_folder  # noqa: E402
 from samples.families import ALL_FAMILIES, FAMILIES  # noqa: E402
@@ -235,6 +235,15 @@ def fmt(value: float, spec: str) -> str:
     return f"{int(value)}" if spec == "d" else f"{value:{spec}}"
 
 
+def summed(captures: dict[str, dict[str, int]], families: list[str]) -> dict[str, int]:
+    """Capture kind -> pages over these families' stores (what a fit on them saw)."""
+    out: dict[str, int] = {}
+    for f in families:
+        for kind, n in captures.get(f, {}).items():
+            out[kind] = out.get(kind, 0) + n
+    return out
+
+
 def stage_report(families: list[str], args, settings: Settings, out: Path) -> dict[str, Any]:
     target = (
         float(json.loads(PACKAGED.read_text(encoding="utf-8")).get("target_wrong_share", 0.0015))
@@ -247,12 +256,14 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
     shares: dict[int, float] = {}
     kinds: dict[int, str] = {}
     runs: dict[str, dict] = {}
+    captures: dict[str, dict[str, int]] = {}  # family -> capture kind -> pages (what a fit on it sees)
     t0 = time.perf_counter()
     for i, family in enumerate(families):  # as shipped: today's mapping and packaged thresholds
         ev, store = score(family, settings, out, None)
         offset = 1_000_000 * (i + 1)  # record ids of different stores kept apart
         obs += [replace(o, record=o.record + offset) for o in ev.observations]
         shares.update(page_shares(store, offset, kinds))
+        captures[family] = count_captures(store)
         store.dispose()
         shipped[family] = figures(ev)
         runs[family] = json.loads((family_dirs(out, family, settings)[1] / "ocr_stage.json").read_text(encoding="utf-8"))
@@ -270,6 +281,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
             target,
             {"fitted_on": [f for f in families if f != family], "held_out": family, "seed": args.seed, "target": target},
             limit,
+            summed(captures, [f for f in families if f != family]),
         )
         ev, store = score(family, settings, out, str(path))
         store.dispose()
@@ -298,6 +310,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
                 "bench": "bench/bench_families.py --write-shipped",
             },
             limit,
+            summed(captures, families),
         )
         shipped_fit = {
             "path": str(args.write_shipped),

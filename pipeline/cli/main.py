@@ -112,6 +112,8 @@ def _page_message(p: dict[str, str]) -> str:
 def format_summary(sm: dict[str, Any], settings: Settings) -> str:
     """The run summary people read. Every name from the scan folder is printed through `shown`: a name
     holding a newline or ': ' can neither add a line of its own nor pass for a field separator."""
+    from pipeline.page.routing import UNFITTED_CAPTURE_ADVICE
+
     lines = [
         f"run {sm['run_id']} on {shown(sm['scans_dir'])}  ({sm['seconds']:.1f} s)",
         f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, "
@@ -120,6 +122,11 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  records      {sm['records']:>6}",
         f"  auto-accepted{sm['auto_accepted']:>6}",
         f"  needs review {sm['needs_review']:>6}",
+        *(
+            [f"  photographed {sm['held_unfitted_capture']:>6}  " + UNFITTED_CAPTURE_ADVICE.format(n=sm["held_unfitted_capture"])]
+            if sm.get("held_unfitted_capture")
+            else []
+        ),
         *(
             [f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
             if sm.get("audit_drawn")

@@ -92,7 +92,7 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
 
 def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
     from pipeline.kernel.store import Store
-    from pipeline.runs.completion import completion, format_table, to_csv, totals
+    from pipeline.runs.completion import completion, format_table, held_for_capture, to_csv, totals
 
     if args.quality:
         from pipeline.cli.trust import cmd_quality  # the blind audit's measured error (issue 23)
@@ -101,12 +101,18 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
     settings = settings_of(args)
     with Store.open(settings) as store:
         rows = completion(store, settings, args.by)
+        held_capture = held_for_capture(store)
     if args.csv:
         Path(args.csv).write_text(to_csv(rows), encoding="utf-8")
     if args.json:
         print(
             json.dumps(
-                {"level": args.by, "rows": [r.to_dict() for r in rows], "total": totals(rows).to_dict()},
+                {
+                    "level": args.by,
+                    "rows": [r.to_dict() for r in rows],
+                    "total": totals(rows).to_dict(),
+                    "held_unfitted_capture": held_capture,
+                },
                 ensure_ascii=False,
                 indent=2,
                 default=str,
@@ -114,6 +120,10 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
         )
     else:
         print(format_table(rows, args.by))
+        if held_capture:
+            from pipeline.page.routing import UNFITTED_CAPTURE_ADVICE
+
+            print(UNFITTED_CAPTURE_ADVICE.format(n=held_capture))
         if args.csv:
             print(f"wrote the table to {args.csv}")
     return ExitCode.ok

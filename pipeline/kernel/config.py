@@ -120,6 +120,14 @@ class Settings:
         path = VersionedFiles(self.data_path / "lexicon", "lexicon").active()
         return None if path is None else str(path)
 
+    def fitted_on_capture(self, kind: str) -> bool:
+        """Whether the thresholds in use were fitted on pages of this capture kind
+        (pipeline.kernel.thresholds.fitted_on_capture): routing never auto-accepts a record of a page
+        captured otherwise."""
+        from pipeline.kernel.thresholds import fitted_on_capture
+
+        return fitted_on_capture(self.active_thresholds_file, kind)
+
     def threshold_for(self, field_name: str) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
         if field_name in self.field_thresholds:

@@ -73,3 +73,57 @@ def load_thresholds(path: str | None = None) -> dict[str, float]:
     """Field name -> auto-accept threshold. None: the packaged file; "": none; else a JSON file
     {"thresholds": {field: threshold}, ...}. A threshold above 1 means: never auto-accept."""
     return dict(_read(path))
+
+
+# --- the captures a thresholds file was fitted on --------------------------------------------------
+SCAN = "scan"
+PHOTOGRAPH = "photograph"
+CAPTURE_KINDS = (SCAN, PHOTOGRAPH)
+
+MIN_FITTED_PAGES = 20
+"""The fewest pages of a capture kind a fit must have seen for its thresholds to hold on that kind.
+A capture's failures (blur, a shadow, a slant the correction misses) strike whole pages, so the pages,
+not the fields, are the draws: a failure that shows on none of n fitted pages may still strike up to
+3/n of such pages (the rule of three, 95 %), 15 % at 20 pages; with fewer, a fit may have missed a
+failure that strikes one page in four. A statistical property of the sample, not of any page."""
+
+
+def capture_pages(path: str | None = None) -> dict[str, int] | None:
+    """Capture kind -> pages of that kind the fit saw ("fitted_on": {"capture_pages": {...}}), as
+    pipeline.quality.calibration.write_thresholds records it. A file without that record (the packaged
+    file before it was written, older versions in a store) counts as fitted on scans only:
+    {"scan": MIN_FITTED_PAGES}. None where no thresholds file is in use ("": the fixed
+    auto_accept_threshold an administrator chose, fitted on no capture at all, so nothing to
+    extrapolate)."""
+    return _read_captures(path)
+
+
+@lru_cache(maxsize=8)
+def _read_captures(path: str | None) -> dict[str, int] | None:
+    if path == "":
+        return None
+    legacy = {SCAN: MIN_FITTED_PAGES}
+    if path is None:
+        res = resources.files("mapping").joinpath(PACKAGED)
+        if not res.is_file():
+            return None
+        text = res.read_text(encoding="utf-8")
+    else:
+        p = Path(path)
+        if not p.is_file():
+            return legacy  # load_thresholds names the missing file
+        text = p.read_text(encoding="utf-8")
+    try:
+        pages = (json.loads(text).get("fitted_on") or {}).get("capture_pages")
+        if not isinstance(pages, dict):
+            return legacy
+        return {str(k): int(v) for k, v in pages.items()}
+    except (ValueError, TypeError, AttributeError):
+        return legacy
+
+
+def fitted_on_capture(path: str | None, kind: str) -> bool:
+    """Whether the thresholds file `path` was fitted on at least MIN_FITTED_PAGES pages of capture
+    `kind` (always where no thresholds file is in use)."""
+    pages = capture_pages(path)
+    return pages is None or pages.get(kind, 0) >= MIN_FITTED_PAGES

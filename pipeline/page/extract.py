@@ -64,7 +64,7 @@ from pipeline.page.layout import (
 )
 from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
-from pipeline.page.routing import route
+from pipeline.page.routing import capture_kind, route
 from pipeline.page.structure import (
     MERGED_HEADER_DOUBT,
     STRUCK,
@@ -1062,7 +1062,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             "result": {"columns": ext.columns},
         }
     )
-    save_records(store, page_id, ext.kind, ext.rows, settings)
+    save_records(store, page_id, ext.kind, ext.rows, settings, steps)
     with store.session() as s, s.begin():
         page = get_row(s, Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
@@ -1180,9 +1180,10 @@ def _finish(
 REVIEWED = ("approved", "rejected")
 
 
-def record_values(row: ExtractedRow, settings: Settings) -> dict[str, Any]:
-    """The columns of a Record row that mapping decides (routing included)."""
-    status, reasons = route(row.record, settings)
+def record_values(row: ExtractedRow, settings: Settings, capture: str = "scan") -> dict[str, Any]:
+    """The columns of a Record row that mapping decides (routing included); `capture`: the capture
+    kind of its page (pipeline.page.routing.capture_kind)."""
+    status, reasons = route(row.record, settings, capture)
     return dict(
         status=status,
         route_reasons=reasons,
@@ -1193,8 +1194,12 @@ def record_values(row: ExtractedRow, settings: Settings) -> dict[str, Any]:
     )
 
 
-def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings) -> None:
-    """Write the page's records in one transaction (a re-run never leaves half a page).
+def save_records(
+    store: Store, page_id: int, kind: str, rows: list[ExtractedRow], settings: Settings, steps: list[dict] | None = None
+) -> None:
+    """Write the page's records in one transaction (a re-run never leaves half a page). `steps`: the
+    page's processing steps where they are not stored yet (a page being processed), else the stored
+    ones tell its capture kind (pipeline.page.routing.capture_kind).
 
     A record keeps its id across re-runs and re-maps (the audit trail, claims and duplicate links
     point at it); a record a reviewer approved or rejected is left as it is."""
@@ -1203,11 +1208,12 @@ def save_records(store: Store, page_id: int, kind: str, rows: list[ExtractedRow]
     with store.session() as s, s.begin():
         existing = {r.row_no: r for r in s.scalars(select(Record).where(Record.page_id == page_id))}
         holds = holds_of(s, [r.id for r in existing.values() if r.status not in REVIEWED])
+        capture = capture_kind(get_row(s, Page, page_id).steps if steps is None else steps)
         for row in rows:
             rec = existing.pop(row.row_no, None)
             if rec is not None and rec.status in REVIEWED:
                 continue
-            values = record_values(row, settings)
+            values = record_values(row, settings, capture)
             if rec is not None:  # a blind audit sample, or a record of a volume whose audit failed, stays in review
                 values = apply_hold(values, holds.get(rec.id))
             if rec is None:

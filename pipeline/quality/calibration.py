@@ -15,16 +15,19 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from sqlalchemy import select
 
 from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES  # re-exported: the spec's field types
 from mapping.spec import field_types as field_types
 from pipeline.kernel.stats import ONE_SIDED, clustered_upper
+from pipeline.kernel.store import Page, Store
+from pipeline.kernel.thresholds import CAPTURE_KINDS, _read, _read_captures
 from pipeline.kernel.thresholds import PACKAGED as PACKAGED  # re-exported: reading the file
-from pipeline.kernel.thresholds import _read
 from pipeline.kernel.thresholds import _read_doc as _read_doc
 from pipeline.kernel.thresholds import limit_for_kind as limit_for_kind
 from pipeline.kernel.thresholds import load_page_limit as load_page_limit
 from pipeline.kernel.thresholds import load_thresholds as load_thresholds
+from pipeline.page.routing import capture_kind
 
 
 @dataclass(frozen=True)
@@ -364,9 +367,21 @@ def reliability(
 
 
 def thresholds_doc(
-    per_type: dict[str, dict], target: float, meta: dict, page_unsure_max: float | dict[str, float] | None = None
+    per_type: dict[str, dict],
+    target: float,
+    meta: dict,
+    page_unsure_max: float | dict[str, float] | None = None,
+    capture: dict[str, int] | None = None,
 ) -> dict:
-    """The thresholds file's document: the per-type thresholds expanded to every field name."""
+    """The thresholds file's document: the per-type thresholds expanded to every field name.
+
+    `capture` (capture kind -> pages the fit saw, count_captures) is recorded as
+    "fitted_on": {"capture_pages": {"scan": n, "photograph": m}}: routing auto-accepts a record only on
+    a page of a kind fitted on at least pipeline.kernel.thresholds.MIN_FITTED_PAGES pages. A file
+    without that record (written without `capture`, the packaged file before it, older versions in a
+    store) counts as fitted on scans only (pipeline.kernel.thresholds.capture_pages)."""
+    if capture is not None:
+        meta = {**meta, "capture_pages": {k: int(capture.get(k, 0)) for k in sorted({*CAPTURE_KINDS, *capture})}}
     types = field_types()
     th = {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type}
     return {
@@ -379,11 +394,30 @@ def thresholds_doc(
 
 
 def write_thresholds(
-    path: Path, per_type: dict[str, dict], target: float, meta: dict, page_unsure_max: float | dict[str, float] | None = None
+    path: Path,
+    per_type: dict[str, dict],
+    target: float,
+    meta: dict,
+    page_unsure_max: float | dict[str, float] | None = None,
+    capture: dict[str, int] | None = None,
 ) -> dict[str, float]:
-    """Expand the per-type thresholds to every field name and write the JSON file routing reads."""
-    doc = thresholds_doc(per_type, target, meta, page_unsure_max)
+    """Expand the per-type thresholds to every field name and write the JSON file routing reads, with
+    the pages of each capture kind the fit saw (`capture`; see thresholds_doc: without it the file
+    counts as fitted on scans only)."""
+    doc = thresholds_doc(per_type, target, meta, page_unsure_max, capture)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _read.cache_clear()
     _read_doc.cache_clear()
+    _read_captures.cache_clear()
     return doc["thresholds"]
+
+
+def count_captures(store: Store) -> dict[str, int]:
+    """Capture kind -> processed pages with records in `store` (pipeline.page.routing.capture_kind of
+    each page's steps): what a fit on this store's records saw, for write_thresholds."""
+    out = {k: 0 for k in CAPTURE_KINDS}
+    with store.session() as s:
+        for steps in s.scalars(select(Page.steps).where(Page.status == "done", Page.records.any())):
+            kind = capture_kind(steps or [])
+            out[kind] = out.get(kind, 0) + 1
+    return out

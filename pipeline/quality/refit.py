@@ -34,7 +34,7 @@ from pipeline.kernel.models import RawCell
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
 from pipeline.kernel.versions import VersionedFiles
-from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED
+from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED, capture_kind
 from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
 from pipeline.quality.calibration import (
     FLOOR,
@@ -66,6 +66,7 @@ class Evidence:
     audited: int = 0
     reviewed_held: int = 0
     unrepresented: int = 0  # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
+    captures: dict[str, int] = field(default_factory=dict)  # capture kind -> pages of reviewed records (routing.capture_kind)
 
     @property
     def records(self) -> set[int]:
@@ -119,8 +120,10 @@ def gather(store: Store, settings: Settings) -> Evidence:
             recs = {r.id: r for r in page.records}
             cells = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records]
             kind, title, columns = page.ledger_kind or "", page.title or "", (page.layout or {}).get("columns") or []
+            capture = capture_kind(page.steps or [])
         if not columns:
             continue
+        ev.captures[capture] = ev.captures.get(capture, 0) + 1
         mapped = {row.row_no: row.record for row in map_rows(kind, title, columns, cells, settings)}  # OCR only
         share = page_unsure_share(cells) or 0.0
         for rid in ids:
@@ -374,6 +377,7 @@ def refit(
         "fields": len(ev.obs),
         "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
         "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1),
+        "capture_pages": dict(ev.captures),
     }
     rule = {"method": method, "confidence": ONE_SIDED, "upper": upper, "shown": upper is None or upper <= target}
     return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds, rule)
@@ -398,7 +402,7 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
         "previous_on_this_evidence": result.current.to_dict(),
         "bound": result.bound,
     }
-    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit)
+    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit, result.evidence.get("capture_pages") or {})
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
 
 

@@ -29,7 +29,7 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
 from pipeline.page.extract import declared_absent, map_rows, record_values
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, capture_kind
 from pipeline.page.structure import Structure
 
 
@@ -88,7 +88,7 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
         Structure.from_dict(page.layout.get("structure")),
         absent=absent,
     )
-    return record_values(rows[0], settings)
+    return record_values(rows[0], settings, capture_kind(page.steps or []))
 
 
 # ---- the review contract ------------------------------------------------------------------------

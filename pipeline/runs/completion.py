@@ -342,5 +342,23 @@ def by_year(rows: Iterable[CompletionRow], years: Sequence[int] = tuple(range(20
     return out
 
 
+def held_for_capture(store: Store, file_ids: Sequence[int] | None = None) -> int:
+    """Records in review because their page is of a capture kind the thresholds in use were not fitted
+    on (pipeline.page.routing.UNFITTED_CAPTURE_REASON), in these files (all where None)."""
+    from sqlalchemy import Text, cast
+
+    from pipeline.page.routing import NEEDS_REVIEW, UNFITTED_CAPTURE_MARK
+
+    q = (
+        select(func.count(Record.id))
+        .join(Page, Record.page_id == Page.id)
+        .where(Record.status == NEEDS_REVIEW, cast(Record.route_reasons, Text).contains(UNFITTED_CAPTURE_MARK))
+    )
+    if file_ids is not None:
+        q = q.where(Page.file_id.in_(list(file_ids)))
+    with store.session() as s:
+        return int(s.scalar(q) or 0)
+
+
 def field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(CompletionRow))

@@ -21,6 +21,7 @@ from pipeline.page.extract import PageOutcome, process_page, remap_page
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
 from pipeline.quality.refit import thresholds_versions
+from pipeline.runs.completion import held_for_capture
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class RunSummary:
     records: int = 0
     auto_accepted: int = 0
     needs_review: int = 0
+    held_unfitted_capture: int = 0  # in review: photographed pages, thresholds fitted on scans only
     approved: int = 0
     rejected: int = 0
     clusters_merged: int = 0
@@ -197,6 +199,7 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
     sm.needs_review = counts.get("needs_review", 0)
     sm.approved = counts.get("approved", 0)
     sm.rejected = counts.get("rejected", 0)
+    sm.held_unfitted_capture = held_for_capture(store, file_ids) if sm.needs_review else 0
     return sm
 
 
