@@ -12,8 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
+from pipeline.kernel.thresholds import LOW_RESOLUTION, PHOTOGRAPH, SCAN
 from pipeline.page.cleanup import WORK_LONG_SIDE, clean_page, correct_capture, find_page_quad
 from pipeline.page.layout import find_grid
+from pipeline.page.routing import capture_kind
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledgers" / "cremation_longkou_2016.tiff"
 
@@ -59,6 +61,7 @@ def test_the_page_of_a_photograph_is_found_and_warped_rectangle_true(flat):
     assert np.abs(quad.corners - truth).max() < 4.0  # px, in a 2339 px frame
     out, step = correct_capture(photo)
     assert step.result["warped"] is True
+    assert capture_kind([step.to_dict()]) == PHOTOGRAPH  # what routing reads from the stored steps
     # the true page corners land on the output's corners: the page is a rectangle again
     m = np.asarray(step.result["matrix"], np.float64)
     corners = cv2.perspectiveTransform(truth.reshape(-1, 1, 2), m).reshape(-1, 2)
@@ -89,6 +92,7 @@ def test_a_low_resolution_capture_whose_outline_is_not_found_is_still_brought_to
     out, step = correct_capture(photo)
     assert step.result["page_found"] is False and step.result["upsample"] > 1.1
     assert abs(max(out.shape[:2]) - WORK_LONG_SIDE) <= 2
+    assert capture_kind([step.to_dict()]) == LOW_RESOLUTION
     # at most CAPTURE_MAX_UPSAMPLE: a 100 dpi frame is doubled, not brought all the way
     tiny = cv2.resize(flat, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
     out, step = correct_capture(tiny)
@@ -104,6 +108,7 @@ def test_a_flat_scan_is_left_as_it_came(flat):
     out, step = correct_capture(flat)
     assert step.result["page_found"] is False
     assert out is flat
+    assert capture_kind([step.to_dict()]) == SCAN
 
 
 def test_a_page_square_on_a_dark_scanner_lid_is_not_warped(flat):
@@ -113,6 +118,7 @@ def test_a_page_square_on_a_dark_scanner_lid_is_not_warped(flat):
     out, step = correct_capture(photo)
     assert step.result["page_found"] is True and step.result["warped"] is False
     assert out is photo
+    assert capture_kind([step.to_dict()]) == SCAN
 
 
 def test_the_grid_of_a_photographed_page_is_the_drawn_one(flat):

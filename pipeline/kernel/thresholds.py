@@ -78,7 +78,14 @@ def load_thresholds(path: str | None = None) -> dict[str, float]:
 # --- the captures a thresholds file was fitted on --------------------------------------------------
 SCAN = "scan"
 PHOTOGRAPH = "photograph"
-CAPTURE_KINDS = (SCAN, PHOTOGRAPH)
+LOW_RESOLUTION = "low_resolution"
+CAPTURE_KINDS = (SCAN, PHOTOGRAPH, LOW_RESOLUTION)
+CAPTURE_LABELS = {
+    SCAN: ("扫描页面", "scanned page"),
+    PHOTOGRAPH: ("拍照页面", "photographed page"),
+    LOW_RESOLUTION: ("低分辨率页面", "low-resolution page"),
+}
+"""How each capture kind (pipeline.page.routing.capture_kind) is named to reviewers and administrators."""
 
 MIN_FITTED_PAGES = 20
 """The fewest pages of a capture kind a fit must have seen for its thresholds to hold on that kind.

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.models import MappedRecord
-from pipeline.kernel.thresholds import PHOTOGRAPH, SCAN
+from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, PHOTOGRAPH, SCAN
 
 AUTO_ACCEPTED = "auto_accepted"
 NEEDS_REVIEW = "needs_review"
@@ -15,16 +15,26 @@ REJECTED = "rejected"
 LOADABLE = (AUTO_ACCEPTED, APPROVED)
 
 
-UNFITTED_CAPTURE_MARK = "photographed page: the thresholds in use were not fitted on photographs"
-UNFITTED_CAPTURE_REASON = f"拍照页面：当前阈值未在拍照页面上拟合，需人工核对 ({UNFITTED_CAPTURE_MARK})"
-"""The reason a record of a photographed page waits in review while the thresholds in use were fitted
-on scans only (Settings.fitted_on_capture): a calibration says something only about pages captured the
-way its fitting pages were. The administrator's remedy (UNFITTED_CAPTURE_ADVICE): audit and calibrate
-with photographed pages (`backfill calibrate`)."""
+UNFITTED_CAPTURE_MARK = "the thresholds in use were not fitted on"
+
+
+def unfitted_capture_reason(kind: str) -> str:
+    """The reason a record of a page of capture `kind` waits in review while the thresholds in use
+    were not fitted on that kind (Settings.fitted_on_capture), Chinese first, e.g. "拍照页面：当前阈值
+    未在拍照页面上拟合，需人工核对 (photographed page: the thresholds in use were not fitted on
+    photographed pages)". A calibration says something only about pages captured the way its fitting
+    pages were. The administrator's remedy (UNFITTED_CAPTURE_ADVICE): review them and calibrate with
+    such pages (`backfill calibrate`)."""
+    zh, en = CAPTURE_LABELS.get(kind, (kind, kind))
+    return f"{zh}：当前阈值未在{zh}上拟合，需人工核对 ({en}: {UNFITTED_CAPTURE_MARK} {en}s)"
+
+
 UNFITTED_CAPTURE_ADVICE = (
-    "{n} 条记录因拍照页面待核对：当前阈值只在扫描页面上拟合。请审核这些记录，再用已审核的拍照页面重新校准"
-    "（backfill calibrate）/ {n} records of photographed pages held in review: the thresholds in use were "
-    "fitted on scans only; review them, then calibrate with the reviewed photographed pages (`backfill calibrate`)"
+    "{n} 条记录因拍照或低分辨率页面待核对：当前阈值未在这类页面上拟合。"
+    "请审核这些记录，再用已审核的这类页面重新校准（backfill calibrate --from-reviews，再 backfill remap --thresholds）"
+    " / {n} records of photographed or low-resolution pages held in review: the thresholds in use were not "
+    "fitted on such pages; review them, then calibrate with the reviewed pages "
+    "(`backfill calibrate --from-reviews`, then `backfill remap --thresholds vN`)"
 )
 """What the run summary and `backfill status` tell the administrator ({n}: how many records)."""
 
@@ -32,25 +42,32 @@ UNFITTED_CAPTURE_ADVICE = (
 def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     """A page's capture kind from its stored steps (Page.steps; the "capture" step of
     pipeline.page.cleanup.correct_capture): PHOTOGRAPH where the page's outline was found on a desk and
-    corrected (warped to a rectangle, or its light flattened), else SCAN (no outline found, or a page
-    lying square on a scanner's lid at scan resolution, left as it came). A property of how the page
-    was captured as the cleanup measured it, not of any page's content."""
+    corrected (warped to a rectangle, or its light flattened); LOW_RESOLUTION where no outline was
+    found but the frame was enlarged to the working resolution (a 150 dpi capture: a photograph whose
+    page runs out of the frame or lies on a desk as light as the paper, or a 150 dpi scan; its text
+    reaches the recognizer enlarged, as on no page at scan resolution); else SCAN (no outline found at
+    scan resolution, a page lying square on a scanner's lid, or a page processed before the capture
+    step was recorded). A property of how the page was captured as the cleanup measured it, not of
+    any page's content."""
     for st in steps or ():
         if st.get("name") != "capture":
             continue
         res = st.get("result") or {}
-        if res.get("page_found") and (res.get("warped") or "kernel_px" in res):
-            return PHOTOGRAPH
+        if res.get("page_found"):
+            if res.get("warped") or "kernel_px" in res:
+                return PHOTOGRAPH
+        elif float(res.get("upsample") or 1.0) > 1.0:
+            return LOW_RESOLUTION
     return SCAN
 
 
 def route(record: MappedRecord, settings: Settings, capture: str = SCAN) -> tuple[str, list[str]]:
     """(status, reasons). Thresholds come from settings (per field, else the default). A record of a
     page of a capture kind the thresholds were not fitted on (`capture`, capture_kind of its page) is
-    never auto-accepted: it waits in review with UNFITTED_CAPTURE_REASON."""
+    never auto-accepted: it waits in review with unfitted_capture_reason."""
     reasons = list(record.problems)
     if not settings.fitted_on_capture(capture):
-        reasons.append(UNFITTED_CAPTURE_REASON)
+        reasons.append(unfitted_capture_reason(capture))
     for name, fv in record.fields.items():
         threshold = settings.threshold_for(name)
         if fv.confidence < threshold:

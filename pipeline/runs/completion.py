@@ -344,7 +344,7 @@ def by_year(rows: Iterable[CompletionRow], years: Sequence[int] = tuple(range(20
 
 def held_for_capture(store: Store, file_ids: Sequence[int] | None = None) -> int:
     """Records in review because their page is of a capture kind the thresholds in use were not fitted
-    on (pipeline.page.routing.UNFITTED_CAPTURE_REASON), in these files (all where None)."""
+    on (pipeline.page.routing.unfitted_capture_reason), in these files (all where None)."""
     from sqlalchemy import Text, cast
 
     from pipeline.page.routing import NEEDS_REVIEW, UNFITTED_CAPTURE_MARK

@@ -1,0 +1,131 @@
+"""Thresholds fitted on one kind of capture are not applied to another (issue 21): a record of a
+photographed page is held in review while the thresholds in use were fitted on scans only, and routed
+as before once they were fitted on enough photographed pages. No OCR: the page's cells are a
+generated register's text, its capture step what pipeline.page.cleanup.correct_capture records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.models import RawCell
+from pipeline.kernel.store import Page, Record, SourceFile, Store
+from pipeline.kernel.thresholds import LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN, capture_pages
+from pipeline.page.extract import map_rows, save_records
+from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, capture_kind, unfitted_capture_reason
+from pipeline.quality.calibration import field_types, thresholds_doc, write_thresholds
+from pipeline.runs.completion import held_for_capture
+from samples import generator as g
+
+PHOTO_STEP = {
+    "name": "capture",
+    "settings": {},
+    "result": {"page_found": True, "warped": True, "upsample": 1.0, "kernel_px": 120},
+}
+SCAN_STEP = {"name": "capture", "settings": {}, "result": {"page_found": False}}
+PHOTO_REASON = "拍照页面：当前阈值未在拍照页面上拟合，需人工核对 (photographed page: the thresholds in use were not fitted on photographed pages)"
+
+
+def _thresholds(path, capture: dict[str, int] | None) -> str:
+    """Every field type at 0.5: a record read at confidence 1.0 passes every threshold."""
+    per_type = {t: {"threshold": 0.5, "n": 1, "accepted": 1, "wrong_accepted": 0} for t in set(field_types().values())}
+    write_thresholds(path, per_type, 0.0015, {"source": "test"}, None, capture)
+    return str(path)
+
+
+def _routed(tmp_path, steps: list[dict], thresholds_file: str) -> tuple[Store, list[tuple[str, list[str]]]]:
+    """A page with these capture steps, its records saved; (store, [(status, reasons)] by row)."""
+    reg = g.get_register(1, "haiyang", 2013, "cremation")
+    rows = reg.page_rows(1)
+    cells = [(i, [RawCell(text, 1.0, None) for text in r.cells]) for i, r in enumerate(rows, start=1)]
+    settings = Settings(data_dir=str(tmp_path / "data"), thresholds_file=thresholds_file)
+    store = Store.open(settings)
+    with store.session() as s, s.begin():
+        sf = SourceFile(
+            sha256="0" * 64, rel_path="book.pdf", abs_path="/nowhere/book.pdf", size_bytes=9, media_type="pdf", page_count=1
+        )
+        s.add(sf)
+        s.flush()
+        page = Page(file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title=reg.title, steps=steps)
+        s.add(page)
+        s.flush()
+        page_id = page.id
+    columns = list(reg.columns)
+    save_records(store, page_id, "cremation", map_rows("cremation", reg.title, columns, cells, settings), settings)
+    with store.session() as s:
+        out = [(r.status, list(r.route_reasons)) for r in s.query(Record).order_by(Record.row_no)]
+    return store, out
+
+
+def test_capture_kind_from_the_stored_steps():
+    assert capture_kind([PHOTO_STEP, {"name": "deskew", "result": {}}]) == PHOTOGRAPH
+    # a page found square on a scanner's lid at scan resolution is returned as it came: a scan
+    assert capture_kind([{"name": "capture", "result": {"page_found": True, "warped": False, "upsample": 1.0}}]) == SCAN
+    # found, not warped but enlarged and its light flattened: a photograph
+    flattened = {"page_found": True, "warped": False, "upsample": 1.3, "kernel_px": 96}
+    assert capture_kind([{"name": "capture", "result": flattened}]) == PHOTOGRAPH
+    assert capture_kind([SCAN_STEP]) == SCAN
+    # no outline found, the frame enlarged to the working resolution: a 150 dpi capture
+    assert capture_kind([{"name": "capture", "result": {"page_found": False, "upsample": 1.33}}]) == LOW_RESOLUTION
+    assert capture_kind([]) == SCAN  # pages processed before the capture step was recorded
+
+
+def test_thresholds_record_the_captures_they_were_fitted_on(tmp_path):
+    path = _thresholds(tmp_path / "th.json", {"scan": 32})
+    assert json.loads(Path(path).read_text(encoding="utf-8"))["fitted_on"]["capture_pages"] == {
+        "low_resolution": 0,
+        "photograph": 0,
+        "scan": 32,
+    }
+    assert capture_pages(path) == {"low_resolution": 0, "photograph": 0, "scan": 32}
+    # a file without the record (the packaged one, older versions) counts as fitted on scans only
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(thresholds_doc({}, 0.0015, {"source": "old"})), encoding="utf-8")
+    assert capture_pages(str(old)) == {"scan": MIN_FITTED_PAGES}
+    assert not Settings(thresholds_file=str(old)).fitted_on_capture(PHOTOGRAPH)
+    assert Settings(thresholds_file=str(old)).fitted_on_capture(SCAN)
+    assert not Settings(thresholds_file=None).fitted_on_capture(PHOTOGRAPH)  # the packaged file as shipped
+    assert capture_pages("") is None and Settings(thresholds_file="").fitted_on_capture(PHOTOGRAPH)  # no calibration in use
+
+
+def test_the_reason_names_the_capture_kind():
+    assert unfitted_capture_reason(PHOTOGRAPH) == PHOTO_REASON
+    assert unfitted_capture_reason(LOW_RESOLUTION).startswith("低分辨率页面：当前阈值未在低分辨率页面上拟合")
+
+
+def test_a_photographed_page_is_held_when_the_thresholds_were_fitted_on_scans_only(tmp_path):
+    scans_only = _thresholds(tmp_path / "scans.json", {"scan": 32, "photograph": 0})
+    store, photo = _routed(tmp_path / "a", [PHOTO_STEP], scans_only)
+    assert photo and all(st == NEEDS_REVIEW and PHOTO_REASON in why for st, why in photo)
+    assert held_for_capture(store) == len(photo)  # what the run summary and `backfill status` count
+    store.dispose()
+    # the same page scanned: routed by its fields alone, most of it auto-accepted, no capture reason
+    store, scanned = _routed(tmp_path / "b", [SCAN_STEP], scans_only)
+    assert sum(st == AUTO_ACCEPTED for st, _ in scanned) > len(scanned) // 2
+    assert not any(PHOTO_REASON in why for _st, why in scanned)
+    assert held_for_capture(store) == 0
+    store.dispose()
+    # fitted on too few photographed pages: still held
+    few = _thresholds(tmp_path / "few.json", {"scan": 32, "photograph": MIN_FITTED_PAGES - 1})
+    store, photo = _routed(tmp_path / "c", [PHOTO_STEP], few)
+    assert all(st == NEEDS_REVIEW for st, _ in photo)
+    store.dispose()
+    # fitted on enough photographed pages: the photographed page is routed as the scanned one
+    both = _thresholds(tmp_path / "both.json", {"scan": 32, "photograph": MIN_FITTED_PAGES})
+    store, photo = _routed(tmp_path / "d", [PHOTO_STEP], both)
+    assert photo == scanned
+    store.dispose()
+
+
+def test_the_run_summary_tells_the_administrator_what_to_do(tmp_path):
+    from pipeline.cli.main import format_summary
+    from pipeline.runs.stages import RunSummary
+
+    settings = Settings(data_dir=str(tmp_path))
+    sm = RunSummary(run_id=1, scans_dir="scans", records=5, needs_review=5, held_unfitted_capture=3).to_dict()
+    text = format_summary(sm, settings)
+    line = next(x for x in text.splitlines() if x.strip().startswith("photographed"))
+    assert "3 条记录因拍照或低分辨率页面待核对" in line and "backfill calibrate --from-reviews" in line
+    sm["held_unfitted_capture"] = 0
+    assert "photographed" not in format_summary(sm, settings)
