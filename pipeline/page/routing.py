@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.models import MappedRecord
-from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, PHOTOGRAPH, SCAN
+from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN
 
 AUTO_ACCEPTED = "auto_accepted"
 NEEDS_REVIEW = "needs_review"
@@ -31,9 +31,9 @@ def unfitted_capture_reason(kind: str) -> str:
 
 UNFITTED_CAPTURE_ADVICE = (
     "{n} 条记录因拍照或低分辨率页面待核对：当前阈值未在这类页面上拟合。"
-    "请审核这些记录，再用已审核的这类页面重新校准（backfill calibrate --from-reviews，再 backfill remap --thresholds）"
+    f"请审核这些记录，再用至少 {MIN_FITTED_PAGES} 页已审核的这类页面重新校准（backfill calibrate --from-reviews，再 backfill remap --thresholds）"
     " / {n} records of photographed or low-resolution pages held in review: the thresholds in use were not "
-    "fitted on such pages; review them, then calibrate with the reviewed pages "
+    f"fitted on such pages; review them, then calibrate with at least {MIN_FITTED_PAGES} reviewed such pages "
     "(`backfill calibrate --from-reviews`, then `backfill remap --thresholds vN`)"
 )
 """What the run summary and `backfill status` tell the administrator ({n}: how many records)."""
