@@ -129,3 +129,17 @@ def test_the_run_summary_tells_the_administrator_what_to_do(tmp_path):
     assert "3 条记录因拍照或低分辨率页面待核对" in line and "backfill calibrate --from-reviews" in line
     sm["held_unfitted_capture"] = 0
     assert "photographed" not in format_summary(sm, settings)
+
+
+def test_a_refit_from_reviews_counts_the_reviewed_pages_on_top_of_the_thresholds_in_use(tmp_path):
+    from types import SimpleNamespace
+
+    from pipeline.quality.refit import fitted_captures
+
+    old = tmp_path / "old.json"  # thresholds in use without the record: fitted on scans only
+    old.write_text(json.dumps(thresholds_doc({}, 0.0015, {"source": "old"})), encoding="utf-8")
+    reviewed = SimpleNamespace(current_file=str(old), evidence={"capture_pages": {"scan": 3, "photograph": 25}})
+    got = fitted_captures(reviewed)  # type: ignore[arg-type]
+    assert got == {"scan": MIN_FITTED_PAGES + 3, "photograph": 25}
+    few = SimpleNamespace(current_file=str(old), evidence={"capture_pages": {"photograph": 4}})
+    assert fitted_captures(few)["photograph"] == 4  # type: ignore[arg-type]  # still below the minimum

@@ -389,6 +389,19 @@ def _limits(path: str | None) -> float | dict[str, float] | None:
     return _read_doc(path)[1]
 
 
+def fitted_captures(result: Refit) -> dict[str, int]:
+    """Capture kind -> pages the refit stands on: those of the thresholds in use (the prior the fit
+    shrinks to; pipeline.kernel.thresholds.capture_pages, a file without the record counting as fitted
+    on scans) and those of the reviewed records. A kind the reviews hold too few pages of keeps what the
+    thresholds in use say of it: photographed pages count as fitted only once enough were reviewed."""
+    from pipeline.kernel.thresholds import capture_pages
+
+    out = dict(capture_pages(result.current_file) or {})
+    for kind, n in (result.evidence.get("capture_pages") or {}).items():
+        out[kind] = out.get(kind, 0) + int(n)
+    return out
+
+
 def write_version(settings: Settings, result: Refit, *, user: str, store_url: str, note: str = "") -> Path:
     """Write the refit as a new thresholds version (not applied: `backfill remap --thresholds vN`)."""
     meta = {
@@ -402,7 +415,7 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
         "previous_on_this_evidence": result.current.to_dict(),
         "bound": result.bound,
     }
-    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit, result.evidence.get("capture_pages") or {})
+    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit, fitted_captures(result))
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
 
 
