@@ -193,6 +193,31 @@ def test_decided_records_are_read_only_until_an_administrator_reopens_them_with_
     assert _rec(store, auto).fields["agent_name"]["value"] == "王五"
 
 
+def test_a_field_without_a_column_on_a_page_with_two_columns_read_as_one_is_not_called_absent(seeded):
+    """Where the page may hold a printed column that no column read stands for (two printed columns read
+    as one: Structure.hidden), a field without a column may be in it: the reviewer is told so, as for a
+    header not recognized, never "this register has no such column"."""
+    from mapping.spec import load_spec
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    rec = _rec(store, rid)
+    with store.session() as s:
+        layout = dict(s.get(Page, rec.page_id).layout)
+    kind = load_spec(settings.spec_version).kinds[rec.ledger_kind]
+    name = next(f.name for f in kind.fields if f.source == "cell" and f.name not in layout["columns"] and f.name in rec.fields)
+    assert None not in layout["columns"]
+    before = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
+    assert before.column == "no_column"
+    with store.session() as s, s.begin():
+        s.get(Page, rec.page_id).layout = {
+            **layout,
+            "structure": {"hidden": ["column 3 holds the values of two printed columns"]},
+        }
+    after = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
+    assert after.column == "unknown_column"
+
+
 def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]

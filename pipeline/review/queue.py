@@ -44,6 +44,7 @@ from pipeline.kernel.store import (
 )
 from pipeline.page.extract import declared_absent, ledger_year, remap_page
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
+from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
     ApprovalRefused,
     ClaimError,
@@ -541,6 +542,9 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     layout = page.layout or {}
     columns = list(layout.get("columns") or [])
     header = list(layout.get("header") or [])
+    # a printed column no column read stands for (two read as one): a field without a column may be in it,
+    # as under a header not recognized - never "this register has no such column"
+    unread = None in columns or Structure.from_dict(layout.get("structure")).columns_hidden
     cells = list(rec.cells or [])
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
     fields = []
@@ -565,7 +569,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             else "absent"
             if name in absent
             else "unknown_column"
-            if None in columns
+            if unread
             else "no_column"
         )  # some header of the page not recognized: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
