@@ -916,7 +916,7 @@ DISAGREEMENT_DOUBT = "its header and its cells disagree"
 """How the doubt of a column whose header and content disagree begins (one of ASSIGNMENT_DOUBTS)."""
 
 
-def _content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | None:
+def content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | None:
     """(normalizer, code table) of a field of the kind read from a cell; ("row_no", None) for the serial."""
     if name in sp.kind(kind).pseudo_fields:
         return ("row_no", None)
@@ -977,7 +977,7 @@ def _doubt_disagreement(
         f = a.field
         if f is None or a.doubt is not None or a.index >= len(column_texts):
             continue
-        own_class = _content_class(sp, kind, f)
+        own_class = content_class(sp, kind, f)
         by_header = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
         own_header = by_header.get(f, 0.0)
         named = [n for n, s in by_header.items() if n != f and s >= HEADER_READ and s > own_header]
@@ -990,7 +990,7 @@ def _doubt_disagreement(
         for (c, g), sc in scores.items():
             if c != a.index or g == f:
                 continue
-            g_class = _content_class(sp, kind, g)
+            g_class = content_class(sp, kind, g)
             if g_class is None or g_class == own_class or g_class[0] == "row_no":
                 continue
             if q_own is not None:

@@ -688,9 +688,15 @@ _PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 _EDGE_STROKES = "|lI"
 
 
+_PHONE_FULL = re.compile(r"1[0-9]{10}|0535[0-9]{7,8}")
+"""A mobile number, or a landline with the 0535 area code."""
+_PHONE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+"""A bare 7/8-digit local number (0535 is added)."""
+
+
 def _phone_shape(digits: str) -> bool:
     """A mobile number, a landline with the 0535 area code, or a bare 7/8-digit local number."""
-    return bool(re.fullmatch(r"1[0-9]{10}|0535[0-9]{7,8}|[2-9][0-9]{6,7}", digits))
+    return bool(_PHONE_FULL.fullmatch(digits) or _PHONE_LOCAL.fullmatch(digits))
 
 
 _PHONE_ALLOWED = "-—–()（）.·+=" + "\u2212\u2010\u2011\u2012~\uff5e\uff0d"
@@ -714,9 +720,10 @@ def normalize_phone(raw: str) -> Normalized:
     if n.value is not None or "bad_phone" not in n.flags:
         return n
     text = str(raw or "")
+    whole = _WS.sub("", unicodedata.normalize("NFKC", text))
     core = without_stray_ends(text, _PHONE_ALLOWED)
-    core = (core if core is not None else _WS.sub("", unicodedata.normalize("NFKC", text))).replace("=", "-")
-    if core == _WS.sub("", unicodedata.normalize("NFKC", text)):
+    core = (core if core is not None else whole).replace("=", "-")
+    if core == whole:
         return n
     inner = _normalize_phone(core)
     if inner.value is None or "area_code_added" in inner.flags or "ocr_char_fixed" in inner.flags:
@@ -753,9 +760,9 @@ def _normalize_phone(raw: str) -> Normalized:
             certainty *= 0.85
     if not (s.isdigit() and s.isascii()):
         return _fail(raw, "bad_phone", *flags)
-    if re.fullmatch(r"1[0-9]{10}", s) or re.fullmatch(r"0535[0-9]{7,8}", s):
+    if _PHONE_FULL.fullmatch(s):
         return _ok(s, raw, *flags, certainty=certainty)
-    if re.fullmatch(r"[2-9][0-9]{6,7}", s):
+    if _PHONE_LOCAL.fullmatch(s):
         return _ok("0535" + s, raw, *flags, "area_code_added", certainty=certainty * 0.9)
     return _fail(raw, "bad_phone", *flags)
 

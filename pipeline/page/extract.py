@@ -27,6 +27,7 @@ from mapping.headers import (
     MERGED_CELLS,
     assign_columns,
     clean_header,
+    content_class,
     detect_kind,
     is_assignment_doubt,
     joined_header,
@@ -598,10 +599,10 @@ MERGED_CELLS_DOUBT = "its cells read as two columns' values side by side ({share
 JOINED_HEADER_DOUBT = "its header reads as two columns' headers ({first}, {second}, the second misread): a ruling line is missing"
 """Why a column under a header cell holding a second, misread header is doubted (mapping.headers.joined_header)."""
 MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
+"""Why a page with such a column may hold a printed column no column read stands for (Structure.hidden)."""
 READ_TWICE_DOUBT = "its cells repeat those of column {other} ({share:.0%} of the rows): one printed column read twice"
 """Why each of two columns whose cells repeat each other is doubted (mapping.headers.read_twice)."""
 READ_TWICE_HIDDEN = "column {first} and column {second} hold the same writing: another printed column may not have been read"
-"""Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 """Why such a page may hold a printed column no column read stands for (Structure.hidden)."""
 
 PAGE_ASSIGNMENT_DOUBT = "the column of {field} could not be identified with confidence ({why})"
@@ -621,9 +622,8 @@ def assign_by_content(
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
-    classes = {f.name: (f.normalizer, f.code_table) for f in sp.kind(kind).fields}
     for c, column_texts in enumerate(texts):
-        own = classes.get(assigned[c].field or "") if c < len(assigned) else None
+        own = content_class(sp, kind, assigned[c].field or "") if c < len(assigned) else None
         share = merged_cell_share(kind, column_texts, sp, own)
         if share is not None and share >= MERGED_CELLS:
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
@@ -658,7 +658,8 @@ def reassign_columns(
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
     head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
     structure.page[:] = [r for r in structure.page if not r.startswith(head)]
-    structure.hidden[:] = [r for r in structure.hidden if not r.startswith("column ")]  # MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN
+    hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
+    structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
     read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
     for c in list(structure.columns):
         kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
