@@ -18,8 +18,9 @@ settings or engine gets a store of its own and a killed run resumes), then in th
    register nobody fitted on may expect.
 
 The table gives each family's held-out figures and the WORST fold against the issue's floors, then the
-failures by kind (page lost, rows lost, column not identified, column misassigned, field wrong) with
-the fields most hit, so the work on robustness can see where each family fails. The report goes to
+failures by kind (page lost, rows lost, row misplaced, cell illegible, column not identified, column
+misassigned, field wrong) with the fields most hit, so the work on robustness can see where each family
+fails. The report goes to
 bench/results/families-<seed>-<date>.{md,json}. The engine and its settings are the normal ones
 (backfill.toml or --config, BACKFILL_* environment variables): run it again on another recognizer
 and it reads the pages again into a store of its own. Never part of the test suite.
@@ -394,9 +395,10 @@ def render(rep: dict[str, Any], command: str) -> str:
         "## Wrong fields by kind of failure (held out)",
         "",
         "Each wrong field counted once, under the first kind that applies: its page gave no rows; its row was not "
-        "found; the record under its row number holds another row's writing; the column holding it was mapped to no "
-        "field; the column mapped to it holds another column (or its column went to another field); else read or "
-        "normalized wrong.",
+        "found; the record under its row number holds another row's writing; cell_illegible: no stored reading of its "
+        "row is even half like its printed cell's writing (nothing read, or mostly wrong: no mapping or normalizer "
+        "could have recovered it); the column holding it was mapped to no field; the column mapped to it holds another "
+        "column (or its column went to another field); else read or normalized wrong.",
         "",
         "| family | fields | " + " | ".join(FAILURE_KINDS) + " |",
         "|---|---|" + "---|" * len(FAILURE_KINDS),
@@ -406,7 +408,7 @@ def render(rep: dict[str, Any], command: str) -> str:
         n = max(1, r["fields"])
         lines.append(
             f"| {f} | {r['fields']} | "
-            + " | ".join(f"{r['failures'][k]} ({r['failures'][k] / n:.1%})" for k in FAILURE_KINDS)
+            + " | ".join(f"{r['failures'].get(k, 0)} ({r['failures'].get(k, 0) / n:.1%})" for k in FAILURE_KINDS)
             + " |"
         )
     lines += ["", "Fields most hit, per family and kind:", ""]

@@ -342,7 +342,8 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     assert fails["page_lost"]["deceased_name"] == sum(not r.struck for r in lost_rows) and not ev.failures["row_lost"]
     assert ev.rows_misplaced == 1 and ev.failures["row_misplaced"] >= 5
     first = rows[0]
-    assert not first.struck and ev.auto_blank_with_ink >= 1 and fails["field_wrong"]["death_date"] >= 1
+    # the written cell read blank: nothing read where the cell has writing, not a misreading
+    assert not first.struck and ev.auto_blank_with_ink >= 1 and fails["cell_illegible"]["death_date"] >= 1
     store.dispose()
 
 
@@ -352,3 +353,90 @@ def test_a_family_plan_holds_the_pages_asked_in_its_own_formats():
     assert sum(1 for v in vols for p in v.pages if p[3] != 0) >= 6
     assert all(v.family == "phone_photo" and v.fmt in fam.formats and v.dpi in fam.dpi for v in vols)
     assert [v.pages for v in vols] == [v.pages for v in g.plan_family_volumes(6, 7, "phone_photo")]
+
+
+def test_a_cell_nothing_could_read_is_told_apart_from_a_column_not_identified(tmp_path):
+    """A photograph's cells the recognizer could not read are charged to cell_illegible, not to the
+    header mapping; a readable cell in a column mapped to nothing stays column_not_identified, and a
+    value read inside a longer reading (two columns read as one) is not taken for illegible; a one-character
+    cell misread by one character is a confusion (field_wrong), one where nothing was read is illegible."""
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.models import RawCell
+    from pipeline.kernel.store import Page, SourceFile, Store
+    from pipeline.page.extract import map_rows, save_records
+    from pipeline.quality.evaluate import FAILURE_KINDS, evaluate, reading_similarity
+
+    assert FAILURE_KINDS.index("cell_illegible") < FAILURE_KINDS.index("column_not_identified")
+    assert reading_similarity("王建国", "王建国男") == 1.0 and reading_similarity("王建国", "") == 0.0
+    assert reading_similarity("370602195003071234", "3") < 0.5  # a scrap of the writing is not the writing
+
+    cols = ["row_no", "deceased_name", "sex_code", "age_years", "household_address", "death_date"]
+    truth_rows = [
+        ("1", "王建国", "男", "72", "芝罘区幸福街道十二号", "2011年3月5日", "2011-03-05"),
+        ("2", "李秀英", "女", "85", "莱山区初家街道八号", "2011年3月9日", "2011-03-09"),
+        ("3", "张志强", "男", "64", "福山区清洋街道三号", "2011年4月1日", "2011-04-01"),
+    ]
+    sex_read = ["另", "", "男"]  # a confusion, nothing read, right (GB/T 2261.1: 1 男, 2 女)
+    garbage = ["", "■", "一"]  # what a blurred photograph's address cells gave: nothing, a blot, a stroke
+    gt = {
+        "file": "photo.pdf",
+        "pages": [
+            {
+                "page": 1,
+                "has_table": True,
+                "columns": cols,
+                "rows": [
+                    {
+                        "row": int(n),
+                        "cells": [n, name, sex, age, addr, date],
+                        "record": {
+                            "deceased_name": name,
+                            "sex_code": "1" if sex == "男" else "2",
+                            "age_years": int(age),
+                            "household_address": addr,
+                            "death_date": iso,
+                        },
+                    }
+                    for n, name, sex, age, addr, date, iso in truth_rows
+                ],
+            }
+        ],
+    }
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "photo.pdf").write_bytes(b"%PDF-1.4\n")
+    (scans / "photo.gt.json").write_text(json.dumps(gt, ensure_ascii=False), encoding="utf-8")
+    settings = Settings(data_dir=str(tmp_path / "data"), thresholds_file="", auto_accept_threshold=0.0)
+    store = Store.open(settings)
+    read = ["row_no", "deceased_name", "sex_code", None, "household_address", "death_date"]  # the age header not recognized
+    with store.session() as s, s.begin():
+        sf = SourceFile(
+            sha256="1" * 64,
+            rel_path="photo.pdf",
+            abs_path=str((scans / "photo.pdf").resolve()),
+            size_bytes=9,
+            media_type="pdf",
+            page_count=1,
+            status="processed",
+        )
+        s.add(sf)
+        s.flush()
+        page = Page(
+            file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title="火化登记簿", layout={"columns": read}
+        )
+        s.add(page)
+        s.flush()
+        page_id = page.id
+    cells = [
+        (i, [RawCell(t, 0.9, None) for t in (n, name, sex_read[i - 1], age, garbage[i - 1], date)])
+        for i, (n, name, _sex, age, _addr, date, _iso) in enumerate(truth_rows, start=1)
+    ]
+    save_records(store, page_id, "cremation", map_rows("cremation", "火化登记簿", read, cells, settings), settings)
+    ev = evaluate(store, truth_dir=scans)
+    fails = ev.failures_by_field
+    assert fails["cell_illegible"]["household_address"] == 3  # not column_* nor field_wrong: nothing could read it
+    assert fails["column_not_identified"]["age_years"] == 3  # read, but its column mapped to nothing
+    assert "age_years" not in fails["cell_illegible"] and "household_address" not in fails["column_not_identified"]
+    assert fails["field_wrong"]["sex_code"] == 1 and fails["cell_illegible"]["sex_code"] == 1  # 另 for 男; nothing for 女
+    assert ev.to_dict()["failures"]["cell_illegible"] == ev.failures["cell_illegible"] >= 3
+    store.dispose()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
@@ -26,12 +27,37 @@ SOURCE_COLUMN = {"household_division_code": "household_address", "birth_date": "
 """A field read from another field's column (the division from the address, the birth date and ID type
 from the ID number) when the page has no column of its own for it: its failure is that column's."""
 
-FAILURE_KINDS = ("page_lost", "row_lost", "row_misplaced", "column_not_identified", "column_misassigned", "field_wrong")
+FAILURE_KINDS = (
+    "page_lost",
+    "row_lost",
+    "row_misplaced",
+    "cell_illegible",
+    "column_not_identified",
+    "column_misassigned",
+    "field_wrong",
+)
 """Why a field is wrong, the first that applies: its page gave no rows (no table found, unknown ledger,
 failed, or the file never got in); its row was not found; the record under its row number holds
-another row's writing (rows merged, split or shifted); the column that holds it on the page was mapped
-to no field, or the column mapped to it holds another column's values (or its own went to another
-field); else it was read or normalized wrong."""
+another row's writing (rows merged, split or shifted); no stored reading of any cell of its row is
+like the writing of its printed cell (`cell_illegible`: nothing read, or so far from it that no mapping
+or normalizer could have recovered it); the column that holds it on the page was mapped to no field,
+or the column mapped to it holds another column's values (or its own went to another field); else it
+was read or normalized wrong."""
+
+ILLEGIBLE_BELOW = 0.5
+"""`cell_illegible`: the best stored reading of the row (`best_reading_similarity`) is less like the
+truth's cell than this. Why a half: the similarity is rapidfuzz's Indel ratio, so for a reading as long
+as the writing it is one minus the share of its characters read wrong; below a half, most of the
+characters are wrong or missing, while what the pipeline can repair is a character or two (the ID
+checksum of GB 11643 fixes one digit, the recognizer's alternatives and confusions one or two characters
+of a name, a date's separators). A wrong field above it is one a mapping or normalizer could have got
+right, and it stays charged to its column or to field_wrong."""
+
+ILLEGIBLE_MIN_CHARS = 3
+"""Writing shorter than this (a sex, a relation, a two-digit age) is `cell_illegible` only where the
+column read for it holds no reading at all: with one or two characters, a single wrong one already
+halves the similarity, and a single wrong character is one of the recognizer's confusions (read or
+normalized wrong, field_wrong), not a cell it could not read."""
 
 
 def truth_path(scan: Path) -> Path:
@@ -240,6 +266,38 @@ def _plain(text: Any) -> str:
     return "".join(str(text or "").split())
 
 
+def cell_readings(cell: dict[str, Any]) -> list[str]:
+    """Every reading stored for a cell: the first, the second (where one was taken) and the recognizer's
+    alternatives: what a mapping or normalizer could have chosen from."""
+    out = [str(cell.get("text") or "")]
+    if cell.get("second"):
+        out.append(str(cell["second"]))
+    out.extend(str(a[0]) for a in cell.get("alternatives") or [] if a and a[0])
+    return out
+
+
+def reading_similarity(truth: str, reading: str) -> float:
+    """How much of the writing `truth` a reading holds, 0..1 (whitespace ignored): the Indel ratio of
+    the two; where the reading is longer (two printed columns read as one, a neighbour's text run in),
+    the best-aligned part of it of the writing's length (rapidfuzz partial_ratio), so a value sitting
+    inside a longer reading is not taken for illegible. Nothing read where there is writing: 0."""
+    t, r = _plain(truth), _plain(reading)
+    if not t:
+        return 1.0
+    if not r:
+        return 0.0
+    if len(r) > len(t):
+        return fuzz.partial_ratio(t, r) / 100.0
+    return fuzz.ratio(t, r) / 100.0
+
+
+def best_reading_similarity(truth: str, cells: Sequence[dict[str, Any]]) -> float:
+    """The best `reading_similarity` of the writing `truth` over every stored reading of every cell of
+    its row. Every cell is tried because where the printed column was not identified nobody knows
+    which read column stands for it: the best any column could give is what any mapping could get."""
+    return max((reading_similarity(truth, r) for c in cells for r in cell_readings(c)), default=0.0)
+
+
 def _rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[int]:
     """Truth rows whose record (the pipeline's row of that number) is clearly more like another truth
     row's writing than like its own: the rows were shifted, merged or split."""
@@ -305,6 +363,22 @@ class _PageView:
         ):
             return "misassigned"
         return "not_identified"
+
+
+def _illegible(grow: dict[str, Any], rec: Any, page: _PageView, name: str) -> bool:
+    """`cell_illegible`: the field's printed cell (its own column's, or the column it is read from:
+    SOURCE_COLUMN) holds writing, and either no stored reading of the row is at least ILLEGIBLE_BELOW
+    like it (writing of ILLEGIBLE_MIN_CHARS characters or more), or the column read for that printed
+    column holds no reading at all (nothing read where the cell has writing)."""
+    source = name if page.truth_col(name) is not None else SOURCE_COLUMN.get(name, name)
+    col = page.truth_col(source)
+    if col is None or col >= len(grow["cells"]) or not _plain(grow["cells"][col]):
+        return False
+    writing = str(grow["cells"][col])
+    if len(_plain(writing)) >= ILLEGIBLE_MIN_CHARS and best_reading_similarity(writing, rec.cells) < ILLEGIBLE_BELOW:
+        return True
+    read = page.columns_read.index(source) if source in page.columns_read else None
+    return read is not None and read < len(rec.cells) and not any(_plain(r) for r in cell_readings(rec.cells[read]))
 
 
 def kept_reading(rec: Any, column: str | None, first: str) -> str:
@@ -374,6 +448,8 @@ def _score_row(
                     kind = "page_lost" if page.lost else "row_lost"
                 elif grow["row"] in page.misplaced:
                     kind = "row_misplaced"
+                elif _illegible(grow, rec, page, name):
+                    kind = "cell_illegible"
                 elif state in ("not_identified", "misassigned"):
                     kind = "column_" + state
                 else:
