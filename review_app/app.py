@@ -691,7 +691,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
             value += f"<br><span style='color:#777;font-size:0.8em'>{_E(t('rec.read_as', text=read))}</span>"
         value += _bar(f)
     why = [flag_text(code) for code in f.issues if not (code == "missing_mandatory" and f.gap)]
-    if f.gap and not (f.gap == "empty_flagged" and "unknown_column" in f.issues):  # that one says it already
+    if f.gap and not (f.gap == "empty_flagged" and f.column in R.UNREAD_COLUMNS and f.column in f.issues):  # said already
         why.append(gap_text(f.gap))
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)

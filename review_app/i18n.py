@@ -194,6 +194,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
     "column.unknown_column": ("栏目未识别：见上方整行扫描", "column not recognized: see the row above"),
+    "column.hidden_column": (
+        "两栏可能被读成了一栏：见上方整行扫描",
+        "two printed columns may have been read as one: see the row above",
+    ),
     "column.absent": ("管理员已声明本登记簿不记录此项", "declared not recorded by this register"),
     "column.context": ("取自登记簿标题或运行设置", "from the ledger's title or the run's settings"),
     "column.derived": ("由其他字段推得", "derived from another field"),
@@ -223,6 +227,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue.unknown_column": (
         "本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
         "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”",
+    ),
+    "issue.hidden_column": (
+        "本页可能有两栏被读成了一栏（可能缺了一条竖线），此项可能混在相邻一栏的文字里：请看整行扫描，按扫描件填写；扫描件上没有则勾选“扫描件上没有”",
+        "two printed columns of this page may have been read as one (a ruling line may be missing), so this field may be "
+        "inside the neighbouring column's text: look at the row's scan and type it from there, or tick “not on the scan”",
     ),
     "gap.mandatory_empty": (
         "必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
@@ -836,7 +845,8 @@ def field_label(name: str, kind: str | None = None, lang: str | None = None) -> 
 
 
 def flag_text(code: str, lang: str | None = None) -> str:
-    """Why a field is highlighted, for a reviewer: a flag code, "low_confidence" or "unknown_column"."""
+    """Why a field is highlighted, for a reviewer: a flag code, "low_confidence", "unknown_column" or
+    "hidden_column" (pipeline.review.queue.UNREAD_COLUMNS)."""
     if f"issue.{code}" in STRINGS:
         return t(f"issue.{code}", lang)
     en = (lang or language()) == "en"

@@ -215,7 +215,43 @@ def test_a_field_without_a_column_on_a_page_with_two_columns_read_as_one_is_not_
             "structure": {"hidden": ["column 3 holds the values of two printed columns"]},
         }
     after = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
-    assert after.column == "unknown_column"
+    assert after.column == "hidden_column"  # not "no such column", nor a header not recognized
+
+
+def test_a_field_that_may_sit_in_two_columns_read_as_one_is_worded_as_such(seeded):
+    """Two printed columns read as one (Structure.hidden): the reviewer is told that, in Chinese first
+    (the neighbouring column's text may hold the value; look at the row's scan), not the generic
+    "a header was not recognized"; a page with a header not recognized keeps that wording."""
+    from mapping.spec import load_spec
+    from review_app.i18n import flag_text, t
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    rec = _rec(store, rid)
+    with store.session() as s, s.begin():
+        page = s.get(Page, rec.page_id)
+        layout = dict(page.layout)
+        page.layout = {**layout, "structure": {"hidden": ["column 3 holds the values of two printed columns"]}}
+    kind = load_spec(settings.spec_version).kinds[rec.ledger_kind]
+    name = next(f.name for f in kind.fields if f.source == "cell" and f.name not in layout["columns"] and f.name in rec.fields)
+    with store.session() as s, s.begin():  # as the mapping marks it there (structure.mark_missing)
+        r = s.get(Record, rid)
+        r.fields = {**r.fields, name: {**r.fields[name], "value": None, "confidence": 0.0, "flags": ["no_column"]}}
+    field = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
+    assert field.column == "hidden_column" and "hidden_column" in field.issues and "unknown_column" not in field.issues
+    assert "no_column" not in field.issues  # not also "no column of this page holds it (or its header ...)"
+    zh, en = flag_text("hidden_column", lang="zh"), flag_text("hidden_column", lang="en")
+    assert "两栏" in zh and "读成了一栏" in zh and "相邻一栏" in zh and "整行扫描" in zh
+    assert "read as one" in en and "neighbouring column" in en and "row's scan" in en
+    assert zh != flag_text("unknown_column", lang="zh") and "表头未能识别" not in zh
+    assert "两栏" in t("column.hidden_column", lang="zh") and "read as one" in t("column.hidden_column", lang="en")
+    with store.session() as s, s.begin():  # a header not recognized as well: the row's other cells are shown for it
+        page = s.get(Page, rec.page_id)
+        cols = list(layout["columns"])
+        cols[cols.index("row_no") if "row_no" in cols else 0] = None
+        page.layout = {**page.layout, "columns": cols}
+    field = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
+    assert field.column == "unknown_column"
 
 
 def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(seeded):

@@ -79,6 +79,10 @@ REASONS = {
     "duplicate": "possible duplicate of another record",
     "corrected": "already corrected by a reviewer",
 }
+UNREAD_COLUMNS = ("unknown_column", "hidden_column")
+"""FieldView.column where a field without a column may still be on the page: under a header not
+recognized, or in a printed column read together with its neighbour (Structure.columns_hidden). The
+same codes are the field's issue, each worded for the reviewer in review_app.i18n (issue.<code>)."""
 # ID and phone numbers are masked on screen except in the field being edited
 MASKED_FIELDS = {"id_number": mask_id, "id_number_raw": mask_id, "agent_phone": mask_phone, "registrant_phone": mask_phone}
 
@@ -362,7 +366,9 @@ class FieldView:
     code_label: str | None = None  # code fields: the code table's label of the value (e.g. 女 for sex_code 2)
     ocr_text: str | None = None  # the OCR text of the field's printed cell (None: no printed column)
     column: str = "cell"  # cell / no_column (the register has none) / unknown_column (a header was not
-    #                          recognized: it may be that one) / absent (declared by an administrator) / context / derived
+    #                          recognized: it may be that one) / hidden_column (two printed columns read as one:
+    #                          it may be inside the neighbour's text) / absent (declared by an administrator) /
+    #                          context / derived
     mandatory: bool = False
     review: dict[str, Any] | None = None  # a reviewer's word: action (confirmed / not_on_scan), user, reason, at
     reviewed: bool = False  # corrected, confirmed at this value, or marked "not on the scan"
@@ -447,7 +453,8 @@ def record_reason(line: str) -> tuple[str, dict[str, Any]]:
     for rx, code, names in _RECORD_LINES:
         m = rx.match(line)
         if m:
-            return code, dict(zip(names, m.groups()))
+            params = dict(zip(names, m.groups()))
+            return code, params
     return "text", {"text": line}
 
 
@@ -542,9 +549,17 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     layout = page.layout or {}
     columns = list(layout.get("columns") or [])
     header = list(layout.get("header") or [])
-    # a printed column no column read stands for (two read as one): a field without a column may be in it,
-    # as under a header not recognized - never "this register has no such column"
-    unread = None in columns or Structure.from_dict(layout.get("structure")).columns_hidden
+    # a field without a column may be under a header not recognized (unknown_column: the row's other cells
+    # are shown), or in a printed column no column read stands for (hidden_column: two read as one, a
+    # ruling line missing, so its value may sit inside the neighbouring column's text) - never "this
+    # register has no such column"
+    unread = (
+        "unknown_column"
+        if None in columns
+        else "hidden_column"
+        if Structure.from_dict(layout.get("structure")).columns_hidden
+        else None
+    )
     cells = list(rec.cells or [])
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
     fields = []
@@ -568,13 +583,13 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             if name in columns
             else "absent"
             if name in absent
-            else "unknown_column"
-            if unread
-            else "no_column"
-        )  # some header of the page not recognized: its column may be that one
+            else unread or "no_column"
+        )  # some printed column of the page without a field of its own: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
-        if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
-            issues.append("unknown_column")
+        if column in UNREAD_COLUMNS and (fv.get("value") in (None, "") or conf < threshold):
+            if column == "hidden_column":  # says why there is no column, better than "no column (or a header not recognized)"
+                issues = [i for i in issues if i != "no_column"]
+            issues.append(column)
         elif (conf < threshold or named.get(name)) and not issues:
             # read less sure than its threshold, or named by a routing reason (a blind audit record's too:
             # pipeline.quality.audit.blind_reasons) - worded alike, so an audit record looks like any other
