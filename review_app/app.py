@@ -295,15 +295,22 @@ def queue_filters() -> R.QueueFilter:
 
 
 def _why(reasons: list[str], kind: str) -> str:
-    """A queue row's reasons in the reviewer's words: the fields to look at, then record-level ones."""
+    """A queue row's reasons in the reviewer's words: an unfitted capture first, the fields to look at, then
+    the other record-level ones."""
     fields = R.kind_fields(kind)
     named, other = R.reason_fields(reasons, fields)
-    parts = []
+    # a page captured as the thresholds were not fitted on holds every record of it: said first, so the
+    # column's visible start tells a reviewer why a record with every field read surely waits
+    parts = [record_reason_text(code, params, short=True) for code, params in other if code == "unfitted_capture"]
     if named:
         parts.append(
             t("queue.check_fields", fields="、".join(field_label(n, kind) for n in named[:6]) + ("…" if len(named) > 6 else ""))
         )
-    parts += [record_reason_text(code, params, short=True) for code, params in other if code != "unknown_columns"]
+    parts += [
+        record_reason_text(code, params, short=True)
+        for code, params in other
+        if code not in ("unknown_columns", "unfitted_capture")
+    ]
     return "；".join(parts)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from mapping.flags import FLAGS
+from pipeline.kernel.thresholds import CAPTURE_LABELS
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -107,6 +108,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reason.duplicate": ("可能与其他记录重复", "possible duplicate of another record"),
     "reason.corrected": ("审核员已更正过", "already corrected by a reviewer"),
+    "reason.unfitted_capture": (
+        "拍照或低分辨率页面（阈值未在这类页面上拟合）",
+        "photographed or low-resolution page (thresholds not fitted on such pages)",
+    ),
     "order.priority": ("疑似重复优先，其次把握最小，再次最早", "duplicates first, then least sure, then oldest"),
     "order.confidence": ("把握最小的优先", "least sure first"),
     "order.oldest": ("最早的优先", "oldest first"),
@@ -297,6 +302,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",
     ),
     "record.struck.short": ("疑似划掉的行", "struck-through row?"),
+    "record.unfitted_capture": (
+        "{capture}：当前的自动通过阈值未在这类页面上拟合，本条记录不能自动通过，请逐项对照扫描件核对。",
+        "{capture}: the auto-accept thresholds in use were not fitted on such pages, so this record is not auto-accepted; check every value against the scan.",
+    ),
+    "record.unfitted_capture.short": ("{capture}（阈值未拟合）", "{capture} (thresholds not fitted)"),
     "record.text": ("{text}", "{text}"),
     # --- errors from the pipeline, for reviewers
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
@@ -901,6 +911,9 @@ def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False
         params = {**params, "fields": "、".join(field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(","))}
     if code == "column_unsure" and "field" in params:
         params = {**params, "field": field_label(str(params["field"]), lang=lang)}
+    if code == "unfitted_capture" and "capture" in params:  # the kind's label (pipeline.kernel.thresholds)
+        zh, en = CAPTURE_LABELS.get(str(params["capture"]), (str(params["capture"]),) * 2)
+        params = {**params, "capture": zh if (lang or language()) != "en" else en if short else en[:1].upper() + en[1:]}
     key = f"record.{code}" + (".short" if short else "")
     if key not in STRINGS:
         key = f"record.{code}"

@@ -291,3 +291,24 @@ def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
     assert at.session_state["current"] != rid
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and _rec(store, rid).status == "needs_review"
     assert [(h.action, h.field) for h in history(store, rid)] == [("edit", "death_date")]  # nothing else counted as checked
+
+
+def test_the_queue_filters_to_records_of_a_photographed_page_and_says_so_first(env):
+    """A page photographed (thresholds not fitted on photographs): the reviewer filters the queue to its
+    records, and each row's reason starts with it, in the reviewer's language only."""
+    from pipeline.page.extract import remap_page
+
+    store, settings, rows = env
+    with store.session() as s, s.begin():
+        page = s.get(Page, _rec(store, rows[0].record_id).page_id)
+        page.steps = [*(page.steps or []), {"name": "capture", "result": {"page_found": True, "warped": True}}]
+        page_id = page.id
+    remap_page(store, page_id, settings)
+    held = R.queue(store, R.QueueFilter(reason="unfitted_capture")).total
+    assert held >= 1
+    at = _login(_app(), "rev", "password-rev")
+    at.selectbox(key="f_reason").set_value("unfitted_capture").run()
+    assert not at.exception and at.metric[0].value == str(held)
+    why = list(at.dataframe[0].value["原因"])
+    assert len(why) == min(held, 50) and all(w.startswith("拍照页面（阈值未拟合）") for w in why)
+    assert not any("photographed" in w or "thresholds" in w for w in why)  # not the stored bilingual line

@@ -254,6 +254,34 @@ def test_a_field_that_may_sit_in_two_columns_read_as_one_is_worded_as_such(seede
     assert field.column == "unknown_column"
 
 
+def test_records_held_for_an_unfitted_capture_are_worded_in_one_language_and_filtered(seeded):
+    """A record held because its page was photographed (thresholds not fitted on photographs) shows a
+    reason in the reviewer's language only, not one line of both; the queue filters to such records."""
+    from review_app.i18n import record_reason_text, t
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    with store.session() as s, s.begin():  # the page photographed: its outline found on a desk and warped
+        page = s.get(Page, _rec(store, rid).page_id)
+        page.steps = [*(page.steps or []), {"name": "capture", "result": {"page_found": True, "warped": True}}]
+        page_id = page.id
+    assert not settings.fitted_on_capture("photograph")
+    assert R.queue(store, R.QueueFilter(reason="unfitted_capture")).total == 0  # a scanned page: none
+    remap_page(store, page_id, settings)
+    on_page = [r for r in _waiting(store) if _rec(store, r).page_id == page_id]
+    held = R.queue(store, R.QueueFilter(reason="unfitted_capture"))
+    assert "unfitted_capture" in R.REASONS and {i.record_id for i in held.items} == set(on_page) and held.total >= 1
+    view = R.record_view(store, rid, settings)
+    assert ("unfitted_capture", {"capture": "photograph"}) in view.record_reasons
+    zh = record_reason_text("unfitted_capture", {"capture": "photograph"}, lang="zh")
+    en = record_reason_text("unfitted_capture", {"capture": "photograph"}, lang="en")
+    assert zh.startswith("拍照页面") and "拟合" in zh and not any("a" <= ch.lower() <= "z" for ch in zh)
+    assert en.startswith("Photographed page") and "not fitted" in en and not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    short = record_reason_text("unfitted_capture", {"capture": "photograph"}, short=True, lang="zh")
+    assert short.startswith("拍照页面") and len(short) < len(zh)
+    assert "拍照" in t("reason.unfitted_capture", lang="zh") and "photographed" in t("reason.unfitted_capture", lang="en")
+
+
 def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]

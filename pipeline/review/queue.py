@@ -42,8 +42,9 @@ from pipeline.kernel.store import (
     rowcount,
     utcnow,
 )
+from pipeline.kernel.thresholds import CAPTURE_LABELS
 from pipeline.page.extract import declared_absent, ledger_year, remap_page
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK
 from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
     ApprovalRefused,
@@ -78,6 +79,7 @@ REASONS = {
     "cross_check": "fields disagree with each other (dates, ID number, sex…)",
     "duplicate": "possible duplicate of another record",
     "corrected": "already corrected by a reviewer",
+    "unfitted_capture": "a photographed or low-resolution page, a capture the thresholds were not fitted on",
 }
 UNREAD_COLUMNS = ("unknown_column", "hidden_column")
 """FieldView.column where a field without a column may still be on the page: under a header not
@@ -187,6 +189,8 @@ def _queue_select(filters: QueueFilter, now: datetime):
         q = q.where(cast(Record.problems, Text) != "[]")
     elif r == "corrected":
         q = q.where(cast(Record.overrides, Text) != "{}")
+    elif r == "unfitted_capture":  # pipeline.page.routing.unfitted_capture_reason (its English part, plain ASCII)
+        q = q.where(cast(Record.route_reasons, Text).contains(UNFITTED_CAPTURE_MARK))
     elif r:
         q = q.where(cast(Record.fields, Text).contains(json.dumps(r)))
     return q, dup
@@ -444,7 +448,12 @@ _RECORD_LINES = (
     (re.compile(r"^page: no ruling lines were found"), "grid_text", ()),
     (re.compile(r"^page: some of its ruling lines are missing"), "grid_partial", ()),
     (re.compile(r"^row: a line is drawn across its text"), "struck", ()),
+    # a page of a capture kind the thresholds were not fitted on (pipeline.page.routing.unfitted_capture_reason)
+    (re.compile(r"^.*\((.+?): " + re.escape(UNFITTED_CAPTURE_MARK) + r" "), "unfitted_capture", ("capture",)),
 )
+
+
+_CAPTURE_BY_LABEL = {en: kind for kind, (_zh, en) in CAPTURE_LABELS.items()}
 
 
 def record_reason(line: str) -> tuple[str, dict[str, Any]]:
@@ -454,6 +463,8 @@ def record_reason(line: str) -> tuple[str, dict[str, Any]]:
         m = rx.match(line)
         if m:
             params = dict(zip(names, m.groups()))
+            if code == "unfitted_capture":  # the capture kind, not its label: worded in the reviewer's language
+                params["capture"] = _CAPTURE_BY_LABEL.get(params["capture"], params["capture"])
             return code, params
     return "text", {"text": line}
 
