@@ -765,6 +765,22 @@ def _near_rival(weights: list[list[float]], best: float, pairs: list[tuple[int, 
     return None
 
 
+def _serial_no_rival(kind: str, header: str, field: str, rival: str, sc: ColumnScore, sp: Spec) -> bool:
+    """Whether the serial pseudo-field (序号) is no rival for a column given `field`: where the field's
+    content cannot be told (`sc.content` None: a register's own numbers, free text), numbers running up
+    by one row per row fit it as well as they fit the serial (a register number, 登记号, is issued in the
+    order of registration, so a page's numbers follow one another just as a serial's do): the cells
+    cannot tell the two apart, and the header decides. It does where it reads, as a whole, as a wording of
+    the field (HEADER_READ) and like no wording of the serial (below ELIMINATION_HEADER). A header
+    misread or lost (登记 or nothing) still leaves the two near, and the column doubted. Rule source: the
+    spec gives 登记号 no form (str ≤20), so a serial run is one of its values; one printed header per
+    column; no value of any generator."""
+    if content_class(sp, kind, rival) != ("row_no", None) or sc.content is not None:
+        return False
+    whole = _whole_header_scores(sp, kind, clean_header(header))
+    return whole.get(field, 0.0) >= HEADER_READ and whole.get(rival, 0.0) < ELIMINATION_HEADER
+
+
 def assign_columns(
     kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
 ) -> list[ColumnAssignment]:
@@ -805,7 +821,11 @@ def assign_columns(
         f = names[j]
         sc = scores[(c, f)]
         doubt = None
-        rival_field = _near_rival(weights, best, [(c, k) for k, g in enumerate(names) if k != j])
+        rival_field = _near_rival(
+            weights,
+            best,
+            [(c, k) for k, g in enumerate(names) if k != j and not _serial_no_rival(kind, header_texts[c], f, g, sc, sp)],
+        )
         rival_col = _near_rival(weights, best, [(d, j) for d in range(n) if d != c])
         if sc.fits is not None and sc.fits < CONTENT_FAILS:
             doubt = f"most of its cells ({1 - sc.fits:.0%}) do not look like {f}"
