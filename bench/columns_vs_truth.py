@@ -7,7 +7,9 @@ Each ROOT holds family folders `<family>/scans` (a generated set with its truth)
 `<family>/run-*/data` (a store). The stores are read as they are (re-map them first: bench/hold_reasons.py
 or bench/bench_families.py --stage report). Lists, per family, the columns whose field is not the
 truth's (misassigned) with whether the column was doubted and whether any record of the page with that
-field was auto-accepted; and the pages with a printed column that no column read holds while every
+field was auto-accepted; every doubted column that holds its field's printed column (a doubt on a right
+column, with its reason); the page doubts naming a mandatory field's column, whether that column is
+right; and the pages with a printed column that no column read holds while every
 column read has a field (optional blanks then look sure). Counts and field names only: no value of any
 record. Never part of the test suite."""
 
@@ -80,8 +82,10 @@ def report(label: str, data: Path) -> None:
                     counts[
                         f"doubt {'on a right column' if right else 'on a wrong or unknown column'}: {reason.split(':')[0][:50]}"
                     ] += 1
-                    if right and reason.startswith("its header and its cells disagree"):
+                    if right:
                         lines.append(f"  p{page.id} col {c + 1} ({f}): right, doubted: {reason[:110]}")
+                if f and f != "row_no" and t is not None and tf != f and not doubted:
+                    counts["misassigned and not doubted (the count that must stay 0)"] += 1
                 if f and f != "row_no" and t is not None and tf != f:
                     counts["misassigned"] += 1
                     counts["misassigned doubted"] += int(doubted)
@@ -90,6 +94,18 @@ def report(label: str, data: Path) -> None:
                         f"  p{page.id} col {c + 1}: given {f}, holds {tf}; doubted={doubted} ({'; '.join(st.columns.get(c, []))[:90]}) "
                         f"records auto-accepted with it: {auto_fields[f]}"
                     )
+            for reason in st.page:
+                # a page doubt naming a mandatory field's column (pipeline.page.extract.PAGE_ASSIGNMENT_DOUBT):
+                # whether that column is right (its field the truth's) or wrong / not found
+                named = reason.split("the column of ", 1)[-1].split(" ", 1)[0] if "the column of " in reason else None
+                if named is None:
+                    counts[f"page doubt: {reason[:50]}"] += 1
+                    continue
+                cols = [c for c, f in enumerate(columns) if f == named]
+                right = bool(cols) and all(
+                    held.get(c) is not None and held[c] < len(truth_cols) and truth_cols[held[c]] == named for c in cols
+                )
+                counts[f"page doubt, mandatory column {'right' if right else 'wrong or unknown'}: {named}"] += 1
             unread = [
                 truth_cols[j]
                 for j in range(len(truth_cols))

@@ -765,6 +765,70 @@ def _near_rival(weights: list[list[float]], best: float, pairs: list[tuple[int, 
     return None
 
 
+def _serial_no_rival(kind: str, header: str, field: str, rival: str, sc: ColumnScore, sp: Spec) -> bool:
+    """Whether the serial pseudo-field (序号) is no rival for a column given `field`: where the field's
+    content cannot be told (`sc.content` None: a register's own numbers, free text), numbers running up
+    by one row per row fit it as well as they fit the serial (a register number, 登记号, is issued in the
+    order of registration, so a page's numbers follow one another just as a serial's do): the cells
+    cannot tell the two apart, and the header decides. It does where it reads, as a whole, as a wording of
+    the field (HEADER_READ) and like no wording of the serial (below ELIMINATION_HEADER). A header
+    misread or lost (登记 or nothing) still leaves the two near, and the column doubted. Rule source: the
+    spec gives 登记号 no form (str ≤20), so a serial run is one of its values; one printed header per
+    column; no value of any generator."""
+    if content_class(sp, kind, rival) != ("row_no", None) or sc.content is not None:
+        return False
+    whole = _whole_header_scores(sp, kind, clean_header(header))
+    return whole.get(field, 0.0) >= HEADER_READ and whole.get(rival, 0.0) < ELIMINATION_HEADER
+
+
+EVENT_ORDER = {"cremation": ("birth_date", "death_date", "cremation_date")}
+"""The date fields of a kind in the order of the events they record, by the spec's definitions: a
+person is born before dying (年龄 is death_date - birth_date), and cremated on or after the day of death
+(火化日期 >= death_date)."""
+
+
+def _date_anchors(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    fields: list[str | None],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> dict[str, int]:
+    """The columns given a date field of EVENT_ORDER that are sure of it by themselves: the header reads,
+    as a whole, as one of the field's wordings (HEADER_READ) and at least ELIMINATION_SHARE of the cells
+    are dates. {field: column}."""
+    chain = EVENT_ORDER.get(kind, ())
+    out: dict[str, int] = {}
+    for d, h in enumerate(fields):
+        if h is None or h not in chain or d >= len(column_texts) or d >= len(header_texts):
+            continue
+        fits = scores[(d, h)].fits
+        if fits is None or fits < ELIMINATION_SHARE:
+            continue
+        if _whole_header_scores(sp, kind, clean_header(header_texts[d])).get(h, 0.0) >= HEADER_READ:
+            out[h] = d
+    return out
+
+
+def _out_of_order(kind: str, c: int, field: str, anchors: Mapping[str, int], column_texts: list[list[str]]) -> bool:
+    """Whether column c's dates rule out `field` for it: against a column sure of another date field of
+    the kind (_date_anchors), c's dates run the other way than the order of the two events
+    (EVENT_ORDER, judged by _date_order: DATE_ORDER_SHARE of the rows where both are read). A column
+    of dates on or after the days of death holds no birth dates, whatever its header was read as.
+    Rule source: the spec's field definitions (the order of birth, death and cremation)."""
+    chain = EVENT_ORDER.get(kind, ())
+    if field not in chain or c >= len(column_texts):
+        return False
+    for h, d in anchors.items():
+        if d == c or h == field:
+            continue
+        o = _date_order(column_texts[c], column_texts[d])
+        if o != 0 and (o < 0) != (chain.index(field) < chain.index(h)):
+            return True
+    return False
+
+
 def assign_columns(
     kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
 ) -> list[ColumnAssignment]:
@@ -787,6 +851,7 @@ def assign_columns(
     match = best_assignment(weights)
     best = sum(weights[c][j] for c, j in enumerate(match) if j >= 0)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
+    anchors = _date_anchors(kind, header_texts, column_texts, [names[j] if j >= 0 else None for j in match], scores, sp)
     out: list[ColumnAssignment] = []
     for c in range(n):
         j = match[c] if c < len(match) else -1
@@ -805,8 +870,20 @@ def assign_columns(
         f = names[j]
         sc = scores[(c, f)]
         doubt = None
-        rival_field = _near_rival(weights, best, [(c, k) for k, g in enumerate(names) if k != j])
-        rival_col = _near_rival(weights, best, [(d, j) for d in range(n) if d != c])
+        rival_field = _near_rival(
+            weights,
+            best,
+            [
+                (c, k)
+                for k, g in enumerate(names)
+                if k != j
+                and not _serial_no_rival(kind, header_texts[c], f, g, sc, sp)
+                and not _out_of_order(kind, c, g, anchors, column_texts)
+            ],
+        )
+        rival_col = _near_rival(
+            weights, best, [(d, j) for d in range(n) if d != c and not _out_of_order(kind, d, f, anchors, column_texts)]
+        )
         if sc.fits is not None and sc.fits < CONTENT_FAILS:
             doubt = f"most of its cells ({1 - sc.fits:.0%}) do not look like {f}"
         elif rival_field is not None:
