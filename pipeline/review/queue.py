@@ -573,7 +573,9 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             else "no_column"
         )  # some header of the page not recognized: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
-        if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold):
+        if column == "unknown_column" and (fv.get("value") in (None, "") or conf < threshold) and "no_column" in flags:
+            # still missing (pipeline.page.structure.mark_missing); a blank the column's cells or its blank
+            # cell made sure (open_columns, missing_in_row) is not said to be "perhaps in it"
             issues.append("unknown_column")
         elif (conf < threshold or named.get(name)) and not issues:
             # read less sure than its threshold, or named by a routing reason (a blind audit record's too:
