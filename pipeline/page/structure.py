@@ -162,9 +162,6 @@ def missing_fields(ks: KindSpec, columns: Sequence[str | None], hidden: bool = F
 SURE_BLANK = 1.0
 """The confidence pipeline.page.extract.read_cells gives a cell with no ink at all: a blank read for
 sure. A cell with faint strokes (FAINT_BLANK) or ink that read as nothing has less, and is no sure blank."""
-SURELY_READ = 0.9
-"""A cell read at least this sure, no second reading disagreeing, is evidence of what its column holds
-(mapping.headers.may_hold)."""
 
 
 def sure_blank(cell: RawCell | None) -> bool:
@@ -185,7 +182,7 @@ def open_columns(
     few cells read surely to tell, or enough of its cells such as the field may hold, read however badly).
     A field that no such column may hold is not on this register. `header`: the page's header texts
     (None: not known, every such column may be any field's, as where its header was lost)."""
-    from mapping.headers import may_hold
+    from mapping.headers import SURELY_READ, may_hold
 
     wanted = list(fields)
     out: dict[int, frozenset[str]] = {}
