@@ -1332,3 +1332,104 @@ def read_twice(column_texts: list[list[str]]) -> list[tuple[int, int, float]]:
             if share >= READ_TWICE_SHARE:
                 out.append((a, b, share))
     return out
+
+
+# What a column left without a field may hold
+#
+# A printed column no field was given to (its header read as no wording, or an extra column of the
+# register's own: a work unit, a fee, a signature) may be the column of a field its header was meant to
+# name. Where its cells cannot be that field's values, read however badly, it is not: an optional field
+# of the spec that no such column may hold is not on this register (pipeline.page.structure).
+
+MAY_HOLD_SHARE = 0.25
+"""A column left without a field may be a field's where at least this share of its written cells could
+be the field's values read by the recognizer (_may_be, a lenient test). A column that is the field's
+has at least CONTENT_FAILS (half) of its cells fit the field's strict test, or it is doubted as a
+column; half of that is the margin for cells read wrong."""
+SURELY_READ = 0.9
+"""A cell is evidence that a column is not a field's only where it was read at least this sure (and no
+second reading disagreed): a cell read unsure may be anything. With fewer than CONTENT_MIN_CELLS such
+cells the column may be any field's."""
+HEADER_HINT = 0.6
+"""A column whose header scores at least this much for a field (a wording of it read with a third of its
+characters lost or wrong) may be that field's column whatever its cells. At half (0.5) two different
+wordings that share a word score alike (工作单位 or 生前单位 beside 出具单位, a wording of the
+certificate issuer): there the cells decide."""
+
+_DIGIT_LIKE = frozenset("0123456789〇零一二三四五六七八九十") | frozenset("OoDQlI|i")
+"""Characters a digit may be written or read as: Arabic digits (after NFKC), Chinese numerals, and the
+Latin letters and strokes the recognizer reads digits as (mapping.normalize's OCR folds for IDs, dates
+and phones: O o D Q for 0, l I | i for 1)."""
+_NUMBERED = re.compile(r"(编号|号|号码)$")
+"""A free-text field whose spec label names a number given by the home (火化编号, 登记号): its values
+hold digits (编号: an assigned number). Other free text (备注) may be anything."""
+
+
+def _may_be(sp: Spec, normalizer: str, code_table: str | None, label: str, text: str) -> bool:
+    """Whether one written cell could be a value of a field of this normalizer as the recognizer reads
+    it: lenient, where _looks is strict. Digits counted with the characters they are misread as
+    (_DIGIT_LIKE): a phone has 7 to 12 digits (the numbering plan: a local number of 7-8, a mobile of
+    11; 5 allows digits lost), an ID 15 or 18 (GB 11643; 8 allows half lost), a certificate number, a
+    date, an age or a count at least one or two. A code-table field (GB/T 3304 ethnic groups, GB/T
+    4761 relations, causes of death, certificate issuers, ID types): a wording or a code of the table
+    read with at most half its characters wrong, look-alikes counting less (_may_be_code; mapping.glyphs:
+    the recognizer keeps a glyph's shape when it misreads it). A numbered free-text field (_NUMBERED) holds
+    a digit; any other field (names, addresses, remarks) may hold anything."""
+    s = _clean_cell(text)
+    digits = sum(1 for c in s if c in _DIGIT_LIKE)
+    if normalizer == "phone":
+        return digits >= 5
+    if normalizer == "id_number":
+        return digits >= 8
+    if normalizer in ("cert_no", "date"):
+        return digits >= 2 or (normalizer == "date" and any(c in "年月日" for c in s))
+    if normalizer in ("age", "count"):
+        return digits >= 1 or "岁" in s
+    if normalizer == "code":
+        return code_table is None or _may_be_code(sp, code_table, s)
+    if normalizer == "text":
+        return digits >= 1 if _NUMBERED.search(label) else True
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _may_be_code(sp: Spec, code_table: str, s: str) -> bool:
+    """Whether a cleaned cell could be a wording or a code of the table read by the recognizer: what
+    normalize_code matches (a wording, a code, a wording contained, a near spelling), or a wording at
+    most half of whose characters were misread (a look-alike costs less, mapping.glyphs.shape_distance),
+    lost or added; a one-character wording (子, 汉, 村) by any character whose shape is not unrelated
+    to it (a substitution costing less than a whole edit: similarity above glyphs.UNRELATED, where the
+    recognizer's measured confusions lie, 安 for 妻 at 0.66)."""
+    from . import normalize as N
+    from .glyphs import shape_distance
+
+    table = sp.table(code_table)
+    if not s or N.normalize_code(s, table).value is not None:
+        return bool(s)
+    words = {w for w in list(table.lookup) + list(table.codes.values()) if _HAN.search(str(w))}
+    for w in words:
+        d = shape_distance(s, w)
+        if d <= len(w) / 2 or (len(w) == 1 and d < 1.0):
+            return True
+    return False
+
+
+def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence[tuple[str, bool]]) -> bool:
+    """Whether a printed column left without a field may be field `name`'s column: its header lost or
+    not known (None, or fewer than 2 characters read: the recognizer failed where the column is named,
+    and what it read below is no evidence against a field) or a near wording of it (HEADER_HINT), too
+    few of its cells written or read surely to tell (CONTENT_MIN_CELLS cells read SURELY_READ), or at
+    least MAY_HOLD_SHARE of its written cells such as the field may hold (_may_be; a cell not read
+    surely counts as one that may). `cells`: (text, read surely) per row. Conservative by
+    construction: only a named column of cells read surely that mostly cannot be the field's values is
+    not its column."""
+    f = next((f for f in sp.kind(kind).fields if f.name == name), None)
+    if f is None or header is None or len(clean_header(header)) < 2:
+        return True
+    if dict((n, s) for n, s, _w in _field_scores(sp, kind, clean_header(header))).get(name, 0.0) >= HEADER_HINT:
+        return True
+    written = [(t, sure) for t, sure in cells if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS or sum(1 for _t, sure in written if sure) < CONTENT_MIN_CELLS:
+        return True
+    could = sum(1 for t, sure in written if not sure or _may_be(sp, f.normalizer, f.code_table, f.label, t))
+    return could >= MAY_HOLD_SHARE * len(written)

@@ -442,3 +442,33 @@ def test_a_session_survives_until_logout_idle_timeout_or_a_disabled_user(seeded)
     bind_session(store, other)
     set_active(store, "rev", False)
     assert session_account(store, other, settings) is None
+
+
+def test_a_blank_made_sure_beside_a_column_not_recognized_is_not_asked_for(seeded):
+    """On a page with a column whose header was not recognized, a field without a column that is still
+    missing (no_column) is shown as perhaps in that column; one whose blank was made sure (no column left
+    without a field may hold it, or that column is blank in its row: pipeline.page.structure) is not
+    highlighted for it."""
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    rec = _rec(store, rid)
+    with store.session() as s, s.begin():
+        page = s.get(Page, rec.page_id)
+        cols = list(page.layout["columns"])
+        name = next(n for n in ("death_cause_code", "ethnicity_code", "household_address") if n in cols)
+        cols[cols.index(name)] = None
+        page.layout = {**page.layout, "columns": cols}
+        other = next(f for f in rec.fields if f not in cols and f not in ("funeral_home_code", "id_number_raw"))
+        row = s.get(Record, rid)
+        fields = dict(row.fields)
+        fields[other] = {**fields[other], "value": None, "confidence": 1.0, "flags": []}
+        row.fields = fields
+    view = next(f for f in R.record_view(store, rid, settings).fields if f.name == other)
+    assert view.column == "unknown_column" and "unknown_column" not in view.issues and not view.needs_look
+    with store.session() as s, s.begin():
+        row = s.get(Record, rid)
+        fields = dict(row.fields)
+        fields[other] = {**fields[other], "confidence": 0.0, "flags": ["no_column"]}
+        row.fields = fields
+    view = next(f for f in R.record_view(store, rid, settings).fields if f.name == other)
+    assert "unknown_column" in view.issues and view.needs_look

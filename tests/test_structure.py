@@ -333,10 +333,10 @@ def _extra_column_page(extra_header: str, extra_cells: list[str], extra_confiden
     return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
 
 
-def test_an_extra_column_under_a_wording_of_no_field_keeps_the_optional_blanks_in_doubt():
+def test_an_extra_column_under_a_wording_of_no_field_keeps_the_optional_blanks_in_doubt_where_its_header_is_not_known():
     """An extra column (工作单位: the deceased's work unit, a wording of no spec field) is left without a
-    field, and any column left without one may be a field's under a misread header: the phone's blank
-    stays in doubt. (Branch s5-accept told such columns apart and called the blank sure; on the held-out
+    field; mapped without the page's header (not known), it may be any field's column: the phone's blank
+    stays in doubt. (Branch s5-accept told such columns apart by header and cells; on the held-out
     red_book family that let blanks of never-identified columns be auto-accepted, so it did not ship.)"""
     columns, rows, st = _extra_column_page("工作单位", UNITS)
     assert columns[-1] is None
@@ -344,6 +344,98 @@ def test_an_extra_column_under_a_wording_of_no_field_keeps_the_optional_blanks_i
         phone = row.record.fields["agent_phone"]
         assert phone.value is None and phone.confidence == 0.0 and "no_column" in phone.flags
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+PHONE_COLUMN = FIELDS.index("agent_phone")
+WITHOUT_PHONE = [i for i in range(len(FIELDS)) if i != PHONE_COLUMN]
+
+
+def _open_page(extra_header, extra_cells, *, drop=(), structure=None, extra_confidence=0.999):
+    """The page without its phone column (and the `drop` fields' columns) and with one extra column at
+    the end that no field was given to, mapped with its header as a re-map does. A cell whose text is
+    empty is a blank read for sure (confidence 1.0, as read_cells gives a cell without ink) unless its
+    text is None: then a blank with faint strokes (FAINT_BLANK 0.3)."""
+    from pipeline.page.extract import FAINT_BLANK, map_rows
+
+    keep = [i for i in WITHOUT_PHONE if FIELDS[i] not in drop]
+    columns = [FIELDS[i] for i in keep] + [None]
+    header = [HEADER[i] for i in keep] + [extra_header]
+
+    def cell(text, conf):
+        if text is None:
+            return RawCell("", FAINT_BLANK, None)
+        return RawCell(text, conf if text else 1.0, None)
+
+    cells = [(n + 1, [cell(r[i], 0.999) for i in keep] + [cell(extra_cells[n], extra_confidence)]) for n, r in enumerate(ROWS)]
+    return map_rows("cremation", TITLE, columns, cells, Settings(), structure=structure, header=header)
+
+
+def _sure_blank(fv):
+    return fv.value is None and fv.confidence == 1.0 and "no_column" not in fv.flags
+
+
+def _missing(fv):
+    return fv.value is None and fv.confidence == 0.0 and "no_column" in fv.flags
+
+
+def test_an_extra_column_of_text_no_phone_can_be_leaves_the_phone_not_on_this_register():
+    """An extra column headed 工作单位 (a wording of no field) whose cells, read surely, hold no digits
+    cannot be the phone's column (a phone is 7 to 12 digits): the phone is not on this register, its
+    blank sure, and the record is not held for it. Free text (备注) may be anything: it stays missing,
+    with the reviewer's reason; a mandatory field without a column stays missing whatever the column."""
+    for row in _open_page("工作单位", UNITS, drop=("agent_name", "remarks")):
+        rec = row.record
+        assert _sure_blank(rec.fields["agent_phone"])
+        assert not any(p.startswith("agent_phone:") for p in rec.problems)
+        if rec.fields["remarks"].value is None:  # (a wording of 骨灰去向 kept in remarks is a value)
+            assert _missing(rec.fields["remarks"])
+        assert _missing(rec.fields["agent_name"])
+        assert any(p.startswith("agent_name: no column of this page was recognized as it") for p in rec.problems)
+
+
+def test_an_extra_column_that_may_hold_phones_keeps_the_phones_blank_in_doubt():
+    """The same column whose cells are phone numbers, some read with the recognizer's confusions (O for 0,
+    l for 1) or a digit lost: it may be the phone's column under a header not recognized, so the phone
+    stays missing on every row it has text, with the reason the reviewer reads."""
+    phones = ["13905351234", "139O535l234", "0535-623123", "1877573570"]
+    for row in _open_page("工作单位", phones):
+        assert _missing(row.record.fields["agent_phone"])
+        assert any(p.startswith("agent_phone: no column of this page was recognized as it") for p in row.record.problems)
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_row_whose_open_column_is_blank_for_sure_has_the_optional_field_blank_for_sure():
+    """Where the column that may be the phone's is blank in a row (no ink at all), the phone is blank in
+    that row whatever that column is; a cell with faint strokes is no sure blank (the phone stays missing
+    there), and neither is a blank in a row in doubt (struck through) or on a page in doubt."""
+    from pipeline.page.structure import STRUCK
+
+    phones = ["13905351234", "", None, "18775735707"]
+    out = _open_page("工作单位", phones)
+    assert _missing(out[0].record.fields["agent_phone"]) and _missing(out[3].record.fields["agent_phone"])
+    assert _sure_blank(out[1].record.fields["agent_phone"])
+    assert not any(p.startswith("agent_phone:") for p in out[1].record.problems)
+    assert _missing(out[2].record.fields["agent_phone"])  # faint strokes
+    st = Structure()
+    st.doubt_row(2, STRUCK)
+    assert _missing(_open_page("工作单位", phones, structure=st)[1].record.fields["agent_phone"])
+    st = Structure()
+    st.doubt_page("no ruling lines were found")
+    out = _open_page("工作单位", phones, structure=st)
+    assert out[1].record.fields["agent_phone"].confidence == 0.0 and "no_column" in out[1].record.fields["agent_phone"].flags
+    out = _open_page("工作单位", UNITS, structure=st)  # and no column is judged by its content there
+    assert all("no_column" in r.record.fields["agent_phone"].flags for r in out)
+
+
+def test_an_open_column_on_a_page_that_may_hide_a_printed_column_keeps_every_optional_blank_in_doubt():
+    """Where the page may hold a printed column no column read stands for (two read as one), a column
+    of text that no phone can be does not make the phone's blank sure: the phone may be in the hidden one."""
+    st = Structure()
+    st.hide("column 3 holds the values of two printed columns")
+    for row in _open_page("工作单位", UNITS, structure=st):
+        phone = row.record.fields["agent_phone"]
+        assert _missing(phone)
+        assert any("a column read holds two printed columns" in p or "was not recognized" in p for p in row.record.problems)
 
 
 @pytest.mark.parametrize(
@@ -519,3 +611,29 @@ def test_a_printed_column_read_twice_doubts_both_columns_and_the_missing_fields_
     for row in _map(columns, rows, st):
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
         assert "column_doubted" in row.record.fields["agent_name"].flags
+
+
+@pytest.mark.parametrize(
+    "name, cells, may",
+    [
+        ("ethnicity_code", ["汉族", "汊族", "回族", "满旅"], True),  # a wording read with a look-alike or a character wrong
+        ("ethnicity_code", ["工人", "农民", "教师", "干部"], False),
+        ("agent_phone", ["1390535l234", "O535-6231234", "139053512", "无"], True),  # digits read as letters, lost
+        ("agent_phone", ["工人", "农民", "教师", "干部"], False),
+        ("cremation_no", ["A0123", "A0124", "0125", "A0126"], True),  # 火化编号: a number the home gives
+        ("cremation_no", ["工人", "农民", "教师", "干部"], False),
+        ("remarks", ["工人", "农民", "教师", "干部"], True),  # free text: anything
+    ],
+)
+def test_what_a_column_left_without_a_field_may_hold(name, cells, may):
+    """By its cells read surely, a column headed by no field's wording may be a field's column only where
+    its cells could be that field's values, read however badly; read unsure, too few, or under a header
+    lost, it may be any field's."""
+    from mapping.headers import may_hold
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    assert may_hold(sp, "cremation", name, "工作单位", [(t, True) for t in cells]) is may
+    assert may_hold(sp, "cremation", name, "", [(t, True) for t in cells])  # its header lost
+    assert may_hold(sp, "cremation", name, "工作单位", [(t, False) for t in cells])  # read unsure
+    assert may_hold(sp, "cremation", name, "工作单位", [(t, True) for t in cells[:2]])  # too few cells

@@ -77,6 +77,8 @@ from pipeline.page.structure import (
     check_serials,
     mark_missing,
     missing_fields,
+    missing_in_row,
+    open_columns,
     serial_of,
 )
 
@@ -750,7 +752,14 @@ def extract_page(
     columns = by_content
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
-        kind, title, columns, [(r, table[r]) for r in range(1, grid.n_rows)], settings, structure=structure, absent=absent
+        kind,
+        title,
+        columns,
+        [(r, table[r]) for r in range(1, grid.n_rows)],
+        settings,
+        structure=structure,
+        absent=absent,
+        header=header,
     )
     return out
 
@@ -765,6 +774,8 @@ def map_rows(
     structure: Structure | None = None,
     *,
     absent: Collection[str] = (),
+    header: Sequence[str] | None = None,
+    page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
 ) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped.
 
@@ -774,7 +785,9 @@ def map_rows(
     (pipeline.page.structure), applied to every record with the checks made from the rows themselves
     (a field with no column, columns whose values mostly fail, the serial column's order). `absent`:
     fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
-    sure all the same - not a column that may have been missed."""
+    sure all the same - not a column that may have been missed. `header`: the page's header texts, for
+    telling which field a column left without one may be (pipeline.page.structure.open_columns), judged
+    on every row of the page: `page_rows` where `rows` are some of them (one row mapped again)."""
     sp = spec_for(settings)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
@@ -786,6 +799,12 @@ def map_rows(
     out = []
     hidden = structure.columns_hidden
     lost = [f for f in missing_fields(ks, columns, hidden) if f not in absent]
+    # which optional fields a column left without one may hold; None where the page may hold a printed
+    # column no column read stands for, or its structure is in doubt: every optional field stays missing
+    opened = None
+    if None in columns and not hidden and not structure.page:
+        optional = [f.name for f in ks.fields if f.name in lost and f.mandatory not in ("M", "C")]
+        opened = open_columns(kind, sp, columns, header, rows if page_rows is None else page_rows, optional)
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
@@ -798,7 +817,9 @@ def map_rows(
         }
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
-        for name in lost:  # its column is not on the page, or may be one whose header was not recognized: not a sure blank
+        # its column is not on the page, or may be one whose header was not recognized (and is not blank
+        # in this row): not a sure blank
+        for name in missing_in_row(ks, lost, opened, cells, bool(structure.rows.get(row_no))):
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
@@ -816,7 +837,8 @@ def map_rows(
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
         if written:
-            mark_missing(record, [n for n in lost if n not in typed], columns, hidden)
+            here = missing_in_row(ks, lost, opened, cells, bool(structure.rows.get(row_no)))
+            mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
         for name, mark in dittos.items():
             fv = record.fields.get(name)
@@ -1265,7 +1287,17 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
-    extracted = map_rows(kind, title, columns, rows, settings, overrides, structure, absent=absent)
+    extracted = map_rows(
+        kind,
+        title,
+        columns,
+        rows,
+        settings,
+        overrides,
+        structure,
+        absent=absent,
+        header=header if len(header) == len(columns) else None,
+    )
     save_records(store, page_id, kind, extracted, settings)
     with store.session() as s, s.begin():
         page = get_row(s, Page, page_id)

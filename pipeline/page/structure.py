@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from mapping.spec import KindSpec
+from mapping.spec import KindSpec, Spec
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 MERGED_HEADER_DOUBT = "its header names two fields"
@@ -150,10 +150,77 @@ def missing_fields(ks: KindSpec, columns: Sequence[str | None], hidden: bool = F
     column was left without a field (it may be that column: its header misread, worded otherwise) or
     where the page may hold a printed column that no column read stands for (`hidden`:
     Structure.columns_hidden, two printed columns read as one). Only where every printed column was
-    read as a column and has its field is an optional field with none not on this register."""
+    read as a column and has its field is an optional field with none not on this register. Where
+    no printed column may be hidden and the page is not in doubt, the columns left without a field
+    narrow this per row (open_columns, missing_in_row): an optional field none of them may hold, or
+    whose every such column is blank in a row, is not missing there."""
     have = set(columns)
     unsure = None in have or hidden
     return [f.name for f in ks.fields if f.source == "cell" and f.name not in have and (f.mandatory in ("M", "C") or unsure)]
+
+
+SURE_BLANK = 1.0
+"""The confidence pipeline.page.extract.read_cells gives a cell with no ink at all: a blank read for
+sure. A cell with faint strokes (FAINT_BLANK) or ink that read as nothing has less, and is no sure blank."""
+
+
+def sure_blank(cell: RawCell | None) -> bool:
+    """A cell with no text and no ink (SURE_BLANK): not one whose faint strokes or ink read as nothing."""
+    return cell is not None and not (cell.text or "").strip() and cell.confidence >= SURE_BLANK
+
+
+def open_columns(
+    kind: str,
+    sp: Spec,
+    columns: Sequence[str | None],
+    header: Sequence[str] | None,
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    fields: Iterable[str],
+) -> dict[int, frozenset[str]]:
+    """Per printed column left without a field, which of `fields` (optional fields no column holds) it
+    may be the column of (mapping.headers.may_hold: its header lost or near a wording of the field, too
+    few cells read surely to tell, or enough of its cells such as the field may hold, read however badly).
+    A field that no such column may hold is not on this register. `header`: the page's header texts
+    (None: not known, every such column may be any field's, as where its header was lost)."""
+    from mapping.headers import SURELY_READ, may_hold
+
+    wanted = list(fields)
+    out: dict[int, frozenset[str]] = {}
+    for c, field_ in enumerate(columns):
+        if field_ is not None:
+            continue
+        cells = [cs[c] for _n, cs in rows if c < len(cs)]
+        seen = [(x.text or "", x.confidence >= SURELY_READ and x.agreed is not False) for x in cells]
+        head = header[c] if header is not None and c < len(header) else None
+        out[c] = frozenset(f for f in wanted if may_hold(sp, kind, f, head, seen))
+    return out
+
+
+def missing_in_row(
+    ks: KindSpec,
+    lost: Sequence[str],
+    opened: Mapping[int, frozenset[str]] | None,
+    cells: Sequence[RawCell],
+    row_doubted: bool = False,
+) -> list[str]:
+    """The fields of `lost` (missing_fields) that are missing in one row. Without `opened` (the page's
+    structure is in doubt, or a printed column may be hidden: today's rule), all. Otherwise a mandatory
+    field always, an optional one only where a column left without a field may be its column
+    (`opened`, open_columns) and that column's cell in this row is not a sure blank (sure_blank): where
+    every column that may be the field's is blank here, the field is blank here whatever its column
+    (unless the row is in doubt, `row_doubted`: then any column that may be it keeps it missing)."""
+    if opened is None:
+        return list(lost)
+    optional = {f.name for f in ks.fields if f.mandatory not in ("M", "C")}
+    out = []
+    for name in lost:
+        if name not in optional:
+            out.append(name)
+            continue
+        cols = [c for c, may in opened.items() if name in may]
+        if any(row_doubted or c >= len(cells) or not sure_blank(cells[c]) for c in cols):
+            out.append(name)
+    return out
 
 
 def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None], hidden: bool = False) -> None:

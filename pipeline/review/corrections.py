@@ -87,6 +87,8 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
         {rec.row_no: dict(overrides)},
         Structure.from_dict(page.layout.get("structure")),
         absent=absent,
+        header=page.layout.get("header"),
+        page_rows=[(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records],
     )
     return record_values(rows[0], settings, capture_kind(page.steps or []))
 

@@ -597,7 +597,9 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             else unread or "no_column"
         )  # some printed column of the page without a field of its own: its column may be that one
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
-        if column in UNREAD_COLUMNS and (fv.get("value") in (None, "") or conf < threshold):
+        if column in UNREAD_COLUMNS and (fv.get("value") in (None, "") or conf < threshold) and "no_column" in flags:
+            # still missing (pipeline.page.structure.mark_missing); a blank the column's cells or its blank
+            # cell made sure (open_columns, missing_in_row) is not said to be "perhaps in it"
             if column == "hidden_column":  # says why there is no column, better than "no column (or a header not recognized)"
                 issues = [i for i in issues if i != "no_column"]
             issues.append(column)
