@@ -150,18 +150,22 @@ def _normalizer(
     look-alike of another character (華 for 葬, 徹 for 撒), which shape matching finds in the glyph as
     read and loses in its simplified form (华, 彻)."""
     plain = _plain_normalizer(f, sp, year, id_value, chars)
+    return lambda raw: _normalize_folded(plain, raw)[0]
 
-    def run(raw: str) -> N.Normalized:
-        folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
-        if folded == raw:
-            return plain(raw)
-        n = plain(folded)
-        as_read = plain(raw)
-        if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
-            return as_read
-        return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty)
 
-    return run
+def _normalize_folded(plain: Callable[[str], N.Normalized], raw: str) -> tuple[N.Normalized, N.Normalized | None]:
+    """The value `_normalizer` gives (the reading normalized with its traditional forms folded, or as
+    written where that is surer) and, where the folded value was kept (flag TRADITIONAL_FOLDED), the
+    reading as written normalized (None otherwise): one normalizing of each, for the callers that weigh
+    a folded value against the reading as written (a name, `_weigh_name`)."""
+    folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
+    if folded == raw:
+        return plain(raw), None
+    n = plain(folded)
+    as_read = plain(raw)
+    if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
+        return as_read, None
+    return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty), as_read
 
 
 def _plain_normalizer(
@@ -288,7 +292,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         raw = cell.text if cell is not None and cell.text is not None else ""
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
-        n = _normalizer(f, sp, year, id_value, getattr(cell, "chars", None))(raw)
+        n, as_written = _normalize_folded(_plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None)), raw)
         if (
             f.normalizer == "id_number"
             and n.value is None
@@ -314,7 +318,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
-            as_read = _plain_normalizer(f, sp, year, id_value)(raw).value if N.TRADITIONAL_FOLDED in n.flags else None
+            as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY

@@ -118,3 +118,19 @@ def test_a_folded_name_is_weighed_as_read_so_a_rare_traditional_glyph_still_doub
     # where the reading as read wins the weighing, its folded form is the value
     fv = _name_record("王貞", (("王貞", -0.05), ("王真", -4.0)))
     assert fv.value == "王贞" and N.TRADITIONAL_FOLDED in fv.flags
+
+
+def test_a_folded_names_reading_as_written_is_normalized_once(monkeypatch):
+    # the weighing takes the reading as written from the one normalizing that kept the folded value
+    # (mapping.record._normalize_folded), not from normalizing it again
+    seen: list[str] = []
+    plain = N.normalize_name
+
+    def counted(raw: str, max_length: int = 50) -> N.Normalized:
+        seen.append(raw)
+        return plain(raw, max_length)
+
+    monkeypatch.setattr(N, "normalize_name", counted)
+    fv = _name_record("王貞", (("王貞", -0.05), ("王真", -4.0)))
+    assert fv.value == "王贞" and N.TRADITIONAL_FOLDED in fv.flags
+    assert seen.count("王貞") == 1 and seen.count("王贞") == 1
