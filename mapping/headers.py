@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
 from rapidfuzz import fuzz
@@ -115,12 +116,20 @@ def _confusion_similarity(h: str, syn: str) -> float:
     return max(0.0, 1.0 - prev[-1] / max(len(h), len(syn)))
 
 
-def _score(h: str, syn: str) -> float:
+def _whole_score(h: str, syn: str) -> float:
+    """How well a cleaned header reads, as a whole, as one wording: edit and look-alike similarity only."""
     if not h:
         return 0.0
     if h == syn:
         return 1.0
-    sim = max(Levenshtein.normalized_similarity(h, syn), _confusion_similarity(h, syn))
+    return max(Levenshtein.normalized_similarity(h, syn), _confusion_similarity(h, syn))
+
+
+def _score(h: str, syn: str) -> float:
+    """How well a cleaned header names one wording: read as a whole (_whole_score), or holding it."""
+    sim = _whole_score(h, syn)
+    if sim >= 1.0:
+        return sim
     if len(syn) >= 3 and syn in h:  # a 2-character wording (日期, 电话) inside a longer header proves little
         sim = max(sim, 0.8 + 0.2 * len(syn) / len(h))
     return sim
@@ -1001,17 +1010,18 @@ def content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | No
     return None if f is None else (f.normalizer, f.code_table)
 
 
-def _whole_header_scores(sp: Spec, kind: str, header: str) -> dict[str, float]:
-    """How well a cleaned header reads, as a whole, as each field's best wording (edit and look-alike
-    similarity only): a header that merely contains a short wording (登记户籍地球 holds 户籍地) does not
-    name that field as a header read whole does."""
+@lru_cache(maxsize=4096)
+def _whole_header_scores(sp: Spec, kind: str, header: str) -> Mapping[str, float]:
+    """How well a cleaned header reads, as a whole, as each field's best wording (_whole_score, the
+    score `wording_scores` gives without containment): a header that merely contains a short wording
+    (登记户籍地球 holds 户籍地) does not name that field as a header read whole does. Fields in the
+    order of their wordings; empty for an empty header. Cached, so read-only."""
     out: dict[str, float] = {}
     if not header:
-        return out
+        return MappingProxyType(out)
     for name, syn in _wordings(sp, kind):
-        sim = 1.0 if header == syn else max(Levenshtein.normalized_similarity(header, syn), _confusion_similarity(header, syn))
-        out[name] = max(out.get(name, 0.0), sim)
-    return out
+        out[name] = max(out.get(name, 0.0), _whole_score(header, syn))
+    return MappingProxyType(out)
 
 
 def _doubt_disagreement(

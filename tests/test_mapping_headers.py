@@ -140,3 +140,26 @@ def test_detect_kind_none():
     assert detect_kind("", []) == (None, 0.0)
     kind, conf = detect_kind("骨灰寄存登记簿", ["姓名", "寄存日期"])
     assert kind is None and conf >= 0.75
+
+
+def test_a_header_read_whole_scores_as_the_column_matching_score_without_containment():
+    # mapping.headers: the whole-header scores (the structure checks) and the column matching share one
+    # similarity, so the two cannot drift; a header holding a wording names it only for the matching
+    from mapping.headers import _whole_header_scores, _wordings, clean_header, wording_scores
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    wordings = _wordings(sp, "cremation")
+    for text in ("死者姓名", "死看姓名", "户籍地址", "户籍地", "登记户籍地球", "火化日朝", "骨灰去问", "联系电活", ""):
+        h = clean_header(text)
+        whole = _whole_header_scores(sp, "cremation", h)
+        matched = {n: s for n, s, _w in wording_scores(wordings, h)}
+        contained = {n for n, w in wordings if len(w) >= 3 and w in h and w != h}
+        for name, score in whole.items():
+            assert score <= matched[name] + 1e-12
+            if name not in contained:
+                assert score == matched[name]
+    held = _whole_header_scores(sp, "cremation", clean_header("登记户籍地球"))
+    assert held is _whole_header_scores(sp, "cremation", clean_header("登记户籍地球"))  # computed once per header
+    matched = {n: s for n, s, _w in wording_scores(wordings, "登记户籍地球")}
+    assert held["household_division_code"] < 0.8 <= matched["household_division_code"]  # holds 户籍地, is not it
