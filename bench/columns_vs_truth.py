@@ -29,7 +29,7 @@ from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Page, SourceFile, Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.page.structure import Structure  # noqa: E402
-from pipeline.quality.evaluate import _columns_held, truth_path  # noqa: E402
+from pipeline.quality.evaluate import columns_held, truth_path  # noqa: E402
 
 
 def main() -> None:
@@ -58,13 +58,7 @@ def report(label: str, data: Path) -> None:
                 continue
             columns = page.layout.get("columns") or []
             st = Structure.from_dict(page.layout.get("structure"))
-            recs = {r.row_no: r for r in page.records}
-
-            class _R:
-                def __init__(self, r):
-                    self.cells = r.cells
-
-            held = _columns_held(gpage, {n: _R(r) for n, r in recs.items()}, len(columns))
+            held = columns_held(gpage, {r.row_no: r for r in page.records}, len(columns))
             truth_cols = gpage["columns"]
             auto_fields: Counter[str] = Counter()
             for r in page.records:

@@ -29,23 +29,21 @@ from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.safety import path_from_db  # noqa: E402
-from pipeline.kernel.store import Page, SourceFile, Store  # noqa: E402
+from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import (  # noqa: E402
     NOT_SCORED,
-    SOURCE_COLUMN,
-    _columns_held,
-    _norm,
-    _PageView,
-    _rows_misplaced,
     evaluate,
+    page_states,
+    page_view,
+    scored_value,
+    stored_rows,
     truth_path,
 )
 from pipeline.runs.stages import remap  # noqa: E402
@@ -73,14 +71,8 @@ def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
     s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
     store = Store.open(s)
     remap(store, s)
-    ours: dict[tuple[str, int, int], Any] = {}
-    for stored, on_page, sf in store.iter_records():
-        ours[(sf.abs_path, on_page.page_no, stored.row_no)] = stored
-    with store.session() as ss:
-        status = {
-            (p_path, p.page_no): (p.status, (p.layout or {}).get("columns") or [])
-            for p, p_path in ss.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id))
-        }
+    ours = stored_rows(store)
+    status = page_states(store)
     out: list[dict[str, Any]] = []
     for path in sorted({k[0] for k in status}):
         gt_file = truth_path(path_from_db(path))
@@ -92,7 +84,7 @@ def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
             recs = {g["row"]: ours.get((path, gpage["page"], g["row"])) for g in gpage["rows"]}
             if not any(recs.values()):
                 continue
-            page = _PageView(gpage, st, cols, _columns_held(gpage, recs, len(cols)), False, _rows_misplaced(gpage, recs))
+            page = page_view(gpage, st, cols, recs)
             for grow in gpage["rows"]:
                 rec = recs[grow["row"]]
                 if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
@@ -101,11 +93,11 @@ def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
                     if name in NOT_SCORED:
                         continue
                     fv = rec.fields.get(name) or {}
-                    t, o = _norm(tv), _norm(fv.get("value"))
+                    t, o = scored_value(tv), scored_value(fv.get("value"))
                     if t is None and o is None or t == o:
                         continue
                     own = page.truth_col(name)
-                    state = page.column_state(name if own is not None else SOURCE_COLUMN.get(name, name))
+                    state = page.field_state(name)
                     if state in ("not_identified", "misassigned"):
                         continue
                     cell = "".join(str(grow["cells"][own]).split()) if own is not None else ""

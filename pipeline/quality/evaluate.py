@@ -64,10 +64,35 @@ def truth_path(scan: Path) -> Path:
     return scan.with_name(scan.stem + ".gt.json")
 
 
-def _norm(v: Any) -> str | None:
+def scored_value(v: Any) -> str | None:
+    """A value as it is compared with the truth's: its text, None for no value (None or "")."""
     if v is None or v == "":
         return None
     return str(v)
+
+
+StoredRows = dict[tuple[str, int, int], Any]
+"""The store's records by (scan path as stored, page number, row number)."""
+
+PageStates = dict[tuple[str, int], tuple[str, list[str | None]]]
+"""Each stored page's (status, field of each column read) by (scan path as stored, page number)."""
+
+
+def stored_rows(store: Store) -> StoredRows:
+    """Every record of the store under its scan path, page and row number (what a truth row is matched to)."""
+    out: StoredRows = {}
+    for stored, on_page, sf in store.iter_records():
+        out[(sf.abs_path, on_page.page_no, stored.row_no)] = stored
+    return out
+
+
+def page_states(store: Store) -> PageStates:
+    """Every stored page's status and the fields it gave its columns (None: no field)."""
+    with store.session() as s:
+        return {
+            (sf_path, p.page_no): (p.status, (p.layout or {}).get("columns") or [])
+            for p, sf_path in s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id))
+        }
 
 
 @dataclass
@@ -196,15 +221,10 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
     instead of counting their rows as not found. `truth_dir`: score every truth file below it,
     also those whose scan never got into the store (quarantined): their pages count as lost."""
     ev = Evaluation()
-    ours: dict[tuple[str, int, int], Any] = {}
-    for stored, on_page, sf in store.iter_records():
-        ours[(sf.abs_path, on_page.page_no, stored.row_no)] = stored
+    ours = stored_rows(store)
     with store.session() as s:
         files = [sf.abs_path for sf in s.query(SourceFile)]
-        status = {
-            (sf_path, p.page_no): (p.status, (p.layout or {}).get("columns") or [])
-            for p, sf_path in s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id))
-        }
+    status = page_states(store)
     pending = {k for k, (st, _c) in status.items() if st == "pending"} if processed_only else set()
     scans = list(files)
     if truth_dir is not None:
@@ -229,7 +249,6 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
             subs = [ev.groups.setdefault(g, Evaluation()) for g in names]
             page_status, columns_read = status.get((path, gpage["page"]), ("not_ingested", []))
             recs = {grow["row"]: ours.get((path, gpage["page"], grow["row"])) for grow in gpage["rows"]}
-            held = _columns_held(gpage, recs, len(columns_read)) if any(recs.values()) else {}
             got_rows = sum(1 for grow in gpage["rows"] if recs[grow["row"]] is not None and not grow.get("struck"))
             person_rows = sum(1 for grow in gpage["rows"] if not grow.get("struck"))
             page_key = {k for k in ours if k[0] == path and k[1] == gpage["page"]}
@@ -245,7 +264,7 @@ def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None 
                 else:
                     e.pages_no_table += 1
                     e.pages_no_table_with_records += int(bool(page_key))
-            page = _PageView(gpage, page_status, columns_read, held, not extracted, _rows_misplaced(gpage, recs))
+            page = page_view(gpage, page_status, columns_read, recs, lost=not extracted)
             for grow in gpage["rows"]:
                 key = (path, gpage["page"], grow["row"])
                 rec = recs[grow["row"]]
@@ -298,7 +317,7 @@ def best_reading_similarity(truth: str, cells: Sequence[dict[str, Any]]) -> floa
     return max((reading_similarity(truth, r) for c in cells for r in cell_readings(c)), default=0.0)
 
 
-def _rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[int]:
+def rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[int]:
     """Truth rows whose record (the pipeline's row of that number) is clearly more like another truth
     row's writing than like its own: the rows were shifted, merged or split."""
     texts = {grow["row"]: "".join(_plain(c) for c in grow["cells"]) for grow in gpage["rows"]}
@@ -313,7 +332,7 @@ def _rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[in
     return frozenset(out)
 
 
-def _columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> dict[int, int | None]:
+def columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> dict[int, int | None]:
     """Which printed column (truth index) each column the pipeline read holds, judged by content: the
     printed column whose cells its readings are most alike on the page's rows (None: no clear one)."""
     truth = {grow["row"]: [_plain(c) for c in grow["cells"]] for grow in gpage["rows"]}
@@ -336,8 +355,11 @@ def _columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> d
 
 
 @dataclass
-class _PageView:
-    """What the pipeline made of one truth page's structure, for telling why a field is wrong."""
+class PageView:
+    """What the pipeline made of one truth page's structure, for telling why a field is wrong (built by
+    `page_view`): the truth page, its stored status, the field given each column read, which printed
+    column each column read holds (`columns_held`), and the truth rows whose record holds another row's
+    writing (`rows_misplaced`)."""
 
     gpage: dict[str, Any]
     status: str
@@ -349,6 +371,15 @@ class _PageView:
     def truth_col(self, name: str) -> int | None:
         cols = self.gpage.get("columns") or []
         return cols.index(name) if name in cols else None
+
+    def source(self, name: str) -> str:
+        """The field whose printed column `name` is read from: its own where the page prints one, else
+        SOURCE_COLUMN's (the division from the address, the birth date and ID type from the ID number)."""
+        return name if self.truth_col(name) is not None else SOURCE_COLUMN.get(name, name)
+
+    def field_state(self, name: str) -> str | None:
+        """`column_state` of the printed column the field is read from (`source`)."""
+        return self.column_state(self.source(name))
 
     def column_state(self, name: str) -> str | None:
         """For a field with a printed column: "ok", "not_identified" or "misassigned"; None: no column."""
@@ -365,12 +396,22 @@ class _PageView:
         return "not_identified"
 
 
-def _illegible(grow: dict[str, Any], rec: Any, page: _PageView, name: str) -> bool:
+def page_view(
+    gpage: dict[str, Any], status: str, columns_read: list[str | None], recs: dict[int, Any], *, lost: bool = False
+) -> PageView:
+    """The PageView of a truth page (`gpage`, one page of a `*.gt.json`) given its stored status, the
+    fields of its columns read (page_states) and the record under each truth row's number (None: none;
+    stored_rows); `lost`: the page gave none of its rows."""
+    held = columns_held(gpage, recs, len(columns_read)) if any(recs.values()) else {}
+    return PageView(gpage, status, columns_read, held, lost, rows_misplaced(gpage, recs))
+
+
+def _illegible(grow: dict[str, Any], rec: Any, page: PageView, name: str) -> bool:
     """`cell_illegible`: the field's printed cell (its own column's, or the column it is read from:
     SOURCE_COLUMN) holds writing, and either no stored reading of the row is at least ILLEGIBLE_BELOW
     like it (writing of ILLEGIBLE_MIN_CHARS characters or more), or the column read for that printed
     column holds no reading at all (nothing read where the cell has writing)."""
-    source = name if page.truth_col(name) is not None else SOURCE_COLUMN.get(name, name)
+    source = page.source(name)
     col = page.truth_col(source)
     if col is None or col >= len(grow["cells"]) or not _plain(grow["cells"][col]):
         return False
@@ -395,7 +436,7 @@ def _score_row(
     rec: Any,
     group: str = "",
     columns: Sequence[str | None] = (),
-    page: _PageView | None = None,
+    page: PageView | None = None,
 ) -> None:
     truth: dict[str, Any] = grow["record"]
     values = {} if rec is None else {k: (v or {}).get("value") for k, v in rec.fields.items()}
@@ -419,7 +460,7 @@ def _score_row(
     for name in sorted(set(truth) | set(values)):
         if name in NOT_SCORED:
             continue
-        t, o = _norm(truth.get(name)), _norm(values.get(name))
+        t, o = scored_value(truth.get(name)), scored_value(values.get(name))
         if t is None and o is None:
             continue
         right = t == o
@@ -436,7 +477,7 @@ def _score_row(
         state = None
         if page is not None:
             own = page.truth_col(name)
-            state = page.column_state(name if own is not None else SOURCE_COLUMN.get(name, name))
+            state = page.field_state(name)
             if auto and own is not None and o is None and _plain(grow["cells"][own]):
                 ev.auto_blank_with_ink += 1
             if auto and state == "not_identified":
