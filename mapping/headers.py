@@ -1006,7 +1006,7 @@ def content_class(sp: Spec, kind: str, name: str) -> tuple[str, str | None] | No
     """(normalizer, code table) of a field of the kind read from a cell; ("row_no", None) for the serial."""
     if name in sp.kind(kind).pseudo_fields:
         return ("row_no", None)
-    f = next((f for f in sp.kind(kind).fields if f.name == name), None)
+    f = sp.kind(kind).field(name)
     return None if f is None else (f.normalizer, f.code_table)
 
 
@@ -1433,7 +1433,7 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     surely counts as one that may). `cells`: (text, read surely) per row. Conservative by
     construction: only a named column of cells read surely that mostly cannot be the field's values is
     not its column."""
-    f = next((f for f in sp.kind(kind).fields if f.name == name), None)
+    f = sp.kind(kind).field(name)
     if f is None or header is None or len(clean_header(header)) < 2:
         return True
     if dict((n, s) for n, s, _w in _field_scores(sp, kind, clean_header(header))).get(name, 0.0) >= HEADER_HINT:
