@@ -254,12 +254,35 @@ def test_bilevel_pages_are_one_bit(tmp_path):
 
 
 # --------------------------------------------------------------------------- scoring (pipeline.quality.evaluate)
+def _stored_scan(store, scan, read: list, title: str, *, sha: str, no_table_pages: tuple[int, ...] = ()) -> int:
+    """A processed cremation scan in the store: its page 1 read with columns `read` (fields, None: none),
+    the `no_table_pages` found without a table. Page 1's id."""
+    from pipeline.kernel.store import Page, SourceFile
+
+    with store.session() as s, s.begin():
+        sf = SourceFile(
+            sha256=sha * 64,
+            rel_path=scan.name,
+            abs_path=str(scan.resolve()),
+            size_bytes=9,
+            media_type="pdf",
+            page_count=1 + len(no_table_pages),
+            status="processed",
+        )
+        s.add(sf)
+        s.flush()
+        page = Page(file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title=title, layout={"columns": read})
+        s.add_all([page, *(Page(file_id=sf.id, page_no=n, status="no_table") for n in no_table_pages)])
+        s.flush()
+        return page.id
+
+
 def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     """A pipeline that lost a file, mapped one column to nothing, swapped two, left a written cell blank
     and auto-accepted all of it (a struck row too) is caught on every count, without OCR."""
     from pipeline.kernel.config import Settings
     from pipeline.kernel.models import RawCell
-    from pipeline.kernel.store import Page, Record, SourceFile, Store
+    from pipeline.kernel.store import Record, Store
     from pipeline.page.extract import map_rows, save_records
     from pipeline.quality.evaluate import evaluate
 
@@ -297,22 +320,7 @@ def test_scoring_tells_kinds_of_failure_apart(tmp_path):
     a, b = read.index("agent_name"), read.index("agent_relation_code")
     read[a], read[b] = read[b], read[a]  # two columns swapped
     blank_col = cols.index("death_date")
-    with store.session() as s, s.begin():
-        sf = SourceFile(
-            sha256="0" * 64,
-            rel_path="book.pdf",
-            abs_path=str((scans / "book.pdf").resolve()),
-            size_bytes=9,
-            media_type="pdf",
-            page_count=2,
-            status="processed",
-        )
-        s.add(sf)
-        s.flush()
-        page = Page(file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title=reg.title, layout={"columns": read})
-        s.add_all([page, Page(file_id=sf.id, page_no=2, status="no_table")])
-        s.flush()
-        page_id = page.id
+    page_id = _stored_scan(store, scans / "book.pdf", read, reg.title, sha="0", no_table_pages=(2,))
     cells = [
         (i, [RawCell("" if (i == 1 and j == blank_col) else text, 1.0, None) for j, text in enumerate(r.cells)])
         for i, r in enumerate(rows, start=1)
@@ -362,7 +370,7 @@ def test_a_cell_nothing_could_read_is_told_apart_from_a_column_not_identified(tm
     cell misread by one character is a confusion (field_wrong), one where nothing was read is illegible."""
     from pipeline.kernel.config import Settings
     from pipeline.kernel.models import RawCell
-    from pipeline.kernel.store import Page, SourceFile, Store
+    from pipeline.kernel.store import Store
     from pipeline.page.extract import map_rows, save_records
     from pipeline.quality.evaluate import FAILURE_KINDS, evaluate, reading_similarity
 
@@ -409,24 +417,7 @@ def test_a_cell_nothing_could_read_is_told_apart_from_a_column_not_identified(tm
     settings = Settings(data_dir=str(tmp_path / "data"), thresholds_file="", auto_accept_threshold=0.0)
     store = Store.open(settings)
     read = ["row_no", "deceased_name", "sex_code", None, "household_address", "death_date"]  # the age header not recognized
-    with store.session() as s, s.begin():
-        sf = SourceFile(
-            sha256="1" * 64,
-            rel_path="photo.pdf",
-            abs_path=str((scans / "photo.pdf").resolve()),
-            size_bytes=9,
-            media_type="pdf",
-            page_count=1,
-            status="processed",
-        )
-        s.add(sf)
-        s.flush()
-        page = Page(
-            file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title="火化登记簿", layout={"columns": read}
-        )
-        s.add(page)
-        s.flush()
-        page_id = page.id
+    page_id = _stored_scan(store, scans / "photo.pdf", read, "火化登记簿", sha="1")
     cells = [
         (i, [RawCell(t, 0.9, None) for t in (n, name, sex_read[i - 1], age, garbage[i - 1], date)])
         for i, (n, name, _sex, age, _addr, date, _iso) in enumerate(truth_rows, start=1)
