@@ -236,10 +236,18 @@ def _keep_alive() -> bool:
     return True
 
 
+#: choice boxes whose chosen option is worded in the user's language: a keyed box keeps the words of its
+#: choice in the browser when only the wording changes, so a language switch sets each choice again
+WORDED_CHOICES = ("f_reason", "f_order")  # boxes with no default (index 0 or None): set again without a warning
+
+
 def _language_picker(key: str) -> None:
     def changed() -> None:
         lang = st.session_state[key]
         st.session_state["lang"] = lang
+        for k in WORDED_CHOICES:
+            if st.session_state.get(k) is not None:
+                st.session_state[k] = st.session_state[k]
         acc = st.session_state.get("account")
         if acc is not None:
             set_language(store(), acc.username, lang)
@@ -319,20 +327,27 @@ def queue_page() -> None:
     facets = R.queue_facets(store())
     ledger_names = dict(facets.ledgers)
     c = st.columns(5)
+    # "all" is the empty selection (None), shown as the placeholder in the reviewer's language: an option
+    # None would be taken by Streamlit for "nothing chosen" and show its own English "Choose an option"
+    # (after a language switch, for one); a choice is cleared with the box's ×
     every = t("filter.all")
-    c[0].selectbox(t("filter.home"), [None] + facets.funeral_homes, key="f_home", format_func=lambda v: every if v is None else v)
+    c[0].selectbox(t("filter.home"), facets.funeral_homes, index=None, key="f_home", placeholder=every)
     c[1].selectbox(
         t("filter.ledger"),
-        [None] + list(ledger_names),
+        list(ledger_names),
+        index=None,
         key="f_ledger",
-        format_func=lambda v: every if v is None else ledger_names.get(v, str(v)),
+        format_func=lambda v: ledger_names.get(v, str(v)),
+        placeholder=every,
     )
-    c[2].selectbox(t("filter.year"), [None] + facets.years, key="f_year", format_func=lambda v: every if v is None else str(v))
+    c[2].selectbox(t("filter.year"), facets.years, index=None, key="f_year", format_func=str, placeholder=every)
     c[3].selectbox(
         t("filter.reason"),
-        [None] + list(R.REASONS),
+        list(R.REASONS),
+        index=None,
         key="f_reason",
-        format_func=lambda v: every if v is None else t(f"reason.{v}"),
+        format_func=lambda v: t(f"reason.{v}"),
+        placeholder=every,
     )
     c[4].selectbox(t("filter.order"), list(R.ORDERS), key="f_order", format_func=lambda v: t(f"order.{v}"))
     page_no = int(st.session_state.get("q_page", 0))
@@ -697,14 +712,16 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         if read and read.strip() not in (f.form_text.strip(), str(f.value or "")) and not masked:
             value += f"<br><span style='color:#777;font-size:0.8em'>{_E(t('rec.read_as', text=read))}</span>"
         value += _bar(f)
-    why = [flag_text(code) for code in f.issues if not (code == "missing_mandatory" and f.gap)]
-    if f.gap and not (f.gap == "empty_flagged" and f.column in R.UNREAD_COLUMNS and f.column in f.issues):  # said already
-        why.append(gap_text(f.gap))
+    why = [gap_text(code[4:]) if code.startswith("gap.") else flag_text(code) for code in R.field_reasons(f)]
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)
     why_html = "<br>".join(
         [f"<span style='color:#b35c00'>{_E(w)}</span>" for w in why]
-        + [f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>" for n in note_texts(f.flags)]
+        + [
+            f"<span style='color:#777;font-size:0.85em'>{_E(n)}</span>"
+            # a value derived from the ID says so in its scan cell (R.FROM_ID): not twice
+            for n in note_texts([x for x in f.flags if not (x == "derived_from_id" and f.column == R.FROM_ID)])
+        ]
     )
     bg = f"background:{_LOOK_BG};" if f.gap else (f"background:{_DONE_BG};" if state else "")
     return (
@@ -823,6 +840,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         key=f"pick_{rid}",
         format_func=lambda n: field_label(n, view.kind),
         help=t("form.pick_help"),
+        placeholder=t("form.pick_placeholder"),  # not Streamlit's English "Choose options"
     )
     locked = [n for n in names if n in R.MASKED_FIELDS and n not in revealed and by_name[n].value not in (None, "")]
     for n in locked:
@@ -1188,7 +1206,13 @@ def ledgers_page() -> None:
     st.caption(t("ledgers.absent_help"))
     with st.form(f"absent_form_{fid}"):
         st.session_state.setdefault(f"absent_{fid}", [f for f in cur.absent if f in candidates])
-        st.multiselect(t("ledgers.absent_pick"), candidates, key=f"absent_{fid}", format_func=lambda n: field_label(n, kind))
+        st.multiselect(
+            t("ledgers.absent_pick"),
+            candidates,
+            key=f"absent_{fid}",
+            format_func=lambda n: field_label(n, kind),
+            placeholder=t("form.pick_placeholder"),
+        )
         st.text_input(t("ledgers.absent_why"), key=f"absent_reason_{fid}")
         st.form_submit_button(t("ledgers.absent_save"), on_click=_declare_absent, args=(fid, kind))
 

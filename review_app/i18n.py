@@ -198,11 +198,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
-    "column.unknown_column": ("栏目未识别：见上方整行扫描", "column not recognized: see the row above"),
-    "column.hidden_column": (
-        "两栏可能被读成了一栏：见上方整行扫描",
-        "two printed columns may have been read as one: see the row above",
-    ),
+    # a field without a cell: where its scan is (why it has none is said once, in the reasons: issue.*)
+    "column.unknown_column": ("无对应的格：见上方整行扫描", "no cell of its own: see the row's scan above"),
+    "column.hidden_column": ("无对应的格：见上方整行扫描", "no cell of its own: see the row's scan above"),
+    "column.from_id": ("不是从格中读出：由身份证号推得", "not read from a cell: derived from the ID number"),
     "column.absent": ("管理员已声明本登记簿不记录此项", "declared not recorded by this register"),
     "column.context": ("取自登记簿标题或运行设置", "from the ledger's title or the run's settings"),
     "column.derived": ("由其他字段推得", "derived from another field"),
@@ -212,6 +211,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "需要处理的字段已预先选好。表单中的值未改动即表示已核对无误。",
         "Fields that need a look are picked already. A value left unchanged in the form counts as checked.",
     ),
+    "form.pick_placeholder": ("选择字段", "Choose fields"),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),
     "form.reveal_help": (
         "显示完整号码会记录操作人、时间、记录和字段。",
@@ -232,6 +232,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "issue.unknown_column": (
         "本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
         "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”",
+    ),
+    "issue.unknown_column_mandatory": (
+        "必填项为空：本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
+        "mandatory and empty: a column header of this page was not recognized and this field may be in it: type it "
+        "from the row scan, or tick “not on the scan” and say why",
+    ),
+    "issue.hidden_column_mandatory": (
+        "必填项为空：本页可能有两栏被读成了一栏（可能缺了一条竖线），此项可能混在相邻一栏的文字里：请看整行扫描，按扫描件填写；"
+        "扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
+        "mandatory and empty: two printed columns of this page may have been read as one (a ruling line may be missing), "
+        "so this field may be inside the neighbouring column's text: type it from the row's scan, or tick “not on the scan” and say why",
     ),
     "issue.hidden_column": (
         "本页可能有两栏被读成了一栏（可能缺了一条竖线），此项可能混在相邻一栏的文字里：请看整行扫描，按扫描件填写；扫描件上没有则勾选“扫描件上没有”",

@@ -312,3 +312,82 @@ def test_the_queue_filters_to_records_of_a_photographed_page_and_says_so_first(e
     why = list(at.dataframe[0].value["原因"])
     assert len(why) == min(held, 50) and all(w.startswith("拍照页面（阈值未拟合）") for w in why)
     assert not any("photographed" in w or "thresholds" in w for w in why)  # not the stored bilingual line
+
+
+def _open(at: AppTest, rid: int) -> AppTest:
+    at.number_input(key="open_id").set_value(rid).run()
+    at.button(key="open_btn").click().run()
+    assert not at.exception and at.session_state["current"] == rid
+    return at
+
+
+def test_a_field_without_a_cell_says_one_thing_what_is_known_and_what_to_do(env):
+    """The record view of a field under a column whose header was not recognized, mandatory and empty,
+    says ONE thing (a header not recognized, mandatory: type it or tick "not on the scan" and say why),
+    not also "no column of this page" and the mandatory reminder; a value derived from the ID number on
+    a page with two printed columns read as one is shown as derived from the ID, not as perhaps hidden
+    in a neighbouring column."""
+    from pipeline.page.extract import remap_page
+    from review_app.i18n import flag_text, gap_text
+
+    store, settings, rows = env
+    rid = rows[0].record_id
+    with store.session() as s, s.begin():
+        page = s.get(Page, _rec(store, rid).page_id)
+        cols = list(page.layout["columns"])
+        cols[cols.index("deceased_name")] = None  # the name's header read as nothing known
+        page.layout = {**page.layout, "columns": cols}
+        page_id = page.id
+    remap_page(store, page_id, settings)
+    with store.session() as s, s.begin():
+        r = s.get(Record, rid)
+        r.status = "needs_review"
+    at = _open(_login(_app(), "rev", "password-rev"), rid)
+    row = _row(at, "deceased_name")
+    assert flag_text("unknown_column_mandatory", lang="zh") in row
+    for said_once in (
+        flag_text("no_column", lang="zh"),
+        flag_text("unknown_column", lang="zh"),
+        gap_text("mandatory_empty", lang="zh"),
+    ):
+        assert said_once not in row
+    assert t("column.unknown_column", lang="zh") in row  # the scan cell: where the field's scan is
+    with store.session() as s, s.begin():  # two printed columns read as one; the birth date from the ID
+        page = s.get(Page, page_id)
+        cols[cols.index(None)] = "deceased_name"
+        page.layout = {
+            **page.layout,
+            "columns": cols,
+            "structure": {"hidden": ["column 3 holds the values of two printed columns"]},
+        }
+        r = s.get(Record, rid)
+        assert "birth_date" not in cols
+        r.fields = {
+            **r.fields,
+            "birth_date": {**r.fields["birth_date"], "value": "1940-01-02", "confidence": 0.99, "flags": ["derived_from_id"]},
+        }
+    at.run()
+    row = _row(at, "birth_date")
+    assert t("column.from_id", lang="zh") in row and row.count("由身份证号推得") == 1
+    assert "两栏" not in row and t("column.hidden_column", lang="zh") not in row
+
+
+def test_the_queue_filters_say_all_in_the_users_language(env):
+    """The queue's filter boxes show "all" (全部) while nothing is chosen, in Chinese and after a switch
+    to English: not Streamlit's own "Choose an option"; a chosen reason is cleared back to all."""
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    boxes = ("f_home", "f_ledger", "f_year", "f_reason")
+    for lang in ("zh", "en", "zh"):
+        if lang != at.session_state["lang"]:
+            at.radio(key="lang_pick").set_value(lang).run()
+            assert not at.exception
+        for k in boxes:
+            box = at.selectbox(key=k)
+            assert box.value is None and box.placeholder == t("filter.all", lang=lang), (k, lang)
+            assert t("filter.all", lang=lang) not in box.options  # "all" is the empty choice, not an option (None)
+    at.selectbox(key="f_reason").set_value("low_confidence").run()
+    assert at.selectbox(key="f_reason").value == "low_confidence"
+    total = at.metric[0].value
+    at.selectbox(key="f_reason").set_value(None).run()
+    assert at.selectbox(key="f_reason").value is None and int(at.metric[0].value) >= int(total)

@@ -244,7 +244,9 @@ def test_a_field_that_may_sit_in_two_columns_read_as_one_is_worded_as_such(seede
     assert "两栏" in zh and "读成了一栏" in zh and "相邻一栏" in zh and "整行扫描" in zh
     assert "read as one" in en and "neighbouring column" in en and "row's scan" in en
     assert zh != flag_text("unknown_column", lang="zh") and "表头未能识别" not in zh
-    assert "两栏" in t("column.hidden_column", lang="zh") and "read as one" in t("column.hidden_column", lang="en")
+    # said once, in the reasons: the scan cell only says where the field's scan is (the row above)
+    assert "整行扫描" in t("column.hidden_column", lang="zh") and "row's scan" in t("column.hidden_column", lang="en")
+    assert R.field_reasons(field) == ["hidden_column"]
     with store.session() as s, s.begin():  # a header not recognized as well: the row's other cells are shown for it
         page = s.get(Page, rec.page_id)
         cols = list(layout["columns"])
@@ -252,6 +254,63 @@ def test_a_field_that_may_sit_in_two_columns_read_as_one_is_worded_as_such(seede
         page.layout = {**page.layout, "columns": cols}
     field = next(f for f in R.record_view(store, rid, settings).fields if f.name == name)
     assert field.column == "unknown_column"
+
+
+def test_a_mandatory_field_perhaps_under_a_column_not_recognized_gets_one_message(seeded):
+    """A mandatory field left empty on a page where a column's header was not recognized: the reviewer
+    reads ONE reason for it, saying what is known (a header not recognized: it may be there), that it is
+    mandatory, and what to do - not also "no column of this page (or a header not recognized)" and the
+    approval gap's reminder. A field not mandatory gets the plain wording, without a gap reminder."""
+    from review_app.i18n import flag_text, gap_text
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    with store.session() as s, s.begin():  # the name's header read as nothing known
+        page = s.get(Page, _rec(store, rid).page_id)
+        cols = list(page.layout["columns"])
+        optional = next(n for n in ("death_cause_code", "ethnicity_code", "household_address") if n in cols)
+        for n in ("deceased_name", optional):
+            cols[cols.index(n)] = None
+        page.layout = {**page.layout, "columns": cols}
+        page_id = page.id
+    remap_page(store, page_id, settings)
+    fields = {f.name: f for f in R.record_view(store, rid, settings).fields}
+    name = fields["deceased_name"]
+    assert name.column == "unknown_column" and name.mandatory and name.gap == "mandatory_empty"
+    assert R.field_reasons(name) == ["unknown_column_mandatory"]
+    zh, en = flag_text("unknown_column_mandatory", lang="zh"), flag_text("unknown_column_mandatory", lang="en")
+    assert "必填" in zh and "表头未能识别" in zh and "扫描件上没有" in zh and "写明原因" in zh
+    assert "mandatory" in en and "not recognized" in en and "not on the scan" in en and "say why" in en
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    assert zh not in (flag_text("no_column", lang="zh"), gap_text("mandatory_empty", lang="zh"))
+    other = fields[optional]
+    assert other.column == "unknown_column" and not other.mandatory and R.field_reasons(other) == ["unknown_column"]
+    assert "no_column" not in name.issues + other.issues
+
+
+def test_a_value_derived_from_the_id_is_shown_as_such_not_as_an_unread_column(seeded):
+    """A field without a cell of its own whose value was derived from the ID number (出生日期, 证件类型,
+    flag derived_from_id) on a page whose printed columns may be read as one: the view says it came
+    from the ID number, not "two columns may have been read as one: see the row above"."""
+    from review_app.i18n import t
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    rec = _rec(store, rid)
+    with store.session() as s, s.begin():
+        page = s.get(Page, rec.page_id)
+        layout = dict(page.layout)
+        assert "birth_date" not in layout["columns"]
+        page.layout = {**layout, "structure": {"hidden": ["column 3 holds the values of two printed columns"]}}
+        r = s.get(Record, rid)
+        r.fields = {
+            **r.fields,
+            "birth_date": {**r.fields["birth_date"], "value": "1940-01-02", "confidence": 0.99, "flags": ["derived_from_id"]},
+        }
+    field = next(f for f in R.record_view(store, rid, settings).fields if f.name == "birth_date")
+    assert field.column == "from_id" and field.value == "1940-01-02"
+    assert "身份证号" in t("column.from_id", lang="zh") and "ID number" in t("column.from_id", lang="en")
+    assert "两栏" not in t("column.from_id", lang="zh")
 
 
 def test_records_held_for_an_unfitted_capture_are_worded_in_one_language_and_filtered(seeded):

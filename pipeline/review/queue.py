@@ -85,6 +85,10 @@ UNREAD_COLUMNS = ("unknown_column", "hidden_column")
 """FieldView.column where a field without a column may still be on the page: under a header not
 recognized, or in a printed column read together with its neighbour (Structure.columns_hidden). The
 same codes are the field's issue, each worded for the reviewer in review_app.i18n (issue.<code>)."""
+FROM_ID = "from_id"
+"""FieldView.column of a field with no cell of its own whose value was derived from the ID number (GB
+11643: birth date and, with it, the ID type; flag derived_from_id): it is not read from a crop, so the view
+says where it came from rather than "column not recognized" or "two columns read as one"."""
 # ID and phone numbers are masked on screen except in the field being edited
 MASKED_FIELDS = {"id_number": mask_id, "id_number_raw": mask_id, "agent_phone": mask_phone, "registrant_phone": mask_phone}
 
@@ -372,7 +376,8 @@ class FieldView:
     column: str = "cell"  # cell / no_column (the register has none) / unknown_column (a header was not
     #                          recognized: it may be that one) / hidden_column (two printed columns read as one:
     #                          it may be inside the neighbour's text) / absent (declared by an administrator) /
-    #                          context / derived
+    #                          context / derived / from_id (no cell of its own: the value was derived
+    #                          from the ID number, mapping.flags derived_from_id)
     mandatory: bool = False
     review: dict[str, Any] | None = None  # a reviewer's word: action (confirmed / not_on_scan), user, reason, at
     reviewed: bool = False  # corrected, confirmed at this value, or marked "not on the scan"
@@ -454,6 +459,28 @@ _RECORD_LINES = (
 
 
 _CAPTURE_BY_LABEL = {en: kind for kind, (_zh, en) in CAPTURE_LABELS.items()}
+
+
+def field_reasons(f: FieldView) -> list[str]:
+    """What the record view says about a field, one code per thing to say, in order (worded in
+    review_app.i18n: a flag or issue code by flag_text, "gap.<code>" by gap_text).
+
+    A field that may be under a column not read (UNREAD_COLUMNS, in its issues) gets ONE message for
+    it: what is known (the column's header was not recognized, or two printed columns were read as one)
+    and what to do. Where the field is mandatory and empty (gap mandatory_empty) its "<code>_mandatory"
+    wording says that too, so the approval gap's reminder (type it or tick "not on the scan" and say
+    why) is not repeated under it; missing_mandatory is never said beside its gap."""
+    unread = f.column in UNREAD_COLUMNS and f.column in f.issues
+    out = []
+    for code in f.issues:
+        if code == "missing_mandatory" and f.gap:
+            continue
+        if code == f.column and unread and f.gap == "mandatory_empty":
+            code += "_mandatory"
+        out.append(code)
+    if f.gap and not (unread and f.gap in ("empty_flagged", "mandatory_empty")):
+        out.append(f"gap.{f.gap}")
+    return out
 
 
 def record_reason(line: str) -> tuple[str, dict[str, Any]]:
@@ -599,14 +626,21 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         issues = [f for f in flags if f != "corrected_by_reviewer" and severity(f) in ("warn", "error")]
         if column in UNREAD_COLUMNS and (fv.get("value") in (None, "") or conf < threshold) and "no_column" in flags:
             # still missing (pipeline.page.structure.mark_missing); a blank the column's cells or its blank
-            # cell made sure (open_columns, missing_in_row) is not said to be "perhaps in it"
-            if column == "hidden_column":  # says why there is no column, better than "no column (or a header not recognized)"
-                issues = [i for i in issues if i != "no_column"]
+            # cell made sure (open_columns, missing_in_row) is not said to be "perhaps in it". The unread
+            # column's wording says why there is no column and what to do: the flag's "no column (or a
+            # header not recognized)" is not said beside it
+            issues = [i for i in issues if i != "no_column"]
             issues.append(column)
         elif (conf < threshold or named.get(name)) and not issues:
             # read less sure than its threshold, or named by a routing reason (a blind audit record's too:
             # pipeline.quality.audit.blind_reasons) - worded alike, so an audit record looks like any other
             issues.append("low_confidence")
+        if (
+            column not in ("cell", "context", "derived", "absent")
+            and "derived_from_id" in flags
+            and fv.get("value") not in (None, "")
+        ):
+            column = FROM_ID  # shown as what it is; its issues (above) stay those of its missing column
         corrected = "corrected_by_reviewer" in flags
         review = reviews.get(name)
         box = fv.get("box")
