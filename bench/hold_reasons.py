@@ -108,6 +108,12 @@ def family_stores(roots: list[Path]) -> list[tuple[str, Path, Path]]:
     return out
 
 
+def _ranked(counts: Counter, n: int | None = None) -> list:
+    """A counter's items, most first and ties by name: the same order on every run (a set's order of
+    iteration, which most_common keeps for ties, is not)."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
+
+
 def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: bool) -> dict[str, Any]:
     s = settings.with_(data_dir=str(data))
     store = Store.open(s)
@@ -173,14 +179,15 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "auto_error_rate": ev.auto_error_rate,
         "field_accuracy": ev.field_accuracy,
         "held": held,
-        "auto_wrong_fields": dict(auto_wrong_fields.most_common()),
+        "stored": len(recs),
+        "auto_wrong_fields": dict(_ranked(auto_wrong_fields)),
         "held_all_right": held_right,
         "n_causes": dict(sorted(n_causes.items())),
-        "any": dict(any_c.most_common()),
-        "sole": dict(sole_c.most_common()),
+        "any": dict(_ranked(any_c)),
+        "sole": dict(_ranked(sole_c)),
         "sole_wrong": dict(sole_wrong),
-        "detail_any": [(c, d, n) for (c, d), n in detail_any.most_common(25)],
-        "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in detail_sole.most_common(20)],
+        "detail_any": [(c, d, n) for (c, d), n in _ranked(detail_any, 25)],
+        "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in _ranked(detail_sole, 20)],
     }
 
 
@@ -192,7 +199,8 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
         "",
         f"Commit {commit}. Each store re-mapped from its stored cells (no OCR), scored against its truth. "
         "`any`: held records whose reasons include the cause; `sole`: held by that cause alone (removing it "
-        "accepts them); `wrong`: of those, records with at least one wrong field. Counts only, no values.",
+        "accepts them); `wrong`: of those, records with at least one wrong field. `records`: scored against "
+        "the truth; `held` counts every stored record in review, rows with no truth row too. Counts only, no values.",
         "",
         "| store | records | auto-accepted | wrong among auto fields | held | held, every field right | held by 1 / 2 / 3 / 4 / 5+ causes |",
         "|---|---|---|---|---|---|---|",
@@ -205,7 +213,7 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
             + " / ".join(str(nc.get(k, nc.get(str(k), 0))) for k in range(1, 6))
             + " |"
         )
-    causes = sorted({c for r in results for c in r["any"]}, key=lambda c: -sum(r["any"].get(c, 0) for r in results))
+    causes = sorted({c for r in results for c in r["any"]}, key=lambda c: (-sum(r["any"].get(c, 0) for r in results), c))
     lines += ["", "## Causes: records held (any / sole / sole and wrong)", ""]
     lines.append("| cause | " + " | ".join(r["label"] for r in results) + " | total any / sole / sole wrong |")
     lines.append("|---|" + "---|" * (len(results) + 1))
@@ -241,7 +249,10 @@ def main() -> None:
     results = []
     for label, scans, data in family_stores([Path(r) for r in args.roots]):
         results.append(analyse(label, scans, data, settings, not args.no_remap))
-        print(f"{label}: {results[-1]['held']} held of {results[-1]['records']}", flush=True)
+        print(
+            f"{label}: {results[-1]['held']} held of {results[-1]['stored']} stored records ({results[-1]['records']} scored against the truth)",
+            flush=True,
+        )
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     command = "python bench/hold_reasons.py " + " ".join(sys.argv[1:])
     md = render(results, command, commit)
