@@ -415,3 +415,27 @@ def test_a_code_column_misread_by_look_alike_glyphs_still_looks_like_its_code():
     for r, name in zip(names, ["王红", "刘德", "高明", "李强"]):
         r[8] = name
     assert assign_columns("cremation", _with_header(8, "与逝者关"), _columns(names))[8].field != "agent_relation_code"
+
+
+def test_a_code_column_under_a_header_one_character_misread_keeps_its_field_in_doubt():
+    """A photographed header of four characters read with one wrong (骨灰天向 for 骨灰去向: the
+    recognizer misreads one glyph) over values misread beyond the code table's wordings: the column is
+    still given the field no other column holds, doubted (its page held), not left without a field."""
+    rows = [list(r) for r in ROWS]
+    for r, bad in zip(rows, ["骨灰存", "海", "属带回", "葬"]):
+        r[6] = bad
+    for header in (_with_header(6, "骨灰天向"), _with_header(6, "骨灰X向")):
+        got = assign_columns("cremation", header, _columns(rows))
+        assert got[6].field == "ashes_destination_code"
+        assert got[6].doubt is not None and is_assignment_doubt(got[6].doubt)
+        assert "ashes_destination_code" not in [a.field for a in got if a.index != 6]
+
+
+def test_a_short_header_one_character_misread_does_not_name_a_column_of_failing_cells():
+    """A three-character wording one character off (经天人 for 经办人) is as near other short
+    wordings: over cells that are no names, the column is left without a field."""
+    rows = [list(r) for r in ROWS]
+    for r, bad in zip(rows, ["AB", "CD", "EF", "GH"]):
+        r[7] = bad
+    got = assign_columns("cremation", _with_header(7, "经天人"), _columns(rows))
+    assert got[7].field is None
