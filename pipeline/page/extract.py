@@ -819,7 +819,8 @@ def map_rows(
         above = {f: c for f, c in mapped.items() if c.text}
         # its column is not on the page, or may be one whose header was not recognized (and is not blank
         # in this row): not a sure blank
-        for name in missing_in_row(ks, lost, opened, cells, bool(structure.rows.get(row_no))):
+        here = missing_in_row(ks, lost, opened, cells, bool(structure.rows.get(row_no)))
+        for name in here:
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
         if not typed and not any(cell.text for cell in mapped.values()):
@@ -837,7 +838,6 @@ def map_rows(
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
         if written:
-            here = missing_in_row(ks, lost, opened, cells, bool(structure.rows.get(row_no)))
             mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
         for name, mark in dittos.items():
