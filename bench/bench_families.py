@@ -97,6 +97,19 @@ def family_dirs(out: Path, family: str, settings: Settings) -> tuple[Path, Path]
     return out / family / "scans", out / family / f"run-{ocr_fingerprint(settings)}"
 
 
+def truth_digest(scans: Path) -> str:
+    """A short digest of the set's ground truth (every *.gt.json under `scans`, by relative path and
+    content): two reports measured the same sample of a family only where their digests agree. The seed
+    and GENERATOR_VERSION alone did not say it: the red_book set of seed 2101 came out with 41 pages on one
+    machine and 39 on another (docs/evaluation.md, session 7). The truth, not the images, is hashed: a
+    PDF's bytes carry its creation time."""
+    h = hashlib.sha256()
+    for f in sorted(scans.rglob("*.gt.json")):
+        h.update(f.relative_to(scans).as_posix().encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:12]
+
+
 def stage_generate(family: str, args, out: Path) -> Path:
     """The family's set, generated once: a manifest says what it is; another one is refused."""
     scans = out / family / "scans"
@@ -116,7 +129,11 @@ def stage_generate(family: str, args, out: Path) -> Path:
     t0 = time.perf_counter()
     files = generate_set(scans, pages=args.pages, seed=args.seed, severity=args.severity, family=family)
     manifest.write_text(
-        json.dumps({**want, "files": len(files), "seconds": round(time.perf_counter() - t0, 1)}, indent=1), encoding="utf-8"
+        json.dumps(
+            {**want, "files": len(files), "truth_digest": truth_digest(scans), "seconds": round(time.perf_counter() - t0, 1)},
+            indent=1,
+        ),
+        encoding="utf-8",
     )
     print(f"{family}: generated {len(files)} files in {time.perf_counter() - t0:.0f} s", flush=True)
     return scans
@@ -268,6 +285,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         store.dispose()
         shipped[family] = figures(ev)
         runs[family] = json.loads((family_dirs(out, family, settings)[1] / "ocr_stage.json").read_text(encoding="utf-8"))
+        runs[family]["truth_digest"] = truth_digest(family_dirs(out, family, settings)[0])
         print(f"{family}: scored as shipped ({time.perf_counter() - t0:.0f} s)", flush=True)
     folds: dict[str, dict[str, Any]] = {}
     for i, family in enumerate(families):  # leave one family out
@@ -416,7 +434,15 @@ def render(rep: dict[str, Any], command: str) -> str:
         r = folds[f]
         top = sorted(((k, fld, n) for k, d in r["failures_by_field"].items() for fld, n in d.items()), key=lambda x: -x[2])[:8]
         lines.append(f"- **{f}**: " + ("; ".join(f"{k} {fld} {n}" for k, fld, n in top) or "none"))
-    lines += ["", "## Runs", "", "| family | pages | done | problems | seconds | commit |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Runs",
+        "",
+        "The set column is the digest of the family's ground truth (`truth_digest`): reports whose digests differ measured different samples.",
+        "",
+        "| family | pages | done | problems | seconds | commit | set |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for f in fams:
         r = rep["runs"][f]
         probs: dict[str, int] = {}
@@ -424,7 +450,7 @@ def render(rep: dict[str, Any], command: str) -> str:
             probs[p["status"]] = probs.get(p["status"], 0) + 1
         lines.append(
             f"| {f} | {r['pages']} | {r['pages_done']} | {', '.join(f'{k} {v}' for k, v in probs.items()) or 'none'} | "
-            f"{r['seconds']} | {r['commit']} |"
+            f"{r['seconds']} | {r['commit']} | {r.get('truth_digest', '')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -431,3 +431,23 @@ def test_a_cell_nothing_could_read_is_told_apart_from_a_column_not_identified(tm
     assert fails["field_wrong"]["sex_code"] == 1 and fails["cell_illegible"]["sex_code"] == 1  # 另 for 男; nothing for 女
     assert ev.to_dict()["failures"]["cell_illegible"] == ev.failures["cell_illegible"] >= 3
     store.dispose()
+
+
+def test_a_set_is_named_by_its_truth(tmp_path):
+    """Two reports measured the same sample only where their sets' truth digests agree: the same family
+    and seed drawn twice gives the same digest (the generator is deterministic here), another seed or a
+    changed truth file another."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bench_families", Path(__file__).parents[1] / "bench" / "bench_families.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for folder, seed in ((a, 7), (b, 7), (c, 8)):
+        g.generate_set(folder, pages=1, seed=seed, family="red_book")
+    assert bench.truth_digest(a) == bench.truth_digest(b)
+    assert bench.truth_digest(a) != bench.truth_digest(c)
+    truth = next(b.rglob("*.gt.json"))
+    truth.write_text(truth.read_text(encoding="utf-8").replace('"red_book"', '"red_book "', 1), encoding="utf-8")
+    assert bench.truth_digest(a) != bench.truth_digest(b)
