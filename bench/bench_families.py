@@ -253,6 +253,14 @@ def fmt(value: float, spec: str) -> str:
     return f"{int(value)}" if spec == "d" else f"{value:{spec}}"
 
 
+def in_use_per_type() -> dict[str, float]:
+    """Field type -> the packaged threshold (mapping/data/thresholds.json, fitted on the default generator's
+    sets, never on a variation family): the level below which each fold's fit takes a type only as far
+    as the type's own fitting fields show (fit_joint's `sure`, calibration.shown_floors)."""
+    doc = json.loads(PACKAGED.read_text(encoding="utf-8"))
+    return {t: float(v["threshold"]) for t, v in (doc.get("per_type") or {}).items()}
+
+
 def summed(captures: dict[str, dict[str, int]], families: list[str]) -> dict[str, int]:
     """Capture kind -> pages over these families' stores (what a fit on them saw)."""
     out: dict[str, int] = {}
@@ -269,6 +277,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         else args.target
     )
     types = field_types()
+    sure = None if args.no_type_bound else in_use_per_type()
     shipped: dict[str, dict[str, Any]] = {}
     obs: list = []
     shares: dict[int, float] = {}
@@ -291,7 +300,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
     for i, family in enumerate(families):  # leave one family out
         offset = 1_000_000 * (i + 1)
         rest = [o for o in obs if not offset <= o.record < offset + 1_000_000]
-        fit, limit = fit_joint(rest, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
+        fit, limit = fit_joint(rest, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds, sure=sure)
         path = out / "folds" / f"thresholds-without-{family}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_thresholds(
@@ -308,7 +317,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         print(f"{family}: held out ({time.perf_counter() - t0:.0f} s)", flush=True)
     shipped_fit = None
     if args.write_shipped:  # the thresholds to ship: fitted on every family (the folds above say what an unseen one gets)
-        fit, limit = fit_joint(obs, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds)
+        fit, limit = fit_joint(obs, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds, sure=sure)
         write_thresholds(
             Path(args.write_shipped),
             fit,
@@ -322,6 +331,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
                 "target": target,
                 "type_cap": args.type_cap,
                 "floor": args.floor,
+                "type_bound": sure,
                 "second_read_below": settings.second_read_below,
                 "engine": settings.engine,
                 "engine_version": engine_version(settings.engine, json.dumps(settings.engine_settings, sort_keys=True)),
@@ -343,6 +353,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         "families": families,
         "target": target,
         "shipped_fit": shipped_fit,
+        "type_bound": sure,
         "commit": git_commit(),
         "settings": {k: settings.to_dict()[k] for k in OCR_KEYS},
         "runs": runs,
@@ -364,7 +375,12 @@ def render(rep: dict[str, Any], command: str) -> str:
         f"Commit {rep['commit']}, generator version {rep['generator_version']}, {rep['date']}; engine "
         f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
         f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.quality.calibration.fit_joint, "
-        f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting.",
+        f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting. "
+        + (
+            "Type bound: no type below its packaged threshold further than its own fitting fields show (calibration.shown_floors)."
+            if rep.get("type_bound")
+            else "No type bound (--no-type-bound): a type may go down to the floor."
+        ),
         "",
         "## Held-out figures against the issue's floors",
         "",
@@ -477,6 +493,12 @@ def main() -> None:
     )
     ap.add_argument("--floor", type=float, default=FLOOR)
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP)
+    ap.add_argument(
+        "--no-type-bound",
+        action="store_true",
+        help="fit the folds without the type bound (fit_joint's `sure`): each type may go down to --floor "
+        "whatever its own doubted fields show (the fits before it)",
+    )
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "families"))
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
     ap.add_argument(

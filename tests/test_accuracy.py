@@ -16,7 +16,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ConfigError
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
-from pipeline.quality.calibration import Observation, fit_joint, load_thresholds, reliability
+from pipeline.quality.calibration import Observation, accepted_records, fit_joint, load_thresholds, reliability, shown_floors
 
 TRUE_ID = "370611193807050025"  # born 1938-07-05, female, Yantai Fushan
 FACTS = RowFacts(sex="2", age=74, death=dt.date(2013, 4, 5))
@@ -176,6 +176,38 @@ def test_thresholds_are_fitted_together_to_accept_the_most_records_within_the_ta
     assert never["name"]["threshold"] > 1.0
     rel = reliability(obs)
     assert sum(r["n"] for r in rel) == len(obs) and all(0 <= r["accuracy"] <= 1 for r in rel)
+
+
+def test_a_type_seldom_doubted_where_fitted_keeps_the_threshold_in_use_on_another_hand():
+    # fitted on printed sheets: names read at 0.999, a dozen doubted ones (0.7) all right; a joint fit
+    # takes names down to the floor there (nothing pushes them up), and on a handwritten register,
+    # where a fifth of the doubted names are wrong, auto-accepts those wrong names
+    sure_rows = (300, {"deceased_name": 0.999, "household_address": 0.999, "death_date": 0.999}, True)
+    doubted = {"deceased_name": 0.7, "household_address": 0.999, "death_date": 0.999}
+    printed = _records([sure_rows, (12, doubted, True)])
+    hand = _records(
+        [
+            (200, {"deceased_name": 0.999, "household_address": 0.999, "death_date": 0.999}, True),
+            (40, {"deceased_name": 0.7, "household_address": 0.999, "death_date": 0.999}, True),
+            (10, {"deceased_name": 0.7, "household_address": 0.999, "death_date": 0.999}, False),
+        ]
+    )
+    in_use = {"name": 0.985, "address": 0.977, "date": 0.5}
+    plain, _ = fit_joint(printed, {}, 0.0015, NAME_ADDR)
+    assert plain["name"]["threshold"] == 0.5  # the failure: a fit that saw no wrong name claims any name is safe
+    fit, _ = fit_joint(printed, {}, 0.0015, NAME_ADDR, sure=in_use)
+    assert fit["name"]["threshold"] >= 0.985 and fit["name"]["shown_floor"] == 0.985
+    th = {f: fit[t]["threshold"] for f, t in NAME_ADDR.items()}
+    _n, accepted, _fields, wrong = accepted_records(hand, th)
+    assert accepted == 200 and wrong == 0  # no wrong name auto-accepted on the other hand
+    # the bound asks the type's own doubted fields to show the type cap (1 %) at 95 %: 400 doubted
+    # names all right do (the rule of three: about 300), and the threshold goes down to them
+    shown = _records([sure_rows, (412, doubted, True)])
+    assert shown_floors(shown, NAME_ADDR, in_use)["name"] == 0.7
+    assert fit_joint(shown, {}, 0.0015, NAME_ADDR, sure=in_use)[0]["name"]["threshold"] <= 0.7
+    # 12 wrong among them (3 %): not shown, the threshold in use stays
+    bad = shown + [Observation("deceased_name", 0.8, False, record=99_990 + i) for i in range(12)]
+    assert shown_floors(bad, NAME_ADDR, in_use)["name"] == 0.985
 
 
 def test_routing_uses_the_thresholds_file(tmp_path):

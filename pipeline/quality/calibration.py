@@ -119,7 +119,7 @@ class _Records:
 def _search(
     t: _Records,
     ocr: np.ndarray,
-    floor: float,
+    floor: np.ndarray,
     th: np.ndarray,
     limit: np.ndarray,
     feasible: Callable[[tuple], bool],
@@ -173,20 +173,21 @@ def _search(
 def _improve(
     t: _Records,
     ocr: np.ndarray,
-    floor: float,
+    floor: np.ndarray,
     th: np.ndarray,
     limit: np.ndarray,
     feasible: Callable[[tuple], bool],
     out,
     scan_all: bool,
 ) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """_search's second stage: each threshold lowered and each limit raised as far as `feasible` allows."""
+    """_search's second stage: each threshold lowered (to its type's `floor` at the least) and each limit
+    raised as far as `feasible` allows."""
     n_types, n_kinds = len(th), len(limit)
     improved = True
     while improved:  # use what the target leaves
         improved = False
         for j in np.nonzero(ocr)[0]:
-            for v in np.unique(t.least[(t.least[:, j] < th[j]) & (t.least[:, j] >= floor), j])[::-1]:
+            for v in np.unique(t.least[(t.least[:, j] < th[j]) & (t.least[:, j] >= floor[j]), j])[::-1]:
                 trial = np.where(np.arange(n_types) == j, np.floor(v * 1000 + 1e-9) / 1000, th)
                 got = t.outcome(trial, limit)
                 if not feasible(got):
@@ -208,6 +209,59 @@ def _improve(
     return th, limit, out
 
 
+def shown_floors(
+    obs: Sequence[Observation],
+    types: dict[str, str],
+    sure: float | dict[str, float],
+    cap: float = TYPE_CAP,
+    floor: float = FLOOR,
+    method: str = "wilson",
+    confidence: float = ONE_SIDED,
+) -> dict[str, float]:
+    """Field type -> the least threshold its own fitting fields show: the lowest t (0.001 grid, `floor`
+    at the least) at which the type's fields read with confidence in [t, `sure`) are wrong no more
+    often than `cap` by the one-sided upper confidence bound (`method`, `confidence`; clustered by
+    record, the audit's estimator: pipeline.kernel.stats.clustered_upper); `sure` itself where no such
+    t exists (no field there, too few, or too many wrong). `sure`: one confidence, or type -> the
+    threshold in use (the packaged fit's: what the fit may loosen only on evidence; a type not in it: `floor`).
+
+    Why (a property of the sample and of the recognizer, not of any vocabulary): how often the
+    readings a recognizer doubts are wrong depends on the hand and the type (on the design sets, a name
+    read between 0.5 and 0.985 on a typed sheet was right 15 times in 16, on a handwritten register
+    wrong one time in five). The joint fit's type cap holds a type's wrong share among all its accepted fields, an
+    average that the type's many sure readings dilute: a fit on a set with a dozen doubted names, all
+    right, takes names down to `floor` (nothing there pushes them up: the winner's curse), and another
+    hand then gets its wrong names auto-accepted. So a type goes below `sure` only as far as the fields
+    that doing so admits show the cap by themselves, at 95 %: with none wrong that takes about 300 of
+    them (the rule of three), which only a fitting set where the type is often doubted and right gives."""
+
+    def level(t: str) -> float:
+        return float(sure.get(t, floor)) if isinstance(sure, dict) else float(sure)
+
+    by: dict[str, list[tuple[float, bool, int]]] = defaultdict(list)
+    for o in obs:
+        t = types.get(o.field, "text")
+        if t not in CERTAIN_TYPES and floor <= o.confidence < level(t):
+            by[t].append((o.confidence, o.right, o.record))
+    out: dict[str, float] = {}
+    for t in sorted({types.get(o.field, "text") for o in obs} - set(CERTAIN_TYPES)):
+        band = sorted(by.get(t, []), key=lambda x: -x[0])
+        best = max(floor, level(t))
+        per: dict[int, list[int]] = {}  # record -> [its fields in the band so far, wrong among them]
+        for i, (c, right, record) in enumerate(band):
+            unit = per.setdefault(record, [0, 0])
+            unit[0] += 1
+            unit[1] += not right
+            if i + 1 < len(band) and band[i + 1][0] == c:
+                continue  # all fields of one confidence come in together
+            units = list(per.values())
+            fields, wrong = [u[0] for u in units], [u[1] for u in units]
+            if clustered_upper(fields, wrong, [1.0] * len(units), method, confidence) <= cap:
+                best = max(floor, float(np.floor(c * 1000 + 1e-9)) / 1000)
+        out[t] = best
+    return out
+
+
 def fit_joint(
     obs: Sequence[Observation],
     page_share: dict[int, float],
@@ -222,6 +276,7 @@ def fit_joint(
     prior: dict[str, float] | None = None,
     prior_limit: float | dict[str, float] | None = None,
     confidence: float = ONE_SIDED,
+    sure: float | dict[str, float] | None = None,
 ) -> tuple[dict[str, dict], float | dict[str, float] | None]:
     """Per-field-type thresholds and a page limit (per ledger kind with `page_kind`) chosen together
     to auto-accept the most records of the fitting set while the fields of those records are wrong no
@@ -261,17 +316,25 @@ def fit_joint(
     and lowers thresholds from there only while the bound gets no worse and no wrong field comes
     back in, rather than accepting nothing (the refit says the reviews do not show the target yet).
     Each type's result then also holds "below": the reviewed records that loosening it alone would
-    admit (records, fields, wrong, their bound), which says why it was not loosened."""
+    admit (records, fields, wrong, their bound), which says why it was not loosened.
+
+    `sure` (the type bound; bench/bench_families.py passes the packaged per-type thresholds): no type's
+    threshold goes below the least its own fitting fields show (shown_floors: its fields read under
+    `sure` wrong no more often than `type_cap` by the one-sided bound), so a fitting set on which a type
+    is rarely doubted cannot take it down to `floor` for a hand where it is often doubted and wrong.
+    Each type's result then holds "shown_floor"."""
     types = types or field_types()
     names = sorted({types.get(o.field, "text") for o in obs})
     if not names:
         return {}, None
     t = _Records(obs, page_share, page_kind, names, types, weights)
     ocr = np.array([n not in CERTAIN_TYPES for n in names])
-    th = np.where(ocr, floor, 0.0)
+    shown = {} if sure is None else shown_floors(obs, types, sure, type_cap, floor, bound or "wilson", confidence)
+    floors = np.array([max(floor, shown.get(n, floor)) if o else 0.0 for n, o in zip(names, ocr)])
+    th = floors.copy()
     limit = np.ones(len(t.kinds))
     if prior is not None:
-        th = np.array([max(floor, float(prior.get(n, floor))) if o else 0.0 for n, o in zip(names, ocr)])
+        th = np.array([max(f, float(prior.get(n, floor))) if o else 0.0 for n, o, f in zip(names, ocr, floors)])
     if prior_limit is not None:
         limit = np.array([1.0 if (v := limit_for_kind(prior_limit, k or None)) is None else float(v) for k in t.kinds])
     base = t.accepted(th, limit) if (prior is not None or prior_limit is not None) else np.zeros(len(t.weight), bool)
@@ -307,9 +370,9 @@ def fit_joint(
     done: dict[bytes, tuple] = {}
     for breadth in breadths:
         if bound is None:
-            got = _search(t, ocr, floor, th, limit, feasible, breadth, done=done)
+            got = _search(t, ocr, floors, th, limit, feasible, breadth, done=done)
         else:
-            got = _search(t, ocr, floor, th, limit, within(target), breadth, relax, done=done)
+            got = _search(t, ocr, floors, th, limit, within(target), breadth, relax, done=done)
         if best is None or got[2][0] > best[2][0]:
             best = got
     if best is None:
@@ -325,6 +388,8 @@ def fit_joint(
         }
         for j, n in enumerate(names)
     }
+    for n, v in shown.items():
+        fit[n]["shown_floor"] = v
     if bound is not None:
         a = out[5]
         for j, n in enumerate(names):
@@ -332,7 +397,7 @@ def fit_joint(
                 continue
             others = np.delete(np.arange(len(names)), j)
             rest = (t.least[:, others] >= th[others]).all(axis=1) & (t.share <= limit[t.kind])
-            below = rest & (t.least[:, j] < th[j]) & (t.least[:, j] >= floor) & ~a
+            below = rest & (t.least[:, j] < th[j]) & (t.least[:, j] >= floors[j]) & ~a
             fit[n]["prior"] = round(float(prior.get(n, floor)), 3) if prior is not None else None
             fit[n]["below"] = {
                 "records": int(below.sum()),
