@@ -206,6 +206,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the sea area names a listed one plus words of its own (养马岛东侧海域): kept as read, check",
         "warn",
     ),
+    "sea_area_toward_listed": FlagInfo(
+        "海域名称是名录中的一项加方位词（如 养马岛以东海域），按原文保留",
+        "the sea area is a listed one plus a word of locality (养马岛以东海域): kept as read",
+        "info",
+    ),
     "sea_area_matched_by_shape": FlagInfo(
         "海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）",
         "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)",

@@ -1391,6 +1391,39 @@ _NUMBERED = re.compile(r"(编号|号|号码)$")
 hold digits (编号: an assigned number). Other free text (备注) may be anything."""
 
 
+HEADER_SHARES = 0.5
+"""A header scoring at least this much for a field shares a word with one of its wordings (其他说明 with
+说明, 附记 with 附注): it may be that field's header worded otherwise (open vocabularies, issue 21)."""
+
+
+def _content_tested(normalizer: str, code_table: str | None, label: str) -> bool:
+    """Whether _may_be can tell a field's values from other writing: digits (phone, ID, certificate
+    number, date, age, count, a numbered free-text field) or a code table's wordings. Names,
+    addresses and other free text (备注) may be anything: their cells are no evidence either way."""
+    if normalizer in ("phone", "id_number", "cert_no", "date", "age", "count"):
+        return True
+    if normalizer == "code":
+        return code_table is not None
+    return normalizer == "text" and bool(_NUMBERED.search(label))
+
+
+def header_may_name(sp: Spec, kind: str, name: str, header: str) -> bool:
+    """Whether a header read as `header` may be one of field `name`'s wordings as the recognizer reads
+    it: sharing a word with one (HEADER_SHARES), or a wording at most half of whose characters were
+    misread (a look-alike costing less, mapping.glyphs.shape_distance: the recognizer keeps a glyph's
+    shape when it misreads it), lost or added - the test _may_be_code makes of a code table's wordings.
+    A header of fewer than two Han characters (lost, or read as Latin letters and digits) may be any
+    field's."""
+    from .glyphs import shape_distance
+
+    h = clean_header(header)
+    if len(_HAN.findall(h)) < 2:
+        return True
+    if dict((n, s) for n, s, _w in _field_scores(sp, kind, h)).get(name, 0.0) >= HEADER_SHARES:
+        return True
+    return any(shape_distance(h, w) <= len(w) / 2 for n, w in _wordings(sp, kind) if n == name)
+
+
 def _may_be(sp: Spec, normalizer: str, code_table: str | None, label: str, text: str) -> bool:
     """Whether one written cell could be a value of a field of this normalizer as the recognizer reads
     it: lenient, where _looks is strict. Digits counted with the characters they are misread as
@@ -1446,9 +1479,13 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     and what it read below is no evidence against a field) or a near wording of it (HEADER_HINT), too
     few of its cells written or read surely to tell (CONTENT_MIN_CELLS cells read SURELY_READ), or at
     least MAY_HOLD_SHARE of its written cells such as the field may hold (_may_be; a cell not read
-    surely counts as one that may). `cells`: (text, read surely) per row. Conservative by
-    construction: only a named column of cells read surely that mostly cannot be the field's values is
-    not its column."""
+    surely counts as one that may). A field whose values no test can tell from other writing (names,
+    addresses, 备注: _content_tested) is judged by the header alone once the cells were read surely:
+    a column may be its column only where the header may be one of its wordings as the recognizer
+    reads it (header_may_name), so an extra column headed 工作单位 or 金额 is not the remarks
+    column. `cells`: (text, read surely) per row. Conservative by construction: only a named column
+    of cells read surely that mostly cannot be the field's values, or whose header cannot be the
+    field's where values cannot tell, is not its column."""
     f = sp.kind(kind).field(name)
     if f is None or header is None or len(clean_header(header)) < 2:
         return True
@@ -1457,5 +1494,10 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     written = [(t, sure) for t, sure in cells if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS or sum(1 for _t, sure in written if sure) < CONTENT_MIN_CELLS:
         return True
+    if not _content_tested(f.normalizer, f.code_table, f.label):
+        # the cells say nothing (free text may be anything), but they were read surely: the header
+        # row was read on a page read well, and a header of two or more Han characters that is no
+        # misreading of any of the field's wordings and shares no word with one names another column
+        return header_may_name(sp, kind, name, header)
     could = sum(1 for t, sure in written if not sure or _may_be(sp, f.normalizer, f.code_table, f.label, t))
     return could >= MAY_HOLD_SHARE * len(written)

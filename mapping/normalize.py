@@ -1197,6 +1197,14 @@ corrects a reading, it never deletes words), doubted as much as a sea area off t
 (sea_area_not_in_list), since nothing on the list vouches for it."""
 
 
+_LOCALITY = re.compile(r"[以之]?(?:[东南西北]{1,2}|[上下前后左右里外内中旁])(?:边|面|侧|部|方|头)?")
+"""Words of locality (方位词, a closed class of Chinese grammar): a simple one (the compass directions,
+alone or paired as 东北; 上 下 前 后 左 右 里 外 内 中 旁), after 以/之 (以东, 之北) or with 边/面/侧/部/方/头
+(东侧, 西北面, 外侧). A listed sea area with one of these alone (养马岛以东海域, 崆峒岛外侧海域) names
+the water in that direction of an area the list vouches for: no other place. Other words (附近, 一带,
+约2海里, a place's name) may name another place and stay doubted (sea_area_beyond_list)."""
+
+
 def sea_area_beyond_list(value: str, spec: Spec | None = None) -> str | None:
     """The words a sea area holds beyond a listed entry it names (东侧 in 养马岛东侧海域, 以东 in
     崆峒岛以东海域, 东侧 in 养马岛海域东侧); "" where it is a listed entry as written, with at most the
@@ -1246,7 +1254,10 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     registers name places near a listed area (养马岛东侧海域). So:
 
     - a listed entry as written (a province, city or district before it allowed) is taken;
-    - a listed entry plus words of its own (东侧, 以东, 东北) is kept as read and doubted
+    - a listed entry plus only a word of locality (方位词: 以东, 西侧, 东北; _LOCALITY) is kept as
+      read, as sure as it was read (`sea_area_toward_listed`): the water in that direction of a
+      listed area, which the list vouches for;
+    - a listed entry plus other words of its own (附近, 海域东侧) is kept as read and doubted
       (`sea_area_beyond_list`, SEA_AREA_BEYOND_CERTAINTY): the list never deletes words;
     - a reading that is no entry is matched by glyph shape (mapping.glyphs: 腔桐岛海域 is a few
       look-alike strokes from 崆峒岛海域 and far from 芝罘岛海域, though two characters off either way by
@@ -1265,6 +1276,9 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     beyond = sea_area_beyond_list(n.value, sp)
     if beyond == "":
         return n
+    if beyond is not None and _LOCALITY.fullmatch(beyond):
+        # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place
+        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_toward_listed"))), n.certainty)
     if beyond is not None:
         return Normalized(
             n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_beyond_list"))), n.certainty * SEA_AREA_BEYOND_CERTAINTY
@@ -1296,7 +1310,7 @@ def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:
     names = list(dict.fromkeys(_sea_area_names(sp)))
     s = clean_text(read)
     n = normalize_sea_area(read, sp)
-    if s in names or not isinstance(n.value, str) or "sea_area_beyond_list" in n.flags:
+    if s in names or not isinstance(n.value, str) or {"sea_area_beyond_list", "sea_area_toward_listed"} & set(n.flags):
         return []
     return [n for n in names if 0 <= len(n) - len(s) <= sum(ch in DROPPED for ch in n)]
 

@@ -519,7 +519,7 @@ def test_a_serial_fused_in_front_is_taken_off_only_where_the_year_behind_it_is_t
 
 @pytest.mark.parametrize(
     "read,words",
-    [("养马岛东侧海域", "东侧"), ("烟台山东北海域", "东北"), ("崆峒岛以东海域", "以东"), ("养马岛海域东侧", "海域东侧")],
+    [("养马岛附近海域", "附近"), ("崆峒岛约2海里海域", "约2海里"), ("养马岛海域东侧", "海域东侧"), ("芝罘岛牟平海域", "牟平")],
 )
 def test_a_listed_sea_area_plus_words_of_its_own_is_kept_as_read_and_doubted(read, words):
     from mapping.normalize import normalize_sea_area, sea_area_alternatives, sea_area_beyond_list
@@ -528,6 +528,31 @@ def test_a_listed_sea_area_plus_words_of_its_own_is_kept_as_read_and_doubted(rea
     assert n.value == read and "sea_area_beyond_list" in n.flags and n.certainty <= 0.5
     assert sea_area_beyond_list(read) == words
     assert sea_area_alternatives(read) == []  # nothing for the recognizer to decode it to
+
+
+@pytest.mark.parametrize(
+    "read,words",
+    [
+        ("养马岛东侧海域", "东侧"),
+        ("烟台山东北海域", "东北"),
+        ("崆峒岛以东海域", "以东"),
+        ("养马岛外侧海域", "外侧"),
+        ("芝罘岛西北面海域", "西北面"),
+    ],
+)
+def test_a_listed_sea_area_toward_a_direction_is_kept_as_read_and_as_sure_as_read(read, words):
+    """A listed sea area with only a word of locality (方位词, a closed class of the grammar: 以东, 西侧,
+    东北, 外侧) names the water in that direction of an area the list vouches for: kept as read, not
+    doubted beyond its reading, with a note for the reviewer, and nothing offered to decode it to."""
+    from mapping.flags import FLAGS
+    from mapping.normalize import normalize_sea_area, sea_area_alternatives, sea_area_beyond_list
+
+    n = normalize_sea_area(read)
+    assert n.value == read and "sea_area_toward_listed" in n.flags and "sea_area_beyond_list" not in n.flags
+    assert n.certainty == 1.0
+    assert sea_area_beyond_list(read) == words
+    assert sea_area_alternatives(read) == []
+    assert FLAGS["sea_area_toward_listed"].severity == "info"
 
 
 def test_a_sea_area_is_matched_by_recognizer_confusions_only_never_by_dropping_what_was_read():

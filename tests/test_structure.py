@@ -381,14 +381,17 @@ def _missing(fv):
 def test_an_extra_column_of_text_no_phone_can_be_leaves_the_phone_not_on_this_register():
     """An extra column headed 工作单位 (a wording of no field) whose cells, read surely, hold no digits
     cannot be the phone's column (a phone is 7 to 12 digits): the phone is not on this register, its
-    blank sure, and the record is not held for it. Free text (备注) may be anything: it stays missing,
-    with the reviewer's reason; a mandatory field without a column stays missing whatever the column."""
+    blank sure, and the record is not held for it. Free text (备注) may be anything, so the cells say
+    nothing of it, but 工作单位, read on a page read surely, is no reading of any of its wordings: the
+    remarks are not on this register either. A mandatory field without a column stays missing
+    whatever the column."""
     for row in _open_page("工作单位", UNITS, drop=("agent_name", "remarks")):
         rec = row.record
         assert _sure_blank(rec.fields["agent_phone"])
         assert not any(p.startswith("agent_phone:") for p in rec.problems)
         if rec.fields["remarks"].value is None:  # (a wording of 骨灰去向 kept in remarks is a value)
-            assert _missing(rec.fields["remarks"])
+            assert _sure_blank(rec.fields["remarks"])
+        assert not any(p.startswith("remarks:") for p in rec.problems)
         assert _missing(rec.fields["agent_name"])
         assert any(p.startswith("agent_name: no column of this page was recognized as it") for p in rec.problems)
 
@@ -622,7 +625,8 @@ def test_a_printed_column_read_twice_doubts_both_columns_and_the_missing_fields_
         ("agent_phone", ["工人", "农民", "教师", "干部"], False),
         ("cremation_no", ["A0123", "A0124", "0125", "A0126"], True),  # 火化编号: a number the home gives
         ("cremation_no", ["工人", "农民", "教师", "干部"], False),
-        ("remarks", ["工人", "农民", "教师", "干部"], True),  # free text: anything
+        ("remarks", ["工人", "农民", "教师", "干部"], False),  # free text: anything, the header decides
+        ("household_address", ["工人", "农民", "教师", "干部"], False),
     ],
 )
 def test_what_a_column_left_without_a_field_may_hold(name, cells, may):
@@ -637,3 +641,32 @@ def test_what_a_column_left_without_a_field_may_hold(name, cells, may):
     assert may_hold(sp, "cremation", name, "", [(t, True) for t in cells])  # its header lost
     assert may_hold(sp, "cremation", name, "工作单位", [(t, False) for t in cells])  # read unsure
     assert may_hold(sp, "cremation", name, "工作单位", [(t, True) for t in cells[:2]])  # too few cells
+
+
+@pytest.mark.parametrize(
+    "header, may",
+    [
+        ("工作单位", False),
+        ("金额", False),
+        ("申请人", False),
+        ("备往", True),  # 备注 with a look-alike misread
+        ("各注", True),
+        ("附记", True),  # shares a word with 附注: a wording the spec does not list
+        ("其他说明", True),
+        ("备注栏", True),
+        ("AB", True),  # fewer than two Han characters: the header's reading failed
+        ("注", True),
+    ],
+)
+def test_a_column_no_content_test_can_judge_is_judged_by_its_header(header, may):
+    """Remarks may be anything, so a column's cells read surely cannot tell it from the remarks column;
+    its header can: a header of two or more Han characters that is no misreading of a wording of 备注
+    (at most half its characters misread, look-alikes costing less) and shares no word with one names
+    another column. A header read near a wording, or read as too little to judge, may be the remarks'."""
+    from mapping.headers import may_hold
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    cells = [(t, True) for t in ["工人", "农民", "教师", "干部"]]
+    assert may_hold(sp, "cremation", "remarks", header, cells) is may
+    assert may_hold(sp, "cremation", "remarks", header, [(t, False) for t, _s in cells])  # read unsure: any field's
