@@ -510,7 +510,8 @@ def field_reasons(f: FieldView) -> list[str]:
     The ID number, the sex and the birth date get ONE message each for what is wrong between them
     (_id_reason: an ID failing GB 11643, or a field disagreeing with the ID's digits), saying which digits
     to check against the scan and what to do where the paper itself says so: not the flags one
-    by one, nor the "not checked yet" reminder under it."""
+    by one, nor the "not checked yet" reminder under it. A field read unsure and not checked yet says so
+    in one line too (low_confidence_unreviewed), not "check it against the scan" and the reminder."""
     unread = f.column in UNREAD_COLUMNS and f.column in f.issues
     merged, said = _id_reason(f)
     out = []
@@ -531,6 +532,10 @@ def field_reasons(f: FieldView) -> list[str]:
             merged in (*ID_INVALID.values(), "from_invalid_id") and f.gap in ("empty_flagged", "mandatory_empty")
         )
     )
+    if f.gap == "unreviewed" and "low_confidence" in out and not said_gap:
+        # read unsure and not checked yet: one line, "check it against the scan; unchanged if right"
+        out[out.index("low_confidence")] = "low_confidence_unreviewed"
+        said_gap = True
     if f.gap and not said_gap:
         out.append(f"gap.{f.gap}")
     return out
