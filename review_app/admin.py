@@ -21,7 +21,7 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import LedgerVolume, Run, Store
 from pipeline.runs import completion as C
 from review_app import charts
-from review_app.i18n import language, t
+from review_app.i18n import error_text, language, t
 
 log = logging.getLogger("review_app")
 
@@ -187,6 +187,9 @@ def _launch(store: Store, settings: Settings, user: str) -> None:
         options = RunOptions(sel, int(ss.get("launch_batch") or 4), bool(ss.get("launch_load")))
         deployment = os.environ.get("BACKFILL_PREFECT_DEPLOYMENT")
         folder = (ss.get("launch_folder") or "").strip()
+        if not folder:  # Path("") is the app's own working folder: never a run on it by an empty box
+            flash.append(("error", t("launch.err.folder_empty")))
+            return
         if deployment:
             from flows.deploy import submit_run
 
@@ -197,7 +200,7 @@ def _launch(store: Store, settings: Settings, user: str) -> None:
             flash.append(("success", t("launch.started", pid=got.pid, log=got.log_path)))
         log.info("run launched by %s", user)
     except BackfillError as e:
-        flash.append(("error", str(e) + (f" ({e.hint})" if e.hint else "")))
+        flash.append(("error", error_text(e, hint=True)))
 
 
 def _launch_section(store: Store, settings: Settings, user: str) -> None:
@@ -207,7 +210,8 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
     names = home_names()
     with box, st.form("launch_run"):
         st.text_input(t("launch.folder"), key="launch_folder")
-        st.multiselect(t("launch.homes"), list(names.values()), key="launch_homes")
+        # no choice is every home: said in the user's language, not Streamlit's English "Choose options"
+        st.multiselect(t("launch.homes"), list(names.values()), key="launch_homes", placeholder=t("filter.all"))
         st.text_input(t("launch.years"), key="launch_years")
         st.text_input(t("launch.volumes"), key="launch_volumes")
         st.number_input(t("launch.batch"), min_value=1, max_value=200, value=4, key="launch_batch")

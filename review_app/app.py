@@ -15,6 +15,7 @@ import base64
 import html
 import json
 import logging
+import re
 import time
 
 import cv2
@@ -56,10 +57,14 @@ from pipeline.review.users import (
 )
 from review_app.i18n import (
     LANGUAGES,
+    clauses,
+    colon,
     confidence_level,
+    error_text,
     field_label,
     flag_text,
     gap_text,
+    joined,
     note_texts,
     record_reason_text,
     refusal_text,
@@ -136,7 +141,7 @@ def _error_text(e: BackfillError) -> str:
         return t("err.read_only")
     if "only an administrator" in msg:
         return t("err.admin_only")
-    return msg
+    return error_text(e)
 
 
 # ---- sessions: login, a cookie that survives a reload, idle timeout, logout --------------------
@@ -237,16 +242,26 @@ def _keep_alive() -> bool:
 
 
 #: choice boxes whose chosen option is worded in the user's language: a keyed box keeps the words of its
-#: choice in the browser when only the wording changes, so a language switch sets each choice again
-WORDED_CHOICES = ("f_reason", "f_order")  # boxes with no default (index 0 or None): set again without a warning
+#: choice in the browser when only the wording changes, so a language switch sets each choice again. They
+#: have no default of their own (index 0 or None, no default=; a first value set in st.session_state
+#: before the box is drawn), so setting them again gives no warning. WORDED_BOXES: the boxes keyed by a
+#: record or a ledger (the record form's fields to correct, a ledger's fields declared absent, an arbitrated
+#: field's choice). The page chosen in the sidebar is one too: kept in the other language's words, it fell
+#: back to the first page on the next switch; so are the keyed expanders (an expander's identity is its
+#: label: one open closed on a switch)
+WORDED_CHOICES = (
+    *("nav", "f_reason", "f_order", "nu_role", "link_pick", "lx_pick", "xc_check", "xc_tier", "completion_level"),
+    *("launch_box", "inventory_box"),
+)
+WORDED_BOXES = re.compile(r"^(pick|absent)_\d+$|^arb_\d+_\w+$")
 
 
 def _language_picker(key: str) -> None:
     def changed() -> None:
         lang = st.session_state[key]
         st.session_state["lang"] = lang
-        for k in WORDED_CHOICES:
-            if st.session_state.get(k) is not None:
+        for k in list(st.session_state.keys()):
+            if (k in WORDED_CHOICES or WORDED_BOXES.match(str(k))) and st.session_state.get(k) is not None:
                 st.session_state[k] = st.session_state[k]
         acc = st.session_state.get("account")
         if acc is not None:
@@ -312,14 +327,14 @@ def _why(reasons: list[str], kind: str) -> str:
     parts = [record_reason_text(code, params, short=True) for code, params in other if code == "unfitted_capture"]
     if named:
         parts.append(
-            t("queue.check_fields", fields="、".join(field_label(n, kind) for n in named[:6]) + ("…" if len(named) > 6 else ""))
+            t("queue.check_fields", fields=joined(field_label(n, kind) for n in named[:6]) + ("…" if len(named) > 6 else ""))
         )
     parts += [
         record_reason_text(code, params, short=True)
         for code, params in other
         if code not in ("unknown_columns", "unfitted_capture")
     ]
-    return "；".join(parts)
+    return clauses(parts)
 
 
 def queue_page() -> None:
@@ -485,7 +500,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
     except BackfillError as e:
         flash("error", _error_text(e))
         return
-    errors = {r.field: refusal_text(r) for r in out.refused}
+    errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
     view = None
     if out.changes or out.marked:
@@ -503,14 +518,14 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         _next()
         return
     if errors:
-        flash("error", t("rec.refused_fields", fields="、".join(field_label(n, kind) for n in errors)))
+        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)))
     if leave is not None:
         if errors:
             return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
         if out.changes or out.marked:
             flash(
                 "success",
-                t("rec.saved", fields="、".join(field_label(n, kind) for n in [c.field for c in out.changes] + out.marked)),
+                t("rec.saved", fields=joined(field_label(n, kind) for n in [c.field for c in out.changes] + out.marked)),
             )
         if leave == "skip":
             _next(skip=True)
@@ -518,13 +533,13 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             _previous()
         return
     if approve and (out.gaps or out.refused):
-        listed = "；".join(f"{field_label(g.field, kind)}：{gap_text(g.code)}" for g in out.gaps)
+        listed = clauses(f"{field_label(g.field, kind)}{colon()}{gap_text(g.code)}" for g in out.gaps)
         flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
     elif not approve and not errors:
         saved = [c.field for c in out.changes] + out.marked + out.confirmed
         flash(
             "success" if saved else "info",
-            t("rec.saved", fields="、".join(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
+            t("rec.saved", fields=joined(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
         )
 
 
@@ -568,11 +583,11 @@ def _submit_blind(rid: int, names: list[str]) -> None:
         return
     kind = R.record_kind(store(), rid)
     if out.disputed:
-        flash("warning", t("blind.disputed", rid=rid, fields="、".join(field_label(n, kind) for n in out.disputed)))
+        flash("warning", t("blind.disputed", rid=rid, fields=joined(field_label(n, kind) for n in out.disputed)))
     elif out.approved:
         flash("success", t("blind.agreed", rid=rid))
     else:
-        flash("info", t("blind.agreed_more", rid=rid, fields="、".join(field_label(n, kind) for n in out.gaps)))
+        flash("info", t("blind.agreed_more", rid=rid, fields=joined(field_label(n, kind) for n in out.gaps)))
     _forget(rid)
     st.session_state["current"] = None
 
@@ -674,7 +689,7 @@ def _bar(f: R.FieldView) -> str:
 def _state_text(f: R.FieldView, kind: str) -> str:
     """What a reviewer's word on the field is, if any."""
     if f.review and f.review["action"] == "not_on_scan" and f.value in (None, ""):
-        why = f"：{f.review['reason']}" if f.review.get("reason") else ""
+        why = f"{colon()}{f.review['reason']}" if f.review.get("reason") else ""
         return t("rec.marked_by", user=f.review["user"]) + why
     if f.corrected and f.value not in (None, ""):
         return t("rec.corrected")
@@ -833,10 +848,10 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     ss = st.session_state
     by_name = {f.name: f for f in view.fields}
     default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
+    ss.setdefault(f"pick_{rid}", default)  # not default=: the box is set again on a language switch (WORDED_BOXES)
     names = st.multiselect(
         t("form.pick"),
         [f.name for f in view.fields],
-        default=default,
         key=f"pick_{rid}",
         format_func=lambda n: field_label(n, view.kind),
         help=t("form.pick_help"),
@@ -866,7 +881,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             if n in errors:  # in red, under the box that keeps the reviewer's text
                 st.html(
                     f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
-                    f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(errors[n])}</div>"
+                    f"border-left:3px solid #c62828;padding:2px 8px;font-weight:600'>{_E(refusal_text(errors[n]))}</div>"
                 )
         st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
         c = st.columns([1, 1, 1, 1, 2])
@@ -997,8 +1012,8 @@ def _arbitrate(rid: int, fields: list[str], decision: str) -> None:
             t(
                 "arb.back_to_queue",
                 rid=rid,
-                fields="、".join(field_label(g.field, kind) for g in e.gaps)
-                or "、".join(field_label(r.field, kind) for r in e.refused),
+                fields=joined(field_label(g.field, kind) for g in e.gaps)
+                or joined(field_label(r.field, kind) for r in e.refused),
             ),
         )
     except BackfillError as e:
@@ -1099,7 +1114,7 @@ def _add_user() -> None:
         )
         flash("success", t("users.added", name=st.session_state.get("nu_name")))
     except UserError as e:
-        flash("error", str(e))
+        flash("error", error_text(e))
     st.session_state["nu_pw"] = ""
 
 
@@ -1125,13 +1140,14 @@ def users_page() -> None:
     )
     with st.form("new_user"):
         st.text_input(t("login.user"), key="nu_name")
-        st.selectbox(t("users.col.role"), ROLES, key="nu_role", index=1, format_func=lambda r: t(f"role.{r}"))
+        st.session_state.setdefault("nu_role", "reviewer")  # not index=: set again on a language switch (WORDED_CHOICES)
+        st.selectbox(t("users.role"), ROLES, key="nu_role", format_func=lambda r: t(f"role.{r}"))
         st.text_input(t("users.password"), type="password", key="nu_pw")
         st.form_submit_button(t("users.add"), on_click=_add_user)
     others = [a.username for a in accounts if a.username != me().username]
     if others:
         c = st.columns(3)
-        who = c[0].selectbox(t("users.col.user"), others, key="toggle_user")
+        who = c[0].selectbox(t("users.user"), others, key="toggle_user")
         active = next(a.active for a in accounts if a.username == who)
         c[1].button(
             t("users.disable") if active else t("users.enable"),
@@ -1184,7 +1200,7 @@ def ledgers_page() -> None:
                 t("ledgers.col.waiting"): i.waiting,
                 t("ledgers.col.two_keyer"): t("yes") if i.two_keyer else t("no"),
                 t("ledgers.col.priority"): i.priority,
-                t("ledgers.col.absent"): "、".join(i.absent) or "—",
+                t("ledgers.col.absent"): joined(field_label(n) for n in i.absent) or "—",
             }
             for i in infos
         ],

@@ -12,6 +12,7 @@ from mapping.flags, with reviewer-facing rewordings here (REVIEWER_FLAGS)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mapping.flags import FLAGS
@@ -72,6 +73,180 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.reopen": ("重新打开", "reopened"),
     "action.merge": ("合并为同一人", "merged"),
     "action.keep_apart": ("确认不是同一人", "kept apart"),
+    # --- 名册核查: the cross-check page (review_app.crosscheck; pipeline.crosscheck's Chinese words for the
+    # department's files stay there, these are the reviewer's)
+    "xc.title": ("名册核查", "Roll cross-check"),
+    "xc.intro": (
+        "其他部门名册（低保、养老金、户籍、婚姻登记）与平台逝者的比对结果。请逐条核对名册记录与逝者记录是否为同一人。",
+        "Rolls of other departments (minimum living allowance, pensions, household registration, marriages) compared "
+        "with the deceased on the platform. Check, hit by hit, whether the roll entry and the deceased are the same person.",
+    ),
+    "xc.no_checks": (
+        "还没有核查。管理员可用命令 `backfill crosscheck 名册文件 --kind dibao` 发起核查。",
+        "No check yet. An administrator starts one with `backfill crosscheck ROLL_FILE --kind dibao`.",
+    ),
+    "xc.check": ("核查", "Check"),
+    "xc.check_label": ("核查 {id} · {file} · {kind} · 待复核 {waiting}", "Check {id} · {file} · {kind} · {waiting} to review"),
+    "xc.tier_filter": ("比对等级", "Match level"),
+    "xc.auto": ("自动确认", "Confirmed automatically"),
+    "xc.waiting": ("待复核", "To review"),
+    "xc.confirmed": ("已确认", "Confirmed"),
+    "xc.not_same": ("非同一人", "Not the same person"),
+    "xc.done": ("这次核查没有待复核的命中了。", "Nothing of this check is left to review."),
+    "xc.closed": (
+        "这次核查已关闭：不再复核，未确认的名册记录只留摘要。",
+        "This check is closed: no more reviewing; roll entries not confirmed keep only a digest.",
+    ),
+    "xc.running": (
+        "这次核查尚未完成（{status}）：已找到的命中可以先复核。",
+        "This check has not finished ({status}): the hits found so far can be reviewed already.",
+    ),
+    "xc.hit": ("{where} · {tier} · 分数 {score}", "{where} · {tier} · score {score}"),
+    "xc.roll_side": ("名册记录", "Roll entry"),
+    "xc.platform_side": ("平台逝者记录", "Deceased on the platform"),
+    "xc.field": ("项目", "item"),
+    "xc.value": ("内容", "value"),
+    "xc.evidence": ("比对依据", "Evidence"),
+    "xc.roll": ("名册", "roll"),
+    "xc.platform": ("平台", "platform"),
+    "xc.result": ("比对结果", "compared"),
+    "xc.reason": ("理由（“不是同一人”时请写明）", "Reason (say why when “not the same person”)"),
+    "xc.confirm": ("确认：同一人", "Confirm: the same person"),
+    "xc.not_same_btn": ("不是同一人", "Not the same person"),
+    "xc.skip": ("跳过", "Skip"),
+    "xc.confirmed_msg": ("{where}：已确认为同一人。", "{where}: confirmed as the same person."),
+    "xc.not_same_msg": ("{where}：已记为不是同一人。", "{where}: recorded as not the same person."),
+    "xc.reveal": ("显示完整身份证号", "Show the full ID numbers"),
+    "xc.reveal_reason": ("查看原因（会记录）", "Why you look (it is logged)"),
+    "xc.reveal_btn": ("显示", "Show"),
+    "xc.revealed": ("名册：{roll}　平台：{platform}", "Roll: {roll}   platform: {platform}"),
+    "xc.history": ("最近的决定", "Latest decisions"),
+    "xc.when": ("时间", "when"),
+    "xc.who": ("人员", "who"),
+    "xc.action": ("操作", "action"),
+    "xc.why": ("理由", "why"),
+    "xc.no_history": ("这次核查还没有人工决定。", "Nobody has decided a hit of this check yet."),
+    "xc.no_scan": (
+        "这位逝者不是从本工作库的登记簿扫描件载入的，没有扫描图像。",
+        "This deceased was not loaded from a register scan of this working store: there is no scan.",
+    ),
+    "xc.scan_caption": ("{ledger} 第 {page} 页 第 {row} 行", "{ledger} page {page} row {row}"),
+    "xc.finding": ("核查结论", "Finding"),
+    "xc.list": ("待复核列表（前 50 条）", "To review (first 50)"),
+    "xc.where": ("名册位置", "place in the roll"),
+    "xc.score": ("分数", "score"),
+    "xc.months": ("死亡后发放月数", "months paid after death"),
+    "xc.positions": ("（第 {positions} 位）", " (digit {positions})"),
+    "xc.purged_note": (
+        "决定“不是同一人”后，核查关闭时这条名册记录只留摘要，不留个人信息。",
+        "Once “not the same person” is decided, closing the check keeps only a digest of this roll entry, no personal data.",
+    ),
+    "xc.no_id_note": (
+        "双方没有可比的身份证号：也可能是同名、同出生日期的另一人，请用户籍或其他材料核实后再确认。",
+        "No ID numbers to compare: it may be another person of the same name and birth date; check the household "
+        "register or other papers before confirming.",
+    ),
+    "xc.conflict_note": (
+        "身份证号相同但姓名不符：可能是名册录错了号码，请核实名册上的这个人。",
+        "Same ID number but the names differ: the roll may hold a mistyped number; check this person on the roll.",
+    ),
+    "xc.err.decided": ("这条命中已由 {who} 决定，请看下一条。", "{who} decided this hit meanwhile; go on with the next one."),
+    "xc.someone": ("他人", "Someone else"),
+    "xc.err.closed": ("这次核查已关闭，不能再作决定。", "This check is closed: its hits can no longer be decided."),
+    "xc.label.name": ("姓名", "name"),
+    "xc.label.id_number": ("公民身份号码", "ID number"),
+    "xc.label.id_written": ("身份证号（名册原文）", "ID number (as on the roll)"),
+    "xc.label.birth_date": ("出生日期", "date of birth"),
+    "xc.label.sex": ("性别", "sex"),
+    "xc.label.address": ("地址", "address"),
+    "xc.label.division": ("行政区划", "division"),
+    "xc.label.roll_key": ("名册编号", "roll number"),
+    "xc.label.last_date": ("最后发放日期", "last payment"),
+    "xc.label.status_date": ("状态日期", "status date"),
+    "xc.label.status": ("状态", "status"),
+    "xc.label.deceased_name": ("姓名", "name"),
+    "xc.label.household_address": ("户籍地址", "household address"),
+    "xc.label.household_division_code": ("户籍地", "household registration"),
+    "xc.label.death_date": ("死亡日期", "date of death"),
+    "xc.label.cremation_date": ("火化日期", "date of cremation"),
+    "xc.label.scattering_date": ("海葬日期", "date of sea burial"),
+    "xc.label.funeral_home_code": ("殡仪馆", "funeral home"),
+    "xc.label.cremation_cert_no": ("火化证明编号", "cremation certificate no."),
+    "xc.label.source_file": ("登记簿", "register"),
+    "xc.label.source_page": ("页", "page"),
+    "xc.label.source_row": ("行", "row"),
+    "xc.label.sex_code": ("性别", "sex"),
+    "xc.label.birth_from_id": ("出生日期取自身份证号", "birth date taken from the ID number"),
+    "xc.sex.1": ("男", "male"),
+    "xc.sex.2": ("女", "female"),
+    "xc.action.confirm": ("确认同一人", "confirmed the same person"),
+    "xc.action.not_same": ("不是同一人", "not the same person"),
+    "xc.action.reveal": ("查看完整号码", "looked at the full numbers"),
+    "xc.action.export": ("导出", "exported"),
+    "xc.action.close": ("关闭核查", "closed the check"),
+    "xc.tier.id_exact": ("身份证号一致", "same ID number"),
+    "xc.tier.id_name_conflict": ("身份证号一致但姓名不符", "same ID number, names differ"),
+    "xc.tier.id_near": ("身份证号差一位", "ID number one digit apart"),
+    "xc.tier.name_birth_place": ("无身份证号：姓名、出生日期、地点", "no ID number: name, birth date, place"),
+    "xc.ev.id_number": ("身份证号", "ID number"),
+    "xc.ev.name": ("姓名", "name"),
+    "xc.ev.birth_date": ("出生日期", "date of birth"),
+    "xc.ev.sex": ("性别", "sex"),
+    "xc.ev.place": ("地点", "place"),
+    "xc.how.same": ("一致", "same"),
+    "xc.how.exact": ("一致", "same"),
+    "xc.how.variant": ("异体字/繁体字", "variant or traditional character"),
+    "xc.how.confusable": ("形近字", "look-alike character"),
+    "xc.how.homophone": ("同音字", "same sound"),
+    "xc.how.similar": ("相近", "similar"),
+    "xc.how.different": ("不同", "different"),
+    "xc.how.missing": ("缺", "missing"),
+    "xc.how.one_digit": ("差一位", "one digit differs (check digit broken)"),
+    "xc.how.one_part": ("年月日有一项不同", "one of year, month, day differs"),
+    "xc.how.unknown": ("不详", "unknown"),
+    "xc.kind.dibao": ("最低生活保障（低保）名册", "minimum living allowance (dibao) roll"),
+    "xc.kind.pension": ("养老金领取名册", "pension roll"),
+    "xc.kind.hukou": ("户籍人口名册", "household registration roll"),
+    "xc.kind.marriage": ("婚姻登记名册", "marriage register"),
+    "xc.kind.other": ("其他名册", "other roll"),
+    "xc.status.running": ("进行中", "running"),
+    "xc.status.interrupted": ("已中断", "interrupted"),
+    "xc.status.failed": ("失败", "failed"),
+    "xc.died": ("已死亡", "died"),
+    "xc.died_on": ("已于 {death} 死亡", "died on {death}"),
+    "xc.died_before": ("已于 {death} 前死亡（海葬日期）", "died before {death} (the sea burial's date)"),
+    "xc.paid_months": (
+        "{died}，死亡后仍发放 {n} 个月（最后发放 {when}）",
+        "{died}; still paid {n} months after death (last paid {when})",
+    ),
+    "xc.paid_same_month": (
+        "{died}，死亡当月死亡日之后仍有发放（{when}）",
+        "{died}; paid after the day of death in the month of death ({when})",
+    ),
+    "xc.not_paid": ("{died}，死亡后未再发放，请从名册中移除", "{died}; not paid after death: remove from the roll"),
+    "xc.no_pay_dates": (
+        "{died}，仍在名册中（名册无发放日期，无法计算死亡后发放月数）",
+        "{died}; still on the roll (the roll has no payment dates: months paid after death cannot be counted)",
+    ),
+    "xc.hukou": ("{died}，户籍仍未注销", "{died}; household registration not cancelled yet"),
+    "xc.marriage": ("{died}，婚姻登记中仍为在婚", "{died}; still married in the marriage register"),
+    "xc.on_roll": ("{died}，仍在名册中", "{died}; still on the roll"),
+    # --- pipeline errors a user meets on the admin pages (error_text)
+    "users.err.name": (
+        "用户名“{name}”不可用：须为 2–80 个字母、数字或 _ . @ -。",
+        "The user name “{name}” cannot be used: 2-80 letters, digits, _ . @ -.",
+    ),
+    "users.err.password": ("密码太短：至少 {n} 个字符。", "The password is too short: at least {n} characters."),
+    "users.err.exists": ("用户 {name} 已存在。", "User {name} already exists."),
+    "launch.err.folder": (
+        "“{folder}”不是运行流水线的机器上的文件夹：请填写存放扫描件的文件夹。",
+        "“{folder}” is not a folder on the machine that runs the pipeline: give the folder that holds the scans.",
+    ),
+    "launch.err.folder_empty": ("请填写扫描文件夹。", "Give the scans folder."),
+    "launch.err.year": (
+        "年份“{year}”无法识别：请写一个年份（如 2013）或一个范围（如 2010-2012）。",
+        "The year “{year}” is not understood: give a year (e.g. 2013) or a range (e.g. 2010-2012).",
+    ),
     # --- confidence in words
     "conf.high": ("把握大", "sure"),
     "conf.ok": ("把握较大", "fairly sure"),
@@ -229,6 +404,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "form.save": ("保存", "Save"),
     # --- why a field or a record needs a look
     "issue.low_confidence": ("请对照扫描件核对此项", "check this value against the scan"),
+    "issue.low_confidence_unreviewed": (
+        "请对照扫描件核对此项：识别把握不足，尚未核对；有误在表单中改正，无误则保持不变",
+        "check this value against the scan: read unsure, not checked yet; correct it in the form, or leave it unchanged if right",
+    ),
     "issue.unknown_column": (
         "本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
         "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”",
@@ -248,6 +427,64 @@ STRINGS: dict[str, tuple[str, str]] = {
         "本页可能有两栏被读成了一栏（可能缺了一条竖线），此项可能混在相邻一栏的文字里：请看整行扫描，按扫描件填写；扫描件上没有则勾选“扫描件上没有”",
         "two printed columns of this page may have been read as one (a ruling line may be missing), so this field may be "
         "inside the neighbouring column's text: look at the row's scan and type it from there, or tick “not on the scan”",
+    ),
+    # one message per field for the ID number, the sex and the birth date (pipeline.review.queue._id_reason):
+    # what GB 11643 says (digits 7-14 the birth date, digit 17 odd for a man, 18 the check digit), what to check
+    "issue.id_invalid_length": (
+        "身份证号位数不对（应为 18 位，旧号 15 位）：请对照扫描件逐位核对，漏读或多读的按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number has a wrong length (18 digits, 15 for an old one): check it digit by digit against the scan and "
+        "fix a digit read too many or too few; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+    ),
+    "issue.id_invalid_characters": (
+        "身份证号含不允许的字符（只能是数字，第 18 位可为 X）：请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number holds characters it cannot (digits only, X allowed as digit 18): check it digit by digit "
+        "against the scan and fix it; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+    ),
+    "issue.id_invalid_birth": (
+        "身份证号第 7–14 位不是有效的出生日期：请对照扫描件逐位核对这几位，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "digits 7-14 of the ID number are not a real birth date: check them against the scan and fix them; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+    ),
+    "issue.id_invalid_check": (
+        "身份证号校验位（第 18 位）不符：多半有一位读错，请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number's check digit (digit 18) does not fit: a digit was probably misread; check it digit by digit "
+        "against the scan and fix it; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+    ),
+    "issue.id_invalid_ambiguous": (
+        "身份证号校验位（第 18 位）不符，有几种可能的改法，未自动更正：请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number's check digit (digit 18) does not fit and several corrections are possible, so none was made: "
+        "check it digit by digit against the scan and fix it; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+    ),
+    "issue.id_disagrees_sex": (
+        "身份证号第 17 位（单数为男，双数为女）与性别不符：请对照扫描件核对身份证号和性别，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "digit 17 of the ID number (odd for a man, even for a woman) does not match the sex: check both against the "
+        "scan and fix the one misread; if the scan itself says so, leave it unchanged",
+    ),
+    "issue.id_disagrees_birth": (
+        "身份证号第 7–14 位与出生日期不符：请对照扫描件核对身份证号和出生日期，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "digits 7-14 of the ID number do not match the birth date: check both against the scan and fix the one "
+        "misread; if the scan itself says so, leave it unchanged",
+    ),
+    "issue.id_disagrees_sex_birth": (
+        "身份证号与性别（第 17 位）、出生日期（第 7–14 位）都不符：请先对照扫描件逐位核对身份证号，再核对性别和出生日期，"
+        "改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the ID number matches neither the sex (digit 17) nor the birth date (digits 7-14): check the ID number digit "
+        "by digit against the scan first, then the sex and the birth date, and fix what was misread; if the scan itself says so, leave it unchanged",
+    ),
+    "issue.sex_disagrees_id": (
+        "性别与身份证号第 17 位（单数为男，双数为女）不符：请对照扫描件核对性别和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the sex does not match digit 17 of the ID number (odd for a man, even for a woman): check both against the "
+        "scan and fix the one misread; if the scan itself says so, leave it unchanged",
+    ),
+    "issue.birth_disagrees_id": (
+        "出生日期与身份证号第 7–14 位不符：请对照扫描件核对出生日期和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the birth date does not match digits 7-14 of the ID number: check both against the scan and fix the one "
+        "misread; if the scan itself says so, leave it unchanged",
+    ),
+    "issue.from_invalid_id": (
+        "此项由身份证号推得，但身份证号无效，推不出：请先按扫描件改正身份证号（此项随之推得）；身份证号无法改正的，"
+        "请按扫描件填写此项，或勾选“扫描件上没有”并写明原因",
+        "this field is derived from the ID number, which is not valid: fix the ID number from the scan first (this "
+        "field follows); if it cannot be fixed, type this field from the scan, or tick “not on the scan” and say why",
     ),
     "gap.mandatory_empty": (
         "必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
@@ -409,6 +646,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "users.col.user": ("用户", "user"),
     "users.col.role": ("角色", "role"),
     "users.col.active": ("启用", "active"),
+    "users.user": ("用户", "User"),
+    "users.role": ("角色", "Role"),
     "users.password": ("密码（至少 8 个字符）", "Password (8 characters or more)"),
     "users.add": ("添加用户", "Add user"),
     "users.added": ("已添加用户 {name}。", "User {name} added."),
@@ -441,7 +680,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ledgers.absent_title": ("本登记簿不记录的字段", "Fields this ledger never records"),
     "ledgers.absent_help": (
         "登记簿根本没有某一栏（如没有“民族”“死亡原因”栏）时，在此声明一次：审核员不会再逐条被要求填写。必填项（火化证明编号除外）声明后仍不能入库。",
-        "When the register has no such column at all (no 民族 or 死亡原因 column), declare it once here: reviewers are no longer asked for it record by record. A mandatory field (but the certificate number) declared so still keeps its records from loading.",
+        "When the register has no such column at all (no ethnicity or cause-of-death column), declare it once here: reviewers are no longer asked for it record by record. A mandatory field (but the certificate number) declared so still keeps its records from loading.",
     ),
     "ledgers.absent_why": ("原因（必填）", "Why (required)"),
     "ledgers.absent_pick": ("不记录的字段", "Fields never recorded"),
@@ -850,6 +1089,42 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
         return text
 
 
+#: pipeline error messages (English, for the log and the command line) a user meets on a page, as keys here
+ERRORS = (
+    (re.compile(r"^user name '(?P<name>.*)' is not valid"), "users.err.name"),
+    (re.compile(r"^the password for .+ is too short \(at least (?P<n>\d+)"), "users.err.password"),
+    (re.compile(r"^user (?P<name>.+) already exists"), "users.err.exists"),
+    (re.compile(r"^(?P<folder>.+): not a folder on this machine"), "launch.err.folder"),
+    (re.compile(r"^--year '(?P<year>.*)' is not a year or a range"), "launch.err.year"),
+)
+
+
+def error_text(e: BaseException, lang: str | None = None, *, hint: bool = False) -> str:
+    """A pipeline error in the user's words where it is one of ERRORS, else its message (with its hint)."""
+    msg = str(e)
+    for rx, key in ERRORS:
+        m = rx.match(msg)
+        if m:
+            return t(key, lang, **m.groupdict())
+    said = getattr(e, "hint", None) if hint else None
+    return msg + (f" ({said})" if said else "")
+
+
+def joined(items: Any, lang: str | None = None) -> str:
+    """Items listed in the user's language: 甲、乙 in Chinese, "a, b" in English."""
+    return ("、" if (lang or language()) != "en" else ", ").join(str(i) for i in items)
+
+
+def clauses(items: Any, lang: str | None = None) -> str:
+    """Clauses one after the other: 甲；乙 in Chinese, "a; b" in English."""
+    return ("；" if (lang or language()) != "en" else "; ").join(str(i) for i in items)
+
+
+def colon(lang: str | None = None) -> str:
+    """The colon between a name and what is said of it: ： in Chinese, ": " in English."""
+    return "：" if (lang or language()) != "en" else ": "
+
+
 def field_label(name: str, kind: str | None = None, lang: str | None = None) -> str:
     """A field's label: the spec's Chinese label, or its English one."""
     if (lang or language()) == "en":
@@ -910,7 +1185,7 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
                 "refuse.invalid",
                 lang,
                 field=field_label(refusal.field, lang=lang),
-                why="；".join(flag_text(f, lang) for f in refusal.flags),
+                why=clauses((flag_text(f, lang) for f in refusal.flags), lang),
             )
         return t("refuse.invalid_plain", lang)
     return t(f"refuse.{refusal.code}", lang)
@@ -919,7 +1194,7 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
 def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False, lang: str | None = None) -> str:
     """A record-level reason (pipeline.review.queue.record_reason) in the reviewer's words."""
     if code == "unknown_columns" and "fields" in params:
-        params = {**params, "fields": "、".join(field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(","))}
+        params = {**params, "fields": joined((field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(",")), lang)}
     if code == "column_unsure" and "field" in params:
         params = {**params, "field": field_label(str(params["field"]), lang=lang)}
     if code == "unfitted_capture" and "capture" in params:  # the kind's label (pipeline.kernel.thresholds)

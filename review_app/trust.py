@@ -26,7 +26,7 @@ from pipeline.kernel.store import Store
 from pipeline.page import lexicon as L
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
-from review_app.i18n import t
+from review_app.i18n import joined, t
 
 log = logging.getLogger("review_app")
 
@@ -273,7 +273,7 @@ def _bound_notes(result: F.Refit) -> None:
         )
     held = F.not_loosened(result)
     if held:
-        st.warning(t("th.not_loosened", types="、".join(held), needed=needed))
+        st.warning(t("th.not_loosened", types=joined(held), needed=needed))
 
 
 def thresholds_page(store: Store, settings: Settings, user: str) -> None:

@@ -21,6 +21,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.localhttp import free_port, wait_until_healthy
 from pipeline.kernel.store import Store
 from pipeline.review.users import add_user
+from review_app.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "review_app" / "app.py")
@@ -94,7 +95,7 @@ def test_a_full_number_shows_only_with_a_reason_and_is_audited(checked):
     at = _page(AppTest.from_file(APP, default_timeout=60))
     hit = first(store, cid)
     at.button(key=f"xc_reveal_{hit.id}").click().run()
-    assert at.error and "needs a reason" in at.error[0].value
+    assert at.error and at.error[0].value == t("err.needs_reason", "zh")  # in the reviewer's language
     at.text_input(key=f"xc_reveal_reason_{hit.id}").input("与户籍系统核对")
     at.button(key=f"xc_reveal_{hit.id}").click().run()
     assert any(_typo(B) in i.value and B in i.value for i in at.info)
@@ -109,7 +110,7 @@ def test_a_decision_taken_meanwhile_by_someone_else_is_not_overwritten(checked):
     hit = first(store, cid)
     decide_hit(store, hit.id, CONFIRMED, user="other")  # another reviewer, in another browser
     at.button(key="xc_not_same").click().run()
-    assert at.error and "decided meanwhile by other" in at.error[0].value
+    assert at.error and at.error[0].value == t("xc.err.decided", "zh", who="other")
     assert hits_of(store, cid, statuses=(CONFIRMED,))[0].decided_by == "other"
 
 
@@ -123,6 +124,58 @@ def test_a_closed_check_takes_no_more_decisions_on_the_page(checked):
     assert not [b for b in at.button if b.key in ("xc_confirm", "xc_not_same")]
     trail = at.dataframe[-1].value
     assert list(trail["操作"]) == ["关闭核查"] and list(trail["人员"]) == ["admin"]  # who closed it, in the history
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _words(at: AppTest) -> list[str]:
+    """What the page itself says (not the roll's or the platform's values): headings, labels, buttons,
+    messages, the tables' column names, the evidence's results, the history's actions."""
+    out = [at.header[0].value, *(s.value for s in at.subheader), *(c.value for c in at.caption)]
+    out += [m.label for m in at.metric] + [b.label for b in at.button] + [w.label for w in at.text_input]
+    out += [b.label for b in at.selectbox] + [b.placeholder or "" for b in at.selectbox]
+    out += [e.label for e in at.expander] + [w.value for w in at.warning] + [i.value for i in at.info]
+    for d in at.dataframe:
+        out += [str(c) for c in d.value.columns]
+    lang = "en" if at.session_state["lang"] == "en" else "zh"
+    evidence = next(d.value for d in at.dataframe if t("xc.result", lang) in d.value.columns)
+    out += [str(v) for v in evidence[t("xc.result", lang)]]
+    for d in at.dataframe:
+        if t("xc.action", lang) in d.value.columns:  # the history, once a hit is decided
+            out += [str(v) for v in d.value[t("xc.action", lang)]]
+    return [w for w in out if w]
+
+
+def test_the_page_speaks_the_reviewers_language(checked):
+    """名册核查 in Chinese for a reviewer who reads Chinese, in English for one who chose English: the
+    title, the counts, the hit's heading and finding, the evidence (which digit differs), the buttons and
+    the history, and a refused decision (no reason given) - no word of the other language. The roll's
+    own values (names, its file name) are shown as they are."""
+    store, _settings, cid = checked
+    at = _page(AppTest.from_file(APP, default_timeout=60))
+
+    def said(lang: str) -> str:
+        words = "\n".join(_words(at)).replace("roll.csv", "")
+        if lang == "zh":
+            assert not re.search(r"[A-Za-z]{2,}", words), re.findall(r"[A-Za-z]{2,}", words)
+        else:
+            assert not CJK.search(words), CJK.findall(words)
+        return words
+
+    assert at.header[0].value == t("xc.title", "zh") and "第 10 位" in said("zh")  # the digit that differs
+    at.radio(key="lang_pick").set_value("en").run()
+    assert at.header[0].value == "Roll cross-check" and [m.label for m in at.metric][1] == t("xc.waiting", "en")
+    assert t("xc.positions", "en", positions="10") in said("en")
+    hit = first(store, cid)
+    at.button(key=f"xc_reveal_{hit.id}").click().run()
+    assert at.error[0].value == t("err.needs_reason", "en")
+    at.text_input(key=f"xc_reason_{hit.id}").input("another person")
+    at.button(key="xc_not_same").click().run()
+    assert at.success[0].value == t("xc.not_same_msg", "en", where=hit.roll_where)
+    assert t("xc.action.not_same", "en") in said("en")  # the decision in the history
+    at.radio(key="lang_pick").set_value("zh").run()
+    assert t("xc.action.not_same", "zh") in said("zh")
 
 
 def first(store, cid):

@@ -391,3 +391,138 @@ def test_the_queue_filters_say_all_in_the_users_language(env):
     total = at.metric[0].value
     at.selectbox(key="f_reason").set_value(None).run()
     assert at.selectbox(key="f_reason").value is None and int(at.metric[0].value) >= int(total)
+
+
+def _set_cells(store: Store, settings: Settings, rid: int, **texts: str) -> None:
+    """Make OCR have read these texts in the record's cells, map its page again, put it in review."""
+    from pipeline.page.extract import remap_page
+
+    with store.session() as s, s.begin():
+        r = s.get(Record, rid)
+        cells, cols = [dict(c) for c in r.cells], s.get(Page, r.page_id).layout["columns"]
+        for name, text in texts.items():
+            cells[cols.index(name)].update(text=text, confidence=1.0)
+        r.cells, page_id = cells, r.page_id
+    remap_page(store, page_id, settings)
+    with store.session() as s, s.begin():
+        s.get(Record, rid).status = "needs_review"
+
+
+REASON = "color:#b35c00'>"  # a reason line of a field's row (the "to check" mark under its label is styled apart)
+
+
+def test_an_id_that_disagrees_with_the_sex_or_fails_gb11643_says_one_thing_per_field(env):
+    """A sex the ID number's digit 17 contradicts: the sex and the ID number say ONE thing each, which
+    digit to check against the scan and what to do if the paper says so - not the flag and the "not
+    checked yet" reminder stacked. An ID number failing its check digit: one message (the digit, check
+    it digit by digit, or tick "not on the scan"), not the flag and the mandatory reminder; the birth date
+    derived from it says the ID must be fixed first. In English too, without a Chinese word."""
+    from mapping.flags import FLAGS
+    from review_app.i18n import flag_text, gap_text
+
+    store, settings, rows = env
+    rid = rows[0].record_id
+    rec = _rec(store, rid)
+    cols = store_columns(store, rid)
+    id_text, sex_text = (str(rec.cells[cols.index(n)]["text"]) for n in ("id_number", "sex_code"))
+    _set_cells(store, settings, rid, sex_code={"男": "女", "女": "男"}[sex_text])
+    at = _open(_login(_app(), "rev", "password-rev"), rid)
+    for name, code in (("id_number", "id_disagrees_sex"), ("sex_code", "sex_disagrees_id")):
+        row = _row(at, name)
+        assert row.count(REASON) == 1 and flag_text(code, lang="zh") in row, name
+        assert FLAGS["sex_id_mismatch"].zh not in row and gap_text("unreviewed", lang="zh") not in row
+    assert "第 17 位" in flag_text("sex_disagrees_id", lang="zh") and "扫描件" in flag_text("sex_disagrees_id", lang="zh")
+    bad = id_text[:17] + ("0" if id_text[17] != "0" else "1")  # the check digit (GB 11643) broken
+    _set_cells(store, settings, rid, sex_code=sex_text, id_number=bad)
+    at.run()
+    row = _row(at, "id_number")
+    assert row.count(REASON) == 1 and flag_text("id_invalid_check", lang="zh") in row
+    assert FLAGS["check_digit_failed"].zh not in row and gap_text("mandatory_empty", lang="zh") not in row
+    assert _row(at, "sex_code").count(REASON) == 0
+    row = _row(at, "birth_date")  # derived from the ID number (no column of its own)
+    assert row.count(REASON) == 1 and flag_text("from_invalid_id", lang="zh") in row
+    at.radio(key="lang_pick").set_value("en").run()
+    for name in ("id_number", "birth_date"):
+        row = _row(at, name)
+        assert row.count(REASON) == 1
+        reason = row.split(REASON, 1)[1].split("</span>", 1)[0]
+        assert reason and not any("\u4e00" <= ch <= "\u9fff" for ch in reason), name
+
+
+def store_columns(store: Store, rid: int) -> list:
+    with store.session() as s:
+        return list(s.get(Page, _rec(store, rid).page_id).layout["columns"])
+
+
+def test_the_birth_date_and_the_id_that_disagree_say_one_thing_each():
+    """Digits 7-14 of the ID number (GB 11643) not the birth date, and digit 17 not the sex: the ID
+    number says ONE thing naming both; the birth date one thing, beside its other reasons; a field read
+    unsure and not checked yet one line ("check it against the scan; unchanged if right"), not two."""
+    both = ["sex_id_mismatch", "birth_date_id_mismatch"]
+    idf = R.FieldView("id_number", "x", "", 0.5, None, both, both, True, False, gap="unreviewed")
+    assert R.field_reasons(idf) == ["id_disagrees_sex_birth"]
+    bd = ["birth_date_id_mismatch", "birth_after_death"]
+    birth = R.FieldView("birth_date", "1950-01-01", "", 0.5, None, bd, bd, True, False, gap="unreviewed")
+    assert R.field_reasons(birth) == ["birth_disagrees_id", "birth_after_death"]
+    name = R.FieldView("deceased_name", "x", "", 0.5, None, [], ["low_confidence"], True, False, gap="unreviewed")
+    assert R.field_reasons(name) == ["low_confidence_unreviewed"]  # read unsure, not checked yet: one line too
+    name.gap = None  # checked (confirmed) since: what is known of its reading stays
+    assert R.field_reasons(name) == ["low_confidence"]
+
+
+def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language_of_the_moment(env):
+    """A date that does not exist, typed and saved: the red message under its box, in Chinese; the
+    reviewer switches to English and reads it in English (it stayed in Chinese), the fields listed
+    with English commas, not 、."""
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
+    at.text_input(key=f"edit_{rid}_death_date").input("2019-02-30")  # no such day
+    at.button(key="save").click().run()
+    error = next(h.value for h in at.html if "field-error" in h.value)
+    assert "不存在的日期" in error
+    at.radio(key="lang_pick").set_value("en").run()
+    error = next(h.value for h in at.html if "field-error" in h.value)
+    assert "does not exist" in error and not any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2019-02-30"  # the reviewer's text stays
+    at.text_input(key=f"edit_{rid}_death_date").input("2019-03-01")
+    at.text_input(key=f"edit_{rid}_agent_name").input("王立")
+    at.button(key="save").click().run()
+    said = "\n".join([m.value for m in at.success] + [m.value for m in at.error])
+    assert said == t("rec.saved", "en", fields="Date of death, Agent's name"), said
+    assert "、" not in said and not any("\u4e00" <= ch <= "\u9fff" for ch in said), said
+
+
+def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_folder_starts_nothing(env, monkeypatch):
+    """A user name already taken or a password too short, a run on a folder that does not exist or on
+    no folder at all, a year that is not one: each refused with a message in the administrator's
+    language (they came in English from the pipeline). An empty scans folder starts nothing (it read as
+    the app's own working folder)."""
+    import pipeline.runs.launch as launch
+
+    started = []
+    monkeypatch.setattr(launch, "launch", lambda *a, **k: started.append(a))
+    store, _settings, _rows = env
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("users").run()
+    at.text_input(key="nu_name").input("rev")
+    at.text_input(key="nu_pw").input("short")
+    next(b for b in at.button if b.label == t("users.add", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("users.err.password", "zh", n=8)]
+    at.text_input(key="nu_name").input("rev")
+    at.text_input(key="nu_pw").input("a-long-password")
+    next(b for b in at.button if b.label == t("users.add", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("users.err.exists", "zh", name="rev")]
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    at.session_state["launch_box"] = True
+    at.run()
+    next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("launch.err.folder_empty", "zh")] and not started
+    at.text_input(key="launch_folder").input("/no/such/folder")
+    next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("launch.err.folder", "zh", folder="/no/such/folder")] and not started
+    at.text_input(key="launch_years").input("twenty")
+    next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("launch.err.year", "zh", year="twenty")] and not started

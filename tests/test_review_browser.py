@@ -497,3 +497,39 @@ def test_a_reload_keeps_the_session_logout_ends_it_and_failed_logins_lock(app_en
     with store.session() as s:
         assert len(list(s.scalars(select(LoginFailure.id).where(LoginFailure.username == "locky")))) == 3
     ctx.close()
+
+
+def test_an_administrators_choice_boxes_follow_the_language(app_env, served, browser, store):
+    """The users page's role box shows the role in the language just chosen (it kept the other
+    language's word), and the launch dialog's funeral homes box, none chosen, says "all" in the user's
+    language, not Streamlit's English "Choose options"."""
+    from playwright.sync_api import expect
+
+    ctx, page = login(browser, served, "boss")
+
+    def go_to(key: str) -> None:
+        page.locator(".st-key-nav [role=radiogroup] label").filter(has_text=t(f"nav.{key}", "zh")).click()
+        settle(page)
+
+    def speak(lang: str) -> None:
+        name = {"zh": "中文", "en": "English"}[lang]
+        page.locator(".st-key-lang_pick:not([data-stale=true]) label").filter(has_text=name).click()
+        settle(page)
+
+    go_to("users")
+    role = page.locator(".st-key-nu_role:not([data-stale=true]) input")
+    expect(role).to_have_value(t("role.reviewer", "zh"))
+    speak("en")
+    expect(role).to_have_value(t("role.reviewer", "en"))
+    speak("zh")
+    expect(role).to_have_value(t("role.reviewer", "zh"))
+    go_to("completion")
+    page.locator(".st-key-launch_box summary").click()
+    settle(page)
+    homes = page.locator(".st-key-launch_homes:not([data-stale=true]) input")
+    expect(homes).to_have_attribute("placeholder", t("filter.all", "zh"))
+    speak("en")
+    expect(homes).to_have_attribute("placeholder", t("filter.all", "en"))
+    page.locator(".st-key-launch_box").screenshot(path=str(OUT / "launch_dialog_en.png"))
+    speak("zh")
+    ctx.close()

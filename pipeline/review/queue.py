@@ -461,6 +461,42 @@ _RECORD_LINES = (
 _CAPTURE_BY_LABEL = {en: kind for kind, (_zh, en) in CAPTURE_LABELS.items()}
 
 
+#: an ID number that fails GB 11643 (length, characters, the birth date of digits 7-14, the check digit 18;
+#: a check digit failed with several corrections possible), most basic first: ONE of them is said
+ID_INVALID = {
+    "bad_length": "id_invalid_length",
+    "bad_characters": "id_invalid_characters",
+    "bad_birth_date": "id_invalid_birth",
+    "check_digit_failed": "id_invalid_check",
+    "id_correction_ambiguous": "id_invalid_ambiguous",
+}
+#: a field that disagrees with the ID number (GB 11643: digits 7-14 the birth date, digit 17 odd for a man),
+#: flagged on both fields (mapping.record._validate)
+ID_DISAGREE = {"sex_id_mismatch": "sex", "birth_date_id_mismatch": "birth"}
+
+
+def _id_reason(f: FieldView) -> tuple[str | None, set[str]]:
+    """ONE reason for what is wrong between the ID number, the sex and the birth date of a field, and
+    the flag codes it says (said no more one by one): on the ID number, its first GB 11643 failure, else
+    which fields disagree with it; on the sex or the birth date, that it disagrees with the ID; on a field
+    derived from the ID and left empty, that the ID is not valid (correcting it derives the field again)."""
+    codes = set(f.issues)
+    if f.name == "id_number":
+        bad = [c for c in ID_INVALID if c in codes]
+        if bad:
+            return ID_INVALID[bad[0]], set(ID_INVALID) | set(ID_DISAGREE)
+        parts = [w for c, w in ID_DISAGREE.items() if c in codes]
+        if parts:
+            return "id_disagrees_" + "_".join(parts), set(ID_DISAGREE)
+    elif f.name == "sex_code" and "sex_id_mismatch" in codes:
+        return "sex_disagrees_id", {"sex_id_mismatch"}
+    elif f.name == "birth_date" and "birth_date_id_mismatch" in codes:
+        return "birth_disagrees_id", {"birth_date_id_mismatch"}
+    if "id_unreadable" in codes and f.value in (None, ""):  # derived from an ID number that is not valid
+        return "from_invalid_id", {"id_unreadable"}
+    return None, set()
+
+
 def field_reasons(f: FieldView) -> list[str]:
     """What the record view says about a field, one code per thing to say, in order (worded in
     review_app.i18n: a flag or issue code by flag_text, "gap.<code>" by gap_text).
@@ -469,16 +505,38 @@ def field_reasons(f: FieldView) -> list[str]:
     it: what is known (the column's header was not recognized, or two printed columns were read as one)
     and what to do. Where the field is mandatory and empty (gap mandatory_empty) its "<code>_mandatory"
     wording says that too, so the approval gap's reminder (type it or tick "not on the scan" and say
-    why) is not repeated under it; missing_mandatory is never said beside its gap."""
+    why) is not repeated under it; missing_mandatory is never said beside its gap.
+
+    The ID number, the sex and the birth date get ONE message each for what is wrong between them
+    (_id_reason: an ID failing GB 11643, or a field disagreeing with the ID's digits), saying which digits
+    to check against the scan and what to do where the paper itself says so: not the flags one
+    by one, nor the "not checked yet" reminder under it. A field read unsure and not checked yet says so
+    in one line too (low_confidence_unreviewed), not "check it against the scan" and the reminder."""
     unread = f.column in UNREAD_COLUMNS and f.column in f.issues
+    merged, said = _id_reason(f)
     out = []
     for code in f.issues:
         if code == "missing_mandatory" and f.gap:
             continue
+        if code in said:
+            code = merged or code
+            if code in out:
+                continue
         if code == f.column and unread and f.gap == "mandatory_empty":
             code += "_mandatory"
         out.append(code)
-    if f.gap and not (unread and f.gap in ("empty_flagged", "mandatory_empty")):
+    said_gap = (
+        (unread and f.gap in ("empty_flagged", "mandatory_empty"))
+        or (merged is not None and f.gap == "unreviewed")  # "check it; as on the scan: leave it" said
+        or (  # type it, or "not on the scan"
+            merged in (*ID_INVALID.values(), "from_invalid_id") and f.gap in ("empty_flagged", "mandatory_empty")
+        )
+    )
+    if f.gap == "unreviewed" and "low_confidence" in out and not said_gap:
+        # read unsure and not checked yet: one line, "check it against the scan; unchanged if right"
+        out[out.index("low_confidence")] = "low_confidence_unreviewed"
+        said_gap = True
+    if f.gap and not said_gap:
         out.append(f"gap.{f.gap}")
     return out
 
