@@ -1322,11 +1322,12 @@ def _names_by_neighbours(
     held: set[str],
 ) -> list[tuple[int, str, str]]:
     """Two columns of names, neither header read, told apart by their neighbours (PERSONS): where both
-    name fields of the kind are held by no column and exactly two open columns fit both (their cells
-    names, varying down the page: NAME_VARIETY), a column beside a column given a field of one person
-    only (the deceased's sex or ID; the agent's phone or relation) is that person's name, and the other
-    column the other person's. Nothing where neither column is told, both are told the same person, or
-    a third column fits a name. [(column, field, why)], each given by elimination (always doubted:
+    name fields of the kind are held by no column and exactly two open columns fit both with names
+    varying down the page (NAME_VARIETY: a clerk's column of the same few names is no person's and does
+    not count), a column beside a column given a field of one person only (the deceased's sex or ID;
+    the agent's phone or relation) is that person's name, and the other column the other person's.
+    Nothing where neither column is told, both are told the same person, or a third column of varying
+    names fits a name. [(column, field, why)], each given by elimination (always doubted:
     ELIMINATION_DOUBT; a register may print a person's columns apart). Rule source: the spec's field
     tables (each person's fields listed together, the relation being the agent's to the deceased) and a
     register's row, one person's particulars written side by side; no wording of any generator."""
@@ -1334,10 +1335,8 @@ def _names_by_neighbours(
     if persons is None or any(name in held for name, _own in persons):
         return []
     names = {name for name, _own in persons}
-    cols = [c for c in open_cols if names & cands.get(c, set())]
+    cols = [c for c in open_cols if names & cands.get(c, set()) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
     if len(cols) != 2 or any(not names <= cands[c] for c in cols):
-        return []
-    if any((_variety(column_texts[c]) or 0.0) < NAME_VARIETY for c in cols):
         return []
     fields = {a.index: a.field for a in out if a.field is not None}
     sides: dict[int, str] = {}

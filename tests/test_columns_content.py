@@ -467,6 +467,17 @@ def test_name_columns_are_not_told_apart_where_their_neighbours_do_not_tell():
     assert got[1].field is None and got[3].field is None
 
 
+def test_a_clerks_column_beside_the_two_name_columns_does_not_stop_them_being_told_apart():
+    """A third column of names, the same clerk's on every row (登记员, its header unread too): no person's
+    column, so the deceased's and the agent's names are still told apart by their neighbours."""
+    header = _with_header(1, "甲") + ["丙"]
+    header[7] = "乙"
+    rows = [r + ["王明"] for r in ROWS]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name" and got[10].field is None
+    assert got[1].doubt is not None and got[7].doubt is not None
+
+
 def test_a_column_of_the_same_few_names_is_no_persons_column():
     """A clerk's column (the same name on most rows) beside the relation column: not the agent's name,
     however its neighbours stand."""
