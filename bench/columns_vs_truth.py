@@ -10,8 +10,11 @@ truth's (misassigned) with whether the column was doubted and whether any record
 field was auto-accepted; every doubted column that holds its field's printed column (a doubt on a right
 column, with its reason); the page doubts naming a mandatory field's column, whether that column is
 right; and the pages with a printed column that no column read holds while every
-column read has a field (optional blanks then look sure). Counts and field names only: no value of any
-record. Never part of the test suite."""
+column read has a field (optional blanks then look sure). Ends with a line per field: of the printed
+columns of that field with ink, how many a column read was given right (sure / doubted), given another
+field (`wrong`), or no field (`none`): on a copy whose headers say nothing (bench/header_stress.py), how
+well content alone identifies each field. Counts and field names only: no value of any record. Never
+part of the test suite."""
 
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ def main() -> None:
 def report(label: str, data: Path) -> None:
     store = Store.open(Settings.load(None).with_(data_dir=str(data)))
     counts: Counter[str] = Counter()
+    by_field: dict[str, Counter[str]] = {}
     lines: list[str] = []
     with store.session() as s:
         pages = s.execute(select(Page, SourceFile.abs_path).join(SourceFile, Page.file_id == SourceFile.id)).all()
@@ -100,6 +104,18 @@ def report(label: str, data: Path) -> None:
                     held.get(c) is not None and held[c] < len(truth_cols) and truth_cols[held[c]] == named for c in cols
                 )
                 counts[f"page doubt, mandatory column {'right' if right else 'wrong or unknown'}: {named}"] += 1
+            for j, tf in enumerate(truth_cols):
+                if not tf or not any((g["cells"][j] if j < len(g["cells"]) else "").strip() for g in gpage["rows"]):
+                    continue
+                mine = [c for c in range(len(columns)) if held.get(c) == j]
+                right = [c for c in mine if columns[c] == tf]
+                tally = by_field.setdefault(tf, Counter())
+                if right:
+                    tally["right doubted" if any(st.columns.get(c) or st.page for c in right) else "right sure"] += 1
+                elif any(columns[c] for c in mine):
+                    tally["wrong"] += 1
+                else:
+                    tally["none"] += 1
             unread = [
                 truth_cols[j]
                 for j in range(len(truth_cols))
@@ -113,6 +129,11 @@ def report(label: str, data: Path) -> None:
     for k, v in counts.items():
         print(f"- {k}: {v}")
     print("\n".join(lines))
+    total: Counter[str] = Counter()
+    for name in sorted(by_field):
+        total.update(by_field[name])
+        print(f"- field {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(by_field[name].items())))
+    print("- fields, all: " + ", ".join(f"{k} {v}" for k, v in sorted(total.items())))
 
 
 if __name__ == "__main__":

@@ -316,6 +316,14 @@ CONTENT_FAILS = 0.5
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
 
 _DIGITS = re.compile(r"[0-9]")
+VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}")
+"""The printed forms of a sea burial's voyage number the spec states ("Voyage numbers are printed like
+10-04 (year-serial) or 第4航次"): a two-digit year and a serial of one or two digits, or a voyage count
+with 航次. A certificate number's short form keeps four digits of its serial (the spec's 10-0514), so
+10-04 is a voyage's, never a certificate's (_looks)."""
+SPEC_FORMS = {"voyage_no": VOYAGE_FORM}
+"""Text fields (normalizer "text") whose printed form the spec states: their cells can be told by it
+(form_share), though the normalizer keeps whatever is printed."""
 _SERIAL_TEXT = re.compile(r"[A-Za-z]{0,3}[0-9]{2,4}[-－—]?[0-9]{1,4}|第?[0-9]{1,3}航?次?|[0-9]{2}-[0-9]{1,3}")
 
 
@@ -354,6 +362,8 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
         n = N.normalize_phone(s)
         return n.value is not None and "area_code_added" not in n.flags
     if normalizer == "cert_no":
+        if VOYAGE_FORM.fullmatch(s):
+            return False  # the spec's voyage form (10-04), not its certificate short form (10-0514)
         n = N.normalize_cert_no(s)
         return (
             n.value is not None
@@ -579,6 +589,21 @@ def content_share(normalizer: str, code_table: str | None, texts: list[str], sp:
     return sum(bool(x) for x in looks) / len(looks)
 
 
+def form_share(name: str, texts: list[str]) -> float | None:
+    """The share of a column's written cells in the printed form the spec states for a text field
+    (SPEC_FORMS), where that share is at least ELIMINATION_SHARE; None for another field, with fewer
+    than CONTENT_MIN_CELLS written cells, or where fewer cells are in that form: the spec names the
+    form the values are usually printed in, not every form a home used (a voyage printed 4 or A-4 is
+    still a voyage), so cells in the form count for the field and cells in no form do not count against
+    it (the content stays untold, CONTENT_UNKNOWN, as for any free text)."""
+    form = SPEC_FORMS.get(name)
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if form is None or len(written) < CONTENT_MIN_CELLS:
+        return None
+    share = sum(bool(form.fullmatch(t)) for t in written) / len(written)
+    return share if share >= ELIMINATION_SHARE else None
+
+
 def serial_share(texts: list[str]) -> float | None:
     """The share of a column's written cells that follow the cell above by one (1, 2, 3 ... or 41, 42,
     43 ...): the serial column (序号). None with fewer than CONTENT_MIN_CELLS written cells."""
@@ -666,7 +691,12 @@ def column_scores(
         texts = column_texts[col] if col < len(column_texts) else []
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
-            q = serial_share(texts) if normalizer == "row_no" else content_share(normalizer, table, texts, sp)
+            if normalizer == "row_no":
+                q = serial_share(texts)
+            elif normalizer == "text" and name in SPEC_FORMS:
+                q = form_share(name, texts)
+            else:
+                q = content_share(normalizer, table, texts, sp)
             agree = None  # the share of rows whose value the row's ID states (id_agreement)
             if ids is not None and ids is not texts and _AGREES_WITH_ID.get(normalizer) == name:
                 agree = id_agreement(normalizer, texts, ids, row_dates)
@@ -1242,6 +1272,12 @@ def _by_elimination(
                     break
         if changed:
             continue
+        told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
+        if told:
+            for c, name, why in told:
+                give(c, name, why)
+            changed = True
+            continue
         order = _DATE_ORDER.get(kind)
         if order and not (set(order) & held):
             dated = [c for c in open_cols if cands[c] and cands[c] <= set(order) | {"birth_date"} and set(order) <= cands[c]]
@@ -1254,6 +1290,73 @@ def _by_elimination(
                     give(then, order[1], f"its dates come after those of column {first + 1}")
                     changed = True
     return out
+
+
+PERSONS = {
+    "cremation": (
+        ("deceased_name", ("sex_code", "id_type", "id_number", "birth_date", "age_years", "ethnicity_code")),
+        ("agent_name", ("agent_phone", "agent_relation_code")),
+    ),
+    "sea_burial": (
+        ("deceased_name", ("sex_code", "id_number")),
+        ("registrant_name", ("registrant_relation_code", "registrant_phone")),
+    ),
+}
+"""The two persons a record names, each by its name field and the fields the spec states of that person
+alone: the deceased's sex (which must match the ID's 17th digit), ID and birth date, age, ethnic group;
+the agent's (registrant's) phone and relation to the deceased (与逝者关系: the relation of the person who
+signs, GB/T 4761). The spec's field tables list each person's fields together (经办人姓名, 经办人电话,
+与逝者关系; 家属姓名, 与逝者关系, 联系电话)."""
+NAME_VARIETY = 0.5
+"""A column of names is some record's own person only where at least this share of its written names
+differ from every name above them (_variety): the same two or three names down the page are a clerk's
+column (登记员), no record's deceased or agent."""
+
+
+def _names_by_neighbours(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    cands: Mapping[int, set[str]],
+    open_cols: list[int],
+    held: set[str],
+) -> list[tuple[int, str, str]]:
+    """Two columns of names, neither header read, told apart by their neighbours (PERSONS): where both
+    name fields of the kind are held by no column and exactly two open columns fit both with names
+    varying down the page (NAME_VARIETY: a clerk's column of the same few names is no person's and does
+    not count), a column beside a column given a field of one person only (the deceased's sex or ID;
+    the agent's phone or relation) is that person's name, and the other column the other person's.
+    Nothing where neither column is told, both are told the same person, or a third column of varying
+    names fits a name. [(column, field, why)], each given by elimination (always doubted:
+    ELIMINATION_DOUBT; a register may print a person's columns apart). Rule source: the spec's field
+    tables (each person's fields listed together, the relation being the agent's to the deceased) and a
+    register's row, one person's particulars written side by side; no wording of any generator."""
+    persons = PERSONS.get(kind)
+    if persons is None or any(name in held for name, _own in persons):
+        return []
+    names = {name for name, _own in persons}
+    cols = [c for c in open_cols if names & cands.get(c, set()) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
+    if len(cols) != 2 or any(not names <= cands[c] for c in cols):
+        return []
+    fields = {a.index: a.field for a in out if a.field is not None}
+    sides: dict[int, str] = {}
+    for c in cols:
+        beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
+        whose = [name for name, own in persons if beside & set(own)]
+        if len(whose) == 1:
+            sides[c] = whose[0]
+    told = set(sides.values())
+    if not sides or len(told) != len(sides):
+        return []
+    first = next(iter(sides))
+    other = next(c for c in cols if c != first)
+    rest = next(name for name in names if name != sides[first])
+    if sides.get(other, rest) != rest:
+        return []
+    return [
+        (first, sides[first], f"its names stand beside the fields of {sides[first]}'s person"),
+        (other, rest, f"the other column of names, beside column {first + 1} of {sides[first]}"),
+    ]
 
 
 ASSIGNMENT_DOUBTS = (

@@ -11,6 +11,7 @@ from mapping.headers import (
     ELIMINATION_DOUBT,
     assign_columns,
     column_scores,
+    content_share,
     decisive_share,
     is_assignment_doubt,
 )
@@ -229,12 +230,14 @@ def test_dates_in_no_order_are_left_without_a_field():
     assert got[4].field is None and got[5].field is None
 
 
-def test_two_name_columns_left_unread_are_not_guessed():
-    """The deceased's and the agent's names, both headers lost: nothing tells which is which."""
+def test_two_name_columns_left_unread_are_not_made_sure():
+    """The deceased's and the agent's names, both headers lost: their neighbours tell which is which
+    (test_two_name_columns_whose_headers_were_not_read_are_told_apart_by_their_neighbours), never
+    surely: both stay doubted."""
     header = _with_header(1, "")
     header[7] = "口"
     got = assign_columns("cremation", header, _columns(ROWS))
-    assert got[1].field is None and got[7].field is None
+    assert got[1].doubt is not None and got[7].doubt is not None
 
 
 def test_a_column_whose_header_names_something_else_is_not_taken_by_elimination():
@@ -439,3 +442,107 @@ def test_a_short_header_one_character_misread_does_not_name_a_column_of_failing_
         r[7] = bad
     got = assign_columns("cremation", _with_header(7, "经天人"), _columns(rows))
     assert got[7].field is None
+
+
+def test_two_name_columns_whose_headers_were_not_read_are_told_apart_by_their_neighbours():
+    """The deceased's name stands beside the deceased's sex, the agent's beside the agent's relation to
+    the deceased (the spec lists each person's fields together): both columns are given their fields,
+    by elimination, so always doubted."""
+    header = _with_header(1, "甲")
+    header[7] = "乙"
+    got = assign_columns("cremation", header, _columns(ROWS))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_name_columns_are_not_told_apart_where_their_neighbours_do_not_tell():
+    """The agent's name moved beside the deceased's ID: both name columns stand beside the deceased's
+    fields, so neither is told, and a name column between the two persons' fields is no evidence."""
+    order = [0, 1, 2, 7, 3, 4, 5, 6, 8, 9]
+    rows = [[r[i] for i in order] for r in ROWS]
+    header = [HEADER[i] for i in order]
+    header[1], header[3] = "甲", "乙"
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field is None and got[3].field is None
+
+
+def test_a_clerks_column_beside_the_two_name_columns_does_not_stop_them_being_told_apart():
+    """A third column of names, the same clerk's on every row (登记员, its header unread too): no person's
+    column, so the deceased's and the agent's names are still told apart by their neighbours."""
+    header = _with_header(1, "甲") + ["丙"]
+    header[7] = "乙"
+    rows = [r + ["王明"] for r in ROWS]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name" and got[10].field is None
+    assert got[1].doubt is not None and got[7].doubt is not None
+
+
+def test_a_column_of_the_same_few_names_is_no_persons_column():
+    """A clerk's column (the same name on most rows) beside the relation column: not the agent's name,
+    however its neighbours stand."""
+    rows = [list(r) for r in ROWS]
+    for r in rows:
+        r[7] = "王明"
+    header = _with_header(1, "甲")
+    header[7] = "乙"
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[7].field is None and got[1].field is None
+
+
+VOYAGE_HEADER = [
+    "登记号",
+    "逝者姓名",
+    "性别",
+    "公民身份号码",
+    "火化证号",
+    "海葬日期",
+    "航次",
+    "海域",
+    "家属姓名",
+    "与逝者关系",
+    "联系电话",
+]
+VOYAGE_ROWS = [
+    [
+        "H1",
+        "朱凤环",
+        "女",
+        "370601193608241141",
+        "No.201000514",
+        "2010.5.1",
+        "10-04",
+        "卧佛岛海域",
+        "宋建",
+        "儿子",
+        "13905351234",
+    ],
+    ["H2", "宋玉林", "男", "370602192201242216", "2010-00530", "2010.5.1", "10-04", "卧佛岛海域", "宋伟", "女儿", "0535-6601190"],
+    ["H3", "姜宁", "男", "37060219680723071X", "10-0577", "2010.6.2", "第5航次", "卧佛岛海域", "姜霞", "配偶", "18775735707"],
+    ["H4", "杨玉英", "女", "370602270122780", "No.201000601", "2010.6.2", "10-05", "卧佛岛海域", "姜燊", "女儿", "15835354809"],
+]
+
+
+def test_a_voyage_column_is_told_from_certificate_numbers_by_the_specs_forms():
+    """10-04 and 第5航次 are the spec's voyage forms; a certificate's short form keeps four digits of its
+    serial (10-0577). With both headers unread, each column is given its own field (by elimination:
+    doubted), the voyage column no longer taken for a second column of certificate numbers."""
+    header = list(VOYAGE_HEADER)
+    header[4], header[6] = "甲", "乙"
+    got = assign_columns("sea_burial", header, _columns(VOYAGE_ROWS))
+    assert got[4].field == "cremation_cert_no" and got[6].field == "voyage_no"
+    assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (4, 6))
+    sp = load_spec()
+    assert content_share("cert_no", None, [r[6] for r in VOYAGE_ROWS], sp) == 0.0
+    assert content_share("cert_no", None, [r[4] for r in VOYAGE_ROWS], sp) == 1.0
+
+
+def test_a_voyage_column_printed_otherwise_keeps_its_header():
+    """Cells in no form the spec states (a plain count) do not count against a column headed 航次: the
+    header decides, as for any free text."""
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for i, r in enumerate(rows):
+        r[6] = str(4 + i // 2)
+    got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
+    assert got[6].field == "voyage_no" and got[6].doubt is None
+    assert column_scores("sea_burial", VOYAGE_HEADER, _columns(rows))[(6, "voyage_no")].content is None

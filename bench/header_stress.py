@@ -1,0 +1,78 @@
+"""A stress copy of bench stores whose column headers say nothing: every stored header reading of every
+page is replaced by a wording of no field (甲, 乙, 丙 ... in column order, or nothing), so that a re-map
+(bench/hold_reasons.py, bench/bench_families.py --stage report) must identify each column by what its
+cells hold alone.
+
+    python bench/header_stress.py SRC_ROOT DEST_ROOT [--wording stems|blank]
+    python bench/hold_reasons.py DEST_ROOT --tag stress      # re-maps the copy, why records are held
+    python bench/columns_vs_truth.py DEST_ROOT               # every column against the truth
+
+SRC_ROOT holds family folders `<family>/scans` and `<family>/run-*/data` (bench/bench_families.py's OCR
+stage; a copy of /work/data/design/<seed>). Each family is copied whole to DEST_ROOT (which must not
+exist: the source is never written) and in every copied store each page's `layout.header` is replaced;
+the page's kind, cells, grid and structure doubts stay as read. The stored `layout.columns` are left
+as they were: the re-map assigns them again from the new headers (pipeline.page.extract.remap_page).
+
+`stems` gives each column a character of the heavenly stems and earthly branches (甲乙丁戊己壬癸子丑卯巳午戌亥,
+then pairs of them: 甲乙, 甲丁 ...), those that score 0 for every field's wording (mapping.headers: 丙 庚 辛
+寅 辰 未 申 酉 are left out, the recognizer's look-alike tables put them near a wording's characters, so a
+header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over). Prints counts only. Never part of the test suite."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+NO_FIELD = "甲乙丁戊己壬癸子丑卯巳午戌亥"
+PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
+
+
+def stress_header(n: int, wording: str) -> list[str]:
+    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...) or empty."""
+    if wording == "blank":
+        return [""] * n
+    return [NO_FIELD[i] if i < len(NO_FIELD) else PAIRS[i - len(NO_FIELD)] for i in range(n)]
+
+
+def stress_store(db: Path, wording: str) -> int:
+    """Replace every page's stored header readings in one store; the number of pages changed."""
+    con = sqlite3.connect(db)
+    changed = 0
+    with con:
+        for pid, layout in con.execute("select id, layout from pages where layout is not null").fetchall():
+            lay = json.loads(layout)
+            header = lay.get("header")
+            if not header:
+                continue
+            lay["header"] = stress_header(len(header), wording)
+            con.execute("update pages set layout = ? where id = ?", (json.dumps(lay, ensure_ascii=False), pid))
+            changed += 1
+    con.close()
+    return changed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("src", type=Path)
+    ap.add_argument("dest", type=Path)
+    ap.add_argument("--wording", choices=("stems", "blank"), default="stems")
+    args = ap.parse_args()
+    if args.dest.exists():
+        sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
+    families = sorted(p for p in args.src.iterdir() if p.is_dir() and (p / "scans").is_dir())
+    if not families:
+        sys.exit(f"no <family>/scans under {args.src}")
+    args.dest.mkdir(parents=True)
+    for fam in families:
+        shutil.copytree(fam, args.dest / fam.name, symlinks=True)
+        for db in sorted((args.dest / fam.name).glob("run-*/data/store.sqlite")):
+            n = stress_store(db, args.wording)
+            print(f"{fam.name}/{db.parent.parent.name}: {n} page headers replaced ({args.wording})")
+
+
+if __name__ == "__main__":
+    main()
