@@ -248,8 +248,26 @@ def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
     return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
 
 
-def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, Step]:
-    """Divide by a smooth background estimate (text removed by a max filter) -> flat white paper."""
+PHOTO_INK_LEVEL = 255 - 2 * 45
+"""On a photograph the contrast stretch darkens the darkest ink only down to this level, and only where
+it is lighter (twice the contrast the layout counts as ink, pipeline.page.layout.INK_CONTRAST, under
+white paper): enough for every step after it to see the ink, never the stretch to black of a scan."""
+
+
+def normalize_illumination(gray: np.ndarray, kernel: int, photograph: bool = False) -> tuple[np.ndarray, Step]:
+    """Divide by a smooth background estimate (text removed by a max filter) -> flat white paper.
+
+    Then a scan's contrast is stretched so its darkest 0.5 % of pixels go to black: faded ink read as
+    dark as fresh ink. Not so on a `photograph` (correct_capture found the page on a desk and flattened
+    its light): there the darkest pixels are no faded ink but the camera's blur, which mixes every stroke
+    (one or two pixels wide at the 100-150 dpi of a phone's capture of a page) with the paper around
+    it; stretching that level to black darkens the blur's halo too and thickens every stroke by it, until
+    the strokes of a small character run into one blob and the recognizer reads nothing it was trained
+    on. A photograph's ink is only darkened to PHOTO_INK_LEVEL where it is fainter.
+
+    Measured on the design family camera_capture (seed 4401, 12 photographs), with sharpen_enlarged:
+    cells read exactly (first reading, on the stored grid) 1070 -> 1152 of 2119; through the whole
+    pipeline, fields exact 61.1 -> 65.9 %, IDs exact 66.9 -> 79.1 %, cells illegible 262 -> 165."""
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 * 2 + 1, kernel // 4 * 2 + 1))
     bg = cv2.dilate(small, k)
@@ -259,13 +277,19 @@ def normalize_illumination(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, S
     # stretch contrast so faded ink is as dark as fresh ink: the darkest 0.5 % of pixels go to black
     lo = int(np.percentile(flat[::4, ::4], 0.5))
     lo = min(lo, 200)
-    lut = np.clip((np.arange(256) - lo) * 255.0 / max(1, 255 - lo), 0, 255).astype(np.uint8)
+    to = min(lo, PHOTO_INK_LEVEL) if photograph else 0
+    if photograph:  # the level lo goes to `to`, paper (255) stays white
+        lut = np.clip(255.0 - (255.0 - np.arange(256)) * (255.0 - to) / max(1, 255 - lo), 0, 255).astype(np.uint8)
+    else:
+        lut = np.clip((np.arange(256) - lo) * 255.0 / max(1, 255 - lo), 0, 255).astype(np.uint8)
     out = cv2.LUT(flat, lut)
-    return out, Step(
-        "illumination",
-        {"kernel": kernel, "scale": 0.25, "stretch_percentile": 0.5},
-        {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo},
-    )
+    settings: dict[str, object] = {"kernel": kernel, "scale": 0.25, "stretch_percentile": 0.5}
+    if photograph:
+        settings["photograph_ink_level"] = PHOTO_INK_LEVEL
+    result: dict[str, object] = {"background_min": int(bg.min()), "background_max": int(bg.max()), "ink_level": lo}
+    if photograph:
+        result["ink_to"] = to
+    return out, Step("illumination", settings, result)
 
 
 BILEVEL_SHARE = 0.995
@@ -282,7 +306,15 @@ def is_bilevel(gray: np.ndarray) -> bool:
 def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
     """Noise removed: a median of 3 x 3 on a grey page; on a bilevel (1-bit) page, whose strokes and lines
     may be one pixel thin (a median would break typed text and erase the ruling), only the isolated dots
-    of SPECK_PIXELS or fewer."""
+    of SPECK_PIXELS or fewer.
+
+    Not called on a photograph (clean_page): its page was enlarged by interpolation (sharpen_enlarged)
+    and its light flattened, and the lens blurred its strokes into one another, so that the paper left
+    between two strokes of a small character is a pixel or two wide at the working resolution; a
+    median of 3 x 3 fills such a gap (any light run narrower than half its window goes) and the
+    character becomes a blob, while the sensor's grain, smoothed by the camera and by the enlargement,
+    leaves no isolated specks for it to take. Design family camera_capture (seed 4401): cells read
+    exactly 1152 -> 1169 of 2119 without it on the photographs (page found, light flattened)."""
     if h > 0:
         out = cv2.fastNlMeansDenoising(gray, None, h=h, templateWindowSize=7, searchWindowSize=21)
         return out, Step("denoise", {"method": "fastNlMeans", "h": h})
@@ -758,6 +790,29 @@ def flatten_light(image: np.ndarray, dpi_scale: float) -> tuple[np.ndarray, dict
     return out, {"kernel_px": k * q, "background_low": round(lo, 1), "background_high": round(hi, 1)}
 
 
+SHARPEN_SIGMA_PX = 2.0
+"""A frame enlarged to the working resolution is sharpened by an unsharp mask of this radius (px at the
+working resolution: one pixel of a capture enlarged 1.1-2x, CAPTURE_MAX_UPSAMPLE). Interpolation
+spreads every edge of the enlarged frame over the width of its kernel (cubic: four of the capture's
+pixels), on top of the phone's own optical blur, so a stroke's edge rises over several pixels; the
+recognizer scales each text line to its 48-px input height and was trained on lines cropped from
+sharp prints and scans (PaddleOCR's training data), where a stroke's edge rises over a pixel or two.
+The mask restores the edge's slope at a stroke's scale (wider than the grain, narrower than a
+character's 15-25 px) and leaves larger areas (paper, light) as they were. Design family
+camera_capture: cells read exactly 1070 -> 1120 of 2119 by the mask alone; county_editions (seed 3303)
+taken down to 150 dpi, a scan enlarged with no outline found: 1851 -> 1852 of 1940."""
+SHARPEN_AMOUNT = 1.0
+"""...adding the difference from its blur once (the classic unsharp mask): edges twice as steep,
+no ringing beyond one level of overshoot clipped at white and black."""
+
+
+def sharpen_enlarged(image: np.ndarray) -> np.ndarray:
+    """Unsharp mask (SHARPEN_SIGMA_PX, SHARPEN_AMOUNT) of a frame enlarged by interpolation."""
+    f = image.astype(np.float32)
+    blur = cv2.GaussianBlur(f, (0, 0), SHARPEN_SIGMA_PX)
+    return np.clip(f + SHARPEN_AMOUNT * (f - blur), 0, 255).astype(np.uint8)
+
+
 CAPTURE_INK_CONTRAST = 45
 """A frame holds something to read only where at least CAPTURE_INK_SHARE of its pixels are this many
 grey levels darker than its median (the paper): the contrast of ink against its paper that the layout
@@ -802,8 +857,10 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
         if up < CAPTURE_UPSAMPLE_MIN or not _holds_ink(image):
             return image, Step("capture", settings, {"page_found": False})
         up = min(CAPTURE_MAX_UPSAMPLE, up)
-        out = cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC)
-        return out, Step("capture", settings, {"page_found": False, "upsample": round(up, 3)})
+        out = sharpen_enlarged(cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC))
+        return out, Step(
+            "capture", settings, {"page_found": False, "upsample": round(up, 3), "sharpened_sigma_px": SHARPEN_SIGMA_PX}
+        )
     tl, tr, br, bl = quad.corners.astype(np.float64)
     width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
     height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
@@ -836,15 +893,20 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     if warp:
         b = max(2, int(round(CAPTURE_BORDER * min(out.shape[:2]))))
         out[:b], out[-b:], out[:, :b], out[:, -b:] = 255, 255, 255, 255
+    if up > 1.0:
+        out = sharpen_enlarged(out)
+        result["sharpened_sigma_px"] = SHARPEN_SIGMA_PX
     return out, Step("capture", settings, result)
 
 
 def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -> CleanPage:
     """All cleanup steps in order; the input array is left untouched."""
     steps: list[Step] = []
+    photograph = False
     if settings.capture:
         bgr, st = correct_capture(bgr)
         steps.append(st)
+        photograph = "kernel_px" in st.result  # the page found on a desk and its light flattened
     bgr, st = deskew_page(bgr)
     steps.append(st)
     ruling = find_ruling(bgr)
@@ -852,11 +914,14 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     steps.append(st)
     gray, st = remove_scan_borders(gray, settings.border_dark)
     steps.append(st)
-    gray, st = normalize_illumination(gray, settings.illumination_kernel)
+    gray, st = normalize_illumination(gray, settings.illumination_kernel, photograph=photograph)
     steps.append(st)
     before = gray
-    gray, st = denoise(gray, settings.denoise_h)
-    steps.append(st)
+    if photograph:
+        steps.append(Step("denoise", {"method": "none", "photograph": True}))
+    else:
+        gray, st = denoise(gray, settings.denoise_h)
+        steps.append(st)
     if is_bilevel(before):
         # a 1-bit scan's ruling drawn whole again: a line broken into dots by the threshold is found
         # by the grid only where it is one
