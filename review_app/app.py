@@ -798,6 +798,7 @@ def record_panel() -> None:
         st.rerun()
     show_flash()
     rid = _claim_current()
+    _to_url()  # a fragment's run: the record moved on (approve, skip) without the page's run
     if rid is None:
         st.success(t("rec.queue_empty"))
         if st.button(t("rec.back_to_queue"), key="back_to_queue"):
@@ -1324,6 +1325,58 @@ PAGES = {
 }
 
 
+#: the URL names the page and the record on screen (`?page=record&record=123`), so a reload (F5, a browser
+#: restoring its tabs), a bookmark or a link sent to a colleague opens the same record. Streamlit keeps the
+#: query string across a reload and exposes it as `st.query_params`; it is read once per browser
+#: connection, after login, through the same checks as a click (the role's pages; a record that exists; a
+#: record waiting for review is claimed, one held by someone else is shown read only).
+URL_PAGE, URL_RECORD = "page", "record"
+
+
+def _record_id(raw: str) -> int | None:
+    """A record id as written in a URL: digits only (no sign, no spaces), at most 12 of them."""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 12 and int(raw) > 0 else None
+
+
+def _from_url(acc: Account, allowed: list[str]) -> None:
+    """Once per browser connection: open the page and the record the URL names. What cannot be opened
+    is said (`url.*`, in the user's language when shown) and the user lands on their first page."""
+    ss = st.session_state
+    if ss.get("url_read"):
+        return
+    ss["url_read"] = True
+    page, raw = st.query_params.get(URL_PAGE), st.query_params.get(URL_RECORD)
+    if raw is not None:
+        rid = _record_id(raw)
+        if rid is None:
+            ss["url_error"] = ("url.bad_record", {})
+        elif "record" not in allowed:
+            ss["url_error"] = ("url.record_refused", {"rid": rid})
+        elif R.record_status(store(), rid) is None:
+            ss["url_error"] = ("url.no_record", {"rid": rid})
+        else:
+            ss["nav"], ss["current"], ss["visited"] = "record", rid, [rid]
+        return
+    if page is None:
+        return
+    if page not in PAGES:
+        ss["url_error"] = ("url.bad_page", {})
+    elif page not in allowed:
+        ss["url_error"] = ("url.page_refused", {"page": page})  # worded when shown
+    else:
+        ss["nav"] = page
+
+
+def _to_url() -> None:
+    """Write the page (and the record on screen) into the URL, only when it changed."""
+    ss = st.session_state
+    want = {URL_PAGE: str(ss.get("nav"))}
+    if ss.get("nav") == "record" and ss.get("current") is not None:
+        want[URL_RECORD] = str(ss["current"])
+    if st.query_params.to_dict() != want:
+        st.query_params.from_dict(want)
+
+
 def _page_label(page: str) -> str:
     """A page's name in the sidebar: its nav.<key> words, else the key itself (a page not worded yet)."""
     label = t(f"nav.{page}")
@@ -1350,6 +1403,7 @@ def main() -> None:
         return
     _bind_cookie()
     allowed = [name for name, (need, _f) in PAGES.items() if acc.can(need)]
+    _from_url(acc, allowed)
     if ss.get("nav") not in allowed:
         ss["nav"] = allowed[0]
     with st.sidebar:
@@ -1357,6 +1411,10 @@ def main() -> None:
         st.radio(t("nav.go_to"), allowed, key="nav", format_func=_page_label)
         _language_picker("lang_pick")
         st.button(t("nav.logout"), key="logout", on_click=_logout)
+    _to_url()
+    if "url_error" in ss:
+        key, params = ss.pop("url_error")
+        st.error(t(key, **{k: _page_label(v) if k == "page" else v for k, v in params.items()}))
     PAGES[ss["nav"]][1]()
 
 

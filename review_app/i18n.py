@@ -357,6 +357,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rec.not_approved": ("未通过，请先处理：{why}", "Not approved; first: {why}"),
     "rec.fix_red": ("红色提示的字段", "the fields in red"),
+    "url.bad_record": (
+        "链接中的记录编号无效（应为数字），已打开您的首页。",
+        "The record number in the link is not valid (it should be digits); your first page is open.",
+    ),
+    "url.no_record": (
+        "链接中的记录 {rid} 不存在，已打开您的首页。",
+        "Record {rid} in the link does not exist; your first page is open.",
+    ),
+    "url.record_refused": (
+        "您的角色无权查看记录（链接中的记录 {rid}），已打开您的首页。",
+        "Your role may not view records (record {rid} in the link); your first page is open.",
+    ),
+    "url.bad_page": ("链接中的页面不存在，已打开您的首页。", "The page in the link does not exist; your first page is open."),
+    "url.page_refused": (
+        "您的角色无权打开链接中的页面「{page}」，已打开您的首页。",
+        "Your role may not open the page in the link ({page}); your first page is open.",
+    ),
     "rec.no_previous": ("本次没有上一条记录。", "No previous record in this session."),
     "rec.queue_empty": (
         "在当前筛选条件下，队列已空：没有待审核的记录。",

@@ -526,3 +526,45 @@ def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_
     at.text_input(key="launch_years").input("twenty")
     next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
     assert [e.value for e in at.error] == [t("launch.err.year", "zh", year="twenty")] and not started
+
+
+def _app_at(**params: str) -> AppTest:
+    """The app opened at a URL whose query string holds `params` (a reload, a bookmark, a link)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    return at
+
+
+def test_the_url_names_the_record_so_a_reload_or_a_link_opens_it_with_the_same_checks(env):
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    assert at.query_params["page"] == "record" and at.query_params["record"] == str(rid)
+    # a reload: a new connection, the same URL (the login survives through the cookie; AppTest logs in again)
+    again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")
+    assert again.session_state["nav"] == "record" and again.session_state["current"] == rid
+    assert f"记录 {rid} " in again.subheader[0].value
+    assert R.claim_holder(store, rid) == "rev" and [x for x in again.button if x.key == "approve"]  # still ours
+    # a colleague given the link sees the record read only while it is held
+    add_user(store, "rev2", "reviewer", "password-rev2")
+    other = _login(_app_at(page="record", record=str(rid)), "rev2", "password-rev2")
+    assert other.session_state["current"] == rid
+    assert any(t("err.claimed_by", "zh", who="rev") in w.value for w in other.warning)
+    assert not [x for x in other.button if x.key == "approve"] and R.claim_holder(store, rid) == "rev"
+    # an archivist may not see records: refused in words, their own page opens
+    arch = _login(_app_at(page="record", record=str(rid)), "arch", "password-arch")
+    assert [e.value for e in arch.error] == [t("url.record_refused", "zh", rid=rid)]
+    assert arch.session_state["nav"] == "intake" and "record" not in arch.query_params
+    # a malformed or unknown id: said, no traceback, the queue opens
+    bad = _login(_app_at(page="record", record="12abc"), "rev", "password-rev")
+    assert not bad.exception and [e.value for e in bad.error] == [t("url.bad_record", "zh")]
+    assert bad.session_state["nav"] == "queue" and bad.query_params["page"] == "queue"
+    set_language(store, "rev", "en")
+    gone = _login(_app_at(record="999999"), "rev", "password-rev")
+    assert not gone.exception and [e.value for e in gone.error] == [t("url.no_record", "en", rid=999999)]
+    # a page the role does not have
+    page = _login(_app_at(page="users"), "rev", "password-rev")
+    assert [e.value for e in page.error] == [t("url.page_refused", "en", page="Users and runs")]
