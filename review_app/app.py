@@ -443,6 +443,7 @@ def _forget(rid: int | None) -> None:
         del st.session_state[k]
     st.session_state.get("revealed", {}).pop(rid, None)
     st.session_state.get("field_errors", {}).pop(rid, None)
+    st.session_state.get("drafts", {}).pop(rid, None)
 
 
 def _next(skip: bool = False) -> None:
@@ -502,6 +503,11 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         return
     errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
+    draft = ss.get("drafts", {}).get(rid, {})
+    for n in [n for n in draft if n not in errors]:  # saved (or left as stored): no longer unsaved
+        del draft[n]
+    if not draft:
+        ss.get("drafts", {}).pop(rid, None)
     view = None
     if out.changes or out.marked:
         view = R.record_view(store(), rid, settings())
@@ -845,11 +851,57 @@ def record_panel() -> None:
     _record_form(rid, view, revealed)
 
 
+def _keep_draft(rid: int, name: str, stored: str) -> None:
+    """on_change of a form box: what the reviewer typed or marked and did not save yet, kept per record in
+    session state (`drafts`) so that it survives leaving the record (another page, another record: the boxes
+    of a page not drawn are dropped by Streamlit) and is put back, with a notice, on return."""
+    ss = st.session_state
+    text, nos = ss.get(f"edit_{rid}_{name}", "") or "", bool(ss.get(f"nos_{rid}_{name}"))
+    draft = ss.setdefault("drafts", {}).setdefault(rid, {})
+    if text == stored and not nos:
+        draft.pop(name, None)
+    else:
+        draft[name] = (text, nos)
+    if not draft:
+        ss["drafts"].pop(rid, None)
+
+
+def _discard_draft(rid: int) -> None:
+    """Callback: drop a record's unsaved typing; its boxes show the stored values again."""
+    ss = st.session_state
+    for name in ss.get("drafts", {}).pop(rid, {}):
+        ss.pop(f"edit_{rid}_{name}", None)
+        ss.pop(f"nos_{rid}_{name}", None)
+    flash("info", t("draft.discarded", rid=rid))
+
+
+def unsaved_notice() -> None:
+    """On any page but the record's own: the records left with unsaved typing, each with 返回 / 放弃."""
+    ss = st.session_state
+    here = ss.get("current") if ss.get("nav") == "record" else None
+    for rid, draft in list(ss.get("drafts", {}).items()):
+        if rid == here or not draft:
+            continue
+        kind = R.record_kind(store(), rid)
+        c = st.columns([6, 1, 1])
+        c[0].warning(t("draft.elsewhere", rid=rid, fields=joined(field_label(n, kind) for n in draft)))
+        c[1].button(t("draft.back"), key=f"draft_back_{rid}", on_click=go, args=("record",), kwargs={"current": rid})
+        c[2].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
+
+
 def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
+    """The correction form. Its boxes are not inside an st.form: a form sends its boxes only when submitted,
+    so text typed and left by another page or record was lost without a word. Outside a form each box
+    sends its value as it is left (blur, Enter); Approve / Save / Skip / Previous read them the same way."""
     ss = st.session_state
     by_name = {f.name: f for f in view.fields}
+    draft = ss.get("drafts", {}).get(rid, {})
     default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
+    default += [n for n in draft if n not in default]
     ss.setdefault(f"pick_{rid}", default)  # not default=: the box is set again on a language switch (WORDED_BOXES)
+    for n in draft:  # typed before leaving the record: back in its box (the pick keeps it shown)
+        if n not in ss[f"pick_{rid}"]:
+            ss[f"pick_{rid}"] = [*ss[f"pick_{rid}"], n]
     names = st.multiselect(
         t("form.pick"),
         [f.name for f in view.fields],
@@ -869,16 +921,30 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         )
     open_names = [n for n in names if n not in locked]
     errors = ss.get("field_errors", {}).get(rid, {})
-    with st.form(f"edit_{rid}", enter_to_submit=False):
+    # typed before leaving the record and put back: said until saved or discarded
+    restored = ss.setdefault(f"restored_{rid}", set())
+    restored |= {n for n in open_names if n in draft and f"edit_{rid}_{n}" not in ss}
+    restored &= set(draft)
+    if restored:
+        c = st.columns([6, 1])
+        shown = [n for n in open_names if n in restored]
+        c[0].warning(t("draft.restored", fields=joined(field_label(n, view.kind) for n in shown)))
+        c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
+    with st.container(key=f"edit_{rid}", border=True):
         for n in open_names:
             f = by_name[n]
             if f"edit_{rid}_{n}" not in ss:
-                ss[f"edit_{rid}_{n}"] = f.form_text
+                text, nos = draft.get(n, (f.form_text, False))
+                ss[f"edit_{rid}_{n}"] = text
+                ss[f"nos_{rid}_{n}"] = nos
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
+            keep = {"on_change": _keep_draft, "args": (rid, n, f.form_text)}
             c = st.columns([5, 2])
-            c[0].text_input(label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"))
-            c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"))
+            c[0].text_input(
+                label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
+            )
+            c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"), **keep)
             if n in errors:  # in red, under the box that keeps the reviewer's text
                 st.html(
                     f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"
@@ -886,18 +952,18 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
                 )
         st.text_input(t("form.why"), key=f"edit_reason_{rid}", help=t("form.why_help"))
         c = st.columns([1, 1, 1, 1, 2])
-        c[0].form_submit_button(
+        c[0].button(
             t("rec.approve") + f" ({SHORTCUTS['approve']})",
             type="primary",
             key="approve",
             on_click=_submit_form,
             args=(rid, open_names, True),
         )
-        c[1].form_submit_button(t("form.save"), key="save", on_click=_submit_form, args=(rid, open_names, False))
-        c[2].form_submit_button(
+        c[1].button(t("form.save"), key="save", on_click=_submit_form, args=(rid, open_names, False))
+        c[2].button(
             t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_submit_form, args=(rid, open_names, False, "skip")
         )
-        c[3].form_submit_button(
+        c[3].button(
             t("rec.previous") + f" ({SHORTCUTS['prev']})",
             key="prev",
             on_click=_submit_form,
@@ -1412,6 +1478,7 @@ def main() -> None:
         _language_picker("lang_pick")
         st.button(t("nav.logout"), key="logout", on_click=_logout)
     _to_url()
+    unsaved_notice()
     if "url_error" in ss:
         key, params = ss.pop("url_error")
         st.error(t(key, **{k: _page_label(v) if k == "page" else v for k, v in params.items()}))

@@ -357,6 +357,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rec.not_approved": ("未通过，请先处理：{why}", "Not approved; first: {why}"),
     "rec.fix_red": ("红色提示的字段", "the fields in red"),
+    "draft.restored": (
+        "有未保存的修改：离开本记录前输入的内容已放回（{fields}），尚未保存。请保存、批准，或放弃。",
+        "Unsaved changes: what you typed before leaving this record is back ({fields}), not saved yet. Save, approve, or discard.",
+    ),
+    "draft.elsewhere": (
+        "有未保存的修改：记录 {rid}（{fields}）。返回该记录保存，或放弃这些修改。",
+        "Unsaved changes on record {rid} ({fields}). Go back to save them, or discard them.",
+    ),
+    "draft.back": ("返回保存", "Go back"),
+    "draft.discard": ("放弃修改", "Discard"),
+    "draft.discarded": ("已放弃记录 {rid} 未保存的修改。", "Unsaved changes on record {rid} discarded."),
     "url.bad_record": (
         "链接中的记录编号无效（应为数字），已打开您的首页。",
         "The record number in the link is not valid (it should be digits); your first page is open.",

@@ -568,3 +568,37 @@ def test_the_url_names_the_record_so_a_reload_or_a_link_opens_it_with_the_same_c
     # a page the role does not have
     page = _login(_app_at(page="users"), "rev", "password-rev")
     assert [e.value for e in page.error] == [t("url.page_refused", "en", page="Users and runs")]
+
+
+def test_typing_left_for_another_page_is_kept_said_and_put_back_until_saved_or_discarded(env):
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    before = _rec(store, rid).fields["death_date"]["value"]
+    picked = at.multiselect(key=f"pick_{rid}").value
+    at.multiselect(key=f"pick_{rid}").set_value(list(picked) + ["death_date"]).run()
+    at.text_input(key=f"edit_{rid}_death_date").input("2013年1月2日")
+    at.sidebar.radio(key="nav").set_value("queue").run()  # leaves the record without saving
+    assert not at.exception and at.session_state["nav"] == "queue"
+    assert _rec(store, rid).fields["death_date"]["value"] == before  # nothing saved behind the reviewer's back
+    said = t("draft.elsewhere", "zh", rid=rid, fields="死亡日期")
+    assert said in [w.value for w in at.warning]  # asked: go back and save, or discard
+    at.button(key=f"draft_back_{rid}").click().run()
+    assert at.session_state["nav"] == "record" and at.session_state["current"] == rid
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2013年1月2日"  # the text is back in its box
+    assert t("draft.restored", "zh", fields="死亡日期") in [w.value for w in at.warning]
+    at.button(key="save").click().run()
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02"
+    assert not at.session_state["drafts"] and not [w for w in at.warning if "未保存" in w.value]
+    # typed again, left, then discarded from the other page: the stored value stays and the box shows it
+    at.text_input(key=f"edit_{rid}_death_date").input("2014年3月4日")
+    at.sidebar.radio(key="nav").set_value("duplicates").run()
+    at.button(key=f"draft_discard_{rid}").click().run()
+    assert not at.session_state["drafts"] and t("draft.discarded", "zh", rid=rid) in [i.value for i in at.info]
+    at.sidebar.radio(key="nav").set_value("record").run()
+    if "death_date" not in at.multiselect(key=f"pick_{rid}").value:  # corrected: no longer picked by itself
+        at.multiselect(key=f"pick_{rid}").set_value([*at.multiselect(key=f"pick_{rid}").value, "death_date"]).run()
+    assert not [w for w in at.warning if "未保存" in w.value]
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-01-02"
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02"
