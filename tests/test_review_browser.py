@@ -30,7 +30,7 @@ from pipeline.kernel.store import LoginFailure, Page, Record, RecordLink, Reveal
 from pipeline.page.extract import remap_page
 from pipeline.review.corrections import approval_gaps, history
 from pipeline.review.users import add_user
-from review_app.i18n import t
+from review_app.i18n import field_label, t
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -533,3 +533,58 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     page.locator(".st-key-launch_box").screenshot(path=str(OUT / "launch_dialog_en.png"))
     speak("zh")
     ctx.close()
+
+
+# ---- the reviewer never loses their place or their typing ----------------------------------------------
+def test_a_reload_or_a_link_keeps_the_record_and_typing_left_is_put_back(app_env, served, browser, store):
+    """The URL names the record (a reload, F5, opens it again, still claimed by its reviewer); text typed
+    and left for another page is said there and put back on return; a bad id in a URL is said in words.
+    In Chinese (rev) and in English (a reviewer whose language is English)."""
+    from playwright.sync_api import expect
+
+    from pipeline.review.queue import claim_holder
+    from pipeline.review.users import set_language
+
+    settings, _cfg = app_env
+    error = '[data-testid="stAlertContentError"]'
+    for user, lang, typed in (("rev", "zh", "王小明"), ("rev_en", "en", "李小红")):
+        if lang == "en":
+            add_user(store, user, "reviewer", f"password-{user}")
+            set_language(store, user, "en")
+        rid = seeded_waiting(store)[0]
+        old = rec(store, rid).fields["deceased_name"]["value"]
+        set_cells(store, settings, rid, deceased_name=(old, 0.2))  # read unsure: in the form
+        ctx, page = login(browser, served, user)
+        page.wait_for_timeout(1000)  # the session cookie is set
+        open_record(page, rid)
+        expect(page).to_have_url(re.compile(rf"[?&]record={rid}\b"))  # the URL names the record
+        page.reload()  # F5 on the record: the same record, still ours, its form there
+        expect(page.locator("h3").filter(has_text=re.compile(rf"\b{rid}\b")).first).to_be_visible()
+        settle(page)
+        box = page.locator(f".st-key-edit_{rid}_deceased_name:not([data-stale=true]) input")
+        expect(box).to_be_visible()
+        assert claim_holder(store, rid) == user
+        shot(page, f"reload-record-{lang}.png")
+        box.fill(typed)
+        page.locator(".st-key-nav [role=radiogroup] label").first.click()  # the queue, without saving
+        back = page.locator(f".st-key-draft_back_{rid}:not([data-stale=true]) button")
+        expect(back).to_be_visible()
+        said = t("draft.elsewhere", lang, rid=rid, fields=field_label("deceased_name", "cremation", lang))
+        expect(page.locator('[data-testid="stAlertContentWarning"]').filter(has_text=said).first).to_be_visible()
+        assert rec(store, rid).fields["deceased_name"]["value"] == old  # nothing saved behind the reviewer's back
+        shot(page, f"unsaved-elsewhere-{lang}.png")
+        back.click()
+        expect(box).to_have_value(typed)  # the text is back in its box, with a notice
+        back_said = t("draft.restored", lang, fields=field_label("deceased_name", "cremation", lang))
+        expect(page.locator('[data-testid="stAlertContentWarning"]').filter(has_text=back_said).first).to_be_visible()
+        settle(page)
+        box.scroll_into_view_if_needed()
+        shot(page, f"unsaved-restored-{lang}.png")
+        page.locator(".st-key-save:not([data-stale=true]) button").click()
+        assert wait_for(lambda rid=rid, typed=typed: rec(store, rid).fields["deceased_name"]["value"] == typed)
+        page.goto(f"{served}/?page=record&record=12abc")
+        expect(page.locator(error).first).to_contain_text(t("url.bad_record", lang))
+        page.goto(f"{served}/?page=record&record=99999999")
+        expect(page.locator(error).first).to_contain_text(t("url.no_record", lang, rid=99999999))
+        shot(page, f"url-unknown-record-{lang}.png")
+        ctx.close()
