@@ -86,6 +86,16 @@ def test_a_page_without_a_seal_and_a_correction_circle_give_none():
     assert find_seals(cv2.cvtColor(_page(mark=True), cv2.COLOR_BGR2GRAY)) == []
 
 
+def test_a_dark_shadow_of_a_photograph_is_no_seal():
+    """A shadow over a photographed page's corner holds ink all round any circle in it: no ring."""
+    a = cv2.cvtColor(_page(), cv2.COLOR_BGR2GRAY)
+    yy, xx = np.mgrid[0:H, 0:W]
+    shade = np.clip((xx - 1500) / 3.0, 0, 140).astype(np.uint8)  # darker towards the right edge
+    noisy = cv2.subtract(a, shade)
+    noisy = cv2.subtract(noisy, np.random.default_rng(3).integers(0, 90, (H, W), dtype=np.uint8))
+    assert find_seals(noisy) == []
+
+
 def test_the_cells_a_seal_covers_are_doubted_and_no_others():
     grid = Grid(ROW_Y, COL_X)
     st = Structure()

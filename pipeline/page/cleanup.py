@@ -244,6 +244,11 @@ SEAL_RING_SHARE = 0.75
 """A seal's ring is an unbroken line of ink: at least this share of its circumference holds ink (the
 seals of the design pages, grey and speckled, 0.96-1.0; circles through a dense table's text and ruling
 that the circle transform proposes 0.2-0.45)."""
+SEAL_BESIDE_MM = 2.0
+SEAL_RING_CONTRAST = 0.3
+"""...and a ring is a line: a circle SEAL_BESIDE_MM outside it holds ink along at least this share less of
+its length (the table's text and ruling under a seal, ~0.1-0.45), where a shadow or a dark smudge of a
+photograph holds ink all round."""
 SEAL_INK = 200
 """Grey below this is ink (a seal's ring, printed grey on a grayscale scan, is 120-190; the cleaned
 page's paper is near 255)."""
@@ -270,23 +275,37 @@ def find_seals(gray: np.ndarray) -> list[tuple[int, int, int]]:
     ink = gray < SEAL_INK
     angles = np.linspace(0.0, 2 * np.pi, 720, endpoint=False)
     cos, sin = np.cos(angles), np.sin(angles)
+    beside = max(8, int(round(SEAL_BESIDE_MM * mm)))
+
+    def share(x: float, y: float, rr: float) -> float | None:
+        """The share of the circle (x, y, rr) on the page whose points hold ink within 2 px across it
+        (the ring's stroke, 1-2 mm wide); None where most of it is off the page."""
+        rx, ry = x + rr * cos, y + rr * sin
+        on_page = (rx >= 0) & (rx < w) & (ry >= 0) & (ry < h)
+        if on_page.sum() < angles.size // 2:  # a seal mostly off the page: not told
+            return None
+        hit = np.zeros(angles.size, bool)
+        for d in (-2, 0, 2):
+            xs = np.clip((x + (rr + d) * cos).astype(int), 0, w - 1)
+            ys = np.clip((y + (rr + d) * sin).astype(int), 0, h - 1)
+            hit |= ink[ys, xs]
+        return float(hit[on_page].mean())
+
     seals: list[tuple[float, int, int, int]] = []
     for x, y, r in found[0][:20]:
         x, y, r = float(x) * f, float(y) * f, float(r) * f
-        best = 0.0
+        best, at = 0.0, r
         for dr in range(-6, 7, 2):  # the transform's radius is a few pixels off at half resolution
-            rx, ry = x + (r + dr) * cos, y + (r + dr) * sin
-            on_page = (rx >= 0) & (rx < w) & (ry >= 0) & (ry < h)
-            if on_page.sum() < angles.size // 2:  # a seal mostly off the page: not told
-                continue
-            hit = np.zeros(angles.size, bool)
-            for d in (-2, 0, 2):  # the ring's stroke, 1-2 mm wide: ink within 2 px of the circle
-                xs = np.clip((x + (r + dr + d) * cos).astype(int), 0, w - 1)
-                ys = np.clip((y + (r + dr + d) * sin).astype(int), 0, h - 1)
-                hit |= ink[ys, xs]
-            best = max(best, float(hit[on_page].mean()))
-        if best >= SEAL_RING_SHARE and all(np.hypot(x - sx, y - sy) > r for _s, sx, sy, _r in seals):
-            seals.append((best, int(round(x)), int(round(y)), int(round(r))))
+            got = share(x, y, r + dr)
+            if got is not None and got > best:
+                best, at = got, r + dr
+        if best < SEAL_RING_SHARE:
+            continue
+        outside = share(x, y, at + beside)
+        if outside is None or best - outside < SEAL_RING_CONTRAST:  # ink all round (a shadow, a smudge)
+            continue
+        if all(np.hypot(x - sx, y - sy) > at for _s, sx, sy, _r in seals):
+            seals.append((best, int(round(x)), int(round(y)), int(round(at))))
     return [(sx, sy, sr) for _s, sx, sy, sr in sorted(seals, reverse=True)]
 
 
