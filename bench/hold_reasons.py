@@ -14,7 +14,7 @@ record's route reasons are sorted into causes:
 - `page: ...`: a doubt on the whole page (grid from text, a mandatory column not identified with
   confidence, the page read unsure more than its calibrated limit);
 - `column in doubt`, `column fails validation`, `no column`: a column's doubts
-  (pipeline.page.structure);
+  (pipeline.page.structure); `cell under a seal`: a cell a seal covers (Structure.cells);
 - `row: ...`: struck through, serial order broken, a nearly empty row;
 - `check: ...`: a record's own validation (mandatory value missing or invalid, cross-field checks);
 - `audit/hold`: a blind-audit sample or a send-back (pipeline.page.holds).
@@ -51,7 +51,15 @@ from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
 STRUCTURE_FLAGS = frozenset(
-    {"no_column", "column_doubted", "column_values_fail", "page_structure_doubted", "row_struck_through", "row_order_broken"}
+    {
+        "no_column",
+        "column_doubted",
+        "column_values_fail",
+        "page_structure_doubted",
+        "row_struck_through",
+        "row_order_broken",
+        "cell_under_seal",
+    }
 )
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
 LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
@@ -93,6 +101,8 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
             return "column fails validation", field
         if body.startswith("no column of this page"):
             return "no column", field
+        if body.startswith("a seal is stamped over its cell"):
+            return "cell under a seal", field
         if body.startswith("mandatory value missing"):
             return "check: mandatory missing/invalid", field
         return "check: cross-field", f"{field}: {body[:30]}"

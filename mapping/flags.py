@@ -266,6 +266,11 @@ FLAGS: dict[str, FlagInfo] = {
         "a line is drawn across the row's text: an entry struck through? (the right one follows)",
         "warn",
     ),
+    "cell_under_seal": FlagInfo(
+        "本格上盖有印章：识别结果可能混入印章的文字、圆圈或五角星，请对照扫描件核对",
+        "a seal is stamped over this cell: the reading may hold the seal's text, ring or star; check it against the scan",
+        "warn",
+    ),
     "no_column": FlagInfo(
         "本页没有该字段的列（或该列表头未识别）：值缺失，不是空白",
         "no column of this page holds this field (or its header was not recognized): the value is missing, not blank",

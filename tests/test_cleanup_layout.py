@@ -31,11 +31,14 @@ def test_grid_of_a_degraded_page_matches_the_drawn_table(kind, seed, severity):
         "illumination",
         "denoise",
         "rectify",
+        "seal_rings",
     ]
     # a flat scan is no photograph: left as it came
     assert not clean.steps[0].result.get("warped") and clean.steps[0].result.get("upsample", 1.0) == 1.0
     # the page turned level by its lines' tilt, the rest by the table's rectification
-    skew = (clean.steps[1].result["skew_deg"] if clean.steps[1].result["rotated"] else 0.0) + clean.steps[-1].result["skew_deg"]
+    skew = (clean.steps[1].result["skew_deg"] if clean.steps[1].result["rotated"] else 0.0) + next(
+        s for s in clean.steps if s.name == "rectify"
+    ).result["skew_deg"]
     assert abs(skew - gt["degradation"]["rotation_deg"]) < 1.0 or abs(skew + gt["degradation"]["rotation_deg"]) < 1.0
     grid = find_grid(clean.image, clean.table_box)
     assert grid.n_cols == len(gt["grid"]["x"]) - 1

@@ -30,6 +30,7 @@ class CleanPage:
     steps: list[Step] = field(default_factory=list)
     table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
     ruling: np.ndarray | None = None  # the ruling lines whole (find_ruling), on `image` (None: not known)
+    seals: np.ndarray | None = None  # bool: the discs of the seals left as ink on `image` (find_seals); None: none
 
 
 STAMP_MIN_GRAY = 135
@@ -229,6 +230,94 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
             "coloured_ruling_pixels": int(np.count_nonzero(recoloured)),
         },
     )
+
+
+SEAL_DIAMETER_MM = (36.0, 50.0)
+"""A round official seal (公章) is 36-50 mm across. Source: 国务院关于国家行政机关和企业事业单位社会团体
+印章管理的规定 (国发〔1999〕25号): the seals of state organs are round, 4.2-5 cm across (a county's 4.2 cm,
+a province's 4.5 cm, a ministry's 5 cm), those of enterprises, institutions (事业单位: a funeral home) and
+associations round, at most 4.2 cm, a star in the centre and the name around the rim. The low end allows
+a 3.8-4.0 cm seal and a scan reduced a few per cent to fit the page (no rule gives a lower limit). A
+handwritten ring around a value (a correction mark) is drawn round one entry of a cell (a row is 8-10 mm
+high): far below the range, never taken for a seal."""
+SEAL_RING_SHARE = 0.75
+"""A seal's ring is an unbroken line of ink: at least this share of its circumference holds ink (the
+seals of the design pages, grey and speckled, 0.96-1.0; circles through a dense table's text and ruling
+that the circle transform proposes 0.2-0.45)."""
+SEAL_BESIDE_MM = 2.0
+SEAL_RING_CONTRAST = 0.3
+"""...and a ring is a line: a circle SEAL_BESIDE_MM outside it holds ink along at least this share less of
+its length (the table's text and ruling under a seal, ~0.1-0.45), where a shadow or a dark smudge of a
+photograph holds ink all round."""
+SEAL_INK = 200
+"""Grey below this is ink (a seal's ring, printed grey on a grayscale scan, is 120-190; the cleaned
+page's paper is near 255)."""
+
+
+def find_seals(gray: np.ndarray) -> list[tuple[int, int, int]]:
+    """Round seals left as ink on a cleaned page (a grayscale or 1-bit scan, where suppress_stamps cannot
+    tell a seal by its colour; on a colour scan its seal is already paper): circles of a seal's size
+    (SEAL_DIAMETER_MM at the page's scale, an A4 page's long side being 297 mm) proposed by the circle
+    Hough transform, kept where ink runs along SEAL_RING_SHARE of the circle. A ruling line crosses a
+    circle at two points, text at scattered ones, so neither makes a ring. Returns (x, y, radius) in
+    pixels of `gray`, surest first."""
+    if gray.ndim != 2 or min(gray.shape) < 64:
+        return []
+    h, w = gray.shape
+    mm = max(h, w) / 297.0
+    f = 2  # proposed at half resolution (a ring of 140-200 px at 200 dpi stays 70-100 px), checked at full
+    small = cv2.GaussianBlur(cv2.resize(gray, (w // f, h // f), interpolation=cv2.INTER_AREA), (5, 5), 1.5)
+    rmin = int(SEAL_DIAMETER_MM[0] / 2 * mm / f)
+    rmax = int(SEAL_DIAMETER_MM[1] / 2 * mm / f) + 1
+    found = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1, minDist=rmin, param1=60, param2=25, minRadius=rmin, maxRadius=rmax)
+    if found is None:
+        return []
+    ink = gray < SEAL_INK
+    angles = np.linspace(0.0, 2 * np.pi, 720, endpoint=False)
+    cos, sin = np.cos(angles), np.sin(angles)
+    beside = max(8, int(round(SEAL_BESIDE_MM * mm)))
+
+    def share(x: float, y: float, rr: float) -> float | None:
+        """The share of the circle (x, y, rr) on the page whose points hold ink within 2 px across it
+        (the ring's stroke, 1-2 mm wide); None where most of it is off the page."""
+        rx, ry = x + rr * cos, y + rr * sin
+        on_page = (rx >= 0) & (rx < w) & (ry >= 0) & (ry < h)
+        if on_page.sum() < angles.size // 2:  # a seal mostly off the page: not told
+            return None
+        hit = np.zeros(angles.size, bool)
+        for d in (-2, 0, 2):
+            xs = np.clip((x + (rr + d) * cos).astype(int), 0, w - 1)
+            ys = np.clip((y + (rr + d) * sin).astype(int), 0, h - 1)
+            hit |= ink[ys, xs]
+        return float(hit[on_page].mean())
+
+    seals: list[tuple[float, int, int, int]] = []
+    for x, y, r in found[0][:20]:
+        x, y, r = float(x) * f, float(y) * f, float(r) * f
+        best, at = 0.0, r
+        for dr in range(-6, 7, 2):  # the transform's radius is a few pixels off at half resolution
+            got = share(x, y, r + dr)
+            if got is not None and got > best:
+                best, at = got, r + dr
+        if best < SEAL_RING_SHARE:
+            continue
+        outside = share(x, y, at + beside)
+        if outside is None or best - outside < SEAL_RING_CONTRAST:  # ink all round (a shadow, a smudge)
+            continue
+        if all(np.hypot(x - sx, y - sy) > at for _s, sx, sy, _r in seals):
+            seals.append((best, int(round(x)), int(round(y)), int(round(at))))
+    return [(sx, sy, sr) for _s, sx, sy, sr in sorted(seals, reverse=True)]
+
+
+def seal_mask(shape: tuple[int, ...], seals: list[tuple[int, int, int]]) -> np.ndarray | None:
+    """The seals' discs (ring, star and text: all of a seal is ink over the cells) as a bool mask of a
+    page of `shape`, the ring's stroke included; None where there are none."""
+    if not seals:
+        return None
+    out = np.zeros(shape[:2], np.uint8)
+    for x, y, r in seals:
+        cv2.circle(out, (x, y), r + 4, 1, thickness=-1)
+    return out.astype(bool)
 
 
 def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
@@ -959,4 +1048,12 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                 ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0
             ).astype(bool)
             steps.append(st)
-    return CleanPage(gray, steps, table_box, lines)
+    seals = find_seals(gray)
+    steps.append(
+        Step(
+            "seal_rings",
+            {"diameter_mm": list(SEAL_DIAMETER_MM), "ring_share": SEAL_RING_SHARE},
+            {"seals": len(seals), "circles": [list(c) for c in seals]},
+        )
+    )
+    return CleanPage(gray, steps, table_box, lines, seal_mask(gray.shape, seals))

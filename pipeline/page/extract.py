@@ -69,6 +69,7 @@ from pipeline.page.routing import capture_kind, route
 from pipeline.page.structure import (
     MERGED_HEADER_DOUBT,
     STRUCK,
+    UNDER_SEAL,
     Structure,
     apply_column_checks,
     apply_serial_checks,
@@ -680,10 +681,12 @@ def extract_page(
     settings: Settings,
     absent: Collection[str] = (),
     ruling: np.ndarray | None = None,
+    seals: np.ndarray | None = None,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
-    `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known."""
+    `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
+    `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted."""
     grid = find_grid_or_text(gray, table_box, ruling)
     structure = Structure()
     if grid.source in GRID_DOUBTS:
@@ -750,6 +753,7 @@ def extract_page(
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
+    doubt_sealed_cells(grid, seals, structure)
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
         kind,
@@ -762,6 +766,28 @@ def extract_page(
         header=header,
     )
     return out
+
+
+SEALED_CELL_SHARE = 0.05
+"""A cell is under a seal where at least this share of it lies in a seal's disc (a seal's ring or the
+tip of its star or text in a cell: a few per cent of it; the ink of a ring only grazing a cell's
+ruling line is no reading of the cell)."""
+
+
+def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structure) -> None:
+    """Every data cell a seal covers (SEALED_CELL_SHARE of it in a seal's disc, `seals`: CleanPage.seals on
+    the page as read) doubted in `structure` (UNDER_SEAL): a reading of it may hold the seal's ink."""
+    if seals is None or not seals.any():
+        return
+    h, w = seals.shape[:2]
+    for r in range(1, grid.n_rows):
+        for c in range(grid.n_cols):
+            x0, y0, x1, y1 = (int(v) for v in grid.cell_box(r, c))
+            x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            if seals[y0:y1, x0:x1].mean() >= SEALED_CELL_SHARE:
+                structure.doubt_cell(r, c, UNDER_SEAL)
 
 
 def map_rows(
@@ -1035,7 +1061,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
-        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling)
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
     except PageError as e:
         advice = PAGE_ADVICE.get(e.reason, "")
         if turned.quarters != quarters:
@@ -1106,22 +1132,27 @@ def read_upright(
     settings: Settings,
     absent: Collection[str] = (),
     ruling: np.ndarray | None = None,
+    seals: np.ndarray | None = None,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
-    `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page.
+    `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page;
+    `seals` (CleanPage.seals) too.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
 
     def turned_ruling() -> np.ndarray | None:
         return None if ruling is None else turn(ruling, None, turned.quarters)[0]
 
+    def turned_seals() -> np.ndarray | None:
+        return None if seals is None else turn(seals, None, turned.quarters)[0]
+
     try:
-        return extract_page(gray, box, engine, settings, absent, turned_ruling()), gray, box
+        return extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals()), gray, box
     except UnknownLedgerError:
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling())
+        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals())
         return ext, other[0], other[1]
 
 

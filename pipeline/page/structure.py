@@ -47,6 +47,8 @@ class Structure:
     # reasons the page may hold a printed column that no column read stands for (two printed columns
     # read as one): every field without a column is then unknown, not a sure blank (missing_fields)
     hidden: list[str] = field(default_factory=list)
+    # (data row, printed column) -> reasons that one cell's reading is in doubt (a seal over it)
+    cells: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
     def doubt_page(self, reason: str) -> None:
         if reason not in self.page:
@@ -74,9 +76,14 @@ class Structure:
         if reason not in reasons:
             reasons.append(reason)
 
+    def doubt_cell(self, row_no: int, index: int, reason: str) -> None:
+        reasons = self.cells.setdefault((row_no, index), [])
+        if reason not in reasons:
+            reasons.append(reason)
+
     @property
     def empty(self) -> bool:
-        return not self.page and not self.columns and not self.rows and not self.hidden
+        return not self.page and not self.columns and not self.rows and not self.hidden and not self.cells
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"page": list(self.page), "columns": {str(k): list(v) for k, v in self.columns.items()}}
@@ -84,6 +91,8 @@ class Structure:
             d["rows"] = {str(k): list(v) for k, v in self.rows.items()}
         if self.hidden:
             d["hidden"] = list(self.hidden)
+        if self.cells:
+            d["cells"] = {f"{r},{c}": list(v) for (r, c), v in sorted(self.cells.items())}
         return d
 
     @classmethod
@@ -95,7 +104,13 @@ class Structure:
             {int(k): list(v) for k, v in (d.get("columns") or {}).items()},
             {int(k): list(v) for k, v in (d.get("rows") or {}).items()},
             list(d.get("hidden") or []),
+            {_cell_key(k): list(v) for k, v in (d.get("cells") or {}).items()},
         )
+
+
+def _cell_key(key: str) -> tuple[int, int]:
+    r, c = key.split(",")
+    return int(r), int(c)
 
 
 def _doubt(fv: FieldValue, flag: str) -> None:
@@ -117,6 +132,13 @@ STRUCK = "a line is drawn across its text: an entry struck through? If it was cr
 """Why a row with a long line across its text (pipeline.page.layout.lines_across_rows) is doubted."""
 
 
+UNDER_SEAL = (
+    "a seal is stamped over its cell: the reading may hold the seal's ink (its text, ring or star); check it against the scan"
+)
+"""Why a cell a seal covers is doubted (pipeline.page.cleanup.find_seals: a seal left as ink on a
+grayscale or 1-bit scan)."""
+
+
 def apply_structure(
     record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec, row_no: int | None = None
 ) -> None:
@@ -127,6 +149,14 @@ def apply_structure(
         for fv in record.fields.values():
             if fv.raw:
                 _doubt(fv, "row_struck_through" if reason == STRUCK else "row_order_broken")
+    for (r, index), reasons in sorted(structure.cells.items()):
+        column = columns[index] if r == row_no and index < len(columns) else None
+        held = record.fields.get(column) if column is not None and column != "row_no" else None
+        if held is None:
+            continue
+        _doubt(held, "cell_under_seal")
+        for reason in reasons:
+            _problem(record, f"{column}: {reason}")
     for reason in structure.page:
         _problem(record, f"page: {reason}")
         for name, fv in record.fields.items():
