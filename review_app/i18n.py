@@ -662,6 +662,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quarantine.encrypted": ("有密码保护", "encrypted"),
     "quarantine.unsupported": ("不支持的格式", "unsupported format"),
     "quarantine.too_large": ("图像过大", "too large"),
+    "quarantine.too_small": ("图像过小", "too small"),
     "quarantine.no_images": ("没有扫描图像", "no scanned image"),
     "quarantine.outside_folder": ("在扫描文件夹之外", "outside the scans folder"),
     "quarantine.partly_recovered": ("部分恢复", "partly recovered"),

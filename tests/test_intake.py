@@ -94,6 +94,18 @@ def test_pages_load_as_bgr_arrays(tmp_path, settings):
     assert page.ndim == 3 and page.shape[2] == 3 and page.mean() < 60
 
 
+def test_a_thumbnail_is_quarantined_as_too_small_not_called_a_blank_page(tmp_path, store):
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    d = tmp_path / "thumbs"
+    d.mkdir()
+    _img(w=60, h=80).save(d / "thumb.png")
+    _img(w=400, h=300).save(d / "page.png")
+    res = register_folder(store, d, None, settings)
+    assert [(q.rel_path, q.reason) for q in res.quarantined] == [("thumb.png", "too_small")]
+    assert "60x80" in res.quarantined[0].message and "200 dpi" in res.quarantined[0].message
+    assert len(res.file_ids) == 1  # the page beside it is registered
+
+
 def test_too_many_pixels_is_quarantined_before_decoding(tmp_path, store):
     settings = Settings(data_dir=str(tmp_path / "data"), max_image_pixels=1_000_000)
     d = tmp_path / "big"

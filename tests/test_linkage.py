@@ -48,6 +48,9 @@ def test_link_finds_the_true_persons_and_a_second_run_changes_nothing(seeded):
                 assert (cluster[a.record_id] == cluster[b.record_id]) == (a.person_id == b.person_id)
     again = link_store(store, settings)
     assert (again.links_written, again.records_changed) == (0, 0)
+    # the run summary's "duplicates merged" is what this run merged: nothing the second time
+    assert first.auto_merged_new == first.auto_merged and again.auto_merged_new == 0
+    assert again.auto_merged == first.auto_merged  # the store still holds them
     assert _state(store) == before
     assert len({person_of[r.record_id] for r in rows}) == again.persons
 

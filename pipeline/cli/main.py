@@ -137,7 +137,7 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
             if sm.get("audit_sent_back")
             else []
         ),
-        f"  duplicates merged {sm['clusters_merged']}",
+        f"  duplicates merged {sm['clusters_merged']}  (pairs of records this run found to be one person)",
         *(
             [f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"]
             if sm.get("excluded_files")

@@ -112,6 +112,12 @@ class ImageTooLargeError(InputFileError):
     reason = "too_large"
 
 
+class ImageTooSmallError(InputFileError):
+    """An image too small to hold a readable page (a thumbnail, an icon): see intake.MIN_PAGE_SIDE_PX."""
+
+    reason = "too_small"
+
+
 class NoImagesError(InputFileError):
     """A PDF that holds no scanned image (typed text only): not a scan of a paper ledger."""
 

@@ -27,6 +27,7 @@ from pipeline.kernel.errors import (
     EmptyFileError,
     EncryptedFileError,
     ImageTooLargeError,
+    ImageTooSmallError,
     InputFileError,
     MissingDependencyError,
     NoImagesError,
@@ -235,6 +236,14 @@ def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
     return target, _probe_pdf(target, settings)
 
 
+MIN_PAGE_SIDE_PX = 100
+"""An image whose shorter side has fewer pixels holds no readable page: a register page is at least A5
+(148 mm across), so 100 px is under 18 dpi and a 5 mm character under 4 px high, while the recognizer
+reads lines scaled to 48 px and needs characters of about 10 px to have strokes to read (PP-OCR's
+text-line input; docs/capture.md). A thumbnail or an icon put in the scan folder gets this reason
+instead of "no ruled table found"."""
+
+
 def _open_image(path: Path, settings: Settings) -> Image.Image:
     Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
     try:
@@ -247,6 +256,13 @@ def _open_image(path: Path, settings: Settings) -> Image.Image:
     if w * h > settings.max_image_pixels:
         img.close()
         raise ImageTooLargeError(str(path), f"the image is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+    if min(w, h) < MIN_PAGE_SIDE_PX:
+        img.close()
+        raise ImageTooSmallError(
+            str(path),
+            f"the image is only {w}x{h} px: too small to hold a readable page (a thumbnail?); "
+            "scan the page again at 200 dpi or more",
+        )
     return img
 
 

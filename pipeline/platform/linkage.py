@@ -35,6 +35,7 @@ class LinkSummary:
     platform_rows: int = 0
     candidates: int = 0
     auto_merged: int = 0
+    auto_merged_new: int = 0  # of auto_merged, pairs no earlier run had merged (what this run merged)
     uncertain: int = 0
     persons: int = 0
     platform_matches: int = 0
@@ -170,6 +171,11 @@ def _write(store: Store, rows, result: DedupeResult, existing, existing_p, natur
             if lk.status == "uncertain":
                 review.setdefault(lk.a, PLATFORM_REASON)
     summary.auto_merged = sum(1 for lk in wanted.values() if lk.status == "auto_merged")
+    summary.auto_merged_new = sum(
+        1
+        for pair, lk in wanted.items()
+        if lk.status == "auto_merged" and (existing.get(pair) is None or existing[pair].status != "auto_merged")
+    )
     summary.uncertain = sum(1 for lk in wanted.values() if lk.status == "uncertain")
     summary.platform_matches = len(wanted_p)
     cluster_of = result.cluster_of

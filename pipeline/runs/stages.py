@@ -134,8 +134,10 @@ def process_file(
 
 def link(store: Store, settings: Settings | None = None) -> int:
     """De-duplicate every record in the store (this run's and earlier ones', and against the platform
-    when settings are given); returns the pairs merged automatically. See pipeline.platform.linkage."""
-    return link_store(store, settings).auto_merged
+    when settings are given); returns the pairs this run merged automatically that no earlier run had
+    merged (a second run over the same store re-links it and merges nothing new). See
+    pipeline.platform.linkage."""
+    return link_store(store, settings).auto_merged_new
 
 
 def audit_stage(store: Store, settings: Settings) -> dict[str, int]:
