@@ -1559,9 +1559,13 @@ def _may_be_code(sp: Spec, code_table: str, s: str) -> bool:
     """Whether a cleaned cell could be a wording or a code of the table read by the recognizer: what
     normalize_code matches (a wording, a code, a wording contained, a near spelling), or a wording at
     most half of whose characters were misread (a look-alike costs less, mapping.glyphs.shape_distance),
-    lost or added; a one-character wording (子, 汉, 村) by any character whose shape is not unrelated
-    to it (a substitution costing less than a whole edit: similarity above glyphs.UNRELATED, where the
-    recognizer's measured confusions lie, 安 for 妻 at 0.66)."""
+    lost or added. A cell of the wording's length that keeps just half of it, the other half replaced
+    by shapes unrelated to it (工厂 beside 工伤, 事业 beside 事故), is no misreading of it (the
+    recognizer keeps a glyph's shape when it misreads it: a misread character costs less than a whole
+    edit) but another word sharing half of it: less than half then. A one-character wording (子, 汉,
+    村) by any character whose shape is not unrelated to it (a substitution costing less than a whole
+    edit: similarity above glyphs.UNRELATED, where the recognizer's measured confusions lie, 安 for 妻
+    at 0.66)."""
     from . import normalize as N
     from .glyphs import shape_distance
 
@@ -1571,7 +1575,8 @@ def _may_be_code(sp: Spec, code_table: str, s: str) -> bool:
     words = {w for w in list(table.lookup) + list(table.codes.values()) if _HAN.search(str(w))}
     for w in words:
         d = shape_distance(s, w)
-        if d <= len(w) / 2 or (len(w) == 1 and d < 1.0):
+        half = len(w) / 2
+        if d < half or (d <= half and len(s) != len(w)) or (len(w) == 1 and d < 1.0):
             return True
     return False
 
