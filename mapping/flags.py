@@ -72,7 +72,11 @@ FLAGS: dict[str, FlagInfo] = {
         "a date written without its year fell after the cremation with the ledger's year: the year before was taken",
         "warn",
     ),
-    "nonstandard_format": FlagInfo("格式非烟台常规格式，按原文保留", "not in the usual Yantai format; kept as printed", "warn"),
+    "nonstandard_format": FlagInfo(
+        "不是火化证号的规范格式（4 位年份加 5 位序号），按原文保留，请对照扫描件核对",
+        "not in the certificate number's format (a 4-digit year and a 5-digit serial); kept as printed: check it against the scan",
+        "warn",
+    ),
     "ink_wider_than_text": FlagInfo(
         "字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"
     ),

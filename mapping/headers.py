@@ -1559,9 +1559,13 @@ def _may_be_code(sp: Spec, code_table: str, s: str) -> bool:
     """Whether a cleaned cell could be a wording or a code of the table read by the recognizer: what
     normalize_code matches (a wording, a code, a wording contained, a near spelling), or a wording at
     most half of whose characters were misread (a look-alike costs less, mapping.glyphs.shape_distance),
-    lost or added; a one-character wording (子, 汉, 村) by any character whose shape is not unrelated
-    to it (a substitution costing less than a whole edit: similarity above glyphs.UNRELATED, where the
-    recognizer's measured confusions lie, 安 for 妻 at 0.66)."""
+    lost or added. A cell of the wording's length that keeps just half of it, the other half replaced
+    by shapes unrelated to it (工厂 beside 工伤, 事业 beside 事故), is no misreading of it (the
+    recognizer keeps a glyph's shape when it misreads it: a misread character costs less than a whole
+    edit) but another word sharing half of it: less than half then. A one-character wording (子, 汉,
+    村) by any character whose shape is not unrelated to it (a substitution costing less than a whole
+    edit: similarity above glyphs.UNRELATED, where the recognizer's measured confusions lie, 安 for 妻
+    at 0.66)."""
     from . import normalize as N
     from .glyphs import shape_distance
 
@@ -1571,7 +1575,8 @@ def _may_be_code(sp: Spec, code_table: str, s: str) -> bool:
     words = {w for w in list(table.lookup) + list(table.codes.values()) if _HAN.search(str(w))}
     for w in words:
         d = shape_distance(s, w)
-        if d <= len(w) / 2 or (len(w) == 1 and d < 1.0):
+        half = len(w) / 2
+        if d < half or (d <= half and len(s) != len(w)) or (len(w) == 1 and d < 1.0):
             return True
     return False
 
@@ -1586,7 +1591,10 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     addresses, 备注: _content_tested) is judged by the header alone once the cells were read surely:
     a column may be its column only where the header may be one of its wordings as the recognizer
     reads it (header_may_name), so an extra column headed 工作单位 or 金额 is not the remarks
-    column. `cells`: (text, read surely) per row. Conservative by construction: only a named column
+    column. A numbered free-text field (火化编号, 登记号: _NUMBERED) is judged by both: its cells
+    (a digit) and its header (one of its wordings, or a header naming a number, 炉号), since any
+    column of figures (金额) holds digits. `cells`: (text, read surely) per row. Conservative by
+    construction: only a named column
     of cells read surely that mostly cannot be the field's values, or whose header cannot be the
     field's where values cannot tell, is not its column."""
     f = sp.kind(kind).field(name)
@@ -1603,4 +1611,12 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
         # misreading of any of the field's wordings and shares no word with one names another column
         return header_may_name(sp, kind, name, header)
     could = sum(1 for t, sure in written if not sure or _may_be(sp, f.normalizer, f.code_table, f.label, t))
-    return could >= MAY_HOLD_SHARE * len(written)
+    if could < MAY_HOLD_SHARE * len(written):
+        return False
+    if f.normalizer == "text":
+        # a numbered free-text field (火化编号, 登记号): SPEC gives it no format (str), so its cells show
+        # no more than a digit, which every column of figures holds (an amount, a count, a weight):
+        # they are no evidence for it. Judged as other free text by the header, which may also name
+        # a number of its own (炉号, 流水号: _NUMBERED, a number the home gave, maybe this one)
+        return header_may_name(sp, kind, name, header) or bool(_NUMBERED.search(clean_header(header)))
+    return True

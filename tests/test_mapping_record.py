@@ -242,3 +242,24 @@ def test_low_ocr_confidence_propagates():
     assert rec.fields["death_date"].confidence == pytest.approx(0.5)
     assert rec.fields["birth_date"].confidence == pytest.approx(0.5)  # from the ID cell
     assert all(0.0 <= fv.confidence <= 1.0 for fv in rec.fields.values())
+
+
+def test_a_certificate_number_outside_the_specs_format_is_never_auto_accepted_and_says_why():
+    """SPEC: a certificate number is a 4-digit year and a 5-digit serial, printed in a few known forms.
+    A reading in none of them (kept as printed) waits for a reviewer however surely it was read, with
+    its reason; a number in one of the forms, read as surely, is accepted."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, route
+    from pipeline.quality.calibration import FLOOR
+
+    row = {**CREMATION_ROW, "household_address": "烟台市芝罘区幸福街道福祥路5号"}
+    standard = build_record("cremation", cells(row, 0.99), CTX)
+    assert route(standard, Settings())[0] == AUTO_ACCEPTED
+    for printed in ("A2013-514", "2013005140", "13-0514X"):
+        rec = build_record("cremation", cells({**row, "cremation_cert_no": printed}, 0.99), CTX)
+        fv = rec.fields["cremation_cert_no"]
+        assert fv.raw == printed and "nonstandard_format" in fv.flags
+        assert fv.confidence < FLOOR
+        status, reasons = route(rec, Settings())
+        assert status == NEEDS_REVIEW and any(r.startswith("cremation_cert_no:") for r in reasons)
+        assert "规范格式" in FLAGS["nonstandard_format"].zh and FLAGS["nonstandard_format"].severity in ("warn", "error")

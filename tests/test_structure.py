@@ -407,6 +407,39 @@ def test_an_extra_column_that_may_hold_phones_keeps_the_phones_blank_in_doubt():
         assert route(row.record, Settings())[0] == NEEDS_REVIEW
 
 
+def test_an_extra_column_of_figures_is_no_numbered_field_unless_its_header_may_name_one():
+    """A column headed 金额 (no wording of any field) whose cells, read surely, are figures: SPEC gives
+    火化编号 (cremation_no) no format, so digits are no evidence it is its column (every column of
+    figures has digits), and its header names another column: the cremation number is not on this
+    register, its blank sure and the record not held for it. Under a header that may name it (one of
+    its wordings, or a header naming a number of its own, 炉号), a header lost, or cells read unsure,
+    the column may be its column: the number stays missing, with its reason."""
+    amounts = ["850", "1200.00", "960", "1350.50"]
+    for row in _open_page("金额", amounts):
+        assert _sure_blank(row.record.fields["cremation_no"])
+        assert not any(p.startswith("cremation_no:") for p in row.record.problems)
+    for header, conf in (("炉号", 0.999), ("火化号", 0.999), ("", 0.999), ("金额", 0.5)):
+        for row in _open_page(header, amounts, extra_confidence=conf):
+            assert _missing(row.record.fields["cremation_no"])
+            assert any(p.startswith("cremation_no: no column of this page was recognized as it") for p in row.record.problems)
+            assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_an_extra_column_of_words_sharing_half_a_code_wording_is_not_that_codes_column():
+    """A column headed 生前单位 (no wording of any field) whose cells, read surely, are words that share
+    one of their two characters with a wording of a cause of death (工厂 and 工伤, 车间 and 车祸): the
+    other character's shape is unrelated, so no misreading (the recognizer keeps a glyph's shape): the
+    cause of death is not on this register, its blank sure. Cells that are its wordings with a
+    look-alike misread (病敌 for 病故) may be its column: the cause stays missing, with its reason."""
+    for row in _open_page("生前单位", ["工厂", "事业", "车间", "工会"], drop=("death_cause_code",)):
+        assert _sure_blank(row.record.fields["death_cause_code"])
+        assert not any(p.startswith("death_cause_code:") for p in row.record.problems)
+    for row in _open_page("生前单位", ["病敌", "痛故", "溺永", "中毐"], drop=("death_cause_code",)):
+        assert _missing(row.record.fields["death_cause_code"])
+        assert any(p.startswith("death_cause_code: no column of this page was recognized as it") for p in row.record.problems)
+        assert route(row.record, Settings())[0] == NEEDS_REVIEW
+
+
 def test_a_row_whose_open_column_is_blank_for_sure_has_the_optional_field_blank_for_sure():
     """Where the column that may be the phone's is blank in a row (no ink at all), the phone is blank in
     that row whatever that column is; a cell with faint strokes is no sure blank (the phone stays missing
@@ -621,9 +654,13 @@ def test_a_printed_column_read_twice_doubts_both_columns_and_the_missing_fields_
     [
         ("ethnicity_code", ["汉族", "汊族", "回族", "满旅"], True),  # a wording read with a look-alike or a character wrong
         ("ethnicity_code", ["工人", "农民", "教师", "干部"], False),
+        ("death_cause_code", ["病敌", "痛故", "溺永", "中毐"], True),  # 病故, 溺水, 中毒 with a look-alike
+        ("death_cause_code", ["工厂", "事业", "车间", "工会"], False),  # half of 工伤, 事故, 车祸: other words
         ("agent_phone", ["1390535l234", "O535-6231234", "139053512", "无"], True),  # digits read as letters, lost
         ("agent_phone", ["工人", "农民", "教师", "干部"], False),
-        ("cremation_no", ["A0123", "A0124", "0125", "A0126"], True),  # 火化编号: a number the home gives
+        # 火化编号, a number the home gives: SPEC gives it no format, its cells no more than a digit, so a
+        # header naming another column (工作单位) is not its column even over numbers (the header decides)
+        ("cremation_no", ["A0123", "A0124", "0125", "A0126"], False),
         ("cremation_no", ["工人", "农民", "教师", "干部"], False),
         ("remarks", ["工人", "农民", "教师", "干部"], False),  # free text: anything, the header decides
         ("household_address", ["工人", "农民", "教师", "干部"], False),
