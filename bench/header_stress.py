@@ -3,7 +3,7 @@ page is replaced by a wording of no field (甲, 乙, 丙 ... in column order, or
 (bench/hold_reasons.py, bench/bench_families.py --stage report) must identify each column by what its
 cells hold alone.
 
-    python bench/header_stress.py SRC_ROOT DEST_ROOT [--wording stems|blank]
+    python bench/header_stress.py SRC_ROOT DEST_ROOT [--wording stems|blank|pairs]
     python bench/hold_reasons.py DEST_ROOT --tag stress      # re-maps the copy, why records are held
     python bench/columns_vs_truth.py DEST_ROOT               # every column against the truth
 
@@ -16,7 +16,9 @@ as they were: the re-map assigns them again from the new headers (pipeline.page.
 `stems` gives each column a character of the heavenly stems and earthly branches (甲乙丁戊己壬癸子丑卯巳午戌亥,
 then pairs of them: 甲乙, 甲丁 ...), those that score 0 for every field's wording (mapping.headers: 丙 庚 辛
 寅 辰 未 申 酉 are left out, the recognizer's look-alike tables put them near a wording's characters, so a
-header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over). Prints counts only. Never part of the test suite."""
+header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over); `pairs` two such characters for every
+column (甲乙, 甲丁 ...: a header of several characters worded like no field's wording, as a ledger's own
+wording or a header misread whole is, which identification by elimination does not trust as a lost header). Prints counts only. Never part of the test suite."""
 
 from __future__ import annotations
 
@@ -32,9 +34,11 @@ PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
 
 
 def stress_header(n: int, wording: str) -> list[str]:
-    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...) or empty."""
+    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty."""
     if wording == "blank":
         return [""] * n
+    if wording == "pairs":
+        return [PAIRS[i % len(PAIRS)] for i in range(n)]
     return [NO_FIELD[i] if i < len(NO_FIELD) else PAIRS[i - len(NO_FIELD)] for i in range(n)]
 
 
@@ -59,7 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
     ap.add_argument("dest", type=Path)
-    ap.add_argument("--wording", choices=("stems", "blank"), default="stems")
+    ap.add_argument("--wording", choices=("stems", "blank", "pairs"), default="stems")
     args = ap.parse_args()
     if args.dest.exists():
         sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
