@@ -1247,9 +1247,11 @@ source: a relation to the deceased by the wordings of the spec's GB/T 4761 table
 readings (the recognizer keeps a glyph's shape when it misreads it: _looks), a column of 男/女 alone
 being the sex's; an ashes destination by the wordings of the spec's code table so read; the number on
 board (随船人数, int, "at most 4 per set of ashes") by small counts (_small_count) in a column that is no
-serial; the registration number (登记号, str ≤20: the spec gives it no form, so the basis is the kind's
-field list, where it is the one number field left once the serial, the ID, the certificate number,
-the voyage and the phone are told) by register numbers (_register_no_share). Never sure: such a column
+serial (fewer than ELIMINATION_SHARE of its cells follow the cell above by one, the share that makes a
+column the serial's: counts of 1 to 4 follow one another by chance on half the rows); the
+registration number (登记号, str ≤20: the spec gives it no form, so the basis is the kind's field list,
+where it is the one number field left once the serial, the ID, the certificate number, the voyage
+and the phone are told) by register numbers (_register_no_share). Never sure: such a column
 is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
 
 
@@ -1267,7 +1269,7 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
         return content_share(cls[0], cls[1], texts, sp)
     if test == "small_count":
         run = serial_share(texts)
-        if run is not None and run >= CONTENT_FAILS:
+        if run is not None and run >= ELIMINATION_SHARE:
             return 0.0
         return sum(_small_count(w) for w in written) / len(written)
     serial_held = any(content_class(sp, kind, h) == ("row_no", None) for h in held)

@@ -663,3 +663,14 @@ def test_certificate_numbers_are_no_register_numbers():
     header[0] = UNLIKE
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field != "registration_no"
+
+
+def test_small_counts_that_follow_one_another_by_chance_are_still_an_onboard_count():
+    """Counts of 1 to 4 follow the cell above by one on about half the rows by chance (2, 3, 4 ...): a
+    serial runs up on nearly every row, so such a column is still the number on board."""
+    values = ["2", "1", "2", "3"]
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], values)
+    rows = rows + [r[:-1] + [v] for r, v in zip([list(x) for x in rows], ["4", "2", "1", "2"])]
+    header[-1] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[-1].field == "onboard_count"
