@@ -1167,7 +1167,9 @@ ELIMINATION_LOST = 0.25
 """...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
 least this much like one of the field's own wordings (a character or two of it read). A header of
 several characters like no wording at all was read as something else: an extra column (工作单位,
-登记员), evidence that the column is no field's."""
+登记员), evidence that the column is no field's. Not for the fields of CONTENT_TOLD, whose cells pass a
+stricter test of their own (code-table wordings, one-digit counts, Latin-prefixed register numbers):
+there the cells, not the header, are the evidence, and the column stays doubted all the same."""
 ELIMINATION_DOUBT = "identified only by elimination"
 """How the doubt of a column given its field by elimination begins (one of ASSIGNMENT_DOUBTS)."""
 DATE_ORDER_SHARE = 0.9
@@ -1184,7 +1186,7 @@ SMALL_COUNT = 9
 随船人数 ("Yantai allowed at most 4 per set of ashes: flag more") is a handful of relatives on one boat,
 so a written count of one digit; an age (0-120), a serial or a register number runs past it on most rows."""
 _REGISTER_NO = re.compile(r"[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4}(?:[-－—_./· ]?[0-9]{1,6})?")
-"""A number with a Latin prefix (letters, then digits, a year or a serial, with at most one separator):
+"""A number with a Latin prefix (letters, then digits: a year or a serial, a separator or two between):
 the form of a home's own register number (_register_no_share); a row serial (序号) is digits alone, a
 certificate number, an ID or a phone has no letters before its digits (the spec's forms of those)."""
 SEX_WORDS = frozenset({"男", "女", "男性", "女性"})
@@ -1316,8 +1318,9 @@ def _by_elimination(
     field's strict content test), and no other such column fits that field, the column is that
     field's; a column of serial numbers (serial_share) is the serial column's and no other field's;
     two date columns left for the day of death and the day of cremation are told apart by the order
-    of those events (_DATE_ORDER, _date_order). Repeated until nothing changes, since each column
-    given a field leaves fewer for the rest.
+    of those events (_DATE_ORDER, _date_order). The fields of CONTENT_TOLD are fitted by their own
+    tests (_told_by_content) whatever the header reads, unless it reads like another field's wording.
+    Repeated until nothing changes, since each column given a field leaves fewer for the rest.
 
     Such a column is always doubted (ELIMINATION_DOUBT): the page may hold a column of no field whose
     cells look alike (a clerk's name, a fee), so its values are read and shown but never
