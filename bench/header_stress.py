@@ -3,7 +3,7 @@ page is replaced by a wording of no field (甲, 乙, 丙 ... in column order, or
 (bench/hold_reasons.py, bench/bench_families.py --stage report) must identify each column by what its
 cells hold alone.
 
-    python bench/header_stress.py SRC_ROOT DEST_ROOT [--wording stems|blank]
+    python bench/header_stress.py SRC_ROOT DEST_ROOT [--wording stems|blank|pairs] [--fields F1,F2]
     python bench/hold_reasons.py DEST_ROOT --tag stress      # re-maps the copy, why records are held
     python bench/columns_vs_truth.py DEST_ROOT               # every column against the truth
 
@@ -16,7 +16,12 @@ as they were: the re-map assigns them again from the new headers (pipeline.page.
 `stems` gives each column a character of the heavenly stems and earthly branches (甲乙丁戊己壬癸子丑卯巳午戌亥,
 then pairs of them: 甲乙, 甲丁 ...), those that score 0 for every field's wording (mapping.headers: 丙 庚 辛
 寅 辰 未 申 酉 are left out, the recognizer's look-alike tables put them near a wording's characters, so a
-header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over). Prints counts only. Never part of the test suite."""
+header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over); `pairs` two such characters for every
+column (甲乙, 甲丁 ...: a header of several characters worded like no field's wording, as a ledger's own
+wording or a header misread whole is, which identification by elimination does not trust as a lost header).
+`--fields` replaces only the headers of the columns the (re-mapped) source store gives those fields,
+numbering them from the first wording: the rest of the page's headers read as they were, as where a
+ledger's own wording names one column and not the others. Prints counts only. Never part of the test suite."""
 
 from __future__ import annotations
 
@@ -32,14 +37,17 @@ PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
 
 
 def stress_header(n: int, wording: str) -> list[str]:
-    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...) or empty."""
+    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty."""
     if wording == "blank":
         return [""] * n
+    if wording == "pairs":
+        return [PAIRS[i % len(PAIRS)] for i in range(n)]
     return [NO_FIELD[i] if i < len(NO_FIELD) else PAIRS[i - len(NO_FIELD)] for i in range(n)]
 
 
-def stress_store(db: Path, wording: str) -> int:
-    """Replace every page's stored header readings in one store; the number of pages changed."""
+def stress_store(db: Path, wording: str, fields: frozenset[str] = frozenset()) -> int:
+    """Replace every page's stored header readings in one store (with `fields`, only those of the columns
+    the store gives one of them, the others kept as read); the number of pages changed."""
     con = sqlite3.connect(db)
     changed = 0
     with con:
@@ -48,7 +56,16 @@ def stress_store(db: Path, wording: str) -> int:
             header = lay.get("header")
             if not header:
                 continue
-            lay["header"] = stress_header(len(header), wording)
+            stressed = stress_header(len(header), wording)
+            if fields:
+                columns = lay.get("columns") or []
+                given = [c for c in range(len(header)) if c < len(columns) and columns[c] in fields]
+                if not given:
+                    continue
+                for k, c in enumerate(given):
+                    header[c] = stressed[k]
+                stressed = header
+            lay["header"] = stressed
             con.execute("update pages set layout = ? where id = ?", (json.dumps(lay, ensure_ascii=False), pid))
             changed += 1
     con.close()
@@ -59,7 +76,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
     ap.add_argument("dest", type=Path)
-    ap.add_argument("--wording", choices=("stems", "blank"), default="stems")
+    ap.add_argument("--wording", choices=("stems", "blank", "pairs"), default="stems")
+    ap.add_argument(
+        "--fields",
+        default="",
+        help="comma-separated fields: replace only the headers of the columns the store gives them (re-map it first)",
+    )
     args = ap.parse_args()
     if args.dest.exists():
         sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
@@ -70,7 +92,7 @@ def main() -> None:
     for fam in families:
         shutil.copytree(fam, args.dest / fam.name, symlinks=True)
         for db in sorted((args.dest / fam.name).glob("run-*/data/store.sqlite")):
-            n = stress_store(db, args.wording)
+            n = stress_store(db, args.wording, frozenset(f for f in args.fields.split(",") if f))
             print(f"{fam.name}/{db.parent.parent.name}: {n} page headers replaced ({args.wording})")
 
 

@@ -1167,7 +1167,9 @@ ELIMINATION_LOST = 0.25
 """...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
 least this much like one of the field's own wordings (a character or two of it read). A header of
 several characters like no wording at all was read as something else: an extra column (工作单位,
-登记员), evidence that the column is no field's."""
+登记员), evidence that the column is no field's. Not for the fields of CONTENT_TOLD, whose cells pass a
+stricter test of their own (code-table wordings, one-digit counts, Latin-prefixed register numbers):
+there the cells, not the header, are the evidence, and the column stays doubted all the same."""
 ELIMINATION_DOUBT = "identified only by elimination"
 """How the doubt of a column given its field by elimination begins (one of ASSIGNMENT_DOUBTS)."""
 DATE_ORDER_SHARE = 0.9
@@ -1177,6 +1179,103 @@ or before the other in at least this share of the rows where both are read."""
 _DATE_ORDER = {"cremation": ("death_date", "cremation_date")}
 """(earlier, later) date fields of a kind: the spec's field definitions (死亡日期 the day of death,
 火化日期 the day of cremation, which follows it)."""
+
+
+SMALL_COUNT = 9
+"""The largest value of a cell counted as a small count by content alone (_small_count): the spec's
+随船人数 ("Yantai allowed at most 4 per set of ashes: flag more") is a handful of relatives on one boat,
+so a written count of one digit; an age (0-120), a serial or a register number runs past it on most rows."""
+_REGISTER_NO = re.compile(r"[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4}(?:[-－—_./· ]?[0-9]{1,6})?")
+"""A number with a Latin prefix (letters, then digits: a year or a serial, a separator or two between):
+the form of a home's own register number (_register_no_share); a row serial (序号) is digits alone, a
+certificate number, an ID or a phone has no letters before its digits (the spec's forms of those)."""
+SEX_WORDS = frozenset({"男", "女", "男性", "女性"})
+"""A sex as printed (the spec: 男 / 女, GB/T 2261.1): a column of these alone is the sex's, though 女 is
+also a GB/T 4761 wording (daughter)."""
+
+
+def _small_count(text: str) -> bool:
+    """Whether one written cell is a small count (1 to SMALL_COUNT, digits or Chinese numerals, an 人 after
+    it or not: the forms normalize_count reads)."""
+    from . import normalize as N
+
+    s = _clean_cell(text)
+    n = N.normalize_count(s)
+    return isinstance(n.value, int) and 1 <= n.value <= SMALL_COUNT and len(s) <= 3
+
+
+def _register_no(text: str, sp: Spec) -> bool:
+    """Whether one written cell is a register number of a home's own form (_REGISTER_NO) and no value of
+    another number field by the spec's forms: no certificate number (_looks cert_no: a 4-digit year and
+    a serial, No.201000514, 10-0514), no voyage number (VOYAGE_FORM), no ID (15-18 digits), no phone of
+    the numbering plan, no date."""
+    from . import normalize as N
+
+    s = _clean_cell(text)
+    if not _REGISTER_NO.fullmatch(s) or VOYAGE_FORM.fullmatch(s):
+        return False
+    if _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp) or _decisive("phone", None, s, sp):
+        return False
+    return N.normalize_date(s).value is None
+
+
+def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
+    """The share of a column's written cells that are register numbers (_register_no); where another
+    column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
+    (serial_share) counts whole: a register number is issued in the order of registration, so a page's
+    run up by one as a serial's do, and the page's serial is the other column. None with fewer than
+    CONTENT_MIN_CELLS written cells."""
+    written = [t for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    share = sum(_register_no(t, sp) for t in written) / len(written)
+    if serial_held:
+        run = serial_share(texts)
+        if run is not None and all(_clean_cell(t).isdigit() for t in written):
+            share = max(share, run)
+    return share
+
+
+CONTENT_TOLD = {
+    "agent_relation_code": "relation",
+    "registrant_relation_code": "relation",
+    "ashes_destination_code": "code",
+    "onboard_count": "small_count",
+    "registration_no": "register_no",
+}
+"""Fields whose column content alone may name, though its header reads like none of the field's wordings
+(a ledger's own wording, a header misread whole: _told_by_content), each by a test of an official
+source: a relation to the deceased by the wordings of the spec's GB/T 4761 table and their look-alike
+readings (the recognizer keeps a glyph's shape when it misreads it: _looks), a column of 男/女 alone
+being the sex's; an ashes destination by the wordings of the spec's code table so read; the number on
+board (随船人数, int, "at most 4 per set of ashes") by small counts (_small_count) in a column that is no
+serial (fewer than ELIMINATION_SHARE of its cells follow the cell above by one, the share that makes a
+column the serial's: counts of 1 to 4 follow one another by chance on half the rows); the
+registration number (登记号, str ≤20: the spec gives it no form, so the basis is the kind's field list,
+where it is the one number field left once the serial, the ID, the certificate number, the voyage
+and the phone are told) by register numbers (_register_no_share). Never sure: such a column
+is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
+
+
+def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
+    """The share of a column's written cells that CONTENT_TOLD's test for field `name` passes; None for a
+    field not in it, a field not of the kind, or fewer than CONTENT_MIN_CELLS written cells."""
+    test = CONTENT_TOLD.get(name)
+    cls = content_class(sp, kind, name) if test is not None else None
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if cls is None or len(written) < CONTENT_MIN_CELLS:
+        return None
+    if test in ("relation", "code"):
+        if test == "relation" and all(w in SEX_WORDS for w in written):
+            return 0.0
+        return content_share(cls[0], cls[1], texts, sp)
+    if test == "small_count":
+        run = serial_share(texts)
+        if run is not None and run >= ELIMINATION_SHARE:
+            return 0.0
+        return sum(_small_count(w) for w in written) / len(written)
+    serial_held = any(content_class(sp, kind, h) == ("row_no", None) for h in held)
+    return _register_no_share(texts, sp, serial_held)
 
 
 def _row_dates(texts: list[str]) -> list[str | None]:
@@ -1219,8 +1318,9 @@ def _by_elimination(
     field's strict content test), and no other such column fits that field, the column is that
     field's; a column of serial numbers (serial_share) is the serial column's and no other field's;
     two date columns left for the day of death and the day of cremation are told apart by the order
-    of those events (_DATE_ORDER, _date_order). Repeated until nothing changes, since each column
-    given a field leaves fewer for the rest.
+    of those events (_DATE_ORDER, _date_order). The fields of CONTENT_TOLD are fitted by their own
+    tests (_told_by_content) whatever the header reads, unless it reads like another field's wording.
+    Repeated until nothing changes, since each column given a field leaves fewer for the rest.
 
     Such a column is always doubted (ELIMINATION_DOUBT): the page may hold a column of no field whose
     cells look alike (a clerk's name, a fee), so its values are read and shown but never
@@ -1245,13 +1345,19 @@ def _by_elimination(
                 if q is not None and q >= ELIMINATION_SHARE:
                     return {name}  # numbers going up by one a row: the serial column, nothing else
                 continue
-            q = scores[(c, name)].fits
-            if q is None or q < ELIMINATION_SHARE:
-                continue
             if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name):
                 continue  # its header reads like another field's wording
-            if len(heads[c]) <= 1 or by_header[c].get(name, 0.0) >= ELIMINATION_LOST:
+            q = scores[(c, name)].fits
+            if (
+                q is not None
+                and q >= ELIMINATION_SHARE
+                and (len(heads[c]) <= 1 or by_header[c].get(name, 0.0) >= ELIMINATION_LOST)
+            ):
                 got.add(name)
+                continue
+            told = _told_by_content(kind, name, column_texts[c], sp, held)
+            if told is not None and told >= ELIMINATION_SHARE:
+                got.add(name)  # its cells name the field though its header names none (CONTENT_TOLD)
         return got
 
     def give(c: int, name: str, why: str) -> None:

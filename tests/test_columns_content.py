@@ -45,10 +45,16 @@ def _columns(rows):
     return [[r[c] for r in rows] for c in range(len(rows[0]))]
 
 
-def _with_header(col: int, text: str) -> list[str]:
-    header = list(HEADER)
-    header[col] = text
+def _with_headers(texts: dict[int, str], base: list[str] = HEADER) -> list[str]:
+    """The page's header with the header cells of some columns read otherwise ({column: reading})."""
+    header = list(base)
+    for col, text in texts.items():
+        header[col] = text
     return header
+
+
+def _with_header(col: int, text: str) -> list[str]:
+    return _with_headers({col: text})
 
 
 def test_the_clean_table_is_assigned_by_its_headers():
@@ -97,8 +103,7 @@ def test_content_that_several_fields_share_never_identifies_a_column_with_confid
     """A date may be the death's or the cremation's, a name the deceased's or the agent's: with their
     headers unread, content alone never makes the columns sure. Here every other column is named, so
     each is the one field left that its cells fit (by elimination): given, but doubted."""
-    header = _with_header(4, "")
-    header[7] = "口"
+    header = _with_headers({4: "", 7: "口"})
     got = assign_columns("cremation", header, _columns(ROWS))
     assert got[4].field == "death_date" and got[7].field == "agent_name"
     assert got[4].doubt is not None and got[4].doubt.startswith(ELIMINATION_DOUBT)
@@ -448,8 +453,7 @@ def test_two_name_columns_whose_headers_were_not_read_are_told_apart_by_their_ne
     """The deceased's name stands beside the deceased's sex, the agent's beside the agent's relation to
     the deceased (the spec lists each person's fields together): both columns are given their fields,
     by elimination, so always doubted."""
-    header = _with_header(1, "甲")
-    header[7] = "乙"
+    header = _with_headers({1: "甲", 7: "乙"})
     got = assign_columns("cremation", header, _columns(ROWS))
     assert got[1].field == "deceased_name" and got[7].field == "agent_name"
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
@@ -546,3 +550,127 @@ def test_a_voyage_column_printed_otherwise_keeps_its_header():
     got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
     assert got[6].field == "voyage_no" and got[6].doubt is None
     assert column_scores("sea_burial", VOYAGE_HEADER, _columns(rows))[(6, "voyage_no")].content is None
+
+
+# Columns whose header reads like none of their field's wordings (a ledger's own wording, a header
+# misread whole: 甲乙 here, two characters like no wording), identified by their cells alone: always by
+# elimination, so doubted and never auto-accepted (mapping.headers.CONTENT_TOLD).
+UNLIKE = "甲乙"
+
+
+def _sea_page(registration: list[str], onboard: list[str] | None = None, serial: bool = False):
+    """A sea-burial page (VOYAGE_HEADER) whose register numbers are `registration`, with a 随船人数 column of
+    `onboard` at its end and a 序号 column of 1, 2, 3 ... before it where asked."""
+    header = list(VOYAGE_HEADER)
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, value in zip(rows, registration):
+        r[0] = value
+    if onboard is not None:
+        header.append("随船人数")
+        for r, value in zip(rows, onboard):
+            r.append(value)
+    if serial:
+        header.insert(0, "序号")
+        for i, r in enumerate(rows):
+            r.insert(0, str(i + 1))
+    return header, rows
+
+
+def test_a_relation_column_read_with_look_alikes_under_a_header_like_no_wording_is_told_by_the_code_table():
+    """配锅 is 配偶 with one glyph misread into a look-alike (the recognizer keeps a glyph's shape): with
+    half the cells read exactly, the wordings of GB/T 4761 no longer identify the column alone, but every
+    cell is a relation wording so read and no other column is the relation's: given, doubted."""
+    rows = [list(r) for r in ROWS]
+    for r, v in zip(rows, ["配锅", "儿子", "配锅", "女儿"]):
+        r[8] = v
+    got = assign_columns("cremation", _with_header(8, UNLIKE), _columns(rows))
+    assert got[8].field == "agent_relation_code"
+    assert got[8].doubt is not None and got[8].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_column_of_sexes_is_no_relation_column():
+    """女 is also a GB/T 4761 wording (daughter), but a column of 男/女 alone is a sex: an extra such
+    column under a header like no wording is not taken for the relation the page does not print."""
+    rows = [r[:8] + [s] + r[9:] for r, s in zip(ROWS, ["女", "女", "女", "女"])]
+    got = assign_columns("cremation", _with_header(8, UNLIKE), _columns(rows))
+    assert got[8].field is None
+
+
+def test_an_ashes_column_read_with_look_alikes_under_a_header_like_no_wording_is_told_by_the_code_table():
+    """安苏, 海集, 公基: 安葬, 海葬, 公墓 with a glyph misread into a look-alike (the spec's wording table)."""
+    rows = [list(r) for r in ROWS]
+    for r, v in zip(rows, ["安苏", "海集", "公基", "海葬"]):
+        r[6] = v
+    got = assign_columns("cremation", _with_header(6, UNLIKE), _columns(rows))
+    assert got[6].field == "ashes_destination_code"
+    assert got[6].doubt is not None and got[6].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_an_onboard_count_column_is_told_by_its_small_counts():
+    """随船人数 (the spec: at most 4 per set of ashes) under a header like no wording: a column of counts
+    of one digit that is no serial is the number on board, doubted."""
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], ["2", "3人", "1", "4"])
+    header[-1] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[-1].field == "onboard_count"
+    assert got[-1].doubt is not None and got[-1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_ages_and_a_serial_are_no_onboard_count():
+    """Numbers past one digit (ages) or running up by one a row (a second serial, the page's 序号 being
+    another column) are not counts of people on board."""
+    for values in (["37", "45", "3", "28"], ["1", "2", "3", "4"]):
+        header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], values, serial=True)
+        header[-1] = UNLIKE
+        got = assign_columns("sea_burial", header, _columns(rows))
+        assert got[-1].field != "onboard_count"
+
+
+def test_a_registration_column_is_told_by_its_prefixed_register_numbers():
+    """Letters before a year and a serial (HZ2010-001): no serial, certificate number, voyage, ID, phone or
+    date by the spec's forms, so the one number field of a sea-burial register left, 登记号; doubted."""
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010 003", "HZ2010-004"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_plain_register_numbers_beside_the_serial_are_the_registration_column():
+    """Register numbers are issued in order, so a page's run up by one as its serial's do: where the
+    serial (序号) is another column, the second column of numbers running up is the registration's."""
+    header, rows = _sea_page(["105", "106", "107", "108"], serial=True)
+    header[1] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no"
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_numbers_running_up_on_a_page_without_a_serial_are_not_taken_for_register_numbers():
+    """Without a serial column, numbers running up by one may be the serial or the register's: the cells
+    cannot tell, and the column is not given the registration number (it is the serial's, doubted)."""
+    header, rows = _sea_page(["105", "106", "107", "108"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field != "registration_no"
+
+
+def test_certificate_numbers_are_no_register_numbers():
+    """A column of certificate numbers (the spec's No.201000514) under a header like no wording, beside
+    the certificate column: letters before digits, but a certificate number, so no registration column."""
+    header, rows = _sea_page(["No.201000514", "No.201000530", "No.201000577", "No.201000601"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field != "registration_no"
+
+
+def test_small_counts_that_follow_one_another_by_chance_are_still_an_onboard_count():
+    """Counts of 1 to 4 follow the cell above by one on about half the rows by chance (2, 3, 4 ...): a
+    serial runs up on nearly every row, so such a column is still the number on board."""
+    values = ["2", "1", "2", "3"]
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], values)
+    rows = rows + [r[:-1] + [v] for r, v in zip([list(x) for x in rows], ["4", "2", "1", "2"])]
+    header[-1] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[-1].field == "onboard_count"
