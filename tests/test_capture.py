@@ -249,3 +249,35 @@ def test_a_quad_that_skews_the_ruling_is_not_taken_for_a_slanted_table(flat):
     on_warp, as_is = level_lines(warped, box), level_lines(gray)
     assert as_is[0] >= 4 and as_is[1] >= 3
     assert not keystone_kept(on_warp, as_is)
+
+
+def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path):
+    """A page without rows whose cleanup found a ruled table's outline is a register page lost, not a
+    blank page, a letter or a cover: its problem says what was found and what to do (photograph or scan
+    it again, or key it in), Chinese first. Before, it was told to check whether it was a cover."""
+    from sqlalchemy import select
+
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.store import Page, Store
+    from pipeline.page.extract import TABLE_WITHOUT_ROWS
+    from pipeline.runs.stages import run_folder
+
+    page = np.full((1654, 2339, 3), 250, np.uint8)
+    x0, y0, x1, y1 = 200, 300, 2100, 1400  # a ruled outline with one line across and four down: no rows
+    cv2.rectangle(page, (x0, y0), (x1, y1), (40, 40, 40), 3)
+    cv2.line(page, (x0, 380), (x1, 380), (40, 40, 40), 2)
+    for x in (500, 900, 1300, 1700):
+        cv2.line(page, (x, y0), (x, y1), (40, 40, 40), 2)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "page_001.png"), page)
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    run_folder(scans, settings)
+    store = Store.open(settings)
+    with store.session() as s:
+        (p,) = s.scalars(select(Page)).all()
+        status, error = p.status, p.error or ""
+    store.dispose()
+    assert status == "no_table"
+    assert "找到了表格的外框" in error and error.index("找到了表格的外框") < error.index("outline was found")
+    assert error.endswith(TABLE_WITHOUT_ROWS) and "a blank page, a letter or a cover" not in error
