@@ -13,8 +13,17 @@ import numpy as np
 import pytest
 
 from pipeline.kernel.thresholds import LOW_RESOLUTION, PHOTOGRAPH, SCAN
-from pipeline.page.cleanup import WORK_LONG_SIDE, clean_page, correct_capture, find_page_quad
-from pipeline.page.layout import find_grid
+from pipeline.page.cleanup import (
+    WORK_LONG_SIDE,
+    clean_page,
+    correct_capture,
+    find_page_quad,
+    keystone_kept,
+    level_lines,
+    quad_problem,
+    rectify,
+)
+from pipeline.page.layout import find_grid, find_grid_or_text
 from pipeline.page.routing import capture_kind
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledgers" / "cremation_longkou_2016.tiff"
@@ -199,3 +208,76 @@ def test_a_scan_at_scan_resolution_is_not_sharpened_nor_stretched_otherwise(flat
     assert "sharpened_sigma_px" not in steps["capture"].result
     assert "ink_to" not in steps["illumination"].result and "photograph_ink_level" not in steps["illumination"].settings
     assert steps["denoise"].settings["method"] == "median"
+
+
+def _slanted_photograph(flat: np.ndarray, keystone: float) -> np.ndarray:
+    """A photograph taken with the camera over the page's left side and slanted towards its right: the
+    far (right) side of the page drawn in by `keystone` of its long side at each corner, the page running
+    out of the frame (its outline is not found), shaded. _photograph draws in the top side: the page is
+    photographed on its side and turned back."""
+    side, _corners = _photograph(np.ascontiguousarray(np.rot90(flat, 1)), keystone=keystone, turn_deg=3.0, share=1.04, shadow=0.3)
+    return np.ascontiguousarray(np.rot90(side, -1))
+
+
+@pytest.mark.parametrize("keystone", [0.08, 0.12])
+def test_a_table_photographed_at_a_slant_keeps_its_drawn_rows_and_columns(flat, keystone):
+    """The table's far side 16-24 % shorter than its near side (a phone held at a slant), the page's own
+    outline out of the frame: the table's outline was found but rejected for its sides' difference, the
+    page was only deskewed, and its horizontal lines, fanning out, were no longer level: before, the grid
+    came from the text (rows lost or run together, 8-12 of 13 found). The table's outline is kept where
+    the warp makes its ruling level (keystone_kept): every drawn row and column is found."""
+    truth = json.loads(SAMPLE.with_suffix(".gt.json").read_text(encoding="utf-8"))["pages"][0]["grid"]
+    photo = _slanted_photograph(flat, keystone)
+    assert find_page_quad(photo) is None  # nothing but the table's own outline to go by
+    clean = clean_page(photo)
+    rect = next(s for s in clean.steps if s.name == "rectify").result
+    assert "sides differ" in rect["keystone"] and "fallback" not in rect
+    grid = find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+    assert grid.source == "ruling"
+    assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
+
+
+def test_a_quad_that_skews_the_ruling_is_not_taken_for_a_slanted_table(flat):
+    """A quad whose sides differ but that is not the table seen at a slant (a paper's edge joined to the
+    ruling of a level table): warped by it, the level table's lines run askew, so fewer lines run level
+    than on the page left as it is, and the page is deskewed instead (as before)."""
+    gray = clean_page(flat).image  # the scan cleaned: its table level
+    h, w = gray.shape
+    joined = np.array([[60, 150], [w - 60, 150 + 0.1 * h], [w - 60, h - 150 - 0.1 * h], [60, h - 150]], np.float32)
+    assert "sides differ" in (quad_problem(joined) or "")
+    warped, box, _step = rectify(gray, joined)
+    on_warp, as_is = level_lines(warped, box), level_lines(gray)
+    assert as_is[0] >= 4 and as_is[1] >= 3
+    assert not keystone_kept(on_warp, as_is)
+
+
+def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path):
+    """A page without rows whose cleanup found a ruled table's outline is a register page lost, not a
+    blank page, a letter or a cover: its problem says what was found and what to do (photograph or scan
+    it again, or key it in), Chinese first. Before, it was told to check whether it was a cover."""
+    from sqlalchemy import select
+
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.store import Page, Store
+    from pipeline.page.extract import TABLE_WITHOUT_ROWS
+    from pipeline.runs.stages import run_folder
+
+    page = np.full((1654, 2339, 3), 250, np.uint8)
+    x0, y0, x1, y1 = 200, 300, 2100, 1400  # a ruled outline with one line across and four down: no rows
+    cv2.rectangle(page, (x0, y0), (x1, y1), (40, 40, 40), 3)
+    cv2.line(page, (x0, 380), (x1, 380), (40, 40, 40), 2)
+    for x in (500, 900, 1300, 1700):
+        cv2.line(page, (x, y0), (x, y1), (40, 40, 40), 2)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "page_001.png"), page)
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    run_folder(scans, settings)
+    store = Store.open(settings)
+    with store.session() as s:
+        (p,) = s.scalars(select(Page)).all()
+        status, error = p.status, p.error or ""
+    store.dispose()
+    assert status == "no_table"
+    assert "找到了表格的外框" in error and error.index("找到了表格的外框") < error.index("outline was found")
+    assert error.endswith(TABLE_WITHOUT_ROWS) and "a blank page, a letter or a cover" not in error

@@ -549,6 +549,9 @@ def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, 
 
 MAX_QUAD_TILT_DEG = 8.0  # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
 MAX_QUAD_SIDE_DIFF = 0.12  # opposite sides of a photographed table differ by a few per cent
+SIDES_DIFFER = "sides differ by more than"
+"""How quad_problem names a quad whose opposite sides differ in length (MAX_QUAD_SIDE_DIFF): a joined
+paper edge, or a table photographed at a slant (keystone_kept tells them apart)."""
 
 
 def quad_problem(quad: np.ndarray) -> str | None:
@@ -566,8 +569,67 @@ def quad_problem(quad: np.ndarray) -> str | None:
         ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr)),
     ):
         if abs(one - other) > MAX_QUAD_SIDE_DIFF * max(one, other):
-            return f"{name} sides differ by more than {MAX_QUAD_SIDE_DIFF:.0%}"
+            return f"{name} {SIDES_DIFFER} {MAX_QUAD_SIDE_DIFF:.0%}"
     return None
+
+
+GRID_LINE_SPAN = 0.35
+"""A ruling line counts where it runs level (or plumb) along this share of the table's width (height):
+the share the layout's grid counts a line at (pipeline.page.layout.ruling_lines)."""
+GRID_MIN_LINES = (4, 3)
+"""The fewest horizontal and vertical lines of a ruled table (pipeline.page.layout.find_grid: a
+printed register form rules every row, the empty ones too)."""
+
+
+def level_lines(
+    gray: np.ndarray, box: tuple[int, int, int, int] | None = None, lines: np.ndarray | None = None
+) -> tuple[int, int]:
+    """How many horizontal and vertical ruling lines run level and plumb across the table `box` (the
+    whole page where None), as the layout's grid finds them (pipeline.page.layout.ruling_lines: long
+    straight runs of ink, GRID_LINE_SPAN of the box, a few pixels' breaks bridged). `lines`: the
+    ruling lines whole (find_ruling), added to the ink."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    if lines is not None and lines.shape == ink.shape:
+        ink = cv2.bitwise_or(ink, lines.astype(np.uint8) * 255)
+    x0, y0, x1, y1 = (
+        (0, 0, w, h) if box is None else (max(0, box[0] - 12), max(0, box[1] - 12), min(w, box[2] + 12), min(h, box[3] + 12))
+    )
+    roi = ink[y0:y1, x0:x1]
+    rh, rw = roi.shape
+    if rh < 50 or rw < 50:
+        return 0, 0
+    counts = []
+    for horizontal in (True, False):
+        along = rw if horizontal else rh
+        k = max(along // 30, 60)
+        m = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1) if horizontal else (1, 3)))
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1) if horizontal else (1, k)))
+        profile = m.sum(axis=1 if horizontal else 0) / 255.0
+        at = np.nonzero(profile >= GRID_LINE_SPAN * along)[0]
+        n, last = 0, -(10**9)
+        for i in at:  # runs of rows over the span, lines closer than 20 px taken as one (ruling_lines)
+            if i - last > 20:
+                n += 1
+            last = int(i)
+        counts.append(n)
+    return counts[0], counts[1]
+
+
+def keystone_kept(warped: tuple[int, int], deskewed: tuple[int, int]) -> bool:
+    """Whether a table quad whose opposite sides differ (MAX_QUAD_SIDE_DIFF) is the table seen at a
+    slant after all: warped to a rectangle by it, the table's ruling runs level and plumb (level_lines,
+    at least GRID_MIN_LINES) along more lines than on the page deskewed instead (`warped`, `deskewed`:
+    level_lines of each). A property of central projection: a camera held at a slant over a flat page
+    draws a rectangle as a quadrilateral whose far side is the shorter (by the ratio of the far and the
+    near side's distances from the lens, so by more than MAX_QUAD_SIDE_DIFF at a steep slant), and the
+    homography that maps the table's outline back to a rectangle maps every straight ruling line inside
+    it to a level or plumb line again; deskewed only, those lines fan out and the grid loses them. A
+    quad that is not the table (a paper's edge joined to the ruling) skews the lines inside it, which
+    the deskewed page keeps level. Design family camera_capture (seed 4402): 4 of 25 photographs whose
+    page's outline was not found, their table's far side 14-18 % shorter; two of them gave no rows,
+    two a grid from the text's alignment, rows lost or added."""
+    return warped[0] >= GRID_MIN_LINES[0] and warped[1] >= GRID_MIN_LINES[1] and sum(warped) > sum(deskewed)
 
 
 def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -585,6 +647,16 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     angle = float(np.median(angles))
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255), angle
+
+
+def _rectified(
+    gray: np.ndarray, quad: np.ndarray, ruling: np.ndarray
+) -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray, Step]:
+    """rectify, and the ruling lines whole (find_ruling's `lines`) warped with the page."""
+    out, box, st = rectify(gray, quad)
+    m = np.asarray(st.result["matrix"], dtype=np.float64)
+    lines = cv2.warpPerspective(ruling.astype(np.uint8), m, (out.shape[1], out.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0)
+    return out, box, lines.astype(bool), st
 
 
 def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], Step]:
@@ -1025,29 +1097,34 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
         problem = quad_problem(quad) if quad is not None else None
         if quad is None:
             steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
-        elif problem:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
-            gray, angle = deskew(gray)
-            lines = None
-            steps.append(
-                Step(
-                    "rectify",
-                    {"method": "table_quad_homography"},
-                    {
+        else:
+            # a quad whose sides differ is warped only where the table's ruling comes out level by it
+            # (keystone_kept): a table photographed at a slant, not a paper's edge joined to it
+            slant = problem is not None and SIDES_DIFFER in problem
+            warped = _rectified(gray, quad, ruling.lines) if problem is None or slant else None
+            level: dict[str, object] = {}
+            if problem is not None:
+                deskewed, angle = deskew(gray)
+                if warped is not None:
+                    on_warp, on_deskew = level_lines(warped[0], warped[1], warped[2]), level_lines(deskewed)
+                    level = {"level_lines_warped": list(on_warp), "level_lines_deskewed": list(on_deskew)}
+                    if not keystone_kept(on_warp, on_deskew):
+                        warped = None
+                if warped is None:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
+                    gray, lines = deskewed, None
+                    result = {
                         "table_found": True,
                         "quad": quad.round(1).tolist(),
                         "quad_rejected": problem,
                         "fallback": "deskew",
                         "skew_deg": round(angle, 3),
-                    },
-                )
-            )
-        else:
-            gray, table_box, st = rectify(gray, quad)
-            m = np.asarray(st.result["matrix"], dtype=np.float64)
-            lines = cv2.warpPerspective(
-                ruling.lines.astype(np.uint8), m, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0
-            ).astype(bool)
-            steps.append(st)
+                    }
+                    steps.append(Step("rectify", {"method": "table_quad_homography"}, {**result, **level}))
+            if warped is not None:
+                gray, table_box, lines, st = warped
+                if problem is not None:  # kept though its sides differ: the table seen at a slant
+                    st.result.update(keystone=problem, **level)
+                steps.append(st)
     seals = find_seals(gray)
     steps.append(
         Step(

@@ -45,7 +45,7 @@ from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
-from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
+from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, Step, chars_fit
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, get_row, utcnow
 from pipeline.page.cleanup import clean_page
@@ -1030,6 +1030,22 @@ PAGE_ADVICE = {  # what a person does about a page that gives no records (append
     "no_table": "; nothing was extracted: a blank page, a letter or a cover? Check the scan",
     "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
 }
+TABLE_WITHOUT_ROWS = (
+    "；找到了表格的外框，但未找到其中的行（拍摄过斜、纸页弯曲或有阴影？），本页未提取任何记录：请将此页放平、正对重新拍摄或扫描，或人工录入"
+    " / a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
+    " nothing was extracted: photograph or scan the page again flat and square, or key its records in"
+)
+"""The advice on a page without rows whose cleanup found a ruled table's outline (its `rectify` step
+holds the table's quad): no blank page, letter or cover, but a register page that was lost; the
+reviewer is told so, and what to do about it."""
+
+
+def page_advice(reason: str, steps: Sequence[Step]) -> str:
+    """What a person does about a page that gave no records (appended to the page's error): PAGE_ADVICE
+    by its reason, or TABLE_WITHOUT_ROWS where the cleanup found a ruled table's outline on it."""
+    if reason == "no_table" and any(st.name == "rectify" and "quad" in st.result for st in steps):
+        return TABLE_WITHOUT_ROWS
+    return PAGE_ADVICE.get(reason, "")
 
 
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
@@ -1063,7 +1079,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     try:
         ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
     except PageError as e:
-        advice = PAGE_ADVICE.get(e.reason, "")
+        advice = page_advice(e.reason, clean.steps)
         if turned.quarters != quarters:
             clean_sha = store.images.put(gray)
         return _finish(
