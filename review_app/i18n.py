@@ -369,15 +369,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "draft.discard": ("放弃修改", "Discard"),
     "draft.discarded": ("已放弃记录 {rid} 未保存的修改。", "Unsaved changes on record {rid} discarded."),
     "draft.conflict": (
-        "您离开后，{fields} 已被他人保存（现值见上表）。您未保存的修改尚未放回：保留您的修改，还是采用已保存的值？",
-        "Since you left, {fields} was saved by someone else (its value now is in the table above). Your unsaved "
+        "您离开后，他人已保存{fields}（现值见上表）。您未保存的修改尚未放回：保留您的修改，还是采用已保存的值？",
+        "Since you left, someone else saved {fields} (the value now is in the table above). Your unsaved "
         "changes are not back yet: keep yours, or take the saved value?",
     ),
     "draft.keep_mine": ("保留我的修改", "Keep mine"),
     "draft.take_stored": ("采用已保存的值", "Take the saved value"),
     "draft.conflict_save": (
-        "未保存：{fields} 已被他人修改，请先选择保留您的修改还是采用已保存的值。",
-        "Not saved: {fields} was changed by someone else; first choose whether to keep yours or take the saved value.",
+        "未保存：他人已修改{fields}，请先选择保留您的修改还是采用已保存的值。",
+        "Not saved: someone else changed {fields}; first choose whether to keep yours or take the saved value.",
     ),
     "draft.blocked": (
         "您对本记录有未保存的修改（{fields}），但本记录现在不能修改，这些修改无法保存。",
