@@ -904,7 +904,7 @@ def _blind_form(rid: int, view: R.RecordView, names: list[str]) -> None:
     restored &= set(draft)
     if restored:
         c = st.columns([6, 1])
-        c[0].warning(t("draft.restored", fields=joined(field_label(n, view.kind) for n in names if n in restored)))
+        c[0].warning(t("draft.restored_blind", fields=joined(field_label(n, view.kind) for n in names if n in restored)))
         c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
     with st.container(key=f"blind_{rid}", border=True):
         for n in names:

@@ -361,6 +361,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "有未保存的修改：离开本记录前输入的内容已放回（{fields}），尚未保存。请保存、批准，或放弃。",
         "Unsaved changes: what you typed before leaving this record is back ({fields}), not saved yet. Save, approve, or discard.",
     ),
+    "draft.restored_blind": (
+        "有未提交的录入：离开本记录前输入的内容已放回（{fields}），尚未提交。请提交录入，或放弃。",
+        "Keying not submitted: what you typed before leaving this record is back ({fields}), not submitted yet. "
+        "Submit it, or discard it.",
+    ),
     "draft.elsewhere": (
         "有未保存的修改：记录 {rid}（{fields}）。返回该记录保存，或放弃这些修改。",
         "Unsaved changes on record {rid} ({fields}). Go back to save them, or discard them.",

@@ -695,9 +695,10 @@ def test_blind_keying_left_for_another_page_or_a_reload_is_kept_and_put_back(env
     assert t("draft.elsewhere", "zh", rid=rid, fields=fields) in [w.value for w in at.warning]
     at.button(key=f"draft_back_{rid}").click().run()
     assert at.text_input(key=f"blind_{rid}_{first}").value == "1234"
-    assert t("draft.restored", "zh", fields=fields) in [w.value for w in at.warning]
+    assert t("draft.restored_blind", "zh", fields=fields) in [w.value for w in at.warning]
     again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")  # F5
     assert again.text_input(key=f"blind_{rid}_{first}").value == "1234"
+    assert t("draft.restored_blind", "zh", fields=fields) in [w.value for w in again.warning]
     for n in names:
         again.text_input(key=f"blind_{rid}_{n}").input("9999")
     again.button(key="blind_submit").click().run()
