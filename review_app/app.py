@@ -622,7 +622,8 @@ def _reveal(rid: int, name: str) -> None:
 
 
 def _submit_blind(rid: int, names: list[str]) -> None:
-    typed = {n: st.session_state.get(f"blind_{rid}_{n}", "") for n in names}
+    tables = _code_tables(rid)  # an English label keyed ("Female") is the code's Chinese label (女)
+    typed = {n: code_text_in(tables.get(n), st.session_state.get(f"blind_{rid}_{n}", "") or "") for n in names}
     try:
         out = R.submit_blind(store(), rid, typed, user=me().username, settings=settings())
     except BackfillError as e:
