@@ -25,7 +25,7 @@ import streamlit as st
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import Quarantine, Run, SourceFile, Store
+from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
 from pipeline.review import queue as R
@@ -260,9 +260,31 @@ WORDED_BOXES = re.compile(r"^(pick|absent)_\d+$|^arb_\d+_\w+$")
 _EDIT_BOX = re.compile(r"^(?:edit|nos)_(?P<rid>\d+)_(?P<name>[a-z]\w*)$")
 
 
+def _reword_code_boxes(user: str, before: str) -> None:
+    """After a language switch: a code field's form box still showing its stored code's label in the language
+    before (女 / Female) is filled again in the new one; any other box, and a box holding the reviewer's typing
+    (a draft, or text not sent yet), keeps what it holds."""
+    ss = st.session_state
+    typed = {(rid, n) for rid, d in D.of_user(store(), user).items() for n in d}
+    for k in list(ss.keys()):
+        m = _EDIT_BOX.match(str(k))
+        if not m or not k.startswith("edit_") or (int(m["rid"]), m["name"]) in typed:
+            continue
+        rid, name = int(m["rid"]), m["name"]
+        table = _code_tables(rid).get(name)
+        if not table:
+            continue
+        with store().session() as s:
+            rec = s.get(Record, rid)
+            value = (rec.fields or {}).get(name, {}).get("value") if rec is not None else None
+        if ss.get(k) == code_label(table, value, before):
+            del ss[k]
+
+
 def _language_picker(key: str) -> None:
     def changed() -> None:
         lang = st.session_state[key]
+        before = st.session_state.get("lang", "zh")
         st.session_state["lang"] = lang
         for k in list(st.session_state.keys()):
             if (k in WORDED_CHOICES or WORDED_BOXES.match(str(k))) and st.session_state.get(k) is not None:
@@ -270,13 +292,7 @@ def _language_picker(key: str) -> None:
         acc = st.session_state.get("account")
         if acc is not None:
             set_language(store(), acc.username, lang)
-            # a form box left as stored is filled again in the new language (a code's label: 女 / Female);
-            # a box holding the reviewer's typing (a draft) keeps it
-            typed = {(rid, n) for rid, d in D.of_user(store(), acc.username).items() for n in d}
-            for k in list(st.session_state.keys()):
-                m = _EDIT_BOX.match(str(k))
-                if m and (int(m["rid"]), m["name"]) not in typed:
-                    del st.session_state[k]
+            _reword_code_boxes(acc.username, before)
 
     st.session_state.setdefault(key, st.session_state.get("lang", "zh"))
     st.radio(t("nav.language"), list(LANGUAGES), key=key, format_func=LANGUAGES.get, horizontal=True, on_change=changed)
@@ -1040,13 +1056,15 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     with st.container(key=f"edit_{rid}", border=True):
         for n in open_names:
             f = by_name[n]
-            if f"edit_{rid}_{n}" not in ss:
-                d = draft.get(n) if n not in stale else None
+            if n in stale:  # the stored value, locked until the reviewer chooses (whatever the box held before)
+                ss[f"edit_{rid}_{n}"], ss[f"nos_{rid}_{n}"] = _box_text(f), False
+            elif f"edit_{rid}_{n}" not in ss:
+                d = draft.get(n)
                 ss[f"edit_{rid}_{n}"] = d.text if d is not None else _box_text(f)
                 ss[f"nos_{rid}_{n}"] = d.not_on_scan if d is not None else False
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
-            keep = {"on_change": _keep_draft, "args": (rid, n, _box_text(f), f.form_text)}
+            keep = {"on_change": _keep_draft, "args": (rid, n, _box_text(f), f.form_text), "disabled": n in stale}
             c = st.columns([5, 2])
             c[0].text_input(
                 label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
