@@ -25,8 +25,9 @@ import streamlit as st
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import Quarantine, Run, SourceFile, Store
+from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
+from pipeline.review import drafts as D
 from pipeline.review import queue as R
 from pipeline.review.corrections import (
     ApprovalRefused,
@@ -58,6 +59,8 @@ from pipeline.review.users import (
 from review_app.i18n import (
     LANGUAGES,
     clauses,
+    code_label,
+    code_text_in,
     colon,
     confidence_level,
     error_text,
@@ -254,11 +257,34 @@ WORDED_CHOICES = (
     *("launch_box", "inventory_box"),
 )
 WORDED_BOXES = re.compile(r"^(pick|absent)_\d+$|^arb_\d+_\w+$")
+_EDIT_BOX = re.compile(r"^(?:edit|nos)_(?P<rid>\d+)_(?P<name>[a-z]\w*)$")
+
+
+def _reword_code_boxes(user: str, before: str) -> None:
+    """After a language switch: a code field's form box still showing its stored code's label in the language
+    before (女 / Female) is filled again in the new one; any other box, and a box holding the reviewer's typing
+    (a draft, or text not sent yet), keeps what it holds."""
+    ss = st.session_state
+    typed = {(rid, n) for rid, d in D.of_user(store(), user).items() for n in d}
+    for k in list(ss.keys()):
+        m = _EDIT_BOX.match(str(k))
+        if not m or not k.startswith("edit_") or (int(m["rid"]), m["name"]) in typed:
+            continue
+        rid, name = int(m["rid"]), m["name"]
+        table = _code_tables(rid).get(name)
+        if not table:
+            continue
+        with store().session() as s:
+            rec = s.get(Record, rid)
+            value = (rec.fields or {}).get(name, {}).get("value") if rec is not None else None
+        if ss.get(k) == code_label(table, value, before):
+            del ss[k]
 
 
 def _language_picker(key: str) -> None:
     def changed() -> None:
         lang = st.session_state[key]
+        before = st.session_state.get("lang", "zh")
         st.session_state["lang"] = lang
         for k in list(st.session_state.keys()):
             if (k in WORDED_CHOICES or WORDED_BOXES.match(str(k))) and st.session_state.get(k) is not None:
@@ -266,6 +292,7 @@ def _language_picker(key: str) -> None:
         acc = st.session_state.get("account")
         if acc is not None:
             set_language(store(), acc.username, lang)
+            _reword_code_boxes(acc.username, before)
 
     st.session_state.setdefault(key, st.session_state.get("lang", "zh"))
     st.radio(t("nav.language"), list(LANGUAGES), key=key, format_func=LANGUAGES.get, horizontal=True, on_change=changed)
@@ -443,7 +470,7 @@ def _forget(rid: int | None) -> None:
         del st.session_state[k]
     st.session_state.get("revealed", {}).pop(rid, None)
     st.session_state.get("field_errors", {}).pop(rid, None)
-    st.session_state.get("drafts", {}).pop(rid, None)
+    # unsaved typing stays on the server (pipeline.review.drafts): said on the next page, put back on return
 
 
 def _next(skip: bool = False) -> None:
@@ -470,13 +497,38 @@ def _previous() -> None:
     st.session_state["visited"] = before
 
 
+def _box_text(f: R.FieldView) -> str:
+    """What a field's form box shows when untouched: the stored form text, a code's label in the reader's
+    language (女 / Female); the stored code is the same."""
+    if f.code_table and f.code_label and f.form_text == f.code_label:
+        return code_label(f.code_table, f.value) or f.form_text
+    return f.form_text
+
+
+def _code_tables(rid: int) -> dict[str, str]:
+    """field -> its code table, for the record's kind."""
+    from mapping.spec import load_spec
+
+    kind = load_spec().kinds.get(R.record_kind(store(), rid) or "")
+    if kind is None:
+        return {}
+    return {n: fs.code_table for n in kind.field_names if (fs := kind.field(n)) is not None and fs.code_table}
+
+
 def _form_entries(rid: int, names: list[str]) -> dict[str, FieldEntry]:
+    """The form's boxes as entries; an English code label typed (or left) in a box is the code's Chinese
+    label for the store (i18n.code_text_in), so "Female" left unchanged is unchanged."""
     ss = st.session_state
+    tables = _code_tables(rid)
     return {
-        n: FieldEntry(ss.get(f"edit_{rid}_{n}", "") or "", bool(ss.get(f"nos_{rid}_{n}")))
+        n: FieldEntry(code_text_in(tables.get(n), ss.get(f"edit_{rid}_{n}", "") or ""), bool(ss.get(f"nos_{rid}_{n}")))
         for n in names
         if f"edit_{rid}_{n}" in ss
     }
+
+
+def _my_drafts(rid: int, form: str = D.EDIT) -> dict[str, D.Draft]:
+    return D.of_user(store(), me().username, form=form, record_id=rid).get(rid, {})
 
 
 def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = None) -> None:
@@ -486,6 +538,13 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
     ss = st.session_state
     reason = (ss.get(f"edit_reason_{rid}") or "").strip()
     entries = _form_entries(rid, names)
+    draft = _my_drafts(rid)
+    if draft:  # typing over values someone else saved since: never saved over them without the reviewer's word
+        now = R.record_view(store(), rid, settings())
+        stale = D.stale(draft, {f.name: f.form_text for f in now.fields})
+        if stale:
+            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)))
+            return
     try:
         out = review_form(
             store(),
@@ -503,15 +562,12 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         return
     errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
-    draft = ss.get("drafts", {}).get(rid, {})
-    for n in [n for n in draft if n not in errors]:  # saved (or left as stored): no longer unsaved
-        del draft[n]
-    if not draft:
-        ss.get("drafts", {}).pop(rid, None)
+    # saved (or left as stored): no longer unsaved; a refused text stays a draft
+    D.drop(store(), me().username, rid, [n for n in draft if n not in errors])
     view = None
     if out.changes or out.marked:
         view = R.record_view(store(), rid, settings())
-        shown = {f.name: f.form_text for f in view.fields}
+        shown = {f.name: _box_text(f) for f in view.fields}
         for n in entries:  # saved fields show their value as stored; refused ones keep the reviewer's text
             if n not in errors:
                 ss[f"edit_{rid}_{n}"] = "" if ss.get(f"nos_{rid}_{n}") else shown.get(n, "")
@@ -556,6 +612,7 @@ def _reject(rid: int) -> None:
     except BackfillError as e:
         flash("error", _error_text(e))
         return
+    D.drop(store(), me().username, rid, form=None)  # decided: nothing left to save
     flash("success", t("rec.rejected", rid=rid))
     _next()
 
@@ -581,12 +638,14 @@ def _reveal(rid: int, name: str) -> None:
 
 
 def _submit_blind(rid: int, names: list[str]) -> None:
-    typed = {n: st.session_state.get(f"blind_{rid}_{n}", "") for n in names}
+    tables = _code_tables(rid)  # an English label keyed ("Female") is the code's Chinese label (女)
+    typed = {n: code_text_in(tables.get(n), st.session_state.get(f"blind_{rid}_{n}", "") or "") for n in names}
     try:
         out = R.submit_blind(store(), rid, typed, user=me().username, settings=settings())
     except BackfillError as e:
         flash("error", _error_text(e))
         return
+    D.drop(store(), me().username, rid, form=D.BLIND)
     kind = R.record_kind(store(), rid)
     if out.disputed:
         flash("warning", t("blind.disputed", rid=rid, fields=joined(field_label(n, kind) for n in out.disputed)))
@@ -727,7 +786,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
     if blind:
         value = f"<i>{_E(t('blind.hidden'))}</i>"
     else:
-        shown = R.screen_value(f, unmasked=not masked)
+        shown = R.screen_value(f, unmasked=not masked, label_of=code_label)
         value = f"<code style='font-size:1.05em'>{_E(shown)}</code>" if shown else "—"
         read = f.raw if not f.corrected else (f.ocr_text or "")
         if read and read.strip() not in (f.form_text.strip(), str(f.value or "")) and not masked:
@@ -838,53 +897,106 @@ def record_panel() -> None:
     _field_table(view, revealed, set(blind_names))
     _other_cells(view)
     if read_only:
+        left = {**_my_drafts(rid), **_my_drafts(rid, D.BLIND)}
+        if left:  # typed before someone else took or decided the record: said, never saved over it
+            c = st.columns([6, 1])
+            c[0].warning(t("draft.blocked", fields=joined(field_label(n, view.kind) for n in left)))
+            c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
         return
     if blind:
-        st.info(t("blind.explain"))
-        with st.form(f"blind_{rid}"):
-            for n in blind_names:
-                st.text_input(field_label(n, view.kind), key=f"blind_{rid}_{n}")
-            st.form_submit_button(
-                t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind, args=(rid, blind_names)
-            )
+        _blind_form(rid, view, blind_names)
         return
     _record_form(rid, view, revealed)
 
 
-def _keep_draft(rid: int, name: str, stored: str) -> None:
-    """on_change of a form box: what the reviewer typed or marked and did not save yet, kept per record in
-    session state (`drafts`) so that it survives leaving the record (another page, another record: the boxes
-    of a page not drawn are dropped by Streamlit) and is put back, with a notice, on return."""
+def _blind_form(rid: int, view: R.RecordView, names: list[str]) -> None:
+    """Two-keyer blind keying. Not an st.form (its boxes were sent only when submitted: typing left for
+    another page was lost): each box sends its value as it is left and unsaved typing is kept on the server
+    like the record form's (pipeline.review.drafts, form "blind"), put back with a notice on return."""
     ss = st.session_state
-    text, nos = ss.get(f"edit_{rid}_{name}", "") or "", bool(ss.get(f"nos_{rid}_{name}"))
-    draft = ss.setdefault("drafts", {}).setdefault(rid, {})
-    if text == stored and not nos:
-        draft.pop(name, None)
+    st.info(t("blind.explain"))
+    draft = _my_drafts(rid, D.BLIND)
+    restored = ss.setdefault(f"brestored_{rid}", set())
+    restored |= {n for n in names if n in draft and f"blind_{rid}_{n}" not in ss}
+    restored &= set(draft)
+    if restored:
+        c = st.columns([6, 1])
+        c[0].warning(t("draft.restored_blind", fields=joined(field_label(n, view.kind) for n in names if n in restored)))
+        c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
+    with st.container(key=f"blind_{rid}", border=True):
+        for n in names:
+            if f"blind_{rid}_{n}" not in ss:
+                ss[f"blind_{rid}_{n}"] = draft[n].text if n in draft else ""
+            st.text_input(
+                field_label(n, view.kind), key=f"blind_{rid}_{n}", on_change=_keep_draft, args=(rid, n, "", "", D.BLIND)
+            )
+        st.button(t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind, args=(rid, names))
+
+
+def _keep_draft(rid: int, name: str, shown: str, base: str, form: str = D.EDIT) -> None:
+    """on_change of a form box: what the reviewer typed or marked and did not save yet, kept on the server
+    per reviewer and record (pipeline.review.drafts) so that it survives leaving the record (another page,
+    another record), a reload (F5) or a dropped connection, and is put back, with a notice, on return.
+    `shown`: the box's untouched text (typing it back is no draft); `base`: the stored form text typed over."""
+    ss = st.session_state
+    box = "edit" if form == D.EDIT else "blind"
+    text = ss.get(f"{box}_{rid}_{name}", "") or ""
+    nos = bool(ss.get(f"nos_{rid}_{name}")) if form == D.EDIT else False
+    if text == shown and not nos:
+        D.drop(store(), me().username, rid, [name], form=form)
     else:
-        draft[name] = (text, nos)
-    if not draft:
-        ss["drafts"].pop(rid, None)
+        D.keep(store(), me().username, rid, name, text, nos, base, form=form)
+
+
+def _drop_boxes(rid: int, names) -> None:
+    ss = st.session_state
+    for name in names:
+        for box in ("edit", "nos", "blind"):
+            ss.pop(f"{box}_{rid}_{name}", None)
 
 
 def _discard_draft(rid: int) -> None:
-    """Callback: drop a record's unsaved typing; its boxes show the stored values again."""
-    ss = st.session_state
-    for name in ss.get("drafts", {}).pop(rid, {}):
-        ss.pop(f"edit_{rid}_{name}", None)
-        ss.pop(f"nos_{rid}_{name}", None)
+    """Callback: drop a record's unsaved typing (both forms); its boxes show the stored values again."""
+    user = me().username
+    names = {n for form in D.FORMS for n in D.of_user(store(), user, form=form, record_id=rid).get(rid, {})}
+    D.drop(store(), user, rid, form=None)
+    _drop_boxes(rid, names)
     flash("info", t("draft.discarded", rid=rid))
 
 
+def _keep_mine(rid: int, stored: dict[str, str]) -> None:
+    """Callback: the reviewer keeps their typing over values saved since by someone else; it is put back."""
+    D.rebase(store(), me().username, rid, stored)
+    _drop_boxes(rid, stored)
+
+
+def _take_stored(rid: int, names: list[str]) -> None:
+    """Callback: the reviewer takes the values saved since; their typing of those fields is dropped."""
+    D.drop(store(), me().username, rid, names)
+    _drop_boxes(rid, names)
+
+
 def unsaved_notice() -> None:
-    """On any page but the record's own: the records left with unsaved typing, each with 返回 / 放弃."""
+    """On any page but the record's own: the records left with unsaved typing (kept on the server, so after
+    a reload too), each with 返回 / 放弃; a record decided since says its typing cannot be saved."""
     ss = st.session_state
     here = ss.get("current") if ss.get("nav") == "record" else None
-    for rid, draft in list(ss.get("drafts", {}).items()):
-        if rid == here or not draft:
+    user = me().username
+    left: dict[int, list[str]] = {}
+    for form in D.FORMS:
+        for rid, draft in D.of_user(store(), user, form=form).items():
+            left.setdefault(rid, []).extend(n for n in draft if n not in left.get(rid, []))
+    for rid, names in left.items():
+        if rid == here or not names:
             continue
         kind = R.record_kind(store(), rid)
+        fields = joined(field_label(n, kind) for n in names)
+        status = R.record_status(store(), rid)
         c = st.columns([6, 1, 1])
-        c[0].warning(t("draft.elsewhere", rid=rid, fields=joined(field_label(n, kind) for n in draft)))
+        if status is not None and status != R.NEEDS_REVIEW:
+            c[0].warning(t("draft.decided", rid=rid, fields=fields, status=t(f"status.{status}")))
+        else:
+            c[0].warning(t("draft.elsewhere", rid=rid, fields=fields))
         c[1].button(t("draft.back"), key=f"draft_back_{rid}", on_click=go, args=("record",), kwargs={"current": rid})
         c[2].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
 
@@ -895,7 +1007,8 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     sends its value as it is left (blur, Enter); Approve / Save / Skip / Previous read them the same way."""
     ss = st.session_state
     by_name = {f.name: f for f in view.fields}
-    draft = ss.get("drafts", {}).get(rid, {})
+    draft = _my_drafts(rid)
+    stale = set(D.stale(draft, {f.name: f.form_text for f in view.fields}))  # saved by someone else since
     default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
     default += [n for n in draft if n not in default]
     ss.setdefault(f"pick_{rid}", default)  # not default=: the box is set again on a language switch (WORDED_BOXES)
@@ -923,8 +1036,18 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     errors = ss.get("field_errors", {}).get(rid, {})
     # typed before leaving the record and put back: said until saved or discarded
     restored = ss.setdefault(f"restored_{rid}", set())
-    restored |= {n for n in open_names if n in draft and f"edit_{rid}_{n}" not in ss}
-    restored &= set(draft)
+    restored |= {n for n in open_names if n in draft and n not in stale and f"edit_{rid}_{n}" not in ss}
+    restored &= set(draft) - stale
+    if stale:  # not put back silently, never saved over the new value: the reviewer chooses
+        c = st.columns([4, 1, 1])
+        c[0].warning(t("draft.conflict", fields=joined(field_label(n, view.kind) for n in sorted(stale))))
+        c[1].button(
+            t("draft.keep_mine"),
+            key=f"draft_mine_{rid}",
+            on_click=_keep_mine,
+            args=(rid, {n: by_name[n].form_text for n in stale}),
+        )
+        c[2].button(t("draft.take_stored"), key=f"draft_theirs_{rid}", on_click=_take_stored, args=(rid, sorted(stale)))
     if restored:
         c = st.columns([6, 1])
         shown = [n for n in open_names if n in restored]
@@ -933,13 +1056,15 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     with st.container(key=f"edit_{rid}", border=True):
         for n in open_names:
             f = by_name[n]
-            if f"edit_{rid}_{n}" not in ss:
-                text, nos = draft.get(n, (f.form_text, False))
-                ss[f"edit_{rid}_{n}"] = text
-                ss[f"nos_{rid}_{n}"] = nos
+            if n in stale:  # the stored value, locked until the reviewer chooses (whatever the box held before)
+                ss[f"edit_{rid}_{n}"], ss[f"nos_{rid}_{n}"] = _box_text(f), False
+            elif f"edit_{rid}_{n}" not in ss:
+                d = draft.get(n)
+                ss[f"edit_{rid}_{n}"] = d.text if d is not None else _box_text(f)
+                ss[f"nos_{rid}_{n}"] = d.not_on_scan if d is not None else False
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
-            keep = {"on_change": _keep_draft, "args": (rid, n, f.form_text)}
+            keep = {"on_change": _keep_draft, "args": (rid, n, _box_text(f), f.form_text), "disabled": n in stale}
             c = st.columns([5, 2])
             c[0].text_input(
                 label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
@@ -1007,7 +1132,7 @@ def _record_side(view: R.RecordView, evidence: dict, key: str) -> None:
     rows = [
         {
             t("dup.col.field"): field_label(f.name, view.kind),
-            t("dup.col.value"): R.screen_value(f),
+            t("dup.col.value"): R.screen_value(f, label_of=code_label),
             t("dup.col.match"): "" if f.name not in evidence else str(evidence[f.name]),
         }
         for f in view.fields

@@ -361,6 +361,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "有未保存的修改：离开本记录前输入的内容已放回（{fields}），尚未保存。请保存、批准，或放弃。",
         "Unsaved changes: what you typed before leaving this record is back ({fields}), not saved yet. Save, approve, or discard.",
     ),
+    "draft.restored_blind": (
+        "有未提交的录入：离开本记录前输入的内容已放回（{fields}），尚未提交。请提交录入，或放弃。",
+        "Keying not submitted: what you typed before leaving this record is back ({fields}), not submitted yet. "
+        "Submit it, or discard it.",
+    ),
     "draft.elsewhere": (
         "有未保存的修改：记录 {rid}（{fields}）。返回该记录保存，或放弃这些修改。",
         "Unsaved changes on record {rid} ({fields}). Go back to save them, or discard them.",
@@ -368,6 +373,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "draft.back": ("返回保存", "Go back"),
     "draft.discard": ("放弃修改", "Discard"),
     "draft.discarded": ("已放弃记录 {rid} 未保存的修改。", "Unsaved changes on record {rid} discarded."),
+    "draft.conflict": (
+        "您离开后，他人已保存{fields}（现值见上表）。您未保存的修改尚未放回：保留您的修改，还是采用已保存的值？",
+        "Since you left, someone else saved {fields} (the value now is in the table above). Your unsaved "
+        "changes are not back yet: keep yours, or take the saved value?",
+    ),
+    "draft.keep_mine": ("保留我的修改", "Keep mine"),
+    "draft.take_stored": ("采用已保存的值", "Take the saved value"),
+    "draft.conflict_save": (
+        "未保存：他人已修改{fields}，请先选择保留您的修改还是采用已保存的值。",
+        "Not saved: someone else changed {fields}; first choose whether to keep yours or take the saved value.",
+    ),
+    "draft.blocked": (
+        "您对本记录有未保存的修改（{fields}），但本记录现在不能修改，这些修改无法保存。",
+        "You have unsaved changes on this record ({fields}), but it cannot be changed now: they cannot be saved.",
+    ),
+    "draft.decided": (
+        "记录 {rid} 有您未保存的修改（{fields}），但该记录已处理（{status}），这些修改无法保存。",
+        "Unsaved changes on record {rid} ({fields}), but the record was decided ({status}): they cannot be saved.",
+    ),
     "url.bad_record": (
         "链接中的记录编号无效（应为数字），已打开您的首页。",
         "The record number in the link is not valid (it should be digits); your first page is open.",
@@ -1084,6 +1108,120 @@ FIELD_EN = {
     "registrant_phone": "Registrant's phone",
     "onboard_count": "People on board",
 }
+
+
+#: English wordings of the spec's code tables (/work/shared/SPEC.md; mapping/data/mzt141-draft-0.json), table ->
+#: code -> English. The stored code never changes: only its label follows the reader's language (code_label).
+#: Translated from the tables' own Chinese wordings: GB/T 2261.1 (sex), GB/T 3304 (the nationalities' official
+#: romanized names), GB/T 4761 (family relations), GB/T 2260 (division names in pinyin), and the Shandong
+#: upload schema's lists (ID type, cause of death, certificate issuer, where the ashes went).
+CODE_EN: dict[str, dict[str, str]] = {
+    "sex": {"0": "Unknown", "1": "Male", "2": "Female", "9": "Not stated"},
+    "id_type": {"0": "Resident ID card", "1": "Military officer's ID", "2": "Police officer's ID", "3": "Other document"},
+    "ethnicity": {
+        "01": "Han",
+        "02": "Mongol",
+        "03": "Hui",
+        "04": "Tibetan",
+        "05": "Uyghur",
+        "06": "Miao",
+        "07": "Yi",
+        "08": "Zhuang",
+        "09": "Buyei",
+        "10": "Korean",
+        "11": "Manchu",
+        "12": "Dong",
+        "13": "Yao",
+        "14": "Bai",
+        "15": "Tujia",
+    },
+    "relation": {
+        "10": "Spouse",
+        "20": "Son",
+        "30": "Daughter",
+        "40": "Grandchild",
+        "50": "Parent",
+        "60": "Grandparent",
+        "70": "Sibling",
+        "97": "Other relative",
+        "99": "Not a relative",
+    },
+    "death_cause": {
+        "01": "Natural death",
+        "02": "Illness",
+        "03": "Accident",
+        "04": "Traffic accident",
+        "05": "Homicide",
+        "06": "Suicide",
+        "07": "Drowning",
+        "08": "Poisoning",
+        "09": "Natural disaster",
+        "10": "Other",
+    },
+    "death_cert_issuer": {
+        "1": "Hospital",
+        "2": "Public security (police)",
+        "3": "Village (residents') committee",
+        "4": "Employer",
+    },
+    "ashes_destination": {
+        "1": "Public-welfare cemetery, place of household registration",
+        "2": "Public-welfare cemetery, elsewhere",
+        "3": "Commercial cemetery, place of household registration",
+        "4": "Commercial cemetery, elsewhere",
+        "5": "Own family grave",
+        "6": "Kept at the funeral home (ashes storage)",
+        "7": "Ashes scattered",
+        "8": "Ashes not kept",
+        "9": "Other",
+    },
+    "division": {
+        "370602": "Zhifu District",
+        "370611": "Fushan District",
+        "370612": "Muping District",
+        "370613": "Laishan District",
+        "370614": "Penglai District",
+        "370634": "Changdao County",
+        "370681": "Longkou City",
+        "370682": "Laiyang City",
+        "370683": "Laizhou City",
+        "370684": "Penglai City",
+        "370685": "Zhaoyuan City",
+        "370686": "Qixia City",
+        "370687": "Haiyang City",
+    },
+}
+
+
+def code_label(table: str | None, code: Any, lang: str | None = None) -> str | None:
+    """A code's label in the reader's language: the spec's Chinese wording, or its English one (CODE_EN;
+    the Chinese one where a code has none). None for a code the table does not have."""
+    if not table or code in (None, ""):
+        return None
+    from mapping.spec import load_spec
+
+    ct = load_spec().code_tables.get(table)
+    zh = ct.codes.get(str(code)) if ct is not None else None
+    if zh is None:
+        return None
+    if (lang or language()) == "en":
+        return CODE_EN.get(table, {}).get(str(code), zh)
+    return zh
+
+
+def code_text_in(table: str | None, text: str) -> str:
+    """A code field's text as typed, for the store: an English label (any case) becomes the spec's Chinese
+    label of its code, which the mapping reads (mapping.spec lookup); any other text is left as typed."""
+    if not table:
+        return text
+    key = text.strip().casefold()
+    for code, en in CODE_EN.get(table, {}).items():
+        if en.casefold() == key:
+            from mapping.spec import load_spec
+
+            ct = load_spec().code_tables.get(table)
+            return ct.codes.get(code, text) if ct is not None else text
+    return text
 
 
 _last = [DEFAULT]  # the language of the last app run in this process: for format functions called outside a run (AppTest)

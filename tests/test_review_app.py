@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, RecordLink, Store
+from pipeline.review import drafts as D
 from pipeline.review import queue as R
 from pipeline.review.corrections import history
 from pipeline.review.users import add_user, set_language
@@ -276,13 +277,20 @@ def test_the_as_read_label_keeps_the_ocr_text_after_a_correction(env):
     assert t("rec.read_as", "zh", text=ocr) in _row(at, "agent_name")  # one text as read, one value
 
 
-def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
-    store, _settings, _rows = env
-    at = _login(_app(), "rev", "password-rev")
+def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:
+    """A reviewer logged in, on the first record of the queue, its date of death and agent's name in the
+    form, `date` typed as the date of death (not saved yet)."""
+    at = _login(_app(), user, f"password-{user}")
     at.button(key="start").click().run()
     rid = at.session_state["current"]
     at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
-    at.text_input(key=f"edit_{rid}_death_date").input("2013-02-30")  # no such day
+    at.text_input(key=f"edit_{rid}_death_date").input(date)
+    return at, rid
+
+
+def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
+    store, _settings, _rows = env
+    at, rid = _typed_in("2013-02-30")  # no such day
     at.button(key="skip").click().run()
     assert at.session_state["current"] == rid  # refused: the reviewer stays, the text in the box
     assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-02-30"
@@ -475,11 +483,7 @@ def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language
     reviewer switches to English and reads it in English (it stayed in Chinese), the fields listed
     with English commas, not 、."""
     store, _settings, _rows = env
-    at = _login(_app(), "rev", "password-rev")
-    at.button(key="start").click().run()
-    rid = at.session_state["current"]
-    at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
-    at.text_input(key=f"edit_{rid}_death_date").input("2019-02-30")  # no such day
+    at, rid = _typed_in("2019-02-30")  # no such day
     at.button(key="save").click().run()
     error = next(h.value for h in at.html if "field-error" in h.value)
     assert "不存在的日期" in error
@@ -590,15 +594,155 @@ def test_typing_left_for_another_page_is_kept_said_and_put_back_until_saved_or_d
     assert t("draft.restored", "zh", fields="死亡日期") in [w.value for w in at.warning]
     at.button(key="save").click().run()
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02"
-    assert not at.session_state["drafts"] and not [w for w in at.warning if "未保存" in w.value]
+    assert not D.of_user(store, "rev") and not [w for w in at.warning if "未保存" in w.value]
     # typed again, left, then discarded from the other page: the stored value stays and the box shows it
     at.text_input(key=f"edit_{rid}_death_date").input("2014年3月4日")
     at.sidebar.radio(key="nav").set_value("duplicates").run()
     at.button(key=f"draft_discard_{rid}").click().run()
-    assert not at.session_state["drafts"] and t("draft.discarded", "zh", rid=rid) in [i.value for i in at.info]
+    assert not D.of_user(store, "rev") and t("draft.discarded", "zh", rid=rid) in [i.value for i in at.info]
     at.sidebar.radio(key="nav").set_value("record").run()
     if "death_date" not in at.multiselect(key=f"pick_{rid}").value:  # corrected: no longer picked by itself
         at.multiselect(key=f"pick_{rid}").set_value([*at.multiselect(key=f"pick_{rid}").value, "death_date"]).run()
     assert not [w for w in at.warning if "未保存" in w.value]
     assert at.text_input(key=f"edit_{rid}_death_date").value == "2013-01-02"
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02"
+
+
+# ---- typing kept on the server (a reload, another reviewer, a value saved since), English code labels ------------
+def test_typing_survives_a_reload_is_never_another_reviewers_and_the_store_is_owner_only(env):
+    """Text typed and not saved, then the page reloaded (a new connection: AppTest logs in again at the same
+    URL): the text is back in its box with the notice. Another reviewer opening the record sees the stored
+    value and no notice. Saving drops the draft. The store holding drafts is readable by its owner only."""
+    import stat
+
+    from pipeline.kernel.store import sqlite_file
+
+    store, settings, _rows = env
+    at, rid = _typed_in("2013年1月2日")
+    at.run()  # the box is left (blur): its text goes to the server
+    before = _rec(store, rid).fields["death_date"]["value"]
+    again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")  # F5
+    assert again.session_state["current"] == rid
+    assert again.text_input(key=f"edit_{rid}_death_date").value == "2013年1月2日"
+    assert t("draft.restored", "zh", fields="死亡日期") in [w.value for w in again.warning]
+    assert _rec(store, rid).fields["death_date"]["value"] == before  # nothing saved behind the reviewer's back
+    assert stat.S_IMODE(sqlite_file(store.url).stat().st_mode) == 0o600
+    R.release(store, rid, "rev")
+    add_user(store, "rev2", "reviewer", "password-rev2")
+    other = _login(_app_at(page="record", record=str(rid)), "rev2", "password-rev2")
+    if "death_date" not in other.multiselect(key=f"pick_{rid}").value:
+        other.multiselect(key=f"pick_{rid}").set_value([*other.multiselect(key=f"pick_{rid}").value, "death_date"]).run()
+    assert other.text_input(key=f"edit_{rid}_death_date").value != "2013年1月2日"
+    assert not [w for w in other.warning if "未保存" in w.value] and not D.of_user(store, "rev2")
+    other.sidebar.radio(key="nav").set_value("queue").run()
+    assert not [w for w in other.warning if "未保存" in w.value]  # rev's draft is not rev2's
+    R.release(store, rid, "rev2")
+    back = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")
+    back.button(key="save").click().run()
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and not D.of_user(store, "rev")
+
+
+def test_a_draft_over_a_value_saved_since_by_someone_else_is_not_put_back_silently(env):
+    """rev types a date and leaves; an administrator saves another date. On return rev's box shows the saved
+    value and says so; Save does not write rev's text over it. "Keep mine" puts rev's text back, then it saves;
+    "take the saved value" drops the typing."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    at, rid = _typed_in("2013年1月2日")
+    at.run()  # the box is left (blur): its text goes to the server
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    R.release(store, rid, "rev")  # rev's claim lapsed (away more than its minutes)
+    correct_record(store, rid, {"death_date": "2015-05-05"}, user="boss", settings=settings)
+    at.button(key=f"draft_back_{rid}").click().run()
+    conflict = t("draft.conflict", "zh", fields="死亡日期")
+    assert conflict in [w.value for w in at.warning]
+    box = at.text_input(key=f"edit_{rid}_death_date")
+    assert box.value == "2015-05-05" and box.disabled  # the saved value, not rev's text put back silently
+    at.button(key="save").click().run()
+    assert _rec(store, rid).fields["death_date"]["value"] == "2015-05-05"  # not saved over
+    assert t("draft.conflict_save", "zh", fields="死亡日期") in [e.value for e in at.error]
+    at.button(key=f"draft_mine_{rid}").click().run()
+    box = at.text_input(key=f"edit_{rid}_death_date")
+    assert box.value == "2013年1月2日" and not box.disabled
+    assert conflict not in [w.value for w in at.warning]
+    at.button(key="save").click().run()
+    assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and not D.of_user(store, "rev")
+    # again, and this time the saved value is taken
+    at.text_input(key=f"edit_{rid}_death_date").input("2013年1月4日")
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    R.release(store, rid, "rev")  # rev's claim lapsed (away more than its minutes)
+    correct_record(store, rid, {"death_date": "2016-06-06"}, user="boss", settings=settings)
+    at.button(key=f"draft_back_{rid}").click().run()
+    at.button(key=f"draft_theirs_{rid}").click().run()
+    assert at.text_input(key=f"edit_{rid}_death_date").value == "2016-06-06" and not D.of_user(store, "rev")
+    assert conflict not in [w.value for w in at.warning]
+
+
+def test_blind_keying_left_for_another_page_or_a_reload_is_kept_and_put_back(env):
+    store, settings, _rows = env
+    R.set_ledger(store, R.queue(store).items[0].ledger_id, user="boss", two_keyer=True)
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    names = R.blind_fields(R.record_view(store, rid, settings))
+    first = names[0]
+    label = R.record_view(store, rid, settings)
+    at.text_input(key=f"blind_{rid}_{first}").input("1234").run()
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    from review_app.i18n import field_label
+
+    fields = field_label(first, label.kind, "zh")
+    assert t("draft.elsewhere", "zh", rid=rid, fields=fields) in [w.value for w in at.warning]
+    at.button(key=f"draft_back_{rid}").click().run()
+    assert at.text_input(key=f"blind_{rid}_{first}").value == "1234"
+    assert t("draft.restored_blind", "zh", fields=fields) in [w.value for w in at.warning]
+    again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")  # F5
+    assert again.text_input(key=f"blind_{rid}_{first}").value == "1234"
+    assert t("draft.restored_blind", "zh", fields=fields) in [w.value for w in again.warning]
+    for n in names:
+        again.text_input(key=f"blind_{rid}_{n}").input("9999")
+    again.button(key="blind_submit").click().run()
+    assert rid in dict(R.arbitration_queue(store)) and not D.of_user(store, "rev", form=D.BLIND)
+
+
+def test_code_labels_are_english_in_the_english_view_and_the_stored_code_stays(env):
+    """Sex in the English view: "1 Male" / "2 Female" in the record's table, "Male" / "Female" in its form
+    box; left unchanged it is confirmed as the same code, "Female" typed stores code 2. In Chinese: 男 / 女."""
+    from review_app.i18n import CODE_EN
+
+    store, settings, _rows = env
+    set_language(store, "rev", "en")
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    sex = str(_rec(store, rid).fields["sex_code"]["value"])
+    assert f"{sex} {CODE_EN['sex'][sex]}</code>" in _row(at, "sex_code")
+    coded = [f for f in R.record_view(store, rid, settings).fields if f.code_table and f.value not in (None, "")]
+    for f in coded:  # every code field's value in English: no Chinese label left in the table
+        assert f"{f.value} {CODE_EN[f.code_table][str(f.value)]}</code>" in _row(at, f.name), f.name
+    at.multiselect(key=f"pick_{rid}").set_value(["sex_code"]).run()
+    assert at.text_input(key=f"edit_{rid}_sex_code").value == CODE_EN["sex"][sex]
+    at.button(key="save").click().run()  # unchanged: confirmed, the code the same
+    assert str(_rec(store, rid).fields["sex_code"]["value"]) == sex
+    assert [(h.action, h.field) for h in history(store, rid)] == [("confirm", "sex_code")]
+    other = "2" if sex == "1" else "1"
+    at.text_input(key=f"edit_{rid}_sex_code").input(CODE_EN["sex"][other].lower())
+    at.button(key="save").click().run()
+    assert str(_rec(store, rid).fields["sex_code"]["value"]) == other
+    assert at.text_input(key=f"edit_{rid}_sex_code").value == CODE_EN["sex"][other]
+    at.radio(key="lang_pick").set_value("zh").run()  # the untouched box is worded again
+    zh = load_spec(settings.spec_version).table("sex").codes[other]
+    assert at.text_input(key=f"edit_{rid}_sex_code").value == zh and f"{other} {zh}</code>" in _row(at, "sex_code")
+
+
+def test_every_code_of_the_spec_has_an_english_label():
+    from review_app.i18n import CODE_EN, code_label, code_text_in
+
+    spec = load_spec()
+    for name, table in spec.code_tables.items():
+        for code, zh in table.codes.items():
+            en = CODE_EN[name][code]
+            assert en and not any("\u4e00" <= ch <= "\u9fff" for ch in en), (name, code)
+            assert code_label(name, code, "en") == en and code_label(name, code, "zh") == zh
+            assert code_text_in(name, en.upper()) == zh  # typed back in any case: the same code

@@ -585,3 +585,62 @@ def test_a_reload_or_a_link_keeps_the_record_and_typing_left_is_put_back(app_env
         expect(page.locator(error).first).to_contain_text(t("url.no_record", lang, rid=99999999))
         shot(page, f"url-unknown-record-{lang}.png")
         ctx.close()
+
+
+def test_typing_survives_a_reload_and_a_value_saved_since_is_not_overwritten(app_env, served, browser, store):
+    """Text typed in the record form and left (Tab), then F5: the text is back in its box with the notice (it is
+    kept on the server, pipeline.review.drafts). Away again while someone else saves the field: on return the
+    form says so and puts nothing back until the reviewer keeps theirs. In Chinese and in English (where the
+    sex box, a code field, reads Male / Female)."""
+    from playwright.sync_api import expect
+
+    from pipeline.review import drafts as D
+    from pipeline.review.corrections import correct_record
+    from pipeline.review.queue import claim_holder, release
+    from pipeline.review.users import set_language
+    from review_app.i18n import CODE_EN
+
+    settings, _cfg = app_env
+    warn = '[data-testid="stAlertContentWarning"]'
+    for user, lang, typed, theirs in (("rev", "zh", "赵一鸣", "钱二"), ("rev_draft_en", "en", "孙三立", "李四")):
+        if lang == "en":
+            add_user(store, user, "reviewer", f"password-{user}")
+            set_language(store, user, "en")
+        rid = next(r for r in seeded_waiting(store, 8) if claim_holder(store, r) is None)
+        r = rec(store, rid)
+        set_cells(store, settings, rid, deceased_name=(r.fields["deceased_name"]["value"], 0.2), sex_code=("女", 0.2))
+        ctx, page = login(browser, served, user)
+        page.wait_for_timeout(1000)  # the session cookie is set
+        open_record(page, rid)
+        sex_box = page.locator(f".st-key-edit_{rid}_sex_code:not([data-stale=true]) input")
+        expect(sex_box).to_have_value("女" if lang == "zh" else CODE_EN["sex"]["2"])
+        box = page.locator(f".st-key-edit_{rid}_deceased_name:not([data-stale=true]) input")
+        box.fill(typed)
+        box.press("Tab")  # left: sent to the server
+        page.wait_for_timeout(500)
+        settle(page)
+        page.reload()  # F5: a new connection
+        expect(box).to_have_value(typed)
+        assert rid in D.of_user(store, user)  # kept on the server, for this reviewer
+        restored = t("draft.restored", lang, fields=field_label("deceased_name", "cremation", lang))
+        expect(page.locator(warn).filter(has_text=restored).first).to_be_visible()
+        settle(page)
+        box.scroll_into_view_if_needed()
+        shot(page, f"draft-after-reload-{lang}.png")
+        page.locator(".st-key-nav [role=radiogroup] label").first.click()  # the queue, without saving
+        expect(page.locator(f".st-key-draft_back_{rid}:not([data-stale=true]) button")).to_be_visible()
+        release(store, rid, user)  # the claim lapsed; someone else saves the name
+        correct_record(store, rid, {"deceased_name": theirs}, user="boss", settings=settings)
+        page.locator(f".st-key-draft_back_{rid}:not([data-stale=true]) button").click()
+        conflict = t("draft.conflict", lang, fields=field_label("deceased_name", "cremation", lang))
+        expect(page.locator(warn).filter(has_text=conflict).first).to_be_visible()
+        expect(box).to_have_value(theirs)  # the saved value, not the draft put back silently
+        settle(page)
+        box.scroll_into_view_if_needed()
+        shot(page, f"draft-conflict-{lang}.png")
+        page.locator(f".st-key-draft_mine_{rid}:not([data-stale=true]) button").click()
+        expect(box).to_have_value(typed)
+        page.locator(".st-key-save:not([data-stale=true]) button").click()
+        assert wait_for(lambda rid=rid, typed=typed: rec(store, rid).fields["deceased_name"]["value"] == typed)
+        assert wait_for(lambda user=user: not D.of_user(store, user))
+        ctx.close()

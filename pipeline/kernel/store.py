@@ -672,6 +672,25 @@ class UserPref(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
 
 
+class ReviewDraft(Base):
+    """Text a reviewer typed (or a "not on the scan" mark) in a record's form and did not save yet, one row
+    per reviewer, record, form and field (pipeline.review.drafts): it survives a reload or a dropped
+    connection and is put back when its reviewer returns. Only its own reviewer reads it. `base` is the
+    stored form text the reviewer typed over: when the stored value moved since (someone else saved), the
+    draft is not put back silently. `form`: "edit" (the correction form) or "blind" (two-keyer keying).
+    Personal data, like the records themselves: it lives in the store (an owner-only data folder)."""
+
+    __tablename__ = "review_drafts"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    form: Mapped[str] = mapped_column(String(10), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    not_on_scan: Mapped[bool] = mapped_column(default=False)
+    base: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class LoginFailure(Base):
     """A refused login (wrong name or password, or a locked account): what slows down and locks
     repeated attempts (pipeline.review.users.login)."""

@@ -47,7 +47,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, Step, chars_fit
 from pipeline.kernel.safety import path_from_db, shown, shown_text
-from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, SourceFile, Store, get_row, utcnow
+from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
 from pipeline.page.cleanup import clean_page
 from pipeline.page.intake import load_page
 from pipeline.page.layout import (
@@ -1295,6 +1295,7 @@ def save_records(
         for rec in existing.values():  # rows that are no longer read as records
             if rec.status not in REVIEWED and not rec.overrides:
                 s.execute(delete(RecordLink).where((RecordLink.a_id == rec.id) | (RecordLink.b_id == rec.id)))
+                s.execute(delete(ReviewDraft).where(ReviewDraft.record_id == rec.id))  # unsaved typing of a row gone
                 forget(s, rec.id)
                 s.delete(rec)
 

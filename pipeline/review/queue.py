@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, update
@@ -384,6 +384,7 @@ class FieldView:
     gap: str | None = None  # what keeps the record from approval on this field (corrections.Gap.code)
     form_text: str = ""  # what the correction form shows (corrections.form_text)
     threshold: float = 0.0
+    code_table: str | None = None  # code fields: the spec's code table (its labels in English: review_app.i18n)
 
     @property
     def pending(self) -> bool:
@@ -431,13 +432,15 @@ class RecordView:
         return [f.name for f in self.fields if f.gap]
 
 
-def screen_value(f: FieldView, *, unmasked: bool = False) -> str:
+def screen_value(f: FieldView, *, unmasked: bool = False, label_of: Callable[[str, Any], str | None] | None = None) -> str:
     """The value as a reviewer reads it: masked ID/phone numbers (unless `unmasked`: revealed), code
-    fields with the code table's label ("2 女"), "" for no value."""
+    fields with the code table's label ("2 女"; `label_of(table, code)` words it in the reader's language,
+    e.g. review_app.i18n.code_label), "" for no value."""
     if f.value in (None, ""):
         return ""
     text = str(f.value) if unmasked else mask_for_screen(f.name, f.value)
-    return f"{text} {f.code_label}" if f.code_label else text
+    label = label_of(f.code_table, f.value) if label_of is not None and f.code_table else f.code_label
+    return f"{text} {label}" if label else text
 
 
 _RECORD_LINES = (
@@ -723,6 +726,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                 gaps.get(name),
                 form_text(fv, fspec, spec),
                 threshold,
+                fspec.code_table if fspec is not None else None,
             )
         )
     other = [
