@@ -745,7 +745,8 @@ def test_a_row_with_one_mark_is_kept_but_told_apart_from_a_persons_record():
             ],
         ),
         (2, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None)]),
-        (3, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("1", 0.4, None)]),
+        # a mark read surely (an unsure one below the last entry is a blank row: tests/test_blank_rows.py)
+        (3, [RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("", 1.0, None), RawCell("1", 0.6, None)]),
     ]
     out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
     assert [r.row_no for r in out] == [1, 3]  # the blank row is skipped, the marked one kept

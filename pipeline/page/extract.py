@@ -803,7 +803,8 @@ def map_rows(
     header: Sequence[str] | None = None,
     page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
 ) -> list[ExtractedRow]:
-    """Map the data rows of one page; empty ruled rows are skipped.
+    """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
+    page's last written row that read only as marks (blank_tail: a photo's specks and shadows).
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
     before mapping, so a correction is normalized and cross-checked like any other value; the field
@@ -835,7 +836,12 @@ def map_rows(
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
     serials: list[tuple[int, int | None]] = []
+    # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
+    # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
+    tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     for row_no, cells in rows:
+        if row_no in tail and not (overrides or {}).get(row_no):
+            continue
         mapped = {
             f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
             for f, cell in zip(columns, cells)
@@ -952,7 +958,58 @@ def declared_absent(s, file_id: int) -> frozenset[str]:
 SPARSE_ROW_CELLS = 1
 """A row with this many written cells or fewer is kept (nothing accepted is lost) but told apart
 from a person's record: the empty ruled rows at the end of a register's last page pick up one mark
-(a stamp edge, a speck) and became records that only said "mandatory value missing"."""
+(a stamp edge, a speck) and became records that only said "mandatory value missing". Where every mark
+of such a row below the page's last written row reads as no writing (noise_reading) the row is blank
+(blank_tail); one read surely, or one between written rows, is kept so."""
+
+
+NOISE_CHARS = 3
+"""The most characters the recognizer reads off a mark that is no writing: on the design photos
+(camera_capture seeds 4401, 4402) every reading of an empty ruled row (a speck, a shadow's edge, a
+ruling line's fragment) was 1-3 characters, read at 0.02-0.41 (one at 0.65: kept). A property of the
+recognizer (it reads any blob as its likeliest one to three glyphs), not of any register."""
+
+NOISE_CERTAINTY = 0.5
+"""A mark read less sure than this is no sure writing: the least threshold any field read by OCR is
+accepted at (pipeline.quality.calibration.FLOOR)."""
+
+
+def noise_reading(cell: RawCell) -> bool:
+    """Whether a written cell reads as a mark, not as writing: its reading at most NOISE_CHARS characters
+    and less sure than NOISE_CERTAINTY, and a second reading, where one was taken, no surer (a second
+    reading of a speck runs longer as unsurely: its length is no evidence)."""
+    if len("".join((cell.text or "").split())) > NOISE_CHARS or cell.confidence >= NOISE_CERTAINTY:
+        return False
+    return not (cell.second or "").strip() or (cell.second_confidence or 0.0) < NOISE_CERTAINTY
+
+
+def blank_tail(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], structure: Structure) -> set[int]:
+    """The ruled rows below a page's last written row (more than SPARSE_ROW_CELLS cells of writing)
+    whose every written cell reads only as a mark (noise_reading): the unused rows at the end of a
+    register's page, where a photo's specks, shadow or ruling fragments read as one to three unsure
+    glyphs. They are blank rows, skipped as a blank row is (no record, nothing said: an empty ruled row
+    is no entry).
+
+    A register is filled row after row, so a row with marks between written rows may be a faint or
+    unfinished entry: it stays a record (SPARSE_ROW_CELLS tells it apart). Kept as well: a row with
+    any writing (a reading longer than NOISE_CHARS or surer than NOISE_CERTAINTY, in any column but
+    the serial one), a row or cell the page's structure doubts (struck through, under a seal), and
+    every row of a page whose structure is in doubt or that has no written row (a faint page's unsure
+    readings are not set aside). The serial column is left out: a printed serial is no entry."""
+    if structure.page or structure.columns_hidden:
+        return set()
+    doubted = set(structure.rows) | {r for r, _c in structure.cells}
+
+    def marks(cells: Sequence[RawCell]) -> list[RawCell]:
+        return [c for f, c in zip(columns, cells) if f != "row_no" and (c.text or "").strip()]
+
+    written = [n for n, cells in rows if sum(1 for c in marks(cells) if not noise_reading(c)) > SPARSE_ROW_CELLS]
+    if not written:
+        return set()
+    last = max(written)
+    return {
+        n for n, cells in rows if n > last and n not in doubted and marks(cells) and all(noise_reading(c) for c in marks(cells))
+    }
 
 
 def page_unsure_share(rows: list[tuple[int, list[RawCell]]], below: float = 0.99) -> float | None:
