@@ -15,6 +15,7 @@ import pytest
 from pipeline.kernel.thresholds import LOW_RESOLUTION, PHOTOGRAPH, SCAN
 from pipeline.page.cleanup import (
     WORK_LONG_SIDE,
+    CleanupSettings,
     clean_page,
     correct_capture,
     find_page_quad,
@@ -281,3 +282,79 @@ def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path)
     assert status == "no_table"
     assert "找到了表格的外框" in error and error.index("找到了表格的外框") < error.index("outline was found")
     assert error.endswith(TABLE_WITHOUT_ROWS) and "a blank page, a letter or a cover" not in error
+
+
+def _hard_shadow(img: np.ndarray, strength: float, soft: float, angle_deg: float, at: float) -> np.ndarray:
+    """A hard shadow (a hand or a phone between the lamp and the page) over the part of the frame above
+    a straight edge through (w / 2, `at` of the height), tilted `angle_deg`: `strength` of the light
+    taken off, its penumbra `soft` px wide."""
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = np.radians(angle_deg)
+    d = (yy - at * h) * np.cos(t) - (xx - w / 2) * np.sin(t)  # signed distance to the edge
+    light = 1 - strength * np.clip(0.5 - d / max(soft, 0.5), 0, 1)
+    return np.clip(img.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+
+
+def _grid_of(photo: np.ndarray):
+    clean = clean_page(photo)
+    rect = next(s for s in clean.steps if s.name == "rectify").result
+    return rect, find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+
+
+@pytest.mark.parametrize("strength, soft, angle", [(0.6, 2, 1.5), (0.6, 2, 88.0)])
+def test_a_hard_shadow_edge_across_the_table_is_no_ruling_line(flat, strength, soft, angle):
+    """A 150 dpi photograph whose page's outline is not found (the desk as light as the paper), a hard
+    shadow's edge (penumbra 2-6 px) running along the ruling or across it: the edge was binarized into a
+    long line that joined the table to the frame's edge, the table's outline was lost and the grid,
+    searched on the whole page, gained 2-4 columns (17-19 of 15). A shadow's edge has paper in light on
+    one side only (step_pixels): the table's outline is found and its drawn rows and columns are."""
+    truth = json.loads(SAMPLE.with_suffix(".gt.json").read_text(encoding="utf-8"))["pages"][0]["grid"]
+    base, corners = _photograph(flat, keystone=0.03, turn_deg=2.0, frame_scale=0.75, share=0.95)
+    page = np.zeros(base.shape[:2], np.uint8)
+    cv2.fillPoly(page, [corners.astype(np.int32)], 1)
+    base[page == 0] = (228, 230, 232)  # a desk as light as the paper
+    photo = _hard_shadow(base, strength, soft, angle, 0.45 if angle < 45 else 0.5)
+    assert find_page_quad(photo) is None
+    rect, grid = _grid_of(photo)
+    assert rect.get("table_found") is not False and "fallback" not in rect
+    assert grid.source == "ruling"
+    assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
+
+
+def test_a_table_whose_ruling_runs_out_of_the_frame_keeps_its_outline(flat):
+    """A 150 dpi photograph of a page a little larger than the frame: the page's bottom line runs past
+    the table and out of the frame, so the table's lines touched the frame's edge and its outline was
+    not taken (the grid, searched on the whole page, found 17 columns of 15). The lines are cut back
+    from the frame's edge (FRAME_MARGIN) where no table is found inside it: the outline is found, and
+    the drawn rows and columns."""
+    truth = json.loads(SAMPLE.with_suffix(".gt.json").read_text(encoding="utf-8"))["pages"][0]["grid"]
+    photo, _ = _photograph(flat, keystone=0.03, turn_deg=2.0, frame_scale=0.75, share=1.04)
+    rect, grid = _grid_of(photo)
+    assert rect.get("table_found") is not False and "fallback" not in rect
+    assert grid.source == "ruling"
+    assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
+
+
+def test_a_thin_ruling_line_beside_a_shadow_edge_is_still_a_line():
+    """A ruled table (lines 2 px, a grey of printed ink) whose top line runs in a hard shadow 14 px from
+    its edge, the edge crossing the whole frame and the table's columns: the shadow's edge is no line
+    (before, it joined the table to the frame's edge and no outline was found), the ruling line beside
+    it is, and is the table's top side."""
+    h, w = 1654, 2339
+    page = np.full((h, w), 232, np.uint8)
+    top, bottom, left, right = 300, 1500, 150, 2190
+    for y in range(top, bottom + 1, 100):
+        page[y : y + 2, left : right + 2] = 50
+    for x in range(left, right + 1, 170):
+        page[top : bottom + 2, x : x + 2] = 50
+    page = cv2.GaussianBlur(page, (0, 0), 0.8)
+    photo = _hard_shadow(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), 0.55, 2, 0.0, (top + 14) / h)
+    clean = clean_page(photo, CleanupSettings(capture=False))
+    rect = next(s for s in clean.steps if s.name == "rectify").result
+    assert rect.get("table_found") is not False and "fallback" not in rect
+    quad = np.asarray(rect["quad"])
+    assert np.abs(quad[:2, 1] - top).max() < 4  # its top side is the ruling line, not the shadow's edge
+    assert np.abs(quad[2:, 1] - bottom).max() < 4
+    ink = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY) < 128
+    assert ink[top, w // 2] and ink[top + 10, w // 2] and not ink[top + 20, w // 2]  # the line in the shadow

@@ -432,10 +432,88 @@ border (seed 9438, 19_cremation_yantai_2017.pdf page 2: 5.8 px of line per px of
 the table 51) is never taken for the table."""
 
 
+LINE_PAPER_CONTRAST = 45
+"""A ruling line is darker than the paper on each side of it by at least the contrast the layout counts
+as ink against its paper (pipeline.page.layout.INK_CONTRAST, 45 grey levels)."""
+LINE_STROKE_REACH = 4
+"""px (at 200 dpi, scaled with the page) either side of a pixel that its stroke's darkest level is
+taken over: half the widest ruling stroke across (RULING_ACROSS, 6 px) and a pixel of blur."""
+LINE_SIDE_DEPTH = 9
+"""px (at 200 dpi, scaled) beyond the stroke in which the paper on each side is looked for: ..."""
+LINE_SIDE_ALONG = 15
+"""...over this many px along the line (its lightest pixel taken): wider than a crossing ruling line
+(2-6 px) and the gap between a character's strokes, so that a crossing or a character touching the
+line leaves paper beside it."""
+
+
+def step_pixels(gray: np.ndarray, mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The pixels of a long horizontal (or vertical) run `mask` that are the edge of a step in light,
+    not a ruling line (bool). A property of the imaging: a ruling line is a thin dark stroke printed
+    on paper, so paper lies on BOTH sides of it, each side lighter than the stroke by
+    LINE_PAPER_CONTRAST or more; a hard shadow's edge (a hand or a phone between the lamp and the page)
+    is a step in light, the paper in light on one side only, the shadowed paper on the other as dark as
+    the band the threshold took for ink (the unsharp mask of an enlarged frame adds a dip of some 25
+    levels under it, no paper); so is the paper's edge against a desk or a scanner's lid. Beyond the
+    frame's edge there is no paper at all: a run along the frame's edge is no ruling line either.
+    A pixel is a step where one side is paper (LINE_PAPER_CONTRAST lighter than the darkest of its
+    stroke, LINE_STROKE_REACH) and the other is not; the paper of a side is its lightest pixel within
+    LINE_SIDE_DEPTH beyond the stroke over LINE_SIDE_ALONG along it. A faded line (paper on neither
+    side by that much) and a line crossed by another or touched by a character (paper beside the
+    crossing) are not steps."""
+    g = gray if horizontal else np.ascontiguousarray(gray.T)
+    m = mask if horizontal else np.ascontiguousarray(mask.T)
+    scale = _page_scale(gray.shape)
+    reach = max(2, int(round(LINE_STROKE_REACH * scale)))
+    depth = max(3, int(round(LINE_SIDE_DEPTH * scale)) // 2 * 2 + 1)
+    along = max(5, int(round(LINE_SIDE_ALONG * scale)) // 2 * 2 + 1)
+    stroke = cv2.erode(g, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * reach + 1))).astype(np.int16)
+    off = reach + depth // 2 + 1  # from the pixel to the middle of a side's window
+    pad = cv2.copyMakeBorder(g, off, off, 0, 0, cv2.BORDER_CONSTANT, value=0)  # beyond the frame: no paper
+    side = cv2.dilate(pad, cv2.getStructuringElement(cv2.MORPH_RECT, (along, depth)), borderValue=0).astype(np.int16)
+    h = g.shape[0]
+    above, below = side[:h] - stroke, side[2 * off :] - stroke
+    paper_a, paper_b = above >= LINE_PAPER_CONTRAST, below >= LINE_PAPER_CONTRAST
+    step = (m > 0) & (paper_a != paper_b)
+    return step if horizontal else np.ascontiguousarray(step.T)
+
+
+FRAME_MARGIN = LINE_STROKE_REACH + LINE_SIDE_DEPTH
+"""px (at 200 dpi, scaled) from the frame's edge within which no line can be told a ruling line
+(step_pixels looks this far beyond a stroke for paper): where no table is found inside the frame, the
+lines are cut back this far from its edge, so that a table whose ruling runs out of the frame is
+found by what lies inside it."""
+
+
+def _table_component(hor: np.ndarray, ver: np.ndarray, min_fraction: float) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The table's component of the joined line masks (labels, stats, its label): the largest one
+    ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge and covers min_fraction of
+    the page; None where there is none."""
+    h, w = hor.shape
+    lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if n <= 1:
+        return None
+    # the table never touches the image edge; the paper's own edge (left by scan borders) does
+    x, y, bw_, bh_ = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    inside = (x > 2) & (y > 2) & (x + bw_ < w - 2) & (y + bh_ < h - 2)
+    # ...and a table is ruled inside: the paper's edge, lying wholly inside the image where a black
+    # border was cut off, is an outline with nothing across it (its line pixels: one outline's worth)
+    ruled = stats[:, cv2.CC_STAT_AREA] >= TABLE_MIN_OUTLINES * 2 * (bw_ + bh_) * DILATED_LINE_PX
+    area = np.where(inside & ruled, bw_ * bh_, 0)
+    area[0] = 0
+    best = int(np.argmax(area))
+    if best == 0 or stats[best, cv2.CC_STAT_WIDTH] * stats[best, cv2.CC_STAT_HEIGHT] < min_fraction * w * h:
+        return None
+    return labels, stats, best
+
+
 def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | None = None) -> np.ndarray | None:
     """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure
     ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge. `ruling`: the ruling lines
-    whole (find_ruling), their gaps bridged: a faded line broken in many places still joins the table."""
+    whole (find_ruling), their gaps bridged: a faded line broken in many places still joins the table.
+    Where there is none, it is looked for again without the steps in light (step_pixels: a shadow's
+    edge joins no table to the frame's edge), then with the lines cut back from the frame's edge
+    (FRAME_MARGIN: a table whose ruling runs out of the frame)."""
     h, w = gray.shape
     ink = binarize(gray)
     # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
@@ -454,22 +532,31 @@ def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | 
                 ruling.astype(np.uint8) * 255, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 60, 15)))
             ),
         )
-    lines = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    if n <= 1:
-        return None
-    # the table never touches the image edge; the paper's own edge (left by scan borders) does
-    x, y, bw_, bh_ = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
-    inside = (x > 2) & (y > 2) & (x + bw_ < w - 2) & (y + bh_ < h - 2)
-    # ...and a table is ruled inside: the paper's edge, lying wholly inside the image where a black
-    # border was cut off, is an outline with nothing across it (its line pixels: one outline's worth)
-    ruled = stats[:, cv2.CC_STAT_AREA] >= TABLE_MIN_OUTLINES * 2 * (bw_ + bh_) * DILATED_LINE_PX
-    area = np.where(inside & ruled, bw_ * bh_, 0)
-    area[0] = 0
-    best = int(np.argmax(area))
+    picked = _table_component(hor, ver, min_fraction)
+    if picked is None:
+        # none inside: a step in light (a shadow's edge, the paper's edge against a desk, the frame's
+        # edge) may have joined the table to the frame's edge. It is no ruling line (step_pixels): taken
+        # out of the lines the table is joined from, and the table looked for again. The table's sides
+        # are fitted to its lines as they are (a step lies outside them). Only where no table was
+        # found: a table found inside the frame (every scan's) is found as it was.
+        joined = []
+        for mask, horizontal in ((hor, True), (ver, False)):
+            kern = (max(w // 60, 15), 1) if horizontal else (1, max(h // 60, 15))
+            step = step_pixels(gray, mask, horizontal)
+            kept = np.where(step, 0, mask).astype(np.uint8)
+            joined.append(cv2.morphologyEx(kept, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kern)))
+        picked = _table_component(joined[0], joined[1], min_fraction)
+        if picked is None:
+            # a table whose ruling runs out of the frame (a photograph cropped close, the page running
+            # out of it) touches the frame's edge: the lines are cut back from it (FRAME_MARGIN)
+            m = max(2, int(round(FRAME_MARGIN * _page_scale(gray.shape))))
+            for mask in joined:
+                mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
+            picked = _table_component(joined[0], joined[1], min_fraction)
+            if picked is None:
+                return None
+    labels, stats, best = picked
     bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]
-    if best == 0 or bw * bh < min_fraction * w * h:
-        return None
     ys, xs = np.nonzero(labels == best)
     pts = np.stack([xs, ys], axis=1).astype(np.float32)
     hull = cv2.convexHull(pts).reshape(-1, 2)
