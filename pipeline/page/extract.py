@@ -1088,13 +1088,13 @@ PAGE_ADVICE = {  # what a person does about a page that gives no records (append
     "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
 }
 TABLE_WITHOUT_ROWS = (
-    "；找到了表格的外框，但未找到其中的行（拍摄过斜、纸页弯曲或有阴影？），本页未提取任何记录：请将此页放平、正对重新拍摄或扫描，或人工录入"
-    " / a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
+    "; a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
     " nothing was extracted: photograph or scan the page again flat and square, or key its records in"
 )
 """The advice on a page without rows whose cleanup found a ruled table's outline (its `rectify` step
 holds the table's quad): no blank page, letter or cover, but a register page that was lost; the
-reviewer is told so, and what to do about it."""
+administrator is told so, and what to do about it. In English, as the page's other reasons (PAGE_ADVICE)
+and the run summary that prints them."""
 
 
 def page_advice(reason: str, steps: Sequence[Step]) -> str:
