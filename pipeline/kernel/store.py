@@ -350,15 +350,22 @@ def _server_gone(url: str):
     return handler
 
 
-def _create_schema(engine: Engine, attempts: int = 5) -> None:
+_SCHEMA_RACE = ("already exists", "duplicate", "database is locked")
+"""What a store opened by two processes at the same moment may answer while both create its tables:
+the slower one finds a table made meanwhile, or (SQLite in WAL mode) its read of the schema cannot
+become a write because the other wrote since, which SQLite answers "database is locked" at once,
+without waiting its busy timeout (sqlite.org/rescode.html#busy_snapshot). Either way: look again."""
+
+
+def _create_schema(engine: Engine, attempts: int = 8) -> None:
     """create_all, safe when two processes open a new store at the same moment: create_all checks, then
-    creates, so the slower one can find a table made meanwhile ("already exists"); it simply looks again."""
+    creates, so the slower one can meet the other's work (_SCHEMA_RACE); it simply looks again."""
     for attempt in range(attempts):
         try:
             Base.metadata.create_all(engine)
             return
         except (OperationalError, ProgrammingError, IntegrityError) as e:
-            if attempt == attempts - 1 or "already exists" not in str(e.orig).lower() and "duplicate" not in str(e.orig).lower():
+            if attempt == attempts - 1 or not any(w in str(e.orig).lower() for w in _SCHEMA_RACE):
                 raise
             time.sleep(0.2 * (attempt + 1))
 
