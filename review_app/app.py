@@ -942,21 +942,10 @@ def _keep_draft(rid: int, name: str, shown: str, base: str, form: str = D.EDIT) 
     box = "edit" if form == D.EDIT else "blind"
     text = ss.get(f"{box}_{rid}_{name}", "") or ""
     nos = bool(ss.get(f"nos_{rid}_{name}")) if form == D.EDIT else False
-    if not nos and (text == shown or (form == D.EDIT and text == _stored_form_text(rid, name))):
-        # typing back the untouched text, or the value stored now: nothing unsaved (a box left by the
-        # click on 保存 may send its change after the save, with the text just saved)
+    if text == shown and not nos:
         D.drop(store(), me().username, rid, [name], form=form)
     else:
         D.keep(store(), me().username, rid, name, text, nos, base, form=form)
-
-
-def _stored_form_text(rid: int, name: str) -> str | None:
-    """The form text of a field as stored now (None: no such field, or the record is gone)."""
-    try:
-        view = R.record_view(store(), rid, settings())
-    except BackfillError:
-        return None
-    return next((f.form_text for f in view.fields if f.name == name), None)
 
 
 def _drop_boxes(rid: int, names) -> None:
