@@ -664,7 +664,7 @@ GRID_LINE_SPAN = 0.35
 """A ruling line counts where it runs level (or plumb) along this share of the table's width (height):
 the share the layout's grid counts a line at (pipeline.page.layout.ruling_lines)."""
 GRID_MIN_LINES = (4, 3)
-"""The fewest horizontal and vertical lines of a ruled table (pipeline.page.layout.find_grid: a
+"""The fewest horizontal and vertical lines of a ruled table (pipeline.page.layout.find_grid uses it: a
 printed register form rules every row, the empty ones too)."""
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
-from pipeline.page.cleanup import binarize
+from pipeline.page.cleanup import GRID_MIN_LINES, binarize
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
     rows, cols = ruling_lines(gray, table_box, ruling)
-    if len(rows) < 4 or len(cols) < 3:  # a printed register form rules every row, the empty ones too
+    if len(rows) < GRID_MIN_LINES[0] or len(cols) < GRID_MIN_LINES[1]:  # a register form rules every row, the empty ones too
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
     rows, struck = _lines_inside_rows(rows)
     rows, inferred = _fill_missing_rows(rows)
