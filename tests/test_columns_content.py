@@ -5,6 +5,8 @@ re-map assigns the columns again from the stored header and cells. Small synthet
 
 from __future__ import annotations
 
+import pytest
+
 from mapping.headers import (
     CONTENT_ALONE,
     DISAGREEMENT_DOUBT,
@@ -576,16 +578,26 @@ def _sea_page(registration: list[str], onboard: list[str] | None = None, serial:
     return header, rows
 
 
-def test_a_relation_column_read_with_look_alikes_under_a_header_like_no_wording_is_told_by_the_code_table():
-    """配锅 is 配偶 with one glyph misread into a look-alike (the recognizer keeps a glyph's shape): with
-    half the cells read exactly, the wordings of GB/T 4761 no longer identify the column alone, but every
-    cell is a relation wording so read and no other column is the relation's: given, doubted."""
+@pytest.mark.parametrize(
+    "col, values, field",
+    [
+        # 配锅 is 配偶 with one glyph misread into a look-alike (the recognizer keeps a glyph's shape): with
+        # half the cells read exactly, the wordings of GB/T 4761 no longer identify the column alone, but
+        # every cell is a relation wording so read and no other column is the relation's
+        pytest.param(8, ["配锅", "儿子", "配锅", "女儿"], "agent_relation_code", id="relation"),
+        # 安苏, 海集, 公基: 安葬, 海葬, 公墓 with a glyph misread into a look-alike (the spec's wording table)
+        pytest.param(6, ["安苏", "海集", "公基", "海葬"], "ashes_destination_code", id="ashes"),
+    ],
+)
+def test_a_code_column_read_with_look_alikes_under_a_header_like_no_wording_is_told_by_the_code_table(col, values, field):
+    """A column of a code table's wordings, some read as look-alikes, under a header like no wording: given
+    its field by its cells, doubted."""
     rows = [list(r) for r in ROWS]
-    for r, v in zip(rows, ["配锅", "儿子", "配锅", "女儿"]):
-        r[8] = v
-    got = assign_columns("cremation", _with_header(8, UNLIKE), _columns(rows))
-    assert got[8].field == "agent_relation_code"
-    assert got[8].doubt is not None and got[8].doubt.startswith(ELIMINATION_DOUBT)
+    for r, v in zip(rows, values):
+        r[col] = v
+    got = assign_columns("cremation", _with_header(col, UNLIKE), _columns(rows))
+    assert got[col].field == field
+    assert got[col].doubt is not None and got[col].doubt.startswith(ELIMINATION_DOUBT)
 
 
 def test_a_column_of_sexes_is_no_relation_column():
@@ -594,16 +606,6 @@ def test_a_column_of_sexes_is_no_relation_column():
     rows = [r[:8] + [s] + r[9:] for r, s in zip(ROWS, ["女", "女", "女", "女"])]
     got = assign_columns("cremation", _with_header(8, UNLIKE), _columns(rows))
     assert got[8].field is None
-
-
-def test_an_ashes_column_read_with_look_alikes_under_a_header_like_no_wording_is_told_by_the_code_table():
-    """安苏, 海集, 公基: 安葬, 海葬, 公墓 with a glyph misread into a look-alike (the spec's wording table)."""
-    rows = [list(r) for r in ROWS]
-    for r, v in zip(rows, ["安苏", "海集", "公基", "海葬"]):
-        r[6] = v
-    got = assign_columns("cremation", _with_header(6, UNLIKE), _columns(rows))
-    assert got[6].field == "ashes_destination_code"
-    assert got[6].doubt is not None and got[6].doubt.startswith(ELIMINATION_DOUBT)
 
 
 def test_an_onboard_count_column_is_told_by_its_small_counts():
