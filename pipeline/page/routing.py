@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
-from pipeline.kernel.models import MappedRecord
-from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN
+from pipeline.kernel.errors import ConfigError
+from pipeline.kernel.models import FieldValue, MappedRecord
+from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN, load_thresholds
 
 AUTO_ACCEPTED = "auto_accepted"
 NEEDS_REVIEW = "needs_review"
@@ -61,15 +63,44 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     return SCAN
 
 
+def field_threshold(record: MappedRecord, name: str, settings: Settings) -> float:
+    """The auto-accept threshold of field `name` of `record`: settings.threshold_for(name), except for a
+    derived field (the spec's `derived_from`, e.g. id_number_raw, the ID number as read) that has no
+    threshold of its own (neither in settings.field_thresholds nor in the thresholds file) and whose
+    value is its source field's value: that field is then routed by its source's threshold.
+
+    Why: such a field is the source's very reading (build_record gives it the source cell's
+    confidence) and holds nothing the source does not; its source was validated by its normalizer
+    (for the ID number: 18 characters whose check digit holds, GB 11643) and its threshold fitted on
+    readings like it. A derived field is not scored (pipeline.quality.evaluate.NOT_SCORED), so no
+    fit gives it a threshold: it fell to auto_accept_threshold (0.90), a cautious default nothing
+    measured, and held records whose ID number the fit accepts (design set seed3301-p20: 4 records
+    held by that default alone, every field right). Where the values differ (an ID corrected by a
+    check digit, a 15-digit number converted, an unreadable one), the reading is not the value the
+    source vouches for: the default stays."""
+    if name in settings.field_thresholds or name in load_thresholds(settings.active_thresholds_file):
+        return settings.threshold_for(name)
+    try:
+        f = load_spec(settings.spec_version).kind(record.kind).field(name)
+    except ConfigError:  # a kind the spec does not know: no field of it is derived
+        f = None
+    source = f.derived_from if f is not None and f.source == "derived" else None
+    src: FieldValue | None = record.fields.get(source) if source else None
+    if src is not None and src.value is not None and src.value == record.fields[name].value:
+        return settings.threshold_for(source)  # type: ignore[arg-type]  # source is set where src is
+    return settings.threshold_for(name)
+
+
 def route(record: MappedRecord, settings: Settings, capture: str = SCAN) -> tuple[str, list[str]]:
-    """(status, reasons). Thresholds come from settings (per field, else the default). A record of a
+    """(status, reasons). Thresholds come from settings (per field, else the default; a derived field
+    that is its source's reading: its source's, field_threshold). A record of a
     page of a capture kind the thresholds were not fitted on (`capture`, capture_kind of its page) is
     never auto-accepted: it waits in review with unfitted_capture_reason."""
     reasons = list(record.problems)
     if not settings.fitted_on_capture(capture):
         reasons.append(unfitted_capture_reason(capture))
     for name, fv in record.fields.items():
-        threshold = settings.threshold_for(name)
+        threshold = field_threshold(record, name, settings)
         if fv.confidence < threshold:
             reasons.append(f"{name}: confidence {fv.confidence:.2f} below {threshold:.2f}")
     return (NEEDS_REVIEW if reasons else AUTO_ACCEPTED), reasons
