@@ -72,3 +72,25 @@ def test_a_threshold_of_its_own_wins(tmp_path):
     assert field_threshold(rec, "id_number_raw", _thresholds(tmp_path, id_number=0.5, id_number_raw=0.95)) == 0.95
     s = Settings(thresholds_file="", field_thresholds={"id_number_raw": 0.99})
     assert route(rec, s)[0] == NEEDS_REVIEW
+
+
+def test_review_does_not_ask_for_a_look_at_what_routing_accepts(tmp_path):
+    """The review screens ask the same question as the router (threshold_of): a raw reading that is the
+    validated ID, read at 0.88 under the ID's fitted 0.5, is not listed as a field still to review;
+    a raw reading unlike the ID is."""
+    from pipeline.kernel.store import Record
+    from pipeline.review.corrections import approval_gaps
+
+    s = _thresholds(tmp_path, id_number=0.5)
+    v = _valid_id()
+    misread = v[:5] + ("8" if v[5] != "8" else "3") + v[6:]
+
+    def rec(raw: str) -> Record:
+        fields = {
+            "id_number": {"value": v, "raw": raw, "confidence": 0.88, "flags": []},
+            "id_number_raw": {"value": raw, "raw": raw, "confidence": 0.88, "flags": []},
+        }
+        return Record(ledger_kind="cremation", fields=fields, problems=[], route_reasons=[], status=NEEDS_REVIEW)
+
+    assert "id_number_raw" not in {g.field for g in approval_gaps(rec(v), {}, s)}
+    assert ("id_number_raw", "unreviewed") in {(g.field, g.code) for g in approval_gaps(rec(misread), {}, s)}

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ConfigError
-from pipeline.kernel.models import FieldValue, MappedRecord
+from pipeline.kernel.models import MappedRecord
 from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN, load_thresholds
 
 AUTO_ACCEPTED = "auto_accepted"
@@ -64,10 +64,17 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
 
 
 def field_threshold(record: MappedRecord, name: str, settings: Settings) -> float:
-    """The auto-accept threshold of field `name` of `record`: settings.threshold_for(name), except for a
-    derived field (the spec's `derived_from`, e.g. id_number_raw, the ID number as read) that has no
-    threshold of its own (neither in settings.field_thresholds nor in the thresholds file) and whose
-    value is its source field's value: that field is then routed by its source's threshold.
+    """The auto-accept threshold of field `name` of `record` (threshold_of on its kind and values)."""
+    return threshold_of(record.kind, name, {n: fv.value for n, fv in record.fields.items()}, settings)
+
+
+def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Settings) -> float:
+    """The auto-accept threshold of field `name` of a record of ledger kind `kind` whose field values
+    are `values`: settings.threshold_for(name), except for a derived field (the spec's `derived_from`,
+    e.g. id_number_raw, the ID number as read) that has no threshold of its own (neither in
+    settings.field_thresholds nor in the thresholds file) and whose value is its source field's value:
+    that field is then routed by its source's threshold. Routing and the review screens both ask
+    here, so a field the router accepts is not highlighted as below its threshold in review.
 
     Why: such a field is the source's very reading (build_record gives it the source cell's
     confidence) and holds nothing the source does not; its source was validated by its normalizer
@@ -81,13 +88,12 @@ def field_threshold(record: MappedRecord, name: str, settings: Settings) -> floa
     if name in settings.field_thresholds or name in load_thresholds(settings.active_thresholds_file):
         return settings.threshold_for(name)
     try:
-        f = load_spec(settings.spec_version).kind(record.kind).field(name)
+        f = load_spec(settings.spec_version).kind(kind).field(name)
     except ConfigError:  # a kind the spec does not know: no field of it is derived
         f = None
     source = f.derived_from if f is not None and f.source == "derived" else None
-    src: FieldValue | None = record.fields.get(source) if source else None
-    if src is not None and src.value is not None and src.value == record.fields[name].value:
-        return settings.threshold_for(source)  # type: ignore[arg-type]  # source is set where src is
+    if source and values.get(source) is not None and values.get(source) == values.get(name):
+        return settings.threshold_for(source)
     return settings.threshold_for(name)
 
 

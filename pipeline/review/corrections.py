@@ -29,7 +29,7 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
 from pipeline.page.extract import declared_absent, map_rows, record_values
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, capture_kind
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 
 
@@ -250,7 +250,9 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
             if not marked:
                 gaps.append(Gap(name, "mandatory_empty"))
             continue
-        if needs_look(fv, settings.threshold_for(name), bool(named.get(name))) and not reviewed(name, fv, review):
+        if needs_look(fv, threshold_of(rec.ledger_kind, name, values, settings), bool(named.get(name))) and not reviewed(
+            name, fv, review
+        ):
             gaps.append(Gap(name, "empty_flagged" if empty else "unreviewed"))
     return gaps
 
