@@ -73,3 +73,32 @@ def test_every_reason_the_pipeline_gives_has_its_words_in_the_table():
     missing = sorted(c for c in codes if c not in REASONS)
     assert not missing, missing
     assert all(zh and en and re.search(r"[\u4e00-\u9fff]", zh) for zh, en in REASONS.values())
+
+
+def test_a_page_nearly_all_black_or_dim_grey_is_not_called_a_blank_page(tmp_path):
+    """A frame nearly all as dark as ink (an exposure or scan setting gone wrong), or dim grey with no
+    writing on it (under-exposed), is told so and what to do, not asked whether it is a blank page, a
+    letter or a cover; a white page still is. Before, all four were "a blank page, a letter or a cover?"."""
+    rng = np.random.default_rng(0)
+    sm, text = _run(
+        tmp_path,
+        {
+            "black.png": np.full((1654, 2339, 3), 12, np.uint8),
+            "mostly_ink.png": np.clip(rng.normal(30, 8, (1654, 2339, 3)), 0, 255).astype(np.uint8),
+            "grey_small.png": np.full((300, 220, 3), 128, np.uint8),
+            "white.png": np.full((1654, 2339, 3), 250, np.uint8),
+        },
+    )
+    got = {p["file"]: (p["status"], p["reason"]) for p in sm["pages_problem"]}
+    assert got == {
+        "black.png": ("no_table", "dark_page"),
+        "mostly_ink.png": ("no_table", "dark_page"),
+        "grey_small.png": ("no_table", "dim_page"),
+        "white.png": ("no_table", "no_table"),
+    }
+    black = next(x for x in text.splitlines() if x.strip().startswith("black.png"))
+    assert "整页几乎全黑：曝光或扫描设置有误" in black and "空白页" not in black and "nearly all black" in black
+    grey = next(x for x in text.splitlines() if x.strip().startswith("grey_small.png"))
+    assert "整页灰暗" in grey and "空白页" not in grey
+    msgs = {p["file"]: p["message"] for p in sm["pages_problem"]}
+    assert "a blank page" not in msgs["black.png"] and "a blank page" in msgs["white.png"]  # the stored error too

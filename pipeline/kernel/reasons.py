@@ -26,6 +26,16 @@ REASONS: dict[str, tuple[str, str]] = {
         "a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
         " nothing was extracted: photograph or scan the page again flat and square, or key its records in",
     ),
+    "dark_page": (
+        "整页几乎全黑：曝光或扫描设置有误；未提取到任何内容：请调整设置后重新扫描或拍摄该页",
+        "nearly all black: exposure or scan setting; nothing was extracted: scan or photograph the page again with"
+        " the setting corrected",
+    ),
+    "dim_page": (
+        "整页灰暗且看不到字迹：曝光不足或扫描设置（亮度、对比度）有误；未提取到任何内容：请调整设置后重新扫描或拍摄该页",
+        "the whole page is dim grey with no writing to be seen: under-exposed or a scan setting (brightness, contrast);"
+        " nothing was extracted: scan or photograph the page again with the setting corrected",
+    ),
     "unknown_ledger": (
         "未提取到任何内容：规范（尚）未收录这种登记簿；请告知管理员",
         "nothing was extracted: a register kind the spec does not map (yet); tell the administrator",

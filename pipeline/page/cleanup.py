@@ -1077,6 +1077,33 @@ def _holds_ink(image: np.ndarray) -> bool:
     return float(np.median(g)) - float(np.percentile(g, 100 * CAPTURE_INK_SHARE)) >= CAPTURE_INK_CONTRAST
 
 
+DARK_PAGE_LEVEL = 64
+"""A frame whose brightest channel is darker than this over half its pixels is nearly all as dark as
+ink: black ink and toner reflect under about 5 % of the light (sRGB about 60 at most), paper 60-90 %
+(about 200-245 on a scan set right), and coloured paper or a cover one of whose channels is dark (a red
+book) still reflects its own colour brightly. A property of imaging (paper, ink, the sRGB curve)."""
+DIM_PAGE_LEVEL = 150
+"""...and one whose brightest channel is darker than this over half its pixels, with no ink on it
+(_holds_ink), is dim grey with nothing to read: its paper reflects under about 30 % of the light (sRGB
+150), which no paper does on a scan or photograph exposed for it (grey recycled paper about 50 %, sRGB
+about 188; a yellowed page's red channel stays brighter still)."""
+
+
+def page_light(image: np.ndarray) -> str | None:
+    """Why a frame with nothing on it to read is so, where its light says it (a code of
+    pipeline.kernel.reasons): "dark_page" (nearly all as dark as ink, DARK_PAGE_LEVEL: exposure or scan
+    setting), "dim_page" (dim grey with no ink, DIM_PAGE_LEVEL: under-exposed), or None (paper as light
+    as paper: a blank page, a letter or a cover is the question). Read on every fourth pixel."""
+    small = image[::4, ::4] if min(image.shape[:2]) >= 400 else image
+    v = small if small.ndim == 2 else cv2.max(cv2.max(small[..., 0], small[..., 1]), small[..., 2])
+    level = float(np.median(v))
+    if level < DARK_PAGE_LEVEL:
+        return "dark_page"
+    if level < DIM_PAGE_LEVEL and not _holds_ink(small):
+        return "dim_page"
+    return None
+
+
 def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     """A photographed page read like a scan (document-scanner correction), where find_page_quad finds
     the page on a desk: warped to a rectangle where its corners are not one already
