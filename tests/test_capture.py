@@ -258,7 +258,9 @@ def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path)
     it again, or key it in), Chinese first. Before, it was told to check whether it was a cover."""
     from sqlalchemy import select
 
+    from pipeline.cli.main import format_summary
     from pipeline.kernel.config import Settings
+    from pipeline.kernel.reasons import reason_zh
     from pipeline.kernel.store import Page, Store
     from pipeline.page.extract import TABLE_WITHOUT_ROWS
     from pipeline.runs.stages import run_folder
@@ -273,7 +275,7 @@ def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path)
     scans.mkdir()
     cv2.imwrite(str(scans / "page_001.png"), page)
     settings = Settings(data_dir=str(tmp_path / "d"))
-    run_folder(scans, settings)
+    summary = run_folder(scans, settings)
     store = Store.open(settings)
     with store.session() as s:
         (p,) = s.scalars(select(Page)).all()
@@ -282,6 +284,13 @@ def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path)
     assert status == "no_table"
     assert "outline was found but not its rows" in error
     assert error.endswith(TABLE_WITHOUT_ROWS) and "a blank page, a letter or a cover" not in error
+    # what `backfill run` prints: the Chinese reason first (pipeline.kernel.reasons), the English after
+    (problem,) = summary.pages_problem
+    assert problem["reason"] == "table_without_rows"
+    line = next(x for x in format_summary(summary.to_dict(), settings).splitlines() if "page_001.png" in x)
+    said = line.split("] ", 1)[1]
+    assert said.startswith(reason_zh("table_without_rows")) and "请将该页放平摆正后重新拍摄或扫描" in said
+    assert "空白页、信函还是封面" not in said and TABLE_WITHOUT_ROWS.removeprefix("; ") in said
 
 
 def _hard_shadow(img: np.ndarray, strength: float, soft: float, angle_deg: float, at: float) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.reasons import heading, reason_text
 from pipeline.kernel.safety import fs_name, private_dir, shown, shown_text
 
 log = logging.getLogger("pipeline")
@@ -159,20 +160,30 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         f"  store: {mask_url(settings.store_url)}",
     ]
     if sm.get("not_read"):
-        lines.append("not read (the system refused these folders or paths; nothing in them was looked at):")
-        lines += [f"  {shown(q['path'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["not_read"]]
+        lines.append(heading("not_read"))
+        lines += [
+            f"  {shown(q['path'])}: [{q['reason']}] {reason_text(q['reason'], shown_text(q['message']))}" for q in sm["not_read"]
+        ]
     if sm["quarantined"]:
-        lines.append("quarantined (copies in " + shown(str(settings.data_path / "quarantine")) + "):")
-        lines += [f"  {shown(q['file'])}: [{q['reason']}] {shown_text(q['message'])}" for q in sm["quarantined"]]
+        lines.append(heading("quarantined", where=shown(str(settings.data_path / "quarantine"))))
+        lines += [
+            f"  {shown(q['file'])}: [{q['reason']}] {reason_text(q['reason'], shown_text(q['message']))}"
+            for q in sm["quarantined"]
+        ]
     if sm.get("pages_turned"):
         from pipeline.page.orientation import scanned_as
 
-        lines.append("pages scanned turned, read after turning them upright (no rescan needed):")
-        lines += [f"  {shown(p['file'])} page {p['page']}: scanned {scanned_as(p['degrees'])}" for p in sm["pages_turned"]]
-    if sm["pages_problem"]:
-        lines.append("pages with problems:")
+        lines.append(heading("pages_turned"))
         lines += [
-            f"  {shown(p['file'])} page {p['page']}: [{p['status']}] {shown_text(_page_message(p))}" for p in sm["pages_problem"]
+            f"  {shown(p['file'])} 第 {p['page']} 页 / page {p['page']}: scanned {scanned_as(p['degrees'])}"
+            for p in sm["pages_turned"]
+        ]
+    if sm["pages_problem"]:
+        lines.append(heading("pages_problem"))
+        lines += [
+            f"  {shown(p['file'])} 第 {p['page']} 页 / page {p['page']}: [{p['status']}] "
+            + reason_text(p.get("reason") or p["status"], shown_text(_page_message(p)))
+            for p in sm["pages_problem"]
         ]
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from pipeline.kernel.models import Step
+from pipeline.page.gridlines import binarize, line_profiles
 
 
 @dataclass(frozen=True)
@@ -418,11 +419,6 @@ def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
     return cv2.medianBlur(gray, 3), Step("denoise", {"method": "median", "ksize": 3})
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink = 255 on 0, adaptive to local contrast (faded ink, uneven light)."""
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-
-
 DILATED_LINE_PX = 7
 """How thick a ruling line is once dilated (5 x 5) in find_table_quad: a 1-3 px line."""
 TABLE_MIN_OUTLINES = 2
@@ -672,27 +668,14 @@ def level_lines(
     gray: np.ndarray, box: tuple[int, int, int, int] | None = None, lines: np.ndarray | None = None
 ) -> tuple[int, int]:
     """How many horizontal and vertical ruling lines run level and plumb across the table `box` (the
-    whole page where None), as the layout's grid finds them (pipeline.page.layout.ruling_lines: long
-    straight runs of ink, GRID_LINE_SPAN of the box, a few pixels' breaks bridged). `lines`: the
-    ruling lines whole (find_ruling), added to the ink."""
-    h, w = gray.shape
-    ink = binarize(gray)
-    if lines is not None and lines.shape == ink.shape:
-        ink = cv2.bitwise_or(ink, lines.astype(np.uint8) * 255)
-    x0, y0, x1, y1 = (
-        (0, 0, w, h) if box is None else (max(0, box[0] - 12), max(0, box[1] - 12), min(w, box[2] + 12), min(h, box[3] + 12))
-    )
-    roi = ink[y0:y1, x0:x1]
-    rh, rw = roi.shape
-    if rh < 50 or rw < 50:
+    whole page where None), found as the layout's grid finds them (pipeline.page.gridlines.line_profiles:
+    long straight runs of ink, a few pixels' breaks bridged), counted where they run along GRID_LINE_SPAN
+    of the box. `lines`: the ruling lines whole (find_ruling), added to the ink."""
+    prof = line_profiles(gray, box, lines)
+    if prof is None:
         return 0, 0
     counts = []
-    for horizontal in (True, False):
-        along = rw if horizontal else rh
-        k = max(along // 30, 60)
-        m = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1) if horizontal else (1, 3)))
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1) if horizontal else (1, k)))
-        profile = m.sum(axis=1 if horizontal else 0) / 255.0
+    for profile, along in ((prof.rows, prof.width), (prof.cols, prof.height)):
         at = np.nonzero(profile >= GRID_LINE_SPAN * along)[0]
         n, last = 0, -(10**9)
         for i in at:  # runs of rows over the span, lines closer than 20 px taken as one (ruling_lines)
@@ -1075,6 +1058,33 @@ def _holds_ink(image: np.ndarray) -> bool:
     """Whether a frame holds ink (CAPTURE_INK_CONTRAST, CAPTURE_INK_SHARE) on its darkest channel."""
     g = _darkest(image)
     return float(np.median(g)) - float(np.percentile(g, 100 * CAPTURE_INK_SHARE)) >= CAPTURE_INK_CONTRAST
+
+
+DARK_PAGE_LEVEL = 64
+"""A frame whose brightest channel is darker than this over half its pixels is nearly all as dark as
+ink: black ink and toner reflect under about 5 % of the light (sRGB about 60 at most), paper 60-90 %
+(about 200-245 on a scan set right), and coloured paper or a cover one of whose channels is dark (a red
+book) still reflects its own colour brightly. A property of imaging (paper, ink, the sRGB curve)."""
+DIM_PAGE_LEVEL = 150
+"""...and one whose brightest channel is darker than this over half its pixels, with no ink on it
+(_holds_ink), is dim grey with nothing to read: its paper reflects under about 30 % of the light (sRGB
+150), which no paper does on a scan or photograph exposed for it (grey recycled paper about 50 %, sRGB
+about 188; a yellowed page's red channel stays brighter still)."""
+
+
+def page_light(image: np.ndarray) -> str | None:
+    """Why a frame with nothing on it to read is so, where its light says it (a code of
+    pipeline.kernel.reasons): "dark_page" (nearly all as dark as ink, DARK_PAGE_LEVEL: exposure or scan
+    setting), "dim_page" (dim grey with no ink, DIM_PAGE_LEVEL: under-exposed), or None (paper as light
+    as paper: a blank page, a letter or a cover is the question). Read on every fourth pixel."""
+    small = image[::4, ::4] if min(image.shape[:2]) >= 400 else image
+    v = small if small.ndim == 2 else cv2.max(cv2.max(small[..., 0], small[..., 1]), small[..., 2])
+    level = float(np.median(v))
+    if level < DARK_PAGE_LEVEL:
+        return "dark_page"
+    if level < DIM_PAGE_LEVEL and not _holds_ink(small):
+        return "dim_page"
+    return None
 
 
 def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:

@@ -46,9 +46,10 @@ from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, Step, chars_fit
+from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
-from pipeline.page.cleanup import clean_page
+from pipeline.page.cleanup import clean_page, page_light
 from pipeline.page.intake import load_page
 from pipeline.page.layout import (
     Grid,
@@ -1083,26 +1084,37 @@ class PageOutcome:
     message: str = ""
 
 
-PAGE_ADVICE = {  # what a person does about a page that gives no records (appended to the page's error)
-    "no_table": "; nothing was extracted: a blank page, a letter or a cover? Check the scan",
-    "unknown_ledger": "; nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
-}
-TABLE_WITHOUT_ROWS = (
-    "; a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
-    " nothing was extracted: photograph or scan the page again flat and square, or key its records in"
-)
-"""The advice on a page without rows whose cleanup found a ruled table's outline (its `rectify` step
-holds the table's quad): no blank page, letter or cover, but a register page that was lost; the
-administrator is told so, and what to do about it. In English, as the page's other reasons (PAGE_ADVICE)
-and the run summary that prints them."""
+def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> str:
+    """The code of why a page gave no records (pipeline.kernel.reasons.REASONS): the one stored with
+    the page (its `no_records` step, written by process_page), else its status, made finer where the
+    cleanup found a ruled table's outline on a page without a table (`table_without_rows`: its
+    `rectify` step holds the table's quad; no blank page, letter or cover, but a register page lost),
+    or where the frame's light (cleanup.page_light) says it is nearly all black or dim grey and the
+    cleanup found no page on it (its `capture` step). `steps` are Step objects or their stored dicts."""
+    named = [(st.get("name"), st.get("result") or {}) if isinstance(st, dict) else (st.name, st.result) for st in steps]
+    for name, result in named:
+        if name == "no_records" and result.get("reason"):
+            return str(result["reason"])
+    if status == "no_table" and any(name == "rectify" and "quad" in result for name, result in named):
+        return "table_without_rows"
+    if status == "no_table" and light and not any(name == "capture" and result.get("page_found") for name, result in named):
+        return light
+    return status
 
 
-def page_advice(reason: str, steps: Sequence[Step]) -> str:
-    """What a person does about a page that gave no records (appended to the page's error): PAGE_ADVICE
-    by its reason, or TABLE_WITHOUT_ROWS where the cleanup found a ruled table's outline on it."""
-    if reason == "no_table" and any(st.name == "rectify" and "quad" in st.result for st in steps):
-        return TABLE_WITHOUT_ROWS
-    return PAGE_ADVICE.get(reason, "")
+TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
+"""The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
+
+
+ADVISED = ("no_table", "table_without_rows", "dark_page", "dim_page", "unknown_ledger")
+"""The page reasons whose words end the page's stored error (page_advice)."""
+
+
+def page_advice(reason: str, steps: Sequence[Step], light: str | None = None) -> str:
+    """What a person does about a page that gave no records, in English (appended to the page's error;
+    the CLI prints the Chinese words first: pipeline.kernel.reasons): by its page_reason."""
+    code = page_reason(reason, steps, light)
+    return "; " + reason_en(code) if code in ADVISED else ""
 
 
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
@@ -1130,13 +1142,14 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         clean_sha = store.images.put(gray)
     except OSError as e:  # disk full (or the image folder gone): this page fails, the run goes on
         return _image_write_failed(store, page_id, t0, rel, page_no, e)
+    light = page_light(image)  # what a page that gives no records is told, where its light says why
     del image
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
         ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
     except PageError as e:
-        advice = page_advice(e.reason, clean.steps)
+        advice = page_advice(e.reason, clean.steps, light)
         if turned.quarters != quarters:
             clean_sha = store.images.put(gray)
         return _finish(
@@ -1148,7 +1161,11 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             original=original,
             clean=clean_sha,
             shape=gray.shape,
-            steps=steps + [turned.to_step()],
+            steps=steps
+            + [
+                turned.to_step(),
+                {"name": "no_records", "settings": {}, "result": {"reason": page_reason(e.reason, clean.steps, light)}},
+            ],
         )
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
         return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)

@@ -14,7 +14,8 @@ import numpy as np
 
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
-from pipeline.page.cleanup import GRID_MIN_LINES, binarize
+from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES
+from pipeline.page.gridlines import binarize, line_profiles
 
 
 @dataclass(frozen=True)
@@ -98,28 +99,12 @@ def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndar
     """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
     `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
     faded or dotted line made one), added to the page's ink."""
-    h, w = gray.shape
-    ink = binarize(gray)
-    if ruling is not None and ruling.shape == ink.shape:
-        ink = cv2.bitwise_or(ink, ruling.astype(np.uint8) * 255)
-    if table_box is not None:
-        x0, y0, x1, y1 = table_box
-        pad = 12
-        x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
-    else:
-        x0, y0, x1, y1 = 0, 0, w, h
-    roi = ink[y0:y1, x0:x1]
-    rh, rw = roi.shape
-    if rh < 50 or rw < 50:
+    prof = line_profiles(gray, table_box, ruling)
+    if prof is None:
         return [], []
-    # bridge pixel-sized breaks (faded lines), then keep strokes far longer than any character
-    hor = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
-    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(rw // 30, 60), 1)))
-    ver = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
-    ver = cv2.morphologyEx(ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // 30, 60))))
-    rows = _line_positions(hor.sum(axis=1) / 255.0, 0.35 * rw, min_gap=20)
-    cols = _line_positions(ver.sum(axis=0) / 255.0, 0.35 * rh, min_gap=20)
-    return [y0 + r for r in rows], [x0 + c for c in cols]
+    rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=20)
+    cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=20)
+    return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
 
 
 def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:

@@ -33,7 +33,7 @@ from typing import Protocol, Sequence
 import cv2
 import numpy as np
 
-from pipeline.page.cleanup import binarize
+from pipeline.page.gridlines import binarize
 
 EVEN_MAX = 0.06
 """Ruling lines are 'evenly spaced' when the gaps between them (the first and last left out: a header

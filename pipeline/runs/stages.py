@@ -17,7 +17,7 @@ from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, get_row, utcnow
-from pipeline.page.extract import PageOutcome, process_page, remap_page
+from pipeline.page.extract import PageOutcome, page_reason, process_page, remap_page
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
 from pipeline.quality.refit import thresholds_versions
@@ -183,7 +183,13 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
                 sm.pages_done += 1
             elif page.status != "pending":
                 sm.pages_problem.append(
-                    {"file": rel, "page": str(page.page_no), "status": page.status, "message": page.error or ""}
+                    {
+                        "file": rel,
+                        "page": str(page.page_no),
+                        "status": page.status,
+                        "reason": page_reason(page.status, page.steps or []),  # pipeline.kernel.reasons
+                        "message": page.error or "",
+                    }
                 )
         counts = dict(
             s.execute(

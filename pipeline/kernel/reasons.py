@@ -1,0 +1,119 @@
+"""Why a page or a file gave no records, in the words its readers use: one table, Chinese first.
+
+`backfill run` prints, for every page that gave no records and every file it quarantined or could
+not read, a reason from REASONS by its code (the page's status, or the finer code extract.page_reason
+stored with it; a file's InputFileError.reason): Simplified Chinese first, the English wording after
+it, then the English detail the page or file was stored with (counts of lines found, the system's
+error). The CLI has no language setting of its own (the review app's is per user, in
+review_app.i18n): its administrator reads Chinese, so Chinese comes first and English follows.
+The same English wordings end a page's stored error (extract.page_advice), so a log and the store
+say what the summary says.
+
+A code missing here shows the code itself (never an exception): a reason added elsewhere is still
+printed, and tests/test_reasons.py asks every code the pipeline raises to have its words here."""
+
+from __future__ import annotations
+
+REASONS: dict[str, tuple[str, str]] = {
+    # --- a page that gave no records (Page.status, or extract.page_reason's finer code)
+    "no_table": (
+        "未提取到任何内容：是空白页、信函还是封面？请检查扫描件",
+        "nothing was extracted: a blank page, a letter or a cover? Check the scan",
+    ),
+    "table_without_rows": (
+        "找到了表格的外框，但没有找到它的行（拍摄时倾斜过大、纸面弯曲或有阴影？）；未提取到任何内容："
+        "请将该页放平摆正后重新拍摄或扫描，或手工录入它的记录",
+        "a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
+        " nothing was extracted: photograph or scan the page again flat and square, or key its records in",
+    ),
+    "dark_page": (
+        "整页几乎全黑：曝光或扫描设置有误；未提取到任何内容：请调整设置后重新扫描或拍摄该页",
+        "nearly all black: exposure or scan setting; nothing was extracted: scan or photograph the page again with"
+        " the setting corrected",
+    ),
+    "dim_page": (
+        "整页灰暗且看不到字迹：曝光不足或扫描设置（亮度、对比度）有误；未提取到任何内容：请调整设置后重新扫描或拍摄该页",
+        "the whole page is dim grey with no writing to be seen: under-exposed or a scan setting (brightness, contrast);"
+        " nothing was extracted: scan or photograph the page again with the setting corrected",
+    ),
+    "unknown_ledger": (
+        "未提取到任何内容：规范（尚）未收录这种登记簿；请告知管理员",
+        "nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
+    ),
+    "failed": ("处理该页时出错，未提取到任何内容；其余页面照常处理", "the page could not be processed; nothing was extracted"),
+    "page_failed": ("处理该页时出错，未提取到任何内容", "the page could not be processed; nothing was extracted"),
+    "ocr_failed": ("文字识别程序出错，未提取到任何内容", "the recognizer failed on the page; nothing was extracted"),
+    # --- a file quarantined or not read (InputFileError.reason, intake._refusal)
+    "unreadable": ("文件无法读取", "the file cannot be read"),
+    "empty_file": ("空文件", "the file is empty"),
+    "corrupt": ("文件已损坏，无法读取", "the file is damaged and cannot be read"),
+    "partly_recovered": (
+        "文件已损坏：已恢复并处理了部分页面，之后的页面丢失；请重新扫描该登记簿",
+        "the file is damaged: some pages were recovered and processed, the rest is lost; rescan the ledger",
+    ),
+    "encrypted": ("文件已加密，无法读取", "the file is encrypted"),
+    "unsupported": ("不支持的文件格式", "a file format that is not supported"),
+    "too_large": ("图像过大，未处理", "the image is too large to process"),
+    "too_small": (
+        "图像太小，不是可读的页面（缩略图或图标？）",
+        "the image is too small to be a readable page (a thumbnail or an icon?)",
+    ),
+    "no_images": (
+        "PDF 中没有扫描图像（只有文字）：不是纸质登记簿的扫描件",
+        "the PDF holds no scanned image: not a scan of a paper ledger",
+    ),
+    "too_many_pages": ("页数超过每个文件的上限，未处理", "more pages than the per-file limit"),
+    "outside_folder": ("链接指向扫描文件夹之外，未读取", "a link that leads outside the scan folder: not read"),
+    "path_too_long": (
+        "路径过长，系统拒绝打开；请移到较短的路径下",
+        "the path is too long for the system; move it to a shorter path",
+    ),
+    "file_unreadable": (
+        "无法读取该文件（权限不足？），其中的扫描件未读取",
+        "the file cannot be read (permission?); its scans are not read",
+    ),
+    "folder_unreadable": (
+        "无法打开该文件夹（权限不足？），其中的扫描件未读取",
+        "the folder cannot be opened (permission?); the scans in it are not read",
+    ),
+}
+
+HEADINGS: dict[str, tuple[str, str]] = {
+    "not_read": (
+        "未读取（系统拒绝打开这些文件夹或路径，其中的内容均未查看）",
+        "not read (the system refused these folders or paths; nothing in them was looked at)",
+    ),
+    "quarantined": ("已隔离（副本在 {where}）", "quarantined (copies in {where})"),
+    "pages_turned": (
+        "扫描时方向颠倒或侧转的页面，已转正后读取（无需重新扫描）",
+        "pages scanned turned, read after turning them upright (no rescan needed)",
+    ),
+    "pages_problem": ("有问题的页面（未提取到记录）", "pages with problems (no records from them)"),
+}
+"""The summary's lines above each list of reasons, Chinese first (`heading`)."""
+
+
+def reason_zh(code: str) -> str:
+    """A reason's Chinese words, or the code itself where the table has none."""
+    return REASONS.get(code, (code, code))[0]
+
+
+def reason_en(code: str) -> str:
+    """A reason's English words, or the code itself where the table has none."""
+    return REASONS.get(code, (code, code))[1]
+
+
+def reason_text(code: str, detail: str = "") -> str:
+    """A reason as the CLI prints it: Chinese, then English, then the stored detail (English) where it
+    says more than the English words do."""
+    zh, en = REASONS.get(code, (code, code))
+    more = detail.strip()
+    if more.endswith(en):
+        more = more[: -len(en)].rstrip("; ").rstrip()
+    return f"{zh} / {en}" + (f" ({more})" if more else "")
+
+
+def heading(key: str, **params: str) -> str:
+    """A summary heading, Chinese first: 中文 / English, with {params} filled in."""
+    zh, en = HEADINGS[key]
+    return f"{zh.format(**params)} / {en.format(**params)}:"

@@ -1,0 +1,73 @@
+"""The ruling lines of a table as long straight runs of ink: one finder for the cleanup and the layout.
+
+The layout's grid (pipeline.page.layout.ruling_lines) and the cleanup's test of a slanted table
+(pipeline.page.cleanup.level_lines, keystone_kept) count the same lines: the page's ink (binarize), the
+ruling found whole added to it, within the table's box (12 px around it) or the whole page, breaks of a
+pixel or two bridged and only runs far longer than any character kept (line_profiles). Each counts the
+lines its own way from these profiles. Here, below both, so that neither imports the other (the
+cleanup comes before the layout: tests/test_import_graph.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BOX_PAD_PX = 12
+"""px around a table's box that its lines are looked for in: a line drawn on the box's edge is whole."""
+MIN_REGION_PX = 50
+"""A region narrower or lower than this holds no ruled table."""
+LINE_MIN_PX = 60
+"""The shortest run of ink kept as a line: longer than any character at the working resolution. A
+longer region keeps runs of a thirtieth of its length (LINE_SHARE_KEPT) at the least."""
+LINE_SHARE_KEPT = 30
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255 on 0, adaptive to local contrast (faded ink, uneven light)."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+@dataclass(frozen=True)
+class LineProfiles:
+    """How many pixels of long horizontal runs of ink each row of the region holds (`rows`), and of
+    long vertical runs each column (`cols`); the region's top-left corner on the page and its size."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    x0: int
+    y0: int
+    width: int
+    height: int
+
+
+def line_profiles(
+    gray: np.ndarray, box: tuple[int, int, int, int] | None = None, lines: np.ndarray | None = None
+) -> LineProfiles | None:
+    """The profiles of the long level and plumb runs of ink in the table `box` (BOX_PAD_PX around it;
+    the whole page where None), `lines` (the ruling lines whole, cleanup.find_ruling) added to the ink;
+    None where the region is smaller than MIN_REGION_PX."""
+    h, w = gray.shape
+    ink = binarize(gray)
+    if lines is not None and lines.shape == ink.shape:
+        ink = cv2.bitwise_or(ink, lines.astype(np.uint8) * 255)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        x0, y0, x1, y1 = max(0, x0 - BOX_PAD_PX), max(0, y0 - BOX_PAD_PX), min(w, x1 + BOX_PAD_PX), min(h, y1 + BOX_PAD_PX)
+    else:
+        x0, y0, x1, y1 = 0, 0, w, h
+    roi = ink[y0:y1, x0:x1]
+    rh, rw = roi.shape
+    if rh < MIN_REGION_PX or rw < MIN_REGION_PX:
+        return None
+    # bridge pixel-sized breaks (faded lines), then keep strokes far longer than any character
+    hor = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    hor = cv2.morphologyEx(
+        hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(rw // LINE_SHARE_KEPT, LINE_MIN_PX), 1))
+    )
+    ver = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    ver = cv2.morphologyEx(
+        ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // LINE_SHARE_KEPT, LINE_MIN_PX)))
+    )
+    return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, x0, y0, rw, rh)

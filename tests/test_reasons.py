@@ -1,0 +1,91 @@
+"""What `backfill run` tells its administrator about pages and files that gave no records: Chinese
+first, from one table (pipeline.kernel.reasons), English after, then the stored detail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.reasons import REASONS, reason_zh
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(tmp_path: Path, pages: dict[str, np.ndarray]) -> tuple[dict, str]:
+    from pipeline.cli.main import format_summary
+    from pipeline.runs.stages import run_folder
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name, img in pages.items():
+        cv2.imwrite(str(scans / name), img)
+    (scans / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot an image at all")
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    sm = run_folder(scans, settings).to_dict()
+    return sm, format_summary(sm, settings)
+
+
+def test_the_run_summary_gives_each_page_and_file_without_records_its_reason_in_chinese_first(tmp_path):
+    """A white page (no table) and a damaged file (quarantined) are each told why in Chinese first; the page
+    whose table's outline was found but not its rows is tests/test_capture.py's."""
+    sm, text = _run(tmp_path, {"white.png": np.full((1654, 2339, 3), 250, np.uint8)})
+    lines = text.splitlines()
+    white = next(x for x in lines if x.strip().startswith("white.png"))
+    broken = next(x for x in lines if x.strip().startswith("broken.png"))
+    # the Chinese reason comes before any English on the line, the English wording and the detail after it
+    for line, code in ((white, "no_table"), (broken, "corrupt")):
+        said = line.split("] ", 1)[1]
+        assert said.startswith(reason_zh(code)), line
+        assert not re.search(r"[A-Za-z]", said[: len(reason_zh(code))].replace("PDF", "")), line
+        assert REASONS[code][1] in said, line
+    assert "第 1 页" in white and "no ruled table" in white  # the detail the page was stored with stays
+    assert [p["reason"] for p in sm["pages_problem"]] == ["no_table"]
+    # the headings above the lists are Chinese first too
+    assert "有问题的页面（未提取到记录） / pages with problems" in text
+    assert next(x for x in lines if "quarantined (copies in" in x).startswith("已隔离（副本在 ")
+
+
+def test_every_reason_the_pipeline_gives_has_its_words_in_the_table():
+    """Every reason code raised (an error class's `reason`, a `reason="..."` where a page or file is
+    refused, intake's refusals) and every page status that is no success has Chinese and English words."""
+    codes: set[str] = {"failed"}
+    for rel in ("pipeline/kernel/errors.py", "pipeline/page/intake.py", "pipeline/page/extract.py", "ocr/tesseract.py"):
+        src = (ROOT / rel).read_text(encoding="utf-8")
+        codes |= set(re.findall(r"""reason(?::\s*str)?\s*=\s*"([a-z_]+)\"""", src))
+    codes |= {f"{what}_unreadable" for what in ("file", "folder")}
+    missing = sorted(c for c in codes if c not in REASONS)
+    assert not missing, missing
+    assert all(zh and en and re.search(r"[\u4e00-\u9fff]", zh) for zh, en in REASONS.values())
+
+
+def test_a_page_nearly_all_black_or_dim_grey_is_not_called_a_blank_page(tmp_path):
+    """A frame nearly all as dark as ink (an exposure or scan setting gone wrong), or dim grey with no
+    writing on it (under-exposed), is told so and what to do, not asked whether it is a blank page, a
+    letter or a cover; a white page still is. Before, all four were "a blank page, a letter or a cover?"."""
+    rng = np.random.default_rng(0)
+    sm, text = _run(
+        tmp_path,
+        {
+            "black.png": np.full((1654, 2339, 3), 12, np.uint8),
+            "mostly_ink.png": np.clip(rng.normal(30, 8, (1654, 2339, 3)), 0, 255).astype(np.uint8),
+            "grey_small.png": np.full((300, 220, 3), 128, np.uint8),
+            "white.png": np.full((1654, 2339, 3), 250, np.uint8),
+        },
+    )
+    got = {p["file"]: (p["status"], p["reason"]) for p in sm["pages_problem"]}
+    assert got == {
+        "black.png": ("no_table", "dark_page"),
+        "mostly_ink.png": ("no_table", "dark_page"),
+        "grey_small.png": ("no_table", "dim_page"),
+        "white.png": ("no_table", "no_table"),
+    }
+    black = next(x for x in text.splitlines() if x.strip().startswith("black.png"))
+    assert "整页几乎全黑：曝光或扫描设置有误" in black and "空白页" not in black and "nearly all black" in black
+    grey = next(x for x in text.splitlines() if x.strip().startswith("grey_small.png"))
+    assert "整页灰暗" in grey and "空白页" not in grey
+    msgs = {p["file"]: p["message"] for p in sm["pages_problem"]}
+    assert "a blank page" not in msgs["black.png"] and "a blank page" in msgs["white.png"]  # the stored error too
