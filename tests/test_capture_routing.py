@@ -125,7 +125,7 @@ def test_the_run_summary_tells_the_administrator_what_to_do(tmp_path):
     settings = Settings(data_dir=str(tmp_path))
     sm = RunSummary(run_id=1, scans_dir="scans", records=5, needs_review=5, held_unfitted_capture=3).to_dict()
     text = format_summary(sm, settings)
-    line = next(x for x in text.splitlines() if x.strip().startswith("photographed"))
+    line = next(x for x in text.splitlines() if x.strip().startswith("拍照页记录"))
     assert "3 条记录因拍照或低分辨率页面待核对" in line and "backfill calibrate --from-reviews" in line
     sm["held_unfitted_capture"] = 0
     assert "photographed" not in format_summary(sm, settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -274,7 +275,7 @@ def test_two_runs_at_once_share_the_pages_and_read_each_once(tmp_path, mode):
     outs = [p.communicate(timeout=900) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0 and "Traceback" not in err, err[-3000:]
-        assert "pages             3  (3 processed" in out, out
+        assert re.search(r"页面\u3000* pages +3  \(已处理 3，", out), out
     per_run = _read_once_and_exact(tmp_path / "backfill-data")
     assert sum(per_run) == 3
 

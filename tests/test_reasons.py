@@ -47,6 +47,11 @@ def test_the_run_summary_gives_each_page_and_file_without_records_its_reason_in_
     # the headings above the lists are Chinese first too
     assert "有问题的页面（未提取到记录） / pages with problems" in text
     assert next(x for x in lines if "quarantined (copies in" in x).startswith("已隔离（副本在 ")
+    # the counts above them: each line starts with its Chinese label, its number where a reader looks
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^  (\S+?)\u3000* [a-z -]+? +(\d+)", text, re.M)}
+    assert counts["文件"] == 2 and counts["页面"] == 1 and counts["记录"] == 0, text
+    assert counts["自动接受"] == 0 and counts["待审核"] == 0 and "合并重复" in counts, text
+    assert re.search(r"^  页面\u3000* pages +1  \(已处理 \d+，有问题 1 / ", text, re.M), text
 
 
 def test_every_reason_the_pipeline_gives_has_its_words_in_the_table():

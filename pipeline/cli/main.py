@@ -110,54 +110,108 @@ def _page_message(p: dict[str, str]) -> str:
     return p["message"].removeprefix(f"{p['file']} page {p['page']}: ")
 
 
+COUNT_LABELS: dict[str, tuple[str, str]] = {
+    "files": ("文件", "files"),
+    "pages": ("页面", "pages"),
+    "records": ("记录", "records"),
+    "auto_accepted": ("自动接受", "auto-accepted"),
+    "needs_review": ("待审核", "needs review"),
+    "photographed": ("拍照页记录", "photographed"),
+    "audit_drawn": ("盲审抽样", "audit sample"),
+    "sent_back": ("退回卷册", "sent back"),
+    "merged": ("合并重复", "duplicates merged"),
+    "selection": ("所选文件", "selection"),
+}
+"""The run summary's counts, Chinese first (the administrator reads Chinese), English after."""
+
+
+def _count(key: str, n: int, detail: str = "") -> str:
+    """One count line of the run summary: the Chinese label padded to 5 characters (full-width, so the
+    numbers line up in a terminal), the English label, the number, then its detail in brackets."""
+    zh, en = COUNT_LABELS[key]
+    line = f"  {zh:\u3000<5} {en:<17} {n:>6}"
+    return line + (f"  ({detail})" if detail else "")
+
+
 def format_summary(sm: dict[str, Any], settings: Settings) -> str:
     """The run summary people read. Every name from the scan folder is printed through `shown`: a name
     holding a newline or ': ' can neither add a line of its own nor pass for a field separator."""
     from pipeline.page.routing import UNFITTED_CAPTURE_ADVICE
 
     lines = [
-        f"run {sm['run_id']} on {shown(sm['scans_dir'])}  ({sm['seconds']:.1f} s)",
-        f"  files        {sm['files']:>6}  ({sm['files_new']} new, {sm['files_known']} already ingested, "
-        f"{len(sm['quarantined'])} quarantined; {sm['skipped']} non-scan files ignored)",
-        f"  pages        {sm['pages']:>6}  ({sm['pages_done']} processed, {len(sm['pages_problem'])} with problems)",
-        f"  records      {sm['records']:>6}",
-        f"  auto-accepted{sm['auto_accepted']:>6}",
-        f"  needs review {sm['needs_review']:>6}",
+        f"运行 run {sm['run_id']}：{shown(sm['scans_dir'])}（{sm['seconds']:.1f} 秒 s）",
+        _count(
+            "files",
+            sm["files"],
+            f"新 {sm['files_new']}，已入库 {sm['files_known']}，隔离 {len(sm['quarantined'])}；忽略非扫描文件 {sm['skipped']} / "
+            f"{sm['files_new']} new, {sm['files_known']} already ingested, {len(sm['quarantined'])} quarantined; "
+            f"{sm['skipped']} non-scan files ignored",
+        ),
+        _count(
+            "pages",
+            sm["pages"],
+            f"已处理 {sm['pages_done']}，有问题 {len(sm['pages_problem'])} / {sm['pages_done']} processed, "
+            f"{len(sm['pages_problem'])} with problems",
+        ),
+        _count("records", sm["records"]),
+        _count("auto_accepted", sm["auto_accepted"]),
+        _count("needs_review", sm["needs_review"]),
         *(
-            [f"  photographed {sm['held_unfitted_capture']:>6}  " + UNFITTED_CAPTURE_ADVICE.format(n=sm["held_unfitted_capture"])]
+            [_count("photographed", sm["held_unfitted_capture"], UNFITTED_CAPTURE_ADVICE.format(n=sm["held_unfitted_capture"]))]
             if sm.get("held_unfitted_capture")
             else []
         ),
         *(
-            [f"  audit sample {sm['audit_drawn']:>6}  (auto-accepted records drawn for the blind audit; they wait in review)"]
+            [
+                _count(
+                    "audit_drawn",
+                    sm["audit_drawn"],
+                    "抽出的自动接受记录，供盲审，在审核中等待 / auto-accepted records drawn for the blind audit; they wait in review",
+                )
+            ]
             if sm.get("audit_drawn")
             else []
         ),
         *(
-            [f"  sent back    {sm['audit_sent_back']:>6}  (volumes whose audit failed: see `backfill status --quality`)"]
+            [
+                _count(
+                    "sent_back",
+                    sm["audit_sent_back"],
+                    "盲审未通过的卷册，见 backfill status --quality / volumes whose audit failed: see `backfill status --quality`",
+                )
+            ]
             if sm.get("audit_sent_back")
             else []
         ),
-        f"  duplicates merged {sm['clusters_merged']}  (pairs of records this run found to be one person)",
+        _count(
+            "merged", sm["clusters_merged"], "本次运行认定为同一人的记录对 / pairs of records this run found to be one person"
+        ),
         *(
-            [f"  selection    {sm['selected_files']} file(s), {sm['excluded_files']} outside it"]
+            [
+                _count(
+                    "selection", sm["selected_files"], f"范围外 {sm['excluded_files']} 个文件 / {sm['excluded_files']} outside it"
+                )
+            ]
             if sm.get("excluded_files")
             else []
         ),
         *(
             [
-                f"  loaded       {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, "
-                f"{sm['loaded']['unchanged']} unchanged"
+                f"  已入库 loaded：新增 {sm['loaded']['inserted']}，更新 {sm['loaded']['updated']}，未变 {sm['loaded']['unchanged']}"
+                f" / {sm['loaded']['inserted']} inserted, {sm['loaded']['updated']} updated, {sm['loaded']['unchanged']} unchanged"
             ]
             if sm.get("loaded")
             else []
         ),
         *(
-            [f"  read by this run {sm['pages_read']} page(s), {sm['read_seconds']:.1f} s (CPU {sm['read_cpu_seconds']:.1f} s)"]
+            [
+                f"  本次读取 read by this run：{sm['pages_read']} 页 page(s)，{sm['read_seconds']:.1f} 秒 s"
+                f"（CPU {sm['read_cpu_seconds']:.1f} 秒 s）"
+            ]
             if "pages_read" in sm
             else []
         ),
-        f"  store: {mask_url(settings.store_url)}",
+        f"  工作库 store：{mask_url(settings.store_url)}",
     ]
     if sm.get("not_read"):
         lines.append(heading("not_read"))
