@@ -94,3 +94,16 @@ def test_a_page_nearly_all_black_or_dim_grey_is_not_called_a_blank_page(tmp_path
     assert "整页灰暗" in grey and "空白页" not in grey
     msgs = {p["file"]: p["message"] for p in sm["pages_problem"]}
     assert "a blank page" not in msgs["black.png"] and "a blank page" in msgs["white.png"]  # the stored error too
+
+
+def test_a_page_turned_upright_is_told_in_chinese_first():
+    """A page scanned upside down or on its side was turned upright and read: the summary says how it
+    lay, Chinese first, English after."""
+    from pipeline.cli.main import format_summary
+    from pipeline.runs.stages import RunSummary
+
+    turned = [{"file": "vol1.pdf", "page": "3", "degrees": "180"}, {"file": "vol1.pdf", "page": "4", "degrees": "90"}]
+    text = format_summary(RunSummary(run_id=1, scans_dir="scans", pages_turned=turned).to_dict(), Settings(data_dir="/tmp"))
+    lines = [x.strip() for x in text.splitlines() if x.strip().startswith("vol1.pdf")]
+    assert lines[0].startswith("vol1.pdf 第 3 页 / page 3: 扫描时上下颠倒，已转正后识别 / scanned upside down"), lines
+    assert lines[1].startswith("vol1.pdf 第 4 页 / page 4: 扫描时顺时针转了 90°"), lines

@@ -225,11 +225,12 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
             for q in sm["quarantined"]
         ]
     if sm.get("pages_turned"):
-        from pipeline.page.orientation import scanned_as
+        from pipeline.page.orientation import scanned_as, scanned_as_zh
 
         lines.append(heading("pages_turned"))
         lines += [
-            f"  {shown(p['file'])} 第 {p['page']} 页 / page {p['page']}: scanned {scanned_as(p['degrees'])}"
+            f"  {shown(p['file'])} 第 {p['page']} 页 / page {p['page']}: 扫描时{scanned_as_zh(p['degrees'])}，已转正后识别 / "
+            f"scanned {scanned_as(p['degrees'])}, turned upright to be read"
             for p in sm["pages_turned"]
         ]
     if sm["pages_problem"]:

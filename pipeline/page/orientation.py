@@ -335,9 +335,17 @@ def turn(
 TURNS = {90: "turned 90° clockwise", 180: "upside down", 270: "turned 90° counter-clockwise"}
 
 
+TURNS_ZH = {90: "顺时针转了 90°", 180: "上下颠倒", 270: "逆时针转了 90°"}
+
+
 def scanned_as(degrees: int | str) -> str:
     """How a scan lay, in words, from how far it was turned clockwise."""
     return TURNS.get(int(degrees) % 360, "upright")
+
+
+def scanned_as_zh(degrees: int | str) -> str:
+    """scanned_as in Chinese, for the run summary its administrator reads (Chinese first)."""
+    return TURNS_ZH.get(int(degrees) % 360, "方向正常")
 
 
 @dataclass
