@@ -183,6 +183,8 @@ def main() -> None:
     for c in allc:
         if kind(c) in ("one_edit", "two_edits") and len(c["truth"]) == len(c["value"]):
             for op in Levenshtein.editops(c["value"], c["truth"]):
+                if op.tag != "replace":  # an insert and a delete of the same length: no pair
+                    continue
                 subs[(c["value"][op.src_pos], c["truth"][op.dest_pos])] += 1
     print("substitutions read>truth (same length, <=2 edits):", ", ".join(f"{a}>{b} {n}" for (a, b), n in subs.most_common(40)))
     if args.show:
