@@ -407,3 +407,26 @@ def test_the_grain_of_a_photograph_is_no_faint_ink(seed):
 
     assert faint_ink(_grainy_cell(seed)) == 0
 
+
+
+def test_a_blank_cell_of_grainy_paper_is_not_read_and_not_a_sure_blank():
+    """Where the grain could hide faint pen strokes (layout.grain_hides_faint), a cell that shows none is
+    neither read (its grain, stretched, was read as letters) nor a sure blank (the issue: blank at high
+    confidence only where the stricter ink test can tell): it is an unsure blank (FAINT_BLANK), held for
+    a look. The written cell beside it is read as before."""
+    from pipeline.page.cleanup import sharpen_enlarged
+    from pipeline.page.extract import line_crops
+    from pipeline.page.layout import Grid
+
+    rng = np.random.default_rng(7)
+    cap = np.clip(200 + rng.normal(0, 12, (90, 195)), 0, 255).astype(np.uint8)
+    cv2.putText(cap, "1574", (110, 55), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 60, 1, cv2.LINE_AA)
+    gray = sharpen_enlarged(cv2.resize(cap, None, fx=4 / 3, fy=4 / 3, interpolation=cv2.INTER_CUBIC))
+    for y in (5, 114):
+        gray[y : y + 2, :] = 40
+    for x in (5, 128, 254):
+        gray[:, x : x + 2] = 40
+    grid = Grid(rows=(5, 114), cols=(5, 128, 254))
+    crops, owners, unsure = line_crops(gray, grid, [(0, 0), (0, 1)])
+    assert set(owners) == {(0, 1)}  # only the written cell gives a line to read
+    assert unsure == {(0, 0)}  # the blank one is an unsure blank

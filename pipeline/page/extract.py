@@ -58,6 +58,7 @@ from pipeline.page.layout import (
     column_gap,
     faint_ink,
     find_grid_or_text,
+    grain_hides_faint,
     ink_extent,
     reading_order,
     stretch_faint,
@@ -376,7 +377,8 @@ def line_crops(
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
     (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
     of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
-    stretched (stretch_faint), are read where they give a line."""
+    stretched (stretch_faint), are read where they give a line; also, unread, the cells of grainy paper
+    whose faint strokes, if any, the grain hides (pipeline.page.layout.grain_hides_faint)."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
@@ -387,6 +389,8 @@ def line_crops(
             faint.add((r, c))
             inner = stretch_faint(inner)
             bands = text_line_bands(inner)
+        elif not bands and grain_hides_faint(inner):
+            faint.add((r, c))  # not sure blank: the grain may hide faint strokes; not read (grain reads as letters)
         for b0, b1 in bands:
             crop = inner[b0:b1]
             if c in stretch_cols:

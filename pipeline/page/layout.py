@@ -634,14 +634,17 @@ levels by a sigma of 12-22 on the design photos (camera_capture seed 4403; a sca
 fixed FAINT_CONTRAST of 18 found "faint strokes" of grain in every blank cell of such a page, and the
 grain, stretched (stretch_faint), was read as letters (the 备注 column's blanks read KCA4, 三, 之 ...).
 A faint stroke within 3 sigma of the paper cannot be told from its grain, by this test or by the
-recognizer. Where the noise is under 6 levels (every scan) the test is FAINT_CONTRAST as before."""
+recognizer: such a cell is therefore not read, and not taken for a sure blank either (grain_hides_faint:
+an unsure blank, held for a look). Where the noise is under 6 levels (every scan) the test is
+FAINT_CONTRAST as before."""
 
 
-def faint_ink(inner: np.ndarray) -> int:
+def faint_ink(inner: np.ndarray, against_noise: bool = True) -> int:
     """How many pixels of faint, stroke-like ink a cell holds (0: none) that text_line_bands does not
     see: a cell is blank at high confidence only where this stricter test agrees (a page's faint pen
     strokes are not blank); a pixel counts where it is darker than the paper by FAINT_CONTRAST and by
-    FAINT_NOISE_SIGMAS of the paper's own noise (a photograph's grain is not faint ink). Ruling remnants (rows over 80 % ink, columns over 80 % ink) and the crop's
+    FAINT_NOISE_SIGMAS of the paper's own noise (a photograph's grain is not faint ink; against_noise=False:
+    by FAINT_CONTRAST alone, what may be faint strokes or grain, grain_hides_faint). Ruling remnants (rows over 80 % ink, columns over 80 % ink) and the crop's
     edges are left out."""
     if inner.size == 0 or min(inner.shape) <= 2 * FAINT_EDGE + 2:
         return 0
@@ -651,7 +654,8 @@ def faint_ink(inner: np.ndarray) -> int:
     paper = cv2.medianBlur(np.ascontiguousarray(crop), 21)
     diff = crop.astype(np.int16) - paper.astype(np.int16)
     noise = 1.4826 * float(np.median(np.abs(diff)))
-    ink = (diff < -max(FAINT_CONTRAST, FAINT_NOISE_SIGMAS * noise)).astype(np.uint8)
+    contrast = max(FAINT_CONTRAST, FAINT_NOISE_SIGMAS * noise) if against_noise else FAINT_CONTRAST
+    ink = (diff < -contrast).astype(np.uint8)
     ink[ruling_rows(ink)] = 0
     h = ink.shape[0]
     ink[:, ink.sum(axis=0) > 0.8 * h] = 0
@@ -661,6 +665,15 @@ def faint_ink(inner: np.ndarray) -> int:
         if st[i, cv2.CC_STAT_AREA] >= FAINT_STROKE and max(st[i, cv2.CC_STAT_WIDTH], st[i, cv2.CC_STAT_HEIGHT]) >= FAINT_STROKE:
             total += int(st[i, cv2.CC_STAT_AREA])
     return total if total >= FAINT_MIN_PIXELS else 0
+
+
+def grain_hides_faint(inner: np.ndarray) -> bool:
+    """A cell with no line of ink and no faint ink standing above its paper's grain (faint_ink), in which
+    the fixed faint test (FAINT_CONTRAST alone) still finds stroke-like marks: on such grainy paper a pen
+    stroke within FAINT_NOISE_SIGMAS of the noise cannot be told from the grain, so the cell is no sure
+    blank (extract.line_crops gives it FAINT_BLANK) and is not read either (its grain, stretched, was read
+    as letters). On quiet paper (every scan) the two tests are one and this is always False."""
+    return faint_ink(inner) == 0 and faint_ink(inner, against_noise=False) > 0
 
 
 def stretch_faint(inner: np.ndarray) -> np.ndarray:
