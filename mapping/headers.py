@@ -1161,7 +1161,12 @@ ELIMINATION_SHARE = 0.8
 this share of its written cells look like that field's values (_looks): the content must fit, not just
 be possible."""
 ELIMINATION_HEADER = 0.5
-"""...and only where its header reads like no other field's wording (each scores below this)...
+"""...and only where its header reads like no wording of another field that no column holds (each scores
+below this)... A field another column holds is not this column's (one printed column per field), so a
+header like its wording is no evidence against the field the cells tell: 编号 ("number") shares 号 with
+序号 (0.5) as much as 编号 with 登记编号 (0.5), and where the serial is the column read 序号 the column of
+register numbers under 编号 is the registration number's (camera_capture seed 4403, design set: six
+pages of 登记号 lost so). Where that field is held by no column, the header may still name it.
 """
 ELIMINATION_LOST = 0.25
 """...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
@@ -1208,10 +1213,11 @@ def _register_no(text: str, sp: Spec) -> bool:
     """Whether one written cell is a register number of a home's own form (_REGISTER_NO) and no value of
     another number field by the spec's forms: no certificate number (_looks cert_no: a 4-digit year and
     a serial, No.201000514, 10-0514), no voyage number (VOYAGE_FORM), no ID (15-18 digits), no phone of
-    the numbering plan, no date."""
+    the numbering plan, no date. Dashes are folded first (mapping.normalize.DASHES: the recognizer writes
+    a printed '-' as '~' or '−' on some lines, so HZ2012~319 is HZ2012-319 read)."""
     from . import normalize as N
 
-    s = _clean_cell(text)
+    s = N.fold_dashes(_clean_cell(text))
     if not _REGISTER_NO.fullmatch(s) or VOYAGE_FORM.fullmatch(s):
         return False
     if _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp) or _decisive("phone", None, s, sp):
@@ -1319,7 +1325,8 @@ def _by_elimination(
     field's; a column of serial numbers (serial_share) is the serial column's and no other field's;
     two date columns left for the day of death and the day of cremation are told apart by the order
     of those events (_DATE_ORDER, _date_order). The fields of CONTENT_TOLD are fitted by their own
-    tests (_told_by_content) whatever the header reads, unless it reads like another field's wording.
+    tests (_told_by_content) whatever the header reads, unless it reads like the wording of another
+    field that no column holds (ELIMINATION_HEADER: a field held elsewhere is not this column's).
     Repeated until nothing changes, since each column given a field leaves fewer for the rest.
 
     Such a column is always doubted (ELIMINATION_DOUBT): the page may hold a column of no field whose
@@ -1345,8 +1352,8 @@ def _by_elimination(
                 if q is not None and q >= ELIMINATION_SHARE:
                     return {name}  # numbers going up by one a row: the serial column, nothing else
                 continue
-            if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name):
-                continue  # its header reads like another field's wording
+            if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name and n not in held):
+                continue  # its header reads like the wording of another field no column holds
             q = scores[(c, name)].fits
             if (
                 q is not None

@@ -676,3 +676,35 @@ def test_small_counts_that_follow_one_another_by_chance_are_still_an_onboard_cou
     header[-1] = UNLIKE
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[-1].field == "onboard_count"
+
+
+def test_a_registration_column_whose_header_reads_like_the_held_serials_is_told_by_its_numbers():
+    """编号 ("number") shares 号 with 序号 as much as 编号 with 登记编号 (0.5 each): the serial's wording
+    there is no evidence against the registration number where another column holds the serial (one
+    printed column per field), so the column of prefixed register numbers is the registration's, doubted.
+    (camera_capture seed 4403: six pages of 登记号 lost so.)"""
+    header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no"
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_header_like_an_unheld_fields_wording_still_keeps_the_registration_number_out():
+    """Without the serial's column, 编号 may name the serial as well as the registration number: the column
+    is not taken for the registration number by its cells."""
+    header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
+    header[0] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field != "registration_no"
+
+
+def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numbers():
+    """The recognizer writes a printed '-' as '~' on some lines (mapping.normalize.DASHES): HZ2012~319 is a
+    register number as HZ2012-319 is."""
+    header, rows = _sea_page(["HZ2012~317", "HZ2012~318", "HZ2012-319", "HZ2012～320"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
