@@ -117,6 +117,15 @@ def test_ppocr_unknown_model_runtime_or_precision_is_a_config_error():
             get_engine("ppocr", **bad)
 
 
+def test_ppocr_reads_at_f32_unless_told_otherwise_whatever_the_cpu():
+    """The thresholds were fitted on f32 readings; OpenVINO's own choice ("auto") is bf16 on a CPU with
+    AVX-512 BF16 or AMX, where the design scans read worse (docs/ocr.md, "Precision is f32 by default").
+    An archive reads the same on every machine unless a site asks for bf16."""
+    eng = get_engine("ppocr")
+    assert eng.settings()["precision"] == "f32"
+    assert "precision f32" in eng.describe()
+
+
 def test_tesseract_missing_binary_names_apt_packages():
     with pytest.raises(MissingDependencyError) as err:
         get_engine("tesseract", tesseract_cmd="/nonexistent/tesseract")
