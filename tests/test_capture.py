@@ -430,3 +430,47 @@ def test_a_blank_cell_of_grainy_paper_is_not_read_and_not_a_sure_blank():
     crops, owners, unsure = line_crops(gray, grid, [(0, 0), (0, 1)])
     assert set(owners) == {(0, 1)}  # only the written cell gives a line to read
     assert unsure == {(0, 0)}  # the blank one is an unsure blank
+
+
+class _ThresholdDetector:
+    """A text detector with a fixed threshold, like PP-OCR's DBNet (0.3 on its probability map): it sees
+    the strip's text only where the text is darker than level 100, and then reads the title."""
+
+    name = "_test_threshold"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognize(self, image: np.ndarray) -> list:
+        from pipeline.kernel.models import OcrPiece
+
+        self.calls += 1
+        if float(image.min()) >= 100:
+            return []
+        return [OcrPiece("龙口市殡仪馆火化登记簿（2011年）", 0.9, (100, 20, 600, 60), self.name)]
+
+
+def _title_strip(ink: int) -> np.ndarray:
+    strip = np.full((120, 800), 248, np.uint8)
+    cv2.putText(strip, "TITLE OF THE REGISTER", (100, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, ink, 3)
+    return np.vstack([strip, np.full((200, 800), 248, np.uint8)])
+
+
+def test_a_title_printed_light_grey_that_the_detector_misses_is_read_with_its_ink_made_dark():
+    """A photograph's title left light grey (normalize_illumination(photograph=True)) under the
+    detector's fixed threshold is read again with its ink made dark (extract.read_title); a title
+    detected at once is read once, as before, and a strip of blank paper is not read again.
+    (camera_capture seed 4401, longkou 2011 page 3: the title undetected at bf16, the page lost.)"""
+    from pipeline.page.extract import read_title
+    from pipeline.page.layout import Grid
+
+    grid = Grid(rows=(130, 200, 300), cols=(10, 400, 790))
+    light = _ThresholdDetector()
+    assert read_title(_title_strip(180), grid, light) == "龙口市殡仪馆火化登记簿（2011年）"
+    assert light.calls == 2
+    dark = _ThresholdDetector()
+    assert read_title(_title_strip(40), grid, dark) == "龙口市殡仪馆火化登记簿（2011年）"
+    assert dark.calls == 1
+    blank = _ThresholdDetector()
+    assert read_title(np.full((320, 800), 248, np.uint8), grid, blank) == ""
+    assert blank.calls == 1

@@ -52,6 +52,7 @@ from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, R
 from pipeline.page.cleanup import clean_page, page_light
 from pipeline.page.intake import load_page
 from pipeline.page.layout import (
+    INK_CONTRAST,
     Grid,
     assign_pieces,
     cell_inner,
@@ -520,11 +521,28 @@ def read_table_page(gray: np.ndarray, grid: Grid, pieces: list[OcrPiece], engine
 
 
 def read_title(gray: np.ndarray, grid: Grid, engine: OcrEngine) -> str:
-    """Text above the table (title, volume, page number), read by detection on that strip only."""
+    """Text above the table (title, volume, page number), read by detection on that strip only.
+
+    Where the detector finds no text on the strip but the strip holds ink (its darkest 1 % of pixels
+    INK_CONTRAST or more under its paper), the strip is read once more with that ink made dark
+    (layout.stretch_faint: the darkest 1 % to black, the paper kept white). A property of the
+    recognizer and of imaging, not of any page: the text detector (PP-OCR's DBNet) keeps a region only
+    where its probability map passes fixed thresholds (0.3 per pixel, 0.5 per box), and light grey print
+    falls near them, so that the numeric precision the network runs at decides (OpenVINO runs bf16 where
+    the CPU has it, f32 elsewhere); and a photograph's ink is left light on purpose
+    (cleanup.normalize_illumination(photograph=True), PHOTO_INK_LEVEL: stretching it to black thickens
+    small characters into blobs). Design family camera_capture seed 4401, 01_cremation_longkou_2011 page 3
+    (a page small in the frame, its title print grey at about 180 on paper at 248): at bf16 nothing was
+    detected, the header alone named no ledger kind and the page gave nothing (unknown_ledger); stretched,
+    the title reads 龙口市殡仪馆火化登记簿（2011年） at both precisions. Only a strip that gave nothing is
+    read again, so every title read before is read as it was."""
     top = grid.rows[0]
     if top < 20:
         return ""
-    pieces = engine.recognize(gray[: max(0, top - 2)])
+    strip = gray[: max(0, top - 2)]
+    pieces = engine.recognize(strip)
+    if not pieces and strip.size and float(np.median(strip)) - float(np.percentile(strip, 1)) >= INK_CONTRAST:
+        pieces = engine.recognize(stretch_faint(strip))
     return " ".join(p.text for p in reading_order(pieces))
 
 
