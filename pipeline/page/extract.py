@@ -37,7 +37,7 @@ from mapping.headers import (
     read_twice,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
-from mapping.normalize import name_alphabet, sea_area_alternatives
+from mapping.normalize import code_of_wording, code_wording_alternatives, name_alphabet, sea_area_alternatives
 from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
@@ -233,6 +233,10 @@ class Decoding:
     stray_lines: bool = False
     """Whether short lines beside the value are stray ink (main_line): an ID is one line of
     digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
+    value: Callable[[str], object] | None = None
+    """The value a candidate text means, where several texts mean one (a code table's wordings:
+    病故 and 病逝 are one code): the likeliest must stand out (DECODE_MARGIN) only against texts of
+    another value. None: each text its own value."""
 
     def line(self, lines: list[str]) -> int | None:
         """Which text line of a cell to decode; None: none."""
@@ -256,8 +260,26 @@ class Decoding:
 
 def column_decoders(sp: Spec) -> dict[str, Decoding]:
     """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
-    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score."""
-    return {
+    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score.
+
+    A code-table field (death cause, relation, ashes destination, ethnic group, ID type, issuer:
+    the spec's code tables, mapping/data) is decoded as a sea area is: a reading that gives no code
+    (安孙, 码故: characters misread beyond what the look-alike match, mapping.glyphs, recovers) is
+    scored against the table's wordings (normalize.code_wording_alternatives) by the recognizer's
+    own CTC probabilities on the crop, within DECODE_MAX_DROP of the reading, the likeliest
+    DECODE_MARGIN likelier than any wording of another code. Such a value stays doubted: its
+    confidence is its share of the probability (decode_valid), never raised for being a wording
+    (mapping.record)."""
+    codes: dict[str, Decoding] = {}
+    for ks in sp.kinds.values():
+        for f in ks.fields:
+            if f.normalizer == "code" and f.code_table and f.source == "cell" and f.name not in codes:
+                table = sp.table(f.code_table)
+                codes[f.name] = Decoding(
+                    lru_cache(maxsize=256)(partial(code_wording_alternatives, table=table)),
+                    value=partial(code_of_wording, table=table),
+                )
+    return codes | {
         "id_number": Decoding(
             lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
             needs=id_needs_decoding,
@@ -270,12 +292,18 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
 
 
 def decode_valid(
-    engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str], max_drop: float | None = DECODE_MAX_DROP
+    engine: OcrEngine,
+    crop: np.ndarray,
+    reading: str,
+    candidates: list[str],
+    max_drop: float | None = DECODE_MAX_DROP,
+    value: Callable[[str], object] | None = None,
 ) -> tuple[str, float] | None:
     """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
     likeliest in this crop, with its share of the probability of all texts considered (the reading
     included): how sure the recognizer is of it, given what it saw. None when the engine cannot
-    score, or no candidate stands out (DECODE_MARGIN, `max_drop`)."""
+    score, or no candidate stands out (DECODE_MARGIN against every candidate of another `value`,
+    `max_drop`)."""
     if not candidates:
         return None
     # a character the recognizer cannot output (屺) is scored by what it writes instead (屹 圮 妃,
@@ -294,7 +322,8 @@ def decode_valid(
     best, text = ranked[0]
     if not np.isfinite(best) or (max_drop is not None and best < scores[0] - max_drop):
         return None
-    if len(ranked) > 1 and best - ranked[1][0] < DECODE_MARGIN:
+    rivals = [x for x, t in ranked[1:] if value is None or value(t) != value(text)]
+    if rivals and best - rivals[0] < DECODE_MARGIN:
         return None
     share = 1.0 / float(np.exp(np.asarray(scores) - best).sum())
     return text, share
@@ -481,7 +510,9 @@ def read_cells(
                 other, decoded = RawCell(p.text, p.confidence, box, chars=p.chars), True
             elif d.invalid(first.text) and (other is None or d.invalid(other.text)):  # nor is the other one valid
                 t0 = time.perf_counter()
-                found = decode_valid(engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop)
+                found = decode_valid(
+                    engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop, d.value
+                )
                 if stats is not None:
                     stats.decoded += 1
                     stats.second_seconds += time.perf_counter() - t0
