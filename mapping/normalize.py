@@ -638,6 +638,13 @@ def _table_wordings(table: CodeTable) -> tuple[str, ...]:
     )
 
 
+def is_code_wording(read: str, table: CodeTable) -> bool:
+    """Whether a reading is a wording or a code of the table as written (no near match, no wording
+    found inside other text): what a code column takes as it stands (pipeline.page.extract.Decoding)."""
+    n = normalize_code(read, table)
+    return n.value is not None and not n.flags
+
+
 def code_of_wording(wording: str, table: CodeTable) -> str | None:
     """The code a table wording means (None for a text that is none): two wordings of one code are
     one value (pipeline.page.extract.decode_valid weighs rivals by value)."""

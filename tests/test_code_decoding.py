@@ -39,7 +39,8 @@ class _ScoringEngine(OcrEngine):
 
     def recognize_crop(self, image: np.ndarray) -> OcrPiece:
         h, w = image.shape[:2]
-        return OcrPiece(self.text, self.conf, (0, 0, w, h), self.name)
+        text = self.text if isinstance(self.text, str) else self.text.pop(0)  # a list: one text a crop, in turn
+        return OcrPiece(text, self.conf, (0, 0, w, h), self.name)
 
     def score_readings(self, image, readings, stand_ins=None):
         return [self.scores.get(t, -50.0) for t in readings]
@@ -87,6 +88,15 @@ def test_a_code_cell_misread_is_decoded_to_the_wording_the_recognizer_finds_like
     decode = {0: column_decoders(sp)["ashes_destination_code"]}
     cell = read_cells(gray, grid, eng, [(0, 0)], decode=decode)[(0, 0)]
     assert cell.text == "安孙" and cell.decoded and cell.second == "安葬" and cell.second_confidence < 0.5
+    # the second crop read 安养 (a look-alike of 安葬, no wording as written): the likelier first
+    # reading, which gives no code, would be kept; decoded all the same
+    twice = _ScoringEngine(["安孙", "安养"], {"安孙": -1.0, "安葬": -2.5}, confidence=0.5)
+    cell = read_cells(gray, grid, twice, [(0, 0)], second_below=0.9, decode=decode)[(0, 0)]
+    assert cell.text == "安孙" and cell.decoded and cell.second == "安葬"
+    # two of four characters misread: the wording lies e^11 below the reading, within CODE_MAX_DROP
+    far = _ScoringEngine("家关领旧", {"家关领旧": -1.0, "家属领回": -12.0, "家属带回": -20.0})
+    cell = read_cells(gray, grid, far, [(0, 0)], decode=decode)[(0, 0)]
+    assert cell.decoded and cell.second == "家属领回" and cell.second_confidence < 0.01
     # a reading that gives a code is left as read
     sure = read_cells(gray, grid, _ScoringEngine("安葬", {"安葬": -0.1}), [(0, 0)], decode=decode)[(0, 0)]
     assert sure.text == "安葬" and not sure.decoded and sure.second is None
