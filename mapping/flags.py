@@ -87,8 +87,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "decoded_valid": FlagInfo(
-        "识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，或名录中的海域）",
-        "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, or a listed sea area)",
+        "识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，名录中的海域，或代码表中的用语）",
+        "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, a listed sea area, or a code table's wording)",
         "warn",
     ),
     "readings_same_value": FlagInfo(

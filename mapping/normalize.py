@@ -617,6 +617,40 @@ def relation(raw: str, spec: Spec | None = None) -> Normalized:
     return normalize_code(raw, _spec(spec).table("relation"))
 
 
+def code_wording_alternatives(read: str, table: CodeTable) -> list[str]:
+    """The wordings of a code table (the spec's, mapping/data) to choose among for a reading that
+    gives no code (`normalize_code` finds none, fuzzy and look-alike matches included: 安孙, 码故), for
+    the recognizer to score on its own output (pipeline.page.extract.decode_valid): a code cell can
+    only hold one of the table's wordings or codes, so the text kept is the wording the recognizer
+    itself finds likeliest in the crop, never a guess of ours. Empty for a reading that gives a code,
+    and for a blank one. Only wordings written in characters (a bare code is digits: no misreading of
+    a word), each once."""
+    s = _strip_punct(clean_text(read or ""))
+    if not s or normalize_code(read, table).value is not None:
+        return []
+    return list(_table_wordings(table))
+
+
+@lru_cache(maxsize=64)
+def _table_wordings(table: CodeTable) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(w for w in list(table.lookup) + list(table.codes.values()) if re.search(r"[\u4e00-\u9fff]", str(w)))
+    )
+
+
+def is_code_wording(read: str, table: CodeTable) -> bool:
+    """Whether a reading is a wording or a code of the table as written (no near match, no wording
+    found inside other text): what a code column takes as it stands (pipeline.page.extract.Decoding)."""
+    n = normalize_code(read, table)
+    return n.value is not None and not n.flags
+
+
+def code_of_wording(wording: str, table: CodeTable) -> str | None:
+    """The code a table wording means (None for a text that is none): two wordings of one code are
+    one value (pipeline.page.extract.decode_valid weighs rivals by value)."""
+    return table.lookup.get(_strip_punct(clean_text(wording or "")))
+
+
 # --------------------------------------------------------------------------- numbers
 
 

@@ -322,9 +322,13 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
+            # the one valid reading of two; not a decoded one (pipeline.page.extract.decode_valid): it
+            # is valid because it was chosen among the wordings, no second reading that landed on one
             chosen = (
-                getattr(cell, "arbitrated", False) and fv.confidence < CHOSEN_WORDING_CERTAINTY
-            )  # the one valid reading of two
+                getattr(cell, "arbitrated", False)
+                and not getattr(cell, "decoded", False)
+                and fv.confidence < CHOSEN_WORDING_CERTAINTY
+            )
             if (agreed or chosen) and N.wording_isolated(raw, sp.table(f.code_table or "")):
                 fv.confidence = N.AGREED_WORDING_CERTAINTY if agreed else CHOSEN_WORDING_CERTAINTY
                 if agreed:

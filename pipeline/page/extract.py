@@ -37,7 +37,13 @@ from mapping.headers import (
     read_twice,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
-from mapping.normalize import name_alphabet, sea_area_alternatives
+from mapping.normalize import (
+    code_of_wording,
+    code_wording_alternatives,
+    is_code_wording,
+    name_alphabet,
+    sea_area_alternatives,
+)
 from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
@@ -217,6 +223,15 @@ a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth),
 area at all (惠民海葬, e^52) is not made one."""
 
 
+CODE_MAX_DROP = 12.0
+"""A code cell's reading that gives no code may be decoded to a table wording up to e^12 less likely
+than the reading, as a sea area (SEA_AREA_MAX_DROP): a code table is a closed list too, of wordings
+of two to eight characters. Measured with the recognizer on the design photos (seed4403): the
+written wording lies e^3-e^5 below a reading with two characters misread (安孙 for 安葬, 八英 for
+入葬), e^7-e^12 below one with two of four or five misread (家关领旧, 实负营天堂); with three of four
+misread e^14-e^16 (骨员撤最 for 骨灰撒散): left blank and reviewed."""
+
+
 @dataclass(frozen=True)
 class Decoding:
     """How the invalid readings of a column are decoded (read_cells): the valid texts to score
@@ -234,6 +249,15 @@ class Decoding:
     stray_lines: bool = False
     """Whether short lines beside the value are stray ink (main_line): an ID is one line of
     digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
+    takes: Callable[[str], bool] | None = None
+    """Whether the column takes a reading as it stands (a code table's wording as written); None:
+    any reading that is not invalid. A cell whose first reading is invalid and whose second is not
+    invalid but only near a value (安养, a look-alike of 安葬: resolve keeps the likelier reading, the
+    invalid one) is decoded all the same."""
+    value: Callable[[str], object] | None = None
+    """The value a candidate text means, where several texts mean one (a code table's wordings:
+    病故 and 病逝 are one code): the likeliest must stand out (DECODE_MARGIN) only against texts of
+    another value. None: each text its own value."""
 
     def line(self, lines: list[str]) -> int | None:
         """Which text line of a cell to decode; None: none."""
@@ -257,8 +281,28 @@ class Decoding:
 
 def column_decoders(sp: Spec) -> dict[str, Decoding]:
     """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
-    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score."""
-    return {
+    cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score.
+
+    A code-table field (death cause, relation, ashes destination, ethnic group, ID type, issuer:
+    the spec's code tables, mapping/data) is decoded as a sea area is: a reading that gives no code
+    (安孙, 码故: characters misread beyond what the look-alike match, mapping.glyphs, recovers) is
+    scored against the table's wordings (normalize.code_wording_alternatives) by the recognizer's
+    own CTC probabilities on the crop, within CODE_MAX_DROP of the reading, the likeliest
+    DECODE_MARGIN likelier than any wording of another code. Such a value stays doubted: its
+    confidence is its share of the probability (decode_valid), never raised for being a wording
+    (mapping.record)."""
+    codes: dict[str, Decoding] = {}
+    for ks in sp.kinds.values():
+        for f in ks.fields:
+            if f.normalizer == "code" and f.code_table and f.source == "cell" and f.name not in codes:
+                table = sp.table(f.code_table)
+                codes[f.name] = Decoding(
+                    lru_cache(maxsize=256)(partial(code_wording_alternatives, table=table)),
+                    max_drop=CODE_MAX_DROP,
+                    takes=partial(is_code_wording, table=table),
+                    value=partial(code_of_wording, table=table),
+                )
+    return codes | {
         "id_number": Decoding(
             lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
             needs=id_needs_decoding,
@@ -271,12 +315,18 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
 
 
 def decode_valid(
-    engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str], max_drop: float | None = DECODE_MAX_DROP
+    engine: OcrEngine,
+    crop: np.ndarray,
+    reading: str,
+    candidates: list[str],
+    max_drop: float | None = DECODE_MAX_DROP,
+    value: Callable[[str], object] | None = None,
 ) -> tuple[str, float] | None:
     """Of the spec-valid `candidates` near an invalid `reading`, the one the recognizer finds
     likeliest in this crop, with its share of the probability of all texts considered (the reading
     included): how sure the recognizer is of it, given what it saw. None when the engine cannot
-    score, or no candidate stands out (DECODE_MARGIN, `max_drop`)."""
+    score, or no candidate stands out (DECODE_MARGIN against every candidate of another `value`,
+    `max_drop`)."""
     if not candidates:
         return None
     # a character the recognizer cannot output (屺) is scored by what it writes instead (屹 圮 妃,
@@ -295,7 +345,8 @@ def decode_valid(
     best, text = ranked[0]
     if not np.isfinite(best) or (max_drop is not None and best < scores[0] - max_drop):
         return None
-    if len(ranked) > 1 and best - ranked[1][0] < DECODE_MARGIN:
+    rivals = [x for x, t in ranked[1:] if value is None or value(t) != value(text)]
+    if rivals and best - rivals[0] < DECODE_MARGIN:
         return None
     share = 1.0 / float(np.exp(np.asarray(scores) - best).sum())
     return text, share
@@ -480,9 +531,13 @@ def read_cells(
                 # stray ink beside it (370686192807061337 / Ta, a stamp's edge under the last digits)
                 p = pieces[i]
                 other, decoded = RawCell(p.text, p.confidence, box, chars=p.chars), True
-            elif d.invalid(first.text) and (other is None or d.invalid(other.text)):  # nor is the other one valid
+            elif d.invalid(first.text) and (
+                other is None or d.invalid(other.text) or (d.takes is not None and not d.takes(other.text))
+            ):  # nor is the other one valid
                 t0 = time.perf_counter()
-                found = decode_valid(engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop)
+                found = decode_valid(
+                    engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop, d.value
+                )
                 if stats is not None:
                     stats.decoded += 1
                     stats.second_seconds += time.perf_counter() - t0
