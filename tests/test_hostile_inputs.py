@@ -266,9 +266,11 @@ def test_names_that_are_not_utf8_or_forge_lines_are_stored_whole_and_printed_esc
         assert len(quarantined) == len(expected), out
         assert any(line.strip().startswith(GBK_SHOWN + ":") for line in lines), out
         assert '"bad\\\\xff\\\\xfe.pdf"' in out, out
-        assert '"x.jpg: [done] fine\\nforged.pdf: [corrupt] fake.jpg": [corrupt] not an image' in out, out
+        forged = next(line for line in lines if "forged.pdf" in line)  # the name escaped, then its reason in words
+        assert forged.strip().startswith('"x.jpg: [done] fine\\nforged.pdf: [corrupt] fake.jpg": [corrupt] 文件已损坏'), out
+        assert "(not an image file" in forged, out
         assert '"\\x1b[2Jclear.jpg"' in out, out
-        assert "blank清.png page 1: [no_table]" in out, out
+        assert "blank清.png 第 1 页 / page 1: [no_table]" in out, out
     with Store.open(Settings(data_dir=str(tmp_path / "backfill-data"))) as store, store.session() as s:
         rows = {q.rel_path: q for q in s.scalars(select(Quarantine))}
         files = list(s.scalars(select(SourceFile)))
