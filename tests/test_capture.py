@@ -408,7 +408,6 @@ def test_the_grain_of_a_photograph_is_no_faint_ink(seed):
     assert faint_ink(_grainy_cell(seed)) == 0
 
 
-
 def test_a_blank_cell_of_grainy_paper_is_not_read_and_not_a_sure_blank():
     """Where the grain could hide faint pen strokes (layout.grain_hides_faint), a cell that shows none is
     neither read (its grain, stretched, was read as letters) nor a sure blank (the issue: blank at high

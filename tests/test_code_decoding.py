@@ -58,7 +58,13 @@ def test_a_reading_that_gives_no_code_is_offered_the_tables_wordings():
 
 def test_every_code_column_is_decoded():
     decoders = column_decoders(load_spec())
-    for name in ("death_cause_code", "ashes_destination_code", "agent_relation_code", "registrant_relation_code", "ethnicity_code"):
+    for name in (
+        "death_cause_code",
+        "ashes_destination_code",
+        "agent_relation_code",
+        "registrant_relation_code",
+        "ethnicity_code",
+    ):
         assert name in decoders, name
     assert "id_number" in decoders and "sea_area" in decoders
 

@@ -644,8 +644,8 @@ def faint_ink(inner: np.ndarray, against_noise: bool = True) -> int:
     see: a cell is blank at high confidence only where this stricter test agrees (a page's faint pen
     strokes are not blank); a pixel counts where it is darker than the paper by FAINT_CONTRAST and by
     FAINT_NOISE_SIGMAS of the paper's own noise (a photograph's grain is not faint ink; against_noise=False:
-    by FAINT_CONTRAST alone, what may be faint strokes or grain, grain_hides_faint). Ruling remnants (rows over 80 % ink, columns over 80 % ink) and the crop's
-    edges are left out."""
+    by FAINT_CONTRAST alone, what may be faint strokes or grain, grain_hides_faint). Ruling remnants
+    (rows over 80 % ink, columns over 80 % ink) and the crop's edges are left out."""
     if inner.size == 0 or min(inner.shape) <= 2 * FAINT_EDGE + 2:
         return 0
     crop = inner[FAINT_EDGE:-FAINT_EDGE, FAINT_EDGE:-FAINT_EDGE]
