@@ -283,6 +283,7 @@ def test_a_page_whose_table_outline_was_found_but_not_its_rows_says_so(tmp_path)
     store.dispose()
     assert status == "no_table"
     assert "outline was found but not its rows" in error
+    assert "no ruled table found" not in error and "too few ruling lines inside the table's outline (" in error
     assert error.endswith(TABLE_WITHOUT_ROWS) and "a blank page, a letter or a cover" not in error
     # what `backfill run` prints: the Chinese reason first (pipeline.kernel.reasons), the English after
     (problem,) = summary.pages_problem

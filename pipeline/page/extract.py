@@ -1179,6 +1179,11 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> 
     return status
 
 
+NO_RULED_TABLE = "no ruled table found"
+INSIDE_OUTLINE = "too few ruling lines inside the table's outline"
+"""The grid finder's words (layout.find_grid) and what a page whose cleanup found the table's outline is
+told instead: "no ruled table found …; a ruled table's outline was found" contradicted itself."""
+
 TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
 """The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
 
@@ -1227,6 +1232,9 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
     except PageError as e:
         advice = page_advice(e.reason, clean.steps, light)
+        detail = str(e)
+        if page_reason(e.reason, clean.steps, light) == "table_without_rows":  # the outline was found: say what was not
+            detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
         if turned.quarters != quarters:
             clean_sha = store.images.put(gray)
         return _finish(
@@ -1234,7 +1242,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             page_id,
             e.reason,
             t0,
-            error=f"{rel} page {page_no}: {turned_note(turned)}{e}{advice}",
+            error=f"{rel} page {page_no}: {turned_note(turned)}{detail}{advice}",
             original=original,
             clean=clean_sha,
             shape=gray.shape,
