@@ -410,7 +410,7 @@ def test_the_grain_of_a_photograph_is_no_faint_ink(seed):
 
 
 def test_a_blank_cell_of_grainy_paper_is_not_read_and_not_a_sure_blank():
-    """Where the grain could hide faint pen strokes (layout.grain_hides_faint), a cell that shows none is
+    """Where the grain could hide faint pen strokes (layout.faint_counts), a cell that shows none is
     neither read (its grain, stretched, was read as letters) nor a sure blank (the issue: blank at high
     confidence only where the stricter ink test can tell): it is an unsure blank (FAINT_BLANK), held for
     a look. The written cell beside it is read as before."""

@@ -130,11 +130,17 @@ class Settings:
 
     def threshold_for(self, field_name: str) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
+        own = self.own_threshold(field_name)
+        return self.auto_accept_threshold if own is None else own
+
+    def own_threshold(self, field_name: str) -> float | None:
+        """The field's own threshold: this setting's field_thresholds, else the calibrated one; None where
+        neither names it (threshold_for then gives auto_accept_threshold)."""
         if field_name in self.field_thresholds:
             return self.field_thresholds[field_name]
         from pipeline.kernel.thresholds import load_thresholds
 
-        return load_thresholds(self.active_thresholds_file).get(field_name, self.auto_accept_threshold)
+        return load_thresholds(self.active_thresholds_file).get(field_name)
 
     def page_unsure_limit(self, kind: str | None = None) -> float | None:
         """page_unsure_max, else the calibrated one for this ledger kind (pipeline.kernel.thresholds.load_page_limit)."""

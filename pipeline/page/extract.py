@@ -51,7 +51,7 @@ from ocr.agreement import resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
-from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, Step, chars_fit
+from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
@@ -63,9 +63,9 @@ from pipeline.page.layout import (
     assign_pieces,
     cell_inner,
     column_gap,
+    faint_counts,
     faint_ink,
     find_grid_or_text,
-    grain_hides_faint,
     ink_extent,
     reading_order,
     stretch_faint,
@@ -430,19 +430,21 @@ def line_crops(
     (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
     of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
     stretched (stretch_faint), are read where they give a line; also, unread, the cells of grainy paper
-    whose faint strokes, if any, the grain hides (pipeline.page.layout.grain_hides_faint)."""
+    whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts)."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
     for r, c in cells:
         inner = cell_inner(gray, grid.cell_box(r, c))
         bands = text_line_bands(inner)
-        if not bands and faint_ink(inner):
-            faint.add((r, c))
-            inner = stretch_faint(inner)
-            bands = text_line_bands(inner)
-        elif not bands and grain_hides_faint(inner):
-            faint.add((r, c))  # not sure blank: the grain may hide faint strokes; not read (grain reads as letters)
+        if not bands:
+            above_grain, fixed = faint_counts(inner)
+            if above_grain:
+                faint.add((r, c))
+                inner = stretch_faint(inner)
+                bands = text_line_bands(inner)
+            elif fixed:  # the grain may hide faint strokes: not a sure blank, and not read (grain reads as letters)
+                faint.add((r, c))
         for b0, b1 in bands:
             crop = inner[b0:b1]
             if c in stretch_cols:
@@ -1192,10 +1194,9 @@ ADVISED = ("no_table", "table_without_rows", "dark_page", "dim_page", "unknown_l
 """The page reasons whose words end the page's stored error (page_advice)."""
 
 
-def page_advice(reason: str, steps: Sequence[Step], light: str | None = None) -> str:
+def page_advice(code: str) -> str:
     """What a person does about a page that gave no records, in English (appended to the page's error;
-    the CLI prints the Chinese words first: pipeline.kernel.reasons): by its page_reason."""
-    code = page_reason(reason, steps, light)
+    the CLI prints the Chinese words first: pipeline.kernel.reasons): by its page_reason `code`."""
     return "; " + reason_en(code) if code in ADVISED else ""
 
 
@@ -1231,9 +1232,9 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     try:
         ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
     except PageError as e:
-        advice = page_advice(e.reason, clean.steps, light)
+        code = page_reason(e.reason, clean.steps, light)
         detail = str(e)
-        if page_reason(e.reason, clean.steps, light) == "table_without_rows":  # the outline was found: say what was not
+        if code == "table_without_rows":  # the outline was found: say what was not
             detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
         if turned.quarters != quarters:
             clean_sha = store.images.put(gray)
@@ -1242,14 +1243,14 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             page_id,
             e.reason,
             t0,
-            error=f"{rel} page {page_no}: {turned_note(turned)}{detail}{advice}",
+            error=f"{rel} page {page_no}: {turned_note(turned)}{detail}{page_advice(code)}",
             original=original,
             clean=clean_sha,
             shape=gray.shape,
             steps=steps
             + [
                 turned.to_step(),
-                {"name": "no_records", "settings": {}, "result": {"reason": page_reason(e.reason, clean.steps, light)}},
+                {"name": "no_records", "settings": {}, "result": {"reason": code}},
             ],
         )
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run

@@ -549,8 +549,12 @@ def paper_noise(crop: np.ndarray) -> float:
     from the paper around them (the median of 21 x 21 pixels; ink is a minority of a cell's pixels)."""
     if crop.size == 0 or min(crop.shape) < 3:
         return 0.0
-    paper = cv2.medianBlur(np.ascontiguousarray(crop), 21)
-    return 1.4826 * float(np.median(np.abs(crop.astype(np.int16) - paper.astype(np.int16))))
+    return _noise_sigma(crop.astype(np.int16) - cv2.medianBlur(np.ascontiguousarray(crop), 21).astype(np.int16))
+
+
+def _noise_sigma(diff: np.ndarray) -> float:
+    """A robust sigma of pixels' differences from their paper: 1.4826 x their median absolute value."""
+    return 1.4826 * float(np.median(np.abs(diff)))
 
 
 def stroke_ink(ink: np.ndarray) -> np.ndarray:
@@ -634,9 +638,9 @@ levels by a sigma of 12-22 on the design photos (camera_capture seed 4403; a sca
 fixed FAINT_CONTRAST of 18 found "faint strokes" of grain in every blank cell of such a page, and the
 grain, stretched (stretch_faint), was read as letters (the 备注 column's blanks read KCA4, 三, 之 ...).
 A faint stroke within 3 sigma of the paper cannot be told from its grain, by this test or by the
-recognizer: such a cell is therefore not read, and not taken for a sure blank either (grain_hides_faint:
-an unsure blank, held for a look). Where the noise is under 6 levels (every scan) the test is
-FAINT_CONTRAST as before."""
+recognizer: such a cell (faint_counts: none above the grain, some by FAINT_CONTRAST alone) is therefore
+not read, and not taken for a sure blank either (extract.line_crops: an unsure blank, held for a look).
+Where the noise is under 6 levels (every scan) the test is FAINT_CONTRAST as before."""
 
 
 def faint_ink(inner: np.ndarray, against_noise: bool = True) -> int:
@@ -644,17 +648,32 @@ def faint_ink(inner: np.ndarray, against_noise: bool = True) -> int:
     see: a cell is blank at high confidence only where this stricter test agrees (a page's faint pen
     strokes are not blank); a pixel counts where it is darker than the paper by FAINT_CONTRAST and by
     FAINT_NOISE_SIGMAS of the paper's own noise (a photograph's grain is not faint ink; against_noise=False:
-    by FAINT_CONTRAST alone, what may be faint strokes or grain, grain_hides_faint). Ruling remnants
+    by FAINT_CONTRAST alone, what may be faint strokes or grain). Ruling remnants
     (rows over 80 % ink, columns over 80 % ink) and the crop's edges are left out."""
+    above_grain, fixed = faint_counts(inner)
+    return above_grain if against_noise else fixed
+
+
+def faint_counts(inner: np.ndarray) -> tuple[int, int]:
+    """faint_ink both ways from one look at the paper: (against its noise, by FAINT_CONTRAST alone). None
+    of the first and some of the second: on such grainy paper a pen stroke within FAINT_NOISE_SIGMAS of the
+    noise cannot be told from the grain (extract.line_crops: an unsure blank, not read). On quiet paper
+    (noise under GRAINY_PAPER: every scan) the two are one count."""
     if inner.size == 0 or min(inner.shape) <= 2 * FAINT_EDGE + 2:
-        return 0
+        return 0, 0
     crop = inner[FAINT_EDGE:-FAINT_EDGE, FAINT_EDGE:-FAINT_EDGE]
     # against the paper around each pixel (the median of 21 x 21 pixels: a pen stroke is a few pixels
     # wide), not the cell's median: the light falling off towards a page's edge is no ink
     paper = cv2.medianBlur(np.ascontiguousarray(crop), 21)
     diff = crop.astype(np.int16) - paper.astype(np.int16)
-    noise = 1.4826 * float(np.median(np.abs(diff)))
-    contrast = max(FAINT_CONTRAST, FAINT_NOISE_SIGMAS * noise) if against_noise else FAINT_CONTRAST
+    fixed = _faint_strokes(diff, FAINT_CONTRAST)
+    strict = FAINT_NOISE_SIGMAS * _noise_sigma(diff)
+    return (fixed if strict <= FAINT_CONTRAST else _faint_strokes(diff, strict)), fixed
+
+
+def _faint_strokes(diff: np.ndarray, contrast: float) -> int:
+    """The pixels of stroke-like pieces darker than their paper by more than `contrast` (FAINT_STROKE,
+    FAINT_MIN_PIXELS; ruling remnants left out): faint_counts."""
     ink = (diff < -contrast).astype(np.uint8)
     ink[ruling_rows(ink)] = 0
     h = ink.shape[0]
@@ -665,15 +684,6 @@ def faint_ink(inner: np.ndarray, against_noise: bool = True) -> int:
         if st[i, cv2.CC_STAT_AREA] >= FAINT_STROKE and max(st[i, cv2.CC_STAT_WIDTH], st[i, cv2.CC_STAT_HEIGHT]) >= FAINT_STROKE:
             total += int(st[i, cv2.CC_STAT_AREA])
     return total if total >= FAINT_MIN_PIXELS else 0
-
-
-def grain_hides_faint(inner: np.ndarray) -> bool:
-    """A cell with no line of ink and no faint ink standing above its paper's grain (faint_ink), in which
-    the fixed faint test (FAINT_CONTRAST alone) still finds stroke-like marks: on such grainy paper a pen
-    stroke within FAINT_NOISE_SIGMAS of the noise cannot be told from the grain, so the cell is no sure
-    blank (extract.line_crops gives it FAINT_BLANK) and is not read either (its grain, stretched, was read
-    as letters). On quiet paper (every scan) the two tests are one and this is always False."""
-    return faint_ink(inner) == 0 and faint_ink(inner, against_noise=False) > 0
 
 
 def stretch_faint(inner: np.ndarray) -> np.ndarray:

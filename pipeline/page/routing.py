@@ -8,7 +8,7 @@ from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ConfigError
 from pipeline.kernel.models import MappedRecord
-from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN, load_thresholds
+from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN
 
 AUTO_ACCEPTED = "auto_accepted"
 NEEDS_REVIEW = "needs_review"
@@ -85,8 +85,9 @@ def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Sett
     held by that default alone, every field right). Where the values differ (an ID corrected by a
     check digit, a 15-digit number converted, an unreadable one), the reading is not the value the
     source vouches for: the default stays."""
-    if name in settings.field_thresholds or name in load_thresholds(settings.active_thresholds_file):
-        return settings.threshold_for(name)
+    own = settings.own_threshold(name)
+    if own is not None:
+        return own
     try:
         f = load_spec(settings.spec_version).kind(kind).field(name)
     except ConfigError:  # a kind the spec does not know: no field of it is derived
@@ -94,7 +95,7 @@ def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Sett
     source = f.derived_from if f is not None and f.source == "derived" else None
     if source and values.get(source) is not None and values.get(source) == values.get(name):
         return settings.threshold_for(source)
-    return settings.threshold_for(name)
+    return settings.auto_accept_threshold
 
 
 def route(record: MappedRecord, settings: Settings, capture: str = SCAN) -> tuple[str, list[str]]:
