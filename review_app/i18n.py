@@ -17,6 +17,7 @@ from typing import Any
 
 from mapping.flags import FLAGS
 from pipeline.kernel.thresholds import CAPTURE_LABELS
+from pipeline.runs.completion import COLUMN_LABELS
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -792,24 +793,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done.axis.what": ("项目", "what"),
     "done.unmatched": ("未对应到清单中的册", "not matched to an inventory volume"),
     "done.unidentified": ("未识别", "unidentified"),
-    "done.col.funeral_home": ("殡仪馆代码", "funeral home"),
-    "done.col.funeral_home_name": ("殡仪馆", "name"),
-    "done.col.ledger_kind": ("登记簿", "ledger"),
-    "done.col.year": ("年份", "year"),
-    "done.col.volume": ("册", "volume"),
-    "done.col.expected_pages": ("应有页数", "expected pages"),
-    "done.col.scanned": ("已扫描", "scanned"),
-    "done.col.processed": ("已识别", "processed"),
-    "done.col.pages_done_pct": ("完成率 %", "% done"),
-    "done.col.missing_pages": ("未扫描", "not scanned"),
-    "done.col.problem_pages": ("问题页", "problem pages"),
-    "done.col.records": ("记录", "records"),
-    "done.col.auto_accepted": ("自动通过", "auto-accepted"),
-    "done.col.in_review": ("待审核", "in review"),
-    "done.col.approved": ("已通过", "approved"),
-    "done.col.rejected": ("已驳回", "rejected"),
-    "done.col.loaded": ("已入库", "loaded"),
-    "done.col.quarantined": ("隔离文件", "quarantined files"),
     "inv.title": ("登记簿清单", "Ledger inventory"),
     "inv.summary": (
         "清单共 {n} 册，应有 {pages} 页。CSV 列：funeral_home, ledger_kind, year, volume, expected_pages, path_pattern（可选）, notes（可选）。",
@@ -1069,6 +1052,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lx.in_use": ("在用本地词库：{name}", "Local lexicon in use: {name}"),
     "lx.default": ("无（仅官方名录）", "none (official lists only)"),
 }
+STRINGS.update({f"done.col.{k}": v for k, v in COLUMN_LABELS.items()})  # one table with `backfill status`
 
 #: flag wordings rewritten for a reviewer (the rest: mapping.flags)
 REVIEWER_FLAGS: dict[str, tuple[str, str]] = {

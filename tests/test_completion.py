@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -125,7 +126,46 @@ def test_status_cli_json_and_csv_agree_with_the_completion_function(env):
     with redirect_stdout(out):
         assert main(["status"]) == 0
     total_line = out.getvalue().strip().splitlines()[-1].split()
-    assert total_line[0] == "TOTAL" and int(total_line[-2]) == want["loaded"] and int(total_line[-1]) == want["quarantined"]
+    assert total_line[:2] == ["合计", "TOTAL"]
+    assert int(total_line[-2]) == want["loaded"] and int(total_line[-1]) == want["quarantined"]
+
+
+def test_status_table_is_chinese_first_and_its_columns_line_up(env):
+    """The administrator reads Chinese: headings and ledger kinds come in Chinese first, and the numbers
+    stand under their headings in a terminal (a Chinese character takes two columns)."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["status", "--by", "volume"]) == 0
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert lines[0].split()[:4] == ["殡仪馆代码", "登记簿", "年份", "册"] and lines[0].split()[-1] == "隔离文件"
+    assert lines[1].split()[:3] == ["home", "kind", "year"]
+    body = " ".join(lines[2:])
+    assert "火化登记" in body and "海葬登记" in body and "cremation" not in body
+    # every line ends its last (right-aligned) column at the same terminal column
+    assert len({C.display_width(line) for line in lines}) == 1
+    # the same words as the review app's completion page
+    from review_app.i18n import t
+
+    assert t("done.col.quarantined", "zh") == C.COLUMN_LABELS["quarantined"][0] == "隔离文件"
+
+
+def test_status_piped_into_a_reader_that_stops_ends_quietly(env, tmp_path):
+    """`backfill status | head -1`: the reader closes the pipe; no traceback, exit 0."""
+    import subprocess
+    import sys
+
+    env_vars = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "status", "--by", "volume"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env_vars,
+        cwd=tmp_path,
+    )
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
 def test_admin_page_shows_the_same_table_and_totals(env):

@@ -437,7 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:  # a run that waits for another says so (pipeline.runs.manage.reading_turn)
         logging.getLogger("pipeline.runs.manage").setLevel(logging.WARNING)
     try:
-        return int(args.func(args))
+        rc = int(args.func(args))
+        sys.stdout.flush()  # inside the try: a reader gone away is met here, not at exit
+        return rc
     except BackfillError as e:
         secrets = [
             x
@@ -461,6 +463,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
         return int(ExitCode.interrupted)
+    except BrokenPipeError:
+        # the reader of our output went away (`backfill status | head`): what ran is done and kept; say
+        # nothing more to the closed pipe (Python would print a traceback at exit) and end as a Unix tool
+        # does when its reader stops
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.ok)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ Columns (pages and records):
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -217,54 +218,97 @@ def to_csv(rows: Sequence[CompletionRow]) -> str:
     return buf.getvalue()
 
 
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "funeral_home": ("殡仪馆代码", "funeral home"),
+    "funeral_home_name": ("殡仪馆", "name"),
+    "ledger_kind": ("登记簿", "ledger"),
+    "year": ("年份", "year"),
+    "volume": ("册", "volume"),
+    "expected_pages": ("应有页数", "expected pages"),
+    "scanned": ("已扫描", "scanned"),
+    "processed": ("已识别", "processed"),
+    "pages_done_pct": ("完成率 %", "% done"),
+    "missing_pages": ("未扫描", "not scanned"),
+    "problem_pages": ("问题页", "problem pages"),
+    "records": ("记录", "records"),
+    "auto_accepted": ("自动通过", "auto-accepted"),
+    "in_review": ("待审核", "in review"),
+    "approved": ("已通过", "approved"),
+    "rejected": ("已驳回", "rejected"),
+    "loaded": ("已入库", "loaded"),
+    "quarantined": ("隔离文件", "quarantined files"),
+}
+"""The completion table's columns, Chinese first: one table for `backfill status` and the review app's
+completion page (review_app.i18n takes its done.col.* words from here)."""
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "cremation": ("火化登记", "cremation register"),
+    "sea_burial": ("海葬登记", "sea burial register"),
+}
+"""A ledger kind's name, Chinese first (the spec's register titles)."""
+
+TOTAL_LABEL = ("合计", "TOTAL")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns a text takes: a wide or full-width character (Chinese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+_STATUS_COLUMNS = (
+    ("expected_pages", "expected", 8),
+    ("scanned", "scanned", 8),
+    ("processed", "read", 8),
+    ("pages_done_pct", "done%", 8),
+    ("problem_pages", "problem", 8),
+    ("records", "records", 8),
+    ("auto_accepted", "auto", 8),
+    ("in_review", "review", 8),
+    ("approved", "approved", 8),
+    ("rejected", "rejected", 8),
+    ("loaded", "loaded", 8),
+    ("quarantined", "quar.", 8),
+)
+"""`backfill status`'s number columns: (CompletionRow attribute, short English heading, width)."""
+
+
 def format_table(rows: Sequence[CompletionRow], level: str = "year") -> str:
-    """A fixed-width text table (the CLI's `backfill status`), with a total line."""
-    heads = (
-        [("home", 14), ("kind", 10), ("year", 5)]
-        + ([("vol", 6)] if level == "volume" else [])
-        + [
-            ("expected", 8),
-            ("scanned", 8),
-            ("read", 6),
-            ("done%", 6),
-            ("problem", 7),
-            ("records", 8),
-            ("auto", 6),
-            ("review", 6),
-            ("approved", 8),
-            ("rejected", 8),
-            ("loaded", 7),
-            ("quar.", 5),
-        ]
-    )
-    lines = ["  ".join(h.rjust(w) if i >= len(heads) - 12 else h.ljust(w) for i, (h, w) in enumerate(heads))]
+    """A fixed-width text table (the CLI's `backfill status`), with a total line: two heading lines,
+    Chinese first (COLUMN_LABELS), then the short English ones; ledger kinds Chinese first
+    (KIND_LABELS); columns aligned by display width, so Chinese lines up with digits."""
+    first = [("funeral_home", "home", 14), ("ledger_kind", "kind", 10), ("year", "year", 6)]
+    if level == "volume":
+        first.append(("volume", "vol", 6))
+    heads = first + list(_STATUS_COLUMNS)
+    n_left = len(first)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(_pad(v, w, i >= n_left) for i, (v, (_k, _en, w)) in enumerate(zip(values, heads))).rstrip()
+
+    def kind(k: str | None) -> str:
+        return KIND_LABELS.get(k or "", (k or "", ""))[0]
 
     def cells(r: CompletionRow, label: str | None = None) -> list[str]:
-        first = [label or r.funeral_home, r.ledger_kind or "", "" if r.year is None else str(r.year)]
+        out = [label or r.funeral_home, kind(r.ledger_kind), "" if r.year is None else str(r.year)]
         if level == "volume":
-            first.append(r.volume if r.volume is not None else ("—" if label is None else ""))
+            out.append(r.volume if r.volume is not None else ("—" if label is None else ""))
         pct = r.pages_done_pct
-        nums = [
-            r.expected_pages,
-            r.scanned,
-            r.processed,
-            "" if pct is None else f"{pct:.0f}",
-            r.problem_pages,
-            r.records,
-            r.auto_accepted,
-            r.in_review,
-            r.approved,
-            r.rejected,
-            r.loaded,
-            r.quarantined,
-        ]
-        return first + [str(n) for n in nums]
+        for attr, _en, _w in _STATUS_COLUMNS:
+            v = getattr(r, attr)
+            out.append(("" if pct is None else f"{pct:.0f}") if attr == "pages_done_pct" else str(v))
+        return out
 
-    for r in rows:
-        c = cells(r)
-        lines.append("  ".join(v.rjust(w) if i >= len(c) - 12 else v.ljust(w) for i, (v, (_h, w)) in enumerate(zip(c, heads))))
-    t = cells(totals(rows), "TOTAL")
-    lines.append("  ".join(v.rjust(w) if i >= len(t) - 12 else v.ljust(w) for i, (v, (_h, w)) in enumerate(zip(t, heads))))
+    lines = [
+        line([COLUMN_LABELS[k][0] for k, _en, _w in heads]),
+        line([en for _k, en, _w in heads]),
+    ]
+    lines += [line(cells(r)) for r in rows]
+    lines.append(line(cells(totals(rows), f"{TOTAL_LABEL[0]} {TOTAL_LABEL[1]}")))
     return "\n".join(lines)
 
 
