@@ -129,7 +129,7 @@ def check_run(
     ld = backfill(work, "load", *db_args, "--platform", platform_url)
     assert ld.returncode == 0, ld.stderr
     ld2 = backfill(work, "load", *db_args, "--platform", platform_url)
-    assert " 0 inserted, 0 updated" in ld2.stdout
+    assert " 0 inserted, 0 updated" in ld2.stdout and ld2.stdout.startswith("已入库 ")  # Chinese first, English after
     eng = create_engine(platform_url.replace("postgresql://", "postgresql+psycopg://"))
     with eng.connect() as c:
         n = c.scalar(text("select count(*) from dead_information")) + c.scalar(

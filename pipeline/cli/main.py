@@ -250,7 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with Store.open(settings) as store:
         n = export_csv(store, Path(args.out), settings.spec_version)
-    print(f"wrote {n} rows to {args.out}")
+    print(f"已导出 {n} 行到 {shown(args.out)} / wrote {n} rows to {shown(args.out)}")
     return ExitCode.ok
 
 
@@ -262,12 +262,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     with Store.open(settings) as store:
         res = load(store, settings)
     print(
+        f"已入库 {mask_url(settings.platform_db_url)}：新增 {res.inserted}，更新 {res.updated}，未变 {res.unchanged} / "
         f"loaded into {mask_url(settings.platform_db_url)}: {res.inserted} inserted, {res.updated} updated, {res.unchanged} unchanged"
     )
     for table, n in sorted(res.by_table.items()):
-        print(f"  {table}: {n} accepted records checked")
+        print(f"  {table}：已核对 {n} 条已接受记录 / {n} accepted records checked")
     if res.refused:
         print(
+            f"未入库 {len(res.refused)} 行：必填字段为空（请在审核中补全；已决定的记录由管理员重新打开）/ "
             f"not loaded: {len(res.refused)} row(s) with an empty mandatory field (fix them in review; "
             "an administrator reopens a decided record):",
             file=sys.stderr,
@@ -275,7 +277,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         for r in res.refused[:50]:
             print(f"  {r.describe()}", file=sys.stderr)
         if len(res.refused) > 50:
-            print(f"  ... and {len(res.refused) - 50} more", file=sys.stderr)
+            print(f"  …… 另有 {len(res.refused) - 50} 行 / ... and {len(res.refused) - 50} more", file=sys.stderr)
         return ExitCode.refused
     return ExitCode.ok
 
@@ -308,7 +310,8 @@ def cmd_export_package(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     res = export_package(settings, Path(args.out))
-    print(f"wrote package {args.out} (spec {res.spec_version}): " + ", ".join(f"{t} {n}" for t, n in res.counts.items()))
+    counts = ", ".join(f"{t} {n}" for t, n in res.counts.items())
+    print(f"已写出交换包 {shown(args.out)}（规范 {res.spec_version}）：{counts} / wrote package {shown(args.out)} (spec {res.spec_version})")
     return ExitCode.ok
 
 
@@ -317,9 +320,12 @@ def cmd_import_package(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     res = import_package(Path(args.package_dir), settings)
-    print(f"imported {args.package_dir} into {mask_url(settings.platform_db_url)}:")
+    print(f"已导入 {shown(args.package_dir)} 到 {mask_url(settings.platform_db_url)} / imported {shown(args.package_dir)} into it:")
     for t in res.counts:
-        print(f"  {t}: {res.inserted[t]} inserted, {res.updated[t]} updated, {res.unchanged[t]} unchanged")
+        print(
+            f"  {t}：新增 {res.inserted[t]}，更新 {res.updated[t]}，未变 {res.unchanged[t]} / "
+            f"{res.inserted[t]} inserted, {res.updated[t]} updated, {res.unchanged[t]} unchanged"
+        )
     return ExitCode.ok
 
 

@@ -46,6 +46,7 @@ from mapping.spec import KindSpec, load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import DatabaseError
 from pipeline.kernel.privacy import mask_text
+from pipeline.kernel.safety import shown
 from pipeline.kernel.store import (
     FieldReview,
     LedgerAbsentField,
@@ -407,8 +408,11 @@ class Refused:
     marked: tuple[str, ...] = ()  # of those, marked "not on the scan" by a reviewer or declared absent by an administrator
 
     def describe(self) -> str:
-        how = f" (marked not on the paper: {', '.join(self.marked)})" if self.marked else ""
-        return f"{self.source_file} page {self.page} row {self.row}: {', '.join(self.fields)} empty{how}"
+        how = f"（已标为纸上没有 / marked not on the paper: {', '.join(self.marked)}）" if self.marked else ""
+        return (
+            f"{shown(self.source_file)} 第 {self.page} 页第 {self.row} 行 / page {self.page} row {self.row}："
+            f"必填字段为空 / empty: {', '.join(self.fields)}{how}"
+        )
 
 
 def empty_mandatory(ks: KindSpec, values: dict[str, Any], excused: frozenset[str] | set[str] = frozenset()) -> list[str]:
