@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
@@ -343,7 +344,8 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
     column of a code read from a blurred photograph still looks like its code. Never a wording with
     characters dropped or added, or a fuzzy spelling. Such readings help give the column its field;
     they never make it sure (ColumnScore.fits, CONTENT_FAILS: a column whose cells are mostly
-    look-alike readings stays doubted) and never identify it alone (_decisive)."""
+    look-alike readings stays doubted) and never identify it alone (_decisive). So for a sea area whose
+    海域 was read with a look-alike glyph (海城: _ends_like)."""
     from . import normalize as N
 
     s = _clean_cell(text)
@@ -389,11 +391,27 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
         scan = scan_places(s, sp)
         kinds = {h.place.kind for h in scan.hits}
         if normalizer == "sea_area":
-            return "sea_area" in kinds or s.endswith("海域")
+            return "sea_area" in kinds or s.endswith("海域") or (shapes and _ends_like(s, "海域"))
         if normalizer == "division":
             return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (bool(kinds & {"district"}) and len(s) <= 7)
         return len(s) >= 5 and bool(kinds - {"sea_area"}) and "海域" not in s
     return None
+
+
+def _ends_like(s: str, word: str) -> bool:
+    """Whether a cell ends with `word` read with look-alike glyphs (mapping.glyphs.looks_alike: 海城 for
+    海域, whose 城 and 域 differ by one component), every other character of the word read exactly. The
+    recognizer's confusion, as for code wordings (`shapes` in _looks): it helps give a column its field,
+    never makes it sure (ColumnScore.strict)."""
+    from .glyphs import looks_alike
+
+    tail = s[-len(word) :]
+    return (
+        len(s) > len(word)
+        and tail != word
+        and all(a == b or looks_alike(a, b) for a, b in zip(tail, word))
+        and sum(a != b for a, b in zip(tail, word)) == 1
+    )
 
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -606,16 +624,26 @@ def form_share(name: str, texts: list[str]) -> float | None:
 
 def serial_share(texts: list[str]) -> float | None:
     """The share of a column's written cells that follow the cell above by one (1, 2, 3 ... or 41, 42,
-    43 ...): the serial column (序号). None with fewer than CONTENT_MIN_CELLS written cells."""
+    43 ...): the serial column (序号). None with fewer than CONTENT_MIN_CELLS written cells.
+
+    Or, where more, the share of its written cells that stand where the page's run puts them (the value
+    of the row's place plus the offset most cells share: 41 in the first row, 42 in the second ...): a
+    digit misread (910 for 940) breaks two links to the cells above and below but moves one cell off
+    the run, so a serial column read with a few digits wrong stays the serial's. The definition of a
+    serial (one number a row, up by one), not of any generator; numbers of another field stand at their
+    row's place by chance in few cells."""
     values = []
     for t in texts:
         s = _clean_cell(t)
         values.append(int(s) if s.isdigit() and len(s) <= 5 else None)
     written = [v for v in values if v is not None]
-    if len(written) < CONTENT_MIN_CELLS or len([t for t in texts if _clean_cell(t)]) < CONTENT_MIN_CELLS:
+    n_written = len([t for t in texts if _clean_cell(t)])
+    if len(written) < CONTENT_MIN_CELLS or n_written < CONTENT_MIN_CELLS:
         return None
     follows = sum(1 for a, b in zip(values, values[1:]) if a is not None and b is not None and b == a + 1)
-    return follows / max(1, len([t for t in texts if _clean_cell(t)]) - 1)
+    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
+    on_run = offsets.most_common(1)[0][1]
+    return max(follows / max(1, n_written - 1), on_run / n_written)
 
 
 @dataclass(frozen=True)
@@ -626,7 +654,7 @@ class ColumnScore:
     content: float | None
     total: float
     alone: bool = False  # the content alone identifies the column (CONTENT_ALONE, decisive_share)
-    strict: float | None = None  # the content's share read exactly (a code column); None: as `content`
+    strict: float | None = None  # the content's share read exactly (a code or sea-area column); None: as `content`
 
     @property
     def fits(self) -> float | None:
@@ -703,7 +731,7 @@ def column_scores(
             if q is not None and agree is not None:
                 q = agree  # the row's ID says what it must be
             strict = None  # a code column's cells read exactly (the look-alike readings left out)
-            if normalizer == "code" and q is not None and agree is None:
+            if normalizer in ("code", "sea_area") and q is not None and agree is None:
                 strict = content_share(normalizer, table, texts, sp, shapes=False)
             total = HEADER_WEIGHT * h + (1 - HEADER_WEIGHT) * (CONTENT_UNKNOWN if q is None else q)
             alone = False
@@ -951,9 +979,74 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
+    out = _header_and_cells(kind, header_texts, out, scores, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
+
+
+HEADER_IN_PART = 0.5
+"""A header that scores at least this much for a field (half a short wording read: 性割 for 性别, 与关系 for
+与死者关系, 死仁原因 for 死亡原因) does not name the field by itself (HEADER_NAMES_IN_DOUBT: at half, two
+short wordings score alike), but with cells that only that field holds (CELLS_IN_PART) it does,
+doubted (_header_and_cells)."""
+CELLS_IN_PART = 1 / 3
+"""...where at least this share of the column's written cells read as the field's values (a code-table
+wording read exactly or by look-alike glyphs, 男/女, a valid ID), and the field's content class is the
+kind's only one (_content_classes: no other field of the kind holds such values). A column of other
+values passes a code table's or 男/女's test by chance in far fewer cells: a cell read as a wording of
+the spec's table is evidence of that table, as a third of a column is of the column."""
+IN_PART_DOUBT = "its header reads as {field} only in part, and {share:.0%} of its cells fit it"
+
+
+def _header_and_cells(
+    kind: str,
+    header_texts: list[str],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """Columns left without a field whose header reads in part as one field's wording (HEADER_IN_PART,
+    the best of the fields no column holds) and whose cells in part hold values that only that field
+    of the kind holds (CELLS_IN_PART): header and cells, each too weak alone, agree. Such a column is
+    given the field, always doubted (IN_PART_DOUBT; its page too where the field is mandatory), so its
+    values are shown for review under their field instead of being lost as a column of no field. Not
+    where another field's test passes as many of its cells or most of them (ELIMINATION_SHARE): those
+    are another field's values; not where two such columns would take the same field.
+
+    A property of the recognizer on photographs (a short header with one glyph misread or lost, and
+    cells with glyphs misread: 病政 for 病故, 药 for 男) and of the spec (its code tables, GB 11643):
+    nothing of any generator's vocabulary."""
+    held = {a.field for a in out if a.field is not None}
+    classes = _content_classes(sp, kind)
+    cands: dict[int, str] = {}
+    for a in out:
+        if a.field is not None or merged_header(kind, header_texts[a.index], sp) is not None:
+            continue
+        by_header = {n: s for n, s, _w in _field_scores(sp, kind, clean_header(header_texts[a.index])) if n not in held}
+        if not by_header:
+            continue
+        top = max(by_header.values())
+        best = [n for n, s in by_header.items() if s == top]
+        if top < HEADER_IN_PART or len(best) != 1:
+            continue
+        name = best[0]
+        cls = content_class(sp, kind, name)
+        sc = scores.get((a.index, name))
+        if cls is None or classes.get(cls, 0) != 1 or sc is None or sc.content is None or sc.content < CELLS_IN_PART:
+            continue
+        if any(
+            (v.content or 0.0) >= min(ELIMINATION_SHARE, sc.content) for (c, g), v in scores.items() if c == a.index and g != name
+        ):
+            continue
+        cands[a.index] = name
+    taken = list(cands.values())
+    for c, name in cands.items():
+        if taken.count(name) != 1:
+            continue
+        sc = scores[(c, name)]
+        out[c] = ColumnAssignment(c, header_texts[c], name, sc, True, IN_PART_DOUBT.format(field=name, share=sc.content))
+    return out
 
 
 WEAK_RIVAL_MARGIN = 0.1
