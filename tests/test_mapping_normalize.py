@@ -614,3 +614,15 @@ def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
         RecordContext(ledger_year=2013),
     )
     assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags
+
+
+def test_a_village_off_its_towns_list_one_lookalike_character_from_one_listed_village_is_put_right_as_doubted():
+    # 半城沟村 and 蜜蜂涧村 are on their towns' lists (NBS 2023); 丰/半 and 洞/涧 differ by a stroke
+    for raw, fixed in (("栖霞市官道镇丰城沟村", "栖霞市官道镇半城沟村"), ("海阳市朱吴镇蜜蜂洞村", "海阳市朱吴镇蜜蜂涧村")):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw and "village_shape_corrected" in n.flags and n.certainty <= 0.5
+    # 隋家沟村 is one character from 陶家沟村 and from 吴家沟村: not one village, left as read
+    n = normalize_address("海阳市朱吴镇隋家沟村")
+    assert n.value == "海阳市朱吴镇隋家沟村" and "village_not_in_list" in n.flags
+    # 东庄村: no listed village of 土山镇 one look-alike character away
+    assert normalize_address("莱州市土山镇东庄村").value == "莱州市土山镇东庄村"
