@@ -436,7 +436,10 @@ def test_of_several_districts_near_the_one_a_town_read_exactly_lies_in_is_taken(
 
 def test_a_towns_misread_suffix_is_corrected_only_with_its_district_and_a_village_of_its_list():
     # 镇 read as 集 / 候: 徐家店镇 of 海阳市, 西芦头村 on its village list (NBS 2023)
-    for raw, fixed in (("海阳市徐家店集西芦头村", "海阳市徐家店镇西芦头村"), ("海阳市盘石店候南鲁家村", "海阳市盘石店镇南鲁家村")):
+    for raw, fixed in (
+        ("海阳市徐家店集西芦头村", "海阳市徐家店镇西芦头村"),
+        ("海阳市盘石店候南鲁家村", "海阳市盘石店镇南鲁家村"),
+    ):
         n = normalize_address(raw)
         assert n.value == fixed and n.raw == raw and "lexicon_corrected" in n.flags and n.certainty < 0.977
     # no listed village after it: not corrected; a village written after it: doubted, not left sure
