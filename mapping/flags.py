@@ -164,6 +164,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check",
         "warn",
     ),
+    "village_shape_corrected": FlagInfo(
+        "村名不在该镇村名录中，已改为名录中字形相近的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
+        "the village is not in its town's list: changed to the list's only village one look-alike character away (丰城沟村→半城沟村), the reading kept: check",
+        "warn",
+    ),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
     "glyph_outside_ocr_dictionary": FlagInfo(
         "可能是识别字典中没有的字（如 夼 被识别为 乔），需核对",

@@ -425,6 +425,32 @@ def test_address_not_corrected_when_unsure():
     assert n.flags == () and n.certainty == 1.0
 
 
+def test_of_several_districts_near_the_one_a_town_read_exactly_lies_in_is_taken():
+    # 筑阳市 (築 folded) is one character from 莱阳市 and 海阳市; 羊郡镇 is a town of 莱阳市 only
+    n = normalize_address("筑阳市羊郡镇大黄家村")
+    assert n.value == "莱阳市羊郡镇大黄家村" and "lexicon_corrected" in n.flags and n.certainty < 0.977
+    n = normalize_address("筑阳市东村街道")  # 东村街道 lies in 海阳市
+    assert n.value == "海阳市东村街道" and "lexicon_corrected" in n.flags
+    assert "lexicon_ambiguous" in normalize_address("筑阳市").flags  # nothing says which: a person decides
+
+
+def test_a_towns_misread_suffix_is_corrected_only_with_its_district_and_a_village_of_its_list():
+    # 镇 read as 集 / 候: 徐家店镇 of 海阳市, 西芦头村 on its village list (NBS 2023)
+    for raw, fixed in (
+        ("海阳市徐家店集西芦头村", "海阳市徐家店镇西芦头村"),
+        ("海阳市盘石店候南鲁家村", "海阳市盘石店镇南鲁家村"),
+    ):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw and "lexicon_corrected" in n.flags and n.certainty < 0.977
+    # no listed village after it: not corrected; a village written after it: doubted, not left sure
+    n = normalize_address("山东省烟台市海阳市留格庄候少码村140号")
+    assert n.value == "山东省烟台市海阳市留格庄候少码村140号" and "lexicon_ambiguous" in n.flags and n.certainty <= 0.6
+    # a road named after a town (羊郡路) is no misread suffix
+    n = normalize_address("莱阳市羊郡路12号")
+    assert n.value == "莱阳市羊郡路12号" and n.flags == () and n.certainty == 1.0
+    assert normalize_address("海阳市徐家店镇西芦头村").flags == ()
+
+
 @pytest.mark.parametrize(
     "raw,year,code",
     [
@@ -591,3 +617,15 @@ def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
         RecordContext(ledger_year=2013),
     )
     assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags
+
+
+def test_a_village_off_its_towns_list_one_lookalike_character_from_one_listed_village_is_put_right_as_doubted():
+    # 半城沟村 and 蜜蜂涧村 are on their towns' lists (NBS 2023); 丰/半 and 洞/涧 differ by a stroke
+    for raw, fixed in (("栖霞市官道镇丰城沟村", "栖霞市官道镇半城沟村"), ("海阳市朱吴镇蜜蜂洞村", "海阳市朱吴镇蜜蜂涧村")):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw and "village_shape_corrected" in n.flags and n.certainty <= 0.5
+    # 隋家沟村 is one character from 陶家沟村 and from 吴家沟村: not one village, left as read
+    n = normalize_address("海阳市朱吴镇隋家沟村")
+    assert n.value == "海阳市朱吴镇隋家沟村" and "village_not_in_list" in n.flags
+    # 东庄村: no listed village of 土山镇 one look-alike character away
+    assert normalize_address("莱州市土山镇东庄村").value == "莱州市土山镇东庄村"
