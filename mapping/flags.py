@@ -67,6 +67,11 @@ FLAGS: dict[str, FlagInfo] = {
         "a serial number fused in front (a ruling line missing): the certificate number after it was taken; check",
         "warn",
     ),
+    "page_serial_fused": FlagInfo(
+        "编号中粘连了本页的序号（缺少表格线），已去掉序号，需核对",
+        "the page's row serial was fused to the number (a ruling line missing) and was taken off: check",
+        "warn",
+    ),
     "year_before_ledger": FlagInfo(
         "日期未写年份，取登记簿年份会晚于火化日期，改取上一年",
         "a date written without its year fell after the cremation with the ledger's year: the year before was taken",

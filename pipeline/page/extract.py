@@ -35,6 +35,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    serial_beside_header,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import (
@@ -76,6 +77,8 @@ from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
 from pipeline.page.routing import capture_kind, route
 from pipeline.page.structure import (
+    FUSED_SERIAL_CERTAINTY,
+    FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
     STRUCK,
     UNDER_SEAL,
@@ -85,6 +88,7 @@ from pipeline.page.structure import (
     apply_structure,
     check_columns,
     check_serials,
+    fused_serials,
     mark_missing,
     missing_fields,
     missing_in_row,
@@ -919,6 +923,7 @@ def map_rows(
     # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
+    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
@@ -927,6 +932,10 @@ def map_rows(
             for f, cell in zip(columns, cells)
             if f and f != "row_no"
         }
+        unfused = {columns[c]: mapped[columns[c]].text for (r, c), _t in fused.items() if r == row_no}
+        for (r, c), text in fused.items():
+            if r == row_no:
+                mapped[columns[c]] = replace(mapped[columns[c]], text=text, second=None, chars=None, second_chars=None)
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
         # its column is not on the page, or may be one whose header was not recognized (and is not blank
@@ -949,6 +958,12 @@ def map_rows(
                 f"row: only {written} of {printed} cells written: an empty row with a mark "
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
+        for name, text in unfused.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed and fv.raw:
+                fv.raw, fv.confidence = text, min(fv.confidence, FUSED_SERIAL_CERTAINTY)
+                if "page_serial_fused" not in fv.flags:
+                    fv.flags.append("page_serial_fused")
         if written:
             mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
@@ -973,6 +988,27 @@ def map_rows(
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+def _fused_serials(
+    kind: str,
+    sp: Spec,
+    columns: Sequence[str | None],
+    header: Sequence[str] | None,
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    normalizers: Mapping[str, str],
+) -> dict[tuple[int, int], str]:
+    """The cells of a number column that hold the page's serial fused to their value
+    (pipeline.page.structure.fused_serials), among the columns whose header holds a serial's wording
+    beside the field's (mapping.headers.serial_beside_header)."""
+    if not header or "row_no" in columns:
+        return {}
+    suspects = [
+        c
+        for c, f in enumerate(columns)
+        if f and c < len(header) and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS and serial_beside_header(kind, header[c], f, sp)
+    ]
+    return fused_serials(rows, columns, suspects) if suspects else {}
 
 
 DITTO_MARKS = frozenset({"〃", "同上", "仝", '"', "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
