@@ -72,6 +72,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the page's row serial was fused to the number (a ruling line missing) and was taken off: check",
         "warn",
     ),
+    "split_from_merged_column": FlagInfo(
+        "表头为两栏合一（缺少表格线），此值由该格文字拆分而来，需核对",
+        "the header names two columns under one cell (a ruling line missing): this value was split from the cell's text; check",
+        "warn",
+    ),
     "year_before_ledger": FlagInfo(
         "日期未写年份，取登记簿年份会晚于火化日期，改取上一年",
         "a date written without its year fell after the cremation with the ledger's year: the year before was taken",

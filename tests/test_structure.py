@@ -753,3 +753,35 @@ def test_a_register_number_is_kept_whole_without_a_serial_header_or_without_a_se
     out = _sea_map(SEA_HEADER, shuffled)
     assert [r.record.fields["registration_no"].value for r in out][0] == "12HZ2014-158"
     assert all("page_serial_fused" not in r.record.fields["registration_no"].flags for r in out)
+
+
+def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
+    """A header read 死亡时间死亡原因 (merged_header: a ruling line missing, the column not split on the
+    image) over cells holding a date and a cause side by side: each field gets its part where exactly
+    one cut leaves two valid values, both shown to a reviewer (split_from_merged_column, certainty
+    <= 0.5); a cell of one number is never cut inside its digits (2016-12-23 is no 2016-12-2 and code 3),
+    and the cause then stays missing. Failed before: the date was blank (unparseable) and the cause had
+    no column."""
+    from pipeline.page.extract import map_rows
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    header = ["姓名", "性别", "死亡时间死亡原因", "火化日期"]
+    columns = ["deceased_name", "sex_code", "death_date", "cremation_date"]
+    rows = [
+        ["朱凤环", "女", "2016-12-26自然死亡", "2016-12-28"],
+        ["宋国", "男", "2016/12/25 自然死亡", "2016-12-27"],
+        ["王兰英", "女", "2016-12-23", "2016-12-25"],
+    ]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(2, f"{MERGED_HEADER_DOUBT} (death_date, death_cause_code): a ruling line is missing and its values could not be split")
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["death_date"].value == "2016-12-26" and first["death_cause_code"].value is not None
+    assert second["death_date"].value == "2016-12-25"
+    assert first["death_cause_code"].value == second["death_cause_code"].value
+    for fv in (first["death_date"], first["death_cause_code"], second["death_cause_code"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert first["death_date"].raw == "2016-12-26自然死亡"
+    assert third["death_date"].value == "2016-12-23" and "split_from_merged_column" not in third["death_date"].flags
+    assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0

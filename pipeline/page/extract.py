@@ -924,6 +924,7 @@ def map_rows(
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
+    halves = _merged_halves(kind, sp, columns, header, structure)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
@@ -933,6 +934,14 @@ def map_rows(
             if f and f != "row_no"
         }
         unfused = {columns[c]: mapped[columns[c]].text for (r, c), _t in fused.items() if r == row_no}
+        split: dict[str, str] = {}
+        for c, (own, other) in halves.items():
+            cell = mapped.get(columns[c])
+            parts = None if cell is None or other in mapped else _split_values(kind, own, other, cell.text, ctx)
+            if parts is not None:
+                bare = replace(cell, second=None, chars=None, second_chars=None)
+                mapped[own], mapped[other] = replace(bare, text=parts[0]), replace(bare, text=parts[1])
+                split.update({own: cell.text, other: cell.text})
         for (r, c), text in fused.items():
             if r == row_no:
                 mapped[columns[c]] = replace(mapped[columns[c]], text=text, second=None, chars=None, second_chars=None)
@@ -964,6 +973,12 @@ def map_rows(
                 fv.raw, fv.confidence = text, min(fv.confidence, FUSED_SERIAL_CERTAINTY)
                 if "page_serial_fused" not in fv.flags:
                     fv.flags.append("page_serial_fused")
+        for name, text in split.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed and fv.value is not None:
+                fv.raw, fv.confidence = text, min(fv.confidence, SPLIT_VALUE_CERTAINTY)
+                if "split_from_merged_column" not in fv.flags:
+                    fv.flags.append("split_from_merged_column")
         if written:
             mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
@@ -1009,6 +1024,54 @@ def _fused_serials(
         if f and c < len(header) and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS and serial_beside_header(kind, header[c], f, sp)
     ]
     return fused_serials(rows, columns, suspects) if suspects else {}
+
+
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+SPLIT_VALUE_CERTAINTY = 0.5
+"""A value split from a cell holding two printed columns' values is shown to a reviewer: no calibrated
+threshold is below 0.5."""
+
+
+def _merged_halves(
+    kind: str, sp: Spec, columns: Sequence[str | None], header: Sequence[str] | None, structure: Structure
+) -> dict[int, tuple[str, str]]:
+    """Column -> (the field of the first part of its header, of the second), for each column whose header
+    reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
+    structure doubts for it (split_merged_columns: a ruling line missing and the column not split on the
+    image), given one of the two fields while the other has no column."""
+    out: dict[int, tuple[str, str]] = {}
+    for c, f in enumerate(columns):
+        if not f or not header or c >= len(header):
+            continue
+        if not any(r.startswith(MERGED_HEADER_DOUBT) for r in structure.columns.get(c, ())):
+            continue
+        merged = merged_header(kind, header[c], sp)
+        if merged is None:
+            continue
+        _cut, first, second = merged
+        if f in (first, second) and (second if f == first else first) not in columns:
+            out[c] = (first, second)
+    return out
+
+
+def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordContext) -> tuple[str, str] | None:
+    """A cell's text as `first`'s value then `second`'s (2016-12-26自然死亡: 2016-12-26 | 自然死亡), where
+    exactly one cut leaves two texts each a valid value of its field as it stands (mapping.record.
+    reads_cleanly: a well-formed date, a code-table wording, a valid ID ...); None where no cut or more
+    than one does. A cut falls where the script changes (Han characters beside digits or Latin letters)
+    or between two Han characters, never inside a run of digits and letters: 2016-12-23 is no date
+    2016-12-2 beside a code 3 (nothing tells two numbers written together apart). Rule source: the
+    spec's formats and code tables; one value per printed cell."""
+    t = "".join((text or "").split())
+    han = [bool(_HAN_CHAR.match(ch)) for ch in t]
+    cuts = [
+        i
+        for i in range(1, len(t))
+        if (han[i - 1] or han[i])
+        and reads_cleanly(kind, first, t[:i], ctx)
+        and reads_cleanly(kind, second, t[i:], ctx)
+    ]
+    return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
 
 
 DITTO_MARKS = frozenset({"〃", "同上", "仝", '"', "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
