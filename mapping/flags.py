@@ -225,6 +225,16 @@ FLAGS: dict[str, FlagInfo] = {
         "the sea area is a listed one plus a word of locality (养马岛以东海域): kept as read",
         "info",
     ),
+    "sea_area_toward_listed_by_shape": FlagInfo(
+        "名录中的海域有形近字误识，已按字形改正，方位词保留（需核对）",
+        "a listed sea area misread in look-alike characters was put right by shape, its word of locality kept: check",
+        "warn",
+    ),
+    "sea_area_suffix_by_shape": FlagInfo(
+        "海域名称末尾的“海域”识别为形近字，已改回“海域”（该海域不在名录中，需核对）",
+        "the generic 海域 ending the sea area was read as look-alike characters and put back (the area is not listed: check)",
+        "warn",
+    ),
     "sea_area_matched_by_shape": FlagInfo(
         "海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）",
         "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)",

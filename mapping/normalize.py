@@ -1338,7 +1338,40 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
             tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
             0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY,
         )
-    return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
+    doubted = n.certainty * 0.5
+    toward = _toward_listed_by_shape(n.value, names, sp)
+    if toward is not None:
+        # a listed entry misread in look-alike strokes, with a word of locality of its own: the entry
+        # put right, the word kept; no surer than a reading the list does not vouch for (not a
+        # SHAPE_MATCHES flag: the reading's confidence still counts)
+        return Normalized(toward, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_toward_listed_by_shape"))), doubted)
+    flags = (*n.flags, "sea_area_not_in_list")
+    value = n.value
+    if len(value) > 2 and not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
+        value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
+    return Normalized(value, n.raw, tuple(dict.fromkeys(flags)), doubted)
+
+
+def _toward_listed_by_shape(value: str, names: Sequence[str], sp: Spec) -> str | None:
+    """A reading that is a listed sea area misread in look-alike strokes with a word of locality
+    (_LOCALITY) inside it (屺姆岛南侧海域: 屺坶岛海域, 坶 read 姆, and 南侧): the entry matched by shape
+    (closest_by_shape, substitutions only: as long as the reading less the word) and the word put back
+    where it was written (屺坶岛南侧海域); None where no such reading, or more than one, is found. The
+    list undoes a recognizer confusion (mapping.glyphs) and deletes no word of the reading."""
+    found: set[str] = set()
+    for i in range(1, len(value)):
+        for j in range(i + 1, min(len(value), i + 4) + 1):
+            if not _LOCALITY.fullmatch(value[i:j]):
+                continue
+            rest = value[:i] + value[j:]
+            near = closest_by_shape(rest, names, UNREADABLE, DROPPED)
+            if near is None or len(near[0]) != len(rest) or near[0] == rest:
+                continue
+            rebuilt = near[0][:i] + value[i:j] + near[0][i:]
+            beyond = sea_area_beyond_list(rebuilt, sp)
+            if beyond and _LOCALITY.fullmatch(beyond):
+                found.add(rebuilt)
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:

@@ -591,3 +591,27 @@ def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():
         RecordContext(ledger_year=2013),
     )
     assert far.fields["death_date"].value == "2013-06-30" and "death_after_cremation" in far.fields["death_date"].flags
+
+
+def test_a_listed_sea_area_misread_with_a_word_of_locality_is_put_right_and_keeps_the_word():
+    """屺坶岛 read 屺姆岛 (女 for 土, look-alikes) with 南侧 inside: the entry is put right by shape and the
+    word of locality kept where it was written; no surer than before (the list vouches for the place
+    only once the look-alike is undone). Failed before: kept as read, sea_area_not_in_list."""
+    from mapping.normalize import normalize_sea_area
+
+    n = normalize_sea_area("屺姆岛南侧海域")
+    assert n.value == "屺坶岛南侧海域"
+    assert "sea_area_toward_listed_by_shape" in n.flags and n.certainty <= 0.5
+    assert "sea_area_matched_by_shape" not in n.flags  # a shape match's own certainty would replace the reading's
+    assert normalize_sea_area("养马岛东侧海域").value == "养马岛东侧海域"  # read right: unchanged
+
+
+def test_an_unlisted_sea_area_whose_haiyu_was_misread_gets_its_haiyu_back_and_stays_doubted():
+    """The generic 海域 that names every designated sea area, read 海城 (域/城 look-alikes), is put back
+    on an area not in the list; it stays as doubted as an unlisted area. Failed before: 莱州湾海城."""
+    from mapping.normalize import normalize_sea_area
+
+    n = normalize_sea_area("莱州湾海城")
+    assert n.value == "莱州湾海域" and "sea_area_suffix_by_shape" in n.flags and "sea_area_not_in_list" in n.flags
+    assert n.certainty <= 0.5
+    assert normalize_sea_area("海城").value == "海城"  # nothing but the two characters: nothing to put back
