@@ -25,6 +25,11 @@ FLAGS: dict[str, FlagInfo] = {
     "ocr_char_fixed": FlagInfo(
         "已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"
     ),
+    "edge_stroke_removed": FlagInfo(
+        "日期首尾多出的 1 可能是表格线，去掉后为有效日期，请核对",
+        "a 1 at the date's start or end may be a ruling line: without it the date is valid; check it",
+        "warn",
+    ),
     "edge_stroke_ambiguous": FlagInfo(
         "号码首尾的竖线可能是表格线而非数字 1，去掉后也是有效号码，请核对",
         "a stroke at the number's end may be a ruling line, not a 1; the number without it is valid too: check it",

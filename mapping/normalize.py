@@ -296,9 +296,32 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
         return n
     core = without_stray_ends(str(raw or ""), _DATE_ALLOWED)
     if core is None:
-        return n
+        return _date_inside_edge_stroke(n, ledger_year)
     inner = _normalize_date(core, ledger_year)
     return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+_YEAR_AFTER_STROKE = re.compile(r"1(?:19|20)[0-9]{2}(?![0-9])")
+"""A 1 before a four-digit year of 19xx or 20xx: five digits that no year of a register has."""
+
+
+def _date_inside_edge_stroke(n: Normalized, ledger_year: int | None) -> Normalized:
+    """A reading that is no date only because a 1 stands before its four-digit year (12016-12-25) or
+    after its last digit (2016-12-251): the date without it, doubted (`edge_stroke_removed`,
+    STRAY_MARKS_CERTAINTY). Why (recognizer property, as for phone numbers): the recognizer reads all
+    the ink of a cell's crop as one line, and a ruling line caught at the crop's edge comes out as 1.
+    Only where exactly one end gives a date."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", n.raw or "")).translate(_DATE_OCR)
+    found = []
+    if _YEAR_AFTER_STROKE.match(s):
+        found.append(_normalize_date(s[1:], ledger_year))
+    if len(s) > 1 and s.endswith("1") and s[-2].isdigit():
+        found.append(_normalize_date(s[:-1], ledger_year))
+    dates = [d for d in found if d.value is not None]
+    if len(dates) != 1:
+        return n
+    d = dates[0]
+    return Normalized(d.value, n.raw, (*d.flags, "edge_stroke_removed"), min(d.certainty, STRAY_MARKS_CERTAINTY))
 
 
 def _normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:

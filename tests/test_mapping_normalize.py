@@ -615,3 +615,16 @@ def test_an_unlisted_sea_area_whose_haiyu_was_misread_gets_its_haiyu_back_and_st
     assert n.value == "莱州湾海域" and "sea_area_suffix_by_shape" in n.flags and "sea_area_not_in_list" in n.flags
     assert n.certainty <= 0.5
     assert normalize_sea_area("海城").value == "海城"  # nothing but the two characters: nothing to put back
+
+
+def test_a_ruling_line_read_as_1_at_a_dates_end_is_left_out_and_doubted():
+    """12016-12-25 (a 1 before the four-digit year) and 2016-12-251: a ruling line at the crop's edge read
+    as 1 (recognizer property). The date without it, below every threshold (edge_stroke_removed, 0.45);
+    a date that reads as it stands is untouched. Failed before: unparseable, the field blank."""
+    from mapping.normalize import normalize_date
+
+    for text in ("12016-12-25", "2016-12-251", "12016年12月25日"):
+        n = normalize_date(text)
+        assert n.value == "2016-12-25" and "edge_stroke_removed" in n.flags and n.certainty <= 0.45, text
+    assert normalize_date("2016-12-11").flags == ()
+    assert normalize_date("12016-12-251").value is None  # both ends: no single reading
