@@ -307,6 +307,11 @@ FLAGS: dict[str, FlagInfo] = {
     ),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
+    "sex_unstated_id_states": FlagInfo(
+        "性别读为“未知/未说明”，而身份证号第 17 位表明了性别：已按身份证号取值，需核对",
+        "sex read as unknown or not stated while ID digit 17 states it: the ID's sex was taken; check",
+        "warn",
+    ),
     "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),
     "birth_date_id_mismatch": FlagInfo("出生日期与身份证号不符", "birth date does not match the ID number", "error"),
     "age_mismatch": FlagInfo("年龄与出生、死亡日期不符", "age does not match birth and death dates", "warn"),
