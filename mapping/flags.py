@@ -25,6 +25,11 @@ FLAGS: dict[str, FlagInfo] = {
     "ocr_char_fixed": FlagInfo(
         "已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"
     ),
+    "edge_stroke_removed": FlagInfo(
+        "日期首尾多出的 1 可能是表格线，去掉后为有效日期，请核对",
+        "a 1 at the date's start or end may be a ruling line: without it the date is valid; check it",
+        "warn",
+    ),
     "edge_stroke_ambiguous": FlagInfo(
         "号码首尾的竖线可能是表格线而非数字 1，去掉后也是有效号码，请核对",
         "a stroke at the number's end may be a ruling line, not a 1; the number without it is valid too: check it",
@@ -65,6 +70,16 @@ FLAGS: dict[str, FlagInfo] = {
     "serial_fused_in_front": FlagInfo(
         "编号前粘连了序号（缺少表格线），已取其后的火化证号，需核对",
         "a serial number fused in front (a ruling line missing): the certificate number after it was taken; check",
+        "warn",
+    ),
+    "page_serial_fused": FlagInfo(
+        "编号中粘连了本页的序号（缺少表格线），已去掉序号，需核对",
+        "the page's row serial was fused to the number (a ruling line missing) and was taken off: check",
+        "warn",
+    ),
+    "split_from_merged_column": FlagInfo(
+        "表头为两栏合一（缺少表格线），此值由该格文字拆分而来，需核对",
+        "the header names two columns under one cell (a ruling line missing): this value was split from the cell's text; check",
         "warn",
     ),
     "year_before_ledger": FlagInfo(
@@ -220,6 +235,16 @@ FLAGS: dict[str, FlagInfo] = {
         "the sea area is a listed one plus a word of locality (养马岛以东海域): kept as read",
         "info",
     ),
+    "sea_area_toward_listed_by_shape": FlagInfo(
+        "名录中的海域有形近字误识，已按字形改正，方位词保留（需核对）",
+        "a listed sea area misread in look-alike characters was put right by shape, its word of locality kept: check",
+        "warn",
+    ),
+    "sea_area_suffix_by_shape": FlagInfo(
+        "海域名称末尾的“海域”识别为形近字，已改回“海域”（该海域不在名录中，需核对）",
+        "the generic 海域 ending the sea area was read as look-alike characters and put back (the area is not listed: check)",
+        "warn",
+    ),
     "sea_area_matched_by_shape": FlagInfo(
         "海域名称按字形匹配到本省撒海海域名录中的唯一一项（如 腔桐岛海域→崆峒岛海域）",
         "the sea area was matched by glyph shape to the one list entry it resembles (腔桐岛海域 → 崆峒岛海域)",
@@ -287,6 +312,11 @@ FLAGS: dict[str, FlagInfo] = {
     ),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
+    "sex_unstated_id_states": FlagInfo(
+        "性别读为“未知/未说明”，而身份证号第 17 位表明了性别：已按身份证号取值，需核对",
+        "sex read as unknown or not stated while ID digit 17 states it: the ID's sex was taken; check",
+        "warn",
+    ),
     "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),
     "birth_date_id_mismatch": FlagInfo("出生日期与身份证号不符", "birth date does not match the ID number", "error"),
     "age_mismatch": FlagInfo("年龄与出生、死亡日期不符", "age does not match birth and death dates", "warn"),

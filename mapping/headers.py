@@ -1826,3 +1826,29 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
         # a number of its own (炉号, 流水号: _NUMBERED, a number the home gave, maybe this one)
         return header_may_name(sp, kind, name, header) or bool(_NUMBERED.search(clean_header(header)))
     return True
+
+
+SERIAL_BESIDE_SCORE = 0.5
+"""What the rest of a header beside a field's wording must score as a wording of the serial (序号, 编号:
+编号 reads as 序号 and as 登记编号 alike, 0.5) for serial_beside_header to see the serial's header there."""
+
+
+def serial_beside_header(kind: str, text: str, field: str, spec: Spec | None = None) -> bool:
+    """Whether a header cell holds one of `field`'s wordings read exactly at one end and, beside it, a
+    wording of the row serial (序号, 编号: SERIAL_BESIDE_SCORE or more): 编号登记号, the headers of the
+    serial column and of the register-number column under one cell, a ruling line missing between them.
+    merged_header does not see it where the serial's part reads as well as a wording of the field
+    (编号 is half 序号 and half 登记编号). Rule source: one printed header per column; the spec's
+    wordings of the serial (pseudo-field row_no) and of the field."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    for name, syn in _wordings(sp, kind):
+        if name != field or len(syn) < 2 or len(h) <= len(syn):
+            continue
+        for rest in (h[: -len(syn)] if h.endswith(syn) else None, h[len(syn) :] if h.startswith(syn) else None):
+            if not rest:
+                continue
+            scores = {n: s for n, s, _w in _field_scores(sp, kind, rest)}
+            if scores.get("row_no", 0.0) >= SERIAL_BESIDE_SCORE:
+                return True
+    return False

@@ -297,9 +297,32 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
         return n
     core = without_stray_ends(str(raw or ""), _DATE_ALLOWED)
     if core is None:
-        return n
+        return _date_inside_edge_stroke(n, ledger_year)
     inner = _normalize_date(core, ledger_year)
     return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+_YEAR_AFTER_STROKE = re.compile(r"1(?:19|20)[0-9]{2}(?![0-9])")
+"""A 1 before a four-digit year of 19xx or 20xx: five digits that no year of a register has."""
+
+
+def _date_inside_edge_stroke(n: Normalized, ledger_year: int | None) -> Normalized:
+    """A reading that is no date only because a 1 stands before its four-digit year (12016-12-25) or
+    after its last digit (2016-12-251): the date without it, doubted (`edge_stroke_removed`,
+    STRAY_MARKS_CERTAINTY). Why (recognizer property, as for phone numbers): the recognizer reads all
+    the ink of a cell's crop as one line, and a ruling line caught at the crop's edge comes out as 1.
+    Only where exactly one end gives a date."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", n.raw or "")).translate(_DATE_OCR)
+    found = []
+    if _YEAR_AFTER_STROKE.match(s):
+        found.append(_normalize_date(s[1:], ledger_year))
+    if len(s) > 1 and s.endswith("1") and s[-2].isdigit():
+        found.append(_normalize_date(s[:-1], ledger_year))
+    dates = [d for d in found if d.value is not None]
+    if len(dates) != 1:
+        return n
+    d = dates[0]
+    return Normalized(d.value, n.raw, (*d.flags, "edge_stroke_removed"), min(d.certainty, STRAY_MARKS_CERTAINTY))
 
 
 def _normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
@@ -1347,7 +1370,40 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
             tuple(dict.fromkeys((*flags, "sea_area_matched_by_shape"))),
             0.95 if cost <= 0.5 else SHAPE_MATCH_CERTAINTY,
         )
-    return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_not_in_list"))), n.certainty * 0.5)
+    doubted = n.certainty * 0.5
+    toward = _toward_listed_by_shape(n.value, names, sp)
+    if toward is not None:
+        # a listed entry misread in look-alike strokes, with a word of locality of its own: the entry
+        # put right, the word kept; no surer than a reading the list does not vouch for (not a
+        # SHAPE_MATCHES flag: the reading's confidence still counts)
+        return Normalized(toward, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_toward_listed_by_shape"))), doubted)
+    flags = (*n.flags, "sea_area_not_in_list")
+    value = n.value
+    if len(value) > 2 and not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
+        value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
+    return Normalized(value, n.raw, tuple(dict.fromkeys(flags)), doubted)
+
+
+def _toward_listed_by_shape(value: str, names: Sequence[str], sp: Spec) -> str | None:
+    """A reading that is a listed sea area misread in look-alike strokes with a word of locality
+    (_LOCALITY) inside it (屺姆岛南侧海域: 屺坶岛海域, 坶 read 姆, and 南侧): the entry matched by shape
+    (closest_by_shape, substitutions only: as long as the reading less the word) and the word put back
+    where it was written (屺坶岛南侧海域); None where no such reading, or more than one, is found. The
+    list undoes a recognizer confusion (mapping.glyphs) and deletes no word of the reading."""
+    found: set[str] = set()
+    for i in range(1, len(value)):
+        for j in range(i + 1, min(len(value), i + 4) + 1):
+            if not _LOCALITY.fullmatch(value[i:j]):
+                continue
+            rest = value[:i] + value[j:]
+            near = closest_by_shape(rest, names, UNREADABLE, DROPPED)
+            if near is None or len(near[0]) != len(rest) or near[0] == rest:
+                continue
+            rebuilt = near[0][:i] + value[i:j] + near[0][i:]
+            beyond = sea_area_beyond_list(rebuilt, sp)
+            if beyond and _LOCALITY.fullmatch(beyond):
+                found.add(rebuilt)
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def sea_area_alternatives(read: str, spec: Spec | None = None) -> list[str]:

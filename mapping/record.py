@@ -524,6 +524,12 @@ def _year_before(fv: FieldValue | None, date: _dt.date | None, after: _dt.date |
     return earlier
 
 
+UNSTATED_SEX = ("0", "9")
+"""GB/T 2261.1's codes for a sex unknown (0) or not stated (9)."""
+UNSTATED_SEX_CERTAINTY = 0.45
+"""A sex taken from the ID where the cell read 0 or 9 is below every threshold (their floor is 0.5)."""
+
+
 def _validate(
     sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]
 ) -> None:
@@ -537,6 +543,16 @@ def _validate(
             _flag(sexf, "sex_id_mismatch")
             _flag(idf, "sex_id_mismatch")
             problem("sex_code", "does not match id_number digit 17")
+
+    if id_value and sexf is not None and sexf.value in UNSTATED_SEX and "derived_from_id" not in sexf.flags:
+        stated = N.sex_from_id(id_value)
+        if stated is not None:
+            # GB/T 2261.1 0 (unknown) / 9 (not stated) beside a valid ID that states the sex (GB 11643
+            # digit 17): the cell's reading is in doubt (男 read 9, 8 or 另 on a smudged cell), the ID's
+            # sex is taken for a reviewer to confirm, never surer than UNSTATED_SEX_CERTAINTY
+            sexf.value, sexf.confidence = stated, min(sexf.confidence, UNSTATED_SEX_CERTAINTY)
+            _flag(sexf, "sex_unstated_id_states")
+            problem("sex_code", "read as unknown or not stated while id_number digit 17 states it")
 
     birth = _iso(bdf.value) if bdf is not None else None
     if id_value and idf is not None and bdf is not None and birth is not None and "derived_from_id" not in bdf.flags:

@@ -629,3 +629,40 @@ def test_a_village_off_its_towns_list_one_lookalike_character_from_one_listed_vi
     assert n.value == "海阳市朱吴镇隋家沟村" and "village_not_in_list" in n.flags
     # 东庄村: no listed village of 土山镇 one look-alike character away
     assert normalize_address("莱州市土山镇东庄村").value == "莱州市土山镇东庄村"
+
+
+def test_a_listed_sea_area_misread_with_a_word_of_locality_is_put_right_and_keeps_the_word():
+    """屺坶岛 read 屺姆岛 (女 for 土, look-alikes) with 南侧 inside: the entry is put right by shape and the
+    word of locality kept where it was written; no surer than before (the list vouches for the place
+    only once the look-alike is undone). Failed before: kept as read, sea_area_not_in_list."""
+    from mapping.normalize import normalize_sea_area
+
+    n = normalize_sea_area("屺姆岛南侧海域")
+    assert n.value == "屺坶岛南侧海域"
+    assert "sea_area_toward_listed_by_shape" in n.flags and n.certainty <= 0.5
+    assert "sea_area_matched_by_shape" not in n.flags  # a shape match's own certainty would replace the reading's
+    assert normalize_sea_area("养马岛东侧海域").value == "养马岛东侧海域"  # read right: unchanged
+
+
+def test_an_unlisted_sea_area_whose_haiyu_was_misread_gets_its_haiyu_back_and_stays_doubted():
+    """The generic 海域 that names every designated sea area, read 海城 (域/城 look-alikes), is put back
+    on an area not in the list; it stays as doubted as an unlisted area. Failed before: 莱州湾海城."""
+    from mapping.normalize import normalize_sea_area
+
+    n = normalize_sea_area("莱州湾海城")
+    assert n.value == "莱州湾海域" and "sea_area_suffix_by_shape" in n.flags and "sea_area_not_in_list" in n.flags
+    assert n.certainty <= 0.5
+    assert normalize_sea_area("海城").value == "海城"  # nothing but the two characters: nothing to put back
+
+
+def test_a_ruling_line_read_as_1_at_a_dates_end_is_left_out_and_doubted():
+    """12016-12-25 (a 1 before the four-digit year) and 2016-12-251: a ruling line at the crop's edge read
+    as 1 (recognizer property). The date without it, below every threshold (edge_stroke_removed, 0.45);
+    a date that reads as it stands is untouched. Failed before: unparseable, the field blank."""
+    from mapping.normalize import normalize_date
+
+    for text in ("12016-12-25", "2016-12-251", "12016年12月25日"):
+        n = normalize_date(text)
+        assert n.value == "2016-12-25" and "edge_stroke_removed" in n.flags and n.certainty <= 0.45, text
+    assert normalize_date("2016-12-11").flags == ()
+    assert normalize_date("12016-12-251").value is None  # both ends: no single reading

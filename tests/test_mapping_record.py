@@ -263,3 +263,20 @@ def test_a_certificate_number_outside_the_specs_format_is_never_auto_accepted_an
         status, reasons = route(rec, Settings())
         assert status == NEEDS_REVIEW and any(r.startswith("cremation_cert_no:") for r in reasons)
         assert "规范格式" in FLAGS["nonstandard_format"].zh and FLAGS["nonstandard_format"].severity in ("warn", "error")
+
+
+def test_a_sex_read_as_unknown_beside_a_valid_id_takes_the_ids_sex_for_review():
+    """男 on a smudged cell read 9 (GB/T 2261.1: not stated) in a row whose valid ID states a man (digit
+    17 odd): the ID's sex is taken, flagged sex_unstated_id_states and below every threshold. A sex
+    read as written is untouched. Failed before: 9 kept (at 0.85 where both engines read 9)."""
+    from mapping.record import RecordContext, build_record
+    from pipeline.kernel.models import RawCell
+
+    def sex(text):
+        cells = {"deceased_name": RawCell("宋国", 0.99, None), "sex_code": RawCell(text, 0.95, None),
+                 "id_number": RawCell("370602192201242216", 0.99, None)}
+        return build_record("cremation", cells, RecordContext()).fields["sex_code"]
+
+    got = sex("9")
+    assert got.value == "1" and got.raw == "9" and "sex_unstated_id_states" in got.flags and got.confidence < 0.5
+    assert sex("男").value == "1" and sex("男").flags == []

@@ -707,3 +707,81 @@ def test_a_column_no_content_test_can_judge_is_judged_by_its_header(header, may)
     cells = [(t, True) for t in ["工人", "农民", "教师", "干部"]]
     assert may_hold(sp, "cremation", "remarks", header, cells) is may
     assert may_hold(sp, "cremation", "remarks", header, [(t, False) for t, _s in cells])  # read unsure: any field's
+
+
+SEA_TITLE = "烟台市殡仪馆骨灰撒海登记簿（2014年）"
+SEA_HEADER = ["编号登记号", "逝者姓名", "性别", "撒海日期"]
+SEA_ROWS = [
+    ["166HZ2014-158", "朱凤环", "女", "2014-05-01"],
+    ["167 HZ2014-159", "宋国", "男", "2014-05-01"],
+    ["HZ2014-160168", "王兰英", "女", "2014-05-01"],
+    ["169HZ2014-161", "李建华", "男", "2014-05-01"],
+    ["170HZ2014-162", "张秀云", "女", "2014-05-01"],
+]
+
+
+def _sea_map(header, rows, columns=("registration_no", "deceased_name", "sex_code", "scattering_date")):
+    from pipeline.page.extract import map_rows
+
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    return map_rows("sea_burial", SEA_TITLE, list(columns), cells, Settings(), header=header)
+
+
+def test_a_serial_fused_to_a_register_number_is_taken_off_where_the_header_and_the_page_show_it():
+    """A ruling line missing between the serial column and the register-number column: the header reads
+    编号登记号 (merged_header cannot split it: 编号 is half 序号 and half 登记编号) and every value carries
+    the row's serial in front (or, read in another order, at the end). The serial goes, the printed text
+    stays as raw, the value is shown to a reviewer (page_serial_fused, certainty <= 0.5). Failed before:
+    the value was 166HZ2014-158."""
+    from mapping.headers import serial_beside_header
+
+    assert serial_beside_header("sea_burial", "编号登记号", "registration_no")
+    assert not serial_beside_header("sea_burial", "登记编号", "registration_no")
+    out = _sea_map(SEA_HEADER, SEA_ROWS)
+    got = [r.record.fields["registration_no"] for r in out]
+    assert [fv.value for fv in got] == [f"HZ2014-{n}" for n in range(158, 163)]
+    assert got[0].raw == "166HZ2014-158"
+    assert all("page_serial_fused" in fv.flags and fv.confidence <= 0.5 for fv in got)
+
+
+def test_a_register_number_is_kept_whole_without_a_serial_header_or_without_a_serial_run():
+    """Register numbers that themselves run up by one are not a fused serial: nothing is taken off where
+    the header names the field alone, nor where the leading numbers do not follow the rows."""
+    plain = _sea_map(["登记号", "逝者姓名", "性别", "撒海日期"], SEA_ROWS)
+    assert plain[0].record.fields["registration_no"].value == "166HZ2014-158"
+    shuffled = [["12HZ2014-158", *SEA_ROWS[0][1:]], ["5HZ2014-159", *SEA_ROWS[1][1:]], ["40HZ2014-160", *SEA_ROWS[2][1:]], ["7HZ2014-161", *SEA_ROWS[3][1:]], ["33HZ2014-162", *SEA_ROWS[4][1:]]]
+    out = _sea_map(SEA_HEADER, shuffled)
+    assert [r.record.fields["registration_no"].value for r in out][0] == "12HZ2014-158"
+    assert all("page_serial_fused" not in r.record.fields["registration_no"].flags for r in out)
+
+
+def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
+    """A header read 死亡时间死亡原因 (merged_header: a ruling line missing, the column not split on the
+    image) over cells holding a date and a cause side by side: each field gets its part where exactly
+    one cut leaves two valid values, both shown to a reviewer (split_from_merged_column, certainty
+    <= 0.5); a cell of one number is never cut inside its digits (2016-12-23 is no 2016-12-2 and code 3),
+    and the cause then stays missing. Failed before: the date was blank (unparseable) and the cause had
+    no column."""
+    from pipeline.page.extract import map_rows
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    header = ["姓名", "性别", "死亡时间死亡原因", "火化日期"]
+    columns = ["deceased_name", "sex_code", "death_date", "cremation_date"]
+    rows = [
+        ["朱凤环", "女", "2016-12-26自然死亡", "2016-12-28"],
+        ["宋国", "男", "2016/12/25 自然死亡", "2016-12-27"],
+        ["王兰英", "女", "2016-12-23", "2016-12-25"],
+    ]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(2, f"{MERGED_HEADER_DOUBT} (death_date, death_cause_code): a ruling line is missing and its values could not be split")
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["death_date"].value == "2016-12-26" and first["death_cause_code"].value is not None
+    assert second["death_date"].value == "2016-12-25"
+    assert first["death_cause_code"].value == second["death_cause_code"].value
+    for fv in (first["death_date"], first["death_cause_code"], second["death_cause_code"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert first["death_date"].raw == "2016-12-26自然死亡"
+    assert third["death_date"].value == "2016-12-23" and "split_from_merged_column" not in third["death_date"].flags
+    assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0

@@ -35,6 +35,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    serial_beside_header,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
 from mapping.normalize import (
@@ -76,6 +77,8 @@ from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
 from pipeline.page.routing import capture_kind, route
 from pipeline.page.structure import (
+    FUSED_SERIAL_CERTAINTY,
+    FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
     STRUCK,
     UNDER_SEAL,
@@ -85,6 +88,7 @@ from pipeline.page.structure import (
     apply_structure,
     check_columns,
     check_serials,
+    fused_serials,
     mark_missing,
     missing_fields,
     missing_in_row,
@@ -919,6 +923,8 @@ def map_rows(
     # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
+    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
+    halves = _merged_halves(kind, sp, columns, header, structure)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
@@ -927,6 +933,18 @@ def map_rows(
             for f, cell in zip(columns, cells)
             if f and f != "row_no"
         }
+        unfused = {columns[c]: mapped[columns[c]].text for (r, c), _t in fused.items() if r == row_no}
+        split: dict[str, str] = {}
+        for c, (own, other) in halves.items():
+            cell = mapped.get(columns[c])
+            parts = None if cell is None or other in mapped else _split_values(kind, own, other, cell.text, ctx)
+            if parts is not None:
+                bare = replace(cell, second=None, chars=None, second_chars=None)
+                mapped[own], mapped[other] = replace(bare, text=parts[0]), replace(bare, text=parts[1])
+                split.update({own: cell.text, other: cell.text})
+        for (r, c), text in fused.items():
+            if r == row_no:
+                mapped[columns[c]] = replace(mapped[columns[c]], text=text, second=None, chars=None, second_chars=None)
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
         # its column is not on the page, or may be one whose header was not recognized (and is not blank
@@ -949,6 +967,18 @@ def map_rows(
                 f"row: only {written} of {printed} cells written: an empty row with a mark "
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
+        for name, text in unfused.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed and fv.raw:
+                fv.raw, fv.confidence = text, min(fv.confidence, FUSED_SERIAL_CERTAINTY)
+                if "page_serial_fused" not in fv.flags:
+                    fv.flags.append("page_serial_fused")
+        for name, text in split.items():
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed and fv.value is not None:
+                fv.raw, fv.confidence = text, min(fv.confidence, SPLIT_VALUE_CERTAINTY)
+                if "split_from_merged_column" not in fv.flags:
+                    fv.flags.append("split_from_merged_column")
         if written:
             mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
@@ -973,6 +1003,75 @@ def map_rows(
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+def _fused_serials(
+    kind: str,
+    sp: Spec,
+    columns: Sequence[str | None],
+    header: Sequence[str] | None,
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    normalizers: Mapping[str, str],
+) -> dict[tuple[int, int], str]:
+    """The cells of a number column that hold the page's serial fused to their value
+    (pipeline.page.structure.fused_serials), among the columns whose header holds a serial's wording
+    beside the field's (mapping.headers.serial_beside_header)."""
+    if not header or "row_no" in columns:
+        return {}
+    suspects = [
+        c
+        for c, f in enumerate(columns)
+        if f and c < len(header) and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS and serial_beside_header(kind, header[c], f, sp)
+    ]
+    return fused_serials(rows, columns, suspects) if suspects else {}
+
+
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+SPLIT_VALUE_CERTAINTY = 0.5
+"""A value split from a cell holding two printed columns' values is shown to a reviewer: no calibrated
+threshold is below 0.5."""
+
+
+def _merged_halves(
+    kind: str, sp: Spec, columns: Sequence[str | None], header: Sequence[str] | None, structure: Structure
+) -> dict[int, tuple[str, str]]:
+    """Column -> (the field of the first part of its header, of the second), for each column whose header
+    reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
+    structure doubts for it (split_merged_columns: a ruling line missing and the column not split on the
+    image), given one of the two fields while the other has no column."""
+    out: dict[int, tuple[str, str]] = {}
+    for c, f in enumerate(columns):
+        if not f or not header or c >= len(header):
+            continue
+        if not any(r.startswith(MERGED_HEADER_DOUBT) for r in structure.columns.get(c, ())):
+            continue
+        merged = merged_header(kind, header[c], sp)
+        if merged is None:
+            continue
+        _cut, first, second = merged
+        if f in (first, second) and (second if f == first else first) not in columns:
+            out[c] = (first, second)
+    return out
+
+
+def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordContext) -> tuple[str, str] | None:
+    """A cell's text as `first`'s value then `second`'s (2016-12-26自然死亡: 2016-12-26 | 自然死亡), where
+    exactly one cut leaves two texts each a valid value of its field as it stands (mapping.record.
+    reads_cleanly: a well-formed date, a code-table wording, a valid ID ...); None where no cut or more
+    than one does. A cut falls where the script changes (Han characters beside digits or Latin letters)
+    or between two Han characters, never inside a run of digits and letters: 2016-12-23 is no date
+    2016-12-2 beside a code 3 (nothing tells two numbers written together apart). Rule source: the
+    spec's formats and code tables; one value per printed cell."""
+    t = "".join((text or "").split())
+    han = [bool(_HAN_CHAR.match(ch)) for ch in t]
+    cuts = [
+        i
+        for i in range(1, len(t))
+        if (han[i - 1] or han[i])
+        and reads_cleanly(kind, first, t[:i], ctx)
+        and reads_cleanly(kind, second, t[i:], ctx)
+    ]
+    return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
 
 
 DITTO_MARKS = frozenset({"〃", "同上", "仝", '"', "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})

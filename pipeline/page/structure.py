@@ -363,3 +363,63 @@ def apply_serial_checks(records: Mapping[int, MappedRecord], broken: Mapping[int
         for fv in rec.fields.values():
             if fv.raw:
                 _doubt(fv, "row_order_broken")
+
+
+FUSED_SERIAL_NORMALIZERS = frozenset({"text", "cert_no"})
+"""The fields a serial fused into a cell is looked for in: numbers (a register number, a voyage number,
+a certificate number; spec normalizers text and cert_no), whose own digits a serial runs into unseen."""
+FUSED_SERIAL_SHARE = 0.6
+"""The share of a column's written cells that must begin with the page's serial (n, n+1, ... a row) for
+the serial to be taken off: check_serials' share of a serial column in order."""
+FUSED_SERIAL_MIN = 3
+"""The fewest cells beginning with the page's serial that show one (check_serials needs 3 too)."""
+FUSED_SERIAL_DIGITS = 5
+"""The longest serial looked for (SERIAL: a serial of up to 5 digits)."""
+FUSED_SERIAL_CERTAINTY = 0.5
+"""A value whose serial was taken off is shown to a reviewer: no calibrated threshold is below 0.5."""
+_LEADING_DIGITS = re.compile(r"[0-9]+")
+_SEPARATORS = "-_./、:："
+
+
+def fused_serials(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], suspects: Iterable[int]) -> dict[tuple[int, int], str]:
+    """(row_no, column) -> the cell's text without the row's serial, where a ruling line missing between
+    the serial column (序号) and a number column left the serial fused to each value (166HZ2014-158: 166
+    | HZ2014-158; read after it at times: HZ2014-175184). `suspects`: the columns whose header holds a
+    serial's wording beside the field's (mapping.headers.serial_beside_header), looked at only where no
+    column of the page was given the serial. The serial is taken off only where the page shows it: at
+    least FUSED_SERIAL_SHARE of the column's written cells (FUSED_SERIAL_MIN at least) begin with a number
+    that goes up by one a ruled row (the serial of a register's rows, as check_serials reads it), and
+    each value keeps a digit of its own; a cell of that column that ends with its row's serial instead
+    loses it at the end. Rule source: a register's serial column (n, n+1, ... a row) and the missing
+    ruling line of registers drawn by another hand (docs/DESIGN.md); no wording of any generator."""
+    if "row_no" in columns:
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    for c in sorted(set(suspects)):
+        if not (0 <= c < len(columns)) or columns[c] is None:
+            continue
+        written = [(r, "".join((cells[c].text or "").split())) for r, cells in rows if c < len(cells)]
+        written = [(r, t) for r, t in written if t]
+        votes: dict[int, set[int]] = {}
+        for r, t in written:
+            m = _LEADING_DIGITS.match(t)
+            if not m:
+                continue
+            digits = m.group()
+            for k in range(1, min(len(digits), FUSED_SERIAL_DIGITS) + 1):
+                if any(ch.isdigit() for ch in t[k:]):
+                    votes.setdefault(int(digits[:k]) - r, set()).add(r)
+        if not votes:
+            continue
+        base, hits = max(votes.items(), key=lambda kv: (len(kv[1]), -abs(kv[0])))
+        if len(hits) < max(FUSED_SERIAL_MIN, FUSED_SERIAL_SHARE * len(written)):
+            continue
+        for r, t in written:
+            serial = str(base + r)
+            if base + r < 0:
+                continue
+            if t.startswith(serial) and any(ch.isdigit() for ch in t[len(serial) :]):
+                out[(r, c)] = t[len(serial) :].lstrip(_SEPARATORS)
+            elif t.endswith(serial) and any(ch.isdigit() for ch in t[: -len(serial)]):
+                out[(r, c)] = t[: -len(serial)].rstrip(_SEPARATORS)
+    return out
