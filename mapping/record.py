@@ -105,6 +105,26 @@ def _value_confidence(n: N.Normalized, reading_confidence: float) -> float:
     return min(1.0, max(0.0, reading_confidence)) * n.certainty
 
 
+LIST_CORRECTIONS = frozenset(
+    {
+        "lexicon_corrected",
+        "village_corrected",
+        "village_shape_corrected",
+        "sea_area_toward_listed_by_shape",
+        "sea_area_suffix_by_shape",
+        "sea_area_matched_by_shape",
+        "code_matched_by_shape",
+        "fuzzy_match",
+        "id_corrected",
+    }
+)
+"""Flags of a value that is not the text read but what a list or a rule put it right to (the place-name
+lexicon, the village list, the sea-area list, a code table by shape or near wording, GB 11643's check
+digit). Two readings BOTH put right to the same value are no agreement (_second_gives_same_value): the
+recognizer read the value in neither, and the same list and the same rule made both corrections, so
+they are one witness, not two. Where one reading gives the value as read, the two still agree."""
+
+
 def _second_gives_same_value(
     f: FieldSpec, n: N.Normalized, cell: Any, normalize: Callable[[str], N.Normalized], sp: Spec
 ) -> float | None:
@@ -125,6 +145,8 @@ def _second_gives_same_value(
     other = normalize(cell.second)
     if other.value != n.value:
         return None
+    if LIST_CORRECTIONS & set(n.flags) and LIST_CORRECTIONS & set(other.flags):
+        return None  # neither reading gave the value: a list put both right, and one list is one witness
     return _value_confidence(
         other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0), getattr(cell, "second_chars", None))
     )

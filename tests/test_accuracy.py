@@ -665,6 +665,21 @@ def test_two_address_readings_the_lexicon_puts_to_the_same_address_agree_on_it()
     assert "engines_disagree" in other.flags and "readings_same_value" not in other.flags and other.confidence <= 0.4
 
 
+def test_two_readings_both_put_right_by_the_lexicon_are_no_agreement():
+    """集阳市 and 菜阳市 for 莱阳市: the lexicon puts both readings right to the same address, but neither
+    read it; one list making both corrections is one witness. The field stays as sure as the kept
+    reading alone (no 1 - (1 - c1)(1 - c2)), where one reading of the two as read would agree."""
+    from mapping import normalize as N
+
+    box = (0, 0, 10, 10)
+    first, second = "集阳市五龙路142号", "菜阳市五龙路142号"
+    cell = resolve(RawCell(first, 0.9, box, None, second, 0.8, chars=(0.9,) * 10, second_chars=(0.8,) * 10))
+    got = build_record("cremation", {"household_address": cell}, CTX).fields["household_address"]
+    assert got.value == "莱阳市五龙路142号" and "lexicon_corrected" in got.flags
+    assert "readings_same_value" not in got.flags
+    assert got.confidence <= 0.9 * N.LEXICON_CERTAINTY + 1e-9
+
+
 def test_a_sea_area_decoded_to_a_listed_entry_is_as_sure_as_such_decodings_are():
     """A felt-pen 崆峒岛海域 read off the list (喧明岛海域) and decoded by the recognizer to the listed
     entry it finds likeliest: its share of the probability, the off-list reading included, is tiny;
