@@ -557,6 +557,35 @@ def _noise_sigma(diff: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(diff)))
 
 
+GRAIN_DENOISE = 0.7
+"""A text line of a photographed page (routing.capture_kind: PHOTOGRAPH or LOW_RESOLUTION) on grainy paper
+(its cell's paper_noise at least GRAINY_PAPER) reaches the recognizer through non-local-means denoising
+(cv2.fastNlMeansDenoising, 5 x 5 patches searched over 15 x 15) of filter strength h this many times the
+cell's own noise sigma. A property of imaging and of the recognizer: a phone's sensor grain, enlarged to
+the working resolution and sharpened (cleanup.sharpen_enlarged doubles it with the edges), is magnified
+again 1.3-2.5 x when a line is scaled to the recognizer's 48 px, where its specks are the size of a
+stroke's dots and hooks; PaddleOCR's recognizer was trained on lines from prints and scans, whose paper
+is quiet. Non-local means averages each pixel with the pixels whose neighbourhoods look alike (paper
+with paper, a stroke's edge with the same edge elsewhere), so it takes the grain out of the paper without
+blurring a stroke as a Gaussian or median filter does. Measured on the line crops of the two name
+columns (deceased_name, agent_name) of the design photo stores (camera_capture seeds 4401 and 4403, 438
+cells; readings of the stored crops, first reading only): h = 0.7 sigma read exactly 179 -> 191
+(Gaussian sigma 0.7 px: 179 -> 183, 1.0 px: 173, median 3 x 3: 143, h = 1.0 sigma: 182, 1.5 sigma: 140,
+an unsharp mask or a contrast stretch: 163-172). Not on scans: on seed 3301's county_editions scans
+(419 name cells, a quarter of them with paper noise of 6-12 from the paper's texture) h = 0.7 sigma read
+as many exactly (334) and two more as nothing like the name, so a scan's lines are read as they were."""
+
+
+def denoise_grain(inner: np.ndarray) -> np.ndarray:
+    """A cell crop of a photographed page with its paper's grain taken out (GRAIN_DENOISE) where the paper
+    is grainy (paper_noise at least GRAINY_PAPER); else the crop itself. What the recognizer is given,
+    never what the ink tests (text_line_bands, faint_counts) look at."""
+    sigma = paper_noise(inner)
+    if sigma < GRAINY_PAPER:
+        return inner
+    return cv2.fastNlMeansDenoising(np.ascontiguousarray(inner), None, h=GRAIN_DENOISE * sigma, templateWindowSize=5, searchWindowSize=15)
+
+
 def stroke_ink(ink: np.ndarray) -> np.ndarray:
     """A 0/1 ink mask with its specks (connected pieces under SPECK_PIXELS) taken out."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
