@@ -69,6 +69,7 @@ from pipeline.page.layout import (
     faint_ink,
     find_grid_or_text,
     ink_extent,
+    paper_noise,
     reading_order,
     stretch_faint,
     text_line_bands,
@@ -437,9 +438,9 @@ def line_crops(
     of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
     stretched (stretch_faint), are read where they give a line; also, unread, the cells of grainy paper
     whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts). `photo`: the page is
-    a photograph or an enlarged capture (routing.capture_kind not SCAN): a grainy cell's lines are cut from
-    the cell with its grain taken out (pipeline.page.layout.denoise_grain); where its lines are is found
-    on the cell as it is."""
+    a photograph or an enlarged capture (routing.capture_kind not SCAN): a grainy cell's lines are given
+    with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
+    found on the cell as it is."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
@@ -454,10 +455,9 @@ def line_crops(
                 bands = text_line_bands(inner)
             elif fixed:  # the grain may hide faint strokes: not a sure blank, and not read (grain reads as letters)
                 faint.add((r, c))
-        if photo and bands:
-            inner = denoise_grain(inner)
+        sigma = paper_noise(inner) if photo and bands else 0.0
         for b0, b1 in bands:
-            crop = inner[b0:b1]
+            crop = denoise_grain(inner[b0:b1], sigma)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
