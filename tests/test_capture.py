@@ -432,6 +432,33 @@ def test_a_blank_cell_of_grainy_paper_is_not_read_and_not_a_sure_blank():
     assert unsure == {(0, 0)}  # the blank one is an unsure blank
 
 
+def test_grainy_photo_lines_reach_the_recognizer_denoised():
+    """A written cell of a photographed page on grainy paper (a phone's sensor grain, enlarged and sharpened)
+    gives the recognizer its line with the grain taken out (layout.denoise_grain, GRAIN_DENOISE), the line
+    where it was found on the cell as it is; a scan's cell (photo=False), and a quiet cell even on a photo,
+    give exactly the crop they gave before."""
+    from pipeline.page.cleanup import sharpen_enlarged
+    from pipeline.page.extract import line_crops
+    from pipeline.page.layout import GRAINY_PAPER, Grid, paper_noise
+
+    rng = np.random.default_rng(11)
+    cap = np.clip(200 + rng.normal(0, 12, (90, 195)), 0, 255).astype(np.uint8)
+    cv2.putText(cap, "1574", (110, 55), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 2, cv2.LINE_AA)
+    gray = sharpen_enlarged(cv2.resize(cap, None, fx=4 / 3, fy=4 / 3, interpolation=cv2.INTER_CUBIC))
+    quiet = np.full((gray.shape[0], 120), 235, np.uint8)  # a scan's paper beside it
+    cv2.putText(quiet, "1574", (10, 55), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 2, cv2.LINE_AA)
+    gray = np.hstack([gray, quiet])
+    grid = Grid(rows=(5, 114), cols=(128, 254, 370))
+    as_scan, owners, _u = line_crops(gray, grid, [(0, 0), (0, 1)])
+    as_photo, owners_photo, _u2 = line_crops(gray, grid, [(0, 0), (0, 1)], photo=True)
+    assert owners == owners_photo == [(0, 0), (0, 1)]
+    grainy, quiet_line = as_scan
+    assert paper_noise(grainy) >= GRAINY_PAPER
+    assert as_photo[0].shape == grainy.shape  # the same line, cut at the same place
+    assert paper_noise(as_photo[0]) < 0.5 * paper_noise(grainy)  # its grain taken out
+    assert np.array_equal(as_photo[1], quiet_line)  # quiet paper: the crop as it was
+
+
 class _ThresholdDetector:
     """A text detector with a fixed threshold, like PP-OCR's DBNet (0.3 on its probability map): it sees
     the strip's text only where the text is darker than level 100, and then reads the title."""

@@ -56,6 +56,7 @@ from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
+from pipeline.kernel.thresholds import SCAN
 from pipeline.page.cleanup import clean_page, page_light
 from pipeline.page.intake import load_page
 from pipeline.page.layout import (
@@ -64,10 +65,12 @@ from pipeline.page.layout import (
     assign_pieces,
     cell_inner,
     column_gap,
+    denoise_grain,
     faint_counts,
     faint_ink,
     find_grid_or_text,
     ink_extent,
+    paper_noise,
     reading_order,
     stretch_faint,
     text_line_bands,
@@ -427,14 +430,21 @@ def count_same_glyphs(
 
 
 def line_crops(
-    gray: np.ndarray, grid: Grid, cells: list[tuple[int, int]], stretch_cols: AbstractSet[int] = frozenset()
+    gray: np.ndarray,
+    grid: Grid,
+    cells: list[tuple[int, int]],
+    stretch_cols: AbstractSet[int] = frozenset(),
+    photo: bool = False,
 ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
     (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
     of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
     stretched (stretch_faint), are read where they give a line; also, unread, the cells of grainy paper
-    whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts)."""
+    whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts). `photo`: the page is
+    a photograph or an enlarged capture (routing.capture_kind not SCAN): a grainy cell's lines are given
+    with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
+    found on the cell as it is."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
@@ -449,8 +459,9 @@ def line_crops(
                 bands = text_line_bands(inner)
             elif fixed:  # the grain may hide faint strokes: not a sure blank, and not read (grain reads as letters)
                 faint.add((r, c))
+        sigma = paper_noise(inner) if photo and bands else 0.0
         for b0, b1 in bands:
-            crop = inner[b0:b1]
+            crop = denoise_grain(inner[b0:b1], sigma)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
@@ -469,6 +480,7 @@ def read_cells(
     decode: Mapping[int, Decoding] | None = None,
     same_glyphs: Mapping[int, Sequence[str]] | None = None,
     names: Mapping[int, str] | None = None,
+    photo: bool = False,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -486,8 +498,10 @@ def read_cells(
 
     `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
-    (name_alternatives), for mapping to weigh by how often real names use their characters."""
-    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols)
+    (name_alternatives), for mapping to weigh by how often real names use their characters.
+
+    `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops)."""
+    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo)
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
@@ -766,9 +780,12 @@ def extract_page(
     absent: Collection[str] = (),
     ruling: np.ndarray | None = None,
     seals: np.ndarray | None = None,
+    photo: bool = False,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
+    `photo`: the page is a photograph or an enlarged capture (routing.capture_kind not SCAN): the body's
+    grainy cells are read denoised (line_crops; the header, printed large and bold, as it is).
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
     `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted."""
     grid = find_grid_or_text(gray, table_box, ruling)
@@ -811,6 +828,7 @@ def extract_page(
             opts.decode,
             opts.same,
             opts.names,
+            photo,
         )
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
@@ -833,6 +851,7 @@ def extract_page(
                 new.decode,
                 new.same,
                 new.names,
+                photo,
             )
             for (r, c), cell in body.items():
                 table[r][c] = cell
@@ -1329,7 +1348,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
-        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals)
+        photo = capture_kind(steps) != SCAN  # grain enlarged and sharpened: grainy cells are read denoised
+        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo)
     except PageError as e:
         code = page_reason(e.reason, clean.steps, light)
         detail = str(e)
@@ -1408,6 +1428,7 @@ def read_upright(
     absent: Collection[str] = (),
     ruling: np.ndarray | None = None,
     seals: np.ndarray | None = None,
+    photo: bool = False,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
@@ -1422,12 +1443,12 @@ def read_upright(
         return None if seals is None else turn(seals, None, turned.quarters)[0]
 
     try:
-        return extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals()), gray, box
+        return extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals(), photo), gray, box
     except UnknownLedgerError:
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals())
+        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals(), photo)
         return ext, other[0], other[1]
 
 
