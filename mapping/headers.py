@@ -1318,6 +1318,40 @@ def _register_no(text: str, sp: Spec) -> bool:
     return N.normalize_date(s).value is None
 
 
+CERT_SERIAL_DIGITS = 4
+"""The least digits of a certificate number's serial as printed for a cell to be told a certificate
+number by its content alone (_cert_form): the spec's forms keep a 5-digit serial after a 4-digit year
+(201000514, No.201000514, 2010-00514) and four digits in the short form (10-0514); a number of two
+digits after a year-like pair (12.50, a fee; 2013.1, a month) is no certificate number so printed."""
+_CERT_FORM_FLAGS = frozenset({"two_digit_year"})
+"""normalize_cert_no's flags that leave a reading in a form the spec states (the short form 10-0514);
+any other flag (nonstandard_format, year_from_ledger, stray_marks_removed, serial_fused_in_front) is a
+reading the spec's forms do not give whole."""
+
+
+_CERT_DOCUMENT_NO = re.compile(r"火字[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
+"""A certificate's document number as an issuing office writes it (GB/T 9704 公文格式's 发文字号: the
+office's word 火字, the year in 〔〕 or not, the serial, 号): 火字第540号, 火字〔2010〕第514号. The word 火字
+names the cremation certificate; a bare 第12号 names no document."""
+
+
+def _cert_form(text: str) -> bool:
+    """Whether one written cell is a cremation certificate number in a form the spec states (a 4-digit
+    year and a 5-digit serial, a No. prefix or a separator or not: normalize_cert_no; or the short form
+    10-0514), its serial printed with at least CERT_SERIAL_DIGITS digits, and no date; or a document
+    number 火字第540号 (_CERT_DOCUMENT_NO). Stricter than _looks cert_no (which also takes 第540号 and
+    10-05): a test that names the field alone."""
+    from . import normalize as N
+
+    s = N.fold_dashes(_clean_cell(text))
+    if _CERT_DOCUMENT_NO.fullmatch(s):
+        return True
+    if VOYAGE_FORM.fullmatch(s) or not re.search(r"[0-9]{%d}$" % CERT_SERIAL_DIGITS, s):
+        return False
+    n = N.normalize_cert_no(s)
+    return n.value is not None and set(n.flags) <= _CERT_FORM_FLAGS and N.normalize_date(s).value is None
+
+
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
     """The share of a column's written cells that are register numbers (_register_no); where another
     column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
@@ -1341,6 +1375,7 @@ CONTENT_TOLD = {
     "ashes_destination_code": "code",
     "onboard_count": "small_count",
     "registration_no": "register_no",
+    "cremation_cert_no": "cert_form",
 }
 """Fields whose column content alone may name, though its header reads like none of the field's wordings
 (a ledger's own wording, a header misread whole: _told_by_content), each by a test of an official
@@ -1352,7 +1387,11 @@ serial (fewer than ELIMINATION_SHARE of its cells follow the cell above by one, 
 column the serial's: counts of 1 to 4 follow one another by chance on half the rows); the
 registration number (登记号, str ≤20: the spec gives it no form, so the basis is the kind's field list,
 where it is the one number field left once the serial, the ID, the certificate number, the voyage
-and the phone are told) by register numbers (_register_no_share). Never sure: such a column
+and the phone are told) by register numbers (_register_no_share); the cremation certificate number
+(火化证号) by the forms the spec states for it (_cert_form: a year and a serial, No.201000514,
+2010-00514, 10-0514, or the office's document number 火字第540号), which no other field of either kind is given (火化编号 and 登记号 have no stated
+form: where their column holds numbers so printed as well, two columns fit and neither is given it).
+Never sure: such a column
 is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
 
 
@@ -1368,6 +1407,8 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
         if test == "relation" and all(w in SEX_WORDS for w in written):
             return 0.0
         return content_share(cls[0], cls[1], texts, sp)
+    if test == "cert_form":
+        return sum(_cert_form(w) for w in written) / len(written)
     if test == "small_count":
         run = serial_share(texts)
         if run is not None and run >= ELIMINATION_SHARE:
