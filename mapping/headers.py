@@ -1329,10 +1329,12 @@ any other flag (nonstandard_format, year_from_ledger, stray_marks_removed, seria
 reading the spec's forms do not give whole."""
 
 
-_CERT_DOCUMENT_NO = re.compile(r"火字[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
+_CERT_DOCUMENT_NO = re.compile(r"火(.)[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
 """A certificate's document number as an issuing office writes it (GB/T 9704 公文格式's 发文字号: the
 office's word 火字, the year in 〔〕 or not, the serial, 号): 火字第540号, 火字〔2010〕第514号. The word 火字
-names the cremation certificate; a bare 第12号 names no document."""
+names the cremation certificate; a bare 第12号 names no document. 字 may be read as a look-alike
+(mapping.glyphs.looks_alike: 火学第261号), a property of the recognizer, which keeps a glyph's shape
+when it misreads it."""
 
 
 def _cert_form(text: str) -> bool:
@@ -1344,8 +1346,11 @@ def _cert_form(text: str) -> bool:
     from . import normalize as N
 
     s = N.fold_dashes(_clean_cell(text))
-    if _CERT_DOCUMENT_NO.fullmatch(s):
-        return True
+    doc = _CERT_DOCUMENT_NO.fullmatch(s)
+    if doc is not None:
+        from .glyphs import looks_alike
+
+        return looks_alike(doc.group(1), "字")
     if VOYAGE_FORM.fullmatch(s) or not re.search(r"[0-9]{%d}$" % CERT_SERIAL_DIGITS, s):
         return False
     n = N.normalize_cert_no(s)

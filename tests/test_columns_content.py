@@ -801,6 +801,8 @@ def test_a_serial_read_with_a_digit_misread_in_a_few_rows_is_not_doubted_as_the_
     assert got[0].field == "row_no" and got[0].doubt is None
     assert serial_share(["67", "81", "45", "90", "72", "58", "66", "77"]) < 0.5
     assert serial_share(["1", "2", "2", "3", "1", "4", "2", "1"]) < 0.5
+
+
 def _cremation_page_with_certificates(values: list[str]):
     """The cremation page (HEADER, ROWS) with a column of `values` after the serial, headed like no wording."""
     header = HEADER[:1] + [UNLIKE] + HEADER[1:]
@@ -817,8 +819,8 @@ def test_a_certificate_column_is_told_by_the_forms_the_spec_states():
     got = assign_columns("cremation", header, _columns(rows))
     assert got[1].field == "cremation_cert_no"
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
-    # the issuing office's document number (GB/T 9704's 发文字号), a year or not
-    header, rows = _cremation_page_with_certificates(["火字第540号", "201101055", "火字〔2011〕第541号", "火字第543号"])
+    # the issuing office's document number (GB/T 9704's 发文字号), a year or not, 字 read as a look-alike (学)
+    header, rows = _cremation_page_with_certificates(["火字第540号", "火学第541号", "火字〔2011〕第542号", "火字第543号"])
     got = assign_columns("cremation", header, _columns(rows))
     assert got[1].field == "cremation_cert_no"
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
@@ -829,6 +831,7 @@ def test_a_certificate_column_is_told_by_the_forms_the_spec_states():
     [
         pytest.param(["12.50", "30.00", "45.50", "12.00"], id="fees"),
         pytest.param(["第540号", "第541号", "第542号", "第543号"], id="serial-naming-no-document"),
+        pytest.param(["火车第540号", "火车第541号", "火车第542号", "火车第543号"], id="another-office-word"),
         pytest.param(["2013.1", "2013.2", "2013.3", "2013.4"], id="months"),
     ],
 )
