@@ -1287,6 +1287,11 @@ _REGISTER_NO = re.compile(r"[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4}(?:[-－—_./
 """A number with a Latin prefix (letters, then digits: a year or a serial, a separator or two between):
 the form of a home's own register number (_register_no_share); a row serial (序号) is digits alone, a
 certificate number, an ID or a phone has no letters before its digits (the spec's forms of those)."""
+_FUSED_SERIAL = re.compile(r"^[0-9]{1,4}(?=[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4})")
+"""A row serial fused in front of a register number (166HZ2014-158), as a missing ruling line between the
+serial column and the register's leaves it (docs: a missing line merges two columns; the same as
+mapping.normalize's serial fused in front of a certificate number): the register number is the rest.
+A property of imaging (a ruling line lost), not of any wording."""
 SEX_WORDS = frozenset({"男", "女", "男性", "女性"})
 """A sex as printed (the spec: 男 / 女, GB/T 2261.1): a column of these alone is the sex's, though 女 is
 also a GB/T 4761 wording (daughter)."""
@@ -1303,14 +1308,15 @@ def _small_count(text: str) -> bool:
 
 
 def _register_no(text: str, sp: Spec) -> bool:
-    """Whether one written cell is a register number of a home's own form (_REGISTER_NO) and no value of
+    """Whether one written cell is a register number of a home's own form (_REGISTER_NO, a serial fused in
+    front or not: _FUSED_SERIAL) and no value of
     another number field by the spec's forms: no certificate number (_looks cert_no: a 4-digit year and
     a serial, No.201000514, 10-0514), no voyage number (VOYAGE_FORM), no ID (15-18 digits), no phone of
     the numbering plan, no date. Dashes are folded first (mapping.normalize.DASHES: the recognizer writes
     a printed '-' as '~' or '−' on some lines, so HZ2012~319 is HZ2012-319 read)."""
     from . import normalize as N
 
-    s = N.fold_dashes(_clean_cell(text))
+    s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
     if not _REGISTER_NO.fullmatch(s) or VOYAGE_FORM.fullmatch(s):
         return False
     if _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp) or _decisive("phone", None, s, sp):

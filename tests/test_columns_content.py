@@ -851,3 +851,14 @@ def test_two_columns_of_certificate_form_numbers_are_neither_given_the_certifica
     rows = [r + [v] for r, v in zip(rows, ["2011-00107", "2011-00108", "2011-00109", "2011-00110"])]
     got = assign_columns("cremation", header, _columns(rows))
     assert "cremation_cert_no" not in {a.field for a in got}
+
+
+def test_register_numbers_with_the_serial_fused_in_front_are_still_register_numbers():
+    """A missing ruling line between the serial and the register number leaves the serial in front of each
+    register number (166HZ2014-158, 168 HZ2014-160): the rest is a register number, so the column is the
+    registration's, doubted (by elimination: never auto-accepted)."""
+    header, rows = _sea_page(["166HZ2014-158", "167HZ2014-159", "168 HZ2014-160", "169HZ2014-161"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
