@@ -1287,6 +1287,11 @@ _REGISTER_NO = re.compile(r"[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4}(?:[-－—_./
 """A number with a Latin prefix (letters, then digits: a year or a serial, a separator or two between):
 the form of a home's own register number (_register_no_share); a row serial (序号) is digits alone, a
 certificate number, an ID or a phone has no letters before its digits (the spec's forms of those)."""
+_FUSED_SERIAL = re.compile(r"^[0-9]{1,4}(?=[A-Za-z]{1,4}[-－—_./·]?[0-9]{2,4})")
+"""A row serial fused in front of a register number (166HZ2014-158), as a missing ruling line between the
+serial column and the register's leaves it (docs: a missing line merges two columns; the same as
+mapping.normalize's serial fused in front of a certificate number): the register number is the rest.
+A property of imaging (a ruling line lost), not of any wording."""
 SEX_WORDS = frozenset({"男", "女", "男性", "女性"})
 """A sex as printed (the spec: 男 / 女, GB/T 2261.1): a column of these alone is the sex's, though 女 is
 also a GB/T 4761 wording (daughter)."""
@@ -1303,19 +1308,59 @@ def _small_count(text: str) -> bool:
 
 
 def _register_no(text: str, sp: Spec) -> bool:
-    """Whether one written cell is a register number of a home's own form (_REGISTER_NO) and no value of
+    """Whether one written cell is a register number of a home's own form (_REGISTER_NO, a serial fused in
+    front or not: _FUSED_SERIAL) and no value of
     another number field by the spec's forms: no certificate number (_looks cert_no: a 4-digit year and
     a serial, No.201000514, 10-0514), no voyage number (VOYAGE_FORM), no ID (15-18 digits), no phone of
     the numbering plan, no date. Dashes are folded first (mapping.normalize.DASHES: the recognizer writes
     a printed '-' as '~' or '−' on some lines, so HZ2012~319 is HZ2012-319 read)."""
     from . import normalize as N
 
-    s = N.fold_dashes(_clean_cell(text))
+    s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
     if not _REGISTER_NO.fullmatch(s) or VOYAGE_FORM.fullmatch(s):
         return False
     if _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp) or _decisive("phone", None, s, sp):
         return False
     return N.normalize_date(s).value is None
+
+
+CERT_SERIAL_DIGITS = 4
+"""The least digits of a certificate number's serial as printed for a cell to be told a certificate
+number by its content alone (_cert_form): the spec's forms keep a 5-digit serial after a 4-digit year
+(201000514, No.201000514, 2010-00514) and four digits in the short form (10-0514); a number of two
+digits after a year-like pair (12.50, a fee; 2013.1, a month) is no certificate number so printed."""
+_CERT_FORM_FLAGS = frozenset({"two_digit_year"})
+"""normalize_cert_no's flags that leave a reading in a form the spec states (the short form 10-0514);
+any other flag (nonstandard_format, year_from_ledger, stray_marks_removed, serial_fused_in_front) is a
+reading the spec's forms do not give whole."""
+
+
+_CERT_DOCUMENT_NO = re.compile(r"火(.)[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
+"""A certificate's document number as an issuing office writes it (GB/T 9704 公文格式's 发文字号: the
+office's word 火字, the year in 〔〕 or not, the serial, 号): 火字第540号, 火字〔2010〕第514号. The word 火字
+names the cremation certificate; a bare 第12号 names no document. 字 may be read as a look-alike
+(mapping.glyphs.looks_alike: 火学第261号), a property of the recognizer, which keeps a glyph's shape
+when it misreads it."""
+
+
+def _cert_form(text: str) -> bool:
+    """Whether one written cell is a cremation certificate number in a form the spec states (a 4-digit
+    year and a 5-digit serial, a No. prefix or a separator or not: normalize_cert_no; or the short form
+    10-0514), its serial printed with at least CERT_SERIAL_DIGITS digits, and no date; or a document
+    number 火字第540号 (_CERT_DOCUMENT_NO). Stricter than _looks cert_no (which also takes 第540号 and
+    10-05): a test that names the field alone."""
+    from . import normalize as N
+
+    s = N.fold_dashes(_clean_cell(text))
+    doc = _CERT_DOCUMENT_NO.fullmatch(s)
+    if doc is not None:
+        from .glyphs import looks_alike
+
+        return looks_alike(doc.group(1), "字")
+    if VOYAGE_FORM.fullmatch(s) or not re.search(r"[0-9]{%d}$" % CERT_SERIAL_DIGITS, s):
+        return False
+    n = N.normalize_cert_no(s)
+    return n.value is not None and set(n.flags) <= _CERT_FORM_FLAGS and N.normalize_date(s).value is None
 
 
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
@@ -1341,6 +1386,7 @@ CONTENT_TOLD = {
     "ashes_destination_code": "code",
     "onboard_count": "small_count",
     "registration_no": "register_no",
+    "cremation_cert_no": "cert_form",
 }
 """Fields whose column content alone may name, though its header reads like none of the field's wordings
 (a ledger's own wording, a header misread whole: _told_by_content), each by a test of an official
@@ -1352,7 +1398,11 @@ serial (fewer than ELIMINATION_SHARE of its cells follow the cell above by one, 
 column the serial's: counts of 1 to 4 follow one another by chance on half the rows); the
 registration number (登记号, str ≤20: the spec gives it no form, so the basis is the kind's field list,
 where it is the one number field left once the serial, the ID, the certificate number, the voyage
-and the phone are told) by register numbers (_register_no_share). Never sure: such a column
+and the phone are told) by register numbers (_register_no_share); the cremation certificate number
+(火化证号) by the forms the spec states for it (_cert_form: a year and a serial, No.201000514,
+2010-00514, 10-0514, or the office's document number 火字第540号), which no other field of either kind is given (火化编号 and 登记号 have no stated
+form: where their column holds numbers so printed as well, two columns fit and neither is given it).
+Never sure: such a column
 is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
 
 
@@ -1368,6 +1418,8 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
         if test == "relation" and all(w in SEX_WORDS for w in written):
             return 0.0
         return content_share(cls[0], cls[1], texts, sp)
+    if test == "cert_form":
+        return sum(_cert_form(w) for w in written) / len(written)
     if test == "small_count":
         run = serial_share(texts)
         if run is not None and run >= ELIMINATION_SHARE:

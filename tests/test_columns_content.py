@@ -801,3 +801,64 @@ def test_a_serial_read_with_a_digit_misread_in_a_few_rows_is_not_doubted_as_the_
     assert got[0].field == "row_no" and got[0].doubt is None
     assert serial_share(["67", "81", "45", "90", "72", "58", "66", "77"]) < 0.5
     assert serial_share(["1", "2", "2", "3", "1", "4", "2", "1"]) < 0.5
+
+
+def _cremation_page_with_certificates(values: list[str]):
+    """The cremation page (HEADER, ROWS) with a column of `values` after the serial, headed like no wording."""
+    header = HEADER[:1] + [UNLIKE] + HEADER[1:]
+    rows = [r[:1] + [v] + r[1:] for r, v in zip(ROWS, values)]
+    return header, rows
+
+
+def test_a_certificate_column_is_told_by_the_forms_the_spec_states():
+    """火化证号 under a header like no wording (a ledger's own wording, a header misread whole): cells in the
+    spec's forms of a certificate number (No.201000514, 2010-00514, 201000514, 10-0514) name the field,
+    doubted (by elimination, never auto-accepted). Before, a header of several characters like no
+    wording kept the column out (ELIMINATION_LOST) and the mandatory certificate number was lost."""
+    header, rows = _cremation_page_with_certificates(["No.201101053", "201101055", "2011-01088", "11-0514"])
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "cremation_cert_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+    # the issuing office's document number (GB/T 9704's 发文字号), a year or not, 字 read as a look-alike (学)
+    header, rows = _cremation_page_with_certificates(["火字第540号", "火学第541号", "火字〔2011〕第542号", "火字第543号"])
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "cremation_cert_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param(["12.50", "30.00", "45.50", "12.00"], id="fees"),
+        pytest.param(["第540号", "第541号", "第542号", "第543号"], id="serial-naming-no-document"),
+        pytest.param(["火车第540号", "火车第541号", "火车第542号", "火车第543号"], id="another-office-word"),
+        pytest.param(["2013.1", "2013.2", "2013.3", "2013.4"], id="months"),
+    ],
+)
+def test_numbers_in_no_stated_certificate_form_are_not_told_a_certificate_column(values):
+    """A fee, a month, or a bare serial 第540号 (no office's word: no document number) are not the spec's
+    certificate forms: such a column is not given the certificate number by its cells alone."""
+    header, rows = _cremation_page_with_certificates(values)
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field != "cremation_cert_no"
+
+
+def test_two_columns_of_certificate_form_numbers_are_neither_given_the_certificate():
+    """Where another column of the page holds numbers of the same form (a home's 火化编号 printed like a
+    certificate number), the cells cannot tell which column is the certificate's: neither is given it."""
+    header, rows = _cremation_page_with_certificates(["No.201101053", "No.201101054", "No.201101055", "No.201101056"])
+    header = header + ["甲丁"]
+    rows = [r + [v] for r, v in zip(rows, ["2011-00107", "2011-00108", "2011-00109", "2011-00110"])]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert "cremation_cert_no" not in {a.field for a in got}
+
+
+def test_register_numbers_with_the_serial_fused_in_front_are_still_register_numbers():
+    """A missing ruling line between the serial and the register number leaves the serial in front of each
+    register number (166HZ2014-158, 168 HZ2014-160): the rest is a register number, so the column is the
+    registration's, doubted (by elimination: never auto-accepted)."""
+    header, rows = _sea_page(["166HZ2014-158", "167HZ2014-159", "168 HZ2014-160", "169HZ2014-161"])
+    header[0] = UNLIKE
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
