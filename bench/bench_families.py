@@ -4,6 +4,7 @@
     python bench/bench_families.py --pages 40 --seed 2101 --stage ocr     # generate + run the pipeline only
     python bench/bench_families.py --pages 40 --seed 2101 --stage report  # re-map the stored cells, fit, score
     python bench/bench_families.py --families red_book,phone_photo ...    # some of the families only
+    python bench/bench_families.py --stage report --fit-also DIR/camera_capture   # also fit on a design store
 
 For every family of samples/families.py (or those named), the bench generates the family's set
 (seeded; kept under --out/<family>/scans with a manifest, generated once), runs the whole pipeline on
@@ -296,6 +297,18 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         runs[family] = json.loads((family_dirs(out, family, settings)[1] / "ocr_stage.json").read_text(encoding="utf-8"))
         runs[family]["truth_digest"] = truth_digest(family_dirs(out, family, settings)[0])
         print(f"{family}: scored as shipped ({time.perf_counter() - t0:.0f} s)", flush=True)
+    extra: list[str] = []  # fitting-only stores (--fit-also): in every fold's fit, never held out
+    for j, d in enumerate(getattr(args, "fit_also", None) or []):
+        where = Path(d)
+        key = f"{where.name} ({where.parent.name}, fitting only)"
+        ev, store = score(where.name, settings, where.parent, None)
+        offset = 1_000_000 * (len(families) + 1 + j)
+        obs += [replace(o, record=o.record + offset) for o in ev.observations]
+        shares.update(page_shares(store, offset, kinds))
+        captures[key] = count_captures(store)
+        store.dispose()
+        extra.append(key)
+        print(f"{key}: scored for fitting ({time.perf_counter() - t0:.0f} s)", flush=True)
     folds: dict[str, dict[str, Any]] = {}
     for i, family in enumerate(families):  # leave one family out
         offset = 1_000_000 * (i + 1)
@@ -307,9 +320,9 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
             path,
             fit,
             target,
-            {"fitted_on": [f for f in families if f != family], "held_out": family, "seed": args.seed, "target": target},
+            {"fitted_on": [f for f in families if f != family] + extra, "held_out": family, "seed": args.seed, "target": target},
             limit,
-            summed(captures, [f for f in families if f != family]),
+            summed(captures, [f for f in families if f != family] + extra),
         )
         ev, store = score(family, settings, out, str(path))
         store.dispose()
@@ -351,6 +364,7 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         "seed": args.seed,
         "pages_per_family": args.pages,
         "families": families,
+        "fit_also": extra,
         "target": target,
         "shipped_fit": shipped_fit,
         "type_bound": sure,
@@ -376,6 +390,11 @@ def render(rep: dict[str, Any], command: str) -> str:
         f"`{rep['settings']['engine']}` {json.dumps(rep['settings']['engine_settings'])}, layout `{rep['settings']['layout_mode']}`, "
         f"second reading below {rep['settings']['second_read_below']}. Thresholds of each fold fitted (pipeline.quality.calibration.fit_joint, "
         f"target {rep['target']:.2%}) on the other families only; the held-out family was never used for fitting. "
+        + (
+            f"Every fold's fit also took the fields of {', '.join(rep['fit_also'])} (--fit-also: design stores, never held out). "
+            if rep.get("fit_also")
+            else ""
+        )
         + (
             "Type bound: no type below its packaged threshold further than its own fitting fields show (calibration.shown_floors)."
             if rep.get("type_bound")
@@ -502,6 +521,13 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "families"))
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
     ap.add_argument(
+        "--fit-also",
+        action="append",
+        metavar="FAMILY_DIR",
+        help="a design family's store (scans/ + run-<fingerprint>/ of today's OCR settings) added to every fold's "
+        "fitting fields, never held out (repeatable)",
+    )
+    ap.add_argument(
         "--write-shipped",
         metavar="PATH",
         help="also fit the thresholds on every family and write them there (mapping/data/thresholds.json to ship them)",
@@ -515,6 +541,12 @@ def main() -> None:
         ap.error("leave-one-family-out needs at least two families")
     out = Path(args.out) / f"seed{args.seed}-p{args.pages}"
     settings = Settings.load(args.config)
+    for d in args.fit_also or []:
+        scans, run = family_dirs(Path(d).parent, Path(d).name, settings)
+        if not scans.is_dir() or not (run / "ocr_stage.json").is_file():
+            ap.error(f"--fit-also {d}: no {scans.name}/ with a finished {run.name}/ (read it first with --stage ocr)")
+        if Path(d).name in families:
+            ap.error(f"--fit-also {d}: {Path(d).name} is a family of this report; a fitting-only store must be another")
     for family in families:
         stage_generate(family, args, out)
         if args.stage in ("ocr", "all", "report"):
