@@ -703,7 +703,19 @@ def assign_by_content(
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
     with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
-    return assign_texts(kind, header, [[row[c].text for row in table[1:]] for c in range(len(header))], structure, sp)
+    return assign_texts(kind, header, [[_telling(row[c]) for row in table[1:]] for c in range(len(header))], structure, sp)
+
+
+def _telling(cell: RawCell | None) -> str:
+    """A cell's text as evidence of what its column holds: none where the reading is only a mark
+    (noise_reading: one to three glyphs read less sure than NOISE_CERTAINTY, a speck, a stamp's or a
+    ruling line's remains in an unused row). Such a reading is no writing, so it counts neither for
+    nor against the column's field (a column of names whose empty rows read 'à' and '月龍' at 0.1 is
+    no less a column of names). The cell's value is read and judged as before. Rule source: the
+    recognizer's readings of marks that are no writing (NOISE_CHARS, NOISE_CERTAINTY)."""
+    if cell is None:
+        return ""
+    return "" if (cell.text or "").strip() and noise_reading(cell) else cell.text
 
 
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
@@ -754,7 +766,7 @@ def reassign_columns(
             structure.columns[c] = kept
         else:
             del structure.columns[c]
-    texts = [[cells[c].text if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
+    texts = [[_telling(cells[c]) if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
     return assign_texts(kind, header, texts, structure, sp)
 
 
@@ -1021,7 +1033,10 @@ def _fused_serials(
     suspects = [
         c
         for c, f in enumerate(columns)
-        if f and c < len(header) and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS and serial_beside_header(kind, header[c], f, sp)
+        if f
+        and c < len(header)
+        and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS
+        and serial_beside_header(kind, header[c], f, sp)
     ]
     return fused_serials(rows, columns, suspects) if suspects else {}
 
@@ -1067,9 +1082,7 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     cuts = [
         i
         for i in range(1, len(t))
-        if (han[i - 1] or han[i])
-        and reads_cleanly(kind, first, t[:i], ctx)
-        and reads_cleanly(kind, second, t[i:], ctx)
+        if (han[i - 1] or han[i]) and reads_cleanly(kind, first, t[:i], ctx) and reads_cleanly(kind, second, t[i:], ctx)
     ]
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
 
