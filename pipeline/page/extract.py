@@ -652,17 +652,19 @@ def split_merged_columns(
     head: dict[tuple[int, int], RawCell],
     structure: Structure,
     sp: Spec,
+    seals: np.ndarray | None = None,
 ) -> Grid:
     """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
     a ruling line missing between two columns: the column is split at the gap its text leaves
-    (pipeline.page.layout.column_gap) and the two new header cells read; where its text leaves no gap, the
-    column is doubted as a whole. `header` and `head` are updated in place."""
+    (pipeline.page.layout.column_gap, a seal's ink left out: `seals`, CleanPage.seals) and the two new
+    header cells read; where its text leaves no gap, the column is doubted as a whole. `header` and
+    `head` are updated in place."""
     for c in range(len(header) - 1, -1, -1):
         merged = merged_header(kind, header[c], sp)
         if merged is None:
             continue
         cut, first, second = merged
-        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
+        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))), seals=seals)
         if x is None:
             structure.doubt_column(
                 c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
@@ -804,7 +806,7 @@ def extract_page(
     if kind is None:
         raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
     if settings.layout_mode != "page":
-        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp)
+        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp, seals)
     else:
         for c, text in enumerate(header):
             if merged_header(kind, text, sp) is not None:
