@@ -35,6 +35,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    serial_beside,
     serial_beside_header,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
@@ -654,13 +655,14 @@ def split_merged_columns(
     sp: Spec,
     seals: np.ndarray | None = None,
 ) -> Grid:
-    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
+    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号; or a
+    field's wording with the serial's beside it, mapping.headers.serial_beside: 编号登记号) is
     a ruling line missing between two columns: the column is split at the gap its text leaves
     (pipeline.page.layout.column_gap, a seal's ink left out: `seals`, CleanPage.seals) and the two new
     header cells read; where its text leaves no gap, the column is doubted as a whole. `header` and
     `head` are updated in place."""
     for c in range(len(header) - 1, -1, -1):
-        merged = merged_header(kind, header[c], sp)
+        merged = merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)
         if merged is None:
             continue
         cut, first, second = merged
