@@ -1904,3 +1904,24 @@ def serial_beside_header(kind: str, text: str, field: str, spec: Spec | None = N
             if scores.get("row_no", 0.0) >= SERIAL_BESIDE_SCORE:
                 return True
     return False
+
+
+def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
+    """Where a header cell reads as a field's wording with a wording of the row serial beside it
+    (serial_beside_header: 编号登记号, a ruling line missing between the serial column and the field's),
+    (characters of the first part, its field, the second part's field) as merged_header gives them; None
+    for a header that is itself a wording read exactly (登记编号), or one merged_header reads already.
+    Rule source: one printed header per column; the spec's wordings of the serial and of the field."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    whole = _field_scores(sp, kind, h)
+    if len(h) < 3 or (whole and whole[0][1] >= 1.0) or merged_header(kind, text, sp) is not None:
+        return None
+    for name, syn in _wordings(sp, kind):
+        if name == "row_no" or len(syn) < 2 or len(h) <= len(syn):
+            continue
+        if h.endswith(syn) and serial_beside_header(kind, text, name, sp):
+            return len(h) - len(syn), "row_no", name
+        if h.startswith(syn) and serial_beside_header(kind, text, name, sp):
+            return len(syn), name, "row_no"
+    return None

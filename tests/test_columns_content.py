@@ -862,3 +862,32 @@ def test_register_numbers_with_the_serial_fused_in_front_are_still_register_numb
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field == "registration_no"
     assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+MARKS_HEADER = ["登记号", "亡人姓名", "性别", "身份证号码", "撒海日期", "撒海地点", "申请人", "亲属关系", "随行人数"]
+MARKS_ROWS = [
+    ["HZ2014-158", "宋义明", "男", "370683195203114217", "2014-05-06", "芝罘湾海域", "宋刚", "儿子", "3"],
+    ["HZ2014-159", "逄琴华", "女", "370685194811020623", "2014-05-06", "芝罘湾海域", "林辉", "女儿", "2"],
+    ["HZ2014-160", "宫翠", "女", "", "2014-05-06", "芝罘湾海域", "曲平勇", "儿子", "4"],
+    ["HZ2014-161", "杨胜福", "男", "", "2014-05-06", "芝罘湾海域", "孙海强", "儿子", "2"],
+    ["HZ2014-162", "徐慧", "女", "", "2014-05-06", "芝罘湾海域", "李刚勇", "配偶", "3"],
+]
+
+
+def test_marks_read_in_unused_rows_count_neither_for_nor_against_a_column():
+    """A column of names under a header that reads like no wording of its field (申请人) is given the
+    field by its cells alone (ELIMINATION_SHARE of them names); two unused rows at the page's foot whose
+    marks the recognizer read as one or two unsure glyphs ('à', '月龍' at 0.1: pipeline.page.extract.
+    noise_reading) are no writing and must not outvote the names (5 of 7 cells, 0.71, failed before).
+    A name read surely in such a row still counts against it."""
+    rows = [(i + 1, [RawCell(t, 0.99 if t else 1.0, None) for t in r]) for i, r in enumerate(MARKS_ROWS)]
+    blank = ["" for _ in MARKS_HEADER]
+    for n, mark in ((6, "à"), (7, "月龍")):
+        cells = [RawCell(t, 1.0, None) for t in blank]
+        cells[6] = RawCell(mark, 0.1, None)
+        rows.append((n, cells))
+    columns = reassign_columns("sea_burial", MARKS_HEADER, rows, Structure(), load_spec())
+    assert columns[6] == "registrant_name"
+    # the same marks read surely are writing: 5 names of 7 cells do not give the column a field alone
+    sure = [(n, [RawCell(c.text, 0.9 if c.text else c.confidence, None) for c in cells]) for n, cells in rows]
+    assert reassign_columns("sea_burial", MARKS_HEADER, sure, Structure(), load_spec())[6] is None

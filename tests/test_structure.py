@@ -749,7 +749,13 @@ def test_a_register_number_is_kept_whole_without_a_serial_header_or_without_a_se
     the header names the field alone, nor where the leading numbers do not follow the rows."""
     plain = _sea_map(["登记号", "逝者姓名", "性别", "撒海日期"], SEA_ROWS)
     assert plain[0].record.fields["registration_no"].value == "166HZ2014-158"
-    shuffled = [["12HZ2014-158", *SEA_ROWS[0][1:]], ["5HZ2014-159", *SEA_ROWS[1][1:]], ["40HZ2014-160", *SEA_ROWS[2][1:]], ["7HZ2014-161", *SEA_ROWS[3][1:]], ["33HZ2014-162", *SEA_ROWS[4][1:]]]
+    shuffled = [
+        ["12HZ2014-158", *SEA_ROWS[0][1:]],
+        ["5HZ2014-159", *SEA_ROWS[1][1:]],
+        ["40HZ2014-160", *SEA_ROWS[2][1:]],
+        ["7HZ2014-161", *SEA_ROWS[3][1:]],
+        ["33HZ2014-162", *SEA_ROWS[4][1:]],
+    ]
     out = _sea_map(SEA_HEADER, shuffled)
     assert [r.record.fields["registration_no"].value for r in out][0] == "12HZ2014-158"
     assert all("page_serial_fused" not in r.record.fields["registration_no"].flags for r in out)
@@ -774,7 +780,9 @@ def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
     ]
     cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
     structure = Structure()
-    structure.doubt_column(2, f"{MERGED_HEADER_DOUBT} (death_date, death_cause_code): a ruling line is missing and its values could not be split")
+    structure.doubt_column(
+        2, f"{MERGED_HEADER_DOUBT} (death_date, death_cause_code): a ruling line is missing and its values could not be split"
+    )
     out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
     first, second, third = (r.record.fields for r in out)
     assert first["death_date"].value == "2016-12-26" and first["death_cause_code"].value is not None
@@ -785,3 +793,65 @@ def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
     assert first["death_date"].raw == "2016-12-26自然死亡"
     assert third["death_date"].value == "2016-12-23" and "split_from_merged_column" not in third["death_date"].flags
     assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0
+
+
+def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
+    """编号登记号 over one column (the ruling line between the serial and the register number missing,
+    seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not
+    read it (编号 is half 序号, half 登记编号), serial_beside does, so the column is split at the gap its
+    cells' texts leave (a serial, then a register number) and both new header cells read; without a gap
+    the column is doubted as a whole. Failed before: the column stayed one, undoubted."""
+    import cv2
+    import numpy as np
+
+    from mapping.headers import serial_beside
+    from mapping.spec import load_spec
+    from ocr.base import OcrEngine
+    from pipeline.kernel.models import OcrPiece
+    from pipeline.page.extract import MERGED_HEADER_DOUBT, split_merged_columns
+    from pipeline.page.layout import Grid
+
+    assert serial_beside("sea_burial", "编号登记号") == (2, "row_no", "registration_no")
+    assert serial_beside("sea_burial", "登记编号") is None  # one wording of the field
+    assert serial_beside("sea_burial", "序号登记号") is None  # merged_header reads it already
+
+    class _Headers(OcrEngine):
+        name = "_test_headers"
+
+        def __init__(self, texts):
+            self.texts = list(texts)
+
+        def version(self):
+            return "headers 1"
+
+        def languages(self):
+            return ["chi_sim"]
+
+        def recognize(self, image):
+            return []
+
+        def recognize_crop(self, image):
+            return OcrPiece(self.texts.pop(0), 0.99, (0, 0, image.shape[1], image.shape[0]), self.name)
+
+    rows = tuple(range(10, 611, 60))
+    header = ["编号登记号", "亡人姓名"]
+
+    def page(gap: bool) -> np.ndarray:
+        gray = np.full((620, 520), 235, np.uint8)
+        for y in rows:
+            gray[y + 20 : y + 40, 30:80] = 30  # the serial (and 编号 in the header row)
+            gray[y + 20 : y + 40, (120 if gap else 80) : 260] = 30  # the register number (登记号)
+            gray[y + 20 : y + 40, 330:420] = 30  # a name
+        cv2.line(gray, (300, 10), (300, 610), 30, 2)
+        return gray
+
+    grid = Grid(rows, (10, 300, 500))
+    st = Structure()
+    h, head = list(header), {}
+    got = split_merged_columns(page(True), grid, _Headers(["编号", "登记号"]), "sea_burial", h, head, st, load_spec())
+    assert got.n_cols == 3 and 80 < got.cols[1] < 120 and got.inferred_cols == (1,)
+    assert h == ["编号", "登记号", "亡人姓名"] and not st.columns
+    st = Structure()
+    h = list(header)
+    got = split_merged_columns(page(False), grid, _Headers([]), "sea_burial", h, {}, st, load_spec())
+    assert got.n_cols == 2 and st.columns[0][0].startswith(MERGED_HEADER_DOUBT)

@@ -35,6 +35,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    serial_beside,
     serial_beside_header,
 )
 from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
@@ -666,17 +667,20 @@ def split_merged_columns(
     head: dict[tuple[int, int], RawCell],
     structure: Structure,
     sp: Spec,
+    seals: np.ndarray | None = None,
 ) -> Grid:
-    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号) is
+    """A header cell that reads as two fields' headers (mapping.headers.merged_header: 序号火化证号; or a
+    field's wording with the serial's beside it, mapping.headers.serial_beside: 编号登记号) is
     a ruling line missing between two columns: the column is split at the gap its text leaves
-    (pipeline.page.layout.column_gap) and the two new header cells read; where its text leaves no gap, the
-    column is doubted as a whole. `header` and `head` are updated in place."""
+    (pipeline.page.layout.column_gap, a seal's ink left out: `seals`, CleanPage.seals) and the two new
+    header cells read; where its text leaves no gap, the column is doubted as a whole. `header` and
+    `head` are updated in place."""
     for c in range(len(header) - 1, -1, -1):
-        merged = merged_header(kind, header[c], sp)
+        merged = merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)
         if merged is None:
             continue
         cut, first, second = merged
-        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))))
+        x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))), seals=seals)
         if x is None:
             structure.doubt_column(
                 c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
@@ -717,7 +721,19 @@ def assign_by_content(
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
     with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
-    return assign_texts(kind, header, [[row[c].text for row in table[1:]] for c in range(len(header))], structure, sp)
+    return assign_texts(kind, header, [[_telling(row[c]) for row in table[1:]] for c in range(len(header))], structure, sp)
+
+
+def _telling(cell: RawCell | None) -> str:
+    """A cell's text as evidence of what its column holds: none where the reading is only a mark
+    (noise_reading: one to three glyphs read less sure than NOISE_CERTAINTY, a speck, a stamp's or a
+    ruling line's remains in an unused row). Such a reading is no writing, so it counts neither for
+    nor against the column's field (a column of names whose empty rows read 'à' and '月龍' at 0.1 is
+    no less a column of names). The cell's value is read and judged as before. Rule source: the
+    recognizer's readings of marks that are no writing (NOISE_CHARS, NOISE_CERTAINTY)."""
+    if cell is None:
+        return ""
+    return "" if (cell.text or "").strip() and noise_reading(cell) else cell.text
 
 
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
@@ -768,7 +784,7 @@ def reassign_columns(
             structure.columns[c] = kept
         else:
             del structure.columns[c]
-    texts = [[cells[c].text if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
+    texts = [[_telling(cells[c]) if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
     return assign_texts(kind, header, texts, structure, sp)
 
 
@@ -809,7 +825,7 @@ def extract_page(
     if kind is None:
         raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
     if settings.layout_mode != "page":
-        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp)
+        grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp, seals)
     else:
         for c, text in enumerate(header):
             if merged_header(kind, text, sp) is not None:
@@ -1040,7 +1056,10 @@ def _fused_serials(
     suspects = [
         c
         for c, f in enumerate(columns)
-        if f and c < len(header) and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS and serial_beside_header(kind, header[c], f, sp)
+        if f
+        and c < len(header)
+        and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS
+        and serial_beside_header(kind, header[c], f, sp)
     ]
     return fused_serials(rows, columns, suspects) if suspects else {}
 
@@ -1086,9 +1105,7 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     cuts = [
         i
         for i in range(1, len(t))
-        if (han[i - 1] or han[i])
-        and reads_cleanly(kind, first, t[:i], ctx)
-        and reads_cleanly(kind, second, t[i:], ctx)
+        if (han[i - 1] or han[i]) and reads_cleanly(kind, first, t[:i], ctx) and reads_cleanly(kind, second, t[i:], ctx)
     ]
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
 

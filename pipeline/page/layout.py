@@ -765,12 +765,18 @@ SPLIT_CROSSING = 0.1
 """...and the text of at most this share of the column's written rows crosses it."""
 
 
-def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None) -> int | None:
+def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None, seals: np.ndarray | None = None) -> int | None:
     """x of the gap inside column `col` that its rows' text leaves free: where a ruling line is
     missing between two columns (a header read as two fields' headers), their values stand apart,
     each in its own half. The widest gap (SPLIT_GAP, SPLIT_CROSSING) over the header and data rows,
     the one nearest `near` (a share of the column's width) where several are as wide; None where the
-    text runs across the column everywhere."""
+    text runs across the column everywhere.
+
+    `seals`: the discs of seals left as ink on the page (pipeline.page.cleanup.CleanPage.seals). Ink
+    inside a seal's disc is the seal's (its ring, star and text arc run across the rows and over the
+    column's missing line), no row's writing: it is left out, so a seal stamped across the two printed
+    columns does not close the gap their text leaves in the other rows. Rule source: office practice
+    and imaging (a seal is stamped over the table after it is filled in, across lines and cells)."""
     edge = 4  # what is left of the neighbours' ruling lines
     x0, x1 = grid.cols[col] + edge, grid.cols[col + 1] - edge
     width = x1 - x0
@@ -785,6 +791,8 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
             continue
         ink = (inner < int(np.median(inner)) - INK_CONTRAST).astype(np.uint8)
         ink[ruling_rows(ink)] = 0
+        if seals is not None and seals.shape[:2] == gray.shape[:2]:
+            ink[seals[y0 + 3 : y1 - 3, x0:x1] > 0] = 0
         if int(ink.sum()) < MIN_TEXT_PIXELS:
             continue
         rows_ink = np.nonzero(ink.sum(axis=1) > 0)[0]
