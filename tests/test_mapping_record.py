@@ -273,8 +273,11 @@ def test_a_sex_read_as_unknown_beside_a_valid_id_takes_the_ids_sex_for_review():
     from pipeline.kernel.models import RawCell
 
     def sex(text):
-        cells = {"deceased_name": RawCell("宋国", 0.99, None), "sex_code": RawCell(text, 0.95, None),
-                 "id_number": RawCell("370602192201242216", 0.99, None)}
+        cells = {
+            "deceased_name": RawCell("宋国", 0.99, None),
+            "sex_code": RawCell(text, 0.95, None),
+            "id_number": RawCell("370602192201242216", 0.99, None),
+        }
         return build_record("cremation", cells, RecordContext()).fields["sex_code"]
 
     got = sex("9")

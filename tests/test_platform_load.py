@@ -310,7 +310,9 @@ def test_exchange_package_round_trip_and_tampering(tmp_path, pg_url, pg_server, 
         assert _table_rows(national, table, cols) == _table_rows(pg_url, table, cols)
     capsys.readouterr()
     assert main(["import-package", str(pkg), "--data-dir", nat.data_dir, "--platform", national]) == 0
-    assert f"dead_information：新增 0，更新 0，未变 {n_dead} / 0 inserted, 0 updated, {n_dead} unchanged" in capsys.readouterr().out
+    assert (
+        f"dead_information：新增 0，更新 0，未变 {n_dead} / 0 inserted, 0 updated, {n_dead} unchanged" in capsys.readouterr().out
+    )
 
     # one changed character in one file: refused before anything is written
     lines = (pkg / "dead_information.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)

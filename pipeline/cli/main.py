@@ -311,7 +311,9 @@ def cmd_export_package(args: argparse.Namespace) -> int:
     settings = _settings(args)
     res = export_package(settings, Path(args.out))
     counts = ", ".join(f"{t} {n}" for t, n in res.counts.items())
-    print(f"已写出交换包 {shown(args.out)}（规范 {res.spec_version}）：{counts} / wrote package {shown(args.out)} (spec {res.spec_version})")
+    print(
+        f"已写出交换包 {shown(args.out)}（规范 {res.spec_version}）：{counts} / wrote package {shown(args.out)} (spec {res.spec_version})"
+    )
     return ExitCode.ok
 
 
@@ -320,7 +322,9 @@ def cmd_import_package(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     res = import_package(Path(args.package_dir), settings)
-    print(f"已导入 {shown(args.package_dir)} 到 {mask_url(settings.platform_db_url)} / imported {shown(args.package_dir)} into it:")
+    print(
+        f"已导入 {shown(args.package_dir)} 到 {mask_url(settings.platform_db_url)} / imported {shown(args.package_dir)} into it:"
+    )
     for t in res.counts:
         print(
             f"  {t}：新增 {res.inserted[t]}，更新 {res.updated[t]}，未变 {res.unchanged[t]} / "

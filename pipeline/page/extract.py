@@ -968,18 +968,22 @@ def map_rows(
             for f, cell in zip(columns, cells)
             if f and f != "row_no"
         }
-        unfused = {columns[c]: mapped[columns[c]].text for (r, c), _t in fused.items() if r == row_no}
+        unfused: dict[str, tuple[str, str]] = {}  # field -> (its text as read, the serial fused to it; without it)
+        for (r, c), text in fused.items():
+            name = columns[c]
+            if r == row_no and name and name in mapped:
+                unfused[name] = (mapped[name].text or "", text)
         split: dict[str, str] = {}
         for c, (own, other) in halves.items():
-            cell = mapped.get(columns[c])
+            name = columns[c]
+            cell = mapped.get(name) if name else None
             parts = None if cell is None or other in mapped else _split_values(kind, own, other, cell.text, ctx)
-            if parts is not None:
+            if cell is not None and parts is not None:
                 bare = replace(cell, second=None, chars=None, second_chars=None)
                 mapped[own], mapped[other] = replace(bare, text=parts[0]), replace(bare, text=parts[1])
-                split.update({own: cell.text, other: cell.text})
-        for (r, c), text in fused.items():
-            if r == row_no:
-                mapped[columns[c]] = replace(mapped[columns[c]], text=text, second=None, chars=None, second_chars=None)
+                split.update({own: cell.text or "", other: cell.text or ""})
+        for name, (_read, text) in unfused.items():
+            mapped[name] = replace(mapped[name], text=text, second=None, chars=None, second_chars=None)
         dittos = resolve_dittos(mapped, above, normalizers)
         above = {f: c for f, c in mapped.items() if c.text}
         # its column is not on the page, or may be one whose header was not recognized (and is not blank
@@ -1002,7 +1006,7 @@ def map_rows(
                 f"row: only {written} of {printed} cells written: an empty row with a mark "
                 "(a stamp, a speck) or an unfinished entry? Reject it if the scan shows no person",
             )
-        for name, text in unfused.items():
+        for name, (text, _without) in unfused.items():
             fv = record.fields.get(name)
             if fv is not None and name not in typed and fv.raw:
                 fv.raw, fv.confidence = text, min(fv.confidence, FUSED_SERIAL_CERTAINTY)

@@ -381,7 +381,9 @@ _LEADING_DIGITS = re.compile(r"[0-9]+")
 _SEPARATORS = "-_./、:："
 
 
-def fused_serials(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], suspects: Iterable[int]) -> dict[tuple[int, int], str]:
+def fused_serials(
+    rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], suspects: Iterable[int]
+) -> dict[tuple[int, int], str]:
     """(row_no, column) -> the cell's text without the row's serial, where a ruling line missing between
     the serial column (序号) and a number column left the serial fused to each value (166HZ2014-158: 166
     | HZ2014-158; read after it at times: HZ2014-175184). `suspects`: the columns whose header holds a
