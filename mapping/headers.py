@@ -622,6 +622,20 @@ def form_share(name: str, texts: list[str]) -> float | None:
     return share if share >= ELIMINATION_SHARE else None
 
 
+def _serial_value(text: str) -> int | None:
+    """A cell's number as a serial (at most 5 digits), the recognizer's readings of a digit as a letter
+    or a stroke (mapping.normalize.OCR_DIGITS: i/l/I/|/丨 for 1, O/o for 0) folded where at least one
+    digit is read as a digit in the cell: a lone 'l' or '|' is as likely a mark or a ruling line's
+    remains as a 1, and never counts. None for any other text. Rule source: the recognizer's
+    confusions (the same table the dates and ID numbers are read with)."""
+    from .normalize import OCR_DIGITS
+
+    s = _clean_cell(text)
+    if not s.isdigit() and any(c.isascii() and c.isdigit() for c in s):
+        s = s.translate(OCR_DIGITS)
+    return int(s) if s.isascii() and s.isdigit() and len(s) <= 5 else None
+
+
 def serial_share(texts: list[str]) -> float | None:
     """The share of a column's written cells that follow the cell above by one (1, 2, 3 ... or 41, 42,
     43 ...): the serial column (序号). None with fewer than CONTENT_MIN_CELLS written cells.
@@ -631,11 +645,10 @@ def serial_share(texts: list[str]) -> float | None:
     digit misread (910 for 940) breaks two links to the cells above and below but moves one cell off
     the run, so a serial column read with a few digits wrong stays the serial's. The definition of a
     serial (one number a row, up by one), not of any generator; numbers of another field stand at their
-    row's place by chance in few cells."""
-    values = []
-    for t in texts:
-        s = _clean_cell(t)
-        values.append(int(s) if s.isdigit() and len(s) <= 5 else None)
+    row's place by chance in few cells. A number read with the recognizer's digit confusions (i5, l17,
+    I2 for 15, 117, 12: mapping.normalize.OCR_DIGITS) counts as the number, where a digit is read
+    beside them (_serial_value)."""
+    values = [_serial_value(t) for t in texts]
     written = [v for v in values if v is not None]
     n_written = len([t for t in texts if _clean_cell(t)])
     if len(written) < CONTENT_MIN_CELLS or n_written < CONTENT_MIN_CELLS:

@@ -230,7 +230,12 @@ YEAR_FROM_LEDGER_CERTAINTY = 0.9
 the year is not read but taken, and an entry of late December in a register of the next year (a death
 on 12月30日 cremated on 1月2日) is then a year off, which the record's checks find (death after
 cremation) and put right where the previous year makes the order true (mapping.record)."""
-_DATE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
+OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "丨": "1"})
+"""The recognizer's readings of a digit as a letter or a stroke (O/o/D/Q for 0; l/I/|/i/丨 for 1): one
+table for every number it misreads so (dates, ID numbers, serials: mapping.headers.serial_share). A
+property of the recognizer (its confusions), not of any register. Each user decides where it applies
+(a date only where a digit is read beside them, an ID only in ASCII)."""
+_DATE_OCR = OCR_DIGITS
 
 MIN_YEAR, MAX_YEAR = 1880, 2035
 
@@ -401,7 +406,7 @@ def normalize_year_month(raw: str) -> Normalized:
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-_ID_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1"})
+_ID_OCR = OCR_DIGITS
 
 
 def id_check_digit(first17: str) -> str:

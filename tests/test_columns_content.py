@@ -891,3 +891,53 @@ def test_marks_read_in_unused_rows_count_neither_for_nor_against_a_column():
     # the same marks read surely are writing: 5 names of 7 cells do not give the column a field alone
     sure = [(n, [RawCell(c.text, 0.9 if c.text else c.confidence, None) for c in cells]) for n, cells in rows]
     assert reassign_columns("sea_burial", MARKS_HEADER, sure, Structure(), load_spec())[6] is None
+
+
+def test_cells_under_a_seal_count_neither_for_nor_against_a_column():
+    """A seal is stamped over the filled table: what is read under it (殡葬 / 专用章, read surely) is the
+    seal's text, no writing of the column. Where the page's structure knows a seal covers those cells
+    (Structure.cells: UNDER_SEAL, pipeline.page.extract.doubt_sealed_cells), they count neither for nor
+    against the column's field (pipeline.page.extract._column_texts): the names column under 申请人 is
+    given its field by its names (5 of 5) and not left without one by 5 names of 7 (failed before)."""
+    from pipeline.page.structure import UNDER_SEAL
+
+    rows = [(i + 1, [RawCell(t, 0.99 if t else 1.0, None) for t in r]) for i, r in enumerate(MARKS_ROWS)]
+    for n, seal in ((6, "殡葬"), (7, "专用章")):
+        cells = [RawCell("", 1.0, None) for _ in MARKS_HEADER]
+        cells[6] = RawCell(seal, 0.9, None)
+        rows.append((n, cells))
+    assert reassign_columns("sea_burial", MARKS_HEADER, rows, Structure(), load_spec())[6] is None
+    sealed = Structure()
+    for n in (6, 7):
+        sealed.doubt_cell(n, 6, UNDER_SEAL)
+    assert reassign_columns("sea_burial", MARKS_HEADER, rows, sealed, load_spec())[6] == "registrant_name"
+    assert sealed.cells[(6, 6)] == [UNDER_SEAL]  # the cells stay doubted: their values go to review
+
+
+def test_serial_read_with_digit_confusions_stays_the_serial():
+    """The recognizer reads a 1 as i, l, I, | or 丨 and a 0 as O or o (mapping.normalize.OCR_DIGITS): a
+    serial column so misread in a few cells (1O, 1l, I2) is still numbers up by one a row (0.75
+    before). A lone 'l' or '|' (a mark, a ruling line's remains) is no number."""
+    from mapping.headers import serial_share
+
+    misread = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "1O", "1l", "I2"]
+    assert serial_share(misread) == 1.0
+    assert serial_share(["1", "2", "3", "|", "5", "6", "l", "8"]) == 0.75
+
+
+def test_digit_confusions_make_no_other_column_the_serial():
+    """Folding the digit confusions makes no column of another field the serial's: a column of counts
+    read with l/I for 1 stays a column of counts, and where a register-number column runs up by one beside
+    the serial column (顺序号 109.., 登记号 108.. with i5, 1, i17 misread), the serial is still 顺序号's."""
+    from mapping.headers import serial_share
+
+    assert serial_share(["l", "4", "2", "3", "2", "I", "1", "2", "2", "3", "1", "2"]) < 0.5
+    header = ["顺序号", "登记号", "亡人姓名", "性别"]
+    names = ["宋义明", "逄琴华", "宫翠", "杨胜福", "徐慧", "林辉", "李刚", "孙海强", "曲平", "王芳", "张伟", "刘洋"]
+    serial = [str(109 + i) for i in range(12)]
+    regno = ["108", "109", "110", "111", "112", "113", "114", "i5", "1", "i17", "118", "119"]
+    rows = [(i + 1, [RawCell(t, 1.0, None) for t in (serial[i], regno[i], names[i], "男")]) for i in range(12)]
+    columns = reassign_columns("sea_burial", header, rows, Structure(), load_spec())
+    assert columns[:2] == ["row_no", "registration_no"]
+    unlike = ["编", "登记号", "亡人姓名", "性别"]  # the serial's header lost: its cells alone tell it
+    assert reassign_columns("sea_burial", unlike, rows, Structure(), load_spec())[1] == "registration_no"

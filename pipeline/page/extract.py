@@ -721,7 +721,24 @@ def assign_by_content(
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
     with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
-    return assign_texts(kind, header, [[_telling(row[c]) for row in table[1:]] for c in range(len(header))], structure, sp)
+    rows = list(enumerate(table[1:], start=1))
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
+
+
+def _column_texts(header: Sequence[str], rows: Sequence[tuple[int, Sequence[RawCell]]], structure: Structure) -> list[list[str]]:
+    """Per printed column, its cells' texts as evidence of what it holds (_telling), a cell a seal covers
+    (Structure.cells: UNDER_SEAL, doubt_sealed_cells) left out as "": a seal is stamped over the filled
+    table, so what is read under it is the seal's text (殡 / 火 / 专用章) or ring, no writing of the
+    column; it counts neither for nor against the column's field, as a mark does. The cell's value is
+    read and doubted as before. Rule source: office practice and imaging (a seal is stamped last, over
+    lines and cells). `rows`: (data row, its cells)."""
+    return [
+        [
+            "" if UNDER_SEAL in structure.cells.get((n, c), ()) else _telling(cells[c]) if c < len(cells) else ""
+            for n, cells in rows
+        ]
+        for c in range(len(header))
+    ]
 
 
 def _telling(cell: RawCell | None) -> str:
@@ -784,8 +801,7 @@ def reassign_columns(
             structure.columns[c] = kept
         else:
             del structure.columns[c]
-    texts = [[_telling(cells[c]) if c < len(cells) else "" for _n, cells in rows] for c in range(len(header))]
-    return assign_texts(kind, header, texts, structure, sp)
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
 
 
 def extract_page(
@@ -849,6 +865,7 @@ def extract_page(
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
         ]
+    doubt_sealed_cells(grid, seals, structure)  # before the columns are told by their cells (_column_texts)
     by_content = assign_by_content(kind, header, table, structure, sp)
     if by_content != columns and settings.layout_mode != "page":
         # columns given another field by their content are read again as that field is (digits
@@ -872,7 +889,6 @@ def extract_page(
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
-    doubt_sealed_cells(grid, seals, structure)
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
         kind,
