@@ -51,6 +51,27 @@ SPEC_CHOSE_FACTOR = 0.9
 a list entry, an ID whose check digit holds, a real date): that one, at 0.9 x its own confidence."""
 
 
+MARK_CHARS = 3
+"""The most characters the recognizer reads off a mark that is no writing (a speck, a stamp's or a
+ruling line's remains, a shadow's edge): it reads any blob as its likeliest one to three glyphs. A
+property of the recognizer, measured on the design photos (camera_capture seeds 4401, 4402: every
+reading of an empty ruled row was 1-3 characters); pipeline.page.extract.NOISE_CHARS is this."""
+
+
+def mark_against_blank(first: str | None, second: str | None) -> bool:
+    """Whether of two readings of a cell one is blank and the other no longer than a mark's reading
+    (MARK_CHARS): the two disagree on whether the cell holds writing at all, not on which text it
+    holds. The spec cannot arbitrate that (ocr.agreement.resolve): a blank is a valid state of a
+    cell, and what a mark reads as is often a valid short value (a digit of a code table whose codes
+    are 01-09, 男, 子), so its validity is no evidence of writing. Seen on a design store drawn by
+    another hand (seed 3305, severity 1.5): a speck in a blank cause-of-death cell read "2" at 0.87,
+    blank from the second crop, chosen by the spec as code 02 and auto-accepted at 0.78. A longer
+    valid reading against a blank (a whole date, an ID whose check digit holds) is no mark's reading:
+    the spec still chooses it."""
+    a, b = normalize_text(first or ""), normalize_text(second or "")
+    return (not a) != (not b) and len(a or b) <= MARK_CHARS
+
+
 def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool] | None = None):
     """The reading mapping uses for a stored cell (pipeline.kernel.models.RawCell).
 
@@ -62,9 +83,11 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     probabilities in `own_confidence` / `own_chars`, for mapping to weigh two readings that differ as
     text but give the same value). `valid` (the field's spec: does a text
     normalize cleanly?) arbitrates a disagreement where exactly one reading is valid: that one, at
-    SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True). A `decoded` second reading (the
-    valid text the recognizer finds likeliest, made only when the first is invalid) is weighed
-    however sure the first reading was."""
+    SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True). Not where one reading is blank and the
+    other a mark's length (at most MARK_CHARS characters: mark_against_blank): whether the cell holds
+    writing at all is in doubt there, which the spec cannot tell; an ordinary disagreement. A `decoded`
+    second reading (the valid text the recognizer finds likeliest, made only when the first is invalid)
+    is weighed however sure the first reading was."""
     from dataclasses import replace
 
     if cell.second is None or (cell.confidence >= below and not getattr(cell, "decoded", False)):
@@ -76,7 +99,7 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
             tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
         )
         return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars)
-    if valid is not None:
+    if valid is not None and not mark_against_blank(cell.text, cell.second):
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:
             return replace(

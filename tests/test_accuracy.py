@@ -633,6 +633,36 @@ def test_the_spec_chooses_between_two_readings_that_disagree_when_only_one_is_va
     assert "readings_same_value" in rec.fields["sea_area"].flags and rec.fields["sea_area"].confidence == pytest.approx(0.96)
 
 
+def test_the_spec_does_not_choose_a_marks_reading_over_a_blank_one():
+    """A speck in a blank code cell read as one glyph ("2", 0.87) that the second crop reads as nothing:
+    the readings disagree on whether the cell holds writing, which no code table tells. "2" is code 02
+    of death_cause padded, so the spec chose it at 0.9 x 0.87 and it was auto-accepted (seed 3305
+    typed_sheets). It is an ordinary disagreement now, held; a reading longer than a mark's against a
+    blank (a whole date) is still chosen by the spec."""
+    from functools import partial
+
+    from mapping.record import reads_cleanly
+    from ocr.agreement import MARK_CHARS, mark_against_blank
+    from pipeline.quality.calibration import FLOOR
+
+    box = (0, 0, 10, 10)
+    causes = partial(reads_cleanly, "cremation", "death_cause_code", context=CTX)
+    assert causes("2")  # a lone digit is a valid code of the table as it stands
+    speck = resolve(RawCell("2", 0.872, box, None, "", 0.3), valid=causes)
+    assert not speck.arbitrated and speck.agreed is False and speck.confidence < FLOOR
+    got = build_record("cremation", {"death_cause_code": speck}, CTX).fields["death_cause_code"]
+    assert "spec_chose_reading" not in got.flags and "engines_disagree" in got.flags and got.confidence < FLOOR
+    sexes = partial(reads_cleanly, "cremation", "sex_code", context=CTX)
+    assert not resolve(RawCell("男", 0.86, box, None, " ", 0.3), valid=sexes).arbitrated
+    assert mark_against_blank("领回", "") and mark_against_blank("", "2") and not mark_against_blank("2", "Z")
+    assert not mark_against_blank("", "") and not mark_against_blank("x" * (MARK_CHARS + 1), "")
+    dates = partial(reads_cleanly, "cremation", "death_date", context=CTX)
+    date = resolve(RawCell("2014-03-22", 0.8, box, None, "", 0.3), valid=dates)
+    assert date.arbitrated and date.text == "2014-03-22" and date.confidence == pytest.approx(0.72)
+    # two readings that both saw a glyph still go to the spec
+    assert resolve(RawCell("2", 0.8, box, None, "Z", 0.6), valid=causes).arbitrated
+
+
 def test_two_address_readings_the_lexicon_puts_to_the_same_address_agree_on_it():
     """Two readings of an address that differ only in a place name the lexicon corrects (集阳市 for
     莱阳市) give the same address: they agree on what matters, each as sure as its characters outside

@@ -49,7 +49,7 @@ from mapping.normalize import (
 from mapping.places import LOOKALIKES
 from mapping.record import RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
-from ocr.agreement import resolve, second_crop
+from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
@@ -1198,8 +1198,8 @@ of such a row below the page's last written row reads as no writing (noise_readi
 (blank_tail); one read surely, or one between written rows, is kept so."""
 
 
-NOISE_CHARS = 3
-"""The most characters the recognizer reads off a mark that is no writing: on the design photos
+NOISE_CHARS = MARK_CHARS
+"""The most characters the recognizer reads off a mark that is no writing (ocr.agreement.MARK_CHARS): on the design photos
 (camera_capture seeds 4401, 4402) every reading of an empty ruled row (a speck, a shadow's edge, a
 ruling line's fragment) was 1-3 characters, read at 0.02-0.41 (one at 0.65: kept). A property of the
 recognizer (it reads any blob as its likeliest one to three glyphs), not of any register."""
