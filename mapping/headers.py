@@ -1920,8 +1920,9 @@ def serial_beside_header(kind: str, text: str, field: str, spec: Spec | None = N
 
 
 def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
-    """Where a header cell reads as a field's wording with a wording of the row serial beside it
-    (serial_beside_header: 编号登记号, a ruling line missing between the serial column and the field's),
+    """Where a header cell reads as a wording of the row serial followed by a field's wording
+    (serial_beside_header: 编号登记号, a ruling line missing between the serial column and the field's;
+    never X编号 or X号, a field's own number: SERIAL_PART_CHARS),
     (characters of the first part, its field, the second part's field) as merged_header gives them; None
     for a header that is itself a wording read exactly (登记编号), or one merged_header reads already.
     Rule source: one printed header per column; the spec's wordings of the serial and of the field."""
@@ -1931,10 +1932,16 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     if len(h) < 3 or (whole and whole[0][1] >= 1.0) or merged_header(kind, text, sp) is not None:
         return None
     for name, syn in _wordings(sp, kind):
-        if name == "row_no" or len(syn) < 2 or len(h) <= len(syn):
+        if name == "row_no" or len(syn) < 2 or len(h) - len(syn) < SERIAL_PART_CHARS:
             continue
-        if h.endswith(syn) and serial_beside_header(kind, text, name, sp):
+        if h.endswith(syn) and serial_beside_header(kind, h[: len(h) - len(syn)] + syn, name, sp):
             return len(h) - len(syn), "row_no", name
-        if h.startswith(syn) and serial_beside_header(kind, text, name, sp):
-            return len(syn), name, "row_no"
     return None
+
+
+SERIAL_PART_CHARS = 2
+"""serial_beside reads a header as the serial's and a field's only where the serial's part, at least this
+many characters (序号, 编号), stands BEFORE the field's wording: the serial is a register's first column, and
+a number word after a field's wording is that field's own (航次编号, 船次号, 逝者编号: "the voyage's / the
+deceased's number", one header of one column, not two). Rule source: Chinese word order (a modifier
+before its head noun: X编号 is "X's number") and the register's layout (序号 the leftmost column)."""

@@ -941,3 +941,16 @@ def test_digit_confusions_make_no_other_column_the_serial():
     assert columns[:2] == ["row_no", "registration_no"]
     unlike = ["编", "登记号", "亡人姓名", "性别"]  # the serial's header lost: its cells alone tell it
     assert reassign_columns("sea_burial", unlike, rows, Structure(), load_spec())[1] == "registration_no"
+
+
+def test_a_fields_own_number_word_is_no_serial_column_beside_it():
+    """航次编号, 船次号, 逝者编号: a number word after a field's wording is that field's own number (one header,
+    one column), not the serial's header fused to it by a missing ruling line; only a serial's wording BEFORE
+    the field's (编号登记号, the serial being a register's first column) is read as two headers
+    (mapping.headers.serial_beside). Failed before: the whole voyage column was doubted."""
+    from mapping.headers import serial_beside
+
+    for header in ("航次编号", "船次号", "逝者编号", "登记号编号"):
+        assert serial_beside("sea_burial", header) is None, header
+    assert serial_beside("sea_burial", "编号登记号") == (2, "row_no", "registration_no")
+    assert serial_beside("cremation", "编号火化证号") == (2, "row_no", "cremation_cert_no")
