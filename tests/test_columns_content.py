@@ -954,3 +954,17 @@ def test_a_fields_own_number_word_is_no_serial_column_beside_it():
         assert serial_beside("sea_burial", header) is None, header
     assert serial_beside("sea_burial", "编号登记号") == (2, "row_no", "registration_no")
     assert serial_beside("cremation", "编号火化证号") == (2, "row_no", "cremation_cert_no")
+
+
+def test_a_short_value_read_unsure_in_a_row_of_writing_still_tells_its_column():
+    """Marks count neither for nor against a column only in an otherwise unused row: in a row a person's
+    particulars were written in, 子 or 男 read unsure is the column's writing read badly, and stays
+    evidence of what the column holds (pipeline.page.extract._column_texts)."""
+    from pipeline.page.extract import _column_texts
+
+    full = [RawCell(t, 0.99 if t else 1.0, None) for t in MARKS_ROWS[0]]
+    full[7] = RawCell("子", 0.3, None)  # the relation, read unsure, in a written row
+    empty = [RawCell("", 1.0, None) for _ in MARKS_HEADER]
+    empty[7] = RawCell("à", 0.1, None)  # a speck in an unused row
+    texts = _column_texts(MARKS_HEADER, [(1, full), (2, empty)], Structure())
+    assert texts[7] == ["子", ""]

@@ -731,20 +731,33 @@ def _column_texts(header: Sequence[str], rows: Sequence[tuple[int, Sequence[RawC
     table, so what is read under it is the seal's text (殡 / 火 / 专用章) or ring, no writing of the
     column; it counts neither for nor against the column's field, as a mark does. The cell's value is
     read and doubted as before. Rule source: office practice and imaging (a seal is stamped last, over
-    lines and cells). `rows`: (data row, its cells)."""
+    lines and cells). A mark is left out only in a row otherwise unused (no more than SPARSE_ROW_CELLS
+    cells of writing, marks aside: _unused_row); in a row of writing, a short value read unsure (子, 男,
+    an age) is the column's writing read badly, and stays evidence. `rows`: (data row, its cells)."""
+    unused = {n for n, cells in rows if _unused_row(cells)}
     return [
         [
-            "" if UNDER_SEAL in structure.cells.get((n, c), ()) else _telling(cells[c]) if c < len(cells) else ""
+            ""
+            if UNDER_SEAL in structure.cells.get((n, c), ())
+            else (_telling(cells[c]) if n in unused else cells[c].text)
+            if c < len(cells)
+            else ""
             for n, cells in rows
         ]
         for c in range(len(header))
     ]
 
 
+def _unused_row(cells: Sequence[RawCell]) -> bool:
+    """A ruled row no person's particulars were written in: at most SPARSE_ROW_CELLS of its cells hold a
+    reading that is more than a mark (noise_reading)."""
+    return sum(1 for x in cells if (x.text or "").strip() and not noise_reading(x)) <= SPARSE_ROW_CELLS
+
+
 def _telling(cell: RawCell | None) -> str:
-    """A cell's text as evidence of what its column holds: none where the reading is only a mark
-    (noise_reading: one to three glyphs read less sure than NOISE_CERTAINTY, a speck, a stamp's or a
-    ruling line's remains in an unused row). Such a reading is no writing, so it counts neither for
+    """A cell's text as evidence of what its column holds, in a row otherwise unused (_column_texts):
+    none where the reading is only a mark (noise_reading: one to three glyphs read less sure than
+    NOISE_CERTAINTY, a speck, a stamp's or a ruling line's remains in an unused row). Such a reading is no writing, so it counts neither for
     nor against the column's field (a column of names whose empty rows read 'à' and '月龍' at 0.1 is
     no less a column of names). The cell's value is read and judged as before. Rule source: the
     recognizer's readings of marks that are no writing (NOISE_CHARS, NOISE_CERTAINTY)."""
