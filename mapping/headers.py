@@ -1911,12 +1911,14 @@ def serial_beside_header(kind: str, text: str, field: str, spec: Spec | None = N
         if name != field or len(syn) < 2 or len(h) <= len(syn):
             continue
         for rest in (h[: -len(syn)] if h.endswith(syn) else None, h[len(syn) :] if h.startswith(syn) else None):
-            if not rest:
-                continue
-            scores = {n: s for n, s, _w in _field_scores(sp, kind, rest)}
-            if scores.get("row_no", 0.0) >= SERIAL_BESIDE_SCORE:
+            if rest and _reads_as_serial(kind, rest, sp):
                 return True
     return False
+
+
+def _reads_as_serial(kind: str, part: str, sp: Spec) -> bool:
+    """Whether a part of a header reads as a wording of the row serial (SERIAL_BESIDE_SCORE or more)."""
+    return any(n == "row_no" and s >= SERIAL_BESIDE_SCORE for n, s, _w in _field_scores(sp, kind, part))
 
 
 def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
@@ -1934,7 +1936,7 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     for name, syn in _wordings(sp, kind):
         if name == "row_no" or len(syn) < 2 or len(h) - len(syn) < SERIAL_PART_CHARS:
             continue
-        if h.endswith(syn) and serial_beside_header(kind, h[: len(h) - len(syn)] + syn, name, sp):
+        if h.endswith(syn) and _reads_as_serial(kind, h[: len(h) - len(syn)], sp):
             return len(h) - len(syn), "row_no", name
     return None
 

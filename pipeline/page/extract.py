@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import AbstractSet, Any, Callable, Collection, Mapping, Sequence
+from typing import AbstractSet, Any, Callable, Collection, Iterable, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -751,7 +751,7 @@ def _column_texts(header: Sequence[str], rows: Sequence[tuple[int, Sequence[RawC
 def _unused_row(cells: Sequence[RawCell]) -> bool:
     """A ruled row no person's particulars were written in: at most SPARSE_ROW_CELLS of its cells hold a
     reading that is more than a mark (noise_reading)."""
-    return sum(1 for x in cells if (x.text or "").strip() and not noise_reading(x)) <= SPARSE_ROW_CELLS
+    return writing_cells(cells) <= SPARSE_ROW_CELLS
 
 
 def _telling(cell: RawCell | None) -> str:
@@ -1231,6 +1231,13 @@ def noise_reading(cell: RawCell) -> bool:
     return not (cell.second or "").strip() or (cell.second_confidence or 0.0) < NOISE_CERTAINTY
 
 
+def writing_cells(cells: Iterable[RawCell]) -> int:
+    """How many of these cells hold writing: a reading that is more than a mark (noise_reading). What
+    tells a row a person's particulars were written in from an unused one (SPARSE_ROW_CELLS: blank_tail,
+    _unused_row)."""
+    return sum(1 for c in cells if (c.text or "").strip() and not noise_reading(c))
+
+
 def blank_tail(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], structure: Structure) -> set[int]:
     """The ruled rows below a page's last written row (more than SPARSE_ROW_CELLS cells of writing)
     whose every written cell reads only as a mark (noise_reading): the unused rows at the end of a
@@ -1251,7 +1258,7 @@ def blank_tail(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[
     def marks(cells: Sequence[RawCell]) -> list[RawCell]:
         return [c for f, c in zip(columns, cells) if f != "row_no" and (c.text or "").strip()]
 
-    written = [n for n, cells in rows if sum(1 for c in marks(cells) if not noise_reading(c)) > SPARSE_ROW_CELLS]
+    written = [n for n, cells in rows if writing_cells(marks(cells)) > SPARSE_ROW_CELLS]
     if not written:
         return set()
     last = max(written)
