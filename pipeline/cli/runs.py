@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.safety import shown
 
 
 def add_run_options(r: argparse.ArgumentParser) -> None:
@@ -125,7 +126,7 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
 
             print(UNFITTED_CAPTURE_ADVICE.format(n=held_capture))
         if args.csv:
-            print(f"wrote the table to {args.csv}")
+            print(f"已写出此表到 {shown(args.csv)} / wrote the table to {shown(args.csv)}")
     return ExitCode.ok
 
 

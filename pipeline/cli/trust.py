@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.safety import shown
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -39,7 +40,7 @@ def cmd_quality(args: argparse.Namespace, settings_of: Callable) -> int:
     else:
         print(format_quality(rep))
         if args.csv:
-            print(f"wrote the table to {args.csv}")
+            print(f"已写出此表到 {shown(args.csv)} / wrote the table to {shown(args.csv)}")
     return ExitCode.ok
 
 
