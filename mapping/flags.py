@@ -161,6 +161,11 @@ FLAGS: dict[str, FlagInfo] = {
     "area_code_added": FlagInfo("已补烟台区号 0535", "Yantai area code 0535 added", "warn"),
     "implausible_count": FlagInfo("人数不合理", "implausible head count", "error"),
     "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),
+    "lexicon_confirmed_below": FlagInfo(
+        "更正的地名由其下准确识别的地名确认（区县内的乡镇、乡镇名录中的村）",
+        "the corrected place name is confirmed by places read exactly below it (a town of the district, a village of the town's list)",
+        "info",
+    ),
     "lexicon_ambiguous": FlagInfo(
         "疑似地名 OCR 错误，但有多个候选，未更正", "looks like a misread place name, several candidates: not corrected", "warn"
     ),

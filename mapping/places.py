@@ -7,6 +7,9 @@ non-Han character), nothing else in the text contradicts it (another district, a
 district, another city or province), and it does not overlap a name that was read exactly.
 Where several towns/streets are one edit away, the one lying in a district printed exactly in the
 same text is taken if it is the only one (lexicon setting `disambiguate_by_district`, default on).
+A name followed by a road's generic (路, 街, 巷: 海市路) is a road's proper name: neither corrected nor
+doubted (names_road). A correction the places read exactly below it confirm (a town of the district, a
+village of the town's list) is flagged lexicon_confirmed_below (_confirmed_below).
 """
 
 from __future__ import annotations
@@ -178,6 +181,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
     # 2. fuzzy candidates at suffix ends not explained by an exact hit; districts first
     flags: list[str] = []
     accepted: list[PlaceHit] = []
+    chosen_below: list[PlaceHit] = []
     district_suffixes = {"区", "县", "市"}
     order = sorted(ends, key=lambda es: (es[1] not in district_suffixes, es[0]))
     for end, suf in order:
@@ -186,6 +190,8 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         weak = [h for h in exact if h.end == end and not _at_boundary(text, h.start, idx)]
         if any(h.start < end <= h.end and h not in weak for h in exact + accepted):
             continue
+        if names_road(text, end):
+            continue  # the proper name of a road (海市路), no place of the division hierarchy: left as read
         others = [h for h in exact if h not in weak]
         lo, hi = idx.lengths[suf]
         found: set[tuple[int, int, str]] = set()  # (priority, start, name)
@@ -218,6 +224,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         cands = sorted(c for c in found | unlike if usable(c))
         if not cands:
             continue
+        by_below = False  # the places written below it chose the name: they are no second witness of it
         ambiguous = len({idx.by_name[c[2]].name for c in cands}) > 1
         printed = {h.place.district for h in others if h.place.kind == "district"}
         if ambiguous and idx.disambiguate_by_district:
@@ -263,7 +270,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                 if idx.by_name[c[2]].kind == "district" and any(idx.compatible(idx.by_name[c[2]].district, d) for d in below)
             ]
             if len({idx.by_name[c[2]].name for c in backed_by_town}) == 1:
-                cands, ambiguous, unlike = backed_by_town, False, set()
+                cands, ambiguous, unlike, by_below = backed_by_town, False, set(), True
         if len(cands) == 1 and cands[0] in unlike:
             # the only name one edit away, a district whose character was read as an unrelated one
             # (苏州市 for 莱州市), is still taken where a town or street read exactly lies in it
@@ -271,7 +278,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             if place.kind == "district" and any(
                 h.place.kind not in ("district", "sea_area") and idx.compatible(h.place.district, place.district) for h in others
             ):
-                unlike = set()
+                unlike, by_below = set(), True
         if ambiguous or cands[0] in unlike:
             # the village written right after names its town: of the towns/streets one edit away, the
             # only one with a village of its list read exactly there (华安镇北茂梓村: 辛安镇, whose village
@@ -283,7 +290,7 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                 and any(text.startswith(v, end) for v in villages_of(idx.by_name[c[2]].name, spec))
             ]
             if len({idx.by_name[c[2]].name for c in backed}) == 1:
-                cands, ambiguous, unlike = backed, False, set()
+                cands, ambiguous, unlike, by_below = backed, False, set(), True
         if ambiguous or cands[0] in unlike:
             # several names near, or only a name whose character does not look like the one read
             # (a place the lexicon may lack): a person decides
@@ -302,8 +309,11 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             flags.append("lexicon_context_mismatch")
             continue
         accepted.append(PlaceHit(start, end, text[start:end], name, place, True))
+        if by_below:
+            chosen_below.append(accepted[-1])
         exact = others
 
+    confirmed = bool(accepted) and all(h not in chosen_below and _confirmed_below(text, h, exact, spec) for h in accepted)
     by_suffix, suffix_doubted = _suffix_misread(text, spec, exact + accepted)
     accepted += by_suffix
     if suffix_doubted:
@@ -314,7 +324,43 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         out = out[: h.start] + h.name + out[h.end :]
     if accepted:
         flags.insert(0, "lexicon_corrected")
+        if confirmed and not by_suffix:
+            flags.insert(1, "lexicon_confirmed_below")
     return PlaceScan(out, tuple(hits), tuple(dict.fromkeys(flags)))
+
+
+ROAD_GENERICS = ("路", "大街", "大道", "巷", "胡同")
+"""Generic names (通名) of roads and streets (GB 17733-2008 地名 标志; 《地名管理条例》: a road's name is a
+proper name plus one of these). 街 is one too, unless it begins 街道 (a township-level street office)."""
+
+
+def names_road(text: str, end: int) -> bool:
+    """The name ending at `end` is the proper name (专名) of a road: a road's generic follows it (海市路 in
+    蓬莱市海市路: Penglai's 海市 road, no misreading of 海阳市). Roads are named after places of other
+    counties and after words that look like a place name, so a name there neither corrects to a place
+    nor contradicts the district written before it."""
+    rest = text[end:]
+    return rest.startswith(ROAD_GENERICS) or (rest.startswith("街") and not rest.startswith("街道"))
+
+
+def _confirmed_below(text: str, h: PlaceHit, exact: list[PlaceHit], spec: Spec) -> bool:
+    """A place name corrected by one character substituted, which the places written below it confirm
+    from the official lists, read exactly: a district (GB/T 2260) in which a town or street read exactly
+    lies (NBS 2023 towns: 藁州市金城镇 -> 莱州市, 金城镇 being a town of 莱州市 only), or a town or street
+    lying in a district read exactly, with a village of its own list (NBS 2023 villages) written exactly
+    right after it (招远市夏句镇西河北村 -> 夏甸镇, whose village 西河北村 is). The name written is then
+    redundant: the places below it name it whatever its misread character was. A character dropped or
+    added by the correction is never confirmed so (its length is not the name's)."""
+    idx = _index(spec)
+    if h.end - h.start != len(h.name):
+        return False
+    if h.place.kind == "district":
+        return any(e.place.kind in ("town", "street") and idx.compatible(e.place.district, h.place.district) for e in exact)
+    if h.place.kind in ("town", "street"):
+        return any(e.place.kind == "district" and idx.compatible(h.place.district, e.place.district) for e in exact) and any(
+            text.startswith(v, h.end) for v in villages_of(h.place.name, spec)
+        )
+    return False
 
 
 def _suffix_misread(text: str, spec: Spec, found: list[PlaceHit]) -> tuple[list[PlaceHit], bool]:

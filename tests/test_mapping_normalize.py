@@ -666,3 +666,26 @@ def test_a_ruling_line_read_as_1_at_a_dates_end_is_left_out_and_doubted():
         assert n.value == "2016-12-25" and "edge_stroke_removed" in n.flags and n.certainty <= 0.45, text
     assert normalize_date("2016-12-11").flags == ()
     assert normalize_date("12016-12-251").value is None  # both ends: no single reading
+
+
+def test_a_corrected_place_the_places_read_exactly_below_it_confirm_is_as_sure_as_they_are():
+    # 藁州市 -> 莱州市: 金城镇 (read exactly) is a town of 莱州市 only; 夏句镇 -> 夏甸镇 of 招远市 (read
+    # exactly), whose village list (NBS 2023) holds 西河北村 written right after it
+    for raw, fixed in (("藁州市金城镇南吕村", "莱州市金城镇南吕村"), ("招远市夏句镇西河北村", "招远市夏甸镇西河北村")):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw and "lexicon_corrected" in n.flags
+        assert "lexicon_confirmed_below" in n.flags and n.certainty == 1.0
+    # a street no village confirms (the road after it may be misread: 方圃路), a district the town itself
+    # chose among two, a suffix misread: as sure as the lexicon's corrections, held
+    for raw in ("海阳市风城街道方圃路205号", "筑阳市羊郡镇大黄家村", "海阳市徐家店集西芦头村", "藁州市府前路80号"):
+        n = normalize_address(raw)
+        assert "lexicon_corrected" in n.flags and "lexicon_confirmed_below" not in n.flags and n.certainty < 0.977
+
+
+def test_a_place_name_in_a_roads_name_is_neither_corrected_nor_doubted():
+    # 海市路 (a road of 蓬莱): 海市 is one character from 海阳市, but a road's generic follows it
+    for raw in ("蓬莱市海市路193号", "蓬莱市登州街道海市路133号", "海阳市方圆街道海市路5号"):
+        n = normalize_address(raw)
+        assert n.value == raw and n.flags == () and n.certainty == 1.0
+    n = normalize_address("福山区芝区")  # no road: 芝罘区 inside 福山区 still does not fit
+    assert "lexicon_context_mismatch" in n.flags

@@ -84,7 +84,10 @@ def test_cremation_row():
     # provenance of each printed field
     f = rec.fields["death_date"]
     assert f.raw == "2013.4.5" and f.box is not None and f.confidence == pytest.approx(0.95)
-    assert rec.fields["household_address"].confidence < 0.95  # corrected: less sure
+    # corrected (芝果区 -> 芝罘区) and confirmed by the street read exactly below it (幸福街道 lies in 芝罘区 only):
+    # as sure as its reading (mapping.places._confirmed_below)
+    assert "lexicon_confirmed_below" in rec.fields["household_address"].flags
+    assert rec.fields["household_address"].confidence == pytest.approx(0.95)
     # round trip
     assert MappedRecord.from_dict(json.loads(json.dumps(rec.to_dict()))).to_dict() == rec.to_dict()
 
