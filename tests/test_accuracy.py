@@ -1209,6 +1209,13 @@ def test_a_name_read_in_two_forms_of_one_character_is_as_sure_as_the_name():
     assert resolve(cell, 0.99, None, None).confidence == pytest.approx(1 - 0.42 * 0.23)
     other = RawCell("赵峰强", 0.58, None, None, "赵峰刚", 0.77, alternatives=forms)
     assert resolve(other, 0.99, None, 0.98).confidence == resolve(other, 0.99, None, None).confidence
+    kept = RawCell("赵峰强", 0.58, None, None, "赵峰刚", 0.30, alternatives=forms)
+    assert resolve(kept, 0.99, None, 0.98).own_confidence == pytest.approx(0.98)  # weighed where both give one value
+    assert resolve(kept, 0.99, None, 0.98).confidence == resolve(kept, 0.99, None, None).confidence
+    # the spec chose the other reading: the first is weighed, where both give the same name, as sure as its name
+    chosen = resolve(other, 0.99, lambda t: t == "赵峰刚", 0.98)
+    assert chosen.text == "赵峰刚" and chosen.second_confidence == pytest.approx(0.98)
+    assert chosen.confidence == resolve(other, 0.99, lambda t: t == "赵峰刚", None).confidence
 
     columns = ["registration_no", "deceased_name", "voyage_no"]
 
