@@ -1081,6 +1081,31 @@ def rescore_name(value: str, alternatives: Sequence[tuple[str, float]]) -> NameW
     return NameWeighing(texts[best], share, held)
 
 
+def name_form_probability(text: str, alternatives: Sequence[tuple[str, float]] | None) -> float | None:
+    """The recognizer's probability that a one-line name cell holds the name `text` gives, in either
+    of its character forms: the summed probability of the texts it listed for the crop (`alternatives`:
+    text, log-probability; pipeline.page.extract.name_alternatives) that are `text` once traditional
+    forms are folded (fold_traditional). None where `text` itself is not among them (the two would
+    not be on one scale) or nothing was listed.
+
+    Why: PP-OCR's dictionary holds both forms of a character and its recognizer, whose two forms share
+    most strokes, splits its probability between them (强 / 強 0.58 / 0.42, 颖 / 穎, 静 / 靜): a
+    recognizer property. Both give the same name (the platform takes the simplified form, and the
+    traditional one is folded to it), so the text's own probability understates how sure the reading
+    is of the name, as the one zero of a date does of the year (pipeline.page.extract.count_same_glyphs).
+    Only texts the recognizer listed count: its other texts are not vouched for, so this is never more
+    than the probability it gave. The pairs: the State Council's 通用规范汉字表 (2013) 附表1 through
+    OpenCC (mapping/data/traditional_forms.json)."""
+    if not alternatives or not text:
+        return None
+    own = "".join(text.split())
+    if own not in {t for t, _x in alternatives}:
+        return None
+    name = fold_traditional(own)
+    held = sum(math.exp(x) for t, x in dict(alternatives).items() if fold_traditional(t) == name)
+    return min(1.0, held)
+
+
 @lru_cache(maxsize=1)
 def name_alphabet() -> str:
     """The characters a name cell is searched in (pipeline.page.extract): the listed surnames and every

@@ -72,7 +72,7 @@ def mark_against_blank(first: str | None, second: str | None) -> bool:
     return (not a) != (not b) and len(a or b) <= MARK_CHARS
 
 
-def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool] | None = None):
+def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool] | None = None, first_value: float | None = None):
     """The reading mapping uses for a stored cell (pipeline.kernel.models.RawCell).
 
     No second reading, or a first one at least `below` sure: the first reading as it is
@@ -87,13 +87,24 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     other a mark's length (at most MARK_CHARS characters: mark_against_blank): whether the cell holds
     writing at all is in doubt there, which the spec cannot tell; an ordinary disagreement. A `decoded`
     second reading (the valid text the recognizer finds likeliest, made only when the first is invalid)
-    is weighed however sure the first reading was."""
+    is weighed however sure the first reading was.
+
+    `first_value`: how sure the recognizer is of the value the first reading gives, where that is more
+    than of its text (a name read in one of a character's two forms, both the same name:
+    mapping.normalize.name_form_probability). It stands for the first reading's confidence where that
+    reading is kept as it is or both readings agree, and where two disagree as the first reading's
+    confidence that mapping weighs where both give the same value (`own_confidence` where it is kept,
+    `second_confidence` where the spec chose the other); never in the test whether a second reading
+    is weighed at all (`below`) nor in choosing between two that disagree."""
     from dataclasses import replace
 
     if cell.second is None or (cell.confidence >= below and not getattr(cell, "decoded", False)):
-        return replace(cell, agreed=None, second=None, second_confidence=None, second_chars=None)
+        sure = max(float(cell.confidence), first_value) if first_value is not None else cell.confidence
+        return replace(cell, confidence=sure, agreed=None, second=None, second_confidence=None, second_chars=None)
     c1, c2 = float(cell.confidence), float(cell.second_confidence or 0.0)
+    own1 = max(c1, first_value) if first_value is not None else c1  # the first reading's value, as sure as it is
     if normalize_text(cell.text) == normalize_text(cell.second):
+        c1 = own1
         a, b = cell.chars, cell.second_chars  # character by character where both line up
         chars = (
             tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
@@ -103,7 +114,7 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:
             return replace(
-                cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=c1, own_chars=cell.chars
+                cell, confidence=SPEC_CHOSE_FACTOR * c1, agreed=False, arbitrated=True, own_confidence=own1, own_chars=cell.chars
             )
         if ok2 and not ok1:
             return replace(
@@ -115,7 +126,7 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
                 own_confidence=c2,
                 own_chars=cell.second_chars,
                 second=cell.text,
-                second_confidence=c1,
+                second_confidence=own1,
                 chars=cell.second_chars,
                 second_chars=cell.chars,
             )
@@ -134,5 +145,5 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
         )
     # two readings that differ: no character is vouched for by its own probability
     return replace(
-        cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=c1, own_chars=cell.chars
+        cell, confidence=DISAGREE_FACTOR * min(c1, c2), agreed=False, chars=None, own_confidence=own1, own_chars=cell.chars
     )

@@ -1189,6 +1189,48 @@ def test_a_doubted_name_is_weighed_by_how_often_real_names_use_its_characters():
     assert N.name_log_prior("于丹丹") > N.name_log_prior("干丹丹") and N.name_log_prior("王玉") > N.name_log_prior("王五")
 
 
+def test_a_name_read_in_two_forms_of_one_character_is_as_sure_as_the_name():
+    """The recognizer splitting its probability between the two forms of a character (强 / 強), which
+    give the same name once traditional forms are folded: the name is as sure as the two together,
+    never surer than the texts it listed, and only where both readings agree or there is one; a
+    rival that is another name (强 / 刚) adds nothing, and two readings that disagree are weighed as before."""
+    import math
+
+    from mapping import normalize as N
+    from ocr.agreement import resolve
+    from pipeline.page.extract import map_rows
+
+    forms = (("赵峰强", math.log(0.58)), ("赵峰強", math.log(0.40)), ("赵峰刚", math.log(0.01)))
+    assert N.name_form_probability("赵峰强", forms) == pytest.approx(0.98)
+    assert N.name_form_probability("赵峰強", forms) == pytest.approx(0.98)
+    assert N.name_form_probability("赵峰刚", forms) == pytest.approx(0.01)
+    assert N.name_form_probability("赵峰", forms) is None and N.name_form_probability("赵峰强", None) is None
+    # the test whether a second reading is weighed is made on the reading's own confidence
+    cell = RawCell("赵峰强", 0.58, None, None, "赵峰强", 0.77, alternatives=forms)
+    assert resolve(cell, 0.99, None, 0.98).confidence == pytest.approx(1 - 0.02 * 0.23)
+    assert resolve(cell, 0.99, None, None).confidence == pytest.approx(1 - 0.42 * 0.23)
+    other = RawCell("赵峰强", 0.58, None, None, "赵峰刚", 0.77, alternatives=forms)
+    assert resolve(other, 0.99, None, 0.98).confidence == resolve(other, 0.99, None, None).confidence
+    kept = RawCell("赵峰强", 0.58, None, None, "赵峰刚", 0.30, alternatives=forms)
+    assert resolve(kept, 0.99, None, 0.98).own_confidence == pytest.approx(0.98)  # weighed where both give one value
+    assert resolve(kept, 0.99, None, 0.98).confidence == resolve(kept, 0.99, None, None).confidence
+    # the spec chose the other reading: the first is weighed, where both give the same name, as sure as its name
+    chosen = resolve(other, 0.99, lambda t: t == "赵峰刚", 0.98)
+    assert chosen.text == "赵峰刚" and chosen.second_confidence == pytest.approx(0.98)
+    assert chosen.confidence == resolve(other, 0.99, lambda t: t == "赵峰刚", None).confidence
+
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+
+    def mapped(name: RawCell) -> float:
+        rows = [(1, [RawCell("HZ2016-031", 0.999, None), name, RawCell("16-02", 0.999, None)])]
+        out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings(thresholds_file=""))
+        return out[0].record.fields["deceased_name"].confidence
+
+    assert mapped(cell) > 0.99  # was 0.90: held below the names' threshold
+    assert mapped(RawCell("赵峰强", 0.58, None, None, "赵峰强", 0.77, alternatives=forms[:1] + forms[2:])) < 0.95
+    assert mapped(RawCell("赵峰强", 0.58, None, alternatives=forms)) == pytest.approx(0.98, abs=1e-3)
+
+
 def test_a_name_reread_by_frequency_keeps_its_reading_and_says_so():
     import math
 

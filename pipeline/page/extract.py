@@ -44,6 +44,7 @@ from mapping.normalize import (
     code_wording_alternatives,
     is_code_wording,
     name_alphabet,
+    name_form_probability,
     sea_area_alternatives,
 )
 from mapping.places import LOOKALIKES
@@ -993,7 +994,12 @@ def map_rows(
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
         mapped = {
-            f: resolve(cell, settings.second_read_below or 0.0, partial(reads_cleanly, kind, f, context=ctx))
+            f: resolve(
+                cell,
+                settings.second_read_below or 0.0,
+                partial(reads_cleanly, kind, f, context=ctx),
+                name_form_probability(cell.text, cell.alternatives) if normalizers.get(f) == "name" else None,
+            )
             for f, cell in zip(columns, cells)
             if f and f != "row_no"
         }
