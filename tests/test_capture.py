@@ -34,7 +34,30 @@ SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledgers" / "crematio
 def flat() -> np.ndarray:
     img = cv2.imread(str(SAMPLE), cv2.IMREAD_COLOR)
     assert img is not None
+    img.setflags(write=False)  # shared by the module's tests: none may change it
     return img
+
+
+@pytest.fixture(scope="module")
+def cleaned():
+    """clean_page of an image, made once per module for each image asked for (known by its bytes): the
+    flat scan and the blurred photograph are each looked at by several tests, and the cleanup of a page
+    enlarged to the working resolution is a test's dearest step after the recognizer. The arrays of a
+    cleaned page are read-only (shared); clean_page is deterministic, so each test sees what its own
+    call would give, whatever ran before it."""
+    import hashlib
+
+    memo: dict[tuple, object] = {}
+
+    def clean(image: np.ndarray):
+        key = (image.shape, hashlib.sha1(np.ascontiguousarray(image)).hexdigest())
+        if key not in memo:
+            page = clean_page(image)
+            page.image.setflags(write=False)
+            memo[key] = page
+        return memo[key]
+
+    return clean
 
 
 def _photograph(
@@ -142,9 +165,9 @@ def test_the_grid_of_a_photographed_page_is_the_drawn_one(flat):
     assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
 
 
-def _cells_read_exactly(image: np.ndarray) -> tuple[int, int]:
-    """Cells of the committed page read exactly (as a multiset of texts, spaces ignored) from
-    `image` through the cleanup, the layout and the recognizer, and the cells the page holds."""
+def _cells_read_exactly(clean) -> tuple[int, int]:
+    """Cells of the committed page read exactly (as a multiset of texts, spaces ignored) from the
+    cleaned image `clean` (clean_page's) through the layout and the recognizer, and the cells the page holds."""
     from collections import Counter
 
     from ocr.registry import get_engine
@@ -152,7 +175,6 @@ def _cells_read_exactly(image: np.ndarray) -> tuple[int, int]:
 
     page = json.loads(SAMPLE.with_suffix(".gt.json").read_text(encoding="utf-8"))["pages"][0]
     truth = Counter(str(t).replace(" ", "") for row in page["rows"] for t in row["cells"] if str(t).strip())
-    clean = clean_page(image)
     grid = find_grid(clean.image, clean.table_box)
     cells = [(r, c) for r in range(grid.n_rows) for c in range(grid.n_cols)]
     out = read_cells(clean.image, grid, get_engine("ppocr"), cells)
@@ -167,7 +189,7 @@ def _blurred_small_photograph(flat: np.ndarray, frame_scale: float = 0.6, blur: 
     return cv2.GaussianBlur(photo, (0, 0), blur)
 
 
-def test_the_strokes_of_a_blurred_photograph_are_not_thickened_to_blobs(flat):
+def test_the_strokes_of_a_blurred_photograph_are_not_thickened_to_blobs(flat, cleaned):
     """The scan's contrast stretch (darkest ink to black) is not applied to a photograph: there it would
     darken the lens's blur around every stroke too. The share of ink in the table's cells of the
     cleaned photograph stays near the flat scan's (before: 1.6x it, strokes run together)."""
@@ -175,7 +197,7 @@ def test_the_strokes_of_a_blurred_photograph_are_not_thickened_to_blobs(flat):
     def ink_share(image: np.ndarray) -> float:
         from pipeline.page.layout import INK_CONTRAST, cell_inner
 
-        clean = clean_page(image)
+        clean = cleaned(image)
         grid = find_grid(clean.image, clean.table_box)
         inner = [
             cell_inner(clean.image, grid.cell_box(r, c), margin=6) for r in range(1, grid.n_rows) for c in range(grid.n_cols)
@@ -183,28 +205,28 @@ def test_the_strokes_of_a_blurred_photograph_are_not_thickened_to_blobs(flat):
         return sum(int((x < 255 - INK_CONTRAST).sum()) for x in inner) / sum(x.size for x in inner)
 
     photo = _blurred_small_photograph(flat)
-    steps = {s.name: s for s in clean_page(photo).steps}
+    steps = {s.name: s for s in cleaned(photo).steps}
     assert steps["capture"].result["page_found"] is True and steps["illumination"].result["ink_to"] > 0
     assert ink_share(photo) <= 1.25 * ink_share(flat)
 
 
 @pytest.mark.parametrize(("frame_scale", "blur"), [(0.6, 1.0), (0.5, 0.8)])
-def test_a_blurred_photograph_taken_small_is_read(flat, frame_scale, blur):
+def test_a_blurred_photograph_taken_small_is_read(flat, cleaned, frame_scale, blur):
     """A page photographed small and a little out of focus, enlarged to the working resolution: the
     enlargement's blur is taken off (unsharp mask), its strokes are not stretched to black nor their
     gaps filled by a median, so the recognizer reads most of its cells exactly (of 171; before: 128 and
     110, now 150 and 146; a flat scan of it: 166)."""
     photo = _blurred_small_photograph(flat, frame_scale, blur)
-    read, cells = _cells_read_exactly(photo)
+    read, cells = _cells_read_exactly(cleaned(photo))
     assert read >= 0.8 * cells
-    steps = {s.name: s for s in clean_page(photo).steps}
+    steps = {s.name: s for s in cleaned(photo).steps}
     assert steps["capture"].result["upsample"] > 1.5 and steps["capture"].result["sharpened_sigma_px"] > 0
     assert steps["denoise"].settings["method"] == "none"
 
 
-def test_a_scan_at_scan_resolution_is_not_sharpened_nor_stretched_otherwise(flat):
+def test_a_scan_at_scan_resolution_is_not_sharpened_nor_stretched_otherwise(flat, cleaned):
     """A flat scan at 200 dpi goes through the cleanup as before: no mask, the stretch to black, the median."""
-    clean = clean_page(flat)
+    clean = cleaned(flat)
     steps = {s.name: s for s in clean.steps}
     assert "sharpened_sigma_px" not in steps["capture"].result
     assert "ink_to" not in steps["illumination"].result and "photograph_ink_level" not in steps["illumination"].settings
@@ -238,11 +260,11 @@ def test_a_table_photographed_at_a_slant_keeps_its_drawn_rows_and_columns(flat, 
     assert (grid.n_rows, grid.n_cols) == (len(truth["y"]) - 1, len(truth["x"]) - 1)
 
 
-def test_a_quad_that_skews_the_ruling_is_not_taken_for_a_slanted_table(flat):
+def test_a_quad_that_skews_the_ruling_is_not_taken_for_a_slanted_table(flat, cleaned):
     """A quad whose sides differ but that is not the table seen at a slant (a paper's edge joined to the
     ruling of a level table): warped by it, the level table's lines run askew, so fewer lines run level
     than on the page left as it is, and the page is deskewed instead (as before)."""
-    gray = clean_page(flat).image  # the scan cleaned: its table level
+    gray = cleaned(flat).image  # the scan cleaned: its table level
     h, w = gray.shape
     joined = np.array([[60, 150], [w - 60, 150 + 0.1 * h], [w - 60, h - 150 - 0.1 * h], [60, h - 150]], np.float32)
     assert "sides differ" in (quad_problem(joined) or "")
