@@ -245,7 +245,9 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
     if mask.any():
         # paper colour around the stamp: the local background, not a constant
         small = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
-        paper = cv2.resize(cv2.dilate(small, np.ones((5, 5), np.uint8)), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+        paper = cv2.resize(
+            cv2.dilate(small, np.ones((5, 5), np.uint8)), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR
+        )
         mask |= faint_stamp_ink(gray, redness, mask, small, red_margin) & light & stamps & ~ruling
         out[mask] = paper[mask]
     n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
