@@ -603,6 +603,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",
     ),
     "record.struck.short": ("疑似划掉的行", "struck-through row?"),
+    "record.seal_only": (
+        "此行只有印章盖住的格子里有字：可能是印章上的字（单位名称、专用章），不是一条记录；若扫描件上印章下没有记录，请驳回。",
+        "This row's only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; reject it if the scan shows no entry under the seal.",
+    ),
+    "record.seal_only.short": ("疑似印章文字", "seal's text?"),
     "record.unfitted_capture": (
         "{capture}：当前的自动通过阈值未在这类页面上拟合，本条记录不能自动通过，请逐项对照扫描件核对。",
         "{capture}: the auto-accept thresholds in use were not fitted on such pages, so this record is not auto-accepted; check every value against the scan.",

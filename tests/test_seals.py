@@ -12,11 +12,14 @@ from test_structure import FIELDS, ROWS, _map
 
 from mapping.flags import FLAGS
 from pipeline.kernel.config import Settings
+from pipeline.kernel.models import RawCell
 from pipeline.page.cleanup import clean_page, find_seals, seal_mask
-from pipeline.page.extract import doubt_sealed_cells
+from pipeline.page.extract import doubt_seal_only_rows, doubt_sealed_cells
 from pipeline.page.layout import Grid
 from pipeline.page.routing import NEEDS_REVIEW, route
-from pipeline.page.structure import UNDER_SEAL, Structure
+from pipeline.page.structure import SEAL_ONLY, UNDER_SEAL, Structure
+from pipeline.review.queue import record_reason
+from review_app.i18n import t
 
 H, W = 1654, 2339  # an A4 page scanned at 200 dpi, landscape
 ROW_Y = tuple(range(200, 1500, 100))
@@ -133,3 +136,34 @@ def test_a_seals_text_read_as_a_remark_is_not_auto_accepted():
     assert not any("cell_under_seal" in f.flags for r in (out[0], out[2]) for f in r.record.fields.values())
     zh = FLAGS["cell_under_seal"].zh
     assert "印章" in zh and not re.search(r"[A-Za-z]{3,}", zh)
+
+
+def test_a_row_whose_only_writing_is_under_a_seal_is_held_as_maybe_the_seals_text():
+    """A seal stamped over the empty rows below the last entry: its name and 专用章 read in the cells it
+    covers made records of nothing (design seed 3305). Such a row is doubted whole (SEAL_ONLY) and held
+    with that reason; a row with writing outside the seal too is an entry, doubted only in its sealed
+    cells; the serial column's printed number is no writing of an entry."""
+    remarks, agent = FIELDS.index("remarks"), FIELDS.index("agent_name")
+    blank = ["" for _ in FIELDS]
+    rows = [list(ROWS[0]), list(blank), list(blank)]
+    rows[1][remarks], rows[1][agent] = "殡仪馆", "专用章"  # the seal's text only
+    rows[2][0], rows[2][agent] = "3", "业务专用章"  # a printed serial and the seal's text
+    st = Structure()
+    for r in (1, 2, 3):
+        st.doubt_cell(r, remarks, UNDER_SEAL)
+        st.doubt_cell(r, agent, UNDER_SEAL)
+    cells = [(i + 1, [RawCell(t, 0.999, None) for t in r]) for i, r in enumerate(rows)]
+    doubt_seal_only_rows(cells, FIELDS, st)
+    assert st.rows == {2: [SEAL_ONLY], 3: [SEAL_ONLY]}  # row 1 holds a whole entry
+    assert Structure.from_dict(st.to_dict()) == st
+    out = _map(FIELDS, rows, st)
+    held = next(r for r in out if r.row_no == 2).record
+    assert f"row: {SEAL_ONLY}" in held.problems
+    # the reviewer reads why in Chinese first
+    assert record_reason(f"row: {SEAL_ONLY}") == ("seal_only", {})
+    assert t("record.seal_only", lang="zh").startswith("此行只有印章") and "印章" in t("record.seal_only.short", lang="zh")
+    assert "cell_under_seal" in held.fields["agent_name"].flags
+    assert route(held, Settings())[0] == NEEDS_REVIEW
+    none = Structure()
+    doubt_seal_only_rows(cells, FIELDS, none)  # no seal on the page: nothing doubted
+    assert none.empty

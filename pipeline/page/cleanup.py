@@ -190,6 +190,33 @@ def stamp_regions(candidates: np.ndarray) -> np.ndarray:
     return cv2.resize(out, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
 
 
+STAMP_FAINT_SHARE = 0.3
+"""Inside a stamp's outline (stamp_regions of its clearly red ink) ink whose red excess is at least this
+share of the red margin may be the stamp's too, faded: where a stamp fades (less ink pressed, a worn
+pad) or its strokes blur into the paper (optics, JPEG's halved colour resolution) its red excess falls
+with its darkness; its strokes' edges and a faded seal's whole ring, star and text keep a third to two
+thirds of it (design page seed 3305, a seal faded to 58 %: the ink left grey by the red margin alone has
+a red excess of 19-38 against a margin of 40, and was read as three rows of writing). The paper's own
+tint is a few units (CHROMA_INK)."""
+STAMP_HUE_SHARE = 0.7
+"""...and it is the stamp's only where it is as red for its darkness as the stamp's clear ink is (at least
+this share of the ratio red excess / darkness below the paper that the stamp's clear ink has at its
+10th percentile). Property of imaging: one ink blended with the paper in any share keeps its ratio of
+red to darkness, while black or blue writing under the seal (or its edges blended with the seal's red)
+adds darkness without red: it is kept."""
+
+
+def faint_stamp_ink(gray: np.ndarray, redness: np.ndarray, clear: np.ndarray, small: np.ndarray, red_margin: int) -> np.ndarray:
+    """The faint ink of a stamp (STAMP_FAINT_SHARE, STAMP_HUE_SHARE): reddish pixels as red for their
+    darkness as the stamp's clear ink (`clear`, a bool mask) is. `small`: the page's gray at 1/8 scale,
+    of which a median is the paper's level (ink covers a small share of any 9 x 9 block of it)."""
+    paper = cv2.resize(cv2.medianBlur(small, 9), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR).astype(np.int16)
+    dark = np.maximum(paper - gray.astype(np.int16), 1)
+    ratio = float(np.percentile(redness[clear] / dark[clear], 10))
+    faint = redness > int(red_margin * STAMP_FAINT_SHARE)
+    return faint & (redness >= STAMP_HUE_SHARE * ratio * dark)
+
+
 def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None) -> tuple[np.ndarray, Step]:
     """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
     ink stay dark.
@@ -217,8 +244,11 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
     mask &= stamps & ~ruling
     if mask.any():
         # paper colour around the stamp: the local background, not a constant
-        paper = cv2.dilate(cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA), np.ones((5, 5), np.uint8))
-        paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+        small = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+        paper = cv2.resize(
+            cv2.dilate(small, np.ones((5, 5), np.uint8)), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR
+        )
+        mask |= faint_stamp_ink(gray, redness, mask, small, red_margin) & light & stamps & ~ruling
         out[mask] = paper[mask]
     n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
     return out, Step(

@@ -85,6 +85,7 @@ from pipeline.page.structure import (
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
+    SEAL_ONLY,
     STRUCK,
     UNDER_SEAL,
     Structure,
@@ -903,6 +904,7 @@ def extract_page(
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
+    doubt_seal_only_rows([(r, table[r]) for r in range(1, grid.n_rows)], columns, structure)
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
         kind,
@@ -921,6 +923,24 @@ SEALED_CELL_SHARE = 0.05
 """A cell is under a seal where at least this share of it lies in a seal's disc (a seal's ring or the
 tip of its star or text in a cell: a few per cent of it; the ink of a ring only grazing a cell's
 ruling line is no reading of the cell)."""
+
+
+def doubt_seal_only_rows(
+    rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], structure: Structure
+) -> None:
+    """Every row whose writing (writing_cells: more than a mark; the serial column left out, a printed
+    serial is no entry) lies only in cells a seal covers (UNDER_SEAL) doubted whole (SEAL_ONLY): what is
+    read there may be the seal's text, ring or star, no entry. Rule source: office practice and imaging
+    (a seal is stamped last, over the filled table and often over the empty rows below its last entry;
+    a seal covers a few of a row's cells, a person's entry fills the row's other columns too). The row
+    is kept and held for review with that reason, never dropped: an entry written only under a seal
+    (a faint or unfinished one) is not lost."""
+    if not structure.cells:
+        return
+    for n, cells in rows:
+        written = [c for c, cell in enumerate(cells) if (c >= len(columns) or columns[c] != "row_no") and writing_cells([cell])]
+        if written and all(UNDER_SEAL in structure.cells.get((n, c), ()) for c in written):
+            structure.doubt_row(n, SEAL_ONLY)
 
 
 def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structure) -> None:

@@ -139,6 +139,18 @@ UNDER_SEAL = (
 grayscale or 1-bit scan)."""
 
 
+SEAL_ONLY = (
+    "its only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; "
+    "reject it if the scan shows no entry under the seal"
+)
+"""Why a row whose every written cell a seal covers is doubted (pipeline.page.extract.doubt_seal_only_rows):
+a seal is stamped last, often over the empty rows below the last entry, and its text read there is no
+person's particulars."""
+
+ROW_FLAGS = {STRUCK: "row_struck_through", SEAL_ONLY: "cell_under_seal"}
+"""The flag a row's doubt puts on its fields (any other: row_order_broken)."""
+
+
 def apply_structure(
     record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec, row_no: int | None = None
 ) -> None:
@@ -148,7 +160,7 @@ def apply_structure(
         _problem(record, f"row: {reason}")
         for fv in record.fields.values():
             if fv.raw:
-                _doubt(fv, "row_struck_through" if reason == STRUCK else "row_order_broken")
+                _doubt(fv, ROW_FLAGS.get(reason, "row_order_broken"))
     for (r, index), reasons in sorted(structure.cells.items()):
         column = columns[index] if r == row_no and index < len(columns) else None
         held = record.fields.get(column) if column is not None and column != "row_no" else None
