@@ -218,6 +218,16 @@ def best_score(wordings: tuple[tuple[str, str], ...], header: str) -> float:
     return max((s for _n, s, _w in scores), default=0.0)
 
 
+def header_naming(header: str, spec: Spec | None = None) -> float:
+    """How well a header cell's text names a column of any mapped ledger kind: the best score
+    (map_columns' own) any field's or pseudo-field's wording of any kind gets. Read before the page's
+    kind is known (pipeline.page.extract.read_header), so every kind's wordings count. The wordings
+    are the spec's (mapping/data/spec), none of the generator's."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(header)
+    return max((best_score(_wordings(sp, k), h) for k in sp.kinds), default=0.0)
+
+
 def wordings_of(fields: Mapping[str, Sequence[str]]) -> tuple[tuple[str, str], ...]:
     """(field, cleaned wording) pairs of a field -> wordings table, for `pair_columns`."""
     return tuple((name, clean_header(w)) for name, ws in fields.items() for w in ws)

@@ -523,3 +523,78 @@ def test_a_title_printed_light_grey_that_the_detector_misses_is_read_with_its_in
     blank = _ThresholdDetector()
     assert read_title(np.full((320, 800), 248, np.uint8), grid, blank) == ""
     assert blank.calls == 1
+
+
+class _HeaderReader:
+    """A recognizer that reads a header crop by its width (which cell it is) and by whether its paper is
+    still grainy (cut as it is) or quiet (denoised): `as_is` and `denoised` give, per crop width, the text."""
+
+    name = "_test_header"
+
+    def __init__(self, as_is: dict[int, str], denoised: dict[int, str]) -> None:
+        self.as_is, self.denoised, self.widths = as_is, denoised, []
+
+    def recognize_crops(self, crops: list) -> list:
+        from pipeline.kernel.models import OcrPiece
+        from pipeline.page.layout import GRAINY_PAPER, paper_noise
+
+        out = []
+        for crop in crops:
+            w = crop.shape[1]
+            self.widths.append(w)
+            # the test's grain is 20 levels as it is, under 10 denoised (test_grainy_photo_lines_reach_the_recognizer_denoised)
+            table = self.as_is if paper_noise(crop) >= 2 * GRAINY_PAPER else self.denoised
+            out.append(OcrPiece(table.get(w, ""), 0.8, (0, 0, w, crop.shape[0]), self.name))
+        return out
+
+
+def _grainy_header(widths: tuple[int, ...], quiet: tuple[int, ...] = ()) -> tuple[np.ndarray, object]:
+    """A photographed header row of cells `widths` px wide, each with a bold word on grainy paper (sigma 12,
+    enlarged and sharpened), except the cells in `quiet`, on a scan's quiet paper."""
+    from pipeline.page.cleanup import sharpen_enlarged
+    from pipeline.page.layout import Grid
+
+    rng = np.random.default_rng(5)
+    cols = [5]
+    for w in widths:
+        cols.append(cols[-1] + w)
+    h = 120
+    cap = np.clip(200 + rng.normal(0, 12, (h * 3 // 4, cols[-1] * 3 // 4 + 10)), 0, 255).astype(np.uint8)
+    gray = sharpen_enlarged(cv2.resize(cap, None, fx=4 / 3, fy=4 / 3, interpolation=cv2.INTER_CUBIC))[:h, : cols[-1] + 5]
+    for c in quiet:
+        gray[:, cols[c] : cols[c + 1]] = 235
+    for c in range(len(widths)):
+        cv2.putText(gray, "Ab", (cols[c] + 20, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 3, cv2.LINE_AA)
+    for y in (5, 114):
+        gray[y : y + 2, :] = 40
+    for x in cols:
+        gray[:, x : x + 2] = 40
+    return gray, Grid(rows=(5, 114), cols=tuple(cols))
+
+
+def test_a_grainy_header_cell_keeps_the_reading_that_names_a_column():
+    """On a photographed page a header cell of grainy paper is read as it is and denoised
+    (extract.read_header, layout.denoise_grain); the reading that names a column better by the spec's
+    wordings (headers.header_naming) is kept, whichever it is: 性刻 as it is / 性别 denoised gives 性别,
+    性别 as it is / 性制 denoised keeps 性别. A cell of quiet paper is read once. Before: the header was
+    read as it is only (性刻)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import read_header
+
+    gray, grid = _grainy_header((123, 140, 157), quiet=(2,))
+    engine = _HeaderReader({117: "性刻", 134: "性别", 151: "姓名"}, {117: "性别", 134: "性制", 151: "姓名"})
+    head = read_header(gray, grid, engine, load_spec(), photo=True)  # type: ignore[arg-type]
+    assert [head[(0, c)].text for c in range(3)] == ["性别", "性别", "姓名"]
+    assert sorted(engine.widths) == [117, 117, 134, 134, 151]  # the quiet cell read once
+
+
+def test_a_scanned_header_is_read_once_as_it_is():
+    """A scan's header (photo=False) is read as before: once, as it is, even where its paper is grainy."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import read_header
+
+    gray, grid = _grainy_header((123, 140))
+    engine = _HeaderReader({117: "性刻", 134: "性别"}, {117: "性别", 134: "性制"})
+    head = read_header(gray, grid, engine, load_spec())  # type: ignore[arg-type]
+    assert [head[(0, c)].text for c in range(2)] == ["性刻", "性别"]
+    assert sorted(engine.widths) == [117, 134]
