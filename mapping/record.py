@@ -481,6 +481,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         sp.rules.age_tolerance_years,
         no_age_column="age" not in by_norm,
     )
+
     def plain(read: str) -> str:
         return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
 
