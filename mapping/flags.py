@@ -142,6 +142,12 @@ FLAGS: dict[str, FlagInfo] = {
     "bad_length": FlagInfo("身份证号位数错误", "ID number has a wrong length", "error"),
     "bad_birth_date": FlagInfo("身份证号中的出生日期无效", "birth date inside the ID number is invalid", "error"),
     "converted_15_to_18": FlagInfo("15 位旧身份证号已升为 18 位", "15-digit legacy ID converted to 18 digits", "info"),
+    "legacy_id_region_unlisted": FlagInfo(
+        "15 位旧身份证号的地址码不在行政区划表中（旧号无校验位，可能是 18 位号码读漏或读错），请核对",
+        "the address code of a 15-digit legacy ID is no listed division (a legacy number has no check digit: "
+        "it may be an 18-digit number read short or misread); check it",
+        "warn",
+    ),
     "id_corrected": FlagInfo(
         "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
         "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",

@@ -1,10 +1,10 @@
 """Spec-guided repair of an ID number that fails its check digit (GB 11643): never invented.
 
 A reading is corrected only when exactly ONE valid number lies one OCR confusion away from it
-(one character swapped for a look-alike: 1/7, 0/8/6/9, 3/8, 5/6/8, 2/7, 4/1, X/Y/K; or one digit
+(one character swapped for a look-alike: CONFUSABLE, the recognizer's own misreadings, and X/Y/K; or one digit
 the CTC decoder merged with its twin, …1611 read …161; or one digit blotted into a mark, …22*772,
 which the check digit restores) AND that number agrees with the row: its
-region code is a listed division, its birth date fits the row's age at death,
+region code is a listed ID region (spec.id_regions: the divisions and 370601), its birth date fits the row's age at death,
 its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
 (`id_correction_ambiguous`) or none.
 """
@@ -18,9 +18,27 @@ from typing import Collection, Iterable
 
 from .normalize import is_valid_id, normalize_id_number
 
-CONFUSABLE: dict[str, str] = {"0": "86", "1": "7", "3": "8", "5": "6", "6": "508", "7": "1", "8": "036"}
-"""Digit -> the digits PP-OCR misreads it as / from (printed and Kaiti digits); 2, 4, 9 have none
-that are common. Fewer pairs: fewer spurious candidates for a misreading outside them."""
+CONFUSABLE: dict[str, str] = {
+    "0": "8693",
+    "1": "74",
+    "3": "82",
+    "4": "6",
+    "5": "6",
+    "6": "508",
+    "7": "1",
+    "8": "036",
+    "9": "0",
+}
+"""Digit read -> the digits it may have been written as: the recognizer's (PP-OCR's) confusions of
+printed, Kaiti and photographed digits. The first pairs (1/7, 0/8/6, 3/8, 5/6/8) came from printed
+pages; 9, 3 read as 0 (a loop closed or a stroke lost in blur), 4 read as 1 (its crossing blurred
+away), 6 read as 4, 0 read as 9 and 2 read as 3 are the single-digit misreadings of the design
+stores' ID cells that occur more than once (the recognizer's first and second readings of seeds
+3301, 3305, 4405, 4406, counted against their truth: 9->0 25, 6->0 22, 4->1 16, 6->5 7, 3->0 4,
+5->6 4, 6->8 3, 6->4 3, 8->0 2, 0->9 2, 2->3 2). A misreading left out of the table makes the true
+number no candidate, and a lone other candidate then a wrong correction (9 read as 0 was
+corrected elsewhere); a pair put in only adds candidates, so a correction is made less often
+(`id_correction_ambiguous`), never one more wrong."""
 CHECK_CONFUSABLE = {"Y": "X", "K": "X"}  # the check character: X read as a letter
 
 
@@ -92,7 +110,14 @@ def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[st
     """(the corrected number or None, candidates). A number only when there is exactly one and the
     row gives all it must agree with (sex, age, death date; on a register that records no age at
     death, sex alone): with less, nothing is corrected."""
-    c = candidates(read, facts, regions)
+    return correct_readings((read,), facts, regions)
+
+
+def correct_readings(reads: Iterable[str], facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
+    """correct_id over every reading of one cell (its two crops' readings): the candidates of all of
+    them pooled, a number only when the pool holds exactly one. A number one confusion from either
+    reading is as possible as one from the other; the readings are the recognizer's, not ours."""
+    c = sorted({x for read in dict.fromkeys(reads) if read for x in candidates(read, facts, regions)})
     if facts.sex not in ("1", "2") or ((facts.age is None or facts.death is None) and not facts.no_age_column):
         return None, c
     return (c[0] if len(c) == 1 else None), c

@@ -17,7 +17,7 @@ from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
-from .idfix import RowFacts, correct_id
+from .idfix import RowFacts, correct_readings
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
 
@@ -321,6 +321,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags)
         ):
             n = _repair_id(n, cells, ks, sp, year)
+        if f.normalizer == "id_number":
+            n = _legacy_region_doubted(n, sp)
         conf = _value_confidence(n, ocr_conf)
         same_value = _second_gives_same_value(
             f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp
@@ -450,6 +452,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             fv.value, fv.confidence = None, 0.0
             problem(f.name, f"longer than {f.max_length} characters")
     for fv in out.values():
+        if "legacy_id_region_unlisted" in fv.flags:  # a second reading of the same digits confirms nothing more
+            fv.confidence = min(fv.confidence, LEGACY_UNLISTED_CERTAINTY)
         fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)
     return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
 
@@ -457,7 +461,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
 def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
     """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
-    `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread."""
+    `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread.
+    Where the cell was read twice and the readings differ, the candidates of both are pooled: a
+    number one confusion from the second reading is as possible as one from the first, so the
+    correction is made only where the two together leave one number."""
 
     def text(name: str) -> str:
         c = cells.get(name)
@@ -474,8 +481,15 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         sp.rules.age_tolerance_years,
         no_age_column="age" not in by_norm,
     )
-    s = re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(n.raw).replace("-", ""))  # clean_text drops spaces
-    fixed, cands = correct_id(s, facts, sp.divisions)
+
+    def plain(read: str) -> str:
+        return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
+
+    reads = [plain(n.raw)]
+    own = cells.get(by_norm.get("id_number", ""))
+    if own is not None and own.second and N.normalize_id_number(own.second).value is None:
+        reads.append(plain(own.second))  # a second reading that is a number itself was weighed already
+    fixed, cands = correct_readings(reads, facts, sp.id_regions)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
@@ -487,6 +501,21 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+LEGACY_UNLISTED_CERTAINTY = 0.45
+"""A legacy number whose region is unlisted is below every threshold (their floor is 0.5)."""
+
+
+def _legacy_region_doubted(n: N.Normalized, sp: Spec) -> N.Normalized:
+    """A 15-digit legacy ID (GB 11643-1989: no check digit) whose address code is no listed ID region
+    (spec.id_regions, GB/T 2260) is doubted, flagged `legacy_id_region_unlisted`: with no check
+    digit only its region and birth date can tell a legacy number from an 18-digit one read short
+    (its 19 and check digit lost) or misread, so a region outside the list leaves nothing to confirm
+    it. The value is kept as read; only its certainty falls."""
+    if n.value is None or "converted_15_to_18" not in n.flags or str(n.value)[:6] in sp.id_regions:
+        return n
+    return N.Normalized(n.value, n.raw, n.flags + ("legacy_id_region_unlisted",), min(n.certainty, LEGACY_UNLISTED_CERTAINTY))
 
 
 def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> str:

@@ -164,6 +164,16 @@ class Spec:
     rules: Rules
     places: PlaceLexicon
     source: str = ""
+    id_address_codes: frozenset[str] = frozenset()
+    """GB/T 2260 codes an ID number may begin with that are no household division (370601, 烟台市市辖区:
+    GB 11643's address code of numbers issued for the city's districts as one); `id_regions` holds both."""
+
+    @property
+    def id_regions(self) -> frozenset[str]:
+        """Every code an ID number's first six digits may be (GB 11643 address code): the listed
+        divisions and `id_address_codes`. What a corrected or decoded ID must begin with
+        (mapping.idfix, pipeline.page.extract); a household division code is still one of `divisions`."""
+        return frozenset(self.divisions) | self.id_address_codes
 
     def kind(self, name: str) -> KindSpec:
         try:
@@ -288,6 +298,15 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
             if code in divisions:
                 errors.append(f"{where}: duplicate code {code}")
             divisions[code] = Division(code, name, vf if isinstance(vf, int) else None, vt if isinstance(vt, int) else None, succ)
+    id_address: set[str] = set()
+    for i, e in enumerate(ddoc.get("id_address_codes") or []):
+        code = e.get("code") if isinstance(e, dict) else None
+        if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
+            errors.append(f"divisions.id_address_codes[{i}].code: must be 6 digits")
+        elif code in divisions:
+            errors.append(f"divisions.id_address_codes[{i}]: {code} is a listed division already")
+        else:
+            id_address.add(code)
     for d in divisions.values():
         if d.successor is not None and d.successor not in divisions:
             errors.append(f"divisions: successor {d.successor!r} of {d.code} is not a listed code")
@@ -453,6 +472,7 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
         rules=rules,
         places=places,
         source=source,
+        id_address_codes=frozenset(id_address),
     )
 
 
@@ -620,6 +640,7 @@ def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local 
         spec.rules,
         new_lex,
         spec.source,
+        spec.id_address_codes,
     )
 
 

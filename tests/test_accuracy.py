@@ -10,6 +10,7 @@ import pytest
 from mapping import RecordContext, build_record
 from mapping.flags import FLAGS
 from mapping.idfix import RowFacts, correct_id
+from mapping.normalize import id_check_digit
 from mapping.spec import load_spec
 from ocr.agreement import resolve
 from pipeline.kernel.config import Settings
@@ -43,7 +44,9 @@ def row(id_text: str) -> dict[str, RawCell]:
 
 
 def test_one_confusable_character_away_from_exactly_one_valid_number_is_corrected_and_flagged():
-    read = "370611193807060025"  # digit 14: 5 read as 6 -> check digit fails
+    # digit 15: 0 read as 6 -> check digit fails. (Digit 14's 5 read as 6, …060025, is no longer
+    # corrected: …069025 is one confusion from it too, a 9 read as 0, the recognizer's commonest.)
+    read = "370611193807056025"
     fixed, cands = correct_id(read, FACTS, REGIONS)
     assert (fixed, cands) == (TRUE_ID, [TRUE_ID])
     rec = build_record("cremation", row(read), CTX)
@@ -733,7 +736,7 @@ def test_a_sea_area_decoded_to_a_listed_entry_is_as_sure_as_such_decodings_are()
 
 
 def test_on_a_register_without_age_an_id_is_corrected_by_sex_and_region_alone_and_less_surely():
-    misread = TRUE_ID[:9] + "6" + TRUE_ID[10:]  # 8 read as 6 (19380705 -> 19360705)
+    misread = TRUE_ID[:16] + "3" + TRUE_ID[17:]  # the sex digit's 2 read as 3: only the row's sex rules …0035 out
     assert correct_id(misread, RowFacts(sex="2"), REGIONS)[0] is None  # a cremation row without its age: nothing
     assert correct_id(misread, RowFacts(sex="2", no_age_column=True), REGIONS) == (TRUE_ID, [TRUE_ID])
     assert correct_id(misread, RowFacts(sex=None, no_age_column=True), REGIONS)[0] is None  # sex is still needed
@@ -1254,3 +1257,63 @@ def test_a_name_reread_by_frequency_keeps_its_reading_and_says_so():
     # a text the frames cannot hold (-inf) is never stored: PostgreSQL's JSON has no infinity
     stored = RawCell("徐五华", 0.6, box, alternatives=torn + (("徐五华华", float("-inf")),))
     assert len(json.loads(json.dumps(stored.to_dict(), allow_nan=False))["alternatives"]) == 2
+
+
+def test_an_id_of_the_citys_districts_code_370601_is_corrected_and_370601_is_no_household_division():
+    """GB/T 2260 lists 370601 (烟台市市辖区), the address code (GB 11643) of numbers issued for the
+    city's districts as one: a corrected ID may begin with it, a household division code may not."""
+    from mapping.normalize import division_from_id
+
+    sp = load_spec()
+    assert "370601" in sp.id_regions and "370601" not in sp.divisions and set(sp.divisions) <= sp.id_regions
+    true_id = "370601193807050022"  # female, born 1938-07-05: 74 at death on 2013-04-05
+    read = true_id[:14] + "6" + true_id[15:]  # digit 15: 0 read as 6
+    assert correct_id(read, FACTS, sp.id_regions) == (true_id, [true_id])
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value == true_id and "id_corrected" in fv.flags
+    assert division_from_id(true_id).value is None  # no division is taken from it
+
+
+def test_the_recognizers_own_digit_confusions_make_a_lone_wrong_candidate_ambiguous():
+    """9 read as 0 is the recognizer's commonest misreading of an ID digit on the design stores;
+    without it the true number was no candidate and a lone other one was taken (…050000 ->
+    …058000). With it both are candidates: nothing is corrected, the ID stays doubted."""
+    true_id = "370611193807050009"
+    read = true_id[:17] + "0"  # the check digit 9 read as 0
+    fixed, cands = correct_id(read, FACTS, REGIONS)
+    assert fixed is None and true_id in cands and len(cands) == 2
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value is None and "id_correction_ambiguous" in fv.flags
+    four = TRUE_ID[:13] + "4" + TRUE_ID[14:]  # a number with a 4 in it, the 4 read as 1
+    four = four[:17] + id_check_digit(four[:17])
+    assert TRUE_ID != four and four in correct_id(four[:13] + "1" + four[14:], FACTS, REGIONS)[1]
+
+
+def test_both_readings_of_an_id_cell_give_candidates_and_one_among_both_is_taken():
+    """The first reading two misreadings off (no candidate), the second one confusion off: the
+    second's candidate is the only one of the two readings together and is taken; where each
+    reading gives another number, neither is taken."""
+    first = TRUE_ID[:3] + "4" + TRUE_ID[4:9] + "0" + TRUE_ID[10:]
+    second = TRUE_ID[:14] + "6" + TRUE_ID[15:]
+    cells = {**row(first), "id_number": RawCell(first, 0.8, (0, 0, 10, 10), False, second, 0.8)}
+    fv = build_record("cremation", cells, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_corrected" in fv.flags
+    other = "370611193807050026"  # two valid numbers one confusion away (test_two_candidates_…)
+    cells = {**row(second), "id_number": RawCell(second, 0.8, (0, 0, 10, 10), False, other, 0.8)}
+    fv = build_record("cremation", cells, CTX).fields["id_number"]
+    assert fv.value is None and "id_correction_ambiguous" in fv.flags
+
+
+def test_a_legacy_number_whose_region_is_unlisted_is_doubted_and_kept():
+    """A 15-digit reading has no check digit: one whose address code is no listed region (an 18-digit
+    number read short, its 19 and check digit lost, with a region digit misread) is kept as read but
+    held below every threshold, flagged; a legacy number of a listed region is taken as before."""
+    listed = TRUE_ID[:6] + TRUE_ID[8:17]  # 370611 380705 002: the same person's legacy number
+    fv = build_record("cremation", row(listed), CTX).fields["id_number"]
+    assert "converted_15_to_18" in fv.flags and "legacy_id_region_unlisted" not in fv.flags and fv.confidence > 0.5
+    unlisted = "370011" + listed[6:]  # a region digit 6 read as 0: 370011 is no division
+    cell = RawCell(unlisted, 0.99, (0, 0, 10, 10), True, unlisted, 0.99)  # read alike twice
+    fv = build_record("cremation", {**row(unlisted), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == "370011" + "19" + listed[6:] + id_check_digit("370011" + "19" + listed[6:])
+    assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < 0.5
+    assert FLAGS["legacy_id_region_unlisted"].zh and FLAGS["legacy_id_region_unlisted"].en

@@ -316,10 +316,10 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
                 )
     return codes | {
         "id_number": Decoding(
-            lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.divisions)),
+            lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.id_regions)),
             needs=id_needs_decoding,
             alphabet=ID_ALPHABET,
-            valid=partial(listed_valid_ids, regions=sp.divisions),
+            valid=partial(listed_valid_ids, regions=sp.id_regions),
             stray_lines=True,
         ),
         "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
