@@ -7,9 +7,11 @@ row and a reviewer's row stay records."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.kernel.config import Settings
 from pipeline.kernel.models import RawCell
-from pipeline.page.extract import map_rows
+from pipeline.page.extract import GRID_DOUBTS, PAGE_ASSIGNMENT_DOUBT, map_rows, rows_in_doubt
 from pipeline.page.routing import NEEDS_REVIEW, route
 from pipeline.page.structure import STRUCK, Structure
 
@@ -101,3 +103,40 @@ def test_a_struck_row_a_reviewers_row_and_a_doubted_page_keep_their_marks():
 def test_a_page_with_no_entry_read_surely_keeps_every_row():
     # a faint page: all its readings unsure and short; nothing is set aside as blank
     assert numbers(PHOTO_NOISE) == [4, 5, 6, 7, 8]
+
+
+def name_columns_in_doubt() -> Structure:
+    """A page doubted only for which name column is the deceased's and which the agent's (what
+    assign_columns says of two name columns it cannot tell apart): nothing about its rows."""
+    s = Structure()
+    s.doubt_column(1, "its header and cells fit deceased_name hardly better than agent_name")
+    s.doubt_column(5, "another column fits agent_name about as well")
+    s.doubt_page(
+        PAGE_ASSIGNMENT_DOUBT.format(
+            field="deceased_name", why="its header and cells fit deceased_name hardly better than agent_name"
+        )
+    )
+    return s
+
+
+def test_a_doubt_only_about_which_column_is_which_still_sets_the_blank_tail_aside():
+    # the marks below the last entry read as marks whatever field their column holds (failed before:
+    # any page doubt kept every row, so each unused row with a speck in it became a record)
+    rows = [entry(1), entry(2), entry(3), *PHOTO_NOISE]
+    assert numbers(rows, name_columns_in_doubt()) == [1, 2, 3]
+    # a row below the last entry with any writing stays a record there as well
+    faint_id = marks(4, (3, RawCell("3706821952031500", 0.31, None)))
+    assert numbers([entry(1), entry(2), faint_id, *PHOTO_NOISE[1:]], name_columns_in_doubt()) == [1, 2, 4]
+    # and so does a row the page's structure doubts (struck through)
+    struck = name_columns_in_doubt()
+    struck.doubt_row(6, STRUCK)
+    assert numbers(rows, struck) == [1, 2, 3, 6]
+
+
+@pytest.mark.parametrize("grid", sorted(GRID_DOUBTS))
+def test_a_page_whose_rows_were_placed_by_its_text_keeps_every_row_whatever_else_is_doubted(grid):
+    rows = [entry(1), entry(2), *PHOTO_NOISE]
+    s = name_columns_in_doubt()
+    s.doubt_page(GRID_DOUBTS[grid])
+    assert rows_in_doubt(s)
+    assert numbers(rows, s) == [1, 2, 4, 5, 6, 7, 8]

@@ -1296,6 +1296,30 @@ def writing_cells(cells: Iterable[RawCell]) -> int:
     return sum(1 for c in cells if (c.text or "").strip() and not noise_reading(c))
 
 
+PAGE_ASSIGNMENT_HEAD = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
+
+
+def rows_in_doubt(structure: Structure) -> bool:
+    """Whether a page's doubts (Structure.page) concern its rows, so that no row of it is set aside as
+    blank (blank_tail). Each reason the page is doubted for, and why it does or does not:
+
+    - GRID_DOUBTS (no ruling lines, or some missing, rows placed by the alignment of text): concern
+      rows. Rows read from text may be split or merged (the second line of the last entry read as a
+      row of its own, its few glyphs unsure), so a row below the last written one may be writing.
+    - PAGE_ASSIGNMENT_DOUBT (the column of a mandatory field could not be identified with confidence:
+      which of two name columns is the deceased's, which date column is which): say nothing about
+      rows. The grid was read from its ruling lines; blank_tail judges every cell's reading by its
+      length and certainty alone (noise_reading), whatever field its column holds. The one column it
+      treats apart, the serial (row_no), is named by no such doubt: it is no field of the spec, and
+      only a mandatory field's doubt doubts the page (assign_texts).
+    - any other reason (one a page stored by another version gives, or a doubt added later): taken to
+      concern rows, as every page doubt was before.
+
+    Rule source: the page's structure (its grid's source, its column assignment) and the recognizer's
+    readings of marks (NOISE_CHARS, NOISE_CERTAINTY); no vocabulary of any register."""
+    return any(not reason.startswith(PAGE_ASSIGNMENT_HEAD) for reason in structure.page)
+
+
 def blank_tail(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], structure: Structure) -> set[int]:
     """The ruled rows below a page's last written row (more than SPARSE_ROW_CELLS cells of writing)
     whose every written cell reads only as a mark (noise_reading): the unused rows at the end of a
@@ -1307,9 +1331,11 @@ def blank_tail(rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[
     unfinished entry: it stays a record (SPARSE_ROW_CELLS tells it apart). Kept as well: a row with
     any writing (a reading longer than NOISE_CHARS or surer than NOISE_CERTAINTY, in any column but
     the serial one), a row or cell the page's structure doubts (struck through, under a seal), and
-    every row of a page whose structure is in doubt or that has no written row (a faint page's unsure
-    readings are not set aside). The serial column is left out: a printed serial is no entry."""
-    if structure.page or structure.columns_hidden:
+    every row of a page whose rows are in doubt (its grid: rows_in_doubt; a doubt only about which
+    column holds which field says nothing of rows), whose printed columns may be read as one
+    (columns_hidden), or that has no written row (a faint page's unsure readings are not set aside).
+    The serial column is left out: a printed serial is no entry."""
+    if rows_in_doubt(structure) or structure.columns_hidden:
         return set()
     doubted = set(structure.rows) | {r for r, _c in structure.cells}
 
