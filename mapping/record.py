@@ -148,6 +148,8 @@ def _second_gives_same_value(
         return None
     if LIST_CORRECTIONS & set(n.flags) and LIST_CORRECTIONS & set(other.flags):
         return None  # neither reading gave the value: a list put both right, and one list is one witness
+    if "converted_15_to_18" in n.flags and "converted_15_to_18" in other.flags:
+        return None  # one legacy number read twice from one ink: no check digit, one witness (_legacy_agreement_unweighed)
     return _value_confidence(
         other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0), getattr(cell, "second_chars", None))
     )
@@ -537,20 +539,26 @@ def _legacy_agreement_unweighed(fv: FieldValue, n: N.Normalized, cell: RawCell |
     fv.confidence = min(fv.confidence, own)
 
 
+LONGER_READING_DIGITS = 17
+"""Digits in a legacy ID's other reading that say its cell holds more than 15 (two more at least)."""
+
 LEGACY_SHORT_CERTAINTY = LEGACY_UNLISTED_CERTAINTY
 """A legacy number the other reading of its cell finds more digits in is below every threshold."""
 
 
 def _legacy_other_reading_longer(fv: FieldValue, cell: RawCell | None) -> None:
-    """A legacy 15-digit ID whose cell's other reading (`second`, where the two disagree) holds more
-    digits (16 or more) is doubted, flagged `legacy_id_other_reading_longer`: the other crop saw
-    digits the kept reading lacks, so the cell may hold an 18-digit number read short (its 19 and
-    check digit lost, GB 11643-1999), and a legacy number has no check digit to tell. The value is
-    kept as read; only its certainty falls."""
+    """A legacy 15-digit ID whose cell's other reading (`second`, where the two disagree) holds at
+    least LONGER_READING_DIGITS digits is doubted, flagged `legacy_id_other_reading_longer`: the
+    other crop saw digits the kept reading lacks, so the cell may hold an 18-digit number read short
+    (its 19 and check digit lost, GB 11643-1999), and a legacy number has no check digit to tell.
+    One digit more is not enough: a speck or a ruling's stub before the number reads as one more
+    digit (a property of the recognizer; seen on a camera design store, seed 4406: a legacy number
+    whose first reading had a 16th digit at 0.69 ahead of it). The value is kept as read; only its
+    certainty falls."""
     if cell is None or fv.value is None or "converted_15_to_18" not in fv.flags:
         return
     other = getattr(cell, "second", None) if getattr(cell, "agreed", None) is False else None
-    if not other or sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", other)) <= 15:
+    if not other or sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", other)) < LONGER_READING_DIGITS:
         return
     fv.flags.append("legacy_id_other_reading_longer")
     fv.confidence = min(fv.confidence, LEGACY_SHORT_CERTAINTY)

@@ -1332,6 +1332,10 @@ def test_a_legacy_number_read_alike_twice_is_as_sure_as_one_reading():
     stored = RawCell(TRUE_ID, 0.91, (0, 0, 10, 10), None, TRUE_ID, 0.9)
     fv = build_record("cremation", {**row(TRUE_ID), "id_number": resolve(stored, 0.99)}, CTX).fields["id_number"]
     assert fv.confidence > 0.99
+    # two readings that differ as text (a stray mark after one) but give the one legacy number
+    cell = RawCell(legacy, 0.45, (0, 0, 10, 10), False, legacy + "。", 0.9, own_confidence=0.91)
+    fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
+    assert "readings_same_value" not in fv.flags and fv.confidence < 0.91
 
 
 def test_a_legacy_number_whose_other_reading_holds_more_digits_is_doubted_and_kept():
@@ -1345,3 +1349,7 @@ def test_a_legacy_number_whose_other_reading_holds_more_digits_is_doubted_and_ke
     assert fv.value == TRUE_ID[:6] + "19" + legacy[6:] + id_check_digit(TRUE_ID[:6] + "19" + legacy[6:])
     assert "legacy_id_other_reading_longer" in fv.flags and fv.confidence < 0.5
     assert FLAGS["legacy_id_other_reading_longer"].zh.startswith("15 位旧身份证号")
+    speck = "1" + legacy  # one digit more: a mark ahead of the number, no sign of a longer one
+    cell = RawCell(legacy, 0.9, (0, 0, 10, 10), False, speck, 0.6, own_confidence=0.95)
+    fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
+    assert "legacy_id_other_reading_longer" not in fv.flags and fv.confidence > 0.5
