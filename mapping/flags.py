@@ -148,6 +148,12 @@ FLAGS: dict[str, FlagInfo] = {
         "it may be an 18-digit number read short or misread); check it",
         "warn",
     ),
+    "legacy_id_other_reading_longer": FlagInfo(
+        "15 位旧身份证号的另一次识别读出更多位数字（可能是 18 位号码读漏，旧号无校验位），请核对",
+        "the other reading of a 15-digit legacy ID's cell holds more digits (it may be an 18-digit number "
+        "read short; a legacy number has no check digit); check it",
+        "warn",
+    ),
     "id_corrected": FlagInfo(
         "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
         "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -147,6 +148,8 @@ def _second_gives_same_value(
         return None
     if LIST_CORRECTIONS & set(n.flags) and LIST_CORRECTIONS & set(other.flags):
         return None  # neither reading gave the value: a list put both right, and one list is one witness
+    if "converted_15_to_18" in n.flags and "converted_15_to_18" in other.flags:
+        return None  # one legacy number read twice from one ink: no check digit, one witness (_legacy_agreement_unweighed)
     return _value_confidence(
         other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0), getattr(cell, "second_chars", None))
     )
@@ -331,6 +334,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             own = _reading_confidence(f, sp, raw, float(cell.own_confidence), getattr(cell, "own_chars", None))
             conf = 1 - (1 - _value_confidence(n, own)) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
+        if f.normalizer == "id_number":
+            _legacy_agreement_unweighed(fv, n, cell, f, sp)
+            _legacy_other_reading_longer(fv, cell)
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append(
                 "readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree"
@@ -516,6 +522,46 @@ def _legacy_region_doubted(n: N.Normalized, sp: Spec) -> N.Normalized:
     if n.value is None or "converted_15_to_18" not in n.flags or str(n.value)[:6] in sp.id_regions:
         return n
     return N.Normalized(n.value, n.raw, n.flags + ("legacy_id_region_unlisted",), min(n.certainty, LEGACY_UNLISTED_CERTAINTY))
+
+
+def _legacy_agreement_unweighed(fv: FieldValue, n: N.Normalized, cell: RawCell | None, f: FieldSpec, sp: Spec) -> None:
+    """A legacy 15-digit ID (GB 11643-1989: no check digit) read alike from both crops is as sure as
+    its kept reading alone (`own_confidence`), not as two independent witnesses
+    (ocr.agreement.resolve's 1 - (1 - c1)(1 - c2)). A property of the recognizer: both crops are
+    the same ink, so its confusions (6/0, 4/1, 2/3) repeat in both; an 18-digit number's check digit
+    catches any one such misreading, a legacy number has nothing that does. Seen on a camera design
+    store (seed 4406): three legacy numbers each misread alike in both readings, one of them at 0.996
+    from a first reading of 0.91. The value is kept; its confidence only falls."""
+    alone = getattr(cell, "own_confidence", None)
+    if cell is None or alone is None or n.value is None or "converted_15_to_18" not in n.flags or cell.agreed is not True:
+        return
+    own = _value_confidence(n, _reading_confidence(f, sp, fv.raw, float(alone), None))
+    fv.confidence = min(fv.confidence, own)
+
+
+LONGER_READING_DIGITS = 17
+"""Digits in a legacy ID's other reading that say its cell holds more than 15 (two more at least)."""
+
+LEGACY_SHORT_CERTAINTY = LEGACY_UNLISTED_CERTAINTY
+"""A legacy number the other reading of its cell finds more digits in is below every threshold."""
+
+
+def _legacy_other_reading_longer(fv: FieldValue, cell: RawCell | None) -> None:
+    """A legacy 15-digit ID whose cell's other reading (`second`, where the two disagree) holds at
+    least LONGER_READING_DIGITS digits is doubted, flagged `legacy_id_other_reading_longer`: the
+    other crop saw digits the kept reading lacks, so the cell may hold an 18-digit number read short
+    (its 19 and check digit lost, GB 11643-1999), and a legacy number has no check digit to tell.
+    One digit more is not enough: a speck or a ruling's stub before the number reads as one more
+    digit (a property of the recognizer; seen on a camera design store, seed 4406: a legacy number
+    whose first reading had a 16th digit at 0.69 ahead of it). The value is kept as read; only its
+    certainty falls."""
+    if cell is None or fv.value is None or "converted_15_to_18" not in fv.flags:
+        return
+    other = getattr(cell, "second", None) if getattr(cell, "agreed", None) is False else None
+    if not other or sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", other)) < LONGER_READING_DIGITS:
+        return
+    fv.flags.append("legacy_id_other_reading_longer")
+    fv.confidence = min(fv.confidence, LEGACY_SHORT_CERTAINTY)
 
 
 def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> str:

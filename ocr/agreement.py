@@ -81,7 +81,8 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
     more confident one, at DISAGREE_FACTOR x the lower confidence, `agreed` False, and the other
     reading kept in `second` so a reviewer sees both (the kept one's own confidence and character
     probabilities in `own_confidence` / `own_chars`, for mapping to weigh two readings that differ as
-    text but give the same value). `valid` (the field's spec: does a text
+    text but give the same value; where they agree, `own_confidence` is the first reading's alone, for
+    a value two readings of one crop cannot confirm). `valid` (the field's spec: does a text
     normalize cleanly?) arbitrates a disagreement where exactly one reading is valid: that one, at
     SPEC_CHOSE_FACTOR x its own confidence (`arbitrated` True). Not where one reading is blank and the
     other a mark's length (at most MARK_CHARS characters: mark_against_blank): whether the cell holds
@@ -109,7 +110,9 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
         chars = (
             tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
         )
-        return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars)
+        # own_confidence: the kept reading's confidence alone, for a value whose readings of one crop
+        # are no independent witnesses (mapping.record._legacy_agreement_unweighed)
+        return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars, own_confidence=c1)
     if valid is not None and not mark_against_blank(cell.text, cell.second):
         ok1, ok2 = valid(cell.text), valid(cell.second)
         if ok1 and not ok2:

@@ -1317,3 +1317,39 @@ def test_a_legacy_number_whose_region_is_unlisted_is_doubted_and_kept():
     assert fv.value == "370011" + "19" + listed[6:] + id_check_digit("370011" + "19" + listed[6:])
     assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < 0.5
     assert FLAGS["legacy_id_region_unlisted"].zh and FLAGS["legacy_id_region_unlisted"].en
+
+
+def test_a_legacy_number_read_alike_twice_is_as_sure_as_one_reading():
+    """A legacy 15-digit number has no check digit, and two readings of one crop share the recognizer's
+    confusions: read alike from both crops, it is as sure as its kept reading alone (0.91), not lifted
+    to 0.99 as two independent witnesses; an 18-digit number read alike twice (its check digit holds)
+    is lifted as before."""
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]
+    stored = RawCell(legacy, 0.91, (0, 0, 10, 10), None, legacy, 0.9)
+    fv = build_record("cremation", {**row(legacy), "id_number": resolve(stored, 0.99)}, CTX).fields["id_number"]
+    assert "converted_15_to_18" in fv.flags and "engines_agree" in fv.flags
+    assert fv.confidence == pytest.approx(0.91)
+    stored = RawCell(TRUE_ID, 0.91, (0, 0, 10, 10), None, TRUE_ID, 0.9)
+    fv = build_record("cremation", {**row(TRUE_ID), "id_number": resolve(stored, 0.99)}, CTX).fields["id_number"]
+    assert fv.confidence > 0.99
+    # two readings that differ as text (a stray mark after one) but give the one legacy number
+    cell = RawCell(legacy, 0.45, (0, 0, 10, 10), False, legacy + "。", 0.9, own_confidence=0.91)
+    fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
+    assert "readings_same_value" not in fv.flags and fv.confidence < 0.91
+
+
+def test_a_legacy_number_whose_other_reading_holds_more_digits_is_doubted_and_kept():
+    """Two readings disagree: the kept one a legacy 15-digit number, the other with 18 digits whose
+    check digit fails (one misread beside the 19 and check digit the first lost). The cell may hold
+    an 18-digit number read short: the legacy value is kept as read, flagged, below every threshold."""
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]
+    longer = TRUE_ID[:9] + "0" + TRUE_ID[10:]  # 8 read as 0: the check digit fails
+    cell = RawCell(legacy, 0.9, (0, 0, 10, 10), False, longer, 0.6, own_confidence=0.95)
+    fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID[:6] + "19" + legacy[6:] + id_check_digit(TRUE_ID[:6] + "19" + legacy[6:])
+    assert "legacy_id_other_reading_longer" in fv.flags and fv.confidence < 0.5
+    assert FLAGS["legacy_id_other_reading_longer"].zh.startswith("15 位旧身份证号")
+    speck = "1" + legacy  # one digit more: a mark ahead of the number, no sign of a longer one
+    cell = RawCell(legacy, 0.9, (0, 0, 10, 10), False, speck, 0.6, own_confidence=0.95)
+    fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
+    assert "legacy_id_other_reading_longer" not in fv.flags and fv.confidence > 0.5

@@ -88,7 +88,7 @@ class RawCell:
     alternatives: tuple[tuple[str, float], ...] | None = None
     arbitrated: bool = False  # set by ocr.agreement.resolve (never stored): the spec chose between two readings
     own_confidence: float | None = (
-        None  # set by resolve (never stored): the kept reading's confidence before two disagreeing readings were weighed
+        None  # set by resolve (never stored): the kept reading's confidence before two readings (disagreeing or agreeing) were weighed
     )
     own_chars: tuple[float, ...] | None = (
         None  # set by resolve (never stored): the kept reading's own per-character probabilities there
