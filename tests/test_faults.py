@@ -52,9 +52,8 @@ def _check_error(err: DatabaseError, what: str) -> None:
 def test_working_store_stopped_mid_run_then_the_run_resumes(tmp_path, cluster):
     scans = tmp_path / "scans"
     scans.mkdir()
-    for name in ("page_002", "page_003"):
-        for ext in (".jpg", ".gt.json"):
-            shutil.copy(SAMPLES / "ledgers" / "jpeg_volume" / (name + ext), scans / (name + ext))
+    for name, rows in (("page_002.jpg", 4), ("page_003.jpg", 3)):  # the tops of two ledger pages
+        _top_of_page(name, rows, scans)
     settings = Settings(data_dir=str(tmp_path / "data"), db_url=cluster.create_db("store_fault"))
     done: list[str] = []
 
@@ -230,12 +229,33 @@ def test_unwritable_stores_platforms_and_exports_fail_in_one_line_leaving_nothin
 
 
 # ---- issue 25: two runs at once on one store -----------------------------------------------------------
+def _top_of_page(name: str, rows: int, scans: Path) -> None:
+    """The top of a jpeg_volume page (title, header and its first `rows` rows) with its truth trimmed to
+    those rows: a real ledger page the recognizer reads, at a third of a full page's OCR. The cut lies a
+    little below the ruled line under the last kept row, placed through the page's own homography."""
+    import json
+
+    from PIL import Image
+
+    src = SAMPLES / "ledgers" / "jpeg_volume" / name
+    truth = json.loads(src.with_suffix(".gt.json").read_text(encoding="utf-8"))
+    page = truth["pages"][0]
+    (_h0, h1, h2), y = page["degradation"]["homography"], page["grid"]["y"][rows + 1]
+    ends = [
+        (h1[0] * x + h1[1] * y + h1[2]) / (h2[0] * x + h2[1] * y + h2[2]) for x in (page["grid"]["x"][0], page["grid"]["x"][-1])
+    ]
+    with Image.open(src) as im:
+        im.crop((0, 0, im.width, int(max(ends)) + 40)).save(scans / name, quality=95)
+    page["rows"] = page["rows"][:rows]
+    (scans / src.with_suffix(".gt.json").name).write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+
+
 def _three_pages(tmp_path: Path) -> Path:
+    """Three ledger pages of one volume, each cut to its top rows (page_002 holds 4 rows in all)."""
     scans = tmp_path / "scans"
     scans.mkdir()
-    for name in ("page_001", "page_002", "page_003"):
-        for ext in (".jpg", ".gt.json"):
-            shutil.copy(SAMPLES / "ledgers" / "jpeg_volume" / (name + ext), scans / (name + ext))
+    for name, rows in (("page_001.jpg", 3), ("page_002.jpg", 4), ("page_003.jpg", 3)):
+        _top_of_page(name, rows, scans)
     return scans
 
 
@@ -257,7 +277,7 @@ def _read_once_and_exact(data: Path) -> list[int]:
             pages = s.scalar(select(func.count(Page.id)))
             claims = s.scalar(select(func.count()).select_from(WorkClaim))
     assert pages == 3 and sorted(c for _p, c in reads) == [1, 1, 1], reads  # nothing read twice
-    assert ev.rows_truth == ev.rows_found == n == keys and ev.rows_extra == 0, ev.to_dict()
+    assert ev.rows_truth > 0 and ev.rows_truth == ev.rows_found == n == keys and ev.rows_extra == 0, ev.to_dict()
     assert claims == 0
     return [c for _r, c in per_run]
 
