@@ -167,3 +167,42 @@ def test_a_row_whose_only_writing_is_under_a_seal_is_held_as_maybe_the_seals_tex
     none = Structure()
     doubt_seal_only_rows(cells, FIELDS, none)  # no seal on the page: nothing doubted
     assert none.empty
+
+
+def _red_seal_page() -> np.ndarray:
+    """The register page with a light red seal (ring, star, rim strokes) stamped over some filled cells, in
+    colour: suppress_stamps makes its ink paper."""
+    bgr = _page()
+    x, y, r = SEAL
+    ink = np.zeros(bgr.shape[:2], np.uint8)
+    cv2.circle(ink, (x, y), r, 255, 8, cv2.LINE_AA)
+    cv2.circle(ink, (x, y), 40, 255, -1)
+    for a in np.linspace(-2.6, -0.5, 7):
+        cx, cy = x + 0.78 * r * np.cos(a), y + 0.78 * r * np.sin(a)
+        cv2.line(ink, (int(cx - 12), int(cy)), (int(cx + 12), int(cy)), 255, 5)
+    on = ink > 0
+    red = bgr.copy()
+    red[on] = (150, 140, 240)  # BGR: a light red seal's ink
+    return np.where(on[..., None] & (bgr > 100), red, bgr).astype(np.uint8)  # the text under it stays dark
+
+
+def test_the_cells_a_colour_stamp_was_taken_from_are_doubted_like_cells_under_a_seal():
+    """On a colour scan the stamp's red ink is made paper (suppress_stamps_where), so no ring is left to
+    find; the cells it lay over are doubted all the same (CleanPage.stamped, UNDER_SEAL): the ink taken
+    away may have held writing, and what is left of a stroke it crossed can read cleanly as another glyph."""
+    clean = clean_page(_red_seal_page())
+    stamp = next(s for s in clean.steps if s.name == "stamp_suppression")
+    assert stamp.result["stamps"] == 1 and stamp.result["red_pixels"] > 1000
+    assert clean.seals is None  # nothing of it is left as ink to find by its ring
+    assert clean.stamped is not None and 0.005 < clean.stamped.mean() < 0.08
+    grid = Grid(ROW_Y, COL_X)
+    st = Structure()
+    doubt_sealed_cells(grid, clean.stamped, st)
+    x, y, _r = SEAL
+    centre = (
+        next(i for i in range(len(ROW_Y) - 1) if ROW_Y[i] <= y < ROW_Y[i + 1]),
+        next(i for i in range(len(COL_X) - 1) if COL_X[i] <= x < COL_X[i + 1]),
+    )
+    assert centre in st.cells and st.cells[centre] == [UNDER_SEAL]
+    assert len(st.cells) <= 20
+    assert clean_page(_page()).stamped is None  # a page without a stamp: no cell doubted for one

@@ -32,6 +32,7 @@ class CleanPage:
     table_box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 after rectification
     ruling: np.ndarray | None = None  # the ruling lines whole (find_ruling), on `image` (None: not known)
     seals: np.ndarray | None = None  # bool: the discs of the seals left as ink on `image` (find_seals); None: none
+    stamped: np.ndarray | None = None  # bool: where a colour stamp's ink was made paper (stamped_area); None: none
 
 
 STAMP_MIN_GRAY = 135
@@ -218,6 +219,14 @@ def faint_stamp_ink(gray: np.ndarray, redness: np.ndarray, clear: np.ndarray, sm
 
 
 def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None) -> tuple[np.ndarray, Step]:
+    """suppress_stamps_where without the stamps' area."""
+    out, st, _area = suppress_stamps_where(bgr, red_margin, ruling)
+    return out, st
+
+
+def suppress_stamps_where(
+    bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None
+) -> tuple[np.ndarray, Step, np.ndarray | None]:
     """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
     ink stay dark.
 
@@ -225,7 +234,9 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
     ruling lines (ruling_mask: long straight thin runs) are never stamp ink, and are drawn from the
     darkest colour channel so that a red, green or faded line is as dark as a black one; stamp ink is
     light red ink (red clearly dominant, not dark: black text under a stamp is kept) lying in a blob
-    shaped like a seal (stamp_regions), so red print (a header row, a title) is kept too."""
+    shaped like a seal (stamp_regions), so red print (a header row, a title) is kept too.
+    Returns the page, the step, and the stamps' area where any ink of theirs was made paper (None where
+    none was): the cells in it are doubted like cells under a seal left as ink (clean_page's `stamped`)."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     b, g, r = cv2.split(bgr)
     ruling = ruling_mask(bgr) if ruling is None else ruling
@@ -251,15 +262,20 @@ def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None 
         mask |= faint_stamp_ink(gray, redness, mask, small, red_margin) & light & stamps & ~ruling
         out[mask] = paper[mask]
     n_stamps = cv2.connectedComponents(stamps.astype(np.uint8))[0] - 1 if stamps.any() else 0
-    return out, Step(
-        "stamp_suppression",
-        {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
-        {
-            "red_pixels": int(np.count_nonzero(mask)),
-            "stamps": int(n_stamps),
-            "ruling_pixels": int(np.count_nonzero(ruling)),
-            "coloured_ruling_pixels": int(np.count_nonzero(recoloured)),
-        },
+    area = stamps if mask.any() else None  # where ink was made paper: the stamps' filled outlines
+    return (
+        out,
+        Step(
+            "stamp_suppression",
+            {"red_margin": red_margin, "min_gray": STAMP_MIN_GRAY, "by_shape": True},
+            {
+                "red_pixels": int(np.count_nonzero(mask)),
+                "stamps": int(n_stamps),
+                "ruling_pixels": int(np.count_nonzero(ruling)),
+                "coloured_ruling_pixels": int(np.count_nonzero(recoloured)),
+            },
+        ),
+        area,
     )
 
 
@@ -749,6 +765,24 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255), angle
 
 
+def _warped_like(mask: np.ndarray | None, st: Step) -> np.ndarray | None:
+    """A bool mask of the page warped as rectify warped the page (its step's matrix)."""
+    if mask is None:
+        return None
+    m = np.asarray(st.result["matrix"], dtype=np.float64)
+    h, w = mask.shape[:2]
+    return cv2.warpPerspective(mask.astype(np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
+
+
+def _turned_like(mask: np.ndarray | None, angle: float) -> np.ndarray | None:
+    """A bool mask of the page turned as deskew turned the page by `angle` degrees."""
+    if mask is None or angle == 0.0:
+        return mask
+    h, w = mask.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(mask.astype(np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
+
+
 def _rectified(
     gray: np.ndarray, quad: np.ndarray, ruling: np.ndarray
 ) -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray, Step]:
@@ -1198,7 +1232,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     bgr, st = deskew_page(bgr)
     steps.append(st)
     ruling = find_ruling(bgr)
-    gray, st = suppress_stamps(bgr, settings.red_margin, ruling.ink)
+    gray, st, stamped = suppress_stamps_where(bgr, settings.red_margin, ruling.ink)
     steps.append(st)
     gray, st = remove_scan_borders(gray, settings.border_dark)
     steps.append(st)
@@ -1238,6 +1272,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     if not keystone_kept(on_warp, on_deskew):
                         warped = None
                 if warped is None:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
+                    stamped = _turned_like(stamped, angle)
                     gray, lines = deskewed, None
                     result = {
                         "table_found": True,
@@ -1249,6 +1284,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     steps.append(Step("rectify", {"method": "table_quad_homography"}, {**result, **level}))
             if warped is not None:
                 gray, table_box, lines, st = warped
+                stamped = _warped_like(stamped, st)
                 if problem is not None:  # kept though its sides differ: the table seen at a slant
                     st.result.update(keystone=problem, **level)
                 steps.append(st)
@@ -1260,4 +1296,4 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
             {"seals": len(seals), "circles": [list(c) for c in seals]},
         )
     )
-    return CleanPage(gray, steps, table_box, lines, seal_mask(gray.shape, seals))
+    return CleanPage(gray, steps, table_box, lines, seal_mask(gray.shape, seals), stamped)

@@ -860,13 +860,15 @@ def extract_page(
     ruling: np.ndarray | None = None,
     seals: np.ndarray | None = None,
     photo: bool = False,
+    stamped: np.ndarray | None = None,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
     `photo`: the page is a photograph or an enlarged capture (routing.capture_kind not SCAN): the body's
     grainy cells are read denoised (line_crops); a grainy header cell both as it is and denoised (read_header).
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
-    `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted."""
+    `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted;
+    `stamped`: where a colour stamp's ink was made paper (CleanPage.stamped): its cells are doubted alike."""
     grid = find_grid_or_text(gray, table_box, ruling)
     structure = Structure()
     if grid.source in GRID_DOUBTS:
@@ -912,7 +914,8 @@ def extract_page(
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
         ]
-    doubt_sealed_cells(grid, seals, structure)  # before the columns are told by their cells (_column_texts)
+    # before the columns are told by their cells (_column_texts)
+    doubt_sealed_cells(grid, seals if stamped is None else stamped if seals is None else seals | stamped, structure)
     by_content = assign_by_content(kind, header, table, structure, sp)
     if by_content != columns and settings.layout_mode != "page":
         # columns given another field by their content are read again as that field is (digits
@@ -977,7 +980,11 @@ def doubt_seal_only_rows(
 
 def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structure) -> None:
     """Every data cell a seal covers (SEALED_CELL_SHARE of it in a seal's disc, `seals`: CleanPage.seals on
-    the page as read) doubted in `structure` (UNDER_SEAL): a reading of it may hold the seal's ink."""
+    the page as read, and CleanPage.stamped) doubted in `structure` (UNDER_SEAL): a reading of it may hold
+    the seal's ink. On a colour scan the stamp's ink was made paper (cleanup.suppress_stamps_where), and
+    its cells are as doubtful: the ink taken away may have held writing blended with the stamp's red, and
+    what is left of a stroke the seal crossed reads cleanly as another glyph (a property of imaging: one
+    pixel holds one colour, the seal's or the pen's)."""
     if seals is None or not seals.any():
         return
     h, w = seals.shape[:2]
@@ -1490,7 +1497,9 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     quarters = turned.quarters
     try:
         photo = capture_kind(steps) != SCAN  # grain enlarged and sharpened: grainy cells are read denoised
-        ext, gray, box = read_upright(gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo)
+        ext, gray, box = read_upright(
+            gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo, clean.stamped
+        )
     except PageError as e:
         code = page_reason(e.reason, clean.steps, light)
         detail = str(e)
@@ -1570,6 +1579,7 @@ def read_upright(
     ruling: np.ndarray | None = None,
     seals: np.ndarray | None = None,
     photo: bool = False,
+    stamped: np.ndarray | None = None,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
@@ -1583,13 +1593,20 @@ def read_upright(
     def turned_seals() -> np.ndarray | None:
         return None if seals is None else turn(seals, None, turned.quarters)[0]
 
+    def turned_stamped() -> np.ndarray | None:
+        return None if stamped is None else turn(stamped, None, turned.quarters)[0]
+
     try:
-        return extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals(), photo), gray, box
+        return (
+            extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals(), photo, turned_stamped()),
+            gray,
+            box,
+        )
     except UnknownLedgerError:
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals(), photo)
+        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals(), photo, turned_stamped())
         return ext, other[0], other[1]
 
 
