@@ -43,7 +43,7 @@ def test_a_register_ruled_in_any_colour_keeps_its_grid(rgb):
 
 def test_a_stamp_is_told_from_ruling_and_red_print_by_shape():
     bgr, gt = page(seed=12, ruling_rgb=(200, 40, 40), header_rgb=(200, 40, 40), stamp_at=(1200, 900), tilt_deg=0)
-    gray, st = suppress_stamps(bgr, 40)
+    gray, st, _area = suppress_stamps(bgr, 40)
     ys, xs = gt["grid"]["y"], gt["grid"]["x"]
     # the stamp's ring (radius 160 around its centre), away from the ruling lines, is paper now
     ring = [(1200 + int(160 * np.cos(a)), 900 + int(160 * np.sin(a))) for a in np.linspace(0, 2 * np.pi, 60)]
@@ -236,7 +236,7 @@ def test_a_faded_seal_leaves_no_grey_ghost_of_its_ring_and_text():
     a seal over empty rows). All light reddish ink inside the stamp's outline is the stamp's
     (STAMP_FAINT_SHARE); the black writing and ruling under it stay."""
     bgr, disc, black = _faded_seal_page()
-    gray, st = suppress_stamps(bgr, 40)
+    gray, st, _area = suppress_stamps(bgr, 40)
     assert st.result["stamps"] == 1
     near_black = cv2.dilate(black.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     paper = int(np.median(gray))
@@ -256,5 +256,5 @@ def test_faded_writing_under_a_faded_seal_is_kept():
     cv2.putText(grey, "2014/3/30", (1380, 790), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 1, 4)
     writing = grey.astype(bool)
     bgr[writing] = (bgr[writing].astype(np.float32) * 0.62).astype(np.uint8)  # grey ink over paper and seal
-    gray, _st = suppress_stamps(bgr, 40)
+    gray, _st, _area = suppress_stamps(bgr, 40)
     assert (gray[writing & disc] < np.median(gray) - 40).mean() > 0.99

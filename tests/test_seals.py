@@ -187,7 +187,7 @@ def _red_seal_page() -> np.ndarray:
 
 
 def test_the_cells_a_colour_stamp_was_taken_from_are_doubted_like_cells_under_a_seal():
-    """On a colour scan the stamp's red ink is made paper (suppress_stamps_where), so no ring is left to
+    """On a colour scan the stamp's red ink is made paper (suppress_stamps), so no ring is left to
     find; the cells it lay over are doubted all the same (CleanPage.stamped, UNDER_SEAL): the ink taken
     away may have held writing, and what is left of a stroke it crossed can read cleanly as another glyph."""
     clean = clean_page(_red_seal_page())

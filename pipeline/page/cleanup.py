@@ -218,13 +218,7 @@ def faint_stamp_ink(gray: np.ndarray, redness: np.ndarray, clear: np.ndarray, sm
     return faint & (redness >= STAMP_HUE_SHARE * ratio * dark)
 
 
-def suppress_stamps(bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None) -> tuple[np.ndarray, Step]:
-    """suppress_stamps_where without the stamps' area."""
-    out, st, _area = suppress_stamps_where(bgr, red_margin, ruling)
-    return out, st
-
-
-def suppress_stamps_where(
+def suppress_stamps(
     bgr: np.ndarray, red_margin: int, ruling: np.ndarray | None = None
 ) -> tuple[np.ndarray, Step, np.ndarray | None]:
     """Grayscale in which red stamp ink becomes paper while the ruling (of any colour) and black/blue
@@ -1232,7 +1226,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     bgr, st = deskew_page(bgr)
     steps.append(st)
     ruling = find_ruling(bgr)
-    gray, st, stamped = suppress_stamps_where(bgr, settings.red_margin, ruling.ink)
+    gray, st, stamped = suppress_stamps(bgr, settings.red_margin, ruling.ink)
     steps.append(st)
     gray, st = remove_scan_borders(gray, settings.border_dark)
     steps.append(st)

@@ -746,6 +746,8 @@ READ_TWICE_HIDDEN = "column {first} and column {second} hold the same writing: a
 
 PAGE_ASSIGNMENT_DOUBT = "the column of {field} could not be identified with confidence ({why})"
 """Why a page is doubted whose mandatory field's column is in doubt (assign_by_content)."""
+PAGE_ASSIGNMENT_HEAD = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
+"""How every PAGE_ASSIGNMENT_DOUBT begins, whatever its field and why (reassign_columns, rows_in_doubt)."""
 
 
 def assign_by_content(
@@ -837,8 +839,7 @@ def reassign_columns(
     dropped from `structure` (mapping.headers.is_assignment_doubt, PAGE_ASSIGNMENT_DOUBT) and the new
     ones added; the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
-    head = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
-    structure.page[:] = [r for r in structure.page if not r.startswith(head)]
+    structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
     read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
@@ -981,7 +982,7 @@ def doubt_seal_only_rows(
 def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structure) -> None:
     """Every data cell a seal covers (SEALED_CELL_SHARE of it in a seal's disc, `seals`: CleanPage.seals on
     the page as read, and CleanPage.stamped) doubted in `structure` (UNDER_SEAL): a reading of it may hold
-    the seal's ink. On a colour scan the stamp's ink was made paper (cleanup.suppress_stamps_where), and
+    the seal's ink. On a colour scan the stamp's ink was made paper (cleanup.suppress_stamps), and
     its cells are as doubtful: the ink taken away may have held writing blended with the stamp's red, and
     what is left of a stroke the seal crossed reads cleanly as another glyph (a property of imaging: one
     pixel holds one colour, the seal's or the pen's)."""
@@ -1301,9 +1302,6 @@ def writing_cells(cells: Iterable[RawCell]) -> int:
     tells a row a person's particulars were written in from an unused one (SPARSE_ROW_CELLS: blank_tail,
     _unused_row)."""
     return sum(1 for c in cells if (c.text or "").strip() and not noise_reading(c))
-
-
-PAGE_ASSIGNMENT_HEAD = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
 
 
 def rows_in_doubt(structure: Structure) -> bool:
