@@ -299,7 +299,11 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
                 errors.append(f"{where}: duplicate code {code}")
             divisions[code] = Division(code, name, vf if isinstance(vf, int) else None, vt if isinstance(vt, int) else None, succ)
     id_address: set[str] = set()
-    for i, e in enumerate(ddoc.get("id_address_codes") or []):
+    id_codes = ddoc.get("id_address_codes") or []
+    if not isinstance(id_codes, list):
+        errors.append("divisions.id_address_codes: must be a list of {code, name}")
+        id_codes = []
+    for i, e in enumerate(id_codes):
         code = e.get("code") if isinstance(e, dict) else None
         if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
             errors.append(f"divisions.id_address_codes[{i}].code: must be 6 digits")

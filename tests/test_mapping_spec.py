@@ -145,3 +145,22 @@ def test_every_flag_has_a_description():
         text = describe(code)
         assert " / " in text and any("\u4e00" <= c <= "\u9fff" for c in text)
     assert describe("no_such_flag") == "no_such_flag"
+
+
+@pytest.mark.parametrize(
+    "bad, said",
+    [
+        ("370601", "divisions.id_address_codes: must be a list"),
+        ([{"code": "37060"}], "divisions.id_address_codes[0].code: must be 6 digits"),
+        ([{"code": "370602"}], "370602 is a listed division already"),
+    ],
+)
+def test_a_malformed_id_address_code_list_is_refused_naming_the_setting(bad, said):
+    """The spec's ID-only region codes (divisions.id_address_codes, GB/T 2260 370601): a setting that is
+    no list, a code that is not 6 digits, or one that is a household division already, is refused with
+    the setting named, never taken character by character."""
+    doc = json.loads((DATA_DIR / "mzt141-draft-0.json").read_text(encoding="utf-8"))
+    doc["divisions"]["id_address_codes"] = bad
+    with pytest.raises(ConfigError) as e:
+        load_spec(doc)
+    assert said in str(e.value)
