@@ -942,6 +942,7 @@ def assign_columns(
     best = sum(weights[c][j] for c, j in enumerate(match) if j >= 0)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
     anchors = _date_anchors(kind, header_texts, column_texts, [names[j] if j >= 0 else None for j in match], scores, sp)
+    matched = {names[j] for j in match if j >= 0}
     out: list[ColumnAssignment] = []
     for c in range(n):
         j = match[c] if c < len(match) else -1
@@ -954,6 +955,8 @@ def assign_columns(
                     f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)"
                     if q is not None
                     else f"its header reads as {named}, which another column fits better"
+                    if named in matched
+                    else f"its header reads as {named} only in part, and its cells cannot tell it"
                 )
             out.append(ColumnAssignment(c, header_texts[c], None, None, named is not None, doubt))
             continue

@@ -1039,3 +1039,15 @@ def test_a_generic_number_header_over_certificate_numbers_is_not_given_the_regis
     header[1] = "编号"
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[1].field != "registration_no"
+
+
+def test_a_column_left_without_the_field_its_header_names_in_part_does_not_blame_another_column():
+    """02号 names 登记号 only in part (two glyphs lost) and cells of free writing cannot tell a register
+    number: the column is left without a field, doubted, and the reason shown for review says so, not that
+    another column fits the field better (no column holds it)."""
+    header, rows = _sea_page(["甲乙", "丙丁", "戊己", "庚辛"], serial=True)
+    header[1] = "02号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field is None
+    assert got[1].doubt is not None and "another column" not in got[1].doubt
+    assert "registration_no" in got[1].doubt and is_assignment_doubt(got[1].doubt)
