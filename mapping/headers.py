@@ -1005,10 +1005,60 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
+    out = _header_read_whole(kind, header_texts, out, scores, held, sp)
     out = _header_and_cells(kind, header_texts, column_texts, out, scores, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
+
+
+def _header_read_whole(
+    kind: str,
+    header_texts: list[str],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    held: set[str],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given a field whose content cannot be told (free text, a home's own numbers: its score
+    rests on its header and CONTENT_UNKNOWN) by a header that reads that field only in part, while the
+    header reads, as a whole, as a wording of another field no column holds (HEADER_READ): the header
+    read whole names the column, and the cells, which fail that field's test (else the assignment would
+    have given it), are its values misread. The column is given the field its header reads, doubted as
+    a column whose cells do not fit its header (and its page where the field is mandatory), instead of
+    a field its header does not name. (火化证号 read exactly over certificate numbers read with letters
+    among their digits was given 火化编号, whose wording 火化号 it holds in part: camera_capture 4406.)
+    Rule source: one printed header per column (the spec's wordings), and the recognizer reading a
+    header's few large glyphs better than a column of small handwritten ones; no generator's wording."""
+    held = set(held)
+    res = list(out)
+    for i, a in enumerate(out):
+        f, sc = a.field, a.score
+        if f is None or sc is None or sc.content is not None or content_class(sp, kind, f) == ("row_no", None):
+            continue
+        if merged_header(kind, header_texts[a.index], sp) is not None:
+            continue
+        whole = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
+        if whole.get(f, 0.0) >= HEADER_READ:
+            continue
+        named = [n for n, s in whole.items() if n != f and n not in held and s >= HEADER_READ]
+        if len(named) != 1:
+            continue
+        x = named[0]
+        own = scores.get((a.index, x))
+        if own is None or own.content is None or content_class(sp, kind, x) == ("row_no", None):
+            continue
+        res[i] = ColumnAssignment(
+            a.index,
+            a.header,
+            x,
+            own,
+            False,
+            f"its header reads as {x} but its cells do not fit it ({1 - own.content:.0%} do not)",
+        )
+        held.discard(f)
+        held.add(x)
+    return res
 
 
 HEADER_IN_PART = 0.5

@@ -1051,3 +1051,19 @@ def test_a_column_left_without_the_field_its_header_names_in_part_does_not_blame
     assert got[1].field is None
     assert got[1].doubt is not None and "another column" not in got[1].doubt
     assert "registration_no" in got[1].doubt and is_assignment_doubt(got[1].doubt)
+
+
+def test_a_header_read_whole_as_the_certificate_number_keeps_its_column_though_its_cells_are_misread():
+    """火化证号 read exactly over certificate numbers read with letters among their digits (a photograph):
+    the cells fail the certificate number's test, and 火化号 (a wording of 火化编号, whose values have no
+    form to fail) is inside the header, so the header read in part and cells that cannot be told gave
+    the column 火化编号. The header read whole names the certificate number, which no column holds: the
+    column is the certificate number's, doubted (its cells do not fit), never 火化编号's."""
+    header = HEADER + ["火化证号"]
+    values = ["2O1LA00514", "201OSS0530", "aat20100577", "MA201OAf601"]
+    rows = [r + [v] for r, v in zip(ROWS, values)]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[-1].field == "cremation_cert_no"
+    assert got[-1].doubt is not None and got[-1].doubt.startswith("its header reads as cremation_cert_no")
+    assert is_assignment_doubt(got[-1].doubt)
+    assert all(a.field != "cremation_no" for a in got)
