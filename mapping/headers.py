@@ -942,6 +942,7 @@ def assign_columns(
     best = sum(weights[c][j] for c, j in enumerate(match) if j >= 0)
     header_only = {m.index: m.field for m in map_columns(kind, header_texts, sp)}
     anchors = _date_anchors(kind, header_texts, column_texts, [names[j] if j >= 0 else None for j in match], scores, sp)
+    matched = {names[j] for j in match if j >= 0}
     out: list[ColumnAssignment] = []
     for c in range(n):
         j = match[c] if c < len(match) else -1
@@ -954,6 +955,8 @@ def assign_columns(
                     f"its header reads as {named} but its cells do not fit it ({1 - q:.0%} do not)"
                     if q is not None
                     else f"its header reads as {named}, which another column fits better"
+                    if named in matched
+                    else f"its header reads as {named} only in part, and its cells cannot tell it"
                 )
             out.append(ColumnAssignment(c, header_texts[c], None, None, named is not None, doubt))
             continue
@@ -1002,10 +1005,60 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
-    out = _header_and_cells(kind, header_texts, out, scores, sp)
+    out = _header_read_whole(kind, header_texts, out, scores, held, sp)
+    out = _header_and_cells(kind, header_texts, column_texts, out, scores, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
+
+
+def _header_read_whole(
+    kind: str,
+    header_texts: list[str],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    held: set[str],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given a field whose content cannot be told (free text, a home's own numbers: its score
+    rests on its header and CONTENT_UNKNOWN) by a header that reads that field only in part, while the
+    header reads, as a whole, as a wording of another field no column holds (HEADER_READ): the header
+    read whole names the column, and the cells, which fail that field's test (else the assignment would
+    have given it), are its values misread. The column is given the field its header reads, doubted as
+    a column whose cells do not fit its header (and its page where the field is mandatory), instead of
+    a field its header does not name. (火化证号 read exactly over certificate numbers read with letters
+    among their digits was given 火化编号, whose wording 火化号 it holds in part: camera_capture 4406.)
+    Rule source: one printed header per column (the spec's wordings), and the recognizer reading a
+    header's few large glyphs better than a column of small handwritten ones; no generator's wording."""
+    held = set(held)
+    res = list(out)
+    for i, a in enumerate(out):
+        f, sc = a.field, a.score
+        if f is None or sc is None or sc.content is not None or content_class(sp, kind, f) == ("row_no", None):
+            continue
+        if merged_header(kind, header_texts[a.index], sp) is not None:
+            continue
+        whole = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
+        if whole.get(f, 0.0) >= HEADER_READ:
+            continue
+        named = [n for n, s in whole.items() if n != f and n not in held and s >= HEADER_READ]
+        if len(named) != 1:
+            continue
+        x = named[0]
+        own = scores.get((a.index, x))
+        if own is None or own.content is None or content_class(sp, kind, x) == ("row_no", None):
+            continue
+        res[i] = ColumnAssignment(
+            a.index,
+            a.header,
+            x,
+            own,
+            False,
+            f"its header reads as {x} but its cells do not fit it ({1 - own.content:.0%} do not)",
+        )
+        held.discard(f)
+        held.add(x)
+    return res
 
 
 HEADER_IN_PART = 0.5
@@ -1020,11 +1073,35 @@ kind's only one (_content_classes: no other field of the kind holds such values)
 values passes a code table's or 男/女's test by chance in far fewer cells: a cell read as a wording of
 the spec's table is evidence of that table, as a third of a column is of the column."""
 IN_PART_DOUBT = "its header reads as {field} only in part, and {share:.0%} of its cells fit it"
+OWN_FORM_TESTS = ("register_no",)
+"""The tests of CONTENT_TOLD that pass the values of their one field alone, whatever the kind's other
+fields of the same normalizer (free text): a register number with a Latin prefix (_register_no: no
+certificate number, voyage, ID, phone or date of the spec's forms). With the printed forms the spec
+states for a text field (SPEC_FORMS: a voyage 第4航次 or 10-04, which no other field is printed as), a
+cell passing one is evidence of that field as a code-table wording is of its table (_own_share)."""
+
+
+def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
+    """The share of a column's written cells in a form only field `name` of the kind is printed in: the
+    spec's stated form of a text field (SPEC_FORMS, every share, not only ELIMINATION_SHARE and more as
+    form_share gives) or a CONTENT_TOLD test of OWN_FORM_TESTS; None for any other field or with fewer
+    than CONTENT_MIN_CELLS written cells. Rule source: the spec's forms (voyage numbers) and the kind's
+    field list (the one number field of no stated form left once the others are told: _register_no)."""
+    form = SPEC_FORMS.get(name)
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    if form is not None:
+        return sum(bool(form.fullmatch(t)) for t in written) / len(written)
+    if CONTENT_TOLD.get(name) in OWN_FORM_TESTS:
+        return _told_by_content(kind, name, texts, sp, held)
+    return None
 
 
 def _header_and_cells(
     kind: str,
     header_texts: list[str],
+    column_texts: list[list[str]],
     out: list[ColumnAssignment],
     scores: dict[tuple[int, str], ColumnScore],
     sp: Spec,
@@ -1042,7 +1119,7 @@ def _header_and_cells(
     nothing of any generator's vocabulary."""
     held = {a.field for a in out if a.field is not None}
     classes = _content_classes(sp, kind)
-    cands: dict[int, str] = {}
+    cands: dict[int, tuple[str, float]] = {}
     for a in out:
         if a.field is not None or merged_header(kind, header_texts[a.index], sp) is not None:
             continue
@@ -1056,19 +1133,22 @@ def _header_and_cells(
         name = best[0]
         cls = content_class(sp, kind, name)
         sc = scores.get((a.index, name))
-        if cls is None or classes.get(cls, 0) != 1 or sc is None or sc.content is None or sc.content < CELLS_IN_PART:
+        texts = column_texts[a.index] if a.index < len(column_texts) else []
+        own = _own_share(kind, name, texts, sp, held)
+        if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
+            continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
+        share = own if own is not None else None if cls is None or classes.get(cls, 0) != 1 or sc is None else sc.content
+        if sc is None or share is None or share < CELLS_IN_PART:
             continue
-        if any(
-            (v.content or 0.0) >= min(ELIMINATION_SHARE, sc.content) for (c, g), v in scores.items() if c == a.index and g != name
-        ):
+        if any((v.content or 0.0) >= min(ELIMINATION_SHARE, share) for (c, g), v in scores.items() if c == a.index and g != name):
             continue
-        cands[a.index] = name
-    taken = list(cands.values())
-    for c, name in cands.items():
+        cands[a.index] = (name, share)
+    taken = [name for name, _share in cands.values()]
+    for c, (name, share) in cands.items():
         if taken.count(name) != 1:
             continue
         sc = scores[(c, name)]
-        out[c] = ColumnAssignment(c, header_texts[c], name, sc, True, IN_PART_DOUBT.format(field=name, share=sc.content))
+        out[c] = ColumnAssignment(c, header_texts[c], name, sc, True, IN_PART_DOUBT.format(field=name, share=share))
     return out
 
 

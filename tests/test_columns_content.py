@@ -968,3 +968,102 @@ def test_a_short_value_read_unsure_in_a_row_of_writing_still_tells_its_column():
     empty[7] = RawCell("à", 0.1, None)  # a speck in an unused row
     texts = _column_texts(MARKS_HEADER, [(1, full), (2, empty)], Structure())
     assert texts[7] == ["子", ""]
+
+
+@pytest.mark.parametrize(
+    "header, values",
+    [
+        # 编号 ("number") reads as half 登记编号 and half 序号, whose column is another: half the cells read
+        # as register numbers (the rest misread whole), too few to tell the column by its cells alone
+        pytest.param("编号", ["HZ2012-317", "ZH", "HZ2012-319", "H2"], id="generic-header-half-read"),
+        # 02号: 登记号 with two glyphs lost (a third of it, below HEADER_NAMES_IN_DOUBT), every cell a
+        # register number: left without a field, as if another column held the registration number
+        pytest.param("02号", ["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"], id="header-two-glyphs-lost"),
+    ],
+)
+def test_a_header_read_in_part_over_register_numbers_in_part_gives_the_registration_number_in_doubt(header, values):
+    """A photographed register-number column whose header reads only in part as 登记号 (the serial's column
+    being another) and whose cells are only in part register numbers of a home's own form (a Latin prefix:
+    no certificate, voyage, ID or phone of the spec's forms): together they name the field. The column is
+    given it, doubted, instead of its values being lost under a column of no field (camera_capture seeds
+    4405, 4406: a page of 登记号 lost so on each)."""
+    from mapping.headers import IN_PART_DOUBT
+
+    header_row, rows = _sea_page(values, serial=True)
+    header_row[1] = header
+    got = assign_columns("sea_burial", header_row, _columns(rows))
+    assert got[0].field == "row_no"
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    assert is_assignment_doubt(got[1].doubt)
+
+
+def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_doubt():
+    """航友 for 航次 (one glyph of two misread: half the wording) over cells three of four in the voyage's
+    printed form the spec states (第4航次; 峡 for 航 misread in the fourth): fewer than form_share's
+    ELIMINATION_SHARE, so the content alone is untold, but no other field is printed so. The column is
+    the voyage's, doubted (the voyage is mandatory: its page is doubted too)."""
+    from mapping.headers import IN_PART_DOUBT
+
+    header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
+    col = header.index("航次")
+    header[col] = "航友"
+    for r, v in zip(rows, ["第4航次", "第4峡次", "第4航次", "第5航次"]):
+        r[col] = v
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[col].field == "voyage_no"
+    assert got[col].doubt is not None and got[col].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+
+
+@pytest.mark.parametrize(
+    "header, values",
+    [
+        # a quarter of the cells in the voyage's form is too few: one 第4航次 among cells of anything is chance
+        pytest.param("航友", ["第4航次", "四", "AB", "CD"], id="voyage-too-few"),
+    ],
+)
+def test_a_voyage_header_read_in_part_does_not_give_the_field_without_enough_cells_in_its_form(header, values):
+    header_row, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
+    col = header_row.index("航次")
+    header_row[col] = header
+    for r, v in zip(rows, values):
+        r[col] = v
+    got = assign_columns("sea_burial", header_row, _columns(rows))
+    assert got[col].field != "voyage_no"
+
+
+def test_a_generic_number_header_over_certificate_numbers_is_not_given_the_registration_number():
+    """编号 beside the serial over certificate numbers (the spec's No.201000514): letters before digits,
+    but no register number (_register_no), so the header read in part finds no cells of its field."""
+    header, rows = _sea_page(["No.201000514", "No.201000530", "No.201000577", "No.201000601"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field != "registration_no"
+
+
+def test_a_column_left_without_the_field_its_header_names_in_part_does_not_blame_another_column():
+    """02号 names 登记号 only in part (two glyphs lost) and cells of free writing cannot tell a register
+    number: the column is left without a field, doubted, and the reason shown for review says so, not that
+    another column fits the field better (no column holds it)."""
+    header, rows = _sea_page(["甲乙", "丙丁", "戊己", "庚辛"], serial=True)
+    header[1] = "02号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field is None
+    assert got[1].doubt is not None and "another column" not in got[1].doubt
+    assert "registration_no" in got[1].doubt and is_assignment_doubt(got[1].doubt)
+
+
+def test_a_header_read_whole_as_the_certificate_number_keeps_its_column_though_its_cells_are_misread():
+    """火化证号 read exactly over certificate numbers read with letters among their digits (a photograph):
+    the cells fail the certificate number's test, and 火化号 (a wording of 火化编号, whose values have no
+    form to fail) is inside the header, so the header read in part and cells that cannot be told gave
+    the column 火化编号. The header read whole names the certificate number, which no column holds: the
+    column is the certificate number's, doubted (its cells do not fit), never 火化编号's."""
+    header = HEADER + ["火化证号"]
+    values = ["2O1LA00514", "201OSS0530", "aat20100577", "MA201OAf601"]
+    rows = [r + [v] for r, v in zip(ROWS, values)]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[-1].field == "cremation_cert_no"
+    assert got[-1].doubt is not None and got[-1].doubt.startswith("its header reads as cremation_cert_no")
+    assert is_assignment_doubt(got[-1].doubt)
+    assert all(a.field != "cremation_no" for a in got)
