@@ -795,6 +795,42 @@ def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
     assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0
 
 
+def test_a_cell_under_a_header_naming_an_address_and_a_date_is_split_where_the_date_begins():
+    """家庭住址死亡日期 over one column (a ruling line missing, the column not split on the image; design
+    seed3301 typed_sheets 05_cremation_yantai_2018 page 2: death_date had no column on 11 rows): an
+    address is free text, which no cut can prove valid, so each cell is cut where the rest reads cleanly
+    as the other field's value (a well-formed date) and the free part holds Han writing, where exactly one
+    cut does; both parts shown to a reviewer (split_from_merged_column, certainty <= 0.5), the column
+    still doubted. A cell whose date part is not clean, or whose every cut fails, is not split: the date
+    stays missing, the address keeps the whole text. Failed before: no cell was split (an address never
+    reads cleanly) and death_date had no column."""
+    from pipeline.page.extract import map_rows
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    header = ["姓名", "性别", "家庭住址死亡日期", "火化日期"]
+    columns = ["deceased_name", "sex_code", "household_address", "cremation_date"]
+    rows = [
+        ["朱凤环", "女", "芝罘区幸福街道12号2018/3/4", "2018-03-06"],
+        ["宋国", "男", "莱山区初家街道2018-03-05", "2018-03-07"],
+        ["王兰英", "女", "福山区清洋街道8号", "2018-03-08"],
+    ]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(
+        2, f"{MERGED_HEADER_DOUBT} (household_address, death_date): a ruling line is missing and its values could not be split"
+    )
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["death_date"].value == "2018-03-04"
+    assert second["death_date"].value == "2018-03-05"
+    assert "2018" not in (first["household_address"].value or "") and "12号" in (first["household_address"].value or "")
+    assert "2018" not in (second["household_address"].value or "")
+    for fv in (first["death_date"], first["household_address"], second["death_date"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert third["death_date"].value is None and third["death_date"].confidence == 0.0
+    assert "split_from_merged_column" not in third["household_address"].flags
+
+
 def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
     """编号登记号 over one column (the ruling line between the serial and the register number missing,
     seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not
