@@ -830,6 +830,17 @@ def test_a_cell_under_a_header_naming_an_address_and_a_date_is_split_where_the_d
     assert third["death_date"].value is None and third["death_date"].confidence == 0.0
     assert "split_from_merged_column" not in third["household_address"].flags
 
+    from mapping.record import RecordContext
+    from pipeline.page.extract import _split_values
+
+    ctx = RecordContext()
+    assert _split_values("cremation", "household_address", "death_date", "芝罘区幸福街道2018/3/4", ctx) == (
+        "芝罘区幸福街道",
+        "2018/3/4",
+    )
+    assert _split_values("cremation", "household_address", "death_date", "号2018/3/4", ctx) is None  # no writing of its own
+    assert _split_values("cremation", "household_address", "remarks", "芝罘区幸福街道已结算", ctx) is None  # two free texts
+
 
 def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
     """编号登记号 over one column (the ruling line between the serial and the register number missing,
