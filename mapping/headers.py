@@ -1729,6 +1729,19 @@ def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, 
     return None
 
 
+def joined_in_order(kind: str, text: str, spec: Spec | None = None) -> tuple[str, str] | None:
+    """joined_header's two fields in the order their headers are printed (经办人 亲属系: agent_name, then
+    agent_relation_code; 关糸经办人: the other way), the first part being where the wording read exactly
+    stands at the start; None where joined_header reads none."""
+    sp = spec if spec is not None else load_spec()
+    joined = joined_header(kind, text, sp)
+    if joined is None:
+        return None
+    h = clean_header(text)
+    first = any(h.startswith(syn) for name, syn in _wordings(sp, kind) if name == joined[0] and len(syn) >= 3)
+    return joined if first else (joined[1], joined[0])
+
+
 READ_TWICE_SHARE = 0.6
 """Two columns whose cells are the same text in at least this share of the rows where both hold two or
 more characters (at least CONTENT_MIN_CELLS such rows) are one printed column read twice (read_twice)."""

@@ -923,3 +923,27 @@ def test_a_column_of_names_each_with_a_sex_written_after_it_reads_as_two_columns
     plain = ["王荣贞", "张胜男", "李秀英", "赵明", "刘桂兰"]
     share = merged_cell_share("cremation", plain, sp, ("name", None))
     assert share is not None and share < MERGED_CELLS
+
+
+def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_both_values():
+    """经办人 亲属系 over one column (the ruling line missing, the second header misread: joined_header,
+    doubted as JOINED_HEADER_DOUBT; design draw seed3307 county_editions 03_cremation_longkou_2015: the
+    relation had no column on 49 rows): each cell is cut where exactly one cut leaves a name and a GB/T
+    4761 wording (宋建配偶: 宋建 | 配偶), both shown to a reviewer (split_from_merged_column, certainty
+    <= 0.5); a cell two cuts read (宋建儿子: 宋建儿 | 子 too) is not split, the relation stays missing.
+    Failed before: only a header merged_header reads was split."""
+    from pipeline.page.extract import JOINED_HEADER_DOUBT, map_rows
+
+    header = ["逝者姓名", "性别", "经办人 亲属系"]
+    columns = ["deceased_name", "sex_code", "agent_name"]
+    rows = [["朱凤环", "女", "宋建配偶"], ["宋国", "男", "王海侄女"], ["王兰英", "女", "李明儿子"]]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(2, JOINED_HEADER_DOUBT.format(first="agent_name", second="agent_relation_code"))
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["agent_name"].value == "宋建" and first["agent_relation_code"].value == "10"
+    assert second["agent_name"].value == "王海" and second["agent_relation_code"].value == "97"
+    for fv in (first["agent_name"], first["agent_relation_code"], second["agent_relation_code"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert third["agent_relation_code"].value is None

@@ -32,6 +32,7 @@ from mapping.headers import (
     header_naming,
     is_assignment_doubt,
     joined_header,
+    joined_in_order,
     map_columns,
     merged_cell_share,
     merged_header,
@@ -1175,14 +1176,22 @@ def _merged_halves(
     """Column -> (the field of the first part of its header, of the second), for each column whose header
     reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
     structure doubts for it (split_merged_columns: a ruling line missing and the column not split on the
-    image), given one of the two fields while the other has no column."""
+    image), or whose header holds one field's wording and a second header misread after it
+    (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), given one of the two
+    fields while the other has no column."""
     out: dict[int, tuple[str, str]] = {}
+    joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
         if not f or not header or c >= len(header):
             continue
-        if not any(r.startswith(MERGED_HEADER_DOUBT) for r in structure.columns.get(c, ())):
-            continue
-        merged = merged_header(kind, header[c], sp)
+        doubts = structure.columns.get(c, ())
+        merged: tuple[int, str, str] | None = None
+        if any(r.startswith(MERGED_HEADER_DOUBT) for r in doubts):
+            merged = merged_header(kind, header[c], sp)
+        if merged is None and any(r.startswith(joined_head) for r in doubts):
+            in_order = joined_in_order(kind, header[c], sp)
+            if in_order is not None:
+                merged = (0, *in_order)
         if merged is None:
             continue
         _cut, first, second = merged
