@@ -509,6 +509,13 @@ END_VALUE_CHARS = 4
 without a change of script (宋建儿子): a sex, a code-table wording (家属带回), a short place."""
 
 
+LONE_VALUES = frozenset({"男", "女"})
+"""The one-character values a cell's end may hold alone (merged_cell_share): a sex, which the spec prints
+as one character (男 / 女, GB/T 2261.1). Any other lone character matches too much (村 ends a village and
+is a wording); 男/女 after a name is rare enough (胜男, a given name) that MERGED_CELLS of a column's cells
+so ending is two printed columns, not names."""
+
+
 def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str | None] | None = None) -> float | None:
     """The share of a column's written cells that read as two values of different fields side by side:
     split where the script changes (Han characters beside digits or Latin letters: 儿子13905351234,
@@ -516,7 +523,8 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
     each side (a lone character matches too much: 村 ends a village and is a wording), each part passes the decisive test
     of a field of the kind (_decisive: a valid GB 11643 number, 男/女, a code-table wording read
     exactly, a phone number of the numbering plan, a sea area, an address naming a place of the
-    lexicon) and the two parts' fields differ in kind; or one part passes such a test and the other
+    lexicon) and the two parts' fields differ in kind (a lone 男/女 at either end counts as a part:
+    LONE_VALUES); or one part passes such a test and the other
     the strict test of the column's own field `own` (normalizer, code table; _looks: 宋建儿子, a name
     and a relation wording), of another kind. A ruling line missing between two columns whose header
     was read as one field's: the cells show what the header does not. None with fewer than
@@ -541,6 +549,7 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
     for cell in written:
         cuts = {m.start() for m in _SCRIPT_CHANGE.finditer(cell)}
         cuts |= {i for i in range(2, len(cell) - 1) if i <= END_VALUE_CHARS or len(cell) - i <= END_VALUE_CHARS}
+        cuts |= {i for i in (1, len(cell) - 1) if len(cell) >= 3 and (cell[:i] in LONE_VALUES or cell[i:] in LONE_VALUES)}
         if any(two_values(cell[:i], cell[i:]) for i in sorted(cuts)):
             merged += 1
     return merged / len(written)
@@ -1798,6 +1807,19 @@ def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, 
             if other[0] >= JOINED_PART_SCORE and other[0] > scores.get(name, 0.0):
                 return name, other[1]
     return None
+
+
+def joined_in_order(kind: str, text: str, spec: Spec | None = None) -> tuple[str, str] | None:
+    """joined_header's two fields in the order their headers are printed (经办人 亲属系: agent_name, then
+    agent_relation_code; 关糸经办人: the other way), the first part being where the wording read exactly
+    stands at the start; None where joined_header reads none."""
+    sp = spec if spec is not None else load_spec()
+    joined = joined_header(kind, text, sp)
+    if joined is None:
+        return None
+    h = clean_header(text)
+    first = any(h.startswith(syn) for name, syn in _wordings(sp, kind) if name == joined[0] and len(syn) >= 3)
+    return joined if first else (joined[1], joined[0])
 
 
 READ_TWICE_SHARE = 0.6

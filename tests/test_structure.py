@@ -795,6 +795,53 @@ def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
     assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0
 
 
+def test_a_cell_under_a_header_naming_an_address_and_a_date_is_split_where_the_date_begins():
+    """家庭住址死亡日期 over one column (a ruling line missing, the column not split on the image; design
+    seed3301 typed_sheets 05_cremation_yantai_2018 page 2: death_date had no column on 11 rows): an
+    address is free text, which no cut can prove valid, so each cell is cut where the rest reads cleanly
+    as the other field's value (a well-formed date) and the free part holds Han writing, where exactly one
+    cut does; both parts shown to a reviewer (split_from_merged_column, certainty <= 0.5), the column
+    still doubted. A cell whose date part is not clean, or whose every cut fails, is not split: the date
+    stays missing, the address keeps the whole text. Failed before: no cell was split (an address never
+    reads cleanly) and death_date had no column."""
+    from pipeline.page.extract import map_rows
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    header = ["姓名", "性别", "家庭住址死亡日期", "火化日期"]
+    columns = ["deceased_name", "sex_code", "household_address", "cremation_date"]
+    rows = [
+        ["朱凤环", "女", "芝罘区幸福街道12号2018/3/4", "2018-03-06"],
+        ["宋国", "男", "莱山区初家街道2018-03-05", "2018-03-07"],
+        ["王兰英", "女", "福山区清洋街道8号", "2018-03-08"],
+    ]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(
+        2, f"{MERGED_HEADER_DOUBT} (household_address, death_date): a ruling line is missing and its values could not be split"
+    )
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["death_date"].value == "2018-03-04"
+    assert second["death_date"].value == "2018-03-05"
+    assert "2018" not in (first["household_address"].value or "") and "12号" in (first["household_address"].value or "")
+    assert "2018" not in (second["household_address"].value or "")
+    for fv in (first["death_date"], first["household_address"], second["death_date"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert third["death_date"].value is None and third["death_date"].confidence == 0.0
+    assert "split_from_merged_column" not in third["household_address"].flags
+
+    from mapping.record import RecordContext
+    from pipeline.page.extract import _split_values
+
+    ctx = RecordContext()
+    assert _split_values("cremation", "household_address", "death_date", "芝罘区幸福街道2018/3/4", ctx) == (
+        "芝罘区幸福街道",
+        "2018/3/4",
+    )
+    assert _split_values("cremation", "household_address", "death_date", "号2018/3/4", ctx) is None  # no writing of its own
+    assert _split_values("cremation", "household_address", "remarks", "芝罘区幸福街道已结算", ctx) is None  # two free texts
+
+
 def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
     """编号登记号 over one column (the ruling line between the serial and the register number missing,
     seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not
@@ -855,3 +902,48 @@ def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_ga
     h = list(header)
     got = split_merged_columns(page(False), grid, _Headers([]), "sea_burial", h, {}, st, load_spec())
     assert got.n_cols == 2 and st.columns[0][0].startswith(MERGED_HEADER_DOUBT)
+
+
+def test_a_column_of_names_each_with_a_sex_written_after_it_reads_as_two_columns():
+    """逝者姓名 and 性别 under one header cell (the ruling line between them missing, the header misread
+    逝老名性别, which merged_header and joined_header do not read as two: design draw seed3307
+    typed_sheets 03_cremation_laizhou_2017): its cells are a name and 男/女 side by side. The spec prints
+    a sex as one character (男 / 女), so a lone 男/女 at a cell's end is a value of its own where the rest is
+    a name (mapping.headers.merged_cell_share); a page whose column holds two printed columns is doubted,
+    its records held. Failed before: a lone character was never a part (0 %), the column was given
+    deceased_name undoubted and a record with a name read 王荣贞女 could be auto-accepted.
+    A column of names of which few end so (胜男, a given name) is no merged column."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    merged = ["王荣贞女", "张建国男", "李秀英女", "赵明男", "刘桂兰女"]
+    share = merged_cell_share("cremation", merged, sp, ("name", None))
+    assert share is not None and share >= MERGED_CELLS
+    plain = ["王荣贞", "张胜男", "李秀英", "赵明", "刘桂兰"]
+    share = merged_cell_share("cremation", plain, sp, ("name", None))
+    assert share is not None and share < MERGED_CELLS
+
+
+def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_both_values():
+    """经办人 亲属系 over one column (the ruling line missing, the second header misread: joined_header,
+    doubted as JOINED_HEADER_DOUBT; design draw seed3307 county_editions 03_cremation_longkou_2015: the
+    relation had no column on 49 rows): each cell is cut where exactly one cut leaves a name and a GB/T
+    4761 wording (宋建配偶: 宋建 | 配偶), both shown to a reviewer (split_from_merged_column, certainty
+    <= 0.5); a cell two cuts read (宋建儿子: 宋建儿 | 子 too) is not split, the relation stays missing.
+    Failed before: only a header merged_header reads was split."""
+    from pipeline.page.extract import JOINED_HEADER_DOUBT, map_rows
+
+    header = ["逝者姓名", "性别", "经办人 亲属系"]
+    columns = ["deceased_name", "sex_code", "agent_name"]
+    rows = [["朱凤环", "女", "宋建配偶"], ["宋国", "男", "王海侄女"], ["王兰英", "女", "李明儿子"]]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(2, JOINED_HEADER_DOUBT.format(first="agent_name", second="agent_relation_code"))
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert first["agent_name"].value == "宋建" and first["agent_relation_code"].value == "10"
+    assert second["agent_name"].value == "王海" and second["agent_relation_code"].value == "97"
+    for fv in (first["agent_name"], first["agent_relation_code"], second["agent_relation_code"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert third["agent_relation_code"].value is None

@@ -32,6 +32,7 @@ from mapping.headers import (
     header_naming,
     is_assignment_doubt,
     joined_header,
+    joined_in_order,
     map_columns,
     merged_cell_share,
     merged_header,
@@ -49,7 +50,7 @@ from mapping.normalize import (
     sea_area_alternatives,
 )
 from mapping.places import LOOKALIKES
-from mapping.record import RecordContext, build_record, reads_cleanly
+from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly
 from mapping.spec import Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
@@ -1175,14 +1176,22 @@ def _merged_halves(
     """Column -> (the field of the first part of its header, of the second), for each column whose header
     reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
     structure doubts for it (split_merged_columns: a ruling line missing and the column not split on the
-    image), given one of the two fields while the other has no column."""
+    image), or whose header holds one field's wording and a second header misread after it
+    (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), given one of the two
+    fields while the other has no column."""
     out: dict[int, tuple[str, str]] = {}
+    joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
         if not f or not header or c >= len(header):
             continue
-        if not any(r.startswith(MERGED_HEADER_DOUBT) for r in structure.columns.get(c, ())):
-            continue
-        merged = merged_header(kind, header[c], sp)
+        doubts = structure.columns.get(c, ())
+        merged: tuple[int, str, str] | None = None
+        if any(r.startswith(MERGED_HEADER_DOUBT) for r in doubts):
+            merged = merged_header(kind, header[c], sp)
+        if merged is None and any(r.startswith(joined_head) for r in doubts):
+            in_order = joined_in_order(kind, header[c], sp)
+            if in_order is not None:
+                merged = (0, *in_order)
         if merged is None:
             continue
         _cut, first, second = merged
@@ -1197,16 +1206,35 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     reads_cleanly: a well-formed date, a code-table wording, a valid ID ...); None where no cut or more
     than one does. A cut falls where the script changes (Han characters beside digits or Latin letters)
     or between two Han characters, never inside a run of digits and letters: 2016-12-23 is no date
-    2016-12-2 beside a code 3 (nothing tells two numbers written together apart). Rule source: the
-    spec's formats and code tables; one value per printed cell."""
+    2016-12-2 beside a code 3 (nothing tells two numbers written together apart). Where one of the two
+    fields is free text (an address: mapping.record.FREE_TEXT, which no text reads cleanly as), its part
+    counts where it holds Han writing (_free_part) and the cut is proven by the other part alone
+    (芝罘区幸福街道12号2018/3/4: the address | 2018/3/4); two free-text fields are never split. Rule source:
+    the spec's formats and code tables; one value per printed cell."""
     t = "".join((text or "").split())
     han = [bool(_HAN_CHAR.match(ch)) for ch in t]
-    cuts = [
-        i
-        for i in range(1, len(t))
-        if (han[i - 1] or han[i]) and reads_cleanly(kind, first, t[:i], ctx) and reads_cleanly(kind, second, t[i:], ctx)
-    ]
+    ks = load_spec(ctx.spec).kind(kind)
+    free = {f for f in (first, second) if ks.require(f).normalizer in FREE_TEXT}
+    if len(free) == 2:
+        return None
+
+    def valid(field: str, part: str) -> bool:
+        return _free_part(part) if field in free else reads_cleanly(kind, field, part, ctx)
+
+    cuts = [i for i in range(1, len(t)) if (han[i - 1] or han[i]) and valid(first, t[:i]) and valid(second, t[i:])]
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
+
+
+FREE_PART_HAN = 2
+"""The least Han characters of a free-text part of a split cell (_split_values): an address or a note is
+written in Han characters, and a part of one (a lone 号, 日 or 年 left over from a date or a number) is
+the other value's remains, not writing of its own."""
+
+
+def _free_part(text: str) -> bool:
+    """Whether the part of a split cell given to a free-text field holds writing of its own: at least
+    FREE_PART_HAN Han characters."""
+    return len(_HAN_CHAR.findall(text)) >= FREE_PART_HAN
 
 
 DITTO_MARKS = frozenset({"〃", "同上", "仝", '"', "”", "“", "″", "〞", "〝", "''", "//", "-", "--", "_"})
