@@ -240,6 +240,7 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
     kind = spec.kinds.get(rec.ledger_kind)
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
     named = named_fields(rec)
+    capture = capture_kind(rec.page.steps or [])  # the thresholds routing used for this page's kind
     gaps: list[Gap] = []
     for name, fv in rec.fields.items():
         fspec = kind.field(name) if kind is not None else None
@@ -250,7 +251,7 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
             if not marked:
                 gaps.append(Gap(name, "mandatory_empty"))
             continue
-        if needs_look(fv, threshold_of(rec.ledger_kind, name, values, settings), bool(named.get(name))) and not reviewed(
+        if needs_look(fv, threshold_of(rec.ledger_kind, name, values, settings, capture), bool(named.get(name))) and not reviewed(
             name, fv, review
         ):
             gaps.append(Gap(name, "empty_flagged" if empty else "unreviewed"))

@@ -44,7 +44,7 @@ from pipeline.kernel.store import (
 )
 from pipeline.kernel.thresholds import CAPTURE_LABELS
 from pipeline.page.extract import declared_absent, ledger_year, remap_page
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, threshold_of
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
     ApprovalRefused,
@@ -662,6 +662,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     )
     cells = list(rec.cells or [])
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
+    capture = capture_kind(page.steps or [])  # the thresholds routing used for this page's kind
     fields = []
     for name, fv in rec.fields.items():
         fspec = kind.field(name) if kind is not None else None
@@ -674,7 +675,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
-        threshold = threshold_of(rec.ledger_kind, name, values, settings)
+        threshold = threshold_of(rec.ledger_kind, name, values, settings, capture)
         source = fspec.source if fspec is not None else "cell"
         column = (
             source
