@@ -169,7 +169,9 @@ def test_a_photographed_page_is_routed_by_the_thresholds_fitted_on_photographs(t
     assert sum(st == AUTO_ACCEPTED for st, _ in scanned) > len(scanned) // 2
     # a section fitted on enough photographed pages, at the scans' thresholds: routed as the scanned page
     same = _sectioned(tmp_path / "same.json", MIN_FITTED_PAGES)
-    assert by_capture_pages(same) == {PHOTOGRAPH: MIN_FITTED_PAGES} and Settings(thresholds_file=same).fitted_on_capture(PHOTOGRAPH)
+    assert by_capture_pages(same) == {PHOTOGRAPH: MIN_FITTED_PAGES} and Settings(thresholds_file=same).fitted_on_capture(
+        PHOTOGRAPH
+    )
     store, photo = _routed(tmp_path / "a", [PHOTO_STEP], same)
     assert photo == scanned
     store.dispose()
