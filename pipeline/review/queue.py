@@ -643,7 +643,8 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         code, params = record_reason(line)
         if (code, params) not in record_reasons:
             record_reasons.append((code, params))
-    gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings)} if rec.status == NEEDS_REVIEW else {}
+    capture = capture_kind(page.steps or [])  # the thresholds routing used for this page's kind
+    gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings, capture)} if rec.status == NEEDS_REVIEW else {}
     spec = load_spec(settings.spec_version)
     kind = spec.kinds.get(rec.ledger_kind)
     layout = page.layout or {}
@@ -662,7 +663,6 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
     )
     cells = list(rec.cells or [])
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
-    capture = capture_kind(page.steps or [])  # the thresholds routing used for this page's kind
     fields = []
     for name, fv in rec.fields.items():
         fspec = kind.field(name) if kind is not None else None
