@@ -106,7 +106,9 @@ def summary(ev: Evaluation, store: Store) -> dict[str, Any]:
 def fit_sections(obs: list[Observation], kinds: dict[int, str], pages: dict[str, int], args, meta: dict) -> dict:
     target = args.target
     types = field_types()
-    sure = None if args.no_type_bound else in_use_per_type()
+    sure: float | dict[str, float] | None = (
+        None if args.no_type_bound else (args.sure if args.sure is not None else in_use_per_type())
+    )
     out: dict[str, dict] = {}
     for kind, n in sorted(pages.items()):
         if kind == SCAN or n < MIN_FITTED_PAGES:
@@ -132,6 +134,13 @@ def main() -> None:
     ap.add_argument("--floor", type=float, default=FLOOR)
     ap.add_argument("--type-cap", type=float, default=TYPE_CAP)
     ap.add_argument("--no-type-bound", action="store_true")
+    ap.add_argument(
+        "--sure",
+        type=float,
+        default=None,
+        help="the type bound's level (fit_joint's `sure`): a type goes below it only as far as the fitted kind's own "
+        "fields show (default: the packaged per-type thresholds, fitted on scans)",
+    )
     ap.add_argument("--results", default=None, help="folder for the JSON report (default: beside --write)")
     args = ap.parse_args()
     settings = Settings.load(None)
@@ -163,7 +172,7 @@ def main() -> None:
         "target": args.target,
         "floor": args.floor,
         "type_cap": args.type_cap,
-        "type_bound": not args.no_type_bound,
+        "type_bound": None if args.no_type_bound else (args.sure if args.sure is not None else "packaged per-type"),
         "page_limit": None,
         "engine": settings.engine,
         "commit": git_commit(),
