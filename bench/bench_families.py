@@ -330,6 +330,15 @@ def stage_report(families: list[str], args, settings: Settings, out: Path) -> di
         print(f"{family}: held out ({time.perf_counter() - t0:.0f} s)", flush=True)
     shipped_fit = None
     if args.write_shipped:  # the thresholds to ship: fitted on every family (the folds above say what an unseen one gets)
+        prior = Path(args.write_shipped)
+        if prior.is_file() and json.loads(prior.read_text(encoding="utf-8")).get("by_capture"):
+            # sections fitted on photographed pages alone were fitted with the mapping and OCR of their day:
+            # dropped (their pages held again, the safe side) rather than kept beside thresholds fitted anew
+            print(
+                f"{prior}: its by_capture sections are dropped; fit them again on today's camera stores with "
+                "bench/fit_capture.py --base this file",
+                flush=True,
+            )
         fit, limit = fit_joint(obs, shares, target, types, floor=args.floor, type_cap=args.type_cap, page_kind=kinds, sure=sure)
         write_thresholds(
             Path(args.write_shipped),

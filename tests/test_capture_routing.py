@@ -143,3 +143,90 @@ def test_a_refit_from_reviews_counts_the_reviewed_pages_on_top_of_the_thresholds
     assert got == {"scan": MIN_FITTED_PAGES + 3, "photograph": 25}
     few = SimpleNamespace(current_file=str(old), evidence={"capture_pages": {"photograph": 4}})
     assert fitted_captures(few)["photograph"] == 4  # type: ignore[arg-type]  # still below the minimum
+
+
+def _sectioned(path, pages: int, kind: str = PHOTOGRAPH, raised: str | None = None, drop: str | None = None) -> str:
+    """A file fitted on scans only (every type at 0.5) with a section fitted on `pages` pages of capture
+    `kind` alone: every type at 0.5 there too, except the type of field `raised` at 1.01 (never) and the
+    type of field `drop`, which the section lacks (no fitted page of that kind held it)."""
+    from pipeline.quality.calibration import capture_section
+
+    types = field_types()
+    per_type = {t: {"threshold": 0.5, "n": 1, "accepted": 1, "wrong_accepted": 0} for t in set(types.values())}
+    own = {t: {**v, "threshold": 1.01 if raised and t == types[raised] else 0.5} for t, v in per_type.items()}
+    if drop:
+        own.pop(types[drop])
+    doc = thresholds_doc(per_type, 0.0015, {"source": "test"}, None, {"scan": 32}, {kind: capture_section(own, pages, {})})
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_a_photographed_page_is_routed_by_the_thresholds_fitted_on_photographs(tmp_path):
+    from pipeline.kernel.thresholds import by_capture_pages, load_thresholds
+
+    _store, scanned = _routed(tmp_path / "s", [SCAN_STEP], _thresholds(tmp_path / "scans.json", {"scan": 32}))
+    _store.dispose()
+    assert sum(st == AUTO_ACCEPTED for st, _ in scanned) > len(scanned) // 2
+    # a section fitted on enough photographed pages, at the scans' thresholds: routed as the scanned page
+    same = _sectioned(tmp_path / "same.json", MIN_FITTED_PAGES)
+    assert by_capture_pages(same) == {PHOTOGRAPH: MIN_FITTED_PAGES} and Settings(thresholds_file=same).fitted_on_capture(
+        PHOTOGRAPH
+    )
+    store, photo = _routed(tmp_path / "a", [PHOTO_STEP], same)
+    assert photo == scanned
+    store.dispose()
+    # the section's own thresholds route the photographed page, and only it: names never pass there
+    strict = _sectioned(tmp_path / "strict.json", MIN_FITTED_PAGES, raised="deceased_name")
+    store, photo = _routed(tmp_path / "b", [PHOTO_STEP], strict)
+    assert photo and all(st == NEEDS_REVIEW for st, _ in photo)
+    assert all(any(w.startswith("deceased_name: confidence 1.00 below 1.01") for w in why) for _st, why in photo)
+    assert not any(PHOTO_REASON in why for _st, why in photo)
+    store.dispose()
+    store, again = _routed(tmp_path / "c", [SCAN_STEP], strict)
+    assert again == scanned  # a scanned page keeps the file's own thresholds
+    store.dispose()
+    # a field type no fitted photographed page held is never auto-accepted on such a page
+    dropped = _sectioned(tmp_path / "drop.json", MIN_FITTED_PAGES, drop="deceased_name")
+    assert load_thresholds(dropped, PHOTOGRAPH)["deceased_name"] == 1.01
+    assert load_thresholds(dropped, SCAN)["deceased_name"] == 0.5 == load_thresholds(dropped)["deceased_name"]
+    # a section on too few pages: the page is held as before, the section unused
+    few = _sectioned(tmp_path / "few.json", MIN_FITTED_PAGES - 1)
+    assert not Settings(thresholds_file=few).fitted_on_capture(PHOTOGRAPH)
+    assert load_thresholds(few, PHOTOGRAPH) == load_thresholds(few)
+    store, photo = _routed(tmp_path / "d", [PHOTO_STEP], few)
+    assert all(st == NEEDS_REVIEW and PHOTO_REASON in why for st, why in photo)
+    store.dispose()
+    # a section fitted on photographs says nothing of low-resolution captures: still held
+    low = [{"name": "capture", "result": {"page_found": False, "upsample": 1.33}}]
+    store, small = _routed(tmp_path / "e", low, same)
+    assert small and all(st == NEEDS_REVIEW and any(w.startswith("低分辨率页面") for w in why) for st, why in small)
+    store.dispose()
+
+
+def test_the_review_screens_show_the_threshold_that_routed_the_record(tmp_path):
+    from pipeline.page.routing import threshold_of
+
+    strict = _sectioned(tmp_path / "strict.json", MIN_FITTED_PAGES, raised="deceased_name")
+    settings = Settings(thresholds_file=strict)
+    assert threshold_of("cremation", "deceased_name", {}, settings, PHOTOGRAPH) == 1.01
+    assert threshold_of("cremation", "deceased_name", {}, settings) == 0.5
+    # an administrator's own threshold for the field still wins on every capture
+    own = Settings(thresholds_file=strict, field_thresholds={"deceased_name": 0.9})
+    assert threshold_of("cremation", "deceased_name", {}, own, PHOTOGRAPH) == 0.9
+
+
+def test_a_refit_from_reviews_keeps_the_sections_of_the_captures_it_does_not_cover(tmp_path):
+    from types import SimpleNamespace
+
+    from pipeline.kernel.thresholds import capture_pages
+    from pipeline.quality.refit import carried_sections, fitted_captures
+
+    shipped = _sectioned(tmp_path / "shipped.json", 30)
+    assert capture_pages(shipped) == {"low_resolution": 0, "photograph": 0, "scan": 32}  # the joint fit's own
+    few = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"scan": 5, "photograph": 4}})
+    # the refit is not fitted on photographs: it does not count the section's pages as its own ...
+    assert fitted_captures(few)["photograph"] == 4  # type: ignore[arg-type]
+    # ... and keeps the section, so photographed pages stay routed by it
+    assert set(carried_sections(few)) == {PHOTOGRAPH}  # type: ignore[arg-type]
+    many = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"photograph": MIN_FITTED_PAGES}})
+    assert carried_sections(many) == {}  # type: ignore[arg-type]  # the refit itself covers them now

@@ -128,19 +128,21 @@ class Settings:
 
         return fitted_on_capture(self.active_thresholds_file, kind)
 
-    def threshold_for(self, field_name: str) -> float:
+    def threshold_for(self, field_name: str, capture: str | None = None) -> float:
         """This setting's field_thresholds, else the calibrated threshold, else auto_accept_threshold."""
-        own = self.own_threshold(field_name)
+        own = self.own_threshold(field_name, capture)
         return self.auto_accept_threshold if own is None else own
 
-    def own_threshold(self, field_name: str) -> float | None:
-        """The field's own threshold: this setting's field_thresholds, else the calibrated one; None where
-        neither names it (threshold_for then gives auto_accept_threshold)."""
+    def own_threshold(self, field_name: str, capture: str | None = None) -> float | None:
+        """The field's own threshold: this setting's field_thresholds, else the calibrated one (for a
+        record of a page of capture kind `capture`: the file's section fitted on that kind where it has
+        one, pipeline.kernel.thresholds.load_thresholds); None where neither names it (threshold_for
+        then gives auto_accept_threshold)."""
         if field_name in self.field_thresholds:
             return self.field_thresholds[field_name]
         from pipeline.kernel.thresholds import load_thresholds
 
-        return load_thresholds(self.active_thresholds_file).get(field_name)
+        return load_thresholds(self.active_thresholds_file, capture).get(field_name)
 
     def page_unsure_limit(self, kind: str | None = None) -> float | None:
         """page_unsure_max, else the calibrated one for this ledger kind (pipeline.kernel.thresholds.load_page_limit)."""

@@ -69,10 +69,20 @@ def _read_doc(path: str | None) -> tuple[dict[str, float], float | dict[str, flo
         raise ConfigError(f"thresholds file {where}: page_unsure_max is not a number or a mapping of numbers: {e}") from e
 
 
-def load_thresholds(path: str | None = None) -> dict[str, float]:
+def load_thresholds(path: str | None = None, capture: str | None = None) -> dict[str, float]:
     """Field name -> auto-accept threshold. None: the packaged file; "": none; else a JSON file
-    {"thresholds": {field: threshold}, ...}. A threshold above 1 means: never auto-accept."""
-    return dict(_read(path))
+    {"thresholds": {field: threshold}, ...}. A threshold above 1 means: never auto-accept.
+
+    `capture` (a capture kind, pipeline.page.routing.capture_kind of the record's page): where the file
+    holds a section fitted on pages of that kind alone ("by_capture": {kind: {"thresholds": ...,
+    "pages": n}}, see by_capture_pages) with at least MIN_FITTED_PAGES pages, that section's thresholds;
+    a field the file names but the section does not (a type no fitted page of that kind held) gets
+    NEVER (not fitted on that capture: never auto-accepted there). Else the file's own thresholds."""
+    top = _read(path)
+    section = _read_sections(path).get(capture or "") if capture else None
+    if section is None or section[1] < MIN_FITTED_PAGES:
+        return dict(top)
+    return {**{k: NEVER for k in top}, **section[0]}
 
 
 # --- the captures a thresholds file was fitted on --------------------------------------------------
@@ -86,6 +96,9 @@ CAPTURE_LABELS = {
     LOW_RESOLUTION: ("低分辨率页面", "low-resolution page"),
 }
 """How each capture kind (pipeline.page.routing.capture_kind) is named to reviewers and administrators."""
+
+NEVER = 1.01
+"""A threshold no confidence reaches: the field is never auto-accepted."""
 
 MIN_FITTED_PAGES = 20
 """The fewest pages of a capture kind a fit must have seen for its thresholds to hold on that kind.
@@ -131,6 +144,61 @@ def _read_captures(path: str | None) -> dict[str, int] | None:
 
 def fitted_on_capture(path: str | None, kind: str) -> bool:
     """Whether the thresholds file `path` was fitted on at least MIN_FITTED_PAGES pages of capture
-    `kind` (always where no thresholds file is in use)."""
+    `kind` (always where no thresholds file is in use): its joint fit (capture_pages), or a section
+    fitted on that kind alone (by_capture_pages), whose thresholds routing then uses for such pages
+    (load_thresholds with `capture`)."""
     pages = capture_pages(path)
-    return pages is None or pages.get(kind, 0) >= MIN_FITTED_PAGES
+    if pages is None or pages.get(kind, 0) >= MIN_FITTED_PAGES:
+        return True
+    return by_capture_pages(path).get(kind, 0) >= MIN_FITTED_PAGES
+
+
+def by_capture_pages(path: str | None = None) -> dict[str, int]:
+    """Capture kind -> pages of that kind its own section of the file was fitted on ("by_capture":
+    {kind: {"thresholds": {field: threshold}, "pages": n, ...}}, written by
+    pipeline.quality.calibration.thresholds_doc with `by_capture`, fitted by bench/fit_capture.py on
+    a design store's pages of that kind only). A capture's failures (blur, shadow, a slant the
+    correction misses) are not a scan's: a fit on scans says nothing of them, and a joint fit over
+    scans and photographs lets the many scanned fields hide the photographs' wrong ones under one
+    target; a section fitted on that kind's fields alone holds the target on them. {} where none."""
+    return {k: v[1] for k, v in _read_sections(path).items()}
+
+
+def by_capture_doc(path: str | None = None) -> dict[str, dict]:
+    """The file's "by_capture" sections as written ({} where none): what a refit carries forward."""
+    text = _text(path)
+    if text is None:
+        return {}
+    try:
+        sec = json.loads(text).get("by_capture") or {}
+    except (ValueError, AttributeError):
+        return {}
+    return dict(sec) if isinstance(sec, dict) else {}
+
+
+def _text(path: str | None) -> str | None:
+    if path == "":
+        return None
+    if path is None:
+        res = resources.files("mapping").joinpath(PACKAGED)
+        return res.read_text(encoding="utf-8") if res.is_file() else None
+    p = Path(path)
+    return p.read_text(encoding="utf-8") if p.is_file() else None
+
+
+@lru_cache(maxsize=8)
+def _read_sections(path: str | None) -> dict[str, tuple[dict[str, float], int]]:
+    out: dict[str, tuple[dict[str, float], int]] = {}
+    for kind, sec in by_capture_doc(path).items():
+        try:
+            th = {str(k): float(v) for k, v in sec["thresholds"].items()}
+            pages = int(sec.get("pages", 0))
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise ConfigError(f"thresholds file {path or 'mapping/' + PACKAGED}: by_capture.{kind} is not valid: {e}") from e
+        bad = [k for k, v in th.items() if not 0.0 <= v <= NEVER]
+        if bad:
+            raise ConfigError(
+                f"thresholds file {path or 'mapping/' + PACKAGED}: by_capture.{kind} thresholds out of 0..1.01 for {', '.join(bad)}"
+            )
+        out[str(kind)] = (th, pages)
+    return out

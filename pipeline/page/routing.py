@@ -63,12 +63,12 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     return SCAN
 
 
-def field_threshold(record: MappedRecord, name: str, settings: Settings) -> float:
+def field_threshold(record: MappedRecord, name: str, settings: Settings, capture: str = SCAN) -> float:
     """The auto-accept threshold of field `name` of `record` (threshold_of on its kind and values)."""
-    return threshold_of(record.kind, name, {n: fv.value for n, fv in record.fields.items()}, settings)
+    return threshold_of(record.kind, name, {n: fv.value for n, fv in record.fields.items()}, settings, capture)
 
 
-def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Settings) -> float:
+def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Settings, capture: str = SCAN) -> float:
     """The auto-accept threshold of field `name` of a record of ledger kind `kind` whose field values
     are `values`: settings.threshold_for(name), except for a derived field (the spec's `derived_from`,
     e.g. id_number_raw, the ID number as read) that has no threshold of its own (neither in
@@ -84,8 +84,11 @@ def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Sett
     measured, and held records whose ID number the fit accepts (design set seed3301-p20: 4 records
     held by that default alone, every field right). Where the values differ (an ID corrected by a
     check digit, a 15-digit number converted, an unreadable one), the reading is not the value the
-    source vouches for: the default stays."""
-    own = settings.own_threshold(name)
+    source vouches for: the default stays.
+
+    `capture`: the capture kind of the record's page (capture_kind): a thresholds file with a section
+    fitted on pages of that kind gives that section's thresholds (pipeline.kernel.thresholds.load_thresholds)."""
+    own = settings.own_threshold(name, capture)
     if own is not None:
         return own
     try:
@@ -94,7 +97,7 @@ def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Sett
         f = None
     source = f.derived_from if f is not None and f.source == "derived" else None
     if source and values.get(source) is not None and values.get(source) == values.get(name):
-        return settings.threshold_for(source)
+        return settings.threshold_for(source, capture)
     return settings.auto_accept_threshold
 
 
@@ -102,12 +105,13 @@ def route(record: MappedRecord, settings: Settings, capture: str = SCAN) -> tupl
     """(status, reasons). Thresholds come from settings (per field, else the default; a derived field
     that is its source's reading: its source's, field_threshold). A record of a
     page of a capture kind the thresholds were not fitted on (`capture`, capture_kind of its page) is
-    never auto-accepted: it waits in review with unfitted_capture_reason."""
+    never auto-accepted: it waits in review with unfitted_capture_reason. Where the thresholds file
+    holds a section fitted on that kind alone ("by_capture"), its thresholds route such a record."""
     reasons = list(record.problems)
     if not settings.fitted_on_capture(capture):
         reasons.append(unfitted_capture_reason(capture))
     for name, fv in record.fields.items():
-        threshold = field_threshold(record, name, settings)
+        threshold = field_threshold(record, name, settings, capture)
         if fv.confidence < threshold:
             reasons.append(f"{name}: confidence {fv.confidence:.2f} below {threshold:.2f}")
     return (NEEDS_REVIEW if reasons else AUTO_ACCEPTED), reasons

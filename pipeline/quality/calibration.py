@@ -21,7 +21,7 @@ from mapping.spec import CERTAIN_TYPES as CERTAIN_TYPES  # re-exported: the spec
 from mapping.spec import field_types as field_types
 from pipeline.kernel.stats import ONE_SIDED, clustered_upper
 from pipeline.kernel.store import Page, Store
-from pipeline.kernel.thresholds import CAPTURE_KINDS, _read, _read_captures
+from pipeline.kernel.thresholds import CAPTURE_KINDS, _read, _read_captures, _read_sections
 from pipeline.kernel.thresholds import PACKAGED as PACKAGED  # re-exported: reading the file
 from pipeline.kernel.thresholds import _read_doc as _read_doc
 from pipeline.kernel.thresholds import limit_for_kind as limit_for_kind
@@ -437,6 +437,7 @@ def thresholds_doc(
     meta: dict,
     page_unsure_max: float | dict[str, float] | None = None,
     capture: dict[str, int] | None = None,
+    by_capture: dict[str, dict] | None = None,
 ) -> dict:
     """The thresholds file's document: the per-type thresholds expanded to every field name.
 
@@ -444,7 +445,11 @@ def thresholds_doc(
     "fitted_on": {"capture_pages": {"scan": n, "photograph": m}}: routing auto-accepts a record only on
     a page of a kind fitted on at least pipeline.kernel.thresholds.MIN_FITTED_PAGES pages. A file
     without that record (written without `capture`, the packaged file before it, older versions in a
-    store) counts as fitted on scans only (pipeline.kernel.thresholds.capture_pages)."""
+    store) counts as fitted on scans only (pipeline.kernel.thresholds.capture_pages).
+
+    `by_capture` (capture kind -> {"thresholds": {field: threshold}, "pages": n, ...}: a fit on pages of
+    that kind alone, capture_section) is written as "by_capture": routing uses it for pages of that kind
+    (pipeline.kernel.thresholds.load_thresholds with `capture`)."""
     if capture is not None:
         meta = {**meta, "capture_pages": {k: int(capture.get(k, 0)) for k in sorted({*CAPTURE_KINDS, *capture})}}
     types = field_types()
@@ -453,6 +458,19 @@ def thresholds_doc(
         "thresholds": th,
         "page_unsure_max": page_unsure_max,
         "target_wrong_share": target,
+        "per_type": per_type,
+        "fitted_on": meta,
+        **({"by_capture": by_capture} if by_capture else {}),
+    }
+
+
+def capture_section(per_type: dict[str, dict], pages: int, meta: dict) -> dict:
+    """One "by_capture" section of a thresholds file: the per-type thresholds of a fit on pages of one
+    capture kind alone, expanded to every field name, and how many such pages it saw."""
+    types = field_types()
+    return {
+        "thresholds": {name: per_type[t]["threshold"] for name, t in sorted(types.items()) if t in per_type},
+        "pages": int(pages),
         "per_type": per_type,
         "fitted_on": meta,
     }
@@ -474,6 +492,7 @@ def write_thresholds(
     _read.cache_clear()
     _read_doc.cache_clear()
     _read_captures.cache_clear()
+    _read_sections.cache_clear()
     return doc["thresholds"]
 
 

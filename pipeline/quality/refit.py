@@ -396,10 +396,22 @@ def fitted_captures(result: Refit) -> dict[str, int]:
     thresholds in use say of it: photographed pages count as fitted only once enough were reviewed."""
     from pipeline.kernel.thresholds import capture_pages
 
-    out = dict(capture_pages(result.current_file) or {})
+    out = dict(capture_pages(result.current_file) or {})  # the joint fit's, not its by_capture sections'
     for kind, n in (result.evidence.get("capture_pages") or {}).items():
         out[kind] = out.get(kind, 0) + int(n)
     return out
+
+
+def carried_sections(result: Refit) -> dict[str, dict]:
+    """The thresholds in use's sections fitted on one capture kind alone ("by_capture",
+    pipeline.kernel.thresholds.by_capture_pages) that the refit keeps: those of kinds the reviews hold
+    too few pages of for the refit itself to count as fitted on them (fitted_captures). Such a kind's
+    records keep the thresholds fitted on its pages; a kind the reviews cover enough is routed by the
+    refit (fitted on the store's own pages) and its old section is dropped."""
+    from pipeline.kernel.thresholds import MIN_FITTED_PAGES, by_capture_doc
+
+    fitted = fitted_captures(result)
+    return {k: v for k, v in by_capture_doc(result.current_file).items() if fitted.get(k, 0) < MIN_FITTED_PAGES}
 
 
 def write_version(settings: Settings, result: Refit, *, user: str, store_url: str, note: str = "") -> Path:
@@ -415,7 +427,9 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
         "previous_on_this_evidence": result.current.to_dict(),
         "bound": result.bound,
     }
-    doc = thresholds_doc(result.per_type, result.target, meta, result.page_limit, fitted_captures(result))
+    doc = thresholds_doc(
+        result.per_type, result.target, meta, result.page_limit, fitted_captures(result), carried_sections(result)
+    )
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
 
 

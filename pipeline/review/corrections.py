@@ -27,7 +27,8 @@ from mapping.spec import FieldSpec, Spec, load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
-from pipeline.kernel.store import Claim, FieldReview, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
+from pipeline.kernel.store import Claim, FieldReview, Page, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
+from pipeline.kernel.thresholds import SCAN
 from pipeline.page.extract import declared_absent, map_rows, record_values
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, capture_kind, threshold_of
 from pipeline.page.structure import Structure
@@ -232,7 +233,7 @@ def reviewed(name: str, fv: Mapping[str, Any], review: FieldReview | None) -> bo
     return review.value == _json(fv.get("value"))
 
 
-def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Settings) -> list[Gap]:
+def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Settings, capture: str | None = None) -> list[Gap]:
     """What keeps this record from being approved (empty: it may be approved). A record is approved
     only when every mandatory field of its entity set has a value or was marked "not on the scan" by a
     reviewer, and every field flagged for a look was corrected, confirmed at its value, or marked."""
@@ -240,6 +241,10 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
     kind = spec.kinds.get(rec.ledger_kind)
     values = {n: fv.get("value") for n, fv in rec.fields.items()}
     named = named_fields(rec)
+    if capture is None:  # the capture kind of its page: the thresholds routing used (threshold_of)
+        sess = object_session(rec)
+        page = sess.get(Page, rec.page_id) if sess is not None else None
+        capture = capture_kind(page.steps or []) if page is not None else SCAN
     gaps: list[Gap] = []
     for name, fv in rec.fields.items():
         fspec = kind.field(name) if kind is not None else None
@@ -250,7 +255,7 @@ def approval_gaps(rec: Record, reviews: Mapping[str, FieldReview], settings: Set
             if not marked:
                 gaps.append(Gap(name, "mandatory_empty"))
             continue
-        if needs_look(fv, threshold_of(rec.ledger_kind, name, values, settings), bool(named.get(name))) and not reviewed(
+        if needs_look(fv, threshold_of(rec.ledger_kind, name, values, settings, capture), bool(named.get(name))) and not reviewed(
             name, fv, review
         ):
             gaps.append(Gap(name, "empty_flagged" if empty else "unreviewed"))

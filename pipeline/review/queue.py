@@ -44,7 +44,7 @@ from pipeline.kernel.store import (
 )
 from pipeline.kernel.thresholds import CAPTURE_LABELS
 from pipeline.page.extract import declared_absent, ledger_year, remap_page
-from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, threshold_of
+from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
     ApprovalRefused,
@@ -643,7 +643,8 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         code, params = record_reason(line)
         if (code, params) not in record_reasons:
             record_reasons.append((code, params))
-    gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings)} if rec.status == NEEDS_REVIEW else {}
+    capture = capture_kind(page.steps or [])  # the thresholds routing used for this page's kind
+    gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings, capture)} if rec.status == NEEDS_REVIEW else {}
     spec = load_spec(settings.spec_version)
     kind = spec.kinds.get(rec.ledger_kind)
     layout = page.layout or {}
@@ -674,7 +675,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
-        threshold = threshold_of(rec.ledger_kind, name, values, settings)
+        threshold = threshold_of(rec.ledger_kind, name, values, settings, capture)
         source = fspec.source if fspec is not None else "cell"
         column = (
             source
