@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
+from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, NoTableError
 from pipeline.kernel.models import OcrPiece
 from pipeline.kernel.reasons import REASONS
-from ocr.base import OcrEngine
 from pipeline.page.extract import ADVISED, extract_page, page_advice
 
 
