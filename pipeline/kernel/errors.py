@@ -153,3 +153,12 @@ class NoTableError(PageError):
 
 class UnknownLedgerError(PageError):
     reason = "unknown_ledger"
+
+
+class ColumnsUnreadError(NoTableError):
+    """A ruled table whose rows hold writing but none of whose columns was identified (no header read as
+    a field's, no column told by its cells): every row would map to nothing and the page would end
+    "done" with no records and nothing said. Its status stays "no_table" (a page that gave no records);
+    `code` is the finer reason the person is told (pipeline.kernel.reasons)."""
+
+    code = "columns_unread"

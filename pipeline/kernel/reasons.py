@@ -26,6 +26,13 @@ REASONS: dict[str, tuple[str, str]] = {
         "a ruled table's outline was found but not its rows (photographed at a steep slant, bent, or shaded?);"
         " nothing was extracted: photograph or scan the page again flat and square, or key its records in",
     ),
+    "columns_unread": (
+        "找到了表格和它的行，行中有字迹，但没有认出任何一栏（表头和各栏内容都无法辨认：模糊、褪色、颗粒重或光线太暗？）；"
+        "未提取到任何内容：请重新拍摄或扫描该页，或手工录入它的记录",
+        "the table and its rows were found and the rows hold writing, but no column was identified (header and"
+        " cells unreadable: blurred, faded, grainy or dim?); nothing was extracted: photograph or scan the page"
+        " again, or key its records in",
+    ),
     "dark_page": (
         "整页几乎全黑：曝光或扫描设置有误；未提取到任何内容：请调整设置后重新扫描或拍摄该页",
         "nearly all black: exposure or scan setting; nothing was extracted: scan or photograph the page again with"

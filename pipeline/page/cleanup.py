@@ -673,6 +673,7 @@ def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, 
 MAX_QUAD_TILT_DEG = 8.0  # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)
 MAX_QUAD_SIDE_DIFF = 0.12  # opposite sides of a photographed table differ by a few per cent
 SIDES_DIFFER = "sides differ by more than"
+SIDE_TILTED = "tilted more than"
 """How quad_problem names a quad whose opposite sides differ in length (MAX_QUAD_SIDE_DIFF): a joined
 paper edge, or a table photographed at a slant (keystone_kept tells them apart)."""
 
@@ -686,7 +687,7 @@ def quad_problem(quad: np.ndarray) -> str | None:
         v = b - a
         along, across = (v[0], v[1]) if axis == 0 else (v[1], v[0])
         if along <= 0 or abs(np.degrees(np.arctan2(across, along))) > MAX_QUAD_TILT_DEG:
-            return f"{name} side tilted more than {MAX_QUAD_TILT_DEG:.0f} degrees"
+            return f"{name} side {SIDE_TILTED} {MAX_QUAD_TILT_DEG:.0f} degrees"
     for name, one, other in (
         ("top/bottom", np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
         ("left/right", np.linalg.norm(bl - tl), np.linalg.norm(br - tr)),
@@ -724,6 +725,13 @@ def level_lines(
             last = int(i)
         counts.append(n)
     return counts[0], counts[1]
+
+
+def _runs_forward(quad: np.ndarray) -> bool:
+    """Whether each side of a quad (tl, tr, br, bl) runs the way a table's does: top and bottom left to
+    right, left and right sides downwards."""
+    tl, tr, br, bl = (np.asarray(p, dtype=float) for p in quad)
+    return bool(tr[0] > tl[0] and br[0] > bl[0] and bl[1] > tl[1] and br[1] > tr[1])
 
 
 def keystone_kept(warped: tuple[int, int], deskewed: tuple[int, int]) -> bool:
@@ -1253,9 +1261,11 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
         if quad is None:
             steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
         else:
-            # a quad whose sides differ is warped only where the table's ruling comes out level by it
-            # (keystone_kept): a table photographed at a slant, not a paper's edge joined to it
-            slant = problem is not None and SIDES_DIFFER in problem
+            # a quad whose sides differ, or a side of which is tilted (a table photographed at a slant
+            # and turned: its far side both shorter and askew), is warped only where the table's ruling
+            # comes out level by it (keystone_kept): the table seen at a slant, not a paper's edge joined
+            # to it. A quad one of whose sides runs backwards is no table's outline at all.
+            slant = problem is not None and (SIDES_DIFFER in problem or (SIDE_TILTED in problem and _runs_forward(quad)))
             warped = _rectified(gray, quad, ruling.lines) if problem is None or slant else None
             level: dict[str, object] = {}
             if problem is not None:

@@ -55,7 +55,7 @@ from mapping.spec import Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
-from pipeline.kernel.errors import InputFileError, PageError, UnknownLedgerError
+from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
@@ -941,6 +941,10 @@ def extract_page(
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
+    if not any(columns) and any(cell.text for row in table[1:] for cell in row):
+        # every row would map to nothing (map_rows skips a row with no mapped writing): the page would
+        # end done with no records and nothing said, its rows lost unseen
+        raise ColumnsUnreadError(f"no column of the table was identified ({grid.n_rows - 1} rows, writing in them)")
     doubt_seal_only_rows([(r, table[r]) for r in range(1, grid.n_rows)], columns, structure)
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
@@ -1482,7 +1486,7 @@ TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
 """The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
 
 
-ADVISED = ("no_table", "table_without_rows", "dark_page", "dim_page", "unknown_ledger")
+ADVISED = ("no_table", "table_without_rows", "columns_unread", "dark_page", "dim_page", "unknown_ledger")
 """The page reasons whose words end the page's stored error (page_advice)."""
 
 
@@ -1527,7 +1531,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo, clean.stamped
         )
     except PageError as e:
-        code = page_reason(e.reason, clean.steps, light)
+        code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light)
         detail = str(e)
         if code == "table_without_rows":  # the outline was found: say what was not
             detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
@@ -1628,7 +1632,7 @@ def read_upright(
             gray,
             box,
         )
-    except UnknownLedgerError:
+    except (UnknownLedgerError, ColumnsUnreadError):  # nothing named: perhaps read the wrong way up
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
