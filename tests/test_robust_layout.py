@@ -126,6 +126,25 @@ def test_faint_pen_strokes_are_not_a_sure_blank():
         assert not text_line_bands(inner) and faint_ink(inner) == 0, (r, c)
 
 
+def test_faint_pen_strokes_reach_the_recognizer_as_they_are():
+    """A faint cell's lines are found on it stretched but cut from it as it is (extract.FAINT_READ_AS_IS):
+    the recognizer reads a compressed range as well as a full one, and the stretch clips paper and ink
+    (bench/results/contrast-2026-12-03-s13.md). Before: the crop was the stretched cell, its ink black."""
+    from pipeline.page.extract import line_crops
+
+    bgr, _gt = page(seed=16, faint_cells=[(2, 2), (3, 5), (4, 6)], faint_contrast=30, tilt_deg=0)
+    clean = clean_page(bgr)
+    grid = find_grid(clean.image, clean.table_box)
+    cells = [(2, 2), (3, 5), (4, 6)]
+    crops, owners, faint = line_crops(clean.image, grid, cells)
+    assert faint == set(cells) and set(owners) == set(cells)
+    for crop, (r, c) in zip(crops, owners):
+        inner = cell_inner(clean.image, grid.cell_box(r, c))
+        assert float(np.median(crop)) - float(np.percentile(crop, 1)) < 45, (r, c)  # still faint, not stretched
+        found = [y for y in range(inner.shape[0] - crop.shape[0] + 1) if np.array_equal(inner[y : y + crop.shape[0]], crop)]
+        assert found, (r, c)  # a band of the cell as it is
+
+
 def test_a_row_struck_through_is_found_whatever_the_strike_and_no_other_row_is():
     """A wrong entry crossed out by pen (one line, two lines, a cross of two near-horizontal
     diagonals): the lines inside the row are no row boundaries, and the row is marked struck."""

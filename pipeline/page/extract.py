@@ -435,6 +435,18 @@ def count_same_glyphs(
     return replace(piece, confidence=min(chars), chars=chars)
 
 
+FAINT_READ_AS_IS = True
+"""A faint cell's lines (extract.line_crops) are found on the cell stretched (layout.stretch_faint) and cut
+from the cell as it is. A property of the recognizer, measured (bench/bench_contrast.py,
+bench/results/contrast-2026-12-03-s13.md): it reads a compressed contrast range as well as a full one
+(design crops faded to 0.15 of their contrast: 96.8 % exact against 97.3 % as drawn), while the stretch, a
+linear map that adds nothing to the strokes' evidence, clips the paper at its median and the ink at its
+darkest 1 % and magnifies the paper's grain with the strokes. Design cells (seed 3306 at severity 1.8 and
+3305, 4 + 4 pages each) faded to 0.15, so that every written one takes this path: 2459 of 2778 read exactly
+as they are against 2422 stretched, wrong among readings at >= 0.99 3 and 3. No design store's own cells
+take this path (0 of 5115 on those pages, 0 of 988 on camera 4405)."""
+
+
 def line_crops(
     gray: np.ndarray,
     grid: Grid,
@@ -445,8 +457,9 @@ def line_crops(
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
     (and bench/bench_recognizers.py times). A blank cell gives none. Third: the cells with no line
-    of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their strokes,
-    stretched (stretch_faint), are read where they give a line; also, unread, the cells of grainy paper
+    of ink dark enough but faint strokes (pipeline.page.layout.faint_ink): not sure blanks; their lines,
+    found on the cell stretched (stretch_faint), are read where there are any, cut from the cell as it is
+    (FAINT_READ_AS_IS); also, unread, the cells of grainy paper
     whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts). `photo`: the page is
     a photograph or an enlarged capture (routing.capture_kind not SCAN): a grainy cell's lines are given
     with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
@@ -461,8 +474,9 @@ def line_crops(
             above_grain, fixed = faint_counts(inner)
             if above_grain:
                 faint.add((r, c))
-                inner = stretch_faint(inner)
-                bands = text_line_bands(inner)
+                bands = text_line_bands(stretch_faint(inner))
+                if not FAINT_READ_AS_IS:
+                    inner = stretch_faint(inner)
             elif fixed:  # the grain may hide faint strokes: not a sure blank, and not read (grain reads as letters)
                 faint.add((r, c))
         sigma = paper_noise(inner) if photo and bands else 0.0
