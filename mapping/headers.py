@@ -2124,6 +2124,15 @@ def _same_form(a: VolumePage, b: VolumePage) -> bool:
     )
 
 
+def _volume_vote(votes: Counter[str | None]) -> tuple[str | None, int]:
+    """The field most of these votes give a column, and how many, where they are at least VOLUME_AGREE and
+    VOLUME_MAJORITY times the votes for anything else; (None, 0) otherwise."""
+    f, agree = max(((g, n) for g, n in votes.items() if g is not None), key=lambda x: x[1], default=(None, 0))
+    if f is None or agree < VOLUME_AGREE or agree < VOLUME_MAJORITY * (sum(votes.values()) - agree):
+        return None, 0
+    return f, agree
+
+
 def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> list[list[VolumeField]]:
     """For each page of one volume, the columns that take the field their sibling pages agree on.
 
@@ -2136,7 +2145,10 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
     (column_scores' fits); a name, an address or free text stays doubted. A column already given f in
-    doubt is listed only where its cells so pass.
+    doubt is listed only where its cells so pass. Where no VOLUME_AGREE siblings are sure of the column's
+    field but as many give it one field in doubt (identified by elimination on each: 编号 beside 序号) by the
+    same majority, a column its own page left unidentified takes that field, always doubted: the volume
+    then says only that no page found anything else there.
     Source: a property of printed registers (one form per book), not of any vocabulary."""
     sp = spec if spec is not None else load_spec()
     out: list[list[VolumeField]] = []
@@ -2150,11 +2162,13 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
         for c, own in enumerate(page.fields):
             if own is not None and c not in page.doubted:
                 continue
-            votes = Counter(q.fields[c] for q in siblings if c not in q.doubted)
-            if not votes:
-                continue
-            f, agree = max(((g, n) for g, n in votes.items() if g is not None), key=lambda x: x[1], default=(None, 0))
-            if f is None or agree < VOLUME_AGREE or agree < VOLUME_MAJORITY * (sum(votes.values()) - agree):
+            f, agree = _volume_vote(Counter(q.fields[c] for q in siblings if c not in q.doubted))
+            in_doubt = False
+            if f is None and own is None:
+                # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
+                f, agree = _volume_vote(Counter(q.fields[c] for q in siblings))
+                in_doubt = True
+            if f is None:
                 continue
             if any(g == f for d, g in enumerate(page.fields) if d != c):
                 continue
@@ -2168,7 +2182,7 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             if fits is not None and fits < CONTENT_FAILS:
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
-            sure = typed and fits is not None and fits >= ELIMINATION_SHARE
+            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt
             if own == f and not sure:
                 continue
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))

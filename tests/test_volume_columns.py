@@ -50,8 +50,11 @@ def test_the_volume_tells_nothing_without_two_sure_siblings_of_the_same_form():
     sp = load_spec()
     # one sibling only
     assert agree_in_volume([page(), misread(2, "09")], sp) == [[], []]
-    # a sibling in doubt of that column does not count
-    assert agree_in_volume([page(), page(doubted=frozenset({2})), misread(2, "09")], sp)[2] == []
+    # a sibling in doubt of that column does not count as sure: its dates do not lift the column's doubt
+    [t] = agree_in_volume([page(), page(doubted=frozenset({2})), misread(2, "09")], sp)[2]
+    assert (t.field, t.doubt) == ("death_date", VOLUME_DOUBT.format(agree=2))
+    # nor does a sibling sure of nothing there, or none at all
+    assert agree_in_volume([page(), misread(2, "xx"), misread(2, "09")], sp)[2] == []
     # ruled otherwise (a line lost or added shifts widths by a column's): no sibling
     other = (0.08, 0.22, 0.27, 0.23, 0.20)
     assert agree_in_volume([page(), page(), misread(2, "09", widths=other)], sp)[2] == []
@@ -91,3 +94,21 @@ def test_a_told_column_is_doubted_and_its_page_too_where_the_field_is_mandatory(
 def test_a_volume_is_a_file_or_a_folder_of_photographed_pages():
     assert volume_key("a/01_yantai_2011/page_001.jpg", "jpeg") == volume_key("a/01_yantai_2011/page_002.jpg", "jpeg")
     assert volume_key("a/01.pdf", "pdf") != volume_key("a/02.pdf", "pdf")
+
+
+def test_siblings_agreeing_only_in_doubt_give_an_unidentified_column_their_field_in_doubt():
+    sp = load_spec()
+    # 编号 identified only by elimination on the other pages, its header misread 09 on this one
+    # (camera_capture seed 4403): the column takes the field, and stays doubted though its cells are dates
+    vol = [page(doubted=frozenset({2})), page(doubted=frozenset({2})), misread(2, "09")]
+    [t] = agree_in_volume(vol, sp)[2]
+    assert (t.field, t.doubt) == ("death_date", VOLUME_DOUBT.format(agree=2))
+    # a column its page identified in doubt is not moved by siblings in doubt
+    assert agree_in_volume([page(doubted=frozenset({2})), page(doubted=frozenset({2})), page(doubted=frozenset({2}))], sp) == [
+        [],
+        [],
+        [],
+    ]
+    # two siblings sure of nothing there against two in doubt of the field: no clear majority
+    vol = [page(doubted=frozenset({2})), page(doubted=frozenset({2})), misread(2, "xx"), misread(2, "yy"), misread(2, "09")]
+    assert agree_in_volume(vol, sp)[4] == []
