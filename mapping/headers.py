@@ -2141,11 +2141,11 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
     else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
     whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
-    below CONTENT_FAILS) and no other column of the page holds f. The column stays doubted (VOLUME_DOUBT)
+    below CONTENT_FAILS) and no other column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
-    (column_scores' fits); a name, an address or free text stays doubted. A column already given f in
-    doubt is listed only where its cells so pass. Where no VOLUME_AGREE siblings are sure of the column's
+    (column_scores' fits) and its page did not give it another field; a name, an address or free text
+    stays doubted. A column already given f in doubt is listed only where its cells so pass. Where no VOLUME_AGREE siblings are sure of the column's
     field but as many give it one field in doubt (identified by elimination on each: 编号 beside 序号) by the
     same majority, a column its own page left unidentified takes that field, always doubted: the volume
     then says only that no page found anything else there.
@@ -2170,8 +2170,6 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                 in_doubt = True
             if f is None:
                 continue
-            if any(g == f for d, g in enumerate(page.fields) if d != c):
-                continue
             whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
             if any(s >= HEADER_READ for g, s in whole.items() if g != f):
                 continue
@@ -2182,9 +2180,24 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             if fits is not None and fits < CONTENT_FAILS:
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
-            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt
+            # sure only where the page's own assignment did not give the column another field
+            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f)
             if own == f and not sure:
                 continue
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
-        out.append(wanted)
+        out.append(_one_column_each(page.fields, wanted))
     return out
+
+
+def _one_column_each(fields: Sequence[str | None], wanted: list[VolumeField]) -> list[VolumeField]:
+    """The told columns that leave no field to two columns of the page once all are taken (two date
+    columns whose misread headers swapped their fields on the page take them back together); a told
+    field another column keeps is not taken."""
+    while True:
+        final = list(fields)
+        for t in wanted:
+            final[t.index] = t.field
+        kept = [t for t in wanted if sum(g == t.field for g in final) == 1]
+        if len(kept) == len(wanted):
+            return kept
+        wanted = kept

@@ -112,3 +112,79 @@ def test_siblings_agreeing_only_in_doubt_give_an_unidentified_column_their_field
     # two siblings sure of nothing there against two in doubt of the field: no clear majority
     vol = [page(doubted=frozenset({2})), page(doubted=frozenset({2})), misread(2, "xx"), misread(2, "yy"), misread(2, "09")]
     assert agree_in_volume(vol, sp)[4] == []
+
+
+HEADERS_15 = [
+    "序号",
+    "火化证号",
+    "死者姓名",
+    "性别",
+    "年龄",
+    "身份证号",
+    "户籍地址",
+    "死亡日期",
+    "死亡原因",
+    "火化日期",
+    "骨灰去向",
+    "经办人",
+    "与死者关系",
+    "联系电话",
+    "备注",
+]
+
+
+def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
+    """End to end on a store (no OCR: the cells are a generated register's text): three pages of one
+    book, the third's 死亡日期 and 火化日期 both read 08, so that page alone swaps the two date columns (in
+    doubt); after `backfill remap` each holds its field again, doubted still."""
+    from sqlalchemy import select
+
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.models import RawCell
+    from pipeline.kernel.store import Page, Record, SourceFile, Store
+    from pipeline.page.extract import map_rows, save_records
+    from pipeline.runs.stages import remap
+    from samples import generator as g
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = Store.open(settings)
+    reg = g.get_register(1, "haiyang", 2013, "cremation")
+    xs = [0]
+    for w in (40, 80, 60, 40, 40, 150, 170, 80, 70, 80, 70, 60, 50, 100, 70):
+        xs.append(xs[-1] + w)
+    with store.session() as s, s.begin():
+        sf = SourceFile(sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=3)
+        s.add(sf)
+        s.flush()
+        file_id = sf.id
+    ids = []
+    for no in (1, 2, 3):
+        header = [("08" if c in (7, 9) and no == 3 else h) for c, h in enumerate(HEADERS_15)]
+        rows = reg.page_rows(no)[:6]
+        cells = [(i, [RawCell(text, 1.0, None) for text in r.cells]) for i, r in enumerate(rows, start=1)]
+        grid = {"rows": [0, 40, 80, 120, 160, 200, 240, 280], "cols": [x + 7 * no for x in xs], "inferred_rows": []}
+        with store.session() as s, s.begin():
+            page = Page(
+                file_id=file_id,
+                page_no=no,
+                status="done",
+                ledger_kind="cremation",
+                title=reg.title,
+                steps=[{"name": "capture", "settings": {}, "result": {"page_found": False}}],
+                layout={"grid": grid, "header": header, "columns": list(reg.columns)},
+            )
+            s.add(page)
+            s.flush()
+            ids.append(page.id)
+        save_records(store, ids[-1], "cremation", map_rows("cremation", reg.title, list(reg.columns), cells, settings), settings)
+    remap(store, settings)
+    with store.session() as s:
+        third = s.get(Page, ids[2])
+        assert (third.layout["columns"][7], third.layout["columns"][9]) == ("death_date", "cremation_date")
+        for c in ("7", "9"):
+            assert any(r.startswith("its field is told by its volume") for r in third.layout["structure"]["columns"][c])
+        deaths = {(r.fields.get("death_date") or {}).get("value") for r in s.scalars(select(Record).where(Record.page_id == ids[2]))}
+        first = s.get(Page, ids[0])
+        assert "structure" not in first.layout
+    assert deaths == {r.record["death_date"] for r in reg.page_rows(3)[:6]}
+    store.dispose()
