@@ -153,7 +153,9 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
     for w in (40, 80, 60, 40, 40, 150, 170, 80, 70, 80, 70, 60, 50, 100, 70):
         xs.append(xs[-1] + w)
     with store.session() as s, s.begin():
-        sf = SourceFile(sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=3)
+        sf = SourceFile(
+            sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=3
+        )
         s.add(sf)
         s.flush()
         file_id = sf.id
@@ -183,7 +185,9 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
         assert (third.layout["columns"][7], third.layout["columns"][9]) == ("death_date", "cremation_date")
         for c in ("7", "9"):
             assert any(r.startswith("its field is told by its volume") for r in third.layout["structure"]["columns"][c])
-        deaths = {(r.fields.get("death_date") or {}).get("value") for r in s.scalars(select(Record).where(Record.page_id == ids[2]))}
+        deaths = {
+            (r.fields.get("death_date") or {}).get("value") for r in s.scalars(select(Record).where(Record.page_id == ids[2]))
+        }
         first = s.get(Page, ids[0])
         assert "structure" not in first.layout
     assert deaths == {r.record["death_date"] for r in reg.page_rows(3)[:6]}
