@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Store
+from pipeline.page.extract import agree_volumes
 from pipeline.page.intake import IntakeResult
 from pipeline.runs import manage as runs
 from pipeline.runs import stages
@@ -133,6 +134,7 @@ def backfill_flow(
     # pages in batches; pages another run on the store holds are waited for (or taken if it stops)
     runs.read_selection(store, run_id, plan.selected, run_batches, one_per_machine=here)
     runs.mark_files_processed(store, plan.selected)
+    agree_volumes(store, s, plan.selected)  # a volume's pages tell each other's columns
     merged = link_task(run_id, settings)
     audit = audit_task(settings)
     loaded = load_task(run_id, settings) if opts.load else None

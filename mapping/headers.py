@@ -1736,6 +1736,7 @@ ASSIGNMENT_DOUBTS = (
     "another column fits ",
     ELIMINATION_DOUBT,
     DISAGREEMENT_DOUBT,
+    "its field is told by its volume",  # VOLUME_DOUBT (agree_in_volume)
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
@@ -2059,3 +2060,144 @@ many characters (序号, 编号), stands BEFORE the field's wording: the serial 
 a number word after a field's wording is that field's own (航次编号, 船次号, 逝者编号: "the voyage's / the
 deceased's number", one header of one column, not two). Rule source: Chinese word order (a modifier
 before its head noun: X编号 is "X's number") and the register's layout (序号 the leftmost column)."""
+
+
+# --- the pages of one volume -------------------------------------------------------------------------
+# A register book (a volume: one source file, or one folder of photographed pages of one book) is
+# printed from one form: every page has the same columns, in the same order, under the same headers,
+# ruled at the same places. A page's columns are assigned on that page alone first (assign_columns);
+# where a column's header was misread (faint, grainy, photographed) or its cells read poorly, its
+# sibling pages of the same form tell which field it is (agree_in_volume).
+
+VOLUME_WIDTHS = 0.01
+"""Two pages are of one printed form only where they have as many columns and each column's width, as a
+share of the table's width, differs by at most this much. Source: ruling geometry: a form is ruled once
+and printed on every page of the book; what varies is where the grid finder puts a line (a few pixels)
+and a photograph's perspective. Measured on every design scan store (3301, 3305, 3307, 4403, 4405, 4406:
+254 pairs of pages of one volume with as many columns): at most 0.0038 apart. A column the grid lost or
+found in excess (a missing or doubled ruling line) shifts the widths by a whole column's (the narrowest
+printed column is 0.03 of the table), so pages so read are no siblings."""
+VOLUME_AGREE = 2
+"""A column takes a field from its sibling pages only where at least this many of them assigned the same
+column that field without doubt (one page may have been misread like this one; two agreeing are a form's
+evidence)..."""
+VOLUME_MAJORITY = 2
+"""...and at least this many times as many as gave the column anything else without doubt (another field,
+or none: an extra printed column no field is kept from)."""
+VOLUME_TYPED = frozenset({"date", "id_number", "cert_no", "code", "sex", "age", "phone", "count", "division", "sea_area"})
+"""The normalizers whose content test tells a field's values from other writing (a date, an ID number by
+GB 11643, a code-table wording, a phone number, a count): a column the volume tells such a field is not
+doubted where ELIMINATION_SHARE of its own cells pass that test. A name's test (a surname and one to three
+given-name characters), an address's and free text's pass any short writing in Han characters: the cells
+do not confirm the field, and such a column stays doubted (VOLUME_DOUBT)."""
+VOLUME_DOUBT = "its field is told by its volume's other pages ({agree} of them), not by its own header and cells"
+"""Why a column given its field by its sibling pages stays doubted (one of ASSIGNMENT_DOUBTS): the volume
+says which field the column is, not that its cells were read right."""
+
+
+@dataclass(frozen=True)
+class VolumePage:
+    """One page of a volume as its columns were assigned on the page alone (assign_columns)."""
+
+    kind: str
+    widths: tuple[float, ...]  # each printed column's width, a share of the table's width
+    header: tuple[str, ...]  # each column's header as read
+    fields: tuple[str | None, ...]  # each column's field (None: unidentified)
+    doubted: frozenset[int]  # the columns in doubt, whatever the reason
+    texts: tuple[tuple[str, ...], ...]  # each column's cell texts (data rows, top to bottom)
+
+
+@dataclass(frozen=True)
+class VolumeField:
+    """A column's field as its sibling pages tell it (agree_in_volume)."""
+
+    index: int
+    field: str
+    doubt: str | None  # None: its own cells pass the field's content test (ELIMINATION_SHARE)
+
+
+def _same_form(a: VolumePage, b: VolumePage) -> bool:
+    return (
+        a.kind == b.kind
+        and len(a.widths) == len(b.widths) >= 2
+        and all(abs(x - y) <= VOLUME_WIDTHS for x, y in zip(a.widths, b.widths))
+    )
+
+
+def _volume_vote(votes: Counter[str | None]) -> tuple[str | None, int]:
+    """The field most of these votes give a column, and how many, where they are at least VOLUME_AGREE and
+    VOLUME_MAJORITY times the votes for anything else; (None, 0) otherwise."""
+    f, agree = max(((g, n) for g, n in votes.items() if g is not None), key=lambda x: x[1], default=(None, 0))
+    if f is None or agree < VOLUME_AGREE or agree < VOLUME_MAJORITY * (sum(votes.values()) - agree):
+        return None, 0
+    return f, agree
+
+
+def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> list[list[VolumeField]]:
+    """For each page of one volume, the columns that take the field their sibling pages agree on.
+
+    A column unidentified or in doubt on its page takes field f where (a) its siblings are of the same
+    printed form (_same_form: as many columns, widths within VOLUME_WIDTHS), (b) at least VOLUME_AGREE of
+    them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
+    else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
+    whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
+    below CONTENT_FAILS) and no other column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
+    unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
+    numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
+    (column_scores' fits) and its page did not give it another field; a name, an address or free text
+    stays doubted. A column already given f in doubt is listed only where its cells so pass. Where no VOLUME_AGREE siblings are sure of the column's
+    field but as many give it one field in doubt (identified by elimination on each: 编号 beside 序号) by the
+    same majority, a column its own page left unidentified takes that field, always doubted: the volume
+    then says only that no page found anything else there.
+    Source: a property of printed registers (one form per book), not of any vocabulary."""
+    sp = spec if spec is not None else load_spec()
+    out: list[list[VolumeField]] = []
+    for p, page in enumerate(pages):
+        siblings = [q for i, q in enumerate(pages) if i != p and _same_form(page, q)]
+        wanted: list[VolumeField] = []
+        if len(siblings) < VOLUME_AGREE or (all(page.fields) and not page.doubted):
+            out.append(wanted)
+            continue
+        scores: dict[tuple[int, str], ColumnScore] | None = None
+        for c, own in enumerate(page.fields):
+            if own is not None and c not in page.doubted:
+                continue
+            f, agree = _volume_vote(Counter(q.fields[c] for q in siblings if c not in q.doubted))
+            in_doubt = False
+            if f is None and own is None:
+                # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
+                f, agree = _volume_vote(Counter(q.fields[c] for q in siblings))
+                in_doubt = True
+            if f is None:
+                continue
+            whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
+            if any(s >= HEADER_READ for g, s in whole.items() if g != f):
+                continue
+            if scores is None:
+                scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
+            sc = scores.get((c, f))
+            fits = sc.fits if sc is not None else None
+            if fits is not None and fits < CONTENT_FAILS:
+                continue
+            typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
+            # sure only where the page's own assignment did not give the column another field
+            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f)
+            if own == f and not sure:
+                continue
+            wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
+        out.append(_one_column_each(page.fields, wanted))
+    return out
+
+
+def _one_column_each(fields: Sequence[str | None], wanted: list[VolumeField]) -> list[VolumeField]:
+    """The told columns that leave no field to two columns of the page once all are taken (two date
+    columns whose misread headers swapped their fields on the page take them back together); a told
+    field another column keeps is not taken."""
+    while True:
+        final = list(fields)
+        for t in wanted:
+            final[t.index] = t.field
+        kept = [t for t in wanted if sum(g == t.field for g in final) == 1]
+        if len(kept) == len(wanted):
+            return kept
+        wanted = kept

@@ -25,6 +25,9 @@ from sqlalchemy import delete, select
 
 from mapping.headers import (
     MERGED_CELLS,
+    VolumeField,
+    VolumePage,
+    agree_in_volume,
     assign_columns,
     clean_header,
     content_class,
@@ -1799,9 +1802,10 @@ def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list
     ]
 
 
-def remap_page(store: Store, page_id: int, settings: Settings) -> int:
+def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[VolumeField] = ()) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
-    Reviewers' corrections are applied again; records already approved or rejected are left as they are."""
+    Reviewers' corrections are applied again; records already approved or rejected are left as they are.
+    `told`: the columns whose field the page's volume tells (agree_volume, take_told)."""
     with store.session() as s:
         page = get_row(s, Page, page_id)
         if page.status != "done" or not page.layout:
@@ -1817,6 +1821,7 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
+        columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
     extracted = map_rows(
         kind,
         title,
@@ -1837,3 +1842,117 @@ def remap_page(store: Store, page_id: int, settings: Settings) -> int:
             layout["structure"] = structure.to_dict()
         page.layout = layout
     return len(extracted)
+
+
+def take_told(
+    kind: str, columns: Sequence[str | None], told: Sequence[VolumeField], structure: Structure, sp: Spec
+) -> list[str | None]:
+    """The page's columns with those its volume tells (mapping.headers.agree_in_volume) given their field.
+    A column told with a doubt keeps every doubt it had and takes that one too (its page is doubted where
+    the field is mandatory: PAGE_ASSIGNMENT_DOUBT, as assign_texts does); a column told without one (its
+    own cells pass the field's content test) loses the doubts assign_columns gave it on the page alone
+    (is_assignment_doubt) and the page doubts they caused; any other doubt (a seal, cells read as two
+    columns, the grid) stays."""
+    out = list(columns)
+    if not told:
+        return out
+    mandatory = {f.name for f in sp.kind(kind).fields if f.mandatory in ("M", "C")}
+    for t in told:
+        if t.index >= len(out):
+            continue
+        out[t.index] = t.field
+        if t.doubt is not None:
+            structure.doubt_column(t.index, t.doubt)
+            if t.field in mandatory:
+                structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=t.field, why=t.doubt))
+            continue
+        gone = [r for r in structure.columns.get(t.index, []) if is_assignment_doubt(r)]
+        kept = [r for r in structure.columns.get(t.index, []) if not is_assignment_doubt(r)]
+        if kept:
+            structure.columns[t.index] = kept
+        else:
+            structure.columns.pop(t.index, None)
+        if gone:
+            ends = tuple(f"({r})" for r in gone)
+            structure.page[:] = [r for r in structure.page if not (r.startswith(PAGE_ASSIGNMENT_HEAD) and r.endswith(ends))]
+    return out
+
+
+IMAGE_MEDIA = ("jpeg", "png")
+"""Media types of a file that is one photographed or scanned page: the pages of one book are the image
+files of one folder (as pipeline.quality.audit.volumes_of_files groups them)."""
+
+
+def volume_key(rel_path: str, media_type: str) -> str:
+    """The volume a source file's pages belong to: its folder for a single-page image, the file itself
+    otherwise (a PDF or TIFF is one book)."""
+    if media_type in IMAGE_MEDIA:
+        return "folder:" + (rel_path.rsplit("/", 1)[0] if "/" in rel_path else ".")
+    return "file:" + rel_path
+
+
+def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int, list[RawCell]]]) -> VolumePage | None:
+    """A page as agree_in_volume reads it, from its stored layout and cells; None where its grid, header
+    and columns do not line up (a page read before headers were stored)."""
+    cols = list((layout.get("grid") or {}).get("cols") or [])
+    header = list(layout.get("header") or [])
+    columns = list(layout.get("columns") or [])
+    if len(cols) < 3 or not (len(cols) - 1 == len(header) == len(columns)):
+        return None
+    widths = [b - a for a, b in zip(cols, cols[1:])]
+    total = float(sum(widths))
+    if total <= 0:
+        return None
+    structure = Structure.from_dict(layout.get("structure"))
+    texts = _column_texts(header, rows, structure)
+    return VolumePage(
+        kind,
+        tuple(w / total for w in widths),
+        tuple(header),
+        tuple(columns),
+        frozenset(c for c, reasons in structure.columns.items() if reasons),
+        tuple(tuple(t) for t in texts),
+    )
+
+
+def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> int:
+    """Map again the pages of one volume whose columns their sibling pages tell (agree_in_volume), after
+    each was mapped on its own; returns the pages so mapped again. Pages with reviewed records are
+    left as remap_page leaves them."""
+    loaded: list[tuple[int, VolumePage]] = []
+    with store.session() as s:
+        for pid in page_ids:
+            page = get_row(s, Page, pid)
+            if page.status != "done" or not page.layout or page.ledger_kind is None:
+                continue
+            rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in sorted(page.records, key=lambda r: r.row_no)]
+            vp = _volume_page(page.layout, page.ledger_kind, rows)
+            if vp is not None:
+                loaded.append((pid, vp))
+    if len(loaded) < 3:
+        return 0
+    told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
+    done = 0
+    for (pid, _vp), mine in zip(loaded, told):
+        if mine:
+            remap_page(store, pid, settings, mine)
+            done += 1
+    return done
+
+
+def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | None = None) -> int:
+    """agree_volume for every volume of the store (or those holding `file_ids`); returns the pages
+    mapped again."""
+    with store.session() as s:
+        q = select(Page.id, SourceFile.id, SourceFile.rel_path, SourceFile.media_type).join(
+            SourceFile, Page.file_id == SourceFile.id
+        )
+        pages = s.execute(q.where(Page.status == "done").order_by(SourceFile.rel_path, Page.page_no)).all()
+    by_volume: dict[str, list[int]] = {}
+    wanted: set[str] = set()
+    for pid, fid, rel, media in pages:
+        key = volume_key(rel, media)
+        by_volume.setdefault(key, []).append(pid)
+        if file_ids is None or fid in file_ids:
+            wanted.add(key)
+    return sum(agree_volume(store, ids, settings) for key, ids in by_volume.items() if key in wanted)

@@ -43,7 +43,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.kernel.thresholds import CAPTURE_LABELS
-from pipeline.page.extract import declared_absent, ledger_year, remap_page
+from pipeline.page.extract import agree_volumes, declared_absent, ledger_year, remap_page
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
@@ -870,7 +870,9 @@ def declare_absent(store: Store, file_id: int, fields: Iterable[str], *, user: s
     if before == set(wanted):
         return 0
     log.info("ledger %s: %d field(s) declared never recorded by %s", file_id, len(wanted), user)
-    return sum(remap_page(store, pid, settings) for pid in page_ids)
+    n = sum(remap_page(store, pid, settings) for pid in page_ids)
+    agree_volumes(store, settings, [file_id])  # its volume's pages tell each other's columns again
+    return n
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.processes import pid_alive
 from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, get_row, rowcount, utcnow
-from pipeline.page.extract import PageOutcome
+from pipeline.page.extract import PageOutcome, agree_volumes
 from pipeline.runs import stages
 from pipeline.runs.stages import mark_files_processed, process_pages
 
@@ -420,6 +420,7 @@ def run_selection(
             plan.excluded += again.excluded + len(again.unidentified)
         read_selection(store, run_id, plan.selected, run_batches)
         mark_files_processed(store, plan.selected)
+        agree_volumes(store, settings, plan.selected)  # a volume's pages tell each other's columns
         merged = link(store, run_id, settings)
         audit = stages.audit_stage(store, settings)
         loaded = load_records(store, settings, run_id) if options.load else None

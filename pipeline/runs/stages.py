@@ -17,7 +17,7 @@ from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, get_row, utcnow
-from pipeline.page.extract import PageOutcome, page_reason, process_page, remap_page
+from pipeline.page.extract import PageOutcome, agree_volumes, page_reason, process_page, remap_page
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
 from pipeline.quality.refit import thresholds_versions
@@ -225,6 +225,7 @@ def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutco
         got = intake(store, run_id, scans_dir, settings)
         for fid in got.file_ids:
             process_file(store, fid, settings, on_page)
+        agree_volumes(store, settings, got.file_ids)  # a volume's pages tell each other's columns
         merged = link(store, settings)
         summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
         finish_run(store, run_id, summary)
@@ -243,6 +244,7 @@ def remap(store: Store, settings: Settings) -> tuple[int, int]:
         if n:
             pages += 1
             records += n
+    agree_volumes(store, settings)  # after every page is mapped on its own
     link(store, settings)
     from pipeline.quality.audit import refresh_pending
 
