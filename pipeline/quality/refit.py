@@ -421,12 +421,16 @@ def refit(
     hold pages other than scans, the file's own thresholds and page limit are fitted on the scanned
     pages' fields only, and each other kind whose reviewed pages reach MIN_FITTED_PAGES gets a section
     fitted on its own reviewed fields only (the same fitter, target and bound rule; no page limit of its
-    own: routing applies the file's). A section's prior is what routing uses for that kind now: its
-    section or thresholds where the file in use was fitted on the kind, else none (its records are all
-    held now: the fit starts at the floor and every record it admits must show the target by itself), so
-    a type goes auto-accepted on such pages only where that kind's reviewed fields show the target; one
-    they cannot show it for stays never auto-accepted there (NEVER), and where what the section admits
-    does not show the target by its bound, nothing is admitted on that kind. A kind with
+    own: routing applies the file's). A section's prior (the thresholds it shrinks to) is what
+    routing uses for that kind now where the file in use was fitted on the kind (its section, or its
+    thresholds), else the file's own thresholds in use: a field of such a page is trusted no more than a
+    scanned one unless that kind's own reviewed fields show the target below it (a threshold goes lower
+    only where the records that admits show it by their own bound), and is raised where its reviewed
+    fields hold wrong values (above 1: never auto-accepted there, e.g. a wrong value read at 1.0); where
+    what the section admits does not show the target by its bound, nothing is admitted on that kind.
+    (Starting a section with no prior, at the floor, was tried: on design stores it loosened photographed
+    names and addresses below the scans' thresholds, and cross-validated it let 6 wrong fields through
+    where the joint fit let 1; bench/results/refit-captures-2026-12-03-s13.md.) A kind with
     fewer reviewed pages gets no section (the thresholds in use's section of it is carried, else its
     records stay held). The current and cross-validated figures count each record as routing would
     (its kind's section; held where the thresholds are not fitted on its kind)."""
@@ -444,7 +448,9 @@ def refit(
     joint_records = {r for r in ev.records if capture_of(ev, r) == SCAN} if split else None
     sectioned = section_kinds(ev)
     of_kind = {k: {r for r in ev.records if capture_of(ev, r) == k} for k in kinds}
-    prior_on = {k: in_use_on(settings, k) for k in sectioned}
+    # the prior a kind's section shrinks to: what routing uses for that kind now, else the file's own thresholds
+    # (a photographed field is trusted no more than a scanned one unless that kind's own reviewed fields show it)
+    prior_on = {k: in_use_on(settings, k) or dict(cur_th) for k in sectioned}
     never = {name: NEVER for name in field_types()}
 
     def fit_joint_part(leave_out: AbstractSet[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
@@ -481,7 +487,10 @@ def refit(
         if lim is not None or (up is not None and up > target):
             # fitted without page shares, a limit stands for "accept nothing"; and where the reviewed fields
             # of this kind do not show the target for what the fit admits, nothing is admitted on it
-            per = {t: {**v, "threshold": NEVER} if v["threshold"] > 0 else v for t, v in per.items()}
+            per = {
+                t: {**v, "threshold": NEVER, "section_upper": None if up is None else round(up, 5)} if v["threshold"] > 0 else v
+                for t, v in per.items()
+            }
             th = {n: v for n, v in th.items() if v <= 0}
         return per, {**never, **th}
 
@@ -548,8 +557,7 @@ def refit(
             per, th_k = sections_fit[k]
             acc_k = accepted(ev, of_kind[k], th_k, limit)
             up = upper_on(ev, acc_k, method)
-            now_k = prior_on[k]
-            prior = prior_per_type(now_k) if now_k is not None else None
+            prior = prior_per_type(prior_on[k])
             row.update(
                 routed_by="section",
                 per_type=per,
@@ -708,7 +716,11 @@ def _type_line(t: str, v: dict | None, prior: float | None, target: float, neede
     if v["threshold"] <= 1.0:
         return f"  {zh}：可自动接受（阈值 {v['threshold']:.3f}） ({en}: can be auto-accepted at {v['threshold']:.3f})"
     code, b = why(v, NEVER if prior is None else prior)
-    if b.get("wrong") or code == "raised":
+    if "section_upper" in v:
+        up = 100 * (v["section_upper"] if v["section_upper"] is not None else 1.0)
+        zh_why = f"这类页面的已审核字段不足以显示目标（所能接受记录的上界 {up:.2f} % > {100 * target:.2f} %）"
+        en_why = f"the reviewed fields of such pages do not show the target (bound {up:.2f} % > {100 * target:.2f} % on what it would admit)"
+    elif b.get("wrong") or code == "raised":
         zh_why = (
             f"已审核记录中有读错的字段（{b.get('records', 0)} 条记录的 {b.get('fields', 0)} 个字段中 {b.get('wrong', 0)} 个错）"
         )
