@@ -989,6 +989,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "重新拟合（按卷交叉验证，{folds} 折）：直通率 {st}，自动通过字段错误率 {wr}",
         "Fitted again (cross-validated by volume, {folds} folds): straight-through {st}, auto-accepted fields wrong {wr}",
     ),
+    "th.captures": (
+        "按页面类型（扫描、拍照、低分辨率）分别拟合：",
+        "Fitted per capture kind (scanned, photographed, low-resolution pages):",
+    ),
     "th.cv_none": (
         "只有一卷有审核结果，无法交叉验证：请先审核更多卷的记录。",
         "Only one volume has reviews, so nothing can be cross-validated: review records of more volumes first.",

@@ -274,6 +274,9 @@ def _bound_notes(result: F.Refit) -> None:
     held = F.not_loosened(result)
     if held:
         st.warning(t("th.not_loosened", types=joined(held), needed=needed))
+    lines = F.capture_lines(result)  # what `backfill calibrate` says per capture kind (Chinese first)
+    if any(c.get("routed_by") != "joint" for c in result.captures.values()):
+        st.info("\n\n".join([t("th.captures"), *lines]))
 
 
 def thresholds_page(store: Store, settings: Settings, user: str) -> None:

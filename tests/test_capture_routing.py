@@ -223,10 +223,10 @@ def test_a_refit_from_reviews_keeps_the_sections_of_the_captures_it_does_not_cov
 
     shipped = _sectioned(tmp_path / "shipped.json", 30)
     assert capture_pages(shipped) == {"low_resolution": 0, "photograph": 0, "scan": 32}  # the joint fit's own
-    few = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"scan": 5, "photograph": 4}})
+    few = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"scan": 5, "photograph": 4}}, sections={})
     # the refit is not fitted on photographs: it does not count the section's pages as its own ...
     assert fitted_captures(few)["photograph"] == 4  # type: ignore[arg-type]
     # ... and keeps the section, so photographed pages stay routed by it
     assert set(carried_sections(few)) == {PHOTOGRAPH}  # type: ignore[arg-type]
-    many = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"photograph": MIN_FITTED_PAGES}})
+    many = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"photograph": MIN_FITTED_PAGES}}, sections={})
     assert carried_sections(many) == {}  # type: ignore[arg-type]  # the refit itself covers them now

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 from reviewing import approve_as_reviewer
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from pipeline.cli import main as cli
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import AuditSample, Record, Store
+from pipeline.kernel.thresholds import MIN_FITTED_PAGES as MIN_PAGES
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
 from pipeline.quality.calibration import Observation, field_types, fit_joint, thresholds_doc
@@ -232,3 +234,119 @@ def test_refit_meets_the_bound_where_the_truth_is_known(tmp_path, n, seed):
     else:
         assert tau == 0.95 and not result.bound["shown"]
         assert "the reviews do not show the target yet" in F.format_refit(result)
+
+
+# --- capture kinds: a section fitted on each kind's reviewed fields alone --------------------------------------
+PHOTO_STEPS = [{"name": "capture", "settings": {}, "result": {"page_found": True, "warped": True, "upsample": 1.0}}]
+
+
+def _captured(tmp_path, photographed: int, wrong_names: int = 0):
+    """Three volumes of 12 pages; the first `photographed` pages (volume by volume) photographed (their
+    capture step), the rest scanned; re-mapped so routing holds every photographed record (the packaged
+    thresholds were fitted on scans only), the blind audit drawn, every record in review approved,
+    and the deceased's name corrected on `wrong_names` photographed records read at confidence 1.0
+    (wrong at high confidence, as photographed fields are)."""
+    from pipeline.kernel.store import Page
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    config = tmp_path / "backfill.toml"
+    config.write_text(f'data_dir = "{tmp_path / "data"}"\naudit_target = 0.05\n', encoding="utf-8")
+    settings = Settings.load(config)
+    store = Store.open(settings)
+    seed_store(store, settings, homes=("yantai", "longkou", "haiyang"), kinds=("cremation",), pages=12, unsure_share=0.3)
+    with store.session() as s, s.begin():
+        pages = list(s.scalars(select(Page).order_by(Page.id)))
+        assert len(pages) == 36
+        for page in pages[:photographed]:
+            page.steps = PHOTO_STEPS
+        photo_pages = {p.id for p in pages[:photographed]}
+    stages.remap(store, settings)
+    A.draw(store, settings)
+    with store.session() as s:
+        waiting = list(s.scalars(select(Record).where(Record.status == "needs_review").order_by(Record.id)))
+        fixes = [
+            r.id
+            for r in waiting
+            if r.page_id in photo_pages and all(c["confidence"] >= 1.0 for c in r.cells) and r.fields.get("deceased_name")
+        ]
+        ids = [r.id for r in waiting]
+    assert len(fixes) >= wrong_names
+    for rid in fixes[:wrong_names]:
+        correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
+    for rid in ids:
+        approve_as_reviewer(store, rid, "ann", settings)
+    return store, settings, ["--config", str(config)]
+
+
+def test_reviewed_photographed_pages_get_thresholds_fitted_on_their_fields_alone(tmp_path, backfill_cli, monkeypatch):
+    """21 photographed pages reviewed (of 36): the refit writes a section fitted on the photographed
+    pages' reviewed fields only, and the file's own thresholds on the scanned pages' only; the
+    administrator is told, Chinese first, per capture kind. Fails before: one joint fit, no section."""
+    from pipeline.kernel.thresholds import PHOTOGRAPH, by_capture_pages, capture_pages
+
+    store, settings, data = _captured(tmp_path, photographed=21)
+    ev = F.gather(store, settings)
+    assert ev.captures == {"photograph": 21, "scan": 15}
+    fitted: list[set[str]] = []
+    real = F.fit_joint
+
+    def spy(obs, *a, **kw):
+        fitted.append({F.capture_of(ev, o.record) for o in obs})
+        return real(obs, *a, **kw)
+
+    monkeypatch.setattr(F, "fit_joint", spy)
+    result = F.refit(store, settings, ev=ev, folds=3)
+    assert fitted[0] == {"scan"} and fitted[1] == {"photograph"}  # never one fit over both
+    assert all(len(kinds) == 1 for kinds in fitted)  # the folds likewise
+    assert set(result.sections) == {PHOTOGRAPH} and result.sections[PHOTOGRAPH]["pages"] == 21
+    assert result.captures[PHOTOGRAPH]["routed_by"] == "section"
+    monkeypatch.undo()
+    text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
+    assert "拍照页面：已审核 21 页，已写入只用这类页面拟合的阈值" in text
+    assert "扫描页面：已审核 15 页" in text
+    path = str(F.thresholds_versions(settings).path_of(1))
+    assert by_capture_pages(path) == {PHOTOGRAPH: 21}
+    assert capture_pages(path)[PHOTOGRAPH] == 0  # the file's own thresholds stand on no photograph
+    assert Settings(thresholds_file=path).fitted_on_capture(PHOTOGRAPH)  # through its section
+    store.dispose()
+
+
+def test_too_few_reviewed_photographed_pages_keep_the_gate(tmp_path, backfill_cli):
+    """19 photographed pages reviewed: no section; the file's own thresholds stand on the scanned pages
+    alone, so photographed records stay held; the administrator is told how many more to review.
+    Fails before: the joint fit stood on the photographed fields too and nothing was said."""
+    from pipeline.kernel.thresholds import PHOTOGRAPH, capture_pages
+
+    store, settings, data = _captured(tmp_path, photographed=MIN_PAGES - 1)
+    text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
+    assert f"拍照页面：已审核 {MIN_PAGES - 1} 页，少于 {MIN_PAGES} 页" in text
+    path = str(F.thresholds_versions(settings).path_of(1))
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert "by_capture" not in doc and capture_pages(path)[PHOTOGRAPH] == 0
+    assert doc["fitted_on"]["evidence"]["joint_capture_pages"] == {"scan": 36 - MIN_PAGES + 1}
+    assert not Settings(thresholds_file=path).fitted_on_capture(PHOTOGRAPH)
+    store.dispose()
+
+
+def test_a_wrong_photographed_field_read_sure_keeps_its_type_held_on_photographs_only(tmp_path, backfill_cli):
+    """Names corrected on photographed records read at confidence 1.0: names are never auto-accepted on
+    photographed pages (the refit says why, Chinese first), and the thresholds scanned pages are
+    routed by are those of the same reviews without them. Fails before: one joint fit, so the
+    photographs' wrong names moved the scans' name threshold, and photographs had no thresholds of their own."""
+    from pipeline.kernel.thresholds import PHOTOGRAPH, load_thresholds
+
+    clean_store, clean_settings, _ = _captured(tmp_path / "clean", photographed=21)
+    clean = F.refit(clean_store, clean_settings, folds=3)
+    clean_store.dispose()
+    store, settings, data = _captured(tmp_path / "wrong", photographed=21, wrong_names=12)
+    result = F.refit(store, settings, folds=3)
+    assert result.thresholds == clean.thresholds and result.page_limit == clean.page_limit
+    photo = result.captures[PHOTOGRAPH]
+    assert photo["per_type"]["name"]["threshold"] > 1.0  # above every confidence: never auto-accepted
+    assert clean.captures[PHOTOGRAPH]["per_type"]["name"]["threshold"] <= 1.0  # the clean reviews show it
+    text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
+    assert "  姓名：继续人工核对，已审核记录中有读错的字段" in text
+    path = str(F.thresholds_versions(settings).path_of(1))
+    assert load_thresholds(path, PHOTOGRAPH)["deceased_name"] > 1.0
+    assert load_thresholds(path)["deceased_name"] == clean.thresholds["deceased_name"] <= 1.0
+    store.dispose()

@@ -33,10 +33,12 @@ def unfitted_capture_reason(kind: str) -> str:
 
 UNFITTED_CAPTURE_ADVICE = (
     "{n} 条记录因拍照或低分辨率页面待核对：当前阈值未在这类页面上拟合。"
-    f"请审核这些记录，再用至少 {MIN_FITTED_PAGES} 页已审核的这类页面重新校准（backfill calibrate --from-reviews，再 backfill remap --thresholds）"
+    f"请审核这些记录；这类页面已审核满 {MIN_FITTED_PAGES} 页后重新校准，只用这类页面拟合它们的阈值"
+    "（backfill calibrate --from-reviews，再 backfill remap --thresholds）"
     " / {n} records of photographed or low-resolution pages held in review: the thresholds in use were not "
-    f"fitted on such pages; review them, then calibrate with at least {MIN_FITTED_PAGES} reviewed such pages "
-    "(`backfill calibrate --from-reviews`, then `backfill remap --thresholds vN`)"
+    f"fitted on such pages; review them, and once at least {MIN_FITTED_PAGES} such pages are reviewed, calibrate: "
+    "their thresholds are fitted on those pages alone (`backfill calibrate --from-reviews`, then "
+    "`backfill remap --thresholds vN`)"
 )
 """What the run summary and `backfill status` tell the administrator ({n}: how many records)."""
 

@@ -16,6 +16,12 @@ fit overshoot out of sample). The result is judged by cross-validation over volu
 volumes is scored with thresholds fitted on the other volumes only, so no volume scores its own fit. The result is a new
 version in data_dir/thresholds (who, when, from which evidence, the cross-validated figures); an
 administrator applies it with `backfill remap --thresholds vN` and goes back with `--rollback`.
+
+Capture kinds (pipeline.page.routing.capture_kind): a photograph's failures are not a scan's, and one fit
+over both lets the many scanned fields hide the photographs' wrong ones under one target. So where the
+reviews hold pages other than scans, the file's own thresholds are fitted on the scanned pages alone and
+each other kind with MIN_FITTED_PAGES reviewed pages gets a "by_capture" section fitted on its own reviewed
+fields alone (refit; capture_lines says what was done per kind, Chinese first).
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
+from pipeline.kernel.thresholds import CAPTURE_LABELS, MIN_FITTED_PAGES, NEVER, SCAN
 from pipeline.kernel.versions import VersionedFiles
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED, capture_kind
 from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
 from pipeline.quality.calibration import (
+    CERTAIN_TYPES,
     FLOOR,
     TYPE_CAP,
     Observation,
+    capture_section,
     field_types,
     fit_joint,
     limit_for_kind,
@@ -67,6 +76,7 @@ class Evidence:
     reviewed_held: int = 0
     unrepresented: int = 0  # records of a volume's stratum none of which was reviewed: counted as not auto-accepted
     captures: dict[str, int] = field(default_factory=dict)  # capture kind -> pages of reviewed records (routing.capture_kind)
+    capture: dict[int, str] = field(default_factory=dict)  # record -> its page's capture kind (SCAN where absent)
 
     @property
     def records(self) -> set[int]:
@@ -124,6 +134,8 @@ def gather(store: Store, settings: Settings) -> Evidence:
         if not columns:
             continue
         ev.captures[capture] = ev.captures.get(capture, 0) + 1
+        for rid in ids:
+            ev.capture[rid] = capture
         mapped = {row.row_no: row.record for row in map_rows(kind, title, columns, cells, settings)}  # OCR only
         share = page_unsure_share(cells) or 0.0
         for rid in ids:
@@ -230,9 +242,14 @@ class Refit:
     evidence: dict[str, Any]
     folds: int
     bound: dict[str, Any] = field(default_factory=dict)  # the bound rule: method, confidence, upper, shown
+    # capture kind -> what the refit did for pages of that kind (capture_fits: pages, routed_by, per_type, ...)
+    captures: dict[str, dict] = field(default_factory=dict)
+    # capture kind -> the "by_capture" section fitted on its reviewed fields alone (calibration.capture_section)
+    sections: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "captures": self.captures,
             "per_type": self.per_type,
             "page_unsure_max": self.page_limit,
             "thresholds": self.thresholds,
@@ -261,13 +278,15 @@ def fit_evidence(
     ev: Evidence,
     target: float,
     *,
-    current: dict[str, float],
+    current: dict[str, float] | None,
     current_limit: float | dict[str, float] | None,
     method: str = "wilson",
     floor: float = FLOOR,
     type_cap: float = TYPE_CAP,
     leave_out: AbstractSet[str] = frozenset(),
     confidence: float = ONE_SIDED,
+    records: AbstractSet[int] | None = None,
+    page_limits: bool = True,
 ) -> tuple[dict[str, dict], Any, dict[str, float]]:
     """Thresholds and page limits fitted on the evidence (weighted, pipeline.quality.calibration.fit_joint
     under its bound rule), the volumes in `leave_out` left out; records the spec's problems hold
@@ -284,21 +303,32 @@ def fit_evidence(
     reviewed values below a threshold that bound cannot be met, and the threshold in use is kept
     (fit_joint: "below" in each type says what the evidence there was). Thresholds are raised
     where accepted records hold wrong fields and the bound is missed.
+    `current` None: no thresholds in use on these records (routing holds them all now): the fit starts at
+    the floor and every record it admits must show the target by itself.
+    `records` (default: all): fit on these records' fields only (a capture kind's: refit's sections).
+    `page_limits` False: fitted without a page limit (a "by_capture" section has none of its own: routing
+    applies the file's to every page), the records' page shares taken as nil.
     Returns (per type, page limit, field name -> threshold)."""
     types = field_types()
-    obs = [o for o in ev.obs if o.record not in ev.held_anyway and ev.volume.get(o.record) not in leave_out]
+    obs = [
+        o
+        for o in ev.obs
+        if o.record not in ev.held_anyway
+        and ev.volume.get(o.record) not in leave_out
+        and (records is None or o.record in records)
+    ]
     per_type, limit = fit_joint(
         obs,
-        ev.shares,
+        ev.shares if page_limits else {},
         target,
         types,
         floor=floor,
         type_cap=type_cap,
-        page_kind=ev.kinds,
+        page_kind=ev.kinds if page_limits else None,
         weights=ev.weights,
         bound=method,
-        prior=prior_per_type(current),
-        prior_limit=current_limit,
+        prior=None if current is None else prior_per_type(current),
+        prior_limit=current_limit if page_limits else None,
         confidence=confidence,
     )
     return per_type, limit, {name: per_type[t]["threshold"] for name, t in types.items() if t in per_type}
@@ -319,6 +349,61 @@ def in_use(settings: Settings) -> tuple[dict[str, float], float | dict[str, floa
     return cur_th, cur_limit, cur_file
 
 
+def in_use_on(settings: Settings, kind: str) -> dict[str, float] | None:
+    """The thresholds (field name -> threshold) routing uses now for the records of pages of capture
+    `kind` (a section fitted on that kind where the file has one); None where it holds them all (the
+    thresholds in use were not fitted on that kind: routing.unfitted_capture_reason)."""
+    if not settings.fitted_on_capture(kind):
+        return None
+    return {name: settings.threshold_for(name, kind) for name in field_types()}
+
+
+def capture_of(ev: Evidence, rid: int) -> str:
+    """The capture kind of a reviewed record's page (a scan where the evidence does not say)."""
+    return ev.capture.get(rid, SCAN)
+
+
+def routed(
+    ev: Evidence,
+    records: set[int],
+    thresholds: dict[str, float],
+    page_limit: float | dict[str, float] | None,
+    on: dict[str, dict[str, float] | None],
+) -> set[int]:
+    """The records of `records` routing auto-accepts where the records of pages of capture kind k are
+    routed by `on[k]` (field -> threshold; None: all held, the thresholds not fitted on k), those of a
+    kind `on` does not name by `thresholds`; the page limit holds on every page."""
+    groups: dict[str, set[int]] = defaultdict(set)
+    for r in records:
+        groups[capture_of(ev, r)].add(r)
+    out: set[int] = set()
+    for kind, recs in groups.items():
+        th = on.get(kind, thresholds)
+        if th is not None:
+            out |= accepted(ev, recs, th, page_limit)
+    return out
+
+
+def apart(ev: Evidence) -> bool:
+    """Whether the reviews hold pages of a capture kind other than a scan: then the file's own (joint)
+    thresholds are fitted on the scanned pages' fields only and each other kind with enough reviewed
+    pages gets a section of its own (capture_fits): one fit over both lets the many scanned fields hide
+    the photographs' wrong ones under one target (docs/capture.md)."""
+    return any(k != SCAN for k in ev.captures)
+
+
+def section_kinds(ev: Evidence) -> list[str]:
+    """The capture kinds other than a scan whose reviewed pages reach MIN_FITTED_PAGES: the refit
+    fits a section on each of them (pipeline.kernel.thresholds.MIN_FITTED_PAGES: a capture's failures
+    strike whole pages, so the pages are the draws)."""
+    return sorted(k for k, n in ev.captures.items() if k != SCAN and n >= MIN_FITTED_PAGES)
+
+
+def _kept(per_type_now: dict[str, float]) -> dict[str, dict]:
+    """fit_joint's per-type result for the thresholds in use kept as they are (no evidence to fit on)."""
+    return {t: {"threshold": v, "n": 0, "accepted": 0, "wrong_accepted": 0} for t, v in sorted(per_type_now.items())}
+
+
 def refit(
     store: Store,
     settings: Settings,
@@ -330,7 +415,25 @@ def refit(
     ev: Evidence | None = None,
 ) -> Refit:
     """Fit thresholds and page limits on the reviews, cross-validated by volume (see the module);
-    `target` defaults to the audit's (settings.audit_target): the bound rule is the margin."""
+    `target` defaults to the audit's (settings.audit_target): the bound rule is the margin.
+
+    Capture kinds (pipeline.page.routing.capture_kind of each reviewed record's page): where the reviews
+    hold pages other than scans, the file's own thresholds and page limit are fitted on the scanned
+    pages' fields only, and each other kind whose reviewed pages reach MIN_FITTED_PAGES gets a section
+    fitted on its own reviewed fields only (the same fitter, target and bound rule; no page limit of its
+    own: routing applies the file's). A section's prior (the thresholds it shrinks to) is what
+    routing uses for that kind now where the file in use was fitted on the kind (its section, or its
+    thresholds), else the file's own thresholds in use: a field of such a page is trusted no more than a
+    scanned one unless that kind's own reviewed fields show the target below it (a threshold goes lower
+    only where the records that admits show it by their own bound), and is raised where its reviewed
+    fields hold wrong values (above 1: never auto-accepted there, e.g. a wrong value read at 1.0); where
+    what the section admits does not show the target by its bound, nothing is admitted on that kind.
+    (Starting a section with no prior, at the floor, was tried: on design stores it loosened photographed
+    names and addresses below the scans' thresholds, and cross-validated it let 6 wrong fields through
+    where the joint fit let 1; bench/results/refit-captures-2026-12-03-s13.md.) A kind with
+    fewer reviewed pages gets no section (the thresholds in use's section of it is carried, else its
+    records stay held). The current and cross-validated figures count each record as routing would
+    (its kind's section; held where the thresholds are not fitted on its kind)."""
     ev = gather(store, settings) if ev is None else ev
     if not ev.obs:
         raise BackfillError(
@@ -340,8 +443,20 @@ def refit(
     target = settings.audit_target if target is None else float(target)
     method = settings.audit_interval
     cur_th, cur_limit, cur_file = in_use(settings)
+    kinds = sorted(set(ev.captures) | {capture_of(ev, r) for r in ev.records})
+    split = apart(ev)
+    joint_records = {r for r in ev.records if capture_of(ev, r) == SCAN} if split else None
+    sectioned = section_kinds(ev)
+    of_kind = {k: {r for r in ev.records if capture_of(ev, r) == k} for k in kinds}
+    # the prior a kind's section shrinks to: what routing uses for that kind now, else the file's own thresholds
+    # (a photographed field is trusted no more than a scanned one unless that kind's own reviewed fields show it)
+    prior_on = {k: in_use_on(settings, k) or dict(cur_th) for k in sectioned}
+    never = {name: NEVER for name in field_types()}
 
-    def fit(leave_out: AbstractSet[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
+    def fit_joint_part(leave_out: AbstractSet[str] = frozenset()) -> tuple[dict[str, dict], Any, dict[str, float]]:
+        if joint_records is not None and not any(o.record in joint_records for o in ev.obs):
+            kept = _kept(prior_per_type(cur_th))
+            return kept, cur_limit, dict(cur_th)  # no scanned page reviewed: the file's own thresholds kept
         return fit_evidence(
             ev,
             target,
@@ -351,9 +466,57 @@ def refit(
             current_limit=cur_limit,
             method=method,
             leave_out=leave_out,
+            records=joint_records,
         )
 
-    per_type, limit, th = fit()
+    def fit_section(kind: str, leave_out: AbstractSet[str] = frozenset()) -> tuple[dict[str, dict], dict[str, float]]:
+        per, lim, th = fit_evidence(
+            ev,
+            target,
+            floor=floor,
+            type_cap=type_cap,
+            current=prior_on[kind],
+            current_limit=None,
+            method=method,
+            leave_out=leave_out,
+            records=of_kind[kind],
+            page_limits=False,
+        )
+        own = {r for r in of_kind[kind] if ev.volume.get(r) not in leave_out}
+        up = upper_on(ev, accepted(ev, own, {**never, **th}, None), method)
+        if lim is not None or (up is not None and up > target):
+            # fitted without page shares, a limit stands for "accept nothing"; and where the reviewed fields
+            # of this kind do not show the target for what the fit admits, nothing is admitted on it
+            per = {
+                t: {**v, "threshold": NEVER, "section_upper": None if up is None else round(up, 5)} if v["threshold"] > 0 else v
+                for t, v in per.items()
+            }
+            th = {n: v for n, v in th.items() if v <= 0}
+        return per, {**never, **th}
+
+    per_type, limit, th = fit_joint_part()
+    sections_fit = {k: fit_section(k) for k in sectioned}
+    from pipeline.kernel.thresholds import by_capture_doc, capture_pages
+
+    prior_pages = capture_pages(cur_file) or {}
+    joint_pages = {k: n for k, n in ev.captures.items() if not split or k == SCAN}
+    top = {k: prior_pages.get(k, 0) + joint_pages.get(k, 0) for k in {*prior_pages, *joint_pages}}
+    old_sections = by_capture_doc(cur_file)
+    carried = {
+        k: load_thresholds(cur_file, k) if int(old_sections[k].get("pages", 0)) >= MIN_FITTED_PAGES else None
+        for k in old_sections
+        if k not in sectioned and top.get(k, 0) < MIN_FITTED_PAGES
+    }
+
+    def routing_of(sec: dict[str, dict[str, float]]) -> dict[str, dict[str, float] | None]:
+        """How the written file routes each kind: its section, a carried one, the joint thresholds, or held."""
+        on: dict[str, dict[str, float] | None] = {k: v for k, v in carried.items()}
+        on.update(sec)
+        for k in kinds:
+            if k not in on and top.get(k, 0) < MIN_FITTED_PAGES:  # the written file records its pages
+                on[k] = None
+        return on
+
     vols = sorted(set(ev.volume.values()))
     cv: Expected | None = None
     n_folds = 0
@@ -363,11 +526,14 @@ def refit(
         n_folds = len(groups)
         for group in groups:
             held_out = {r for r, v in ev.volume.items() if v in group}
-            _pt, lim, th_f = fit(set(group))
-            acc |= accepted(ev, held_out, th_f, lim)
+            _pt, lim, th_f = fit_joint_part(set(group))
+            secs = {k: fit_section(k, set(group))[1] for k in sectioned}
+            acc |= routed(ev, held_out, th_f, lim, routing_of(secs))
         cv = expected(ev, ev.records, acc, method)
-    current = expected(ev, ev.records, accepted(ev, ev.records, cur_th, cur_limit), method)
-    upper = upper_on(ev, accepted(ev, ev.records, th, limit), method)  # the fit's bound on all its evidence
+    now_on = {k: in_use_on(settings, k) for k in kinds}
+    current = expected(ev, ev.records, routed(ev, ev.records, cur_th, cur_limit, now_on), method)
+    own = joint_records if joint_records is not None else ev.records
+    upper = upper_on(ev, accepted(ev, own, th, limit), method)  # the joint fit's bound on all its evidence
     evidence = {
         "records": len(ev.records),
         "audited": ev.audited,
@@ -378,9 +544,41 @@ def refit(
         "records_sha256": hashlib.sha256(",".join(map(str, sorted(ev.records))).encode()).hexdigest(),
         "weighted_records": round(sum(ev.weights.get(r, 1.0) for r in ev.records), 1),
         "capture_pages": dict(ev.captures),
+        "joint_capture_pages": joint_pages,
     }
     rule = {"method": method, "confidence": ONE_SIDED, "upper": upper, "shown": upper is None or upper <= target}
-    return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds, rule)
+    on = routing_of({k: v[1] for k, v in sections_fit.items()})
+    captures: dict[str, dict] = {}
+    sections: dict[str, dict] = {}
+    for k in sorted({*kinds, *carried}):
+        pages = int(ev.captures.get(k, 0))
+        row: dict[str, Any] = {"pages": pages, "section": k in sections_fit, "carried": k in carried}
+        if k in sections_fit:
+            per, th_k = sections_fit[k]
+            acc_k = accepted(ev, of_kind[k], th_k, limit)
+            up = upper_on(ev, acc_k, method)
+            prior = prior_per_type(prior_on[k])
+            row.update(
+                routed_by="section",
+                per_type=per,
+                prior=prior,
+                auto_accepted=len(acc_k),
+                records=len(of_kind[k]),
+                upper=up,
+                shown=up is None or up <= target,
+            )
+            sections[k] = capture_section(
+                per,
+                pages,
+                {"source": "reviews", "capture": k, "fields": sum(o.record in of_kind[k] for o in ev.obs), "target": target},
+            )
+        elif k in carried:
+            row["routed_by"] = "carried" if carried[k] is not None else "held"
+            row["carried_pages"] = int(old_sections[k].get("pages", 0))
+        else:
+            row["routed_by"] = "held" if on.get(k, th) is None else "joint"
+        captures[k] = row
+    return Refit(per_type, limit, th, cv, current, cur_file, target, evidence, n_folds, rule, captures, sections)
 
 
 def _limits(path: str | None) -> float | dict[str, float] | None:
@@ -397,7 +595,9 @@ def fitted_captures(result: Refit) -> dict[str, int]:
     from pipeline.kernel.thresholds import capture_pages
 
     out = dict(capture_pages(result.current_file) or {})  # the joint fit's, not its by_capture sections'
-    for kind, n in (result.evidence.get("capture_pages") or {}).items():
+    ev = result.evidence
+    joint = ev.get("joint_capture_pages", ev.get("capture_pages"))  # the pages the joint fit stood on
+    for kind, n in (joint or {}).items():
         out[kind] = out.get(kind, 0) + int(n)
     return out
 
@@ -405,13 +605,15 @@ def fitted_captures(result: Refit) -> dict[str, int]:
 def carried_sections(result: Refit) -> dict[str, dict]:
     """The thresholds in use's sections fitted on one capture kind alone ("by_capture",
     pipeline.kernel.thresholds.by_capture_pages) that the refit keeps: those of kinds the reviews hold
-    too few pages of for the refit itself to count as fitted on them (fitted_captures). Such a kind's
-    records keep the thresholds fitted on its pages; a kind the reviews cover enough is routed by the
-    refit (fitted on the store's own pages) and its old section is dropped."""
-    from pipeline.kernel.thresholds import MIN_FITTED_PAGES, by_capture_doc
+    too few pages of for the refit itself to count as fitted on them (fitted_captures) and for which it
+    fitted no section of its own (Refit.sections). Such a kind's records keep the thresholds fitted on
+    its pages; a kind the reviews cover enough is routed by the refit's own section (fitted on the
+    store's own pages of that kind) and its old section is dropped."""
+    from pipeline.kernel.thresholds import by_capture_doc
 
     fitted = fitted_captures(result)
-    return {k: v for k, v in by_capture_doc(result.current_file).items() if fitted.get(k, 0) < MIN_FITTED_PAGES}
+    own = result.sections
+    return {k: v for k, v in by_capture_doc(result.current_file).items() if k not in own and fitted.get(k, 0) < MIN_FITTED_PAGES}
 
 
 def write_version(settings: Settings, result: Refit, *, user: str, store_url: str, note: str = "") -> Path:
@@ -428,7 +630,12 @@ def write_version(settings: Settings, result: Refit, *, user: str, store_url: st
         "bound": result.bound,
     }
     doc = thresholds_doc(
-        result.per_type, result.target, meta, result.page_limit, fitted_captures(result), carried_sections(result)
+        result.per_type,
+        result.target,
+        meta,
+        result.page_limit,
+        fitted_captures(result),
+        {**carried_sections(result), **result.sections},
     )
     return thresholds_versions(settings).write(doc, user=user, note=note or "refitted from reviews")
 
@@ -482,6 +689,109 @@ def not_loosened(r: Refit) -> list[str]:
     return out
 
 
+TYPE_LABELS = {
+    "address": ("地址", "address"),
+    "age": ("年龄", "age"),
+    "cert_no": ("证号", "certificate number"),
+    "code": ("代码", "code"),
+    "count": ("人数", "count"),
+    "date": ("日期", "date"),
+    "division": ("行政区划", "division"),
+    "id_number": ("身份证号", "ID number"),
+    "name": ("姓名", "name"),
+    "phone": ("电话", "phone"),
+    "sea_area": ("海域", "sea area"),
+    "sex": ("性别", "sex"),
+    "text": ("文字", "text"),
+}
+"""How each field type (pipeline.quality.calibration.field_types) is named to the administrator."""
+
+
+def _type_line(t: str, v: dict | None, prior: float | None, target: float, needed: int) -> str:
+    """One field type of a capture kind's section: whether it can be auto-accepted there, and if not why
+    (why() against the threshold in use on that kind; none in use: nothing auto-accepted there now)."""
+    zh, en = TYPE_LABELS.get(t, (t, t))
+    if v is None:
+        return f"  {zh}：这类页面上没有已审核的此类型字段，继续人工核对 ({en}: no reviewed field of this type on such pages; held for review)"
+    if v["threshold"] <= 1.0:
+        return f"  {zh}：可自动接受（阈值 {v['threshold']:.3f}） ({en}: can be auto-accepted at {v['threshold']:.3f})"
+    code, b = why(v, NEVER if prior is None else prior)
+    if "section_upper" in v:
+        up = 100 * (v["section_upper"] if v["section_upper"] is not None else 1.0)
+        zh_why = f"这类页面的已审核字段不足以显示目标（所能接受记录的上界 {up:.2f} % > {100 * target:.2f} %）"
+        en_why = f"the reviewed fields of such pages do not show the target (bound {up:.2f} % > {100 * target:.2f} % on what it would admit)"
+    elif b.get("wrong") or code == "raised":
+        zh_why = (
+            f"已审核记录中有读错的字段（{b.get('records', 0)} 条记录的 {b.get('fields', 0)} 个字段中 {b.get('wrong', 0)} 个错）"
+        )
+        en_why = f"reviewed records hold wrong values ({b.get('wrong', 0)} wrong of {b.get('fields', 0)} fields in {b.get('records', 0)} records)"
+    elif b.get("records"):
+        up = 100 * (b.get("upper") or 1.0)
+        zh_why = (
+            f"证据不足以达到目标（{b['records']} 条记录的 {b.get('fields', 0)} 个字段全对，上界 {up:.2f} % > "
+            f"{100 * target:.2f} %；约需 {needed} 个字段）"
+        )
+        en_why = (
+            f"the reviewed fields cannot show the target ({b['records']} records, {b.get('fields', 0)} fields all right, "
+            f"bound {up:.2f} % > {100 * target:.2f} %; about {needed} fields needed)"
+        )
+    else:
+        zh_why = "证据不足以达到目标（没有只因此类型而未通过的已审核记录）"
+        en_why = "the reviewed fields cannot show the target (no reviewed record held back by this type alone)"
+    return f"  {zh}：继续人工核对，{zh_why} ({en}: held for review; {en_why})"
+
+
+def capture_lines(r: Refit) -> list[str]:
+    """What the refit did per capture kind, Chinese first: pages reviewed, whether a section fitted on
+    that kind alone was written, and per field type whether it can be auto-accepted there and why not
+    (e.g. "拍照页面：已审核 23 页，已写入只用这类页面拟合的阈值", "  姓名：继续人工核对，…")."""
+    lines: list[str] = []
+    split = any(k != SCAN for k in (r.evidence.get("capture_pages") or {}))
+    method = r.bound.get("method", "wilson")
+    needed = fields_needed(r.target, 0, method, one_sided=ONE_SIDED)
+    for k, c in sorted(r.captures.items(), key=lambda kv: (kv[0] != SCAN, kv[0])):
+        zh, en = CAPTURE_LABELS.get(k, (k, k))
+        n = c.get("pages", 0)
+        if k == SCAN:
+            lines.append(
+                f"{zh}：已审核 {n} 页"
+                + ("；文件自身的阈值只用扫描页面的字段拟合" if split else "")
+                + f" ({en}s: {n} reviewed"
+                + ("; the file's own thresholds are fitted on scanned pages' fields only" if split else "")
+                + ")"
+            )
+            continue
+        if c.get("section"):
+            lines.append(
+                f"{zh}：已审核 {n} 页，已写入只用这类页面拟合的阈值；已审核记录中可自动接受 {c.get('auto_accepted', 0)} / "
+                f"{c.get('records', 0)} 条 ({en}s: {n} reviewed; thresholds fitted on their fields alone written; "
+                f"{c.get('auto_accepted', 0)} of their {c.get('records', 0)} reviewed records would be auto-accepted)"
+            )
+            per = c.get("per_type") or {}
+            prior = c.get("prior") or {}
+            for t in sorted(set(per) | set(r.per_type)):
+                if t in CERTAIN_TYPES:
+                    continue
+                lines.append(_type_line(t, per.get(t), prior.get(t), r.target, needed))
+            continue
+        short = f"{zh}：已审核 {n} 页，少于 {MIN_FITTED_PAGES} 页，未写入这类页面的阈值"
+        en_short = f"{en}s: {n} reviewed, fewer than {MIN_FITTED_PAGES}; no thresholds written for them"
+        if c.get("routed_by") == "carried":
+            lines.append(
+                f"{short}；沿用当前按这类页面拟合的阈值（{c.get('carried_pages', 0)} 页） ({en_short}; the thresholds in "
+                f"use fitted on {c.get('carried_pages', 0)} such pages are kept)"
+            )
+        elif c.get("routed_by") == "joint":
+            lines.append(f"{short}；沿用文件自身的阈值 ({en_short}; the file's own thresholds route them, as now)")
+        else:
+            more = max(0, MIN_FITTED_PAGES - n)
+            lines.append(
+                f"{short}；这类页面的记录继续全部人工核对，再审核 {more} 页后重新校准 ({en_short}; their records stay held "
+                f"for review: review {more} more such pages, then calibrate again)"
+            )
+    return lines
+
+
 def format_refit(r: Refit, path: Path | None = None) -> str:
     ev = r.evidence
     lines = [
@@ -495,7 +805,13 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
         ),
         f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields, held to its one-sided "
         f"{100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper confidence bound",
+        *capture_lines(r),
         "",
+        *(
+            ["文件自身的阈值（扫描页面） / the file's own thresholds (scanned pages):"]
+            if r.evidence.get("joint_capture_pages") not in (None, r.evidence.get("capture_pages"))
+            else []
+        ),
         f"{'field type':14} {'now':>7} {'refit':>7}",
     ]
     cur = load_thresholds(r.current_file)
