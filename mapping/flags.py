@@ -298,8 +298,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "column_doubted": FlagInfo(
-        "本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分）",
-        "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field)",
+        "本列对应哪个字段存疑（表头与内容不符、表头含两个字段而未能拆分，或与其他字段难以区分；或本页表头与内容都不能确定，由同一册其他页推定）",
+        "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field; or neither its header nor its cells tell it and the volume's other pages do)",
         "warn",
     ),
     "column_values_fail": FlagInfo(
