@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.kernel.errors import ERROR_LABELS, ExitCode
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,8 @@ def one_clear_error(res: subprocess.CompletedProcess, code: int, *words: str) ->
     lines = [line for line in err.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("error: ")]
     assert len(errors) == 1 and all(line.startswith(("error: ", "hint: ")) for line in lines), err
+    kind = ERROR_LABELS.get(ExitCode(code), ERROR_LABELS[ExitCode.other])
+    assert errors[0].startswith(f"error: {kind} / "), errors[0]  # what went wrong, in Chinese first
     for w in words:
         assert w in errors[0], (w, errors[0])
     return errors[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
-from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.errors import BackfillError, ExitCode, error_line
 from pipeline.kernel.reasons import heading, reason_text
 from pipeline.kernel.safety import fs_name, private_dir, shown, shown_text
 
@@ -461,9 +461,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             for x in url_secrets(u)
         ]
-        print(f"error: {shown_text(mask_secrets(str(e), secrets))}", file=sys.stderr)
+        print(error_line(e.exit_code, shown_text(mask_secrets(str(e), secrets))), file=sys.stderr)
         if e.hint:
-            print(f"hint: {e.hint}", file=sys.stderr)
+            print(f"hint: 提示 / {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
         if args.command == "crosscheck":

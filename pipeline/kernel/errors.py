@@ -24,6 +24,33 @@ class ExitCode(IntEnum):
     other = 15
 
 
+ERROR_LABELS: dict[ExitCode, str] = {
+    ExitCode.bad_args: "命令参数有误",
+    ExitCode.input_file: "扫描件无法读取",
+    ExitCode.missing_dependency: "缺少所需的程序或模型",
+    ExitCode.config: "设置有误",
+    ExitCode.database: "数据库无法使用",
+    ExitCode.package: "交换包未通过校验",
+    ExitCode.differences: "工作库与平台数据不一致",
+    ExitCode.output: "无法写出文件",
+    ExitCode.refused: "部分行未入库",
+    ExitCode.other: "无法完成",
+}
+"""What kind of failure an error is, in Chinese, by its exit code: the CLI prints it before the message
+(whose detail is in English), so an administrator who reads Chinese first knows at once whether the
+settings, the database, a file or a missing program is at fault."""
+
+
+def error_line(exit_code: ExitCode | int, message: str) -> str:
+    """The CLI's one error line: `error: <kind in Chinese> / <message>`, e.g. "error: 设置有误 / invalid
+    settings: ocr.batch_pages: must be 1 or more"."""
+    try:
+        label = ERROR_LABELS.get(ExitCode(exit_code), ERROR_LABELS[ExitCode.other])
+    except ValueError:
+        label = ERROR_LABELS[ExitCode.other]
+    return f"error: {label} / {message}"
+
+
 class BackfillError(Exception):
     """Base of every error this product raises on purpose."""
 
