@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from pipeline.cli import main as cli
 from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import AuditSample, Record, Store
 from pipeline.kernel.thresholds import MIN_FITTED_PAGES as MIN_PAGES
 from pipeline.quality import audit as A
@@ -144,6 +145,18 @@ def test_an_explicit_thresholds_setting_is_not_silently_overridden(tmp_path):
     with pytest.raises(Exception, match="thresholds_file"):
         stages.apply_version(store, settings, "v1", user="boss")
     store.dispose()
+
+
+def test_a_refit_with_no_review_ended_says_so_in_chinese_first(tmp_path):
+    """An administrator who presses 'refit' (app or `backfill calibrate --from-reviews`) before any review
+    has ended reads why nothing can be fitted, Chinese first, and what to do."""
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    store = Store.open(settings)
+    with pytest.raises(BackfillError) as err:
+        F.refit(store, settings)
+    store.dispose()
+    assert str(err.value).startswith("尚无审核完成的记录"), str(err.value)
+    assert err.value.hint.startswith("请先审核记录"), err.value.hint
 
 
 # --- the bound rule on synthetic evidence whose truth is known ------------------------------------------------

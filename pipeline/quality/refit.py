@@ -437,8 +437,9 @@ def refit(
     ev = gather(store, settings) if ev is None else ev
     if not ev.obs:
         raise BackfillError(
-            "no review has ended yet: nothing to refit the thresholds from",
-            hint="review records (and the blind audit samples) first; see `backfill status --quality`",
+            "尚无审核完成的记录，无法据此重新拟合阈值 / no review has ended yet: nothing to refit the thresholds from",
+            hint="请先审核记录（含盲审抽样），见 `backfill status --quality` / review records (and the blind audit "
+            "samples) first; see `backfill status --quality`",
         )
     target = settings.audit_target if target is None else float(target)
     method = settings.audit_interval
