@@ -463,7 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         print(error_line(e.exit_code, shown_text(mask_secrets(str(e), secrets))), file=sys.stderr)
         if e.hint:
-            print(f"hint: 提示 / {e.hint}", file=sys.stderr)
+            zh_first = "\u4e00" <= e.hint[0] <= "\u9fff"  # a hint written Chinese first needs no label
+            print(f"hint: {e.hint}" if zh_first else f"hint: 提示 / {e.hint}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
         if args.command == "crosscheck":
