@@ -24,26 +24,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_capture import _pages  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.errors import NoTableError  # noqa: E402
 from pipeline.page.cleanup import clean_page  # noqa: E402
 from pipeline.page.intake import load_page  # noqa: E402
 from pipeline.page.layout import find_grid_or_text  # noqa: E402
-
-
-def _pages(root: Path):
-    for gt_path in sorted(root.rglob("*.gt.json")):
-        gt = json.loads(gt_path.read_text(encoding="utf-8"))
-        stem = gt_path.name[: -len(".gt.json")]
-        for cand in (".pdf", ".tif", ".tiff", ".jpg", ".png"):
-            scan = gt_path.with_name(stem + cand)
-            if scan.exists():
-                break
-        else:
-            continue
-        media = "pdf" if scan.suffix == ".pdf" else "image"
-        for k, page in enumerate(gt["pages"]):
-            yield scan, media, k + 1, page
 
 
 def drawn(page: dict[str, Any]) -> tuple[int, int] | None:

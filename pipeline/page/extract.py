@@ -65,7 +65,7 @@ from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
 from pipeline.kernel.thresholds import SCAN
 from pipeline.page.cleanup import clean_page, page_light
-from pipeline.page.intake import load_page
+from pipeline.page.intake import load_page, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -1876,19 +1876,6 @@ def take_told(
             ends = tuple(f"({r})" for r in gone)
             structure.page[:] = [r for r in structure.page if not (r.startswith(PAGE_ASSIGNMENT_HEAD) and r.endswith(ends))]
     return out
-
-
-IMAGE_MEDIA = ("jpeg", "png")
-"""Media types of a file that is one photographed or scanned page: the pages of one book are the image
-files of one folder (as pipeline.quality.audit.volumes_of_files groups them)."""
-
-
-def volume_key(rel_path: str, media_type: str) -> str:
-    """The volume a source file's pages belong to: its folder for a single-page image, the file itself
-    otherwise (a PDF or TIFF is one book)."""
-    if media_type in IMAGE_MEDIA:
-        return "folder:" + (rel_path.rsplit("/", 1)[0] if "/" in rel_path else ".")
-    return "file:" + rel_path
 
 
 def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int, list[RawCell]]]) -> VolumePage | None:

@@ -42,6 +42,20 @@ log = logging.getLogger(__name__)
 
 SCAN_SUFFIXES = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
+SINGLE_PAGE_MEDIA = ("jpeg", "png")
+"""Media types of a file that is one photographed or scanned page: the pages of one book are the image
+files of one folder; a PDF or TIFF is one book (volume_key)."""
+
+
+def volume_key(rel_path: str, media_type: str) -> str:
+    """The volume a source file's pages belong to, when no inventory names it: its folder for a
+    single-page image ("folder:<folder>"), the file itself otherwise ("file:<rel_path>"). One key for
+    the blind audit's volumes (pipeline.quality.audit.volumes_of_files) and for the pages that tell each
+    other's columns (pipeline.page.extract.agree_volumes)."""
+    if media_type in SINGLE_PAGE_MEDIA:
+        return "folder:" + (rel_path.rsplit("/", 1)[0] if "/" in rel_path else ".")
+    return "file:" + rel_path
+
 
 @dataclass(frozen=True)
 class QuarantineItem:

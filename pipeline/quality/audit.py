@@ -66,10 +66,10 @@ from pipeline.page.holds import apply_hold as apply_hold
 from pipeline.page.holds import blind_reasons
 from pipeline.page.holds import forget as forget
 from pipeline.page.holds import holds_of as holds_of
+from pipeline.page.intake import volume_key
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, NEEDS_REVIEW, REJECTED
 
 SYSTEM = "system"
-IMAGE_TYPES = ("jpeg", "png")
 LEVELS = ("volume", "field_type", "ledger_kind", "funeral_home")
 """Besides a record's least sure field, up to two more read below this are its reasons in review."""
 
@@ -103,11 +103,10 @@ def volumes_of_files(store: Store, settings: Settings) -> dict[int, VolumeKey]:
         if m is not None and m.volume_id is not None:
             label = f"{names.get(home, home)} {kind} {year} 第{labels.get(m.volume_id, '?')}册"
             out[fid] = VolumeKey(f"inventory:{m.volume_id}", label, home, kind, year)
-        elif media in IMAGE_TYPES:
-            folder = rel.rsplit("/", 1)[0] if "/" in rel else "."
-            out[fid] = VolumeKey(f"folder:{folder}", f"{folder}/", home, kind, year)
         else:
-            out[fid] = VolumeKey(f"file:{rel}", rel, home, kind, year)
+            key = volume_key(rel, media)
+            where = key.split(":", 1)[1]
+            out[fid] = VolumeKey(key, f"{where}/" if key.startswith("folder:") else where, home, kind, year)
     return out
 
 
