@@ -54,7 +54,7 @@ from mapping.normalize import (
 )
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly
-from mapping.spec import Spec, load_spec
+from mapping.spec import KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
@@ -837,16 +837,21 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
         for c, other in ((first, second), (second, first)):
             structure.doubt_column(c, READ_TWICE_DOUBT.format(other=other + 1, share=same))
         structure.hide(READ_TWICE_HIDDEN.format(first=first + 1, second=second + 1))
-    ks = sp.kind(kind)
-    mandatory = {f.name for f in ks.fields if f.mandatory in ("M", "C")}
     header_only = {m.index: m.field for m in map_columns(kind, header, sp)}
     for a in assigned:
         if a.doubt is not None:
-            structure.doubt_column(a.index, a.doubt)
-            named = a.field or header_only.get(a.index)
-            if named in mandatory:
-                structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=named, why=a.doubt))
+            doubt_assignment(structure, a.index, a.field or header_only.get(a.index), a.doubt, sp.kind(kind))
     return [a.field for a in assigned]
+
+
+def doubt_assignment(structure: Structure, index: int, field: str | None, why: str, ks: KindSpec) -> None:
+    """Column `index`'s field (`field`, where one is named) doubted for `why`, and its page too where that
+    field is mandatory (M or C: PAGE_ASSIGNMENT_DOUBT): a record is sure only where its column is. One rule
+    for a column doubted on its page alone (assign_texts) and for one its volume tells (take_told)."""
+    structure.doubt_column(index, why)
+    spec = ks.field(field) if field is not None else None  # the serial (row_no) is no field of the spec
+    if spec is not None and spec.mandatory in ("M", "C"):
+        structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=field, why=why))
 
 
 def reassign_columns(
@@ -1856,15 +1861,12 @@ def take_told(
     out = list(columns)
     if not told:
         return out
-    mandatory = {f.name for f in sp.kind(kind).fields if f.mandatory in ("M", "C")}
     for t in told:
         if t.index >= len(out):
             continue
         out[t.index] = t.field
         if t.doubt is not None:
-            structure.doubt_column(t.index, t.doubt)
-            if t.field in mandatory:
-                structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=t.field, why=t.doubt))
+            doubt_assignment(structure, t.index, t.field, t.doubt, sp.kind(kind))
             continue
         gone = [r for r in structure.columns.get(t.index, []) if is_assignment_doubt(r)]
         kept = [r for r in structure.columns.get(t.index, []) if not is_assignment_doubt(r)]
