@@ -123,16 +123,9 @@ def _read_captures(path: str | None) -> dict[str, int] | None:
     if path == "":
         return None
     legacy = {SCAN: MIN_FITTED_PAGES}
-    if path is None:
-        res = resources.files("mapping").joinpath(PACKAGED)
-        if not res.is_file():
-            return None
-        text = res.read_text(encoding="utf-8")
-    else:
-        p = Path(path)
-        if not p.is_file():
-            return legacy  # load_thresholds names the missing file
-        text = p.read_text(encoding="utf-8")
+    text = _text(path)
+    if text is None:  # no packaged file: none in use; a missing file of the settings: load_thresholds names it
+        return None if path is None else legacy
     try:
         pages = (json.loads(text).get("fitted_on") or {}).get("capture_pages")
         if not isinstance(pages, dict):
@@ -177,6 +170,7 @@ def by_capture_doc(path: str | None = None) -> dict[str, dict]:
 
 
 def _text(path: str | None) -> str | None:
+    """The thresholds file's text (None: the packaged file, "": none); None where there is none."""
     if path == "":
         return None
     if path is None:
