@@ -39,7 +39,7 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
-from pipeline.kernel.thresholds import CAPTURE_LABELS, MIN_FITTED_PAGES, NEVER, SCAN
+from pipeline.kernel.thresholds import CAPTURE_LABELS, MIN_FITTED_PAGES, NEVER, SCAN, by_capture_doc, capture_pages
 from pipeline.kernel.versions import VersionedFiles
 from pipeline.page.routing import APPROVED, AUTO_ACCEPTED, REJECTED, capture_kind
 from pipeline.quality.audit import NOT_SCORED, _same, collect, volumes_of_files
@@ -497,8 +497,6 @@ def refit(
 
     per_type, limit, th = fit_joint_part()
     sections_fit = {k: fit_section(k) for k in sectioned}
-    from pipeline.kernel.thresholds import by_capture_doc, capture_pages
-
     prior_pages = capture_pages(cur_file) or {}
     joint_pages = {k: n for k, n in ev.captures.items() if not split or k == SCAN}
     top = {k: prior_pages.get(k, 0) + joint_pages.get(k, 0) for k in {*prior_pages, *joint_pages}}
@@ -593,8 +591,6 @@ def fitted_captures(result: Refit) -> dict[str, int]:
     shrinks to; pipeline.kernel.thresholds.capture_pages, a file without the record counting as fitted
     on scans) and those of the reviewed records. A kind the reviews hold too few pages of keeps what the
     thresholds in use say of it: photographed pages count as fitted only once enough were reviewed."""
-    from pipeline.kernel.thresholds import capture_pages
-
     out = dict(capture_pages(result.current_file) or {})  # the joint fit's, not its by_capture sections'
     ev = result.evidence
     joint = ev.get("joint_capture_pages", ev.get("capture_pages"))  # the pages the joint fit stood on
@@ -610,8 +606,6 @@ def carried_sections(result: Refit) -> dict[str, dict]:
     fitted no section of its own (Refit.sections). Such a kind's records keep the thresholds fitted on
     its pages; a kind the reviews cover enough is routed by the refit's own section (fitted on the
     store's own pages of that kind) and its old section is dropped."""
-    from pipeline.kernel.thresholds import by_capture_doc
-
     fitted = fitted_captures(result)
     own = result.sections
     return {k: v for k, v in by_capture_doc(result.current_file).items() if k not in own and fitted.get(k, 0) < MIN_FITTED_PAGES}
