@@ -767,10 +767,9 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255), angle
 
 
-def _warped_like(mask: np.ndarray | None, st: Step) -> np.ndarray | None:
-    """A bool mask of the page warped as rectify warped the page (its step's matrix)."""
-    if mask is None:
-        return None
+def _warped_like(mask: np.ndarray, st: Step) -> np.ndarray:
+    """A bool mask of the page (the ruling lines, a stamp's area) warped as rectify warped the page (its
+    step's matrix)."""
     m = np.asarray(st.result["matrix"], dtype=np.float64)
     h, w = mask.shape[:2]
     return cv2.warpPerspective(mask.astype(np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
@@ -790,9 +789,7 @@ def _rectified(
 ) -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray, Step]:
     """rectify, and the ruling lines whole (find_ruling's `lines`) warped with the page."""
     out, box, st = rectify(gray, quad)
-    m = np.asarray(st.result["matrix"], dtype=np.float64)
-    lines = cv2.warpPerspective(ruling.astype(np.uint8), m, (out.shape[1], out.shape[0]), flags=cv2.INTER_NEAREST, borderValue=0)
-    return out, box, lines.astype(bool), st
+    return out, box, _warped_like(ruling, st), st
 
 
 def rectify(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], Step]:
@@ -1288,7 +1285,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     steps.append(Step("rectify", {"method": "table_quad_homography"}, {**result, **level}))
             if warped is not None:
                 gray, table_box, lines, st = warped
-                stamped = _warped_like(stamped, st)
+                stamped = None if stamped is None else _warped_like(stamped, st)
                 if problem is not None:  # kept though its sides differ: the table seen at a slant
                     st.result.update(keystone=problem, **level)
                 steps.append(st)
