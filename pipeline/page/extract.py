@@ -1636,29 +1636,23 @@ def read_upright(
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
     `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page;
-    `seals` (CleanPage.seals) too.
+    `seals` (CleanPage.seals) and `stamped` (CleanPage.stamped) too.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
 
-    def turned_ruling() -> np.ndarray | None:
-        return None if ruling is None else turn(ruling, None, turned.quarters)[0]
-
-    def turned_seals() -> np.ndarray | None:
-        return None if seals is None else turn(seals, None, turned.quarters)[0]
-
-    def turned_stamped() -> np.ndarray | None:
-        return None if stamped is None else turn(stamped, None, turned.quarters)[0]
+    def masks() -> tuple[np.ndarray | None, ...]:
+        """ruling, seals, stamped as the page now lies: turned.quarters as it stands at the call (other_way
+        turns the page, and `turned` with it, half a turn more)."""
+        return tuple(None if m is None else turn(m, None, turned.quarters)[0] for m in (ruling, seals, stamped))
 
     try:
-        return (
-            extract_page(gray, box, engine, settings, absent, turned_ruling(), turned_seals(), photo, turned_stamped()),
-            gray,
-            box,
-        )
+        r, sl, st = masks()
+        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st), gray, box
     except (UnknownLedgerError, ColumnsUnreadError):  # nothing named: perhaps read the wrong way up
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
-        ext = extract_page(other[0], other[1], engine, settings, absent, turned_ruling(), turned_seals(), photo, turned_stamped())
+        r, sl, st = masks()
+        ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st)
         return ext, other[0], other[1]
 
 
