@@ -268,6 +268,38 @@ def test_batch_refused_midway_leaves_nothing_of_it(tmp_path, pg_url):
     store.dispose()
 
 
+def test_a_later_batch_failing_first_still_lets_the_earlier_batches_commit():
+    """Two senders: the second batch may be refused before the first reaches its turn to commit
+    (CI saw it: the load then kept nothing). The batches before the refused one still commit, in
+    order; the ones after it roll back."""
+    import threading
+
+    from pipeline.platform.load import _Cancelled, _Turns
+
+    turns = _Turns()
+    turns.done(1, False)  # batch 1 refused while batch 0 is still writing
+    turns.wait(0)  # batch 0's turn: it commits
+    turns.done(0, True)
+    with pytest.raises(_Cancelled):
+        turns.wait(2)  # built after the refused batch: rolled back
+    waiting = _Turns()  # a batch waiting for its turn is released, cancelled, when an earlier one fails
+    out: list[str] = []
+
+    def later() -> None:
+        try:
+            waiting.wait(3)
+            out.append("committed")
+        except _Cancelled:
+            out.append("cancelled")
+
+    t = threading.Thread(target=later)
+    t.start()
+    waiting.done(0, True)
+    waiting.done(1, False)
+    t.join(timeout=5)
+    assert out == ["cancelled"]
+
+
 def _second_db(pg_server) -> str:
     import psycopg
     from psycopg import sql

@@ -658,26 +658,31 @@ class _Cancelled(Exception):
 
 class _Turns:
     """Batches commit in the order they were built, whichever sender wrote them: a batch waits,
-    written, for the batch before it to commit; once one fails, the batches after it roll back.
-    So a failed load leaves exactly the batches before the failed one, as with one sender."""
+    written, for the batch before it to commit; once one fails, the batches after it roll back and
+    the batches before it still commit in their turn. So a failed load leaves exactly the batches
+    before the failed one, as with one sender, however the senders' timing falls (a later batch may
+    fail before an earlier one reaches its turn)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._next = 0
-        self._broken = False
+        self._failed: int | None = None  # the first batch (in build order) that failed or was drained
+
+    def _cancelled(self, seq: int) -> bool:
+        return self._failed is not None and self._failed < seq
 
     def wait(self, seq: int) -> None:
         with self._cond:
-            self._cond.wait_for(lambda: self._next == seq or self._broken)
-            if self._broken:
+            self._cond.wait_for(lambda: self._next == seq or self._cancelled(seq))
+            if self._cancelled(seq):
                 raise _Cancelled
 
     def done(self, seq: int, ok: bool) -> None:
         with self._cond:
             if ok and self._next == seq:
                 self._next = seq + 1
-            else:
-                self._broken = True
+            elif not ok:
+                self._failed = seq if self._failed is None else min(self._failed, seq)
             self._cond.notify_all()
 
 
