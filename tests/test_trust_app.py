@@ -191,3 +191,29 @@ def test_the_trust_pages_speak_the_administrators_language(env):
     en.sidebar.radio(key="nav").set_value("lexicon").run()
     assert list(en.dataframe[0].value["name"]) == ["后夼村"] and list(en.dataframe[0].value["kind"]) == ["village"]
     assert "Accept" in {b.label for b in en.button}
+
+
+def test_a_thresholds_file_written_wrongly_is_said_clearly_not_a_traceback(env, tmp_path, monkeypatch):
+    """A thresholds file whose "by_capture" is not a mapping (or a section in it not valid) stops the
+    screen that routes by it with the CLI's words, Chinese kind first, never a traceback."""
+    import json
+
+    from pipeline.kernel.errors import ERROR_LABELS, ExitCode
+
+    store, _settings = env
+    bad = tmp_path / "bad-thresholds.json"
+    bad.write_text(json.dumps({"thresholds": {"deceased_name": 0.5}, "by_capture": ["photograph"]}), encoding="utf-8")
+    config = tmp_path / "backfill.toml"
+    config.write_text(f'thresholds_file = "{bad}"\n', encoding="utf-8")
+    monkeypatch.setenv("BACKFILL_CONFIG", str(config))
+    from pipeline.kernel.store import Record
+
+    with store.session() as s:
+        rid = s.scalars(select(Record.id).where(Record.status == "needs_review")).first()
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    at.number_input(key="open_id").set_value(rid).run()
+    at.button(key="open_btn").click().run()
+    assert not at.exception, at.exception[0].message
+    said = "\n".join(e.value for e in at.error)
+    assert said.startswith(ERROR_LABELS[ExitCode.config] + " / ") and "bad-thresholds.json: by_capture is not valid" in said
