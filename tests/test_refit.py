@@ -138,6 +138,22 @@ def test_a_thresholds_file_applied_and_rolled_back(reviewed, backfill_cli):
         assert cli(["remap", "--rollback", *data]) != 0
 
 
+def test_remap_says_what_it_did_chinese_first(reviewed, backfill_cli):
+    """`backfill remap` speaks like the other commands' summaries: Chinese first, English after " / "."""
+    store, settings, data = reviewed
+    text = backfill_cli("remap", *data)
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("已按存储的单元格重新映射 ") and "条记录（未重新识别）/ mapped " in lines[0], text
+    assert all("\u4e00" <= line.strip()[0] <= "\u9fff" for line in lines), text  # every line starts in Chinese
+    F.thresholds_versions(settings).write(thresholds_doc({}, 0.0015, {"source": "test"}), user="boss")
+    text = backfill_cli("remap", "--thresholds", "v1", "--user", "boss", *data)
+    assert text.startswith(
+        "自动接受阈值：默认（随程序提供） → thresholds-v0001.json / thresholds: default -> thresholds-v0001.json\n"
+    )
+    text = backfill_cli("remap", "--rollback", "--user", "boss", *data)
+    assert text.startswith("自动接受阈值：thresholds-v0001.json → 默认（随程序提供）（已回退） / ")
+
+
 def test_an_explicit_thresholds_setting_is_not_silently_overridden(tmp_path):
     settings = Settings(data_dir=str(tmp_path / "d"), thresholds_file="")
     store = Store.open(settings)
