@@ -217,3 +217,27 @@ def test_a_thresholds_file_written_wrongly_is_said_clearly_not_a_traceback(env, 
     assert not at.exception, at.exception[0].message
     said = "\n".join(e.value for e in at.error)
     assert said.startswith(ERROR_LABELS[ExitCode.config] + " / ") and "bad-thresholds.json: by_capture is not valid" in said
+
+
+def test_the_thresholds_page_says_the_capture_kinds_in_the_users_language(tmp_path, monkeypatch):
+    """The refit's lines per capture kind (refit.capture_lines) follow the app's language like the rest of
+    the page: Chinese alone by default, English alone for an administrator who chose it. Before: always
+    Chinese with the English in brackets."""
+    from test_refit import _captured
+
+    store, _settings, data = _captured(tmp_path, photographed=5)
+    monkeypatch.setenv("BACKFILL_CONFIG", data[1])
+    monkeypatch.delenv("BACKFILL_DATA_DIR", raising=False)
+    add_user(store, "boss", "administrator", "password-boss")
+    shown = {}
+    for lang in ("zh", "en"):
+        set_language(store, "boss", lang)
+        at = _login("boss", "password-boss")
+        at.sidebar.radio(key="nav").set_value("thresholds").run()
+        at.button(key="th_preview_btn").click().run()
+        assert not at.exception
+        shown[lang] = next(i.value for i in at.info if t("th.captures", lang) in i.value)
+    store.dispose()
+    assert "拍照页面：已审核 5 页，少于 20 页" in shown["zh"] and "photographed" not in shown["zh"], shown["zh"]
+    assert "photographed pages: 5 reviewed, fewer than 20" in shown["en"], shown["en"]
+    assert not CJK.search(shown["en"]), shown["en"]
