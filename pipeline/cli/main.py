@@ -346,7 +346,7 @@ def cmd_import_package(args: argparse.Namespace) -> int:
 def cmd_remap(args: argparse.Namespace) -> int:
     from pipeline.cli.trust import cmd_remap as remap  # --thresholds / --rollback (issue 23)
 
-    return remap(args, _settings)
+    return remap(args, _settings, format_remap)
 
 
 def cmd_engines(args: argparse.Namespace) -> int:

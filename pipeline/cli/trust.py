@@ -229,8 +229,8 @@ def add_remap_options(rm: argparse.ArgumentParser) -> None:
     rm.add_argument("--user", help="who applies it (default: your login name)")
 
 
-def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.cli.main import format_remap
+def cmd_remap(args: argparse.Namespace, settings_of: Callable, format_remap: Callable[..., str]) -> int:
+    """`backfill remap` (--thresholds / --rollback); `format_remap` (pipeline.cli.main's) says what it did."""
     from pipeline.kernel.store import Store
     from pipeline.runs.stages import audit_stage, remap
 
