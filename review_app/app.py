@@ -24,7 +24,7 @@ import streamlit as st
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
-from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.errors import BackfillError, error_line
 from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
@@ -859,6 +859,13 @@ def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -
 
 @st.fragment
 def record_panel() -> None:
+    try:  # a fragment's run does not pass through main's: its errors are said here
+        _record_panel()
+    except BackfillError as e:
+        st.error(page_error(e))
+
+
+def _record_panel() -> None:
     if not _keep_alive():
         st.rerun()
     show_flash()
@@ -1607,7 +1614,16 @@ def main() -> None:
     if "url_error" in ss:
         key, params = ss.pop("url_error")
         st.error(t(key, **{k: _page_label(v) if k == "page" else v for k, v in params.items()}))
-    PAGES[ss["nav"]][1]()
+    try:
+        PAGES[ss["nav"]][1]()
+    except BackfillError as e:  # e.g. a thresholds file written wrongly: what is at fault, never a traceback
+        st.error(page_error(e))
+
+
+def page_error(e: BackfillError) -> str:
+    """A pipeline error that stopped a page, as the CLI says it: its kind in Chinese first
+    (pipeline.kernel.errors.ERROR_LABELS), then the message and its hint."""
+    return error_line(e.exit_code, error_text(e, hint=True)).removeprefix("error: ")
 
 
 main()

@@ -26,7 +26,7 @@ from pipeline.kernel.store import Store
 from pipeline.page import lexicon as L
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
-from review_app.i18n import joined, t
+from review_app.i18n import joined, language, t
 
 log = logging.getLogger("review_app")
 
@@ -274,7 +274,7 @@ def _bound_notes(result: F.Refit) -> None:
     held = F.not_loosened(result)
     if held:
         st.warning(t("th.not_loosened", types=joined(held), needed=needed))
-    lines = F.capture_lines(result)  # what `backfill calibrate` says per capture kind (Chinese first)
+    lines = F.capture_lines(result, language())  # what `backfill calibrate` says per capture kind, in the user's language
     if any(c.get("routed_by") != "joint" for c in result.captures.values()):
         st.info("\n\n".join([t("th.captures"), *lines]))
 

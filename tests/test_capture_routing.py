@@ -230,3 +230,37 @@ def test_a_refit_from_reviews_keeps_the_sections_of_the_captures_it_does_not_cov
     assert set(carried_sections(few)) == {PHOTOGRAPH}  # type: ignore[arg-type]
     many = SimpleNamespace(current_file=shipped, evidence={"capture_pages": {"photograph": MIN_FITTED_PAGES}}, sections={})
     assert carried_sections(many) == {}  # type: ignore[arg-type]  # the refit itself covers them now
+
+
+def test_a_thresholds_file_whose_by_capture_is_not_a_mapping_is_refused_clearly(tmp_path):
+    """A "by_capture" that is a list, a string or a number is refused like an invalid section inside it
+    (named file and key, exit code 5, `error: 设置有误 / …`), never silently ignored: an administrator who
+    wrote a section wrongly would else see photographed pages routed as if none were written."""
+    import pytest
+    from clirun import backfill, one_clear_error
+
+    from pipeline.kernel.errors import ConfigError
+    from pipeline.kernel.thresholds import by_capture_pages, load_thresholds
+    from samples.seed import seed_store
+
+    base = json.loads(Path(_thresholds(tmp_path / "base.json", {"scan": 32})).read_text(encoding="utf-8"))
+    for i, wrong in enumerate(([{"photograph": {"thresholds": {}}}], "photograph", 3)):
+        path = tmp_path / f"wrong{i}.json"
+        path.write_text(json.dumps({**base, "by_capture": wrong}), encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"wrong\d\.json: by_capture is not valid"):
+            load_thresholds(str(path), PHOTOGRAPH)
+        with pytest.raises(ConfigError, match="by_capture is not valid"):
+            by_capture_pages(str(path))
+    # through the CLI, as an invalid section inside the mapping is refused
+    data = tmp_path / "data"
+    config = tmp_path / "backfill.toml"
+    config.write_text(f'data_dir = "{data}"\nthresholds_file = "{tmp_path / "wrong0.json"}"\n', encoding="utf-8")
+    settings = Settings(data_dir=str(data), thresholds_file="")
+    store = Store.open(settings)
+    seed_store(store, settings, kinds=("cremation",), pages=1)
+    store.dispose()
+    res = backfill("remap", "--config", str(config), cwd=tmp_path)
+    one_clear_error(res, 5, "wrong0.json", "by_capture is not valid")
+    # a run refuses it before it reads a page (and before Prefect starts: no log of a failed flow)
+    (tmp_path / "scans").mkdir()
+    one_clear_error(backfill("run", str(tmp_path / "scans"), "--config", str(config), cwd=tmp_path), 5, "wrong0.json")

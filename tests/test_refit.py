@@ -138,6 +138,22 @@ def test_a_thresholds_file_applied_and_rolled_back(reviewed, backfill_cli):
         assert cli(["remap", "--rollback", *data]) != 0
 
 
+def test_remap_says_what_it_did_chinese_first(reviewed, backfill_cli):
+    """`backfill remap` speaks like the other commands' summaries: Chinese first, English after " / "."""
+    store, settings, data = reviewed
+    text = backfill_cli("remap", *data)
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("已按存储的单元格重新映射 ") and "条记录（未重新识别）/ mapped " in lines[0], text
+    assert all("\u4e00" <= line.strip()[0] <= "\u9fff" for line in lines), text  # every line starts in Chinese
+    F.thresholds_versions(settings).write(thresholds_doc({}, 0.0015, {"source": "test"}), user="boss")
+    text = backfill_cli("remap", "--thresholds", "v1", "--user", "boss", *data)
+    assert text.startswith(
+        "自动接受阈值：默认（随程序提供） → thresholds-v0001.json / thresholds: default -> thresholds-v0001.json\n"
+    )
+    text = backfill_cli("remap", "--rollback", "--user", "boss", *data)
+    assert text.startswith("自动接受阈值：thresholds-v0001.json → 默认（随程序提供）（已回退） / ")
+
+
 def test_an_explicit_thresholds_setting_is_not_silently_overridden(tmp_path):
     settings = Settings(data_dir=str(tmp_path / "d"), thresholds_file="")
     store = Store.open(settings)
@@ -253,8 +269,8 @@ def test_refit_meets_the_bound_where_the_truth_is_known(tmp_path, n, seed):
 PHOTO_STEPS = [{"name": "capture", "settings": {}, "result": {"page_found": True, "warped": True, "upsample": 1.0}}]
 
 
-def _captured(tmp_path, photographed: int, wrong_names: int = 0):
-    """Three volumes of 12 pages; the first `photographed` pages (volume by volume) photographed (their
+def _captured(tmp_path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12):
+    """Three volumes of 12 pages (`pages_per_volume`); the first `photographed` pages (volume by volume) photographed (their
     capture step), the rest scanned; re-mapped so routing holds every photographed record (the packaged
     thresholds were fitted on scans only), the blind audit drawn, every record in review approved,
     and the deceased's name corrected on `wrong_names` photographed records read at confidence 1.0
@@ -266,10 +282,11 @@ def _captured(tmp_path, photographed: int, wrong_names: int = 0):
     config.write_text(f'data_dir = "{tmp_path / "data"}"\naudit_target = 0.05\n', encoding="utf-8")
     settings = Settings.load(config)
     store = Store.open(settings)
-    seed_store(store, settings, homes=("yantai", "longkou", "haiyang"), kinds=("cremation",), pages=12, unsure_share=0.3)
+    homes = ("yantai", "longkou", "haiyang")
+    seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
     with store.session() as s, s.begin():
         pages = list(s.scalars(select(Page).order_by(Page.id)))
-        assert len(pages) == 36
+        assert len(pages) == len(homes) * pages_per_volume
         for page in pages[:photographed]:
             page.steps = PHOTO_STEPS
         photo_pages = {p.id for p in pages[:photographed]}
@@ -362,4 +379,46 @@ def test_a_wrong_photographed_field_read_sure_keeps_its_type_held_on_photographs
     path = str(F.thresholds_versions(settings).path_of(1))
     assert load_thresholds(path, PHOTOGRAPH)["deceased_name"] > 1.0
     assert load_thresholds(path)["deceased_name"] == clean.thresholds["deceased_name"] <= 1.0
+    store.dispose()
+
+
+def test_reviews_on_photographed_pages_only_fit_photographs_alone_and_keep_the_scans_thresholds(tmp_path, backfill_cli):
+    """Every reviewed page photographed (36), none scanned: the photographs get a section fitted on their
+    own reviewed fields; the file's own thresholds (scanned pages) cannot be refitted and are kept as in
+    use, and the administrator is told so, Chinese first. Before: nothing said of the scans, and the
+    report's bound line read "the refit auto-accepts no reviewed record"."""
+    from pipeline.kernel.thresholds import PHOTOGRAPH, by_capture_pages, load_thresholds
+
+    store, settings, data = _captured(tmp_path, photographed=36)
+    assert F.gather(store, settings).captures == {PHOTOGRAPH: 36}
+    text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
+    assert "扫描页面：没有已审核的扫描页面，文件自身的阈值未重新拟合，沿用当前的" in text, text
+    assert "拍照页面：已审核 36 页，已写入只用这类页面拟合的阈值" in text
+    assert "the refit auto-accepts no reviewed record" not in text
+    path = str(F.thresholds_versions(settings).path_of(1))
+    assert by_capture_pages(path) == {PHOTOGRAPH: 36}
+    mine, packaged = load_thresholds(path), load_thresholds(None)
+    assert {n: mine[n] for n in packaged} == packaged  # the scans' thresholds: those in use (packaged)
+    assert Settings(thresholds_file=path).fitted_on_capture(PHOTOGRAPH)
+    store.dispose()
+
+
+def test_too_few_reviewed_photographed_pages_and_no_scan_write_nothing_and_say_why(tmp_path):
+    """18 photographed pages reviewed, none scanned: nothing to fit on (no scan for the file's own
+    thresholds, too few photographs for a section of their own): `backfill calibrate --from-reviews`
+    writes no version and says why, Chinese first, with what to review. Before: a version identical
+    to the thresholds in use was written, and nothing said of the scans."""
+    import contextlib
+
+    from pipeline.kernel.errors import ERROR_LABELS, ExitCode
+
+    store, settings, data = _captured(tmp_path, photographed=18, pages_per_volume=6)
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli(["calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data])
+    said = err.getvalue()
+    assert code == ExitCode.other and "Traceback" not in said, said
+    assert said.startswith(f"error: {ERROR_LABELS[ExitCode.other]} / 已审核的记录都不在扫描页面上（拍照页面 18 页）"), said
+    assert "hint: 请审核扫描页面的记录，或再审核 2 页同类页面后重新校准" in said
+    assert not F.thresholds_versions(settings).list()
     store.dispose()

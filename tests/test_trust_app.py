@@ -191,3 +191,53 @@ def test_the_trust_pages_speak_the_administrators_language(env):
     en.sidebar.radio(key="nav").set_value("lexicon").run()
     assert list(en.dataframe[0].value["name"]) == ["后夼村"] and list(en.dataframe[0].value["kind"]) == ["village"]
     assert "Accept" in {b.label for b in en.button}
+
+
+def test_a_thresholds_file_written_wrongly_is_said_clearly_not_a_traceback(env, tmp_path, monkeypatch):
+    """A thresholds file whose "by_capture" is not a mapping (or a section in it not valid) stops the
+    screen that routes by it with the CLI's words, Chinese kind first, never a traceback."""
+    import json
+
+    from pipeline.kernel.errors import ERROR_LABELS, ExitCode
+
+    store, _settings = env
+    bad = tmp_path / "bad-thresholds.json"
+    bad.write_text(json.dumps({"thresholds": {"deceased_name": 0.5}, "by_capture": ["photograph"]}), encoding="utf-8")
+    config = tmp_path / "backfill.toml"
+    config.write_text(f'thresholds_file = "{bad}"\n', encoding="utf-8")
+    monkeypatch.setenv("BACKFILL_CONFIG", str(config))
+    from pipeline.kernel.store import Record
+
+    with store.session() as s:
+        rid = s.scalars(select(Record.id).where(Record.status == "needs_review")).first()
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    at.number_input(key="open_id").set_value(rid).run()
+    at.button(key="open_btn").click().run()
+    assert not at.exception, at.exception[0].message
+    said = "\n".join(e.value for e in at.error)
+    assert said.startswith(ERROR_LABELS[ExitCode.config] + " / ") and "bad-thresholds.json: by_capture is not valid" in said
+
+
+def test_the_thresholds_page_says_the_capture_kinds_in_the_users_language(tmp_path, monkeypatch):
+    """The refit's lines per capture kind (refit.capture_lines) follow the app's language like the rest of
+    the page: Chinese alone by default, English alone for an administrator who chose it. Before: always
+    Chinese with the English in brackets."""
+    from test_refit import _captured
+
+    store, _settings, data = _captured(tmp_path, photographed=5)
+    monkeypatch.setenv("BACKFILL_CONFIG", data[1])
+    monkeypatch.delenv("BACKFILL_DATA_DIR", raising=False)
+    add_user(store, "boss", "administrator", "password-boss")
+    shown = {}
+    for lang in ("zh", "en"):
+        set_language(store, "boss", lang)
+        at = _login("boss", "password-boss")
+        at.sidebar.radio(key="nav").set_value("thresholds").run()
+        at.button(key="th_preview_btn").click().run()
+        assert not at.exception
+        shown[lang] = next(i.value for i in at.info if t("th.captures", lang) in i.value)
+    store.dispose()
+    assert "拍照页面：已审核 5 页，少于 20 页" in shown["zh"] and "photographed" not in shown["zh"], shown["zh"]
+    assert "photographed pages: 5 reviewed, fewer than 20" in shown["en"], shown["en"]
+    assert not CJK.search(shown["en"]), shown["en"]

@@ -118,7 +118,7 @@ COUNT_LABELS: dict[str, tuple[str, str]] = {
     "needs_review": ("待审核", "needs review"),
     "photographed": ("拍照页记录", "photographed"),
     "audit_drawn": ("盲审抽样", "audit sample"),
-    "sent_back": ("退回卷册", "sent back"),
+    "sent_back": ("退回审核", "sent back"),
     "merged": ("合并重复", "duplicates merged"),
     "selection": ("所选文件", "selection"),
 }
@@ -131,6 +131,36 @@ def _count(key: str, n: int, detail: str = "") -> str:
     zh, en = COUNT_LABELS[key]
     line = f"  {zh:\u3000<5} {en:<17} {n:>6}"
     return line + (f"  ({detail})" if detail else "")
+
+
+AUDIT_DRAWN = "抽出的自动接受记录，供盲审，在审核中等待 / auto-accepted records drawn for the blind audit; they wait in review"
+AUDIT_SENT_BACK = (
+    "盲审未通过的卷册中退回审核的自动接受记录，见 backfill status --quality / auto-accepted records of volumes whose "
+    "audit failed, sent back to review: see `backfill status --quality`"
+)
+"""What the blind audit did, as a run's and a remap's summary say it."""
+
+
+def format_remap(pages: int, records: int, audit: dict[str, int], change: tuple[str, str, bool] | None = None) -> str:
+    """What `backfill remap` did, Chinese first like the run summary: the thresholds version it put in
+    use (`change`: before, now, rolled back), the pages and records mapped again, what the audit did."""
+    lines = []
+    if change is not None:
+        before, now, rolled_back = change
+        zh = {"default": "默认（随程序提供）"}
+        lines.append(
+            f"自动接受阈值：{zh.get(before, before)} → {zh.get(now, now)}{'（已回退）' if rolled_back else ''} / "
+            f"thresholds: {before} -> {now}{' (rolled back)' if rolled_back else ''}"
+        )
+    lines.append(
+        f"已按存储的单元格重新映射 {pages} 页的 {records} 条记录（未重新识别）/ "
+        f"mapped {records} records of {pages} pages again from their stored cells (no OCR)"
+    )
+    if audit.get("audit_drawn"):
+        lines.append(_count("audit_drawn", audit["audit_drawn"], AUDIT_DRAWN))
+    if audit.get("audit_sent_back"):
+        lines.append(_count("sent_back", audit["audit_sent_back"], AUDIT_SENT_BACK))
+    return "\n".join(lines)
 
 
 def format_summary(sm: dict[str, Any], settings: Settings) -> str:
@@ -161,28 +191,8 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
             if sm.get("held_unfitted_capture")
             else []
         ),
-        *(
-            [
-                _count(
-                    "audit_drawn",
-                    sm["audit_drawn"],
-                    "抽出的自动接受记录，供盲审，在审核中等待 / auto-accepted records drawn for the blind audit; they wait in review",
-                )
-            ]
-            if sm.get("audit_drawn")
-            else []
-        ),
-        *(
-            [
-                _count(
-                    "sent_back",
-                    sm["audit_sent_back"],
-                    "盲审未通过的卷册，见 backfill status --quality / volumes whose audit failed: see `backfill status --quality`",
-                )
-            ]
-            if sm.get("audit_sent_back")
-            else []
-        ),
+        *([_count("audit_drawn", sm["audit_drawn"], AUDIT_DRAWN)] if sm.get("audit_drawn") else []),
+        *([_count("sent_back", sm["audit_sent_back"], AUDIT_SENT_BACK)] if sm.get("audit_sent_back") else []),
         _count(
             "merged", sm["clusters_merged"], "本次运行认定为同一人的记录对 / pairs of records this run found to be one person"
         ),
@@ -336,7 +346,7 @@ def cmd_import_package(args: argparse.Namespace) -> int:
 def cmd_remap(args: argparse.Namespace) -> int:
     from pipeline.cli.trust import cmd_remap as remap  # --thresholds / --rollback (issue 23)
 
-    return remap(args, _settings)
+    return remap(args, _settings, format_remap)
 
 
 def cmd_engines(args: argparse.Namespace) -> int:

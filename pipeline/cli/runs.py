@@ -45,8 +45,12 @@ def run_options(args: argparse.Namespace) -> "Any":
 
 
 def execute_run(args: argparse.Namespace, settings: Settings, scans: Path) -> dict[str, Any]:
-    """The run itself, with Prefect (default) or without (--no-prefect)."""
+    """The run itself, with Prefect (default) or without (--no-prefect). A thresholds file that is not
+    valid is refused before the flow starts (one clear line, not Prefect's log of a failed flow)."""
+    from pipeline.kernel.thresholds import check_thresholds
+
     options = run_options(args)
+    check_thresholds(settings.active_thresholds_file)
     if args.no_prefect:
         if args.dask:
             raise BackfillError("--dask needs Prefect", hint="drop --no-prefect")

@@ -229,11 +229,13 @@ def add_remap_options(rm: argparse.ArgumentParser) -> None:
     rm.add_argument("--user", help="who applies it (default: your login name)")
 
 
-def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
+def cmd_remap(args: argparse.Namespace, settings_of: Callable, format_remap: Callable[..., str]) -> int:
+    """`backfill remap` (--thresholds / --rollback); `format_remap` (pipeline.cli.main's) says what it did."""
     from pipeline.kernel.store import Store
     from pipeline.runs.stages import audit_stage, remap
 
     settings = settings_of(args)
+    change = None
     with Store.open(settings) as store:
         if args.thresholds or args.rollback:
             from pipeline.runs.stages import apply_version
@@ -241,12 +243,10 @@ def cmd_remap(args: argparse.Namespace, settings_of: Callable) -> int:
             before, now, pages, records = apply_version(
                 store, settings, args.thresholds, user=_user(args), rollback=args.rollback
             )
-            print(f"thresholds: {before} -> {now}" + (" (rolled back)" if args.rollback else ""))
+            change = (before, now, bool(args.rollback))
             settings = settings.with_()
         else:
             pages, records = remap(store, settings)
         audit = audit_stage(store, settings)
-    print(f"mapped {records} records of {pages} pages again from their stored cells (no OCR)")
-    if audit.get("audit_drawn") or audit.get("audit_sent_back"):
-        print(f"blind audit: {audit['audit_drawn']} new sample(s) drawn, {audit['audit_sent_back']} record(s) sent back")
+    print(format_remap(pages, records, audit, change))
     return ExitCode.ok

@@ -85,6 +85,14 @@ def load_thresholds(path: str | None = None, capture: str | None = None) -> dict
     return {**{k: NEVER for k in top}, **section[0]}
 
 
+def check_thresholds(path: str | None) -> None:
+    """Read every part routing uses of the thresholds file `path` (None: the packaged file, "": none):
+    ConfigError naming the file and the key where one is not valid. A run calls it before it reads a
+    page, so that a file written wrongly stops it at once, not at the first record it maps."""
+    _read_doc(path)
+    _read_sections(path)
+
+
 # --- the captures a thresholds file was fitted on --------------------------------------------------
 SCAN = "scan"
 PHOTOGRAPH = "photograph"
@@ -163,10 +171,23 @@ def by_capture_doc(path: str | None = None) -> dict[str, dict]:
     if text is None:
         return {}
     try:
-        sec = json.loads(text).get("by_capture") or {}
-    except (ValueError, AttributeError):
+        doc = json.loads(text)
+    except ValueError:  # load_thresholds names the file as not valid
         return {}
-    return dict(sec) if isinstance(sec, dict) else {}
+    sec = doc.get("by_capture") if isinstance(doc, dict) else None
+    if sec is None:
+        return {}
+    if not isinstance(sec, dict):  # a list, a string, a number: refused like an invalid section, never ignored
+        raise ConfigError(
+            f"thresholds file {_where(path)}: by_capture is not valid: a mapping of capture kind to its section "
+            f"is expected, not {type(sec).__name__}"
+        )
+    return dict(sec)
+
+
+def _where(path: str | None) -> str:
+    """The thresholds file as messages name it."""
+    return path or "mapping/" + PACKAGED
 
 
 def _text(path: str | None) -> str | None:
@@ -188,11 +209,9 @@ def _read_sections(path: str | None) -> dict[str, tuple[dict[str, float], int]]:
             th = {str(k): float(v) for k, v in sec["thresholds"].items()}
             pages = int(sec.get("pages", 0))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise ConfigError(f"thresholds file {path or 'mapping/' + PACKAGED}: by_capture.{kind} is not valid: {e}") from e
+            raise ConfigError(f"thresholds file {_where(path)}: by_capture.{kind} is not valid: {e}") from e
         bad = [k for k, v in th.items() if not 0.0 <= v <= NEVER]
         if bad:
-            raise ConfigError(
-                f"thresholds file {path or 'mapping/' + PACKAGED}: by_capture.{kind} thresholds out of 0..1.01 for {', '.join(bad)}"
-            )
+            raise ConfigError(f"thresholds file {_where(path)}: by_capture.{kind} thresholds out of 0..1.01 for {', '.join(bad)}")
         out[str(kind)] = (th, pages)
     return out

@@ -399,6 +399,23 @@ def section_kinds(ev: Evidence) -> list[str]:
     return sorted(k for k, n in ev.captures.items() if k != SCAN and n >= MIN_FITTED_PAGES)
 
 
+def nothing_to_fit(ev: Evidence) -> BackfillError:
+    """Why a refit whose reviews hold no scanned page and too few pages of every other capture kind
+    writes nothing: the file's own thresholds stand on scanned pages, a kind's own section on at least
+    MIN_FITTED_PAGES of its pages (pipeline.kernel.thresholds.MIN_FITTED_PAGES)."""
+    kinds = sorted(k for k in ev.captures if k != SCAN)
+    zh = "、".join(f"{CAPTURE_LABELS.get(k, (k, k))[0]} {ev.captures[k]} 页" for k in kinds)
+    en = ", ".join(f"{ev.captures[k]} {CAPTURE_LABELS.get(k, (k, k))[1]}s" for k in kinds)
+    more = max(MIN_FITTED_PAGES - ev.captures[k] for k in kinds)
+    return BackfillError(
+        f"已审核的记录都不在扫描页面上（{zh}），每类页面都少于 {MIN_FITTED_PAGES} 页：无法据此拟合阈值，未写入新版本 / "
+        f"no scanned page was reviewed and fewer than {MIN_FITTED_PAGES} pages of each other capture kind ({en}): "
+        "nothing to fit thresholds on; no version written",
+        hint=f"请审核扫描页面的记录，或再审核 {more} 页同类页面后重新校准 / review records of scanned pages, or {more} more "
+        "pages of that kind, then calibrate again",
+    )
+
+
 def _kept(per_type_now: dict[str, float]) -> dict[str, dict]:
     """fit_joint's per-type result for the thresholds in use kept as they are (no evidence to fit on)."""
     return {t: {"threshold": v, "n": 0, "accepted": 0, "wrong_accepted": 0} for t, v in sorted(per_type_now.items())}
@@ -448,6 +465,8 @@ def refit(
     split = apart(ev)
     joint_records = {r for r in ev.records if capture_of(ev, r) == SCAN} if split else None
     sectioned = section_kinds(ev)
+    if split and not ev.captures.get(SCAN) and not sectioned:
+        raise nothing_to_fit(ev)
     of_kind = {k: {r for r in ev.records if capture_of(ev, r) == k} for k in kinds}
     # the prior a kind's section shrinks to: what routing uses for that kind now, else the file's own thresholds
     # (a photographed field is trusted no more than a scanned one unless that kind's own reviewed fields show it)
@@ -702,14 +721,30 @@ TYPE_LABELS = {
 """How each field type (pipeline.quality.calibration.field_types) is named to the administrator."""
 
 
-def _type_line(t: str, v: dict | None, prior: float | None, target: float, needed: int) -> str:
+def said(zh: str, en: str, lang: str | None = None) -> str:
+    """A line the administrator reads: Chinese first with the English after it in brackets (lang None:
+    the CLI), or in the one language a user of the review app chose ("zh", "en")."""
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return f"{zh} ({en})"
+
+
+def _type_line(t: str, v: dict | None, prior: float | None, target: float, needed: int, lang: str | None = None) -> str:
     """One field type of a capture kind's section: whether it can be auto-accepted there, and if not why
     (why() against the threshold in use on that kind; none in use: nothing auto-accepted there now)."""
     zh, en = TYPE_LABELS.get(t, (t, t))
     if v is None:
-        return f"  {zh}：这类页面上没有已审核的此类型字段，继续人工核对 ({en}: no reviewed field of this type on such pages; held for review)"
+        return "  " + said(
+            f"{zh}：这类页面上没有已审核的此类型字段，继续人工核对",
+            f"{en}: no reviewed field of this type on such pages; held for review",
+            lang,
+        )
     if v["threshold"] <= 1.0:
-        return f"  {zh}：可自动接受（阈值 {v['threshold']:.3f}） ({en}: can be auto-accepted at {v['threshold']:.3f})"
+        return "  " + said(
+            f"{zh}：可自动接受（阈值 {v['threshold']:.3f}）", f"{en}: can be auto-accepted at {v['threshold']:.3f}", lang
+        )
     code, b = why(v, NEVER if prior is None else prior)
     if "section_upper" in v:
         up = 100 * (v["section_upper"] if v["section_upper"] is not None else 1.0)
@@ -733,56 +768,84 @@ def _type_line(t: str, v: dict | None, prior: float | None, target: float, neede
     else:
         zh_why = "证据不足以达到目标（没有只因此类型而未通过的已审核记录）"
         en_why = "the reviewed fields cannot show the target (no reviewed record held back by this type alone)"
-    return f"  {zh}：继续人工核对，{zh_why} ({en}: held for review; {en_why})"
+    return "  " + said(f"{zh}：继续人工核对，{zh_why}", f"{en}: held for review; {en_why}", lang)
 
 
-def capture_lines(r: Refit) -> list[str]:
-    """What the refit did per capture kind, Chinese first: pages reviewed, whether a section fitted on
-    that kind alone was written, and per field type whether it can be auto-accepted there and why not
-    (e.g. "拍照页面：已审核 23 页，已写入只用这类页面拟合的阈值", "  姓名：继续人工核对，…")."""
+def scans_unreviewed(r: Refit) -> bool:
+    """Whether the reviews hold pages of other capture kinds but no scanned page: the file's own
+    thresholds (those scanned pages are routed by) cannot be refitted and are kept as in use."""
+    pages = r.evidence.get("capture_pages") or {}
+    return any(k != SCAN for k in pages) and not pages.get(SCAN)
+
+
+def capture_lines(r: Refit, lang: str | None = None) -> list[str]:
+    """What the refit did per capture kind: pages reviewed, whether a section fitted on that kind alone
+    was written, and per field type whether it can be auto-accepted there and why not (e.g. "拍照页面：已审核
+    23 页，已写入只用这类页面拟合的阈值", "  姓名：继续人工核对，…"). `lang` None: Chinese first, English in
+    brackets (the CLI); "zh" or "en": that language alone (the review app, as its user chose)."""
     lines: list[str] = []
     split = any(k != SCAN for k in (r.evidence.get("capture_pages") or {}))
     method = r.bound.get("method", "wilson")
     needed = fields_needed(r.target, 0, method, one_sided=ONE_SIDED)
+    if scans_unreviewed(r):
+        zh, en = CAPTURE_LABELS[SCAN]
+        lines.append(
+            said(
+                f"{zh}：没有已审核的扫描页面，文件自身的阈值未重新拟合，沿用当前的",
+                f"{en}s: none reviewed; the file's own thresholds are not refitted: those in use are kept",
+                lang,
+            )
+        )
     for k, c in sorted(r.captures.items(), key=lambda kv: (kv[0] != SCAN, kv[0])):
         zh, en = CAPTURE_LABELS.get(k, (k, k))
         n = c.get("pages", 0)
         if k == SCAN:
             lines.append(
-                f"{zh}：已审核 {n} 页"
-                + ("；文件自身的阈值只用扫描页面的字段拟合" if split else "")
-                + f" ({en}s: {n} reviewed"
-                + ("; the file's own thresholds are fitted on scanned pages' fields only" if split else "")
-                + ")"
+                said(
+                    f"{zh}：已审核 {n} 页" + ("；文件自身的阈值只用扫描页面的字段拟合" if split else ""),
+                    f"{en}s: {n} reviewed"
+                    + ("; the file's own thresholds are fitted on scanned pages' fields only" if split else ""),
+                    lang,
+                )
             )
             continue
         if c.get("section"):
             lines.append(
-                f"{zh}：已审核 {n} 页，已写入只用这类页面拟合的阈值；已审核记录中可自动接受 {c.get('auto_accepted', 0)} / "
-                f"{c.get('records', 0)} 条 ({en}s: {n} reviewed; thresholds fitted on their fields alone written; "
-                f"{c.get('auto_accepted', 0)} of their {c.get('records', 0)} reviewed records would be auto-accepted)"
+                said(
+                    f"{zh}：已审核 {n} 页，已写入只用这类页面拟合的阈值；已审核记录中可自动接受 {c.get('auto_accepted', 0)} / "
+                    f"{c.get('records', 0)} 条",
+                    f"{en}s: {n} reviewed; thresholds fitted on their fields alone written; "
+                    f"{c.get('auto_accepted', 0)} of their {c.get('records', 0)} reviewed records would be auto-accepted",
+                    lang,
+                )
             )
             per = c.get("per_type") or {}
             prior = c.get("prior") or {}
             for t in sorted(set(per) | set(r.per_type)):
                 if t in CERTAIN_TYPES:
                     continue
-                lines.append(_type_line(t, per.get(t), prior.get(t), r.target, needed))
+                lines.append(_type_line(t, per.get(t), prior.get(t), r.target, needed, lang))
             continue
         short = f"{zh}：已审核 {n} 页，少于 {MIN_FITTED_PAGES} 页，未写入这类页面的阈值"
         en_short = f"{en}s: {n} reviewed, fewer than {MIN_FITTED_PAGES}; no thresholds written for them"
         if c.get("routed_by") == "carried":
             lines.append(
-                f"{short}；沿用当前按这类页面拟合的阈值（{c.get('carried_pages', 0)} 页） ({en_short}; the thresholds in "
-                f"use fitted on {c.get('carried_pages', 0)} such pages are kept)"
+                said(
+                    f"{short}；沿用当前按这类页面拟合的阈值（{c.get('carried_pages', 0)} 页）",
+                    f"{en_short}; the thresholds in use fitted on {c.get('carried_pages', 0)} such pages are kept",
+                    lang,
+                )
             )
         elif c.get("routed_by") == "joint":
-            lines.append(f"{short}；沿用文件自身的阈值 ({en_short}; the file's own thresholds route them, as now)")
+            lines.append(said(f"{short}；沿用文件自身的阈值", f"{en_short}; the file's own thresholds route them, as now", lang))
         else:
             more = max(0, MIN_FITTED_PAGES - n)
             lines.append(
-                f"{short}；这类页面的记录继续全部人工核对，再审核 {more} 页后重新校准 ({en_short}; their records stay held "
-                f"for review: review {more} more such pages, then calibrate again)"
+                said(
+                    f"{short}；这类页面的记录继续全部人工核对，再审核 {more} 页后重新校准",
+                    f"{en_short}; their records stay held for review: review {more} more such pages, then calibrate again",
+                    lang,
+                )
             )
     return lines
 
@@ -803,7 +866,12 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
         *capture_lines(r),
         "",
         *(
-            ["文件自身的阈值（扫描页面） / the file's own thresholds (scanned pages):"]
+            [
+                "文件自身的阈值（扫描页面；没有已审核的扫描页面，沿用当前的） / the file's own thresholds (scanned pages; "
+                "none reviewed, those in use kept):"
+                if scans_unreviewed(r)
+                else "文件自身的阈值（扫描页面） / the file's own thresholds (scanned pages):"
+            ]
             if r.evidence.get("joint_capture_pages") not in (None, r.evidence.get("capture_pages"))
             else []
         ),
@@ -819,7 +887,7 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
         lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{_why(v, now, r.target, needed)}")
     held = not_loosened(r)
     lines.append(f"page limit: now {load_page_limit(r.current_file, 'cremation')!s} (cremation); refit {r.page_limit}")
-    if r.bound:
+    if r.bound and not scans_unreviewed(r):  # kept as in use: there is nothing of the file's own to bound
         conf = f"one-sided {100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper bound ({method})"
         up = r.bound.get("upper")
         if up is None:

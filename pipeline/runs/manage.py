@@ -32,6 +32,7 @@ from pipeline.archive.inventory import Selection, identify_files, volumes
 from pipeline.kernel.config import Settings
 from pipeline.kernel.processes import pid_alive
 from pipeline.kernel.store import Page, PageRead, Run, Store, WorkClaim, get_row, rowcount, utcnow
+from pipeline.kernel.thresholds import check_thresholds
 from pipeline.page.extract import PageOutcome, agree_volumes
 from pipeline.runs import stages
 from pipeline.runs.stages import mark_files_processed, process_pages
@@ -86,7 +87,9 @@ ACTIVE_RUNS: set[int] = set()
 
 def begin_run(store: Store, scans_dir: Path, settings: Settings, options: RunOptions) -> int:
     """A new Run row (with this process's pid and host, so a killed run can be told apart from a
-    running one); runs of this host whose process is gone are marked `interrupted` first."""
+    running one); runs of this host whose process is gone are marked `interrupted` first. A thresholds
+    file that is not valid stops the run here, before any page is read (ConfigError)."""
+    check_thresholds(settings.active_thresholds_file)
     mark_interrupted_runs(store)
     run_id = stages.start_run(store, scans_dir, settings)
     with store.session() as s, s.begin():
