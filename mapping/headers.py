@@ -1823,6 +1823,32 @@ def joined_in_order(kind: str, text: str, spec: Spec | None = None) -> tuple[str
     return joined if first else (joined[1], joined[0])
 
 
+def halves_of_header(kind: str, text: str, field: str, spec: Spec | None = None) -> tuple[str, str] | None:
+    """The two fields whose headers a header cell reads as, in the order printed, where one of them is
+    `field` (the column's assigned field), for a column whose CELLS already read as two columns' values
+    side by side (merged_cell_share, MERGED_CELLS: pipeline.page.extract.MERGED_CELLS_DOUBT): the cut of
+    the header where each part's best field (_field_scores) differs from the other's, `field` is one of
+    them and both read at least JOINED_PART_SCORE like a wording of theirs, the best sum of the two taken
+    (逝老名性别: 逝者姓名 misread, 性别 read exactly: deceased_name, sex_code). merged_header asks both
+    parts to read nearly exactly (MERGED_PART_SCORE) and joined_header one wording of three characters or
+    more, since a header alone proves little; here the cells prove the two columns and the header only
+    names which. None where no cut does. Rule source: one printed header per column; the spec's
+    wordings; the recognizer's look-alike confusions (_confusion_similarity)."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    best: tuple[float, str, str] | None = None
+    for cut in range(1, len(h)):
+        left, right = _field_scores(sp, kind, h[:cut]), _field_scores(sp, kind, h[cut:])
+        if not left or not right:
+            continue
+        (lf, ls, _lw), (rf, rs, _rw) = left[0], right[0]
+        if lf == rf or field not in (lf, rf) or min(ls, rs) < JOINED_PART_SCORE:
+            continue
+        if best is None or ls + rs > best[0]:
+            best = (ls + rs, lf, rf)
+    return None if best is None else best[1:]
+
+
 READ_TWICE_SHARE = 0.6
 """Two columns whose cells are the same text in at least this share of the rows where both hold two or
 more characters (at least CONTENT_MIN_CELLS such rows) are one printed column read twice (read_twice)."""

@@ -795,6 +795,38 @@ def test_a_cell_under_a_header_naming_two_columns_is_split_into_both_values():
     assert third["death_cause_code"].value is None and third["death_cause_code"].confidence == 0.0
 
 
+def test_a_name_column_whose_cells_end_in_a_sex_is_split_under_a_misread_header():
+    """A column whose cells read as a name and a sex side by side (MERGED_CELLS_DOUBT: a ruling line
+    missing between 逝者姓名 and 性别, design draw seed3307 typed_sheets 03_cremation_laizhou_2017: 21 of
+    22 names read with the sex after them) under a header misread 逝老名性别, which neither merged_header
+    nor joined_header reads: the header's parts name the column's field and sex_code
+    (halves_of_header), so each cell is cut where exactly one cut leaves a clean name and a sex; both
+    parts shown to a reviewer (split_from_merged_column, certainty <= 0.5), the column still doubted. A
+    cell with no sex after the name is not cut. Failed before: every name kept the sex (张三男) and
+    sex_code had no column."""
+    from mapping.headers import halves_of_header
+    from pipeline.page.extract import MERGED_CELLS_DOUBT, map_rows
+
+    assert halves_of_header("cremation", "逝老名性别", "deceased_name") == ("deceased_name", "sex_code")
+    assert halves_of_header("cremation", "逝老名性别", "age_years") is None
+    assert halves_of_header("cremation", "逝者姓名", "deceased_name") is None
+    header = ["序号", "逝老名性别", "年龄", "火化日期"]
+    columns = ["row_no", "deceased_name", "age_years", "cremation_date"]
+    rows = [["1", "朱凤环女", "81", "2016-12-28"], ["2", "宋国男", "77", "2016-12-27"], ["3", "王兰英", "90", "2016-12-25"]]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(1, MERGED_CELLS_DOUBT.format(share=1.0))
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, third = (r.record.fields for r in out)
+    assert (first["deceased_name"].value, first["sex_code"].value) == ("朱凤环", "2")
+    assert (second["deceased_name"].value, second["sex_code"].value) == ("宋国", "1")
+    for fv in (first["deceased_name"], first["sex_code"], second["deceased_name"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert "column_doubted" in first["deceased_name"].flags
+    assert third["deceased_name"].value == "王兰英" and "split_from_merged_column" not in third["deceased_name"].flags
+    assert third["sex_code"].value is None
+
+
 def test_a_cell_under_a_header_naming_an_address_and_a_date_is_split_where_the_date_begins():
     """家庭住址死亡日期 over one column (a ruling line missing, the column not split on the image; design
     seed3301 typed_sheets 05_cremation_yantai_2018 page 2: death_date had no column on 11 rows): an

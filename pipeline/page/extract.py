@@ -32,6 +32,7 @@ from mapping.headers import (
     clean_header,
     content_class,
     detect_kind,
+    halves_of_header,
     header_naming,
     is_assignment_doubt,
     joined_header,
@@ -1203,10 +1204,14 @@ def _merged_halves(
     reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
     structure doubts for it (split_merged_columns: a ruling line missing and the column not split on the
     image), or whose header holds one field's wording and a second header misread after it
-    (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), given one of the two
-    fields while the other has no column."""
+    (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), or whose cells read as
+    two columns' values side by side (MERGED_CELLS_DOUBT) under a header whose two parts name the column's
+    field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), given one
+    of the two fields while the other has no column. Where a page's structure is in doubt so are its
+    fields: every part split is shown to a reviewer (SPLIT_VALUE_CERTAINTY), the column stays doubted."""
     out: dict[int, tuple[str, str]] = {}
     joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
+    cells_head = MERGED_CELLS_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
         if not f or not header or c >= len(header):
             continue
@@ -1218,6 +1223,10 @@ def _merged_halves(
             in_order = joined_in_order(kind, header[c], sp)
             if in_order is not None:
                 merged = (0, *in_order)
+        if merged is None and any(r.startswith(cells_head) for r in doubts):
+            named = halves_of_header(kind, header[c], f, sp)
+            if named is not None:
+                merged = (0, *named)
         if merged is None:
             continue
         _cut, first, second = merged
