@@ -980,9 +980,9 @@ def extract_page(
         header=header,
     )
     if unread:
-        # no row maps to a field: the page would end done with no records and nothing said. It is no
-        # table to its reader; its rows (map_rows keeps their cells) go with the error, for
-        # a volume whose other pages can tell its columns (process_page, kept_unread)
+        # no row maps to a field: the page would end done with no records and nothing said. Alone it
+        # gives no records (no_table, columns_unread); its rows (map_rows keeps their cells) go with the
+        # error, for a volume whose other pages can tell its columns (process_page, kept_unread)
         err = ColumnsUnreadError(f"no column of the table was identified ({grid.n_rows - 1} rows, writing in them)")
         err.extraction = out
         raise err
