@@ -3,8 +3,11 @@
 For every page with a table in the given scan folders (a families bench's ``scans``; its ground truth
 beside each file), the page is cleaned (pipeline.page.cleanup.clean_page) and its grid looked for
 (pipeline.page.layout.find_grid_or_text) as a run does, and the grid's rows and columns are compared with
-the drawn ones (the truth's ``grid``; a page turned a quarter is found with its rows and columns swapped,
-before the orientation step turns it). No recognizer runs: a 12-page photograph family is screened in a
+the drawn ones (the truth's ``grid``). The grid is looked for as the run reads it: after the orientation
+step (pipeline.page.orientation.orient, from the ruling and the text's direction; no recognizer to judge
+upside down, which does not change the grid's shape) has turned a page that lay on its side. Before it
+a page turned a quarter is found with its rows and columns swapped, and a wide column read as a row
+could be split (an inferred line) that the upright page never shows. No recognizer runs: a 12-page photograph family is screened in a
 minute instead of the OCR stage's 5-15, so that many hard draws (``bench_families.py --stage generate``
 at a high ``--severity``) can be searched for the pages and rows a photograph loses before any is read.
 Only counts and the cleanup's own step results are printed (no cell text: no personal data).
@@ -30,6 +33,7 @@ from pipeline.kernel.errors import NoTableError  # noqa: E402
 from pipeline.page.cleanup import clean_page  # noqa: E402
 from pipeline.page.intake import load_page  # noqa: E402
 from pipeline.page.layout import find_grid_or_text  # noqa: E402
+from pipeline.page.orientation import orient, turn  # noqa: E402
 
 
 def drawn(page: dict[str, Any]) -> tuple[int, int] | None:
@@ -46,7 +50,9 @@ def screen(scan: Path, media: str, page_no: int, page: dict[str, Any], settings:
     clean = clean_page(load_page(scan, media, page_no, settings))
     steps = {st.name: st.result for st in clean.steps}
     want = drawn(page)
-    turned = int(page.get("orientation") or 0) % 180 == 90
+    gray, box, how = orient(clean.image, clean.table_box, None)
+    ruling = None if clean.ruling is None else turn(clean.ruling, None, how.quarters)[0]
+    turned = (int(page.get("orientation") or 0) // 90 + how.quarters) % 2 == 1  # still on its side after the step
     if want is not None and turned:
         want = (want[1], want[0])
     out: dict[str, Any] = {
@@ -54,9 +60,10 @@ def screen(scan: Path, media: str, page_no: int, page: dict[str, Any], settings:
         "drawn": want,
         "page_found": bool(steps.get("capture", {}).get("page_found")),
         "rectify": {k: v for k, v in steps.get("rectify", {}).items() if k in ("table_found", "fallback", "keystone")},
+        "turned_quarters": how.quarters,
     }
     try:
-        grid = find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+        grid = find_grid_or_text(gray, box, ruling)
     except NoTableError as e:
         out.update(found=None, source=None, error=str(e), ok=False)
         return out

@@ -277,3 +277,23 @@ def test_faded_writing_under_a_faded_seal_is_kept():
     bgr[writing] = (bgr[writing].astype(np.float32) * 0.62).astype(np.uint8)  # grey ink over paper and seal
     gray, _st, _area = suppress_stamps(bgr, 40)
     assert (gray[writing & disc] < np.median(gray) - 40).mean() > 0.99
+
+
+def test_a_long_edge_below_the_table_that_its_column_lines_do_not_reach_is_no_row():
+    """Design family camera_capture seed 4406 (sea burial, page 3): the photograph's perspective warp left
+    a brightness step (shaded paper against the fill beyond the frame) a row and a sixth below the
+    table's bottom rule; the ruling finder took it for a line and the grid had a row more than drawn, its
+    specks a record. A ruled table's column lines run from its top rule to its bottom rule: a line beyond
+    their ends is none of its rows'. The table's own bottom rule (the column lines end on it) is kept."""
+    gray = np.full((900, 1000), 245, np.uint8)
+    rows, cols = list(range(100, 701, 60)), list(range(60, 941, 110))
+    for y in rows:
+        cv2.line(gray, (cols[0], y), (cols[-1], y), 30, 2)
+    for x in cols:
+        cv2.line(gray, (x, rows[0]), (x, rows[-1]), 30, 2)
+    plain = find_grid(gray, (cols[0], rows[0], cols[-1], rows[-1] + 75))
+    assert plain.n_rows == len(rows) - 1  # nothing below: the bottom rule is kept
+    cv2.line(gray, (cols[0] - 20, rows[-1] + 70), (cols[-1] + 20, rows[-1] + 70), 30, 2)  # the edge, no column line to it
+    grid = find_grid(gray, (cols[0], rows[0], cols[-1], rows[-1] + 75))
+    assert (grid.n_rows, grid.n_cols) == (len(rows) - 1, len(cols) - 1)
+    assert grid.rows[-1] == plain.rows[-1]

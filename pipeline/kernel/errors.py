@@ -186,6 +186,11 @@ class ColumnsUnreadError(NoTableError):
     """A ruled table whose rows hold writing but none of whose columns was identified (no header read as
     a field's, no column told by its cells): every row would map to nothing and the page would end
     "done" with no records and nothing said. Its status stays "no_table" (a page that gave no records);
-    `code` is the finer reason the person is told (pipeline.kernel.reasons)."""
+    `code` is the finer reason the person is told (pipeline.kernel.reasons).
+
+    `extraction`: the page as read, its rows with writing kept though no column is identified
+    (pipeline.page.extract.PageExtraction), for a page whose volume may tell its columns (a photograph's
+    faint, grainy header words on one page of a printed form its sibling pages show); None where not kept."""
 
     code = "columns_unread"
+    extraction: object | None = None

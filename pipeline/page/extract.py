@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from mapping.headers import (
     MERGED_CELLS,
+    VOLUME_AGREE,
     VolumeField,
     VolumePage,
     agree_in_volume,
@@ -65,7 +66,7 @@ from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
 from pipeline.kernel.thresholds import SCAN
-from pipeline.page.cleanup import clean_page, page_light
+from pipeline.page.cleanup import CleanPage, clean_page, page_light
 from pipeline.page.intake import load_page, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
@@ -964,10 +965,9 @@ def extract_page(
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
-    if not any(columns) and any(cell.text for row in table[1:] for cell in row):
-        # every row would map to nothing (map_rows skips a row with no mapped writing): the page would
-        # end done with no records and nothing said, its rows lost unseen
-        raise ColumnsUnreadError(f"no column of the table was identified ({grid.n_rows - 1} rows, writing in them)")
+    unread = not any(columns) and any(cell.text for row in table[1:] for cell in row)
+    if unread:
+        structure.doubt_page(COLUMNS_UNREAD_DOUBT)
     doubt_seal_only_rows([(r, table[r]) for r in range(1, grid.n_rows)], columns, structure)
     out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
     out.rows = map_rows(
@@ -980,7 +980,26 @@ def extract_page(
         absent=absent,
         header=header,
     )
+    if unread:
+        # no row maps to a field: the page would end done with no records and nothing said. Alone it
+        # gives no records (no_table, columns_unread); its rows (map_rows keeps their cells) go with the
+        # error, for a volume whose other pages can tell its columns (process_page, kept_unread)
+        err = ColumnsUnreadError(f"no column of the table was identified ({grid.n_rows - 1} rows, writing in them)")
+        err.extraction = out
+        raise err
     return out
+
+
+COLUMNS_UNREAD_DOUBT = (
+    "本页表头和各栏都未认出（模糊、褪色、颗粒重或光线太暗？），各栏由同册其他页判定，请人工核对"
+    " (no column was identified on the page itself: header and cells unreadable, blurred, faded, grainy or dim?;"
+    " its columns are those its volume's other pages show: check them)"
+)
+"""The page doubt of a page none of whose columns was identified though its rows hold writing, kept
+because its volume's other pages may tell its columns (agree_volume): every field of it stays in doubt
+whatever the volume tells, since nothing on the page itself confirms which column holds which field.
+Source: a property of imaging (a photograph's faint, grainy or dim header words) and of printed registers
+(one form per book)."""
 
 
 SEALED_CELL_SHARE = 0.05
@@ -1041,7 +1060,9 @@ def map_rows(
     page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
 ) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
-    page's last written row that read only as marks (blank_tail: a photo's specks and shadows).
+    page's last written row that read only as marks (blank_tail: a photo's specks and shadows). On a
+    page none of whose columns is identified (COLUMNS_UNREAD_DOUBT) a row with writing in any cell is
+    kept, its cells as read and no field mapped, so that the columns its volume tells can map it later.
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
     before mapping, so a correction is normalized and cross-checked like any other value; the field
@@ -1076,6 +1097,7 @@ def map_rows(
     # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
+    unread = not any(columns)  # no column identified: rows with writing are kept as they were read
     fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
     halves = _merged_halves(kind, sp, columns, header, structure)
     for row_no, cells in rows:
@@ -1115,7 +1137,7 @@ def map_rows(
         for name in here:
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
-        if not typed and not any(cell.text for cell in mapped.values()):
+        if not typed and not any(cell.text for cell in mapped.values()) and not (unread and any(c.text for c in cells)):
             continue
         for name, text in typed.items():
             box = mapped[name].box if name in mapped else None
@@ -1561,28 +1583,22 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         ext, gray, box = read_upright(
             gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo, clean.stamped
         )
-    except PageError as e:
-        code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light)
-        detail = str(e)
-        if code == "table_without_rows":  # the outline was found: say what was not
-            detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
-        if turned.quarters != quarters:
-            clean_sha = store.images.put(gray)
-        return _finish(
-            store,
-            page_id,
-            e.reason,
-            t0,
-            error=f"{rel} page {page_no}: {turned_note(turned)}{detail}{page_advice(code)}",
-            original=original,
-            clean=clean_sha,
-            shape=gray.shape,
-            steps=steps
-            + [
-                turned.to_step(),
-                {"name": "no_records", "settings": {}, "result": {"reason": code}},
-            ],
+    except ColumnsUnreadError as e:
+        kept = kept_unread(store, page_id, e)
+        if kept is None:
+            return _no_records(
+                store, page_id, t0, e, clean, light, turned, quarters, gray, clean_sha, steps, rel, page_no, original
+            )
+        ext = kept
+        steps.append(
+            {
+                "name": "columns_unread",
+                "settings": {"volume_pages_least": VOLUME_AGREE + 1},
+                "result": {"rows_kept": len(ext.rows)},
+            }
         )
+    except PageError as e:
+        return _no_records(store, page_id, t0, e, clean, light, turned, quarters, gray, clean_sha, steps, rel, page_no, original)
     except Exception as e:  # noqa: BLE001 - a fault of ours on one page never stops the run
         return _unexpected(store, page_id, t0, rel, page_no, "layout, OCR and mapping", e)
     if turned.quarters != quarters:  # turned half a turn more once the header read upright
@@ -1629,6 +1645,70 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     )
 
 
+def _no_records(
+    store: Store,
+    page_id: int,
+    t0: float,
+    e: PageError,
+    clean: CleanPage,
+    light: str | None,
+    turned: Orientation,
+    quarters: int,
+    gray: np.ndarray,
+    clean_sha: str | None,
+    steps: list[dict],
+    rel: str,
+    page_no: int,
+    original: str | None,
+) -> PageOutcome:
+    """A page read that gave no records (`e` says why): its status, error and advice stored."""
+    code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light)
+    detail = str(e)
+    if code == "table_without_rows":  # the outline was found: say what was not
+        detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
+    if turned.quarters != quarters:
+        clean_sha = store.images.put(gray)
+    return _finish(
+        store,
+        page_id,
+        e.reason,
+        t0,
+        error=f"{rel} page {page_no}: {turned_note(turned)}{detail}{page_advice(code)}",
+        original=original,
+        clean=clean_sha,
+        shape=gray.shape,
+        steps=steps
+        + [
+            turned.to_step(),
+            {"name": "no_records", "settings": {}, "result": {"reason": code}},
+        ],
+    )
+
+
+def kept_unread(store: Store, page_id: int, e: ColumnsUnreadError) -> PageExtraction | None:
+    """The rows of a page none of whose columns was identified, kept where its volume (volume_key: the
+    file's other pages, or the other images of its folder) holds at least VOLUME_AGREE other pages, which
+    may tell its columns once read (agree_volume: one printed form per book); its fields stay in doubt
+    (COLUMNS_UNREAD_DOUBT). None: the page gives no records (no_table, columns_unread) as before, its rows
+    having no sibling to take their columns from. Source: a property of imaging (a photograph's faint,
+    grainy header words on one page, its siblings legible) and of printed registers (one form per book)."""
+    ext = e.extraction
+    if not isinstance(ext, PageExtraction) or not ext.rows:
+        return None
+    with store.session() as s:
+        page = get_row(s, Page, page_id)
+        sf = get_row(s, SourceFile, page.file_id)
+        key = volume_key(sf.rel_path, sf.media_type)
+        others = sum(
+            1
+            for pid, rel, media in s.execute(
+                select(Page.id, SourceFile.rel_path, SourceFile.media_type).join(SourceFile, Page.file_id == SourceFile.id)
+            )
+            if pid != page_id and volume_key(rel, media) == key
+        )
+    return ext if others >= VOLUME_AGREE else None
+
+
 def read_upright(
     gray: np.ndarray,
     box: tuple[int, int, int, int] | None,
@@ -1656,12 +1736,21 @@ def read_upright(
     try:
         r, sl, st = masks()
         return extract_page(gray, box, engine, settings, absent, r, sl, photo, st), gray, box
-    except (UnknownLedgerError, ColumnsUnreadError):  # nothing named: perhaps read the wrong way up
+    except (UnknownLedgerError, ColumnsUnreadError) as first:  # nothing named: perhaps read the wrong way up
+        before = turned.quarters
         other = other_way(gray, box, turned, judge)
         if other is None:
             raise
         r, sl, st = masks()
-        ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st)
+        try:
+            ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st)
+        except ColumnsUnreadError:
+            if not isinstance(first, ColumnsUnreadError):
+                raise
+            # no column either way up: the page as the orientation step turned it is the one kept
+            # (its rows go with the error: kept_unread), and `turned` says so
+            turned.quarters = before
+            raise first from None
         return ext, other[0], other[1]
 
 

@@ -40,6 +40,7 @@ class LineProfiles:
     y0: int
     width: int
     height: int
+    plumb_per_row: np.ndarray | None = None  # how many pixels of long vertical runs each row of the region holds
 
 
 def line_profiles(
@@ -70,4 +71,4 @@ def line_profiles(
     ver = cv2.morphologyEx(
         ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // LINE_SHARE_KEPT, LINE_MIN_PX)))
     )
-    return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, x0, y0, rw, rh)
+    return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, x0, y0, rw, rh, ver.sum(axis=1) / 255.0)

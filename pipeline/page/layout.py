@@ -95,15 +95,50 @@ def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
     return out, inferred
 
 
+OUTSIDE_COLUMNS_ROW_SHARE = 0.5
+"""A horizontal line at the top or bottom of those found lies outside the table where the table's vertical
+lines end more than this share of the usual row height before it (_outside_columns): they end where at
+least half a pixel of vertical-line ink per line found stands in a pixel row (half the lines at one pixel
+wide, fewer where they are wider: lenient, a line is kept in any doubt)."""
+
+
+def _outside_columns(rows: list[int], cols: list[int], plumb: np.ndarray | None) -> list[int]:
+    """The horizontal lines without the outermost ones that the table's vertical lines do not reach: a
+    ruled table's column lines run from its top rule to its bottom rule, so a long straight edge beyond
+    them is no row's boundary. On a photograph it is the edge of the paper or of a shadow, or the border
+    of what the perspective warp filled beyond the photograph's frame (a step of brightness the ruling
+    finder takes for a line), one row or so below the table's bottom rule: it added a row of specks.
+    `plumb`: per row of the region, the pixels of long vertical runs in it (LineProfiles.plumb_per_row);
+    positions relative to the region. Source: a property of ruled tables and of imaging (the paper's edge,
+    the warp's fill). Lines are kept where the vertical lines are too few to tell (fewer than 3)."""
+    if plumb is None or len(cols) < 3 or len(rows) < 4:
+        return rows
+    usual = float(np.median(np.diff(rows[1:])))
+    reach = max(1, int(round(OUTSIDE_COLUMNS_ROW_SHARE * usual)))
+    # the span where at least half of the vertical lines run (a line's run is a pixel or two wide)
+    spanned = np.nonzero(plumb >= 0.5 * len(cols))[0]
+    if len(spanned) == 0:
+        return rows
+    top, bottom = int(spanned[0]), int(spanned[-1])
+    out = list(rows)
+    while len(out) > 3 and out[-1] > bottom + reach:
+        out.pop()
+    while len(out) > 3 and out[0] < top - reach:
+        out.pop(0)
+    return out
+
+
 def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> tuple[list[int], list[int]]:
     """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
     `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
-    faded or dotted line made one), added to the page's ink."""
+    faded or dotted line made one), added to the page's ink. A horizontal line beyond the ends of the
+    vertical ones is left out (_outside_columns)."""
     prof = line_profiles(gray, table_box, ruling)
     if prof is None:
         return [], []
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=20)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=20)
+    rows = _outside_columns(rows, cols, prof.plumb_per_row)
     return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
 
 
