@@ -110,6 +110,19 @@ def test_a_line_of_dense_bold_digits_is_one_band_and_a_ruling_remnant_is_not_tex
     assert text_line_bands(crop) == [(28, 84)]
 
 
+def test_a_line_of_bold_print_blurred_into_long_runs_is_one_band_not_a_thick_ruling():
+    """On a blurred photograph a header's bold glyphs (家属姓名) run together: a dozen consecutive rows
+    are over 80 % ink in four runs, as a broken ruling line's row is. A ruling line is at most
+    RULING_MAX_ROWS rows thick; those rows were blanked as one and the line read in pieces (11AA)."""
+    crop = np.full((47, 89), 212, np.uint8)
+    for x in (4, 25, 46, 67):  # four glyphs 19 px wide, 2 px apart: 85 % of the width
+        crop[10:41, x + 6 : x + 13] = 60  # their strokes above and below
+        crop[17:31, x : x + 19] = 60  # 14 rows where the blur joins each glyph into a block
+    crop[0:2, :] = 60  # the ruling line above, cut into the crop: still no text
+    assert text_line_bands(crop) == [(2, 47)]
+    assert text_line_bands(crop, pad=0) == [(10, 41)]
+
+
 def test_a_faint_speck_far_from_the_text_does_not_stretch_its_line():
     crop = np.full((93, 246), 248, np.uint8)
     for x in range(20, 230, 12):

@@ -512,9 +512,22 @@ is a few long runs (a line, faded or broken in a few places). A line of bold dig
 some rows too (an 18-digit ID in a serif face: 82 %), but in one run per glyph or more."""
 
 
+RULING_MAX_ROWS = 6
+"""A ruling line is thin: a band of more than this many consecutive rows over 80 % ink in a cell crop is
+not a ruling remnant but text. A property of imaging, measured at the working resolution (pages brought to
+a 2339 px long side): across the horizontal grid lines of the design stores, the rows over 80 % ink at a
+line number 0-6 on the photographs (camera_capture seeds 4405 and 4407: 866 lines, 6 rows at 4 of them)
+and 0-5 on the scans (seed 3301, 516 lines); inside the scans' cell crops no such band is thicker than 6
+rows. On a blurred photograph a line of bold print (a header's 家属姓名, four glyphs run together into
+as few long runs as a broken line) covers 80 % of 5-17 consecutive rows: taken for a ruling, those rows
+were blanked and the line cut into two or three bands that read 11AA (bench/photo_cells.py,
+bench/results/photo-cells-2026-12-03-s14.md)."""
+
+
 def ruling_rows(ink: np.ndarray) -> np.ndarray:
     """Rows (bool mask) of a 0/1 ink crop that are ruling remnants, not text: over 80 % ink in at
-    most RULING_RUNS runs. None in a crop narrower than 20 px."""
+    most RULING_RUNS runs, in a band of at most RULING_MAX_ROWS such rows. None in a crop narrower
+    than 20 px."""
     h, w = ink.shape
     if w < 20:
         return np.zeros(h, dtype=bool)
@@ -524,6 +537,9 @@ def ruling_rows(ink: np.ndarray) -> np.ndarray:
     rows = ink[dense].astype(np.int8)
     runs = (np.diff(rows, axis=1) == 1).sum(axis=1) + rows[:, 0]
     dense[np.nonzero(dense)[0][runs > RULING_RUNS]] = False
+    for y0, y1 in _runs(np.nonzero(dense)[0], 1):
+        if y1 - y0 + 1 > RULING_MAX_ROWS:
+            dense[y0 : y1 + 1] = False
     return dense
 
 
