@@ -157,6 +157,23 @@ def test_a_weird_file_name_is_quarantined_under_a_safe_copy_name(tmp_path):
     assert canary.is_dir()
 
 
+def test_a_quarantined_copy_is_owner_only_like_the_rest_of_the_data_folder(tmp_path):
+    """The quarantine copy kept the scan's own mode (copy2: 0644, readable by every user of the
+    machine) though a scan holds names and ID numbers; now the copy is 0600 in a 0700 folder."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    bad = scans / "corrupt.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    os.chmod(bad, 0o644)
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    with Store.open(settings) as store:
+        register_folder(store, scans, None, settings)
+        with store.session() as s:
+            copy = Path(s.scalars(select(Quarantine.copy_path)).one())
+    assert copy.read_bytes() == bad.read_bytes()
+    assert oct(copy.stat().st_mode & 0o777) == oct(0o600) and oct(copy.parent.stat().st_mode & 0o777) == oct(0o700)
+
+
 # ---- the whole run over the corpus (real OCR: the unknown ledger's header is read) ----------------
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
