@@ -184,7 +184,14 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
             f"{len(sm['pages_problem'])} with problems",
         ),
         _count("records", sm["records"]),
-        _count("auto_accepted", sm["auto_accepted"]),
+        _count(
+            "auto_accepted",
+            sm["auto_accepted"],
+            f"另有 {sm['audit_drawn']} 条抽作盲审，计入待审核 / {sm['audit_drawn']} more drawn for the blind audit, "
+            "counted under needs review"
+            if sm.get("audit_drawn")
+            else "",
+        ),
         _count("needs_review", sm["needs_review"]),
         *(
             [_count("photographed", sm["held_unfitted_capture"], UNFITTED_CAPTURE_ADVICE.format(n=sm["held_unfitted_capture"]))]
