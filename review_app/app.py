@@ -128,7 +128,7 @@ def show_flash() -> None:
 
 def _or(text: str, fallback: str) -> str:
     """A translated code, or the code itself where the table has no wording for it."""
-    return fallback if text.startswith(("quarantine.", "run.")) else text
+    return fallback if text.startswith(("quarantine.", "run.", "file_status.")) else text
 
 
 def _error_text(e: BackfillError) -> str:
@@ -1287,7 +1287,7 @@ def intake_page() -> None:
                 t("intake.col.file"): f.rel_path,
                 t("intake.col.type"): f.media_type,
                 t("intake.col.pages"): f.page_count,
-                t("intake.col.status"): f.status,
+                t("intake.col.status"): _or(t(f"file_status.{f.status}"), f.status),
                 t("intake.col.added"): f.created_at,
             }
             for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)

@@ -777,3 +777,14 @@ def test_a_file_name_or_title_with_markdown_signs_is_shown_as_it_is(env):
     rendered = MarkdownIt("commonmark").render(where[0])
     assert name.replace("&", "&amp;").replace('"', "&quot;") in rendered and "<em>" not in rendered, rendered
     assert title in rendered, rendered
+
+
+def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):
+    """The Intake screen's status column showed the stored code ("processed") on a Chinese screen."""
+    store, _settings, _rows = env
+    at = _login(_app(), "arch", "password-arch")  # an archivist's first page is Intake
+    assert not at.exception and at.session_state["nav"] == "intake"
+    received = next(d.value for d in at.dataframe if t("intake.col.status", "zh") in d.value.columns)
+    states = set(received[t("intake.col.status", "zh")])
+    assert states and states <= {t("file_status.processed", "zh"), t("file_status.registered", "zh")}, states
+    assert "processed" not in states and "registered" not in states
