@@ -418,3 +418,17 @@ def test_orientation_is_told_by_the_ruling_then_by_either_text_judge():
             assert o.degrees == degrees, (degrees, judge.name, o.to_step())
             assert gray.shape[1] > gray.shape[0]  # landscape again
             assert ("text" in o.checked) == (degrees != 0)  # an upright page pays the ruling check only
+
+
+def test_a_scan_folder_that_is_missing_or_a_file_is_told_apart_chinese_first(tmp_path):
+    """`backfill run` on a mistyped path and on one scanned file both said "not a folder" with an
+    English-only hint; now a missing folder says so and a file is told to be given its folder, Chinese first."""
+    scan = tmp_path / "page 1.jpg"
+    scan.write_bytes((INVALID_DIR / "blank_page.jpg").read_bytes())
+    data = ["--data-dir", str(tmp_path / "d"), "--no-prefect"]
+    missing = backfill("run", str(tmp_path / "scnas"), *data, cwd=tmp_path, timeout=120)
+    one_clear_error(missing, 15, "scnas", "no such folder")
+    assert "hint: 找不到该文件夹" in missing.stderr, missing.stderr
+    a_file = backfill("run", str(scan), *data, cwd=tmp_path, timeout=120)
+    one_clear_error(a_file, 15, "page 1.jpg", "a file, not a folder")
+    assert "hint: 请给出存放扫描件的文件夹" in a_file.stderr, a_file.stderr

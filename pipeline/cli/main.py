@@ -76,8 +76,16 @@ class _PageProgress:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     scans = Path(args.scans_dir)
+    if not scans.exists():
+        raise BackfillError(
+            f"{shown(fs_name(scans))}: no such folder",
+            hint="找不到该文件夹，请检查路径 / check the path: give the folder that holds the scanned ledgers",
+        )
     if not scans.is_dir():
-        raise BackfillError(f"{shown(fs_name(scans))}: not a folder", hint="give the folder that holds the scanned ledgers")
+        raise BackfillError(
+            f"{shown(fs_name(scans))}: a file, not a folder",
+            hint="请给出存放扫描件的文件夹，而不是单个文件 / give the folder that holds the scans, not one file",
+        )
     from pipeline.kernel.store import Store
     from pipeline.runs.interrupt import stop_cleanly
 
