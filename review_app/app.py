@@ -739,6 +739,8 @@ def _md(text: object) -> str:
     """Text put into Markdown (a caption) that shows as it is: a file name such as "..\\..\\a_b*.jpg" or
     a title read by OCR lost its backslashes, turned italic or math; each Markdown sign is escaped."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 _CELL = "padding:4px 8px;border-bottom:1px solid #e6e6e6;vertical-align:middle"
 _LOOK_BG, _DONE_BG = "#ffe9cc", "#dcebff"
 _LEVEL_COLOUR = {"high": "#2e7d32", "ok": "#689f38", "low": "#ef6c00", "very_low": "#c62828"}
