@@ -128,7 +128,7 @@ def show_flash() -> None:
 
 def _or(text: str, fallback: str) -> str:
     """A translated code, or the code itself where the table has no wording for it."""
-    return fallback if text.startswith(("quarantine.", "run.")) else text
+    return fallback if text.startswith(("quarantine.", "run.", "file_status.")) else text
 
 
 def _error_text(e: BackfillError) -> str:
@@ -715,7 +715,7 @@ def _strip_html(view: R.RecordView, hidden: set[str], zoom: float, caption: str)
     return (
         f"<div data-testid='row-strip' style='overflow-x:auto;border:1px solid #ddd;padding:2px'>"
         f"<img src='{uri}' alt='{html.escape(caption)}' style='height:{round(h * scale)}px;width:{round(w * scale)}px;"
-        f"max-width:none'></div><div style='color:#777;font-size:0.85em'>{html.escape(caption)}</div>"
+        f"max-width:none'></div><div style='color:#777;font-size:0.85em;overflow-wrap:anywhere'>{html.escape(caption)}</div>"
     )
 
 
@@ -732,6 +732,15 @@ def _scan_row(view: R.RecordView, hidden: set[str], key: str = "zoom") -> None:
 
 
 _E = html.escape
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
+
+
+def _md(text: object) -> str:
+    """Text put into Markdown (a caption) that shows as it is: a file name such as "..\\..\\a_b*.jpg" or
+    a title read by OCR lost its backslashes, turned italic or math; each Markdown sign is escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 _CELL = "padding:4px 8px;border-bottom:1px solid #e6e6e6;vertical-align:middle"
 _LOOK_BG, _DONE_BG = "#ffe9cc", "#dcebff"
 _LEVEL_COLOUR = {"high": "#2e7d32", "ok": "#689f38", "low": "#ef6c00", "very_low": "#c62828"}
@@ -885,7 +894,7 @@ def _record_panel() -> None:
     held_by_other = st.session_state.get("read_only")
     read_only = bool(held_by_other) or view.read_only
     st.subheader(t("rec.heading", rid=rid, kind=t(f"kind.{view.kind}"), status=t(f"status.{view.status}")))
-    st.caption(t("rec.where", title=view.title, ledger=view.ledger, page=view.page_no, row=view.row_no))
+    st.caption(t("rec.where", title=_md(view.title), ledger=_md(view.ledger), page=view.page_no, row=view.row_no))
     if held_by_other:
         st.warning(held_by_other + " — " + t("rec.read_only"))
     elif view.read_only:
@@ -1134,7 +1143,7 @@ def record_page() -> None:
 # ---------------------------------------------------------------------------------------------
 def _record_side(view: R.RecordView, evidence: dict, key: str) -> None:
     st.markdown(f"**{t('rec.heading_short', rid=view.record_id)}** · {t('status.' + view.status)}")
-    st.caption(t("rec.where_short", ledger=view.ledger, page=view.page_no, row=view.row_no))
+    st.caption(t("rec.where_short", ledger=_md(view.ledger), page=view.page_no, row=view.row_no))
     _scan_row(view, set(R.MASKED_FIELDS), key=key)
     rows = [
         {
@@ -1233,7 +1242,7 @@ def arbitration_page() -> None:
         st.warning(_error_text(e))
         return
     view = R.record_view(store(), rid, settings())
-    st.caption(t("arb.where", n=len(waiting), rid=rid, ledger=view.ledger, page=view.page_no, row=view.row_no))
+    st.caption(t("arb.where", n=len(waiting), rid=rid, ledger=_md(view.ledger), page=view.page_no, row=view.row_no))
     img = page_image(view.clean_image)
     keyed = {b["field"]: b for b in view.blind if b["status"] == "disputed"}
     by_name = {f.name: f for f in view.fields}
@@ -1280,7 +1289,7 @@ def intake_page() -> None:
                 t("intake.col.file"): f.rel_path,
                 t("intake.col.type"): f.media_type,
                 t("intake.col.pages"): f.page_count,
-                t("intake.col.status"): f.status,
+                t("intake.col.status"): _or(t(f"file_status.{f.status}"), f.status),
                 t("intake.col.added"): f.created_at,
             }
             for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)

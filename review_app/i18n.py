@@ -687,6 +687,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "intake.col.reason": ("原因", "reason"),
     "intake.col.message": ("说明", "message"),
     "intake.col.when": ("时间", "when"),
+    "file_status.registered": ("已登记，待读取", "registered, not read yet"),
+    "file_status.processed": ("已读取", "read"),
     "quarantine.empty_file": ("空文件", "empty file"),
     "quarantine.corrupt": ("文件损坏", "corrupt"),
     "quarantine.encrypted": ("有密码保护", "encrypted"),

@@ -157,6 +157,23 @@ def test_a_weird_file_name_is_quarantined_under_a_safe_copy_name(tmp_path):
     assert canary.is_dir()
 
 
+def test_a_quarantined_copy_is_owner_only_like_the_rest_of_the_data_folder(tmp_path):
+    """The quarantine copy kept the scan's own mode (copy2: 0644, readable by every user of the
+    machine) though a scan holds names and ID numbers; now the copy is 0600 in a 0700 folder."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    bad = scans / "corrupt.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    os.chmod(bad, 0o644)
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    with Store.open(settings) as store:
+        register_folder(store, scans, None, settings)
+        with store.session() as s:
+            copy = Path(s.scalars(select(Quarantine.copy_path)).one())
+    assert copy.read_bytes() == bad.read_bytes()
+    assert oct(copy.stat().st_mode & 0o777) == oct(0o600) and oct(copy.parent.stat().st_mode & 0o777) == oct(0o700)
+
+
 # ---- the whole run over the corpus (real OCR: the unknown ledger's header is read) ----------------
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
@@ -401,3 +418,17 @@ def test_orientation_is_told_by_the_ruling_then_by_either_text_judge():
             assert o.degrees == degrees, (degrees, judge.name, o.to_step())
             assert gray.shape[1] > gray.shape[0]  # landscape again
             assert ("text" in o.checked) == (degrees != 0)  # an upright page pays the ruling check only
+
+
+def test_a_scan_folder_that_is_missing_or_a_file_is_told_apart_chinese_first(tmp_path):
+    """`backfill run` on a mistyped path and on one scanned file both said "not a folder" with an
+    English-only hint; now a missing folder says so and a file is told to be given its folder, Chinese first."""
+    scan = tmp_path / "page 1.jpg"
+    scan.write_bytes((INVALID_DIR / "blank_page.jpg").read_bytes())
+    data = ["--data-dir", str(tmp_path / "d"), "--no-prefect"]
+    missing = backfill("run", str(tmp_path / "scnas"), *data, cwd=tmp_path, timeout=120)
+    one_clear_error(missing, 15, "scnas", "no such folder")
+    assert "hint: 找不到该文件夹" in missing.stderr, missing.stderr
+    a_file = backfill("run", str(scan), *data, cwd=tmp_path, timeout=120)
+    one_clear_error(a_file, 15, "page 1.jpg", "a file, not a folder")
+    assert "hint: 请给出存放扫描件的文件夹" in a_file.stderr, a_file.stderr

@@ -107,3 +107,19 @@ def test_a_page_turned_upright_is_told_in_chinese_first():
     lines = [x.strip() for x in text.splitlines() if x.strip().startswith("vol1.pdf")]
     assert lines[0].startswith("vol1.pdf 第 3 页 / page 3: 扫描时上下颠倒，已转正后识别 / scanned upside down"), lines
     assert lines[1].startswith("vol1.pdf 第 4 页 / page 4: 扫描时顺时针转了 90°"), lines
+
+
+def test_auto_accepted_records_drawn_for_the_audit_are_not_lost_from_the_summary():
+    """A small first volume: every auto-accepted record drawn for the blind audit. The summary said
+    "auto-accepted 0" and, three lines on, "audit sample 16: auto-accepted records drawn", which reads
+    as a contradiction; the auto-accepted line now says where those records went."""
+    from pipeline.cli.main import format_summary
+    from pipeline.runs.stages import RunSummary
+
+    sm = RunSummary(run_id=1, scans_dir="scans", records=26, auto_accepted=0, needs_review=26).to_dict()
+    sm["audit_drawn"] = 16  # what the run's audit step adds to the summary (runs.manage)
+    line = next(x for x in format_summary(sm, Settings(data_dir="/tmp")).splitlines() if x.strip().startswith("自动接受"))
+    assert "另有 16 条抽作盲审，计入待审核" in line, line
+    sm["audit_drawn"] = 0
+    line = next(x for x in format_summary(sm, Settings(data_dir="/tmp")).splitlines() if x.strip().startswith("自动接受"))
+    assert "盲审" not in line and "(" not in line, line

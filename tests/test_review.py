@@ -282,3 +282,12 @@ def test_record_view_without_a_scan_and_masks(seeded):
     assert R.mask_for_screen("deceased_name", "王小明") == "王小明"
     with pytest.raises(CorrectionError):
         R.record_view(store, 10_000, settings)
+
+
+def test_users_cli_without_a_terminal_says_to_use_password_stdin_not_a_traceback(tmp_path):
+    """`backfill users add` from a script (stdin not a terminal, no --password-stdin) ended in getpass's
+    EOFError traceback; now one Chinese-first line says how to give the password."""
+    cmd = [sys.executable, "-m", "pipeline.cli", "users", "add", "dave", "--role", "reviewer", "--data-dir", str(tmp_path / "d")]
+    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    assert res.returncode == 15, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr and "--password-stdin" in res.stderr and "没有终端" in res.stderr, res.stderr

@@ -750,3 +750,41 @@ def test_every_code_of_the_spec_has_an_english_label():
             assert en and not any("\u4e00" <= ch <= "\u9fff" for ch in en), (name, code)
             assert code_label(name, code, "en") == en and code_label(name, code, "zh") == zh
             assert code_text_in(name, en.upper()) == zh  # typed back in any case: the same code
+
+
+def test_a_file_name_or_title_with_markdown_signs_is_shown_as_it_is(env):
+    """The record's caption is Markdown: a scan named "..\\..\\a_b*c*.jpg" showed as "....\\a_bc.jpg"
+    in italics (backslashes eaten, stars taken for emphasis), a title with $…$ as math. Rendered by a
+    CommonMark parser, the caption now holds the file name and title letter for letter."""
+    from markdown_it import MarkdownIt
+    from sqlalchemy import select as sa_select
+
+    from pipeline.kernel.store import SourceFile
+
+    store, _settings, _rows = env
+    name = "..\\..\\烟台_殡仪馆 *2013* [a](b) $x$ #1.jpg"
+    title = "火化登记簿 _2013_ \\*"
+    with store.session() as s, s.begin():
+        for sf in s.scalars(sa_select(SourceFile)):
+            sf.rel_path = name
+        for pg in s.scalars(sa_select(Page)):
+            pg.title = title
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    assert not at.exception
+    where = [c.value for c in at.caption if "第 1 页" in c.value or "页" in c.value]
+    assert where, [c.value for c in at.caption]
+    rendered = MarkdownIt("commonmark").render(where[0])
+    assert name.replace("&", "&amp;").replace('"', "&quot;") in rendered and "<em>" not in rendered, rendered
+    assert title in rendered, rendered
+
+
+def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):
+    """The Intake screen's status column showed the stored code ("processed") on a Chinese screen."""
+    store, _settings, _rows = env
+    at = _login(_app(), "arch", "password-arch")  # an archivist's first page is Intake
+    assert not at.exception and at.session_state["nav"] == "intake"
+    received = next(d.value for d in at.dataframe if t("intake.col.status", "zh") in d.value.columns)
+    states = set(received[t("intake.col.status", "zh")])
+    assert states and states <= {t("file_status.processed", "zh"), t("file_status.registered", "zh")}, states
+    assert "processed" not in states and "registered" not in states

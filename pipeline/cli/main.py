@@ -76,8 +76,16 @@ class _PageProgress:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     scans = Path(args.scans_dir)
+    if not scans.exists():
+        raise BackfillError(
+            f"{shown(fs_name(scans))}: no such folder",
+            hint="找不到该文件夹，请检查路径 / check the path: give the folder that holds the scanned ledgers",
+        )
     if not scans.is_dir():
-        raise BackfillError(f"{shown(fs_name(scans))}: not a folder", hint="give the folder that holds the scanned ledgers")
+        raise BackfillError(
+            f"{shown(fs_name(scans))}: a file, not a folder",
+            hint="请给出存放扫描件的文件夹，而不是单个文件 / give the folder that holds the scans, not one file",
+        )
     from pipeline.kernel.store import Store
     from pipeline.runs.interrupt import stop_cleanly
 
@@ -184,7 +192,14 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
             f"{len(sm['pages_problem'])} with problems",
         ),
         _count("records", sm["records"]),
-        _count("auto_accepted", sm["auto_accepted"]),
+        _count(
+            "auto_accepted",
+            sm["auto_accepted"],
+            f"另有 {sm['audit_drawn']} 条抽作盲审，计入待审核 / {sm['audit_drawn']} more drawn for the blind audit, "
+            "counted under needs review"
+            if sm.get("audit_drawn")
+            else "",
+        ),
         _count("needs_review", sm["needs_review"]),
         *(
             [_count("photographed", sm["held_unfitted_capture"], UNFITTED_CAPTURE_ADVICE.format(n=sm["held_unfitted_capture"]))]

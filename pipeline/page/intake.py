@@ -35,7 +35,7 @@ from pipeline.kernel.errors import (
     TooManyPagesError,
     UnsupportedFileError,
 )
-from pipeline.kernel.safety import fs_name, inside, path_for_db, safe_file_name, shown
+from pipeline.kernel.safety import fs_name, inside, path_for_db, private_dir, private_file, safe_file_name, shown
 from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
 
 log = logging.getLogger(__name__)
@@ -436,9 +436,10 @@ def _quarantine(
         if not copy:
             target = None
         else:
-            qdir.mkdir(parents=True, exist_ok=True)
-            if not copy_to.exists():
-                shutil.copy2(path, copy_to)
+            private_dir(qdir)
+            if not copy_to.exists():  # owner-only like every file of the data folder: a scan holds personal data
+                with open(path, "rb") as src, private_file(copy_to, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
     except OSError:
         target = None  # the reason is still recorded; the original stays where it was
     msg = err.detail
