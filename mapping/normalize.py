@@ -31,6 +31,7 @@ from .places import (
     deciding_hit,
     district_of,
     doubted_positions,
+    doubted_division_names,
     find_village,
     lookalike_village,
     names_listed_towns_village,
@@ -1198,6 +1199,12 @@ def normalize_address(
     unsure: frozenset[int] = frozenset()
     if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
         unsure = doubted_positions(chars)
+    doubted = doubted_division_names(text, sp, unsure)
+    if doubted:  # a county or town misread in a character the reader doubted: put right, no surer
+        for start, end, name in reversed(doubted):
+            text = text[:start] + name + text[end:]
+        flags.append("division_doubt_corrected")
+        certainty *= DIVISION_DOUBT_CERTAINTY
     village = find_village(text, sp, unsure)
     if village is not None and village.cost > 0:
         text = text[: village.start] + village.name + text[village.end :]
@@ -1230,6 +1237,13 @@ def normalize_address(
     if len(text) > max_length:
         return _fail(raw, "too_long", *flags)
     return _ok(text, raw, *flags, certainty=certainty)
+
+
+DIVISION_DOUBT_CERTAINTY = 0.5
+"""A county or town name put right from a character the reader doubted (mapping.places.
+doubted_division_names: 基州市 -> 莱州市) is as sure as a village off its town's list
+(VILLAGE_UNLISTED_CERTAINTY): the one official name near is likely what was printed, but the
+character put right was not seen, so the value is held for a reviewer, who sees the reading as raw."""
 
 
 VILLAGE_CERTAINTY = 0.95
