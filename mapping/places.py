@@ -691,7 +691,10 @@ def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tup
     hits = list(scan.hits)
     exact = [h for h in hits if not h.corrected]
     counties = [h.place.district for h in hits if h.place.kind == "district"]
-    level = {k: [n for n, p in idx.by_name.items() if p.kind in kinds] for k, kinds in (("district", ("district",)), ("town", ("town", "street")))}
+    level = {
+        k: [n for n, p in idx.by_name.items() if p.kind in kinds]
+        for k, kinds in (("district", ("district",)), ("town", ("town", "street")))
+    }
     out: list[tuple[int, int, str]] = []
     for kind, names in level.items():
         if kind == "town":  # the towns and streets of the county read: that list is complete, the others are elsewhere
