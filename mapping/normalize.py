@@ -1183,11 +1183,18 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
 
 
 def normalize_address(
-    raw: str, spec: Spec | None = None, max_length: int = 200, chars: Sequence[float] | None = None
+    raw: str,
+    spec: Spec | None = None,
+    max_length: int = 200,
+    chars: Sequence[float] | None = None,
+    own_chars: Sequence[float] | None = None,
 ) -> Normalized:
     """Household address: cleaned, place names corrected against the Yantai lexicon (flag
-    lexicon_corrected), the village against its town's list (village_corrected). `chars`: the
-    reader's per-character probabilities of `raw`, where known (its doubts allow look-alikes)."""
+    lexicon_corrected), the village against its town's list (village_corrected), a county or town
+    misread in a character the reader doubted against the official list (division_doubt_corrected).
+    `chars`: the reader's per-character probabilities of `raw`, where known (its doubts allow
+    look-alikes); `own_chars`: the same where two readings of the cell disagreed (ocr.agreement.resolve
+    keeps them apart from `chars`, which it drops), used only for the county or town."""
     raw = "" if raw is None else str(raw)
     s = clean_text(raw)
     if not s:
@@ -1199,7 +1206,10 @@ def normalize_address(
     unsure: frozenset[int] = frozenset()
     if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
         unsure = doubted_positions(chars)
-    doubted = doubted_division_names(text, sp, unsure)
+    division_unsure = unsure
+    if chars is None and own_chars is not None and chars_fit(raw, own_chars) and len(s) == len(own_chars) == len(text):
+        division_unsure = doubted_positions(own_chars)
+    doubted = doubted_division_names(text, sp, division_unsure)
     if doubted:  # a county or town misread in a character the reader doubted: put right, no surer
         for start, end, name in reversed(doubted):
             text = text[:start] + name + text[end:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mapping import (
@@ -719,3 +721,21 @@ def test_a_county_or_town_misread_in_a_character_the_reader_doubted_is_put_right
     # a town is only put right under a county read in the text (a county's town list is complete)
     n = normalize_address("芦共镇后宗村", chars=doubted_at("芦共镇后宗村", 1))
     assert n.value == "芦共镇后宗村"
+
+
+def test_a_county_misread_where_two_readings_disagreed_is_put_right_from_the_kept_readings_own_doubt():
+    """Two readings that differ: ocr.agreement.resolve drops the kept reading's character probabilities
+    from `chars` and keeps them as `own_chars`; its doubt of 基 still lets the county be put right.
+    Failed before: 基州市 kept (lexicon_ambiguous)."""
+    from mapping.record import RecordContext, build_record
+    from pipeline.kernel.models import RawCell
+
+    raw = "基州市文昌路5号"
+    cell = RawCell(raw, 0.4, None, agreed=False, second="菜州市文昌路5号", second_confidence=0.3, chars=None)
+    doubted = build_record(
+        "cremation", {"household_address": replace(cell, own_chars=(0.5,) + (0.99,) * 7)}, RecordContext(ledger_year=2013)
+    )
+    fv = doubted.fields["household_address"]
+    assert fv.value == "莱州市文昌路5号" and fv.raw == raw and "division_doubt_corrected" in fv.flags
+    sure = build_record("cremation", {"household_address": replace(cell, own_chars=(0.99,) * 8)}, RecordContext(ledger_year=2013))
+    assert sure.fields["household_address"].value == raw
