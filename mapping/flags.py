@@ -196,6 +196,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check",
         "warn",
     ),
+    "division_doubt_corrected": FlagInfo(
+        "区县或乡镇名称不在区划代码表中，且识别时对其中一字存疑：已改为代码表中仅差该一字的名称（如 基州市→莱州市），原识别结果保留，需核对",
+        "a county or town name off the official division list, one character of it doubted by the reader: changed to the one listed name that character away (基州市→莱州市), the reading kept: check",
+        "warn",
+    ),
     "village_shape_corrected": FlagInfo(
         "村名不在该镇村名录中，已改为名录中字形相近的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
         "the village is not in its town's list: changed to the list's only village one look-alike character away (丰城沟村→半城沟村), the reading kept: check",

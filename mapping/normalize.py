@@ -30,6 +30,7 @@ from .places import (
     confusion_doubted,
     deciding_hit,
     district_of,
+    doubted_division_names,
     doubted_positions,
     find_village,
     lookalike_village,
@@ -1182,11 +1183,18 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
 
 
 def normalize_address(
-    raw: str, spec: Spec | None = None, max_length: int = 200, chars: Sequence[float] | None = None
+    raw: str,
+    spec: Spec | None = None,
+    max_length: int = 200,
+    chars: Sequence[float] | None = None,
+    own_chars: Sequence[float] | None = None,
 ) -> Normalized:
     """Household address: cleaned, place names corrected against the Yantai lexicon (flag
-    lexicon_corrected), the village against its town's list (village_corrected). `chars`: the
-    reader's per-character probabilities of `raw`, where known (its doubts allow look-alikes)."""
+    lexicon_corrected), the village against its town's list (village_corrected), a county or town
+    misread in a character the reader doubted against the official list (division_doubt_corrected).
+    `chars`: the reader's per-character probabilities of `raw`, where known (its doubts allow
+    look-alikes); `own_chars`: the same where two readings of the cell disagreed (ocr.agreement.resolve
+    keeps them apart from `chars`, which it drops), used only for the county or town."""
     raw = "" if raw is None else str(raw)
     s = clean_text(raw)
     if not s:
@@ -1198,6 +1206,15 @@ def normalize_address(
     unsure: frozenset[int] = frozenset()
     if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
         unsure = doubted_positions(chars)
+    division_unsure = unsure
+    if chars is None and own_chars is not None and chars_fit(raw, own_chars) and len(s) == len(own_chars) == len(text):
+        division_unsure = doubted_positions(own_chars)
+    doubted = doubted_division_names(text, sp, division_unsure)
+    if doubted:  # a county or town misread in a character the reader doubted: put right, no surer
+        for start, end, name in reversed(doubted):
+            text = text[:start] + name + text[end:]
+        flags.append("division_doubt_corrected")
+        certainty *= DIVISION_DOUBT_CERTAINTY
     village = find_village(text, sp, unsure)
     if village is not None and village.cost > 0:
         text = text[: village.start] + village.name + text[village.end :]
@@ -1230,6 +1247,13 @@ def normalize_address(
     if len(text) > max_length:
         return _fail(raw, "too_long", *flags)
     return _ok(text, raw, *flags, certainty=certainty)
+
+
+DIVISION_DOUBT_CERTAINTY = 0.5
+"""A county or town name put right from a character the reader doubted (mapping.places.
+doubted_division_names: 基州市 -> 莱州市) is as sure as a village off its town's list
+(VILLAGE_UNLISTED_CERTAINTY): the one official name near is likely what was printed, but the
+character put right was not seen, so the value is held for a reviewer, who sees the reading as raw."""
 
 
 VILLAGE_CERTAINTY = 0.95

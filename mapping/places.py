@@ -660,3 +660,77 @@ def lookalike_village(text: str, spec: Spec) -> VillageHit | None:
     if sim < VILLAGE_SHAPE_ALIKE:
         return None
     return VillageHit(town.end, town.end + k, rest[:k], n, town.name, _NO, _isolated(town.name, n, spec))
+
+
+# --------------------------------------------------------------------------- doubted division names
+DOUBTED_DIVISION_KINDS = ("district", "town", "street")
+
+
+def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, official name) of each division name in `text` misread in one character the reader
+    itself doubted: a county-level name (GB/T 2260: 基州市 for 莱州市, 老口市 for 龙口市) or a town or
+    street (NBS 2023 division codes) of a county read in the same text, that `scan_places` left as read
+    because the character read does not look like the list's by shape (the recognizer confuses blurred
+    print beyond the font's look-alikes). Sources: the official division list (complete at these levels:
+    a name off it is no county or town of Yantai) and a property of the recognizer (`unsure`: the
+    positions it read with a probability under UNSURE_CHAR; on a surely read character, 泉州市 stays
+    泉州市). Taken only where
+    - the window is no listed name, starts at a boundary (_at_boundary), overlaps no name found by
+      `scan_places` and names no road (names_road);
+    - it is exactly one official name of its level (county-level; towns and streets) away by one
+      substituted character, outside the suffix, nowhere else (two names one character away: 莱阳市
+      and 海阳市 for 筑阳市: nothing is taken; for a town, the towns and streets of the county read:
+      福山区寺泉街道 is 奇泉街道, 温泉街道 lying in another county), and that character is doubted;
+    - the text fits it: no other province or city before it, every county and town read names the same
+      county (a town only under a county read or corrected in the text: a county's town list is complete).
+    Nothing is added or deleted: the same number of characters, one replaced."""
+    if not unsure:
+        return ()
+    idx = _index(spec)
+    scan = _scan(text, spec)
+    hits = list(scan.hits)
+    exact = [h for h in hits if not h.corrected]
+    counties = [h.place.district for h in hits if h.place.kind == "district"]
+    level = {
+        k: [n for n, p in idx.by_name.items() if p.kind in kinds]
+        for k, kinds in (("district", ("district",)), ("town", ("town", "street")))
+    }
+    out: list[tuple[int, int, str]] = []
+    for kind, names in level.items():
+        if kind == "town":  # the towns and streets of the county read: that list is complete, the others are elsewhere
+            names = [n for n in names if counties and all(idx.compatible(d, idx.by_name[n].district) for d in counties)]
+        spans: dict[tuple[int, int], set[str]] = {}
+        for n in names:
+            suf, size = idx.suffix_of[n], len(n)
+            for s in range(0, len(text) - size + 1):
+                e = s + size
+                w = text[s:e]
+                if w == n or not suf or not w.endswith(suf) or w in idx.by_name:
+                    continue
+                diff = [i for i in range(size - len(suf)) if w[i] != n[i]]
+                if len(diff) == 1 and _is_han(w[diff[0]]):
+                    spans.setdefault((s, e), set()).add(n)
+        for (s, e), near in sorted(spans.items()):
+            if len({idx.by_name[n].name for n in near}) != 1:
+                continue  # two official names as near: a person decides
+            (n,) = sorted(near)[:1]
+            i = s + next(k for k in range(e - s) if text[s + k] != n[k])
+            place = idx.by_name[n]
+            if (
+                i not in unsure
+                or not _at_boundary(text, s, idx)
+                or any(s < h.end and e > h.start for h in hits)
+                or any(s < o[1] and e > o[0] for o in out)
+                or names_road(text, e)
+                or _foreign_context(text, s, exact)
+            ):
+                continue
+            if kind == "district":
+                fits = all(idx.compatible(h.place.district, place.district) for h in hits if h.place.kind != "sea_area")
+            else:
+                fits = bool(counties) and all(idx.compatible(d, place.district) for d in counties)
+            if fits:
+                out.append((s, e, place.name if n == place.name else n))
+                if kind == "district":
+                    counties.append(place.district)
+    return tuple(sorted(out))

@@ -111,6 +111,7 @@ LIST_CORRECTIONS = frozenset(
         "lexicon_corrected",
         "village_corrected",
         "village_shape_corrected",
+        "division_doubt_corrected",
         "sea_area_toward_listed_by_shape",
         "sea_area_suffix_by_shape",
         "sea_area_matched_by_shape",
@@ -194,8 +195,16 @@ def _normalize_folded(plain: Callable[[str], N.Normalized], raw: str) -> tuple[N
 
 
 def _plain_normalizer(
-    f: FieldSpec, sp: Spec, year: int | None, id_value: str | None, chars: Sequence[float] | None = None
+    f: FieldSpec,
+    sp: Spec,
+    year: int | None,
+    id_value: str | None,
+    chars: Sequence[float] | None = None,
+    own_chars: Sequence[float] | None = None,
 ) -> Callable[[str], N.Normalized]:
+    """`own_chars`: the kept reading's own character probabilities where two readings disagreed
+    (ocr.agreement.resolve drops `chars` then): an address's county or town is put right only at a
+    character the reader doubted (N.normalize_address)."""
     kind = f.normalizer
     if kind == "date":
         return lambda raw: N.normalize_date(raw, year)
@@ -221,7 +230,7 @@ def _plain_normalizer(
     if kind == "division":
         return lambda raw: N.normalize_division(raw, year, sp)
     if kind == "address":
-        return lambda raw: N.normalize_address(raw, sp, f.max_length or 200, chars)
+        return lambda raw: N.normalize_address(raw, sp, f.max_length or 200, chars, own_chars)
     if kind == "sea_area":
         return lambda raw: N.normalize_sea_area(raw, sp, f.max_length or 50)
     return lambda raw: N.normalize_text(raw, f.max_length)
@@ -317,7 +326,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         raw = cell.text if cell is not None and cell.text is not None else ""
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
-        n, as_written = _normalize_folded(_plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None)), raw)
+        n, as_written = _normalize_folded(
+            _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)), raw
+        )
         if (
             f.normalizer == "id_number"
             and n.value is None

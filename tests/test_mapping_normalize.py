@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mapping import (
@@ -689,3 +691,51 @@ def test_a_place_name_in_a_roads_name_is_neither_corrected_nor_doubted():
         assert n.value == raw and n.flags == () and n.certainty == 1.0
     n = normalize_address("福山区芝区")  # no road: 芝罘区 inside 福山区 still does not fit
     assert "lexicon_context_mismatch" in n.flags
+
+
+def test_a_county_or_town_misread_in_a_character_the_reader_doubted_is_put_right_to_the_one_official_name():
+    """基州市 (莱州市), 老口市 (龙口市), 芝荣区 (芝罘区), 芦共镇 (芦头镇 of 龙口市): blurred print read as a
+    character the font's shapes do not call alike, the reader itself unsure of it (probability under
+    UNSURE_CHAR). One official name (GB/T 2260; NBS towns of the county read) is that character away:
+    put right, the reading kept as raw, flagged and no surer than an address off the list. Failed
+    before: left as read (lexicon_ambiguous)."""
+
+    def doubted_at(raw: str, *at: int) -> list[float]:
+        return [0.5 if i in at else 0.99 for i in range(len(raw))]
+
+    for raw, fixed, at in (
+        ("基州市文昌路5号", "莱州市文昌路5号", 0),
+        ("老口市振华路112号", "龙口市振华路112号", 0),
+        ("芝荣区解放路59号", "芝罘区解放路59号", 1),
+        ("龙口市芦共镇后宗村", "龙口市芦头镇后宗村", 4),
+    ):
+        n = normalize_address(raw, chars=doubted_at(raw, at))
+        assert n.value == fixed and n.raw == raw and "division_doubt_corrected" in n.flags and n.certainty <= 0.5
+        assert len(n.value) == len(raw)  # one character replaced, none added or deleted
+        # read surely, the character stays as read (泉州市 is a city too): doubted, never rewritten
+        sure = normalize_address(raw, chars=doubted_at(raw))
+        assert sure.value == raw and "division_doubt_corrected" not in sure.flags
+    # 筑阳市: 莱阳市 and 海阳市 are one character away: two official names as near, left as read
+    n = normalize_address("筑阳市人民路1号", chars=doubted_at("筑阳市人民路1号", 0))
+    assert n.value == "筑阳市人民路1号" and "division_doubt_corrected" not in n.flags
+    # a town is only put right under a county read in the text (a county's town list is complete)
+    n = normalize_address("芦共镇后宗村", chars=doubted_at("芦共镇后宗村", 1))
+    assert n.value == "芦共镇后宗村"
+
+
+def test_a_county_misread_where_two_readings_disagreed_is_put_right_from_the_kept_readings_own_doubt():
+    """Two readings that differ: ocr.agreement.resolve drops the kept reading's character probabilities
+    from `chars` and keeps them as `own_chars`; its doubt of 基 still lets the county be put right.
+    Failed before: 基州市 kept (lexicon_ambiguous)."""
+    from mapping.record import RecordContext, build_record
+    from pipeline.kernel.models import RawCell
+
+    raw = "基州市文昌路5号"
+    cell = RawCell(raw, 0.4, None, agreed=False, second="菜州市文昌路5号", second_confidence=0.3, chars=None)
+    doubted = build_record(
+        "cremation", {"household_address": replace(cell, own_chars=(0.5,) + (0.99,) * 7)}, RecordContext(ledger_year=2013)
+    )
+    fv = doubted.fields["household_address"]
+    assert fv.value == "莱州市文昌路5号" and fv.raw == raw and "division_doubt_corrected" in fv.flags
+    sure = build_record("cremation", {"household_address": replace(cell, own_chars=(0.99,) * 8)}, RecordContext(ledger_year=2013))
+    assert sure.fields["household_address"].value == raw
