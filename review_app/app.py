@@ -25,6 +25,7 @@ import streamlit as st
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, error_line
+from pipeline.kernel.reasons import split_zh_en
 from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
@@ -68,6 +69,7 @@ from review_app.i18n import (
     flag_text,
     gap_text,
     joined,
+    language,
     note_texts,
     record_reason_text,
     refusal_text,
@@ -1298,7 +1300,7 @@ def intake_page() -> None:
             {
                 t("intake.col.file"): q.rel_path,
                 t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
-                t("intake.col.message"): q.message,
+                t("intake.col.message"): split_zh_en(q.message)[0 if language() == "zh" else 1],
                 t("intake.col.when"): q.created_at,
             }
             for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)
