@@ -563,6 +563,10 @@ def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_
     at.text_input(key="launch_folder").input("/no/such/folder")
     next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
     assert [e.value for e in at.error] == [t("launch.err.folder", "zh", folder="/no/such/folder")] and not started
+    at.text_input(key="launch_folder").input(APP)  # a file: told apart from a missing folder, as `backfill run` does
+    next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("launch.err.folder_file", "zh", folder=APP)] and not started
+    at.text_input(key="launch_folder").input("/no/such/folder")
     at.text_input(key="launch_years").input("twenty")
     next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
     assert [e.value for e in at.error] == [t("launch.err.year", "zh", year="twenty")] and not started
@@ -809,6 +813,25 @@ def test_a_file_name_or_title_with_markdown_signs_is_shown_as_it_is(env):
     rendered = MarkdownIt("commonmark").render(where[0])
     assert name.replace("&", "&amp;").replace('"', "&quot;") in rendered and "<em>" not in rendered, rendered
     assert title in rendered, rendered
+
+
+def test_the_intake_screen_says_why_a_file_was_quarantined_in_the_readers_language(env, tmp_path):
+    """The 说明 of a quarantined file was English only ("the file is empty (0 bytes); rescan it")."""
+    from pipeline.page.intake import register_folder
+
+    store, settings, _rows = env
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "empty.pdf").write_bytes(b"")
+    register_folder(store, scans, None, settings)
+
+    def said(at: AppTest) -> str:
+        box = next(d.value for d in at.dataframe if t("intake.col.message", at.session_state["lang"]) in d.value.columns)
+        return str(box[t("intake.col.message", at.session_state["lang"])].iloc[0])
+
+    assert said(_login(_app(), "arch", "password-arch")) == "空文件（0 字节）；请重新扫描"
+    set_language(store, "arch", "en")
+    assert said(_login(_app(), "arch", "password-arch")) == "the file is empty (0 bytes); rescan it"
 
 
 def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):
