@@ -151,7 +151,11 @@ def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
         assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "id_number", "rev")]
 
 
-def test_a_phone_whose_reading_failed_stays_masked_with_its_crop_until_a_logged_reveal(env):
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("agent_phone", "1391234567"), ("id_number", "11010519491231002")],  # ten digits; seventeen: not valid
+)
+def test_a_phone_or_id_whose_reading_failed_stays_masked_with_its_crop_until_a_logged_reveal(env, name, raw):
     """The stored value empty (the reading failed validation): its raw reading is the person's number
     all the same -- masked in the box, the "read as" line and the cell crop until revealed, then editable."""
     from sqlalchemy.orm.attributes import flag_modified
@@ -162,25 +166,24 @@ def test_a_phone_whose_reading_failed_stays_masked_with_its_crop_until_a_logged_
     at = _login(_app(), "rev", "password-rev")
     at.button(key="start").click().run()
     rid = at.session_state["current"]
-    raw = "1391234567"  # ten digits: not a phone number, kept as read
     with store.session() as s, s.begin():
         rec = s.get(Record, rid)
-        rec.fields["agent_phone"] = {**rec.fields["agent_phone"], "value": None, "raw": raw}
+        rec.fields[name] = {**rec.fields[name], "value": None, "raw": raw}
         flag_modified(rec, "fields")
-    at.multiselect(key=f"pick_{rid}").set_value(["agent_phone"]).run()
+    at.multiselect(key=f"pick_{rid}").set_value([name]).run()
     assert raw not in _texts(at)
-    assert not [w for w in at.text_input if w.key == f"edit_{rid}_agent_phone"]
+    assert not [w for w in at.text_input if w.key == f"edit_{rid}_{name}"]
 
-    def row() -> str:  # the phone's row of the field table
-        table = next(h.value for h in at.html if "data-field='agent_phone'" in h.value)
-        return table.split("data-field='agent_phone'")[1].split("</tr>")[0]
+    def row() -> str:  # the field's row of the field table
+        table = next(h.value for h in at.html if f"data-field='{name}'" in h.value)
+        return table.split(f"data-field='{name}'")[1].split("</tr>")[0]
 
     assert t("rec.scan_hidden", "zh") in row()  # its cell crop greyed, like a stored number's
-    at.button(key=f"reveal_{rid}_agent_phone").click().run()
-    assert at.text_input(key=f"edit_{rid}_agent_phone").value == raw  # revealed: the reviewer corrects it
+    at.button(key=f"reveal_{rid}_{name}").click().run()
+    assert at.text_input(key=f"edit_{rid}_{name}").value == raw  # revealed: the reviewer corrects it
     assert t("rec.scan_hidden", "zh") not in row()
     with store.session() as s:
-        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "agent_phone", "rev")]
+        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, name, "rev")]
 
 
 def test_skip_gives_the_record_back_and_two_sessions_get_different_records(env):
