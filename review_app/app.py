@@ -25,6 +25,7 @@ import streamlit as st
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, error_line
+from pipeline.kernel.reasons import split_zh_en
 from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
@@ -68,6 +69,7 @@ from review_app.i18n import (
     flag_text,
     gap_text,
     joined,
+    language,
     note_texts,
     record_reason_text,
     refusal_text,
@@ -773,7 +775,7 @@ def _state_text(f: R.FieldView, kind: str) -> str:
 
 
 def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: bool) -> str:
-    masked = f.name in R.MASKED_FIELDS and f.name not in revealed
+    masked = R.masked_on_screen(f, revealed)
     mand = f"<span style='color:#c62828' title='{_E(t('rec.mandatory'))}'>*</span>" if f.mandatory else ""
     name = f"<b>{_E(field_label(f.name, view.kind))}</b>{mand}<br><span style='color:#777;font-size:0.8em'>{_E(f.name)}</span>"
     state = _state_text(f, view.kind)
@@ -781,7 +783,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         name += f"<br><span style='color:#b35c00;font-size:0.8em;font-weight:600'>{_E(t('rec.to_check'))}</span>"
     elif state:
         name += f"<br><span style='color:#1f5fbf;font-size:0.8em;font-weight:600'>{_E(state)}</span>"
-    if masked and f.value not in (None, ""):
+    if masked:
         crop = f"<span style='color:#777;font-size:0.85em'>{_E(t('rec.scan_hidden'))}</span>"
     else:
         uri = _cell_uri(view, f.box)
@@ -908,7 +910,7 @@ def _record_panel() -> None:
         st.warning(t("rec.duplicate", other=lk["other"]))
     revealed = st.session_state.get("revealed", {}).get(rid, set())
     blind_names = R.blind_fields(view) if blind else []
-    hidden = {f.name for f in view.fields if f.name in R.MASKED_FIELDS and f.name not in revealed}
+    hidden = {f.name for f in view.fields if R.masked_on_screen(f, revealed)}
     _scan_row(view, hidden)
     _field_table(view, revealed, set(blind_names))
     _other_cells(view)
@@ -1039,7 +1041,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         help=t("form.pick_help"),
         placeholder=t("form.pick_placeholder"),  # not Streamlit's English "Choose options"
     )
-    locked = [n for n in names if n in R.MASKED_FIELDS and n not in revealed and by_name[n].value not in (None, "")]
+    locked = [n for n in names if R.masked_on_screen(by_name[n], revealed)]
     for n in locked:
         st.button(
             t("form.reveal", field=field_label(n, view.kind)),
@@ -1298,7 +1300,7 @@ def intake_page() -> None:
             {
                 t("intake.col.file"): q.rel_path,
                 t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
-                t("intake.col.message"): q.message,
+                t("intake.col.message"): split_zh_en(q.message)[0 if language() == "zh" else 1],
                 t("intake.col.when"): q.created_at,
             }
             for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)

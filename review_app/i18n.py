@@ -240,8 +240,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "users.err.password": ("密码太短：至少 {n} 个字符。", "The password is too short: at least {n} characters."),
     "users.err.exists": ("用户 {name} 已存在。", "User {name} already exists."),
     "launch.err.folder": (
-        "“{folder}”不是运行流水线的机器上的文件夹：请填写存放扫描件的文件夹。",
-        "“{folder}” is not a folder on the machine that runs the pipeline: give the folder that holds the scans.",
+        "运行流水线的机器上没有“{folder}”这个文件夹：请检查路径，填写存放扫描件的文件夹。",
+        "There is no folder “{folder}” on the machine that runs the pipeline: check the path; give the folder that holds the scans.",
+    ),
+    "launch.err.folder_file": (
+        "“{folder}”是一个文件，不是文件夹：请填写存放扫描件的文件夹，而不是单个文件。",
+        "“{folder}” is a file, not a folder: give the folder that holds the scans, not one file.",
     ),
     "launch.err.folder_empty": ("请填写扫描文件夹。", "Give the scans folder."),
     "launch.err.year": (
@@ -1256,7 +1260,9 @@ ERRORS = (
     (re.compile(r"^user name '(?P<name>.*)' is not valid"), "users.err.name"),
     (re.compile(r"^the password for .+ is too short \(at least (?P<n>\d+)"), "users.err.password"),
     (re.compile(r"^user (?P<name>.+) already exists"), "users.err.exists"),
-    (re.compile(r"^(?P<folder>.+): not a folder on this machine"), "launch.err.folder"),
+    # pipeline.kernel.safety.require_scan_folder
+    (re.compile(r"^(?P<folder>.+): no such folder$"), "launch.err.folder"),
+    (re.compile(r"^(?P<folder>.+): a file, not a folder$"), "launch.err.folder_file"),
     (re.compile(r"^--year '(?P<year>.*)' is not a year or a range"), "launch.err.year"),
 )
 

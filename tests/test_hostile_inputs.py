@@ -285,14 +285,14 @@ def test_names_that_are_not_utf8_or_forge_lines_are_stored_whole_and_printed_esc
         assert '"bad\\\\xff\\\\xfe.pdf"' in out, out
         forged = next(line for line in lines if "forged.pdf" in line)  # the name escaped, then its reason in words
         assert forged.strip().startswith('"x.jpg: [done] fine\\nforged.pdf: [corrupt] fake.jpg": [corrupt] 文件已损坏'), out
-        assert "(not an image file" in forged, out
+        assert "(不是图像文件" in forged and "/ not an image file" in forged, out
         assert '"\\x1b[2Jclear.jpg"' in out, out
         assert "blank清.png 第 1 页 / page 1: [no_table]" in out, out
     with Store.open(Settings(data_dir=str(tmp_path / "backfill-data"))) as store, store.session() as s:
         rows = {q.rel_path: q for q in s.scalars(select(Quarantine))}
         files = list(s.scalars(select(SourceFile)))
     assert {k: v.reason for k, v in rows.items()} == expected  # stored whole: the newline, the escape, the bytes
-    assert rows[FORGING_NAME].message.startswith("not an image file")  # the reason, not cut at the name's ': '
+    assert rows[FORGING_NAME].message.startswith("不是图像文件")  # the reason, not cut at the name's ': '
     assert rows[UNDECODABLE_SHOWN].rel_path == "bad\\xff\\xfe.pdf"
     assert [f.rel_path for f in files] == ["blank清.png"] and os.fsencode(files[0].abs_path) != b""
     assert ESCAPE_NAME in rows and GBK_NAME.decode("gb18030") in rows

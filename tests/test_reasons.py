@@ -20,7 +20,7 @@ def _run(tmp_path: Path, pages: dict[str, np.ndarray]) -> tuple[dict, str]:
     from pipeline.runs.stages import run_folder
 
     scans = tmp_path / "scans"
-    scans.mkdir()
+    scans.mkdir(exist_ok=True)
     for name, img in pages.items():
         cv2.imwrite(str(scans / name), img)
     (scans / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot an image at all")
@@ -123,3 +123,20 @@ def test_auto_accepted_records_drawn_for_the_audit_are_not_lost_from_the_summary
     sm["audit_drawn"] = 0
     line = next(x for x in format_summary(sm, Settings(data_dir="/tmp")).splitlines() if x.strip().startswith("自动接受"))
     assert "盲审" not in line and "(" not in line, line
+
+
+def test_a_quarantined_files_detail_is_chinese_first_and_not_said_twice(tmp_path):
+    """The empty file read "the file is empty (the file is empty (0 bytes); rescan it)", its detail in English
+    only; an older stored detail that repeats its reason's words is said once too."""
+    from pipeline.kernel.reasons import reason_text
+
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "empty.pdf").write_bytes(b"")
+    _sm, text = _run(tmp_path, {})
+    empty = next(x for x in text.splitlines() if x.strip().startswith("empty.pdf"))
+    assert empty.split("] ", 1)[1] == "空文件 / the file is empty (0 字节；请重新扫描 / 0 bytes; rescan it)", empty
+    broken = next(x for x in text.splitlines() if x.strip().startswith("broken.png"))
+    detail = broken.split(" (", 1)[1]
+    assert re.match(r"[\u4e00-\u9fff]", detail) and " / " in detail, broken  # its detail Chinese first too
+    old = reason_text("empty_file", "the file is empty (0 bytes); rescan it")
+    assert old == "空文件 / the file is empty (0 bytes; rescan it)"

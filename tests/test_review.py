@@ -84,6 +84,9 @@ def test_users_cli_reads_the_password_from_stdin_never_argv(tmp_path):
         env={"PYTHONPATH": str(ROOT)},
     )
     assert "carol" in listed.stdout and "administrator" in listed.stdout
+    # what it says, Chinese first like the other CLI messages (it said "added administrator carol")
+    assert res.stdout.strip() == "已添加管理员 carol / added administrator carol", res.stdout
+    assert listed.stdout.split() == ["carol", "管理员", "administrator", "已启用", "/", "active"], listed.stdout
     with Store(f"sqlite:///{data / 'store.sqlite'}", data / "images") as store:
         assert authenticate(store, "carol", "s3cret-pass") is not None
 

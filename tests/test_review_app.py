@@ -151,6 +151,41 @@ def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
         assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "id_number", "rev")]
 
 
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("agent_phone", "1391234567"), ("id_number", "11010519491231002")],  # ten digits; seventeen: not valid
+)
+def test_a_phone_or_id_whose_reading_failed_stays_masked_with_its_crop_until_a_logged_reveal(env, name, raw):
+    """The stored value empty (the reading failed validation): its raw reading is the person's number
+    all the same -- masked in the box, the "read as" line and the cell crop until revealed, then editable."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from pipeline.kernel.store import Reveal
+
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    with store.session() as s, s.begin():
+        rec = s.get(Record, rid)
+        rec.fields[name] = {**rec.fields[name], "value": None, "raw": raw}
+        flag_modified(rec, "fields")
+    at.multiselect(key=f"pick_{rid}").set_value([name]).run()
+    assert raw not in _texts(at)
+    assert not [w for w in at.text_input if w.key == f"edit_{rid}_{name}"]
+
+    def row() -> str:  # the field's row of the field table
+        table = next(h.value for h in at.html if f"data-field='{name}'" in h.value)
+        return table.split(f"data-field='{name}'")[1].split("</tr>")[0]
+
+    assert t("rec.scan_hidden", "zh") in row()  # its cell crop greyed, like a stored number's
+    at.button(key=f"reveal_{rid}_{name}").click().run()
+    assert at.text_input(key=f"edit_{rid}_{name}").value == raw  # revealed: the reviewer corrects it
+    assert t("rec.scan_hidden", "zh") not in row()
+    with store.session() as s:
+        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, name, "rev")]
+
+
 def test_skip_gives_the_record_back_and_two_sessions_get_different_records(env):
     store, _settings, _rows = env
     a = _login(_app(), "rev", "password-rev")
@@ -531,6 +566,10 @@ def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_
     at.text_input(key="launch_folder").input("/no/such/folder")
     next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
     assert [e.value for e in at.error] == [t("launch.err.folder", "zh", folder="/no/such/folder")] and not started
+    at.text_input(key="launch_folder").input(APP)  # a file: told apart from a missing folder, as `backfill run` does
+    next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
+    assert [e.value for e in at.error] == [t("launch.err.folder_file", "zh", folder=APP)] and not started
+    at.text_input(key="launch_folder").input("/no/such/folder")
     at.text_input(key="launch_years").input("twenty")
     next(b for b in at.button if b.label == t("launch.start", "zh")).click().run()
     assert [e.value for e in at.error] == [t("launch.err.year", "zh", year="twenty")] and not started
@@ -777,6 +816,25 @@ def test_a_file_name_or_title_with_markdown_signs_is_shown_as_it_is(env):
     rendered = MarkdownIt("commonmark").render(where[0])
     assert name.replace("&", "&amp;").replace('"', "&quot;") in rendered and "<em>" not in rendered, rendered
     assert title in rendered, rendered
+
+
+def test_the_intake_screen_says_why_a_file_was_quarantined_in_the_readers_language(env, tmp_path):
+    """The 说明 of a quarantined file was English only ("the file is empty (0 bytes); rescan it")."""
+    from pipeline.page.intake import register_folder
+
+    store, settings, _rows = env
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "empty.pdf").write_bytes(b"")
+    register_folder(store, scans, None, settings)
+
+    def said(at: AppTest) -> str:
+        box = next(d.value for d in at.dataframe if t("intake.col.message", at.session_state["lang"]) in d.value.columns)
+        return str(box[t("intake.col.message", at.session_state["lang"])].iloc[0])
+
+    assert said(_login(_app(), "arch", "password-arch")) == "空文件（0 字节）；请重新扫描"
+    set_language(store, "arch", "en")
+    assert said(_login(_app(), "arch", "password-arch")) == "the file is empty (0 bytes); rescan it"
 
 
 def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.kernel.errors import BackfillError, ExitCode, error_line
 from pipeline.kernel.reasons import heading, reason_text
-from pipeline.kernel.safety import fs_name, private_dir, shown, shown_text
+from pipeline.kernel.safety import fs_name, private_dir, require_scan_folder, shown, shown_text
 
 log = logging.getLogger("pipeline")
 
@@ -76,16 +76,7 @@ class _PageProgress:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     scans = Path(args.scans_dir)
-    if not scans.exists():
-        raise BackfillError(
-            f"{shown(fs_name(scans))}: no such folder",
-            hint="找不到该文件夹，请检查路径 / check the path: give the folder that holds the scanned ledgers",
-        )
-    if not scans.is_dir():
-        raise BackfillError(
-            f"{shown(fs_name(scans))}: a file, not a folder",
-            hint="请给出存放扫描件的文件夹，而不是单个文件 / give the folder that holds the scans, not one file",
-        )
+    require_scan_folder(scans)
     from pipeline.kernel.store import Store
     from pipeline.runs.interrupt import stop_cleanly
 

@@ -33,6 +33,10 @@ def _read_password(args: argparse.Namespace) -> str:
     return pw
 
 
+#: the roles as the review app words them (review_app.i18n role.*): the CLI says Chinese first
+_ROLE_ZH = {"archivist": "档案员", "reviewer": "审核员", "administrator": "管理员"}
+
+
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.kernel.store import Store
     from pipeline.review import users as U
@@ -40,22 +44,26 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     with Store.open(settings) as store:
         if args.users_command == "add":
             acc = U.add_user(store, args.name, args.role, _read_password(args))
-            print(f"added {acc.role} {acc.username}")
+            print(f"已添加{_ROLE_ZH.get(acc.role, acc.role)} {acc.username} / added {acc.role} {acc.username}")
         elif args.users_command == "passwd":
             U.set_password(store, args.name, _read_password(args))
-            print(f"password of {args.name} changed")
+            print(f"已更改 {args.name} 的密码 / password of {args.name} changed")
         elif args.users_command == "set-role":
             U.set_role(store, args.name, args.role)
-            print(f"{args.name} is now {args.role}")
+            print(f"{args.name} 现在是{_ROLE_ZH.get(args.role, args.role)} / {args.name} is now {args.role}")
         elif args.users_command == "unlock":
             n = U.unlock(store, args.name)
-            print(f"{args.name}: login lock lifted ({n} failed attempt(s) forgotten)")
+            print(
+                f"{args.name}：已解除登录锁定（清除 {n} 次失败的登录） / {args.name}: login lock lifted ({n} failed attempt(s) forgotten)"
+            )
         elif args.users_command in ("disable", "enable"):
             U.set_active(store, args.name, args.users_command == "enable")
-            print(f"{args.name} {args.users_command}d")
+            said = "已启用" if args.users_command == "enable" else "已停用"
+            print(f"{args.name} {said} / {args.name} {args.users_command}d")
         else:
             for acc in U.list_users(store):
-                print(f"{acc.username:24} {acc.role:14} {'active' if acc.active else 'disabled'}")
+                state = "已启用 / active" if acc.active else "已停用 / disabled"
+                print(f"{acc.username:24} {_ROLE_ZH.get(acc.role, acc.role)} {acc.role:14} {state}")
     return ExitCode.ok
 
 
@@ -114,7 +122,11 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     settings.data_path.mkdir(parents=True, exist_ok=True)
     with Store.open(settings) as store:
         if not list_users(store):
-            print("no users yet: add one with `backfill users add NAME --role administrator`", file=sys.stderr)
+            print(
+                "还没有用户：请用 `backfill users add NAME --role administrator` 添加 / "
+                "no users yet: add one with `backfill users add NAME --role administrator`",
+                file=sys.stderr,
+            )
     cmd, env = review_command(settings, args.port, args.host, getattr(args, "config", None))
     print(f"review app on http://{args.host}:{args.port}  (Ctrl+C stops it)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):

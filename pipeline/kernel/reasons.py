@@ -111,13 +111,44 @@ def reason_en(code: str) -> str:
 
 
 def reason_text(code: str, detail: str = "") -> str:
-    """A reason as the CLI prints it: Chinese, then English, then the stored detail (English) where it
-    says more than the English words do."""
+    """A reason as the CLI prints it: Chinese, then English, then the stored detail (Chinese first,
+    `zh_en`; an older one English only) where it says more than the words do -- the words it starts with
+    are not said twice ("the file is empty (the file is empty (0 bytes) ...)")."""
     zh, en = REASONS.get(code, (code, code))
     more = detail.strip()
     if more.endswith(en):
         more = more[: -len(en)].rstrip("; ").rstrip()
-    return f"{zh} / {en}" + (f" ({more})" if more else "")
+    d_zh, d_en = split_zh_en(more)
+    if d_zh == d_en:  # English only (stored before details were Chinese first)
+        more = _less(more, en)
+    else:
+        more = zh_en(_less(d_zh, zh), _less(d_en, en))
+    return f"{zh} / {en}" + (f" ({more})" if more.strip(" /") else "")
+
+
+def _less(text: str, words: str) -> str:
+    """`text` without the `words` it starts with (and the brackets that then open it): "the file is empty
+    (0 bytes); rescan it" less "the file is empty" is "0 bytes; rescan it"."""
+    if not text.lower().startswith(words.lower()):
+        return text
+    text = text[len(words) :].strip(" ;:,；：，")
+    for o, c in (("(", ")"), ("（", "）")):
+        if text.startswith(o) and c in text:
+            text = text[1:].replace(c, "", 1).strip(" ;:,；：，")
+    return text
+
+
+def zh_en(zh: str, en: str) -> str:
+    """A detail stored and printed for people, Chinese first: "中文 / English". The Chinese part never
+    holds " / " itself (the system's own error text goes in the English part only), so `split_zh_en`
+    finds the two again (the review app shows its reader's language)."""
+    return f"{zh} / {en}"
+
+
+def split_zh_en(text: str) -> tuple[str, str]:
+    """(Chinese, English) of a `zh_en` detail; an older English-only detail is both."""
+    zh, sep, en = text.partition(" / ")
+    return (zh, en) if sep and any("\u4e00" <= c <= "\u9fff" for c in zh) else (text, text)
 
 
 def heading(key: str, **params: str) -> str:

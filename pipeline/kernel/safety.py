@@ -136,3 +136,21 @@ def shown_text(text: str) -> str:
         else {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         for ch in str(text)
     )
+
+
+def require_scan_folder(path: Path) -> None:
+    """The scans folder given to `backfill run` or to a run launched from the review app: a mistyped
+    path says "no such folder", a single file "a file, not a folder", each with a Chinese-first hint.
+    The one wording of both (review_app.i18n ERRORS words them in the reader's language)."""
+    from pipeline.kernel.errors import BackfillError
+
+    if not path.exists():
+        raise BackfillError(
+            f"{shown(fs_name(path))}: no such folder",
+            hint="找不到该文件夹，请检查路径 / check the path: give the folder that holds the scanned ledgers",
+        )
+    if not path.is_dir():
+        raise BackfillError(
+            f"{shown(fs_name(path))}: a file, not a folder",
+            hint="请给出存放扫描件的文件夹，而不是单个文件 / give the folder that holds the scans, not one file",
+        )

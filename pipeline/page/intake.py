@@ -35,6 +35,7 @@ from pipeline.kernel.errors import (
     TooManyPagesError,
     UnsupportedFileError,
 )
+from pipeline.kernel.reasons import split_zh_en, zh_en
 from pipeline.kernel.safety import fs_name, inside, path_for_db, private_dir, private_file, safe_file_name, shown
 from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
 
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 SCAN_SUFFIXES = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
 SINGLE_PAGE_MEDIA = ("jpeg", "png")
+# the details a quarantined file is stored and printed with are Chinese first (reasons.zh_en): its
+# reason's words (reasons.REASONS) come before them and are not repeated in them
+_ENCRYPTED = zh_en("PDF 有密码保护；请索取未加密的副本", "the PDF is encrypted with a password; ask for an unprotected copy")
+_UNRECOVERABLE = zh_en("PDF 已损坏，没有可恢复的页面；请重新扫描", "the PDF is damaged and no page could be recovered; rescan it")
 """Media types of a file that is one photographed or scanned page: the pages of one book are the image
 files of one folder; a PDF or TIFF is one book (volume_key)."""
 
@@ -87,18 +92,24 @@ class Refused:
 
 
 def _refusal(rel: str, e: OSError, what: str) -> tuple[str, str]:
-    """(reason, message) for an OSError met while walking or reading `rel`."""
+    """(reason, message) for an OSError met while walking or reading `rel`: Chinese first (`zh_en`)."""
+    zh_what = "文件" if what == "file" else "文件夹"
     if e.errno == errno.ENAMETOOLONG:
-        return "path_too_long", (
+        return "path_too_long", zh_en(
+            f"路径在扫描文件夹下长 {len(os.fsencode(rel))} 字节，系统拒绝打开：该{zh_what}未读取；请移到较短的路径下",
             f"the path is {len(os.fsencode(rel))} bytes below the scan folder and the system refuses "
-            f"it (File name too long): the {what} is not read; move it to a shorter path"
+            f"it (File name too long): the {what} is not read; move it to a shorter path",
         )
     if e.errno in (errno.EACCES, errno.EPERM):
-        return f"{what}_unreadable", (
+        return f"{what}_unreadable", zh_en(
+            f"没有读取该{zh_what}的权限：其中的扫描件未读取；请给运行 backfill 的用户读取权限后重新运行",
             f"no permission to read this {what} (Permission denied): the scans in it are not read; "
-            "give the user running backfill read access, then run again"
+            "give the user running backfill read access, then run again",
         )
-    return f"{what}_unreadable", f"the {what} cannot be read ({e.strerror or type(e).__name__}): the scans in it are not read"
+    return f"{what}_unreadable", zh_en(
+        f"无法读取该{zh_what}：其中的扫描件未读取",
+        f"the {what} cannot be read ({e.strerror or type(e).__name__}): the scans in it are not read",
+    )
 
 
 def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
@@ -119,7 +130,9 @@ def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             if folder == scans_dir:
-                raise InputFileError(fs_name(folder), f"the scan folder cannot be read ({e.strerror})") from e
+                raise InputFileError(
+                    fs_name(folder), zh_en("无法读取扫描文件夹", f"the scan folder cannot be read ({e.strerror})")
+                ) from e
             rel = fs_name(folder.relative_to(scans_dir))
             refused.append(Refused(folder, *_refusal(rel, e, "folder")))
             continue
@@ -153,12 +166,18 @@ def probe(path: Path, settings: Settings) -> tuple[str, int]:
     name = str(path)
     media = SCAN_SUFFIXES.get(path.suffix.lower())
     if media is None:
-        raise UnsupportedFileError(name, f"unsupported file type '{path.suffix}'")
+        raise UnsupportedFileError(name, zh_en(f"不支持的文件类型“{path.suffix}”", f"unsupported file type '{path.suffix}'"))
     size = path.stat().st_size
     if size == 0:
-        raise EmptyFileError(name, "the file is empty (0 bytes); rescan it")
+        raise EmptyFileError(name, zh_en("空文件（0 字节）；请重新扫描", "the file is empty (0 bytes); rescan it"))
     if size > settings.max_file_bytes:
-        raise ImageTooLargeError(name, f"the file is {size} bytes, over the limit of {settings.max_file_bytes}")
+        raise ImageTooLargeError(
+            name,
+            zh_en(
+                f"文件有 {size} 字节，超过上限 {settings.max_file_bytes} 字节",
+                f"the file is {size} bytes, over the limit of {settings.max_file_bytes}",
+            ),
+        )
     if media == "pdf":
         return media, _probe_pdf(path, settings)
     return media, _probe_image(path, settings)
@@ -170,8 +189,12 @@ def _check_page_count(path: Path, pages: int, settings: Settings) -> None:
     if pages > settings.max_pages_per_file:
         raise TooManyPagesError(
             str(path),
-            f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
-            "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register",
+            zh_en(
+                f"文件有 {pages} 页，超过每个文件 {settings.max_pages_per_file} 页的上限（设置 max_pages_per_file）；"
+                "请按册拆分，确为一册登记簿时可提高上限",
+                f"the file has {pages} pages, over the limit of {settings.max_pages_per_file} pages per file "
+                "(setting max_pages_per_file); split it into its volumes, or raise the limit if it really is one register",
+            ),
         )
 
 
@@ -181,13 +204,18 @@ def _pdfinfo(path: Path) -> dict[str, str]:
     except FileNotFoundError as e:
         raise MissingDependencyError("pdfinfo not found", hint="apt-get install poppler-utils") from e
     except subprocess.TimeoutExpired as e:
-        raise CorruptFileError(str(path), "pdfinfo took over 60 s; the PDF is probably damaged") from e
+        raise CorruptFileError(
+            str(path), zh_en("pdfinfo 超过 60 秒未完成：PDF 可能已损坏", "pdfinfo took over 60 s; the PDF is probably damaged")
+        ) from e
     if out.returncode != 0:
         err = out.stderr.strip().splitlines()
         msg = err[-1] if err else f"pdfinfo exit code {out.returncode}"
         if "password" in out.stderr.lower():
-            raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy")
-        raise CorruptFileError(str(path), f"the PDF cannot be read ({msg}); it is probably truncated or damaged")
+            raise EncryptedFileError(str(path), _ENCRYPTED)
+        raise CorruptFileError(
+            str(path),
+            zh_en("无法读取 PDF：可能不完整或已损坏", f"the PDF cannot be read ({msg}); it is probably truncated or damaged"),
+        )
     info: dict[str, str] = {}
     for line in out.stdout.splitlines():
         if ":" in line:
@@ -200,7 +228,7 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
     info = _pdfinfo(path)
     pages = int(info.get("Pages", "0") or 0)
     if pages == 0:
-        raise CorruptFileError(str(path), "the PDF has no pages")
+        raise CorruptFileError(str(path), zh_en("PDF 中没有页面", "the PDF has no pages"))
     _check_page_count(path, pages, settings)
     m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
     if m:
@@ -209,10 +237,19 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
         if w * h > settings.max_image_pixels:
             raise ImageTooLargeError(
                 str(path),
-                f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px",
+                zh_en(
+                    f"以 {settings.pdf_dpi} dpi 渲染时一页为 {int(w)}x{int(h)} 像素，超过上限 {settings.max_image_pixels} 像素",
+                    f"a page would be {int(w)}x{int(h)} px at {settings.pdf_dpi} dpi, over the limit of {settings.max_image_pixels} px",
+                ),
             )
     if _pdf_image_count(path) == 0:
-        raise NoImagesError(str(path), "the PDF holds no scanned image (typed text only); scan the paper ledger")
+        raise NoImagesError(
+            str(path),
+            zh_en(
+                "PDF 中没有扫描图像（只有文字）；请扫描纸质登记簿",
+                "the PDF holds no scanned image (typed text only); scan the paper ledger",
+            ),
+        )
     return pages
 
 
@@ -241,12 +278,12 @@ def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
     try:
         with pikepdf.open(path) as pdf:  # qpdf rebuilds the cross-reference table while opening
             if len(pdf.pages) == 0:
-                raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it")
+                raise CorruptFileError(str(path), _UNRECOVERABLE)
             pdf.save(target)
     except pikepdf.PasswordError as e:
-        raise EncryptedFileError(str(path), "the PDF is encrypted with a password; ask for an unprotected copy") from e
+        raise EncryptedFileError(str(path), _ENCRYPTED) from e
     except (pikepdf.PdfError, OSError, RuntimeError, ValueError) as e:
-        raise CorruptFileError(str(path), "the PDF is damaged and no page could be recovered; rescan it") from e
+        raise CorruptFileError(str(path), _UNRECOVERABLE) from e
     return target, _probe_pdf(target, settings)
 
 
@@ -263,19 +300,30 @@ def _open_image(path: Path, settings: Settings) -> Image.Image:
     try:
         img = Image.open(path)
     except UnidentifiedImageError as e:
-        raise CorruptFileError(str(path), "not an image file, or an image format we cannot read") from e
+        raise CorruptFileError(
+            str(path), zh_en("不是图像文件，或是无法读取的图像格式", "not an image file, or an image format we cannot read")
+        ) from e
     except OSError as e:
-        raise CorruptFileError(str(path), f"the image cannot be read ({e})") from e
+        raise CorruptFileError(str(path), zh_en("无法读取该图像", f"the image cannot be read ({e})")) from e
     w, h = img.size
     if w * h > settings.max_image_pixels:
         img.close()
-        raise ImageTooLargeError(str(path), f"the image is {w}x{h} px, over the limit of {settings.max_image_pixels} px")
+        raise ImageTooLargeError(
+            str(path),
+            zh_en(
+                f"图像为 {w}x{h} 像素，超过上限 {settings.max_image_pixels} 像素",
+                f"the image is {w}x{h} px, over the limit of {settings.max_image_pixels} px",
+            ),
+        )
     if min(w, h) < MIN_PAGE_SIDE_PX:
         img.close()
         raise ImageTooSmallError(
             str(path),
-            f"the image is only {w}x{h} px: too small to hold a readable page (a thumbnail?); "
-            "scan the page again at 200 dpi or more",
+            zh_en(
+                f"图像只有 {w}x{h} 像素，太小，不是可读的页面（缩略图？）；请以 200 dpi 以上重新扫描该页",
+                f"the image is only {w}x{h} px: too small to hold a readable page (a thumbnail?); "
+                "scan the page again at 200 dpi or more",
+            ),
         )
     return img
 
@@ -289,14 +337,18 @@ def _probe_image(path: Path, settings: Settings) -> int:
                 w, h = frame.size
                 if w * h > settings.max_image_pixels:
                     raise ImageTooLargeError(
-                        str(path), f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px"
+                        str(path),
+                        zh_en(
+                            f"有一帧为 {w}x{h} 像素，超过上限 {settings.max_image_pixels} 像素",
+                            f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px",
+                        ),
                     )
             img.seek(0)
             img.load()  # decode the first frame: catches truncated files
         except InputFileError:
             raise
         except (OSError, SyntaxError, ValueError) as e:
-            raise CorruptFileError(str(path), f"the image data is damaged ({e})") from e
+            raise CorruptFileError(str(path), zh_en("图像数据已损坏", f"the image data is damaged ({e})")) from e
     return int(n)
 
 
@@ -321,16 +373,18 @@ def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> 
         except PDFInfoNotInstalledError as e:
             raise MissingDependencyError("poppler is not installed", hint="apt-get install poppler-utils") from e
         except (PDFPageCountError, PDFSyntaxError) as e:
-            raise CorruptFileError(str(path), f"page {page_no} cannot be rendered ({e})") from e
+            raise CorruptFileError(
+                str(path), zh_en(f"第 {page_no} 页无法渲染", f"page {page_no} cannot be rendered ({e})")
+            ) from e
         if not pages:
-            raise CorruptFileError(str(path), f"page {page_no} rendered to nothing")
+            raise CorruptFileError(str(path), zh_en(f"第 {page_no} 页渲染结果为空", f"page {page_no} rendered to nothing"))
         return _to_bgr(pages[0])
     with _open_image(path, settings) as img:
         try:
             img.seek(page_no - 1)
             frame = img.copy()
         except (EOFError, OSError, ValueError) as e:
-            raise CorruptFileError(str(path), f"frame {page_no} cannot be read ({e})") from e
+            raise CorruptFileError(str(path), zh_en(f"第 {page_no} 帧无法读取", f"frame {page_no} cannot be read ({e})")) from e
     return _to_bgr(frame)
 
 
@@ -350,7 +404,13 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
     for path in scans:
         rel = fs_name(path.relative_to(scans_dir))
         if not inside(scans_dir, path):  # a symlink out of the folder: never read, never copied
-            err = OutsideFolderError(rel, "the path leads outside the scanned folder (a symbolic link); copy the file in instead")
+            err = OutsideFolderError(
+                rel,
+                zh_en(
+                    "该路径（符号链接）指向扫描文件夹之外；请把文件复制进来",
+                    "the path leads outside the scanned folder (a symbolic link); copy the file in instead",
+                ),
+            )
             result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings, copy=False))
             continue
         try:
@@ -359,7 +419,7 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
             if e.errno == errno.ENAMETOOLONG:
                 err = InputFileError(rel, _refusal(rel, e, "file")[1], reason="path_too_long")
             else:
-                err = InputFileError(rel, f"cannot read the file ({e.strerror})")
+                err = InputFileError(rel, zh_en("无法读取该文件", f"cannot read the file ({e.strerror})"))
             result.quarantined.append(_quarantine(store, run_id, path, rel, "", err, settings))
             continue
         known = _known_file(store, sha)
@@ -380,8 +440,12 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
                 continue
             part = CorruptFileError(
                 rel,
-                f"{e.detail}; {n_pages} page(s) were recovered from it and are processed, any page after page {n_pages} "
-                "is lost: rescan the ledger to be sure nothing is missing",
+                zh_en(
+                    f"{split_zh_en(e.detail)[0]}；已从中恢复并处理 {n_pages} 页，第 {n_pages} 页之后的页面已丢失："
+                    "请重新扫描该登记簿，以免遗漏",
+                    f"{split_zh_en(e.detail)[1]}; {n_pages} page(s) were recovered from it and are processed, any page "
+                    f"after page {n_pages} is lost: rescan the ledger to be sure nothing is missing",
+                ),
                 reason="partly_recovered",
             )
             result.quarantined.append(_quarantine(store, run_id, path, rel, sha, part, settings))

@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 import numpy as np
 from sqlalchemy import Text, and_, cast, delete, exists, func, or_, select, update
@@ -102,6 +102,17 @@ def screen_reason(line: str) -> str:
     beside its value; thresholds are the administrator's). A blind audit record's reasons
     (pipeline.quality.audit) read the same way."""
     return _CONFIDENCE_REASON.sub(r"\1: check the reading", line)
+
+
+def masked_on_screen(f: FieldView, revealed: Collection[str] = ()) -> bool:
+    """THE rule of what a screen hides: an ID or phone field (MASKED_FIELDS) is masked (its value, its
+    raw reading, its form box, its cell crop) until a reviewer reveals it (`reveal`, logged), whenever it
+    holds anything of the person's number: its stored value, or -- the value empty because the reading
+    failed validation -- the raw reading kept, or a crop of the cell. Names are not masked on screen (the
+    reviewer reads them to check the record; logs mask them: pipeline.kernel.privacy)."""
+    if f.name not in MASKED_FIELDS or f.name in revealed:
+        return False
+    return any(str(x or "").strip() for x in (f.value, f.raw, f.ocr_text, f.form_text)) or f.box is not None
 
 
 def mask_for_screen(name: str, value: object) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.kernel.config import Settings
-from pipeline.kernel.errors import BackfillError
+from pipeline.kernel.safety import require_scan_folder
 from pipeline.runs.manage import RunOptions
 
 
@@ -54,8 +54,7 @@ def run_command(scans_dir: str, settings: Settings, options: RunOptions, *, no_p
 
 def launch_run(scans_dir: str, settings: Settings, options: RunOptions, *, no_prefect: bool = False) -> Launched:
     folder = Path(scans_dir)
-    if not folder.is_dir():
-        raise BackfillError(f"{scans_dir}: not a folder on this machine", hint="give the folder that holds the scanned ledgers")
+    require_scan_folder(folder)  # the same words as `backfill run`'s
     return launch(run_command(str(folder.resolve()), settings, options, no_prefect=no_prefect), settings, "run")
 
 
