@@ -922,16 +922,28 @@ def _record_panel() -> None:
             c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
         return
     if blind:
-        _blind_form(rid, view, blind_names)
+        _blind_form(rid, view, blind_names, revealed)
         return
     _record_form(rid, view, revealed)
 
 
-def _blind_form(rid: int, view: R.RecordView, names: list[str]) -> None:
+def _blind_form(rid: int, view: R.RecordView, names: list[str], revealed: set[str]) -> None:
     """Two-keyer blind keying. Not an st.form (its boxes were sent only when submitted: typing left for
     another page was lost): each box sends its value as it is left and unsaved typing is kept on the server
-    like the record form's (pipeline.review.drafts, form "blind"), put back with a notice on return."""
+    like the record form's (pipeline.review.drafts, form "blind"), put back with a notice on return.
+    An ID or phone to key is masked on the scan like everywhere (R.masked_on_screen): the keyer reveals
+    its scan (a logged reveal, as in the record form) to read it; the OCR value stays hidden (blind)."""
     ss = st.session_state
+    by_name = {f.name: f for f in view.fields}
+    for n in names:
+        if R.masked_on_screen(by_name[n], revealed):
+            st.button(
+                t("blind.reveal", field=field_label(n, view.kind)),
+                key=f"reveal_{rid}_{n}",
+                on_click=_reveal,
+                args=(rid, n),
+                help=t("form.reveal_help"),
+            )
     st.info(t("blind.explain"))
     draft = _my_drafts(rid, D.BLIND)
     restored = ss.setdefault(f"brestored_{rid}", set())

@@ -445,6 +445,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "form.pick_placeholder": ("选择字段", "Choose fields"),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),
+    "blind.reveal": (
+        "显示{field}的扫描图（将记入日志；识别结果仍隐藏）",
+        "Show the scan of {field} (logged; the OCR value stays hidden)",
+    ),
     "form.reveal_help": (
         "显示完整号码会记录操作人、时间、记录和字段。",
         "Showing a full number records who, when, which record and field.",

@@ -186,6 +186,34 @@ def test_a_phone_or_id_whose_reading_failed_stays_masked_with_its_crop_until_a_l
         assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, name, "rev")]
 
 
+def test_a_blind_keyer_reveals_the_scan_of_an_id_to_key_it_and_never_sees_the_ocr_value(env):
+    """Two-keyer mode: an ID to key blind is masked on the scan like everywhere; the keyer reveals its
+    scan (logged) to read it and type it, the OCR value stays hidden. Before, the blind form had no reveal:
+    the number could not be read at all."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from pipeline.kernel.store import Reveal
+
+    store, settings, _rows = env
+    R.set_ledger(store, R.queue(store).items[0].ledger_id, user="boss", two_keyer=True)
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    with store.session() as s, s.begin():  # its ID read doubtfully: one of the fields keyed blind
+        rec = s.get(Record, rid)
+        rec.fields["id_number"] = {**rec.fields["id_number"], "confidence": 0.2}
+        flag_modified(rec, "fields")
+    at.run()
+    assert "id_number" in R.blind_fields(R.record_view(store, rid, settings))
+    assert t("rec.scan_hidden", "zh") in _row(at, "id_number")
+    at.button(key=f"reveal_{rid}_id_number").click().run()
+    row = _row(at, "id_number")
+    assert t("rec.scan_hidden", "zh") not in row  # its scan no longer greyed: the keyer reads the number
+    assert t("blind.hidden", "zh") in row and "<code" not in row  # the OCR value still hidden
+    with store.session() as s:
+        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "id_number", "rev")]
+
+
 def test_skip_gives_the_record_back_and_two_sessions_get_different_records(env):
     store, _settings, _rows = env
     a = _login(_app(), "rev", "password-rev")
