@@ -150,16 +150,10 @@ def test_cli_end_to_end_sqlite(tmp_path, samples_debug_run):
 
 
 @pytest.mark.postgres
-def test_cli_end_to_end_postgres(tmp_path, pg_url, pg_server):
-    import psycopg
-    from psycopg import sql
-
-    platform = pg_url + "_platform"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(platform.rsplit("/", 1)[1])))
-    try:
-        settings = Settings(data_dir=str(tmp_path / "backfill-data"), db_url=pg_url)
-        check_run(tmp_path, ["--db", pg_url], platform, settings)
-    finally:
-        with psycopg.connect(pg_server, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(platform.rsplit("/", 1)[1])))
+def test_cli_end_to_end_postgres(samples_pg_first_run):
+    """The working store on a real PostgreSQL. The first run of the samples is samples_pg_first_run's
+    (tests/conftest.py: started beside the session's DEBUG run of them when both run, on fresh databases);
+    the second run, export, migrate and loads are this test's."""
+    started = samples_pg_first_run
+    settings = Settings(data_dir=str(started.work / "backfill-data"), db_url=started.db)
+    check_run(started.work, ["--db", started.db], started.platform, settings, started.result())
