@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from test_volume_columns import HEADERS_15  # the printed header of the book the remap test stores
 
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
@@ -17,25 +18,6 @@ from pipeline.kernel.errors import ColumnsUnreadError, NoTableError
 from pipeline.kernel.models import OcrPiece
 from pipeline.kernel.reasons import REASONS
 from pipeline.page.extract import ADVISED, COLUMNS_UNREAD_DOUBT, extract_page, page_advice
-
-HEADERS_15 = [
-    "序号",
-    "火化证号",
-    "死者姓名",
-    "性别",
-    "年龄",
-    "身份证号",
-    "户籍地址",
-    "死亡日期",
-    "死亡原因",
-    "火化日期",
-    "骨灰去向",
-    "经办人",
-    "与死者关系",
-    "联系电话",
-    "备注",
-]
-"""The printed header of the book the remap test stores (as tests/test_volume_columns.py does)."""
 
 
 class _Unreadable(OcrEngine):
