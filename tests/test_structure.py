@@ -962,20 +962,33 @@ def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_bot
     doubted as JOINED_HEADER_DOUBT; design draw seed3307 county_editions 03_cremation_longkou_2015: the
     relation had no column on 49 rows): each cell is cut where exactly one cut leaves a name and a GB/T
     4761 wording (宋建配偶: 宋建 | 配偶), both shown to a reviewer (split_from_merged_column, certainty
-    <= 0.5); a cell two cuts read (宋建儿子: 宋建儿 | 子 too) is not split, the relation stays missing.
-    Failed before: only a header merged_header reads was split."""
+    <= 0.5). A cell two cuts read as the same code (李明儿子: 李明 | 儿子 and 李明儿 | 子, both GB/T 4761
+    code 20) is cut where the relation takes its wording whole (李明 | 儿子; failed before: refused, the
+    relation stayed missing on 15 rows of seed3307 county_editions); one whose cuts give two codes
+    (李明女儿: 女儿 30, 儿 20) is still not split. Failed before: only a header merged_header reads was
+    split."""
     from pipeline.page.extract import JOINED_HEADER_DOUBT, map_rows
 
     header = ["逝者姓名", "性别", "经办人 亲属系"]
     columns = ["deceased_name", "sex_code", "agent_name"]
-    rows = [["朱凤环", "女", "宋建配偶"], ["宋国", "男", "王海侄女"], ["王兰英", "女", "李明儿子"]]
+    rows = [["朱凤环", "女", "宋建配偶"], ["宋国", "男", "王海侄女"], ["王兰英", "女", "李明儿子"], ["张华", "男", "李明女儿"]]
     cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
     structure = Structure()
     structure.doubt_column(2, JOINED_HEADER_DOUBT.format(first="agent_name", second="agent_relation_code"))
     out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
-    first, second, third = (r.record.fields for r in out)
+    first, second, third, fourth = (r.record.fields for r in out)
     assert first["agent_name"].value == "宋建" and first["agent_relation_code"].value == "10"
     assert second["agent_name"].value == "王海" and second["agent_relation_code"].value == "97"
-    for fv in (first["agent_name"], first["agent_relation_code"], second["agent_relation_code"]):
+    assert third["agent_name"].value == "李明" and third["agent_relation_code"].value == "20"
+    split = (first["agent_name"], first["agent_relation_code"], second["agent_relation_code"])
+    for fv in (*split, third["agent_name"], third["agent_relation_code"]):
         assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
-    assert third["agent_relation_code"].value is None
+    assert fourth["agent_relation_code"].value is None
+    assert "split_from_merged_column" not in fourth["agent_name"].flags
+
+    from mapping.record import RecordContext
+    from pipeline.page.extract import _split_values
+
+    ctx = RecordContext()
+    assert _split_values("cremation", "agent_name", "agent_relation_code", "宋建之子", ctx) == ("宋建", "之子")
+    assert _split_values("cremation", "agent_name", "agent_relation_code", "李明女儿", ctx) is None

@@ -1267,10 +1267,18 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     fields is free text (an address: mapping.record.FREE_TEXT, which no text reads cleanly as), its part
     counts where it holds Han writing (_free_part) and the cut is proven by the other part alone
     (芝罘区幸福街道12号2018/3/4: the address | 2018/3/4); two free-text fields are never split. Rule source:
-    the spec's formats and code tables; one value per printed cell."""
+    the spec's formats and code tables; one value per printed cell.
+
+    Where more than one cut works but every one gives one field the same code, as a wording of its
+    code table written whole, and they differ only in how much of that wording they take (宋建儿子:
+    宋建 | 儿子 and 宋建儿 | 子, both GB/T 4761 code 20), the cut giving the longest wording is taken
+    (_longest_wording_cut): a register writes the relation word whole, as GB/T 4761 and the spec's
+    code table print it (儿子, 之子), and what the shorter cut leaves the other field (宋建儿) is that word's
+    head. Cuts giving different codes (李明女儿: 女儿 30, 儿 20) are still refused."""
     t = "".join((text or "").split())
     han = [bool(_HAN_CHAR.match(ch)) for ch in t]
-    ks = load_spec(ctx.spec).kind(kind)
+    sp = load_spec(ctx.spec)
+    ks = sp.kind(kind)
     free = {f for f in (first, second) if ks.require(f).normalizer in FREE_TEXT}
     if len(free) == 2:
         return None
@@ -1279,7 +1287,32 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
         return _free_part(part) if field in free else reads_cleanly(kind, field, part, ctx)
 
     cuts = [i for i in range(1, len(t)) if (han[i - 1] or han[i]) and valid(first, t[:i]) and valid(second, t[i:])]
+    if len(cuts) > 1:
+        cuts = _longest_wording_cut(sp, ks, first, second, t, cuts)
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
+
+
+def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: str, cuts: list[int]) -> list[int]:
+    """Of several cuts of a split cell (_split_values), the one whose part for a code field is the
+    longest wording of its code table, where every cut's part for that field is a wording of the
+    table as written (mapping.normalize.code_of_wording: no near match) and all give the same code;
+    the cuts unchanged otherwise (two codes, or no code field: the split is refused). The parts of
+    cuts of one text are nested (子 inside 儿子), so they differ only in how much of the wording they
+    take. Two code fields are left as they are: two tables would compete for the same characters.
+    Rule source: GB/T 4761's printed wordings, the spec's code table (mapping/data)."""
+    coded = [(name == first, ks.require(name).code_table) for name in (first, second) if ks.require(name).normalizer == "code"]
+    if len(coded) != 1:
+        return cuts
+    code_first, table_name = coded[0]
+    if not table_name:
+        return cuts
+    table = sp.table(table_name)
+    parts = {i: (text[:i] if code_first else text[i:]) for i in cuts}
+    codes = {code_of_wording(p, table) for p in parts.values()}
+    if len(codes) != 1 or None in codes:
+        return cuts
+    longest = max(len(p) for p in parts.values())
+    return [i for i in cuts if len(parts[i]) == longest]
 
 
 FREE_PART_HAN = 2
