@@ -2167,7 +2167,8 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
     else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
     whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
-    below CONTENT_FAILS) and no other column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
+    below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume) and no other
+    column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
     (column_scores' fits) and its page did not give it another field; a name, an address or free text
@@ -2203,7 +2204,7 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                 scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
             sc = scores.get((c, f))
             fits = sc.fits if sc is not None else None
-            if fits is not None and fits < CONTENT_FAILS:
+            if _unlike_in_volume(sc):
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
             # sure only where the page's own assignment did not give the column another field
@@ -2213,6 +2214,22 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
         out.append(_one_column_each(page.fields, wanted))
     return out
+
+
+def _unlike_in_volume(sc: ColumnScore | None) -> bool:
+    """Whether a column's own cells are mostly unlike the field its volume tells (below CONTENT_FAILS), so
+    that the volume's word is refused. The share counted is the content test's with look-alike readings
+    of a code wording (ColumnScore.content: 配鴿 for 配偶, 几子 for 儿子, 予 for 子, `shapes` in _looks),
+    not only the exact readings (ColumnScore.fits): a property of the recognizer, which keeps a glyph's
+    shape when it misreads it on a blurred photograph (mapping.glyphs), so that a GB/T 4761 relation
+    column photographed with most wordings one glyph off is still unlike no relation. Such readings only
+    keep the volume's word from being refused: whether the column is sure is still judged on its exact
+    readings (`fits` >= ELIMINATION_SHARE in agree_in_volume), so a column so kept stays doubted
+    (VOLUME_DOUBT)."""
+    if sc is None:
+        return False
+    share = sc.content if sc.content is not None else sc.fits
+    return share is not None and share < CONTENT_FAILS
 
 
 def _one_column_each(fields: Sequence[str | None], wanted: list[VolumeField]) -> list[VolumeField]:
