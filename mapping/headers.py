@@ -695,6 +695,10 @@ class ColumnScore:
         return self.content if self.strict is None else self.strict
 
 
+SCORE_DECIMALS = 4
+"""The decimals a ColumnScore's shares are kept to (column_scores); a threshold that is a fraction of the
+cells (CELLS_IN_PART, a third) is compared at that precision, so that exactly that share passes."""
+
 _AGREES_WITH_ID = {"sex": "sex_code", "age": "age_years", "date": "birth_date"}
 """The fields whose values a citizen ID number states (GB 11643): a column of such values that agree
 with the row's ID is that field's, though other fields share its content (an age is a number, a
@@ -774,11 +778,11 @@ def column_scores(
                 if d is not None and d >= CONTENT_DECISIVE:
                     total, alone = CONTENT_ALONE, True
             out[(col, name)] = ColumnScore(
-                round(h, 4),
-                None if q is None else round(q, 4),
-                round(total, 4),
+                round(h, SCORE_DECIMALS),
+                None if q is None else round(q, SCORE_DECIMALS),
+                round(total, SCORE_DECIMALS),
                 alone,
-                None if strict is None or strict == q else round(strict, 4),
+                None if strict is None or strict == q else round(strict, SCORE_DECIMALS),
             )
     return out
 
@@ -1147,8 +1151,8 @@ def _header_and_cells(
         if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
         share = own if own is not None else None if cls is None or classes.get(cls, 0) != 1 or sc is None else sc.content
-        if sc is None or share is None or share < CELLS_IN_PART:
-            continue
+        if sc is None or share is None or share < round(CELLS_IN_PART, SCORE_DECIMALS):
+            continue  # compared at the precision column_scores keeps: a third of the cells is 0.3333 there
         if any((v.content or 0.0) >= min(ELIMINATION_SHARE, share) for (c, g), v in scores.items() if c == a.index and g != name):
             continue
         cands[a.index] = (name, share)
