@@ -695,6 +695,10 @@ class ColumnScore:
         return self.content if self.strict is None else self.strict
 
 
+SCORE_DECIMALS = 4
+"""The decimals a ColumnScore's shares are kept to (column_scores); a threshold that is a fraction of the
+cells (CELLS_IN_PART, a third) is compared at that precision, so that exactly that share passes."""
+
 _AGREES_WITH_ID = {"sex": "sex_code", "age": "age_years", "date": "birth_date"}
 """The fields whose values a citizen ID number states (GB 11643): a column of such values that agree
 with the row's ID is that field's, though other fields share its content (an age is a number, a
@@ -774,11 +778,11 @@ def column_scores(
                 if d is not None and d >= CONTENT_DECISIVE:
                     total, alone = CONTENT_ALONE, True
             out[(col, name)] = ColumnScore(
-                round(h, 4),
-                None if q is None else round(q, 4),
-                round(total, 4),
+                round(h, SCORE_DECIMALS),
+                None if q is None else round(q, SCORE_DECIMALS),
+                round(total, SCORE_DECIMALS),
                 alone,
-                None if strict is None or strict == q else round(strict, 4),
+                None if strict is None or strict == q else round(strict, SCORE_DECIMALS),
             )
     return out
 
@@ -1147,8 +1151,8 @@ def _header_and_cells(
         if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
         share = own if own is not None else None if cls is None or classes.get(cls, 0) != 1 or sc is None else sc.content
-        if sc is None or share is None or share < CELLS_IN_PART:
-            continue
+        if sc is None or share is None or share < round(CELLS_IN_PART, SCORE_DECIMALS):
+            continue  # compared at the precision column_scores keeps: a third of the cells is 0.3333 there
         if any((v.content or 0.0) >= min(ELIMINATION_SHARE, share) for (c, g), v in scores.items() if c == a.index and g != name):
             continue
         cands[a.index] = (name, share)
@@ -2167,7 +2171,8 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
     else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
     whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
-    below CONTENT_FAILS) and no other column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
+    below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume) and no other
+    column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
     (column_scores' fits) and its page did not give it another field; a name, an address or free text
@@ -2203,7 +2208,7 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                 scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
             sc = scores.get((c, f))
             fits = sc.fits if sc is not None else None
-            if fits is not None and fits < CONTENT_FAILS:
+            if _unlike_in_volume(sc):
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
             # sure only where the page's own assignment did not give the column another field
@@ -2213,6 +2218,22 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
         out.append(_one_column_each(page.fields, wanted))
     return out
+
+
+def _unlike_in_volume(sc: ColumnScore | None) -> bool:
+    """Whether a column's own cells are mostly unlike the field its volume tells (below CONTENT_FAILS), so
+    that the volume's word is refused. The share counted is the content test's with look-alike readings
+    of a code wording (ColumnScore.content: 配鴿 for 配偶, 几子 for 儿子, 予 for 子, `shapes` in _looks),
+    not only the exact readings (ColumnScore.fits): a property of the recognizer, which keeps a glyph's
+    shape when it misreads it on a blurred photograph (mapping.glyphs), so that a GB/T 4761 relation
+    column photographed with most wordings one glyph off is still unlike no relation. Such readings only
+    keep the volume's word from being refused: whether the column is sure is still judged on its exact
+    readings (`fits` >= ELIMINATION_SHARE in agree_in_volume), so a column so kept stays doubted
+    (VOLUME_DOUBT)."""
+    if sc is None:
+        return False
+    share = sc.content if sc.content is not None else sc.fits
+    return share is not None and share < CONTENT_FAILS
 
 
 def _one_column_each(fields: Sequence[str | None], wanted: list[VolumeField]) -> list[VolumeField]:

@@ -718,6 +718,9 @@ def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numb
         pytest.param(2, "性割", ["药", "男", "离", "女"], "sex_code", id="sex"),
         # 写死关系 for 与死者关系 (a glyph misread, one lost); half the cells are GB/T 4761 wordings
         pytest.param(8, "写死关系", ["儿子", "女儿", "任女", "XX"], "agent_relation_code", id="relation"),
+        # exactly a third of the written cells (one of three, a cell left blank) is CELLS_IN_PART, though the
+        # column's scores are kept to 4 decimals (0.3333)
+        pytest.param(8, "写死关系", ["儿子", "", "AB", "CD"], "agent_relation_code", id="relation-a-third"),
     ],
 )
 def test_a_short_header_read_in_part_over_cells_in_part_of_its_code_gives_the_field_in_doubt(col, header, values, field):

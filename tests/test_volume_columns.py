@@ -192,3 +192,33 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
         assert "structure" not in first.layout
     assert deaths == {r.record["death_date"] for r in reg.page_rows(3)[:6]}
     store.dispose()
+
+
+def test_a_photographed_code_column_read_with_look_alike_glyphs_still_takes_its_volume_field():
+    """A GB/T 4761 relation column photographed with most wordings one glyph off (配鴿 for 配偶, 几子 for
+    儿子, 予 for 子: the recognizer keeps the glyph's shape) is not refused its volume's field as mostly
+    unlike it (only 2 of 5 read exactly), and stays doubted (not 4 of 5 read exactly)."""
+    sp = load_spec()
+    header = ("序号", "死者姓名", "经办人", "与逝者关系", "备注")
+    fields = ("row_no", "deceased_name", "agent_name", "agent_relation_code", "remarks")
+    widths = (0.08, 0.22, 0.25, 0.25, 0.20)
+    serial = tuple(str(i + 1) for i in range(5))
+
+    def rel_page(head: str, field: str | None, rel: tuple[str, ...]) -> VolumePage:
+        hd = header[:3] + (head,) + header[4:]
+        fd = fields[:3] + (field,) + fields[4:]
+        return VolumePage("cremation", widths, hd, fd, frozenset(), (serial, NAMES, NAMES[::-1], rel, ("",) * 5))
+
+    exact = ("配偶", "儿子", "子", "女", "夫")
+    photographed = ("配鴿", "几子", "予", "女", "夫")
+    told = agree_in_volume(
+        [rel_page("与逝者关系", "agent_relation_code", exact)] * 2 + [rel_page("与者", None, photographed)], sp
+    )
+    [t] = told[2]
+    assert (t.index, t.field, t.doubt) == (3, "agent_relation_code", VOLUME_DOUBT.format(agree=2))
+    # cells mostly unlike any relation wording, exact or look-alike, still refuse the volume's word
+    unlike = ("化学", "组", "牛", "女", "学")
+    assert (
+        agree_in_volume([rel_page("与逝者关系", "agent_relation_code", exact)] * 2 + [rel_page("与者", None, unlike)], sp)[2]
+        == []
+    )
