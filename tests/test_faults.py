@@ -300,6 +300,46 @@ def test_two_runs_at_once_share_the_pages_and_read_each_once(tmp_path, mode):
     assert sum(per_run) == 3
 
 
+def test_a_step_claim_renewed_as_the_step_ends_is_released_all_the_same(tmp_path, monkeypatch):
+    """The heartbeat renewing a store-wide step claim (exclusive_step) could be inside its claim when the
+    step ended: the release deleted the row, then the heartbeat's renewal, finding none, inserted it
+    again, and the step stayed held by a run that had left it (another run waited for the whole run).
+    Driven here in that order: the renewal goes on only once the release is done (or after 2 s)."""
+    import threading
+
+    from pipeline.kernel.store import WorkClaim
+
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    real_claim, real_release = runs.claim, runs.release
+    in_renewal, released, renewed = threading.Event(), threading.Event(), threading.Event()
+
+    def claim(store, key, run_id, seconds=runs.CLAIM_SECONDS):
+        if threading.current_thread() is not threading.main_thread() and not in_renewal.is_set():
+            in_renewal.set()
+            released.wait(2)
+            got = real_claim(store, key, run_id, seconds)
+            renewed.set()
+            return got
+        return real_claim(store, key, run_id, seconds)
+
+    def release(store, run_id, keys=None):
+        real_release(store, run_id, keys)
+        released.set()
+
+    monkeypatch.setattr(runs, "claim", claim)
+    monkeypatch.setattr(runs, "release", release)
+    monkeypatch.setattr(runs, "HEARTBEAT_SECONDS", 0.01)
+    with Store.open(settings) as store:
+        run_id = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
+        with runs.exclusive_step(store, run_id, "dedupe"):
+            assert in_renewal.wait(10)  # the heartbeat is inside its renewal
+        assert renewed.wait(10)  # the renewal is over
+        with store.session() as s:
+            left = s.execute(select(WorkClaim.key, WorkClaim.run_id)).all()
+        runs.ACTIVE_RUNS.clear()
+    assert left == []
+
+
 def test_claims_of_a_killed_run_lapse(tmp_path):
     """A run killed while it held pages: its claims lapse as soon as the next run finds its process gone
     (same host), or when they expire (a run on another host); a live run's claim holds."""
