@@ -300,6 +300,46 @@ def test_two_runs_at_once_share_the_pages_and_read_each_once(tmp_path, mode):
     assert sum(per_run) == 3
 
 
+def test_a_step_claim_renewed_as_the_step_ends_is_released_all_the_same(tmp_path, monkeypatch):
+    """The heartbeat renewing a store-wide step claim (exclusive_step) could be inside its claim when the
+    step ended: the release deleted the row, then the heartbeat's renewal, finding none, inserted it
+    again, and the step stayed held by a run that had left it (another run waited for the whole run).
+    Driven here in that order: the renewal goes on only once the release is done (or after 2 s)."""
+    import threading
+
+    from pipeline.kernel.store import WorkClaim
+
+    settings = Settings(data_dir=str(tmp_path / "d"))
+    real_claim, real_release = runs.claim, runs.release
+    in_renewal, released, renewed = threading.Event(), threading.Event(), threading.Event()
+
+    def claim(store, key, run_id, seconds=runs.CLAIM_SECONDS):
+        if threading.current_thread() is not threading.main_thread() and not in_renewal.is_set():
+            in_renewal.set()
+            released.wait(2)
+            got = real_claim(store, key, run_id, seconds)
+            renewed.set()
+            return got
+        return real_claim(store, key, run_id, seconds)
+
+    def release(store, run_id, keys=None):
+        real_release(store, run_id, keys)
+        released.set()
+
+    monkeypatch.setattr(runs, "claim", claim)
+    monkeypatch.setattr(runs, "release", release)
+    monkeypatch.setattr(runs, "HEARTBEAT_SECONDS", 0.01)
+    with Store.open(settings) as store:
+        run_id = runs.begin_run(store, tmp_path, settings, runs.RunOptions())
+        with runs.exclusive_step(store, run_id, "dedupe"):
+            assert in_renewal.wait(10)  # the heartbeat is inside its renewal
+        assert renewed.wait(10)  # the renewal is over
+        with store.session() as s:
+            left = s.execute(select(WorkClaim.key, WorkClaim.run_id)).all()
+        runs.ACTIVE_RUNS.clear()
+    assert left == []
+
+
 def test_claims_of_a_killed_run_lapse(tmp_path):
     """A run killed while it held pages: its claims lapse as soon as the next run finds its process gone
     (same host), or when they expire (a run on another host); a live run's claim holds."""
@@ -364,8 +404,21 @@ def test_ctrl_c_to_the_process_group_stops_within_seconds_and_the_next_run_compl
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith("pages")]
     assert len(lines) == 1 and lines[0].startswith("interrupted: run "), err[-3000:]
     assert "saved" in lines[0] and "To resume, run the same command again (backfill run scans --batch-pages 1)" in lines[0]
-    time.sleep(1)
-    assert not [q for q in group if q.is_running() and q.status() != psutil.STATUS_ZOMBIE], "processes left"
+
+    def left() -> list:
+        alive = []
+        for q in group:
+            try:
+                if q.is_running() and q.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(q)
+            except psutil.NoSuchProcess:
+                pass
+        return alive
+
+    deadline = time.monotonic() + 10  # children end on their own signal: wait for them, not a fixed second
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left(), "processes left"
     with Store.open(Settings(data_dir=str(data))) as store, store.session() as s:
         assert s.scalars(select(Run.status)).all() == ["interrupted"]
     res = backfill("run", "scans", "--no-prefect", cwd=tmp_path)  # the next run: the rest, nothing twice
@@ -399,7 +452,6 @@ def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_
             s.get(Run, elsewhere).settings = {"process": {"pid": 1, "host": "another-machine"}}
         got = register_folder(store, scans, elsewhere, settings)
         first_page = runs.pending_pages(store, got.file_ids)[0]
-        assert runs.claim(store, runs.page_key(first_page), elsewhere, seconds=3)  # it is reading page 1
         here = runs.begin_run(store, scans, settings, runs.RunOptions())
         given: list[list[int]] = []
 
@@ -408,7 +460,10 @@ def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_
             for batch in runs.batches(page_ids, 1):
                 runs.read_claimed(store, here, batch, settings)
 
+        # the claim is taken just before this run starts reading and the wait is timed from it: a slow
+        # begin_run between them (a busy CI machine) let the 3 s claim lapse unseen, or shortened `waited`
         t0 = time.monotonic()
+        assert runs.claim(store, runs.page_key(first_page), elsewhere, seconds=3)  # it is reading page 1
         runs.read_selection(store, here, got.file_ids, run_batches, one_per_machine=False)
         waited = time.monotonic() - t0
         with store.session() as s:

@@ -155,6 +155,9 @@ def login(browser, url: str, user: str, *, height: int = 1400):
     page.locator(".st-key-login_password:not([data-stale=true]) input").fill(f"password-{user}")
     page.locator(".st-key-login_password:not([data-stale=true]) input").press("Enter")
     expect(page.locator(".st-key-start:not([data-stale=true]) button:visible")).to_be_visible()
+    # the page sends the session's token for its cookie after the login shows (review_app/web.py): a reload
+    # before it is set logs out, so wait for the cookie itself, not a fixed second
+    assert wait_for(lambda: any(c["name"] == "backfill_session" for c in ctx.cookies()), 30), "no session cookie"
     return ctx, page
 
 
@@ -463,7 +466,6 @@ def test_a_reload_keeps_the_session_logout_ends_it_and_failed_logins_lock(app_en
     from playwright.sync_api import expect
 
     ctx, page = login(browser, served, "rev2")
-    page.wait_for_timeout(1000)
     cookie = next(c for c in ctx.cookies() if c["name"] == "backfill_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert page.locator('[data-testid="stMainMenu"]').count() == 0 and page.get_by_text("Deploy").count() == 0
@@ -551,8 +553,7 @@ def test_a_reload_or_a_link_keeps_the_record_and_typing_left_is_put_back(app_env
         rid = next(r for r in seeded_waiting(store, 6) if claim_holder(store, r) is None)  # no other test's
         old = rec(store, rid).fields["deceased_name"]["value"]
         set_cells(store, settings, rid, deceased_name=(old, 0.2))  # read unsure: in the form
-        ctx, page = login(browser, served, user)
-        page.wait_for_timeout(1000)  # the session cookie is set
+        ctx, page = login(browser, served, user)  # the session cookie is set
         open_record(page, rid)
         expect(page).to_have_url(re.compile(rf"[?&]record={rid}\b"))  # the URL names the record
         page.reload()  # F5 on the record: the same record, still ours, its form there
@@ -614,15 +615,14 @@ def test_typing_survives_a_reload_and_a_value_saved_since_is_not_overwritten(app
         )
         r = rec(store, rid)
         set_cells(store, settings, rid, deceased_name=(r.fields["deceased_name"]["value"], 0.2), sex_code=("女", 0.2))
-        ctx, page = login(browser, served, user)
-        page.wait_for_timeout(1000)  # the session cookie is set
+        ctx, page = login(browser, served, user)  # the session cookie is set
         open_record(page, rid)
         sex_box = page.locator(f".st-key-edit_{rid}_sex_code:not([data-stale=true]) input")
         expect(sex_box).to_have_value("女" if lang == "zh" else CODE_EN["sex"]["2"])
         box = page.locator(f".st-key-edit_{rid}_deceased_name:not([data-stale=true]) input")
         box.fill(typed)
         box.press("Tab")  # left: sent to the server
-        page.wait_for_timeout(500)
+        assert wait_for(lambda user=user, rid=rid: rid in D.of_user(store, user), 30)  # kept there before the F5
         settle(page)
         page.reload()  # F5: a new connection
         expect(box).to_have_value(typed)

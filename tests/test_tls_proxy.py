@@ -152,8 +152,8 @@ def test_the_app_behind_the_documented_nginx_over_tls(proxied):
         page.locator(".st-key-login_password input").press("Enter")
         expect(page.locator(".st-key-start button:visible")).to_be_visible()
         page.wait_for_function("() => document.cookie !== undefined", timeout=5000)
-        deadline = time.time() + 10
-        while not any(c["name"] == "backfill_session" for c in ctx.cookies()) and time.time() < deadline:
+        deadline = time.monotonic() + 30  # the page asks for it after the login shows: a loaded runner takes seconds
+        while not any(c["name"] == "backfill_session" for c in ctx.cookies()) and time.monotonic() < deadline:
             time.sleep(0.2)
         cookies = {c["name"]: c for c in ctx.cookies()}
         assert cookies["backfill_session"]["secure"] and cookies["backfill_session"]["httpOnly"]

@@ -255,6 +255,7 @@ def exclusive_step(
         yield
     finally:
         stop.set()
+        beat.join()  # a renewal under way ends first: after the release it would insert the claim again
         release(store, run_id, [key])
 
 
