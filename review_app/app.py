@@ -639,6 +639,22 @@ def _reveal(rid: int, name: str) -> None:
     st.session_state.setdefault("revealed", {}).setdefault(rid, set()).add(name)
 
 
+def _reveal_buttons(rid: int, view: R.RecordView, names: list[str], revealed: set[str], label: str) -> list[str]:
+    """A logged reveal button (R.reveal) for each of `names` masked on screen (R.masked_on_screen), in the
+    record form ("form.reveal": its box) and the blind form ("blind.reveal": its scan only); the names masked."""
+    by_name = {f.name: f for f in view.fields}
+    locked = [n for n in names if R.masked_on_screen(by_name[n], revealed)]
+    for n in locked:
+        st.button(
+            t(label, field=field_label(n, view.kind)),
+            key=f"reveal_{rid}_{n}",
+            on_click=_reveal,
+            args=(rid, n),
+            help=t("form.reveal_help"),
+        )
+    return locked
+
+
 def _submit_blind(rid: int, names: list[str]) -> None:
     tables = _code_tables(rid)  # an English label keyed ("Female") is the code's Chinese label (女)
     typed = {n: code_text_in(tables.get(n), st.session_state.get(f"blind_{rid}_{n}", "") or "") for n in names}
@@ -934,16 +950,7 @@ def _blind_form(rid: int, view: R.RecordView, names: list[str], revealed: set[st
     An ID or phone to key is masked on the scan like everywhere (R.masked_on_screen): the keyer reveals
     its scan (a logged reveal, as in the record form) to read it; the OCR value stays hidden (blind)."""
     ss = st.session_state
-    by_name = {f.name: f for f in view.fields}
-    for n in names:
-        if R.masked_on_screen(by_name[n], revealed):
-            st.button(
-                t("blind.reveal", field=field_label(n, view.kind)),
-                key=f"reveal_{rid}_{n}",
-                on_click=_reveal,
-                args=(rid, n),
-                help=t("form.reveal_help"),
-            )
+    _reveal_buttons(rid, view, names, revealed, "blind.reveal")
     st.info(t("blind.explain"))
     draft = _my_drafts(rid, D.BLIND)
     restored = ss.setdefault(f"brestored_{rid}", set())
@@ -1053,15 +1060,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         help=t("form.pick_help"),
         placeholder=t("form.pick_placeholder"),  # not Streamlit's English "Choose options"
     )
-    locked = [n for n in names if R.masked_on_screen(by_name[n], revealed)]
-    for n in locked:
-        st.button(
-            t("form.reveal", field=field_label(n, view.kind)),
-            key=f"reveal_{rid}_{n}",
-            on_click=_reveal,
-            args=(rid, n),
-            help=t("form.reveal_help"),
-        )
+    locked = _reveal_buttons(rid, view, names, revealed, "form.reveal")
     open_names = [n for n in names if n not in locked]
     errors = ss.get("field_errors", {}).get(rid, {})
     # typed before leaving the record and put back: said until saved or discarded
