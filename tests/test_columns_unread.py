@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from test_volume_columns import HEADERS_15  # the printed header of the book the remap test stores
+from test_volume_columns import BOOK_XS, HEADERS_15  # the printed header of the book the remap test stores
 
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
@@ -144,9 +144,7 @@ def test_a_remap_gives_the_unread_page_the_columns_of_its_book_every_field_in_do
     settings = Settings(data_dir=str(tmp_path / "data"))
     store = Store.open(settings)
     reg = g.get_register(1, "haiyang", 2013, "cremation")
-    xs = [0]
-    for w in (40, 80, 60, 40, 40, 150, 170, 80, 70, 80, 70, 60, 50, 100, 70):
-        xs.append(xs[-1] + w)
+    xs = list(BOOK_XS)
     fid = _book(store, 4)
     grid = {"rows": [0, 40, 80, 120, 160, 200, 240, 280], "cols": xs, "inferred_rows": []}
     ids = []

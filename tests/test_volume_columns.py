@@ -3,6 +3,8 @@ its sibling pages agree on (mapping.headers.agree_in_volume, pipeline.page.extra
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from mapping.headers import VOLUME_DOUBT, VolumePage, agree_in_volume, is_assignment_doubt
 from mapping.spec import load_spec
 from pipeline.page.extract import PAGE_ASSIGNMENT_DOUBT, take_told, volume_key
@@ -114,6 +116,9 @@ def test_siblings_agreeing_only_in_doubt_give_an_unidentified_column_their_field
     assert agree_in_volume(vol, sp)[4] == []
 
 
+BOOK_XS = tuple(accumulate((40, 80, 60, 40, 40, 150, 170, 80, 70, 80, 70, 60, 50, 100, 70), initial=0))
+"""The x of each column line of the book the remap tests store (a column per header of HEADERS_15)."""
+
 HEADERS_15 = [
     "序号",
     "火化证号",
@@ -149,9 +154,7 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
     settings = Settings(data_dir=str(tmp_path / "data"))
     store = Store.open(settings)
     reg = g.get_register(1, "haiyang", 2013, "cremation")
-    xs = [0]
-    for w in (40, 80, 60, 40, 40, 150, 170, 80, 70, 80, 70, 60, 50, 100, 70):
-        xs.append(xs[-1] + w)
+    xs = list(BOOK_XS)
     with store.session() as s, s.begin():
         sf = SourceFile(
             sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=3
