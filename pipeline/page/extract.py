@@ -67,7 +67,7 @@ from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
 from pipeline.kernel.thresholds import SCAN
 from pipeline.page.cleanup import CleanPage, clean_page, page_light
-from pipeline.page.intake import load_page, volume_key
+from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -1724,7 +1724,9 @@ def kept_unread(store: Store, page_id: int, e: ColumnsUnreadError) -> PageExtrac
     may tell its columns once read (agree_volume: one printed form per book); its fields stay in doubt
     (COLUMNS_UNREAD_DOUBT). None: the page gives no records (no_table, columns_unread) as before, its rows
     having no sibling to take their columns from. Source: a property of imaging (a photograph's faint,
-    grainy header words on one page, its siblings legible) and of printed registers (one form per book)."""
+    grainy header words on one page, its siblings legible) and of printed registers (one form per book).
+    Only the candidate siblings are read (the file's own pages, or the images under its folder), not every
+    page of the store; volume_key decides."""
     ext = e.extraction
     if not isinstance(ext, PageExtraction) or not ext.rows:
         return None
@@ -1732,13 +1734,14 @@ def kept_unread(store: Store, page_id: int, e: ColumnsUnreadError) -> PageExtrac
         page = get_row(s, Page, page_id)
         sf = get_row(s, SourceFile, page.file_id)
         key = volume_key(sf.rel_path, sf.media_type)
-        others = sum(
-            1
-            for pid, rel, media in s.execute(
-                select(Page.id, SourceFile.rel_path, SourceFile.media_type).join(SourceFile, Page.file_id == SourceFile.id)
-            )
-            if pid != page_id and volume_key(rel, media) == key
-        )
+        q = select(Page.id, SourceFile.rel_path, SourceFile.media_type).join(SourceFile, Page.file_id == SourceFile.id)
+        if sf.media_type in SINGLE_PAGE_MEDIA:  # the images of its folder: only files under it are read
+            folder = sf.rel_path.rsplit("/", 1)[0] + "/" if "/" in sf.rel_path else ""
+            like = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            q = q.where(SourceFile.media_type.in_(SINGLE_PAGE_MEDIA), SourceFile.rel_path.like(like, escape="\\"))
+        else:  # a PDF or TIFF is one book: its own pages
+            q = q.where(Page.file_id == sf.id)
+        others = sum(1 for pid, rel, media in s.execute(q) if pid != page_id and volume_key(rel, media) == key)
     return ext if others >= VOLUME_AGREE else None
 
 
