@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 SCAN_SUFFIXES = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
 SINGLE_PAGE_MEDIA = ("jpeg", "png")
+"""Media types of a file that is one photographed or scanned page: the pages of one book are the image
+files of one folder; a PDF or TIFF is one book (volume_key)."""
+
 # the details a quarantined file is stored and printed with are Chinese first (reasons.zh_en): its
 # reason's words (reasons.REASONS) come before them and are not repeated in them
 _ENCRYPTED = zh_en("PDF 有密码保护；请索取未加密的副本", "the PDF is encrypted with a password; ask for an unprotected copy")
 _UNRECOVERABLE = zh_en("PDF 已损坏，没有可恢复的页面；请重新扫描", "the PDF is damaged and no page could be recovered; rescan it")
-"""Media types of a file that is one photographed or scanned page: the pages of one book are the image
-files of one folder; a PDF or TIFF is one book (volume_key)."""
 
 
 def volume_key(rel_path: str, media_type: str) -> str:
