@@ -107,6 +107,26 @@ def _index(spec: Spec) -> _Index:
     return _Index(spec)
 
 
+@lru_cache(maxsize=1)
+def national_division_names() -> frozenset[str]:
+    """Every province-, prefecture- and county-level division name of China in any revision of GB/T 2260
+    from 2002 to 2013 (the National Bureau of Statistics' code lists, as shipped in the GB2260 package's
+    data; BSD licence), less the placeholders that name no place (市辖区, 县, 省直辖县级行政区划 ...).
+
+    A reading that is one of these names is a real place (苏州市, 泉州市, 莱西市): it is no misreading of a
+    Yantai name one character away unless a place read below it backs the correction. Source: the
+    official division list (a property of the world, not of our generator)."""
+    from gb2260.data import data  # 2 MB of names: loaded on the first address, not at import
+
+    placeholders = ("市辖区", "县", "郊区", "矿区")
+    names: set[str] = set()
+    for revision in data.values():
+        for name in revision.values():
+            if name and name not in placeholders and "直辖" not in name and "行政区划" not in name:
+                names.add(str(name))
+    return frozenset(names)
+
+
 def _is_han(ch: str) -> bool:
     o = ord(ch)
     return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
@@ -202,17 +222,20 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
                 break
             w = text[start:end]
             body = length - len(suf)
+            # a window that is a division's own name elsewhere in China (苏州市, 泉州市: GB/T 2260) reads a
+            # real place: taken for a Yantai name only where a place read below it backs that (as an unlike one)
+            elsewhere = w in national_division_names()
             for i in range(body):
                 for n in idx.sub.get(w[:i] + _HOLE + w[i + 1 :], ()):
-                    (found if body > 2 or _lookalike(w[i], n[i]) else unlike).add((0, start, n))
+                    (found if (body > 2 or _lookalike(w[i], n[i])) and not elsewhere else unlike).add((0, start, n))
             for n in idx.dele.get(w, ()):
-                found.add((1, start, n))
+                (unlike if elsewhere else found).add((1, start, n))
             for i in range(body):
                 shorter = w[:i] + w[i + 1 :]
                 # a character of the reading left over: never for a sea area, whose list is open
                 # (养马岛东海域 names a place east of 养马岛, it is no misreading of 养马岛海域)
                 if shorter in idx.by_name and idx.suffix_of.get(shorter) == suf and idx.by_name[shorter].kind != "sea_area":
-                    found.add((2, start, shorter))
+                    (unlike if elsewhere else found).add((2, start, shorter))
 
         def usable(c: tuple[int, int, str]) -> bool:  # called in this iteration only (the loop's values are meant)
             return (
@@ -705,8 +728,8 @@ def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tup
             for s in range(0, len(text) - size + 1):
                 e = s + size
                 w = text[s:e]
-                if w == n or not suf or not w.endswith(suf) or w in idx.by_name:
-                    continue
+                if w == n or not suf or not w.endswith(suf) or w in idx.by_name or w in national_division_names():
+                    continue  # a listed name, or a division's name elsewhere in China (泉州市): read as written
                 diff = [i for i in range(size - len(suf)) if w[i] != n[i]]
                 if len(diff) == 1 and _is_han(w[diff[0]]):
                     spans.setdefault((s, e), set()).add(n)

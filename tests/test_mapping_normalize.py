@@ -739,3 +739,21 @@ def test_a_county_misread_where_two_readings_disagreed_is_put_right_from_the_kep
     assert fv.value == "莱州市文昌路5号" and fv.raw == raw and "division_doubt_corrected" in fv.flags
     sure = build_record("cremation", {"household_address": replace(cell, own_chars=(0.99,) * 8)}, RecordContext(ledger_year=2013))
     assert sure.fields["household_address"].value == raw
+
+
+def test_a_real_city_elsewhere_is_not_put_right_into_a_yantai_county():
+    """苏州市 and 泉州市 are one character from 莱州市, and the reader may doubt that character; they are
+    cities of Jiangsu and Fujian (GB/T 2260), so an address there stays as read even when the first
+    character is doubted. A town of 莱州市 read exactly right after it still says the county is 莱州市.
+    Failed before: 泉州市丰泽区东海街道 became 莱州市丰泽区... (division_doubt_corrected)."""
+
+    def doubted_at(raw: str, *at: int) -> list[float]:
+        return [0.5 if i in at else 0.99 for i in range(len(raw))]
+
+    for raw in ("泉州市丰泽区东海街道", "苏州市姑苏区人民路88号", "莱西市水集街道"):
+        n = normalize_address(raw, chars=doubted_at(raw, 0))
+        assert n.value == raw, n
+        assert "division_doubt_corrected" not in n.flags and "lexicon_corrected" not in n.flags
+    # backed by a town of 莱州市 read exactly (沙河镇 lies in 莱州市 only): the misreading is put right
+    n = normalize_address("苏州市沙河镇路旺村", chars=doubted_at("苏州市沙河镇路旺村", 0))
+    assert n.value.startswith("莱州市沙河镇"), n
