@@ -23,7 +23,11 @@ A field's low confidence or missing value that a structure doubt caused (its fla
 counted under that doubt only, not again as a low confidence.
 
 For each cause: the records it holds (`any`), those it alone holds (`sole`: removing it would accept
-them), and among those, how many hold a wrong field (what accepting them would cost). Only counts
+them), and among those, how many hold a wrong field (what accepting them would cost). At field level
+(`held_fields`): per cause, how many of the fields it holds are right and how many wrong against the
+truth (what a lift of that cause's fields would let through), per (cause, field) too; and the records
+held by exactly one field and no page, row or audit reason (the cheapest lifts), with whether that field
+or another field of the record is wrong. Only counts
 are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
 Never part of the test suite.
 """
@@ -109,6 +113,39 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
     return "other", line[:40]
 
 
+FIELD_CAUSES = {
+    "cell_under_seal": "cell under a seal",
+    "column_doubted": "column in doubt",
+    "column_values_fail": "column fails validation",
+    "no_column": "no column",
+    "page_structure_doubted": "page: structure",
+    "row_struck_through": "row: struck through",
+    "row_order_broken": "row: serial order broken",
+}
+"""A held field's structure flag -> the cause it is counted under (field level: the doubt that lowered it)."""
+
+
+def held_fields(reasons: list[str], fields: dict[str, Any], types: dict[str, str]) -> tuple[dict[str, set[str]], set[str]]:
+    """(field -> causes holding it, causes holding the whole record) of one held record's route reasons.
+    A field is held by a line naming it (low confidence, a column or cell doubt, a check); a low confidence
+    that a structure doubt caused is counted under that doubt (its flag, FIELD_CAUSES). Page, row, capture
+    and audit reasons hold the record, no one field."""
+    by_field: dict[str, set[str]] = defaultdict(set)
+    whole: set[str] = set()
+    for line in reasons:
+        c, d = cause_of(line, types)
+        field = d.split(":", 1)[0] if d else ""
+        if c.startswith("page") or c.startswith("row") or c == "other" or field not in fields:
+            whole.add(c)
+            continue
+        flags = set((fields.get(field) or {}).get("flags") or ()) & STRUCTURE_FLAGS
+        if c.startswith(("low confidence", "check: mandatory")) and flags:
+            by_field[field] |= {FIELD_CAUSES.get(f, f) for f in flags}
+            continue
+        by_field[field].add(c)
+    return by_field, whole
+
+
 def family_stores(roots: list[Path]) -> list[tuple[str, Path, Path]]:
     out = []
     for root in roots:
@@ -132,6 +169,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             remap(store, s)
         ev = evaluate(store, processed_only=False, truth_dir=scans)
         wrong_records = {o.record for o in ev.observations if not o.right}
+        wrong_fields = {(o.record, o.field) for o in ev.observations if not o.right}
         types = field_types()
         with store.session() as ss:
             holds = {rid: kind for rid, kind in ss.query(ReviewHold.record_id, ReviewHold.kind)}
@@ -147,6 +185,14 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     detail_sole: Counter[tuple[str, str]] = Counter()
     detail_sole_wrong: Counter[tuple[str, str]] = Counter()
     n_causes: Counter[int] = Counter()
+    field_right: Counter[str] = Counter()  # held fields per cause, right / wrong (truth)
+    field_wrong: Counter[str] = Counter()
+    pair_right: Counter[tuple[str, str]] = Counter()  # ... per (cause, field)
+    pair_wrong: Counter[tuple[str, str]] = Counter()
+    scored = {o.record for o in ev.observations}
+    one_field: Counter[tuple[str, str]] = Counter()  # records held by exactly one field (cause, field)
+    one_field_wrong: Counter[tuple[str, str]] = Counter()  # ... that field wrong
+    one_field_other_wrong: Counter[tuple[str, str]] = Counter()  # ... another field of the record wrong
     held = held_right = 0
     for rid, status, reasons, fields in recs:
         if status == AUTO_ACCEPTED:
@@ -167,6 +213,22 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             causes[c].add(d)
         if rid in holds:
             causes[f"audit/hold ({holds[rid]})"].add("")
+        by_field, whole = held_fields(reasons, fields, types)
+        if rid in holds:
+            whole.add(f"audit/hold ({holds[rid]})")
+        for f, cs in by_field.items() if rid in scored else ():  # a struck or extra row has no truth
+            bad = (rid, f) in wrong_fields
+            for c in cs:
+                field_wrong[c] += bad
+                field_right[c] += not bad
+                pair_wrong[(c, f)] += bad
+                pair_right[(c, f)] += not bad
+        if len(by_field) == 1 and not whole and rid in scored:
+            ((f, cs),) = by_field.items()
+            key = (" + ".join(sorted(cs)), f)
+            one_field[key] += 1
+            one_field_wrong[key] += (rid, f) in wrong_fields
+            one_field_other_wrong[key] += any(w[0] == rid and w[1] != f for w in wrong_fields)
         n_causes[min(len(causes), 5)] += 1
         for c, ds in causes.items():
             any_c[c] += 1
@@ -198,6 +260,10 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "sole_wrong": dict(sole_wrong),
         "detail_any": [(c, d, n) for (c, d), n in _ranked(detail_any, 25)],
         "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in _ranked(detail_sole, 20)],
+        "held_fields": {c: [field_right[c], field_wrong[c]] for c in sorted(set(field_right) | set(field_wrong))},
+        "held_pairs": [(c, f, pair_right[(c, f)], pair_wrong[(c, f)]) for (c, f), _n in _ranked(pair_right + pair_wrong, 30)],
+        "one_field": [(c, f, n, one_field_wrong[(c, f)], one_field_other_wrong[(c, f)]) for (c, f), n in _ranked(one_field, 25)],
+        "one_field_records": sum(one_field.values()),
     }
 
 
@@ -234,6 +300,39 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
             f"{sum(r['sole_wrong'].get(c, 0) for r in results)}"
         )
         lines.append(f"| {c} | " + " | ".join(cells) + f" | {tot} |")
+    lines += [
+        "",
+        "## Held fields by cause: right / wrong against the truth",
+        "",
+        "A field is held by a reason line naming it; a low confidence a structure doubt caused counts under that "
+        "doubt. A held field with no truth and no value (a sure blank) counts as right.",
+        "",
+        "| cause | " + " | ".join(r["label"] for r in results) + " | total right / wrong |",
+        "|---|" + "---|" * (len(results) + 1),
+    ]
+    fcauses = sorted(
+        {c for r in results for c in r["held_fields"]},
+        key=lambda c: (-sum(sum(r["held_fields"].get(c, [0, 0])) for r in results), c),
+    )
+    for c in fcauses:
+        cells = ["{} / {}".format(*r["held_fields"].get(c, [0, 0])) for r in results]
+        tot = [sum(r["held_fields"].get(c, [0, 0])[i] for r in results) for i in (0, 1)]
+        lines.append(f"| {c} | " + " | ".join(cells) + f" | {tot[0]} / {tot[1]} |")
+    lines.append("")
+    for r in results:
+        pairs = "; ".join(f"{c} {f} {a} / {b}" for c, f, a, b in r["held_pairs"][:16])
+        lines.append(f"- **{r['label']}** (cause, field) right / wrong: {pairs or 'none'}")
+    lines += [
+        "",
+        "## Records held by exactly one field (no page, row or audit reason): the cheapest lifts",
+        "",
+        "(cause, field): records; that field wrong; another field of the record wrong (accepting the record "
+        "would auto-accept it)",
+        "",
+    ]
+    for r in results:
+        items = "; ".join(f"{c} {f} {n} ({w} wrong, {o} other wrong)" for c, f, n, w, o in r["one_field"][:14])
+        lines.append(f"- **{r['label']}** ({r['one_field_records']} records): {items or 'none'}")
     lines += ["", "## Details (cause, field): records held, and held by it alone (wrong among them)", ""]
     for r in results:
         any_s = "; ".join(f"{c} {d} {n}".replace("  ", " ") for c, d, n in r["detail_any"][:12])

@@ -240,10 +240,22 @@ def main() -> None:
     ap.add_argument("--no-remap", action="store_true")
     ap.add_argument("--tag", default="")
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
+    ap.add_argument(
+        "--witness",
+        choices=("v4", "tesseract"),
+        default="v4",
+        help="the second recognizer: PP-OCRv4 mobile (default), or Tesseract chi_sim (LSTM; trained apart from the PP-OCR family)",
+    )
     args = ap.parse_args()
     from ocr.ppocr import PpOcrEngine
 
-    engines = (PpOcrEngine(model="v4", runtime="onnxruntime"), PpOcrEngine())
+    if args.witness == "tesseract":
+        from ocr.tesseract import TesseractEngine
+
+        witness: Any = TesseractEngine(lang="chi_sim", omp_thread_limit=1)
+    else:
+        witness = PpOcrEngine(model="v4", runtime="onnxruntime")
+    engines = (witness, PpOcrEngine())
     settings = Settings.load(None)
     rows: list[dict[str, Any]] = []
     for label, scans, data in family_stores([Path(r) for r in args.roots]):
@@ -255,7 +267,7 @@ def main() -> None:
             "",
             "`python bench/name_witness.py " + " ".join(sys.argv[1:]) + "`",
             "",
-            "Counts only, no values.",
+            f"Counts only, no values. Witness: {args.witness}.",
             "",
         ]
         + summarize(rows)
