@@ -150,7 +150,7 @@ def _second_gives_same_value(
     if LIST_CORRECTIONS & set(n.flags) and LIST_CORRECTIONS & set(other.flags):
         return None  # neither reading gave the value: a list put both right, and one list is one witness
     if "converted_15_to_18" in n.flags and "converted_15_to_18" in other.flags:
-        return None  # one legacy number read twice from one ink: no check digit, one witness (_legacy_agreement_unweighed)
+        return None  # one legacy number read twice from one ink: no check digit, one witness (_agreement_unweighed)
     return _value_confidence(
         other, _reading_confidence(f, sp, cell.second, float(cell.second_confidence or 0.0), getattr(cell, "second_chars", None))
     )
@@ -345,8 +345,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             own = _reading_confidence(f, sp, raw, float(cell.own_confidence), getattr(cell, "own_chars", None))
             conf = 1 - (1 - _value_confidence(n, own)) * (1 - same_value)
         fv = FieldValue(n.value, raw, conf, cell.box if cell is not None else None, list(n.flags))
+        _agreement_unweighed(fv, n, cell, f, sp)
         if f.normalizer == "id_number":
-            _legacy_agreement_unweighed(fv, n, cell, f, sp)
             _legacy_other_reading_longer(fv, cell)
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append(
@@ -535,16 +535,29 @@ def _legacy_region_doubted(n: N.Normalized, sp: Spec) -> N.Normalized:
     return N.Normalized(n.value, n.raw, n.flags + ("legacy_id_region_unlisted",), min(n.certainty, LEGACY_UNLISTED_CERTAINTY))
 
 
-def _legacy_agreement_unweighed(fv: FieldValue, n: N.Normalized, cell: RawCell | None, f: FieldSpec, sp: Spec) -> None:
-    """A legacy 15-digit ID (GB 11643-1989: no check digit) read alike from both crops is as sure as
-    its kept reading alone (`own_confidence`), not as two independent witnesses
-    (ocr.agreement.resolve's 1 - (1 - c1)(1 - c2)). A property of the recognizer: both crops are
-    the same ink, so its confusions (6/0, 4/1, 2/3) repeat in both; an 18-digit number's check digit
-    catches any one such misreading, a legacy number has nothing that does. Seen on a camera design
-    store (seed 4406): three legacy numbers each misread alike in both readings, one of them at 0.996
-    from a first reading of 0.91. The value is kept; its confidence only falls."""
+def _nothing_checks(f: FieldSpec, n: N.Normalized) -> bool:
+    """Whether nothing but the reading itself vouches for a value: a legacy 15-digit ID (GB 11643-1989:
+    no check digit), or a field the spec leaves free text (normalizer "text": registration_no,
+    voyage_no, cremation_no, remarks; SPEC gives them a length, no format, code table or check digit).
+    Any other field has something that catches a misreading: a check digit (GB 11643-1999), a real
+    date, a code table's wordings, a place-name list, the frequency of a name's characters."""
+    return f.normalizer == "text" or (f.normalizer == "id_number" and "converted_15_to_18" in n.flags)
+
+
+def _agreement_unweighed(fv: FieldValue, n: N.Normalized, cell: RawCell | None, f: FieldSpec, sp: Spec) -> None:
+    """A value nothing checks (_nothing_checks) read alike from both crops is as sure as its kept
+    reading alone (`own_confidence`), not as two independent witnesses (ocr.agreement.resolve's
+    1 - (1 - c1)(1 - c2)). A property of the recognizer: both crops are the same ink, so its confusions
+    repeat in both; a check digit, a date's calendar or a table's wordings catch one in the other fields,
+    nothing does here. Seen on a camera design store (seed 4406): three legacy numbers each misread
+    alike in both readings, one of them at 0.996 from a first reading of 0.91. The same for the Latin
+    letters of a serial, PP-OCR's weakest glyphs (its dictionary is Chinese first: H read B, 8 or 1, Z
+    read 2 or 7): on the camera design store seed 4405, 13 of 26 registration numbers lifted over
+    their threshold by two alike readings were wrong; on a county_editions draw (seed 3308) a letter
+    read B at 0.60 and again at 0.79 was auto-accepted at 0.915. The value is kept; its confidence
+    only falls."""
     alone = getattr(cell, "own_confidence", None)
-    if cell is None or alone is None or n.value is None or "converted_15_to_18" not in n.flags or cell.agreed is not True:
+    if cell is None or alone is None or n.value is None or not _nothing_checks(f, n) or cell.agreed is not True:
         return
     own = _value_confidence(n, _reading_confidence(f, sp, fv.raw, float(alone), None))
     fv.confidence = min(fv.confidence, own)

@@ -111,7 +111,7 @@ def resolve(cell, below: float = SECOND_READ_BELOW, valid: Callable[[str], bool]
             tuple(1 - (1 - x) * (1 - y) for x, y in zip(a, b)) if a is not None and b is not None and len(a) == len(b) else None
         )
         # own_confidence: the kept reading's confidence alone, for a value whose readings of one crop
-        # are no independent witnesses (mapping.record._legacy_agreement_unweighed)
+        # are no independent witnesses (mapping.record._agreement_unweighed)
         return replace(cell, confidence=1 - (1 - c1) * (1 - c2), agreed=True, chars=chars, own_confidence=c1)
     if valid is not None and not mark_against_blank(cell.text, cell.second):
         ok1, ok2 = valid(cell.text), valid(cell.second)

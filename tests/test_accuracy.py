@@ -1353,3 +1353,36 @@ def test_a_legacy_number_whose_other_reading_holds_more_digits_is_doubted_and_ke
     cell = RawCell(legacy, 0.9, (0, 0, 10, 10), False, speck, 0.6, own_confidence=0.95)
     fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
     assert "legacy_id_other_reading_longer" not in fv.flags and fv.confidence > 0.5
+
+
+def test_a_serial_read_alike_from_both_crops_is_as_sure_as_one_reading():
+    """A registration number is free text (SPEC: no format, no check digit): its letter misread the same
+    way in both crops of one ink (H read B at 0.60, and again at 0.79) is as sure as its first reading,
+    below the packaged threshold, and its record goes to review; two readings that agree do not make it
+    0.915. A number read sure at once is taken as before, and an 18-digit ID read alike twice (its check
+    digit holds) is still lifted."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+    serials = ["HZ2013-095", "BZ2013-096", "HZ2013-097", "HZ2013-098"]
+    rows = [
+        (i + 1, [RawCell(s, 0.999, None), RawCell("刘建国", 0.999, None), RawCell("13-06", 0.999, None)])
+        for i, s in enumerate(serials)
+    ]
+    rows[1][1][0] = RawCell("BZ2013-096", 0.60, None, None, "BZ2013-096", 0.79)
+    settings = Settings()
+    out = map_rows("sea_burial", "海阳市殡仪馆骨灰海撒登记簿(2013年)", columns, rows, settings)
+    doubted = out[1].record.fields["registration_no"]
+    assert doubted.value == "BZ2013-096" and "engines_agree" in doubted.flags
+    assert doubted.confidence == pytest.approx(0.60)
+    status, reasons = route(out[1].record, settings)
+    assert status == NEEDS_REVIEW and any(r.startswith("registration_no: confidence") for r in reasons)
+    _status, reasons = route(out[0].record, settings)
+    assert not any(r.startswith("registration_no") for r in reasons)
+    # a voyage number read alike twice: the same
+    rows[2][1][2] = RawCell("13-08", 0.55, None, None, "13-08", 0.8)
+    out = map_rows("sea_burial", "海阳市殡仪馆骨灰海撒登记簿(2013年)", columns, rows, settings)
+    assert out[2].record.fields["voyage_no"].confidence == pytest.approx(0.55)
+    stored = RawCell(TRUE_ID, 0.60, (0, 0, 10, 10), None, TRUE_ID, 0.79)
+    fv = build_record("cremation", {**row(TRUE_ID), "id_number": resolve(stored, 0.99)}, CTX).fields["id_number"]
+    assert fv.confidence > 0.9
