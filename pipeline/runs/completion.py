@@ -16,7 +16,6 @@ Columns (pages and records):
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 from pipeline.archive.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel import csvsafe
 from pipeline.kernel.config import Settings
+from pipeline.kernel.safety import display_width
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
 
 PROBLEM_PAGE = ("no_table", "unknown_ledger", "failed")
@@ -248,11 +248,6 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 """A ledger kind's name, Chinese first (the spec's register titles)."""
 
 TOTAL_LABEL = ("合计", "TOTAL")
-
-
-def display_width(text: str) -> int:
-    """Terminal columns a text takes: a wide or full-width character (Chinese) takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _pad(text: str, width: int, right: bool) -> str:

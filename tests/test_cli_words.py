@@ -1,0 +1,74 @@
+"""`backfill --help` and every `backfill COMMAND --help` read Chinese first, argparse's own words too."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from pipeline.cli.main import build_parser, main
+from pipeline.kernel.safety import display_width
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_first(text: str | None) -> bool:
+    """Chinese before the English: the words before " (English)" say it in Chinese (names such as CSV,
+    Prefect, --load may stand among them)."""
+    return bool(text) and len(CJK.findall(str(text).split(" (", 1)[0])) >= 3
+
+
+def _parsers(p: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    yield path, p
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sp in action.choices.items():
+                yield from _parsers(sp, (*path, name))
+
+
+PARSERS = list(_parsers(build_parser()))
+
+
+def test_every_command_is_walked():
+    names = {" ".join(path) for path, _ in PARSERS}
+    assert {"", "run", "status", "users add", "lexicon accept", "audit recheck", "crosscheck-close"} <= names
+    assert len(PARSERS) > 30
+
+
+@pytest.mark.parametrize("path,parser", PARSERS, ids=[" ".join(p) or "backfill" for p, _ in PARSERS])
+def test_each_help_says_what_it_does_in_chinese_first(path, parser, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert chinese_first(parser.description), f"backfill {' '.join(path)}: no Chinese description"
+    for action in parser._actions:
+        if action.help == argparse.SUPPRESS or isinstance(action, argparse._SubParsersAction):
+            continue
+        assert chinese_first(action.help), f"backfill {' '.join(path)} {action.dest}: {action.help!r}"
+    text = parser.format_help()
+    assert text.startswith("用法 usage: backfill")
+    assert "选项 (options):" in text and "显示本帮助并退出" in text
+    for english in ("\nusage:", "\noptions:", "positional arguments", "show this help message and exit"):
+        assert english not in text
+    body = text.split("\n\n", 1)[1]  # past the usage: wrapped by display width (a Chinese character is 2 columns)
+    assert max(display_width(line) for line in body.splitlines()) <= 80
+
+
+def test_a_wrong_command_line_is_refused_in_chinese(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "用法 usage: backfill run" in err
+    assert "命令参数有误 / 缺少必需的参数 scans_dir" in err
+    with pytest.raises(SystemExit):
+        main(["status", "--by", "month"])
+    assert "无效的选择 'month'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["status", "--no-such-option"])
+    assert "无法识别的参数 --no-such-option" in capsys.readouterr().err
+
+
+def test_other_parsers_in_the_process_keep_argparse_s_own_words():
+    build_parser().format_help()
+    other = argparse.ArgumentParser(prog="other")
+    assert other.format_help().startswith("usage: other") and "show this help message and exit" in other.format_help()
