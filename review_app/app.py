@@ -23,6 +23,7 @@ import numpy as np
 import streamlit as st
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, error_line
 from pipeline.kernel.reasons import split_zh_en
@@ -321,7 +322,7 @@ def login_page() -> None:
     if failed:
         kind, until = failed
         if kind == "locked":
-            st.error(t("login.locked", until=until.astimezone().strftime("%H:%M")))
+            st.error(t("login.locked", until=local_time(until, seconds=False)))
         else:
             st.error(t("login.wrong"))
     with st.form("login"):
@@ -1303,7 +1304,7 @@ def intake_page() -> None:
                 t("intake.col.type"): f.media_type,
                 t("intake.col.pages"): f.page_count,
                 t("intake.col.status"): _or(t(f"file_status.{f.status}"), f.status),
-                t("intake.col.added"): f.created_at,
+                t("intake.col.added"): local_time(f.created_at),
             }
             for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)
         ]
@@ -1312,7 +1313,7 @@ def intake_page() -> None:
                 t("intake.col.file"): q.rel_path,
                 t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
                 t("intake.col.message"): split_zh_en(q.message)[0 if language() == "zh" else 1],
-                t("intake.col.when"): q.created_at,
+                t("intake.col.when"): local_time(q.created_at),
             }
             for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)
         ]
@@ -1382,8 +1383,8 @@ def users_page() -> None:
             {
                 t("runs.col.run"): r.id,
                 t("runs.col.folder"): r.scans_dir,
-                t("runs.col.started"): r.started_at,
-                t("runs.col.finished"): r.finished_at or "—",
+                t("runs.col.started"): local_time(r.started_at),
+                t("runs.col.finished"): local_time(r.finished_at),
                 t("runs.col.status"): _or(t(f"run.{r.status}"), r.status),
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(100)
@@ -1474,7 +1475,7 @@ def history_page() -> None:
         st.dataframe(
             [
                 {
-                    t("hist.col.when"): h.at,
+                    t("hist.col.when"): local_time(h.at),
                     t("hist.col.who"): h.user,
                     t("hist.col.action"): t(f"action.{h.action}"),
                     t("hist.col.field"): field_label(h.field, kind) if h.field else "",
@@ -1495,7 +1496,7 @@ def history_page() -> None:
     else:
         st.dataframe(
             [
-                {t("hist.col.when"): r.at, t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
+                {t("hist.col.when"): local_time(r.at), t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
                 for r in shown_
             ],
             hide_index=True,

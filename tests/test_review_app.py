@@ -874,3 +874,32 @@ def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):
     states = set(received[t("intake.col.status", "zh")])
     assert states and states <= {t("file_status.processed", "zh"), t("file_status.registered", "zh")}, states
     assert "processed" not in states and "registered" not in states
+
+
+def test_times_on_the_runs_and_intake_screens_are_the_archives_local_time_with_its_zone(env, tmp_path):
+    """Stored in UTC, shown without a zone ("2026-12-03 21:18:17": eight hours off for a reader in
+    Yantai); now in China Standard Time, the zone said: "2026-12-04 05:18:17 UTC+8"."""
+    from datetime import datetime, timezone
+
+    from pipeline.kernel.store import Run, SourceFile
+
+    store, settings, _rows = env
+    with store.session() as s, s.begin():
+        s.add(
+            Run(
+                scans_dir=str(tmp_path),
+                started_at=datetime(2026, 12, 3, 21, 18, 17, tzinfo=timezone.utc),
+                finished_at=datetime(2026, 12, 3, 23, 59, 0, tzinfo=timezone.utc),
+                status="completed",
+            )
+        )
+        for f in s.query(SourceFile):
+            f.created_at = datetime(2026, 12, 3, 16, 0, 0, tzinfo=timezone.utc)
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("users").run()
+    runs = next(d.value for d in at.dataframe if t("runs.col.started", "zh") in d.value.columns)
+    assert list(runs[t("runs.col.started", "zh")]) == ["2026-12-04 05:18:17 UTC+8"]
+    assert list(runs[t("runs.col.finished", "zh")]) == ["2026-12-04 07:59:00 UTC+8"]
+    at.sidebar.radio(key="nav").set_value("intake").run()
+    received = next(d.value for d in at.dataframe if t("intake.col.added", "zh") in d.value.columns)
+    assert set(received[t("intake.col.added", "zh")]) == {"2026-12-04 00:00:00 UTC+8"}

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ExitCode
 
@@ -86,7 +87,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     for c in rows:
         n = c.counts
         print(
-            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {c.started_at:%Y-%m-%d %H:%M}  {c.roll_file}  "
+            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {local_time(c.started_at, seconds=False)}  {c.roll_file}  "
             f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}"
         )
     return ExitCode.ok

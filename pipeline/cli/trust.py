@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.errors import BackfillError, ExitCode
 from pipeline.kernel.safety import shown
 
@@ -86,7 +87,9 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
         items = versions.list()
         print("default  (packaged: fitted on generated ledgers)" + ("  <- in use" if not any(v.active for v in items) else ""))
         for v in items:
-            print(f"v{v.number:<4}  {v.created_at}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else ""))
+            print(
+                f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else "")
+            )
         return ExitCode.ok
     if not args.from_reviews:
         raise BackfillError(
@@ -141,7 +144,10 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
             versions = L.lexicon_versions(settings).list()
             print("default  (official lists only)" + ("  <- in use" if not any(v.active for v in versions) else ""))
             for v in versions:
-                print(f"v{v.number:<4}  {v.created_at}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else ""))
+                print(
+                    f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}"
+                    + ("  <- in use" if v.active else "")
+                )
     return ExitCode.ok
 
 
