@@ -46,6 +46,11 @@ from pipeline.page.extract import ledger_year, resolve_funeral_home
 COLUMNS = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages", "path_pattern", "notes")
 REQUIRED = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages")
 UNIDENTIFIED = "?"
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "cremation": ("火化登记", "cremation register"),
+    "sea_burial": ("海葬登记", "sea burial register"),
+}
+"""A ledger kind's name, Chinese first (the spec's register titles): the completion table, volume labels."""
 
 
 class InventoryError(BackfillError):

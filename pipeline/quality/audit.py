@@ -86,28 +86,46 @@ class VolumeKey:
 
 def volumes_of_files(store: Store, settings: Settings) -> dict[int, VolumeKey]:
     """Source file id -> its volume (see the module's docstring)."""
-    from pipeline.archive.inventory import home_names, identify_files, volumes
+    from pipeline.archive.inventory import KIND_LABELS, home_names, identify_files, volumes
 
     vols = volumes(store)
     labels = {v.id: v.volume for v in vols}
     names = home_names()
     matches = identify_files(store, settings, vols)
     with store.session() as s:
-        files = s.execute(select(SourceFile.id, SourceFile.rel_path, SourceFile.media_type)).all()
+        files = s.execute(select(SourceFile.id, SourceFile.rel_path, SourceFile.abs_path, SourceFile.media_type)).all()
+    roots = {_scan_folder_name(rel, abs_) for _fid, rel, abs_, media in files if volume_key(rel, media) == ROOT_VOLUME}
     out: dict[int, VolumeKey] = {}
-    for fid, rel, media in files:
+    for fid, rel, _abs, media in files:
         m = matches.get(fid)
         home = m.funeral_home_code if m else ""
         kind = m.ledger_kind if m else ""
         year = m.year if m else None
         if m is not None and m.volume_id is not None:
-            label = f"{names.get(home, home)} {kind} {year} 第{labels.get(m.volume_id, '?')}册"
+            label = f"{names.get(home, home)} {KIND_LABELS.get(kind, (kind,))[0]} {year} 第{labels.get(m.volume_id, '?')}册"
             out[fid] = VolumeKey(f"inventory:{m.volume_id}", label, home, kind, year)
         else:
             key = volume_key(rel, media)
             where = key.split(":", 1)[1]
-            out[fid] = VolumeKey(key, f"{where}/" if key.startswith("folder:") else where, home, kind, year)
+            if key == ROOT_VOLUME:  # images lying in the scan folder itself: "./" says nothing to a reader
+                label = ROOT_LABEL if len(roots) != 1 or not next(iter(roots)) else f"{next(iter(roots))}/{ROOT_LABEL}"
+            else:
+                label = f"{where}/" if key.startswith("folder:") else where
+            out[fid] = VolumeKey(key, label, home, kind, year)
     return out
+
+
+ROOT_VOLUME = "folder:."
+"""The volume of the single-page images that lie in the scan folder itself (pipeline.page.intake.volume_key)."""
+ROOT_LABEL = "（扫描根目录）"
+"""How that volume is named where people read it: after the scan folder's own name ("scans/（扫描根目录）")
+when every such image came from folders of one name, else alone."""
+
+
+def _scan_folder_name(rel_path: str, abs_path: str) -> str:
+    """The name of the scan folder a file was found in: its path without the part below that folder."""
+    root = abs_path[: -len(rel_path)] if rel_path and abs_path.endswith(rel_path) else ""
+    return root.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 # --- drawing ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 
-from pipeline.archive.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
+from pipeline.archive.inventory import KIND_LABELS, UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel import csvsafe
 from pipeline.kernel.config import Settings
 from pipeline.kernel.safety import display_width
@@ -240,12 +240,6 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 }
 """The completion table's columns, Chinese first: one table for `backfill status` and the review app's
 completion page (review_app.i18n takes its done.col.* words from here)."""
-
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "cremation": ("火化登记", "cremation register"),
-    "sea_burial": ("海葬登记", "sea burial register"),
-}
-"""A ledger kind's name, Chinese first (the spec's register titles)."""
 
 TOTAL_LABEL = ("合计", "TOTAL")
 
