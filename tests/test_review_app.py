@@ -351,6 +351,15 @@ def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:
     return at, rid
 
 
+def test_a_month_that_does_not_exist_is_refused_as_such_not_as_incomplete(env):
+    """二〇一一年十三月 typed as a date of death was refused as 日期不完整 (incomplete date): the reviewer
+    looks for a missing day when the month is what is wrong."""
+    at, _rid = _typed_in("二〇一一年十三月")
+    at.button(key="save").click().run()
+    error = next(h.value for h in at.html if "field-error" in h.value)
+    assert "月份不存在" in error and "日期不完整" not in error, error
+
+
 def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
     store, _settings, _rows = env
     at, rid = _typed_in("2013-02-30")  # no such day
@@ -553,10 +562,10 @@ def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language
     at, rid = _typed_in("2019-02-30")  # no such day
     at.button(key="save").click().run()
     error = next(h.value for h in at.html if "field-error" in h.value)
-    assert "不存在的日期" in error
+    assert "日期不存在（该月没有这一天" in error
     at.radio(key="lang_pick").set_value("en").run()
     error = next(h.value for h in at.html if "field-error" in h.value)
-    assert "does not exist" in error and not any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert "no such day in that month" in error and not any("\u4e00" <= ch <= "\u9fff" for ch in error)
     assert at.text_input(key=f"edit_{rid}_death_date").value == "2019-02-30"  # the reviewer's text stays
     at.text_input(key=f"edit_{rid}_death_date").input("2019-03-01")
     at.text_input(key=f"edit_{rid}_agent_name").input("王立")
