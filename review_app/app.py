@@ -395,8 +395,13 @@ def queue_page() -> None:
         placeholder=every,
     )
     c[4].selectbox(t("filter.order"), list(R.ORDERS), key="f_order", format_func=lambda v: t(f"order.{v}"))
-    page_no = int(st.session_state.get("q_page", 0))
-    qp = R.queue(store(), queue_filters(), order=st.session_state.get("f_order", "priority"), limit=50, offset=page_no * 50)
+    ss = st.session_state
+    page_no = max(1, int(ss.get("q_page") or 1))  # pages numbered from 1, as the reviewer counts them
+    qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
+    n_pages = max(1, -(-qp.total // 50))
+    if page_no > n_pages:  # the queue shrank (a filter, records decided): its last page
+        page_no = ss["q_page"] = n_pages
+        qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
     st.metric(t("queue.waiting"), qp.total)
     st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
     cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
@@ -421,18 +426,37 @@ def queue_page() -> None:
         for it in qp.items
     ]
     st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
-    n_pages = max(1, -(-qp.total // 50))
     if n_pages > 1:
-        st.number_input(t("queue.page_of", n=n_pages), 0, n_pages - 1, key="q_page", step=1)
+        st.number_input(t("queue.page_of", n=n_pages), 1, n_pages, key="q_page", step=1)
+    # the box offers the first record of the queue as shown, until the reviewer types another number
+    first = qp.items[0].record_id if qp.items else None
+    if "open_id" not in ss or ss.get("open_id") == ss.get("open_id_offered"):
+        ss["open_id"] = first
+    ss["open_id_offered"] = first
     cc = st.columns([1, 3])
-    cc[0].number_input(t("queue.open_id"), min_value=0, step=1, key="open_id")
+    # no min/max on the box: a number that is no record is said in words (_open_specific), not clamped
+    cc[0].number_input(t("queue.open_id"), step=1, key="open_id", placeholder=t("queue.open_placeholder"))
     cc[1].button(t("queue.open"), key="open_btn", on_click=_open_specific)
+    show_flash()
+
+
+def no_such_record(rid: int | None) -> str | None:
+    """Why a typed record number opens nothing (None: it names a record)."""
+    if rid is None:
+        return t("record.none_typed")
+    if R.record_status(store(), int(rid)) is not None:
+        return None
+    numbers = R.record_numbers(store())
+    return t("record.none_yet") if numbers is None else t("record.no_such", rid=int(rid), first=numbers[0], last=numbers[1])
 
 
 def _open_specific() -> None:
-    rid = int(st.session_state.get("open_id") or 0)
-    if rid:
-        go("record", current=rid)
+    rid = st.session_state.get("open_id")
+    why = no_such_record(rid)
+    if why is not None:
+        flash("error", why)
+        return
+    go("record", current=int(rid))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1457,8 +1481,15 @@ def ledgers_page() -> None:
 
 def history_page() -> None:
     st.header(t("hist.title"))
-    rid = st.number_input(t("hist.record"), min_value=0, step=1, key="hist_id")
-    if not rid:
+    ss = st.session_state
+    if "hist_id" not in ss:  # the record last on screen, if any: its history is the one likely wanted
+        ss["hist_id"] = ss.get("current")
+    rid = st.number_input(t("hist.record"), step=1, key="hist_id", placeholder=t("queue.open_placeholder"))
+    if rid is None:
+        return
+    why = no_such_record(rid)
+    if why is not None:
+        st.error(why)
         return
     rows = history(store(), int(rid))
     kind = R.record_kind(store(), int(rid))

@@ -264,6 +264,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "queue.page_of": ("页码（共 {n} 页）", "Page (of {n})"),
     "queue.open_id": ("打开记录编号", "Open record #"),
     "queue.open": ("打开", "Open"),
+    "queue.open_placeholder": ("输入记录编号", "type a record number"),
+    "record.none_typed": ("请先输入记录编号。", "Type a record number first."),
+    "record.no_such": (
+        "没有编号为 {rid} 的记录：现有记录的编号为 {first}–{last}。",
+        "There is no record {rid}: the records are numbered {first} to {last}.",
+    ),
+    "record.none_yet": ("还没有任何记录：请先运行 backfill run。", "No record yet: run backfill run first."),
     "queue.check_fields": ("需核对：{fields}", "check: {fields}"),
     "queue.col.record": ("记录", "record"),
     "queue.col.ledger": ("登记簿", "ledger"),

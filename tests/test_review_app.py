@@ -912,3 +912,26 @@ def test_times_on_the_runs_and_intake_screens_are_the_archives_local_time_with_i
     at.sidebar.radio(key="nav").set_value("intake").run()
     received = next(d.value for d in at.dataframe if t("intake.col.added", "zh") in d.value.columns)
     assert set(received[t("intake.col.added", "zh")]) == {"2026-12-04 00:00:00 UTC+8"}
+
+
+def test_the_record_number_box_offers_the_first_record_of_the_queue_and_says_when_a_number_is_none(env):
+    """The box said 0 (no record has that number) and opening a number that is none did nothing: it
+    now offers the queue's first record, and a number that names no record is said in words."""
+    store, _settings, _rows = env
+    first = R.queue(store, R.QueueFilter(), order="priority", limit=1).items[0].record_id
+    lo, hi = R.record_numbers(store)
+    at = _login(_app(), "rev", "password-rev")
+    assert at.number_input(key="open_id").value == first and first >= 1
+    at.button(key="open_btn").click().run()
+    assert not at.exception and at.session_state["nav"] == "record" and at.session_state["current"] == first
+    at = _login(_app(), "rev", "password-rev")
+    for typed in (hi + 1000, 0):
+        at.number_input(key="open_id").set_value(typed).run()
+        at.button(key="open_btn").click().run()
+        assert not at.exception and at.session_state["nav"] == "queue"
+        assert [e.value for e in at.error] == [f"没有编号为 {typed} 的记录：现有记录的编号为 {lo}–{hi}。"]
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    assert at.number_input(key="hist_id").value is None and not at.dataframe  # nothing asked yet: no 0
+    at.number_input(key="hist_id").set_value(hi + 5).run()
+    assert [e.value for e in at.error] == [f"没有编号为 {hi + 5} 的记录：现有记录的编号为 {lo}–{hi}。"]
