@@ -72,3 +72,32 @@ def test_other_parsers_in_the_process_keep_argparse_s_own_words():
     build_parser().format_help()
     other = argparse.ArgumentParser(prog="other")
     assert other.format_help().startswith("usage: other") and "show this help message and exit" in other.format_help()
+
+
+def test_a_bad_settings_file_is_said_chinese_first_naming_the_file_and_each_value(tmp_path, monkeypatch, capsys):
+    """backfill.toml with two bad values: the error named neither the file nor anything in Chinese
+    ("hint: 提示 / see README, section Configuration")."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "backfill.toml").write_text('page_workers = -1\naudit_share = "lots"\ncolour = 1\n', encoding="utf-8")
+    assert main(["status"]) == 5
+    err = capsys.readouterr().err
+    hint = next(line for line in err.splitlines() if line.startswith("hint: "))
+    assert hint.startswith("hint: 设置有误（设置文件 backfill.toml）："), hint
+    for said in ("page_workers 应为 0 到 64 之间的整数", "不能是 -1", "audit_share 应为 0 到 1 之间的数，不能是文本 'lots'"):
+        assert said in hint, hint
+    assert "没有名为 'colour' 的设置" in hint
+    (tmp_path / "backfill.toml").write_text("page_workers = 2\n[x\n", encoding="utf-8")
+    assert main(["status"]) == 5
+    assert "hint: 设置文件 backfill.toml 不是有效的 TOML（UTF-8 编码）：请检查第 2 行第 3 列附近的引号" in capsys.readouterr().err
+
+
+def test_a_run_on_a_folder_without_scans_says_so(tmp_path, monkeypatch, capsys):
+    """An empty folder (or one of notes only) gave a summary of zeros and nothing else."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "readme.txt").write_text("notes", encoding="utf-8")
+    assert main(["run", "scans", "--no-prefect", "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "该文件夹（含子文件夹）中没有扫描件（.jpeg、.jpg、.pdf、.png、.tif、.tiff）：请检查路径" in out

@@ -87,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except OSError as e:
             raise BackfillError(
                 f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
-                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)",
+                hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
             ) from e
         Store.open(settings).dispose()  # create the schema before the progress bar polls it
         from ocr.registry import get_engine
@@ -229,6 +229,14 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         ),
         f"  工作库 store：{mask_url(settings.store_url)}",
     ]
+    if not sm["files"] and not sm.get("not_read"):
+        from pipeline.page.intake import SCAN_SUFFIXES
+
+        kinds = "、".join(sorted(SCAN_SUFFIXES))
+        lines.append(
+            f"该文件夹（含子文件夹）中没有扫描件（{kinds}）：请检查路径 / no scan ({', '.join(sorted(SCAN_SUFFIXES))}) "
+            "in this folder or below it: check the path"
+        )
     if sm.get("not_read"):
         lines.append(heading("not_read"))
         lines += [
