@@ -85,7 +85,7 @@ def execute_run(args: argparse.Namespace, settings: Settings, scans: Path) -> di
     check_thresholds(settings.active_thresholds_file)
     if args.no_prefect:
         if args.dask:
-            raise BackfillError("--dask needs Prefect", hint="drop --no-prefect")
+            raise BackfillError("--dask needs Prefect", hint="--dask 需要 Prefect：请去掉 --no-prefect / drop --no-prefect")
         from pipeline.runs.manage import run_selection
 
         return run_selection(scans.resolve(), settings, options)

@@ -93,7 +93,9 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
         return ExitCode.ok
     if not args.from_reviews:
         raise BackfillError(
-            "say where to fit from: --from-reviews", hint="the generated-ledger fit is bench/bench_calibration.py"
+            "say where to fit from: --from-reviews",
+            hint="请加上 --from-reviews（按本库的审核结果拟合）/ add --from-reviews; "
+            "the generated-ledger fit is bench/bench_calibration.py",
         )
     with Store.open(settings) as store:
         result = refit(store, settings, target=args.target, folds=args.folds)

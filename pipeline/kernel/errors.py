@@ -101,7 +101,8 @@ def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     why = reasons.get(e.errno or 0) or e.strerror or type(e).__name__
     return OutputError(
         f"cannot write the {what} {path}: {why}; nothing was written",
-        hint="choose another path (--out) or fix the permissions, then run the same command again",
+        hint="请换一个路径（--out）或修正权限后重新运行同一命令 / choose another path (--out) or fix the permissions, "
+        "then run the same command again",
     )
 
 

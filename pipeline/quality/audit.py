@@ -681,7 +681,10 @@ def recheck_loaded(store: Store, settings: Settings, volume: str, *, user: str) 
     if verdict is None or verdict.verdict not in ("sent_back", "recheck"):
         from pipeline.kernel.errors import BackfillError
 
-        raise BackfillError(f"volume {volume!r} has not failed its audit", hint="see `backfill status --quality`")
+        raise BackfillError(
+            f"volume {volume!r} has not failed its audit",
+            hint="各卷的盲审结果见 backfill status --quality / see `backfill status --quality`",
+        )
     files = [fid for fid, v in volumes_of_files(store, settings).items() if v.key == volume]
     return _send_back(store, files, volume, _volume_reason(verdict.reason), user, loaded_too=True)
 
