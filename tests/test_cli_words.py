@@ -101,3 +101,38 @@ def test_a_run_on_a_folder_without_scans_says_so(tmp_path, monkeypatch, capsys):
     assert main(["run", "scans", "--no-prefect", "--data-dir", str(tmp_path / "data")]) == 0
     out = capsys.readouterr().out
     assert "该文件夹（含子文件夹）中没有扫描件（.jpeg、.jpg、.pdf、.png、.tif、.tiff）：请检查路径" in out
+
+
+def _hints() -> list[tuple[str, int, str]]:
+    """Every hint= written as text in the product's code: (file, line, its first words)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for folder in ("pipeline", "ocr", "mapping", "flows"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.keyword) and node.arg == "hint":
+                    value = node.value
+                    while isinstance(value, (ast.BinOp, ast.IfExp)):  # "..." + x, a if c else b: the first part
+                        value = value.left if isinstance(value, ast.BinOp) else value.body
+                    if isinstance(value, ast.JoinedStr):  # an f-string: its text, {} for what it puts in
+                        text = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in value.values)
+                        value = ast.Constant(text)
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        out.append((str(path.relative_to(root)), node.lineno, value.value))
+    return out
+
+
+def test_every_hint_the_cli_prints_says_what_to_do_in_chinese_first():
+    """ "hint: 提示 / check --platform / BACKFILL_PLATFORM_URL": a Chinese reader got the word for hint and
+    nothing to act on. Install commands (pip, apt-get) are read as they are."""
+    hints = _hints()
+    assert len(hints) > 30
+    english = [
+        (f, line, text[:50])
+        for f, line, text in hints
+        if len(CJK.findall(text.split(" / ", 1)[0])) < 3 and not text.startswith(("pip ", "apt-get "))
+    ]
+    assert not english, english

@@ -157,7 +157,7 @@ class RollOptions:
         if hr is not None and (not isinstance(hr, int) or hr < 1):
             problems.append("header_row: a line number from 1")
         if problems:
-            raise ConfigError("; ".join(problems), hint="fields: " + ", ".join(FIELDS))
+            raise ConfigError("; ".join(problems), hint="可用的字段 fields：" + ", ".join(FIELDS))
         return cls(columns, hr, sheet or data.get("sheet"), encoding or data.get("encoding"))
 
 
@@ -562,7 +562,7 @@ def _open_csv(p: Path, options: RollOptions, chunk_rows: int):
     try:
         codecs.lookup(encoding)
     except LookupError as e:
-        raise ConfigError(f"unknown encoding {encoding!r}", hint="utf-8 or gb18030") from e
+        raise ConfigError(f"unknown encoding {encoding!r}", hint="编码应为 utf-8 或 gb18030 / utf-8 or gb18030") from e
     f = open(p, encoding=encoding, errors="replace", newline="")
     sample = f.read(65536)
     f.seek(0)

@@ -323,8 +323,8 @@ def _sqlite_refused(url: str, path: Path, what: str):
             if key in text:
                 raise DatabaseError(
                     f"the {what} at {path} cannot be used: {why} ({orig}); what was done before is kept",
-                    hint="fix the file's permissions or free space (or use another --db / --platform), "
-                    "then run the same command again",
+                    hint="请修正该文件的权限或腾出磁盘空间（或改用别的 --db / --platform）后重新运行同一命令 / fix the file's "
+                    "permissions or free space (or use another --db / --platform), then run the same command again",
                 ) from orig
 
     return handler

@@ -277,7 +277,7 @@ def decide(store, settings: Settings, ref: str, status: str, *, user: str, distr
             if parent not in spec.divisions:
                 raise BackfillError(
                     f"{sug.name}: give the 6-digit code of the district it lies in (not {parent!r})",
-                    hint="e.g. --district 370612 (牟平区)",
+                    hint="请给出所在区县的 6 位代码，如 --district 370612（牟平区）/ e.g. --district 370612",
                 )
     with store.session() as s, s.begin():
         d = s.get(LexiconDecision, sug.key)

@@ -129,7 +129,7 @@ def verify_package(directory: Path, settings: Settings) -> dict:
     if not mpath.is_file():
         raise PackageError(
             f"{d}: no {MANIFEST}; not an exchange package (or an incomplete one)",
-            hint="export it again with `backfill export-package`",
+            hint="请用 backfill export-package 重新导出 / export it again with `backfill export-package`",
         )
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))

@@ -229,8 +229,8 @@ def _adopt_unversioned(conn: Connection, url: str) -> None:
             f"the platform database at {mask_url(url)} was made without migrations (it has platform tables "
             f"{', '.join(sorted(existing))} but no alembic_version) and its schema differs from revision 0001 "
             f"({len(rest)} difference(s) in {', '.join(tables) or 'its tables'}): it cannot be upgraded in place",
-            hint="export what it holds if needed, then load into a new, empty platform database "
-            "(--platform / BACKFILL_PLATFORM_URL), or move the old file aside",
+            hint="如有需要先导出其中的数据，再装入新的空平台数据库（--platform 或 BACKFILL_PLATFORM_URL），或把旧文件移开 / "
+            "export what it holds if needed, then load into a new, empty platform database, or move the old file aside",
         )
     command.stamp(_alembic_config(conn), "0001")
 

@@ -69,7 +69,10 @@ def add_user(store: Store, username: str, role: str, password: str) -> Account:
         with store.session() as s, s.begin():
             s.add(User(username=username, role=role, password_hash=hash_password(password), active=True))
     except IntegrityError as e:
-        raise UserError(f"user {username} already exists", hint="use `backfill users passwd` or `set-role`") from e
+        raise UserError(
+            f"user {username} already exists",
+            hint="用户已存在：改密码用 backfill users passwd，改角色用 set-role / use `backfill users passwd` or `set-role`",
+        ) from e
     return Account(username, role, True)
 
 
