@@ -17,6 +17,7 @@ from typing import Any
 
 from mapping.flags import FLAGS
 from pipeline.kernel.thresholds import CAPTURE_LABELS
+from pipeline.quality.audit import STATE_LABELS
 from pipeline.runs.completion import COLUMN_LABELS
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -886,14 +887,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality.col.more": ("还需抽检（条）", "more to audit (records)"),
     "quality.col.level": ("分组", "group"),
     "quality.col.records": ("记录", "records"),
-    "quality.state.pending": ("抽检进行中", "audit under way"),
-    "quality.state.passed": ("达标", "passed"),
-    "quality.state.to_extend": ("待扩大抽检", "audit to extend"),
-    "quality.state.extended": ("已扩大抽检", "audit extended"),
-    "quality.state.to_send_back": ("待退回", "to send back"),
-    "quality.state.sent_back": ("已退回复核", "sent back for review"),
-    "quality.state.recheck": ("已入库，需复核", "loaded, to check again"),
-    "quality.state.no_sample": ("无可抽检记录", "nothing to audit"),
     "quality.why_extend": (
         "；再抽 {more} 条且全部无误即可证明达标：扩大抽检",
         "; {more} more records all right would prove the target met: the audit is extended",
@@ -1079,6 +1072,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lx.default": ("无（仅官方名录）", "none (official lists only)"),
 }
 STRINGS.update({f"done.col.{k}": v for k, v in COLUMN_LABELS.items()})  # one table with `backfill status`
+STRINGS.update({f"quality.state.{k}": v for k, v in STATE_LABELS.items()})  # one table with `status --quality`
 
 #: flag wordings rewritten for a reviewer (the rest: mapping.flags)
 REVIEWER_FLAGS: dict[str, tuple[str, str]] = {

@@ -136,3 +136,27 @@ def test_every_hint_the_cli_prints_says_what_to_do_in_chinese_first():
         if len(CJK.findall(text.split(" / ", 1)[0])) < 3 and not text.startswith(("pip ", "apt-get "))
     ]
     assert not english, english
+
+
+def test_the_listing_commands_answer_in_chinese_first(tmp_path, monkeypatch, backfill_cli):
+    """What the administrator's commands print on a store with nothing yet: English only before
+    ("0 volume(s), 0 pages expected", "no suggestion", "no check yet", "nothing changed", "no differences")."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    data = ["--data-dir", str(tmp_path / "data")]
+    said = {
+        ("inventory", "list"): "共 0 册，应有 0 页 / ",
+        ("calibrate", "--list"): "default  出厂阈值（在生成的登记簿上拟合）/ ",
+        ("lexicon", "list"): "暂无建议 / no suggestion",
+        ("lexicon", "versions"): "default  仅官方名录 / official lists only  <- 正在使用 in use",
+        ("crosscheck-list",): "还没有核查 / no check yet",
+        ("audit", "check", "--user", "boss"): "没有卷册需要处理 / nothing changed",
+        ("audit", "draw", "--user", "boss"): "在 0 册中抽出 0 条盲审样本",
+        ("reconcile",): "工作库与平台一致 / no differences",
+        ("status", "--quality"): "盲审：已从 0 条自动接受记录中抽出 0 条",
+    }
+    for args, start in said.items():
+        out = backfill_cli(*args, *data)
+        assert start in out, (args, out)
+    out = backfill_cli("reconcile", *data)
+    assert out.splitlines()[0].split() == ["实体集", "殡仪馆代码", "应有", "平台上", "缺少", "多出", "不同", "卷册"]

@@ -83,11 +83,12 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     with Store.open(settings) as store:
         rows = checks(store)
     if not rows:
-        print("no check yet")
+        print("还没有核查 / no check yet")
     for c in rows:
         n = c.counts
         print(
             f"{c.check_id:>5}  {c.kind:9} {c.status:11} {local_time(c.started_at, seconds=False)}  {c.roll_file}  "
+            f"自动确认 {n['auto_confirmed']}，待复核 {n['to_review']}，已确认 {n['confirmed']}，非同一人 {n['not_same']} / "
             f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}"
         )
     return ExitCode.ok
@@ -100,8 +101,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with Store.open(settings) as store:
         e = export_check(store, args.check, args.out, user=getpass.getuser())
     print(
-        f"check {args.check}: {e.confirmed} confirmed hit(s) written to {e.directory} "
-        f"(hits.csv, hits.jsonl, manifest.json, 说明.txt); {e.waiting} still to review, {e.not_same} not the same person (not exported)"
+        f"核查 {args.check}：已把 {e.confirmed} 条确认的命中写入 {e.directory}（hits.csv、hits.jsonl、manifest.json、说明.txt）；"
+        f"{e.waiting} 条待复核、{e.not_same} 条非同一人，未导出 / check {args.check}: {e.confirmed} confirmed hit(s) written; "
+        f"{e.waiting} still to review, {e.not_same} not the same person (not exported)"
     )
     return ExitCode.ok
 
@@ -112,7 +114,10 @@ def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
 
     with Store.open(settings) as store:
         n = close_check(store, settings, args.check, user=getpass.getuser(), discard_unreviewed=args.discard_unreviewed)
-    print(f"check {args.check} closed: the roll data of {n} hit(s) not confirmed was reduced to a keyed digest")
+    print(
+        f"核查 {args.check} 已关闭：{n} 条未确认命中的名册数据只保留带密钥的摘要 / check {args.check} closed: the roll "
+        f"data of {n} hit(s) not confirmed was reduced to a keyed digest"
+    )
     return ExitCode.ok
 
 

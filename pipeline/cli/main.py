@@ -367,17 +367,19 @@ def cmd_engines(args: argparse.Namespace) -> int:
     from ocr.registry import available_engines
 
     for name, status in available_engines().items():
-        print(f"{name:12} {status}")
+        print(f"{name:12} {'可用' if status.startswith('available') else '不可用'} {status}")
     settings = _settings(args)
     from ocr.registry import get_engine
 
     try:  # the engine the settings choose, as it will run: model, runtime, precision
         engine = get_engine(settings.engine, **settings.engine_settings)
     except BackfillError as exc:
-        print(f"in use: {settings.engine}: cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
+        print(
+            f"正在使用 in use: {settings.engine}: 无法在本机运行 cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+        )
         return ExitCode.ok
     describe = getattr(engine, "describe", None)
-    print(f"in use: {settings.engine}: {describe() if describe else engine.version()}")
+    print(f"正在使用 in use: {settings.engine}: {describe() if describe else engine.version()}")
     return ExitCode.ok
 
 

@@ -106,12 +106,15 @@ def cmd_inventory_import(args: argparse.Namespace, settings_of: Callable) -> int
     settings = settings_of(args)
     with Store.open(settings) as store:
         res = import_inventory(store, Path(args.file), settings)
-    print(f"inventory {args.file}: {res.added} volume(s) added, {res.updated} updated, {res.unchanged} unchanged")
+    print(
+        f"清单 {shown(args.file)}：新增 {res.added} 册，更新 {res.updated} 册，未变 {res.unchanged} 册 / inventory: "
+        f"{res.added} volume(s) added, {res.updated} updated, {res.unchanged} unchanged"
+    )
     return ExitCode.ok
 
 
 def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.archive.inventory import home_names, volumes
+    from pipeline.archive.inventory import KIND_LABELS, home_names, volumes
     from pipeline.kernel.store import Store
 
     settings = settings_of(args)
@@ -120,10 +123,11 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
         vols = volumes(store)
     for v in vols:
         print(
-            f"{v.funeral_home_code} {names.get(v.funeral_home_code, ''):8} {v.ledger_kind:10} {v.year} vol {v.volume:6} "
-            f"{v.expected_pages:5} pages  {v.path_pattern or ''}"
+            f"{v.funeral_home_code} {names.get(v.funeral_home_code, '')} {KIND_LABELS.get(v.ledger_kind, (v.ledger_kind,))[0]} "
+            f"{v.year} 第 {v.volume} 册 vol，应有 {v.expected_pages} 页 pages  {v.path_pattern or ''}"
         )
-    print(f"{len(vols)} volume(s), {sum(v.expected_pages for v in vols)} pages expected")
+    pages = sum(v.expected_pages for v in vols)
+    print(f"共 {len(vols)} 册，应有 {pages} 页 / {len(vols)} volume(s), {pages} pages expected")
     return ExitCode.ok
 
 

@@ -14,6 +14,9 @@ from pipeline.kernel.clock import local_time
 from pipeline.kernel.errors import BackfillError, ExitCode
 from pipeline.kernel.safety import shown
 
+IN_USE = "  <- 正在使用 in use"
+"""How `calibrate --list` and `lexicon versions` mark the version in use."""
+
 
 def _user(args: argparse.Namespace) -> str:
     """Who acts: --user, else the login name of this shell (kept with every decision)."""
@@ -54,25 +57,34 @@ def cmd_audit(args: argparse.Namespace, settings_of: Callable) -> int:
         if args.audit_command == "draw":
             got = A.draw(store, settings, user=_user(args))
             print(
-                f"drew {got.drawn} audit sample(s) in {len(got.by_volume)} volume(s) "
-                f"(share {settings.audit_share:.1%}, at least {settings.audit_min_per_volume} a volume, seed {settings.audit_seed})"
+                f"在 {len(got.by_volume)} 册中抽出 {got.drawn} 条盲审样本（比例 {settings.audit_share:.1%}，每册至少 "
+                f"{settings.audit_min_per_volume} 条，随机种子 {settings.audit_seed}）/ drew {got.drawn} audit sample(s) in "
+                f"{len(got.by_volume)} volume(s)"
             )
         elif args.audit_command == "check":
             actions = A.enforce(store, settings, user=_user(args))
             for a in actions:
+                zh = A.STATE_LABELS.get(a.verdict, (a.verdict,))[0]
                 if a.verdict == "passed":
-                    print(f"{a.label}: passed ({a.reason})")
+                    print(f"{a.label}: {zh} passed ({a.reason})")
                 else:
                     print(
-                        f"{a.label}: {a.verdict}: {a.sent_back} record(s) sent back to review"
-                        + (f", {a.loaded} already loaded: listed for re-check" if a.loaded else "")
-                        + f"; why: {a.reason}"
+                        f"{a.label}: {zh} {a.verdict}：{a.sent_back} 条退回审核 / {a.sent_back} record(s) sent back to review"
+                        + (
+                            f"；{a.loaded} 条已入库，列入复核 / {a.loaded} already loaded: listed for re-check"
+                            if a.loaded
+                            else ""
+                        )
+                        + f"; 原因 why: {a.reason}"
                     )
             if not actions:
-                print("nothing changed")
+                print("没有卷册需要处理 / nothing changed")
         elif args.audit_command == "recheck":
             n = A.recheck_loaded(store, settings, args.volume, user=_user(args))
-            print(f"{args.volume}: {n} loaded record(s) sent to review; reviewed, they reach the platform again as updates")
+            print(
+                f"{args.volume}：{n} 条已入库记录退回审核；审核后会作为更新再次入库 / {n} loaded record(s) sent to review; "
+                "reviewed, they reach the platform again as updates"
+            )
     return ExitCode.ok
 
 
@@ -85,11 +97,11 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
     versions = thresholds_versions(settings)
     if args.list:
         items = versions.list()
-        print("default  (packaged: fitted on generated ledgers)" + ("  <- in use" if not any(v.active for v in items) else ""))
+        print(
+            f"default  出厂阈值（在生成的登记簿上拟合）/ packaged: fitted on generated ledgers{IN_USE if not any(v.active for v in items) else ''}"
+        )
         for v in items:
-            print(
-                f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + ("  <- in use" if v.active else "")
-            )
+            print(f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + (IN_USE if v.active else ""))
         return ExitCode.ok
     if not args.from_reviews:
         raise BackfillError(
@@ -127,7 +139,7 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
             if args.json:
                 print(json.dumps([s.to_dict() for s in items], ensure_ascii=False, indent=2))
             else:
-                print(L.format_suggestions(items) if items else "no suggestion")
+                print(L.format_suggestions(items) if items else "暂无建议 / no suggestion")
         elif c in ("accept", "refuse"):
             path = L.decide(
                 store,
@@ -138,18 +150,21 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
                 district=getattr(args, "district", None),
                 reason=args.reason or "",
             )
-            print(f"{c}ed {args.id}; local lexicon {path.name} in use: run `backfill remap` to map the stored cells with it")
+            print(
+                f"已{'采纳' if c == 'accept' else '拒绝'}建议 {args.id}；正在使用本地词库 {path.name}：运行 backfill remap 以按它重新映射 / "
+                f"{c}ed {args.id}; local lexicon {path.name} in use: run `backfill remap` to map the stored cells with it"
+            )
         elif c == "use":
             before, now = L.lexicon_versions(settings).apply(args.version, user=_user(args))
-            print(f"local lexicon: {before} -> {now}; run `backfill remap` to map the stored cells with it")
+            print(
+                f"本地词库 local lexicon：{before} -> {now}；运行 backfill remap 以按它重新映射 / run `backfill remap` to map "
+                "the stored cells with it"
+            )
         elif c == "versions":
             versions = L.lexicon_versions(settings).list()
-            print("default  (official lists only)" + ("  <- in use" if not any(v.active for v in versions) else ""))
+            print(f"default  仅官方名录 / official lists only{IN_USE if not any(v.active for v in versions) else ''}")
             for v in versions:
-                print(
-                    f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}"
-                    + ("  <- in use" if v.active else "")
-                )
+                print(f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + (IN_USE if v.active else ""))
     return ExitCode.ok
 
 
