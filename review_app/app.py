@@ -23,6 +23,7 @@ import numpy as np
 import streamlit as st
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
+from pipeline.archive.inventory import home_names
 from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, error_line
@@ -376,7 +377,15 @@ def queue_page() -> None:
     # None would be taken by Streamlit for "nothing chosen" and show its own English "Choose an option"
     # (after a language switch, for one); a choice is cleared with the box's ×
     every = t("filter.all")
-    c[0].selectbox(t("filter.home"), facets.funeral_homes, index=None, key="f_home", placeholder=every)
+    homes = home_names()  # a reviewer reads the home's name, not its 12-digit code
+    c[0].selectbox(
+        t("filter.home"),
+        facets.funeral_homes,
+        index=None,
+        key="f_home",
+        placeholder=every,
+        format_func=lambda code: homes.get(code, code),
+    )
     c[1].selectbox(
         t("filter.ledger"),
         list(ledger_names),
@@ -415,7 +424,7 @@ def queue_page() -> None:
                     it.page_no,
                     it.row_no,
                     it.year if it.year is not None else "—",
-                    it.funeral_home or "—",
+                    homes.get(it.funeral_home, it.funeral_home) if it.funeral_home else "—",
                     t(f"conf.{confidence_level(it.min_confidence, 0.9)}"),
                     t("yes") if it.duplicate else "",
                     _why(it.reasons, it.kind),

@@ -935,3 +935,14 @@ def test_the_record_number_box_offers_the_first_record_of_the_queue_and_says_whe
     assert at.number_input(key="hist_id").value is None and not at.dataframe  # nothing asked yet: no 0
     at.number_input(key="hist_id").set_value(hi + 5).run()
     assert [e.value for e in at.error] == [f"没有编号为 {hi + 5} 的记录：现有记录的编号为 {lo}–{hi}。"]
+
+
+def test_the_queue_names_each_funeral_home_not_its_code(env):
+    """The queue's 殡仪馆 column and filter showed 370600100001: a reviewer reads 烟台市殡仪馆."""
+    at = _login(_app(), "rev", "password-rev")
+    homes = set(at.dataframe[0].value[t("queue.col.home", "zh")])
+    assert homes == {"烟台市殡仪馆"}, homes
+    box = at.selectbox(key="f_home")
+    assert box.options == ["烟台市殡仪馆"]
+    box.select("370600100001").run()  # the choice is still the code (the filter), shown by its name
+    assert not at.exception and at.metric[0].value == str(R.queue(env[0], R.QueueFilter(funeral_home="370600100001")).total)
