@@ -7,12 +7,18 @@ CLI line shows a time through `local_time`: "2026-12-04 05:18:00 UTC+8". The off
 words that read the same in Chinese and English, and a time copied out of a table keeps its zone.
 
 One place: the review app (runs, intake, history, thresholds, lexicon, cross-checks) and the CLI
-(`backfill calibrate --list`, `lexicon versions`, `crosscheck-list`) call it,."""
+(`backfill calibrate --list`, `lexicon versions`, `crosscheck-list`) call it; the review app's
+day-by-day charts count the archive's days with `local_date`, in the database."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Date
 
 ARCHIVE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 """The zone of the archive's readers: 北京时间, China's one time zone. No setting names another."""
@@ -49,3 +55,25 @@ def local_time(t: datetime | str | None, *, seconds: bool = True, empty: str = "
         return empty if t is None or not str(t).strip() else str(t)
     local = _aware(when).astimezone(ARCHIVE_TIME_ZONE)
     return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {zone_label(local.utcoffset())}"
+
+
+class local_date(FunctionElement):  # noqa: N801 (named as the SQL functions it stands beside: func.date)
+    """The archive's calendar day of a stored time, computed by the database (the review app's
+    day-by-day charts): a page read at 23:30 UTC belongs to the next day in Yantai. SQLite keeps times
+    as UTC text: shifted by the zone's offset (Asia/Shanghai has had no daylight saving since 1991);
+    PostgreSQL converts with the zone itself."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_date"
+
+
+@compiles(local_date)
+def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
+    offset = ARCHIVE_TIME_ZONE.utcoffset(datetime.now()) or timedelta(0)
+    return f"date({compiler.process(element.clauses, **kw)}, '{int(offset.total_seconds() // 60):+d} minutes')"
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE '{ARCHIVE_TIME_ZONE.key}' AS DATE)"

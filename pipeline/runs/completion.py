@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from pipeline.archive.inventory import KIND_LABELS, UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel import csvsafe
+from pipeline.kernel.clock import local_date
 from pipeline.kernel.config import Settings
 from pipeline.kernel.safety import display_width
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
@@ -312,9 +313,10 @@ class DayPoint:
 
 
 def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
-    """Per day: cumulative pages read and records loaded, and the review backlog (records that went to
-    review, less approve/reject decisions, plus reopenings)."""
-    day = func.date
+    """Per day of the archive's calendar (pipeline.kernel.clock): cumulative pages read and records
+    loaded, and the review backlog (records that went to review, less approve/reject decisions, plus
+    reopenings)."""
+    day = local_date
     with store.session() as s:
         pages: dict[Any, int] = dict(
             s.execute(
