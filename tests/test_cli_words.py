@@ -160,3 +160,22 @@ def test_the_listing_commands_answer_in_chinese_first(tmp_path, monkeypatch, bac
         assert start in out, (args, out)
     out = backfill_cli("reconcile", *data)
     assert out.splitlines()[0].split() == ["实体集", "殡仪馆代码", "应有", "平台上", "缺少", "多出", "不同", "卷册"]
+
+
+def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, capsys):
+    """The error "无法完成 / the password for ann is too short (at least 8 characters)" said nothing in Chinese
+    of what to do; an inventory CSV with a bad line was labelled 扫描件无法读取 (a scan cannot be read)."""
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    data = ["--data-dir", str(tmp_path / "data")]
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "add", "ann", "--role", "reviewer", "--password-stdin", *data]) != 0
+    assert "hint: 密码太短：至少 8 个字符" in capsys.readouterr().err
+    assert main(["users", "disable", "nobody", *data]) != 0
+    assert "hint: 没有这个用户：现有用户见 backfill users list" in capsys.readouterr().err
+    (tmp_path / "inv.csv").write_text("funeral_home,ledger_kind\nx,y\n", encoding="utf-8")
+    assert main(["inventory", "import", "inv.csv", *data]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: 输入文件无法使用 / inv.csv: 1 bad line(s), nothing imported: line 1: ") and "\\n" not in err

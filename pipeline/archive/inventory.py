@@ -61,7 +61,7 @@ class InventoryError(BackfillError):
     def __init__(self, path: str, problems: list[str]):
         shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
         super().__init__(
-            f"{path}: {len(problems)} bad line(s), nothing imported:\n  " + "\n  ".join(shown),
+            f"{path}: {len(problems)} bad line(s), nothing imported: " + "; ".join(shown),
             hint="请改正所列的行后重新导入该文件 / fix the lines named and import the file again",
         )
         self.problems = problems

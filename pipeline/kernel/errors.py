@@ -26,7 +26,7 @@ class ExitCode(IntEnum):
 
 ERROR_LABELS: dict[ExitCode, str] = {
     ExitCode.bad_args: "命令参数有误",
-    ExitCode.input_file: "扫描件无法读取",
+    ExitCode.input_file: "输入文件无法使用",  # a scan, an inventory CSV, a roll: what the user gave
     ExitCode.missing_dependency: "缺少所需的程序或模型",
     ExitCode.config: "设置有误",
     ExitCode.database: "数据库无法使用",
