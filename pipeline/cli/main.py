@@ -56,7 +56,7 @@ class _PageProgress:
         from pipeline.kernel.store import Store
 
         store = Store.open(self.settings)
-        bar = tqdm(total=0, unit="page", desc="pages", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=0, unit="页", desc="页面 pages", file=sys.stderr, dynamic_ncols=True)
         try:
             while True:
                 total = store.count_pages()
@@ -524,10 +524,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command == "crosscheck":
             print(
-                "interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked", file=sys.stderr
+                "已中断：再次运行同一 backfill crosscheck 命令，会从最后核查的行之后继续 / interrupted: run the same "
+                "`backfill crosscheck` again: it resumes after the last rows checked",
+                file=sys.stderr,
             )
         else:
-            print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
+            print(
+                "已中断：此前已提交的都已保存；再次运行同一命令即可完成 / interrupted: what was committed before is kept; "
+                "run the same command again to finish",
+                file=sys.stderr,
+            )
         return int(ExitCode.interrupted)
     except BrokenPipeError:
         # the reader of our output went away (`backfill status | head`): what ran is done and kept; say
