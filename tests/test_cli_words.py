@@ -179,3 +179,30 @@ def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, 
     assert main(["inventory", "import", "inv.csv", *data]) == 3
     err = capsys.readouterr().err
     assert err.startswith("error: 输入文件无法使用 / inv.csv: 1 bad line(s), nothing imported: line 1: ") and "\\n" not in err
+
+
+@pytest.mark.slow
+def test_backfill_review_says_where_it_listens_in_chinese_first_and_nothing_in_english_only(tmp_path):
+    """`backfill review` printed "review app on http://127.0.0.1:8501  (Ctrl+C stops it)" and then
+    Streamlit's own "You can now view your Streamlit app in your browser."."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipeline.kernel.localhttp import free_port, wait_until_healthy
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("BACKFILL_CONFIG", None)
+    cmd = [sys.executable, "-m", "pipeline.cli", "review", "--data-dir", str(tmp_path / "data"), "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, timeout=90, every=0.3, name="`backfill review`")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert f"审核应用地址 http://127.0.0.1:{port}（按 Ctrl+C 停止）" in out, out
+    assert "还没有用户：请用" in out  # no user yet: said Chinese first
+    assert "You can now view" not in out and "Local URL" not in out, out

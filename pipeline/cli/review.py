@@ -78,7 +78,7 @@ def server_path() -> Path:
 
 #: Streamlit settings the review app always runs with, whatever config.toml is around: no usage
 #: statistics, no developer toolbar or menu (Deploy, Rerun, ⋮ developer items), no tracebacks shown to
-#: users, XSRF protection and CORS checks on, no file watcher.
+#: users, XSRF protection and CORS checks on, no file watcher, no welcome message of its own.
 STREAMLIT_FLAGS = {
     "browser.gatherUsageStats": "false",
     "server.headless": "true",
@@ -89,6 +89,7 @@ STREAMLIT_FLAGS = {
     "server.enableXsrfProtection": "true",
     "server.enableCORS": "true",
     "server.xsrfCookieSameSite": "strict",
+    "logger.hideWelcomeMessage": "true",  # Streamlit's English "You can now view ...": our line says where, Chinese first
 }
 
 
