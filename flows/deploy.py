@@ -25,7 +25,8 @@ def _need_server() -> None:
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError(
             "a deployment needs a Prefect server: PREFECT_API_URL is not set",
-            hint="start `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            hint="请先运行 prefect server start，并设置 PREFECT_API_URL=http://127.0.0.1:4200/api / start `prefect server "
+            "start` and export PREFECT_API_URL=http://127.0.0.1:4200/api",
         )
 
 

@@ -123,6 +123,11 @@ FLAGS: dict[str, FlagInfo] = {
     "lunar_date": FlagInfo(
         "农历日期，不自动换算，需人工核对", "lunar-calendar date: never converted automatically, needs review", "error"
     ),
+    "impossible_month": FlagInfo("月份不存在（一年只有 1–12 月）", "no such month (a year has months 1 to 12)", "error"),
+    "impossible_day": FlagInfo(
+        "日期不存在（该月没有这一天，如 2 月 30 日）", "no such day in that month (as 30 February)", "error"
+    ),
+    # the one code for both before impossible_month and impossible_day: kept for records stored with it
     "impossible_date": FlagInfo("不存在的日期", "the date does not exist", "error"),
     "incomplete_date": FlagInfo("日期不完整", "incomplete date", "error"),
     "date_separator_inferred": FlagInfo(

@@ -353,18 +353,21 @@ def _normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
     md = _MONTH_DAY.fullmatch(s) if m is None else None
     if md is not None:
+        if not 1 <= int(md.group(1)) <= 12:  # 13月5日 is no date whatever the year
+            return _fail(raw, "impossible_month", *flags)
         if ledger_year is None or not MIN_YEAR <= ledger_year <= MAX_YEAR:
             return _fail(raw, "incomplete_date", *flags)
         value = _iso(ledger_year, int(md.group(1)), int(md.group(2)))
         if value is None:
-            return _fail(raw, "impossible_date", *flags)
+            return _fail(raw, "impossible_day", *flags)
         return _ok(value, raw, *flags, "year_from_ledger", certainty=certainty * YEAR_FROM_LEDGER_CERTAINTY)
     if m is None:
         lost = _lost_separator(s)
         if lost is not None:
             return _ok(lost, raw, *flags, "date_separator_inferred", certainty=certainty * 0.8)
-        if _PARTIAL.fullmatch(s):
-            return _fail(raw, "incomplete_date", *flags)
+        partial = _PARTIAL.fullmatch(s)
+        if partial:  # 二〇一一年十三月 has no month 13 before it lacks a day
+            return _fail(raw, "incomplete_date" if 1 <= int(partial.group(2)) <= 12 else "impossible_month", *flags)
         return _fail(raw, "unparseable", *flags)
     ys, ms, ds = m.groups()
     y, mo, d = int(ys), int(ms), int(ds)
@@ -380,7 +383,7 @@ def _normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     try:
         value = _dt.date(y, mo, d).isoformat()
     except ValueError:
-        return _fail(raw, "impossible_date", *flags)
+        return _fail(raw, "impossible_month" if not 1 <= mo <= 12 else "impossible_day", *flags)
     return _ok(value, raw, *flags, certainty=certainty)
 
 
@@ -398,8 +401,10 @@ def normalize_year_month(raw: str) -> Normalized:
     if m is None:
         return _fail(raw, "unparseable")
     y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
-    if not (MIN_YEAR <= y <= MAX_YEAR and 1 <= mo <= 12):
-        return _fail(raw, "impossible_date")
+    if not 1 <= mo <= 12:
+        return _fail(raw, "impossible_month")
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return _fail(raw, "implausible_date")
     return _ok(f"{y:04d}-{mo:02d}", raw)
 
 

@@ -77,7 +77,8 @@ class KindSpec:
         f = self.field(name)
         if f is None:
             raise ConfigError(
-                f"ledger kind {self.name!r} has no field {name!r}", hint=f"its fields: {', '.join(self.field_names)}"
+                f"ledger kind {self.name!r} has no field {name!r}",
+                hint=f"该登记簿的字段 its fields：{', '.join(self.field_names)}",
             )
         return f
 
@@ -180,7 +181,8 @@ class Spec:
             return self.kinds[name]
         except KeyError:
             raise ConfigError(
-                f"spec {self.version}: unknown ledger kind {name!r}", hint=f"known kinds: {', '.join(self.kinds)}"
+                f"spec {self.version}: unknown ledger kind {name!r}",
+                hint=f"已知的登记簿种类 known kinds：{', '.join(self.kinds)}",
             ) from None
 
     def table(self, name: str) -> CodeTable:
@@ -201,7 +203,9 @@ def load_spec(path_or_version: "Spec | Mapping[str, Any] | str | os.PathLike[str
         mtime = path.stat().st_mtime_ns
     except OSError:
         raise ConfigError(
-            f"spec file not found: {path}", hint="give a version shipped in mapping/data or a path to a spec JSON file"
+            f"spec file not found: {path}",
+            hint="请给出 mapping/data 中的规范版本，或规范 JSON 文件的路径 / give a version shipped in mapping/data "
+            "or a path to a spec JSON file",
         ) from None
     key = (str(path), mtime)
     spec = _CACHE.get(key)
@@ -464,7 +468,7 @@ def _build(doc: dict[str, Any], *, base_dir: Path, source: str) -> Spec:
         more = f"\n  (and {len(errors) - 50} more)" if len(errors) > 50 else ""
         raise ConfigError(
             f"spec {source} has {len(errors)} error(s):\n  - {shown}{more}",
-            hint="fix the spec file; every error above was collected in one pass",
+            hint="请改正规范文件；以上是一次查出的全部错误 / fix the spec file; every error above was collected in one pass",
         )
     return Spec(
         version=version,
@@ -622,7 +626,8 @@ def with_local_lexicon(spec: Spec, doc: Mapping[str, Any], source: str = "local 
     if errors:
         raise ConfigError(
             "the local lexicon is not valid: " + "; ".join(errors),
-            hint="fix or remove the entries named; `backfill lexicon use default` maps with the official lists only",
+            hint="请改正或删去所列条目；backfill lexicon use default 只用官方名录 / fix or remove the entries named; "
+            "`backfill lexicon use default` maps with the official lists only",
         )
     new_lex = PlaceLexicon(
         f"{lex.version}+{source}",

@@ -83,7 +83,8 @@ def check_model_dir(path: str | os.PathLike[str] | None, model_name: str, settin
     if found != model_name:
         raise ModelMissingError(
             f"paddleocr: {yml} names model {found!r}, expected {model_name!r}",
-            hint=f"point {setting} at the {model_name} folder, or pass the matching model name "
+            hint=f"请把 {setting} 指向 {model_name} 模型文件夹，或给出与之相符的模型名 / point {setting} at the {model_name} folder, "
+            "or pass the matching model name "
             f"({'det' if setting.startswith('det') else 'rec'}_model_name={found!r})",
         )
     return folder

@@ -249,7 +249,7 @@ def _open_net(path: Path, runtime: str, threads: int | None, precision: str) -> 
         if runtime == "openvino":
             raise MissingDependencyError(
                 f"ppocr: OpenVINO cannot run {path.name}: {type(exc).__name__}: {exc}",
-                hint="pip install 'openvino>=2026.4', or set runtime = \"onnxruntime\"",
+                hint="请安装 OpenVINO，或改用 ONNX Runtime / pip install 'openvino>=2026.4', or set runtime = \"onnxruntime\"",
             ) from exc
         why = f"OpenVINO unavailable ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
         return _OrtNet(path, threads), why
@@ -355,10 +355,10 @@ class PpOcrEngine(OcrEngine):
             raise ModelMissingError(
                 f"ppocr: {ms.label} model file(s) missing in {where}: {', '.join(missing)}",
                 hint=(
-                    "reinstall the wheel (" + ms.install + ")"
+                    "请重新安装该软件包 / reinstall the wheel (" + ms.install + ")"
                     if model_dir is None
-                    else f"put {', '.join(ms.files().values())} in {folder}, or leave model_dir unset to use "
-                    f"the models inside the {ms.dist} wheel"
+                    else f"请把 {', '.join(ms.files().values())} 放到 {folder}，或不设 model_dir 以使用软件包自带的模型 / "
+                    f"put them in {folder}, or leave model_dir unset to use the models inside the {ms.dist} wheel"
                 )
                 + "; models are never downloaded",
             )

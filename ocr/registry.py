@@ -59,7 +59,8 @@ def engine_class(name: str) -> type[OcrEngine]:
     except KeyError:
         raise ConfigError(
             f"unknown OCR engine {name!r}; known engines: {', '.join(sorted(_engines))}",
-            hint="choose one of the known engines in the 'ocr.engine' setting",
+            hint="请在设置 engine 中选用已知的引擎（backfill engines 列出本机能运行的）/ choose one of the known engines "
+            "in the 'engine' setting (`backfill engines` lists those that run here)",
         ) from None
 
 

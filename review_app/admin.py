@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import func, select
 
 from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import LedgerVolume, Run, Store
@@ -222,8 +223,8 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
             {
                 t("runs.col.run"): r.id,
                 t("runs.col.folder"): r.scans_dir,
-                t("runs.col.started"): r.started_at,
-                t("runs.col.finished"): r.finished_at or "—",
+                t("runs.col.started"): local_time(r.started_at),
+                t("runs.col.finished"): local_time(r.finished_at),
                 t("runs.col.status"): r.status if t(f"run.{r.status}") == f"run.{r.status}" else t(f"run.{r.status}"),
                 t("runs.col.selection"): ", ".join(f"{k}={v}" for k, v in ((r.settings or {}).get("options") or {}).items() if v)
                 or "—",

@@ -23,6 +23,8 @@ import numpy as np
 import streamlit as st
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
+from pipeline.archive.inventory import home_names
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, error_line
 from pipeline.kernel.reasons import split_zh_en
@@ -321,7 +323,7 @@ def login_page() -> None:
     if failed:
         kind, until = failed
         if kind == "locked":
-            st.error(t("login.locked", until=until.astimezone().strftime("%H:%M")))
+            st.error(t("login.locked", until=local_time(until, seconds=False)))
         else:
             st.error(t("login.wrong"))
     with st.form("login"):
@@ -375,7 +377,15 @@ def queue_page() -> None:
     # None would be taken by Streamlit for "nothing chosen" and show its own English "Choose an option"
     # (after a language switch, for one); a choice is cleared with the box's ×
     every = t("filter.all")
-    c[0].selectbox(t("filter.home"), facets.funeral_homes, index=None, key="f_home", placeholder=every)
+    homes = home_names()  # a reviewer reads the home's name, not its 12-digit code
+    c[0].selectbox(
+        t("filter.home"),
+        facets.funeral_homes,
+        index=None,
+        key="f_home",
+        placeholder=every,
+        format_func=lambda code: homes.get(code, code),
+    )
     c[1].selectbox(
         t("filter.ledger"),
         list(ledger_names),
@@ -394,8 +404,13 @@ def queue_page() -> None:
         placeholder=every,
     )
     c[4].selectbox(t("filter.order"), list(R.ORDERS), key="f_order", format_func=lambda v: t(f"order.{v}"))
-    page_no = int(st.session_state.get("q_page", 0))
-    qp = R.queue(store(), queue_filters(), order=st.session_state.get("f_order", "priority"), limit=50, offset=page_no * 50)
+    ss = st.session_state
+    page_no = max(1, int(ss.get("q_page") or 1))  # pages numbered from 1, as the reviewer counts them
+    qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
+    n_pages = max(1, -(-qp.total // 50))
+    if page_no > n_pages:  # the queue shrank (a filter, records decided): its last page
+        page_no = ss["q_page"] = n_pages
+        qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
     st.metric(t("queue.waiting"), qp.total)
     st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
     cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
@@ -409,7 +424,7 @@ def queue_page() -> None:
                     it.page_no,
                     it.row_no,
                     it.year if it.year is not None else "—",
-                    it.funeral_home or "—",
+                    homes.get(it.funeral_home, it.funeral_home) if it.funeral_home else "—",
                     t(f"conf.{confidence_level(it.min_confidence, 0.9)}"),
                     t("yes") if it.duplicate else "",
                     _why(it.reasons, it.kind),
@@ -420,18 +435,37 @@ def queue_page() -> None:
         for it in qp.items
     ]
     st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
-    n_pages = max(1, -(-qp.total // 50))
     if n_pages > 1:
-        st.number_input(t("queue.page_of", n=n_pages), 0, n_pages - 1, key="q_page", step=1)
+        st.number_input(t("queue.page_of", n=n_pages), 1, n_pages, key="q_page", step=1)
+    # the box offers the first record of the queue as shown, until the reviewer types another number
+    first = qp.items[0].record_id if qp.items else None
+    if "open_id" not in ss or ss.get("open_id") == ss.get("open_id_offered"):
+        ss["open_id"] = first
+    ss["open_id_offered"] = first
     cc = st.columns([1, 3])
-    cc[0].number_input(t("queue.open_id"), min_value=0, step=1, key="open_id")
+    # no min/max on the box: a number that is no record is said in words (_open_specific), not clamped
+    cc[0].number_input(t("queue.open_id"), step=1, key="open_id", placeholder=t("queue.open_placeholder"))
     cc[1].button(t("queue.open"), key="open_btn", on_click=_open_specific)
+    show_flash()
+
+
+def no_such_record(rid: int | None) -> str | None:
+    """Why a typed record number opens nothing (None: it names a record)."""
+    if rid is None:
+        return t("record.none_typed")
+    if R.record_status(store(), int(rid)) is not None:
+        return None
+    numbers = R.record_numbers(store())
+    return t("record.none_yet") if numbers is None else t("record.no_such", rid=int(rid), first=numbers[0], last=numbers[1])
 
 
 def _open_specific() -> None:
-    rid = int(st.session_state.get("open_id") or 0)
-    if rid:
-        go("record", current=rid)
+    rid = st.session_state.get("open_id")
+    why = no_such_record(rid)
+    if why is not None:
+        flash("error", why)
+        return
+    go("record", current=int(rid))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1303,7 +1337,7 @@ def intake_page() -> None:
                 t("intake.col.type"): f.media_type,
                 t("intake.col.pages"): f.page_count,
                 t("intake.col.status"): _or(t(f"file_status.{f.status}"), f.status),
-                t("intake.col.added"): f.created_at,
+                t("intake.col.added"): local_time(f.created_at),
             }
             for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)
         ]
@@ -1312,7 +1346,7 @@ def intake_page() -> None:
                 t("intake.col.file"): q.rel_path,
                 t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
                 t("intake.col.message"): split_zh_en(q.message)[0 if language() == "zh" else 1],
-                t("intake.col.when"): q.created_at,
+                t("intake.col.when"): local_time(q.created_at),
             }
             for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)
         ]
@@ -1382,8 +1416,8 @@ def users_page() -> None:
             {
                 t("runs.col.run"): r.id,
                 t("runs.col.folder"): r.scans_dir,
-                t("runs.col.started"): r.started_at,
-                t("runs.col.finished"): r.finished_at or "—",
+                t("runs.col.started"): local_time(r.started_at),
+                t("runs.col.finished"): local_time(r.finished_at),
                 t("runs.col.status"): _or(t(f"run.{r.status}"), r.status),
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(100)
@@ -1456,8 +1490,15 @@ def ledgers_page() -> None:
 
 def history_page() -> None:
     st.header(t("hist.title"))
-    rid = st.number_input(t("hist.record"), min_value=0, step=1, key="hist_id")
-    if not rid:
+    ss = st.session_state
+    if "hist_id" not in ss:  # the record last on screen, if any: its history is the one likely wanted
+        ss["hist_id"] = ss.get("current")
+    rid = st.number_input(t("hist.record"), step=1, key="hist_id", placeholder=t("queue.open_placeholder"))
+    if rid is None:
+        return
+    why = no_such_record(rid)
+    if why is not None:
+        st.error(why)
         return
     rows = history(store(), int(rid))
     kind = R.record_kind(store(), int(rid))
@@ -1474,7 +1515,7 @@ def history_page() -> None:
         st.dataframe(
             [
                 {
-                    t("hist.col.when"): h.at,
+                    t("hist.col.when"): local_time(h.at),
                     t("hist.col.who"): h.user,
                     t("hist.col.action"): t(f"action.{h.action}"),
                     t("hist.col.field"): field_label(h.field, kind) if h.field else "",
@@ -1495,7 +1536,7 @@ def history_page() -> None:
     else:
         st.dataframe(
             [
-                {t("hist.col.when"): r.at, t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
+                {t("hist.col.when"): local_time(r.at), t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
                 for r in shown_
             ],
             hide_index=True,

@@ -19,6 +19,7 @@ import streamlit as st
 from mapping.spec import load_spec
 from pipeline.crosscheck import check as X
 from pipeline.crosscheck.rolls import PAYMENT_KINDS
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.privacy import mask_id
@@ -267,7 +268,7 @@ def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
         st.dataframe(
             [
                 {
-                    t("xc.when"): c.at,
+                    t("xc.when"): local_time(c.at),
                     t("xc.who"): c.user,
                     t("xc.action"): _word("action", c.action),
                     t("xc.where"): c.hit_id or "",

@@ -17,6 +17,7 @@ from typing import Any
 
 from mapping.flags import FLAGS
 from pipeline.kernel.thresholds import CAPTURE_LABELS
+from pipeline.quality.audit import STATE_LABELS
 from pipeline.runs.completion import COLUMN_LABELS
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -264,6 +265,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "queue.page_of": ("页码（共 {n} 页）", "Page (of {n})"),
     "queue.open_id": ("打开记录编号", "Open record #"),
     "queue.open": ("打开", "Open"),
+    "queue.open_placeholder": ("输入记录编号", "type a record number"),
+    "record.none_typed": ("请先输入记录编号。", "Type a record number first."),
+    "record.no_such": (
+        "没有编号为 {rid} 的记录：现有记录的编号为 {first}–{last}。",
+        "There is no record {rid}: the records are numbered {first} to {last}.",
+    ),
+    "record.none_yet": ("还没有任何记录：请先运行 backfill run。", "No record yet: run backfill run first."),
     "queue.check_fields": ("需核对：{fields}", "check: {fields}"),
     "queue.col.record": ("记录", "record"),
     "queue.col.ledger": ("登记簿", "ledger"),
@@ -879,14 +887,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality.col.more": ("还需抽检（条）", "more to audit (records)"),
     "quality.col.level": ("分组", "group"),
     "quality.col.records": ("记录", "records"),
-    "quality.state.pending": ("抽检进行中", "audit under way"),
-    "quality.state.passed": ("达标", "passed"),
-    "quality.state.to_extend": ("待扩大抽检", "audit to extend"),
-    "quality.state.extended": ("已扩大抽检", "audit extended"),
-    "quality.state.to_send_back": ("待退回", "to send back"),
-    "quality.state.sent_back": ("已退回复核", "sent back for review"),
-    "quality.state.recheck": ("已入库，需复核", "loaded, to check again"),
-    "quality.state.no_sample": ("无可抽检记录", "nothing to audit"),
     "quality.why_extend": (
         "；再抽 {more} 条且全部无误即可证明达标：扩大抽检",
         "; {more} more records all right would prove the target met: the audit is extended",
@@ -1072,6 +1072,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lx.default": ("无（仅官方名录）", "none (official lists only)"),
 }
 STRINGS.update({f"done.col.{k}": v for k, v in COLUMN_LABELS.items()})  # one table with `backfill status`
+STRINGS.update({f"quality.state.{k}": v for k, v in STATE_LABELS.items()})  # one table with `status --quality`
 
 #: flag wordings rewritten for a reviewer (the rest: mapping.flags)
 REVIEWER_FLAGS: dict[str, tuple[str, str]] = {

@@ -20,6 +20,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Store
@@ -294,7 +295,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
                 [
                     {
                         t("th.col.version"): f"v{v.number}",
-                        t("th.col.when"): v.created_at,
+                        t("th.col.when"): local_time(v.created_at),
                         t("th.col.who"): v.created_by,
                         t("th.col.note"): v.note,
                         t("th.col.active"): "✓" if v.active else "",
@@ -496,7 +497,7 @@ def lexicon_page(store: Store, settings: Settings, user: str) -> None:
                             t("lx.col.parent"): s.parent,
                             t("lx.col.status"): t(f"lx.status.{s.status}"),
                             t("lx.col.by"): s.decided_by,
-                            t("th.col.when"): s.decided_at,
+                            t("th.col.when"): local_time(s.decided_at),
                             t("lx.col.reason"): s.reason,
                         }
                         for s in decided

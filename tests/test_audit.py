@@ -309,3 +309,21 @@ def test_the_audit_on_postgresql(pg_url, tmp_path):
         assert ev.audited == len(audit) and ev.obs
     finally:
         store.dispose()
+
+
+def test_a_volume_at_the_root_of_the_scan_folder_is_named_after_it(two_volumes, backfill_cli):
+    """Images lying in the scan folder itself form one volume: the quality table names it after the scan
+    folder ("scans/（扫描根目录）"), not "./"; images of scan folders of different names: "（扫描根目录）"."""
+    store, settings = two_volumes
+    with store.session() as s, s.begin():
+        files = s.scalars(select(SourceFile).order_by(SourceFile.id)).all()
+        for i, f in enumerate(files):  # each seeded register becomes single-page images at the folder's root
+            f.rel_path, f.abs_path, f.media_type = f"page_{i}.jpg", f"/archive/scans/page_{i}.jpg", "jpeg"
+    labels = {v.label for v in A.volumes_of_files(store, settings).values()}
+    assert labels == {"scans/（扫描根目录）"}
+    A.draw(store, settings)
+    text = backfill_cli("status", "--quality", "--data-dir", settings.data_dir)
+    assert "scans/（扫描根目录）" in text and "./" not in text
+    with store.session() as s, s.begin():
+        s.scalars(select(SourceFile).order_by(SourceFile.id)).first().abs_path = "/archive/other/page_0.jpg"
+    assert {v.label for v in A.volumes_of_files(store, settings).values()} == {"（扫描根目录）"}

@@ -401,8 +401,9 @@ def test_ctrl_c_to_the_process_group_stops_within_seconds_and_the_next_run_compl
     took = time.monotonic() - t0
     assert p.returncode == 130 and took <= 10, (p.returncode, took, err[-3000:])
     assert "Traceback" not in err + out, err[-3000:]
-    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("pages")]
-    assert len(lines) == 1 and lines[0].startswith("interrupted: run "), err[-3000:]
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("页面 pages")]
+    assert len(lines) == 1 and lines[0].startswith("已中断：运行 "), err[-3000:]
+    assert "要继续，请再次运行同一命令" in lines[0] and " / interrupted: run " in lines[0]
     assert "saved" in lines[0] and "To resume, run the same command again (backfill run scans --batch-pages 1)" in lines[0]
 
     def left() -> list:

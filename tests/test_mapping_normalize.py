@@ -87,8 +87,8 @@ def test_lunar_dates_are_never_guessed(raw):
 @pytest.mark.parametrize(
     "raw,flag",
     [
-        ("2013.2.30", "impossible_date"),
-        ("2013.13.1", "impossible_date"),
+        ("2013.2.30", "impossible_day"),
+        ("2013.13.1", "impossible_month"),
         ("2013年4月", "incomplete_date"),
         ("1813.4.7", "implausible_date"),
         ("死亡", "unparseable"),
@@ -98,6 +98,32 @@ def test_lunar_dates_are_never_guessed(raw):
 def test_bad_dates(raw, flag):
     n = normalize_date(raw, 2013)
     assert n.value is None and flag in n.flags
+
+
+@pytest.mark.parametrize(
+    "raw,flag",
+    [
+        ("二〇一一年十三月", "impossible_month"),  # refused as 日期不完整 before: there is no month 13 to complete
+        ("2011年13月", "impossible_month"),
+        ("2011年0月", "impossible_month"),
+        ("二〇一一年十三月五日", "impossible_month"),
+        ("13月5日", "impossible_month"),
+        ("2011年4月31日", "impossible_day"),
+        ("2011年1月0日", "impossible_day"),
+        ("二〇一一年十二月", "incomplete_date"),  # a real month, its day not written
+    ],
+)
+def test_a_month_or_day_that_does_not_exist_is_said_so_not_called_incomplete(raw, flag):
+    n = normalize_date(raw, 2011)
+    assert n.value is None and n.flags == (flag,)
+
+
+def test_the_reasons_for_a_date_that_is_no_date_read_chinese_first():
+    from mapping.flags import FLAGS
+
+    assert FLAGS["impossible_month"].zh.startswith("月份不存在") and "1–12" in FLAGS["impossible_month"].zh
+    assert FLAGS["impossible_day"].zh.startswith("日期不存在")
+    assert FLAGS["impossible_month"].severity == FLAGS["impossible_day"].severity == "error"
 
 
 def test_ocr_letters_in_dates():
@@ -601,7 +627,7 @@ def test_a_date_written_without_its_year_takes_the_ledgers_and_says_so():
     assert (n.value, n.flags) == ("2013-04-07", ("year_from_ledger",)) and n.certainty < 1.0
     assert normalize_date("十二月三十日", 2013).value == "2013-12-30"
     assert normalize_date("4月7日").value is None  # no ledger year: nothing invented
-    assert normalize_date("2月30日", 2013).flags == ("impossible_date",)
+    assert normalize_date("2月30日", 2013).flags == ("impossible_day",)
 
 
 def test_a_death_without_its_year_after_the_cremation_is_of_the_year_before():

@@ -224,7 +224,7 @@ def test_reconcile_lists_differences_without_personal_data(tmp_path, capsys):
     assert main(["reconcile", "--data-dir", settings.data_dir]) == ExitCode.differences
     out = capsys.readouterr().out
     assert "missing on the platform: p1 r" in out and "different on the platform: p1 r" in out
-    assert "other.pdf [dead_information] on the platform only: p9 r9" in out
+    assert "other.pdf [dead_information] 只在平台上 / on the platform only: p9 r9" in out
     assert "receipts only in the store" in out
     rep = reconcile(store, settings)
     assert rep.differences == 4

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -70,7 +71,8 @@ def test_calibrate_from_reviews_writes_a_version_with_its_evidence(reviewed, bac
     # written, not in use: routing still reads the packaged file
     assert Settings(data_dir=settings.data_dir).active_thresholds_file is None
     listed = backfill_cli("calibrate", "--list", *data)
-    assert "v1" in listed and "boss" in listed and "<- in use" in listed.splitlines()[0]
+    assert "v1" in listed and "boss" in listed and "<- 正在使用 in use" in listed.splitlines()[0]
+    assert re.search(r"^v1 +20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 ", listed, re.M), listed  # when, in the archive's zone
 
 
 def test_cross_validation_never_scores_a_volume_with_its_own_fit(reviewed, monkeypatch):

@@ -351,6 +351,15 @@ def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:
     return at, rid
 
 
+def test_a_month_that_does_not_exist_is_refused_as_such_not_as_incomplete(env):
+    """二〇一一年十三月 typed as a date of death was refused as 日期不完整 (incomplete date): the reviewer
+    looks for a missing day when the month is what is wrong."""
+    at, _rid = _typed_in("二〇一一年十三月")
+    at.button(key="save").click().run()
+    error = next(h.value for h in at.html if "field-error" in h.value)
+    assert "月份不存在" in error and "日期不完整" not in error, error
+
+
 def test_skip_saves_what_was_typed_first_and_stays_on_a_refused_text(env):
     store, _settings, _rows = env
     at, rid = _typed_in("2013-02-30")  # no such day
@@ -553,10 +562,10 @@ def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language
     at, rid = _typed_in("2019-02-30")  # no such day
     at.button(key="save").click().run()
     error = next(h.value for h in at.html if "field-error" in h.value)
-    assert "不存在的日期" in error
+    assert "日期不存在（该月没有这一天" in error
     at.radio(key="lang_pick").set_value("en").run()
     error = next(h.value for h in at.html if "field-error" in h.value)
-    assert "does not exist" in error and not any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert "no such day in that month" in error and not any("\u4e00" <= ch <= "\u9fff" for ch in error)
     assert at.text_input(key=f"edit_{rid}_death_date").value == "2019-02-30"  # the reviewer's text stays
     at.text_input(key=f"edit_{rid}_death_date").input("2019-03-01")
     at.text_input(key=f"edit_{rid}_agent_name").input("王立")
@@ -874,3 +883,66 @@ def test_the_intake_screen_says_a_ledgers_state_in_the_readers_language(env):
     states = set(received[t("intake.col.status", "zh")])
     assert states and states <= {t("file_status.processed", "zh"), t("file_status.registered", "zh")}, states
     assert "processed" not in states and "registered" not in states
+
+
+def test_times_on_the_runs_and_intake_screens_are_the_archives_local_time_with_its_zone(env, tmp_path):
+    """Stored in UTC, shown without a zone ("2026-12-03 21:18:17": eight hours off for a reader in
+    Yantai); now in China Standard Time, the zone said: "2026-12-04 05:18:17 UTC+8"."""
+    from datetime import datetime, timezone
+
+    from pipeline.kernel.store import Run, SourceFile
+
+    store, settings, _rows = env
+    with store.session() as s, s.begin():
+        s.add(
+            Run(
+                scans_dir=str(tmp_path),
+                started_at=datetime(2026, 12, 3, 21, 18, 17, tzinfo=timezone.utc),
+                finished_at=datetime(2026, 12, 3, 23, 59, 0, tzinfo=timezone.utc),
+                status="completed",
+            )
+        )
+        for f in s.query(SourceFile):
+            f.created_at = datetime(2026, 12, 3, 16, 0, 0, tzinfo=timezone.utc)
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("users").run()
+    runs = next(d.value for d in at.dataframe if t("runs.col.started", "zh") in d.value.columns)
+    assert list(runs[t("runs.col.started", "zh")]) == ["2026-12-04 05:18:17 UTC+8"]
+    assert list(runs[t("runs.col.finished", "zh")]) == ["2026-12-04 07:59:00 UTC+8"]
+    at.sidebar.radio(key="nav").set_value("intake").run()
+    received = next(d.value for d in at.dataframe if t("intake.col.added", "zh") in d.value.columns)
+    assert set(received[t("intake.col.added", "zh")]) == {"2026-12-04 00:00:00 UTC+8"}
+
+
+def test_the_record_number_box_offers_the_first_record_of_the_queue_and_says_when_a_number_is_none(env):
+    """The box said 0 (no record has that number) and opening a number that is none did nothing: it
+    now offers the queue's first record, and a number that names no record is said in words."""
+    store, _settings, _rows = env
+    first = R.queue(store, R.QueueFilter(), order="priority", limit=1).items[0].record_id
+    lo, hi = R.record_numbers(store)
+    at = _login(_app(), "rev", "password-rev")
+    assert at.number_input(key="open_id").value == first and first >= 1
+    at.button(key="open_btn").click().run()
+    assert not at.exception and at.session_state["nav"] == "record" and at.session_state["current"] == first
+    at = _login(_app(), "rev", "password-rev")
+    for typed in (hi + 1000, 0):
+        at.number_input(key="open_id").set_value(typed).run()
+        at.button(key="open_btn").click().run()
+        assert not at.exception and at.session_state["nav"] == "queue"
+        assert [e.value for e in at.error] == [f"没有编号为 {typed} 的记录：现有记录的编号为 {lo}–{hi}。"]
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    assert at.number_input(key="hist_id").value is None and not at.dataframe  # nothing asked yet: no 0
+    at.number_input(key="hist_id").set_value(hi + 5).run()
+    assert [e.value for e in at.error] == [f"没有编号为 {hi + 5} 的记录：现有记录的编号为 {lo}–{hi}。"]
+
+
+def test_the_queue_names_each_funeral_home_not_its_code(env):
+    """The queue's 殡仪馆 column and filter showed 370600100001: a reviewer reads 烟台市殡仪馆."""
+    at = _login(_app(), "rev", "password-rev")
+    homes = set(at.dataframe[0].value[t("queue.col.home", "zh")])
+    assert homes == {"烟台市殡仪馆"}, homes
+    box = at.selectbox(key="f_home")
+    assert box.options == ["烟台市殡仪馆"]
+    box.select("370600100001").run()  # the choice is still the code (the filter), shown by its name
+    assert not at.exception and at.metric[0].value == str(R.queue(env[0], R.QueueFilter(funeral_home="370600100001")).total)

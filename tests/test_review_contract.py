@@ -164,7 +164,7 @@ def test_a_refused_correction_keeps_the_stored_value_and_writes_nothing(seeded):
         store, rid, {"death_date": FieldEntry("2013-02-30"), "agent_name": FieldEntry("李四")}, user="rev", settings=settings
     )
     assert [(r.field, r.code) for r in out.refused] == [("death_date", "invalid")]
-    assert "impossible_date" in out.refused[0].flags or out.refused[0].flags == ()
+    assert "impossible_day" in out.refused[0].flags or out.refused[0].flags == ()
     rec = _rec(store, rid)
     assert rec.fields["death_date"]["value"] == before and rec.fields["agent_name"]["value"] == "李四"
     assert [h.field for h in history(store, rid) if h.action == "edit"] == ["agent_name"]

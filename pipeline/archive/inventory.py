@@ -46,6 +46,11 @@ from pipeline.page.extract import ledger_year, resolve_funeral_home
 COLUMNS = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages", "path_pattern", "notes")
 REQUIRED = ("funeral_home", "ledger_kind", "year", "volume", "expected_pages")
 UNIDENTIFIED = "?"
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "cremation": ("火化登记", "cremation register"),
+    "sea_burial": ("海葬登记", "sea burial register"),
+}
+"""A ledger kind's name, Chinese first (the spec's register titles): the completion table, volume labels."""
 
 
 class InventoryError(BackfillError):
@@ -56,8 +61,8 @@ class InventoryError(BackfillError):
     def __init__(self, path: str, problems: list[str]):
         shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
         super().__init__(
-            f"{path}: {len(problems)} bad line(s), nothing imported:\n  " + "\n  ".join(shown),
-            hint="fix the lines named and import the file again",
+            f"{path}: {len(problems)} bad line(s), nothing imported: " + "; ".join(shown),
+            hint="请改正所列的行后重新导入该文件 / fix the lines named and import the file again",
         )
         self.problems = problems
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ExitCode
 
@@ -82,11 +83,12 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     with Store.open(settings) as store:
         rows = checks(store)
     if not rows:
-        print("no check yet")
+        print("还没有核查 / no check yet")
     for c in rows:
         n = c.counts
         print(
-            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {c.started_at:%Y-%m-%d %H:%M}  {c.roll_file}  "
+            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {local_time(c.started_at, seconds=False)}  {c.roll_file}  "
+            f"自动确认 {n['auto_confirmed']}，待复核 {n['to_review']}，已确认 {n['confirmed']}，非同一人 {n['not_same']} / "
             f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}"
         )
     return ExitCode.ok
@@ -99,8 +101,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with Store.open(settings) as store:
         e = export_check(store, args.check, args.out, user=getpass.getuser())
     print(
-        f"check {args.check}: {e.confirmed} confirmed hit(s) written to {e.directory} "
-        f"(hits.csv, hits.jsonl, manifest.json, 说明.txt); {e.waiting} still to review, {e.not_same} not the same person (not exported)"
+        f"核查 {args.check}：已把 {e.confirmed} 条确认的命中写入 {e.directory}（hits.csv、hits.jsonl、manifest.json、说明.txt）；"
+        f"{e.waiting} 条待复核、{e.not_same} 条非同一人，未导出 / check {args.check}: {e.confirmed} confirmed hit(s) written; "
+        f"{e.waiting} still to review, {e.not_same} not the same person (not exported)"
     )
     return ExitCode.ok
 
@@ -111,8 +114,14 @@ def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
 
     with Store.open(settings) as store:
         n = close_check(store, settings, args.check, user=getpass.getuser(), discard_unreviewed=args.discard_unreviewed)
-    print(f"check {args.check} closed: the roll data of {n} hit(s) not confirmed was reduced to a keyed digest")
+    print(
+        f"核查 {args.check} 已关闭：{n} 条未确认命中的名册数据只保留带密钥的摘要 / check {args.check} closed: the roll "
+        f"data of {n} hit(s) not confirmed was reduced to a keyed digest"
+    )
     return ExitCode.ok
+
+
+CHECK_ID = "核查编号，见 backfill crosscheck-list (the check's number)"
 
 
 def add_commands(
@@ -125,41 +134,60 @@ def add_commands(
 
     c = sub.add_parser(
         "crosscheck",
-        help="check a roll of another department (低保, pensions, household or marriage "
-        "register) against the platform's deceased",
+        help="用平台的逝者核查其他部门的名册：低保、养老金、户籍或婚姻登记 "
+        "(check another department's roll against the platform's deceased)",
     )
-    c.add_argument("roll_file", help="the roll: CSV (UTF-8 or GB 18030) or .xlsx")
-    c.add_argument("--kind", required=True, choices=list(KINDS), help="what the roll is")
+    c.add_argument("roll_file", help="名册文件：CSV（UTF-8 或 GB 18030）或 .xlsx (the roll)")
+    c.add_argument(
+        "--kind",
+        required=True,
+        choices=list(KINDS),
+        help="名册种类：dibao 低保、pension 养老金、hukou 户籍、marriage 婚姻登记、other 其他 (what the roll is)",
+    )
     common(c)
-    c.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
-    c.add_argument("--out", help="folder for the hits (auto-confirmed and to review apart), bad rows and the report")
+    c.add_argument("--platform", metavar="URL", help="平台数据库地址；默认：数据文件夹中的 SQLite 文件 (platform database URL)")
+    c.add_argument(
+        "--out",
+        metavar="DIR",
+        help="命中（自动确认与待复核分开）、问题行和报告的输出文件夹 (folder for the hits, bad rows and the report)",
+    )
     c.add_argument(
         "--column",
         action="append",
         metavar="FIELD=HEADER",
-        help=f"the header of a field's column where it is not recognized; fields: {', '.join(FIELDS)} "
-        "(男方.name, 女方.id_number … for a marriage record); FIELD= for none",
+        help=f"未能识别时指定字段所在列的表头；字段：{', '.join(FIELDS)}（婚姻登记用 男方.name、女方.id_number …）；"
+        "FIELD= 表示没有该列 (the header of a field's column)",
     )
-    c.add_argument("--mapping", help="a TOML file with a [columns] table (and header_row, sheet, encoding)")
-    c.add_argument("--sheet", help="only this worksheet of an .xlsx (default: every sheet with a recognized header)")
-    c.add_argument("--encoding", help="the CSV's encoding (default: UTF-8 if it decodes as such, else GB 18030)")
-    c.add_argument("--header-row", type=int, help="the line (row) of the header, from 1 (default: found)")
-    c.add_argument("--again", action="store_true", help="check a roll that was checked before, again")
-    c.add_argument("--json", action="store_true", help="print the summary as JSON")
+    c.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="含 [columns] 表（及 header_row、sheet、encoding）的 TOML 文件 (a TOML file with a [columns] table)",
+    )
+    c.add_argument("--sheet", help="只读 .xlsx 的这个工作表；默认：每个认出表头的工作表 (only this worksheet)")
+    c.add_argument("--encoding", help="CSV 的编码；默认：能按 UTF-8 解码则 UTF-8，否则 GB 18030 (the CSV's encoding)")
+    c.add_argument("--header-row", type=int, metavar="N", help="表头所在的行，从 1 起；默认：自动查找 (the row of the header)")
+    c.add_argument("--again", action="store_true", help="再次核查以前核查过的名册 (check a roll checked before, again)")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出摘要 (print the summary as JSON)")
     c.set_defaults(func=run(cmd_crosscheck))
 
-    ls = sub.add_parser("crosscheck-list", help="the cross-registry checks and their hits")
+    ls = sub.add_parser("crosscheck-list", help="列出名册核查及其命中 (the cross-registry checks and their hits)")
     common(ls)
     ls.set_defaults(func=run(cmd_list))
 
-    ex = sub.add_parser("crosscheck-export", help="write a check's confirmed hits for the department that sent the roll")
-    ex.add_argument("check", type=int)
-    ex.add_argument("--out", required=True, help="folder for hits.csv, hits.jsonl, manifest.json")
+    ex = sub.add_parser("crosscheck-export", help="为送来名册的部门写出一次核查已确认的命中 (write a check's confirmed hits)")
+    ex.add_argument("check", type=int, help=CHECK_ID)
+    ex.add_argument(
+        "--out", required=True, metavar="DIR", help="hits.csv、hits.jsonl、manifest.json 的输出文件夹 (output folder)"
+    )
     common(ex)
     ex.set_defaults(func=run(cmd_export))
 
-    cl = sub.add_parser("crosscheck-close", help="end a check: keep only a digest of entries not confirmed")
-    cl.add_argument("check", type=int)
-    cl.add_argument("--discard-unreviewed", action="store_true", help="close even though hits still wait for review")
+    cl = sub.add_parser(
+        "crosscheck-close", help="结束一次核查：未确认的名册记录只保留摘要 (end a check: keep only a digest of the rest)"
+    )
+    cl.add_argument("check", type=int, help=CHECK_ID)
+    cl.add_argument(
+        "--discard-unreviewed", action="store_true", help="即使仍有命中待复核也关闭 (close even though hits wait for review)"
+    )
     common(cl)
     cl.set_defaults(func=run(cmd_close))

@@ -56,7 +56,7 @@ class _PageProgress:
         from pipeline.kernel.store import Store
 
         store = Store.open(self.settings)
-        bar = tqdm(total=0, unit="page", desc="pages", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=0, unit="页", desc="页面 pages", file=sys.stderr, dynamic_ncols=True)
         try:
             while True:
                 total = store.count_pages()
@@ -87,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except OSError as e:
             raise BackfillError(
                 f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
-                hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)",
+                hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
             ) from e
         Store.open(settings).dispose()  # create the schema before the progress bar polls it
         from ocr.registry import get_engine
@@ -229,6 +229,14 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         ),
         f"  工作库 store：{mask_url(settings.store_url)}",
     ]
+    if not sm["files"] and not sm.get("not_read"):
+        from pipeline.page.intake import SCAN_SUFFIXES
+
+        kinds = "、".join(sorted(SCAN_SUFFIXES))
+        lines.append(
+            f"该文件夹（含子文件夹）中没有扫描件（{kinds}）：请检查路径 / no scan ({', '.join(sorted(SCAN_SUFFIXES))}) "
+            "in this folder or below it: check the path"
+        )
     if sm.get("not_read"):
         lines.append(heading("not_read"))
         lines += [
@@ -359,79 +367,110 @@ def cmd_engines(args: argparse.Namespace) -> int:
     from ocr.registry import available_engines
 
     for name, status in available_engines().items():
-        print(f"{name:12} {status}")
+        print(f"{name:12} {'可用' if status.startswith('available') else '不可用'} {status}")
     settings = _settings(args)
     from ocr.registry import get_engine
 
     try:  # the engine the settings choose, as it will run: model, runtime, precision
         engine = get_engine(settings.engine, **settings.engine_settings)
     except BackfillError as exc:
-        print(f"in use: {settings.engine}: cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else ""))
+        print(
+            f"正在使用 in use: {settings.engine}: 无法在本机运行 cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+        )
         return ExitCode.ok
     describe = getattr(engine, "describe", None)
-    print(f"in use: {settings.engine}: {describe() if describe else engine.version()}")
+    print(f"正在使用 in use: {settings.engine}: {describe() if describe else engine.version()}")
     return ExitCode.ok
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="backfill", description="Back-fill scanned funeral registers into the provincial platform.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress details (never personal data)")
-    sub = p.add_subparsers(dest="command", required=True)
+    """The `backfill` parser: every help text Chinese first, "中文说明 (English)" (pipeline.cli.words)."""
+    from pipeline.cli.words import Parser
+
+    p = Parser(
+        prog="backfill",
+        description="把扫描的殡葬登记簿补录到省级殡葬管理平台 (back-fill scanned funeral registers into the provincial platform)。"
+        "各命令的选项：backfill 命令 --help (options of a command: backfill COMMAND --help)",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="记录处理细节，从不含个人信息 (log progress details, never personal data)"
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--db", help="working store URL (default: SQLite file in the data folder)")
-        sp.add_argument("--data-dir", help="data folder (default: ./backfill-data)")
-        sp.add_argument("--config", help="settings file (TOML or JSON; default ./backfill.toml if present)")
+        sp.add_argument("--db", metavar="URL", help="工作库地址；默认：数据文件夹中的 SQLite 文件 (working store URL)")
+        sp.add_argument("--data-dir", metavar="DIR", help="数据文件夹；默认 ./backfill-data (data folder)")
+        sp.add_argument(
+            "--config", metavar="FILE", help="设置文件（TOML 或 JSON）；默认：当前文件夹的 backfill.toml (settings file)"
+        )
 
-    r = sub.add_parser("run", help="process a folder of scanned ledgers")
-    r.add_argument("scans_dir")
+    r = sub.add_parser("run", help="处理一个文件夹的登记簿扫描件 (process a folder of scanned ledgers)")
+    r.add_argument("scans_dir", help="扫描件所在的文件夹 (the folder of scans)")
     common(r)
-    r.add_argument("--engine", help="OCR engine (see `backfill engines`)")
-    r.add_argument("--funeral-home", help="funeral home code for ledgers whose title names no known home")
-    r.add_argument("--no-prefect", action="store_true", help="run the stages in this process without Prefect")
-    r.add_argument("--json", action="store_true", help="print the summary as JSON")
-    r.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    r.add_argument("--engine", metavar="NAME", help="文字识别引擎，见 backfill engines (OCR engine)")
+    r.add_argument(
+        "--funeral-home",
+        metavar="CODE",
+        help="登记簿标题中没有可识别的殡仪馆时使用的殡仪馆代码 (funeral home code for ledgers whose title names no known home)",
+    )
+    r.add_argument("--no-prefect", action="store_true", help="不经 Prefect，在本进程中依次处理 (run without Prefect)")
+    r.add_argument("--json", action="store_true", help="以 JSON 输出摘要 (print the summary as JSON)")
+    r.add_argument("--progress", action="store_true", help="不在终端时也显示进度条 (show the progress bar off a terminal too)")
     from pipeline.cli.runs import add_commands as add_run_commands
     from pipeline.cli.runs import add_run_options
 
     add_run_options(r)
     r.set_defaults(func=cmd_run)
 
-    e = sub.add_parser("export", help="write every extracted row to a CSV file")
-    e.add_argument("--out", required=True)
+    e = sub.add_parser("export", help="把提取的每一行写入 CSV 文件 (write every extracted row to a CSV file)")
+    e.add_argument("--out", required=True, metavar="FILE", help="要写出的 CSV 文件 (the CSV file to write)")
     common(e)
     e.set_defaults(func=cmd_export)
 
-    ld = sub.add_parser("load", help="load accepted records into the platform database")
+    def platform(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--platform", metavar="URL", help="平台数据库地址；默认：数据文件夹中的 SQLite 文件 (platform database URL)"
+        )
+
+    ld = sub.add_parser("load", help="把已接受的记录装入平台数据库 (load accepted records into the platform database)")
     common(ld)
-    ld.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
+    platform(ld)
     ld.set_defaults(func=cmd_load)
 
-    def platform(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--platform", help="platform database URL (default: SQLite file in the data folder)")
-
-    mg = sub.add_parser("migrate", help="create or upgrade the platform database schema (Alembic migrations)")
+    mg = sub.add_parser(
+        "migrate", help="创建或升级平台数据库的表结构（Alembic 迁移） (create or upgrade the platform database schema)"
+    )
     common(mg)
     platform(mg)
-    mg.add_argument("--revision", default="head", help="migration to go to (default: the newest)")
+    mg.add_argument("--revision", default="head", help="迁移到的版本；默认：最新 (migration to go to; default: the newest)")
     mg.set_defaults(func=cmd_migrate)
-    rc = sub.add_parser("reconcile", help="compare the store with the platform per funeral home and ledger volume")
+    rc = sub.add_parser(
+        "reconcile",
+        help="按殡仪馆和登记簿卷册核对工作库与平台；有差异时退出码 8 (compare the store with the platform; exit 8 on differences)",
+    )
     common(rc)
     platform(rc)
     rc.set_defaults(func=cmd_reconcile)
-    xp = sub.add_parser("export-package", help="write the platform's entity sets as a data-exchange package")
+    xp = sub.add_parser(
+        "export-package", help="把平台的各实体集写成数据交换包 (write the platform's entity sets as a data-exchange package)"
+    )
     common(xp)
     platform(xp)
-    xp.add_argument("--out", required=True, help="package folder")
+    xp.add_argument("--out", required=True, metavar="DIR", help="交换包文件夹 (package folder)")
     xp.set_defaults(func=cmd_export_package)
-    ip = sub.add_parser("import-package", help="verify a data-exchange package and load it into a platform database")
-    ip.add_argument("package_dir")
+    ip = sub.add_parser(
+        "import-package",
+        help="校验数据交换包并装入平台数据库 (verify a data-exchange package and load it into a platform database)",
+    )
+    ip.add_argument("package_dir", help="交换包文件夹 (package folder)")
     common(ip)
     platform(ip)
     ip.set_defaults(func=cmd_import_package)
 
     rm = sub.add_parser(
-        "remap", help="map processed pages again from their stored cells (after a spec, lexicon or threshold change)"
+        "remap",
+        help="按存储的单元格重新映射已处理的页面，不重新识别；规范、词库或阈值变更后使用 "
+        "(map processed pages again from their stored cells, after a spec, lexicon or threshold change)",
     )
     common(rm)
     from pipeline.cli.trust import add_commands as add_trust_commands
@@ -440,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_remap_options(rm)
     rm.set_defaults(func=cmd_remap)
 
-    en = sub.add_parser("engines", help="list OCR engines and whether they can run here")
+    en = sub.add_parser("engines", help="列出文字识别引擎及其能否在本机运行 (list OCR engines and whether they can run here)")
     en.set_defaults(func=cmd_engines)
 
     from pipeline.cli.review import add_commands  # users + review (the review app)
@@ -485,10 +524,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command == "crosscheck":
             print(
-                "interrupted: run the same `backfill crosscheck` again: it resumes after the last rows checked", file=sys.stderr
+                "已中断：再次运行同一 backfill crosscheck 命令，会从最后核查的行之后继续 / interrupted: run the same "
+                "`backfill crosscheck` again: it resumes after the last rows checked",
+                file=sys.stderr,
             )
         else:
-            print("interrupted: what was committed before is kept; run the same command again to finish", file=sys.stderr)
+            print(
+                "已中断：此前已提交的都已保存；再次运行同一命令即可完成 / interrupted: what was committed before is kept; "
+                "run the same command again to finish",
+                file=sys.stderr,
+            )
         return int(ExitCode.interrupted)
     except BrokenPipeError:
         # the reader of our output went away (`backfill status | head`): what ran is done and kept; say

@@ -78,7 +78,7 @@ def server_path() -> Path:
 
 #: Streamlit settings the review app always runs with, whatever config.toml is around: no usage
 #: statistics, no developer toolbar or menu (Deploy, Rerun, ⋮ developer items), no tracebacks shown to
-#: users, XSRF protection and CORS checks on, no file watcher.
+#: users, XSRF protection and CORS checks on, no file watcher, no welcome message of its own.
 STREAMLIT_FLAGS = {
     "browser.gatherUsageStats": "false",
     "server.headless": "true",
@@ -89,6 +89,7 @@ STREAMLIT_FLAGS = {
     "server.enableXsrfProtection": "true",
     "server.enableCORS": "true",
     "server.xsrfCookieSameSite": "strict",
+    "logger.hideWelcomeMessage": "true",  # Streamlit's English "You can now view ...": our line says where, Chinese first
 }
 
 
@@ -128,12 +129,15 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
     cmd, env = review_command(settings, args.port, args.host, getattr(args, "config", None))
-    print(f"review app on http://{args.host}:{args.port}  (Ctrl+C stops it)")
+    print(
+        f"审核应用地址 http://{args.host}:{args.port}（按 Ctrl+C 停止） / review app on http://{args.host}:{args.port} "
+        "(Ctrl+C stops it)"
+    )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
-            "listening beyond this machine: serve it to the office only through the TLS proxy "
-            "(README, section The review app: serving the office); plain HTTP carries passwords and "
-            "personal data in clear",
+            "本机以外也能访问：请只经 TLS 代理向办公室提供（见 docs/review.md）；未加密的 HTTP 会明文传送密码和个人信息 / "
+            "listening beyond this machine: serve it to the office only through the TLS proxy (docs/review.md); "
+            "plain HTTP carries passwords and personal data in clear",
             file=sys.stderr,
         )
     sys.stdout.flush()
@@ -142,39 +146,50 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # not reached
 
 
+ROLES = ("archivist", "reviewer", "administrator")
+ROLE_HELP = "角色：archivist 档案员、reviewer 审核员、administrator 管理员 (role)"
+USER_NAME = "用户名 (user name)"
+
+
 def add_commands(sub, common: Callable[[argparse.ArgumentParser], None], settings_of) -> None:
     """Register `users` and `review` on the `backfill` parser."""
-    u = sub.add_parser("users", help="manage the review app's users (archivist / reviewer / administrator)")
-    us = u.add_subparsers(dest="users_command", required=True)
-    for name, helptext in (("add", "add a user"), ("passwd", "change a user's password")):
+    u = sub.add_parser("users", help="管理审核应用的用户：档案员、审核员、管理员 (manage the review app's users)")
+    us = u.add_subparsers(dest="users_command", required=True, metavar="命令")
+    for name, helptext in (("add", "添加用户 (add a user)"), ("passwd", "修改用户密码 (change a user's password)")):
         sp = us.add_parser(name, help=helptext)
-        sp.add_argument("name")
+        sp.add_argument("name", help=USER_NAME)
         if name == "add":
-            sp.add_argument("--role", required=True, choices=("archivist", "reviewer", "administrator"))
-        sp.add_argument("--password-stdin", action="store_true", help="read the password from stdin (one line)")
+            sp.add_argument("--role", required=True, choices=ROLES, help=ROLE_HELP)
+        sp.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="从标准输入读取密码（一行）；否则交互输入 (read the password from stdin)",
+        )
         common(sp)
-    sr = us.add_parser("set-role", help="change a user's role")
-    sr.add_argument("name")
-    sr.add_argument("role", choices=("archivist", "reviewer", "administrator"))
+    sr = us.add_parser("set-role", help="修改用户的角色 (change a user's role)")
+    sr.add_argument("name", help=USER_NAME)
+    sr.add_argument("role", choices=ROLES, help=ROLE_HELP)
     common(sr)
-    for name in ("disable", "enable"):
-        sp = us.add_parser(name, help=f"{name} a user")
-        sp.add_argument("name")
+    for name, helptext in (("disable", "停用用户 (disable a user)"), ("enable", "重新启用用户 (enable a user)")):
+        sp = us.add_parser(name, help=helptext)
+        sp.add_argument("name", help=USER_NAME)
         common(sp)
-    common(us.add_parser("list", help="list users"))
-    sp = us.add_parser("unlock", help="lift a login lock (after repeated failed logins)")
-    sp.add_argument("name")
+    common(us.add_parser("list", help="列出用户 (list users)"))
+    sp = us.add_parser("unlock", help="解除多次登录失败造成的锁定 (lift a login lock)")
+    sp.add_argument("name", help=USER_NAME)
     common(sp)
     u.set_defaults(func=lambda a: cmd_users(a, settings_of(a)))
 
-    r = sub.add_parser("review", help="start the review app (Streamlit) on 127.0.0.1 (or --host)")
+    r = sub.add_parser(
+        "review", help="启动审核应用（Streamlit），默认只在本机 127.0.0.1 (start the review app on 127.0.0.1, or --host)"
+    )
     common(r)
-    r.add_argument("--port", type=int, default=8501)
+    r.add_argument("--port", type=int, default=8501, help="端口；默认 8501 (port)")
     r.add_argument(
         "--host",
         "--address",
         dest="host",
         default="127.0.0.1",
-        help="listen address (default 127.0.0.1: this machine only; put the TLS proxy in front of any other)",
+        help="监听地址；默认 127.0.0.1，只有本机可访问；其他地址须放在 TLS 代理之后 (listen address)",
     )
     r.set_defaults(func=lambda a: cmd_review(a, settings_of(a)))

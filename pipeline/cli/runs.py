@@ -16,22 +16,54 @@ from pipeline.kernel.safety import shown
 
 
 def add_run_options(r: argparse.ArgumentParser) -> None:
-    g = r.add_argument_group("selection and scale-out (migration runs)")
+    g = r.add_argument_group("选择范围与多机运行（迁移运行） (selection and scale-out)")
     g.add_argument(
         "--home",
         action="append",
         metavar="CODE_OR_NAME",
-        help="only volumes of this funeral home (repeatable; code or name as in the inventory)",
+        help="只处理该殡仪馆的卷册，可重复；代码或清单中的名称 (only volumes of this funeral home; repeatable)",
     )
-    g.add_argument("--year", action="append", metavar="YEARS", help="only these years: 2013, 2010-2012, 2014,2016 (repeatable)")
-    g.add_argument("--volume", action="append", metavar="LABEL", help="only inventory volumes with this label (repeatable)")
-    g.add_argument("--batch-pages", type=int, default=4, help="pages per task (default 4; grows to keep a run under 300 tasks)")
-    g.add_argument("--load", action="store_true", help="end with loading auto-accepted and approved records into the platform")
-    g.add_argument("--platform", help="platform database URL for --load (default: SQLite file in the data folder)")
     g.add_argument(
-        "--dask", metavar="ADDRESS", help="run the tasks on the Dask cluster at this scheduler address (tcp://host:8786)"
+        "--year",
+        action="append",
+        metavar="YEARS",
+        help="只处理这些年份：2013、2010-2012、2014,2016，可重复 (only these years; repeatable)",
     )
-    g.add_argument("--workers", type=int, default=1, help="threads of Prefect's default task runner (default 1)")
+    g.add_argument(
+        "--volume",
+        action="append",
+        metavar="LABEL",
+        help="只处理清单中带此标签的卷册，可重复 (only inventory volumes with this label; repeatable)",
+    )
+    g.add_argument(
+        "--batch-pages",
+        type=int,
+        default=4,
+        metavar="N",
+        help="每个任务处理的页数；默认 4，为使一次运行不超过 300 个任务会自动增大 (pages per task)",
+    )
+    g.add_argument(
+        "--load",
+        action="store_true",
+        help="最后把自动接受和已通过的记录装入平台 (end with loading the accepted records into the platform)",
+    )
+    g.add_argument(
+        "--platform",
+        metavar="URL",
+        help="装入（--load）的平台数据库地址；默认：数据文件夹中的 SQLite 文件 (platform database URL)",
+    )
+    g.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="在该调度器地址的 Dask 集群上运行任务，如 tcp://host:8786 (run the tasks on this Dask cluster)",
+    )
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Prefect 默认任务执行器的线程数；默认 1 (threads of Prefect's task runner)",
+    )
 
 
 def run_options(args: argparse.Namespace) -> "Any":
@@ -53,7 +85,7 @@ def execute_run(args: argparse.Namespace, settings: Settings, scans: Path) -> di
     check_thresholds(settings.active_thresholds_file)
     if args.no_prefect:
         if args.dask:
-            raise BackfillError("--dask needs Prefect", hint="drop --no-prefect")
+            raise BackfillError("--dask needs Prefect", hint="--dask 需要 Prefect：请去掉 --no-prefect / drop --no-prefect")
         from pipeline.runs.manage import run_selection
 
         return run_selection(scans.resolve(), settings, options)
@@ -74,12 +106,15 @@ def cmd_inventory_import(args: argparse.Namespace, settings_of: Callable) -> int
     settings = settings_of(args)
     with Store.open(settings) as store:
         res = import_inventory(store, Path(args.file), settings)
-    print(f"inventory {args.file}: {res.added} volume(s) added, {res.updated} updated, {res.unchanged} unchanged")
+    print(
+        f"清单 {shown(args.file)}：新增 {res.added} 册，更新 {res.updated} 册，未变 {res.unchanged} 册 / inventory: "
+        f"{res.added} volume(s) added, {res.updated} updated, {res.unchanged} unchanged"
+    )
     return ExitCode.ok
 
 
 def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
-    from pipeline.archive.inventory import home_names, volumes
+    from pipeline.archive.inventory import KIND_LABELS, home_names, volumes
     from pipeline.kernel.store import Store
 
     settings = settings_of(args)
@@ -88,10 +123,11 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
         vols = volumes(store)
     for v in vols:
         print(
-            f"{v.funeral_home_code} {names.get(v.funeral_home_code, ''):8} {v.ledger_kind:10} {v.year} vol {v.volume:6} "
-            f"{v.expected_pages:5} pages  {v.path_pattern or ''}"
+            f"{v.funeral_home_code} {names.get(v.funeral_home_code, '')} {KIND_LABELS.get(v.ledger_kind, (v.ledger_kind,))[0]} "
+            f"{v.year} 第 {v.volume} 册 vol，应有 {v.expected_pages} 页 pages  {v.path_pattern or ''}"
         )
-    print(f"{len(vols)} volume(s), {sum(v.expected_pages for v in vols)} pages expected")
+    pages = sum(v.expected_pages for v in vols)
+    print(f"共 {len(vols)} 册，应有 {pages} 页 / {len(vols)} volume(s), {pages} pages expected")
     return ExitCode.ok
 
 
@@ -146,35 +182,40 @@ def cmd_serve(args: argparse.Namespace, settings_of: Callable) -> int:
 
 
 def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None], settings_of: Callable) -> None:
-    inv = sub.add_parser("inventory", help="the ledger inventory: which volumes should exist")
-    isub = inv.add_subparsers(dest="inventory_command", required=True)
-    ii = isub.add_parser("import", help="import (add or update) volumes from a CSV file")
-    ii.add_argument("file")
+    inv = sub.add_parser("inventory", help="登记簿清单：应有哪些卷册 (the ledger inventory: which volumes should exist)")
+    isub = inv.add_subparsers(dest="inventory_command", required=True, metavar="命令")
+    ii = isub.add_parser("import", help="从 CSV 文件导入（新增或更新）卷册 (import volumes from a CSV file)")
+    ii.add_argument(
+        "file",
+        help="清单 CSV：funeral_home, ledger_kind, year, volume, expected_pages，可选 path_pattern, notes (the inventory CSV)",
+    )
     common(ii)
     ii.set_defaults(func=lambda a: cmd_inventory_import(a, settings_of))
-    il = isub.add_parser("list", help="list the inventory")
+    il = isub.add_parser("list", help="列出清单 (list the inventory)")
     common(il)
     il.set_defaults(func=lambda a: cmd_inventory_list(a, settings_of))
 
-    st = sub.add_parser("status", help="completion per funeral home, ledger kind and year against the inventory")
+    st = sub.add_parser("status", help="对照清单，按殡仪馆、登记簿种类和年份显示完成情况 (completion against the inventory)")
     common(st)
     st.add_argument(
         "--by",
         choices=["volume", "year", "ledger", "home", "total"],
         default="year",
-        help="level of the table (default: year = funeral home, ledger kind, year)",
+        help="表格的汇总层级；默认 year：殡仪馆、登记簿种类、年份 (level of the table)",
     )
-    st.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
-    st.add_argument("--json", action="store_true", help="print the table as JSON")
+    st.add_argument("--csv", metavar="FILE", help="同时把表格写成 CSV 文件 (also write the table as CSV)")
+    st.add_argument("--json", action="store_true", help="以 JSON 输出表格 (print the table as JSON)")
     from pipeline.cli.trust import add_status_options
 
     add_status_options(st)
     st.set_defaults(func=lambda a: cmd_status(a, settings_of))
 
     sv = sub.add_parser(
-        "serve", help="serve the run flow as a Prefect deployment (needs PREFECT_API_URL of `prefect server start`)"
+        "serve",
+        help="把运行流程发布为 Prefect 部署，需要 `prefect server start` 的 PREFECT_API_URL "
+        "(serve the run flow as a Prefect deployment)",
     )
     common(sv)
-    sv.add_argument("--name", default="backfill", help="deployment name (default: backfill)")
-    sv.add_argument("--limit", type=int, default=1, help="flow runs at the same time (default 1)")
+    sv.add_argument("--name", default="backfill", help="部署名称；默认 backfill (deployment name)")
+    sv.add_argument("--limit", type=int, default=1, metavar="N", help="同时运行的流程数；默认 1 (flow runs at the same time)")
     sv.set_defaults(func=lambda a: cmd_serve(a, settings_of))

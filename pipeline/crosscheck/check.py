@@ -196,7 +196,8 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
         if "dead_information" not in names:
             raise CrosscheckError(
                 f"the platform at {mask_url(url)} holds no deceased (no dead_information table)",
-                hint="load the approved records first (`backfill load`), or give --platform",
+                hint="请先把已通过的记录装入平台（backfill load），或用 --platform 指定平台 / load the approved records first "
+                "(`backfill load`), or give --platform",
             )
         md = platform_metadata(spec_version)
         parts: list[DedupeTable] = []
@@ -273,7 +274,7 @@ def load_deceased(url: str, spec_version: str, *, chunk: int = 200_000) -> Decea
     except Exception as e:  # a database that does not answer, a table of another shape
         raise DatabaseError(
             f"cannot read the deceased from the platform at {mask_url(url)}: {type(e).__name__}",
-            hint="check --platform / BACKFILL_PLATFORM_URL",
+            hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",
         ) from e
     finally:
         engine.dispose()
@@ -771,7 +772,7 @@ def run_check(
     `background`: read and normalize the roll in a second process while this one matches (the
     default where there are two cores or more)."""
     if kind not in KINDS:
-        raise CrosscheckError(f"unknown roll kind {kind!r}", hint="one of: " + ", ".join(KINDS))
+        raise CrosscheckError(f"unknown roll kind {kind!r}", hint="名册种类应为其中之一 one of：" + ", ".join(KINDS))
     t0 = time.perf_counter()
     collecting = gc.isenabled()
     gc.disable()  # millions of short-lived rows and strings, no cycles: the collector would rescan them all
@@ -899,8 +900,8 @@ def _begin(
             if old.status in ("done", "closed") and not again:
                 raise CrosscheckError(
                     f"{path.name} was already checked as a {kind} roll (check {old.id}, {old.status})",
-                    hint="see `backfill crosscheck-list`; add --again to check it again "
-                    "(after the platform received more deceased)",
+                    hint="见 backfill crosscheck-list；平台新增逝者后要再核查，请加 --again / see `backfill crosscheck-list`; add "
+                    "--again to check it again (after the platform received more deceased)",
                 )
         run = CrosscheckRun(
             roll_file=path.name,
@@ -1235,7 +1236,9 @@ def export_check(store: Store, check_id: int, out_dir: str | Path, *, user: str)
     with store.session() as s:
         run = s.get(CrosscheckRun, check_id)
         if run is None:
-            raise CrosscheckError(f"check {check_id} does not exist", hint="see `backfill crosscheck-list`")
+            raise CrosscheckError(
+                f"check {check_id} does not exist", hint="现有核查见 backfill crosscheck-list / see `backfill crosscheck-list`"
+            )
         hits = list(
             s.scalars(
                 select(CrosscheckHit)
@@ -1324,7 +1327,8 @@ def close_check(store: Store, settings: Settings, check_id: int, *, user: str, d
         if waiting and not discard_unreviewed:
             raise CrosscheckError(
                 f"check {check_id}: {waiting} hit(s) still wait for review",
-                hint="review them first, or add --discard-unreviewed to drop what was kept of them",
+                hint="请先复核这些命中，或加 --discard-unreviewed 放弃它们 / review them first, or add --discard-unreviewed to drop "
+                "what was kept of them",
             )
         purged = rowcount(
             s.execute(

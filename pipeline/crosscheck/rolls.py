@@ -132,7 +132,7 @@ class RollOptions:
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
                 raise ConfigError(
                     f"{p}: cannot read the column mapping ({e})",
-                    hint='a TOML file with a [columns] table, e.g. name = "对象姓名"',
+                    hint='请给出含 [columns] 表的 TOML 文件 / a TOML file with a [columns] table, e.g. name = "对象姓名"',
                 ) from e
             unknown = set(data) - {"columns", "header_row", "sheet", "encoding"}
             if unknown:
@@ -157,7 +157,7 @@ class RollOptions:
         if hr is not None and (not isinstance(hr, int) or hr < 1):
             problems.append("header_row: a line number from 1")
         if problems:
-            raise ConfigError("; ".join(problems), hint="fields: " + ", ".join(FIELDS))
+            raise ConfigError("; ".join(problems), hint="可用的字段 fields：" + ", ".join(FIELDS))
         return cls(columns, hr, sheet or data.get("sheet"), encoding or data.get("encoding"))
 
 
@@ -413,14 +413,15 @@ def _no_header(p: Path, options: RollOptions, where: str) -> Exception:
         return ConfigError(
             f"{p.name}: no row among the first {HEADER_SEARCH_ROWS} of {where} holds every header the "
             f"column mapping names, each once ({', '.join(named)})",
-            hint="write the header exactly as the roll prints it",
+            hint="请按名册上印的样子一字不差地写表头 / write the header exactly as the roll prints it",
         )
     return RollError(
         str(p),
         f"no header naming a name or ID column (姓名, 公民身份号码 / 身份证号 …) in the first "
         f"{HEADER_SEARCH_ROWS} rows of {where}",
         reason="no_header",
-        hint="name the columns with --column FIELD=HEADER or a --mapping file, or give --header-row N",
+        hint="请用 --column 字段=表头 或 --mapping 文件指明各列，或用 --header-row N 给出表头所在行 / name the columns with "
+        "--column FIELD=HEADER or a --mapping file, or give --header-row N",
     )
 
 
@@ -496,7 +497,7 @@ def open_roll(
     batches of at most `chunk_rows`. Raises RollError when nothing of it can be read."""
     p = Path(path)
     if not p.is_file():
-        raise RollError(str(p), "no such file", hint="give the roll's CSV or .xlsx file")
+        raise RollError(str(p), "no such file", hint="请给出名册的 CSV 或 .xlsx 文件 / give the roll's CSV or .xlsx file")
     if p.stat().st_size == 0:
         raise RollError(str(p), "the file is empty", reason="empty_file")
     with open(p, "rb") as f:
@@ -508,7 +509,8 @@ def open_roll(
             str(p),
             "an old Excel 97-2003 workbook (.xls)",
             reason="unsupported",
-            hint="open it in Excel or WPS and save it as .xlsx (or CSV), then check that file",
+            hint="请用 Excel 或 WPS 打开并另存为 .xlsx（或 CSV）后再核查 / open it in Excel or WPS and save it as .xlsx (or CSV), "
+            "then check that file",
         )
     return _open_csv(p, options, chunk_rows)
 
@@ -560,7 +562,7 @@ def _open_csv(p: Path, options: RollOptions, chunk_rows: int):
     try:
         codecs.lookup(encoding)
     except LookupError as e:
-        raise ConfigError(f"unknown encoding {encoding!r}", hint="utf-8 or gb18030") from e
+        raise ConfigError(f"unknown encoding {encoding!r}", hint="编码应为 utf-8 或 gb18030 / utf-8 or gb18030") from e
     f = open(p, encoding=encoding, errors="replace", newline="")
     sample = f.read(65536)
     f.seek(0)
@@ -610,7 +612,8 @@ def _open_xlsx(p: Path, options: RollOptions, chunk_rows: int):
             str(p),
             f"not a readable .xlsx workbook ({type(e).__name__})",
             reason="corrupt",
-            hint="open it in Excel or WPS and save it again as .xlsx, or export it as CSV",
+            hint="请用 Excel 或 WPS 打开后重新另存为 .xlsx，或导出为 CSV / open it in Excel or WPS and save it again as .xlsx, "
+            "or export it as CSV",
         ) from e
     names = list(wb.sheetnames)
     if options.sheet is not None and options.sheet not in names:

@@ -77,7 +77,7 @@ class Settings:
         value's type and range; every problem is reported at once (ConfigError, exit code 5)."""
         problems = _check(self)
         if problems:
-            raise ConfigError("invalid settings: " + "; ".join(problems), hint="see README, section Configuration")
+            raise settings_error(problems)
 
     # ---- derived ------------------------------------------------------------------
     @property
@@ -165,32 +165,49 @@ class Settings:
     def load(cls, source: "Settings | Mapping[str, Any] | str | Path | None" = None, **overrides: Any) -> "Settings":
         """Build settings from an object, a dict, or a file path, then env, then explicit overrides."""
         problems: list[str] = []
+        read: Path | None = None  # the settings file read, named where its values are wrong
         if isinstance(source, Settings):
             base: dict[str, Any] = source.to_dict()
         elif source is None:  # BACKFILL_CONFIG (a child process of `backfill ... --config FILE`), else ./backfill.toml
             named = os.environ.get("BACKFILL_CONFIG")
             default_file = Path(named) if named else Path(CONFIG_FILE_NAME)
-            base = _read_file(default_file, problems) if named or default_file.is_file() else {}
+            if named or default_file.is_file():
+                base, read = _read_file(default_file, problems), default_file
+            else:
+                base = {}
         elif isinstance(source, (str, Path)):
-            base = _read_file(Path(source), problems)
+            base, read = _read_file(Path(source), problems), Path(source)
         elif isinstance(source, Mapping):
             base = dict(source)
         else:
-            base, problems = {}, [f"settings must be a table of names and values, not {_kind(source)}"]
+            base, problems = (
+                {},
+                [
+                    Problem(
+                        f"settings must be a table of names and values, not {_kind(source)}",
+                        f"设置应为“名称 = 值”的表，不能是{_kind_zh(source)}",
+                    )
+                ],
+            )
         base.update(_from_env())
         base.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(base, problems)
+        return cls.from_dict(base, problems, read)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], problems: list[str] | None = None) -> "Settings":
+    def from_dict(cls, d: Mapping[str, Any], problems: list[str] | None = None, source: Path | None = None) -> "Settings":
         """Settings from a mapping: unknown names, values of the wrong type or out of range (and
         `problems` found before, such as a settings file that is not a table) are reported together."""
         errors = list(problems or [])
         if not isinstance(d, Mapping):
-            errors.append(f"settings must be a table of names and values, not {_kind(d)}")
+            errors.append(
+                Problem(
+                    f"settings must be a table of names and values, not {_kind(d)}",
+                    f"设置应为“名称 = 值”的表，不能是{_kind_zh(d)}",
+                )
+            )
             d = {}
         known = {f.name: f for f in fields(cls)}
-        errors += [f"unknown setting '{k}'" for k in d if k not in known]
+        errors += [Problem(f"unknown setting '{k}'", f"没有名为 '{k}' 的设置（拼写有误？）") for k in d if k not in known]
         values: dict[str, Any] = {}
         for k, v in d.items():
             if k in known:
@@ -200,7 +217,7 @@ class Settings:
         reported = _named(errors)  # a value whose conversion failed is not reported twice
         errors += [p for p in _check_values({**_defaults(), **values}) if _named([p]) - reported]
         if errors:
-            raise ConfigError("invalid settings: " + "; ".join(errors), hint="see README, section Configuration")
+            raise settings_error(errors, source)
         return cls(**values)
 
     # ---- crossing a process boundary (Prefect parameters, Dask workers) ----------------
@@ -228,16 +245,31 @@ class Settings:
 
 def _read_file(path: Path, problems: list[str]) -> dict[str, Any]:
     if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+        raise ConfigError(f"config file not found: {path}", hint=f"找不到设置文件 {path}，请检查路径 / check the path")
+    kind = "JSON" if path.suffix == ".json" else "TOML"
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as e:  # UnicodeDecodeError is a ValueError
-        raise ConfigError(f"config file {path} is not valid: {e}") from e
+        at = re.search(r"line (\d+),? column (\d+)", str(e))  # tomllib's "(at line 3, column 3)", json's "line 3 column 3"
+        where = f"第 {at.group(1)} 行第 {at.group(2)} 列附近" if at else ""
+        raise ConfigError(
+            f"config file {path} is not valid: {e}",
+            hint=f"设置文件 {path} 不是有效的 {kind}（UTF-8 编码）：请检查{where}的引号、等号和括号 / "
+            "check the quotes, equals signs and brackets at the line and column named",
+        ) from e
     except OSError as e:
-        raise ConfigError(f"config file {path} cannot be read ({e.strerror})") from e
+        raise ConfigError(
+            f"config file {path} cannot be read ({e.strerror})",
+            hint=f"无法读取设置文件 {path}（权限不足？）/ the file cannot be read (permission?)",
+        ) from e
     if not isinstance(data, dict):
-        problems.append(f"config file {path} must hold a table of settings, not {_kind(data)}")
+        problems.append(
+            Problem(
+                f"config file {path} must hold a table of settings, not {_kind(data)}",
+                f"设置文件 {path} 应为“名称 = 值”的表，不能是{_kind_zh(data)}",
+            )
+        )
         return {}
     return data
 
@@ -272,37 +304,67 @@ def _from_env() -> dict[str, Any]:
 _NUMBER = (int, float)
 _UNIT = "a number within 0..1"
 # name -> (what it must be, accepts(value) -> bool); ranges are checked after the type
-_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
-    "data_dir": ("a folder path (text)", lambda v: isinstance(v, str) and v != ""),
-    "db_url": ("a sqlite:/// or postgresql:// URL (text)", lambda v: v is None or isinstance(v, str)),
-    "platform_url": ("a sqlite:/// or postgresql:// URL (text)", lambda v: v is None or isinstance(v, str)),
-    "engine": ("an engine name (text)", lambda v: isinstance(v, str) and v != ""),
-    "engine_settings": ("a table", lambda v: isinstance(v, dict)),
-    "layout_mode": ("'cells' or 'page'", lambda v: v in ("cells", "page")),
-    "spec_version": ("a spec version (text)", lambda v: isinstance(v, str) and v != ""),
-    "funeral_home_code": ("a funeral home code (text)", lambda v: v is None or isinstance(v, str)),
-    "auto_accept_threshold": (_UNIT, lambda v: _is_number(v)),
-    "field_thresholds": ("a table of field = number within 0..1", lambda v: isinstance(v, dict)),
-    "thresholds_file": ('a file path (text; "" for none)', lambda v: v is None or isinstance(v, str)),
-    "page_unsure_max": (_UNIT, lambda v: v is None or _is_number(v)),
-    "second_read_below": (_UNIT, lambda v: v is None or _is_number(v)),
-    "pdf_dpi": ("a whole number within 72..600", lambda v: _is_int(v)),
-    "max_image_pixels": ("a whole number of at least 1000000", lambda v: _is_int(v)),
-    "max_file_bytes": ("a whole number of at least 1", lambda v: _is_int(v)),
-    "max_pages_per_file": ("a whole number of at least 1", lambda v: _is_int(v)),
-    "keep_original_images": ("true or false", lambda v: isinstance(v, bool)),
-    "review_idle_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
-    "login_max_failures": ("a whole number within 1..100", lambda v: _is_int(v)),
-    "login_lock_minutes": ("a number of minutes within 1..1440", lambda v: _is_number(v)),
-    "audit_share": (_UNIT, lambda v: _is_number(v)),
-    "audit_min_per_volume": ("a whole number of 0 or more", lambda v: _is_int(v)),
-    "audit_seed": ("a whole number", lambda v: _is_int(v)),
-    "audit_target": ("a number between 0 and 1 (both excluded)", lambda v: _is_number(v) and 0.0 < v < 1.0),
-    "audit_interval": ("'wilson' or 'exact'", lambda v: v in ("wilson", "exact")),
-    "audit_escalate": ("true or false", lambda v: isinstance(v, bool)),
-    "audit_max_share": (_UNIT, lambda v: _is_number(v)),
-    "page_workers": ("a whole number within 0..64 (0: one per core, at most 4)", lambda v: _is_int(v)),
-    "local_lexicon_file": ('a file path (text; "" for none)', lambda v: v is None or isinstance(v, str)),
+_UNIT_ZH = "0 到 1 之间的数"
+# name -> (what it must be, in English and in Chinese, accepts(value) -> bool); ranges are checked after the type
+_TYPES: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
+    "data_dir": ("a folder path (text)", "文件夹路径（文本）", lambda v: isinstance(v, str) and v != ""),
+    "db_url": (
+        "a sqlite:/// or postgresql:// URL (text)",
+        "sqlite:/// 或 postgresql:// 地址（文本）",
+        lambda v: v is None or isinstance(v, str),
+    ),
+    "platform_url": (
+        "a sqlite:/// or postgresql:// URL (text)",
+        "sqlite:/// 或 postgresql:// 地址（文本）",
+        lambda v: v is None or isinstance(v, str),
+    ),
+    "engine": ("an engine name (text)", "识别引擎名称（文本）", lambda v: isinstance(v, str) and v != ""),
+    "engine_settings": ("a table", "一个表（[engine_settings]）", lambda v: isinstance(v, dict)),
+    "layout_mode": ("'cells' or 'page'", "'cells' 或 'page'", lambda v: v in ("cells", "page")),
+    "spec_version": ("a spec version (text)", "规范版本（文本）", lambda v: isinstance(v, str) and v != ""),
+    "funeral_home_code": ("a funeral home code (text)", "殡仪馆代码（文本）", lambda v: v is None or isinstance(v, str)),
+    "auto_accept_threshold": (_UNIT, _UNIT_ZH, lambda v: _is_number(v)),
+    "field_thresholds": (
+        "a table of field = number within 0..1",
+        "字段 = 0 到 1 之间的数 组成的表",
+        lambda v: isinstance(v, dict),
+    ),
+    "thresholds_file": (
+        'a file path (text; "" for none)',
+        '文件路径（文本；"" 表示不用）',
+        lambda v: v is None or isinstance(v, str),
+    ),
+    "page_unsure_max": (_UNIT, _UNIT_ZH, lambda v: v is None or _is_number(v)),
+    "second_read_below": (_UNIT, _UNIT_ZH, lambda v: v is None or _is_number(v)),
+    "pdf_dpi": ("a whole number within 72..600", "72 到 600 之间的整数", lambda v: _is_int(v)),
+    "max_image_pixels": ("a whole number of at least 1000000", "不小于 1000000 的整数", lambda v: _is_int(v)),
+    "max_file_bytes": ("a whole number of at least 1", "不小于 1 的整数", lambda v: _is_int(v)),
+    "max_pages_per_file": ("a whole number of at least 1", "不小于 1 的整数", lambda v: _is_int(v)),
+    "keep_original_images": ("true or false", "true 或 false", lambda v: isinstance(v, bool)),
+    "review_idle_minutes": ("a number of minutes within 1..1440", "1 到 1440 之间的分钟数", lambda v: _is_number(v)),
+    "login_max_failures": ("a whole number within 1..100", "1 到 100 之间的整数", lambda v: _is_int(v)),
+    "login_lock_minutes": ("a number of minutes within 1..1440", "1 到 1440 之间的分钟数", lambda v: _is_number(v)),
+    "audit_share": (_UNIT, _UNIT_ZH, lambda v: _is_number(v)),
+    "audit_min_per_volume": ("a whole number of 0 or more", "不小于 0 的整数", lambda v: _is_int(v)),
+    "audit_seed": ("a whole number", "整数", lambda v: _is_int(v)),
+    "audit_target": (
+        "a number between 0 and 1 (both excluded)",
+        "大于 0 且小于 1 的数",
+        lambda v: _is_number(v) and 0.0 < v < 1.0,
+    ),
+    "audit_interval": ("'wilson' or 'exact'", "'wilson' 或 'exact'", lambda v: v in ("wilson", "exact")),
+    "audit_escalate": ("true or false", "true 或 false", lambda v: isinstance(v, bool)),
+    "audit_max_share": (_UNIT, _UNIT_ZH, lambda v: _is_number(v)),
+    "page_workers": (
+        "a whole number within 0..64 (0: one per core, at most 4)",
+        "0 到 64 之间的整数（0：每个处理器核一个，最多 4 个）",
+        lambda v: _is_int(v),
+    ),
+    "local_lexicon_file": (
+        'a file path (text; "" for none)',
+        '文件路径（文本；"" 表示不用）',
+        lambda v: v is None or isinstance(v, str),
+    ),
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "auto_accept_threshold": (0.0, 1.0),
@@ -331,16 +393,52 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+_KINDS: dict[type, tuple[str, str]] = {
+    bool: ("true/false", "true/false"),
+    int: ("a number", "数"),
+    float: ("a number", "数"),
+    str: ("text", "文本"),
+    list: ("a list", "列表"),
+    dict: ("a table", "表"),
+    type(None): ("nothing", "空值"),
+}
+
+
 def _kind(v: Any) -> str:
-    return {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a table",
-        type(None): "nothing",
-    }.get(type(v), type(v).__name__)
+    return _KINDS.get(type(v), (type(v).__name__,))[0]
+
+
+def _sp(zh: str) -> str:
+    """A Chinese wording set after a Chinese word: a space before it where it starts with a digit or a
+    Latin letter (应为 0 到 1 之间的数, 应为整数)."""
+    return " " + zh if zh[:1].isascii() else zh
+
+
+def _kind_zh(v: Any) -> str:
+    return _KINDS.get(type(v), ("", type(v).__name__))[1]
+
+
+class Problem(str):
+    """One problem of the settings, in English (the text itself: what logs and tests read) with its
+    Chinese wording (`zh`): the CLI's hint says every problem Chinese first (ConfigError's hint)."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> "Problem":
+        obj = super().__new__(cls, en)
+        obj.zh = zh
+        return obj
+
+
+def settings_error(problems: list[str], source: Path | None = None) -> ConfigError:
+    """The ConfigError of these problems: the English message, and a Chinese-first hint naming the
+    settings file they may come from and each problem in Chinese."""
+    where = f"（设置文件 {source}）" if source is not None else ""
+    zh = "；".join(getattr(p, "zh", p) for p in problems)
+    return ConfigError(
+        "invalid settings" + (f" ({source})" if source is not None else "") + ": " + "; ".join(problems),
+        hint=f"设置有误{where}：{zh}。每项设置的说明见 README 的 Configuration 一节 / see README, section Configuration",
+    )
 
 
 def _shown(v: Any) -> str:
@@ -353,14 +451,17 @@ def _coerce(name: str, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, EnvValue):
         return value, None
     text, var = str(value), value.var
-    want = _TYPES[name][0]
+    want, want_zh, _ok = _TYPES[name]
     try:
         if name in _RANGES and "whole" in want:
             return int(text), None
         if name in _RANGES:
             return float(text), None
     except ValueError:
-        return text, f"{name} must be {want}; {var}={_shown(text)} is not"
+        return text, Problem(
+            f"{name} must be {want}; {var}={_shown(text)} is not",
+            f"{name} 应为{_sp(want_zh)}，环境变量 {var}={_shown(text)} 不是",
+        )
     return text, None
 
 
@@ -380,23 +481,38 @@ def _check(s: "Settings") -> list[str]:
 def _check_values(v: Mapping[str, Any]) -> list[str]:
     """Every problem of these values (type first; range only for a value of the right type)."""
     p: list[str] = []
-    for name, (want, ok) in _TYPES.items():
+    for name, (want, want_zh, ok) in _TYPES.items():
         value = v.get(name)
         if not ok(value):
-            p.append(f"{name} must be {want}, not {_kind(value)} {_shown(value)}")
+            p.append(
+                Problem(
+                    f"{name} must be {want}, not {_kind(value)} {_shown(value)}",
+                    f"{name} 应为{_sp(want_zh)}，不能是{_kind_zh(value)} {_shown(value)}",
+                )
+            )
             continue
         lo, hi = _RANGES.get(name, (None, None))
         if lo is not None and value is not None and not lo <= value <= hi:
-            p.append(f"{name} must be {want}, not {_shown(value)}")
+            p.append(Problem(f"{name} must be {want}, not {_shown(value)}", f"{name} 应为{_sp(want_zh)}，不能是 {_shown(value)}"))
     thresholds = v.get("field_thresholds")
     if isinstance(thresholds, dict):
         for k, t in thresholds.items():
             if not _is_number(t) or not 0.0 <= t <= 1.0:
-                p.append(f"field_thresholds.{k} must be {_UNIT}, not {_kind(t)} {_shown(t)}")
+                p.append(
+                    Problem(
+                        f"field_thresholds.{k} must be {_UNIT}, not {_kind(t)} {_shown(t)}",
+                        f"field_thresholds.{k} 应为{_sp(_UNIT_ZH)}，不能是{_kind_zh(t)} {_shown(t)}",
+                    )
+                )
     for name in ("db_url", "platform_url"):
         url = v.get(name)
         if isinstance(url, str) and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
-            p.append(f"{name} must be a sqlite:/// or postgresql:// URL, not {mask_url(url)!r}")
+            p.append(
+                Problem(
+                    f"{name} must be a sqlite:/// or postgresql:// URL, not {mask_url(url)!r}",
+                    f"{name} 应为 sqlite:/// 或 postgresql:// 地址，不能是 {mask_url(url)!r}",
+                )
+            )
     return p
 
 

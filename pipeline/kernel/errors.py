@@ -26,7 +26,7 @@ class ExitCode(IntEnum):
 
 ERROR_LABELS: dict[ExitCode, str] = {
     ExitCode.bad_args: "命令参数有误",
-    ExitCode.input_file: "扫描件无法读取",
+    ExitCode.input_file: "输入文件无法使用",  # a scan, an inventory CSV, a roll: what the user gave
     ExitCode.missing_dependency: "缺少所需的程序或模型",
     ExitCode.config: "设置有误",
     ExitCode.database: "数据库无法使用",
@@ -101,7 +101,8 @@ def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     why = reasons.get(e.errno or 0) or e.strerror or type(e).__name__
     return OutputError(
         f"cannot write the {what} {path}: {why}; nothing was written",
-        hint="choose another path (--out) or fix the permissions, then run the same command again",
+        hint="请换一个路径（--out）或修正权限后重新运行同一命令 / choose another path (--out) or fix the permissions, "
+        "then run the same command again",
     )
 
 

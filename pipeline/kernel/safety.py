@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
@@ -94,6 +95,12 @@ def shown(name: str) -> str:
                 or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
             )
     return '"' + "".join(out) + '"'
+
+
+def display_width(text: str) -> int:
+    """Terminal columns a text takes: a wide or full-width character (Chinese) takes two. For tables
+    (`backfill status`) and help text (pipeline.cli.words) that line up in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 # --- files that hold personal data: readable by their owner only ---------------------------------------

@@ -282,12 +282,13 @@ def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
         raise DatabaseError(
             f"cannot open the {what} at {mask_url(url)}: its folder {path.parent} does not exist "
             "(a disk or network share not mounted?); nothing was created",
-            hint="mount the disk or fix the path, then run the same command again",
+            hint="请挂载磁盘或改正路径后重新运行同一命令 / mount the disk or fix the path, then run the same command again",
         )
     if not create:
         raise DatabaseError(
             f"the {what} at {mask_url(url)} does not exist; nothing was created",
-            hint="check the path; to make a new, empty platform database there, run `backfill migrate --platform URL`",
+            hint="请检查路径；要在那里新建空的平台数据库，运行 backfill migrate --platform URL / check the path; to make a "
+            "new, empty platform database there, run `backfill migrate --platform URL`",
         )
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
@@ -296,7 +297,7 @@ def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
     except OSError as e:
         raise DatabaseError(
             f"cannot create the {what} at {mask_url(url)}: {e.strerror}; nothing was created",
-            hint="choose a folder you can write to (--db / --data-dir / --platform)",
+            hint="请选择有写入权限的文件夹（--db / --data-dir / --platform）/ choose a folder you can write to",
         ) from e
 
 
@@ -322,8 +323,8 @@ def _sqlite_refused(url: str, path: Path, what: str):
             if key in text:
                 raise DatabaseError(
                     f"the {what} at {path} cannot be used: {why} ({orig}); what was done before is kept",
-                    hint="fix the file's permissions or free space (or use another --db / --platform), "
-                    "then run the same command again",
+                    hint="请修正该文件的权限或腾出磁盘空间（或改用别的 --db / --platform）后重新运行同一命令 / fix the file's "
+                    "permissions or free space (or use another --db / --platform), then run the same command again",
                 ) from orig
 
     return handler
@@ -344,7 +345,8 @@ def _server_gone(url: str):
             raise DatabaseError(
                 f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first, url_secrets(url))}); "
                 "every page finished before this point is saved",
-                hint="start the database server again, then run the same command again: it resumes where it stopped",
+                hint="请重新启动数据库服务器后重新运行同一命令：会从中断处继续 / start the database server again, then run the "
+                "same command again: it resumes where it stopped",
             ) from orig
 
     return handler
@@ -384,7 +386,7 @@ class Store:
             except OSError as e:
                 raise DatabaseError(
                     f"cannot create the data folder {path.parent}: {e.strerror}",
-                    hint="choose a data folder you can write to (--data-dir / BACKFILL_DATA_DIR)",
+                    hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
                 ) from e
         self.engine = make_engine(url, what="working store")
         self.images = ImageStore(image_dir)
@@ -397,7 +399,8 @@ class Store:
         except OperationalError as e:
             raise DatabaseError(
                 f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
-                hint="check --db / BACKFILL_DB_URL and that the database server is running",
+                hint="请检查工作库地址（--db 或 BACKFILL_DB_URL）以及数据库服务器是否在运行 / check --db / BACKFILL_DB_URL and "
+                "that the database server is running",
             ) from e
 
     def _upgrade(self) -> None:
@@ -895,6 +898,7 @@ def get_row(s: Session, model: type[_Row], key: Any) -> _Row:
     if row is None:
         raise DatabaseError(
             f"{model.__tablename__} {key} is not in the store: removed while this command ran?",
-            hint="run the command again; if this recurs, check the store (backup, another process)",
+            hint="请重新运行该命令；如反复出现，请检查工作库（备份、其他进程）/ run the command again; if this recurs, check "
+            "the store (backup, another process)",
         )
     return row

@@ -49,7 +49,9 @@ def _read_doc(path: str | None) -> tuple[dict[str, float], float | dict[str, flo
         p = Path(path)
         if not p.is_file():
             raise ConfigError(
-                f"thresholds file not found: {p}", hint='run bench/bench_calibration.py or set thresholds_file = ""'
+                f"thresholds file not found: {p}",
+                hint='找不到阈值文件：请检查路径，或设 thresholds_file = "" / '
+                'run bench/bench_calibration.py or set thresholds_file = ""',
             )
         text, where = p.read_text(encoding="utf-8"), str(p)
     try:

@@ -64,7 +64,10 @@ class VersionedFiles:
             raise ConfigError(f"{marker}: {name!r} is not a {self.stem} version file name")
         path = self.root / name
         if not path.is_file():
-            raise ConfigError(f"{marker} names {name}, which is missing", hint=f"restore it or write {DEFAULT!r} into {marker}")
+            raise ConfigError(
+                f"{marker} names {name}, which is missing",
+                hint=f"请恢复该文件，或在 {marker} 中写入 {DEFAULT!r} / restore it or write {DEFAULT!r} into {marker}",
+            )
         return path
 
     def list(self) -> list[Version]:
@@ -125,7 +128,7 @@ class VersionedFiles:
         if not p.is_file():
             raise ConfigError(
                 f"{self.stem} version {ref!r} not found (in {self.root})",
-                hint=f"the versions there: {', '.join(v.path.name for v in self.list()) or 'none'}",
+                hint=f"现有版本 the versions there：{', '.join(v.path.name for v in self.list()) or '无 none'}",
             )
         return p
 

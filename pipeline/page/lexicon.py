@@ -63,7 +63,9 @@ def spec_for(settings: Settings) -> Spec:
         mtime = p.stat().st_mtime_ns
     except OSError:
         raise ConfigError(
-            f"local lexicon file not found: {p}", hint='set local_lexicon_file = "" to map with the official lists only'
+            f"local lexicon file not found: {p}",
+            hint='找不到本地地名词库文件：请检查路径，或设 local_lexicon_file = "" 只用官方名录 / '
+            'set local_lexicon_file = "" to map with the official lists only',
         ) from None
     key = (id(base), str(p.resolve()), mtime)
     spec = _MERGED.get(key)
@@ -250,7 +252,10 @@ def find(store, settings: Settings, ref: str) -> Suggestion:
     """A suggestion by its id (or key)."""
     hits = [s for s in suggestions(store, settings) if s.id == ref or s.key == ref]
     if not hits:
-        raise BackfillError(f"no lexicon suggestion {ref!r}", hint="`backfill lexicon list` shows them with their ids")
+        raise BackfillError(
+            f"no lexicon suggestion {ref!r}",
+            hint="建议编号见 backfill lexicon list / `backfill lexicon list` shows them with their ids",
+        )
     return hits[0]
 
 
@@ -272,7 +277,7 @@ def decide(store, settings: Settings, ref: str, status: str, *, user: str, distr
             if parent not in spec.divisions:
                 raise BackfillError(
                     f"{sug.name}: give the 6-digit code of the district it lies in (not {parent!r})",
-                    hint="e.g. --district 370612 (牟平区)",
+                    hint="请给出所在区县的 6 位代码，如 --district 370612（牟平区）/ e.g. --district 370612",
                 )
     with store.session() as s, s.begin():
         d = s.get(LexiconDecision, sug.key)

@@ -816,13 +816,15 @@ def _batch_error(e: Exception, tname: str, batch: list[PlatformRow], batch_id: s
             f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was not loaded: the platform database stopped "
             f"answering ({mask_text(reason)})",
             partial=partial,
-            hint="start the platform database again, then run `backfill load` again; earlier batches are loaded",
+            hint="请重新启动平台数据库后再运行 backfill load；之前的批次已入库 / start the platform database again, "
+            "then run `backfill load` again; earlier batches are loaded",
         )
     return LoadError(
         f"batch {batch_id} ({len(batch)} {tname} rows from {src}) was refused by the platform and not loaded: "
         f"{mask_text(reason)}" + (f" (column {column}{where})" if column else ""),
         partial=partial,
-        hint="fix the records in review (or the platform), then run `backfill load` again; earlier batches are loaded",
+        hint="请在审核中改正这些记录（或修正平台）后再运行 backfill load；之前的批次已入库 / fix the records in review "
+        "(or the platform), then run `backfill load` again; earlier batches are loaded",
     )
 
 

@@ -129,7 +129,7 @@ def verify_package(directory: Path, settings: Settings) -> dict:
     if not mpath.is_file():
         raise PackageError(
             f"{d}: no {MANIFEST}; not an exchange package (or an incomplete one)",
-            hint="export it again with `backfill export-package`",
+            hint="请用 backfill export-package 重新导出 / export it again with `backfill export-package`",
         )
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
@@ -172,7 +172,7 @@ def verify_package(directory: Path, settings: Settings) -> dict:
     if problems:
         raise PackageError(
             f"package {d} refused, nothing imported: " + "; ".join(problems),
-            hint="ask the sender for the package again; never edit a package by hand",
+            hint="请向发送方重新索取交换包，切勿手工修改 / ask the sender for the package again; never edit a package by hand",
         )
     return manifest
 

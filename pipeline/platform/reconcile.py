@@ -64,31 +64,59 @@ class ReconcileReport:
         return self.differences == 0
 
     def format(self, *, limit: int = 20) -> str:
+        """The report people read, Chinese first: a table per entity set, funeral home and volume (the
+        header in Chinese, then in English, aligned by display width), then what differs, record by
+        record (p page, r row)."""
+        from pipeline.kernel.safety import display_width
+
+        def row(cells: tuple[str, ...]) -> str:
+            widths, right = (24, 14, 8, 8, 7, 6, 6), (False, False, True, True, True, True, True)
+            out = []
+            for text, w, r in zip(cells, widths, right):
+                gap = " " * max(0, w - display_width(text))
+                out.append(gap + text if r else text + gap)
+            return " ".join(out) + "  " + cells[-1]
+
         lines = [
-            f"{'entity set':24} {'home':14} {'expected':>8} {'platform':>8} {'missing':>7} {'extra':>6} {'differ':>6}  volume"
+            row(("实体集", "殡仪馆代码", "应有", "平台上", "缺少", "多出", "不同", "卷册")),
+            row(("entity set", "home", "expected", "platform", "missing", "extra", "differ", "volume")),
         ]
         for v in self.volumes:
             lines.append(
-                f"{v.entity_set:24} {v.funeral_home_code:14} {v.expected:>8} {v.on_platform:>8} {len(v.missing):>7} "
-                f"{len(v.extra):>6} {len(v.mismatched):>6}  {v.source_file}"
+                row(
+                    (
+                        v.entity_set,
+                        v.funeral_home_code,
+                        str(v.expected),
+                        str(v.on_platform),
+                        str(len(v.missing)),
+                        str(len(v.extra)),
+                        str(len(v.mismatched)),
+                        v.source_file,
+                    )
+                )
             )
         for v in self.volumes:
             for what, items in (
-                ("missing on the platform", v.missing),
-                ("on the platform only", v.extra),
-                ("different on the platform", v.mismatched),
+                ("平台上缺少 / missing on the platform", v.missing),
+                ("只在平台上 / on the platform only", v.extra),
+                ("与平台上的不同 / different on the platform", v.mismatched),
             ):
                 if items:
-                    shown = ", ".join(items[:limit]) + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
-                    lines.append(f"  {v.source_file} [{v.entity_set}] {what}: {shown}")
+                    more = f", … (另有 {len(items) - limit} 条 / {len(items) - limit} more)" if len(items) > limit else ""
+                    lines.append(f"  {v.source_file} [{v.entity_set}] {what}: {', '.join(items[:limit])}{more}")
         for what, ids in (
-            ("receipts only in the store", self.receipts_only_in_store),
-            ("receipts only on the platform", self.receipts_only_on_platform),
-            ("receipts that differ", self.receipts_differing),
+            ("只在工作库中的回执 / receipts only in the store", self.receipts_only_in_store),
+            ("只在平台上的回执 / receipts only on the platform", self.receipts_only_on_platform),
+            ("内容不同的回执 / receipts that differ", self.receipts_differing),
         ):
             if ids:
                 lines.append(f"{what}: {', '.join(ids[:limit])}" + (" …" if len(ids) > limit else ""))
-        lines.append("no differences" if self.ok else f"{self.differences} difference(s)")
+        lines.append(
+            "工作库与平台一致 / no differences"
+            if self.ok
+            else f"共 {self.differences} 处不一致（p 页 r 行）/ {self.differences} difference(s) (p page, r row)"
+        )
         return "\n".join(lines)
 
 

@@ -229,8 +229,8 @@ def _adopt_unversioned(conn: Connection, url: str) -> None:
             f"the platform database at {mask_url(url)} was made without migrations (it has platform tables "
             f"{', '.join(sorted(existing))} but no alembic_version) and its schema differs from revision 0001 "
             f"({len(rest)} difference(s) in {', '.join(tables) or 'its tables'}): it cannot be upgraded in place",
-            hint="export what it holds if needed, then load into a new, empty platform database "
-            "(--platform / BACKFILL_PLATFORM_URL), or move the old file aside",
+            hint="如有需要先导出其中的数据，再装入新的空平台数据库（--platform 或 BACKFILL_PLATFORM_URL），或把旧文件移开 / "
+            "export what it holds if needed, then load into a new, empty platform database, or move the old file aside",
         )
     command.stamp(_alembic_config(conn), "0001")
 
@@ -295,13 +295,13 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
         engine.dispose()
         raise DatabaseError(
             f"cannot open the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
-            hint="check --platform / BACKFILL_PLATFORM_URL",
+            hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",
         ) from e
     if carried != spec_version:
         engine.dispose()
         raise ConfigError(
             f"the platform database at {mask_url(url)} carries spec version {carried!r}, this run uses {spec_version!r}",
-            hint="load into a platform of the same spec version, or migrate it first",
+            hint="请装入同一规范版本的平台，或先迁移平台 / load into a platform of the same spec version, or migrate it first",
         )
     return engine, platform_metadata(spec_version)
 
@@ -318,7 +318,7 @@ def migrate_platform(url: str, revision: str = "head") -> str:
     except OperationalError as e:
         raise DatabaseError(
             f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
-            hint="check --platform / BACKFILL_PLATFORM_URL",
+            hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",
         ) from e
     finally:
         engine.dispose()

@@ -86,28 +86,46 @@ class VolumeKey:
 
 def volumes_of_files(store: Store, settings: Settings) -> dict[int, VolumeKey]:
     """Source file id -> its volume (see the module's docstring)."""
-    from pipeline.archive.inventory import home_names, identify_files, volumes
+    from pipeline.archive.inventory import KIND_LABELS, home_names, identify_files, volumes
 
     vols = volumes(store)
     labels = {v.id: v.volume for v in vols}
     names = home_names()
     matches = identify_files(store, settings, vols)
     with store.session() as s:
-        files = s.execute(select(SourceFile.id, SourceFile.rel_path, SourceFile.media_type)).all()
+        files = s.execute(select(SourceFile.id, SourceFile.rel_path, SourceFile.abs_path, SourceFile.media_type)).all()
+    roots = {_scan_folder_name(rel, abs_) for _fid, rel, abs_, media in files if volume_key(rel, media) == ROOT_VOLUME}
     out: dict[int, VolumeKey] = {}
-    for fid, rel, media in files:
+    for fid, rel, _abs, media in files:
         m = matches.get(fid)
         home = m.funeral_home_code if m else ""
         kind = m.ledger_kind if m else ""
         year = m.year if m else None
         if m is not None and m.volume_id is not None:
-            label = f"{names.get(home, home)} {kind} {year} 第{labels.get(m.volume_id, '?')}册"
+            label = f"{names.get(home, home)} {KIND_LABELS.get(kind, (kind,))[0]} {year} 第{labels.get(m.volume_id, '?')}册"
             out[fid] = VolumeKey(f"inventory:{m.volume_id}", label, home, kind, year)
         else:
             key = volume_key(rel, media)
             where = key.split(":", 1)[1]
-            out[fid] = VolumeKey(key, f"{where}/" if key.startswith("folder:") else where, home, kind, year)
+            if key == ROOT_VOLUME:  # images lying in the scan folder itself: "./" says nothing to a reader
+                label = ROOT_LABEL if len(roots) != 1 or not next(iter(roots)) else f"{next(iter(roots))}/{ROOT_LABEL}"
+            else:
+                label = f"{where}/" if key.startswith("folder:") else where
+            out[fid] = VolumeKey(key, label, home, kind, year)
     return out
+
+
+ROOT_VOLUME = "folder:."
+"""The volume of the single-page images that lie in the scan folder itself (pipeline.page.intake.volume_key)."""
+ROOT_LABEL = "（扫描根目录）"
+"""How that volume is named where people read it: after the scan folder's own name ("scans/（扫描根目录）")
+when every such image came from folders of one name, else alone."""
+
+
+def _scan_folder_name(rel_path: str, abs_path: str) -> str:
+    """The name of the scan folder a file was found in: its path without the part below that folder."""
+    root = abs_path[: -len(rel_path)] if rel_path and abs_path.endswith(rel_path) else ""
+    return root.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 # --- drawing ------------------------------------------------------------------------------------------
@@ -663,7 +681,10 @@ def recheck_loaded(store: Store, settings: Settings, volume: str, *, user: str) 
     if verdict is None or verdict.verdict not in ("sent_back", "recheck"):
         from pipeline.kernel.errors import BackfillError
 
-        raise BackfillError(f"volume {volume!r} has not failed its audit", hint="see `backfill status --quality`")
+        raise BackfillError(
+            f"volume {volume!r} has not failed its audit",
+            hint="各卷的盲审结果见 backfill status --quality / see `backfill status --quality`",
+        )
     files = [fid for fid, v in volumes_of_files(store, settings).items() if v.key == volume]
     return _send_back(store, files, volume, _volume_reason(verdict.reason), user, loaded_too=True)
 
@@ -707,45 +728,90 @@ def quality_csv(rep: QualityReport) -> str:
     return buf.getvalue()
 
 
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "pending": ("抽检进行中", "audit under way"),
+    "passed": ("达标", "passed"),
+    "to_extend": ("待扩大抽检", "audit to extend"),
+    "extended": ("已扩大抽检", "audit extended"),
+    "to_send_back": ("待退回", "to send back"),
+    "sent_back": ("已退回复核", "sent back for review"),
+    "recheck": ("已入库，需复核", "loaded, to check again"),
+    "no_sample": ("无可抽检记录", "nothing to audit"),
+}
+"""A volume's audit state in words, Chinese first: one table for `backfill status --quality` and the
+review app's Quality page (review_app.i18n's quality.state.*)."""
+
+
+def _cell(text: str, width: int, right: bool = False) -> str:
+    """`text` cut and padded to `width` terminal columns (a Chinese character takes two)."""
+    from pipeline.kernel.safety import display_width
+
+    while display_width(text) > width:
+        text = text[:-1]
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
+
+
 def format_quality(rep: QualityReport) -> str:
-    """The `backfill status --quality` text."""
+    """The `backfill status --quality` text, Chinese first (the table's header in Chinese, then in English)."""
 
     def rate_text(r: Rate | None) -> str:
         if r is None:
             return f"{'—':>8} {'':>19}"
         return f"{100 * r.rate:7.2f}% [{100 * r.low:6.2f}%, {100 * r.high:6.2f}%]"
 
+    def row(cells: tuple[str, ...]) -> str:
+        widths = (40, 8, 5, 5, 6, 5, 28)
+        return " ".join(_cell(c, w, right=i > 0) for i, (c, w) in enumerate(zip(cells, widths))) + "  " + cells[-1]
+
     lines = [
-        f"blind audit: {rep.drawn} of {rep.auto_accepted} auto-accepted records drawn ({100 * rep.effort:.1f} %), "
-        f"{rep.reviewed} reviewed; target {_pct(rep.target)} wrong fields, 95 % interval ({rep.method})",
+        f"盲审：已从 {rep.auto_accepted} 条自动接受记录中抽出 {rep.drawn} 条（{100 * rep.effort:.1f} %），已审核 {rep.reviewed} 条；"
+        f"目标：字段错误率不超过 {_pct(rep.target)}（95 % 区间，{rep.method}）/ blind audit: {rep.drawn} of "
+        f"{rep.auto_accepted} auto-accepted records drawn, {rep.reviewed} reviewed; target {_pct(rep.target)} wrong "
+        "fields, 95 % interval",
         "",
-        f"{'volume':40} {'auto':>6} {'drawn':>5} {'done':>5} {'fields':>6} {'wrong':>5} {'rate [95 % interval]':>28}  state",
+        row(("卷册", "自动通过", "抽检", "已审", "字段", "错误", "错误率 [95 % 区间]", "状态")),
+        row(("volume", "auto", "drawn", "done", "fields", "wrong", "rate [95 % interval]", "state")),
     ]
     for r in rep.rows["volume"]:
         f, w = (f"{r.rate.fields:.0f}", f"{r.rate.wrong:.0f}") if r.rate else ("", "")
+        zh = STATE_LABELS.get(r.state, (r.state,))[0]
         lines.append(
-            f"{r.label[:40]:40} {r.population:>6} {r.drawn:>5} {r.reviewed:>5} {f:>6} {w:>5} {rate_text(r.rate):>28}  {r.state}"
+            row((r.label, str(r.population), str(r.drawn), str(r.reviewed), f, w, rate_text(r.rate), f"{zh} ({r.state})"))
         )
     flagged = [r for r in rep.rows["volume"] if r.state in ("to_send_back", "sent_back", "recheck", "to_extend")]
     if flagged:
-        lines += ["", "volumes over the target:"]
+        lines += ["", "超出目标的卷册 / volumes over the target:"]
         for r in flagged:
             what = {
-                "to_extend": "its audit is extended (at the next load or `backfill audit check`)",
-                "to_send_back": "to be sent back to review (at the next load or `backfill audit check`)",
-                "sent_back": "auto-accepted records not yet loaded sent back to review",
-                "recheck": "already loaded: listed for re-check",
+                "to_extend": "扩大抽检（下次入库或 backfill audit check 时）/ its audit is extended (at the next load or "
+                "`backfill audit check`)",
+                "to_send_back": "将退回审核（下次入库或 backfill audit check 时）/ to be sent back to review (at the next "
+                "load or `backfill audit check`)",
+                "sent_back": "尚未入库的自动接受记录已退回审核 / auto-accepted records not yet loaded sent back to review",
+                "recheck": "已入库：列入复核 / already loaded: listed for re-check",
             }[r.state]
-            extra = f"; {r.loaded} record(s) already loaded: re-check them (`backfill audit recheck`)" if r.loaded else ""
-            lines.append(f"  {r.label}: {what}{extra}; why: {r.reason}")
-    for level, title in (("field_type", "by field type"), ("ledger_kind", "by ledger kind"), ("funeral_home", "by funeral home")):
+            extra = (
+                f"；{r.loaded} 条已入库，请复核（backfill audit recheck）/ {r.loaded} record(s) already loaded: re-check them"
+                if r.loaded
+                else ""
+            )
+            lines.append(f"  {r.label}: {what}{extra}; 原因 why: {r.reason}")
+    for level, title in (
+        ("field_type", "按字段类型 / by field type"),
+        ("ledger_kind", "按登记簿种类 / by ledger kind"),
+        ("funeral_home", "按殡仪馆 / by funeral home"),
+    ):
         if rep.rows[level]:
-            lines += ["", f"{title} (weighted by the records each audited record stands for):"]
+            lines += [
+                "",
+                f"{title}（按每条抽检记录所代表的记录数加权 / weighted by the records each audited record stands for）:",
+            ]
             for r in rep.rows[level]:
                 assert r.rate is not None  # quality() builds each row of these levels on its rate
                 lines.append(
-                    f"  {r.label[:28]:28} {r.rate.units:>5} records {r.rate.fields:>7.0f} fields {r.rate.wrong:>4.0f} wrong "
-                    f"{rate_text(r.rate)}"
+                    f"  {_cell(r.label, 28)} {r.rate.units:>5} 条记录 records {r.rate.fields:>7.0f} 个字段 fields "
+                    f"{r.rate.wrong:>4.0f} 错 wrong {rate_text(r.rate)}"
                 )
-    lines += ["", f"all volumes: {rate_text(rep.total.rate)}"]
+    lines += ["", f"全部卷册 all volumes: {rate_text(rep.total.rate)}"]
     return "\n".join(lines)

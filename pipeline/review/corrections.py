@@ -161,7 +161,7 @@ class ApprovalRefused(CorrectionError):
         parts = [f"{g.field} ({g.code})" for g in self.gaps] + [f"{r.field} ({r.code})" for r in self.refused]
         super().__init__(
             f"record {record_id} was not approved: " + ", ".join(parts),
-            hint="correct, confirm or mark each field named, then approve again",
+            hint="请逐一更正、确认或标注所列字段后再通过 / correct, confirm or mark each field named, then approve again",
         )
 
 

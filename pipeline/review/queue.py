@@ -599,6 +599,14 @@ def record_status(store: Store, record_id: int) -> str | None:
         return s.scalar(select(Record.status).where(Record.id == record_id))
 
 
+def record_numbers(store: Store) -> tuple[int, int] | None:
+    """The first and the last record number of the store (None: no record yet): what a reviewer who
+    typed a number that is none is told to type."""
+    with store.session() as s:
+        lo, hi = s.execute(select(func.min(Record.id), func.max(Record.id))).one()
+    return None if lo is None else (int(lo), int(hi))
+
+
 def record_kind(store: Store, record_id: int) -> str | None:
     with store.session() as s:
         return s.scalar(select(Record.ledger_kind).where(Record.id == record_id))

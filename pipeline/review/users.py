@@ -41,6 +41,10 @@ class UserError(BackfillError):
     """A user that cannot be added or changed (bad name, role or password; already there)."""
 
 
+SHORT_HINT = f"密码太短：至少 {MIN_PASSWORD} 个字符 / at least {MIN_PASSWORD} characters"
+ROLE_HINT = "角色应为 archivist 档案员、reviewer 审核员 或 administrator 管理员 / archivist, reviewer or administrator"
+
+
 @dataclass(frozen=True)
 class Account:
     username: str
@@ -60,36 +64,42 @@ def hash_password(password: str) -> str:
 
 def add_user(store: Store, username: str, role: str, password: str) -> Account:
     if not _USERNAME.match(username):
-        raise UserError(f"user name {username!r} is not valid: 2-80 letters, digits, _ . @ -")
+        raise UserError(
+            f"user name {username!r} is not valid: 2-80 letters, digits, _ . @ -",
+            hint="用户名须为 2–80 个字母、数字或 _ . @ - / 2-80 letters, digits, _ . @ -",
+        )
     if role not in ROLES:
-        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}", hint=ROLE_HINT)
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password for {username} is too short (at least {MIN_PASSWORD} characters)")
+        raise UserError(f"the password for {username} is too short (at least {MIN_PASSWORD} characters)", hint=SHORT_HINT)
     try:
         with store.session() as s, s.begin():
             s.add(User(username=username, role=role, password_hash=hash_password(password), active=True))
     except IntegrityError as e:
-        raise UserError(f"user {username} already exists", hint="use `backfill users passwd` or `set-role`") from e
+        raise UserError(
+            f"user {username} already exists",
+            hint="用户已存在：改密码用 backfill users passwd，改角色用 set-role / use `backfill users passwd` or `set-role`",
+        ) from e
     return Account(username, role, True)
 
 
 def _get(s, username: str) -> User:
     user = s.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError(f"no user {username!r}", hint="没有这个用户：现有用户见 backfill users list / see `backfill users list`")
     return user
 
 
 def set_password(store: Store, username: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password for {username} is too short (at least {MIN_PASSWORD} characters)")
+        raise UserError(f"the password for {username} is too short (at least {MIN_PASSWORD} characters)", hint=SHORT_HINT)
     with store.session() as s, s.begin():
         _get(s, username).password_hash = hash_password(password)
 
 
 def set_role(store: Store, username: str, role: str) -> None:
     if role not in ROLES:
-        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}", hint=ROLE_HINT)
     with store.session() as s, s.begin():
         _get(s, username).role = role
 

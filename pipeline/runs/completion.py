@@ -16,7 +16,6 @@ Columns (pages and records):
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -24,9 +23,11 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 
-from pipeline.archive.inventory import UNIDENTIFIED, home_names, identify_files, match_path, volumes
+from pipeline.archive.inventory import KIND_LABELS, UNIDENTIFIED, home_names, identify_files, match_path, volumes
 from pipeline.kernel import csvsafe
+from pipeline.kernel.clock import local_date
 from pipeline.kernel.config import Settings
+from pipeline.kernel.safety import display_width
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
 
 PROBLEM_PAGE = ("no_table", "unknown_ledger", "failed")
@@ -241,18 +242,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 """The completion table's columns, Chinese first: one table for `backfill status` and the review app's
 completion page (review_app.i18n takes its done.col.* words from here)."""
 
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "cremation": ("火化登记", "cremation register"),
-    "sea_burial": ("海葬登记", "sea burial register"),
-}
-"""A ledger kind's name, Chinese first (the spec's register titles)."""
-
 TOTAL_LABEL = ("合计", "TOTAL")
-
-
-def display_width(text: str) -> int:
-    """Terminal columns a text takes: a wide or full-width character (Chinese) takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -323,9 +313,10 @@ class DayPoint:
 
 
 def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
-    """Per day: cumulative pages read and records loaded, and the review backlog (records that went to
-    review, less approve/reject decisions, plus reopenings)."""
-    day = func.date
+    """Per day of the archive's calendar (pipeline.kernel.clock): cumulative pages read and records
+    loaded, and the review backlog (records that went to review, less approve/reject decisions, plus
+    reopenings)."""
+    day = local_date
     with store.session() as s:
         pages: dict[Any, int] = dict(
             s.execute(

@@ -47,12 +47,17 @@ def _bookkeeping(settings: Settings, out: list[str]) -> None:
             read = conn.scalar(select(func.count(PageRead.id)).where(PageRead.run_id.in_(runs))) if runs else 0
             pending = conn.scalar(select(func.count(Page.id)).where(Page.status == "pending")) or 0
             records = conn.scalar(select(func.count(Record.id))) or 0
+        ids = ", ".join(map(str, runs))
         if runs:
             out.append(
-                f"run {', '.join(map(str, runs))} stopped; saved: {read} page(s) read by it, each whole, "
+                f"运行 {ids} 已停止；已保存：本次完整读取的 {read} 页，工作库中共 {records} 条记录；尚有 {pending} 页未读",
+            )
+            out.append(
+                f"run {ids} stopped; saved: {read} page(s) read by it, each whole, "
                 f"{records} record(s) in the store; {pending} page(s) not read yet"
             )
         else:
+            out.append(f"运行开始前已停止；工作库中尚有 {pending} 页未读")
             out.append(f"stopped before the run began; {pending} page(s) in the store not read yet")
     finally:
         engine.dispose()
@@ -91,9 +96,14 @@ def stop_now(signum: int, settings: Settings, resume: str) -> None:
     t.start()
     t.join(BOOKKEEPING_SECONDS + 1)
     _stop_children()
-    what = said[0] if said else "stopped; every page read before this moment is saved"
+    zh, what = (
+        said[:2]
+        if len(said) >= 2
+        else ("已停止；此前读取的每一页都已保存", "stopped; every page read before this moment is saved")
+    )
     try:
         print(
+            f"已中断：{zh}。要继续，请再次运行同一命令（{resume}）：已读的页面会跳过，不会重复读取 / "
             f"interrupted: {what}. To resume, run the same command again ({resume}): "
             "pages already read are skipped, nothing is read twice",
             file=sys.stderr,

@@ -260,7 +260,8 @@ def apply_version(
     if settings.thresholds_file is not None:
         raise BackfillError(
             f"the settings name thresholds_file = {settings.thresholds_file!r}, which wins over an applied version",
-            hint="remove thresholds_file from the settings to use the versions of data_dir/thresholds",
+            hint="要使用 data_dir/thresholds 中的版本，请从设置中删去 thresholds_file / remove thresholds_file from the "
+            "settings to use the versions of data_dir/thresholds",
         )
     versions = thresholds_versions(settings)
     before, now = versions.rollback(user=user) if rollback else versions.apply(ref or "", user=user)
