@@ -838,7 +838,12 @@ def dedupe(
     `decided`: a person's decisions on store pairs, (smaller key, larger key) -> "merged" or
     "kept_apart"; they win over any score. Pairs at or above `accept_weight` merge (unless that
     would join two rows kept apart: then they are uncertain); between `review_weight` and
-    `accept_weight` they are uncertain; below, different persons."""
+    `accept_weight` they are uncertain; below, different persons.
+
+    Clear matches are joined strongest first; where a kept-apart pair makes the order matter (B
+    matches A and C equally well, A and C kept apart), equal weights go in the order of the rows
+    given. Give them in a stable order (pipeline.platform.linkage: file, page, row), never as a
+    database happens to return them."""
     t = records if isinstance(records, DedupeTable) else DedupeTable.from_records(list(records))
     a, b, counts = candidate_pairs(t, max_block)
     n_candidates = len(a)
@@ -944,11 +949,20 @@ _DOUBT_FLAGS = {
 }
 
 
+def _source_order(r: SourceValues) -> tuple[str, int, int, int]:
+    """A record's place in its ledger: file sha256, page, row (from its provenance), then its id."""
+    p = r.provenance
+    return (str(p.get("source_file_sha256") or ""), int(p.get("page") or 0), int(p.get("row") or 0), r.record_id)
+
+
 def merge_values(cluster_id: str, records: Iterable[SourceValues]) -> Golden:
     """The most reliable value per field: a reviewed record's value first, then the value most
     records agree on (weighted by confidence; a value with doubt flags counts less), then the
-    highest confidence, then the oldest record. Every choice names its record."""
+    highest confidence, then the record first in the ledger (file sha256, page, row: not the
+    smallest record id, which follows the order page workers happened to finish pages in).
+    Every choice names its record."""
     recs = sorted(records, key=lambda r: r.record_id)
+    at = {r.record_id: i for i, r in enumerate(sorted(recs, key=_source_order))}
     by_field: dict[str, dict[Any, list[tuple[SourceValues, float]]]] = {}
     for r in recs:
         for f, fv in r.fields.items():
@@ -967,12 +981,12 @@ def merge_values(cluster_id: str, records: Iterable[SourceValues]) -> Golden:
                 any(h.reviewed for h, _ in holders),
                 round(sum(c for _, c in holders), 6),
                 max(c for _, c in holders),
-                -min(h.record_id for h, _ in holders),
+                -min(at[h.record_id] for h, _ in holders),
             )
 
         ranked = sorted(options.items(), key=rank, reverse=True)
         val, holders = ranked[0]
-        best_rec, best_conf = max(holders, key=lambda hc: (hc[0].reviewed, hc[1], -hc[0].record_id))
+        best_rec, best_conf = max(holders, key=lambda hc: (hc[0].reviewed, hc[1], -at[hc[0].record_id]))
         if any(h.reviewed for h, _ in holders) and not all(any(h.reviewed for h, _ in o) for _, o in ranked[1:]):
             why = "reviewed"
         elif len(ranked) == 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -37,10 +38,13 @@ def seed_register(
     pages: int | None = None,
     unsure_share: float = 0.0,
     rng_seed: int = 0,
+    page_order: Sequence[int] | None = None,
 ) -> list[SeededRow]:
     """Store `pages` pages (default all) of `register`; return the stored rows with their person ids.
 
-    `unsure_share`: share of rows with one cell at OCR confidence 0.5 (those go to review)."""
+    `unsure_share`: share of rows with one cell at OCR confidence 0.5 (those go to review).
+    `page_order`: the page numbers in the order their records are saved (default 1, 2, ...), as page
+    workers running side by side finish pages in any order: record ids then follow that order."""
     rng = np.random.default_rng(rng_seed)
     name = f"seeded/{register.home.slug}_{register.kind}_{register.year}_s{register.seed}.pdf"
     sha = hashlib.sha256(name.encode()).hexdigest()
@@ -76,7 +80,11 @@ def seed_register(
                 s.add(page)
                 s.flush()
             page_ids.append(page.id)
-    for p, page_id in enumerate(page_ids, start=1):
+    order = list(page_order) if page_order is not None else list(range(1, n_pages + 1))
+    if sorted(order) != list(range(1, n_pages + 1)):
+        raise ValueError(f"page_order {order} is not an order of pages 1..{n_pages}")
+    page_cells: dict[int, list[tuple[int, list[RawCell]]]] = {}
+    for p in range(1, n_pages + 1):  # the unsure cells drawn in page order, whatever order pages are saved in
         rows = []
         for i, row in enumerate(register.page_rows(p), start=1):
             cells = [RawCell(text, 1.0, None) for text in row.cells]
@@ -84,7 +92,10 @@ def seed_register(
                 j = int(rng.integers(1, len(cells)))
                 cells[j] = RawCell(cells[j].text, 0.5, None)
             rows.append((i, cells))
-        extracted = map_rows(register.kind, register.title, list(register.columns), rows, settings)
+        page_cells[p] = rows
+    for p in order:
+        page_id = page_ids[p - 1]
+        extracted = map_rows(register.kind, register.title, list(register.columns), page_cells[p], settings)
         save_records(store, page_id, register.kind, extracted, settings)
         with store.session() as s:
             ids = dict(s.query(Record.row_no, Record.id).filter(Record.page_id == page_id).all())
@@ -104,8 +115,9 @@ def seed_store(
     kinds: tuple[str, ...] = ("cremation", "sea_burial"),
     pages: int | None = None,
     unsure_share: float = 0.0,
+    page_order: Sequence[int] | None = None,
 ) -> list[SeededRow]:
-    """Seed several registers (every home x year x kind) of one generator seed."""
+    """Seed several registers (every home x year x kind) of one generator seed (`page_order`: see seed_register)."""
     out: list[SeededRow] = []
     for home in homes:
         for year in years:
@@ -118,5 +130,6 @@ def seed_store(
                     pages=pages,
                     unsure_share=unsure_share,
                     rng_seed=zlib.crc32(f"{seed}/{home}/{year}/{kind}".encode()),
+                    page_order=page_order,
                 )
     return out

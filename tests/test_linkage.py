@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import LoadedRecord, Page, PlatformLink, Record, RecordLink, SourceFile, Store
+from pipeline.page.extract import remap_page
 from pipeline.platform.linkage import golden_record, link_store, platform_matches
-from pipeline.platform.load import load
+from pipeline.platform.load import build_rows, load
 from pipeline.platform.schema import migrate_platform
 from pipeline.review.corrections import decide_link
 from samples.seed import seed_store
@@ -125,3 +126,74 @@ def test_a_rescanned_ledger_matches_the_rows_already_on_the_platform(tmp_path):
         assert link_store(store, again).links_written == 0
         with store.session() as s:
             assert s.query(PlatformLink).count() >= len(matched)
+
+
+def _read_as(store: Store, settings: Settings, at: tuple[int, int], cells: dict[str, str]) -> None:
+    """What OCR read in a stored row's cells (column -> text) changed, then its page mapped again: as if
+    the scan had read so."""
+    with store.session() as s, s.begin():
+        rec = s.scalars(select(Record).join(Page).where(Page.page_no == at[0], Record.row_no == at[1])).one()
+        columns = s.get(Page, rec.page_id).layout["columns"]
+        new = [dict(c) for c in rec.cells]
+        for name, text in cells.items():
+            new[columns.index(name)].update(text=text, confidence=1.0)
+        rec.cells, page_id = new, rec.page_id
+    remap_page(store, page_id, settings)
+
+
+def test_pages_finished_in_another_order_give_the_same_persons_values_and_platform_rows(tmp_path):
+    """Page workers side by side finish pages in any order, so the same ledger gets other record ids in
+    another run. Which rows are one person, a person's values and the platform rows must not depend on
+    it: here one deceased written on three pages (first row of pages 1, 2, 3: A, B, C), B with another
+    agent name (a tie: same confidence), and a reviewer's "A and C are two people". B matches A and C
+    equally well: it joins the person first in the ledger (A, by file, page and row), and the person's
+    agent name is A's, whichever page was saved first."""
+    seen = []
+    for name, order in (("pages_in_order", (1, 2, 3)), ("last_page_first", (3, 2, 1))):
+        settings = Settings(data_dir=str(tmp_path / name))
+        with Store.open(settings) as store:
+            seed_store(store, settings, kinds=("cremation",), pages=3, page_order=order)
+            with store.session() as s:
+                page = s.scalars(select(Page).where(Page.page_no == 1)).one()
+                cols = page.layout["columns"]
+                first = next(r for r in page.records if r.row_no == 1)
+                a_cells = {c: first.cells[i]["text"] for i, c in enumerate(cols) if c != "row_no"}
+            _read_as(store, settings, (2, 1), {**a_cells, "agent_name": "王建国"})
+            _read_as(store, settings, (3, 1), a_cells)
+            link_store(store, settings)
+            with store.session() as s:
+                at = {(p, r): rid for rid, p, r in s.execute(select(Record.id, Page.page_no, Record.row_no).join(Page))}
+                a, c = sorted((at[(1, 1)], at[(3, 1)]))
+                link = s.scalars(select(RecordLink).where(RecordLink.a_id == a, RecordLink.b_id == c)).one()
+            decide_link(store, link.id, "kept_apart", user="rev1", reason="two people")
+            link_store(store, settings)
+            where = {rid: pr for pr, rid in at.items()}
+            with store.session() as s:
+                recs = list(s.scalars(select(Record)))
+            persons: dict[str, list[tuple[int, int]]] = {}
+            for r in recs:
+                persons.setdefault(r.cluster_id, []).append(where[r.id])
+            golden = {
+                tuple(sorted(rows)): {f: v.value for f, v in golden_record(store, cid).values.items()}
+                for cid, rows in persons.items()
+                if len(rows) > 1
+            }
+            platform = sorted(
+                (b.row.kind, b.row.key, b.row.values_json, b.row.source_page, b.row.source_row, b.row.retired_keys)
+                for b in build_rows(store, settings)
+            )
+            seen.append(
+                (
+                    sorted(tuple(sorted(rows)) for rows in persons.values()),
+                    sorted((where[r.id], r.status) for r in recs),
+                    golden,
+                    platform,
+                )
+            )
+    assert seen[0][0] == seen[1][0]  # the same persons
+    person = next(rows for rows in seen[0][0] if (1, 1) in rows)
+    assert (2, 1) in person and (3, 1) not in person  # B joined A, the first in the ledger
+    assert seen[0][1] == seen[1][1]  # the same routes
+    assert seen[0][2] == seen[1][2]  # the same golden values
+    assert seen[0][2][person]["agent_name"] == a_cells["agent_name"]  # the tie goes to the first row in the ledger
+    assert seen[0][3] == seen[1][3]  # the same platform rows, under the same keys, from the same source row

@@ -101,7 +101,7 @@ def platform_records(url: str, skip_sources: set[tuple[str, int, int]]) -> tuple
                 if tname not in names:
                     continue
                 table = Table(tname, md, autoload_with=engine)
-                for row in conn.execute(select(table)).mappings():
+                for row in conn.execute(select(table).order_by(table.c.id)).mappings():
                     src = (row.get("source_file_sha256"), row.get("source_page"), row.get("source_row"))
                     if src in skip_sources:
                         continue
@@ -141,6 +141,9 @@ def link_store(store: Store, settings: Settings | None = None, *, platform: bool
         ).all()
         existing = {(lk.a_id, lk.b_id): lk for lk in s.scalars(select(RecordLink))}
         existing_p = {(pl.record_id, pl.platform_table, pl.platform_row_id): pl for pl in s.scalars(select(PlatformLink))}
+    # in source order (file sha256, page, row), not as the database returns them: dedupe breaks ties between
+    # equally good matches by row order, and record ids follow the order page workers finished pages in
+    rows = sorted(rows, key=lambda r: (r.sha256, r.page_no, r.row_no, r.id))
     recs = [dedupe_record(r.id, r.ledger_kind, r.fields or {}) for r in rows if r.status != "rejected"]
     summary = LinkSummary(records=len(recs))
     natural: dict[int, str] = {}

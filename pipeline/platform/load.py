@@ -263,12 +263,13 @@ def _merged_row(
     """One person's row from all its records of one entity set: values by merge_values (the most
     reliable value per field, pipeline.platform.linkage's golden values), under a key that stays put: the
     platform row a record is linked to, else the key the person was loaded under before, else the
-    natural key of the merged values (the source key: the person's first record)."""
+    natural key of the merged values (the source key: the person's first record in the ledger, by file
+    sha256, page and row; not by record id, which follows the order page workers finished pages in)."""
     from mapping.dedupe import merge_values  # mapping.dedupe is heavy (numpy, pandas): only when persons merge
     from pipeline.platform.linkage import source_values
 
     names = spec_names(spec_version, kind)[1]
-    members.sort(key=lambda m: m.record_id)
+    members.sort(key=lambda m: (m.source[0], m.source[2], m.source[3], m.record_id))
     first = members[0]
     golden = merge_values(cluster_id, source_values((m.record_id, kind, m.fields, m.status, m.source) for m in members))
     plain = golden.plain()
