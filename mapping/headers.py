@@ -2135,6 +2135,19 @@ class VolumePage:
     fields: tuple[str | None, ...]  # each column's field (None: unidentified)
     doubted: frozenset[int]  # the columns in doubt, whatever the reason
     texts: tuple[tuple[str, ...], ...]  # each column's cell texts (data rows, top to bottom)
+    sure: tuple[tuple[bool, ...], ...] = ()  # each column's cells: read surely (SURELY_READ); () every cell
+
+
+def _read_surely(page: VolumePage) -> list[list[str]]:
+    """The page's column texts with the cells not read surely left out (""): a cell read below SURELY_READ,
+    or whose second reading disagreed, may be anything (may_hold's rule), so it is no evidence against a
+    field (_unlike_in_volume). Every cell where the page says nothing of how surely its cells were read."""
+    if not page.sure:
+        return [list(t) for t in page.texts]
+    return [
+        [t if c < len(page.sure) and i < len(page.sure[c]) and page.sure[c][i] else "" for i, t in enumerate(texts)]
+        for c, texts in enumerate(page.texts)
+    ]
 
 
 @dataclass(frozen=True)
@@ -2170,8 +2183,9 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     printed form (_same_form: as many columns, widths within VOLUME_WIDTHS), (b) at least VOLUME_AGREE of
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
     else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
-    whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
-    below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume) and no other
+    whole (HEADER_READ) as another field's wording, its cells read surely are not mostly unlike f (content
+    share below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume; a cell
+    read below SURELY_READ may be anything and counts neither way: _read_surely) and no other
     column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
@@ -2190,6 +2204,7 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             out.append(wanted)
             continue
         scores: dict[tuple[int, str], ColumnScore] | None = None
+        surely: dict[tuple[int, str], ColumnScore] = {}
         for c, own in enumerate(page.fields):
             if own is not None and c not in page.doubted:
                 continue
@@ -2206,9 +2221,10 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                 continue
             if scores is None:
                 scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
+                surely = column_scores(page.kind, list(page.header), _read_surely(page), sp) if page.sure else scores
             sc = scores.get((c, f))
             fits = sc.fits if sc is not None else None
-            if _unlike_in_volume(sc):
+            if _unlike_in_volume(surely.get((c, f))):
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
             # sure only where the page's own assignment did not give the column another field
@@ -2221,8 +2237,14 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
 
 
 def _unlike_in_volume(sc: ColumnScore | None) -> bool:
-    """Whether a column's own cells are mostly unlike the field its volume tells (below CONTENT_FAILS), so
-    that the volume's word is refused. The share counted is the content test's with look-alike readings
+    """Whether a column's own cells read surely (_read_surely: `sc` scored on those alone) are mostly unlike
+    the field its volume tells (below CONTENT_FAILS), so that the volume's word is refused. A cell read
+    below SURELY_READ is no evidence against the field (may_hold's rule: a cell read unsure may be
+    anything); with fewer than CONTENT_MIN_CELLS cells read surely the cells say nothing (content None) and
+    the volume's word stands, doubted. A property of the recognizer on photographs too blurred to read: a
+    page of one book whose cells were read at 0.1-0.4 (领回 read 超吧, 家属领回 家美福回) refused every field
+    its four sibling pages were sure of, the cells' misreadings taken for another column's values
+    (camera_capture seed 4422, severity 1.6). The share counted is the content test's with look-alike readings
     of a code wording (ColumnScore.content: 配鴿 for 配偶, 几子 for 儿子, 予 for 子, `shapes` in _looks),
     not only the exact readings (ColumnScore.fits): a property of the recognizer, which keeps a glyph's
     shape when it misreads it on a blurred photograph (mapping.glyphs), so that a GB/T 4761 relation

@@ -225,3 +225,37 @@ def test_a_photographed_code_column_read_with_look_alike_glyphs_still_takes_its_
         agree_in_volume([rel_page("与逝者关系", "agent_relation_code", exact)] * 2 + [rel_page("与者", None, unlike)], sp)[2]
         == []
     )
+
+
+def test_cells_read_unsure_do_not_refuse_the_field_their_volume_tells():
+    """A photographed page too blurred to read (camera_capture seed 4422: cells read at 0.1-0.4, 领回 as 超吧,
+    家属领回 as 家美福回) keeps its ashes column unidentified, the misreadings mostly unlike any wording of
+    the table: they are no evidence against the field its sibling pages are sure of (a cell read below
+    SURELY_READ may be anything), so the column takes it, doubted. Read surely, the same cells refuse it."""
+    from pipeline.kernel.models import RawCell
+    from pipeline.page.extract import _volume_page
+
+    sp = load_spec()
+    header = ("序号", "死者姓名", "骨灰去向", "死亡日期", "备注")
+    fields = ("row_no", "deceased_name", "ashes_destination_code", "death_date", "remarks")
+    xs = [0, 40, 150, 275, 400, 500]
+    ashes = ("骨灰寄存", "海葬", "家属领回", "寄存", "海葬")
+    blurred = ("超吧", "手贝子0", "家美福回", "RAUN", "e%")
+
+    def volume_page(head: str, field: str | None, values: tuple[str, ...], sure: float) -> VolumePage:
+        texts = [(str(i + 1), NAMES[i], v, DEATHS[i], "") for i, v in enumerate(values)]
+        rows = [(i + 1, [RawCell(x, sure if c == 2 else 0.99, None) for c, x in enumerate(r)]) for i, r in enumerate(texts)]
+        layout = {
+            "grid": {"rows": [0, 40, 80], "cols": xs},
+            "header": list(header[:2]) + [head] + list(header[3:]),
+            "columns": list(fields[:2]) + [field] + list(fields[3:]),
+        }
+        vp = _volume_page(layout, "cremation", rows)
+        assert vp is not None
+        return vp
+
+    sure_pages = [volume_page("骨灰去向", "ashes_destination_code", ashes, 0.99)] * 2
+    [t] = agree_in_volume([*sure_pages, volume_page("0428", None, blurred, 0.2)], sp)[2]
+    assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
+    # the same readings read surely are the page's evidence against the field: refused, as before
+    assert agree_in_volume([*sure_pages, volume_page("0428", None, blurred, 0.95)], sp)[2] == []

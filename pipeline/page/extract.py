@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from mapping.headers import (
     MERGED_CELLS,
+    SURELY_READ,
     VOLUME_AGREE,
     VolumeField,
     VolumePage,
@@ -2029,6 +2030,10 @@ def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int,
         tuple(columns),
         frozenset(c for c, reasons in structure.columns.items() if reasons),
         tuple(tuple(t) for t in texts),
+        tuple(
+            tuple(c < len(cells) and cells[c].confidence >= SURELY_READ and cells[c].agreed is not False for _n, cells in rows)
+            for c in range(len(header))
+        ),
     )
 
 
