@@ -76,6 +76,8 @@ def measure(label: str, scans: Path, data: Path, again: bool) -> None:
         f"auto under unidentified / misassigned columns {ev.auto_column_unidentified} / {ev.auto_column_misassigned}"
     )
     print("  failures: " + ", ".join(f"{k} {v}" for k, v in sorted(ev.failures.items(), key=lambda kv: -kv[1])))
+    lost = ev.failures_by_field.get("column_not_identified", {})
+    print("  under unidentified columns: " + ", ".join(f"{k} {v}" for k, v in sorted(lost.items(), key=lambda kv: -kv[1])))
 
 
 def _cause(kind: str, c: int, field: str, header: list[str], texts: list[list[str]], columns: list, sp) -> str:

@@ -2182,7 +2182,8 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     A column unidentified or in doubt on its page takes field f where (a) its siblings are of the same
     printed form (_same_form: as many columns, widths within VOLUME_WIDTHS), (b) at least VOLUME_AGREE of
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
-    else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
+    else without doubt (a sibling that gave it no field having read none of its cells surely abstains:
+    _legible), and (c) its own evidence does not say otherwise: its header does not read as a
     whole (HEADER_READ) as another field's wording, its cells read surely are not mostly unlike f (content
     share below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume; a cell
     read below SURELY_READ may be anything and counts neither way: _read_surely) and no other
@@ -2208,11 +2209,12 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
         for c, own in enumerate(page.fields):
             if own is not None and c not in page.doubted:
                 continue
-            f, agree = _volume_vote(Counter(q.fields[c] for q in siblings if c not in q.doubted))
+            voters = [q for q in siblings if q.fields[c] is not None or _legible(q, c)]
+            f, agree = _volume_vote(Counter(q.fields[c] for q in voters if c not in q.doubted))
             in_doubt = False
             if f is None and own is None:
                 # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
-                f, agree = _volume_vote(Counter(q.fields[c] for q in siblings))
+                f, agree = _volume_vote(Counter(q.fields[c] for q in voters))
                 in_doubt = True
             if f is None:
                 continue
@@ -2234,6 +2236,19 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
         out.append(_one_column_each(page.fields, wanted))
     return out
+
+
+def _legible(page: VolumePage, c: int) -> bool:
+    """Whether a page read column c's cells well enough for its finding no field there to count against the
+    field its siblings give it (agree_in_volume): at least CONTENT_MIN_CELLS written cells read surely
+    (_read_surely). A page whose cells there were all read unsure (a blurred photograph) and whose header
+    named nothing said nothing of what the column holds: it abstains, as a cell read unsure is no evidence
+    (may_hold's rule). Every column where the page says nothing of how surely its cells were read."""
+    if not page.sure:
+        return True
+    flags = page.sure[c] if c < len(page.sure) else ()
+    texts = page.texts[c] if c < len(page.texts) else ()
+    return sum(1 for i, t in enumerate(texts) if _clean_cell(t) and i < len(flags) and flags[i]) >= CONTENT_MIN_CELLS
 
 
 def _unlike_in_volume(sc: ColumnScore | None) -> bool:

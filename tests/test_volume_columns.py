@@ -259,3 +259,10 @@ def test_cells_read_unsure_do_not_refuse_the_field_their_volume_tells():
     assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
     # the same readings read surely are the page's evidence against the field: refused, as before
     assert agree_in_volume([*sure_pages, volume_page("0428", None, blurred, 0.95)], sp)[2] == []
+    # two more pages of the book as blurred found no field there: having read nothing surely, they abstain,
+    # and the two sure pages tell the field; pages that read the column surely and found nothing still count
+    unread = [volume_page("1101", None, blurred, 0.2)] * 2
+    [t] = agree_in_volume([*sure_pages, *unread, volume_page("0428", None, blurred, 0.2)], sp)[4]
+    assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
+    read = [volume_page("1101", None, blurred, 0.95)] * 2
+    assert agree_in_volume([*sure_pages, *read, volume_page("0428", None, blurred, 0.2)], sp)[4] == []
