@@ -2184,7 +2184,8 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
     else without doubt (a sibling that gave it no field having read none of its cells surely abstains:
     _legible), and (c) its own evidence does not say otherwise: its header does not read as a
-    whole (HEADER_READ) as another field's wording, its cells read surely are not mostly unlike f (content
+    whole (HEADER_READ) as another field's wording (unless another column of the page is sure of that field:
+    one printed column per field, so the header was misread; the column then stays doubted), its cells read surely are not mostly unlike f (content
     share below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume; a cell
     read below SURELY_READ may be anything and counts neither way: _read_surely) and no other
     column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
@@ -2219,8 +2220,10 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             if f is None:
                 continue
             whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
-            if any(s >= HEADER_READ for g, s in whole.items() if g != f):
-                continue
+            elsewhere = {g for d, g in enumerate(page.fields) if d != c and g is not None and d not in page.doubted}
+            misread = [g for g, s in whole.items() if g != f and s >= HEADER_READ]  # its header reads as another field's
+            if any(g not in elsewhere for g in misread):
+                continue  # ... a field no other column of the page is sure of
             if scores is None:
                 scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
                 surely = column_scores(page.kind, list(page.header), _read_surely(page), sp) if page.sure else scores
@@ -2230,7 +2233,8 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
             # sure only where the page's own assignment did not give the column another field
-            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f)
+            # (and its header does not read as another field's: header and cells would disagree)
+            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f) and not misread
             if own == f and not sure:
                 continue
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))

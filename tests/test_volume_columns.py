@@ -67,7 +67,14 @@ def test_the_volume_tells_nothing_without_two_sure_siblings_of_the_same_form():
 def test_the_page_own_evidence_against_the_field_wins():
     sp = load_spec()
     # its header reads, as a whole, as another field's wording
-    assert agree_in_volume([page(), page(), misread(2, "火化日期")], sp)[2] == []
+    assert agree_in_volume([page(), page(), misread(2, "出生日期")], sp)[2] == []
+    # ... but not where that field is another column's, sure on the page (one printed column per field): the
+    # header was misread (死者 left of 与死者关系 whose other glyphs were lost), the volume's word stands, doubted
+    [t] = agree_in_volume([page(), page(), misread(2, "火化日期")], sp)[2]
+    assert (t.field, t.doubt) == ("death_date", VOLUME_DOUBT.format(agree=2))
+    # where the column of that field is in doubt itself, the header stands against the volume's word
+    told = agree_in_volume([page(), page(), misread(2, "火化日期", doubted=frozenset({3}))], sp)[2]
+    assert [t.index for t in told] == [3]
     # its cells mostly fail the field's test
     words = ("骨灰寄存", "海葬", "树葬", "骨灰寄存", "海葬")
     assert agree_in_volume([page(), page(), misread(2, "09", deaths=words)], sp)[2] == []
