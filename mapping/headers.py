@@ -2110,7 +2110,11 @@ printed column is 0.03 of the table), so pages so read are no siblings."""
 VOLUME_AGREE = 2
 """A column takes a field from its sibling pages only where at least this many of them assigned the same
 column that field without doubt (one page may have been misread like this one; two agreeing are a form's
-evidence)..."""
+evidence)... Where the page has one sibling only (a book of two pages, or one other page ruled alike),
+a column its page left without a field takes the field that sibling is sure of, always doubted
+(VOLUME_DOUBT): the form is the one evidence left, and the values go to review under their field instead
+of under none (camera_capture seed 4423, severity 1.8: a two-page book's first page, its sex, ethnic
+group and certificate headers read 09, 民版, 5067, its cells at 0.1-0.3)."""
 VOLUME_MAJORITY = 2
 """...and at least this many times as many as gave the column anything else without doubt (another field,
 or none: an extra printed column no field is kept from)."""
@@ -2202,9 +2206,10 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     for p, page in enumerate(pages):
         siblings = [q for i, q in enumerate(pages) if i != p and _same_form(page, q)]
         wanted: list[VolumeField] = []
-        if len(siblings) < VOLUME_AGREE or (all(page.fields) and not page.doubted):
+        if not siblings or (all(page.fields) and not page.doubted):
             out.append(wanted)
             continue
+        lone = siblings[0] if len(siblings) < VOLUME_AGREE else None  # the one page ruled alike (VOLUME_AGREE)
         scores: dict[tuple[int, str], ColumnScore] | None = None
         surely: dict[tuple[int, str], ColumnScore] = {}
         for c, own in enumerate(page.fields):
@@ -2213,7 +2218,10 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
             voters = [q for q in siblings if q.fields[c] is not None or _legible(q, c)]
             f, agree = _volume_vote(Counter(q.fields[c] for q in voters if c not in q.doubted))
             in_doubt = False
-            if f is None and own is None:
+            if lone is not None:
+                # a book of two pages: what the other page is sure of, for a column this one left without a field
+                f, agree, in_doubt = (lone.fields[c], 1, True) if own is None and c not in lone.doubted else (None, 0, True)
+            elif f is None and own is None:
                 # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
                 f, agree = _volume_vote(Counter(q.fields[c] for q in voters))
                 in_doubt = True

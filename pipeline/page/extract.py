@@ -2051,7 +2051,7 @@ def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> i
             vp = _volume_page(page.layout, page.ledger_kind, rows)
             if vp is not None:
                 loaded.append((pid, vp))
-    if len(loaded) < 3:
+    if len(loaded) < 2:
         return 0
     told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
     done = 0
