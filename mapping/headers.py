@@ -2110,7 +2110,11 @@ printed column is 0.03 of the table), so pages so read are no siblings."""
 VOLUME_AGREE = 2
 """A column takes a field from its sibling pages only where at least this many of them assigned the same
 column that field without doubt (one page may have been misread like this one; two agreeing are a form's
-evidence)..."""
+evidence)... Where the page has one sibling only (a book of two pages, or one other page ruled alike),
+a column its page left without a field takes the field that sibling is sure of, always doubted
+(VOLUME_DOUBT): the form is the one evidence left, and the values go to review under their field instead
+of under none (camera_capture seed 4423, severity 1.8: a two-page book's first page, its sex, ethnic
+group and certificate headers read 09, 民版, 5067, its cells at 0.1-0.3)."""
 VOLUME_MAJORITY = 2
 """...and at least this many times as many as gave the column anything else without doubt (another field,
 or none: an extra printed column no field is kept from)."""
@@ -2135,6 +2139,19 @@ class VolumePage:
     fields: tuple[str | None, ...]  # each column's field (None: unidentified)
     doubted: frozenset[int]  # the columns in doubt, whatever the reason
     texts: tuple[tuple[str, ...], ...]  # each column's cell texts (data rows, top to bottom)
+    sure: tuple[tuple[bool, ...], ...] = ()  # each column's cells: read surely (SURELY_READ); () every cell
+
+
+def _read_surely(page: VolumePage) -> list[list[str]]:
+    """The page's column texts with the cells not read surely left out (""): a cell read below SURELY_READ,
+    or whose second reading disagreed, may be anything (may_hold's rule), so it is no evidence against a
+    field (_unlike_in_volume). Every cell where the page says nothing of how surely its cells were read."""
+    if not page.sure:
+        return [list(t) for t in page.texts]
+    return [
+        [t if c < len(page.sure) and i < len(page.sure[c]) and page.sure[c][i] else "" for i, t in enumerate(texts)]
+        for c, texts in enumerate(page.texts)
+    ]
 
 
 @dataclass(frozen=True)
@@ -2169,9 +2186,12 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     A column unidentified or in doubt on its page takes field f where (a) its siblings are of the same
     printed form (_same_form: as many columns, widths within VOLUME_WIDTHS), (b) at least VOLUME_AGREE of
     them gave that column f without doubt and at least VOLUME_MAJORITY times as many as gave it anything
-    else without doubt, and (c) its own evidence does not say otherwise: its header does not read as a
-    whole (HEADER_READ) as another field's wording, its cells are not mostly unlike f (content share
-    below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume) and no other
+    else without doubt (a sibling that gave it no field having read none of its cells surely abstains:
+    _legible), and (c) its own evidence does not say otherwise: its header does not read as a
+    whole (HEADER_READ) as another field's wording (unless another column of the page is sure of that field:
+    one printed column per field, so the header was misread; the column then stays doubted), its cells read surely are not mostly unlike f (content
+    share below CONTENT_FAILS, look-alike readings of a code wording counted: _unlike_in_volume; a cell
+    read below SURELY_READ may be anything and counts neither way: _read_surely) and no other
     column of the page keeps f (_one_column_each). The column stays doubted (VOLUME_DOUBT)
     unless f's content test is one that tells its values from other writing (VOLUME_TYPED: dates, ID
     numbers, code-table wordings, phones, counts) and at least ELIMINATION_SHARE of its own cells pass it
@@ -2186,33 +2206,43 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     for p, page in enumerate(pages):
         siblings = [q for i, q in enumerate(pages) if i != p and _same_form(page, q)]
         wanted: list[VolumeField] = []
-        if len(siblings) < VOLUME_AGREE or (all(page.fields) and not page.doubted):
+        if not siblings or (all(page.fields) and not page.doubted):
             out.append(wanted)
             continue
+        lone = siblings[0] if len(siblings) < VOLUME_AGREE else None  # the one page ruled alike (VOLUME_AGREE)
         scores: dict[tuple[int, str], ColumnScore] | None = None
+        surely: dict[tuple[int, str], ColumnScore] = {}
         for c, own in enumerate(page.fields):
             if own is not None and c not in page.doubted:
                 continue
-            f, agree = _volume_vote(Counter(q.fields[c] for q in siblings if c not in q.doubted))
+            voters = [q for q in siblings if q.fields[c] is not None or _legible(q, c)]
+            f, agree = _volume_vote(Counter(q.fields[c] for q in voters if c not in q.doubted))
             in_doubt = False
-            if f is None and own is None:
+            if lone is not None:
+                # a book of two pages: what the other page is sure of, for a column this one left without a field
+                f, agree, in_doubt = (lone.fields[c], 1, True) if own is None and c not in lone.doubted else (None, 0, True)
+            elif f is None and own is None:
                 # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
-                f, agree = _volume_vote(Counter(q.fields[c] for q in siblings))
+                f, agree = _volume_vote(Counter(q.fields[c] for q in voters))
                 in_doubt = True
             if f is None:
                 continue
             whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
-            if any(s >= HEADER_READ for g, s in whole.items() if g != f):
-                continue
+            elsewhere = {g for d, g in enumerate(page.fields) if d != c and g is not None and d not in page.doubted}
+            misread = [g for g, s in whole.items() if g != f and s >= HEADER_READ]  # its header reads as another field's
+            if any(g not in elsewhere for g in misread):
+                continue  # ... a field no other column of the page is sure of
             if scores is None:
                 scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
+                surely = column_scores(page.kind, list(page.header), _read_surely(page), sp) if page.sure else scores
             sc = scores.get((c, f))
             fits = sc.fits if sc is not None else None
-            if _unlike_in_volume(sc):
+            if _unlike_in_volume(surely.get((c, f))):
                 continue
             typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
             # sure only where the page's own assignment did not give the column another field
-            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f)
+            # (and its header does not read as another field's: header and cells would disagree)
+            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f) and not misread
             if own == f and not sure:
                 continue
             wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
@@ -2220,9 +2250,28 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     return out
 
 
+def _legible(page: VolumePage, c: int) -> bool:
+    """Whether a page read column c's cells well enough for its finding no field there to count against the
+    field its siblings give it (agree_in_volume): at least CONTENT_MIN_CELLS written cells read surely
+    (_read_surely). A page whose cells there were all read unsure (a blurred photograph) and whose header
+    named nothing said nothing of what the column holds: it abstains, as a cell read unsure is no evidence
+    (may_hold's rule). Every column where the page says nothing of how surely its cells were read."""
+    if not page.sure:
+        return True
+    flags = page.sure[c] if c < len(page.sure) else ()
+    texts = page.texts[c] if c < len(page.texts) else ()
+    return sum(1 for i, t in enumerate(texts) if _clean_cell(t) and i < len(flags) and flags[i]) >= CONTENT_MIN_CELLS
+
+
 def _unlike_in_volume(sc: ColumnScore | None) -> bool:
-    """Whether a column's own cells are mostly unlike the field its volume tells (below CONTENT_FAILS), so
-    that the volume's word is refused. The share counted is the content test's with look-alike readings
+    """Whether a column's own cells read surely (_read_surely: `sc` scored on those alone) are mostly unlike
+    the field its volume tells (below CONTENT_FAILS), so that the volume's word is refused. A cell read
+    below SURELY_READ is no evidence against the field (may_hold's rule: a cell read unsure may be
+    anything); with fewer than CONTENT_MIN_CELLS cells read surely the cells say nothing (content None) and
+    the volume's word stands, doubted. A property of the recognizer on photographs too blurred to read: a
+    page of one book whose cells were read at 0.1-0.4 (领回 read 超吧, 家属领回 家美福回) refused every field
+    its four sibling pages were sure of, the cells' misreadings taken for another column's values
+    (camera_capture seed 4422, severity 1.6). The share counted is the content test's with look-alike readings
     of a code wording (ColumnScore.content: 配鴿 for 配偶, 几子 for 儿子, 予 for 子, `shapes` in _looks),
     not only the exact readings (ColumnScore.fits): a property of the recognizer, which keeps a glyph's
     shape when it misreads it on a blurred photograph (mapping.glyphs), so that a GB/T 4761 relation

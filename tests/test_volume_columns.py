@@ -3,6 +3,7 @@ its sibling pages agree on (mapping.headers.agree_in_volume, pipeline.page.extra
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import accumulate
 
 from mapping.headers import VOLUME_DOUBT, VolumePage, agree_in_volume, is_assignment_doubt
@@ -48,10 +49,17 @@ def test_a_misread_header_takes_the_field_its_sibling_pages_agree_on():
     assert is_assignment_doubt(n.doubt)
 
 
-def test_the_volume_tells_nothing_without_two_sure_siblings_of_the_same_form():
+def test_the_volume_tells_a_field_only_through_sure_siblings_of_the_same_form():
     sp = load_spec()
-    # one sibling only
-    assert agree_in_volume([page(), misread(2, "09")], sp) == [[], []]
+    # one sibling only (a book of two pages): its sure field, always doubted, for a column left without one
+    [t] = agree_in_volume([page(), misread(2, "09")], sp)[1]
+    assert (t.index, t.field, t.doubt) == (2, "death_date", VOLUME_DOUBT.format(agree=1))
+    # ... nothing where that page is in doubt of it, or for a column this page gave another field in doubt
+    assert agree_in_volume([page(doubted=frozenset({2})), misread(2, "09")], sp) == [[], []]
+    swapped = page(
+        ("序号", "死者姓名", "09", "火化日期", "备注"), ("row_no", "deceased_name", "birth_date", "cremation_date", "remarks")
+    )
+    assert agree_in_volume([page(), replace(swapped, doubted=frozenset({2}))], sp)[1] == []
     # a sibling in doubt of that column does not count as sure: its dates do not lift the column's doubt
     [t] = agree_in_volume([page(), page(doubted=frozenset({2})), misread(2, "09")], sp)[2]
     assert (t.field, t.doubt) == ("death_date", VOLUME_DOUBT.format(agree=2))
@@ -67,7 +75,14 @@ def test_the_volume_tells_nothing_without_two_sure_siblings_of_the_same_form():
 def test_the_page_own_evidence_against_the_field_wins():
     sp = load_spec()
     # its header reads, as a whole, as another field's wording
-    assert agree_in_volume([page(), page(), misread(2, "火化日期")], sp)[2] == []
+    assert agree_in_volume([page(), page(), misread(2, "出生日期")], sp)[2] == []
+    # ... but not where that field is another column's, sure on the page (one printed column per field): the
+    # header was misread (死者 left of 与死者关系 whose other glyphs were lost), the volume's word stands, doubted
+    [t] = agree_in_volume([page(), page(), misread(2, "火化日期")], sp)[2]
+    assert (t.field, t.doubt) == ("death_date", VOLUME_DOUBT.format(agree=2))
+    # where the column of that field is in doubt itself, the header stands against the volume's word
+    told = agree_in_volume([page(), page(), misread(2, "火化日期", doubted=frozenset({3}))], sp)[2]
+    assert [t.index for t in told] == [3]
     # its cells mostly fail the field's test
     words = ("骨灰寄存", "海葬", "树葬", "骨灰寄存", "海葬")
     assert agree_in_volume([page(), page(), misread(2, "09", deaths=words)], sp)[2] == []
@@ -138,17 +153,15 @@ HEADERS_15 = [
 ]
 
 
-def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
-    """End to end on a store (no OCR: the cells are a generated register's text): three pages of one
-    book, the third's 死亡日期 and 火化日期 both read 08, so that page alone swaps the two date columns (in
-    doubt); after `backfill remap` each holds its field again, doubted still."""
-    from sqlalchemy import select
-
+def _book(tmp_path, headers: list[list[str]], blurred: tuple[int, int, tuple[str, ...]] | None = None):
+    """A store holding one book (b.pdf) of len(headers) pages, each page's header as given, its cells a
+    generated register's text (no OCR), each page mapped on its own as process_page maps it (its columns by
+    header and content). `blurred`: (page number, column, texts) read instead at 0.2.
+    (settings, store, page ids, register)."""
     from pipeline.kernel.config import Settings
     from pipeline.kernel.models import RawCell
-    from pipeline.kernel.store import Page, Record, SourceFile, Store
-    from pipeline.page.extract import map_rows, save_records
-    from pipeline.runs.stages import remap
+    from pipeline.kernel.store import Page, SourceFile, Store
+    from pipeline.page.extract import assign_by_content, map_rows, save_records
     from samples import generator as g
 
     settings = Settings(data_dir=str(tmp_path / "data"))
@@ -157,16 +170,22 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
     xs = list(BOOK_XS)
     with store.session() as s, s.begin():
         sf = SourceFile(
-            sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=3
+            sha256="3" * 64, rel_path="b.pdf", abs_path="/nowhere/b.pdf", size_bytes=9, media_type="pdf", page_count=len(headers)
         )
         s.add(sf)
         s.flush()
         file_id = sf.id
     ids = []
-    for no in (1, 2, 3):
-        header = [("08" if c in (7, 9) and no == 3 else h) for c, h in enumerate(HEADERS_15)]
+    for no, header in enumerate(headers, start=1):
         rows = reg.page_rows(no)[:6]
         cells = [(i, [RawCell(text, 1.0, None) for text in r.cells]) for i, r in enumerate(rows, start=1)]
+        if blurred is not None and blurred[0] == no:
+            for (_i, row), text in zip(cells, blurred[2]):
+                row[blurred[1]] = RawCell(text, 0.2, None)
+        structure = Structure()
+        columns = assign_by_content(
+            "cremation", header, [[RawCell(h, 1.0, None) for h in header]] + [r for _i, r in cells], structure, load_spec()
+        )
         grid = {"rows": [0, 40, 80, 120, 160, 200, 240, 280], "cols": [x + 7 * no for x in xs], "inferred_rows": []}
         with store.session() as s, s.begin():
             page = Page(
@@ -176,12 +195,27 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
                 ledger_kind="cremation",
                 title=reg.title,
                 steps=[{"name": "capture", "settings": {}, "result": {"page_found": False}}],
-                layout={"grid": grid, "header": header, "columns": list(reg.columns)},
+                layout={"grid": grid, "header": header, "columns": columns, "structure": structure.to_dict()},
             )
             s.add(page)
             s.flush()
             ids.append(page.id)
-        save_records(store, ids[-1], "cremation", map_rows("cremation", reg.title, list(reg.columns), cells, settings), settings)
+        extracted = map_rows("cremation", reg.title, columns, cells, settings, structure=structure, header=header)
+        save_records(store, ids[-1], "cremation", extracted, settings)
+    return settings, store, ids, reg
+
+
+def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
+    """End to end on a store (no OCR: the cells are a generated register's text): three pages of one
+    book, the third's 死亡日期 and 火化日期 both read 08, so that page alone swaps the two date columns (in
+    doubt); after `backfill remap` each holds its field again, doubted still."""
+    from sqlalchemy import select
+
+    from pipeline.kernel.store import Page, Record
+    from pipeline.runs.stages import remap
+
+    headers = [[("08" if c in (7, 9) and no == 3 else h) for c, h in enumerate(HEADERS_15)] for no in (1, 2, 3)]
+    settings, store, ids, reg = _book(tmp_path, headers)
     remap(store, settings)
     with store.session() as s:
         third = s.get(Page, ids[2])
@@ -194,6 +228,27 @@ def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
         first = s.get(Page, ids[0])
         assert "structure" not in first.layout
     assert deaths == {r.record["death_date"] for r in reg.page_rows(3)[:6]}
+    store.dispose()
+
+
+def test_a_remap_gives_a_column_of_a_two_page_book_the_field_of_its_other_page(tmp_path):
+    """A book of two pages (camera_capture seed 4423: a photographed book's first page, its sex and ethnic
+    group headers read 09 and 民版, its cells at 0.1-0.3): the column its page left without a field takes the
+    field the other page is sure of, doubted, and the page is doubted with it where the field is mandatory."""
+    from pipeline.kernel.store import Page
+    from pipeline.runs.stages import remap
+
+    headers = [list(HEADERS_15), [("09" if c == 10 else h) for c, h in enumerate(HEADERS_15)]]
+    settings, store, ids, _reg = _book(tmp_path, headers, (2, 10, ("超吧", "手贝子0", "家美福回", "RAUN", "e%", "安再")))
+    with store.session() as s:
+        assert s.get(Page, ids[1]).layout["columns"][10] is None  # on its own
+    remap(store, settings)
+    with store.session() as s:
+        second = s.get(Page, ids[1])
+        assert second.layout["columns"][10] == "ashes_destination_code"
+        assert VOLUME_DOUBT.format(agree=1) in second.layout["structure"]["columns"]["10"]
+        assert any(r.startswith(PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]) for r in second.layout["structure"]["page"])
+        assert "structure" not in s.get(Page, ids[0]).layout or not s.get(Page, ids[0]).layout["structure"].get("columns")
     store.dispose()
 
 
@@ -225,3 +280,44 @@ def test_a_photographed_code_column_read_with_look_alike_glyphs_still_takes_its_
         agree_in_volume([rel_page("与逝者关系", "agent_relation_code", exact)] * 2 + [rel_page("与者", None, unlike)], sp)[2]
         == []
     )
+
+
+def test_cells_read_unsure_do_not_refuse_the_field_their_volume_tells():
+    """A photographed page too blurred to read (camera_capture seed 4422: cells read at 0.1-0.4, 领回 as 超吧,
+    家属领回 as 家美福回) keeps its ashes column unidentified, the misreadings mostly unlike any wording of
+    the table: they are no evidence against the field its sibling pages are sure of (a cell read below
+    SURELY_READ may be anything), so the column takes it, doubted. Read surely, the same cells refuse it."""
+    from pipeline.kernel.models import RawCell
+    from pipeline.page.extract import _volume_page
+
+    sp = load_spec()
+    header = ("序号", "死者姓名", "骨灰去向", "死亡日期", "备注")
+    fields = ("row_no", "deceased_name", "ashes_destination_code", "death_date", "remarks")
+    xs = [0, 40, 150, 275, 400, 500]
+    ashes = ("骨灰寄存", "海葬", "家属领回", "寄存", "海葬")
+    blurred = ("超吧", "手贝子0", "家美福回", "RAUN", "e%")
+
+    def volume_page(head: str, field: str | None, values: tuple[str, ...], sure: float) -> VolumePage:
+        texts = [(str(i + 1), NAMES[i], v, DEATHS[i], "") for i, v in enumerate(values)]
+        rows = [(i + 1, [RawCell(x, sure if c == 2 else 0.99, None) for c, x in enumerate(r)]) for i, r in enumerate(texts)]
+        layout = {
+            "grid": {"rows": [0, 40, 80], "cols": xs},
+            "header": list(header[:2]) + [head] + list(header[3:]),
+            "columns": list(fields[:2]) + [field] + list(fields[3:]),
+        }
+        vp = _volume_page(layout, "cremation", rows)
+        assert vp is not None
+        return vp
+
+    sure_pages = [volume_page("骨灰去向", "ashes_destination_code", ashes, 0.99)] * 2
+    [t] = agree_in_volume([*sure_pages, volume_page("0428", None, blurred, 0.2)], sp)[2]
+    assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
+    # the same readings read surely are the page's evidence against the field: refused, as before
+    assert agree_in_volume([*sure_pages, volume_page("0428", None, blurred, 0.95)], sp)[2] == []
+    # two more pages of the book as blurred found no field there: having read nothing surely, they abstain,
+    # and the two sure pages tell the field; pages that read the column surely and found nothing still count
+    unread = [volume_page("1101", None, blurred, 0.2)] * 2
+    [t] = agree_in_volume([*sure_pages, *unread, volume_page("0428", None, blurred, 0.2)], sp)[4]
+    assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
+    read = [volume_page("1101", None, blurred, 0.95)] * 2
+    assert agree_in_volume([*sure_pages, *read, volume_page("0428", None, blurred, 0.2)], sp)[4] == []

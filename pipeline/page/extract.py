@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from mapping.headers import (
     MERGED_CELLS,
+    SURELY_READ,
     VOLUME_AGREE,
     VolumeField,
     VolumePage,
@@ -2029,6 +2030,10 @@ def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int,
         tuple(columns),
         frozenset(c for c, reasons in structure.columns.items() if reasons),
         tuple(tuple(t) for t in texts),
+        tuple(
+            tuple(c < len(cells) and cells[c].confidence >= SURELY_READ and cells[c].agreed is not False for _n, cells in rows)
+            for c in range(len(header))
+        ),
     )
 
 
@@ -2046,7 +2051,7 @@ def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> i
             vp = _volume_page(page.layout, page.ledger_kind, rows)
             if vp is not None:
                 loaded.append((pid, vp))
-    if len(loaded) < 3:
+    if len(loaded) < 2:
         return 0
     told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
     done = 0
