@@ -27,7 +27,6 @@ of any record. Never part of the test suite."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench.bench_families import rebase_scan_paths  # noqa: E402
+from bench.columns_vs_truth import truth_page  # noqa: E402
 from mapping import headers as H  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
@@ -46,7 +46,7 @@ from pipeline.kernel.store import Page, SourceFile, Store  # noqa: E402
 from pipeline.page.extract import _column_texts, _volume_page  # noqa: E402
 from pipeline.page.intake import volume_key  # noqa: E402
 from pipeline.page.structure import Structure  # noqa: E402
-from pipeline.quality.evaluate import columns_held, evaluate, truth_path  # noqa: E402
+from pipeline.quality.evaluate import columns_held, evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
 
@@ -132,12 +132,8 @@ def report(label: str, data: Path, show: bool) -> None:
         for page, path, rel, media in pages:
             if page.status != "done" or not page.layout or not page.ledger_kind:
                 continue
-            gt_file = truth_path(Path(path))
-            if not gt_file.is_file():
-                continue
-            gt = json.loads(gt_file.read_text(encoding="utf-8"))
-            gpage = next((g for g in gt["pages"] if g["page"] == page.page_no), None)
-            if gpage is None or not gpage.get("columns"):
+            gpage = truth_page(Path(path), page.page_no)
+            if gpage is None:
                 continue
             recs = {r.row_no: r for r in page.records}
             rows = [(r.row_no, [RawCell.from_dict(x) for x in r.cells]) for r in sorted(page.records, key=lambda r: r.row_no)]

@@ -35,6 +35,16 @@ from pipeline.page.structure import Structure  # noqa: E402
 from pipeline.quality.evaluate import columns_held, truth_path  # noqa: E402
 
 
+def truth_page(scan: Path, page_no: int) -> dict | None:
+    """The generator's truth of page `page_no` of `scan`, where it exists and names the page's columns."""
+    gt_file = truth_path(scan)
+    if not gt_file.is_file():
+        return None
+    gt = json.loads(gt_file.read_text(encoding="utf-8"))
+    gpage = next((g for g in gt["pages"] if g["page"] == page_no), None)
+    return gpage if gpage is not None and gpage.get("columns") else None
+
+
 def main() -> None:
     roots = [Path(r) for r in sys.argv[1:]]
     for root in roots:
@@ -53,12 +63,8 @@ def report(label: str, data: Path) -> None:
         for page, path in pages:
             if page.status != "done" or not page.layout:
                 continue
-            gt_file = truth_path(Path(path))
-            if not gt_file.is_file():
-                continue
-            gt = json.loads(gt_file.read_text(encoding="utf-8"))
-            gpage = next((g for g in gt["pages"] if g["page"] == page.page_no), None)
-            if gpage is None or not gpage.get("columns"):
+            gpage = truth_page(Path(path), page.page_no)
+            if gpage is None:
                 continue
             columns = page.layout.get("columns") or []
             st = Structure.from_dict(page.layout.get("structure"))
