@@ -61,6 +61,7 @@ from pipeline.review.users import (
 )
 from review_app.i18n import (
     LANGUAGES,
+    box_text,
     clauses,
     code_label,
     code_text_in,
@@ -533,14 +534,6 @@ def _previous() -> None:
     st.session_state["visited"] = before
 
 
-def _box_text(f: R.FieldView) -> str:
-    """What a field's form box shows when untouched: the stored form text, a code's label in the reader's
-    language (女 / Female); the stored code is the same."""
-    if f.code_table and f.code_label and f.form_text == f.code_label:
-        return code_label(f.code_table, f.value) or f.form_text
-    return f.form_text
-
-
 def _code_tables(rid: int) -> dict[str, str]:
     """field -> its code table, for the record's kind."""
     from mapping.spec import load_spec
@@ -603,7 +596,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
     view = None
     if out.changes or out.marked:
         view = R.record_view(store(), rid, settings())
-        shown = {f.name: _box_text(f) for f in view.fields}
+        shown = {f.name: box_text(f) for f in view.fields}
         for n in entries:  # saved fields show their value as stored; refused ones keep the reviewer's text
             if n not in errors:
                 ss[f"edit_{rid}_{n}"] = "" if ss.get(f"nos_{rid}_{n}") else shown.get(n, "")
@@ -923,6 +916,7 @@ def record_panel() -> None:
     try:  # a fragment's run does not pass through main's: its errors are said here
         _record_panel()
     except BackfillError as e:
+        st.session_state.pop(FORM_ON_SCREEN, None)
         st.error(page_error(e))
 
 
@@ -933,6 +927,7 @@ def _record_panel() -> None:
     rid = _claim_current()
     _to_url()  # a fragment's run: the record moved on (approve, skip) without the page's run
     if rid is None:
+        st.session_state.pop(FORM_ON_SCREEN, None)
         st.success(t("rec.queue_empty"))
         if st.button(t("rec.back_to_queue"), key="back_to_queue"):
             go("queue")
@@ -941,6 +936,7 @@ def _record_panel() -> None:
     try:
         view = R.record_view(store(), rid, settings())
     except CorrectionError as e:
+        st.session_state.pop(FORM_ON_SCREEN, None)
         st.error(_error_text(e))
         return
     held_by_other = st.session_state.get("read_only")
@@ -965,6 +961,7 @@ def _record_panel() -> None:
     _field_table(view, revealed, set(blind_names))
     _other_cells(view)
     if read_only:
+        st.session_state.pop(FORM_ON_SCREEN, None)
         left = {**_my_drafts(rid), **_my_drafts(rid, D.BLIND)}
         if left:  # typed before someone else took or decided the record: said, never saved over it
             c = st.columns([6, 1])
@@ -986,9 +983,10 @@ def _blind_form(rid: int, view: R.RecordView, names: list[str], revealed: set[st
     ss = st.session_state
     _reveal_buttons(rid, view, names, revealed, "blind.reveal")
     st.info(t("blind.explain"))
+    fresh = _form_entered(D.BLIND, rid)
     draft = _my_drafts(rid, D.BLIND)
     restored = ss.setdefault(f"brestored_{rid}", set())
-    restored |= {n for n in names if n in draft and f"blind_{rid}_{n}" not in ss}
+    restored |= {n for n in names if n in draft and (fresh or f"blind_{rid}_{n}" not in ss)}
     restored &= set(draft)
     if restored:
         c = st.columns([6, 1])
@@ -996,7 +994,7 @@ def _blind_form(rid: int, view: R.RecordView, names: list[str], revealed: set[st
         c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
     with st.container(key=f"blind_{rid}", border=True):
         for n in names:
-            if f"blind_{rid}_{n}" not in ss:
+            if fresh or f"blind_{rid}_{n}" not in ss:
                 ss[f"blind_{rid}_{n}"] = draft[n].text if n in draft else ""
             st.text_input(
                 field_label(n, view.kind), key=f"blind_{rid}_{n}", on_change=_keep_draft, args=(rid, n, "", "", D.BLIND)
@@ -1004,19 +1002,37 @@ def _blind_form(rid: int, view: R.RecordView, names: list[str], revealed: set[st
         st.button(t("blind.submit"), type="primary", key="blind_submit", on_click=_submit_blind, args=(rid, names))
 
 
+#: the record form the last run drew: (form, record id), none on any other screen. A box's change is the
+#: reviewer's typing only while its form is on screen. A click sent before the run that left the form had
+#: finished (a quick reviewer, a loaded server) comes with that form's boxes again, as the browser still held
+#: them, and Streamlit calls their on_change: seen under load, a sex box the reviewer never touched came back
+#: empty, was kept as a draft and refused at the next save ("a mandatory field cannot be emptied").
+FORM_ON_SCREEN = "form_on_screen"
+
+
+def _form_entered(form: str, rid: int) -> bool:
+    """Say which form this run draws; True when it was not on screen in the run before (a new visit: its
+    boxes are set from the drafts and the stored values, never from what the browser last held)."""
+    ss = st.session_state
+    fresh = ss.get(FORM_ON_SCREEN) != (form, rid)
+    ss[FORM_ON_SCREEN] = (form, rid)
+    return fresh
+
+
 def _keep_draft(rid: int, name: str, shown: str, base: str, form: str = D.EDIT) -> None:
     """on_change of a form box: what the reviewer typed or marked and did not save yet, kept on the server
     per reviewer and record (pipeline.review.drafts) so that it survives leaving the record (another page,
     another record), a reload (F5) or a dropped connection, and is put back, with a notice, on return.
-    `shown`: the box's untouched text (typing it back is no draft); `base`: the stored form text typed over."""
+    `shown`: the box's untouched text (typing it back is no draft); `base`: the stored form text typed over.
+    A change arriving when the form is no longer on screen is no typing (FORM_ON_SCREEN): ignored."""
     ss = st.session_state
+    if ss.get(FORM_ON_SCREEN) != (form, rid):
+        log.debug("record %s: change of %s ignored, its form is not on screen", rid, name)
+        return
     box = "edit" if form == D.EDIT else "blind"
     text = ss.get(f"{box}_{rid}_{name}", "") or ""
     nos = bool(ss.get(f"nos_{rid}_{name}")) if form == D.EDIT else False
-    if text == shown and not nos:
-        D.drop(store(), me().username, rid, [name], form=form)
-    else:
-        D.keep(store(), me().username, rid, name, text, nos, base, form=form)
+    D.leave(store(), me().username, rid, name, text, nos, shown, base, form=form)
 
 
 def _drop_boxes(rid: int, names) -> None:
@@ -1077,11 +1093,14 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     so text typed and left by another page or record was lost without a word. Outside a form each box
     sends its value as it is left (blur, Enter); Approve / Save / Skip / Previous read them the same way."""
     ss = st.session_state
+    fresh = _form_entered(D.EDIT, rid)
     by_name = {f.name: f for f in view.fields}
     draft = _my_drafts(rid)
     stale = set(D.stale(draft, {f.name: f.form_text for f in view.fields}))  # saved by someone else since
     default = [f.name for f in view.fields if f.gap or (f.needs_look and not f.reviewed)]
     default += [n for n in draft if n not in default]
+    if fresh:  # not what the browser last held for this record's boxes (FORM_ON_SCREEN)
+        ss[f"pick_{rid}"] = default
     ss.setdefault(f"pick_{rid}", default)  # not default=: the box is set again on a language switch (WORDED_BOXES)
     for n in draft:  # typed before leaving the record: back in its box (the pick keeps it shown)
         if n not in ss[f"pick_{rid}"]:
@@ -1099,7 +1118,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     errors = ss.get("field_errors", {}).get(rid, {})
     # typed before leaving the record and put back: said until saved or discarded
     restored = ss.setdefault(f"restored_{rid}", set())
-    restored |= {n for n in open_names if n in draft and n not in stale and f"edit_{rid}_{n}" not in ss}
+    restored |= {n for n in open_names if n in draft and n not in stale and (fresh or f"edit_{rid}_{n}" not in ss)}
     restored &= set(draft) - stale
     if stale:  # not put back silently, never saved over the new value: the reviewer chooses
         c = st.columns([4, 1, 1])
@@ -1120,14 +1139,14 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         for n in open_names:
             f = by_name[n]
             if n in stale:  # the stored value, locked until the reviewer chooses (whatever the box held before)
-                ss[f"edit_{rid}_{n}"], ss[f"nos_{rid}_{n}"] = _box_text(f), False
-            elif f"edit_{rid}_{n}" not in ss:
+                ss[f"edit_{rid}_{n}"], ss[f"nos_{rid}_{n}"] = box_text(f), False
+            elif fresh or f"edit_{rid}_{n}" not in ss:
                 d = draft.get(n)
-                ss[f"edit_{rid}_{n}"] = d.text if d is not None else _box_text(f)
+                ss[f"edit_{rid}_{n}"] = d.text if d is not None else box_text(f)
                 ss[f"nos_{rid}_{n}"] = d.not_on_scan if d is not None else False
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
-            keep = {"on_change": _keep_draft, "args": (rid, n, _box_text(f), f.form_text), "disabled": n in stale}
+            keep = {"on_change": _keep_draft, "args": (rid, n, box_text(f), f.form_text), "disabled": n in stale}
             c = st.columns([5, 2])
             c[0].text_input(
                 label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
@@ -1181,9 +1200,47 @@ _SHORTCUT_JS = """<script>
 </script>"""
 
 
+#: as the page is left (F5, the tab closed, another site), the record form's boxes typed in since it loaded
+#: are sent to api/drafts (review_app.web), which keeps them as the reviewer's unsaved typing: a box the app
+#: had not been told of (never left), or told of just before F5 (the rerun that keeps it ended by the
+#: reload before it began), was lost. A disabled box (a value saved since, locked until the reviewer
+#: chooses) is never sent: its text is not the reviewer's.
+_DRAFT_JS = """<script>
+(function() {
+  if (window.__backfillDrafts) return;
+  window.__backfillDrafts = true;
+  const typed = new Set();
+  const BOX = /(?:^|\\s)st-key-(edit|nos|blind)_(\\d+)_([a-z][a-z0-9_]*)(?:\\s|$)/;
+  function note(e) {
+    const holder = e.target && e.target.closest && e.target.closest("[class*='st-key-']");
+    const m = holder && holder.className.match(BOX);
+    if (m) typed.add((m[1] === "blind" ? "blind" : "edit") + "|" + m[2] + "|" + m[3]);
+  }
+  document.addEventListener("input", note, true);
+  document.addEventListener("change", note, true);
+  window.addEventListener("pagehide", function() {
+    const drafts = [];
+    typed.forEach(function(k) {
+      const [form, rid, field] = k.split("|");
+      const box = document.querySelector(".st-key-" + (form === "blind" ? "blind" : "edit") + "_" + rid + "_" + field + " input");
+      if (!box || box.disabled) return;
+      const nos = form === "edit" ? document.querySelector(".st-key-nos_" + rid + "_" + field + " input") : null;
+      drafts.push({record: Number(rid), field: field, form: form, text: box.value, not_on_scan: !!(nos && nos.checked)});
+    });
+    if (!drafts.length) return;
+    const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
+    fetch(new URL("api/drafts", window.location.href), {method: "POST", credentials: "same-origin", keepalive: true,
+          headers: {"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)},
+          body: JSON.stringify({drafts: drafts})});
+  });
+})();
+</script>"""
+
+
 def record_page() -> None:
     st.header(t("rec.title"))
     st.html(_SHORTCUT_JS, unsafe_allow_javascript=True)
+    st.html(_DRAFT_JS, unsafe_allow_javascript=True)
     record_panel()
 
 
@@ -1667,6 +1724,8 @@ def main() -> None:
     _from_url(acc, allowed)
     if ss.get("nav") not in allowed:
         ss["nav"] = allowed[0]
+    if ss.get("nav") != "record":
+        ss.pop(FORM_ON_SCREEN, None)
     with st.sidebar:
         st.markdown(f"**{acc.username}** · {t('role.' + acc.role)}")
         st.radio(t("nav.go_to"), allowed, key="nav", format_func=_page_label)

@@ -1213,6 +1213,14 @@ def code_label(table: str | None, code: Any, lang: str | None = None) -> str | N
     return zh
 
 
+def box_text(f: Any, lang: str | None = None) -> str:
+    """What a field's form box shows when untouched (`f`: a pipeline.review.queue.FieldView): the stored
+    form text, a code's label in the reader's language (女 / Female); the stored code is the same."""
+    if f.code_table and f.code_label and f.form_text == f.code_label:
+        return code_label(f.code_table, f.value, lang) or f.form_text
+    return f.form_text
+
+
 def code_text_in(table: str | None, text: str) -> str:
     """A code field's text as typed, for the store: an English label (any case) becomes the spec's Chinese
     label of its code, which the mapping reads (mapping.spec lookup); any other text is left as typed."""

@@ -6,6 +6,11 @@
   request must carry Streamlit's XSRF token (header X-Xsrftoken matching the _streamlit_xsrf cookie)
   and come from the same origin; a token is accepted once, within pipeline.review.users.BIND_SECONDS.
 - POST api/logout: the cookie is cleared (the session itself ends on the server at logout).
+- POST api/drafts: as the page is left (a reload, F5, the tab closed, another site), the record form's boxes
+  typed in since the page loaded are sent (JSON {"drafts": [{"record", "field", "form", "text",
+  "not_on_scan"}]}, XSRF-checked, the session cookie naming the reviewer) and kept as their unsaved typing
+  (pipeline.review.drafts.leave), as the app keeps a box left. The app keeps it only on its next run,
+  which a reload can end before it starts: text typed and left just before F5, or never left, was lost.
 
 A reload of the page opens a new Streamlit connection whose cookies (st.context.cookies) name the
 session; the app finds the user through pipeline.review.users.session_account.
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +30,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from pipeline.kernel.config import Settings
+from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Store
-from pipeline.review.users import bind_session
+from pipeline.review import drafts as D
+from pipeline.review import queue as R
+from pipeline.review.users import bind_session, get_language, session_account
+from review_app.i18n import box_text
 
 log = logging.getLogger("review_app")
 
@@ -95,4 +106,66 @@ async def logout(request: Request) -> JSONResponse:
     return response
 
 
-ROUTES = [Route("/api/session", session, methods=["POST"]), Route("/api/logout", logout, methods=["POST"])]
+MAX_DRAFTS = 200  # boxes of one page
+MAX_TEXT = 2000  # characters of one box
+_FIELD = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def keep_left(store: Store, token: str | None, items: Any, settings: Settings) -> int | None:
+    """Keep the boxes a page sent as it was left (api/drafts) as the reviewer's unsaved typing, each as the
+    app keeps a box left (pipeline.review.drafts.leave; its untouched text and the stored text it was typed
+    over read from the record now). None when the session names no reviewer; else how many were taken
+    (an item that is not a box of a record is skipped)."""
+    account = session_account(store, token or "", settings)
+    if account is None or not account.can("review") or not isinstance(items, list):
+        return None
+    lang = get_language(store, account.username)
+    views: dict[int, R.RecordView | None] = {}
+    taken = 0
+    for item in items[:MAX_DRAFTS]:
+        if not isinstance(item, dict):
+            continue
+        rid, field, form = item.get("record"), item.get("field"), item.get("form", D.EDIT)
+        text, nos = item.get("text"), item.get("not_on_scan", False)
+        if not (isinstance(rid, int) and rid > 0 and isinstance(field, str) and _FIELD.match(field)):
+            continue
+        if form not in D.FORMS or not isinstance(text, str) or len(text) > MAX_TEXT or not isinstance(nos, bool):
+            continue
+        shown = base = ""  # blind keying: an empty box is no typing
+        if form == D.EDIT:
+            if rid not in views:
+                try:
+                    views[rid] = R.record_view(store, rid, settings)
+                except BackfillError:
+                    views[rid] = None
+            view = views[rid]
+            f = next((f for f in view.fields if f.name == field), None) if view is not None else None
+            if f is None:
+                continue
+            shown, base = box_text(f, lang), f.form_text
+        D.leave(store, account.username, rid, field, text, nos, shown, base, form=form)
+        taken += 1
+    if taken:
+        log.debug("kept %d box(es) of a page left by %s", taken, account.username)
+    return taken
+
+
+async def drafts(request: Request) -> JSONResponse:
+    if not _same_origin(request) or not _xsrf_ok(request):
+        log.warning("drafts refused: cross-site request or XSRF token missing")
+        return JSONResponse({"ok": False}, status_code=403)
+    try:
+        items = (json.loads(await request.body() or b"{}")).get("drafts")
+    except (ValueError, AttributeError):
+        return JSONResponse({"ok": False}, status_code=400)
+    taken = await run_in_threadpool(keep_left, _store(), request.cookies.get(SESSION_COOKIE), items, Settings.load())
+    if taken is None:
+        return JSONResponse({"ok": False}, status_code=403)
+    return JSONResponse({"ok": True, "kept": taken})
+
+
+ROUTES = [
+    Route("/api/session", session, methods=["POST"]),
+    Route("/api/logout", logout, methods=["POST"]),
+    Route("/api/drafts", drafts, methods=["POST"]),
+]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from pipeline.kernel.store import ReviewDraft, Store, utcnow
 
@@ -43,20 +44,56 @@ def _check_form(form: str) -> None:
 def keep(
     store: Store, user: str, record_id: int, field: str, text: str, not_on_scan: bool, base: str, *, form: str = EDIT
 ) -> None:
-    """Keep (or replace) one field's unsaved typing. A field left as stored is dropped instead: call `drop`."""
+    """Keep (or replace) one field's unsaved typing. A field left as stored is dropped instead: call `drop`.
+    Two writers may keep the same field at once (the app's rerun and the page's own request as it is
+    left, review_app.web): the second finds the first's row and updates it."""
     _check_form(form)
-    with store.session() as s, s.begin():
-        row = s.get(ReviewDraft, (user, record_id, form, field))
-        if row is None:
-            s.add(
-                ReviewDraft(
-                    username=user, record_id=record_id, form=form, field=field, text=text, not_on_scan=not_on_scan, base=base
-                )
-            )
-        else:
-            row.text, row.not_on_scan, row.updated_at = text, not_on_scan, utcnow()
-            # the base stays the value first typed over: a later keystroke does not make a stale draft fresh
+    for attempt in (1, 2):
+        try:
+            with store.session() as s, s.begin():
+                row = s.get(ReviewDraft, (user, record_id, form, field))
+                if row is None:
+                    s.add(
+                        ReviewDraft(
+                            username=user,
+                            record_id=record_id,
+                            form=form,
+                            field=field,
+                            text=text,
+                            not_on_scan=not_on_scan,
+                            base=base,
+                        )
+                    )
+                else:
+                    row.text, row.not_on_scan, row.updated_at = text, not_on_scan, utcnow()
+                    # the base stays the value first typed over: a later keystroke does not make a stale draft fresh
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     log.debug("draft kept: record %s, %s form, field %s", record_id, form, field)
+
+
+def leave(
+    store: Store,
+    user: str,
+    record_id: int,
+    field: str,
+    text: str,
+    not_on_scan: bool,
+    shown: str,
+    base: str,
+    *,
+    form: str = EDIT,
+) -> bool:
+    """A box left holding `text` (and its "not on the scan" mark): kept as unsaved typing, or, when it holds
+    its untouched text (`shown`) unmarked, that field's typing dropped (typing it back is no draft).
+    `base`: the stored form text typed over. True when kept."""
+    if text == shown and not not_on_scan:
+        drop(store, user, record_id, [field], form=form)
+        return False
+    keep(store, user, record_id, field, text, not_on_scan, base, form=form)
+    return True
 
 
 def drop(store: Store, user: str, record_id: int, fields: Iterable[str] | None = None, *, form: str | None = EDIT) -> None:
