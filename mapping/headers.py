@@ -1503,6 +1503,7 @@ CONTENT_TOLD = {
     "onboard_count": "small_count",
     "registration_no": "register_no",
     "cremation_cert_no": "cert_form",
+    "sea_area": "sea_area",
 }
 """Fields whose column content alone may name, though its header reads like none of the field's wordings
 (a ledger's own wording, a header misread whole: _told_by_content), each by a test of an official
@@ -1517,7 +1518,10 @@ where it is the one number field left once the serial, the ID, the certificate n
 and the phone are told) by register numbers (_register_no_share); the cremation certificate number
 (火化证号) by the forms the spec states for it (_cert_form: a year and a serial, No.201000514,
 2010-00514, 10-0514, or the office's document number 火字第540号), which no other field of either kind is given (火化编号 and 登记号 have no stated
-form: where their column holds numbers so printed as well, two columns fit and neither is given it).
+form: where their column holds numbers so printed as well, two columns fit and neither is given it);
+the sea area (海域) by the places of the list's sea areas or a name ending in 海域, that word read with a
+look-alike glyph counted (_ends_like: the recognizer reads 海域 as 海城 throughout some photographed columns,
+at 0.99 too, camera_capture 4405), as a code wording so read counts for its table.
 Never sure: such a column
 is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
 
@@ -1530,7 +1534,7 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if cls is None or len(written) < CONTENT_MIN_CELLS:
         return None
-    if test in ("relation", "code"):
+    if test in ("relation", "code", "sea_area"):
         if test == "relation" and all(w in SEX_WORDS for w in written):
             return 0.0
         return content_share(cls[0], cls[1], texts, sp)

@@ -787,6 +787,26 @@ def test_a_sea_area_column_read_with_cheng_for_yu_still_looks_like_sea_areas_but
     assert content_share("sea_area", None, ["莱阳城", "海阳城", "栖霞城"], sp) == 0.0
 
 
+@pytest.mark.parametrize("header", ["", UNLIKE])
+def test_a_sea_area_column_read_with_cheng_for_yu_throughout_is_told_by_its_cells_in_doubt(header):
+    """A photographed sea-area column whose 海域 the recognizer read 海城 in every row (camera_capture 4405:
+    海阳港外海城 at 0.99) under a header lost or like no wording: its cells tell the field as a code
+    column's look-alike wordings do (CONTENT_TOLD), by elimination, so doubted; towns ending in 城 do not."""
+    from mapping import glyphs
+
+    if not glyphs.available():
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r in rows:
+        r[7] = "海阳港外海城"
+    got = assign_columns("sea_burial", _with_headers({7: header}, VOYAGE_HEADER), _columns(rows))
+    assert got[7].field == "sea_area"
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+    for r, v in zip(rows, ["莱阳城", "海阳城", "栖霞城", "莱阳城"]):
+        r[7] = v
+    assert assign_columns("sea_burial", _with_headers({7: header}, VOYAGE_HEADER), _columns(rows))[7].field is None
+
+
 def test_a_serial_read_with_a_digit_misread_in_a_few_rows_is_not_doubted_as_the_serial():
     """940, 942 and 945 read 910, 912 and 915 (a digit misread): each breaks the links to the cells above
     and below (5 of 11 cells follow the one above), but moves one cell off the page's run (9 of 12 on
