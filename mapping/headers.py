@@ -364,7 +364,9 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
         return 15 <= len(digits) <= 18 and len(digits) >= len(s) - 2
     if normalizer == "date":
         n = N.normalize_date(s)
-        return n.value is not None and not (set(n.flags) & {"date_separator_inferred"})
+        if n.value is not None and "date_separator_inferred" in n.flags:
+            return _separator_read_as_gap(text, str(n.value))
+        return n.value is not None
     if normalizer == "sex":
         return s in ("男", "女", "男性", "女性")
     if normalizer in ("age", "count"):
@@ -406,6 +408,22 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
             return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (bool(kinds & {"district"}) and len(s) <= 7)
         return len(s) >= 5 and bool(kinds - {"sea_area"}) and "海域" not in s
     return None
+
+
+_GAP = re.compile(r"(?<=[0-9])\s+(?=[0-9])")
+
+
+def _separator_read_as_gap(text: str, value: str) -> bool:
+    """Whether a date whose separator the normalizer had to infer (2012.215: one split alone gives a real
+    date) was read with a gap where that separator stands (2012.2 15, 2012 2.18): the recognizer lost the
+    small dot of a pen or a print but kept its space, so the reading says where the separator was, and the
+    cell is a date as its column's content (the field's value keeps its inferred flag and certainty). A
+    property of the recognizer (it reads a gap between glyphs as a space); a reading with no gap there,
+    digits run together, stays no date to a column's content test (2010.112 may be anything)."""
+    from . import normalize as N
+
+    spaced = N.normalize_date(_GAP.sub(".", unicodedata.normalize("NFKC", text or "").strip()))
+    return spaced.value == value and "date_separator_inferred" not in spaced.flags
 
 
 def _ends_like(s: str, word: str) -> bool:
