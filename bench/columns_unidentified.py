@@ -204,6 +204,12 @@ def report(label: str, data: Path, show: bool) -> None:
                     lines.append(f"  {rel} p{page.page_no} {tf}: {why}")
             if page_lost:
                 counts["pages with an unidentified column"] += 1
+                n_cols = sum(
+                    1 for c, f in enumerate(columns) if f is None and any(held.get(c) == j for j in range(len(truth_cols)))
+                )
+                lines.append(
+                    f"  {rel} p{page.page_no}: {n_cols} columns read with no field, {page_lost} rows with ink lost under them"
+                )
     print(f"## {label}")
     for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"- {k}: {v}" + (f" columns, {lost[k]} rows with ink" if k in lost else ""))

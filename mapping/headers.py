@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -364,7 +364,9 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
         return 15 <= len(digits) <= 18 and len(digits) >= len(s) - 2
     if normalizer == "date":
         n = N.normalize_date(s)
-        return n.value is not None and not (set(n.flags) & {"date_separator_inferred"})
+        if n.value is not None and "date_separator_inferred" in n.flags:
+            return _separator_read_as_gap(text, str(n.value))
+        return n.value is not None
     if normalizer == "sex":
         return s in ("男", "女", "男性", "女性")
     if normalizer in ("age", "count"):
@@ -406,6 +408,22 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
             return bool(re.fullmatch(r"[0-9]{6}", s)) and s in sp.divisions or (bool(kinds & {"district"}) and len(s) <= 7)
         return len(s) >= 5 and bool(kinds - {"sea_area"}) and "海域" not in s
     return None
+
+
+_GAP = re.compile(r"(?<=[0-9])\s+(?=[0-9])")
+
+
+def _separator_read_as_gap(text: str, value: str) -> bool:
+    """Whether a date whose separator the normalizer had to infer (2012.215: one split alone gives a real
+    date) was read with a gap where that separator stands (2012.2 15, 2012 2.18): the recognizer lost the
+    small dot of a pen or a print but kept its space, so the reading says where the separator was, and the
+    cell is a date as its column's content (the field's value keeps its inferred flag and certainty). A
+    property of the recognizer (it reads a gap between glyphs as a space); a reading with no gap there,
+    digits run together, stays no date to a column's content test (2010.112 may be anything)."""
+    from . import normalize as N
+
+    spaced = N.normalize_date(_GAP.sub(".", unicodedata.normalize("NFKC", text or "").strip()))
+    return spaced.value == value and "date_separator_inferred" not in spaced.flags
 
 
 def _ends_like(s: str, word: str) -> bool:
@@ -1503,6 +1521,7 @@ CONTENT_TOLD = {
     "onboard_count": "small_count",
     "registration_no": "register_no",
     "cremation_cert_no": "cert_form",
+    "sea_area": "sea_area",
 }
 """Fields whose column content alone may name, though its header reads like none of the field's wordings
 (a ledger's own wording, a header misread whole: _told_by_content), each by a test of an official
@@ -1517,7 +1536,10 @@ where it is the one number field left once the serial, the ID, the certificate n
 and the phone are told) by register numbers (_register_no_share); the cremation certificate number
 (火化证号) by the forms the spec states for it (_cert_form: a year and a serial, No.201000514,
 2010-00514, 10-0514, or the office's document number 火字第540号), which no other field of either kind is given (火化编号 and 登记号 have no stated
-form: where their column holds numbers so printed as well, two columns fit and neither is given it).
+form: where their column holds numbers so printed as well, two columns fit and neither is given it);
+the sea area (海域) by the places of the list's sea areas or a name ending in 海域, that word read with a
+look-alike glyph counted (_ends_like: the recognizer reads 海域 as 海城 throughout some photographed columns,
+at 0.99 too, camera_capture 4405), as a code wording so read counts for its table.
 Never sure: such a column
 is given its field by elimination (ELIMINATION_DOUBT), so its records are held for review."""
 
@@ -1530,7 +1552,7 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if cls is None or len(written) < CONTENT_MIN_CELLS:
         return None
-    if test in ("relation", "code"):
+    if test in ("relation", "code", "sea_area"):
         if test == "relation" and all(w in SEX_WORDS for w in written):
             return 0.0
         return content_share(cls[0], cls[1], texts, sp)
@@ -2199,55 +2221,122 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     stays doubted. A column already given f in doubt is listed only where its cells so pass. Where no VOLUME_AGREE siblings are sure of the column's
     field but as many give it one field in doubt (identified by elimination on each: 编号 beside 序号) by the
     same majority, a column its own page left unidentified takes that field, always doubted: the volume
-    then says only that no page found anything else there.
+    then says only that no page found anything else there. A page with no sibling of its form that has one
+    once an edge column that is no printed column is left out (_without_edge: no field, no header, nothing
+    read surely) is told so, every told column doubted.
     Source: a property of printed registers (one form per book), not of any vocabulary."""
     sp = spec if spec is not None else load_spec()
     out: list[list[VolumeField]] = []
     for p, page in enumerate(pages):
-        siblings = [q for i, q in enumerate(pages) if i != p and _same_form(page, q)]
-        wanted: list[VolumeField] = []
-        if not siblings or (all(page.fields) and not page.doubted):
-            out.append(wanted)
+        others = [q for i, q in enumerate(pages) if i != p]
+        siblings = [q for q in others if _same_form(page, q)]
+        if not siblings and not (all(page.fields) and not page.doubted):
+            for shift, core in _without_edge(page):
+                # a column at the table's edge that is no printed column: the page is of its siblings' form without it
+                siblings = [q for q in others if _same_form(core, q)]
+                if siblings:
+                    told = _told_in_volume(core, siblings, sp, grid_doubted=True)
+                    out.append([replace(t, index=t.index + shift) for t in told])
+                    break
+            else:
+                out.append([])
             continue
-        lone = siblings[0] if len(siblings) < VOLUME_AGREE else None  # the one page ruled alike (VOLUME_AGREE)
-        scores: dict[tuple[int, str], ColumnScore] | None = None
-        surely: dict[tuple[int, str], ColumnScore] = {}
-        for c, own in enumerate(page.fields):
-            if own is not None and c not in page.doubted:
-                continue
-            voters = [q for q in siblings if q.fields[c] is not None or _legible(q, c)]
-            f, agree = _volume_vote(Counter(q.fields[c] for q in voters if c not in q.doubted))
-            in_doubt = False
-            if lone is not None:
-                # a book of two pages: what the other page is sure of, for a column this one left without a field
-                f, agree, in_doubt = (lone.fields[c], 1, True) if own is None and c not in lone.doubted else (None, 0, True)
-            elif f is None and own is None:
-                # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
-                f, agree = _volume_vote(Counter(q.fields[c] for q in voters))
-                in_doubt = True
-            if f is None:
-                continue
-            whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
-            elsewhere = {g for d, g in enumerate(page.fields) if d != c and g is not None and d not in page.doubted}
-            misread = [g for g, s in whole.items() if g != f and s >= HEADER_READ]  # its header reads as another field's
-            if any(g not in elsewhere for g in misread):
-                continue  # ... a field no other column of the page is sure of
-            if scores is None:
-                scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
-                surely = column_scores(page.kind, list(page.header), _read_surely(page), sp) if page.sure else scores
-            sc = scores.get((c, f))
-            fits = sc.fits if sc is not None else None
-            if _unlike_in_volume(surely.get((c, f))):
-                continue
-            typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
-            # sure only where the page's own assignment did not give the column another field
-            # (and its header does not read as another field's: header and cells would disagree)
-            sure = typed and fits is not None and fits >= ELIMINATION_SHARE and not in_doubt and own in (None, f) and not misread
-            if own == f and not sure:
-                continue
-            wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
-        out.append(_one_column_each(page.fields, wanted))
+        out.append(_told_in_volume(page, siblings, sp) if siblings else [])
     return out
+
+
+def _without_edge(page: VolumePage) -> list[tuple[int, VolumePage]]:
+    """The page read without its first or its last column where that column is no printed column of the
+    form: no field, a header of at most one character read (nothing printed: the grid took the edge of the
+    photograph or of the page's shadow for a ruling line) and no cell read surely (SURELY_READ: the grain
+    of the margin read as marks). [(how many columns before the form's first, the page so read)], widths
+    as shares of the rest of the table. Rule source: a property of the grid finder on photographs (a
+    straight edge of the frame found as a line: camera_capture seed 4423, a line 11 px from the image's
+    right edge) and the one form per book (the siblings' widths say which columns are printed). The
+    columns so told stay doubted: the page's grid is in doubt."""
+    n = len(page.widths)
+    out: list[tuple[int, VolumePage]] = []
+    for c in (0, n - 1) if n >= 3 else ():
+        texts = page.texts[c] if c < len(page.texts) else ()
+        flags = page.sure[c] if page.sure and c < len(page.sure) else ()
+        surely = any(_clean_cell(t) and (not page.sure or (i < len(flags) and flags[i])) for i, t in enumerate(texts))
+        if page.fields[c] is not None or len(clean_header(page.header[c] if c < len(page.header) else "")) > 1 or surely:
+            continue
+        keep = [i for i in range(n) if i != c]
+        total = sum(page.widths[i] for i in keep)
+        if total <= 0:
+            continue
+
+        def kept(xs: Sequence[Any], keep: list[int] = keep) -> tuple[Any, ...]:
+            return tuple(xs[i] for i in keep if i < len(xs))
+
+        out.append(
+            (
+                1 if c == 0 else 0,
+                VolumePage(
+                    page.kind,
+                    tuple(page.widths[i] / total for i in keep),
+                    kept(page.header),
+                    kept(page.fields),
+                    frozenset(keep.index(d) for d in page.doubted if d in keep),
+                    kept(page.texts),
+                    kept(page.sure) if page.sure else (),
+                ),
+            )
+        )
+    return out
+
+
+def _told_in_volume(page: VolumePage, siblings: Sequence[VolumePage], sp: Spec, grid_doubted: bool = False) -> list[VolumeField]:
+    """agree_in_volume for one page and its siblings of the same form; `grid_doubted`: the page is of that
+    form only without a column its grid found (_without_edge), so every column told stays doubted."""
+    wanted: list[VolumeField] = []
+    if all(page.fields) and not page.doubted:
+        return wanted
+    lone = siblings[0] if len(siblings) < VOLUME_AGREE else None  # the one page ruled alike (VOLUME_AGREE)
+    scores: dict[tuple[int, str], ColumnScore] | None = None
+    surely: dict[tuple[int, str], ColumnScore] = {}
+    for c, own in enumerate(page.fields):
+        if own is not None and c not in page.doubted:
+            continue
+        voters = [q for q in siblings if q.fields[c] is not None or _legible(q, c)]
+        f, agree = _volume_vote(Counter(q.fields[c] for q in voters if c not in q.doubted))
+        in_doubt = False
+        if lone is not None:
+            # a book of two pages: what the other page is sure of, for a column this one left without a field
+            f, agree, in_doubt = (lone.fields[c], 1, True) if own is None and c not in lone.doubted else (None, 0, True)
+        elif f is None and own is None:
+            # its siblings agree only in doubt: the column takes their field, doubted whatever its cells
+            f, agree = _volume_vote(Counter(q.fields[c] for q in voters))
+            in_doubt = True
+        if f is None:
+            continue
+        whole = _whole_header_scores(sp, page.kind, clean_header(page.header[c] if c < len(page.header) else ""))
+        elsewhere = {g for d, g in enumerate(page.fields) if d != c and g is not None and d not in page.doubted}
+        misread = [g for g, s in whole.items() if g != f and s >= HEADER_READ]  # its header reads as another field's
+        if any(g not in elsewhere for g in misread):
+            continue  # ... a field no other column of the page is sure of
+        if scores is None:
+            scores = column_scores(page.kind, list(page.header), [list(t) for t in page.texts], sp)
+            surely = column_scores(page.kind, list(page.header), _read_surely(page), sp) if page.sure else scores
+        sc = scores.get((c, f))
+        fits = sc.fits if sc is not None else None
+        if _unlike_in_volume(surely.get((c, f))):
+            continue
+        typed = (content_class(sp, page.kind, f) or ("", None))[0] in VOLUME_TYPED
+        # sure only where the page's own assignment did not give the column another field
+        # (and its header does not read as another field's: header and cells would disagree)
+        sure = (
+            typed
+            and fits is not None
+            and fits >= ELIMINATION_SHARE
+            and not (in_doubt or grid_doubted or misread)
+            and own in (None, f)
+        )
+        if own == f and not sure:
+            continue
+        wanted.append(VolumeField(c, f, None if sure else VOLUME_DOUBT.format(agree=agree)))
+    return _one_column_each(page.fields, wanted)
 
 
 def _legible(page: VolumePage, c: int) -> bool:

@@ -237,6 +237,26 @@ def test_dates_in_no_order_are_left_without_a_field():
     assert got[4].field is None and got[5].field is None
 
 
+def test_dates_whose_dot_was_read_as_a_gap_still_tell_their_columns():
+    """The recognizer loses a date's small dot but keeps its gap (2012.2 15, 2013 1.4: county_editions seed
+    3301, a third of a column so read): such a reading is a date to a column's content test, so two date
+    columns under lost headers are still told apart by the order of death and cremation (doubted). Digits
+    run together with no gap (2013.14) stay no date there: one split gives a date, but nothing was read."""
+    rows = [list(r) for r in ROWS]
+    for r in rows[:2]:
+        r[4] = r[4].replace(".", " ", 1)
+        r[5] = r[5][::-1].replace(".", " ", 1)[::-1]
+    header = _with_header(4, "")
+    header[5] = "囗"
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[4].field == "death_date" and got[5].field == "cremation_date"
+    assert got[4].doubt is not None and got[5].doubt is not None
+    for r in rows[:2]:
+        r[4], r[5] = r[4].replace(" ", ""), r[5].replace(" ", "")
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[4].field is None and got[5].field is None
+
+
 def test_two_name_columns_left_unread_are_not_made_sure():
     """The deceased's and the agent's names, both headers lost: their neighbours tell which is which
     (test_two_name_columns_whose_headers_were_not_read_are_told_apart_by_their_neighbours), never
@@ -785,6 +805,26 @@ def test_a_sea_area_column_read_with_cheng_for_yu_still_looks_like_sea_areas_but
     assert got[7].doubt is not None and is_assignment_doubt(got[7].doubt)
     # a word that merely ends in 城 (a town) is no sea area
     assert content_share("sea_area", None, ["莱阳城", "海阳城", "栖霞城"], sp) == 0.0
+
+
+@pytest.mark.parametrize("header", ["", UNLIKE])
+def test_a_sea_area_column_read_with_cheng_for_yu_throughout_is_told_by_its_cells_in_doubt(header):
+    """A photographed sea-area column whose 海域 the recognizer read 海城 in every row (camera_capture 4405:
+    海阳港外海城 at 0.99) under a header lost or like no wording: its cells tell the field as a code
+    column's look-alike wordings do (CONTENT_TOLD), by elimination, so doubted; towns ending in 城 do not."""
+    from mapping import glyphs
+
+    if not glyphs.available():
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r in rows:
+        r[7] = "海阳港外海城"
+    got = assign_columns("sea_burial", _with_headers({7: header}, VOYAGE_HEADER), _columns(rows))
+    assert got[7].field == "sea_area"
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+    for r, v in zip(rows, ["莱阳城", "海阳城", "栖霞城", "莱阳城"]):
+        r[7] = v
+    assert assign_columns("sea_burial", _with_headers({7: header}, VOYAGE_HEADER), _columns(rows))[7].field is None
 
 
 def test_a_serial_read_with_a_digit_misread_in_a_few_rows_is_not_doubted_as_the_serial():

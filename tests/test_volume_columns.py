@@ -321,3 +321,47 @@ def test_cells_read_unsure_do_not_refuse_the_field_their_volume_tells():
     assert (t.index, t.field, t.doubt) == (2, "ashes_destination_code", VOLUME_DOUBT.format(agree=2))
     read = [volume_page("1101", None, blurred, 0.95)] * 2
     assert agree_in_volume([*sure_pages, *read, volume_page("0428", None, blurred, 0.2)], sp)[4] == []
+
+
+def test_a_page_with_an_edge_column_no_form_has_is_read_without_it():
+    """A photographed page whose grid took the frame's edge for a ruling line (camera_capture seed 4423: a
+    line 11 px from the image's right edge) has one column more than its siblings, with no header and only
+    the margin's grain read unsure in it: without that column it is of their form, and its misread columns
+    take their fields (doubted), counted in the page's own columns. Not where the extra column holds
+    writing read surely or a header: then it may be printed, and the page is of another form."""
+    sp = load_spec()
+
+    def edged(first: bool, text: str = "多合22290", conf: float = 0.09, head: str = "") -> VolumePage:
+        base = misread(2, "09")
+        extra = 0.04
+        widths = tuple(w * (1 - extra) for w in base.widths)
+        marks = (text,) + ("",) * 4
+        sure = tuple((True,) * 5 for _ in base.widths)
+        edge_sure = (conf >= 0.9,) + (True,) * 4
+        if first:
+            return VolumePage(
+                "cremation",
+                (extra, *widths),
+                (head, *base.header),
+                (None, *base.fields),
+                frozenset(),
+                (marks, *base.texts),
+                (edge_sure, *sure),
+            )
+        return VolumePage(
+            "cremation",
+            (*widths, extra),
+            (*base.header, head),
+            (*base.fields, None),
+            frozenset(),
+            (*base.texts, marks),
+            (*sure, edge_sure),
+        )
+
+    [t] = agree_in_volume([page(), page(), edged(first=False)], sp)[2]
+    # doubted though its own cells are dates: the page's grid found a line its form has not
+    assert (t.index, t.field, t.doubt) == (2, "death_date", VOLUME_DOUBT.format(agree=2))
+    [t] = agree_in_volume([page(), page(), edged(first=True)], sp)[2]
+    assert (t.index, t.field) == (3, "death_date")
+    assert agree_in_volume([page(), page(), edged(first=False, conf=0.95)], sp)[2] == []
+    assert agree_in_volume([page(), page(), edged(first=False, head="备注")], sp)[2] == []
