@@ -146,6 +146,12 @@ FLAGS: dict[str, FlagInfo] = {
     "check_digit_failed": FlagInfo("身份证号校验位错误", "ID number check digit (GB 11643) failed", "error"),
     "bad_length": FlagInfo("身份证号位数错误", "ID number has a wrong length", "error"),
     "bad_birth_date": FlagInfo("身份证号中的出生日期无效", "birth date inside the ID number is invalid", "error"),
+    "impossible_id_region": FlagInfo(
+        "身份证号前六位不可能是地址码（GB/T 2260 无此区划，多为某位数字读错），请核对",
+        "the ID number's first six digits can be no address code (no such GB/T 2260 division: a digit is "
+        "probably misread); check it",
+        "error",
+    ),
     "converted_15_to_18": FlagInfo("15 位旧身份证号已升为 18 位", "15-digit legacy ID converted to 18 digits", "info"),
     "legacy_id_region_unlisted": FlagInfo(
         "15 位旧身份证号的地址码不在行政区划表中（旧号无校验位，可能是 18 位号码读漏或读错），请核对",
@@ -162,6 +168,12 @@ FLAGS: dict[str, FlagInfo] = {
     "id_corrected": FlagInfo(
         "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
         "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",
+        "warn",
+    ),
+    "id_decoded_by_row": FlagInfo(
+        "身份证号读不通，识别模型认为最可能的合格号码与本行性别、年龄、死亡日期相符，相近的其他号码都不符，已填入，须人工核对（原文见 raw）",
+        "the ID number as read is not valid; the valid number the recognizer finds likeliest fits the row's sex, age "
+        "and death date while every near rival does not: filled in, to be checked (the reading in raw)",
         "warn",
     ),
     "id_correction_ambiguous": FlagInfo(

@@ -12,11 +12,12 @@ its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: sev
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
-from typing import Collection, Iterable
+from typing import Collection, Iterable, Sequence
 
-from .normalize import is_valid_id, normalize_id_number
+from .normalize import convert_15_to_18, is_valid_id, normalize_id_number
 
 CONFUSABLE: dict[str, str] = {
     "0": "8693",
@@ -40,6 +41,14 @@ number no candidate, and a lone other candidate then a wrong correction (9 read 
 corrected elsewhere); a pair put in only adds candidates, so a correction is made less often
 (`id_correction_ambiguous`), never one more wrong."""
 CHECK_CONFUSABLE = {"Y": "X", "K": "X"}  # the check character: X read as a letter
+
+DECODE_MARGIN = 3.0
+"""A spec-valid reading the recognizer scores (ocr score_readings) is taken as a cell's second
+reading only when it is at least e^3 (20x) likelier than every other valid one considered
+(pipeline.page.extract.decode_valid; choose_decoded: every other one the row does not rule out)..."""
+DECODE_MAX_DROP = 7.0
+"""...and no more than e^7 less likely than the reading itself: a valid text the recognizer hardly
+sees in the crop is no reading of it."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,47 @@ def correct_readings(reads: Iterable[str], facts: RowFacts, regions: Collection[
     return (c[0] if len(c) == 1 else None), c
 
 
+ROW_DECODED_CERTAINTY = 0.45
+"""The most an ID chosen by choose_decoded is sure of: below every threshold (their floor is 0.5), so
+such a number is always reviewed. The row's sex, age and death date rule rivals out only as far as they
+were read right (a misread age rules out the true number as well as a false one), and the recognizer
+alone found the rival close: the design stores hold too few such cells (1 of 452 camera IDs) to show
+it as sure as a reading that needed no choice."""
+
+
+def choose_decoded(
+    alternatives: Sequence[tuple[str, float]] | None, facts: RowFacts, regions: Collection[str]
+) -> tuple[str, float] | None:
+    """The ID number the recognizer and the row agree on, for a cell whose decoding chose none
+    (pipeline.page.extract: its readings invalid, the valid numbers near them scored on the crop and kept
+    in `alternatives`, the reading first, each with its log-probability): the likeliest candidate
+    where it fits the row (_consistent: a listed region, the sex digit, the birth date against the age
+    at death) and every candidate within DECODE_MARGIN of it does not (GB 11643: digit 17 states the
+    sex, digits 7-14 the birth date), no more than DECODE_MAX_DROP below the reading. The row only rules
+    rivals out; it never raises a candidate the recognizer finds less likely than another (a design
+    store's felt-pen ID …200387 read for …209387: 209387 likeliest, 1920 for 1929 0.2 nats behind, the
+    row's age 81 at death rules 1920 out). A legacy 15-digit candidate is weighed as its 18-digit form
+    and never chosen. With its share of the probability of all the texts scored: None where the row
+    leaves a rival, the likeliest does not fit, or no text was scored."""
+    if not alternatives or len(alternatives) < 2:
+        return None
+    reading_score = alternatives[0][1]
+    ranked = sorted(((x, t) for t, x in alternatives[1:] if math.isfinite(x)), reverse=True)
+    if not ranked:
+        return None
+    best, text = ranked[0]
+    if len(text) != 18 or best < reading_score - DECODE_MAX_DROP or not _consistent(text, text[:6], facts, regions):
+        return None
+    for x, t in ranked[1:]:
+        if best - x >= DECODE_MARGIN:
+            break
+        full = convert_15_to_18(t) if len(t) == 15 else t
+        if full != text and _consistent(full, full[:6], facts, regions):
+            return None
+    share = 1.0 / sum(math.exp(x - best) for _t, x in alternatives if math.isfinite(x))
+    return text, share
+
+
 _ID_MARKS = re.compile(r"[\s.,:;'`*·、，。：-]")
 
 
@@ -147,6 +197,19 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
             if i < len(s):
                 out.add(s[:i] + ch + s[i + 1 :])
     return sorted(listed_valid_ids(out, regions))
+
+
+ID_LINE_OTHER_MIN = 14
+"""The fewest digits a second line beside a whole number must hold to be a number of its own (a
+legacy number, 15, read one short): then the cell holds two numbers and neither line is taken."""
+
+
+def id_line_alone(line: str, shortest: int = 17) -> bool:
+    """Whether one text line of a cell is a whole ID number by itself: `shortest` to 19 digits (X
+    last), marks and spaces dropped. An 18-character number (GB 11643-1999) read with a digit lost
+    or doubled is 17 or 19 long; beside it another line can hold no digit of the same number."""
+    s = _ID_MARKS.sub("", line or "").upper()
+    return shortest <= len(s) <= 19 and re.fullmatch(r"[0-9]+X?", s) is not None
 
 
 ID_ALPHABET = "0123456789X"

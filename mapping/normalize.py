@@ -420,7 +420,28 @@ def id_check_digit(first17: str) -> str:
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
 
 
+GB2260_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+"""The first two digits an ID number's address code (GB 11643: a GB/T 2260 code) may have: GB/T 2260's
+province-level codes (11 北京 ... 65 新疆, 71 台湾, 81 香港, 82 澳门) and 83, the code the residence permits
+of Taiwan residents carry (港澳台居民居住证, numbered as GB 11643 numbers since 2018)."""
+
+
+def id_address_possible(code: str) -> bool:
+    """Whether six digits can be an ID number's address code (GB 11643-1999 4.2: the county-level
+    GB/T 2260 code of the holder's residence at issue): its province part is a GB/T 2260 province
+    (GB2260_PROVINCES), and a prefecture part 00 stands only in a province's own code (xx0000):
+    GB/T 2260 gives every county-level unit a prefecture part of 01-99 (those a province governs
+    directly 90), so a code xx00yy (yy not 00) names no place at all. A property of the code
+    table, not of any register: such a code is a misread digit (a felt-pen 6 read as 0 turns
+    370687 into 370087), however its check digit comes out."""
+    return len(code) == 6 and code.isdigit() and code[:2] in GB2260_PROVINCES and not (code[2:4] == "00" and code[4:6] != "00")
+
+
 def is_valid_id(value: str) -> bool:
+    """An 18-character GB 11643-1999 number: 17 digits and a check character that holds, a real birth
+    date (MIN_YEAR-MAX_YEAR) and an address code that can be one (id_address_possible)."""
     return (
         isinstance(value, str)
         and len(value) == 18
@@ -428,6 +449,7 @@ def is_valid_id(value: str) -> bool:
         and value.isascii()
         and value[17] == id_check_digit(value[:17])
         and _birth_ok(value[6:14])
+        and id_address_possible(value[:6])
     )
 
 
@@ -476,10 +498,13 @@ def normalize_id_number(raw: str) -> Normalized:
         return _ok(convert_15_to_18(s), raw, *flags, "converted_15_to_18", certainty=certainty)
     if len(s) != 18 or "X" in s[:17]:
         return _fail(raw, "bad_length", *flags)
+    check = () if s[17] == id_check_digit(s[:17]) else ("check_digit_failed",)
     if not _birth_ok(s[6:14]):
-        return _fail(raw, "bad_birth_date", *flags, *(() if s[17] == id_check_digit(s[:17]) else ("check_digit_failed",)))
-    if s[17] != id_check_digit(s[:17]):
-        return _fail(raw, "check_digit_failed", *flags)
+        return _fail(raw, "bad_birth_date", *flags, *check)
+    if not id_address_possible(s[:6]):
+        return _fail(raw, "impossible_id_region", *flags, *check)
+    if check:
+        return _fail(raw, *check, *flags)
     return _ok(s, raw, *flags, certainty=certainty)
 
 

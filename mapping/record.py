@@ -18,7 +18,7 @@ from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
-from .idfix import RowFacts, correct_readings
+from .idfix import ROW_DECODED_CERTAINTY, RowFacts, choose_decoded, correct_readings
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
 
@@ -332,7 +332,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if (
             f.normalizer == "id_number"
             and n.value is None
-            and {"check_digit_failed", "bad_length", "bad_characters"} & set(n.flags)
+            and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
@@ -481,7 +481,13 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread.
     Where the cell was read twice and the readings differ, the candidates of both are pooled: a
     number one confusion from the second reading is as possible as one from the first, so the
-    correction is made only where the two together leave one number."""
+    correction is made only where the two together leave one number.
+
+    Where the recognizer scored the valid numbers near the reading on the crop and could not choose
+    (RawCell.alternatives of an ID cell, pipeline.page.extract.Decoding.keep_scores), the likeliest one
+    whose near rivals the row rules out is taken (mapping.idfix.choose_decoded), flagged
+    `id_decoded_by_row`, below every threshold (ROW_DECODED_CERTAINTY); where it differs from the
+    number the confusions give, neither is taken."""
 
     def text(name: str) -> str:
         c = cells.get(name)
@@ -507,17 +513,33 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if own is not None and own.second and N.normalize_id_number(own.second).value is None:
         reads.append(plain(own.second))  # a second reading that is a number itself was weighed already
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
+    chosen = choose_decoded(own.alternatives if own is not None else None, facts, sp.id_regions)
+    if fixed is not None and chosen is not None and chosen[0] != fixed:
+        return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
             fixed,
             n.raw,
-            tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length")) + ("id_corrected",),
+            tuple(fl for fl in n.flags if fl not in ("check_digit_failed", "bad_length", "impossible_id_region"))
+            + ("id_corrected",),
             0.75 if facts.no_age_column else 0.9,
+        )
+    if chosen is not None:
+        # never above ROW_DECODED_CERTAINTY, whatever the reading's confidence it is multiplied by
+        return N.Normalized(
+            chosen[0],
+            n.raw,
+            tuple(fl for fl in n.flags if fl not in _ID_FAILURES) + ("id_decoded_by_row",),
+            min(chosen[1], ROW_DECODED_CERTAINTY),
         )
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+_ID_FAILURES = ("check_digit_failed", "bad_length", "bad_characters", "bad_birth_date", "impossible_id_region")
+"""What a reading's failure to be an ID was flagged with: a number put in its place drops them."""
 
 
 LEGACY_UNLISTED_CERTAINTY = 0.45

@@ -513,6 +513,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "身份证号第 7–14 位不是有效的出生日期：请对照扫描件逐位核对这几位，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
         "digits 7-14 of the ID number are not a real birth date: check them against the scan and fix them; if the number on the scan itself is not valid, tick “not on the scan” and say why",
     ),
+    "issue.id_invalid_region": (
+        "身份证号前 6 位（地址码）不是任何行政区划的代码（GB/T 2260）：多半有一位读错，请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number's first 6 digits (its address code) are no division's code (GB/T 2260): a digit was probably "
+        "misread; check it digit by digit against the scan and fix it; if the number on the scan itself is not valid, "
+        "tick “not on the scan” and say why",
+    ),
     "issue.id_invalid_check": (
         "身份证号校验位（第 18 位）不符：多半有一位读错，请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
         "the ID number's check digit (digit 18) does not fit: a digit was probably misread; check it digit by digit "

@@ -46,7 +46,16 @@ from mapping.headers import (
     serial_beside,
     serial_beside_header,
 )
-from mapping.idfix import ID_ALPHABET, id_needs_decoding, listed_valid_ids, near_valid_ids
+from mapping.idfix import (
+    DECODE_MARGIN,
+    DECODE_MAX_DROP,
+    ID_ALPHABET,
+    ID_LINE_OTHER_MIN,
+    id_line_alone,
+    id_needs_decoding,
+    listed_valid_ids,
+    near_valid_ids,
+)
 from mapping.normalize import (
     code_of_wording,
     code_wording_alternatives,
@@ -221,14 +230,6 @@ class OcrStats:
         }
 
 
-DECODE_MARGIN = 3.0
-"""A spec-valid reading the recognizer scores (ocr score_readings) is taken as a cell's second
-reading only when it is at least e^3 (20x) likelier than every other valid one considered..."""
-DECODE_MAX_DROP = 7.0
-"""...and no more than e^7 less likely than the reading itself: a valid text the recognizer hardly
-sees in the crop is no reading of it."""
-
-
 SEARCH_BEAM = 128
 """How many texts the recognizer is searched for when a reading has no valid text near it. 32 missed
 a printed 37068119540915920X read 3368119540915920X (report set 9434): it is the 46th likeliest
@@ -268,6 +269,10 @@ class Decoding:
     stray_lines: bool = False
     """Whether short lines beside the value are stray ink (main_line): an ID is one line of
     digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
+    keep_scores: bool = False
+    """Whether a cell decoded to no text keeps the texts scored for it (scored_alternatives, in
+    RawCell.alternatives): an ID's candidates, for mapping to weigh with what the rest of its row says
+    (mapping.idfix.choose_decoded), which the recognizer cannot know."""
     takes: Callable[[str], bool] | None = None
     """Whether the column takes a reading as it stands (a code table's wording as written); None:
     any reading that is not invalid. A cell whose first reading is invalid and whose second is not
@@ -328,6 +333,7 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
             alphabet=ID_ALPHABET,
             valid=partial(listed_valid_ids, regions=sp.id_regions),
             stray_lines=True,
+            keep_scores=True,
         ),
         "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
     }
@@ -346,10 +352,17 @@ def decode_valid(
     included): how sure the recognizer is of it, given what it saw. None when the engine cannot
     score, or no candidate stands out (DECODE_MARGIN against every candidate of another `value`,
     `max_drop`)."""
+    scores = score_candidates(engine, crop, reading, candidates)
+    return None if scores is None else choose_scored(reading, candidates, scores, max_drop, value)
+
+
+def score_candidates(engine: OcrEngine, crop: np.ndarray, reading: str, candidates: list[str]) -> list[float] | None:
+    """The recognizer's log-probability of the reading and of each candidate on this crop (ocr
+    score_readings), the reading's first; None when there is no candidate, the engine cannot score,
+    or a candidate holds a character the recognizer cannot output with no listed look-alike to
+    stand for it (屺: scored by 屹 圮 妃; one with none could only be bounded: no choice is then safe)."""
     if not candidates:
         return None
-    # a character the recognizer cannot output (屺) is scored by what it writes instead (屹 圮 妃,
-    # the listed confusions); one with none listed could only be bounded: no choice is then safe
     stand_ins: dict[str, str] = {}
     alphabet = engine.dictionary()
     if alphabet is not None:
@@ -360,6 +373,18 @@ def decode_valid(
     scores = engine.score_readings(crop, [reading] + candidates, stand_ins)
     if scores is None or not np.isfinite(scores[0]):
         return None
+    return list(scores)
+
+
+def choose_scored(
+    reading: str,
+    candidates: list[str],
+    scores: list[float],
+    max_drop: float | None = DECODE_MAX_DROP,
+    value: Callable[[str], object] | None = None,
+) -> tuple[str, float] | None:
+    """decode_valid's choice among candidates already scored (score_candidates: the reading's score
+    first)."""
     ranked = sorted(zip(scores[1:], candidates), reverse=True)
     best, text = ranked[0]
     if not np.isfinite(best) or (max_drop is not None and best < scores[0] - max_drop):
@@ -371,6 +396,24 @@ def decode_valid(
     return text, share
 
 
+KEPT_ALTERNATIVES = 12
+"""How many scored candidates a cell decoded to no text keeps (scored_alternatives), likeliest first."""
+
+
+def scored_alternatives(
+    reading: str, candidates: list[str], scores: list[float], max_drop: float | None = DECODE_MAX_DROP
+) -> tuple[tuple[str, float], ...]:
+    """What a cell whose decoding chose no text keeps of it (Decoding.keep_scores): the reading and the
+    KEPT_ALTERNATIVES likeliest candidates the choice could have taken or had to weigh (no more than
+    `max_drop` + DECODE_MARGIN below the reading), each with the recognizer's log-probability on the
+    crop; the reading first. Empty of candidates: the reading alone is not kept (None-like: ())."""
+    floor = -np.inf if max_drop is None else scores[0] - max_drop - DECODE_MARGIN
+    near = sorted(((x, t) for x, t in zip(scores[1:], candidates) if np.isfinite(x) and x >= floor), reverse=True)
+    if not near:
+        return ()
+    return ((reading, float(scores[0])),) + tuple((t, float(x)) for x, t in near[:KEPT_ALTERNATIVES])
+
+
 STRAY_LINE_CHARS = 3
 """A text line of an ID cell read as at most this many characters beside a longer one is stray ink:
 a stamp's edge or a neighbour's descender (main_line)."""
@@ -379,14 +422,20 @@ a stamp's edge or a neighbour's descender (main_line)."""
 def main_line(lines: list[str]) -> int | None:
     """Which text line of an ID cell holds the number: the only one, or the one longer line when
     every other reads as at most STRAY_LINE_CHARS characters or as no digit at all (a stamp over an ID cell is read
-    辣 / 37068319101296551 / 文业务); None when two lines hold text."""
+    辣 / 37068319101296551 / 文业务), or when the longer line is a whole number by itself (mapping.idfix.id_line_alone:
+    17-19 digits, an 18-character ID give or take one) and no other line is one too (ink of the row above
+    over a felt-pen ID read 28005+oo10e10 / 37068719410723812: the number has no room for more digits);
+    None when two lines hold text."""
     sizes = [len("".join(t.split())) for t in lines]
     if not sizes or max(sizes) == 0:
         return None
     best = max(range(len(sizes)), key=sizes.__getitem__)
+    others = [k for k, n in enumerate(sizes) if k != best and n > STRAY_LINE_CHARS]
+    if id_line_alone(lines[best]) and not any(id_line_alone(lines[k], shortest=ID_LINE_OTHER_MIN) for k in others):
+        return best
     # an ID (GB 11643) is digits: a line beside it with no digit at all is no part of it either
     # (a stamp's edge read Tior when the recognizer saw the line unpadded)
-    if any(n > STRAY_LINE_CHARS and any(ch.isdigit() for ch in lines[k]) for k, n in enumerate(sizes) if k != best):
+    if any(any(ch.isdigit() for ch in lines[k]) for k in others):
         return None
     return best
 
@@ -562,6 +611,7 @@ def read_cells(
         first = cell_from_pieces([pieces[i] for i in idx], box, 0.3)
         other = cell_from_pieces([seconds.get(i, pieces[i]) for i in idx], box, 0.3) if any(i in seconds for i in idx) else None
         decoded = False
+        kept: tuple[tuple[str, float], ...] | None = None
         line = decode[c].line([pieces[i].text for i in idx]) if decode and c in decode and first.text else None
         if line is not None:
             assert decode is not None  # a line is found only through decode
@@ -581,15 +631,18 @@ def read_cells(
                 other is None or d.invalid(other.text) or (d.takes is not None and not d.takes(other.text))
             ):  # nor is the other one valid
                 t0 = time.perf_counter()
-                found = decode_valid(
-                    engine, crops[i], pieces[i].text, d.texts(engine, crops[i], pieces[i].text), d.max_drop, d.value
-                )
+                reading = pieces[i].text
+                texts_near = d.texts(engine, crops[i], reading)
+                scores = score_candidates(engine, crops[i], reading, texts_near)
+                found = None if scores is None else choose_scored(reading, texts_near, scores, d.max_drop, d.value)
                 if stats is not None:
                     stats.decoded += 1
                     stats.second_seconds += time.perf_counter() - t0
                 if found is not None:
                     other, decoded = RawCell(found[0], found[1], box), True
-        alternatives = None
+                elif scores is not None and d.keep_scores:
+                    kept = scored_alternatives(reading, texts_near, scores, d.max_drop)
+        alternatives = kept or None
         if names and c in names and len(idx) == 1 and idx[0] in seconds:
             t0 = time.perf_counter()
             alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])

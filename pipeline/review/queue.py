@@ -476,12 +476,14 @@ _RECORD_LINES = (
 _CAPTURE_BY_LABEL = {en: kind for kind, (_zh, en) in CAPTURE_LABELS.items()}
 
 
-#: an ID number that fails GB 11643 (length, characters, the birth date of digits 7-14, the check digit 18;
+#: an ID number that fails GB 11643 (length, characters, the birth date of digits 7-14, an address code GB/T 2260
+#: has no place for, the check digit 18;
 #: a check digit failed with several corrections possible), most basic first: ONE of them is said
 ID_INVALID = {
     "bad_length": "id_invalid_length",
     "bad_characters": "id_invalid_characters",
     "bad_birth_date": "id_invalid_birth",
+    "impossible_id_region": "id_invalid_region",
     "check_digit_failed": "id_invalid_check",
     "id_correction_ambiguous": "id_invalid_ambiguous",
 }

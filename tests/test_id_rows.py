@@ -1,0 +1,130 @@
+"""ID numbers the check digit lets through or cannot settle: an address code no GB/T 2260 division has, a
+whole number beside stray ink, and the recognizer's candidates weighed with what the row says (GB 11643).
+No OCR here: the recognizer is a table of scores."""
+
+from __future__ import annotations
+
+from test_accuracy import CTX, TRUE_ID, row
+
+from mapping import build_record
+from mapping.flags import FLAGS
+from mapping.normalize import id_check_digit
+from mapping.spec import load_spec
+from ocr.agreement import resolve
+from pipeline.kernel.models import RawCell
+
+
+def test_an_id_whose_address_code_names_no_division_is_no_id_and_the_other_reading_is_weighed():
+    """GB/T 2260 gives no county a prefecture part 00 (370087: a felt-pen 6 read as 0) and has no
+    province 27: a reading beginning so is no ID whatever its check digit says (1 in 11 pass it by
+    chance). It was taken over the other reading of the cell, one confusion from the true number
+    (camera design store 4431); now neither reading is an ID, and the other one is corrected."""
+    from mapping.normalize import id_address_possible, normalize_id_number
+
+    def with_check(first17: str) -> str:
+        return first17 + id_check_digit(first17)
+
+    no_county = with_check("370087" + TRUE_ID[6:17])
+    no_province = with_check("270611" + TRUE_ID[6:17])
+    for bad in (no_county, no_province):
+        got = normalize_id_number(bad)
+        assert got.value is None and "impossible_id_region" in got.flags, bad
+    assert FLAGS["impossible_id_region"].zh.startswith("身份证号前六位")
+    from pipeline.review.queue import ID_INVALID
+    from review_app.i18n import flag_text
+
+    assert "地址码" in flag_text(ID_INVALID["impossible_id_region"], lang="zh")  # what the reviewer is told
+    for fine in ("110101", "370600", "429004", "830000"):  # Beijing, Yantai city, a county a province governs, Taiwan permit
+        assert id_address_possible(fine) and normalize_id_number(with_check(fine + TRUE_ID[6:17])).value, fine
+    other = TRUE_ID[:14] + "6" + TRUE_ID[15:]  # digit 15: 0 read as 6, the check digit fails
+    cell = resolve(RawCell(no_county, 0.62, (0, 0, 10, 10), None, other, 0.48), valid=_id_valid())
+    fv = build_record("cremation", {**row(no_county), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_corrected" in fv.flags and "impossible_id_region" not in fv.flags
+    alone = build_record("cremation", row(no_county), CTX).fields["id_number"]
+    assert alone.value is None and "impossible_id_region" in alone.flags
+
+
+def _id_valid():
+    from functools import partial
+
+    from mapping.record import reads_cleanly
+
+    return partial(reads_cleanly, "cremation", "id_number", context=CTX)
+
+
+def test_a_whole_number_on_one_line_is_decoded_though_stray_ink_beside_it_reads_as_digits():
+    """A felt-pen register's ID cell with the row above's ink over its top: 28005+oo10e10 above
+    37068719410723812 (its 22 read as one 2). The number line is a whole ID by itself (17 digits), so
+    the other line can hold none of its digits: the number line is the one decoded. Two lines of
+    digits that could be one number split, or two numbers, still give no line."""
+    from pipeline.page.extract import main_line
+
+    assert main_line(["28005+oo10e10", "37068719410723812"]) == 1
+    assert main_line(["amwaee1a011ea4", "370687194107223812"]) == 1
+    assert main_line(["370687194107223812", "37068719410722381"]) is None  # two numbers
+    assert main_line(["37068719410", "7223812"]) is None  # one number on two lines
+    assert main_line(["370687194107", "e1037068"]) is None  # no whole number on either
+
+
+class _IdScorer:
+    """An engine that reads every crop as `text` and scores texts by a table (others: -50)."""
+
+    def __new__(cls, text: str, scores: dict[str, float]):
+        from ocr.base import OcrEngine
+        from pipeline.kernel.models import OcrPiece
+
+        class Engine(OcrEngine):
+            name = "id-scorer"
+
+            def version(self) -> str:
+                return "test"
+
+            def languages(self) -> list[str]:
+                return ["chi_sim"]
+
+            def recognize(self, image):
+                return []
+
+            def recognize_crop(self, image):
+                h, w = image.shape[:2]
+                return OcrPiece(text, 0.6, (0, 0, w, h), self.name)
+
+            def score_readings(self, image, readings, stand_ins=None):
+                return [scores.get(t, -50.0) for t in readings]
+
+        return Engine()
+
+
+def test_an_id_the_recognizer_cannot_choose_is_chosen_where_the_row_rules_its_rivals_out():
+    """A felt-pen ID with its year's 8 read as 2 (…193207…, no confusion the correction table lists):
+    the recognizer finds the true number likeliest of the valid ones but a rival 0.1 nats behind,
+    short of DECODE_MARGIN, so decoding chooses none and the cell keeps the scored candidates. The
+    rival is born in 1962 and the row says 74 at death in 2013: the true number is taken, flagged,
+    below every threshold. Where the row does not say the age, or the likeliest does not fit it,
+    nothing is taken."""
+    import numpy as np
+
+    from mapping.idfix import ROW_DECODED_CERTAINTY
+    from pipeline.page.extract import column_decoders, read_cells
+    from pipeline.page.layout import Grid
+    from pipeline.quality.calibration import FLOOR
+
+    read = TRUE_ID[:9] + "2" + TRUE_ID[10:]
+    rival = "370611196207050025"  # one digit from the reading too, valid
+    engine = _IdScorer(read, {read: -1.0, TRUE_ID: -1.4, rival: -1.5})
+    gray = np.full((40, 300), 255, np.uint8)
+    gray[14:26, 20:280] = 0  # one line of ink
+    decode = {0: column_decoders(load_spec())["id_number"]}
+    cell = read_cells(gray, Grid((0, 40), (0, 300)), engine, [(0, 0)], decode=decode)[(0, 0)]
+    assert not cell.decoded and cell.second is None  # the recognizer alone could not choose
+    assert cell.alternatives and cell.alternatives[0] == (read, -1.0)
+    assert {TRUE_ID, rival} <= {t for t, _x in cell.alternatives}
+    assert RawCell.from_dict(cell.to_dict()) == cell  # stored with the cell
+    fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.raw == read
+    assert "check_digit_failed" not in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY < FLOOR
+    assert FLAGS["id_decoded_by_row"].zh and FLAGS["id_decoded_by_row"].en
+    unaged = {**row(read), "id_number": cell, "age_years": RawCell("", 1.0, (0, 0, 10, 10))}
+    assert build_record("cremation", unaged, CTX).fields["id_number"].value is None  # the rival may be him
+    older = {**row(read), "id_number": cell, "age_years": RawCell("43", 0.9, (0, 0, 10, 10))}
+    assert build_record("cremation", older, CTX).fields["id_number"].value is None  # the likeliest does not fit
