@@ -225,6 +225,70 @@ def test_a_symlink_out_of_the_scan_folder_is_never_read_nor_copied(tmp_path):
     assert not (settings.data_path / "quarantine").exists() or not any((settings.data_path / "quarantine").iterdir())
 
 
+def test_hidden_entries_and_symlinks_in_the_scan_folder_are_each_said_skipped_and_why(tmp_path):
+    """Dotfiles, dot-folders and links to folders were dropped without a word: an archivist whose scans
+    sat behind one saw "no scan in this folder". Each is now listed under 已跳过, with its reason, Chinese
+    first, its name escaped; no link is followed (outside: not ours to read; inside: its target is read
+    under its own path, once); the one link to a scan file outside stays quarantined, as before."""
+    from pipeline.cli.main import format_summary
+    from pipeline.runs.stages import run_folder
+
+    outside = tmp_path / "outside"
+    (outside / "more").mkdir(parents=True)
+    (outside / "more" / "x.png").write_bytes(b"png?")
+    (outside / "secret.jpg").write_bytes(b"\xff\xd8 not for the pipeline")
+    scans = tmp_path / "scans"
+    (scans / "vol1").mkdir(parents=True)
+    (scans / "vol1" / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")  # quarantined: read once, by its own path
+    (scans / ".DS_Store").write_bytes(b"\0")
+    (scans / ".sync").mkdir()
+    (scans / ".sync" / "copy.jpg").write_bytes(b"\xff\xd8 a hidden copy")
+    (scans / ".x\n  fake.jpg: [ok] 已入库").write_bytes(b"hostile")
+    (scans / "卷二").symlink_to(outside / "more", target_is_directory=True)
+    (scans / "again").symlink_to(scans / "vol1", target_is_directory=True)
+    (scans / "again.png").symlink_to(scans / "vol1" / "p1.png")
+    (scans / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    (scans / "secret.jpg").symlink_to(outside / "secret.jpg")
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    sm = run_folder(scans, settings).to_dict()
+    text = format_summary(sm, settings)
+    said = {q["path"]: q["reason"] for q in sm["passed_over"]}
+    assert said == {
+        ".DS_Store": "hidden",
+        ".sync": "hidden",
+        ".x\n  fake.jpg: [ok] 已入库": "hidden",
+        "卷二": "link_outside",
+        "again": "link_inside",
+        "again.png": "link_inside",
+        "gone.jpg": "link_broken",
+    }, said
+    lines = text.splitlines()
+    assert "已跳过（隐藏文件和符号链接：不读取、不跟随） / skipped (" in text, text
+    for name, words in (
+        (".DS_Store", "已跳过：隐藏文件 / "),
+        ("卷二", "已跳过：符号链接指向扫描目录之外 / "),
+        ("again", "已跳过：符号链接指向扫描目录之内 / "),
+        ("gone.jpg", "已跳过：符号链接的目标不存在 / "),
+    ):
+        line = next(x for x in lines if x.startswith(f"  {name}: ["))
+        assert line.split("] ", 1)[1].startswith(words), line
+    assert "指向 vol1，未跟随" in next(x for x in lines if x.startswith("  again: ["))
+    hostile = [x for x in lines if "fake.jpg" in x]
+    assert hostile == ['  ".x\\n  fake.jpg: [ok] 已入库": [hidden] ' + hostile[0].split("[hidden] ", 1)[1]], hostile
+    assert not any(x.lstrip().startswith("fake.jpg") for x in lines)
+    # nothing read twice, nothing outside read, nothing hidden read
+    assert [q["file"] for q in sm["quarantined"]] == ["secret.jpg", "vol1/p1.png"]
+    assert sm["quarantined"][0]["reason"] == "outside_folder" and sm["files"] == 2
+    with Store.open(settings) as store, store.session() as s:
+        assert sorted(q.rel_path for q in s.scalars(select(Quarantine))) == ["secret.jpg", "vol1/p1.png"]
+        assert list(s.scalars(select(SourceFile))) == []
+    # an inside link to the scan folder itself (a loop) is skipped too
+    (scans / "loop").symlink_to(scans, target_is_directory=True)
+    from pipeline.page.intake import discover
+
+    assert {r.path.name: r.reason for r in discover(scans.resolve())[3]}["loop"] == "link_inside"
+
+
 @pytest.mark.parametrize(
     "name",
     ["../../etc/passwd", "..", ".hidden", "a/b\\c.pdf", "烟台 殡仪馆 $(rm -rf x);'a'.jpg", "x" * 400 + ".pdf", "\x00\n.jpg"],

@@ -242,6 +242,12 @@ def format_summary(sm: dict[str, Any], settings: Settings) -> str:
         lines += [
             f"  {shown(q['path'])}: [{q['reason']}] {reason_text(q['reason'], shown_text(q['message']))}" for q in sm["not_read"]
         ]
+    if sm.get("passed_over"):
+        lines.append(heading("skipped"))
+        lines += [
+            f"  {shown(q['path'])}: [{q['reason']}] {reason_text(q['reason'], shown_text(q['message']))}"
+            for q in sm["passed_over"]
+        ]
     if sm["quarantined"]:
         lines.append(heading("quarantined", where=shown(str(settings.data_path / "quarantine"))))
         lines += [

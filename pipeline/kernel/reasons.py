@@ -83,6 +83,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "无法打开该文件夹（权限不足？），其中的扫描件未读取",
         "the folder cannot be opened (permission?); the scans in it are not read",
     ),
+    # --- an entry of the scan folder skipped, never read (intake.discover)
+    "hidden": ("已跳过：隐藏文件", "skipped: a hidden file or folder"),
+    "link_outside": ("已跳过：符号链接指向扫描目录之外", "skipped: a symbolic link that leads outside the scan folder"),
+    "link_inside": ("已跳过：符号链接指向扫描目录之内", "skipped: a symbolic link that leads inside the scan folder"),
+    "link_broken": ("已跳过：符号链接的目标不存在", "skipped: a symbolic link whose target does not exist"),
 }
 
 HEADINGS: dict[str, tuple[str, str]] = {
@@ -96,6 +101,10 @@ HEADINGS: dict[str, tuple[str, str]] = {
         "pages scanned turned, read after turning them upright (no rescan needed)",
     ),
     "pages_problem": ("有问题的页面（未提取到记录）", "pages with problems (no records from them)"),
+    "skipped": (
+        "已跳过（隐藏文件和符号链接：不读取、不跟随）",
+        "skipped (hidden files and symbolic links: never read nor followed)",
+    ),
 }
 """The summary's lines above each list of reasons, Chinese first (`heading`)."""
 

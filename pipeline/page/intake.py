@@ -77,6 +77,7 @@ class IntakeResult:
     quarantined: list[QuarantineItem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # not a scan (by suffix): ground truth, notes...
     refused: list[QuarantineItem] = field(default_factory=list)  # folders the system would not open (reason given)
+    passed_over: list[QuarantineItem] = field(default_factory=list)  # hidden entries and symbolic links, skipped (reason given)
 
     @property
     def file_ids(self) -> list[int]:
@@ -113,16 +114,20 @@ def _refusal(rel: str, e: OSError, what: str) -> tuple[str, str]:
     )
 
 
-def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
-    """(scan files, other files, refused folders) below scans_dir, in sorted order, hidden entries ignored.
+def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused], list[Refused]]:
+    """(scan files, other files, refused folders, skipped entries) below scans_dir, in sorted order.
 
     Walked with an explicit stack, not by recursion (a tree 1 100 folders deep is fine); a folder the
     system will not open (permission, a path too long) is listed with its reason and the rest goes on.
-    Symbolic links to folders are not followed (a link to a file is returned: intake refuses it if it
-    leads outside the folder)."""
+    Skipped, each listed with its reason (`_skipped`), never silently: a hidden entry (a name starting
+    with '.', a hidden folder is not walked), and every symbolic link but one to a scan file outside the
+    folder (returned with the scans: intake quarantines it, `outside_folder`). A link is never followed,
+    wherever it points (docs/security.md): one leading outside would read what the archivist did not
+    hand in, one leading inside would read its target twice, one leading to a folder above it loops."""
     scans: list[Path] = []
     others: list[Path] = []
     refused: list[Refused] = []
+    skipped: list[Refused] = []
     stack: list[Path] = [scans_dir]
     while stack:
         folder = stack.pop()
@@ -139,9 +144,14 @@ def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
             continue
         subdirs = []
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             p = folder / entry.name
+            if entry.name.startswith(".") or entry.is_symlink():
+                why = _skipped(scans_dir, p, entry)
+                if why is None:  # a link to a scan file outside the folder: quarantined by intake
+                    scans.append(p)
+                else:
+                    skipped.append(Refused(p, *why))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(p)
@@ -150,7 +160,41 @@ def discover(scans_dir: Path) -> tuple[list[Path], list[Path], list[Refused]]:
             except OSError as e:  # a dangling or looping link, a vanished entry
                 refused.append(Refused(p, *_refusal(fs_name(p.relative_to(scans_dir)), e, "file")))
         stack.extend(reversed(subdirs))  # depth first, in name order: the order of sorted(rglob)
-    return scans, others, refused
+    return scans, others, refused, skipped
+
+
+def _skipped(scans_dir: Path, p: Path, entry: "os.DirEntry[str]") -> tuple[str, str] | None:
+    """(reason, detail) of a hidden entry or a symbolic link that `discover` skips, the detail Chinese
+    first (`zh_en`; the reason's words, reasons.REASONS, come before it); None for a link to a scan file
+    outside the folder (intake quarantines it, `outside_folder`). Where an outside link leads is never
+    said (a path of the machine the archivist did not hand in)."""
+    if entry.name.startswith("."):
+        if entry.is_dir(follow_symlinks=False):
+            return "hidden", zh_en(
+                "名称以“.”开头的隐藏文件夹，其中的内容均未查看；如其中确有扫描件，请去掉名称开头的“.”后重新运行",
+                "a hidden folder (its name starts with '.'); nothing in it was looked at: if it holds scans, "
+                "remove the leading '.' and run again",
+            )
+        return "hidden", zh_en(
+            "名称以“.”开头（系统或同步软件所建？）；如确为扫描件，请去掉名称开头的“.”后重新运行",
+            "its name starts with '.' (made by the system or a sync tool?); if it is a scan, remove the leading '.' "
+            "and run again",
+        )
+    try:
+        target = p.resolve(strict=True)
+    except (OSError, RuntimeError):  # a dangling or looping link
+        return "link_broken", zh_en("链接已失效或成环，未读取", "a dangling or looping link; not read")
+    if not target.is_relative_to(scans_dir):
+        if target.is_file() and p.suffix.lower() in SCAN_SUFFIXES:
+            return None
+        return "link_outside", zh_en(
+            "未跟随；请把其中的扫描件复制进扫描文件夹", "not followed; copy its scans into the scan folder instead"
+        )
+    to = shown(fs_name(target.relative_to(scans_dir))) if target != scans_dir else "."
+    return "link_inside", zh_en(
+        f"指向 {to}，未跟随：该处已按其本身的路径读取，不重复读取",
+        f"it leads to {to}, not followed: that is read under its own path, never twice",
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -397,8 +441,11 @@ def register_folder(store: Store, scans_dir: Path, run_id: int | None, settings:
     bytes) and the path to read as its exact bytes (`safety.path_for_db`). Two runs registering the
     same folder at once each end with the file registered once."""
     scans_dir = scans_dir.resolve()
-    scans, others, refused = discover(scans_dir)
-    result = IntakeResult(skipped=[fs_name(p.relative_to(scans_dir)) for p in others])
+    scans, others, refused, passed_over = discover(scans_dir)
+    result = IntakeResult(
+        skipped=[fs_name(p.relative_to(scans_dir)) for p in others],
+        passed_over=[QuarantineItem(fs_name(r.path.relative_to(scans_dir)), r.reason, r.message) for r in passed_over],
+    )
     for r in refused:
         err = InputFileError(fs_name(r.path.relative_to(scans_dir)), r.message, reason=r.reason)
         result.refused.append(_quarantine(store, run_id, r.path, err.path, "", err, settings, copy=False))

@@ -47,6 +47,7 @@ class RunSummary:
     quarantined: list[dict[str, str]] = field(default_factory=list)
     skipped: int = 0  # non-scan files (ground truth, notes)
     not_read: list[dict[str, str]] = field(default_factory=list)  # folders/paths the system refused, with the reason
+    passed_over: list[dict[str, str]] = field(default_factory=list)  # hidden entries and symbolic links skipped, with the reason
     pages_read: int = 0  # pages this run read itself (page_reads); another run at once reads the others
     read_seconds: float = 0.0  # wall seconds of those pages
     read_cpu_seconds: float = 0.0  # this process's CPU seconds spent on them
@@ -163,6 +164,7 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
     )
     sm.quarantined = [{"file": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.quarantined]
     sm.not_read = [{"path": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.refused]
+    sm.passed_over = [{"path": q.rel_path, "reason": q.reason, "message": q.message} for q in intake_result.passed_over]
     # a partly recovered file is registered (its pages are processed) and listed under quarantine too
     sm.files = len(file_ids) + sum(1 for q in sm.quarantined if q["reason"] != "partly_recovered")
     with store.session() as s:
