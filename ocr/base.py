@@ -78,11 +78,12 @@ class OcrEngine(ABC):
 
     @classmethod
     def check_available(cls) -> str:
-        """Raise ``MissingDependencyError`` when the engine cannot run here; else say what it will use.
+        """Raise ``MissingDependencyError`` when the engine cannot run here; else say what it will use,
+        Chinese first ("中文 / English", `backfill engines`).
 
         Cheap: never loads a model.
         """
-        return "available"
+        return "可以运行 / it can run"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.settings()}>"

@@ -193,7 +193,10 @@ class PaddleOcrEngine(OcrEngine):
     @classmethod
     def check_available(cls) -> str:
         check_installed()
-        return "available: paddleocr installed; needs det_model_dir and rec_model_dir (local PaddleX folders)"
+        return (
+            "已安装 paddleocr；需设置 det_model_dir 和 rec_model_dir（本地 PaddleX 模型文件夹） / "
+            "paddleocr installed; needs det_model_dir and rec_model_dir (local PaddleX folders)"
+        )
 
     def version(self) -> str:
         if self._version is None:

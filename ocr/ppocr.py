@@ -368,21 +368,31 @@ class PpOcrEngine(OcrEngine):
     def check_available(cls) -> str:
         paths = cls.find_models()
         ov = "OpenVINO " + _dist_version("openvino") if importlib.util.find_spec("openvino") else "no OpenVINO"
+        v4 = importlib.util.find_spec(MODELS["v4"].package) is not None
+        ov_zh = "OpenVINO " + _dist_version("openvino") if importlib.util.find_spec("openvino") else "无 OpenVINO"
         return (
-            f"available: {MODELS[DEFAULT_MODEL].label} ONNX models in {paths['det'].parent}; runtime {ov} "
+            f"{MODELS[DEFAULT_MODEL].label} ONNX 模型，位于 {paths['det'].parent}；运行时 {ov_zh}"
+            f"（否则 ONNX Runtime {_dist_version('onnxruntime')}）；供对比的 v4 模型：{'已安装' if v4 else '未安装'} / "
+            f"{MODELS[DEFAULT_MODEL].label} ONNX models in {paths['det'].parent}; runtime {ov} "
             f"(else ONNX Runtime {_dist_version('onnxruntime')}); model v4 for comparison: "
-            + ("installed" if importlib.util.find_spec(MODELS["v4"].package) else "not installed")
+            + ("installed" if v4 else "not installed")
         )
 
     def describe(self) -> str:
         """Model, runtime and precision in use (`backfill engines`)."""
-        threads = self._settings["threads"] or "runtime default"
-        line = (
-            f"{self.models.label} (det {self.models.det}, rec {self.models.rec}, {len(self._names) - 2} characters) "
-            f"on {self._rec.runtime} {_dist_version(self._rec.runtime)}, precision {self._rec.precision}, "
-            f"threads {threads}"
+        threads = self._settings["threads"]
+        runtime = f"{self._rec.runtime} {_dist_version(self._rec.runtime)}"
+        zh = (
+            f"{self.models.label}（检测 {self.models.det}，识别 {self.models.rec}，{len(self._names) - 2} 个字符），"
+            f"运行于 {runtime}，精度 {self._rec.precision}，线程数 {threads or '运行时默认'}"
         )
-        return line + (f"; fell back to ONNX Runtime: {self.fallback}" if self.fallback else "")
+        en = (
+            f"{self.models.label} (det {self.models.det}, rec {self.models.rec}, {len(self._names) - 2} characters) "
+            f"on {runtime}, precision {self._rec.precision}, threads {threads or 'runtime default'}"
+        )
+        if self.fallback:  # the runtime's own error text goes in the English part only (zh_en)
+            zh, en = zh + "；已改用 ONNX Runtime", en + f"; fell back to ONNX Runtime: {self.fallback}"
+        return f"{zh} / {en}"
 
     # -- interface ---------------------------------------------------------------------------
     def version(self) -> str:

@@ -13,7 +13,7 @@ import threading
 from typing import Any, TypeVar
 
 from ocr.base import OcrEngine
-from pipeline.kernel.errors import BackfillError, ConfigError
+from pipeline.kernel.errors import ERROR_LABELS, BackfillError, ConfigError, ExitCode
 
 E = TypeVar("E", bound=type[OcrEngine])
 
@@ -112,16 +112,18 @@ def worker_engine(name: str, slot: int, **settings: Any) -> OcrEngine:
     return _cached(engine_cls, (name, _settings_key(settings) + f"#worker{slot}"), settings)
 
 
-def available_engines() -> dict[str, str]:
-    """Engine name → availability message ("available: …" or "unavailable: … (hint)")."""
-    out: dict[str, str] = {}
+def available_engines() -> dict[str, tuple[bool, str]]:
+    """Engine name → (whether it runs here, what `backfill engines` says of it): Chinese first, "中文 /
+    English" (pipeline.kernel.reasons.zh_en): the engine's own `check_available` where it runs, else the
+    kind of failure in Chinese (errors.ERROR_LABELS, as the CLI's error line says it), the error and its
+    hint."""
+    out: dict[str, tuple[bool, str]] = {}
     for name in engine_names():
         try:
-            msg = _engines[name].check_available()
-            out[name] = msg if msg.startswith("available") else f"available: {msg}"
+            out[name] = (True, _engines[name].check_available())
         except BackfillError as exc:
-            hint = f" ({exc.hint})" if exc.hint else ""
-            out[name] = f"unavailable: {exc}{hint}"
+            hint = f"（{exc.hint}）" if exc.hint else ""
+            out[name] = (False, f"{ERROR_LABELS.get(exc.exit_code, ERROR_LABELS[ExitCode.other])} / {exc}{hint}")
     return out
 
 

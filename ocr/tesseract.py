@@ -151,7 +151,7 @@ class TesseractEngine(OcrEngine):
     @classmethod
     def check_available(cls) -> str:
         binary, version, tessdata = cls._check("tesseract", ["chi_sim", "eng"], None)
-        return f"available: {version} with chi_sim+eng in {tessdata}"
+        return f"{version}，语言包 chi_sim+eng，位于 {tessdata} / {version} with chi_sim+eng in {tessdata}"
 
     # -- interface ---------------------------------------------------------------------------
     def version(self) -> str:

@@ -221,18 +221,21 @@ def test_inventory_import_reports_every_bad_line_and_imports_nothing(env, tmp_pa
     before = store_counts(store)["expected_pages"]
     with pytest.raises(InventoryError) as e:
         import_inventory(store, bad, settings)
-    lines = [p.split(":")[0] for p in e.value.problems]
-    assert lines == ["line 3", "line 4", "line 5", "line 6", "line 7"]
-    assert "bad.csv" in str(e.value) and "line 2" in e.value.problems[-1]
+    # each bad line Chinese first, its English after it
+    assert [p.split("：")[0] for p in e.value.problems] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行", "第 7 行"]
+    assert [p.split(" / ")[1].split(":")[0] for p in e.value.problems] == ["line 3", "line 4", "line 5", "line 6", "line 7"]
+    assert e.value.problems[2].startswith("第 5 行：年份（year）'20x4' 不是 2000 到 2100 之间的年份 / line 5: year '20x4'")
+    assert "bad.csv" in str(e.value) and e.value.problems[-1].startswith("第 7 行：与第 2 行是同一册 / ")
     assert store_counts(store)["expected_pages"] == before
     err = io.StringIO()
     from contextlib import redirect_stderr
 
     with redirect_stderr(err):
         assert main(["inventory", "import", str(bad)]) == 3
-    assert "line 5" in err.getvalue()
+    assert "error: 输入文件无法使用 / " in err.getvalue() and "5 行有误，未导入任何卷册" in err.getvalue()
+    assert "第 5 行：年份" in err.getvalue() and "line 5" in err.getvalue()
     (tmp_path / "cols.csv").write_text("home,kind\nx,y\n", encoding="utf-8")
-    with pytest.raises(InventoryError, match="missing column"):
+    with pytest.raises(InventoryError, match="第 1 行：缺少列 .* / line 1: missing column"):
         import_inventory(store, tmp_path / "cols.csv", settings)
     # importing again updates a volume's expected pages and adds nothing twice
     again = tmp_path / "again.csv"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 
 import numpy as np
@@ -79,11 +80,12 @@ def test_register_rejects_non_engines():
 def test_available_engines_says_why_not():
     msgs = available_engines()
     assert set(msgs) >= {"ppocr", "tesseract", "paddleocr"}
-    assert msgs["ppocr"].startswith("available")
-    for msg in msgs.values():
-        assert msg.startswith(("available", "unavailable: "))
+    assert msgs["ppocr"][0] is True
+    for _runs, said in msgs.values():  # Chinese first, then " / " and the English
+        assert " / " in said and re.search(r"[\u4e00-\u9fff]", said.split(" / ")[0]), said
     if importlib.util.find_spec("paddleocr") is None:
-        assert msgs["paddleocr"].startswith("unavailable") and "funeral-backfill[paddle]" in msgs["paddleocr"]
+        assert msgs["paddleocr"][0] is False and "funeral-backfill[paddle]" in msgs["paddleocr"][1]
+        assert msgs["paddleocr"][1].startswith("缺少所需的程序或模型 / ")
 
 
 def test_polygon_to_box_is_clamped():
@@ -282,5 +284,11 @@ def test_backfill_engines_says_which_engine_runs_here_and_why_not(capsys, tmp_pa
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert set(engine_names()) <= set(lines)
-    assert "available" in lines["ppocr"] and "in use: ppocr" in out
-    assert all(("available" in lines[n]) for n in engine_names())  # available or unavailable, with why
+    assert lines["ppocr"].split(None, 1)[1].startswith("可用 available：") and "正在使用 in use：ppocr：" in out
+    for n in engine_names():  # 可用 / 不可用 with why, the detail Chinese first, its English after " / "
+        said = lines[n].split("：", 1)[1]
+        assert lines[n].split(None, 1)[1].startswith(("可用 available：", "不可用 unavailable：")), lines[n]
+        assert re.search(r"[\u4e00-\u9fff]", said.split(" / ")[0]) and " / " in said, lines[n]
+    in_use = next(x for x in out.splitlines() if x.startswith("正在使用"))
+    if "ppocr：PP-OCR" in in_use:  # the model, runtime and precision, Chinese first
+        assert "（检测 " in in_use and "，运行于 " in in_use and " / PP-OCR" in in_use, in_use

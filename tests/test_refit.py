@@ -205,6 +205,22 @@ def _in_use() -> dict[str, float]:
     return {n: 0.95 if t == "name" else 0.5 for n, t in field_types().items()}
 
 
+def test_the_refit_report_of_calibrate_from_reviews_is_chinese_first(tmp_path):
+    """`backfill calibrate --from-reviews` printed its report in English only ("evidence: …", "fit target:
+    …"): each line now starts in Chinese (the field types by their Chinese names), its English after it."""
+    settings = _settings_with(tmp_path, _in_use())
+    result = F.refit(None, settings, ev=_evidence([(0.97, True)] * 300 + [(0.85, True)] * 12), folds=2)
+    path = tmp_path / "thresholds-v3.json"
+    text = F.format_refit(result, path)
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    assert lines and all(re.match(r"[\u4e00-\u9fff（]", x) for x in lines), [
+        x for x in lines if not re.match(r"[\u4e00-\u9fff（]", x)
+    ]
+    assert lines[0].startswith("依据：") and "(evidence: " in lines[0]
+    assert any(x.startswith("姓名 name ") and "（保持：已审核的值不足以放宽" in x for x in lines), text
+    assert any(x.startswith("已写出 ") and "backfill remap --thresholds v3" in x for x in lines), text
+
+
 def test_refit_does_not_loosen_a_threshold_on_too_few_reviewed_values(tmp_path):
     """300 records read above the name threshold in use (0.95) and 12 read at 0.85, all right: a fit
     to the point estimate would take the threshold down to 0.85; 60 fields cannot show 0.3 %, so it

@@ -40,6 +40,7 @@ from sqlalchemy import func, select
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError, ExitCode
+from pipeline.kernel.reasons import zh_en
 from pipeline.kernel.store import LedgerVolume, Page, SourceFile, Store, utcnow
 from pipeline.page.extract import ledger_year, resolve_funeral_home
 
@@ -59,12 +60,20 @@ class InventoryError(BackfillError):
     exit_code = ExitCode.input_file
 
     def __init__(self, path: str, problems: list[str]):
-        shown = problems[:50] + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else [])
+        """`problems`: one per bad line, Chinese first ("第 3 行：… / line 3: …", `_line_problem`)."""
+        n = len(problems)
+        listed = problems[:50] + ([zh_en(f"…… 另有 {n - 50} 行", f"... and {n - 50} more")] if n > 50 else [])
         super().__init__(
-            f"{path}: {len(problems)} bad line(s), nothing imported: " + "; ".join(shown),
+            f"{path}：{n} 行有误，未导入任何卷册 / {n} bad line(s), nothing imported：" + "；".join(listed),
             hint="请改正所列的行后重新导入该文件 / fix the lines named and import the file again",
         )
         self.problems = problems
+
+
+def _line_problem(line: int, bad: list[tuple[str, str]]) -> str:
+    """One bad line of an inventory file, Chinese first: "第 3 行：年份 '20x4' 不是 2000 到 2100 之间的年份 /
+    line 3: year '20x4' is not a year within 2000..2100" (each of `bad` a (Chinese, English) pair)."""
+    return zh_en(f"第 {line} 行：" + "；".join(zh for zh, _ in bad), f"line {line}: " + "; ".join(en for _, en in bad))
 
 
 @lru_cache(maxsize=1)
@@ -100,10 +109,12 @@ def parse_inventory(text: str, source: str, spec_version: str | None = None) -> 
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
     if missing or unknown:
-        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+        parts = ([(f"缺少列 {', '.join(missing)}", f"missing column(s) {', '.join(missing)}")] if missing else []) + (
+            [(f"未知的列 {', '.join(unknown)}", f"unknown column(s) {', '.join(unknown)}")] if unknown else []
         )
-        raise InventoryError(source, [f"line 1: {'; '.join(parts)} (columns: {', '.join(COLUMNS)})"])
+        cols = ", ".join(COLUMNS)
+        parts[-1] = (f"{parts[-1][0]}（可用的列：{cols}）", f"{parts[-1][1]} (columns: {cols})")
+        raise InventoryError(source, [_line_problem(1, parts)])
     rows: list[VolumeRow] = []
     problems: list[str] = []
     seen: dict[tuple, int] = {}
@@ -112,34 +123,44 @@ def parse_inventory(text: str, source: str, spec_version: str | None = None) -> 
         d = {(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in raw.items()}
         if not any(d.values()):
             continue
-        bad: list[str] = []
+        bad: list[tuple[str, str]] = []
         home = d.get("funeral_home", "")
         code = names.get(home, home)
         if not home:
-            bad.append("funeral_home is empty")
+            bad.append(("殡仪馆（funeral_home）为空", "funeral_home is empty"))
         elif code not in codes and not (code.isdigit() and 6 <= len(code) <= 20):
-            bad.append(f"funeral_home {home!r} is neither a known funeral home name nor a numeric code")
+            bad.append(
+                (
+                    f"殡仪馆（funeral_home）{home!r} 既不是已知的殡仪馆名称，也不是数字代码",
+                    f"funeral_home {home!r} is neither a known funeral home name nor a numeric code",
+                )
+            )
         kind = d.get("ledger_kind", "")
         if kind not in kinds:
-            bad.append(f"ledger_kind {kind!r} is not one of {', '.join(sorted(kinds))}")
+            known = ", ".join(sorted(kinds))
+            bad.append((f"登记簿种类（ledger_kind）{kind!r} 不是 {known} 之一", f"ledger_kind {kind!r} is not one of {known}"))
         year = _int(d.get("year", ""))
         if year is None or not 2000 <= year <= 2100:
-            bad.append(f"year {d.get('year', '')!r} is not a year within 2000..2100")
+            y = d.get("year", "")
+            bad.append((f"年份（year）{y!r} 不是 2000 到 2100 之间的年份", f"year {y!r} is not a year within 2000..2100"))
         volume = d.get("volume", "")
         if not volume:
-            bad.append("volume is empty")
+            bad.append(("册号（volume）为空", "volume is empty"))
         elif len(volume) > 40:
-            bad.append("volume is longer than 40 characters")
+            bad.append(("册号（volume）超过 40 个字符", "volume is longer than 40 characters"))
         pages = _int(d.get("expected_pages", ""))
         if pages is None or pages < 1:
-            bad.append(f"expected_pages {d.get('expected_pages', '')!r} is not a whole number above 0")
+            e = d.get("expected_pages", "")
+            bad.append(
+                (f"应有页数（expected_pages）{e!r} 不是大于 0 的整数", f"expected_pages {e!r} is not a whole number above 0")
+            )
         if not bad:
             key = (code, kind, year, volume)
             if key in seen:
-                bad.append(f"the same volume as line {seen[key]}")
+                bad.append((f"与第 {seen[key]} 行是同一册", f"the same volume as line {seen[key]}"))
             seen.setdefault(key, line)
         if bad:
-            problems.append(f"line {line}: " + "; ".join(bad))
+            problems.append(_line_problem(line, bad))
             continue
         assert year is not None and pages is not None  # a line without them is bad above
         rows.append(VolumeRow(code, kind, int(year), volume, int(pages), d.get("path_pattern") or None, d.get("notes", "")))
@@ -167,7 +188,8 @@ def import_inventory(store: Store, path: Path, settings: Settings | None = None)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InventoryError(str(path), [f"cannot read the file: {e}"]) from e
+        why = "不是 UTF-8 编码" if isinstance(e, UnicodeDecodeError) else "无法读取（不存在或权限不足？）"
+        raise InventoryError(str(path), [zh_en(f"文件{why}", f"cannot read the file: {e}")]) from e
     return import_inventory_text(store, text, str(path), settings)
 
 

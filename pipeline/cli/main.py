@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
-from pipeline.kernel.errors import BackfillError, ExitCode, error_line
+from pipeline.kernel.errors import ERROR_LABELS, BackfillError, ExitCode, error_line
 from pipeline.kernel.reasons import heading, reason_text
 from pipeline.kernel.safety import fs_name, private_dir, require_scan_folder, shown, shown_text
 
@@ -372,8 +372,8 @@ def cmd_remap(args: argparse.Namespace) -> int:
 def cmd_engines(args: argparse.Namespace) -> int:
     from ocr.registry import available_engines
 
-    for name, status in available_engines().items():
-        print(f"{name:12} {'可用' if status.startswith('available') else '不可用'} {status}")
+    for name, (runs, said) in available_engines().items():
+        print(f"{name:12} {'可用 available' if runs else '不可用 unavailable'}：{shown_text(said)}")
     settings = _settings(args)
     from ocr.registry import get_engine
 
@@ -381,11 +381,12 @@ def cmd_engines(args: argparse.Namespace) -> int:
         engine = get_engine(settings.engine, **settings.engine_settings)
     except BackfillError as exc:
         print(
-            f"正在使用 in use: {settings.engine}: 无法在本机运行 cannot run here: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+            f"正在使用 in use：{settings.engine}：无法在本机运行 cannot run here：{ERROR_LABELS.get(exc.exit_code, '')} / {exc}"
+            + (f"（{exc.hint}）" if exc.hint else "")
         )
         return ExitCode.ok
     describe = getattr(engine, "describe", None)
-    print(f"正在使用 in use: {settings.engine}: {describe() if describe else engine.version()}")
+    print(f"正在使用 in use：{settings.engine}：{describe() if describe else engine.version()}")
     return ExitCode.ok
 
 

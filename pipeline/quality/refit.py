@@ -37,6 +37,7 @@ from sqlalchemy import select
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
+from pipeline.kernel.safety import display_width, shown
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
 from pipeline.kernel.thresholds import CAPTURE_LABELS, MIN_FITTED_PAGES, NEVER, SCAN, by_capture_doc, capture_pages
@@ -679,16 +680,30 @@ def why(v: dict, now: float) -> tuple[str, dict[str, Any]]:
 
 
 def _why(v: dict, now: float, target: float, needed: int) -> str:
+    """Why a type's refit threshold stands where it does, for `format_refit`: Chinese first (`said`)."""
     code, b = why(v, now)
-    return {
-        "": "",
-        "loosened": "  (loosened: the reviewed records it admits show the target)",
-        "raised": "  (raised: auto-accepted records held wrong values)",
-        "no_lower": "  (kept: no reviewed record read lower)",
-        "wrong_lower": f"  (kept: {b.get('wrong')} wrong of {b.get('fields')} fields in the {b.get('records')} records read lower)",
-        "too_few": f"  (kept: not enough reviewed values to loosen: {b.get('records')} records read lower, {b.get('fields')} "
-        f"fields all right, bound {100 * (b.get('upper') or 1):.2f} % > {100 * target:.2f} %; about {needed} fields needed)",
-    }[code]
+    if code == "":
+        return ""
+    if code == "loosened":
+        text = said("放宽：它所接受的已审核记录达到目标", "loosened: the reviewed records it admits show the target")
+    elif code == "raised":
+        text = said("提高：自动接受的记录中有读错的值", "raised: auto-accepted records held wrong values")
+    elif code == "no_lower":
+        text = said("保持：没有读得更低的已审核记录", "kept: no reviewed record read lower")
+    elif code == "wrong_lower":
+        text = said(
+            f"保持：读得更低的 {b.get('records')} 条记录的 {b.get('fields')} 个字段中 {b.get('wrong')} 个错",
+            f"kept: {b.get('wrong')} wrong of {b.get('fields')} fields in the {b.get('records')} records read lower",
+        )
+    else:
+        up, goal = f"{100 * (b.get('upper') or 1):.2f} %", f"{100 * target:.2f} %"
+        text = said(
+            f"保持：已审核的值不足以放宽：读得更低的 {b.get('records')} 条记录的 {b.get('fields')} 个字段全对，"
+            f"上界 {up} > {goal}；约需 {needed} 个字段",
+            f"kept: not enough reviewed values to loosen: {b.get('records')} records read lower, {b.get('fields')} "
+            f"fields all right, bound {up} > {goal}; about {needed} fields needed",
+        )
+    return f"  （{text}）"
 
 
 def not_loosened(r: Refit) -> list[str]:
@@ -851,18 +866,30 @@ def capture_lines(r: Refit, lang: str | None = None) -> list[str]:
 
 
 def format_refit(r: Refit, path: Path | None = None) -> str:
+    """What `backfill calibrate --from-reviews` found and wrote, each line Chinese first with its English
+    in brackets (`said`, as the run summary and the other administrator commands say it)."""
     ev = r.evidence
+    conf_pct = f"{100 * r.bound.get('confidence', ONE_SIDED):.0f} %"
+    unrepresented = ev.get("unrepresented")
     lines = [
-        f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held for review) "
-        f"from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
-        + (
-            f"; {ev['unrepresented']} records of volumes whose held (or audited) records nobody reviewed yet count as "
-            "not auto-accepted"
-            if ev.get("unrepresented")
-            else ""
+        said(
+            f"依据：{ev['volumes']} 册中 {ev['records']} 条已审核记录（盲审抽样 {ev['audited']} 条，待审核 {ev['reviewed_held']} 条），"
+            f"{ev['fields']} 个字段，代表 {ev['weighted_records']:.0f} 条记录"
+            + (f"；{unrepresented} 条记录所在卷册的待审核（或盲审）记录尚无人审核，按未自动接受计" if unrepresented else ""),
+            f"evidence: {ev['records']} reviewed records ({ev['audited']} blind audit samples, {ev['reviewed_held']} held "
+            f"for review) from {ev['volumes']} volumes, {ev['fields']} fields; they stand for {ev['weighted_records']:.0f} records"
+            + (
+                f"; {unrepresented} records of volumes whose held (or audited) records nobody reviewed yet count as "
+                "not auto-accepted"
+                if unrepresented
+                else ""
+            ),
         ),
-        f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields, held to its one-sided "
-        f"{100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper confidence bound",
+        said(
+            f"拟合目标：自动接受记录的字段中读错的不超过 {100 * r.target:.2f} %，以单侧 {conf_pct} 置信上界为准",
+            f"fit target: {100 * r.target:.2f} % wrong among the auto-accepted records' fields, held to its one-sided "
+            f"{conf_pct} upper confidence bound",
+        ),
         *capture_lines(r),
         "",
         *(
@@ -875,7 +902,7 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
             if r.evidence.get("joint_capture_pages") not in (None, r.evidence.get("capture_pages"))
             else []
         ),
-        f"{'field type':14} {'now':>7} {'refit':>7}",
+        "字段类型 field type 当前 now  重新拟合 refit",  # columns as wide as the rows below (display width)
     ]
     cur = load_thresholds(r.current_file)
     types = field_types()
@@ -884,44 +911,94 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
     for t, v in sorted(r.per_type.items()):
         names = [n for n, tt in types.items() if tt == t]
         now = min((cur.get(n, 0.9) for n in names), default=0.0)
-        lines.append(f"{t:14} {now:7.3f} {v['threshold']:7.3f}{_why(v, now, r.target, needed)}")
+        label = f"{TYPE_LABELS.get(t, (t,))[0]} {t}"
+        label += " " * max(0, 19 - display_width(label))  # a Chinese character fills two terminal columns
+        lines.append(f"{label}{now:9.3f} {v['threshold']:15.3f}{_why(v, now, r.target, needed)}")
     held = not_loosened(r)
-    lines.append(f"page limit: now {load_page_limit(r.current_file, 'cremation')!s} (cremation); refit {r.page_limit}")
+    page_now = load_page_limit(r.current_file, "cremation")
+    lines.append(
+        said(
+            f"整页存疑上限：当前 {'无' if page_now is None else page_now}（火化登记簿）；"
+            f"重新拟合 {'无' if r.page_limit is None else r.page_limit}",
+            f"page limit: now {page_now!s} (cremation); refit {r.page_limit}",
+        )
+    )
     if r.bound and not scans_unreviewed(r):  # kept as in use: there is nothing of the file's own to bound
-        conf = f"one-sided {100 * r.bound.get('confidence', ONE_SIDED):.0f} % upper bound ({method})"
         up = r.bound.get("upper")
         if up is None:
-            lines.append("the refit auto-accepts no reviewed record")
+            lines.append(said("重新拟合的阈值不会自动接受任何已审核记录", "the refit auto-accepts no reviewed record"))
         elif r.bound.get("shown"):
-            lines.append(f"wrong among the refit's auto-accepted fields on the reviews: {conf} {100 * up:.2f} % <= target")
+            lines.append(
+                said(
+                    f"按已审核记录，重新拟合后自动接受的字段中读错的：单侧 {conf_pct} 上界（{method}）{100 * up:.2f} % ≤ 目标",
+                    f"wrong among the refit's auto-accepted fields on the reviews: one-sided {conf_pct} upper bound "
+                    f"({method}) {100 * up:.2f} % <= target",
+                )
+            )
         else:
             lines.append(
-                f"the reviews do not show the target yet: {conf} {100 * up:.2f} % > {100 * r.target:.2f} %; every record "
-                f"holding a wrong field they saw is left out; about {needed} reviewed fields of auto-accepted records, "
-                "all right, show it"
+                said(
+                    f"已审核记录尚不足以显示达到目标：单侧 {conf_pct} 上界（{method}）{100 * up:.2f} % > {100 * r.target:.2f} %；"
+                    f"凡含有读错字段的记录均已排除；约需 {needed} 个自动接受记录的已审核字段全对，方能显示",
+                    f"the reviews do not show the target yet: one-sided {conf_pct} upper bound ({method}) {100 * up:.2f} % > "
+                    f"{100 * r.target:.2f} %; every record holding a wrong field they saw is left out; about {needed} "
+                    "reviewed fields of auto-accepted records, all right, show it",
+                )
             )
     if held:
+        zh_held = "、".join(f"{TYPE_LABELS.get(t, (t,))[0]}（{t}）" for t in held)
         lines.append(
-            f"not enough reviewed values to loosen {', '.join(held)}: kept at the thresholds in use (a threshold goes "
-            f"lower only where the reviewed records it would admit show the target by themselves, about {needed} fields)"
+            said(
+                f"已审核的值不足以放宽 {zh_held}：保持当前阈值（只有它将接受的已审核记录本身达到目标时才降低阈值，约需 {needed} 个字段）",
+                f"not enough reviewed values to loosen {', '.join(held)}: kept at the thresholds in use (a threshold goes "
+                f"lower only where the reviewed records it would admit show the target by themselves, about {needed} fields)",
+            )
         )
     lines.append("")
+    in_use = r.current_file or "packaged"
     if r.cross_validated:
-        lines.append(f"refit, cross-validated over {r.folds} folds of volumes (no volume scores its own fit):")
         lines.append(
-            f"  straight-through {_rate(r.cross_validated.straight_through)}; "
-            f"wrong among auto-accepted fields {_rate(r.cross_validated.wrong)}"
+            said(
+                f"重新拟合，按卷册做 {r.folds} 折交叉验证（没有卷册给自己的拟合打分）：",
+                f"refit, cross-validated over {r.folds} folds of volumes (no volume scores its own fit):",
+            )
+        )
+        lines.append(
+            "  "
+            + said(
+                f"直通率 {_rate(r.cross_validated.straight_through)}；自动接受字段中读错 {_rate(r.cross_validated.wrong)}",
+                f"straight-through {_rate(r.cross_validated.straight_through)}; "
+                f"wrong among auto-accepted fields {_rate(r.cross_validated.wrong)}",
+            )
         )
     else:
-        lines.append("refit: only one volume has reviews, so it cannot be cross-validated: gather reviews of more volumes")
-    lines.append(f"thresholds in use ({r.current_file or 'packaged'}) on the same evidence:")
+        lines.append(
+            said(
+                "重新拟合：只有一册有审核结果，无法交叉验证：请先审核更多卷册",
+                "refit: only one volume has reviews, so it cannot be cross-validated: gather reviews of more volumes",
+            )
+        )
     lines.append(
-        f"  straight-through {_rate(r.current.straight_through)}; wrong among auto-accepted fields {_rate(r.current.wrong)}"
+        said(
+            f"当前使用的阈值（{'随程序提供' if in_use == 'packaged' else in_use}）在同一依据上：",
+            f"thresholds in use ({in_use}) on the same evidence:",
+        )
+    )
+    lines.append(
+        "  "
+        + said(
+            f"直通率 {_rate(r.current.straight_through)}；自动接受字段中读错 {_rate(r.current.wrong)}",
+            f"straight-through {_rate(r.current.straight_through)}; wrong among auto-accepted fields {_rate(r.current.wrong)}",
+        )
     )
     if path is not None:
+        number = int(path.stem.rsplit("v", 1)[1])
         lines += [
             "",
-            f"wrote {path} (not in use yet): apply it with `backfill remap --thresholds v{int(path.stem.rsplit('v', 1)[1])}`, "
-            "go back with `backfill remap --rollback`",
+            said(
+                f"已写出 {shown(str(path))}（尚未使用）：用 backfill remap --thresholds v{number} 启用，用 backfill remap --rollback 退回",
+                f"wrote {shown(str(path))} (not in use yet): apply it with `backfill remap --thresholds v{number}`, "
+                "go back with `backfill remap --rollback`",
+            ),
         ]
     return "\n".join(lines)
