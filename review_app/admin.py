@@ -72,11 +72,11 @@ def _show(markup: str) -> None:
     st.markdown(markup, unsafe_allow_html=True)
 
 
-def _charts(store: Store, by_year: list[C.CompletionRow], expected_pages: int) -> None:
+def _charts(store: Store, settings: Settings, by_year: list[C.CompletionRow], expected_pages: int) -> None:
     """Progress: by day (pages read, records loaded; records waiting), by year and register kind
     (expected and read pages), and what waits for review now. Light SVG (review_app.charts)."""
     lang = language()
-    points = C.over_time(store, expected_pages)
+    points = C.over_time(store, expected_pages, settings.time_zone)
     days = [p.day for p in points]
     c1, c2 = st.columns(2)
     with c1:
@@ -149,7 +149,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     )
 
     st.subheader(t("done.progress"))
-    _charts(store, by_year, total.expected_pages)
+    _charts(store, settings, by_year, total.expected_pages)
     _inventory_section(store, settings)
     _launch_section(store, settings, user)
 
@@ -223,8 +223,8 @@ def _launch_section(store: Store, settings: Settings, user: str) -> None:
             {
                 t("runs.col.run"): r.id,
                 t("runs.col.folder"): r.scans_dir,
-                t("runs.col.started"): local_time(r.started_at),
-                t("runs.col.finished"): local_time(r.finished_at),
+                t("runs.col.started"): local_time(r.started_at, settings.zone),
+                t("runs.col.finished"): local_time(r.finished_at, settings.zone),
                 t("runs.col.status"): r.status if t(f"run.{r.status}") == f"run.{r.status}" else t(f"run.{r.status}"),
                 t("runs.col.selection"): ", ".join(f"{k}={v}" for k, v in ((r.settings or {}).get("options") or {}).items() if v)
                 or "—",

@@ -324,7 +324,7 @@ def login_page() -> None:
     if failed:
         kind, until = failed
         if kind == "locked":
-            st.error(t("login.locked", until=local_time(until, seconds=False)))
+            st.error(t("login.locked", until=local_time(until, settings().zone, seconds=False)))
         else:
             st.error(t("login.wrong"))
     with st.form("login"):
@@ -1386,6 +1386,7 @@ def arbitration_page() -> None:
 # ---------------------------------------------------------------------------------------------
 def intake_page() -> None:
     st.header(t("intake.title"))
+    zone = settings().zone  # times in the archive's zone (setting time_zone)
     s = store()
     with s.session() as db:
         files = [
@@ -1394,7 +1395,7 @@ def intake_page() -> None:
                 t("intake.col.type"): f.media_type,
                 t("intake.col.pages"): f.page_count,
                 t("intake.col.status"): _or(t(f"file_status.{f.status}"), f.status),
-                t("intake.col.added"): local_time(f.created_at),
+                t("intake.col.added"): local_time(f.created_at, zone),
             }
             for f in db.query(SourceFile).order_by(SourceFile.created_at.desc()).limit(500)
         ]
@@ -1403,7 +1404,7 @@ def intake_page() -> None:
                 t("intake.col.file"): q.rel_path,
                 t("intake.col.reason"): _or(t(f"quarantine.{q.reason}"), q.reason),
                 t("intake.col.message"): split_zh_en(q.message)[0 if language() == "zh" else 1],
-                t("intake.col.when"): local_time(q.created_at),
+                t("intake.col.when"): local_time(q.created_at, zone),
             }
             for q in db.query(Quarantine).order_by(Quarantine.created_at.desc()).limit(500)
         ]
@@ -1437,6 +1438,7 @@ def _unlock(who: str) -> None:
 
 def users_page() -> None:
     st.header(t("users.title"))
+    zone = settings().zone  # times in the archive's zone (setting time_zone)
     show_flash()
     accounts = list_users(store())
     st.dataframe(
@@ -1473,8 +1475,8 @@ def users_page() -> None:
             {
                 t("runs.col.run"): r.id,
                 t("runs.col.folder"): r.scans_dir,
-                t("runs.col.started"): local_time(r.started_at),
-                t("runs.col.finished"): local_time(r.finished_at),
+                t("runs.col.started"): local_time(r.started_at, zone),
+                t("runs.col.finished"): local_time(r.finished_at, zone),
                 t("runs.col.status"): _or(t(f"run.{r.status}"), r.status),
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(100)
@@ -1547,6 +1549,7 @@ def ledgers_page() -> None:
 
 def history_page() -> None:
     st.header(t("hist.title"))
+    zone = settings().zone  # times in the archive's zone (setting time_zone)
     ss = st.session_state
     if "hist_id" not in ss:  # the record last on screen, if any: its history is the one likely wanted
         ss["hist_id"] = ss.get("current")
@@ -1572,7 +1575,7 @@ def history_page() -> None:
         st.dataframe(
             [
                 {
-                    t("hist.col.when"): local_time(h.at),
+                    t("hist.col.when"): local_time(h.at, zone),
                     t("hist.col.who"): h.user,
                     t("hist.col.action"): t(f"action.{h.action}"),
                     t("hist.col.field"): field_label(h.field, kind) if h.field else "",
@@ -1593,7 +1596,11 @@ def history_page() -> None:
     else:
         st.dataframe(
             [
-                {t("hist.col.when"): local_time(r.at), t("hist.col.who"): r.user, t("hist.col.field"): field_label(r.field, kind)}
+                {
+                    t("hist.col.when"): local_time(r.at, zone),
+                    t("hist.col.who"): r.user,
+                    t("hist.col.field"): field_label(r.field, kind),
+                }
                 for r in shown_
             ],
             hide_index=True,

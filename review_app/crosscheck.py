@@ -268,7 +268,7 @@ def crosscheck_page(store: Store, settings: Settings, user: str) -> None:
         st.dataframe(
             [
                 {
-                    t("xc.when"): local_time(c.at),
+                    t("xc.when"): local_time(c.at, settings.zone),
                     t("xc.who"): c.user,
                     t("xc.action"): _word("action", c.action),
                     t("xc.where"): c.hit_id or "",

@@ -295,7 +295,7 @@ def thresholds_page(store: Store, settings: Settings, user: str) -> None:
                 [
                     {
                         t("th.col.version"): f"v{v.number}",
-                        t("th.col.when"): local_time(v.created_at),
+                        t("th.col.when"): local_time(v.created_at, settings.zone),
                         t("th.col.who"): v.created_by,
                         t("th.col.note"): v.note,
                         t("th.col.active"): "✓" if v.active else "",
@@ -497,7 +497,7 @@ def lexicon_page(store: Store, settings: Settings, user: str) -> None:
                             t("lx.col.parent"): s.parent,
                             t("lx.col.status"): t(f"lx.status.{s.status}"),
                             t("lx.col.by"): s.decided_by,
-                            t("th.col.when"): local_time(s.decided_at),
+                            t("th.col.when"): local_time(s.decided_at, settings.zone),
                             t("lx.col.reason"): s.reason,
                         }
                         for s in decided

@@ -284,7 +284,7 @@ def test_admin_page_has_no_none_and_its_charts_show_the_first_day(env):
     assert "未对应到清单中的册" in set(volumes["册"]) and "—" not in set(volumes["册"])
     want = store_counts(store)
     charts = "\n".join(m.value for m in at.markdown)
-    points = C.over_time(store, want["expected_pages"])
+    points = C.over_time(store, want["expected_pages"], settings.time_zone)
     assert len(points) == 1  # everything here happened today: one day of data
     day = points[0].day.isoformat()
     assert charts.count("<circle") == 3  # pages read, records loaded, records waiting: one point each

@@ -937,6 +937,30 @@ def test_times_on_the_runs_and_intake_screens_are_the_archives_local_time_with_i
     assert set(received[t("intake.col.added", "zh")]) == {"2026-12-04 00:00:00 UTC+8"}
 
 
+def test_times_follow_the_time_zone_setting_of_backfill_toml(env, tmp_path, monkeypatch):
+    """The zone was fixed to Asia/Shanghai: an archive elsewhere (Xinjiang keeps UTC+6 in its offices)
+    sets `time_zone`, and the runs and intake screens say its times, with its offset."""
+    from datetime import datetime, timezone
+
+    from pipeline.kernel.store import Run, SourceFile
+
+    store, settings, _rows = env
+    with store.session() as s, s.begin():
+        s.add(Run(scans_dir=str(tmp_path), started_at=datetime(2026, 12, 3, 21, 18, 17, tzinfo=timezone.utc), status="completed"))
+        for f in s.query(SourceFile):
+            f.created_at = datetime(2026, 12, 3, 16, 0, 0, tzinfo=timezone.utc)
+    config = tmp_path / "backfill.toml"
+    config.write_text('time_zone = "+06:00"\n', encoding="utf-8")
+    monkeypatch.setenv("BACKFILL_CONFIG", str(config))
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("users").run()
+    runs = next(d.value for d in at.dataframe if t("runs.col.started", "zh") in d.value.columns)
+    assert list(runs[t("runs.col.started", "zh")]) == ["2026-12-04 03:18:17 UTC+6"]
+    at.sidebar.radio(key="nav").set_value("intake").run()
+    received = next(d.value for d in at.dataframe if t("intake.col.added", "zh") in d.value.columns)
+    assert set(received[t("intake.col.added", "zh")]) == {"2026-12-03 22:00:00 UTC+6"}
+
+
 def test_the_record_number_box_offers_the_first_record_of_the_queue_and_says_when_a_number_is_none(env):
     """The box said 0 (no record has that number) and opening a number that is none did nothing: it
     now offers the queue's first record, and a number that names no record is said in words."""

@@ -87,7 +87,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     for c in rows:
         n = c.counts
         print(
-            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {local_time(c.started_at, seconds=False)}  {c.roll_file}  "
+            f"{c.check_id:>5}  {c.kind:9} {c.status:11} {local_time(c.started_at, settings.zone, seconds=False)}  {c.roll_file}  "
             f"自动确认 {n['auto_confirmed']}，待复核 {n['to_review']}，已确认 {n['confirmed']}，非同一人 {n['not_same']} / "
             f"auto {n['auto_confirmed']}, to review {n['to_review']}, confirmed {n['confirmed']}, not same {n['not_same']}"
         )

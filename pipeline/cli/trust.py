@@ -101,7 +101,10 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
             f"default  出厂阈值（在生成的登记簿上拟合）/ packaged: fitted on generated ledgers{IN_USE if not any(v.active for v in items) else ''}"
         )
         for v in items:
-            print(f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + (IN_USE if v.active else ""))
+            print(
+                f"v{v.number:<4}  {local_time(v.created_at, settings.zone)}  by {v.created_by}  {v.note}"
+                + (IN_USE if v.active else "")
+            )
         return ExitCode.ok
     if not args.from_reviews:
         raise BackfillError(
@@ -164,7 +167,10 @@ def cmd_lexicon(args: argparse.Namespace, settings_of: Callable) -> int:
             versions = L.lexicon_versions(settings).list()
             print(f"default  仅官方名录 / official lists only{IN_USE if not any(v.active for v in versions) else ''}")
             for v in versions:
-                print(f"v{v.number:<4}  {local_time(v.created_at)}  by {v.created_by}  {v.note}" + (IN_USE if v.active else ""))
+                print(
+                    f"v{v.number:<4}  {local_time(v.created_at, settings.zone)}  by {v.created_by}  {v.note}"
+                    + (IN_USE if v.active else "")
+                )
     return ExitCode.ok
 
 

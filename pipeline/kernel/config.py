@@ -11,10 +11,12 @@ import os
 import re
 import tomllib
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from pipeline.kernel.clock import DEFAULT_TIME_ZONE, ZoneError, zone_of
 from pipeline.kernel.errors import ConfigError
 
 DEFAULT_DATA_DIR = "backfill-data"
@@ -71,6 +73,9 @@ class Settings:
     review_idle_minutes: float = 30.0
     login_max_failures: int = 5
     login_lock_minutes: float = 15.0
+    # the zone every time is shown in (review app, CLI) and the completion chart's days are counted in:
+    # an IANA zone name ("Asia/Shanghai", "Asia/Urumqi") or a fixed offset "+08:00" (pipeline.kernel.clock)
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def __post_init__(self) -> None:
         """Every construction (object, dict, file, environment, `with_`) is checked here, once: each
@@ -151,6 +156,11 @@ class Settings:
         from pipeline.kernel.thresholds import load_page_limit
 
         return load_page_limit(self.active_thresholds_file, kind)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone `time_zone` names (checked when the settings were made): what `clock.local_time` shows in."""
+        return zone_of(self.time_zone)
 
     @property
     def workers(self) -> int:
@@ -360,6 +370,11 @@ _TYPES: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
         "0 到 64 之间的整数（0：每个处理器核一个，最多 4 个）",
         lambda v: _is_int(v),
     ),
+    "time_zone": (
+        'an IANA time zone name or an offset ±HH:MM (text, e.g. "Asia/Shanghai", "+08:00")',
+        'IANA 时区名或 ±HH:MM 形式的时差（文本，如 "Asia/Shanghai"、"+08:00"）',
+        lambda v: isinstance(v, str) and v != "",
+    ),
     "local_lexicon_file": (
         'a file path (text; "" for none)',
         '文件路径（文本；"" 表示不用）',
@@ -494,6 +509,12 @@ def _check_values(v: Mapping[str, Any]) -> list[str]:
         lo, hi = _RANGES.get(name, (None, None))
         if lo is not None and value is not None and not lo <= value <= hi:
             p.append(Problem(f"{name} must be {want}, not {_shown(value)}", f"{name} 应为{_sp(want_zh)}，不能是 {_shown(value)}"))
+    zone = v.get("time_zone")
+    if isinstance(zone, str) and zone:
+        try:
+            zone_of(zone)
+        except ZoneError as e:
+            p.append(Problem(f"time_zone: {e}", f"time_zone：{e.zh}"))
     thresholds = v.get("field_thresholds")
     if isinstance(thresholds, dict):
         for k, t in thresholds.items():

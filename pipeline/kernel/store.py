@@ -36,6 +36,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
+from pipeline.kernel.clock import local_day
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
 from pipeline.kernel.errors import DatabaseError
 from pipeline.kernel.safety import PRIVATE_FILE, is_sha256, private_dir
@@ -264,6 +265,8 @@ def make_engine(url: str, *, what: str = "database", create: bool = True, busy_s
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            # the archive's calendar day of a stored time (pipeline.kernel.clock.local_date)
+            dbapi_conn.create_function("backfill_local_date", 2, local_day, deterministic=True)
 
         if path is not None:
             event.listen(engine, "handle_error", _sqlite_refused(url, path, what))

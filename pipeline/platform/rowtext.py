@@ -36,7 +36,9 @@ from pipeline.kernel.config import Settings
 from pipeline.platform.schema import CONTACT_FIELDS, ENTITY_TABLES, EVENT_DATE, person_fields
 
 SEP = "\x1f"
-SPEC_VERSION = Settings().spec_version  # the version a record's load_text is made for (the default)
+SPEC_VERSION: str = (
+    Settings.spec_version
+)  # the version a record's load_text is made for (the default; no settings made at import)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"})
 _UNSAFE = frozenset("\\\b\t\n\v\f\r\x1f\x00")
 

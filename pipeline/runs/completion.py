@@ -312,11 +312,14 @@ class DayPoint:
     review_backlog: int  # records waiting for a reviewer at the end of the day
 
 
-def over_time(store: Store, expected_pages: int) -> list[DayPoint]:
-    """Per day of the archive's calendar (pipeline.kernel.clock): cumulative pages read and records
-    loaded, and the review backlog (records that went to review, less approve/reject decisions, plus
-    reopenings)."""
-    day = local_date
+def over_time(store: Store, expected_pages: int, time_zone: str) -> list[DayPoint]:
+    """Per day of the archive's calendar in `time_zone` (the setting; pipeline.kernel.clock): cumulative
+    pages read and records loaded, and the review backlog (records that went to review, less
+    approve/reject decisions, plus reopenings)."""
+
+    def day(column: Any) -> local_date:
+        return local_date(column, time_zone)
+
     with store.session() as s:
         pages: dict[Any, int] = dict(
             s.execute(
