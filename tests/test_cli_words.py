@@ -178,7 +178,10 @@ def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, 
     (tmp_path / "inv.csv").write_text("funeral_home,ledger_kind\nx,y\n", encoding="utf-8")
     assert main(["inventory", "import", "inv.csv", *data]) == 3
     err = capsys.readouterr().err
-    assert err.startswith("error: 输入文件无法使用 / inv.csv: 1 bad line(s), nothing imported: line 1: ") and "\\n" not in err
+    assert err.startswith(
+        "error: 输入文件无法使用 / inv.csv：1 行有误，未导入任何卷册 / 1 bad line(s), nothing imported：第 1 行：缺少列 "
+    )
+    assert " / line 1: missing column(s) " in err and "\\n" not in err
 
 
 @pytest.mark.slow
