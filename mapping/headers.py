@@ -1567,6 +1567,37 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
     return _register_no_share(texts, sp, serial_held)
 
 
+def _runs_too(kind: str, texts: list[str], others: list[list[str]], held: set[str], sp: Spec) -> set[str]:
+    """The fields no column holds, other than the serial, whose column a run of numbers up by one a row
+    may be as well (RUN_TOO): those of the kind whose CONTENT_TOLD test is the register number's, where
+    every written cell of the column is digits alone (a register number with no prefix; one with letters
+    is no serial) and no other open column (`others`) passes that test by its own cells (register numbers
+    with their letters: that column is the field's, and this one the serial's). A column that is the
+    serial's or the registration number's cannot be told by its numbers: both are given in the order of
+    the rows."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if not written or not all(w.isdigit() for w in written):
+        return set()
+    return {
+        n
+        for n in RUN_TOO
+        if n not in held
+        and content_class(sp, kind, n) is not None
+        and not any((_told_by_content(kind, n, o, sp, held) or 0.0) >= ELIMINATION_SHARE for o in others)
+    }
+
+
+RUN_TOO = frozenset(n for n, test in CONTENT_TOLD.items() if test == "register_no")
+"""Fields whose column runs up by one a row as a serial's does: the registration number (登记号), issued
+by the home in the order of registration (the spec's sea-burial register: one registration a row, in
+the order registered; _register_no_share counts such a run as register numbers where another column is
+the serial). A column of plain numbers up by one whose header was not read is then the serial's or the
+registration number's, and elimination gives it neither: it is left without a field, so the records'
+registration number stays in doubt (pipeline.page.structure.open_columns) instead of a sure blank under
+a column taken for the serial (design set county_editions seed 3301 with the 登记号 header lost: 38
+fields wrong among the auto-accepted so)."""
+
+
 def _row_dates(texts: list[str]) -> list[str | None]:
     from . import normalize as N
 
@@ -1633,7 +1664,9 @@ def _by_elimination(
             if normalizer == "row_no":
                 q = serial_share(column_texts[c])
                 if q is not None and q >= ELIMINATION_SHARE:
-                    return {name}  # numbers going up by one a row: the serial column, nothing else
+                    # numbers going up by one a row: the serial column, or a register number's (RUN_TOO)
+                    others = [column_texts[d] for d in open_cols if d != c]
+                    return {name} | _runs_too(kind, column_texts[c], others, held, sp)
                 continue
             if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name and n not in held):
                 continue  # its header reads like the wording of another field no column holds
@@ -1669,6 +1702,7 @@ def _by_elimination(
         if changed:
             continue
         told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
+        told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held)
         if told:
             for c, name, why in told:
                 give(c, name, why)
@@ -1753,6 +1787,63 @@ def _names_by_neighbours(
         (first, sides[first], f"its names stand beside the fields of {sides[first]}'s person"),
         (other, rest, f"the other column of names, beside column {first + 1} of {sides[first]}"),
     ]
+
+
+NAME_DISTINCT = 0.9
+"""A column of names under a header misread whole is a person's (_name_beside_its_person) only where at
+least this share of its written names differ from every name above them: each record is one death, so
+the deceased's (and mostly the agent's) names differ row by row; a clerk's column (登记员: two or three
+names taking turns) falls far below it, which a header read clearly as no wording would otherwise tell."""
+
+
+def _name_beside_its_person(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: Mapping[tuple[int, str], ColumnScore],
+    by_header: Mapping[int, Mapping[str, float]],
+    open_cols: list[int],
+    held: set[str],
+) -> list[tuple[int, str, str]]:
+    """One column of names whose header was misread whole (several characters like no wording, which
+    elimination alone does not trust: ELIMINATION_LOST), given the name of the one person (PERSONS) whose
+    name no column holds, where it stands beside a column given a field of that person only (the
+    deceased's sex or ID; the agent's phone or relation) and of no other person, its cells fit a name
+    (ELIMINATION_SHARE), differ down the page (NAME_DISTINCT) and it is the only open column of varying
+    names (NAME_VARIETY), the other person's name being held by a column read by its header: a second
+    column of varying names, or a header like another open field's wording (ELIMINATION_HEADER), leaves
+    it without a field. [(column, field, why)],
+    given by elimination (always doubted: ELIMINATION_DOUBT; the name being mandatory, the page too).
+    Rule source: the spec's field tables (each person's fields listed together) and a register's row,
+    one person's particulars written side by side, as for _names_by_neighbours; no generator wording."""
+    persons = PERSONS.get(kind)
+    if persons is None:
+        return []
+    names = {name for name, _own in persons}
+
+    def fits(c: int, name: str) -> bool:
+        sc = scores.get((c, name))
+        return sc is not None and (sc.fits or 0.0) >= ELIMINATION_SHARE
+
+    if len(names - held) != 1:
+        return []  # both names open: only _names_by_neighbours tells them apart
+    open_names = [c for c in open_cols if any(fits(c, n) for n in names) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
+    if len(open_names) == 1 and (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
+        return []
+    if len(open_names) != 1:
+        return []
+    (c,) = open_names
+    fields = {a.index: a.field for a in out if a.field is not None}
+    beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
+    whose = [(name, own) for name, own in persons if beside & set(own)]
+    if len(whose) != 1:
+        return []
+    name, _own = whose[0]
+    if name in held or not fits(c, name):
+        return []
+    if any(v >= ELIMINATION_HEADER for n, v in by_header[c].items() if n != name and n not in held):
+        return []
+    return [(c, name, f"its names stand beside the fields of {name}'s person")]
 
 
 ASSIGNMENT_DOUBTS = (
