@@ -1789,6 +1789,14 @@ def _names_by_neighbours(
     ]
 
 
+NAME_BESIDE_SHARE = 0.6
+"""The least share of a column's written cells that read as a name (_looks: two to four characters, a
+usual surname, no digit) for _name_beside_its_person: lower than ELIMINATION_SHARE because the column is
+told by three things together (names, each row's a different one: NAME_DISTINCT, beside that person's
+own fields), and a photographed column of names misreads a glyph of one name in four (a property of
+the recognizer on camera captures: camera_capture seed 4405, design set, names read as names in 73-75%
+of the cells of the four pages whose deceased's column is lost). Any other open column of names at this
+share leaves the column without a field."""
 NAME_DISTINCT = 0.9
 """A column of names under a header misread whole is a person's (_name_beside_its_person) only where at
 least this share of its written names differ from every name above them: each record is one death, so
@@ -1809,7 +1817,7 @@ def _name_beside_its_person(
     elimination alone does not trust: ELIMINATION_LOST), given the name of the one person (PERSONS) whose
     name no column holds, where it stands beside a column given a field of that person only (the
     deceased's sex or ID; the agent's phone or relation) and of no other person, its cells fit a name
-    (ELIMINATION_SHARE), differ down the page (NAME_DISTINCT) and it is the only open column of varying
+    (NAME_BESIDE_SHARE), differ down the page (NAME_DISTINCT) and it is the only open column of varying
     names (NAME_VARIETY), the other person's name being held by a column read by its header: a second
     column of varying names, or a header like another open field's wording (ELIMINATION_HEADER), leaves
     it without a field. [(column, field, why)],
@@ -1823,7 +1831,7 @@ def _name_beside_its_person(
 
     def fits(c: int, name: str) -> bool:
         sc = scores.get((c, name))
-        return sc is not None and (sc.fits or 0.0) >= ELIMINATION_SHARE
+        return sc is not None and (sc.fits or 0.0) >= NAME_BESIDE_SHARE
 
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart

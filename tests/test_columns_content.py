@@ -633,6 +633,17 @@ def test_a_name_column_under_a_header_misread_whole_is_told_by_the_deceaseds_fie
     assert any(d.startswith(PAGE_ASSIGNMENT_DOUBT.split("{")[0]) for d in structure.page)
 
 
+def test_a_photographed_name_column_with_a_name_misread_is_still_told_by_its_neighbours():
+    """One name of four misread into no name (a digit for a glyph, as a photograph reads it): three names
+    that differ row by row, beside the deceased's sex, under a header misread whole, are still the
+    deceased's (doubted)."""
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "姜1"
+    got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(rows))
+    assert got[1].field == "deceased_name"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
 def test_a_misread_name_column_is_not_told_where_another_column_of_names_is_open():
     """A second column of varying names left without a field (an extra column 死者家属 under another
     misread header) could be the deceased's as well: neither is given a field."""
