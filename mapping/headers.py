@@ -2128,7 +2128,8 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     reads it (header_may_name), so an extra column headed 工作单位 or 金额 is not the remarks
     column. A numbered free-text field (火化编号, 登记号: _NUMBERED) is judged by both: its cells
     (a digit) and its header (one of its wordings, or a header naming a number, 炉号), since any
-    column of figures (金额) holds digits. `cells`: (text, read surely) per row. Conservative by
+    column of figures (金额) holds digits; a column of numbers running up by one a row may be 登记号's
+    whatever its header (RUN_TOO). `cells`: (text, read surely) per row. Conservative by
     construction: only a named column
     of cells read surely that mostly cannot be the field's values, or whose header cannot be the
     field's where values cannot tell, is not its column."""
@@ -2153,6 +2154,12 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
         # no more than a digit, which every column of figures holds (an amount, a count, a weight):
         # they are no evidence for it. Judged as other free text by the header, which may also name
         # a number of its own (炉号, 流水号: _NUMBERED, a number the home gave, maybe this one)
+        # a column of numbers up by one a row may be the registration number's whatever its header: the
+        # home issues 登记号 in the order of registration (RUN_TOO), which no amount, count or weight does
+        if name in RUN_TOO:
+            run = serial_share([t for t, _sure in cells])
+            if run is not None and run >= ELIMINATION_SHARE:
+                return True
         return header_may_name(sp, kind, name, header) or bool(_NUMBERED.search(clean_header(header)))
     return True
 

@@ -731,7 +731,32 @@ def test_plain_numbers_running_up_under_a_lost_header_keep_the_registration_numb
     out = map_rows(
         "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
     )
+    # each record is held, and for its registration number itself (not a sure blank): the page's other
+    # holds (its onboard count) are not what this checks
     assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
+    assert all(any(why.startswith("registration_no:") for why in route(r.record, Settings())[1]) for r in out)
+
+
+def test_plain_numbers_running_up_under_a_header_misread_whole_keep_the_registration_number_in_doubt():
+    """The same run of register numbers under a header misread whole (two characters like no wording,
+    which for other figures names an extra column): a run up by one a row is what 登记号 holds, so the
+    records still keep the registration number in doubt; none auto-accepted."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import AUTO_ACCEPTED, route
+
+    header, rows = _sea_page(["105", "106", "107", "108"])
+    header[0] = UNLIKE
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    structure = Structure()
+    columns = reassign_columns("sea_burial", header, cells, structure, load_spec())
+    assert columns[0] is None
+    out = map_rows(
+        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
+    )
+    # each record is held, and for its registration number itself (not a sure blank): the page's other
+    # holds (its onboard count) are not what this checks
+    assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
+    assert all(any(why.startswith("registration_no:") for why in route(r.record, Settings())[1]) for r in out)
 
 
 def test_a_serial_and_prefixed_register_numbers_both_under_lost_headers_are_each_told():
