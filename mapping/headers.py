@@ -1702,7 +1702,7 @@ def _by_elimination(
         if changed:
             continue
         told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
-        told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held)
+        told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held, sp)
         if told:
             for c, name, why in told:
                 give(c, name, why)
@@ -1812,6 +1812,7 @@ def _name_beside_its_person(
     by_header: Mapping[int, Mapping[str, float]],
     open_cols: list[int],
     held: set[str],
+    sp: Spec,
 ) -> list[tuple[int, str, str]]:
     """One column of names whose header was misread whole (several characters like no wording, which
     elimination alone does not trust: ELIMINATION_LOST), given the name of the one person (PERSONS) whose
@@ -1820,7 +1821,10 @@ def _name_beside_its_person(
     (NAME_BESIDE_SHARE), differ down the page (NAME_DISTINCT) and it is the only open column of varying
     names (NAME_VARIETY), the other person's name being held by a column read by its header: a second
     column of varying names, or a header like another open field's wording (ELIMINATION_HEADER), leaves
-    it without a field. [(column, field, why)],
+    it without a field. Where it stands beside no person's fields (a register printing the name apart,
+    at the row's end), the name is still given where it is mandatory (the spec's M: every register
+    prints the deceased's name, so the one column of distinct names left is it), never where it stands
+    beside the other person's fields. [(column, field, why)],
     given by elimination (always doubted: ELIMINATION_DOUBT; the name being mandatory, the page too).
     Rule source: the spec's field tables (each person's fields listed together) and a register's row,
     one person's particulars written side by side, as for _names_by_neighbours; no generator wording."""
@@ -1843,15 +1847,17 @@ def _name_beside_its_person(
     (c,) = open_names
     fields = {a.index: a.field for a in out if a.field is not None}
     beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
-    whose = [(name, own) for name, own in persons if beside & set(own)]
-    if len(whose) != 1:
+    whose = [name for name, own in persons if beside & set(own)]
+    (left,) = names - held
+    why = f"its names stand beside the fields of {left}'s person"
+    spec = sp.kind(kind).field(left)
+    if not whose and spec is not None and spec.mandatory == "M":
+        whose, why = [left], f"the one column of names left for {left}, which every register prints"
+    if whose != [left] or not fits(c, left):
         return []
-    name, _own = whose[0]
-    if name in held or not fits(c, name):
+    if any(v >= ELIMINATION_HEADER for n, v in by_header[c].items() if n != left and n not in held):
         return []
-    if any(v >= ELIMINATION_HEADER for n, v in by_header[c].items() if n != name and n not in held):
-        return []
-    return [(c, name, f"its names stand beside the fields of {name}'s person")]
+    return [(c, left, why)]
 
 
 ASSIGNMENT_DOUBTS = (

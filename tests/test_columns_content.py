@@ -644,6 +644,21 @@ def test_a_photographed_name_column_with_a_name_misread_is_still_told_by_its_nei
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
 
 
+def test_a_deceaseds_name_printed_apart_from_the_deceaseds_fields_is_the_one_column_of_names_left():
+    """A sea-burial register printing 逝者姓名 between 海域 and 家属姓名, its header misread whole: beside no
+    field of either person, but the deceased's name is mandatory (every register prints it), the family's
+    name column is read by its header, and this is the one column of distinct names left: the deceased's,
+    doubted."""
+    header = [h for h in VOYAGE_HEADER if h != "逝者姓名"]
+    rows = [[v for i, v in enumerate(r) if i != 1] for r in VOYAGE_ROWS]
+    header.insert(7, UNLIKE)
+    for r, orig in zip(rows, VOYAGE_ROWS):
+        r.insert(7, orig[1])
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[7].field == "deceased_name"
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+
+
 def test_a_misread_name_column_is_not_told_where_another_column_of_names_is_open():
     """A second column of varying names left without a field (an extra column 死者家属 under another
     misread header) could be the deceased's as well: neither is given a field."""
