@@ -1567,6 +1567,37 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
     return _register_no_share(texts, sp, serial_held)
 
 
+def _runs_too(kind: str, texts: list[str], others: list[list[str]], held: set[str], sp: Spec) -> set[str]:
+    """The fields no column holds, other than the serial, whose column a run of numbers up by one a row
+    may be as well (RUN_TOO): those of the kind whose CONTENT_TOLD test is the register number's, where
+    every written cell of the column is digits alone (a register number with no prefix; one with letters
+    is no serial) and no other open column (`others`) passes that test by its own cells (register numbers
+    with their letters: that column is the field's, and this one the serial's). A column that is the
+    serial's or the registration number's cannot be told by its numbers: both are given in the order of
+    the rows."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if not written or not all(w.isdigit() for w in written):
+        return set()
+    return {
+        n
+        for n in RUN_TOO
+        if n not in held
+        and content_class(sp, kind, n) is not None
+        and not any((_told_by_content(kind, n, o, sp, held) or 0.0) >= ELIMINATION_SHARE for o in others)
+    }
+
+
+RUN_TOO = frozenset(n for n, test in CONTENT_TOLD.items() if test == "register_no")
+"""Fields whose column runs up by one a row as a serial's does: the registration number (登记号), issued
+by the home in the order of registration (the spec's sea-burial register: one registration a row, in
+the order registered; _register_no_share counts such a run as register numbers where another column is
+the serial). A column of plain numbers up by one whose header was not read is then the serial's or the
+registration number's, and elimination gives it neither: it is left without a field, so the records'
+registration number stays in doubt (pipeline.page.structure.open_columns) instead of a sure blank under
+a column taken for the serial (design set county_editions seed 3301 with the 登记号 header lost: 38
+fields wrong among the auto-accepted so)."""
+
+
 def _row_dates(texts: list[str]) -> list[str | None]:
     from . import normalize as N
 
@@ -1633,7 +1664,9 @@ def _by_elimination(
             if normalizer == "row_no":
                 q = serial_share(column_texts[c])
                 if q is not None and q >= ELIMINATION_SHARE:
-                    return {name}  # numbers going up by one a row: the serial column, nothing else
+                    # numbers going up by one a row: the serial column, or a register number's (RUN_TOO)
+                    others = [column_texts[d] for d in open_cols if d != c]
+                    return {name} | _runs_too(kind, column_texts[c], others, held, sp)
                 continue
             if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name and n not in held):
                 continue  # its header reads like the wording of another field no column holds
@@ -1669,6 +1702,7 @@ def _by_elimination(
         if changed:
             continue
         told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
+        told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held, sp)
         if told:
             for c, name, why in told:
                 give(c, name, why)
@@ -1753,6 +1787,77 @@ def _names_by_neighbours(
         (first, sides[first], f"its names stand beside the fields of {sides[first]}'s person"),
         (other, rest, f"the other column of names, beside column {first + 1} of {sides[first]}"),
     ]
+
+
+NAME_BESIDE_SHARE = 0.6
+"""The least share of a column's written cells that read as a name (_looks: two to four characters, a
+usual surname, no digit) for _name_beside_its_person: lower than ELIMINATION_SHARE because the column is
+told by three things together (names, each row's a different one: NAME_DISTINCT, beside that person's
+own fields), and a photographed column of names misreads a glyph of one name in four (a property of
+the recognizer on camera captures: camera_capture seed 4405, design set, names read as names in 73-75%
+of the cells of the four pages whose deceased's column is lost). Any other open column of names at this
+share leaves the column without a field."""
+NAME_DISTINCT = 0.9
+"""A column of names under a header misread whole is a person's (_name_beside_its_person) only where at
+least this share of its written names differ from every name above them: each record is one death, so
+the deceased's (and mostly the agent's) names differ row by row; a clerk's column (登记员: two or three
+names taking turns) falls far below it, which a header read clearly as no wording would otherwise tell."""
+
+
+def _name_beside_its_person(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: Mapping[tuple[int, str], ColumnScore],
+    by_header: Mapping[int, Mapping[str, float]],
+    open_cols: list[int],
+    held: set[str],
+    sp: Spec,
+) -> list[tuple[int, str, str]]:
+    """One column of names whose header was misread whole (several characters like no wording, which
+    elimination alone does not trust: ELIMINATION_LOST), given the name of the one person (PERSONS) whose
+    name no column holds, where it stands beside a column given a field of that person only (the
+    deceased's sex or ID; the agent's phone or relation) and of no other person, its cells fit a name
+    (NAME_BESIDE_SHARE), differ down the page (NAME_DISTINCT) and it is the only open column of varying
+    names (NAME_VARIETY), the other person's name being held by a column read by its header: a second
+    column of varying names, or a header like another open field's wording (ELIMINATION_HEADER), leaves
+    it without a field. Where it stands beside no person's fields (a register printing the name apart,
+    at the row's end), the name is still given where it is mandatory (the spec's M: every register
+    prints the deceased's name, so the one column of distinct names left is it), never where it stands
+    beside the other person's fields. [(column, field, why)],
+    given by elimination (always doubted: ELIMINATION_DOUBT; the name being mandatory, the page too).
+    Rule source: the spec's field tables (each person's fields listed together) and a register's row,
+    one person's particulars written side by side, as for _names_by_neighbours; no generator wording."""
+    persons = PERSONS.get(kind)
+    if persons is None:
+        return []
+    names = {name for name, _own in persons}
+
+    def fits(c: int, name: str) -> bool:
+        sc = scores.get((c, name))
+        return sc is not None and (sc.fits or 0.0) >= NAME_BESIDE_SHARE
+
+    if len(names - held) != 1:
+        return []  # both names open: only _names_by_neighbours tells them apart
+    open_names = [c for c in open_cols if any(fits(c, n) for n in names) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
+    if len(open_names) == 1 and (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
+        return []
+    if len(open_names) != 1:
+        return []
+    (c,) = open_names
+    fields = {a.index: a.field for a in out if a.field is not None}
+    beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
+    whose = [name for name, own in persons if beside & set(own)]
+    (left,) = names - held
+    why = f"its names stand beside the fields of {left}'s person"
+    spec = sp.kind(kind).field(left)
+    if not whose and spec is not None and spec.mandatory == "M":
+        whose, why = [left], f"the one column of names left for {left}, which every register prints"
+    if whose != [left] or not fits(c, left):
+        return []
+    if any(v >= ELIMINATION_HEADER for n, v in by_header[c].items() if n != left and n not in held):
+        return []
+    return [(c, left, why)]
 
 
 ASSIGNMENT_DOUBTS = (
@@ -2029,7 +2134,8 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     reads it (header_may_name), so an extra column headed 工作单位 or 金额 is not the remarks
     column. A numbered free-text field (火化编号, 登记号: _NUMBERED) is judged by both: its cells
     (a digit) and its header (one of its wordings, or a header naming a number, 炉号), since any
-    column of figures (金额) holds digits. `cells`: (text, read surely) per row. Conservative by
+    column of figures (金额) holds digits; a column of numbers running up by one a row may be 登记号's
+    whatever its header (RUN_TOO). `cells`: (text, read surely) per row. Conservative by
     construction: only a named column
     of cells read surely that mostly cannot be the field's values, or whose header cannot be the
     field's where values cannot tell, is not its column."""
@@ -2054,6 +2160,12 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
         # no more than a digit, which every column of figures holds (an amount, a count, a weight):
         # they are no evidence for it. Judged as other free text by the header, which may also name
         # a number of its own (炉号, 流水号: _NUMBERED, a number the home gave, maybe this one)
+        # a column of numbers up by one a row may be the registration number's whatever its header: the
+        # home issues 登记号 in the order of registration (RUN_TOO), which no amount, count or weight does
+        if name in RUN_TOO:
+            run = serial_share([t for t, _sure in cells])
+            if run is not None and run >= ELIMINATION_SHARE:
+                return True
         return header_may_name(sp, kind, name, header) or bool(_NUMBERED.search(clean_header(header)))
     return True
 

@@ -19,7 +19,7 @@ from mapping.headers import (
 )
 from mapping.spec import load_spec
 from pipeline.kernel.models import RawCell
-from pipeline.page.extract import PAGE_ASSIGNMENT_DOUBT, reassign_columns
+from pipeline.page.extract import PAGE_ASSIGNMENT_DOUBT, map_rows, reassign_columns
 from pipeline.page.structure import Structure
 
 HEADER = ["序号", "姓名", "性别", "公民身份号码", "死亡日期", "火化日期", "骨灰去向", "经办人", "与逝者关系", "联系电话"]
@@ -620,6 +620,54 @@ def test_a_code_column_read_with_look_alikes_under_a_header_like_no_wording_is_t
     assert got[col].doubt is not None and got[col].doubt.startswith(ELIMINATION_DOUBT)
 
 
+def test_a_name_column_under_a_header_misread_whole_is_told_by_the_deceaseds_fields_beside_it():
+    """姓名 misread whole (two characters like no wording): the agent's column read by its header, the one
+    other column of names that vary down the page stands beside the deceased's sex, so it is the
+    deceased's name; doubted, and the page with it (the name is mandatory)."""
+    got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(ROWS))
+    assert got[1].field == "deceased_name"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+    structure = Structure()
+    rows = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(ROWS)]
+    assert reassign_columns("cremation", _with_header(1, UNLIKE), rows, structure, load_spec())[1] == "deceased_name"
+    assert any(d.startswith(PAGE_ASSIGNMENT_DOUBT.split("{")[0]) for d in structure.page)
+
+
+def test_a_photographed_name_column_with_a_name_misread_is_still_told_by_its_neighbours():
+    """One name of four misread into no name (a digit for a glyph, as a photograph reads it): three names
+    that differ row by row, beside the deceased's sex, under a header misread whole, are still the
+    deceased's (doubted)."""
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "姜1"
+    got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(rows))
+    assert got[1].field == "deceased_name"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_deceaseds_name_printed_apart_from_the_deceaseds_fields_is_the_one_column_of_names_left():
+    """A sea-burial register printing 逝者姓名 between 海域 and 家属姓名, its header misread whole: beside no
+    field of either person, but the deceased's name is mandatory (every register prints it), the family's
+    name column is read by its header, and this is the one column of distinct names left: the deceased's,
+    doubted."""
+    header = [h for h in VOYAGE_HEADER if h != "逝者姓名"]
+    rows = [[v for i, v in enumerate(r) if i != 1] for r in VOYAGE_ROWS]
+    header.insert(7, UNLIKE)
+    for r, orig in zip(rows, VOYAGE_ROWS):
+        r.insert(7, orig[1])
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[7].field == "deceased_name"
+    assert got[7].doubt is not None and got[7].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_misread_name_column_is_not_told_where_another_column_of_names_is_open():
+    """A second column of varying names left without a field (an extra column 死者家属 under another
+    misread header) could be the deceased's as well: neither is given a field."""
+    rows = [r[:2] + [n] + r[2:] for r, n in zip(ROWS, ["王静", "李强", "张华", "赵敏"])]
+    header = HEADER[:1] + [UNLIKE, "丁戊"] + HEADER[2:]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field is None and got[2].field is None
+
+
 def test_a_column_of_sexes_is_no_relation_column():
     """女 is also a GB/T 4761 wording (daughter), but a column of 男/女 alone is a sex: an extra such
     column under a header like no wording is not taken for the relation the page does not print."""
@@ -676,6 +724,63 @@ def test_numbers_running_up_on_a_page_without_a_serial_are_not_taken_for_registe
     header[0] = UNLIKE
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field != "registration_no"
+
+
+def test_plain_numbers_running_up_under_a_lost_header_keep_the_registration_number_in_doubt():
+    """登记号 printed as plain numbers issued in order (105, 106 ...) run up by one as a serial does: with
+    the header lost and no 序号 on the page, the cells cannot tell the serial's column from the
+    registration's. The column is given neither, so no record says "no registration number" for sure
+    and none is auto-accepted without it."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import AUTO_ACCEPTED, route
+
+    header, rows = _sea_page(["105", "106", "107", "108"])
+    header[0] = ""
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field is None
+    structure = Structure()
+    columns = reassign_columns(
+        "sea_burial", header, [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)], structure, load_spec()
+    )
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    out = map_rows(
+        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
+    )
+    # each record is held, and for its registration number itself (not a sure blank): the page's other
+    # holds (its onboard count) are not what this checks
+    assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
+    assert all(any(why.startswith("registration_no:") for why in route(r.record, Settings())[1]) for r in out)
+
+
+def test_plain_numbers_running_up_under_a_header_misread_whole_keep_the_registration_number_in_doubt():
+    """The same run of register numbers under a header misread whole (two characters like no wording,
+    which for other figures names an extra column): a run up by one a row is what 登记号 holds, so the
+    records still keep the registration number in doubt; none auto-accepted."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import AUTO_ACCEPTED, route
+
+    header, rows = _sea_page(["105", "106", "107", "108"])
+    header[0] = UNLIKE
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    structure = Structure()
+    columns = reassign_columns("sea_burial", header, cells, structure, load_spec())
+    assert columns[0] is None
+    out = map_rows(
+        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
+    )
+    # each record is held, and for its registration number itself (not a sure blank): the page's other
+    # holds (its onboard count) are not what this checks
+    assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
+    assert all(any(why.startswith("registration_no:") for why in route(r.record, Settings())[1]) for r in out)
+
+
+def test_a_serial_and_prefixed_register_numbers_both_under_lost_headers_are_each_told():
+    """序号 and 登记号 both lost: the register numbers with their letters (HZ2010-001) are the registration's,
+    so the plain run of 1, 2, 3 ... is the serial's; each doubted."""
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], serial=True)
+    header[0], header[1] = "", ""
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no" and got[1].field == "registration_no"
 
 
 def test_certificate_numbers_are_no_register_numbers():
