@@ -337,3 +337,45 @@ def test_a_table_photographed_at_a_steep_slant_with_a_worn_corner_keeps_every_co
     assert "keystone" in rect  # warped though its sides differ: the table seen at a slant
     grid = find_grid(clean.image, clean.table_box, clean.ruling)
     assert (grid.n_rows, grid.n_cols) == (n_rows, n_cols)
+
+
+def test_a_hand_ruled_form_whose_row_lines_run_apart_column_by_column_keeps_its_rows():
+    """Design family camera_capture seed 4407 (Longkou 2011, page 5): a form ruled by hand, each
+    column's stretch of a row line drawn apart from its neighbours', and the table left slanted by a few
+    degrees after rectification: no row line ran level across the table, the grid found "2 horizontal
+    lines" and the page was lost. Rows tracked column by column: every drawn row, each column's cells
+    cut at its own lines, and the page is in doubt (its grid's source is not plain ruling)."""
+    rng = np.random.default_rng(3)
+    gray = np.full((1400, 2100), 240, np.uint8)
+    xs = [100, 180, 340, 450, 530, 600, 880, 1230, 1450, 1580, 1790, 1920, 2000]
+    pitch = 90
+    ys = [150] + [230 + pitch * i for i in range(12)]
+    slope = 0.035  # the row lines rise this much per px to the right (2 degrees)
+    own: list[list[int]] = []
+    for a, b in zip(xs[:-1], xs[1:]):
+        jitter = [0] + [int(rng.integers(-pitch // 8, pitch // 8 + 1)) for _ in ys[1:-1]] + [0]
+        mid = (a + b) / 2
+        own.append([int(round(y + j + slope * (mid - 1050))) for y, j in zip(ys, jitter)])
+        for y, j in zip(ys, jitter):
+            cv2.line(gray, (a, int(round(y + j + slope * (a - 1050)))), (b, int(round(y + j + slope * (b - 1050)))), 30, 3)
+        for y_top, y_bot in zip(own[-1][1:-1], own[-1][2:]):  # a stroke of writing in each cell
+            cv2.line(gray, (a + 12, (y_top + y_bot) // 2), (min(b - 12, a + 50), (y_top + y_bot) // 2 + 4), 40, 3)
+    for x in xs:
+        cv2.line(gray, (x, 100), (x, 1330), 30, 3)
+    box = (xs[0], 110, xs[-1], 1320)
+    with pytest.raises(NoTableError):
+        find_grid(gray, box)  # no level row line across the table
+    grid = find_grid_or_text(gray, box)
+    assert (grid.n_rows, grid.n_cols) == (len(ys) - 1, len(xs) - 1)
+    assert grid.source != "ruling"
+    for c in range(grid.n_cols):  # each column's cells cut at its own lines (within the line's width)
+        for r in range(grid.n_rows):
+            _x0, top, _x1, bottom = grid.cell_box(r, c)
+            assert abs(top - own[c][r]) <= 6 and abs(bottom - own[c][r + 1]) <= 6
+    # the reviewer is told why the page is in doubt, in Chinese first
+    from pipeline.page.extract import GRID_DOUBTS
+    from pipeline.review.queue import record_reason
+    from review_app.i18n import t
+
+    code, params = record_reason(f"page: {GRID_DOUBTS[grid.source]}")
+    assert code == "grid_by_column" and "逐栏" in t(f"record.{code}", "zh", **params)
