@@ -620,6 +620,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Some ruling lines of this page are missing: they were placed by the alignment of its text; check every value against the scan.",
     ),
     "record.grid_partial.short": ("表格线不全", "ruling lines missing"),
+    "record.grid_by_column": (
+        "本页的行线没有横贯整张表格（手工画线或拍摄后仍倾斜）：各栏的行是逐栏跟踪出来的，请逐项对照扫描件核对。",
+        "The row lines of this page do not run level across the table (ruled by hand, or still slanted after the photograph was straightened): "
+        "each column's rows were followed on their own; check every value against the scan.",
+    ),
+    "record.grid_by_column.short": ("行线逐栏跟踪", "rows followed by column"),
     "record.struck": (
         "此行文字上有一道横线：是否为划掉的记录？若是划掉作废的，请驳回（正确的记录在后面）。",
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",

@@ -601,7 +601,28 @@ def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | 
     quad = np.array([hull[np.argmin(s)], hull[np.argmax(d)], hull[np.argmax(s)], hull[np.argmin(d)]], dtype=np.float32)
     box = (int(stats[best, cv2.CC_STAT_LEFT]), int(stats[best, cv2.CC_STAT_TOP]), int(bw), int(bh))
     fitted = fit_table_sides(hor, ver, box)
-    return fitted if fitted is not None else quad
+    if fitted is None:
+        return quad
+    return fitted if quad_problem(fitted) is None or _keystone_fit_kept(fitted, quad) else quad
+
+
+def _keystone_fit_kept(fitted: np.ndarray, hull: np.ndarray) -> bool:
+    """Whether the quad fitted to the table's four outer lines is kept though its opposite sides differ
+    (MAX_QUAD_SIDE_DIFF: a table photographed at a steep slant), rather than the convex hull's corners
+    (`hull`): the slanted-table test (keystone_kept, in clean_page) then judges it as it judges any quad
+    whose sides differ, and the fitted lines are where the table's outline is. The hull's corner is where
+    the outer lines' ink ends: off the corner where a stretch of the outer lines is missing near it (worn,
+    faded, a hand-ruled line stopping short), and warped by it the table's side stays slanted (its vertical
+    lines fan out and the grid loses them). A fitted quad that is tilted or whose sides run backwards
+    (quad_problem) is left out as before, and so is one whose corners all lie within 3 SIDE_TOLERANCE of
+    the hull's (both agree on the table: the hull is kept as it was). Source: a property of central projection (a camera
+    held at a slant draws the table's far side shorter, keystone_kept) and of the convex hull; design
+    family camera_capture seed 4422 (severity 1.6): a page whose hull's bottom-left corner lay 65 px
+    inside the table, 3 of 15 columns found."""
+    problem = quad_problem(fitted)
+    if problem is None or SIDES_DIFFER not in problem or not _runs_forward(fitted):
+        return False
+    return float(np.abs(np.asarray(fitted, dtype=float) - np.asarray(hull, dtype=float)).max()) > SIDE_TOLERANCE * 3
 
 
 SIDE_BAND = 0.12
@@ -652,10 +673,10 @@ def _fit_side(mask: np.ndarray, box: tuple[int, int, int, int], side: str) -> tu
 
 def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
     """Corners (tl, tr, br, bl) of the table from its four outer ruling lines, each fitted robustly
-    (_fit_side), None where a side has no line to fit. The convex hull of the ruling's pixels gives
-    corners too, but a stretch of an outer line missing near a corner, or a stamp over it, pulls a
-    corner off and the warp then shears the table (its vertical lines no longer vertical, so the grid
-    finds none on that side)."""
+    (_fit_side), None where a side has no line to fit (find_table_quad judges the quad: quad_problem,
+    _keystone_fit_kept). The convex hull of the ruling's pixels gives corners too, but a stretch of an
+    outer line missing near a corner, or a stamp over it, pulls a corner off and the warp then shears
+    the table (its vertical lines no longer vertical, so the grid finds none on that side)."""
     top, bottom = _fit_side(hor, box, "top"), _fit_side(hor, box, "bottom")
     left, right = _fit_side(ver, box, "left"), _fit_side(ver, box, "right")
     if top is None or bottom is None or left is None or right is None:
@@ -666,8 +687,7 @@ def fit_table_sides(hor: np.ndarray, ver: np.ndarray, box: tuple[int, int, int, 
         y = (a * d + b) / (1 - a * c)
         return c * y + d, y
 
-    quad = np.array([meet(top, left), meet(top, right), meet(bottom, right), meet(bottom, left)], dtype=np.float32)
-    return quad if quad_problem(quad) is None else None
+    return np.array([meet(top, left), meet(top, right), meet(bottom, right), meet(bottom, left)], dtype=np.float32)
 
 
 MAX_QUAD_TILT_DEG = 8.0  # a ledger page is scanned at most a few degrees askew (issue: up to ±5°)

@@ -733,6 +733,9 @@ def read_header(gray: np.ndarray, grid: Grid, engine: OcrEngine, sp: Spec, photo
 GRID_DOUBTS = {
     "text": "no ruling lines were found: its rows and columns were read from the alignment of its text; check every value against the scan",
     "ruling+text": "some of its ruling lines are missing: the others were placed by the alignment of its text; check every value against the scan",
+    "ruling by column": (
+        "its row lines do not run level across the table: each column's rows were followed on their own; check every value against the scan"
+    ),
 }
 """Why a page whose grid was not read from ruling lines alone is in doubt (pipeline.page.layout.grid_from_text)."""
 

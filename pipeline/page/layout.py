@@ -27,6 +27,9 @@ class Grid:
     # (no usable ruling; GRID_SOURCES), "ruling+text": some lines seen, the others from the text
     inferred_cols: tuple[int, ...] = ()  # indices of vertical lines put in at a text gap (a missing line)
     struck_rows: tuple[int, ...] = ()  # rows with a line drawn across their text (struck through?)
+    # per column, the y of its own row lines where they do not run straight across the table (a form
+    # ruled by hand, each column's rules apart: rows_by_column); () where `rows` hold for every column
+    col_rows: tuple[tuple[int, ...], ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -41,7 +44,8 @@ class Grid:
         return (self.cols[0], self.rows[0], self.cols[-1], self.rows[-1])
 
     def cell_box(self, r: int, c: int) -> Box:
-        return (self.cols[c], self.rows[r], self.cols[c + 1], self.rows[r + 1])
+        rows = self.col_rows[c] if self.col_rows else self.rows
+        return (self.cols[c], rows[r], self.cols[c + 1], rows[r + 1])
 
     def to_dict(self) -> dict:
         d: dict[str, object] = {"rows": list(self.rows), "cols": list(self.cols), "inferred_rows": list(self.inferred_rows)}
@@ -51,6 +55,8 @@ class Grid:
             d["inferred_cols"] = list(self.inferred_cols)
         if self.struck_rows:
             d["struck_rows"] = list(self.struck_rows)
+        if self.col_rows:
+            d["col_rows"] = [list(r) for r in self.col_rows]
         return d
 
 
@@ -418,6 +424,10 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     except NoTableError as e:
         seen = e
     rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
+    if table_box is not None and len(cols) >= GRID_MIN_LINES[1] and len(rows) < GRID_MIN_LINES[0]:
+        by_column = rows_by_column(gray, table_box, ruling, cols)
+        if by_column is not None:
+            return by_column
     if len(rows) < 3 and len(cols) < 3:
         rows, cols = ruling_lines(gray, None, ruling)
     grid = grid_from_text(gray, rows if len(rows) >= 3 else None, cols if len(cols) >= 3 else None)
@@ -429,6 +439,127 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if _glyph_height(ink) is None:
         raise NoTableError(f"{seen}; no text on the page either") from None
     raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
+
+
+COLUMN_RULE_PX = 60
+"""A row line's stretch inside one column (rows_by_column) is a level run of ink this long, or of
+COLUMN_RULE_SPAN of a narrower column's width, and, allowing for a slant of MAX_RESIDUAL_SLANT across
+the column, spans COLUMN_RULE_SPAN of its width."""
+COLUMN_RULE_SPAN = 0.6
+MAX_RESIDUAL_SLANT = 0.07
+"""The steepest slant (tan, about 4 degrees) a table's row lines keep after the cleanup's rectification
+that rows_by_column follows (a misjudged table outline, a page's curl)."""
+COLUMN_SNAP = 1 / 3
+"""A row's line in the next column lies within this share of a row from where it ran in the last one
+(hand ruling draws each column's stretch apart by up to a third of a row)."""
+COLUMN_ROWS_AGREE = 0.5
+"""A row tracked across the columns (rows_by_column) is kept where its line is seen in at least this
+share of them (a strike or a stamp's edge in one column is no row)."""
+
+
+def _column_lines(ink: np.ndarray, y0: int, y1: int, a: int, b: int) -> list[int]:
+    """y (on the page) of the row lines' stretches inside the column between vertical lines a and b."""
+    x0, x1 = a + 4, b - 4
+    if x1 - x0 < 16:
+        return []
+    wd = x1 - x0
+    run = max(12, int(min(COLUMN_RULE_PX, COLUMN_RULE_SPAN * wd)))
+    band = cv2.morphologyEx(ink[y0:y1, x0:x1], cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    k = 1 + 2 * int(np.ceil(MAX_RESIDUAL_SLANT * wd / 2))
+    spread = cv2.dilate(band, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    runs = band.sum(axis=1) / 255.0
+    out = []
+    for v in _line_positions(spread.sum(axis=1) / 255.0, COLUMN_RULE_SPAN * wd, min_gap=20):
+        lo, hi = max(0, v - k // 2), min(len(runs), v + k // 2 + 1)  # the slanted line's own middle
+        weight = runs[lo:hi]
+        out.append(y0 + (int(round(float((np.arange(lo, hi) * weight).sum() / weight.sum()))) if weight.sum() > 0 else v))
+    return out
+
+
+def rows_by_column(gray: np.ndarray, table_box: Box, ruling: np.ndarray | None, cols: list[int]) -> Grid | None:
+    """The grid of a table whose row lines do not run level across it, tracked column by column. After
+    the cleanup's rectification a table's row lines can still slant (its outline misjudged, the page
+    curled: up to MAX_RESIDUAL_SLANT, by a slant that differs from row to row), and on a form ruled by
+    hand each column's stretch of a row's line is drawn apart from its neighbours': either way no level
+    line spans GRID_LINE_SPAN of the table and its rows are lost (find_grid: "2 horizontal lines"),
+    while the vertical lines are found. Inside each column (between its vertical lines) a row line's
+    stretch still runs across it (_column_lines). Each row line is followed from a column showing it
+    (the widest first; none showing more lines than most columns do: a narrow column's writing can add
+    runs) to both sides, column by column: the next column's stretch nearest where the line would run on at its last
+    slant (at most MAX_RESIDUAL_SLANT), within COLUMN_SNAP of a row; where the next column shows none there (a
+    gap, a stamp) it runs on. A row seen in fewer than COLUMN_ROWS_AGREE of the columns is dropped, and
+    of two rows sharing a column's stretch the one seen in fewer columns.
+    Each column keeps its own row lines (Grid.col_rows: its cells are cut at them); the grid's rows are
+    their median. Source: a property of ruled forms (every column ruled across every row, straight
+    within a column) and of imaging (a straight line stays straight under a small warp). Its source is
+    "ruling by column": the page is in doubt (pipeline.page.extract.GRID_DOUBTS). None where fewer than
+    GRID_MIN_LINES rows are tracked."""
+    h, _w = gray.shape
+    ink = binarize(gray)
+    if ruling is not None and ruling.shape == ink.shape:
+        ink = cv2.bitwise_or(ink, ruling.astype(np.uint8) * 255)
+    y0, y1 = max(0, table_box[1] - 12), min(h, table_box[3] + 12)
+    per_col = [_column_lines(ink, y0, y1, a, b) for a, b in zip(cols[:-1], cols[1:])]
+    mids = [(a + b) / 2 for a, b in zip(cols[:-1], cols[1:])]
+    counts = sorted(len(v) for v in per_col)
+    if counts[len(counts) // 2] < GRID_MIN_LINES[0]:
+        return None
+    snap = COLUMN_SNAP * float(np.median([d for v in per_col if len(v) > 1 for d in np.diff(v)]))
+
+    def track(start: int, y_start: int, slant: float) -> tuple[list[int], list[bool]]:
+        at, seen = [0] * len(per_col), [False] * len(per_col)
+        at[start], seen[start] = y_start, True
+        for step in (1, -1):
+            last, slope, i = float(y_start), slant, start + step
+            while 0 <= i < len(per_col):
+                want = last + slope * (mids[i] - mids[i - step])
+                near = [y for y in per_col[i] if abs(y - want) <= snap]
+                y = want
+                if near:
+                    y = float(min(near, key=lambda v: abs(v - want)))
+                    slope = float(np.clip((y - last) / (mids[i] - mids[i - step]), -MAX_RESIDUAL_SLANT, MAX_RESIDUAL_SLANT))
+                    seen[i] = True
+                at[i] = int(round(y))
+                last, i = y, i + step
+        return at, seen
+
+    def follow(slant: float) -> list[tuple[list[int], list[bool]]]:
+        # every column's lines are followed, the widest column's first (its lines are the longest runs); a
+        # line already on a row followed is that row
+        chains: list[tuple[list[int], list[bool]]] = []
+        usual = counts[len(counts) // 2]
+        for start in sorted(range(len(per_col)), key=lambda i: -(cols[i + 1] - cols[i])):
+            if len(per_col[start]) > usual:  # a narrow column's writing taken for lines: followed into, not from
+                continue
+            for y_start in per_col[start]:
+                if any(seen[start] and abs(at[start] - y_start) <= snap / 2 for at, seen in chains):
+                    continue
+                at, seen = track(start, y_start, slant)
+                if sum(seen) >= COLUMN_ROWS_AGREE * len(per_col):
+                    chains.append((at, seen))
+        # one row followed from two columns' lines shares their stretches: the one seen in more columns kept
+        kept: list[tuple[list[int], list[bool]]] = []
+        for ch in sorted(chains, key=lambda ch: -sum(ch[1])):
+            if not any(any(s1 and s2 and a1 == a2 for a1, s1, a2, s2 in zip(ch[0], ch[1], k[0], k[1])) for k in kept):
+                kept.append(ch)
+        chains = sorted(kept, key=lambda ch: float(np.median(ch[0])))
+        return chains
+
+    # followed at no slant first, then again at the table's own slant (the median of the rows'), so that
+    # a line's first step into the next column is not taken for a jump
+    slants = []
+    for at, seen in follow(0.0):
+        xs_seen = [m for m, ok in zip(mids, seen) if ok]
+        if len(xs_seen) >= 2:
+            slants.append(float(np.polyfit(xs_seen, [y for y, ok in zip(at, seen) if ok], 1)[0]))
+    chains = follow(float(np.clip(np.median(slants), -MAX_RESIDUAL_SLANT, MAX_RESIDUAL_SLANT)) if slants else 0.0)
+    if len(chains) < GRID_MIN_LINES[0]:
+        return None
+    col_rows = tuple(tuple(at[c] for at, _ in chains) for c in range(len(per_col)))
+    if any(any(q <= p for p, q in zip(c[:-1], c[1:])) for c in col_rows):
+        return None
+    rows = tuple(int(round(float(np.median([c[k] for c in col_rows])))) for k in range(len(chains)))
+    return Grid(rows, tuple(int(c) for c in cols), source="ruling by column", col_rows=col_rows)
 
 
 @dataclass
@@ -875,4 +1006,6 @@ def with_column(grid: Grid, x: int) -> Grid:
     cols = sorted(set(grid.cols) | {int(x)})
     at = cols.index(int(x))
     shifted = tuple(i + 1 if i >= at else i for i in grid.inferred_cols)
-    return Grid(grid.rows, tuple(cols), grid.inferred_rows, grid.source, tuple(sorted(shifted + (at,))))
+    # the column split keeps its own row lines on both sides of the new line
+    col_rows = grid.col_rows[:at] + grid.col_rows[at - 1 :] if grid.col_rows and at > 0 else grid.col_rows
+    return replace(grid, cols=tuple(cols), inferred_cols=tuple(sorted(shifted + (at,))), col_rows=col_rows)
