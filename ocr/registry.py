@@ -127,7 +127,12 @@ def available_engines() -> dict[str, tuple[bool, str]]:
     return out
 
 
-def clear_cache() -> None:
-    """Forget the created engines (tests; frees model memory)."""
+def clear_cache(name: str | None = None) -> None:
+    """Forget the created engines (tests; frees model memory): all of them, or those of engine `name` only
+    (a test's own engine, leaving the models others loaded in the process in place)."""
     with _lock:
-        _instances.clear()
+        if name is None:
+            _instances.clear()
+        else:
+            for key in [k for k in _instances if k[0] == name]:
+                del _instances[key]

@@ -43,7 +43,7 @@ def counting():
     _CountingEngine.created = 0
     yield _CountingEngine
     _engines.pop(_CountingEngine.name, None)
-    clear_cache()
+    clear_cache(_CountingEngine.name)  # its own instances only: the PP-OCR models loaded before stay loaded
 
 
 def test_builtin_engines_are_registered():
@@ -70,6 +70,16 @@ def test_engines_are_cached_per_settings(counting):
     assert b is not a and b.settings() == {"level": 2}
     assert get_engine(counting.name, level=2) is b
     assert counting.created == 2
+
+
+def test_forgetting_one_engines_instances_keeps_the_others_loaded(counting):
+    """clear_cache(name) drops that engine's instances alone: a test's own engine goes, the models other
+    tests of the process loaded (PP-OCR's take seconds) stay."""
+    a = get_engine(counting.name)
+    other = get_engine("tesseract")
+    clear_cache(counting.name)
+    assert get_engine(counting.name) is not a and counting.created == 2
+    assert get_engine("tesseract") is other
 
 
 def test_register_rejects_non_engines():
