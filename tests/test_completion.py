@@ -237,6 +237,16 @@ def test_inventory_import_reports_every_bad_line_and_imports_nothing(env, tmp_pa
     (tmp_path / "cols.csv").write_text("home,kind\nx,y\n", encoding="utf-8")
     with pytest.raises(InventoryError, match="第 1 行：缺少列 .* / line 1: missing column"):
         import_inventory(store, tmp_path / "cols.csv", settings)
+    # a file that cannot be read at all is said so, not counted as "1 bad line"
+    for name, content in (("missing.csv", None), ("gbk.csv", "殡仪馆".encode("gbk"))):
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        with pytest.raises(InventoryError) as e:
+            import_inventory(store, tmp_path / name, settings)
+        said = str(e.value)
+        assert name in said and "行有误" not in said and "bad line" not in said and "未导入任何卷册" in said
+        assert ("不存在或权限不足" if content is None else "不是 UTF-8 编码") in said
+        assert "UTF-8" in e.value.hint
     # importing again updates a volume's expected pages and adds nothing twice
     again = tmp_path / "again.csv"
     again.write_text(INVENTORY.replace(f"{LONGKOU},sea_burial,2015,1,30", f"{LONGKOU},sea_burial,2015,1,31"), encoding="utf-8")

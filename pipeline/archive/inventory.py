@@ -59,8 +59,17 @@ class InventoryError(BackfillError):
 
     exit_code = ExitCode.input_file
 
-    def __init__(self, path: str, problems: list[str]):
-        """`problems`: one per bad line, Chinese first ("第 3 行：… / line 3: …", `_line_problem`)."""
+    def __init__(self, path: str, problems: list[str], *, unreadable: bool = False):
+        """`problems`: one per bad line, Chinese first ("第 3 行：… / line 3: …", `_line_problem`); with
+        `unreadable`, the one reason the file could not be read at all (then no line is counted as bad)."""
+        if unreadable:
+            super().__init__(
+                f"{path}：{problems[0]}，未导入任何卷册 / nothing imported",
+                hint="请检查文件路径、权限和编码（须为 UTF-8 编码的 CSV）后重新导入 / "
+                "check the file's path, permissions and encoding (a UTF-8 CSV) and import it again",
+            )
+            self.problems = problems
+            return
         n = len(problems)
         listed = problems[:50] + ([zh_en(f"…… 另有 {n - 50} 行", f"... and {n - 50} more")] if n > 50 else [])
         super().__init__(
@@ -189,7 +198,7 @@ def import_inventory(store: Store, path: Path, settings: Settings | None = None)
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         why = "不是 UTF-8 编码" if isinstance(e, UnicodeDecodeError) else "无法读取（不存在或权限不足？）"
-        raise InventoryError(str(path), [zh_en(f"文件{why}", f"cannot read the file: {e}")]) from e
+        raise InventoryError(str(path), [zh_en(f"文件{why}", f"cannot read the file: {e}")], unreadable=True) from e
     return import_inventory_text(store, text, str(path), settings)
 
 
