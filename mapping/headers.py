@@ -1840,9 +1840,7 @@ def _name_beside_its_person(
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart
     open_names = [c for c in open_cols if any(fits(c, n) for n in names) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
-    if len(open_names) == 1 and (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
-        return []
-    if len(open_names) != 1:
+    if len(open_names) != 1 or (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
         return []
     (c,) = open_names
     fields = {a.index: a.field for a in out if a.field is not None}
