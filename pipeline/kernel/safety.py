@@ -103,6 +103,13 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+def padded(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (display_width), on the left where `right`
+    (a figure); a text already as wide or wider is left as it is. The one padding of the CLI's tables."""
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
 # --- files that hold personal data: readable by their owner only ---------------------------------------
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700

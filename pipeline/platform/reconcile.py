@@ -67,15 +67,11 @@ class ReconcileReport:
         """The report people read, Chinese first: a table per entity set, funeral home and volume (the
         header in Chinese, then in English, aligned by display width), then what differs, record by
         record (p page, r row)."""
-        from pipeline.kernel.safety import display_width
+        from pipeline.kernel.safety import padded
 
         def row(cells: tuple[str, ...]) -> str:
             widths, right = (24, 14, 8, 8, 7, 6, 6), (False, False, True, True, True, True, True)
-            out = []
-            for text, w, r in zip(cells, widths, right):
-                gap = " " * max(0, w - display_width(text))
-                out.append(gap + text if r else text + gap)
-            return " ".join(out) + "  " + cells[-1]
+            return " ".join(padded(text, w, r) for text, w, r in zip(cells, widths, right)) + "  " + cells[-1]
 
         lines = [
             row(("实体集", "殡仪馆代码", "应有", "平台上", "缺少", "多出", "不同", "卷册")),

@@ -744,12 +744,11 @@ review app's Quality page (review_app.i18n's quality.state.*)."""
 
 def _cell(text: str, width: int, right: bool = False) -> str:
     """`text` cut and padded to `width` terminal columns (a Chinese character takes two)."""
-    from pipeline.kernel.safety import display_width
+    from pipeline.kernel.safety import display_width, padded
 
     while display_width(text) > width:
         text = text[:-1]
-    gap = " " * (width - display_width(text))
-    return gap + text if right else text + gap
+    return padded(text, width, right)
 
 
 def format_quality(rep: QualityReport) -> str:

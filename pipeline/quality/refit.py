@@ -37,7 +37,7 @@ from sqlalchemy import select
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
-from pipeline.kernel.safety import display_width, shown
+from pipeline.kernel.safety import padded, shown
 from pipeline.kernel.stats import ONE_SIDED, Rate, clustered_rate, clustered_upper, fields_needed
 from pipeline.kernel.store import AuditSample, Page, Record, ReviewHold, Store, get_row
 from pipeline.kernel.thresholds import CAPTURE_LABELS, MIN_FITTED_PAGES, NEVER, SCAN, by_capture_doc, capture_pages
@@ -911,8 +911,7 @@ def format_refit(r: Refit, path: Path | None = None) -> str:
     for t, v in sorted(r.per_type.items()):
         names = [n for n, tt in types.items() if tt == t]
         now = min((cur.get(n, 0.9) for n in names), default=0.0)
-        label = f"{TYPE_LABELS.get(t, (t,))[0]} {t}"
-        label += " " * max(0, 19 - display_width(label))  # a Chinese character fills two terminal columns
+        label = padded(f"{TYPE_LABELS.get(t, (t,))[0]} {t}", 19)  # a Chinese character fills two terminal columns
         lines.append(f"{label}{now:9.3f} {v['threshold']:15.3f}{_why(v, now, r.target, needed)}")
     held = not_loosened(r)
     page_now = load_page_limit(r.current_file, "cremation")

@@ -27,7 +27,7 @@ from pipeline.archive.inventory import KIND_LABELS, UNIDENTIFIED, home_names, id
 from pipeline.kernel import csvsafe
 from pipeline.kernel.clock import local_date
 from pipeline.kernel.config import Settings
-from pipeline.kernel.safety import display_width
+from pipeline.kernel.safety import padded
 from pipeline.kernel.store import LoadedRecord, Page, Quarantine, Record, RecordChange, Store
 
 PROBLEM_PAGE = ("no_table", "unknown_ledger", "failed")
@@ -245,11 +245,6 @@ completion page (review_app.i18n takes its done.col.* words from here)."""
 TOTAL_LABEL = ("合计", "TOTAL")
 
 
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - display_width(text))
-    return gap + text if right else text + gap
-
-
 _STATUS_COLUMNS = (
     ("expected_pages", "expected", 8),
     ("scanned", "scanned", 8),
@@ -278,7 +273,7 @@ def format_table(rows: Sequence[CompletionRow], level: str = "year") -> str:
     n_left = len(first)
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(_pad(v, w, i >= n_left) for i, (v, (_k, _en, w)) in enumerate(zip(values, heads))).rstrip()
+        return "  ".join(padded(v, w, i >= n_left) for i, (v, (_k, _en, w)) in enumerate(zip(values, heads))).rstrip()
 
     def kind(k: str | None) -> str:
         return KIND_LABELS.get(k or "", (k or "", ""))[0]
