@@ -15,7 +15,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
-from pipeline.archive.inventory import UNIDENTIFIED, Selection, home_names, import_inventory_text, parse_years
+from pipeline.archive.inventory import (
+    UNIDENTIFIED,
+    Selection,
+    home_names,
+    import_inventory_text,
+    inventory_text,
+    parse_years,
+)
 from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
@@ -166,10 +173,12 @@ def _inventory_section(store: Store, settings: Settings) -> None:
         up = st.file_uploader(t("inv.upload"), type=["csv"], key="inventory_file")
         if up is not None and st.button(t("inv.import"), key="inventory_import"):
             try:
-                res = import_inventory_text(store, up.getvalue().decode("utf-8-sig"), up.name, settings)
+                res = import_inventory_text(store, inventory_text(up.getvalue(), up.name), up.name, settings)
                 st.success(t("inv.done", name=up.name, added=res.added, updated=res.updated, unchanged=res.unchanged))
-            except (BackfillError, UnicodeDecodeError) as e:
-                st.error(str(e))
+            except BackfillError as e:
+                st.error(error_text(e, hint=True))
+                if e.details:  # every bad line on a line of its own, as plain text
+                    st.text("\n".join(e.details))
 
 
 def _launch(store: Store, settings: Settings, user: str) -> None:

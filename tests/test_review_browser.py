@@ -539,6 +539,27 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     expect(homes).to_have_attribute("placeholder", t("filter.all", "en"))
     page.locator(".st-key-launch_box").screenshot(path=str(OUT / "launch_dialog_en.png"))
     speak("zh")
+    # an inventory CSV with bad lines: nothing imported, each bad line named on a line of its own; a CSV
+    # saved as GBK says it is not UTF-8 (not Python's codec words alone)
+    page.locator(".st-key-inventory_box summary").click()
+    settle(page)
+    bad = "funeral_home,ledger_kind,year,volume,expected_pages\n某某殡仪馆,cremation,2014,1,10\nx,burial,20x4,1,0\n"
+    for name, data in (("bad.csv", bad.encode()), ("gbk.csv", "殡仪馆,年份\n".encode("gbk"))):
+        page.locator(".st-key-inventory_file input[type=file]").set_input_files(
+            files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+        )
+        settle(page)
+        page.locator(".st-key-inventory_import:not([data-stale=true]) button").click()
+        settle(page)
+        error = page.locator("[data-testid=stAlertContentError]:visible")
+        if name == "bad.csv":
+            expect(error).to_contain_text("bad.csv：2 行有误，未导入任何卷册")
+            listed = page.locator("[data-testid=stText]:visible").filter(has_text="第 2 行")
+            expect(listed).to_contain_text("第 3 行")
+            assert [ln.split("：")[0] for ln in listed.inner_text().splitlines()] == ["第 2 行", "第 3 行"]
+        else:
+            expect(error).to_contain_text("gbk.csv：文件不是 UTF-8 编码")
+    page.locator(".st-key-inventory_box").screenshot(path=str(OUT / "inventory_bad_lines.png"))
     ctx.close()
 
 

@@ -55,7 +55,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 
 
 class InventoryError(BackfillError):
-    """An inventory file with bad lines; `problems` lists them all (line number and reason)."""
+    """An inventory file with bad lines; `problems` lists them all (line number and reason), `details` the
+    first 50 of them as shown, one per line."""
 
     exit_code = ExitCode.input_file
 
@@ -73,8 +74,9 @@ class InventoryError(BackfillError):
         n = len(problems)
         listed = problems[:50] + ([zh_en(f"…… 另有 {n - 50} 行", f"... and {n - 50} more")] if n > 50 else [])
         super().__init__(
-            f"{path}：{n} 行有误，未导入任何卷册 / {n} bad line(s), nothing imported：" + "；".join(listed),
+            f"{path}：{n} 行有误，未导入任何卷册，逐行列于下方 / {n} bad line(s), nothing imported, listed below",
             hint="请改正所列的行后重新导入该文件 / fix the lines named and import the file again",
+            details=listed,
         )
         self.problems = problems
 
@@ -195,11 +197,26 @@ class ImportResult:
 def import_inventory(store: Store, path: Path, settings: Settings | None = None) -> ImportResult:
     """Import (upsert) the volumes of an inventory CSV, all or nothing."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        why = "不是 UTF-8 编码" if isinstance(e, UnicodeDecodeError) else "无法读取（不存在或权限不足？）"
-        raise InventoryError(str(path), [zh_en(f"文件{why}", f"cannot read the file: {e}")], unreadable=True) from e
-    return import_inventory_text(store, text, str(path), settings)
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise InventoryError(
+            str(path), [zh_en("文件无法读取（不存在或权限不足？）", f"cannot read the file: {e}")], unreadable=True
+        ) from e
+    return import_inventory_text(store, inventory_text(data, str(path)), str(path), settings)
+
+
+def inventory_text(data: bytes, source: str) -> str:
+    """An inventory file's bytes as text (UTF-8, a byte-order mark allowed); bytes that are not UTF-8 (a CSV
+    saved as GBK, say) raise InventoryError saying so, the same for the CLI and the review app's upload."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        at = f"第 {e.start + 1} 个字节 0x{data[e.start]:02x}"
+        raise InventoryError(
+            source,
+            [zh_en(f"文件不是 UTF-8 编码（{at}）", f"the file is not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})")],
+            unreadable=True,
+        ) from e
 
 
 def import_inventory_text(store: Store, text: str, source: str, settings: Settings | None = None) -> ImportResult:

@@ -524,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for x in url_secrets(u)
         ]
         print(error_line(e.exit_code, shown_text(mask_secrets(str(e), secrets))), file=sys.stderr)
+        for item in e.details:  # each on a line of its own, escaped like the message
+            print("  " + shown_text(mask_secrets(item, secrets)), file=sys.stderr)
         if e.hint:
             zh_first = "\u4e00" <= e.hint[0] <= "\u9fff"  # a hint written Chinese first needs no label
             print(f"hint: {e.hint}" if zh_first else f"hint: 提示 / {e.hint}", file=sys.stderr)

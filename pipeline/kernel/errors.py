@@ -56,11 +56,16 @@ class BackfillError(Exception):
 
     exit_code: ExitCode = ExitCode.other
     hint: str = ""
+    details: tuple[str, ...] = ()
+    """Items the message stands for, one per line where it is shown (the CLI prints each on a line of its
+    own under the error line; the review app lists them), e.g. every bad line of an inventory file."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, details: tuple[str, ...] | list[str] = ()):
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+        if details:
+            self.details = tuple(details)
 
 
 class ConfigError(BackfillError):
