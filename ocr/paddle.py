@@ -34,7 +34,7 @@ from ocr.registry import register
 from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
 from pipeline.kernel.models import OcrPiece
 
-INSTALL_HINT = "pip install 'funeral-backfill[paddle]' (paddleocr>=3 and paddlepaddle>=3)"
+INSTALL_HINT = "请安装 PaddleOCR 引擎 / pip install 'funeral-backfill[paddle]' (paddleocr>=3 and paddlepaddle>=3)"
 
 # Set before paddleocr/paddlex are imported. Values already set by the operator are kept,
 # except the ones that would let a hub be reached.
@@ -51,7 +51,8 @@ _WEIGHT_SETS = (("inference.pdiparams", "inference.pdmodel"), ("inference.pdipar
 
 def _configure_hint(setting: str, model_name: str) -> str:
     return (
-        f"copy the {model_name} inference model (PaddleX layout: inference.yml + inference.pdiparams + "
+        f"请把 {model_name} 推理模型复制到本机文件夹，并在 paddleocr 引擎设置中以 {setting}=<文件夹> 指明；从不下载模型，"
+        f"ppocr 引擎无需模型文件夹 / copy the {model_name} inference model (PaddleX layout: inference.yml + inference.pdiparams + "
         f"inference.pdmodel/.json, or inference.onnx) to a local folder and pass {setting}=<folder> in the "
         f"'paddleocr' engine settings (get_engine('paddleocr', det_model_dir=..., rec_model_dir=...)); "
         f"models are never downloaded. The 'ppocr' engine needs no model folders."
@@ -62,16 +63,27 @@ def check_model_dir(path: str | os.PathLike[str] | None, model_name: str, settin
     """Check one PaddleX model folder without importing paddle; ModelMissingError says what is wrong."""
     hint = _configure_hint(setting, model_name)
     if path is None or str(path).strip() == "":
-        raise ModelMissingError(f"paddleocr: no {setting} configured (the local {model_name} model folder)", hint=hint)
+        raise ModelMissingError(
+            f"paddleocr：未设置 {setting}（本机的 {model_name} 模型文件夹） / no {setting} configured (the local {model_name} model folder)",
+            hint=hint,
+        )
     folder = Path(path).expanduser()
     if not folder.is_dir():
-        raise ModelMissingError(f"paddleocr: {setting} {folder} is not a folder (missing?)", hint=hint)
+        raise ModelMissingError(
+            f"paddleocr：{setting} {folder} 不是文件夹（不存在？） / {setting} {folder} is not a folder (missing?)", hint=hint
+        )
     yml = folder / "inference.yml"
     if not yml.is_file():
-        raise ModelMissingError(f"paddleocr: {yml} is missing ({setting} must hold a PaddleX model)", hint=hint)
+        raise ModelMissingError(
+            f"paddleocr：缺少 {yml}（{setting} 须是 PaddleX 模型文件夹） / {yml} is missing ({setting} must hold a PaddleX model)",
+            hint=hint,
+        )
     if not any(all((folder / f).is_file() for f in files) for files in _WEIGHT_SETS):
         expected = " or ".join(" + ".join(files) for files in _WEIGHT_SETS)
-        raise ModelMissingError(f"paddleocr: no model weights in {folder} (expected {expected})", hint=hint)
+        raise ModelMissingError(
+            f"paddleocr：{folder} 中没有模型权重（应有 {expected}） / no model weights in {folder} (expected {expected})",
+            hint=hint,
+        )
     try:
         import yaml
 
@@ -79,10 +91,10 @@ def check_model_dir(path: str | os.PathLike[str] | None, model_name: str, settin
             doc = yaml.safe_load(f) or {}
         found = (doc.get("Global") or {}).get("model_name")
     except Exception as exc:  # noqa: BLE001 - any unreadable yml is the same problem for the user
-        raise ModelMissingError(f"paddleocr: cannot read {yml}: {exc}", hint=hint) from exc
+        raise ModelMissingError(f"paddleocr：无法读取 {yml} / cannot read {yml}: {exc}", hint=hint) from exc
     if found != model_name:
         raise ModelMissingError(
-            f"paddleocr: {yml} names model {found!r}, expected {model_name!r}",
+            f"paddleocr：{yml} 写的模型是 {found!r}，应为 {model_name!r} / {yml} names model {found!r}, expected {model_name!r}",
             hint=f"请把 {setting} 指向 {model_name} 模型文件夹，或给出与之相符的模型名 / point {setting} at the {model_name} folder, "
             "or pass the matching model name "
             f"({'det' if setting.startswith('det') else 'rec'}_model_name={found!r})",
@@ -95,6 +107,7 @@ def check_installed() -> None:
     if missing:
         names = {"paddleocr": "paddleocr", "paddle": "paddlepaddle"}
         raise MissingDependencyError(
+            f"paddleocr 引擎所需的程序包 {', '.join(names[m] for m in missing)} 未安装 / "
             f"the paddleocr engine needs the package(s) {', '.join(names[m] for m in missing)}, not installed",
             hint=INSTALL_HINT,
         )
@@ -148,7 +161,10 @@ class PaddleOcrEngine(OcrEngine):
         # 2. the packages, without importing them
         check_installed()
         if text_det_limit_type not in (None, "min", "max"):
-            raise ConfigError(f"paddleocr: text_det_limit_type must be 'min' or 'max', not {text_det_limit_type!r}")
+            raise ConfigError(
+                f"paddleocr：text_det_limit_type 须为 'min' 或 'max'，不能是 {text_det_limit_type!r} / "
+                f"text_det_limit_type must be 'min' or 'max', not {text_det_limit_type!r}"
+            )
         self.det_model_name, self.rec_model_name = det_model_name, rec_model_name
         self._settings = {
             "det_model_dir": str(self.det_dir),
@@ -168,7 +184,9 @@ class PaddleOcrEngine(OcrEngine):
         try:
             import paddleocr
         except ImportError as exc:
-            raise MissingDependencyError(f"cannot import paddleocr: {exc}", hint=INSTALL_HINT) from exc
+            raise MissingDependencyError(
+                f"无法载入 paddleocr 程序包 / cannot import paddleocr: {exc}", hint=INSTALL_HINT
+            ) from exc
         self._paddleocr = paddleocr
         kwargs: dict[str, Any] = {
             "text_detection_model_name": det_model_name,

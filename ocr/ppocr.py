@@ -110,7 +110,10 @@ def wheel_model_dir(model: str = DEFAULT_MODEL) -> Path:
     ms = _model_set(model)
     spec = importlib.util.find_spec(ms.package)
     if spec is None or not spec.origin:
-        raise MissingDependencyError(f"the {ms.dist} package ({ms.label} models) is not installed", hint=ms.install)
+        raise MissingDependencyError(
+            f"程序包 {ms.dist}（{ms.label} 模型）未安装 / the {ms.dist} package ({ms.label} models) is not installed",
+            hint=ms.install,
+        )
     return Path(spec.origin).parent / "models"
 
 
@@ -118,7 +121,9 @@ def _model_set(model: str) -> ModelSet:
     try:
         return MODELS[model]
     except KeyError:
-        raise ConfigError(f"ppocr: model must be one of {', '.join(MODELS)}, not {model!r}") from None
+        raise ConfigError(
+            f"ppocr：model 须为 {', '.join(MODELS)} 之一，不能是 {model!r} / model must be one of {', '.join(MODELS)}, not {model!r}"
+        ) from None
 
 
 @lru_cache(maxsize=16)
@@ -181,7 +186,9 @@ class _OrtNet(_Net):
     def characters(self) -> list[str]:
         meta = self._s.get_modelmeta().custom_metadata_map
         if "character" not in meta:
-            raise ModelMissingError("ppocr: the recognition model carries no character list (metadata key 'character')")
+            raise ModelMissingError(
+                "ppocr：识别模型中没有字符表（元数据 character） / the recognition model carries no character list (metadata key 'character')"
+            )
         return meta["character"].splitlines()
 
 
@@ -234,21 +241,25 @@ class _OvNet(_Net):
         try:
             return str(self._model.get_rt_info()["framework"]["character"].value).splitlines()
         except Exception as exc:  # noqa: BLE001 - any shape of missing metadata
-            raise ModelMissingError(f"ppocr: the recognition model carries no character list ({exc})") from None
+            raise ModelMissingError(
+                f"ppocr：识别模型中没有字符表 / the recognition model carries no character list ({exc})"
+            ) from None
 
 
 def _open_net(path: Path, runtime: str, threads: int | None, precision: str) -> tuple[_Net, str]:
     """The network on the runtime asked for; "auto": OpenVINO, else ONNX Runtime (the reason kept)."""
     if runtime == "onnxruntime":
         if precision == "bf16":
-            raise ConfigError("ppocr: precision 'bf16' needs runtime 'openvino' (ONNX Runtime runs f32 here)")
+            raise ConfigError(
+                "ppocr：精度 bf16 须用 OpenVINO 运行时 / precision 'bf16' needs runtime 'openvino' (ONNX Runtime runs f32 here)"
+            )
         return _OrtNet(path, threads), ""
     try:
         return _OvNet(path, threads, precision), ""
     except Exception as exc:  # noqa: BLE001 - no OpenVINO here (not installed, no usable CPU plugin)
         if runtime == "openvino":
             raise MissingDependencyError(
-                f"ppocr: OpenVINO cannot run {path.name}: {type(exc).__name__}: {exc}",
+                f"ppocr：OpenVINO 无法运行 {path.name} / OpenVINO cannot run {path.name}: {type(exc).__name__}: {exc}",
                 hint="请安装 OpenVINO，或改用 ONNX Runtime / pip install 'openvino>=2026.4', or set runtime = \"onnxruntime\"",
             ) from exc
         why = f"OpenVINO unavailable ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
@@ -301,13 +312,24 @@ class PpOcrEngine(OcrEngine):
         char_confidence: str = "min",
     ):
         if det_limit_type not in ("min", "max"):
-            raise ConfigError(f"ppocr: det_limit_type must be 'min' or 'max', not {det_limit_type!r}")
+            raise ConfigError(
+                f"ppocr：det_limit_type 须为 'min' 或 'max'，不能是 {det_limit_type!r} / "
+                f"det_limit_type must be 'min' or 'max', not {det_limit_type!r}"
+            )
         if char_confidence not in ("min", "mean"):
-            raise ConfigError(f"ppocr: char_confidence must be 'min' or 'mean', not {char_confidence!r}")
+            raise ConfigError(
+                f"ppocr：char_confidence 须为 'min' 或 'mean'，不能是 {char_confidence!r} / "
+                f"char_confidence must be 'min' or 'mean', not {char_confidence!r}"
+            )
         if runtime not in RUNTIMES:
-            raise ConfigError(f"ppocr: runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+            raise ConfigError(
+                f"ppocr：runtime 须为 {', '.join(RUNTIMES)} 之一，不能是 {runtime!r} / runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}"
+            )
         if precision not in PRECISIONS:
-            raise ConfigError(f"ppocr: precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+            raise ConfigError(
+                f"ppocr：precision 须为 {', '.join(PRECISIONS)} 之一，不能是 {precision!r} / "
+                f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}"
+            )
         self.models = _model_set(model)
         threads = threads if threads is not None else intra_op_num_threads  # the v4-era name
         self.model_paths = self.find_models(model_dir, model)
@@ -352,8 +374,9 @@ class PpOcrEngine(OcrEngine):
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
             where = f"the {ms.dist} wheel" if model_dir is None else "the configured model_dir"
+            zh_where = f"软件包 {ms.dist}" if model_dir is None else "所设的 model_dir"
             raise ModelMissingError(
-                f"ppocr: {ms.label} model file(s) missing in {where}: {', '.join(missing)}",
+                f"ppocr：{zh_where}中缺少 {ms.label} 模型文件 / {ms.label} model file(s) missing in {where}: {', '.join(missing)}",
                 hint=(
                     "请重新安装该软件包 / reinstall the wheel (" + ms.install + ")"
                     if model_dir is None

@@ -58,6 +58,7 @@ def engine_class(name: str) -> type[OcrEngine]:
         return _engines[name]
     except KeyError:
         raise ConfigError(
+            f"未知的识别引擎 {name!r}，可用：{', '.join(sorted(_engines))} / "
             f"unknown OCR engine {name!r}; known engines: {', '.join(sorted(_engines))}",
             hint="请在设置 engine 中选用已知的引擎（backfill engines 列出本机能运行的）/ choose one of the known engines "
             "in the 'engine' setting (`backfill engines` lists those that run here)",
@@ -76,6 +77,7 @@ def _check_settings(engine_cls: type[OcrEngine], settings: dict[str, Any]) -> No
     unknown = sorted(set(settings) - set(accepted))
     if unknown:
         raise ConfigError(
+            f"识别引擎 {engine_cls.name!r} 没有设置项 {', '.join(unknown)}（可用：{', '.join(accepted)}） / "
             f"unknown setting(s) for OCR engine {engine_cls.name!r}: {', '.join(unknown)}; accepted: {', '.join(accepted)}"
         )
 

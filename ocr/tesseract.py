@@ -33,7 +33,7 @@ def apt_package_for(lang: str) -> str:
 
 def _apt_hint(langs: list[str]) -> str:
     pkgs = " ".join([_APT_BASE] + [apt_package_for(lang) for lang in langs])
-    return f"apt-get install {pkgs}"
+    return f"请安装 tesseract 及其语言包 / apt-get install {pkgs}"
 
 
 def _run(cmd: list[str]) -> str:
@@ -97,7 +97,7 @@ class TesseractEngine(OcrEngine):
     ):
         self.langs = [x for x in lang.split("+") if x]
         if not self.langs:
-            raise ConfigError("tesseract: lang is empty (expected e.g. 'chi_sim+eng')")
+            raise ConfigError("tesseract：lang 为空（例如 'chi_sim+eng'） / lang is empty (expected e.g. 'chi_sim+eng')")
         self.psm, self.oem = int(psm), int(oem)
         self.tessdata_dir = None if tessdata_dir is None else str(tessdata_dir)
         self.timeout = float(timeout)
@@ -107,7 +107,9 @@ class TesseractEngine(OcrEngine):
         try:
             import pytesseract
         except ImportError as exc:
-            raise MissingDependencyError("the pytesseract package is not installed", hint="pip install pytesseract") from exc
+            raise MissingDependencyError(
+                "程序包 pytesseract 未安装 / the pytesseract package is not installed", hint="请安装 / pip install pytesseract"
+            ) from exc
         self._pt = pytesseract
         # pytesseract reads this module attribute for every call: one engine per process in practice.
         pytesseract.pytesseract.tesseract_cmd = self.binary
@@ -131,7 +133,9 @@ class TesseractEngine(OcrEngine):
     def _check(cmd: str, langs: list[str], tessdata_dir: str | None) -> tuple[str, str, Path | None]:
         binary = shutil.which(cmd)
         if binary is None:
-            raise MissingDependencyError(f"tesseract binary not found: {cmd!r}", hint=_apt_hint(langs))
+            raise MissingDependencyError(
+                f"找不到 tesseract 程序 {cmd!r} / tesseract binary not found: {cmd!r}", hint=_apt_hint(langs)
+            )
         args = [binary, "--list-langs"] + (["--tessdata-dir", tessdata_dir] if tessdata_dir else [])
         listing = _run(args)
         m = re.search(r'languages in "([^"]+)"', listing)
@@ -140,10 +144,10 @@ class TesseractEngine(OcrEngine):
         missing = [lang for lang in langs if lang not in available]
         if missing:
             raise MissingDependencyError(
-                f"tesseract has no traineddata for {', '.join(missing)}"
+                f"tesseract 缺少语言包 {', '.join(missing)} / tesseract has no traineddata for {', '.join(missing)}"
                 + (f" in {tessdata}" if tessdata else "")
                 + f" (it has: {', '.join(sorted(available)) or 'none'})",
-                hint=f"apt-get install {' '.join(apt_package_for(x) for x in missing)}",
+                hint=f"请安装语言包 / apt-get install {' '.join(apt_package_for(x) for x in missing)}",
             )
         version_line = _run([binary, "--version"]).splitlines()[0].strip() if binary else ""
         return binary, version_line, tessdata
@@ -188,9 +192,9 @@ class TesseractEngine(OcrEngine):
                 pil, lang="+".join(self.langs), config=self._config(psm), output_type=self._pt.Output.DICT, timeout=self.timeout
             )
         except self._pt.TesseractNotFoundError as exc:
-            raise MissingDependencyError(str(exc), hint=_apt_hint(self.langs)) from exc
+            raise MissingDependencyError(f"找不到 tesseract 程序 / {exc}", hint=_apt_hint(self.langs)) from exc
         except (self._pt.TesseractError, RuntimeError) as exc:
-            raise PageError(f"tesseract failed: {exc}", reason="ocr_failed") from exc
+            raise PageError(f"tesseract 识别失败 / tesseract failed: {exc}", reason="ocr_failed") from exc
 
     @staticmethod
     def _lines(data: dict[str, list[Any]]) -> list[tuple[list[str], list[float], list[tuple[int, int, int, int]]]]:

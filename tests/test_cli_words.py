@@ -179,7 +179,8 @@ def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, 
     assert main(["inventory", "import", "inv.csv", *data]) == 3
     err = capsys.readouterr().err
     assert err.startswith(
-        "error: 输入文件无法使用 / inv.csv：1 行有误，未导入任何卷册 / 1 bad line(s), nothing imported：第 1 行：缺少列 "
+        "error: 输入文件无法使用 / inv.csv：1 行有误，未导入任何卷册，逐行列于下方 / 1 bad line(s), nothing imported, "
+        "listed below\n  第 1 行：缺少列 "
     )
     assert " / line 1: missing column(s) " in err and "\\n" not in err
 
@@ -209,3 +210,30 @@ def test_backfill_review_says_where_it_listens_in_chinese_first_and_nothing_in_e
     assert f"审核应用地址 http://127.0.0.1:{port}（按 Ctrl+C 停止）" in out, out
     assert "还没有用户：请用" in out  # no user yet: said Chinese first
     assert "You can now view" not in out and "Local URL" not in out, out
+
+
+def test_every_error_an_ocr_engine_raises_says_what_is_wrong_in_chinese_first():
+    """ "error: 缺少所需的程序或模型 / the paddleocr engine needs the package(s) ..." told a Chinese reader only
+    the kind of failure (`backfill engines`, a run with a missing model or a bad engine setting): each
+    message the engines raise for a user (settings, packages, models, a failed reading) starts in Chinese."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    said = []
+    for path in (root / "ocr").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                name = getattr(node.exc.func, "id", "")
+                if name not in ("ConfigError", "MissingDependencyError", "ModelMissingError", "PageError"):
+                    continue
+                value = node.exc.args[0]
+                while isinstance(value, ast.BinOp):  # "..." + x: the first part
+                    value = value.left
+                if isinstance(value, ast.JoinedStr):
+                    value = ast.Constant("".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in value.values))
+                text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+                said.append((str(path.relative_to(root)), node.lineno, text))
+    assert len(said) > 15
+    english = [(f, line, text[:50]) for f, line, text in said if len(CJK.findall(text.split(" / ", 1)[0])) < 3]
+    assert not english, english
