@@ -66,7 +66,9 @@ def _shape(text: str) -> str:
     return "".join("9" if c.isdigit() else ("汉" if "\u4e00" <= c <= "\u9fff" else c) for c in text)
 
 
-def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
+def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dict[str, Any]]:
+    """The fields read or normalized wrong on one family's store (`every`: the fields read right too,
+    for counting per field: bench/number_fields.py)."""
     run = next(family_dir.glob("run-*"))
     s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
     store = Store.open(s)
@@ -94,7 +96,7 @@ def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
                         continue
                     fv = rec.fields.get(name) or {}
                     t, o = scored_value(tv), scored_value(fv.get("value"))
-                    if t is None and o is None or t == o:
+                    if t is None and o is None or (t == o and not every):
                         continue
                     own = page.truth_col(name)
                     state = page.field_state(name)

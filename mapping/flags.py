@@ -87,6 +87,23 @@ FLAGS: dict[str, FlagInfo] = {
         "a date written without its year fell after the cremation with the ledger's year: the year before was taken",
         "warn",
     ),
+    "cert_wording_by_shape": FlagInfo(
+        "火化证号中“火字第…号”的字识别为形近字（如 学→字），已按该写法读出号码",
+        "a character of the certificate number's wording (火字第…号) was read as a look-alike (学 → 字); read as that wording",
+        "warn",
+    ),
+    "cert_no_out_of_run": FlagInfo(
+        "火化证号与前后行的连续编号不接（前后行逐行加一），可能识别有误或不按顺序开具，请对照扫描件核对",
+        "the certificate number breaks the run of its neighbours (they count up one a row): misread, or issued "
+        "out of turn? Check it against the scan",
+        "warn",
+    ),
+    "cert_no_decoded_by_run": FlagInfo(
+        "火化证号读不通或与前后行的连续编号不接，按连续编号与识别模型常见的数字混淆填入该行应有的号码，须人工核对（原文见 raw）",
+        "the certificate number as read is no number of the run of its neighbours; the run's number, one digit "
+        "confusion from the reading or inside it, is filled in, to be checked (the reading in raw)",
+        "warn",
+    ),
     "nonstandard_format": FlagInfo(
         "不是火化证号的规范格式（4 位年份加 5 位序号），按原文保留，请对照扫描件核对",
         "not in the certificate number's format (a 4-digit year and a 5-digit serial); kept as printed: check it against the scan",
@@ -187,6 +204,18 @@ FLAGS: dict[str, FlagInfo] = {
     "implausible_age": FlagInfo("年龄不合理", "implausible age", "error"),
     "age_under_one": FlagInfo("不满一岁（按月/天记载）", "under one year (written in months or days)", "info"),
     "bad_phone": FlagInfo("不是手机号或烟台固话", "neither a mobile number nor a Yantai landline", "error"),
+    "phone_off_plan": FlagInfo(
+        "号码不符合电信网编号计划（手机号以 13-19 开头，固话本地号码不以 0 或 1 开头），多为数字识别有误，请对照扫描件核对",
+        "the number breaks China's numbering plan (mobile numbers begin 13-19, a local number never 0 or 1): "
+        "most likely a digit misread; check it against the scan",
+        "error",
+    ),
+    "phone_decoded": FlagInfo(
+        "电话号码读不通（不符合编号计划），按识别模型常见的数字混淆只得出一个合规号码，已填入，须人工核对（原文见 raw）",
+        "the phone number as read breaks the numbering plan; the recognizer's digit confusions give exactly one "
+        "number of the plan: filled in, to be checked (the reading in raw)",
+        "warn",
+    ),
     "area_code_added": FlagInfo("已补烟台区号 0535", "Yantai area code 0535 added", "warn"),
     "implausible_count": FlagInfo("人数不合理", "implausible head count", "error"),
     "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),

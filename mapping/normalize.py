@@ -782,14 +782,22 @@ _PHONE_OCR = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|
 _EDGE_STROKES = "|lI"
 
 
-_PHONE_FULL = re.compile(r"1[0-9]{10}|0535[0-9]{7,8}")
-"""A mobile number, or a landline with the 0535 area code."""
+_PHONE_FULL = re.compile(r"1[3-9][0-9]{9}|0535[2-9][0-9]{6,7}")
+"""A number of China's numbering plan (MIIT 电信网编号计划) that SPEC takes: a mobile number, 11 digits
+beginning 13-19 (the plan's mobile networks; 10, 11 and 12 begin the service and special numbers:
+10000, 110, 12345, none of them 11 digits), or a Yantai landline, its area code 0535 and a local number
+of 7 or 8 digits beginning 2-9 (0 is the plan's trunk prefix, 1 its special services: no local number
+begins with either)."""
 _PHONE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
 """A bare 7/8-digit local number (0535 is added)."""
+_PHONE_OFF_PLAN = re.compile(r"1[0-2][0-9]{9}|0535[01][0-9]{6,7}")
+"""A number of a phone number's length and start that the plan rules out (_PHONE_FULL): 11 digits
+beginning 10, 11 or 12, or 0535 and a local number beginning 0 or 1. Most often a digit misread (3 read
+as 2, 8 read as 0: the recognizer's confusions, mapping.idfix.CONFUSABLE), never a phone as read."""
 
 
-def _phone_shape(digits: str) -> bool:
-    """A mobile number, a landline with the 0535 area code, or a bare 7/8-digit local number."""
+def phone_in_plan(digits: str) -> bool:
+    """A mobile number, a landline with the 0535 area code, or a bare 7/8-digit local number (_PHONE_FULL)."""
     return bool(_PHONE_FULL.fullmatch(digits) or _PHONE_LOCAL.fullmatch(digits))
 
 
@@ -825,6 +833,28 @@ def normalize_phone(raw: str) -> Normalized:
     return _with_stray_flag(inner, n.raw)
 
 
+def _phone_number_part(s: str) -> str:
+    """One number's text without its separators, a 电话/手机/Tel label and the +86/0086 country code."""
+    s = _WS.sub("", _PHONE_SEP.sub("", s))
+    s = re.sub(r"^(电话|手机|Tel|TEL|tel)[:：]?", "", s)
+    if s.startswith("+86"):
+        return s[3:]
+    if s.startswith("0086"):
+        return s[4:]
+    return s
+
+
+def phone_digits(raw: str) -> str | None:
+    """The digits of a phone reading's (first) number as normalize_phone reads them (separators,
+    label and country code dropped; O, l, I and | as 0 and 1); None where it holds anything else."""
+    s = fold_dashes(unicodedata.normalize("NFKC", str(raw or "")).strip())
+    parts = [p for p in _PHONE_SPLIT.split(s) if p.strip()]
+    s = _phone_number_part(parts[0] if parts else s)
+    if s.isascii():
+        s = s.translate(_PHONE_OCR)
+    return s if s and s.isdigit() and s.isascii() else None
+
+
 def _normalize_phone(raw: str) -> Normalized:
     raw = "" if raw is None else str(raw)
     s = fold_dashes(unicodedata.normalize("NFKC", raw).strip())
@@ -836,17 +866,12 @@ def _normalize_phone(raw: str) -> Normalized:
     if len(parts) > 1:
         flags.append("multiple_values")
         certainty *= 0.9
-    s = _WS.sub("", _PHONE_SEP.sub("", parts[0] if parts else s))
-    s = re.sub(r"^(电话|手机|Tel|TEL|tel)[:：]?", "", s)
-    if s.startswith("+86"):
-        s = s[3:]
-    elif s.startswith("0086"):
-        s = s[4:]
+    s = _phone_number_part(parts[0] if parts else s)
     if not s.isdigit() and s.isascii():
         fixed = s.translate(_PHONE_OCR)
         if fixed.isdigit():
             bare = s.strip(_EDGE_STROKES).translate(_PHONE_OCR)
-            if bare != fixed and bare.isdigit() and _phone_shape(bare) and _phone_shape(fixed):
+            if bare != fixed and bare.isdigit() and phone_in_plan(bare) and phone_in_plan(fixed):
                 flags.append("edge_stroke_ambiguous")
                 certainty = min(certainty, STRAY_MARKS_CERTAINTY)
             s = fixed
@@ -858,6 +883,8 @@ def _normalize_phone(raw: str) -> Normalized:
         return _ok(s, raw, *flags, certainty=certainty)
     if _PHONE_LOCAL.fullmatch(s):
         return _ok("0535" + s, raw, *flags, "area_code_added", certainty=certainty * 0.9)
+    if _PHONE_OFF_PLAN.fullmatch(s):
+        return _fail(raw, "bad_phone", *flags, "phone_off_plan")
     return _fail(raw, "bad_phone", *flags)
 
 
@@ -898,6 +925,8 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
       window), doubted (`serial_fused_in_front`);
     - anything else of letters, digits and dashes is kept as printed (`nonstandard_format`), never
       certain (NONSTANDARD_CERT_CERTAINTY: shown to a reviewer);
+    - a document-number wording with a character misread as one of like shape (火学第261号: 学 for 字)
+      is read as that wording (`cert_wording_by_shape`, at most SHAPE_MATCH_CERTAINTY);
     - a reading that is none of these only because of a mark or two glued to its ends (典201200255,
       No.201200552花, AANo.201200556, 2No.201200559: a seal's edge, a neighbour's ink, a stray
       stroke read as a character, `without_stray_ends`; before a No. prefix any two characters) gives
@@ -907,6 +936,11 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     if n.value is not None:
         return n
     text = _WS.sub("", unicodedata.normalize("NFKC", str(raw or "")))
+    worded = _cert_wording_by_shape(text)
+    if worded is not None:
+        w = _normalize_cert_no(worded, ledger_year)
+        if w.value is not None and not {"nonstandard_format", "serial_fused_in_front"} & set(w.flags):
+            return Normalized(w.value, n.raw, (*w.flags, "cert_wording_by_shape"), min(w.certainty, SHAPE_MATCH_CERTAINTY))
     m = re.match(r"^.{1,2}(?=(?:No|NO|N0)[.:：]?[0-9])", text)
     core = without_stray_ends(text[m.end() :] if m else text, _CERT_ALLOWED)
     if m and core is None:
@@ -917,6 +951,32 @@ def normalize_cert_no(raw: str, ledger_year: int | None = None) -> Normalized:
     if inner.value is None or {"nonstandard_format", "serial_fused_in_front"} & set(inner.flags):
         return n
     return _with_stray_flag(inner, n.raw)
+
+
+_CERT_WORDING = "火化证字第号"
+"""The characters of a certificate number's document-number wording (火字第540号, 火化证字〔2012〕第540号:
+GB/T 9704's 机关代字〔年份〕序号)."""
+
+
+def _cert_wording_by_shape(text: str) -> str | None:
+    """`text` with each Han character that is none of the wording's (_CERT_WORDING) but looks like
+    exactly one of them (mapping.glyphs.looks_alike: 学 for 字, 弟 for 第) written as that one; None
+    where no character was changed or one looks like none of them (another word: no wording misread).
+    Why (recognizer property): the recognizer misreads a printed character as one of like shape; the
+    wording's characters are a closed set, as a code table's wordings are."""
+    from .glyphs import looks_alike
+
+    out, changed = [], False
+    for ch in text:
+        if not _is_han(ch) or ch in _CERT_WORDING:
+            out.append(ch)
+            continue
+        like = [w for w in _CERT_WORDING if looks_alike(ch, w)]
+        if len(like) != 1:
+            return None
+        out.append(like[0])
+        changed = True
+    return "".join(out) if changed else None
 
 
 NONSTANDARD_CERT_CERTAINTY = 0.45

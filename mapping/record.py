@@ -19,6 +19,7 @@ from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
 from .idfix import ROW_DECODED_CERTAINTY, RowFacts, choose_decoded, correct_readings
+from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
 
@@ -337,6 +338,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
             n = _legacy_region_doubted(n, sp)
+        if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags:
+            n = _decode_phone(n, cell)
         conf = _value_confidence(n, ocr_conf)
         same_value = _second_gives_same_value(
             f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp
@@ -471,6 +474,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
     for fv in out.values():
         if "legacy_id_region_unlisted" in fv.flags:  # a second reading of the same digits confirms nothing more
             fv.confidence = min(fv.confidence, LEGACY_UNLISTED_CERTAINTY)
+        if "phone_decoded" in fv.flags:  # nothing but the plan confirms it, however surely it was read
+            fv.confidence = min(fv.confidence, PHONE_DECODED_CERTAINTY)
         fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)
     return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
 
@@ -536,6 +541,18 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+def _decode_phone(n: N.Normalized, cell: RawCell | None) -> N.Normalized:
+    """A phone reading that is no number of the plan: the one number of the plan one recognizer
+    confusion from its readings (mapping.phonefix.decode_phone, both readings of the cell pooled),
+    flagged `phone_decoded`, never above PHONE_DECODED_CERTAINTY; the reading stays in raw. With
+    none or several, the reading is left unread as it was."""
+    fixed, _cands = decode_phone((n.raw, getattr(cell, "second", None) if cell is not None else None))
+    if fixed is None:
+        return n
+    kept = tuple(fl for fl in n.flags if fl not in ("bad_phone", "phone_off_plan"))
+    return N.Normalized(fixed, n.raw, kept + ("phone_decoded",), PHONE_DECODED_CERTAINTY)
 
 
 _ID_FAILURES = ("check_digit_failed", "bad_length", "bad_characters", "bad_birth_date", "impossible_id_region")

@@ -783,3 +783,27 @@ def test_a_real_city_elsewhere_is_not_put_right_into_a_yantai_county():
     # backed by a town of 莱州市 read exactly (沙河镇 lies in 莱州市 only): the misreading is put right
     n = normalize_address("苏州市沙河镇路旺村", chars=doubted_at("苏州市沙河镇路旺村", 0))
     assert n.value.startswith("莱州市沙河镇"), n
+
+
+@pytest.mark.parametrize("raw", ["12905351234", "11805351234", "10012345678", "0535-1234567", "0535-01234567"])
+def test_a_number_the_numbering_plan_rules_out_is_no_phone(raw):
+    # MIIT 电信网编号计划: mobile numbers begin 13-19; a local number never begins with 0 (trunk) or 1 (services)
+    n = normalize_phone(raw)
+    assert n.value is None and "phone_off_plan" in n.flags and n.raw == raw
+
+
+def test_an_other_area_code_is_never_decoded_into_yantais():
+    from mapping.phonefix import decode_phone
+
+    assert decode_phone(["0536-7624029"]) == (None, [])  # Weifang's code, not a misread 0535
+    assert decode_phone(["0535-1212345"])[0] is None  # 1 may be 7 or 4: two numbers, none chosen
+
+
+@pytest.mark.parametrize(
+    "raw,value", [("火学第261号", "201400261"), ("火宇〔2013〕第540号", "201300540"), ("火字弟261号", "201400261")]
+)
+def test_a_certificate_wording_with_a_look_alike_character_is_read_as_that_wording(raw, value):
+    # the recognizer reads 字 as 学 or 宇, 第 as 弟 (like shape); the digits are the number's
+    n = normalize_cert_no(raw, 2014)
+    assert n.value == value and "cert_wording_by_shape" in n.flags and n.raw == raw
+    assert normalize_cert_no("火安第261号", 2014).value is None  # 安 looks like none of the wording's characters

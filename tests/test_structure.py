@@ -992,3 +992,98 @@ def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_bot
     ctx = RecordContext()
     assert _split_values("cremation", "agent_name", "agent_relation_code", "宋建之子", ctx) == ("宋建", "之子")
     assert _split_values("cremation", "agent_name", "agent_relation_code", "李明女儿", ctx) is None
+
+
+def _cert_rows(*printed):
+    """A page of as many rows as certificate numbers given (ROWS over again, serials 1, 2, ...)."""
+    rows = [list(ROWS[i % len(ROWS)]) for i in range(len(printed))]
+    for i, (r, cert) in enumerate(zip(rows, printed)):
+        r[0], r[1] = str(i + 1), cert
+    return rows
+
+
+def _certs(*printed):
+    return [row.record for row in _map(FIELDS, _cert_rows(*printed))]
+
+
+RUN = [f"2013-000{n}" for n in range(28, 34)]  # 2013-00028 .. 2013-00033, one a row
+
+
+def _run(at: int, printed: str) -> list[str]:
+    return RUN[:at] + [printed] + RUN[at + 1 :]
+
+
+def test_a_certificate_number_that_breaks_its_neighbours_run_goes_to_review():
+    """Issue 21: certificate numbers count up one a row (2013-00028 .. 00033); one read out of their run
+    is doubted, never auto-accepted, and kept as read unless it is the run's number with one digit
+    misread as the recognizer misreads digits (8 for 3): then the run's number is filled in, doubted,
+    the reading kept."""
+    clean = _certs(*RUN)
+    assert not any(f.startswith("cert_no_") for r in clean for f in r.fields["cremation_cert_no"].flags)
+
+    far = _certs(*_run(2, "2013-00050"))  # 5 is read for no 3
+    fv = far[2].fields["cremation_cert_no"]
+    assert fv.value == "201300050" and "cert_no_out_of_run" in fv.flags and fv.confidence <= 0.45
+    assert route(far[2], Settings())[0] == NEEDS_REVIEW
+    assert any(p.startswith("cremation_cert_no: certificate number out of its neighbours' run") for p in far[2].problems)
+    assert not any("cert_no_out_of_run" in r.fields["cremation_cert_no"].flags for r in far[:2] + far[3:])
+
+    misread = _certs(*_run(2, "2013-00080"))  # 3 read as 8
+    fv = misread[2].fields["cremation_cert_no"]
+    assert fv.value == "201300030" and fv.raw == "2013-00080" and "cert_no_decoded_by_run" in fv.flags
+    assert fv.confidence <= 0.45 and route(misread[2], Settings())[0] == NEEDS_REVIEW
+
+    marks = _certs(*_run(0, "2013-00028N"))  # a mark glued to the page's first
+    fv = marks[0].fields["cremation_cert_no"]
+    assert fv.value == "201300028" and "cert_no_decoded_by_run" in fv.flags and fv.confidence <= 0.45
+
+
+def test_certificate_numbers_that_jump_or_start_a_new_run_are_not_doubted_for_it():
+    jumps = ("2013-00028", "2013-00040", "2013-00052", "2013-00060", "2013-00061", "2013-00075")
+    anew = ("2013-00028", "2013-00029", "2013-00030", "2013-00040", "2013-00041", "2013-00042")
+    for printed in (jumps, anew):
+        recs = _certs(*printed)
+        assert not any(f.startswith("cert_no_") for r in recs for f in r.fields["cremation_cert_no"].flags), printed
+
+
+def test_a_phone_off_the_numbering_plan_is_decoded_only_where_one_number_of_the_plan_is_one_confusion_away():
+    """Issue 21: MIIT's numbering plan has no mobile number beginning 10-12 and no local number beginning
+    0 or 1; such a reading is no phone (reviewed, the reading kept). Where one digit the recognizer
+    misreads (7 for 1) leaves exactly one number of the plan, it is filled in, doubted."""
+    rows = [list(r) for r in ROWS]
+    rows[0][13] = "73805351234"  # 1 read as 7: only 13805351234 is of the plan
+    rows[1][13] = "12905351234"  # begins 12: no number of the plan one confusion away
+    rows[2][13] = "10805351234"  # 0 may be 8, 6, 9 or 3: four numbers of the plan, none chosen
+    out = [r.record for r in _map(FIELDS, rows)]
+    one = out[0].fields["agent_phone"]
+    assert one.value == "13805351234" and one.raw == "73805351234" and "phone_decoded" in one.flags
+    assert one.confidence <= 0.45 and route(out[0], Settings())[0] == NEEDS_REVIEW
+    for rec in out[1:3]:
+        fv = rec.fields["agent_phone"]
+        assert fv.value is None and "bad_phone" in fv.flags and fv.raw.startswith("1")
+        assert route(rec, Settings())[0] == NEEDS_REVIEW
+    assert "phone_off_plan" in out[1].fields["agent_phone"].flags
+
+
+def test_a_row_mapped_again_after_a_correction_keeps_its_certificate_numbers_run():
+    """A reviewer's correction maps its row again alone (pipeline.review.corrections.mapped_with): the
+    run is still judged on the page's every row, so the number out of it stays doubted."""
+    from pipeline.page.extract import map_rows
+
+    cells = [(i + 1, [RawCell(t, 0.999, None) for t in r]) for i, r in enumerate(_cert_rows(*_run(2, "2013-00050")))]
+    again = map_rows("cremation", TITLE, FIELDS, [cells[2]], Settings(), {3: {"remarks": "核对"}}, page_rows=cells)
+    fv = again[0].record.fields["cremation_cert_no"]
+    assert fv.value == "201300050" and "cert_no_out_of_run" in fv.flags and fv.confidence <= 0.45
+
+
+def test_on_a_page_read_so_badly_that_neighbours_seldom_agree_the_longest_run_judges_its_rows():
+    """A blurred photo (camera design draw 4421 at severity 1.4): of 13 numbers 00859 .. 00871 only 5 were
+    read right, never two misread ones apart; those 5 lie on one run, which judges the rows between them."""
+    read = ["859", "880", "481", "802", "863", "831", "805R", "naad", "867", "908", "819", "870", "871"]
+    recs = _certs(*[f"2015-00{n}" for n in read])
+    flags = [r.fields["cremation_cert_no"].flags for r in recs]
+    assert recs[1].fields["cremation_cert_no"].value == "201500860" and "cert_no_decoded_by_run" in flags[1]  # 8 for 6
+    assert recs[3].fields["cremation_cert_no"].value == "201500862" and "cert_no_decoded_by_run" in flags[3]  # 0 for 6
+    assert recs[2].fields["cremation_cert_no"].value == "201500481" and "cert_no_out_of_run" in flags[2]  # no confusion
+    assert all(r.fields["cremation_cert_no"].confidence <= 0.45 for r in recs[1:4])
+    assert not any(f.startswith("cert_no_") for i in (0, 4, 8, 11, 12) for f in flags[i])  # the run's own numbers

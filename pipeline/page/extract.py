@@ -62,6 +62,7 @@ from mapping.normalize import (
     is_code_wording,
     name_alphabet,
     name_form_probability,
+    normalize_cert_no,
     sea_area_alternatives,
 )
 from mapping.places import LOOKALIKES
@@ -71,7 +72,7 @@ from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError, UnknownLedgerError
-from pipeline.kernel.models import MappedRecord, OcrPiece, RawCell, chars_fit
+from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
@@ -107,9 +108,11 @@ from pipeline.page.structure import (
     STRUCK,
     UNDER_SEAL,
     Structure,
+    apply_cert_run,
     apply_column_checks,
     apply_serial_checks,
     apply_structure,
+    check_cert_run,
     check_columns,
     check_serials,
     fused_serials,
@@ -1241,9 +1244,43 @@ def map_rows(
             serials.append((row_no, serial_of(cells[serial_col])))
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
     apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
+    _check_cert_runs(out, ks, columns, structure, ctx.ledger_year, page_rows)
     _check_column_shapes(out, kind, settings)
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+def _check_cert_runs(
+    rows: Sequence[ExtractedRow],
+    ks: KindSpec,
+    columns: Sequence[str | None],
+    structure: Structure,
+    ledger_year: int | None,
+    page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
+) -> None:
+    """The page's certificate numbers against their run (pipeline.page.structure.check_cert_run), in
+    printed order; a struck-through row (its entry rewritten in the row below) is left out of it. Where
+    some rows are mapped again (a reviewer's correction: `page_rows` holds the page's every row), the
+    numbers of the others are their cells' texts normalized, so that the run is judged as on the page."""
+    mapped = {r.row_no: r for r in rows}
+    for name in [f.name for f in ks.fields if f.normalizer == "cert_no" and f.source == "cell"]:
+        certs: list[tuple[int, str | None]] = []
+        col = columns.index(name) if name in columns else None
+        order = [(r.row_no, r.cells) for r in rows] if page_rows is None or col is None else page_rows
+        for row_no, cells in order:
+            if row_no in mapped:
+                fv = mapped[row_no].record.fields.get(name)
+                if fv is None or "row_struck_through" not in fv.flags:
+                    certs.append((row_no, _cert_value(fv)))
+            elif col is not None and STRUCK not in structure.rows.get(row_no, []) and any(c.text for c in cells):
+                text = cells[col].text if col < len(cells) else ""
+                value = normalize_cert_no(text, ledger_year).value if text else None
+                certs.append((row_no, value if isinstance(value, str) else None))
+        apply_cert_run({r: x.record for r, x in mapped.items()}, name, check_cert_run(certs))
+
+
+def _cert_value(fv: FieldValue | None) -> str | None:
+    return fv.value if fv is not None and isinstance(fv.value, str) else None
 
 
 def _fused_serials(

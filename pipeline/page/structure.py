@@ -21,6 +21,7 @@ record's problems, which alone sends the record to review whatever its confidenc
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -437,3 +438,131 @@ def fused_serials(
             elif t.endswith(serial) and any(ch.isdigit() for ch in t[: -len(serial)]):
                 out[(r, c)] = t[: -len(serial)].rstrip(_SEPARATORS)
     return out
+
+
+CERT_RUN_SHARE = 0.6
+"""The share of a page's neighbouring certificate numbers that must count up one a row for the page's
+numbers to be taken as a run (check_serials' share of a serial column in order)."""
+CERT_RUN_MIN = 3
+"""The fewest certificate numbers read on a page to judge their run by (check_serials needs 3 too)."""
+CERT_RUN_CERTAINTY = 0.45
+"""The most a certificate number that breaks its neighbours' run is sure of, or one the run decoded:
+below every threshold (their floor is 0.5), so it is always reviewed."""
+_CERT_VALUE = re.compile(r"20[0-9]{7}")
+"""A normalized certificate number: a 4-digit year and a 5-digit serial (SPEC, mapping.normalize.normalize_cert_no)."""
+
+
+@dataclass(frozen=True)
+class CertRunBreak:
+    """A certificate number that breaks the run of its neighbours: the number the run has at its row."""
+
+    expected: str
+    reason: str
+
+
+def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRunBreak]:
+    """Rows whose certificate number breaks the run of its neighbours, with the number the run has
+    there. Within a register a home issues its cremation certificates in order, one a cremation, so the
+    numbers count up one a row as the serial column does (check_serials). A number read says which
+    number another row has if the run goes on (its own, plus or minus the rows between). The run's number
+    at a row is the one the two nearest numbers read around it both say: the nearest before it and the
+    nearest after it, or at a page's first or last numbers the two nearest on the side that has them
+    (where they say two things, a number was skipped, misread or written out of turn nearby: nothing is
+    said), judged where at least CERT_RUN_MIN numbers were read and CERT_RUN_SHARE of neighbouring ones
+    count up one a row. On a page read so badly that fewer of them do, the page's longest run says it:
+    the numbers that lie on one line of one a row (their number less their row the same; at least
+    CERT_RUN_MIN, more than on any other line) give the number of a row that has numbers of that run
+    both before and after it (a run that ends, or starts anew, at a jump says nothing beyond it). A
+    row whose own number is not the run's, or is no number, breaks it. `certs`: (row_no, normalized
+    number or None) of the page's written rows in printed order, None where no number of the spec's form
+    was read. Where a page's numbers jump (certificates voided, a sea burial register's numbers of earlier
+    cremations), a row on no run is not judged. A break is no proof of a misreading (a certificate voided, a number written
+    out of turn): the number is doubted, never put right silently (apply_cert_run)."""
+    pos = {r: i for i, (r, _v) in enumerate(certs)}
+    known = [(pos[r], int(v)) for r, v in certs if v is not None and _CERT_VALUE.fullmatch(v)]
+    if len(known) < CERT_RUN_MIN:
+        return {}
+    steps = list(zip(known, known[1:]))
+    in_order = sum(1 for a, b in steps if b[1] - a[1] == b[0] - a[0]) >= CERT_RUN_SHARE * len(steps)
+    # the page's longest run: the numbers that lie on one line of one a row (number - row the same)
+    lines = Counter(v - p for p, v in known).most_common(2)
+    line = lines[0][0] if lines[0][1] >= CERT_RUN_MIN and (len(lines) < 2 or lines[1][1] < lines[0][1]) else None
+    on_line = [p for p, v in known if line is not None and v - p == line]
+    out: dict[int, CertRunBreak] = {}
+    for r, v in certs:
+        p = pos[r]
+        before = [k[1] - (k[0] - p) for k in known if k[0] < p]
+        after = [k[1] - (k[0] - p) for k in known if k[0] > p]
+        said = (before[-1:] + after[:1]) if before and after else (before[-2:] or after[:2])
+        if in_order and len(said) == 2 and said[0] == said[1]:
+            expected = said[0]
+        elif not in_order and line is not None and any(q < p for q in on_line) and any(q > p for q in on_line):
+            expected = line + p
+        else:
+            continue
+        if v is not None and _CERT_VALUE.fullmatch(v) and int(v) == expected:
+            continue
+        out[r] = CertRunBreak(
+            str(expected),
+            f"certificate number out of its neighbours' run (they count up one a row: {expected} expected here): "
+            "misread, or a certificate issued out of turn? Check it against the scan",
+        )
+    return out
+
+
+def _one_confusion(read: str, written: str) -> bool:
+    """Whether `read` is `written` with one digit misread as the recognizer misreads digits
+    (mapping.idfix.CONFUSABLE: digit read -> the digits it may have been written as)."""
+    from mapping.idfix import CONFUSABLE
+
+    if len(read) != len(written):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(read, written)) if a != b]
+    return len(diff) == 1 and written[diff[0]] in CONFUSABLE.get(read[diff[0]], "")
+
+
+_UNREAD_CERT = ("nonstandard_format", "bad_characters", "too_long", "missing_mandatory")
+"""What a certificate reading that gave no number of the spec's form was flagged with: the run's number
+put in its place drops them."""
+
+
+def _numbers_in(raw: str) -> list[str]:
+    """The runs of digits of a reading, its separators (- _ . /) and spaces dropped (2013-00028N: 201300028)."""
+    import unicodedata
+
+    return re.findall(r"[0-9]+", re.sub(r"[-_./\s]", "", unicodedata.normalize("NFKC", raw)))
+
+
+def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks: Mapping[int, CertRunBreak]) -> None:
+    """The doubts of check_cert_run on the records' certificate numbers. A number of the spec's form
+    that breaks the run keeps its value, doubted (`cert_no_out_of_run`, at most CERT_RUN_CERTAINTY),
+    except where it is the run's number with one digit misread as the recognizer misreads digits
+    (mapping.idfix.CONFUSABLE): then the run's number is filled in, doubted (`cert_no_decoded_by_run`,
+    the reading kept in raw). A reading that gave no number of the spec's form (marks glued to it:
+    201100115N, MAMA2013-00476) and holds the run's number whole among its characters (its year and
+    serial, their separator dropped) gets it, doubted
+    alike. Nothing is ever taken without a reviewer: both stay below every threshold."""
+    for row_no, brk in breaks.items():
+        rec = records.get(row_no)
+        if rec is None:
+            continue
+        fv = rec.fields.get(field_name)
+        if fv is None or not (fv.raw or "").strip() or "corrected_by_reviewer" in fv.flags:
+            continue
+        value = fv.value if isinstance(fv.value, str) and _CERT_VALUE.fullmatch(fv.value) else None
+        if value is not None and _one_confusion(value, brk.expected):
+            decoded, confidence = True, min(fv.confidence, CERT_RUN_CERTAINTY)
+        elif value is None and brk.expected in _numbers_in(fv.raw):
+            decoded, confidence = True, CERT_RUN_CERTAINTY * STRUCTURE_DOUBT
+        elif value is not None:
+            decoded, confidence = False, min(fv.confidence, CERT_RUN_CERTAINTY)
+        else:
+            continue  # no number read: nothing to doubt, nothing the run could confirm
+        if decoded:
+            fv.value = brk.expected
+            fv.flags[:] = [f for f in fv.flags if f not in _UNREAD_CERT]
+        flag = "cert_no_decoded_by_run" if decoded else "cert_no_out_of_run"
+        if flag not in fv.flags:
+            fv.flags.append(flag)
+        fv.confidence = round(confidence, 4)
+        _problem(rec, f"{field_name}: {brk.reason}")

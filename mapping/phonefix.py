@@ -1,0 +1,67 @@
+"""A phone number read off China's numbering plan, decoded where the recognizer's confusions leave one.
+
+The plan (MIIT 电信网编号计划, as SPEC takes it: mapping.normalize.phone_in_plan) rules numbers out:
+an 11-digit number beginning 10, 11 or 12, or a Yantai local number beginning 0 or 1, is no phone.
+Such a reading, or one of a phone's length the plan has no place for at all (7 for the 1 of a mobile),
+is most often a digit misread. Where exactly ONE number of the plan lies one recognizer confusion away
+(one digit swapped for a digit it is read for: mapping.idfix.CONFUSABLE, the same table the ID repair
+uses, counted on the design stores' ID cells), pooled over both readings of the cell, that number is
+taken, flagged `phone_decoded`, below every threshold (PHONE_DECODED_CERTAINTY): a phone has no check
+digit, so nothing but the plan confirms it. With several, or none, nothing is taken (flag `bad_phone`
+stays, the reading kept in raw). The area code of a reading that begins with 0 is never changed: 0536
+is Weifang's code, a number of the plan SPEC does not take, not a misread 0535.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .idfix import CONFUSABLE
+from .normalize import phone_digits, phone_in_plan
+
+PHONE_DECODED_CERTAINTY = 0.45
+"""The most a phone number decoded by the plan is sure of: below every threshold (their floor is 0.5),
+so it is always reviewed (as mapping.idfix.ROW_DECODED_CERTAINTY for an ID)."""
+
+YANTAI_AREA = "0535"
+PHONE_LENGTHS = (7, 8, 11, 12)
+"""The lengths of a phone of the plan SPEC takes: a bare local number (7, 8), a mobile number or a
+Yantai landline with its area code (11, 12)."""
+
+
+def _full(number: str) -> str:
+    """The number as stored: a bare local number with its area code."""
+    return number if len(number) >= 11 else YANTAI_AREA + number
+
+
+def plan_candidates(digits: str) -> list[str]:
+    """Every number of the plan (stored form) one recognizer confusion from `digits`, a reading of a
+    phone's length that is no number of the plan; empty for a number of the plan or another length.
+    Sorted, no duplicates."""
+    if len(digits) not in PHONE_LENGTHS or not digits.isdigit() or phone_in_plan(digits):
+        return []
+    first = 0
+    if digits.startswith("0"):
+        if not digits.startswith(YANTAI_AREA):
+            return []  # another area code, or none read right: not ours to change
+        first = len(YANTAI_AREA)
+    out: set[str] = set()
+    for i in range(first, len(digits)):
+        for a in CONFUSABLE.get(digits[i], ""):
+            cand = digits[:i] + a + digits[i + 1 :]
+            if phone_in_plan(cand):
+                out.add(_full(cand))
+    return sorted(out)
+
+
+def decode_phone(reads: Iterable[str | None]) -> tuple[str | None, list[str]]:
+    """(the one number of the plan the readings of a cell leave, or None; every candidate): the
+    candidates of all readings pooled (plan_candidates), a number only where the pool holds one. A
+    reading that holds other characters than a number's gives none."""
+    pool: set[str] = set()
+    for read in dict.fromkeys(r for r in reads if r):
+        digits = phone_digits(read)
+        if digits is not None:
+            pool.update(plan_candidates(digits))
+    c = sorted(pool)
+    return (c[0] if len(c) == 1 else None), c
