@@ -309,8 +309,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "sea_area_suffix_by_shape": FlagInfo(
-        "海域名称末尾的“海域”识别为形近字，已改回“海域”（该海域不在名录中，需核对）",
-        "the generic 海域 ending the sea area was read as look-alike characters and put back (the area is not listed: check)",
+        "海域名称末尾的“海域”识别为形近字，已改回“海域”，其余文字按原文保留（需核对）",
+        "the generic 海域 ending the sea area was read as look-alike characters and put back, every other character kept as read: check",
         "warn",
     ),
     "sea_area_matched_by_shape": FlagInfo(

@@ -591,7 +591,7 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
                 for k in contained
                 if lookup[k] != code and not any(k in t for t in contained if lookup[t] == code and len(t) > len(k))
             ]
-            if not conflicting:
+            if not conflicting and not _one_glyph_from_another_code(s, code, table):
                 return _ok(code, raw, "partial_match", certainty=0.9)
     if fuzzy and len(s) >= 3:
         res = process.extract(s, keys, scorer=Levenshtein.normalized_similarity, limit=5)
@@ -615,6 +615,16 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
             if rival is None or rival - best_cost >= CODE_SHAPE_MARGIN:  # 福故: 事故 0.67, 病故 0.73: left
                 return _ok(lookup[best], raw, "code_matched_by_shape", certainty=SHAPE_MATCH_CERTAINTY)
     return _fail(raw, "unrecognized")
+
+
+def _one_glyph_from_another_code(s: str, code: str, table: CodeTable) -> bool:
+    """Whether a reading that holds a wording of `code` (位子 holds 子) is one character away from a
+    wording of another code of the table (侄子): one misread glyph (the recognizer's commonest error,
+    mapping.glyphs) makes the whole reading that other wording, so the wording found inside it vouches
+    for nothing. Source: the code table's own wordings and the recognizer's one-glyph confusions; no
+    value of a report set is named."""
+    keys, _by_len = _table_keys(table)
+    return any(table.lookup[k] != code and len(k) == len(s) and Levenshtein.distance(s, k) <= 1 for k in keys)
 
 
 SHAPE_MATCH_CERTAINTY = 0.9
@@ -1504,12 +1514,18 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     beyond = sea_area_beyond_list(n.value, sp)
     if beyond == "":
         return n
-    if beyond is not None and _LOCALITY.fullmatch(beyond):
-        # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place
-        return Normalized(n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_toward_listed"))), n.certainty)
     if beyond is not None:
+        value, flags, certainty = n.value, n.flags, n.certainty
+        if not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
+            # a listed entry and words of its own, its generic 海域 read in look-alike strokes (太平湾西侧海城,
+            # 城 for 域): 海域 put back and every other character kept, no surer than a shape match
+            value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
+            certainty *= SHAPE_MATCH_CERTAINTY
+        if _LOCALITY.fullmatch(beyond):
+            # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place
+            return Normalized(value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_toward_listed"))), certainty)
         return Normalized(
-            n.value, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_beyond_list"))), n.certainty * SEA_AREA_BEYOND_CERTAINTY
+            value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_beyond_list"))), certainty * SEA_AREA_BEYOND_CERTAINTY
         )
     near = closest_by_shape(n.value, names, UNREADABLE, DROPPED)
     if near is not None:

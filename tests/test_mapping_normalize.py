@@ -807,3 +807,29 @@ def test_a_certificate_wording_with_a_look_alike_character_is_read_as_that_wordi
     n = normalize_cert_no(raw, 2014)
     assert n.value == value and "cert_wording_by_shape" in n.flags and n.raw == raw
     assert normalize_cert_no("火安第261号", 2014).value is None  # 安 looks like none of the wording's characters
+
+
+@pytest.mark.parametrize("read,right", [("太平湾西侧海城", "太平湾西侧海域"), ("养马岛以东海城", "养马岛以东海域")])
+def test_a_listed_sea_area_toward_a_direction_whose_haiyu_was_misread_gets_it_back(read, right):
+    """A listed area with a word of locality whose generic 海域 the recognizer read 海城 (域/城 look-alikes,
+    mapping.glyphs) was accepted as read, 海城 and all, as sure as its reading (a 1-bit copy of a design
+    page: 太平湾西侧海城 auto-accepted). Now 海域 is put back, every other character kept, and it is no
+    surer than a shape match. Failed before: the value kept 海城 at certainty 1.0."""
+    from mapping.normalize import SHAPE_MATCH_CERTAINTY, normalize_sea_area
+
+    n = normalize_sea_area(read)
+    assert n.value == right and "sea_area_suffix_by_shape" in n.flags and "sea_area_toward_listed" in n.flags
+    assert n.certainty <= SHAPE_MATCH_CERTAINTY
+    beyond = normalize_sea_area("养马岛附近海城")  # other words of its own: still doubted as beyond the list
+    assert beyond.value == "养马岛附近海域" and "sea_area_beyond_list" in beyond.flags and beyond.certainty <= 0.5
+
+
+def test_a_relation_one_glyph_from_another_codes_wording_is_not_taken_by_the_wording_inside_it():
+    """位子 (侄子 with 侄 misread 位, one glyph) holds 子, a wording of code 20 (son): taken as 20 at 0.9 it
+    was auto-accepted wrong on a 1-bit copy of a design page. A reading one character from another code's
+    wording (GB/T 4761's table, the recognizer's one-glyph confusions) is no partial match; it gives no
+    code, so the recognizer chooses among the table's wordings on the crop. Failed before: 20."""
+    n = relation("位子")
+    assert n.value is None
+    assert relation("侄子").value == "97" and relation("儿子").value == "20"
+    assert relation("长子").value == "20"  # a wording itself: untouched
