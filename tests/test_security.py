@@ -147,6 +147,11 @@ def _formatted(node: ast.AST) -> bool:
     return False
 
 
+def _streamlit_call(call: ast.Call) -> bool:
+    """st.text(...), st.code(...): Streamlit showing text on the page, no SQL."""
+    return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id == "st"
+
+
 def sql_built_by_formatting(tree: ast.AST) -> list[int]:
     """Lines where execute()/text()/exec_driver_sql()/sql.SQL()... get a string built by f-string, % , + or
     .format(), directly or through a variable assigned such a string in the same function."""
@@ -163,7 +168,7 @@ def sql_built_by_formatting(tree: ast.AST) -> list[int]:
             if not isinstance(n, ast.Call) or not n.args:
                 continue
             name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
-            if name not in SQL_CALLS:
+            if name not in SQL_CALLS or _streamlit_call(n):
                 continue
             arg = n.args[0]
             if _formatted(arg) or (isinstance(arg, ast.Name) and arg.id in built):
@@ -175,8 +180,9 @@ def test_the_scanner_catches_formatted_sql():
     code = (
         "def f(c, t, v):\n    c.execute(f'select * from {t}')\n    q = 'delete from %s' % t\n    c.execute(q)\n"
         "    c.execute(text('select 1'))\n    c.execute(text('select :v'), {'v': v})\n    c.exec_driver_sql('x' + t)\n"
+        "    st.text('\\n'.join(v))\n    c.execute(text('\\n'.join(v)))\n"
     )
-    assert sql_built_by_formatting(ast.parse(code)) == [2, 4, 7]
+    assert sql_built_by_formatting(ast.parse(code)) == [2, 4, 7, 9]
 
 
 def test_no_sql_is_built_by_string_formatting_anywhere():
