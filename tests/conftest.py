@@ -82,15 +82,50 @@ DEBUG_MAIN = (
 )
 
 
-# the PostgreSQL end-to-end test (tests/test_end_to_end.py): its first run of the samples is started beside
-# the DEBUG run below when both are to run, so that the two reads of the samples overlap
-PG_END_TO_END = "tests/test_end_to_end.py::test_cli_end_to_end_postgres"
-
-
 def e2e_env() -> dict[str, str]:
     """The environment of the end-to-end runs' `backfill` (a user's: none of our PREFECT_/BACKFILL_ settings),
     as tests/test_end_to_end.py's backfill() gives it."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BACKFILL_"))}
+
+
+class BackgroundRun:
+    """A `backfill` command started in the background at the session's start (niced, so that the tests
+    beside it keep a core), its output going to files (a pipe nobody reads would fill and stop it)."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], logs: Path):
+        self.out_path, self.err_path = logs / "stdout.txt", logs / "stderr.txt"
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.proc = subprocess.Popen(
+                ["nice", "-n", str(BACKGROUND_NICE), *args],
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,  # its own process group, as a terminal starts it: stopped whole below
+            )
+        self._done: subprocess.CompletedProcess | None = None
+
+    def result(self, timeout: float = 1800) -> subprocess.CompletedProcess:
+        """Wait for the run and return it as subprocess.run(capture_output=True, text=True) would have."""
+        if self._done is None:
+            self.proc.wait(timeout=timeout)
+            out, err = (p.read_text(encoding="utf-8", errors="replace") for p in (self.out_path, self.err_path))
+            self._done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+        return self._done
+
+    def stop(self) -> None:
+        """Where the session ended before a test waited for it (-x, Ctrl-C): Ctrl-C to the whole group, as a
+        user stops it (the run stops its Prefect server and workers too), then kill."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+BACKGROUND_NICE = 10
 
 
 @dataclass
@@ -101,23 +136,19 @@ class StartedRun:
     work: Path
     db: str
     platform: str
-    proc: subprocess.Popen
-    _done: subprocess.CompletedProcess | None = None
+    run: BackgroundRun
 
     def result(self, timeout: float = 1800) -> subprocess.CompletedProcess:
         """Wait for the run and return it as subprocess.run would have."""
-        if self._done is None:
-            out, err = self.proc.communicate(timeout=timeout)
-            self._done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
-        return self._done
+        return self.run.result(timeout)
 
 
 @pytest.fixture(scope="session")
 def samples_pg_first_run(pg_server, tmp_path_factory):
     """The PostgreSQL end-to-end test's first `backfill run` of the samples (real OCR, the Prefect flow, the
-    working store on PostgreSQL), started in the background: the samples' OCR is the suite's dearest step,
-    and this run and the DEBUG run (samples_debug_run) each leave a core idle part of the time, so
-    samples_debug_run starts this one before its own when both are to run. Its databases are dropped at the end."""
+    working store on PostgreSQL), started in the background at the session's start where that test is to
+    run (_sample_runs_start_first): the samples' OCR is the suite's dearest step, and run beside the tests
+    before it, it costs them a core they mostly leave idle. Its databases are dropped at the end."""
     import psycopg
     from psycopg import sql
 
@@ -128,61 +159,100 @@ def samples_pg_first_run(pg_server, tmp_path_factory):
         for n in names:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(n)))
     db = f"{base}/{name}"
-    proc = subprocess.Popen(
+    run = BackgroundRun(
         [sys.executable, "-m", "pipeline.cli", "run", str(SAMPLES), "--json", "--db", db],
-        cwd=work,
-        env=e2e_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal starts it: stopped whole below if need be
+        work,
+        e2e_env(),
+        tmp_path_factory.mktemp("samples-pg-run-output"),
     )
-    started = StartedRun(work, db, f"{base}/{names[1]}", proc)
     try:
-        yield started
+        yield StartedRun(work, db, f"{base}/{names[1]}", run)
     finally:
-        if proc.poll() is None:  # the test did not get to wait for it (the session stopped early: -x, Ctrl-C)
-            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the run stops its Prefect server and workers too
-            try:
-                proc.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
+        run.stop()
         with psycopg.connect(pg_server, autocommit=True) as conn:
             for n in names:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(n)))
 
 
-def _start_pg_end_to_end_too(request) -> None:
-    """Start samples_pg_first_run now where the PostgreSQL end-to-end test is among the tests to run and a
-    PostgreSQL server can be had (else that test starts it itself, or is skipped or fails as it would)."""
-    if not any(item.nodeid.endswith(PG_END_TO_END) for item in request.session.items):
-        return
-    if not (os.environ.get("BACKFILL_TEST_PG_URL") or server_binaries() is not None):
-        return
-    try:
-        request.getfixturevalue("samples_pg_first_run")
-    except (Exception, pytest.skip.Exception, pytest.fail.Exception):
-        pass  # the PostgreSQL test meets the same error (pytest keeps it) and reports it; the DEBUG run goes on
-
-
 @pytest.fixture(scope="session")
-def samples_debug_run(request, tmp_path_factory):
+def samples_debug_started(tmp_path_factory):
     """One whole `backfill -v run samples/ --json` as a user starts it (real OCR, the Prefect flow, SQLite
-    store in ./backfill-data) with every logger at DEBUG, then `backfill export --out export.csv`: (work
-    folder, run, export). Shared by the privacy tests (what it printed and wrote) and the SQLite end-to-end
-    test (which goes on from it on a copy of the folder): the OCR of the samples is the suite's dearest
-    step, and one run serves both. The PostgreSQL end-to-end test's first run is started beside it."""
-    _start_pg_end_to_end_too(request)
+    store in ./backfill-data) with every logger at DEBUG, started in the background: (work folder, run)."""
     work = tmp_path_factory.mktemp("samples-run")
     env = e2e_env()
     env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
+    run = BackgroundRun(
+        [sys.executable, "-c", DEBUG_MAIN, "-v", "run", str(SAMPLES), "--json"],
+        work,
+        env,
+        tmp_path_factory.mktemp("samples-run-output"),  # outside the work folder, whose files the privacy tests read
+    )
+    try:
+        yield work, run
+    finally:
+        run.stop()
 
-    def backfill(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-c", DEBUG_MAIN, *args], cwd=work, env=env, capture_output=True, text=True, timeout=1800
-        )
 
-    run = backfill("-v", "run", str(SAMPLES), "--json")
-    export = backfill("export", "--out", str(work / "export.csv"))
+@pytest.fixture(scope="session", autouse=True)
+def _sample_runs_start_first(request):
+    """Starts the runs of the samples that the selected tests consume (samples_debug_started,
+    samples_pg_first_run) before the first test, so that they go on beside the tests before their
+    consumers. A run that cannot start (no PostgreSQL, say) is left to the test that needs it, which meets
+    the same error (pytest keeps it) and reports it; the other tests go on."""
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    for fixture in ("samples_debug_started", "samples_pg_first_run"):
+        if fixture not in wanted:
+            continue
+        if fixture == "samples_pg_first_run" and not (os.environ.get("BACKFILL_TEST_PG_URL") or server_binaries() is not None):
+            continue
+        try:
+            request.getfixturevalue(fixture)
+        except (Exception, pytest.skip.Exception, pytest.fail.Exception):
+            pass
+
+
+@pytest.fixture(scope="session")
+def samples_debug_run(samples_debug_started):
+    """The session's DEBUG run of the samples (samples_debug_started), waited for, then `backfill export --out
+    export.csv`: (work folder, run, export). Shared by the privacy tests (what it printed and wrote) and the
+    SQLite end-to-end test (which goes on from it on a copy of the folder): the OCR of the samples is the
+    suite's dearest step, and one run serves both."""
+    work, started = samples_debug_started
+    run = started.result()
+    env = e2e_env()
+    env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
+    export = subprocess.run(
+        [sys.executable, "-c", DEBUG_MAIN, "export", "--out", str(work / "export.csv")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     return work, run, export
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _streamlit_components_scanned_once():
+    """Streamlit's AppTest scans every installed distribution's metadata for v2 components at each new
+    AppTest's first run (streamlit.components.v2.manifest_scanner, about 1.4 s here: 90 % of a screen's
+    test run), though nothing is installed or removed while the suite runs: the scan's answer is kept for
+    the session. Only where a test module imported AppTest (the others never start Streamlit)."""
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    kept: dict[int | None, list] = {}
+
+    def scanned_once(max_workers: int | None = None) -> list:
+        if max_workers not in kept:
+            kept[max_workers] = scan(max_workers)
+        return list(kept[max_workers])
+
+    manifest_scanner.scan_component_manifests = scanned_once
+    try:
+        yield
+    finally:
+        manifest_scanner.scan_component_manifests = scan
