@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from seeded import open_copy, seed_once
 from streamlit.testing.v1 import AppTest
 
 from mapping.spec import load_spec
@@ -21,18 +22,25 @@ from samples.seed import seed_store
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    monkeypatch.setenv("BACKFILL_DATA_DIR", str(data))
-    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
-    settings = Settings.load()
-    store = Store.open(settings)
+def _seed(store: Store, settings: Settings) -> list:
     rows = seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
     add_user(store, "rev", "reviewer", "password-rev")
     add_user(store, "arch", "archivist", "password-arch")
     add_user(store, "boss", "administrator", "password-boss")
-    yield store, settings, rows
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A ledger page of cremation records, half of them unsure, and three users, seeded once for the module."""
+    return seed_once(tmp_path_factory, "review-app-seed", _seed)
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch, seeded):
+    """The module's seeded store copied for this test alone: (store, settings, seeded rows)."""
+    store, settings = open_copy(seeded[0], tmp_path, monkeypatch)
+    yield store, settings, seeded[1]
     store.dispose()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from seeded import open_copy, seed_once
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -47,15 +48,22 @@ ACCOUNTS = {
 }
 
 
-@pytest.fixture()
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKFILL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
-    settings = Settings.load()
-    store = Store.open(settings)
+def _seed(store: Store, settings: Settings) -> None:
     seed_store(store, settings, kinds=("cremation",), pages=1, unsure_share=0.5)
     for role, (user, pw) in ACCOUNTS.items():
         add_user(store, user, role, pw)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A ledger page of cremation records and one user a role, seeded once for the module."""
+    return seed_once(tmp_path_factory, "security-seed", _seed)[0]
+
+
+@pytest.fixture()
+def app_env(tmp_path, monkeypatch, seeded):
+    """The module's seeded store copied for this test alone."""
+    store, _settings = open_copy(seeded, tmp_path, monkeypatch)
     yield store
     store.dispose()
 

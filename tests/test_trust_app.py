@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from reviewing import approve_as_reviewer
+from seeded import open_copy, seed_once
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -24,16 +25,23 @@ from samples.seed import seed_store
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKFILL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("BACKFILL_DB_URL", raising=False)
-    settings = Settings.load()
-    store = Store.open(settings)
+def _seed(store: Store, settings: Settings) -> None:
     seed_store(store, settings, homes=("yantai", "longkou"), kinds=("cremation",), pages=3, unsure_share=0.3)
     A.draw(store, settings)
     add_user(store, "rev", "reviewer", "password-rev")
     add_user(store, "boss", "administrator", "password-boss")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """Three ledger pages of two homes, the audit sample drawn, two users: seeded once for the module."""
+    return seed_once(tmp_path_factory, "trust-app-seed", _seed)[0]
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch, seeded):
+    """The module's seeded store copied for this test alone: (store, settings)."""
+    store, settings = open_copy(seeded, tmp_path, monkeypatch)
     yield store, settings
     store.dispose()
 
