@@ -626,6 +626,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "each column's rows were followed on their own; check every value against the scan.",
     ),
     "record.grid_by_column.short": ("行线逐栏跟踪", "rows followed by column"),
+    "record.grid_faint": (
+        "本页的表格线很淡（浅色印刷或褪色）：是降低对比度后才找到的，可能把阴影或折痕当成了线，请逐项对照扫描件核对。",
+        "The ruling lines of this page are very faint (printed pale or faded): they were found only at a lower contrast and a shadow "
+        "or a fold may have been taken for a line; check every value against the scan.",
+    ),
+    "record.grid_faint.short": ("表格线很淡", "faint ruling"),
     "record.struck": (
         "此行文字上有一道横线：是否为划掉的记录？若是划掉作废的，请驳回（正确的记录在后面）。",
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",

@@ -379,3 +379,28 @@ def test_a_hand_ruled_form_whose_row_lines_run_apart_column_by_column_keeps_its_
 
     code, params = record_reason(f"page: {GRID_DOUBTS[grid.source]}")
     assert code == "grid_by_column" and "逐栏" in t(f"record.{code}", "zh", **params)
+
+
+def test_a_register_ruled_pale_grey_keeps_its_grid_and_the_page_is_doubted_for_it():
+    """Ruling printed pale grey (or faded) some 23 levels below the paper: blurred by the scan it fell under
+    the ink test, the cleanup found no table box, and the text's alignment gave 5 rows and 24 columns for
+    15 and 15. The lines are looked for again at a lower contrast (layout.faint_ruling): the grid drawn is
+    found, and the page is doubted for it, said to the reviewer in Chinese first."""
+    from pipeline.page.extract import GRID_DOUBTS
+    from pipeline.review.queue import record_reason
+    from review_app.i18n import t
+
+    bgr, gt = page(seed=11, ruling_rgb=(230, 230, 230))
+    clean = clean_page(bgr)
+    with pytest.raises(NoTableError):
+        find_grid(clean.image, clean.table_box)  # at the ink's contrast: no ruled table
+    grid = find_grid_or_text(clean.image, clean.table_box)
+    assert grid.source == "faint ruling"
+    _same_grid(grid, gt)
+    assert grid.n_rows == len(gt["grid"]["y"]) - 1
+    code, params = record_reason(f"page: {GRID_DOUBTS[grid.source]}")
+    assert code == "grid_faint" and t(f"record.{code}", "zh", **params).startswith("本页的表格线很淡")
+    # ruling at the ink's contrast is found as before, not as faint
+    bgr, gt = page(seed=11, ruling_rgb=(200, 200, 200))
+    clean = clean_page(bgr)
+    assert find_grid_or_text(clean.image, clean.table_box).source == "ruling"

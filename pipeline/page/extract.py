@@ -739,6 +739,9 @@ GRID_DOUBTS = {
     "ruling by column": (
         "its row lines do not run level across the table: each column's rows were followed on their own; check every value against the scan"
     ),
+    "faint ruling": (
+        "its ruling lines are very faint: they were found only at a contrast below that of ink; check every value against the scan"
+    ),
 }
 """Why a page whose grid was not read from ruling lines alone is in doubt (pipeline.page.layout.grid_from_text)."""
 

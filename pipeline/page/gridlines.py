@@ -24,9 +24,20 @@ longer region keeps runs of a thirtieth of its length (LINE_SHARE_KEPT) at the l
 LINE_SHARE_KEPT = 30
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
+INK_CONTRAST = 15
+"""Grey levels below its neighbourhood's mean a pixel must lie to be ink (binarize)."""
+FAINT_RULING_CONTRAST = 8
+"""The same for a second look at a page where no ruled table was found (pipeline.page.layout: the
+`faint ruling` grid): ruling printed pale grey or faded, 20-25 levels below the paper before the scan's
+blur, falls under INK_CONTRAST once blurred. 8 is nearly three times a flatbed scan's paper noise (σ ≈ 3
+levels): noise taken for ink at this contrast stays in specks, and only runs far longer than any
+character count as lines (line_profiles). Source: a property of printed ruling (long, straight, thin)
+and of scans (their noise); no generated page was fitted."""
+
+
+def binarize(gray: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
     """Ink = 255 on 0, adaptive to local contrast (faded ink, uneven light)."""
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, contrast)
 
 
 @dataclass(frozen=True)
@@ -44,13 +55,16 @@ class LineProfiles:
 
 
 def line_profiles(
-    gray: np.ndarray, box: tuple[int, int, int, int] | None = None, lines: np.ndarray | None = None
+    gray: np.ndarray,
+    box: tuple[int, int, int, int] | None = None,
+    lines: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
 ) -> LineProfiles | None:
     """The profiles of the long level and plumb runs of ink in the table `box` (BOX_PAD_PX around it;
     the whole page where None), `lines` (the ruling lines whole, cleanup.find_ruling) added to the ink;
-    None where the region is smaller than MIN_REGION_PX."""
+    None where the region is smaller than MIN_REGION_PX. `contrast`: binarize's."""
     h, w = gray.shape
-    ink = binarize(gray)
+    ink = binarize(gray, contrast)
     if lines is not None and lines.shape == ink.shape:
         ink = cv2.bitwise_or(ink, lines.astype(np.uint8) * 255)
     if box is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
 from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES
-from pipeline.page.gridlines import binarize, line_profiles
+from pipeline.page.gridlines import FAINT_RULING_CONTRAST, INK_CONTRAST, binarize, line_profiles
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class Grid:
     cols: tuple[int, ...]  # x of each vertical ruling line, left to right (len = n_cols + 1)
     inferred_rows: tuple[int, ...] = ()  # indices of lines that were inferred, not seen
     source: str = "ruling"  # "ruling": lines seen; "text": rows and columns from the text's alignment
-    # (no usable ruling; GRID_SOURCES), "ruling+text": some lines seen, the others from the text
+    # (no usable ruling; GRID_SOURCES), "ruling+text": some lines seen, the others from the text,
+    # "ruling by column" (rows_by_column), "faint ruling": lines seen only at a lower contrast (faint_ruling)
     inferred_cols: tuple[int, ...] = ()  # indices of vertical lines put in at a text gap (a missing line)
     struck_rows: tuple[int, ...] = ()  # rows with a line drawn across their text (struck through?)
     # per column, the y of its own row lines where they do not run straight across the table (a form
@@ -134,12 +135,14 @@ def _outside_columns(rows: list[int], cols: list[int], plumb: np.ndarray | None)
     return out
 
 
-def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> tuple[list[int], list[int]]:
+def ruling_lines(
+    gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None, contrast: int = INK_CONTRAST
+) -> tuple[list[int], list[int]]:
     """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
     `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
     faded or dotted line made one), added to the page's ink. A horizontal line beyond the ends of the
-    vertical ones is left out (_outside_columns)."""
-    prof = line_profiles(gray, table_box, ruling)
+    vertical ones is left out (_outside_columns). `contrast`: what is ink (gridlines.binarize)."""
+    prof = line_profiles(gray, table_box, ruling, contrast)
     if prof is None:
         return [], []
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=20)
@@ -148,13 +151,15 @@ def ruling_lines(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndar
     return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
 
 
-def find_grid(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
+def find_grid(
+    gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None, contrast: int = INK_CONTRAST
+) -> Grid:
     """Ruling lines of the (rectified) table. Raises NoTableError when there is no ruled table.
-    `ruling`: see ruling_lines."""
+    `ruling`, `contrast`: see ruling_lines."""
     h, w = gray.shape
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
-    rows, cols = ruling_lines(gray, table_box, ruling)
+    rows, cols = ruling_lines(gray, table_box, ruling, contrast)
     if len(rows) < GRID_MIN_LINES[0] or len(cols) < GRID_MIN_LINES[1]:  # a register form rules every row, the empty ones too
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
     rows, struck = _lines_inside_rows(rows)
@@ -428,6 +433,9 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
         by_column = rows_by_column(gray, table_box, ruling, cols)
         if by_column is not None:
             return by_column
+    faint = faint_ruling(gray, table_box, ruling)
+    if faint is not None:
+        return faint
     if len(rows) < 3 and len(cols) < 3:
         rows, cols = ruling_lines(gray, None, ruling)
     grid = grid_from_text(gray, rows if len(rows) >= 3 else None, cols if len(cols) >= 3 else None)
@@ -439,6 +447,20 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if _glyph_height(ink) is None:
         raise NoTableError(f"{seen}; no text on the page either") from None
     raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
+
+
+def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid | None:
+    """The grid of a table ruled too pale for the ink test (pale grey or faded print, FAINT_RULING_CONTRAST),
+    looked for where no ruled table was found at the usual contrast: in the table's box, then on the whole
+    page (a ruling that pale loses the cleanup its box too). Its source is "faint ruling": the page is in
+    doubt (pipeline.page.extract.GRID_DOUBTS), since at that contrast a line is harder to tell from a
+    shadow's edge or a fold. None where it finds no table either (then the text's alignment is tried)."""
+    for box in dict.fromkeys([table_box, None]):
+        try:
+            return replace(find_grid(gray, box, ruling, contrast=FAINT_RULING_CONTRAST), source="faint ruling")
+        except NoTableError:
+            continue
+    return None
 
 
 COLUMN_RULE_PX = 60

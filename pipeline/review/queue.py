@@ -467,6 +467,7 @@ _RECORD_LINES = (
     (re.compile(r"^page: no ruling lines were found"), "grid_text", ()),
     (re.compile(r"^page: some of its ruling lines are missing"), "grid_partial", ()),
     (re.compile(r"^page: its row lines do not run level across the table"), "grid_by_column", ()),
+    (re.compile(r"^page: its ruling lines are very faint"), "grid_faint", ()),
     (re.compile(r"^row: a line is drawn across its text"), "struck", ()),
     (re.compile(r"^row: its only writing lies under a seal"), "seal_only", ()),
     # a page of a capture kind the thresholds were not fitted on (pipeline.page.routing.unfitted_capture_reason)
