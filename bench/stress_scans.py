@@ -8,8 +8,10 @@ SRC_SCANS is a scans folder of a generated set (bench/bench_families.py: <out>/<
 files (PNG, JPEG, TIFF, multi-page TIFF) and folders of them, each with its ground truth (*.gt.json)
 beside it. Every image is copied under OUT at the same relative path, stressed; ground-truth files
 are copied unchanged (the content did not change, only the capture). PDFs are skipped (no rasterizer
-is a dependency) and listed. The copies are then run like any folder (`backfill run OUT`, or a
-store of bench_families' shape) and scored against the same truth. Never part of the test suite.
+is a dependency) and listed, their truth left out with them. The copies are then run like any
+folder (`backfill run OUT`), or put in bench_families' shape (OUT = <out>/seed<S>-p<N>/<family>/scans,
+the set's manifest.json copied beside it) and run with `bench_families.py --out <out>`, scored against
+the same truth. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def copy_stressed(src: Path, out: Path, mode: str, fade: float) -> tuple[int, li
             images += len(frames)
         else:
             skipped.append(str(path.relative_to(src)))
+            if target.is_file():  # a stray copy of a skipped file
+                target.unlink()
+            truth = target.with_name(path.stem + ".gt.json")
+            if truth.is_file():  # its truth goes too: the copy's truth covers only the pages it holds
+                truth.unlink()
     return images, skipped
 
 
