@@ -618,13 +618,15 @@ def _normalize_code(raw: str, table: CodeTable, fuzzy: bool, min_score: float) -
 
 
 def _one_glyph_from_another_code(s: str, code: str, table: CodeTable) -> bool:
-    """Whether a reading that holds a wording of `code` (位子 holds 子) is one character away from a
-    wording of another code of the table (侄子): one misread glyph (the recognizer's commonest error,
-    mapping.glyphs) makes the whole reading that other wording, so the wording found inside it vouches
-    for nothing. Source: the code table's own wordings and the recognizer's one-glyph confusions; no
-    value of a report set is named."""
+    """Whether a reading that holds a wording of `code` (位子 holds 子) is one edit away from a
+    wording of another code of the table: one misread glyph (位子 for 侄子, the recognizer's commonest
+    error, mapping.glyphs), one glyph dropped (非户籍地公益公墓 for 非户籍地公益性公墓, 交事故 for
+    交通事故: mapping.places.DROPPED) or one stray glyph read in makes the whole reading that other
+    wording, so the wording found inside it vouches for nothing and the partial match is refused.
+    Source: the code table's own wordings and the recognizer's one-glyph confusions; no value of a
+    report set is named."""
     keys, _by_len = _table_keys(table)
-    return any(table.lookup[k] != code and len(k) == len(s) and Levenshtein.distance(s, k) <= 1 for k in keys)
+    return any(table.lookup[k] != code and Levenshtein.distance(s, k) <= 1 for k in keys)
 
 
 SHAPE_MATCH_CERTAINTY = 0.9
@@ -1522,7 +1524,11 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
             value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
             certainty *= SHAPE_MATCH_CERTAINTY
         if _LOCALITY.fullmatch(beyond):
-            # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place
+            # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place;
+            # one whose 海域 was put back by shape is an entry plus words the list corrected, doubted like
+            # sea_area_toward_listed_by_shape and sea_area_beyond_list (open vocabulary: never auto-accepted)
+            if "sea_area_suffix_by_shape" in flags:
+                certainty *= SEA_AREA_BEYOND_CERTAINTY
             return Normalized(value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_toward_listed"))), certainty)
         return Normalized(
             value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_beyond_list"))), certainty * SEA_AREA_BEYOND_CERTAINTY

@@ -815,11 +815,14 @@ def test_a_listed_sea_area_toward_a_direction_whose_haiyu_was_misread_gets_it_ba
     mapping.glyphs) was accepted as read, 海城 and all, as sure as its reading (a 1-bit copy of a design
     page: 太平湾西侧海城 auto-accepted). Now 海域 is put back, every other character kept, and it is no
     surer than a shape match. Failed before: the value kept 海城 at certainty 1.0."""
-    from mapping.normalize import SHAPE_MATCH_CERTAINTY, normalize_sea_area
+    from mapping.normalize import SEA_AREA_BEYOND_CERTAINTY, SHAPE_MATCH_CERTAINTY, normalize_sea_area
 
     n = normalize_sea_area(read)
     assert n.value == right and "sea_area_suffix_by_shape" in n.flags and "sea_area_toward_listed" in n.flags
     assert n.certainty <= SHAPE_MATCH_CERTAINTY
+    # a list entry plus words that the list corrected is doubted like any entry plus words (open vocabulary):
+    # below the sea area's fitted threshold (0.5) even read at full confidence
+    assert n.certainty < SEA_AREA_BEYOND_CERTAINTY
     beyond = normalize_sea_area("养马岛附近海城")  # other words of its own: still doubted as beyond the list
     assert beyond.value == "养马岛附近海域" and "sea_area_beyond_list" in beyond.flags and beyond.certainty <= 0.5
 
@@ -833,3 +836,22 @@ def test_a_relation_one_glyph_from_another_codes_wording_is_not_taken_by_the_wor
     assert n.value is None
     assert relation("侄子").value == "97" and relation("儿子").value == "20"
     assert relation("长子").value == "20"  # a wording itself: untouched
+
+
+@pytest.mark.parametrize(
+    "table,read,wrong",
+    [
+        ("ashes_destination", "非户籍地公益公墓", "1"),  # 非户籍地公益性公墓 (2) with 性 dropped
+        ("ashes_destination", "户籍地经营公墓", "1"),  # 户籍地经营性公墓 (3) with 性 dropped
+        ("death_cause", "交事故", "03"),  # 交通事故 (04) with 通 dropped
+    ],
+)
+def test_a_code_reading_one_dropped_glyph_from_another_codes_wording_is_no_partial_match(table, read, wrong):
+    """A reading one glyph short of a wording of one code (the recognizer drops glyphs: mapping.places.DROPPED)
+    that holds a shorter wording of another code was taken as that other code at 0.9 (partial_match):
+    the list would have turned one dropped glyph into another code. Now no partial match is taken where
+    another code's wording is one edit from the reading. Failed before: the wrong code, partial_match."""
+    from mapping.normalize import _spec, normalize_code
+
+    n = normalize_code(read, _spec(None).table(table))
+    assert n.value != wrong and "partial_match" not in n.flags
