@@ -14,7 +14,9 @@ Only counts and the cleanup's own step results are printed (no cell text: no per
 
     python bench/grid_screen.py DIR [DIR ...] [--all]
 
-A line per page whose grid is not the drawn one (``--all``: per page), then the totals.
+A line per page whose grid is not the drawn one (``--all``: per page; ``source``: the finder that gave its
+grid -- "ruling", "faint ruling" (pipeline.page.layout.faint_ruling), "ruling by column", "text" ...),
+then the totals and how many grids each finder gave.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def screen(scan: Path, media: str, page_no: int, page: dict[str, Any], settings:
         out.update(found=None, source=None, error=str(e), ok=False)
         return out
     found = (grid.n_rows, grid.n_cols)
+    out["lines"] = [list(grid.rows), list(grid.cols)]
     out.update(
         found=found, source=grid.source, inferred_rows=len(grid.inferred_rows), ok=found == want and grid.source == "ruling"
     )
@@ -81,6 +84,7 @@ def main() -> int:
     args = ap.parse_args()
     settings = Settings.load(None)
     n = bad = 0
+    sources: dict[str, int] = {}
     for root in args.dirs:
         for scan, media, page_no, page in _pages(root):
             if not page.get("has_table", True):
@@ -88,9 +92,11 @@ def main() -> int:
             r = screen(scan, media, page_no, page, settings)
             n += 1
             bad += int(not r["ok"])
+            sources[str(r["source"])] = sources.get(str(r["source"]), 0) + 1
             if args.all or not r["ok"]:
                 print(("ok   " if r["ok"] else "DIFF ") + json.dumps(r, ensure_ascii=False), flush=True)
     print(f"{n} pages with a table screened; grid not the drawn one on {bad}")
+    print("grids by finder: " + ", ".join(f"{k}: {v}" for k, v in sorted(sources.items())))
     return 0
 
 

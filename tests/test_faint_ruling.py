@@ -1,0 +1,47 @@
+"""A ruled table printed in light grey at low contrast (faded or light print, a dim photograph) is still
+found as a table with all its rows -- by the faint ruling finder -- and the page is doubted as a whole
+(表格线很淡), so that none of its fields is auto-accepted on a structure found from faint lines."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.page.extract import GRID_DOUBTS
+from pipeline.page.layout import find_grid_or_text
+from pipeline.review.queue import record_reason
+from review_app.i18n import t
+
+ROWS, COLS = 10, 6
+
+
+def _page(line_grey: int, paper: int = 200, noise: float = 2.0) -> np.ndarray:
+    """A 1000 x 1400 page: a ROWS x COLS table ruled `line_grey` on `paper`, dark text in the cells of its
+    first two rows only (a register page begun: its empty rows are ruled, and only the ruling shows them)."""
+    rng = np.random.default_rng(7)
+    img = np.full((1400, 1000), paper, np.uint8)
+    ys = [150 + 100 * i for i in range(ROWS + 1)]
+    xs = [80 + 140 * j for j in range(COLS + 1)]
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[-1], y), line_grey, 1)
+    for x in xs:
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), line_grey, 1)
+    for i in range(2):
+        for j in range(COLS):
+            cv2.putText(img, "12-34", (xs[j] + 15, ys[i] + 60), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 40, 2)
+    out = img.astype(np.float32) + rng.normal(0, noise, img.shape)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def test_light_grey_ruling_is_found_with_all_rows_and_doubted():
+    grid = find_grid_or_text(_page(line_grey=188))
+    assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
+    assert grid.source == "faint ruling"
+    code, params = record_reason(f"page: {GRID_DOUBTS[grid.source]}")  # the page doubted, said to the reviewer
+    assert code == "grid_faint" and "表格线很淡" in t(f"record.{code}", "zh", **params)
+
+
+def test_dark_ruling_is_still_the_normal_finder():
+    grid = find_grid_or_text(_page(line_grey=30))
+    assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
+    assert grid.source == "ruling"
