@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +20,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from pipeline.kernel.config import Settings
+from pipeline.kernel.safety import path_from_db
 from pipeline.kernel.store import Page, Quarantine, Record, SourceFile, Store
 from pipeline.page.intake import register_folder
 from pipeline.quality.evaluate import evaluate
-from pipeline.runs.stages import run_folder
 from samples.make_invalid import EXPECTED, INVALID_DIR, TURNED, WEIRD_NAME, write_invalid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,11 +177,66 @@ def test_a_quarantined_copy_is_owner_only_like_the_rest_of_the_data_folder(tmp_p
 
 
 # ---- the whole run over the corpus (real OCR: the unknown ledger's header is read) ----------------
+@dataclass
+class CorpusSummary:
+    """What the run said of the corpus's files (samples/invalid/, as `backfill run samples/INVALID` names them)."""
+
+    quarantined: list[dict[str, str]]
+    pages_problem: list[dict[str, str]]
+    pages_turned: list[dict[str, str]]
+    pages: int
+    pages_done: int
+
+
+CORPUS = INVALID_DIR.name + "/"
+
+
+def _corpus_only(run: dict, key: str) -> list[dict[str, str]]:
+    return [{**x, "file": x["file"].removeprefix(CORPUS)} for x in run[key] if x["file"].startswith(CORPUS)]
+
+
 @pytest.fixture(scope="module")
-def corpus_run(tmp_path_factory):
+def corpus_run(samples_debug_run, tmp_path_factory):
+    """The corpus as the session's whole run of samples/ processed it (tests/conftest.py: samples_debug_run;
+    the corpus is samples/invalid/, part of that run) instead of a run of its own: what the run printed for the
+    corpus's files, and a copy of its store holding the corpus's files only, named as a run of samples/invalid/
+    names them, the recovered PDF's page copied beside it (the test writes its truth there), so that no test
+    here writes into the shared run's folder."""
+    work, run, _export = samples_debug_run
+    assert run.returncode == 0, run.stderr[-3000:]
+    printed = json.loads(run.stdout[run.stdout.index("{") :])
     root = tmp_path_factory.mktemp("hostile-run")
     settings = Settings(data_dir=str(root / "data"))
-    summary = run_folder(INVALID_DIR, settings)
+    settings.data_path.mkdir(parents=True)
+    source = sqlite3.connect(work / "backfill-data" / "store.sqlite")
+    copy = sqlite3.connect(settings.data_path / "store.sqlite")
+    with copy:
+        source.backup(copy)
+    source.close()
+    recovered = settings.data_path / "recovered"
+    recovered.mkdir()
+    with copy:
+        corpus = "SELECT id FROM source_files WHERE rel_path LIKE ?"
+        pages = f"SELECT id FROM pages WHERE file_id NOT IN ({corpus})"
+        copy.execute(f"DELETE FROM records WHERE page_id IN ({pages})", (CORPUS + "%",))
+        copy.execute(f"DELETE FROM pages WHERE id IN ({pages})", (CORPUS + "%",))
+        copy.execute("DELETE FROM source_files WHERE rel_path NOT LIKE ?", (CORPUS + "%",))
+        copy.execute("UPDATE source_files SET rel_path = substr(rel_path, ?)", (len(CORPUS) + 1,))
+        for file_id, abs_path in copy.execute("SELECT id, abs_path FROM source_files").fetchall():
+            scan = work / path_from_db(abs_path)  # the run's data folder is ./backfill-data, so a relative path
+            if not scan.resolve().is_relative_to(INVALID_DIR.resolve()):  # the recovered PDF's copy
+                moved = recovered / scan.name
+                shutil.copy(scan, moved)
+                copy.execute("UPDATE source_files SET abs_path = ? WHERE id = ?", (str(moved), file_id))
+        done = dict(copy.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
+    copy.close()
+    summary = CorpusSummary(
+        quarantined=_corpus_only(printed, "quarantined"),
+        pages_problem=_corpus_only(printed, "pages_problem"),
+        pages_turned=_corpus_only(printed, "pages_turned"),
+        pages=sum(done.values()),
+        pages_done=done.get("done", 0),
+    )
     store = Store.open(settings)
     yield summary, store, settings
     store.dispose()
