@@ -551,6 +551,7 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
             settle(page)
             page.wait_for_timeout(300)
         upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+        expect(page.locator(".st-key-inventory_file")).to_contain_text(name)  # uploaded, as the user sees it
         settle(page)
         page.locator(".st-key-inventory_import:not([data-stale=true]) button").click()
         settle(page)
