@@ -216,10 +216,14 @@ def corpus_run(samples_debug_run, tmp_path_factory):
     recovered = settings.data_path / "recovered"
     recovered.mkdir()
     with copy:
-        corpus = "SELECT id FROM source_files WHERE rel_path LIKE ?"
-        pages = f"SELECT id FROM pages WHERE file_id NOT IN ({corpus})"
-        copy.execute(f"DELETE FROM records WHERE page_id IN ({pages})", (CORPUS + "%",))
-        copy.execute(f"DELETE FROM pages WHERE id IN ({pages})", (CORPUS + "%",))
+        copy.execute(
+            "DELETE FROM records WHERE page_id IN"
+            " (SELECT id FROM pages WHERE file_id NOT IN (SELECT id FROM source_files WHERE rel_path LIKE ?))",
+            (CORPUS + "%",),
+        )
+        copy.execute(
+            "DELETE FROM pages WHERE file_id NOT IN (SELECT id FROM source_files WHERE rel_path LIKE ?)", (CORPUS + "%",)
+        )
         copy.execute("DELETE FROM source_files WHERE rel_path NOT LIKE ?", (CORPUS + "%",))
         copy.execute("UPDATE source_files SET rel_path = substr(rel_path, ?)", (len(CORPUS) + 1,))
         for file_id, abs_path in copy.execute("SELECT id, abs_path FROM source_files").fetchall():
