@@ -552,8 +552,7 @@ def wording_isolated(raw: str, table: CodeTable) -> bool:
     code = table.lookup.get(s)
     if code is None or len(s) < 2 or s.isdigit():
         return False
-    keys, _by_len = _table_keys(table)
-    return not any(table.lookup[k] != code and Levenshtein.distance(s, k) <= 1 for k in keys)
+    return not _one_glyph_from_another_code(s, code, table)
 
 
 def normalize_code(raw: str, table: CodeTable, *, fuzzy: bool = True, min_score: float = 0.6) -> Normalized:
@@ -1518,10 +1517,11 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
         return n
     if beyond is not None:
         value, flags, certainty = n.value, n.flags, n.certainty
-        if not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
+        put_back = _haiyu_put_back(value)
+        if put_back is not None:
             # a listed entry and words of its own, its generic 海域 read in look-alike strokes (太平湾西侧海城,
             # 城 for 域): 海域 put back and every other character kept, no surer than a shape match
-            value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
+            value, flags = put_back, (*flags, "sea_area_suffix_by_shape")
             certainty *= SHAPE_MATCH_CERTAINTY
         if _LOCALITY.fullmatch(beyond):
             # the direction of a listed area (方位词): as sure as it was read, the list vouching for the place;
@@ -1552,9 +1552,19 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
         return Normalized(toward, n.raw, tuple(dict.fromkeys((*n.flags, "sea_area_toward_listed_by_shape"))), doubted)
     flags = (*n.flags, "sea_area_not_in_list")
     value = n.value
-    if len(value) > 2 and not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
-        value, flags = value[:-2] + "海域", (*flags, "sea_area_suffix_by_shape")
+    put_back = _haiyu_put_back(value)
+    if put_back is not None:
+        value, flags = put_back, (*flags, "sea_area_suffix_by_shape")
     return Normalized(value, n.raw, tuple(dict.fromkeys(flags)), doubted)
+
+
+def _haiyu_put_back(value: str) -> str | None:
+    """A sea area whose generic 海域 ending was read in look-alike strokes (莱州湾海城: 城 for 域, mapping.glyphs)
+    with 海域 put back, every other character kept; None where it ends in 海域 or in nothing like it, or is
+    no more than those two characters."""
+    if len(value) > 2 and not value.endswith("海域") and shape_distance(value[-2:], "海域") <= MAX_SHAPE_COST:
+        return value[:-2] + "海域"
+    return None
 
 
 def _toward_listed_by_shape(value: str, names: Sequence[str], sp: Spec) -> str | None:

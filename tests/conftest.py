@@ -128,6 +128,11 @@ class BackgroundRun:
 BACKGROUND_NICE = 10
 
 
+def debug_env() -> dict[str, str]:
+    """e2e_env with every logger of the run at DEBUG (Prefect's too) and this checkout's code first."""
+    return {**e2e_env(), "PREFECT_LOGGING_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT)}
+
+
 @dataclass
 class StartedRun:
     """`backfill run samples/ --json --db DB` started in `work` against a fresh working store `db` on the real
@@ -179,8 +184,7 @@ def samples_debug_started(tmp_path_factory):
     """One whole `backfill -v run samples/ --json` as a user starts it (real OCR, the Prefect flow, SQLite
     store in ./backfill-data) with every logger at DEBUG, started in the background: (work folder, run)."""
     work = tmp_path_factory.mktemp("samples-run")
-    env = e2e_env()
-    env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
+    env = debug_env()
     run = BackgroundRun(
         [sys.executable, "-c", DEBUG_MAIN, "-v", "run", str(SAMPLES), "--json"],
         work,
@@ -219,8 +223,7 @@ def samples_debug_run(samples_debug_started):
     suite's dearest step, and one run serves both."""
     work, started = samples_debug_started
     run = started.result()
-    env = e2e_env()
-    env.update(PREFECT_LOGGING_LEVEL="DEBUG", PYTHONPATH=str(ROOT))
+    env = debug_env()
     export = subprocess.run(
         [sys.executable, "-c", DEBUG_MAIN, "export", "--out", str(work / "export.csv")],
         cwd=work,

@@ -21,6 +21,7 @@ record's problems, which alone sends the record to review whatever its confidenc
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -528,8 +529,6 @@ put in its place drops them."""
 
 def _numbers_in(raw: str) -> list[str]:
     """The runs of digits of a reading, its separators (- _ . /) and spaces dropped (2013-00028N: 201300028)."""
-    import unicodedata
-
     return re.findall(r"[0-9]+", re.sub(r"[-_./\s]", "", unicodedata.normalize("NFKC", raw)))
 
 
