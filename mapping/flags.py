@@ -62,6 +62,11 @@ FLAGS: dict[str, FlagInfo] = {
         "written unlike the rest of its column on the page: a character may be lost",
         "warn",
     ),
+    "prefix_from_column": FlagInfo(
+        "编号开头的字母按本页同列其他编号补写（识别为数字或别的字母），请核对",
+        "the number's leading letters written as the rest of its column on the page has them (read as digits or other letters); check",
+        "warn",
+    ),
     "year_from_ledger": FlagInfo(
         "编号或日期未写年份，年份取自登记簿",
         "the number or date was written without its year; the ledger's year was used",

@@ -279,6 +279,24 @@ def test_a_serial_written_unlike_its_column_is_doubted():
     assert not any("unlike_column" in r.record.fields["voyage_no"].flags for r in out)
 
 
+def test_a_serial_whose_prefix_letters_were_misread_gets_its_columns_prefix_back_doubted():
+    """Handwritten prefix letters read as digits or other letters (HZ as 12, 1Z, BZ): the page's other
+    numbers say which letters belong there; the number is proposed, doubted, the reading kept."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    serials = ["HZ2017-091", "HZ2017-092", "122017-093", "1Z2017-094", "HZ2017-095", "HZ2017-096", "2017-097"]
+    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None)]) for i, s in enumerate(serials)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2017年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [f.value for f in reg[2:4]] == ["HZ2017-093", "HZ2017-094"]
+    assert [f.raw for f in reg[2:4]] == ["122017-093", "1Z2017-094"]
+    assert all("prefix_from_column" in f.flags and f.confidence <= 0.45 for f in reg[2:4])
+    # read right: untouched; a number of another length is not rewritten (a character lost), only doubted
+    assert reg[0].value == "HZ2017-091" and "prefix_from_column" not in reg[0].flags
+    assert reg[6].value == "2017-097" and "unlike_column" in reg[6].flags
+
+
 def test_address_glyph_rules():
     from mapping import normalize as N
 
@@ -1373,8 +1391,10 @@ def test_a_serial_read_alike_from_both_crops_is_as_sure_as_one_reading():
     settings = Settings()
     out = map_rows("sea_burial", "海阳市殡仪馆骨灰海撒登记簿(2013年)", columns, rows, settings)
     doubted = out[1].record.fields["registration_no"]
-    assert doubted.value == "BZ2013-096" and "engines_agree" in doubted.flags
-    assert doubted.confidence == pytest.approx(0.60)
+    assert doubted.raw == "BZ2013-096" and "engines_agree" in doubted.flags
+    # the page's other numbers say the prefix: HZ written back, a proposal under the agreed reading's 0.60
+    assert doubted.value == "HZ2013-096" and "prefix_from_column" in doubted.flags
+    assert doubted.confidence <= 0.45
     status, reasons = route(out[1].record, settings)
     assert status == NEEDS_REVIEW and any(r.startswith("registration_no: confidence") for r in reasons)
     _status, reasons = route(out[0].record, settings)

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from importlib import resources
@@ -1623,13 +1624,64 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
         counts: dict[str, int] = {}
         for sh, _fv in shapes:
             counts[sh] = counts.get(sh, 0) + 1
-        top, n = max(counts.items(), key=lambda kv: kv[1])
-        if n < 0.75 * len(shapes):
+        top, _n = max(counts.items(), key=lambda kv: kv[1])
+        own = [str(fv.value) for sh, fv in shapes if sh == top]
+        prefix = _column_prefix(own, len(shapes))
+        length = Counter(len(v) for v in own).most_common(1)[0][0]
+        for _sh, fv in shapes:
+            put = _prefix_put_back(str(fv.value), prefix, top, length) if prefix else None
+            if put is not None:
+                fv.value = put
+                fv.flags.append(PREFIX_FROM_COLUMN)
+                fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
+        shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
+        if sum(1 for sh, _fv in shapes if sh == top) < 0.75 * len(shapes):
             continue
         for sh, fv in shapes:
             if sh != top and "unlike_column" not in fv.flags:
                 fv.flags.append("unlike_column")
                 fv.confidence = round(fv.confidence * 0.5, 4)
+
+
+PREFIX_FROM_COLUMN = "prefix_from_column"
+PREFIX_FROM_COLUMN_CERTAINTY = 0.45
+"""A serial number whose letter prefix was written back from its column (_prefix_put_back) is a proposal
+for the reviewer, never accepted unseen: under every type's calibrated threshold, as the certificate number
+filled in from its page's run (pipeline.page.structure.CERT_RUN_CERTAINTY)."""
+
+
+PREFIX_SHARE = 0.5
+"""A column's numbers have a letter prefix (_column_prefix) where at least this share of the page's
+numbers of the column were read with it, in the column's commonest form: most of the column says so."""
+
+
+def _column_prefix(own: Sequence[str], numbers: int) -> str | None:
+    """The letters the column's numbers begin with (HZ of HZ2017-091): the commonest leading letters of
+    the numbers of the column's commonest form (`own`), where at least PREFIX_SHARE of the page's
+    `numbers` of the column and at least 3 were read with them; None otherwise."""
+    heads = Counter(m.group(0) for v in own if (m := re.match(r"[A-Za-z]+", v)))
+    if not heads:
+        return None
+    head, k = heads.most_common(1)[0]
+    return head if k >= max(3, PREFIX_SHARE * numbers) else None
+
+
+def _prefix_put_back(value: str, prefix: str, top: str, length: int) -> str | None:
+    """The column's letter prefix in place of what was read there, where the rest of the reading is a
+    number of the column's form: the reading is as long as a number of that form, and its part after the
+    prefix's length, with the prefix put in front, has the column's shape and its commonest length
+    (`length`) exactly (HZ2017-100 read
+    122017-100, 1Z2017-101, BZ2017-091, where the other numbers of the page read HZ2017-0xx). A register's
+    numbers are issued by one office in one format, column after column, as its certificate numbers are
+    (pipeline.page.structure.check_cert_run); a handwritten prefix letter is what the recognizer misreads
+    as a digit or another letter (H as 1, 8 or B, Z as 2: shapes of the glyphs, no list of pairs needed,
+    since the column says which letters belong there). None where the reading differs elsewhere (a digit
+    lost or added: `unlike_column` as before). The reading stays the raw text."""
+    n = len(prefix)
+    if len(value) != length or value[:n] == prefix:
+        return None
+    candidate = prefix + value[n:]
+    return candidate if _shape(candidate) == top else None
 
 
 # ----------------------------------------------------------------------------------------------
