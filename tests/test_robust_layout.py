@@ -251,6 +251,28 @@ def test_a_struck_row_and_the_specks_of_stained_paper_do_not_close_the_gap_betwe
     assert x is not None and 150 < x < 200
 
 
+def test_rows_the_tables_box_cut_off_are_found_at_the_rows_pitch():
+    """The cleanup's table box is the extent of the ruling joined as one piece: a faded stretch of the
+    vertical lines cut the last rows off it, and the grid found in the box ended 4 rows before the table
+    did (design family county_editions at severity 1.8, seed 3313: 11 of 15 rows). Lines below the box
+    that go on at the rows' pitch are the table's; a paper's edge two rows further down is not."""
+    from pipeline.page.layout import find_grid, rows_beyond_box
+
+    gray = np.full((1654, 2339), 240, np.uint8)
+    ys = list(range(200, 1500, 84))  # the header's line, then 15 rows at one pitch
+    for y in ys:
+        cv2.line(gray, (100, y), (2200, y), 90, 2)
+    for x in range(100, 2201, 150):
+        cv2.line(gray, (x, ys[0]), (x, ys[-1]), 90, 2)
+    cv2.line(gray, (60, ys[-1] + 168), (2280, ys[-1] + 168), 90, 2)  # the paper's edge below the table
+    box = (100, ys[0], 2200, ys[11])  # the piece the cleanup joined: the last rows cut off
+    inside = find_grid(gray, box)
+    assert len(inside.rows) == 12
+    grid = rows_beyond_box(gray, inside, box)
+    assert len(grid.rows) == len(ys) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, ys))
+    assert rows_beyond_box(gray, inside, None) == inside  # no box: the grid is the page's already
+
+
 def _faded_seal_page() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A ruled colour scan (paper tinted as old paper is) with a red seal faded to 60 % and blurred (a
     worn pad, the scanner's optics), black writing under it; returns the page, the seal's disc and the

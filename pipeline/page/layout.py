@@ -425,7 +425,7 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
     where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
     try:
-        return find_grid(gray, table_box, ruling)
+        return rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
     except NoTableError as e:
         seen = e
     rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
@@ -447,6 +447,51 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if _glyph_height(ink) is None:
         raise NoTableError(f"{seen}; no text on the page either") from None
     raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
+
+
+ROW_PITCH_TOLERANCE = 0.25
+"""A ruling line below the table's box is one more of its rows where it lies one row's height (the
+median of the data rows') below the last, within this share of it: a printed form rules every row at one
+pitch; a paper's or a shadow's edge, a fold or a line of text lies anywhere."""
+
+
+def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """The grid with the rows the table's box left out below it: the cleanup's box is the extent of the
+    table's ruling joined as one piece (pipeline.page.cleanup.find_table_quad), and a faded or broken stretch
+    of the vertical lines cuts the rows below it off that piece, so the grid found inside the box ends rows
+    before the table does (design family county_editions at severity 1.8, seed 3313: a faded grey ruling
+    lost its last 4 of 15 rows). Below the box, over its width, lines are looked for as the grid looks for
+    them (ruling_lines: level runs over GRID_LINE_SPAN of the width, none beyond the vertical lines' reach),
+    and those that go on at the rows' pitch (ROW_PITCH_TOLERANCE), one after another, are the table's; the
+    grid is then found again in the box taken down to the last of them, so that its strikes and inferred
+    rows are judged as everywhere. The grid as it was where nothing goes on at the pitch, or where the grid
+    found again keeps other rows or columns. A property of printed forms (every row ruled, one pitch)."""
+    if table_box is None or grid.col_rows or grid.n_rows < 3:
+        return grid
+    x0, y0, x1, y1 = table_box
+    pitch = float(np.median(np.diff(grid.rows[1:])))
+    if pitch <= 0:
+        return grid
+    rows, _cols = ruling_lines(gray, (x0, y0, x1, gray.shape[0]), ruling)
+    last, added = grid.rows[-1], []
+    for r in sorted(r for r in rows if r > grid.rows[-1] + 0.5 * pitch):
+        if abs((r - last) - pitch) > ROW_PITCH_TOLERANCE * pitch:
+            break
+        added.append(r)
+        last = r
+    if not added:
+        return grid
+    try:
+        again = find_grid(gray, (x0, y0, x1, min(gray.shape[0], added[-1] + BOX_EDGE_PX)), ruling)
+    except NoTableError:
+        return grid
+    kept = len(again.rows) == len(grid.rows) + len(added) and len(again.cols) == len(grid.cols)
+    same = kept and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.rows, (*grid.rows, *added)))
+    return replace(again, source=grid.source) if same else grid
+
+
+BOX_EDGE_PX = 6
+"""px a line may lie from where it was found first, found again in a larger box (a line's width)."""
 
 
 def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid | None:
