@@ -61,7 +61,9 @@ def screen(scan: Path, media: str, page_no: int, page: dict[str, Any], settings:
         "page": f"{scan.parent.name}/{scan.name}#{page_no}",
         "drawn": want,
         "page_found": bool(steps.get("capture", {}).get("page_found")),
-        "rectify": {k: v for k, v in steps.get("rectify", {}).items() if k in ("table_found", "fallback", "keystone")},
+        "rectify": {
+            k: v for k, v in steps.get("rectify", {}).items() if k in ("table_found", "fallback", "keystone", "slanted_lines")
+        },
         "turned_quarters": how.quarters,
     }
     try:

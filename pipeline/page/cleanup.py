@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from pipeline.kernel.models import Step
-from pipeline.page.gridlines import binarize, line_profiles
+from pipeline.page.gridlines import INK_CONTRAST, LINE_MIN_PX, LINE_SHARE_KEPT, binarize, line_profiles
 
 
 @dataclass(frozen=True)
@@ -520,6 +520,69 @@ lines are cut back this far from its edge, so that a table whose ruling runs out
 found by what lies inside it."""
 
 
+SLANT_STEP_DEG = 2.0
+"""The slants a leaning line is looked for at (slanted_lines): every SLANT_STEP_DEG degrees within
+MAX_QUAD_TILT_DEG either way. A line between two of them is off the nearer one by one degree at most:
+half a pixel at either end of a LINE_MIN_PX segment, under a ruling stroke's width (1-4 px)."""
+
+
+def _segment(length: int, deg: float) -> np.ndarray:
+    """A one-pixel line `length` px long, tilted `deg` degrees from the horizontal (uint8 0/1)."""
+    a = np.radians(deg)
+    dx, dy, r = np.cos(a), np.sin(a), (length - 1) / 2
+    hx, hy = int(np.ceil(abs(dx) * r)), int(np.ceil(abs(dy) * r))
+    k = np.zeros((2 * hy + 1, 2 * hx + 1), np.uint8)
+    cv2.line(k, (int(round(hx - dx * r)), int(round(hy - dy * r))), (int(round(hx + dx * r)), int(round(hy + dy * r))), 1, 1)
+    return k
+
+
+def slanted_lines(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (0/255) of the page's horizontal and vertical ruling lines however they lean within
+    MAX_QUAD_TILT_DEG, found where their ink is too pale or too noisy to stay one long run of binarized
+    pixels (a pale line photographed in a shadow, noise and grain of an enlarged photograph breaking it
+    every few pixels), and where they lean a few degrees each its own way (a photograph's keystone fans
+    a table's lines out: no one turn sets them all level).
+
+    A property of printed ruling and of the imaging: a ruling line is a long, straight, thin stroke with
+    paper on both sides of it. Along a segment of LINE_MIN_PX (longer than any character) at each slant
+    (SLANT_STEP_DEG), the page's grey is averaged (the noise of its pixels averages out, a line's
+    darkness does not); a pixel lies on a line where that average is darker, by INK_CONTRAST (the
+    contrast binarize takes for ink), than the averages on BOTH sides of it, RULING_ACROSS px away
+    (beyond the widest ruling stroke): a step in light (a shadow's edge, the paper's edge on a desk) has
+    paper on one side only and is no line (as in step_pixels). Of those pixels, runs as long as the
+    layout keeps as lines (LINE_MIN_PX, or a LINE_SHARE_KEPT-th of the page side) at one slant are kept.
+    Only the page's own evidence: no generated page was fitted."""
+    scale = _page_scale(gray.shape)
+    along = max(15, int(round(LINE_MIN_PX * scale)))
+    side = max(2, int(round(RULING_ACROSS * scale)))
+    bridge = max(9, int(round(RULING_BRIDGE * scale)) | 1)
+    slants = np.arange(-MAX_QUAD_TILT_DEG, MAX_QUAD_TILT_DEG + 1e-6, SLANT_STEP_DEG)
+    out = []
+    for horizontal in (True, False):
+        g = (gray if horizontal else np.ascontiguousarray(gray.T)).astype(np.float32)
+        best = np.full(g.shape, -255.0, np.float32)
+        for deg in slants:
+            k = _segment(along, float(deg)).astype(np.float32)
+            mean = cv2.filter2D(g, -1, k / k.sum(), borderType=cv2.BORDER_REPLICATE)
+            above = np.vstack([np.repeat(mean[:1], side, axis=0), mean[:-side]])
+            below = np.vstack([mean[side:], np.repeat(mean[-1:], side, axis=0)])
+            np.maximum(best, np.minimum(above, below) - mean, out=best)
+        ridge = ((best >= INK_CONTRAST) * 255).astype(np.uint8)
+        run = max(g.shape[1] // LINE_SHARE_KEPT, along)
+        kept = np.zeros_like(ridge)
+        for deg in slants:
+            np.maximum(kept, cv2.morphologyEx(ridge, cv2.MORPH_OPEN, _segment(run, float(deg))), out=kept)
+        # a ruling line runs across the form (RULING_MIN_SPAN of the page, its breaks bridged as
+        # find_ruling bridges them); a column of text, a title, a stamp's edge does not
+        joined = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 3)))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        long_ = stats[:, cv2.CC_STAT_WIDTH] >= RULING_MIN_SPAN * g.shape[1]
+        long_[0] = False
+        kept = np.where(long_[labels], kept, 0).astype(np.uint8)
+        out.append(kept if horizontal else np.ascontiguousarray(kept.T))
+    return out[0], out[1]
+
+
 def _table_component(hor: np.ndarray, ver: np.ndarray, min_fraction: float) -> tuple[np.ndarray, np.ndarray, int] | None:
     """The table's component of the joined line masks (labels, stats, its label): the largest one
     ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge and covers min_fraction of
@@ -544,12 +607,21 @@ def _table_component(hor: np.ndarray, ver: np.ndarray, min_fraction: float) -> t
 
 
 def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | None = None) -> np.ndarray | None:
+    """Four corners (tl, tr, br, bl) of the ruled table (_table_quad), None where none is found."""
+    return _table_quad(gray, min_fraction, ruling)[0]
+
+
+def _table_quad(
+    gray: np.ndarray, min_fraction: float, ruling: np.ndarray | None = None
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
     """Four corners (tl, tr, br, bl) of the ruled table: the largest connected line structure
     ruled inside (TABLE_MIN_OUTLINES) that does not touch the image's edge. `ruling`: the ruling lines
     whole (find_ruling), their gaps bridged: a faded line broken in many places still joins the table.
     Where there is none, it is looked for again without the steps in light (step_pixels: a shadow's
     edge joins no table to the frame's edge), then with the lines cut back from the frame's edge
-    (FRAME_MARGIN: a table whose ruling runs out of the frame)."""
+    (FRAME_MARGIN: a table whose ruling runs out of the frame), and at last as its lines lean
+    (slanted_lines: a pale or noisy ruling photographed askew). With the quad, the slanted lines'
+    masks (horizontal, vertical) where the table was found by them, else None."""
     h, w = gray.shape
     ink = binarize(gray)
     # keep long strokes only (ruling lines), tolerant of a few degrees of tilt
@@ -590,7 +662,60 @@ def find_table_quad(gray: np.ndarray, min_fraction: float, ruling: np.ndarray | 
                 mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
             picked = _table_component(joined[0], joined[1], min_fraction)
             if picked is None:
-                return None
+                # a table ruled pale or photographed in noise, whose lines lean: looked for as they lean
+                found = slanted_table(gray, min_fraction)
+                return (None, None) if found is None else found
+    return _component_quad(picked, hor, ver), None
+
+
+def slanted_table(gray: np.ndarray, min_fraction: float) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """The table's quad (tl, tr, br, bl) and its lines' masks (horizontal, vertical) found as they lean
+    (slanted_lines), cut back from the frame's edge (FRAME_MARGIN), for a table ruled pale or photographed
+    in noise, whose lines lean (a photograph's keystone fans them out) and break into pieces no level or
+    plumb run holds; its outline fitted to its four outer lines (fit_table_sides). None where no table's
+    component is found among them (_table_component)."""
+    hor, ver = slanted_lines(gray)
+    m = max(2, int(round(FRAME_MARGIN * _page_scale(gray.shape))))
+    for mask in (hor, ver):
+        mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
+    hor, ver = _crossed(hor, ver, max(8, int(round(LINE_MIN_PX * _page_scale(gray.shape))) // 2))
+    picked = _table_component(hor, ver, min_fraction)
+    if picked is None:
+        return None
+    # the sides fitted to the outer lines, tilted or not (the judging is clean_page's): the hull's
+    # corners lie where the lines' averages end, up to half a segment (LINE_MIN_PX) beyond the corner
+    stats = picked[1][picked[2]]
+    fitted = fit_table_sides(hor, ver, (int(stats[0]), int(stats[1]), int(stats[2]), int(stats[3])))
+    if fitted is not None and _runs_forward(fitted):
+        return fitted, (hor, ver)
+    return _component_quad(picked, hor, ver), (hor, ver)
+
+
+def _crossed(hor: np.ndarray, ver: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of each mask that cross or meet at least GRID_MIN_LINES of the other's (horizontal
+    lines as many vertical ones as a ruled table has at the fewest, and the other way round), a line
+    meeting another where its end lies within `reach` px of it along its length (slanted_lines' average
+    along a segment fades over the last half segment of a line). A property of a ruled table: each of
+    its lines crosses or meets the lines across it; the paper's edge seen as a line (a shadow beyond
+    it, a scan's border), a line of text or a title's underline cross few or none, and joined to the
+    table they would pull its outline off (_fit_side takes the outermost line)."""
+    near = np.ones((3, 3), np.uint8)
+    nh, lh = cv2.connectedComponents(cv2.dilate(hor, near), connectivity=8)
+    nv, lv = cv2.connectedComponents(cv2.dilate(ver, near), connectivity=8)
+    along_h = cv2.dilate(lh.astype(np.float32), np.ones((3, 2 * reach + 1), np.uint8)).astype(np.int32)
+    along_v = cv2.dilate(lv.astype(np.float32), np.ones((2 * reach + 1, 3), np.uint8)).astype(np.int32)
+    both = (along_h > 0) & (along_v > 0)
+    pairs = np.unique(np.stack([along_h[both], along_v[both]], axis=1), axis=0) if both.any() else np.zeros((0, 2), np.int32)
+    keep_h = np.bincount(pairs[:, 0], minlength=nh) >= GRID_MIN_LINES[1]
+    keep_v = np.bincount(pairs[:, 1], minlength=nv) >= GRID_MIN_LINES[0]
+    keep_h[0] = keep_v[0] = False
+    return np.where(keep_h[lh], hor, 0).astype(np.uint8), np.where(keep_v[lv], ver, 0).astype(np.uint8)
+
+
+def _component_quad(picked: tuple[np.ndarray, np.ndarray, int], hor: np.ndarray, ver: np.ndarray) -> np.ndarray:
+    """The quad of the table's component (_table_component): fitted to its four outer lines
+    (fit_table_sides) where that quad can be the table's (quad_problem, _keystone_fit_kept), else the
+    corners of the component's convex hull."""
     labels, stats, best = picked
     bw, bh = stats[best, cv2.CC_STAT_WIDTH], stats[best, cv2.CC_STAT_HEIGHT]
     ys, xs = np.nonzero(labels == best)
@@ -745,6 +870,12 @@ def level_lines(
             last = int(i)
         counts.append(n)
     return counts[0], counts[1]
+
+
+def _enough_level_lines(counts: tuple[int, int]) -> bool:
+    """Whether a page's ruling runs level and plumb along enough lines for a ruled grid (level_lines
+    counts, at least GRID_MIN_LINES of each)."""
+    return counts[0] >= GRID_MIN_LINES[0] and counts[1] >= GRID_MIN_LINES[1]
 
 
 def _runs_forward(quad: np.ndarray) -> bool:
@@ -1273,7 +1404,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     table_box = None
     lines: np.ndarray | None = ruling.lines
     if settings.rectify:
-        quad = find_table_quad(gray, settings.min_table_fraction, ruling.lines)
+        quad, slanted = _table_quad(gray, settings.min_table_fraction, ruling.lines)
         problem = quad_problem(quad) if quad is not None else None
         if quad is None:
             steps.append(Step("rectify", {"method": "table_quad_homography"}, {"table_found": False}))
@@ -1292,6 +1423,21 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     level = {"level_lines_warped": list(on_warp), "level_lines_deskewed": list(on_deskew)}
                     if not keystone_kept(on_warp, on_deskew):
                         warped = None
+                if warped is None and not _enough_level_lines(level_lines(deskewed)):
+                    # the deskewed page keeps no ruled grid either: its lines lean (a photograph's
+                    # keystone) or are broken by grain. The table looked for as its lines lean
+                    # (slanted_table) is warped where its outline can be a table's (quad_problem)
+                    found = slanted_table(gray, settings.min_table_fraction)
+                    if found is not None and (quad_problem(found[0]) is None or _runs_forward(found[0])):
+                        # a quad tilted or whose sides differ is the table seen at a slant where its
+                        # lines come out level by it (keystone_kept), as above
+                        new = _rectified(gray, found[0], ruling.lines)
+                        sl = _warped_like(found[1][0] > 0, new[3]) | _warped_like(found[1][1] > 0, new[3])
+                        on_new, on_deskew = level_lines(new[0], new[1], new[2] | sl), level_lines(deskewed)
+                        if quad_problem(found[0]) is None or keystone_kept(on_new, on_deskew):
+                            level = {"quad_rejected": problem, "rejected_quad": quad.round(1).tolist()}
+                            quad, slanted, warped = found[0], found[1], new
+                            problem = quad_problem(quad)
                 if warped is None:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
                     stamped = _turned_like(stamped, angle)
                     gray, lines = deskewed, None
@@ -1306,8 +1452,16 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
             if warped is not None:
                 gray, table_box, lines, st = warped
                 stamped = None if stamped is None else _warped_like(stamped, st)
+                if slanted is not None and lines is not None:
+                    # the table found by its leaning lines only (slanted_lines): its ruling as binarized
+                    # is broken every few pixels, and the layout finds its grid from the lines found
+                    # here, warped level and plumb with the page
+                    lines = lines | _warped_like(slanted[0] > 0, st) | _warped_like(slanted[1] > 0, st)
+                    st.result["slanted_lines"] = True
                 if problem is not None:  # kept though its sides differ: the table seen at a slant
                     st.result.update(keystone=problem, **level)
+                elif slanted is not None:
+                    st.result.update(level)
                 steps.append(st)
     seals = find_seals(gray)
     steps.append(
