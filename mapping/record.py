@@ -18,7 +18,7 @@ from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
-from .idfix import ROW_DECODED_CERTAINTY, RowFacts, choose_decoded, correct_readings
+from .idfix import ROW_DECODED_CERTAINTY, RowFacts, choose_decoded, correct_readings, scored_far_below
 from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
@@ -492,7 +492,8 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     (RawCell.alternatives of an ID cell, pipeline.page.extract.Decoding.keep_scores), the likeliest one
     whose near rivals the row rules out is taken (mapping.idfix.choose_decoded), flagged
     `id_decoded_by_row`, below every threshold (ROW_DECODED_CERTAINTY); where it differs from the
-    number the confusions give, neither is taken."""
+    number the confusions give, or the recognizer scored that number DECODE_MARGIN below another the row
+    allows (mapping.idfix.scored_far_below), neither is taken."""
 
     def text(name: str) -> str:
         c = cells.get(name)
@@ -518,8 +519,11 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if own is not None and own.second and N.normalize_id_number(own.second).value is None:
         reads.append(plain(own.second))  # a second reading that is a number itself was weighed already
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
-    chosen = choose_decoded(own.alternatives if own is not None else None, facts, sp.id_regions)
-    if fixed is not None and chosen is not None and chosen[0] != fixed:
+    scored = own.alternatives if own is not None else None
+    chosen = choose_decoded(scored, facts, sp.id_regions)
+    if fixed is not None and (
+        (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
+    ):
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
