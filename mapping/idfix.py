@@ -228,6 +228,32 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
     return sorted(listed_valid_ids(out, regions))
 
 
+MARKS_DROPPED_CERTAINTY = 0.75
+"""How sure an ID is whose reading held marks inside it (marks_dropped): below the sureness of a reading
+that needed no repair, as sure as a correction agreeing with sex alone (mapping.record._repair_id)."""
+
+
+def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str | None:
+    """The ID a reading holds once the marks inside it are dropped (_ID_MARKS: a speck of dust or of a
+    stamp's ink between two digits is read as . : , ' or *, a property of the recognizer and of
+    imaging), where what is left is a whole number, 18 characters with the check character GB 11643
+    gives them or a legacy 15-digit number (GB 11643-1989), of a listed region, whose birth date and
+    sex fit the row (_consistent, the legacy number as its 18-character form); the number as it is
+    written (15 or 18 characters). None where no mark is inside, or what is left is no such number.
+    A mark that took a digit's place leaves a number a digit short: that is candidates' blotted digit."""
+    s = (read or "").upper()  # its ends already bare (mapping.record._repair_id: stray marks there are trimmed)
+    bare = _ID_MARKS.sub("", s)
+    if bare == s:
+        return None
+    if re.fullmatch(r"[0-9]{17}[0-9X]", bare):
+        full = bare
+    elif re.fullmatch(r"[0-9]{15}", bare) and normalize_id_number(bare).value is not None:
+        full = convert_15_to_18(bare)
+    else:
+        return None
+    return bare if _consistent(full, full[:6], facts, regions) else None
+
+
 ID_LINE_OTHER_MIN = 14
 """The fewest digits a second line beside a whole number must hold to be a number of its own (a
 legacy number, 15, read one short): then the cell holds two numbers and neither line is taken."""

@@ -188,3 +188,26 @@ def test_a_correction_the_recognizer_scored_far_below_a_number_the_row_allows_is
     assert plain.value == wrong and "id_corrected" in plain.flags  # no scores: the table is all the evidence
     likeliest = ((read, -2.0), (wrong, -1.0), (TRUE_ID, -1.5))
     assert not scored_far_below(wrong, likeliest, FACTS, REGIONS)
+
+
+def test_a_speck_read_as_a_mark_inside_an_id_is_dropped_where_the_rest_is_a_number_that_fits_the_row():
+    """A legacy 15-digit ID under a stamp's edge read with a '.' between two of its digits, alike in both
+    readings (design draw seed3315 county_editions, severity 1.2): no digit is missing, the mark is a
+    speck. Dropped, what is left is the number: taken, flagged id_marks_dropped, no surer than
+    MARKS_DROPPED_CERTAINTY and still doubted as a legacy number (converted_15_to_18); an 18-character
+    number with a mark inside likewise, where its check character holds. Not where what is left does not
+    fit the row's sex, nor where the mark took a digit's place (that is the blotted digit the check
+    character restores, id_corrected). Failed before: the reading was unread (bad_characters)."""
+    from mapping.idfix import MARKS_DROPPED_CERTAINTY
+
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]  # 370611380705002: the same person's 15-digit number
+    for read in (legacy[:13] + "." + legacy[13:], TRUE_ID[:9] + ":" + TRUE_ID[9:]):
+        fv = build_record("cremation", row(read), CTX).fields["id_number"]
+        assert fv.value == TRUE_ID and "id_marks_dropped" in fv.flags, read
+        assert fv.confidence <= MARKS_DROPPED_CERTAINTY and "bad_characters" not in fv.flags
+    assert "converted_15_to_18" in build_record("cremation", row(legacy[:13] + "." + legacy[13:]), CTX).fields["id_number"].flags
+    assert FLAGS["id_marks_dropped"].zh and FLAGS["id_marks_dropped"].en
+    man = {**row(TRUE_ID[:9] + ":" + TRUE_ID[9:]), "sex_code": RawCell("男", 0.95, (0, 0, 10, 10))}
+    assert build_record("cremation", man, CTX).fields["id_number"].value is None  # the sex digit says a woman
+    blotted = build_record("cremation", row(TRUE_ID[:9] + ":" + TRUE_ID[10:]), CTX).fields["id_number"]
+    assert blotted.value == TRUE_ID and "id_corrected" in blotted.flags and "id_marks_dropped" not in blotted.flags
