@@ -917,6 +917,22 @@ def test_an_id_written_against_a_certificate_number_is_cut_where_its_check_digit
         assert all(route(r, Settings())[0] == NEEDS_REVIEW for r in records)
         assert third["id_number"].value is None and "split_from_merged_column" not in third["id_number"].flags
 
+    serial = Structure()  # 序号火化证号 over a column given no field: a serial is no field, nothing is split off for it
+    serial.doubt_column(
+        0, f"{MERGED_HEADER_DOUBT} (row_no, cremation_cert_no): a ruling line is missing and its values could not be split"
+    )
+    cells_serial = [(1, [RawCell("12013-00514", 0.95, None), RawCell("王秀英", 0.95, None)])]
+    got = map_rows(
+        "cremation",
+        TITLE,
+        [None, "deceased_name"],
+        cells_serial,
+        Settings(),
+        header=["序号火化证号", "逝者姓名"],
+        structure=serial,
+    )
+    assert got[0].record.fields["deceased_name"].value == "王秀英"
+
     ctx = RecordContext(ledger_year=2013)
     assert _split_values("cremation", "cremation_cert_no", "id_number", "2013-00514" + true_id, ctx) == ("2013-00514", true_id)
     assert _split_values("cremation", "death_date", "death_cause_code", "2016-12-23", ctx) is None  # no ID: no cut in digits

@@ -1338,6 +1338,7 @@ def _merged_halves(
     Where a page's structure is in doubt so are its fields: every part split is shown to a reviewer
     (SPLIT_VALUE_CERTAINTY), the column stays doubted."""
     out: dict[int, tuple[str, str]] = {}
+    fields = {fs.name for fs in sp.kind(kind).fields}  # a serial (row_no) is no field: nothing is split off for it
     joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
     cells_head = MERGED_CELLS_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
@@ -1348,7 +1349,7 @@ def _merged_halves(
         if any(r.startswith(MERGED_HEADER_DOUBT) for r in doubts):
             merged = merged_header(kind, header[c], sp)
         if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
-            if merged is not None and merged[1] not in columns and merged[2] not in columns:
+            if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
                 out[c] = (merged[1], merged[2])
             continue
         if merged is None and any(r.startswith(joined_head) for r in doubts):
@@ -1362,7 +1363,7 @@ def _merged_halves(
         if merged is None:
             continue
         _cut, first, second = merged
-        if f in (first, second) and (second if f == first else first) not in columns:
+        if f in (first, second) and (second if f == first else first) not in columns and {first, second} <= fields:
             out[c] = (first, second)
     return out
 
