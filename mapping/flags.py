@@ -192,6 +192,12 @@ FLAGS: dict[str, FlagInfo] = {
         "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",
         "warn",
     ),
+    "id_marks_dropped": FlagInfo(
+        "身份证号中间夹有斑点或印章读成的标点，去掉后为合格号码，且与本行性别、年龄相符（原文见 raw）",
+        "marks inside the ID number (specks or stamp ink read as punctuation) were dropped: what is left is a valid "
+        "number that fits the row's sex and age (the reading in raw)",
+        "warn",
+    ),
     "id_decoded_by_row": FlagInfo(
         "身份证号读不通，识别模型认为最可能的合格号码与本行性别、年龄、死亡日期相符，相近的其他号码都不符，已填入，须人工核对（原文见 raw）",
         "the ID number as read is not valid; the valid number the recognizer finds likeliest fits the row's sex, age "

@@ -146,31 +146,60 @@ def choose_decoded(
     """The ID number the recognizer and the row agree on, for a cell whose decoding chose none
     (pipeline.page.extract: its readings invalid, the valid numbers near them scored on the crop and kept
     in `alternatives`, the reading first, each with its log-probability): the likeliest candidate
-    where it fits the row (_consistent: a listed region, the sex digit, the birth date against the age
-    at death) and every candidate within DECODE_MARGIN of it does not (GB 11643: digit 17 states the
-    sex, digits 7-14 the birth date), no more than DECODE_MAX_DROP below the reading. The row only rules
-    rivals out; it never raises a candidate the recognizer finds less likely than another (a design
-    store's felt-pen ID …200387 read for …209387: 209387 likeliest, 1920 for 1929 0.2 nats behind, the
-    row's age 81 at death rules 1920 out). A legacy 15-digit candidate is weighed as its 18-digit form
-    and never chosen. With its share of the probability of all the texts scored: None where the row
-    leaves a rival, the likeliest does not fit, or no text was scored."""
+    that fits the row (_consistent: a listed region, the sex digit, the birth date against the age
+    at death; GB 11643: digit 17 states the sex, digits 7-14 the birth date), where every other
+    candidate that fits it lies DECODE_MARGIN or more below, and it no more than DECODE_MAX_DROP below
+    the reading. The row only rules candidates out: a likelier one it rules out is no rival (a
+    county design store's ID read a digit short: the likeliest valid number one edit from it bore
+    the other sex's digit, the true number 0.25 nats behind was the only one the row allowed), and
+    it never raises a candidate over a likelier one it allows (a design store's felt-pen ID
+    …200387 read for …209387: 209387 likeliest, 1920 for 1929 0.2 nats behind, the row's age 81 at
+    death rules 1920 out). A legacy 15-digit candidate is weighed as its 18-digit form and never
+    chosen. With its share of the probability of all the texts scored: None where the row leaves a
+    rival within DECODE_MARGIN (or allows none), or no text was scored."""
     if not alternatives or len(alternatives) < 2:
         return None
     reading_score = alternatives[0][1]
-    ranked = sorted(((x, t) for t, x in alternatives[1:] if math.isfinite(x)), reverse=True)
-    if not ranked:
+    fitting: list[tuple[float, str, str]] = []  # (score, text, its 18-digit form) of each candidate the row allows
+    for t, x in sorted(alternatives[1:], key=lambda a: -a[1]):
+        if not math.isfinite(x) or len(t) not in (15, 18):
+            continue
+        full = convert_15_to_18(t) if len(t) == 15 else t
+        if _consistent(full, full[:6], facts, regions):
+            fitting.append((x, t, full))
+    if not fitting:
         return None
-    best, text = ranked[0]
-    if len(text) != 18 or best < reading_score - DECODE_MAX_DROP or not _consistent(text, text[:6], facts, regions):
+    best, text, _full = fitting[0]
+    if len(text) != 18 or best < reading_score - DECODE_MAX_DROP:
         return None
-    for x, t in ranked[1:]:
+    for x, _t, full in fitting[1:]:
         if best - x >= DECODE_MARGIN:
             break
-        full = convert_15_to_18(t) if len(t) == 15 else t
-        if full != text and _consistent(full, full[:6], facts, regions):
+        if full != text:
             return None
     share = 1.0 / sum(math.exp(x - best) for _t, x in alternatives if math.isfinite(x))
     return text, share
+
+
+def scored_far_below(
+    number: str, alternatives: Sequence[tuple[str, float]] | None, facts: RowFacts, regions: Collection[str]
+) -> bool:
+    """Whether the recognizer scored `number` (a correction of a reading: correct_readings) on the cell's
+    crop and found another valid number the row allows (_consistent) DECODE_MARGIN or more likelier
+    (`alternatives`: the reading first, then the scored candidates; choose_decoded). A confusion table
+    proposes a digit; the recognizer's own probability of the whole text says whether that digit is what
+    it saw: a camera design store's ID read with two digits wrong (seed 4441) was "corrected" at a third,
+    sure digit into a number 6 nats (400x) less likely than the true one. False where the number was not
+    scored (the confusion is then all the evidence there is)."""
+    if not alternatives or len(alternatives) < 2:
+        return False
+    scored = {t: x for t, x in alternatives[1:] if math.isfinite(x)}
+    if number not in scored:
+        return False
+    return any(
+        x - scored[number] >= DECODE_MARGIN and t != number and len(t) == 18 and _consistent(t, t[:6], facts, regions)
+        for t, x in scored.items()
+    )
 
 
 _ID_MARKS = re.compile(r"[\s.,:;'`*·、，。：-]")
@@ -197,6 +226,32 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
             if i < len(s):
                 out.add(s[:i] + ch + s[i + 1 :])
     return sorted(listed_valid_ids(out, regions))
+
+
+MARKS_DROPPED_CERTAINTY = 0.75
+"""How sure an ID is whose reading held marks inside it (marks_dropped): below the sureness of a reading
+that needed no repair, as sure as a correction agreeing with sex alone (mapping.record._repair_id)."""
+
+
+def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str | None:
+    """The ID a reading holds once the marks inside it are dropped (_ID_MARKS: a speck of dust or of a
+    stamp's ink between two digits is read as . : , ' or *, a property of the recognizer and of
+    imaging), where what is left is a whole number, 18 characters with the check character GB 11643
+    gives them or a legacy 15-digit number (GB 11643-1989), of a listed region, whose birth date and
+    sex fit the row (_consistent, the legacy number as its 18-character form); the number as it is
+    written (15 or 18 characters). None where no mark is inside, or what is left is no such number.
+    A mark that took a digit's place leaves a number a digit short: that is candidates' blotted digit."""
+    s = (read or "").upper()  # its ends already bare (mapping.record._repair_id: stray marks there are trimmed)
+    bare = _ID_MARKS.sub("", s)
+    if bare == s:
+        return None
+    if re.fullmatch(r"[0-9]{17}[0-9X]", bare):
+        full = bare
+    elif re.fullmatch(r"[0-9]{15}", bare) and normalize_id_number(bare).value is not None:
+        full = convert_15_to_18(bare)
+    else:
+        return None
+    return bare if _consistent(full, full[:6], facts, regions) else None
 
 
 ID_LINE_OTHER_MIN = 14

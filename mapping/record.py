@@ -18,7 +18,15 @@ from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
-from .idfix import ROW_DECODED_CERTAINTY, RowFacts, choose_decoded, correct_readings
+from .idfix import (
+    MARKS_DROPPED_CERTAINTY,
+    ROW_DECODED_CERTAINTY,
+    RowFacts,
+    choose_decoded,
+    correct_readings,
+    marks_dropped,
+    scored_far_below,
+)
 from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
@@ -492,7 +500,13 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     (RawCell.alternatives of an ID cell, pipeline.page.extract.Decoding.keep_scores), the likeliest one
     whose near rivals the row rules out is taken (mapping.idfix.choose_decoded), flagged
     `id_decoded_by_row`, below every threshold (ROW_DECODED_CERTAINTY); where it differs from the
-    number the confusions give, neither is taken."""
+    number the confusions give, or the recognizer scored that number DECODE_MARGIN below another the row
+    allows (mapping.idfix.scored_far_below), neither is taken.
+
+    Before any of that: a reading whose digits are a whole number once the marks inside it are dropped
+    (specks read as . or :, mapping.idfix.marks_dropped), fitting the row, is that number, flagged
+    `id_marks_dropped`, no surer than MARKS_DROPPED_CERTAINTY (a legacy 15-digit one stays doubted as
+    legacy numbers are: _legacy_region_doubted, _nothing_checks)."""
 
     def text(name: str) -> str:
         c = cells.get(name)
@@ -517,9 +531,18 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     own = cells.get(by_norm.get("id_number", ""))
     if own is not None and own.second and N.normalize_id_number(own.second).value is None:
         reads.append(plain(own.second))  # a second reading that is a number itself was weighed already
+    knows = facts.sex in ("1", "2") and ((facts.age is not None and facts.death is not None) or facts.no_age_column)
+    bare = next((b for b in (marks_dropped(r, facts, sp.id_regions) for r in reads) if b), None) if knows else None
+    if bare is not None:  # the number is whole once specks read as marks are dropped: no digit is changed
+        m = N.normalize_id_number(bare)
+        kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES)
+        return N.Normalized(m.value, n.raw, kept + m.flags + ("id_marks_dropped",), min(m.certainty, MARKS_DROPPED_CERTAINTY))
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
-    chosen = choose_decoded(own.alternatives if own is not None else None, facts, sp.id_regions)
-    if fixed is not None and chosen is not None and chosen[0] != fixed:
+    scored = own.alternatives if own is not None else None
+    chosen = choose_decoded(scored, facts, sp.id_regions)
+    if fixed is not None and (
+        (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
+    ):
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age

@@ -4,6 +4,7 @@ No OCR here: the recognizer is a table of scores."""
 
 from __future__ import annotations
 
+import pytest
 from test_accuracy import CTX, TRUE_ID, row
 
 from mapping import build_record
@@ -128,3 +129,85 @@ def test_an_id_the_recognizer_cannot_choose_is_chosen_where_the_row_rules_its_ri
     assert build_record("cremation", unaged, CTX).fields["id_number"].value is None  # the rival may be him
     older = {**row(read), "id_number": cell, "age_years": RawCell("43", 0.9, (0, 0, 10, 10))}
     assert build_record("cremation", older, CTX).fields["id_number"].value is None  # the likeliest does not fit
+
+
+def test_a_likelier_number_the_row_rules_out_is_no_rival_of_the_one_it_allows():
+    """A county design store's ID read with two digits lost in a blot (design draw seed3313
+    county_editions, severity 1.6): of the valid numbers the recognizer scored on the crop, the
+    likeliest bears the other sex's digit (GB 11643: digit 17, odd for a man) and the true number lies
+    0.25 nats behind it, the only one the row (a woman, 74 at death in 2013) allows. The row rules the
+    likelier one out, so it is no rival: the true number is taken, flagged id_decoded_by_row, below every
+    threshold. Where the row allows a second number within DECODE_MARGIN, or does not say the sex,
+    nothing is taken. Failed before: a likeliest candidate the row ruled out left the cell unread."""
+    from test_accuracy import FACTS, REGIONS
+
+    from mapping.idfix import DECODE_MARGIN, ROW_DECODED_CERTAINTY, RowFacts, choose_decoded
+
+    def valid(first17: str) -> str:
+        return first17 + id_check_digit(first17)
+
+    man = valid(TRUE_ID[:16] + "3")  # the same birth date, a man's sequence digit
+    woman = valid(TRUE_ID[:14] + "004")  # another woman born that day
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]  # two digits blotted: no confusion gives a number
+    alternatives = ((read, -1.5), (man, -1.0), (TRUE_ID, -1.25))
+    assert choose_decoded(alternatives, FACTS, REGIONS) == (TRUE_ID, pytest.approx(0.32, abs=0.02))
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=alternatives)
+    fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY
+    near = alternatives + ((woman, -1.25 - DECODE_MARGIN + 0.5),)
+    assert choose_decoded(near, FACTS, REGIONS) is None  # the row allows two numbers the recognizer cannot tell apart
+    far = alternatives + ((woman, -1.25 - DECODE_MARGIN - 0.5),)
+    assert choose_decoded(far, FACTS, REGIONS) == (TRUE_ID, pytest.approx(0.32, abs=0.02))
+    unsexed = RowFacts(None, FACTS.age, FACTS.death)
+    assert choose_decoded(alternatives, unsexed, REGIONS) is None  # the man is then a rival, and likelier
+
+
+def test_a_correction_the_recognizer_scored_far_below_a_number_the_row_allows_is_not_taken():
+    """An ID read with two digits wrong (…0106… for …0705…, 7 read as 1 and 5 as 6: both confusions the
+    table lists) fails its check digit; one confusion away lies exactly one valid number that fits the
+    row (…0406…, a woman of 74), so the confusion table alone "corrects" it to a third number. The
+    recognizer scored the valid numbers near the reading on the crop: the true one 6 nats likelier
+    than that correction (a camera design store, seed 4441, read so). A digit the table proposes is not
+    taken against the recognizer's own probability: the cell stays unread (id_correction_ambiguous).
+    Without scores, or with the correction the likeliest, the correction stands. Failed before: the
+    wrong number was taken, flagged id_corrected."""
+    from test_accuracy import FACTS, REGIONS
+
+    from mapping.idfix import correct_id, scored_far_below
+
+    read, wrong = "370611193801060025", "370611193804060025"
+    assert correct_id(read, FACTS, REGIONS)[0] == wrong  # the confusion table's lone candidate
+    woman = TRUE_ID[:14] + "004" + id_check_digit(TRUE_ID[:14] + "004")  # born the same day: the row allows her too
+    scored = ((read, -2.0), (TRUE_ID, -1.0), (woman, -1.2), (wrong, -7.0))
+    assert scored_far_below(wrong, scored, FACTS, REGIONS)
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=scored)
+    fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    # neither the correction nor the likeliest number (a rival the row allows 0.2 nats behind it)
+    assert fv.value is None and "id_correction_ambiguous" in fv.flags and "id_corrected" not in fv.flags
+    plain = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert plain.value == wrong and "id_corrected" in plain.flags  # no scores: the table is all the evidence
+    likeliest = ((read, -2.0), (wrong, -1.0), (TRUE_ID, -1.5))
+    assert not scored_far_below(wrong, likeliest, FACTS, REGIONS)
+
+
+def test_a_speck_read_as_a_mark_inside_an_id_is_dropped_where_the_rest_is_a_number_that_fits_the_row():
+    """A legacy 15-digit ID under a stamp's edge read with a '.' between two of its digits, alike in both
+    readings (design draw seed3315 county_editions, severity 1.2): no digit is missing, the mark is a
+    speck. Dropped, what is left is the number: taken, flagged id_marks_dropped, no surer than
+    MARKS_DROPPED_CERTAINTY and still doubted as a legacy number (converted_15_to_18); an 18-character
+    number with a mark inside likewise, where its check character holds. Not where what is left does not
+    fit the row's sex, nor where the mark took a digit's place (that is the blotted digit the check
+    character restores, id_corrected). Failed before: the reading was unread (bad_characters)."""
+    from mapping.idfix import MARKS_DROPPED_CERTAINTY
+
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]  # 370611380705002: the same person's 15-digit number
+    for read in (legacy[:13] + "." + legacy[13:], TRUE_ID[:9] + ":" + TRUE_ID[9:]):
+        fv = build_record("cremation", row(read), CTX).fields["id_number"]
+        assert fv.value == TRUE_ID and "id_marks_dropped" in fv.flags, read
+        assert fv.confidence <= MARKS_DROPPED_CERTAINTY and "bad_characters" not in fv.flags
+    assert "converted_15_to_18" in build_record("cremation", row(legacy[:13] + "." + legacy[13:]), CTX).fields["id_number"].flags
+    assert FLAGS["id_marks_dropped"].zh and FLAGS["id_marks_dropped"].en
+    man = {**row(TRUE_ID[:9] + ":" + TRUE_ID[9:]), "sex_code": RawCell("男", 0.95, (0, 0, 10, 10))}
+    assert build_record("cremation", man, CTX).fields["id_number"].value is None  # the sex digit says a woman
+    blotted = build_record("cremation", row(TRUE_ID[:9] + ":" + TRUE_ID[10:]), CTX).fields["id_number"]
+    assert blotted.value == TRUE_ID and "id_corrected" in blotted.flags and "id_marks_dropped" not in blotted.flags

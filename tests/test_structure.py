@@ -874,6 +874,70 @@ def test_a_cell_under_a_header_naming_an_address_and_a_date_is_split_where_the_d
     assert _split_values("cremation", "household_address", "remarks", "芝罘区幸福街道已结算", ctx) is None  # two free texts
 
 
+def test_an_id_written_against_a_certificate_number_is_cut_where_its_check_digit_holds():
+    """A ruling line missing between 身份证号码 and 火化证编号 (design draw seed3313 typed_sheets, severity
+    1.6, 02_sea_burial_longkou_2014 page 5: 11 of 12 columns read): each cell reads as one run of 27
+    digits, an ID and a certificate number, so the column's cells fit neither field and it was given
+    none; the IDs of the page were lost. Under a header naming both fields, a cut inside a run of digits
+    is taken where the ID's part is a whole 18-character number (GB 11643: the check digit holds): both
+    values are shown to a reviewer (split_from_merged_column, certainty <= 0.5), each doubted with the
+    column. A run whose 18 first digits fail the check digit is not cut (nothing tells two numbers
+    written together apart then); the same cut is made when the column was given one of the two fields.
+    Failed before: the column gave no value (a cut was only taken where the script changes)."""
+    from mapping.record import RecordContext
+    from pipeline.page.extract import _split_values, map_rows
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    true_id, other_id = "370611193807050025", "37061119420315002X"  # GB 11643-valid, Yantai Fushan
+    header = ["逝者姓名", "性别", "身份证号码火化证编号", "死亡日期"]
+    rows = [
+        ["王秀英", "女", true_id + "201300514", "2013.4.5"],
+        ["李兰", "女", other_id + "201300515", "2013.4.6"],
+        ["张明", "男", true_id[:17] + "1" + "201300516", "2013.4.7"],  # check digit fails: no cut
+    ]
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+
+    def mapped(columns):
+        structure = Structure()
+        structure.doubt_column(
+            2,
+            f"{MERGED_HEADER_DOUBT} (id_number, cremation_cert_no): a ruling line is missing and its values could not be split",
+        )
+        return [r.record for r in map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)]
+
+    for columns in (["deceased_name", "sex_code", None, "death_date"], ["deceased_name", "sex_code", "id_number", "death_date"]):
+        records = mapped(columns)
+        first, second, third = (r.fields for r in records)
+        assert first["id_number"].value == true_id and second["id_number"].value == other_id
+        assert first["cremation_cert_no"].value and second["cremation_cert_no"].value
+        assert first["cremation_cert_no"].value != second["cremation_cert_no"].value
+        for fv in (first["id_number"], first["cremation_cert_no"], second["id_number"]):
+            assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+            assert columns[2] is not None or "column_doubted" in fv.flags  # doubted with the column given none
+        assert all(route(r, Settings())[0] == NEEDS_REVIEW for r in records)
+        assert third["id_number"].value is None and "split_from_merged_column" not in third["id_number"].flags
+
+    serial = Structure()  # 序号火化证号 over a column given no field: a serial is no field, nothing is split off for it
+    serial.doubt_column(
+        0, f"{MERGED_HEADER_DOUBT} (row_no, cremation_cert_no): a ruling line is missing and its values could not be split"
+    )
+    cells_serial = [(1, [RawCell("12013-00514", 0.95, None), RawCell("王秀英", 0.95, None)])]
+    got = map_rows(
+        "cremation",
+        TITLE,
+        [None, "deceased_name"],
+        cells_serial,
+        Settings(),
+        header=["序号火化证号", "逝者姓名"],
+        structure=serial,
+    )
+    assert got[0].record.fields["deceased_name"].value == "王秀英"
+
+    ctx = RecordContext(ledger_year=2013)
+    assert _split_values("cremation", "cremation_cert_no", "id_number", "2013-00514" + true_id, ctx) == ("2013-00514", true_id)
+    assert _split_values("cremation", "death_date", "death_cause_code", "2016-12-23", ctx) is None  # no ID: no cut in digits
+
+
 def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
     """编号登记号 over one column (the ruling line between the serial and the register number missing,
     seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not

@@ -61,6 +61,7 @@ from mapping.normalize import (
     code_of_wording,
     code_wording_alternatives,
     is_code_wording,
+    is_valid_id,
     name_alphabet,
     name_form_probability,
     normalize_cert_no,
@@ -1185,8 +1186,9 @@ def map_rows(
         split: dict[str, str] = {}
         for c, (own, other) in halves.items():
             name = columns[c]
-            cell = mapped.get(name) if name else None
-            parts = None if cell is None or other in mapped else _split_values(kind, own, other, cell.text, ctx)
+            cell = mapped.get(name) if name else (cells[c] if c < len(cells) else None)
+            taken = (other in mapped) if name else (own in mapped or other in mapped)
+            parts = None if cell is None or taken else _split_values(kind, own, other, cell.text, ctx)
             if cell is not None and parts is not None:
                 bare = replace(cell, second=None, chars=None, second_chars=None)
                 mapped[own], mapped[other] = replace(bare, text=parts[0]), replace(bare, text=parts[1])
@@ -1230,6 +1232,10 @@ def map_rows(
         if written:
             mark_missing(record, [n for n in here if n not in typed], columns, hidden)
         apply_structure(record, columns, structure, ks, row_no)
+        for c, parts_of in halves.items():  # a column given no field: its doubts are those of both its parts
+            if columns[c] is None and parts_of[0] in split:
+                for name in parts_of:
+                    apply_structure(record, [*columns[:c], name, *columns[c + 1 :]], structure, ks, row_no)
         for name, mark in dittos.items():
             fv = record.fields.get(name)
             if fv is not None and name not in typed:
@@ -1327,18 +1333,26 @@ def _merged_halves(
     (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), or whose cells read as
     two columns' values side by side (MERGED_CELLS_DOUBT) under a header whose two parts name the column's
     field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), given one
-    of the two fields while the other has no column. Where a page's structure is in doubt so are its
-    fields: every part split is shown to a reviewer (SPLIT_VALUE_CERTAINTY), the column stays doubted."""
+    of the two fields while the other has no column; or a column whose header reads as two fields'
+    headers (MERGED_HEADER_DOUBT) given no field at all, while neither of the two has a column (身份证号码火化证编号
+    over an ID and a certificate number written as one run of digits: its cells fit neither field whole).
+    Where a page's structure is in doubt so are its fields: every part split is shown to a reviewer
+    (SPLIT_VALUE_CERTAINTY), the column stays doubted."""
     out: dict[int, tuple[str, str]] = {}
+    fields = {fs.name for fs in sp.kind(kind).fields}  # a serial (row_no) is no field: nothing is split off for it
     joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
     cells_head = MERGED_CELLS_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
-        if not f or not header or c >= len(header):
+        if not header or c >= len(header):
             continue
         doubts = structure.columns.get(c, ())
         merged: tuple[int, str, str] | None = None
         if any(r.startswith(MERGED_HEADER_DOUBT) for r in doubts):
             merged = merged_header(kind, header[c], sp)
+        if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
+            if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
+                out[c] = (merged[1], merged[2])
+            continue
         if merged is None and any(r.startswith(joined_head) for r in doubts):
             in_order = joined_in_order(kind, header[c], sp)
             if in_order is not None:
@@ -1350,7 +1364,7 @@ def _merged_halves(
         if merged is None:
             continue
         _cut, first, second = merged
-        if f in (first, second) and (second if f == first else first) not in columns:
+        if f in (first, second) and (second if f == first else first) not in columns and {first, second} <= fields:
             out[c] = (first, second)
     return out
 
@@ -1361,7 +1375,9 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     reads_cleanly: a well-formed date, a code-table wording, a valid ID ...); None where no cut or more
     than one does. A cut falls where the script changes (Han characters beside digits or Latin letters)
     or between two Han characters, never inside a run of digits and letters: 2016-12-23 is no date
-    2016-12-2 beside a code 3 (nothing tells two numbers written together apart). Where one of the two
+    2016-12-2 beside a code 3 (nothing tells two numbers written together apart), except where one of the
+    two fields is an ID number and its part is a whole 18-character number (_id_ends_there: GB 11643's
+    check digit tells where the number ends; 370611193807050025201300514: the ID | 201300514). Where one of the two
     fields is free text (an address: mapping.record.FREE_TEXT, which no text reads cleanly as), its part
     counts where it holds Han writing (_free_part) and the cut is proven by the other part alone
     (芝罘区幸福街道12号2018/3/4: the address | 2018/3/4); two free-text fields are never split. Rule source:
@@ -1384,10 +1400,25 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     def valid(field: str, part: str) -> bool:
         return _free_part(part) if field in free else reads_cleanly(kind, field, part, ctx)
 
-    cuts = [i for i in range(1, len(t)) if (han[i - 1] or han[i]) and valid(first, t[:i]) and valid(second, t[i:])]
+    ids = {f for f in (first, second) if ks.require(f).normalizer == "id_number"}
+
+    def id_whole(i: int) -> bool:  # the ID's part of a cut inside a run of digits is a whole number (_id_ends_there)
+        return any(_id_ends_there(t[:i] if f == first else t[i:]) for f in ids)
+
+    cuts = [i for i in range(1, len(t)) if (han[i - 1] or han[i] or id_whole(i)) and valid(first, t[:i]) and valid(second, t[i:])]
     if len(cuts) > 1:
         cuts = _longest_wording_cut(sp, ks, first, second, t, cuts)
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
+
+
+def _id_ends_there(part: str) -> bool:
+    """Whether a part of a split cell is a whole 18-character ID number (GB 11643-1999,
+    mapping.normalize.is_valid_id): 17 digits and the check character they give, a real birth date, an
+    address code that can be one. The check character is what tells a number written against another
+    one apart where nothing else does (a part a digit longer or shorter, or shifted, passes it 1 time
+    in 11, and must then still hold a real date and address code); a legacy 15-digit number has no
+    check digit and is never cut out of a run of digits."""
+    return len(part) == 18 and is_valid_id(part)
 
 
 def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: str, cuts: list[int]) -> list[int]:
