@@ -160,13 +160,7 @@ def choose_decoded(
     if not alternatives or len(alternatives) < 2:
         return None
     reading_score = alternatives[0][1]
-    fitting: list[tuple[float, str, str]] = []  # (score, text, its 18-digit form) of each candidate the row allows
-    for t, x in sorted(alternatives[1:], key=lambda a: -a[1]):
-        if not math.isfinite(x) or len(t) not in (15, 18):
-            continue
-        full = convert_15_to_18(t) if len(t) == 15 else t
-        if _consistent(full, full[:6], facts, regions):
-            fitting.append((x, t, full))
+    fitting = _allowed(alternatives, facts, regions)
     if not fitting:
         return None
     best, text, _full = fitting[0]
@@ -179,6 +173,21 @@ def choose_decoded(
             return None
     share = 1.0 / sum(math.exp(x - best) for _t, x in alternatives if math.isfinite(x))
     return text, share
+
+
+def _allowed(
+    alternatives: Sequence[tuple[str, float]], facts: RowFacts, regions: Collection[str]
+) -> list[tuple[float, str, str]]:
+    """(score, text, its 18-character form) of each scored candidate (`alternatives` after the reading)
+    the row allows (_consistent), likeliest first; a legacy 15-digit one weighed as its 18-digit form."""
+    out: list[tuple[float, str, str]] = []
+    for t, x in sorted(alternatives[1:], key=lambda a: -a[1]):
+        if not math.isfinite(x) or len(t) not in (15, 18):
+            continue
+        full = convert_15_to_18(t) if len(t) == 15 else t
+        if _consistent(full, full[:6], facts, regions):
+            out.append((x, t, full))
+    return out
 
 
 def scored_far_below(
@@ -197,8 +206,8 @@ def scored_far_below(
     if number not in scored:
         return False
     return any(
-        x - scored[number] >= DECODE_MARGIN and t != number and len(t) == 18 and _consistent(t, t[:6], facts, regions)
-        for t, x in scored.items()
+        x - scored[number] >= DECODE_MARGIN and t != number and len(t) == 18
+        for x, t, _full in _allowed(alternatives, facts, regions)
     )
 
 

@@ -5,6 +5,7 @@ recorded with its settings and what it measured.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -657,15 +658,27 @@ def _table_quad(
         if picked is None:
             # a table whose ruling runs out of the frame (a photograph cropped close, the page running
             # out of it) touches the frame's edge: the lines are cut back from it (FRAME_MARGIN)
-            m = max(2, int(round(FRAME_MARGIN * _page_scale(gray.shape))))
-            for mask in joined:
-                mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
+            _cut_frame_edge(joined, gray.shape)
             picked = _table_component(joined[0], joined[1], min_fraction)
             if picked is None:
                 # a table ruled pale or photographed in noise, whose lines lean: looked for as they lean
                 found = slanted_table(gray, min_fraction)
                 return (None, None) if found is None else found
     return _component_quad(picked, hor, ver), None
+
+
+def _cut_frame_edge(masks: Sequence[np.ndarray], shape: tuple[int, ...]) -> None:
+    """Line masks cut back FRAME_MARGIN from the frame's edge, in place: a table whose ruling runs out of
+    the frame is found by what lies inside it (_table_component keeps no component touching the edge)."""
+    m = max(2, int(round(FRAME_MARGIN * _page_scale(shape))))
+    for mask in masks:
+        mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
+
+
+def _slanted_warped(slanted: tuple[np.ndarray, np.ndarray], st: Step) -> np.ndarray:
+    """The lines slanted_lines found (horizontal, vertical masks) as one bool mask, warped with the page
+    by the rectify step `st` (_warped_like)."""
+    return _warped_like(slanted[0] > 0, st) | _warped_like(slanted[1] > 0, st)
 
 
 def slanted_table(gray: np.ndarray, min_fraction: float) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
@@ -675,9 +688,7 @@ def slanted_table(gray: np.ndarray, min_fraction: float) -> tuple[np.ndarray, tu
     plumb run holds; its outline fitted to its four outer lines (fit_table_sides). None where no table's
     component is found among them (_table_component)."""
     hor, ver = slanted_lines(gray)
-    m = max(2, int(round(FRAME_MARGIN * _page_scale(gray.shape))))
-    for mask in (hor, ver):
-        mask[:m], mask[-m:], mask[:, :m], mask[:, -m:] = 0, 0, 0, 0
+    _cut_frame_edge((hor, ver), gray.shape)
     hor, ver = _crossed(hor, ver, max(8, int(round(LINE_MIN_PX * _page_scale(gray.shape))) // 2))
     picked = _table_component(hor, ver, min_fraction)
     if picked is None:
@@ -898,7 +909,7 @@ def keystone_kept(warped: tuple[int, int], deskewed: tuple[int, int]) -> bool:
     the deskewed page keeps level. Design family camera_capture (seed 4402): 4 of 25 photographs whose
     page's outline was not found, their table's far side 14-18 % shorter; two of them gave no rows,
     two a grid from the text's alignment, rows lost or added."""
-    return warped[0] >= GRID_MIN_LINES[0] and warped[1] >= GRID_MIN_LINES[1] and sum(warped) > sum(deskewed)
+    return _enough_level_lines(warped) and sum(warped) > sum(deskewed)
 
 
 def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -1428,16 +1439,16 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     # keystone) or are broken by grain. The table looked for as its lines lean
                     # (slanted_table) is warped where its outline can be a table's (quad_problem)
                     found = slanted_table(gray, settings.min_table_fraction)
-                    if found is not None and (quad_problem(found[0]) is None or _runs_forward(found[0])):
+                    found_problem = None if found is None else quad_problem(found[0])
+                    if found is not None and (found_problem is None or _runs_forward(found[0])):
                         # a quad tilted or whose sides differ is the table seen at a slant where its
                         # lines come out level by it (keystone_kept), as above
                         new = _rectified(gray, found[0], ruling.lines)
-                        sl = _warped_like(found[1][0] > 0, new[3]) | _warped_like(found[1][1] > 0, new[3])
-                        on_new, on_deskew = level_lines(new[0], new[1], new[2] | sl), level_lines(deskewed)
-                        if quad_problem(found[0]) is None or keystone_kept(on_new, on_deskew):
+                        on_new = level_lines(new[0], new[1], new[2] | _slanted_warped(found[1], new[3]))
+                        if found_problem is None or keystone_kept(on_new, level_lines(deskewed)):
                             level = {"quad_rejected": problem, "rejected_quad": quad.round(1).tolist()}
                             quad, slanted, warped = found[0], found[1], new
-                            problem = quad_problem(quad)
+                            problem = found_problem
                 if warped is None:  # deskewed only (rotation from the ruling lines); the grid is searched on the whole page
                     stamped = _turned_like(stamped, angle)
                     gray, lines = deskewed, None
@@ -1456,7 +1467,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
                     # the table found by its leaning lines only (slanted_lines): its ruling as binarized
                     # is broken every few pixels, and the layout finds its grid from the lines found
                     # here, warped level and plumb with the page
-                    lines = lines | _warped_like(slanted[0] > 0, st) | _warped_like(slanted[1] > 0, st)
+                    lines = lines | _slanted_warped(slanted, st)
                     st.result["slanted_lines"] = True
                 if problem is not None:  # kept though its sides differ: the table seen at a slant
                     st.result.update(keystone=problem, **level)

@@ -1413,12 +1413,12 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
 
 def _id_ends_there(part: str) -> bool:
     """Whether a part of a split cell is a whole 18-character ID number (GB 11643-1999,
-    mapping.normalize.is_valid_id): 17 digits and the check character they give, a real birth date, an
-    address code that can be one. The check character is what tells a number written against another
-    one apart where nothing else does (a part a digit longer or shorter, or shifted, passes it 1 time
-    in 11, and must then still hold a real date and address code); a legacy 15-digit number has no
-    check digit and is never cut out of a run of digits."""
-    return len(part) == 18 and is_valid_id(part)
+    mapping.normalize.is_valid_id: 18 characters, 17 digits and the check character they give, a real
+    birth date, an address code that can be one). The check character is what tells a number written
+    against another one apart where nothing else does (a part a digit longer or shorter, or shifted,
+    passes it 1 time in 11, and must then still hold a real date and address code); a legacy 15-digit
+    number has no check digit and is never cut out of a run of digits."""
+    return is_valid_id(part)
 
 
 def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: str, cuts: list[int]) -> list[int]:
@@ -1637,9 +1637,11 @@ def _shape(value: str) -> str:
 
 
 def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings) -> None:
-    """A serial number (spec normalizer "text": registration_no, voyage_no ...) written unlike the
-    rest of its column on the page (HZ2016035 among HZ2016-0xx, 1602 among 16-0x) has probably lost
-    a character: flagged `unlike_column`, confidence halved. Needs 4 rows of which 3/4 agree."""
+    """A serial number (spec normalizer "text": registration_no, voyage_no ...) whose letter prefix was
+    misread gets its column's back, doubted (_column_prefix, _prefix_put_back: PREFIX_FROM_COLUMN); then,
+    one written unlike the rest of its column on the page (HZ2016035 among HZ2016-0xx, 1602 among
+    16-0x) has probably lost a character: flagged `unlike_column`, confidence halved. Needs 4 rows of
+    which 3/4 agree."""
     spec = load_spec(settings.spec_version).kind(kind)
     for f in spec.fields:
         if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
@@ -1652,10 +1654,7 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
         ]
         if len(shapes) < 4:
             continue
-        counts: dict[str, int] = {}
-        for sh, _fv in shapes:
-            counts[sh] = counts.get(sh, 0) + 1
-        top, _n = max(counts.items(), key=lambda kv: kv[1])
+        top = Counter(sh for sh, _fv in shapes).most_common(1)[0][0]
         own = [str(fv.value) for sh, fv in shapes if sh == top]
         prefix = _column_prefix(own, len(shapes))
         length = Counter(len(v) for v in own).most_common(1)[0][0]
@@ -1701,8 +1700,8 @@ def _prefix_put_back(value: str, prefix: str, top: str, length: int) -> str | No
     """The column's letter prefix in place of what was read there, where the rest of the reading is a
     number of the column's form: the reading is as long as a number of that form, and its part after the
     prefix's length, with the prefix put in front, has the column's shape and its commonest length
-    (`length`) exactly (HZ2017-100 read
-    122017-100, 1Z2017-101, BZ2017-091, where the other numbers of the page read HZ2017-0xx). A register's
+    (`length`) exactly (HZ2017-100 read 122017-100, 1Z2017-101, BZ2017-091, where the other numbers of
+    the page read HZ2017-0xx). A register's
     numbers are issued by one office in one format, column after column, as its certificate numbers are
     (pipeline.page.structure.check_cert_run); a handwritten prefix letter is what the recognizer misreads
     as a digit or another letter (H as 1, 8 or B, Z as 2: shapes of the glyphs, no list of pairs needed,

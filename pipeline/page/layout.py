@@ -468,7 +468,7 @@ def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling:
     found again keeps other rows or columns. A property of printed forms (every row ruled, one pitch)."""
     if table_box is None or grid.col_rows or grid.n_rows < 3:
         return grid
-    x0, y0, x1, y1 = table_box
+    x0, y0, x1, _y1 = table_box  # the rows below the box are looked for under the grid's last line
     pitch = float(np.median(np.diff(grid.rows[1:])))
     if pitch <= 0:
         return grid
