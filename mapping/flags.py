@@ -213,6 +213,16 @@ FLAGS: dict[str, FlagInfo] = {
     "id_unreadable": FlagInfo("身份证号未能读出，无从推得", "the ID number it comes from could not be read", "warn"),
     # --- other normalizers
     "implausible_age": FlagInfo("年龄不合理", "implausible age", "error"),
+    "age_unit_read_as_digit": FlagInfo(
+        "年龄末位疑为“岁”字被识别成数字（如 67岁 识别为 679），已取前面的数字，请核对",
+        "the age's unit 岁 was probably read as a digit (67岁 read 679): the digits before it were kept; check",
+        "warn",
+    ),
+    "age_confirmed_by_dates": FlagInfo(
+        "年龄与本行出生日期、死亡日期推算一致",
+        "the age agrees with the row's birth and death dates",
+        "info",
+    ),
     "age_under_one": FlagInfo("不满一岁（按月/天记载）", "under one year (written in months or days)", "info"),
     "bad_phone": FlagInfo("不是手机号或烟台固话", "neither a mobile number nor a Yantai landline", "error"),
     "phone_off_plan": FlagInfo(

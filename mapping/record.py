@@ -757,6 +757,12 @@ def _validate(
             if abs(agef.value - exact) > rules.age_tolerance_years:
                 _flag(agef, "age_mismatch")
                 problem("age_years", f"differs from death_date - birth_date by more than {rules.age_tolerance_years} year(s)")
+            elif N.AGE_UNIT_AS_DIGIT in agef.flags:
+                # an age whose unit was read as a digit (679 for 67岁) is as sure as the row's own dates
+                # that give it (GB 11643 digits 7-14 or the birth date cell, and the death date): two
+                # other cells read independently agree with the digits kept, not with the one left out
+                agef.confidence = max(agef.confidence, min(bdf.confidence, out["death_date"].confidence))
+                _flag(agef, "age_confirmed_by_dates")
 
     if death is not None and cremation is not None:
         if death > cremation:

@@ -227,8 +227,22 @@ def test_age(raw, value):
 
 
 def test_age_bad():
-    assert "implausible_age" in normalize_age("178").flags
+    assert "implausible_age" in normalize_age("1789").flags
+    assert "implausible_age" in normalize_age("0179").flags
     assert normalize_age("约七十").value is None
+
+
+@pytest.mark.parametrize("raw,value", [("679", 67), ("85 9", 85), ("815", 81), ("178", 17), ("1009", 100)])
+def test_an_age_whose_unit_was_read_as_a_digit_keeps_its_number_doubted(raw, value):
+    """67岁 blurred reads 679: the number before the unit is kept, below every threshold, not left blank."""
+    n = normalize_age(raw)
+    assert n.value == value and "age_unit_read_as_digit" in n.flags and n.certainty < 0.5
+
+
+@pytest.mark.parametrize("raw,value", [("99", 99), ("109", 109), ("67岁", 67)])
+def test_a_plausible_age_is_never_cut(raw, value):
+    n = normalize_age(raw)
+    assert n.value == value and "age_unit_read_as_digit" not in n.flags
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,20 @@ def test_birth_and_age_checks():
     assert build_record("cremation", cells(row), CTX).problems == []
 
 
+def test_an_age_read_with_its_unit_as_a_digit_is_sure_only_where_the_rows_dates_give_it():
+    """FEMALE_ID: born 1938-07-05; died 2013-04-05: 74. 74岁 read 749 (the unit blurred into a 9)."""
+    rec = build_record("cremation", cells(dict(CREMATION_ROW, age_years="749")), CTX)
+    age = rec.fields["age_years"]
+    assert age.value == 74 and {"age_unit_read_as_digit", "age_confirmed_by_dates"} <= set(age.flags)
+    assert age.confidence >= 0.9 and rec.problems == []
+    rec = build_record("cremation", cells(dict(CREMATION_ROW, age_years="649")), CTX)  # 64: the dates say 74
+    age = rec.fields["age_years"]
+    assert age.value == 64 and "age_mismatch" in age.flags and age.confidence < 0.5
+    rec = build_record("cremation", cells(dict(CREMATION_ROW, age_years="749", id_number="", death_date="")), CTX)
+    age = rec.fields["age_years"]
+    assert age.value == 74 and "age_confirmed_by_dates" not in age.flags and age.confidence < 0.5
+
+
 def test_date_order_and_gap():
     row = dict(CREMATION_ROW, death_date="2013.4.9")
     rec = build_record("cremation", cells(row), CTX)
