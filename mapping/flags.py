@@ -223,6 +223,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the age agrees with the row's birth and death dates",
         "info",
     ),
+    "date_unit_read_as_digit": FlagInfo(
+        "日期中的“月”或“日”字疑被识别成数字（如 12月4日 识别为 12月48），已按唯一可能的日期取值，请核对",
+        "the date's unit 月 or 日 was probably read as a digit (12月4日 read 12月48): the one date it can be was taken; check",
+        "warn",
+    ),
     "age_under_one": FlagInfo("不满一岁（按月/天记载）", "under one year (written in months or days)", "info"),
     "bad_phone": FlagInfo("不是手机号或烟台固话", "neither a mobile number nor a Yantai landline", "error"),
     "phone_off_plan": FlagInfo(

@@ -299,13 +299,55 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     2011年12月13日口, 2012-07-24用章: a seal's or a neighbour's ink, `without_stray_ends`) gives the date
     inside them, doubted (`stray_marks_removed`, certainty 0.45)."""
     n = _normalize_date(raw, ledger_year)
-    if n.value is not None or "unparseable" not in n.flags:
+    if n.value is not None:
         return n
-    core = without_stray_ends(str(raw or ""), _DATE_ALLOWED)
-    if core is None:
-        return _date_inside_edge_stroke(n, ledger_year)
-    inner = _normalize_date(core, ledger_year)
-    return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+    if "unparseable" in n.flags:
+        core = without_stray_ends(str(raw or ""), _DATE_ALLOWED)
+        if core is None:
+            found = _date_inside_edge_stroke(n, ledger_year)
+        else:
+            inner = _normalize_date(core, ledger_year)
+            found = _with_stray_flag(inner, n.raw) if inner.value is not None else n
+        if found.value is not None:
+            return found
+    return _date_units_read_as_digits(n)
+
+
+DATE_UNIT_AS_DIGIT = "date_unit_read_as_digit"
+_UNITS_AFTER_YEAR = re.compile(r"((?:19|20)[0-9]{2})年([0-9月日号]{3,7})")
+
+
+def _date_units_read_as_digits(n: Normalized) -> Normalized:
+    """The date a reading written with its units (2012年12月4日) means where the unit 月 or 日 (or both)
+    was read as a digit: 2012年12月48 (日 read 8), 2012年12678 (月 read 6, 日 read 8), 2012年12822日:
+    the month, a unit, the day and maybe a unit, each unit as written or as one digit, where exactly one
+    such split gives a real date; flagged `date_unit_read_as_digit`, certainty STRAY_MARKS_CERTAINTY
+    (below every threshold: reviewed with the date filled in). `n` as it is where none or several do.
+    Why (the field's written form and a property of the recognizer on degraded ink, as for an age's
+    岁: normalize_age): a small handwritten 月 or 日 blurred or thickened loses its inner strokes into a
+    closed loop, and the recognizer, reading the cell as one line among digits, outputs the digit it most
+    resembles (8, 6, 0, 9). Only after a year written with 年 read as such, so the reading is of this
+    form; a reading that is a date as it stands never comes here."""
+    m = _UNITS_AFTER_YEAR.fullmatch(_WS.sub("", unicodedata.normalize("NFKC", n.raw or "")))
+    if m is None:
+        return n
+    year, rest = int(m.group(1)), m.group(2)
+    found: set[str] = set()
+    for i in (1, 2):  # the month's digits
+        month, after = rest[:i], rest[i:]
+        if not month.isdigit() or not after or not (after[0] == "月" or after[0].isdigit()):
+            continue
+        for j in (1, 2):  # the day's digits
+            day, tail = after[1 : 1 + j], after[1 + j :]
+            if len(day) != j or not day.isdigit() or tail not in ("", "日", "号") and not (len(tail) == 1 and tail.isdigit()):
+                continue
+            if after[0] == "月" and not tail[:1].isdigit():
+                continue  # no unit read as a digit: the plain parse's business
+            found.add(_iso(year, int(month), int(day)) or "")
+    found.discard("")
+    if len(found) != 1:
+        return n
+    return Normalized(found.pop(), n.raw, (DATE_UNIT_AS_DIGIT,), STRAY_MARKS_CERTAINTY)
 
 
 _YEAR_AFTER_STROKE = re.compile(r"1(?:19|20)[0-9]{2}(?![0-9])")

@@ -72,9 +72,35 @@ def test_date_inside_stray_marks_is_read_and_doubted(raw, value):
     assert n.value == value and N.STRAY_MARKS in n.flags and n.certainty < 0.5
 
 
-@pytest.mark.parametrize("raw", ["92012-07-24", "2011年9月149", "逝者2011-12-11记录"])
+@pytest.mark.parametrize("raw", ["92012-07-24", "2011年9月1499", "逝者2011-12-11记录"])
 def test_date_not_explained_by_stray_marks_stays_unread(raw):
     assert N.normalize_date(raw, 2012).value is None
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [
+        ("2012年12月48", "2012-12-04"),  # 日 read 8
+        ("2011年9月149", "2011-09-14"),
+        ("2012年12678", "2012-12-07"),  # 月 read 6, 日 read 8
+        ("2012年12822日", "2012-12-22"),
+        ("2012年128158", "2012-12-15"),
+    ],
+)
+def test_a_date_whose_unit_was_read_as_a_digit_gives_the_one_date_it_can_be_doubted(raw, value):
+    n = N.normalize_date(raw, 2012)
+    assert n.value == value and N.DATE_UNIT_AS_DIGIT in n.flags and n.certainty < 0.5
+
+
+@pytest.mark.parametrize("raw", ["2012年198140", "2012年12月0日", "2012年1月1111", "2912年12月148"])
+def test_a_date_with_a_unit_read_as_a_digit_but_two_dates_or_none_it_can_be_stays_unread(raw):
+    assert N.normalize_date(raw, 2012).value is None
+
+
+def test_a_date_read_whole_is_never_split_for_a_unit():
+    for raw, value in [("2012年12月15", "2012-12-15"), ("2012年11月2", "2012-11-02"), ("2012年12月15日", "2012-12-15")]:
+        n = N.normalize_date(raw, 2012)
+        assert n.value == value and N.DATE_UNIT_AS_DIGIT not in n.flags
 
 
 def test_phone_inside_stray_marks_or_with_an_equals_dash_is_read_and_doubted():
