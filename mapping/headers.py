@@ -1240,6 +1240,22 @@ def _doubt_weak_headers(
                 if mine is not None and theirs is not None and theirs + WEAK_RIVAL_MARGIN < mine:
                     continue
             rivals.append(c)
+        clerk = _clerks_column(column_texts, a, rivals) if normalizers.get(a.field) == "name" else None
+        if clerk is not None:
+            # the column chosen by its near header repeats a few names: a clerk's, no record's own
+            # person; the one rival whose names differ row by row is the field's, by elimination
+            j = next(k for k, b in enumerate(res) if b.index == clerk)
+            res[j] = ColumnAssignment(
+                clerk,
+                res[j].header,
+                a.field,
+                scores.get((clerk, a.field)),
+                True,
+                f"{ELIMINATION_DOUBT} (its names differ row by row, where column {a.index + 1}, "
+                f"headed like {a.field}, repeats a few names: a clerk's column)",
+            )
+            res[i] = replace(a, field=None, score=None, by_content=False, doubt=None)
+            continue
         if rivals:
             res[i] = replace(
                 a,
@@ -1249,6 +1265,20 @@ def _doubt_weak_headers(
                 ),
             )
     return res
+
+
+def _clerks_column(column_texts: list[list[str]], a: ColumnAssignment, rivals: list[int]) -> int | None:
+    """The rival column (of `rivals`, free columns whose cells fit `a`'s name field about as well) that
+    is the name field's where `a`'s column, given it by a near header, repeats a few names down the page
+    (_variety below NAME_VARIETY: a clerk's column, 登记员, whose two or three staff take turns) and that
+    one rival's names differ row by row (NAME_DISTINCT: each record is one death and its own family);
+    None otherwise (two such rivals, or names that vary in both: the doubt stands). Rule source: the
+    spec's definitions of the name fields (each record's own person), as for NAME_VARIETY."""
+    mine = _variety(column_texts[a.index])
+    if mine is None or mine >= NAME_VARIETY or len(rivals) != 1:
+        return None
+    theirs = _variety(column_texts[rivals[0]])
+    return rivals[0] if theirs is not None and theirs >= NAME_DISTINCT else None
 
 
 CLEARLY_BETTER = 0.3

@@ -329,14 +329,25 @@ SEA_ROWS = [
 
 def test_a_weakly_headed_column_is_doubted_where_a_column_left_without_a_field_fits_it_as_well():
     """登记员 (the clerk) is one character from 登记人 (the registrant): where another column, headed in a
-    wording the spec does not list (申请人), holds names as well, the header alone chose between two
-    columns of names, so the one given the field is doubted (its values go to review), not accepted."""
-    got = assign_columns("sea_burial", SEA_HEADER, _columns(SEA_ROWS))
+    wording the spec does not list (申请人), holds names varying as much, the header alone chose between
+    two columns of names, so the one given the field is doubted (its values go to review), not accepted."""
+    rows = [r[:6] + [n] for r, n in zip(SEA_ROWS, ["王丽", "刘芳", "赵敏", "孙强", "周洁"])]  # five clerks
+    got = assign_columns("sea_burial", SEA_HEADER, _columns(rows))
     clerk = got[6]
     assert clerk.field == "registrant_name"
     assert clerk.doubt is not None and "column 6" in clerk.doubt
     assert is_assignment_doubt(clerk.doubt)
     assert got[5].field is None
+
+
+def test_a_near_header_over_a_clerks_few_names_gives_way_to_the_column_of_each_records_own_person():
+    """The same clerk's column (two names taking turns) beside 申请人's column of each record's own
+    registrant: the field goes to the names that differ row by row, doubted (by elimination: no header
+    named it), and the clerk's column is left without a field (typed_sheets seed 3316 severity 1.8: the
+    registrant's 76 fields of one ledger were read from the clerk's column)."""
+    got = assign_columns("sea_burial", SEA_HEADER, _columns(SEA_ROWS))
+    assert got[5].field == "registrant_name" and got[5].doubt is not None and is_assignment_doubt(got[5].doubt)
+    assert got[6].field is None
 
 
 def test_a_clerks_column_of_the_same_few_names_does_not_rival_a_column_of_each_records_agent():
