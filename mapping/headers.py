@@ -1527,8 +1527,50 @@ def _cert_form(text: str) -> bool:
     return n.value is not None and set(n.flags) <= _CERT_FORM_FLAGS and N.normalize_date(s).value is None
 
 
+_PREFIX = re.compile(r"[A-Za-z]{1,4}")
+
+
+def _register_form(text: str) -> tuple[int, str]:
+    """The form of a cell's register number: the length of its letter prefix (none: 0) and the shape of the
+    rest, each digit 9, every separator '-' (HZ2013-017: (2, '9999-999')). Dashes folded and a fused serial
+    cut as _register_no does."""
+    from . import normalize as N
+
+    s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
+    m = _PREFIX.match(s)
+    n = len(m.group(0)) if m else 0
+    return n, re.sub(r"[-－—_./·]", "-", re.sub(r"[0-9]", "9", s[n:]))
+
+
+def _prefix_misread(text: str, forms: Counter[tuple[int, str]]) -> bool:
+    """Whether a cell that is no register number as read (_register_no) is one of its column's commonest
+    form with letters of its prefix read as digits or other letters (HZ2013-017 read 122013-017, 1Z2013-017,
+    8Z2013-017): its first characters, as many as the form's prefix, are Latin letters or digits and the
+    rest has the form's shape exactly. A property of the recognizer (a blurred capital of a photograph read
+    as the digit of its shape: H as 1 or 8, Z as 2, B as 8) and of a register (its numbers are issued by one
+    office in one format down the column: pipeline.page.extract._prefix_put_back): the letters are told
+    by the column's other cells, which must be REGISTER_FORM_CELLS at least in that form."""
+    if not forms:
+        return False
+    (n, shape), k = forms.most_common(1)[0]
+    if n == 0 or k < REGISTER_FORM_CELLS:
+        return False
+    from . import normalize as N
+
+    s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
+    head = s[:n]
+    return len(head) == n and head.isascii() and head.isalnum() and _register_form("A" * n + s[n:]) == (n, shape)
+
+
+REGISTER_FORM_CELLS = CONTENT_MIN_CELLS
+"""The cells of a column that must read as register numbers of one form (_register_form) for its other
+cells of that form with a prefix misread (_prefix_misread) to count as register numbers too: as many as
+a column's content is judged on at all (CONTENT_MIN_CELLS)."""
+
+
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
-    """The share of a column's written cells that are register numbers (_register_no); where another
+    """The share of a column's written cells that are register numbers (_register_no), or of its
+    commonest form with the prefix misread (_prefix_misread); where another
     column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
     (serial_share) counts whole: a register number is issued in the order of registration, so a page's
     run up by one as a serial's do, and the page's serial is the other column. None with fewer than
@@ -1536,7 +1578,9 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
     written = [t for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
-    share = sum(_register_no(t, sp) for t in written) / len(written)
+    told = [_register_no(t, sp) for t in written]
+    forms = Counter(_register_form(t) for t, ok in zip(written, told) if ok)
+    share = sum(ok or _prefix_misread(t, forms) for t, ok in zip(written, told)) / len(written)
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
@@ -1795,8 +1839,21 @@ def _names_by_neighbours(
     if persons is None or any(name in held for name, _own in persons):
         return []
     names = {name for name, _own in persons}
-    cols = [c for c in open_cols if names & cands.get(c, set()) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
-    if len(cols) != 2 or any(not names <= cands[c] for c in cols):
+
+    def of_names(c: int) -> bool:
+        """Both names fit the column's cells (ELIMINATION_SHARE), or its cells read as photographed names
+        (_photographed_names, as many) and fit no other field."""
+        got = cands.get(c, set())
+        if names <= got:
+            return True
+        return not (got - names) and (_photographed_names(column_texts[c]) or 0.0) >= ELIMINATION_SHARE
+
+    cols = [
+        c
+        for c in open_cols
+        if (names & cands.get(c, set()) or of_names(c)) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+    ]
+    if len(cols) != 2 or any(not of_names(c) for c in cols):
         return []
     fields = {a.index: a.field for a in out if a.field is not None}
     sides: dict[int, str] = {}
@@ -1834,6 +1891,29 @@ the deceased's (and mostly the agent's) names differ row by row; a clerk's colum
 names taking turns) falls far below it, which a header read clearly as no wording would otherwise tell."""
 
 
+def _photographed_names(texts: list[str]) -> float | None:
+    """The share of a column's written cells that read as a name whose surname may be misread: two to four
+    characters that mapping.normalize.normalize_name takes (Han and the middle dot only), no digit, the
+    surname in the list or not. A property of the recognizer on camera captures: a blurred surname is
+    read as a glyph of its shape that no surname list holds (逄 read 建), so on the design photos
+    (camera_capture seeds 4470 and 4471 at severity 1.8 and 2.0) a fifth of the deceased's names read
+    with an unusual surname and the columns whose header was lost fit the strict name test (_looks) in
+    10-58 % of their cells. Used only where the rest of _name_beside_its_person's evidence holds (names
+    differing row by row, beside that person's own fields, the one such open column): a code column's
+    wordings repeat down the page, an address is longer. None with fewer than CONTENT_MIN_CELLS written."""
+    from . import normalize as N
+
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+
+    def name_like(s: str) -> bool:
+        n = N.normalize_name(s)
+        return n.value is not None and 2 <= len(str(n.value)) <= 4 and not _DIGITS.search(s)
+
+    return sum(name_like(s) for s in written) / len(written)
+
+
 def _name_beside_its_person(
     kind: str,
     column_texts: list[list[str]],
@@ -1865,7 +1945,9 @@ def _name_beside_its_person(
 
     def fits(c: int, name: str) -> bool:
         sc = scores.get((c, name))
-        return sc is not None and (sc.fits or 0.0) >= NAME_BESIDE_SHARE
+        if sc is not None and (sc.fits or 0.0) >= NAME_BESIDE_SHARE:
+            return True
+        return (_photographed_names(column_texts[c]) or 0.0) >= NAME_BESIDE_SHARE
 
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart

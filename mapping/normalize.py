@@ -68,10 +68,14 @@ _WS = re.compile(r"\s+")
 _PUNCT_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
-DASHES = str.maketrans({c: "-" for c in "\u2212\u2013\u2014\u2015\u2010\u2011\u2012~\uff5e\uff0d"})
+DASHES = str.maketrans({c: "-" for c in "\u2212\u2013\u2014\u2015\u2010\u2011\u2012~\uff5e\uff0d=\uff1d"})
 """Dash-like characters folded to '-' where a field's format expects one (dates, certificate numbers,
 phone numbers, serials): PP-OCRv6 writes a printed '-' as '−' (U+2212) or '~' on some lines (a
-property of the recognizer, issue 27), hand-written ledgers use – and —."""
+property of the recognizer, issue 27), hand-written ledgers use – and —. On a photograph a hyphen
+blurred over more rows than its stroke is read '=' (a property of the recognizer on blurred captures:
+HZ2013=017, 0535=…, 8 readings on the design photo and scan stores camera_capture seeds 4470-4472 and
+county_editions / typed_sheets 3313, every one under a printed '-'); no number format of the spec
+writes '='."""
 
 
 def fold_dashes(s: str) -> str:
@@ -730,16 +734,18 @@ def relation(raw: str, spec: Spec | None = None) -> Normalized:
     return normalize_code(raw, _spec(spec).table("relation"))
 
 
-def code_wording_alternatives(read: str, table: CodeTable) -> list[str]:
+def code_wording_alternatives(read: str, table: CodeTable, *, fuzzy: bool = True) -> list[str]:
     """The wordings of a code table (the spec's, mapping/data) to choose among for a reading that
     gives no code (`normalize_code` finds none, fuzzy and look-alike matches included: 安孙, 码故), for
     the recognizer to score on its own output (pipeline.page.extract.decode_valid): a code cell can
     only hold one of the table's wordings or codes, so the text kept is the wording the recognizer
     itself finds likeliest in the crop, never a guess of ours. Empty for a reading that gives a code,
     and for a blank one. Only wordings written in characters (a bare code is digits: no misreading of
-    a word), each once."""
+    a word), each once. `fuzzy`: as the field's own normalizer matches; the sex column's
+    (normalize_sex) takes no near match, so a one-glyph misreading (另, 外 for 男) gives no code there and
+    is offered the table's wordings too."""
     s = _strip_punct(clean_text(read or ""))
-    if not s or normalize_code(read, table).value is not None:
+    if not s or normalize_code(read, table, fuzzy=fuzzy).value is not None:
         return []
     return list(_table_wordings(table))
 

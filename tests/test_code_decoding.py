@@ -124,3 +124,26 @@ def test_a_decoded_code_wording_stays_as_doubted_as_the_recognizer_is():
     two = resolve(RawCell("军码", 0.5, (0, 0, 10, 10), None, "车祸", 0.2), valid=valid)
     fv = build_record("cremation", {"death_cause_code": two}, CTX).fields["death_cause_code"]
     assert fv.confidence == CHOSEN_WORDING_CERTAINTY
+
+
+def test_a_sex_cell_misread_as_another_glyph_is_decoded_and_stays_doubted():
+    """男 read 另 on a photograph (one glyph, no neighbours to help the recognizer): the sex normalizer
+    takes no look-alike, so the cell came out blank; the sex column is a code table (GB/T 2261.1) and
+    is decoded as one, by the recognizer's own probabilities, its value as doubted as they are."""
+    sp = load_spec()
+    sex = sp.table("sex")
+    assert code_wording_alternatives("另", sex, fuzzy=False) and code_wording_alternatives("男", sex, fuzzy=False) == []
+    assert "sex_code" in column_decoders(sp)
+    gray = np.full((40, 60), 255, np.uint8)
+    gray[12:28, 20:36] = 0  # one glyph of ink
+    grid = Grid((0, 40), (0, 60))
+    decode = {0: column_decoders(sp)["sex_code"]}
+    eng = _ScoringEngine("另", {"另": -1.0, "男": -2.0, "女": -9.0})
+    cell = read_cells(gray, grid, eng, [(0, 0)], decode=decode)[(0, 0)]
+    assert cell.text == "另" and cell.decoded and cell.second == "男" and cell.second_confidence < 0.5
+    valid = lambda t: reads_cleanly("cremation", "sex_code", t, context=CTX)  # noqa: E731
+    got = build_record("cremation", {"sex_code": resolve(cell, valid=valid)}, CTX).fields["sex_code"]
+    assert got.value == "1" and "decoded_valid" in got.flags and got.confidence < 0.5
+    # 男 and 女 alike to the recognizer: nothing stands out, the cell stays unread
+    even = _ScoringEngine("另", {"另": -1.0, "男": -2.0, "女": -2.5})
+    assert not read_cells(gray, grid, even, [(0, 0)], decode=decode)[(0, 0)].decoded

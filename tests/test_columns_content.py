@@ -1226,3 +1226,46 @@ def test_a_header_read_whole_as_the_certificate_number_keeps_its_column_though_i
     assert got[-1].doubt is not None and got[-1].doubt.startswith("its header reads as cremation_cert_no")
     assert is_assignment_doubt(got[-1].doubt)
     assert all(a.field != "cremation_no" for a in got)
+
+
+def test_register_numbers_with_their_prefix_misread_on_some_rows_still_tell_the_registration_column():
+    """A photograph's blurred capitals are read as the digits of their shape (HZ2013-018 read 122013-018;
+    1Z, 8Z, BZ alike): with the header lost, the column's other cells, register numbers of one form,
+    say those are its numbers too, so the column is still the registration's, doubted (not a column of no
+    field whose numbers every record then lacks)."""
+    header, rows = _sea_page(["HZ2013-017", "122013-018", "HZ2013-019", "HZ2013-020"])
+    header[0] = ""
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None
+    # a certificate number's digits are of no register number's form: not counted so
+    header, rows = _sea_page(["HZ2013-017", "2013-00018", "HZ2013-019", "HZ2013-020"])
+    header[0] = ""
+    assert assign_columns("sea_burial", header, _columns(rows))[0].field != "registration_no"
+
+
+def test_a_photographed_name_column_with_surnames_misread_is_still_told_by_its_neighbours():
+    """A photograph's blurred surname is read as a glyph of its shape that no surname list holds (朱 read
+    未, 姜 read 萎): with half the deceased's names so read and the header lost or misread whole, the
+    names that differ row by row beside the deceased's sex are still the deceased's (doubted), not a
+    column of no field whose names every record then lacks."""
+    rows = [list(r) for r in ROWS]
+    rows[0][1], rows[2][1] = "未凤环", "萎宁"
+    for header in ("", UNLIKE):
+        got = assign_columns("cremation", _with_header(1, header), _columns(rows))
+        assert got[1].field == "deceased_name"
+        assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_two_photographed_name_columns_with_surnames_misread_are_still_told_apart_by_their_neighbours():
+    """Both name headers lost on a photograph and a surname misread in half the names of each column (朱
+    read 未, 姜 read 萎: glyphs no surname list holds): each column of names that differ row by row is still
+    told by the person's fields beside it, doubted; a code column of two-character wordings is no name."""
+    rows = [list(r) for r in ROWS]
+    rows[0][1], rows[2][1] = "未凤环", "萎宁"
+    rows[0][7], rows[2][7] = "未建", "萎霞"
+    got = assign_columns("cremation", _with_headers({1: "", 7: ""}), _columns(rows))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name"
+    assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
+    got = assign_columns("cremation", _with_headers({1: "", 7: "", 8: ""}), _columns(rows))
+    assert got[8].field != "agent_name" and got[8].field != "deceased_name"

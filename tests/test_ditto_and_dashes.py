@@ -68,3 +68,12 @@ def test_dash_like_characters_are_folded_where_the_format_expects_a_dash():
     assert normalize_phone("0535−6221234").value == normalize_phone("0535-6221234").value == "05356221234"
     assert normalize_text("HZ2016−010").value == "HZ2016-010"
     assert normalize_text("火化后~骨灰寄存").value == "火化后~骨灰寄存"  # free text keeps its characters
+
+
+def test_a_hyphen_read_as_an_equals_sign_on_a_photograph_is_a_dash():
+    """A printed '-' blurred on a phone photograph is read '=' (HZ2013=017): no number format writes '=',
+    so where a format expects a dash it is one (mapping.normalize.DASHES)."""
+    assert normalize_text("HZ2013=017").value == "HZ2013-017"
+    assert normalize_phone("0535=6221234").value == "05356221234"
+    assert normalize_date("2013=04=07").value == "2013-04-07"
+    assert normalize_text("火化后=骨灰寄存").value == "火化后=骨灰寄存"  # free text keeps its characters

@@ -308,6 +308,12 @@ class Decoding:
         return near
 
 
+DECODED_CODE_NORMALIZERS = {"code": True, "sex": False}
+"""The normalizers of code-table columns decoded by the recognizer's probabilities (column_decoders), each
+with whether it takes near matches of a wording (normalize_code's `fuzzy`): a reading it takes gives a
+code and is not decoded. normalize_sex takes no near match (mapping.normalize)."""
+
+
 def column_decoders(sp: Spec) -> dict[str, Decoding]:
     """Field -> how its invalid readings are decoded (read_cells). The candidates of a reading are
     cached (one page's worth): read_cells asks for them to tell an invalid reading, then to score.
@@ -319,14 +325,24 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
     own CTC probabilities on the crop, within CODE_MAX_DROP of the reading, the likeliest
     DECODE_MARGIN likelier than any wording of another code. Such a value stays doubted: its
     confidence is its share of the probability (decode_valid), never raised for being a wording
-    (mapping.record)."""
+    (mapping.record).
+
+    The sex column (normalizer "sex", GB/T 2261.1's table) is decoded the same way: it is a code table
+    too, of one-glyph wordings (男, 女), and a single glyph is what the recognizer misreads most on a
+    photograph (a CTC recognizer sees a lone character without the context of its neighbours: 男 read
+    另, 外, 期, 3 or 8 on the design photos, camera_capture seed 4470 at severity 1.8, where 18 of 175 sex
+    cells came out blank). The sex normalizer takes no near match (a one-glyph look-alike is no
+    evidence), so every reading that gives no code there is offered the table's wordings, and the
+    recognizer's own probabilities on the crop choose, or nothing stands out and it stays blank."""
     codes: dict[str, Decoding] = {}
     for ks in sp.kinds.values():
         for f in ks.fields:
-            if f.normalizer == "code" and f.code_table and f.source == "cell" and f.name not in codes:
+            if f.normalizer in DECODED_CODE_NORMALIZERS and f.code_table and f.source == "cell" and f.name not in codes:
                 table = sp.table(f.code_table)
                 codes[f.name] = Decoding(
-                    lru_cache(maxsize=256)(partial(code_wording_alternatives, table=table)),
+                    lru_cache(maxsize=256)(
+                        partial(code_wording_alternatives, table=table, fuzzy=DECODED_CODE_NORMALIZERS[f.normalizer])
+                    ),
                     max_drop=CODE_MAX_DROP,
                     takes=partial(is_code_wording, table=table),
                     value=partial(code_of_wording, table=table),
