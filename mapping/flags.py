@@ -406,6 +406,11 @@ FLAGS: dict[str, FlagInfo] = {
     ),
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
+    "sex_decoded_agrees_with_id": FlagInfo(
+        "性别格识别有误，按识别模型在码表中最可能的写法取值，与身份证号第 17 位一致",
+        "the sex cell was misread and decoded to the table wording the recognizer finds likeliest; it agrees with ID digit 17",
+        "info",
+    ),
     "sex_unstated_id_states": FlagInfo(
         "性别读为“未知/未说明”，而身份证号第 17 位表明了性别：已按身份证号取值，需核对",
         "sex read as unknown or not stated while ID digit 17 states it: the ID's sex was taken; check",

@@ -708,8 +708,13 @@ def normalize_sex(raw: str, id_number: str | None = None, spec: Spec | None = No
         return n
     derived = sex_from_id(id_number) if id_number else None
     if derived is not None:
-        return _ok(derived, raw, *n.flags, "derived_from_id", certainty=0.95)
+        return _ok(derived, raw, *n.flags, "derived_from_id", certainty=SEX_FROM_ID_CERTAINTY)
     return n
+
+
+SEX_FROM_ID_CERTAINTY = 0.95
+"""How sure a sex taken from the ID's digit 17 (GB 11643) is, as a share of the ID's own confidence, for a
+cell that reads as nothing or as a wording the recognizer decoded to the same sex (mapping.record)."""
 
 
 def ashes_destination(raw: str, spec: Spec | None = None) -> Normalized:

@@ -727,6 +727,20 @@ def _validate(
             _flag(idf, "sex_id_mismatch")
             problem("sex_code", "does not match id_number digit 17")
 
+    if (
+        id_value
+        and idf is not None
+        and sexf is not None
+        and "decoded_valid" in sexf.flags
+        and sexf.value in ("1", "2")
+        and N.sex_from_id(id_value) == sexf.value
+    ):
+        # a sex cell misread (男 read 另) and decoded to the table's wording the recognizer finds likeliest
+        # (pipeline.page.extract.column_decoders) where the ID states the same sex (GB 11643 digit 17): as
+        # sure as a sex taken from the ID for a cell that reads as nothing (normalize_sex, derived_from_id)
+        sexf.confidence = max(sexf.confidence, idf.confidence * N.SEX_FROM_ID_CERTAINTY)
+        _flag(sexf, "sex_decoded_agrees_with_id")
+
     if id_value and sexf is not None and sexf.value in UNSTATED_SEX and "derived_from_id" not in sexf.flags:
         stated = N.sex_from_id(id_value)
         if stated is not None:

@@ -147,3 +147,24 @@ def test_a_sex_cell_misread_as_another_glyph_is_decoded_and_stays_doubted():
     # 男 and 女 alike to the recognizer: nothing stands out, the cell stays unread
     even = _ScoringEngine("另", {"另": -1.0, "男": -2.0, "女": -2.5})
     assert not read_cells(gray, grid, even, [(0, 0)], decode=decode)[(0, 0)].decoded
+
+
+def test_a_decoded_sex_the_id_states_too_is_as_sure_as_the_ids_sex_and_one_it_contradicts_stays_doubted():
+    """Before the sex column was decoded, a misread sex cell was given the ID's sex (digit 17, GB 11643) at
+    0.95 of the ID's confidence; the decoded wording agreeing with the ID keeps that, one against it is
+    doubted and flagged (sex_id_mismatch)."""
+    from mapping import id_check_digit
+
+    male_id = "37060219450312123" + id_check_digit("37060219450312123")  # digit 17 odd: male
+    valid = lambda t: reads_cleanly("cremation", "sex_code", t, context=CTX)  # noqa: E731
+    box = (0, 0, 10, 10)
+    for decoded, agrees in (("男", True), ("女", False)):
+        cell = resolve(RawCell("另", 0.9, box, None, decoded, 0.2, decoded=True), valid=valid)
+        rec = build_record("cremation", {"sex_code": cell, "id_number": RawCell(male_id, 0.97, box)}, CTX)
+        got = rec.fields["sex_code"]
+        assert "decoded_valid" in got.flags
+        if agrees:
+            assert got.value == "1" and got.confidence == pytest.approx(rec.fields["id_number"].confidence * 0.95)
+            assert "sex_decoded_agrees_with_id" in got.flags
+        else:
+            assert got.value == "2" and "sex_id_mismatch" in got.flags and got.confidence < 0.5
