@@ -80,3 +80,22 @@ def test_writing_below_the_table_that_is_no_row_is_not_taken_for_one():
     gray[480:900, :] = 90  # a shadow's dark band (the whole width)
     grid = Grid(tuple(rows), tuple(cols))
     assert rows_from_text(gray, grid, None) == grid
+
+
+def test_rows_whose_lines_were_missed_in_several_places_are_cut_at_one_rows_pitch_on_grainy_paper():
+    """A faded photograph of a register (design family camera_capture, seed 4468 at severity 1.6: a page of
+    11 rows read as 5): the row lines found are 2 or 3 rows apart, so their median row holds two rows and is
+    no pitch at all. One row's pitch is the shortest found row over the least k that makes every found row a
+    whole number of it (_unit_pitch); each row is then cut at that pitch where the writing leaves a gap,
+    the paper's grain (binarized as specks everywhere) taken for no writing."""
+    cols = list(range(50, 1251, 120))
+    unit = 80
+    rows = [100, 160, 160 + 3 * unit, 160 + 5 * unit, 160 + 7 * unit, 160 + 10 * unit]
+    sub = list(range(160, rows[-1], unit))
+    gray = _register(rows, [(y + 30, y + 50) for y in sub], cols, rows)
+    grain = np.random.default_rng(7).normal(0, 14, gray.shape)
+    gray = np.clip(gray.astype(np.float64) + grain, 0, 255).astype(np.uint8)
+    grid = rows_from_text(gray, Grid(tuple(rows), tuple(cols)), None)
+    assert len(grid.rows) == len(sub) + 2
+    assert all(abs(a - b) <= 15 for a, b in zip(grid.rows[1:], [*sub, rows[-1]]))
+    assert grid.source == "ruling+text"

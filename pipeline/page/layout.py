@@ -506,17 +506,17 @@ TEXT_ROW_SPLIT = 1.5
 missed in its middle); _fill_missing_rows already cut those of a whole number of pitches."""
 
 
-def _text_cover(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None) -> np.ndarray | None:
+def _text_cover(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None) -> tuple[np.ndarray, float] | None:
     """Per column of the grid, per pixel row of the page, whether the column's band holds text there: the
     ink profile of each column band (its ruling lines' width, TEXT_BAND_INSET glyph heights, left out),
     smoothed down the page over TEXT_LINE_SMOOTH glyph heights so that a level run a few pixels thick (a
     remnant of a faded row line, dashes of it) is no text while a line of writing (a glyph height) is. The
-    ink is taken without the ruling (the page's ruling mask, and any level or plumb run of ink over three
-    glyph heights). None where the page holds no text (_glyph_height)."""
-    ink = binarize(gray)
-    g = _glyph_height(ink)
+    ink is taken without grain (TEXT_GRAIN_MEDIAN) and without the ruling (the page's ruling mask, and any level or plumb run of ink over three
+    glyph heights); with the glyph height. None where the page holds no text (_glyph_height)."""
+    g = _glyph_height(binarize(gray))
     if g is None:
         return None
+    ink = stroke_ink(binarize(cv2.medianBlur(gray, TEXT_GRAIN_MEDIAN)))
     if ruling is not None and ruling.shape == ink.shape:
         ink[ruling.astype(bool)] = 0
     k = max(15, int(round(3 * g)))
@@ -533,7 +533,7 @@ def _text_cover(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None) -> np.n
         prof = (ink[:, x0:x1] > 0).sum(axis=1).astype(np.float32)
         prof = cv2.medianBlur(prof.reshape(-1, 1), 5).ravel() if smooth <= 5 else _median_1d(prof, smooth)
         cover[c] = prof >= 2
-    return cover
+    return cover, g
 
 
 def _median_1d(v: np.ndarray, k: int) -> np.ndarray:
@@ -542,6 +542,10 @@ def _median_1d(v: np.ndarray, k: int) -> np.ndarray:
     return np.median(np.lib.stride_tricks.sliding_window_view(pad, k), axis=1)
 
 
+TEXT_GRAIN_MEDIAN = 5
+"""px of the median the page is smoothed with before its ink is taken for the text's rows (_text_cover),
+and the specks left are dropped (stroke_ink): a photograph's grain is binarized as specks everywhere,
+a stroke (3+ px wide, a glyph tall) stays."""
 TEXT_BAND_INSET = 0.25
 """Glyph heights of a column band left out at each side (its vertical ruling line and a jitter of it)."""
 TEXT_LINE_SMOOTH = 0.4
@@ -591,6 +595,32 @@ def _rows_at_pitch(cover: np.ndarray, top: int, bottom: int, pitch: float, need:
     return out
 
 
+UNIT_PITCH_SHARE = 0.2
+"""The ruled data rows' heights are whole multiples of one row's pitch (_unit_pitch) where each lies within
+this share of a pitch of one."""
+UNIT_PITCH_GLYPHS = 2.5
+"""A register's rows are at least this many glyph heights apart (3-5: a line of writing and its margins;
+ROW_JOIN), so no pitch below it is tried (_unit_pitch)."""
+
+
+def _unit_pitch(gaps: np.ndarray, g: float) -> float | None:
+    """One row's pitch where the ruled data rows' heights are not all one (a row line missed in several
+    places, so that the median row holds two or three rows): the smallest row's height divided by the
+    least k (1-4) such that every row's height is a whole multiple of it (UNIT_PITCH_SHARE), at least
+    UNIT_PITCH_GLYPHS glyph heights. None where the rows are regular (the tallest under TEXT_ROW_SPLIT of
+    the shortest: their median is the pitch) or no such k is found. A property of printed registers: every
+    row ruled at one pitch, so any stretch between two lines found is a whole number of rows."""
+    if len(gaps) < 2 or float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min()):
+        return None
+    for k in range(1, 5):
+        unit = float(gaps.min()) / k
+        if unit < UNIT_PITCH_GLYPHS * g:
+            break
+        if all(abs(d / unit - round(d / unit)) <= UNIT_PITCH_SHARE for d in gaps):
+            return unit
+    return None
+
+
 def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
     """The grid with the rows its ruling lost put back from the text's own alignment. On a photograph the
     ruling of the lower rows can all but vanish in a shadow or under fading while the writing in them stays
@@ -613,9 +643,11 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     pitch = float(np.median(np.diff(grid.rows[1:])))
     if pitch <= 0:
         return grid
-    cover = _text_cover(gray, grid, ruling)
-    if cover is None:
+    got = _text_cover(gray, grid, ruling)
+    if got is None:
         return grid
+    cover, g = got
+    pitch = _unit_pitch(np.diff(grid.rows[1:]), g) or pitch
     held = [_written(cover, grid.rows[r], grid.rows[r + 1]) for r in range(1, grid.n_rows)]
     written = [n for n in held if n >= TEXT_GRID_MIN_COLS]
     if not written:
