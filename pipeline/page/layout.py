@@ -425,7 +425,8 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
     where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
     try:
-        return rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
+        ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
+        return rows_from_text(gray, ruled, table_box, ruling)
     except NoTableError as e:
         seen = e
     rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
@@ -492,6 +493,198 @@ def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling:
 
 BOX_EDGE_PX = 6
 """px a line may lie from where it was found first, found again in a larger box (a line's width)."""
+
+
+TEXT_ROW_PITCH_TOLERANCE = 0.25
+"""A row put back from the text's alignment (rows_from_text) ends within this share of the ruled rows'
+pitch of one pitch below the last line (the same tolerance as a ruled line's, ROW_PITCH_TOLERANCE)."""
+TEXT_ROW_CROSSING = 0.2
+"""A row boundary put back from the text lies where at most this share of the columns whose text the row
+holds have text across it (a jittered hand or a wrapped address may run over a row's line)."""
+TEXT_ROW_SPLIT = 1.5
+"""A found data row this many times the ruled rows' pitch or taller may hold two rows' writing (a row line
+missed in its middle); _fill_missing_rows already cut those of a whole number of pitches."""
+
+
+def _text_cover(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None) -> tuple[np.ndarray, float] | None:
+    """Per column of the grid, per pixel row of the page, whether the column's band holds text there: the
+    ink profile of each column band (its ruling lines' width, TEXT_BAND_INSET glyph heights, left out),
+    smoothed down the page over TEXT_LINE_SMOOTH glyph heights so that a level run a few pixels thick (a
+    remnant of a faded row line, dashes of it) is no text while a line of writing (a glyph height) is. The
+    ink is taken without grain (TEXT_GRAIN_MEDIAN) and without the ruling (the page's ruling mask, and any level or plumb run of ink over three
+    glyph heights); with the glyph height. None where the page holds no text (_glyph_height)."""
+    g = _glyph_height(binarize(gray))
+    if g is None:
+        return None
+    ink = stroke_ink(binarize(cv2.medianBlur(gray, TEXT_GRAIN_MEDIAN)))
+    if ruling is not None and ruling.shape == ink.shape:
+        ink[ruling.astype(bool)] = 0
+    k = max(15, int(round(3 * g)))
+    for kernel in ((k, 1), (1, k)):
+        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        ink = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    inset = max(3, int(round(TEXT_BAND_INSET * g)))
+    smooth = max(5, int(round(TEXT_LINE_SMOOTH * g)) | 1)
+    cover = np.zeros((grid.n_cols, gray.shape[0]), bool)
+    for c in range(grid.n_cols):
+        x0, x1 = grid.cols[c] + inset, grid.cols[c + 1] - inset
+        if x1 - x0 < 4:
+            continue
+        prof = (ink[:, x0:x1] > 0).sum(axis=1).astype(np.float32)
+        prof = cv2.medianBlur(prof.reshape(-1, 1), 5).ravel() if smooth <= 5 else _median_1d(prof, smooth)
+        cover[c] = prof >= 2
+    return cover, g
+
+
+def _median_1d(v: np.ndarray, k: int) -> np.ndarray:
+    """A running median of width k (odd) along v, the ends padded by their values."""
+    pad = np.pad(v, k // 2, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(pad, k), axis=1)
+
+
+TEXT_GRAIN_MEDIAN = 5
+"""px of the median the page is smoothed with before its ink is taken for the text's rows (_text_cover),
+and the specks left are dropped (stroke_ink): a photograph's grain is binarized as specks everywhere,
+a stroke (3+ px wide, a glyph tall) stays."""
+TEXT_BAND_INSET = 0.25
+"""Glyph heights of a column band left out at each side (its vertical ruling line and a jitter of it)."""
+TEXT_LINE_SMOOTH = 0.4
+"""Glyph heights over which a column band's ink profile is smoothed down the page (a running median): a
+ruling remnant is 1-4 px thick, a line of writing a glyph height (10-40 px)."""
+
+
+def _written(cover: np.ndarray, top: int, bottom: int) -> int:
+    """How many column bands hold a line of writing between two row boundaries: text in the band that
+    does not fill the row from line to line (over TEXT_ROW_FILL of its height: a shadow's edge, a fold,
+    a plumb remnant of ruling, never one row's writing)."""
+    inside = cover[:, top + 2 : bottom - 1]
+    if inside.shape[1] == 0:
+        return 0
+    share = inside.mean(axis=1)
+    return int(((share > 0) & (share <= TEXT_ROW_FILL)).sum())
+
+
+TEXT_ROW_FILL = 0.8
+"""A row's writing in one column fills at most this share of the row's height (one or two lines of text
+of a glyph height each in a row of 3-5 glyph heights; a wrapped address fills 0.6-0.7)."""
+
+
+def _rows_at_pitch(cover: np.ndarray, top: int, bottom: int, pitch: float, need: float) -> list[int]:
+    """Row boundaries below `top` (a row line), none below `bottom`, put back one pitch at a time from the
+    text's alignment: each next boundary lies within TEXT_ROW_PITCH_TOLERANCE of a pitch below the last one,
+    where the fewest columns hold text across it (at most TEXT_ROW_CROSSING of those the row holds text in;
+    of equals, the one nearest a whole pitch), and the row above it holds writing in `need` columns or more
+    (_written). Stops at the first row without such writing (the table's end, its unwritten rows) or
+    without such a gap."""
+    out: list[int] = []
+    last = top
+    tol = TEXT_ROW_PITCH_TOLERANCE * pitch
+    while True:
+        lo, hi = int(round(last + pitch - tol)), min(bottom, int(round(last + pitch + tol)))
+        if lo > hi:
+            break
+        crossing = cover[:, lo : hi + 1].sum(axis=0)
+        least = crossing.min()
+        at = np.nonzero(crossing == least)[0] + lo
+        y = int(at[np.argmin(np.abs(at - (last + pitch)))])
+        held = _written(cover, last, y)
+        if held < need or least > TEXT_ROW_CROSSING * held:
+            break
+        out.append(y)
+        last = y
+    return out
+
+
+UNIT_PITCH_SHARE = 0.2
+"""The ruled data rows' heights are whole multiples of one row's pitch (_unit_pitch) where each lies within
+this share of a pitch of one."""
+UNIT_PITCH_GLYPHS = 2.5
+"""A register's rows are at least this many glyph heights apart (3-5: a line of writing and its margins;
+ROW_JOIN), so no pitch below it is tried (_unit_pitch)."""
+
+
+def _unit_pitch(gaps: np.ndarray, g: float) -> float | None:
+    """One row's pitch where the ruled data rows' heights are not all one (a row line missed in several
+    places, so that the median row holds two or three rows): the smallest row's height divided by the
+    least k (1-4) such that every row's height is a whole multiple of it (UNIT_PITCH_SHARE), at least
+    UNIT_PITCH_GLYPHS glyph heights. None where the rows are regular (the tallest under TEXT_ROW_SPLIT of
+    the shortest: their median is the pitch) or no such k is found. A property of printed registers: every
+    row ruled at one pitch, so any stretch between two lines found is a whole number of rows."""
+    if len(gaps) < 2 or float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min()):
+        return None
+    for k in range(1, 5):
+        unit = float(gaps.min()) / k
+        if unit < UNIT_PITCH_GLYPHS * g:
+            break
+        if all(abs(d / unit - round(d / unit)) <= UNIT_PITCH_SHARE for d in gaps):
+            return unit
+    return None
+
+
+def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """The grid with the rows its ruling lost put back from the text's own alignment. On a photograph the
+    ruling of the lower rows can all but vanish in a shadow or under fading while the writing in them stays
+    readable (ink is darker than a printed form's thin ruling), so the grid found ends rows before the
+    table does, or a row line missed in the middle leaves one row holding two rows' writing (design family
+    camera_capture at severity 1.4, seed 4442, page 4 of its 06_sea_burial_laizhou_2014: 4 of 13 row lines
+    found, the 8 rows below lost). Within the grid's columns the text of each column band
+    (_text_cover) is followed down from the last row line at the ruled rows' pitch (_rows_at_pitch: a
+    boundary one pitch on where the text leaves a gap across the columns, the row above it written in
+    at least TABLE_ROW_SHARE of the columns a ruled data row is written in): below the grid down to the
+    bottom of the table's box (the extent of its ruling: the vertical lines reach there), and inside every
+    data row TEXT_ROW_SPLIT pitches tall or more. Rows put back are inferred
+    lines (Grid.inferred_rows) and the grid's source becomes "ruling+text", so that the page is in doubt
+    (pipeline.page.extract.GRID_DOUBTS): where the structure of a page is in doubt, its fields are. A
+    property of ruled registers and of imaging: every row ruled at one pitch, one entry a row, and a
+    shadow or fading removes the thin ruling before it removes the writing. The grid as it was where no
+    row is put back."""
+    if grid.col_rows or grid.n_rows < 3:
+        return grid
+    pitch = float(np.median(np.diff(grid.rows[1:])))
+    if pitch <= 0:
+        return grid
+    got = _text_cover(gray, grid, ruling)
+    if got is None:
+        return grid
+    cover, g = got
+    pitch = _unit_pitch(np.diff(grid.rows[1:]), g) or pitch
+    held = [_written(cover, grid.rows[r], grid.rows[r + 1]) for r in range(1, grid.n_rows)]
+    written = [n for n in held if n >= TEXT_GRID_MIN_COLS]
+    if not written:
+        return grid
+    need = max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * float(np.median(written)))
+    rows = [grid.rows[0], grid.rows[1]]
+    inferred = [i for i in grid.inferred_rows if i <= 1]
+    moved = {0: 0, 1: 1}  # old line index -> new
+    for r in range(1, grid.n_rows):
+        top, bottom = grid.rows[r], grid.rows[r + 1]
+        if bottom - top >= TEXT_ROW_SPLIT * pitch:
+            for y in _rows_at_pitch(cover, top, bottom - int(round(0.5 * pitch)), pitch, need):
+                rows.append(y)
+                inferred.append(len(rows) - 1)
+        rows.append(bottom)
+        moved[r + 1] = len(rows) - 1
+        if r + 1 in grid.inferred_rows:
+            inferred.append(len(rows) - 1)
+    # below the grid: down to the table's box where it reaches further (its bottom edge is seen ruling: a
+    # boundary put back within the tolerance of it is that edge); not beyond the box (the grain, the
+    # shadows and the paper's edge below a photographed table show as much "writing" as a row: there the
+    # ruling must go on at the pitch, rows_beyond_box)
+    tol = TEXT_ROW_PITCH_TOLERANCE * pitch
+    below: list[int] = []
+    if table_box is not None and table_box[3] > grid.rows[-1] + 0.5 * pitch:
+        edge = int(table_box[3])
+        below = _rows_at_pitch(cover, grid.rows[-1], min(gray.shape[0] - 1, int(edge + tol)), pitch, need)
+        if below and abs(below[-1] - edge) <= tol:
+            below[-1] = edge
+    for y in below:
+        rows.append(y)
+        inferred.append(len(rows) - 1)
+    if len(rows) == len(grid.rows):
+        return grid
+    # a struck row keeps its index of the row whose top line it was
+    struck = tuple(moved[r] for r in grid.struck_rows if r in moved)
+    return replace(grid, rows=tuple(rows), inferred_rows=tuple(sorted(set(inferred))), source="ruling+text", struck_rows=struck)
 
 
 def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid | None:
