@@ -640,14 +640,19 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     row is put back."""
     if grid.col_rows or grid.n_rows < 3:
         return grid
-    pitch = float(np.median(np.diff(grid.rows[1:])))
+    gaps = np.diff(grid.rows[1:])
+    pitch = float(np.median(gaps))
     if pitch <= 0:
         return grid
+    if float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min()) and not (
+        table_box is not None and table_box[3] > grid.rows[-1] + 0.5 * pitch
+    ):
+        return grid  # rows all of one height and no box below them: nothing to put back (the text unread)
     got = _text_cover(gray, grid, ruling)
     if got is None:
         return grid
     cover, g = got
-    pitch = _unit_pitch(np.diff(grid.rows[1:]), g) or pitch
+    pitch = _unit_pitch(gaps, g) or pitch
     held = [_written(cover, grid.rows[r], grid.rows[r + 1]) for r in range(1, grid.n_rows)]
     written = [n for n in held if n >= TEXT_GRID_MIN_COLS]
     if not written:
