@@ -411,6 +411,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the sex cell was misread and decoded to the table wording the recognizer finds likeliest; it agrees with ID digit 17",
         "info",
     ),
+    "sex_decoded_against_id": FlagInfo(
+        "性别格识别有误，解码结果与身份证号第 17 位不符：已按身份证号取值，需核对",
+        "the sex cell was misread and decoded to the other sex than ID digit 17 states: the ID's sex was taken; check",
+        "warn",
+    ),
     "sex_unstated_id_states": FlagInfo(
         "性别读为“未知/未说明”，而身份证号第 17 位表明了性别：已按身份证号取值，需核对",
         "sex read as unknown or not stated while ID digit 17 states it: the ID's sex was taken; check",

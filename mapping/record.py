@@ -721,25 +721,26 @@ def _validate(
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
     id_value = idf.value if idf is not None and isinstance(idf.value, str) else None
 
+    stated_sex = N.sex_from_id(id_value) if id_value else None
+    if idf is not None and sexf is not None and "decoded_valid" in sexf.flags and sexf.value in ("1", "2") and stated_sex:
+        # a sex cell misread (男 read 另) and decoded to the table's wording the recognizer finds likeliest
+        # (pipeline.page.extract.column_decoders) beside an ID that states the sex (GB 11643 digit 17): the
+        # ID's sex, as a cell that reads as nothing is given (normalize_sex, derived_from_id); as sure as
+        # that where the decoding agrees, never surer than UNSTATED_SEX_CERTAINTY where it does not (a
+        # reviewer confirms: the glyph's likeliest wording against the ID's digit)
+        if stated_sex == sexf.value:
+            sexf.confidence = max(sexf.confidence, idf.confidence * N.SEX_FROM_ID_CERTAINTY)
+            _flag(sexf, "sex_decoded_agrees_with_id")
+        else:
+            sexf.value, sexf.confidence = stated_sex, min(sexf.confidence, UNSTATED_SEX_CERTAINTY)
+            _flag(sexf, "sex_decoded_against_id")
+            problem("sex_code", "misread, and decoded to the other sex than id_number digit 17 states: the ID's was taken")
+
     if id_value and idf is not None and sexf is not None and sexf.value in ("1", "2") and "derived_from_id" not in sexf.flags:
-        if N.sex_from_id(id_value) != sexf.value:
+        if stated_sex != sexf.value:
             _flag(sexf, "sex_id_mismatch")
             _flag(idf, "sex_id_mismatch")
             problem("sex_code", "does not match id_number digit 17")
-
-    if (
-        id_value
-        and idf is not None
-        and sexf is not None
-        and "decoded_valid" in sexf.flags
-        and sexf.value in ("1", "2")
-        and N.sex_from_id(id_value) == sexf.value
-    ):
-        # a sex cell misread (男 read 另) and decoded to the table's wording the recognizer finds likeliest
-        # (pipeline.page.extract.column_decoders) where the ID states the same sex (GB 11643 digit 17): as
-        # sure as a sex taken from the ID for a cell that reads as nothing (normalize_sex, derived_from_id)
-        sexf.confidence = max(sexf.confidence, idf.confidence * N.SEX_FROM_ID_CERTAINTY)
-        _flag(sexf, "sex_decoded_agrees_with_id")
 
     if id_value and sexf is not None and sexf.value in UNSTATED_SEX and "derived_from_id" not in sexf.flags:
         stated = N.sex_from_id(id_value)

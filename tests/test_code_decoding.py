@@ -149,10 +149,10 @@ def test_a_sex_cell_misread_as_another_glyph_is_decoded_and_stays_doubted():
     assert not read_cells(gray, grid, even, [(0, 0)], decode=decode)[(0, 0)].decoded
 
 
-def test_a_decoded_sex_the_id_states_too_is_as_sure_as_the_ids_sex_and_one_it_contradicts_stays_doubted():
+def test_a_decoded_sex_the_id_states_too_is_as_sure_as_the_ids_sex_and_one_it_contradicts_gives_way_doubted():
     """Before the sex column was decoded, a misread sex cell was given the ID's sex (digit 17, GB 11643) at
-    0.95 of the ID's confidence; the decoded wording agreeing with the ID keeps that, one against it is
-    doubted and flagged (sex_id_mismatch)."""
+    0.95 of the ID's confidence; the decoded wording agreeing with the ID keeps that; one against it gives
+    way to the ID's sex, doubted (below every threshold) and flagged."""
     from mapping import id_check_digit
 
     male_id = "37060219450312123" + id_check_digit("37060219450312123")  # digit 17 odd: male
@@ -167,4 +167,5 @@ def test_a_decoded_sex_the_id_states_too_is_as_sure_as_the_ids_sex_and_one_it_co
             assert got.value == "1" and got.confidence == pytest.approx(rec.fields["id_number"].confidence * 0.95)
             assert "sex_decoded_agrees_with_id" in got.flags
         else:
-            assert got.value == "2" and "sex_id_mismatch" in got.flags and got.confidence < 0.5
+            assert got.value == "1" and "sex_decoded_against_id" in got.flags and got.confidence < 0.5
+            assert any(p.startswith("sex_code:") for p in rec.problems)
