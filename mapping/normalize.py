@@ -332,7 +332,7 @@ def _date_units_read_as_digits(n: Normalized) -> Normalized:
     closed loop, and the recognizer, reading the cell as one line among digits, outputs the digit it most
     resembles (8, 6, 0, 9). Only after a year written with 年 read as such, so the reading is of this
     form; a reading that is a date as it stands never comes here."""
-    m = _UNITS_AFTER_YEAR.fullmatch(_WS.sub("", unicodedata.normalize("NFKC", n.raw or "")))
+    m = _UNITS_AFTER_YEAR.fullmatch(clean_text(n.raw or ""))
     if m is None:
         return n
     year, rest = int(m.group(1)), m.group(2)
@@ -343,7 +343,8 @@ def _date_units_read_as_digits(n: Normalized) -> Normalized:
             continue
         for j in (1, 2):  # the day's digits
             day, tail = after[1 : 1 + j], after[1 + j :]
-            if len(day) != j or not day.isdigit() or tail not in ("", "日", "号") and not (len(tail) == 1 and tail.isdigit()):
+            unit_after = tail in ("", "日", "号") or (len(tail) == 1 and tail.isdigit())
+            if len(day) != j or not day.isdigit() or not unit_after:
                 continue
             if after[0] == "月" and not tail[:1].isdigit():
                 continue  # no unit read as a digit: the plain parse's business

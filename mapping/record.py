@@ -743,12 +743,11 @@ def _validate(
             problem("sex_code", "does not match id_number digit 17")
 
     if id_value and sexf is not None and sexf.value in UNSTATED_SEX and "derived_from_id" not in sexf.flags:
-        stated = N.sex_from_id(id_value)
-        if stated is not None:
+        if stated_sex is not None:
             # GB/T 2261.1 0 (unknown) / 9 (not stated) beside a valid ID that states the sex (GB 11643
             # digit 17): the cell's reading is in doubt (男 read 9, 8 or 另 on a smudged cell), the ID's
             # sex is taken for a reviewer to confirm, never surer than UNSTATED_SEX_CERTAINTY
-            sexf.value, sexf.confidence = stated, min(sexf.confidence, UNSTATED_SEX_CERTAINTY)
+            sexf.value, sexf.confidence = stated_sex, min(sexf.confidence, UNSTATED_SEX_CERTAINTY)
             _flag(sexf, "sex_unstated_id_states")
             problem("sex_code", "read as unknown or not stated while id_number digit 17 states it")
 
