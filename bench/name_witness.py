@@ -154,8 +154,7 @@ def gather(label: str, scans: Path, data: Path, settings: Settings, do_remap: bo
                 if image[0] != sha:
                     path = next((data / "images").rglob(f"{sha}*"))
                     image = (sha, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
-                g = layout["grid"]
-                grid = Grid(tuple(g["rows"]), tuple(g["cols"]))
+                grid = Grid.from_dict(layout["grid"])
                 x0, y0, x1, y1 = cell["box"]
                 cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
                 r = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)

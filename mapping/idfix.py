@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Collection, Iterable, Sequence
 
-from .normalize import convert_15_to_18, is_valid_id, normalize_id_number
+from .normalize import MAX_YEAR, MIN_YEAR, convert_15_to_18, id_check_digit, is_valid_id, normalize_id_number
 
 CONFUSABLE: dict[str, str] = {
     "0": "8693",
@@ -278,6 +278,65 @@ def id_line_alone(line: str, shortest: int = 17) -> bool:
 
 ID_ALPHABET = "0123456789X"
 """What an ID cell holds: the texts a recognizer is searched for (ocr likeliest_texts)."""
+
+
+_DAYS_MAX = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _date_prefix_ok(digits: str, century: bool) -> bool:
+    """Whether `digits` can begin a birth date of an ID number: YYYYMMDD (`century`, GB 11643-1999,
+    MIN_YEAR-MAX_YEAR) or YYMMDD (GB 11643-1989's legacy number); the month 01-12, the day 01 to the
+    month's most (29 for February: whether the year is a leap year is checked on the whole number)."""
+    if not digits.isdigit():
+        return False
+    y = 4 if century else 2
+    year, rest = digits[:y], digits[y:]
+    if century and year:
+        lo, hi = str(MIN_YEAR), str(MAX_YEAR)
+        if not lo[: len(year)] <= year <= hi[: len(year)]:
+            return False
+    month, day = rest[:2], rest[2:4]
+    if len(month) == 1 and month not in ("0", "1"):
+        return False
+    if len(month) == 2 and not 1 <= int(month) <= 12:
+        return False
+    if day:
+        top = _DAYS_MAX[int(month) - 1]
+        if len(day) == 1:
+            return int(day) <= top // 10
+        return 1 <= int(day) <= top
+    return True
+
+
+class IdPrefixes:
+    """Whether a text can still begin an ID number of a listed region (GB 11643): six digits of an
+    address code a listed division or `spec.id_address_codes` begins with, a birth date (YYYYMMDD; a
+    legacy 15-digit number's YYMMDD), three digits of order, and for 18 characters the check character
+    the first 17 give. The recognizer's search of an ID cell (pipeline.page.extract: ocr
+    likeliest_texts' `viable`) extends only such beginnings: a number read with two or three digits
+    wrong (6 read as 0 twice in one blurred cell) lies far down the recognizer's list of digit texts,
+    behind hundreds of numbers no ID can be, and is found when those are never grown. The structure is
+    the standard's, the regions the official division list's; nothing is learnt from a register."""
+
+    def __init__(self, regions: Collection[str]) -> None:
+        self._starts = frozenset(r[:k] for r in regions if len(r) == 6 and r.isdigit() for k in range(7))
+
+    def __call__(self, text: str) -> bool:
+        n = len(text)
+        if n == 0:
+            return True
+        if n > 18 or text[: min(n, 6)] not in self._starts:
+            return False
+        if n <= 6:
+            return True
+        if "X" in text[:17]:
+            return False
+        body = text[6:]
+        if n == 18:
+            return text[17] == id_check_digit(text[:17]) and _date_prefix_ok(body[:8], True)
+        century = _date_prefix_ok(body[:8], True)
+        legacy = n <= 15 and _date_prefix_ok(body[:6], False)
+        return century or legacy
 
 
 def id_needs_decoding(read: str) -> bool:

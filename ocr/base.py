@@ -7,7 +7,7 @@ which caches one instance per (name, settings).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 
@@ -55,11 +55,17 @@ class OcrEngine(ABC):
         return None
 
     def likeliest_texts(
-        self, image: np.ndarray, alphabet: str, beam: int = 32, max_len: int | None = None
+        self,
+        image: np.ndarray,
+        alphabet: str,
+        beam: int = 32,
+        max_len: int | None = None,
+        viable: Callable[[str], bool] | None = None,
     ) -> list[tuple[str, float]] | None:
         """The texts written only in `alphabet` that the recognizer finds likeliest for a one-line
         crop, with their log-probabilities, likeliest first (ocr.ctc.likeliest_texts); None where
-        the engine cannot tell (no per-frame output)."""
+        the engine cannot tell (no per-frame output). `viable`: whether a text's beginning can still
+        begin a text the column may hold; the search extends only those."""
         return None
 
     def char_confidences(self, image: np.ndarray, groups: Sequence[str]) -> tuple[str, tuple[float, ...]] | None:

@@ -7,7 +7,7 @@ texts on the recognizer's own output tells how far each is from what it saw (ocr
 
 from __future__ import annotations
 
-from typing import Sequence, Tuple, Union
+from typing import Callable, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -64,13 +64,23 @@ def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 
 
 
 def likeliest_texts(
-    probs: np.ndarray, classes: Sequence[int], beam: int = 32, max_len: int | None = None, blank: int = 0, floor: float = 1e-4
+    probs: np.ndarray,
+    classes: Sequence[int],
+    beam: int = 32,
+    max_len: int | None = None,
+    blank: int = 0,
+    floor: float = 1e-4,
+    viable: Callable[[tuple[int, ...]], bool] | None = None,
 ) -> list[tuple[tuple[int, ...], float]]:
     """The texts written only in `classes` that the recognizer finds likeliest for these frames:
     CTC prefix beam search with every other class taken as impossible (an ID cell is digits and X:
     what the greedy reading made a letter is read as the likeliest digit there). Returns up to
     `beam` (class sequence, log-probability) pairs, likeliest first; `max_len` caps the length.
-    Frames where an allowed class is below `floor` do not extend by that class (speed)."""
+    Frames where an allowed class is below `floor` do not extend by that class (speed).
+
+    `viable`: whether a prefix can still begin a text the column may hold (an ID number's structure,
+    GB 11643: mapping.idfix.IdPrefixes); a prefix it refuses is never extended, so the beam is spent
+    on texts that can be valid only, however many invalid ones the recognizer finds likelier."""
     probs = np.asarray(probs, dtype=np.float64)
     lp = np.log(np.maximum(probs, FLOOR))
     allowed = np.asarray(sorted(set(classes)), dtype=np.int64)
@@ -92,8 +102,11 @@ def likeliest_texts(
             if max_len is not None and len(prefix) >= max_len:
                 continue
             for c in grow:
+                ext = prefix + (c,)
+                if viable is not None and not viable(ext):
+                    continue
                 # the same class again needs a blank between
-                add(prefix + (c,), 1, (pb if prefix and c == prefix[-1] else total) + row[c])
+                add(ext, 1, (pb if prefix and c == prefix[-1] else total) + row[c])
         ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(kv[1][0], kv[1][1]))[:beam]
         beams = {k: (v[0], v[1]) for k, v in ranked}
     out = [(k, float(np.logaddexp(*v))) for k, v in beams.items()]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -615,13 +615,28 @@ class PpOcrEngine(OcrEngine):
         return "".join(self._names[c] for c in found), tuple(clamp01(c) for c in confs)
 
     def likeliest_texts(
-        self, image: np.ndarray, alphabet: str, beam: int = 32, max_len: int | None = None
+        self,
+        image: np.ndarray,
+        alphabet: str,
+        beam: int = 32,
+        max_len: int | None = None,
+        viable: Callable[[str], bool] | None = None,
     ) -> list[tuple[str, float]] | None:
         probs = self._frame_probs(image)
         if probs is None:
             return []
         allowed = {self._classes[ch]: ch for ch in alphabet if ch in self._classes}
-        found = likeliest_texts(probs, sorted(allowed), beam=beam, max_len=max_len)
+        seen: dict[tuple[int, ...], bool] = {}
+
+        def viable_classes(seq: tuple[int, ...]) -> bool:
+            assert viable is not None
+            if seq not in seen:
+                seen[seq] = viable("".join(allowed[c] for c in seq))
+            return seen[seq]
+
+        found = likeliest_texts(
+            probs, sorted(allowed), beam=beam, max_len=max_len, viable=viable_classes if viable is not None else None
+        )
         return [("".join(allowed[c] for c in seq), score) for seq, score in found]
 
     def score_readings(self, image: np.ndarray, readings: list[str], stand_ins: Mapping[str, str] | None = None) -> list[float]:

@@ -1019,6 +1019,70 @@ def test_ctc_search_finds_the_likeliest_texts_of_an_alphabet():
     assert all(len(t) <= 2 for t, _s in likeliest_texts(probs, [1, 2], beam=8, max_len=2))
 
 
+def test_an_id_read_with_several_digits_wrong_is_found_by_a_search_grown_on_its_structure():
+    """A blurred ID cell whose recognizer favours the wrong digit at five places (6 read as 0): the
+    true number is the 32nd likeliest digit text, so a search of the likeliest texts misses it; grown
+    only on beginnings an ID of a listed region can have (GB 11643: region, birth date, check
+    character; mapping.idfix.IdPrefixes) it is the first valid text found, DECODE_MARGIN ahead of any other."""
+    import numpy as np
+
+    from mapping.idfix import DECODE_MARGIN, IdPrefixes, listed_valid_ids
+    from mapping.normalize import id_check_digit
+    from ocr.ctc import likeliest_texts
+
+    alphabet = "0123456789X"
+    body = "37068119560616602"
+    true = body + id_check_digit(body)
+    doubtful = {3, 9, 12, 15, 16}  # where the writing has a 6 or a 0 the blur makes the other likelier
+    frames = []
+    for i, ch in enumerate(true):
+        p = np.full(len(alphabet) + 1, 0.01)
+        if i in doubtful:
+            p[1 + alphabet.index("0" if ch == "6" else "6")] = 0.55
+            p[1 + alphabet.index(ch)] = 0.35
+        else:
+            p[1 + alphabet.index(ch)] = 0.9
+        frames.append(p / p.sum())
+        gap = np.full(len(alphabet) + 1, 0.002)
+        gap[0] = 1.0
+        frames.append(gap / gap.sum())
+    probs = np.asarray(frames)
+    classes = list(range(1, len(alphabet) + 1))
+    as_text = lambda seq: "".join(alphabet[c - 1] for c in seq)  # noqa: E731
+    regions = {"370681", "370602"}
+    plain = [as_text(t) for t, _s in likeliest_texts(probs, classes, beam=16, max_len=18)]
+    assert listed_valid_ids(plain, regions) == []
+    viable = IdPrefixes(regions)
+    grown = likeliest_texts(probs, classes, beam=16, max_len=18, viable=lambda t: viable(as_text(t)))
+    scores = {as_text(t): x for t, x in grown}
+    assert all(viable(t) for t in scores)
+    valid = listed_valid_ids(list(scores), regions)
+    assert valid[0] == true  # the one the recognizer saw, its check character too; any other is far behind
+    assert all(scores[true] - scores[t] >= DECODE_MARGIN for t in valid[1:])
+
+
+def test_id_beginnings_follow_the_standard():
+    """IdPrefixes: a listed region, a birth date that can be (month 01-12, a day the month has, years
+    MIN_YEAR-MAX_YEAR; a legacy 15-digit number's YYMMDD), X only as the 18th character and only where
+    the check says so."""
+    from mapping.idfix import IdPrefixes
+    from mapping.normalize import id_check_digit
+
+    v = IdPrefixes({"370681"})
+    body = "37068119540915920"
+    full = body + id_check_digit(body)
+    assert all(v(full[:k]) for k in range(19))
+    assert not v(body + ("1" if full[17] != "1" else "2"))  # a check character the first 17 do not give
+    assert not v("370682") and not v("4")  # no listed region begins so
+    assert not v("3706811954131")  # month 13
+    assert not v("37068119540230")  # 30 February
+    assert v("37068119540229")  # a leap day is checked on the whole number (is_valid_id)
+    assert not v("3706811854")  # 1854: before MIN_YEAR, and no legacy YYMM either
+    assert v("370681540915920")  # a legacy number, YYMMDD
+    assert not v("3706815409159201")  # 16 characters of a legacy number
+    assert not v("37068119540915X")  # X only last
+
+
 def test_greedy_decoding_counts_glyphs_of_one_meaning_as_one():
     """The recognizer's own greedy decoding (likeliest class per frame, repeats merged, blanks
     dropped, each character's probability at its first frame); a character whose glyph is in a

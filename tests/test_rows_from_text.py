@@ -99,3 +99,13 @@ def test_rows_whose_lines_were_missed_in_several_places_are_cut_at_one_rows_pitc
     assert len(grid.rows) == len(sub) + 2
     assert all(abs(a - b) <= 15 for a, b in zip(grid.rows[1:], [*sub, rows[-1]]))
     assert grid.source == "ruling+text"
+
+
+def test_a_stored_grid_reads_back_as_it_was_found():
+    """What a page's layout stores of its grid (Grid.to_dict) gives the same grid back (Grid.from_dict):
+    the rows put back from the writing, the struck rows and a form's per-column rules included, so a
+    tool that cuts cells from a stored page cuts the cells the page was read from."""
+    g = Grid((10, 60, 110, 160), (5, 80, 200), (2,), "ruling+text", (1,), (0,), ((10, 60, 110, 160), (12, 62, 112, 162)))
+    assert Grid.from_dict(g.to_dict()) == g
+    plain = Grid((10, 60), (5, 80))
+    assert Grid.from_dict(plain.to_dict()) == plain

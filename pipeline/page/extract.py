@@ -52,6 +52,7 @@ from mapping.idfix import (
     DECODE_MAX_DROP,
     ID_ALPHABET,
     ID_LINE_OTHER_MIN,
+    IdPrefixes,
     id_line_alone,
     id_needs_decoding,
     listed_valid_ids,
@@ -238,8 +239,9 @@ class OcrStats:
 SEARCH_BEAM = 128
 """How many texts the recognizer is searched for when a reading has no valid text near it. 32 missed
 a printed 37068119540915920X read 3368119540915920X (report set 9434): it is the 46th likeliest
-digit text, and the only valid one among the first 512. Only invalid ID cells with no valid number
-one edit away are searched (a few in 80 pages)."""
+digit text, and the only valid one among the first 512. Only invalid ID cells are searched (a few in
+80 pages), and only beginnings an ID can have are grown (Decoding.viable, mapping.idfix.IdPrefixes): the
+beam is not spent on the hundreds of digit texts no ID can be."""
 
 
 SEA_AREA_MAX_DROP = 12.0
@@ -271,6 +273,9 @@ class Decoding:
     `alphabet` (ocr likeliest_texts) and the valid ones among them (`valid`) are scored too."""
     alphabet: str = ""
     valid: Callable[[list[str]], list[str]] | None = None
+    viable: Callable[[str], bool] | None = None
+    """Whether a text can still begin a valid one (mapping.idfix.IdPrefixes): the search in `alphabet`
+    grows only such beginnings (ocr likeliest_texts), so its beam holds texts that can be valid."""
     stray_lines: bool = False
     """Whether short lines beside the value are stray ink (main_line): an ID is one line of
     digits; a sea area may wrap (崆峒岛 / 海域), so there only a one-line cell is decoded."""
@@ -302,7 +307,7 @@ class Decoding:
         recognizer itself finds likeliest in the crop."""
         near = list(self.candidates(reading))  # a copy: candidates may be cached
         if self.valid is not None and self.alphabet:
-            found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM)
+            found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM, viable=self.viable)
             if found:
                 near = list(dict.fromkeys(near + self.valid([t for t, _score in found])))
         return near
@@ -353,6 +358,7 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
             needs=id_needs_decoding,
             alphabet=ID_ALPHABET,
             valid=partial(listed_valid_ids, regions=sp.id_regions),
+            viable=IdPrefixes(sp.id_regions),
             stray_lines=True,
             keep_scores=True,
         ),

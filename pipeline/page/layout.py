@@ -8,6 +8,7 @@ columns (a detection box merged across a ruling line) marks those cells for crop
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
 
 import cv2
 import numpy as np
@@ -59,6 +60,19 @@ class Grid:
         if self.col_rows:
             d["col_rows"] = [list(r) for r in self.col_rows]
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Grid:
+        """The grid to_dict stored (a page's layout["grid"])."""
+        return cls(
+            tuple(d["rows"]),
+            tuple(d["cols"]),
+            tuple(d.get("inferred_rows", ())),
+            str(d.get("source", "ruling")),
+            tuple(d.get("inferred_cols", ())),
+            tuple(d.get("struck_rows", ())),
+            tuple(tuple(r) for r in d.get("col_rows", ())),
+        )
 
 
 def _runs(idx: np.ndarray, max_gap: int) -> list[list[int]]:
