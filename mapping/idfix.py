@@ -140,6 +140,19 @@ alone found the rival close: the design stores hold too few such cells (1 of 452
 it as sure as a reading that needed no choice."""
 
 
+ROW_DECODE_MAX_DROP = DECODE_MAX_DROP + DECODE_MARGIN
+"""How far below the reading a number the row singles out may lie (choose_decoded): as far as the
+texts a cell keeps reach (pipeline.page.extract.scored_alternatives keeps those within DECODE_MAX_DROP +
+DECODE_MARGIN), not DECODE_MAX_DROP, the bound of the recognizer's choice alone. The row is evidence of
+its own the recognizer does not have: a listed region, the birth date against the age at death and the
+sex digit (GB 11643), and it must leave no rival within DECODE_MARGIN; such a number is never sure
+(ROW_DECODED_CERTAINTY: always reviewed). On photographs the reading a number is chosen over is itself
+invalid, two or three digits misread, each costing the true number 2 to 4 nats: on the design stores
+(camera 4470/4480/4441, county and typed 3313/3316/3336, 1390 IDs) six cells whose only candidate the
+row allowed was the true number lay 6.9-9.7 nats below their reading and were left blank; with this
+bound the numbers the row chose were right 7 of 7 (2 of 2 before), none wrong (bench/number_fields.py)."""
+
+
 def choose_decoded(
     alternatives: Sequence[tuple[str, float]] | None, facts: RowFacts, regions: Collection[str]
 ) -> tuple[str, float] | None:
@@ -148,7 +161,7 @@ def choose_decoded(
     in `alternatives`, the reading first, each with its log-probability): the likeliest candidate
     that fits the row (_consistent: a listed region, the sex digit, the birth date against the age
     at death; GB 11643: digit 17 states the sex, digits 7-14 the birth date), where every other
-    candidate that fits it lies DECODE_MARGIN or more below, and it no more than DECODE_MAX_DROP below
+    candidate that fits it lies DECODE_MARGIN or more below, and it no more than ROW_DECODE_MAX_DROP below
     the reading. The row only rules candidates out: a likelier one it rules out is no rival (a
     county design store's ID read a digit short: the likeliest valid number one edit from it bore
     the other sex's digit, the true number 0.25 nats behind was the only one the row allowed), and
@@ -164,7 +177,7 @@ def choose_decoded(
     if not fitting:
         return None
     best, text, _full = fitting[0]
-    if len(text) != 18 or best < reading_score - DECODE_MAX_DROP:
+    if len(text) != 18 or best < reading_score - ROW_DECODE_MAX_DROP:
         return None
     for x, _t, full in fitting[1:]:
         if best - x >= DECODE_MARGIN:

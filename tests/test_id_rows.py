@@ -211,3 +211,25 @@ def test_a_speck_read_as_a_mark_inside_an_id_is_dropped_where_the_rest_is_a_numb
     assert build_record("cremation", man, CTX).fields["id_number"].value is None  # the sex digit says a woman
     blotted = build_record("cremation", row(TRUE_ID[:9] + ":" + TRUE_ID[10:]), CTX).fields["id_number"]
     assert blotted.value == TRUE_ID and "id_corrected" in blotted.flags and "id_marks_dropped" not in blotted.flags
+
+
+def test_a_number_the_row_singles_out_far_below_a_misread_reading_is_taken_doubted():
+    """A photographed ID read with three digits wrong is no number; the one valid number the recognizer
+    scored near it that the row allows (region, birth date against the age at death, sex digit) lies 9
+    nats below the reading (each misread digit costs it 2-4 nats). The row is evidence the recognizer
+    did not have: the number is taken, flagged id_decoded_by_row and never sure (reviewed). A number
+    further down than the cell's kept texts reach (ROW_DECODE_MAX_DROP) is not. Failed before: 7 nats
+    was the bound, and the cell was left blank."""
+    from test_accuracy import FACTS, REGIONS
+
+    from mapping.idfix import ROW_DECODE_MAX_DROP, ROW_DECODED_CERTAINTY, choose_decoded
+
+    read = TRUE_ID[:3] + "0" + TRUE_ID[4:9] + "1" + TRUE_ID[10:]  # not valid: the check digit fails
+    assert read != TRUE_ID
+    alternatives = ((read, -1.0), (TRUE_ID, -10.0))
+    assert choose_decoded(alternatives, FACTS, REGIONS) is not None
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=alternatives)
+    fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY
+    too_far = ((read, -1.0), (TRUE_ID, -1.0 - ROW_DECODE_MAX_DROP - 0.5))
+    assert choose_decoded(too_far, FACTS, REGIONS) is None
