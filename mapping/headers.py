@@ -2129,7 +2129,9 @@ column; half of that is the margin for cells read wrong."""
 SURELY_READ = 0.9
 """A cell is evidence that a column is not a field's only where it was read at least this sure (and no
 second reading disagreed): a cell read unsure may be anything. With fewer than CONTENT_MIN_CELLS such
-cells the column may be any field's."""
+cells the column may be any field's, unless its header names another column and its readings, however
+unsure, are no such values either (may_hold: two witnesses against, for a field whose values a test tells).
+"""
 HEADER_HINT = 0.6
 """A column whose header scores at least this much for a field (a wording of it read with a third of its
 characters lost or wrong) may be that field's column whatever its cells. At half (0.5) two different
@@ -2248,21 +2250,47 @@ def may_hold(sp: Spec, kind: str, name: str, header: str | None, cells: Sequence
     whatever its header (RUN_TOO). `cells`: (text, read surely) per row. Conservative by
     construction: only a named column
     of cells read surely that mostly cannot be the field's values, or whose header cannot be the
-    field's where values cannot tell, is not its column."""
+    field's where values cannot tell, is not its column.
+
+    Cells read unsure are no evidence alone, but an unsure reading is still what the recognizer made of
+    the ink, and a misreading keeps glyph shapes (mapping.glyphs; _may_be already admits half of a
+    wording misread, digits read as letters). So for a field whose values a test tells from other
+    writing (_content_tested, not free text), a column with too few cells read surely is not its column
+    where both witnesses are against it: its header, read as two or more Han characters, is no
+    misreading of any of the field's wordings (header_may_name: 登记员 for a cause of death), and fewer
+    than MAY_HOLD_SHARE of its written readings, sure or not, could be the field's values (a clerk's
+    names read at 0.55-0.97: none is a cause of death, a certificate issuer, a date or an ID type read
+    badly). Rule source: the recognizer's confusions (glyph shapes) and the fields' code tables and
+    formats; before, such a column held every optional field the form does not print in doubt (design
+    typed_sheets seed 3316: 36 records held by 'no column' of a cause of death and a certificate issuer
+    under a 登记员 column)."""
     f = sp.kind(kind).field(name)
     if f is None or header is None or len(clean_header(header)) < 2:
         return True
     if dict((n, s) for n, s, _w in _field_scores(sp, kind, clean_header(header))).get(name, 0.0) >= HEADER_HINT:
         return True
     written = [(t, sure) for t, sure in cells if _clean_cell(t)]
-    if len(written) < CONTENT_MIN_CELLS or sum(1 for _t, sure in written if sure) < CONTENT_MIN_CELLS:
+    if len(written) < CONTENT_MIN_CELLS:
+        return True
+    # where the header, read as two or more Han characters, is no misreading of any of the field's
+    # wordings (header_may_name) and the field's values can be told from other writing
+    # (_content_tested, not free text), the readings themselves, however unsure, are the second
+    # witness (see the docstring): an unsure cell counts by what it was read as
+    header_against = (
+        _content_tested(f.normalizer, f.code_table, f.label)
+        and f.normalizer != "text"
+        and not header_may_name(sp, kind, name, header)
+    )
+    if not header_against and sum(1 for _t, sure in written if sure) < CONTENT_MIN_CELLS:
         return True
     if not _content_tested(f.normalizer, f.code_table, f.label):
         # the cells say nothing (free text may be anything), but they were read surely: the header
         # row was read on a page read well, and a header of two or more Han characters that is no
         # misreading of any of the field's wordings and shares no word with one names another column
         return header_may_name(sp, kind, name, header)
-    could = sum(1 for t, sure in written if not sure or _may_be(sp, f.normalizer, f.code_table, f.label, t))
+    could = sum(
+        1 for t, sure in written if (not sure and not header_against) or _may_be(sp, f.normalizer, f.code_table, f.label, t)
+    )
     if could < MAY_HOLD_SHARE * len(written):
         return False
     if f.normalizer == "text":

@@ -675,15 +675,22 @@ def test_a_village_off_its_towns_list_one_lookalike_character_from_one_listed_vi
 
 def test_a_listed_sea_area_misread_with_a_word_of_locality_is_put_right_and_keeps_the_word():
     """屺坶岛 read 屺姆岛 (女 for 土, look-alikes) with 南侧 inside: the entry is put right by shape and the
-    word of locality kept where it was written; no surer than before (the list vouches for the place
-    only once the look-alike is undone). Failed before: kept as read, sea_area_not_in_list."""
-    from mapping.normalize import normalize_sea_area
+    word of locality kept where it was written, as sure as the entry's shape match alone and the word's
+    reading (toward_by_shape_certainty: the list vouches for the place, grammar for the word), no longer
+    halved like a reading off the list (was 0.5, below the sea area's threshold 0.5 once the reading's
+    confidence multiplied it: typed_sheets seed 3313, 31 such fields held, all right). Failed before:
+    kept as read, sea_area_not_in_list; then certainty 0.5."""
+    from mapping.normalize import SHAPE_MATCH_CERTAINTY, normalize_sea_area
 
     n = normalize_sea_area("屺姆岛南侧海域")
     assert n.value == "屺坶岛南侧海域"
-    assert "sea_area_toward_listed_by_shape" in n.flags and n.certainty <= 0.5
+    assert "sea_area_toward_listed_by_shape" in n.flags and n.certainty >= SHAPE_MATCH_CERTAINTY
     assert "sea_area_matched_by_shape" not in n.flags  # a shape match's own certainty would replace the reading's
+    assert normalize_sea_area("屺姆岛以南海域").certainty >= SHAPE_MATCH_CERTAINTY
     assert normalize_sea_area("养马岛东侧海域").value == "养马岛东侧海域"  # read right: unchanged
+    # words of its own that are no word of locality, or no listed entry at all: still doubted
+    assert normalize_sea_area("养马岛附近海域").certainty <= 0.5
+    assert normalize_sea_area("莱州湾海城").certainty <= 0.5
 
 
 def test_an_unlisted_sea_area_whose_haiyu_was_misread_gets_its_haiyu_back_and_stays_doubted():

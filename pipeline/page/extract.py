@@ -79,7 +79,6 @@ from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, 
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
-from pipeline.kernel.thresholds import SCAN
 from pipeline.page.cleanup import CleanPage, clean_page, page_light
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, volume_key
 from pipeline.page.layout import (
@@ -102,7 +101,7 @@ from pipeline.page.layout import (
 )
 from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
-from pipeline.page.routing import capture_kind, route
+from pipeline.page.routing import capture_kind, processed_as_photograph, route
 from pipeline.page.structure import (
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
@@ -543,7 +542,7 @@ def line_crops(
     found on the cell stretched (stretch_faint), are read where there are any, cut from the cell as it is
     (FAINT_READ_AS_IS); also, unread, the cells of grainy paper
     whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts). `photo`: the page is
-    a photograph or an enlarged capture (routing.capture_kind not SCAN): a grainy cell's lines are given
+    a photograph or an enlarged capture (routing.processed_as_photograph): a grainy cell's lines are given
     with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
     found on the cell as it is."""
     crops: list[np.ndarray] = []
@@ -977,7 +976,7 @@ def extract_page(
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
-    `photo`: the page is a photograph or an enlarged capture (routing.capture_kind not SCAN): the body's
+    `photo`: the page is a photograph or an enlarged capture (routing.processed_as_photograph): the body's
     grainy cells are read denoised (line_crops); a grainy header cell both as it is and denoised (read_header).
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
     `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted;
@@ -1813,7 +1812,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     steps = [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
-        photo = capture_kind(steps) != SCAN  # grain enlarged and sharpened: grainy cells are read denoised
+        photo = processed_as_photograph(steps)  # grain enlarged and sharpened: grainy cells are read denoised
         ext, gray, box = read_upright(
             gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo, clean.stamped
         )

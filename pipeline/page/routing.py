@@ -46,7 +46,8 @@ UNFITTED_CAPTURE_ADVICE = (
 def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     """A page's capture kind from its stored steps (Page.steps; the "capture" step of
     pipeline.page.cleanup.correct_capture): PHOTOGRAPH where the page's outline was found on a desk and
-    corrected (warped to a rectangle, or its light flattened); LOW_RESOLUTION where no outline was
+    corrected (warped to a rectangle, or its light flattened), unless it is a flatbed scan of a sheet lying
+    askew (sheet_on_scanner_glass); LOW_RESOLUTION where no outline was
     found but the frame was enlarged to the working resolution (a 150 dpi capture: a photograph whose
     page runs out of the frame or lies on a desk as light as the paper, or a 150 dpi scan; its text
     reaches the recognizer enlarged, as on no page at scan resolution); else SCAN (no outline found at
@@ -58,11 +59,59 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
             continue
         res = st.get("result") or {}
         if res.get("page_found"):
-            if res.get("warped") or "kernel_px" in res:
+            if (res.get("warped") or "kernel_px" in res) and not sheet_on_scanner_glass(res):
                 return PHOTOGRAPH
         elif float(res.get("upsample") or 1.0) > 1.0:
             return LOW_RESOLUTION
     return SCAN
+
+
+GLASS_FILL = 0.85
+"""A page outline found in the frame covers at least this share of it on a flatbed scan: the
+scanner's frame is its glass, cut to the sheet size it takes (A4 glass about 216 x 297 mm: an A4
+sheet covers about 97 % of it, turned a few degrees or a few millimetres short about 85-95 %). A
+photograph must show the desk around all four edges of the page for its outline to be found
+(pipeline.page.cleanup.find_page_quad), and a phone's 4:3 frame holds an A4 page's 1.41:1 with room
+to spare: design family camera_capture, 20 photographed pages, 0.53-0.75 of the frame; scans whose
+paper edge shows on a grey lid (typed_sheets, county_editions, seeds 3313/3316) 0.90-0.92. A
+property of how each capture is made."""
+GLASS_EVEN_LIGHT = 0.75
+"""...and its paper is evenly lit: the flattened background's 2nd percentile at least this share of
+its 98th (pipeline.page.cleanup.flatten_light's background_low / background_high). A flatbed's lamp
+travels with its sensor at a fixed distance under the glass; a room's light falls off across a page
+on a desk, and a hand or a phone shades it. Design: camera_capture photographs 0.15-0.73, the
+scans above 0.78-0.93."""
+
+
+def sheet_on_scanner_glass(result: Mapping[str, Any]) -> bool:
+    """Whether a capture step's result (pipeline.page.cleanup.correct_capture) whose page outline was
+    found and corrected is in fact a flatbed scan of a sheet lying askew (its paper edge showing on a
+    lid darker than the paper, the sheet turned or not quite flat): the page at scan resolution (not
+    enlarged: upsample 1.0), covering the frame as a sheet covers the scanner's glass (GLASS_FILL), its
+    paper evenly lit (GLASS_EVEN_LIGHT). All three are needed; a result that lacks any of them (a step
+    recorded before they were) is no such scan. Properties of how the capture was made, measured by
+    the cleanup, not of any page's content."""
+    try:
+        up = float(result["upsample"])
+        fill = float(result["area_share"])
+        low, high = float(result["background_low"]), float(result["background_high"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return up <= 1.0 and fill >= GLASS_FILL and high > 0 and low >= GLASS_EVEN_LIGHT * high
+
+
+def processed_as_photograph(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the cleanup treated the page as a photograph or an enlarged capture (its light flattened,
+    or the frame enlarged): how its cells were cut and read (pipeline.page.extract), whatever
+    capture_kind then routes it as."""
+    for st in steps or ():
+        if st.get("name") != "capture":
+            continue
+        res = st.get("result") or {}
+        if res.get("page_found"):
+            return bool(res.get("warped") or "kernel_px" in res)
+        return float(res.get("upsample") or 1.0) > 1.0
+    return False
 
 
 def field_threshold(record: MappedRecord, name: str, settings: Settings, capture: str = SCAN) -> float:
