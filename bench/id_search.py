@@ -6,7 +6,7 @@ true number, plain (the likeliest digit texts) and grown on the standard's struc
 Each FAMILY_DIR is what bench/bench_families.py keeps (`scans/` with the truth beside them, `run-*/data`
 a store). For every stored page with an ID column, each ID cell is cut from the stored clean page image
 on the stored grid (pipeline.page.extract.line_crops, the photograph flag from the page's capture step:
-pipeline.page.routing.capture_kind), read, and where its reading is invalid (a valid number one edit
+pipeline.page.routing.processed_as_photograph), read, and where its reading is invalid (a valid number one edit
 away, or none: mapping.idfix near_valid_ids / id_needs_decoding) searched as read_cells searches it,
 SEARCH_BEAM texts of ID_ALPHABET, once without and once with `viable`. Per store: ID cells read, invalid
 ones, in how many the page's true number is among the valid texts found (what mapping.idfix.choose_decoded
@@ -40,7 +40,7 @@ from mapping.spec import load_spec  # noqa: E402
 from ocr.registry import get_engine  # noqa: E402
 from pipeline.page.extract import SEARCH_BEAM, choose_scored, line_crops, main_line, score_candidates  # noqa: E402
 from pipeline.page.layout import Grid  # noqa: E402
-from pipeline.page.routing import SCAN, capture_kind  # noqa: E402
+from pipeline.page.routing import processed_as_photograph  # noqa: E402
 
 
 def _truth_ids(scans: Path, rel: str, page_no: int) -> set[str]:
@@ -72,7 +72,7 @@ def family(fam: Path) -> Counter[str]:
         if gray is None or not truth:
             st["pages skipped (no image or truth)"] += 1
             continue
-        photo = capture_kind(json.loads(steps or "[]")) != SCAN
+        photo = processed_as_photograph(json.loads(steps or "[]"))
         for r in range(grid.n_rows):
             crops, _owners, _faint = line_crops(gray, grid, [(r, ci)], frozenset({ci}), photo)
             if not crops:
