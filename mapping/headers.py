@@ -1481,10 +1481,11 @@ the pairs (ties count against), so a count column stays below this but by chance
 Rule source: the definition of a serial (monotone row by row) against a count's (乘船/随船人数: a number
 of people, no order); on the design stores (county_editions and typed_sheets seeds 3313 and 3316,
 camera_capture 4441, 4470, 4480: 85 serial columns, 42 count columns) the counts rise in 11-61 % of
-their pairs, the serials read with serial_share below ELIMINATION_SHARE in 67-100 % but one (47 %)."""
+their pairs; the serials whose serial_share is below ELIMINATION_SHARE rise in 47-100 % (all but two in
+71 % or more)."""
 COUNT_LIKE = ("count", "age")
-"""Normalizers whose values are small integers (a count of people; an age in years, GB/T 2261's
-周岁): a column of small integers may be any open field of these (_count_rivals)."""
+"""Normalizers whose values are small integers (the spec's 随船人数 and 年龄, both int: a count of people,
+an age in years): a column of small integers may be any open field of these (_count_rivals)."""
 
 
 def rises_with_rows(texts: list[str]) -> float | None:
