@@ -1471,6 +1471,45 @@ def _small_count(text: str) -> bool:
     return isinstance(n.value, int) and 1 <= n.value <= SMALL_COUNT and len(s) <= 3
 
 
+RISES_WITH_ROWS = 0.7
+"""A column of numbers whose later rows hold the larger number in at least this share of its pairs of
+written cells (rises_with_rows) runs with the rows, as a serial does (序号: one number a row, up by one),
+and is no count, however few of its cells follow the cell above by one (serial_share: a digit misread,
+a struck or skipped row breaks those links, not the order). A count is the same whatever the row's
+place: for values independent of the row order a later row holds the larger value in at most half of
+the pairs (ties count against), so a count column stays below this but by chance on a handful of rows.
+Rule source: the definition of a serial (monotone row by row) against a count's (乘船/随船人数: a number
+of people, no order); on the design stores (county_editions and typed_sheets seeds 3313 and 3316,
+camera_capture 4441, 4470, 4480: 85 serial columns, 42 count columns) the counts rise in 11-61 % of
+their pairs; the serials whose serial_share is below ELIMINATION_SHARE rise in 47-100 % (all but two in
+71 % or more)."""
+COUNT_LIKE = ("count", "age")
+"""Normalizers whose values are small integers (the spec's 随船人数 and 年龄, both int: a count of people,
+an age in years): a column of small integers may be any open field of these (_count_rivals)."""
+
+
+def rises_with_rows(texts: list[str]) -> float | None:
+    """The share of the pairs of a column's numbers (_serial_value: digits, the recognizer's digit
+    confusions folded) where the lower row holds the larger number: 1.0 for a serial, about half or less
+    for values that do not depend on the row's place. None with fewer than CONTENT_MIN_CELLS numbers."""
+    values = [v for v in (_serial_value(t) for t in texts) if v is not None]
+    if len(values) < CONTENT_MIN_CELLS:
+        return None
+    pairs = [(a, b) for i, a in enumerate(values) for b in values[i + 1 :]]
+    return sum(b > a for a, b in pairs) / len(pairs)
+
+
+def _count_rivals(kind: str, name: str, held: set[str], sp: Spec) -> list[str]:
+    """The other fields of the kind, held by no column, whose values are small integers too (COUNT_LIKE:
+    an age beside a count of people): where one is open, a column of small integers is not told by its
+    content which field's it is."""
+    return [
+        f.name
+        for f in sp.kind(kind).fields
+        if f.source == "cell" and f.name != name and f.name not in held and f.normalizer in COUNT_LIKE
+    ]
+
+
 def _register_no(text: str, sp: Spec) -> bool:
     """Whether one written cell is a register number of a home's own form (_REGISTER_NO, a serial fused in
     front or not: _FUSED_SERIAL) and no value of
@@ -1636,6 +1675,11 @@ def _told_by_content(kind: str, name: str, texts: list[str], sp: Spec, held: set
         run = serial_share(texts)
         if run is not None and run >= ELIMINATION_SHARE:
             return 0.0
+        rises = rises_with_rows(texts)
+        if rises is not None and rises >= RISES_WITH_ROWS:
+            return 0.0  # a serial read with digits wrong or rows skipped: its numbers still rise down the page
+        if _count_rivals(kind, name, held, sp):
+            return None  # another count-like field is open too: small integers cannot tell which
         return sum(_small_count(w) for w in written) / len(written)
     serial_held = any(content_class(sp, kind, h) == ("row_no", None) for h in held)
     return _register_no_share(texts, sp, serial_held)
@@ -1715,6 +1759,9 @@ def _by_elimination(
     of those events (_DATE_ORDER, _date_order). The fields of CONTENT_TOLD are fitted by their own
     tests (_told_by_content) whatever the header reads, unless it reads like the wording of another
     field that no column holds (ELIMINATION_HEADER: a field held elsewhere is not this column's).
+    A column of misread relation wordings (RELATION_DECODED) is given the relation of the person whose
+    columns stand beside it (_relation_beside_its_person), or left without a field, saying why
+    (RELATION_UNTOLD); a column whose numbers rise down the page is no count's or age's (RISES_WITH_ROWS).
     Repeated until nothing changes, since each column given a field leaves fewer for the rest.
 
     Such a column is always doubted (ELIMINATION_DOUBT): the page may hold a column of no field whose
@@ -1744,6 +1791,8 @@ def _by_elimination(
                 continue
             if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name and n not in held):
                 continue  # its header reads like the wording of another field no column holds
+            if normalizer in COUNT_LIKE and (rises_with_rows(column_texts[c]) or 0.0) >= RISES_WITH_ROWS:
+                continue  # its numbers rise down the page: a serial's, no count's or age's (RISES_WITH_ROWS)
             q = scores[(c, name)].fits
             if (
                 q is not None
@@ -1777,6 +1826,7 @@ def _by_elimination(
             continue
         told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
         told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held, sp)
+        told = told or _relation_beside_its_person(kind, column_texts, out, cands, by_header, open_cols, held, sp)
         if told:
             for c, name, why in told:
                 give(c, name, why)
@@ -1793,6 +1843,10 @@ def _by_elimination(
                     give(first, order[0], f"its dates come before those of column {then + 1}")
                     give(then, order[1], f"its dates come after those of column {first + 1}")
                     changed = True
+    for c in open_cols:
+        untold = _relation_untold(kind, c, column_texts[c], out, held, sp)
+        if untold is not None:
+            out[c] = ColumnAssignment(c, header_texts[c], None, None, False, untold)
     return out
 
 
@@ -1970,6 +2024,118 @@ def _name_beside_its_person(
     return [(c, left, why)]
 
 
+RELATION_DECODED = ELIMINATION_SHARE
+"""A column whose header was not read is a relation column (与逝者关系, GB/T 4761) where at least this
+share of its written cells decode as a wording of the spec's relation table as the recognizer reads it
+(relation_share: _may_be_code, a wording with at most half its characters misread, look-alikes counting
+less), though fewer pass the strict test (_looks: 几子 for 儿子, 父来 for 父亲, 安 for 妻, a photographed or
+faded column) - and only where it stands beside a column of the person whose relation it is
+(_relation_beside_its_person). On the design stores (county_editions and typed_sheets seeds 3313 and
+3316, camera_capture 4441, 4470, 4480) 110 of the 111 relation columns decode so in 80-100 % of their
+cells, no column of names, dates, numbers, addresses or other codes in more than 67 %; a sex column
+(男/女, 女 being a relation wording too) is told apart by its 男 (SEX_ONLY_SHARE)."""
+SEX_ONLY_WORDS = frozenset({"男", "男性"})
+"""Sex wordings (GB/T 2261.1) that are no wording of the relation table (GB/T 4761 names a son 子, never
+男), unlike 女 (a daughter)."""
+SEX_ONLY_SHARE = 0.1
+"""A column with at least this share of its written cells reading 男 (SEX_ONLY_WORDS: one cell of a page of
+ten rows) is the sex's, not a relation column, however many of its other cells (女, misread glyphs)
+decode as relation wordings: a relation column holds no 男 (no wording of GB/T 4761), a sex column
+holds it wherever a man died on the page (one person a row). On the design stores (county_editions and
+typed_sheets seeds 3313 and 3316, camera_capture 4441, 4470, 4480) the sex columns whose cells decode
+as relation wordings in RELATION_DECODED or more, not all read 男/女, hold 男 in 10-20 % of their cells
+(pages of mostly women, the rest misread), the relation columns in none."""
+RELATION_UNTOLD = "its cells read as relation wordings, but it stands beside no column of the person whose relation it is"
+"""Why a column whose cells decode as relation wordings (RELATION_DECODED) is left without a field: no
+column beside it is told to be the agent's (registrant's) or it stands beside both persons' columns
+(one of ASSIGNMENT_DOUBTS). Its records' relation stays in doubt (pipeline.page.structure.open_columns),
+never a guess."""
+
+
+def relation_share(texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells that may be a relation wording of the spec's GB/T 4761 table
+    read by the recognizer (_may_be_code); 0.0 for a column that reads as the sex's (SEX_ONLY_SHARE, or
+    only 男/女); None with fewer than CONTENT_MIN_CELLS written cells."""
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    if all(w in SEX_WORDS for w in written) or sum(w in SEX_ONLY_WORDS for w in written) >= SEX_ONLY_SHARE * len(written):
+        return 0.0
+    return sum(_may_be_code(sp, "relation", w) for w in written) / len(written)
+
+
+def _relation_fields(kind: str, held: set[str], sp: Spec) -> dict[str, str]:
+    """Relation field (CONTENT_TOLD "relation") of the kind held by no column -> the name field of its
+    person (PERSONS)."""
+    out: dict[str, str] = {}
+    for person, own in PERSONS.get(kind, ()):
+        for name in own:
+            if CONTENT_TOLD.get(name) == "relation" and name not in held and content_class(sp, kind, name) is not None:
+                out[name] = person
+    return out
+
+
+def _persons_beside(kind: str, c: int, out: list[ColumnAssignment]) -> set[str]:
+    """The persons (PERSONS, by their name field) one of whose fields - the name or one of the person's own
+    fields - a column beside column c is given."""
+    fields = {a.index: a.field for a in out if a.field is not None}
+    beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
+    return {person for person, own in PERSONS.get(kind, ()) if beside & ({person} | set(own))}
+
+
+def _relation_beside_its_person(
+    kind: str,
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    cands: Mapping[int, set[str]],
+    by_header: Mapping[int, Mapping[str, float]],
+    open_cols: list[int],
+    held: set[str],
+    sp: Spec,
+) -> list[tuple[int, str, str]]:
+    """A column whose header was not read (lost, misread, worded like no wording) whose cells decode as
+    relation wordings (RELATION_DECODED), fitting no other open field by its cells, given the relation
+    field of the person a column beside it belongs to (PERSONS: the agent's name or phone for
+    agent_relation_code, the registrant's for registrant_relation_code), where it stands beside that
+    person's columns alone and it is the only such column for that field. Nothing where its header reads
+    like another open field's wording (ELIMINATION_HEADER). [(column, field, why)], given by elimination
+    (always doubted: ELIMINATION_DOUBT, never auto-accepted on this evidence). Rule source: the spec's
+    GB/T 4761 relation table (the wordings) and its field tables (与逝者关系 listed with the person who
+    signs: 经办人姓名, 经办人电话; 家属姓名, 联系电话), a register's row writing one person's particulars
+    side by side (as _names_by_neighbours); no wording of any generator."""
+    open_rel = _relation_fields(kind, held, sp)
+    if not open_rel:
+        return []
+    found: dict[str, list[int]] = {}
+    for c in open_cols:
+        if cands.get(c, set()) - set(open_rel) or (relation_share(column_texts[c], sp) or 0.0) < RELATION_DECODED:
+            continue
+        if any(v >= ELIMINATION_HEADER for n, v in by_header[c].items() if n not in open_rel and n not in held):
+            continue
+        persons = _persons_beside(kind, c, out)
+        rel = [n for n, person in open_rel.items() if persons == {person}]
+        if len(rel) == 1:
+            found.setdefault(rel[0], []).append(c)
+    return [
+        (cols[0], name, f"its cells read as relation wordings and it stands beside the columns of {open_rel[name]}")
+        for name, cols in found.items()
+        if len(cols) == 1
+    ]
+
+
+def _relation_untold(kind: str, c: int, texts: list[str], out: list[ColumnAssignment], held: set[str], sp: Spec) -> str | None:
+    """RELATION_UNTOLD for a column c left without a field whose cells decode as relation wordings while a
+    relation field of the kind is held by no column, and which stands beside no column of that field's
+    person alone (_persons_beside); None otherwise (another reason left it without a field: a rival)."""
+    open_rel = _relation_fields(kind, held, sp)
+    if not open_rel or (relation_share(texts, sp) or 0.0) < RELATION_DECODED:
+        return None
+    persons = _persons_beside(kind, c, out)
+    if any(persons == {person} for person in open_rel.values()):
+        return None
+    return RELATION_UNTOLD
+
+
 ASSIGNMENT_DOUBTS = (
     "its header reads as ",
     "most of its cells (",
@@ -1978,6 +2144,7 @@ ASSIGNMENT_DOUBTS = (
     ELIMINATION_DOUBT,
     DISAGREEMENT_DOUBT,
     "its field is told by its volume",  # VOLUME_DOUBT (agree_in_volume)
+    RELATION_UNTOLD,
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""

@@ -11,6 +11,7 @@ from mapping.headers import (
     CONTENT_ALONE,
     DISAGREEMENT_DOUBT,
     ELIMINATION_DOUBT,
+    RELATION_UNTOLD,
     assign_columns,
     column_scores,
     content_share,
@@ -1269,3 +1270,62 @@ def test_two_photographed_name_columns_with_surnames_misread_are_still_told_apar
     assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
     got = assign_columns("cremation", _with_headers({1: "", 7: "", 8: ""}), _columns(rows))
     assert got[8].field != "agent_name" and got[8].field != "deceased_name"
+
+
+# Relation columns whose wordings were misread (a photograph, a faded or bilevel print: 父来 for 父亲, 外绍 for
+# 外甥, 大 for 夫), under a header lost, misread or worded like no wording: decoded as GB/T 4761 wordings
+# (mapping.headers.RELATION_DECODED), the relation field told by the person whose columns stand beside it.
+MISREAD_RELATIONS = ["父来", "外绍", "女儿", "大"]
+
+
+@pytest.mark.parametrize("head", ["甲", "", UNLIKE])
+def test_a_misread_relation_column_beside_the_agents_columns_is_the_agents_relation(head):
+    """Beside the agent's name (经办人) and phone, a column of misread relation wordings is
+    agent_relation_code, by elimination (doubted: never auto-accepted on that evidence)."""
+    rows = [r[:8] + [v] + r[9:] for r, v in zip(ROWS, MISREAD_RELATIONS)]
+    got = assign_columns("cremation", _with_header(8, head), _columns(rows))
+    assert got[8].field == "agent_relation_code"
+    assert got[8].doubt is not None and got[8].doubt.startswith(ELIMINATION_DOUBT)
+
+
+@pytest.mark.parametrize("head", ["甲", "", UNLIKE])
+def test_a_misread_relation_column_beside_the_registrants_columns_is_the_registrants_relation(head):
+    """On a sea-burial page, beside the registrant's name (家属姓名) and phone: registrant_relation_code."""
+    header = list(VOYAGE_HEADER)
+    header[9] = head
+    rows = [r[:9] + [v] + r[10:] for r, v in zip(VOYAGE_ROWS, MISREAD_RELATIONS)]
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[9].field == "registrant_relation_code"
+    assert got[9].doubt is not None and got[9].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_misread_relation_column_beside_no_column_of_its_person_is_left_without_a_field_with_a_reason():
+    """Moved between the deceased's sex and ID, the column stands beside no column of the agent: which
+    person's relation it is cannot be told by its place, so it gets no field, and says why."""
+    order = [0, 1, 2, 8, 3, 4, 5, 6, 7, 9]
+    rows = [[(r[:8] + [v] + r[9:])[i] for i in order] for r, v in zip(ROWS, MISREAD_RELATIONS)]
+    header = [HEADER[i] for i in order]
+    header[3] = UNLIKE
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[3].field is None and got[3].doubt == RELATION_UNTOLD
+    assert is_assignment_doubt(RELATION_UNTOLD)
+
+
+def test_a_sex_column_with_misread_cells_is_no_relation_column():
+    """女 and a misread 男 decode as relation wordings (daughter; 安 for 妻), but a column with 男 in it is
+    the sex's: beside the agent's columns it still takes no relation."""
+    rows = [r[:8] + [v] + r[9:] for r, v in zip(ROWS, ["男", "女", "男", "安"])]
+    got = assign_columns("cremation", _with_header(8, UNLIKE), _columns(rows))
+    assert got[8].field is None
+
+
+def test_a_serial_with_a_row_skipped_is_no_onboard_count():
+    """A serial (序号) whose header was lost, a struck row's number skipped (1, 2, 4, 5): its numbers follow
+    one another on too few rows for serial_share, but they rise down the page as no count does, so the
+    column is not taken for the number on board."""
+    header, rows = _sea_page(["HZ2010-001", "HZ2010-002", "HZ2010-003", "HZ2010-004"], serial=True)
+    for r, v in zip(rows, ["1", "2", "4", "5"]):
+        r[0] = v
+    header[0] = ""
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field != "onboard_count"
