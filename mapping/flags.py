@@ -117,6 +117,18 @@ FLAGS: dict[str, FlagInfo] = {
     "ink_wider_than_text": FlagInfo(
         "字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"
     ),
+    "neighbour_text_cut": FlagInfo(
+        "编号前后连着别的文字（照片上邻行字迹或印章文字进入了本格），按本列编号的格式截取一个号码，须人工核对（识别原文见 raw）",
+        "the number was read with other text run into it (on a photograph a neighbouring row's writing or a "
+        "seal's text reached into the cell): one number of the column's form was cut out, to be checked (the reading in raw)",
+        "warn",
+    ),
+    "noise_reading_blanked": FlagInfo(
+        "格内只读出杂点或非中文字符（纸纹、阴影或邻格墨迹读成字母、假名、符号），按空白待核对（识别原文见 raw）",
+        "only noise read in the cell (paper grain, a shadow or a neighbour's ink read as letters, kana or marks): "
+        "left blank for review (the reading in raw)",
+        "warn",
+    ),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),
     "spec_chose_reading": FlagInfo(
         "两次识别不一致，仅其中一次是合规值（代码表写法、名录条目、校验通过的身份证号、有效日期），取该次",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
+from pipeline.kernel.reasons import zh_en
 
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
@@ -66,6 +67,58 @@ def ink_wider_than_text(normalizer: str | None, text: str, ink: float | None) ->
     if normalizer == "address":
         return ink > ADDRESS_INK_PER_CHAR * text_width(text) + INK_SLACK
     return False
+
+
+CHINESE_FREE_TEXT = ("remarks",)
+"""Fields of free text a Chinese register writes in Chinese (the spec's 备注: normalizer "text", no code
+table, no number form): its alphabet is Han characters, digits and a few marks. Latin letters and kana,
+which the recognizer's dictionary holds (PP-OCR's character list: engine.dictionary()), are no part of
+such a note; the register numbers (登记号, 船次), also "text", may hold Latin letters and are left out."""
+
+NOISE_TEXT_CERTAINTY = 0.5
+"""A reading of a free-text cell less sure than this is no sure writing: the least threshold any field
+read by OCR is accepted at (pipeline.quality.calibration.FLOOR; pipeline.page.extract.NOISE_CERTAINTY)."""
+
+NOISE_BLANK_CERTAINTY = 0.45
+"""How sure the blank left for a free-text cell read only as noise (noise_text) is: a proposal for the
+reviewer, never accepted unseen (under the least calibrated threshold, NOISE_TEXT_CERTAINTY), and never a
+sure blank: the cell holds some mark (pipeline.page.extract.PREFIX_FROM_COLUMN_CERTAINTY likewise)."""
+
+
+def noise_text(text: str, confidence: float) -> bool:
+    """Whether a reading of a Chinese free-text cell (CHINESE_FREE_TEXT) is only noise, no writing: paper
+    grain, a shadow's edge or a neighbour's ink read by a recognizer whose dictionary holds Latin letters,
+    kana and symbols (NORO2RONCMSAXVRE, グた). Noise where it holds no character of the field's alphabet
+    (no Han character, no digit: only letters, kana or marks), or where the recognizer read it less sure
+    than NOISE_TEXT_CERTAINTY and it holds no Han character (digits alone read unsurely off a blank cell)
+    or holds a Latin letter or kana (outside the field's alphabet). A property of the recognizer (it reads
+    any blob as its likeliest glyphs, from its whole dictionary) and of the field's alphabet; no
+    vocabulary of any register."""
+    s = N.clean_text(text)
+    if not s:
+        return False
+    han = any(N._is_han(ch) for ch in s)
+    digit = any(ch.isdigit() for ch in s)
+    foreign = any((ch.isascii() and ch.isalpha()) or 0x3040 <= ord(ch) <= 0x30FF for ch in s)
+    if not han and not digit:
+        return True
+    return confidence < NOISE_TEXT_CERTAINTY and (not han or foreign)
+
+
+NOISE_BLANKED = "noise_reading_blanked"
+
+NOISE_PROBLEM = zh_en(
+    "格内只读出杂点或非中文字符（纸纹、阴影或邻格墨迹），按空白待核对，识别原文保留",
+    "only noise read in the cell (paper grain, a shadow, a neighbour's ink): left blank for review, the reading kept",
+)
+
+
+def _blank_noise(fv: FieldValue, ocr_conf: float) -> None:
+    """A free-text field read only as noise (noise_text): blank, doubted (NOISE_BLANK_CERTAINTY at
+    most, never a sure blank), flagged NOISE_BLANKED; the reading stays in raw."""
+    fv.value = None
+    fv.flags.append(NOISE_BLANKED)
+    fv.confidence = min(ocr_conf, NOISE_BLANK_CERTAINTY)
 
 
 def _flag(fv: FieldValue, code: str) -> None:
@@ -392,6 +445,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if isinstance(fv.value, str) and isinstance(measured, str) and ink_wider_than_text(f.normalizer, measured, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
             fv.confidence *= 0.5
+        if f.name in CHINESE_FREE_TEXT and isinstance(fv.value, str) and noise_text(raw, ocr_conf):
+            _blank_noise(fv, ocr_conf)
+            problem(f.name, NOISE_PROBLEM)
         if f.normalizer == "id_number":
             id_value = n.value if isinstance(n.value, str) else None
             id_fv = fv

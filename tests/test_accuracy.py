@@ -1470,3 +1470,26 @@ def test_a_serial_read_alike_from_both_crops_is_as_sure_as_one_reading():
     stored = RawCell(TRUE_ID, 0.60, (0, 0, 10, 10), None, TRUE_ID, 0.79)
     fv = build_record("cremation", {**row(TRUE_ID), "id_number": resolve(stored, 0.99)}, CTX).fields["id_number"]
     assert fv.confidence > 0.9
+
+
+def test_a_serial_read_with_its_neighbours_text_run_in_is_cut_to_its_columns_form_doubted():
+    """On a photograph the next row's number leaks into the crop (2018-075 and 2018-076 read as one
+    2018-07502018-076): the column's form says where a number ends, the run which of two is the row's."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    serials = [
+        "HZ2018-071", "HZ2018-072", "HZ2018-073", "HZ2018-074", "2018-07502018-076",
+        "HZ2018-076", "m7018-07022018-077", "HZ2018-078", "HZ2018-0799",
+    ]  # fmt: skip
+    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None)]) for i, s in enumerate(serials)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2018年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [reg[4].value, reg[6].value] == ["HZ2018-075", "HZ2018-077"]  # the second number of row 7 is its own
+    assert [reg[4].raw, reg[6].raw] == ["2018-07502018-076", "m7018-07022018-077"]
+    for fv in (reg[4], reg[6]):
+        assert "neighbour_text_cut" in fv.flags and "neighbour_text_cut" in FLAGS and fv.confidence <= 0.45
+        assert route(out[reg.index(fv)].record, Settings())[0] == NEEDS_REVIEW
+    # read right: untouched; one digit too many is no neighbour's number: not cut
+    assert reg[0].value == "HZ2018-071" and "neighbour_text_cut" not in reg[0].flags
+    assert reg[8].value == "HZ2018-0799" and "neighbour_text_cut" not in reg[8].flags

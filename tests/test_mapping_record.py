@@ -300,3 +300,24 @@ def test_a_sex_read_as_unknown_beside_a_valid_id_takes_the_ids_sex_for_review():
     got = sex("9")
     assert got.value == "1" and got.raw == "9" and "sex_unstated_id_states" in got.flags and got.confidence < 0.5
     assert sex("男").value == "1" and sex("男").flags == []
+
+
+def test_a_remark_read_only_as_letters_kana_or_marks_is_blank_for_review_with_its_reading_kept():
+    """An empty 备注 cell on a photograph: paper grain, a shadow's edge or a neighbour's ink read as
+    Latin letters, kana or marks (the recognizer's dictionary holds them; a Chinese note never does)."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import NEEDS_REVIEW, route
+
+    for noise, conf in (("NORO2RONCMSAXVRE", 0.03), ("グた", 0.2), ("SA", 0.9), ("-.|", 0.95), ("25", 0.3)):
+        rec = build_record("cremation", cells(dict(CREMATION_ROW, ashes_destination_code="骨灰寄存", remarks=noise), conf), CTX)
+        fv = rec.fields["remarks"]
+        assert fv.value is None and fv.raw == noise, noise
+        assert "noise_reading_blanked" in fv.flags and "noise_reading_blanked" in FLAGS
+        assert 0 < fv.confidence < 0.5, noise  # neither a sure blank nor a sure value
+        line = next(p for p in rec.problems if p.startswith("remarks: "))
+        assert "\u4e00" <= line[len("remarks: ")] <= "\u9fff" and " / " in line  # Chinese first, then English
+        assert route(rec, Settings())[0] == NEEDS_REVIEW
+    # a note in Chinese, however unsure, and a number read surely stay values
+    for kept, conf in (("补办", 0.3), ("2013", 0.95), ("补办 No.2", 0.95)):
+        rec = build_record("cremation", cells(dict(CREMATION_ROW, ashes_destination_code="骨灰寄存", remarks=kept), conf), CTX)
+        assert rec.fields["remarks"].value is not None and "noise_reading_blanked" not in rec.fields["remarks"].flags, kept

@@ -30,6 +30,7 @@ from mapping.headers import (
     VOLUME_AGREE,
     VolumeField,
     VolumePage,
+    _register_form,
     agree_in_volume,
     assign_columns,
     clean_header,
@@ -1679,6 +1680,8 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
         own = [str(fv.value) for sh, fv in shapes if sh == top]
         prefix = _column_prefix(own, len(shapes))
         length = Counter(len(v) for v in own).most_common(1)[0][0]
+        _cut_spills(rows, f.name, own, prefix)
+        shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         for _sh, fv in shapes:
             put = _prefix_put_back(str(fv.value), prefix, top, length) if prefix else None
             if put is not None:
@@ -1699,6 +1702,65 @@ PREFIX_FROM_COLUMN_CERTAINTY = 0.45
 """A serial number whose letter prefix was written back from its column (_prefix_put_back) is a proposal
 for the reviewer, never accepted unseen: under every type's calibrated threshold, as the certificate number
 filled in from its page's run (pipeline.page.structure.CERT_RUN_CERTAINTY)."""
+
+
+NEIGHBOUR_TEXT_CUT = "neighbour_text_cut"
+
+SPILL_SHARE = 0.5
+"""A register number read with more after it (or before it) than this share of a number of its column's
+form has a neighbour's text run into it (_cut_spills): a digit read twice or a stray mark adds one or two
+characters, a neighbouring row's number half a number or more (2018-07502018-070: 2018-075 and 2018-070)."""
+
+
+def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
+    """The numbers of the column's form (mapping.headers._register_form: letter prefix length, digit and
+    separator shape) found in a reading, left to right, each with its letter prefix where the reading
+    holds one; none where the reading is no longer than a number of the form by SPILL_SHARE of it."""
+    n, body = form
+    if "9" not in body or len(value) - (n + len(body)) < SPILL_SHARE * len(body):
+        return []
+    pat = "".join("[0-9]" if ch == "9" else r"[-－—_./·]" if ch == "-" else re.escape(ch) for ch in body)
+    return [m.group(0) for m in re.finditer(r"(?:[A-Za-z]{%d})?%s" % (n, pat), value)] if n else re.findall(pat, value)
+
+
+def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], prefix: str | None) -> None:
+    """A register number read with a neighbouring row's text run into it (on a photograph the text of
+    the row below or above leaks into the crop: 2018-07502018-070) cut to one number of its column's
+    form (the commonest form of the column's numbers on the page, `own`: mapping.headers._register_form),
+    flagged NEIGHBOUR_TEXT_CUT and doubted (PREFIX_FROM_COLUMN_CERTAINTY at most); the reading stays the
+    raw text. Where the reading holds two numbers of the form, the one that fits the column's run is kept:
+    a register's numbers are issued in the order of registration, one a row (as its certificate numbers
+    are: pipeline.page.structure.check_cert_run), so the row's number is the nearest row's of the form
+    plus the rows between. A number cut without the column's letter prefix (_column_prefix) gets it back,
+    flagged PREFIX_FROM_COLUMN as _prefix_put_back does. Rule source: how a photograph's crops are made
+    (a line of the next row inside the cell) and the column's own form; no vocabulary of any register."""
+    forms = Counter(_register_form(v) for v in own)
+    if not forms:
+        return
+    form = forms.most_common(1)[0][0]
+    anchors: list[tuple[int, int]] = []
+    for r in rows:
+        fv = r.record.fields.get(name)
+        if fv is not None and isinstance(fv.value, str) and fv.value in own and re.search(r"[0-9]+$", fv.value):
+            anchors.append((r.row_no, int(re.findall(r"[0-9]+", fv.value)[-1])))
+    for r in rows:
+        fv = r.record.fields.get(name)
+        if fv is None or not isinstance(fv.value, str) or _register_form(fv.value) == form:
+            continue
+        cands = _spill_candidates(fv.value, form)
+        if not cands:
+            continue
+        pick = cands[0]
+        if anchors and len(cands) > 1:
+            j, serial = min(anchors, key=lambda a: abs(a[0] - r.row_no))
+            expected = serial + (r.row_no - j)
+            pick = min(cands, key=lambda c: abs(int(re.findall(r"[0-9]+", c)[-1]) - expected))
+        fv.value = pick
+        fv.flags.append(NEIGHBOUR_TEXT_CUT)
+        if prefix and form[0] == len(prefix) and not pick[: len(prefix)].isalpha():
+            fv.value = prefix + pick
+            fv.flags.append(PREFIX_FROM_COLUMN)
+        fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
 
 
 PREFIX_SHARE = 0.5

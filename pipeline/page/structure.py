@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from mapping.record import NOISE_BLANKED
 from mapping.spec import KindSpec, Spec
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
 
@@ -346,10 +347,13 @@ def failing(fv: FieldValue) -> bool:
 
 
 def check_columns(records: Sequence[MappedRecord], columns: Sequence[str | None]) -> dict[str, str]:
-    """Fields whose column's written values mostly fail validation (COLUMN_FAIL_SHARE), with the reason."""
+    """Fields whose column's written values mostly fail validation (COLUMN_FAIL_SHARE), with the reason.
+    A free-text cell read only as noise (mapping.record.noise_text, blanked) is no written value: a blank
+    cell's specks say nothing of whether the column holds its field."""
     out: dict[str, str] = {}
     for name in dict.fromkeys(c for c in columns if c and c != "row_no"):
         written = [r.fields[name] for r in records if name in r.fields and (r.fields[name].raw or "").strip()]
+        written = [fv for fv in written if NOISE_BLANKED not in fv.flags]  # noise read off a blank cell: no value
         if len(written) < COLUMN_FAIL_MIN:
             continue
         bad = sum(failing(fv) for fv in written)
