@@ -32,6 +32,7 @@ from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
 from pipeline.review import queue as R
+from pipeline.review.columns import PageColumns, assignment_doubts, page_columns, set_column_field
 from pipeline.review.corrections import (
     ApprovalRefused,
     CorrectionError,
@@ -66,6 +67,7 @@ from review_app.i18n import (
     code_label,
     code_text_in,
     colon,
+    column_doubt_text,
     confidence_level,
     error_text,
     field_label,
@@ -894,6 +896,111 @@ def _other_cells(view: R.RecordView) -> None:
     st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
 
 
+NO_FIELD = "__none__"
+"""The column picker's choice for a column that holds no field of ours (pipeline.review.columns: None)."""
+
+
+def _set_column(rid: int, page_id: int, cols: PageColumns) -> None:
+    """The reviewer's word on one column of the record's page (set_column_field); a wrong input is said."""
+    ss = st.session_state
+    column = ss.get(f"pc_col_{page_id}")
+    picked = ss.get(f"pc_field_{page_id}")
+    why = (ss.get(f"pc_why_{page_id}") or "").strip()
+    if column is None or picked is None:
+        return
+    field = None if picked == NO_FIELD else picked
+    if not why:
+        flash("error", t("cols.need_why"))
+        return
+    held = next((c for c in cols.columns if field is not None and c.field == field and c.index != column), None)
+    if held is not None and held.field is not None:
+        flash("error", t("cols.held", n=held.index + 1, field=field_label(held.field, cols.kind)))
+        return
+    try:
+        pages = set_column_field(
+            store(),
+            page_id,
+            int(column),
+            field,
+            me().username,
+            why,
+            bool(ss.get(f"pc_volume_{page_id}", True)),
+            settings=settings(),
+        )
+    except BackfillError as e:
+        flash("error", _error_text(e))
+        return
+    ss[f"pc_why_{page_id}"] = ""
+    flash("success", t("cols.saved", n=int(column) + 1, pages=len(pages)))
+
+
+def _page_columns(rid: int, view: R.RecordView) -> None:
+    """On a record whose page has a column in doubt or not recognized: the page's columns (header as read,
+    field, doubt in words) and, for a reviewer or an administrator, the control that says once which field
+    a column holds (pipeline.review.columns.set_column_field): the page is mapped again, and the record
+    view with it."""
+    column_reason = any(code in ("column_unsure", "unknown_columns") for code, _p in view.record_reasons)
+    cols = page_columns(store(), view.page_id, settings())
+    if not (column_reason or cols.in_doubt) or not cols.columns:
+        return
+
+    def field_words(c) -> str:
+        if c.field is None:
+            return t("cols.none") if c.decided_by else t("cols.unassigned")
+        return field_label(c.field, view.kind) if c.field != "row_no" else t("cols.serial")
+
+    def doubt_words(c) -> str:
+        if c.decided_by:
+            return t(
+                "cols.set_by",
+                user=c.decided_by,
+                at=local_time(c.decided_at, settings().zone, seconds=False),
+                why=c.decided_why or "",
+            )
+        return clauses(dict.fromkeys(column_doubt_text(r) for r in c.doubts)) if c.doubts else ""
+
+    with st.expander(t("cols.title"), expanded=True):
+        st.caption(t("cols.help"))
+        st.dataframe(
+            [
+                {
+                    t("cols.col.column"): c.index + 1,
+                    t("cols.col.header"): c.header or "—",
+                    t("cols.col.field"): field_words(c),
+                    t("cols.col.doubt"): doubt_words(c),
+                }
+                for c in cols.columns
+            ],
+            hide_index=True,
+            width="stretch",
+            key=f"pc_table_{view.page_id}",
+        )
+        if not me().can("review"):
+            return
+        pid = view.page_id
+        doubted = [c.index for c in cols.columns if assignment_doubts(c) or c.field is None]
+        st.session_state.setdefault(f"pc_col_{pid}", doubted[0] if doubted else 0)
+        by_index = {c.index: c for c in cols.columns}
+        with st.form(f"pc_form_{pid}"):
+            st.selectbox(
+                t("cols.pick_column"),
+                list(by_index),
+                key=f"pc_col_{pid}",
+                format_func=lambda i: f"{t('rec.column_no', n=i + 1)} · {by_index[i].header or '—'}",
+            )
+            st.selectbox(
+                t("cols.pick_field"),
+                [NO_FIELD, *cols.fields],
+                key=f"pc_field_{pid}",
+                format_func=lambda f: (
+                    t("cols.none") if f == NO_FIELD else field_label(f, view.kind) if f != "row_no" else t("cols.serial")
+                ),
+            )
+            st.checkbox(t("cols.volume"), value=True, key=f"pc_volume_{pid}")
+            st.text_input(t("cols.why"), key=f"pc_why_{pid}")
+            st.form_submit_button(t("cols.confirm"), on_click=_set_column, args=(rid, pid, cols))
+
+
 def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
     """Skip / previous (here unless the record's form holds them: then they save what was typed first),
     reject, or an administrator's reopen."""
@@ -960,6 +1067,7 @@ def _record_panel() -> None:
     _scan_row(view, hidden)
     _field_table(view, revealed, set(blind_names))
     _other_cells(view)
+    _page_columns(rid, view)
     if read_only:
         st.session_state.pop(FORM_ON_SCREEN, None)
         left = {**_my_drafts(rid), **_my_drafts(rid, D.BLIND)}

@@ -44,6 +44,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    same_form,
     serial_beside,
     serial_beside_header,
 )
@@ -77,7 +78,18 @@ from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError
 from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
-from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
+from pipeline.kernel.store import (
+    ColumnDecision,
+    LedgerAbsentField,
+    Page,
+    Record,
+    RecordLink,
+    ReviewDraft,
+    SourceFile,
+    Store,
+    get_row,
+    utcnow,
+)
 from pipeline.kernel.thresholds import SCAN
 from pipeline.page.cleanup import CleanPage, clean_page, page_light
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, volume_key
@@ -2146,10 +2158,12 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
         absent = declared_absent(s, page.file_id)
+        decided = decided_columns(s, page)
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
+    columns = take_decided(columns, decided, structure)
     extracted = map_rows(
         kind,
         title,
@@ -2166,10 +2180,107 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         page = get_row(s, Page, page_id)
         layout = {**(page.layout or {}), "columns": columns}
         layout.pop("structure", None)
+        layout.pop("decided", None)
+        if decided:
+            layout["decided"] = {str(d.index): d.to_dict() for d in decided}
         if not structure.empty:
             layout["structure"] = structure.to_dict()
         page.layout = layout
     return len(extracted)
+
+
+@dataclass(frozen=True)
+class DecidedColumn:
+    """A reviewer's word in force on one printed column of a page (store.ColumnDecision): its field, or
+    None (the column holds no field of ours), who said so, when and why."""
+
+    index: int
+    field: str | None
+    user: str
+    at: str  # ISO time
+    why: str
+    page_id: int  # the page it was decided on (this one, or a page of its volume of the same form)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "user": self.user, "at": self.at, "why": self.why, "page": self.page_id}
+
+
+def _form_widths(layout: Mapping[str, Any] | None) -> tuple[float, ...] | None:
+    """Each printed column's width as a share of the table's (the page's stored grid), None where unknown."""
+    cols = list(((layout or {}).get("grid") or {}).get("cols") or [])
+    widths = [b - a for a, b in zip(cols, cols[1:])]
+    total = float(sum(widths))
+    return tuple(w / total for w in widths) if len(widths) >= 2 and total > 0 else None
+
+
+def decided_columns(s: Any, page: Page) -> list[DecidedColumn]:
+    """Inside a session: the reviewers' words in force on `page`'s columns (store.ColumnDecision), the
+    latest per column of those made on the page itself and of those made with `volume` on another page of
+    its volume (volume_key) whose printed form is the page's (mapping.headers.same_form: one kind, as many
+    columns, the same widths). Source: a property of printed registers (one form per book): what a
+    column of one page holds, the same column of every page of that form holds."""
+    me_file = page.file
+    mine = volume_key(me_file.rel_path, me_file.media_type)
+    q = (
+        select(ColumnDecision, Page.layout, Page.ledger_kind, SourceFile.rel_path, SourceFile.media_type)
+        .join(Page, ColumnDecision.page_id == Page.id)
+        .join(SourceFile, Page.file_id == SourceFile.id)
+        .where((ColumnDecision.page_id == page.id) | ColumnDecision.volume)
+        .order_by(ColumnDecision.at, ColumnDecision.id)
+    )
+    widths = _form_widths(page.layout)
+    n = len((page.layout or {}).get("columns") or [])
+    latest: dict[int, DecidedColumn] = {}
+    for d, layout, kind, rel, media in s.execute(q).all():
+        if d.page_id != page.id:
+            other = _form_widths(layout)
+            if volume_key(rel, media) != mine or widths is None or other is None or page.ledger_kind is None:
+                continue
+            if not same_form(page.ledger_kind, widths, kind or "", other):
+                continue
+        if d.column >= n:
+            continue
+        at = d.at.isoformat(timespec="seconds") if d.at is not None else ""
+        latest[d.column] = DecidedColumn(d.column, d.field, d.user, at, d.reason, d.page_id)
+    return [latest[c] for c in sorted(latest)]
+
+
+def take_decided(columns: Sequence[str | None], decided: Sequence[DecidedColumn], structure: Structure) -> list[str | None]:
+    """The page's columns with the reviewers' words (decided_columns) taken last, after the page's own
+    assignment and its volume's (take_told): each such column holds the field a reviewer gave it (or none)
+    and loses the doubts the assignment gave it (is_assignment_doubt) and the page doubts they caused
+    (PAGE_ASSIGNMENT_DOUBT); its other doubts (a seal, cells read as two columns) and the page's (the grid,
+    struck rows) stay. Another column the assignment gave a field a reviewer gave to this one is left
+    without it (one printed column per field), in doubt: the reviewer's word names the field's column."""
+    out = list(columns)
+    if not decided:
+        return out
+    by_reviewer = {d.index for d in decided}
+    for d in decided:
+        if d.index >= len(out):
+            continue
+        out[d.index] = d.field
+        kept = [r for r in structure.columns.get(d.index, []) if not is_assignment_doubt(r)]
+        if kept:
+            structure.columns[d.index] = kept
+        else:
+            structure.columns.pop(d.index, None)
+        if d.field is None:
+            continue
+        for c, f in enumerate(out):
+            if c != d.index and f == d.field and c not in by_reviewer:
+                out[c] = None
+                structure.doubt_column(c, REVIEWER_MOVED_DOUBT.format(column=d.index + 1))
+    # a page doubt of the assignment stays only while a column still holds the doubt it names
+    left = {f"({r})" for reasons in structure.columns.values() for r in reasons if is_assignment_doubt(r)}
+    structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD) or any(r.endswith(x) for x in left)]
+    return out
+
+
+REVIEWER_MOVED_DOUBT = "another column fits its field: a reviewer gave that field to column {column}"
+"""Why a column the page's assignment gave a field loses it to the column a reviewer gave it (take_decided):
+one of ASSIGNMENT_DOUBTS (it begins as the assignment's "another column fits "), so a re-map drops it and
+gives it again while the reviewer's word stands."""
 
 
 def take_told(
