@@ -255,15 +255,15 @@ def _keep_alive() -> bool:
 #: choice in the browser when only the wording changes, so a language switch sets each choice again. They
 #: have no default of their own (index 0 or None, no default=; a first value set in st.session_state
 #: before the box is drawn), so setting them again gives no warning. WORDED_BOXES: the boxes keyed by a
-#: record or a ledger (the record form's fields to correct, a ledger's fields declared absent, an arbitrated
-#: field's choice). The page chosen in the sidebar is one too: kept in the other language's words, it fell
-#: back to the first page on the next switch; so are the keyed expanders (an expander's identity is its
-#: label: one open closed on a switch)
+#: record, a page or a ledger (the record form's fields to correct, a ledger's fields declared absent, an
+#: arbitrated field's choice, a page's column and the field it holds). The page chosen in the sidebar is
+#: one too: kept in the other language's words, it fell back to the first page on the next switch; so are
+#: the keyed expanders (an expander's identity is its label: one open closed on a switch)
 WORDED_CHOICES = (
     *("nav", "f_reason", "f_order", "nu_role", "link_pick", "lx_pick", "xc_check", "xc_tier", "completion_level"),
     *("launch_box", "inventory_box"),
 )
-WORDED_BOXES = re.compile(r"^(pick|absent)_\d+$|^arb_\d+_\w+$")
+WORDED_BOXES = re.compile(r"^(pick|absent|pc_col|pc_field)_\d+$|^arb_\d+_\w+$")
 _EDIT_BOX = re.compile(r"^(?:edit|nos)_(?P<rid>\d+)_(?P<name>[a-z]\w*)$")
 
 
@@ -896,8 +896,9 @@ def _other_cells(view: R.RecordView) -> None:
     st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
 
 
+#: the column picker's choice for a column that holds no field of ours (pipeline.review.columns: None);
+#: a comment, not a docstring: Streamlit's magic would show a bare string of the app's script on screen
 NO_FIELD = "__none__"
-"""The column picker's choice for a column that holds no field of ours (pipeline.review.columns: None)."""
 
 
 def _set_column(rid: int, page_id: int, cols: PageColumns) -> None:
@@ -931,6 +932,7 @@ def _set_column(rid: int, page_id: int, cols: PageColumns) -> None:
         flash("error", _error_text(e))
         return
     ss[f"pc_why_{page_id}"] = ""
+    ss.pop(f"pc_field_{page_id}", None)  # shown again as the field the column now holds
     flash("success", t("cols.saved", n=int(column) + 1, pages=len(pages)))
 
 
@@ -973,21 +975,28 @@ def _page_columns(rid: int, view: R.RecordView) -> None:
             ],
             hide_index=True,
             width="stretch",
+            height=36 * (len(cols.columns) + 1) + 3,  # every column in sight, no scrolling inside the table
             key=f"pc_table_{view.page_id}",
         )
         if not me().can("review"):
             return
         pid = view.page_id
-        doubted = [c.index for c in cols.columns if assignment_doubts(c) or c.field is None]
-        st.session_state.setdefault(f"pc_col_{pid}", doubted[0] if doubted else 0)
+        ss = st.session_state
         by_index = {c.index: c for c in cols.columns}
+        if ss.get(f"pc_col_{pid}") not in by_index:  # the first column in doubt or without a field comes first
+            doubted = [c.index for c in cols.columns if assignment_doubts(c) or c.field is None]
+            ss[f"pc_col_{pid}"] = doubted[0] if doubted else 0
+            ss.pop(f"pc_field_{pid}", None)
+        if ss.get(f"pc_field_{pid}") is None:  # the field it is mapped as now, to confirm or change
+            ss[f"pc_field_{pid}"] = by_index[ss[f"pc_col_{pid}"]].field or NO_FIELD
+        st.selectbox(
+            t("cols.pick_column"),
+            list(by_index),
+            key=f"pc_col_{pid}",
+            format_func=lambda i: f"{t('rec.column_no', n=i + 1)} · {by_index[i].header or '—'}",
+            on_change=lambda: ss.pop(f"pc_field_{pid}", None),
+        )
         with st.form(f"pc_form_{pid}"):
-            st.selectbox(
-                t("cols.pick_column"),
-                list(by_index),
-                key=f"pc_col_{pid}",
-                format_func=lambda i: f"{t('rec.column_no', n=i + 1)} · {by_index[i].header or '—'}",
-            )
             st.selectbox(
                 t("cols.pick_field"),
                 [NO_FIELD, *cols.fields],
