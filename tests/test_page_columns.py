@@ -17,6 +17,7 @@ from pipeline.kernel.store import ColumnDecision, Page, Record
 from pipeline.page.extract import PAGE_ASSIGNMENT_DOUBT
 from pipeline.review.columns import column_history, page_columns, set_column_field
 from pipeline.review.corrections import CorrectionError, FieldEntry, review_form
+from pipeline.review.queue import record_view
 from pipeline.review.users import add_user
 from pipeline.runs.stages import remap
 
@@ -134,6 +135,12 @@ def test_a_second_word_supersedes_the_first_and_a_later_remap_keeps_it(tmp_path)
     set_column_field(store, third, NAME_COLUMN, None, "li", "a column of names of someone else", volume=False, settings=settings)
     assert _layout(store, third)["columns"][NAME_COLUMN] is None
     assert set(_names(store, third).values()) == {None}
+    with store.session() as s:  # "holds no field of ours": no longer a column the name may be in
+        first = s.scalars(select(Record).where(Record.page_id == third, Record.row_no == 1)).one()
+        problems, rid = list(first.problems), first.id
+    assert "deceased_name: no column of this page holds it: read it from the scan, or from another register" in problems
+    assert not any("was recognized as it" in p for p in problems)
+    assert [c.column for c in record_view(store, rid, settings).other_cells] == []
     assert [d.field for d in column_history(store, third)] == ["deceased_name", None]  # every word kept
 
     set_column_field(store, third, NAME_COLUMN, "deceased_name", "li", "names after all", volume=False, settings=settings)

@@ -1151,6 +1151,7 @@ def map_rows(
     absent: Collection[str] = (),
     header: Sequence[str] | None = None,
     page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
+    no_field: Collection[int] = (),
 ) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
     page's last written row that read only as marks (blank_tail: a photo's specks and shadows). On a
@@ -1165,7 +1166,9 @@ def map_rows(
     fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
     sure all the same - not a column that may have been missed. `header`: the page's header texts, for
     telling which field a column left without one may be (pipeline.page.structure.open_columns), judged
-    on every row of the page: `page_rows` where `rows` are some of them (one row mapped again)."""
+    on every row of the page: `page_rows` where `rows` are some of them (one row mapped again).
+    `no_field`: the columns a reviewer said hold no field of ours (decided_none): no field is missing
+    because of them, as of a column whose field was not identified."""
     sp = spec_for(settings)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
@@ -1176,13 +1179,16 @@ def map_rows(
     structure = structure or Structure()
     out = []
     hidden = structure.columns_hidden
-    lost = [f for f in missing_fields(ks, columns, hidden) if f not in absent]
+    # a column a reviewer said holds no field of ours is not one whose field may be missed
+    kept = [f for c, f in enumerate(columns) if c not in no_field]
+    lost = [f for f in missing_fields(ks, kept, hidden) if f not in absent]
     # which optional fields a column left without one may hold; None where the page may hold a printed
     # column no column read stands for, or its structure is in doubt: every optional field stays missing
     opened = None
-    if None in columns and not hidden and not structure.page:
+    if None in kept and not hidden and not structure.page:
         optional = [f.name for f in ks.fields if f.name in lost and f.mandatory not in ("M", "C")]
         opened = open_columns(kind, sp, columns, header, rows if page_rows is None else page_rows, optional)
+        opened = {c: frozenset() if c in no_field else may for c, may in opened.items()}
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
@@ -1258,7 +1264,7 @@ def map_rows(
                 if "split_from_merged_column" not in fv.flags:
                     fv.flags.append("split_from_merged_column")
         if written:
-            mark_missing(record, [n for n in here if n not in typed], columns, hidden)
+            mark_missing(record, [n for n in here if n not in typed], kept, hidden)
         apply_structure(record, columns, structure, ks, row_no)
         for c, parts_of in halves.items():  # a column given no field: its doubts are those of both its parts
             if columns[c] is None and parts_of[0] in split:
@@ -2174,6 +2180,7 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         structure,
         absent=absent,
         header=header if len(header) == len(columns) else None,
+        no_field={d.index for d in decided if d.field is None},
     )
     save_records(store, page_id, kind, extracted, settings)
     with store.session() as s, s.begin():
@@ -2187,6 +2194,12 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
             layout["structure"] = structure.to_dict()
         page.layout = layout
     return len(extracted)
+
+
+def decided_none(layout: Mapping[str, Any] | None) -> frozenset[int]:
+    """The columns of a mapped page a reviewer said hold no field of ours (its layout's "decided",
+    remap_page), for map_rows' `no_field`."""
+    return frozenset(int(c) for c, d in ((layout or {}).get("decided") or {}).items() if d.get("field") is None)
 
 
 @dataclass(frozen=True)
