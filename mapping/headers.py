@@ -2610,6 +2610,16 @@ def _same_form(a: VolumePage, b: VolumePage) -> bool:
     )
 
 
+def same_form(kind_a: str, widths_a: Sequence[float], kind_b: str, widths_b: Sequence[float]) -> bool:
+    """Whether two pages of one volume are of one printed form (_same_form: one kind, as many columns,
+    each column's width a share of the table's within VOLUME_WIDTHS): the pages a reviewer's word on a
+    column of one of them is good for (pipeline.page.extract.decided_columns). Source: a property of
+    printed registers (one form per book, ruled once)."""
+    return _same_form(
+        VolumePage(kind_a, tuple(widths_a), (), (), frozenset(), ()), VolumePage(kind_b, tuple(widths_b), (), (), frozenset(), ())
+    )
+
+
 def _volume_vote(votes: Counter[str | None]) -> tuple[str | None, int]:
     """The field most of these votes give a column, and how many, where they are at least VOLUME_AGREE and
     VOLUME_MAJORITY times the votes for anything else; (None, 0) otherwise."""

@@ -32,6 +32,7 @@ from pipeline.kernel.store import Quarantine, Record, Run, SourceFile, Store
 from pipeline.page.routing import REJECTED
 from pipeline.review import drafts as D
 from pipeline.review import queue as R
+from pipeline.review.columns import PageColumns, assignment_doubts, page_columns, set_column_field
 from pipeline.review.corrections import (
     ApprovalRefused,
     CorrectionError,
@@ -66,6 +67,7 @@ from review_app.i18n import (
     code_label,
     code_text_in,
     colon,
+    column_doubt_text,
     confidence_level,
     error_text,
     field_label,
@@ -253,15 +255,15 @@ def _keep_alive() -> bool:
 #: choice in the browser when only the wording changes, so a language switch sets each choice again. They
 #: have no default of their own (index 0 or None, no default=; a first value set in st.session_state
 #: before the box is drawn), so setting them again gives no warning. WORDED_BOXES: the boxes keyed by a
-#: record or a ledger (the record form's fields to correct, a ledger's fields declared absent, an arbitrated
-#: field's choice). The page chosen in the sidebar is one too: kept in the other language's words, it fell
-#: back to the first page on the next switch; so are the keyed expanders (an expander's identity is its
-#: label: one open closed on a switch)
+#: record, a page or a ledger (the record form's fields to correct, a ledger's fields declared absent, an
+#: arbitrated field's choice, a page's column and the field it holds). The page chosen in the sidebar is
+#: one too: kept in the other language's words, it fell back to the first page on the next switch; so are
+#: the keyed expanders (an expander's identity is its label: one open closed on a switch)
 WORDED_CHOICES = (
     *("nav", "f_reason", "f_order", "nu_role", "link_pick", "lx_pick", "xc_check", "xc_tier", "completion_level"),
     *("launch_box", "inventory_box"),
 )
-WORDED_BOXES = re.compile(r"^(pick|absent)_\d+$|^arb_\d+_\w+$")
+WORDED_BOXES = re.compile(r"^(pick|absent|pc_col|pc_field)_\d+$|^arb_\d+_\w+$")
 _EDIT_BOX = re.compile(r"^(?:edit|nos)_(?P<rid>\d+)_(?P<name>[a-z]\w*)$")
 
 
@@ -894,6 +896,120 @@ def _other_cells(view: R.RecordView) -> None:
     st.html(f"<table data-testid='other-columns' style='border-collapse:collapse;font-size:0.95em'>{''.join(rows)}</table>")
 
 
+#: the column picker's choice for a column that holds no field of ours (pipeline.review.columns: None);
+#: a comment, not a docstring: Streamlit's magic would show a bare string of the app's script on screen
+NO_FIELD = "__none__"
+
+
+def _set_column(rid: int, page_id: int, cols: PageColumns) -> None:
+    """The reviewer's word on one column of the record's page (set_column_field); a wrong input is said."""
+    ss = st.session_state
+    column = ss.get(f"pc_col_{page_id}")
+    picked = ss.get(f"pc_field_{page_id}")
+    why = (ss.get(f"pc_why_{page_id}") or "").strip()
+    if column is None or picked is None:
+        return
+    field = None if picked == NO_FIELD else picked
+    if not why:
+        flash("error", t("cols.need_why"))
+        return
+    held = next((c for c in cols.columns if field is not None and c.field == field and c.index != column), None)
+    if held is not None and held.field is not None:
+        flash("error", t("cols.held", n=held.index + 1, field=field_label(held.field, cols.kind)))
+        return
+    try:
+        pages = set_column_field(
+            store(),
+            page_id,
+            int(column),
+            field,
+            me().username,
+            why,
+            bool(ss.get(f"pc_volume_{page_id}", True)),
+            settings=settings(),
+        )
+    except BackfillError as e:
+        flash("error", _error_text(e))
+        return
+    ss[f"pc_why_{page_id}"] = ""
+    ss.pop(f"pc_field_{page_id}", None)  # shown again as the field the column now holds
+    flash("success", t("cols.saved", n=int(column) + 1, pages=len(pages)))
+
+
+def _page_columns(rid: int, view: R.RecordView) -> None:
+    """On a record whose page has a column in doubt or not recognized: the page's columns (header as read,
+    field, doubt in words) and, for a reviewer or an administrator, the control that says once which field
+    a column holds (pipeline.review.columns.set_column_field): the page is mapped again, and the record
+    view with it."""
+    column_reason = any(code in ("column_unsure", "unknown_columns") for code, _p in view.record_reasons)
+    cols = page_columns(store(), view.page_id, settings())
+    if not (column_reason or cols.in_doubt) or not cols.columns:
+        return
+
+    def field_words(c) -> str:
+        if c.field is None:
+            return t("cols.none") if c.decided_by else t("cols.unassigned")
+        return field_label(c.field, view.kind) if c.field != "row_no" else t("cols.serial")
+
+    def doubt_words(c) -> str:
+        if c.decided_by:
+            return t(
+                "cols.set_by",
+                user=c.decided_by,
+                at=local_time(c.decided_at, settings().zone, seconds=False),
+                why=c.decided_why or "",
+            )
+        return clauses(dict.fromkeys(column_doubt_text(r) for r in c.doubts)) if c.doubts else ""
+
+    with st.expander(t("cols.title"), expanded=True):
+        st.caption(t("cols.help"))
+        st.dataframe(
+            [
+                {
+                    t("cols.col.column"): c.index + 1,
+                    t("cols.col.header"): c.header or "—",
+                    t("cols.col.field"): field_words(c),
+                    t("cols.col.doubt"): doubt_words(c),
+                }
+                for c in cols.columns
+            ],
+            hide_index=True,
+            width="stretch",
+            height=36 * (len(cols.columns) + 1) + 3,  # every column in sight, no scrolling inside the table
+            key=f"pc_table_{view.page_id}",
+        )
+        if not me().can("review"):
+            return
+        pid = view.page_id
+        ss = st.session_state
+        by_index = {c.index: c for c in cols.columns}
+        if ss.get(f"pc_col_{pid}") not in by_index:  # the first column in doubt or without a field comes first
+            doubted = [c.index for c in cols.columns if assignment_doubts(c) or c.field is None]
+            ss[f"pc_col_{pid}"] = doubted[0] if doubted else 0
+            ss.pop(f"pc_field_{pid}", None)
+        if ss.get(f"pc_field_{pid}") is None:  # the field it is mapped as now, to confirm or change
+            ss[f"pc_field_{pid}"] = by_index[ss[f"pc_col_{pid}"]].field or NO_FIELD
+        st.selectbox(
+            t("cols.pick_column"),
+            list(by_index),
+            key=f"pc_col_{pid}",
+            format_func=lambda i: f"{t('rec.column_no', n=i + 1)} · {by_index[i].header or '—'}",
+            on_change=lambda: ss.pop(f"pc_field_{pid}", None),
+        )
+        with st.form(f"pc_form_{pid}"):
+            st.selectbox(
+                t("cols.pick_field"),
+                [NO_FIELD, *cols.fields],
+                key=f"pc_field_{pid}",
+                format_func=lambda f: (
+                    t("cols.none") if f == NO_FIELD else field_label(f, view.kind) if f != "row_no" else t("cols.serial")
+                ),
+            )
+            st.checkbox(t("cols.volume"), value=True, key=f"pc_volume_{pid}")
+            st.text_input(t("cols.why"), key=f"pc_why_{pid}")
+            st.form_submit_button(t("cols.confirm"), on_click=_set_column, args=(rid, pid, cols))
+
+
 def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
     """Skip / previous (here unless the record's form holds them: then they save what was typed first),
     reject, or an administrator's reopen."""
@@ -960,6 +1076,7 @@ def _record_panel() -> None:
     _scan_row(view, hidden)
     _field_table(view, revealed, set(blind_names))
     _other_cells(view)
+    _page_columns(rid, view)
     if read_only:
         st.session_state.pop(FORM_ON_SCREEN, None)
         left = {**_my_drafts(rid), **_my_drafts(rid, D.BLIND)}

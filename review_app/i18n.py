@@ -338,6 +338,41 @@ STRINGS: dict[str, tuple[str, str]] = {
         "本页有表头未能识别的栏目；缺少的字段可能就在其中：",
         "Columns of this page whose header was not recognized; a missing field may be one of them:",
     ),
+    # --- a page whose columns are in doubt, reviewed as a page (pipeline.review.columns)
+    "cols.title": ("本页各栏", "This page's columns"),
+    "cols.help": (
+        "本页有栏目归属存疑或未识别。确认某一栏是哪个字段后，本页（以及同册同样版式的页）会按各栏重新映射，不重新识别；"
+        "已通过或已退回的记录保持不变，已改正的值保留。",
+        "A column of this page is in doubt or was not recognized. Say once which field a column holds: the page (and its"
+        " volume's pages of the same form) is mapped again from its cells, without OCR; approved or rejected records"
+        " stay as they are, corrected values are kept.",
+    ),
+    "cols.col.column": ("栏", "column"),
+    "cols.col.header": ("表头识别为", "header read as"),
+    "cols.col.field": ("对应字段", "field"),
+    "cols.col.doubt": ("存疑原因", "doubt"),
+    "cols.none": ("不是我们的字段", "holds no field of ours"),
+    "cols.serial": ("序号", "serial number"),
+    "cols.unassigned": ("（未识别）", "(not identified)"),
+    "cols.set_by": ("由 {user} 于 {at} 确认：{why}", "set by {user} at {at}: {why}"),
+    "cols.pick_column": ("要确认的栏", "Column"),
+    "cols.pick_field": ("该栏是", "It holds"),
+    "cols.volume": ("同册同样版式的页一并适用", "Also for the volume's pages of the same form"),
+    "cols.why": ("原因（必填）", "Why (required)"),
+    "cols.confirm": ("确认并重新映射", "Confirm and map again"),
+    "cols.saved": ("已确认第 {n} 栏；重新映射了 {pages} 页。", "Column {n} set; {pages} page(s) mapped again."),
+    "cols.need_why": ("请填写原因。", "Give a reason."),
+    "cols.held": (
+        "第 {n} 栏已是“{field}”：请先确认那一栏是什么（另一字段或不是我们的字段）。",
+        "Column {n} already holds {field}: say first what that column holds (another field, or none).",
+    ),
+    "cols.doubt.header_reads": ("表头读作另一字段", "its header reads as another field"),
+    "cols.doubt.cells_unlike": ("多数单元格不像该字段", "most of its cells do not look like the field"),
+    "cols.doubt.rival": ("另一栏同样符合", "another column fits about as well"),
+    "cols.doubt.elimination": ("仅靠排除法认定", "identified only by elimination"),
+    "cols.doubt.disagree": ("表头与内容不一致", "its header and its cells disagree"),
+    "cols.doubt.volume": ("由同册其他页判定", "told by its volume's other pages"),
+    "cols.doubt.other": ("其他存疑", "other doubt"),
     "rec.read_only": ("只读", "read only"),
     "rec.read_only_approved": (
         "此记录已通过审核，只读。如需更改，请管理员说明原因后重新打开。",
@@ -1388,6 +1423,27 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
             )
         return t("refuse.invalid_plain", lang)
     return t(f"refuse.{refusal.code}", lang)
+
+
+COLUMN_DOUBTS = (
+    ("its header reads as ", "cols.doubt.header_reads"),
+    ("most of its cells (", "cols.doubt.cells_unlike"),
+    ("its header and cells fit ", "cols.doubt.rival"),
+    ("another column fits ", "cols.doubt.rival"),
+    ("identified only by elimination", "cols.doubt.elimination"),
+    ("its header and its cells disagree", "cols.doubt.disagree"),
+    ("its field is told by its volume", "cols.doubt.volume"),
+)
+"""How a column's stored doubt (mapping.headers.ASSIGNMENT_DOUBTS) begins, and its words for a reviewer."""
+
+
+def column_doubt_text(reason: str, lang: str | None = None) -> str:
+    """A column's doubt in the reviewer's words (COLUMN_DOUBTS); another doubt (a seal, cells read as two
+    columns) as stored, after "other doubt"."""
+    for head, key in COLUMN_DOUBTS:
+        if reason.startswith(head):
+            return t(key, lang)
+    return t("cols.doubt.other", lang) + f" ({reason})"
 
 
 def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False, lang: str | None = None) -> str:

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -664,6 +665,27 @@ class LedgerAbsentField(Base):
     declared_by: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ColumnDecision(Base):
+    """A reviewer's word on which field a printed column of a page holds (or that it holds none of ours:
+    `field` None), with who, when and why (pipeline.review.columns.set_column_field). Every decision is
+    kept; for a page and column the latest one in force (pipeline.page.extract.decided_columns) - the
+    page's own, or one made on another page of its volume with `volume` set where that page is of the
+    same printed form (mapping.headers.same_form). Applied whenever the page is mapped again
+    (pipeline.page.extract.remap_page), after the volume's word (take_told): a reviewer's word is last."""
+
+    __tablename__ = "column_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
+    column: Mapped[int] = mapped_column(Integer)  # 0-based printed column of the page's grid
+    header: Mapped[str] = mapped_column(Text, default="")  # the column's header as read when decided
+    field: Mapped[str | None] = mapped_column(String(60), nullable=True)  # None: no field of ours
+    volume: Mapped[bool] = mapped_column(Boolean, default=True)  # also the volume's pages of the same form
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class Reveal(Base):

@@ -45,6 +45,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    same_form,
     serial_beside,
     serial_beside_header,
 )
@@ -79,7 +80,18 @@ from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError
 from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, chars_fit
 from pipeline.kernel.reasons import reason_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
-from pipeline.kernel.store import LedgerAbsentField, Page, Record, RecordLink, ReviewDraft, SourceFile, Store, get_row, utcnow
+from pipeline.kernel.store import (
+    ColumnDecision,
+    LedgerAbsentField,
+    Page,
+    Record,
+    RecordLink,
+    ReviewDraft,
+    SourceFile,
+    Store,
+    get_row,
+    utcnow,
+)
 from pipeline.page.cleanup import CleanPage, clean_page, page_light
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, volume_key
 from pipeline.page.layout import (
@@ -1145,6 +1157,7 @@ def map_rows(
     absent: Collection[str] = (),
     header: Sequence[str] | None = None,
     page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
+    no_field: Collection[int] = (),
 ) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
     page's last written row that read only as marks (blank_tail: a photo's specks and shadows). On a
@@ -1159,7 +1172,9 @@ def map_rows(
     fields the ledger never records (declared by an administrator, LedgerAbsentField): their blank is
     sure all the same - not a column that may have been missed. `header`: the page's header texts, for
     telling which field a column left without one may be (pipeline.page.structure.open_columns), judged
-    on every row of the page: `page_rows` where `rows` are some of them (one row mapped again)."""
+    on every row of the page: `page_rows` where `rows` are some of them (one row mapped again).
+    `no_field`: the columns a reviewer said hold no field of ours (decided_none): no field is missing
+    because of them, as of a column whose field was not identified."""
     sp = spec_for(settings)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
@@ -1170,13 +1185,16 @@ def map_rows(
     structure = structure or Structure()
     out = []
     hidden = structure.columns_hidden
-    lost = [f for f in missing_fields(ks, columns, hidden) if f not in absent]
+    # a column a reviewer said holds no field of ours is not one whose field may be missed
+    kept = [f for c, f in enumerate(columns) if c not in no_field]
+    lost = [f for f in missing_fields(ks, kept, hidden) if f not in absent]
     # which optional fields a column left without one may hold; None where the page may hold a printed
     # column no column read stands for, or its structure is in doubt: every optional field stays missing
     opened = None
-    if None in columns and not hidden and not structure.page:
+    if None in kept and not hidden and not structure.page:
         optional = [f.name for f in ks.fields if f.name in lost and f.mandatory not in ("M", "C")]
         opened = open_columns(kind, sp, columns, header, rows if page_rows is None else page_rows, optional)
+        opened = {c: frozenset() if c in no_field else may for c, may in opened.items()}
     normalizers = {f.name: f.normalizer for f in ks.fields}
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
@@ -1252,7 +1270,7 @@ def map_rows(
                 if "split_from_merged_column" not in fv.flags:
                     fv.flags.append("split_from_merged_column")
         if written:
-            mark_missing(record, [n for n in here if n not in typed], columns, hidden)
+            mark_missing(record, [n for n in here if n not in typed], kept, hidden)
         apply_structure(record, columns, structure, ks, row_no)
         for c, parts_of in halves.items():  # a column given no field: its doubts are those of both its parts
             if columns[c] is None and parts_of[0] in split:
@@ -2213,10 +2231,12 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
         absent = declared_absent(s, page.file_id)
+        decided = decided_columns(s, page)
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
+    columns = take_decided(columns, decided, structure)
     extracted = map_rows(
         kind,
         title,
@@ -2227,16 +2247,120 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         structure,
         absent=absent,
         header=header if len(header) == len(columns) else None,
+        no_field={d.index for d in decided if d.field is None},
     )
     save_records(store, page_id, kind, extracted, settings)
     with store.session() as s, s.begin():
         page = get_row(s, Page, page_id)
         layout = {**(page.layout or {}), "columns": columns}
         layout.pop("structure", None)
+        layout.pop("decided", None)
+        if decided:
+            layout["decided"] = {str(d.index): d.to_dict() for d in decided}
         if not structure.empty:
             layout["structure"] = structure.to_dict()
         page.layout = layout
     return len(extracted)
+
+
+def decided_none(layout: Mapping[str, Any] | None) -> frozenset[int]:
+    """The columns of a mapped page a reviewer said hold no field of ours (its layout's "decided",
+    remap_page), for map_rows' `no_field`."""
+    return frozenset(int(c) for c, d in ((layout or {}).get("decided") or {}).items() if d.get("field") is None)
+
+
+@dataclass(frozen=True)
+class DecidedColumn:
+    """A reviewer's word in force on one printed column of a page (store.ColumnDecision): its field, or
+    None (the column holds no field of ours), who said so, when and why."""
+
+    index: int
+    field: str | None
+    user: str
+    at: str  # ISO time
+    why: str
+    page_id: int  # the page it was decided on (this one, or a page of its volume of the same form)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "user": self.user, "at": self.at, "why": self.why, "page": self.page_id}
+
+
+def _form_widths(layout: Mapping[str, Any] | None) -> tuple[float, ...] | None:
+    """Each printed column's width as a share of the table's (the page's stored grid), None where unknown."""
+    cols = list(((layout or {}).get("grid") or {}).get("cols") or [])
+    widths = [b - a for a, b in zip(cols, cols[1:])]
+    total = float(sum(widths))
+    return tuple(w / total for w in widths) if len(widths) >= 2 and total > 0 else None
+
+
+def decided_columns(s: Any, page: Page) -> list[DecidedColumn]:
+    """Inside a session: the reviewers' words in force on `page`'s columns (store.ColumnDecision), the
+    latest per column of those made on the page itself and of those made with `volume` on another page of
+    its volume (volume_key) whose printed form is the page's (mapping.headers.same_form: one kind, as many
+    columns, the same widths). Source: a property of printed registers (one form per book): what a
+    column of one page holds, the same column of every page of that form holds."""
+    me_file = page.file
+    mine = volume_key(me_file.rel_path, me_file.media_type)
+    q = (
+        select(ColumnDecision, Page.layout, Page.ledger_kind, SourceFile.rel_path, SourceFile.media_type)
+        .join(Page, ColumnDecision.page_id == Page.id)
+        .join(SourceFile, Page.file_id == SourceFile.id)
+        .where((ColumnDecision.page_id == page.id) | ColumnDecision.volume)
+        .order_by(ColumnDecision.at, ColumnDecision.id)
+    )
+    widths = _form_widths(page.layout)
+    n = len((page.layout or {}).get("columns") or [])
+    latest: dict[int, DecidedColumn] = {}
+    for d, layout, kind, rel, media in s.execute(q).all():
+        if d.page_id != page.id:
+            other = _form_widths(layout)
+            if volume_key(rel, media) != mine or widths is None or other is None or page.ledger_kind is None:
+                continue
+            if not same_form(page.ledger_kind, widths, kind or "", other):
+                continue
+        if d.column >= n:
+            continue
+        at = d.at.isoformat(timespec="seconds") if d.at is not None else ""
+        latest[d.column] = DecidedColumn(d.column, d.field, d.user, at, d.reason, d.page_id)
+    return [latest[c] for c in sorted(latest)]
+
+
+def take_decided(columns: Sequence[str | None], decided: Sequence[DecidedColumn], structure: Structure) -> list[str | None]:
+    """The page's columns with the reviewers' words (decided_columns) taken last, after the page's own
+    assignment and its volume's (take_told): each such column holds the field a reviewer gave it (or none)
+    and loses the doubts the assignment gave it (is_assignment_doubt) and the page doubts they caused
+    (PAGE_ASSIGNMENT_DOUBT); its other doubts (a seal, cells read as two columns) and the page's (the grid,
+    struck rows) stay. Another column the assignment gave a field a reviewer gave to this one is left
+    without it (one printed column per field), in doubt: the reviewer's word names the field's column."""
+    out = list(columns)
+    if not decided:
+        return out
+    by_reviewer = {d.index for d in decided}
+    for d in decided:
+        if d.index >= len(out):
+            continue
+        out[d.index] = d.field
+        kept = [r for r in structure.columns.get(d.index, []) if not is_assignment_doubt(r)]
+        if kept:
+            structure.columns[d.index] = kept
+        else:
+            structure.columns.pop(d.index, None)
+        if d.field is None:
+            continue
+        for c, f in enumerate(out):
+            if c != d.index and f == d.field and c not in by_reviewer:
+                out[c] = None
+                structure.doubt_column(c, REVIEWER_MOVED_DOUBT.format(column=d.index + 1))
+    # a page doubt of the assignment stays only while a column still holds the doubt it names
+    left = {f"({r})" for reasons in structure.columns.values() for r in reasons if is_assignment_doubt(r)}
+    structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD) or any(r.endswith(x) for x in left)]
+    return out
+
+
+REVIEWER_MOVED_DOUBT = "another column fits its field: a reviewer gave that field to column {column}"
+"""Why a column the page's assignment gave a field loses it to the column a reviewer gave it (take_decided):
+one of ASSIGNMENT_DOUBTS (it begins as the assignment's "another column fits "), so a re-map drops it and
+gives it again while the reviewer's word stands."""
 
 
 def take_told(

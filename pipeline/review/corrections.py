@@ -29,7 +29,7 @@ from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.models import RawCell
 from pipeline.kernel.store import Claim, FieldReview, Page, Record, RecordChange, RecordLink, Store, User, get_row, utcnow
 from pipeline.kernel.thresholds import SCAN
-from pipeline.page.extract import declared_absent, map_rows, record_values
+from pipeline.page.extract import decided_none, declared_absent, map_rows, record_values
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 
@@ -90,6 +90,7 @@ def mapped_with(rec: Record, overrides: Mapping[str, str], settings: Settings) -
         absent=absent,
         header=page.layout.get("header"),
         page_rows=[(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in page.records],
+        no_field=decided_none(page.layout),
     )
     return record_values(rows[0], settings, capture_kind(page.steps or []))
 

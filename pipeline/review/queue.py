@@ -43,7 +43,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.kernel.thresholds import CAPTURE_LABELS
-from pipeline.page.extract import agree_volumes, declared_absent, ledger_year, remap_page
+from pipeline.page.extract import agree_volumes, decided_none, declared_absent, ledger_year, remap_page
 from pipeline.page.routing import APPROVED, NEEDS_REVIEW, REJECTED, UNFITTED_CAPTURE_MARK, capture_kind, threshold_of
 from pipeline.page.structure import Structure
 from pipeline.review.corrections import (
@@ -762,7 +762,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             tuple(cell_box) if (cell_box := (cells[i] or {}).get("box")) else None,
         )
         for i, f in enumerate(columns)
-        if f is None and i < len(cells)
+        if f is None and i < len(cells) and i not in decided_none(layout)  # a reviewer said it holds none of ours
     ]
     boxes = [tuple(c["box"]) for c in cells if c and c.get("box")] or [f.box for f in fields if f.box]
     return RecordView(
