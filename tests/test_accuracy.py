@@ -1493,3 +1493,18 @@ def test_a_serial_read_with_its_neighbours_text_run_in_is_cut_to_its_columns_for
     # read right: untouched; one digit too many is no neighbour's number: not cut
     assert reg[0].value == "HZ2018-071" and "neighbour_text_cut" not in reg[0].flags
     assert reg[8].value == "HZ2018-0799" and "neighbour_text_cut" not in reg[8].flags
+
+
+def test_a_plain_serial_register_number_past_99_is_no_spill():
+    """A register numbered plainly 97, 98, 99, 100, 101 (the page's commonest form two digits): 100 is a
+    number that outgrew the form, not 10 with a neighbour's digit run in; it is kept whole (SPILL_MIN_EXTRA:
+    one or two characters beyond the form are never a neighbour's text). Failed before: 100 was cut to 10."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    serials = ["94", "95", "96", "97", "98", "99", "100", "101"]
+    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None)]) for i, s in enumerate(serials)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2018年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [fv.value for fv in reg] == serials
+    assert not any("neighbour_text_cut" in fv.flags for fv in reg)

@@ -1726,8 +1726,13 @@ NEIGHBOUR_TEXT_CUT = "neighbour_text_cut"
 
 SPILL_SHARE = 0.5
 """A register number read with more after it (or before it) than this share of a number of its column's
-form has a neighbour's text run into it (_cut_spills): a digit read twice or a stray mark adds one or two
-characters, a neighbouring row's number half a number or more (2018-07502018-070: 2018-075 and 2018-070)."""
+form, and more than SPILL_MIN_EXTRA characters, has a neighbour's text run into it (_cut_spills): a digit
+read twice or a stray mark adds one or two characters, a neighbouring row's number half a number or more
+(2018-07502018-070: 2018-075 and 2018-070)."""
+SPILL_MIN_EXTRA = 3
+"""The fewest characters beyond a number of the column's form that can be a neighbour's text: one or two
+are a digit read twice, a stray mark, or a number that outgrew the form (a serial register number past 99
+or 999 is a digit longer than the page's commonest form: 98, 99, 100), however short the form."""
 
 
 def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
@@ -1735,7 +1740,8 @@ def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
     separator shape) found in a reading, left to right, each with its letter prefix where the reading
     holds one; none where the reading is no longer than a number of the form by SPILL_SHARE of it."""
     n, body = form
-    if "9" not in body or len(value) - (n + len(body)) < SPILL_SHARE * len(body):
+    extra = len(value) - (n + len(body))
+    if "9" not in body or extra < SPILL_SHARE * len(body) or extra < SPILL_MIN_EXTRA:
         return []
     pat = "".join("[0-9]" if ch == "9" else r"[-－—_./·]" if ch == "-" else re.escape(ch) for ch in body)
     return [m.group(0) for m in re.finditer(r"(?:[A-Za-z]{%d})?%s" % (n, pat), value)] if n else re.findall(pat, value)
