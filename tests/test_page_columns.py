@@ -206,3 +206,39 @@ def test_the_record_view_of_a_page_in_doubt_shows_its_columns_refuses_a_missing_
     assert t("cols.saved", "zh", n=NAME_COLUMN + 1, pages=3) in [e.value for e in at.success]
     assert reg.page_rows(3)[0].record["deceased_name"] in _texts(at)  # the record view shows the value mapped again
     store.dispose()
+
+
+def test_a_page_read_again_keeps_the_reviewers_word_on_its_columns(tmp_path, monkeypatch, samples_debug_run):
+    """A page read again with OCR (`backfill run --force` reads it through process_page) is mapped with the
+    reviewers' words in force on its columns, as `backfill remap` maps it: the word is not lost until a
+    later re-map. On a copy of the session's run of the samples (real OCR): a column a reviewer said holds
+    no field of ours is still without one after the page is read again, and the page says who said so."""
+    import shutil
+
+    from ocr.registry import get_engine
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.store import Store
+    from pipeline.page.extract import process_page
+
+    shared, _run, _export = samples_debug_run
+    work = tmp_path / "work"
+    shutil.copytree(shared, work)
+    monkeypatch.chdir(work)  # where the run was made: its scans' paths are stored as the user gave them
+    settings = Settings(data_dir=str(work / "backfill-data"))
+    store = Store.open(settings)
+    add_user(store, "li", "reviewer", "password-li1")
+    with store.session() as s:
+        page = next(
+            p
+            for p in s.scalars(select(Page).where(Page.status == "done").order_by(Page.id))
+            if "remarks" in p.layout["columns"] and p.file.rel_path.startswith("ledgers/")
+        )
+        page_id, column = page.id, page.layout["columns"].index("remarks")
+    set_column_field(store, page_id, column, None, "li", "备注栏本册未用", volume=False, settings=settings)
+    assert _layout(store, page_id)["columns"][column] is None
+    outcome = process_page(store, page_id, settings, get_engine(settings.engine, **settings.engine_settings), force=True)
+    assert outcome.status == "done"
+    layout = _layout(store, page_id)
+    assert layout["columns"][column] is None
+    assert layout["decided"][str(column)]["user"] == "li" and layout["decided"][str(column)]["field"] is None
+    store.dispose()

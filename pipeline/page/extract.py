@@ -1959,9 +1959,14 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
         if not ext.structure.empty:
             page.layout["structure"] = ext.structure.to_dict()
-    return _finish(
+    outcome = _finish(
         store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape, steps=steps, records=len(ext.rows)
     )
+    with store.session() as s:
+        decided = decided_columns(s, get_row(s, Page, page_id))
+    if decided:  # a reviewer's word on its columns (or its volume's) holds for a page read again: mapped again with it
+        remap_page(store, page_id, settings)
+    return outcome
 
 
 def _no_records(
