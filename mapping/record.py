@@ -445,7 +445,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if isinstance(fv.value, str) and isinstance(measured, str) and ink_wider_than_text(f.normalizer, measured, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
             fv.confidence *= 0.5
-        if f.name in CHINESE_FREE_TEXT and isinstance(fv.value, str) and noise_text(raw, ocr_conf):
+        typed = cell is not None and getattr(cell, "typed", False)  # a reviewer's text is no recognizer's noise
+        if f.name in CHINESE_FREE_TEXT and isinstance(fv.value, str) and not typed and noise_text(raw, ocr_conf):
             _blank_noise(fv, ocr_conf)
             problem(f.name, NOISE_PROBLEM)
         if f.normalizer == "id_number":

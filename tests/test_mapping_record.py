@@ -321,3 +321,18 @@ def test_a_remark_read_only_as_letters_kana_or_marks_is_blank_for_review_with_it
     for kept, conf in (("补办", 0.3), ("2013", 0.95), ("补办 No.2", 0.95)):
         rec = build_record("cremation", cells(dict(CREMATION_ROW, ashes_destination_code="骨灰寄存", remarks=kept), conf), CTX)
         assert rec.fields["remarks"].value is not None and "noise_reading_blanked" not in rec.fields["remarks"].flags, kept
+
+
+def test_a_remark_a_reviewer_typed_is_kept_whatever_its_letters():
+    """The noise rule is about the recognizer's readings: a remark a reviewer typed (N/A, a formula a CSV
+    export must neutralize) is the reviewer's text and stays as typed. Failed before: it was blanked."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.extract import map_rows
+
+    columns = ["deceased_name", "remarks"]
+    rows = [(1, [RawCell("刘建国", 0.99, None), RawCell("SA", 0.9, None)])]
+    read = map_rows("cremation", "", columns, rows, Settings())[0].record.fields["remarks"]
+    assert read.value is None and "noise_reading_blanked" in read.flags  # as read: noise
+    for typed in ("N/A", '=HYPERLINK("http://x","y")'):
+        got = map_rows("cremation", "", columns, rows, Settings(), {1: {"remarks": typed}})[0].record.fields["remarks"]
+        assert got.value == typed and "noise_reading_blanked" not in got.flags, typed

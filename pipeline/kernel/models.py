@@ -93,6 +93,7 @@ class RawCell:
     own_chars: tuple[float, ...] | None = (
         None  # set by resolve (never stored): the kept reading's own per-character probabilities there
     )
+    typed: bool = False  # set by map_rows (never stored): a reviewer typed this text; no rule about OCR readings applies
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -1247,7 +1247,7 @@ def map_rows(
             continue
         for name, text in typed.items():
             box = mapped[name].box if name in mapped else None
-            mapped[name] = RawCell(text, 1.0, box)
+            mapped[name] = RawCell(text, 1.0, box, typed=True)
         printed = len([f for f in columns if f and f != "row_no"])
         record = build_record(kind, mapped, ctx)
         written = sum(1 for cell in mapped.values() if cell.text)
