@@ -41,10 +41,11 @@ from ocr.registry import get_engine  # noqa: E402
 from pipeline.page.extract import SEARCH_BEAM, choose_scored, line_crops, main_line, score_candidates  # noqa: E402
 from pipeline.page.layout import Grid  # noqa: E402
 from pipeline.page.routing import processed_as_photograph  # noqa: E402
+from pipeline.quality.evaluate import truth_path  # noqa: E402
 
 
 def _truth_ids(scans: Path, rel: str, page_no: int) -> set[str]:
-    gtf = (scans / rel).with_name(Path(rel).stem + ".gt.json")
+    gtf = truth_path(scans / rel)
     if not gtf.is_file():
         return set()
     pages = json.loads(gtf.read_text(encoding="utf-8"))["pages"]

@@ -1569,7 +1569,7 @@ def _cert_form(text: str) -> bool:
 _PREFIX = re.compile(r"[A-Za-z]{1,4}")
 
 
-def _register_form(text: str) -> tuple[int, str]:
+def register_form(text: str) -> tuple[int, str]:
     """The form of a cell's register number: the length of its letter prefix (none: 0) and the shape of the
     rest, each digit 9, every separator '-' (HZ2013-017: (2, '9999-999')). Dashes folded and a fused serial
     cut as _register_no does."""
@@ -1598,11 +1598,11 @@ def _prefix_misread(text: str, forms: Counter[tuple[int, str]]) -> bool:
 
     s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
     head = s[:n]
-    return len(head) == n and head.isascii() and head.isalnum() and _register_form("A" * n + s[n:]) == (n, shape)
+    return len(head) == n and head.isascii() and head.isalnum() and register_form("A" * n + s[n:]) == (n, shape)
 
 
 REGISTER_FORM_CELLS = CONTENT_MIN_CELLS
-"""The cells of a column that must read as register numbers of one form (_register_form) for its other
+"""The cells of a column that must read as register numbers of one form (register_form) for its other
 cells of that form with a prefix misread (_prefix_misread) to count as register numbers too: as many as
 a column's content is judged on at all (CONTENT_MIN_CELLS)."""
 
@@ -1618,7 +1618,7 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
     if len(written) < CONTENT_MIN_CELLS:
         return None
     told = [_register_no(t, sp) for t in written]
-    forms = Counter(_register_form(t) for t, ok in zip(written, told) if ok)
+    forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
     share = sum(ok or _prefix_misread(t, forms) for t, ok in zip(written, told)) / len(written)
     if serial_held:
         run = serial_share(texts)
@@ -2603,20 +2603,19 @@ class VolumeField:
 
 
 def _same_form(a: VolumePage, b: VolumePage) -> bool:
-    return (
-        a.kind == b.kind
-        and len(a.widths) == len(b.widths) >= 2
-        and all(abs(x - y) <= VOLUME_WIDTHS for x, y in zip(a.widths, b.widths))
-    )
+    return same_form(a.kind, a.widths, b.kind, b.widths)
 
 
 def same_form(kind_a: str, widths_a: Sequence[float], kind_b: str, widths_b: Sequence[float]) -> bool:
-    """Whether two pages of one volume are of one printed form (_same_form: one kind, as many columns,
-    each column's width a share of the table's within VOLUME_WIDTHS): the pages a reviewer's word on a
-    column of one of them is good for (pipeline.page.extract.decided_columns). Source: a property of
-    printed registers (one form per book, ruled once)."""
-    return _same_form(
-        VolumePage(kind_a, tuple(widths_a), (), (), frozenset(), ()), VolumePage(kind_b, tuple(widths_b), (), (), frozenset(), ())
+    """Whether two pages of one volume are of one printed form (one kind, as many columns, each column's
+    width a share of the table's within VOLUME_WIDTHS): the siblings agree_in_volume lets tell a page's
+    columns (_same_form), and the pages a reviewer's word on a column of one of them is good for
+    (pipeline.page.extract.decided_columns). Source: a property of printed registers (one form per book,
+    ruled once)."""
+    return (
+        kind_a == kind_b
+        and len(widths_a) == len(widths_b) >= 2
+        and all(abs(x - y) <= VOLUME_WIDTHS for x, y in zip(widths_a, widths_b))
     )
 
 

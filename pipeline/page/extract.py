@@ -30,7 +30,6 @@ from mapping.headers import (
     VOLUME_AGREE,
     VolumeField,
     VolumePage,
-    _register_form,
     agree_in_volume,
     assign_columns,
     clean_header,
@@ -45,6 +44,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     read_twice,
+    register_form,
     same_form,
     serial_beside,
     serial_beside_header,
@@ -1736,7 +1736,7 @@ or 999 is a digit longer than the page's commonest form: 98, 99, 100), however s
 
 
 def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
-    """The numbers of the column's form (mapping.headers._register_form: letter prefix length, digit and
+    """The numbers of the column's form (mapping.headers.register_form: letter prefix length, digit and
     separator shape) found in a reading, left to right, each with its letter prefix where the reading
     holds one; none where the reading is no longer than a number of the form by SPILL_SHARE of it."""
     n, body = form
@@ -1750,7 +1750,7 @@ def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
 def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], prefix: str | None) -> None:
     """A register number read with a neighbouring row's text run into it (on a photograph the text of
     the row below or above leaks into the crop: 2018-07502018-070) cut to one number of its column's
-    form (the commonest form of the column's numbers on the page, `own`: mapping.headers._register_form),
+    form (the commonest form of the column's numbers on the page, `own`: mapping.headers.register_form),
     flagged NEIGHBOUR_TEXT_CUT and doubted (PREFIX_FROM_COLUMN_CERTAINTY at most); the reading stays the
     raw text. Where the reading holds two numbers of the form, the one that fits the column's run is kept:
     a register's numbers are issued in the order of registration, one a row (as its certificate numbers
@@ -1758,7 +1758,7 @@ def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], pre
     plus the rows between. A number cut without the column's letter prefix (_column_prefix) gets it back,
     flagged PREFIX_FROM_COLUMN as _prefix_put_back does. Rule source: how a photograph's crops are made
     (a line of the next row inside the cell) and the column's own form; no vocabulary of any register."""
-    forms = Counter(_register_form(v) for v in own)
+    forms = Counter(register_form(v) for v in own)
     if not forms:
         return
     form = forms.most_common(1)[0][0]
@@ -1769,7 +1769,7 @@ def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], pre
             anchors.append((r.row_no, int(re.findall(r"[0-9]+", fv.value)[-1])))
     for r in rows:
         fv = r.record.fields.get(name)
-        if fv is None or not isinstance(fv.value, str) or _register_form(fv.value) == form:
+        if fv is None or not isinstance(fv.value, str) or register_form(fv.value) == form:
             continue
         cands = _spill_candidates(fv.value, form)
         if not cands:
@@ -1959,11 +1959,10 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
         if not ext.structure.empty:
             page.layout["structure"] = ext.structure.to_dict()
+        decided = decided_columns(s, page)
     outcome = _finish(
         store, page_id, "done", t0, original=original, clean=clean_sha, shape=gray.shape, steps=steps, records=len(ext.rows)
     )
-    with store.session() as s:
-        decided = decided_columns(s, get_row(s, Page, page_id))
     if decided:  # a reviewer's word on its columns (or its volume's) holds for a page read again: mapped again with it
         remap_page(store, page_id, settings)
     return outcome
@@ -2351,11 +2350,7 @@ def take_decided(columns: Sequence[str | None], decided: Sequence[DecidedColumn]
         if d.index >= len(out):
             continue
         out[d.index] = d.field
-        kept = [r for r in structure.columns.get(d.index, []) if not is_assignment_doubt(r)]
-        if kept:
-            structure.columns[d.index] = kept
-        else:
-            structure.columns.pop(d.index, None)
+        _drop_assignment_doubts(structure, d.index)
         if d.field is None:
             continue
         for c, f in enumerate(out):
@@ -2366,6 +2361,19 @@ def take_decided(columns: Sequence[str | None], decided: Sequence[DecidedColumn]
     left = {f"({r})" for reasons in structure.columns.values() for r in reasons if is_assignment_doubt(r)}
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD) or any(r.endswith(x) for x in left)]
     return out
+
+
+def _drop_assignment_doubts(structure: Structure, index: int) -> list[str]:
+    """A column's doubts of which field it holds (is_assignment_doubt) taken away, its other doubts (a seal,
+    cells read as two columns) kept: the ones taken away (take_told, take_decided)."""
+    reasons = structure.columns.get(index, [])
+    gone = [r for r in reasons if is_assignment_doubt(r)]
+    kept = [r for r in reasons if not is_assignment_doubt(r)]
+    if kept:
+        structure.columns[index] = kept
+    else:
+        structure.columns.pop(index, None)
+    return gone
 
 
 REVIEWER_MOVED_DOUBT = "another column fits its field: a reviewer gave that field to column {column}"
@@ -2393,12 +2401,7 @@ def take_told(
         if t.doubt is not None:
             doubt_assignment(structure, t.index, t.field, t.doubt, sp.kind(kind))
             continue
-        gone = [r for r in structure.columns.get(t.index, []) if is_assignment_doubt(r)]
-        kept = [r for r in structure.columns.get(t.index, []) if not is_assignment_doubt(r)]
-        if kept:
-            structure.columns[t.index] = kept
-        else:
-            structure.columns.pop(t.index, None)
+        gone = _drop_assignment_doubts(structure, t.index)
         if gone:
             ends = tuple(f"({r})" for r in gone)
             structure.page[:] = [r for r in structure.page if not (r.startswith(PAGE_ASSIGNMENT_HEAD) and r.endswith(ends))]
@@ -2408,20 +2411,16 @@ def take_told(
 def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int, list[RawCell]]]) -> VolumePage | None:
     """A page as agree_in_volume reads it, from its stored layout and cells; None where its grid, header
     and columns do not line up (a page read before headers were stored)."""
-    cols = list((layout.get("grid") or {}).get("cols") or [])
+    widths = _form_widths(layout)
     header = list(layout.get("header") or [])
     columns = list(layout.get("columns") or [])
-    if len(cols) < 3 or not (len(cols) - 1 == len(header) == len(columns)):
-        return None
-    widths = [b - a for a, b in zip(cols, cols[1:])]
-    total = float(sum(widths))
-    if total <= 0:
+    if widths is None or not (len(widths) == len(header) == len(columns)):
         return None
     structure = Structure.from_dict(layout.get("structure"))
     texts = _column_texts(header, rows, structure)
     return VolumePage(
         kind,
-        tuple(w / total for w in widths),
+        widths,
         tuple(header),
         tuple(columns),
         frozenset(c for c, reasons in structure.columns.items() if reasons),

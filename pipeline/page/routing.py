@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
@@ -54,16 +54,29 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     scan resolution, a page lying square on a scanner's lid, or a page processed before the capture
     step was recorded). A property of how the page was captured as the cleanup measured it, not of
     any page's content."""
-    for st in steps or ():
-        if st.get("name") != "capture":
-            continue
-        res = st.get("result") or {}
-        if res.get("page_found"):
-            if (res.get("warped") or "kernel_px" in res) and not sheet_on_scanner_glass(res):
-                return PHOTOGRAPH
-        elif float(res.get("upsample") or 1.0) > 1.0:
+    for res in _capture_results(steps):
+        if _corrected(res) and not sheet_on_scanner_glass(res):
+            return PHOTOGRAPH
+        if _enlarged(res):
             return LOW_RESOLUTION
     return SCAN
+
+
+def _capture_results(steps: Sequence[Mapping[str, Any]] | None) -> Iterator[Mapping[str, Any]]:
+    """The result of each "capture" step among a page's stored steps (pipeline.page.cleanup.correct_capture)."""
+    for st in steps or ():
+        if st.get("name") == "capture":
+            yield st.get("result") or {}
+
+
+def _corrected(res: Mapping[str, Any]) -> bool:
+    """The page's outline was found and the page corrected as a photograph's (warped, or its light flattened)."""
+    return bool(res.get("page_found")) and bool(res.get("warped") or "kernel_px" in res)
+
+
+def _enlarged(res: Mapping[str, Any]) -> bool:
+    """No outline was found and the frame was enlarged to the working resolution (a low-resolution capture)."""
+    return not res.get("page_found") and float(res.get("upsample") or 1.0) > 1.0
 
 
 GLASS_FILL = 0.85
@@ -104,14 +117,8 @@ def processed_as_photograph(steps: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the cleanup treated the page as a photograph or an enlarged capture (its light flattened,
     or the frame enlarged): how its cells were cut and read (pipeline.page.extract), whatever
     capture_kind then routes it as."""
-    for st in steps or ():
-        if st.get("name") != "capture":
-            continue
-        res = st.get("result") or {}
-        if res.get("page_found"):
-            return bool(res.get("warped") or "kernel_px" in res)
-        return float(res.get("upsample") or 1.0) > 1.0
-    return False
+    res = next(_capture_results(steps), None)
+    return res is not None and (_corrected(res) or _enlarged(res))
 
 
 def field_threshold(record: MappedRecord, name: str, settings: Settings, capture: str = SCAN) -> float:

@@ -754,6 +754,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                 fspec.code_table if fspec is not None else None,
             )
         )
+    closed = decided_none(layout)  # the columns a reviewer said hold none of ours
     other = [
         OtherCell(
             i,
@@ -762,7 +763,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             tuple(cell_box) if (cell_box := (cells[i] or {}).get("box")) else None,
         )
         for i, f in enumerate(columns)
-        if f is None and i < len(cells) and i not in decided_none(layout)  # a reviewer said it holds none of ours
+        if f is None and i < len(cells) and i not in closed
     ]
     boxes = [tuple(c["box"]) for c in cells if c and c.get("box")] or [f.box for f in fields if f.box]
     return RecordView(
