@@ -7,8 +7,10 @@ captures worse than the set's own without a new generator family.
 SRC_SCANS is a scans folder of a generated set (bench/bench_families.py: <out>/<family>/scans): image
 files (PNG, JPEG, TIFF, multi-page TIFF) and folders of them, each with its ground truth (*.gt.json)
 beside it. Every image is copied under OUT at the same relative path, stressed; ground-truth files
-are copied unchanged (the content did not change, only the capture). PDFs are skipped (no rasterizer
-is a dependency) and listed, their truth left out with them. The copies are then run like any
+are copied unchanged (the content did not change, only the capture). A PDF is rasterized first (pdf2image,
+at --pdf-dpi, the pipeline's default pdf_dpi 200) and written as a multi-page TIFF of the same stem, so its
+truth still pairs with it (pipeline.quality.evaluate pairs by stem); `--skip-pdf` leaves PDFs out (and
+their truth with them), as before. The copies are then run like any
 folder (`backfill run OUT`), or put in bench_families' shape (OUT = <out>/seed<S>-p<N>/<family>/scans,
 the set's manifest.json copied beside it) and run with `bench_families.py --out <out>`, scored against
 the same truth. Never part of the test suite.
@@ -48,8 +50,9 @@ def stress(img: Image.Image, mode: str, fade: float) -> Image.Image:
     return Image.fromarray(faded(gray, fade))
 
 
-def copy_stressed(src: Path, out: Path, mode: str, fade: float) -> tuple[int, list[str]]:
-    """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped)."""
+def copy_stressed(src: Path, out: Path, mode: str, fade: float, pdf_dpi: int | None = 200) -> tuple[int, list[str]]:
+    """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped).
+    PDFs are rasterized at `pdf_dpi` into a TIFF of the same stem (None: skipped)."""
     images, skipped = 0, []
     for path in sorted(src.rglob("*")):
         if not path.is_file():
@@ -73,6 +76,14 @@ def copy_stressed(src: Path, out: Path, mode: str, fade: float) -> tuple[int, li
             else:
                 frames[0].save(target, **kw)
             images += len(frames)
+        elif suffix == ".pdf" and pdf_dpi:
+            from pdf2image import convert_from_path
+
+            frames = [stress(f, mode, fade) for f in convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)]
+            target = target.with_suffix(".tiff")
+            kw = {"dpi": (pdf_dpi, pdf_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
+            frames[0].save(target, save_all=True, append_images=frames[1:], **kw)
+            images += len(frames)
         else:
             skipped.append(str(path.relative_to(src)))
             if target.is_file():  # a stray copy of a skipped file
@@ -89,8 +100,10 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--mode", choices=["bilevel", "faded"], default="bilevel")
     ap.add_argument("--fade", type=float, default=0.45, help="faded: share of the way from ink to paper")
+    ap.add_argument("--pdf-dpi", type=int, default=200, help="rasterize PDFs at this resolution")
+    ap.add_argument("--skip-pdf", action="store_true", help="leave PDFs (and their truth) out")
     a = ap.parse_args()
-    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade)
+    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi)
     print(f"{a.mode}: {images} page images written under {a.out}")
     for s in skipped:
         print(f"skipped (not an image): {s}")

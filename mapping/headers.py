@@ -1581,24 +1581,34 @@ def register_form(text: str) -> tuple[int, str]:
     return n, re.sub(r"[-－—_./·]", "-", re.sub(r"[0-9]", "9", s[n:]))
 
 
-def _prefix_misread(text: str, forms: Counter[tuple[int, str]]) -> bool:
-    """Whether a cell that is no register number as read (_register_no) is one of its column's commonest
-    form with letters of its prefix read as digits or other letters (HZ2013-017 read 122013-017, 1Z2013-017,
-    8Z2013-017): its first characters, as many as the form's prefix, are Latin letters or digits and the
-    rest has the form's shape exactly. A property of the recognizer (a blurred capital of a photograph read
-    as the digit of its shape: H as 1 or 8, Z as 2, B as 8) and of a register (its numbers are issued by one
-    office in one format down the column: pipeline.page.extract._prefix_put_back): the letters are told
-    by the column's other cells, which must be REGISTER_FORM_CELLS at least in that form."""
-    if not forms:
-        return False
-    (n, shape), k = forms.most_common(1)[0]
-    if n == 0 or k < REGISTER_FORM_CELLS:
+def prefix_misread(text: str, form: tuple[int, str]) -> bool:
+    """Whether a cell is a register number of a column's `form` (register_form: a letter prefix of
+    form[0] letters, then form[1]'s shape) with letters of its prefix read as digits or other letters
+    (HZ2013-017 read 122013-017, 1Z2013-017, 8Z2013-017): its first characters, as many as the form's
+    prefix, are Latin letters or digits and the rest has the form's shape exactly. A property of the
+    recognizer (a blurred capital of a photograph read as the digit of its shape: H as 1 or 8, Z as 2, B as
+    8) and of a register (its numbers are issued by one office in one format down the column, as its
+    certificate numbers are: pipeline.page.structure.check_cert_run), so the column's other cells say
+    which letters belong there; no list of pairs. The one test of a misread prefix: the column's content
+    (_prefix_misread) and the prefix written back (pipeline.page.extract._prefix_put_back) both ask it."""
+    n, _shape = form
+    if n == 0:
         return False
     from . import normalize as N
 
-    s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
+    s = N.fold_dashes(_clean_cell(text))  # as read: a misread prefix may look like a fused serial (1Z2013-017)
     head = s[:n]
-    return len(head) == n and head.isascii() and head.isalnum() and register_form("A" * n + s[n:]) == (n, shape)
+    return len(head) == n and head.isascii() and head.isalnum() and register_form("A" * n + s[n:]) == form
+
+
+def _prefix_misread(text: str, forms: Counter[tuple[int, str]]) -> bool:
+    """Whether a cell that is no register number as read (_register_no) is one of its column's commonest
+    form with its prefix misread (prefix_misread), the form told by the column's other cells, which must
+    be REGISTER_FORM_CELLS at least in that form."""
+    if not forms:
+        return False
+    form, k = forms.most_common(1)[0]
+    return k >= REGISTER_FORM_CELLS and prefix_misread(text, form)
 
 
 REGISTER_FORM_CELLS = CONTENT_MIN_CELLS

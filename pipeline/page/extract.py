@@ -43,6 +43,7 @@ from mapping.headers import (
     map_columns,
     merged_cell_share,
     merged_header,
+    prefix_misread,
     read_twice,
     register_form,
     same_form,
@@ -1697,11 +1698,11 @@ def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings
         top = Counter(sh for sh, _fv in shapes).most_common(1)[0][0]
         own = [str(fv.value) for sh, fv in shapes if sh == top]
         prefix = _column_prefix(own, len(shapes))
-        length = Counter(len(v) for v in own).most_common(1)[0][0]
-        _cut_spills(rows, f.name, own, prefix)
+        form = Counter(register_form(v) for v in own).most_common(1)[0][0]
+        _cut_spills(rows, f.name, form, own, prefix)
         shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         for _sh, fv in shapes:
-            put = _prefix_put_back(str(fv.value), prefix, top, length) if prefix else None
+            put = _prefix_put_back(str(fv.value), prefix, form) if prefix else None
             if put is not None:
                 fv.value = put
                 fv.flags.append(PREFIX_FROM_COLUMN)
@@ -1747,10 +1748,10 @@ def _spill_candidates(value: str, form: tuple[int, str]) -> list[str]:
     return [m.group(0) for m in re.finditer(r"(?:[A-Za-z]{%d})?%s" % (n, pat), value)] if n else re.findall(pat, value)
 
 
-def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], prefix: str | None) -> None:
+def _cut_spills(rows: Sequence[ExtractedRow], name: str, form: tuple[int, str], own: Sequence[str], prefix: str | None) -> None:
     """A register number read with a neighbouring row's text run into it (on a photograph the text of
     the row below or above leaks into the crop: 2018-07502018-070) cut to one number of its column's
-    form (the commonest form of the column's numbers on the page, `own`: mapping.headers.register_form),
+    `form` (the commonest form of the column's numbers on the page, `own`: mapping.headers.register_form),
     flagged NEIGHBOUR_TEXT_CUT and doubted (PREFIX_FROM_COLUMN_CERTAINTY at most); the reading stays the
     raw text. Where the reading holds two numbers of the form, the one that fits the column's run is kept:
     a register's numbers are issued in the order of registration, one a row (as its certificate numbers
@@ -1758,10 +1759,6 @@ def _cut_spills(rows: Sequence[ExtractedRow], name: str, own: Sequence[str], pre
     plus the rows between. A number cut without the column's letter prefix (_column_prefix) gets it back,
     flagged PREFIX_FROM_COLUMN as _prefix_put_back does. Rule source: how a photograph's crops are made
     (a line of the next row inside the cell) and the column's own form; no vocabulary of any register."""
-    forms = Counter(register_form(v) for v in own)
-    if not forms:
-        return
-    form = forms.most_common(1)[0][0]
     anchors: list[tuple[int, int]] = []
     for r in rows:
         fv = r.record.fields.get(name)
@@ -1803,22 +1800,16 @@ def _column_prefix(own: Sequence[str], numbers: int) -> str | None:
     return head if k >= max(3, PREFIX_SHARE * numbers) else None
 
 
-def _prefix_put_back(value: str, prefix: str, top: str, length: int) -> str | None:
-    """The column's letter prefix in place of what was read there, where the rest of the reading is a
-    number of the column's form: the reading is as long as a number of that form, and its part after the
-    prefix's length, with the prefix put in front, has the column's shape and its commonest length
-    (`length`) exactly (HZ2017-100 read 122017-100, 1Z2017-101, BZ2017-091, where the other numbers of
-    the page read HZ2017-0xx). A register's
-    numbers are issued by one office in one format, column after column, as its certificate numbers are
-    (pipeline.page.structure.check_cert_run); a handwritten prefix letter is what the recognizer misreads
-    as a digit or another letter (H as 1, 8 or B, Z as 2: shapes of the glyphs, no list of pairs needed,
-    since the column says which letters belong there). None where the reading differs elsewhere (a digit
-    lost or added: `unlike_column` as before). The reading stays the raw text."""
+def _prefix_put_back(value: str, prefix: str, form: tuple[int, str]) -> str | None:
+    """The column's letter prefix in place of what was read there, where the reading is a number of the
+    column's `form` (mapping.headers.register_form) with its prefix misread (mapping.headers.prefix_misread:
+    HZ2017-100 read 122017-100, 1Z2017-101, BZ2017-091, where the other numbers of the page read
+    HZ2017-0xx). None where the prefix was read right, or the reading differs elsewhere (a digit lost or
+    added: `unlike_column` as before). The reading stays the raw text."""
     n = len(prefix)
-    if len(value) != length or value[:n] == prefix:
+    if form[0] != n or len(value) != n + len(form[1]) or value[:n] == prefix or not prefix_misread(value, form):
         return None
-    candidate = prefix + value[n:]
-    return candidate if _shape(candidate) == top else None
+    return prefix + value[n:]
 
 
 # ----------------------------------------------------------------------------------------------
