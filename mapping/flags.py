@@ -285,6 +285,21 @@ FLAGS: dict[str, FlagInfo] = {
         "a county or town name off the official division list, one character of it doubted by the reader: changed to the one listed name that character away (基州市→莱州市), the reading kept: check",
         "warn",
     ),
+    "village_off_list_read_surely": FlagInfo(
+        "村名不在该镇村名录中，但每个字都识别得很确定，且与名录中任何村名都相差一字以上、不含常被误识的字形：按识别结果采信",
+        "the village is not in its town's list, but every character of it was read surely, it is more than one character from every listed village and holds no glyph the recognizer writes for another: taken as read",
+        "info",
+    ),
+    "road_place_name_corrected": FlagInfo(
+        "道路专名与本县一个乡镇、街道或区县名称仅差一个形近字（如 东兼街→东莱街，东莱街道在龙口市）：已按该名称更正，原识别结果保留，需核对",
+        "a road's proper name one look-alike character from the name of one listed town, street or county of its county (东兼街→东莱街): put right, the reading kept: check",
+        "warn",
+    ),
+    "road_place_name_doubtful": FlagInfo(
+        "道路专名与本县几个乡镇、街道或区县名称仅差一个形近字：按识别结果保留，需核对",
+        "a road's proper name one look-alike character from the names of several listed places of its county: kept as read: check",
+        "warn",
+    ),
     "village_shape_corrected": FlagInfo(
         "村名不在该镇村名录中，已改为名录中字形相近的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
         "the village is not in its town's list: changed to the list's only village one look-alike character away (丰城沟村→半城沟村), the reading kept: check",

@@ -35,7 +35,10 @@ from .places import (
     find_village,
     lookalike_village,
     names_listed_towns_village,
+    road_named_as_place,
+    road_near_place,
     scan_places,
+    unlisted_village_far_from_list,
 )
 from .spec import CodeTable, Spec, load_spec
 
@@ -1384,7 +1387,9 @@ def normalize_address(
     certainty = _place_certainty(scan.flags)
     text, flags = scan.text, list(scan.flags)
     unsure: frozenset[int] = frozenset()
-    if chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text):
+    read_by_char = chars is not None and chars_fit(raw, chars) and len(s) == len(chars) == len(text)
+    if read_by_char:
+        assert chars is not None
         unsure = doubted_positions(chars)
     division_unsure = unsure
     if chars is None and own_chars is not None and chars_fit(raw, own_chars) and len(s) == len(own_chars) == len(text):
@@ -1399,15 +1404,23 @@ def normalize_address(
     if village is not None and village.cost > 0:
         text = text[: village.start] + village.name + text[village.end :]
         flags.append("village_corrected")
-        certainty *= VILLAGE_CERTAINTY - village.cost * VILLAGE_COST_WEIGHT
+        if not (village.cost <= VILLAGE_CONFUSION_COST and village.isolated):
+            certainty *= VILLAGE_CERTAINTY - village.cost * VILLAGE_COST_WEIGHT
     elif village is None and names_listed_towns_village(text, sp):  # a village its town's list lacks
         alike = lookalike_village(text, sp)
         if alike is not None:  # ... or a misreading of the one listed village it looks like: put right, as doubted
             text = text[: alike.start] + alike.name + text[alike.end :]
             flags.append("village_shape_corrected")
+            certainty *= VILLAGE_UNLISTED_CERTAINTY
         else:
             flags.append("village_not_in_list")
-        certainty *= VILLAGE_UNLISTED_CERTAINTY
+            far = unlisted_village_far_from_list(text, sp) if read_by_char else None
+            if far is not None and not unsure.intersection(range(*far)):
+                # read surely and far from every listed village of its town: a village the list lacks, as
+                # sure as the recognizer read it (address_reading_confidence counts its characters)
+                flags.append("village_off_list_read_surely")
+            else:
+                certainty *= VILLAGE_UNLISTED_CERTAINTY
     fixed = text.translate(_PLACE_GLYPHS)
     if fixed != text:
         text = fixed
@@ -1416,9 +1429,23 @@ def normalize_address(
     if any(ch in text for ch in _DOUBTFUL_GLYPHS) or _DOUBTFUL_BEFORE_VILLAGE.search(text):
         flags.append("glyph_outside_ocr_dictionary")
         certainty *= 0.5
-    if any(ch in text for ch in _LOOKALIKE_GLYPHS) or _LOOKALIKE_BEFORE_COUNTY.search(text):
+    if (
+        any(ch in text for ch in _LOOKALIKE_GLYPHS)
+        or _LOOKALIKE_BEFORE_COUNTY.search(text)
+        or _VILLAGE_GENERIC_MISREAD.search(text)
+    ):
         flags.append("place_glyph_doubtful")
         certainty *= 0.5
+    roads = road_near_place(text, sp)
+    if roads:  # a road named after a place, a character of the name misread in look-alike strokes (东兼街 for 东莱街)
+        spans = {(start, end) for start, end, _n in roads}
+        if len({name for _s, _e, name in roads}) == 1 and len(spans) == 1:  # one place it can be: put right
+            ((start, end),) = spans
+            text = text[:start] + roads[0][2] + text[end:]
+            flags.append("road_place_name_corrected")
+        else:
+            flags.append("road_place_name_doubtful")
+        certainty *= ROAD_NEAR_PLACE_CERTAINTY
     if confusion_doubted(text, sp):  # a confusion reviewers keep correcting (pipeline.page.lexicon)
         flags.append("reviewer_confusion")
         certainty *= 0.5
@@ -1436,6 +1463,16 @@ doubted_division_names: 基州市 -> 莱州市) is as sure as a village off its 
 character put right was not seen, so the value is held for a reviewer, who sees the reading as raw."""
 
 
+ROAD_NEAR_PLACE_CERTAINTY = 0.5
+"""How sure an address is whose road's proper name is one look-alike character from a listed place's name of
+its county (mapping.places.road_near_place: 东兼街, 东基街, 东案街 in Longkou, where 东莱街道 is a street):
+put right where that place is the only one near (flag `road_place_name_corrected`, the reading kept as raw),
+else left as read (`road_place_name_doubtful`), and held either way, as sure as a village off its town's list
+(VILLAGE_UNLISTED_CERTAINTY): roads are an open vocabulary, a road may bear a name of its own one character
+from a place's. Design stores d3313, d3316 and f3336 (561 addresses): none of the addresses as written has
+such a road; 10 readings had, all 10 misread (2 of them read at 0.99, above the address threshold)."""
+
+
 VILLAGE_CERTAINTY = 0.95
 VILLAGE_COST_WEIGHT = 0.1
 """A village corrected to the one village of its town the reading is near (mapping.places.find_village)
@@ -1446,6 +1483,17 @@ On the six sets 40101-40104, 9436 and 9437 all 38 corrected villages were right 
 villages and names changed since, so the flag stays for a reviewer to see."""
 
 
+VILLAGE_CONFUSION_COST = 0.3
+"""...except where the village was put right from known recognizer confusions only (mapping.places.village_cost
+at most this: a character the recognizer cannot output read as its stand-in, 0.2, or one of the listed
+look-alike pairs, 0.3: 奇/奋 for 夼, 风 for 凤, 材 for 村) and no other village of the town is one character
+from it (VillageHit.isolated): the town's list then vouches for the village as it does for one read exactly
+(as lexicon_confirmed_below does for a corrected town), the address's other characters keeping their own
+doubt (address_reading_confidence). Design stores d3313, d3316 and f3336: 13 of 13 corrected villages right
+(fitting sets: 38 of 38), all held before (0.91-0.92 at best); 6 of them now pass, the others held by another
+doubt or put right by a drop or a village with a neighbour one character away (邹家村 / 单家村)."""
+
+
 VILLAGE_UNLISTED_CERTAINTY = 0.5
 """An address naming a village its town's list (NBS 2023) neither holds nor is near: the list lacks
 natural villages and names changed since 2010, but a misread village is one too (宋家疃村 read 宋家村
@@ -1454,7 +1502,17 @@ and 呼栾村 read 呼村 at 1.0, their 疃 and 栾 dropped; 汪格庄村 read �
 0.928 or more, 6 of 30 were wrong. Doubted (`village_not_in_list`) as sure as that. Changed only to
 the list's one village a single look-alike character away (`mapping.places.lookalike_village`, flag
 `village_shape_corrected`), and then no surer: a reviewer sees the listed name, the reading kept as raw
-(a village typed back by a reviewer joins the local list and is then read exactly)."""
+(a village typed back by a reviewer joins the local list and is then read exactly).
+
+Not halved where the recognizer read every character of the village surely (none under UNSURE_CHAR) and
+the reading is no recognizer confusion of a listed village: no village of the town's list is one character
+substituted, dropped or added from it, and it holds no character the recognizer writes for a place's
+character (mapping.places.unlisted_village_far_from_list; flag `village_off_list_read_surely`). The village
+characters are then not covered by the list (address_reading_confidence), so the address is as sure as its
+least sure character. Design stores d3313, d3316 (county_editions, typed_sheets) and f3336 (county), severity
+1.8: of 85 addresses doubted as off the list, 49 such readings were right and 1 wrong (曲家营村 read 曲家管村
+at 1.0, the truth being off the list too), against 20 right and 15 wrong among the other 35 (a listed
+village one character away: 乌沟逢家村 for 乌沟逄家村, 庵脊村 for 庵夼村; a doubted character: 下吨子村)."""
 
 
 _PROVINCE_CITY = re.compile(r"(?:山东省?)?(?:烟台市?)?")
@@ -1468,7 +1526,10 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
     not in doubt by that character; the house number is, and so is the village unless it is read
     exactly as one of its town's list with no other village of that town one character away
     (a misread character could not make another real village of it), or corrected to the one village
-    it is near (normalize_address counts that correction's certainty). 1.0 when place names
+    it is near (normalize_address counts that correction's certainty); and so is a road's proper name
+    written exactly as a listed place of its county, no other one character away (mapping.places.
+    road_named_as_place: 东莱街 in 龙口市; design stores d3313, d3316, f3336: 5 right addresses held by such
+    a character, none wrong). 1.0 when place names
     cover the whole text. None where the probabilities do not line up with the text."""
     s = clean_text(raw)
     if chars is None or not chars_fit(str(raw), chars) or len(s) != len(chars):  # NFKC changed the length: positions lost
@@ -1485,6 +1546,8 @@ def address_reading_confidence(raw: str, chars: Sequence[float] | None, spec: Sp
         # village the reading is near, corrected by normalize_address, whose certainty counts it (the
         # reader's doubt in the character it put right says nothing of the correction)
         covered.update(range(village.start, village.end))
+    for start, end in road_named_as_place(s, sp):  # a road named exactly as a listed place of its county
+        covered.update(range(start, end))
     rest = [float(c) for i, c in enumerate(chars) if i not in covered]
     return min(rest) if rest else 1.0
 
@@ -1501,6 +1564,11 @@ _DOUBTFUL_BEFORE_VILLAGE = re.compile(r"[奋奇]村")
 _LOOKALIKE_GLYPHS = "菜"
 """莱 (东莱街, 莱州, 莱阳: the old name of the region) is read as 菜 (vegetable), which almost never
 names a place: doubted (`place_glyph_doubtful`), never replaced."""
+_VILLAGE_GENERIC_MISREAD = re.compile(r"材(?=$|[0-9])")
+"""村 (a village's generic, mapping.places.VILLAGE_GENERIC_READS) is read as its look-alike 材 (timber), which
+ends no place's name: an address whose last word or the word before its house number ends in 材 is doubted
+(`place_glyph_doubtful`) where its town's list did not put the village right; never replaced (the village
+may be off the list, and the list only corrects what it holds)."""
 _LOOKALIKE_BEFORE_COUNTY = re.compile(r"[披技被校液]县")
 """掖 (掖县, Laizhou's old name, kept in 掖县路) is read as 披 技 被 校 or 液, with both readings
 agreeing; none of those makes a county's name. On the fitting sets and seed 9440 all 47 addresses

@@ -45,6 +45,7 @@ LOOKALIKES: dict[str, str] = {
     "芝": "之芒",
     "砣": "砘陀",
     "矶": "机叽",
+    "村": "材",
 }
 
 
@@ -366,6 +367,80 @@ def names_road(text: str, end: int) -> bool:
     return rest.startswith(ROAD_GENERICS) or (rest.startswith("街") and not rest.startswith("街道"))
 
 
+ROAD_PLACE_ALIKE = 0.7
+"""How near in shape (mapping.glyphs.similarity) the one character of a road's proper name must be to a place's
+for `road_near_place`: above every unrelated pair mapping.glyphs measured (0.38-0.65), at the bottom of its
+confusable pairs (0.71-0.88), since blurred print is misread beyond the font's look-alikes (莱 read 兼 0.72,
+基 0.72)."""
+
+
+def road_near_place(text: str, spec: Spec) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, proper name) of each listed place's proper name a road's proper name in `text` may be a
+    misreading of: the road (a proper name before a road's generic, names_road) is one substituted character
+    from the proper name of a listed town, street or county of a county read in the text (东兼街 in
+    龙口市...东兼街15号: 东莱街道 is a street of 龙口市, 东莱 its proper name) without being one, the character
+    read near in shape to the place's (ROAD_PLACE_ALIKE). Roads are named after the places around them
+    (东莱街, 海市路), and the recognizer misreads a character of such a name in look-alike strokes (莱 read 兼,
+    基, 案; mapping.glyphs). Empty where no road is so near a place. Sources: the official division lists
+    (GB/T 2260, NBS 2023 towns and streets) and the recognizer's confusions (glyph shape)."""
+    stems, covered = _county_stems(text, spec)
+    out: list[tuple[int, int, str]] = []
+    for end in range(2, len(text)):
+        if not names_road(text, end) or end - 1 in covered:
+            continue
+        for stem in sorted(stems):
+            start = end - len(stem)
+            if start < 0 or any(i in covered for i in range(start, end)):
+                continue
+            w = text[start:end]
+            if w in stems or not all(_is_han(ch) for ch in w):
+                continue
+            if _one_alike(w, stem):
+                out.append((start, end, stem))
+    return tuple(out)
+
+
+def _county_stems(text: str, spec: Spec) -> tuple[frozenset[str], frozenset[int]]:
+    """The proper names (less their suffix, two characters or more) of the listed counties, towns and streets
+    of the counties read in `text`, and the positions the places found in `text` cover."""
+    idx = _index(spec)
+    hits = _scan(text, spec).hits
+    counties = {h.place.district for h in hits if h.place.kind == "district"}
+    stems: set[str] = set()
+    for n, p in idx.by_name.items():
+        if counties and p.kind in ("district", "town", "street") and any(idx.compatible(d, p.district) for d in counties):
+            body = n[: len(n) - len(idx.suffix_of[n])]
+            if len(body) >= 2:
+                stems.add(body)
+    return frozenset(stems), frozenset(i for h in hits for i in range(h.start, h.end))
+
+
+def _one_alike(a: str, b: str) -> bool:
+    """`a` and `b` differ in one character, near in shape (ROAD_PLACE_ALIKE): one may be read for the other."""
+    diff = [(x, y) for x, y in zip(a, b) if x != y] if len(a) == len(b) else []
+    return len(diff) == 1 and similarity(*diff[0]) >= ROAD_PLACE_ALIKE
+
+
+def road_named_as_place(text: str, spec: Spec) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each road's proper name in `text` (before a road's generic, names_road) that is exactly
+    the proper name of a listed county, town or street of a county read in the text (东莱街 in 龙口市, 东莱街道
+    being one of its streets; 方圆路 in 海阳市), no other such name one look-alike character from it (_one_alike):
+    the official list confirms the reading of those characters (a misread character would not make another
+    listed name of it), as `find_village` confirms a village read exactly. Sources: the official division lists."""
+    stems, covered = _county_stems(text, spec)
+    out: list[tuple[int, int]] = []
+    for end in range(2, len(text)):
+        if not names_road(text, end) or end - 1 in covered:
+            continue
+        for stem in stems:
+            start = end - len(stem)
+            if start < 0 or text[start:end] != stem or any(i in covered for i in range(start, end)):
+                continue
+            if not any(_one_alike(o, stem) for o in stems):
+                out.append((start, end))
+    return tuple(out)
+
+
 def _confirmed_below(text: str, h: PlaceHit, exact: list[PlaceHit], spec: Spec) -> bool:
     """A place name corrected by one character substituted, which the places written below it confirm
     from the official lists, read exactly: a district (GB/T 2260) in which a town or street read exactly
@@ -563,6 +638,14 @@ def names_listed_towns_village(text: str, spec: Spec) -> bool:
     return town is not None and bool(villages_of(town.name, spec)) and "村" in text[town.end :]
 
 
+VILLAGE_GENERIC_READS = "村" + LOOKALIKES["村"]
+"""What may end a village's name as read: its generic 村 or what the recognizer writes for it (材, 木 with
+才 for 木 with 寸: glyph similarity 0.91, mapping.glyphs; on the design stores d3313, d3316 and f3336, 12
+addresses read 材 for a village's 村 and none of the 561 written holds 材). A village of the town's list is then found by `village_cost`, which
+counts 材 for 村 as the look-alike it is: the list corrects the recognizer's confusion, nothing added or
+deleted."""
+
+
 @lru_cache(maxsize=4096)
 def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> VillageHit | None:
     """The village named right after the last town or street read exactly in `text`, if the list has
@@ -584,7 +667,7 @@ def find_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) ->
     doubted = frozenset(i - town.end for i in unsure if i >= town.end)  # positions in `rest`
     near: dict[str, tuple[float, int]] = {}
     for k, ch in enumerate(rest, 1):
-        if ch != "村":
+        if ch not in VILLAGE_GENERIC_READS:
             continue
         w = rest[:k]
         for n in names:
@@ -642,6 +725,44 @@ def unlisted_village(text: str, spec: Spec) -> tuple[str, str, int, int] | None:
     if k <= town.end:
         return None
     return town.name, text[town.end : k + 1], town.end, k + 1
+
+
+STAND_INS = frozenset("".join(LOOKALIKES.values()) + UNREADABLE)
+"""Characters the recognizer is known to write for a character of a place name (LOOKALIKES: 奇/奋/乔 for
+夼, 菜 for 莱, 瞳 for 疃, ...) or that the recognizer cannot output (UNREADABLE): a village read with one of
+them may be a misreading of a village whatever the list says (接夼卢家村 read 接奇户家村)."""
+
+
+def unlisted_village_far_from_list(text: str, spec: Spec) -> tuple[int, int] | None:
+    """(start, end) of the village `text` names after a town or street whose list neither holds it nor is
+    near it (`unlisted_village`), where no village of that list is one character edit from the reading
+    (one substituted, dropped or added: 呼村 is 呼栾村 with 栾 dropped, 江格庄村 is 汪格庄村 misread) and no
+    character of it is one the recognizer writes for a place's character (STAND_INS). Such a reading is no
+    recognizer confusion of a listed village (a confusion changes one character: mapping.glyphs, DROPPED)
+    but a village the list lacks (natural villages, names changed since 2010), to be trusted as far as the
+    recognizer read its characters. None otherwise. Sources: the official village list (NBS 2023) and the
+    recognizer's confusions; the reading is kept as read, nothing added or deleted."""
+    found = unlisted_village(text, spec)
+    if found is None:
+        return None
+    town, village, start, end = found
+    if any(ch in STAND_INS for ch in village):
+        return None
+    for name in villages_of(town, spec):
+        if abs(len(name) - len(village)) <= 1 and _one_edit(village, name):
+            return None
+    return start, end
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` and `b` are at most one character substituted, dropped or added apart."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) != len(b) + 1:
+        return False
+    return any(a[:i] + a[i + 1 :] == b for i in range(len(a)))
 
 
 VILLAGE_SHAPE_ALIKE = 0.75

@@ -173,6 +173,7 @@ LIST_CORRECTIONS = frozenset(
         "lexicon_corrected",
         "village_corrected",
         "village_shape_corrected",
+        "road_place_name_corrected",
         "division_doubt_corrected",
         "sea_area_toward_listed_by_shape",
         "sea_area_suffix_by_shape",

@@ -832,7 +832,9 @@ def test_a_village_is_corrected_to_the_one_village_of_its_town_the_reading_is_ne
     fixed = N.normalize_address("莱阳市姜疃镇上乔村")
     assert fixed.value == "莱阳市姜疃镇上夼村" and fixed.raw == "莱阳市姜疃镇上乔村"
     assert "village_corrected" in fixed.flags and "glyph_outside_ocr_dictionary" not in fixed.flags
-    assert fixed.certainty < 1.0
+    # a known confusion (乔 for 夼) put right to a village with no neighbour one character away on the list:
+    # as sure as the list (normalize.VILLAGE_CONFUSION_COST); the reading's other characters keep their doubt
+    assert fixed.certainty == 1.0
     # the reader's doubt in the character put right (乔 at 0.30) is not held against the correction:
     # the address is as sure as the rest of its reading (the house number, 0.97) and the correction
     read = "莱阳市姜疃镇上乔村5号"
@@ -1508,3 +1510,94 @@ def test_a_plain_serial_register_number_past_99_is_no_spill():
     reg = [r.record.fields["registration_no"] for r in out]
     assert [fv.value for fv in reg] == serials
     assert not any("neighbour_text_cut" in fv.flags for fv in reg)
+
+
+def test_a_village_off_its_towns_list_read_surely_and_far_from_every_listed_village_is_taken_as_read():
+    """矫家洼村 is no village of 北马镇's list (NBS 2023) and no listed village of it is one character
+    substituted, dropped or added away: read surely, it is no recognizer confusion of a listed village but a
+    village the list lacks, as sure as its characters were read. 呼村 (呼栾村 with 栾 dropped) and a village
+    read with a doubted character stay doubted."""
+    from mapping import normalize as N
+
+    sure = "龙口市北马镇矫家洼村"
+    n = N.normalize_address(sure, chars=[0.99] * len(sure))
+    assert n.value == sure and "village_off_list_read_surely" in n.flags and n.certainty == 1.0
+    cells = row(TRUE_ID)
+    cells["household_address"] = RawCell(sure, 0.99, (0, 0, 10, 10), chars=(0.99,) * len(sure))
+    fv = build_record("cremation", cells, CTX).fields["household_address"]
+    assert fv.value == sure and fv.confidence >= 0.977  # the address threshold (mapping/data/thresholds.json)
+    doubted = [0.99] * len(sure)
+    doubted[8] = 0.6  # 洼 read with doubt
+    assert N.normalize_address(sure, chars=doubted).certainty <= 0.5
+    assert N.normalize_address(sure).certainty <= 0.5  # no per-character probabilities: nothing to trust
+    dropped = "龙口市北马镇呼村"  # one character from 呼栾村
+    assert N.normalize_address(dropped, chars=[1.0] * len(dropped)).certainty <= 0.5
+    stand_in = "山东省烟台市福山区高疃镇后乔村12号"  # 乔: what the recognizer writes for 夼
+    assert N.normalize_address(stand_in, chars=[1.0] * len(stand_in)).certainty <= 0.5
+
+
+def test_a_village_whose_generic_is_read_as_its_lookalike_is_put_right_by_its_towns_list_or_doubted():
+    """村 is read 材 (木 with 才 for 木 with 寸): where the town's list holds the village the reading is then
+    near, the list puts it right (馆前前徐村 of 黄山馆镇); where it does not, 材 ends no place's name and the
+    address is doubted, never changed."""
+    from mapping import normalize as N
+
+    n = N.normalize_address("龙口市黄山馆镇馆前前徐材")
+    assert n.value == "龙口市黄山馆镇馆前前徐村" and "village_corrected" in n.flags
+    n = N.normalize_address("山东省烟台市龙口市诸由观镇羊沟营材158号")
+    assert n.value == "山东省烟台市龙口市诸由观镇羊沟营村158号"
+    off = "龙口市北马镇矫家洼材"
+    n = N.normalize_address(off, chars=[1.0] * len(off))
+    assert n.value == off and "place_glyph_doubtful" in n.flags and n.certainty <= 0.5
+    assert N.normalize_address("龙口市建材路3号").certainty == 1.0  # 材 inside a road's name is no village
+
+
+def test_a_road_named_after_a_place_of_its_county_misread_in_lookalike_strokes_is_put_right_and_held():
+    """东莱街 (a road of 龙口市, named like its street 东莱街道) read 东兼街 or 东基街 at 0.99: one look-alike
+    character from the proper name of a listed street of the county. Put right to the one place it can be and
+    held (roads are an open vocabulary); roads that are no misreading of a place stay as read."""
+    from mapping import normalize as N
+
+    for raw in ("龙口市东兼街15号", "龙口市东江街道东基街178号"):
+        n = N.normalize_address(raw, chars=[0.99] * len(raw))
+        assert n.value is not None and "东莱街" in n.value and n.raw == raw
+        assert "road_place_name_corrected" in n.flags and n.certainty <= 0.5
+        cells = row(TRUE_ID)
+        cells["household_address"] = RawCell(raw, 0.99, (0, 0, 10, 10), chars=(0.99,) * len(raw))
+        assert build_record("cremation", cells, CTX).fields["household_address"].confidence < 0.977
+    for fine in ("龙口市东莱街15号", "海阳市海政路37号", "福山区福新路219号", "莱州市光州街41号", "芝罘区大海阳路155号"):
+        n = N.normalize_address(fine)
+        assert n.value == fine and n.certainty == 1.0, fine
+    assert "road_place_name_corrected" in FLAGS and FLAGS["road_place_name_corrected"].zh
+
+
+def test_a_road_named_exactly_as_a_listed_place_of_its_county_does_not_doubt_the_address_by_that_name():
+    """东莱街 in 龙口市 bears the proper name of its street 东莱街道, and no other place of the county is one
+    look-alike character from 东莱: the official list confirms those characters, as it does a listed village
+    read exactly, so the reader's doubt on 莱 does not hold the address; a road with a name of its own
+    (海政路) keeps the reader's doubt on its characters."""
+    from mapping import normalize as N
+
+    text = "龙口市东莱街15号"
+    chars = [0.99] * len(text)
+    chars[4] = 0.87  # 莱
+    assert N.address_reading_confidence(text, chars) == 0.99
+    other = "海阳市海政路37号"
+    chars = [0.99] * len(other)
+    chars[4] = 0.87  # 政
+    assert N.address_reading_confidence(other, chars) == 0.87
+
+
+def test_a_village_put_right_from_a_known_confusion_with_no_neighbour_on_its_list_is_as_sure_as_the_list():
+    """凤仪村 of 东莱街道 read 凤仪材 (材 for 村): put right by the street's list from a known look-alike, no other
+    village of the list one character from it: as sure as a village read exactly (the reading's other
+    characters keep their own doubt). 邹家村 has a neighbour one character away (单家村 ...): still doubted;
+    so is a village put right by a dropped character (梁家村 -> 梁家疃村)."""
+    from mapping import normalize as N
+
+    n = N.normalize_address("龙口市东莱街道凤仪材")
+    assert n.value == "龙口市东莱街道凤仪村" and "village_corrected" in n.flags and n.certainty == 1.0
+    near = N.normalize_address("龙口市东莱街道邹家材")
+    assert near.value == "龙口市东莱街道邹家村" and near.certainty < 0.977
+    dropped = N.normalize_address("莱阳市万第镇梁家村")
+    assert dropped.value == "莱阳市万第镇梁家疃村" and dropped.certainty < 0.977
