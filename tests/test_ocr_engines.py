@@ -422,7 +422,7 @@ def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, f
     """Ballpoint name cells of the fitting sets: 玉 with its dot faint read 五 (at 0.98, by both
     readings), 于 with its hook faint read 干. The recognizer lists the true name among the texts it
     may have seen; weighed by how often real names use the characters, it is chosen, marked as
-    such, with the reading kept, and not sure enough to pass unreviewed."""
+    such, with the reading kept, and not sure enough to pass unreviewed (below the names' threshold, 0.985)."""
     from mapping import RecordContext, build_record
     from ocr.agreement import resolve
 
@@ -431,4 +431,4 @@ def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, f
     assert all(math.isfinite(x) for _t, x in cell.alternatives)
     ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2014)
     fv = build_record("cremation", {"agent_name": resolve(cell, 0.99)}, ctx).fields["agent_name"]
-    assert fv.value == truth and fv.raw == cell.text and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.9
+    assert fv.value == truth and fv.raw == cell.text and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.985  # held
