@@ -289,6 +289,24 @@ def detect_kind(title: str, header_texts: list[str], spec: Spec | None = None) -
 CONTENT_MIN_CELLS = 3
 """A column's content says something of its field only with at least this many written cells; below
 that (an empty remarks column, a page with two rows) the header alone decides."""
+ID_MIN_CELLS = 2
+"""...except a column tested for the citizen ID number's form (content_share; column_scores): there two
+written cells say enough to back or refute a header, never to name the column alone (decisive_share keeps
+CONTENT_MIN_CELLS). GB 11643-1999 fixes the number's form (18 characters, the last a check character
+computed from the other 17, digits 7-14 a real birth date): a cell not of 15-18 digits is no ID, and an
+18-digit string of another field passes the check character alone by chance at most once in 11 (and must
+be a real date besides), two of them at most once in 121. On a page of two rows a header read as the
+other 证号 (身份证号 / 火化证号 share their last two characters, and a header read one glyph wrong names
+either) otherwise decides alone, and gave a column of
+valid ID numbers to cremation_cert_no and the certificate numbers beside it to id_number (a design store with
+the two headers exchanged: bench/header_stress.py)."""
+
+
+def _min_cells(normalizer: str) -> int:
+    """The written cells a column's content test for this normalizer needs (ID_MIN_CELLS, CONTENT_MIN_CELLS)."""
+    return ID_MIN_CELLS if normalizer == "id_number" else CONTENT_MIN_CELLS
+
+
 HEADER_WEIGHT = 0.5
 """Weight of the header's score in a column's score for a field (the content's share the rest)."""
 CONTENT_UNKNOWN = 0.5
@@ -634,9 +652,9 @@ def id_agreement(normalizer: str, texts: list[str], ids: list[str], row_dates: l
 def content_share(normalizer: str, code_table: str | None, texts: list[str], sp: Spec, *, shapes: bool = True) -> float | None:
     """The share of a column's written cells that look like values of a field (_looks; `shapes`: code
     wordings read with look-alike characters count); None where the column has fewer than
-    CONTENT_MIN_CELLS written cells or the field's content cannot be told."""
+    CONTENT_MIN_CELLS written cells (ID_MIN_CELLS for the ID number) or the field's content cannot be told."""
     written = [t for t in texts if _clean_cell(t)]
-    if len(written) < CONTENT_MIN_CELLS:
+    if len(written) < _min_cells(normalizer):
         return None
     looks = [_looks(normalizer, code_table, t, sp, shapes=shapes) for t in written]
     if looks[0] is None:
@@ -761,16 +779,26 @@ def column_scores(
     x content share (CONTENT_UNKNOWN where the content cannot be told; for a sex, an age or a birth
     date, the share agreeing with the row's valid ID number where there is one: id_agreement, so
     that dates that are not the IDs' birth dates are no birth dates); at least CONTENT_ALONE where
-    the content is such that only this field can hold it (decisive_share >= CONTENT_DECISIVE)."""
+    the content is such that only this field can hold it (decisive_share >= CONTENT_DECISIVE). A column of
+    fewer than CONTENT_MIN_CELLS written cells (at least ID_MIN_CELLS), each a valid ID number, has content
+    share 0 for every other field whose content was not told: GB 11643's numbers are no other field's values."""
     sp = spec if spec is not None else load_spec()
     ks = sp.kind(kind)
     fields = [(f.name, f.normalizer, f.code_table) for f in ks.fields if f.source == "cell"]
     fields += [(name, "row_no", None) for name in ks.pseudo_fields]
     out: dict[tuple[int, str], ColumnScore] = {}
     ids, row_dates = _id_column(kind, column_texts, sp)
+    id_fields = [(f.name, f.code_table) for f in ks.fields if f.source == "cell" and f.normalizer == "id_number"]
     for col, text in enumerate(header_texts):
         by_field = {n: sc for n, sc, _syn in _field_scores(sp, kind, clean_header(text))}
         texts = column_texts[col] if col < len(column_texts) else []
+        written = [t for t in texts if _clean_cell(t)]
+        # a few cells, each a valid ID number (GB 11643): values no other field holds (ID_MIN_CELLS)
+        id_held = (
+            len(id_fields) == 1
+            and ID_MIN_CELLS <= len(written) < CONTENT_MIN_CELLS
+            and all(_decisive("id_number", id_fields[0][1], t, sp) for t in written)
+        )
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             if normalizer == "row_no":
@@ -784,6 +812,8 @@ def column_scores(
                 agree = id_agreement(normalizer, texts, ids, row_dates)
             if q is not None and agree is not None:
                 q = agree  # the row's ID says what it must be
+            if q is None and id_held and normalizer not in ("id_number", "row_no"):
+                q = 0.0  # too few cells to test for this field, but they are valid ID numbers: no other field's values
             strict = None  # a code column's cells read exactly (the look-alike readings left out)
             if normalizer in ("code", "sea_area") and q is not None and agree is None:
                 strict = content_share(normalizer, table, texts, sp, shapes=False)

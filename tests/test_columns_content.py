@@ -1329,3 +1329,19 @@ def test_a_serial_with_a_row_skipped_is_no_onboard_count():
     header[0] = ""
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field != "onboard_count"
+
+
+def test_on_a_page_of_two_rows_the_headers_of_the_two_certificate_numbers_exchanged_do_not_swap_their_columns():
+    """A page of two written rows: the column of valid ID numbers (GB 11643: 18 characters, check character,
+    birth date) is headed 火化证号 and the column of certificate numbers 身份证号码 (the headers read as each
+    other's 证号). Two cells are below the three a content test needed, so the headers alone decided and gave
+    the IDs to cremation_cert_no and the certificate numbers to id_number (a design store with the two headers
+    exchanged, bench/header_stress.py). Two valid ID numbers say the column is the ID's, and two cells that
+    are no ID (9 digits) say the other is not."""
+    header = HEADER + ["身份证号码"]
+    header[3] = "火化证号"
+    rows = [r + [v] for r, v in zip(ROWS[:2], ["201300514", "201300515"])]
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[3].field == "id_number"
+    assert got[-1].field != "id_number"
+    assert got[3].field != "cremation_cert_no"
