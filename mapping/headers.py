@@ -2258,6 +2258,46 @@ def joined_header(kind: str, text: str, spec: Spec | None = None) -> tuple[str, 
     return None
 
 
+WORDING_AT_END_CHARS = 3
+"""wording_beside reads a header as a field's wording beside another column's header only where the wording
+it finds at one end is at least this long: a 2-character wording (姓名, 日期, 人数) ends many one-column
+headers (家属姓名, 海葬日期: a modifier before its head noun), a longer one (火化证号, 撒海日期) is a header whole."""
+
+
+def wording_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str | None, str | None] | None:
+    """Where a header cell reads as one field's wording exactly (WORDING_AT_END_CHARS or more) at its start
+    or its end and, beside it, one or more Han characters that are no part of that wording (数火化证号: the
+    end of 随船人数 and 火化证号; 申请人撒海日期: a ledger's own word and 撒海日期), (characters of the first
+    part, the first part's field or None, the second part's field or None) as merged_header gives them: a
+    ruling line may be missing between two columns whose second header is a ledger's own wording or was
+    read in part. None for a header that is itself a wording, or that merged_header or serial_beside read.
+    Weaker evidence than merged_header's: pipeline.page.extract.split_merged_columns splits such a column
+    only where its rows' text leaves a gap at the cut (layout.column_gap), and leaves it as it is otherwise.
+    Rule source: one printed header per column; the spec's wordings."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    whole = _field_scores(sp, kind, h)
+    if len(h) < WORDING_AT_END_CHARS + 1 or (whole and whole[0][1] >= 1.0):
+        return None
+    if merged_header(kind, text, sp) is not None or serial_beside(kind, text, sp) is not None:
+        return None
+    best: tuple[int, int, str | None, str | None] | None = None
+    for name, syn in _wordings(sp, kind):
+        if len(syn) < WORDING_AT_END_CHARS or len(syn) >= len(h):
+            continue
+        for cut, rest, at_start in ((len(syn), h[len(syn) :], True), (len(h) - len(syn), h[: len(h) - len(syn)], False)):
+            if not (h.startswith(syn) if at_start else h.endswith(syn)):
+                continue
+            if len(_HAN.findall(rest)) < len(rest) or syn in rest:
+                continue
+            other = _field_scores(sp, kind, rest)
+            named = other[0][0] if other and other[0][1] >= MERGED_PART_SCORE and other[0][0] != name else None
+            pair = (name, named) if at_start else (named, name)
+            if best is None or len(syn) > best[0]:
+                best = (len(syn), cut, pair[0], pair[1])
+    return None if best is None else best[1:]
+
+
 def joined_in_order(kind: str, text: str, spec: Spec | None = None) -> tuple[str, str] | None:
     """joined_header's two fields in the order their headers are printed (经办人 亲属系: agent_name, then
     agent_relation_code; 关糸经办人: the other way), the first part being where the wording read exactly

@@ -1026,6 +1026,68 @@ def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_ga
     assert got.n_cols == 2 and st.columns[0][0].startswith(MERGED_HEADER_DOUBT)
 
 
+def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its_rows_leave_a_gap():
+    """申请人撒海日期 over one column (a ledger's own word for the registrant, then 撒海日期; the ruling line
+    between them missing: design family county_editions seed 3327, 04_sea_burial_laizhou_2016, 4 pages
+    whose registrant's names were lost under the date's column) and 数火化证号 (the end of 随船人数 read,
+    then 火化证号): merged_header reads neither (申请人 and 数 name no field), wording_beside does, and
+    the column is split at the gap its rows' text leaves; with no gap (one value across the column) it
+    stays one column and is not doubted for it. A header that is a wording (家属姓名, 逝者姓名) or whose
+    wording at an end is short (日期) is none. Failed before: the column stayed one (wording_beside absent)."""
+    import numpy as np
+
+    from mapping.headers import merged_header, wording_beside
+    from mapping.spec import load_spec
+    from ocr.base import OcrEngine
+    from pipeline.kernel.models import OcrPiece
+    from pipeline.page.extract import split_merged_columns
+    from pipeline.page.layout import Grid
+
+    assert merged_header("sea_burial", "申请人撒海日期") is None
+    assert wording_beside("sea_burial", "申请人撒海日期") == (3, None, "scattering_date")
+    assert wording_beside("sea_burial", "数火化证号") == (1, None, "cremation_cert_no")
+    assert wording_beside("sea_burial", "家属姓名") is None and wording_beside("sea_burial", "逝者姓名") is None
+    assert wording_beside("sea_burial", "申请日期") is None  # 日期: two characters end many one-column headers
+
+    class _Headers(OcrEngine):
+        name = "_test_headers"
+
+        def __init__(self, texts):
+            self.texts = list(texts)
+
+        def version(self):
+            return "headers 1"
+
+        def languages(self):
+            return ["chi_sim"]
+
+        def recognize(self, image):
+            return []
+
+        def recognize_crop(self, image):
+            return OcrPiece(self.texts.pop(0), 0.99, (0, 0, image.shape[1], image.shape[0]), self.name)
+
+    rows = tuple(range(10, 611, 60))
+
+    def page(gap: bool) -> np.ndarray:
+        gray = np.full((620, 520), 235, np.uint8)
+        for y in rows:
+            gray[y + 20 : y + 40, 30:90] = 30  # a name (申请人 in the header row)
+            gray[y + 20 : y + 40, (140 if gap else 90) : 280] = 30  # a date (撒海日期)
+        return gray
+
+    grid = Grid(rows, (10, 300, 500))
+    st = Structure()
+    h: list[str] = ["申请人撒海日期", "备注"]
+    got = split_merged_columns(page(True), grid, _Headers(["申请人", "撒海日期"]), "sea_burial", h, {}, st, load_spec())
+    assert got.n_cols == 3 and 90 < got.cols[1] < 140
+    assert h == ["申请人", "撒海日期", "备注"] and not st.columns
+    st = Structure()
+    h = ["申请人撒海日期", "备注"]
+    got = split_merged_columns(page(False), grid, _Headers([]), "sea_burial", h, {}, st, load_spec())
+    assert got.n_cols == 2 and h == ["申请人撒海日期", "备注"] and not st.columns
+
+
 def test_a_column_of_names_each_with_a_sex_written_after_it_reads_as_two_columns():
     """逝者姓名 and 性别 under one header cell (the ruling line between them missing, the header misread
     逝老名性别, which merged_header and joined_header do not read as two: design draw seed3307

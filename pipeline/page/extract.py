@@ -49,6 +49,7 @@ from mapping.headers import (
     same_form,
     serial_beside,
     serial_beside_header,
+    wording_beside,
 )
 from mapping.idfix import (
     DECODE_MARGIN,
@@ -827,19 +828,24 @@ def split_merged_columns(
     field's wording with the serial's beside it, mapping.headers.serial_beside: 编号登记号) is
     a ruling line missing between two columns: the column is split at the gap its text leaves
     (pipeline.page.layout.column_gap, a seal's ink left out: `seals`, CleanPage.seals) and the two new
-    header cells read; where its text leaves no gap, the column is doubted as a whole. `header` and
+    header cells read; where its text leaves no gap, the column is doubted as a whole. A header that reads
+    as a field's wording beside other words only (mapping.headers.wording_beside: 数火化证号, 申请人撒海日期)
+    is split alike where its rows' text leaves a gap at the cut, and left whole otherwise. `header` and
     `head` are updated in place."""
     for c in range(len(header) - 1, -1, -1):
         merged = merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)
-        if merged is None:
+        beside = wording_beside(kind, header[c], sp) if merged is None else None
+        found = merged or beside
+        if found is None:
             continue
-        cut, first, second = merged
+        cut, first, second = found
         x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))), seals=seals)
         if x is None:
-            structure.doubt_column(
-                c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
-            )
-            continue
+            if merged is not None:  # two fields' headers read whole: the column is doubted as a whole
+                structure.doubt_column(
+                    c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
+                )
+            continue  # a wording beside other words and no gap in the rows' text: one column as printed
         grid = with_column(grid, x)
         got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
         header[c : c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
