@@ -88,6 +88,48 @@ class Ruling:
 
     ink: np.ndarray
     lines: np.ndarray
+    shaded: np.ndarray | None = None  # bool: lines found only once a photograph's shade is divided out (lift_shade)
+
+
+SHADE_UNEVEN = 0.8
+"""A frame whose paper (its brightness with the ink taken away, FLATTEN_KERNEL_MM) is darker than this
+share of its brightest paper over some of it (SHADE_SHARE) lies partly in a shadow or in the light's
+fall-off: a property of how photographs are made (a hand's or the phone's shadow, a lamp to one side);
+a flatbed's lamp lights a sheet nearly evenly (its paper varies by a few percent; a book's gutter or a
+worn lamp's fall-off aside, lifted the same way). Only on such a frame is the shade divided out before
+the ruling is binarized (lift_shade)."""
+SHADE_SHARE = 0.05
+"""...over at least this share of the frame (a page's corner in its penumbra is enough to lose a
+column's line; a few dark pixels of desk or of a scanner's lid are not)."""
+SHADE_MAX_GAIN = 3.0
+"""Paper is lifted at most this many times: paper in a shadow keeps a third of the light at the least
+where a phone's exposure still reads it (a phone exposes for the page's lit part); anything darker is
+no paper in a shadow but desk, a cover, a scanner's lid or black border: its lift falls off again
+(as its square, back to none), so that its grain is not lifted into lines and it counts for no shade."""
+
+
+def lift_shade(dark: np.ndarray) -> np.ndarray:
+    """The darkest channel with a photograph's shade divided out (SHADE_UNEVEN, SHADE_SHARE): each pixel
+    multiplied by how much darker its paper is than the frame's brightest paper (at most SHADE_MAX_GAIN,
+    falling off for anything darker than paper in a shadow). Light multiplies reflectance, so a line's
+    contrast against its paper in a shadow of half the light is half its contrast in full light: a
+    threshold in grey levels (find_ruling's adaptive threshold) that finds a thin red line in the light
+    loses it in the shadow. Lifted, the contrast is the print's own wherever the page lies. A frame lit
+    evenly (a scan, a photograph whose light flatten_light already flattened) is returned as it came."""
+    h, w = dark.shape[:2]
+    q = 4
+    small = cv2.resize(dark, (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = max(5, int(round(FLATTEN_KERNEL_MM / 25.4 * 200 * _page_scale(dark.shape) / q)) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2).astype(np.float32)
+    paper = float(np.percentile(bg, 98))
+    shaded = (bg < SHADE_UNEVEN * paper) & (bg * SHADE_MAX_GAIN >= paper)
+    if paper <= 0 or float(np.mean(shaded)) < SHADE_SHARE:
+        return dark
+    lift = paper / np.maximum(bg, 1.0)
+    gain = np.clip(np.minimum(lift, SHADE_MAX_GAIN**2 / lift), 1.0, SHADE_MAX_GAIN)
+    gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(dark.astype(np.float32) * gain, 0, 255).astype(np.uint8)
 
 
 def find_ruling(bgr: np.ndarray) -> Ruling:
@@ -96,18 +138,97 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
     shape, not by hue. Measured on the darkest channel, where a red or green line is as dark as a black
     one, and binarized against its local background (faded print included); dots of a broken line are
     joined (a few pixels along it, a pixel across it), runs kept where, gaps bridged (RULING_BRIDGE),
-    they span RULING_MIN_SPAN of the page and are at most RULING_THICKNESS thick."""
-    h, w = bgr.shape[:2]
+    they span RULING_MIN_SPAN of the page and are at most RULING_THICKNESS thick. On a frame partly in
+    a shadow (lift_shade) the same is done once more with the shade divided out, and the table's lines
+    found only then (crossing a table's count of lines, running its whole length, between its outer
+    lines, not found in the light: _crossed, _full_length, _between, _new_lines) are `shaded`."""
     scale = _page_scale(bgr.shape)
     dark = _darkest(bgr)
+    whole, own = _ruling_runs(dark, scale)
+    shaded = None
+    lifted = lift_shade(dark)
+    if lifted is not dark:
+        # lines found only once the shade is divided out are kept where they cross or meet a table's
+        # count of lines across them (_crossed): a ruling line in a shadow does; the lifted grain of a
+        # desk or of the paper's edge in the shadow does not
+        more, _own = _ruling_runs(lifted, scale)
+        reach = max(8, int(round(LINE_MIN_PX * scale)) // 2)
+        crossed = _crossed(more[0], more[1], reach)
+        kept = (
+            _new_lines(_full_length(crossed[0], True) & _between(crossed[1], False, reach), whole[0]),
+            _new_lines(_full_length(crossed[1], False) & _between(crossed[0], True, reach), whole[1]),
+        )
+        shaded = (kept[0] | kept[1]).astype(bool)
+    ink_of = (own[0] | own[1]).astype(np.uint8)
+    lines = (whole[0] | whole[1]).astype(bool)
+    return Ruling(cv2.dilate(ink_of, np.ones((3, 3), np.uint8)).astype(bool), lines, shaded)
+
+
+SHADE_LINE_SPAN = 0.8
+"""A line found only once a shadow is divided out (find_ruling) is kept where it runs at least this share
+of the length the table's lines of its direction run (their median): a printed form's column and row
+lines run its whole height and width, while the grain lifted along a paper's edge in the shadow, or the
+edge itself, meets a few of the table's lines over part of its height."""
+
+
+def _full_length(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The lines of `mask` (one direction) at least SHADE_LINE_SPAN as long as their median."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return mask
+    span = (stats[1:, cv2.CC_STAT_WIDTH] if horizontal else stats[1:, cv2.CC_STAT_HEIGHT]).astype(np.float64)
+    keep = np.concatenate([[False], span >= SHADE_LINE_SPAN * float(np.median(span))])
+    return np.where(keep[labels], mask, 0).astype(np.uint8)
+
+
+def _between(across: np.ndarray, horizontal: bool, reach: int) -> np.ndarray:
+    """1 between the outermost of the table's lines `across` (horizontal ones: between its top and
+    bottom rows; vertical ones: between its left and right columns), `reach` px beyond them, else 0: a
+    form's lines run from one side of its table to the other, and what the lift finds beyond it (the
+    paper's edge in the shadow, the desk's grain) would join the table to them and pull its outline off."""
+    out = np.zeros_like(across)
+    pos = np.flatnonzero(across.any(axis=1 if horizontal else 0))
+    if pos.size:
+        lo, hi = max(0, int(pos[0]) - reach), int(pos[-1]) + reach + 1
+        if horizontal:
+            out[lo:hi, :] = 1
+        else:
+            out[:, lo:hi] = 1
+    return out
+
+
+SHADE_NEW_SHARE = 0.8
+"""A line found only once the shade is divided out is kept where the lines found in the light cover
+less than this share of it (_new_lines): a line the shade hid, wholly or for most of its length."""
+
+
+def _new_lines(mask: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """The lines of `mask` that the lines found without the shade divided out (`light`) cover for less
+    than SHADE_NEW_SHARE of their pixels: lines the shade hid. A line found in the light is kept as
+    found there; the lifted grain along it would only lengthen or thicken it."""
+    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    if n <= 1:
+        return mask
+    near = (cv2.dilate(light, np.ones((5, 5), np.uint8)) > 0).ravel()
+    flat = labels.ravel()
+    size = np.bincount(flat, minlength=n).astype(np.float64)
+    covered = np.bincount(flat[near], minlength=n).astype(np.float64)
+    keep = covered < SHADE_NEW_SHARE * np.maximum(size, 1.0)
+    keep[0] = False
+    return np.where(keep[labels], mask, 0).astype(np.uint8)
+
+
+def _ruling_runs(dark: np.ndarray, scale: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """find_ruling's lines of one darkest channel: (horizontal, vertical) whole and their own ink (uint8 0/1)."""
+    h, w = dark.shape[:2]
     ink = cv2.adaptiveThreshold(dark, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, 31, 12)
     bridge = max(9, int(round(RULING_BRIDGE * scale)) | 1)
     # pixel-sized gaps of a faded line, or of a thin line a 1-bit threshold broke into dots, are closed
     # along it (the page is level: deskew_page). Joining more (9 px, or across the line too) joined the
     # strokes of typed 1-bit digits into "lines" through the text.
     dots = (5, 1)
-    own = np.zeros((h, w), np.uint8)
-    whole = np.zeros((h, w), np.uint8)
+    whole: list[np.ndarray] = []
+    own: list[np.ndarray] = []
     for horizontal in (True, False):
         side = w if horizontal else h
         k = max(side // RULING_KERNEL, 15)
@@ -135,11 +256,10 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
             has = count > 0
             if has.any() and float(np.median(count[has] / np.maximum(strokes[has], 1))) > RULING_ACROSS * scale:
                 keep[i] = False
-        if keep.any():
-            line = keep[labels] & (joined > 0)
-            whole |= line.astype(np.uint8)
-            own |= (line & (ink > 0)).astype(np.uint8)
-    return Ruling(cv2.dilate(own, np.ones((3, 3), np.uint8)).astype(bool), whole.astype(bool))
+        line = keep[labels] & (joined > 0)
+        whole.append(line.astype(np.uint8))
+        own.append((line & (ink > 0)).astype(np.uint8))
+    return (whole[0], whole[1]), (own[0], own[1])
 
 
 def ruling_mask(bgr: np.ndarray) -> np.ndarray:
@@ -1413,7 +1533,9 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
         # a ruling line one pixel wide (thin print) is no noise: the median filter would weaken it
         gray[ruling.ink] = np.minimum(gray[ruling.ink], before[ruling.ink])
     table_box = None
-    lines: np.ndarray | None = ruling.lines
+    # the lines a shadow hid are given to the grid only (the table's outline and the cleanup are found
+    # from the ruling as found in the light: a line more changes which way the table is rectified)
+    lines: np.ndarray | None = ruling.lines if ruling.shaded is None else ruling.lines | ruling.shaded
     if settings.rectify:
         quad, slanted = _table_quad(gray, settings.min_table_fraction, ruling.lines)
         problem = quad_problem(quad) if quad is not None else None
@@ -1463,6 +1585,8 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
             if warped is not None:
                 gray, table_box, lines, st = warped
                 stamped = None if stamped is None else _warped_like(stamped, st)
+                if ruling.shaded is not None and lines is not None:
+                    lines = lines | _warped_like(ruling.shaded, st)
                 if slanted is not None and lines is not None:
                     # the table found by its leaning lines only (slanted_lines): its ruling as binarized
                     # is broken every few pixels, and the layout finds its grid from the lines found
