@@ -964,25 +964,10 @@ def test_an_id_written_against_a_certificate_number_is_cut_where_its_check_digit
     assert _split_values("cremation", "death_date", "death_cause_code", "2016-12-23", ctx) is None  # no ID: no cut in digits
 
 
-def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
-    """编号登记号 over one column (the ruling line between the serial and the register number missing,
-    seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not
-    read it (编号 is half 序号, half 登记编号), serial_beside does, so the column is split at the gap its
-    cells' texts leave (a serial, then a register number) and both new header cells read; without a gap
-    the column is doubted as a whole. Failed before: the column stayed one, undoubted."""
-    import cv2
-    import numpy as np
-
-    from mapping.headers import serial_beside
-    from mapping.spec import load_spec
+def _header_engine(texts):
+    """An engine that reads each header cell it is given as the next of `texts` (split_merged_columns' tests)."""
     from ocr.base import OcrEngine
     from pipeline.kernel.models import OcrPiece
-    from pipeline.page.extract import MERGED_HEADER_DOUBT, split_merged_columns
-    from pipeline.page.layout import Grid
-
-    assert serial_beside("sea_burial", "编号登记号") == (2, "row_no", "registration_no")
-    assert serial_beside("sea_burial", "登记编号") is None  # one wording of the field
-    assert serial_beside("sea_burial", "序号登记号") is None  # merged_header reads it already
 
     class _Headers(OcrEngine):
         name = "_test_headers"
@@ -1001,6 +986,27 @@ def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_ga
 
         def recognize_crop(self, image):
             return OcrPiece(self.texts.pop(0), 0.99, (0, 0, image.shape[1], image.shape[0]), self.name)
+
+    return _Headers(texts)
+
+
+def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_gap():
+    """编号登记号 over one column (the ruling line between the serial and the register number missing,
+    seed3305 county_editions 04_sea_burial_laizhou_2014: 12 of 13 columns read): merged_header does not
+    read it (编号 is half 序号, half 登记编号), serial_beside does, so the column is split at the gap its
+    cells' texts leave (a serial, then a register number) and both new header cells read; without a gap
+    the column is doubted as a whole. Failed before: the column stayed one, undoubted."""
+    import cv2
+    import numpy as np
+
+    from mapping.headers import serial_beside
+    from mapping.spec import load_spec
+    from pipeline.page.extract import MERGED_HEADER_DOUBT, split_merged_columns
+    from pipeline.page.layout import Grid
+
+    assert serial_beside("sea_burial", "编号登记号") == (2, "row_no", "registration_no")
+    assert serial_beside("sea_burial", "登记编号") is None  # one wording of the field
+    assert serial_beside("sea_burial", "序号登记号") is None  # merged_header reads it already
 
     rows = tuple(range(10, 611, 60))
     header = ["编号登记号", "亡人姓名"]
@@ -1017,12 +1023,12 @@ def test_a_column_under_a_serial_header_beside_a_fields_is_split_at_its_texts_ga
     grid = Grid(rows, (10, 300, 500))
     st = Structure()
     h, head = list(header), {}
-    got = split_merged_columns(page(True), grid, _Headers(["编号", "登记号"]), "sea_burial", h, head, st, load_spec())
+    got = split_merged_columns(page(True), grid, _header_engine(["编号", "登记号"]), "sea_burial", h, head, st, load_spec())
     assert got.n_cols == 3 and 80 < got.cols[1] < 120 and got.inferred_cols == (1,)
     assert h == ["编号", "登记号", "亡人姓名"] and not st.columns
     st = Structure()
     h = list(header)
-    got = split_merged_columns(page(False), grid, _Headers([]), "sea_burial", h, {}, st, load_spec())
+    got = split_merged_columns(page(False), grid, _header_engine([]), "sea_burial", h, {}, st, load_spec())
     assert got.n_cols == 2 and st.columns[0][0].startswith(MERGED_HEADER_DOUBT)
 
 
@@ -1038,8 +1044,6 @@ def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its
 
     from mapping.headers import merged_header, wording_beside
     from mapping.spec import load_spec
-    from ocr.base import OcrEngine
-    from pipeline.kernel.models import OcrPiece
     from pipeline.page.extract import split_merged_columns
     from pipeline.page.layout import Grid
 
@@ -1048,24 +1052,6 @@ def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its
     assert wording_beside("sea_burial", "数火化证号") == (1, None, "cremation_cert_no")
     assert wording_beside("sea_burial", "家属姓名") is None and wording_beside("sea_burial", "逝者姓名") is None
     assert wording_beside("sea_burial", "申请日期") is None  # 日期: two characters end many one-column headers
-
-    class _Headers(OcrEngine):
-        name = "_test_headers"
-
-        def __init__(self, texts):
-            self.texts = list(texts)
-
-        def version(self):
-            return "headers 1"
-
-        def languages(self):
-            return ["chi_sim"]
-
-        def recognize(self, image):
-            return []
-
-        def recognize_crop(self, image):
-            return OcrPiece(self.texts.pop(0), 0.99, (0, 0, image.shape[1], image.shape[0]), self.name)
 
     rows = tuple(range(10, 611, 60))
 
@@ -1079,12 +1065,12 @@ def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its
     grid = Grid(rows, (10, 300, 500))
     st = Structure()
     h: list[str] = ["申请人撒海日期", "备注"]
-    got = split_merged_columns(page(True), grid, _Headers(["申请人", "撒海日期"]), "sea_burial", h, {}, st, load_spec())
+    got = split_merged_columns(page(True), grid, _header_engine(["申请人", "撒海日期"]), "sea_burial", h, {}, st, load_spec())
     assert got.n_cols == 3 and 90 < got.cols[1] < 140
     assert h == ["申请人", "撒海日期", "备注"] and not st.columns
     st = Structure()
     h = ["申请人撒海日期", "备注"]
-    got = split_merged_columns(page(False), grid, _Headers([]), "sea_burial", h, {}, st, load_spec())
+    got = split_merged_columns(page(False), grid, _header_engine([]), "sea_burial", h, {}, st, load_spec())
     assert got.n_cols == 2 and h == ["申请人撒海日期", "备注"] and not st.columns
 
 
