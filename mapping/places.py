@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterator, Sequence
+
+from rapidfuzz.distance import Levenshtein
 
 from .glyphs import looks_alike, similarity
 from .spec import Place, Spec
@@ -383,23 +385,29 @@ def road_near_place(text: str, spec: Spec) -> tuple[tuple[int, int, str], ...]:
     (东莱街, 海市路), and the recognizer misreads a character of such a name in look-alike strokes (莱 read 兼,
     基, 案; mapping.glyphs). Empty where no road is so near a place. Sources: the official division lists
     (GB/T 2260, NBS 2023 towns and streets) and the recognizer's confusions (glyph shape)."""
+    stems = _county_stems(text, spec)[0]
+    return tuple(
+        (start, end, stem)
+        for start, end, stem in _road_names(text, spec)
+        if (w := text[start:end]) not in stems and all(_is_han(ch) for ch in w) and _one_alike(w, stem)
+    )
+
+
+def _road_names(text: str, spec: Spec) -> Iterator[tuple[int, int, str]]:
+    """(start, end, stem) for each road's proper name in `text` (a name before a road's generic: names_road)
+    as long as `stem`, one of the proper names of its county's listed places (_county_stems), that no place
+    found in the text covers: where road_near_place and road_named_as_place compare a road with a place."""
     stems, covered = _county_stems(text, spec)
-    out: list[tuple[int, int, str]] = []
     for end in range(2, len(text)):
         if not names_road(text, end) or end - 1 in covered:
             continue
         for stem in sorted(stems):
             start = end - len(stem)
-            if start < 0 or any(i in covered for i in range(start, end)):
-                continue
-            w = text[start:end]
-            if w in stems or not all(_is_han(ch) for ch in w):
-                continue
-            if _one_alike(w, stem):
-                out.append((start, end, stem))
-    return tuple(out)
+            if start >= 0 and not any(i in covered for i in range(start, end)):
+                yield start, end, stem
 
 
+@lru_cache(maxsize=4096)
 def _county_stems(text: str, spec: Spec) -> tuple[frozenset[str], frozenset[int]]:
     """The proper names (less their suffix, two characters or more) of the listed counties, towns and streets
     of the counties read in `text`, and the positions the places found in `text` cover."""
@@ -427,18 +435,12 @@ def road_named_as_place(text: str, spec: Spec) -> tuple[tuple[int, int], ...]:
     being one of its streets; 方圆路 in 海阳市), no other such name one look-alike character from it (_one_alike):
     the official list confirms the reading of those characters (a misread character would not make another
     listed name of it), as `find_village` confirms a village read exactly. Sources: the official division lists."""
-    stems, covered = _county_stems(text, spec)
-    out: list[tuple[int, int]] = []
-    for end in range(2, len(text)):
-        if not names_road(text, end) or end - 1 in covered:
-            continue
-        for stem in stems:
-            start = end - len(stem)
-            if start < 0 or text[start:end] != stem or any(i in covered for i in range(start, end)):
-                continue
-            if not any(_one_alike(o, stem) for o in stems):
-                out.append((start, end))
-    return tuple(out)
+    stems = _county_stems(text, spec)[0]
+    return tuple(
+        (start, end)
+        for start, end, stem in _road_names(text, spec)
+        if text[start:end] == stem and not any(_one_alike(o, stem) for o in stems)
+    )
 
 
 def _confirmed_below(text: str, h: PlaceHit, exact: list[PlaceHit], spec: Spec) -> bool:
@@ -749,20 +751,9 @@ def unlisted_village_far_from_list(text: str, spec: Spec) -> tuple[int, int] | N
     if any(ch in STAND_INS for ch in village):
         return None
     for name in villages_of(town, spec):
-        if abs(len(name) - len(village)) <= 1 and _one_edit(village, name):
+        if Levenshtein.distance(village, name, score_cutoff=1) <= 1:
             return None
     return start, end
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` and `b` are at most one character substituted, dropped or added apart."""
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
-    if len(a) < len(b):
-        a, b = b, a
-    if len(a) != len(b) + 1:
-        return False
-    return any(a[:i] + a[i + 1 :] == b for i in range(len(a)))
 
 
 VILLAGE_SHAPE_ALIKE = 0.75

@@ -373,8 +373,8 @@ text, its two readings weighed, ocr.agreement.resolve) and the weighing's (N.res
 text's share of the texts the recognizer finds likeliest in the crop with its beam restricted to name
 characters, as an ID's is to digits, weighed by how often real names use their characters). A
 recognizer property, measured on the scanned design stores d3313, d3316 (county_editions +
-typed_sheets) and f3336 (county_editions), severity 1.8, 871 weighed name cells (bench notes
-/work/notes/s22-names.md): ranked by the reading's confidence, 57 names come before the first wrong
+typed_sheets) and f3336 (county_editions), severity 1.8, 871 weighed name cells (session 22,
+docs/accuracy.md): ranked by the reading's confidence, 57 names come before the first wrong
 one and 141 before the fourth; ranked by the product, 149 and 268. The power puts the product on the
 scale of the fitted name threshold (0.985, fitted for the reading's confidence): at it, the reading's
 confidence accepted 367 of these names with 13 wrong, the product to the power 0.15 414 with 11

@@ -152,7 +152,7 @@ def find_ruling(bgr: np.ndarray) -> Ruling:
         # count of lines across them (_crossed): a ruling line in a shadow does; the lifted grain of a
         # desk or of the paper's edge in the shadow does not
         more, _own = _ruling_runs(lifted, scale)
-        reach = max(8, int(round(LINE_MIN_PX * scale)) // 2)
+        reach = _cross_reach(scale)
         crossed = _crossed(more[0], more[1], reach)
         kept = (
             _new_lines(_full_length(crossed[0], True) & _between(crossed[1], False, reach), whole[0]),
@@ -809,7 +809,7 @@ def slanted_table(gray: np.ndarray, min_fraction: float) -> tuple[np.ndarray, tu
     component is found among them (_table_component)."""
     hor, ver = slanted_lines(gray)
     _cut_frame_edge((hor, ver), gray.shape)
-    hor, ver = _crossed(hor, ver, max(8, int(round(LINE_MIN_PX * _page_scale(gray.shape))) // 2))
+    hor, ver = _crossed(hor, ver, _cross_reach(_page_scale(gray.shape)))
     picked = _table_component(hor, ver, min_fraction)
     if picked is None:
         return None
@@ -820,6 +820,12 @@ def slanted_table(gray: np.ndarray, min_fraction: float) -> tuple[np.ndarray, tu
     if fitted is not None and _runs_forward(fitted):
         return fitted, (hor, ver)
     return _component_quad(picked, hor, ver), (hor, ver)
+
+
+def _cross_reach(scale: float) -> int:
+    """How far (px) a line may stop short of another and still meet it (_crossed): half the shortest line
+    the layout keeps (LINE_MIN_PX at the page's scale), at least 8 px."""
+    return max(8, int(round(LINE_MIN_PX * scale)) // 2)
 
 
 def _crossed(hor: np.ndarray, ver: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
