@@ -138,11 +138,23 @@ def _score(h: str, syn: str) -> float:
 
 @lru_cache(maxsize=16)
 def _wordings(spec: Spec, kind: str) -> tuple[tuple[str, str], ...]:
+    """Every (field, cleaned wording) a header of `kind` may name. A field printed in two ledger kinds under
+    one name is one data element of the spec (the cremation certificate a sea-burial register records is
+    the certificate the cremation register issued), so its wordings in either kind name it in both: a
+    sea-burial register that heads the column 火化证明书号, as cremation registers do, still names it.
+    Rule source: the spec's field catalogue (one data element, one name)."""
     ks = spec.kind(kind)
     out: list[tuple[str, str]] = []
     for f in ks.fields:
         if f.source == "cell":
-            out.extend((f.name, clean_header(s)) for s in f.synonyms)
+            syns = list(dict.fromkeys(clean_header(s) for s in f.synonyms))
+            for other in spec.kinds.values():
+                if other is ks:
+                    continue
+                for g in other.fields:
+                    if g.name == f.name and g.source == "cell":
+                        syns.extend(w for w in (clean_header(s) for s in g.synonyms) if w not in syns)
+            out.extend((f.name, s) for s in syns)
     for name, syns in ks.pseudo_fields.items():
         out.extend((name, clean_header(s)) for s in syns)
     return tuple(out)

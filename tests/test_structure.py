@@ -1074,6 +1074,23 @@ def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its
     assert got.n_cols == 2 and h == ["申请人撒海日期", "备注"] and not st.columns
 
 
+def test_a_sea_burial_header_worded_as_the_cremation_register_words_the_certificate_is_read_and_split():
+    """火化证明书号 is how cremation registers head the certificate number; a sea-burial register records the
+    same certificate (one field of the spec under one name) and may head it alike. Read over one column with
+    撒海日期 misread 微海日期 (the ruling line between them missing: design family county_editions seed 3327,
+    02_sea_burial_longkou_2017, 26 fields lost under a column given no field), the header is now two
+    columns' headers; alone it names the certificate in either kind. Failed before: in a sea-burial register
+    火化证明书号 scored 0.857 for the certificate (its wordings there were fewer), so neither the merged
+    header nor the wording beside other words was read and the column stayed without a field."""
+    from mapping.headers import map_columns, merged_header, wording_beside
+
+    assert merged_header("sea_burial", "火化证明书号撒海日期") == (6, "cremation_cert_no", "scattering_date")
+    assert (merged_header("sea_burial", "火化证明书号微海日期") or wording_beside("sea_burial", "火化证明书号微海日期")) is not None
+    for kind in ("cremation", "sea_burial"):
+        got = map_columns(kind, ["火化证明书号"])[0]
+        assert got.field == "cremation_cert_no" and got.score >= 0.99
+
+
 def test_a_column_of_names_each_with_a_sex_written_after_it_reads_as_two_columns():
     """逝者姓名 and 性别 under one header cell (the ruling line between them missing, the header misread
     逝老名性别, which merged_header and joined_header do not read as two: design draw seed3307
