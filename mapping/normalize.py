@@ -739,7 +739,10 @@ def death_cause(raw: str, spec: Spec | None = None) -> Normalized:
 
 
 def relation(raw: str, spec: Spec | None = None) -> Normalized:
-    """Relation wording -> GB/T 4761 code (妻 -> 10, 儿子 -> 20, 侄女 -> 97, 朋友 -> 99 ...)."""
+    """Relation wording -> GB/T 4761 code (妻 -> 10, 儿子 -> 20, 侄女 -> 97, 朋友 -> 99 ...). The wordings are
+    GB/T 4761-2008's own item names (独生子, 四女, 曾孙女, 公公, 岳母, 曾祖父, 婶母, 姑父, 堂兄弟, 表姐妹 ...),
+    each coded to the spec's group of its item (its first digit; the items of its group 8 "其他" to 97), and
+    the everyday words for them (老伴, 儿, 爷爷, 姥姥 ...). Rule source: GB/T 4761-2008 家庭关系代码."""
     return normalize_code(raw, _spec(spec).table("relation"))
 
 
