@@ -1647,9 +1647,52 @@ cells of that form with a prefix misread (_prefix_misread) to count as register 
 a column's content is judged on at all (CONTENT_MIN_CELLS)."""
 
 
+_SEPARATORS = re.compile(r"[-－—_./·]")
+
+
+def _bare_register(text: str) -> str:
+    """A cell's characters with the separators of a register number dropped (dashes folded, spaces gone as
+    _clean_cell drops them, a fused serial cut as _register_no does): HZ2013-017, HZ2013~017 and
+    HZ2013 017 are all HZ2013017."""
+    from . import normalize as N
+
+    return _SEPARATORS.sub("", _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1))
+
+
+def _blurred_register_no(text: str, told: list[str], sp: Spec) -> bool:
+    """Whether a cell that is no register number as read is one of its column's register numbers (`told`:
+    the cells _register_no passes) read from a blurred photograph: the hyphen between year and serial
+    lost or read as a gap, and letters of the prefix read as the digits of their shape (H as 1 or 8, Z as
+    2). Its characters with separators dropped (_bare_register) are Latin letters or digits, as many as
+    those of at least REGISTER_FORM_CELLS of the column's register numbers, and digits after as many
+    characters as the longest letter prefix among those numbers. A property of the recognizer on a
+    photograph's blur (a thin stroke such as a hyphen fades into the paper or into a gap; a blurred capital
+    is read as a digit of its shape: prefix_misread) and of a register (its numbers are issued in one
+    format down the column: every number as long as the others); no list of pairs. The shape test
+    (prefix_misread) keeps the separators and so misses these readings. A cell that is a value of another
+    number field by the spec's forms as read (a certificate number 2013-00018, an ID, a phone, a date,
+    a voyage: the exclusions of _register_no) is none."""
+    from . import normalize as N
+
+    s = N.fold_dashes(_clean_cell(text))
+    b = _bare_register(text)
+    if not b or not b.isascii() or not b.isalnum():
+        return False
+    if VOYAGE_FORM.fullmatch(s) or _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp):
+        return False
+    if _decisive("phone", None, s, sp) or N.normalize_date(s).value is not None:
+        return False
+    same = [t for t in (_bare_register(x) for x in told) if len(t) == len(b)]
+    if len(same) < REGISTER_FORM_CELLS:
+        return False
+    n = max(len(m.group(0)) if (m := _PREFIX.match(t)) else 0 for t in same)
+    return 0 < n < len(b) and b[n:].isdigit()
+
+
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
     """The share of a column's written cells that are register numbers (_register_no), or of its
-    commonest form with the prefix misread (_prefix_misread); where another
+    commonest form with the prefix misread (_prefix_misread), or its numbers read from a blurred
+    photograph with the hyphen lost as well (_blurred_register_no); where another
     column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
     (serial_share) counts whole: a register number is issued in the order of registration, so a page's
     run up by one as a serial's do, and the page's serial is the other column. None with fewer than
@@ -1659,7 +1702,8 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
         return None
     told = [_register_no(t, sp) for t in written]
     forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
-    share = sum(ok or _prefix_misread(t, forms) for t, ok in zip(written, told)) / len(written)
+    read = [t for t, ok in zip(written, told) if ok]
+    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, read, sp) for t, ok in zip(written, told)) / len(written)
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
