@@ -1659,34 +1659,57 @@ def _bare_register(text: str) -> str:
     return _SEPARATORS.sub("", _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1))
 
 
-def _blurred_register_no(text: str, told: list[str], sp: Spec) -> bool:
-    """Whether a cell that is no register number as read is one of its column's register numbers (`told`:
-    the cells _register_no passes) read from a blurred photograph: the hyphen between year and serial
-    lost or read as a gap, and letters of the prefix read as the digits of their shape (H as 1 or 8, Z as
-    2). Its characters with separators dropped (_bare_register) are Latin letters or digits, as many as
-    those of at least REGISTER_FORM_CELLS of the column's register numbers, and digits after as many
-    characters as the longest letter prefix among those numbers. A property of the recognizer on a
-    photograph's blur (a thin stroke such as a hyphen fades into the paper or into a gap; a blurred capital
-    is read as a digit of its shape: prefix_misread) and of a register (its numbers are issued in one
-    format down the column: every number as long as the others); no list of pairs. The shape test
-    (prefix_misread) keeps the separators and so misses these readings. A cell that is a value of another
-    number field by the spec's forms as read (a certificate number 2013-00018, an ID, a phone, a date,
-    a voyage: the exclusions of _register_no) is none."""
+def _blurred_form(written: list[str]) -> tuple[int, int] | None:
+    """The form of a column's register numbers as a blurred photograph leaves them: (characters with the
+    separators dropped, _bare_register; characters before the digits that end it). The length is the
+    commonest among its cells that are Latin letters or digits, a letter among those before the final
+    digits (HZ2013017, 1Z2013018, H22013019 read for HZ2013-0xx: a prefix read whole or in part), kept
+    where at least REGISTER_FORM_CELLS cells have it, so three numbers with a letter of their prefix read
+    make the form; the head is the commonest among those cells (the longer on a tie: a capital read as a
+    digit shortens the head a cell shows, never lengthens it). None otherwise."""
+    heads: dict[int, Counter[int]] = {}
+    for t in written:
+        b = _bare_register(t)
+        if not b.isascii() or not b.isalnum():
+            continue
+        n = len(b.rstrip("0123456789"))
+        if 0 < n <= _PREFIX_MAX and len(b) - n >= 3 and any(c.isalpha() for c in b[:n]):
+            heads.setdefault(len(b), Counter())[n] += 1
+    if not heads:
+        return None
+    length = max(heads, key=lambda k: (sum(heads[k].values()), k))
+    if sum(heads[length].values()) < REGISTER_FORM_CELLS:
+        return None
+    return length, max(heads[length].items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+_PREFIX_MAX = 4
+"""The most letters of a register number's prefix (_REGISTER_NO: one to four Latin letters)."""
+
+
+def _blurred_register_no(text: str, form: tuple[int, int] | None, sp: Spec) -> bool:
+    """Whether a cell that is no register number as read is one of its column's register numbers read from
+    a blurred photograph: the hyphen between year and serial lost or read as a gap, and letters of the
+    prefix read as the digits of their shape (H as 1 or 8, Z as 2). Its characters with separators
+    dropped (_bare_register) are Latin letters or digits as many as the column's numbers' (`form`,
+    _blurred_form), digits after the form's head. A property of the recognizer on a photograph's blur (a
+    thin stroke such as a hyphen fades into the paper or into a gap; a blurred capital is read as a digit
+    of its shape: prefix_misread) and of a register (its numbers are issued in one format down the column:
+    every number as long as the others); no list of pairs. The shape test (prefix_misread) keeps the
+    separators and needs the prefix read whole in REGISTER_FORM_CELLS cells, so misses these readings. A
+    cell that is a value of another number field by the spec's forms as read (a certificate number
+    2013-00018, an ID, a phone, a date, a voyage: the exclusions of _register_no) is none."""
     from . import normalize as N
 
+    if form is None:
+        return False
     s = N.fold_dashes(_clean_cell(text))
     b = _bare_register(text)
-    if not b or not b.isascii() or not b.isalnum():
+    if len(b) != form[0] or not b.isascii() or not b.isalnum() or not b[form[1] :].isdigit():
         return False
     if VOYAGE_FORM.fullmatch(s) or _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp):
         return False
-    if _decisive("phone", None, s, sp) or N.normalize_date(s).value is not None:
-        return False
-    same = [t for t in (_bare_register(x) for x in told) if len(t) == len(b)]
-    if len(same) < REGISTER_FORM_CELLS:
-        return False
-    n = max(len(m.group(0)) if (m := _PREFIX.match(t)) else 0 for t in same)
-    return 0 < n < len(b) and b[n:].isdigit()
+    return not _decisive("phone", None, s, sp) and N.normalize_date(s).value is None
 
 
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
@@ -1702,8 +1725,8 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
         return None
     told = [_register_no(t, sp) for t in written]
     forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
-    read = [t for t, ok in zip(written, told) if ok]
-    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, read, sp) for t, ok in zip(written, told)) / len(written)
+    blurred = _blurred_form(written)
+    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)) / len(written)
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
