@@ -1659,9 +1659,75 @@ cells of that form with a prefix misread (_prefix_misread) to count as register 
 a column's content is judged on at all (CONTENT_MIN_CELLS)."""
 
 
+_SEPARATORS = re.compile(r"[-－—_./·]")
+
+
+def _bare_register(text: str) -> str:
+    """A cell's characters with the separators of a register number dropped (dashes folded, spaces gone as
+    _clean_cell drops them, a fused serial cut as _register_no does): HZ2013-017, HZ2013~017 and
+    HZ2013 017 are all HZ2013017."""
+    from . import normalize as N
+
+    return _SEPARATORS.sub("", _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1))
+
+
+def _blurred_form(written: list[str]) -> tuple[int, int] | None:
+    """The form of a column's register numbers as a blurred photograph leaves them: (characters with the
+    separators dropped, _bare_register; characters before the digits that end it). The length is the
+    commonest among its cells that are Latin letters or digits, a letter among those before the final
+    digits (HZ2013017, 1Z2013018, H22013019 read for HZ2013-0xx: a prefix read whole or in part), kept
+    where at least REGISTER_FORM_CELLS cells have it, so three numbers with a letter of their prefix read
+    make the form; the head is the commonest among those cells (the longer on a tie: a capital read as a
+    digit shortens the head a cell shows, never lengthens it). None otherwise."""
+    heads: dict[int, Counter[int]] = {}
+    for t in written:
+        b = _bare_register(t)
+        if not b.isascii() or not b.isalnum():
+            continue
+        n = len(b.rstrip("0123456789"))
+        if 0 < n <= _PREFIX_MAX and len(b) - n >= 3 and any(c.isalpha() for c in b[:n]):
+            heads.setdefault(len(b), Counter())[n] += 1
+    if not heads:
+        return None
+    length = max(heads, key=lambda k: (sum(heads[k].values()), k))
+    if sum(heads[length].values()) < REGISTER_FORM_CELLS:
+        return None
+    return length, max(heads[length].items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+_PREFIX_MAX = 4
+"""The most letters of a register number's prefix (_REGISTER_NO: one to four Latin letters)."""
+
+
+def _blurred_register_no(text: str, form: tuple[int, int] | None, sp: Spec) -> bool:
+    """Whether a cell that is no register number as read is one of its column's register numbers read from
+    a blurred photograph: the hyphen between year and serial lost or read as a gap, and letters of the
+    prefix read as the digits of their shape (H as 1 or 8, Z as 2). Its characters with separators
+    dropped (_bare_register) are Latin letters or digits as many as the column's numbers' (`form`,
+    _blurred_form), digits after the form's head. A property of the recognizer on a photograph's blur (a
+    thin stroke such as a hyphen fades into the paper or into a gap; a blurred capital is read as a digit
+    of its shape: prefix_misread) and of a register (its numbers are issued in one format down the column:
+    every number as long as the others); no list of pairs. The shape test (prefix_misread) keeps the
+    separators and needs the prefix read whole in REGISTER_FORM_CELLS cells, so misses these readings. A
+    cell that is a value of another number field by the spec's forms as read (a certificate number
+    2013-00018, an ID, a phone, a date, a voyage: the exclusions of _register_no) is none."""
+    from . import normalize as N
+
+    if form is None:
+        return False
+    s = N.fold_dashes(_clean_cell(text))
+    b = _bare_register(text)
+    if len(b) != form[0] or not b.isascii() or not b.isalnum() or not b[form[1] :].isdigit():
+        return False
+    if VOYAGE_FORM.fullmatch(s) or _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp):
+        return False
+    return not _decisive("phone", None, s, sp) and N.normalize_date(s).value is None
+
+
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:
     """The share of a column's written cells that are register numbers (_register_no), or of its
-    commonest form with the prefix misread (_prefix_misread); where another
+    commonest form with the prefix misread (_prefix_misread), or its numbers read from a blurred
+    photograph with the hyphen lost as well (_blurred_register_no); where another
     column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
     (serial_share) counts whole: a register number is issued in the order of registration, so a page's
     run up by one as a serial's do, and the page's serial is the other column. None with fewer than
@@ -1671,7 +1737,8 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
         return None
     told = [_register_no(t, sp) for t in written]
     forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
-    share = sum(ok or _prefix_misread(t, forms) for t, ok in zip(written, told)) / len(written)
+    blurred = _blurred_form(written)
+    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)) / len(written)
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):

@@ -1245,6 +1245,26 @@ def test_register_numbers_with_their_prefix_misread_on_some_rows_still_tell_the_
     assert assign_columns("sea_burial", header, _columns(rows))[0].field != "registration_no"
 
 
+def test_register_numbers_read_from_a_blurred_photograph_with_the_hyphen_lost_still_tell_the_registration_column():
+    """A photograph's blur loses the thin hyphen of a register number or reads it as a gap (HZ2013-020 read
+    122013 020: the capitals read as digits of their shape as well): with the header misread, the column's
+    numbers, as many characters as its numbers whose prefix kept a letter, are still register numbers, so
+    the column is the registration's, doubted. A certificate number among register numbers (2013-00018, a form
+    the spec states for it) is still no register number."""
+    header, rows = _sea_page(["HZ2013-017", "HZ2013~018", "H22013 019", "122013 020"])
+    header[0] = "篇壁"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None
+    # heavier blur: one number read whole, two with one capital of the prefix kept (R2, B2), one with none
+    header, rows = _sea_page(["HZ2013-017", "R22013-018", "B22013 019", "822013 020"])
+    header[0] = "篇壁"
+    assert assign_columns("sea_burial", header, _columns(rows))[0].field == "registration_no"
+    header, rows = _sea_page(["HZ2013-017", "HZ2013-019", "H22013 020", "2013-00018"])
+    header[0] = ""
+    assert assign_columns("sea_burial", header, _columns(rows))[0].field != "registration_no"
+
+
 def test_a_photographed_name_column_with_surnames_misread_is_still_told_by_its_neighbours():
     """A photograph's blurred surname is read as a glyph of its shape that no surname list holds (朱 read
     未, 姜 read 萎): with half the deceased's names so read and the header lost or misread whole, the
