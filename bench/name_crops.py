@@ -36,7 +36,9 @@ from pipeline.kernel.store import Record, Store  # noqa: E402
 from pipeline.page.extract import NAME_BEAM  # noqa: E402
 
 
-def gather(label: str, scans: Path, data: Path, settings: Settings, engine: Any, witness: Any = None) -> list[dict[str, Any]]:
+def gather(
+    label: str, scans: Path, data: Path, settings: Settings, engine: Any, witness: Any = None, wide_beam: int = 0
+) -> list[dict[str, Any]]:
     import cv2
 
     from ocr.agreement import second_crop
@@ -101,6 +103,12 @@ def gather(label: str, scans: Path, data: Path, settings: Settings, engine: Any,
             on_first = engine.score_readings(crop, union)
             on_second = engine.score_readings(other, union)
             on_witness = witness.score_readings(crop, union) if witness is not None else None
+            truth = E.scored_value(truths[rid].get(f)) or ""
+            deep: list[tuple[str, float]] = []
+            truth_scores: list[float] = []
+            if wide_beam and truth:  # analysis only: where the truth is, how deep a search would find it
+                deep = engine.likeliest_texts(crop, alphabet, beam=wide_beam) or []
+                truth_scores = engine.score_readings(crop, [truth])
             out.append(
                 {
                     "store": label,
@@ -119,6 +127,8 @@ def gather(label: str, scans: Path, data: Path, settings: Settings, engine: Any,
                     "on_first": on_first,
                     "on_second": on_second,
                     "on_witness": on_witness,
+                    "deep": deep,
+                    "truth_first": truth_scores[0] if truth_scores else None,
                 }
             )
     return out
@@ -128,6 +138,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("roots", nargs="+")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--beam", type=int, default=0, help="also search the first crop this deep and score the truth (analysis)")
     ap.add_argument(
         "--witness", action="store_true", help="also score the texts with PP-OCRv4 (ocr.ppocr model v4) on the first crop"
     )
@@ -139,7 +150,7 @@ def main() -> None:
     settings = Settings.load(None)
     rows: list[dict[str, Any]] = []
     for label, scans, data in family_stores([Path(r) for r in args.roots]):
-        rows += gather(label, scans, data, settings, engine, witness)
+        rows += gather(label, scans, data, settings, engine, witness, args.beam)
         print(label, len(rows), flush=True)
     p = Path(args.out)
     p.write_bytes(pickle.dumps(rows))
