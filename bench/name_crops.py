@@ -1,0 +1,163 @@
+"""Gather the recognizer's evidence on both crops of every searched name cell of a bench store (no product change).
+
+    PYTHONPATH=. python bench/name_crops.py ROOT... --out FILE.pkl
+
+Each ROOT holds family folders `<family>/scans` + `<family>/run-*/data` (bench/hold_reasons.py's
+layout), already re-mapped. For every one-line name cell that kept alternatives
+(pipeline.page.extract.name_alternatives, searched on the first crop), the cell's first crop is cut
+again from the stored clean page and grid (pipeline.page.extract.line_crops) and its second crop made
+(ocr.agreement.second_crop); the listed texts are scored on both crops, and the second crop is searched
+too (likeliest_texts in the name alphabet); `--witness`: the texts are scored by PP-OCRv4 too (a second,
+independently trained recognizer in the rapidocr wheel, as bench/name_witness.py uses it). The result, with the truth, goes to FILE (unmasked: keep it
+outside the repository, mode 0600); bench/name_classes.py-style counts are printed only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from hold_reasons import family_stores  # noqa: E402
+
+import mapping.normalize as N  # noqa: E402
+import pipeline.quality.evaluate as E  # noqa: E402
+from mapping.spec import field_types  # noqa: E402
+from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.store import Record, Store  # noqa: E402
+from pipeline.page.extract import NAME_BEAM  # noqa: E402
+
+
+def gather(
+    label: str, scans: Path, data: Path, settings: Settings, engine: Any, witness: Any = None, wide_beam: int = 0
+) -> list[dict[str, Any]]:
+    import cv2
+
+    from ocr.agreement import second_crop
+    from pipeline.page.extract import line_crops
+    from pipeline.page.layout import Grid
+
+    truths: dict[int, dict[str, Any]] = {}
+    score_row = E._score_row
+
+    def keep_truth(ev: Any, grow: dict[str, Any], rec: Any, *a: Any, **k: Any) -> None:
+        if rec is not None:
+            truths[rec.id] = grow["record"]
+        score_row(ev, grow, rec, *a, **k)
+
+    s = settings.with_(data_dir=str(data))
+    store = Store.open(s)
+    E._score_row = keep_truth
+    try:
+        E.evaluate(store, processed_only=False, truth_dir=scans)
+        with store.session() as ss:
+            recs = [(r.id, r.page_id, r.status, dict(r.fields or {}), list(r.cells or [])) for r in ss.query(Record)]
+    finally:
+        E._score_row = score_row
+        store.dispose()
+    name_fields = [f for f, t in field_types().items() if t == "name"]
+    db = sqlite3.connect(data / "store.sqlite")
+    pages = {
+        pid: (sha, json.loads(lay) if lay else None) for pid, sha, lay in db.execute("select id, clean_image, layout from pages")
+    }
+    db.close()
+    alphabet = N.name_alphabet()
+    out = []
+    image: tuple[str | None, Any] = (None, None)
+    for rid, page_id, status, fields, cells in recs:
+        if rid not in truths:
+            continue
+        for f in name_fields:
+            fv = fields.get(f) or {}
+            cell = next((c for c in cells if fv.get("box") and c.get("box") == fv.get("box")), None)
+            if cell is None or not cell.get("alternatives") or page_id not in pages or not pages[page_id][1]:
+                continue
+            sha, layout = pages[page_id]
+            if image[0] != sha:
+                path = next((data / "images").rglob(f"{sha}*"))
+                image = (sha, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+            assert layout is not None  # checked above
+            grid = Grid.from_dict(layout["grid"])
+            x0, y0, x1, y1 = cell["box"]
+            cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
+            r = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
+            c = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
+            crops, _owners, _faint = line_crops(image[1], grid, [(r, c)])
+            if len(crops) != 1:
+                continue
+            crop = crops[0]
+            other = second_crop(crop, False)
+            alts = [(str(t), float(x)) for t, x in cell["alternatives"]]
+            texts = [t for t, _x in alts]
+            first_again = engine.score_readings(crop, texts)
+            found2 = engine.likeliest_texts(other, alphabet, beam=NAME_BEAM) or []
+            union = list(dict.fromkeys(texts + [t for t, _x in found2]))
+            on_first = engine.score_readings(crop, union)
+            on_second = engine.score_readings(other, union)
+            on_witness = witness.score_readings(crop, union) if witness is not None else None
+            truth = E.scored_value(truths[rid].get(f)) or ""
+            deep: list[tuple[str, float]] = []
+            truth_scores: list[float] = []
+            if wide_beam and truth:  # analysis only: where the truth is, how deep a search would find it
+                deep = engine.likeliest_texts(crop, alphabet, beam=wide_beam) or []
+                truth_scores = engine.score_readings(crop, [truth])
+            out.append(
+                {
+                    "store": label,
+                    "record": rid,
+                    "field": f,
+                    "status": status,
+                    "truth": E.scored_value(truths[rid].get(f)) or "",
+                    "value": E.scored_value(fv.get("value")) or "",
+                    "conf": float(fv.get("confidence") or 0.0),
+                    "flags": list(fv.get("flags") or []),
+                    "text": cell.get("text"),
+                    "second": cell.get("second"),
+                    "alts": alts,
+                    "fidelity": max((abs(a - b) for (_t, a), b in zip(alts, first_again)), default=0.0),
+                    "union": union,
+                    "on_first": on_first,
+                    "on_second": on_second,
+                    "on_witness": on_witness,
+                    "deep": deep,
+                    "truth_first": truth_scores[0] if truth_scores else None,
+                }
+            )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("roots", nargs="+")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--beam", type=int, default=0, help="also search the first crop this deep and score the truth (analysis)")
+    ap.add_argument(
+        "--witness", action="store_true", help="also score the texts with PP-OCRv4 (ocr.ppocr model v4) on the first crop"
+    )
+    args = ap.parse_args()
+    from ocr.ppocr import PpOcrEngine
+
+    engine = PpOcrEngine()
+    witness = PpOcrEngine(model="v4", runtime="onnxruntime") if args.witness else None
+    settings = Settings.load(None)
+    rows: list[dict[str, Any]] = []
+    for label, scans, data in family_stores([Path(r) for r in args.roots]):
+        rows += gather(label, scans, data, settings, engine, witness, args.beam)
+        print(label, len(rows), flush=True)
+    p = Path(args.out)
+    p.write_bytes(pickle.dumps(rows))
+    p.chmod(0o600)
+    fid = sorted(r["fidelity"] for r in rows)
+    print(f"cells {len(rows)}; first-crop fidelity: median {fid[len(fid) // 2]:.3f}, >0.1: {sum(x > 0.1 for x in fid)}")
+
+
+if __name__ == "__main__":
+    main()
