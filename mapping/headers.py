@@ -1738,7 +1738,9 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
     told = [_register_no(t, sp) for t in written]
     forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
     blurred = _blurred_form(written)
-    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)) / len(written)
+    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)) / len(
+        written
+    )
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):

@@ -1085,7 +1085,9 @@ def test_a_sea_burial_header_worded_as_the_cremation_register_words_the_certific
     from mapping.headers import map_columns, merged_header, wording_beside
 
     assert merged_header("sea_burial", "火化证明书号撒海日期") == (6, "cremation_cert_no", "scattering_date")
-    assert (merged_header("sea_burial", "火化证明书号微海日期") or wording_beside("sea_burial", "火化证明书号微海日期")) is not None
+    assert (
+        merged_header("sea_burial", "火化证明书号微海日期") or wording_beside("sea_burial", "火化证明书号微海日期")
+    ) is not None
     for kind in ("cremation", "sea_burial"):
         got = map_columns(kind, ["火化证明书号"])[0]
         assert got.field == "cremation_cert_no" and got.score >= 0.99
