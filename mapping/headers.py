@@ -147,14 +147,14 @@ def _wordings(spec: Spec, kind: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for f in ks.fields:
         if f.source == "cell":
-            syns = list(dict.fromkeys(clean_header(s) for s in f.synonyms))
+            own = list(dict.fromkeys(clean_header(s) for s in f.synonyms))
             for other in spec.kinds.values():
                 if other is ks:
                     continue
                 for g in other.fields:
                     if g.name == f.name and g.source == "cell":
-                        syns.extend(w for w in (clean_header(s) for s in g.synonyms) if w not in syns)
-            out.extend((f.name, s) for s in syns)
+                        own.extend(w for w in (clean_header(s) for s in g.synonyms) if w not in own)
+            out.extend((f.name, s) for s in own)
     for name, syns in ks.pseudo_fields.items():
         out.extend((name, clean_header(s)) for s in syns)
     return tuple(out)
