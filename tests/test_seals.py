@@ -12,12 +12,12 @@ from test_structure import FIELDS, ROWS, _map
 
 from mapping.flags import FLAGS
 from pipeline.kernel.config import Settings
-from pipeline.kernel.models import RawCell
+from pipeline.kernel.models import FieldValue, RawCell
 from pipeline.page.cleanup import clean_page, find_seals, seal_mask
 from pipeline.page.extract import doubt_seal_only_rows, doubt_sealed_cells
 from pipeline.page.layout import Grid
 from pipeline.page.routing import NEEDS_REVIEW, route
-from pipeline.page.structure import SEAL_ONLY, UNDER_SEAL, Structure
+from pipeline.page.structure import SEAL_ONLY, UNDER_SEAL, Structure, sealed_id_confirmed, sealed_sex_confirmed
 from pipeline.review.queue import record_reason
 from review_app.i18n import t
 
@@ -206,3 +206,52 @@ def test_the_cells_a_colour_stamp_was_taken_from_are_doubted_like_cells_under_a_
     assert centre in st.cells and st.cells[centre] == [UNDER_SEAL]
     assert len(st.cells) <= 20
     assert clean_page(_page()).stamped is None  # a page without a stamp: no cell doubted for one
+
+
+def test_an_id_number_under_a_seal_that_its_check_character_confirms_is_not_held_for_the_seal():
+    """A seal stamped over the ID column: a number read there whose GB 11643 check character holds, with
+    no rule having chosen or corrected it, is the writing's (MOD 11-2 catches any one character the seal's
+    ink changed), so the seal alone no longer holds it; a number the seal's ink changed (check fails)
+    and the other cells under the seal stay doubted."""
+    ident, remarks = FIELDS.index("id_number"), FIELDS.index("remarks")
+    rows = [list(r) for r in ROWS[:2]]
+    first = rows[0][ident]
+    rows[1][ident] = first[:9] + str((int(first[9]) + 3) % 10) + first[10:]  # one digit changed by the seal's ink
+    st = Structure()
+    for r in (1, 2):
+        st.doubt_cell(r, ident, UNDER_SEAL)
+        st.doubt_cell(r, remarks, UNDER_SEAL)
+    out = _map(FIELDS, rows, st)
+    sure, changed = out[0].record, out[1].record
+    assert sure.fields["id_number"].value == first
+    assert "cell_under_seal" not in sure.fields["id_number"].flags
+    assert f"id_number: {UNDER_SEAL}" not in sure.problems
+    assert "cell_under_seal" in changed.fields["id_number"].flags
+    assert f"id_number: {UNDER_SEAL}" in changed.problems
+    assert all(f"remarks: {UNDER_SEAL}" in r.problems for r in (sure, changed))  # the other sealed cell: held
+    # a number the spec chose or corrected is not confirmed by its check character
+    assert not sealed_id_confirmed(FieldValue(first, first, 0.99, None, ["id_corrected"]), "id_number")
+    assert not sealed_id_confirmed(FieldValue(first, first, 0.99, None, []), "text")
+    assert sealed_id_confirmed(FieldValue(first, first, 0.99, None, ["engines_agree"]), "id_number")
+
+
+def test_a_sex_under_a_seal_that_the_id_numbers_digit_17_states_is_not_held_for_the_seal():
+    """The sex cell under a seal: 女 read beside a confirmed ID whose digit 17 is even (GB 11643) is the
+    writing's; 男 read there (a seal's stroke could make either) is not what the ID states and stays held."""
+    sex, ident = FIELDS.index("sex_code"), FIELDS.index("id_number")
+    rows = [list(ROWS[0]), list(ROWS[0])]
+    assert rows[0][sex] == "女" and int(rows[0][ident][16]) % 2 == 0
+    rows[1][sex] = "男"
+    st = Structure()
+    for r in (1, 2):
+        st.doubt_cell(r, sex, UNDER_SEAL)
+    out = _map(FIELDS, rows, st)
+    agrees, against = out[0].record, out[1].record
+    assert "cell_under_seal" not in agrees.fields["sex_code"].flags
+    assert f"sex_code: {UNDER_SEAL}" not in agrees.problems
+    assert "cell_under_seal" in against.fields["sex_code"].flags
+    assert route(against, Settings())[0] == NEEDS_REVIEW
+    # an ID a rule corrected confirms nothing
+    rec = agrees
+    rec.fields["id_number"].flags.append("id_corrected")
+    assert not sealed_sex_confirmed(rec.fields["sex_code"], "sex_code", rec)
