@@ -251,6 +251,58 @@ def test_a_struck_row_and_the_specks_of_stained_paper_do_not_close_the_gap_betwe
     assert x is not None and 150 < x < 200
 
 
+def _faded_column(fade: float, second: str | None = None) -> tuple[np.ndarray, object]:
+    """Ten rows of an 18-digit ID written in dark ink (and `second` beside it, a printed column's value
+    past a missing ruling line), blurred as a scan blurs strokes, then faded toward the paper by `fade`
+    (bench/stress_scans.py's faded mode, on the cell: a carbon copy's writing under a dark printed form)."""
+    from pipeline.page.layout import Grid
+
+    gray = np.full((620, 560), 235, np.uint8)
+    rows = tuple(range(10, 611, 60))
+    for y in rows[1:-1]:
+        cv2.putText(gray, "370684194710317179", (20, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv2.LINE_AA)
+        if second:
+            cv2.putText(gray, second, (400, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv2.LINE_AA)
+    blurred = cv2.GaussianBlur(gray, (0, 0), 1.2).astype(np.float32)
+    return np.clip(blurred + fade * (235 - blurred), 0, 255).astype(np.uint8), Grid(rows, (10, 550))
+
+
+@pytest.mark.parametrize("fade", [0.0, 0.6, 0.7, 0.75])
+def test_a_faded_id_column_is_not_split_at_the_gaps_between_its_digits_cores(fade):
+    """An ID column whose header read as a wording beside other words (居民 | 身份证号码) is split only where
+    its rows' text leaves a gap. Faded writing (its darkest ink 45-90 levels under the paper) is ink at
+    INK_CONTRAST only at its strokes' cores: the gaps between the cores of its digits read as the gap of a
+    missing ruling line, and the ID was cut in two (faded copy of design county 3316: IDs 0 of 10 and 0 of 9
+    right on two pages, a third page cut too). At half its depth (layout.cell_ink_contrast) each stroke is
+    whole and the digits run across the column as they do in dark ink."""
+    gray, grid = _faded_column(fade)
+    assert column_gap(gray, grid, 0, near=0.5) is None
+
+
+@pytest.mark.parametrize("fade", [0.0, 0.7])
+def test_a_faded_column_is_still_split_where_a_ruling_line_is_missing(fade):
+    """The half-depth ink test closes only the gaps inside a value: two printed columns' faded values
+    under one header cell still leave the gap of their missing ruling line."""
+    gray, grid = _faded_column(fade, second="2013001")
+    x = column_gap(gray, grid, 0, near=0.7)
+    assert x is not None and 330 < x < 400
+
+
+def test_the_ink_test_of_a_cell_is_lowered_for_faint_ink_only():
+    """cell_ink_contrast: INK_CONTRAST for dark ink and for a blank or grainy cell (no ink the fixed test
+    sees: its grain's specks are no writing); half the depth of faint ink, never under FAINT_CONTRAST."""
+    from pipeline.page.layout import FAINT_CONTRAST, INK_CONTRAST, cell_ink_contrast
+
+    dark, _g = _faded_column(0.0)
+    faint, _g = _faded_column(0.7)
+    assert cell_ink_contrast(dark[73:127, 14:546]) == INK_CONTRAST
+    depth = float(np.median(faint[73:127, 14:546]) - np.percentile(faint[73:127, 14:546], 1))
+    assert INK_CONTRAST <= depth < 2 * INK_CONTRAST
+    assert cell_ink_contrast(faint[73:127, 14:546]) == pytest.approx(max(FAINT_CONTRAST, depth / 2))
+    grain = np.clip(np.random.default_rng(3).normal(230, 7, (54, 300)), 0, 255).astype(np.uint8)
+    assert cell_ink_contrast(grain) == INK_CONTRAST
+
+
 def test_rows_the_tables_box_cut_off_are_found_at_the_rows_pitch():
     """The cleanup's table box is the extent of the ruling joined as one piece: a faded stretch of the
     vertical lines cut the last rows off it, and the grid found in the box ended 4 rows before the table

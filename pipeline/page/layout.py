@@ -1180,6 +1180,33 @@ def _faint_strokes(diff: np.ndarray, contrast: float) -> int:
     return total if total >= FAINT_MIN_PIXELS else 0
 
 
+FAINT_INK_SHARE = 0.5
+"""Where a cell's darkest ink (its darkest 1 % of pixels) lies INK_CONTRAST to 2 x INK_CONTRAST under its
+paper (faded ink, a carbon copy, a pen pressed lightly), its pixels count as ink (cell_ink_contrast) from
+this share of that depth: a property of imaging, a stroke blurred by the optics and the paper's fibres reaches
+its full darkness only at its core and its edge is where it is half as dark as there (the half-maximum width of a
+line), so a stroke is whole at half its depth whatever its ink. A fixed INK_CONTRAST, calibrated on dark
+ink, sees only the cores of strokes that are 45-90 levels deep and breaks each glyph into pieces with gaps
+between them; with dark ink (2 x INK_CONTRAST or more: every cell of the design scans as drawn) the share
+asks for INK_CONTRAST or more, and INK_CONTRAST is kept. Nor is it lowered in a cell whose darkest 1 % lie
+under INK_CONTRAST: the fixed test sees no ink there, and that depth is mostly the paper's grain or a stain
+(a photograph's blank cells: 15-24 levels), whose specks at half of it would read as writing."""
+
+
+def cell_ink_contrast(inner: np.ndarray) -> float:
+    """How much darker than its paper (the cell's median) a pixel of this cell must be to count as ink:
+    INK_CONTRAST, or for faint ink (its darkest 1 % of pixels INK_CONTRAST to 2 x INK_CONTRAST deep)
+    FAINT_INK_SHARE of that depth, never under FAINT_CONTRAST nor FAINT_NOISE_SIGMAS x the paper's own noise
+    (paper_noise: a photograph's grain is no ink), the thresholds of the faint ink test (faint_counts)."""
+    if inner.size == 0:
+        return float(INK_CONTRAST)
+    depth = float(np.median(inner)) - float(np.percentile(inner, 1))
+    if not INK_CONTRAST <= depth < 2 * INK_CONTRAST:  # dark ink, or no ink the fixed test sees: as it was
+        return float(INK_CONTRAST)
+    floor = max(float(FAINT_CONTRAST), FAINT_NOISE_SIGMAS * paper_noise(inner))
+    return min(float(INK_CONTRAST), max(floor, FAINT_INK_SHARE * depth))
+
+
 def stretch_faint(inner: np.ndarray) -> np.ndarray:
     """A cell crop with its faint ink made dark (the darkest 1 % of its pixels to black, its paper kept
     white), for recognition of what faint_ink found."""
@@ -1257,7 +1284,9 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
         inner = gray[y0 + 3 : y1 - 3, x0:x1]
         if inner.size == 0:
             continue
-        ink = (inner < int(np.median(inner)) - INK_CONTRAST).astype(np.uint8)
+        # faint writing's strokes whole (cell_ink_contrast): at INK_CONTRAST only their cores are ink, and
+        # the gaps between the cores of a faded ID's digits read as the gap of a missing ruling line
+        ink = (inner < float(np.median(inner)) - cell_ink_contrast(inner)).astype(np.uint8)
         ink[ruling_rows(ink)] = 0
         if seals is not None and seals.shape[:2] == gray.shape[:2]:
             ink[seals[y0 + 3 : y1 - 3, x0:x1] > 0] = 0
