@@ -67,6 +67,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the number's leading letters written as the rest of its column on the page has them (read as digits or other letters); check",
         "warn",
     ),
+    "prefix_from_volume": FlagInfo(
+        "本页读不出编号开头的字母，已按同册其他页同列编号补写（识别为数字或别的字母），请核对",
+        "the page reads too few numbers with their leading letters: written as the volume's other pages have them (read as digits or other letters); check",
+        "warn",
+    ),
     "year_from_ledger": FlagInfo(
         "编号或日期未写年份，年份取自登记簿",
         "the number or date was written without its year; the ledger's year was used",

@@ -2832,6 +2832,32 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
     return out
 
 
+RegisterPrefix = tuple[str, tuple[int, str]]
+"""A register column's letter prefix and its numbers' form (register_form): ("HZ", (2, "9999-999"))."""
+
+
+def prefix_in_volume(pages: Sequence[tuple[str, Mapping[str, RegisterPrefix]]]) -> list[dict[str, RegisterPrefix]]:
+    """For each page of one volume, given as its ledger kind and the register prefixes its own numbers
+    establish (field -> prefix and form: pipeline.page.extract's page rule, PREFIX_SHARE of the page's
+    numbers read with one prefix), the prefix of each field it establishes none for that its sibling pages
+    of the same kind establish: at least one sibling does, and every sibling that establishes one for the
+    field establishes the same letters in the same form (register_form). A page that reads its own prefix
+    keeps it. Source: office practice (one register, one numbering format through a volume: its numbers
+    are issued by one office down the book, as its certificate numbers are) and the one-volume evidence
+    agree_in_volume gathers; the value is put back only where its reading is a number of that form with
+    the prefix misread (prefix_misread), and stays doubted (pipeline.page.extract.PREFIX_FROM_VOLUME)."""
+    out: list[dict[str, RegisterPrefix]] = []
+    for p, (kind, own) in enumerate(pages):
+        seen: dict[str, set[RegisterPrefix]] = {}
+        for i, (other_kind, theirs) in enumerate(pages):
+            if i == p or other_kind != kind:
+                continue
+            for name, pf in theirs.items():
+                seen.setdefault(name, set()).add(pf)
+        out.append({name: next(iter(pfs)) for name, pfs in seen.items() if name not in own and len(pfs) == 1})
+    return out
+
+
 def _without_edge(page: VolumePage) -> list[tuple[int, VolumePage]]:
     """The page read without its first or its last column where that column is no printed column of the
     form: no field, a header of at most one character read (nothing printed: the grid took the edge of the

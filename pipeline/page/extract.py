@@ -28,6 +28,7 @@ from mapping.headers import (
     MERGED_CELLS,
     SURELY_READ,
     VOLUME_AGREE,
+    RegisterPrefix,
     VolumeField,
     VolumePage,
     agree_in_volume,
@@ -43,6 +44,7 @@ from mapping.headers import (
     map_columns,
     merged_cell_share,
     merged_header,
+    prefix_in_volume,
     prefix_misread,
     read_twice,
     register_form,
@@ -1165,6 +1167,7 @@ def map_rows(
     header: Sequence[str] | None = None,
     page_rows: Sequence[tuple[int, Sequence[RawCell]]] | None = None,
     no_field: Collection[int] = (),
+    volume_prefixes: Mapping[str, RegisterPrefix] | None = None,
 ) -> list[ExtractedRow]:
     """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
     page's last written row that read only as marks (blank_tail: a photo's specks and shadows). On a
@@ -1302,7 +1305,7 @@ def map_rows(
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
     apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
     _check_cert_runs(out, ks, columns, structure, ctx.ledger_year, page_rows)
-    _check_column_shapes(out, kind, settings)
+    _check_column_shapes(out, kind, settings, volume_prefixes)
     _check_page_quality(out, rows, settings, kind)
     return out
 
@@ -1683,35 +1686,77 @@ def _shape(value: str) -> str:
     return re.sub(r"[A-Za-z]", "A", re.sub(r"[0-9]+", "9", value))
 
 
-def _check_column_shapes(rows: list[ExtractedRow], kind: str, settings: Settings) -> None:
+def _serial_fields(spec: KindSpec) -> list[str]:
+    """The kind's serial numbers read from a column (spec normalizer "text": registration_no, voyage_no ...),
+    remarks and the fields filled from context or derived left out."""
+    return [
+        f.name for f in spec.fields if f.normalizer == "text" and f.name != "remarks" and f.source not in ("context", "derived")
+    ]
+
+
+def _column_register(values: Sequence[str]) -> tuple[str, list[str], str | None, tuple[int, str]] | None:
+    """A page's numbers of one serial column as read (at least 4 of SERIAL_SHAPE): their commonest shape,
+    the numbers of that shape, the letter prefix the page establishes (_column_prefix: None where fewer
+    than PREFIX_SHARE of them read it) and the commonest form of those numbers (register_form)."""
+    shapes = [_shape(v) for v in values if SERIAL_SHAPE.fullmatch(v)]
+    if len(shapes) < 4:
+        return None
+    top = Counter(shapes).most_common(1)[0][0]
+    own = [v for v in values if SERIAL_SHAPE.fullmatch(v) and _shape(v) == top]
+    form = Counter(register_form(v) for v in own).most_common(1)[0][0]
+    return top, own, _column_prefix(own, len(shapes)), form
+
+
+def page_registers(kind: str, records: Iterable[Mapping[str, Any]], settings: Settings) -> dict[str, RegisterPrefix]:
+    """The register prefixes a mapped page establishes on its own (field -> prefix and form: _column_register),
+    from its records' stored fields, each number as read (a value whose prefix was put back or cut counts
+    as its raw reading), so a prefix the page took from its volume never counts as its own."""
+    spec = load_spec(settings.spec_version).kind(kind)
+    out: dict[str, RegisterPrefix] = {}
+    for name in _serial_fields(spec):
+        values: list[str] = []
+        for fields in records:
+            fv = fields.get(name) or {}
+            put = {PREFIX_FROM_COLUMN, PREFIX_FROM_VOLUME, NEIGHBOUR_TEXT_CUT} & set(fv.get("flags") or ())
+            v = fv.get("raw") if put else fv.get("value")
+            if isinstance(v, str) and v:
+                values.append(v)
+        got = _column_register(values)
+        if got is not None and got[2] is not None:
+            out[name] = (got[2], got[3])
+    return out
+
+
+def _check_column_shapes(
+    rows: list[ExtractedRow], kind: str, settings: Settings, volume: Mapping[str, RegisterPrefix] | None = None
+) -> None:
     """A serial number (spec normalizer "text": registration_no, voyage_no ...) whose letter prefix was
-    misread gets its column's back, doubted (_column_prefix, _prefix_put_back: PREFIX_FROM_COLUMN); then,
+    misread gets its column's back, doubted (_column_prefix, _prefix_put_back: PREFIX_FROM_COLUMN); where
+    the page establishes no prefix, the one its volume's sibling pages establish (`volume`:
+    mapping.headers.prefix_in_volume), in their form, flagged PREFIX_FROM_VOLUME; then,
     one written unlike the rest of its column on the page (HZ2016035 among HZ2016-0xx, 1602 among
     16-0x) has probably lost a character: flagged `unlike_column`, confidence halved. Needs 4 rows of
     which 3/4 agree."""
     spec = load_spec(settings.spec_version).kind(kind)
-    for f in spec.fields:
-        if f.normalizer != "text" or f.name == "remarks" or f.source in ("context", "derived"):
+    for name in _serial_fields(spec):
+        vals = [(r, r.record.fields.get(name)) for r in rows]
+        got = _column_register([fv.value for _r, fv in vals if fv is not None and isinstance(fv.value, str)])
+        if got is None:
             continue
-        vals = [(r, r.record.fields.get(f.name)) for r in rows]
+        top, own, prefix, form = got
         shapes = [
             (_shape(fv.value), fv)
             for _r, fv in vals
             if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)
         ]
-        if len(shapes) < 4:
-            continue
-        top = Counter(sh for sh, _fv in shapes).most_common(1)[0][0]
-        own = [str(fv.value) for sh, fv in shapes if sh == top]
-        prefix = _column_prefix(own, len(shapes))
-        form = Counter(register_form(v) for v in own).most_common(1)[0][0]
-        _cut_spills(rows, f.name, form, own, prefix)
-        shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
+        _cut_spills(rows, name, form, own, prefix)
+        told = (volume or {}).get(name) if prefix is None else None
+        source = (prefix, form, PREFIX_FROM_COLUMN) if prefix else (*told, PREFIX_FROM_VOLUME) if told else None
         for _sh, fv in shapes:
-            put = _prefix_put_back(str(fv.value), prefix, form) if prefix else None
-            if put is not None:
+            put = _prefix_put_back(str(fv.value), source[0], source[1]) if source is not None else None
+            if source is not None and put is not None:
                 fv.value = put
-                fv.flags.append(PREFIX_FROM_COLUMN)
+                fv.flags.append(source[2])
                 fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
         shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         if sum(1 for sh, _fv in shapes if sh == top) < 0.75 * len(shapes):
@@ -1727,6 +1772,13 @@ PREFIX_FROM_COLUMN_CERTAINTY = 0.45
 """A serial number whose letter prefix was written back from its column (_prefix_put_back) is a proposal
 for the reviewer, never accepted unseen: under every type's calibrated threshold, as the certificate number
 filled in from its page's run (pipeline.page.structure.CERT_RUN_CERTAINTY)."""
+
+
+PREFIX_FROM_VOLUME = "prefix_from_volume"
+"""A serial number whose letter prefix was written back from its volume's other pages (the page itself
+reads too few of its numbers with the prefix: a heavily blurred photograph; mapping.headers.prefix_in_volume)
+is a proposal for the reviewer as PREFIX_FROM_COLUMN's is: never above PREFIX_FROM_COLUMN_CERTAINTY, the
+reading kept raw."""
 
 
 NEIGHBOUR_TEXT_CUT = "neighbour_text_cut"
@@ -2222,10 +2274,18 @@ def _measure_ink(store: Store, clean_sha: str | None, rows: list[tuple[int, list
     ]
 
 
-def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[VolumeField] = ()) -> int:
+def remap_page(
+    store: Store,
+    page_id: int,
+    settings: Settings,
+    told: Sequence[VolumeField] = (),
+    prefixes: Mapping[str, RegisterPrefix] | None = None,
+) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
     Reviewers' corrections are applied again; records already approved or rejected are left as they are.
-    `told`: the columns whose field the page's volume tells (agree_volume, take_told)."""
+    `told`: the columns whose field the page's volume tells (agree_volume, take_told); `prefixes`: the
+    register prefixes its volume's other pages establish where it establishes none (agree_volume,
+    mapping.headers.prefix_in_volume)."""
     with store.session() as s:
         page = get_row(s, Page, page_id)
         if page.status != "done" or not page.layout:
@@ -2255,6 +2315,7 @@ def remap_page(store: Store, page_id: int, settings: Settings, told: Sequence[Vo
         absent=absent,
         header=header if len(header) == len(columns) else None,
         no_field={d.index for d in decided if d.field is None},
+        volume_prefixes=prefixes,
     )
     save_records(store, page_id, kind, extracted, settings)
     with store.session() as s, s.begin():
@@ -2430,26 +2491,34 @@ def _volume_page(layout: Mapping[str, Any], kind: str, rows: Sequence[tuple[int,
 
 
 def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> int:
-    """Map again the pages of one volume whose columns their sibling pages tell (agree_in_volume), after
-    each was mapped on its own; returns the pages so mapped again. Pages with reviewed records are
-    left as remap_page leaves them."""
+    """Map again the pages of one volume whose columns their sibling pages tell (agree_in_volume), or
+    whose register prefix they establish where the page reads none (prefix_in_volume), after each was
+    mapped on its own; returns the pages so mapped again. Pages with reviewed records are left as
+    remap_page leaves them."""
     loaded: list[tuple[int, VolumePage]] = []
+    registers: list[tuple[int, str, dict[str, RegisterPrefix]]] = []
     with store.session() as s:
         for pid in page_ids:
             page = get_row(s, Page, pid)
             if page.status != "done" or not page.layout or page.ledger_kind is None:
                 continue
-            rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in sorted(page.records, key=lambda r: r.row_no)]
+            recs = sorted(page.records, key=lambda r: r.row_no)
+            registers.append((pid, page.ledger_kind, page_registers(page.ledger_kind, [r.fields or {} for r in recs], settings)))
+            rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in recs]
             vp = _volume_page(page.layout, page.ledger_kind, rows)
             if vp is not None:
                 loaded.append((pid, vp))
-    if len(loaded) < 2:
-        return 0
-    told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
+    by_page: dict[int, list[VolumeField]] = {}
+    if len(loaded) >= 2:
+        told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
+        by_page = {pid: mine for (pid, _vp), mine in zip(loaded, told) if mine}
+    prefixes = {
+        pid: mine for (pid, _k, _own), mine in zip(registers, prefix_in_volume([(k, own) for _pid, k, own in registers])) if mine
+    }
     done = 0
-    for (pid, _vp), mine in zip(loaded, told):
-        if mine:
-            remap_page(store, pid, settings, mine)
+    for pid, _k, _own in registers:
+        if pid in by_page or pid in prefixes:
+            remap_page(store, pid, settings, by_page.get(pid, ()), prefixes.get(pid))
             done += 1
     return done
 
