@@ -20,6 +20,13 @@ REASONS: dict[str, tuple[str, str]] = {
         "未提取到任何内容：是空白页、信函还是封面？请检查扫描件",
         "nothing was extracted: a blank page, a letter or a cover? Check the scan",
     ),
+    "bilevel_no_table": (
+        "这是黑白二值（1 位）扫描件，未找到表格：浅色字迹和表格线可能在二值化时已丢失（扫描仪的黑边会使阈值偏向黑色）；"
+        "未提取到任何内容：请以灰度或彩色模式重新扫描该页",
+        "a 1-bit (black and white) scan on which no table was found: light writing and ruling may have been lost"
+        " to the scanner's threshold (a black border around the page pulls it toward black); nothing was"
+        " extracted: scan the page again in grey or colour",
+    ),
     "table_without_rows": (
         "找到了表格的外框，但没有找到它的行（拍摄时倾斜过大、纸面弯曲或有阴影？）；未提取到任何内容："
         "请将该页放平摆正后重新拍摄或扫描，或手工录入它的记录",

@@ -550,11 +550,17 @@ SPECK_PIXELS = 2
 
 
 def is_bilevel(gray: np.ndarray) -> bool:
+    """Whether `gray` was scanned in 1-bit. Judged on the page as it came from the scanner (clean_page):
+    a 1-bit page turned level (deskew_page) or warped is interpolated, and its strokes' edges come out
+    in grey levels, so that the turned page no longer looks 1-bit, though its strokes are as thin and
+    as broken as before."""
+    if gray.ndim == 3:
+        gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     small = gray[::4, ::4]
     return float(((small <= 5) | (small >= 250)).mean()) >= BILEVEL_SHARE
 
 
-def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
+def denoise(gray: np.ndarray, h: float, bilevel: bool | None = None) -> tuple[np.ndarray, Step]:
     """Noise removed: a median of 3 x 3 on a grey page; on a bilevel (1-bit) page, whose strokes and lines
     may be one pixel thin (a median would break typed text and erase the ruling), only the isolated dots
     of SPECK_PIXELS or fewer.
@@ -565,11 +571,14 @@ def denoise(gray: np.ndarray, h: float) -> tuple[np.ndarray, Step]:
     median of 3 x 3 fills such a gap (any light run narrower than half its window goes) and the
     character becomes a blob, while the sensor's grain, smoothed by the camera and by the enlargement,
     leaves no isolated specks for it to take. Design family camera_capture (seed 4401): cells read
-    exactly 1152 -> 1169 of 2119 without it on the photographs (page found, light flattened)."""
+    exactly 1152 -> 1169 of 2119 without it on the photographs (page found, light flattened).
+
+    `bilevel`: whether the page was scanned in 1-bit, as judged before it was turned (is_bilevel);
+    None: judged on `gray`."""
     if h > 0:
         out = cv2.fastNlMeansDenoising(gray, None, h=h, templateWindowSize=7, searchWindowSize=21)
         return out, Step("denoise", {"method": "fastNlMeans", "h": h})
-    if is_bilevel(gray):
+    if is_bilevel(gray) if bilevel is None else bilevel:
         dark = (gray < 128).astype(np.uint8)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
         specks = stats[:, cv2.CC_STAT_AREA] <= SPECK_PIXELS
@@ -1512,6 +1521,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     """All cleanup steps in order; the input array is left untouched."""
     steps: list[Step] = []
     photograph = False
+    bilevel = is_bilevel(bgr)  # as scanned: a 1-bit page turned level below has grey edges
     if settings.capture:
         bgr, st = correct_capture(bgr)
         steps.append(st)
@@ -1529,11 +1539,13 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     if photograph:
         steps.append(Step("denoise", {"method": "none", "photograph": True}))
     else:
-        gray, st = denoise(gray, settings.denoise_h)
+        gray, st = denoise(gray, settings.denoise_h, bilevel)
         steps.append(st)
     if is_bilevel(before):
         # a 1-bit scan's ruling drawn whole again: a line broken into dots by the threshold is found
-        # by the grid only where it is one
+        # by the grid only where it is one. Judged after the turn, unlike the noise removal: a 1-bit page
+        # turned level is grey at its strokes' edges and keeps its ruling as found there (redrawn after a
+        # 4.6 degree turn, the bilevel copy of county 3329, 03_cremation page 1, lost its header's top line)
         gray[ruling.lines] = np.minimum(gray[ruling.lines], RULING_GRAY)
     else:
         # a ruling line one pixel wide (thin print) is no noise: the median filter would weaken it

@@ -1895,7 +1895,29 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> 
         return "table_without_rows"
     if status == "no_table" and light and not any(name == "capture" and result.get("page_found") for name, result in named):
         return light
+    if status == "no_table" and _bilevel_with_ink(steps):
+        return "bilevel_no_table"
     return status
+
+
+def _bilevel_with_ink(steps: Sequence[Any]) -> bool:
+    """Whether the cleanup found the page scanned in 1-bit (its `denoise` step: bilevel specks) with black
+    on it: a scanner's black border or dots of ink (a white page, all one level, is no 1-bit scan's
+    evidence). A 1-bit scanner sets one threshold for the page; light writing and pale ruling fall on the
+    paper's side of it, and a black border around the page pulls a global threshold (Otsu's) toward black:
+    a register page can come out with its table gone and its writing in dots. Source: how a bilevel (fax,
+    CCITT G4) scan is made, not our generator."""
+    named = {(st.get("name") if isinstance(st, dict) else st.name): st for st in steps}
+    denoise, border = named.get("denoise"), named.get("border_removal")
+
+    def part(st: Any, key: str) -> dict[str, Any]:
+        if st is None:
+            return {}
+        return dict((st.get(key) if isinstance(st, dict) else getattr(st, key)) or {})
+
+    if part(denoise, "settings").get("method") != "bilevel_specks":
+        return False
+    return int(part(border, "result").get("pixels_removed") or 0) > 0 or int(part(denoise, "result").get("specks") or 0) > 0
 
 
 NO_RULED_TABLE = "no ruled table found"
@@ -1907,7 +1929,7 @@ TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
 """The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
 
 
-ADVISED = ("no_table", "table_without_rows", "columns_unread", "dark_page", "dim_page", "unknown_ledger")
+ADVISED = ("no_table", "bilevel_no_table", "table_without_rows", "columns_unread", "dark_page", "dim_page", "unknown_ledger")
 """The page reasons whose words end the page's stored error (page_advice)."""
 
 

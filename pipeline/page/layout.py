@@ -261,6 +261,17 @@ COLUMN_GAP = 0.3
 COLUMN_GAP_CROSSING = 0.15
 """...and at most this share of the table's rows has text across it (an address running past its
 column, a stamp's remains)."""
+LONE_SPECK = 0.5
+"""A text line whose only piece is narrower than this many glyph heights is a speck left between two
+rows (a ruling line's remnant, a dot a 1-bit threshold kept), no row: it does not cut the table's run of
+rows in two. The narrowest character standing alone (a digit 1) is written in a row with others; a
+character is as wide as it is tall, give or take half."""
+TITLE_SPAN = 0.5
+"""The top line of a table read from its text whose pieces span less than this share of the width the
+table's other rows span is a title above the table, not its header: a title is one cell wide, centred
+over the table (...殡仪馆遗体火化登记簿), while a header names every column across the table's width.
+On a 1-bit page a title's characters, their strokes broken by the threshold, come apart into as many
+pieces as a row of cells holds (TABLE_ROW_SHARE then takes it for a row)."""
 
 
 def _glyph_height(ink: np.ndarray) -> float | None:
@@ -397,6 +408,11 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         cy = (boxes[:, 1] + boxes[:, 3]) / 2
         return boxes[(cy >= r0) & (cy <= r1)]
 
+    def lone_speck(ln: list[int]) -> bool:
+        inside = pieces_in(*ln)
+        return len(inside) == 1 and int(inside[0, 2] - inside[0, 0]) < LONE_SPECK * g
+
+    lines = [ln for ln in lines if not lone_speck(ln)]
     counts = [len(pieces_in(*ln)) for ln in lines]
     typical = np.median([n for n in counts if n >= TEXT_GRID_MIN_COLS] or [0])
     table = [ln for ln, n in zip(lines, counts) if n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical)]
@@ -407,6 +423,17 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     runs = _runs(np.asarray(idx), 1)
     first, last = max(runs, key=lambda r: r[1] - r[0])
     body = lines[first : last + 1]
+
+    def span(ln: list[int]) -> int:
+        inside = pieces_in(*ln)
+        return int(inside[:, 2].max() - inside[:, 0].min())
+
+    if (
+        not have_rows
+        and len(body) > TEXT_GRID_MIN_ROWS
+        and span(body[0]) < TITLE_SPAN * float(np.median([span(ln) for ln in body[1:]]))
+    ):
+        body = body[1:]  # a title above the table, not its header
     if len(body) < TEXT_GRID_MIN_ROWS:
         return None
     inside = np.concatenate([pieces_in(*ln) for ln in body])

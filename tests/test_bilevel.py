@@ -1,0 +1,100 @@
+"""1-bit (bilevel: fax, CCITT G4) scans: what the threshold of such a scanner does to a register page and
+how the page is still read, or told why not (issue 21, the bilevel copy of design county 3316)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.kernel.models import Step
+from pipeline.page.cleanup import clean_page, is_bilevel
+from pipeline.page.extract import page_reason
+from pipeline.page.layout import grid_from_text
+
+COLS = (150, 450, 750, 1050, 1350, 1650, 1950)
+"""Left edges of a register's seven written columns, 200 px wide each."""
+
+
+def _word(gray: np.ndarray, x: int, y: int, chars: int, pitch: int = 25) -> None:
+    """A word of `chars` characters 20 px square, `pitch` px apart (their gaps join within a word)."""
+    for k in range(chars):
+        gray[y : y + 20, x + k * pitch : x + k * pitch + 20] = 0
+
+
+def _register(title: bool, speck_after: int | None = None) -> tuple[np.ndarray, list[int]]:
+    """A white page with a header row and ten entries written in COLS, no ruling; the top of each row."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    tops = [300 + 80 * i for i in range(11)]
+    for y in tops:
+        for x in COLS:
+            _word(gray, x, y, 4)
+    if title:  # a title centred over the table: twelve characters set wide apart, one cell's width
+        for k in range(12):
+            gray[150:172, 980 + 34 * k : 1002 + 34 * k] = 0
+    if speck_after is not None:  # a dot left between two rows, at the page's left margin
+        y = tops[speck_after] + 43
+        gray[y : y + 14, 60:66] = 0
+    return gray, tops
+
+
+def test_a_title_above_a_table_read_from_its_text_is_no_header_row():
+    """A title line (...殡仪馆遗体火化登记簿) whose characters stand apart, as a 1-bit threshold leaves
+    them, counts as many pieces as a row of cells: the text grid took it for the header, and the page was
+    lost as "the header row matches no known ledger kind" (bilevel copy of county 3316, 2 of 16 pages).
+    It spans one cell's width, not the table's: the grid starts at the header."""
+    gray, tops = _register(title=True)
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11
+    assert tops[0] - 15 <= grid.rows[0] <= tops[0]  # the header's top, not the title's (150)
+    assert (grid.n_rows, grid.n_cols) == (11, 7)
+
+
+def test_a_lone_speck_between_two_rows_does_not_cut_the_table_in_two():
+    """A dot a 1-bit threshold kept at the margin between rows 5 and 6 was a text line of its own, cutting
+    the run of table rows: only the longer half was read as the table (bilevel copy of county 3316)."""
+    gray, tops = _register(title=False, speck_after=5)
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11
+    assert grid.rows[0] <= tops[0] and grid.rows[-1] >= tops[-1] + 20
+
+
+def test_a_1bit_page_turned_level_is_still_cleaned_as_1bit():
+    """A 1-bit scan fed tilted is turned level by interpolation, which greys its strokes' edges: it was
+    then judged a grey page after the turn, median-filtered (thin strokes and dotted lines erased) and its
+    ruling not drawn whole again, so that no ruled table was found (bilevel copy of county 3316, two pages
+    tilted 2-3 degrees). It is judged 1-bit as scanned."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    for y in range(300, 1400, 80):
+        gray[y, 150:2150] = 0  # one-pixel ruling
+    for x in range(150, 2200, 250):
+        gray[300:1381, x] = 0
+    for y in range(320, 1300, 80):
+        for x in range(200, 2000, 250):
+            _word(gray, x, y, 3)
+    m = cv2.getRotationMatrix2D((2339 / 2, 1654 / 2), 2.5, 1.0)
+    tilted = cv2.warpAffine(gray, m, (2339, 1654), flags=cv2.INTER_NEAREST, borderValue=255)
+    assert is_bilevel(tilted)
+    clean = clean_page(cv2.cvtColor(tilted, cv2.COLOR_GRAY2BGR))
+    steps = {st.name: st for st in clean.steps}
+    assert steps["deskew"].result["rotated"]
+    assert steps["denoise"].settings["method"] == "bilevel_specks"
+
+
+def test_a_1bit_page_without_a_table_is_told_so_not_called_blank():
+    """A 1-bit scan with a black scanner border whose table the threshold took away is told it is a 1-bit
+    scan to be made again in grey; a white page (no black, no border) is still the blank page question."""
+    bilevel = [
+        Step("border_removal", {"dark_below": 70}, {"pixels_removed": 360953}),
+        Step("denoise", {"method": "bilevel_specks", "max_pixels": 2}, {"specks": 2988}),
+    ]
+    assert page_reason("no_table", bilevel) == "bilevel_no_table"
+    assert page_reason("no_table", [st.to_dict() for st in bilevel]) == "bilevel_no_table"
+    white = [
+        Step("border_removal", {"dark_below": 70}, {"pixels_removed": 0}),
+        Step("denoise", {"method": "bilevel_specks", "max_pixels": 2}, {"specks": 0}),
+    ]
+    assert page_reason("no_table", white) == "no_table"
+    grey = [Step("border_removal", {}, {"pixels_removed": 5000}), Step("denoise", {"method": "median", "ksize": 3})]
+    assert page_reason("no_table", grey) == "no_table"
