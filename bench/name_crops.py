@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from hold_reasons import family_stores  # noqa: E402
+from name_witness import records_with_truth  # noqa: E402
 
 import mapping.normalize as N  # noqa: E402
 import pipeline.quality.evaluate as E  # noqa: E402
 from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.store import Record, Store  # noqa: E402
 from pipeline.page.extract import NAME_BEAM  # noqa: E402
 
 
@@ -45,24 +45,8 @@ def gather(
     from pipeline.page.extract import line_crops
     from pipeline.page.layout import Grid
 
-    truths: dict[int, dict[str, Any]] = {}
-    score_row = E._score_row
-
-    def keep_truth(ev: Any, grow: dict[str, Any], rec: Any, *a: Any, **k: Any) -> None:
-        if rec is not None:
-            truths[rec.id] = grow["record"]
-        score_row(ev, grow, rec, *a, **k)
-
-    s = settings.with_(data_dir=str(data))
-    store = Store.open(s)
-    E._score_row = keep_truth
-    try:
-        E.evaluate(store, processed_only=False, truth_dir=scans)
-        with store.session() as ss:
-            recs = [(r.id, r.page_id, r.status, dict(r.fields or {}), list(r.cells or [])) for r in ss.query(Record)]
-    finally:
-        E._score_row = score_row
-        store.dispose()
+    truths, rows = records_with_truth(scans, data, settings)
+    recs = [(r["id"], r["page_id"], r["status"], r["fields"], r["cells"]) for r in rows]
     name_fields = [f for f, t in field_types().items() if t == "name"]
     db = sqlite3.connect(data / "store.sqlite")
     pages = {

@@ -62,6 +62,45 @@ RULES = ("witness", "witness, agreed only", "witness + prior", "ceiling")
 give at most."""
 
 
+def records_with_truth(
+    scans: Path, data: Path, settings: Settings, do_remap: bool = False
+) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
+    """The store's records (id, page_id, status, route_reasons, fields, cells) and, per record id, the truth
+    row pipeline.quality.evaluate paired it with; the store first re-mapped where `do_remap`. Shared by the
+    name benches (name_witness, name_classes, name_crops)."""
+    truths: dict[int, dict[str, Any]] = {}
+    score_row = E._score_row
+
+    def keep_truth(ev: Any, grow: dict[str, Any], rec: Any, *a: Any, **k: Any) -> None:
+        if rec is not None:
+            truths[rec.id] = grow["record"]
+        score_row(ev, grow, rec, *a, **k)
+
+    s = settings.with_(data_dir=str(data))
+    store = Store.open(s)
+    E._score_row = keep_truth
+    try:
+        if do_remap:
+            remap(store, s)
+        E.evaluate(store, processed_only=False, truth_dir=scans)
+        with store.session() as ss:
+            rows = [
+                {
+                    "id": r.id,
+                    "page_id": r.page_id,
+                    "status": r.status,
+                    "route_reasons": list(r.route_reasons or []),
+                    "fields": dict(r.fields or {}),
+                    "cells": list(r.cells or []),
+                }
+                for r in ss.query(Record)
+            ]
+    finally:
+        E._score_row = score_row
+        store.dispose()
+    return truths, rows
+
+
 def prior_share(raw: str, alternatives: list[list[Any]] | None) -> float | None:
     """The read name's share of the texts of its length the recognizer listed, each weighed by how
     often real names use its characters (as mapping.normalize.rescore_name weighs them)."""
@@ -79,29 +118,8 @@ def gather(label: str, scans: Path, data: Path, settings: Settings, do_remap: bo
     from pipeline.page.extract import line_crops
     from pipeline.page.layout import Grid
 
-    truths: dict[int, dict[str, Any]] = {}
-    score_row = E._score_row
-
-    def keep_truth(ev: Any, grow: dict[str, Any], rec: Any, *a: Any, **k: Any) -> None:
-        if rec is not None:
-            truths[rec.id] = grow["record"]
-        score_row(ev, grow, rec, *a, **k)
-
-    s = settings.with_(data_dir=str(data))
-    store = Store.open(s)
-    E._score_row = keep_truth  # type: ignore[assignment]
-    try:
-        if do_remap:
-            remap(store, s)
-        E.evaluate(store, processed_only=False, truth_dir=scans)
-        with store.session() as ss:
-            recs = [
-                (r.id, r.page_id, r.status, list(r.route_reasons or []), dict(r.fields or {}), list(r.cells or []))
-                for r in ss.query(Record)
-            ]
-    finally:
-        E._score_row = score_row  # type: ignore[assignment]
-        store.dispose()
+    truths, rows = records_with_truth(scans, data, settings, do_remap)
+    recs = [(r["id"], r["page_id"], r["status"], r["route_reasons"], r["fields"], r["cells"]) for r in rows]
     types = field_types()
     name_fields = [f for f, t in types.items() if t == "name"]
     db = sqlite3.connect(data / "store.sqlite")
