@@ -15,9 +15,7 @@ outside the repository, mode 0600); bench/name_classes.py-style counts are print
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from hold_reasons import family_stores  # noqa: E402
-from name_witness import records_with_truth  # noqa: E402
+from name_witness import StoredCrops, records_with_truth  # noqa: E402
 
 import mapping.normalize as N  # noqa: E402
 import pipeline.quality.evaluate as E  # noqa: E402
@@ -39,45 +37,25 @@ from pipeline.page.extract import NAME_BEAM  # noqa: E402
 def gather(
     label: str, scans: Path, data: Path, settings: Settings, engine: Any, witness: Any = None, wide_beam: int = 0
 ) -> list[dict[str, Any]]:
-    import cv2
-
     from ocr.agreement import second_crop
-    from pipeline.page.extract import line_crops
-    from pipeline.page.layout import Grid
 
     truths, rows = records_with_truth(scans, data, settings)
     recs = [(r["id"], r["page_id"], r["status"], r["fields"], r["cells"]) for r in rows]
     name_fields = [f for f, t in field_types().items() if t == "name"]
-    db = sqlite3.connect(data / "store.sqlite")
-    pages = {
-        pid: (sha, json.loads(lay) if lay else None) for pid, sha, lay in db.execute("select id, clean_image, layout from pages")
-    }
-    db.close()
+    stored = StoredCrops(data)
     alphabet = N.name_alphabet()
     out = []
-    image: tuple[str | None, Any] = (None, None)
     for rid, page_id, status, fields, cells in recs:
         if rid not in truths:
             continue
         for f in name_fields:
             fv = fields.get(f) or {}
             cell = next((c for c in cells if fv.get("box") and c.get("box") == fv.get("box")), None)
-            if cell is None or not cell.get("alternatives") or page_id not in pages or not pages[page_id][1]:
+            if cell is None or not cell.get("alternatives"):
                 continue
-            sha, layout = pages[page_id]
-            if image[0] != sha:
-                path = next((data / "images").rglob(f"{sha}*"))
-                image = (sha, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
-            assert layout is not None  # checked above
-            grid = Grid.from_dict(layout["grid"])
-            x0, y0, x1, y1 = cell["box"]
-            cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-            r = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
-            c = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
-            crops, _owners, _faint = line_crops(image[1], grid, [(r, c)])
-            if len(crops) != 1:
+            crop = stored.crop(page_id, cell["box"])
+            if crop is None:
                 continue
-            crop = crops[0]
             other = second_crop(crop, False)
             alts = [(str(t), float(x)) for t, x in cell["alternatives"]]
             texts = [t for t, _x in alts]

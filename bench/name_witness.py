@@ -37,7 +37,7 @@ import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -112,25 +112,51 @@ def prior_share(raw: str, alternatives: list[list[Any]] | None) -> float | None:
     return math.exp(w[raw] - top) / sum(math.exp(y - top) for y in w.values())
 
 
+class StoredCrops:
+    """A store's stored cells cut again from its stored clean page images on its stored grids
+    (pipeline.page.extract.line_crops), one page image kept in memory at a time. Shared by the name benches."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        db = sqlite3.connect(data / "store.sqlite")
+        self.pages = {
+            pid: (sha, json.loads(layout) if layout else None)
+            for pid, sha, layout in db.execute("select id, clean_image, layout from pages")
+        }
+        db.close()
+        self._image: tuple[str | None, Any] = (None, None)
+
+    def crop(self, page_id: int, box: Sequence[int]) -> Any | None:
+        """The one-line crop of the stored cell whose box is `box` on page `page_id`; None where the page
+        has no stored grid or the cell does not cut to one crop."""
+        import cv2
+
+        from pipeline.page.extract import line_crops
+        from pipeline.page.layout import Grid
+
+        sha, layout = self.pages.get(page_id, (None, None))
+        if not layout:
+            return None
+        if self._image[0] != sha:
+            path = next((self.data / "images").rglob(f"{sha}*"))
+            self._image = (sha, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+        grid = Grid.from_dict(layout["grid"])
+        x0, y0, x1, y1 = box
+        cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
+        r = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
+        c = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
+        crops, _owners, _faint = line_crops(self._image[1], grid, [(r, c)])
+        return crops[0] if len(crops) == 1 else None
+
+
 def gather(label: str, scans: Path, data: Path, settings: Settings, do_remap: bool, engines: Any) -> list[dict[str, Any]]:
-    import cv2
-
-    from pipeline.page.extract import line_crops
-    from pipeline.page.layout import Grid
-
     truths, rows = records_with_truth(scans, data, settings, do_remap)
     recs = [(r["id"], r["page_id"], r["status"], r["route_reasons"], r["fields"], r["cells"]) for r in rows]
     types = field_types()
     name_fields = [f for f, t in types.items() if t == "name"]
-    db = sqlite3.connect(data / "store.sqlite")
-    pages = {
-        pid: (sha, json.loads(layout) if layout else None)
-        for pid, sha, layout in db.execute("select id, clean_image, layout from pages")
-    }
-    db.close()
+    stored = StoredCrops(data)
     v4, v6 = engines
     out = []
-    image: tuple[str | None, Any] = (None, None)
     for rid, page_id, status, reasons, fields, cells in recs:
         if rid not in truths:
             continue
@@ -167,23 +193,13 @@ def gather(label: str, scans: Path, data: Path, settings: Settings, do_remap: bo
                 "threshold": settings.threshold_for(f),
             }
             cell = next((c for c in cells if fv.get("box") and c.get("box") == fv.get("box")), None)
-            if conf < row["threshold"] and cell is not None and page_id in pages and pages[page_id][1]:
-                sha, layout = pages[page_id]
-                if image[0] != sha:
-                    path = next((data / "images").rglob(f"{sha}*"))
-                    image = (sha, cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
-                grid = Grid.from_dict(layout["grid"])
-                x0, y0, x1, y1 = cell["box"]
-                cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-                r = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
-                c = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
-                crops, _owners, _faint = line_crops(image[1], grid, [(r, c)])
-                if len(crops) == 1:
-                    w, again = v4.recognize_crop(crops[0]), v6.recognize_crop(crops[0])
-                    row["witness_same"] = N.fold_traditional("".join(w.text.split())) == fv["value"]
-                    row["witness_conf"] = float(w.confidence)
-                    row["repeats_first"] = "".join(again.text.split()) == "".join((cell.get("text") or "").split())
-                    row["prior_share"] = prior_share("".join(str(fv.get("raw") or "").split()), cell.get("alternatives"))
+            crop = stored.crop(page_id, cell["box"]) if conf < row["threshold"] and cell is not None else None
+            if crop is not None:
+                w, again = v4.recognize_crop(crop), v6.recognize_crop(crop)
+                row["witness_same"] = N.fold_traditional("".join(w.text.split())) == fv["value"]
+                row["witness_conf"] = float(w.confidence)
+                row["repeats_first"] = "".join(again.text.split()) == "".join((cell.get("text") or "").split())
+                row["prior_share"] = prior_share("".join(str(fv.get("raw") or "").split()), cell.get("alternatives"))
             out.append(row)
     return out
 

@@ -1562,11 +1562,18 @@ def _register_no(text: str, sp: Spec) -> bool:
     from . import normalize as N
 
     s = _FUSED_SERIAL.sub("", N.fold_dashes(_clean_cell(text)), count=1)
-    if not _REGISTER_NO.fullmatch(s) or VOYAGE_FORM.fullmatch(s):
-        return False
-    if _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp) or _decisive("phone", None, s, sp):
-        return False
-    return N.normalize_date(s).value is None
+    return bool(_REGISTER_NO.fullmatch(s)) and not _another_numbers_form(s, sp)
+
+
+def _another_numbers_form(s: str, sp: Spec) -> bool:
+    """Whether a cleaned cell, dashes folded, is a value of another number field by the spec's forms: a
+    voyage number (VOYAGE_FORM), a certificate number (_looks cert_no), an ID, a phone of the numbering
+    plan, a date. What a register number (_register_no, _blurred_register_no) is not."""
+    from . import normalize as N
+
+    if VOYAGE_FORM.fullmatch(s) or _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp):
+        return True
+    return bool(_decisive("phone", None, s, sp)) or N.normalize_date(s).value is not None
 
 
 CERT_SERIAL_DIGITS = 4
@@ -1719,9 +1726,7 @@ def _blurred_register_no(text: str, form: tuple[int, int] | None, sp: Spec) -> b
     b = _bare_register(text)
     if len(b) != form[0] or not b.isascii() or not b.isalnum() or not b[form[1] :].isdigit():
         return False
-    if VOYAGE_FORM.fullmatch(s) or _looks("cert_no", None, s, sp) or _looks("id_number", None, s, sp):
-        return False
-    return not _decisive("phone", None, s, sp) and N.normalize_date(s).value is None
+    return not _another_numbers_form(s, sp)
 
 
 def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float | None:

@@ -554,9 +554,9 @@ def is_bilevel(gray: np.ndarray) -> bool:
     a 1-bit page turned level (deskew_page) or warped is interpolated, and its strokes' edges come out
     in grey levels, so that the turned page no longer looks 1-bit, though its strokes are as thin and
     as broken as before."""
-    if gray.ndim == 3:
-        gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     small = gray[::4, ::4]
+    if small.ndim == 3:  # a colour page (clean_page judges it as scanned): every 4th pixel converted, not the page
+        small = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_BGR2GRAY)
     return float(((small <= 5) | (small >= 250)).mean()) >= BILEVEL_SHARE
 
 

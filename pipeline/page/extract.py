@@ -1887,7 +1887,8 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> 
     `rectify` step holds the table's quad; no blank page, letter or cover, but a register page lost),
     or where the frame's light (cleanup.page_light) says it is nearly all black or dim grey and the
     cleanup found no page on it (its `capture` step). `steps` are Step objects or their stored dicts."""
-    named = [(st.get("name"), st.get("result") or {}) if isinstance(st, dict) else (st.name, st.result) for st in steps]
+    parts = _step_parts(steps)
+    named = [(name, result) for name, _settings, result in parts]
     for name, result in named:
         if name == "no_records" and result.get("reason"):
             return str(result["reason"])
@@ -1895,29 +1896,33 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> 
         return "table_without_rows"
     if status == "no_table" and light and not any(name == "capture" and result.get("page_found") for name, result in named):
         return light
-    if status == "no_table" and _bilevel_with_ink(steps):
+    if status == "no_table" and _bilevel_with_ink(parts):
         return "bilevel_no_table"
     return status
 
 
-def _bilevel_with_ink(steps: Sequence[Any]) -> bool:
+def _step_parts(steps: Sequence[Any]) -> list[tuple[str | None, dict[str, Any], dict[str, Any]]]:
+    """(name, settings, result) of each page step, given as a Step or as its stored dict."""
+    return [
+        (st.get("name"), dict(st.get("settings") or {}), dict(st.get("result") or {}))
+        if isinstance(st, dict)
+        else (st.name, dict(st.settings or {}), dict(st.result or {}))
+        for st in steps
+    ]
+
+
+def _bilevel_with_ink(parts: Sequence[tuple[str | None, dict[str, Any], dict[str, Any]]]) -> bool:
     """Whether the cleanup found the page scanned in 1-bit (its `denoise` step: bilevel specks) with black
     on it: a scanner's black border or dots of ink (a white page, all one level, is no 1-bit scan's
     evidence). A 1-bit scanner sets one threshold for the page; light writing and pale ruling fall on the
     paper's side of it, and a black border around the page pulls a global threshold (Otsu's) toward black:
     a register page can come out with its table gone and its writing in dots. Source: how a bilevel (fax,
-    CCITT G4) scan is made, not our generator."""
-    named = {(st.get("name") if isinstance(st, dict) else st.name): st for st in steps}
-    denoise, border = named.get("denoise"), named.get("border_removal")
-
-    def part(st: Any, key: str) -> dict[str, Any]:
-        if st is None:
-            return {}
-        return dict((st.get(key) if isinstance(st, dict) else getattr(st, key)) or {})
-
-    if part(denoise, "settings").get("method") != "bilevel_specks":
+    CCITT G4) scan is made, not our generator. `parts`: the page's steps (_step_parts)."""
+    named = {name: (settings, result) for name, settings, result in parts}
+    denoise, border = named.get("denoise", ({}, {})), named.get("border_removal", ({}, {}))
+    if denoise[0].get("method") != "bilevel_specks":
         return False
-    return int(part(border, "result").get("pixels_removed") or 0) > 0 or int(part(denoise, "result").get("specks") or 0) > 0
+    return int(border[1].get("pixels_removed") or 0) > 0 or int(denoise[1].get("specks") or 0) > 0
 
 
 NO_RULED_TABLE = "no ruled table found"
