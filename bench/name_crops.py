@@ -31,6 +31,7 @@ import mapping.normalize as N  # noqa: E402
 import pipeline.quality.evaluate as E  # noqa: E402
 from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.safety import private_file  # noqa: E402
 from pipeline.page.extract import NAME_BEAM  # noqa: E402
 
 
@@ -114,9 +115,8 @@ def main() -> None:
     for label, scans, data in family_stores([Path(r) for r in args.roots]):
         rows += gather(label, scans, data, settings, engine, witness, args.beam)
         print(label, len(rows), flush=True)
-    p = Path(args.out)
-    p.write_bytes(pickle.dumps(rows))
-    p.chmod(0o600)
+    with private_file(args.out, "wb") as fh:  # names and their truth: owner-only before a byte is written
+        fh.write(pickle.dumps(rows))
     fid = sorted(r["fidelity"] for r in rows)
     print(f"cells {len(rows)}; first-crop fidelity: median {fid[len(fid) // 2]:.3f}, >0.1: {sum(x > 0.1 for x in fid)}")
 
