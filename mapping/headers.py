@@ -1285,15 +1285,19 @@ def _doubt_weak_headers(
         clerk = _clerks_column(column_texts, a, rivals) if normalizers.get(a.field) == "name" else None
         if clerk is not None:
             # the column chosen by its near header repeats a few names: a clerk's, no record's own
-            # person; the one rival whose names differ row by row is the field's, by elimination
+            # person; the one rival whose names differ row by row is the field's, by elimination - and
+            # sure where it stands beside that person's own particulars (_clerk_swap_told)
             j = next(k for k, b in enumerate(res) if b.index == clerk)
+            told = _clerk_swap_told(kind, clerk, a.field, res, scores, sp)
             res[j] = ColumnAssignment(
                 clerk,
                 res[j].header,
                 a.field,
                 scores.get((clerk, a.field)),
                 True,
-                f"{ELIMINATION_DOUBT} (its names differ row by row, where column {a.index + 1}, "
+                None
+                if told
+                else f"{ELIMINATION_DOUBT} (its names differ row by row, where column {a.index + 1}, "
                 f"headed like {a.field}, repeats a few names: a clerk's column)",
             )
             res[i] = replace(a, field=None, score=None, by_content=False, doubt=None)
@@ -1321,6 +1325,49 @@ def _clerks_column(column_texts: list[list[str]], a: ColumnAssignment, rivals: l
         return None
     theirs = _variety(column_texts[rivals[0]])
     return rivals[0] if theirs is not None and theirs >= NAME_DISTINCT else None
+
+
+def _clerk_swap_told(
+    kind: str,
+    c: int,
+    name: str,
+    out: Sequence[ColumnAssignment],
+    scores: Mapping[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> bool:
+    """Whether column `c`, given person name field `name` because the column a near header chose
+    repeats a few names (_clerks_column: a clerk's column, no record's own person) while `c`'s names
+    differ row by row (NAME_DISTINCT), is that field's column for sure, not only by elimination. Three
+    witnesses beyond the elimination must agree: (1) its cells are names by the strict test (_looks:
+    the official surname list mapping/data/surnames.txt, two to four Han characters) in at least
+    ELIMINATION_SHARE of its written cells; (2) it stands beside a column given, with no doubt, a field
+    of that person only (PERSONS: the registrant's relation or phone, the deceased's sex or ID), and
+    beside no field of another person: a register writes one person's particulars side by side, so the
+    varying names beside the relation of the person who signs are that person's; (3) its header reads
+    like no wording of another field of the kind that no column holds (ELIMINATION_HEADER). The field's
+    column is then told by the page's own row (the person's other particulars), which the elimination
+    alone (a column of no field whose cells look alike may remain) is not; where one witness fails the
+    column stays doubted as before. Rule source: the spec's field tables (each person's fields listed
+    together, the relation being the signer's to the deceased), the definitions of the name fields (each
+    record's own person) and the official surname list; no wording of any register. Measured on design
+    typed_sheets seed 3316 (seven sea burial pages, 77 records held by this doubt alone and its page's,
+    every field right)."""
+    persons = PERSONS.get(kind)
+    if persons is None or name not in {n for n, _own in persons}:
+        return False
+    sc = scores.get((c, name))
+    if sc is None or sc.fits is None or sc.fits < ELIMINATION_SHARE:
+        return False
+    sure = {b.index: b.field for b in out if b.field not in (None, name) and b.doubt is None}
+    beside = {sure.get(d) for d in (c - 1, c + 1)} - {None}
+    whose = [n for n, own in persons if beside & ({n} | set(own))]
+    if whose != [name]:
+        return False
+    head = next((b.header for b in out if b.index == c), "")
+    held = {b.field for b in out if b.field is not None} | {name}
+    return not any(
+        v >= ELIMINATION_HEADER for n, v, _w in _field_scores(sp, kind, clean_header(head)) if n != name and n not in held
+    )
 
 
 CLEARLY_BETTER = 0.3

@@ -351,6 +351,30 @@ def test_a_near_header_over_a_clerks_few_names_gives_way_to_the_column_of_each_r
     assert got[6].field is None
 
 
+def test_the_column_of_each_records_own_person_beside_that_persons_relation_is_sure_not_only_by_elimination():
+    """申请人's column of names differing row by row, beside the relation column (the registrant's own
+    field, 与逝者关系 of the person who signs), where 登记员 (near 登记人) repeats two clerks' names: the
+    page's row tells the field, so the column is the registrant's with no doubt (its records are not held
+    for it, nor their page); the clerk's column holds no field. Beside a column of the deceased's own
+    field (性别) instead, the same names stay doubted: no particular of the registrant stands beside them."""
+    header = SEA_HEADER[:6] + ["亲属关系", "联系电话", "登记员"]
+    relations = ["儿子", "女儿", "配偶", "儿子", "孙子"]
+    phones = ["13905351234", "0535-6601190", "18775735707", "15835354809", "13805357788"]
+    rows = [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS, relations, phones)]
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[5].field == "registrant_name" and got[5].doubt is None
+    assert got[6].field == "registrant_relation_code" and got[8].field is None
+    structure = Structure()
+    reassign_columns(
+        "sea_burial", header, [(n, [RawCell(t, 0.99, None) for t in r]) for n, r in enumerate(rows, 1)], structure, load_spec()
+    )
+    assert not structure.page and 5 not in structure.columns
+    apart = [header[i] for i in (0, 1, 3, 4, 2, 5, 6, 7, 8)]
+    moved = [[r[i] for i in (0, 1, 3, 4, 2, 5, 6, 7, 8)] for r in rows]
+    got = assign_columns("sea_burial", apart, _columns(moved))
+    assert got[5].field == "registrant_name" and got[5].doubt is not None and is_assignment_doubt(got[5].doubt)
+
+
 def test_a_clerks_column_of_the_same_few_names_does_not_rival_a_column_of_each_records_agent():
     """经手人 (one character from 经办人) holds each record's own agent; an extra column beside it holds the
     same two clerks' names on every row: no rival for a field naming a person of each record."""
