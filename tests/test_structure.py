@@ -217,6 +217,18 @@ def test_the_serial_column_finds_rows_lost_merged_or_split():
     assert check_serials([(1, 76), (2, 90), (3, 44), (4, 85)]) == {}  # ages, not serials: nothing said
 
 
+def test_a_serial_misread_between_two_rows_in_order_doubts_its_own_row_only():
+    """727, 2200, 729 on three rows of a page in order: 727 and 729 follow one another over the row between them, so no row
+    was lost, merged or split; 2200 is that row's number misread. Only its row is doubted; a real loss
+    (727, 729, 730 on three rows) still doubts the rows on both sides of the gap."""
+    got = check_serials([(1, 725), (2, 726), (3, 727), (4, 2200), (5, 729), (6, 730), (7, 731)])
+    assert set(got) == {4} and "misread" in got[4]
+    got = check_serials([(1, 804), (2, None), (3, None), (4, 80711), (5, 808), (6, 809), (7, 810), (8, 811)])
+    assert set(got) == {4}
+    lost = check_serials([(1, 725), (2, 726), (3, 727), (4, 729), (5, 730), (6, 731)])
+    assert set(lost) == {3, 4} and "lost" in lost[4]
+
+
 def _map(columns, rows, structure=None):
     from pipeline.page.extract import map_rows
 

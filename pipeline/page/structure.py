@@ -358,9 +358,12 @@ def check_serials(serials: Sequence[tuple[int, int | None]]) -> dict[int, str]:
     if in_order < 0.6 * len(steps):
         return {}
     out: dict[int, str] = {}
+    misread = _misread_serials(known, idx)
+    for row, (serial, before, after) in misread.items():
+        out[row] = SERIAL_MISREAD.format(serial=serial, before=before, after=after)
     for d, a, b in steps:
         expected = idx[b[0]] - idx[a[0]]
-        if d == expected:
+        if d == expected or a[0] in misread or b[0] in misread:
             continue
         if d > expected:
             why = f"serial {b[1]} follows {a[1]}: a row may be lost, or two entries read as one (a ruling line missing)"
@@ -368,6 +371,26 @@ def check_serials(serials: Sequence[tuple[int, int | None]]) -> dict[int, str]:
             why = f"serial {b[1]} follows {a[1]}: a row may be split or read twice"
         out.setdefault(a[0], why)
         out.setdefault(b[0], why)
+    return out
+
+
+SERIAL_MISREAD = "serial {serial} read between {before} and {after}, which follow one another over its row: its number misread?"
+"""Why a row whose serial alone breaks the order of its two neighbours, themselves in order, is doubted
+(_misread_serials)."""
+
+
+def _misread_serials(known: Sequence[tuple[int, int]], idx: Mapping[int, int]) -> dict[int, tuple[int, int, int]]:
+    """The rows whose serial alone is out of order: the numbered rows before and after it follow one
+    another over the rows between them (727, ?, 729 two rows apart: one entry between them, numbered, no
+    row lost, merged or split), so the serial read between them (2200) is that one entry's number misread,
+    not a row lost or split. {row: (serial read, serial before, serial after)}. Only that row stays
+    doubted (its reading is the odd one); its two neighbours are in order with each other and are not.
+    Rule source: the register's form (serials n, n+1, ... one a row, check_serials): a row lost, merged
+    or split shifts every serial after it, a misread number shifts none."""
+    out: dict[int, tuple[int, int, int]] = {}
+    for a, b, c in zip(known, known[1:], known[2:]):
+        if c[1] - a[1] == idx[c[0]] - idx[a[0]] and b[1] - a[1] != idx[b[0]] - idx[a[0]]:
+            out[b[0]] = (b[1], a[1], c[1])
     return out
 
 
