@@ -21,7 +21,9 @@ column (甲乙, 甲丁 ...: a header of several characters worded like no field'
 wording or a header misread whole is, which identification by elimination does not trust as a lost header).
 `--fields` replaces only the headers of the columns the (re-mapped) source store gives those fields,
 numbering them from the first wording: the rest of the page's headers read as they were, as where a
-ledger's own wording names one column and not the others. Prints counts only. Never part of the test suite."""
+ledger's own wording names one column and not the others; `text:WORDS` (with `--fields`) gives those
+columns a wording of a ledger's own (text:家属关系, text:关系人: a relation header naming its person, or
+关系 with a word beside it). Prints counts only. Never part of the test suite."""
 
 from __future__ import annotations
 
@@ -37,7 +39,10 @@ PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
 
 
 def stress_header(n: int, wording: str) -> list[str]:
-    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty."""
+    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty;
+    or, for `text:WORDS`, WORDS for every column (with --fields: a wording of the ledger's own, 家属关系)."""
+    if wording.startswith("text:"):
+        return [wording[5:]] * n
     if wording == "blank":
         return [""] * n
     if wording == "pairs":
@@ -76,13 +81,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
     ap.add_argument("dest", type=Path)
-    ap.add_argument("--wording", choices=("stems", "blank", "pairs"), default="stems")
+    ap.add_argument(
+        "--wording",
+        default="stems",
+        help="stems | blank | pairs | text:WORDS (WORDS as every replaced header: a ledger's own wording, with --fields)",
+    )
     ap.add_argument(
         "--fields",
         default="",
         help="comma-separated fields: replace only the headers of the columns the store gives them (re-map it first)",
     )
     args = ap.parse_args()
+    if args.wording not in ("stems", "blank", "pairs") and not args.wording.startswith("text:"):
+        sys.exit(f"--wording {args.wording}: stems, blank, pairs or text:WORDS")
     if args.dest.exists():
         sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
     families = sorted(p for p in args.src.iterdir() if p.is_dir() and (p / "scans").is_dir())
