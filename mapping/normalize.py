@@ -775,28 +775,27 @@ in the reading tells which."""
 
 
 @lru_cache(maxsize=8)
-def _kinship_chars(table: CodeTable) -> tuple[frozenset[str], frozenset[str]]:
-    """(heads, all) of the Han characters of the relation table's wordings of relatives (every code but the
-    non-relatives' 99, GB/T 4761's 非亲属, and bare codes): `heads` those that end a wording (a Chinese
-    kinship term ends with the relative it names: 儿媳 a 媳, 姑父 a 父; 子 of 儿子, 叔 of 叔叔), `all` every
-    character of them (姑, 堂, 表, 外 ... too). Characters that the non-relatives' wordings hold as well
-    (亲属 of 非亲属) are left out: they tell no relative. Source: the spec's GB/T 4761 table alone."""
+def _kinship_heads(table: CodeTable) -> frozenset[str]:
+    """The Han characters that end a wording of a relative in the relation table (every code but the
+    non-relatives' 99, GB/T 4761's 非亲属; bare codes left out): a Chinese kinship term ends with the
+    relative it names (儿媳 a 媳, 姑父 a 父; 子 of 儿子, 叔 of 叔叔, 妻, 夫 of 丈夫). Characters that the
+    non-relatives' wordings hold as well (属 of 非亲属) are left out: they tell no relative. A modifier
+    (外, 堂, 表, 爱 of 爱人) is no head. Source: the spec's GB/T 4761 table alone."""
     keys, _by_len = _table_keys(table)
     non = {ch for k in keys if table.lookup[k] == "99" for ch in k}
     rel = [k for k in keys if table.lookup[k] != "99" and all(_is_han(ch) for ch in k)]
-    heads = frozenset(k[-1] for k in rel) - non
-    return heads, frozenset(ch for k in rel for ch in k) - non
+    return frozenset(k[-1] for k in rel) - non
 
 
 def _kinship_outside_table(s: str, code: str, flags: tuple[str, ...], table: CodeTable) -> str | None:
     """Whether a relation reading matched not exactly (`flags`) to `code` may be a kinship term outside the
     table: "other" where it holds, beside the longest wording of `code` found inside it, a character
-    that ends a relative's wording and is no character of the wording found (_kinship_chars heads: 小叔子
+    that ends a relative's wording and is no character of the wording found (_kinship_heads: 小叔子
     is 子 beside 叔, 孙子媳妇 孙子 beside 媳 妇, while 嫂嫂 repeats its 嫂 and 儿子。 or a name written against
-    儿子 hold none); "doubted" where a look-alike or near match
-    replaced a character of the reading that is a character of a relative's wording (姑夫 -> 姑父: 夫 of
-    丈夫); None otherwise (要 -> 妻, 儿了 -> 儿子: the recognizer's confusions)."""
-    heads, kin = _kinship_chars(table)
+    儿子 hold none); "doubted" where a look-alike or near match replaced a character of the reading that
+    ends a relative's wording (姑夫 -> 姑父: 夫 of 丈夫; 妻弟 -> 表弟: 妻): the reading may be another
+    relative written right; None otherwise (要, 安, 爱 -> 妻, 儿了 -> 儿子: the recognizer's confusions)."""
+    heads = _kinship_heads(table)
     keys, by_len = _table_keys(table)
     if "partial_match" in flags:
         inside = next((k for k in by_len if k in s and table.lookup[k] == code), "")
@@ -808,7 +807,7 @@ def _kinship_outside_table(s: str, code: str, flags: tuple[str, ...], table: Cod
     best = min(near, key=lambda k: Levenshtein.distance(s, k))
     ops = Levenshtein.editops(s, best)
     replaced = {s[op.src_pos] for op in ops if op.tag in ("replace", "delete")}
-    return "doubted" if replaced & kin else None
+    return "doubted" if replaced & heads else None
 
 
 def code_wording_alternatives(read: str, table: CodeTable, *, fuzzy: bool = True) -> list[str]:
