@@ -77,6 +77,64 @@ def stress_store(db: Path, wording: str, fields: frozenset[str] = frozenset()) -
     return changed
 
 
+def misread_like(text: str, pool: list[str]) -> str:
+    """`text` with its first Han character replaced by the character of `pool` nearest it in shape, other
+    than itself (mapping.glyphs.similarity: the recognizer keeps a glyph's shape when it misreads it);
+    `text` unchanged where no character of the pool is alike at all (similarity at most glyphs.UNRELATED)."""
+    from mapping.glyphs import UNRELATED, similarity
+
+    for i, ch in enumerate(text):
+        if "\u4e00" <= ch <= "\u9fff":
+            best = max((similarity(ch, o), o) for o in pool if o != ch)
+            return text[:i] + best[1] + text[i + 1 :] if best[0] > UNRELATED else text
+    return text
+
+
+def misread_cells(db: Path, fields: frozenset[str], every: int) -> int:
+    """Every `every`-th written cell (counted down each page) of the columns the store gives `fields`
+    misread by shape (misread_like, the look-alikes drawn from the Han characters of the page's other
+    cells); the number of cells changed. The column's assignment is left to the re-map."""
+    con = sqlite3.connect(db)
+    changed = 0
+    with con:
+        for pid, layout in con.execute("select id, layout from pages where layout is not null").fetchall():
+            columns = json.loads(layout).get("columns") or []
+            cols = [c for c, f in enumerate(columns) if f in fields]
+            if not cols:
+                continue
+            rows = con.execute("select id, cells from records where page_id = ? order by row_no", (pid,)).fetchall()
+            pool = sorted(
+                {
+                    ch
+                    for _rid, cj in rows
+                    for c, cell in enumerate(json.loads(cj))
+                    if c not in cols and cell
+                    for ch in (cell.get("text") or "")
+                    if "\u4e00" <= ch <= "\u9fff"
+                }
+            )
+            if not pool:
+                continue
+            n = 0
+            for rid, cj in rows:
+                cells = json.loads(cj)
+                hit = False
+                for c in cols:
+                    cell = cells[c] if c < len(cells) else None
+                    if not cell or not (cell.get("text") or "").strip():
+                        continue
+                    n += 1
+                    if n % every == 0:
+                        new = misread_like(cell["text"], pool)
+                        if new != cell["text"]:
+                            cell["text"], hit = new, True
+                            changed += 1
+                if hit:
+                    con.execute("update records set cells = ? where id = ?", (json.dumps(cells, ensure_ascii=False), rid))
+    con.close()
+    return changed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
@@ -90,6 +148,12 @@ def main() -> None:
         "--fields",
         default="",
         help="comma-separated fields: replace only the headers of the columns the store gives them (re-map it first)",
+    )
+    ap.add_argument(
+        "--misread-every",
+        type=int,
+        default=0,
+        help="also misread every N-th written cell of the --fields columns by shape (misread_like); 0: none",
     )
     args = ap.parse_args()
     if args.wording not in ("stems", "blank", "pairs") and not args.wording.startswith("text:"):
@@ -105,6 +169,9 @@ def main() -> None:
         for db in sorted((args.dest / fam.name).glob("run-*/data/store.sqlite")):
             n = stress_store(db, args.wording, frozenset(f for f in args.fields.split(",") if f))
             print(f"{fam.name}/{db.parent.parent.name}: {n} page headers replaced ({args.wording})")
+            if args.misread_every and args.fields:
+                m = misread_cells(db, frozenset(f for f in args.fields.split(",") if f), args.misread_every)
+                print(f"{fam.name}/{db.parent.parent.name}: {m} cells misread by shape (every {args.misread_every})")
 
 
 if __name__ == "__main__":
