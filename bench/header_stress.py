@@ -21,7 +21,9 @@ column (甲乙, 甲丁 ...: a header of several characters worded like no field'
 wording or a header misread whole is, which identification by elimination does not trust as a lost header).
 `--fields` replaces only the headers of the columns the (re-mapped) source store gives those fields,
 numbering them from the first wording: the rest of the page's headers read as they were, as where a
-ledger's own wording names one column and not the others. Prints counts only. Never part of the test suite."""
+ledger's own wording names one column and not the others; `text:WORDS` (with `--fields`) gives those
+columns a wording of a ledger's own (text:家属关系, text:关系人: a relation header naming its person, or
+关系 with a word beside it). Prints counts only. Never part of the test suite."""
 
 from __future__ import annotations
 
@@ -37,7 +39,10 @@ PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
 
 
 def stress_header(n: int, wording: str) -> list[str]:
-    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty."""
+    """n header readings of no field: stems (甲, 乙, ... then 甲乙, 甲丁 ...), pairs (甲乙, 甲丁 ...) or empty;
+    or, for `text:WORDS`, WORDS for every column (with --fields: a wording of the ledger's own, 家属关系)."""
+    if wording.startswith("text:"):
+        return [wording[5:]] * n
     if wording == "blank":
         return [""] * n
     if wording == "pairs":
@@ -72,17 +77,87 @@ def stress_store(db: Path, wording: str, fields: frozenset[str] = frozenset()) -
     return changed
 
 
+def misread_like(text: str, pool: list[str]) -> str:
+    """`text` with its first Han character replaced by the character of `pool` nearest it in shape, other
+    than itself (mapping.glyphs.similarity: the recognizer keeps a glyph's shape when it misreads it);
+    `text` unchanged where no character of the pool is alike at all (similarity at most glyphs.UNRELATED)."""
+    from mapping.glyphs import UNRELATED, similarity
+
+    for i, ch in enumerate(text):
+        if "\u4e00" <= ch <= "\u9fff":
+            best = max((similarity(ch, o), o) for o in pool if o != ch)
+            return text[:i] + best[1] + text[i + 1 :] if best[0] > UNRELATED else text
+    return text
+
+
+def misread_cells(db: Path, fields: frozenset[str], every: int) -> int:
+    """Every `every`-th written cell (counted down each page) of the columns the store gives `fields`
+    misread by shape (misread_like, the look-alikes drawn from the Han characters of the page's other
+    cells); the number of cells changed. The column's assignment is left to the re-map."""
+    con = sqlite3.connect(db)
+    changed = 0
+    with con:
+        for pid, layout in con.execute("select id, layout from pages where layout is not null").fetchall():
+            columns = json.loads(layout).get("columns") or []
+            cols = [c for c, f in enumerate(columns) if f in fields]
+            if not cols:
+                continue
+            rows = con.execute("select id, cells from records where page_id = ? order by row_no", (pid,)).fetchall()
+            pool = sorted(
+                {
+                    ch
+                    for _rid, cj in rows
+                    for c, cell in enumerate(json.loads(cj))
+                    if c not in cols and cell
+                    for ch in (cell.get("text") or "")
+                    if "\u4e00" <= ch <= "\u9fff"
+                }
+            )
+            if not pool:
+                continue
+            n = 0
+            for rid, cj in rows:
+                cells = json.loads(cj)
+                hit = False
+                for c in cols:
+                    cell = cells[c] if c < len(cells) else None
+                    if not cell or not (cell.get("text") or "").strip():
+                        continue
+                    n += 1
+                    if n % every == 0:
+                        new = misread_like(cell["text"], pool)
+                        if new != cell["text"]:
+                            cell["text"], hit = new, True
+                            changed += 1
+                if hit:
+                    con.execute("update records set cells = ? where id = ?", (json.dumps(cells, ensure_ascii=False), rid))
+    con.close()
+    return changed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
     ap.add_argument("dest", type=Path)
-    ap.add_argument("--wording", choices=("stems", "blank", "pairs"), default="stems")
+    ap.add_argument(
+        "--wording",
+        default="stems",
+        help="stems | blank | pairs | text:WORDS (WORDS as every replaced header: a ledger's own wording, with --fields)",
+    )
     ap.add_argument(
         "--fields",
         default="",
         help="comma-separated fields: replace only the headers of the columns the store gives them (re-map it first)",
     )
+    ap.add_argument(
+        "--misread-every",
+        type=int,
+        default=0,
+        help="also misread every N-th written cell of the --fields columns by shape (misread_like); 0: none",
+    )
     args = ap.parse_args()
+    if args.wording not in ("stems", "blank", "pairs") and not args.wording.startswith("text:"):
+        sys.exit(f"--wording {args.wording}: stems, blank, pairs or text:WORDS")
     if args.dest.exists():
         sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
     families = sorted(p for p in args.src.iterdir() if p.is_dir() and (p / "scans").is_dir())
@@ -94,6 +169,9 @@ def main() -> None:
         for db in sorted((args.dest / fam.name).glob("run-*/data/store.sqlite")):
             n = stress_store(db, args.wording, frozenset(f for f in args.fields.split(",") if f))
             print(f"{fam.name}/{db.parent.parent.name}: {n} page headers replaced ({args.wording})")
+            if args.misread_every and args.fields:
+                m = misread_cells(db, frozenset(f for f in args.fields.split(",") if f), args.misread_every)
+                print(f"{fam.name}/{db.parent.parent.name}: {m} cells misread by shape (every {args.misread_every})")
 
 
 if __name__ == "__main__":

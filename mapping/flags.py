@@ -22,6 +22,11 @@ FLAGS: dict[str, FlagInfo] = {
     "unrecognized": FlagInfo("措辞不在代码表中", "wording not found in the code table", "error"),
     "fuzzy_match": FlagInfo("按近似措辞匹配代码（OCR 可能有误）", "code matched on approximate wording (OCR noise)", "warn"),
     "partial_match": FlagInfo("按文字中包含的措辞匹配代码", "code matched on a wording contained in the text", "info"),
+    "kinship_term_outside_table": FlagInfo(
+        "亲属称谓可能不在 GB/T 4761 代码表中，未按相近措辞定代码，请核对",
+        "a kinship term GB/T 4761's table may not hold: not coded by a neighbouring wording; check it",
+        "warn",
+    ),
     "ocr_char_fixed": FlagInfo(
         "已更正 OCR 常见字符混淆（如 O→0、l→1）", "common OCR character confusions fixed (O→0, l→1)", "warn"
     ),

@@ -1078,11 +1078,76 @@ def assign_columns(
             # field's, in doubt (a column of misread values is still that field's column)
             out[i] = ColumnAssignment(a.index, a.header, named, own, False, a.doubt)
             held.add(named)
+    out = _relation_by_header_and_wordings(kind, header_texts, column_texts, out, scores, held, sp)
     out = _header_read_whole(kind, header_texts, out, scores, held, sp)
     out = _header_and_cells(kind, header_texts, column_texts, out, scores, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
+
+
+RELATION_NAMED_DOUBT = "its header reads as {field} ({how}) and its cells as relation wordings misread"
+"""Why a column is given a relation field by _relation_by_header_and_wordings: doubted (one of
+ASSIGNMENT_DOUBTS, by its opening words), never auto-accepted on this evidence."""
+
+
+def _relation_by_header_and_wordings(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    held: set[str],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column left without a field whose cells are relation wordings as the recognizer reads them
+    (relation_share at least RELATION_DECODED: 父来 for 父亲, 外绍 for 外甥, 大 for 夫 on a faded or
+    photographed page, which the strict content test refuses) and whose header names a relation field no
+    column holds, in part (HEADER_IN_PART: 关系人, a wording of 关系 with a word beside it) or as that
+    field's person and 关系 (家属关系, 经办人与死者关系, 登记人关系: merged_header reads the person's name
+    field and the relation field side by side, as over two columns whose ruling line is missing), while
+    another column holds that person's name (one printed column per field: this column holds no name, so
+    it is the person's relation alone). Given that relation field, doubted (RELATION_NAMED_DOUBT), where
+    one column alone qualifies for it. A header
+    naming the relation in part is evidence the header gives; the wordings are GB/T 4761's (the spec's
+    relation table) as the recognizer misreads them: the same test that gives a column under a lost
+    header its relation by elimination (_relation_beside_its_person), here with the header's own word.
+    Rule source: the spec's field tables (与逝者关系, the relation of the person who signs, listed with
+    that person's name) and GB/T 4761; no wording of any generator."""
+    open_rel = _relation_fields(kind, held, sp)
+    if not open_rel:
+        return out
+    found: dict[str, list[tuple[int, str]]] = {}
+    for a in out:
+        c = a.index
+        if a.field is not None or c >= len(column_texts):
+            continue
+        if (relation_share(column_texts[c], sp) or 0.0) < RELATION_DECODED:
+            continue
+        merged = merged_header(kind, header_texts[c], sp)
+        named = [
+            (name, "as its person's relation")
+            for name, person in open_rel.items()
+            if merged is not None and merged[1] == person and merged[2] == name and person in held
+        ]
+        if not named and merged is None:
+            named = [
+                (name, "in part")
+                for name, person in open_rel.items()
+                if person in held and (sc := scores.get((c, name))) is not None and sc.header >= HEADER_IN_PART
+            ]
+        if len(named) == 1:
+            found.setdefault(named[0][0], []).append((c, named[0][1]))
+    res = list(out)
+    for name, cols in found.items():
+        if len(cols) != 1:
+            continue
+        c, how = cols[0]
+        res[c] = ColumnAssignment(
+            c, header_texts[c], name, scores.get((c, name)), True, RELATION_NAMED_DOUBT.format(field=name, how=how)
+        )
+        held.add(name)
+    return res
 
 
 def _header_read_whole(

@@ -742,8 +742,72 @@ def relation(raw: str, spec: Spec | None = None) -> Normalized:
     """Relation wording -> GB/T 4761 code (妻 -> 10, 儿子 -> 20, 侄女 -> 97, 朋友 -> 99 ...). The wordings are
     GB/T 4761-2008's own item names (独生子, 四女, 曾孙女, 公公, 岳母, 曾祖父, 婶母, 姑父, 堂兄弟, 表姐妹 ...),
     each coded to the spec's group of its item (its first digit; the items of its group 8 "其他" to 97), and
-    the everyday words for them (老伴, 儿, 爷爷, 姥姥 ...). Rule source: GB/T 4761-2008 家庭关系代码."""
-    return normalize_code(raw, _spec(spec).table("relation"))
+    the everyday words for them (老伴, 儿, 爷爷, 姥姥 ...). Rule source: GB/T 4761-2008 家庭关系代码.
+
+    A kinship term the table does not hold is no wording of its neighbour (_kinship_outside_table): a
+    reading holding a wording beside another kinship character (小叔子 holds 子, 孙子媳妇 holds 孙子) names
+    another relative and gives no code (flag KINSHIP_OUTSIDE_TABLE, kept as read, held for review); a
+    look-alike or near match that replaces a kinship character (姑夫 matched to 姑父 by 夫/父, 妻弟 to 表弟)
+    keeps the neighbour's code as a proposal, doubted (KINSHIP_OUTSIDE_CERTAINTY)."""
+    sp = _spec(spec)
+    table = sp.table("relation")
+    n = normalize_code(raw, table)
+    if n.value is None or not {"partial_match", "fuzzy_match", "code_matched_by_shape"} & set(n.flags):
+        return n
+    outside = _kinship_outside_table(_strip_punct(clean_text(raw)), str(n.value), n.flags, table)
+    if outside == "other":
+        return _fail(raw, "unrecognized", KINSHIP_OUTSIDE_TABLE)
+    if outside == "doubted":
+        return _ok(n.value, raw, *n.flags, KINSHIP_OUTSIDE_TABLE, certainty=min(n.certainty, KINSHIP_OUTSIDE_CERTAINTY))
+    return n
+
+
+KINSHIP_OUTSIDE_TABLE = "kinship_term_outside_table"
+"""Flag of a relation reading that may be a kinship term GB/T 4761 (the spec's relation table) does not
+hold: not coded by a neighbouring wording without review (normalize.relation)."""
+
+KINSHIP_OUTSIDE_CERTAINTY = 0.45
+"""How sure a relation code is that a look-alike or near match gave by replacing a kinship character of the
+reading (姑夫 -> 姑父): below the least threshold any field is accepted at (pipeline.quality.calibration.FLOOR
+0.5, as NONSTANDARD_CERT_CERTAINTY): a proposal for the reviewer, never accepted unseen. The reading may be
+a misread wording (the recognizer's confusions, mapping.glyphs) or another relative written right; nothing
+in the reading tells which."""
+
+
+@lru_cache(maxsize=8)
+def _kinship_heads(table: CodeTable) -> frozenset[str]:
+    """The Han characters that end a wording of a relative in the relation table (every code but the
+    non-relatives' 99, GB/T 4761's 非亲属; bare codes left out): a Chinese kinship term ends with the
+    relative it names (儿媳 a 媳, 姑父 a 父; 子 of 儿子, 叔 of 叔叔, 妻, 夫 of 丈夫). Characters that the
+    non-relatives' wordings hold as well (属 of 非亲属) are left out: they tell no relative. A modifier
+    (外, 堂, 表, 爱 of 爱人) is no head. Source: the spec's GB/T 4761 table alone."""
+    keys, _by_len = _table_keys(table)
+    non = {ch for k in keys if table.lookup[k] == "99" for ch in k}
+    rel = [k for k in keys if table.lookup[k] != "99" and all(_is_han(ch) for ch in k)]
+    return frozenset(k[-1] for k in rel) - non
+
+
+def _kinship_outside_table(s: str, code: str, flags: tuple[str, ...], table: CodeTable) -> str | None:
+    """Whether a relation reading matched not exactly (`flags`) to `code` may be a kinship term outside the
+    table: "other" where it holds, beside the longest wording of `code` found inside it, a character
+    that ends a relative's wording and is no character of the wording found (_kinship_heads: 小叔子
+    is 子 beside 叔, 孙子媳妇 孙子 beside 媳 妇, while 嫂嫂 repeats its 嫂 and 儿子。 or a name written against
+    儿子 hold none); "doubted" where a look-alike or near match replaced a character of the reading that
+    ends a relative's wording (姑夫 -> 姑父: 夫 of 丈夫; 妻弟 -> 表弟: 妻): the reading may be another
+    relative written right; None otherwise (要, 安, 爱 -> 妻, 儿了 -> 儿子: the recognizer's confusions)."""
+    heads = _kinship_heads(table)
+    keys, by_len = _table_keys(table)
+    if "partial_match" in flags:
+        inside = next((k for k in by_len if k in s and table.lookup[k] == code), "")
+        rest = s.replace(inside, "", 1) if inside else s
+        return "other" if any(ch in heads and ch not in inside for ch in rest) else None
+    near = [k for k in keys if table.lookup[k] == code and all(_is_han(ch) for ch in k)]
+    if not near:
+        return None
+    best = min(near, key=lambda k: Levenshtein.distance(s, k))
+    ops = Levenshtein.editops(s, best)
+    replaced = {s[op.src_pos] for op in ops if op.tag in ("replace", "delete")}
+    return "doubted" if replaced & heads else None
 
 
 def code_wording_alternatives(read: str, table: CodeTable, *, fuzzy: bool = True) -> list[str]:

@@ -279,6 +279,8 @@ def _plain_normalizer(
         table = sp.table(f.code_table or "")
         if f.code_table == "ashes_destination":
             return lambda raw: N.ashes_destination(raw, sp)
+        if f.code_table == "relation":
+            return lambda raw: N.relation(raw, sp)
         return lambda raw: N.normalize_code(raw, table)
     if kind == "name":
         return lambda raw: N.normalize_name(raw, f.max_length or 50)

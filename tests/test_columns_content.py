@@ -1389,3 +1389,28 @@ def test_on_a_page_of_two_rows_the_headers_of_the_two_certificate_numbers_exchan
     assert got[3].field == "id_number"
     assert got[-1].field != "id_number"
     assert got[3].field != "cremation_cert_no"
+
+
+@pytest.mark.parametrize("head", ["家属关系", "经办人与死者关系", "关系人"])
+def test_a_misread_relation_column_under_a_header_naming_its_person_and_relation_is_the_relation(head):
+    """家属关系 / 经办人与死者关系 read as two columns' headers (the person's name, the relation: a ruling line
+    missing) and 关系人 names the relation only in part; over cells that are relation wordings misread
+    (父来, 外绍, 大: the strict test refuses them) beside a name column of its own, the column is the
+    person's relation, doubted. Failed before: no field ("its header reads as ... but its cells do not
+    fit it"), while the same column under a lost header 甲 got it by elimination."""
+    rows = [r[:8] + [v] + r[9:] for r, v in zip(ROWS, MISREAD_RELATIONS)]
+    got = assign_columns("cremation", _with_header(8, head), _columns(rows))
+    assert got[8].field == "agent_relation_code" and got[7].field == "agent_name"
+    assert got[8].doubt is not None and is_assignment_doubt(got[8].doubt)
+    header = list(VOYAGE_HEADER)
+    header[9] = head
+    rows = [r[:9] + [v] + r[10:] for r, v in zip(VOYAGE_ROWS, MISREAD_RELATIONS)]
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[9].field == "registrant_relation_code" and got[9].doubt is not None and is_assignment_doubt(got[9].doubt)
+
+
+def test_a_header_naming_a_person_and_relation_over_names_gets_no_relation():
+    """The same header over a column of names (the person's name column with 关系 read beside it) is not
+    given the relation: its cells are no relation wordings."""
+    got = assign_columns("cremation", _with_headers({7: "经办人关系", 8: "与逝者关系"}), _columns(ROWS))
+    assert got[7].field == "agent_name" and got[8].field == "agent_relation_code"

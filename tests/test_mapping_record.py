@@ -336,3 +336,11 @@ def test_a_remark_a_reviewer_typed_is_kept_whatever_its_letters():
     for typed in ("N/A", '=HYPERLINK("http://x","y")'):
         got = map_rows("cremation", "", columns, rows, Settings(), {1: {"remarks": typed}})[0].record.fields["remarks"]
         assert got.value == typed and "noise_reading_blanked" not in got.flags, typed
+
+
+def test_a_relation_cell_is_read_by_the_relation_normalizer():
+    """The relation columns are normalized by normalize.relation (GB/T 4761 kinship terms outside the table
+    not taken by a wording inside them), not the plain code-table match: 小叔子 gave 20 (son) before."""
+    rec = build_record("cremation", cells({**CREMATION_ROW, "agent_relation_code": "小叔子"}), CTX)
+    fv = rec.fields["agent_relation_code"]
+    assert fv.value is None and "kinship_term_outside_table" in fv.flags
