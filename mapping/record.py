@@ -41,6 +41,8 @@ class RecordContext:
     spec: Spec | str | None = None  # a Spec, a version name or a spec file path; None: the default version
     # cremation_cert_no -> cremation_date (ISO) of already mapped cremation records, to check sea burials
     linked_cremation_dates: Mapping[str, str] | None = None
+    # the page's dates bear the ledger's year out (most lie within its window): put_back_years may use it
+    ledger_year_seen: bool = False
 
 
 INK_PER_CHAR, INK_SLACK = 1.1, 0.35
@@ -796,11 +798,134 @@ UNSTATED_SEX_CERTAINTY = 0.45
 """A sex taken from the ID where the cell read 0 or 9 is below every threshold (their floor is 0.5)."""
 
 
+YEAR_PUT_BACK = "year_put_back_by_ledger"
+YEAR_PUT_BACK_CERTAINTY = 0.45
+"""How sure a value whose year was put back to the ledger's (put_back_years) is: below every threshold (their
+floor is 0.5), so a reviewer confirms it against the scan; the reading is kept as the raw text."""
+_VOYAGE_YEAR = re.compile(r"([0-9]{2})(-[0-9]{1,2})")
+
+
+def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
+    """The year of the ledger's window (its year, `window` either side) that a year read outside it is, read
+    one digit wrong: of the years whose digits differ from the reading's at exactly one place, the one
+    where the digit read is a look-alike of that year's (mapping.glyphs.looks_alike: 0 for 6, 8 for 3);
+    where none or several are, the ledger's own year if it is one of them; None where no year of the
+    window is one digit off. A property of the recognizer on a blurred or photographed page (the loop of a
+    6 closed into a 0, a 3 read 8: it keeps a glyph's shape when it misreads it, as mapping.glyphs
+    measures on printed glyphs; a handwritten 4 read 1, which printed shapes do not show) and of a
+    register (its entries are written in the year its title names: the date check of _validate,
+    ledger_year_window): 2010 in a 2016 register is 2016 (0 looks like 6, not like 5 or 7), 2018 in a 2013
+    one 2013, 2011 in a 2014 one 2014 (2013, 2014 and 2015 are each one digit off; none looks like 1), 2003
+    in a 2016 one nothing (two digits off every year of the window)."""
+    from .glyphs import looks_alike
+
+    rs = str(read)
+    near: list[int] = []
+    alike: list[int] = []
+    for y in range(ledger - window, ledger + window + 1):
+        ys = str(y)
+        if len(ys) != len(rs) or ys == rs:
+            continue
+        diff = [(a, b) for a, b in zip(rs, ys) if a != b]
+        if len(diff) == 1:
+            near.append(y)
+            if looks_alike(diff[0][0], diff[0][1]):
+                alike.append(y)
+    if len(alike) == 1:
+        return alike[0]
+    if len(near) == 1:
+        return near[0]
+    return ledger if ledger in near else None
+
+
+VOYAGE_WORD = re.compile(r"第([0-9]{1,3})([\u3400-\u9fff])次")
+"""A voyage number in the spec's worded form (SPEC.md: 第4航次) with its 航 read as another glyph (第1杭次,
+第1税次): the frame 第…次 around a number is that form, and 航 is the one glyph it has there."""
+
+
+VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
+
+
+def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
+    """A voyage number read in the frame of the spec's worded form (VOYAGE_WORD, 第4航次) with another glyph
+    for its 航 is given the form's glyph (第1杭次 -> 第1航次), flagged VOYAGE_WORD_PUT_BACK,
+    at most YEAR_PUT_BACK_CERTAINTY sure, the reading kept as raw. A property of the recognizer on a
+    photographed page (a small, blurred 航 read 杭 税 批 硫 ...: one glyph of its size, the frame's digits
+    and 第 次 read right) and of the spec's form, which puts no other glyph between the number and 次."""
+    fv = out.get("voyage_no")
+    if fv is None or not isinstance(fv.value, str):
+        return False
+    m = VOYAGE_WORD.fullmatch(fv.value)
+    if m is None or m.group(2) == "航":
+        return False
+    fv.value = f"第{m.group(1)}航次"
+    fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
+    _flag(fv, VOYAGE_WORD_PUT_BACK)
+    return True
+
+
+def put_back_years(ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, window: int) -> list[str]:
+    """The years of a record's values that the spec ties to the ledger's year, read outside its window and
+    one digit from a year of it (ledger_lookalike_year), put back to that year: the dates of
+    the register's own events (every date field but the birth date: a death, a cremation, a scattering are
+    entered in the year the register is kept), the cremation certificate number of a register that records
+    the cremation itself (SPEC.md: a 4-digit year and a serial, issued at the cremation) and the voyage
+    number (SPEC.md: printed year-serial, 10-04). Only where the page's dates bear the ledger's year out
+    (ctx.ledger_year_seen: a title's year misread would otherwise move every date). Each such value is
+    flagged YEAR_PUT_BACK, at most YEAR_PUT_BACK_CERTAINTY sure, its reading kept as raw: never
+    auto-accepted. Returns the fields put back."""
+    year = ctx.ledger_year
+    if year is None or not ctx.ledger_year_seen:
+        return []
+    names = {f.name for f in ks.fields}
+    done: list[str] = []
+
+    def put(fv: FieldValue, value: str, name: str) -> None:
+        fv.value = value
+        fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
+        _flag(fv, YEAR_PUT_BACK)
+        done.append(name)
+
+    for f in ks.fields:
+        fv = out.get(f.name)
+        if fv is None or fv.value is None:
+            continue
+        if f.type == "date" and f.name != "birth_date":
+            d = _iso(fv.value)
+            if d is None or abs(d.year - year) <= window:
+                continue
+            y = ledger_lookalike_year(d.year, year, window)
+            if y is not None:
+                try:
+                    put(fv, d.replace(year=y).isoformat(), f.name)
+                except ValueError:  # 29 February in a year without one
+                    continue
+        elif f.normalizer == "cert_no" and "cremation_date" in names and isinstance(fv.value, str):
+            v = fv.value
+            if len(v) != 9 or not v.isdigit() or abs(int(v[:4]) - year) <= window:
+                continue
+            y = ledger_lookalike_year(int(v[:4]), year, window)
+            if y is not None:
+                put(fv, f"{y}{v[4:]}", f.name)
+        elif f.name == "voyage_no" and isinstance(fv.value, str):
+            m = _VOYAGE_YEAR.fullmatch(N.fold_dashes(fv.value))
+            if m is None or abs(2000 + int(m.group(1)) - year) <= window:
+                continue
+            y = ledger_lookalike_year(2000 + int(m.group(1)), year, window)
+            if y is not None:  # the serial and its separator as printed
+                put(fv, f"{y % 100:02d}{fv.value[2:]}", f.name)
+    return done
+
+
 def _validate(
     sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]
 ) -> None:
     rules = sp.rules
     year = ctx.ledger_year
+    for name in put_back_years(ks, out, ctx, rules.ledger_year_window):
+        problem(name, "its year was read one look-alike digit off the ledger's year and put back to it")
+    if put_back_voyage_word(out):
+        problem("voyage_no", "read with another glyph for the 航 of the form 第N航次: put back")
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
     id_value = idf.value if idf is not None and isinstance(idf.value, str) else None
 

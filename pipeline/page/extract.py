@@ -72,6 +72,7 @@ from mapping.normalize import (
     name_alphabet,
     name_form_probability,
     normalize_cert_no,
+    normalize_date,
     sea_area_alternatives,
 )
 from mapping.places import LOOKALIKES
@@ -1154,6 +1155,31 @@ def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structur
                 structure.doubt_cell(r, c, UNDER_SEAL)
 
 
+LEDGER_YEAR_SEEN_SHARE = 0.5
+"""The least share of a page's dates of its own events (ledger_year_seen) that must lie within the ledger's
+window of the year its title names for that year to be taken as borne out by the page."""
+
+
+def ledger_year_seen(
+    year: int | None, ks: KindSpec, columns: Sequence[str | None], rows: Sequence[tuple[int, Sequence[RawCell]]], window: int
+) -> bool:
+    """Whether the page's dates bear out the year read from its title: at least LEDGER_YEAR_SEEN_SHARE of the
+    dates read in the columns of the register's own events (every date field but the birth date:
+    mapping.record.put_back_years) lie within `window` (the spec's ledger_year_window) of it. A title's year
+    read wrong (a 6 read 0) would put every date that is right off the ledger's year; the page's dates,
+    read one by one, say which year the register is kept in. False with no year or no such date read."""
+    if year is None:
+        return False
+    cols = [c for c, f in enumerate(columns) if f and f != "birth_date" and (fs := ks.field(f)) is not None and fs.type == "date"]
+    years = []
+    for _row_no, cells in rows:
+        for c in cols:
+            d = normalize_date(cells[c].text, year).value if c < len(cells) and cells[c].text else None
+            if isinstance(d, str):
+                years.append(int(d[:4]))
+    return bool(years) and sum(abs(y - year) <= window for y in years) >= LEDGER_YEAR_SEEN_SHARE * len(years)
+
+
 def map_rows(
     kind: str,
     title: str,
@@ -1186,12 +1212,16 @@ def map_rows(
     `no_field`: the columns a reviewer said hold no field of ours (decided_none): no field is missing
     because of them, as of a column whose field was not identified."""
     sp = spec_for(settings)
+    year = ledger_year(title)
+    ks = sp.kind(kind)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
-        ledger_year=ledger_year(title),
+        ledger_year=year,
         spec=sp,
+        ledger_year_seen=ledger_year_seen(
+            year, ks, columns, rows if page_rows is None else page_rows, sp.rules.ledger_year_window
+        ),
     )
-    ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
     hidden = structure.columns_hidden
