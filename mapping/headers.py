@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from .normalize import VOYAGE_WORD, fold_dashes
 from .spec import Spec, load_spec
 
 
@@ -357,11 +358,12 @@ CONTENT_FAILS = 0.5
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
 
 _DIGITS = re.compile(r"[0-9]")
-VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}")
+VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}|" + VOYAGE_WORD.pattern)
 """The printed forms of a sea burial's voyage number the spec states ("Voyage numbers are printed like
 10-04 (year-serial) or 第4航次"): a two-digit year and a serial of one or two digits, or a voyage count
-with 航次. A certificate number's short form keeps four digits of its serial (the spec's 10-0514), so
-10-04 is a voyage's, never a certificate's (_looks)."""
+with 航次, that glyph read as another in the frame 第…次 (mapping.normalize.VOYAGE_WORD: a photographed 第1航次
+read 第1杭次, 第1税次; no other field is printed 第, a number, one glyph, 次). A certificate number's short form
+keeps four digits of its serial (the spec's 10-0514), so 10-04 is a voyage's, never a certificate's (_looks)."""
 SPEC_FORMS = {"voyage_no": VOYAGE_FORM}
 """Text fields (normalizer "text") whose printed form the spec states: their cells can be told by it
 (form_share), though the normalizer keeps whatever is printed."""
@@ -680,12 +682,14 @@ def form_share(name: str, texts: list[str]) -> float | None:
     than CONTENT_MIN_CELLS written cells, or where fewer cells are in that form: the spec names the
     form the values are usually printed in, not every form a home used (a voyage printed 4 or A-4 is
     still a voyage), so cells in the form count for the field and cells in no form do not count against
-    it (the content stays untold, CONTENT_UNKNOWN, as for any free text)."""
+    it (the content stays untold, CONTENT_UNKNOWN, as for any free text). Dashes are folded first
+    (mapping.normalize.DASHES: the recognizer writes a printed '-' as '~', or '=' on a blurred photograph,
+    so 14~06 is 14-06 read)."""
     form = SPEC_FORMS.get(name)
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if form is None or len(written) < CONTENT_MIN_CELLS:
         return None
-    share = sum(bool(form.fullmatch(t)) for t in written) / len(written)
+    share = sum(bool(form.fullmatch(fold_dashes(t))) for t in written) / len(written)
     return share if share >= ELIMINATION_SHARE else None
 
 
@@ -1165,7 +1169,7 @@ def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str])
     if len(written) < CONTENT_MIN_CELLS:
         return None
     if form is not None:
-        return sum(bool(form.fullmatch(t)) for t in written) / len(written)
+        return sum(bool(form.fullmatch(fold_dashes(t))) for t in written) / len(written)
     if CONTENT_TOLD.get(name) in OWN_FORM_TESTS:
         return _told_by_content(kind, name, texts, sp, held)
     return None

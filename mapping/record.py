@@ -838,16 +838,11 @@ def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
     return ledger if ledger in near else None
 
 
-VOYAGE_WORD = re.compile(r"第([0-9]{1,3})([\u3400-\u9fff])次")
-"""A voyage number in the spec's worded form (SPEC.md: 第4航次) with its 航 read as another glyph (第1杭次,
-第1税次): the frame 第…次 around a number is that form, and 航 is the one glyph it has there."""
-
-
 VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
 
 
 def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
-    """A voyage number read in the frame of the spec's worded form (VOYAGE_WORD, 第4航次) with another glyph
+    """A voyage number read in the frame of the spec's worded form (mapping.normalize.VOYAGE_WORD, 第4航次) with another glyph
     for its 航 is given the form's glyph (第1杭次 -> 第1航次), flagged VOYAGE_WORD_PUT_BACK,
     at most YEAR_PUT_BACK_CERTAINTY sure, the reading kept as raw. A property of the recognizer on a
     photographed page (a small, blurred 航 read 杭 税 批 硫 ...: one glyph of its size, the frame's digits
@@ -855,7 +850,7 @@ def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
     fv = out.get("voyage_no")
     if fv is None or not isinstance(fv.value, str):
         return False
-    m = VOYAGE_WORD.fullmatch(fv.value)
+    m = N.VOYAGE_WORD.fullmatch(fv.value)
     if m is None or m.group(2) == "航":
         return False
     fv.value = f"第{m.group(1)}航次"

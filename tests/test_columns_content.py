@@ -575,6 +575,23 @@ def test_a_voyage_column_is_told_from_certificate_numbers_by_the_specs_forms():
     assert content_share("cert_no", None, [r[4] for r in VOYAGE_ROWS], sp) == 1.0
 
 
+def test_a_photographed_voyage_column_is_told_by_the_specs_forms_read_with_a_glyph_or_a_dash_misread():
+    """第4航次 read with another glyph for 航 (杭, 税: the frame 第…次 read right) and 10-04 read with its dash
+    as '~' or '=' are still the spec's voyage forms: a column of them under an unread header is the voyage's,
+    as one read cleanly is; a column of certificate numbers is not."""
+    from mapping.headers import form_share
+
+    assert form_share("voyage_no", ["第4杭次", "第4税次", "第4航次", "14~06", "14=06"]) == 1.0
+    assert form_share("voyage_no", ["2010-00530", "No.201000514", "第540号", "10-0577"]) is None
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["10~04", "第5杭次", "第5税次", "10=05"]):
+        r[6] = v
+    header = list(VOYAGE_HEADER)
+    header[4], header[6] = "甲", "乙"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[4].field == "cremation_cert_no" and got[6].field == "voyage_no"
+
+
 def test_a_voyage_column_printed_otherwise_keeps_its_header():
     """Cells in no form the spec states (a plain count) do not count against a column headed 航次: the
     header decides, as for any free text."""
@@ -1160,7 +1177,7 @@ def test_a_header_read_in_part_over_register_numbers_in_part_gives_the_registrat
 
 def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_doubt():
     """航友 for 航次 (one glyph of two misread: half the wording) over cells three of four in the voyage's
-    printed form the spec states (第4航次; 峡 for 航 misread in the fourth): fewer than form_share's
+    printed form the spec states (第4航次; 次 lost in the fourth): fewer than form_share's
     ELIMINATION_SHARE, so the content alone is untold, but no other field is printed so. The column is
     the voyage's, doubted (the voyage is mandatory: its page is doubted too)."""
     from mapping.headers import IN_PART_DOUBT
@@ -1168,7 +1185,7 @@ def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_d
     header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
     col = header.index("航次")
     header[col] = "航友"
-    for r, v in zip(rows, ["第4航次", "第4峡次", "第4航次", "第5航次"]):
+    for r, v in zip(rows, ["第4航次", "第4航", "第4航次", "第5航次"]):
         r[col] = v
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[col].field == "voyage_no"
