@@ -1954,7 +1954,7 @@ def _by_elimination(
                     break
         if changed:
             continue
-        told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
+        told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held, sp)
         told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held, sp)
         told = told or _relation_beside_its_person(kind, column_texts, out, cands, by_header, open_cols, held, sp)
         if told:
@@ -2001,6 +2001,36 @@ differ from every name above them (_variety): the same two or three names down t
 column (登记员), no record's deceased or agent."""
 
 
+NAME_WRITTEN_SHARE = 0.5
+"""The least share of a page's written rows (the most written cells of any of its columns) whose cell a
+column of names must hold to be a person's name column (_names_by_neighbours, _name_beside_its_person): the spec makes both names of a
+record mandatory (M: the deceased's, the agent's or registrant's), so their columns are written on every
+row with an entry but where a cell is lost; a remarks column whose few notes read as 2-4 glyphs (外地户籍)
+is written on a few rows only (camera_capture 4482 and county/typed 3316 with their headers blanked: 3 of
+12 rows, the name columns 12 of 12)."""
+
+
+def _reads_as_codes(kind: str, texts: list[str], sp: Spec) -> bool:
+    """Whether at least CELLS_IN_PART of a column's written cells read as wordings of one code table of the
+    kind (_looks: exactly or by look-alike glyphs): a photographed code column (病故, 家属领回 read 病政, 家区领回)
+    is 2-4 glyphs a cell as a name is, so _photographed_names takes it; a third of its cells read as one
+    table's wordings is evidence of that table (CELLS_IN_PART), and a column of names holds none. Rule
+    source: the spec's code tables; no generator wording."""
+    for f in sp.kind(kind).fields:
+        if f.source == "cell" and f.normalizer == "code" and f.code_table:
+            q = content_share("code", f.code_table, texts, sp)
+            if q is not None and q >= CELLS_IN_PART:
+                return True
+    return False
+
+
+def _written_enough(column_texts: list[list[str]], c: int) -> bool:
+    """Whether column `c` holds writing on at least NAME_WRITTEN_SHARE of the page's written rows (the most
+    written cells of any column)."""
+    counts = [sum(1 for t in texts if _clean_cell(t)) for texts in column_texts]
+    return bool(counts) and counts[c] >= NAME_WRITTEN_SHARE * max(counts)
+
+
 def _names_by_neighbours(
     kind: str,
     column_texts: list[list[str]],
@@ -2008,6 +2038,7 @@ def _names_by_neighbours(
     cands: Mapping[int, set[str]],
     open_cols: list[int],
     held: set[str],
+    sp: Spec,
 ) -> list[tuple[int, str, str]]:
     """Two columns of names, neither header read, told apart by their neighbours (PERSONS): where both
     name fields of the kind are held by no column and exactly two open columns fit both with names
@@ -2035,7 +2066,10 @@ def _names_by_neighbours(
     cols = [
         c
         for c in open_cols
-        if (names & cands.get(c, set()) or of_names(c)) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        if (names & cands.get(c, set()) or of_names(c))
+        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        and _written_enough(column_texts, c)
+        and not _reads_as_codes(kind, column_texts[c], sp)
     ]
     if len(cols) != 2 or any(not of_names(c) for c in cols):
         return []
@@ -2135,7 +2169,14 @@ def _name_beside_its_person(
 
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart
-    open_names = [c for c in open_cols if any(fits(c, n) for n in names) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
+    open_names = [
+        c
+        for c in open_cols
+        if any(fits(c, n) for n in names)
+        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        and _written_enough(column_texts, c)
+        and not _reads_as_codes(kind, column_texts[c], sp)
+    ]
     if len(open_names) != 1 or (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
         return []
     (c,) = open_names

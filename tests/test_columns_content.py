@@ -1382,3 +1382,27 @@ def test_on_a_page_of_two_rows_the_headers_of_the_two_certificate_numbers_exchan
     assert got[3].field == "id_number"
     assert got[-1].field != "id_number"
     assert got[3].field != "cremation_cert_no"
+
+
+def test_name_columns_are_told_apart_beside_a_few_remarks_and_a_misread_code_column_that_read_like_names():
+    """Every header lost on a photograph: a remarks column written on a few rows (外地户籍: four glyphs, as a
+    name) and an ashes column whose wordings were misread (家属领回 read 家区领回) read as names too, yet
+    neither is a person's name column: the spec makes both names mandatory, so a name column is written on
+    most rows, and a third of a column read as one code table's wordings is that table's. The deceased's and
+    the agent's names are still told apart by their neighbours, doubted."""
+    more = [
+        ["5", "王秀兰", "女", "370602194001011229", "2013.1.5", "2013.1.7", "家区领回", "王刚", "儿子", "13905351235"],
+        ["6", "李德明", "男", "370602193502021213", "2013.1.6", "2013.1.8", "骨灰寄存", "李华", "女儿", "13905351236"],
+        ["7", "张桂芝", "女", "370602193703031224", "2013.1.7", "2013.1.9", "家区领回", "张军", "儿子", "13905351237"],
+        ["8", "刘文华", "男", "370602194204041215", "2013.1.8", "2013.1.10", "海莽", "刘洋", "女儿", "13905351238"],
+    ]
+    rows = [list(r) for r in ROWS + more]
+    for r in rows:
+        r[6] = {"骨灰寄存": "骨灰奇仔", "海葬": "海莽"}.get(r[6], r[6])
+    remarks = ["外地户籍", "", "", "重新登记", "", "", "迁出户口", ""]
+    rows = [r + [m] for r, m in zip(rows, remarks)]
+    header = [""] * len(rows[0])
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name"
+    assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
+    assert got[10].field not in ("deceased_name", "agent_name")
