@@ -41,8 +41,8 @@ class RecordContext:
     spec: Spec | str | None = None  # a Spec, a version name or a spec file path; None: the default version
     # cremation_cert_no -> cremation_date (ISO) of already mapped cremation records, to check sea burials
     linked_cremation_dates: Mapping[str, str] | None = None
-    # the page's dates bear the ledger's year out (most lie within its window): put_back_years may use it
-    ledger_year_seen: bool = False
+    # the fields whose values on the page mostly lie within the ledger year's window (put_back_years)
+    ledger_year_fields: frozenset[str] = frozenset()
 
 
 INK_PER_CHAR, INK_SLACK = 1.1, 0.35
@@ -859,56 +859,72 @@ def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
     return True
 
 
+def year_field(ks: KindSpec, f: FieldSpec) -> bool:
+    """Whether the spec ties the year of field `f` of the kind to the ledger's year (put_back_years): the
+    dates of the register's own events (every date field but the birth date: a death, a cremation, a
+    scattering are entered in the year the register is kept), the cremation certificate number of a register
+    that records the cremation itself (SPEC.md: a 4-digit year and a serial, issued at the cremation; a sea
+    burial's may be years older) and the voyage number (SPEC.md: printed year-serial, 10-04)."""
+    if f.source != "cell":
+        return False
+    if f.type == "date":
+        return f.name != "birth_date"
+    if f.normalizer == "cert_no":
+        return ks.field("cremation_date") is not None
+    return f.name == "voyage_no"
+
+
+def year_of(f: FieldSpec, value: object) -> int | None:
+    """The year a value of a year_field states: a date's (ISO or as written), a 9-digit certificate
+    number's first four digits, a voyage's two-digit year (10-04: 2010). None where it states none."""
+    if not isinstance(value, str) or not value:
+        return None
+    if f.type == "date":
+        d = _iso(value) or _iso(N.normalize_date(value).value)
+        return d.year if d is not None else None
+    if f.normalizer == "cert_no":
+        v = value if value.isdigit() else N.normalize_cert_no(value).value
+        return int(v[:4]) if isinstance(v, str) and len(v) == 9 and v.isdigit() else None
+    m = _VOYAGE_YEAR.fullmatch(N.fold_dashes(value))
+    return 2000 + int(m.group(1)) if m else None
+
+
 def put_back_years(ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, window: int) -> list[str]:
-    """The years of a record's values that the spec ties to the ledger's year, read outside its window and
-    one digit from a year of it (ledger_lookalike_year), put back to that year: the dates of
-    the register's own events (every date field but the birth date: a death, a cremation, a scattering are
-    entered in the year the register is kept), the cremation certificate number of a register that records
-    the cremation itself (SPEC.md: a 4-digit year and a serial, issued at the cremation) and the voyage
-    number (SPEC.md: printed year-serial, 10-04). Only where the page's dates bear the ledger's year out
-    (ctx.ledger_year_seen: a title's year misread would otherwise move every date). Each such value is
-    flagged YEAR_PUT_BACK, at most YEAR_PUT_BACK_CERTAINTY sure, its reading kept as raw: never
-    auto-accepted. Returns the fields put back."""
+    """The years of a record's values that the spec ties to the ledger's year (year_field), read outside its
+    window and one digit from a year of it (ledger_lookalike_year), put back to that year. Only for the
+    fields whose values on the page mostly bear the ledger's year out (ctx.ledger_year_fields: a title's year
+    misread, or a page of certificates all issued in another year, would otherwise move every value). Each
+    such value is flagged YEAR_PUT_BACK, at most YEAR_PUT_BACK_CERTAINTY sure, its reading kept as raw:
+    never auto-accepted. Returns the fields put back."""
     year = ctx.ledger_year
-    if year is None or not ctx.ledger_year_seen:
+    if year is None:
         return []
-    names = {f.name for f in ks.fields}
     done: list[str] = []
-
-    def put(fv: FieldValue, value: str, name: str) -> None:
-        fv.value = value
-        fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
-        _flag(fv, YEAR_PUT_BACK)
-        done.append(name)
-
     for f in ks.fields:
         fv = out.get(f.name)
-        if fv is None or fv.value is None:
+        if fv is None or f.name not in ctx.ledger_year_fields or not year_field(ks, f):
             continue
-        if f.type == "date" and f.name != "birth_date":
+        read = year_of(f, fv.value)
+        if read is None or abs(read - year) <= window:
+            continue
+        y = ledger_lookalike_year(read, year, window)
+        if y is None or not isinstance(fv.value, str):
+            continue
+        if f.type == "date":
             d = _iso(fv.value)
-            if d is None or abs(d.year - year) <= window:
+            if d is None:
                 continue
-            y = ledger_lookalike_year(d.year, year, window)
-            if y is not None:
-                try:
-                    put(fv, d.replace(year=y).isoformat(), f.name)
-                except ValueError:  # 29 February in a year without one
-                    continue
-        elif f.normalizer == "cert_no" and "cremation_date" in names and isinstance(fv.value, str):
-            v = fv.value
-            if len(v) != 9 or not v.isdigit() or abs(int(v[:4]) - year) <= window:
+            try:
+                fv.value = d.replace(year=y).isoformat()
+            except ValueError:  # 29 February in a year without one
                 continue
-            y = ledger_lookalike_year(int(v[:4]), year, window)
-            if y is not None:
-                put(fv, f"{y}{v[4:]}", f.name)
-        elif f.name == "voyage_no" and isinstance(fv.value, str):
-            m = _VOYAGE_YEAR.fullmatch(N.fold_dashes(fv.value))
-            if m is None or abs(2000 + int(m.group(1)) - year) <= window:
-                continue
-            y = ledger_lookalike_year(2000 + int(m.group(1)), year, window)
-            if y is not None:  # the serial and its separator as printed
-                put(fv, f"{y % 100:02d}{fv.value[2:]}", f.name)
+        elif f.normalizer == "cert_no":
+            fv.value = f"{y}{fv.value[4:]}"
+        else:  # the voyage's serial and its separator as printed
+            fv.value = f"{y % 100:02d}{fv.value[2:]}"
+        fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
+        _flag(fv, YEAR_PUT_BACK)
+        done.append(f.name)
     return done
 
 

@@ -345,7 +345,9 @@ def test_a_year_read_one_digit_off_the_ledgers_is_put_back_for_review_where_the_
     assert ledger_lookalike_year(2018, 2013, 1) == 2013
     assert ledger_lookalike_year(2011, 2014, 1) == 2014  # 2013-2015 all one digit off, none alike: the ledger's
     assert ledger_lookalike_year(2003, 2016, 1) is None  # two digits off every year of the window
-    seen = RecordContext("370602-BYG-01", 2013, ledger_year_seen=True)
+    seen = RecordContext(
+        "370602-BYG-01", 2013, ledger_year_fields=frozenset({"cremation_date", "death_date", "cremation_cert_no"})
+    )
     row = dict(CREMATION_ROW, cremation_date="2018年4月7日", cremation_cert_no="2018-00514")
     rec = build_record("cremation", cells(row), seen)
     cremated, cert = rec.fields["cremation_date"], rec.fields["cremation_cert_no"]
@@ -353,13 +355,16 @@ def test_a_year_read_one_digit_off_the_ledgers_is_put_back_for_review_where_the_
     assert "year_put_back_by_ledger" in cremated.flags and cremated.confidence <= 0.45
     assert cert.value == "201300514" and "year_put_back_by_ledger" in cert.flags
     assert rec.value("death_date") == "2013-04-05" and "year_put_back_by_ledger" not in rec.fields["death_date"].flags
-    # the title's year not borne out by the page: nothing is moved, the date is only doubted
+    # the title's year not borne out by the page's values of the field: nothing is moved, the value only doubted
     rec = build_record("cremation", cells(row), CTX)
     assert rec.value("cremation_date") == "2018-04-07" and "date_outside_ledger_year" in rec.fields["cremation_date"].flags
+    assert rec.value("cremation_cert_no") == "201800514" and "cert_year_mismatch" in rec.fields["cremation_cert_no"].flags
 
 
 def test_a_sea_burials_voyage_is_put_back_but_not_the_certificate_of_an_earlier_cremation():
-    seen = RecordContext("370602-BYG-01", 2013, ledger_year_seen=True)
+    seen = RecordContext(
+        "370602-BYG-01", 2013, ledger_year_fields=frozenset({"voyage_no", "cremation_cert_no", "scattering_date"})
+    )
     row = dict(SEA_ROW, voyage_no="18-04", cremation_cert_no="2018-00514")
     rec = build_record("sea_burial", cells(row), seen)
     assert rec.value("voyage_no") == "13-04" and "year_put_back_by_ledger" in rec.fields["voyage_no"].flags
@@ -372,17 +377,18 @@ def test_a_sea_burials_voyage_is_put_back_but_not_the_certificate_of_an_earlier_
     assert "voyage_word_put_back" not in rec.fields["voyage_no"].flags
 
 
-def test_the_ledgers_year_is_seen_only_where_most_of_the_pages_own_dates_lie_near_it():
+def test_the_ledgers_year_is_borne_out_for_a_field_only_where_most_of_its_values_on_the_page_lie_near_it():
     from mapping.spec import load_spec
-    from pipeline.page.extract import ledger_year_seen
+    from pipeline.page.extract import ledger_year_fields
 
     ks = load_spec().kind("cremation")
-    cols = ["deceased_name", "death_date", "cremation_date"]
+    cols = ["deceased_name", "death_date", "cremation_date", "cremation_cert_no", "birth_date"]
 
-    def rows(*dates: tuple[str, str]) -> list[tuple[int, list[RawCell]]]:
-        return [(i, [RawCell("王明", 1.0, None), RawCell(d, 1.0, None), RawCell(c, 1.0, None)]) for i, (d, c) in enumerate(dates)]
+    def rows(*cells: tuple[str, str, str]) -> list[tuple[int, list[RawCell]]]:
+        return [(i, [RawCell(x, 1.0, None) for x in ("王明", *c, "1940.1.2")]) for i, c in enumerate(cells)]
 
-    assert ledger_year_seen(2016, ks, cols, rows(("2016.3.1", "2016.3.4"), ("2010.4.2", "2016.4.5")), 1)
-    assert not ledger_year_seen(2010, ks, cols, rows(("2016.3.1", "2016.3.4"), ("2010.4.2", "2016.4.5")), 1)
-    assert not ledger_year_seen(None, ks, cols, rows(("2016.3.1", "2016.3.4")), 1)
-    assert not ledger_year_seen(2016, ks, ["deceased_name", "birth_date"], rows(("2016.3.1", "")), 1)
+    page = rows(("2016.3.1", "2016.3.4", "2015-00514"), ("2010.4.2", "2016.4.5", "2015-00515"))
+    assert ledger_year_fields(2016, ks, cols, page, 1) == {"death_date", "cremation_date", "cremation_cert_no"}
+    assert ledger_year_fields(2014, ks, cols, page, 1) == {"cremation_cert_no"}  # dates and certificates apart
+    assert ledger_year_fields(2010, ks, cols, page, 1) == {"death_date"}  # one of two near a misread title's year
+    assert ledger_year_fields(None, ks, cols, page, 1) == frozenset()
