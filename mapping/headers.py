@@ -2002,12 +2002,12 @@ column (登记员), no record's deceased or agent."""
 
 
 NAME_WRITTEN_SHARE = 0.5
-"""The least share of a page's written rows (the most written cells of any of its columns) whose cell a
-column of names must hold to be a person's name column (_names_by_neighbours, _name_beside_its_person): the spec makes both names of a
-record mandatory (M: the deceased's, the agent's or registrant's), so their columns are written on every
-row with an entry but where a cell is lost; a remarks column whose few notes read as 2-4 glyphs (外地户籍)
-is written on a few rows only (camera_capture 4482 and county/typed 3316 with their headers blanked: 3 of
-12 rows, the name columns 12 of 12)."""
+"""The least share of a page's entries (its rows with writing in two cells or more: _written_enough) whose
+cell a column of names must hold to be a person's name column (_names_by_neighbours,
+_name_beside_its_person): the spec makes both names of a record mandatory (M: the deceased's, the agent's
+or registrant's), so their columns are written on every entry but where a cell is lost; a remarks column
+whose few notes read as 2-4 glyphs (外地户籍) is written on a few rows only (camera_capture 4482 and
+county/typed 3316 with their headers blanked: 3 of 12 rows, the name columns 12 of 12)."""
 
 
 def _reads_as_codes(kind: str, texts: list[str], sp: Spec) -> bool:
@@ -2025,10 +2025,12 @@ def _reads_as_codes(kind: str, texts: list[str], sp: Spec) -> bool:
 
 
 def _written_enough(column_texts: list[list[str]], c: int) -> bool:
-    """Whether column `c` holds writing on at least NAME_WRITTEN_SHARE of the page's written rows (the most
-    written cells of any column)."""
-    counts = [sum(1 for t in texts if _clean_cell(t)) for texts in column_texts]
-    return bool(counts) and counts[c] >= NAME_WRITTEN_SHARE * max(counts)
+    """Whether column `c` holds writing on at least NAME_WRITTEN_SHARE of the page's entries: its rows with
+    writing in two cells or more (a serial printed down an empty row, or a lone speck, is no entry)."""
+    rows = max((len(t) for t in column_texts), default=0)
+    entries = [r for r in range(rows) if sum(1 for texts in column_texts if r < len(texts) and _clean_cell(texts[r])) >= 2]
+    own = sum(1 for r in entries if r < len(column_texts[c]) and _clean_cell(column_texts[c][r]))
+    return bool(entries) and own >= NAME_WRITTEN_SHARE * len(entries)
 
 
 def _names_by_neighbours(

@@ -1401,6 +1401,7 @@ def test_name_columns_are_told_apart_beside_a_few_remarks_and_a_misread_code_col
         r[6] = {"骨灰寄存": "骨灰奇仔", "海葬": "海莽"}.get(r[6], r[6])
     remarks = ["外地户籍", "", "", "重新登记", "", "", "迁出户口", ""]
     rows = [r + [m] for r, m in zip(rows, remarks)]
+    rows += [[str(n)] + [""] * 10 for n in range(9, 21)]  # serials printed down the page's empty rows: no entries
     header = [""] * len(rows[0])
     got = assign_columns("cremation", header, _columns(rows))
     assert got[1].field == "deceased_name" and got[7].field == "agent_name"
