@@ -467,6 +467,17 @@ FLAGS: dict[str, FlagInfo] = {
     "scattering_before_cremation": FlagInfo("海葬日期早于火化日期", "scattering date before cremation date", "error"),
     "date_outside_ledger_year": FlagInfo("日期不在台账年份附近", "date not within the ledger's year", "warn"),
     "cert_year_mismatch": FlagInfo("火化证号年份与台账年份不符", "certificate number year differs from the ledger year", "warn"),
+    "year_put_back_by_ledger": FlagInfo(
+        "年份不在台账年份附近，与其中一年只差一个数字（如 6 读作 0），已改为该年，须人工核对（原文见 raw）",
+        "the year read lies outside the ledger's years and one digit off one of them (a 6 read 0): put back to "
+        "that year, to be checked (the reading in raw)",
+        "warn",
+    ),
+    "voyage_word_put_back": FlagInfo(
+        "航次号按“第N航次”格式读出，但“航”字读成别的字，已改回，须人工核对（原文见 raw）",
+        "the voyage number reads in the form 第N航次 with another glyph for 航: put back, to be checked (the reading in raw)",
+        "warn",
+    ),
     "onboard_over_limit": FlagInfo("随船人数超过 4 人", "more than 4 people on board", "warn"),
 }
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from .normalize import VOYAGE_WORD, fold_dashes
 from .spec import Spec, load_spec
 
 
@@ -357,11 +358,12 @@ CONTENT_FAILS = 0.5
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
 
 _DIGITS = re.compile(r"[0-9]")
-VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}")
+VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}|" + VOYAGE_WORD.pattern)
 """The printed forms of a sea burial's voyage number the spec states ("Voyage numbers are printed like
 10-04 (year-serial) or 第4航次"): a two-digit year and a serial of one or two digits, or a voyage count
-with 航次. A certificate number's short form keeps four digits of its serial (the spec's 10-0514), so
-10-04 is a voyage's, never a certificate's (_looks)."""
+with 航次, that glyph read as another in the frame 第…次 (mapping.normalize.VOYAGE_WORD: a photographed 第1航次
+read 第1杭次, 第1税次; no other field is printed 第, a number, one glyph, 次). A certificate number's short form
+keeps four digits of its serial (the spec's 10-0514), so 10-04 is a voyage's, never a certificate's (_looks)."""
 SPEC_FORMS = {"voyage_no": VOYAGE_FORM}
 """Text fields (normalizer "text") whose printed form the spec states: their cells can be told by it
 (form_share), though the normalizer keeps whatever is printed."""
@@ -680,12 +682,14 @@ def form_share(name: str, texts: list[str]) -> float | None:
     than CONTENT_MIN_CELLS written cells, or where fewer cells are in that form: the spec names the
     form the values are usually printed in, not every form a home used (a voyage printed 4 or A-4 is
     still a voyage), so cells in the form count for the field and cells in no form do not count against
-    it (the content stays untold, CONTENT_UNKNOWN, as for any free text)."""
+    it (the content stays untold, CONTENT_UNKNOWN, as for any free text). Dashes are folded first
+    (mapping.normalize.DASHES: the recognizer writes a printed '-' as '~', or '=' on a blurred photograph,
+    so 14~06 is 14-06 read)."""
     form = SPEC_FORMS.get(name)
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if form is None or len(written) < CONTENT_MIN_CELLS:
         return None
-    share = sum(bool(form.fullmatch(t)) for t in written) / len(written)
+    share = sum(bool(form.fullmatch(fold_dashes(t))) for t in written) / len(written)
     return share if share >= ELIMINATION_SHARE else None
 
 
@@ -1230,7 +1234,7 @@ def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str])
     if len(written) < CONTENT_MIN_CELLS:
         return None
     if form is not None:
-        return sum(bool(form.fullmatch(t)) for t in written) / len(written)
+        return sum(bool(form.fullmatch(fold_dashes(t))) for t in written) / len(written)
     if CONTENT_TOLD.get(name) in OWN_FORM_TESTS:
         return _told_by_content(kind, name, texts, sp, held)
     return None
@@ -2064,7 +2068,7 @@ def _by_elimination(
                     break
         if changed:
             continue
-        told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held)
+        told = _names_by_neighbours(kind, column_texts, out, cands, open_cols, held, sp)
         told = told or _name_beside_its_person(kind, column_texts, out, scores, by_header, open_cols, held, sp)
         told = told or _relation_beside_its_person(kind, column_texts, out, cands, by_header, open_cols, held, sp)
         if told:
@@ -2111,6 +2115,38 @@ differ from every name above them (_variety): the same two or three names down t
 column (登记员), no record's deceased or agent."""
 
 
+NAME_WRITTEN_SHARE = 0.5
+"""The least share of a page's entries (its rows with writing in two cells or more: _written_enough) whose
+cell a column of names must hold to be a person's name column (_names_by_neighbours,
+_name_beside_its_person): the spec makes both names of a record mandatory (M: the deceased's, the agent's
+or registrant's), so their columns are written on every entry but where a cell is lost; a remarks column
+whose few notes read as 2-4 glyphs (外地户籍) is written on a few rows only (camera_capture 4482 and
+county/typed 3316 with their headers blanked: 3 of 12 rows, the name columns 12 of 12)."""
+
+
+def _reads_as_codes(kind: str, texts: list[str], sp: Spec) -> bool:
+    """Whether at least CELLS_IN_PART of a column's written cells read as wordings of one code table of the
+    kind (_looks: exactly or by look-alike glyphs): a photographed code column (病故, 家属领回 read 病政, 家区领回)
+    is 2-4 glyphs a cell as a name is, so _photographed_names takes it; a third of its cells read as one
+    table's wordings is evidence of that table (CELLS_IN_PART), and a column of names holds none. Rule
+    source: the spec's code tables; no generator wording."""
+    for f in sp.kind(kind).fields:
+        if f.source == "cell" and f.normalizer == "code" and f.code_table:
+            q = content_share("code", f.code_table, texts, sp)
+            if q is not None and q >= CELLS_IN_PART:
+                return True
+    return False
+
+
+def _written_enough(column_texts: list[list[str]], c: int) -> bool:
+    """Whether column `c` holds writing on at least NAME_WRITTEN_SHARE of the page's entries: its rows with
+    writing in two cells or more (a serial printed down an empty row, or a lone speck, is no entry)."""
+    rows = max((len(t) for t in column_texts), default=0)
+    entries = [r for r in range(rows) if sum(1 for texts in column_texts if r < len(texts) and _clean_cell(texts[r])) >= 2]
+    own = sum(1 for r in entries if r < len(column_texts[c]) and _clean_cell(column_texts[c][r]))
+    return bool(entries) and own >= NAME_WRITTEN_SHARE * len(entries)
+
+
 def _names_by_neighbours(
     kind: str,
     column_texts: list[list[str]],
@@ -2118,6 +2154,7 @@ def _names_by_neighbours(
     cands: Mapping[int, set[str]],
     open_cols: list[int],
     held: set[str],
+    sp: Spec,
 ) -> list[tuple[int, str, str]]:
     """Two columns of names, neither header read, told apart by their neighbours (PERSONS): where both
     name fields of the kind are held by no column and exactly two open columns fit both with names
@@ -2145,7 +2182,10 @@ def _names_by_neighbours(
     cols = [
         c
         for c in open_cols
-        if (names & cands.get(c, set()) or of_names(c)) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        if (names & cands.get(c, set()) or of_names(c))
+        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        and _written_enough(column_texts, c)
+        and not _reads_as_codes(kind, column_texts[c], sp)
     ]
     if len(cols) != 2 or any(not of_names(c) for c in cols):
         return []
@@ -2245,7 +2285,14 @@ def _name_beside_its_person(
 
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart
-    open_names = [c for c in open_cols if any(fits(c, n) for n in names) and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY]
+    open_names = [
+        c
+        for c in open_cols
+        if any(fits(c, n) for n in names)
+        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
+        and _written_enough(column_texts, c)
+        and not _reads_as_codes(kind, column_texts[c], sp)
+    ]
     if len(open_names) != 1 or (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
         return []
     (c,) = open_names

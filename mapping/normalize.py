@@ -81,6 +81,12 @@ county_editions / typed_sheets 3313, every one under a printed '-'); no number f
 writes '='."""
 
 
+VOYAGE_WORD = re.compile(r"第([0-9]{1,3})([\u3400-\u9fff])次")
+"""The frame of a voyage number in the spec's worded form (SPEC.md: 第4航次): 第, a number, one glyph, 次, the glyph
+航 or another read for it (第1杭次, 第1税次: a small blurred 航 on a photograph, its frame read right). The spec
+puts 航 and nothing else there, and prints no other field so."""
+
+
 def fold_dashes(s: str) -> str:
     return s.translate(DASHES)
 

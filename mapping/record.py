@@ -41,6 +41,8 @@ class RecordContext:
     spec: Spec | str | None = None  # a Spec, a version name or a spec file path; None: the default version
     # cremation_cert_no -> cremation_date (ISO) of already mapped cremation records, to check sea burials
     linked_cremation_dates: Mapping[str, str] | None = None
+    # the fields whose values on the page mostly lie within the ledger year's window (put_back_years)
+    ledger_year_fields: frozenset[str] = frozenset()
 
 
 INK_PER_CHAR, INK_SLACK = 1.1, 0.35
@@ -798,11 +800,145 @@ UNSTATED_SEX_CERTAINTY = 0.45
 """A sex taken from the ID where the cell read 0 or 9 is below every threshold (their floor is 0.5)."""
 
 
+YEAR_PUT_BACK = "year_put_back_by_ledger"
+YEAR_PUT_BACK_CERTAINTY = 0.45
+"""How sure a value whose year was put back to the ledger's (put_back_years) is: below every threshold (their
+floor is 0.5), so a reviewer confirms it against the scan; the reading is kept as the raw text."""
+_VOYAGE_YEAR = re.compile(r"([0-9]{2})(-[0-9]{1,2})")
+
+
+def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
+    """The year of the ledger's window (its year, `window` either side) that a year read outside it is, read
+    one digit wrong: of the years whose digits differ from the reading's at exactly one place, the one
+    where the digit read is a look-alike of that year's (mapping.glyphs.looks_alike: 0 for 6, 8 for 3);
+    where none or several are, the ledger's own year if it is one of them; None where no year of the
+    window is one digit off. A property of the recognizer on a blurred or photographed page (the loop of a
+    6 closed into a 0, a 3 read 8: it keeps a glyph's shape when it misreads it, as mapping.glyphs
+    measures on printed glyphs; a handwritten 4 read 1, which printed shapes do not show) and of a
+    register (its entries are written in the year its title names: the date check of _validate,
+    ledger_year_window): 2010 in a 2016 register is 2016 (0 looks like 6, not like 5 or 7), 2018 in a 2013
+    one 2013, 2011 in a 2014 one 2014 (2013, 2014 and 2015 are each one digit off; none looks like 1), 2003
+    in a 2016 one nothing (two digits off every year of the window)."""
+    from .glyphs import looks_alike
+
+    rs = str(read)
+    near: list[int] = []
+    alike: list[int] = []
+    for y in range(ledger - window, ledger + window + 1):
+        ys = str(y)
+        if len(ys) != len(rs) or ys == rs:
+            continue
+        diff = [(a, b) for a, b in zip(rs, ys) if a != b]
+        if len(diff) == 1:
+            near.append(y)
+            if looks_alike(diff[0][0], diff[0][1]):
+                alike.append(y)
+    if len(alike) == 1:
+        return alike[0]
+    if len(near) == 1:
+        return near[0]
+    return ledger if ledger in near else None
+
+
+VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
+
+
+def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
+    """A voyage number read in the frame of the spec's worded form (mapping.normalize.VOYAGE_WORD, 第4航次) with another glyph
+    for its 航 is given the form's glyph (第1杭次 -> 第1航次), flagged VOYAGE_WORD_PUT_BACK,
+    at most YEAR_PUT_BACK_CERTAINTY sure, the reading kept as raw. A property of the recognizer on a
+    photographed page (a small, blurred 航 read 杭 税 批 硫 ...: one glyph of its size, the frame's digits
+    and 第 次 read right) and of the spec's form, which puts no other glyph between the number and 次."""
+    fv = out.get("voyage_no")
+    if fv is None or not isinstance(fv.value, str):
+        return False
+    m = N.VOYAGE_WORD.fullmatch(fv.value)
+    if m is None or m.group(2) == "航":
+        return False
+    fv.value = f"第{m.group(1)}航次"
+    fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
+    _flag(fv, VOYAGE_WORD_PUT_BACK)
+    return True
+
+
+def year_field(ks: KindSpec, f: FieldSpec) -> bool:
+    """Whether the spec ties the year of field `f` of the kind to the ledger's year (put_back_years): the
+    dates of the register's own events (every date field but the birth date: a death, a cremation, a
+    scattering are entered in the year the register is kept), the cremation certificate number of a register
+    that records the cremation itself (SPEC.md: a 4-digit year and a serial, issued at the cremation; a sea
+    burial's may be years older) and the voyage number (SPEC.md: printed year-serial, 10-04)."""
+    if f.source != "cell":
+        return False
+    if f.type == "date":
+        return f.name != "birth_date"
+    if f.normalizer == "cert_no":
+        return ks.field("cremation_date") is not None
+    return f.name == "voyage_no"
+
+
+def year_of(f: FieldSpec, value: object) -> int | None:
+    """The year a value of a year_field states: a date's (ISO or as written), a 9-digit certificate
+    number's first four digits, a voyage's two-digit year (10-04: 2010). None where it states none."""
+    if not isinstance(value, str) or not value:
+        return None
+    if f.type == "date":
+        d = _iso(value) or _iso(N.normalize_date(value).value)
+        return d.year if d is not None else None
+    if f.normalizer == "cert_no":
+        v = value if value.isdigit() else N.normalize_cert_no(value).value
+        return int(v[:4]) if isinstance(v, str) and len(v) == 9 and v.isdigit() else None
+    m = _VOYAGE_YEAR.fullmatch(N.fold_dashes(value))
+    return 2000 + int(m.group(1)) if m else None
+
+
+def put_back_years(ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, window: int) -> list[str]:
+    """The years of a record's values that the spec ties to the ledger's year (year_field), read outside its
+    window and one digit from a year of it (ledger_lookalike_year), put back to that year. Only for the
+    fields whose values on the page mostly bear the ledger's year out (ctx.ledger_year_fields: a title's year
+    misread, or a page of certificates all issued in another year, would otherwise move every value). Each
+    such value is flagged YEAR_PUT_BACK, at most YEAR_PUT_BACK_CERTAINTY sure, its reading kept as raw:
+    never auto-accepted. Returns the fields put back."""
+    year = ctx.ledger_year
+    if year is None:
+        return []
+    done: list[str] = []
+    for f in ks.fields:
+        fv = out.get(f.name)
+        if fv is None or f.name not in ctx.ledger_year_fields or not year_field(ks, f):
+            continue
+        read = year_of(f, fv.value)
+        if read is None or abs(read - year) <= window:
+            continue
+        y = ledger_lookalike_year(read, year, window)
+        if y is None or not isinstance(fv.value, str):
+            continue
+        if f.type == "date":
+            d = _iso(fv.value)
+            if d is None:
+                continue
+            try:
+                fv.value = d.replace(year=y).isoformat()
+            except ValueError:  # 29 February in a year without one
+                continue
+        elif f.normalizer == "cert_no":
+            fv.value = f"{y}{fv.value[4:]}"
+        else:  # the voyage's serial and its separator as printed
+            fv.value = f"{y % 100:02d}{fv.value[2:]}"
+        fv.confidence = min(fv.confidence, YEAR_PUT_BACK_CERTAINTY)
+        _flag(fv, YEAR_PUT_BACK)
+        done.append(f.name)
+    return done
+
+
 def _validate(
     sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]
 ) -> None:
     rules = sp.rules
     year = ctx.ledger_year
+    for name in put_back_years(ks, out, ctx, rules.ledger_year_window):
+        problem(name, "its year was read one look-alike digit off the ledger's year and put back to it")
+    if put_back_voyage_word(out):
+        problem("voyage_no", "read with another glyph for the 航 of the form 第N航次: put back")
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
     id_value = idf.value if idf is not None and isinstance(idf.value, str) else None
 

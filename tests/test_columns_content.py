@@ -599,6 +599,23 @@ def test_a_voyage_column_is_told_from_certificate_numbers_by_the_specs_forms():
     assert content_share("cert_no", None, [r[4] for r in VOYAGE_ROWS], sp) == 1.0
 
 
+def test_a_photographed_voyage_column_is_told_by_the_specs_forms_read_with_a_glyph_or_a_dash_misread():
+    """第4航次 read with another glyph for 航 (杭, 税: the frame 第…次 read right) and 10-04 read with its dash
+    as '~' or '=' are still the spec's voyage forms: a column of them under an unread header is the voyage's,
+    as one read cleanly is; a column of certificate numbers is not."""
+    from mapping.headers import form_share
+
+    assert form_share("voyage_no", ["第4杭次", "第4税次", "第4航次", "14~06", "14=06"]) == 1.0
+    assert form_share("voyage_no", ["2010-00530", "No.201000514", "第540号", "10-0577"]) is None
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["10~04", "第5杭次", "第5税次", "10=05"]):
+        r[6] = v
+    header = list(VOYAGE_HEADER)
+    header[4], header[6] = "甲", "乙"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[4].field == "cremation_cert_no" and got[6].field == "voyage_no"
+
+
 def test_a_voyage_column_printed_otherwise_keeps_its_header():
     """Cells in no form the spec states (a plain count) do not count against a column headed 航次: the
     header decides, as for any free text."""
@@ -1184,7 +1201,7 @@ def test_a_header_read_in_part_over_register_numbers_in_part_gives_the_registrat
 
 def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_doubt():
     """航友 for 航次 (one glyph of two misread: half the wording) over cells three of four in the voyage's
-    printed form the spec states (第4航次; 峡 for 航 misread in the fourth): fewer than form_share's
+    printed form the spec states (第4航次; 次 lost in the fourth): fewer than form_share's
     ELIMINATION_SHARE, so the content alone is untold, but no other field is printed so. The column is
     the voyage's, doubted (the voyage is mandatory: its page is doubted too)."""
     from mapping.headers import IN_PART_DOUBT
@@ -1192,7 +1209,7 @@ def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_d
     header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
     col = header.index("航次")
     header[col] = "航友"
-    for r, v in zip(rows, ["第4航次", "第4峡次", "第4航次", "第5航次"]):
+    for r, v in zip(rows, ["第4航次", "第4航", "第4航次", "第5航次"]):
         r[col] = v
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[col].field == "voyage_no"
@@ -1414,3 +1431,28 @@ def test_a_header_naming_a_person_and_relation_over_names_gets_no_relation():
     given the relation: its cells are no relation wordings."""
     got = assign_columns("cremation", _with_headers({7: "经办人关系", 8: "与逝者关系"}), _columns(ROWS))
     assert got[7].field == "agent_name" and got[8].field == "agent_relation_code"
+
+
+def test_name_columns_are_told_apart_beside_a_few_remarks_and_a_misread_code_column_that_read_like_names():
+    """Every header lost on a photograph: a remarks column written on a few rows (外地户籍: four glyphs, as a
+    name) and an ashes column whose wordings were misread (家属领回 read 家区领回) read as names too, yet
+    neither is a person's name column: the spec makes both names mandatory, so a name column is written on
+    most rows, and a third of a column read as one code table's wordings is that table's. The deceased's and
+    the agent's names are still told apart by their neighbours, doubted."""
+    more = [
+        ["5", "王秀兰", "女", "370602194001011229", "2013.1.5", "2013.1.7", "家区领回", "王刚", "儿子", "13905351235"],
+        ["6", "李德明", "男", "370602193502021213", "2013.1.6", "2013.1.8", "骨灰寄存", "李华", "女儿", "13905351236"],
+        ["7", "张桂芝", "女", "370602193703031224", "2013.1.7", "2013.1.9", "家区领回", "张军", "儿子", "13905351237"],
+        ["8", "刘文华", "男", "370602194204041215", "2013.1.8", "2013.1.10", "海莽", "刘洋", "女儿", "13905351238"],
+    ]
+    rows = [list(r) for r in ROWS + more]
+    for r in rows:
+        r[6] = {"骨灰寄存": "骨灰奇仔", "海葬": "海莽"}.get(r[6], r[6])
+    remarks = ["外地户籍", "", "", "重新登记", "", "", "迁出户口", ""]
+    rows = [r + [m] for r, m in zip(rows, remarks)]
+    rows += [[str(n)] + [""] * 10 for n in range(9, 21)]  # serials printed down the page's empty rows: no entries
+    header = [""] * len(rows[0])
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "deceased_name" and got[7].field == "agent_name"
+    assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
+    assert got[10].field not in ("deceased_name", "agent_name")

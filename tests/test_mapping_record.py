@@ -344,3 +344,59 @@ def test_a_relation_cell_is_read_by_the_relation_normalizer():
     rec = build_record("cremation", cells({**CREMATION_ROW, "agent_relation_code": "小叔子"}), CTX)
     fv = rec.fields["agent_relation_code"]
     assert fv.value is None and "kinship_term_outside_table" in fv.flags
+
+
+def test_a_year_read_one_digit_off_the_ledgers_is_put_back_for_review_where_the_page_bears_the_year_out():
+    from mapping.record import ledger_lookalike_year
+
+    assert ledger_lookalike_year(2010, 2016, 1) == 2016  # 0 looks like 6, not like 5 or 7
+    assert ledger_lookalike_year(2018, 2013, 1) == 2013
+    assert ledger_lookalike_year(2011, 2014, 1) == 2014  # 2013-2015 all one digit off, none alike: the ledger's
+    assert ledger_lookalike_year(2003, 2016, 1) is None  # two digits off every year of the window
+    seen = RecordContext(
+        "370602-BYG-01", 2013, ledger_year_fields=frozenset({"cremation_date", "death_date", "cremation_cert_no"})
+    )
+    row = dict(CREMATION_ROW, cremation_date="2018年4月7日", cremation_cert_no="2018-00514")
+    rec = build_record("cremation", cells(row), seen)
+    cremated, cert = rec.fields["cremation_date"], rec.fields["cremation_cert_no"]
+    assert cremated.value == "2013-04-07" and cremated.raw == "2018年4月7日"
+    assert "year_put_back_by_ledger" in cremated.flags and cremated.confidence <= 0.45
+    assert cert.value == "201300514" and "year_put_back_by_ledger" in cert.flags
+    assert rec.value("death_date") == "2013-04-05" and "year_put_back_by_ledger" not in rec.fields["death_date"].flags
+    # the title's year not borne out by the page's values of the field: nothing is moved, the value only doubted
+    rec = build_record("cremation", cells(row), CTX)
+    assert rec.value("cremation_date") == "2018-04-07" and "date_outside_ledger_year" in rec.fields["cremation_date"].flags
+    assert rec.value("cremation_cert_no") == "201800514" and "cert_year_mismatch" in rec.fields["cremation_cert_no"].flags
+
+
+def test_a_sea_burials_voyage_is_put_back_but_not_the_certificate_of_an_earlier_cremation():
+    seen = RecordContext(
+        "370602-BYG-01", 2013, ledger_year_fields=frozenset({"voyage_no", "cremation_cert_no", "scattering_date"})
+    )
+    row = dict(SEA_ROW, voyage_no="18-04", cremation_cert_no="2018-00514")
+    rec = build_record("sea_burial", cells(row), seen)
+    assert rec.value("voyage_no") == "13-04" and "year_put_back_by_ledger" in rec.fields["voyage_no"].flags
+    assert rec.value("cremation_cert_no") == "201800514"  # ashes kept for years may be scattered later
+    for read in ("第4杭次", "第4税次"):
+        rec = build_record("sea_burial", cells(dict(SEA_ROW, voyage_no=read)), CTX)
+        fv = rec.fields["voyage_no"]
+        assert fv.value == "第4航次" and fv.raw == read and "voyage_word_put_back" in fv.flags and fv.confidence <= 0.45
+    rec = build_record("sea_burial", cells(dict(SEA_ROW, voyage_no="第4航次")), CTX)
+    assert "voyage_word_put_back" not in rec.fields["voyage_no"].flags
+
+
+def test_the_ledgers_year_is_borne_out_for_a_field_only_where_most_of_its_values_on_the_page_lie_near_it():
+    from mapping.spec import load_spec
+    from pipeline.page.extract import ledger_year_fields
+
+    ks = load_spec().kind("cremation")
+    cols = ["deceased_name", "death_date", "cremation_date", "cremation_cert_no", "birth_date"]
+
+    def rows(*cells: tuple[str, str, str]) -> list[tuple[int, list[RawCell]]]:
+        return [(i, [RawCell(x, 1.0, None) for x in ("王明", *c, "1940.1.2")]) for i, c in enumerate(cells)]
+
+    page = rows(("2016.3.1", "2016.3.4", "2015-00514"), ("2010.4.2", "2016.4.5", "2015-00515"))
+    assert ledger_year_fields(2016, ks, cols, page, 1) == {"death_date", "cremation_date", "cremation_cert_no"}
+    assert ledger_year_fields(2014, ks, cols, page, 1) == {"cremation_cert_no"}  # dates and certificates apart
+    assert ledger_year_fields(2010, ks, cols, page, 1) == {"death_date"}  # one of two near a misread title's year
+    assert ledger_year_fields(None, ks, cols, page, 1) == frozenset()

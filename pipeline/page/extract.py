@@ -75,7 +75,7 @@ from mapping.normalize import (
     sea_area_alternatives,
 )
 from mapping.places import LOOKALIKES
-from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly
+from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine
@@ -1154,6 +1154,33 @@ def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structur
                 structure.doubt_cell(r, c, UNDER_SEAL)
 
 
+LEDGER_YEAR_SEEN_SHARE = 0.5
+"""The least share of a field's values on a page (ledger_year_fields) that must lie within the ledger's
+window of the year its title names for that year to be taken as borne out for the field."""
+
+
+def ledger_year_fields(
+    year: int | None, ks: KindSpec, columns: Sequence[str | None], rows: Sequence[tuple[int, Sequence[RawCell]]], window: int
+) -> frozenset[str]:
+    """The fields whose year the spec ties to the ledger's (mapping.record.year_field) whose values on the page,
+    read one by one (mapping.record.year_of), lie within `window` (the spec's ledger_year_window) of the
+    year read from its title in at least LEDGER_YEAR_SEEN_SHARE of its cells: for those a value read one
+    digit off may be put back (mapping.record.put_back_years). A title's year read wrong (a 6 read 0) puts
+    every right date off it; a page of certificates issued in another year than the title's has them all
+    off it: neither field is borne out, nothing of it is moved. Empty with no year."""
+    if year is None:
+        return frozenset()
+    seen: set[str] = set()
+    for c, name in enumerate(columns):
+        f = ks.field(name) if name else None
+        if f is None or not year_field(ks, f):
+            continue
+        years = [y for _r, cells in rows if c < len(cells) and (y := year_of(f, cells[c].text)) is not None]
+        if years and sum(abs(y - year) <= window for y in years) >= LEDGER_YEAR_SEEN_SHARE * len(years):
+            seen.add(f.name)
+    return frozenset(seen)
+
+
 def map_rows(
     kind: str,
     title: str,
@@ -1186,12 +1213,16 @@ def map_rows(
     `no_field`: the columns a reviewer said hold no field of ours (decided_none): no field is missing
     because of them, as of a column whose field was not identified."""
     sp = spec_for(settings)
+    year = ledger_year(title)
+    ks = sp.kind(kind)
     ctx = RecordContext(
         funeral_home_code=resolve_funeral_home(title, settings.funeral_home_code),
-        ledger_year=ledger_year(title),
+        ledger_year=year,
         spec=sp,
+        ledger_year_fields=ledger_year_fields(
+            year, ks, columns, rows if page_rows is None else page_rows, sp.rules.ledger_year_window
+        ),
     )
-    ks = sp.kind(kind)
     structure = structure or Structure()
     out = []
     hidden = structure.columns_hidden
