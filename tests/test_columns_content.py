@@ -628,8 +628,9 @@ def test_a_voyage_column_printed_otherwise_keeps_its_header():
 
 
 # Columns whose header reads like none of their field's wordings (a ledger's own wording, a header
-# misread whole: 甲乙 here, two characters like no wording), identified by their cells alone: always by
-# elimination, so doubted and never auto-accepted (mapping.headers.CONTENT_TOLD).
+# misread whole: 甲乙 here, two characters like no wording), identified by their cells alone: by
+# elimination, so doubted and never auto-accepted (mapping.headers.CONTENT_TOLD), save a person's name
+# that the row tells (beside that person's sure particulars: mapping.headers._person_name_told).
 UNLIKE = "甲乙"
 
 
@@ -675,21 +676,22 @@ def test_a_code_column_read_with_look_alikes_under_a_header_like_no_wording_is_t
 
 def test_a_name_column_under_a_header_misread_whole_is_told_by_the_deceaseds_fields_beside_it():
     """姓名 misread whole (two characters like no wording): the agent's column read by its header, the one
-    other column of names that vary down the page stands beside the deceased's sex, so it is the
-    deceased's name; doubted, and the page with it (the name is mandatory)."""
+    other column of names that vary down the page, every one a name by the surname list, stands beside
+    the deceased's sex given with no doubt: the page's row tells it the deceased's name, with no doubt
+    (mapping.headers._person_name_told), so neither its records nor its page are held for it. With a name
+    misread (below), or printed apart from the deceased's fields, it stays doubted."""
     got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(ROWS))
-    assert got[1].field == "deceased_name"
-    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
-    structure = Structure()
+    assert got[1].field == "deceased_name" and got[1].doubt is None
     rows = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(ROWS)]
+    structure = Structure()
     assert reassign_columns("cremation", _with_header(1, UNLIKE), rows, structure, load_spec())[1] == "deceased_name"
-    assert any(d.startswith(PAGE_ASSIGNMENT_DOUBT.split("{")[0]) for d in structure.page)
+    assert not structure.page and 1 not in structure.columns
 
 
 def test_a_photographed_name_column_with_a_name_misread_is_still_told_by_its_neighbours():
     """One name of four misread into no name (a digit for a glyph, as a photograph reads it): three names
     that differ row by row, beside the deceased's sex, under a header misread whole, are still the
-    deceased's (doubted)."""
+    deceased's, doubted (names by the surname list in fewer than ELIMINATION_SHARE of its cells)."""
     rows = [list(r) for r in ROWS]
     rows[2][1] = "姜1"
     got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(rows))
