@@ -62,6 +62,7 @@ STRUCTURE_FLAGS = frozenset(
         "page_structure_doubted",
         "row_struck_through",
         "row_order_broken",
+        "serial_misread",
         "cell_under_seal",
     }
 )
@@ -121,6 +122,7 @@ FIELD_CAUSES = {
     "page_structure_doubted": "page: structure",
     "row_struck_through": "row: struck through",
     "row_order_broken": "row: serial order broken",
+    "serial_misread": "row: serial misread",
 }
 """A held field's structure flag -> the cause it is counted under (field level: the doubt that lowered it)."""
 

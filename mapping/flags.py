@@ -421,6 +421,11 @@ FLAGS: dict[str, FlagInfo] = {
         "most values of this column fail the field's validation: the column may be misplaced or another field",
         "warn",
     ),
+    "serial_misread": FlagInfo(
+        "本行序号与上下行不连续，而上下两行彼此连续：可能是本行序号读错，请核对本行",
+        "this row's serial breaks the order of its neighbours, which follow one another: its number misread? check this row",
+        "warn",
+    ),
     "row_order_broken": FlagInfo(
         "序号与上下行不连续：可能漏行、两行并为一行或一行拆成两行",
         "the serial number breaks the page's order: a row lost, two entries read as one, or a row split",

@@ -287,6 +287,21 @@ def test_a_row_whose_serial_breaks_the_order_goes_to_review():
     assert not any(p.startswith("row:") for p in out[0].record.problems)
 
 
+def test_a_row_whose_serial_alone_is_misread_goes_to_review_flagged_as_its_own_number_misread():
+    """A reviewer reads, in Chinese, that this row's number looks misread (serial_misread), not that a row was
+    lost; the rows on both sides are not held for it."""
+    from mapping.flags import FLAGS
+
+    rows = [list(r) for r in ROWS] + [[str(n), *ROWS[n - 5][1:]] for n in (5, 6)]
+    rows[1][0] = "8"  # 1, 8, 3, 4, 5, 6: 1 and 3 follow one another over the second row
+    out = _map(FIELDS, rows)
+    flags = out[1].record.fields["deceased_name"].flags
+    assert "serial_misread" in flags and "row_order_broken" not in flags
+    assert route(out[1].record, Settings())[0] == NEEDS_REVIEW
+    assert "序号读错" in FLAGS["serial_misread"].zh
+    assert not any(p.startswith("row:") for p in out[0].record.problems + out[2].record.problems)
+
+
 def test_a_row_struck_through_goes_to_review_with_its_reason():
     from pipeline.page.structure import STRUCK
 

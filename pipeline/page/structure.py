@@ -189,7 +189,15 @@ def sealed_sex_confirmed(fv: FieldValue, field_name: str, record: MappedRecord) 
 
 
 ROW_FLAGS = {STRUCK: "row_struck_through", SEAL_ONLY: "cell_under_seal"}
-"""The flag a row's doubt puts on its fields (any other: row_order_broken)."""
+"""The flag a row's doubt puts on its fields (row_flag; any other: row_order_broken)."""
+
+
+def row_flag(reason: str) -> str:
+    """The flag a row's doubt `reason` puts on its fields: ROW_FLAGS', serial_misread for a serial read out of
+    order alone (SERIAL_MISREAD: the reviewer checks that row's number, not a lost row), else row_order_broken."""
+    if reason in ROW_FLAGS:
+        return ROW_FLAGS[reason]
+    return "serial_misread" if _SERIAL_MISREAD_RE.fullmatch(reason) else "row_order_broken"
 
 
 def apply_structure(
@@ -202,7 +210,7 @@ def apply_structure(
         _problem(record, f"row: {reason}")
         for fv in record.fields.values():
             if fv.raw:
-                _doubt(fv, ROW_FLAGS.get(reason, "row_order_broken"))
+                _doubt(fv, row_flag(reason))
     for (r, index), reasons in sorted(structure.cells.items()):
         column = columns[index] if r == row_no and index < len(columns) else None
         held = record.fields.get(column) if column is not None and column != "row_no" else None
@@ -377,6 +385,12 @@ def check_serials(serials: Sequence[tuple[int, int | None]]) -> dict[int, str]:
 SERIAL_MISREAD = "serial {serial} read between {before} and {after}, which follow one another over its row: its number misread?"
 """Why a row whose serial alone breaks the order of its two neighbours, themselves in order, is doubted
 (_misread_serials)."""
+_SERIAL_MISREAD_RE = re.compile(
+    re.escape(SERIAL_MISREAD)
+    .replace(re.escape("{serial}"), "-?[0-9]+")
+    .replace(re.escape("{before}"), "-?[0-9]+")
+    .replace(re.escape("{after}"), "-?[0-9]+")
+)
 
 
 def _misread_serials(known: Sequence[tuple[int, int]], idx: Mapping[int, int]) -> dict[int, tuple[int, int, int]]:
@@ -444,7 +458,7 @@ def apply_serial_checks(records: Mapping[int, MappedRecord], broken: Mapping[int
         _problem(rec, f"row: {reason}")
         for fv in rec.fields.values():
             if fv.raw:
-                _doubt(fv, "row_order_broken")
+                _doubt(fv, row_flag(reason))
 
 
 FUSED_SERIAL_NORMALIZERS = frozenset({"text", "cert_no"})
