@@ -6,6 +6,7 @@
 Each family dir is what bench_families.py keeps (scans/ with the truth beside them, run-*/data the
 store). The stored cells are re-mapped with today's mapping code (no OCR, exactly `backfill remap`) and
 the packaged thresholds, scored (pipeline.quality.evaluate: fields exact, IDs, wrong among
+auto-accepted, the failures by kind; over all dirs also the name fields (*_name) exact and the records
 auto-accepted), then every field whose page, row and column were right but whose value is not is put in a group:
 
 - `raw_right_value_wrong`: the text mapped from equals the truth's cell text once spaces are gone (a
@@ -122,7 +123,7 @@ def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dic
     SUMMARY.append(
         f"{family_dir.parent.name}/{family_dir.name}: fields exact {ev.field_accuracy:.2%} ({ev.fields}), "
         f"IDs {ev.id_accuracy:.2%} ({ev.ids}), auto-accepted {ev.auto_share:.1%}, "
-        f"wrong among auto {ev.auto_fields_wrong}/{ev.auto_fields}, field_wrong {ev.failures.get('field_wrong', 0)}"
+        f"wrong among auto {ev.auto_fields_wrong}/{ev.auto_fields}, failures {dict(sorted(ev.failures.items()))}"
     )
     TOTAL[0] += ev.fields_right
     TOTAL[1] += ev.fields
@@ -130,12 +131,18 @@ def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dic
     TOTAL[3] += ev.ids
     TOTAL[4] += ev.auto_fields_wrong
     TOTAL[5] += ev.auto_fields
+    for name, (right, total) in ev.per_field.items():
+        if name.endswith("_name"):
+            TOTAL[6] += right
+            TOTAL[7] += total
+    TOTAL[8] += ev.auto_accepted
+    TOTAL[9] += ev.records
     store.dispose()
     return out
 
 
 SUMMARY: list[str] = []
-TOTAL = [0, 0, 0, 0, 0, 0]
+TOTAL = [0] * 10  # fields right, fields, IDs right, IDs, auto wrong, auto, names right, names, records auto, records
 
 
 def kind(c: dict[str, Any]) -> str:
@@ -169,10 +176,11 @@ def main() -> None:
         p.chmod(0o600)
     for line in SUMMARY:
         print(line)
-    r, n, ir, i, aw, a = TOTAL
+    r, n, ir, i, aw, a, nr, nn, ra, rn = TOTAL
     print(
         f"all: fields exact {r / max(n, 1):.2%} ({r}/{n}), IDs {ir / max(i, 1):.2%} ({ir}/{i}), "
-        f"wrong among auto-accepted {aw}/{a} ({aw / max(a, 1):.2%}) with the packaged thresholds"
+        f"wrong among auto-accepted {aw}/{a} ({aw / max(a, 1):.2%}) with the packaged thresholds; "
+        f"names (*_name) exact {nr / max(nn, 1):.2%} ({nr}/{nn}), records auto-accepted {ra / max(rn, 1):.1%} ({ra}/{rn})"
     )
     by_field = Counter(c["field"] for c in allc)
     print(f"field_wrong cases: {len(allc)} (auto-accepted: {sum(c['auto'] for c in allc)})")
