@@ -325,6 +325,32 @@ def test_rows_the_tables_box_cut_off_are_found_at_the_rows_pitch():
     assert rows_beyond_box(gray, inside, None) == inside  # no box: the grid is the page's already
 
 
+def test_rows_the_tables_box_cut_off_above_it_are_found_with_the_header():
+    """A faded stretch of the vertical lines under the header cut the table's top off the cleanup's box
+    (design county_editions seed 3316 faded 0.7: the box began two lines down and the first data row was
+    read as the header). Lines above the box at the rows' pitch are the table's, and above them the
+    header row's top at a header's height; a title's rule above the table, which the vertical lines do
+    not reach, is not; and a table whose box was whole keeps its grid."""
+    from pipeline.page.layout import find_grid, rows_beyond_box
+
+    gray = np.full((1654, 2339), 240, np.uint8)
+    ys = [220, 290, *range(410, 1500, 120)]  # the header row (70 px), then 9 data rows at one pitch
+    for y in ys:
+        cv2.line(gray, (50, y), (2200, y), 150, 2)
+    for x in range(50, 2201, 215):
+        cv2.line(gray, (x, ys[0]), (x, ys[-1]), 150, 2)
+    cv2.line(gray, (300, 80), (1900, 80), 150, 2)  # a title's rule above the table
+    gray[300:400, :] = 240  # the vertical lines broken under the first data row's line (faded)
+    cv2.line(gray, (50, 290), (2200, 290), 150, 2)
+    box = (50, 409, 2200, ys[-1])  # the piece the cleanup joined: the header and first row cut off
+    inside = find_grid(gray, box)
+    assert len(inside.rows) == len(ys) - 2
+    grid = rows_beyond_box(gray, inside, box)
+    assert len(grid.rows) == len(ys) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, ys))
+    whole = find_grid(gray, (50, 219, 2200, ys[-1]))
+    assert rows_beyond_box(gray, whole, (50, 219, 2200, ys[-1])) == whole
+
+
 def _faded_seal_page() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A ruled colour scan (paper tinted as old paper is) with a red seal faded to 60 % and blurred (a
     worn pad, the scanner's optics), black writing under it; returns the page, the seal's disc and the

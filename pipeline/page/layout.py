@@ -507,10 +507,19 @@ def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling:
     and those that go on at the rows' pitch (ROW_PITCH_TOLERANCE), one after another, are the table's; the
     grid is then found again in the box taken down to the last of them, so that its strikes and inferred
     rows are judged as everywhere. The grid as it was where nothing goes on at the pitch, or where the grid
-    found again keeps other rows or columns. A property of printed forms (every row ruled, one pitch)."""
+    found again keeps other rows or columns. A property of printed forms (every row ruled, one pitch).
+
+    The same break cuts rows off above the box: a faded stretch of the vertical lines under the header
+    (design county_editions seed 3316 faded 0.7, bench/stress_scans.py: the box began two lines down, the
+    first data row read as the header and every row below it one off, 31 fields lost and 96 misplaced).
+    Ruling lines fade with the ink, broken and pale, wherever they run. Above the box the lines that go on
+    at the pitch upwards are the table's (_rows_above_box), and above them one more line, the header
+    row's top, at any height from HEADER_ROW_SHARE[0] to HEADER_ROW_SHARE[1] pitches (a header row is
+    often shorter or taller than the data rows: _fill_missing_rows), where the table's vertical lines
+    reach it (ruling_lines leaves out a line beyond their ends: _outside_columns)."""
     if table_box is None or grid.col_rows or grid.n_rows < 3:
         return grid
-    x0, y0, x1, _y1 = table_box  # the rows below the box are looked for under the grid's last line
+    x0, y0, x1, y1 = table_box  # the rows below the box are looked for under the grid's last line
     pitch = float(np.median(np.diff(grid.rows[1:])))
     if pitch <= 0:
         return grid
@@ -521,15 +530,50 @@ def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling:
             break
         added.append(r)
         last = r
-    if not added:
+    above = _rows_above_box(gray, grid, (x0, y0, x1, y1), ruling, pitch)
+    if not added and not above:
         return grid
+    top = max(0, above[-1] - BOX_EDGE_PX) if above else y0
+    bottom = min(gray.shape[0], added[-1] + BOX_EDGE_PX) if added else y1
     try:
-        again = find_grid(gray, (x0, y0, x1, min(gray.shape[0], added[-1] + BOX_EDGE_PX)), ruling)
+        again = find_grid(gray, (x0, top, x1, bottom), ruling)
     except NoTableError:
         return grid
-    kept = len(again.rows) == len(grid.rows) + len(added) and len(again.cols) == len(grid.cols)
-    same = kept and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.rows, (*grid.rows, *added)))
+    want = (*reversed(above), *grid.rows, *added)
+    kept = len(again.rows) == len(want) and len(again.cols) == len(grid.cols)
+    same = kept and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.rows, want))
     return replace(again, source=grid.source) if same else grid
+
+
+HEADER_ROW_SHARE = (0.4, 2.5)
+"""The header row's top line above the rows the table's box cut off at its top (_rows_above_box) lies
+this many of the data rows' pitches above the highest of them: a header is drawn shorter or taller than
+a data row (one or two lines of printed titles), never a sliver (a double rule or a title's underline
+nearer than this is no row)."""
+
+
+def _rows_above_box(gray: np.ndarray, grid: Grid, table_box: Box, ruling: np.ndarray | None, pitch: float) -> list[int]:
+    """The ruling lines above the table's box that are the table's (rows_beyond_box), nearest first: those
+    that go on upwards from the grid's first line at the rows' pitch (ROW_PITCH_TOLERANCE), then one line
+    above them at a header row's height (HEADER_ROW_SHARE). Lines are looked for over the box's width,
+    from the page's top down to the box's bottom, so that the vertical lines' reach (ruling_lines,
+    _outside_columns) is judged over the whole table: a line the vertical lines do not reach is none of
+    its rows. A property of printed forms (every row ruled at one pitch, the header row's top ruled too).
+    Where no line goes on at the pitch the grid's own first row may be a data row whose header the box cut
+    off; a line at a header's height straight above the grid is then taken too."""
+    x0, _y0, x1, y1 = table_box
+    rows, _cols = ruling_lines(gray, (x0, 0, x1, y1), ruling)
+    first, added = grid.rows[0], []
+    for r in sorted((r for r in rows if r < grid.rows[0] - HEADER_ROW_SHARE[0] * pitch), reverse=True):
+        gap = first - r
+        if abs(gap - pitch) <= ROW_PITCH_TOLERANCE * pitch:
+            added.append(r)
+            first = r
+            continue
+        if HEADER_ROW_SHARE[0] * pitch <= gap <= HEADER_ROW_SHARE[1] * pitch:
+            added.append(r)
+        break
+    return added
 
 
 BOX_EDGE_PX = 6
