@@ -552,7 +552,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
     _keep_wording_in_remarks(sp, ks, out, cells)
 
     # ---- cross-field validation
-    _validate(sp, ks, out, context, problem)
+    typed = frozenset(name for name, cell in cells.items() if getattr(cell, "typed", False))
+    _validate(sp, ks, out, context, problem, typed)
 
     # ---- mandatory fields, lengths
     values = {k: v.value for k, v in out.items()}
@@ -843,14 +844,15 @@ def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
 VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
 
 
-def put_back_voyage_word(out: dict[str, FieldValue]) -> bool:
+def put_back_voyage_word(out: dict[str, FieldValue], typed: frozenset[str] = frozenset()) -> bool:
     """A voyage number read in the frame of the spec's worded form (mapping.normalize.VOYAGE_WORD, 第4航次) with another glyph
     for its 航 is given the form's glyph (第1杭次 -> 第1航次), flagged VOYAGE_WORD_PUT_BACK,
     at most YEAR_PUT_BACK_CERTAINTY sure, the reading kept as raw. A property of the recognizer on a
     photographed page (a small, blurred 航 read 杭 税 批 硫 ...: one glyph of its size, the frame's digits
-    and 第 次 read right) and of the spec's form, which puts no other glyph between the number and 次."""
+    and 第 次 read right) and of the spec's form, which puts no other glyph between the number and 次. Never a
+    text a person typed (`typed`: a reviewer's correction is no recognizer's reading)."""
     fv = out.get("voyage_no")
-    if fv is None or not isinstance(fv.value, str):
+    if fv is None or not isinstance(fv.value, str) or "voyage_no" in typed:
         return False
     m = N.VOYAGE_WORD.fullmatch(fv.value)
     if m is None or m.group(2) == "航":
@@ -891,20 +893,24 @@ def year_of(f: FieldSpec, value: object) -> int | None:
     return 2000 + int(m.group(1)) if m else None
 
 
-def put_back_years(ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, window: int) -> list[str]:
+def put_back_years(
+    ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, window: int, typed: frozenset[str] = frozenset()
+) -> list[str]:
     """The years of a record's values that the spec ties to the ledger's year (year_field), read outside its
     window and one digit from a year of it (ledger_lookalike_year), put back to that year. Only for the
     fields whose values on the page mostly bear the ledger's year out (ctx.ledger_year_fields: a title's year
     misread, or a page of certificates all issued in another year, would otherwise move every value). Each
     such value is flagged YEAR_PUT_BACK, at most YEAR_PUT_BACK_CERTAINTY sure, its reading kept as raw:
-    never auto-accepted. Returns the fields put back."""
+    never auto-accepted. Never a value a person typed (`typed`, RawCell.typed: a reviewer's or an
+    administrator's correction states its year; the look-alike digits are the recognizer's). Returns the
+    fields put back."""
     year = ctx.ledger_year
     if year is None:
         return []
     done: list[str] = []
     for f in ks.fields:
         fv = out.get(f.name)
-        if fv is None or f.name not in ctx.ledger_year_fields or not year_field(ks, f):
+        if fv is None or f.name in typed or f.name not in ctx.ledger_year_fields or not year_field(ks, f):
             continue
         read = year_of(f, fv.value)
         if read is None or abs(read - year) <= window:
@@ -931,13 +937,18 @@ def put_back_years(ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext,
 
 
 def _validate(
-    sp: Spec, ks: KindSpec, out: dict[str, FieldValue], ctx: RecordContext, problem: Callable[[str, str], None]
+    sp: Spec,
+    ks: KindSpec,
+    out: dict[str, FieldValue],
+    ctx: RecordContext,
+    problem: Callable[[str, str], None],
+    typed: frozenset[str] = frozenset(),
 ) -> None:
     rules = sp.rules
     year = ctx.ledger_year
-    for name in put_back_years(ks, out, ctx, rules.ledger_year_window):
+    for name in put_back_years(ks, out, ctx, rules.ledger_year_window, typed):
         problem(name, "its year was read one look-alike digit off the ledger's year and put back to it")
-    if put_back_voyage_word(out):
+    if put_back_voyage_word(out, typed):
         problem("voyage_no", "read with another glyph for the 航 of the form 第N航次: put back")
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
     id_value = idf.value if idf is not None and isinstance(idf.value, str) else None

@@ -369,6 +369,24 @@ def test_a_year_read_one_digit_off_the_ledgers_is_put_back_for_review_where_the_
     assert rec.value("cremation_cert_no") == "201800514" and "cert_year_mismatch" in rec.fields["cremation_cert_no"].flags
 
 
+def test_a_year_a_person_typed_is_never_put_back_to_the_ledgers():
+    """An administrator's or reviewer's correction (RawCell.typed) states its year: 2015 typed on a 2013 ledger
+    stays 2015, and a typed 第4杭次 is not rewritten; only the recognizer's readings are put back."""
+    from dataclasses import replace
+
+    seen = RecordContext("370602-BYG-01", 2013, ledger_year_fields=frozenset({"cremation_date", "death_date", "voyage_no"}))
+    row = dict(CREMATION_ROW, death_date="2015-05-05", cremation_date="2015-05-07")
+    typed = {k: replace(c, typed=k in ("death_date", "cremation_date")) for k, c in cells(row).items()}
+    rec = build_record("cremation", typed, seen)
+    assert rec.value("death_date") == "2015-05-05" and rec.value("cremation_date") == "2015-05-07"
+    assert "year_put_back_by_ledger" not in rec.fields["death_date"].flags
+    read = build_record("cremation", cells(row), seen)  # the same text read by the recognizer is put back
+    assert read.value("death_date") == "2013-05-05" and "year_put_back_by_ledger" in read.fields["death_date"].flags
+    sea = {k: replace(c, typed=k == "voyage_no") for k, c in cells(dict(SEA_ROW, voyage_no="第4杭次")).items()}
+    rec = build_record("sea_burial", sea, seen)
+    assert rec.value("voyage_no") == "第4杭次" and "voyage_word_put_back" not in rec.fields["voyage_no"].flags
+
+
 def test_a_sea_burials_voyage_is_put_back_but_not_the_certificate_of_an_earlier_cremation():
     seen = RecordContext(
         "370602-BYG-01", 2013, ledger_year_fields=frozenset({"voyage_no", "cremation_cert_no", "scattering_date"})
