@@ -114,7 +114,7 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "cert_no_decoded_by_run": FlagInfo(
-        "火化证号读不通或与前后行的连续编号不接，按连续编号与识别模型常见的数字混淆填入该行应有的号码，须人工核对（原文见 raw）",
+        "火化证号读不通或与前后行的连续编号不接，按连续编号与识别模型常见的数字混淆填入该行应有的号码，须人工核对（识别原文已保留）",
         "the certificate number as read is no number of the run of its neighbours; the run's number, one digit "
         "confusion from the reading or inside it, is filled in, to be checked (the reading in raw)",
         "warn",
@@ -128,13 +128,13 @@ FLAGS: dict[str, FlagInfo] = {
         "字迹宽度多于识别出的字数，可能漏识了字", "the ink is wider than the text read: a character was probably dropped", "warn"
     ),
     "neighbour_text_cut": FlagInfo(
-        "编号前后连着别的文字（照片上邻行字迹或印章文字进入了本格），按本列编号的格式截取一个号码，须人工核对（识别原文见 raw）",
+        "编号前后连着别的文字（照片上邻行字迹或印章文字进入了本格），按本列编号的格式截取一个号码，须人工核对（识别原文已保留）",
         "the number was read with other text run into it (on a photograph a neighbouring row's writing or a "
         "seal's text reached into the cell): one number of the column's form was cut out, to be checked (the reading in raw)",
         "warn",
     ),
     "noise_reading_blanked": FlagInfo(
-        "格内只读出杂点或非中文字符（纸纹、阴影或邻格墨迹读成字母、假名、符号），按空白待核对（识别原文见 raw）",
+        "格内只读出杂点或非中文字符（纸纹、阴影或邻格墨迹读成字母、假名、符号），按空白待核对（识别原文已保留）",
         "only noise read in the cell (paper grain, a shadow or a neighbour's ink read as letters, kana or marks): "
         "left blank for review (the reading in raw)",
         "warn",
@@ -210,18 +210,18 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "id_corrected": FlagInfo(
-        "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（原文见 raw）",
+        "身份证号校验位不符，已按唯一相符的 OCR 易混字符候选更正（识别原文已保留）",
         "ID check digit failed; corrected to the one valid number an OCR confusion away that fits the row (printed text in raw)",
         "warn",
     ),
     "id_marks_dropped": FlagInfo(
-        "身份证号中间夹有斑点或印章读成的标点，去掉后为合格号码，且与本行性别、年龄相符（原文见 raw）",
+        "身份证号中间夹有斑点或印章读成的标点，去掉后为合格号码，且与本行性别、年龄相符（识别原文已保留）",
         "marks inside the ID number (specks or stamp ink read as punctuation) were dropped: what is left is a valid "
         "number that fits the row's sex and age (the reading in raw)",
         "warn",
     ),
     "id_decoded_by_row": FlagInfo(
-        "身份证号读不通，识别模型认为最可能的合格号码与本行性别、年龄、死亡日期相符，相近的其他号码都不符，已填入，须人工核对（原文见 raw）",
+        "身份证号读不通，识别模型认为最可能的合格号码与本行性别、年龄、死亡日期相符，相近的其他号码都不符，已填入，须人工核对（识别原文已保留）",
         "the ID number as read is not valid; the valid number the recognizer finds likeliest fits the row's sex, age "
         "and death date while every near rival does not: filled in, to be checked (the reading in raw)",
         "warn",
@@ -259,7 +259,7 @@ FLAGS: dict[str, FlagInfo] = {
         "error",
     ),
     "phone_decoded": FlagInfo(
-        "电话号码读不通（不符合编号计划），按识别模型常见的数字混淆只得出一个合规号码，已填入，须人工核对（原文见 raw）",
+        "电话号码读不通（不符合编号计划），按识别模型常见的数字混淆只得出一个合规号码，已填入，须人工核对（识别原文已保留）",
         "the phone number as read breaks the numbering plan; the recognizer's digit confusions give exactly one "
         "number of the plan: filled in, to be checked (the reading in raw)",
         "warn",
@@ -473,13 +473,13 @@ FLAGS: dict[str, FlagInfo] = {
     "date_outside_ledger_year": FlagInfo("日期不在台账年份附近", "date not within the ledger's year", "warn"),
     "cert_year_mismatch": FlagInfo("火化证号年份与台账年份不符", "certificate number year differs from the ledger year", "warn"),
     "year_put_back_by_ledger": FlagInfo(
-        "年份不在台账年份附近，与其中一年只差一个数字（如 6 读作 0），已改为该年，须人工核对（原文见 raw）",
+        "年份不在台账年份附近，与其中一年只差一个数字（如 6 读作 0），已改为该年，须人工核对（识别原文已保留）",
         "the year read lies outside the ledger's years and one digit off one of them (a 6 read 0): put back to "
         "that year, to be checked (the reading in raw)",
         "warn",
     ),
     "voyage_word_put_back": FlagInfo(
-        "航次号按“第N航次”格式读出，但“航”字读成别的字，已改回，须人工核对（原文见 raw）",
+        "航次号按“第N航次”格式读出，但“航”字读成别的字，已改回，须人工核对（识别原文已保留）",
         "the voyage number reads in the form 第N航次 with another glyph for 航: put back, to be checked (the reading in raw)",
         "warn",
     ),

@@ -147,6 +147,15 @@ def test_every_flag_has_a_description():
     assert describe("no_such_flag") == "no_such_flag"
 
 
+def test_no_chinese_flag_text_points_the_reviewer_to_an_english_field_name():
+    """A reviewer reads the Chinese text beside a value: "原文见 raw" named a data field a reviewer never sees
+    (the app shows the reading as 识别原文)."""
+    import re
+
+    for code, info in FLAGS.items():
+        assert not re.search(r"\braw\b", info.zh), code
+
+
 @pytest.mark.parametrize(
     "bad, said",
     [
