@@ -174,7 +174,10 @@ def _login() -> None:
 def _enter(acc: Account) -> None:
     ss = st.session_state
     ss["account"] = acc
-    ss["lang"] = get_language(store(), acc.username)
+    if ss.pop("lang_picked_at_login", False) and ss.get("lang") in LANGUAGES:
+        set_language(store(), acc.username, ss["lang"])  # picked on the login page: the latest choice, kept
+    else:
+        ss["lang"] = get_language(store(), acc.username)
     ss["nav"] = "queue" if acc.can("review") else ("intake" if acc.can("intake") else "users")
     ss["last_active"] = ss["last_touch"] = time.time()
 
@@ -300,6 +303,8 @@ def _language_picker(key: str) -> None:
         if acc is not None:
             set_language(store(), acc.username, lang)
             _reword_code_boxes(acc.username, before)
+        else:  # the login page: the choice is kept once the user is known (_enter)
+            st.session_state["lang_picked_at_login"] = True
 
     st.session_state.setdefault(key, st.session_state.get("lang", "zh"))
     st.radio(t("nav.language"), list(LANGUAGES), key=key, format_func=LANGUAGES.get, horizontal=True, on_change=changed)

@@ -817,6 +817,20 @@ def test_blind_keying_left_for_another_page_or_a_reload_is_kept_and_put_back(env
     assert rid in dict(R.arbitration_queue(store)) and not D.of_user(store, "rev", form=D.BLIND)
 
 
+def test_the_language_picked_on_the_login_page_is_kept_after_login_and_next_time(env):
+    """A reviewer picks English on the login page and logs in: the app stays in English (it fell back to
+    the stored default, Chinese, before), and the choice is the user's from then on."""
+    from pipeline.review.users import get_language
+
+    store, _settings, _rows = env
+    at = _app()
+    at.radio(key="lang_login").set_value("en").run()
+    at = _login(at, "rev", "password-rev")
+    assert at.session_state["lang"] == "en" and get_language(store, "rev") == "en"
+    again = _login(_app(), "rev", "password-rev")  # another browser, nothing picked: the stored choice
+    assert again.session_state["lang"] == "en"
+
+
 def test_code_labels_are_english_in_the_english_view_and_the_stored_code_stays(env):
     """Sex in the English view: "1 Male" / "2 Female" in the record's table, "Male" / "Female" in its form
     box; left unchanged it is confirmed as the same code, "Female" typed stores code 2. In Chinese: 男 / 女."""
