@@ -2159,6 +2159,15 @@ def _written_enough(column_texts: list[list[str]], c: int) -> bool:
     return bool(entries) and own >= NAME_WRITTEN_SHARE * len(entries)
 
 
+def _a_persons_names(kind: str, column_texts: list[list[str]], c: int, sp: Spec) -> bool:
+    """Whether open column `c` can be a person's name column as _names_by_neighbours and
+    _name_beside_its_person weigh one: its names vary down the page (NAME_VARIETY: no clerk's few names),
+    it is written on most entries (_written_enough: both names are mandatory) and it does not read as one
+    code table's wordings (_reads_as_codes)."""
+    texts = column_texts[c]
+    return (_variety(texts) or 0.0) >= NAME_VARIETY and _written_enough(column_texts, c) and not _reads_as_codes(kind, texts, sp)
+
+
 def _names_by_neighbours(
     kind: str,
     column_texts: list[list[str]],
@@ -2191,14 +2200,7 @@ def _names_by_neighbours(
             return True
         return not (got - names) and (_photographed_names(column_texts[c]) or 0.0) >= ELIMINATION_SHARE
 
-    cols = [
-        c
-        for c in open_cols
-        if (names & cands.get(c, set()) or of_names(c))
-        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
-        and _written_enough(column_texts, c)
-        and not _reads_as_codes(kind, column_texts[c], sp)
-    ]
+    cols = [c for c in open_cols if (names & cands.get(c, set()) or of_names(c)) and _a_persons_names(kind, column_texts, c, sp)]
     if len(cols) != 2 or any(not of_names(c) for c in cols):
         return []
     fields = {a.index: a.field for a in out if a.field is not None}
@@ -2300,14 +2302,7 @@ def _name_beside_its_person(
 
     if len(names - held) != 1:
         return []  # both names open: only _names_by_neighbours tells them apart
-    open_names = [
-        c
-        for c in open_cols
-        if any(fits(c, n) for n in names)
-        and (_variety(column_texts[c]) or 0.0) >= NAME_VARIETY
-        and _written_enough(column_texts, c)
-        and not _reads_as_codes(kind, column_texts[c], sp)
-    ]
+    open_names = [c for c in open_cols if any(fits(c, n) for n in names) and _a_persons_names(kind, column_texts, c, sp)]
     if len(open_names) != 1 or (_variety(column_texts[open_names[0]]) or 0.0) < NAME_DISTINCT:
         return []
     (c,) = open_names
