@@ -510,6 +510,7 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     """The users page's role box shows the role in the language just chosen (it kept the other
     language's word), and the launch dialog's funeral homes box, none chosen, says "all" in the user's
     language, not Streamlit's English "Choose options"."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     ctx, page = login(browser, served, "boss")
@@ -552,10 +553,17 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
             page.wait_for_timeout(300)
         upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
         expect(page.locator(".st-key-inventory_file")).to_contain_text(name)  # uploaded, as the user sees it
-        settle(page)
-        page.locator(".st-key-inventory_import:not([data-stale=true]) button").click()
-        settle(page)
         error = page.locator("[data-testid=stAlertContentError]:visible")
+        for _ in range(3):  # the upload's own rerun can swallow a click made while it runs: click again, as a user would
+            page.wait_for_timeout(500)
+            settle(page)
+            page.locator(".st-key-inventory_import:not([data-stale=true]) button").click()
+            settle(page)
+            try:
+                error.filter(has_text=name).first.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                continue
         if name == "bad.csv":
             expect(error).to_contain_text("bad.csv：2 行有误，未导入任何卷册")
             listed = page.locator("[data-testid=stText]:visible").filter(has_text="第 2 行")
