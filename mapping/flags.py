@@ -226,6 +226,13 @@ FLAGS: dict[str, FlagInfo] = {
         "and death date while every near rival does not: filled in, to be checked (the reading in raw)",
         "warn",
     ),
+    "id_proposed": FlagInfo(
+        "身份证号读不通，无法唯一更正；已填入识别模型认为最可能、且与本行性别、年龄、死亡日期相符的合格号码，仅供参考，须对照原件核对（识别原文已保留）",
+        "the ID number as read is not valid and no correction is the only one: the valid number the recognizer finds "
+        "likeliest that fits the row's sex, age and death date is filled in as a proposal, to be checked against the "
+        "scan (the reading in raw)",
+        "warn",
+    ),
     "id_correction_ambiguous": FlagInfo(
         "身份证号校验位不符，有多个可能的更正，未更正",
         "ID check digit failed; several possible corrections: not corrected",

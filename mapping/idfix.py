@@ -60,20 +60,28 @@ class RowFacts:
     death: _dt.date | None = None
     age_tolerance: int = 1
     no_age_column: bool = False  # the register records no age at death (a sea burial register)
+    year: int | None = None  # the register's year: nobody in it was born after it
 
 
 def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
+    """Whether a valid number (GB 11643: check character, a real birth date in digits 7-14) can be the
+    row's person: its address code a listed ID region (GB/T 2260, spec.id_regions), its sex digit (17,
+    odd for a man) the row's sex, its birth date not after the row's death date nor after the
+    register's year (GB 11643's birth date: a person is born before he dies and is registered), and
+    the age at death it gives within the tolerance of the row's age."""
     if not is_valid_id(cand):
         return False
     if cand[:6] not in regions:
         return False
     if facts.sex in ("1", "2") and ("1" if int(cand[16]) % 2 else "2") != facts.sex:
         return False
+    try:
+        birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
+    except ValueError:
+        return False
+    if (facts.death is not None and birth > facts.death) or (facts.year is not None and birth.year > facts.year):
+        return False
     if facts.age is not None and facts.death is not None:
-        try:
-            birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
-        except ValueError:
-            return False
         d = facts.death
         exact = d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
         if abs(exact - facts.age) > facts.age_tolerance:
@@ -201,6 +209,36 @@ def _allowed(
         if _consistent(full, full[:6], facts, regions):
             out.append((x, t, full))
     return out
+
+
+ID_PROPOSED_CERTAINTY = 0.3
+"""The most an ID proposed for review (propose) is sure of: below every threshold (their floor is 0.5) and
+below a number the row singled out (ROW_DECODED_CERTAINTY), so the record is always reviewed. On the
+design stores (county and typed 3316, camera 4482 and 4485, stress copies of 3316 typed bilevel and
+county faded; bench/id_misses.py) the proposal was the true number in 7 of 11 cells left blank before."""
+
+
+def propose(
+    alternatives: Sequence[tuple[str, float]] | None, facts: RowFacts, regions: Collection[str]
+) -> tuple[str, float] | None:
+    """The ID number to put before a reviewer where no repair settles the cell (correct_readings found none
+    or several, choose_decoded none): the valid number the recognizer scored likeliest on the crop
+    (`alternatives`, the reading first: pipeline.page.extract.scored_alternatives) among those the row
+    allows (_consistent: GB 11643's check character, birth date and sex digit, a GB/T 2260 listed
+    region), no more than ROW_DECODE_MAX_DROP below the reading, with its share of the probability of
+    the texts scored. A legacy 15-digit number is given as written (the normalizer converts it). Only
+    a proposal: the caller keeps it below ID_PROPOSED_CERTAINTY, whatever rivals lie near it. None
+    where the row allows no scored number, or nothing was scored."""
+    if not alternatives or len(alternatives) < 2:
+        return None
+    fitting = _allowed(alternatives, facts, regions)
+    if not fitting:
+        return None
+    best, text, _full = fitting[0]
+    if best < alternatives[0][1] - ROW_DECODE_MAX_DROP:
+        return None
+    share = 1.0 / sum(math.exp(x - best) for _t, x in alternatives if math.isfinite(x))
+    return text, share
 
 
 def scored_far_below(

@@ -20,12 +20,14 @@ from pipeline.kernel.reasons import zh_en
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
 from .idfix import (
+    ID_PROPOSED_CERTAINTY,
     MARKS_DROPPED_CERTAINTY,
     ROW_DECODED_CERTAINTY,
     RowFacts,
     choose_decoded,
     correct_readings,
     marks_dropped,
+    propose,
     scored_far_below,
 )
 from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
@@ -442,6 +444,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         _agreement_unweighed(fv, n, cell, f, sp)
         if f.normalizer == "id_number":
             _legacy_other_reading_longer(fv, cell)
+            if "id_proposed" in fv.flags:  # a proposal is reviewed, whatever agreement raised it
+                fv.confidence = min(fv.confidence, ID_PROPOSED_CERTAINTY)
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append(
                 "readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree"
@@ -610,6 +614,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         death,
         sp.rules.age_tolerance_years,
         no_age_column="age" not in by_norm,
+        year=year,
     )
 
     def plain(read: str) -> str:
@@ -631,7 +636,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if fixed is not None and (
         (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
     ):
-        return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        return _proposed(n, scored, facts, sp) or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
@@ -649,9 +654,27 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
             tuple(fl for fl in n.flags if fl not in _ID_FAILURES) + ("id_decoded_by_row",),
             min(chosen[1], ROW_DECODED_CERTAINTY),
         )
+    proposed = _proposed(n, scored, facts, sp)
+    if proposed is not None:
+        return proposed
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+def _proposed(n: N.Normalized, scored: Any, facts: RowFacts, sp: Spec) -> N.Normalized | None:
+    """The number put before a reviewer for an ID no repair settles (mapping.idfix.propose: the valid number
+    the recognizer scored likeliest on the crop among those the row allows), flagged `id_proposed`, never
+    above ID_PROPOSED_CERTAINTY (record: the field's confidence is capped there too): so a record holding
+    one is always reviewed. None where there is none to propose."""
+    got = propose(scored, facts, sp.id_regions)
+    if got is None:
+        return None
+    m = N.normalize_id_number(got[0])
+    if m.value is None:
+        return None
+    kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES)
+    return N.Normalized(m.value, n.raw, kept + m.flags + ("id_proposed",), min(got[1], m.certainty, ID_PROPOSED_CERTAINTY))
 
 
 def _decode_phone(n: N.Normalized, cell: RawCell | None) -> N.Normalized:
