@@ -5,7 +5,9 @@ A reading is corrected only when exactly ONE valid number lies one OCR confusion
 the CTC decoder merged with its twin, …1611 read …161; or one digit blotted into a mark, …22*772,
 which the check digit restores) AND that number agrees with the row: its
 region code is a listed ID region (spec.id_regions: the divisions and 370601), its birth date fits the row's age at death,
-its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
+its sex digit fits the row's sex. Otherwise the ID is not corrected: the valid number the recognizer
+scored likeliest among those the row allows is only proposed for review (propose, `id_proposed`, below
+every threshold), and where there is none it stays unread and flagged: several candidates
 (`id_correction_ambiguous`) or none.
 """
 

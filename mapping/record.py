@@ -593,7 +593,8 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     whose near rivals the row rules out is taken (mapping.idfix.choose_decoded), flagged
     `id_decoded_by_row`, below every threshold (ROW_DECODED_CERTAINTY); where it differs from the
     number the confusions give, or the recognizer scored that number DECODE_MARGIN below another the row
-    allows (mapping.idfix.scored_far_below), neither is taken.
+    allows (mapping.idfix.scored_far_below), neither is taken. Where nothing is taken, the likeliest scored
+    number the row allows is proposed (_proposed: `id_proposed`, below every threshold, always reviewed).
 
     Before any of that: a reading whose digits are a whole number once the marks inside it are dropped
     (specks read as . or :, mapping.idfix.marks_dropped), fitting the row, is that number, flagged
