@@ -268,8 +268,8 @@ def test_an_id_no_repair_settles_is_proposed_for_review_never_accepted():
     the recognizer finding one 0.2 nats likelier: no DECODE_MARGIN between them) was left blank: the
     reviewer typed it from the scan. Now the likeliest the row allows is filled in as a proposal, flagged
     id_proposed, below every threshold (the record is reviewed), and the birth date derived from it no
-    surer. Where the recognizer scored nothing, or the row allows none of what it scored, the cell stays
-    unread as before. Failed before: the value was blank."""
+    surer. Where the recognizer scored nothing, or the row allows none of what it scored, or what it allows
+    lies more than DECODE_MAX_DROP below the reading, the cell stays unread as before. Failed before: the value was blank."""
     from test_accuracy import REGIONS
 
     from mapping.idfix import ID_PROPOSED_CERTAINTY
@@ -292,3 +292,8 @@ def test_an_id_no_repair_settles_is_proposed_for_review_never_accepted():
     unfit = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (man, -1.0)))
     assert build_record("cremation", {**row(read), "id_number": unfit}, CTX).fields["id_number"].value is None
     assert man[:6] in REGIONS  # ruled out by the row's sex, not by its region
+    from mapping.idfix import DECODE_MAX_DROP
+
+    faint = ((read, -2.0), (TRUE_ID, -2.0 - DECODE_MAX_DROP - 0.5), (woman, -2.0 - DECODE_MAX_DROP - 0.7))
+    far = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=faint)  # the recognizer hardly sees either in the crop
+    assert build_record("cremation", {**row(read), "id_number": far}, CTX).fields["id_number"].value is None
