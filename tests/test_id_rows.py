@@ -297,3 +297,26 @@ def test_an_id_no_repair_settles_is_proposed_for_review_never_accepted():
     faint = ((read, -2.0), (TRUE_ID, -2.0 - DECODE_MAX_DROP - 0.5), (woman, -2.0 - DECODE_MAX_DROP - 0.7))
     far = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=faint)  # the recognizer hardly sees either in the crop
     assert build_record("cremation", {**row(read), "id_number": far}, CTX).fields["id_number"].value is None
+
+
+def test_linking_does_not_weigh_a_proposed_id_until_a_reviewer_approved_it():
+    """A proposed ID (id_proposed) is the recognizer's likeliest valid number, not a reading: linkage sees the
+    ID as read (no value, its digits in raw, as a broken number is weighed) and no birth date derived from
+    it, so a wrong proposal neither merges two people nor keeps one person's records apart. Once a
+    reviewer approved the record, the number and what was derived from it count. Failed before: no
+    proposal existed; this guards the linkage against one."""
+    from pipeline.platform.linkage import dedupe_record
+
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]
+    fields = {
+        "id_number": {"value": TRUE_ID, "raw": read, "confidence": 0.25, "flags": ["id_proposed"]},
+        "birth_date": {"value": "1938-07-05", "raw": "", "confidence": 0.25, "flags": ["derived_from_id"]},
+        "deceased_name": {"value": "王秀英", "raw": "王秀英", "confidence": 0.99, "flags": []},
+    }
+    seen = dedupe_record(1, "cremation", fields)
+    assert seen.id_number is None and seen.id_raw == read and seen.birth_date is None
+    assert seen.deceased_name == "王秀英"
+    approved = dedupe_record(1, "cremation", fields, reviewed=True)
+    assert approved.id_number == TRUE_ID and approved.birth_date == "1938-07-05"
+    read_id = {**fields, "id_number": {"value": TRUE_ID, "raw": TRUE_ID, "confidence": 0.99, "flags": []}}
+    assert dedupe_record(1, "cremation", read_id).id_number == TRUE_ID  # a number read is weighed as before
