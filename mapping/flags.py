@@ -233,6 +233,13 @@ FLAGS: dict[str, FlagInfo] = {
         "scan (the reading in raw)",
         "warn",
     ),
+    "legacy_id_sex_digit": FlagInfo(
+        "15 位旧身份证号第 15 位（性别位）与性别栏不符：已改为识别易混、与性别栏相符的唯一数字（旧号无校验位，也可能是性别栏读错），请对照原件核对身份证号和性别",
+        "the sex digit (15th) of a 15-digit legacy ID disagreed with the sex column: changed to the one digit it is "
+        "misread for that fits the sex (a legacy number has no check digit: the sex column may be the one misread); "
+        "check the ID and the sex against the scan",
+        "warn",
+    ),
     "id_correction_ambiguous": FlagInfo(
         "身份证号校验位不符，有多个可能的更正，未更正",
         "ID check digit failed; several possible corrections: not corrected",

@@ -125,6 +125,17 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
     return sorted(out)
 
 
+def legacy_sex_candidates(legacy: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
+    """The legacy 15-digit numbers (GB 11643-1989: no check digit, the 15th digit odd for a man) that differ
+    from `legacy` only in that sex digit, by a digit the recognizer reads it for (CONFUSABLE), and fit the
+    row (_consistent on the 18-character form: its sex digit the row's sex, a listed region, the birth
+    date against the age at death and the death date). Sorted. Empty where the row's sex is unknown."""
+    if facts.sex not in ("1", "2") or len(legacy) != 15 or not legacy.isdigit():
+        return []
+    out = {legacy[:14] + a for a in CONFUSABLE.get(legacy[14], "")}
+    return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
+
+
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
     """(the corrected number or None, candidates). A number only when there is exactly one and the
     row gives all it must agree with (sex, age, death date; on a register that records no age at

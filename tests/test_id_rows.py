@@ -320,3 +320,28 @@ def test_linking_does_not_weigh_a_proposed_id_until_a_reviewer_approved_it():
     assert approved.id_number == TRUE_ID and approved.birth_date == "1938-07-05"
     read_id = {**fields, "id_number": {"value": TRUE_ID, "raw": TRUE_ID, "confidence": 0.99, "flags": []}}
     assert dedupe_record(1, "cremation", read_id).id_number == TRUE_ID  # a number read is weighed as before
+
+
+def test_a_legacy_id_whose_sex_digit_disagrees_with_the_sex_column_is_proposed_with_the_one_digit_that_fits():
+    """A legacy 15-digit ID (GB 11643-1989: no check digit, the 15th digit odd for a man) read …001 in a
+    woman's row, its 4 read as 1 (a camera design store, seed 4485): the number was taken as read,
+    doubted only by the sex mismatch. Of the digits the recognizer reads a 1 for (7, 4), one gives a
+    woman's digit: that number is proposed (id_proposed, legacy_id_sex_digit), below every threshold:
+    with no check digit the sex column may as well be the one misread. Where two digits would fit
+    (0 read: 9 and 3 for a man) or none, the number stays as read. Failed before: the value was the
+    misread number."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from mapping.normalize import convert_15_to_18
+    from pipeline.quality.calibration import FLOOR
+
+    written, read = "370611380705004", "370611380705001"
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(written) and fv.raw == read
+    assert {"id_proposed", "legacy_id_sex_digit", "converted_15_to_18"} <= set(fv.flags)
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert FLAGS["legacy_id_sex_digit"].zh and FLAGS["legacy_id_sex_digit"].severity == "warn"
+    fits = build_record("cremation", row(written), CTX).fields["id_number"]  # the woman's digit read right
+    assert fits.value == convert_15_to_18(written) and "id_proposed" not in fits.flags
+    man = {**row("370611380705000"), "sex_code": RawCell("男", 0.9, (0, 0, 10, 10))}  # 0: 9 or 3 for a man
+    two = build_record("cremation", man, CTX).fields["id_number"]
+    assert two.value == convert_15_to_18("370611380705000") and "id_proposed" not in two.flags
