@@ -226,6 +226,20 @@ FLAGS: dict[str, FlagInfo] = {
         "and death date while every near rival does not: filled in, to be checked (the reading in raw)",
         "warn",
     ),
+    "id_proposed": FlagInfo(
+        "身份证号读不通，无法唯一更正；已填入识别模型认为最可能、且与本行性别、年龄、死亡日期相符的合格号码，仅供参考，须对照原件核对（识别原文已保留）",
+        "the ID number as read is not valid and no correction is the only one: the valid number the recognizer finds "
+        "likeliest that fits the row's sex, age and death date is filled in as a proposal, to be checked against the "
+        "scan (the reading in raw)",
+        "warn",
+    ),
+    "legacy_id_sex_digit": FlagInfo(
+        "15 位旧身份证号第 15 位（性别位）与性别栏不符：已改为识别易混、与性别栏相符的唯一数字（旧号无校验位，也可能是性别栏读错），请对照原件核对身份证号和性别",
+        "the sex digit (15th) of a 15-digit legacy ID disagreed with the sex column: changed to the one digit it is "
+        "misread for that fits the sex (a legacy number has no check digit: the sex column may be the one misread); "
+        "check the ID and the sex against the scan",
+        "warn",
+    ),
     "id_correction_ambiguous": FlagInfo(
         "身份证号校验位不符，有多个可能的更正，未更正",
         "ID check digit failed; several possible corrections: not corrected",

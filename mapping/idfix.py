@@ -5,7 +5,9 @@ A reading is corrected only when exactly ONE valid number lies one OCR confusion
 the CTC decoder merged with its twin, …1611 read …161; or one digit blotted into a mark, …22*772,
 which the check digit restores) AND that number agrees with the row: its
 region code is a listed ID region (spec.id_regions: the divisions and 370601), its birth date fits the row's age at death,
-its sex digit fits the row's sex. Otherwise the ID stays unread and flagged: several candidates
+its sex digit fits the row's sex. Otherwise the ID is not corrected: the valid number the recognizer
+scored likeliest among those the row allows is only proposed for review (propose, `id_proposed`, below
+every threshold), and where there is none it stays unread and flagged: several candidates
 (`id_correction_ambiguous`) or none.
 """
 
@@ -60,20 +62,28 @@ class RowFacts:
     death: _dt.date | None = None
     age_tolerance: int = 1
     no_age_column: bool = False  # the register records no age at death (a sea burial register)
+    year: int | None = None  # the register's year: nobody in it was born after it
 
 
 def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
+    """Whether a valid number (GB 11643: check character, a real birth date in digits 7-14) can be the
+    row's person: its address code a listed ID region (GB/T 2260, spec.id_regions), its sex digit (17,
+    odd for a man) the row's sex, its birth date not after the row's death date nor after the
+    register's year (GB 11643's birth date: a person is born before he dies and is registered), and
+    the age at death it gives within the tolerance of the row's age."""
     if not is_valid_id(cand):
         return False
     if cand[:6] not in regions:
         return False
     if facts.sex in ("1", "2") and ("1" if int(cand[16]) % 2 else "2") != facts.sex:
         return False
+    try:
+        birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
+    except ValueError:
+        return False
+    if (facts.death is not None and birth > facts.death) or (facts.year is not None and birth.year > facts.year):
+        return False
     if facts.age is not None and facts.death is not None:
-        try:
-            birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
-        except ValueError:
-            return False
         d = facts.death
         exact = d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
         if abs(exact - facts.age) > facts.age_tolerance:
@@ -113,6 +123,17 @@ def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str
             if _consistent(cand, region, facts, regions):
                 out.add(cand)
     return sorted(out)
+
+
+def legacy_sex_candidates(legacy: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
+    """The legacy 15-digit numbers (GB 11643-1989: no check digit, the 15th digit odd for a man) that differ
+    from `legacy` only in that sex digit, by a digit the recognizer reads it for (CONFUSABLE), and fit the
+    row (_consistent on the 18-character form: its sex digit the row's sex, a listed region, the birth
+    date against the age at death and the death date). Sorted. Empty where the row's sex is unknown."""
+    if facts.sex not in ("1", "2") or len(legacy) != 15 or not legacy.isdigit():
+        return []
+    out = {legacy[:14] + a for a in CONFUSABLE.get(legacy[14], "")}
+    return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
 
 
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
@@ -201,6 +222,40 @@ def _allowed(
         if _consistent(full, full[:6], facts, regions):
             out.append((x, t, full))
     return out
+
+
+ID_PROPOSED_CERTAINTY = 0.3
+"""The most an ID proposed for review (propose) is sure of: below every threshold (their floor is 0.5) and
+below a number the row singled out (ROW_DECODED_CERTAINTY), so the record is always reviewed. On the
+design stores (county and typed 3316, camera 4482 and 4485, stress copies of 3316 typed bilevel and
+county faded; bench/id_misses.py) the proposal was the true number in 7 of the 9 cells it filled, all
+left blank before."""
+
+
+def propose(
+    alternatives: Sequence[tuple[str, float]] | None, facts: RowFacts, regions: Collection[str]
+) -> tuple[str, float] | None:
+    """The ID number to put before a reviewer where no repair settles the cell (correct_readings found none
+    or several, choose_decoded none): the valid number the recognizer scored likeliest on the crop
+    (`alternatives`, the reading first: pipeline.page.extract.scored_alternatives) among those the row
+    allows (_consistent: GB 11643's check character, birth date and sex digit, a GB/T 2260 listed
+    region), no more than DECODE_MAX_DROP below the reading (the recognizer's own bound: a number the row
+    does not single out is proposed on the recognizer's word alone, and a text it hardly sees in the crop
+    is no reading of it; on the design stores the two proposals 7.4 and 8.7 nats below their reading were
+    wrong, of the nine within 5.7 nats seven were right), with its share of the probability of the texts
+    scored. A legacy 15-digit number is given as written (the normalizer converts it). Only a proposal:
+    the caller keeps it below ID_PROPOSED_CERTAINTY, whatever rivals lie near it. None where the row
+    allows no scored number near enough, or nothing was scored."""
+    if not alternatives or len(alternatives) < 2:
+        return None
+    fitting = _allowed(alternatives, facts, regions)
+    if not fitting:
+        return None
+    best, text, _full = fitting[0]
+    if best < alternatives[0][1] - DECODE_MAX_DROP:
+        return None
+    share = 1.0 / sum(math.exp(x - best) for _t, x in alternatives if math.isfinite(x))
+    return text, share
 
 
 def scored_far_below(

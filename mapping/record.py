@@ -20,12 +20,15 @@ from pipeline.kernel.reasons import zh_en
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
 from .idfix import (
+    ID_PROPOSED_CERTAINTY,
     MARKS_DROPPED_CERTAINTY,
     ROW_DECODED_CERTAINTY,
     RowFacts,
     choose_decoded,
     correct_readings,
+    legacy_sex_candidates,
     marks_dropped,
+    propose,
     scored_far_below,
 )
 from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
@@ -428,7 +431,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
-            n = _legacy_region_doubted(n, sp)
+            n = _legacy_sex_digit(_legacy_region_doubted(n, sp), cells, ks, sp, year)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags:
             n = _decode_phone(n, cell)
         conf = _value_confidence(n, ocr_conf)
@@ -442,6 +445,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         _agreement_unweighed(fv, n, cell, f, sp)
         if f.normalizer == "id_number":
             _legacy_other_reading_longer(fv, cell)
+            if "id_proposed" in fv.flags:  # a proposal is reviewed, whatever agreement raised it
+                fv.confidence = min(fv.confidence, ID_PROPOSED_CERTAINTY)
         if cell is not None and getattr(cell, "agreed", None) is not None:  # already in the cell's confidence
             fv.flags.append(
                 "readings_same_value" if same_value is not None else "engines_agree" if cell.agreed else "engines_disagree"
@@ -576,6 +581,52 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
     return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
 
 
+def _row_facts(cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> RowFacts:
+    """What the rest of a row says about its person, for weighing an ID number (mapping.idfix.RowFacts):
+    the sex, the age at death and the death date as their cells read, the register's year."""
+
+    def text(name: str) -> str:
+        c = cells.get(name)
+        return c.text if c is not None and c.text else ""
+
+    by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
+    sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
+    age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
+    death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
+    return RowFacts(
+        sex if sex in ("1", "2") else None,
+        age if isinstance(age, int) else None,
+        death,
+        sp.rules.age_tolerance_years,
+        no_age_column="age" not in by_norm,
+        year=year,
+    )
+
+
+def _legacy_sex_digit(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
+    """A legacy 15-digit ID (GB 11643-1989: no check digit; its 15th digit odd for a man) whose sex digit
+    disagrees with the row's sex column: where exactly one digit the recognizer reads that digit for
+    (mapping.idfix.CONFUSABLE) gives the row's sex and a number that fits the row (mapping.idfix
+    legacy_sex_candidates), that number is proposed, flagged `id_proposed` and `legacy_id_sex_digit`,
+    never above ID_PROPOSED_CERTAINTY: with no check digit nothing but the sex column says which of the
+    two was misread, so a reviewer compares both with the scan. Else the value stays as read."""
+    if n.value is None or "converted_15_to_18" not in n.flags:
+        return n
+    facts = _row_facts(cells, ks, sp, year)
+    full = str(n.value)
+    if facts.sex not in ("1", "2") or ("1" if int(full[16]) % 2 else "2") == facts.sex:
+        return n
+    cands = legacy_sex_candidates(full[:6] + full[8:17], facts, sp.id_regions)
+    if len(cands) != 1:
+        return n
+    return N.Normalized(
+        N.convert_15_to_18(cands[0]),
+        n.raw,
+        n.flags + ("legacy_id_sex_digit", "id_proposed"),
+        min(n.certainty, ID_PROPOSED_CERTAINTY),
+    )
+
+
 def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
     """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
@@ -589,28 +640,16 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     whose near rivals the row rules out is taken (mapping.idfix.choose_decoded), flagged
     `id_decoded_by_row`, below every threshold (ROW_DECODED_CERTAINTY); where it differs from the
     number the confusions give, or the recognizer scored that number DECODE_MARGIN below another the row
-    allows (mapping.idfix.scored_far_below), neither is taken.
+    allows (mapping.idfix.scored_far_below), neither is taken. Where nothing is taken, the likeliest scored
+    number the row allows is proposed (_proposed: `id_proposed`, below every threshold, always reviewed).
 
     Before any of that: a reading whose digits are a whole number once the marks inside it are dropped
     (specks read as . or :, mapping.idfix.marks_dropped), fitting the row, is that number, flagged
     `id_marks_dropped`, no surer than MARKS_DROPPED_CERTAINTY (a legacy 15-digit one stays doubted as
     legacy numbers are: _legacy_region_doubted, _nothing_checks)."""
 
-    def text(name: str) -> str:
-        c = cells.get(name)
-        return c.text if c is not None and c.text else ""
-
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
-    sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
-    age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
-    death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
-    facts = RowFacts(
-        sex if sex in ("1", "2") else None,
-        age if isinstance(age, int) else None,
-        death,
-        sp.rules.age_tolerance_years,
-        no_age_column="age" not in by_norm,
-    )
+    facts = _row_facts(cells, ks, sp, year)
 
     def plain(read: str) -> str:
         return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
@@ -631,7 +670,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if fixed is not None and (
         (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
     ):
-        return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        return _proposed(n, scored, facts, sp) or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
@@ -649,9 +688,27 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
             tuple(fl for fl in n.flags if fl not in _ID_FAILURES) + ("id_decoded_by_row",),
             min(chosen[1], ROW_DECODED_CERTAINTY),
         )
+    proposed = _proposed(n, scored, facts, sp)
+    if proposed is not None:
+        return proposed
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+def _proposed(n: N.Normalized, scored: Any, facts: RowFacts, sp: Spec) -> N.Normalized | None:
+    """The number put before a reviewer for an ID no repair settles (mapping.idfix.propose: the valid number
+    the recognizer scored likeliest on the crop among those the row allows), flagged `id_proposed`, never
+    above ID_PROPOSED_CERTAINTY (record: the field's confidence is capped there too): so a record holding
+    one is always reviewed. None where there is none to propose."""
+    got = propose(scored, facts, sp.id_regions)
+    if got is None:
+        return None
+    m = N.normalize_id_number(got[0])
+    if m.value is None:
+        return None
+    kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES)
+    return N.Normalized(m.value, n.raw, kept + m.flags + ("id_proposed",), min(got[1], m.certainty, ID_PROPOSED_CERTAINTY))
 
 
 def _decode_phone(n: N.Normalized, cell: RawCell | None) -> N.Normalized:

@@ -105,7 +105,7 @@ def test_an_id_the_recognizer_cannot_choose_is_chosen_where_the_row_rules_its_ri
     nothing is taken."""
     import numpy as np
 
-    from mapping.idfix import ROW_DECODED_CERTAINTY
+    from mapping.idfix import ID_PROPOSED_CERTAINTY, ROW_DECODED_CERTAINTY
     from pipeline.page.extract import column_decoders, read_cells
     from pipeline.page.layout import Grid
     from pipeline.quality.calibration import FLOOR
@@ -126,7 +126,9 @@ def test_an_id_the_recognizer_cannot_choose_is_chosen_where_the_row_rules_its_ri
     assert "check_digit_failed" not in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY < FLOOR
     assert FLAGS["id_decoded_by_row"].zh and FLAGS["id_decoded_by_row"].en
     unaged = {**row(read), "id_number": cell, "age_years": RawCell("", 1.0, (0, 0, 10, 10))}
-    assert build_record("cremation", unaged, CTX).fields["id_number"].value is None  # the rival may be him
+    proposed = build_record("cremation", unaged, CTX).fields["id_number"]  # the rival may be him: only proposed
+    assert proposed.value == TRUE_ID and "id_proposed" in proposed.flags and "id_decoded_by_row" not in proposed.flags
+    assert proposed.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
     older = {**row(read), "id_number": cell, "age_years": RawCell("43", 0.9, (0, 0, 10, 10))}
     assert build_record("cremation", older, CTX).fields["id_number"].value is None  # the likeliest does not fit
 
@@ -168,12 +170,13 @@ def test_a_correction_the_recognizer_scored_far_below_a_number_the_row_allows_is
     row (…0406…, a woman of 74), so the confusion table alone "corrects" it to a third number. The
     recognizer scored the valid numbers near the reading on the crop: the true one 6 nats likelier
     than that correction (a camera design store, seed 4441, read so). A digit the table proposes is not
-    taken against the recognizer's own probability: the cell stays unread (id_correction_ambiguous).
+    taken against the recognizer's own probability: the likeliest number the row allows is only proposed
+    (id_proposed, below every threshold), the correction is not taken.
     Without scores, or with the correction the likeliest, the correction stands. Failed before: the
     wrong number was taken, flagged id_corrected."""
     from test_accuracy import FACTS, REGIONS
 
-    from mapping.idfix import correct_id, scored_far_below
+    from mapping.idfix import ID_PROPOSED_CERTAINTY, correct_id, scored_far_below
 
     read, wrong = "370611193801060025", "370611193804060025"
     assert correct_id(read, FACTS, REGIONS)[0] == wrong  # the confusion table's lone candidate
@@ -182,8 +185,10 @@ def test_a_correction_the_recognizer_scored_far_below_a_number_the_row_allows_is
     assert scored_far_below(wrong, scored, FACTS, REGIONS)
     cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=scored)
     fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
-    # neither the correction nor the likeliest number (a rival the row allows 0.2 nats behind it)
-    assert fv.value is None and "id_correction_ambiguous" in fv.flags and "id_corrected" not in fv.flags
+    # neither the correction nor the likeliest number (a rival the row allows 0.2 nats behind it) is taken:
+    # the likeliest is only proposed for review
+    assert fv.value == TRUE_ID and "id_proposed" in fv.flags and "id_corrected" not in fv.flags
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY
     plain = build_record("cremation", row(read), CTX).fields["id_number"]
     assert plain.value == wrong and "id_corrected" in plain.flags  # no scores: the table is all the evidence
     likeliest = ((read, -2.0), (wrong, -1.0), (TRUE_ID, -1.5))
@@ -233,3 +238,110 @@ def test_a_number_the_row_singles_out_far_below_a_misread_reading_is_taken_doubt
     assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY
     too_far = ((read, -1.0), (TRUE_ID, -1.0 - ROW_DECODE_MAX_DROP - 0.5))
     assert choose_decoded(too_far, FACTS, REGIONS) is None
+
+
+def test_a_number_born_after_the_death_or_the_register_is_no_candidate():
+    """GB 11643's digits 7-14 are the birth date: a person is born before he dies and before the register
+    that records his death. A valid number whose birth date lies after the row's death date, or after
+    the register's year where the row gives no death date, is not the row's person, whatever else fits
+    (a sea burial register records no age at death, so the age cannot rule it out). Failed before: only
+    the age at death was weighed, and without an age nothing was."""
+    import datetime as dt
+
+    from test_accuracy import REGIONS
+
+    from mapping.idfix import RowFacts, _consistent
+
+    later = "370611" + "20140705" + "002"
+    later += id_check_digit(later)
+    no_age = RowFacts(sex="2", death=dt.date(2013, 4, 5), no_age_column=True)
+    assert _consistent(TRUE_ID, TRUE_ID[:6], no_age, REGIONS)
+    assert not _consistent(later, later[:6], no_age, REGIONS)  # born after the death
+    undated = RowFacts(sex="2", no_age_column=True, year=2013)
+    assert _consistent(TRUE_ID, TRUE_ID[:6], undated, REGIONS)
+    assert not _consistent(later, later[:6], undated, REGIONS)  # born after the register's year
+    assert _consistent(later, later[:6], RowFacts(sex="2", no_age_column=True), REGIONS)  # nothing to rule it out
+
+
+def test_an_id_no_repair_settles_is_proposed_for_review_never_accepted():
+    """An ID whose reading fails its check digit and that no repair settles (two valid numbers the row allows,
+    the recognizer finding one 0.2 nats likelier: no DECODE_MARGIN between them) was left blank: the
+    reviewer typed it from the scan. Now the likeliest the row allows is filled in as a proposal, flagged
+    id_proposed, below every threshold (the record is reviewed), and the birth date derived from it no
+    surer. Where the recognizer scored nothing, or the row allows none of what it scored, or what it allows
+    lies more than DECODE_MAX_DROP below the reading, the cell stays unread as before. Failed before: the value was blank."""
+    from test_accuracy import REGIONS
+
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from pipeline.quality.calibration import FLOOR
+
+    woman = TRUE_ID[:14] + "004" + id_check_digit(TRUE_ID[:14] + "004")  # born the same day: the row allows her too
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]  # two digits blotted
+    scored = ((read, -2.0), (TRUE_ID, -1.0), (woman, -1.2))
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=scored)
+    rec = build_record("cremation", {**row(read), "id_number": cell}, CTX)
+    fv = rec.fields["id_number"]
+    assert fv.value == TRUE_ID and "id_proposed" in fv.flags and fv.raw == read
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert "check_digit_failed" not in fv.flags and "bad_characters" not in fv.flags
+    assert FLAGS["id_proposed"].zh and FLAGS["id_proposed"].en and FLAGS["id_proposed"].severity != "info"
+    bd = rec.fields.get("birth_date")
+    assert bd is None or bd.confidence < FLOOR
+    assert build_record("cremation", row(read), CTX).fields["id_number"].value is None  # nothing scored
+    man = TRUE_ID[:16] + "3" + id_check_digit(TRUE_ID[:16] + "3")
+    unfit = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (man, -1.0)))
+    assert build_record("cremation", {**row(read), "id_number": unfit}, CTX).fields["id_number"].value is None
+    assert man[:6] in REGIONS  # ruled out by the row's sex, not by its region
+    from mapping.idfix import DECODE_MAX_DROP
+
+    faint = ((read, -2.0), (TRUE_ID, -2.0 - DECODE_MAX_DROP - 0.5), (woman, -2.0 - DECODE_MAX_DROP - 0.7))
+    far = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=faint)  # the recognizer hardly sees either in the crop
+    assert build_record("cremation", {**row(read), "id_number": far}, CTX).fields["id_number"].value is None
+
+
+def test_linking_does_not_weigh_a_proposed_id_until_a_reviewer_approved_it():
+    """A proposed ID (id_proposed) is the recognizer's likeliest valid number, not a reading: linkage sees the
+    ID as read (no value, its digits in raw, as a broken number is weighed) and no birth date derived from
+    it, so a wrong proposal neither merges two people nor keeps one person's records apart. Once a
+    reviewer approved the record, the number and what was derived from it count. Failed before: no
+    proposal existed; this guards the linkage against one."""
+    from pipeline.platform.linkage import dedupe_record
+
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]
+    fields = {
+        "id_number": {"value": TRUE_ID, "raw": read, "confidence": 0.25, "flags": ["id_proposed"]},
+        "birth_date": {"value": "1938-07-05", "raw": "", "confidence": 0.25, "flags": ["derived_from_id"]},
+        "deceased_name": {"value": "王秀英", "raw": "王秀英", "confidence": 0.99, "flags": []},
+    }
+    seen = dedupe_record(1, "cremation", fields)
+    assert seen.id_number is None and seen.id_raw == read and seen.birth_date is None
+    assert seen.deceased_name == "王秀英"
+    approved = dedupe_record(1, "cremation", fields, reviewed=True)
+    assert approved.id_number == TRUE_ID and approved.birth_date == "1938-07-05"
+    read_id = {**fields, "id_number": {"value": TRUE_ID, "raw": TRUE_ID, "confidence": 0.99, "flags": []}}
+    assert dedupe_record(1, "cremation", read_id).id_number == TRUE_ID  # a number read is weighed as before
+
+
+def test_a_legacy_id_whose_sex_digit_disagrees_with_the_sex_column_is_proposed_with_the_one_digit_that_fits():
+    """A legacy 15-digit ID (GB 11643-1989: no check digit, the 15th digit odd for a man) read …001 in a
+    woman's row, its 4 read as 1 (a camera design store, seed 4485): the number was taken as read,
+    doubted only by the sex mismatch. Of the digits the recognizer reads a 1 for (7, 4), one gives a
+    woman's digit: that number is proposed (id_proposed, legacy_id_sex_digit), below every threshold:
+    with no check digit the sex column may as well be the one misread. Where two digits would fit
+    (0 read: 9 and 3 for a man) or none, the number stays as read. Failed before: the value was the
+    misread number."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from mapping.normalize import convert_15_to_18
+    from pipeline.quality.calibration import FLOOR
+
+    written, read = "370611380705004", "370611380705001"
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(written) and fv.raw == read
+    assert {"id_proposed", "legacy_id_sex_digit", "converted_15_to_18"} <= set(fv.flags)
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert FLAGS["legacy_id_sex_digit"].zh and FLAGS["legacy_id_sex_digit"].severity == "warn"
+    fits = build_record("cremation", row(written), CTX).fields["id_number"]  # the woman's digit read right
+    assert fits.value == convert_15_to_18(written) and "id_proposed" not in fits.flags
+    man = {**row("370611380705000"), "sex_code": RawCell("男", 0.9, (0, 0, 10, 10))}  # 0: 9 or 3 for a man
+    two = build_record("cremation", man, CTX).fields["id_number"]
+    assert two.value == convert_15_to_18("370611380705000") and "id_proposed" not in two.flags

@@ -47,8 +47,27 @@ def _id_raw(fv: dict[str, Any]) -> str | None:
     return fv.get("raw") or None if fv and fv.get("value") is None else None
 
 
-def dedupe_record(key: int, kind: str, fields: dict[str, Any], origin: str = "store") -> DedupeRecord:
-    """A stored record's fields (field -> FieldValue dict) as dedupe sees them."""
+def _unproposed(fields: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields without an ID number proposed for review (mapping.idfix.propose, flag `id_proposed`)
+    and what was derived from it (flag `derived_from_id`): the ID as its reading left it (no value, the
+    digits read in raw: mapping.dedupe weighs a broken number by them), the derived fields blank. A
+    proposal is the recognizer's likeliest valid number where the row left several (right about 2 times
+    in 3 on the design stores): no evidence that two records are one person, nor that they are not."""
+    idf = fields.get("id_number") or {}
+    if "id_proposed" not in (idf.get("flags") or []):
+        return fields
+    out = dict(fields)
+    out["id_number"] = {**idf, "value": None}
+    for name, fv in fields.items():
+        if name != "id_number" and isinstance(fv, dict) and "derived_from_id" in (fv.get("flags") or []):
+            out[name] = {**fv, "value": None}
+    return out
+
+
+def dedupe_record(key: int, kind: str, fields: dict[str, Any], origin: str = "store", reviewed: bool = False) -> DedupeRecord:
+    """A stored record's fields (field -> FieldValue dict) as dedupe sees them; an ID proposed for review
+    and the fields derived from it are not seen until a reviewer approved the record (`reviewed`)."""
+    fields = fields if reviewed else _unproposed(fields)
 
     def val(name: str) -> Any:
         return (fields.get(name) or {}).get("value")
@@ -144,7 +163,9 @@ def link_store(store: Store, settings: Settings | None = None, *, platform: bool
     # in source order (file sha256, page, row), not as the database returns them: dedupe breaks ties between
     # equally good matches by row order, and record ids follow the order page workers finished pages in
     rows = sorted(rows, key=lambda r: (r.sha256, r.page_no, r.row_no, r.id))
-    recs = [dedupe_record(r.id, r.ledger_kind, r.fields or {}) for r in rows if r.status != "rejected"]
+    recs = [
+        dedupe_record(r.id, r.ledger_kind, r.fields or {}, reviewed=r.status == APPROVED) for r in rows if r.status != "rejected"
+    ]
     summary = LinkSummary(records=len(recs))
     natural: dict[int, str] = {}
     if platform and settings is not None:
