@@ -14,7 +14,9 @@ record's route reasons are sorted into causes:
 - `page: ...`: a doubt on the whole page (grid from text, a mandatory column not identified with
   confidence, the page read unsure more than its calibrated limit);
 - `column in doubt`, `column fails validation`, `no column`: a column's doubts
-  (pipeline.page.structure); `cell under a seal`: a cell a seal covers (Structure.cells);
+  (pipeline.page.structure); `cell under a seal`: a cell a seal covers (Structure.cells); `cell read by
+  shape`: a cell of a column sure of its field that reads as its value only through look-alike glyphs
+  (mapping.headers.CELLS_DOUBT);
 - `row: ...`: struck through, serial order broken, a nearly empty row;
 - `check: ...`: a record's own validation (mandatory value missing or invalid, cross-field checks);
 - `audit/hold`: a blind-audit sample or a send-back (pipeline.page.holds).
@@ -64,6 +66,7 @@ STRUCTURE_FLAGS = frozenset(
         "row_order_broken",
         "serial_misread",
         "cell_under_seal",
+        "cell_read_by_shape",
     }
 )
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
@@ -102,6 +105,8 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
         field, body = m.groups()
         if body.startswith("its column is in doubt"):
             return "column in doubt", field
+        if body.startswith("its cell is in doubt"):
+            return "cell read by shape", field
         if "values fail validation" in body:
             return "column fails validation", field
         if body.startswith("no column of this page"):
@@ -116,6 +121,7 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
 
 FIELD_CAUSES = {
     "cell_under_seal": "cell under a seal",
+    "cell_read_by_shape": "cell read by shape",
     "column_doubted": "column in doubt",
     "column_values_fail": "column fails validation",
     "no_column": "no column",

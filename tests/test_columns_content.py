@@ -1458,3 +1458,45 @@ def test_name_columns_are_told_apart_beside_a_few_remarks_and_a_misread_code_col
     assert got[1].field == "deceased_name" and got[7].field == "agent_name"
     assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
     assert got[10].field not in ("deceased_name", "agent_name")
+
+
+def test_a_sea_area_column_named_by_header_and_cells_is_sure_and_only_its_look_alike_cells_are_doubted():
+    """Under a header read exactly (海域), a column whose 海域 the recognizer read 海城 in 3 rows of 4
+    (look-alike glyphs) is still the sea area's column: its header and its cells both name it, no cell
+    reads as another field's value. The column is not doubted, nor its page; each cell read 海城 is
+    (flag cell_read_by_shape), the cell read exactly is not. Relation wordings under the same header
+    (a column shifted under it) keep the whole column in doubt."""
+    from mapping import glyphs
+    from mapping.headers import CELLS_DOUBT
+    from pipeline.kernel.config import Settings
+
+    if not glyphs.available():
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["卧佛岛海城", "卧佛岛海城", "卧佛岛海域", "卧佛岛海城"]):
+        r[7] = v
+    got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
+    assert got[7].field == "sea_area"
+    assert got[7].doubt is not None and got[7].doubt.startswith(CELLS_DOUBT) and is_assignment_doubt(got[7].doubt)
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    structure = Structure()
+    columns = reassign_columns("sea_burial", list(VOYAGE_HEADER), cells, structure, load_spec())
+    assert not any(r.startswith(PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]) for r in structure.page)
+    out = map_rows(
+        "sea_burial",
+        "烟台市殡仪馆海葬登记簿（2010年）",
+        columns,
+        cells,
+        Settings(),
+        structure=structure,
+        header=list(VOYAGE_HEADER),
+    )
+    flags = [out[i].record.fields["sea_area"].flags for i in range(4)]
+    assert [("cell_read_by_shape" in f) for f in flags] == [True, True, False, True]
+    assert not any("column_doubted" in f for f in flags)
+    assert not any("page_structure_doubted" in f for f in flags)
+    # relation wordings under 海域, one sea area among them: the column's cells say another field
+    for r, v in zip(rows, ["儿子", "女儿", "卧佛岛海域", "配偶"]):
+        r[7] = v
+    got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
+    assert got[7].field != "sea_area" or (got[7].doubt is not None and not got[7].doubt.startswith(CELLS_DOUBT))

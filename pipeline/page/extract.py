@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import (
+    CELLS_DOUBT,
     MERGED_CELLS,
     SURELY_READ,
     VOLUME_AGREE,
@@ -956,9 +957,12 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
 
 def doubt_assignment(structure: Structure, index: int, field: str | None, why: str, ks: KindSpec) -> None:
     """Column `index`'s field (`field`, where one is named) doubted for `why`, and its page too where that
-    field is mandatory (M or C: PAGE_ASSIGNMENT_DOUBT): a record is sure only where its column is. One rule
+    field is mandatory (M or C: PAGE_ASSIGNMENT_DOUBT): a record is sure only where its column is; a column
+    sure of its field whose cells are doubted one by one (mapping.headers.CELLS_DOUBT) doubts no page. One rule
     for a column doubted on its page alone (assign_texts) and for one its volume tells (take_told)."""
     structure.doubt_column(index, why)
+    if why.startswith(CELLS_DOUBT):
+        return  # the column is sure, its cells are doubted one by one (apply_structure): not the page
     spec = ks.field(field) if field is not None else None  # the serial (row_no) is no field of the spec
     if spec is not None and spec.mandatory in ("M", "C"):
         structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=field, why=why))
@@ -1312,7 +1316,7 @@ def map_rows(
                     fv.flags.append("split_from_merged_column")
         if written:
             mark_missing(record, [n for n in here if n not in typed], kept, hidden)
-        apply_structure(record, columns, structure, ks, row_no)
+        apply_structure(record, columns, structure, ks, row_no, cells, sp)
         for c, parts_of in halves.items():  # a column given no field: its doubts are those of both its parts
             if columns[c] is None and parts_of[0] in split:
                 for name in parts_of:
