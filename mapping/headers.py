@@ -2911,6 +2911,10 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     never X编号 or X号, a field's own number: SERIAL_PART_CHARS),
     (characters of the first part, its field, the second part's field) as merged_header gives them; None
     for a header that is itself a wording read exactly (登记编号), or one merged_header reads already.
+    The serial's part must be Han characters only, as every wording of the serial is (序号, 顺序号, 行号):
+    Latin letters or digits before a field's wording (AG人数) are a stamp's or a speck's stand-ins, as
+    joined_header takes them, no serial header (they scored as one only because any two glyphs read as
+    half of a two-character wording).
     Rule source: one printed header per column; the spec's wordings of the serial and of the field."""
     sp = spec if spec is not None else load_spec()
     h = clean_header(text)
@@ -2920,7 +2924,8 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     for name, syn in _wordings(sp, kind):
         if name == "row_no" or len(syn) < 2 or len(h) - len(syn) < SERIAL_PART_CHARS:
             continue
-        if h.endswith(syn) and _reads_as_serial(kind, h[: len(h) - len(syn)], sp):
+        part = h[: len(h) - len(syn)]
+        if h.endswith(syn) and len(_HAN.findall(part)) == len(part) and _reads_as_serial(kind, part, sp):
             return len(h) - len(syn), "row_no", name
     return None
 

@@ -134,20 +134,21 @@ def test_too_few_written_cells_identify_nothing_by_content():
 
 def test_a_remap_assigns_the_columns_again_and_keeps_the_other_doubts():
     """Stored header and cells assigned again: the old assignment's doubts (a column and the page) are
-    replaced by the new ones; the grid's doubt and a missing ruling line's stay."""
-    header = _with_header(3, "囗囗口")
+    replaced by the new ones; the grid's doubt and a missing ruling line's (its stored header still reads
+    as two fields' headers) stay."""
+    header = _with_headers({3: "囗囗口", 5: "序号火化日期"})
     rows = [(i + 1, [RawCell(t, 0.95, None) for t in r]) for i, r in enumerate(ROWS)]
     grid_doubt = "some of its ruling lines are missing: the others were placed by the alignment of its text"
     old = "its header reads as id_number but its cells do not fit it (100% do not)"
+    merged = "its header names two fields (row_no, cremation_date): a ruling line is missing"
     structure = Structure(
-        page=[grid_doubt, PAGE_ASSIGNMENT_DOUBT.format(field="id_number", why=old)],
-        columns={3: [old], 5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]},
+        page=[grid_doubt, PAGE_ASSIGNMENT_DOUBT.format(field="id_number", why=old)], columns={3: [old], 5: [merged]}
     )
     assert is_assignment_doubt(old)
     columns = reassign_columns("cremation", header, rows, structure, load_spec())
     assert columns == FIELDS
     assert structure.page == [grid_doubt]
-    assert structure.columns == {5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]}
+    assert structure.columns == {5: [merged]}
 
 
 def test_a_remap_that_finds_a_column_in_doubt_doubts_the_page_with_the_reason():
@@ -1500,3 +1501,25 @@ def test_a_sea_area_column_named_by_header_and_cells_is_sure_and_only_its_look_a
         r[7] = v
     got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
     assert got[7].field != "sea_area" or (got[7].doubt is not None and not got[7].doubt.startswith(CELLS_DOUBT))
+
+
+def test_latin_letters_before_a_wording_are_no_serial_header_and_a_remap_drops_that_doubt():
+    """AG人数 (a stamp's or a speck's stand-ins before 人数) is no serial beside the onboard count: every
+    wording of the serial is Han (序号, 编号). A page read when such a header was taken for two (doubted:
+    its values could not be split) loses that doubt when re-mapped from its stored header; 编号随船人数
+    keeps it. (Design camera 4482: a page of 16 counts, every one right, held for that doubt alone.)"""
+    from mapping.headers import serial_beside
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    assert serial_beside("sea_burial", "AG人数") is None
+    assert serial_beside("sea_burial", "编号随船人数") == (2, "row_no", "onboard_count")
+    header, rows = _sea_page(["105", "106", "107", "108"], onboard=["1", "2", "3", "4"])
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    last = len(header) - 1
+    why = f"{MERGED_HEADER_DOUBT} (row_no, onboard_count): a ruling line is missing and its values could not be split"
+    for text, kept in (("AG人数", False), ("编号随船人数", True)):
+        head = list(header)
+        head[last] = text
+        structure = Structure(columns={last: [why]})
+        reassign_columns("sea_burial", head, cells, structure, load_spec())
+        assert (why in structure.columns.get(last, [])) is kept, text

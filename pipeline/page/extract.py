@@ -974,19 +974,35 @@ def reassign_columns(
     """The columns of a page already read, assigned again from its stored header and cells (a re-map
     after the column identification or the spec changed): the doubts the old assignment gave are
     dropped from `structure` (mapping.headers.is_assignment_doubt, PAGE_ASSIGNMENT_DOUBT) and the new
-    ones added; the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
+    ones added; a header's doubt of naming two fields whose stored header no longer reads so is dropped
+    (_header_no_longer_two); the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
     read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
     for c in list(structure.columns):
-        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
+        kept = [
+            r
+            for r in structure.columns[c]
+            if not is_assignment_doubt(r) and not r.startswith(read_as_two) and not _header_no_longer_two(kind, header, c, r, sp)
+        ]
         if kept:
             structure.columns[c] = kept
         else:
             del structure.columns[c]
     return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
+
+
+def _header_no_longer_two(kind: str, header: Sequence[str], c: int, reason: str, sp: Spec) -> bool:
+    """Whether column c's doubt `reason` is that its header names two fields (MERGED_HEADER_DOUBT, given when
+    the page was read and its values could not be split: split_merged_columns) and its stored header no
+    longer reads as two fields' headers (mapping.headers.merged_header, serial_beside): the doubt's premise
+    is judged again from the same header text, as the assignment's doubts are (a rule of those readings
+    changed since: AG人数 is no serial beside 人数)."""
+    if not reason.startswith(MERGED_HEADER_DOUBT) or c >= len(header):
+        return False
+    return merged_header(kind, header[c], sp) is None and serial_beside(kind, header[c], sp) is None
 
 
 def extract_page(
