@@ -1523,3 +1523,19 @@ def test_latin_letters_before_a_wording_are_no_serial_header_and_a_remap_drops_t
         structure = Structure(columns={last: [why]})
         reassign_columns("sea_burial", head, cells, structure, load_spec())
         assert (why in structure.columns.get(last, [])) is kept, text
+
+
+def test_a_page_whose_only_column_doubt_is_cell_by_cell_asks_no_word_on_its_columns():
+    """A column sure of its field whose cells are doubted one by one (CELLS_DOUBT) does not put the page's
+    columns up for review (PageColumns.in_doubt) nor count among the columns in doubt (assignment_doubts);
+    a column most of whose cells do not look like its field does."""
+    from mapping.headers import CELLS_DOUBT
+    from pipeline.review.columns import ColumnView, PageColumns, assignment_doubts
+
+    by_cell = ColumnView(7, "海域", "sea_area", (f"{CELLS_DOUBT}: its header and its cells name sea_area",))
+    whole = ColumnView(7, "海域", "sea_area", ("most of its cells (75%) do not look like sea_area",))
+    sure = ColumnView(0, "登记号", "registration_no", ())
+    assert not PageColumns(1, "sea_burial", (sure, by_cell), (), ()).in_doubt
+    assert assignment_doubts(by_cell) == ()
+    assert PageColumns(1, "sea_burial", (sure, whole), (), ()).in_doubt
+    assert assignment_doubts(whole) == whole.doubts
