@@ -14,7 +14,9 @@ record's route reasons are sorted into causes:
 - `page: ...`: a doubt on the whole page (grid from text, a mandatory column not identified with
   confidence, the page read unsure more than its calibrated limit);
 - `column in doubt`, `column fails validation`, `no column`: a column's doubts
-  (pipeline.page.structure); `cell under a seal`: a cell a seal covers (Structure.cells);
+  (pipeline.page.structure); `cell under a seal`: a cell a seal covers (Structure.cells); `cell read by
+  shape`: a cell of a column sure of its field that reads as its value only through look-alike glyphs
+  (mapping.headers.CELLS_DOUBT);
 - `row: ...`: struck through, serial order broken, a nearly empty row;
 - `check: ...`: a record's own validation (mandatory value missing or invalid, cross-field checks);
 - `audit/hold`: a blind-audit sample or a send-back (pipeline.page.holds).
@@ -25,7 +27,8 @@ counted under that doubt only, not again as a low confidence.
 For each cause: the records it holds (`any`), those it alone holds (`sole`: removing it would accept
 them), and among those, how many hold a wrong field (what accepting them would cost). At field level
 (`held_fields`): per cause, how many of the fields it holds are right and how many wrong against the
-truth (what a lift of that cause's fields would let through), per (cause, field) too; and the records
+truth (what a lift of that cause's fields would let through), per (cause, field) too, and per column or
+cell doubt by its wording (which doubts hold right fields); and the records
 held by exactly one field and no page, row or audit reason (the cheapest lifts), with whether that field
 or another field of the record is wrong. Only counts
 are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
@@ -64,6 +67,7 @@ STRUCTURE_FLAGS = frozenset(
         "row_order_broken",
         "serial_misread",
         "cell_under_seal",
+        "cell_read_by_shape",
     }
 )
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
@@ -102,6 +106,8 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
         field, body = m.groups()
         if body.startswith("its column is in doubt"):
             return "column in doubt", field
+        if body.startswith("its cell is in doubt"):
+            return "cell read by shape", field
         if "values fail validation" in body:
             return "column fails validation", field
         if body.startswith("no column of this page"):
@@ -116,6 +122,7 @@ def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
 
 FIELD_CAUSES = {
     "cell_under_seal": "cell under a seal",
+    "cell_read_by_shape": "cell read by shape",
     "column_doubted": "column in doubt",
     "column_values_fail": "column fails validation",
     "no_column": "no column",
@@ -125,6 +132,15 @@ FIELD_CAUSES = {
     "serial_misread": "row: serial misread",
 }
 """A held field's structure flag -> the cause it is counted under (field level: the doubt that lowered it)."""
+
+
+DOUBT_LINE = re.compile(r"^(\w+): its (?:column|cell) is in doubt: (.*)$")
+
+
+def doubt_wording(reason: str) -> str:
+    """A column's or a cell's doubt (pipeline.page.structure) as a wording, its figures left out: the
+    same doubt on two pages reads the same."""
+    return re.sub(r"\d+%", "N%", re.sub(r"column \d+", "column N", re.sub(r"\(\d+ of them\)", "(N of them)", reason)))[:110]
 
 
 def held_fields(reasons: list[str], fields: dict[str, Any], types: dict[str, str]) -> tuple[dict[str, set[str]], set[str]]:
@@ -195,6 +211,8 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     one_field: Counter[tuple[str, str]] = Counter()  # records held by exactly one field (cause, field)
     one_field_wrong: Counter[tuple[str, str]] = Counter()  # ... that field wrong
     one_field_other_wrong: Counter[tuple[str, str]] = Counter()  # ... another field of the record wrong
+    doubt_right: Counter[tuple[str, str]] = Counter()  # (column or cell doubt's wording, field) -> held fields right
+    doubt_wrong: Counter[tuple[str, str]] = Counter()
     held = held_right = 0
     for rid, status, reasons, fields in recs:
         if status == AUTO_ACCEPTED:
@@ -215,6 +233,13 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             causes[c].add(d)
         if rid in holds:
             causes[f"audit/hold ({holds[rid]})"].add("")
+        for line in reasons if rid in scored else ():
+            m = DOUBT_LINE.match(line)
+            if m:
+                key = (doubt_wording(m.group(2)), m.group(1))
+                bad = (rid, m.group(1)) in wrong_fields
+                doubt_wrong[key] += bad
+                doubt_right[key] += not bad
         by_field, whole = held_fields(reasons, fields, types)
         if rid in holds:
             whole.add(f"audit/hold ({holds[rid]})")
@@ -266,6 +291,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "held_pairs": [(c, f, pair_right[(c, f)], pair_wrong[(c, f)]) for (c, f), _n in _ranked(pair_right + pair_wrong, 30)],
         "one_field": [(c, f, n, one_field_wrong[(c, f)], one_field_other_wrong[(c, f)]) for (c, f), n in _ranked(one_field, 25)],
         "one_field_records": sum(one_field.values()),
+        "doubts": [(w, f, doubt_right[(w, f)], doubt_wrong[(w, f)]) for (w, f), _n in _ranked(doubt_right + doubt_wrong, 25)],
     }
 
 
@@ -335,6 +361,17 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
     for r in results:
         items = "; ".join(f"{c} {f} {n} ({w} wrong, {o} other wrong)" for c, f, n, w, o in r["one_field"][:14])
         lines.append(f"- **{r['label']}** ({r['one_field_records']} records): {items or 'none'}")
+    lines += [
+        "",
+        "## Column and cell doubts by their wording: held fields right / wrong",
+        "",
+        "Each doubt line of a held record (pipeline.page.structure: `its column is in doubt: ...`, `its cell is in "
+        "doubt: ...`), its figures left out, with the field it holds: whether that field is right against the truth.",
+        "",
+    ]
+    for r in results:
+        lines.append(f"- **{r['label']}**")
+        lines += [f"  - {f} {a} / {b}: {w}" for w, f, a, b in r.get("doubts", [])] or ["  - none"]
     lines += ["", "## Details (cause, field): records held, and held by it alone (wrong among them)", ""]
     for r in results:
         any_s = "; ".join(f"{c} {d} {n}".replace("  ", " ") for c, d, n in r["detail_any"][:12])

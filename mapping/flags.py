@@ -430,6 +430,11 @@ FLAGS: dict[str, FlagInfo] = {
         "which field this column holds is in doubt (header and content disagree, a header naming two fields that could not be split, or a near tie with another field; or neither its header nor its cells tell it and the volume's other pages do)",
         "warn",
     ),
+    "cell_read_by_shape": FlagInfo(
+        "本列字段确定，但本格读数只在形近字的意义上符合该字段（如“海城”读作“海域”），需核对本格",
+        "the column's field is sure, but this cell reads as the field's value only through look-alike glyphs (海城 for 海域): check this cell",
+        "warn",
+    ),
     "column_values_fail": FlagInfo(
         "本列多数值未通过该字段的校验：列可能错位或不是该字段",
         "most values of this column fail the field's validation: the column may be misplaced or another field",

@@ -356,6 +356,13 @@ columns whose headers were not read) and the column is doubted."""
 CONTENT_FAILS = 0.5
 """A column whose written cells fit its field's type in less than this share is doubted: its values
 mostly fail (a column shifted by a missing ruling line, a header mapped to the wrong field)."""
+CELLS_DOUBT = "its cells are doubted one by one"
+"""How the doubt begins of a column whose field both its header and its cells name, though fewer than
+CONTENT_FAILS of its cells read exactly as that field's values (one of ASSIGNMENT_DOUBTS; _named_twice):
+the column is sure, the cells not read exactly are not. pipeline.page.structure.apply_structure doubts
+each cell that fails the field's strict test (cell_reads_as), not the column, and its page is not doubted
+for it (pipeline.page.extract.doubt_assignment). "A value is certain only where the page, the column and
+the cell all are": here the page and the column are, so the cell decides."""
 
 _DIGITS = re.compile(r"[0-9]")
 VOYAGE_FORM = re.compile(r"第?[0-9]{1,3}航次|[0-9]{2}[-－—_.][0-9]{1,2}|" + VOYAGE_WORD.pattern)
@@ -932,6 +939,57 @@ def _near_rival(weights: list[list[float]], best: float, pairs: list[tuple[int, 
     return None
 
 
+def _named_twice(
+    kind: str, c: int, header: str, texts: Sequence[str], field: str, scores: Mapping[tuple[int, str], ColumnScore], sp: Spec
+) -> bool:
+    """Whether column `c`, given a code or sea-area field whose cells mostly fail the field's strict test
+    (CONTENT_FAILS), is still that field's beyond doubt by its header and its cells together:
+
+    - its header reads, as a whole, as a wording of the field (HEADER_READ: one printed header per column);
+    - its cells say the same: at least ELIMINATION_SHARE of its written cells read as the field's values
+      once the recognizer's look-alike glyphs are allowed (ColumnScore.content with `shapes`: 海城 for
+      海域, 海养 for 海葬; mapping.glyphs, measured on the glyphs' drawn shapes), or at least CELLS_IN_PART
+      read exactly as a wording of the field's code table (a column of other values passes a code table's
+      exact wording by chance in far fewer cells);
+    - and they say nothing else: fewer than CELLS_IN_PART of its written cells read as a value of a field
+      of another content class (another normalizer or code table, _looks) and not as this field's, even
+      through look-alike glyphs (a column shifted under the header, or a header mapped to the wrong field,
+      shows the other field's values; misread cells show no field's; 桑岛海城 passes the name test, a
+      surname and three characters, but reads as a sea area too, so it says nothing against the field).
+
+    Such a column is the field's printed column read through blurred or faint glyphs: its cells are
+    doubted one by one (CELLS_DOUBT), not the column. Code and sea-area fields only: their strict test
+    is an official list's wording read exactly (the spec's code tables, the sea-area list), which no
+    misplaced column's cells spell by chance; a name or a date column's cells can."""
+    sc = scores.get((c, field))
+    own = content_class(sp, kind, field)
+    if sc is None or sc.content is None or sc.fits is None or own is None or own[0] not in ("code", "sea_area"):
+        return False
+    if _whole_header_scores(sp, kind, clean_header(header)).get(field, 0.0) < HEADER_READ:
+        return False
+    others = {(f.normalizer, f.code_table) for f in sp.kind(kind).fields if f.source == "cell"} - {own}
+    written = [t for t in texts if _clean_cell(t)]
+    elsewhere = sum(
+        1
+        for t in written
+        if not _looks(own[0], own[1], t, sp) and any(_looks(n, table, t, sp, shapes=False) for n, table in others)
+    )
+    if written and elsewhere / len(written) >= CELLS_IN_PART:
+        return False
+    return sc.content >= ELIMINATION_SHARE or sc.fits >= CELLS_IN_PART
+
+
+def cell_reads_as(kind: str, field: str, text: str, spec: Spec | None = None) -> bool:
+    """Whether one cell's reading passes `field`'s strict content test (_looks without look-alike
+    glyphs: a code wording or a sea area read exactly), or the field's content cannot be told: the test a
+    cell of a column doubted one by one (CELLS_DOUBT) must pass not to be doubted."""
+    sp = spec if spec is not None else load_spec()
+    fs = sp.kind(kind).field(field)
+    if fs is None:
+        return False
+    return _looks(fs.normalizer, fs.code_table, text, sp, shapes=False) is not False
+
+
 def _serial_no_rival(kind: str, header: str, field: str, rival: str, sc: ColumnScore, sp: Spec) -> bool:
     """Whether the serial pseudo-field (序号) is no rival for a column given `field`: where the field's
     content cannot be told (`sc.content` None: a register's own numbers, free text), numbers running up
@@ -1056,6 +1114,12 @@ def assign_columns(
         )
         if sc.fits is not None and sc.fits < CONTENT_FAILS:
             doubt = f"most of its cells ({1 - sc.fits:.0%}) do not look like {f}"
+            if (
+                rival_field is None
+                and rival_col is None
+                and _named_twice(kind, c, header_texts[c], column_texts[c], f, scores, sp)
+            ):
+                doubt = f"{CELLS_DOUBT}: its header and its cells name {f}, but only {sc.fits:.0%} of its cells read exactly as {f}'s values"
         elif rival_field is not None:
             doubt = f"its header and cells fit {f} hardly better than {names[rival_field[1]]}"
         elif rival_col is not None:
@@ -2436,6 +2500,7 @@ def _relation_untold(kind: str, c: int, texts: list[str], out: list[ColumnAssign
 ASSIGNMENT_DOUBTS = (
     "its header reads as ",
     "most of its cells (",
+    CELLS_DOUBT,
     "its header and cells fit ",
     "another column fits ",
     ELIMINATION_DOUBT,
@@ -2846,6 +2911,10 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     never X编号 or X号, a field's own number: SERIAL_PART_CHARS),
     (characters of the first part, its field, the second part's field) as merged_header gives them; None
     for a header that is itself a wording read exactly (登记编号), or one merged_header reads already.
+    The serial's part must be Han characters only, as every wording of the serial is (序号, 顺序号, 行号):
+    Latin letters or digits before a field's wording (AG人数) are a stamp's or a speck's stand-ins, as
+    joined_header takes them, no serial header (they scored as one only because any two glyphs read as
+    half of a two-character wording).
     Rule source: one printed header per column; the spec's wordings of the serial and of the field."""
     sp = spec if spec is not None else load_spec()
     h = clean_header(text)
@@ -2855,7 +2924,8 @@ def serial_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     for name, syn in _wordings(sp, kind):
         if name == "row_no" or len(syn) < 2 or len(h) - len(syn) < SERIAL_PART_CHARS:
             continue
-        if h.endswith(syn) and _reads_as_serial(kind, h[: len(h) - len(syn)], sp):
+        part = h[: len(h) - len(syn)]
+        if h.endswith(syn) and len(_HAN.findall(part)) == len(part) and _reads_as_serial(kind, part, sp):
             return len(h) - len(syn), "row_no", name
     return None
 

@@ -368,6 +368,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cols.doubt.header_reads": ("表头读作另一字段", "its header reads as another field"),
     "cols.doubt.cells_unlike": ("多数单元格不像该字段", "most of its cells do not look like the field"),
+    "cols.doubt.cells_by_shape": (
+        "表头与内容都确定该字段，仅以形近字读出的单元格逐格存疑",
+        "header and cells both name the field; each cell read only through look-alike glyphs is in doubt",
+    ),
     "cols.doubt.rival": ("另一栏同样符合", "another column fits about as well"),
     "cols.doubt.elimination": ("仅靠排除法认定", "identified only by elimination"),
     "cols.doubt.disagree": ("表头与内容不一致", "its header and its cells disagree"),
@@ -1428,6 +1432,7 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
 COLUMN_DOUBTS = (
     ("its header reads as ", "cols.doubt.header_reads"),
     ("most of its cells (", "cols.doubt.cells_unlike"),
+    ("its cells are doubted one by one", "cols.doubt.cells_by_shape"),
     ("its header and cells fit ", "cols.doubt.rival"),
     ("another column fits ", "cols.doubt.rival"),
     ("identified only by elimination", "cols.doubt.elimination"),

@@ -134,20 +134,21 @@ def test_too_few_written_cells_identify_nothing_by_content():
 
 def test_a_remap_assigns_the_columns_again_and_keeps_the_other_doubts():
     """Stored header and cells assigned again: the old assignment's doubts (a column and the page) are
-    replaced by the new ones; the grid's doubt and a missing ruling line's stay."""
-    header = _with_header(3, "囗囗口")
+    replaced by the new ones; the grid's doubt and a missing ruling line's (its stored header still reads
+    as two fields' headers) stay."""
+    header = _with_headers({3: "囗囗口", 5: "序号火化日期"})
     rows = [(i + 1, [RawCell(t, 0.95, None) for t in r]) for i, r in enumerate(ROWS)]
     grid_doubt = "some of its ruling lines are missing: the others were placed by the alignment of its text"
     old = "its header reads as id_number but its cells do not fit it (100% do not)"
+    merged = "its header names two fields (row_no, cremation_date): a ruling line is missing"
     structure = Structure(
-        page=[grid_doubt, PAGE_ASSIGNMENT_DOUBT.format(field="id_number", why=old)],
-        columns={3: [old], 5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]},
+        page=[grid_doubt, PAGE_ASSIGNMENT_DOUBT.format(field="id_number", why=old)], columns={3: [old], 5: [merged]}
     )
     assert is_assignment_doubt(old)
     columns = reassign_columns("cremation", header, rows, structure, load_spec())
     assert columns == FIELDS
     assert structure.page == [grid_doubt]
-    assert structure.columns == {5: ["its header names two fields (row_no, cremation_cert_no): a ruling line is missing"]}
+    assert structure.columns == {5: [merged]}
 
 
 def test_a_remap_that_finds_a_column_in_doubt_doubts_the_page_with_the_reason():
@@ -1458,3 +1459,83 @@ def test_name_columns_are_told_apart_beside_a_few_remarks_and_a_misread_code_col
     assert got[1].field == "deceased_name" and got[7].field == "agent_name"
     assert all(got[c].doubt is not None and got[c].doubt.startswith(ELIMINATION_DOUBT) for c in (1, 7))
     assert got[10].field not in ("deceased_name", "agent_name")
+
+
+def test_a_sea_area_column_named_by_header_and_cells_is_sure_and_only_its_look_alike_cells_are_doubted():
+    """Under a header read exactly (海域), a column whose 海域 the recognizer read 海城 in 3 rows of 4
+    (look-alike glyphs) is still the sea area's column: its header and its cells both name it, no cell
+    reads as another field's value. The column is not doubted, nor its page; each cell read 海城 is
+    (flag cell_read_by_shape), the cell read exactly is not. Relation wordings under the same header
+    (a column shifted under it) keep the whole column in doubt."""
+    from mapping import glyphs
+    from mapping.headers import CELLS_DOUBT
+    from pipeline.kernel.config import Settings
+
+    if not glyphs.available():
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["卧佛岛海城", "卧佛岛海城", "卧佛岛海域", "卧佛岛海城"]):
+        r[7] = v
+    got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
+    assert got[7].field == "sea_area"
+    assert got[7].doubt is not None and got[7].doubt.startswith(CELLS_DOUBT) and is_assignment_doubt(got[7].doubt)
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    structure = Structure()
+    columns = reassign_columns("sea_burial", list(VOYAGE_HEADER), cells, structure, load_spec())
+    assert not any(r.startswith(PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]) for r in structure.page)
+    out = map_rows(
+        "sea_burial",
+        "烟台市殡仪馆海葬登记簿（2010年）",
+        columns,
+        cells,
+        Settings(),
+        structure=structure,
+        header=list(VOYAGE_HEADER),
+    )
+    flags = [out[i].record.fields["sea_area"].flags for i in range(4)]
+    assert [("cell_read_by_shape" in f) for f in flags] == [True, True, False, True]
+    assert not any("column_doubted" in f for f in flags)
+    assert not any("page_structure_doubted" in f for f in flags)
+    # relation wordings under 海域, one sea area among them: the column's cells say another field
+    for r, v in zip(rows, ["儿子", "女儿", "卧佛岛海域", "配偶"]):
+        r[7] = v
+    got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
+    assert got[7].field != "sea_area" or (got[7].doubt is not None and not got[7].doubt.startswith(CELLS_DOUBT))
+
+
+def test_latin_letters_before_a_wording_are_no_serial_header_and_a_remap_drops_that_doubt():
+    """AG人数 (a stamp's or a speck's stand-ins before 人数) is no serial beside the onboard count: every
+    wording of the serial is Han (序号, 编号). A page read when such a header was taken for two (doubted:
+    its values could not be split) loses that doubt when re-mapped from its stored header; 编号随船人数
+    keeps it. (Design camera 4482: a page of 16 counts, every one right, held for that doubt alone.)"""
+    from mapping.headers import serial_beside
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    assert serial_beside("sea_burial", "AG人数") is None
+    assert serial_beside("sea_burial", "编号随船人数") == (2, "row_no", "onboard_count")
+    header, rows = _sea_page(["105", "106", "107", "108"], onboard=["1", "2", "3", "4"])
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    last = len(header) - 1
+    why = f"{MERGED_HEADER_DOUBT} (row_no, onboard_count): a ruling line is missing and its values could not be split"
+    for text, kept in (("AG人数", False), ("编号随船人数", True)):
+        head = list(header)
+        head[last] = text
+        structure = Structure(columns={last: [why]})
+        reassign_columns("sea_burial", head, cells, structure, load_spec())
+        assert (why in structure.columns.get(last, [])) is kept, text
+
+
+def test_a_page_whose_only_column_doubt_is_cell_by_cell_asks_no_word_on_its_columns():
+    """A column sure of its field whose cells are doubted one by one (CELLS_DOUBT) does not put the page's
+    columns up for review (PageColumns.in_doubt) nor count among the columns in doubt (assignment_doubts);
+    a column most of whose cells do not look like its field does."""
+    from mapping.headers import CELLS_DOUBT
+    from pipeline.review.columns import ColumnView, PageColumns, assignment_doubts
+
+    by_cell = ColumnView(7, "海域", "sea_area", (f"{CELLS_DOUBT}: its header and its cells name sea_area",))
+    whole = ColumnView(7, "海域", "sea_area", ("most of its cells (75%) do not look like sea_area",))
+    sure = ColumnView(0, "登记号", "registration_no", ())
+    assert not PageColumns(1, "sea_burial", (sure, by_cell), (), ()).in_doubt
+    assert assignment_doubts(by_cell) == ()
+    assert PageColumns(1, "sea_burial", (sure, whole), (), ()).in_doubt
+    assert assignment_doubts(whole) == whole.doubts

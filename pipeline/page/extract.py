@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from mapping.headers import (
+    CELLS_DOUBT,
     MERGED_CELLS,
     SURELY_READ,
     VOLUME_AGREE,
@@ -956,9 +957,12 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
 
 def doubt_assignment(structure: Structure, index: int, field: str | None, why: str, ks: KindSpec) -> None:
     """Column `index`'s field (`field`, where one is named) doubted for `why`, and its page too where that
-    field is mandatory (M or C: PAGE_ASSIGNMENT_DOUBT): a record is sure only where its column is. One rule
+    field is mandatory (M or C: PAGE_ASSIGNMENT_DOUBT): a record is sure only where its column is; a column
+    sure of its field whose cells are doubted one by one (mapping.headers.CELLS_DOUBT) doubts no page. One rule
     for a column doubted on its page alone (assign_texts) and for one its volume tells (take_told)."""
     structure.doubt_column(index, why)
+    if why.startswith(CELLS_DOUBT):
+        return  # the column is sure, its cells are doubted one by one (apply_structure): not the page
     spec = ks.field(field) if field is not None else None  # the serial (row_no) is no field of the spec
     if spec is not None and spec.mandatory in ("M", "C"):
         structure.doubt_page(PAGE_ASSIGNMENT_DOUBT.format(field=field, why=why))
@@ -970,19 +974,35 @@ def reassign_columns(
     """The columns of a page already read, assigned again from its stored header and cells (a re-map
     after the column identification or the spec changed): the doubts the old assignment gave are
     dropped from `structure` (mapping.headers.is_assignment_doubt, PAGE_ASSIGNMENT_DOUBT) and the new
-    ones added; the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
+    ones added; a header's doubt of naming two fields whose stored header no longer reads so is dropped
+    (_header_no_longer_two); the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
     are not read again as their new field would be (that needs the scan: `backfill run` again)."""
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
     read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
     for c in list(structure.columns):
-        kept = [r for r in structure.columns[c] if not is_assignment_doubt(r) and not r.startswith(read_as_two)]
+        kept = [
+            r
+            for r in structure.columns[c]
+            if not is_assignment_doubt(r) and not r.startswith(read_as_two) and not _header_no_longer_two(kind, header, c, r, sp)
+        ]
         if kept:
             structure.columns[c] = kept
         else:
             del structure.columns[c]
     return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
+
+
+def _header_no_longer_two(kind: str, header: Sequence[str], c: int, reason: str, sp: Spec) -> bool:
+    """Whether column c's doubt `reason` is that its header names two fields (MERGED_HEADER_DOUBT, given when
+    the page was read and its values could not be split: split_merged_columns) and its stored header no
+    longer reads as two fields' headers (mapping.headers.merged_header, serial_beside): the doubt's premise
+    is judged again from the same header text, as the assignment's doubts are (a rule of those readings
+    changed since: AG人数 is no serial beside 人数)."""
+    if not reason.startswith(MERGED_HEADER_DOUBT) or c >= len(header):
+        return False
+    return merged_header(kind, header[c], sp) is None and serial_beside(kind, header[c], sp) is None
 
 
 def extract_page(
@@ -1312,7 +1332,7 @@ def map_rows(
                     fv.flags.append("split_from_merged_column")
         if written:
             mark_missing(record, [n for n in here if n not in typed], kept, hidden)
-        apply_structure(record, columns, structure, ks, row_no)
+        apply_structure(record, columns, structure, ks, row_no, cells, sp)
         for c, parts_of in halves.items():  # a column given no field: its doubts are those of both its parts
             if columns[c] is None and parts_of[0] in split:
                 for name in parts_of:

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from mapping.headers import CELLS_DOUBT, cell_reads_as
 from mapping.normalize import is_valid_id, sex_from_id
 from mapping.record import NOISE_BLANKED
 from mapping.spec import KindSpec, Spec
@@ -201,9 +202,22 @@ def row_flag(reason: str) -> str:
 
 
 def apply_structure(
-    record: MappedRecord, columns: Sequence[str | None], structure: Structure, ks: KindSpec, row_no: int | None = None
+    record: MappedRecord,
+    columns: Sequence[str | None],
+    structure: Structure,
+    ks: KindSpec,
+    row_no: int | None = None,
+    cells: Sequence[RawCell] | None = None,
+    sp: Spec | None = None,
 ) -> None:
-    """The page's, the columns' and the row's doubts on one record: flags and problem lines."""
+    """The page's, the columns' and the row's doubts on one record: flags and problem lines.
+
+    A column whose cells are doubted one by one (mapping.headers.CELLS_DOUBT: its header and its cells
+    name its field, fewer than half of them read exactly) doubts this record's field only where the
+    reading its value was mapped from fails the field's strict test (_cell_fails,
+    mapping.headers.cell_reads_as): flag `cell_read_by_shape`, a problem line "its cell is in doubt". A
+    cell read exactly, or blank, is as sure as its reading; without `cells` (the row's cells in
+    printed-column order) every cell is doubted."""
     cell_fields = set(_cell_fields(ks))
     normalizers = {f.name: f.normalizer for f in ks.fields}
     for reason in structure.rows.get(row_no, []) if row_no is not None else []:
@@ -233,9 +247,32 @@ def apply_structure(
         held = record.fields.get(column)
         if held is None:
             continue
+        whole = [r for r in reasons if not r.startswith(CELLS_DOUBT)]
+        if len(whole) < len(reasons) and _cell_fails(
+            ks, column, held, cells[index] if cells is not None and index < len(cells) else None, sp
+        ):
+            _doubt(held, "cell_read_by_shape")
+            for reason in reasons:
+                if reason.startswith(CELLS_DOUBT):
+                    _problem(record, f"{column}: its cell is in doubt: {reason}")
+        if not whole:
+            continue
         _doubt(held, "column_doubted")
-        for reason in reasons:
+        for reason in whole:
             _problem(record, f"{column}: its column is in doubt: {reason}")
+
+
+def _cell_fails(ks: KindSpec, column: str, held: FieldValue, cell: RawCell | None, sp: Spec | None) -> bool:
+    """Whether one cell of a column doubted one by one (CELLS_DOUBT) is in doubt: the reading its value was
+    mapped from (`held.raw`, the reading the recognizer's readings agreed on or the spec chose) fails the
+    field's strict test (mapping.headers.cell_reads_as), or is blank where the cell holds a reading. A
+    cell blank in every reading is as sure as any blank; no cell given counts as failing."""
+    if cell is None:
+        return True
+    kept = "".join((held.raw or "").split())
+    if not kept:
+        return bool("".join((cell.text or "").split()))
+    return not cell_reads_as(ks.name, column, kept, sp)
 
 
 def missing_fields(ks: KindSpec, columns: Sequence[str | None], hidden: bool = False) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from mapping.headers import is_assignment_doubt
+from mapping.headers import CELLS_DOUBT, is_assignment_doubt
 from mapping.spec import load_spec
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import ColumnDecision, Page, SourceFile, Store, User, get_row
@@ -56,8 +56,13 @@ class PageColumns:
 
     @property
     def in_doubt(self) -> bool:
-        """Whether a column of the page is in doubt or without a field: the page is worth reviewing as a page."""
-        return bool(self.page_doubts) or any(c.doubts or (c.field is None and c.decided_by is None) for c in self.columns)
+        """Whether a column of the page is in doubt or without a field: the page is worth reviewing as a page.
+        A column whose cells are doubted one by one (mapping.headers.CELLS_DOUBT) is sure of its field: its
+        cells are reviewed with their records, the page's columns need no word."""
+        return bool(self.page_doubts) or any(
+            any(not r.startswith(CELLS_DOUBT) for r in c.doubts) or (c.field is None and c.decided_by is None)
+            for c in self.columns
+        )
 
 
 def page_columns(store: Store, page_id: int, settings: Settings | None = None) -> PageColumns:
@@ -90,8 +95,9 @@ def page_columns(store: Store, page_id: int, settings: Settings | None = None) -
 
 
 def assignment_doubts(view: ColumnView) -> tuple[str, ...]:
-    """The doubts of a column that are about which field it holds (mapping.headers.is_assignment_doubt)."""
-    return tuple(r for r in view.doubts if is_assignment_doubt(r))
+    """The doubts of a column that are about which field it holds (mapping.headers.is_assignment_doubt; not
+    CELLS_DOUBT: that column is sure of its field, only some of its cells are not)."""
+    return tuple(r for r in view.doubts if is_assignment_doubt(r) and not r.startswith(CELLS_DOUBT))
 
 
 def _require_reviewer(s, user: str) -> None:
