@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from pipeline.page.extract import GRID_DOUBTS
-from pipeline.page.layout import find_grid_or_text
+from pipeline.page.layout import find_grid_or_text, lines_view
 from pipeline.review.queue import record_reason
 from review_app.i18n import t
 
@@ -45,3 +45,22 @@ def test_dark_ruling_is_still_the_normal_finder():
     grid = find_grid_or_text(_page(line_grey=30))
     assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
     assert grid.source == "ruling"
+
+
+def test_photographed_page_grid_is_found_on_it_stretched_at_the_drawn_lines():
+    """A photograph is not stretched to black by the cleanup (PHOTO_INK_LEVEL): its darkest ink stays near
+    165 and a thin ruling line some 12 levels under its paper, under the grid's ink test. Looked for on the
+    page stretched as a scan is (lines_view), the grid is the ruled one, at the drawn lines, not doubted."""
+    page = _page(line_grey=238, paper=250, noise=1.0)
+    page[page < 100] = 165  # the text's ink as a photograph's cleanup leaves it
+    assert find_grid_or_text(page).source != "ruling"  # as it is: found only at the faint contrast, or not at all
+    grid = find_grid_or_text(lines_view(page))
+    assert (grid.n_rows, grid.n_cols, grid.source) == (ROWS, COLS, "ruling")
+    assert all(abs(a - b) <= 1 for a, b in zip(grid.rows, [150 + 100 * i for i in range(ROWS + 1)]))
+    assert all(abs(a - b) <= 1 for a, b in zip(grid.cols, [80 + 140 * j for j in range(COLS + 1)]))
+
+
+def test_lines_view_leaves_a_page_stretched_to_black_as_it_is():
+    page = _page(line_grey=30)
+    page[page < 100] = 0  # its darkest ink black, as the cleanup's stretch leaves a scan
+    assert np.array_equal(lines_view(page), page)

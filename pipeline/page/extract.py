@@ -111,6 +111,7 @@ from pipeline.page.layout import (
     faint_ink,
     find_grid_or_text,
     ink_extent,
+    lines_view,
     paper_noise,
     reading_order,
     stretch_faint,
@@ -1022,8 +1023,10 @@ def extract_page(
     grainy cells are read denoised (line_crops); a grainy header cell both as it is and denoised (read_header).
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
     `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted;
-    `stamped`: where a colour stamp's ink was made paper (CleanPage.stamped): its cells are doubted alike."""
-    grid = find_grid_or_text(gray, table_box, ruling)
+    `stamped`: where a colour stamp's ink was made paper (CleanPage.stamped): its cells are doubted alike.
+    A photograph's grid is looked for on it stretched as a scan is (layout.lines_view); its cells are cut
+    from it as it is."""
+    grid = find_grid_or_text(lines_view(gray) if photo else gray, table_box, ruling)
     structure = Structure()
     if grid.source in GRID_DOUBTS:
         structure.doubt_page(GRID_DOUBTS[grid.source])
