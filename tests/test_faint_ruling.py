@@ -64,3 +64,52 @@ def test_lines_view_leaves_a_page_stretched_to_black_as_it_is():
     page = _page(line_grey=30)
     page[page < 100] = 0  # its darkest ink black, as the cleanup's stretch leaves a scan
     assert np.array_equal(lines_view(page), page)
+
+
+DARK_ROWS = (0, 1, 2, 4, 5, 8, 10)  # the other row lines faded under the ink test
+DARK_COLS = (0, 1, 3, 4, 6)
+
+
+def _faded_copy(extra_h: tuple[int, int] | None = None, extra_v: tuple[int, int, int] | None = None) -> np.ndarray:
+    """A ROWS x COLS table (as _page) whose ruling faded unevenly, as a carbon copy's does: the lines in
+    DARK_ROWS / DARK_COLS dark, the others light grey (188 on 200: found only at the faint contrast).
+    `extra_h`: (y, grey) of one more level line across the table; `extra_v`: (x, y0, y1) of one more light
+    grey plumb line."""
+    rng = np.random.default_rng(7)
+    img = np.full((1400, 1000), 200, np.uint8)
+    ys = [150 + 100 * i for i in range(ROWS + 1)]
+    xs = [80 + 140 * j for j in range(COLS + 1)]
+    for i, y in enumerate(ys):
+        cv2.line(img, (xs[0], y), (xs[-1], y), 30 if i in DARK_ROWS else 188, 1)
+    for j, x in enumerate(xs):
+        cv2.line(img, (x, ys[0]), (x, ys[-1]), 30 if j in DARK_COLS else 188, 1)
+    if extra_h is not None:
+        cv2.line(img, (xs[0], extra_h[0]), (xs[-1], extra_h[0]), extra_h[1], 1)
+    if extra_v is not None:
+        cv2.line(img, (extra_v[0], extra_v[1]), (extra_v[0], extra_v[2]), 188, 1)
+    for i in range(2):
+        for j in range(COLS):
+            cv2.putText(img, "12-34", (xs[j] + 15, ys[i] + 60), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 40, 2)
+    out = img.astype(np.float32) + rng.normal(0, 2.0, img.shape)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+BOX = (80, 150, 920, 1150)  # the table's box as the cleanup finds it: the extent of its ruling
+
+
+def test_faded_lines_of_a_found_grid_are_added_at_the_rows_pitch_and_doubted():
+    """A grid found from the dark half of the ruling gets back the faded rows and columns (no row or
+    column merged), its dark lines kept, and the page is in doubt (lines seen only at a faint contrast)."""
+    grid = find_grid_or_text(_faded_copy(), BOX)
+    assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
+    assert all(abs(a - b) <= 3 for a, b in zip(grid.rows, [150 + 100 * i for i in range(ROWS + 1)]))
+    assert grid.source == "faint ruling"
+
+
+def test_a_faint_line_off_the_rows_pitch_is_not_a_row():
+    """A faint level line a third of a row into a data row whose lines are both seen (an underline, a
+    pencil stroke) and a faint plumb line over less than half the table's height are left out."""
+    grid = find_grid_or_text(_faded_copy(extra_h=(283, 188), extra_v=(290, 150, 600)), BOX)
+    assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
+    assert not any(abs(y - 283) < 10 for y in grid.rows)
+    assert not any(abs(x - 290) < 10 for x in grid.cols)

@@ -54,15 +54,26 @@ class LineProfiles:
     plumb_per_row: np.ndarray | None = None  # how many pixels of long vertical runs each row of the region holds
 
 
-def line_profiles(
+@dataclass(frozen=True)
+class LineMasks:
+    """The long level (`hor`) and plumb (`ver`) runs of ink of a region (255 on 0), its top-left corner
+    on the page."""
+
+    hor: np.ndarray
+    ver: np.ndarray
+    x0: int
+    y0: int
+
+
+def line_masks(
     gray: np.ndarray,
     box: tuple[int, int, int, int] | None = None,
     lines: np.ndarray | None = None,
     contrast: int = INK_CONTRAST,
-) -> LineProfiles | None:
-    """The profiles of the long level and plumb runs of ink in the table `box` (BOX_PAD_PX around it;
-    the whole page where None), `lines` (the ruling lines whole, cleanup.find_ruling) added to the ink;
-    None where the region is smaller than MIN_REGION_PX. `contrast`: binarize's."""
+) -> LineMasks | None:
+    """The long level and plumb runs of ink in the table `box` (BOX_PAD_PX around it; the whole page
+    where None), `lines` (the ruling lines whole, cleanup.find_ruling) added to the ink; None where the
+    region is smaller than MIN_REGION_PX. `contrast`: binarize's."""
     h, w = gray.shape
     ink = binarize(gray, contrast)
     if lines is not None and lines.shape == ink.shape:
@@ -85,4 +96,21 @@ def line_profiles(
     ver = cv2.morphologyEx(
         ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // LINE_SHARE_KEPT, LINE_MIN_PX)))
     )
-    return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, x0, y0, rw, rh, ver.sum(axis=1) / 255.0)
+    return LineMasks(hor, ver, x0, y0)
+
+
+def line_profiles(
+    gray: np.ndarray,
+    box: tuple[int, int, int, int] | None = None,
+    lines: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
+) -> LineProfiles | None:
+    """The profiles of the long level and plumb runs of ink in the table `box` (line_masks: BOX_PAD_PX
+    around it; the whole page where None), `lines` added to the ink; None where the region is smaller
+    than MIN_REGION_PX. `contrast`: binarize's."""
+    masks = line_masks(gray, box, lines, contrast)
+    if masks is None:
+        return None
+    hor, ver = masks.hor, masks.ver
+    rh, rw = hor.shape
+    return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, masks.x0, masks.y0, rw, rh, ver.sum(axis=1) / 255.0)

@@ -16,7 +16,7 @@ import numpy as np
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
 from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES
-from pipeline.page.gridlines import FAINT_RULING_CONTRAST, INK_CONTRAST, binarize, line_profiles
+from pipeline.page.gridlines import FAINT_RULING_CONTRAST, INK_CONTRAST, binarize, line_masks, line_profiles
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,12 @@ def _outside_columns(rows: list[int], cols: list[int], plumb: np.ndarray | None)
     return out
 
 
+LINE_MIN_GAP_PX = 20
+"""px two ruling lines found lie apart at the least: nearer runs are one line (its two edges, a double
+stroke) and are merged (_line_positions); a faint line this near a line of the grid is that line
+(faint_lines_added)."""
+
+
 def ruling_lines(
     gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None, contrast: int = INK_CONTRAST
 ) -> tuple[list[int], list[int]]:
@@ -159,8 +165,8 @@ def ruling_lines(
     prof = line_profiles(gray, table_box, ruling, contrast)
     if prof is None:
         return [], []
-    rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=20)
-    cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=20)
+    rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
+    cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
     return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
 
@@ -494,6 +500,7 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
     try:
         ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
+        ruled = faint_lines_added(gray, ruled, table_box, ruling)
         return rows_from_text(gray, ruled, table_box, ruling)
     except NoTableError as e:
         seen = e
@@ -724,6 +731,12 @@ def _unit_pitch(gaps: np.ndarray, g: float) -> float | None:
     row ruled at one pitch, so any stretch between two lines found is a whole number of rows."""
     if len(gaps) < 2 or float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min()):
         return None
+    return _row_unit(gaps, g)
+
+
+def _row_unit(gaps: np.ndarray, g: float) -> float | None:
+    """The smallest row's height divided by the least k (1-4) such that every row's height is a whole
+    multiple of it (UNIT_PITCH_SHARE), at least UNIT_PITCH_GLYPHS glyph heights; None where none is."""
     for k in range(1, 5):
         unit = float(gaps.min()) / k
         if unit < UNIT_PITCH_GLYPHS * g:
@@ -816,6 +829,116 @@ def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndar
         except NoTableError:
             continue
     return None
+
+
+FAINT_SPAN_SHARE = 0.8
+"""A vertical line found only at the faint contrast is one of the table's column lines (faint_lines_added)
+where its plumb runs cover at least this share of the table's height that the least covered of the
+table's own column lines covers at that contrast: a printed column line runs from the table's top rule to
+its bottom rule, as every other one does, and fading breaks every line of a page alike, the seen ones too
+(fresh county_editions seed 3328, faded: the grid's own lines covered 0.71-1.0 of the height, those seen
+only faint 0.69-0.87); a fold, a shadow's edge or a stack of strokes in a column does not run the table's
+height where its column lines do."""
+
+
+def _plumb_cover(ver: np.ndarray, x: int, top: int, bottom: int) -> tuple[float, int, int]:
+    """Of the pixel rows from `top` to `bottom` (on the region `ver`), the share where a plumb run of ink
+    lies within BOX_EDGE_PX of column `x` (a line's width and a slant left over), and how far below `top`
+    the first and above `bottom` the last of them lie (the run's reach; the whole height where none)."""
+    a, b = max(0, x - BOX_EDGE_PX), min(ver.shape[1], x + BOX_EDGE_PX + 1)
+    band = ver[max(0, top) : max(0, bottom + 1), a:b]
+    on = np.nonzero((band > 0).any(axis=1))[0] if band.size else np.zeros(0, int)
+    if len(on) == 0:
+        return 0.0, bottom - top, bottom - top
+    return float(len(on) / band.shape[0]), int(on[0]), int(band.shape[0] - 1 - on[-1])
+
+
+def _faint_rows(rows: tuple[int, ...], faint: list[int], pitch: float, bottom: int) -> list[int]:
+    """The faint horizontal lines that are rows the grid's ruling lost (faint_lines_added): inside a data
+    row a whole number k >= 2 of pitches tall (ROW_PITCH_TOLERANCE), near one of the k - 1 places that
+    divide it evenly; below the last line, down to `bottom` (the table's box), one pitch after another."""
+    tol = ROW_PITCH_TOLERANCE * pitch
+    added: list[int] = []
+
+    def near(want: float) -> int | None:
+        close = [y for y in faint if abs(y - want) <= tol]
+        return min(close, key=lambda y: abs(y - want)) if close else None
+
+    for a, b in zip(rows[1:-1], rows[2:]):
+        k = int(round((b - a) / pitch))
+        if k < 2 or abs((b - a) - k * pitch) > tol:
+            continue
+        for j in range(1, k):
+            y = near(a + j * (b - a) / k)
+            if y is not None:
+                added.append(y)
+    last = rows[-1]
+    while True:
+        y = near(last + pitch)
+        if y is None or y > bottom:
+            break
+        added.append(y)
+        last = y
+    return sorted(set(added))
+
+
+def faint_lines_added(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """The ruled grid with the lines found only at the faint contrast (FAINT_RULING_CONTRAST) that fit its
+    own structure. A faded copy (a carbon, an old print) keeps some of its ruling above the ink test and
+    loses the rest under it, so that the grid found merges the rows and columns whose lines faded (fresh
+    county_editions seed 3328, faded: a page's grid 5 rows by 6 columns of 11 by 12). faint_ruling looks
+    at that contrast only where no table is found at all; here, where one is, a faint line is added only
+    where the grid's own lines say a line belongs:
+    - a horizontal line at the rows' pitch: inside a data row a whole number of pitches tall, near where
+      the pitch divides it evenly, or going on below the last line one pitch at a time inside the table's
+      box (_faint_rows). The pitch is what the grid's lines show: the smallest data row's height, or the
+      whole fraction of it of which every data row is a whole multiple (_row_unit);
+    - a vertical line inside the table's box whose plumb runs span the table's height as its own column
+      lines do at that contrast (FAINT_SPAN_SHARE, _plumb_cover), from the header row or within a pitch
+      under it (a header's title may run over several columns) to within a pitch of the bottom line (a
+      header's divider, a stroke or a fold over part of the table is none).
+    A line of the grid is never moved or removed, and a faint line near an inferred one is left out (the
+    inferred line already divides the row). The grid's source becomes "faint ruling" where any line is
+    added: some of its lines were seen only at a contrast below ink's, so the page is in doubt
+    (pipeline.page.extract.GRID_DOUBTS). The grid as it was where nothing fits. Source: a property of
+    printed ledgers and of faded scans: a printed register rules every row at one pitch and every column
+    line from the table's top rule to its bottom rule, and fading lowers a line's contrast without moving
+    it or shortening it."""
+    if table_box is None or grid.col_rows or grid.n_rows < 3 or grid.source != "ruling":
+        return grid
+    masks = line_masks(gray, table_box, ruling, FAINT_RULING_CONTRAST)
+    if masks is None:
+        return grid
+    faint_rows, faint_cols = ruling_lines(gray, table_box, ruling, FAINT_RULING_CONTRAST)
+    gaps = np.diff(grid.rows[1:])
+    g = _glyph_height(binarize(gray))
+    pitch = _row_unit(gaps, g) if g is not None and len(gaps) and gaps.min() > 0 else None
+    if pitch is None:
+        return grid
+    new_rows = _faint_rows(grid.rows, faint_rows, pitch, int(table_box[3]) + BOX_EDGE_PX)
+    rows = sorted(set(grid.rows) | set(new_rows))
+    top, bottom = rows[0] - masks.y0, rows[-1] - masks.y0
+    header = rows[1] - rows[0]  # a column line may begin under the header (a title over several columns)
+    need = FAINT_SPAN_SHARE * min(_plumb_cover(masks.ver, x - masks.x0, top, bottom)[0] for x in grid.cols)
+
+    def spans(x: int) -> bool:
+        share, first, last = _plumb_cover(masks.ver, x - masks.x0, top, bottom)
+        return share >= need and first <= header + pitch and last <= pitch
+
+    new_cols = [x for x in faint_cols if min(abs(x - c) for c in grid.cols) > LINE_MIN_GAP_PX and spans(x)]
+    if not new_rows and not new_cols:
+        return grid
+    cols = sorted(set(grid.cols) | set(new_cols))
+    moved = {i: rows.index(y) for i, y in enumerate(grid.rows)}
+    return replace(
+        grid,
+        rows=tuple(rows),
+        cols=tuple(cols),
+        inferred_rows=tuple(moved[i] for i in grid.inferred_rows),
+        inferred_cols=tuple(cols.index(grid.cols[i]) for i in grid.inferred_cols),
+        struck_rows=tuple(moved[i] for i in grid.struck_rows if i in moved),
+        source="faint ruling",
+    )
 
 
 COLUMN_RULE_PX = 60
