@@ -101,8 +101,15 @@ def _confusion_similarity(h: str, syn: str) -> float:
     (mapping.glyphs.looks_alike) costs only its shape cost (mapping.glyphs.substitution_cost, at least
     MIN_CONFUSION_COST: 经办入 for 经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
     an insertion or a drop costs 1 (an unrelated 员 for 人, 问 for 明). A property of the recognizer
-    (it keeps a glyph's shape when it misreads it), not of any vocabulary."""
+    (it keeps a glyph's shape when it misreads it), not of any vocabulary.
+    Stand-ins count only beside a glyph read: a header none of whose Han characters is one of the
+    wording's characters or a look-alike of one (mapping.glyphs.looks_alike, the recognizer's confusion
+    table) scores 0, for its stand-ins alone say nothing of which wording it was (before, any two
+    stand-ins, AG, scored 0.5 against every two-character wording: 序号, 姓名, 性别 alike)."""
     from .glyphs import looks_alike, substitution_cost
+
+    if not any(rc == nc or (_HAN.match(rc) and looks_alike(rc, nc)) for rc in set(h) for nc in set(syn)):
+        return 0.0
 
     def sub_cost(rc: str, nc: str) -> float:
         return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if looks_alike(rc, nc) else 1.0
