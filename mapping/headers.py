@@ -1666,12 +1666,22 @@ register numbers under 编号 is the registration number's (camera_capture seed 
 pages of 登记号 lost so). Where that field is held by no column, the header may still name it.
 """
 ELIMINATION_LOST = 0.25
-"""...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
+"""...and where the header was lost (at most one character read: an empty cell, a stroke; or stand-ins only:
+_header_lost) or reads at
 least this much like one of the field's own wordings (a character or two of it read). A header of
 several characters like no wording at all was read as something else: an extra column (工作单位,
 登记员), evidence that the column is no field's. Not for the fields of CONTENT_TOLD, whose cells pass a
 stricter test of their own (code-table wordings, one-digit counts, Latin-prefixed register numbers):
 there the cells, not the header, are the evidence, and the column stays doubted all the same."""
+
+
+def _header_lost(head: str) -> bool:
+    """Whether a cleaned header was lost (ELIMINATION_LOST): at most one character read, or no Han character
+    at all, only the stand-ins (digits, Latin letters) the recognizer gives for glyphs it could not read
+    (LOST_GLYPH_COST: every wording is Han characters), as a stamp or a speck over the header leaves it."""
+    return len(head) <= 1 or not _HAN.search(head)
+
+
 ELIMINATION_DOUBT = "identified only by elimination"
 """How the doubt of a column given its field by elimination begins (one of ASSIGNMENT_DOUBTS)."""
 DATE_ORDER_SHARE = 0.9
@@ -2122,7 +2132,7 @@ def _by_elimination(
             if (
                 q is not None
                 and q >= ELIMINATION_SHARE
-                and (len(heads[c]) <= 1 or by_header[c].get(name, 0.0) >= ELIMINATION_LOST)
+                and (_header_lost(heads[c]) or by_header[c].get(name, 0.0) >= ELIMINATION_LOST)
             ):
                 got.add(name)
                 continue
