@@ -18,7 +18,9 @@ then pairs of them: 甲乙, 甲丁 ...), those that score 0 for every field's wo
 寅 辰 未 申 酉 are left out, the recognizer's look-alike tables put them near a wording's characters, so a
 header 寅 would name 家属 a little); `blank` an empty header (a header cell torn off or stamped over); `pairs` two such characters for every
 column (甲乙, 甲丁 ...: a header of several characters worded like no field's wording, as a ledger's own
-wording or a header misread whole is, which identification by elimination does not trust as a lost header).
+wording or a header misread whole is, which identification by elimination does not trust as a lost header);
+`latin` two Latin letters for every column (AB, AD ...: a header the recognizer read as stand-ins only, a
+stamp or a speck over it, as it leaves a glyph it cannot read).
 `--fields` replaces only the headers of the columns the (re-mapped) source store gives those fields,
 numbering them from the first wording: the rest of the page's headers read as they were, as where a
 ledger's own wording names one column and not the others; `text:WORDS` (with `--fields`) gives those
@@ -36,6 +38,8 @@ from pathlib import Path
 
 NO_FIELD = "甲乙丁戊己壬癸子丑卯巳午戌亥"
 PAIRS = [a + b for a in NO_FIELD for b in NO_FIELD if a != b]
+LATIN = "ABDEFGHKMNPRTUWXY"
+LATIN_PAIRS = [a + b for a in LATIN for b in LATIN if a != b]
 
 
 def stress_header(n: int, wording: str) -> list[str]:
@@ -47,6 +51,8 @@ def stress_header(n: int, wording: str) -> list[str]:
         return [""] * n
     if wording == "pairs":
         return [PAIRS[i % len(PAIRS)] for i in range(n)]
+    if wording == "latin":
+        return [LATIN_PAIRS[i % len(LATIN_PAIRS)] for i in range(n)]
     return [NO_FIELD[i] if i < len(NO_FIELD) else PAIRS[i - len(NO_FIELD)] for i in range(n)]
 
 
@@ -142,7 +148,7 @@ def main() -> None:
     ap.add_argument(
         "--wording",
         default="stems",
-        help="stems | blank | pairs | text:WORDS (WORDS as every replaced header: a ledger's own wording, with --fields)",
+        help="stems | blank | pairs | latin | text:WORDS (WORDS as every replaced header: a ledger's own wording, with --fields)",
     )
     ap.add_argument(
         "--fields",
@@ -156,8 +162,8 @@ def main() -> None:
         help="also misread every N-th written cell of the --fields columns by shape (misread_like); 0: none",
     )
     args = ap.parse_args()
-    if args.wording not in ("stems", "blank", "pairs") and not args.wording.startswith("text:"):
-        sys.exit(f"--wording {args.wording}: stems, blank, pairs or text:WORDS")
+    if args.wording not in ("stems", "blank", "pairs", "latin") and not args.wording.startswith("text:"):
+        sys.exit(f"--wording {args.wording}: stems, blank, pairs, latin or text:WORDS")
     if args.dest.exists():
         sys.exit(f"{args.dest} exists: give a new folder (the copy is made whole, then changed)")
     families = sorted(p for p in args.src.iterdir() if p.is_dir() and (p / "scans").is_dir())

@@ -101,8 +101,15 @@ def _confusion_similarity(h: str, syn: str) -> float:
     (mapping.glyphs.looks_alike) costs only its shape cost (mapping.glyphs.substitution_cost, at least
     MIN_CONFUSION_COST: 经办入 for 经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
     an insertion or a drop costs 1 (an unrelated 员 for 人, 问 for 明). A property of the recognizer
-    (it keeps a glyph's shape when it misreads it), not of any vocabulary."""
+    (it keeps a glyph's shape when it misreads it), not of any vocabulary.
+    Stand-ins count only beside a glyph read: a header none of whose Han characters is one of the
+    wording's characters or a look-alike of one (mapping.glyphs.looks_alike, the recognizer's confusion
+    table) scores 0, for its stand-ins alone say nothing of which wording it was (before, any two
+    stand-ins, AG, scored 0.5 against every two-character wording: 序号, 姓名, 性别 alike)."""
     from .glyphs import looks_alike, substitution_cost
+
+    if not any(rc == nc or (_HAN.match(rc) and looks_alike(rc, nc)) for rc in set(h) for nc in set(syn)):
+        return 0.0
 
     def sub_cost(rc: str, nc: str) -> float:
         return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if looks_alike(rc, nc) else 1.0
@@ -1659,12 +1666,22 @@ register numbers under 编号 is the registration number's (camera_capture seed 
 pages of 登记号 lost so). Where that field is held by no column, the header may still name it.
 """
 ELIMINATION_LOST = 0.25
-"""...and where the header was lost (at most one character read: an empty cell, a stroke) or reads at
+"""...and where the header was lost (at most one character read: an empty cell, a stroke; or stand-ins only:
+_header_lost) or reads at
 least this much like one of the field's own wordings (a character or two of it read). A header of
 several characters like no wording at all was read as something else: an extra column (工作单位,
 登记员), evidence that the column is no field's. Not for the fields of CONTENT_TOLD, whose cells pass a
 stricter test of their own (code-table wordings, one-digit counts, Latin-prefixed register numbers):
 there the cells, not the header, are the evidence, and the column stays doubted all the same."""
+
+
+def _header_lost(head: str) -> bool:
+    """Whether a cleaned header was lost (ELIMINATION_LOST): at most one character read, or no Han character
+    at all, only the stand-ins (digits, Latin letters) the recognizer gives for glyphs it could not read
+    (LOST_GLYPH_COST: every wording is Han characters), as a stamp or a speck over the header leaves it."""
+    return len(head) <= 1 or not _HAN.search(head)
+
+
 ELIMINATION_DOUBT = "identified only by elimination"
 """How the doubt of a column given its field by elimination begins (one of ASSIGNMENT_DOUBTS)."""
 DATE_ORDER_SHARE = 0.9
@@ -2115,7 +2132,7 @@ def _by_elimination(
             if (
                 q is not None
                 and q >= ELIMINATION_SHARE
-                and (len(heads[c]) <= 1 or by_header[c].get(name, 0.0) >= ELIMINATION_LOST)
+                and (_header_lost(heads[c]) or by_header[c].get(name, 0.0) >= ELIMINATION_LOST)
             ):
                 got.add(name)
                 continue

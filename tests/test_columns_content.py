@@ -1539,3 +1539,19 @@ def test_a_page_whose_only_column_doubt_is_cell_by_cell_asks_no_word_on_its_colu
     assert assignment_doubts(by_cell) == ()
     assert PageColumns(1, "sea_burial", (sure, whole), (), ()).in_doubt
     assert assignment_doubts(whole) == whole.doubts
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+@pytest.mark.parametrize("stand_ins", [("", "囗"), ("AB", "AD"), ("AB", "7K")])
+def test_headers_read_as_stand_ins_only_are_lost_headers_not_other_wordings(stand_ins, swapped):
+    """Two date headers read as digits and Latin letters only (a stamp over them): the recognizer's stand-ins
+    for glyphs it could not read name no wording (AB scored 0.5 against every two-character wording and
+    0.25 against 死亡日期 and 火化日期 alike, which swapped the two columns), so the columns are told by the
+    order of their dates as under headers left blank: each its own date, doubted."""
+    rows = [r[:4] + [r[5], r[4]] + r[6:] for r in ROWS] if swapped else ROWS
+    header = _with_headers({4: stand_ins[0], 5: stand_ins[1]})
+    got = assign_columns("cremation", header, _columns(rows))
+    dates = ["cremation_date", "death_date"] if swapped else ["death_date", "cremation_date"]
+    assert [got[4].field, got[5].field] == dates
+    assert got[4].doubt is not None and got[5].doubt is not None
+    assert [a.field for a in got[:4] + got[6:]] == FIELDS[:4] + FIELDS[6:]

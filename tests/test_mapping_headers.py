@@ -163,3 +163,21 @@ def test_a_header_read_whole_scores_as_the_column_matching_score_without_contain
     assert held is _whole_header_scores(sp, "cremation", clean_header("登记户籍地球"))  # computed once per header
     matched = {n: s for n, s, _w in wording_scores(wordings, "登记户籍地球")}
     assert held["household_division_code"] < 0.8 <= matched["household_division_code"]  # holds 户籍地, is not it
+
+
+def test_a_header_read_as_stand_ins_only_names_no_wording():
+    # mapping.headers._confusion_similarity: a digit or letter is the recognizer's stand-in for a glyph it
+    # could not read; stand-ins alone (AG, hACC) said nothing, yet scored 0.5 against every wording of their
+    # length (序号, 姓名, 家属姓名 alike). Beside a glyph read they still count (0名 for 姓名).
+    from mapping.headers import _wordings, clean_header, wording_scores
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    for kind in ("cremation", "sea_burial"):
+        wordings = _wordings(sp, kind)
+        for text in ("AG", "hACC", "88", "R0"):
+            assert all(s == 0.0 for _n, s, _w in wording_scores(wordings, clean_header(text))), (kind, text)
+    scores = {n: s for n, s, _w in wording_scores(_wordings(sp, "cremation"), clean_header("0名"))}
+    assert scores["deceased_name"] >= 0.75
+    scores = {n: s for n, s, _w in wording_scores(_wordings(sp, "cremation"), clean_header("公民9份号码"))}
+    assert scores["id_number"] >= 0.9

@@ -207,14 +207,17 @@ def _book(tmp_path, headers: list[list[str]], blurred: tuple[int, int, tuple[str
 
 def test_a_remap_gives_a_misread_column_the_field_of_its_volume(tmp_path):
     """End to end on a store (no OCR: the cells are a generated register's text): three pages of one
-    book, the third's 死亡日期 and 火化日期 both read 08, so that page alone swaps the two date columns (in
-    doubt); after `backfill remap` each holds its field again, doubted still."""
+    book, the third's 死亡日期 and 火化日期 read as 火日期 and 死日期 (each a glyph lost, the other's), so that page
+    alone swaps the two date columns (in doubt); after `backfill remap` each holds its field again, doubted
+    still. (Both read 08 swapped them only while stand-ins scored as half of every wording: now a header of
+    stand-ins is a lost one and the page's dates, in the order of death and cremation, tell them.)"""
     from sqlalchemy import select
 
     from pipeline.kernel.store import Page, Record
     from pipeline.runs.stages import remap
 
-    headers = [[("08" if c in (7, 9) and no == 3 else h) for c, h in enumerate(HEADERS_15)] for no in (1, 2, 3)]
+    misread = {7: "火日期", 9: "死日期"}
+    headers = [[(misread[c] if c in misread and no == 3 else h) for c, h in enumerate(HEADERS_15)] for no in (1, 2, 3)]
     settings, store, ids, reg = _book(tmp_path, headers)
     remap(store, settings)
     with store.session() as s:
