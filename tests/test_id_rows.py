@@ -345,3 +345,58 @@ def test_a_legacy_id_whose_sex_digit_disagrees_with_the_sex_column_is_proposed_w
     man = {**row("370611380705000"), "sex_code": RawCell("男", 0.9, (0, 0, 10, 10))}  # 0: 9 or 3 for a man
     two = build_record("cremation", man, CTX).fields["id_number"]
     assert two.value == convert_15_to_18("370611380705000") and "id_proposed" not in two.flags
+
+
+def test_an_id_cell_read_too_badly_for_any_valid_number_is_read_again_from_other_crops():
+    """An ID cell whose line reads with digits lost (under a seal, garbled: no valid number near the
+    reading, none the recognizer scores on the crop) is read again from crops prepared otherwise
+    (pipeline.page.extract.reread_variants); here only the line drawn twice as wide (frames per digit)
+    reads the whole number. Its score below that crop's own reading is kept with the cell's alternatives,
+    and the row's repair takes it (one candidate, fitting the row: flagged, below every threshold). Read
+    from the first crop alone, the cell stays blank."""
+    import numpy as np
+
+    from mapping.idfix import ROW_DECODED_CERTAINTY
+    from ocr.base import OcrEngine
+    from pipeline.kernel.models import OcrPiece
+    from pipeline.page.extract import OcrStats, column_decoders, read_cells
+    from pipeline.page.layout import Grid
+    from pipeline.quality.calibration import FLOOR
+
+    lost = "3706111938xx0025"  # two digits lost, two read as letters: no valid number one edit away
+
+    class Engine(OcrEngine):
+        name = "width-reader"
+
+        def version(self) -> str:
+            return "test"
+
+        def languages(self) -> list[str]:
+            return ["chi_sim"]
+
+        def recognize(self, image):
+            return []
+
+        def recognize_crop(self, image):
+            h, w = image.shape[:2]
+            return OcrPiece(TRUE_ID if w > 500 else lost, 0.4, (0, 0, w, h), self.name)
+
+        def score_readings(self, image, readings, stand_ins=None):
+            return [-2.0 if t == TRUE_ID else -1.0 if t == lost else -60.0 for t in readings]
+
+    gray = np.full((40, 300), 255, np.uint8)
+    gray[14:26, 20:280] = 0
+    d = column_decoders(load_spec())["id_number"]
+    stats = OcrStats()
+    cell = read_cells(gray, Grid((0, 40), (0, 300)), Engine(), [(0, 0)], stretch_cols={0}, stats=stats, decode={0: d})[(0, 0)]
+    assert cell.text == lost and stats.reread == 1
+    assert cell.alternatives and cell.alternatives[0] == (lost, -1.0) and TRUE_ID in {t for t, _x in cell.alternatives}
+    assert RawCell.from_dict(cell.to_dict()) == cell  # stored with the cell
+    fv = build_record("cremation", {**row(lost), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY < FLOOR
+    from dataclasses import replace
+
+    once = read_cells(gray, Grid((0, 40), (0, 300)), Engine(), [(0, 0)], stretch_cols={0}, decode={0: replace(d, reread=False)})[
+        (0, 0)
+    ]
+    assert build_record("cremation", {**row(lost), "id_number": once}, CTX).fields["id_number"].value is None

@@ -239,9 +239,11 @@ class OcrStats:
     crops: int = 0
     second_crops: int = 0
     decoded: int = 0  # invalid readings scored against the spec-valid texts near them (decode_valid)
+    reread: int = 0  # ID cells whose decoding chose nothing, read again from other crops (reread_variants)
     names_searched: int = 0  # doubted name cells searched for the names they may hold (name_alternatives)
     first_seconds: float = 0.0
     second_seconds: float = 0.0
+    reread_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -251,6 +253,8 @@ class OcrStats:
             "names_searched": self.names_searched,
             "first_seconds": round(self.first_seconds, 3),
             "second_seconds": round(self.second_seconds, 3),
+            "reread": self.reread,
+            "reread_seconds": round(self.reread_seconds, 3),
         }
 
 
@@ -306,6 +310,10 @@ class Decoding:
     any reading that is not invalid. A cell whose first reading is invalid and whose second is not
     invalid but only near a value (安养, a look-alike of 安葬: resolve keeps the likelier reading, the
     invalid one) is decoded all the same."""
+    reread: bool = False
+    """Whether a cell whose decoding chose no text is read again from other crops (reread_variants,
+    reread_alternatives) and keeps what they score too: an ID, which no other column's values can stand
+    in for."""
     value: Callable[[str], object] | None = None
     """The value a candidate text means, where several texts mean one (a code table's wordings:
     病故 and 病逝 are one code): the likeliest must stand out (DECODE_MARGIN) only against texts of
@@ -379,6 +387,7 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
             viable=IdPrefixes(sp.id_regions),
             stray_lines=True,
             keep_scores=True,
+            reread=True,
         ),
         "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
     }
@@ -457,6 +466,87 @@ def scored_alternatives(
     if not near:
         return ()
     return ((reading, float(scores[0])),) + tuple((t, float(x)) for x, t in near[:KEPT_ALTERNATIVES])
+
+
+# ---- an ID cell read again from other crops, where its decoding chose nothing -------------------
+REREAD_STRETCH = 2.0
+"""The horizontal scale of the `wide` variant (reread_variants): the recognizer (PP-OCR) emits one frame per
+8 px of its 48-px-high input (measured: 384 px wide, 48 frames), so a digit gets as many frames as its width
+there over 8; where two touching or blurred digits share frames, CTC merges or drops one (a digit lost).
+Twice as wide gives each digit more frames (the digit columns are read at STRETCH, 1.3, and the second
+reading at 1.6). Design store typed 3316 made bilevel: a 10-digit reading read 18 digits so, the true
+number 1.2 nats below it."""
+
+REREAD_VARIANTS = 3
+"""At most this many crops of one failing ID cell are read again (reread_variants): each costs one
+recognition, one search of the recognizer's likeliest digit texts (SEARCH_BEAM) and one scoring."""
+
+
+def reread_variants(inner: np.ndarray, line: np.ndarray, stretched: bool, lines: int = 1) -> list[np.ndarray]:
+    """Crops of an ID cell prepared otherwise than its first two readings (the line as cut, the line wider
+    by 1.6 / 1.3: second_crop), each for a property of the recognizer or of the capture:
+
+    - `wide`: the line at REREAD_STRETCH x its width: frames per digit, where CTC dropped a digit;
+    - `whole`, only where the cell was cut into `lines` > 1 text lines: the cell's inside as one line, its
+      ink rows only, at STRETCH: text_line_bands cut the line where a seal's remnant or a neighbour's ink
+      made two bands of one number, losing its digits' tops or bottoms (of a one-line cell it is the line
+      itself: read again for nothing);
+    - `contrast`: the line with its darkest 1 % made black and its paper white (layout.stretch_faint):
+      the recognizer was trained on dark print, and ink left grey (under a seal whose red cleanup took
+      out, faded, a felt pen's thin strokes on a photograph) reads as other glyphs or none.
+    At most REREAD_VARIANTS."""
+    fx = REREAD_STRETCH / (STRETCH if stretched else 1.0)
+    wide = cv2.resize(line, None, fx=fx, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    out = [wide]
+    rows = (
+        np.flatnonzero((inner < int(np.median(inner)) - INK_CONTRAST).any(axis=1)) if lines > 1 and inner.size else np.array([])
+    )
+    if rows.size:
+        whole = inner[max(0, int(rows[0]) - 4) : int(rows[-1]) + 5]
+        out.append(cv2.resize(whole, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC))
+    out.append(stretch_faint(line))
+    return out[:REREAD_VARIANTS]
+
+
+def reread_alternatives(
+    engine: OcrEngine,
+    variants: Sequence[np.ndarray],
+    d: Decoding,
+    reading: str,
+    score: float,
+    base: Sequence[tuple[str, float]] = (),
+) -> tuple[tuple[str, float], ...]:
+    """An ID cell's scored alternatives (scored_alternatives: the reading first, with its log-probability
+    `score` on its own crop) with those of each variant crop added: each variant is read, the valid texts
+    near its reading and the likeliest the recognizer finds in it are scored on it (Decoding.texts,
+    score_candidates), and each is kept at its distance below that variant's own reading, put on the scale
+    of the first: `score` + (its score - the variant reading's score). A text scored on several crops keeps
+    its best. A variant reading that is valid itself is kept at the variant reading's place (0 below).
+    Scores of different crops are not one distribution, but the distance of a text below the recognizer's
+    own reading of a crop is what every choice on alternatives weighs (mapping.idfix.choose_decoded,
+    propose: a bound below the reading, a margin between candidates)."""
+    best: dict[str, float] = {t: x for t, x in base[1:]}
+    reads = engine.recognize_crops(list(variants))
+    for crop, piece in zip(variants, reads):
+        text = "".join(piece.text.split())
+        if not text:
+            continue
+        texts = [text] if not d.invalid(text) and d.valid is not None and d.valid([text]) else []
+        texts = list(dict.fromkeys(texts + d.texts(engine, crop, text)))
+        scores = score_candidates(engine, crop, text, texts) if texts else None
+        if scores is None:
+            continue
+        for t, x in zip(texts, scores[1:]):
+            if np.isfinite(x):
+                rel = score + (x - scores[0])
+                best[t] = max(best.get(t, -np.inf), rel)
+    if not best:
+        return tuple(base)
+    floor = score - d.max_drop - DECODE_MARGIN if d.max_drop is not None else -np.inf
+    near = sorted(((x, t) for t, x in best.items() if x >= floor), reverse=True)
+    if not near:
+        return tuple(base)
+    return ((reading, float(score)),) + tuple((t, float(x)) for x, t in near[: 2 * KEPT_ALTERNATIVES])
 
 
 STRAY_LINE_CHARS = 3
@@ -687,6 +777,19 @@ def read_cells(
                     other, decoded = RawCell(found[0], found[1], box), True
                 elif scores is not None and d.keep_scores:
                     kept = scored_alternatives(reading, texts_near, scores, d.max_drop)
+                if found is None and d.keep_scores and d.reread:
+                    # no valid text stands out on this crop: the cell is read again from other crops
+                    t0 = time.perf_counter()
+                    got = [scores[0]] if scores is not None else engine.score_readings(crops[i], [reading])
+                    own = got[0] if got else None
+                    if own is not None and np.isfinite(own):
+                        inner = cell_inner(gray, box)
+                        sigma = paper_noise(inner) if photo else 0.0
+                        variants = reread_variants(denoise_grain(inner, sigma), crops[i], c in stretch_cols, len(idx))
+                        kept = reread_alternatives(engine, variants, d, reading, float(own), kept or ()) or None
+                    if stats is not None:
+                        stats.reread += 1
+                        stats.reread_seconds += time.perf_counter() - t0
         alternatives = kept or None
         if names and c in names and len(idx) == 1 and idx[0] in seconds:
             t0 = time.perf_counter()
