@@ -431,8 +431,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "cell_read_by_shape": FlagInfo(
-        "本列字段确定，但本格读数只在形近字的意义上符合该字段（如“海城”读作“海域”），需核对本格",
-        "the column's field is sure, but this cell reads as the field's value only through look-alike glyphs (海城 for 海域): check this cell",
+        "本格读数不是该字段的规范写法（可能是形近字读错，如“海域”读成“海城”），需对照扫描件核对本格",
+        "this cell does not read exactly as one of the field's wordings (perhaps look-alike glyphs misread, 海域 read as 海城): check this cell against the scan",
         "warn",
     ),
     "column_values_fail": FlagInfo(
