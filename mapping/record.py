@@ -431,7 +431,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
-            n = _legacy_sex_digit(_legacy_region_doubted(n, sp), cells, ks, sp, year)
+            n = _legacy_region_doubted(n, sp)
+            if not getattr(cell, "typed", False):  # a reviewer's number is no recognizer's reading
+                n = _legacy_sex_digit(n, cells, ks, sp, year)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags:
             n = _decode_phone(n, cell)
         conf = _value_confidence(n, ocr_conf)
@@ -609,7 +611,8 @@ def _legacy_sex_digit(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpe
     (mapping.idfix.CONFUSABLE) gives the row's sex and a number that fits the row (mapping.idfix
     legacy_sex_candidates), that number is proposed, flagged `id_proposed` and `legacy_id_sex_digit`,
     never above ID_PROPOSED_CERTAINTY: with no check digit nothing but the sex column says which of the
-    two was misread, so a reviewer compares both with the scan. Else the value stays as read."""
+    two was misread, so a reviewer compares both with the scan. Else the value stays as read. Never for a
+    number a reviewer typed (RawCell.typed: build_record does not call it)."""
     if n.value is None or "converted_15_to_18" not in n.flags:
         return n
     facts = _row_facts(cells, ks, sp, year)

@@ -400,3 +400,16 @@ def test_an_id_cell_read_too_badly_for_any_valid_number_is_read_again_from_other
         (0, 0)
     ]
     assert build_record("cremation", {**row(lost), "id_number": once}, CTX).fields["id_number"].value is None
+
+
+def test_a_legacy_id_a_reviewer_typed_is_kept_though_its_sex_digit_disagrees_with_the_sex_column():
+    """A reviewer who typed a legacy 15-digit ID from the scan (the sex column being the cell misread) has
+    the last word: a re-map keeps the number typed, proposes no other digit and does not send the record
+    back to review for it. Failed before: the typed …001 was rewritten to …004, flagged id_proposed."""
+    from mapping.normalize import convert_15_to_18
+
+    typed = "370611380705001"
+    cell = RawCell(typed, 1.0, (0, 0, 10, 10), typed=True)
+    fv = build_record("cremation", {**row(typed), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(typed)
+    assert "id_proposed" not in fv.flags and "legacy_id_sex_digit" not in fv.flags
