@@ -227,10 +227,9 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "id_proposed": FlagInfo(
-        "身份证号读不通，无法唯一更正；已填入识别模型认为最可能、且与本行性别、年龄、死亡日期相符的合格号码，仅供参考，须对照原件核对（识别原文已保留）",
-        "the ID number as read is not valid and no correction is the only one: the valid number the recognizer finds "
-        "likeliest that fits the row's sex, age and death date is filled in as a proposal, to be checked against the "
-        "scan (the reading in raw)",
+        "身份证号仅为建议值：识别结果不能确定号码，已填入与本行性别、年龄、死亡日期相符的最可能号码，仅供参考，须对照原件核对（识别原文已保留）",
+        "the ID number is only a proposal: its reading did not settle it, and the likeliest number that fits the "
+        "row's sex, age and death date is filled in, to be checked against the scan (the reading in raw)",
         "warn",
     ),
     "legacy_id_sex_digit": FlagInfo(

@@ -413,3 +413,19 @@ def test_a_legacy_id_a_reviewer_typed_is_kept_though_its_sex_digit_disagrees_wit
     fv = build_record("cremation", {**row(typed), "id_number": cell}, CTX).fields["id_number"]
     assert fv.value == convert_15_to_18(typed)
     assert "id_proposed" not in fv.flags and "legacy_id_sex_digit" not in fv.flags
+
+
+def test_a_legacy_sex_digit_proposal_is_not_told_to_the_reviewer_as_an_unreadable_number():
+    """The review page says every warning of a field (review_app.i18n.flag_text). A legacy number read
+    whole, its one sex digit changed to fit the sex column, carries id_proposed beside
+    legacy_id_sex_digit: the two must not contradict each other. Failed before: id_proposed said the
+    number as read was not valid and that no correction was the only one (身份证号读不通，无法唯一更正),
+    beside 'changed to the one digit that fits'."""
+    from review_app.i18n import flag_text
+
+    fv = build_record("cremation", row("370611380705001"), CTX).fields["id_number"]
+    assert {"id_proposed", "legacy_id_sex_digit"} <= set(fv.flags)
+    for lang in ("zh", "en"):
+        said = " ".join(flag_text(f, lang) for f in fv.flags if FLAGS.get(f) and FLAGS[f].severity == "warn")
+        assert "读不通" not in said and "无法唯一" not in said
+        assert "not valid" not in said and "no correction is the only one" not in said
