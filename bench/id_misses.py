@@ -58,7 +58,9 @@ REPAIRS = ("id_corrected", "id_decoded_by_row", "id_marks_dropped", "id_proposed
 
 
 def _shape(text: str) -> str:
-    return re.sub(r"[0-9]", "9", text)
+    """A reading's shape, no personal data: every digit 9, every other character but a Latin letter or a
+    mark * (the cell of a misassigned or misplaced ID column may hold a name or an address)."""
+    return re.sub(r"[^0-9A-Za-z.:\-]", "*", re.sub(r"[0-9]", "9", text))
 
 
 def _iso(v: Any) -> dt.date | None:
