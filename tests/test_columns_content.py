@@ -1555,3 +1555,34 @@ def test_headers_read_as_stand_ins_only_are_lost_headers_not_other_wordings(stan
     assert [got[4].field, got[5].field] == dates
     assert got[4].doubt is not None and got[5].doubt is not None
     assert [a.field for a in got[:4] + got[6:]] == FIELDS[:4] + FIELDS[6:]
+
+
+def test_a_blank_kept_over_a_second_reading_in_a_column_doubted_cell_by_cell_stays_doubted():
+    """In a column sure of its field whose cells are doubted one by one (CELLS_DOUBT), a cell is as sure as
+    its blank only where every reading of it is blank: a first reading blank that the mapping kept while a
+    second reading found writing (卧佛岛海城) is a cell with ink whose value is blank, doubted
+    (cell_read_by_shape). Failed before: only the first reading was looked at, so the blank went out
+    with no doubt at all where the whole column's doubt had held it."""
+    from mapping import glyphs
+    from pipeline.kernel.config import Settings
+
+    if not glyphs.available():
+        pytest.skip("no CJK font to measure glyph shapes")
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["卧佛岛海城", "卧佛岛海城", "卧佛岛海域", "卧佛岛海城"]):
+        r[7] = v
+    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    cells[2][1][7] = RawCell("", 0.99, None, second="卧佛岛海城", second_confidence=0.6)
+    structure = Structure()
+    columns = reassign_columns("sea_burial", list(VOYAGE_HEADER), cells, structure, load_spec())
+    out = map_rows(
+        "sea_burial",
+        "烟台市殡仪馆海葬登记簿（2010年）",
+        columns,
+        cells,
+        Settings(),
+        structure=structure,
+        header=list(VOYAGE_HEADER),
+    )
+    fv = out[2].record.fields["sea_area"]
+    assert fv.value is None and "cell_read_by_shape" in fv.flags

@@ -265,13 +265,14 @@ def apply_structure(
 def _cell_fails(ks: KindSpec, column: str, held: FieldValue, cell: RawCell | None, sp: Spec | None) -> bool:
     """Whether one cell of a column doubted one by one (CELLS_DOUBT) is in doubt: the reading its value was
     mapped from (`held.raw`, the reading the recognizer's readings agreed on or the spec chose) fails the
-    field's strict test (mapping.headers.cell_reads_as), or is blank where the cell holds a reading. A
-    cell blank in every reading is as sure as any blank; no cell given counts as failing."""
+    field's strict test (mapping.headers.cell_reads_as), or is blank where a reading of the cell (its
+    first or its second) holds text. A cell blank in every reading is as sure as any blank; no cell given
+    counts as failing."""
     if cell is None:
         return True
     kept = "".join((held.raw or "").split())
     if not kept:
-        return bool("".join((cell.text or "").split()))
+        return any("".join((t or "").split()) for t in (cell.text, cell.second))
     return not cell_reads_as(ks.name, column, kept, sp)
 
 
