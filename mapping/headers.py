@@ -399,8 +399,10 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
     shape when it misreads it (mapping.glyphs, measured on the glyphs' drawn shapes), so that a
     column of a code read from a blurred photograph still looks like its code. Never a wording with
     characters dropped or added, or a fuzzy spelling. Such readings help give the column its field;
-    they never make it sure (ColumnScore.fits, CONTENT_FAILS: a column whose cells are mostly
-    look-alike readings stays doubted) and never identify it alone (_decisive). So for a sea area whose
+    they never make it sure alone (ColumnScore.fits, CONTENT_FAILS: a column whose cells are mostly
+    look-alike readings stays doubted; where its header read exactly names the field too, _named_twice,
+    its cells not read exactly are doubted one by one instead, CELLS_DOUBT) and never identify it alone
+    (_decisive). So for a sea area whose
     海域 was read with a look-alike glyph (海城: _ends_like)."""
     from . import normalize as N
 
