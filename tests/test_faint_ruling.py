@@ -113,3 +113,24 @@ def test_a_faint_line_off_the_rows_pitch_is_not_a_row():
     assert (grid.n_rows, grid.n_cols) == (ROWS, COLS)
     assert not any(abs(y - 283) < 10 for y in grid.rows)
     assert not any(abs(x - 290) < 10 for x in grid.cols)
+
+
+def test_the_faint_runs_of_ink_are_found_once_per_page(monkeypatch):
+    """faint_lines_added looks for the runs of ink at the faint contrast once: the lines it adds come from
+    the same runs it measures their reach on. Failed before: the table's region was binarized and opened
+    at that contrast twice on every ruled page (line_masks, then ruling_lines again)."""
+    from pipeline.page import gridlines, layout
+    from pipeline.page.gridlines import FAINT_RULING_CONTRAST
+
+    calls: list[int] = []
+    found = gridlines.line_masks
+
+    def counted(gray, box=None, lines=None, contrast=gridlines.INK_CONTRAST):
+        calls.append(contrast)
+        return found(gray, box, lines, contrast)
+
+    monkeypatch.setattr(gridlines, "line_masks", counted)
+    monkeypatch.setattr(layout, "line_masks", counted)
+    grid = find_grid_or_text(_faded_copy(), BOX)
+    assert grid.source == "faint ruling" and (grid.n_rows, grid.n_cols) == (ROWS, COLS)
+    assert calls.count(FAINT_RULING_CONTRAST) == 1

@@ -109,8 +109,11 @@ def line_profiles(
     around it; the whole page where None), `lines` added to the ink; None where the region is smaller
     than MIN_REGION_PX. `contrast`: binarize's."""
     masks = line_masks(gray, box, lines, contrast)
-    if masks is None:
-        return None
+    return None if masks is None else masks_profiles(masks)
+
+
+def masks_profiles(masks: LineMasks) -> LineProfiles:
+    """The profiles (line_profiles) of runs of ink already found (line_masks)."""
     hor, ver = masks.hor, masks.ver
     rh, rw = hor.shape
     return LineProfiles(hor.sum(axis=1) / 255.0, ver.sum(axis=0) / 255.0, masks.x0, masks.y0, rw, rh, ver.sum(axis=1) / 255.0)

@@ -16,7 +16,15 @@ import numpy as np
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
 from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES
-from pipeline.page.gridlines import FAINT_RULING_CONTRAST, INK_CONTRAST, binarize, line_masks, line_profiles
+from pipeline.page.gridlines import (
+    FAINT_RULING_CONTRAST,
+    INK_CONTRAST,
+    LineMasks,
+    binarize,
+    line_masks,
+    line_profiles,
+    masks_profiles,
+)
 
 
 @dataclass(frozen=True)
@@ -156,13 +164,18 @@ stroke) and are merged (_line_positions); a faint line this near a line of the g
 
 
 def ruling_lines(
-    gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None, contrast: int = INK_CONTRAST
+    gray: np.ndarray,
+    table_box: Box | None = None,
+    ruling: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
+    masks: LineMasks | None = None,
 ) -> tuple[list[int], list[int]]:
     """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
     `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
     faded or dotted line made one), added to the page's ink. A horizontal line beyond the ends of the
-    vertical ones is left out (_outside_columns). `contrast`: what is ink (gridlines.binarize)."""
-    prof = line_profiles(gray, table_box, ruling, contrast)
+    vertical ones is left out (_outside_columns). `contrast`: what is ink (gridlines.binarize). `masks`: the
+    runs of ink already found in that region at that contrast (gridlines.line_masks), not found again."""
+    prof = masks_profiles(masks) if masks is not None else line_profiles(gray, table_box, ruling, contrast)
     if prof is None:
         return [], []
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
@@ -909,7 +922,7 @@ def faint_lines_added(gray: np.ndarray, grid: Grid, table_box: Box | None, rulin
     masks = line_masks(gray, table_box, ruling, FAINT_RULING_CONTRAST)
     if masks is None:
         return grid
-    faint_rows, faint_cols = ruling_lines(gray, table_box, ruling, FAINT_RULING_CONTRAST)
+    faint_rows, faint_cols = ruling_lines(gray, table_box, ruling, FAINT_RULING_CONTRAST, masks)
     gaps = np.diff(grid.rows[1:])
     g = _glyph_height(binarize(gray))
     pitch = _row_unit(gaps, g) if g is not None and len(gaps) and gaps.min() > 0 else None
