@@ -369,8 +369,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cols.doubt.header_reads": ("表头读作另一字段", "its header reads as another field"),
     "cols.doubt.cells_unlike": ("多数单元格不像该字段", "most of its cells do not look like the field"),
     "cols.doubt.cells_by_shape": (
-        "表头与内容都确定该字段，仅以形近字读出的单元格逐格存疑",
-        "header and cells both name the field; each cell read only through look-alike glyphs is in doubt",
+        "表头与内容都确定该字段，未读成该字段规范写法的单元格逐格存疑（多为形近字读错）",
+        "header and cells both name the field; each cell not read exactly as one of its values is in doubt "
+        "(mostly look-alike glyphs misread)",
     ),
     "cols.doubt.rival": ("另一栏同样符合", "another column fits about as well"),
     "cols.doubt.elimination": ("仅靠排除法认定", "identified only by elimination"),

@@ -1586,3 +1586,19 @@ def test_a_blank_kept_over_a_second_reading_in_a_column_doubted_cell_by_cell_sta
     )
     fv = out[2].record.fields["sea_area"]
     assert fv.value is None and "cell_read_by_shape" in fv.flags
+
+
+def test_the_columns_page_says_which_cells_of_a_column_doubted_cell_by_cell_are_in_doubt():
+    """A column doubted one by one doubts each cell not read exactly as one of its field's values (a
+    look-alike reading, a garbled one, a blank beside a reading: structure._cell_fails), as the cells'
+    flag cell_read_by_shape says. The columns page said only the cells read through look-alike glyphs,
+    so a reviewer found garbled and blank cells flagged that it said were sure."""
+    from mapping.flags import FLAGS
+    from mapping.headers import CELLS_DOUBT
+    from review_app.i18n import column_doubt_text
+
+    why = f"{CELLS_DOUBT}: its header and its cells name sea_area, but only 25% of its cells read exactly as sea_area's values"
+    en, zh = column_doubt_text(why, "en"), column_doubt_text(why, "zh")
+    assert "not read exactly" in en and "only through look-alike" not in en
+    assert "规范写法" in zh and "仅以形近字" not in zh
+    assert "规范写法" in FLAGS["cell_read_by_shape"].zh  # the cells' flag says the same
