@@ -428,6 +428,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             f.normalizer == "id_number"
             and n.value is None
             and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
+            and not getattr(cell, "typed", False)  # a reviewer's number is no recognizer's reading: never "repaired"
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":

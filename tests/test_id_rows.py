@@ -429,3 +429,17 @@ def test_a_legacy_sex_digit_proposal_is_not_told_to_the_reviewer_as_an_unreadabl
         said = " ".join(flag_text(f, lang) for f in fv.flags if FLAGS.get(f) and FLAGS[f].severity == "warn")
         assert "读不通" not in said and "无法唯一" not in said
         assert "not valid" not in said and "no correction is the only one" not in said
+
+
+def test_an_invalid_id_a_reviewer_typed_is_not_corrected_by_a_re_map():
+    """A reviewer who typed an ID as the scan shows it (its check digit failing, as a clerk miswrote it)
+    has the last word: a re-map does not 'repair' it to the valid number one recognizer confusion away,
+    which would put a number nobody wrote in place of the reviewer's. Failed before: the typed number,
+    one 0-for-6 confusion from a valid one, came back as that valid number flagged id_corrected."""
+    typed = TRUE_ID[:14] + "6" + TRUE_ID[15:]  # the check digit fails; 6 -> 0 gives TRUE_ID
+    cell = RawCell(typed, 1.0, (0, 0, 10, 10), typed=True)
+    fv = build_record("cremation", {**row(typed), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value != TRUE_ID
+    assert "id_corrected" not in fv.flags and "id_proposed" not in fv.flags
+    read = build_record("cremation", row(typed), CTX).fields["id_number"]  # the same text read by the recognizer
+    assert read.value == TRUE_ID and "id_corrected" in read.flags
