@@ -50,6 +50,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_families import rebase_scan_paths  # noqa: E402
 from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Record, ReviewHold, Store  # noqa: E402
@@ -183,6 +184,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     s = settings.with_(data_dir=str(data))
     store = Store.open(s)
     try:
+        rebase_scan_paths(store, scans)  # a copied store's files pointed at its copy's scans (else each truth scored twice)
         if do_remap:
             remap(store, s)
         ev = evaluate(store, processed_only=False, truth_dir=scans)
