@@ -435,8 +435,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             n = _legacy_region_doubted(n, sp)
             if not getattr(cell, "typed", False):  # a reviewer's number is no recognizer's reading
                 n = _legacy_sex_digit(n, cells, ks, sp, year)
-        if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags:
-            n = _decode_phone(n, cell)
+        if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not getattr(cell, "typed", False):
+            n = _decode_phone(n, cell)  # a reviewer's number is no recognizer's reading: never decoded
         conf = _value_confidence(n, ocr_conf)
         same_value = _second_gives_same_value(
             f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp

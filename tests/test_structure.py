@@ -1249,6 +1249,23 @@ def test_a_phone_off_the_numbering_plan_is_decoded_only_where_one_number_of_the_
     assert "phone_off_plan" in out[1].fields["agent_phone"].flags
 
 
+def test_a_phone_a_reviewer_typed_is_not_decoded_into_another_number_by_a_re_map():
+    """A reviewer who typed a phone as the scan shows it (off the numbering plan, as a clerk wrote it) has the
+    last word: a re-map does not put the plan's number one recognizer confusion away in its place, flagged
+    phone_decoded, and send the record back to review. Failed before: 73805351234 typed came back as
+    13805351234. The same text read by the recognizer is still decoded."""
+    from test_accuracy import CTX, TRUE_ID, row
+
+    from mapping import build_record
+
+    typed = RawCell("73805351234", 1.0, (0, 0, 10, 10), typed=True)
+    fv = build_record("cremation", {**row(TRUE_ID), "agent_phone": typed}, CTX).fields["agent_phone"]
+    assert fv.value != "13805351234" and "phone_decoded" not in fv.flags
+    read = RawCell("73805351234", 0.9, (0, 0, 10, 10))
+    got = build_record("cremation", {**row(TRUE_ID), "agent_phone": read}, CTX).fields["agent_phone"]
+    assert got.value == "13805351234" and "phone_decoded" in got.flags
+
+
 def test_a_row_mapped_again_after_a_correction_keeps_its_certificate_numbers_run():
     """A reviewer's correction maps its row again alone (pipeline.review.corrections.mapped_with): the
     run is still judged on the page's every row, so the number out of it stays doubted."""
