@@ -418,6 +418,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if f.source == "derived":
             continue
         cell = cells.get(f.name)
+        cell_typed = bool(getattr(cell, "typed", False))  # a reviewer's text is no recognizer's reading
         raw = cell.text if cell is not None and cell.text is not None else ""
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
@@ -428,15 +429,15 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             f.normalizer == "id_number"
             and n.value is None
             and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
-            and not getattr(cell, "typed", False)  # a reviewer's number is no recognizer's reading: never "repaired"
+            and not cell_typed  # never "repaired"
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
             n = _legacy_region_doubted(n, sp)
-            if not getattr(cell, "typed", False):  # a reviewer's number is no recognizer's reading
+            if not cell_typed:
                 n = _legacy_sex_digit(n, cells, ks, sp, year)
-        if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not getattr(cell, "typed", False):
-            n = _decode_phone(n, cell)  # a reviewer's number is no recognizer's reading: never decoded
+        if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
+            n = _decode_phone(n, cell)  # never decoded
         conf = _value_confidence(n, ocr_conf)
         same_value = _second_gives_same_value(
             f, n, cell, _normalizer(f, sp, year, id_value, getattr(cell, "second_chars", None)), sp
@@ -483,8 +484,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if isinstance(fv.value, str) and isinstance(measured, str) and ink_wider_than_text(f.normalizer, measured, ink):
             fv.flags.append("ink_wider_than_text")  # a character was probably dropped
             fv.confidence *= 0.5
-        typed = cell is not None and getattr(cell, "typed", False)  # a reviewer's text is no recognizer's noise
-        if f.name in CHINESE_FREE_TEXT and isinstance(fv.value, str) and not typed and noise_text(raw, ocr_conf):
+        if f.name in CHINESE_FREE_TEXT and isinstance(fv.value, str) and not cell_typed and noise_text(raw, ocr_conf):
             _blank_noise(fv, ocr_conf)
             problem(f.name, NOISE_PROBLEM)
         if f.normalizer == "id_number":
