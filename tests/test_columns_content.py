@@ -48,6 +48,11 @@ def _columns(rows):
     return [[r[c] for r in rows] for c in range(len(rows[0]))]
 
 
+def _read(rows: list[list[str]]) -> list[tuple[int, list[RawCell]]]:
+    """The rows as the recognizer's cells, numbered from 1, read at 0.99."""
+    return [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+
+
 def _with_headers(texts: dict[int, str], base: list[str] = HEADER) -> list[str]:
     """The page's header with the header cells of some columns read otherwise ({column: reading})."""
     header = list(base)
@@ -366,9 +371,7 @@ def test_the_column_of_each_records_own_person_beside_that_persons_relation_is_s
     assert got[5].field == "registrant_name" and got[5].doubt is None
     assert got[6].field == "registrant_relation_code" and got[8].field is None
     structure = Structure()
-    reassign_columns(
-        "sea_burial", header, [(n, [RawCell(t, 0.99, None) for t in r]) for n, r in enumerate(rows, 1)], structure, load_spec()
-    )
+    reassign_columns("sea_burial", header, _read(rows), structure, load_spec())
     assert not structure.page and 5 not in structure.columns
     apart = [header[i] for i in (0, 1, 3, 4, 2, 5, 6, 7, 8)]
     moved = [[r[i] for i in (0, 1, 3, 4, 2, 5, 6, 7, 8)] for r in rows]
@@ -635,6 +638,19 @@ def test_a_voyage_column_printed_otherwise_keeps_its_header():
 UNLIKE = "甲乙"
 
 
+def _sea_mapped(header: list[str], cells: list[tuple[int, list[RawCell]]]):
+    """A page of the 2010 Yantai sea-burial register: its columns reassigned (pipeline.page.extract's
+    reassign_columns) and its rows mapped with them: (columns, structure, mapped rows)."""
+    from pipeline.kernel.config import Settings
+
+    structure = Structure()
+    columns = reassign_columns("sea_burial", list(header), cells, structure, load_spec())
+    out = map_rows(
+        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=list(header)
+    )
+    return columns, structure, out
+
+
 def _sea_page(registration: list[str], onboard: list[str] | None = None, serial: bool = False):
     """A sea-burial page (VOYAGE_HEADER) whose register numbers are `registration`, with a 随船人数 column of
     `onboard` at its end and a 序号 column of 1, 2, 3 ... before it where asked."""
@@ -683,7 +699,7 @@ def test_a_name_column_under_a_header_misread_whole_is_told_by_the_deceaseds_fie
     misread (below), or printed apart from the deceased's fields, it stays doubted."""
     got = assign_columns("cremation", _with_header(1, UNLIKE), _columns(ROWS))
     assert got[1].field == "deceased_name" and got[1].doubt is None
-    rows = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(ROWS)]
+    rows = _read(ROWS)
     structure = Structure()
     assert reassign_columns("cremation", _with_header(1, UNLIKE), rows, structure, load_spec())[1] == "deceased_name"
     assert not structure.page and 1 not in structure.columns
@@ -794,14 +810,7 @@ def test_plain_numbers_running_up_under_a_lost_header_keep_the_registration_numb
     header[0] = ""
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field is None
-    structure = Structure()
-    columns = reassign_columns(
-        "sea_burial", header, [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)], structure, load_spec()
-    )
-    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
-    out = map_rows(
-        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
-    )
+    _, _, out = _sea_mapped(header, _read(rows))
     # each record is held, and for its registration number itself (not a sure blank): the page's other
     # holds (its onboard count) are not what this checks
     assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
@@ -817,13 +826,8 @@ def test_plain_numbers_running_up_under_a_header_misread_whole_keep_the_registra
 
     header, rows = _sea_page(["105", "106", "107", "108"])
     header[0] = UNLIKE
-    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
-    structure = Structure()
-    columns = reassign_columns("sea_burial", header, cells, structure, load_spec())
+    columns, _, out = _sea_mapped(header, _read(rows))
     assert columns[0] is None
-    out = map_rows(
-        "sea_burial", "烟台市殡仪馆海葬登记簿（2010年）", columns, cells, Settings(), structure=structure, header=header
-    )
     # each record is held, and for its registration number itself (not a sure blank): the page's other
     # holds (its onboard count) are not what this checks
     assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
@@ -1469,7 +1473,6 @@ def test_a_sea_area_column_named_by_header_and_cells_is_sure_and_only_its_look_a
     (a column shifted under it) keep the whole column in doubt."""
     from mapping import glyphs
     from mapping.headers import CELLS_DOUBT
-    from pipeline.kernel.config import Settings
 
     if not glyphs.available():
         pytest.skip("no CJK font to measure glyph shapes")
@@ -1479,19 +1482,8 @@ def test_a_sea_area_column_named_by_header_and_cells_is_sure_and_only_its_look_a
     got = assign_columns("sea_burial", VOYAGE_HEADER, _columns(rows))
     assert got[7].field == "sea_area"
     assert got[7].doubt is not None and got[7].doubt.startswith(CELLS_DOUBT) and is_assignment_doubt(got[7].doubt)
-    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
-    structure = Structure()
-    columns = reassign_columns("sea_burial", list(VOYAGE_HEADER), cells, structure, load_spec())
+    _, structure, out = _sea_mapped(VOYAGE_HEADER, _read(rows))
     assert not any(r.startswith(PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]) for r in structure.page)
-    out = map_rows(
-        "sea_burial",
-        "烟台市殡仪馆海葬登记簿（2010年）",
-        columns,
-        cells,
-        Settings(),
-        structure=structure,
-        header=list(VOYAGE_HEADER),
-    )
     flags = [out[i].record.fields["sea_area"].flags for i in range(4)]
     assert [("cell_read_by_shape" in f) for f in flags] == [True, True, False, True]
     assert not any("column_doubted" in f for f in flags)
@@ -1514,7 +1506,7 @@ def test_latin_letters_before_a_wording_are_no_serial_header_and_a_remap_drops_t
     assert serial_beside("sea_burial", "AG人数") is None
     assert serial_beside("sea_burial", "编号随船人数") == (2, "row_no", "onboard_count")
     header, rows = _sea_page(["105", "106", "107", "108"], onboard=["1", "2", "3", "4"])
-    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    cells = _read(rows)
     last = len(header) - 1
     why = f"{MERGED_HEADER_DOUBT} (row_no, onboard_count): a ruling line is missing and its values could not be split"
     for text, kept in (("AG人数", False), ("编号随船人数", True)):
@@ -1564,26 +1556,15 @@ def test_a_blank_kept_over_a_second_reading_in_a_column_doubted_cell_by_cell_sta
     (cell_read_by_shape). Failed before: only the first reading was looked at, so the blank went out
     with no doubt at all where the whole column's doubt had held it."""
     from mapping import glyphs
-    from pipeline.kernel.config import Settings
 
     if not glyphs.available():
         pytest.skip("no CJK font to measure glyph shapes")
     rows = [list(r) for r in VOYAGE_ROWS]
     for r, v in zip(rows, ["卧佛岛海城", "卧佛岛海城", "卧佛岛海域", "卧佛岛海城"]):
         r[7] = v
-    cells = [(i + 1, [RawCell(t, 0.99, None) for t in r]) for i, r in enumerate(rows)]
+    cells = _read(rows)
     cells[2][1][7] = RawCell("", 0.99, None, second="卧佛岛海城", second_confidence=0.6)
-    structure = Structure()
-    columns = reassign_columns("sea_burial", list(VOYAGE_HEADER), cells, structure, load_spec())
-    out = map_rows(
-        "sea_burial",
-        "烟台市殡仪馆海葬登记簿（2010年）",
-        columns,
-        cells,
-        Settings(),
-        structure=structure,
-        header=list(VOYAGE_HEADER),
-    )
+    _, _, out = _sea_mapped(VOYAGE_HEADER, cells)
     fv = out[2].record.fields["sea_area"]
     assert fv.value is None and "cell_read_by_shape" in fv.flags
 
