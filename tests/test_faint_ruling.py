@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
+from pipeline.kernel.errors import NoTableError
 from pipeline.page.extract import GRID_DOUBTS
 from pipeline.page.layout import find_grid_or_text, lines_view
 from pipeline.review.queue import record_reason
@@ -64,6 +66,13 @@ def test_lines_view_leaves_a_page_stretched_to_black_as_it_is():
     page = _page(line_grey=30)
     page[page < 100] = 0  # its darkest ink black, as the cleanup's stretch leaves a scan
     assert np.array_equal(lines_view(page), page)
+
+
+def test_an_empty_image_is_no_table_with_its_reason_not_a_crash():
+    empty = np.zeros((0, 0), np.uint8)
+    assert lines_view(empty).size == 0
+    with pytest.raises(NoTableError, match="no pixels"):
+        find_grid_or_text(empty)
 
 
 DARK_ROWS = (0, 1, 2, 4, 5, 8, 10)  # the other row lines faded under the ink test

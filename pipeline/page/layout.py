@@ -502,6 +502,8 @@ def lines_view(gray: np.ndarray) -> np.ndarray:
     of 10 pages of seed 3320 never looked at: 3 grids put right (2 and 1 columns lost, 3-4 rows inferred),
     fields exact 69.09 -> 70.51 %, IDs 73.91 -> 83.48 %, fields under unidentified columns 36 -> 3;
     camera_capture 4485 (8 pages) 93.36 -> 93.44 % (two grids moved by a pixel)."""
+    if gray.size == 0:
+        return gray
     lo = min(int(np.percentile(gray[::4, ::4], LINES_STRETCH_PERCENTILE)), 200)
     lut = np.clip((np.arange(256) - lo) * 255.0 / max(1, 255 - lo), 0, 255).astype(np.uint8)
     return cv2.LUT(gray, lut)
@@ -510,7 +512,10 @@ def lines_view(gray: np.ndarray) -> np.ndarray:
 def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
     """The table's grid from its ruling lines (find_grid); where they are missing or too few, from the
     text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
-    where neither finds a table: no ink at all, or ink that does not stand in rows and columns."""
+    where neither finds a table: no ink at all, or ink that does not stand in rows and columns; an image
+    with no pixels is no table either (a page is never loaded so, but a crop of one may be empty)."""
+    if gray.size == 0:
+        raise NoTableError("the page image holds no pixels")
     try:
         ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
