@@ -97,17 +97,20 @@ def misread_like(text: str, pool: list[str]) -> str:
 
 
 def misread_digit(text: str) -> str:
-    """`text` (a number) with its middle digit that has a look-alike read as that look-alike
-    (mapping.idfix.CONFUSABLE, the recognizer's own digit misreadings): an ID number read so fails its
-    check (GB 11643: one changed digit always changes the check character)."""
+    """`text` (a number) with the digit nearest its middle that the recognizer misreads read as it does
+    (mapping.idfix.CONFUSABLE: digit read -> the digits it may have been written as; a written digit is
+    read as the first digit whose entry holds it): an ID number read so fails its check (GB 11643: one
+    changed digit always changes the check character)."""
     from mapping.idfix import CONFUSABLE
 
+    read_as: dict[str, str] = {}
+    for r, written in sorted(CONFUSABLE.items()):
+        for w in written:
+            read_as.setdefault(w, r)
     mid = len(text) // 2
     for i in sorted(range(len(text)), key=lambda k: abs(k - mid)):
-        alike = CONFUSABLE.get(text[i], "")
-        alike = "".join(a for a in alike if a.isdigit())
-        if text[i].isdigit() and alike:
-            return text[:i] + alike[0] + text[i + 1 :]
+        if text[i] in read_as:
+            return text[:i] + read_as[text[i]] + text[i + 1 :]
     return text
 
 
