@@ -1616,11 +1616,13 @@ def test_an_id_column_half_misread_under_another_fields_header_is_still_the_ids(
 
 def test_a_column_of_numbers_failing_the_check_under_the_id_header_is_not_the_ids_beside_valid_ones():
     """The two 证号 headers misread into each other (火化证号 over the IDs, 身份证号 over a home's 18-digit
-    certificate numbers), half the IDs misread: the column whose cells hold GB 11643 is the ID's (doubted for
-    its header), the one whose numbers all fail the check is not, though its header names the ID (before,
-    the certificate numbers were taken for the IDs, sure, and the IDs for the certificate numbers)."""
-    rows = [r + [f"37060220130100000{i}"] for i, r in enumerate(_half_misread_ids(), 1)]
-    header = _with_header(3, "火化证号") + ["身份证号"]
-    got = assign_columns("cremation", header, _columns(rows))
-    assert got[3].field == "id_number" and got[3].doubt is not None
-    assert got[10].field != "id_number" and [a.field for a in got].count("id_number") == 1
+    certificate numbers), every ID read right or half of them misread: the column whose cells hold GB 11643 is
+    the ID's (doubted for its header), the one whose numbers all fail the check is not, though its header
+    names the ID (before, in both cases, the certificate numbers were taken for the IDs, sure, and the IDs
+    for the certificate numbers)."""
+    for ids in (ROWS, _half_misread_ids()):
+        rows = [list(r) + [f"37060220130100000{i}"] for i, r in enumerate(ids, 1)]
+        header = _with_header(3, "火化证号") + ["身份证号"]
+        got = assign_columns("cremation", header, _columns(rows))
+        assert got[3].field == "id_number" and got[3].doubt is not None
+        assert got[10].field != "id_number" and [a.field for a in got].count("id_number") == 1
