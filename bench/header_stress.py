@@ -96,10 +96,29 @@ def misread_like(text: str, pool: list[str]) -> str:
     return text
 
 
+def misread_digit(text: str) -> str:
+    """`text` (a number) with the digit nearest its middle that the recognizer misreads read as it does
+    (mapping.idfix.CONFUSABLE: digit read -> the digits it may have been written as; a written digit is
+    read as the first digit whose entry holds it): an ID number read so fails its check (GB 11643: one
+    changed digit always changes the check character)."""
+    from mapping.idfix import CONFUSABLE
+
+    read_as: dict[str, str] = {}
+    for r, written in sorted(CONFUSABLE.items()):
+        for w in written:
+            read_as.setdefault(w, r)
+    mid = len(text) // 2
+    for i in sorted(range(len(text)), key=lambda k: abs(k - mid)):
+        if text[i] in read_as:
+            return text[:i] + read_as[text[i]] + text[i + 1 :]
+    return text
+
+
 def misread_cells(db: Path, fields: frozenset[str], every: int) -> int:
     """Every `every`-th written cell (counted down each page) of the columns the store gives `fields`
     misread by shape (misread_like, the look-alikes drawn from the Han characters of the page's other
-    cells); the number of cells changed. The column's assignment is left to the re-map."""
+    cells; a cell mostly of digits, an ID number's, by one digit's look-alike: misread_digit, its second
+    reading alike and its scored alternatives dropped); the number of cells changed. The column's assignment is left to the re-map."""
     con = sqlite3.connect(db)
     changed = 0
     with con:
@@ -119,7 +138,7 @@ def misread_cells(db: Path, fields: frozenset[str], every: int) -> int:
                     if "\u4e00" <= ch <= "\u9fff"
                 }
             )
-            if not pool:
+            if not pool and "id_number" not in fields:
                 continue
             n = 0
             for rid, cj in rows:
@@ -131,9 +150,13 @@ def misread_cells(db: Path, fields: frozenset[str], every: int) -> int:
                         continue
                     n += 1
                     if n % every == 0:
-                        new = misread_like(cell["text"], pool)
+                        digits = sum(ch.isdigit() for ch in cell["text"]) > len(cell["text"]) // 2
+                        new = misread_digit(cell["text"]) if digits else misread_like(cell["text"], pool)
                         if new != cell["text"]:
                             cell["text"], hit = new, True
+                            cell.pop("alternatives", None)
+                            if cell.get("second"):
+                                cell["second"] = new
                             changed += 1
                 if hit:
                     con.execute("update records set cells = ? where id = ?", (json.dumps(cells, ensure_ascii=False), rid))
@@ -159,7 +182,7 @@ def main() -> None:
         "--misread-every",
         type=int,
         default=0,
-        help="also misread every N-th written cell of the --fields columns by shape (misread_like); 0: none",
+        help="also misread every N-th written cell of the --fields columns by shape (misread_like; digits: misread_digit); 0: none",
     )
     args = ap.parse_args()
     if args.wording not in ("stems", "blank", "pairs", "latin") and not args.wording.startswith("text:"):

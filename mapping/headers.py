@@ -773,9 +773,42 @@ with the row's ID is that field's, though other fields share its content (an age
 birth date a date)."""
 
 
+ID_IN_PART = 1 / 3
+"""A column where at least this share of its written cells (at least CONTENT_MIN_CELLS written, at least
+ID_MIN_CELLS of them so) are 18-character citizen ID numbers that hold by GB 11643-1999 (the check character
+computed from the other 17 digits, digits 7-14 a real birth date, an address code of a GB/T 2260 province:
+mapping.normalize.is_valid_id) is the ID number's column (ids_in_part), whatever its header reads, and no
+other field's; and where a page has such a column, a column of numbers of which fewer pass is not the ID's,
+whatever its header reads (content share 0 for the ID: column_scores). Lower than CONTENT_DECISIVE because
+these cells are no accident: an 18-digit string of another field passes the check character alone in 1 case of
+11 and must besides begin with one of the 35 province codes of GB/T 2260 and carry a real date at digits 7-14.
+(A home's own numbers built as an ID is, a GB/T 2260 code and a real date, would pass the check in 1 cell of
+11: two of three such cells in 2 % of columns, two of six in 10 %; of the 1512 columns other than the ID's of
+the design stores d3316, s4482, c4485 and their bilevel, faded and phone copies, none holds one valid ID.) A
+page whose ID digits are read poorly (red ink, a faint carbon: one misread digit breaks the check) keeps only
+some of them valid, and the header alone then gave the column of IDs to another field (a header read as 火化证号
+or a name's wording) or to none (bench/header_stress.py --fields id_number --misread-every 2: half the IDs of
+each page misread by a digit's look-alike, the header worded as another field's), or the two 证号 headers
+misread into each other gave the IDs to cremation_cert_no and a home's 18-digit certificate numbers to the ID.
+Below a third the column still goes without a field (fresh camera c4486 so stressed: 3 pages of 16, their IDs
+already misread by the photograph)."""
+
+
+def ids_in_part(texts: Sequence[str]) -> bool:
+    """Whether a column's written cells hold citizen ID numbers valid by GB 11643-1999 in at least
+    ID_IN_PART of them and ID_MIN_CELLS at least, of CONTENT_MIN_CELLS written cells or more."""
+    from . import normalize as N
+
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return False
+    valid = sum(N.is_valid_id(t.upper().replace("×", "X")) for t in written)
+    return valid >= ID_MIN_CELLS and valid / len(written) >= ID_IN_PART - 1e-9
+
+
 def _id_column(kind: str, column_texts: list[list[str]], sp: Spec) -> tuple[list[str] | None, list[list[str]]]:
     """The texts of the column of valid ID numbers (the best decisive_share, at least
-    CONTENT_DECISIVE), and per row the dates written in its other columns; (None, []) where no column
+    CONTENT_DECISIVE or ID_IN_PART: ids_in_part), and per row the dates written in its other columns; (None, []) where no column
     holds valid ID numbers."""
     from . import normalize as N
 
@@ -785,7 +818,7 @@ def _id_column(kind: str, column_texts: list[list[str]], sp: Spec) -> tuple[list
     best, best_share = None, 0.0
     for texts in column_texts:
         q = decisive_share(kind, "id_number", id_fields[0].code_table, texts, sp)
-        if q is not None and q >= CONTENT_DECISIVE and q > best_share:
+        if q is not None and (q >= CONTENT_DECISIVE or ids_in_part(texts)) and q > best_share:
             best, best_share = texts, q
     if best is None:
         return None, []
@@ -821,6 +854,8 @@ def column_scores(
     out: dict[tuple[int, str], ColumnScore] = {}
     ids, row_dates = _id_column(kind, column_texts, sp)
     id_fields = [(f.name, f.code_table) for f in ks.fields if f.source == "cell" and f.normalizer == "id_number"]
+    # the columns holding valid ID numbers in part (ID_IN_PART): where there is one, a column of none is no ID's
+    id_cols = {c for c, t in enumerate(column_texts) if len(id_fields) == 1 and ids_in_part(t)}
     for col, text in enumerate(header_texts):
         by_field = {n: sc for n, sc, _syn in _field_scores(sp, kind, clean_header(text))}
         texts = column_texts[col] if col < len(column_texts) else []
@@ -831,6 +866,8 @@ def column_scores(
             and ID_MIN_CELLS <= len(written) < CONTENT_MIN_CELLS
             and all(_decisive("id_number", id_fields[0][1], t, sp) for t in written)
         )
+        # a third of its cells valid GB 11643 numbers: the ID's column, no other field's (ID_IN_PART)
+        id_part = col in id_cols
         for name, normalizer, table in fields:
             h = by_field.get(name, 0.0)
             if normalizer == "row_no":
@@ -846,6 +883,10 @@ def column_scores(
                 q = agree  # the row's ID says what it must be
             if q is None and id_held and normalizer not in ("id_number", "row_no"):
                 q = 0.0  # too few cells to test for this field, but they are valid ID numbers: no other field's values
+            if id_part and normalizer not in ("id_number", "row_no"):
+                q = 0.0  # valid ID numbers in part (ID_IN_PART): no other field's values
+            if normalizer == "id_number" and id_cols and not id_part:
+                q = 0.0  # another column holds the page's valid ID numbers: these numbers, not valid, are not IDs
             strict = None  # a code column's cells read exactly (the look-alike readings left out)
             if normalizer in ("code", "sea_area") and q is not None and agree is None:
                 strict = content_share(normalizer, table, texts, sp, shapes=False)
@@ -855,7 +896,7 @@ def column_scores(
                 d = decisive_share(kind, normalizer, table, texts, sp)
                 if (d is None or d < CONTENT_DECISIVE) and agree is not None:
                     d = agree
-                if d is not None and d >= CONTENT_DECISIVE:
+                if (d is not None and d >= CONTENT_DECISIVE) or (normalizer == "id_number" and id_part):
                     total, alone = CONTENT_ALONE, True
             out[(col, name)] = ColumnScore(
                 round(h, SCORE_DECIMALS),

@@ -16,6 +16,7 @@ from mapping.headers import (
     column_scores,
     content_share,
     decisive_share,
+    ids_in_part,
     is_assignment_doubt,
 )
 from mapping.spec import load_spec
@@ -1583,3 +1584,45 @@ def test_the_columns_page_says_which_cells_of_a_column_doubted_cell_by_cell_are_
     assert "not read exactly" in en and "only through look-alike" not in en
     assert "规范写法" in zh and "仅以形近字" not in zh
     assert "规范写法" in FLAGS["cell_read_by_shape"].zh  # the cells' flag says the same
+
+
+def _half_misread_ids() -> list[list[str]]:
+    """ROWS and two more, with the ID of every second row misread by one digit (its check character then
+    fails, GB 11643): half the column's IDs valid, as on a page whose digits read poorly."""
+    rows = [list(r) for r in ROWS] + [
+        ["5", "王芳", "女", "370602195005050042", "2013.1.6", "2013.1.8", "海葬", "王强", "儿子", "13905351235"],
+        ["6", "李明", "男", "370602194403030077", "2013.1.7", "2013.1.9", "海葬", "李刚", "儿子", "13905351236"],
+    ]
+    rows[3][3] = "370602192701227805"  # the first-generation number of row 4 as an 18-character one
+    for r in rows[1::2]:
+        r[3] = r[3][:9] + ("7" if r[3][9] == "1" else "1") + r[3][10:]
+    return rows
+
+
+def test_an_id_column_half_misread_under_another_fields_header_is_still_the_ids():
+    """A third of a column's cells valid GB 11643 numbers (ID_IN_PART: the check character, a real birth
+    date, a GB/T 2260 province) are no other field's values: the column is the ID's though its header
+    reads as another field's (户籍地址, 火化证号: before, no field, the IDs lost), doubted for that header,
+    and that field is given no column of IDs; under a header not read, the ID's by its content alone."""
+    rows = _half_misread_ids()
+    assert ids_in_part([r[3] for r in rows]) and not ids_in_part([r[3] for r in rows][:1] + ["123"] * 5)
+    for head, other in (("户籍地址", "household_address"), ("火化证号", "cremation_cert_no")):
+        got = assign_columns("cremation", _with_header(3, head), _columns(rows))
+        assert got[3].field == "id_number" and got[3].doubt is not None, head
+        assert other not in [a.field for a in got]
+    unread = assign_columns("cremation", _with_header(3, "囗囗口"), _columns(rows))
+    assert unread[3].field == "id_number" and unread[3].score is not None and unread[3].score.alone
+
+
+def test_a_column_of_numbers_failing_the_check_under_the_id_header_is_not_the_ids_beside_valid_ones():
+    """The two 证号 headers misread into each other (火化证号 over the IDs, 身份证号 over a home's 18-digit
+    certificate numbers), every ID read right or half of them misread: the column whose cells hold GB 11643 is
+    the ID's (doubted for its header), the one whose numbers all fail the check is not, though its header
+    names the ID (before, in both cases, the certificate numbers were taken for the IDs, sure, and the IDs
+    for the certificate numbers)."""
+    for ids in (ROWS, _half_misread_ids()):
+        rows = [list(r) + [f"37060220130100000{i}"] for i, r in enumerate(ids, 1)]
+        header = _with_header(3, "火化证号") + ["身份证号"]
+        got = assign_columns("cremation", header, _columns(rows))
+        assert got[3].field == "id_number" and got[3].doubt is not None
+        assert got[10].field != "id_number" and [a.field for a in got].count("id_number") == 1
