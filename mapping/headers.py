@@ -1173,7 +1173,7 @@ def assign_columns(
         elif rival_field is not None:
             doubt = f"its header and cells fit {f} hardly better than {names[rival_field[1]]}"
         elif rival_col is not None:
-            doubt = f"another column fits {f} about as well"
+            doubt = NEAR_COLUMN_DOUBT.format(field=f)
         out.append(ColumnAssignment(c, header_texts[c], f, sc, header_only.get(c) != f, doubt))
     held = {a.field for a in out if a.field is not None}
     for i, a in enumerate(out):
@@ -1408,6 +1408,10 @@ def _header_and_cells(
     return out
 
 
+NEAR_COLUMN_DOUBT = "another column fits {field} about as well"
+"""The doubt of a column whose field another column would take in an assignment that sums nearly as
+much (assign_columns, _near_rival with the field held fixed)."""
+
 WEAK_RIVAL_MARGIN = 0.1
 """How much less of its cells may fit a field for a column left without one to rival a weakly headed
 column given that field (_doubt_weak_headers): about one cell in ten, what one misread cell moves."""
@@ -1443,14 +1447,24 @@ def _doubt_weak_headers(
 
     Rule source: the one-to-one correspondence of printed columns and a kind's fields (a field has at
     most one column, so two columns of its values cannot both be it), the fields' content tests
-    (_looks) and the spec's definitions of the name fields; no wording of any generator."""
+    (_looks) and the spec's definitions of the name fields; no wording of any generator.
+
+    A column doubted only because another column fits its field about as well (NEAR_COLUMN_DOUBT) is
+    tried for the clerk's column too: that doubt is the very choice between two columns of names that
+    the clerk's test settles. A faded or 1-bit copy makes it: the recognizer misreads some of the
+    clerk's faint names (a stroke lost, ink specks read as Latin letters or digits beside the name), so
+    fewer of its cells pass the name test and its near header no longer outweighs the row-by-row names
+    of the wording-less column (design typed_sheets seed 3316 faded, sea burial page 6: 登记员 0.73 of
+    its cells names against 1.00 unfaded). Its names still repeat (_variety 0.36), the rival's still
+    differ row by row; without the clerk's test the near doubt stands as before."""
     free = [a.index for a in out if a.field is None and a.doubt is None and a.index < len(column_texts)]
     if not free:
         return out
     normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
     res = list(out)
     for i, a in enumerate(out):
-        if a.field is None or a.doubt is not None or a.score is None or a.score.header >= HEADER_READ:
+        near = a.doubt is not None and a.field is not None and a.doubt == NEAR_COLUMN_DOUBT.format(field=a.field)
+        if a.field is None or (a.doubt is not None and not near) or a.score is None or a.score.header >= HEADER_READ:
             continue
         own = a.score.content
         if own is None:
@@ -1485,7 +1499,7 @@ def _doubt_weak_headers(
             )
             res[i] = replace(a, field=None, score=None, by_content=False, doubt=None)
             continue
-        if rivals:
+        if rivals and not near:
             res[i] = replace(
                 a,
                 doubt=(

@@ -380,6 +380,30 @@ def test_the_column_of_each_records_own_person_beside_that_persons_relation_is_s
     assert got[5].field == "registrant_name" and got[5].doubt is not None and is_assignment_doubt(got[5].doubt)
 
 
+def test_a_clerks_faded_names_misread_in_part_still_give_way_to_the_column_of_each_records_own_person():
+    """A faded copy: the recognizer reads two of the clerk's faint names with specks beside them (3ml王丽,
+    王丽ll), so only eight of ten cells under 登记员 pass the name test and its near header no longer
+    outweighs 申请人's names: the assignment is a near guess between the two columns. The clerk's names
+    still repeat and 申请人's differ row by row beside the registrant's relation: the field is 申请人's,
+    sure, and the clerk's column holds none (design typed_sheets seed 3316 faded: 11 registrant fields
+    were read from the clerk's column, held in doubt)."""
+    header = SEA_HEADER[:6] + ["亲属关系", "联系电话", "登记员"]
+    more = [
+        ["6", "李秀英", "女", "2016.4.9", "16-02", "李军", "刘芳"],
+        ["7", "赵德明", "男", "2016.4.9", "16-02", "赵红", "王丽"],
+        ["8", "孙桂兰", "女", "2016.4.9", "16-02", "孙涛", "刘芳"],
+        ["9", "周长海", "男", "2016.4.9", "16-02", "周静", "王丽"],
+        ["10", "吴玉珍", "女", "2016.4.9", "16-02", "吴刚", "刘芳"],
+    ]
+    relations = ["儿子", "女儿", "配偶", "儿子", "孙子"] * 2
+    phones = ["13905351234", "0535-6601190", "18775735707", "15835354809", "13805357788"] * 2
+    rows = [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS + more, relations, phones)]
+    rows[2][8], rows[6][8] = "3ml王丽", "王丽ll"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[5].field == "registrant_name" and got[5].doubt is None
+    assert got[8].field is None
+
+
 def test_a_clerks_column_of_the_same_few_names_does_not_rival_a_column_of_each_records_agent():
     """经手人 (one character from 经办人) holds each record's own agent; an extra column beside it holds the
     same two clerks' names on every row: no rival for a field naming a person of each record."""
