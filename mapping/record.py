@@ -764,9 +764,11 @@ def _legacy_checked(n: N.Normalized, facts: RowFacts | None, sp: Spec) -> N.Norm
     (+-1 year) checks the two year digits of the birth date only, a misread month or day shifts the
     age by a year at most and passes it, and the three sequence digits but the last are never
     checked; so the age check covers 2 of the 15 digits, and its absence is no cause to doubt a number
-    that checks as far as the standard lets. Measured on the unstressed design stores d3316
-    (county_editions + typed_sheets) and s4482 (camera_capture): 5 legacy numbers auto-accepted on
-    registers with no age, none wrong (bench/legacy_ids.py)."""
+    that checks as far as the standard lets. Measured (bench/legacy_ids.py, bench/results/
+    legacy-ids-2026-12-05-s26.md): holding them would hold 15 right records of the six unstressed stores
+    d3316, d3316fd, b3316, s4482, c4485 and fresh f3320 (none of their auto-accepted legacy numbers is
+    wrong) to catch misreads seen only where every second ID is misread on purpose at the confidence of
+    its right reading (bench/header_stress.py --misread-every 2: 2 on d3316, 1 on f3320)."""
     if n.value is None or "converted_15_to_18" not in n.flags:
         return n
     found = disagreements(str(n.value), facts or RowFacts(), sp.id_regions)
