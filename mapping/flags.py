@@ -203,6 +203,13 @@ FLAGS: dict[str, FlagInfo] = {
         "it may be an 18-digit number read short or misread); check it",
         "warn",
     ),
+    "legacy_id_birth_disagrees": FlagInfo(
+        "15 位旧身份证号中的出生日期（第 7-12 位）与本行年龄、死亡日期或台账年份不符（旧号无校验位，多为出生日期某位数字读错，也可能是年龄或日期读错），请对照原件核对",
+        "the birth date (digits 7-12) of a 15-digit legacy ID disagrees with the row's age, death date or the "
+        "register's year (a legacy number has no check digit: a birth-date digit is probably misread, or the age "
+        "or date is); check against the scan",
+        "warn",
+    ),
     "legacy_id_other_reading_longer": FlagInfo(
         "15 位旧身份证号的另一次识别读出更多位数字（可能是 18 位号码读漏，旧号无校验位），请核对",
         "the other reading of a 15-digit legacy ID's cell holds more digits (it may be an 18-digit number "

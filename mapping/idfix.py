@@ -65,30 +65,46 @@ class RowFacts:
     year: int | None = None  # the register's year: nobody in it was born after it
 
 
-def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
-    """Whether a valid number (GB 11643: check character, a real birth date in digits 7-14) can be the
-    row's person: its address code a listed ID region (GB/T 2260, spec.id_regions), its sex digit (17,
-    odd for a man) the row's sex, its birth date not after the row's death date nor after the
-    register's year (GB 11643's birth date: a person is born before he dies and is registered), and
-    the age at death it gives within the tolerance of the row's age."""
+def disagreements(cand: str, facts: RowFacts, regions: Collection[str]) -> tuple[str, ...]:
+    """What a valid number (GB 11643: check character, a real birth date in digits 7-14) says that the row
+    rules out, each check once, for every caller (_consistent, mapping.record's legacy checks):
+
+    - `region`: its address code is no listed ID region (GB/T 2260, spec.id_regions);
+    - `sex`: its sex digit (17, odd for a man) is not the row's sex;
+    - `birth_date`: digits 7-14 are no real date;
+    - `after_death`: born after the row's death date;
+    - `after_register`: born after the register's year (GB 11643's birth date: a person is born before
+      he is registered);
+    - `age`: the age at death it gives (whole years from birth to death) is beyond the tolerance of the
+      row's age (SPEC: age_years within +-1 of death_date - birth_date, the register's rounding).
+
+    A check whose fact the row lacks (no sex, no age or no death date, no year) is not made. A number
+    that is not valid at all gives `invalid` (after `region` where its address code is unlisted too) and
+    nothing else."""
+    out: list[str] = ["region"] if cand[:6] not in regions else []
     if not is_valid_id(cand):
-        return False
-    if cand[:6] not in regions:
-        return False
+        return (*out, "invalid")
     if facts.sex in ("1", "2") and ("1" if int(cand[16]) % 2 else "2") != facts.sex:
-        return False
+        out.append("sex")
     try:
         birth = _dt.date(int(cand[6:10]), int(cand[10:12]), int(cand[12:14]))
     except ValueError:
-        return False
-    if (facts.death is not None and birth > facts.death) or (facts.year is not None and birth.year > facts.year):
-        return False
+        return (*out, "birth_date")
+    if facts.death is not None and birth > facts.death:
+        out.append("after_death")
+    if facts.year is not None and birth.year > facts.year:
+        out.append("after_register")
     if facts.age is not None and facts.death is not None:
         d = facts.death
         exact = d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
         if abs(exact - facts.age) > facts.age_tolerance:
-            return False
-    return True
+            out.append("age")
+    return tuple(out)
+
+
+def _consistent(cand: str, read_region: str, facts: RowFacts, regions: Collection[str]) -> bool:
+    """Whether a valid number can be the row's person: nothing in it the row rules out (disagreements)."""
+    return not disagreements(cand, facts, regions)
 
 
 def candidates(read: str, facts: RowFacts, regions: Collection[str]) -> list[str]:

@@ -26,6 +26,7 @@ from .idfix import (
     RowFacts,
     choose_decoded,
     correct_readings,
+    disagreements,
     legacy_sex_candidates,
     marks_dropped,
     propose,
@@ -433,7 +434,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ):
             n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
-            n = _legacy_region_doubted(n, sp)
+            n = _legacy_checked(n, None if cell_typed else _row_facts(cells, ks, sp, year), sp)
             if not cell_typed:
                 n = _legacy_sex_digit(n, cells, ks, sp, year)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
@@ -576,7 +577,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             fv.value, fv.confidence = None, 0.0
             problem(f.name, f"longer than {f.max_length} characters")
     for fv in out.values():
-        if "legacy_id_region_unlisted" in fv.flags:  # a second reading of the same digits confirms nothing more
+        if any(fl in fv.flags for fl in LEGACY_DOUBTS):  # a second reading of the same digits confirms nothing more
             fv.confidence = min(fv.confidence, LEGACY_UNLISTED_CERTAINTY)
         if "phone_decoded" in fv.flags:  # nothing but the plan confirms it, however surely it was read
             fv.confidence = min(fv.confidence, PHONE_DECODED_CERTAINTY)
@@ -650,7 +651,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     Before any of that: a reading whose digits are a whole number once the marks inside it are dropped
     (specks read as . or :, mapping.idfix.marks_dropped), fitting the row, is that number, flagged
     `id_marks_dropped`, no surer than MARKS_DROPPED_CERTAINTY (a legacy 15-digit one stays doubted as
-    legacy numbers are: _legacy_region_doubted, _nothing_checks)."""
+    legacy numbers are: _legacy_checked, _nothing_checks)."""
 
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
     facts = _row_facts(cells, ks, sp, year)
@@ -735,15 +736,52 @@ LEGACY_UNLISTED_CERTAINTY = 0.45
 """A legacy number whose region is unlisted is below every threshold (their floor is 0.5)."""
 
 
-def _legacy_region_doubted(n: N.Normalized, sp: Spec) -> N.Normalized:
-    """A 15-digit legacy ID (GB 11643-1989: no check digit) whose address code is no listed ID region
-    (spec.id_regions, GB/T 2260) is doubted, flagged `legacy_id_region_unlisted`: with no check
-    digit only its region and birth date can tell a legacy number from an 18-digit one read short
-    (its 19 and check digit lost) or misread, so a region outside the list leaves nothing to confirm
-    it. The value is kept as read; only its certainty falls."""
-    if n.value is None or "converted_15_to_18" not in n.flags or str(n.value)[:6] in sp.id_regions:
+def _legacy_checked(n: N.Normalized, facts: RowFacts | None, sp: Spec) -> N.Normalized:
+    """A 15-digit legacy ID (GB 11643-1989: no check digit; 6-digit GB/T 2260 address code, birth date
+    yymmdd, 3-digit sequence whose last digit is odd for a man) is auto-acceptable only where what the
+    standard lets us check agrees (mapping.idfix.disagreements, the one place of each check, on its
+    18-digit form):
+
+    - its address code is a listed ID region (spec.id_regions, GB/T 2260): else flagged
+      `legacy_id_region_unlisted`, as an 18-digit number read short (its 19 and check digit lost) or
+      misread is then as likely;
+    - its birth date is a real date (normalize_id_number: else no value, `bad_birth_date`), not after the
+      row's death date nor the register's year, and gives the row's age at death within the spec's +-1
+      (SPEC: age_years): else flagged `legacy_id_birth_disagrees`. `facts` None (a number a reviewer
+      typed: the scan was seen) skips these row checks;
+    - its sex digit agrees with the sex column: where it does not, _legacy_sex_digit proposes the one
+      confusable digit that fits, or _validate flags `sex_id_mismatch` (an error: the confidence falls
+      to a third), so that rule is not repeated here.
+
+    A failed check keeps the value as read (a reviewer compares it with the scan) and puts it under
+    every threshold (LEGACY_UNLISTED_CERTAINTY; build_record caps it again after agreement).
+
+    Where a check cannot be made the number keeps its reading's confidence, as every value nothing
+    checks does (_nothing_checks, _agreement_unweighed): no sex column leaves the sex digit unchecked, a
+    register with no age at death (a sea burial register) or a blank age or death date leaves the birth
+    date checked only against the calendar and the register's year. Holding those would hold every
+    legacy number of every sea burial register without making the rest much surer: the age check
+    (+-1 year) checks the two year digits of the birth date only, a misread month or day shifts the
+    age by a year at most and passes it, and the three sequence digits but the last are never
+    checked; so the age check covers 2 of the 15 digits, and its absence is no cause to doubt a number
+    that checks as far as the standard lets. Measured (bench/legacy_ids.py, bench/results/
+    legacy-ids-2026-12-05-s26.md): holding them would hold 15 right records of the six unstressed stores
+    d3316, d3316fd, b3316, s4482, c4485 and fresh f3320 (none of their auto-accepted legacy numbers is
+    wrong) to catch misreads seen only where every second ID is misread on purpose at the confidence of
+    its right reading (bench/header_stress.py --misread-every 2: 2 on d3316, 1 on f3320)."""
+    if n.value is None or "converted_15_to_18" not in n.flags:
         return n
-    return N.Normalized(n.value, n.raw, n.flags + ("legacy_id_region_unlisted",), min(n.certainty, LEGACY_UNLISTED_CERTAINTY))
+    found = disagreements(str(n.value), facts or RowFacts(), sp.id_regions)
+    flags, cap = n.flags, n.certainty
+    if "region" in found:
+        flags, cap = flags + ("legacy_id_region_unlisted",), min(cap, LEGACY_UNLISTED_CERTAINTY)
+    if facts is not None and {"after_death", "after_register", "age"} & set(found):
+        flags, cap = flags + ("legacy_id_birth_disagrees",), min(cap, LEGACY_UNLISTED_CERTAINTY)
+    return N.Normalized(n.value, n.raw, flags, cap)
+
+
+LEGACY_DOUBTS = ("legacy_id_region_unlisted", "legacy_id_birth_disagrees")
+"""Flags of a legacy ID a check of GB 11643 caught (_legacy_checked): never above LEGACY_UNLISTED_CERTAINTY."""
 
 
 def _nothing_checks(f: FieldSpec, n: N.Normalized) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from mapping import RecordContext, build_record
 from mapping.flags import FLAGS
 from mapping.idfix import RowFacts, correct_id
-from mapping.normalize import id_check_digit
+from mapping.normalize import convert_15_to_18, id_check_digit
 from mapping.record import NAME_WEIGHED_POWER, weighed_name_confidence
 from mapping.spec import load_spec
 from ocr.agreement import resolve
@@ -1445,6 +1445,38 @@ def test_a_legacy_number_whose_region_is_unlisted_is_doubted_and_kept():
     assert fv.value == "370011" + "19" + listed[6:] + id_check_digit("370011" + "19" + listed[6:])
     assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < 0.5
     assert FLAGS["legacy_id_region_unlisted"].zh and FLAGS["legacy_id_region_unlisted"].en
+
+
+def test_a_legacy_number_whose_birth_date_disagrees_with_the_row_is_held_and_kept():
+    """A 15-digit legacy number (GB 11643-1989) has no check digit: a birth-year digit misread (1938's 8
+    read as 0, the recognizer's confusion: 1930) gives an age at death 8 years off the row's 74, beyond
+    the spec's +-1, so it is flagged legacy_id_birth_disagrees (Chinese wording for the reviewer), kept
+    as read and held below every threshold, even read alike twice. The true number, and one a year off
+    (the register's rounding), stay auto-acceptable. Failed before: the misread number was accepted at
+    0.99 (only the age was flagged)."""
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]  # 370611 380705 002, a woman who died at 74 in 2013
+    fv = build_record("cremation", row(legacy), CTX).fields["id_number"]
+    assert "legacy_id_birth_disagrees" not in fv.flags and fv.confidence > 0.5
+    misread = legacy[:7] + "0" + legacy[8:]  # born 1930: 82 at death
+    cell = RawCell(misread, 0.99, (0, 0, 10, 10), True, misread, 0.99)
+    fv = build_record("cremation", {**row(misread), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(misread)  # kept as read for the reviewer
+    assert "legacy_id_birth_disagrees" in fv.flags and fv.confidence < 0.5
+    assert FLAGS["legacy_id_birth_disagrees"].zh.startswith("15 位旧身份证号")
+    one_year = legacy[:7] + "9" + legacy[8:]  # born 1939: 73, within the register's rounding
+    assert "legacy_id_birth_disagrees" not in build_record("cremation", row(one_year), CTX).fields["id_number"].flags
+
+
+def test_a_legacy_number_on_a_register_with_no_age_keeps_its_reading_confidence():
+    """A sea burial register records no age at death: a legacy number's birth date can be checked only
+    against the calendar and the register's year, and the number keeps its reading's confidence
+    (record._legacy_checked: the age check covers the two year digits only)."""
+    legacy = TRUE_ID[:6] + TRUE_ID[8:17]
+    ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2016)
+    texts = {"deceased_name": "王秀英", "sex_code": "女", "id_number": legacy, "scattering_date": "2016.5.1"}
+    cells = {k: RawCell(v, 0.9, (0, 0, 10, 10)) for k, v in texts.items()}
+    fv = build_record("sea_burial", cells, ctx).fields["id_number"]
+    assert "converted_15_to_18" in fv.flags and "legacy_id_birth_disagrees" not in fv.flags and fv.confidence > 0.5
 
 
 def test_a_legacy_number_read_alike_twice_is_as_sure_as_one_reading():
