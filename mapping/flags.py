@@ -474,21 +474,25 @@ FLAGS: dict[str, FlagInfo] = {
     # --- record validation
     "missing_mandatory": FlagInfo("必填项缺失或无效", "mandatory value missing or invalid", "error"),
     "sex_decoded_agrees_with_id": FlagInfo(
-        "性别格识别有误，按识别模型在码表中最可能的写法取值，与身份证号第 17 位一致",
-        "the sex cell was misread and decoded to the table wording the recognizer finds likeliest; it agrees with ID digit 17",
+        "性别格识别有误，按识别模型在码表中最可能的写法取值，与身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位）一致",
+        "the sex cell was misread and decoded to the table wording the recognizer finds likeliest; it agrees with the ID's sex digit (digit 17 of 18, 15 of 15)",
         "info",
     ),
     "sex_decoded_against_id": FlagInfo(
-        "性别格识别有误，解码结果与身份证号第 17 位不符：已按身份证号取值，需核对",
-        "the sex cell was misread and decoded to the other sex than ID digit 17 states: the ID's sex was taken; check",
+        "性别格识别有误，解码结果与身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位）不符：已按身份证号取值，需核对",
+        "the sex cell was misread and decoded to the other sex than the ID's sex digit (digit 17 of 18, 15 of 15) states: the ID's sex was taken; check",
         "warn",
     ),
     "sex_unstated_id_states": FlagInfo(
-        "性别读为“未知/未说明”，而身份证号第 17 位表明了性别：已按身份证号取值，需核对",
-        "sex read as unknown or not stated while ID digit 17 states it: the ID's sex was taken; check",
+        "性别读为“未知/未说明”，而身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位）表明了性别：已按身份证号取值，需核对",
+        "sex read as unknown or not stated while the ID's sex digit (digit 17 of 18, 15 of 15) states it: the ID's sex was taken; check",
         "warn",
     ),
-    "sex_id_mismatch": FlagInfo("性别与身份证号第 17 位不符", "sex does not match ID number digit 17", "error"),
+    "sex_id_mismatch": FlagInfo(
+        "性别与身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位）不符",
+        "sex does not match the ID number's sex digit (digit 17 of 18, 15 of 15)",
+        "error",
+    ),
     "birth_date_id_mismatch": FlagInfo("出生日期与身份证号不符", "birth date does not match the ID number", "error"),
     "age_mismatch": FlagInfo("年龄与出生、死亡日期不符", "age does not match birth and death dates", "warn"),
     "birth_after_death": FlagInfo("出生日期晚于死亡日期", "birth date after death date", "error"),

@@ -550,8 +550,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "against the scan and fix it; if the number on the scan itself is not valid, tick “not on the scan” and say why",
     ),
     "issue.id_invalid_birth": (
-        "身份证号第 7–14 位不是有效的出生日期：请对照扫描件逐位核对这几位，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
-        "digits 7-14 of the ID number are not a real birth date: check them against the scan and fix them; if the number on the scan itself is not valid, tick “not on the scan” and say why",
+        "身份证号的出生日期位（18 位号码第 7–14 位，15 位号码第 7–12 位）不是有效的出生日期：请对照扫描件逐位核对这几位，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
+        "the ID number's birth-date digits (7-14 of 18, 7-12 of 15) are not a real birth date: check them against the scan and fix them; if the number on the scan itself is not valid, tick “not on the scan” and say why",
     ),
     "issue.id_invalid_region": (
         "身份证号前 6 位（地址码）不是任何行政区划的代码（GB/T 2260）：多半有一位读错，请对照扫描件逐位核对，按扫描件改正；扫描件上的号码本身就不合格的，请勾选“扫描件上没有”并写明原因",
@@ -570,29 +570,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "check it digit by digit against the scan and fix it; if the number on the scan itself is not valid, tick “not on the scan” and say why",
     ),
     "issue.id_disagrees_sex": (
-        "身份证号第 17 位（单数为男，双数为女）与性别不符：请对照扫描件核对身份证号和性别，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
-        "digit 17 of the ID number (odd for a man, even for a woman) does not match the sex: check both against the "
+        "身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位；单数为男，双数为女）与性别不符：请对照扫描件核对身份证号和性别，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the ID number's sex digit (digit 17 of 18, 15 of 15; odd for a man, even for a woman) does not match the sex: check both against the "
         "scan and fix the one misread; if the scan itself says so, leave it unchanged",
     ),
     "issue.id_disagrees_birth": (
-        "身份证号第 7–14 位与出生日期不符：请对照扫描件核对身份证号和出生日期，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
-        "digits 7-14 of the ID number do not match the birth date: check both against the scan and fix the one "
+        "身份证号的出生日期位（18 位号码第 7–14 位，15 位号码第 7–12 位）与出生日期不符：请对照扫描件核对身份证号和出生日期，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the ID number's birth-date digits (7-14 of 18, 7-12 of 15) do not match the birth date: check both against the scan and fix the one "
         "misread; if the scan itself says so, leave it unchanged",
     ),
     "issue.id_disagrees_sex_birth": (
-        "身份证号与性别（第 17 位）、出生日期（第 7–14 位）都不符：请先对照扫描件逐位核对身份证号，再核对性别和出生日期，"
+        "身份证号与性别（性别位）、出生日期（出生日期位）都不符：请先对照扫描件逐位核对身份证号，再核对性别和出生日期，"
         "改正读错的一项；扫描件上本来就是这样的，保持不变即可",
-        "the ID number matches neither the sex (digit 17) nor the birth date (digits 7-14): check the ID number digit "
+        "the ID number matches neither the sex (its sex digit) nor the birth date (its birth-date digits): check the ID number digit "
         "by digit against the scan first, then the sex and the birth date, and fix what was misread; if the scan itself says so, leave it unchanged",
     ),
     "issue.sex_disagrees_id": (
-        "性别与身份证号第 17 位（单数为男，双数为女）不符：请对照扫描件核对性别和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
-        "the sex does not match digit 17 of the ID number (odd for a man, even for a woman): check both against the "
+        "性别与身份证号的性别位（18 位号码第 17 位，15 位号码第 15 位；单数为男，双数为女）不符：请对照扫描件核对性别和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the sex does not match the ID number's sex digit (digit 17 of 18, 15 of 15; odd for a man, even for a woman): check both against the "
         "scan and fix the one misread; if the scan itself says so, leave it unchanged",
     ),
     "issue.birth_disagrees_id": (
-        "出生日期与身份证号第 7–14 位不符：请对照扫描件核对出生日期和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
-        "the birth date does not match digits 7-14 of the ID number: check both against the scan and fix the one "
+        "出生日期与身份证号的出生日期位（18 位号码第 7–14 位，15 位号码第 7–12 位）不符：请对照扫描件核对出生日期和身份证号，改正读错的一项；扫描件上本来就是这样的，保持不变即可",
+        "the birth date does not match the ID number's birth-date digits (7-14 of 18, 7-12 of 15): check both against the scan and fix the one "
         "misread; if the scan itself says so, leave it unchanged",
     ),
     "issue.from_invalid_id": (
