@@ -98,3 +98,21 @@ def test_a_1bit_page_without_a_table_is_told_so_not_called_blank():
     assert page_reason("no_table", white) == "no_table"
     grey = [Step("border_removal", {}, {"pixels_removed": 5000}), Step("denoise", {"method": "median", "ksize": 3})]
     assert page_reason("no_table", grey) == "no_table"
+
+
+def test_a_stretch_of_broken_ruling_welded_to_a_rows_writing_does_not_split_the_row():
+    """On a 1-bit scan the table's bottom rule is left as stretches that are no ruling line, and one welded
+    to the last row's writing above it made a piece 2.4 glyph heights tall beside the row's other words: the
+    row's run was cut in two overlapping parts, an extra row the page does not have (bilevel copy of typed
+    3316, 01_cremation_haiyang_2017 page 2: 17 rows found for 16 drawn). Two rows lie one above the other."""
+    gray, tops = _register(title=False)
+    y = tops[-1]
+    for x in COLS[3:]:  # the last row's words in four columns written 2 px lower, on a stretch of rule
+        gray[y : y + 20, x : x + 100] = 255
+        _word(gray, x, y + 2, 4)
+        gray[y + 2 : y + 49, x : x + 3] = 0
+    gray[y + 45 : y + 49, COLS[3] : COLS[-1] + 100] = 0
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11  # the header and ten entries, none split
+    assert grid.rows[-2] < y < grid.rows[-1]

@@ -275,6 +275,15 @@ TABLE_ROW_SHARE = 0.4
 row: 15-30 pieces; a title above it: a few)."""
 ROW_SPLIT = 1.7
 """A run of text lines this many times taller than the median run is two rows joined (_text_rows)."""
+CUT_OVERLAP = 0.5
+"""A run of text cut in two (_text_rows, ROW_SPLIT) is two rows only where its parts lie one above the other:
+where the upper part reaches down over more than this share of the lower's (or its own) height into the
+lower, the parts stand side by side on one row. Two rows of a register are written one under the other, a
+row line between them; what makes one row's run tall enough to be cut is one tall piece in it (a stretch
+of broken ruling welded to the writing on a 1-bit scan, a character written large), and the cut then
+leaves that piece alone below and the rest of the row above, beside it (design typed_sheets seed 3316, a
+bilevel copy by bench/stress_scans.py, page 2 of 01_cremation_haiyang_2017: the last row cut into parts
+overlapping over 23 of the upper's 24 px, 17 rows found for 16 drawn). A property of a table's rows."""
 COLUMN_GAP = 0.3
 """A column gap is at least this many glyph heights wide, ..."""
 COLUMN_GAP_CROSSING = 0.15
@@ -356,6 +365,9 @@ def _text_rows(boxes: np.ndarray, g: float) -> list[list[int]]:
         parts = [[int(upper[:, 1].min()), int(upper[:, 3].max())], [int(lower[:, 1].min()), int(lower[:, 3].max())]]
         if any(p_[1] - p_[0] >= r1 - r0 for p_ in parts):  # a piece as tall as the run: it cannot be cut
             out.append([r0, r1])
+            continue
+        if parts[0][1] - parts[1][0] > CUT_OVERLAP * min(p_[1] - p_[0] for p_ in parts):
+            out.append([r0, r1])  # the two parts lie side by side, not one above the other: one row
             continue
         todo[:0] = parts
     return sorted(out)
