@@ -1355,3 +1355,44 @@ def test_a_relation_header_read_as_two_fields_stays_doubted_where_a_cell_holds_m
     for row in _map(columns, rows, st):
         if row.record.fields.get("agent_relation_code") is not None:
             assert "column_doubted" in row.record.fields["agent_relation_code"].flags
+
+
+def _register_rows(numbers: list[tuple[str, float, list[str]]]):
+    """Records of a sea-burial page whose register numbers are (value, confidence, flags), rows 1, 2, 3 ..."""
+    from pipeline.kernel.models import FieldValue, MappedRecord
+
+    return {
+        n + 1: MappedRecord("sea_burial", {"registration_no": FieldValue(v, v, c, None, list(fl))})
+        for n, (v, c, fl) in enumerate(numbers)
+    }
+
+
+def test_a_register_number_read_unsure_is_confirmed_by_its_surely_read_neighbour():
+    """HZ2016-0125 read at 0.45 between HZ2016-0124 and HZ2016-0126 read at 0.99: it is the run's number, so
+    it is as sure as its neighbours (above every threshold), flagged number_in_run, its value unchanged."""
+    from pipeline.page.structure import confirm_register_run
+
+    recs = _register_rows([("HZ2016-0124", 0.99, ["engines_agree"]), ("HZ2016-0125", 0.45, []), ("HZ2016-0126", 0.98, [])])
+    confirm_register_run(recs, "registration_no")
+    fv = recs[2].fields["registration_no"]
+    assert fv.value == "HZ2016-0125" and fv.confidence == 0.98 and "number_in_run" in fv.flags
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [("HZ2016-0124", 0.99, []), ("HZ2016-0127", 0.45, []), ("HZ2016-0128", 0.6, [])],  # off the run; the next unsure
+        [("HZ2016-0124", 0.8, []), ("HZ2016-0125", 0.45, []), ("HZ2016-0130", 0.99, [])],  # the witness read unsure
+        [("HZ2016-0124", 0.99, ["spec_chose_reading"]), ("HZ2016-0125", 0.45, []), ("", 1.0, [])],  # a witness a rule chose
+        [("HZ2016-0124", 0.99, []), ("HZ2016-0125", 0.45, ["column_doubted"]), ("HZ2016-0126", 0.99, [])],  # its column in doubt
+        [("HZ2016-0124", 0.99, []), ("HZ2017-0125", 0.45, []), ("HZ2016-0126", 0.99, [])],  # another prefix
+        [("HZ2016-0124", 0.99, []), ("HZ2016-125", 0.45, []), ("HZ2016-0126", 0.99, [])],  # another width
+    ],
+)
+def test_a_register_number_not_said_by_a_sure_neighbour_stays_unsure(numbers):
+    from pipeline.page.structure import confirm_register_run
+
+    recs = _register_rows(numbers)
+    confirm_register_run(recs, "registration_no")
+    fv = recs[2].fields["registration_no"]
+    assert fv.confidence == 0.45 and "number_in_run" not in fv.flags

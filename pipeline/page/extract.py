@@ -126,6 +126,7 @@ from pipeline.page.structure import (
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
+    REGISTER_RUN_FIELDS,
     SEAL_ONLY,
     STRUCK,
     UNDER_SEAL,
@@ -137,6 +138,7 @@ from pipeline.page.structure import (
     check_cert_run,
     check_columns,
     check_serials,
+    confirm_register_run,
     fused_serials,
     mark_missing,
     missing_fields,
@@ -1510,6 +1512,9 @@ def map_rows(
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
     apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
     _check_cert_runs(out, ks, columns, structure, ctx.ledger_year, page_rows)
+    for name in REGISTER_RUN_FIELDS:
+        if name in columns:
+            confirm_register_run({r.row_no: r.record for r in out}, name)
     _check_column_shapes(out, kind, settings, volume_prefixes)
     _check_page_quality(out, rows, settings, kind)
     return out
