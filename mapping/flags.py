@@ -119,6 +119,12 @@ FLAGS: dict[str, FlagInfo] = {
         "confusion from the reading or inside it, is filled in, to be checked (the reading in raw)",
         "warn",
     ),
+    "number_in_run": FlagInfo(
+        "登记号读得不够确定，但与相邻行确定读出的登记号逐行加一相接（同一前缀、同样位数），按连续编号确认",
+        "the register number was read unsure, but it is the number a neighbouring row read surely says (same prefix and "
+        "width, one a row): confirmed by the run",
+        "info",
+    ),
     "nonstandard_format": FlagInfo(
         "不是火化证号的规范格式（4 位年份加 5 位序号），按原文保留，请对照扫描件核对",
         "not in the certificate number's format (a 4-digit year and a 5-digit serial); kept as printed: check it against the scan",

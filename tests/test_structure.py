@@ -1303,3 +1303,96 @@ def test_remarks_read_only_as_noise_are_no_written_values_that_doubt_their_colum
     for row in out:
         assert "column_values_fail" not in row.record.fields["remarks"].flags
         assert not any(p.startswith("remarks: 3 of its") for p in row.record.problems)
+
+
+def _relation_headed(header_text: str, relation_cells: list[str] | None = None):
+    """The register with its relation column's header read as 家属关系 / 逝者关系 (a relation's wording with
+    the person it is relative to, which reads as two fields' headers: mapping.headers.merged_header) and
+    doubted so when the page was read (split_merged_columns: no gap to split at), re-mapped:
+    (columns, rows, structure). `relation_cells`: that column's texts (default: the register's own)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    r_col = FIELDS.index("agent_relation_code")
+    header = list(HEADER)
+    header[r_col] = header_text
+    rows = [list(r) for r in ROWS]
+    for n, t in enumerate(relation_cells or []):
+        rows[n][r_col] = t
+    st = Structure()
+    st.doubt_column(
+        r_col,
+        f"{MERGED_HEADER_DOUBT} (agent_name, agent_relation_code): a ruling line is missing and its values could not be split",
+    )
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st
+
+
+@pytest.mark.parametrize("header_text", ["家属关系", "逝者关系"])
+def test_a_relation_header_read_as_two_fields_is_one_column_where_every_cell_is_a_table_wording(header_text):
+    """A relation column headed 家属关系 (or 逝者关系): its header reads as two fields' (家属 names a person),
+    but each of its cells is exactly one wording of the GB/T 4761 table, which two printed columns' writing
+    run together never is: the column is one printed column, its relation is not doubted, and no printed
+    column is hidden (the page's other blanks are as sure as on a page whose header read as one wording)."""
+    columns, rows, st = _relation_headed(header_text)
+    r_col = FIELDS.index("agent_relation_code")
+    assert columns[r_col] == "agent_relation_code"
+    assert not any(r.startswith("its header names two fields") for r in st.columns.get(r_col, []))
+    assert not st.columns_hidden
+    for row in _map(columns, rows, st):
+        assert "column_doubted" not in row.record.fields["agent_relation_code"].flags
+
+
+def test_a_relation_header_read_as_two_fields_stays_doubted_where_a_cell_holds_more_than_a_wording():
+    """The same column where one cell reads as a name and a relation run together (宋建儿子): it may hold
+    two printed columns, so the doubt stays, every record's relation is doubted and the page may hide a
+    column."""
+    columns, rows, st = _relation_headed("家属关系", ["宋建儿子"])
+    r_col = FIELDS.index("agent_relation_code")
+    assert any(r.startswith("its header names two fields") for r in st.columns.get(r_col, []))
+    assert st.columns_hidden
+    for row in _map(columns, rows, st):
+        if row.record.fields.get("agent_relation_code") is not None:
+            assert "column_doubted" in row.record.fields["agent_relation_code"].flags
+
+
+def _register_rows(numbers: list[tuple[str, float, list[str]]]):
+    """Records of a sea-burial page whose register numbers are (value, confidence, flags), rows 1, 2, 3 ..."""
+    from pipeline.kernel.models import FieldValue, MappedRecord
+
+    return {
+        n + 1: MappedRecord("sea_burial", {"registration_no": FieldValue(v, v, c, None, list(fl))})
+        for n, (v, c, fl) in enumerate(numbers)
+    }
+
+
+def test_a_register_number_read_unsure_is_confirmed_by_its_surely_read_neighbour():
+    """HZ2016-0125 read at 0.45 between HZ2016-0124 and HZ2016-0126 read at 0.99: it is the run's number, so
+    it is as sure as its neighbours (above every threshold), flagged number_in_run, its value unchanged."""
+    from pipeline.page.structure import confirm_register_run
+
+    recs = _register_rows([("HZ2016-0124", 0.99, ["engines_agree"]), ("HZ2016-0125", 0.45, []), ("HZ2016-0126", 0.98, [])])
+    confirm_register_run(recs, "registration_no")
+    fv = recs[2].fields["registration_no"]
+    assert fv.value == "HZ2016-0125" and fv.confidence == 0.98 and "number_in_run" in fv.flags
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [("HZ2016-0124", 0.99, []), ("HZ2016-0127", 0.45, []), ("HZ2016-0128", 0.6, [])],  # off the run; the next unsure
+        [("HZ2016-0124", 0.8, []), ("HZ2016-0125", 0.45, []), ("HZ2016-0130", 0.99, [])],  # the witness read unsure
+        [("HZ2016-0124", 0.99, ["spec_chose_reading"]), ("HZ2016-0125", 0.45, []), ("", 1.0, [])],  # a witness a rule chose
+        [("HZ2016-0124", 0.99, []), ("HZ2016-0125", 0.45, ["column_doubted"]), ("HZ2016-0126", 0.99, [])],  # its column in doubt
+        [("HZ2016-0124", 0.99, []), ("HZ2017-0125", 0.45, []), ("HZ2016-0126", 0.99, [])],  # another prefix
+        [("HZ2016-0124", 0.99, []), ("HZ2016-125", 0.45, []), ("HZ2016-0126", 0.99, [])],  # another width
+    ],
+)
+def test_a_register_number_not_said_by_a_sure_neighbour_stays_unsure(numbers):
+    from pipeline.page.structure import confirm_register_run
+
+    recs = _register_rows(numbers)
+    confirm_register_run(recs, "registration_no")
+    fv = recs[2].fields["registration_no"]
+    assert fv.confidence == 0.45 and "number_in_run" not in fv.flags

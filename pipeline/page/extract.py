@@ -34,6 +34,7 @@ from mapping.headers import (
     VolumePage,
     agree_in_volume,
     assign_columns,
+    cell_reads_as,
     clean_header,
     content_class,
     detect_kind,
@@ -125,6 +126,7 @@ from pipeline.page.structure import (
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
+    REGISTER_RUN_FIELDS,
     SEAL_ONLY,
     STRUCK,
     UNDER_SEAL,
@@ -136,6 +138,7 @@ from pipeline.page.structure import (
     check_cert_run,
     check_columns,
     check_serials,
+    confirm_register_run,
     fused_serials,
     mark_missing,
     missing_fields,
@@ -1056,7 +1059,54 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     for a in assigned:
         if a.doubt is not None:
             doubt_assignment(structure, a.index, a.field or header_only.get(a.index), a.doubt, sp.kind(kind))
-    return [a.field for a in assigned]
+    fields = [a.field for a in assigned]
+    drop_merged_header_refuted(kind, fields, texts, structure, sp)
+    return fields
+
+
+MERGED_REFUTED_NORMALIZERS = frozenset({"code", "sex"})
+"""The fields whose cells can refute a header's reading as two fields' headers (drop_merged_header_refuted):
+those whose every value is a wording of an official code table (relations GB/T 4761, sex GB/T 2261.1, the
+spec's other code tables: SPEC.md). A name, an address, free text or a number has no table that could tell
+one column's writing from two columns' run together."""
+
+MERGED_REFUTED_CELLS = 3
+"""The least cells of writing a column must hold for drop_merged_header_refuted to judge it: one or two
+wordings read exactly tell little of a column."""
+
+
+def drop_merged_header_refuted(
+    kind: str, fields: Sequence[str | None], texts: Sequence[Sequence[str]], structure: Structure, sp: Spec
+) -> None:
+    """Drop the doubt that a column's header names two fields (MERGED_HEADER_DOUBT, split_merged_columns: no
+    gap in its rows' text to split it at) where its cells refute it: the column is given a field of a code
+    table (MERGED_REFUTED_NORMALIZERS), and each of its cells of writing (at least MERGED_REFUTED_CELLS; a
+    blank or a cell a seal covers counts neither way, _column_texts) reads exactly as one wording of that
+    table (mapping.headers.cell_reads_as: no look-alike glyph, no fuzzy match, nothing beside it). Two
+    printed columns under one header leave two columns' writing in each cell the recognizer reads as one
+    line (张三 子, 男 45), which no cell of the table is; a column whose every cell is one wording holds
+    one printed column, and its header is one wording that reads as two fields' (家属关系, 逝者关系: a
+    relation with the person it is relative to, SPEC.md 与逝者关系, where 家属 and 逝者 name a person).
+    With the doubt gone the page holds no column read as two (Structure.columns_hidden), as where the header
+    read as one wording. Rule source: the spec's code tables; one printed header per column; the
+    recognizer reads a cell's ink as one line. Design bilevel set bm3333 (typed): 13 relation codes so
+    doubted, all right; the records of their pages held by the doubt and the fields it left unknown."""
+    ks = sp.kind(kind)
+    for c, reasons in list(structure.columns.items()):
+        field = fields[c] if c < len(fields) else None
+        fs = ks.field(field) if field is not None else None
+        if fs is None or fs.normalizer not in MERGED_REFUTED_NORMALIZERS or c >= len(texts):
+            continue
+        if not any(r.startswith(MERGED_HEADER_DOUBT) for r in reasons):
+            continue
+        written = ["".join(t.split()) for t in texts[c] if "".join((t or "").split())]
+        if len(written) < MERGED_REFUTED_CELLS or not all(cell_reads_as(kind, fs.name, t, sp) for t in written):
+            continue
+        kept = [r for r in reasons if not r.startswith(MERGED_HEADER_DOUBT)]
+        if kept:
+            structure.columns[c] = kept
+        else:
+            del structure.columns[c]
 
 
 def doubt_assignment(structure: Structure, index: int, field: str | None, why: str, ks: KindSpec) -> None:
@@ -1462,6 +1512,9 @@ def map_rows(
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
     apply_serial_checks({r.row_no: r.record for r in out}, check_serials(serials))
     _check_cert_runs(out, ks, columns, structure, ctx.ledger_year, page_rows)
+    for name in REGISTER_RUN_FIELDS:
+        if name in columns:
+            confirm_register_run({r.row_no: r.record for r in out}, name)
     _check_column_shapes(out, kind, settings, volume_prefixes)
     _check_page_quality(out, rows, settings, kind)
     return out
