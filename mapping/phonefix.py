@@ -14,10 +14,12 @@ is Weifang's code, a number of the plan SPEC does not take, not a misread 0535.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Iterable
 
 from .idfix import CONFUSABLE
-from .normalize import phone_digits, phone_in_plan
+from .normalize import normalize_phone, phone_digits, phone_in_plan
 
 PHONE_DECODED_CERTAINTY = 0.45
 """The most a phone number decoded by the plan is sure of: below every threshold (their floor is 0.5),
@@ -65,3 +67,31 @@ def decode_phone(reads: Iterable[str | None]) -> tuple[str | None, list[str]]:
             pool.update(plan_candidates(digits))
     c = sorted(pool)
     return (c[0] if len(c) == 1 else None), c
+
+
+_WRITTEN_NUMBER = re.compile(r"[0-9 \-()（）]+")
+"""The characters of a phone number as written: digits, the gaps and the dashes or brackets of its
+groups (0535-6212345, 138 1234 5678, (0535)6212345). A letter or a Han character is no part of one."""
+
+
+def one_plan_number(text: str) -> bool:
+    """Whether a cell's reading is exactly one number of the numbering plan (MIIT 电信网编号计划, as SPEC
+    takes it: mapping.normalize.phone_in_plan) and nothing beside it: a mobile number (11 digits, 13-19)
+    or a landline with its area code (0535 and 7 or 8 digits), read as written: digits and the number's
+    own separators only (_WRITTEN_NUMBER), normalize_phone taking it whole without a flag (no area code
+    added, no second number, no label, no glyph read as a digit, no stray mark dropped), and no group of it
+    apart at a gap being a full number of the plan by itself (0535-6212345 2: a landline and a digit
+    beside it; 13812345678 45). Rule source: the numbering plan; a number written as one run of digits."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not s or not _WRITTEN_NUMBER.fullmatch(s):
+        return False
+    n = normalize_phone(s)
+    if n.value is None or n.flags:
+        return False
+    groups = s.split()
+    for k in range(1, len(groups)):
+        for part in (groups[:k], groups[k:]):
+            digits = phone_digits("".join(part))
+            if digits is not None and len(digits) >= 11 and phone_in_plan(digits):
+                return False
+    return True

@@ -917,3 +917,24 @@ def test_a_look_alike_match_that_replaces_a_kinship_character_is_only_a_proposal
     for read, code in [("要", "10"), ("安", "10"), ("爱", "10"), ("儿了", "20")]:
         m = relation(read)
         assert m.value == code and "kinship_term_outside_table" not in m.flags and m.certainty >= 0.9
+
+
+@pytest.mark.parametrize(
+    "text, one",
+    [
+        ("13812345678", True),
+        ("138 1234 5678", True),
+        ("0535-6212345", True),
+        ("(0535)62123456", True),
+        ("6212345", False),  # no area code
+        ("12812345678", False),  # 12: no mobile network of the plan
+        ("电话13812345678", False),  # a word beside it
+        ("13812345678/13912345678", False),  # a second number
+        ("0535-6212345 2", False),  # a landline and a digit apart at a gap
+        ("1381234567O", False),  # a letter read for a digit
+    ],
+)
+def test_one_plan_number_is_one_number_of_the_numbering_plan_and_nothing_beside_it(text, one):
+    from mapping.phonefix import one_plan_number
+
+    assert one_plan_number(text) is one

@@ -1396,3 +1396,65 @@ def test_a_register_number_not_said_by_a_sure_neighbour_stays_unsure(numbers):
     confirm_register_run(recs, "registration_no")
     fv = recs[2].fields["registration_no"]
     assert fv.confidence == 0.45 and "number_in_run" not in fv.flags
+
+
+def _phone_headed(header_text: str, pair: str, phone_cells: list[str] | None = None):
+    """The register with its remarks column gone and its phone column's header read as `header_text`
+    (联系电话说明: a phone's wording and a remark's, which reads as two fields' headers) and doubted so when
+    the page was read (split_merged_columns: no gap to split at, the fields `pair`), re-mapped:
+    (columns, rows, structure). `phone_cells`: that column's texts (default: the register's own numbers)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import reassign_columns
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    keep = [i for i, f in enumerate(FIELDS) if f != "remarks"]
+    p_col = [FIELDS[i] for i in keep].index("agent_phone")
+    header = [HEADER[i] for i in keep]
+    header[p_col] = header_text
+    rows = [[r[i] for i in keep] for r in ROWS]
+    for n, t in enumerate(phone_cells or []):
+        rows[n][p_col] = t
+    st = Structure()
+    st.doubt_column(p_col, f"{MERGED_HEADER_DOUBT} ({pair}): a ruling line is missing and its values could not be split")
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    return reassign_columns("cremation", header, cells, st, load_spec()), rows, st, p_col
+
+
+@pytest.mark.parametrize(
+    "phone_cells",
+    [None, ["152 0513 7267", "(0535)6652389", "187-6381-0462"]],  # the register's numbers; written in groups
+)
+def test_a_phone_header_read_as_two_fields_is_one_column_where_every_cell_is_one_number_of_the_plan(phone_cells):
+    """A phone column headed 联系电话说明 (a phone's wording and 说明, a remark's: two fields' headers), each of
+    whose cells is exactly one number of the numbering plan (a mobile number, a landline with its area code),
+    nothing beside it: a remark run on to a number is no number of the plan, so the column is one printed
+    column, its numbers are not doubted and no printed column is hidden."""
+    columns, rows, st, p_col = _phone_headed("联系电话说明", "agent_phone, remarks", phone_cells)
+    assert columns[p_col] == "agent_phone"
+    assert not any(r.startswith("its header names two fields") for r in st.columns.get(p_col, []))
+    assert not st.columns_hidden
+    for row in _map(columns, rows, st):
+        assert "column_doubted" not in row.record.fields["agent_phone"].flags
+
+
+@pytest.mark.parametrize(
+    "header_text, pair, phone_cells",
+    [
+        ("联系电话说明", "agent_phone, remarks", ["15205137267 外地"]),  # a remark beside the number
+        ("联系电话说明", "agent_phone, remarks", ["15205137267/18763810462"]),  # a second number
+        ("联系电话说明", "agent_phone, remarks", ["0535-6652389 2"]),  # a landline and a digit apart
+        ("联系电话说明", "agent_phone, remarks", ["6652389"]),  # no area code: a number of another length
+        ("联系电话说明", "agent_phone, remarks", ["1520513726O"]),  # a letter read for a digit
+        ("电话年龄", "agent_phone, age_years", None),  # beside an age: a digit run on can make a landline
+    ],
+)
+def test_a_phone_header_read_as_two_fields_stays_doubted_unless_each_cell_is_one_number_alone(header_text, pair, phone_cells):
+    """The same column where one cell holds more than one number of the plan, or something no number of
+    the plan is, or where the other field is written in digits: it may hold two printed columns, so the
+    doubt stays and every record's phone is doubted."""
+    columns, rows, st, p_col = _phone_headed(header_text, pair, phone_cells)
+    assert any(r.startswith("its header names two fields") for r in st.columns.get(p_col, []))
+    for row in _map(columns, rows, st):
+        fv = row.record.fields.get("agent_phone")
+        if fv is not None and fv.value is not None:
+            assert "column_doubted" in fv.flags

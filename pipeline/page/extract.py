@@ -76,6 +76,7 @@ from mapping.normalize import (
     normalize_cert_no,
     sea_area_alternatives,
 )
+from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import KindSpec, Spec, load_spec
@@ -1064,11 +1065,18 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     return fields
 
 
-MERGED_REFUTED_NORMALIZERS = frozenset({"code", "sex"})
+MERGED_REFUTED_NORMALIZERS = frozenset({"code", "sex", "phone"})
 """The fields whose cells can refute a header's reading as two fields' headers (drop_merged_header_refuted):
 those whose every value is a wording of an official code table (relations GB/T 4761, sex GB/T 2261.1, the
-spec's other code tables: SPEC.md). A name, an address, free text or a number has no table that could tell
-one column's writing from two columns' run together."""
+spec's other code tables: SPEC.md), and phone numbers, whose every value is a number of the national
+numbering plan (MIIT 电信网编号计划: mapping.phonefix.one_plan_number). A name, an address, free text or
+another number has no table or plan that could tell one column's writing from two columns' run together."""
+
+MERGED_REFUTED_PHONE_BESIDE = frozenset({"row_no", "age", "count", "date", "cert_no", "id_number", "phone"})
+"""The forms of the other field a phone column's header names (MERGED_HEADER_DOUBT's pair) that keep the doubt
+however its cells read: their writing can be digits alone, and a landline's 7-digit local number with one
+digit run on, no gap read between, is an 8-digit one of the plan (0535 6212345 and 2 read 05356212345 2 as
+053562123452). A doubt that names no fields (read in the page layout mode) keeps it too."""
 
 MERGED_REFUTED_CELLS = 3
 """The least cells of writing a column must hold for drop_merged_header_refuted to judge it: one or two
@@ -1090,7 +1098,14 @@ def drop_merged_header_refuted(
     With the doubt gone the page holds no column read as two (Structure.columns_hidden), as where the header
     read as one wording. Rule source: the spec's code tables; one printed header per column; the
     recognizer reads a cell's ink as one line. Design bilevel set bm3333 (typed): 13 relation codes so
-    doubted, all right; the records of their pages held by the doubt and the fields it left unknown."""
+    doubted, all right; the records of their pages held by the doubt and the fields it left unknown.
+
+    A phone column (联系电话说明: a phone's wording and 说明, a remark's) alike, where each of its cells of
+    writing is exactly one number of the numbering plan and nothing beside it (_phone_refutes,
+    mapping.phonefix.one_plan_number: a mobile number or a landline with its area code, no word, no second
+    number, no digit apart at a gap): a remark run on to a number is no number of the plan. Not where the
+    other field the header names is written in digits (MERGED_REFUTED_PHONE_BESIDE): a digit run on to a
+    landline can make another number of the plan. Rule source: the MIIT numbering plan as SPEC takes it."""
     ks = sp.kind(kind)
     for c, reasons in list(structure.columns.items()):
         field = fields[c] if c < len(fields) else None
@@ -1099,14 +1114,35 @@ def drop_merged_header_refuted(
             continue
         if not any(r.startswith(MERGED_HEADER_DOUBT) for r in reasons):
             continue
-        written = ["".join(t.split()) for t in texts[c] if "".join((t or "").split())]
-        if len(written) < MERGED_REFUTED_CELLS or not all(cell_reads_as(kind, fs.name, t, sp) for t in written):
-            continue
+        if fs.normalizer == "phone":
+            if not _phone_refutes(kind, fs.name, reasons, texts[c], sp):
+                continue
+        else:
+            written = ["".join(t.split()) for t in texts[c] if "".join((t or "").split())]
+            if len(written) < MERGED_REFUTED_CELLS or not all(cell_reads_as(kind, fs.name, t, sp) for t in written):
+                continue
         kept = [r for r in reasons if not r.startswith(MERGED_HEADER_DOUBT)]
         if kept:
             structure.columns[c] = kept
         else:
             del structure.columns[c]
+
+
+def _phone_refutes(kind: str, field: str, reasons: Sequence[str], texts: Sequence[str], sp: Spec) -> bool:
+    """Whether a phone column's cells refute its header's reading as two fields' (drop_merged_header_refuted):
+    each of its cells of writing (at least MERGED_REFUTED_CELLS) is exactly one number of the numbering plan
+    and nothing beside it (mapping.phonefix.one_plan_number), and the other field the doubt names is no
+    field whose writing can be digits alone (MERGED_REFUTED_PHONE_BESIDE)."""
+    others: set[str] = set()
+    for r in reasons:
+        m = re.match(re.escape(MERGED_HEADER_DOUBT) + r" \(([^,()]+), ([^,()]+)\)", r)
+        if m is not None:
+            others.update(f for f in m.groups() if f != field)
+    forms = {(content_class(sp, kind, f) or ("row_no", None))[0] for f in others}
+    if not others or forms & MERGED_REFUTED_PHONE_BESIDE:
+        return False
+    written = [t.strip() for t in texts if "".join((t or "").split())]
+    return len(written) >= MERGED_REFUTED_CELLS and all(one_plan_number(t) for t in written)
 
 
 def doubt_assignment(structure: Structure, index: int, field: str | None, why: str, ks: KindSpec) -> None:
