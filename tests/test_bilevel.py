@@ -116,3 +116,55 @@ def test_a_stretch_of_broken_ruling_welded_to_a_rows_writing_does_not_split_the_
     assert grid is not None
     assert grid.n_rows == 11  # the header and ten entries, none split
     assert grid.rows[-2] < y < grid.rows[-1]
+
+
+WIDE_COLS = tuple(100 + 150 * k for k in range(14))
+"""Left edges of the fourteen columns of a wide register (a register has 12-16), 150 px apart."""
+
+
+def _wide_register(header_cols: tuple[int, ...]) -> tuple[np.ndarray, list[int]]:
+    """A white page with ten entries written in WIDE_COLS below a header row of which only the words in
+    `header_cols` are left (a 1-bit threshold broke the rest away), no ruling; the top of each row."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    tops = [300 + 80 * i for i in range(11)]
+    for i, y in enumerate(tops):
+        for k, x in enumerate(WIDE_COLS):
+            if i > 0 or k in header_cols:
+                _word(gray, x, y, 3)
+    return gray, tops
+
+
+def test_a_header_row_with_few_words_left_is_still_the_header():
+    """A 1-bit threshold that wiped out a page's ruling broke its bold header too: only a few header words
+    were kept (5 of 16 columns), too few pieces for a row of the table, and the grid began at the first
+    entry, read it as the header, and every record held the next row's writing (bilevel copy of typed
+    3333, 03_cremation_laizhou_2017 page 3: 12 records shifted). The line right above the first entry,
+    one word inside each of several columns, is the header row."""
+    gray, tops = _wide_register(header_cols=(8, 10, 11, 13))
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11  # the header and ten entries
+    assert tops[0] - 15 <= grid.rows[0] <= tops[0] and tops[0] + 20 <= grid.rows[1] <= tops[1]
+
+
+def test_a_lone_piece_above_the_rows_is_no_header():
+    """A piece of ink a pitch above the rows found (a ruling remnant, an entry the threshold thinned to a
+    speck) is no header: a header row names several columns, as any table row has text in several
+    (bilevel copy of fresh 3320, 01_cremation_longkou_2013 page 1)."""
+    gray, tops = _wide_register(header_cols=(6,))
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 10
+    assert grid.rows[0] > tops[0] + 20
+
+
+def test_a_line_of_running_text_above_the_header_is_no_header():
+    """A line written across the columns just above a header read whole (填报单位 ... at the left, the
+    date at the right) is no header row: the grid still starts at the header."""
+    gray, tops = _register(title=False)
+    _word(gray, COLS[0], tops[0] - 70, 14)  # 14 characters run across the first columns' gaps
+    _word(gray, COLS[5], tops[0] - 70, 8)
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11
+    assert tops[0] - 15 <= grid.rows[0] <= tops[0]

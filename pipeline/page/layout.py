@@ -300,6 +300,24 @@ table's other rows span is a title above the table, not its header: a title is o
 over the table (...殡仪馆遗体火化登记簿), while a header names every column across the table's width.
 On a 1-bit page a title's characters, their strokes broken by the threshold, come apart into as many
 pieces as a row of cells holds (TABLE_ROW_SHARE then takes it for a row)."""
+HEADER_PITCH = 1.25
+"""A text line just above the rows found (grid_from_text) whose centre lies within this many row pitches
+of the first row's, and each of whose pieces stands inside one of the columns the rows leave (none
+across a column's gap), is the table's header row, however few of its pieces the threshold kept. A
+ruled register prints its header in the row directly on top of the first entry, one word per column,
+centred in it (the header cells share the columns' ruling); a header row is at most a row and a half of
+entries tall, so its centre lies within one pitch and a quarter of the first entry's. Its words must stand
+in TEXT_GRID_MIN_COLS columns or more, as a table row's must: a lone piece above the rows is a remnant
+of ruling or an entry the threshold thinned to a speck, not the header (fresh f3320 as a bilevel copy,
+01_cremation_longkou_2013 page 1: a 25 px piece a pitch above the last four entries, taken for the
+header, lost the page as unknown_ledger). On a 1-bit page
+whose ruling the threshold wiped out the header's bold strokes are broken too, and where only a few of
+its words survive it holds too few pieces to count as a row of the table (TABLE_ROW_SHARE): the grid
+then began at the first entry, read it as the header and every record held the next row's writing
+(design typed_sheets seed 3333, a bilevel copy by bench/stress_scans.py, 03_cremation_laizhou_2017 page 3:
+5 header pieces kept of 16 columns, 12 records shifted). A title is farther up and centred over the
+table (TITLE_SPAN); a line of running text (填报单位 ..., a date) runs across the columns' gaps. A
+property of ruled registers (the header cell above each column)."""
 
 
 def _glyph_height(ink: np.ndarray) -> float | None:
@@ -478,6 +496,10 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         cols = [max(0, x0 - margin)] + [(a + b) // 2 for a, b in gaps] + [min(gray.shape[1] - 1, x1 + margin)]
     if len(cols) - 1 < TEXT_GRID_MIN_COLS:
         return None
+    if not have_rows and body[0] is lines[first]:
+        head = _header_above(lines[:first], body, pieces_in, cols)
+        if head is not None:
+            body = [head] + body
     if have_rows:
         assert rows_seen is not None  # _regular holds only for lines given
         rows = list(rows_seen)
@@ -490,6 +512,25 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         inferred = []
     source = "ruling+text" if (have_rows or have_cols) else "text"
     return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
+
+
+def _header_above(above: list[list[int]], body: list[list[int]], pieces_in: Any, cols: list[int]) -> list[int] | None:
+    """The text line just above the rows found that is the table's header (HEADER_PITCH), None where
+    the line there is none: too far above the first row, a piece of it across a column's gap, or its
+    pieces in fewer than TEXT_GRID_MIN_COLS columns."""
+    if not above or len(body) < 2:
+        return None
+    line = above[-1]
+    centres = [(r0 + r1) / 2 for r0, r1 in body]
+    pitch = float(np.median(np.diff(centres)))
+    if centres[0] - (line[0] + line[1]) / 2 > HEADER_PITCH * pitch:
+        return None
+    held = set()
+    for x0, _y0, x1, _y1 in pieces_in(*line).tolist():
+        if x0 < cols[0] or x1 > cols[-1] or any(x0 < c < x1 for c in cols[1:-1]):
+            return None
+        held.add(_index(tuple(cols), (x0 + x1) / 2))
+    return line if len(held) >= TEXT_GRID_MIN_COLS else None
 
 
 LINES_STRETCH_PERCENTILE = 0.5
