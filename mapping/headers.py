@@ -807,9 +807,13 @@ def ids_in_part(texts: Sequence[str]) -> bool:
 
 
 def _id_column(kind: str, column_texts: list[list[str]], sp: Spec) -> tuple[list[str] | None, list[list[str]]]:
-    """The texts of the column of valid ID numbers (the best decisive_share, at least
-    CONTENT_DECISIVE or ID_IN_PART: ids_in_part), and per row the dates written in its other columns; (None, []) where no column
-    holds valid ID numbers."""
+    """The texts of the column of valid ID numbers (the best decisive_share, at least CONTENT_DECISIVE),
+    and per row the dates written in its other columns; (None, []) where no column holds valid ID
+    numbers so. The IDs against which a sex, birth date or age column's cells are checked (id_agreement,
+    whose share then stands for the column's content share): a column valid only in part (ID_IN_PART,
+    ids_in_part) names the ID's column but is no such witness, as its page's digits were read poorly and
+    its other cells, as poorly, would be counted as disagreeing (a sex cell not read 男/女 counts so)
+    where the content test alone would have told their field by their look-alike readings."""
     from . import normalize as N
 
     id_fields = [f for f in sp.kind(kind).fields if f.source == "cell" and f.normalizer == "id_number"]
@@ -818,7 +822,7 @@ def _id_column(kind: str, column_texts: list[list[str]], sp: Spec) -> tuple[list
     best, best_share = None, 0.0
     for texts in column_texts:
         q = decisive_share(kind, "id_number", id_fields[0].code_table, texts, sp)
-        if q is not None and (q >= CONTENT_DECISIVE or ids_in_part(texts)) and q > best_share:
+        if q is not None and q >= CONTENT_DECISIVE and q > best_share:
             best, best_share = texts, q
     if best is None:
         return None, []
