@@ -1650,3 +1650,20 @@ def test_a_column_of_numbers_failing_the_check_under_the_id_header_is_not_the_id
         got = assign_columns("cremation", header, _columns(rows))
         assert got[3].field == "id_number" and got[3].doubt is not None
         assert got[10].field != "id_number" and [a.field for a in got].count("id_number") == 1
+
+
+def test_ages_misread_beside_ids_valid_only_in_part_are_still_ages():
+    """A page whose digits read poorly: half its IDs fail the check (ID_IN_PART still names their column the
+    ID's) and its ages are misread too (7 read 1). Ages are checked against the IDs' birth dates only beside
+    a column of IDs valid at CONTENT_DECISIVE: beside IDs valid only in part, the misread ages counted as no
+    ages (ef26ffb), so the age column under a header half read (年, its 龄 lost) got no field, and under 年龄
+    was doubted as holding no ages at all."""
+    rows = _half_misread_ids()
+    ages = ["16", "90", "41", "85", "61", "68"]  # 76, 44, 62 beside the valid IDs, each misread by a digit
+    cols = _columns([r[:4] + [a] + r[4:] for r, a in zip(rows, ages)])
+    for head in ("年", "年龄"):
+        header = _with_header(3, "户籍地址")[:4] + [head] + HEADER[4:]
+        got = assign_columns("cremation", header, cols)
+        assert got[3].field == "id_number", head
+        assert got[4].field == "age_years", head
+        assert head == "年" or got[4].doubt is None
