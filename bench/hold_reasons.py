@@ -55,22 +55,11 @@ from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Record, ReviewHold, Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
+from pipeline.page.structure import STRUCTURE_DOUBT_FLAGS  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
-STRUCTURE_FLAGS = frozenset(
-    {
-        "no_column",
-        "column_doubted",
-        "column_values_fail",
-        "page_structure_doubted",
-        "row_struck_through",
-        "row_order_broken",
-        "serial_misread",
-        "cell_under_seal",
-        "cell_read_by_shape",
-    }
-)
+STRUCTURE_FLAGS = STRUCTURE_DOUBT_FLAGS
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
 LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
 FIELD_LINE = re.compile(r"^(\w+): (.*)$")

@@ -636,7 +636,7 @@ REGISTER_RUN_FIELDS = ("registration_no",)
 registration (mapping.headers._serial_no_rival: a page's register numbers follow one another as a serial's do)."""
 RUN_WITNESS = 0.9
 """How sure a neighbouring row's number must be read (mapping.headers.SURELY_READ) to confirm a number by the run."""
-RUN_DOUBT_FLAGS = frozenset(
+STRUCTURE_DOUBT_FLAGS = frozenset(
     {
         "no_column",
         "column_doubted",
@@ -647,9 +647,11 @@ RUN_DOUBT_FLAGS = frozenset(
         "serial_misread",
         "cell_under_seal",
         "cell_read_by_shape",
-        "corrected_by_reviewer",
     }
 )
+"""The flags this module's checks put on a field (with a problem line naming the doubt) when its page,
+column, row or cell is in doubt and its confidence is lowered for it."""
+RUN_DOUBT_FLAGS = STRUCTURE_DOUBT_FLAGS | {"corrected_by_reviewer"}
 """A number so flagged is neither confirmed by the run nor a witness of it: its page, column, row or cell is in
 doubt (the doubt holds it whatever it reads), or a reviewer typed it."""
 _RUN_NUMBER = re.compile(r"(.*?)([0-9]+)")
