@@ -426,17 +426,17 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         n, as_written = _normalize_folded(
             _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)), raw
         )
-        if (
-            f.normalizer == "id_number"
-            and n.value is None
-            and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
-            and not cell_typed  # never "repaired"
-        ):
-            n = _repair_id(n, cells, ks, sp, year)
         if f.normalizer == "id_number":
-            n = _legacy_checked(n, None if cell_typed else _row_facts(cells, ks, sp, year), sp)
-            if not cell_typed:
-                n = _legacy_sex_digit(n, cells, ks, sp, year)
+            facts = None if cell_typed else _row_facts(cells, ks, sp, year)  # a typed number is never "repaired"
+            if (
+                facts is not None
+                and n.value is None
+                and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
+            ):
+                n = _repair_id(n, cells, ks, sp, facts)
+            n = _legacy_checked(n, facts, sp)
+            if facts is not None:
+                n = _legacy_sex_digit(n, facts, sp)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
             n = _decode_phone(n, cell)  # never decoded
         conf = _value_confidence(n, ocr_conf)
@@ -607,7 +607,7 @@ def _row_facts(cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int |
     )
 
 
-def _legacy_sex_digit(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
+def _legacy_sex_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalized:
     """A legacy 15-digit ID (GB 11643-1989: no check digit; its 15th digit odd for a man) whose sex digit
     disagrees with the row's sex column: where exactly one digit the recognizer reads that digit for
     (mapping.idfix.CONFUSABLE) gives the row's sex and a number that fits the row (mapping.idfix
@@ -617,7 +617,6 @@ def _legacy_sex_digit(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpe
     number a reviewer typed (RawCell.typed: build_record does not call it)."""
     if n.value is None or "converted_15_to_18" not in n.flags:
         return n
-    facts = _row_facts(cells, ks, sp, year)
     full = str(n.value)
     if facts.sex not in ("1", "2") or ("1" if int(full[16]) % 2 else "2") == facts.sex:
         return n
@@ -632,7 +631,7 @@ def _legacy_sex_digit(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpe
     )
 
 
-def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> N.Normalized:
+def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, facts: RowFacts) -> N.Normalized:
     """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
     `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread.
@@ -654,7 +653,6 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     legacy numbers are: _legacy_checked, _nothing_checks)."""
 
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
-    facts = _row_facts(cells, ks, sp, year)
 
     def plain(read: str) -> str:
         return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
