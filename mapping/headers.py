@@ -388,6 +388,12 @@ def _clean_cell(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+def _id_text(text: str) -> str:
+    """A cell as an ID number is tested (_decisive, ids_in_part): cleaned, upper case, the multiplication
+    sign the check character X is often written or read as made X (GB 11643's check character)."""
+    return _clean_cell(text).upper().replace("×", "X")
+
+
 def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shapes: bool = True) -> bool | None:
     """Whether one written cell looks like a value of a field with this normalizer: a strict test of
     the text's form (the normalizers themselves accept far more, to read what is doubtful). None for a
@@ -509,7 +515,7 @@ def _decisive(normalizer: str, code_table: str | None, text: str, sp: Spec) -> b
 
     s = _clean_cell(text)
     if normalizer == "id_number":
-        t = s.upper().replace("×", "X")
+        t = _id_text(s)
         if len(t) == 15 and t.isdigit():
             return N._birth_ok("19" + t[6:12])
         return N.is_valid_id(t)
@@ -802,7 +808,7 @@ def ids_in_part(texts: Sequence[str]) -> bool:
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return False
-    valid = sum(N.is_valid_id(t.upper().replace("×", "X")) for t in written)
+    valid = sum(N.is_valid_id(_id_text(t)) for t in written)
     return valid >= ID_MIN_CELLS and valid / len(written) >= ID_IN_PART - 1e-9
 
 
