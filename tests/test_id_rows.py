@@ -4,6 +4,8 @@ No OCR here: the recognizer is a table of scores."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from test_accuracy import CTX, TRUE_ID, row
 
@@ -68,9 +70,10 @@ def test_a_whole_number_on_one_line_is_decoded_though_stray_ink_beside_it_reads_
 
 
 class _IdScorer:
-    """An engine that reads every crop as `text` and scores texts by a table (others: -50)."""
+    """An engine that reads every crop as `text` (or as `text(width)`: what a crop so wide shows) at
+    `confidence` and scores texts by a table (others: `default`)."""
 
-    def __new__(cls, text: str, scores: dict[str, float]):
+    def __new__(cls, text: str | Callable[[int], str], scores: dict[str, float], confidence: float = 0.6, default: float = -50.0):
         from ocr.base import OcrEngine
         from pipeline.kernel.models import OcrPiece
 
@@ -88,10 +91,10 @@ class _IdScorer:
 
             def recognize_crop(self, image):
                 h, w = image.shape[:2]
-                return OcrPiece(text, 0.6, (0, 0, w, h), self.name)
+                return OcrPiece(text(w) if callable(text) else text, confidence, (0, 0, w, h), self.name)
 
             def score_readings(self, image, readings, stand_ins=None):
-                return [scores.get(t, -50.0) for t in readings]
+                return [scores.get(t, default) for t in readings]
 
         return Engine()
 
@@ -357,38 +360,20 @@ def test_an_id_cell_read_too_badly_for_any_valid_number_is_read_again_from_other
     import numpy as np
 
     from mapping.idfix import ROW_DECODED_CERTAINTY
-    from ocr.base import OcrEngine
-    from pipeline.kernel.models import OcrPiece
     from pipeline.page.extract import OcrStats, column_decoders, read_cells
     from pipeline.page.layout import Grid
     from pipeline.quality.calibration import FLOOR
 
     lost = "3706111938xx0025"  # two digits lost, two read as letters: no valid number one edit away
 
-    class Engine(OcrEngine):
-        name = "width-reader"
-
-        def version(self) -> str:
-            return "test"
-
-        def languages(self) -> list[str]:
-            return ["chi_sim"]
-
-        def recognize(self, image):
-            return []
-
-        def recognize_crop(self, image):
-            h, w = image.shape[:2]
-            return OcrPiece(TRUE_ID if w > 500 else lost, 0.4, (0, 0, w, h), self.name)
-
-        def score_readings(self, image, readings, stand_ins=None):
-            return [-2.0 if t == TRUE_ID else -1.0 if t == lost else -60.0 for t in readings]
+    def engine():
+        return _IdScorer(lambda w: TRUE_ID if w > 500 else lost, {TRUE_ID: -2.0, lost: -1.0}, confidence=0.4, default=-60.0)
 
     gray = np.full((40, 300), 255, np.uint8)
     gray[14:26, 20:280] = 0
     d = column_decoders(load_spec())["id_number"]
     stats = OcrStats()
-    cell = read_cells(gray, Grid((0, 40), (0, 300)), Engine(), [(0, 0)], stretch_cols={0}, stats=stats, decode={0: d})[(0, 0)]
+    cell = read_cells(gray, Grid((0, 40), (0, 300)), engine(), [(0, 0)], stretch_cols={0}, stats=stats, decode={0: d})[(0, 0)]
     assert cell.text == lost and stats.reread == 1
     assert cell.alternatives and cell.alternatives[0] == (lost, -1.0) and TRUE_ID in {t for t, _x in cell.alternatives}
     assert RawCell.from_dict(cell.to_dict()) == cell  # stored with the cell
@@ -396,7 +381,7 @@ def test_an_id_cell_read_too_badly_for_any_valid_number_is_read_again_from_other
     assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence <= ROW_DECODED_CERTAINTY < FLOOR
     from dataclasses import replace
 
-    once = read_cells(gray, Grid((0, 40), (0, 300)), Engine(), [(0, 0)], stretch_cols={0}, decode={0: replace(d, reread=False)})[
+    once = read_cells(gray, Grid((0, 40), (0, 300)), engine(), [(0, 0)], stretch_cols={0}, decode={0: replace(d, reread=False)})[
         (0, 0)
     ]
     assert build_record("cremation", {**row(lost), "id_number": once}, CTX).fields["id_number"].value is None
