@@ -1394,22 +1394,13 @@ def flag_text(code: str, lang: str | None = None) -> str:
     return info.en if en else info.zh
 
 
-#: info flags worth a grey note beside a value (where it came from)
-NOTE_FLAGS = (
-    "derived_from_id",
-    "derived_from_address",
-    "two_digit_year",
-    "converted_15_to_18",
-    "wording_kept_in_remarks",
-    "age_under_one",
-    "commercial_cemetery",
-)
-
-
 def note_texts(flags: list[str], lang: str | None = None) -> list[str]:
-    """Where a value came from, for the flags that say so (grey notes, not reasons to look)."""
+    """How a value was reached, for every info flag it carries (mapping.flags severity "info": where it
+    came from, what was folded or confirmed, e.g. a legacy ID converted, a register number confirmed by
+    its run, a second reading that agreed): grey notes beside the value, not reasons to look. A reviewer
+    checking an auto-accepted or sure value sees on what the machine's word rests."""
     en = (lang or language()) == "en"
-    return [(FLAGS[f].en if en else FLAGS[f].zh) for f in flags if f in NOTE_FLAGS and f in FLAGS]
+    return [(FLAGS[f].en if en else FLAGS[f].zh) for f in flags if f in FLAGS and FLAGS[f].severity == "info"]
 
 
 def gap_text(code: str, lang: str | None = None) -> str:

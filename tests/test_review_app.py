@@ -460,6 +460,26 @@ def test_a_field_without_a_cell_says_one_thing_what_is_known_and_what_to_do(env)
     assert "两栏" not in row and t("column.hidden_column", lang="zh") not in row
 
 
+def test_how_a_sure_value_was_reached_is_said_beside_it(env):
+    """A value the machine confirmed another way than by reading it sure (a register number confirmed by
+    its neighbours' run, a second reading that agreed) says so in grey in its 说明 cell, in Chinese: a
+    reviewer checking the record sees on what the machine's word rests. Nothing is said where no flag is."""
+    from review_app.i18n import flag_text
+
+    store, settings, rows = env
+    rid = rows[0].record_id
+    with store.session() as s, s.begin():
+        r = s.get(Record, rid)
+        name = next(n for n in ("registration_no", "cremation_cert_no", "deceased_name") if n in r.fields)
+        r.fields = {**r.fields, name: {**r.fields[name], "confidence": 0.99, "flags": ["number_in_run", "engines_agree"]}}
+        r.status = "needs_review"
+    at = _open(_login(_app(), "rev", "password-rev"), rid)
+    row = _row(at, name)
+    assert flag_text("number_in_run", lang="zh") in row and flag_text("engines_agree", lang="zh") in row
+    assert "confirmed by the run" not in row  # the Chinese wording, not the stored English
+    assert flag_text("number_in_run", lang="zh") not in _row(at, "age_years" if name != "age_years" else "sex_code")
+
+
 def test_the_queue_filters_say_all_in_the_users_language(env):
     """The queue's filter boxes show "all" (全部) while nothing is chosen, in Chinese and after a switch
     to English: not Streamlit's own "Choose an option"; a chosen reason is cleared back to all."""
