@@ -901,13 +901,47 @@ def test_a_registration_column_whose_header_reads_like_the_held_serials_is_told_
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
 
 
-def test_a_header_like_an_unheld_fields_wording_still_keeps_the_registration_number_out():
-    """Without the serial's column, 编号 may name the serial as well as the registration number: the column
-    is not taken for the registration number by its cells."""
+def test_prefixed_register_numbers_under_a_header_like_the_open_serials_are_the_registrations():
+    """Without the serial's column, 编号 reads as 序号 and 证明编号 as much as 登记编号 (0.5 each), but numbers
+    with letters before them are no serial (digits alone, one a row) and no certificate number of the
+    spec's forms: the cells refute both, so the column is the registration number's, doubted."""
     header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
     header[0] = "编号"
     got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_header_like_an_unheld_fields_wording_still_keeps_the_registration_number_out():
+    """Where the cells do not refute the other field the header reads like (a run of plain numbers fits the
+    serial), 编号's cells do not make the column the registration number's by elimination: a lost serial
+    header leaves such a column to neither (RUN_TOO)."""
+    header, rows = _sea_page(["1", "2", "3", "4"])
+    header[0] = "甲"
+    got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field != "registration_no"
+
+
+@pytest.mark.parametrize("head", ["编号", "档案号", "受理号"])
+def test_a_run_of_plain_numbers_under_a_number_header_is_the_registration_in_doubt(head):
+    """A sea-burial page with no 序号 whose first column, under 编号 (or a ledger's 档案号, 受理号: as like 登记号
+    as 序号), holds plain numbers running down the page (48, 49 ...): a register number is issued in that
+    order too, so the column is the registration number's, doubted, and never a serial that leaves the
+    registration auto-accepted blank."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    header[0] = head
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_run_of_plain_numbers_under_a_serial_header_stays_the_serial():
+    """序号 read whole names the serial: its run is the serial's, and the page's register numbers are
+    another column's (or none)."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    header[0] = "序号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no"
 
 
 def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numbers():
