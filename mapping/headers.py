@@ -2606,10 +2606,17 @@ def _relation_fields(kind: str, held: set[str], sp: Spec) -> dict[str, str]:
 
 def _persons_beside(kind: str, c: int, out: list[ColumnAssignment]) -> set[str]:
     """The persons (PERSONS, by their name field) one of whose fields - the name or one of the person's own
-    fields - a column beside column c is given."""
+    fields - a column beside column c is given, of those who have a relation to the deceased among their
+    fields (CONTENT_TOLD "relation"): the deceased has none (与逝者关系 is the relation *to* the deceased,
+    listed in the spec with the agent's and the registrant's particulars), so the deceased's columns beside
+    a relation column (性别 after 家属姓名 与逝者关系) say nothing about whose relation it is."""
     fields = {a.index: a.field for a in out if a.field is not None}
     beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
-    return {person for person, own in PERSONS.get(kind, ()) if beside & ({person} | set(own))}
+    return {
+        person
+        for person, own in PERSONS.get(kind, ())
+        if beside & ({person} | set(own)) and any(CONTENT_TOLD.get(n) == "relation" for n in own)
+    }
 
 
 def _relation_beside_its_person(

@@ -1426,6 +1426,29 @@ def test_a_misread_relation_column_beside_the_registrants_columns_is_the_registr
     assert got[9].doubt is not None and got[9].doubt.startswith(ELIMINATION_DOUBT)
 
 
+@pytest.mark.parametrize("kind", ["sea_burial", "cremation"])
+def test_a_misread_relation_column_between_its_person_and_the_deceased_is_that_persons_relation(kind):
+    """A relation column with the registrant's (agent's) name on one side and the deceased's sex on the
+    other (a ledger printing 家属姓名 与逝者关系 性别 ...): the deceased has no relation field (与逝者关系 is
+    the relation *to* the deceased), so the column is the named person's relation, doubted."""
+    if kind == "sea_burial":
+        base_h, base_r, person, field = VOYAGE_HEADER, VOYAGE_ROWS, 8, "registrant_relation_code"
+    else:
+        base_h, base_r, person, field = HEADER, ROWS, 7, "agent_relation_code"
+    rel = person + 1
+    sex = base_h.index("性别")
+    order = [i for i in range(len(base_h)) if i != sex]
+    order.insert(order.index(rel) + 1, sex)
+    rows = [[(r[:rel] + [v] + r[rel + 1 :])[i] for i in order] for r, v in zip(base_r, MISREAD_RELATIONS)]
+    header = [base_h[i] for i in order]
+    at = order.index(rel)
+    header[at] = "甲"
+    assert header[at - 1] in ("家属姓名", "经办人") and header[at + 1] == "性别"
+    got = assign_columns(kind, header, _columns(rows))
+    assert got[at].field == field
+    assert got[at].doubt is not None and got[at].doubt.startswith(ELIMINATION_DOUBT)
+
+
 def test_a_misread_relation_column_beside_no_column_of_its_person_is_left_without_a_field_with_a_reason():
     """Moved between the deceased's sex and ID, the column stands beside no column of the agent: which
     person's relation it is cannot be told by its place, so it gets no field, and says why."""
