@@ -2050,7 +2050,42 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
             share = max(share, run)
+        on_run = register_run_share(texts, sp)
+        if on_run is not None and on_run >= REGISTER_RUN_SHARE:
+            share = max(share, on_run)
     return share
+
+
+REGISTER_RUN_SHARE = 0.5
+"""Where another column holds the serial, a column at least this share of whose written cells end in the
+number the page's run puts in their row (register_run_share) counts that share as register numbers: a
+register issues its numbers one a row (SPEC.md's sea-burial register; pipeline.page.structure
+.confirm_register_run), so a page of them ends in a run whatever the recognizer made of their prefix
+(HZ2013-145 read 822013-145 or E203-141 from a photograph: a capital read as the digit of its shape).
+On the design stores (county_editions and typed_sheets seed 3316, its phone copy ph3316, camera_capture
+4482) no column of another field reaches 0.37 (ages, counts, remarks), the register columns 0.54-1.0."""
+_DIGIT_GROUPS = re.compile(r"[0-9]+")
+
+
+def register_run_share(texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells whose last group of digits (at most five: a register's serial
+    part) is the value of the row's place plus the offset most such cells share (41 in the first row, 42
+    in the second ...), as serial_share's run; a cell in another number field's form (_another_numbers_form:
+    a certificate number, an ID, a phone, a date, a voyage) is never on it. None with fewer than
+    CONTENT_MIN_CELLS written cells."""
+    from . import normalize as N
+
+    values: list[int | None] = []
+    for t in texts:
+        s = _clean_cell(t)
+        groups = _DIGIT_GROUPS.findall(N.fold_dashes(t or ""))
+        ok = s and groups and len(groups[-1]) <= 5 and not _another_numbers_form(N.fold_dashes(s), sp)
+        values.append(int(groups[-1]) if ok else None)
+    n_written = sum(1 for t in texts if _clean_cell(t))
+    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
+    if n_written < CONTENT_MIN_CELLS or not offsets:
+        return None if n_written < CONTENT_MIN_CELLS else 0.0
+    return offsets.most_common(1)[0][1] / n_written
 
 
 CONTENT_TOLD = {

@@ -944,6 +944,26 @@ def test_a_run_of_plain_numbers_under_a_serial_header_stays_the_serial():
     assert got[0].field == "row_no"
 
 
+def test_register_numbers_with_their_prefix_misread_are_told_by_their_run_under_a_header_in_part():
+    """From a photograph the prefix of HZ2013-145 is read as the digits of its shape (822013-145, 122013-146):
+    no register number of its form, but the numbers still run one a row, and with the serial another
+    column and the header 编号 reading as 登记编号 in part, the column is the registration number's, doubted."""
+    header, rows = _sea_page(["822013-145", "122013-146", "022013-147", "822013-148"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None
+
+
+def test_numbers_off_the_run_under_a_header_in_part_are_no_registration():
+    """The same header over numbers that do not run with the rows (a count, a fee): nothing tells the
+    column, which stays without a field."""
+    header, rows = _sea_page(["822013-145", "122013-19", "022013-7", "822013-63"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field != "registration_no"
+
+
 def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numbers():
     """The recognizer writes a printed '-' as '~' on some lines (mapping.normalize.DASHES): HZ2012~319 is a
     register number as HZ2012-319 is."""
