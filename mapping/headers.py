@@ -1209,6 +1209,7 @@ def assign_columns(
     out = _relation_by_header_and_wordings(kind, header_texts, column_texts, out, scores, held, sp)
     out = _header_read_whole(kind, header_texts, out, scores, held, sp)
     out = _header_and_cells(kind, header_texts, column_texts, out, scores, sp)
+    out = _register_run_headed(kind, header_texts, column_texts, out, scores, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
@@ -1730,7 +1731,8 @@ below this)... A field another column holds is not this column's (one printed co
 header like its wording is no evidence against the field the cells tell: 编号 ("number") shares 号 with
 序号 (0.5) as much as 编号 with 登记编号 (0.5), and where the serial is the column read 序号 the column of
 register numbers under 编号 is the registration number's (camera_capture seed 4403, design set: six
-pages of 登记号 lost so). Where that field is held by no column, the header may still name it.
+pages of 登记号 lost so). Where that field is held by no column, the header may still name it - unless the
+column's cells refute it (_refuted_by_cells: HZ2017-043 is no serial, no certificate number).
 """
 ELIMINATION_LOST = 0.25
 """...and where the header was lost (at most one character read: an empty cell, a stroke; or stand-ins only:
@@ -1740,6 +1742,29 @@ several characters like no wording at all was read as something else: an extra c
 登记员), evidence that the column is no field's. Not for the fields of CONTENT_TOLD, whose cells pass a
 stricter test of their own (code-table wordings, one-digit counts, Latin-prefixed register numbers):
 there the cells, not the header, are the evidence, and the column stays doubted all the same."""
+
+
+REFUTED_SHARE = 1 - ELIMINATION_SHARE
+"""A field whose wording a column's header reads like (ELIMINATION_HEADER) is refuted by the column's cells
+where at most this share of its written cells could be that field's values (_refuted_by_cells): the share
+of cells that elimination lets fail for the field the cells tell (ELIMINATION_SHARE)."""
+
+
+def _refuted_by_cells(kind: str, name: str, texts: list[str], sc: ColumnScore | None, sp: Spec) -> bool:
+    """Whether a column's cells refute field `name`, whose wording its header reads like in part (编号 reads
+    as 序号, 证明编号 and 登记编号 alike, 0.5 each): at most REFUTED_SHARE of its written cells pass the
+    field's content test (`sc.content`, _looks: a certificate number of the spec's forms), or, for the serial
+    (序号), at most that share of them are numbers at all (_serial_value: a serial is one number a row, digits
+    alone; HZ2017-043 is no serial). Such a header is then no evidence against the field the cells tell
+    (CONTENT_TOLD: register numbers with their Latin prefix). A field whose content cannot be told (names,
+    free text: `sc.content` None) is never refuted. Rule source: the spec's number forms (GB 11643, the
+    certificate number's year and serial) and the definition of a serial; one printed header per column."""
+    written = [t for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return False
+    if content_class(sp, kind, name) == ("row_no", None):
+        return sum(_serial_value(t) is not None for t in written) <= REFUTED_SHARE * len(written)
+    return sc is not None and sc.content is not None and sc.content <= REFUTED_SHARE
 
 
 def _header_lost(head: str) -> bool:
@@ -2025,7 +2050,42 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
             share = max(share, run)
+        on_run = register_run_share(texts, sp)
+        if on_run is not None and on_run >= REGISTER_RUN_SHARE:
+            share = max(share, on_run)
     return share
+
+
+REGISTER_RUN_SHARE = 0.5
+"""Where another column holds the serial, a column at least this share of whose written cells end in the
+number the page's run puts in their row (register_run_share) counts that share as register numbers: a
+register issues its numbers one a row (SPEC.md's sea-burial register; pipeline.page.structure
+.confirm_register_run), so a page of them ends in a run whatever the recognizer made of their prefix
+(HZ2013-145 read 822013-145 or E203-141 from a photograph: a capital read as the digit of its shape).
+On the design stores (county_editions and typed_sheets seed 3316, its phone copy ph3316, camera_capture
+4482) no column of another field reaches 0.37 (ages, counts, remarks), the register columns 0.54-1.0."""
+_DIGIT_GROUPS = re.compile(r"[0-9]+")
+
+
+def register_run_share(texts: list[str], sp: Spec) -> float | None:
+    """The share of a column's written cells whose last group of digits (at most five: a register's serial
+    part) is the value of the row's place plus the offset most such cells share (41 in the first row, 42
+    in the second ...), as serial_share's run; a cell in another number field's form (_another_numbers_form:
+    a certificate number, an ID, a phone, a date, a voyage) is never on it. None with fewer than
+    CONTENT_MIN_CELLS written cells."""
+    from . import normalize as N
+
+    values: list[int | None] = []
+    for t in texts:
+        s = _clean_cell(t)
+        groups = _DIGIT_GROUPS.findall(N.fold_dashes(t or ""))
+        ok = s and groups and len(groups[-1]) <= 5 and not _another_numbers_form(N.fold_dashes(s), sp)
+        values.append(int(groups[-1]) if ok else None)
+    n_written = sum(1 for t in texts if _clean_cell(t))
+    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
+    if n_written < CONTENT_MIN_CELLS or not offsets:
+        return None if n_written < CONTENT_MIN_CELLS else 0.0
+    return offsets.most_common(1)[0][1] / n_written
 
 
 CONTENT_TOLD = {
@@ -2117,6 +2177,61 @@ a column taken for the serial (design set county_editions seed 3301 with the 登
 fields wrong among the auto-accepted so)."""
 
 
+REGISTER_RUN_DOUBT = "its header reads as {field} as much as the serial's, and its numbers run down the page as both do"
+"""Why a column of a run of plain numbers is given the registration number, in doubt (_register_run_headed)."""
+
+
+def _register_run_headed(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: dict[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """A column given the serial (序号) whose header reads, as a whole, no less like a wording of a field of
+    RUN_TOO (登记号) that no column holds than like the serial's, and not as the serial's read
+    (below HEADER_READ: 编号 is 登记编号 and 序号 alike at 0.5, 档案号 or 受理号, a ledger's own wording of a
+    document's number, at 0.33 each), holding digits alone that run down the page: the column is given
+    that field instead, doubted (REGISTER_RUN_DOUBT, one of ELIMINATION_DOUBT's: its records are held for
+    review, never auto-accepted). A register number is issued in the order of registration, so a page of
+    them runs as a serial does (RUN_TOO), and the header does not tell the two apart; the serial is no
+    field of the upload (a pseudo-field), the registration number is: left on the serial, the field would
+    be auto-accepted blank under a column that holds it (the floor: no field auto-accepted whose column
+    was not identified). Nothing where another column's cells are register numbers of their own form
+    (_told_by_content: that column is the field's, this one the serial's), or where the header reads like
+    neither (a lost header: RUN_TOO leaves the column without a field). Rule source: the spec's sea-burial
+    register (登记号 issued in order, no form given); one printed header per column."""
+    held = {a.field for a in out if a.field is not None}
+    out = list(out)
+    for i, a in enumerate(out):
+        if a.field is None or content_class(sp, kind, a.field) != ("row_no", None) or a.index >= len(column_texts):
+            continue
+        texts = column_texts[a.index]
+        written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+        run = serial_share(texts)
+        if not written or not all(w.isdigit() for w in written) or run is None or run < ELIMINATION_SHARE:
+            continue
+        whole = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
+        serial = whole.get(a.field, 0.0)
+        if serial >= HEADER_READ:
+            continue
+        others = [column_texts[d] for d in range(len(column_texts)) if d != a.index]
+        for name in sorted(RUN_TOO):
+            if (
+                name in held
+                or content_class(sp, kind, name) is None
+                or not 0.0 < serial <= whole.get(name, 0.0)
+                or any((_told_by_content(kind, name, o, sp, held) or 0.0) >= ELIMINATION_SHARE for o in others)
+            ):
+                continue
+            why = REGISTER_RUN_DOUBT.format(field=name)
+            out[i] = ColumnAssignment(a.index, a.header, name, scores.get((a.index, name)), True, f"{ELIMINATION_DOUBT} ({why})")
+            held.add(name)
+            break
+    return out
+
+
 def _row_dates(texts: list[str]) -> list[str | None]:
     from . import normalize as N
 
@@ -2191,7 +2306,11 @@ def _by_elimination(
                     others = [column_texts[d] for d in open_cols if d != c]
                     return {name} | _runs_too(kind, column_texts[c], others, held, sp)
                 continue
-            if any(s >= ELIMINATION_HEADER for n, s in by_header[c].items() if n != name and n not in held):
+            if any(
+                s >= ELIMINATION_HEADER and not _refuted_by_cells(kind, n, column_texts[c], scores.get((c, n)), sp)
+                for n, s in by_header[c].items()
+                if n != name and n not in held
+            ):
                 continue  # its header reads like the wording of another field no column holds
             if normalizer in COUNT_LIKE and (rises_with_rows(column_texts[c]) or 0.0) >= RISES_WITH_ROWS:
                 continue  # its numbers rise down the page: a serial's, no count's or age's (RISES_WITH_ROWS)
@@ -2522,10 +2641,17 @@ def _relation_fields(kind: str, held: set[str], sp: Spec) -> dict[str, str]:
 
 def _persons_beside(kind: str, c: int, out: list[ColumnAssignment]) -> set[str]:
     """The persons (PERSONS, by their name field) one of whose fields - the name or one of the person's own
-    fields - a column beside column c is given."""
+    fields - a column beside column c is given, of those who have a relation to the deceased among their
+    fields (CONTENT_TOLD "relation"): the deceased has none (与逝者关系 is the relation *to* the deceased,
+    listed in the spec with the agent's and the registrant's particulars), so the deceased's columns beside
+    a relation column (性别 after 家属姓名 与逝者关系) say nothing about whose relation it is."""
     fields = {a.index: a.field for a in out if a.field is not None}
     beside = {fields.get(d) for d in (c - 1, c + 1)} - {None}
-    return {person for person, own in PERSONS.get(kind, ()) if beside & ({person} | set(own))}
+    return {
+        person
+        for person, own in PERSONS.get(kind, ())
+        if beside & ({person} | set(own)) and any(CONTENT_TOLD.get(n) == "relation" for n in own)
+    }
 
 
 def _relation_beside_its_person(

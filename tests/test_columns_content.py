@@ -901,13 +901,67 @@ def test_a_registration_column_whose_header_reads_like_the_held_serials_is_told_
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
 
 
-def test_a_header_like_an_unheld_fields_wording_still_keeps_the_registration_number_out():
-    """Without the serial's column, 编号 may name the serial as well as the registration number: the column
-    is not taken for the registration number by its cells."""
+def test_prefixed_register_numbers_under_a_header_like_the_open_serials_are_the_registrations():
+    """Without the serial's column, 编号 reads as 序号 and 证明编号 as much as 登记编号 (0.5 each), but numbers
+    with letters before them are no serial (digits alone, one a row) and no certificate number of the
+    spec's forms: the cells refute both, so the column is the registration number's, doubted."""
     header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
     header[0] = "编号"
     got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_header_like_an_unheld_fields_wording_still_keeps_the_registration_number_out():
+    """Where the cells do not refute the other field the header reads like (a run of plain numbers fits the
+    serial), 编号's cells do not make the column the registration number's by elimination: a lost serial
+    header leaves such a column to neither (RUN_TOO)."""
+    header, rows = _sea_page(["1", "2", "3", "4"])
+    header[0] = "甲"
+    got = assign_columns("sea_burial", header, _columns(rows))
     assert got[0].field != "registration_no"
+
+
+@pytest.mark.parametrize("head", ["编号", "档案号", "受理号"])
+def test_a_run_of_plain_numbers_under_a_number_header_is_the_registration_in_doubt(head):
+    """A sea-burial page with no 序号 whose first column, under 编号 (or a ledger's 档案号, 受理号: as like 登记号
+    as 序号), holds plain numbers running down the page (48, 49 ...): a register number is issued in that
+    order too, so the column is the registration number's, doubted, and never a serial that leaves the
+    registration auto-accepted blank."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    header[0] = head
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_run_of_plain_numbers_under_a_serial_header_stays_the_serial():
+    """序号 read whole names the serial: its run is the serial's, and the page's register numbers are
+    another column's (or none)."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    header[0] = "序号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no"
+
+
+def test_register_numbers_with_their_prefix_misread_are_told_by_their_run_under_a_header_in_part():
+    """From a photograph the prefix of HZ2013-145 is read as the digits of its shape (822013-145, 122013-146):
+    no register number of its form, but the numbers still run one a row, and with the serial another
+    column and the header 编号 reading as 登记编号 in part, the column is the registration number's, doubted."""
+    header, rows = _sea_page(["822013-145", "122013-146", "022013-147", "822013-148"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None
+
+
+def test_numbers_off_the_run_under_a_header_in_part_are_no_registration():
+    """The same header over numbers that do not run with the rows (a count, a fee): nothing tells the
+    column, which stays without a field."""
+    header, rows = _sea_page(["822013-145", "122013-19", "022013-7", "822013-63"], serial=True)
+    header[1] = "编号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[1].field != "registration_no"
 
 
 def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numbers():
@@ -1390,6 +1444,29 @@ def test_a_misread_relation_column_beside_the_registrants_columns_is_the_registr
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[9].field == "registrant_relation_code"
     assert got[9].doubt is not None and got[9].doubt.startswith(ELIMINATION_DOUBT)
+
+
+@pytest.mark.parametrize("kind", ["sea_burial", "cremation"])
+def test_a_misread_relation_column_between_its_person_and_the_deceased_is_that_persons_relation(kind):
+    """A relation column with the registrant's (agent's) name on one side and the deceased's sex on the
+    other (a ledger printing 家属姓名 与逝者关系 性别 ...): the deceased has no relation field (与逝者关系 is
+    the relation *to* the deceased), so the column is the named person's relation, doubted."""
+    if kind == "sea_burial":
+        base_h, base_r, person, field = VOYAGE_HEADER, VOYAGE_ROWS, 8, "registrant_relation_code"
+    else:
+        base_h, base_r, person, field = HEADER, ROWS, 7, "agent_relation_code"
+    rel = person + 1
+    sex = base_h.index("性别")
+    order = [i for i in range(len(base_h)) if i != sex]
+    order.insert(order.index(rel) + 1, sex)
+    rows = [[(r[:rel] + [v] + r[rel + 1 :])[i] for i in order] for r, v in zip(base_r, MISREAD_RELATIONS)]
+    header = [base_h[i] for i in order]
+    at = order.index(rel)
+    header[at] = "甲"
+    assert header[at - 1] in ("家属姓名", "经办人") and header[at + 1] == "性别"
+    got = assign_columns(kind, header, _columns(rows))
+    assert got[at].field == field
+    assert got[at].doubt is not None and got[at].doubt.startswith(ELIMINATION_DOUBT)
 
 
 def test_a_misread_relation_column_beside_no_column_of_its_person_is_left_without_a_field_with_a_reason():
