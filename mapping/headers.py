@@ -592,12 +592,14 @@ def id_in_form(text: str) -> bool:
     """Whether a text has the form of an 18-character citizen ID number, whatever its check character and
     the date and address code it states (GB 11643-1999 4: 17 digits and a digit or X). The recognizer's
     confusions break the check, the date or the address code of a number read with a digit wrong (a
-    felt-pen 6 read as 0, 8 as 3: the pages of ID_IN_PART) and keep its form; no other field of a
-    register is an 18-character number (the spec's formats, /work/shared/SPEC.md: a phone has 11 digits, a
-    certificate or register number is a prefix or a year and a short serial, a date 8 digits at most).
-    Used only for a part of a cell that meets Han writing at a change of script (merged_cell_share,
-    pipeline.page.extract._split_values): an ID run together with the next column's address or name,
-    the ruling line between them missing. Such a part is then checked and repaired as any ID read is."""
+    felt-pen 6 read as 0, 8 as 3: the pages of ID_IN_PART) and keep its form; of the fields whose format
+    the spec states none is an 18-character number (SPEC.md: a phone has 11 digits, a certificate number
+    a year and a 5-digit serial, a date 8 digits at most). A home's own number (cremation_no, of no stated
+    format) may be built as an ID is, so the form never gives a column its field (ids_in_part keeps the
+    check character): it is used only for a part of a cell that meets Han writing at a change of script
+    (merged_cell_share, pipeline.page.extract._split_values), an ID run together with the next column's
+    address, the ruling line between them missing, where the column is doubted and both parts are shown to
+    a reviewer. Such a part is then checked and repaired as any ID read is."""
     t = _id_text(text)
     return len(t) == 18 and t[:17].isdigit() and t[17] in "0123456789X"
 
