@@ -588,6 +588,22 @@ is a wording); 男/女 after a name is rare enough (胜男, a given name) that M
 so ending is two printed columns, not names."""
 
 
+def id_in_form(text: str) -> bool:
+    """Whether a text has the form of an 18-character citizen ID number, whatever its check character and
+    the date and address code it states (GB 11643-1999 4: 17 digits and a digit or X). The recognizer's
+    confusions break the check, the date or the address code of a number read with a digit wrong (a
+    felt-pen 6 read as 0, 8 as 3: the pages of ID_IN_PART) and keep its form; of the fields whose format
+    the spec states none is an 18-character number (SPEC.md: a phone has 11 digits, a certificate number
+    a year and a 5-digit serial, a date 8 digits at most). A home's own number (cremation_no, of no stated
+    format) may be built as an ID is, so the form never gives a column its field (ids_in_part keeps the
+    check character): it is used only for a part of a cell that meets Han writing at a change of script
+    (merged_cell_share, pipeline.page.extract._split_values), an ID run together with the next column's
+    address, the ruling line between them missing, where the column is doubted and both parts are shown to
+    a reviewer. Such a part is then checked and repaired as any ID read is."""
+    t = _id_text(text)
+    return len(t) == 18 and t[:17].isdigit() and t[17] in "0123456789X"
+
+
 def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str | None] | None = None) -> float | None:
     """The share of a column's written cells that read as two values of different fields side by side:
     split where the script changes (Han characters beside digits or Latin letters: 儿子13905351234,
@@ -601,13 +617,25 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
     and a relation wording), of another kind. A ruling line missing between two columns whose header
     was read as one field's: the cells show what the header does not. None with fewer than
     CONTENT_MIN_CELLS written cells. Rule source: the official formats behind _decisive and _looks and
-    the one-value-per-cell form of a register."""
+    the one-value-per-cell form of a register. A part that has an ID's form (id_in_form: 18 characters,
+    17 digits and a digit or X) where it meets Han writing counts as the ID's value though its check
+    character fails: the recognizer's confusions break the check of an ID read with one digit wrong and
+    keep its form, and an ID run together with the next column's address (居民身份证号码户籍地址 over
+    cells of an ID then an address, design f3321) is told by its form and the change of script."""
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
 
+    id_class = next(((n, t) for n, t in _content_classes(sp, kind) if n == "id_number"), None)
+
+    def classes(part: str, touching: str) -> set[tuple[str, str | None]]:
+        found = _decisive_classes(kind, part, sp)
+        if id_class is not None and not found and _HAN.fullmatch(touching) and id_in_form(part):
+            found = {id_class}  # an ID read with a digit wrong, against Han writing (id_in_form)
+        return found
+
     def two_values(left: str, right: str) -> bool:
-        lc, rc = _decisive_classes(kind, left, sp), _decisive_classes(kind, right, sp)
+        lc, rc = classes(left, right[:1]), classes(right, left[-1:])
         if lc and rc and not (lc & rc):
             return True
         if own is None or own[0] in ("text", "row_no"):

@@ -1458,3 +1458,52 @@ def test_a_phone_header_read_as_two_fields_stays_doubted_unless_each_cell_is_one
         fv = row.record.fields.get("agent_phone")
         if fv is not None and fv.value is not None:
             assert "column_doubted" in fv.flags
+
+
+def test_an_id_run_into_the_address_beside_it_is_split_whichever_half_the_column_was_given():
+    """A ruling line missing between 居民身份证号码 and 户籍地址 (design f3321 county_editions
+    01_cremation_longkou_2017 page 3, header read 居民9份证号码户籍地址: 11 of 12 columns read): each cell
+    holds an ID then an address, the column was given household_address (the header's second half) and
+    the page's IDs were lost. An ID read with one digit wrong fails its check but keeps GB 11643's form
+    (mapping.headers.id_in_form), so its cells still count as two values side by side (merged_cell_share
+    reaches MERGED_CELLS); each cell is cut where the digits meet the Han writing, the ID part checked and
+    repaired as any ID read (left blank where
+    no one number is found); both parts are shown to a reviewer (split_from_merged_column, certainty <= 0.5)
+    and no record is auto-accepted. A cell holding an address alone is not cut. Failed before: the share
+    counted only IDs whose check holds (1 of 3 here), and a column given the second half's field was never
+    split (the first half taken for the column's own)."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.record import RecordContext
+    from mapping.spec import load_spec
+    from pipeline.page.extract import MERGED_CELLS_DOUBT, _split_values, map_rows
+
+    good, misread = "370611193807050025", "370682195203140824"  # the second: 0 read as 8 (check fails)
+    header = ["逝者姓名", "性别", "居民9份证号码户籍地址", "死亡日期"]
+    columns = ["deceased_name", "sex_code", "household_address", "death_date"]
+    rows = [
+        ["王秀英", "女", good + "芝罘区幸福街道12号", "2013.4.5"],
+        ["李兰", "女", misread + "莱山区初家街道", "2013.4.6"],
+        ["张明", "男", "福山区清洋街道8号", "2013.4.7"],
+    ]
+    column = [r[2] for r in rows]
+    assert merged_cell_share("cremation", column, load_spec(), ("address", None)) >= MERGED_CELLS
+    assert merged_cell_share("cremation", ["张明", "李兰", "王秀英"], load_spec(), ("name", None)) == 0.0
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    structure = Structure()
+    structure.doubt_column(2, MERGED_CELLS_DOUBT.format(share=0.67))
+    out = [r.record for r in map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)]
+    first, second, third = (r.fields for r in out)
+    assert first["id_number"].value == good and first["household_address"].value.startswith("芝罘区")
+    assert second["id_number"].raw == misread and second["household_address"].value.startswith("莱山区")
+    assert second["id_number"].value in (None, "370682195203140024")  # repaired to the number written, or left blank
+    for fv in (first["id_number"], first["household_address"], second["household_address"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+    assert third["id_number"].value is None and third["household_address"].value.startswith("福山区")
+    assert all(route(r, Settings())[0] == NEEDS_REVIEW for r in out)
+
+    ctx = RecordContext()
+    assert _split_values("cremation", "id_number", "household_address", misread + "莱山区初家街道", ctx) == (
+        misread,
+        "莱山区初家街道",
+    )
+    assert _split_values("cremation", "id_number", "household_address", misread[:17] + "莱山区初家街道", ctx) is None  # 17 digits

@@ -40,6 +40,7 @@ from mapping.headers import (
     detect_kind,
     halves_of_header,
     header_naming,
+    id_in_form,
     is_assignment_doubt,
     joined_header,
     joined_in_order,
@@ -1480,7 +1481,9 @@ def map_rows(
         for c, (own, other) in halves.items():
             name = columns[c]
             cell = mapped.get(name) if name else (cells[c] if c < len(cells) else None)
-            taken = (other in mapped) if name else (own in mapped or other in mapped)
+            # the half that is not the column's field has a column of its own (the column's field may be
+            # either half: 居民身份证号码户籍地址 given household_address, the second)
+            taken = ((other if name == own else own) in mapped) if name else (own in mapped or other in mapped)
             parts = None if cell is None or taken else _split_values(kind, own, other, cell.text, ctx)
             if cell is not None and parts is not None:
                 bare = replace(cell, second=None, chars=None, second_chars=None)
@@ -1676,8 +1679,12 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     check digit tells where the number ends; 370611193807050025201300514: the ID | 201300514). Where one of the two
     fields is free text (an address: mapping.record.FREE_TEXT, which no text reads cleanly as), its part
     counts where it holds Han writing (_free_part) and the cut is proven by the other part alone
-    (芝罘区幸福街道12号2018/3/4: the address | 2018/3/4); two free-text fields are never split. Rule source:
-    the spec's formats and code tables; one value per printed cell.
+    (芝罘区幸福街道12号2018/3/4: the address | 2018/3/4); two free-text fields are never split. An ID's
+    part that meets the other part's Han writing at the cut need only have an ID's form
+    (mapping.headers.id_in_form: 18 characters, 17 digits and a digit or X), its check character failing
+    (a digit misread): the change of script tells where it ends, and the ID field checks and repairs it as
+    any ID read (mapping.record._repair_id). Rule source: the spec's formats and code tables; GB 11643's
+    form; one value per printed cell.
 
     Where more than one cut works but every one gives one field the same code, as a wording of its
     code table written whole, and they differ only in how much of that wording they take (宋建儿子:
@@ -1701,7 +1708,17 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     def id_whole(i: int) -> bool:  # the ID's part of a cut inside a run of digits is a whole number (_id_ends_there)
         return any(_id_ends_there(t[:i] if f == first else t[i:]) for f in ids)
 
-    cuts = [i for i in range(1, len(t)) if (han[i - 1] or han[i] or id_whole(i)) and valid(first, t[:i]) and valid(second, t[i:])]
+    def id_against_han(i: int, field: str) -> bool:  # an ID in form meeting Han writing at the cut (id_in_form)
+        part, touching = (t[:i], han[i]) if field == first else (t[i:], han[i - 1])
+        return field in ids and touching and id_in_form(part)
+
+    cuts = [
+        i
+        for i in range(1, len(t))
+        if (han[i - 1] or han[i] or id_whole(i))
+        and (valid(first, t[:i]) or id_against_han(i, first))
+        and (valid(second, t[i:]) or id_against_han(i, second))
+    ]
     if len(cuts) > 1:
         cuts = _longest_wording_cut(sp, ks, first, second, t, cuts)
     return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
