@@ -716,3 +716,38 @@ def test_a_table_photographed_at_a_steep_slant_on_its_side_keeps_its_rows():
     assert quarters == 1 and grid.source == "ruling"  # the page lay on its side: turned upright
     assert grid.n_rows == len(gt["grid"]["y"]) - 1
     assert grid.n_cols >= len(gt["grid"]["x"]) - 2
+
+
+def test_enlarged_photo_lines_reach_the_recognizer_at_the_photographs_resolution():
+    """A photograph the cleanup enlarged (its capture step's `upsample`, routing.photograph_enlarged) gives the
+    recognizer each text line shrunk by area back to the frame's own pixels (extract.at_captured_resolution):
+    the line found where it is on the page as it stands, its size the photographed line's, the sharpening's
+    halos above the paper averaged away. A scan, or a photograph not enlarged, gives exactly the crop it gave."""
+    from pipeline.page.cleanup import sharpen_enlarged
+    from pipeline.page.extract import line_crops
+    from pipeline.page.layout import Grid
+    from pipeline.page.routing import photograph_enlarged
+
+    photo_steps = [{"name": "capture", "result": {"page_found": True, "warped": True, "kernel_px": 60, "upsample": 1.665}}]
+    low_res = [{"name": "capture", "result": {"page_found": False, "upsample": 1.5}}]
+    scan = [{"name": "capture", "result": {"page_found": False}}]
+    flat = [{"name": "capture", "result": {"page_found": True, "warped": True, "upsample": 1.0}}]
+    assert photograph_enlarged(photo_steps) == 1.665 and photograph_enlarged(low_res) == 1.5
+    assert photograph_enlarged(scan) == photograph_enlarged(flat) == photograph_enlarged([]) == 1.0
+
+    cap = np.full((60, 120), 235, np.uint8)  # a line as photographed, paper 235
+    cv2.putText(cap, "1574", (20, 38), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 60, 1, cv2.LINE_AA)
+    up = 5 / 3
+    gray = sharpen_enlarged(cv2.resize(cap, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC))
+    h, w = gray.shape
+    grid = Grid(rows=(0, h - 1), cols=(0, w - 1))
+    as_is, owners, _u = line_crops(gray, grid, [(0, 0)], photo=True)
+    native, owners_native, _u2 = line_crops(gray, grid, [(0, 0)], photo=True, enlarged=up)
+    assert owners == owners_native == [(0, 0)]
+    (line,), (small,) = as_is, native
+    assert abs(small.shape[0] - line.shape[0] / up) <= 1 and abs(small.shape[1] - line.shape[1] / up) <= 1
+    halo = lambda a: int((a > 240).sum()) / a.size  # noqa: E731 - sharpening's overshoot above the paper
+    assert halo(small) < halo(line)
+    assert int(small.min()) < 150  # the ink is still ink
+    same, _o, _u3 = line_crops(gray, grid, [(0, 0)], photo=True, enlarged=1.0)
+    assert np.array_equal(same[0], line)

@@ -123,7 +123,7 @@ from pipeline.page.layout import (
 )
 from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
-from pipeline.page.routing import capture_kind, processed_as_photograph, route
+from pipeline.page.routing import capture_kind, photograph_enlarged, processed_as_photograph, route
 from pipeline.page.structure import (
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
@@ -642,12 +642,36 @@ as they are against 2422 stretched, wrong among readings at >= 0.99 3 and 3. No 
 take this path (0 of 5115 on those pages, 0 of 988 on camera 4405)."""
 
 
+def at_captured_resolution(line: np.ndarray, enlarged: float) -> np.ndarray:
+    """A text line cut from a photograph the cleanup enlarged `enlarged` times, shrunk back by area to the
+    resolution it was photographed at (nothing where `enlarged` is 1 or less).
+
+    Why: a property of the recognizer. The cleanup enlarges a low-resolution photograph to the working
+    resolution by interpolation and sharpens it (pipeline.page.cleanup.sharpen_enlarged) so that its
+    ruling and ink tests work as on a scan; that adds no detail, but it adds the sharpening's halos and
+    the enlarged grain's blotches, which PP-OCR's recognizer, trained on text lines as imaged, never saw.
+    Averaged back by area to the frame's own pixels, the line goes to the recognizer's 48 px as a
+    photographed line does. Measured with bench/photo_crops.py (first readings of every cell of the pages
+    whose stored grid has the truth's columns; `native` against `asis`): design phone copy ph3316 (5 pages,
+    enlarged 1.62-1.73) cells exact 221 -> 230 of 607 (27 put right, 18 made wrong), names 17 -> 21 of
+    106; its earlier copy ph3316-v1 207 -> 208 of 478, names 18 -> 20 of 84; design camera_capture 4482
+    (16 pages, 10 enlarged 1.17-1.66) 2203 -> 2209 of 2609, names 266 -> 268 of 386. Fresh phone copy
+    ph3320-fix, measured only: see bench/results/photo-crops-2026-12-05-s27.md. Shrunk to a fixed 0.5
+    instead (below the frame's resolution) the design copy read 217; to 0.75, 227."""
+    if enlarged <= 1.0 or line.size == 0:
+        return line
+    f = 1.0 / enlarged
+    h, w = line.shape[:2]
+    return cv2.resize(line, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+
+
 def line_crops(
     gray: np.ndarray,
     grid: Grid,
     cells: list[tuple[int, int]],
     stretch_cols: AbstractSet[int] = frozenset(),
     photo: bool = False,
+    enlarged: float = 1.0,
 ) -> tuple[list[np.ndarray], list[tuple[int, int]], set[tuple[int, int]]]:
     """The crop of each text line of the given cells, inside their ruling lines (digit columns
     widened by STRETCH), and the cell each belongs to, in line order: what read_cells recognizes
@@ -658,7 +682,9 @@ def line_crops(
     whose faint strokes, if any, the grain hides (pipeline.page.layout.faint_counts). `photo`: the page is
     a photograph or an enlarged capture (routing.processed_as_photograph): a grainy cell's lines are given
     with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
-    found on the cell as it is."""
+    found on the cell as it is. `enlarged`: how much the cleanup enlarged the photograph
+    (routing.photograph_enlarged): each line is given at the frame's own resolution (at_captured_resolution);
+    where its lines are is found on the cell as the page stands."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
@@ -676,7 +702,7 @@ def line_crops(
                 faint.add((r, c))
         sigma = paper_noise(inner) if photo and bands else 0.0
         for b0, b1 in bands:
-            crop = denoise_grain(inner[b0:b1], sigma)
+            crop = at_captured_resolution(denoise_grain(inner[b0:b1], sigma), enlarged)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
@@ -696,6 +722,7 @@ def read_cells(
     same_glyphs: Mapping[int, Sequence[str]] | None = None,
     names: Mapping[int, str] | None = None,
     photo: bool = False,
+    enlarged: float = 1.0,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -715,8 +742,9 @@ def read_cells(
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
     (name_alternatives), for mapping to weigh by how often real names use their characters.
 
-    `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops)."""
-    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo)
+    `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
+    `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops)."""
+    crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
@@ -1206,6 +1234,7 @@ def extract_page(
     seals: np.ndarray | None = None,
     photo: bool = False,
     stamped: np.ndarray | None = None,
+    enlarged: float = 1.0,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
@@ -1214,6 +1243,8 @@ def extract_page(
     `ruling`: the page's ruling lines whole (pipeline.page.cleanup.CleanPage.ruling), where known.
     `seals`: the discs of seals left as ink on the page (CleanPage.seals): the cells they cover are doubted;
     `stamped`: where a colour stamp's ink was made paper (CleanPage.stamped): its cells are doubted alike.
+    `enlarged`: how much the cleanup enlarged the photograph (routing.photograph_enlarged): the body's
+    lines are read at the frame's own resolution (at_captured_resolution); the header's as they stand.
     A photograph's grid is looked for on it stretched as a scan is (layout.lines_view); its cells are cut
     from it as it is."""
     grid = find_grid_or_text(lines_view(gray) if photo else gray, table_box, ruling)
@@ -1257,6 +1288,7 @@ def extract_page(
             opts.same,
             opts.names,
             photo,
+            enlarged,
         )
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
@@ -1282,6 +1314,7 @@ def extract_page(
                 new.same,
                 new.names,
                 photo,
+                enlarged,
             )
             for (r, c), cell in body.items():
                 table[r][c] = cell
@@ -2239,7 +2272,18 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     try:
         photo = processed_as_photograph(steps)  # grain enlarged and sharpened: grainy cells are read denoised
         ext, gray, box = read_upright(
-            gray, box, turned, judge, engine, settings, absent, clean.ruling, clean.seals, photo, clean.stamped
+            gray,
+            box,
+            turned,
+            judge,
+            engine,
+            settings,
+            absent,
+            clean.ruling,
+            clean.seals,
+            photo,
+            clean.stamped,
+            photograph_enlarged(steps),  # its lines read at the frame's own resolution (at_captured_resolution)
         )
     except ColumnsUnreadError as e:
         kept = kept_unread(store, page_id, e)
@@ -2386,6 +2430,7 @@ def read_upright(
     seals: np.ndarray | None = None,
     photo: bool = False,
     stamped: np.ndarray | None = None,
+    enlarged: float = 1.0,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
@@ -2400,7 +2445,7 @@ def read_upright(
 
     try:
         r, sl, st = masks()
-        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st), gray, box
+        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st, enlarged), gray, box
     except (UnknownLedgerError, ColumnsUnreadError) as first:  # nothing named: perhaps read the wrong way up
         before = turned.quarters
         other = other_way(gray, box, turned, judge)
@@ -2408,7 +2453,7 @@ def read_upright(
             raise
         r, sl, st = masks()
         try:
-            ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st)
+            ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st, enlarged)
         except ColumnsUnreadError:
             if not isinstance(first, ColumnsUnreadError):
                 raise

@@ -113,6 +113,19 @@ def sheet_on_scanner_glass(result: Mapping[str, Any]) -> bool:
     return up <= 1.0 and fill >= GLASS_FILL and high > 0 and low >= GLASS_EVEN_LIGHT * high
 
 
+def photograph_enlarged(steps: Sequence[Mapping[str, Any]]) -> float:
+    """How much the cleanup enlarged a page it treated as a photograph (processed_as_photograph): its
+    capture step's `upsample` (pipeline.page.cleanup.correct_capture, the frame brought to the working
+    resolution by interpolation and sharpened); 1.0 for a page not so treated or not enlarged."""
+    res = next(_capture_results(steps), None)
+    if res is None or not (_corrected(res) or _enlarged(res)):
+        return 1.0
+    try:
+        return max(1.0, float(res.get("upsample") or 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+
+
 def processed_as_photograph(steps: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the cleanup treated the page as a photograph or an enlarged capture (its light flattened,
     or the frame enlarged): how its cells were cut and read (pipeline.page.extract), whatever
