@@ -594,7 +594,10 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
         return grid
     ink = binarize(gray)
     dots = ink_dots(ink)
-    broken = f"{dots} dots of ink standing in lines, too small to be characters (writing or ruling broken up into dots)"
+    broken = (
+        f"{dots} dots of ink standing in lines, too small to be characters (writing or ruling broken up into"
+        " dots by a 1-bit threshold, or grain)"
+    )
     if _glyph_height(ink) is None:
         if dots >= INK_DOTS_MIN:
             raise NoTableError(f"{seen}; no writing could be made out, but the page is not blank: it holds {broken}") from None
@@ -618,7 +621,9 @@ either" before: county 01_cremation_longkou_2013 page 4 (16 rows written) kept 7
 03_cremation_longkou_2015 page 2 (10 rows) 264, typed 02_sea_burial_haiyang_2017 page 3 (11 rows) 75.
 A page whose title and header came out whole but whose rows' writing came out in dots is told so too
 (02_sea_burial_longkou_2013/page_003.png, 11 rows: 363 dots; 04_sea_burial_longkou_2015 page 2, 12 rows:
-387; "its text does not stand in rows and columns" said nothing of the rows' dots)."""
+387; "its text does not stand in rows and columns" said nothing of the rows' dots). Dots may also be
+grain: a dark patch of a 1-bit scan (a shadow, a stain) comes out as dots close together, and they stand
+in the patch's bands as well; the error names both causes, and either way the page is not blank."""
 INK_DOT_PIXELS = 8
 """A dot: a piece of ink of at most this many pixels (a 1-bit remnant of a stroke; a character's stroke
 at 200 dpi, 2-3 px wide and 10 or more long, is more), not touching the image's edge (a scan border)."""
