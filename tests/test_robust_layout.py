@@ -530,3 +530,26 @@ def test_a_register_ruled_pale_grey_keeps_its_grid_and_the_page_is_doubted_for_i
     bgr, gt = page(seed=11, ruling_rgb=(200, 200, 200))
     clean = clean_page(bgr)
     assert find_grid_or_text(clean.image, clean.table_box).source == "ruling"
+
+
+def test_a_1bit_page_whose_writing_came_out_as_dots_is_not_called_blank():
+    """A 1-bit scan whose light writing and ruling fell to the threshold's paper side but for their
+    darkest pixels (a black border pulled it toward black): dots along the ruling and in the rows, no
+    character left whole. It is no blank page, and its error says so (and a blank 1-bit page still is)."""
+    rng = np.random.default_rng(7)
+    blank = np.full((1654, 2339), 255, np.uint8)
+    page = blank.copy()
+    for y in range(220, 1500, 100):  # a ruled line's remnants: a dot every 20 px
+        for x in range(100, 2240, 20):
+            page[y : y + 2, x : x + 3] = 0
+    for y in range(260, 1460, 100):  # the writing of each row: scattered dots
+        for _ in range(120):
+            x, dy = int(rng.integers(120, 2200)), int(rng.integers(0, 25))
+            page[y + dy : y + dy + 2, x : x + 3] = 0
+    clean = clean_page(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
+    with pytest.raises(NoTableError, match="not blank") as e:
+        find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+    assert "no text on the page" not in str(e.value)
+    clean = clean_page(cv2.cvtColor(blank, cv2.COLOR_GRAY2BGR))
+    with pytest.raises(NoTableError, match="no text on the page"):
+        find_grid_or_text(clean.image, clean.table_box, clean.ruling)

@@ -565,8 +565,10 @@ def lines_view(gray: np.ndarray) -> np.ndarray:
 def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndarray | None = None) -> Grid:
     """The table's grid from its ruling lines (find_grid); where they are missing or too few, from the
     text's alignment (grid_from_text, the lines seen kept). Raises NoTableError with the true reason
-    where neither finds a table: no ink at all, or ink that does not stand in rows and columns; an image
-    with no pixels is no table either (a page is never loaded so, but a crop of one may be empty)."""
+    where neither finds a table: no ink at all, or ink that does not stand in rows and columns, or ink
+    left only as dots standing in lines (ink_dots: a 1-bit scan's writing and ruling broken up by its
+    threshold: such a page is never called blank); an image with no pixels is no table either (a page is
+    never loaded so, but a crop of one may be empty)."""
     if gray.size == 0:
         raise NoTableError("the page image holds no pixels")
     try:
@@ -591,9 +593,62 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if grid is not None:
         return grid
     ink = binarize(gray)
+    dots = ink_dots(ink)
+    broken = (
+        f"{dots} dots of ink standing in lines, too small to be characters (writing or ruling broken up into"
+        " dots by a 1-bit threshold, or grain)"
+    )
     if _glyph_height(ink) is None:
+        if dots >= INK_DOTS_MIN:
+            raise NoTableError(f"{seen}; no writing could be made out, but the page is not blank: it holds {broken}") from None
         raise NoTableError(f"{seen}; no text on the page either") from None
+    if dots >= INK_DOTS_MIN:
+        # a header or title read whole above rows whose writing came out in dots (b3316 page_003 below)
+        raise NoTableError(
+            f"{seen}, and its text does not stand in rows and columns; besides it the page holds {broken}"
+        ) from None
     raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
+
+
+INK_DOTS_MIN = 50
+"""A page without characters (_glyph_height: none) that holds at least this many dots of ink standing in
+lines (ink_dots) is no blank page but a page whose writing and ruling were broken up into dots: a
+property of 1-bit scanning (a fax-mode or CCITT G4 scanner sets one threshold for the page; a black
+border around it pulls Otsu's threshold toward black, and light writing and pale ruling come out as the
+few darkest pixels of their strokes: dots along the ruled lines and in the rows where the writing was).
+Design bilevel copy b3316 (bench/stress_scans.py --mode bilevel of d3316), each told "no text on the page
+either" before: county 01_cremation_longkou_2013 page 4 (16 rows written) kept 761 dots once cleaned,
+03_cremation_longkou_2015 page 2 (10 rows) 264, typed 02_sea_burial_haiyang_2017 page 3 (11 rows) 75.
+A page whose title and header came out whole but whose rows' writing came out in dots is told so too
+(02_sea_burial_longkou_2013/page_003.png, 11 rows: 363 dots; 04_sea_burial_longkou_2015 page 2, 12 rows:
+387; "its text does not stand in rows and columns" said nothing of the rows' dots). Dots may also be
+grain: a dark patch of a 1-bit scan (a shadow, a stain) comes out as dots close together, and they stand
+in the patch's bands as well; the error names both causes, and either way the page is not blank."""
+INK_DOT_PIXELS = 8
+"""A dot: a piece of ink of at most this many pixels (a 1-bit remnant of a stroke; a character's stroke
+at 200 dpi, 2-3 px wide and 10 or more long, is more), not touching the image's edge (a scan border)."""
+DOTS_IN_LINES = 0.3
+"""Dots stand in lines (a ruled line's, a row of writing's) where at least this share of them lies in the
+densest tenth of the page's 8-px bands, across or down: a property of ruling and rows of writing, which
+are straight. Paper grain the cleanup left (a blank grey sheet after its median, samples/invalid/
+blank_page.jpg: 1526 dots) is spread evenly: 14-16 %; the b3316 pages above 38-100 %."""
+
+
+def ink_dots(ink: np.ndarray) -> int:
+    """How many dots of ink (INK_DOT_PIXELS) the binarized page holds away from its edges, where they
+    stand in lines (DOTS_IN_LINES); 0 where they are spread evenly (grain)."""
+    n, _lab, st, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape[:2]
+    x, y, bw, bh, area = (st[1:, i] for i in range(5))
+    dot = (area <= INK_DOT_PIXELS) & (x > 2) & (y > 2) & (x + bw < w - 2) & (y + bh < h - 2)
+    count = int(dot.sum())
+    if count == 0:
+        return 0
+    for axis in (1, 0):  # rows of dots (their y), then columns (their x)
+        bands = np.sort(np.bincount((centres[1:, axis][dot] // 8).astype(np.int64)))[::-1]
+        if float(bands[: max(1, len(bands) // 10)].sum()) >= DOTS_IN_LINES * count:
+            return count
+    return 0
 
 
 ROW_PITCH_TOLERANCE = 0.25
