@@ -48,8 +48,9 @@ reports of phone photographs.
 chosen by `--line`: `right` (the table's right border), `left` (its left border) or `inner` (the line
 between the two middle columns: the one at the middle index of the lines found). A register's border
 fades or is cut off by the scan's edge, an inner rule is printed faint or broken, while the writing beside
-it stays (fresh county 3331, 03_cremation_laizhou_2014: the remarks column's right border lost, 13 of 14
-printed columns read). The lines are found on the scan itself (the truth's grid is the generator's, before
+it stays. (Fresh county 3331, 03_cremation_laizhou_2014, reads 13 of 14 printed columns, its remarks column
+lost: there an inner line is missing, between the phone and the remarks column, which `--line inner`
+stands for; the borders are found.) The lines are found on the scan itself (the truth's grid is the generator's, before
 the capture's shift and turn): long vertical runs of ink (a vertical opening UNRULE_RUN_SHARE of the
 image's height, at the lenient UNRULE_CONTRAST so a line's grey edge goes too), grouped by the x where
 each run's slope carries it to the image's middle (a turned or photographed page's lines slant), those

@@ -53,3 +53,19 @@ def test_data_rows_alone_past_the_table_add_nothing() -> None:
         cv2.putText(img, "NOTE", (1130, ROWS[r + 1] - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
     grid = Grid(tuple(ROWS), tuple(COLS))
     assert columns_beyond_ruling(img, grid) == grid
+
+
+def test_a_column_before_a_lost_left_border_is_read() -> None:
+    # the left border lost: the first column's title and entries stand before the first line found
+    img = np.full((700, 1300), 235, np.uint8)
+    cols = [100, 300, 500, 700, 900, 1100]
+    for y in ROWS:
+        cv2.line(img, (cols[0], y), (cols[-1], y), 20, 2)
+    for x in cols[1:]:
+        cv2.line(img, (x, ROWS[0]), (x, ROWS[-1]), 20, 2)
+    for r in range(len(ROWS) - 1):
+        for c in range(len(cols) - 1):
+            cv2.putText(img, "AB12", (cols[c] + 30, ROWS[r + 1] - 22), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
+    grid = find_grid_or_text(img, (80, 80, 1200, 600))
+    assert grid.n_cols == 5 and grid.edge_cols == (0,)
+    assert 30 < grid.cols[0] < 130  # before the written text, not at the page's edge

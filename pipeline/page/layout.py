@@ -1050,9 +1050,11 @@ def columns_beyond_ruling(gray: np.ndarray, grid: Grid, ruling: np.ndarray | Non
     """The ruled grid with a column added beyond its outermost vertical line where text stands there in
     line with the table's rows: a column whose outer border was lost (faded, broken or cut off by the
     scan's edge), so that the grid ends one column short and the column's cells are never read, their
-    fields taken for a register without that column (fresh county 3331, 03_cremation_laizhou_2014: the
-    remarks column's right border lost, 13 of 14 printed columns read, 3 remarks with ink auto-accepted
-    blank; design reproduction: bench/stress_scans.py --mode unruled --line right|left).
+    fields taken for a register without that column (design county_editions/typed_sheets seed 3316 with
+    the right or left border painted out, bench/stress_scans.py --mode unruled: 5 remarks with ink and 40
+    ages lost on 7 pages, one remark auto-accepted blank). An inner line lost is no business of this step:
+    the two columns read as one are doubted by their header or cells (split_merged_columns,
+    Structure.columns_hidden).
 
     Beyond the first and the last line, within the widest column's width of it, the pieces of text
     (_pieces: ink joined into words, not touching the image's edge, the ruling left out, at least
