@@ -4,6 +4,7 @@ captures worse than the set's own without a new generator family.
     python bench/stress_scans.py SRC_SCANS OUT --mode bilevel          # Otsu threshold, 1-bit PNG/TIFF
     python bench/stress_scans.py SRC_SCANS OUT --mode faded --fade 0.45  # ink lightened toward the paper
     python bench/stress_scans.py SRC_SCANS OUT --mode phone --seed 1      # a 150-dpi phone photograph
+    python bench/stress_scans.py SRC_SCANS OUT --mode unruled --line right  # one column line painted out
 
 SRC_SCANS is a scans folder of a generated set (bench/bench_families.py: <out>/<family>/scans): image
 files (PNG, JPEG, TIFF, multi-page TIFF) and folders of them, each with its ground truth (*.gt.json)
@@ -42,6 +43,19 @@ severity-1.8 design set is degraded twice (its scan's fading and blur, then the 
 defaults, 10 pages of design seed 3316 (county 02 + 03, typed 04) read 98.1 % of fields exact as scanned
 and 64.4 % as phone copies (IDs 100 -> 77.7 %, records auto-accepted 49.6 -> 0 %), near what the issue
 reports of phone photographs.
+
+`--mode unruled` paints out (inpaints with the paper around it) one vertical ruling line of the table,
+chosen by `--line`: `right` (the table's right border), `left` (its left border) or `inner` (the line
+between the two middle columns: the one at the middle index of the lines found). A register's border
+fades or is cut off by the scan's edge, an inner rule is printed faint or broken, while the writing beside
+it stays. (Fresh county 3331, 03_cremation_laizhou_2014, reads 13 of 14 printed columns, its remarks column
+lost: there an inner line is missing, between the phone and the remarks column, which `--line inner`
+stands for; the borders are found.) The lines are found on the scan itself (the truth's grid is the generator's, before
+the capture's shift and turn): long vertical runs of ink (a vertical opening UNRULE_RUN_SHARE of the
+image's height, at the lenient UNRULE_CONTRAST so a line's grey edge goes too), grouped by the x where
+each run's slope carries it to the image's middle (a turned or photographed page's lines slant), those
+spanning at least half the longest one's height; a line touching the image's edge (a scan's black border)
+is none. The truth is copied unchanged: it describes the printed columns, which did not change.
 """
 
 from __future__ import annotations
@@ -186,7 +200,13 @@ def jpeg_decoded(img: Image.Image, quality: int) -> Image.Image:
 
 
 def stress(
-    img: Image.Image, mode: str, fade: float, ph: Phone | None = None, key: str = "", src_dpi: float | None = None
+    img: Image.Image,
+    mode: str,
+    fade: float,
+    ph: Phone | None = None,
+    key: str = "",
+    src_dpi: float | None = None,
+    line: str = "right",
 ) -> Image.Image:
     """One page stressed. A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
@@ -194,10 +214,67 @@ def stress(
         ph = ph or Phone()
         pic = phone(img, ph, key, src_dpi)
         return pic if key.endswith("#jpeg") else jpeg_decoded(pic, ph.quality)
+    if mode == "unruled":
+        return unruled(img, line)
     gray = np.asarray(img.convert("L"))
     if mode == "bilevel":
         return Image.fromarray(bilevel(gray)).convert("1")
     return Image.fromarray(faded(gray, fade))
+
+
+UNRULE_CONTRAST = 20
+"""Grey levels below the paper beside it (a closing 15 px wide: light falls off across a photograph) a pixel must be to belong to a ruling line painted out (its anti-aliased edge)."""
+UNRULE_RUN_SHARE = 1 / 60
+"""A vertical run of ink this share of the image's height or longer is part of a ruling line (short: a page turned 5 degrees
+slants a thin line a pixel over 12)."""
+
+
+def vertical_lines(gray: np.ndarray) -> list[np.ndarray]:
+    """Masks of the table's vertical ruling lines on a scan, left to right (`--mode unruled`)."""
+    h, w = gray.shape
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))  # the paper beside each thin line
+    ink = (paper.astype(np.int16) - gray > UNRULE_CONTRAST).astype(np.uint8)
+    run = max(15, int(h * UNRULE_RUN_SHARE))
+    tall = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    n, labels, st, _cen = cv2.connectedComponentsWithStats(tall, connectivity=8)
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    mid: dict[int, float] = {}  # each run's x where its line crosses the image's middle (a turned page's lines slant)
+    for i in range(1, n):
+        x, _y, bw, _bh = st[i, :4]
+        if x == 0 or x + bw >= w:
+            continue
+        yi, xi = ys[lab == i].astype(float), xs[lab == i].astype(float)
+        slope = float(np.cov(xi, yi)[0, 1] / max(1e-6, yi.var())) if len(yi) > 2 else 0.0
+        mid[i] = float(xi.mean() + slope * (h / 2 - yi.mean()))
+    groups: list[list[int]] = []
+    for i in sorted(mid, key=mid.__getitem__):
+        if groups and abs(mid[i] - mid[groups[-1][-1]]) < 12:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    if not groups:
+        return []
+
+    def extent(g: list[int]) -> int:
+        return int(max(st[j, 1] + st[j, 3] for j in g) - min(st[j, 1] for j in g))
+
+    longest = max(extent(g) for g in groups)
+    return [np.isin(labels, g) for g in groups if extent(g) >= 0.5 * longest]
+
+
+def unruled(img: Image.Image, line: str) -> Image.Image:
+    """`img` with one vertical ruling line of its table painted out (`--mode unruled`; module docstring)."""
+    colour = img.mode not in ("1", "L", "I;16", "I", "F")
+    arr = np.asarray(img.convert("RGB" if colour else "L"))
+    gray = arr if arr.ndim == 2 else cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
+    lines = vertical_lines(gray)
+    if len(lines) < 3:
+        return img
+    pick = {"right": lines[-1], "left": lines[0]}.get(line, lines[len(lines) // 2])
+    mask = cv2.dilate(pick.astype(np.uint8), np.ones((3, 5), np.uint8))
+    out = cv2.inpaint(arr, mask, 3, cv2.INPAINT_TELEA)
+    return Image.fromarray(out, "RGB" if colour else "L")
 
 
 def _dpi(im: Image.Image) -> float | None:
@@ -206,7 +283,13 @@ def _dpi(im: Image.Image) -> float | None:
 
 
 def copy_stressed(
-    src: Path, out: Path, mode: str, fade: float, pdf_dpi: int | None = 200, ph: Phone | None = None
+    src: Path,
+    out: Path,
+    mode: str,
+    fade: float,
+    pdf_dpi: int | None = 200,
+    ph: Phone | None = None,
+    line: str = "right",
 ) -> tuple[int, list[str]]:
     """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped).
     PDFs are rasterized at `pdf_dpi` into a TIFF of the same stem (None: skipped)."""
@@ -226,7 +309,7 @@ def copy_stressed(
             with Image.open(path) as im:
                 dpi = im.info.get("dpi")
                 frames = [
-                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im))
+                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line)
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
             if mode == "phone":
@@ -247,7 +330,7 @@ def copy_stressed(
             from pdf2image import convert_from_path
 
             pages = convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)
-            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi) for i, f in enumerate(pages)]
+            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line) for i, f in enumerate(pages)]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else pdf_dpi
             kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
@@ -272,8 +355,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path, help="a generated set's scans folder")
     ap.add_argument("out", type=Path)
-    ap.add_argument("--mode", choices=["bilevel", "faded", "phone"], default="bilevel")
+    ap.add_argument("--mode", choices=["bilevel", "faded", "phone", "unruled"], default="bilevel")
     ap.add_argument("--fade", type=float, default=0.45, help="faded: share of the way from ink to paper")
+    ap.add_argument("--line", choices=["right", "left", "inner"], default="right", help="unruled: which line")
     ap.add_argument("--pdf-dpi", type=int, default=200, help="rasterize PDFs at this resolution")
     ap.add_argument("--skip-pdf", action="store_true", help="leave PDFs (and their truth) out")
     d = Phone()
@@ -303,7 +387,7 @@ def main() -> None:
         quality=a.quality,
         seed=a.seed,
     )
-    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph)
+    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line)
     print(f"{a.mode}: {images} page images written under {a.out}")
     for s in skipped:
         print(f"skipped (not an image): {s}")

@@ -40,6 +40,9 @@ class Grid:
     # per column, the y of its own row lines where they do not run straight across the table (a form
     # ruled by hand, each column's rules apart: rows_by_column); () where `rows` hold for every column
     col_rows: tuple[tuple[int, ...], ...] = ()
+    # indices of vertical lines put at the extent of text beyond the outermost ruling (a border lost:
+    # columns_beyond_ruling)
+    edge_cols: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -67,6 +70,8 @@ class Grid:
             d["struck_rows"] = list(self.struck_rows)
         if self.col_rows:
             d["col_rows"] = [list(r) for r in self.col_rows]
+        if self.edge_cols:
+            d["edge_cols"] = list(self.edge_cols)
         return d
 
     @classmethod
@@ -80,6 +85,7 @@ class Grid:
             tuple(d.get("inferred_cols", ())),
             tuple(d.get("struck_rows", ())),
             tuple(tuple(r) for r in d.get("col_rows", ())),
+            tuple(d.get("edge_cols", ())),
         )
 
 
@@ -574,6 +580,7 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     try:
         ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
+        ruled = columns_beyond_ruling(gray, ruled, ruling)
         return rows_from_text(gray, ruled, table_box, ruling)
     except NoTableError as e:
         seen = e
@@ -1064,6 +1071,122 @@ def faint_lines_added(gray: np.ndarray, grid: Grid, table_box: Box | None, rulin
         inferred_cols=tuple(cols.index(grid.cols[i]) for i in grid.inferred_cols),
         struck_rows=tuple(moved[i] for i in grid.struck_rows if i in moved),
         source="faint ruling",
+    )
+
+
+EDGE_COLUMN_ROWS = 1
+"""Rows written beyond the outermost column line, in line with the table's rows, that make a column whose
+border was lost (columns_beyond_ruling), the header row among them (the column's printed title: text in
+data rows alone beyond the table is a margin's note or a photograph's grain as often)."""
+
+EDGE_COLUMN_PAD = 0.5
+"""Glyph heights of paper left between the text beyond the outermost ruling and the column's new edge."""
+
+
+EDGE_COLUMN_WORD = 1.5
+"""Glyph heights a piece beyond the outermost ruling is wide at the least to count (columns_beyond_ruling): a
+word of two characters or more, as a column's printed title is; a photograph's grain and specks are
+smaller."""
+
+EDGE_COLUMN_ACROSS = 0.5
+"""Pieces beyond the outermost ruling that cross a row line, per piece inside a row, above which the ink
+there is not a column's entries (grain, a photograph's desk or page edge: it lies anywhere)."""
+
+EDGE_COLUMN_FLAT = 0.75
+"""A piece beyond the outermost ruling lower than this share of a glyph's height that crosses a row line is
+that row line's own stretch past the lost border (with a speck of ink on it), not ink crossing the rows."""
+
+EDGE_COLUMN_INK = 1.5
+"""A column beyond the outermost ruling holds at most this many times the share of ink of the most written
+column of the grid: more is no paper written on (a desk, a shadow or a scan's border beyond the page)."""
+
+
+def columns_beyond_ruling(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) -> Grid:
+    """The ruled grid with a column added beyond its outermost vertical line where text stands there in
+    line with the table's rows: a column whose outer border was lost (faded, broken or cut off by the
+    scan's edge), so that the grid ends one column short and the column's cells are never read, their
+    fields taken for a register without that column (design county_editions/typed_sheets seed 3316 with
+    the right or left border painted out, bench/stress_scans.py --mode unruled: 5 remarks with ink and 40
+    ages lost on 7 pages, one remark auto-accepted blank). An inner line lost is no business of this step:
+    the two columns read as one are doubted by their header or cells (split_merged_columns,
+    Structure.columns_hidden).
+
+    Beyond the first and the last line, within the widest column's width of it, the pieces of text
+    (_pieces: ink joined into words, not touching the image's edge, the ruling left out, at least
+    EDGE_COLUMN_WORD wide) that lie inside one row of the grid (between its top and bottom lines) are
+    counted per row: where the header row holds one (the column's printed title) and EDGE_COLUMN_ROWS
+    rows do, a vertical line is added at their far extent plus EDGE_COLUMN_PAD glyph heights, recorded in
+    `edge_cols`. None where that falls off the image (ink up to the image's edge is a border or a desk),
+    where the band holds more ink than paper written on does (EDGE_COLUMN_INK: a desk, a shadow), or where
+    more than EDGE_COLUMN_ACROSS pieces per row's piece cross the row lines (a photograph's grain: not
+    written in rows; a row line's own flat stretch, EDGE_COLUMN_FLAT, is not counted). A page number or a
+    title above the table, a note under it, a margin note over
+    several rows or in data rows without a title adds nothing. Text in the added column's
+    cells is then read like any other column; a column whose header is not recognized is left without a
+    field and its fields are not sure blanks (pipeline.page.structure.missing_fields). The grid as it
+    was on a grid not from ruling lines (the text's alignment already took every column), with columns
+    followed one by one, or with no text. Source: a property of ruled registers: every printed column is
+    ruled and titled, a filled row's entries stand between its row lines, and a border lost takes no
+    writing with it."""
+    if grid.col_rows or grid.n_rows < 3 or grid.n_cols < 3 or grid.source not in ("ruling", "faint ruling"):
+        return grid
+    ink = binarize(gray)
+    if ruling is not None and ruling.shape == gray.shape:
+        ink[ruling > 0] = 0
+    g = _glyph_height(ink)
+    if g is None:
+        return grid
+    h, w = gray.shape
+    reach = int(max(np.diff(grid.cols)))
+    tallest = int(max(np.diff(grid.rows)))
+    top, bottom = grid.rows[0], grid.rows[-1]
+    span = (max(0, grid.cols[0] - reach), min(w, grid.cols[-1] + reach))
+    boxes = _pieces(ink[:, span[0] : span[1]], g)
+    boxes[:, [0, 2]] += span[0]
+    rows = np.asarray(grid.rows)
+    pad = int(round(EDGE_COLUMN_PAD * g))
+    most = max(float(ink[top:bottom, a + 2 : b - 2].mean()) for a, b in zip(grid.cols, grid.cols[1:]) if b - a > 4)
+
+    def beyond(side: str) -> int | None:
+        if side == "right":
+            out = boxes[boxes[:, 0] > grid.cols[-1] + 2]
+        else:
+            out = boxes[boxes[:, 2] < grid.cols[0] - 2]
+        hit: set[int] = set()
+        kept, across = [], 0
+        for x0, y0, x1, y1 in out:
+            if y1 < top or y0 > bottom or x1 - x0 < EDGE_COLUMN_WORD * g:
+                continue
+            r = int(np.searchsorted(rows, y0, side="right")) - 1
+            if y0 < top or y1 > bottom or y1 - y0 > tallest or r < 0 or r >= grid.n_rows or y1 > rows[r + 1] + 2:
+                across += int(y1 - y0 >= EDGE_COLUMN_FLAT * g)  # across a row line: no row's entry (a flat piece
+                continue  # is the row line's own stretch beyond the border)
+            hit.add(r)
+            kept.append((x0, x1))
+        if 0 not in hit or len(hit) < EDGE_COLUMN_ROWS or across > EDGE_COLUMN_ACROSS * len(kept):
+            return None
+        if side == "right":
+            a, b = grid.cols[-1] + 2, int(max(x1 for _x0, x1 in kept) + pad)
+        else:
+            a, b = int(min(x0 for x0, _x1 in kept) - pad), grid.cols[0] - 2
+        if a < 0 or b >= w or b <= a or ink[top:bottom, a:b].mean() > EDGE_COLUMN_INK * most:
+            return None  # no paper written on: the desk, a shadow or the scan's border beyond the page
+        return b if side == "right" else a
+
+    cols, edge = list(grid.cols), list(grid.edge_cols)
+    right, left = beyond("right"), beyond("left")
+    if right is not None and right - cols[-1] >= g:
+        cols.append(right)
+        edge.append(len(cols) - 1)
+    shift = 0
+    if left is not None and cols[0] - left >= g:
+        cols.insert(0, left)
+        shift = 1
+        edge = [0] + [i + 1 for i in edge]
+    if len(cols) == len(grid.cols):
+        return grid
+    return replace(
+        grid, cols=tuple(cols), inferred_cols=tuple(i + shift for i in grid.inferred_cols), edge_cols=tuple(sorted(edge))
     )
 
 
