@@ -517,6 +517,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "请对照扫描件核对此项：识别把握不足，尚未核对；有误在表单中改正，无误则保持不变",
         "check this value against the scan: read unsure, not checked yet; correct it in the form, or leave it unchanged if right",
     ),
+    "issue.check_unreviewed": (
+        "请对照扫描件核对此项：尚未核对；有误在表单中改正，无误则保持不变",
+        "check this value against the scan: not checked yet; correct it in the form, or leave it unchanged if right",
+    ),
     "issue.unknown_column": (
         "本页有栏目的表头未能识别，此项可能就在其中：请按整行扫描填写；扫描件上没有则勾选“扫描件上没有”",
         "a column header of this page was not recognized and this field may be in it: type it from the row scan, or tick “not on the scan”",

@@ -16,7 +16,7 @@ from pipeline.review import drafts as D
 from pipeline.review import queue as R
 from pipeline.review.corrections import history
 from pipeline.review.users import add_user, set_language
-from review_app.i18n import t
+from review_app.i18n import flag_text, t
 from samples.seed import seed_store
 
 APP = str(Path(__file__).resolve().parent.parent / "review_app" / "app.py")
@@ -576,10 +576,15 @@ def test_the_birth_date_and_the_id_that_disagree_say_one_thing_each():
     bd = ["birth_date_id_mismatch", "birth_after_death"]
     birth = R.FieldView("birth_date", "1950-01-01", "", 0.5, None, bd, bd, True, False, gap="unreviewed")
     assert R.field_reasons(birth) == ["birth_disagrees_id", "birth_after_death"]
-    name = R.FieldView("deceased_name", "x", "", 0.5, None, [], ["low_confidence"], True, False, gap="unreviewed")
+    name = R.FieldView("deceased_name", "x", "", 0.5, None, [], ["low_confidence"], True, False, gap="unreviewed", threshold=0.9)
     assert R.field_reasons(name) == ["low_confidence_unreviewed"]  # read unsure, not checked yet: one line too
     name.gap = None  # checked (confirmed) since: what is known of its reading stays
     assert R.field_reasons(name) == ["low_confidence"]
+    # named by a routing reason though read surer than its threshold (an audit record's least sure field):
+    # asked to be checked, never said to be read unsure beside a bar saying 把握大
+    sure = R.FieldView("deceased_name", "x", "", 0.99, None, [], ["low_confidence"], True, False, gap="unreviewed", threshold=0.9)
+    assert R.field_reasons(sure) == ["check_unreviewed"]
+    assert "把握不足" not in flag_text("check_unreviewed", lang="zh") and "核对" in flag_text("check_unreviewed", lang="zh")
 
 
 def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language_of_the_moment(env):

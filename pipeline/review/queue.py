@@ -553,7 +553,9 @@ def field_reasons(f: FieldView) -> list[str]:
     )
     if f.gap == "unreviewed" and "low_confidence" in out and not said_gap:
         # read unsure and not checked yet: one line, "check it against the scan; unchanged if right"
-        out[out.index("low_confidence")] = "low_confidence_unreviewed"
+        # a field named by a routing reason though read surer than its threshold (the blind audit's least
+        # sure field, pipeline.page.holds.blind_reasons) is not said to be read unsure: its bar says 把握大
+        out[out.index("low_confidence")] = "low_confidence_unreviewed" if f.confidence < f.threshold else "check_unreviewed"
         said_gap = True
     if f.gap and not said_gap:
         out.append(f"gap.{f.gap}")
