@@ -28,6 +28,8 @@ on light paper; a faded carbon copy gives grey, thin, broken strokes on a toned 
   flat     background flattened: divided by its grey closing (a kernel of the crop's height), paper white
   min2 / min3  strokes thickened by a grey minimum filter of 2x2 / 3x3 px (hairline carbon strokes)
   stmin2   stretch, then min2
+  deepen   the gate tried as a product change (deepen_faint_line, not adopted): a name cell's line on a page
+           not processed as a photograph, under FAINT_LINE_CONTRAST levels, its ink's depth doubled (= half there)
 
 Printed: per store and field kind (names, addresses, numbers) and contrast bin, cells, right on the first
 crop, and per variant right, put right, made wrong. Counts only (no names, no IDs, no phones).
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -63,6 +66,7 @@ from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.extract import STRETCH_FIELDS, cell_from_pieces, line_crops  # noqa: E402
 from pipeline.page.layout import Grid  # noqa: E402
+from pipeline.page.routing import processed_as_photograph  # noqa: E402
 
 GROUPS = {
     "name": "names",
@@ -78,6 +82,21 @@ NUMBER_TEXT_FIELDS = {"registration_no", "voyage_no", "cremation_no"}
 def crop_contrast(crop: np.ndarray) -> float:
     """The paper's level (median) minus the darkest 1 % of a text line's crop."""
     return float(np.median(crop)) - float(np.percentile(crop, 1))
+
+
+FAINT_LINE_CONTRAST = 120
+"""The gate tried (variant deepen, not adopted): a line whose darkest 1 % lies fewer levels than this under
+its paper is faint (the cleanup stretches a page's darkest ink to black; well-inked lines measure 160+)."""
+
+
+def deepen_faint_line(line: np.ndarray) -> np.ndarray:
+    """A faint line (under FAINT_LINE_CONTRAST) with its paper white and its ink's depth doubled; any other
+    as it is. The product change measured end to end and not adopted
+    (bench/results/faded-crops-2026-12-05-s27.md)."""
+    paper = float(np.median(line))
+    if paper - float(np.percentile(line, 1)) >= FAINT_LINE_CONTRAST:
+        return line
+    return np.clip(255.0 - (paper - line.astype(np.float32)) * 2.0, 0, 255).astype(np.uint8)
 
 
 def _stretch(crop: np.ndarray) -> np.ndarray:
@@ -115,6 +134,14 @@ def variant(crop: np.ndarray, name: str) -> np.ndarray:
     raise ValueError(name)
 
 
+def photo_info(data: Path) -> dict[int, bool]:
+    """Per page id: processed as a photograph (routing.processed_as_photograph), as read_cells is told."""
+    db = sqlite3.connect(data / "store.sqlite")
+    out = {pid: processed_as_photograph(json.loads(steps or "[]")) for pid, steps in db.execute("select id, steps from pages")}
+    db.close()
+    return out
+
+
 def field_group(field: str, normalizer: str | None) -> str | None:
     if field in NUMBER_TEXT_FIELDS:
         return "numbers"
@@ -132,6 +159,7 @@ def gather(
     sp = load_spec(settings.spec_version)
     specs = {f.name: f for kind in ("cremation", "sea_burial") for f in sp.kind(kind).fields}
     pages = page_info(data)
+    photo_pages = photo_info(data)
     keep_pages = sorted({r["page_id"] for r in rows if r["id"] in truths and r["page_id"] in pages})
     if pages_per_store:
         keep_pages = keep_pages[:pages_per_store]
@@ -142,6 +170,7 @@ def gather(
         if r["id"] not in truths or r["page_id"] not in keep_pages:
             continue
         sha, layout, _bilevel, year = pages[r["page_id"]]
+        photo = photo_pages.get(r["page_id"], False)
         if not layout:
             continue
         if image[0] != sha:
@@ -170,6 +199,7 @@ def gather(
                     "truth": E.scored_value(truths[r["id"]].get(f)),
                     "year": year,
                     "contrast": round(min(crop_contrast(c) for c in got), 1),
+                    "photo": photo,
                     "lines": list(range(len(crops), len(crops) + len(got))),
                     "box": list(fv["box"]),
                 }
@@ -182,8 +212,12 @@ def gather(
 def score(cells: list[dict[str, Any]], crops: list[np.ndarray], engine: Any, variants: list[str], settings: Settings) -> None:
     sp = load_spec(settings.spec_version)
     specs = {f.name: f for kind in ("cremation", "sea_burial") for f in sp.kind(kind).fields}
+    deepened = {i for c in cells if c["group"] == "names" and not c["photo"] for i in c["lines"]}
     for name in variants:
-        reads = engine.recognize_crops([variant(c, name) for c in crops])
+        if name == "deepen":  # as read_cells gives a name column's lines (extract.line_crops, deepen)
+            reads = engine.recognize_crops([deepen_faint_line(c) if i in deepened else c for i, c in enumerate(crops)])
+        else:
+            reads = engine.recognize_crops([variant(c, name) for c in crops])
         for cell in cells:
             raw = cell_from_pieces([reads[i] for i in cell["lines"]], cell["box"], 0.3).text
             norm = _plain_normalizer(specs[cell["field"]], sp, cell["year"], None)
