@@ -201,6 +201,9 @@ def test_a_column_whose_cells_do_not_fit_its_header_is_doubted():
         ("逝者姓名", None),  # two wordings of one field
         ("火化证明编号", None),
         ("与逝者关系", None),
+        # a mobile number (the spec's phone format 1\d{10}) headed as what it is: 手机 / 手机号码 / 移动电话
+        ("手机号码备注", (4, "agent_phone", "remarks")),
+        ("手机号码", None),
     ],
 )
 def test_a_header_naming_two_fields_is_a_missing_ruling_line(text, expected):
