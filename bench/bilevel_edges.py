@@ -79,6 +79,40 @@ def variant(crop: np.ndarray, name: str) -> np.ndarray:
     raise ValueError(name)
 
 
+def cell_lines(image: np.ndarray, grid: Grid, box: list[int], field: str) -> list[np.ndarray]:
+    """The line crops of the grid cell holding a field's box, as read_cells cuts them (extract.line_crops;
+    a digit field's columns widened, STRETCH_FIELDS)."""
+    x0, y0, x1, y1 = box
+    cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
+    ri = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
+    ci = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
+    got, _owners, _faint = line_crops(image, grid, [(ri, ci)], {ci} if field in STRETCH_FIELDS else frozenset())
+    return got
+
+
+def mark_right(cells: list[dict[str, Any]], reads: list[Any], name: str, specs: dict[str, Any], sp: Any) -> None:
+    """Each cell's reading by variant `name` (its lines' `reads` joined as read_cells joins them, normalized as
+    its field is) marked right or not against its truth, in cell["right"][name]."""
+    for cell in cells:
+        raw = cell_from_pieces([reads[i] for i in cell["lines"]], cell["box"], 0.3).text
+        norm = _plain_normalizer(specs[cell["field"]], sp, cell["year"], None)
+        value = _normalize_folded(norm, raw)[0].value if raw else None
+        cell.setdefault("right", {})[name] = E.scored_value(value) == cell["truth"]
+
+
+def tally(sel: list[dict[str, Any]], variants: list[str]) -> str:
+    """A report row's counts: right as first read, then per other variant right / put right / made wrong."""
+    k: Counter[str] = Counter()
+    for c in sel:
+        base = c["right"]["first"]
+        k["first"] += base
+        for v in variants[1:]:
+            k[v] += c["right"][v]
+            k[v + "+"] += c["right"][v] and not base
+            k[v + "-"] += base and not c["right"][v]
+    return f"{k['first']} | " + " | ".join(f"{k[v]} / +{k[v + '+']} / -{k[v + '-']}" for v in variants[1:])
+
+
 def page_info(data: Path) -> dict[int, tuple[str, Any, bool, int | None]]:
     db = sqlite3.connect(data / "store.sqlite")
     out = {}
@@ -118,11 +152,7 @@ def gather(
             spec = specs.get(f)
             if spec is None or spec.source in ("context", "derived") or f in E.NOT_SCORED or not (fv or {}).get("box"):
                 continue
-            x0, y0, x1, y1 = fv["box"]
-            cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-            ri = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
-            ci = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
-            got, _owners, _faint = line_crops(image[1], grid, [(ri, ci)], {ci} if f in STRETCH_FIELDS else frozenset())
+            got = cell_lines(image[1], grid, fv["box"], f)
             if not got:
                 continue
             cells.append(
@@ -138,12 +168,7 @@ def gather(
             )
             crops += got
     for name in variants:
-        reads = engine.recognize_crops([variant(c, name) for c in crops])
-        for cell in cells:
-            raw = cell_from_pieces([reads[i] for i in cell["lines"]], cell["box"], 0.3).text
-            norm = _plain_normalizer(specs[cell["field"]], sp, cell["year"], None)
-            value = _normalize_folded(norm, raw)[0].value if raw else None
-            cell.setdefault("right", {})[name] = E.scored_value(value) == cell["truth"]
+        mark_right(cells, engine.recognize_crops([variant(c, name) for c in crops]), name, specs, sp)
     heights = [c.shape[0] for c in crops]
     print(
         f"{label}: {len(cells)} cells, {len(crops)} crops, crop height median {np.median(heights) if heights else 0:.0f} px",
@@ -166,19 +191,7 @@ def report(cells: list[dict[str, Any]], variants: list[str]) -> list[str]:
             sel = [c for c in cells if (st == "all stores" or c["store"].split("/")[0] == st) and (g == "all" or c["group"] == g)]
             if not sel:
                 continue
-            k: Counter[str] = Counter()
-            for c in sel:
-                base = c["right"]["first"]
-                k["first"] += base
-                for v in variants[1:]:
-                    k[v] += c["right"][v]
-                    k[v + "+"] += c["right"][v] and not base
-                    k[v + "-"] += base and not c["right"][v]
-            lines.append(
-                f"| {g} | {len(sel)} | {k['first']} | "
-                + " | ".join(f"{k[v]} / +{k[v + '+']} / -{k[v + '-']}" for v in variants[1:])
-                + " |"
-            )
+            lines.append(f"| {g} | {len(sel)} | {tally(sel, variants)} |")
         lines.append("")
     return lines
 

@@ -54,17 +54,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bilevel_edges import page_info  # noqa: E402
+from bilevel_edges import cell_lines, mark_right, page_info, tally  # noqa: E402
 from hold_reasons import family_stores  # noqa: E402
 from name_witness import records_with_truth  # noqa: E402
 
 import pipeline.quality.evaluate as E  # noqa: E402
 from bench.bench_families import rebase_scan_paths  # noqa: E402
-from mapping.record import _normalize_folded, _plain_normalizer  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
-from pipeline.page.extract import STRETCH_FIELDS, cell_from_pieces, line_crops  # noqa: E402
 from pipeline.page.layout import Grid  # noqa: E402
 from pipeline.page.routing import processed_as_photograph  # noqa: E402
 
@@ -184,11 +182,7 @@ def gather(
             group = field_group(f, spec.normalizer)
             if group is None:
                 continue
-            x0, y0, x1, y1 = fv["box"]
-            cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-            ri = max(i for i in range(grid.n_rows) if grid.rows[i] <= cy)
-            ci = max(i for i in range(grid.n_cols) if grid.cols[i] <= cx)
-            got, _owners, _faint = line_crops(image[1], grid, [(ri, ci)], {ci} if f in STRETCH_FIELDS else frozenset())
+            got = cell_lines(image[1], grid, fv["box"], f)
             if not got or (below is not None and min(crop_contrast(c) for c in got) >= below):
                 continue
             cells.append(
@@ -218,11 +212,7 @@ def score(cells: list[dict[str, Any]], crops: list[np.ndarray], engine: Any, var
             reads = engine.recognize_crops([deepen_faint_line(c) if i in deepened else c for i, c in enumerate(crops)])
         else:
             reads = engine.recognize_crops([variant(c, name) for c in crops])
-        for cell in cells:
-            raw = cell_from_pieces([reads[i] for i in cell["lines"]], cell["box"], 0.3).text
-            norm = _plain_normalizer(specs[cell["field"]], sp, cell["year"], None)
-            value = _normalize_folded(norm, raw)[0].value if raw else None
-            cell.setdefault("right", {})[name] = E.scored_value(value) == cell["truth"]
+        mark_right(cells, reads, name, specs, sp)
         print(f"  {name}: {sum(c['right'][name] for c in cells)} of {len(cells)} right", flush=True)
 
 
@@ -259,19 +249,7 @@ def report(cells: list[dict[str, Any]], variants: list[str], bins: list[float]) 
                 ]
                 if not sel:
                     continue
-                k: Counter[str] = Counter()
-                for c in sel:
-                    base = c["right"]["first"]
-                    k["first"] += base
-                    for v in variants[1:]:
-                        k[v] += c["right"][v]
-                        k[v + "+"] += c["right"][v] and not base
-                        k[v + "-"] += base and not c["right"][v]
-                lines.append(
-                    f"| {g} | {cb} | {len(sel)} | {k['first']} | "
-                    + " | ".join(f"{k[v]} / +{k[v + '+']} / -{k[v + '-']}" for v in variants[1:])
-                    + " |"
-                )
+                lines.append(f"| {g} | {cb} | {len(sel)} | {tally(sel, variants)} |")
         lines.append("")
     return lines
 

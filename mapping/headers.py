@@ -775,9 +775,15 @@ def serial_share(texts: list[str]) -> float | None:
     if len(written) < CONTENT_MIN_CELLS or n_written < CONTENT_MIN_CELLS:
         return None
     follows = sum(1 for a, b in zip(values, values[1:]) if a is not None and b is not None and b == a + 1)
+    return max(follows / max(1, n_written - 1), _on_run(values) / n_written)
+
+
+def _on_run(values: Sequence[int | None]) -> int:
+    """How many of a column's numbers (None: a cell of no number) stand where the page's run puts them: the
+    value of the row's place plus the offset most of them share (41 in the first row, 42 in the second ...);
+    0 where there is no number."""
     offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
-    on_run = offsets.most_common(1)[0][1]
-    return max(follows / max(1, n_written - 1), on_run / n_written)
+    return offsets.most_common(1)[0][1] if offsets else 0
 
 
 @dataclass(frozen=True)
@@ -2110,10 +2116,9 @@ def register_run_share(texts: list[str], sp: Spec) -> float | None:
         ok = s and groups and len(groups[-1]) <= 5 and not _another_numbers_form(N.fold_dashes(s), sp)
         values.append(int(groups[-1]) if ok else None)
     n_written = sum(1 for t in texts if _clean_cell(t))
-    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
-    if n_written < CONTENT_MIN_CELLS or not offsets:
-        return None if n_written < CONTENT_MIN_CELLS else 0.0
-    return offsets.most_common(1)[0][1] / n_written
+    if n_written < CONTENT_MIN_CELLS:
+        return None
+    return _on_run(values) / n_written
 
 
 CONTENT_TOLD = {

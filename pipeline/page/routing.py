@@ -117,8 +117,8 @@ def photograph_enlarged(steps: Sequence[Mapping[str, Any]]) -> float:
     """How much the cleanup enlarged a page it treated as a photograph (processed_as_photograph): its
     capture step's `upsample` (pipeline.page.cleanup.correct_capture, the frame brought to the working
     resolution by interpolation and sharpened); 1.0 for a page not so treated or not enlarged."""
-    res = next(_capture_results(steps), None)
-    if res is None or not (_corrected(res) or _enlarged(res)):
+    res = _photograph_capture(steps)
+    if res is None:
         return 1.0
     try:
         return max(1.0, float(res.get("upsample") or 1.0))
@@ -130,8 +130,14 @@ def processed_as_photograph(steps: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the cleanup treated the page as a photograph or an enlarged capture (its light flattened,
     or the frame enlarged): how its cells were cut and read (pipeline.page.extract), whatever
     capture_kind then routes it as."""
+    return _photograph_capture(steps) is not None
+
+
+def _photograph_capture(steps: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The capture step's result of a page the cleanup treated as a photograph or an enlarged capture
+    (_corrected or _enlarged); None for any other page."""
     res = next(_capture_results(steps), None)
-    return res is not None and (_corrected(res) or _enlarged(res))
+    return res if res is not None and (_corrected(res) or _enlarged(res)) else None
 
 
 def field_threshold(record: MappedRecord, name: str, settings: Settings, capture: str = SCAN) -> float:
