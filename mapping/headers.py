@@ -2790,6 +2790,47 @@ def merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     return None if best is None else best[1:]
 
 
+MISREAD_PART_SCORE = 0.75
+"""Each part of a header read as two misread headers (misread_merged_header) must read at least this much
+like a wording of its field (a quarter of its characters misread, a look-alike counting less: 大化证编号 for
+火化证编号 scores 0.8, 家麻住址 for 家庭住址 0.75). Measured on the design phone copy ph3316 (photographs at
+150 dpi, header glyphs of 8-10 px): of 84 header cells of one printed column each, 55 read a wording of their
+field at MERGED_PART_SCORE or more, 69 at this score or more; a header of two columns needs both parts so
+read (about 43 % of them at MERGED_PART_SCORE, 67 % here)."""
+
+
+def misread_merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
+    """Where a header cell reads as the headers of two columns side by side, each misread in part
+    (大化证编号航次: 火化证编号 with 火 read 大, and 航次; 家麻住址道世日期: 家庭住址 and 逝世日期, 庭 and 逝
+    misread), (characters of the first part, its field, the second part's field) as merged_header gives
+    them: the cut where both parts read at least MISREAD_PART_SCORE like wordings of two different fields,
+    the best sum of the two taken, while the header as a whole reads less than MISREAD_PART_SCORE like any
+    one wording (经办人娃名 reads 0.9 as 经办人姓名: one header, whatever its parts). None where merged_header
+    reads the header already (both parts nearly exact) or no cut does. Weaker evidence than merged_header's:
+    a column so read is doubted and its values split only for review (pipeline.page.extract.
+    TWO_HEADERS_MISREAD_DOUBT). Rule source: one printed header per column; the spec's wordings; the
+    recognizer's misreadings of small header glyphs on photographs (MISREAD_PART_SCORE, measured) and its
+    look-alike confusions (_confusion_similarity)."""
+    sp = spec if spec is not None else load_spec()
+    h = clean_header(text)
+    if len(h) < 3 or merged_header(kind, text, sp) is not None:
+        return None
+    whole = _field_scores(sp, kind, h)
+    if whole and whole[0][1] >= MISREAD_PART_SCORE:
+        return None
+    best: tuple[float, int, str, str] | None = None
+    for cut in range(1, len(h)):
+        left, right = _field_scores(sp, kind, h[:cut]), _field_scores(sp, kind, h[cut:])
+        if not left or not right:
+            continue
+        (lf, ls, _lw), (rf, rs, _rw) = left[0], right[0]
+        if lf == rf or min(ls, rs) < MISREAD_PART_SCORE:
+            continue
+        if best is None or ls + rs > best[0]:
+            best = (ls + rs, cut, lf, rf)
+    return None if best is None else best[1:]
+
+
 JOINED_PART_SCORE = 0.5
 """The second part of a header read as two (joined_header) need only read this much like a wording of
 its field as a whole (half its characters, a look-alike counting less): a header misread in part."""

@@ -1510,3 +1510,42 @@ def test_an_id_run_into_the_address_beside_it_is_split_whichever_half_the_column
         "莱山区初家街道",
     )
     assert _split_values("cremation", "id_number", "household_address", misread[:17] + "莱山区初家街道", ctx) is None  # 17 digits
+
+
+def test_a_header_read_as_two_misread_headers_has_its_values_split_for_review():
+    """家庭住址 and 逝世日期 under one header cell (the ruling line between them lost), each misread on a
+    phone photograph (家麻住址道世日期: small header glyphs; design phone copy ph3316 county_editions
+    03_cremation_longkou_2015 p1, 20 rows under a column given no field): neither merged_header (parts
+    read nearly exactly), joined_header nor wording_beside (a wording read exactly) reads it as two, but
+    misread_merged_header does (each part a wording read three quarters or more, the whole none): the
+    column is doubted (TWO_HEADERS_MISREAD_DOUBT), its page held, and each cell cut where exactly one cut
+    leaves Han writing and a clean date, both parts shown to a reviewer (split_from_merged_column). A header
+    that is one wording misread (经办人娃名) is no two headers. Failed before: no header was read as two
+    misread ones (on ph3316 the column, given no field, held death_date on 20 rows with no value split)."""
+    from mapping.headers import merged_header, misread_merged_header
+    from mapping.spec import load_spec
+    from pipeline.page.extract import TWO_HEADERS_MISREAD_DOUBT, assign_texts, map_rows
+
+    assert merged_header("cremation", "家麻住址道世日期") is None
+    assert misread_merged_header("cremation", "家麻住址道世日期") == (4, "household_address", "death_date")
+    assert misread_merged_header("sea_burial", "大化证编号航次") == (5, "cremation_cert_no", "voyage_no")
+    assert misread_merged_header("cremation", "经办人娃名") is None
+    assert misread_merged_header("cremation", "家庭住址") is None
+    header = ["逝者姓名", "性别", "家麻住址道世日期", "火化日期"]
+    rows = [
+        ["朱凤环", "女", "芝罘区幸福街道12号2018/3/4", "2018-03-06"],
+        ["宋国", "男", "莱山区初家街道2018-03-05", "2018-03-07"],
+        ["王兰英", "女", "福山区清洋街道8号2018/3/1", "2018-03-08"],
+    ]
+    texts = [[row[c] for row in rows] for c in range(len(header))]
+    structure = Structure()
+    columns = assign_texts("cremation", header, texts, structure, load_spec())
+    assert columns[2] in (None, "household_address", "death_date")
+    assert any(r.startswith(TWO_HEADERS_MISREAD_DOUBT.split("(")[0]) for r in structure.columns.get(2, []))
+    assert structure.hidden
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first, second, _third = (r.record.fields for r in out)
+    assert first["death_date"].value == "2018-03-04" and second["death_date"].value == "2018-03-05"
+    for fv in (first["death_date"], first["household_address"], second["death_date"]):
+        assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5

@@ -47,6 +47,7 @@ from mapping.headers import (
     map_columns,
     merged_cell_share,
     merged_header,
+    misread_merged_header,
     prefix_in_volume,
     prefix_misread,
     read_twice,
@@ -970,12 +971,16 @@ def split_merged_columns(
     (pipeline.page.layout.column_gap, a seal's ink left out: `seals`, CleanPage.seals) and the two new
     header cells read; where its text leaves no gap, the column is doubted as a whole. A header that reads
     as a field's wording beside other words only (mapping.headers.wording_beside: 数火化证号, 申请人撒海日期)
-    is split alike where its rows' text leaves a gap at the cut, and left whole otherwise. `header` and
-    `head` are updated in place."""
+    is split alike where its rows' text leaves a gap at the cut, and left whole otherwise; so is a header
+    read as two headers both misread (mapping.headers.misread_merged_header: 大化证编号航次, small glyphs of a
+    photograph), and the two columns split from it are doubted (SPLIT_MISREAD_DOUBT: weaker evidence). Left
+    whole, such a column is doubted by its assignment (TWO_HEADERS_MISREAD_DOUBT). `header` and `head` are
+    updated in place."""
     for c in range(len(header) - 1, -1, -1):
         merged = merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)
         beside = wording_beside(kind, header[c], sp) if merged is None else None
-        found = merged or beside
+        misread = misread_merged_header(kind, header[c], sp) if merged is None and beside is None else None
+        found = merged or beside or misread
         if found is None:
             continue
         cut, first, second = found
@@ -996,13 +1001,28 @@ def split_merged_columns(
         shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
         structure.columns.clear()
         structure.columns.update(shifted)
+        if misread is not None:
+            for cc in (c, c + 1):
+                structure.doubt_column(cc, SPLIT_MISREAD_DOUBT.format(first=misread[1], second=misread[2]))
     return grid
+
+
+SPLIT_MISREAD_DOUBT = "split from a column whose header read as two misread headers ({first}, {second}) at a gap in its text"
+"""Why the two columns split from one whose header read as two headers both misread are doubted
+(split_merged_columns, mapping.headers.misread_merged_header): the split rests on weaker evidence than a
+header read whole, so their fields go to review. Not an assignment's doubt: a re-map keeps it."""
 
 
 MERGED_CELLS_DOUBT = "its cells read as two columns' values side by side ({share:.0%}): a ruling line is missing"
 """Why a column whose cells hold two fields' values is doubted (mapping.headers.merged_cell_share)."""
 JOINED_HEADER_DOUBT = "its header reads as two columns' headers ({first}, {second}, the second misread): a ruling line is missing"
 """Why a column under a header cell holding a second, misread header is doubted (mapping.headers.joined_header)."""
+TWO_HEADERS_MISREAD_DOUBT = (
+    "its header reads as two columns' headers, both misread ({first}, {second}): a ruling line may be missing"
+)
+"""Why a column under a header cell read as two misread headers is doubted (mapping.headers.
+misread_merged_header, weaker evidence than merged_header's): its values are split for review only
+(_merged_halves, SPLIT_VALUE_CERTAINTY) and its page is held (MERGED_CELLS_HIDDEN)."""
 MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
 """Why a page with such a column may hold a printed column no column read stands for (Structure.hidden)."""
 READ_TWICE_DOUBT = "its cells repeat those of column {other} ({share:.0%} of the rows): one printed column read twice"
@@ -1081,6 +1101,10 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
         if joined is not None and joined[1] not in {x.field for x in assigned}:
             structure.doubt_column(c, JOINED_HEADER_DOUBT.format(first=joined[0], second=joined[1]))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+        two = misread_merged_header(kind, header[c], sp) if c < len(header) else None
+        if two is not None and _two_open(assigned[c].field if c < len(assigned) else None, two[1:], {x.field for x in assigned}):
+            structure.doubt_column(c, TWO_HEADERS_MISREAD_DOUBT.format(first=two[1], second=two[2]))
+            structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
     for first, second, same in read_twice(texts):
         for c, other in ((first, second), (second, first)):
             structure.doubt_column(c, READ_TWICE_DOUBT.format(other=other + 1, share=same))
@@ -1092,6 +1116,15 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     fields = [a.field for a in assigned]
     drop_merged_header_refuted(kind, fields, texts, structure, sp)
     return fields
+
+
+def _two_open(field: str | None, pair: tuple[str, str], given: set[str | None]) -> bool:
+    """Whether a column given `field` (None: no field) may hold the two printed columns of `pair`, its
+    header read as theirs: it is given neither and no other column has either, or it is given one of them
+    and no column has the other."""
+    if field is None:
+        return not set(pair) & given
+    return field in pair and (pair[1] if field == pair[0] else pair[0]) not in given
 
 
 MERGED_REFUTED_NORMALIZERS = frozenset({"code", "sex", "phone"})
@@ -1199,7 +1232,9 @@ def reassign_columns(
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
-    read_as_two = tuple(d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, READ_TWICE_DOUBT))
+    read_as_two = tuple(
+        d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, TWO_HEADERS_MISREAD_DOUBT, READ_TWICE_DOUBT)
+    )
     for c in list(structure.columns):
         kept = [
             r
@@ -1668,11 +1703,14 @@ def _merged_halves(
     of the two fields while the other has no column; or a column whose header reads as two fields'
     headers (MERGED_HEADER_DOUBT) given no field at all, while neither of the two has a column (身份证号码火化证编号
     over an ID and a certificate number written as one run of digits: its cells fit neither field whole).
+    A header read as two headers both misread (mapping.headers.misread_merged_header, doubted as
+    TWO_HEADERS_MISREAD_DOUBT: 大化证编号航次) is split alike, given no field or one of the two.
     Where a page's structure is in doubt so are its fields: every part split is shown to a reviewer
     (SPLIT_VALUE_CERTAINTY), the column stays doubted."""
     out: dict[int, tuple[str, str]] = {}
     fields = {fs.name for fs in sp.kind(kind).fields}  # a serial (row_no) is no field: nothing is split off for it
     joined_head = JOINED_HEADER_DOUBT.split("{", 1)[0]
+    misread_head = TWO_HEADERS_MISREAD_DOUBT.split("{", 1)[0]
     cells_head = MERGED_CELLS_DOUBT.split("{", 1)[0]
     for c, f in enumerate(columns):
         if not header or c >= len(header):
@@ -1681,6 +1719,8 @@ def _merged_halves(
         merged: tuple[int, str, str] | None = None
         if any(r.startswith(MERGED_HEADER_DOUBT) for r in doubts):
             merged = merged_header(kind, header[c], sp)
+        if merged is None and any(r.startswith(misread_head) for r in doubts):
+            merged = misread_merged_header(kind, header[c], sp)
         if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
             if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
                 out[c] = (merged[1], merged[2])
