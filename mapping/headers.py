@@ -3356,7 +3356,9 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                     out.append([replace(t, index=t.index + shift) for t in told])
                     break
             else:
-                out.append([])
+                joined = [j for q in others for j in _joined_as(q, page)]
+                # a ruling line lost on this page: its siblings with those two columns read as one tell the rest
+                out.append(_told_in_volume(page, joined, sp, grid_doubted=True) if joined else [])
             continue
         out.append(_told_in_volume(page, siblings, sp) if siblings else [])
     return out
@@ -3428,6 +3430,41 @@ def _without_edge(page: VolumePage) -> list[tuple[int, VolumePage]]:
             )
         )
     return out
+
+
+def _joined_as(sibling: VolumePage, page: VolumePage) -> list[VolumePage]:
+    """A sibling page of one column more than `page`, read as `page`'s form with two neighbouring columns
+    joined into one (their widths summed; no field, no header, nothing read: it tells nothing of the
+    joined column), where exactly one such pair of columns gives `page`'s form (_same_form); [] otherwise.
+    A ruling line between two printed columns lost on `page` (on a photograph at 150 dpi: a faint line,
+    or one the perspective correction bent away, design phone copy ph3316 county_editions
+    03_cremation_longkou_2015 p2, 家庭住址 and 逝世日期 read as one column while its siblings split them:
+    pipeline.page.extract.split_merged_columns) leaves it a column short of its book's form, its other
+    columns as printed. The columns so told stay doubted: the page's grid is in doubt (agree_in_volume).
+    Rule source: a property of printed registers (one form per book, ruled once), as _without_edge."""
+    n = len(page.widths)
+    if len(sibling.widths) != n + 1 or n < 2:
+        return []
+    found = []
+    for k in range(n):
+        keep = [i for i in range(n + 1) if i != k + 1]
+
+        def kept(xs: Sequence[Any], keep: list[int] = keep) -> tuple[Any, ...]:
+            return tuple(xs[i] for i in keep if i < len(xs))
+
+        widths = tuple(sibling.widths[i] + (sibling.widths[k + 1] if i == k else 0.0) for i in keep)
+        joined = VolumePage(
+            sibling.kind,
+            widths,
+            tuple("" if i == k else h for i, h in zip(keep, kept(sibling.header))),
+            tuple(None if i == k else f for i, f in zip(keep, kept(sibling.fields))),
+            frozenset({k} | {keep.index(d) for d in sibling.doubted if d in keep}),
+            tuple(() if i == k else t for i, t in zip(keep, kept(sibling.texts))),
+            tuple(() if i == k else t for i, t in zip(keep, kept(sibling.sure))) if sibling.sure else (),
+        )
+        if _same_form(page, joined):
+            found.append(joined)
+    return found if len(found) == 1 else []
 
 
 def _told_in_volume(page: VolumePage, siblings: Sequence[VolumePage], sp: Spec, grid_doubted: bool = False) -> list[VolumeField]:

@@ -368,3 +368,28 @@ def test_a_page_with_an_edge_column_no_form_has_is_read_without_it():
     assert (t.index, t.field) == (3, "death_date")
     assert agree_in_volume([page(), page(), edged(first=False, conf=0.95)], sp)[2] == []
     assert agree_in_volume([page(), page(), edged(first=False, head="备注")], sp)[2] == []
+
+
+def test_a_page_whose_ruling_line_was_lost_is_told_by_siblings_with_those_columns_joined():
+    """A photographed page whose ruling line between two columns was lost (design phone copy ph3316
+    county_editions 03_cremation_longkou_2015 p2: 家庭住址 and 逝世日期 read as one column under a header
+    read 家避住地屠供日断, its other headers misread too) has one column fewer than its siblings: read with
+    those two columns joined (widths summed) its siblings are of its form, so they tell its other columns,
+    each doubted (the page's grid is in doubt); the joined column is told nothing. A page whose widths
+    match no join is told nothing. Failed before: no sibling was of its form, nothing was told."""
+    sp = load_spec()
+    merged_widths = (0.08, 0.22, 0.50, 0.20)
+    lost = VolumePage(
+        "cremation",
+        merged_widths,
+        ("4新", "进招技书", "死广日期火什日期", "雌"),
+        (None, None, None, None),
+        frozenset(),
+        (tuple(str(i + 1) for i in range(5)), NAMES, tuple(d + c for d, c in zip(DEATHS, CREMATIONS)), ("",) * 5),
+    )
+    told = {t.index: t for t in agree_in_volume([page(), page(), lost], sp)[2]}
+    assert told[1].field == "deceased_name" and told[1].doubt is not None
+    assert told[0].field == "row_no" and told[0].doubt is not None
+    assert 2 not in told
+    other = replace(lost, widths=(0.08, 0.30, 0.42, 0.20))
+    assert agree_in_volume([page(), page(), other], sp)[2] == []
