@@ -3356,7 +3356,7 @@ def agree_in_volume(pages: Sequence[VolumePage], spec: Spec | None = None) -> li
                     out.append([replace(t, index=t.index + shift) for t in told])
                     break
             else:
-                joined = [j for q in others for j in _joined_as(q, page)]
+                joined = [j for q in others for _k, j in _joined_as(q, page)]
                 # a ruling line lost on this page: its siblings with those two columns read as one tell the rest
                 out.append(_told_in_volume(page, joined, sp, grid_doubted=True) if joined else [])
             continue
@@ -3432,10 +3432,39 @@ def _without_edge(page: VolumePage) -> list[tuple[int, VolumePage]]:
     return out
 
 
-def _joined_as(sibling: VolumePage, page: VolumePage) -> list[VolumePage]:
+def joined_in_volume(pages: Sequence[VolumePage]) -> list[dict[int, tuple[str, str]]]:
+    """For each page of one volume that has no sibling of its form (agree_in_volume), its column that holds
+    two printed columns as its siblings print them (_joined_as: the siblings read with two neighbouring
+    columns joined are of its form): column -> (the first column's field, the second's), where that column
+    was given neither field or one of them on its page, every such sibling gives both columns a field and
+    all give the same two (in doubt or not: a column split where a header read as two misread headers is
+    doubted, pipeline.page.extract.SPLIT_MISREAD_DOUBT). The page's column is then doubted and its cells
+    split for review (pipeline.page.extract.take_joined). Rule source: one form per book, ruled once."""
+    out: list[dict[int, tuple[str, str]]] = []
+    for p, page in enumerate(pages):
+        others = [q for i, q in enumerate(pages) if i != p]
+        mine: dict[int, tuple[str, str]] = {}
+        if not any(_same_form(page, q) for q in others):
+            pairs: dict[int, set[tuple[str | None, str | None]]] = {}
+            for q in others:
+                for k, _j in _joined_as(q, page):
+                    pairs.setdefault(k, set()).add((q.fields[k], q.fields[k + 1]))
+            for k, got in pairs.items():
+                if len(got) != 1:
+                    continue
+                first, second = next(iter(got))
+                if first and second and first != second and page.fields[k] in (None, first, second):
+                    if not ({first, second} - {page.fields[k]}) & {f for i, f in enumerate(page.fields) if i != k}:
+                        mine[k] = (first, second)
+        out.append(mine)
+    return out
+
+
+def _joined_as(sibling: VolumePage, page: VolumePage) -> list[tuple[int, VolumePage]]:
     """A sibling page of one column more than `page`, read as `page`'s form with two neighbouring columns
     joined into one (their widths summed; no field, no header, nothing read: it tells nothing of the
-    joined column), where exactly one such pair of columns gives `page`'s form (_same_form); [] otherwise.
+    joined column), where exactly one such pair of columns gives `page`'s form (_same_form), with the
+    index of the joined column (the pair's first); [] otherwise.
     A ruling line between two printed columns lost on `page` (on a photograph at 150 dpi: a faint line,
     or one the perspective correction bent away, design phone copy ph3316 county_editions
     03_cremation_longkou_2015 p2, 家庭住址 and 逝世日期 read as one column while its siblings split them:
@@ -3463,7 +3492,7 @@ def _joined_as(sibling: VolumePage, page: VolumePage) -> list[VolumePage]:
             tuple(() if i == k else t for i, t in zip(keep, kept(sibling.sure))) if sibling.sure else (),
         )
         if _same_form(page, joined):
-            found.append(joined)
+            found.append((k, joined))
     return found if len(found) == 1 else []
 
 

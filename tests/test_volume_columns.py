@@ -393,3 +393,40 @@ def test_a_page_whose_ruling_line_was_lost_is_told_by_siblings_with_those_column
     assert 2 not in told
     other = replace(lost, widths=(0.08, 0.30, 0.42, 0.20))
     assert agree_in_volume([page(), page(), other], sp)[2] == []
+
+
+def test_a_column_its_siblings_print_as_two_has_its_cells_split_for_review():
+    """The column of such a page that stands where its siblings print two columns (typed phone copy
+    ph3316 04_sea_burial_haiyang_2013 p3: 火化证编号 and 航次 under one header read 大化昼编号次, which no
+    header rule reads as two) is told it holds those two (mapping.headers.joined_in_volume), doubted
+    (VOLUME_JOINED_DOUBT, its page held) and each cell split where exactly one cut leaves two valid values,
+    both shown to a reviewer. Not where the siblings disagree on the pair, nor for a column given a third
+    field. Failed before: the column kept no field and its values were lost."""
+    from mapping.headers import joined_in_volume
+    from pipeline.kernel.config import Settings
+    from pipeline.kernel.models import RawCell
+    from pipeline.page.extract import VOLUME_JOINED_DOUBT, map_rows, take_joined
+
+    texts = (tuple(str(i + 1) for i in range(5)), tuple(n + d for n, d in zip(NAMES, DEATHS)), CREMATIONS, ("",) * 5)
+    header = ("序号", "死者姓么死广日期", "火化日期", "备注")
+    lost = VolumePage("cremation", (0.08, 0.47, 0.25, 0.20), header, ("row_no", None, "cremation_date", None), frozenset(), texts)
+    assert joined_in_volume([page(), page(), lost]) == [{}, {}, {1: ("deceased_name", "death_date")}]
+    other = page(
+        ("序号", "死者姓名", "出生日期", "火化日期", "备注"),
+        ("row_no", "deceased_name", "birth_date", "cremation_date", "remarks"),
+    )
+    assert joined_in_volume([page(), other, lost])[2] == {}
+    third = replace(lost, fields=("row_no", "age_years", "cremation_date", None))
+    assert joined_in_volume([page(), page(), third])[2] == {}
+    structure = Structure()
+    columns = ["row_no", None, "cremation_date", None]
+    take_joined(columns, {1: ("deceased_name", "death_date")}, structure)
+    assert structure.columns[1] == [VOLUME_JOINED_DOUBT.format(first="deceased_name", second="death_date")]
+    assert structure.hidden
+    cells = [(i + 1, [RawCell(t[i], 0.95, None) for t in texts]) for i in range(5)]
+    out = map_rows(
+        "cremation", "烟台市殡仪馆火化登记簿（2014年）", columns, cells, Settings(), header=list(header), structure=structure
+    )
+    first = out[0].record.fields
+    assert (first["deceased_name"].value, first["death_date"].value) == (NAMES[0], DEATHS[0])
+    assert "split_from_merged_column" in first["death_date"].flags and first["death_date"].confidence <= 0.5

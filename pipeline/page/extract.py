@@ -44,6 +44,7 @@ from mapping.headers import (
     is_assignment_doubt,
     joined_header,
     joined_in_order,
+    joined_in_volume,
     map_columns,
     merged_cell_share,
     merged_header,
@@ -1023,6 +1024,11 @@ TWO_HEADERS_MISREAD_DOUBT = (
 """Why a column under a header cell read as two misread headers is doubted (mapping.headers.
 misread_merged_header, weaker evidence than merged_header's): its values are split for review only
 (_merged_halves, SPLIT_VALUE_CERTAINTY) and its page is held (MERGED_CELLS_HIDDEN)."""
+VOLUME_JOINED_DOUBT = (
+    "its cells hold two printed columns as its volume's other pages print them ({first}, {second}): a ruling line is lost"
+)
+"""Why a column its volume tells holds two printed columns is doubted (mapping.headers.joined_in_volume,
+take_joined): its values are split for review only (_merged_halves) and its page is held."""
 MERGED_CELLS_HIDDEN = "column {column} holds the values of two printed columns"
 """Why a page with such a column may hold a printed column no column read stands for (Structure.hidden)."""
 READ_TWICE_DOUBT = "its cells repeat those of column {other} ({share:.0%} of the rows): one printed column read twice"
@@ -1233,7 +1239,8 @@ def reassign_columns(
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
     read_as_two = tuple(
-        d.split("{", 1)[0] for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, TWO_HEADERS_MISREAD_DOUBT, READ_TWICE_DOUBT)
+        d.split("{", 1)[0]
+        for d in (MERGED_CELLS_DOUBT, JOINED_HEADER_DOUBT, TWO_HEADERS_MISREAD_DOUBT, VOLUME_JOINED_DOUBT, READ_TWICE_DOUBT)
     )
     for c in list(structure.columns):
         kept = [
@@ -1721,6 +1728,8 @@ def _merged_halves(
             merged = merged_header(kind, header[c], sp)
         if merged is None and any(r.startswith(misread_head) for r in doubts):
             merged = misread_merged_header(kind, header[c], sp)
+        if merged is None:
+            merged = _volume_pair(doubts)
         if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
             if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
                 out[c] = (merged[1], merged[2])
@@ -2655,12 +2664,14 @@ def remap_page(
     settings: Settings,
     told: Sequence[VolumeField] = (),
     prefixes: Mapping[str, RegisterPrefix] | None = None,
+    joined: Mapping[int, tuple[str, str]] | None = None,
 ) -> int:
     """Map a processed page again from its stored cells (after a spec or threshold change), without OCR.
     Reviewers' corrections are applied again; records already approved or rejected are left as they are.
     `told`: the columns whose field the page's volume tells (agree_volume, take_told); `prefixes`: the
     register prefixes its volume's other pages establish where it establishes none (agree_volume,
-    mapping.headers.prefix_in_volume)."""
+    mapping.headers.prefix_in_volume); `joined`: its columns that hold two printed columns as its volume's
+    other pages print them (agree_volume, mapping.headers.joined_in_volume, take_joined)."""
     with store.session() as s:
         page = get_row(s, Page, page_id)
         if page.status != "done" or not page.layout:
@@ -2678,6 +2689,7 @@ def remap_page(
     if len(header) == len(columns):
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
+        take_joined(columns, joined or {}, structure)
     columns = take_decided(columns, decided, structure)
     extracted = map_rows(
         kind,
@@ -2815,6 +2827,25 @@ one of ASSIGNMENT_DOUBTS (it begins as the assignment's "another column fits "),
 gives it again while the reviewer's word stands."""
 
 
+def take_joined(columns: Sequence[str | None], joined: Mapping[int, tuple[str, str]], structure: Structure) -> None:
+    """Each column its volume tells holds two printed columns (mapping.headers.joined_in_volume) doubted
+    (VOLUME_JOINED_DOUBT, its page held: MERGED_CELLS_HIDDEN), so that its cells are split for review
+    (_merged_halves); its field, if any, stays."""
+    for c, (first, second) in joined.items():
+        if c < len(columns):
+            structure.doubt_column(c, VOLUME_JOINED_DOUBT.format(first=first, second=second))
+            structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+
+
+def _volume_pair(doubts: Sequence[str]) -> tuple[int, str, str] | None:
+    """The two fields a VOLUME_JOINED_DOUBT among a column's doubts names, as merged_header gives a pair."""
+    for r in doubts:
+        m = re.match(re.escape(VOLUME_JOINED_DOUBT.split("(", 1)[0]) + r"\(([^,()]+), ([^,()]+)\)", r)
+        if m is not None:
+            return 0, m.group(1), m.group(2)
+    return None
+
+
 def take_told(
     kind: str, columns: Sequence[str | None], told: Sequence[VolumeField], structure: Structure, sp: Spec
 ) -> list[str | None]:
@@ -2884,16 +2915,18 @@ def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> i
             if vp is not None:
                 loaded.append((pid, vp))
     by_page: dict[int, list[VolumeField]] = {}
+    two: dict[int, dict[int, tuple[str, str]]] = {}
     if len(loaded) >= 2:
         told = agree_in_volume([vp for _pid, vp in loaded], load_spec(settings.spec_version))
         by_page = {pid: mine for (pid, _vp), mine in zip(loaded, told) if mine}
+        two = {pid: mine for (pid, _vp), mine in zip(loaded, joined_in_volume([vp for _pid, vp in loaded])) if mine}
     prefixes = {
         pid: mine for (pid, _k, _own), mine in zip(registers, prefix_in_volume([(k, own) for _pid, k, own in registers])) if mine
     }
     done = 0
     for pid, _k, _own in registers:
-        if pid in by_page or pid in prefixes:
-            remap_page(store, pid, settings, by_page.get(pid, ()), prefixes.get(pid))
+        if pid in by_page or pid in prefixes or pid in two:
+            remap_page(store, pid, settings, by_page.get(pid, ()), prefixes.get(pid), two.get(pid))
             done += 1
     return done
 
