@@ -1510,3 +1510,57 @@ def test_an_id_run_into_the_address_beside_it_is_split_whichever_half_the_column
         "莱山区初家街道",
     )
     assert _split_values("cremation", "id_number", "household_address", misread[:17] + "莱山区初家街道", ctx) is None  # 17 digits
+
+
+def test_a_relation_column_with_the_count_aboard_written_beside_each_wording_reads_as_two_columns():
+    """亲属关系 and 随船人数 under one column (the ruling line between them lost, the header read 亲属系毅:
+    design d3316 county_editions 02_sea_burial_longkou_2013 with that line painted out, bench/stress_scans.py
+    --mode unruled --line after:registrant_relation_code): its cells are a GB/T 4761 wording read exactly
+    and a count side by side (配偶2人, 1人孙女). A code table's wordings hold no digit, so the number is
+    another column's value (mapping.headers.OWN_CODE_BESIDE) and the column holds two printed columns,
+    doubted with its page marked as hiding one. Failed before: a count is never decisive, so the cells
+    counted 0 % merged and the column was given the relation as if whole. A column of wordings alone is
+    no merged column."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    merged = ["配偶2人", "妻2人", "儿子1人", "1人孙女", "女儿1人", "女3人", "子14人"]
+    share = merged_cell_share("sea_burial", merged, sp, ("code", "relation"))
+    assert share is not None and share >= MERGED_CELLS
+    plain = ["配偶", "妻", "儿子", "孙女", "女儿", "之子", "长女"]
+    assert merged_cell_share("sea_burial", plain, sp, ("code", "relation")) == 0.0
+
+
+def test_a_relation_and_count_aboard_read_as_one_column_are_split_into_both_fields_for_review():
+    """The same merged column on a sea-burial page (design d3316 county_editions, the line after the
+    relation column painted out, header read 亲属系: its parts read as 亲属 (registrant_name, which another
+    column holds) and 系): the cells name both fields (mapping.headers.halves_of_cells: a GB/T 4761 wording
+    beside a count, and onboard_count the kind's one count), so each cell is split into the relation and
+    the count (子2人: 20 | 2), each shown to a reviewer (split_from_merged_column, certainty <= 0.5), the
+    column doubted and no record auto-accepted. Failed before: the column was given the relation whole,
+    every relation read 子2人 failed its table (kinship_term_outside_table) and the count had no column
+    (29 relation and count fields lost on three pages of the stress copy)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import assign_texts, map_rows
+
+    title = "龙口市殡仪馆骨灰撒海登记簿（2013年）"
+    header = ["逝者姓名", "亲属姓名", "亲属系"]
+    texts = [
+        ["朱凤环", "宋国", "王兰英", "张华", "李秀英"],
+        ["宋建", "王海", "李明", "张强", "赵丽"],
+        ["子2人", "配偶3人", "女儿1人", "夫3人", "弟4人"],
+    ]
+    structure = Structure()
+    columns = assign_texts("sea_burial", header, texts, structure, load_spec())
+    assert columns == ["deceased_name", "registrant_name", "registrant_relation_code"]
+    assert structure.columns.get(2)
+    cells = [(i + 1, [RawCell(col[i], 0.95, None) for col in texts]) for i in range(5)]
+    out = map_rows("sea_burial", title, columns, cells, Settings(), header=header, structure=structure)
+    got = [(r.record.fields["registrant_relation_code"].value, r.record.fields["onboard_count"].value) for r in out]
+    assert got == [("20", 2), ("10", 3), ("30", 1), ("10", 3), ("70", 4)]
+    for r in out:
+        for name in ("registrant_relation_code", "onboard_count"):
+            fv = r.record.fields[name]
+            assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW

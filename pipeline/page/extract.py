@@ -38,6 +38,7 @@ from mapping.headers import (
     clean_header,
     content_class,
     detect_kind,
+    halves_of_cells,
     halves_of_header,
     header_naming,
     id_in_form,
@@ -1491,7 +1492,7 @@ def map_rows(
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     unread = not any(columns)  # no column identified: rows with writing are kept as they were read
     fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
-    halves = _merged_halves(kind, sp, columns, header, structure)
+    halves = _merged_halves(kind, sp, columns, header, structure, rows if page_rows is None else page_rows)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
@@ -1656,7 +1657,12 @@ threshold is below 0.5."""
 
 
 def _merged_halves(
-    kind: str, sp: Spec, columns: Sequence[str | None], header: Sequence[str] | None, structure: Structure
+    kind: str,
+    sp: Spec,
+    columns: Sequence[str | None],
+    header: Sequence[str] | None,
+    structure: Structure,
+    rows: Sequence[tuple[int, Sequence[RawCell | None]]] | None = None,
 ) -> dict[int, tuple[str, str]]:
     """Column -> (the field of the first part of its header, of the second), for each column whose header
     reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
@@ -1664,8 +1670,9 @@ def _merged_halves(
     image), or whose header holds one field's wording and a second header misread after it
     (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), or whose cells read as
     two columns' values side by side (MERGED_CELLS_DOUBT) under a header whose two parts name the column's
-    field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), given one
-    of the two fields while the other has no column; or a column whose header reads as two fields'
+    field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), or whose
+    cells (`rows`, the page's) name both by what they hold (mapping.headers.halves_of_cells: a code wording
+    beside a number, 配偶2人 under 亲属系毅), given one of the two fields while the other has no column; or a column whose header reads as two fields'
     headers (MERGED_HEADER_DOUBT) given no field at all, while neither of the two has a column (身份证号码火化证编号
     over an ID and a certificate number written as one run of digits: its cells fit neither field whole).
     Where a page's structure is in doubt so are its fields: every part split is shown to a reviewer
@@ -1691,6 +1698,12 @@ def _merged_halves(
                 merged = (0, *in_order)
         if merged is None and any(r.startswith(cells_head) for r in doubts):
             named = halves_of_header(kind, header[c], f, sp)
+            held = {g for g in columns if g}
+            if rows is not None and (named is None or set(named) - {f} <= held):
+                # a header naming one of them, or its other half a field another column holds (亲属系 read
+                # as 亲属 | 系 over 子2人, registrant_name held): the cells name both (halves_of_cells)
+                texts = [(cell.text or "") if c < len(cells) and (cell := cells[c]) is not None else "" for _n, cells in rows]
+                named = halves_of_cells(kind, f, texts, held, sp) or named
             if named is not None:
                 merged = (0, *named)
         if merged is None:
