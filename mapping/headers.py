@@ -592,7 +592,15 @@ NUMBER_SHAPES = frozenset({"age", "count", "date", "phone", "cert_no", "id_numbe
 """OWN_CODE_BESIDE: the fields whose strict test (_looks) is a number's form (an age, a count, a date, a
 phone, a certificate or ID number), which a part of a cell with a digit must pass to be another column's
 value beside a code wording."""
-OWN_CODE_BESIDE = "a wording of the column's own code table beside a number of another field"
+LONE_WORDINGS = "a one-character wording of a code table after a name"
+"""merged_cell_share: in a column given a name or a code field, a cell's last character alone counts as a
+part where it is a one-character wording of a code table read exactly (子, 女, 妻, 夫, 弟: GB/T 4761) and
+the rest passes the name test (_looks name: 2-4 characters, a surname of the list): a name and a relation
+written side by side, the ruling line between 经手人 and 亲属关系 lost (design d3316 with --line
+before:agent_relation_code: 15 of 16 printed columns read, the relation on 32 rows without a column).
+LONE_VALUES keeps other lone characters out (村 ends a village); a column of names of which MERGED_CELLS
+end in such a character (王玉子, a given name) is no register's."""
+OWN_CODE_BESIDE = "a wording of the column's own code table beside a number or a name of another field"
 """merged_cell_share: a column given a code field (a relation, GB/T 4761) whose cells are a wording of its
 code table read exactly with a number of another field's form beside it (配偶2人, 1人孙女: the relation and
 the count of those aboard, the ruling line between 亲属关系 and 随船人数 missing, header read 亲属系毅; design
@@ -601,7 +609,8 @@ unruled --line after:registrant_relation_code). Rule source: a code table's word
 the spec's other tables: SPEC.md), so a digit beside one exact wording is another column's writing; the
 count's own test (_looks: normalize_count) names the number. The existing test needs the number itself to
 be decisive (a count never is: several fields share a number's form), or the column's own field to be the
-number's."""
+number's. Likewise a wording beside a name (宋建儿子 in a column given the relation: _looks name, where the
+kind has a name field), as the existing test counts it in a column given the name."""
 
 
 def id_in_form(text: str) -> bool:
@@ -652,7 +661,7 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
             found = {id_class}  # an ID read with a digit wrong, against Han writing (id_in_form)
         return found
 
-    def two_values(left: str, right: str) -> bool:
+    def two_values(left: str, right: str, whole: bool = False) -> bool:
         lc, rc = classes(left, right[:1]), classes(right, left[-1:])
         if lc and rc and not (lc & rc):
             return True
@@ -661,9 +670,19 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
         for part, other in ((left, rc), (right, lc)):
             if other and own not in other and _looks(own[0], own[1], part, sp):
                 return True
-            if own in other and own[0] == "code" and _DIGITS.search(part) and any(_looks(n, t, part, sp) for n, t in shaped):
-                return True  # a code wording read exactly beside a number of another field (配偶2人: OWN_CODE_BESIDE)
+            if own in other and own[0] == "code" and not whole and _other_value(part):
+                return True  # a code wording read exactly beside another field's value (配偶2人, 宋建子: OWN_CODE_BESIDE)
         return False
+
+    def _other_value(part: str) -> bool:
+        if _DIGITS.search(part):
+            return any(_looks(n, t, part, sp) for n, t in shaped)
+        return named and bool(_looks("name", None, part, sp))
+
+    def lone_wording(ch: str) -> bool:  # a one-character wording of a code table, beside a name (LONE_WORDINGS)
+        return named and any(n == "code" and _decisive(n, t, ch, sp) for n, t in _content_classes(sp, kind))
+
+    named = own is not None and (own[0] == "name" or own[0] == "code") and ("name", None) in _content_classes(sp, kind)
 
     shaped = [(n, t) for n, t in _content_classes(sp, kind) if (n, t) != own and n in NUMBER_SHAPES]
 
@@ -672,7 +691,11 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
         cuts = {m.start() for m in _SCRIPT_CHANGE.finditer(cell)}
         cuts |= {i for i in range(2, len(cell) - 1) if i <= END_VALUE_CHARS or len(cell) - i <= END_VALUE_CHARS}
         cuts |= {i for i in (1, len(cell) - 1) if len(cell) >= 3 and (cell[:i] in LONE_VALUES or cell[i:] in LONE_VALUES)}
-        if any(two_values(cell[:i], cell[i:]) for i in sorted(cuts)):
+        # a cell that reads whole as one wording of the column's own code table (公墓安葬, 曾孙子) is one value
+        whole = own is not None and own[0] == "code" and bool(_decisive(own[0], own[1], cell, sp))
+        if len(cell) >= 3 and not whole and lone_wording(cell[-1]):
+            cuts.add(len(cell) - 1)
+        if any(two_values(cell[:i], cell[i:], whole) for i in sorted(cuts)):
             merged += 1
     return merged / len(written)
 

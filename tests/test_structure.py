@@ -1564,3 +1564,28 @@ def test_a_relation_and_count_aboard_read_as_one_column_are_split_into_both_fiel
             fv = r.record.fields[name]
             assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
         assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_name_and_a_one_character_relation_in_one_column_read_as_two_columns_either_way_it_was_given():
+    """经手人 and 亲属关系 under one column (the ruling line between them lost: design d3316 with
+    bench/stress_scans.py --mode unruled --line before:agent_relation_code read 15 of 16 printed columns,
+    the relation without a column on 32 rows): its cells are a name and a GB/T 4761 wording side by side,
+    often a one-character one (宋建子, 李明女, 王海妻). A one-character wording after a name is a part
+    (mapping.headers.LONE_WORDINGS), and a column given the relation counts a wording beside a name as two
+    values too (OWN_CODE_BESIDE), so the column is doubted as holding two printed columns whichever field
+    it was given. Failed before: 宋建子 was never cut (a lone character other than 男/女 is no part) and a
+    column given the relation never counted a name beside its wording. A cell that reads whole as one
+    wording of the column's table (公墓安葬, 曾孙子, 祖父母) stays one value."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    merged = ["宋建子", "李明女", "王海妻", "张强弟", "赵丽夫"]
+    for own in (("name", None), ("code", "relation")):
+        share = merged_cell_share("cremation", merged, sp, own)
+        assert share is not None and share >= MERGED_CELLS
+    share = merged_cell_share("cremation", ["宋建儿子", "李明之女", "王海配偶", "张强弟弟", "赵丽夫"], sp, ("code", "relation"))
+    assert share is not None and share >= MERGED_CELLS
+    assert merged_cell_share("cremation", ["曾孙子", "祖父母", "曾祖母", "外孙女", "儿媳妇"], sp, ("code", "relation")) == 0.0
+    assert merged_cell_share("cremation", ["公墓安葬", "骨灰撒海", "家属带回"], sp, ("code", "ashes_destination")) == 0.0
+    assert merged_cell_share("cremation", ["宋建", "李明", "王海", "张强", "王玉子"], sp, ("name", None)) < MERGED_CELLS
