@@ -2994,6 +2994,24 @@ def halves_of_header(kind: str, text: str, field: str, spec: Spec | None = None)
     return None if best is None else best[1:]
 
 
+def unheld_halves(kind: str, text: str, held: Collection[str], spec: Spec | None = None) -> tuple[str, str] | None:
+    """For a column given no field: the two fields its header reads as, in the order printed
+    (halves_of_header, tried for each field of the kind), where neither is held by another column (`held`)
+    and one cut alone names such a pair (亲属姓名亲关属系: registrant_name, registrant_relation_code; the
+    second header misread, so merged_header does not read it). None otherwise. Its cells must then prove
+    the two columns (merged_cell_share with either field's class, MERGED_CELLS): a header alone proves
+    little. Rule source: one printed header per column; the spec's wordings; the recognizer's look-alikes."""
+    sp = spec if spec is not None else load_spec()
+    pairs = {
+        pair
+        for f in sp.kind(kind).fields
+        if f.source == "cell" and f.name not in held
+        for pair in [halves_of_header(kind, text, f.name, sp)]
+        if pair is not None and not set(pair) & set(held)
+    }
+    return next(iter(pairs)) if len(pairs) == 1 else None
+
+
 READ_TWICE_SHARE = 0.6
 """Two columns whose cells are the same text in at least this share of the rows where both hold two or
 more characters (at least CONTENT_MIN_CELLS such rows) are one printed column read twice (read_twice)."""

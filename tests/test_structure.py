@@ -1589,3 +1589,44 @@ def test_a_name_and_a_one_character_relation_in_one_column_read_as_two_columns_e
     assert merged_cell_share("cremation", ["曾孙子", "祖父母", "曾祖母", "外孙女", "儿媳妇"], sp, ("code", "relation")) == 0.0
     assert merged_cell_share("cremation", ["公墓安葬", "骨灰撒海", "家属带回"], sp, ("code", "ashes_destination")) == 0.0
     assert merged_cell_share("cremation", ["宋建", "李明", "王海", "张强", "王玉子"], sp, ("name", None)) < MERGED_CELLS
+
+
+def test_a_column_given_no_field_under_two_misread_headers_is_split_when_its_cells_prove_both():
+    """亲属姓名 and 亲属关系 under one column given no field (the ruling line between them lost, the header
+    read 亲属姓名亲关属系, whose second half merged_header does not read: design d3316 county_editions
+    04_sea_burial_longkou_2015 with bench/stress_scans.py --mode unruled --line before:registrant_relation_code):
+    its header names two fields no column holds (mapping.headers.unheld_halves) and its cells are a name and
+    a GB/T 4761 wording side by side, so the column is doubted as two printed columns and each cell split
+    into both fields for review (split_from_merged_column, certainty <= 0.5). Failed before: the column
+    stayed without a field and both fields had no value on any row."""
+    from mapping.headers import MERGED_CELLS, content_class, merged_cell_share, unheld_halves
+    from mapping.spec import load_spec
+    from pipeline.page.extract import MERGED_CELLS_DOUBT, map_rows
+
+    title = "龙口市殡仪馆骨灰撒海登记簿（2015年）"
+    header = ["死者姓名", "性别", "亲属姓名亲关属系"]
+    texts = [
+        ["朱凤环", "宋国", "王兰英", "张华", "李秀英"],
+        ["女", "男", "女", "男", "女"],
+        ["宋建配偶", "王海儿子", "李明女", "张强之子", "赵丽配偶"],
+    ]
+    sp = load_spec()
+    assert unheld_halves("sea_burial", header[2], {"deceased_name", "sex_code"}, sp) == (
+        "registrant_name",
+        "registrant_relation_code",
+    )
+    assert unheld_halves("sea_burial", header[2], {"deceased_name", "registrant_name"}, sp) is None
+    share = merged_cell_share("sea_burial", texts[2], sp, content_class(sp, "sea_burial", "registrant_name"))
+    assert share is not None and share >= MERGED_CELLS
+    columns: list[str | None] = ["deceased_name", "sex_code", None]  # given no field, as on the stress copy's page
+    structure = Structure()
+    structure.doubt_column(2, MERGED_CELLS_DOUBT.format(share=share))
+    cells = [(i + 1, [RawCell(col[i], 0.95, None) for col in texts]) for i in range(5)]
+    out = map_rows("sea_burial", title, columns, cells, Settings(), header=header, structure=structure)
+    got = [(r.record.fields["registrant_name"].value, r.record.fields["registrant_relation_code"].value) for r in out]
+    assert got == [("宋建", "10"), ("王海", "20"), ("李明", "30"), ("张强", "20"), ("赵丽", "10")]
+    for r in out:
+        for name in ("registrant_name", "registrant_relation_code"):
+            fv = r.record.fields[name]
+            assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW

@@ -55,6 +55,7 @@ from mapping.headers import (
     same_form,
     serial_beside,
     serial_beside_header,
+    unheld_halves,
     wording_beside,
 )
 from mapping.idfix import (
@@ -1072,9 +1073,15 @@ def _telling(cell: RawCell | None) -> str:
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
+    held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         own = content_class(sp, kind, assigned[c].field or "") if c < len(assigned) else None
         share = merged_cell_share(kind, column_texts, sp, own)
+        pair = unheld_halves(kind, header[c], held, sp) if own is None and c < len(header) else None
+        if pair is not None:  # given no field, under a header naming two no column holds: either's cells
+            share = max(
+                [share or 0.0] + [merged_cell_share(kind, column_texts, sp, content_class(sp, kind, g)) or 0.0 for g in pair]
+            )
         if share is not None and share >= MERGED_CELLS:
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
@@ -1691,6 +1698,10 @@ def _merged_halves(
         if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
             if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
                 out[c] = (merged[1], merged[2])
+            elif any(r.startswith(cells_head) for r in doubts):  # its cells proved two columns (assign_texts)
+                pair = unheld_halves(kind, header[c], {g for g in columns if g}, sp)
+                if pair is not None and set(pair) <= fields:
+                    out[c] = pair
             continue
         if merged is None and any(r.startswith(joined_head) for r in doubts):
             in_order = joined_in_order(kind, header[c], sp)
