@@ -56,6 +56,14 @@ image's height, at the lenient UNRULE_CONTRAST so a line's grey edge goes too), 
 each run's slope carries it to the image's middle (a turned or photographed page's lines slant), those
 spanning at least half the longest one's height; a line touching the image's edge (a scan's black border)
 is none. The truth is copied unchanged: it describes the printed columns, which did not change.
+`--line` also names a line by its place or by the printed column beside it, and several lines at once
+(comma-separated, all painted out on the same page): `N` the line at index N of the lines found, left to
+right (0 the left border); `after:FIELD` the line right of the printed column holding FIELD in the page's
+truth, `before:FIELD` the line left of it (issue 21: a red-ruled register's inner line printed faint
+beside the ID column, the certificate column or a relation column). A line named by a field is painted
+only where the lines found are one more than the truth's printed columns (each printed column then lies
+between lines k and k+1); elsewhere, or where the page has no such column, the page is copied as it is.
+The pages whose line was painted out are counted.
 """
 
 from __future__ import annotations
@@ -63,8 +71,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import math
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,15 +217,16 @@ def stress(
     key: str = "",
     src_dpi: float | None = None,
     line: str = "right",
+    columns: Sequence[str | None] | None = None,
 ) -> Image.Image:
-    """One page stressed. A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
+    """One page stressed (`columns`: the fields of its printed columns in the truth, for `--line after:FIELD`). A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
     if mode == "phone":
         ph = ph or Phone()
         pic = phone(img, ph, key, src_dpi)
         return pic if key.endswith("#jpeg") else jpeg_decoded(pic, ph.quality)
     if mode == "unruled":
-        return unruled(img, line)
+        return unruled(img, line, columns)
     gray = np.asarray(img.convert("L"))
     if mode == "bilevel":
         return Image.fromarray(bilevel(gray)).convert("1")
@@ -263,16 +274,39 @@ def vertical_lines(gray: np.ndarray) -> list[np.ndarray]:
     return [np.isin(labels, g) for g in groups if extent(g) >= 0.5 * longest]
 
 
-def unruled(img: Image.Image, line: str) -> Image.Image:
-    """`img` with one vertical ruling line of its table painted out (`--mode unruled`; module docstring)."""
+UNRULED_PAINTED = [0]
+"""Pages on which a line `--line` names was painted out: the count printed."""
+
+
+def line_index(name: str, n_lines: int, columns: Sequence[str | None] | None) -> int | None:
+    """The index among `n_lines` lines found of the line `name` names (module docstring), None where it
+    names none on this page: `right`, `left`, `inner`; `N`; `after:FIELD` / `before:FIELD` by the truth's
+    printed `columns`, only where the lines found are one more than the printed columns."""
+    if name in ("right", "left", "inner"):
+        return {"right": n_lines - 1, "left": 0}.get(name, n_lines // 2)
+    if name.isdigit():
+        return int(name) if int(name) < n_lines else None
+    side, _, field = name.partition(":")
+    if side not in ("after", "before") or not columns or field not in columns or n_lines != len(columns) + 1:
+        return None
+    k = list(columns).index(field)
+    return k + 1 if side == "after" else k
+
+
+def unruled(img: Image.Image, line: str, columns: Sequence[str | None] | None = None) -> Image.Image:
+    """`img` with the vertical ruling lines of its table that `line` names painted out (`--mode unruled`;
+    module docstring); `columns`: the fields of the page's printed columns in the truth, left to right."""
     colour = img.mode not in ("1", "L", "I;16", "I", "F")
     arr = np.asarray(img.convert("RGB" if colour else "L"))
     gray = arr if arr.ndim == 2 else cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
     lines = vertical_lines(gray)
     if len(lines) < 3:
         return img
-    pick = {"right": lines[-1], "left": lines[0]}.get(line, lines[len(lines) // 2])
-    mask = cv2.dilate(pick.astype(np.uint8), np.ones((3, 5), np.uint8))
+    picks = {i for name in line.split(",") if (i := line_index(name.strip(), len(lines), columns)) is not None}
+    if not picks:
+        return img
+    UNRULED_PAINTED[0] += 1
+    mask = cv2.dilate(np.any([lines[i] for i in sorted(picks)], axis=0).astype(np.uint8), np.ones((3, 5), np.uint8))
     out = cv2.inpaint(arr, mask, 3, cv2.INPAINT_TELEA)
     return Image.fromarray(out, "RGB" if colour else "L")
 
@@ -306,10 +340,11 @@ def copy_stressed(
             shutil.copy2(path, target)
         elif suffix in IMAGE_SUFFIXES:
             jpeg = mode == "phone" and suffix in (".jpg", ".jpeg")
+            cols = truth_columns(path)
             with Image.open(path) as im:
                 dpi = im.info.get("dpi")
                 frames = [
-                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line)
+                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i))
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
             if mode == "phone":
@@ -330,7 +365,8 @@ def copy_stressed(
             from pdf2image import convert_from_path
 
             pages = convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)
-            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line) for i, f in enumerate(pages)]
+            cols = truth_columns(path)
+            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i)) for i, f in enumerate(pages)]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else pdf_dpi
             kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
@@ -346,6 +382,14 @@ def copy_stressed(
     return images, skipped
 
 
+def truth_columns(scan: Path) -> Callable[[int], list[str | None] | None]:
+    """The fields of the printed columns of frame i of `scan` by its truth (`<stem>.gt.json` beside it, its
+    pages in order), None where it has no truth or no such page."""
+    gt = scan.with_name(scan.stem + ".gt.json")
+    pages = json.loads(gt.read_text(encoding="utf-8")).get("pages", []) if gt.is_file() else []
+    return lambda i: pages[i].get("columns") if i < len(pages) else None
+
+
 def _span(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition(",")
     return float(lo), float(hi or lo)
@@ -357,7 +401,11 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--mode", choices=["bilevel", "faded", "phone", "unruled"], default="bilevel")
     ap.add_argument("--fade", type=float, default=0.45, help="faded: share of the way from ink to paper")
-    ap.add_argument("--line", choices=["right", "left", "inner"], default="right", help="unruled: which line")
+    ap.add_argument(
+        "--line",
+        default="right",
+        help="unruled: right | left | inner | N | after:FIELD | before:FIELD, or several comma-separated",
+    )
     ap.add_argument("--pdf-dpi", type=int, default=200, help="rasterize PDFs at this resolution")
     ap.add_argument("--skip-pdf", action="store_true", help="leave PDFs (and their truth) out")
     d = Phone()
@@ -389,6 +437,8 @@ def main() -> None:
     )
     images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line)
     print(f"{a.mode}: {images} page images written under {a.out}")
+    if a.mode == "unruled" and UNRULED_PAINTED[0]:
+        print(f"unruled: line {a.line} painted out on {UNRULED_PAINTED[0]} pages")
     for s in skipped:
         print(f"skipped (not an image): {s}")
 

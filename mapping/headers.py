@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -588,6 +588,31 @@ is a wording); 男/女 after a name is rare enough (胜男, a given name) that M
 so ending is two printed columns, not names."""
 
 
+NUMBER_SHAPES = frozenset({"age", "count", "date", "phone", "cert_no", "id_number"})
+"""OWN_CODE_BESIDE: the fields whose strict test (_looks) is a number's form (an age, a count, a date, a
+phone, a certificate or ID number), which a part of a cell with a digit must pass to be another column's
+value beside a code wording."""
+LONE_WORDINGS = "a one-character wording of a code table after a name"
+"""merged_cell_share: in a column given a name or a code field, a cell's last character alone counts as a
+part where it is a one-character wording of a code table read exactly (子, 女, 妻, 夫, 弟: GB/T 4761) and
+the rest passes the name test (_looks name: 2-4 characters, a surname of the list): a name and a relation
+written side by side, the ruling line between 经手人 and 亲属关系 lost (design d3316 with --line
+before:agent_relation_code: 15 of 16 printed columns read, the relation on 32 rows without a column).
+LONE_VALUES keeps other lone characters out (村 ends a village); a column of names of which MERGED_CELLS
+end in such a character (王玉子, a given name) is no register's."""
+OWN_CODE_BESIDE = "a wording of the column's own code table beside a number or a name of another field"
+"""merged_cell_share: a column given a code field (a relation, GB/T 4761) whose cells are a wording of its
+code table read exactly with a number of another field's form beside it (配偶2人, 1人孙女: the relation and
+the count of those aboard, the ruling line between 亲属关系 and 随船人数 missing, header read 亲属系毅; design
+d3316 county_editions 02_sea_burial_longkou_2013 with that line painted out: bench/stress_scans.py --mode
+unruled --line after:registrant_relation_code). Rule source: a code table's wordings hold no digit (GB/T 4761,
+the spec's other tables: SPEC.md), so a digit beside one exact wording is another column's writing; the
+count's own test (_looks: normalize_count) names the number. The existing test needs the number itself to
+be decisive (a count never is: several fields share a number's form), or the column's own field to be the
+number's. Likewise a wording beside a name (宋建儿子 in a column given the relation: _looks name, where the
+kind has a name field), as the existing test counts it in a column given the name."""
+
+
 def id_in_form(text: str) -> bool:
     """Whether a text has the form of an 18-character citizen ID number, whatever its check character and
     the date and address code it states (GB 11643-1999 4: 17 digits and a digit or X). The recognizer's
@@ -621,7 +646,9 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
     17 digits and a digit or X) where it meets Han writing counts as the ID's value though its check
     character fails: the recognizer's confusions break the check of an ID read with one digit wrong and
     keep its form, and an ID run together with the next column's address (居民身份证号码户籍地址 over
-    cells of an ID then an address, design f3321) is told by its form and the change of script."""
+    cells of an ID then an address, design f3321) is told by its form and the change of script. And
+    (OWN_CODE_BESIDE) a part that is a wording of the column's own code table read exactly, the other a
+    number of another field's form (NUMBER_SHAPES: 配偶2人, 1人孙女)."""
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
@@ -634,7 +661,7 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
             found = {id_class}  # an ID read with a digit wrong, against Han writing (id_in_form)
         return found
 
-    def two_values(left: str, right: str) -> bool:
+    def two_values(left: str, right: str, whole: bool = False) -> bool:
         lc, rc = classes(left, right[:1]), classes(right, left[-1:])
         if lc and rc and not (lc & rc):
             return True
@@ -643,14 +670,32 @@ def merged_cell_share(kind: str, texts: list[str], sp: Spec, own: tuple[str, str
         for part, other in ((left, rc), (right, lc)):
             if other and own not in other and _looks(own[0], own[1], part, sp):
                 return True
+            if own in other and own[0] == "code" and not whole and _other_value(part):
+                return True  # a code wording read exactly beside another field's value (配偶2人, 宋建子: OWN_CODE_BESIDE)
         return False
+
+    def _other_value(part: str) -> bool:
+        if _DIGITS.search(part):
+            return any(_looks(n, t, part, sp) for n, t in shaped)
+        return named and bool(_looks("name", None, part, sp))
+
+    def lone_wording(ch: str) -> bool:  # a one-character wording of a code table, beside a name (LONE_WORDINGS)
+        return named and any(n == "code" and _decisive(n, t, ch, sp) for n, t in _content_classes(sp, kind))
+
+    named = own is not None and (own[0] == "name" or own[0] == "code") and ("name", None) in _content_classes(sp, kind)
+
+    shaped = [(n, t) for n, t in _content_classes(sp, kind) if (n, t) != own and n in NUMBER_SHAPES]
 
     merged = 0
     for cell in written:
         cuts = {m.start() for m in _SCRIPT_CHANGE.finditer(cell)}
         cuts |= {i for i in range(2, len(cell) - 1) if i <= END_VALUE_CHARS or len(cell) - i <= END_VALUE_CHARS}
         cuts |= {i for i in (1, len(cell) - 1) if len(cell) >= 3 and (cell[:i] in LONE_VALUES or cell[i:] in LONE_VALUES)}
-        if any(two_values(cell[:i], cell[i:]) for i in sorted(cuts)):
+        # a cell that reads whole as one wording of the column's own code table (公墓安葬, 曾孙子) is one value
+        whole = own is not None and own[0] == "code" and bool(_decisive(own[0], own[1], cell, sp))
+        if len(cell) >= 3 and not whole and lone_wording(cell[-1]):
+            cuts.add(len(cell) - 1)
+        if any(two_values(cell[:i], cell[i:], whole) for i in sorted(cuts)):
             merged += 1
     return merged / len(written)
 
@@ -2917,6 +2962,53 @@ def joined_in_order(kind: str, text: str, spec: Spec | None = None) -> tuple[str
     return joined if first else (joined[1], joined[0])
 
 
+def halves_of_cells(
+    kind: str, field: str, texts: Sequence[str], held: Collection[str], spec: Spec | None = None
+) -> tuple[str, str] | None:
+    """The two fields whose values a column's cells hold side by side, in the order written, where its
+    cells read so as a code wording beside a number (merged_cell_share's OWN_CODE_BESIDE, 配偶2人) and the
+    header names only one of them (亲属系毅): the code field is the one whose table holds the wordings read
+    exactly, the other the one field of the kind whose number form (NUMBER_SHAPES, _looks) the numbers
+    pass; `field` (the column's) must be one of the two, the other held by no column (`held`) and alone of
+    its form among the fields no column holds (a count 2人 names onboard_count, the kind's one count).
+    MERGED_CELLS of the written cells must so read, with the wording on the same side in most of them
+    (the order printed). None otherwise. Rule source: the code tables' wordings hold no digit (GB/T 4761,
+    SPEC.md); one value per printed cell; the spec's field formats."""
+    sp = spec if spec is not None else load_spec()
+    ks = sp.kind(kind)
+    fields = [f for f in ks.fields if f.source == "cell"]
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    found: Counter[tuple[str, str, bool]] = Counter()  # (code field, number field, wording first)
+    for cell in written:
+        hit: set[tuple[str, str, bool]] = set()
+        for i in range(1, len(cell)):
+            for lead, word, number in ((True, cell[:i], cell[i:]), (False, cell[i:], cell[:i])):
+                if _DIGITS.search(word) or not _DIGITS.search(number):
+                    continue
+                for cf in fields:
+                    if cf.normalizer != "code" or cf.code_table is None or not _decisive("code", cf.code_table, word, sp):
+                        continue
+                    hit |= {
+                        (cf.name, nf.name, lead)
+                        for nf in fields
+                        if nf.normalizer in NUMBER_SHAPES and _looks(nf.normalizer, nf.code_table, number, sp)
+                    }
+        if len(hit) == 1:
+            found[hit.pop()] += 1
+    if not found:
+        return None
+    (code, number, lead), n = found.most_common(1)[0]
+    if n < MERGED_CELLS * len(written) or field not in (code, number):
+        return None
+    other = number if field == code else code
+    kind_of = {f.name: (f.normalizer, f.code_table) for f in fields}
+    if other in held or sum(1 for f in fields if kind_of[f.name] == kind_of[other] and f.name not in held) != 1:
+        return None
+    return (code, number) if lead else (number, code)
+
+
 def halves_of_header(kind: str, text: str, field: str, spec: Spec | None = None) -> tuple[str, str] | None:
     """The two fields whose headers a header cell reads as, in the order printed, where one of them is
     `field` (the column's assigned field), for a column whose CELLS already read as two columns' values
@@ -2941,6 +3033,24 @@ def halves_of_header(kind: str, text: str, field: str, spec: Spec | None = None)
         if best is None or ls + rs > best[0]:
             best = (ls + rs, lf, rf)
     return None if best is None else best[1:]
+
+
+def unheld_halves(kind: str, text: str, held: Collection[str], spec: Spec | None = None) -> tuple[str, str] | None:
+    """For a column given no field: the two fields its header reads as, in the order printed
+    (halves_of_header, tried for each field of the kind), where neither is held by another column (`held`)
+    and one cut alone names such a pair (亲属姓名亲关属系: registrant_name, registrant_relation_code; the
+    second header misread, so merged_header does not read it). None otherwise. Its cells must then prove
+    the two columns (merged_cell_share with either field's class, MERGED_CELLS): a header alone proves
+    little. Rule source: one printed header per column; the spec's wordings; the recognizer's look-alikes."""
+    sp = spec if spec is not None else load_spec()
+    pairs = {
+        pair
+        for f in sp.kind(kind).fields
+        if f.source == "cell" and f.name not in held
+        for pair in [halves_of_header(kind, text, f.name, sp)]
+        if pair is not None and not set(pair) & set(held)
+    }
+    return next(iter(pairs)) if len(pairs) == 1 else None
 
 
 READ_TWICE_SHARE = 0.6

@@ -1549,3 +1549,123 @@ def test_a_header_read_as_two_misread_headers_has_its_values_split_for_review():
     assert first["death_date"].value == "2018-03-04" and second["death_date"].value == "2018-03-05"
     for fv in (first["death_date"], first["household_address"], second["death_date"]):
         assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+
+
+def test_a_relation_column_with_the_count_aboard_written_beside_each_wording_reads_as_two_columns():
+    """亲属关系 and 随船人数 under one column (the ruling line between them lost, the header read 亲属系毅:
+    design d3316 county_editions 02_sea_burial_longkou_2013 with that line painted out, bench/stress_scans.py
+    --mode unruled --line after:registrant_relation_code): its cells are a GB/T 4761 wording read exactly
+    and a count side by side (配偶2人, 1人孙女). A code table's wordings hold no digit, so the number is
+    another column's value (mapping.headers.OWN_CODE_BESIDE) and the column holds two printed columns,
+    doubted with its page marked as hiding one. Failed before: a count is never decisive, so the cells
+    counted 0 % merged and the column was given the relation as if whole. A column of wordings alone is
+    no merged column."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    merged = ["配偶2人", "妻2人", "儿子1人", "1人孙女", "女儿1人", "女3人", "子14人"]
+    share = merged_cell_share("sea_burial", merged, sp, ("code", "relation"))
+    assert share is not None and share >= MERGED_CELLS
+    plain = ["配偶", "妻", "儿子", "孙女", "女儿", "之子", "长女"]
+    assert merged_cell_share("sea_burial", plain, sp, ("code", "relation")) == 0.0
+
+
+def test_a_relation_and_count_aboard_read_as_one_column_are_split_into_both_fields_for_review():
+    """The same merged column on a sea-burial page (design d3316 county_editions, the line after the
+    relation column painted out, header read 亲属系: its parts read as 亲属 (registrant_name, which another
+    column holds) and 系): the cells name both fields (mapping.headers.halves_of_cells: a GB/T 4761 wording
+    beside a count, and onboard_count the kind's one count), so each cell is split into the relation and
+    the count (子2人: 20 | 2), each shown to a reviewer (split_from_merged_column, certainty <= 0.5), the
+    column doubted and no record auto-accepted. Failed before: the column was given the relation whole,
+    every relation read 子2人 failed its table (kinship_term_outside_table) and the count had no column
+    (29 relation and count fields lost on three pages of the stress copy)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import assign_texts, map_rows
+
+    title = "龙口市殡仪馆骨灰撒海登记簿（2013年）"
+    header = ["逝者姓名", "亲属姓名", "亲属系"]
+    texts = [
+        ["朱凤环", "宋国", "王兰英", "张华", "李秀英"],
+        ["宋建", "王海", "李明", "张强", "赵丽"],
+        ["子2人", "配偶3人", "女儿1人", "夫3人", "弟4人"],
+    ]
+    structure = Structure()
+    columns = assign_texts("sea_burial", header, texts, structure, load_spec())
+    assert columns == ["deceased_name", "registrant_name", "registrant_relation_code"]
+    assert structure.columns.get(2)
+    cells = [(i + 1, [RawCell(col[i], 0.95, None) for col in texts]) for i in range(5)]
+    out = map_rows("sea_burial", title, columns, cells, Settings(), header=header, structure=structure)
+    got = [(r.record.fields["registrant_relation_code"].value, r.record.fields["onboard_count"].value) for r in out]
+    assert got == [("20", 2), ("10", 3), ("30", 1), ("10", 3), ("70", 4)]
+    for r in out:
+        for name in ("registrant_relation_code", "onboard_count"):
+            fv = r.record.fields[name]
+            assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_name_and_a_one_character_relation_in_one_column_read_as_two_columns_either_way_it_was_given():
+    """经手人 and 亲属关系 under one column (the ruling line between them lost: design d3316 with
+    bench/stress_scans.py --mode unruled --line before:agent_relation_code read 15 of 16 printed columns,
+    the relation without a column on 32 rows): its cells are a name and a GB/T 4761 wording side by side,
+    often a one-character one (宋建子, 李明女, 王海妻). A one-character wording after a name is a part
+    (mapping.headers.LONE_WORDINGS), and a column given the relation counts a wording beside a name as two
+    values too (OWN_CODE_BESIDE), so the column is doubted as holding two printed columns whichever field
+    it was given. Failed before: 宋建子 was never cut (a lone character other than 男/女 is no part) and a
+    column given the relation never counted a name beside its wording. A cell that reads whole as one
+    wording of the column's table (公墓安葬, 曾孙子, 祖父母) stays one value."""
+    from mapping.headers import MERGED_CELLS, merged_cell_share
+    from mapping.spec import load_spec
+
+    sp = load_spec()
+    merged = ["宋建子", "李明女", "王海妻", "张强弟", "赵丽夫"]
+    for own in (("name", None), ("code", "relation")):
+        share = merged_cell_share("cremation", merged, sp, own)
+        assert share is not None and share >= MERGED_CELLS
+    share = merged_cell_share("cremation", ["宋建儿子", "李明之女", "王海配偶", "张强弟弟", "赵丽夫"], sp, ("code", "relation"))
+    assert share is not None and share >= MERGED_CELLS
+    assert merged_cell_share("cremation", ["曾孙子", "祖父母", "曾祖母", "外孙女", "儿媳妇"], sp, ("code", "relation")) == 0.0
+    assert merged_cell_share("cremation", ["公墓安葬", "骨灰撒海", "家属带回"], sp, ("code", "ashes_destination")) == 0.0
+    assert merged_cell_share("cremation", ["宋建", "李明", "王海", "张强", "王玉子"], sp, ("name", None)) < MERGED_CELLS
+
+
+def test_a_column_given_no_field_under_two_misread_headers_is_split_when_its_cells_prove_both():
+    """亲属姓名 and 亲属关系 under one column given no field (the ruling line between them lost, the header
+    read 亲属姓名亲关属系, whose second half merged_header does not read: design d3316 county_editions
+    04_sea_burial_longkou_2015 with bench/stress_scans.py --mode unruled --line before:registrant_relation_code):
+    its header names two fields no column holds (mapping.headers.unheld_halves) and its cells are a name and
+    a GB/T 4761 wording side by side, so the column is doubted as two printed columns and each cell split
+    into both fields for review (split_from_merged_column, certainty <= 0.5). Failed before: the column
+    stayed without a field and both fields had no value on any row."""
+    from mapping.headers import MERGED_CELLS, content_class, merged_cell_share, unheld_halves
+    from mapping.spec import load_spec
+    from pipeline.page.extract import MERGED_CELLS_DOUBT, map_rows
+
+    title = "龙口市殡仪馆骨灰撒海登记簿（2015年）"
+    header = ["死者姓名", "性别", "亲属姓名亲关属系"]
+    texts = [
+        ["朱凤环", "宋国", "王兰英", "张华", "李秀英"],
+        ["女", "男", "女", "男", "女"],
+        ["宋建配偶", "王海儿子", "李明女", "张强之子", "赵丽配偶"],
+    ]
+    sp = load_spec()
+    assert unheld_halves("sea_burial", header[2], {"deceased_name", "sex_code"}, sp) == (
+        "registrant_name",
+        "registrant_relation_code",
+    )
+    assert unheld_halves("sea_burial", header[2], {"deceased_name", "registrant_name"}, sp) is None
+    share = merged_cell_share("sea_burial", texts[2], sp, content_class(sp, "sea_burial", "registrant_name"))
+    assert share is not None and share >= MERGED_CELLS
+    columns: list[str | None] = ["deceased_name", "sex_code", None]  # given no field, as on the stress copy's page
+    structure = Structure()
+    structure.doubt_column(2, MERGED_CELLS_DOUBT.format(share=share))
+    cells = [(i + 1, [RawCell(col[i], 0.95, None) for col in texts]) for i in range(5)]
+    out = map_rows("sea_burial", title, columns, cells, Settings(), header=header, structure=structure)
+    got = [(r.record.fields["registrant_name"].value, r.record.fields["registrant_relation_code"].value) for r in out]
+    assert got == [("宋建", "10"), ("王海", "20"), ("李明", "30"), ("张强", "20"), ("赵丽", "10")]
+    for r in out:
+        for name in ("registrant_name", "registrant_relation_code"):
+            fv = r.record.fields[name]
+            assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW

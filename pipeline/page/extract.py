@@ -38,6 +38,7 @@ from mapping.headers import (
     clean_header,
     content_class,
     detect_kind,
+    halves_of_cells,
     halves_of_header,
     header_naming,
     id_in_form,
@@ -56,6 +57,7 @@ from mapping.headers import (
     same_form,
     serial_beside,
     serial_beside_header,
+    unheld_halves,
     wording_beside,
 )
 from mapping.idfix import (
@@ -1097,9 +1099,15 @@ def _telling(cell: RawCell | None) -> str:
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom)."""
     assigned = assign_columns(kind, header, texts, sp)
+    held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         own = content_class(sp, kind, assigned[c].field or "") if c < len(assigned) else None
         share = merged_cell_share(kind, column_texts, sp, own)
+        pair = unheld_halves(kind, header[c], held, sp) if own is None and c < len(header) else None
+        if pair is not None:  # given no field, under a header naming two no column holds: either's cells
+            share = max(
+                [share or 0.0] + [merged_cell_share(kind, column_texts, sp, content_class(sp, kind, g)) or 0.0 for g in pair]
+            )
         if share is not None and share >= MERGED_CELLS:
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
@@ -1533,7 +1541,7 @@ def map_rows(
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     unread = not any(columns)  # no column identified: rows with writing are kept as they were read
     fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
-    halves = _merged_halves(kind, sp, columns, header, structure)
+    halves = _merged_halves(kind, sp, columns, header, structure, rows if page_rows is None else page_rows)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
             continue
@@ -1698,7 +1706,12 @@ threshold is below 0.5."""
 
 
 def _merged_halves(
-    kind: str, sp: Spec, columns: Sequence[str | None], header: Sequence[str] | None, structure: Structure
+    kind: str,
+    sp: Spec,
+    columns: Sequence[str | None],
+    header: Sequence[str] | None,
+    structure: Structure,
+    rows: Sequence[tuple[int, Sequence[RawCell | None]]] | None = None,
 ) -> dict[int, tuple[str, str]]:
     """Column -> (the field of the first part of its header, of the second), for each column whose header
     reads as two fields' headers (mapping.headers.merged_header: 死亡时间死亡原因) and that the page's
@@ -1706,8 +1719,9 @@ def _merged_halves(
     image), or whose header holds one field's wording and a second header misread after it
     (mapping.headers.joined_header: 经办人 亲属系, doubted as JOINED_HEADER_DOUBT), or whose cells read as
     two columns' values side by side (MERGED_CELLS_DOUBT) under a header whose two parts name the column's
-    field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), given one
-    of the two fields while the other has no column; or a column whose header reads as two fields'
+    field and another, however misread (mapping.headers.halves_of_header: 逝老名性别 over 张三男), or whose
+    cells (`rows`, the page's) name both by what they hold (mapping.headers.halves_of_cells: a code wording
+    beside a number, 配偶2人 under 亲属系毅), given one of the two fields while the other has no column; or a column whose header reads as two fields'
     headers (MERGED_HEADER_DOUBT) given no field at all, while neither of the two has a column (身份证号码火化证编号
     over an ID and a certificate number written as one run of digits: its cells fit neither field whole).
     A header read as two headers both misread (mapping.headers.misread_merged_header, doubted as
@@ -1733,6 +1747,10 @@ def _merged_halves(
         if not f:  # a header naming two fields, given neither (its cells fit neither field whole)
             if merged is not None and {merged[1], merged[2]} <= fields and merged[1] not in columns and merged[2] not in columns:
                 out[c] = (merged[1], merged[2])
+            elif any(r.startswith(cells_head) for r in doubts):  # its cells proved two columns (assign_texts)
+                pair = unheld_halves(kind, header[c], {g for g in columns if g}, sp)
+                if pair is not None and set(pair) <= fields:
+                    out[c] = pair
             continue
         if merged is None and any(r.startswith(joined_head) for r in doubts):
             in_order = joined_in_order(kind, header[c], sp)
@@ -1740,6 +1758,12 @@ def _merged_halves(
                 merged = (0, *in_order)
         if merged is None and any(r.startswith(cells_head) for r in doubts):
             named = halves_of_header(kind, header[c], f, sp)
+            held = {g for g in columns if g}
+            if rows is not None and (named is None or set(named) - {f} <= held):
+                # a header naming one of them, or its other half a field another column holds (亲属系 read
+                # as 亲属 | 系 over 子2人, registrant_name held): the cells name both (halves_of_cells)
+                texts = [(cell.text or "") if c < len(cells) and (cell := cells[c]) is not None else "" for _n, cells in rows]
+                named = halves_of_cells(kind, f, texts, held, sp) or named
             if named is not None:
                 merged = (0, *named)
         if merged is None:
