@@ -168,3 +168,31 @@ def test_a_line_of_running_text_above_the_header_is_no_header():
     assert grid is not None
     assert grid.n_rows == 11
     assert tops[0] - 15 <= grid.rows[0] <= tops[0]
+
+
+def test_a_long_stretch_of_broken_ruling_does_not_weld_two_rows_into_one():
+    """A 1-bit threshold leaves a pale column rule as stretches 10 px wide (the line thickened by the
+    threshold and the scan's skew): one reaching from an entry down through the next made their two text
+    runs one, too tall to be a row but not cut (the stretch as tall as the run), and two entries were read
+    as one row (bilevel copy of typed 3376, 01_cremation_yantai_2018 page 1). A stretch of rule is no text."""
+    gray, tops = _register(title=False)
+    gray[tops[7] : tops[8] + 20, 60:70] = 0  # a stretch of the table's left rule, 100 px tall, 10 px wide
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11  # the header and ten entries: rows 7 and 8 apart
+    assert grid.rows[8] < tops[8] < grid.rows[9]
+
+
+def test_a_cross_left_between_two_rows_does_not_cut_the_table_in_two():
+    """Where a pale row rule crossed a column rule a 1-bit threshold kept a cross two glyph heights wide
+    between two entries: a text line of one piece, too wide for a speck, it cut the run of table rows and
+    every entry below it was lost (bilevel copy of typed 3376, 01_cremation_yantai_2018 page 1: 10 of 14
+    entries read). The rows above and below it stand one pitch apart: it is a mark, no row."""
+    gray, tops = _register(title=False)
+    y = tops[5] + 34
+    gray[y + 16 : y + 20, 1280:1316] = 0  # the cross's bars, 36 px, in the gap between rows 5 and 6
+    gray[y : y + 36, 1296:1300] = 0
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11
+    assert grid.rows[0] <= tops[0] and grid.rows[-1] >= tops[-1] + 20

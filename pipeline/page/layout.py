@@ -295,11 +295,30 @@ COLUMN_GAP = 0.3
 COLUMN_GAP_CROSSING = 0.15
 """...and at most this share of the table's rows has text across it (an address running past its
 column, a stamp's remains)."""
+REMNANT_ASPECT = 4.0
+"""A piece of ink more than 1.5 glyph heights tall and more than this many times taller than wide is a
+stretch of a ruling line, no text (_pieces). A 1-bit threshold breaks a pale ruling line into such stretches,
+each as thick as the line is drawn plus the skew a scan's rotation leaves across its length (10 px wide and
+73-113 px tall for 19 px glyphs on design typed_sheets seed 3376, page 1 of 01_cremation_yantai_2018 in a
+bilevel copy by bench/stress_scans.py: each welded two rows' text into one run; the run holding the taller
+could not be cut, so two entries became one row). No written character is so: a Han glyph's box is about
+square, a digit's or a Latin letter's at least a fifth as wide as tall, and two lines of a wrapped cell
+joined are as wide as their text. Source: how a 1-bit scan renders faint ruling, and the shape of glyphs;
+the former rule (narrower than 0.3 glyph heights) missed stretches thickened by the threshold or the skew."""
 LONE_SPECK = 0.5
 """A text line whose only piece is narrower than this many glyph heights is a speck left between two
 rows (a ruling line's remnant, a dot a 1-bit threshold kept), no row: it does not cut the table's run of
 rows in two. The narrowest character standing alone (a digit 1) is written in a row with others; a
 character is as wide as it is tall, give or take half."""
+MARK_PITCH = 1.5
+"""A text line with too few pieces to be a table row (TABLE_ROW_SHARE) lying between two table rows whose
+centres stand less than this many row pitches apart is marks inside their bands (_marks_between_rows): a
+cross left where pale ruling lines crossed, a stretch of ruling, a stroke a 1-bit threshold kept. It cut the
+page's run of table rows, and every row below it was lost (design typed_sheets seed 3376, page 1 of
+01_cremation_yantai_2018 in a bilevel copy by bench/stress_scans.py: a cross 2.3 glyph heights wide between
+two rows one pitch apart, 10 of 14 entries read). Source: a register's row geometry, its rows written one
+pitch apart; a sparse entry (two cells written) between two others stands two pitches from the row above
+the next, and still cuts the run as before."""
 TITLE_SPAN = 0.5
 """The top line of a table read from its text whose pieces span less than this share of the width the
 table's other rows span is a title above the table, not its header: a title is one cell wide, centred
@@ -346,8 +365,8 @@ def _pieces(ink: np.ndarray, g: float) -> np.ndarray:
     boxes = []
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in st[i])
-        if bh < 0.4 * g or area < 0.2 * g * g or bh > 6 * g or (bh > 1.5 * g and bw < 0.3 * g):
-            continue  # a speck, a dot, a ruling remnant, a line along the paper's edge
+        if bh < 0.4 * g or area < 0.2 * g * g or bh > 6 * g or (bh > 1.5 * g and bw * REMNANT_ASPECT < bh):
+            continue  # a speck, a dot, a ruling remnant (REMNANT_ASPECT), a line along the paper's edge
         if x <= 2 or y <= 2 or x + bw >= w - 2 or y + bh >= h - 2:
             continue  # touching the image's edge: the paper's edge, a scan border
         boxes.append((x, y, x + bw, y + bh))
@@ -470,7 +489,8 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     lines = [ln for ln in lines if not lone_speck(ln)]
     counts = [len(pieces_in(*ln)) for ln in lines]
     typical = np.median([n for n in counts if n >= TEXT_GRID_MIN_COLS] or [0])
-    table = [ln for ln, n in zip(lines, counts) if n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical)]
+    lines = _marks_between_rows(lines, [n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical) for n in counts])
+    table = [ln for ln in lines if len(pieces_in(*ln)) >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical)]
     if len(table) < TEXT_GRID_MIN_ROWS:
         return None
     # the longest run of consecutive table rows
@@ -518,6 +538,28 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         inferred = []
     source = "ruling+text" if (have_rows or have_cols) else "text"
     return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
+
+
+def _marks_between_rows(lines: list[list[int]], is_row: list[bool]) -> list[list[int]]:
+    """The text lines less those that are no table row (`is_row` False: too few pieces) and lie between two
+    table rows standing within MARK_PITCH row pitches of each other: marks inside a row's band, not a row.
+    The pitch is that of table rows with no line between them, TEXT_GRID_MIN_ROWS such pairs at least: on a
+    page of scattered dots the few lines with pieces enough stand apart at no pitch, and nothing is dropped."""
+    centres = [(r0 + r1) / 2 for r0, r1 in lines]
+    steps = [centres[i + 1] - centres[i] for i in range(len(lines) - 1) if is_row[i] and is_row[i + 1]]
+    if len(steps) < TEXT_GRID_MIN_ROWS:
+        return lines
+    pitch = float(np.median(steps))
+    keep = []
+    for i, ln in enumerate(lines):
+        above = [j for j in range(i) if is_row[j]]
+        below = [j for j in range(i + 1, len(lines)) if is_row[j]]
+        if not is_row[i] and above and below:
+            a, b = lines[above[-1]], lines[below[0]]
+            if (b[0] + b[1]) / 2 - (a[0] + a[1]) / 2 <= MARK_PITCH * pitch:
+                continue
+        keep.append(ln)
+    return keep
 
 
 def _header_above(above: list[list[int]], body: list[list[int]], pieces_in: Any, cols: list[int]) -> list[int] | None:
