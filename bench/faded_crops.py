@@ -28,6 +28,9 @@ on light paper; a faded carbon copy gives grey, thin, broken strokes on a toned 
   flat     background flattened: divided by its grey closing (a kernel of the crop's height), paper white
   min2 / min3  strokes thickened by a grey minimum filter of 2x2 / 3x3 px (hairline carbon strokes)
   stmin2   stretch, then min2
+  thin<K>  strokes wider than K px (stroke_width, measured on the crop) thinned back to K by a grey maximum
+           filter (a carbon copy's pressure spread undone; bench/stress_scans.py --mode carbon)
+  stthin<K> stretch, then thin<K>;  max2 / max3  a 2x2 / 3x3 grey maximum filter whatever the width
   deepen   the gate tried as a product change (deepen_faint_line, not adopted): a name cell's line on a page
            not processed as a photograph, under FAINT_LINE_CONTRAST levels, its ink's depth doubled (= half there)
 
@@ -97,6 +100,33 @@ def deepen_faint_line(line: np.ndarray) -> np.ndarray:
     return np.clip(255.0 - (paper - line.astype(np.float32)) * 2.0, 0, 255).astype(np.uint8)
 
 
+def stroke_width(crop: np.ndarray) -> float:
+    """A line crop's stroke width in px: its ink (Otsu) is strokes of width w and total length L, so its area
+    is w L and a 3x3 erosion takes about 2 L off it (a pixel from each side): w = 2 area / (area - eroded).
+    0 where there is no ink."""
+    _t, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    area = int(ink.sum())
+    lost = area - int(cv2.erode(ink, np.ones((3, 3), np.uint8)).sum())
+    return 2.0 * area / lost if lost > 0 else 0.0
+
+
+def thinned_to(crop: np.ndarray, target: float) -> np.ndarray:
+    """A crop whose strokes are wider than `target` px (stroke_width) eroded back towards it: a grey maximum
+    filter (ink loses a pixel on each side per step, a 2x2 one a pixel in all) of (w - target) px in all,
+    rounded; strokes at or under it untouched. A carbon copy's strokes are the pen's track widened by
+    the pressure spread through the carbon (bench/stress_scans.py --mode carbon); the recognizer
+    learned a pen's width."""
+    extra = round(stroke_width(crop) - target)
+    if extra < 1:
+        return crop
+    out = crop
+    if extra % 2:
+        out = cv2.dilate(out, np.ones((2, 2), np.uint8))
+    if extra >= 2:
+        out = cv2.dilate(out, np.ones((3, 3), np.uint8), iterations=extra // 2)
+    return out
+
+
 def _stretch(crop: np.ndarray) -> np.ndarray:
     lo, paper = float(np.percentile(crop, 1)), float(np.median(crop))
     if paper - lo < 5:
@@ -123,6 +153,13 @@ def variant(crop: np.ndarray, name: str) -> np.ndarray:
         k = max(3, crop.shape[0] | 1)
         bg = cv2.morphologyEx(crop, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
         return np.clip(crop.astype(np.float32) * 255.0 / np.maximum(bg.astype(np.float32), 1.0), 0, 255).astype(np.uint8)
+    if name.startswith("thin"):  # thin<K>: strokes wider than K px (stroke_width) thinned to it
+        return thinned_to(crop, float(name[4:]))
+    if name.startswith("stthin"):
+        return thinned_to(_stretch(crop), float(name[6:]))
+    if name.startswith("max"):  # strokes thinned by a k x k grey maximum filter, whatever their width
+        k = int(name[3:])
+        return cv2.dilate(crop, np.ones((k, k), np.uint8))
     if name.startswith("min"):
         k = int(name[3:])
         return cv2.erode(crop, np.ones((k, k), np.uint8))
@@ -193,6 +230,7 @@ def gather(
                     "truth": E.scored_value(truths[r["id"]].get(f)),
                     "year": year,
                     "contrast": round(min(crop_contrast(c) for c in got), 1),
+                    "width": round(float(np.median([stroke_width(c) for c in got])), 2),
                     "photo": photo,
                     "lines": list(range(len(crops), len(crops) + len(got))),
                     "box": list(fv["box"]),
@@ -301,6 +339,14 @@ def main() -> None:
         crops += gcrops
     hist = Counter(contrast_bin(c["contrast"], bins) for c in cells)
     print("cells by contrast:", dict(sorted(hist.items())), flush=True)
+    for st in sorted({c["store"] for c in cells}):
+        for g in ("names", "addresses", "numbers"):
+            ws = [c["width"] for c in cells if c["store"] == st and c["group"] == g and c["width"] > 0]
+            if ws:
+                q = np.percentile(ws, [10, 50, 90])
+                print(
+                    f"stroke width {st} {g}: {len(ws)} cells, p10/median/p90 {q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f} px", flush=True
+                )
     if args.dump:
         dump(cells, crops, variants, Path(args.dump), args.dump_n)
     if args.no_read:

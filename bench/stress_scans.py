@@ -5,6 +5,7 @@ captures worse than the set's own without a new generator family.
     python bench/stress_scans.py SRC_SCANS OUT --mode faded --fade 0.45  # ink lightened toward the paper
     python bench/stress_scans.py SRC_SCANS OUT --mode phone --seed 1      # a 150-dpi phone photograph
     python bench/stress_scans.py SRC_SCANS OUT --mode unruled --line right  # one column line painted out
+    python bench/stress_scans.py SRC_SCANS OUT --mode carbon --seed 1     # the writing as a carbon copy takes it
 
 SRC_SCANS is a scans folder of a generated set (bench/bench_families.py: <out>/<family>/scans): image
 files (PNG, JPEG, TIFF, multi-page TIFF) and folders of them, each with its ground truth (*.gt.json)
@@ -64,6 +65,40 @@ beside the ID column, the certificate column or a relation column). A line named
 only where the lines found are one more than the truth's printed columns (each printed column then lies
 between lines k and k+1); elsewhere, or where the page has no such column, the page is copied as it is.
 The pages whose line was painted out are counted.
+
+`--mode carbon` is a page as the carbon copy of a register takes it: the clerk wrote on the top sheet and
+the writing arrived on the copy through a sheet of carbon paper; the copy's form (its ruling) was printed
+on it, not pressed through. Each property is one of that physics, drawn per page from a range (`Carbon`):
+
+- the printed form is kept as scanned: the ruling (the long straight runs of ink, a horizontal or vertical
+  opening of CARBON_RUN_SHARE of the page's width / height), the title and header row (above the first long
+  horizontal line below where the table's vertical lines begin), and a scan's black border
+  (`printed_form`); the rest is the ink;
+- pressure spread: the pen's point presses a wider patch of carbon than its own line, with a soft edge,
+  so the ink's strokes are widened (a grey dilation of the ink's darkness by --spread px radius, 0-0.6
+  rounded: 1 px at 200 dpi on about one page in six, none on the others) and blurred (--stroke-blur
+  sigma px, 0.5-0.8); dense Han strokes run together;
+- uneven transfer: the carbon gives up more where the hand pressed harder and where its sheet is fresh,
+  so the ink's darkness is multiplied by a low-frequency noise (--blotch: the share it varies by,
+  0.1-0.2, a smooth field of cells --blotch-scale px, 10-30, a stroke's length or less; kept within
+  0.3-1.6), which leaves parts of a stroke pale;
+- the carbon, not the original's ink, gives the copy its tone: the ink's darkness is taken as the pen's
+  track (each pixel's darkness over its stroke's core darkness within 15 px, 0-1: a faint original
+  stroke arrives as dark as a dark one) times the carbon's depth, --carbon-depth grey levels (a copy is
+  lighter than a fresh original: 130-170 below the paper at the stroke's core);
+- the copy's paper is thin and greyish (--paper, its tone, 200-225 grey levels) with the grain of the
+  carbon on it (a blurred noise, --grain sigma 2-5 levels), specks of carbon (--specks per megapixel,
+  20-80, 1-2 px, 40-120 levels deep) and a few soft smears where a hand rested on the carbon (--smears,
+  0-2 per page, 80-400 px long, 10-40 px wide, 12-35 levels deep).
+
+The ranges are a stress level, meant to bring a copy of design seed 3316 (county_editions + typed_sheets,
+severity 1.8, 98.5 % of fields exact as scanned) to roughly 93-97 % of fields exact; not fitted to any
+held-out family's data. With these defaults (--seed 1) it reads 92.7 % (county 86.9, typed 98.9 %), lost
+mostly as names and addresses read wrong by one or two characters, no page lost; a stronger level
+(--spread 0,0.9 --stroke-blur 0.6,1.0 --blotch 0.15,0.3 --carbon-depth 110,160 --smears 0,2) reads 89.6 %
+(bench/results/s28-carbon-2026-12-05.md). The severity-1.8 county pages take it far worse than the typed
+ones. The copy is grey (L): a carbon copy is read in grey. The truth is copied unchanged: the content did
+not change.
 """
 
 from __future__ import annotations
@@ -202,6 +237,138 @@ def phone(img: Image.Image, ph: Phone, key: str, src_dpi: float | None) -> Image
     return Image.fromarray(out8 if colour else out8[..., 0], "RGB" if colour else "L")
 
 
+@dataclass(frozen=True)
+class Carbon:
+    """The ranges a carbon copy is drawn from (`--mode carbon`; the module docstring says why each)."""
+
+    spread: tuple[float, float] = (0.0, 0.6)
+    stroke_blur: tuple[float, float] = (0.5, 0.8)
+    blotch: tuple[float, float] = (0.1, 0.2)
+    blotch_scale: tuple[float, float] = (10.0, 30.0)
+    depth: tuple[float, float] = (130.0, 170.0)
+    paper: tuple[float, float] = (200.0, 225.0)
+    grain: tuple[float, float] = (2.0, 5.0)
+    specks: tuple[float, float] = (20.0, 80.0)
+    smears: tuple[int, int] = (0, 2)
+    seed: int = 1
+
+
+CARBON_RUN_SHARE = 1 / 25
+"""A straight run of ink this share of the page's width (horizontal) or height (vertical) is printed ruling,
+not writing (a Han character or a digit string is far shorter; the table's lines span it)."""
+CARBON_INK = 40
+"""Grey levels below the paper (the page's local paper: its median over about 36 px) a pixel must be to be
+ink when the ruling is looked for (the anti-aliased edge of a line goes with its core by a dilation)."""
+
+CARBON_HEADER_SHARE = 0.3
+"""The title and header row of a register page lie in its top 30 % (design pages: 15-22 %); a line found lower
+is no header's bottom line (broken ruling misleads the search) and the page is then carbon throughout."""
+CARBON_PAPER_NOISE = 15
+"""Grey levels of the scan's own paper texture and compression noise below the local paper (its median over
+about 36 px; the design scans' paper lies within +-9 levels of it at the 10th / 90th percentile): taken off
+the ink's darkness (blurred 0.7 px first) before it is spread, so the spread widens strokes, not the
+original paper's grain."""
+CARBON_TRACK_FLOOR = 30
+"""A stroke whose core lies less than this many levels (above the paper noise) under the paper is carried
+over in proportion (a speck of the scan's paper stays a speck); from it on, its core takes the carbon's full depth."""
+
+
+def _smooth_field(rng: np.random.Generator, h: int, w: int, cell: float) -> np.ndarray:
+    """A smooth noise field, h x w, mean 0, sd about 1, varying over about `cell` px."""
+    gh, gw = max(2, int(h / cell) + 2), max(2, int(w / cell) + 2)
+    f = cv2.resize(rng.normal(0, 1, (gh, gw)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    return f / max(1e-6, float(f.std()))
+
+
+def printed_form(horizontal: np.ndarray, vertical: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """Where a carbon copy's own print stands, not the carbon's: the page above the first long horizontal
+    line below the table's top (the title and the header row, printed on the copy's form; the table's top
+    is where its long vertical lines begin, so a page edge's shadow above it is no line of the table; each
+    line fitted y = a x + b, as they slant on a turned page) and the scanner's black border around the sheet
+    (SCAN_BORDER_DARK)."""
+    h, w = horizontal.shape
+    nv, _lv, sv, _cv = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    tops = [int(sv[i, cv2.CC_STAT_TOP]) for i in range(1, nv) if sv[i, cv2.CC_STAT_HEIGHT] >= 0.2 * h]
+    table_top = float(np.median(tops)) if tops else None
+    n, labels, st, _c = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    long = [i for i in range(1, n) if st[i, cv2.CC_STAT_WIDTH] >= 0.3 * w]
+    fits = []
+    for i in long:
+        ys, xs = np.nonzero(labels == i)
+        a, b = np.polyfit(xs.astype(float), ys.astype(float), 1) if np.ptp(xs) > 0 else (0.0, float(ys.mean()))
+        fits.append((float(a) * w / 2 + float(b), float(a), float(b)))
+    fits.sort()
+    out = np.zeros((h, w), bool)
+    below = [f for f in fits if table_top is not None and table_top + 15 < f[0] < CARBON_HEADER_SHARE * h]
+    header = below[0] if below else None
+    if header is not None:
+        _mid, a, b = header
+        out = np.arange(h)[:, None] < (a * np.arange(w)[None, :] + b + 3)
+    dark = (gray < SCAN_BORDER_DARK).astype(np.uint8)
+    n, labels, st, _c = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    x, y, bw, bh = st[:, 0], st[:, 1], st[:, 2], st[:, 3]
+    edge = ((x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)) & (st[:, cv2.CC_STAT_AREA] >= 0.002 * h * w)
+    edge[0] = False
+    if edge.any():
+        out |= cv2.dilate(edge[labels].astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    return out
+
+
+def carbon(gray: np.ndarray, cb: Carbon, key: str) -> np.ndarray:
+    """One page (grey) as a carbon copy takes it (module docstring, `--mode carbon`)."""
+    rng = _phone_rng(Phone(seed=cb.seed), f"carbon:{key}")
+    h, w = gray.shape
+    g = gray.astype(np.float32)
+    small = cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    paper = cv2.resize(cv2.medianBlur(small, 9), (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    dark = np.clip(paper - g, 0, 255)
+    ink = (dark > CARBON_INK).astype(np.uint8)
+    hl = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, int(w * CARBON_RUN_SHARE)), 1)))
+    vl = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, int(h * CARBON_RUN_SHARE)))))
+    faint = (dark > CARBON_INK / 2).astype(np.uint8)  # a worn ruling line: paler, broken; found whole for the header
+    hf = cv2.morphologyEx(
+        cv2.morphologyEx(faint, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8)),
+        cv2.MORPH_OPEN,
+        np.ones((1, max(15, int(w * CARBON_RUN_SHARE))), np.uint8),
+    )
+    vf = cv2.morphologyEx(
+        cv2.morphologyEx(faint, cv2.MORPH_CLOSE, np.ones((15, 1), np.uint8)),
+        cv2.MORPH_OPEN,
+        np.ones((max(15, int(h * CARBON_RUN_SHARE)), 1), np.uint8),
+    )
+    ruling = cv2.dilate(hl | vl, np.ones((3, 3), np.uint8)).astype(bool) | printed_form(hf, vf, g)
+    rule_dark = np.where(ruling, dark, 0).astype(np.float32)
+    soft = cv2.GaussianBlur(dark, (0, 0), 0.7)  # the scan's pixel noise is no stroke
+    pen = np.where(ruling, 0, np.clip(soft - CARBON_PAPER_NOISE, 0, None)).astype(np.float32)
+    core = cv2.dilate(pen, np.ones((15, 15), np.uint8))  # the darkness of the stroke's core nearby
+    pen = np.clip(pen / np.maximum(core, CARBON_TRACK_FLOOR), 0, 1)  # the pen's track (0-1): shape, not the original ink's tone
+    r = float(rng.uniform(*cb.spread))
+    if r >= 0.5:
+        k = 2 * round(r) + 1
+        pen = cv2.dilate(pen, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    pen = cv2.GaussianBlur(pen, (0, 0), float(rng.uniform(*cb.stroke_blur)))
+    blotch = 1.0 + float(rng.uniform(*cb.blotch)) * _smooth_field(rng, h, w, float(rng.uniform(*cb.blotch_scale)))
+    pen = pen * np.clip(blotch, 0.3, 1.6) * float(rng.uniform(*cb.depth))
+    tone = float(rng.uniform(*cb.paper))
+    grain = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 0.8)
+    grain *= float(rng.uniform(*cb.grain)) / max(1e-6, float(grain.std()))
+    smudge = np.zeros((h, w), np.float32)
+    for _ in range(int(rng.integers(cb.smears[0], cb.smears[1] + 1))):  # a hand resting on the carbon
+        m = np.zeros((h, w), np.float32)
+        cx, cy, ang = float(rng.uniform(0, w)), float(rng.uniform(0, h)), float(rng.uniform(0, 180))
+        length, width = float(rng.uniform(80, 400)), float(rng.uniform(10, 40))
+        cv2.ellipse(m, (round(cx), round(cy)), (round(length / 2), round(width / 2)), ang, 0, 360, 1.0, -1)
+        smudge = np.maximum(smudge, cv2.GaussianBlur(m, (0, 0), width / 3) * float(rng.uniform(12, 35)))
+    n = int(float(rng.uniform(*cb.specks)) * h * w / 1e6)  # specks of carbon
+    ys, xs = rng.integers(0, h, n), rng.integers(0, w, n)
+    specks = np.zeros((h, w), np.float32)
+    specks[ys, xs] = rng.uniform(40, 120, n).astype(np.float32)
+    specks = cv2.dilate(specks, np.ones((2, 2), np.uint8)) if rng.uniform() < 0.5 else specks
+    depth = np.maximum(np.maximum(rule_dark, pen), specks) + smudge
+    out = tone * (1.0 - np.clip(depth, 0, 255) / 255.0) + grain
+    return np.clip(out, 0, 255).round().astype(np.uint8)
+
+
 def jpeg_decoded(img: Image.Image, quality: int) -> Image.Image:
     """`img` as a JPEG at `quality` decodes it (the phone's encoding, kept in a lossless container)."""
     buf = io.BytesIO()
@@ -218,6 +385,7 @@ def stress(
     src_dpi: float | None = None,
     line: str = "right",
     columns: Sequence[str | None] | None = None,
+    cb: Carbon | None = None,
 ) -> Image.Image:
     """One page stressed (`columns`: the fields of its printed columns in the truth, for `--line after:FIELD`). A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
@@ -228,6 +396,8 @@ def stress(
     if mode == "unruled":
         return unruled(img, line, columns)
     gray = np.asarray(img.convert("L"))
+    if mode == "carbon":
+        return Image.fromarray(carbon(gray, cb or Carbon(), key))
     if mode == "bilevel":
         return Image.fromarray(bilevel(gray)).convert("1")
     return Image.fromarray(faded(gray, fade))
@@ -324,6 +494,7 @@ def copy_stressed(
     pdf_dpi: int | None = 200,
     ph: Phone | None = None,
     line: str = "right",
+    cb: Carbon | None = None,
 ) -> tuple[int, list[str]]:
     """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped).
     PDFs are rasterized at `pdf_dpi` into a TIFF of the same stem (None: skipped)."""
@@ -344,7 +515,7 @@ def copy_stressed(
             with Image.open(path) as im:
                 dpi = im.info.get("dpi")
                 frames = [
-                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i))
+                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i), cb)
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
             if mode == "phone":
@@ -366,7 +537,7 @@ def copy_stressed(
 
             pages = convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)
             cols = truth_columns(path)
-            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i)) for i, f in enumerate(pages)]
+            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb) for i, f in enumerate(pages)]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else pdf_dpi
             kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
@@ -399,7 +570,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path, help="a generated set's scans folder")
     ap.add_argument("out", type=Path)
-    ap.add_argument("--mode", choices=["bilevel", "faded", "phone", "unruled"], default="bilevel")
+    ap.add_argument("--mode", choices=["bilevel", "faded", "phone", "unruled", "carbon"], default="bilevel")
     ap.add_argument("--fade", type=float, default=0.45, help="faded: share of the way from ink to paper")
     ap.add_argument(
         "--line",
@@ -419,7 +590,31 @@ def main() -> None:
         g.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
     g.add_argument("--turn", type=float, default=d.turn, help="degrees, either way")
     g.add_argument("--quality", type=int, default=d.quality, help="JPEG quality")
+    c = Carbon()
+    gc = ap.add_argument_group("carbon", "ranges LO,HI each page's copy is drawn from (module docstring; --seed too)")
+    for name, span in (
+        ("spread", c.spread),
+        ("stroke-blur", c.stroke_blur),
+        ("blotch", c.blotch),
+        ("blotch-scale", c.blotch_scale),
+    ):
+        gc.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
+    for name, span in (("carbon-depth", c.depth), ("paper", c.paper), ("grain", c.grain), ("specks", c.specks)):
+        gc.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
+    gc.add_argument("--smears", type=_span, default=c.smears, metavar="LO,HI", help="smears per page")
     a = ap.parse_args()
+    cb = Carbon(
+        spread=a.spread,
+        stroke_blur=a.stroke_blur,
+        blotch=a.blotch,
+        blotch_scale=a.blotch_scale,
+        depth=a.carbon_depth,
+        paper=a.paper,
+        grain=a.grain,
+        specks=a.specks,
+        smears=(int(a.smears[0]), int(a.smears[1])),
+        seed=a.seed,
+    )
     ph = Phone(
         dpi=a.phone_dpi,
         src_dpi=a.src_dpi,
@@ -435,7 +630,7 @@ def main() -> None:
         quality=a.quality,
         seed=a.seed,
     )
-    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line)
+    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb)
     print(f"{a.mode}: {images} page images written under {a.out}")
     if a.mode == "unruled" and UNRULED_PAINTED[0]:
         print(f"unruled: line {a.line} painted out on {UNRULED_PAINTED[0]} pages")
