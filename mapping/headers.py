@@ -2822,13 +2822,19 @@ def merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, 
     whole = _field_scores(sp, kind, h)
     if whole and whole[0][1] >= 1.0:
         return None
+    return _best_cut(sp, kind, h, MERGED_PART_SCORE)
+
+
+def _best_cut(sp: Spec, kind: str, h: str, part: float) -> tuple[int, str, str] | None:
+    """The cut of header `h` where both parts read at least `part` like wordings of two different fields,
+    the best sum of the two taken: (characters of the first part, its field, the second part's field)."""
     best: tuple[float, int, str, str] | None = None
     for cut in range(1, len(h)):
         left, right = _field_scores(sp, kind, h[:cut]), _field_scores(sp, kind, h[cut:])
         if not left or not right:
             continue
         (lf, ls, _lw), (rf, rs, _rw) = left[0], right[0]
-        if lf == rf or ls < MERGED_PART_SCORE or rs < MERGED_PART_SCORE:
+        if lf == rf or min(ls, rs) < part:
             continue
         if best is None or ls + rs > best[0]:
             best = (ls + rs, cut, lf, rf)
@@ -2863,17 +2869,7 @@ def misread_merged_header(kind: str, text: str, spec: Spec | None = None) -> tup
     whole = _field_scores(sp, kind, h)
     if whole and whole[0][1] >= MISREAD_PART_SCORE:
         return None
-    best: tuple[float, int, str, str] | None = None
-    for cut in range(1, len(h)):
-        left, right = _field_scores(sp, kind, h[:cut]), _field_scores(sp, kind, h[cut:])
-        if not left or not right:
-            continue
-        (lf, ls, _lw), (rf, rs, _rw) = left[0], right[0]
-        if lf == rf or min(ls, rs) < MISREAD_PART_SCORE:
-            continue
-        if best is None or ls + rs > best[0]:
-            best = (ls + rs, cut, lf, rf)
-    return None if best is None else best[1:]
+    return _best_cut(sp, kind, h, MISREAD_PART_SCORE)
 
 
 JOINED_PART_SCORE = 0.5
