@@ -377,6 +377,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cols.doubt.elimination": ("仅靠排除法认定", "identified only by elimination"),
     "cols.doubt.disagree": ("表头与内容不一致", "its header and its cells disagree"),
     "cols.doubt.volume": ("由同册其他页判定", "told by its volume's other pages"),
+    "cols.doubt.two_columns": (
+        "此栏可能是两栏合读成一栏（两栏之间的竖线缺失或未找到），拆开的值请逐一对照扫描件",
+        "this column may hold two printed columns read as one (the ruling line between them missing or not found); "
+        "check each value split from it against the scan",
+    ),
+    "cols.doubt.read_twice": (
+        "与另一栏内容重复（同一栏可能被读了两次）",
+        "its cells repeat another column's (one printed column read twice)",
+    ),
     "cols.doubt.other": ("其他存疑", "other doubt"),
     "rec.read_only": ("只读", "read only"),
     "rec.read_only_approved": (
@@ -1426,6 +1435,12 @@ def refusal_text(refusal: Any, lang: str | None = None) -> str:
 
 
 COLUMN_DOUBTS = (
+    ("its header reads as two columns' headers", "cols.doubt.two_columns"),
+    ("its header names two fields", "cols.doubt.two_columns"),
+    ("its cells read as two columns' values", "cols.doubt.two_columns"),
+    ("its cells hold two printed columns", "cols.doubt.two_columns"),
+    ("split from a column whose header read as two", "cols.doubt.two_columns"),
+    ("its cells repeat those of column", "cols.doubt.read_twice"),
     ("its header reads as ", "cols.doubt.header_reads"),
     ("most of its cells (", "cols.doubt.cells_unlike"),
     ("its cells are doubted one by one", "cols.doubt.cells_by_shape"),
@@ -1435,7 +1450,9 @@ COLUMN_DOUBTS = (
     ("its header and its cells disagree", "cols.doubt.disagree"),
     ("its field is told by its volume", "cols.doubt.volume"),
 )
-"""How a column's stored doubt (mapping.headers.ASSIGNMENT_DOUBTS) begins, and its words for a reviewer."""
+"""How a column's stored doubt (mapping.headers.ASSIGNMENT_DOUBTS; pipeline.page.extract's doubts of a column
+holding two printed columns or one read twice; structure.MERGED_HEADER_DOUBT) begins, and its words for a
+reviewer; the first head that fits is taken (a header read as two headers before one read as another field)."""
 
 
 def column_doubt_text(reason: str, lang: str | None = None) -> str:

@@ -1744,3 +1744,33 @@ def test_ages_misread_beside_ids_valid_only_in_part_are_still_ages():
         assert got[3].field == "id_number", head
         assert got[4].field == "age_years", head
         assert head == "年" or got[4].doubt is None
+
+
+def test_a_column_holding_two_printed_columns_is_said_so_in_the_reviewers_words():
+    """Every doubt of a column that holds two printed columns read as one (a ruling line lost: its header
+    read as two headers, its cells as two values, its volume printing two columns there, a split at a
+    gap) or one printed column read twice was shown as "其他存疑" followed by the stored English text."""
+    from pipeline.page.extract import (
+        JOINED_HEADER_DOUBT,
+        MERGED_CELLS_DOUBT,
+        READ_TWICE_DOUBT,
+        SPLIT_MISREAD_DOUBT,
+        TWO_HEADERS_MISREAD_DOUBT,
+        VOLUME_JOINED_DOUBT,
+    )
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+    from review_app.i18n import column_doubt_text
+
+    two = [
+        JOINED_HEADER_DOUBT.format(first="cremation_cert_no", second="voyage_no"),
+        TWO_HEADERS_MISREAD_DOUBT.format(first="household_address", second="death_date"),
+        MERGED_CELLS_DOUBT.format(share=0.8),
+        VOLUME_JOINED_DOUBT.format(first="household_address", second="death_date"),
+        SPLIT_MISREAD_DOUBT.format(first="household_address", second="death_date"),
+        MERGED_HEADER_DOUBT,
+    ]
+    for why in two:
+        zh = column_doubt_text(why, "zh")
+        assert "两栏合读成一栏" in zh and "其他存疑" not in zh and "header" not in zh, why
+    twice = column_doubt_text(READ_TWICE_DOUBT.format(other=3, share=0.9), "zh")
+    assert "读了两次" in twice and "其他存疑" not in twice
