@@ -1669,3 +1669,23 @@ def test_a_column_given_no_field_under_two_misread_headers_is_split_when_its_cel
             fv = r.record.fields[name]
             assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
         assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_wording_kept_in_remarks_is_not_sure_where_the_remarks_column_may_be_unread():
+    """家属带回 (ashes code 9) has its wording kept in remarks (SPEC.md). Where the page may hold a printed
+    column no column read stands for, the remarks column may be that one: a remarks holding only the
+    wording says nothing of what its own cell holds, so it is as missing as a blank remarks (the
+    wording kept as its value). Where every printed column was read, the wording is all there is."""
+    keep = [i for i, f in enumerate(FIELDS) if f != "remarks"]
+    cols = [FIELDS[i] for i in keep]
+    rows = [[r[i] for i in keep] for r in ROWS]
+    st = Structure()
+    st.hide("column 13 holds the values of two printed columns")
+    row = _map(cols, rows, st)[0]
+    remarks = row.record.fields["remarks"]
+    assert remarks.value == "骨灰去向：家属带回" and "wording_kept_in_remarks" in remarks.flags
+    assert remarks.confidence == 0.0 and "no_column" in remarks.flags
+    assert any(p.startswith("remarks: ") and "wording kept" in p for p in row.record.problems)
+    assert route(row.record, Settings())[0] == NEEDS_REVIEW
+    sure = _map(cols, rows)[0].record.fields["remarks"]  # nothing hidden: no remarks column on this register
+    assert sure.value == "骨灰去向：家属带回" and sure.confidence > 0.9 and "no_column" not in sure.flags

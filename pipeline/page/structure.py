@@ -355,11 +355,23 @@ def missing_in_row(
     return out
 
 
+def only_from_other_columns(fv: FieldValue) -> bool:
+    """A value that holds only what other columns gave it and nothing of its own column: the remarks
+    into which a code's printed wording was kept (SPEC.md "Printed wording -> code": 家属领回 is code 9,
+    "the wording is kept in remarks"; mapping.record._keep_wording_in_remarks), with no reading of a
+    remarks cell (`raw` blank). The rule adds the wording to what the remarks column holds, so the
+    wording tells nothing of that column's cell: where the column may be unread, the value is partial."""
+    return fv.value is not None and "wording_kept_in_remarks" in fv.flags and not (fv.raw or "").strip()
+
+
 def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence[str | None], hidden: bool = False) -> None:
-    """A field whose column is not on the page is missing: confidence 0, the reason stated."""
+    """A field whose column is not on the page is missing: confidence 0, the reason stated. A value
+    derived from another column in full (a sex or birth date from the ID number, GB 11643) is kept as
+    it is; one holding only other columns' wording (only_from_other_columns: a code's wording kept in
+    the remarks) keeps its value but is missing too: what its own unread cell holds is not known."""
     for name in missing:
         fv = record.fields.get(name)
-        if fv is None or fv.value is not None:  # derived from another column (sex from the ID ...): kept
+        if fv is None or (fv.value is not None and not only_from_other_columns(fv)):
             continue
         fv.confidence = 0.0
         if "no_column" not in fv.flags:
@@ -373,6 +385,8 @@ def mark_missing(record: MappedRecord, missing: Iterable[str], columns: Sequence
             )
         else:
             why = "no column of this page holds it: read it from the scan, or from another register"
+        if fv.value is not None:
+            why += " (it holds only the wording kept from another column)"
         _problem(record, f"{name}: {why}")
 
 

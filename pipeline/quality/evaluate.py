@@ -27,6 +27,13 @@ SOURCE_COLUMN = {"household_division_code": "household_address", "birth_date": "
 """A field read from another field's column (the division from the address, the birth date and ID type
 from the ID number) when the page has no column of its own for it: its failure is that column's."""
 
+DERIVED_BY_FLAG: dict[str, tuple[str, ...]] = {"wording_kept_in_remarks": (), "derived_from_id": ("id_number",)}
+"""Flags of a value made from another field's column by an official rule, with that field (none named:
+the record's other fields carrying the same flag): a code's printed wording kept in the remarks (SPEC.md
+"Printed wording -> code": 家属领回 is code 9 with its wording kept in remarks; the code field gets the flag
+too, mapping.record._keep_wording_in_remarks), a sex or birth date read from the ID number (GB 11643).
+PageView.value_state judges such a value by that column where its own printed cell is blank."""
+
 FAILURE_KINDS = (
     "page_lost",
     "row_lost",
@@ -41,8 +48,8 @@ failed, or the file never got in); its row was not found; the record under its r
 another row's writing (rows merged, split or shifted); no stored reading of any cell of its row is
 like the writing of its printed cell (`cell_illegible`: nothing read, or so far from it that no mapping
 or normalizer could have recovered it); the column that holds it on the page was mapped to no field,
-or the column mapped to it holds another column's values (or its own went to another field); else it
-was read or normalized wrong."""
+or the column mapped to it holds another column's values (or its own went to another field), judged by
+the column its value was read from (PageView.value_state); else it was read or normalized wrong."""
 
 ILLEGIBLE_BELOW = 0.5
 """`cell_illegible`: the best stored reading of the row (`best_reading_similarity`) is less like the
@@ -130,7 +137,11 @@ class Evaluation:
     struck_found: int = 0
     struck_auto: int = 0
     # structure: auto-accepted fields that are blank where the cell holds writing, or whose column the
-    # pipeline did not identify on the page (mapped no column to it), or identified wrong
+    # pipeline did not identify on the page (mapped no column to it), or identified wrong: the column the
+    # value was read from (PageView.value_state), as the floor says ("no field auto-accepted ... whose
+    # column was not identified"): a remarks holding only a code's wording kept by SPEC.md's rule, its own
+    # printed cell blank, is judged by the code's column, not by the remarks column it never read from;
+    # where that cell holds ink, it counts (what it holds went unread)
     auto_blank_with_ink: int = 0
     auto_column_unidentified: int = 0
     auto_column_misassigned: int = 0
@@ -381,6 +392,39 @@ class PageView:
         """`column_state` of the printed column the field is read from (`source`)."""
         return self.column_state(self.source(name))
 
+    def value_state(self, name: str, cells: Sequence[Any], fields: dict[str, Any]) -> str | None:
+        """The state of the printed column a record's value of `name` was read from: what the floor "no
+        field auto-accepted whose column was not identified" is about (Evaluation.auto_column_unidentified).
+        `cells`: the truth row's printed cells; `fields`: the record's fields (FieldValue dicts).
+
+        As `field_state`, but where the field's own printed column was not identified, its printed cell
+        in this row is blank in the truth and its value was made by an official rule from another field's
+        column (DERIVED_BY_FLAG: a code's printed wording kept in the remarks, SPEC.md "Printed wording ->
+        code"; a sex or birth date derived from the ID number, GB 11643), the state of those columns: the
+        value did not come from the unread column, and the cell it did not read holds nothing. Strict
+        where the own cell holds ink: what the output lost there went unread, the field stays
+        `not_identified` whatever its value holds."""
+        state = self.field_state(name)
+        own = self.truth_col(name)
+        if state != "not_identified" or own is None or (own < len(cells) and _plain(cells[own])):
+            return state
+        fv = fields.get(name) or {}
+        if scored_value(fv.get("value")) is None:
+            return state
+        flags = set(fv.get("flags") or [])
+        sources: list[str] = []
+        for flag, named in DERIVED_BY_FLAG.items():
+            if flag in flags:
+                sources += (
+                    list(named)
+                    if named
+                    else [f for f, v in fields.items() if f != name and flag in ((v or {}).get("flags") or [])]
+                )
+        if not sources:
+            return state
+        states = {self.field_state(f) for f in sources}
+        return next((s for s in ("not_identified", "misassigned") if s in states), "ok")
+
     def column_state(self, name: str) -> str | None:
         """For a field with a printed column: "ok", "not_identified" or "misassigned"; None: no column."""
         tj = self.truth_col(name)
@@ -477,7 +521,7 @@ def _score_row(
         state = None
         if page is not None:
             own = page.truth_col(name)
-            state = page.field_state(name)
+            state = page.value_state(name, grow["cells"], rec.fields if rec is not None else {})
             if auto and own is not None and o is None and _plain(grow["cells"][own]):
                 ev.auto_blank_with_ink += 1
             if auto and state == "not_identified":
