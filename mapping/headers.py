@@ -1546,10 +1546,22 @@ def _doubt_weak_headers(
     fewer of its cells pass the name test and its near header no longer outweighs the row-by-row names
     of the wording-less column (design typed_sheets seed 3316 faded, sea burial page 6: 登记员 0.73 of
     its cells names against 1.00 unfaded). Its names still repeat (_variety 0.36), the rival's still
-    differ row by row; without the clerk's test the near doubt stands as before."""
+    differ row by row; without the clerk's test the near doubt stands as before.
+
+    Where the column a near header chose repeats a few names (_variety below NAME_VARIETY), the share
+    of its cells that pass the name test is no measure against a rival's: it counts two or three names,
+    each written many times, where the rival's counts a different name on every row, so one misread
+    person's name lowers the rival's share by a row while the clerk's few names, once read well, pass on
+    every row. A free column then rivals it where most of its cells (CONTENT_FAILS, the share below
+    which a column is doubted as not its field) fit the field, whatever the clerk's share; where no such
+    column takes the field from it, the clerk's column is doubted anyway (CLERKS_NAMES_DOUBT): by the
+    spec a person's name field names each record's own person, which a clerk's few names do not. A
+    carbon copy makes it (bench/stress_scans.py --mode carbon, design typed_sheets seed 3316, sea
+    burial page 6: 申请人's names pass the name test in 82 % of its cells, the clerk's in 100 %, so the
+    clerk's column kept the registrant's field, sure, and 3 auto-accepted records took a clerk's name).
+    Rule source: the spec's definitions of the name fields (each record's own person), as for
+    NAME_VARIETY; no wording or value of any generator."""
     free = [a.index for a in out if a.field is None and a.doubt is None and a.index < len(column_texts)]
-    if not free:
-        return out
     normalizers = {f.name: f.normalizer for f in sp.kind(kind).fields}
     res = list(out)
     for i, a in enumerate(out):
@@ -1560,9 +1572,12 @@ def _doubt_weak_headers(
         if own is None:
             continue
         rivals = []
+        few_names = normalizers.get(a.field) == "name" and (_variety(column_texts[a.index]) or 1.0) < NAME_VARIETY
         for c in free:
             sc = scores.get((c, a.field))
-            if sc is None or sc.content is None or sc.content + WEAK_RIVAL_MARGIN < own:
+            if sc is None or sc.content is None:
+                continue
+            if sc.content + WEAK_RIVAL_MARGIN < own and not (few_names and sc.content >= CONTENT_FAILS):
                 continue
             if normalizers.get(a.field) == "name":
                 mine, theirs = _variety(column_texts[a.index]), _variety(column_texts[c])
@@ -1597,7 +1612,19 @@ def _doubt_weak_headers(
                     f"and this column's header is not one of {a.field}'s wordings"
                 ),
             )
+        elif few_names and not near:
+            res[i] = replace(a, doubt=f"{DISAGREEMENT_DOUBT}: {CLERKS_NAMES_DOUBT.format(field=a.field)}")
     return res
+
+
+CLERKS_NAMES_DOUBT = (
+    "its header is not one of {field}'s wordings and its names repeat a few down the page (a clerk's column), "
+    "where {field} names each record's own person"
+)
+"""Why a column given a person's name field by a near header is doubted where its names repeat
+(_doubt_weak_headers: _variety below NAME_VARIETY) and no open column of names differing row by row
+takes the field from it: the spec's name fields are each record's own person, so the header's near
+reading and the cells disagree (after DISAGREEMENT_DOUBT, one of ASSIGNMENT_DOUBTS)."""
 
 
 def _clerks_column(column_texts: list[list[str]], a: ColumnAssignment, rivals: list[int]) -> int | None:

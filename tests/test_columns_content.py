@@ -1774,3 +1774,38 @@ def test_a_column_holding_two_printed_columns_is_said_so_in_the_reviewers_words(
         assert "两栏合读成一栏" in zh and "其他存疑" not in zh and "header" not in zh, why
     twice = column_doubt_text(READ_TWICE_DOUBT.format(other=3, share=0.9), "zh")
     assert "读了两次" in twice and "其他存疑" not in twice
+
+
+def test_a_clerks_well_read_names_do_not_outweigh_each_records_own_person_read_with_two_names_misread():
+    """A carbon copy: the recognizer misreads two of 申请人's names at their surname (宋 read 末, 赵 read 赴:
+    a stroke lost or spread), so eight of ten of its cells pass the name test, while the clerk's two
+    names under 登记员 (near 登记人) pass on every row. The clerk's share counts two names many times and
+    is no measure against a column of each record's own registrant: the field is 申请人's, and the
+    clerk's column holds none (design typed_sheets seed 3316 carbon copy c5, sea burial page 6: three
+    auto-accepted records took a clerk's name for the registrant's)."""
+    header = SEA_HEADER[:6] + ["亲属关系", "联系电话", "登记员"]
+    more = [
+        ["6", "李秀英", "女", "2016.4.9", "16-02", "李军", "刘芳"],
+        ["7", "赵德明", "男", "2016.4.9", "16-02", "赵红", "王丽"],
+        ["8", "孙桂兰", "女", "2016.4.9", "16-02", "孙涛", "刘芳"],
+        ["9", "周长海", "男", "2016.4.9", "16-02", "周静", "王丽"],
+        ["10", "吴玉珍", "女", "2016.4.9", "16-02", "吴刚", "刘芳"],
+    ]
+    relations = ["儿子", "女儿", "配偶", "儿子", "孙子"] * 2
+    phones = ["13905351234", "0535-6601190", "18775735707", "15835354809", "13805357788"] * 2
+    rows = [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS + more, relations, phones)]
+    rows[1][5], rows[6][5] = "末伟", "赴红"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[5].field == "registrant_name"
+    assert got[8].field is None
+
+
+def test_a_clerks_few_names_under_a_near_header_are_doubted_where_no_column_holds_each_records_person():
+    """No column of each record's registrant is printed (or it was not read): the clerk's column under
+    登记员 (near 登记人) repeats two names down the page, which by the spec names no record's own person,
+    so the column given registrant_name is doubted (its values go to review), not accepted as sure."""
+    header = SEA_HEADER[:5] + ["登记员"]
+    rows = [r[:5] + [r[6]] for r in SEA_ROWS]
+    got = assign_columns("sea_burial", header, _columns(rows))
+    clerk = got[5]
+    assert clerk.field is None or (clerk.doubt is not None and is_assignment_doubt(clerk.doubt))
