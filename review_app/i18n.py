@@ -382,6 +382,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "this column may hold two printed columns read as one (the ruling line between them missing or not found); "
         "check each value split from it against the scan",
     ),
+    "cols.doubt.split": (
+        "此栏是从合读成一栏的两栏按文字间隙拆出的（表头读作两栏的表头），请核对每个值是否归到了正确的栏",
+        "split from one column holding two printed columns, at a gap in its text (its header read as two headers); "
+        "check that each value went to the right column",
+    ),
     "cols.doubt.read_twice": (
         "与另一栏内容重复（同一栏可能被读了两次）",
         "its cells repeat another column's (one printed column read twice)",
@@ -1439,7 +1444,7 @@ COLUMN_DOUBTS = (
     ("its header names two fields", "cols.doubt.two_columns"),
     ("its cells read as two columns' values", "cols.doubt.two_columns"),
     ("its cells hold two printed columns", "cols.doubt.two_columns"),
-    ("split from a column whose header read as two", "cols.doubt.two_columns"),
+    ("split from a column whose header read as two", "cols.doubt.split"),
     ("its cells repeat those of column", "cols.doubt.read_twice"),
     ("its header reads as ", "cols.doubt.header_reads"),
     ("most of its cells (", "cols.doubt.cells_unlike"),

@@ -1766,12 +1766,13 @@ def test_a_column_holding_two_printed_columns_is_said_so_in_the_reviewers_words(
         TWO_HEADERS_MISREAD_DOUBT.format(first="household_address", second="death_date"),
         MERGED_CELLS_DOUBT.format(share=0.8),
         VOLUME_JOINED_DOUBT.format(first="household_address", second="death_date"),
-        SPLIT_MISREAD_DOUBT.format(first="household_address", second="death_date"),
         MERGED_HEADER_DOUBT,
     ]
     for why in two:
         zh = column_doubt_text(why, "zh")
         assert "两栏合读成一栏" in zh and "其他存疑" not in zh and "header" not in zh, why
+    split = column_doubt_text(SPLIT_MISREAD_DOUBT.format(first="household_address", second="death_date"), "zh")
+    assert "拆出" in split and "其他存疑" not in split
     twice = column_doubt_text(READ_TWICE_DOUBT.format(other=3, share=0.9), "zh")
     assert "读了两次" in twice and "其他存疑" not in twice
 
