@@ -1444,6 +1444,44 @@ def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str])
     return None
 
 
+NAME_FORM = re.compile(r"[\u3400-\u9fff·]{2,4}")
+"""A person's name in form: Han characters and · only (SPEC.md, every name field), two to four of them
+(_looks' name test), whatever its surname: a name whose surname the recognizer misread (a glyph read as a
+look-alike is still a Han glyph) keeps this form, a value of any other field (digits, dates, Latin
+letters, long addresses) does not."""
+
+
+def _header_tells_kin(sp: Spec, kind: str, name: str, header: str, held: set[str], texts: Sequence[str] = ()) -> frozenset[str]:
+    """The other name fields of the kind (the deceased's, the agent's and the registrant's names: the
+    same normalizer, the same test) where the column's header tells field `name` from each of them and
+    its cells are names in form: none of those no column holds scores HEADER_IN_PART or more for the
+    header (its wording reads in part as `name`'s only: 通名n名 for 逝者姓名), and at least
+    ELIMINATION_SHARE of the written cells are in a name's form (NAME_FORM). Their cells cannot tell
+    such fields apart (a cell that reads as a name reads as every name field's value, so one passing as
+    many cells is no rival), the header can; empty where the header cannot tell, where the cells are
+    not mostly names in form (Latin letters, numbers: another field's values) or for a field not a name.
+
+    Rule source: the spec's field list (SPEC.md: every name field is "Han characters and · only", one
+    format for all) and a property of the recognizer (a header with a glyph or two misread still reads in
+    part as its own wording and not as the others': _confusion_similarity; a misread surname is still a
+    Han glyph)."""
+    own = content_class(sp, kind, name)
+    if own is None or own[0] != "name":
+        return frozenset()
+    written = [_clean_cell(t) for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS or sum(bool(NAME_FORM.fullmatch(t)) for t in written) < ELIMINATION_SHARE * len(written):
+        return frozenset()
+    kin = frozenset(
+        f.name for f in sp.kind(kind).fields if f.source == "cell" and f.name != name and (f.normalizer, f.code_table) == own
+    )
+    if not kin:
+        return kin
+    by_header = {n: s for n, s, _w in _field_scores(sp, kind, clean_header(header))}
+    if any(by_header.get(g, 0.0) >= HEADER_IN_PART for g in kin if g not in held):
+        return frozenset()
+    return kin
+
+
 def _header_and_cells(
     kind: str,
     header_texts: list[str],
@@ -1462,7 +1500,12 @@ def _header_and_cells(
 
     A property of the recognizer on photographs (a short header with one glyph misread or lost, and
     cells with glyphs misread: 病政 for 病故, 药 for 男) and of the spec (its code tables, GB 11643):
-    nothing of any generator's vocabulary."""
+    nothing of any generator's vocabulary.
+
+    A field whose value test other fields of the kind share (names: _header_tells_kin) is given so too
+    where its header tells it from each of them: the cells say "a name", the header which name (a
+    carbon copy's column of names with surnames misread under 通名n名, bench/stress_scans.py --mode
+    carbon); the other name fields' passing as many cells is then no evidence against it."""
     held = {a.field for a in out if a.field is not None}
     classes = _content_classes(sp, kind)
     cands: dict[int, tuple[str, float]] = {}
@@ -1483,10 +1526,21 @@ def _header_and_cells(
         own = _own_share(kind, name, texts, sp, held)
         if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
-        share = own if own is not None else None if cls is None or classes.get(cls, 0) != 1 or sc is None else sc.content
+        kin = _header_tells_kin(sp, kind, name, header_texts[a.index], held, texts)
+        share = (
+            own
+            if own is not None
+            else None
+            if cls is None or sc is None or (classes.get(cls, 0) != 1 and not kin)
+            else sc.content
+        )
         if sc is None or share is None or share < round(CELLS_IN_PART, SCORE_DECIMALS):
             continue  # compared at the precision column_scores keeps: a third of the cells is 0.3333 there
-        if any((v.content or 0.0) >= min(ELIMINATION_SHARE, share) for (c, g), v in scores.items() if c == a.index and g != name):
+        if any(
+            (v.content or 0.0) >= min(ELIMINATION_SHARE, share)
+            for (c, g), v in scores.items()
+            if c == a.index and g != name and g not in kin
+        ):
             continue
         cands[a.index] = (name, share)
     taken = [name for name, _share in cands.values()]

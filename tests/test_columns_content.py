@@ -1810,3 +1810,21 @@ def test_a_clerks_few_names_under_a_near_header_are_doubted_where_no_column_hold
     got = assign_columns("sea_burial", header, _columns(rows))
     clerk = got[5]
     assert clerk.field is None or (clerk.doubt is not None and is_assignment_doubt(clerk.doubt))
+
+
+def test_a_name_column_under_a_header_read_in_part_with_surnames_misread_is_the_deceased_name_in_doubt():
+    """A carbon copy's column of the deceased's names (bench/stress_scans.py --mode carbon, design d3316):
+    its header 逝者姓名 read 通名n名 (in part only) and three of its five names read with the surname
+    misread (no surname of the list). The cells still say "a name" and the header which of the name
+    fields (it reads in part as the deceased's only; the agent's name column holds its own), so the
+    column is the deceased's name, doubted, not a column of no field whose names are lost."""
+    from mapping.headers import IN_PART_DOUBT
+
+    rows = [list(r) for r in ROWS] + [["5"] + list(ROWS[2][1:])]
+    for r, v in zip(rows, [ROWS[0][1], "通玉林", "面玉英", ROWS[3][1], "补宁"]):
+        r[1] = v
+    got = assign_columns("cremation", _with_header(1, "通名n名"), _columns(rows))
+    assert got[1].field == "deceased_name"
+    assert got[1].doubt is not None and got[1].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    assert is_assignment_doubt(got[1].doubt)
+    assert got[7].field == "agent_name"
