@@ -380,13 +380,9 @@ def test_the_column_of_each_records_own_person_beside_that_persons_relation_is_s
     assert got[5].field == "registrant_name" and got[5].doubt is not None and is_assignment_doubt(got[5].doubt)
 
 
-def test_a_clerks_faded_names_misread_in_part_still_give_way_to_the_column_of_each_records_own_person():
-    """A faded copy: the recognizer reads two of the clerk's faint names with specks beside them (3ml王丽,
-    王丽ll), so only eight of ten cells under 登记员 pass the name test and its near header no longer
-    outweighs 申请人's names: the assignment is a near guess between the two columns. The clerk's names
-    still repeat and 申请人's differ row by row beside the registrant's relation: the field is 申请人's,
-    sure, and the clerk's column holds none (design typed_sheets seed 3316 faded: 11 registrant fields
-    were read from the clerk's column, held in doubt)."""
+def _clerk_beside_applicants() -> tuple[list[str], list[list[str]]]:
+    """A sea-burial page of ten rows: 申请人 (each record's own registrant, beside their relation and
+    phone) and 登记员 (a clerk's column: two names repeating down the page)."""
     header = SEA_HEADER[:6] + ["亲属关系", "联系电话", "登记员"]
     more = [
         ["6", "李秀英", "女", "2016.4.9", "16-02", "李军", "刘芳"],
@@ -397,7 +393,17 @@ def test_a_clerks_faded_names_misread_in_part_still_give_way_to_the_column_of_ea
     ]
     relations = ["儿子", "女儿", "配偶", "儿子", "孙子"] * 2
     phones = ["13905351234", "0535-6601190", "18775735707", "15835354809", "13805357788"] * 2
-    rows = [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS + more, relations, phones)]
+    return header, [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS + more, relations, phones)]
+
+
+def test_a_clerks_faded_names_misread_in_part_still_give_way_to_the_column_of_each_records_own_person():
+    """A faded copy: the recognizer reads two of the clerk's faint names with specks beside them (3ml王丽,
+    王丽ll), so only eight of ten cells under 登记员 pass the name test and its near header no longer
+    outweighs 申请人's names: the assignment is a near guess between the two columns. The clerk's names
+    still repeat and 申请人's differ row by row beside the registrant's relation: the field is 申请人's,
+    sure, and the clerk's column holds none (design typed_sheets seed 3316 faded: 11 registrant fields
+    were read from the clerk's column, held in doubt)."""
+    header, rows = _clerk_beside_applicants()
     rows[2][8], rows[6][8] = "3ml王丽", "王丽ll"
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[5].field == "registrant_name" and got[5].doubt is None
@@ -1784,17 +1790,7 @@ def test_a_clerks_well_read_names_do_not_outweigh_each_records_own_person_read_w
     is no measure against a column of each record's own registrant: the field is 申请人's, and the
     clerk's column holds none (design typed_sheets seed 3316 carbon copy c5, sea burial page 6: three
     auto-accepted records took a clerk's name for the registrant's)."""
-    header = SEA_HEADER[:6] + ["亲属关系", "联系电话", "登记员"]
-    more = [
-        ["6", "李秀英", "女", "2016.4.9", "16-02", "李军", "刘芳"],
-        ["7", "赵德明", "男", "2016.4.9", "16-02", "赵红", "王丽"],
-        ["8", "孙桂兰", "女", "2016.4.9", "16-02", "孙涛", "刘芳"],
-        ["9", "周长海", "男", "2016.4.9", "16-02", "周静", "王丽"],
-        ["10", "吴玉珍", "女", "2016.4.9", "16-02", "吴刚", "刘芳"],
-    ]
-    relations = ["儿子", "女儿", "配偶", "儿子", "孙子"] * 2
-    phones = ["13905351234", "0535-6601190", "18775735707", "15835354809", "13805357788"] * 2
-    rows = [r[:6] + [rel, ph, r[6]] for r, rel, ph in zip(SEA_ROWS + more, relations, phones)]
+    header, rows = _clerk_beside_applicants()
     rows[1][5], rows[6][5] = "末伟", "赴红"
     got = assign_columns("sea_burial", header, _columns(rows))
     assert got[5].field == "registrant_name"
