@@ -1151,9 +1151,9 @@ def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_bot
     4761 wording (宋建配偶: 宋建 | 配偶), both shown to a reviewer (split_from_merged_column, certainty
     <= 0.5). A cell two cuts read as the same code (李明儿子: 李明 | 儿子 and 李明儿 | 子, both GB/T 4761
     code 20) is cut where the relation takes its wording whole (李明 | 儿子; failed before: refused, the
-    relation stayed missing on 15 rows of seed3307 county_editions); one whose cuts give two codes
-    (李明女儿: 女儿 30, 儿 20) is still not split. Failed before: only a header merged_header reads was
-    split."""
+    relation stayed missing on 15 rows of seed3307 county_editions); so is one whose cuts give two codes
+    (李明女儿: 女儿 30, 儿 20; the wording taken whole, 女儿, s28-relcut). Failed before: only a header
+    merged_header reads was split."""
     from pipeline.page.extract import JOINED_HEADER_DOUBT, map_rows
 
     header = ["逝者姓名", "性别", "经办人 亲属系"]
@@ -1170,15 +1170,31 @@ def test_a_cell_under_a_header_holding_a_second_header_misread_is_split_into_bot
     split = (first["agent_name"], first["agent_relation_code"], second["agent_relation_code"])
     for fv in (*split, third["agent_name"], third["agent_relation_code"]):
         assert "split_from_merged_column" in fv.flags and fv.confidence <= 0.5
-    assert fourth["agent_relation_code"].value is None
-    assert "split_from_merged_column" not in fourth["agent_name"].flags
+    assert fourth["agent_name"].value == "李明" and fourth["agent_relation_code"].value == "30"
+    assert "split_from_merged_column" in fourth["agent_relation_code"].flags and fourth["agent_relation_code"].confidence <= 0.5
 
     from mapping.record import RecordContext
     from pipeline.page.extract import _split_values
 
     ctx = RecordContext()
     assert _split_values("cremation", "agent_name", "agent_relation_code", "宋建之子", ctx) == ("宋建", "之子")
-    assert _split_values("cremation", "agent_name", "agent_relation_code", "李明女儿", ctx) is None
+
+
+def test_a_name_and_relation_cell_cut_two_ways_keeps_the_whole_relation_word_and_a_count_first_cell_splits():
+    """李明女儿 reads as 李明 | 女儿 and as 李明女 | 儿 (both a name and a GB/T 4761 wording): the wording is
+    taken whole (女儿, code 30), as the spec's code table prints it. A column of relations run together with
+    the count aboard (配偶2人) splits the rows written count first (1人孙女) too. Both stay for review."""
+    from mapping.record import RecordContext
+    from pipeline.page.extract import _split_values
+
+    ctx = RecordContext()
+    assert _split_values("cremation", "agent_name", "agent_relation_code", "李明女儿", ctx) == ("李明", "女儿")
+    assert _split_values("cremation", "agent_name", "agent_relation_code", "宋建之子", ctx) == ("宋建", "之子")
+    code, count = "registrant_relation_code", "onboard_count"
+    assert _split_values("sea_burial", code, count, "配偶2人", ctx) == ("配偶", "2人")
+    assert _split_values("sea_burial", code, count, "1人孙女", ctx) == ("孙女", "1人")
+    assert _split_values("sea_burial", count, code, "孙女1人", ctx) == ("1人", "孙女")
+    assert _split_values("cremation", "agent_name", "death_date", "李明张三", ctx) is None  # no number: one order only
 
 
 def _cert_rows(*printed):

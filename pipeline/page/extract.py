@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from mapping.headers import (
     CELLS_DOUBT,
     MERGED_CELLS,
+    NUMBER_SHAPES,
     SURELY_READ,
     VOLUME_AGREE,
     RegisterPrefix,
@@ -1797,7 +1798,14 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
     宋建 | 儿子 and 宋建儿 | 子, both GB/T 4761 code 20), the cut giving the longest wording is taken
     (_longest_wording_cut): a register writes the relation word whole, as GB/T 4761 and the spec's
     code table print it (儿子, 之子), and what the shorter cut leaves the other field (宋建儿) is that word's
-    head. Cuts giving different codes (李明女儿: 女儿 30, 儿 20) are still refused."""
+    head. So too where the cuts give different codes (李明女儿: 李明 | 女儿, code 30, and 李明女 | 儿, code
+    20): the table's wordings are whole words, and the shorter cut's wording is the tail of the longer
+    one, a character of it given to the name.
+
+    A code field's wording beside a number of the other field's form is split in either order written
+    (配偶2人 and 1人孙女 in one column: the register's clerk wrote the count first in some rows), where
+    the order given finds no cut: a code table's wordings hold no digit (GB/T 4761, the spec's tables:
+    SPEC.md), so the part holding digits is the number's whichever side it stands (_either_order)."""
     t = "".join((text or "").split())
     han = [bool(_HAN_CHAR.match(ch)) for ch in t]
     sp = load_spec(ctx.spec)
@@ -1818,16 +1826,37 @@ def _split_values(kind: str, first: str, second: str, text: str, ctx: RecordCont
         part, touching = (t[:i], han[i]) if field == first else (t[i:], han[i - 1])
         return field in ids and touching and id_in_form(part)
 
-    cuts = [
-        i
-        for i in range(1, len(t))
-        if (han[i - 1] or han[i] or id_whole(i))
-        and (valid(first, t[:i]) or id_against_han(i, first))
-        and (valid(second, t[i:]) or id_against_han(i, second))
-    ]
-    if len(cuts) > 1:
-        cuts = _longest_wording_cut(sp, ks, first, second, t, cuts)
-    return (t[: cuts[0]], t[cuts[0] :]) if len(cuts) == 1 else None
+    def cuts_of(a: str, b: str) -> list[int]:  # the cuts leaving `a`'s value then `b`'s
+        cuts = [
+            i
+            for i in range(1, len(t))
+            if (han[i - 1] or han[i] or id_whole(i))
+            and (valid(a, t[:i]) or id_against_han(i, a))
+            and (valid(b, t[i:]) or id_against_han(i, b))
+        ]
+        return _longest_wording_cut(sp, ks, a, b, t, cuts) if len(cuts) > 1 else cuts
+
+    cuts = cuts_of(first, second)
+    if len(cuts) == 1:
+        return (t[: cuts[0]], t[cuts[0] :])
+    if not cuts and _either_order(ks, first, second):
+        number_lead = ks.require(second).normalizer != "code"  # reversed: `second`'s value stands first
+        back = [i for i in cuts_of(second, first) if _DIGIT.search(t[:i] if number_lead else t[i:])]
+        if len(back) == 1:
+            return (t[back[0] :], t[: back[0]])
+    return None
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def _either_order(ks: KindSpec, first: str, second: str) -> bool:
+    """Whether a split cell's two values may stand in either order (_split_values): one field a code
+    field, whose table's wordings hold no digit (GB/T 4761 and the spec's other code tables: SPEC.md),
+    the other one whose value is written with digits (a count, an age, a date, a number: NUMBER_SHAPES), so
+    that the part holding digits tells which value is which."""
+    kinds = {ks.require(f).normalizer for f in (first, second)}
+    return "code" in kinds and bool(kinds - {"code"} <= NUMBER_SHAPES) and len(kinds) == 2
 
 
 def _id_ends_there(part: str) -> bool:
@@ -1843,11 +1872,14 @@ def _id_ends_there(part: str) -> bool:
 def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: str, cuts: list[int]) -> list[int]:
     """Of several cuts of a split cell (_split_values), the one whose part for a code field is the
     longest wording of its code table, where every cut's part for that field is a wording of the
-    table as written (mapping.normalize.code_of_wording: no near match) and all give the same code;
-    the cuts unchanged otherwise (two codes, or no code field: the split is refused). The parts of
-    cuts of one text are nested (子 inside 儿子), so they differ only in how much of the wording they
-    take. Two code fields are left as they are: two tables would compete for the same characters.
-    Rule source: GB/T 4761's printed wordings, the spec's code table (mapping/data)."""
+    table as written (mapping.normalize.code_of_wording: no near match), whatever code each gives
+    (李明女儿: 女儿 30 is taken over 儿 20); the cuts unchanged otherwise (a part no exact wording, or
+    no code field: the split is refused). The parts of cuts of one text are nested (儿 inside 女儿), so
+    they differ only in how much of the longest wording they take, and the table's wordings are whole
+    words: a shorter cut gives the other field a character of the word. Two code fields are left as
+    they are: two tables would compete for the same characters. Rule source: the relation code table
+    of the spec (/work/shared/SPEC.md, agent_relation_code: GB/T 4761's wordings 女儿, 儿子, 孙女 ...)
+    and GB/T 4761 itself, as printed (mapping/data)."""
     coded = [(name == first, ks.require(name).code_table) for name in (first, second) if ks.require(name).normalizer == "code"]
     if len(coded) != 1:
         return cuts
@@ -1856,8 +1888,7 @@ def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: 
         return cuts
     table = sp.table(table_name)
     parts = {i: (text[:i] if code_first else text[i:]) for i in cuts}
-    codes = {code_of_wording(p, table) for p in parts.values()}
-    if len(codes) != 1 or None in codes:
+    if any(code_of_wording(p, table) is None for p in parts.values()):
         return cuts
     longest = max(len(p) for p in parts.values())
     return [i for i in cuts if len(parts[i]) == longest]
