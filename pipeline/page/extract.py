@@ -1878,7 +1878,7 @@ def _longest_wording_cut(sp: Spec, ks: KindSpec, first: str, second: str, text: 
     they differ only in how much of the longest wording they take, and the table's wordings are whole
     words: a shorter cut gives the other field a character of the word. Two code fields are left as
     they are: two tables would compete for the same characters. Rule source: the relation code table
-    of the spec (/work/shared/SPEC.md, agent_relation_code: GB/T 4761's wordings 女儿, 儿子, 孙女 ...)
+    of the spec (SPEC.md, agent_relation_code: GB/T 4761's wordings 女儿, 儿子, 孙女 ...)
     and GB/T 4761 itself, as printed (mapping/data)."""
     coded = [(name == first, ks.require(name).code_table) for name in (first, second) if ks.require(name).normalizer == "code"]
     if len(coded) != 1:
