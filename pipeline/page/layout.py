@@ -489,12 +489,13 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     lines = [ln for ln in lines if not lone_speck(ln)]
     counts = [len(pieces_in(*ln)) for ln in lines]
     typical = np.median([n for n in counts if n >= TEXT_GRID_MIN_COLS] or [0])
-    lines = _marks_between_rows(lines, [n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical) for n in counts])
-    table = [ln for ln in lines if len(pieces_in(*ln)) >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical)]
-    if len(table) < TEXT_GRID_MIN_ROWS:
+    is_row = [n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical) for n in counts]
+    kept = _marks_between_rows(lines, is_row)
+    lines, is_row = [lines[i] for i in kept], [is_row[i] for i in kept]
+    idx = [i for i, row in enumerate(is_row) if row]
+    if len(idx) < TEXT_GRID_MIN_ROWS:
         return None
     # the longest run of consecutive table rows
-    idx = [i for i, ln in enumerate(lines) if ln in table]
     runs = _runs(np.asarray(idx), 1)
     first, last = max(runs, key=lambda r: r[1] - r[0])
     body = lines[first : last + 1]
@@ -540,25 +541,24 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
 
 
-def _marks_between_rows(lines: list[list[int]], is_row: list[bool]) -> list[list[int]]:
-    """The text lines less those that are no table row (`is_row` False: too few pieces) and lie between two
-    table rows standing within MARK_PITCH row pitches of each other: marks inside a row's band, not a row.
+def _marks_between_rows(lines: list[list[int]], is_row: list[bool]) -> list[int]:
+    """The indices of the text lines kept: all but those that are no table row (`is_row` False: too few
+    pieces) and lie between two table rows standing within MARK_PITCH row pitches of each other: marks
+    inside a row's band, not a row.
     The pitch is that of table rows with no line between them, TEXT_GRID_MIN_ROWS such pairs at least: on a
     page of scattered dots the few lines with pieces enough stand apart at no pitch, and nothing is dropped."""
     centres = [(r0 + r1) / 2 for r0, r1 in lines]
     steps = [centres[i + 1] - centres[i] for i in range(len(lines) - 1) if is_row[i] and is_row[i + 1]]
     if len(steps) < TEXT_GRID_MIN_ROWS:
-        return lines
+        return list(range(len(lines)))
     pitch = float(np.median(steps))
     keep = []
-    for i, ln in enumerate(lines):
+    for i in range(len(lines)):
         above = [j for j in range(i) if is_row[j]]
         below = [j for j in range(i + 1, len(lines)) if is_row[j]]
-        if not is_row[i] and above and below:
-            a, b = lines[above[-1]], lines[below[0]]
-            if (b[0] + b[1]) / 2 - (a[0] + a[1]) / 2 <= MARK_PITCH * pitch:
-                continue
-        keep.append(ln)
+        if not is_row[i] and above and below and centres[below[0]] - centres[above[-1]] <= MARK_PITCH * pitch:
+            continue
+        keep.append(i)
     return keep
 
 
