@@ -1113,11 +1113,11 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
         joined = joined_header(kind, header[c], sp) if c < len(header) else None
-        if joined is not None and joined[1] not in {x.field for x in assigned}:
+        if joined is not None and joined[1] not in held:
             structure.doubt_column(c, JOINED_HEADER_DOUBT.format(first=joined[0], second=joined[1]))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
         two = misread_merged_header(kind, header[c], sp) if c < len(header) else None
-        if two is not None and _two_open(assigned[c].field if c < len(assigned) else None, two[1:], {x.field for x in assigned}):
+        if two is not None and _two_open(assigned[c].field if c < len(assigned) else None, two[1:], held):
             structure.doubt_column(c, TWO_HEADERS_MISREAD_DOUBT.format(first=two[1], second=two[2]))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
     for first, second, same in read_twice(texts):
@@ -1133,7 +1133,7 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     return fields
 
 
-def _two_open(field: str | None, pair: tuple[str, str], given: set[str | None]) -> bool:
+def _two_open(field: str | None, pair: tuple[str, str], given: set[str]) -> bool:
     """Whether a column given `field` (None: no field) may hold the two printed columns of `pair`, its
     header read as theirs: it is given neither and no other column has either, or it is given one of them
     and no column has the other."""
