@@ -100,6 +100,21 @@ def test_a_1bit_page_without_a_table_is_told_so_not_called_blank():
     assert page_reason("no_table", grey) == "no_table"
 
 
+def test_a_1bit_page_whose_dots_stand_in_rows_is_told_to_be_scanned_in_grey():
+    """A 1-bit scan whose ruling the threshold took away and whose writing is left as dots in rows: its
+    rows and columns come from the text's alignment and its header reads as no ledger kind. The person is
+    told to scan it again in grey, not that the spec lacks a register kind; a ruled page whose header
+    names no kind, or a grey scan, is still told the register kind is unknown."""
+    bilevel = [
+        Step("border_removal", {"dark_below": 70}, {"pixels_removed": 0}),
+        Step("denoise", {"method": "bilevel_specks", "max_pixels": 2}, {"specks": 4120}),
+    ]
+    assert page_reason("unknown_ledger", bilevel, unruled=True) == "bilevel_no_table"
+    assert page_reason("unknown_ledger", bilevel) == "unknown_ledger"
+    grey = [Step("border_removal", {}, {"pixels_removed": 5000}), Step("denoise", {"method": "median", "ksize": 3})]
+    assert page_reason("unknown_ledger", grey, unruled=True) == "unknown_ledger"
+
+
 def test_a_stretch_of_broken_ruling_welded_to_a_rows_writing_does_not_split_the_row():
     """On a 1-bit scan the table's bottom rule is left as stretches that are no ruling line, and one welded
     to the last row's writing above it made a piece 2.4 glyph heights tall beside the row's other words: the

@@ -185,7 +185,15 @@ class NoTableError(PageError):
 
 
 class UnknownLedgerError(PageError):
+    """A table whose header row names no ledger kind. `unruled`: its rows and columns were read from the
+    text's alignment, no ruling line seen (layout.grid_from_text): on a 1-bit scan that is a table whose
+    ruling the threshold lost (extract.page_reason tells it so)."""
+
     reason = "unknown_ledger"
+
+    def __init__(self, message: str, *, reason: str | None = None, unruled: bool = False):
+        super().__init__(message, reason=reason)
+        self.unruled = unruled
 
 
 class ColumnsUnreadError(NoTableError):

@@ -1317,7 +1317,9 @@ def extract_page(
         header = [head[(0, c)].text for c in range(grid.n_cols)]
     kind, score = detect_kind(title, header)
     if kind is None:
-        raise UnknownLedgerError("the header row matches no known ledger kind", reason="unknown_ledger")
+        raise UnknownLedgerError(
+            "the header row matches no known ledger kind", reason="unknown_ledger", unruled=grid.source == "text"
+        )
     if settings.layout_mode != "page":
         grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp, seals)
     else:
@@ -2280,13 +2282,16 @@ class PageOutcome:
     message: str = ""
 
 
-def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> str:
+def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unruled: bool = False) -> str:
     """The code of why a page gave no records (pipeline.kernel.reasons.REASONS): the one stored with
     the page (its `no_records` step, written by process_page), else its status, made finer where the
     cleanup found a ruled table's outline on a page without a table (`table_without_rows`: its
     `rectify` step holds the table's quad; no blank page, letter or cover, but a register page lost),
     or where the frame's light (cleanup.page_light) says it is nearly all black or dim grey and the
-    cleanup found no page on it (its `capture` step). `steps` are Step objects or their stored dicts."""
+    cleanup found no page on it (its `capture` step), or where a 1-bit scan with ink gave no table, or
+    only one read from its text's alignment (`unruled`: UnknownLedgerError.unruled) whose header names no
+    ledger kind: dots of writing a threshold left, no register kind unknown to the spec (scan it again in
+    grey: bilevel_no_table). `steps` are Step objects or their stored dicts."""
     parts = _step_parts(steps)
     named = [(name, result) for name, _settings, result in parts]
     for name, result in named:
@@ -2296,7 +2301,7 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None) -> 
         return "table_without_rows"
     if status == "no_table" and light and not any(name == "capture" and result.get("page_found") for name, result in named):
         return light
-    if status == "no_table" and _bilevel_with_ink(parts):
+    if (status == "no_table" or (status == "unknown_ledger" and unruled)) and _bilevel_with_ink(parts):
         return "bilevel_no_table"
     return status
 
@@ -2472,7 +2477,7 @@ def _no_records(
     original: str | None,
 ) -> PageOutcome:
     """A page read that gave no records (`e` says why): its status, error and advice stored."""
-    code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light)
+    code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light, getattr(e, "unruled", False))
     detail = str(e)
     if code == "table_without_rows":  # the outline was found: say what was not
         detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)
