@@ -1705,3 +1705,34 @@ def test_a_wording_kept_in_remarks_is_not_sure_where_the_remarks_column_may_be_u
     assert route(row.record, Settings())[0] == NEEDS_REVIEW
     sure = _map(cols, rows)[0].record.fields["remarks"]  # nothing hidden: no remarks column on this register
     assert sure.value == "骨灰去向：家属带回" and sure.confidence > 0.9 and "no_column" not in sure.flags
+
+
+def test_a_stored_header_naming_two_fields_is_doubted_when_mapped_again():
+    """A page read before its header's wording was known (序号火化证号 stored whole, the column never split)
+    and mapped again from its stored cells (remap): the column gets the doubt a fresh reading gives a
+    header naming two fields with no gap found, so its values are split for review, not taken whole as a
+    certificate number. A column a reading already doubted so keeps one such doubt. Failed before: remap
+    left the column undoubted and its cells (7 + a certificate number) were accepted as certificates."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import assign_texts
+    from pipeline.page.structure import MERGED_HEADER_DOUBT
+
+    sp = load_spec()
+    header = ["序号火化证号", "姓名", "性别", "火化日期"]
+    texts = [
+        ["1 2014-00692", "2 2014-00693", "3 2014-00694"],
+        ["朱凤环", "宋国", "王兰英"],
+        ["女", "男", "女"],
+        ["2016-12-28", "2016-12-27", "2016-12-25"],
+    ]
+    structure = Structure()
+    assign_texts("cremation", header, texts, structure, sp)
+    doubts = [r for r in structure.columns.get(0, []) if r.startswith(MERGED_HEADER_DOUBT)]
+    assert doubts == [
+        f"{MERGED_HEADER_DOUBT} (row_no, cremation_cert_no): a ruling line is missing and its values could not be split"
+    ]
+    assert not any(r.startswith(MERGED_HEADER_DOUBT) for c in (1, 2, 3) for r in structure.columns.get(c, []))
+    again = Structure()
+    again.doubt_column(0, doubts[0])
+    assign_texts("cremation", header, texts, again, sp)
+    assert [r for r in again.columns[0] if r.startswith(MERGED_HEADER_DOUBT)] == doubts

@@ -991,9 +991,7 @@ def split_merged_columns(
         x = column_gap(gray, grid, c, near=cut / max(1, len(clean_header(header[c]))), seals=seals)
         if x is None:
             if merged is not None:  # two fields' headers read whole: the column is doubted as a whole
-                structure.doubt_column(
-                    c, f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
-                )
+                structure.doubt_column(c, merged_unsplit_doubt(merged[1], merged[2]))
             continue  # a wording beside other words and no gap in the rows' text: one column as printed
         grid = with_column(grid, x)
         got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
@@ -1009,6 +1007,12 @@ def split_merged_columns(
             for cc in (c, c + 1):
                 structure.doubt_column(cc, SPLIT_MISREAD_DOUBT.format(first=misread[1], second=misread[2]))
     return grid
+
+
+def merged_unsplit_doubt(first: str, second: str) -> str:
+    """The doubt of a column whose header reads as the headers of `first` and `second` and which was not
+    split (split_merged_columns: no gap in its rows' text; assign_texts: a header stored whole)."""
+    return f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
 
 
 SPLIT_MISREAD_DOUBT = "split from a column whose header read as two misread headers ({first}, {second}) at a gap in its text"
@@ -1098,10 +1102,16 @@ def _telling(cell: RawCell | None) -> str:
 
 
 def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
-    """assign_by_content on each column's cell texts (data rows, top to bottom)."""
+    """assign_by_content on each column's cell texts (data rows, top to bottom). A header that reads as two
+    fields' headers and was not split is doubted as split_merged_columns doubts it where no gap is found
+    (merged_unsplit_doubt), so that a page mapped again from its stored cells (remap_page, after the
+    wordings grew) gets the doubt a fresh reading would give; drop_merged_header_refuted then judges it."""
     assigned = assign_columns(kind, header, texts, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
+        merged = (merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)) if c < len(header) else None
+        if merged is not None and not any(r.startswith(MERGED_HEADER_DOUBT) for r in structure.columns.get(c, [])):
+            structure.doubt_column(c, merged_unsplit_doubt(merged[1], merged[2]))
         own = content_class(sp, kind, assigned[c].field or "") if c < len(assigned) else None
         share = merged_cell_share(kind, column_texts, sp, own)
         pair = unheld_halves(kind, header[c], held, sp) if own is None and c < len(header) else None
