@@ -428,3 +428,29 @@ def test_an_invalid_id_a_reviewer_typed_is_not_corrected_by_a_re_map():
     assert "id_corrected" not in fv.flags and "id_proposed" not in fv.flags
     read = build_record("cremation", row(typed), CTX).fields["id_number"]  # the same text read by the recognizer
     assert read.value == TRUE_ID and "id_corrected" in read.flags
+
+
+def test_an_id_read_together_with_the_date_beside_it_is_the_number_before_the_date_always_reviewed():
+    """A photographed county register whose ruling between the ID column and the death date column was
+    lost: each ID cell read "<number> 2017-12-22" (design phone copy seed3380 county_editions, 13 cells of
+    one page, all left blank: bad_length). GB 11643 gives the number 18 characters and no separator, so a
+    date after it (SPEC's YYYY-MM-DD, its hyphens read as - ~ = or a space) is no part of it: the number is
+    what precedes the date, checked and repaired as any reading, flagged id_date_dropped and below every
+    threshold (the page's structure is in doubt). Not where the tail is no date or what precedes it is a
+    number too short or long to be one. Failed before: the cell was unread."""
+    from mapping.idfix import DATE_DROPPED_CERTAINTY, number_before_date
+
+    for read in (TRUE_ID + " 2013-04-05", TRUE_ID + "2013-04 05", TRUE_ID + " 2013~4-5", TRUE_ID + " 2013=04=05"):
+        fv = build_record("cremation", row(read), CTX).fields["id_number"]
+        assert fv.value == TRUE_ID and "id_date_dropped" in fv.flags, read
+        assert fv.confidence <= DATE_DROPPED_CERTAINTY < 0.5 and fv.raw == read
+    assert FLAGS["id_date_dropped"].zh and FLAGS["id_date_dropped"].en
+    # the head one confusion off (digit 15: 0 read as 6): repaired as any reading, still below every threshold
+    misread = build_record("cremation", row(TRUE_ID[:14] + "6" + TRUE_ID[15:] + " 2013-04-05"), CTX).fields["id_number"]
+    assert misread.value == TRUE_ID and {"id_corrected", "id_date_dropped"} <= set(misread.flags)
+    assert misread.confidence <= DATE_DROPPED_CERTAINTY
+    # no date after it, or no whole number before it: nothing is split
+    assert number_before_date(TRUE_ID + " 2013-13-05") is None  # no month 13
+    assert number_before_date(TRUE_ID[:15] + " 2013-04-05") is None  # a legacy-long head is not taken
+    assert number_before_date(TRUE_ID) is None
+    assert build_record("cremation", row(TRUE_ID[:15] + " 2013-04-05"), CTX).fields["id_number"].value is None
