@@ -437,7 +437,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             if (
                 facts is not None
                 and n.value is None
-                and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
+                and {"check_digit_failed", "bad_length", "bad_characters", "bad_birth_date", "impossible_id_region"}
+                & set(n.flags)
             ):
                 n = _repair_id(n, cells, ks, sp, facts)
             if head is not None:
@@ -640,7 +641,9 @@ def _legacy_sex_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalize
 
 
 def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, facts: RowFacts) -> N.Normalized:
-    """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
+    """An ID failing its check digit (or its length, characters, region or birth date: GB 11643 makes a reading
+    whose digits 7-14 are no real date no number, whatever its check character): corrected when exactly one
+    valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
     `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread.
     Where the cell was read twice and the readings differ, the candidates of both are pooled: a
@@ -700,7 +703,9 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
             tuple(fl for fl in n.flags if fl not in _ID_FAILURES) + ("id_decoded_by_row",),
             min(chosen[1], ROW_DECODED_CERTAINTY),
         )
-    proposed = _proposed(n, scored, facts, sp)
+    # a reading that holds its check character yet gives no birth date has two characters or more misread
+    # (GB 11643's MOD 11-2 check catches every single substitution): the likeliest number near it is a guess
+    proposed = None if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags else _proposed(n, scored, facts, sp)
     if proposed is not None:
         return proposed
     if len(cands) > 1:
