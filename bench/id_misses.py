@@ -12,7 +12,8 @@ each ID that is not exact is put in one class:
 - `cell_illegible`: no stored reading of the row is like the number (evaluate._illegible);
 - `wrong_valid_read`: a value other than the truth whose reading was itself a valid number (or a legacy
   15-digit one converted);
-- `wrong_repaired`: a value put in by a repair (id_corrected, id_decoded_by_row, id_marks_dropped, id_proposed);
+- `wrong_repaired`: a value put in by a repair (id_corrected, id_decoded_by_row, id_marks_dropped, id_proposed,
+  id_date_dropped);
 - `blank_ambiguous`: no value, the repair found several candidates (id_correction_ambiguous);
 - `blank_unrepaired`: no value, the reading 17-19 characters of digits (X last) failing the check;
 - `blank_other`: no value, any other reading (marks, letters, lost digits, two lines run together).
@@ -54,7 +55,7 @@ from pipeline.quality.evaluate import (  # noqa: E402
 )
 from pipeline.runs.stages import remap  # noqa: E402
 
-REPAIRS = ("id_corrected", "id_decoded_by_row", "id_marks_dropped", "id_proposed")
+REPAIRS = ("id_corrected", "id_decoded_by_row", "id_marks_dropped", "id_proposed", "id_date_dropped")
 
 
 def _shape(text: str) -> str:

@@ -233,6 +233,12 @@ FLAGS: dict[str, FlagInfo] = {
         "number that fits the row's sex and age (the reading in raw)",
         "warn",
     ),
+    "id_date_dropped": FlagInfo(
+        "身份证号格内号码后还写有日期（与旁边的日期栏连成一格，栏界未找到），号码取日期之前的部分，须人工核对（识别原文已保留）",
+        "the ID cell also held a date after the number (read together with the date column beside it, their "
+        "boundary not found): the number is what precedes the date, to be checked (the reading in raw)",
+        "warn",
+    ),
     "id_decoded_by_row": FlagInfo(
         "身份证号读不通，识别模型认为最可能的合格号码与本行性别、年龄、死亡日期相符，相近的其他号码都不符，已填入，须人工核对（识别原文已保留）",
         "the ID number as read is not valid; the valid number the recognizer finds likeliest fits the row's sex, age "

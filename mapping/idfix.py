@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Collection, Iterable, Sequence
 
@@ -345,6 +346,38 @@ def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str |
     else:
         return None
     return bare if _consistent(full, full[:6], facts, regions) else None
+
+
+DATE_DROPPED_CERTAINTY = 0.45
+"""The most an ID read from a cell that also held a date (number_before_date) is sure of: below every
+threshold (their floor is 0.5), so the record is always reviewed. The cell held another column's writing:
+the boundary between the ID column and its neighbour was not found, so the page's structure is in doubt
+and so is every field on it, the number too, whatever its check digit says."""
+
+_DATE_TAIL = re.compile(r"(\S{4})\s*[-~=/.]\s*([0-9]{1,2})\s*[-~=/.\s]\s*([0-9]{1,2})\s*$")
+
+
+def number_before_date(read: str) -> str | None:
+    """The ID number a reading holds before a date written after it on the same line: the ID column
+    and the date column beside it read as one cell, their boundary lost (a photographed page: its ruling
+    blurred or bent). GB 11643 gives the number a fixed length, 18 characters of digits with the check
+    character last, and no separator; a date (SPEC: YYYY-MM-DD) is four characters of year, a
+    separator, the month and the day (the separators as the recognizer reads a hyphen: - ~ = / . or a
+    space). The text before such a tail is the number's reading, returned as read, where it holds 17 to 19
+    characters of digits and X (an 18-character number with a digit lost or doubled at most, for the
+    ordinary checks and repairs: mapping.record); None where the reading ends in no date, the tail's
+    month or day is none (1-12, 1-31; the year's characters are the recognizer's, a letter may stand for
+    a digit), or what is before it is no such reading. A legacy 15-digit head is not taken: a number of
+    18 read three characters short is as likely, and nothing checks a legacy number's digits."""
+    s = unicodedata.normalize("NFKC", read or "")
+    m = _DATE_TAIL.search(s)
+    if m is None or not 1 <= int(m.group(2)) <= 12 or not 1 <= int(m.group(3)) <= 31:
+        return None
+    head = s[: m.start()].strip()
+    bare = _ID_MARKS.sub("", head).upper()
+    if not 17 <= len(bare) <= 19 or re.fullmatch(r"[0-9]+X?", bare) is None:
+        return None
+    return head
 
 
 ID_LINE_OTHER_MIN = 14

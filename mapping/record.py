@@ -20,6 +20,7 @@ from pipeline.kernel.reasons import zh_en
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
 from .idfix import (
+    DATE_DROPPED_CERTAINTY,
     ID_PROPOSED_CERTAINTY,
     MARKS_DROPPED_CERTAINTY,
     ROW_DECODED_CERTAINTY,
@@ -29,6 +30,7 @@ from .idfix import (
     disagreements,
     legacy_sex_candidates,
     marks_dropped,
+    number_before_date,
     propose,
     scored_far_below,
 )
@@ -428,12 +430,19 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         )
         if f.normalizer == "id_number":
             facts = None if cell_typed else _row_facts(cells, ks, sp, year)  # a typed number is never "repaired"
+            head = number_before_date(raw) if facts is not None and n.value is None else None
+            if head is not None:  # the ID column read together with the date column beside it
+                m = N.normalize_id_number(head)
+                n = N.Normalized(m.value, raw, m.flags, m.certainty)
             if (
                 facts is not None
                 and n.value is None
-                and {"check_digit_failed", "bad_length", "bad_characters", "impossible_id_region"} & set(n.flags)
+                and {"check_digit_failed", "bad_length", "bad_characters", "bad_birth_date", "impossible_id_region"}
+                & set(n.flags)
             ):
                 n = _repair_id(n, cells, ks, sp, facts)
+            if head is not None:
+                n = _date_dropped(n)
             n = _legacy_checked(n, facts, sp)
             if facts is not None:
                 n = _legacy_sex_digit(n, facts, sp)
@@ -632,7 +641,9 @@ def _legacy_sex_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalize
 
 
 def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, facts: RowFacts) -> N.Normalized:
-    """An ID failing its check digit: corrected when exactly one valid number one OCR confusion
+    """An ID failing its check digit (or its length, characters, region or birth date: GB 11643 makes a reading
+    whose digits 7-14 are no real date no number, whatever its check character): corrected when exactly one
+    valid number one OCR confusion
     away agrees with the row's sex, age at death and the region list (mapping.idfix), flagged
     `id_corrected`; with several such numbers, flagged `id_correction_ambiguous` and left unread.
     Where the cell was read twice and the readings differ, the candidates of both are pooled: a
@@ -655,6 +666,7 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
 
     def plain(read: str) -> str:
+        read = number_before_date(read) or read  # a date read with the number in one cell is no part of it
         return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
 
     reads = [plain(n.raw)]
@@ -691,12 +703,24 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
             tuple(fl for fl in n.flags if fl not in _ID_FAILURES) + ("id_decoded_by_row",),
             min(chosen[1], ROW_DECODED_CERTAINTY),
         )
-    proposed = _proposed(n, scored, facts, sp)
+    # a reading that holds its check character yet gives no birth date has two characters or more misread
+    # (GB 11643's MOD 11-2 check catches every single substitution): the likeliest number near it is a guess
+    proposed = None if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags else _proposed(n, scored, facts, sp)
     if proposed is not None:
         return proposed
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+def _date_dropped(n: N.Normalized) -> N.Normalized:
+    """An ID read from a cell that also held a date after it (mapping.idfix.number_before_date: the ID
+    column's boundary with the date column beside it was not found): whatever the number's reading and
+    repairs gave, flagged `id_date_dropped` and never above DATE_DROPPED_CERTAINTY, so the record is
+    reviewed (the page's structure is in doubt); the whole reading stays in raw. No value: unchanged."""
+    if n.value is None:
+        return n
+    return N.Normalized(n.value, n.raw, n.flags + ("id_date_dropped",), min(n.certainty, DATE_DROPPED_CERTAINTY))
 
 
 def _proposed(n: N.Normalized, scored: Any, facts: RowFacts, sp: Spec) -> N.Normalized | None:

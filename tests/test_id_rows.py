@@ -428,3 +428,55 @@ def test_an_invalid_id_a_reviewer_typed_is_not_corrected_by_a_re_map():
     assert "id_corrected" not in fv.flags and "id_proposed" not in fv.flags
     read = build_record("cremation", row(typed), CTX).fields["id_number"]  # the same text read by the recognizer
     assert read.value == TRUE_ID and "id_corrected" in read.flags
+
+
+def test_an_id_read_together_with_the_date_beside_it_is_the_number_before_the_date_always_reviewed():
+    """A photographed county register whose ruling between the ID column and the death date column was
+    lost: each ID cell read "<number> 2017-12-22" (design phone copy seed3380 county_editions, 13 cells of
+    one page, all left blank: bad_length). GB 11643 gives the number 18 characters and no separator, so a
+    date after it (SPEC's YYYY-MM-DD, its hyphens read as - ~ = or a space) is no part of it: the number is
+    what precedes the date, checked and repaired as any reading, flagged id_date_dropped and below every
+    threshold (the page's structure is in doubt). Not where the tail is no date or what precedes it is a
+    number too short or long to be one. Failed before: the cell was unread."""
+    from mapping.idfix import DATE_DROPPED_CERTAINTY, number_before_date
+
+    for read in (TRUE_ID + " 2013-04-05", TRUE_ID + "2013-04 05", TRUE_ID + " 2013~4-5", TRUE_ID + " 2013=04=05"):
+        fv = build_record("cremation", row(read), CTX).fields["id_number"]
+        assert fv.value == TRUE_ID and "id_date_dropped" in fv.flags, read
+        assert fv.confidence <= DATE_DROPPED_CERTAINTY < 0.5 and fv.raw == read
+    assert FLAGS["id_date_dropped"].zh and FLAGS["id_date_dropped"].en
+    # the head one confusion off (digit 15: 0 read as 6): repaired as any reading, still below every threshold
+    misread = build_record("cremation", row(TRUE_ID[:14] + "6" + TRUE_ID[15:] + " 2013-04-05"), CTX).fields["id_number"]
+    assert misread.value == TRUE_ID and {"id_corrected", "id_date_dropped"} <= set(misread.flags)
+    assert misread.confidence <= DATE_DROPPED_CERTAINTY
+    # no date after it, or no whole number before it: nothing is split
+    assert number_before_date(TRUE_ID + " 2013-13-05") is None  # no month 13
+    assert number_before_date(TRUE_ID[:15] + " 2013-04-05") is None  # a legacy-long head is not taken
+    assert number_before_date(TRUE_ID) is None
+    assert build_record("cremation", row(TRUE_ID[:15] + " 2013-04-05"), CTX).fields["id_number"].value is None
+
+
+def test_a_reading_whose_birth_date_is_no_date_is_repaired_as_one_whose_check_digit_fails():
+    """GB 11643: digits 7-14 are a real birth date. A photographed reading with two digits misread can pass
+    the check character (1 time in 11) and still give month 17: it is no number, as one failing its check
+    is, so the recognizer's scored candidates are weighed against the row (choose_decoded: the one the row
+    singles out, id_decoded_by_row, below every threshold), but none is proposed (two characters or more are
+    misread, GB 11643's check catches every single one: the likeliest number near it is a guess; design
+    phone and carbon copies: such proposals were right 1 time in 4). Failed before: only a failed check digit, a
+    wrong length, a mark or an unlisted region started the repair; such a reading stayed blank
+    (bad_birth_date; design phone copy seed3380 county_editions)."""
+    from mapping.normalize import normalize_id_number
+
+    first17 = TRUE_ID[:10] + "1" + TRUE_ID[11:16] + "5"  # month 07 read 17 and the sex digit 2 read 5
+    read = first17 + id_check_digit(first17)
+    assert normalize_id_number(read).flags == ("bad_birth_date",)
+    alternatives = ((read, -1.0), (TRUE_ID, -4.0))
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=alternatives)
+    fv = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and "id_decoded_by_row" in fv.flags and fv.confidence < 0.5
+    # two characters or more misread (its check character holds): where the row leaves a rival near, the
+    # likeliest number is a guess and is not proposed either (a failed check digit's reading would be)
+    rival = TRUE_ID[:14] + "004" + id_check_digit(TRUE_ID[:14] + "004")
+    close = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -1.0), (TRUE_ID, -4.0), (rival, -4.5)))
+    held = build_record("cremation", {**row(read), "id_number": close}, CTX).fields["id_number"]
+    assert held.value is None and "bad_birth_date" in held.flags
