@@ -423,6 +423,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text",
         "warn",
     ),
+    "surname_from_list": FlagInfo(
+        "首字不是常见姓氏（必为误识）；改取识别器认为可能、首字为常见姓氏的写法，仍需核对，原识别结果保留",
+        "the first character read is no listed surname (a misread); of the texts the recognizer may have seen, the likeliest beginning with a listed surname was taken, still to be checked; the reading is kept as the raw text",
+        "warn",
+    ),
     "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),
     "division_conflict": FlagInfo("地址中的区县与乡镇街道不一致", "district and town/street in the address disagree", "warn"),
     "division_successor_used": FlagInfo(

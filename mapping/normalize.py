@@ -1340,6 +1340,26 @@ def rescore_name(value: str, alternatives: Sequence[tuple[str, float]]) -> NameW
     return NameWeighing(texts[best], share, held)
 
 
+def listed_surname_reading(value: str, alternatives: Sequence[tuple[str, float]]) -> str | None:
+    """For a name whose first character is on no surname list (a misread: SURNAME_UNUSUAL_CERTAINTY), the
+    text of its length beginning with a listed surname (mapping/data/surnames.txt, the national frequency
+    list) that the recognizer listed for its crop (`alternatives`: pipeline.page.extract.name_alternatives)
+    and that weighs best as rescore_name weighs (its log-probability plus NAME_PRIOR_WEIGHT x
+    name_log_prior); None where the value's surname is listed, or the recognizer listed no such text.
+
+    Why: the recognizer finds the unlisted glyph likelier (a carbon copy's soft, uneven strokes make 年 of
+    牟, 狗 of 苟), so weighing all its texts keeps it; but the official list says the name is misread, and
+    of the texts the recognizer itself saw, one that is a listed name is the likeliest true one. Never
+    sure: the caller keeps it doubted (a real rare surname exists; the reviewer sees the reading)."""
+    if len(value) < 2 or "·" in value or value[0] in _surnames():
+        return None
+    listed = [(t, x) for t, x in alternatives if len(t) == len(value) and t[0] in _surnames() and "·" not in t]
+    if not listed:
+        return None
+    chosen = rescore_name(listed[0][0], listed)
+    return None if chosen is None else chosen.text
+
+
 def name_form_probability(text: str, alternatives: Sequence[tuple[str, float]] | None) -> float | None:
     """The recognizer's probability that a one-line name cell holds the name `text` gives, in either
     of its character forms: the summed probability of the texts it listed for the crop (`alternatives`:

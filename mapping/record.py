@@ -364,9 +364,11 @@ def _weigh_name(
     read = as_read if as_read is not None else str(n.value)
     chosen = N.rescore_name(read, alternatives)
     if chosen is None:
+        _listed_surname(fv, n, alternatives, normalize)
         return
     if chosen.text in (n.value, read):
         fv.confidence = weighed_name_confidence(fv.confidence, chosen.share)
+        _listed_surname(fv, n, alternatives, normalize)
         return
     other = normalize(chosen.text)
     if other.value is None:
@@ -374,6 +376,25 @@ def _weigh_name(
     kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
     fv.value, fv.confidence = other.value, weighed_name_confidence(chosen.sure * other.certainty, chosen.share)
     fv.flags = list(other.flags) + kept + ["name_reread_by_frequency"]
+    _listed_surname(fv, other, alternatives, normalize)
+
+
+def _listed_surname(
+    fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+) -> None:
+    """A name kept (`n`, the value fv holds) with a first character on no surname list (flag surname_unusual: a misread) takes the
+    likeliest listed name the recognizer saw in its crop (N.listed_surname_reading), still doubted: its
+    confidence at most N.SURNAME_UNUSUAL_CERTAINTY (below every threshold), flag surname_from_list, the
+    reading kept as raw. Nothing where the recognizer listed no such text."""
+    if "surname_unusual" not in n.flags or not isinstance(n.value, str):
+        return
+    text = N.listed_surname_reading(n.value, alternatives)
+    other = normalize(text) if text else None
+    if other is None or other.value is None:
+        return
+    kept = [fl for fl in fv.flags if fl not in n.flags and fl != "name_reread_by_frequency"]  # how the cell was read
+    fv.value, fv.confidence = other.value, min(fv.confidence, N.SURNAME_UNUSUAL_CERTAINTY)
+    fv.flags = list(other.flags) + kept + ["surname_from_list"]
 
 
 NAME_WEIGHED_POWER = 0.15
