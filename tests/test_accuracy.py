@@ -311,6 +311,26 @@ def test_address_glyph_rules():
     assert doubted.value == "海阳市郭城镇上乔村" and "glyph_outside_ocr_dictionary" in doubted.flags and doubted.certainty <= 0.5
 
 
+def test_listed_village_written_with_qiao_is_not_doubted_as_a_misread_kuang(monkeypatch):
+    """乔 stands for 夼 (outside the recognizer's dictionary) and is doubted, except inside a village read
+    exactly as its town's list (NBS 2023) writes it, where no village of that town has 夼 in its place."""
+    from mapping import normalize as N
+
+    listed = N.normalize_address("山东省烟台市龙口市北马镇乔家村12号")  # 乔家村: a village of 北马镇
+    assert listed.value == "山东省烟台市龙口市北马镇乔家村12号"
+    assert "glyph_outside_ocr_dictionary" not in listed.flags and listed.certainty == 1.0
+    # a 乔 off the list, or in a road's name, or in a village with no town read: still doubted
+    for doubted in ("海阳市郭城镇上乔村", "龙口市北马镇乔家路3号", "乔家村", "栖霞市观里镇乔家村乔家路1号"):
+        r = N.normalize_address(doubted)
+        assert "glyph_outside_ocr_dictionary" in r.flags and r.certainty <= 0.5, doubted
+    # where the town's list also writes the village with 夼 in that place, the 乔 may be its misreading
+    monkeypatch.setattr(N, "villages_of", lambda town, sp: ("乔家村", "夼家村"))
+    text = "龙口市北马镇乔家村12号"
+    village = N.find_village(text, N._spec(None))
+    assert village is not None and village.cost == 0
+    assert N.doubtful_glyph_spots(text, N._spec(None), village) == [text.index("乔")]
+
+
 def test_a_page_read_unsure_too_often_goes_to_review_whole():
     from pipeline.page.extract import map_rows, page_unsure_share
 
