@@ -18,6 +18,8 @@ have anti-aliased edges; a 1-bit crop has staircase edges and broken thin stroke
   g05/g08/g10  a Gaussian blur of sigma 0.5 / 0.8 / 1.0 px
   cubic2x  up-sampled 2x (cubic), back to its size with INTER_AREA
   area48   up-sampled 2x (linear), then to the recognizer's 48 px height with INTER_AREA
+  area     a crop taller than 48 px (a 300 dpi page's) taken down to 48 px with INTER_AREA (area-averaged),
+           not by the recognizer's bilinear resize; crops at most 48 px high left as they are
 
 Printed: per store and field kind (names, IDs, dates, addresses, codes, other), cells, right on the first
 crop, and per variant right, put right, made wrong. Counts only (no names, no IDs).
@@ -73,6 +75,13 @@ def variant(crop: np.ndarray, name: str) -> np.ndarray:
     if name == "cubic2x":
         up = cv2.resize(crop, (2 * w, 2 * h), interpolation=cv2.INTER_CUBIC)
         return cv2.resize(up, (w, h), interpolation=cv2.INTER_AREA)
+    if name == "area":
+        # a crop taller than the recognizer's 48 px (a 300 dpi page) taken down to it area-averaged, each
+        # output pixel the mean of the 1-bit pixels it covers, instead of the recognizer's bilinear resize
+        # (ocr.ppocr._norm), which samples two of them; a crop at most 48 px high is left as it is
+        if h <= 48:
+            return crop
+        return cv2.resize(crop, (max(1, round(w * 48 / h)), 48), interpolation=cv2.INTER_AREA)
     if name == "area48":
         up = cv2.resize(crop, (2 * w, 2 * h), interpolation=cv2.INTER_LINEAR)
         return cv2.resize(up, (max(1, round(w * 48 / h)), 48), interpolation=cv2.INTER_AREA)
@@ -125,7 +134,14 @@ def page_info(data: Path) -> dict[int, tuple[str, Any, bool, int | None]]:
 
 
 def gather(
-    label: str, scans: Path, data: Path, settings: Settings, engine: Any, variants: list[str], want_bilevel: bool
+    label: str,
+    scans: Path,
+    data: Path,
+    settings: Settings,
+    engine: Any,
+    variants: list[str],
+    want_bilevel: bool,
+    min_height: int = 0,
 ) -> list[dict[str, Any]]:
     s = settings.with_(data_dir=str(data))
     store = Store.open(s)
@@ -153,7 +169,7 @@ def gather(
             if spec is None or spec.source in ("context", "derived") or f in E.NOT_SCORED or not (fv or {}).get("box"):
                 continue
             got = cell_lines(image[1], grid, fv["box"], f)
-            if not got:
+            if not got or max(c.shape[0] for c in got) < min_height:
                 continue
             cells.append(
                 {
@@ -201,6 +217,7 @@ def main() -> None:
     ap.add_argument("roots", nargs="+")
     ap.add_argument("--variants", default="first,g05,g08,g10,cubic2x,area48")
     ap.add_argument("--pages", choices=("bilevel", "grey"), default="bilevel")
+    ap.add_argument("--min-height", type=int, default=0, help="only cells with a line crop at least this many px high")
     ap.add_argument("--out", help="write the per-cell right/wrong (no text) here as JSON")
     args = ap.parse_args()
     variants = args.variants.split(",")
@@ -212,7 +229,7 @@ def main() -> None:
     settings = Settings.load(None)
     cells: list[dict[str, Any]] = []
     for label, scans, data in family_stores([Path(r) for r in args.roots]):
-        cells += gather(label, scans, data, settings, engine, variants, args.pages == "bilevel")
+        cells += gather(label, scans, data, settings, engine, variants, args.pages == "bilevel", args.min_height)
     for c in cells:
         c.pop("truth", None)
     if args.out:
