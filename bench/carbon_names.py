@@ -25,7 +25,6 @@ readings is computed on it (engine.score_readings: ocr.ctc), and the likeliest t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,10 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from mapping.normalize import _surnames  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.safety import path_from_db  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
-from pipeline.quality.evaluate import page_states, page_view, scored_value, stored_rows, truth_path  # noqa: E402
+from pipeline.quality.evaluate import page_view, scored_value, truth_pages  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
 NAMES = ("deceased_name", "agent_name", "registrant_name")
@@ -82,52 +80,43 @@ def cases(family_dir: Path, settings: Settings, do_remap: bool) -> list[dict[str
     store = Store.open(s)
     if do_remap:
         remap(store, s)
-    ours = stored_rows(store)
-    status = page_states(store)
     out: list[dict[str, Any]] = []
-    for path in sorted({k[0] for k in status}):
-        gt_file = truth_path(path_from_db(path))
-        if not gt_file.is_file():
+    for path, gpage, st, cols, recs in truth_pages(store):
+        if not any(recs.values()):
             continue
-        gt = json.loads(gt_file.read_text(encoding="utf-8"))
-        for gpage in gt["pages"]:
-            st, cols = status.get((path, gpage["page"]), ("?", []))
-            recs = {g["row"]: ours.get((path, gpage["page"], g["row"])) for g in gpage["rows"]}
-            if not any(recs.values()):
+        page = page_view(gpage, st, cols, recs)
+        for grow in gpage["rows"]:
+            rec = recs[grow["row"]]
+            if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
                 continue
-            page = page_view(gpage, st, cols, recs)
-            for grow in gpage["rows"]:
-                rec = recs[grow["row"]]
-                if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
+            for name in FIELDS:
+                t = scored_value(grow["record"].get(name))
+                if t is None or page.field_state(name) in ("not_identified", "misassigned") or name not in cols:
                     continue
-                for name in FIELDS:
-                    t = scored_value(grow["record"].get(name))
-                    if t is None or page.field_state(name) in ("not_identified", "misassigned") or name not in cols:
-                        continue
-                    ci = cols.index(name)
-                    cell = rec.cells[ci] if ci < len(rec.cells) else {}
-                    fv = rec.fields.get(name) or {}
-                    out.append(
-                        {
-                            "family": family_dir.name,
-                            "page": gpage["page"],
-                            "path": path,
-                            "row": grow["row"],
-                            "field": name,
-                            "truth": _plain(t),
-                            "value": _plain(scored_value(fv.get("value"))),
-                            "first": _plain(cell.get("text")),
-                            "first_raw": str(cell.get("text") or ""),
-                            "c1": cell.get("confidence"),
-                            "second": None if cell.get("second") is None else _plain(cell.get("second")),
-                            "c2": cell.get("second_confidence"),
-                            "alts": cell.get("alternatives"),
-                            "box": fv.get("box") or cell.get("box"),
-                            "flags": list(fv.get("flags", [])),
-                            "conf": float(fv.get("confidence", 0.0)),
-                            "auto": rec.status == AUTO_ACCEPTED,
-                        }
-                    )
+                ci = cols.index(name)
+                cell = rec.cells[ci] if ci < len(rec.cells) else {}
+                fv = rec.fields.get(name) or {}
+                out.append(
+                    {
+                        "family": family_dir.name,
+                        "page": gpage["page"],
+                        "path": path,
+                        "row": grow["row"],
+                        "field": name,
+                        "truth": _plain(t),
+                        "value": _plain(scored_value(fv.get("value"))),
+                        "first": _plain(cell.get("text")),
+                        "first_raw": str(cell.get("text") or ""),
+                        "c1": cell.get("confidence"),
+                        "second": None if cell.get("second") is None else _plain(cell.get("second")),
+                        "c2": cell.get("second_confidence"),
+                        "alts": cell.get("alternatives"),
+                        "box": fv.get("box") or cell.get("box"),
+                        "flags": list(fv.get("flags", [])),
+                        "conf": float(fv.get("confidence", 0.0)),
+                        "auto": rec.status == AUTO_ACCEPTED,
+                    }
+                )
     store.dispose()
     return out
 

@@ -35,17 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.safety import path_from_db  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import (  # noqa: E402
     NOT_SCORED,
     evaluate,
-    page_states,
     page_view,
     scored_value,
-    stored_rows,
-    truth_path,
+    truth_pages,
 )
 from pipeline.runs.stages import remap  # noqa: E402
 
@@ -74,51 +71,42 @@ def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dic
     s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
     store = Store.open(s)
     remap(store, s)
-    ours = stored_rows(store)
-    status = page_states(store)
     out: list[dict[str, Any]] = []
-    for path in sorted({k[0] for k in status}):
-        gt_file = truth_path(path_from_db(path))
-        if not gt_file.is_file():
+    for _path, gpage, st, cols, recs in truth_pages(store):
+        if not any(recs.values()):
             continue
-        gt = json.loads(gt_file.read_text(encoding="utf-8"))
-        for gpage in gt["pages"]:
-            st, cols = status.get((path, gpage["page"]), ("?", []))
-            recs = {g["row"]: ours.get((path, gpage["page"], g["row"])) for g in gpage["rows"]}
-            if not any(recs.values()):
+        page = page_view(gpage, st, cols, recs)
+        for grow in gpage["rows"]:
+            rec = recs[grow["row"]]
+            if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
                 continue
-            page = page_view(gpage, st, cols, recs)
-            for grow in gpage["rows"]:
-                rec = recs[grow["row"]]
-                if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
+            for name, tv in grow["record"].items():
+                if name in NOT_SCORED:
                     continue
-                for name, tv in grow["record"].items():
-                    if name in NOT_SCORED:
-                        continue
-                    fv = rec.fields.get(name) or {}
-                    t, o = scored_value(tv), scored_value(fv.get("value"))
-                    if t is None and o is None or (t == o and not every):
-                        continue
-                    own = page.truth_col(name)
-                    state = page.field_state(name)
-                    if state in ("not_identified", "misassigned"):
-                        continue
-                    cell = "".join(str(grow["cells"][own]).split()) if own is not None else ""
-                    raw = "".join(str(fv.get("raw") or "").split())
-                    out.append(
-                        {
-                            "family": family_dir.name,
-                            "field": name,
-                            "truth": t or "",
-                            "value": o or "",
-                            "raw": raw,
-                            "cell": cell,
-                            "flags": list(fv.get("flags", [])),
-                            "confidence": float(fv.get("confidence", 0.0)),
-                            "auto": rec.status == AUTO_ACCEPTED,
-                            "derived": own is None,
-                        }
-                    )
+                fv = rec.fields.get(name) or {}
+                t, o = scored_value(tv), scored_value(fv.get("value"))
+                if t is None and o is None or (t == o and not every):
+                    continue
+                own = page.truth_col(name)
+                state = page.field_state(name)
+                if state in ("not_identified", "misassigned"):
+                    continue
+                cell = "".join(str(grow["cells"][own]).split()) if own is not None else ""
+                raw = "".join(str(fv.get("raw") or "").split())
+                out.append(
+                    {
+                        "family": family_dir.name,
+                        "field": name,
+                        "truth": t or "",
+                        "value": o or "",
+                        "raw": raw,
+                        "cell": cell,
+                        "flags": list(fv.get("flags", [])),
+                        "confidence": float(fv.get("confidence", 0.0)),
+                        "auto": rec.status == AUTO_ACCEPTED,
+                        "derived": own is None,
+                    }
+                )
     ev = evaluate(store, processed_only=False)  # the truth beside each stored scan path
     SUMMARY.append(
         f"{family_dir.parent.name}/{family_dir.name}: fields exact {ev.field_accuracy:.2%} ({ev.fields}), "

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 from collections import Counter
@@ -42,16 +41,13 @@ from mapping.idfix import RowFacts, _allowed, candidates  # noqa: E402
 from mapping.normalize import is_valid_id  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.safety import path_from_db  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import (  # noqa: E402
     _illegible,
-    page_states,
     page_view,
     scored_value,
-    stored_rows,
-    truth_path,
+    truth_pages,
 )
 from pipeline.runs.stages import remap  # noqa: E402
 
@@ -78,90 +74,83 @@ def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter,
     if do_remap:
         remap(store, s)
     regions = load_spec().id_regions
-    ours = stored_rows(store)
-    status = page_states(store)
-    for path in sorted({k[0] for k in status}):
-        gt_file = truth_path(path_from_db(path))
-        if not gt_file.is_file():
-            continue
-        gt = json.loads(gt_file.read_text(encoding="utf-8"))
-        for gpage in gt["pages"]:
-            st, cols = status.get((path, gpage["page"]), ("?", []))
-            recs = {g["row"]: ours.get((path, gpage["page"], g["row"])) for g in gpage["rows"]}
-            page = page_view(gpage, st, cols, recs, lost=not any(recs.values()))
-            for grow in gpage["rows"]:
-                if grow.get("struck"):
-                    continue
-                t = scored_value(grow["record"].get("id_number"))
-                if t is None:
-                    continue
-                cnt["ids"] += 1
-                rec = recs[grow["row"]]
-                fv = (rec.fields.get("id_number") or {}) if rec is not None else {}
-                o = scored_value(fv.get("value"))
-                auto = rec is not None and rec.status == AUTO_ACCEPTED
-                if auto:
-                    cnt["auto_ids"] += 1
-                if t == o:
-                    cnt["exact"] += 1
-                    if any(f in fv.get("flags", []) for f in REPAIRS):
-                        cnt["exact_by_repair"] += 1
-                    continue
-                if auto:
-                    cnt["auto_ids_wrong"] += 1
-                flags = list(fv.get("flags", []))
-                raw = "".join(str(fv.get("raw") or "").split())
-                state = page.field_state("id_number")
-                if rec is None:
-                    k = "row_lost"
-                elif grow["row"] in page.misplaced:
-                    k = "row_misplaced"
-                elif state in ("not_identified", "misassigned"):
-                    k = "column_" + state
-                elif _illegible(grow, rec, page, "id_number"):
-                    k = "cell_illegible"
-                elif o is not None and any(f in flags for f in REPAIRS):
-                    k = "wrong_repaired"
-                elif o is not None:
-                    k = "wrong_valid_read"
-                elif "id_correction_ambiguous" in flags:
-                    k = "blank_ambiguous"
-                elif re.fullmatch(r"[0-9]{16,18}[0-9X]?", raw.upper()) and 17 <= len(raw) <= 19:
-                    k = "blank_unrepaired"
-                else:
-                    k = "blank_other"
-                cnt["miss:" + k] += 1
-                # the cell's readings and the repair's candidates
-                cell: dict[str, Any] = {}
-                if rec is not None and "id_number" in cols and cols.index("id_number") < len(rec.cells):
-                    cell = rec.cells[cols.index("id_number")]
-                vals = {n: (rec.fields.get(n) or {}).get("value") for n in ("sex_code", "age_years", "death_date")} if rec else {}
-                sex = str(vals.get("sex_code") or "") or None
-                age = vals.get("age_years")
-                facts = RowFacts(
-                    sex if sex in ("1", "2") else None,
-                    int(age) if isinstance(age, (int, float)) or (isinstance(age, str) and age.isdigit()) else None,
-                    _iso(vals.get("death_date")),
-                )
-                reads = [r for r in {raw, "".join(str(cell.get("second") or "").split())} if r]
-                cands = sorted({c for r in reads for c in candidates(r.upper(), facts, regions)})
-                alts = [a[0] for a in (cell.get("alternatives") or []) if a and a[0]]
-                rank = alts.index(t) if t in alts else -1
-                allowed = _allowed(cell.get("alternatives") or [], facts, regions) if alts else []
-                prop = allowed[0][2] if allowed else None
-                gap = allowed[0][0] - allowed[1][0] if len(allowed) > 1 else 99.0
-                drop = (cell["alternatives"][0][1] - allowed[0][0]) if allowed else 0.0
-                if o is None:
-                    cnt["blank_proposal_" + ("none" if prop is None else "right" if prop == t else "wrong")] += 1
-                truth_valid = is_valid_id(t)
-                row_known = f"sex={'y' if facts.sex else 'n'} age={'y' if facts.age is not None else 'n'} death={'y' if facts.death else 'n'}"
-                detail.append(
-                    f"{family_dir.parent.name[:9]}/{family_dir.name[:6]} {k:22s} {'AUTO ' if auto else ''}"
-                    f"conf={float(fv.get('confidence', 0)):.2f} raw={_shape(raw)} second={_shape(str(cell.get('second') or ''))} "
-                    f"cands={len(cands)} truth_in_cands={t in cands} alts={len(alts)} truth_rank={rank} truth_valid18={truth_valid} "
-                    f"allowed={len(allowed)} proposal={'-' if prop is None else prop == t} gap={gap:.1f} drop={drop:.1f} "
-                    f"{row_known} flags={','.join(flags)}"
-                )
+    for _path, gpage, st, cols, recs in truth_pages(store):
+        page = page_view(gpage, st, cols, recs, lost=not any(recs.values()))
+        for grow in gpage["rows"]:
+            if grow.get("struck"):
+                continue
+            t = scored_value(grow["record"].get("id_number"))
+            if t is None:
+                continue
+            cnt["ids"] += 1
+            rec = recs[grow["row"]]
+            fv = (rec.fields.get("id_number") or {}) if rec is not None else {}
+            o = scored_value(fv.get("value"))
+            auto = rec is not None and rec.status == AUTO_ACCEPTED
+            if auto:
+                cnt["auto_ids"] += 1
+            if t == o:
+                cnt["exact"] += 1
+                if any(f in fv.get("flags", []) for f in REPAIRS):
+                    cnt["exact_by_repair"] += 1
+                continue
+            if auto:
+                cnt["auto_ids_wrong"] += 1
+            flags = list(fv.get("flags", []))
+            raw = "".join(str(fv.get("raw") or "").split())
+            state = page.field_state("id_number")
+            if rec is None:
+                k = "row_lost"
+            elif grow["row"] in page.misplaced:
+                k = "row_misplaced"
+            elif state in ("not_identified", "misassigned"):
+                k = "column_" + state
+            elif _illegible(grow, rec, page, "id_number"):
+                k = "cell_illegible"
+            elif o is not None and any(f in flags for f in REPAIRS):
+                k = "wrong_repaired"
+            elif o is not None:
+                k = "wrong_valid_read"
+            elif "id_correction_ambiguous" in flags:
+                k = "blank_ambiguous"
+            elif re.fullmatch(r"[0-9]{16,18}[0-9X]?", raw.upper()) and 17 <= len(raw) <= 19:
+                k = "blank_unrepaired"
+            else:
+                k = "blank_other"
+            cnt["miss:" + k] += 1
+            # the cell's readings and the repair's candidates
+            cell: dict[str, Any] = {}
+            if rec is not None and "id_number" in cols and cols.index("id_number") < len(rec.cells):
+                cell = rec.cells[cols.index("id_number")]
+            vals = {n: (rec.fields.get(n) or {}).get("value") for n in ("sex_code", "age_years", "death_date")} if rec else {}
+            sex = str(vals.get("sex_code") or "") or None
+            age = vals.get("age_years")
+            facts = RowFacts(
+                sex if sex in ("1", "2") else None,
+                int(age) if isinstance(age, (int, float)) or (isinstance(age, str) and age.isdigit()) else None,
+                _iso(vals.get("death_date")),
+            )
+            reads = [r for r in {raw, "".join(str(cell.get("second") or "").split())} if r]
+            cands = sorted({c for r in reads for c in candidates(r.upper(), facts, regions)})
+            alts = [a[0] for a in (cell.get("alternatives") or []) if a and a[0]]
+            rank = alts.index(t) if t in alts else -1
+            allowed = _allowed(cell.get("alternatives") or [], facts, regions) if alts else []
+            prop = allowed[0][2] if allowed else None
+            gap = allowed[0][0] - allowed[1][0] if len(allowed) > 1 else 99.0
+            drop = (cell["alternatives"][0][1] - allowed[0][0]) if allowed else 0.0
+            if o is None:
+                cnt["blank_proposal_" + ("none" if prop is None else "right" if prop == t else "wrong")] += 1
+            truth_valid = is_valid_id(t)
+            row_known = (
+                f"sex={'y' if facts.sex else 'n'} age={'y' if facts.age is not None else 'n'} death={'y' if facts.death else 'n'}"
+            )
+            detail.append(
+                f"{family_dir.parent.name[:9]}/{family_dir.name[:6]} {k:22s} {'AUTO ' if auto else ''}"
+                f"conf={float(fv.get('confidence', 0)):.2f} raw={_shape(raw)} second={_shape(str(cell.get('second') or ''))} "
+                f"cands={len(cands)} truth_in_cands={t in cands} alts={len(alts)} truth_rank={rank} truth_valid18={truth_valid} "
+                f"allowed={len(allowed)} proposal={'-' if prop is None else prop == t} gap={gap:.1f} drop={drop:.1f} "
+                f"{row_known} flags={','.join(flags)}"
+            )
     store.dispose()
 
 

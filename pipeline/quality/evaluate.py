@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -224,6 +224,27 @@ def page_groups(gpage: dict[str, Any]) -> list[str]:
     if not gpage.get("handwritten"):
         return ["printed"]
     return ["handwritten", f"handwritten/{gpage.get('pen') or 'kaiti'}"]
+
+
+TruthPage = tuple[str, dict[str, Any], str, list[str | None], dict[int, Any]]
+"""A page of a stored scan with a ground truth (truth_pages): the scan's stored path, the truth page, the
+page's status and columns read (page_states; "?" and none where the page was never stored), and the
+stored record of each truth row (None where none was found)."""
+
+
+def truth_pages(store: Store) -> Iterator[TruthPage]:
+    """Each page of the store's scans that has a ground-truth file beside it, for the bench scripts that
+    look at fields one by one (bench/fields_wrong.py, id_misses.py, carbon_names.py)."""
+    ours = stored_rows(store)
+    status = page_states(store)
+    for path in sorted({k[0] for k in status}):
+        gt_file = truth_path(path_from_db(path))
+        if not gt_file.is_file():
+            continue
+        gt = json.loads(gt_file.read_text(encoding="utf-8"))
+        for gpage in gt["pages"]:
+            st, cols = status.get((path, gpage["page"]), ("?", []))
+            yield path, gpage, st, cols, {g["row"]: ours.get((path, gpage["page"], g["row"])) for g in gpage["rows"]}
 
 
 def evaluate(store: Store, processed_only: bool = False, truth_dir: Path | None = None) -> Evaluation:
