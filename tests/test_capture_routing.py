@@ -71,6 +71,43 @@ def test_capture_kind_from_the_stored_steps():
     assert capture_kind([]) == SCAN  # pages processed before the capture step was recorded
 
 
+def _pdf(path: Path, ppi: int) -> Path:
+    """A one-page PDF holding a 600 x 400 px frame with a line of ink, drawn at `ppi` pixels per inch."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (600, 400), "white")
+    ImageDraw.Draw(img).line([(50, 200), (550, 200)], fill="black", width=3)
+    img.save(path, "PDF", resolution=float(ppi))
+    return path
+
+
+def test_a_pdf_page_the_renderer_enlarged_is_a_low_resolution_capture(tmp_path):
+    """A 150 ppi photograph put into a PDF reaches the cleanup as large as a 200 dpi scan (rendered at
+    pdf_dpi): where its outline is not found it is held as the 150 dpi image file is, not auto-accepted
+    as a scan (design camera_capture s4482: 24 records auto-accepted so, 3 fields wrong)."""
+    from pipeline.page.extract import render_step
+    from pipeline.page.intake import pdf_page_image_ppi
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    low, full = _pdf(tmp_path / "photo.pdf", 150), _pdf(tmp_path / "scan.pdf", 200)
+    assert pdf_page_image_ppi(low, 1) == 150 and pdf_page_image_ppi(full, 1) == 200
+    enlarged, as_is = render_step(low, "pdf", 1, settings), render_step(full, "pdf", 1, settings)
+    assert enlarged is not None and enlarged["result"]["enlarged"] and enlarged["result"]["upsample"] == 1.333
+    assert as_is is not None and not as_is["result"]["enlarged"]
+    assert render_step(tmp_path / "page.jpg", "jpeg", 1, settings) is None  # an image file comes as captured
+    assert capture_kind([enlarged, SCAN_STEP]) == LOW_RESOLUTION
+    assert capture_kind([as_is, SCAN_STEP]) == SCAN  # a 200 dpi scan in a PDF stays a scan
+    # an outline found over the frame's glass-like share, evenly lit: a scan at 200 dpi, not at 150
+    glass = {"page_found": True, "warped": True, "upsample": 1.0, "kernel_px": 60, "area_share": 0.92}
+    glass |= {"background_low": 220.0, "background_high": 245.0}
+    assert capture_kind([as_is, {"name": "capture", "result": glass}]) == SCAN
+    assert capture_kind([enlarged, {"name": "capture", "result": glass}]) == PHOTOGRAPH
+    scans_only = _thresholds(tmp_path / "scans.json", {"scan": 32})
+    store, routed = _routed(tmp_path / "a", [enlarged, SCAN_STEP], scans_only)
+    assert routed and all(st == NEEDS_REVIEW and any(w.startswith("低分辨率页面") for w in why) for st, why in routed)
+    store.dispose()
+
+
 def test_thresholds_record_the_captures_they_were_fitted_on(tmp_path):
     path = _thresholds(tmp_path / "th.json", {"scan": 32})
     assert json.loads(Path(path).read_text(encoding="utf-8"))["fitted_on"]["capture_pages"] == {

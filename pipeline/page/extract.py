@@ -105,8 +105,8 @@ from pipeline.kernel.store import (
     get_row,
     utcnow,
 )
-from pipeline.page.cleanup import CleanPage, clean_page, page_light
-from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, volume_key
+from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
+from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, pdf_page_image_ppi, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -2359,6 +2359,28 @@ def page_advice(code: str) -> str:
     return "; " + reason_en(code) if code in ADVISED else ""
 
 
+def render_step(path: Path, media: str, page_no: int, settings: Settings) -> dict[str, Any] | None:
+    """The "render" step of a PDF page: the resolution its frame is held at in the file
+    (intake.pdf_page_image_ppi) and how much rendering it at `pdf_dpi` enlarged it (`upsample`);
+    `enlarged` where by more than the cleanup's CAPTURE_UPSAMPLE_MIN, the bound below which
+    correct_capture reads a frame as it is. A 150 dpi capture put into a PDF then reaches the cleanup
+    as large as a 200 dpi scan, enlarged by the renderer instead of by correct_capture, and
+    routing.capture_kind tells it as the low-resolution capture it is. A property of how the page was
+    captured (the file's own record of it), not of any page's content. None for an image file (its
+    frame reaches the cleanup as it was captured) or where the resolution cannot be told."""
+    if media != "pdf":
+        return None
+    ppi = pdf_page_image_ppi(path, page_no)
+    if ppi is None:
+        return None
+    up = settings.pdf_dpi / ppi
+    return {
+        "name": "render",
+        "settings": {"dpi": settings.pdf_dpi, "upsample_min": CAPTURE_UPSAMPLE_MIN},
+        "result": {"image_ppi": round(ppi, 1), "upsample": round(up, 3), "enlarged": up >= CAPTURE_UPSAMPLE_MIN},
+    }
+
+
 def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngine, *, force: bool = False) -> PageOutcome:
     """Idempotent: a page already done is skipped; its records are replaced as one transaction."""
     with store.session() as s:
@@ -2386,7 +2408,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         return _image_write_failed(store, page_id, t0, rel, page_no, e)
     light = page_light(image)  # what a page that gives no records is told, where its light says why
     del image
-    steps = [st.to_dict() for st in clean.steps]
+    rendered = render_step(path, media, page_no, settings)
+    steps = ([rendered] if rendered else []) + [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:
         photo = processed_as_photograph(steps)  # grain enlarged and sharpened: grainy cells are read denoised

@@ -309,6 +309,39 @@ def _pdf_image_count(path: Path) -> int | None:
     return sum(1 for line in out.stdout.splitlines()[2:] if line.strip())
 
 
+def pdf_page_image_ppi(path: Path, page_no: int) -> float | None:
+    """The resolution at which page `page_no` (1-based) of a PDF holds its scan or photograph: the
+    largest image drawn on the page (by pixels), in pixels per inch of the page as drawn, the lesser of
+    its two directions (`pdfimages -list`, nothing decoded). A scanner or a phone app writes its frame
+    into the PDF at the resolution it captured; rendering the page at `pdf_dpi` enlarges a frame held
+    at fewer pixels per inch by interpolation, which adds no detail. None when it cannot be told (no
+    image on the page, pdfimages missing or failing)."""
+    try:
+        out = subprocess.run(
+            ["pdfimages", "-list", "-f", str(page_no), "-l", str(page_no), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    best: tuple[int, float] | None = None
+    for line in out.stdout.splitlines()[2:]:
+        f = line.split()
+        # page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+        if len(f) < 14 or f[2] != "image":  # a mask (smask, stencil) is no picture of the page
+            continue
+        try:
+            pixels, ppi = int(f[3]) * int(f[4]), min(float(f[12]), float(f[13]))
+        except ValueError:
+            continue
+        if ppi > 0 and (best is None or pixels > best[0]):
+            best = (pixels, ppi)
+    return None if best is None else best[1]
+
+
 def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
     """The pages a damaged PDF (truncated: no xref table, no trailer) still holds, rebuilt by qpdf
     (pikepdf) into a new file under data/recovered/; (that file, its page count). The copy is checked

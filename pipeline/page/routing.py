@@ -53,13 +53,26 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     reaches the recognizer enlarged, as on no page at scan resolution); else SCAN (no outline found at
     scan resolution, a page lying square on a scanner's lid, or a page processed before the capture
     step was recorded). A property of how the page was captured as the cleanup measured it, not of
-    any page's content."""
+    any page's content.
+
+    A PDF page whose frame the renderer enlarged (its "render" step, pipeline.page.extract.render_step:
+    the file holds it at fewer pixels per inch than `pdf_dpi`, by more than the cleanup's own bound)
+    reaches the cleanup already enlarged: unless its outline was found and corrected (PHOTOGRAPH; no
+    sheet at scan resolution on a scanner's glass then) it is LOW_RESOLUTION, as the same frame given
+    as an image file is. Design camera_capture s4482: 6 PDF pages of 150-170 ppi photographs whose outline
+    was not found were routed as scans and auto-accepted 24 records, 3 of their fields wrong."""
+    rendered = _rendered_enlarged(steps)
     for res in _capture_results(steps):
-        if _corrected(res) and not sheet_on_scanner_glass(res):
+        if _corrected(res) and (rendered or not sheet_on_scanner_glass(res)):
             return PHOTOGRAPH
-        if _enlarged(res):
+        if _enlarged(res) or rendered:
             return LOW_RESOLUTION
     return SCAN
+
+
+def _rendered_enlarged(steps: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Whether a PDF page's "render" step enlarged its frame (extract.render_step's `enlarged`)."""
+    return any(st.get("name") == "render" and bool((st.get("result") or {}).get("enlarged")) for st in steps or ())
 
 
 def _capture_results(steps: Sequence[Mapping[str, Any]] | None) -> Iterator[Mapping[str, Any]]:
