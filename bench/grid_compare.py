@@ -6,7 +6,8 @@ finder's change on fresh sets before reading any of them again).
 
 BASE_CHECKOUT is a checkout (a worktree of main, say) whose pipeline/page/layout.py is loaded beside this
 one's; every other module is this checkout's. Each page is cleaned and oriented as bench/grid_screen.py
-does, then pipeline.page.layout.find_grid_or_text runs under both. A line per page: `same` or `DIFF`, the
+does, then pipeline.page.layout.find_grid_or_text runs under both, on the page as extract_page looks for
+its grid (a page the cleanup treated as a photograph stretched by each checkout's layout.lines_view). A line per page: `same` or `DIFF`, the
 drawn grid (rows, columns, header row included, from the truth), each grid's finder and shape; for a
 changed page both grids' row lines. Counts and positions only (no cell text). Never part of the test suite.
 """
@@ -29,6 +30,7 @@ from pipeline.page import layout  # noqa: E402
 from pipeline.page.cleanup import clean_page  # noqa: E402
 from pipeline.page.intake import load_page  # noqa: E402
 from pipeline.page.orientation import orient, turn  # noqa: E402
+from pipeline.page.routing import processed_as_photograph  # noqa: E402
 
 
 def base_layout(checkout: Path) -> Any:
@@ -56,10 +58,11 @@ def main() -> int:
             clean = clean_page(load_page(scan, media, page_no, settings))
             gray, box, how = orient(clean.image, clean.table_box, None)
             ruling = None if clean.ruling is None else turn(clean.ruling, None, how.quarters)[0]
+            photo = processed_as_photograph([st.to_dict() for st in clean.steps])
             grids: list[tuple[str, list[int], list[int]] | None] = []
             for mod in (old, layout):
                 try:
-                    g = mod.find_grid_or_text(gray, box, ruling)
+                    g = mod.find_grid_or_text(mod.lines_view(gray) if photo else gray, box, ruling)
                     grids.append((str(g.source), list(g.rows), list(g.cols)))
                 except NoTableError:
                     grids.append(None)

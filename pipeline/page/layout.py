@@ -15,14 +15,13 @@ import numpy as np
 
 from pipeline.kernel.errors import NoTableError
 from pipeline.kernel.models import Box, OcrPiece
-from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES
+from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES, step_pixels
 from pipeline.page.gridlines import (
     FAINT_RULING_CONTRAST,
     INK_CONTRAST,
     LineMasks,
     binarize,
     line_masks,
-    line_profiles,
     masks_profiles,
 )
 
@@ -169,6 +168,59 @@ stroke) and are merged (_line_positions); a faint line this near a line of the g
 (faint_lines_added)."""
 
 
+LEAN_PX = 6
+"""px either side of a column of pixels within which a plumb run of ink counts for a column line leaning
+(_leaning_lines): the slant _plumb_cover allows a column line (BOX_EDGE_PX)."""
+
+
+def _leaning_lines(ver: np.ndarray, height: int) -> list[int]:
+    """x (on the region `ver`) of the column lines that lean a few pixels over the table's height: lines
+    whose plumb runs, counted per pixel row where any lies within LEAN_PX of x, run GRID_LINE_SPAN of the
+    height, though no single column of pixels holds that much of them. A photograph's keystone left after
+    the page was rectified (pipeline.page.cleanup.correct_capture finds the page's corners, not each
+    line's) leans the column lines on one side of the table, each a little more than the one before (a
+    keystone fans them): design phone copy seed 3380 county 03_cremation_longkou_2017 p1, its lines on
+    the right half drifting 13-17 px over the 1 070 px of the table, so each column of pixels held a third
+    of a line, below GRID_LINE_SPAN, and the grid found 7 of its 14 columns. The vertical opening that
+    keeps runs longer than any character (gridlines.line_masks) keeps a leaning line in pieces, each at
+    its own x, so a line still spans the table's height counted over its slant. Source: a property of
+    imaging (perspective, straight lines stay straight but lean) and of ruled tables (a column line runs
+    from the table's top rule to its bottom rule); a line so found is only added beside the upright
+    ones (ruling_lines), never moves one."""
+    if ver.size == 0:
+        return []
+    band = cv2.dilate(ver, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * LEAN_PX + 1, 1)))
+    return _line_positions((band > 0).sum(axis=0).astype(float), GRID_LINE_SPAN * height, min_gap=LINE_MIN_GAP_PX)
+
+
+LEAN_STEP_SHARE = 0.5
+"""A leaning column line (_leaning_beside) is the edge of a step in light, no ruling, where at least this
+share of its plumb runs' pixels are step pixels (pipeline.page.cleanup.step_pixels: paper in light on one
+side only). A hard shadow's edge crossing the table 2 degrees off the plumb (tests/test_capture: a hand's
+shadow over a 150 dpi photograph): 0.74-0.76 of its pixels; the ruling lines found leaning on design phone
+copies (seed 3380 county p1, seed 3381 copies): 0.00-0.03, and 0.15 for one in a shadow's penumbra."""
+
+
+def _leaning_beside(gray: np.ndarray, masks: LineMasks, cols: list[int], height: int) -> list[int]:
+    """x (on the region of `masks`) of the leaning column lines (_leaning_lines) farther than LINE_MIN_GAP_PX
+    from every upright one (`cols`) that are ruling, not the edge of a step in light (LEAN_STEP_SHARE): a
+    hard shadow's edge crossing the table a degree or two off the plumb is as straight and as long as a
+    leaning line."""
+    new = [x for x in _leaning_lines(masks.ver, height) if all(abs(x - c) > LINE_MIN_GAP_PX for c in cols)]
+    if not new:
+        return []
+    rh, rw = masks.ver.shape
+    page = np.zeros(gray.shape, np.uint8)
+    page[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] = masks.ver
+    steps = step_pixels(gray, page, horizontal=False)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw]
+    kept = []
+    for x in new:
+        band = masks.ver[:, max(0, x - LEAN_PX) : x + LEAN_PX + 1] > 0
+        if (steps[:, max(0, x - LEAN_PX) : x + LEAN_PX + 1] & band).sum() < LEAN_STEP_SHARE * band.sum():
+            kept.append(x)
+    return kept
+
+
 def ruling_lines(
     gray: np.ndarray,
     table_box: Box | None = None,
@@ -179,13 +231,17 @@ def ruling_lines(
     """y of the horizontal and x of the vertical ruling lines of the (rectified) table, on the page.
     `ruling`: the ruling lines whole on this page (pipeline.page.cleanup.find_ruling: their gaps bridged, a
     faded or dotted line made one), added to the page's ink. A horizontal line beyond the ends of the
-    vertical ones is left out (_outside_columns). `contrast`: what is ink (gridlines.binarize). `masks`: the
-    runs of ink already found in that region at that contrast (gridlines.line_masks), not found again."""
-    prof = masks_profiles(masks) if masks is not None else line_profiles(gray, table_box, ruling, contrast)
-    if prof is None:
+    vertical ones is left out (_outside_columns). A column line that leans a few pixels (a photograph's
+    keystone) is counted over its slant (_leaning_lines) where no upright line lies within LINE_MIN_GAP_PX.
+    `contrast`: what is ink (gridlines.binarize). `masks`: the runs of ink already found in that region at
+    that contrast (gridlines.line_masks), not found again."""
+    masks = masks if masks is not None else line_masks(gray, table_box, ruling, contrast)
+    if masks is None:
         return [], []
+    prof = masks_profiles(masks)
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
+    cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
     return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
 
