@@ -424,8 +424,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "surname_from_list": FlagInfo(
-        "首字不是常见姓氏（必为误识）；改取识别器认为可能、首字为常见姓氏的写法，仍需核对，原识别结果保留",
-        "the first character read is no listed surname (a misread); of the texts the recognizer may have seen, the likeliest beginning with a listed surname was taken, still to be checked; the reading is kept as the raw text",
+        "首字不是常见姓氏（多半是误识，少见的姓氏也可能不在表中）；改取识别器认为可能、首字为常见姓氏的写法，仍需核对，原识别结果保留",
+        "the first character read is no listed surname (probably a misread; a rare surname may be missing from the list); of the texts the recognizer may have seen, the likeliest beginning with a listed surname was taken, still to be checked; the reading is kept as the raw text",
         "warn",
     ),
     "division_not_found": FlagInfo("未能确定户籍地行政区划", "household division could not be determined", "error"),
