@@ -1033,14 +1033,15 @@ def split_unidentified_columns(
     at most SPLIT_CROSSING of its written rows, text on both sides in most of them) is tried as two
     columns: the grid is split at the gap, the two header cells and the two halves' cells read (`read`:
     grid, cells, the columns' fields by header), and every column judged again by header and cells
-    (mapping.headers.assign_columns). The split is kept only where each half is then given a field whose
-    cells fit it (not below CONTENT_FAILS) and scores above what the whole scored, and no other column's
-    field changes; the two columns split off are doubted (SPLIT_GAP_DOUBT: no header read said two columns
-    were there), so their fields go to review. Rule source: the form of a register, whose columns are
-    separated by ruling lines: one printed column holds one value per row, so writing that leaves a gap
-    down every written row of a cell is two columns' writing whose ruling line was lost (faded, not
-    printed, not found), which split_merged_columns reads from the header only when the header itself is
-    read as two. `header`, `head` and `table` (header row and data rows) are updated in place."""
+    (mapping.headers.assign_columns). The split is kept only where each half is then given a field
+    (_split_fields: the assignment's, or one its cells fit or its header names) for which it scores
+    above what the whole scored, and no other column's field changes; the two columns split off are
+    doubted (SPLIT_GAP_DOUBT: no header read said two columns were there), so their fields go to review.
+    Rule source: the form of a register, whose columns are separated by ruling lines: one printed column
+    holds one value per row, so writing that leaves a gap down every written row of a cell is two
+    columns' writing whose ruling line was lost (faded, not printed, not found), which
+    split_merged_columns reads from the header only when the header itself is read as two. `header`,
+    `head` and `table` (header row and data rows) are updated in place."""
     rows = list(enumerate(table[1:], start=1))
     assigned = assign_columns(kind, header, _column_texts(header, rows, structure), sp)
     for c in range(len(header) - 1, -1, -1):
@@ -1120,7 +1121,7 @@ def _split_fields(c: int, fields: Sequence[str | None], scores: Mapping[tuple[in
     return (out[0], out[1]) if out[0] != out[1] else None
 
 
-SPLIT_GAP_DOUBT = "split from a column given no field by its header and cells, at a gap its writing leaves down every row: a ruling line was lost"
+SPLIT_GAP_DOUBT = "split from a column its header and cells did not identify, at a gap its writing leaves down every row: a ruling line was lost"
 """Why the two columns split from one by split_unidentified_columns are doubted: no header read named two
 columns, the split rests on the gap in the writing and on the halves' cells alone, so their fields go to
 review. Not an assignment's doubt: a re-map keeps it."""
@@ -1256,7 +1257,10 @@ def _split_halves_given(
     cells or headers fit, no other column holding it. They stay doubted (SPLIT_GAP_DOUBT), so their
     fields go to review; a re-map gives them the same."""
     doubted = {c for c, reasons in structure.columns.items() if SPLIT_GAP_DOUBT in reasons}
-    split = [c for c in range(len(assigned) - 1) if c in doubted and c + 1 in doubted]
+    split: list[int] = []
+    for c in range(len(assigned) - 1):  # each split gives a pair: a run of doubted columns pairs from its left
+        if c in doubted and c + 1 in doubted and not (split and split[-1] == c - 1):
+            split.append(c)
     if not split:
         return assigned
     out = list(assigned)
