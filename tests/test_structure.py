@@ -1736,3 +1736,90 @@ def test_a_stored_header_naming_two_fields_is_doubted_when_mapped_again():
     again.doubt_column(0, doubts[0])
     assign_texts("cremation", header, texts, again, sp)
     assert [r for r in again.columns[0] if r.startswith(MERGED_HEADER_DOUBT)] == doubts
+
+
+def _two_column_page(gap: bool):
+    """A page of a name column and a column whose writing is a name, then a relation wording, a gap
+    between them in every row (the ruling line between the two printed columns lost) or none."""
+    import numpy as np
+
+    rows = tuple(range(10, 671, 60))
+    gray = np.full((680, 520), 235, np.uint8)
+    for y in rows:
+        gray[y + 20 : y + 40, 30:120] = 30  # the deceased's name
+        gray[y + 20 : y + 40, 270 : (400 if not gap else 340)] = 30  # the agent's name
+        gray[y + 20 : y + 40, 400:460] = 30  # the relation wording
+    return gray, rows
+
+
+_AGENTS = ["王建国", "李秀英", "张明", "刘桂兰", "陈志强", "杨丽", "赵卫东", "黄淑珍", "周海", "吴玉兰"]
+_RELATIONS = ["儿子", "女儿", "配偶", "儿子", "女儿", "孙子", "配偶", "儿子", "女儿", "儿子"]
+_DECEASED = ["孙德福", "马凤英", "朱长海", "胡秀兰", "郭永昌", "林桂芝", "何文山", "高素珍", "罗家顺", "梁玉梅"]
+
+
+def _split_read(halves: list[tuple[str, str]], head: tuple[str, str]):
+    """What `read` gives split_unidentified_columns: the two header cells, then the halves' cells."""
+
+    def read(grid, cells, fields):
+        out = {}
+        for r, c in cells:
+            text = head[c - 1] if r == 0 else halves[r - 1][c - 1]
+            out[(r, c)] = RawCell(text, 0.9, grid.cell_box(r, c))
+        return out
+
+    return read
+
+
+def test_a_column_given_no_field_is_split_at_a_gap_its_writing_leaves_where_each_half_is_then_identified():
+    """A column under a header read as no field's (家日址建世11期-like: two headers run together, both
+    misread, so split_merged_columns is never asked) whose writing leaves a gap down every row: the ruling
+    line between two printed columns was lost (design: carbon copy c6 of d3316, 03_cremation_longkou_2015
+    page 2, 办理人 | 与逝者关系 read as one column given no field). Split at the gap, the halves read
+    and judged by their cells, each is given its field, both doubted (SPLIT_GAP_DOUBT); a re-map
+    (assign_by_content on the stored table) gives them the same. Where the writing runs across the column
+    (no gap), or the halves' cells tell no field, the column is left as it was. Failed before: no such split."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SPLIT_GAP_DOUBT, assign_by_content, split_unidentified_columns
+    from pipeline.page.layout import Grid
+
+    sp = load_spec()
+    whole = [(a + r, "") for a, r in zip(_AGENTS, _RELATIONS)]
+    halves = list(zip(_AGENTS, _RELATIONS))
+
+    def table(grid):
+        return [[RawCell("逝者姓名", 0.9, None), RawCell("办口人与口口口", 0.9, None)]] + [
+            [RawCell(d, 0.9, grid.cell_box(r, 0)), RawCell(w, 0.9, grid.cell_box(r, 1))]
+            for r, (d, (w, _)) in enumerate(zip(_DECEASED, whole), start=1)
+        ]
+
+    gray, rows = _two_column_page(gap=True)
+    grid = Grid(rows, (10, 250, 500))
+    t = table(grid)
+    header = [c.text for c in t[0]]
+    assert assign_by_content("cremation", header, t, Structure(), sp)[1] is None  # as it was read
+    st, head = Structure(), {(0, c): t[0][c] for c in range(2)}
+    got = split_unidentified_columns(
+        gray, grid, "cremation", header, head, t, st, sp, _split_read(halves, ("经手人", "与逝者关系"))
+    )
+    assert got.n_cols == 3 and 340 < got.cols[2] < 400
+    assert header == ["逝者姓名", "经手人", "与逝者关系"] and [c.text for c in t[1]] == [_DECEASED[0], _AGENTS[0], _RELATIONS[0]]
+    fields = assign_by_content("cremation", header, t, st, sp)
+    assert fields == ["deceased_name", "agent_name", "agent_relation_code"]
+    assert SPLIT_GAP_DOUBT in st.columns[1] and SPLIT_GAP_DOUBT in st.columns[2] and 0 not in st.columns
+
+    gray, rows = _two_column_page(gap=False)  # the writing runs across: one printed column
+    t = table(grid)
+    header = [c.text for c in t[0]]
+    st = Structure()
+    got = split_unidentified_columns(
+        gray, grid, "cremation", header, {}, t, st, sp, _split_read(halves, ("经手人", "与逝者关系"))
+    )
+    assert got.n_cols == 2 and len(header) == 2 and not st.columns
+
+    gray, rows = _two_column_page(gap=True)  # a gap, but the halves' cells and headers tell no field
+    t = table(grid)
+    header = [c.text for c in t[0]]
+    st = Structure()
+    noise = [("口口", "口口")] * len(_AGENTS)
+    got = split_unidentified_columns(gray, grid, "cremation", header, {}, t, st, sp, _split_read(noise, ("口口", "口口")))
+    assert got.n_cols == 2 and len(header) == 2 and not st.columns

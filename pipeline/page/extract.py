@@ -26,10 +26,14 @@ from sqlalchemy import delete, select
 
 from mapping.headers import (
     CELLS_DOUBT,
+    CONTENT_FAILS,
+    HEADER_NAMES_IN_DOUBT,
     MERGED_CELLS,
     NUMBER_SHAPES,
     SURELY_READ,
     VOLUME_AGREE,
+    ColumnAssignment,
+    ColumnScore,
     RegisterPrefix,
     VolumeField,
     VolumePage,
@@ -37,6 +41,7 @@ from mapping.headers import (
     assign_columns,
     cell_reads_as,
     clean_header,
+    column_scores,
     content_class,
     detect_kind,
     halves_of_cells,
@@ -1015,6 +1020,117 @@ def merged_unsplit_doubt(first: str, second: str) -> str:
     return f"{MERGED_HEADER_DOUBT} ({first}, {second}): a ruling line is missing and its values could not be split"
 
 
+def split_unidentified_columns(
+    gray: np.ndarray,
+    grid: Grid,
+    kind: str,
+    header: list[str],
+    head: dict[tuple[int, int], RawCell],
+    table: list[list[RawCell]],
+    structure: Structure,
+    sp: Spec,
+    read: Callable[[Grid, list[tuple[int, int]], list[str | None]], dict[tuple[int, int], RawCell]],
+    seals: np.ndarray | None = None,
+) -> Grid:
+    """A column its header and cells give no field (or whose cells mostly do not fit the field they give
+    it: CONTENT_FAILS) whose rows' text leaves a clean gap (pipeline.page.layout.column_gap: crossed by
+    at most SPLIT_CROSSING of its written rows, text on both sides in most of them) is tried as two
+    columns: the grid is split at the gap, the two header cells and the two halves' cells read (`read`:
+    grid, cells, the columns' fields by header), and every column judged again by header and cells
+    (mapping.headers.assign_columns). The split is kept only where each half is then given a field
+    (_split_fields: the assignment's, or one its cells fit or its header names) for which it scores
+    above what the whole scored, and no other column's field changes; the two columns split off are
+    doubted (SPLIT_GAP_DOUBT: no header read said two columns were there), so their fields go to review.
+    Rule source: the form of a register, whose columns are separated by ruling lines: one printed column
+    holds one value per row, so writing that leaves a gap down every written row of a cell is two
+    columns' writing whose ruling line was lost (faded, not printed, not found), which
+    split_merged_columns reads from the header only when the header itself is read as two. `header`,
+    `head` and `table` (header row and data rows) are updated in place."""
+    rows = list(enumerate(table[1:], start=1))
+    assigned = assign_columns(kind, header, _column_texts(header, rows, structure), sp)
+    for c in range(len(header) - 1, -1, -1):
+        whole = assigned[c]
+        if whole.field is not None and (whole.score is None or whole.score.fits is None or whole.score.fits >= CONTENT_FAILS):
+            continue
+        x = column_gap(gray, grid, c, seals=seals)
+        if x is None:
+            continue
+        trial = with_column(grid, x)
+        t_header = header[:c] + ["", ""] + header[c + 1 :]
+        got = read(trial, [(0, c), (0, c + 1)], [None, None])
+        t_header[c], t_header[c + 1] = got[(0, c)].text, got[(0, c + 1)].text
+        fields = [m.field for m in map_columns(kind, t_header, sp)]
+        body = read(trial, [(r, cc) for r in range(1, trial.n_rows) for cc in (c, c + 1)], fields)
+        t_table = [
+            row[:c] + [body.get((r, c), row[c]), body.get((r, c + 1), row[c])] + row[c + 1 :] for r, row in enumerate(table)
+        ]
+        t_table[0][c], t_table[0][c + 1] = got[(0, c)], got[(0, c + 1)]
+        t_texts = _column_texts(t_header, list(enumerate(t_table[1:], start=1)), structure)
+        t_assigned = assign_columns(kind, t_header, t_texts, sp)
+        t_scores = column_scores(kind, t_header, t_texts, sp)
+        whole_scores = column_scores(kind, header, _column_texts(header, rows, structure), sp)
+        got_fields = _split_fields(c, [a.field for a in t_assigned], t_scores)
+        if got_fields is None or any(t_scores[(c + i, f)].total <= whole_scores[(c, f)].total for i, f in enumerate(got_fields)):
+            continue
+        others = [a.field for i, a in enumerate(assigned) if i != c]
+        if others != [a.field for i, a in enumerate(t_assigned) if i not in (c, c + 1)]:
+            continue
+        grid = trial
+        header[:] = t_header
+        table[:] = t_table
+        moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
+        moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
+        head.clear()
+        head.update(moved)
+        shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
+        structure.columns.clear()
+        structure.columns.update(shifted)
+        cells = {(r, cc + 1 if cc > c else cc): v for (r, cc), v in structure.cells.items()}
+        cells.update({(r, c + 1): v for (r, cc), v in structure.cells.items() if cc == c})
+        structure.cells.clear()
+        structure.cells.update(cells)
+        for cc in (c, c + 1):
+            structure.doubt_column(cc, SPLIT_GAP_DOUBT)
+        assigned = t_assigned
+        rows = list(enumerate(table[1:], start=1))
+    return grid
+
+
+def _split_fields(c: int, fields: Sequence[str | None], scores: Mapping[tuple[int, str], ColumnScore]) -> tuple[str, str] | None:
+    """The fields of the two columns c and c + 1 split by split_unidentified_columns, each the one
+    assign_columns gave it where its cells do not mostly fail it, else the field no other column holds
+    that it fits best by its cells (at least CONTENT_FAILS of them, the recognizer's look-alikes taken:
+    ColumnScore.content, the share column_scores judges a column by) or that its header names
+    (HEADER_NAMES_IN_DOUBT); None where either half has none, or both the same."""
+    held = {f for i, f in enumerate(fields) if f is not None and i not in (c, c + 1)}
+    out: list[str] = []
+    for cc in (c, c + 1):
+        own = fields[cc] if cc < len(fields) else None
+        sc = scores.get((cc, own)) if own is not None else None
+        if own is not None and sc is not None and (sc.fits is None or sc.fits >= CONTENT_FAILS):
+            out.append(own)
+            continue
+        fits = [
+            (v.total, f)
+            for (i, f), v in scores.items()
+            if i == cc
+            and f != "row_no"
+            and f not in held
+            and f not in out
+            and ((v.content is not None and v.content >= CONTENT_FAILS) or v.header >= HEADER_NAMES_IN_DOUBT)
+        ]
+        if not fits:
+            return None
+        out.append(max(fits)[1])
+    return (out[0], out[1]) if out[0] != out[1] else None
+
+
+SPLIT_GAP_DOUBT = "split from a column its header and cells did not identify, at a gap its writing leaves down every row: a ruling line was lost"
+"""Why the two columns split from one by split_unidentified_columns are doubted: no header read named two
+columns, the split rests on the gap in the writing and on the halves' cells alone, so their fields go to
+review. Not an assignment's doubt: a re-map keeps it."""
+
+
 SPLIT_MISREAD_DOUBT = "split from a column whose header read as two misread headers ({first}, {second}) at a gap in its text"
 """Why the two columns split from one whose header read as two headers both misread are doubted
 (split_merged_columns, mapping.headers.misread_merged_header): the split rests on weaker evidence than a
@@ -1106,7 +1222,7 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     fields' headers and was not split is doubted as split_merged_columns doubts it where no gap is found
     (merged_unsplit_doubt), so that a page mapped again from its stored cells (remap_page, after the
     wordings grew) gets the doubt a fresh reading would give; drop_merged_header_refuted then judges it."""
-    assigned = assign_columns(kind, header, texts, sp)
+    assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp), structure, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         merged = (merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)) if c < len(header) else None
@@ -1141,6 +1257,34 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
     fields = [a.field for a in assigned]
     drop_merged_header_refuted(kind, fields, texts, structure, sp)
     return fields
+
+
+def _split_halves_given(
+    kind: str, header: list[str], texts: list[list[str]], assigned: list[ColumnAssignment], structure: Structure, sp: Spec
+) -> list[ColumnAssignment]:
+    """The two columns split from one at a gap in its writing (split_unidentified_columns, SPLIT_GAP_DOUBT),
+    each given the field it was split for (_split_fields) where the assignment gave it none: what their
+    cells or headers fit, no other column holding it. They stay doubted (SPLIT_GAP_DOUBT), so their
+    fields go to review; a re-map gives them the same."""
+    doubted = {c for c, reasons in structure.columns.items() if SPLIT_GAP_DOUBT in reasons}
+    split: list[int] = []
+    for c in range(len(assigned) - 1):  # each split gives a pair: a run of doubted columns pairs from its left
+        if c in doubted and c + 1 in doubted and not (split and split[-1] == c - 1):
+            split.append(c)
+    if not split:
+        return assigned
+    out = list(assigned)
+    scores = column_scores(kind, header, texts, sp)
+    for c in split:
+        if out[c].field is not None and out[c + 1].field is not None:
+            continue
+        pair = _split_fields(c, [a.field for a in out], scores)
+        if pair is None:
+            continue
+        for cc, f in zip((c, c + 1), pair):
+            if out[cc].field is None and all(a.field != f for a in out):
+                out[cc] = ColumnAssignment(cc, header[cc], f, scores[(cc, f)], True, None)
+    return out
 
 
 def _two_open(field: str | None, pair: tuple[str, str], given: set[str]) -> bool:
@@ -1356,6 +1500,19 @@ def extract_page(
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
         ]
+    if settings.layout_mode != "page":
+
+        def read_split(g: Grid, cells: list[tuple[int, int]], fields: list[str | None]) -> dict[tuple[int, int], RawCell]:
+            o = read_options(kind, fields, sp)
+            return read_cells(
+                gray, g, engine, cells, o.stretch, stats, settings.second_read_below, o.decode, o.same, o.names, photo, enlarged
+            )
+
+        n_cols = grid.n_cols
+        grid = split_unidentified_columns(gray, grid, kind, header, head, table, structure, sp, read_split, seals)
+        if grid.n_cols != n_cols:
+            columns = [m.field for m in map_columns(kind, header)]
+            opts = read_options(kind, columns, sp)
     # before the columns are told by their cells (_column_texts)
     doubt_sealed_cells(grid, seals if stamped is None else stamped if seals is None else seals | stamped, structure)
     by_content = assign_by_content(kind, header, table, structure, sp)
