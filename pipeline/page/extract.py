@@ -1001,17 +1001,26 @@ def split_merged_columns(
         grid = with_column(grid, x)
         got = read_cells(gray, grid, engine, [(0, c), (0, c + 1)])
         header[c : c + 1] = [got[(0, c)].text, got[(0, c + 1)].text]
-        moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
-        moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
-        head.clear()
-        head.update(moved)
-        shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
-        structure.columns.clear()
-        structure.columns.update(shifted)
+        _shift_split_column(c, got, head, structure)
         if misread is not None:
             for cc in (c, c + 1):
                 structure.doubt_column(cc, SPLIT_MISREAD_DOUBT.format(first=misread[1], second=misread[2]))
     return grid
+
+
+def _shift_split_column(
+    c: int, got: Mapping[tuple[int, int], RawCell], head: dict[tuple[int, int], RawCell], structure: Structure
+) -> None:
+    """Column `c` split in two (split_merged_columns, split_unidentified_columns): the header cells
+    (`head`) of the columns after it move one on and the two new ones come from `got`; so do the
+    structure's column doubts."""
+    moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
+    moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
+    head.clear()
+    head.update(moved)
+    shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
+    structure.columns.clear()
+    structure.columns.update(shifted)
 
 
 def merged_unsplit_doubt(first: str, second: str) -> str:
@@ -1078,13 +1087,7 @@ def split_unidentified_columns(
         grid = trial
         header[:] = t_header
         table[:] = t_table
-        moved = {(r, cc + 1 if cc > c else cc): cell for (r, cc), cell in head.items() if cc != c}
-        moved[(0, c)], moved[(0, c + 1)] = got[(0, c)], got[(0, c + 1)]
-        head.clear()
-        head.update(moved)
-        shifted = {(i + 1 if i > c else i): v for i, v in structure.columns.items()}
-        structure.columns.clear()
-        structure.columns.update(shifted)
+        _shift_split_column(c, got, head, structure)
         cells = {(r, cc + 1 if cc > c else cc): v for (r, cc), v in structure.cells.items()}
         cells.update({(r, c + 1): v for (r, cc), v in structure.cells.items() if cc == c})
         structure.cells.clear()
