@@ -387,6 +387,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "split from one column holding two printed columns, at a gap in its text (its header read as two headers); "
         "check that each value went to the right column",
     ),
+    "cols.doubt.split_gap": (
+        "此栏是从一栏按各行文字间的空隙拆出的（原栏的表头和内容都认不出字段，两栏之间的竖线可能已丢失），请核对每个值是否归到了正确的栏",
+        "split from a column neither its header nor its cells identified, at a gap its writing leaves down every row "
+        "(the ruling line between two columns may be lost); check that each value went to the right column",
+    ),
     "cols.doubt.read_twice": (
         "与另一栏内容重复（同一栏可能被读了两次）",
         "its cells repeat another column's (one printed column read twice)",
@@ -1445,6 +1450,7 @@ COLUMN_DOUBTS = (
     ("its cells read as two columns' values", "cols.doubt.two_columns"),
     ("its cells hold two printed columns", "cols.doubt.two_columns"),
     ("split from a column whose header read as two", "cols.doubt.split"),
+    ("split from a column its header and cells did not identify", "cols.doubt.split_gap"),
     ("its cells repeat those of column", "cols.doubt.read_twice"),
     ("its header reads as ", "cols.doubt.header_reads"),
     ("most of its cells (", "cols.doubt.cells_unlike"),

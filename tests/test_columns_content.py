@@ -1760,6 +1760,7 @@ def test_a_column_holding_two_printed_columns_is_said_so_in_the_reviewers_words(
         JOINED_HEADER_DOUBT,
         MERGED_CELLS_DOUBT,
         READ_TWICE_DOUBT,
+        SPLIT_GAP_DOUBT,
         SPLIT_MISREAD_DOUBT,
         TWO_HEADERS_MISREAD_DOUBT,
         VOLUME_JOINED_DOUBT,
@@ -1781,6 +1782,8 @@ def test_a_column_holding_two_printed_columns_is_said_so_in_the_reviewers_words(
     assert "拆出" in split and "其他存疑" not in split
     twice = column_doubt_text(READ_TWICE_DOUBT.format(other=3, share=0.9), "zh")
     assert "读了两次" in twice and "其他存疑" not in twice
+    gap = column_doubt_text(SPLIT_GAP_DOUBT, "zh")
+    assert "空隙拆出" in gap and "其他存疑" not in gap and "ruling" not in gap
 
 
 def test_a_clerks_well_read_names_do_not_outweigh_each_records_own_person_read_with_two_names_misread():
