@@ -298,15 +298,25 @@ def _probe_pdf(path: Path, settings: Settings) -> int:
     return pages
 
 
-def _pdf_image_count(path: Path) -> int | None:
-    """Images the PDF holds (`pdfimages -list`, nothing decoded); None when that cannot be told."""
+def _pdf_images(path: Path, page_no: int | None = None) -> list[list[str]] | None:
+    """The rows of `pdfimages -list` (nothing decoded) for the whole PDF or its page `page_no` (1-based),
+    each split into its columns (page num type width height color comp bpc enc interp object ID x-ppi
+    y-ppi size ratio), the two heading lines left out; None when that cannot be told (pdfimages missing,
+    failing or too slow)."""
+    pages = ["-f", str(page_no), "-l", str(page_no)] if page_no is not None else []
     try:
-        out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(["pdfimages", "-list", *pages, str(path)], capture_output=True, text=True, timeout=60)
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:
         return None
-    return sum(1 for line in out.stdout.splitlines()[2:] if line.strip())
+    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
+
+
+def _pdf_image_count(path: Path) -> int | None:
+    """Images the PDF holds (_pdf_images); None when that cannot be told."""
+    images = _pdf_images(path)
+    return None if images is None else len(images)
 
 
 def pdf_page_image_ppi(path: Path, page_no: int) -> float | None:
@@ -316,21 +326,11 @@ def pdf_page_image_ppi(path: Path, page_no: int) -> float | None:
     into the PDF at the resolution it captured; rendering the page at `pdf_dpi` enlarges a frame held
     at fewer pixels per inch by interpolation, which adds no detail. None when it cannot be told (no
     image on the page, pdfimages missing or failing)."""
-    try:
-        out = subprocess.run(
-            ["pdfimages", "-list", "-f", str(page_no), "-l", str(page_no), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (FileNotFoundError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
+    images = _pdf_images(path, page_no)
+    if images is None:
         return None
     best: tuple[int, float] | None = None
-    for line in out.stdout.splitlines()[2:]:
-        f = line.split()
-        # page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+    for f in images:
         if len(f) < 14 or f[2] != "image":  # a mask (smask, stencil) is no picture of the page
             continue
         try:
