@@ -1823,3 +1823,30 @@ def test_a_column_given_no_field_is_split_at_a_gap_its_writing_leaves_where_each
     noise = [("口口", "口口")] * len(_AGENTS)
     got = split_unidentified_columns(gray, grid, "cremation", header, {}, t, st, sp, _split_read(noise, ("口口", "口口")))
     assert got.n_cols == 2 and len(header) == 2 and not st.columns
+
+
+def test_a_column_split_at_a_gap_keeps_the_half_its_cells_identify_where_the_other_half_fits_no_field():
+    """The same lost ruling line, but one half's writing too faint or misread to fit any field (design:
+    carbon copy c6 of d3316, 03_cremation_longkou_2015 page 2, 家庭住址 | 逝世日期 read as one column
+    家日址建世11期, the address half fitting nothing): the split is kept for the half its cells identify,
+    the other half stays a column no field fits, both doubted (SPLIT_GAP_DOUBT), so nothing of either is
+    accepted; the identified half's fields are no longer lost. Failed before: either half without a
+    field refused the split, and the relation column stayed unidentified."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SPLIT_GAP_DOUBT, assign_by_content, split_unidentified_columns
+    from pipeline.page.layout import Grid
+
+    sp = load_spec()
+    gray, rows = _two_column_page(gap=True)
+    grid = Grid(rows, (10, 250, 500))
+    t = [[RawCell("逝者姓名", 0.9, None), RawCell("口口口口口", 0.9, None)]] + [
+        [RawCell(d, 0.9, grid.cell_box(r, 0)), RawCell("口口" + rel, 0.9, grid.cell_box(r, 1))]
+        for r, (d, rel) in enumerate(zip(_DECEASED, _RELATIONS), start=1)
+    ]
+    header = [c.text for c in t[0]]
+    st = Structure()
+    halves = [("口口", rel) for rel in _RELATIONS]
+    got = split_unidentified_columns(gray, grid, "cremation", header, {}, t, st, sp, _split_read(halves, ("口口", "口口")))
+    assert got.n_cols == 3 and len(header) == 3
+    assert assign_by_content("cremation", header, t, st, sp) == ["deceased_name", None, "agent_relation_code"]
+    assert SPLIT_GAP_DOUBT in st.columns[1] and SPLIT_GAP_DOUBT in st.columns[2] and 0 not in st.columns

@@ -1046,10 +1046,12 @@ def split_unidentified_columns(
     at most SPLIT_CROSSING of its written rows, text on both sides in most of them) is tried as two
     columns: the grid is split at the gap, the two header cells and the two halves' cells read (`read`:
     grid, cells, the columns' fields by header), and every column judged again by header and cells
-    (mapping.headers.assign_columns). The split is kept only where each half is then given a field
-    (_split_fields: the assignment's, or one its cells fit or its header names) for which it scores
-    above what the whole scored, and no other column's field changes; the two columns split off are
-    doubted (SPLIT_GAP_DOUBT: no header read said two columns were there), so their fields go to review.
+    (mapping.headers.assign_columns). The split is kept only where at least one half is then given a
+    field (_split_fields: the assignment's, or one its cells fit or its header names) and each half given
+    one scores above what the whole scored for it, and no other column's field changes; a half given none
+    stays a column no field fits (its writing was lost with the whole before: nothing of it is accepted),
+    while the other half's field is no longer lost. The two columns split off are doubted
+    (SPLIT_GAP_DOUBT: no header read said two columns were there), so their fields go to review.
     Rule source: the form of a register, whose columns are separated by ruling lines: one printed column
     holds one value per row, so writing that leaves a gap down every written row of a cell is two
     columns' writing whose ruling line was lost (faded, not printed, not found), which
@@ -1079,7 +1081,9 @@ def split_unidentified_columns(
         t_scores = column_scores(kind, t_header, t_texts, sp)
         whole_scores = column_scores(kind, header, _column_texts(header, rows, structure), sp)
         got_fields = _split_fields(c, [a.field for a in t_assigned], t_scores)
-        if got_fields is None or any(t_scores[(c + i, f)].total <= whole_scores[(c, f)].total for i, f in enumerate(got_fields)):
+        if got_fields is None or any(
+            f is not None and t_scores[(c + i, f)].total <= whole_scores[(c, f)].total for i, f in enumerate(got_fields)
+        ):
             continue
         others = [a.field for i, a in enumerate(assigned) if i != c]
         if others != [a.field for i, a in enumerate(t_assigned) if i not in (c, c + 1)]:
@@ -1099,14 +1103,17 @@ def split_unidentified_columns(
     return grid
 
 
-def _split_fields(c: int, fields: Sequence[str | None], scores: Mapping[tuple[int, str], ColumnScore]) -> tuple[str, str] | None:
+def _split_fields(
+    c: int, fields: Sequence[str | None], scores: Mapping[tuple[int, str], ColumnScore]
+) -> tuple[str | None, str | None] | None:
     """The fields of the two columns c and c + 1 split by split_unidentified_columns, each the one
     assign_columns gave it where its cells do not mostly fail it, else the field no other column holds
     that it fits best by its cells (at least CONTENT_FAILS of them, the recognizer's look-alikes taken:
     ColumnScore.content, the share column_scores judges a column by) or that its header names
-    (HEADER_NAMES_IN_DOUBT); None where either half has none, or both the same."""
+    (HEADER_NAMES_IN_DOUBT), else None (a half no field fits: faint or misread writing, as the whole
+    was); None where neither half has one, or both the same."""
     held = {f for i, f in enumerate(fields) if f is not None and i not in (c, c + 1)}
-    out: list[str] = []
+    out: list[str | None] = []
     for cc in (c, c + 1):
         own = fields[cc] if cc < len(fields) else None
         sc = scores.get((cc, own)) if own is not None else None
@@ -1122,10 +1129,10 @@ def _split_fields(c: int, fields: Sequence[str | None], scores: Mapping[tuple[in
             and f not in out
             and ((v.content is not None and v.content >= CONTENT_FAILS) or v.header >= HEADER_NAMES_IN_DOUBT)
         ]
-        if not fits:
-            return None
-        out.append(max(fits)[1])
-    return (out[0], out[1]) if out[0] != out[1] else None
+        out.append(max(fits)[1] if fits else None)
+    if out[0] == out[1]:  # both None, or the same field twice
+        return None
+    return out[0], out[1]
 
 
 SPLIT_GAP_DOUBT = "split from a column its header and cells did not identify, at a gap its writing leaves down every row: a ruling line was lost"
@@ -1285,7 +1292,7 @@ def _split_halves_given(
         if pair is None:
             continue
         for cc, f in zip((c, c + 1), pair):
-            if out[cc].field is None and all(a.field != f for a in out):
+            if f is not None and out[cc].field is None and all(a.field != f for a in out):
                 out[cc] = ColumnAssignment(cc, header[cc], f, scores[(cc, f)], True, None)
     return out
 
