@@ -153,6 +153,22 @@ def legacy_sex_candidates(legacy: str, facts: RowFacts, regions: Collection[str]
     return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
 
 
+def legacy_region_candidates(legacy: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
+    """The legacy 15-digit numbers (GB 11643-1989: a GB/T 2260 address code, no check digit) that differ from
+    `legacy`, whose address code is no listed ID region (spec.id_regions), only in one digit of that code, by
+    which it becomes a listed region, and that fit the row (_consistent on the 18-character form: sex digit,
+    birth date against the age at death, the death date and the register's year). Any digit, not only the
+    recognizer's confusions (CONFUSABLE): the listed regions are few, so one of them a single digit from an
+    unlisted code is rare by chance, and an address code that is no division has a digit misread (on the
+    1-bit design copies b3316/b3376 three such readings, 1 read for 4 twice, 1 for 3 once, each one digit
+    from exactly one listed region, the true one). Sorted; empty for a listed code or a number that is no
+    legacy one."""
+    if len(legacy) != 15 or not legacy.isdigit() or legacy[:6] in regions:
+        return []
+    out = {r + legacy[6:] for r in regions if len(r) == 6 and sum(a != b for a, b in zip(r, legacy[:6])) == 1}
+    return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
+
+
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
     """(the corrected number or None, candidates). A number only when there is exactly one and the
     row gives all it must agree with (sex, age, death date; on a register that records no age at

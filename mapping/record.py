@@ -28,6 +28,7 @@ from .idfix import (
     choose_decoded,
     correct_readings,
     disagreements,
+    legacy_region_candidates,
     legacy_sex_candidates,
     marks_dropped,
     number_before_date,
@@ -467,6 +468,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             n = _legacy_checked(n, facts, sp)
             if facts is not None:
                 n = _legacy_sex_digit(n, facts, sp)
+                n = _legacy_region_digit(n, facts, sp)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
             n = _decode_phone(n, cell)  # never decoded
         conf = _value_confidence(n, ocr_conf)
@@ -657,6 +659,28 @@ def _legacy_sex_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalize
         N.convert_15_to_18(cands[0]),
         n.raw,
         n.flags + ("legacy_id_sex_digit", "id_proposed"),
+        min(n.certainty, ID_PROPOSED_CERTAINTY),
+    )
+
+
+def _legacy_region_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalized:
+    """A legacy 15-digit ID whose address code is no listed division (`legacy_id_region_unlisted`: GB/T 2260,
+    spec.id_regions) where exactly one listed region lies one digit from it and gives a number that fits the
+    row (mapping.idfix.legacy_region_candidates): that number is proposed, flagged `id_proposed` and
+    `legacy_id_region_digit`, never above ID_PROPOSED_CERTAINTY: a legacy number has no check digit, so only
+    the division list says which digit was misread, and a person registered outside the listed divisions
+    would have been right as read; a reviewer compares the two with the scan (the reading stays in raw). Else
+    the value stays as read. Never for a number a reviewer typed (build_record does not call it)."""
+    if n.value is None or "legacy_id_region_unlisted" not in n.flags or "id_proposed" in n.flags:
+        return n
+    full = str(n.value)
+    cands = legacy_region_candidates(full[:6] + full[8:17], facts, sp.id_regions)
+    if len(cands) != 1:
+        return n
+    return N.Normalized(
+        N.convert_15_to_18(cands[0]),
+        n.raw,
+        tuple(fl for fl in n.flags if fl != "legacy_id_region_unlisted") + ("legacy_id_region_digit", "id_proposed"),
         min(n.certainty, ID_PROPOSED_CERTAINTY),
     )
 

@@ -480,3 +480,32 @@ def test_a_reading_whose_birth_date_is_no_date_is_repaired_as_one_whose_check_di
     close = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -1.0), (TRUE_ID, -4.0), (rival, -4.5)))
     held = build_record("cremation", {**row(read), "id_number": close}, CTX).fields["id_number"]
     assert held.value is None and "bad_birth_date" in held.flags
+
+
+def test_a_legacy_id_whose_region_is_one_digit_from_exactly_one_listed_division_is_proposed_with_it():
+    """A legacy 15-digit ID (GB 11643-1989: no check digit) whose address code is no GB/T 2260 division of the
+    list (spec.id_regions) has a digit misread; on the 1-bit design copies (b3316, b3376) a 4 read as 1, and
+    the true code was the only listed one a digit away. Where exactly one listed region lies one digit from it
+    and the number fits the row, that number is proposed (id_proposed, legacy_id_region_digit), below every
+    threshold, the reading kept in raw: the person may be registered outside the list. Where several listed
+    regions lie a digit away (370615: 370611-370614, 370685) or none (990611), the number stays as read,
+    doubted (legacy_id_region_unlisted). Failed before: the value was the misread number."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from mapping.normalize import convert_15_to_18
+    from pipeline.quality.calibration import FLOOR
+
+    written = TRUE_ID[:6] + TRUE_ID[8:17]  # the same person's legacy number, region 370611
+    read = "310611" + written[6:]  # its 7 read as 1
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(written) == TRUE_ID and fv.raw == read
+    assert {"id_proposed", "legacy_id_region_digit", "converted_15_to_18"} <= set(fv.flags)
+    assert "legacy_id_region_unlisted" not in fv.flags
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert FLAGS["legacy_id_region_digit"].zh and FLAGS["legacy_id_region_digit"].severity == "warn"
+    for kept in ("370615" + written[6:], "990611" + written[6:]):  # several listed a digit away; none
+        fv = build_record("cremation", row(kept), CTX).fields["id_number"]
+        assert fv.value == convert_15_to_18(kept) and "id_proposed" not in fv.flags
+        assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < FLOOR
+    man = {**row(read), "sex_code": RawCell("男", 0.9, (0, 0, 10, 10))}  # the one listed region's number misfits the row
+    fv = build_record("cremation", man, CTX).fields["id_number"]
+    assert "legacy_id_region_digit" not in fv.flags and fv.value == convert_15_to_18(read)
