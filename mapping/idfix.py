@@ -17,7 +17,7 @@ import datetime as _dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Collection, Iterable, Sequence
 
 from .normalize import MAX_YEAR, MIN_YEAR, convert_15_to_18, id_check_digit, is_valid_id, normalize_id_number
@@ -263,6 +263,31 @@ below a number the row singled out (ROW_DECODED_CERTAINTY), so the record is alw
 design stores (county and typed 3316, camera 4482 and 4485, stress copies of 3316 typed bilevel and
 county faded; bench/id_misses.py) the proposal was the true number in 7 of the 9 cells it filled, all
 left blank before."""
+
+
+REGISTER_YEAR_MIN_AGE = 2
+"""The youngest age at death for which a number is weighed against the register's year (by_register_year):
+a child dead at 0 or 1 may have been born in the register's year itself, which that weighing rules out."""
+
+
+def by_register_year(facts: RowFacts) -> RowFacts:
+    """The row's facts for weighing the numbers the recognizer scored on an ID's crop (choose_decoded, propose:
+    both always reviewed) where the row's age at death was read and its death date was not: the death lies in
+    the register's year or the year before (a cremation register's year is its cremations'; SPEC: death_date <=
+    cremation_date, usually 1-7 days after), so the whole years from birth to death are those to the last day
+    of the year before, or one more, or one less; with the spec's +-1 on the age (age_years within +-1 of
+    death_date - birth_date) the number's birth year is checked against the age with one more year of
+    tolerance, and no birth after that day (REGISTER_YEAR_MIN_AGE: not for infants). Never for a correction
+    (correct_readings): the "usually" is no rule. On the scanned design copies (carbon c5/c6, 1-bit
+    b3316/b3376/b3377) most IDs left to a proposal had their death date unread (faded or misplaced) and their
+    age read (41 of the 87 IDs missed there in a row and column found, bench/id_misses.py); weighed so, 4 proposals
+    that were wrong became the true number (c5 2, c6 2), 7 wrong ones were withdrawn (the cell left unread), none
+    right was lost; the true number's birth year lay outside the window only where the age was misread.
+    `facts` itself where the death date is known, the age or the register's year is not, or the age is below
+    REGISTER_YEAR_MIN_AGE."""
+    if facts.death is not None or facts.age is None or facts.year is None or facts.age < REGISTER_YEAR_MIN_AGE:
+        return facts
+    return replace(facts, death=_dt.date(facts.year - 1, 12, 31), age_tolerance=facts.age_tolerance + 1)
 
 
 def propose(
