@@ -281,8 +281,10 @@ def by_register_year(facts: RowFacts) -> RowFacts:
     (correct_readings): the "usually" is no rule. On the scanned design copies (carbon c5/c6, 1-bit
     b3316/b3376/b3377) most IDs left to a proposal had their death date unread (faded or misplaced) and their
     age read (41 of the 87 IDs missed there in a row and column found, bench/id_misses.py); weighed so, 4 proposals
-    that were wrong became the true number (c5 2, c6 2), 7 wrong ones were withdrawn (the cell left unread), none
-    right was lost; the true number's birth year lay outside the window only where the age was misread.
+    that were wrong became the true number (c5 2, c6 2), none right was lost. The true number's birth year lay
+    outside the window only where the age was misread, so the caller only chooses by it: where it rules out
+    every candidate, the proposal is made on the row's facts alone as before (withdrawing the 7 it ruled out
+    lost the sex, birth date and division a reviewer saw derived from them, right in 9 fields).
     `facts` itself where the death date is known, the age or the register's year is not, or the age is below
     REGISTER_YEAR_MIN_AGE."""
     if facts.death is not None or facts.age is None or facts.year is None or facts.age < REGISTER_YEAR_MIN_AGE:

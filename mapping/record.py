@@ -727,12 +727,17 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         return N.Normalized(m.value, n.raw, kept + m.flags + ("id_marks_dropped",), min(m.certainty, MARKS_DROPPED_CERTAINTY))
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
     scored = own.alternatives if own is not None else None
-    weigh = by_register_year(facts)  # for the recognizer's own candidates only, never a correction
-    chosen = choose_decoded(scored, weigh, sp.id_regions)
+    # the register's year only chooses among the recognizer's own candidates, never corrects nor withdraws one
+    weigh = by_register_year(facts)
+    chosen = choose_decoded(scored, weigh, sp.id_regions) or choose_decoded(scored, facts, sp.id_regions)
     if fixed is not None and (
         (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
     ):
-        return _proposed(n, scored, weigh, sp) or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        return (
+            _proposed(n, scored, weigh, sp)
+            or _proposed(n, scored, facts, sp)
+            or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        )
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
@@ -752,7 +757,11 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         )
     # a reading that holds its check character yet gives no birth date has two characters or more misread
     # (GB 11643's MOD 11-2 check catches every single substitution): the likeliest number near it is a guess
-    proposed = None if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags else _proposed(n, scored, weigh, sp)
+    proposed = (
+        None
+        if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags
+        else (_proposed(n, scored, weigh, sp) or _proposed(n, scored, facts, sp))
+    )
     if proposed is not None:
         return proposed
     if len(cands) > 1:

@@ -535,3 +535,6 @@ def test_an_id_left_to_the_recognizer_is_weighed_against_the_register_year_where
 
     no_year = build_record("cremation", {**no_death, "id_number": cell}, RecordContext(funeral_home_code="370602-BYG-01"))
     assert no_year.fields["id_number"].value == born58  # no register year: nothing to weigh it by
+    alone = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (born58, -1.0)))
+    kept = build_record("cremation", {**no_death, "id_number": alone}, CTX).fields["id_number"]
+    assert kept.value == born58 and kept.confidence < FLOOR  # the year chooses, never withdraws the only one
