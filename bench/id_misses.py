@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mapping.idfix import RowFacts, _allowed, candidates  # noqa: E402
+from mapping.idfix import RowFacts, _allowed, candidates, disagreements  # noqa: E402
 from mapping.normalize import is_valid_id  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
@@ -60,6 +60,24 @@ def _shape(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z.:\-]", "*", re.sub(r"[0-9]", "9", text))
 
 
+def _positions(value: str | None, truth: str, written: str) -> str:
+    """Which parts of the number `value` has wrong, no digit printed: R region (1-6), B birth date (7-14,
+    yymmdd in a 15-digit one), S sequence (15-17, 13-15), C check (18), each with the count of wrong
+    characters; compared as written (15 or 18 characters) or as the truth's 18; `len` where the length
+    differs from both, `-` where there is no value."""
+    if not value:
+        return "-"
+    value = value.upper()
+    if len(value) == 18:
+        ref, parts = truth, ((0, 6, "R"), (6, 14, "B"), (14, 17, "S"), (17, 18, "C"))
+    elif len(value) == 15 and len(written) == 15:
+        ref, parts = written, ((0, 6, "R"), (6, 12, "B"), (12, 15, "S"))
+    else:
+        return f"len{len(value)}"
+    out = "".join(f"{name}{n}" for a, b, name in parts if (n := sum(x != y for x, y in zip(value[a:b], ref[a:b]))))
+    return out or "none"
+
+
 def _iso(v: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(v)) if v else None
@@ -76,6 +94,11 @@ def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter,
     regions = load_spec().id_regions
     for _path, gpage, st, cols, recs in truth_pages(store):
         page = page_view(gpage, st, cols, recs, lost=not any(recs.values()))
+        page_regions = Counter(
+            str((r.fields.get("id_number") or {}).get("value") or "")[:6]
+            for r in recs.values()
+            if r is not None and (r.fields.get("id_number") or {}).get("value")
+        )
         for grow in gpage["rows"]:
             if grow.get("struck"):
                 continue
@@ -141,6 +164,13 @@ def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter,
             if o is None:
                 cnt["blank_proposal_" + ("none" if prop is None else "right" if prop == t else "wrong")] += 1
             truth_valid = is_valid_id(t)
+            written = str(grow["record"].get("id_number_raw") or t)
+            others = page_regions.copy()
+            if o:
+                others[o[:6]] -= 1
+            top = others.most_common(1)
+            page_region = "none" if not top or top[0][1] <= 0 else "same" if top[0][0] == t[:6] else "other"
+            truth_fits = ",".join(disagreements(t, facts, regions)) or "ok"
             row_known = (
                 f"sex={'y' if facts.sex else 'n'} age={'y' if facts.age is not None else 'n'} death={'y' if facts.death else 'n'}"
             )
@@ -149,7 +179,8 @@ def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter,
                 f"conf={float(fv.get('confidence', 0)):.2f} raw={_shape(raw)} second={_shape(str(cell.get('second') or ''))} "
                 f"cands={len(cands)} truth_in_cands={t in cands} alts={len(alts)} truth_rank={rank} truth_valid18={truth_valid} "
                 f"allowed={len(allowed)} proposal={'-' if prop is None else prop == t} gap={gap:.1f} drop={drop:.1f} "
-                f"{row_known} flags={','.join(flags)}"
+                f"{row_known} written={len(written)} out_wrong={_positions(o, t, written)} raw_wrong={_positions(raw, t, written)} "
+                f"page_region={page_region} truth_vs_row={truth_fits} flags={','.join(flags)}"
             )
     store.dispose()
 

@@ -258,6 +258,13 @@ FLAGS: dict[str, FlagInfo] = {
         "check the ID and the sex against the scan",
         "warn",
     ),
+    "legacy_id_region_digit": FlagInfo(
+        "15 位旧身份证号前六位不是行政区划代码：已改为与之只差一位、与本行相符的唯一列表区划（旧号无校验位，也可能此人户籍不在列表区划内），请对照原件核对",
+        "the first six digits of a 15-digit legacy ID were no listed division: changed to the one listed division "
+        "a single digit away that fits the row (a legacy number has no check digit; the person may also be "
+        "registered outside the listed divisions); check against the scan",
+        "warn",
+    ),
     "id_correction_ambiguous": FlagInfo(
         "身份证号校验位不符，有多个可能的更正，未更正",
         "ID check digit failed; several possible corrections: not corrected",

@@ -17,7 +17,7 @@ import datetime as _dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Collection, Iterable, Sequence
 
 from .normalize import MAX_YEAR, MIN_YEAR, convert_15_to_18, id_check_digit, is_valid_id, normalize_id_number
@@ -153,6 +153,22 @@ def legacy_sex_candidates(legacy: str, facts: RowFacts, regions: Collection[str]
     return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
 
 
+def legacy_region_candidates(legacy: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
+    """The legacy 15-digit numbers (GB 11643-1989: a GB/T 2260 address code, no check digit) that differ from
+    `legacy`, whose address code is no listed ID region (spec.id_regions), only in one digit of that code, by
+    which it becomes a listed region, and that fit the row (_consistent on the 18-character form: sex digit,
+    birth date against the age at death, the death date and the register's year). Any digit, not only the
+    recognizer's confusions (CONFUSABLE): the listed regions are few, so one of them a single digit from an
+    unlisted code is rare by chance, and an address code that is no division has a digit misread (on the
+    1-bit design copies b3316/b3376 three such readings, 1 read for 4 twice, 1 for 3 once, each one digit
+    from exactly one listed region, the true one). Sorted; empty for a listed code or a number that is no
+    legacy one."""
+    if len(legacy) != 15 or not legacy.isdigit() or legacy[:6] in regions:
+        return []
+    out = {r + legacy[6:] for r in regions if len(r) == 6 and sum(a != b for a, b in zip(r, legacy[:6])) == 1}
+    return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
+
+
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
     """(the corrected number or None, candidates). A number only when there is exactly one and the
     row gives all it must agree with (sex, age, death date; on a register that records no age at
@@ -247,6 +263,33 @@ below a number the row singled out (ROW_DECODED_CERTAINTY), so the record is alw
 design stores (county and typed 3316, camera 4482 and 4485, stress copies of 3316 typed bilevel and
 county faded; bench/id_misses.py) the proposal was the true number in 7 of the 9 cells it filled, all
 left blank before."""
+
+
+REGISTER_YEAR_MIN_AGE = 2
+"""The youngest age at death for which a number is weighed against the register's year (by_register_year):
+a child dead at 0 or 1 may have been born in the register's year itself, which that weighing rules out."""
+
+
+def by_register_year(facts: RowFacts) -> RowFacts:
+    """The row's facts for weighing the numbers the recognizer scored on an ID's crop (choose_decoded, propose:
+    both always reviewed) where the row's age at death was read and its death date was not: the death lies in
+    the register's year or the year before (a cremation register's year is its cremations'; SPEC: death_date <=
+    cremation_date, usually 1-7 days after), so the whole years from birth to death are those to the last day
+    of the year before, or one more, or one less; with the spec's +-1 on the age (age_years within +-1 of
+    death_date - birth_date) the number's birth year is checked against the age with one more year of
+    tolerance, and no birth after that day (REGISTER_YEAR_MIN_AGE: not for infants). Never for a correction
+    (correct_readings): the "usually" is no rule. On the scanned design copies (carbon c5/c6, 1-bit
+    b3316/b3376/b3377) most IDs left to a proposal had their death date unread (faded or misplaced) and their
+    age read (41 of the 87 IDs missed there in a row and column found, bench/id_misses.py); weighed so, 4 proposals
+    that were wrong became the true number (c5 2, c6 2), none right was lost. The true number's birth year lay
+    outside the window only where the age was misread, so the caller only chooses by it: where it rules out
+    every candidate, the proposal is made on the row's facts alone as before (withdrawing the 7 it ruled out
+    lost the sex, birth date and division a reviewer saw derived from them, right in 9 fields).
+    `facts` itself where the death date is known, the age or the register's year is not, or the age is below
+    REGISTER_YEAR_MIN_AGE."""
+    if facts.death is not None or facts.age is None or facts.year is None or facts.age < REGISTER_YEAR_MIN_AGE:
+        return facts
+    return replace(facts, death=_dt.date(facts.year - 1, 12, 31), age_tolerance=facts.age_tolerance + 1)
 
 
 def propose(

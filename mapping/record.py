@@ -25,9 +25,11 @@ from .idfix import (
     MARKS_DROPPED_CERTAINTY,
     ROW_DECODED_CERTAINTY,
     RowFacts,
+    by_register_year,
     choose_decoded,
     correct_readings,
     disagreements,
+    legacy_region_candidates,
     legacy_sex_candidates,
     marks_dropped,
     number_before_date,
@@ -467,6 +469,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             n = _legacy_checked(n, facts, sp)
             if facts is not None:
                 n = _legacy_sex_digit(n, facts, sp)
+                n = _legacy_region_digit(n, facts, sp)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
             n = _decode_phone(n, cell)  # never decoded
         conf = _value_confidence(n, ocr_conf)
@@ -661,6 +664,28 @@ def _legacy_sex_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalize
     )
 
 
+def _legacy_region_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalized:
+    """A legacy 15-digit ID whose address code is no listed division (`legacy_id_region_unlisted`: GB/T 2260,
+    spec.id_regions) where exactly one listed region lies one digit from it and gives a number that fits the
+    row (mapping.idfix.legacy_region_candidates): that number is proposed, flagged `id_proposed` and
+    `legacy_id_region_digit`, never above ID_PROPOSED_CERTAINTY: a legacy number has no check digit, so only
+    the division list says which digit was misread, and a person registered outside the listed divisions
+    would have been right as read; a reviewer compares the two with the scan (the reading stays in raw). Else
+    the value stays as read. Never for a number a reviewer typed (build_record does not call it)."""
+    if n.value is None or "legacy_id_region_unlisted" not in n.flags or "id_proposed" in n.flags:
+        return n
+    full = str(n.value)
+    cands = legacy_region_candidates(full[:6] + full[8:17], facts, sp.id_regions)
+    if len(cands) != 1:
+        return n
+    return N.Normalized(
+        N.convert_15_to_18(cands[0]),
+        n.raw,
+        tuple(fl for fl in n.flags if fl != "legacy_id_region_unlisted") + ("legacy_id_region_digit", "id_proposed"),
+        min(n.certainty, ID_PROPOSED_CERTAINTY),
+    )
+
+
 def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, facts: RowFacts) -> N.Normalized:
     """An ID failing its check digit (or its length, characters, region or birth date: GB 11643 makes a reading
     whose digits 7-14 are no real date no number, whatever its check character): corrected when exactly one
@@ -702,11 +727,17 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         return N.Normalized(m.value, n.raw, kept + m.flags + ("id_marks_dropped",), min(m.certainty, MARKS_DROPPED_CERTAINTY))
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
     scored = own.alternatives if own is not None else None
-    chosen = choose_decoded(scored, facts, sp.id_regions)
+    # the register's year only chooses among the recognizer's own candidates, never corrects nor withdraws one
+    weigh = by_register_year(facts)
+    chosen = choose_decoded(scored, weigh, sp.id_regions) or choose_decoded(scored, facts, sp.id_regions)
     if fixed is not None and (
         (chosen is not None and chosen[0] != fixed) or scored_far_below(fixed, scored, facts, sp.id_regions)
     ):
-        return _proposed(n, scored, facts, sp) or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        return (
+            _proposed(n, scored, weigh, sp)
+            or _proposed(n, scored, facts, sp)
+            or N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
+        )
     if fixed is not None:
         # agreeing with sex alone (no age on the register) is weaker evidence than sex and age
         return N.Normalized(
@@ -726,7 +757,11 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         )
     # a reading that holds its check character yet gives no birth date has two characters or more misread
     # (GB 11643's MOD 11-2 check catches every single substitution): the likeliest number near it is a guess
-    proposed = None if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags else _proposed(n, scored, facts, sp)
+    proposed = (
+        None
+        if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags
+        else (_proposed(n, scored, weigh, sp) or _proposed(n, scored, facts, sp))
+    )
     if proposed is not None:
         return proposed
     if len(cands) > 1:

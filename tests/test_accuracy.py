@@ -1478,10 +1478,10 @@ def test_a_legacy_number_whose_region_is_unlisted_is_doubted_and_kept():
     listed = TRUE_ID[:6] + TRUE_ID[8:17]  # 370611 380705 002: the same person's legacy number
     fv = build_record("cremation", row(listed), CTX).fields["id_number"]
     assert "converted_15_to_18" in fv.flags and "legacy_id_region_unlisted" not in fv.flags and fv.confidence > 0.5
-    unlisted = "370011" + listed[6:]  # a region digit 6 read as 0: 370011 is no division
+    unlisted = "370615" + listed[6:]  # a region digit misread: 370615 is no division, and five are one digit from it
     cell = RawCell(unlisted, 0.99, (0, 0, 10, 10), True, unlisted, 0.99)  # read alike twice
     fv = build_record("cremation", {**row(unlisted), "id_number": cell}, CTX).fields["id_number"]
-    assert fv.value == "370011" + "19" + listed[6:] + id_check_digit("370011" + "19" + listed[6:])
+    assert fv.value == "370615" + "19" + listed[6:] + id_check_digit("370615" + "19" + listed[6:])
     assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < 0.5
     assert FLAGS["legacy_id_region_unlisted"].zh and FLAGS["legacy_id_region_unlisted"].en
 

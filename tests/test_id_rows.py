@@ -480,3 +480,61 @@ def test_a_reading_whose_birth_date_is_no_date_is_repaired_as_one_whose_check_di
     close = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -1.0), (TRUE_ID, -4.0), (rival, -4.5)))
     held = build_record("cremation", {**row(read), "id_number": close}, CTX).fields["id_number"]
     assert held.value is None and "bad_birth_date" in held.flags
+
+
+def test_a_legacy_id_whose_region_is_one_digit_from_exactly_one_listed_division_is_proposed_with_it():
+    """A legacy 15-digit ID (GB 11643-1989: no check digit) whose address code is no GB/T 2260 division of the
+    list (spec.id_regions) has a digit misread; on the 1-bit design copies (b3316, b3376) a 4 read as 1, and
+    the true code was the only listed one a digit away. Where exactly one listed region lies one digit from it
+    and the number fits the row, that number is proposed (id_proposed, legacy_id_region_digit), below every
+    threshold, the reading kept in raw: the person may be registered outside the list. Where several listed
+    regions lie a digit away (370615: 370611-370614, 370685) or none (990611), the number stays as read,
+    doubted (legacy_id_region_unlisted). Failed before: the value was the misread number."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from mapping.normalize import convert_15_to_18
+    from pipeline.quality.calibration import FLOOR
+
+    written = TRUE_ID[:6] + TRUE_ID[8:17]  # the same person's legacy number, region 370611
+    read = "310611" + written[6:]  # its 7 read as 1
+    fv = build_record("cremation", row(read), CTX).fields["id_number"]
+    assert fv.value == convert_15_to_18(written) == TRUE_ID and fv.raw == read
+    assert {"id_proposed", "legacy_id_region_digit", "converted_15_to_18"} <= set(fv.flags)
+    assert "legacy_id_region_unlisted" not in fv.flags
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert FLAGS["legacy_id_region_digit"].zh and FLAGS["legacy_id_region_digit"].severity == "warn"
+    for kept in ("370615" + written[6:], "990611" + written[6:]):  # several listed a digit away; none
+        fv = build_record("cremation", row(kept), CTX).fields["id_number"]
+        assert fv.value == convert_15_to_18(kept) and "id_proposed" not in fv.flags
+        assert "legacy_id_region_unlisted" in fv.flags and fv.confidence < FLOOR
+    man = {**row(read), "sex_code": RawCell("男", 0.9, (0, 0, 10, 10))}  # the one listed region's number misfits the row
+    fv = build_record("cremation", man, CTX).fields["id_number"]
+    assert "legacy_id_region_digit" not in fv.flags and fv.value == convert_15_to_18(read)
+
+
+def test_an_id_left_to_the_recognizer_is_weighed_against_the_register_year_where_the_death_date_was_not_read():
+    """A faded row whose death date was not read, its age (74) read: its ID fails its check digit, and the
+    recognizer scores a number born 1958 a little above the true one born 1938 (a 3 read as 5). Without a
+    death date the row ruled neither out and the 1958 number was proposed. The register's year (2013) says
+    when the death was: in it or the year before (SPEC: death_date <= cremation_date, usually 1-7 days), so a
+    man or woman of 74 was born 1936-1940 (mapping.idfix.by_register_year): the 1938 number is taken, below
+    every threshold (reviewed). Nothing changes where the death date was read, and no correction leans on it."""
+    from pipeline.quality.calibration import FLOOR
+
+    born58 = TRUE_ID[:6] + "1958" + TRUE_ID[10:17]
+    born58 += id_check_digit(born58)
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]  # two digits blotted: no repair settles it
+    scored = ((read, -2.0), (born58, -1.0), (TRUE_ID, -1.2))
+    no_death = {k: v for k, v in row(read).items() if k != "death_date"}
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=scored)
+    fv = build_record("cremation", {**no_death, "id_number": cell}, CTX).fields["id_number"]
+    assert fv.value == TRUE_ID and fv.raw == read and fv.confidence < FLOOR
+    assert {"id_proposed", "id_decoded_by_row"} & set(fv.flags)
+    with_death = build_record("cremation", {**row(read), "id_number": cell}, CTX).fields["id_number"]
+    assert with_death.value == TRUE_ID  # the death date read rules 1958 out as before
+    from mapping import RecordContext
+
+    no_year = build_record("cremation", {**no_death, "id_number": cell}, RecordContext(funeral_home_code="370602-BYG-01"))
+    assert no_year.fields["id_number"].value == born58  # no register year: nothing to weigh it by
+    alone = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (born58, -1.0)))
+    kept = build_record("cremation", {**no_death, "id_number": alone}, CTX).fields["id_number"]
+    assert kept.value == born58 and kept.confidence < FLOOR  # the year chooses, never withdraws the only one
