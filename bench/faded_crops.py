@@ -1,7 +1,7 @@
 """Do a faint page's name, address and number cells read better with their crop's levels or strokes
 prepared otherwise before recognition? Measured, no product change.
 
-    PYTHONPATH=. python bench/faded_crops.py ROOT... [--variants first,stretch,gamma2,flat,min2,min3,stmin2]
+    PYTHONPATH=. python bench/faded_crops.py ROOT... [--variants first,stretch,gamma2,flat,min2,min3,stmin2] [--groups names]
                                             [--pages-per-store N] [--families county_editions] [--below 120] [--out FILE.json] [--dump DIR --dump-n N]
 
 Each ROOT holds family folders `<family>/scans` + `<family>/run-*/data` (bench/hold_reasons.py's layout);
@@ -31,8 +31,22 @@ on light paper; a faded carbon copy gives grey, thin, broken strokes on a toned 
   thin<K>  strokes wider than K px (stroke_width, measured on the crop) thinned back to K by a grey maximum
            filter (a carbon copy's pressure spread undone; bench/stress_scans.py --mode carbon)
   stthin<K> stretch, then thin<K>;  max2 / max3  a 2x2 / 3x3 grey maximum filter whatever the width
+  usm<S>x<A>  unsharp mask: the crop plus A/10 x its difference from its Gaussian blur of S/10 px (soft edges)
+  nlm      the paper's grain taken out by layout.denoise_grain's non-local means (h = GRAIN_DENOISE x the
+           crop's paper_noise, at least 1), whatever the noise
+  grainy   the preparation tried end to end in session 30 (clear_grainy_name_line: nlm then usm10x10, only
+           on a crop whose paper_noise is at least GRAINY_PAPER)
+  area<P>  shrunk by area averaging to P % (grain averaged; the recognizer scales to 48 px anyway)
+  pst<P>   stretched between the P-th and the 90th percentile
+  pad<P>   trimmed to its ink with a margin of P % of the ink's height (the engine's trim_to_ink: 25)
+  a+b      variant a, then b on it (nlm+usm10x10)
+  ens:a/b  read greedily from the recognizer's per-frame probabilities averaged (geometric mean) over the
+           variants a, b, ... (test-time averaging of views; one input width)
   deepen   the gate tried as a product change (deepen_faint_line, not adopted): a name cell's line on a page
            not processed as a photograph, under FAINT_LINE_CONTRAST levels, its ink's depth doubled (= half there)
+
+Every variant is trimmed to its ink here as the engine trims a crop (ocr.base.trim_to_ink, once; the engine's
+own trim off), so `first` is exactly the production reading. `--groups names,addresses`: only those kinds.
 
 Printed: per store and field kind (names, addresses, numbers) and contrast bin, cells, right on the first
 crop, and per variant right, put right, made wrong. Counts only (no names, no IDs, no phones).
@@ -64,9 +78,10 @@ from name_witness import records_with_truth  # noqa: E402
 import pipeline.quality.evaluate as E  # noqa: E402
 from bench.bench_families import rebase_scan_paths  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
+from ocr.base import trim_to_ink  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
-from pipeline.page.layout import Grid  # noqa: E402
+from pipeline.page.layout import GRAIN_DENOISE, GRAIN_SEARCH, GRAINY_PAPER, Grid, paper_noise  # noqa: E402
 from pipeline.page.routing import processed_as_photograph  # noqa: E402
 
 GROUPS = {
@@ -137,6 +152,10 @@ def _stretch(crop: np.ndarray) -> np.ndarray:
 def variant(crop: np.ndarray, name: str) -> np.ndarray:
     if name == "first":
         return crop
+    if "+" in name:
+        for part in name.split("+"):
+            crop = variant(crop, part)
+        return crop
     if name == "stretch":
         return _stretch(crop)
     if name == "mstretch":
@@ -166,7 +185,49 @@ def variant(crop: np.ndarray, name: str) -> np.ndarray:
     if name.startswith("stmin"):
         k = int(name[5:])
         return cv2.erode(_stretch(crop), np.ones((k, k), np.uint8))
+    if name.startswith("usm"):  # usm<sigma*10>x<amount*10>: unsharp mask (a carbon's soft stroke edges sharpened)
+        sg, am = (float(v) / 10 for v in name[3:].split("x"))
+        blur = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), sg)
+        return np.clip(crop.astype(np.float32) + am * (crop.astype(np.float32) - blur), 0, 255).astype(np.uint8)
+    if name == "grainy":  # the preparation tried end to end (clear_grainy_name_line: gated nlm+usm10x10)
+        return clear_grainy_name_line(crop)
+    if name == "nlm":  # the grain of the paper taken out whatever its level (layout.denoise_grain's filter)
+        sigma = max(1.0, paper_noise(crop))
+        return cv2.fastNlMeansDenoising(
+            np.ascontiguousarray(crop), None, h=GRAIN_DENOISE * sigma, templateWindowSize=5, searchWindowSize=GRAIN_SEARCH
+        )
+    if name.startswith("area"):  # area<pct>: shrunk by area averaging to pct % (grain averaged away)
+        f = float(name[4:]) / 100
+        return cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    if name.startswith("pst"):  # pst<lo>: stretch between the lo-th and the 90th percentile (paper white)
+        lo, hi = float(np.percentile(crop, float(name[3:]))), float(np.percentile(crop, 90))
+        if hi - lo < 5:
+            return crop
+        return np.clip((crop.astype(np.float32) - lo) * 255.0 / (hi - lo), 0, 255).astype(np.uint8)
+    if name.startswith("pad"):  # pad<pct>: trimmed to its ink with this margin (of the ink's height) instead of 25 %
+        return trim_to_ink(crop, float(name[3:]) / 100)[0]
     raise ValueError(name)
+
+
+def clear_grainy_name_line(line: np.ndarray) -> np.ndarray:
+    """The preparation tried end to end as a product change in session 30 and not adopted
+    (bench/results/s30-fadedread-2026-12-05.md; the diffs under /work/data/s30-fadedread/res): a scanned
+    name line on grainy paper (its own paper_noise at least layout.GRAINY_PAPER) with the grain taken out
+    (layout.denoise_grain's non-local means, h = GRAIN_DENOISE x its noise) and its strokes' edges sharpened
+    (unsharp mask: the line plus 1.0 x its difference from its 1-px Gaussian blur); any other line as it is.
+    The property: PP-OCR's recognizer was trained on sharp strokes on quiet paper; a carbon copy is
+    soft-edged strokes on grainy grey paper (its ink is not faint: nearly all its name lines lie 140+
+    levels under their paper)."""
+    if line.size == 0 or min(line.shape[:2]) < 3:
+        return line
+    sigma = paper_noise(line)
+    if sigma < GRAINY_PAPER:
+        return line
+    clean = cv2.fastNlMeansDenoising(
+        np.ascontiguousarray(line), None, h=GRAIN_DENOISE * sigma, templateWindowSize=5, searchWindowSize=GRAIN_SEARCH
+    ).astype(np.float32)
+    blur = cv2.GaussianBlur(clean, (0, 0), 1.0)
+    return np.clip(clean + (clean - blur), 0, 255).astype(np.uint8)
 
 
 def photo_info(data: Path) -> dict[int, bool]:
@@ -230,6 +291,7 @@ def gather(
                     "truth": E.scored_value(truths[r["id"]].get(f)),
                     "year": year,
                     "contrast": round(min(crop_contrast(c) for c in got), 1),
+                    "noise": round(float(np.median([paper_noise(c) for c in got])), 2),
                     "width": round(float(np.median([stroke_width(c) for c in got])), 2),
                     "photo": photo,
                     "lines": list(range(len(crops), len(crops) + len(got))),
@@ -241,15 +303,52 @@ def gather(
     return cells, crops
 
 
+def ensemble_reads(engine: Any, crops: list[np.ndarray], names: list[str]) -> list[Any]:
+    """Each crop read greedily from its frame probabilities averaged over the given variants (each trimmed
+    as the engine trims, scaled to the first variant's input width: the same frames)."""
+    from ocr.base import OcrPiece
+
+    out = []
+    for crop in crops:
+        vs = [trim_to_ink(variant(crop, v))[0] for v in names]
+        if min(min(v.shape[:2]) for v in vs) < 2:
+            out.append(OcrPiece("", 0.0, (0, 0, 1, 1), engine.name))
+            continue
+        base = cv2.cvtColor(vs[0], cv2.COLOR_GRAY2BGR)
+        width = engine._width(base)
+        rw = min(width, int(np.ceil(48 * base.shape[1] / base.shape[0])))
+        batch = np.stack([engine._norm(cv2.resize(cv2.cvtColor(v, cv2.COLOR_GRAY2BGR), (rw, 48)), width) for v in vs])
+        with engine._call_lock:
+            probs = engine._rec(batch)
+        p = np.exp(np.log(np.maximum(probs, 1e-9)).mean(axis=0))
+        p /= p.sum(axis=1, keepdims=True)
+        seq = p.argmax(axis=1)
+        keep = np.ones(len(seq), dtype=bool)
+        keep[1:] = seq[1:] != seq[:-1]
+        keep &= seq != 0
+        text = "".join(engine._names[c] for c in seq[keep])
+        conf = float(p.max(axis=1)[keep].min()) if keep.any() else 0.0
+        out.append(OcrPiece(text, conf, (0, 0, crop.shape[1], crop.shape[0]), engine.name))
+    return out
+
+
 def score(cells: list[dict[str, Any]], crops: list[np.ndarray], engine: Any, variants: list[str], settings: Settings) -> None:
     sp = load_spec(settings.spec_version)
     specs = {f.name: f for kind in ("cremation", "sea_burial") for f in sp.kind(kind).fields}
+    engine.trim_crops = False  # each variant is trimmed here as the engine trims (pad<pct> otherwise)
     deepened = {i for c in cells if c["group"] == "names" and not c["photo"] for i in c["lines"]}
     for name in variants:
         if name == "deepen":  # as read_cells gives a name column's lines (extract.line_crops, deepen)
-            reads = engine.recognize_crops([deepen_faint_line(c) if i in deepened else c for i, c in enumerate(crops)])
+            reads = engine.recognize_crops(
+                [trim_to_ink(deepen_faint_line(c) if i in deepened else c)[0] for i, c in enumerate(crops)]
+            )
+        elif name.startswith("ens"):  # ens:<a>/<b>/...: the recognizer's frame probabilities averaged over variants
+            reads = ensemble_reads(engine, crops, name[4:].split("/"))
         else:
-            reads = engine.recognize_crops([variant(c, name) for c in crops])
+            prepared = [variant(c, name) for c in crops]
+            if not any(p.startswith("pad") for p in name.split("+")):
+                prepared = [trim_to_ink(c)[0] for c in prepared]
+            reads = engine.recognize_crops(prepared)
         mark_right(cells, reads, name, specs, sp)
         print(f"  {name}: {sum(c['right'][name] for c in cells)} of {len(cells)} right", flush=True)
 
@@ -320,6 +419,7 @@ def main() -> None:
     ap.add_argument("--out", help="write the per-cell right/wrong and contrast (no text) here as JSON")
     ap.add_argument("--dump", help="write the lowest-contrast name cells' crops here as PNG")
     ap.add_argument("--dump-n", type=int, default=12)
+    ap.add_argument("--groups", help="only these kinds (names,addresses,numbers)")
     ap.add_argument("--no-read", action="store_true", help="only gather (and --dump); no recognition")
     args = ap.parse_args()
     variants = args.variants.split(",")
@@ -333,6 +433,14 @@ def main() -> None:
         if args.families and scans.parent.name not in args.families.split(","):
             continue
         got, gcrops = gather(label, scans, data, settings, args.pages_per_store, args.below)
+        if args.groups:
+            keep = [c for c in got if c["group"] in args.groups.split(",")]
+            gcrops = [gcrops[i] for c in keep for i in c["lines"]]
+            n = 0
+            for c in keep:
+                c["lines"] = list(range(n, n + len(c["lines"])))
+                n += len(c["lines"])
+            got = keep
         for c in got:
             c["lines"] = [i + len(crops) for i in c["lines"]]
         cells += got
