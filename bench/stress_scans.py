@@ -126,6 +126,85 @@ def bilevel(gray: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class Bilevel:
+    """The ranges a varied 1-bit scan is drawn from (`--mode bilevel` with any of them set; all zero, the
+    default: Otsu's threshold alone, as before). Each is a property of a 1-bit scan of a printed register:
+
+    - threshold: the share of the way Otsu's threshold is moved towards the paper's median level
+      (positive: a dark setting, bold strokes filled, grey paper specks kept) or the ink's (negative: a
+      light setting, thin strokes and thin row lines broken);
+    - dpi: the scanner's resolution (200 or 300 are the usual 1-bit settings), the page resampled (area
+      averaging, as the sensor integrates) from its own resolution before the threshold; 0: as it is;
+    - gain: dot gain, the ink's spread on the printed sheet and in the scan's optics: a grey blur of this
+      sigma (px at the output resolution) before the threshold, so strokes thicken and close together;
+    - breaks: the share of each printed row line's length lost in gaps (a thin rule printed light, broken
+      by the threshold), the gaps 5-60 px long; `missing`: the chance a row line loses a stretch of
+      20-45 % of its length at once (a rule missing in places);
+    - skew: the page turned up to this many degrees either way on the scanner's glass.
+    """
+
+    threshold: tuple[float, float] = (0.0, 0.0)
+    dpi: float = 0.0
+    gain: tuple[float, float] = (0.0, 0.0)
+    breaks: tuple[float, float] = (0.0, 0.0)
+    missing: float = 0.0
+    skew: float = 0.0
+    seed: int = 1
+
+
+def _row_lines(ink: np.ndarray) -> np.ndarray:
+    """Mask of the long horizontal runs of ink (the printed row lines) on a 1-bit page's ink mask."""
+    run = max(40, ink.shape[1] // 12)
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+
+
+def bilevel_varied(gray: np.ndarray, bl: Bilevel, key: str, src_dpi: float | None) -> np.ndarray:
+    """One page as a 1-bit scan with the properties `bl` draws (its docstring), 0/255."""
+    rng = _phone_rng(Phone(seed=bl.seed), f"bilevel:{key}")
+    img = gray
+    if bl.dpi and src_dpi and abs(bl.dpi - src_dpi) > 1:
+        f = bl.dpi / src_dpi
+        img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+    if bl.skew:
+        h, w = img.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(rng.uniform(-bl.skew, bl.skew)), 1.0)
+        paper = int(np.percentile(img, 95))
+        img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=paper)
+    gain = float(rng.uniform(*bl.gain))
+    if gain > 0:
+        img = cv2.GaussianBlur(img, (0, 0), gain)
+    t, _o = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    shift = float(rng.uniform(*bl.threshold))
+    ref = img[img > t] if shift > 0 else img[img <= t]  # the paper's or the ink's typical level
+    if ref.size:
+        t = float(np.clip(t + shift * abs(float(np.median(ref)) - t), 1, 254))
+    out = np.where(img > t, 255, 0).astype(np.uint8)
+    share = float(rng.uniform(*bl.breaks))
+    if share > 0 or bl.missing > 0:
+        lines = _row_lines((out == 0).astype(np.uint8))
+        n, labels, st, _c = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        erase = np.zeros_like(lines)
+        for i in range(1, n):
+            x, y, w, h = st[i, :4]
+            if w < out.shape[1] // 6:
+                continue
+            cut = np.zeros(w, bool)
+            while share > 0 and cut.mean() < share:
+                a = int(rng.integers(0, w))
+                cut[a : a + int(rng.integers(5, 61))] = True
+            if rng.random() < bl.missing:
+                span = int(w * rng.uniform(0.20, 0.45))
+                a = int(rng.integers(0, max(1, w - span)))
+                cut[a : a + span] = True
+            sub = labels[y : y + h, x : x + w] == i
+            erase[y : y + h, x : x + w] |= (sub & cut[None, :]).astype(np.uint8)
+        # the line's own pixels only (a run grown a pixel up and down: its threshold-ragged edge)
+        erase = cv2.dilate(erase, np.ones((3, 1), np.uint8)) & (out == 0)
+        out[erase.astype(bool)] = 255
+    return out
+
+
 def faded(gray: np.ndarray, fade: float) -> np.ndarray:
     """Ink lightened toward the paper by `fade` (0: as scanned, 1: gone): each pixel moves that share
     of the way from its value to the page's paper tone (its 95th percentile)."""
@@ -386,6 +465,7 @@ def stress(
     line: str = "right",
     columns: Sequence[str | None] | None = None,
     cb: Carbon | None = None,
+    bl: Bilevel | None = None,
 ) -> Image.Image:
     """One page stressed (`columns`: the fields of its printed columns in the truth, for `--line after:FIELD`). A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
@@ -399,6 +479,8 @@ def stress(
     if mode == "carbon":
         return Image.fromarray(carbon(gray, cb or Carbon(), key))
     if mode == "bilevel":
+        if bl is not None and bl != Bilevel(seed=bl.seed):
+            return Image.fromarray(bilevel_varied(gray, bl, key, src_dpi)).convert("1")
         return Image.fromarray(bilevel(gray)).convert("1")
     return Image.fromarray(faded(gray, fade))
 
@@ -495,6 +577,7 @@ def copy_stressed(
     ph: Phone | None = None,
     line: str = "right",
     cb: Carbon | None = None,
+    bl: Bilevel | None = None,
 ) -> tuple[int, list[str]]:
     """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped).
     PDFs are rasterized at `pdf_dpi` into a TIFF of the same stem (None: skipped)."""
@@ -515,11 +598,13 @@ def copy_stressed(
             with Image.open(path) as im:
                 dpi = im.info.get("dpi")
                 frames = [
-                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i), cb)
+                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i), cb, bl)
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
             if mode == "phone":
                 dpi = (ph.dpi, ph.dpi)
+            if mode == "bilevel" and bl is not None and bl.dpi:
+                dpi = (bl.dpi, bl.dpi)
             kw: dict = {"dpi": dpi} if dpi else {}
             if suffix in (".tif", ".tiff"):
                 kw["compression"] = "group4" if mode == "bilevel" else "tiff_lzw"
@@ -537,9 +622,9 @@ def copy_stressed(
 
             pages = convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)
             cols = truth_columns(path)
-            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb) for i, f in enumerate(pages)]
+            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb, bl) for i, f in enumerate(pages)]
             target = target.with_suffix(".tiff")
-            out_dpi = ph.dpi if mode == "phone" else pdf_dpi
+            out_dpi = ph.dpi if mode == "phone" else bl.dpi if mode == "bilevel" and bl is not None and bl.dpi else pdf_dpi
             kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
             frames[0].save(target, save_all=True, append_images=frames[1:], **kw)
             images += len(frames)
@@ -602,7 +687,17 @@ def main() -> None:
     for name, span in (("carbon-depth", c.depth), ("paper", c.paper), ("grain", c.grain), ("specks", c.specks)):
         gc.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
     gc.add_argument("--smears", type=_span, default=c.smears, metavar="LO,HI", help="smears per page")
+    b = Bilevel()
+    gb = ap.add_argument_group("bilevel", "a varied 1-bit scan (Bilevel's docstring; --seed too; none set: Otsu alone)")
+    for name, span in (("threshold", b.threshold), ("gain", b.gain), ("breaks", b.breaks)):
+        gb.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
+    gb.add_argument("--bilevel-dpi", type=float, default=b.dpi, help="the 1-bit scan's resolution (0: the source's)")
+    gb.add_argument("--missing", type=float, default=b.missing, help="chance a row line loses a long stretch")
+    gb.add_argument("--skew", type=float, default=b.skew, help="degrees, either way")
     a = ap.parse_args()
+    bl = Bilevel(
+        threshold=a.threshold, dpi=a.bilevel_dpi, gain=a.gain, breaks=a.breaks, missing=a.missing, skew=a.skew, seed=a.seed
+    )
     cb = Carbon(
         spread=a.spread,
         stroke_blur=a.stroke_blur,
@@ -630,7 +725,7 @@ def main() -> None:
         quality=a.quality,
         seed=a.seed,
     )
-    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb)
+    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb, bl)
     print(f"{a.mode}: {images} page images written under {a.out}")
     if a.mode == "unruled" and UNRULED_PAINTED[0]:
         print(f"unruled: line {a.line} painted out on {UNRULED_PAINTED[0]} pages")

@@ -279,6 +279,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the age's unit 岁 was probably read as a digit (67岁 read 679): the digits before it were kept; check",
         "warn",
     ),
+    "age_read_by_dates": FlagInfo(
+        "年龄识别有误（字母或相似数字，如 81 识别为 S1），已取本行出生、死亡日期所容许的唯一读法，请核对",
+        "the age was misread (a letter or a look-alike digit: 81 read S1): the one reading of it the row's birth and death dates allow was taken; check",
+        "warn",
+    ),
     "age_confirmed_by_dates": FlagInfo(
         "年龄与本行出生日期、死亡日期推算一致",
         "the age agrees with the row's birth and death dates",

@@ -1113,6 +1113,69 @@ def put_back_years(
     return done
 
 
+AGE_READ_BY_DATES = "age_read_by_dates"
+AGE_READ_BY_DATES_CERTAINTY = 0.45
+"""How sure an age is that `age_read_by_dates` gave: below every fitted threshold (none is below 0.5),
+so a reviewer sees it with the number filled in and the flag saying why."""
+
+AGE_LETTER_DIGITS = {
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "Q": "0",
+    "l": "1",
+    "I": "1",
+    "i": "1",
+    "|": "1",
+    "丨": "1",
+    "S": "58",
+    "B": "8",
+}
+"""Letters the recognizer reads for a digit, and the digits each may be: OCR_DIGITS (O/o/D/Q for 0,
+l/I/i/|/丨 for 1) and S for 5 or 8, B for 8 (the confusions mapping.normalize.without_stray_ends names;
+on the design 1-bit copy b3316 every S read in an age cell was an 8: 81 read S1, 87 read S7V)."""
+
+
+def _age_candidates(text: str, look_alike_digits: bool) -> set[int]:
+    """The ages an age cell's reading can stand for (`age_read_by_dates`): the reading without its
+    prefix and unit (享年, 岁), and without at most one character at its end that is no digit and no
+    letter read for one (the unit 岁 read as V or り, a stray mark); each letter read for a digit
+    (AGE_LETTER_DIGITS) as each digit it may be; with no letter, the digits as read, and (with
+    `look_alike_digits`, for a number the dates refute) with one digit as one it is confused with
+    (mapping.idfix.CONFUSABLE, the recognizer's digit confusions); at most one character so changed.
+    Empty where anything else is left."""
+    from .idfix import CONFUSABLE
+
+    s = N._AGE_UNIT.sub("", N._AGE_PREFIX.sub("", N.clean_text(text).rstrip(".。,，")))
+    if s and not s[-1].isdigit() and s[-1] not in AGE_LETTER_DIGITS:
+        s = s[:-1]
+    if not 1 <= len(s) <= 3 or not all(c.isdigit() or c in AGE_LETTER_DIGITS for c in s):
+        return set()
+    letters = [i for i, c in enumerate(s) if not c.isdigit()]
+    if len(letters) > 1:
+        return set()
+    if letters:
+        i = letters[0]
+        outs = {s[:i] + d + s[i + 1 :] for d in AGE_LETTER_DIGITS[s[i]]}
+    else:
+        outs = {s} | {s[:i] + d + s[i + 1 :] for i, c in enumerate(s) for d in CONFUSABLE.get(c, "") if look_alike_digits}
+    return {int(o) for o in outs if not (len(o) > 1 and o[0] == "0") and 0 <= int(o) <= 130}
+
+
+def age_read_by_dates(agef: FieldValue, exact: int, tolerance: int) -> int | None:
+    """The age an age cell's reading stands for, where its own reading is none (unparseable: 81 read S1,
+    92岁 read 92V) or one the row's dates refute (66 read 68 beside a birth and a death date 66 years
+    apart): the one of its look-alike readings (`_age_candidates`) within the spec's tolerance
+    (rules.age_tolerance_years) of the age the row's birth date (GB 11643 digits 7-14, or its cell) and
+    death date give; None where none or several are. Why (the recognizer's confusions and the row's own
+    cells): two other cells read independently pick which digit the ink was; the value is the reading's,
+    never the dates' alone (an age written unlike either is left as read). Doubted
+    (AGE_READ_BY_DATES_CERTAINTY): a reviewer confirms."""
+    misread = isinstance(agef.value, int)  # a number the dates refute: one of its digits may be a look-alike
+    fits = {a for a in _age_candidates(str(agef.raw or ""), misread) if abs(a - exact) <= tolerance}
+    return fits.pop() if len(fits) == 1 else None
+
+
 def _validate(
     sp: Spec,
     ks: KindSpec,
@@ -1177,7 +1240,12 @@ def _validate(
             problem("birth_date", "is after death_date")
         elif agef is not None and isinstance(agef.value, int):
             exact = death.year - birth.year - ((death.month, death.day) < (birth.month, birth.day))
-            if abs(agef.value - exact) > rules.age_tolerance_years:
+            read = age_read_by_dates(agef, exact, rules.age_tolerance_years) if "age_years" not in typed else None
+            if abs(agef.value - exact) > rules.age_tolerance_years and read is not None:
+                agef.value, agef.confidence = read, min(agef.confidence, AGE_READ_BY_DATES_CERTAINTY)
+                _flag(agef, AGE_READ_BY_DATES)
+                problem("age_years", "read one look-alike digit off the age the row's dates give: read as that digit")
+            elif abs(agef.value - exact) > rules.age_tolerance_years:
                 _flag(agef, "age_mismatch")
                 problem("age_years", f"differs from death_date - birth_date by more than {rules.age_tolerance_years} year(s)")
             elif N.AGE_UNIT_AS_DIGIT in agef.flags:
@@ -1186,6 +1254,29 @@ def _validate(
                 # other cells read independently agree with the digits kept, not with the one left out
                 agef.confidence = max(agef.confidence, min(bdf.confidence, out["death_date"].confidence))
                 _flag(agef, "age_confirmed_by_dates")
+
+    # an age read as none (letters or marks for its digits): the one reading of it the row's birth date and
+    # death date allow; without a death date the cremation date, days after it (one year more of slack: a
+    # birthday may fall between)
+    end, slack, end_field = (death, 0, "death_date") if death is not None else (cremation, 1, "cremation_date")
+    if (
+        agef is not None
+        and agef.value is None
+        and agef.raw
+        and "age_years" not in typed
+        and bdf is not None
+        and birth is not None
+        and end is not None
+        and birth <= end
+    ):
+        exact = end.year - birth.year - ((end.month, end.day) < (birth.month, birth.day))
+        read = age_read_by_dates(agef, exact, rules.age_tolerance_years + slack)
+        if read is not None:
+            agef.value = read
+            agef.confidence = min(bdf.confidence, out[end_field].confidence, AGE_READ_BY_DATES_CERTAINTY)
+            agef.flags[:] = [f for f in agef.flags if f != "unparseable"]
+            _flag(agef, AGE_READ_BY_DATES)
+            problem("age_years", f"read with letters or marks for digits: the one age of them birth_date and {end_field} allow")
 
     if death is not None and cremation is not None:
         if death > cremation:
