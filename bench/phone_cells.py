@@ -63,6 +63,23 @@ def _asis(
 VARIANTS["asis"] = _asis
 
 
+def _without_grain_trim(
+    page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
+) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """line_crops as before extract.trim_grainy_line (its condition made impossible for the call)."""
+    import pipeline.page.extract as ex
+
+    keep = ex.UNTRIMMED_SHARE
+    ex.UNTRIMMED_SHARE = 2.0
+    try:
+        return _asis(page, cells, stretch)
+    finally:
+        ex.UNTRIMMED_SHARE = keep
+
+
+VARIANTS["no_grain_trim"] = _without_grain_trim
+
+
 def _line_variant(step: Callable[[np.ndarray], np.ndarray]) -> Callable[..., tuple[list[np.ndarray], list[tuple[int, int]]]]:
     def run(
         page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
