@@ -751,3 +751,39 @@ def test_enlarged_photo_lines_reach_the_recognizer_at_the_photographs_resolution
     assert int(small.min()) < 150  # the ink is still ink
     same, _o, _u3 = line_crops(gray, grid, [(0, 0)], photo=True, enlarged=1.0)
     assert np.array_equal(same[0], line)
+
+
+def test_a_faint_grainy_photographed_line_reaches_the_recognizer_cut_to_its_writing():
+    """A faint photographed line (ink 35 grey levels under the paper, the sensor's noise over it): the
+    engine's trim (ocr.base.trim_to_ink, Otsu) takes the grain for ink and keeps the whole band, so the
+    writing would reach the recognizer's 48 px at a fraction of its height. An enlarged photograph's line
+    is cut to its writing found on the line smoothed (extract.trim_grainy_line); a line the engine's trim
+    cuts as it should is given as it is, and a scan's line (not enlarged) is not touched."""
+    from ocr.base import trim_to_ink
+    from pipeline.page.extract import line_crops, trim_grainy_line
+    from pipeline.page.layout import Grid
+
+    rng = np.random.default_rng(7)
+    line = np.full((60, 300), 235, np.uint8)
+    cv2.putText(line, "1574", (120, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 200, 2, cv2.LINE_AA)  # faint writing
+    line = cv2.GaussianBlur(line, (0, 0), 1.0)  # the lens
+    grainy = np.clip(line + rng.normal(0, 6, line.shape), 0, 255).astype(np.uint8)  # the sensor
+    _t, (x0, y0, x1, y1) = trim_to_ink(grainy)
+    assert (x1 - x0) * (y1 - y0) >= 0.9 * grainy.size  # the premise: the grain read as ink
+    cut = trim_grainy_line(grainy)
+    assert cut.shape[0] < 30 and 55 <= cut.shape[1] < 75  # the writing (about 55 x 16 px) and its margin
+
+    clean = np.full((60, 300), 235, np.uint8)
+    cv2.putText(clean, "1574", (120, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 40, 2, cv2.LINE_AA)
+    assert trim_grainy_line(clean) is clean  # the engine's trim finds this line's ink: left to it
+
+    page = np.full((120, 400), 235, np.uint8)
+    cv2.putText(page, "1574", (170, 70), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 200, 2, cv2.LINE_AA)
+    page = cv2.GaussianBlur(page, (0, 0), 1.2)
+    page = np.clip(page + rng.normal(0, 6, page.shape), 0, 255).astype(np.uint8)
+    grid = Grid(rows=(0, 119), cols=(0, 399))
+    # photo=False: the grain left on the line (denoise_grain takes out only what paper_noise finds)
+    (scan_line,), _o, _u = line_crops(page, grid, [(0, 0)], photo=False, enlarged=1.0)
+    (photo_line,), _o2, _u2 = line_crops(page, grid, [(0, 0)], photo=False, enlarged=1.25)
+    assert scan_line.shape[1] > 300  # a scan's line: the band across the cell, as it was cut
+    assert photo_line.shape[1] < 0.4 * scan_line.shape[1] / 1.25  # a photograph's: cut to the writing

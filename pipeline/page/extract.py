@@ -92,7 +92,7 @@ from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
-from ocr.base import OcrEngine
+from ocr.base import OcrEngine, trim_to_ink
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, chars_fit
@@ -675,6 +675,57 @@ def at_captured_resolution(line: np.ndarray, enlarged: float) -> np.ndarray:
     return cv2.resize(line, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
 
+GRAIN_SIGMA = 1.5
+"""The Gaussian (px, at the frame's resolution) a photographed line is smoothed with before its ink is
+found for trim_grainy_line: the paper's grain and the sensor's noise are single pixels and average away,
+a stroke (3-4 px wide at 120-135 dpi) stays."""
+UNTRIMMED_SHARE = 0.9
+"""trim_to_ink's box this share of the line or more: it took the grain for ink (trim_grainy_line)."""
+GRAIN_TRIM_SHARE = 0.7
+"""The smoothed ink's box must be under this share of the line for trim_grainy_line to cut it there."""
+
+
+def trim_grainy_line(line: np.ndarray) -> np.ndarray:
+    """A photographed text line cut to its ink where the engine's own trim would keep it whole because
+    its threshold took the grain for ink.
+
+    Why: a property of the recognizer and of the capture. PP-OCR scales each line to 48 px high; the
+    engines trim a crop to its ink first (ocr.base.trim_to_ink, Otsu on the raw pixels) so that the glyphs
+    fill that height. On a faint photographed line (ink 20-50 grey levels under the paper) the sensor's
+    noise and the paper's grain cross the Otsu threshold all over the line, specks of 4 px and more are
+    kept as ink, and the box is the whole band: the recognizer gets the glyphs at a half to a third of
+    its input height, in a wide strip of grain (design phone copy ph3316, a faded page: 6 of 60 misread
+    cells looked at, bench/phone_cells.py --png). Found instead on the line smoothed by GRAIN_SIGMA,
+    components at least a tenth of the line's height square, with 0.25 of the ink's height around it
+    (trim_to_ink's margin). Only where trim_to_ink keeps UNTRIMMED_SHARE of the line or more and the
+    smoothed ink is under GRAIN_TRIM_SHARE of it; elsewhere the line is given as it is. Measured with
+    bench/phone_cells.py (first readings of every written cell of 24 design phone pages whose grid has
+    the truth's columns, ph3316 / ph3380 / ph3316-s3381 / ph3321-s3381): cells exact 2123 -> 2132 of
+    3428 (12 put right, 3 made wrong), names 210 -> 210 of 548; trimming every photographed line so
+    (not only the untrimmed ones): 2141 (64 put right, 46 made wrong)."""
+    h, w = line.shape[:2]
+    if min(h, w) < 8:
+        return line
+    _t, (x0, y0, x1, y1) = trim_to_ink(line)
+    if (x1 - x0) * (y1 - y0) < UNTRIMMED_SHARE * h * w:
+        return line
+    sm = cv2.GaussianBlur(line, (0, 0), GRAIN_SIGMA)
+    if int(sm.max()) - int(sm.min()) < 12:
+        return line
+    ink = cv2.threshold(sm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    n, _l, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = [i for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= max(4, (h / 10) ** 2)]
+    if not keep:
+        return line
+    a = min(st[i, cv2.CC_STAT_LEFT] for i in keep)
+    b = min(st[i, cv2.CC_STAT_TOP] for i in keep)
+    c = max(st[i, cv2.CC_STAT_LEFT] + st[i, cv2.CC_STAT_WIDTH] for i in keep)
+    d = max(st[i, cv2.CC_STAT_TOP] + st[i, cv2.CC_STAT_HEIGHT] for i in keep)
+    pad = max(2, round((d - b) * 0.25))
+    cut = line[max(0, b - pad) : min(h, d + pad), max(0, a - pad) : min(w, c + pad)]
+    return cut if cut.size < GRAIN_TRIM_SHARE * line.size else line
+
+
 def line_crops(
     gray: np.ndarray,
     grid: Grid,
@@ -693,8 +744,9 @@ def line_crops(
     a photograph or an enlarged capture (routing.processed_as_photograph): a grainy cell's lines are given
     with the grain of its paper taken out (pipeline.page.layout.denoise_grain); where its lines are is
     found on the cell as it is. `enlarged`: how much the cleanup enlarged the photograph
-    (routing.photograph_enlarged): each line is given at the frame's own resolution (at_captured_resolution);
-    where its lines are is found on the cell as the page stands."""
+    (routing.photograph_enlarged): each line is given at the frame's own resolution (at_captured_resolution),
+    cut to its ink where the grain hid it from the engine's trim (trim_grainy_line); where its lines are is
+    found on the cell as the page stands."""
     crops: list[np.ndarray] = []
     owners: list[tuple[int, int]] = []
     faint: set[tuple[int, int]] = set()
@@ -713,6 +765,8 @@ def line_crops(
         sigma = paper_noise(inner) if photo and bands else 0.0
         for b0, b1 in bands:
             crop = at_captured_resolution(denoise_grain(inner[b0:b1], sigma), enlarged)
+            if enlarged > 1.0:
+                crop = trim_grainy_line(crop)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
