@@ -46,7 +46,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from ocr.agreement import normalize_text  # noqa: E402
 from ocr.base import trim_to_ink  # noqa: E402
 from ocr.ppocr import REC_HEIGHT  # noqa: E402
-from pipeline.page.extract import STRETCH_FIELDS, line_crops  # noqa: E402
+from pipeline.page.extract import STRETCH_FIELDS, line_crops, smoothed_ink_trim  # noqa: E402
 
 VARIANTS: dict[
     str, Callable[[dict[str, Any], list[tuple[int, int]], set[int]], tuple[list[np.ndarray], list[tuple[int, int]]]]
@@ -143,26 +143,9 @@ def deconv(line: np.ndarray, sigma: float = 1.0, iters: int = 10) -> np.ndarray:
 
 
 def trim_smooth(line: np.ndarray) -> np.ndarray:
-    """The line trimmed to its ink found on a smoothed copy (Gaussian sigma 1.5: the paper's grain and
-    sensor noise, single pixels, averaged away; strokes, several pixels wide, stay), components of at
-    least (h/10)^2 px, 0.25 of the ink's height kept around it as trim_to_ink keeps."""
-    h, w = line.shape[:2]
-    if min(h, w) < 8:
-        return line
-    sm = cv2.GaussianBlur(line, (0, 0), 1.5)
-    if int(sm.max()) - int(sm.min()) < 12:
-        return line
-    ink = cv2.threshold(sm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
-    n, _l, st, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = [i for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= max(4, (h / 10) ** 2)]
-    if not keep:
-        return line
-    x0 = min(st[i, cv2.CC_STAT_LEFT] for i in keep)
-    y0 = min(st[i, cv2.CC_STAT_TOP] for i in keep)
-    x1 = max(st[i, cv2.CC_STAT_LEFT] + st[i, cv2.CC_STAT_WIDTH] for i in keep)
-    y1 = max(st[i, cv2.CC_STAT_TOP] + st[i, cv2.CC_STAT_HEIGHT] for i in keep)
-    pad = max(2, round((y1 - y0) * 0.25))
-    return line[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
+    """The line trimmed to its ink found on a smoothed copy (extract.smoothed_ink_trim, Gaussian sigma 1.5:
+    the paper's grain and sensor noise, single pixels, averaged away; strokes, several pixels wide, stay)."""
+    return smoothed_ink_trim(line)
 
 
 def trim_grain(line: np.ndarray) -> np.ndarray:

@@ -709,7 +709,19 @@ def trim_grainy_line(line: np.ndarray) -> np.ndarray:
     _t, (x0, y0, x1, y1) = trim_to_ink(line)
     if (x1 - x0) * (y1 - y0) < UNTRIMMED_SHARE * h * w:
         return line
-    sm = cv2.GaussianBlur(line, (0, 0), GRAIN_SIGMA)
+    cut = smoothed_ink_trim(line)
+    return cut if cut.size < GRAIN_TRIM_SHARE * line.size else line
+
+
+def smoothed_ink_trim(line: np.ndarray, sigma: float = GRAIN_SIGMA) -> np.ndarray:
+    """A text line cut to its ink found on the line smoothed by `sigma` (trim_grainy_line's cut, whatever
+    share of the line it keeps): Otsu on the smoothed line, components at least a tenth of the line's
+    height square, 0.25 of the ink's height kept around it (trim_to_ink's margin); the line itself where it
+    is under 8 px, the smoothed line holds under 12 grey levels, or no component is that large."""
+    h, w = line.shape[:2]
+    if min(h, w) < 8:
+        return line
+    sm = cv2.GaussianBlur(line, (0, 0), sigma)
     if int(sm.max()) - int(sm.min()) < 12:
         return line
     ink = cv2.threshold(sm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
@@ -722,8 +734,7 @@ def trim_grainy_line(line: np.ndarray) -> np.ndarray:
     c = max(st[i, cv2.CC_STAT_LEFT] + st[i, cv2.CC_STAT_WIDTH] for i in keep)
     d = max(st[i, cv2.CC_STAT_TOP] + st[i, cv2.CC_STAT_HEIGHT] for i in keep)
     pad = max(2, round((d - b) * 0.25))
-    cut = line[max(0, b - pad) : min(h, d + pad), max(0, a - pad) : min(w, c + pad)]
-    return cut if cut.size < GRAIN_TRIM_SHARE * line.size else line
+    return line[max(0, b - pad) : min(h, d + pad), max(0, a - pad) : min(w, c + pad)]
 
 
 def line_crops(
