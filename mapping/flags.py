@@ -343,8 +343,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "village_shape_corrected": FlagInfo(
-        "村名不在该镇村名录中，已改为名录中字形相近的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
-        "the village is not in its town's list: changed to the list's only village one look-alike character away (丰城沟村→半城沟村), the reading kept: check",
+        "村名不在该镇村名录中，已改为名录中只差一个字形相近或识别存疑的字的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
+        "the village is not in its town's list: changed to the list's only village one character away, a look-alike or one the reader doubted (丰城沟村→半城沟村), the reading kept: check",
         "warn",
     ),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),

@@ -1504,7 +1504,7 @@ def normalize_address(
         if not (village.cost <= VILLAGE_CONFUSION_COST and village.isolated):
             certainty *= VILLAGE_CERTAINTY - village.cost * VILLAGE_COST_WEIGHT
     elif village is None and names_listed_towns_village(text, sp):  # a village its town's list lacks
-        alike = lookalike_village(text, sp)
+        alike = lookalike_village(text, sp, unsure or division_unsure)
         if alike is not None:  # ... or a misreading of the one listed village it looks like: put right, as doubted
             text = text[: alike.start] + alike.name + text[alike.end :]
             flags.append("village_shape_corrected")
