@@ -247,20 +247,42 @@ def _normalizer(
     look-alike of another character (華 for 葬, 徹 for 撒), which shape matching finds in the glyph as
     read and loses in its simplified form (华, 彻)."""
     plain = _plain_normalizer(f, sp, year, id_value, chars)
-    return lambda raw: _normalize_folded(plain, raw)[0]
+    return lambda raw: _normalize_folded(plain, raw, f.normalizer == "address")[0]
 
 
-def _normalize_folded(plain: Callable[[str], N.Normalized], raw: str) -> tuple[N.Normalized, N.Normalized | None]:
+def _keeps_traditional(n: N.Normalized) -> bool:
+    """Whether an address's value still holds a traditional form that folds
+    (`normalize.fold_traditional`): no such value is what a register of 2010 onward wrote (the State
+    Council's 通用规范汉字表, 2013: the standard simplified forms, which the platform requires), only what
+    the recognizer wrote for a simplified glyph (鎮 for 镇, 黃 for 黄, 馬 for 马). The reading as written
+    is kept over the folded one only where shape matching put right the glyph as read (華 for 葬), which
+    leaves no traditional form behind. Design stores (session 30: d3316, f3321, carbon c5/c6/brc6b,
+    faded d3316fd, 1-bit b3316; 1336 addresses): 29 addresses kept a traditional form as read, none right;
+    folded, 11 are right (each with a lexicon, division or village correction on the folded text), none made
+    wrong."""
+    v = n.value
+    return isinstance(v, str) and N.fold_traditional(v) != v
+
+
+def _normalize_folded(
+    plain: Callable[[str], N.Normalized], raw: str, simplified_only: bool = False
+) -> tuple[N.Normalized, N.Normalized | None]:
     """The value `_normalizer` gives (the reading normalized with its traditional forms folded, or as
     written where that is surer) and, where the folded value was kept (flag TRADITIONAL_FOLDED), the
     reading as written normalized (None otherwise): one normalizing of each, for the callers that weigh
-    a folded value against the reading as written (a name, `_weigh_name`)."""
+    a folded value against the reading as written (a name, `_weigh_name`). `simplified_only` (an
+    address): the reading as written is never kept where its value holds a traditional form
+    (`_keeps_traditional`)."""
     folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
     if folded == raw:
         return plain(raw), None
     n = plain(folded)
     as_read = plain(raw)
-    if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
+    if (
+        as_read.value is not None
+        and (n.value is None or as_read.certainty > n.certainty)
+        and not (simplified_only and _keeps_traditional(as_read))
+    ):
         return as_read, None
     return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty), as_read
 
@@ -447,7 +469,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n, as_written = _normalize_folded(
-            _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)), raw
+            _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)),
+            raw,
+            f.normalizer == "address",
         )
         if f.normalizer == "id_number":
             facts = None if cell_typed else _row_facts(cells, ks, sp, year)  # a typed number is never "repaired"
