@@ -39,6 +39,7 @@ from .places import (
     road_named_as_place,
     road_near_place,
     scan_places,
+    town_suffix_proposals,
     unlisted_village_far_from_list,
     villages_of,
 )
@@ -1496,6 +1497,12 @@ def normalize_address(
         for start, end, name in reversed(doubted):
             text = text[:start] + name + text[end:]
         flags.append("division_doubt_corrected")
+        certainty *= DIVISION_DOUBT_CERTAINTY
+    proposed = town_suffix_proposals(text, sp, division_unsure)
+    if proposed:  # a town's suffix alone misread, no village confirming it: put right, held
+        for start, end, name in reversed(proposed):
+            text = text[:start] + name + text[end:]
+        flags.append("town_suffix_corrected")
         certainty *= DIVISION_DOUBT_CERTAINTY
     village = find_village(text, sp, unsure)
     if village is not None and village.cost > 0:

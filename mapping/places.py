@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from .glyphs import looks_alike, similarity
+from .glyphs import LOOKALIKE, looks_alike, similarity
 from .spec import Place, Spec
 
 _HOLE = "\x00"
@@ -505,6 +505,53 @@ def _suffix_misread(text: str, spec: Spec, found: list[PlaceHit]) -> tuple[list[
     if len(out) == 1:
         return list(out.values()), False
     return [], near or len(out) > 1
+
+
+def town_suffix_proposals(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, official name) of each town or street whose suffix alone was misread (七甲银 for 七甲镇,
+    诸由观慎 for 诸由观镇, 新嘉街进 for 新嘉街道) where `_suffix_misread` finds no village of its list written
+    right after it to confirm it (the village misread too, or one the list lacks, or a road after a
+    street), so that it was left as read and doubted. Put right only where
+    - its name less the suffix (two characters or more) is written right after a county read in the text
+      that it lies in (GB/T 2260 counties, NBS 2023 towns and streets: the county's list is complete), and
+      that is so for one town or street only;
+    - exactly one character of the suffix differs, a Han character that is no place suffix, and either
+      looks like the suffix's (mapping.glyphs.LOOKALIKE: 银, 铁, 慎 for 镇; 进, 通 for 道) or the reader
+      doubted it (`unsure`: 报 for 镇); nothing added or deleted;
+    - no road follows the name less the suffix (names_road: 羊郡路 is a road named after 羊郡镇; a street's
+      街 then misread 道 is taken: 街 followed by a look-alike of 道 is no road's generic), no listed name
+      read in the text overlaps it.
+    Sources: the official division lists and the recognizer's confusions (glyph shape, its own doubt).
+    The caller holds what it gives (DIVISION_DOUBT_CERTAINTY): the town is the one the lists allow, but
+    its suffix was not seen."""
+    idx = _index(spec)
+    scan = _scan(text, spec)
+    suffix_chars = set("".join(idx.suffixes))
+    found: dict[tuple[int, int], set[str]] = {}
+    for d in (h for h in scan.hits if h.place.kind == "district"):
+        for p in spec.places.places:
+            if p.kind not in ("town", "street") or not idx.compatible(p.district, d.place.district):
+                continue
+            for n in (p.name, *p.aliases):
+                suf = idx.suffix_of.get(n, "")
+                body = n[: len(n) - len(suf)]
+                start, end = d.end, d.end + len(n)
+                if not suf or len(body) < 2 or end > len(text) or not text.startswith(body, start):
+                    continue
+                read = text[start + len(body) : end]
+                diff = [(start + len(body) + i, a, b) for i, (a, b) in enumerate(zip(read, suf)) if a != b]
+                if len(diff) != 1:
+                    continue
+                at, a, b = diff[0]
+                if not _is_han(a) or a in suffix_chars or not (similarity(a, b) >= LOOKALIKE or at in unsure):
+                    continue
+                if names_road(text, start + len(body)) and not (suf == "街道" and read[0] == "街"):
+                    continue
+                if any(start < h.end and end > h.start for h in scan.hits if h is not d):
+                    continue
+                found.setdefault((start, end), set()).add(p.name)
+    out = [(s, e, next(iter(names))) for (s, e), names in sorted(found.items()) if len(names) == 1]
+    return tuple(out) if len(out) == len(found) else ()
 
 
 def deciding_hit(scan: PlaceScan) -> PlaceHit | None:
