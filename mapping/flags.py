@@ -322,6 +322,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check",
         "warn",
     ),
+    "house_number_unit_fixed": FlagInfo(
+        "门牌号数字后识别为“哥”，已按识别常见错误改为“号”，原识别结果保留，需核对",
+        "哥 read after a house number: the recognizer's misreading of 号, changed, the reading kept: check",
+        "warn",
+    ),
     "town_suffix_corrected": FlagInfo(
         "乡镇或街道名称的“镇/乡/街道”一字识别有误（字形相近或识别存疑），且其后的村名未能确认：已按区划代码表改为该区县唯一相符的乡镇（如 七甲银→七甲镇），原识别结果保留，需核对",
         "a town's or street's suffix misread (a look-alike or a doubted character) and no village after it to confirm it: changed to the county's one listed town it can be (七甲银→七甲镇), the reading kept: check",

@@ -725,6 +725,17 @@ def test_a_towns_suffix_misread_with_no_village_to_confirm_it_is_put_right_as_do
         assert normalize_address(right).value == right
 
 
+def test_a_house_numbers_unit_read_as_ge_is_put_right_as_doubted():
+    """哥 after a house number's digits is the recognizer's 号 (no address writes a numeral then 哥): put right,
+    held (house_number_unit_fixed). 哥 elsewhere (a road's name) is left. Failed before: kept as read."""
+    n = normalize_address("龙口市南山路150哥")
+    assert n.value == "龙口市南山路150号" and "house_number_unit_fixed" in n.flags and n.certainty <= 0.5
+    n = normalize_address("龙口市港城大道198号9哥楼2单元103室")
+    assert n.value == "龙口市港城大道198号9号楼2单元103室"
+    n = normalize_address("龙口市哥哥路5号")
+    assert n.value == "龙口市哥哥路5号" and "house_number_unit_fixed" not in n.flags
+
+
 def test_a_listed_sea_area_misread_with_a_word_of_locality_is_put_right_and_keeps_the_word():
     """屺坶岛 read 屺姆岛 (女 for 土, look-alikes) with 南侧 inside: the entry is put right by shape and the
     word of locality kept where it was written, as sure as the entry's shape match alone and the word's
