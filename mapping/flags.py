@@ -334,6 +334,16 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list (NBS 2023) nor near one of it: a natural or renamed village, or a misreading (宋家疃村 read 宋家村, a character dropped): check",
         "warn",
     ),
+    "house_number_unit_fixed": FlagInfo(
+        "门牌号数字后识别为“哥”，已按识别常见错误改为“号”，原识别结果保留，需核对",
+        "哥 read after a house number: the recognizer's misreading of 号, changed, the reading kept: check",
+        "warn",
+    ),
+    "town_suffix_corrected": FlagInfo(
+        "乡镇或街道名称的“镇/乡/街道”一字识别有误（字形相近或识别存疑），且其后的村名未能确认：已按区划代码表改为该区县唯一相符的乡镇（如 七甲银→七甲镇），原识别结果保留，需核对",
+        "a town's or street's suffix misread (a look-alike or a doubted character) and no village after it to confirm it: changed to the county's one listed town it can be (七甲银→七甲镇), the reading kept: check",
+        "warn",
+    ),
     "division_doubt_corrected": FlagInfo(
         "区县或乡镇名称不在区划代码表中，且识别时对其中一字存疑：已改为代码表中仅差该一字的名称（如 基州市→莱州市），原识别结果保留，需核对",
         "a county or town name off the official division list, one character of it doubted by the reader: changed to the one listed name that character away (基州市→莱州市), the reading kept: check",
@@ -355,8 +365,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "village_shape_corrected": FlagInfo(
-        "村名不在该镇村名录中，已改为名录中字形相近的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
-        "the village is not in its town's list: changed to the list's only village one look-alike character away (丰城沟村→半城沟村), the reading kept: check",
+        "村名不在该镇村名录中，已改为名录中只差一个字形相近或识别存疑的字的唯一村名（如 丰城沟村→半城沟村），原识别结果保留，需核对",
+        "the village is not in its town's list: changed to the list's only village one character away, a look-alike or one the reader doubted (丰城沟村→半城沟村), the reading kept: check",
         "warn",
     ),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),

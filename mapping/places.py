@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from .glyphs import looks_alike, similarity
+from .glyphs import LOOKALIKE, looks_alike, similarity
 from .spec import Place, Spec
 
 _HOLE = "\x00"
@@ -507,6 +507,53 @@ def _suffix_misread(text: str, spec: Spec, found: list[PlaceHit]) -> tuple[list[
     return [], near or len(out) > 1
 
 
+def town_suffix_proposals(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, official name) of each town or street whose suffix alone was misread (七甲银 for 七甲镇,
+    诸由观慎 for 诸由观镇, 新嘉街进 for 新嘉街道) where `_suffix_misread` finds no village of its list written
+    right after it to confirm it (the village misread too, or one the list lacks, or a road after a
+    street), so that it was left as read and doubted. Put right only where
+    - its name less the suffix (two characters or more) is written right after a county read in the text
+      that it lies in (GB/T 2260 counties, NBS 2023 towns and streets: the county's list is complete), and
+      that is so for one town or street only;
+    - exactly one character of the suffix differs, a Han character that is no place suffix, and either
+      looks like the suffix's (mapping.glyphs.LOOKALIKE: 银, 铁, 慎 for 镇; 进, 通 for 道) or the reader
+      doubted it (`unsure`: 报 for 镇); nothing added or deleted;
+    - no road follows the name less the suffix (names_road: 羊郡路 is a road named after 羊郡镇; a street's
+      街 then misread 道 is taken: 街 followed by a look-alike of 道 is no road's generic), no listed name
+      read in the text overlaps it.
+    Sources: the official division lists and the recognizer's confusions (glyph shape, its own doubt).
+    The caller holds what it gives (DIVISION_DOUBT_CERTAINTY): the town is the one the lists allow, but
+    its suffix was not seen."""
+    idx = _index(spec)
+    scan = _scan(text, spec)
+    suffix_chars = set("".join(idx.suffixes))
+    found: dict[tuple[int, int], set[str]] = {}
+    for d in (h for h in scan.hits if h.place.kind == "district"):
+        for p in spec.places.places:
+            if p.kind not in ("town", "street") or not idx.compatible(p.district, d.place.district):
+                continue
+            for n in (p.name, *p.aliases):
+                suf = idx.suffix_of.get(n, "")
+                body = n[: len(n) - len(suf)]
+                start, end = d.end, d.end + len(n)
+                if not suf or len(body) < 2 or end > len(text) or not text.startswith(body, start):
+                    continue
+                read = text[start + len(body) : end]
+                diff = [(start + len(body) + i, a, b) for i, (a, b) in enumerate(zip(read, suf)) if a != b]
+                if len(diff) != 1:
+                    continue
+                at, a, b = diff[0]
+                if not _is_han(a) or a in suffix_chars or not (similarity(a, b) >= LOOKALIKE or at in unsure):
+                    continue
+                if names_road(text, start + len(body)) and not (suf == "街道" and read[0] == "街"):
+                    continue
+                if any(start < h.end and end > h.start for h in scan.hits if h is not d):
+                    continue
+                found.setdefault((start, end), set()).add(p.name)
+    out = [(s, e, next(iter(names))) for (s, e), names in sorted(found.items()) if len(names) == 1]
+    return tuple(out) if len(out) == len(found) else ()
+
+
 def deciding_hit(scan: PlaceScan) -> PlaceHit | None:
     """The place that names the district of a scanned text (district_of): the first district
     named, else the first town or street."""
@@ -762,23 +809,38 @@ one character of a village read otherwise exactly must be to the list's for `loo
 the design stores (seeds 3301 and 3305, the villages read off their town's list) the misread ones were
 丰/半 0.79, 唾/疃 0.84, 洞/涧 0.87, 施/拖 0.75, 中/申 0.82 (象/栾 0.66 and 脊/夼 0.66 are left as
 read); of the villages read right and missing from the list, none has a single listed village one
-character away above 0.73 (后泊子村/西泊子村)."""
+character away above 0.73 (后泊子村/西泊子村). A character the reader itself doubted (DOUBTED_ALIKE_ANY) needs no
+shape."""
+
+DOUBTED_ALIKE_ANY = True
+"""`lookalike_village` also takes the one listed village a single character away where the reader doubted that
+character (its probability under UNSURE_CHAR: `doubted_positions`), however unlike in shape the two glyphs are.
+Sources: the official village list (NBS 2023: the only village of the town one substitution away) and a property
+of the recognizer (its own doubt of that one character: it did not see it, so its shape says little). Measured
+on the design stores d3316 (county + typed), f3321, carbon c5/c6/brc6b, faded d3316fd and 1-bit b3316 (1336
+addresses, session 30): 22 readings off their town's list have exactly one listed village one substitution
+away, 11 of them misread; 7 addresses put right, none made wrong (the 11 read right, villages the list lacks,
+were read surely at that character: 0.98-1.0). The doubt is the kept reading's (`chars`, or its own
+probabilities where two readings disagreed: normalize_address's `own_chars`). The result stays a doubted proposal
+(the caller keeps VILLAGE_UNLISTED_CERTAINTY): a village the list lacks, its character blurred, may be one
+character from a listed one."""
 
 
-def lookalike_village(text: str, spec: Spec) -> VillageHit | None:
+def lookalike_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset()) -> VillageHit | None:
     """The village of its town's list a reading off that list is most likely a misreading of: the only
     village of the list one substituted character away from the reading (no other village of the town
     is, whatever the character), the character read being near in shape to the list's
     (VILLAGE_SHAPE_ALIKE: 丰城沟村 -> 半城沟村, 蜜蜂洞村 -> 蜜蜂涧村). Only the same number of
     characters: nothing added or deleted. None where `find_village` finds one, or the town has no
-    list. What it gives is no surer than a village off the list (the caller keeps its doubt): a
-    village missing from the list, read right, may be one character from a listed one."""
+    list. `unsure`: positions in `text` the reader doubted; there the shape need not be near
+    (DOUBTED_ALIKE_ANY). What it gives is no surer than a village off the list (the caller keeps its
+    doubt): a village missing from the list, read right, may be one character from a listed one."""
     town = _last_town(text, spec)
     if town is None or find_village(text, spec) is not None:
         return None
     names = villages_of(town.name, spec)
     rest = text[town.end :]
-    near: dict[str, tuple[int, float]] = {}
+    near: dict[str, tuple[int, float, int]] = {}
     for k, ch in enumerate(rest, 1):
         if ch != "村":
             continue
@@ -786,13 +848,14 @@ def lookalike_village(text: str, spec: Spec) -> VillageHit | None:
         for n in names:
             if len(n) != len(w):
                 continue
-            diff = [(a, b) for a, b in zip(w, n) if a != b]
+            diff = [(i, a, b) for i, (a, b) in enumerate(zip(w, n)) if a != b]
             if len(diff) == 1:
-                near[n] = (k, similarity(*diff[0]))
+                i, a, b = diff[0]
+                near[n] = (k, similarity(a, b), town.end + i)
     if len(near) != 1:
         return None
-    ((n, (k, sim)),) = near.items()
-    if sim < VILLAGE_SHAPE_ALIKE:
+    ((n, (k, sim, at)),) = near.items()
+    if sim < VILLAGE_SHAPE_ALIKE and not (DOUBTED_ALIKE_ANY and at in unsure and _is_han(text[at])):
         return None
     return VillageHit(town.end, town.end + k, rest[:k], n, town.name, _NO, _isolated(town.name, n, spec))
 

@@ -155,13 +155,32 @@ def reads_cleanly(kind: str, field: str, text: str, context: RecordContext) -> b
     """Whether `text` is a valid value of `field` as it stands: normalized with no flag but
     CLEAN_FLAGS (a code-table wording, a list entry, an ID whose check digit holds or a legacy
     15-digit one, a well-formed date, a name starting with a known surname). Used to choose between two readings that disagree
-    (ocr.agreement.resolve); free text never is."""
+    (ocr.agreement.resolve); free text never is, but for an address naming a listed village
+    (names_listed_village)."""
     sp = load_spec(context.spec)
     f = sp.kind(kind).require(field)
+    if f.source == "cell" and f.normalizer == "address" and (text or "").strip():
+        return names_listed_village(text, sp)
     if f.source != "cell" or f.normalizer in FREE_TEXT or not (text or "").strip():
         return False
     n = _normalizer(f, sp, context.ledger_year, None)(text)
     return n.value is not None and not set(n.flags) - CLEAN_FLAGS
+
+
+def names_listed_village(text: str, sp: Spec) -> bool:
+    """Whether an address reading names, right after a town or street read exactly, a village of that
+    town's list read exactly (traditional forms folded; mapping.places.find_village at cost 0): the one
+    part of a free-text address an official list vouches for (NBS 2023 villages under their town). Two
+    readings of one cell that disagree, exactly one of them naming such a village, are arbitrated by it
+    (reads_cleanly, ocr.agreement.resolve: SPEC_CHOSE_FACTOR, under every fitted address threshold, so held).
+    Design stores (session 30: d3316, f3321, carbon c5/c6/brc6b, faded d3316fd, 1-bit b3316; 1336
+    addresses): of 9 disagreeing readings where one named a listed village and the other a village off the
+    list, the listed one was the village written in all 9 (3 of them not kept before)."""
+    from .places import find_village
+
+    t = N.fold_traditional(N.clean_text(text))
+    v = find_village(t, sp) if t else None
+    return v is not None and v.cost == 0
 
 
 CLEAN_FLAGS = frozenset({"converted_15_to_18"})
@@ -249,20 +268,42 @@ def _normalizer(
     look-alike of another character (華 for 葬, 徹 for 撒), which shape matching finds in the glyph as
     read and loses in its simplified form (华, 彻)."""
     plain = _plain_normalizer(f, sp, year, id_value, chars)
-    return lambda raw: _normalize_folded(plain, raw)[0]
+    return lambda raw: _normalize_folded(plain, raw, f.normalizer == "address")[0]
 
 
-def _normalize_folded(plain: Callable[[str], N.Normalized], raw: str) -> tuple[N.Normalized, N.Normalized | None]:
+def _keeps_traditional(n: N.Normalized) -> bool:
+    """Whether an address's value still holds a traditional form that folds
+    (`normalize.fold_traditional`): no such value is what a register of 2010 onward wrote (the State
+    Council's 通用规范汉字表, 2013: the standard simplified forms, which the platform requires), only what
+    the recognizer wrote for a simplified glyph (鎮 for 镇, 黃 for 黄, 馬 for 马). The reading as written
+    is kept over the folded one only where shape matching put right the glyph as read (華 for 葬), which
+    leaves no traditional form behind. Design stores (session 30: d3316, f3321, carbon c5/c6/brc6b,
+    faded d3316fd, 1-bit b3316; 1336 addresses): 29 addresses kept a traditional form as read, none right;
+    folded, 11 are right (each with a lexicon, division or village correction on the folded text), none made
+    wrong."""
+    v = n.value
+    return isinstance(v, str) and N.fold_traditional(v) != v
+
+
+def _normalize_folded(
+    plain: Callable[[str], N.Normalized], raw: str, simplified_only: bool = False
+) -> tuple[N.Normalized, N.Normalized | None]:
     """The value `_normalizer` gives (the reading normalized with its traditional forms folded, or as
     written where that is surer) and, where the folded value was kept (flag TRADITIONAL_FOLDED), the
     reading as written normalized (None otherwise): one normalizing of each, for the callers that weigh
-    a folded value against the reading as written (a name, `_weigh_name`)."""
+    a folded value against the reading as written (a name, `_weigh_name`). `simplified_only` (an
+    address): the reading as written is never kept where its value holds a traditional form
+    (`_keeps_traditional`)."""
     folded = N.fold_traditional(raw) if isinstance(raw, str) else raw
     if folded == raw:
         return plain(raw), None
     n = plain(folded)
     as_read = plain(raw)
-    if as_read.value is not None and (n.value is None or as_read.certainty > n.certainty):
+    if (
+        as_read.value is not None
+        and (n.value is None or as_read.certainty > n.certainty)
+        and not (simplified_only and _keeps_traditional(as_read))
+    ):
         return as_read, None
     return N.Normalized(n.value, raw, (*n.flags, N.TRADITIONAL_FOLDED), n.certainty), as_read
 
@@ -449,7 +490,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         ocr_conf = 1.0 if cell is None else _reading_confidence(f, sp, raw, float(cell.confidence), getattr(cell, "chars", None))
         ocr_conf = min(1.0, max(0.0, ocr_conf))
         n, as_written = _normalize_folded(
-            _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)), raw
+            _plain_normalizer(f, sp, year, id_value, getattr(cell, "chars", None), getattr(cell, "own_chars", None)),
+            raw,
+            f.normalizer == "address",
         )
         if f.normalizer == "id_number":
             facts = None if cell_typed else _row_facts(cells, ks, sp, year)  # a typed number is never "repaired"
