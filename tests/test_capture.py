@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.kernel.thresholds import LOW_RESOLUTION, PHOTOGRAPH, SCAN
 from pipeline.page.cleanup import (
+    RULINGS_CONVERGE_DEG,
     WORK_LONG_SIDE,
     CleanupSettings,
     clean_page,
@@ -23,6 +24,7 @@ from pipeline.page.cleanup import (
     level_lines,
     quad_problem,
     rectify,
+    ruling_convergence_deg,
 )
 from pipeline.page.layout import find_grid, find_grid_or_text
 from pipeline.page.routing import capture_kind
@@ -142,6 +144,29 @@ def test_a_flat_scan_is_left_as_it_came(flat):
     assert step.result["page_found"] is False
     assert out is flat
     assert capture_kind([step.to_dict()]) == SCAN
+
+
+def test_a_photograph_whose_outline_is_not_found_is_routed_as_a_photograph_by_its_converging_rulings(flat):
+    """A page photographed at a slant and running out of the frame (no outline to find), at scan
+    resolution: nothing enlarges it, but its rulings converge as a camera's central projection draws
+    them, so it is routed as the photograph it is (its records held or thresholded as photographs), not
+    as a scan (design phone copies: 6 of 90 pages were, their misreads open to auto-acceptance). The
+    same sheet scanned turned 3 degrees, even not quite square, keeps parallel rulings: a scan."""
+    photo, _truth = _photograph(flat, keystone=0.06, turn_deg=2.0, share=1.04)
+    assert find_page_quad(photo) is None
+    out, step = correct_capture(photo)
+    assert out is photo and "upsample" not in step.result  # read as it came
+    assert step.result["rulings_converge_deg"] >= RULINGS_CONVERGE_DEG
+    assert capture_kind([step.to_dict()]) == PHOTOGRAPH
+    for turn in (0.0, 3.0, -3.0):
+        scan, _truth = _photograph(flat, keystone=0.0, turn_deg=turn, share=1.04)
+        out, step = correct_capture(scan)
+        assert step.result["page_found"] is False
+        assert step.result["rulings_converge_deg"] < 1.0
+        assert capture_kind([step.to_dict()]) == SCAN
+    # a page without rulings tells nothing: None, and a scan
+    assert ruling_convergence_deg(np.full((1240, 1754, 3), 240, np.uint8)) is None
+    assert capture_kind([{"name": "capture", "result": {"page_found": False, "rulings_converge_deg": None}}]) == SCAN
 
 
 def test_a_page_square_on_a_dark_scanner_lid_is_not_warped(flat):

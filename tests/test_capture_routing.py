@@ -69,6 +69,12 @@ def test_capture_kind_from_the_stored_steps():
     # no outline found, the frame enlarged to the working resolution: a 150 dpi capture
     assert capture_kind([{"name": "capture", "result": {"page_found": False, "upsample": 1.33}}]) == LOW_RESOLUTION
     assert capture_kind([]) == SCAN  # pages processed before the capture step was recorded
+    # no outline found at scan resolution, the rulings converging as a camera at a slant draws them
+    # (cleanup.ruling_convergence_deg): a photograph; parallel up to a degree or two: a scan
+    assert capture_kind([{"name": "capture", "result": {"page_found": False, "rulings_converge_deg": 6.4}}]) == PHOTOGRAPH
+    assert capture_kind([{"name": "capture", "result": {"page_found": False, "rulings_converge_deg": 2.3}}]) == SCAN
+    enlarged = {"page_found": False, "upsample": 1.33, "rulings_converge_deg": 9.0}
+    assert capture_kind([{"name": "capture", "result": enlarged}]) == LOW_RESOLUTION  # its own kind stays
 
 
 def _pdf(path: Path, ppi: int) -> Path:

@@ -1447,6 +1447,81 @@ def page_light(image: np.ndarray) -> str | None:
     return None
 
 
+RULING_ANALYSIS_PX = 1200
+"""The rulings' directions are measured on the frame shrunk to this long side (a ruling stays a line a
+pixel or two wide; a 1200 px line's direction is known to a few hundredths of a degree)."""
+RULING_MIN_LENGTH = 0.25
+"""A ruling is a straight run of ink at least this share of the frame's short side long (a table's
+rules span most of the page; a line of text broken at each character does not make one)."""
+RULING_MIN_LINES = 4
+"""Directions are fitted on at least this many such runs in each family (across and down the page)."""
+RULINGS_CONVERGE_DEG = 3.5
+"""Rulings whose directions differ by this many degrees or more across the page (convergence, or a
+departure from square) were photographed at a slant (ruling_convergence_deg). A flatbed scanner images
+the sheet by an orthographic projection (its sensor travels under the glass at a fixed distance): the
+rulings of a flat sheet stay parallel and square up to one rotation however the sheet lies, and a sheet
+not quite flat on the glass bends them by a degree or two; a camera held at a slant projects them
+through one centre, so that parallel rulings converge towards a vanishing point (a phone held 10-20
+degrees off the page's normal: 5-15 degrees from the top rule to the bottom one). Measured (design
+sets; s30-photoroute): scans of county_editions and typed_sheets (d3316, f3321; 64 pages) 0.16-2.34;
+photographed pages (phone copies ph3316, ph3380, ph3316/ph3321 with phone seed 3381; camera s4482,
+c4485) whose outline was found 1.1-15.7 (a camera held nearly square to the page draws its rulings
+nearly parallel: such a photograph is not told by this), the 6 phone pages whose outline was not found
+at scan resolution 4.4-11.0. The margin below is the scans': 2.34 is what a sheet not quite flat and
+the measure's own scatter give."""
+
+
+def ruling_convergence_deg(image: np.ndarray) -> float | None:
+    """How far the page's rulings depart from one rotation of a parallel, square grid, in degrees: the
+    largest of (a) the change in direction of the rulings across the page from its top rule to its bottom
+    one, (b) the same for the rules down the page from its left rule to its right one (each the slope of
+    a least-squares fit of a ruling's direction on its position, weighted by its length, times the span
+    of the positions), and (c) the departure of the two families' mean directions from a right angle.
+    None where either family has fewer than RULING_MIN_LINES rules (a page without a table: nothing to
+    tell). Rulings are straight runs of ink (adaptive threshold on the darkest channel, probabilistic
+    Hough transform) at least RULING_MIN_LENGTH of the short side long, within 18 degrees of across or
+    down. A property of how the capture was made (the projection: RULINGS_CONVERGE_DEG), measured on the
+    frame as captured, before any correction; no OCR."""
+    g = _darkest(image)
+    f = min(1.0, RULING_ANALYSIS_PX / max(g.shape[:2]))
+    if f < 1:
+        g = cv2.resize(g, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    ink = cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 21, 12)
+    h, w = g.shape
+    found = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=150, minLineLength=int(RULING_MIN_LENGTH * min(h, w)), maxLineGap=6)
+    segs = np.zeros((0, 4)) if found is None else found.reshape(-1, 4).astype(np.float64)
+    dx, dy = segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]
+    across = _ruling_fit(segs[np.abs(dx) > 3 * np.abs(dy)], down=False)
+    downs = _ruling_fit(segs[np.abs(dy) > 3 * np.abs(dx)], down=True)
+    if across is None or downs is None:
+        return None
+    return round(max(abs(across[1]), abs(downs[1]), abs(across[0] + downs[0])), 2)
+
+
+def _ruling_fit(segs: np.ndarray, down: bool) -> tuple[float, float] | None:
+    """(mean direction, change of direction across the positions' span) in degrees of one family of
+    ruling segments (x1, y1, x2, y2): across the page the direction from the x axis against the mid y,
+    down the page from the y axis (positive towards -x, so that a square grid's two sum to 0) against
+    the mid x."""
+    if len(segs) < RULING_MIN_LINES:
+        return None
+    x1, y1, x2, y2 = segs.T
+    dx, dy = x2 - x1, y2 - y1
+    if down:
+        sign = np.where(dy < 0, -1.0, 1.0)
+        ang, pos = np.degrees(np.arctan2(dx * sign, dy * sign)), (x1 + x2) / 2
+    else:
+        sign = np.where(dx < 0, -1.0, 1.0)
+        ang, pos = np.degrees(np.arctan2(dy * sign, dx * sign)), (y1 + y2) / 2
+    span = float(np.ptp(pos))
+    if span < 50:
+        return None
+    wt = np.sqrt(np.hypot(dx, dy))
+    a = np.stack([np.ones_like(pos), pos], axis=1) * wt[:, None]
+    coef = np.linalg.lstsq(a, ang * wt, rcond=None)[0]
+    return float(coef[0] + coef[1] * np.average(pos, weights=wt**2)), float(coef[1] * span)
+
+
 def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     """A photographed page read like a scan (document-scanner correction), where find_page_quad finds
     the page on a desk: warped to a rectangle where its corners are not one already
@@ -1462,7 +1537,9 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     capture whose page was found, and the recognizer misread such headers of 8-10 px (design family
     camera_capture, docs/capture.md). A property of the recognizer and of the working resolution
     every scale of the cleanup and the layout is stated at (WORK_LONG_SIDE), not of any page. The
-    light is not flattened there: without the page's outline nothing says the frame is a photograph."""
+    light is not flattened there: without the page's outline nothing says the frame is a photograph.
+    Where no outline is found the step records how far the page's rulings converge
+    (ruling_convergence_deg, `rulings_converge_deg`): routing.capture_kind tells a photograph by it."""
     settings = {
         "method": "page_quad_homography",
         "min_keystone": CAPTURE_MIN_KEYSTONE,
@@ -1471,14 +1548,13 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     }
     quad = find_page_quad(image)
     if quad is None:
+        lost: dict[str, object] = {"page_found": False, "rulings_converge_deg": ruling_convergence_deg(image)}
         up = WORK_LONG_SIDE / max(image.shape[:2])
         if up < CAPTURE_UPSAMPLE_MIN or not _holds_ink(image):
-            return image, Step("capture", settings, {"page_found": False})
+            return image, Step("capture", settings, lost)
         up = min(CAPTURE_MAX_UPSAMPLE, up)
         out = sharpen_enlarged(cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC))
-        return out, Step(
-            "capture", settings, {"page_found": False, "upsample": round(up, 3), "sharpened_sigma_px": SHARPEN_SIGMA_PX}
-        )
+        return out, Step("capture", settings, {**lost, "upsample": round(up, 3), "sharpened_sigma_px": SHARPEN_SIGMA_PX})
     tl, tr, br, bl = quad.corners.astype(np.float64)
     width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
     height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)

@@ -9,6 +9,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ConfigError
 from pipeline.kernel.models import MappedRecord
 from pipeline.kernel.thresholds import CAPTURE_LABELS, LOW_RESOLUTION, MIN_FITTED_PAGES, PHOTOGRAPH, SCAN
+from pipeline.page.cleanup import RULINGS_CONVERGE_DEG
 
 AUTO_ACCEPTED = "auto_accepted"
 NEEDS_REVIEW = "needs_review"
@@ -60,14 +61,42 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
     reaches the cleanup already enlarged: unless its outline was found and corrected (PHOTOGRAPH; no
     sheet at scan resolution on a scanner's glass then) it is LOW_RESOLUTION, as the same frame given
     as an image file is. Design camera_capture s4482: 6 PDF pages of 150-170 ppi photographs whose outline
-    was not found were routed as scans and auto-accepted 24 records, 3 of their fields wrong."""
+    was not found were routed as scans and auto-accepted 24 records, 3 of their fields wrong.
+
+    A page whose outline was not found, at scan resolution, whose rulings converge as a camera at a
+    slant draws them (rulings_converge) is a PHOTOGRAPH: its records are routed by the photograph's
+    thresholds and holds, though it was cut and read as it came (processed_as_photograph: False)."""
     rendered = _rendered_enlarged(steps)
     for res in _capture_results(steps):
         if _corrected(res) and (rendered or not sheet_on_scanner_glass(res)):
             return PHOTOGRAPH
         if _enlarged(res) or rendered:
             return LOW_RESOLUTION
+        if rulings_converge(res):
+            return PHOTOGRAPH
     return SCAN
+
+
+def rulings_converge(result: Mapping[str, Any]) -> bool:
+    """Whether a capture step's result (pipeline.page.cleanup.correct_capture) whose page outline was not
+    found shows the page's rulings converging as a camera at a slant draws them: its
+    `rulings_converge_deg` (cleanup.ruling_convergence_deg) at least cleanup.RULINGS_CONVERGE_DEG. A
+    flatbed scanner's orthographic projection keeps a flat sheet's rulings parallel and square up to one
+    rotation; a camera's central projection makes them converge unless the photograph is rectified (it
+    is not here: no outline, no warp). A property of the capture (its projection), measured on the
+    frame before any correction, not of any page's content. A result without the measure (a step
+    recorded before it was, a page without a table) is no such photograph.
+
+    Why: a photographed page whose outline is not found (the page running out of the frame, its edge
+    lost against a desk as light as it) was routed as a scan, so that the photograph's thresholds and
+    holds did not apply to it and its misreads could be auto-accepted. Design phone copies (ph3316,
+    ph3380, ph3316/ph3321 with phone seed 3381): 6 of 90 pages so, converging 4.4-11.0 degrees; every
+    page of the design scans d3316 and f3321 (64) 0.16-2.34 and stays a scan."""
+    try:
+        deg = float(result["rulings_converge_deg"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return not result.get("page_found") and deg >= RULINGS_CONVERGE_DEG
 
 
 def _rendered_enlarged(steps: Sequence[Mapping[str, Any]] | None) -> bool:
