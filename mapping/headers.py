@@ -2992,6 +2992,15 @@ it finds at one end is at least this long: a 2-character wording (姓名, 日期
 headers (家属姓名, 海葬日期: a modifier before its head noun), a longer one (火化证号, 撒海日期) is a header whole."""
 
 
+def _misread_in_place(header: str, syn: str, name: str, at_start: bool, kind: str, spec: Spec) -> bool:
+    """Whether field `name` has a wording as long as the cleaned `header` that starts (`at_start`) or ends
+    with `syn` as the header does (wording_beside: the other characters are that wording's own, misread)."""
+    return any(
+        n == name and w != syn and len(w) == len(header) and (w.startswith(syn) if at_start else w.endswith(syn))
+        for n, w in _wordings(spec, kind)
+    )
+
+
 def wording_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str | None, str | None] | None:
     """Where a header cell reads as one field's wording exactly (WORDING_AT_END_CHARS or more) at its start
     or its end and, beside it, one or more Han characters that are no part of that wording (数火化证号: the
@@ -3001,7 +3010,14 @@ def wording_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int,
     read in part. None for a header that is itself a wording, or that merged_header or serial_beside read.
     Weaker evidence than merged_header's: pipeline.page.extract.split_merged_columns splits such a column
     only where its rows' text leaves a gap at the cut (layout.column_gap), and leaves it as it is otherwise.
-    Rule source: one printed header per column; the spec's wordings."""
+    Not so where the characters beside the wording name no field and stand where a longer wording of the
+    same field, as long as the whole header, has its own (_misread_in_place): 医我身份证号码 is 公民身份证号码
+    (or 居民身份证号码) with its first two glyphs misread, not 身份证号码 with a second header beside it
+    (design phone copy of d3316 with phone seed 3382, county 02_sea_burial_longkou_2013 p1: its ID column
+    was split in two at a gap between the digits, every ID of the page lost). A misread glyph takes the
+    place of the one printed; a neighbour's header merged in brings a length of its own.
+    Rule source: one printed header per column; the spec's wordings; the recognizer's errors (glyphs
+    substituted in place)."""
     sp = spec if spec is not None else load_spec()
     h = clean_header(text)
     whole = _field_scores(sp, kind, h)
@@ -3020,6 +3036,8 @@ def wording_beside(kind: str, text: str, spec: Spec | None = None) -> tuple[int,
                 continue
             other = _field_scores(sp, kind, rest)
             named = other[0][0] if other and other[0][1] >= MERGED_PART_SCORE and other[0][0] != name else None
+            if named is None and _misread_in_place(h, syn, name, at_start, kind, sp):
+                continue
             pair = (name, named) if at_start else (named, name)
             if best is None or len(syn) > best[0]:
                 best = (len(syn), cut, pair[0], pair[1])

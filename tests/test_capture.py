@@ -139,6 +139,26 @@ def test_a_low_resolution_capture_whose_outline_is_not_found_is_still_brought_to
     assert out is blank and "upsample" not in step.result
 
 
+def test_a_photograph_in_dim_uneven_light_whose_outline_is_not_found_is_still_brought_to_the_working_resolution(flat):
+    """A 150 dpi photograph whose page runs out of the frame, taken in dim light with a shadow over one side
+    and the phone's blur: its ink stands only some 40 grey levels under the frame's median, yet a tenth or
+    more under the paper beside it, so it is enlarged as any low-resolution capture (before, it was read at
+    150 dpi as a scan, and its grid lost columns). A blank sheet in the same light, with a sensor's noise,
+    is still left as it came."""
+    photo, _truth = _photograph(flat, keystone=0.04, turn_deg=3.0, frame_scale=0.75, share=1.04, shadow=0.3)
+    dim = np.clip(75 + 0.25 * cv2.GaussianBlur(photo.astype(np.float32), (0, 0), 1.5), 0, 255).astype(np.uint8)
+    assert find_page_quad(dim) is None
+    out, step = correct_capture(dim)
+    assert step.result["page_found"] is False and step.result["upsample"] > 1.1
+    assert abs(max(out.shape[:2]) - WORK_LONG_SIDE) <= 2
+    assert capture_kind([step.to_dict()]) == LOW_RESOLUTION
+    paper, _truth = _photograph(np.full_like(flat, 235), keystone=0.04, turn_deg=3.0, frame_scale=0.75, share=1.04, shadow=0.3)
+    noise = np.random.default_rng(5).normal(0, 6, paper.shape)
+    blank = np.clip(75 + 0.25 * paper.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    out, step = correct_capture(blank)
+    assert out is blank and "upsample" not in step.result
+
+
 def test_a_flat_scan_is_left_as_it_came(flat):
     out, step = correct_capture(flat)
     assert step.result["page_found"] is False

@@ -1104,6 +1104,39 @@ def test_a_header_of_a_fields_wording_beside_other_words_is_split_only_where_its
     assert got.n_cols == 2 and h == ["申请人撒海日期", "备注"] and not st.columns
 
 
+def test_a_longer_wording_read_with_glyphs_misread_is_no_wording_beside_another_header_and_is_not_split():
+    """居民身份证号码 (the ID column's printed header, as long as the spec's 公民身份证号码) and its misreadings
+    医我身份证号码 / 医民身份证号码 end with 身份证号码, but the two characters before it stand where that
+    longer wording has its own: one ID column's header, not 身份证号码 with a second header beside it.
+    Design phone copy of d3316 (phone seed 3382) county 02_sea_burial_longkou_2013 p1 had its ID column
+    split in two at a gap between the digits (header read 医我身份证号码). Its column is left whole even where
+    its rows leave a gap; a header beside a wording (数火化证号) and two fields' headers (姓名身份证号码)
+    are still read as two. Failed before: wording_beside gave (2, None, id_number) and the column was split."""
+    import numpy as np
+
+    from mapping.headers import merged_header, wording_beside
+    from mapping.spec import load_spec
+    from pipeline.page.extract import split_merged_columns
+    from pipeline.page.layout import Grid
+
+    for kind in ("sea_burial", "cremation"):
+        for header in ("居民身份证号码", "医我身份证号码", "医民身份证号码"):
+            assert wording_beside(kind, header) is None
+    assert wording_beside("sea_burial", "数火化证号") == (1, None, "cremation_cert_no")
+    assert merged_header("sea_burial", "姓名身份证号码") is not None
+
+    rows = tuple(range(10, 611, 60))
+    gray = np.full((620, 520), 235, np.uint8)
+    for y in rows:  # the ID's digits in two runs with a gap between them
+        gray[y + 20 : y + 40, 30:200] = 30
+        gray[y + 20 : y + 40, 240:280] = 30
+    grid = Grid(rows, (10, 300, 500))
+    st = Structure()
+    h: list[str] = ["医我身份证号码", "备注"]
+    got = split_merged_columns(gray, grid, _header_engine(["医民身份证", "号码"]), "sea_burial", h, {}, st, load_spec())
+    assert got.n_cols == 2 and h == ["医我身份证号码", "备注"]
+
+
 def test_a_sea_burial_header_worded_as_the_cremation_register_words_the_certificate_is_read_and_split():
     """火化证明书号 is how cremation registers head the certificate number; a sea-burial register records the
     same certificate (one field of the spec under one name) and may head it alike. Read over one column with

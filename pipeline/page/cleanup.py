@@ -1420,6 +1420,46 @@ def _holds_ink(image: np.ndarray) -> bool:
     return float(np.median(g)) - float(np.percentile(g, 100 * CAPTURE_INK_SHARE)) >= CAPTURE_INK_CONTRAST
 
 
+CAPTURE_STROKE_MM = 1.5
+"""The paper beside a stroke (_ink_in_its_light) is the brightest pixel within this many millimetres of it
+(a closing of that width, scaled as the frame's long side is to an A4 page at 200 dpi): wider than a pen's
+stroke or a ruling line blurred by a phone's optics (0.3-0.6 mm), narrower than a character's 5-6 mm, so a
+stroke is measured against the paper around it, and a step of light (a shadow's or the desk's edge) is no
+stroke (a closing keeps a straight step and a convex page's corner where they are)."""
+CAPTURE_NOISE_SIGMA_PX = 1.0
+"""A sensor's noise is drawn per pixel, a stroke spans several (2-4 px at 150 dpi): the frame is first
+averaged over this Gaussian radius (px of the frame), which takes the noise down about 3.5 times and a
+stroke's depth by a fraction."""
+CAPTURE_INK_RELATIVE = 0.07
+"""...and a frame holds ink where at least CAPTURE_INK_SHARE of its pixels stand this share of that paper's
+brightness under it, counted only where that paper is at least as bright as the frame's median (the desk
+around a page is darker than the paper, and its own noise, relative to its darkness, is no ink). Black ink
+reflects a tenth of what paper does; the pages of the design phone copies (bench/stress_scans.py --mode
+phone: ph3316, ph3380-fix, and d3316 and f3321 with phone seed 3381) whose outline was not found: 0.10-0.29
+of their paper at that share. A blank sheet: samples/invalid/blank_page.jpg 0.013; a blank page on a desk
+(tests/test_capture.py's _photograph) in full or half light with sensor noise of sigma 4-6 levels (the
+phone model's range), as taken and as JPEG at quality 70: 0.013-0.044."""
+
+
+def _ink_in_its_light(image: np.ndarray) -> bool:
+    """Whether a frame holds ink measured against the paper beside it (CAPTURE_STROKE_MM,
+    CAPTURE_NOISE_SIGMA_PX, CAPTURE_INK_RELATIVE, CAPTURE_INK_SHARE) on its darkest channel, not against
+    the frame's median (_holds_ink). A property of photographed light: the light falls off across a
+    photographed page and a hand's or the phone's shadow lies over part of it, and the desk around the
+    page is darker than the paper, so the frame's median is no paper's brightness and its darkest pixels
+    are desk or shadow, not ink; and in dim light ink stands fewer grey levels under its paper (in
+    proportion to the light) than CAPTURE_INK_CONTRAST asks. Design phone copies (seed 3381 of d3316
+    county 03_cremation_longkou_2015 p2 and of f3321 county 04_sea_burial_yantai_2012 p2): pages whose
+    outline a shadow hid and whose frame's median stood 22-32 levels above its darkest half percent were
+    left at 150 dpi as scans, and their grid lost a column."""
+    g = cv2.GaussianBlur(_darkest(image), (0, 0), CAPTURE_NOISE_SIGMA_PX).astype(np.float32)
+    k = max(3, int(round(CAPTURE_STROKE_MM / 25.4 * 200 * _page_scale(g.shape))) | 1)
+    paper = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    under = (paper - g) / np.maximum(paper, 1.0)
+    under[paper < float(np.median(g))] = 0.0
+    return float(np.percentile(under, 100 * (1 - CAPTURE_INK_SHARE))) >= CAPTURE_INK_RELATIVE
+
+
 DARK_PAGE_LEVEL = 64
 """A frame whose brightest channel is darker than this over half its pixels is nearly all as dark as
 ink: black ink and toner reflect under about 5 % of the light (sRGB about 60 at most), paper 60-90 %
@@ -1532,8 +1572,9 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
 
     Where no outline is found but the frame itself is smaller than the working resolution (a 150 dpi
     photograph whose page runs out of the frame or lies on a desk as light as the paper, or a 150 dpi
-    scan) and holds ink (_holds_ink: a blank sheet is left as it came), the whole frame is enlarged to
-    it, within the same bounds: its text is no larger than on a
+    scan) and holds ink (_holds_ink against the frame's median, or _ink_in_its_light against the paper
+    beside it: a photograph in dim or uneven light; a blank sheet is left as it came), the whole frame is
+    enlarged to it, within the same bounds: its text is no larger than on a
     capture whose page was found, and the recognizer misread such headers of 8-10 px (design family
     camera_capture, docs/capture.md). A property of the recognizer and of the working resolution
     every scale of the cleanup and the layout is stated at (WORK_LONG_SIDE), not of any page. The
@@ -1550,7 +1591,7 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     if quad is None:
         lost: dict[str, object] = {"page_found": False, "rulings_converge_deg": ruling_convergence_deg(image)}
         up = WORK_LONG_SIDE / max(image.shape[:2])
-        if up < CAPTURE_UPSAMPLE_MIN or not _holds_ink(image):
+        if up < CAPTURE_UPSAMPLE_MIN or not (_holds_ink(image) or _ink_in_its_light(image)):
             return image, Step("capture", settings, lost)
         up = min(CAPTURE_MAX_UPSAMPLE, up)
         out = sharpen_enlarged(cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC))
