@@ -551,6 +551,16 @@ FLAGS: dict[str, FlagInfo] = {
         "the voyage number reads in the form 第N航次 with another glyph for 航: put back, to be checked (the reading in raw)",
         "warn",
     ),
+    "page_order_doubted": FlagInfo(
+        "与本页上下行的先后顺序不符（日期倒退或编号不递增），可能识别有误，请核对",
+        "out of its page's order (a date going back, a number not rising) while the rows around it keep it: check it",
+        "warn",
+    ),
+    "page_order_proposed": FlagInfo(
+        "与本页上下行的先后顺序不符，改一个易混数字即合顺序，已按此改写，须人工核对（识别原文已保留）",
+        "out of its page's order; one look-alike digit read otherwise puts it in order: proposed, to be checked (the reading in raw)",
+        "warn",
+    ),
     "onboard_over_limit": FlagInfo("随船人数超过 4 人", "more than 4 people on board", "warn"),
 }
 

@@ -1580,8 +1580,9 @@ def test_a_serial_read_alike_from_both_crops_is_as_sure_as_one_reading():
     assert status == NEEDS_REVIEW and any(r.startswith("registration_no: confidence") for r in reasons)
     _status, reasons = route(out[0].record, settings)
     assert not any(r.startswith("registration_no") for r in reasons)
-    # a voyage number read alike twice: the same
-    rows[2][1][2] = RawCell("13-08", 0.55, None, None, "13-08", 0.8)
+    # a voyage number read alike twice: the same (its page's voyage, 13-06: a 13-08 between two 13-06 would break
+    # the page's order and be doubted for that, mapping.order)
+    rows[2][1][2] = RawCell("13-06", 0.55, None, None, "13-06", 0.8)
     out = map_rows("sea_burial", "海阳市殡仪馆骨灰海撒登记簿(2013年)", columns, rows, settings)
     assert out[2].record.fields["voyage_no"].confidence == pytest.approx(0.55)
     stored = RawCell(TRUE_ID, 0.60, (0, 0, 10, 10), None, TRUE_ID, 0.79)

@@ -87,6 +87,7 @@ from mapping.normalize import (
     normalize_cert_no,
     sea_area_alternatives,
 )
+from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
@@ -1883,6 +1884,8 @@ def map_rows(
         if name in columns:
             confirm_register_run({r.row_no: r.record for r in out}, name)
     _check_column_shapes(out, kind, settings, volume_prefixes)
+    if page_rows is None:  # the whole page mapped (not a reviewer's rows mapped again on their own), prefixes written
+        check_page_order([r.record for r in out], [f for f in columns if f])
     _check_page_quality(out, rows, settings, kind)
     return out
 
