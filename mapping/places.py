@@ -463,6 +463,31 @@ def _confirmed_below(text: str, h: PlaceHit, exact: list[PlaceHit], spec: Spec) 
     return False
 
 
+def _one_suffix_char_off(
+    text: str, spec: Spec, districts: Sequence[PlaceHit]
+) -> Iterator[tuple[PlaceHit, Place, str, int, str, str]]:
+    """(district hit, town or street, its name or alias, position, character read, suffix character) for
+    every town or street of a district read in `text` (NBS 2023 towns and streets under their GB/T 2260
+    county) whose name less its suffix (two characters or more) is written right after the district and
+    whose suffix is read with exactly one character otherwise, nothing added or deleted: what
+    _suffix_misread and town_suffix_proposals each judge further."""
+    idx = _index(spec)
+    for d in districts:
+        for p in spec.places.places:
+            if p.kind not in ("town", "street") or not idx.compatible(p.district, d.place.district):
+                continue
+            for n in (p.name, *p.aliases):
+                suf = idx.suffix_of.get(n, "")
+                body = n[: len(n) - len(suf)]
+                end = d.end + len(n)
+                if not suf or len(body) < 2 or end > len(text) or not text.startswith(body, d.end):
+                    continue
+                read = text[d.end + len(body) : end]
+                diff = [(d.end + len(body) + i, a, b) for i, (a, b) in enumerate(zip(read, suf)) if a != b]
+                if len(diff) == 1:
+                    yield (d, p, n, *diff[0])
+
+
 def _suffix_misread(text: str, spec: Spec, found: list[PlaceHit]) -> tuple[list[PlaceHit], bool]:
     """A town or street whose suffix alone was misread (海阳市徐家店集西芦头村: 镇 read as 集; 盘石店候:
     镇 read as 候), which the suffix-led search cannot find: taken only where the whole path is
@@ -478,30 +503,19 @@ def _suffix_misread(text: str, spec: Spec, found: list[PlaceHit]) -> tuple[list[
     village (…村) is written after it (海阳市留格庄候少码村: 镇 and the village both misread): the town is
     a misreading of a listed one, not corrected, doubted (lexicon_ambiguous). Without a 村 after it, the
     name and a word may be a road named after the town (羊郡路): never doubted for that."""
-    idx = _index(spec)
-    suffix_chars = set("".join(idx.suffixes))
+    suffix_chars = set("".join(_index(spec).suffixes))
     out: dict[str, PlaceHit] = {}
     near = False
-    for d in (h for h in found if h.place.kind == "district"):
-        for p in spec.places.places:
-            if p.kind not in ("town", "street") or not idx.compatible(p.district, d.place.district):
-                continue
-            for n in (p.name, *p.aliases):
-                suf = idx.suffix_of.get(n, "")
-                body = n[: len(n) - len(suf)]
-                end = d.end + len(n)
-                if not suf or len(body) < 2 or end > len(text) or not text.startswith(body, d.end):
-                    continue
-                read = text[d.end + len(body) : end]
-                diff = [a for a, b in zip(read, suf) if a != b]
-                if len(diff) != 1 or not all(_is_han(a) and a not in suffix_chars for a in diff):
-                    continue
-                if any(d.end < h.end and end > h.start for h in found):
-                    continue
-                if any(text.startswith(v, end) for v in villages_of(p.name, spec)):
-                    out[p.name] = PlaceHit(d.end, end, text[d.end : end], n, p, True)
-                elif "村" in text[end:]:
-                    near = True
+    for d, p, n, _at, a, _b in _one_suffix_char_off(text, spec, [h for h in found if h.place.kind == "district"]):
+        end = d.end + len(n)
+        if not _is_han(a) or a in suffix_chars:
+            continue
+        if any(d.end < h.end and end > h.start for h in found):
+            continue
+        if any(text.startswith(v, end) for v in villages_of(p.name, spec)):
+            out[p.name] = PlaceHit(d.end, end, text[d.end : end], n, p, True)
+        elif "村" in text[end:]:
+            near = True
     if len(out) == 1:
         return list(out.values()), False
     return [], near or len(out) > 1
@@ -528,28 +542,16 @@ def town_suffix_proposals(text: str, spec: Spec, unsure: frozenset[int] = frozen
     scan = _scan(text, spec)
     suffix_chars = set("".join(idx.suffixes))
     found: dict[tuple[int, int], set[str]] = {}
-    for d in (h for h in scan.hits if h.place.kind == "district"):
-        for p in spec.places.places:
-            if p.kind not in ("town", "street") or not idx.compatible(p.district, d.place.district):
-                continue
-            for n in (p.name, *p.aliases):
-                suf = idx.suffix_of.get(n, "")
-                body = n[: len(n) - len(suf)]
-                start, end = d.end, d.end + len(n)
-                if not suf or len(body) < 2 or end > len(text) or not text.startswith(body, start):
-                    continue
-                read = text[start + len(body) : end]
-                diff = [(start + len(body) + i, a, b) for i, (a, b) in enumerate(zip(read, suf)) if a != b]
-                if len(diff) != 1:
-                    continue
-                at, a, b = diff[0]
-                if not _is_han(a) or a in suffix_chars or not (similarity(a, b) >= LOOKALIKE or at in unsure):
-                    continue
-                if names_road(text, start + len(body)) and not (suf == "街道" and read[0] == "街"):
-                    continue
-                if any(start < h.end and end > h.start for h in scan.hits if h is not d):
-                    continue
-                found.setdefault((start, end), set()).add(p.name)
+    for d, p, n, at, a, b in _one_suffix_char_off(text, spec, [h for h in scan.hits if h.place.kind == "district"]):
+        suf = idx.suffix_of[n]
+        start, end, body_end = d.end, d.end + len(n), d.end + len(n) - len(suf)
+        if not _is_han(a) or a in suffix_chars or not (similarity(a, b) >= LOOKALIKE or at in unsure):
+            continue
+        if names_road(text, body_end) and not (suf == "街道" and text[body_end] == "街"):
+            continue
+        if any(start < h.end and end > h.start for h in scan.hits if h is not d):
+            continue
+        found.setdefault((start, end), set()).add(p.name)
     out = [(s, e, next(iter(names))) for (s, e), names in sorted(found.items()) if len(names) == 1]
     return tuple(out) if len(out) == len(found) else ()
 
