@@ -35,12 +35,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fields_wrong import run_store  # noqa: E402
+
 from mapping.normalize import _surnames  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import page_view, scored_value, truth_pages  # noqa: E402
-from pipeline.runs.stages import remap  # noqa: E402
 
 NAMES = ("deceased_name", "agent_name", "registrant_name")
 FIELDS = NAMES + ("household_address",)
@@ -75,11 +76,7 @@ def bucket(c: float | None) -> str:
 
 
 def cases(family_dir: Path, settings: Settings, do_remap: bool) -> list[dict[str, Any]]:
-    run = next(family_dir.glob("run-*"))
-    s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
-    store = Store.open(s)
-    if do_remap:
-        remap(store, s)
+    store = run_store(family_dir, settings, do_remap)
     out: list[dict[str, Any]] = []
     for path, gpage, st, cols, recs in truth_pages(store):
         if not any(recs.values()):

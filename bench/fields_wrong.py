@@ -64,13 +64,22 @@ def _shape(text: str) -> str:
     return "".join("9" if c.isdigit() else ("汉" if "\u4e00" <= c <= "\u9fff" else c) for c in text)
 
 
-def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dict[str, Any]]:
-    """The fields read or normalized wrong on one family's store (`every`: the fields read right too,
-    for counting per field: bench/number_fields.py)."""
+def run_store(family_dir: Path, settings: Settings, do_remap: bool = True) -> Store:
+    """The store of a family folder's first run (`run-*/data`) with the packaged thresholds, its stored
+    cells re-mapped by this checkout (pipeline.runs.stages.remap: no OCR) unless `do_remap` is False:
+    what this script and bench/carbon_names.py, id_misses.py, page_order.py score. The caller disposes of it."""
     run = next(family_dir.glob("run-*"))
     s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
     store = Store.open(s)
-    remap(store, s)
+    if do_remap:
+        remap(store, s)
+    return store
+
+
+def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dict[str, Any]]:
+    """The fields read or normalized wrong on one family's store (`every`: the fields read right too,
+    for counting per field: bench/number_fields.py)."""
+    store = run_store(family_dir, settings)
     out: list[dict[str, Any]] = []
     for _path, gpage, st, cols, recs in truth_pages(store):
         if not any(recs.values()):

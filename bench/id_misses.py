@@ -37,11 +37,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fields_wrong import run_store  # noqa: E402
+
 from mapping.idfix import RowFacts, _allowed, candidates, disagreements  # noqa: E402
 from mapping.normalize import is_valid_id  # noqa: E402
 from mapping.spec import load_spec  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import (  # noqa: E402
     _illegible,
@@ -49,7 +50,6 @@ from pipeline.quality.evaluate import (  # noqa: E402
     scored_value,
     truth_pages,
 )
-from pipeline.runs.stages import remap  # noqa: E402
 
 REPAIRS = ("id_corrected", "id_decoded_by_row", "id_marks_dropped", "id_proposed", "id_date_dropped")
 
@@ -86,11 +86,7 @@ def _iso(v: Any) -> dt.date | None:
 
 
 def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter, detail: list[str]) -> None:
-    run = next(family_dir.glob("run-*"))
-    s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
-    store = Store.open(s)
-    if do_remap:
-        remap(store, s)
+    store = run_store(family_dir, settings, do_remap)
     regions = load_spec().id_regions
     for _path, gpage, st, cols, recs in truth_pages(store):
         page = page_view(gpage, st, cols, recs, lost=not any(recs.values()))

@@ -32,21 +32,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fields_wrong import run_store  # noqa: E402
+
 from mapping.order import ORDER_FIELDS, in_order, order_key, out_of_order, restoring_readings  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
-from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import page_view, scored_value, truth_pages  # noqa: E402
-from pipeline.runs.stages import remap  # noqa: E402
 
 
 def pages(family_dir: Path, settings: Settings, do_remap: bool) -> list[dict[str, Any]]:
     """Per page and order field: the rows' (truth, mapped value, auto, flags, column identified)."""
-    run = next(family_dir.glob("run-*"))
-    s = settings.with_(data_dir=str(run / "data"), thresholds_file=None)
-    store = Store.open(s)
-    if do_remap:
-        remap(store, s)
+    store = run_store(family_dir, settings, do_remap)
     out = []
     for path, gpage, st, cols, recs in truth_pages(store):
         if not any(recs.values()):
