@@ -30,7 +30,9 @@ them), and among those, how many hold a wrong field (what accepting them would c
 truth (what a lift of that cause's fields would let through), per (cause, field) too, and per column or
 cell doubt by its wording (which doubts hold right fields); and the records
 held by exactly one field and no page, row or audit reason (the cheapest lifts), with whether that field
-or another field of the record is wrong. Only counts
+or another field of the record is wrong. Per cause holding records alone, and per pair of causes holding
+records together (cause_tally): the records, those entirely right (every field exact), and the wrong fields
+among them (what lifting that cause or pair would auto-accept wrong). Only counts
 are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
 Never part of the test suite.
 """
@@ -169,6 +171,21 @@ def _ranked(counts: Counter, n: int | None = None) -> list:
     return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
 
 
+def cause_tally(held: list[tuple[frozenset[str], int]]) -> dict[tuple[str, ...], tuple[int, int, int]]:
+    """Held records by the causes holding them, for those held by one cause or exactly two: (causes,
+    sorted) -> (records, records with every field right, wrong fields among them). `held`: each held
+    record's causes and its wrong fields against the truth. What lifting a cause (or a pair) would gain
+    (records) and cost (wrong fields auto-accepted)."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    for causes, wrong in held:
+        if len(causes) in (1, 2):
+            t = out.setdefault(tuple(sorted(causes)), [0, 0, 0])
+            t[0] += 1
+            t[1] += wrong == 0
+            t[2] += wrong
+    return {k: (n, r, w) for k, (n, r, w) in out.items()}
+
+
 def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: bool) -> dict[str, Any]:
     s = settings.with_(data_dir=str(data))
     store = Store.open(s)
@@ -190,6 +207,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     any_c: Counter[str] = Counter()
     sole_c: Counter[str] = Counter()
     sole_wrong: Counter[str] = Counter()
+    by_record: list[tuple[frozenset[str], int]] = []  # each held record's causes, its wrong fields (cause_tally)
     detail_any: Counter[tuple[str, str]] = Counter()
     detail_sole: Counter[tuple[str, str]] = Counter()
     detail_sole_wrong: Counter[tuple[str, str]] = Counter()
@@ -252,6 +270,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             any_c[c] += 1
             for d in ds:
                 detail_any[(c, d)] += 1
+        by_record.append((frozenset(causes), sum(1 for w in wrong_fields if w[0] == rid)))
         if len(causes) == 1:
             ((c, ds),) = causes.items()
             sole_c[c] += 1
@@ -259,6 +278,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
             if len(ds) == 1:
                 detail_sole[(c, next(iter(ds)))] += 1
                 detail_sole_wrong[(c, next(iter(ds)))] += wrong
+    tally = cause_tally(by_record)
     return {
         "label": label,
         "records": ev.records,
@@ -276,6 +296,8 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "any": dict(_ranked(any_c)),
         "sole": dict(_ranked(sole_c)),
         "sole_wrong": dict(sole_wrong),
+        "sole_wrong_fields": {k[0]: w for k, (_n, _r, w) in tally.items() if len(k) == 1 and w},
+        "pairs": [(*k, n, r, w) for k, (n, r, w) in sorted(tally.items(), key=lambda kv: (-kv[1][0], kv[0])) if len(k) == 2][:25],
         "detail_any": [(c, d, n) for (c, d), n in _ranked(detail_any, 25)],
         "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in _ranked(detail_sole, 20)],
         "held_fields": {c: [field_right[c], field_wrong[c]] for c in sorted(set(field_right) | set(field_wrong))},
@@ -319,6 +341,33 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
             f"{sum(r['sole_wrong'].get(c, 0) for r in results)}"
         )
         lines.append(f"| {c} | " + " | ".join(cells) + f" | {tot} |")
+    lines += [
+        "",
+        "## Records held by one cause alone: entirely right, and the wrong fields among them",
+        "",
+        "`sole` records; `right`: of those, every field exact; `wrong fields`: fields wrong among them (what "
+        "lifting the cause would auto-accept wrong).",
+        "",
+        "| cause | " + " | ".join(r["label"] for r in results) + " | total sole / right / wrong fields |",
+        "|---|" + "---|" * (len(results) + 1),
+    ]
+    for c in causes:
+        trip = [
+            (r["sole"].get(c, 0), r["sole"].get(c, 0) - r["sole_wrong"].get(c, 0), r.get("sole_wrong_fields", {}).get(c, 0))
+            for r in results
+        ]
+        if not any(t[0] for t in trip):
+            continue
+        cells = [f"{a} / {b} / {w}" for a, b, w in trip]
+        lines.append(f"| {c} | " + " | ".join(cells) + " | " + " / ".join(str(sum(t[i] for t in trip)) for i in range(3)) + " |")
+    lines += [
+        "",
+        "## Records held by exactly two causes: records / entirely right / wrong fields",
+        "",
+    ]
+    for r in results:
+        items = "; ".join(f"{a} + {b} {n} / {right} / {wf}" for a, b, n, right, wf in r.get("pairs", [])[:14])
+        lines.append(f"- **{r['label']}**: {items or 'none'}")
     lines += [
         "",
         "## Held fields by cause: right / wrong against the truth",

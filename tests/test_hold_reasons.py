@@ -1,0 +1,67 @@
+"""bench/hold_reasons.py: records held by one cause alone or by exactly two, with how many of them are
+entirely right and the wrong fields among them (what lifting a cause would gain and cost)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+
+def _hold_reasons():
+    spec = importlib.util.spec_from_file_location("hold_reasons", Path(__file__).parents[1] / "bench" / "hold_reasons.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_cause_tally_counts_right_records_and_wrong_fields_of_sole_and_paired_causes() -> None:
+    hr = _hold_reasons()
+    name, seal, page = "low confidence: name", "cell under a seal", "page: grid from text"
+    held = [
+        (frozenset({name}), 0),
+        (frozenset({name}), 2),  # one record, two wrong fields
+        (frozenset({name}), 0),
+        (frozenset({seal, name}), 1),
+        (frozenset({seal, name}), 0),
+        (frozenset({seal, name, page}), 3),  # three causes: in neither table
+    ]
+    tally = hr.cause_tally(held)
+    assert tally[(name,)] == (3, 2, 2)
+    assert tally[(seal, name)] == (2, 1, 1)  # sorted: the pair's key is one whichever order the causes came in
+    assert set(tally) == {(name,), (seal, name)}
+
+
+def test_report_lists_sole_causes_with_right_records_and_wrong_fields() -> None:
+    hr = _hold_reasons()
+    name, seal = "low confidence: name", "cell under a seal"
+    tally = hr.cause_tally([(frozenset({name}), 0), (frozenset({name}), 2), (frozenset({seal, name}), 0)])
+    result = {
+        "label": "d/county",
+        "records": 10,
+        "auto": 7,
+        "auto_share": 0.7,
+        "auto_fields": 70,
+        "auto_wrong": 0,
+        "auto_error_rate": 0.0,
+        "held": 3,
+        "held_all_right": 2,
+        "n_causes": {1: 2, 2: 1},
+        "any": {name: 3, seal: 1},
+        "sole": {name: 2},
+        "sole_wrong": {name: 1},
+        "sole_wrong_fields": {k[0]: w for k, (_n, _r, w) in tally.items() if len(k) == 1 and w},
+        "pairs": [(*k, n, r, w) for k, (n, r, w) in tally.items() if len(k) == 2],
+        "held_fields": {},
+        "held_pairs": [],
+        "one_field": [],
+        "one_field_records": 0,
+        "doubts": [],
+        "detail_any": [],
+        "detail_sole": [],
+        "auto_wrong_fields": {},
+    }
+    md = hr.render([result], "python bench/hold_reasons.py X", "abc")
+    assert "## Records held by one cause alone" in md
+    assert f"| {name} | 2 / 1 / 2 | 2 / 1 / 2 |" in md  # 2 sole, 1 entirely right, 2 wrong fields
+    assert f"{seal} + {name} 1 / 1 / 0" in md
