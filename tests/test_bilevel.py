@@ -211,3 +211,18 @@ def test_a_cross_left_between_two_rows_does_not_cut_the_table_in_two():
     assert grid is not None
     assert grid.n_rows == 11
     assert grid.rows[0] <= tops[0] and grid.rows[-1] >= tops[-1] + 20
+
+
+def test_an_entry_struck_through_does_not_cut_the_table_in_two():
+    """A clerk strikes a wrong entry with a line across its text; where a 1-bit threshold broke the page's
+    pale ruling, the strike welds the row's writing into one piece, a row of one piece: it cut the run of
+    rows, the entries on one side were lost, and where the longer part lay below the strike its first entry
+    was read as the header, every record holding the next row's writing (fresh typed 3334, a bilevel copy,
+    04_sea_burial_laizhou_2018 page 3: 6 of 11 entries). The struck entry is a row of its own, marked struck."""
+    gray, tops = _register(title=False)
+    cv2.line(gray, (140, tops[2] + 17), (2170, tops[2] + 3), 0, 3)
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_rows == 11  # the header and ten entries
+    assert grid.rows[0] <= tops[0] and grid.rows[-1] >= tops[-1] + 20
+    assert grid.struck_rows == (2,)

@@ -375,6 +375,22 @@ page's run of table rows, and every row below it was lost (design typed_sheets s
 two rows one pitch apart, 10 of 14 entries read). Source: a register's row geometry, its rows written one
 pitch apart; a sparse entry (two cells written) between two others stands two pitches from the row above
 the next, and still cuts the run as before."""
+STRUCK_TEXT_SPAN = 0.6
+"""A text line too sparse to be a table row (TABLE_ROW_SHARE) that holds one piece at least a glyph height
+tall spanning at least this share of the width the table's rows span (their median) is an entry struck
+through, no mark: a register's clerk strikes a wrong entry with a line drawn across its text (the right
+entry follows; find_grid's struck rows, STRIKE_SPAN), and where the page's ruling is gone (a 1-bit scan's
+threshold broke its pale lines) the strike welds the row's writing into that one piece, so the row
+counted a single piece and cut the page's run of rows in two: the longer part kept, the entries on the
+other side of the strike lost, or, where that part lay below, its first entry read as the header and
+every record holding the next row's writing (fresh typed_sheets seed 3334 at severity 0.5, a bilevel
+copy by bench/stress_scans.py, page 3 of 04_sea_burial_laizhou_2018: one piece 2090 px wide and 3.3
+glyph heights tall, 6 of 11 entries read). Only such a line between two table rows is taken: a struck
+entry lies inside the table, the right entry written after it (a line of running text under the table
+is none of its rows). A ruling line kept whole is thinner than a glyph (_pieces drops it under 0.4 glyph
+heights) and a title is centred in less than half the table's width (TITLE_SPAN). The row is marked
+struck (Grid.struck_rows), as a struck row of a ruled page is. Source: how registers are corrected (a
+line through the wrong entry) and how a 1-bit scan renders pale ruling."""
 TITLE_SPAN = 0.5
 """The top line of a table read from its text whose pieces span less than this share of the width the
 table's other rows span is a title above the table, not its header: a title is one cell wide, centred
@@ -542,10 +558,26 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         inside = pieces_in(*ln)
         return len(inside) == 1 and int(inside[0, 2] - inside[0, 0]) < LONE_SPECK * g
 
+    def span(ln: list[int]) -> int:
+        inside = pieces_in(*ln)
+        return int(inside[:, 2].max() - inside[:, 0].min())
+
     lines = [ln for ln in lines if not lone_speck(ln)]
     counts = [len(pieces_in(*ln)) for ln in lines]
     typical = np.median([n for n in counts if n >= TEXT_GRID_MIN_COLS] or [0])
     is_row = [n >= max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * typical) for n in counts]
+    struck: set[tuple[int, ...]] = set()  # the text lines that are entries struck through (STRUCK_TEXT_SPAN)
+    if not have_rows and any(is_row):
+        width = float(np.median([span(ln) for ln, row in zip(lines, is_row) if row]))
+        rows_at = [i for i, row in enumerate(is_row) if row]
+        for i, ln in enumerate(lines):
+            if is_row[i] or not rows_at[0] < i < rows_at[-1]:
+                continue  # a struck entry lies inside the table, the right entry after it
+            inside = pieces_in(*ln)
+            tall = inside[inside[:, 3] - inside[:, 1] >= g]
+            if len(tall) and int((tall[:, 2] - tall[:, 0]).max()) >= STRUCK_TEXT_SPAN * width:
+                is_row[i] = True
+                struck.add(tuple(ln))
     kept = _marks_between_rows(lines, is_row)
     lines, is_row = [lines[i] for i in kept], [is_row[i] for i in kept]
     idx = [i for i, row in enumerate(is_row) if row]
@@ -555,11 +587,6 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     runs = _runs(np.asarray(idx), 1)
     first, last = max(runs, key=lambda r: r[1] - r[0])
     body = lines[first : last + 1]
-
-    def span(ln: list[int]) -> int:
-        inside = pieces_in(*ln)
-        return int(inside[:, 2].max() - inside[:, 0].min())
-
     if (
         not have_rows
         and len(body) > TEXT_GRID_MIN_ROWS
@@ -594,7 +621,8 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         rows.append(min(gray.shape[0] - 1, body[-1][1] + margin))
         inferred = []
     source = "ruling+text" if (have_rows or have_cols) else "text"
-    return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source)
+    struck_rows = () if have_rows else tuple(i for i, ln in enumerate(body) if i > 0 and tuple(ln) in struck)
+    return Grid(tuple(int(r) for r in rows), tuple(int(c) for c in cols), tuple(inferred), source=source, struck_rows=struck_rows)
 
 
 def _marks_between_rows(lines: list[list[int]], is_row: list[bool]) -> list[int]:
