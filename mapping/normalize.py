@@ -326,7 +326,36 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
             found = _with_stray_flag(inner, n.raw) if inner.value is not None else n
         if found.value is not None:
             return found
-    return _date_units_read_as_digits(n)
+    units = _date_units_read_as_digits(n)
+    if units.value is not None or "unparseable" not in n.flags:
+        return units
+    return _both_separators_lost(n)
+
+
+DATE_SEPARATORS_LOST = "date_separators_lost"
+_SEVEN_DIGITS = re.compile(r"((?:19|20)[0-9]{2})([0-9]{3})")
+
+
+def _both_separators_lost(n: Normalized) -> Normalized:
+    """The date a reading of seven digits means where both separators of a date written with them were lost
+    (2015.4.25 read 2015425): the year, then the month and the day as 1 + 2 or 2 + 1 digits, where exactly one
+    split gives a real date (2015425 is 4.25, 42.5 is none; 2015128, 1.28 or 12.8, is left alone); flagged
+    `date_separators_lost`, certainty STRAY_MARKS_CERTAINTY (below every threshold: reviewed with the date
+    filled in). Why (the field's written form and a property of the recognizer on faint ink, as for one
+    separator lost: _lost_separator): a dot is the smallest stroke of a date, and on a faded or carbon-copied
+    page it falls under the ink the cleanup keeps, so the recognizer reads the digits run together; on the
+    faded carbon design copy fc of county 3316, 3 of the 13 death and cremation dates left blank were read
+    so. Doubted more than one dot lost (0.8): with both gone, a lost digit is likelier too (2015130 for
+    2015.4.30, the 4 lost, gives 1.30). `n` as it is where no or several splits give a date."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", n.raw or ""))
+    m = _SEVEN_DIGITS.fullmatch(s)
+    if m is None:
+        return n
+    y, md = int(m.group(1)), m.group(2)
+    found = {_iso(y, int(md[:i]), int(md[i:])) for i in (1, 2)} - {None}
+    if len(found) != 1:
+        return n
+    return Normalized(str(found.pop()), n.raw, (DATE_SEPARATORS_LOST,), STRAY_MARKS_CERTAINTY)
 
 
 DATE_UNIT_AS_DIGIT = "date_unit_read_as_digit"
