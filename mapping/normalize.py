@@ -1758,6 +1758,15 @@ read so were wrong (20 of them above the address threshold): doubted (`place_gly
 never replaced."""
 
 
+SEA_AREA_CONFUSIONS = {"屺": "北"}
+"""What the default recognizer (PP-OCRv6, which can output 屺: mapping.places.UNREADABLE) writes for a character
+of a listed sea area whose printed shape is unlike it (mapping.glyphs: 北/屺 measure a whole edit apart), so
+that the shape match (closest_by_shape) weighs it as the confusion it is (glyphs.CONFUSION_COST): 屺 read 北 in
+3 of the design county 3316 sea-area cells as scanned and 7 of its carbon copy c5's (屺坶岛海域 read 北姆岛海域,
+北海岛海域). Only v6's own confusions: 屹/此/妃 (PP-OCRv4, which could not output 屺) stay readings of
+other characters."""
+
+
 SEA_AREA_BEYOND_CERTAINTY = 0.5
 """How sure a sea area is that names a listed one plus words of its own (养马岛东侧海域, 烟台山东北海域,
 崆峒岛以东海域, 养马岛海域东侧): another place near the listed one, kept as read (a list confirms or
@@ -1862,7 +1871,7 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
         return Normalized(
             value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_beyond_list"))), certainty * SEA_AREA_BEYOND_CERTAINTY
         )
-    near = closest_by_shape(n.value, names, UNREADABLE, DROPPED)
+    near = closest_by_shape(n.value, names, UNREADABLE, DROPPED, SEA_AREA_CONFUSIONS)
     if near is not None:
         name, cost = near
         flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
@@ -1932,7 +1941,7 @@ def _toward_listed_by_shape(value: str, names: Sequence[str], sp: Spec) -> tuple
             if not _LOCALITY.fullmatch(value[i:j]):
                 continue
             rest = value[:i] + value[j:]
-            near = closest_by_shape(rest, names, UNREADABLE, DROPPED)
+            near = closest_by_shape(rest, names, UNREADABLE, DROPPED, SEA_AREA_CONFUSIONS)
             if near is None or len(near[0]) != len(rest) or near[0] == rest:
                 continue
             rebuilt = near[0][:i] + value[i:j] + near[0][i:]

@@ -558,6 +558,18 @@ def test_a_sea_area_read_near_one_entry_and_far_from_all_others_is_matched():
     assert suffix.value == "养马岛海域" and "sea_area_matched_by_shape" in suffix.flags
 
 
+def test_a_sea_area_whose_first_character_the_recognizer_read_as_its_confusion_is_matched_to_the_list():
+    """PP-OCRv6 reads a handwritten 屺 as 北 (printed shapes a whole edit apart): 北姆岛海域 and 北海岛海域 are
+    屺坶岛海域 misread, matched to the list; with a word of locality the word is kept."""
+    from mapping import normalize as N
+
+    for read in ("北姆岛海域", "北海岛海域"):
+        n = N.normalize_sea_area(read)
+        assert n.value == "屺坶岛海域" and "sea_area_matched_by_shape" in n.flags
+    toward = N.normalize_sea_area("北姆島南侧海城")
+    assert toward.value == "屺坶岛南侧海域" and "sea_area_toward_listed_by_shape" in toward.flags
+
+
 @pytest.mark.parametrize("read", ["屹海岛海域", "此姆岛海域", "妃海岛海域"])
 def test_what_stands_for_a_character_the_recognizer_cannot_output_costs_half(read, monkeypatch):
     """屺 is not in the PP-OCRv4 dictionary: the fitting sets read 屺坶岛海域 as 屹/此/妃 + 姆/海 ...;
