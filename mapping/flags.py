@@ -185,6 +185,11 @@ FLAGS: dict[str, FlagInfo] = {
         "a separator was lost in reading; the only split that is a real date was taken (2010.313 → 2010-03-13)",
         "warn",
     ),
+    "date_separators_lost": FlagInfo(
+        "日期的两个分隔点都未识别出（如 2015.4.25 识别为 2015425），已按唯一合法的拆分取值，请核对",
+        "both separators of the date were lost in reading (2015.4.25 read 2015425): the only split that is a real date was taken; check",
+        "warn",
+    ),
     "implausible_date": FlagInfo("日期年份不合理", "implausible year", "error"),
     "two_digit_year": FlagInfo(
         "两位年份，按台账年份补全为 20xx", "two-digit year completed to 20xx from the ledger year", "info"

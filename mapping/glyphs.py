@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -87,7 +87,15 @@ def substitution_cost(a: str, b: str) -> float:
     return min(1.0, max(0.0, (SAME - similarity(a, b)) / (SAME - UNRELATED)))
 
 
-def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | None = None) -> float:
+CONFUSION_COST = 0.3
+"""A substitution the recognizer is known to make (a caller's `confusions`: mapping.places.LOOKALIKES, its
+confusions seen on the design ledgers) costs at most this, whatever the two glyphs' printed shapes say (as
+mapping.places._pair_cost weighs a listed confusion): handwriting is not the printed font (屺 read 北)."""
+
+
+def shape_distance(
+    read: str, name: str, unreadable: str = "", droppable: str | None = None, confusions: Mapping[str, str] | None = None
+) -> float:
     """Edit distance where substituting a look-alike character costs little (insert / delete: 1).
     `unreadable`: characters the recognizer cannot output (not in its dictionary: 屺, read 屹, 此 or
     妃); what it reads in the place of one of them is a stand-in, and costs half (not nothing: a
@@ -96,7 +104,8 @@ def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | 
     missing from the reading only where it is one of these (a character the recognizer drops or cannot
     output, mapping.places.DROPPED), and no character of the reading may be left over (a recognizer
     does not write words that are not there: 养马岛东侧海域 is no misreading of 养马岛海域). Otherwise
-    the distance is infinite."""
+    the distance is infinite. `confusions` (name's character -> characters read for it): those substitutions
+    cost at most CONFUSION_COST."""
     inf = float("inf")
     extra = 1.0 if droppable is None else inf
     prev = [0.0]
@@ -105,7 +114,10 @@ def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | 
     for rc in read:
         cur = [prev[0] + extra]
         for j, nc in enumerate(name, 1):
-            sub = 0.5 * substitution_cost(rc, nc) if nc in unreadable else substitution_cost(rc, nc)
+            cost = substitution_cost(rc, nc)
+            if confusions is not None and rc in confusions.get(nc, ""):
+                cost = min(cost, CONFUSION_COST)
+            sub = 0.5 * cost if nc in unreadable else cost
             lost = 1.0 if droppable is None or nc in droppable else inf
             cur.append(min(prev[j] + extra, cur[j - 1] + lost, prev[j - 1] + sub))
         prev = cur
@@ -113,13 +125,17 @@ def shape_distance(read: str, name: str, unreadable: str = "", droppable: str | 
 
 
 def closest_by_shape(
-    read: str, names: Sequence[str], unreadable: str = "", droppable: str | None = None
+    read: str,
+    names: Sequence[str],
+    unreadable: str = "",
+    droppable: str | None = None,
+    confusions: Mapping[str, str] | None = None,
 ) -> tuple[str, float] | None:
     """(entry, distance) of the one entry of `names` the reading is near in shape, else None
-    (`unreadable`, `droppable`: see shape_distance)."""
+    (`unreadable`, `droppable`, `confusions`: see shape_distance)."""
     if not read or not names or not available():
         return None
-    scored = sorted((shape_distance(read, n, unreadable, droppable), n) for n in dict.fromkeys(names))
+    scored = sorted((shape_distance(read, n, unreadable, droppable, confusions), n) for n in dict.fromkeys(names))
     best_cost, best = scored[0]
     if best_cost > MAX_COST:
         return None

@@ -326,7 +326,36 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
             found = _with_stray_flag(inner, n.raw) if inner.value is not None else n
         if found.value is not None:
             return found
-    return _date_units_read_as_digits(n)
+    units = _date_units_read_as_digits(n)
+    if units.value is not None or "unparseable" not in n.flags:
+        return units
+    return _both_separators_lost(n)
+
+
+DATE_SEPARATORS_LOST = "date_separators_lost"
+_SEVEN_DIGITS = re.compile(r"((?:19|20)[0-9]{2})([0-9]{3})")
+
+
+def _both_separators_lost(n: Normalized) -> Normalized:
+    """The date a reading of seven digits means where both separators of a date written with them were lost
+    (2015.4.25 read 2015425): the year, then the month and the day as 1 + 2 or 2 + 1 digits, where exactly one
+    split gives a real date (2015425 is 4.25, 42.5 is none; 2015128, 1.28 or 12.8, is left alone); flagged
+    `date_separators_lost`, certainty STRAY_MARKS_CERTAINTY (below every threshold: reviewed with the date
+    filled in). Why (the field's written form and a property of the recognizer on faint ink, as for one
+    separator lost: _lost_separator): a dot is the smallest stroke of a date, and on a faded or carbon-copied
+    page it falls under the ink the cleanup keeps, so the recognizer reads the digits run together; on the
+    faded carbon design copy fc of county 3316, 3 of the 13 death and cremation dates left blank were read
+    so. Doubted more than one dot lost (0.8): with both gone, a lost digit is likelier too (2015130 for
+    2015.4.30, the 4 lost, gives 1.30). `n` as it is where no or several splits give a date."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", n.raw or ""))
+    m = _SEVEN_DIGITS.fullmatch(s)
+    if m is None:
+        return n
+    y, md = int(m.group(1)), m.group(2)
+    found = {_iso(y, int(md[:i]), int(md[i:])) for i in (1, 2)} - {None}
+    if len(found) != 1:
+        return n
+    return Normalized(str(found.pop()), n.raw, (DATE_SEPARATORS_LOST,), STRAY_MARKS_CERTAINTY)
 
 
 DATE_UNIT_AS_DIGIT = "date_unit_read_as_digit"
@@ -1729,6 +1758,15 @@ read so were wrong (20 of them above the address threshold): doubted (`place_gly
 never replaced."""
 
 
+SEA_AREA_CONFUSIONS = {"屺": "北"}
+"""What the default recognizer (PP-OCRv6, which can output 屺: mapping.places.UNREADABLE) writes for a character
+of a listed sea area whose printed shape is unlike it (mapping.glyphs: 北/屺 measure a whole edit apart), so
+that the shape match (closest_by_shape) weighs it as the confusion it is (glyphs.CONFUSION_COST): 屺 read 北 in
+3 of the design county 3316 sea-area cells as scanned and 7 of its carbon copy c5's (屺坶岛海域 read 北姆岛海域,
+北海岛海域). Only v6's own confusions: 屹/此/妃 (PP-OCRv4, which could not output 屺) stay readings of
+other characters."""
+
+
 SEA_AREA_BEYOND_CERTAINTY = 0.5
 """How sure a sea area is that names a listed one plus words of its own (养马岛东侧海域, 烟台山东北海域,
 崆峒岛以东海域, 养马岛海域东侧): another place near the listed one, kept as read (a list confirms or
@@ -1833,7 +1871,7 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
         return Normalized(
             value, n.raw, tuple(dict.fromkeys((*flags, "sea_area_beyond_list"))), certainty * SEA_AREA_BEYOND_CERTAINTY
         )
-    near = closest_by_shape(n.value, names, UNREADABLE, DROPPED)
+    near = closest_by_shape(n.value, names, UNREADABLE, DROPPED, SEA_AREA_CONFUSIONS)
     if near is not None:
         name, cost = near
         flags = tuple(f for f in n.flags if f not in ("lexicon_ambiguous", "lexicon_context_mismatch"))
@@ -1903,7 +1941,7 @@ def _toward_listed_by_shape(value: str, names: Sequence[str], sp: Spec) -> tuple
             if not _LOCALITY.fullmatch(value[i:j]):
                 continue
             rest = value[:i] + value[j:]
-            near = closest_by_shape(rest, names, UNREADABLE, DROPPED)
+            near = closest_by_shape(rest, names, UNREADABLE, DROPPED, SEA_AREA_CONFUSIONS)
             if near is None or len(near[0]) != len(rest) or near[0] == rest:
                 continue
             rebuilt = near[0][:i] + value[i:j] + near[0][i:]

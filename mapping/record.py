@@ -663,7 +663,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
 
 def _row_facts(cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int | None) -> RowFacts:
     """What the rest of a row says about its person, for weighing an ID number (mapping.idfix.RowFacts):
-    the sex, the age at death and the death date as their cells read, the register's year."""
+    the sex, the age at death and the death date as their cells read, the register's year. A death date read
+    with both its dots lost (mapping.normalize: DATE_SEPARATORS_LOST) is a proposal, not a fact: a digit lost
+    with the dots gives another real date (2015130 for 2015.4.30), and weighed against the age it would rule
+    the true number out (faded carbon copy fc of design county 3316: one ID so lost)."""
 
     def text(name: str) -> str:
         c = cells.get(name)
@@ -672,7 +675,8 @@ def _row_facts(cells: Mapping[str, RawCell], ks: KindSpec, sp: Spec, year: int |
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
     sex = N.normalize_sex(text(by_norm["sex"])).value if "sex" in by_norm else None
     age = N.normalize_age(text(by_norm["age"])).value if "age" in by_norm else None
-    death = _iso(N.normalize_date(text("death_date"), year).value) if "death_date" in cells else None
+    read_death = N.normalize_date(text("death_date"), year) if "death_date" in cells else None
+    death = _iso(read_death.value) if read_death is not None and N.DATE_SEPARATORS_LOST not in read_death.flags else None
     return RowFacts(
         sex if sex in ("1", "2") else None,
         age if isinstance(age, int) else None,

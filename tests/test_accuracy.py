@@ -558,6 +558,18 @@ def test_a_sea_area_read_near_one_entry_and_far_from_all_others_is_matched():
     assert suffix.value == "养马岛海域" and "sea_area_matched_by_shape" in suffix.flags
 
 
+def test_a_sea_area_whose_first_character_the_recognizer_read_as_its_confusion_is_matched_to_the_list():
+    """PP-OCRv6 reads a handwritten 屺 as 北 (printed shapes a whole edit apart): 北姆岛海域 and 北海岛海域 are
+    屺坶岛海域 misread, matched to the list; with a word of locality the word is kept."""
+    from mapping import normalize as N
+
+    for read in ("北姆岛海域", "北海岛海域"):
+        n = N.normalize_sea_area(read)
+        assert n.value == "屺坶岛海域" and "sea_area_matched_by_shape" in n.flags
+    toward = N.normalize_sea_area("北姆島南侧海城")
+    assert toward.value == "屺坶岛南侧海域" and "sea_area_toward_listed_by_shape" in toward.flags
+
+
 @pytest.mark.parametrize("read", ["屹海岛海域", "此姆岛海域", "妃海岛海域"])
 def test_what_stands_for_a_character_the_recognizer_cannot_output_costs_half(read, monkeypatch):
     """屺 is not in the PP-OCRv4 dictionary: the fitting sets read 屺坶岛海域 as 屹/此/妃 + 姆/海 ...;
@@ -585,6 +597,25 @@ def test_a_date_that_lost_one_separator_is_read_where_only_one_split_is_a_date(r
 
     n = N.normalize_date(raw)
     assert n.value == value and "date_separator_inferred" in n.flags and n.certainty < 1.0
+
+
+def test_a_faint_date_that_lost_both_dots_is_proposed_where_only_one_split_is_a_date():
+    """2015.4.25 read 2015425 (both dots under the ink kept on a faded copy): the one date it can be, filled
+    in for a reviewer (below every threshold); 2015128 (1.28 or 12.8) is left unread."""
+    from mapping import normalize as N
+
+    n = N.normalize_date("2015425", 2015)
+    assert n.value == "2015-04-25" and "date_separators_lost" in n.flags and n.certainty < 0.5
+    assert N.normalize_date("2015128", 2015).value is None
+    assert N.normalize_date("20150425", 2015).certainty == 1.0  # eight digits: a date as written
+    # a proposal, not a fact the row's ID is weighed against (a digit lost with the dots: 2015130 for 2015.4.30)
+    from mapping.record import _row_facts
+
+    sp = load_spec()
+    cells = {"death_date": RawCell("2015425", 0.99, None), "age_years": RawCell("80", 0.99, None)}
+    assert _row_facts(cells, sp.kind("cremation"), sp, 2015).death is None
+    cells["death_date"] = RawCell("2015.4.25", 0.99, None)
+    assert _row_facts(cells, sp.kind("cremation"), sp, 2015).death == dt.date(2015, 4, 25)
 
 
 @pytest.mark.parametrize("raw", ["2010.112", "2010.12", "2010.3", "103.16"])
@@ -1552,6 +1583,27 @@ def test_a_legacy_number_whose_other_reading_holds_more_digits_is_doubted_and_ke
     cell = RawCell(legacy, 0.9, (0, 0, 10, 10), False, speck, 0.6, own_confidence=0.95)
     fv = build_record("cremation", {**row(legacy), "id_number": cell}, CTX).fields["id_number"]
     assert "legacy_id_other_reading_longer" not in fv.flags and fv.confidence > 0.5
+
+
+def test_a_serial_whose_faint_prefix_lost_or_split_a_letter_gets_its_columns_prefix_back_doubted():
+    """A faint or carbon-copied capital loses its thin strokes: HZ read Z or H (a letter dropped), H read 1I
+    (its two stems as two glyphs), H lost and Z read 2. The rest of the number has the column's form, so the
+    column's prefix is written back, a proposal (always reviewed); the reading stays raw. A number with its
+    prefix read right and a digit doubled, or with no prefix left at all, is not rewritten."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    serials = ["HZ2013-130", "HZ2013-131", "1IZ2013-132", "HZ2013-133", "Z2013-134", "H2013-135", "22013-136"]
+    serials += ["HZ2013-137", "HZ20133-138", "2013-139", "HZ2013-140"]
+    rows = [(i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None)]) for i, s in enumerate(serials)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [reg[i].value for i in (2, 4, 5, 6)] == ["HZ2013-132", "HZ2013-134", "HZ2013-135", "HZ2013-136"]
+    assert [reg[i].raw for i in (2, 4, 5, 6)] == ["1IZ2013-132", "Z2013-134", "H2013-135", "22013-136"]
+    assert all("prefix_from_column" in reg[i].flags and reg[i].confidence <= 0.45 for i in (2, 4, 5, 6))
+    assert reg[8].value == "HZ20133-138" and "prefix_from_column" not in reg[8].flags
+    assert reg[9].value == "2013-139" and "prefix_from_column" not in reg[9].flags
+    assert reg[0].value == "HZ2013-130" and "prefix_from_column" not in reg[0].flags
 
 
 def test_a_serial_read_alike_from_both_crops_is_as_sure_as_one_reading():

@@ -2509,12 +2509,38 @@ def _prefix_put_back(value: str, prefix: str, form: tuple[int, str]) -> str | No
     """The column's letter prefix in place of what was read there, where the reading is a number of the
     column's `form` (mapping.headers.register_form) with its prefix misread (mapping.headers.prefix_misread:
     HZ2017-100 read 122017-100, 1Z2017-101, BZ2017-091, where the other numbers of the page read
-    HZ2017-0xx). None where the prefix was read right, or the reading differs elsewhere (a digit lost or
-    added: `unlike_column` as before). The reading stays the raw text."""
+    HZ2017-0xx). Also where one character of the prefix was lost or split in two (_prefix_resized: HZ2013-139
+    read Z2013-139, H2013-152, 22013-153, 1IZ2013-133). None where the prefix was read right, or the reading
+    differs elsewhere (a digit lost or added, the whole prefix lost: `unlike_column` as before). The reading
+    stays the raw text."""
     n = len(prefix)
-    if form[0] != n or len(value) != n + len(form[1]) or value[:n] == prefix or not prefix_misread(value, form):
+    if form[0] != n or value[:n] == prefix:
+        return None
+    if len(value) != n + len(form[1]):
+        return _prefix_resized(value, prefix, form)
+    if not prefix_misread(value, form):
         return None
     return prefix + value[n:]
+
+
+def _prefix_resized(value: str, prefix: str, form: tuple[int, str]) -> str | None:
+    """The column's letter prefix in place of a prefix read one character short or one long, the rest of the
+    reading exactly the column's `form` after it (mapping.headers.register_form: its digits and separators,
+    no letter among them): a faint or carbon-copied capital loses its thin strokes, so the recognizer drops
+    it (HZ read Z or H, or Z read 2 with H lost) or reads its two stems as two glyphs (H read 1I; the
+    recognizer's CTC decoding emits one character per stroke group it sees). Only where at least one
+    character of the prefix is left (a number read with no prefix at all may be another register's: left
+    doubted) and the reading does not begin with the prefix itself (HZ20133-153: a digit read twice, not a
+    prefix misread). On the carbon design copy c5 of county 3316 all 5 wrong registration numbers were such
+    readings, their neighbours read with the prefix. None otherwise."""
+    n = len(prefix)
+    k = len(value) - len(form[1])
+    if k < 1 or abs(k - n) != 1:
+        return None
+    head, rest = value[:k], value[k:]
+    if not (head.isascii() and head.isalnum()) or register_form("A" * n + rest) != form:
+        return None
+    return prefix + rest
 
 
 # ----------------------------------------------------------------------------------------------
