@@ -12,7 +12,7 @@ each ID that is not exact is put in one class:
 - `cell_illegible`: no stored reading of the row is like the number (evaluate._illegible);
 - `wrong_valid_read`: a value other than the truth whose reading was itself a valid number (or a legacy
   15-digit one converted);
-- `wrong_repaired`: a value put in by a repair (id_corrected, id_decoded_by_row, id_marks_dropped, id_proposed,
+- `wrong_repaired`: a value put in by a repair (id_corrected, id_decoded_by_row, id_marks_dropped, id_broken_four, id_proposed,
   id_date_dropped);
 - `blank_ambiguous`: no value, the repair found several candidates (id_correction_ambiguous);
 - `blank_unrepaired`: no value, the reading 17-19 characters of digits (X last) failing the check;
@@ -51,7 +51,14 @@ from pipeline.quality.evaluate import (  # noqa: E402
     truth_pages,
 )
 
-REPAIRS = ("id_corrected", "id_decoded_by_row", "id_marks_dropped", "id_proposed", "id_date_dropped")
+REPAIRS = (
+    "id_corrected",
+    "id_decoded_by_row",
+    "id_marks_dropped",
+    "id_broken_four",
+    "id_proposed",
+    "id_date_dropped",
+)
 
 
 def _shape(text: str) -> str:

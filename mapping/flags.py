@@ -238,6 +238,18 @@ FLAGS: dict[str, FlagInfo] = {
         "number that fits the row's sex and age (the reading in raw)",
         "warn",
     ),
+    "id_broken_four": FlagInfo(
+        "身份证号中“1”前的标点是二值化扫描断开的“4”（横笔读成标点、竖笔读成1），按“4”读后为合格号码且与本行相符（识别原文已保留）",
+        "a mark before a 1 in the ID number was read as a 4 broken on a 1-bit scan (its crossbar read as a mark, its "
+        "upright as 1): so read, the number is valid and fits the row (the reading in raw)",
+        "warn",
+    ),
+    "id_mark_before_one": FlagInfo(
+        "15 位旧身份证号中“1”前有标点，可能是二值化扫描断开的“4”，旧号码无校验码，须人工核对（识别原文已保留）",
+        "a mark stands before a 1 in the legacy 15-digit ID: the 1 may be a 4 broken on a 1-bit scan, and a legacy "
+        "number has no check digit to tell; review it against the scan (the reading in raw)",
+        "warn",
+    ),
     "id_date_dropped": FlagInfo(
         "身份证号格内号码后还写有日期（与旁边的日期栏连成一格，栏界未找到），号码取日期之前的部分，须人工核对（识别原文已保留）",
         "the ID cell also held a date after the number (read together with the date column beside it, their "

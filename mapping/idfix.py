@@ -367,7 +367,8 @@ def near_valid_ids(read: str, regions: Collection[str]) -> list[str]:
 
 MARKS_DROPPED_CERTAINTY = 0.75
 """How sure an ID is whose reading held marks inside it (marks_dropped): below the sureness of a reading
-that needed no repair, as sure as a correction agreeing with sex alone (mapping.record._repair_id)."""
+that needed no repair, as sure as a correction agreeing with sex alone (mapping.record._repair_id). A
+legacy 15-digit one is held lower (mapping.record._repair_id: no check character)."""
 
 
 def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str | None:
@@ -382,6 +383,14 @@ def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str |
     bare = _ID_MARKS.sub("", s)
     if bare == s:
         return None
+    return whole_number(bare, facts, regions)
+
+
+def whole_number(bare: str, facts: RowFacts, regions: Collection[str]) -> str | None:
+    """`bare` (digits and a last X, no marks) where it is a whole number fitting the row: 18 characters with
+    the check character GB 11643-1999 gives them, or a legacy 15-digit number (GB 11643-1989) with a real
+    birth date; of a listed region, its birth date and sex fitting the row (_consistent, the legacy number as
+    its 18-character form). None otherwise."""
     if re.fullmatch(r"[0-9]{17}[0-9X]", bare):
         full = bare
     elif re.fullmatch(r"[0-9]{15}", bare) and normalize_id_number(bare).value is not None:
@@ -389,6 +398,53 @@ def marks_dropped(read: str, facts: RowFacts, regions: Collection[str]) -> str |
     else:
         return None
     return bare if _consistent(full, full[:6], facts, regions) else None
+
+
+_MARK_BEFORE_ONE = re.compile(r"(?<=[0-9])[.,:;'`*·、，。：-](?=1)")
+"""A mark between a digit and a 1 inside an ID reading (spaces already dropped)."""
+
+BROKEN_FOUR_MAX = 3
+"""The most marks before a 1 one reading is read both ways for (2^3 readings)."""
+
+
+def marks_before_one(read: str) -> int:
+    """How many marks stand between a digit and a 1 in a reading (spaces dropped): see broken_four_readings."""
+    return len(_MARK_BEFORE_ONE.findall("".join((read or "").split())))
+
+
+def broken_four_readings(read: str) -> list[str]:
+    """The readings a reading gives where a mark directly between a digit and a 1 (. : , - ' and the like)
+    is the crossbar of a 4 and the 1 its upright: every choice of such marks read, with their 1, as one 4
+    (at least one; the marks not chosen stay, for marks_dropped). A property of the recognizer on 1-bit
+    (bilevel) scans: thresholding breaks a printed 4 where its diagonal meets the crossbar, and PP-OCR reads
+    the pieces as a mark and a 1. Measured on the 1-bit copies of design sets (the reading against the truth,
+    bench/results/s31-bilevelids-2026-12-06.md): every mark directly before a 1 on the 1-bit copy of fresh seed 3334's
+    county store was a 4 so broken (6 of 6: . 1 for 4), none a speck before a written 1 on any of the
+    seven stores looked at. Spaces dropped; empty where no mark stands before a 1 (or more than
+    BROKEN_FOUR_MAX do)."""
+    s = "".join((read or "").split())
+    spots = [m.start() for m in _MARK_BEFORE_ONE.finditer(s)]
+    if not spots or len(spots) > BROKEN_FOUR_MAX:
+        return []
+    out: list[str] = []
+    for mask in range(1, 1 << len(spots)):
+        chars = list(s)
+        for k, i in enumerate(spots):
+            if mask >> k & 1:
+                chars[i], chars[i + 1] = "", "4"
+        out.append("".join(chars))
+    return out
+
+
+def broken_four(read: str, facts: RowFacts, regions: Collection[str]) -> set[str]:
+    """The whole numbers fitting the row (whole_number) that the broken_four_readings of `read` give once
+    their other marks are dropped; as written (15 or 18 characters). Empty where there are none."""
+    out: set[str] = set()
+    for v in broken_four_readings(read):
+        got = whole_number(_ID_MARKS.sub("", v).upper(), facts, regions)
+        if got is not None:
+            out.add(got)
+    return out
 
 
 DATE_DROPPED_CERTAINTY = 0.45

@@ -25,12 +25,14 @@ from .idfix import (
     MARKS_DROPPED_CERTAINTY,
     ROW_DECODED_CERTAINTY,
     RowFacts,
+    broken_four,
     by_register_year,
     choose_decoded,
     correct_readings,
     disagreements,
     legacy_region_candidates,
     legacy_sex_candidates,
+    marks_before_one,
     marks_dropped,
     number_before_date,
     propose,
@@ -509,6 +511,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                 n = _repair_id(n, cells, ks, sp, facts)
             if head is not None:
                 n = _date_dropped(n)
+            if facts is not None:
+                n = _legacy_mark_before_one(n, facts, sp)
             n = _legacy_checked(n, facts, sp)
             if facts is not None:
                 n = _legacy_sex_digit(n, facts, sp)
@@ -753,8 +757,13 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
 
     Before any of that: a reading whose digits are a whole number once the marks inside it are dropped
     (specks read as . or :, mapping.idfix.marks_dropped), fitting the row, is that number, flagged
-    `id_marks_dropped`, no surer than MARKS_DROPPED_CERTAINTY (a legacy 15-digit one stays doubted as
-    legacy numbers are: _legacy_checked, _nothing_checks)."""
+    `id_marks_dropped`, no surer than MARKS_DROPPED_CERTAINTY; a legacy 15-digit one no surer than
+    LEGACY_UNLISTED_CERTAINTY (always reviewed): GB 11643-1989 gives it no check character, and the 18-digit
+    form's check character is computed by the conversion, so nothing tells a speck from a piece of a digit
+    (on a 1-bit copy of fresh seed 3334's county store both legacy numbers so taken were wrong, 0.68 and
+    0.73, over the ID threshold 0.5: a 4 broken into a mark and a 1). Before that: where a mark directly
+    before a 1 read with it as a 4 gives the one whole number fitting the row (mapping.idfix.broken_four,
+    a property of the recognizer on 1-bit scans), that number (_broken_four_value)."""
 
     by_norm = {f.normalizer: f.name for f in ks.fields if f.source not in ("context", "derived")}
 
@@ -762,16 +771,25 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
         read = number_before_date(read) or read  # a date read with the number in one cell is no part of it
         return re.sub(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$", "", N.clean_text(read).replace("-", ""))  # clean_text drops spaces
 
-    reads = [plain(n.raw)]
+    texts = [n.raw]
     own = cells.get(by_norm.get("id_number", ""))
     if own is not None and own.second and N.normalize_id_number(own.second).value is None:
-        reads.append(plain(own.second))  # a second reading that is a number itself was weighed already
+        texts.append(own.second)  # a second reading that is a number itself was weighed already
+    reads = [plain(t) for t in texts]
     knows = facts.sex in ("1", "2") and ((facts.age is not None and facts.death is not None) or facts.no_age_column)
+    fours = set().union(*(broken_four(t, facts, sp.id_regions) for t in texts)) if knows else set()
+    if len(fours) == 1:  # a mark before a 1 was a 4 broken on a 1-bit scan (mapping.idfix.broken_four_readings)
+        return _broken_four_value(n, fours.pop())
     bare = next((b for b in (marks_dropped(r, facts, sp.id_regions) for r in reads) if b), None) if knows else None
     if bare is not None:  # the number is whole once specks read as marks are dropped: no digit is changed
         m = N.normalize_id_number(bare)
         kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES)
-        return N.Normalized(m.value, n.raw, kept + m.flags + ("id_marks_dropped",), min(m.certainty, MARKS_DROPPED_CERTAINTY))
+        flags, cap = kept + m.flags + ("id_marks_dropped",), MARKS_DROPPED_CERTAINTY
+        if len(bare) == 15:  # no check character to say the mark was a speck and not part of a digit
+            cap = LEGACY_UNLISTED_CERTAINTY
+            if any(marks_before_one(t) for t in texts):
+                flags += ("id_mark_before_one",)  # the 1 may be a broken 4
+        return N.Normalized(m.value, n.raw, flags, min(m.certainty, cap))
     fixed, cands = correct_readings(reads, facts, sp.id_regions)
     scored = own.alternatives if own is not None else None
     # the register's year only chooses among the recognizer's own candidates, never corrects nor withdraws one
@@ -814,6 +832,38 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     if len(cands) > 1:
         return N.Normalized(None, n.raw, n.flags + ("id_correction_ambiguous",), n.certainty)
     return n
+
+
+def _broken_four_value(n: N.Normalized, number: str) -> N.Normalized:
+    """The number a reading gives where its marks before a 1 are read, with the 1, as a 4 broken on a
+    1-bit scan (mapping.idfix.broken_four), flagged `id_broken_four`: an 18-character one is as sure as a
+    number whose specks were dropped (MARKS_DROPPED_CERTAINTY: GB 11643-1999's MOD 11-2 check character
+    catches every single substitution, 4 for 1 included); a legacy 15-digit one (GB 11643-1989) has no
+    check character, the reading with the mark dropped may fit the row as well, so it is only proposed
+    (`id_proposed`, never above ID_PROPOSED_CERTAINTY: always reviewed). The reading stays in raw."""
+    m = N.normalize_id_number(number)
+    kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES and fl not in m.flags)
+    if len(number) == 15:
+        return N.Normalized(m.value, n.raw, kept + m.flags + ("id_broken_four", "id_proposed"), ID_PROPOSED_CERTAINTY)
+    return N.Normalized(m.value, n.raw, kept + m.flags + ("id_broken_four",), min(m.certainty, MARKS_DROPPED_CERTAINTY))
+
+
+def _legacy_mark_before_one(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalized:
+    """A legacy 15-digit ID read whole (a hyphen dropped by normalize_id_number) from a reading with a mark
+    between a digit and a 1 (mapping.idfix.marks_before_one): the 1 may be the upright of a 4 broken on a
+    1-bit scan and the mark its crossbar (mapping.idfix.broken_four_readings), and a legacy number has no
+    check character to tell (GB 11643-1989). Where exactly one legacy number read with such a 4 fits the
+    row it is proposed (_broken_four_value: always reviewed); else the value stays as read, flagged
+    `id_mark_before_one`, never above LEGACY_UNLISTED_CERTAINTY (reviewed). An 18-character number read
+    valid is left alone: its check character would catch a 4 read as 1."""
+    if n.value is None or "converted_15_to_18" not in n.flags or not marks_before_one(n.raw):
+        return n
+    if {"id_marks_dropped", "id_broken_four", "id_mark_before_one", "id_proposed"} & set(n.flags):
+        return n
+    fours = {w for w in broken_four(n.raw, facts, sp.id_regions) if len(w) == 15}
+    if len(fours) == 1:
+        return _broken_four_value(n, fours.pop())
+    return N.Normalized(n.value, n.raw, n.flags + ("id_mark_before_one",), min(n.certainty, LEGACY_UNLISTED_CERTAINTY))
 
 
 def _date_dropped(n: N.Normalized) -> N.Normalized:

@@ -198,6 +198,37 @@ def test_a_correction_the_recognizer_scored_far_below_a_number_the_row_allows_is
     assert not scored_far_below(wrong, likeliest, FACTS, REGIONS)
 
 
+def test_a_mark_before_a_1_on_a_1_bit_scan_is_read_as_a_broken_4_and_a_legacy_number_so_read_stays_reviewed():
+    """On a 1-bit copy of fresh seed 3334's county store every mark directly before a 1 in an ID reading
+    was a printed 4 broken by thresholding (its crossbar read as '.' or '-', its upright as 1): the mark
+    was dropped and the 1 kept, and the legacy number, converted to 18 characters (the conversion computes
+    the check character, so it vouches for nothing), was wrong at 0.68-0.73. Now: a legacy number read
+    with the 4 is only proposed (id_broken_four, id_proposed: reviewed), with '.' or '-' alike; an
+    18-character one whose check character holds with the 4 is taken (id_broken_four); where only the 1
+    fits the row (the sex digit), the 1 is kept but doubted (id_mark_before_one, reviewed). Failed
+    before: the 1 was kept (id_marks_dropped at 0.75, or the hyphen dropped unflagged)."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY, MARKS_DROPPED_CERTAINTY
+    from mapping.normalize import convert_15_to_18
+    from mapping.record import LEGACY_UNLISTED_CERTAINTY
+
+    legacy = TRUE_ID[:6] + TRUE_ID[8:14] + "042"  # a woman's 15-digit number, a 4 in its sequence
+    for read in (legacy[:13] + ".1" + legacy[14:], legacy[:13] + "-1" + legacy[14:]):
+        fv = build_record("cremation", row(read), CTX).fields["id_number"]
+        assert fv.value == convert_15_to_18(legacy), read
+        assert {"id_broken_four", "id_proposed"} <= set(fv.flags) and fv.confidence <= ID_PROPOSED_CERTAINTY
+    full = TRUE_ID[:14] + "04" + "2"
+    full += id_check_digit(full)
+    fv = build_record("cremation", row(full[:15] + ".1" + full[16:]), CTX).fields["id_number"]
+    assert fv.value == full and "id_broken_four" in fv.flags and "id_proposed" not in fv.flags
+    assert fv.confidence <= MARKS_DROPPED_CERTAINTY
+    assert FLAGS["id_broken_four"].zh and FLAGS["id_mark_before_one"].en
+    man_legacy = TRUE_ID[:6] + TRUE_ID[8:14] + "001"  # read 4 the sex digit would say a woman
+    man = {**row(man_legacy[:14] + ".1"), "sex_code": RawCell("男", 0.95, (0, 0, 10, 10))}
+    kept = build_record("cremation", man, CTX).fields["id_number"]
+    assert kept.value == convert_15_to_18(man_legacy) and "id_mark_before_one" in kept.flags
+    assert kept.confidence <= LEGACY_UNLISTED_CERTAINTY
+
+
 def test_a_speck_read_as_a_mark_inside_an_id_is_dropped_where_the_rest_is_a_number_that_fits_the_row():
     """A legacy 15-digit ID under a stamp's edge read with a '.' between two of its digits, alike in both
     readings (design draw seed3315 county_editions, severity 1.2): no digit is missing, the mark is a
@@ -213,7 +244,9 @@ def test_a_speck_read_as_a_mark_inside_an_id_is_dropped_where_the_rest_is_a_numb
         fv = build_record("cremation", row(read), CTX).fields["id_number"]
         assert fv.value == TRUE_ID and "id_marks_dropped" in fv.flags, read
         assert fv.confidence <= MARKS_DROPPED_CERTAINTY and "bad_characters" not in fv.flags
-    assert "converted_15_to_18" in build_record("cremation", row(legacy[:13] + "." + legacy[13:]), CTX).fields["id_number"].flags
+    legacy_fv = build_record("cremation", row(legacy[:13] + "." + legacy[13:]), CTX).fields["id_number"]
+    assert "converted_15_to_18" in legacy_fv.flags
+    assert legacy_fv.confidence < 0.5  # no check character: below the ID threshold, reviewed
     assert FLAGS["id_marks_dropped"].zh and FLAGS["id_marks_dropped"].en
     man = {**row(TRUE_ID[:9] + ":" + TRUE_ID[9:]), "sex_code": RawCell("男", 0.95, (0, 0, 10, 10))}
     assert build_record("cremation", man, CTX).fields["id_number"].value is None  # the sex digit says a woman
