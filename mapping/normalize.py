@@ -285,15 +285,19 @@ def _lost_separator(s: str) -> str | None:
     found: set[str] = set()
     m = _LOST_MD.fullmatch(s)
     if m is not None and not (len(m.group(2)) == 2 and int(m.group(2)) <= 12):
-        y, md = int(m.group(1)), m.group(2)
-        for i in (1, 2):
-            if len(md) - i in (1, 2):
-                found.add(_iso(y, int(md[:i]), int(md[i:])) or "")
+        found |= _month_day_splits(int(m.group(1)), m.group(2))
     m = _LOST_YM.fullmatch(s)
     if m is not None:
         found.add(_iso(int(m.group(1)), int(m.group(2)), int(m.group(3))) or "")
     found.discard("")
     return found.pop() if len(found) == 1 else None
+
+
+def _month_day_splits(y: int, md: str) -> set[str]:
+    """The real dates of year `y` that the digits `md` (month and day run together, their separator lost)
+    give, split as 1 + 1-2 or 2 + 1-2 digits (_lost_separator, _both_separators_lost)."""
+    found = {_iso(y, int(md[:i]), int(md[i:])) for i in (1, 2) if len(md) - i in (1, 2)}
+    return {d for d in found if d is not None}
 
 
 def _iso(y: int, mo: int, d: int) -> str | None:
@@ -351,8 +355,7 @@ def _both_separators_lost(n: Normalized) -> Normalized:
     m = _SEVEN_DIGITS.fullmatch(s)
     if m is None:
         return n
-    y, md = int(m.group(1)), m.group(2)
-    found = {_iso(y, int(md[:i]), int(md[i:])) for i in (1, 2)} - {None}
+    found = _month_day_splits(int(m.group(1)), m.group(2))
     if len(found) != 1:
         return n
     return Normalized(str(found.pop()), n.raw, (DATE_SEPARATORS_LOST,), STRAY_MARKS_CERTAINTY)
