@@ -9,7 +9,8 @@ import numpy as np
 from pipeline.kernel.models import Step
 from pipeline.page.cleanup import clean_page, is_bilevel
 from pipeline.page.extract import page_reason
-from pipeline.page.layout import grid_from_text
+from pipeline.page.gridlines import FAINT_RULING_CONTRAST
+from pipeline.page.layout import grid_from_text, ruling_lines
 
 COLS = (150, 450, 750, 1050, 1350, 1650, 1950)
 """Left edges of a register's seven written columns, 200 px wide each."""
@@ -226,3 +227,57 @@ def test_an_entry_struck_through_does_not_cut_the_table_in_two():
     assert grid.n_rows == 11  # the header and ten entries
     assert grid.rows[0] <= tops[0] and grid.rows[-1] >= tops[-1] + 20
     assert grid.struck_rows == (2,)
+
+
+def test_the_same_text_in_every_row_is_not_cut_into_columns():
+    """Where every entry of a column holds the same text (a constant sea area, a register number's prefix),
+    a 1-bit threshold's gaps inside it stand at one place in every row: a 7 px gap between two characters
+    (one piece of text to the word join) and an H's stem standing alone (its bar dropped) were taken for
+    column gaps, two and one columns too many (fresh typed 3334 as a bilevel copy, 04_sea_burial_laizhou_2018
+    page 3: 17 columns for 13 drawn)."""
+    gray, tops = _register(title=False)
+    for y in tops[1:]:
+        x = COLS[2]
+        gray[y : y + 20, x : x + 200] = 255
+        _word(gray, x, y, 2)
+        _word(gray, x + 52, y, 2)  # the third character 7 px after the second: a gap inside the text
+        x = COLS[4]
+        gray[y : y + 20, x : x + 200] = 255
+        gray[y : y + 20, x : x + 4] = 0  # an H's left stem, its bar dropped
+        _word(gray, x + 12, y, 4)
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert (grid.n_rows, grid.n_cols) == (11, 7)
+
+
+def test_entries_aligned_left_under_a_centred_header_are_one_column():
+    """A column whose entries are written against its left edge and whose header word is centred over it
+    left a text gap between the two: one column with entries and no header word, one with the header word
+    and no entry (fresh typed 3334 as a bilevel copy, 04_sea_burial_laizhou_2018 page 3, the sea-area
+    column). A register names every column in its header: one column."""
+    gray, tops = _register(title=False)
+    x = COLS[3]
+    gray[tops[0] : tops[0] + 20, x : x + 200] = 255
+    _word(gray, x + 150, tops[0], 2)  # the header word centred in a wide cell, right of its entries
+    grid = grid_from_text(gray)
+    assert grid is not None
+    assert grid.n_cols == 7
+    assert grid.cols[3] < x and grid.cols[4] > x + 200
+
+
+def test_a_black_scan_border_is_no_ruling_line():
+    """A scanner's black border along the image's top and bottom edges (beyond the paper) has a long straight
+    inner edge that the ruling finder took for the table's top and bottom rules: with the table's own pale
+    rules broken by a 1-bit threshold, the faint-ruling grid was the border's (6 x 5 for 12 x 13 drawn) and the
+    page was lost as unknown_ledger (fresh typed 3334 as a bilevel copy, 04_sea_burial_laizhou_2018 page 3).
+    A ruling line has paper on both sides."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    gray[:36, 200:1800] = 0  # the border's bars, touching the top edge
+    gray[1620:, 300:2000] = 0
+    for y in (300, 380, 1300):  # the table's rules that the threshold kept
+        gray[y : y + 3, 150:2150] = 0
+    for x in (150, 2150):
+        gray[300:1300, x : x + 3] = 0
+    rows, cols = ruling_lines(gray, None, None, FAINT_RULING_CONTRAST)
+    assert all(300 <= y <= 1303 for y in rows)
+    assert len(rows) == 3

@@ -243,7 +243,60 @@ def ruling_lines(
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
-    return [prof.y0 + r for r in rows], [prof.x0 + c for c in cols]
+    rows = _without_border(gray, masks, [prof.y0 + r for r in rows], across=False)
+    cols = _without_border(gray, masks, [prof.x0 + c for c in cols], across=True)
+    return rows, cols
+
+
+BORDER_DARK = 128
+"""A pixel of the cleaned page darker than this is dark (the cleanup stretches a scan's ink to black and
+its paper to white: half way between), for _without_border."""
+BORDER_SHARE = 0.5
+"""An outermost ruling line is the scan's black border, no ruling (_without_border), where along at least
+this share of its length the strip between it and the image's nearest parallel edge is at least this
+share dark."""
+
+
+def _without_border(gray: np.ndarray, masks: LineMasks, lines: list[int], across: bool) -> list[int]:
+    """The lines (page positions; `across`: vertical ones) without the outermost ones that are the edge of
+    a dark band reaching the image's edge: the black border a scanner leaves beyond the paper (its lid or
+    platen, a page scanned smaller than the glass), on a 1-bit scan solid black. Its inner edge is a long
+    straight run of ink, a line to the ink test, but a ruling line is drawn on paper, paper on both sides
+    of it, while from the border's edge out to the image's edge all is dark (BORDER_SHARE). Only the
+    outermost lines are tested, from the outside in: a border lies outside the table. Fresh typed_sheets
+    seed 3334 as a bilevel copy (bench/stress_scans.py, 300 dpi), page 3 of 04_sea_burial_laizhou_2018: the
+    faint-ruling finder took the top and bottom bands (y 36 and 2449) for the table's top and bottom rules,
+    a grid of 6 x 5 for the drawn 12 x 13, and the page was lost as unknown_ledger. Source: how a scanner
+    images the area beyond the paper, and that ruling is printed on the paper."""
+    if not lines:
+        return lines
+    h, w = gray.shape
+    mask = masks.ver if across else masks.hor
+    dark = gray < BORDER_DARK
+
+    def border(at: int) -> bool:
+        if across:
+            a = max(0, at - BOX_EDGE_PX - masks.x0)
+            on = np.nonzero(mask[:, a : max(a, at + BOX_EDGE_PX + 1 - masks.x0)].any(axis=1))[0] + masks.y0
+            if len(on) == 0:
+                return False
+            strip = dark[on, : at + 1] if at < w / 2 else dark[on, at:]
+            per = strip.mean(axis=1)
+        else:
+            a = max(0, at - BOX_EDGE_PX - masks.y0)
+            on = np.nonzero(mask[a : max(a, at + BOX_EDGE_PX + 1 - masks.y0)].any(axis=0))[0] + masks.x0
+            if len(on) == 0:
+                return False
+            strip = dark[: at + 1, on] if at < h / 2 else dark[at:, on]
+            per = strip.mean(axis=0)
+        return float((per >= BORDER_SHARE).mean()) >= BORDER_SHARE
+
+    out = list(lines)
+    while out and border(out[0]):
+        out.pop(0)
+    while out and border(out[-1]):
+        out.pop()
+    return out
 
 
 def find_grid(
@@ -518,6 +571,107 @@ def _column_gaps(ink: np.ndarray, boxes: np.ndarray, rows: list[list[int]], x0: 
     return [(a, b) for a, b in gaps if a > x0 and b < x1]
 
 
+GAP_INSIDE_TEXT = 0.5
+"""A column gap (_column_gaps) that one piece of text spans (its ink joined across the gap by the word join,
+WORD_JOIN) in at least this share of the rows with text is a gap between the characters of one text, no
+column's (_gaps_between_texts). The gaps are measured on the ink, so that two columns' texts that nearly
+touch in a row or two are still told apart (COLUMN_GAP); but where the same text stands in every row (a
+constant entry, the same sea area, aligned at its cell's edge) a gap inside it stands at the same place in
+every row, and a 1-bit threshold that thins the strokes widens it past COLUMN_GAP (fresh typed_sheets seed
+3334 as a 300 dpi bilevel copy by bench/stress_scans.py, page 3 of 04_sea_burial_laizhou_2018: two 7 px
+gaps for 21 px glyphs inside the same characters, one piece across them in 11 of 12 rows: two columns too
+many). Two columns whose texts stand within the word join in most rows are not told apart by their text
+anyway. Source: the word join (characters of a word stand 0.05-0.3 glyph heights apart) and a 1-bit
+scan's thinned strokes."""
+SLIVER = LONE_SPECK
+"""A column between two text gaps whose text in every row is narrower than this many glyph heights is a
+stroke broken off the character beside it, no column (_gaps_between_texts): a 1-bit threshold drops a
+thin stroke (the bar of an H) and leaves a stem apart, and where every row begins with the same letters
+(a register number's prefix) the stem stands alone at the same place in every row (the same page: an
+H's left stem, 7 px wide, for 21 px glyphs, a column too many). A cell's writing is at least a
+character, and a character is as wide as it is tall, give or take half (LONE_SPECK). The stroke joins
+the text it stands closer to: the narrower of the two gaps beside it is dropped."""
+
+
+def _gaps_between_texts(gaps: list[tuple[int, int]], rows: list[np.ndarray], x0: int, x1: int, g: float) -> list[tuple[int, int]]:
+    """The column gaps without those inside one text (GAP_INSIDE_TEXT) and those that cut a stroke broken off
+    its character (SLIVER). `rows`: the pieces of text (x0, y0, x1, y1) of each row of the table."""
+    with_text = [r for r in rows if len(r)]
+    kept = [
+        (a, b)
+        for a, b in gaps
+        if sum(1 for r in with_text if bool(((r[:, 0] < a) & (r[:, 2] > b)).any())) < GAP_INSIDE_TEXT * len(with_text)
+    ]
+    while with_text and kept:
+        bounds = [x0 - 1] + [(a + b) // 2 for a, b in kept] + [x1 + 1]
+        drop = None
+        for j in range(len(bounds) - 1):
+            lo, hi = bounds[j], bounds[j + 1]
+            widths = [int((r[m, 2] - r[m, 0]).max()) for r in with_text if (m := (r[:, 0] >= lo) & (r[:, 2] <= hi)).any()]
+            if widths and max(widths) < SLIVER * g:
+                left = kept[j - 1] if j > 0 else None
+                right = kept[j] if j < len(kept) else None
+                sides = [s for s in (left, right) if s is not None]
+                drop = min(sides, key=lambda s: s[1] - s[0])
+                break
+        if drop is None:
+            break
+        kept.remove(drop)
+    return kept
+
+
+HEADER_WORD_GAP = 1.0
+"""Two columns of a text grid side by side that hold header text and no entry, their header pieces closer
+than this many glyph heights, are one column whose header word a 1-bit threshold broke in two
+(_header_split_joined): a bold header character comes out a blot, apart from the rest of its word by a
+gap wider than the word join (fresh typed 3334 as a 200 dpi bilevel copy by bench/stress_scans.py, page 3
+of 04_sea_burial_laizhou_2018: 8 px for 15 px glyphs, a column too many). The header words of two columns
+stand centred in their cells, apart by more than a character even where both columns are empty; the
+characters of one word stand 0.05-0.3 glyph heights apart (WORD_JOIN). A property of ruled registers."""
+
+
+def _header_split_joined(cols: list[int], rows: list[np.ndarray], g: float) -> list[int]:
+    """The columns of a text grid with a column holding only its header's word joined to the one beside it
+    that holds entries under no header word: one column, its entries written against one side of the cell
+    (aligned left or right) and its header word centred, with a text gap between them (a ruled register
+    names every column in its header row, the header cell above its entries; a column the gaps cut out
+    with entries and no header word, beside one with a header word and no entry, is that column cut in
+    two). `rows`: the pieces of text of each row, the header's first. Fresh typed_sheets seed 3334 as a
+    bilevel copy by bench/stress_scans.py, page 3 of 04_sea_burial_laizhou_2018: the sea-area column's
+    entries aligned left, its header centred 50 px to the right of them, one column too many. Two columns
+    side by side with header text and no entry are joined where their header pieces stand closer than
+    HEADER_WORD_GAP: one header word broken in two."""
+    if len(rows) < 2 or len(cols) < 3:
+        return cols
+
+    def held(r: np.ndarray, lo: int, hi: int) -> bool:
+        return bool(len(r)) and bool(((r[:, 0] >= lo) & (r[:, 2] <= hi)).any())
+
+    out = list(cols)
+    for word_pass in (True, False):  # first the header words broken apart, then the header cut off its entries
+        j = 0
+        while j < len(out) - 2:
+            spans = [(out[j], out[j + 1]), (out[j + 1], out[j + 2])]
+            head = [held(rows[0], lo, hi) for lo, hi in spans]
+            entries = [any(held(r, lo, hi) for r in rows[1:]) for lo, hi in spans]
+            if word_pass:
+                joined = all(head) and not any(entries) and _word_gap(rows[0], *spans) < HEADER_WORD_GAP * g
+            else:
+                joined = head[0] != head[1] and all(h != e for h, e in zip(head, entries))
+            if joined:
+                del out[j + 1]
+                continue
+            j += 1
+    return out
+
+
+def _word_gap(pieces: np.ndarray, left: tuple[int, int], right: tuple[int, int]) -> int:
+    """The gap between the pieces lying in column `left` and those lying in column `right` (x spans)."""
+    a = pieces[(pieces[:, 0] >= left[0]) & (pieces[:, 2] <= left[1])]
+    b = pieces[(pieces[:, 0] >= right[0]) & (pieces[:, 2] <= right[1])]
+    return int(b[:, 0].min() - a[:, 2].max())
+
+
 def _regular(lines: list[int] | None, least: int, gaps_vary: bool = False) -> bool:
     """Whether ruling lines seen are enough to keep: at least `least` of them, and (rows) no gap more
     than 2.5 times the median (three lines of a table whose other lines were lost are no rows)."""
@@ -602,6 +756,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
     else:
         x0, x1 = int(inside[:, 0].min()), int(inside[:, 2].max())
         gaps = _column_gaps(ink, inside, body, x0, x1, g)
+        gaps = _gaps_between_texts(gaps, [pieces_in(*ln) for ln in body], x0, x1, g)
         margin = int(round(0.3 * g))
         cols = [max(0, x0 - margin)] + [(a + b) // 2 for a, b in gaps] + [min(gray.shape[1] - 1, x1 + margin)]
     if len(cols) - 1 < TEXT_GRID_MIN_COLS:
@@ -610,6 +765,10 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         head = _header_above(lines[:first], body, pieces_in, cols)
         if head is not None:
             body = [head] + body
+    if not have_cols:
+        cols = _header_split_joined(cols, [pieces_in(*ln) for ln in body], g)
+        if len(cols) - 1 < TEXT_GRID_MIN_COLS:
+            return None
     if have_rows:
         assert rows_seen is not None  # _regular holds only for lines given
         rows = list(rows_seen)
