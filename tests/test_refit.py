@@ -296,67 +296,76 @@ def _config(folder: Path) -> Path:
     return config
 
 
-@pytest.fixture(scope="module")
-def captured(tmp_path_factory):
-    """captured(tmp_path, photographed, wrong_names=0, pages_per_volume=12): three volumes of
-    `pages_per_volume` pages; the first `photographed` pages (volume by volume) photographed (their
+def _captured(tmp_path: Path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12, *, seeded: Path | None = None):
+    """Three volumes of 12 pages (`pages_per_volume`); the first `photographed` pages (volume by volume) photographed (their
     capture step), the rest scanned; re-mapped so routing holds every photographed record (the packaged
     thresholds were fitted on scans only), the blind audit drawn, every record in review approved,
     and the deceased's name corrected on `wrong_names` photographed records read at confidence 1.0
-    (wrong at high confidence, as photographed fields are). Returns (store, settings, CLI args).
+    (wrong at high confidence, as photographed fields are). `seeded`: a data folder the same registers
+    were seeded in (copied here instead of seeding them again). Returns (store, settings, CLI args)."""
+    from pipeline.kernel.store import Page
 
-    Each store is made once per module for its arguments and copied to the test's own folder (the seeded
-    registers likewise, once per page count): seeding and approving some 400 records cost seconds a
-    test, a copy milliseconds, and every step is deterministic (the audit draw is seeded), so each test
-    gets the store its own making would give, and works on a copy of its own."""
+    config = _config(tmp_path)
+    homes = ("yantai", "longkou", "haiyang")
+    if seeded is not None:
+        shutil.copytree(seeded, tmp_path / "data")
+    settings = Settings.load(config)
+    store = Store.open(settings)
+    if seeded is None:
+        seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
+    with store.session() as s, s.begin():
+        pages = list(s.scalars(select(Page).order_by(Page.id)))
+        assert len(pages) == len(homes) * pages_per_volume
+        for page in pages[:photographed]:
+            page.steps = PHOTO_STEPS
+        photo_pages = {p.id for p in pages[:photographed]}
+    stages.remap(store, settings)
+    A.draw(store, settings)
+    with store.session() as s:
+        waiting = list(s.scalars(select(Record).where(Record.status == "needs_review").order_by(Record.id)))
+        fixes = [
+            r.id
+            for r in waiting
+            if r.page_id in photo_pages and all(c["confidence"] >= 1.0 for c in r.cells) and r.fields.get("deceased_name")
+        ]
+        ids = [r.id for r in waiting]
+    assert len(fixes) >= wrong_names
+    for rid in fixes[:wrong_names]:
+        correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
+    for rid in ids:
+        approve_as_reviewer(store, rid, "ann", settings)
+    return store, settings, ["--config", str(config)]
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory):
+    """_captured(tmp_path, photographed, wrong_names=0, pages_per_volume=12), each store made once per
+    module for its arguments and copied to the test's own folder (the seeded registers likewise, once per
+    page count): seeding and approving some 400 records cost seconds a test, a copy milliseconds, and
+    every step is deterministic (the audit draw is seeded), so each test gets the store its own making
+    would give, and works on a copy of its own."""
     seeded: dict[int, Path] = {}
     made: dict[tuple[int, int, int], Path] = {}
-    homes = ("yantai", "longkou", "haiyang")
-
-    def copy_of(done: Path, tmp_path: Path) -> tuple[Store, Settings, list[str]]:
-        config = _config(tmp_path)
-        shutil.copytree(done, tmp_path / "data")
-        settings = Settings.load(config)
-        return Store.open(settings), settings, ["--config", str(config)]
 
     def seed(pages_per_volume: int) -> Path:
         if pages_per_volume not in seeded:
             folder = tmp_path_factory.mktemp(f"refit-seeded-{pages_per_volume}")
             settings = Settings.load(_config(folder))
             store = Store.open(settings)
+            homes = ("yantai", "longkou", "haiyang")
             seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
             store.dispose()
             seeded[pages_per_volume] = folder / "data"
         return seeded[pages_per_volume]
 
     def make(tmp_path: Path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12):
-        from pipeline.kernel.store import Page
-
         key = (photographed, wrong_names, pages_per_volume)
         if key in made:
-            return copy_of(made[key], tmp_path)
-        store, settings, data = copy_of(seed(pages_per_volume), tmp_path)
-        with store.session() as s, s.begin():
-            pages = list(s.scalars(select(Page).order_by(Page.id)))
-            assert len(pages) == len(homes) * pages_per_volume
-            for page in pages[:photographed]:
-                page.steps = PHOTO_STEPS
-            photo_pages = {p.id for p in pages[:photographed]}
-        stages.remap(store, settings)
-        A.draw(store, settings)
-        with store.session() as s:
-            waiting = list(s.scalars(select(Record).where(Record.status == "needs_review").order_by(Record.id)))
-            fixes = [
-                r.id
-                for r in waiting
-                if r.page_id in photo_pages and all(c["confidence"] >= 1.0 for c in r.cells) and r.fields.get("deceased_name")
-            ]
-            ids = [r.id for r in waiting]
-        assert len(fixes) >= wrong_names
-        for rid in fixes[:wrong_names]:
-            correct_record(store, rid, {"deceased_name": "王小明"}, user="ann", settings=settings)
-        for rid in ids:
-            approve_as_reviewer(store, rid, "ann", settings)
+            config = _config(tmp_path)
+            shutil.copytree(made[key], tmp_path / "data")
+            settings = Settings.load(config)
+            return Store.open(settings), settings, ["--config", str(config)]
+        store, settings, data = _captured(tmp_path, photographed, wrong_names, pages_per_volume, seeded=seed(pages_per_volume))
         store.dispose()
         made[key] = tmp_path_factory.mktemp("refit-captured") / "data"
         shutil.copytree(tmp_path / "data", made[key])
