@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -287,21 +288,31 @@ def test_refit_meets_the_bound_where_the_truth_is_known(tmp_path, n, seed):
 PHOTO_STEPS = [{"name": "capture", "settings": {}, "result": {"page_found": True, "warped": True, "upsample": 1.0}}]
 
 
-def _captured(tmp_path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12):
+def _config(folder: Path) -> Path:
+    """The settings file an administrator would write: the data folder beside it, the audit's target 5 %."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "backfill.toml"
+    config.write_text(f'data_dir = "{folder / "data"}"\naudit_target = 0.05\n', encoding="utf-8")
+    return config
+
+
+def _captured(tmp_path: Path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12, *, seeded: Path | None = None):
     """Three volumes of 12 pages (`pages_per_volume`); the first `photographed` pages (volume by volume) photographed (their
     capture step), the rest scanned; re-mapped so routing holds every photographed record (the packaged
     thresholds were fitted on scans only), the blind audit drawn, every record in review approved,
     and the deceased's name corrected on `wrong_names` photographed records read at confidence 1.0
-    (wrong at high confidence, as photographed fields are)."""
+    (wrong at high confidence, as photographed fields are). `seeded`: a data folder the same registers
+    were seeded in (copied here instead of seeding them again). Returns (store, settings, CLI args)."""
     from pipeline.kernel.store import Page
 
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    config = tmp_path / "backfill.toml"
-    config.write_text(f'data_dir = "{tmp_path / "data"}"\naudit_target = 0.05\n', encoding="utf-8")
+    config = _config(tmp_path)
+    homes = ("yantai", "longkou", "haiyang")
+    if seeded is not None:
+        shutil.copytree(seeded, tmp_path / "data")
     settings = Settings.load(config)
     store = Store.open(settings)
-    homes = ("yantai", "longkou", "haiyang")
-    seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
+    if seeded is None:
+        seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
     with store.session() as s, s.begin():
         pages = list(s.scalars(select(Page).order_by(Page.id)))
         assert len(pages) == len(homes) * pages_per_volume
@@ -326,13 +337,50 @@ def _captured(tmp_path, photographed: int, wrong_names: int = 0, pages_per_volum
     return store, settings, ["--config", str(config)]
 
 
-def test_reviewed_photographed_pages_get_thresholds_fitted_on_their_fields_alone(tmp_path, backfill_cli, monkeypatch):
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory):
+    """_captured(tmp_path, photographed, wrong_names=0, pages_per_volume=12), each store made once per
+    module for its arguments and copied to the test's own folder (the seeded registers likewise, once per
+    page count): seeding and approving some 400 records cost seconds a test, a copy milliseconds, and
+    every step is deterministic (the audit draw is seeded), so each test gets the store its own making
+    would give, and works on a copy of its own."""
+    seeded: dict[int, Path] = {}
+    made: dict[tuple[int, int, int], Path] = {}
+
+    def seed(pages_per_volume: int) -> Path:
+        if pages_per_volume not in seeded:
+            folder = tmp_path_factory.mktemp(f"refit-seeded-{pages_per_volume}")
+            settings = Settings.load(_config(folder))
+            store = Store.open(settings)
+            homes = ("yantai", "longkou", "haiyang")
+            seed_store(store, settings, homes=homes, kinds=("cremation",), pages=pages_per_volume, unsure_share=0.3)
+            store.dispose()
+            seeded[pages_per_volume] = folder / "data"
+        return seeded[pages_per_volume]
+
+    def make(tmp_path: Path, photographed: int, wrong_names: int = 0, pages_per_volume: int = 12):
+        key = (photographed, wrong_names, pages_per_volume)
+        if key in made:
+            config = _config(tmp_path)
+            shutil.copytree(made[key], tmp_path / "data")
+            settings = Settings.load(config)
+            return Store.open(settings), settings, ["--config", str(config)]
+        store, settings, data = _captured(tmp_path, photographed, wrong_names, pages_per_volume, seeded=seed(pages_per_volume))
+        store.dispose()
+        made[key] = tmp_path_factory.mktemp("refit-captured") / "data"
+        shutil.copytree(tmp_path / "data", made[key])
+        return Store.open(settings), settings, data
+
+    return make
+
+
+def test_reviewed_photographed_pages_get_thresholds_fitted_on_their_fields_alone(tmp_path, backfill_cli, monkeypatch, captured):
     """21 photographed pages reviewed (of 36): the refit writes a section fitted on the photographed
     pages' reviewed fields only, and the file's own thresholds on the scanned pages' only; the
     administrator is told, Chinese first, per capture kind. Fails before: one joint fit, no section."""
     from pipeline.kernel.thresholds import PHOTOGRAPH, by_capture_pages, capture_pages
 
-    store, settings, data = _captured(tmp_path, photographed=21)
+    store, settings, data = captured(tmp_path, photographed=21)
     ev = F.gather(store, settings)
     assert ev.captures == {"photograph": 21, "scan": 15}
     fitted: list[set[str]] = []
@@ -359,13 +407,13 @@ def test_reviewed_photographed_pages_get_thresholds_fitted_on_their_fields_alone
     store.dispose()
 
 
-def test_too_few_reviewed_photographed_pages_keep_the_gate(tmp_path, backfill_cli):
+def test_too_few_reviewed_photographed_pages_keep_the_gate(tmp_path, backfill_cli, captured):
     """19 photographed pages reviewed: no section; the file's own thresholds stand on the scanned pages
     alone, so photographed records stay held; the administrator is told how many more to review.
     Fails before: the joint fit stood on the photographed fields too and nothing was said."""
     from pipeline.kernel.thresholds import PHOTOGRAPH, capture_pages
 
-    store, settings, data = _captured(tmp_path, photographed=MIN_PAGES - 1)
+    store, settings, data = captured(tmp_path, photographed=MIN_PAGES - 1)
     text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
     assert f"拍照页面：已审核 {MIN_PAGES - 1} 页，少于 {MIN_PAGES} 页" in text
     path = str(F.thresholds_versions(settings).path_of(1))
@@ -376,17 +424,17 @@ def test_too_few_reviewed_photographed_pages_keep_the_gate(tmp_path, backfill_cl
     store.dispose()
 
 
-def test_a_wrong_photographed_field_read_sure_keeps_its_type_held_on_photographs_only(tmp_path, backfill_cli):
+def test_a_wrong_photographed_field_read_sure_keeps_its_type_held_on_photographs_only(tmp_path, backfill_cli, captured):
     """Names corrected on photographed records read at confidence 1.0: names are never auto-accepted on
     photographed pages (the refit says why, Chinese first), and the thresholds scanned pages are
     routed by are those of the same reviews without them. Fails before: one joint fit, so the
     photographs' wrong names moved the scans' name threshold, and photographs had no thresholds of their own."""
     from pipeline.kernel.thresholds import PHOTOGRAPH, load_thresholds
 
-    clean_store, clean_settings, _ = _captured(tmp_path / "clean", photographed=21)
+    clean_store, clean_settings, _ = captured(tmp_path / "clean", photographed=21)
     clean = F.refit(clean_store, clean_settings, folds=3)
     clean_store.dispose()
-    store, settings, data = _captured(tmp_path / "wrong", photographed=21, wrong_names=12)
+    store, settings, data = captured(tmp_path / "wrong", photographed=21, wrong_names=12)
     result = F.refit(store, settings, folds=3)
     assert result.thresholds == clean.thresholds and result.page_limit == clean.page_limit
     photo = result.captures[PHOTOGRAPH]
@@ -400,14 +448,14 @@ def test_a_wrong_photographed_field_read_sure_keeps_its_type_held_on_photographs
     store.dispose()
 
 
-def test_reviews_on_photographed_pages_only_fit_photographs_alone_and_keep_the_scans_thresholds(tmp_path, backfill_cli):
+def test_reviews_on_photographed_pages_only_fit_photographs_alone_and_keep_the_scans_thresholds(tmp_path, backfill_cli, captured):
     """Every reviewed page photographed (36), none scanned: the photographs get a section fitted on their
     own reviewed fields; the file's own thresholds (scanned pages) cannot be refitted and are kept as in
     use, and the administrator is told so, Chinese first. Before: nothing said of the scans, and the
     report's bound line read "the refit auto-accepts no reviewed record"."""
     from pipeline.kernel.thresholds import PHOTOGRAPH, by_capture_pages, load_thresholds
 
-    store, settings, data = _captured(tmp_path, photographed=36)
+    store, settings, data = captured(tmp_path, photographed=36)
     assert F.gather(store, settings).captures == {PHOTOGRAPH: 36}
     text = backfill_cli("calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data)
     assert "扫描页面：没有已审核的扫描页面，文件自身的阈值未重新拟合，沿用当前的" in text, text
@@ -421,7 +469,7 @@ def test_reviews_on_photographed_pages_only_fit_photographs_alone_and_keep_the_s
     store.dispose()
 
 
-def test_too_few_reviewed_photographed_pages_and_no_scan_write_nothing_and_say_why(tmp_path):
+def test_too_few_reviewed_photographed_pages_and_no_scan_write_nothing_and_say_why(tmp_path, captured):
     """18 photographed pages reviewed, none scanned: nothing to fit on (no scan for the file's own
     thresholds, too few photographs for a section of their own): `backfill calibrate --from-reviews`
     writes no version and says why, Chinese first, with what to review. Before: a version identical
@@ -430,7 +478,7 @@ def test_too_few_reviewed_photographed_pages_and_no_scan_write_nothing_and_say_w
 
     from pipeline.kernel.errors import ERROR_LABELS, ExitCode
 
-    store, settings, data = _captured(tmp_path, photographed=18, pages_per_volume=6)
+    store, settings, data = captured(tmp_path, photographed=18, pages_per_volume=6)
     err = io.StringIO()
     with redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         code = cli(["calibrate", "--from-reviews", "--user", "boss", "--folds", "3", *data])
