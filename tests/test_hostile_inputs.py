@@ -493,3 +493,30 @@ def test_a_scan_folder_that_is_missing_or_a_file_is_told_apart_chinese_first(tmp
     a_file = backfill("run", str(scan), *data, cwd=tmp_path, timeout=120)
     one_clear_error(a_file, 15, "page 1.jpg", "a file, not a folder")
     assert "hint: 请给出存放扫描件的文件夹" in a_file.stderr, a_file.stderr
+
+
+def test_a_tiff_cut_short_is_quarantined_and_pillow_says_nothing_in_english(tmp_path, caplog):
+    """A TIFF cut off after its first 100 bytes (a copy interrupted): Pillow warns "Corrupt EXIF data"
+    while it tries the file. The archivist sees the quarantine reason naming the file, Chinese first, and
+    no library warning in English without a file name; a good scan beside it is registered. Fails before:
+    the warning went to the terminal (Python's warnings), before the quarantine line."""
+    import io
+    import warnings
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (800, 1000), dtype=np.uint8)).save(buf, format="TIFF")
+    (scans / "cut_short.tiff").write_bytes(buf.getvalue()[:100])
+    Image.new("RGB", (400, 300), (230, 230, 230)).save(scans / "good.png")
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = Store.open(settings)
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        result = register_folder(store, scans, None, settings)
+    store.dispose()
+    assert [str(w.message) for w in escaped if "EXIF" in str(w.message)] == []
+    items = {q.rel_path: q for q in result.quarantined}
+    assert list(items) == ["cut_short.tiff"]
+    assert items["cut_short.tiff"].reason == "corrupt" and items["cut_short.tiff"].message.startswith("图像数据已损坏")
+    assert "good.png" not in items

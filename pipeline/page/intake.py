@@ -13,6 +13,9 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from pipeline.kernel.errors import (
     UnsupportedFileError,
 )
 from pipeline.kernel.reasons import split_zh_en, zh_en
-from pipeline.kernel.safety import fs_name, inside, path_for_db, private_dir, private_file, safe_file_name, shown
+from pipeline.kernel.safety import fs_name, inside, path_for_db, private_dir, private_file, safe_file_name, shown, shown_text
 from pipeline.kernel.store import Page, Quarantine, SourceFile, Store
 
 log = logging.getLogger(__name__)
@@ -373,10 +376,24 @@ text-line input; docs/capture.md). A thumbnail or an icon put in the scan folder
 instead of "no ruled table found"."""
 
 
+@contextmanager
+def _decoder_warnings(path: Path) -> Iterator[None]:
+    """Pillow's warnings while it opens or decodes `path` (a damaged file's "Corrupt EXIF data", say) kept
+    out of the terminal, where they would stand in English with a library's path and no file name, and
+    logged naming the file instead. Where the file is then refused, its quarantine reason says why; where
+    it is read, the log says what was damaged and that its pixels were read regardless."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for said in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        log.warning("%s: %s", shown(path.name), shown_text(said))
+
+
 def _open_image(path: Path, settings: Settings) -> Image.Image:
     Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
     try:
-        img = Image.open(path)
+        with _decoder_warnings(path):
+            img = Image.open(path)
     except UnidentifiedImageError as e:
         raise CorruptFileError(
             str(path), zh_en("不是图像文件，或是无法读取的图像格式", "not an image file, or an image format we cannot read")
@@ -411,23 +428,29 @@ def _probe_image(path: Path, settings: Settings) -> int:
         n = getattr(img, "n_frames", 1)
         _check_page_count(path, n, settings)
         try:
-            for frame in ImageSequence.Iterator(img):
-                w, h = frame.size
-                if w * h > settings.max_image_pixels:
-                    raise ImageTooLargeError(
-                        str(path),
-                        zh_en(
-                            f"有一帧为 {w}x{h} 像素，超过上限 {settings.max_image_pixels} 像素",
-                            f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px",
-                        ),
-                    )
-            img.seek(0)
-            img.load()  # decode the first frame: catches truncated files
+            with _decoder_warnings(path):
+                _check_frames(path, img, settings)
         except InputFileError:
             raise
         except (OSError, SyntaxError, ValueError) as e:
             raise CorruptFileError(str(path), zh_en("图像数据已损坏", f"the image data is damaged ({e})")) from e
     return int(n)
+
+
+def _check_frames(path: Path, img: Image.Image, settings: Settings) -> None:
+    """Every frame of `img` within the size limit, and the first one decoded (catches truncated files)."""
+    for frame in ImageSequence.Iterator(img):
+        w, h = frame.size
+        if w * h > settings.max_image_pixels:
+            raise ImageTooLargeError(
+                str(path),
+                zh_en(
+                    f"有一帧为 {w}x{h} 像素，超过上限 {settings.max_image_pixels} 像素",
+                    f"a frame is {w}x{h} px, over the limit of {settings.max_image_pixels} px",
+                ),
+            )
+    img.seek(0)
+    img.load()
 
 
 # --- reading pages ---------------------------------------------------------------------------
@@ -459,8 +482,9 @@ def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> 
         return _to_bgr(pages[0])
     with _open_image(path, settings) as img:
         try:
-            img.seek(page_no - 1)
-            frame = img.copy()
+            with _decoder_warnings(path):
+                img.seek(page_no - 1)
+                frame = img.copy()
         except (EOFError, OSError, ValueError) as e:
             raise CorruptFileError(str(path), zh_en(f"第 {page_no} 帧无法读取", f"frame {page_no} cannot be read ({e})")) from e
     return _to_bgr(frame)
