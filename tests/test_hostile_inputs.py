@@ -520,3 +520,41 @@ def test_a_tiff_cut_short_is_quarantined_and_pillow_says_nothing_in_english(tmp_
     assert list(items) == ["cut_short.tiff"]
     assert items["cut_short.tiff"].reason == "corrupt" and items["cut_short.tiff"].message.startswith("图像数据已损坏")
     assert "good.png" not in items
+
+
+def test_page_workers_reading_at_once_leave_the_warnings_of_the_process_as_they_were(tmp_path):
+    """Two page workers (threads) decoding at the same time, the second starting while the first is still
+    inside, the first finishing first: the warnings module's filters are as before and a warning raised
+    afterwards still reaches its handler. Fails before: each worker's catch_warnings put back the state the
+    other had swapped in, so the process's warnings went to a dead list from then on."""
+    import threading
+    import warnings
+
+    from pipeline.page.intake import _decoder_warnings
+
+    path = tmp_path / "page.tiff"
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with _decoder_warnings(path):
+            first_in.set()
+            second_in.wait(1.0)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5.0)
+        with _decoder_warnings(path):
+            second_in.set()
+            first_out.wait(1.0)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default")
+        filters = list(warnings.filters)
+        workers = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join(10)
+        assert list(warnings.filters) == filters
+        warnings.warn("after the workers", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["after the workers"]

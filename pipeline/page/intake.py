@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -376,17 +377,32 @@ text-line input; docs/capture.md). A thumbnail or an icon put in the scan folder
 instead of "no ruled table found"."""
 
 
+_DECODER_WARNINGS = threading.RLock()
+"""One _decoder_warnings at a time: warnings.catch_warnings swaps the warnings module's process-wide state
+(its filters and where warnings go) and puts back what it found, so two page workers (threads, stages.process_pages)
+reading pages at once would each put back the other's swapped state, and every later warning of the process
+would go to a list nobody reads."""
+
+
 @contextmanager
 def _decoder_warnings(path: Path) -> Iterator[None]:
     """Pillow's warnings while it opens or decodes `path` (a damaged file's "Corrupt EXIF data", say) kept
     out of the terminal, where they would stand in English with a library's path and no file name, and
     logged naming the file instead. Where the file is then refused, its quarantine reason says why; where
-    it is read, the log says what was damaged and that its pixels were read regardless."""
-    with warnings.catch_warnings(record=True) as caught:
+    it is read, the log says what was damaged and that its pixels were read regardless. A warning another
+    thread raised meanwhile is given back to the warnings module as it was raised (not this file's)."""
+    with _DECODER_WARNINGS, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for said in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
-        log.warning("%s: %s", shown(path.name), shown_text(said))
+    pillow = str(Path(Image.__file__).parent)
+    said: dict[str, None] = {}
+    for w in caught:
+        if w.filename.startswith(pillow):
+            said[" ".join(str(w.message).split())] = None
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for text in said:
+        log.warning("%s: %s", shown(path.name), shown_text(text))
 
 
 def _open_image(path: Path, settings: Settings) -> Image.Image:
