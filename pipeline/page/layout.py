@@ -749,14 +749,15 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         body = body[1:]  # a title above the table, not its header
     if len(body) < TEXT_GRID_MIN_ROWS:
         return None
-    inside = np.concatenate([pieces_in(*ln) for ln in body])
+    body_pieces = [pieces_in(*ln) for ln in body]
+    inside = np.concatenate(body_pieces)
     if have_cols:
         assert cols_seen is not None  # _regular holds only for lines given
         cols = list(cols_seen)
     else:
         x0, x1 = int(inside[:, 0].min()), int(inside[:, 2].max())
         gaps = _column_gaps(ink, inside, body, x0, x1, g)
-        gaps = _gaps_between_texts(gaps, [pieces_in(*ln) for ln in body], x0, x1, g)
+        gaps = _gaps_between_texts(gaps, body_pieces, x0, x1, g)
         margin = int(round(0.3 * g))
         cols = [max(0, x0 - margin)] + [(a + b) // 2 for a, b in gaps] + [min(gray.shape[1] - 1, x1 + margin)]
     if len(cols) - 1 < TEXT_GRID_MIN_COLS:
@@ -765,8 +766,9 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
         head = _header_above(lines[:first], body, pieces_in, cols)
         if head is not None:
             body = [head] + body
+            body_pieces = [pieces_in(*head)] + body_pieces
     if not have_cols:
-        cols = _header_split_joined(cols, [pieces_in(*ln) for ln in body], g)
+        cols = _header_split_joined(cols, body_pieces, g)
         if len(cols) - 1 < TEXT_GRID_MIN_COLS:
             return None
     if have_rows:
