@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from pipeline.kernel.config import Settings
 from pipeline.kernel.safety import path_from_db
 from pipeline.kernel.store import Page, Quarantine, Record, SourceFile, Store
-from pipeline.page.intake import register_folder
+from pipeline.page.intake import load_page, register_folder
 from pipeline.quality.evaluate import evaluate
 from samples.make_invalid import EXPECTED, INVALID_DIR, TURNED, WEIRD_NAME, write_invalid
 
@@ -466,7 +466,6 @@ def test_orientation_is_told_by_the_ruling_then_by_either_text_judge():
     0/180 line classifier or, behind the same small interface, by any engine's own confidence."""
     from ocr.registry import get_engine
     from pipeline.page.cleanup import clean_page
-    from pipeline.page.intake import load_page
     from pipeline.page.orientation import EngineDirection, default_judge, orient
 
     img = load_page(ROOT / "samples" / "ledgers" / "jpeg_volume" / "page_002.jpg", "jpeg", 1, Settings())
@@ -558,3 +557,38 @@ def test_page_workers_reading_at_once_leave_the_warnings_of_the_process_as_they_
         assert list(warnings.filters) == filters
         warnings.warn("after the workers", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["after the workers"]
+
+
+def test_a_tiff_with_a_damaged_tag_is_read_and_the_log_says_so_in_chinese_first(tmp_path, caplog):
+    """A TIFF one of whose tags claims more data than the file holds (Pillow skips the tag and warns "Tag
+    data larger than file"): its pixels are still a page, so it is registered and read, not quarantined;
+    the log names the file and says, Chinese first, that the decoder found damage and the page should be
+    checked; no Python warning reaches the terminal. Fails before: the log line held Pillow's English only."""
+    import io
+    import logging
+    import struct
+    import warnings
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    buf = io.BytesIO()
+    Image.fromarray(np.full((300, 400), 255, dtype=np.uint8)).save(buf, format="TIFF")
+    data = bytearray(buf.getvalue())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    entries = struct.unpack("<H", data[ifd : ifd + 2])[0]
+    last = ifd + 2 + 12 * (entries - 1)
+    data[last + 4 : last + 8] = struct.pack("<I", 10**6)  # the last tag's count: far past the file's end
+    (scans / "damaged_tag.tiff").write_bytes(bytes(data))
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = Store.open(settings)
+    with caplog.at_level(logging.WARNING, logger="pipeline"), warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        result = register_folder(store, scans, None, settings)
+        page = load_page(scans / "damaged_tag.tiff", "image", 1, settings)
+    store.dispose()
+    assert result.quarantined == []
+    assert page.shape[:2] == (300, 400)
+    assert [str(w.message) for w in escaped if "Tag data" in str(w.message)] == []
+    said = [r.getMessage() for r in caplog.records if "damaged_tag.tiff" in r.getMessage()]
+    assert said, "the log does not name the damaged file"
+    assert all(m.split(": ", 1)[1].startswith("图像解码器报告该文件有损坏之处") for m in said), said

@@ -402,7 +402,15 @@ def _decoder_warnings(path: Path) -> Iterator[None]:
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for text in said:
-        log.warning("%s: %s", shown(path.name), shown_text(text))
+        log.warning(
+            "%s: %s",
+            shown(path.name),
+            zh_en(
+                "图像解码器报告该文件有损坏之处；如该文件仍被读取，请核对该页的图像",
+                f"the image decoder reports damage in the file ({shown_text(text)}); where the file is read "
+                "regardless, check the page",
+            ),
+        )
 
 
 def _open_image(path: Path, settings: Settings) -> Image.Image:
