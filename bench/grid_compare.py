@@ -9,13 +9,17 @@ one's; every other module is this checkout's. Each page is cleaned and oriented 
 does, then pipeline.page.layout.find_grid_or_text runs under both, on the page as extract_page looks for
 its grid (a page the cleanup treated as a photograph stretched by each checkout's layout.lines_view). A line per page: `same` or `DIFF`, the
 drawn grid (rows, columns, header row included, from the truth), each grid's finder and shape; for a
-changed page both grids' row lines. Counts and positions only (no cell text). Never part of the test suite.
+changed page both grids' row lines. `--gaps`: also the text gap (layout.column_gap, where extract splits a
+column whose header reads as two fields' headers) of every column of this checkout's grid under both, a
+line per column whose gap differs (and this checkout's gap for a column split on its rows' text alone,
+column_gap's header_word, where it has one). Counts and positions only (no cell text). Never part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,10 +51,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("base", type=Path)
     ap.add_argument("dirs", nargs="+", type=Path)
+    ap.add_argument(
+        "--gaps",
+        action="store_true",
+        help="also the text gap (layout.column_gap) each checkout finds in every column of this checkout's grid"
+        " (where extract splits a column whose header reads as two), a line per column that differs",
+    )
     args = ap.parse_args()
     old = base_layout(args.base)
     settings = Settings.load(None)
-    n = changed = 0
+    words = inspect.signature(layout.column_gap).parameters
+    n = changed = columns = gaps_changed = 0
     for root in args.dirs:
         for scan, media, page_no, page in _pages(root):
             if not page.get("has_table", True):
@@ -60,10 +71,12 @@ def main() -> int:
             ruling = None if clean.ruling is None else turn(clean.ruling, None, how.quarters)[0]
             photo = processed_as_photograph([st.to_dict() for st in clean.steps])
             grids: list[tuple[str, list[int], list[int]] | None] = []
+            found = None  # this checkout's grid
             for mod in (old, layout):
                 try:
                     g = mod.find_grid_or_text(mod.lines_view(gray) if photo else gray, box, ruling)
                     grids.append((str(g.source), list(g.rows), list(g.cols)))
+                    found = g if mod is layout else None
                 except NoTableError:
                     grids.append(None)
             shapes = ["none" if g is None else f"{g[0]}:{(len(g[1]) - 1, len(g[2]) - 1)}" for g in grids]
@@ -77,7 +90,16 @@ def main() -> int:
             if not same:
                 for name, g in zip(("base", "this"), grids):
                     print(f"   {name} rows {None if g is None else g[1]}")
-    print(f"pages {n}; grids changed {changed}")
+            if args.gaps and found is not None:
+                for c in range(found.n_cols):
+                    gaps = [mod.column_gap(gray, found, c) for mod in (old, layout)]
+                    # a column split on its rows' text alone (extract.split_unidentified_columns)
+                    gaps.append(layout.column_gap(gray, found, c, header_word=True) if "header_word" in words else gaps[1])
+                    columns += 1
+                    if len(set(gaps)) > 1:
+                        gaps_changed += 1
+                        print(f"   gap of column {c}: base {gaps[0]} this {gaps[1]} (header unread: {gaps[2]})", flush=True)
+    print(f"pages {n}; grids changed {changed}" + (f"; columns {columns}, gaps changed {gaps_changed}" if args.gaps else ""))
     return 0
 
 

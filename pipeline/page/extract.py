@@ -1121,7 +1121,9 @@ def split_unidentified_columns(
     Rule source: the form of a register, whose columns are separated by ruling lines: one printed column
     holds one value per row, so writing that leaves a gap down every written row of a cell is two
     columns' writing whose ruling line was lost (faded, not printed, not found), which
-    split_merged_columns reads from the header only when the header itself is read as two. `header`,
+    split_merged_columns reads from the header only when the header itself is read as two. A gap that one
+    word of the column's header stands across is not tried (column_gap's header_word,
+    layout.SPLIT_HEADER_WORD: one header word per column; a 1-bit threshold's gap inside a date). `header`,
     `head` and `table` (header row and data rows) are updated in place."""
     rows = list(enumerate(table[1:], start=1))
     assigned = assign_columns(kind, header, _column_texts(header, rows, structure), sp)
@@ -1129,7 +1131,7 @@ def split_unidentified_columns(
         whole = assigned[c]
         if whole.field is not None and (whole.score is None or whole.score.fits is None or whole.score.fits >= CONTENT_FAILS):
             continue
-        x = column_gap(gray, grid, c, seals=seals)
+        x = column_gap(gray, grid, c, seals=seals, header_word=True)
         if x is None:
             continue
         trial = with_column(grid, x)

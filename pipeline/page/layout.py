@@ -665,6 +665,27 @@ def _header_split_joined(cols: list[int], rows: list[np.ndarray], g: float) -> l
     return out
 
 
+def _header_word_across(cols: list[int], rows: list[np.ndarray]) -> list[int]:
+    """The column lines of a text grid without those that one word of the header row stands across: a ruled
+    register prints one header word per column, centred in its cell between the column's ruling lines,
+    so a line a header word crosses runs inside that word's column. Such a gap lies between the pieces of
+    one text in every row: a 1-bit threshold that thins a date's or a number's strokes breaks it where its
+    separators were (2018 | 5-26, 2018 | 00332), at the same place in every row of a column of same-length
+    values; one piece spans it in too few rows for GAP_INSIDE_TEXT (fresh typed_sheets seed 3334 as the
+    harsher 1-bit copy c by bench/stress_scans.py, page 3 of 04_sea_burial_laizhou_2018: 5 px gaps for 15 px
+    glyphs inside the certificate numbers and the scattering dates, 12 x 15 for a drawn 12 x 13, the header
+    words 火化证号 and 撒海日期 each across one of them). Its width does not tell it from a clean page's
+    column gap (7 px between an unruled page's columns). A header piece across two or more lines is no
+    column's word (a title, a struck line, header words run together) and removes none. `rows`: the pieces
+    of text of each row, the header's first. Source: a ruled register's header row, one word per column."""
+    if len(rows) < 2 or not len(rows[0]) or len(cols) < 3:
+        return cols
+    inner = np.array(cols[1:-1])
+    across = [(inner > p[0]) & (inner < p[2]) for p in rows[0]]
+    drop = {int(inner[a.argmax()]) for a in across if int(a.sum()) == 1}
+    return [c for c in cols if c not in drop]
+
+
 def _word_gap(pieces: np.ndarray, left: tuple[int, int], right: tuple[int, int]) -> int:
     """The gap between the pieces lying in column `left` and those lying in column `right` (x spans)."""
     a = pieces[(pieces[:, 0] >= left[0]) & (pieces[:, 2] <= left[1])]
@@ -768,7 +789,7 @@ def grid_from_text(gray: np.ndarray, rows_seen: list[int] | None = None, cols_se
             body = [head] + body
             body_pieces = [pieces_in(*head)] + body_pieces
     if not have_cols:
-        cols = _header_split_joined(cols, body_pieces, g)
+        cols = _header_split_joined(_header_word_across(cols, body_pieces), body_pieces, g)
         if len(cols) - 1 < TEXT_GRID_MIN_COLS:
             return None
     if have_rows:
@@ -2008,9 +2029,24 @@ SPLIT_GAP = 0.25
 glyph heights wide (two cells' paddings: 0.7 glyph heights on the generated registers) ..."""
 SPLIT_CROSSING = 0.1
 """...and the text of at most this share of the column's written rows crosses it."""
+SPLIT_RULE_RUN = 2.0
+"""A horizontal run of ink at least this many glyph heights long inside a column's cells is a stretch of
+ruling, no writing (column_gap): no stroke of a character is longer than the character is wide, and a Han
+glyph's box is about square (a digit's or a Latin letter's narrower). On a 1-bit scan the threshold breaks
+the pale row lines into dashes, and a row line's dashes shifted into a cell by the grid's row line put a
+pixel or two off (or a line thickened beyond ruling_rows' 80 % of the crop's width, or welded to writing)
+cross the gap a missing column line leaves (and a column line leaning into the cell, kept as text on one
+side of a gap, makes a gap of the paper between it and the writing; no stroke is longer than its
+character is tall either): fresh county_editions seed 3334 as 1-bit copies b and c
+(bench/stress_scans.py --mode bilevel), 01_cremation_haiyang_2011, where the line between age and ID is
+lost on every copy: 1-3 of 14 rows crossed by such dashes on each page, over SPLIT_CROSSING, so the
+column 年龄身份证号码 was not split (copy a, whose dashes fall on the row lines, was). Source: the shape of
+glyphs and how a 1-bit threshold renders pale ruling."""
 
 
-def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None, seals: np.ndarray | None = None) -> int | None:
+def column_gap(
+    gray: np.ndarray, grid: Grid, col: int, near: float | None = None, seals: np.ndarray | None = None, header_word: bool = False
+) -> int | None:
     """x of the gap inside column `col` that its rows' text leaves free: where a ruling line is
     missing between two columns (a header read as two fields' headers), their values stand apart,
     each in its own half. The widest gap (SPLIT_GAP, SPLIT_CROSSING) over the header and data rows,
@@ -2026,14 +2062,17 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
     all its cells, the missing line's place too) and the specks of grain or stained paper (stroke_ink: a
     speck is no writing, and one in the gap closes it). Design family typed_sheets at severity 1.8 (seed
     3313): two pages whose ID and certificate columns share a cell (header 身份证号码火化证编号) were
-    left unsplit by one struck row and the specks of their stained paper."""
+    left unsplit by one struck row and the specks of their stained paper.
+
+    `header_word`: a gap that one word of the header row (row 0) stands across is none (SPLIT_HEADER_WORD);
+    for a column split on its rows' text alone, not on a header read as two fields' headers."""
     edge = 4  # what is left of the neighbours' ruling lines
     x0, x1 = grid.cols[col] + edge, grid.cols[col + 1] - edge
     width = x1 - x0
     if width < 20:
         return None
-    per_row: list[np.ndarray] = []
-    heights = []
+    cells: list[np.ndarray] = []
+    head = -1  # the header row's cell among `cells`
     for r in range(grid.n_rows):
         if r in grid.struck_rows:  # the line drawn through a voided entry runs across both fields' cells
             continue
@@ -2047,7 +2086,14 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
         ink[ruling_rows(ink)] = 0
         if seals is not None and seals.shape[:2] == gray.shape[:2]:
             ink[seals[y0 + 3 : y1 - 3, x0:x1] > 0] = 0
-        ink = stroke_ink(ink)  # grain and stains' specks are no writing: one in the gap closes it
+        cells.append(stroke_ink(ink))  # grain and stains' specks are no writing: one in the gap closes it
+        head = len(cells) - 1 if r == 0 else head
+    glyph = _glyph_height(np.vstack(cells)) if cells else None
+    if glyph is not None:  # stretches of ruling left in the cells (SPLIT_RULE_RUN), and their ragged edges
+        cells = [stroke_ink(ink & (1 - _ruling_stretches(ink, glyph))) for ink in cells]
+    per_row: list[np.ndarray] = []
+    heights = []
+    for ink in cells:
         if int(ink.sum()) < MIN_TEXT_PIXELS:
             continue
         rows_ink = np.nonzero(ink.sum(axis=1) > 0)[0]
@@ -2061,17 +2107,76 @@ def column_gap(gray: np.ndarray, grid: Grid, col: int, near: float | None = None
     g = float(np.median(heights))
     free = crossing <= SPLIT_CROSSING * written
     gaps = [(a, b) for a, b in _runs(np.nonzero(free)[0], 1) if b - a + 1 >= SPLIT_GAP * g]
-    # a gap must have text on both sides in most rows: not the empty margin of a left-aligned column
+    # a gap must have text on both sides in most rows: not the empty margin of a left-aligned column, nor
+    # the paper between the writing and a stretch of the column's ruling line leaning into the cell
+    # (SPLIT_SIDE_TEXT)
     inside = []
     for a, b in gaps:
-        both = int((inked[:, :a].any(axis=1) & inked[:, b + 1 :].any(axis=1)).sum())
+        both = int(sum(1 for row in inked if _text_beside(row[:a], glyph or g) and _text_beside(row[b + 1 :], glyph or g)))
         if both >= 0.5 * written:
             inside.append((a, b))
+    if header_word and head >= 0 and glyph is not None:
+        words = _word_spans(cells[head], glyph)
+        inside = [(a, b) for a, b in inside if not any(w0 < a and b < w1 for w0, w1 in words)]
     if not inside:
         return None
     target = None if near is None else near * width
     a, b = max(inside, key=lambda ab: (ab[1] - ab[0], -abs((ab[0] + ab[1]) / 2 - target) if target is not None else 0))
     return x0 + (a + b) // 2
+
+
+def _ruling_stretches(ink: np.ndarray, glyph: float) -> np.ndarray:
+    """The ink (0/1) of a cell that is stretches of ruling (SPLIT_RULE_RUN): runs across or down at least
+    SPLIT_RULE_RUN glyph heights long, in bands thinner than WORD_JOIN glyph heights (a ruling line is
+    thinner than a glyph, as _pieces has it: a block of ink that thick is writing, a blot of bold print)."""
+    n = max(3, int(round(SPLIT_RULE_RUN * glyph)))
+    out = np.zeros_like(ink)
+    for k, thick in (((n, 1), cv2.CC_STAT_HEIGHT), ((1, n), cv2.CC_STAT_WIDTH)):
+        long = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+        m, labels, stats, _ = cv2.connectedComponentsWithStats(long, connectivity=8)
+        thin = stats[:, thick] < WORD_JOIN * glyph
+        thin[0] = False
+        out |= thin[labels].astype(ink.dtype)
+    return out
+
+
+SPLIT_HEADER_WORD = WORD_JOIN
+"""A column split on its rows' text alone (column_gap's header_word; pipeline.page.extract.
+split_unidentified_columns: a header misread, no field given) is not split at a gap that one word of its
+header stands across, its characters joined across this many glyph heights (the word join): a ruled
+register prints one header word per column, centred in its cell, so a gap under one word is inside that
+word's column. A 1-bit threshold that thins a date's strokes breaks it where its separators were (2018 |
+5-26), at the same place in every row: the column 撒海日期, its header misread (岩每日期) and its cells
+read broken, was split there and the year's half given no field (fresh typed 3334 as the harsher bilevel
+copy c, 04_sea_burial_laizhou_2018 page 3). Two fields' values under one cell whose line is missing
+stand under their own header words, apart (a header read as two fields' headers splits as before).
+Source: a ruled register's header row, one word per column."""
+
+
+def _word_spans(ink: np.ndarray, glyph: float) -> list[tuple[int, int]]:
+    """x spans of the words of a line of ink (0/1): its characters joined across SPLIT_HEADER_WORD glyph
+    heights."""
+    k = max(3, int(round(SPLIT_HEADER_WORD * glyph)))
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, int(0.5 * glyph)))))
+    n, _lab, st, _c = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    return [(int(st[i, 0]), int(st[i, 0] + st[i, 2] - 1)) for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= MIN_TEXT_PIXELS]
+
+
+SPLIT_SIDE_TEXT = LONE_SPECK
+"""A side of a gap inside a column (column_gap) holds a row's text only where that row's ink there spans at
+least this many glyph heights: a character is as wide as it is tall, give or take half (LONE_SPECK). A
+stretch of ruling is a few pixels wide: on a 1-bit scan the column line beside a cell, broken and leaning
+a few pixels over the page (the scan's skew), stands inside the cell's crop in most rows, and the paper
+between it and the writing was taken for the gap of a missing ruling line (fresh county_editions seed 3334
+as 1-bit copy b by bench/stress_scans.py, 01_cremation_haiyang_2011 pages 1 and 3: the agent's-name
+column, a 3 px stretch at its edge in 11 of 13 rows). Source: the shape of glyphs and how a 1-bit
+threshold renders pale ruling."""
+
+
+def _text_beside(inked: np.ndarray, g: float) -> bool:
+    """Whether a row's ink columns (bool) on one side of a gap span a character (SPLIT_SIDE_TEXT)."""
+    on = np.nonzero(inked)[0]
+    return len(on) > 0 and int(on[-1] - on[0] + 1) >= SPLIT_SIDE_TEXT * g
 
 
 def with_column(grid: Grid, x: int) -> Grid:
