@@ -2358,6 +2358,15 @@ REGISTER_PART_DOUBT = (
 in doubt, on a header read in part (_register_run_headed)."""
 
 
+def _plain_numbers(written: list[str]) -> bool:
+    """Whether a column's written cells hold plain numbers: every cell with a Latin letter or a digit in it is
+    digits alone (a register number with a letter prefix is no serial), at least one is; a cell read as Han
+    glyphs or marks alone (東 for a blurred 115) holds no number and says nothing of letters. A property of
+    the recognizer, which reads a blurred digit string of a photograph as a Han glyph at times."""
+    numbers = [w for w in written if any(c.isascii() and c.isalnum() for c in w)]
+    return bool(numbers) and all(w.isdigit() for w in numbers)
+
+
 def _register_run_headed(
     kind: str,
     header_texts: list[str],
@@ -2399,7 +2408,7 @@ def _register_run_headed(
         texts = column_texts[a.index]
         written = [_clean_cell(t) for t in texts if _clean_cell(t)]
         run = serial_share(texts)
-        if not written or not all(w.isdigit() for w in written) or run is None or run < ELIMINATION_SHARE:
+        if not written or not _plain_numbers(written) or run is None or run < ELIMINATION_SHARE:
             continue
         whole = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
         serial = whole.get(a.field, 0.0) if a.field is not None else max((whole.get(n, 0.0) for n in serials), default=0.0)

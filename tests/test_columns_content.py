@@ -988,6 +988,21 @@ def test_a_run_of_plain_numbers_under_a_fragment_of_the_registration_header_is_t
     assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
 
 
+def test_a_run_with_a_cell_read_as_a_han_glyph_under_a_number_header_is_still_the_registration_in_doubt():
+    """A blurred number of a photograph read as a Han glyph (東 for 50) holds no letter: the column is still
+    a run of plain numbers, so under 01号 (登记号 with 登记 read as digits: as like 序号) it is the registration
+    number's, doubted, not a serial that leaves the registration auto-accepted blank (design county 3334
+    sea-burial volume, phone copy seed 3404: 11 register numbers lost so)."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    rows = rows + [list(r) for r in rows]
+    for i, r in enumerate(rows):
+        r[0] = "東" if i == 2 else str(48 + i)
+    header[0] = "01号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
 def test_register_numbers_each_read_wrong_in_one_part_are_told_by_their_form_or_their_run():
     """A phone photograph breaks each register number in one part or another: the prefix read as digits
     (122013-147: off the form, on the run) or a digit of the serial misread (HZ2013-196: in the form, off the
