@@ -34,7 +34,15 @@ scan's black border is made paper first: a phone photographs the sheet, not the 
   0.15-0.35) and the soft-edged shadow of a hand or the phone over one side (--shadow, 0.25-0.5 of the
   light, reaching in 15-45 % of the page, its edge blurred over 3-8 % of the page);
 - optics and encoding: Gaussian blur (--blur sigma px at the frame's resolution, 0.6-1.1), sensor noise
-  (sigma 3-6 grey levels) and JPEG at --quality (70).
+  (sigma 3-6 grey levels) and JPEG at --quality (70);
+- the page's top as a hurried capture frames it (off by default, so a copy made without them is drawn as
+  before: framed_top): --cut-top LO,HI the share of the page's top left outside the frame (the title and
+  part of the header row cut off), --curl LO,HI the top edge bowed by that share of the page's height (a
+  bound ledger's page lifts at its free edge), --upside P the chance a page is photographed upside down,
+  --shadow-side 0-3 the hand's shadow over the left, right, top (the header) or bottom side of the page
+  as photographed (-1, the default: drawn per page). Session 33: design county seed 3334's sea-burial
+  volume so copied (--seed 3403 --cut-top 0.03,0.10 --curl 0.01,0.03 --shadow-side 2 --upside 0.5) read
+  登记号 as 0129, 记, men on three pages of four and lost its register numbers' column on them.
 
 Every draw is seeded by --seed and the image's path (and frame number), so a copy is reproducible. The
 copy keeps the scan's colours (RGB or grey) and container; a PNG or TIFF page holds the JPEG-decoded
@@ -230,6 +238,10 @@ class Phone:
     noise: tuple[float, float] = (3.0, 6.0)
     quality: int = 70
     seed: int = 1
+    upside: float = 0.0
+    cut_top: tuple[float, float] = (0.0, 0.0)
+    curl: tuple[float, float] = (0.0, 0.0)
+    shadow_side: int = -1  # -1: drawn per page; 0-3: left, right, top, bottom of the upright page (2: over the header)
 
 
 def _phone_rng(ph: Phone, key: str) -> np.random.Generator:
@@ -261,6 +273,38 @@ def without_scan_border(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+def framed_top(page: np.ndarray, ph: Phone, rng: np.random.Generator) -> np.ndarray:
+    """The page's top as a hurried phone capture frames it (all off by default, so a copy made without
+    these options is drawn as before): the top --cut-top share of the page left outside the frame (the
+    title and part of the header row cut off), the top edge curled by --curl of the page's height (a bound
+    ledger's page lifts at its free edge: the rows near the top bow, most at the middle, fading a quarter of
+    the page down), and the page photographed upside down with chance --upside (the phone held from the
+    other side of the desk). Draws nothing from `rng` when an option is off."""
+    h, w = page.shape[:2]
+    if ph.cut_top[1] > 0:
+        cut = int(round(float(rng.uniform(*ph.cut_top)) * h))
+        page = page[cut:]
+        h = page.shape[0]
+    if ph.curl[1] > 0:
+        amp = float(rng.uniform(*ph.curl)) * h
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        dy = amp * np.sin(np.pi * xx / max(1, w - 1)) * np.exp(-yy / (0.25 * h))
+        paper = np.median(page.reshape(-1, page.shape[2]), axis=0)
+        page = cv2.remap(
+            page,
+            xx,
+            yy - dy.astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=tuple(float(v) for v in paper),
+        )
+        if page.ndim == 2:
+            page = page[..., None]
+    if ph.upside > 0 and rng.random() < ph.upside:
+        page = page[::-1, ::-1].copy()
+    return page
+
+
 def phone(img: Image.Image, ph: Phone, key: str, src_dpi: float | None) -> Image.Image:
     """One page as a phone photographs it (module docstring), before its JPEG encoding: RGB or grey as
     `img` is, at the frame's size (the scan's at `ph.dpi`)."""
@@ -277,6 +321,7 @@ def phone(img: Image.Image, ph: Phone, key: str, src_dpi: float | None) -> Image
     page = cv2.resize(arr, (max(1, round(pw)), max(1, round(ph_))), interpolation=cv2.INTER_AREA)
     if page.ndim == 2:
         page = page[..., None]
+    page = framed_top(page, ph, rng)
     h, w = page.shape[:2]
     m = min(w, h)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -284,6 +329,7 @@ def phone(img: Image.Image, ph: Phone, key: str, src_dpi: float | None) -> Image
     ramp = ((xx - w / 2) * math.cos(a) + (yy - h / 2) * math.sin(a)) / (0.5 * math.hypot(w, h))
     light = 1.0 - float(rng.uniform(*ph.gradient)) * (ramp + 1) / 2
     side, reach = int(rng.integers(0, 4)), float(rng.uniform(*ph.shadow_reach))  # a hand's shadow over one side
+    side = side if ph.shadow_side < 0 else ph.shadow_side
     depth = {0: xx / w, 1: 1 - xx / w, 2: yy / h, 3: 1 - yy / h}[side]
     soft = float(rng.uniform(0.03, 0.08))
     mask = 1.0 / (1.0 + np.exp((depth - reach) / soft))  # 1 inside the shadow, a soft edge
@@ -675,6 +721,10 @@ def main() -> None:
         g.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
     g.add_argument("--turn", type=float, default=d.turn, help="degrees, either way")
     g.add_argument("--quality", type=int, default=d.quality, help="JPEG quality")
+    g.add_argument("--shadow-side", type=int, default=d.shadow_side, help="-1 drawn; 0-3 left/right/top/bottom")
+    g.add_argument("--upside", type=float, default=d.upside, help="chance a page is photographed upside down")
+    g.add_argument("--cut-top", type=_span, default=d.cut_top, metavar="LO,HI", help="share of the page's top cut off")
+    g.add_argument("--curl", type=_span, default=d.curl, metavar="LO,HI", help="top edge bowed by this share of the height")
     c = Carbon()
     gc = ap.add_argument_group("carbon", "ranges LO,HI each page's copy is drawn from (module docstring; --seed too)")
     for name, span in (
@@ -724,6 +774,10 @@ def main() -> None:
         noise=a.noise,
         quality=a.quality,
         seed=a.seed,
+        upside=a.upside,
+        cut_top=a.cut_top,
+        curl=a.curl,
+        shadow_side=a.shadow_side,
     )
     images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb, bl)
     print(f"{a.mode}: {images} page images written under {a.out}")

@@ -2195,24 +2195,26 @@ def _register_no_share(texts: list[str], sp: Spec, serial_held: bool) -> float |
     photograph with the hyphen lost as well (_blurred_register_no); where another
     column holds the row serial (`serial_held`), a column whose numbers follow one another down the page
     (serial_share) counts whole: a register number is issued in the order of registration, so a page's
-    run up by one as a serial's do, and the page's serial is the other column. None with fewer than
-    CONTENT_MIN_CELLS written cells."""
+    run up by one as a serial's do, and the page's serial is the other column. Where the page's run holds
+    REGISTER_RUN_SHARE of the cells, a cell counts that passes either test, its form or its place on the
+    run (_register_run_cells): each is a test of the same field, and a phone photograph breaks each in
+    other cells (the prefix's letters read as digits in one, a digit of the serial part misread in another).
+    None with fewer than CONTENT_MIN_CELLS written cells."""
     written = [t for t in texts if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
     told = [_register_no(t, sp) for t in written]
     forms = Counter(register_form(t) for t, ok in zip(written, told) if ok)
     blurred = _blurred_form(written)
-    share = sum(ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)) / len(
-        written
-    )
+    in_form = [ok or _prefix_misread(t, forms) or _blurred_register_no(t, blurred, sp) for t, ok in zip(written, told)]
+    share = sum(in_form) / len(written)
     if serial_held:
         run = serial_share(texts)
         if run is not None and all(_clean_cell(t).isdigit() for t in written):
             share = max(share, run)
-        on_run = register_run_share(texts, sp)
-        if on_run is not None and on_run >= REGISTER_RUN_SHARE:
-            share = max(share, on_run)
+        on_run = _register_run_cells(texts, sp)
+        if on_run is not None and sum(on_run) / len(written) >= REGISTER_RUN_SHARE:
+            share = max(share, sum(a or b for a, b in zip(in_form, on_run)) / len(written))
     return share
 
 
@@ -2233,6 +2235,13 @@ def register_run_share(texts: list[str], sp: Spec) -> float | None:
     in the second ...), as serial_share's run; a cell in another number field's form (_another_numbers_form:
     a certificate number, an ID, a phone, a date, a voyage) is never on it. None with fewer than
     CONTENT_MIN_CELLS written cells."""
+    on_run = _register_run_cells(texts, sp)
+    return None if on_run is None else sum(on_run) / len(on_run)
+
+
+def _register_run_cells(texts: list[str], sp: Spec) -> list[bool] | None:
+    """For each of a column's written cells, in order, whether it stands on the page's run
+    (register_run_share's test); None with fewer than CONTENT_MIN_CELLS written cells."""
     from . import normalize as N
 
     values: list[int | None] = []
@@ -2241,10 +2250,14 @@ def register_run_share(texts: list[str], sp: Spec) -> float | None:
         groups = _DIGIT_GROUPS.findall(N.fold_dashes(t or ""))
         ok = s and groups and len(groups[-1]) <= 5 and not _another_numbers_form(N.fold_dashes(s), sp)
         values.append(int(groups[-1]) if ok else None)
-    n_written = sum(1 for t in texts if _clean_cell(t))
-    if n_written < CONTENT_MIN_CELLS:
+    written = [i for i, t in enumerate(texts) if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
         return None
-    return _on_run(values) / n_written
+    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
+    if not offsets:
+        return [False] * len(written)
+    off = offsets.most_common(1)[0][0]
+    return [v is not None and v - i == off for i, v in ((i, values[i]) for i in written)]
 
 
 CONTENT_TOLD = {
@@ -2338,6 +2351,20 @@ fields wrong among the auto-accepted so)."""
 
 REGISTER_RUN_DOUBT = "its header reads as {field} as much as the serial's, and its numbers run down the page as both do"
 """Why a column of a run of plain numbers is given the registration number, in doubt (_register_run_headed)."""
+REGISTER_PART_DOUBT = (
+    "its header, read in part, reads as {field} and not as the serial's, and its numbers run down the page as both do"
+)
+"""Why a column of a run of plain numbers that no other evidence gave a field is given the registration number,
+in doubt, on a header read in part (_register_run_headed)."""
+
+
+def _plain_numbers(written: list[str]) -> bool:
+    """Whether a column's written cells hold plain numbers: every cell with a Latin letter or a digit in it is
+    digits alone (a register number with a letter prefix is no serial), at least one is; a cell read as Han
+    glyphs or marks alone (東 for a blurred 115) holds no number and says nothing of letters. A property of
+    the recognizer, which reads a blurred digit string of a photograph as a Han glyph at times."""
+    numbers = [w for w in written if any(c.isascii() and c.isalnum() for c in w)]
+    return bool(numbers) and all(w.isdigit() for w in numbers)
 
 
 def _register_run_headed(
@@ -2359,32 +2386,51 @@ def _register_run_headed(
     be auto-accepted blank under a column that holds it (the floor: no field auto-accepted whose column
     was not identified). Nothing where another column's cells are register numbers of their own form
     (_told_by_content: that column is the field's, this one the serial's), or where the header reads like
-    neither (a lost header: RUN_TOO leaves the column without a field). Rule source: the spec's sea-burial
-    register (登记号 issued in order, no form given); one printed header per column."""
+    neither (a lost header: RUN_TOO leaves the column without a field).
+
+    Likewise a column of such a run that the page left without a field, where no column holds the serial,
+    whose header read in part names a RUN_TOO field more than the serial's and no less than any other field
+    no column holds (记 or 登 alone: a character of 登记号 / 登记编号 / 海葬登记号, the spec's field
+    catalogue wordings, and of no wording of 序号): a phone photograph cuts or bends the page's top, where
+    the header row is, and the recognizer reads one character of it. Given that field, doubted
+    (REGISTER_PART_DOUBT), its records held. A header that names nothing (a lost header, 甲) still leaves
+    the column to neither. Rule source: the spec's sea-burial register (登记号 issued in order, no form given)
+    and its field catalogue's header wordings; one printed header per column."""
     held = {a.field for a in out if a.field is not None}
     out = list(out)
+    serials = [n for n in sp.kind(kind).pseudo_fields if content_class(sp, kind, n) == ("row_no", None)]
     for i, a in enumerate(out):
-        if a.field is None or content_class(sp, kind, a.field) != ("row_no", None) or a.index >= len(column_texts):
+        left = a.field is None and a.doubt is None and not any(n in held for n in serials)
+        if not left and (a.field is None or content_class(sp, kind, a.field) != ("row_no", None)):
+            continue
+        if a.index >= len(column_texts):
             continue
         texts = column_texts[a.index]
         written = [_clean_cell(t) for t in texts if _clean_cell(t)]
         run = serial_share(texts)
-        if not written or not all(w.isdigit() for w in written) or run is None or run < ELIMINATION_SHARE:
+        if not written or not _plain_numbers(written) or run is None or run < ELIMINATION_SHARE:
             continue
         whole = _whole_header_scores(sp, kind, clean_header(header_texts[a.index]))
-        serial = whole.get(a.field, 0.0)
+        serial = whole.get(a.field, 0.0) if a.field is not None else max((whole.get(n, 0.0) for n in serials), default=0.0)
         if serial >= HEADER_READ:
             continue
+        if left:
+            # a column left without a field (RUN_TOO): its header read in part names a RUN_TOO field
+            # more than the serial's and no less than any field no column holds (HEADER_PART_RUN)
+            rivals = [v for g, v in whole.items() if g not in held and g not in RUN_TOO and g not in serials]
+            best = max((whole.get(n, 0.0) for n in RUN_TOO if n not in held), default=0.0)
+            if not best > serial or any(v > best for v in rivals):
+                continue
         others = [column_texts[d] for d in range(len(column_texts)) if d != a.index]
         for name in sorted(RUN_TOO):
             if (
                 name in held
                 or content_class(sp, kind, name) is None
-                or not 0.0 < serial <= whole.get(name, 0.0)
+                or not (serial < whole.get(name, 0.0) if left else 0.0 < serial <= whole.get(name, 0.0))
                 or any((_told_by_content(kind, name, o, sp, held) or 0.0) >= ELIMINATION_SHARE for o in others)
             ):
                 continue
-            why = REGISTER_RUN_DOUBT.format(field=name)
+            why = (REGISTER_PART_DOUBT if left else REGISTER_RUN_DOUBT).format(field=name)
             out[i] = ColumnAssignment(a.index, a.header, name, scores.get((a.index, name)), True, f"{ELIMINATION_DOUBT} ({why})")
             held.add(name)
             break

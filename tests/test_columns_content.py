@@ -970,6 +970,52 @@ def test_numbers_off_the_run_under_a_header_in_part_are_no_registration():
     assert got[1].field != "registration_no"
 
 
+@pytest.mark.parametrize("head", ["记", "登"])
+def test_a_run_of_plain_numbers_under_a_fragment_of_the_registration_header_is_the_registration_in_doubt(head):
+    """A phone photograph cuts or bends the header row (the page's top): 登记号 read as 记 or 登 alone, one
+    character of the spec's wording and of no serial's (序号). With no 序号 on the page, a run of plain
+    numbers under it is the registration number's, doubted (REGISTER_PART_DOUBT), every record held
+    (design county seed 3334 sea-burial volume, phone copy: 35 register numbers lost so)."""
+    from pipeline.kernel.config import Settings
+    from pipeline.page.routing import AUTO_ACCEPTED, route
+
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    header[0] = head
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+    _, _, out = _sea_mapped(header, _read(rows))
+    assert out and all(route(r.record, Settings())[0] != AUTO_ACCEPTED for r in out)
+
+
+def test_a_run_with_a_cell_read_as_a_han_glyph_under_a_number_header_is_still_the_registration_in_doubt():
+    """A blurred number of a photograph read as a Han glyph (東 for 50) holds no letter: the column is still
+    a run of plain numbers, so under 01号 (登记号 with 登记 read as digits: as like 序号) it is the registration
+    number's, doubted, not a serial that leaves the registration auto-accepted blank (design county 3334
+    sea-burial volume, phone copy seed 3404: 11 register numbers lost so)."""
+    header, rows = _sea_page(["48", "49", "50", "51"])
+    rows = rows + [list(r) for r in rows]
+    for i, r in enumerate(rows):
+        r[0] = "東" if i == 2 else str(48 + i)
+    header[0] = "01号"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "registration_no"
+    assert got[0].doubt is not None and got[0].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_register_numbers_each_read_wrong_in_one_part_are_told_by_their_form_or_their_run():
+    """A phone photograph breaks each register number in one part or another: the prefix read as digits
+    (122013-147: off the form, on the run) or a digit of the serial misread (HZ2013-196: in the form, off the
+    run). Under a lost header, with the serial another column, a cell that passes either test is a
+    register number, so the column is the registration number's, doubted."""
+    header, rows = _sea_page(["HZ2013-145", "HZ2013-196", "122013-147", "822013-148"], serial=True)
+    header[1] = ""
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[0].field == "row_no"
+    assert got[1].field == "registration_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
 def test_register_numbers_whose_dash_was_read_as_a_tilde_are_still_register_numbers():
     """The recognizer writes a printed '-' as '~' on some lines (mapping.normalize.DASHES): HZ2012~319 is a
     register number as HZ2012-319 is."""
