@@ -177,3 +177,23 @@ def test_a_strike_kept_as_a_line_does_not_halve_every_row():
     gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, kept)
     grid = find_grid(gray)
     assert len(grid.rows) <= len(drawn) and not grid.inferred_rows
+
+
+def test_a_top_rule_broken_into_dashes_is_put_back_where_the_column_lines_end():
+    """Design case: typed_sheets seed 3334 as a 1-bit copy (bench/stress_scans.py, row lines broken in most
+    places), page 1 of 01_cremation_longkou_2015: the table's top rule came out as dashes, so the grid began
+    at the line under the header, read the first entry as the header and every record held the next
+    row's writing (16 rows for 17, from the ruling: nothing doubted). The column lines still run up
+    through the header row: the rule is put back where they end, and the page is in doubt."""
+    cols = list(range(50, 1251, 120))
+    drawn = [20, *range(70, 900, 80)]  # a 50 px header, rows 80 px
+    gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, drawn[1:])
+    for x in range(cols[0], cols[-1], 90):  # the top rule in dashes, too short for a line
+        cv2.line(gray, (x, 20), (x + 25, 20), 60, 2)
+    _header_words(gray, cols, 35)
+    grid = rows_from_text(gray, Grid(tuple(drawn[1:]), tuple(cols)), (cols[0], drawn[1], cols[-1], drawn[-1]))
+    assert len(grid.rows) == len(drawn) and abs(grid.rows[0] - 20) <= 4
+    assert 0 in grid.inferred_rows and grid.source == "ruling+text"
+    ruled = Grid(tuple(drawn), tuple(cols))  # the rule found: the column lines end at it, nothing is added
+    clean = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, drawn)
+    assert rows_from_text(clean, ruled, (cols[0], drawn[0], cols[-1], drawn[-1])) == ruled

@@ -1240,6 +1240,69 @@ def _header_line_lost(cover: np.ndarray, top: int, bottom: int, pitch: float, ne
     return y
 
 
+TOP_RULE_COLUMNS = 0.5
+"""The table's top rule is put back (_top_rule_lost) where at least this share of the grid's column lines
+run on above its first line found, to one height (a header's, HEADER_ROW_SHARE), within
+ROW_PITCH_TOLERANCE of a pitch of each other."""
+
+
+def _top_rule_lost(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None) -> int | None:
+    """Where the table's top rule lay, when a 1-bit threshold broke it into dashes (too short for a line:
+    ruling_lines) and the grid's first line found is the one under the header: the header row was left
+    above the grid and the first entry read as the header, every record holding the next row's writing
+    and the page's last entry lost, on a grid read from its ruling (design typed_sheets seed 3334 at
+    severity 0.5, a 1-bit copy by bench/stress_scans.py with row lines broken in most places, pages 1 of
+    01_cremation_longkou_2015 and 02_sea_burial_longkou_2015: 16 rows for 17, the header's words and its
+    column lines standing above the first line). The grid's first row is one data row's height
+    (ROW_PITCH_TOLERANCE), and the table's column lines run on above its first line (plumb runs,
+    gridlines.line_masks, over the box's width from the page's top) to one height, HEADER_ROW_SHARE
+    pitches up, for TOP_RULE_COLUMNS of them or more: their top is the rule. None elsewhere; a page whose
+    top rule was found has its column lines end there. Source: a ruled register's geometry (every column
+    line runs from the table's top rule to its bottom rule, the header row among them) and how a 1-bit
+    scan breaks thin ruling."""
+    if table_box is None or grid.col_rows or grid.n_rows < 3:
+        return None
+    pitch = float(np.median(np.diff(grid.rows[1:])))
+    if pitch <= 0 or abs((grid.rows[1] - grid.rows[0]) - pitch) > ROW_PITCH_TOLERANCE * pitch:
+        return None
+    x0, _y0, x1, y1 = table_box
+    masks = line_masks(gray, (x0, 0, x1, y1), ruling)
+    if masks is None:
+        return None
+    first = grid.rows[0] - masks.y0
+    if first <= 0 or first > masks.ver.shape[0]:
+        return None
+    tops = []
+    for x in grid.cols:
+        a, b = max(0, x - masks.x0 - BOX_EDGE_PX), min(masks.ver.shape[1], x - masks.x0 + BOX_EDGE_PX + 1)
+        on = np.nonzero((masks.ver[:first, a:b] > 0).any(axis=1))[0] if b > a else np.zeros(0, int)
+        runs = _runs(on, 3)
+        if runs and runs[-1][1] >= first - 4:
+            tops.append(masks.y0 + runs[-1][0])
+    reach = [grid.rows[0] - t for t in tops if HEADER_ROW_SHARE[0] * pitch <= grid.rows[0] - t <= HEADER_ROW_SHARE[1] * pitch]
+    if len(reach) < TOP_RULE_COLUMNS * len(grid.cols):
+        return None
+    top = float(np.median(reach))
+    if sum(1 for r in reach if abs(r - top) <= ROW_PITCH_TOLERANCE * pitch) < TOP_RULE_COLUMNS * len(grid.cols):
+        return None
+    return int(round(grid.rows[0] - top))
+
+
+def _with_top_rule(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None) -> Grid:
+    """The grid with its lost top rule put back (_top_rule_lost) as an inferred line, its source
+    "ruling+text" (the page's rows in doubt, pipeline.page.extract.GRID_DOUBTS); as it was elsewhere."""
+    top = _top_rule_lost(gray, grid, table_box, ruling)
+    if top is None:
+        return grid
+    return replace(
+        grid,
+        rows=(top, *grid.rows),
+        inferred_rows=(0, *(i + 1 for i in grid.inferred_rows)),
+        struck_rows=tuple(i + 1 for i in grid.struck_rows),
+        source="ruling+text",
+    )
+
+
 def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
     """The grid with the rows its ruling lost put back from the text's own alignment. On a photograph the
     ruling of the lower rows can all but vanish in a shadow or under fading while the writing in them stays
@@ -1252,7 +1315,8 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     at least TABLE_ROW_SHARE of the columns a ruled data row is written in): below the grid down to the
     bottom of the table's box (the extent of its ruling: the vertical lines reach there), and inside every
     data row TEXT_ROW_SPLIT pitches tall or more; and the line under the header where the first row holds
-    the header and the first entry (_header_line_lost). Rows put back are inferred
+    the header and the first entry (_header_line_lost), and the table's top rule where the header row was
+    left above the grid (_top_rule_lost). Rows put back are inferred
     lines (Grid.inferred_rows) and the grid's source becomes "ruling+text", so that the page is in doubt
     (pipeline.page.extract.GRID_DOUBTS): where the structure of a page is in doubt, its fields are. A
     property of ruled registers and of imaging: every row ruled at one pitch, one entry a row, and a
@@ -1260,6 +1324,7 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     row is put back."""
     if grid.col_rows or grid.n_rows < 3:
         return grid
+    grid = _with_top_rule(gray, grid, table_box, ruling)
     gaps = np.diff(grid.rows[1:])
     pitch = float(np.median(gaps))
     if pitch <= 0:
