@@ -109,3 +109,91 @@ def test_a_stored_grid_reads_back_as_it_was_found():
     assert Grid.from_dict(g.to_dict()) == g
     plain = Grid((10, 60), (5, 80))
     assert Grid.from_dict(plain.to_dict()) == plain
+
+
+def _header_words(gray: np.ndarray, cols: list[int], top: int) -> None:
+    """A printed header line (two glyphs, 20 px tall) in every column, from `top`."""
+    for a in cols[:-1]:
+        for k in range(2):
+            gray[top : top + 20, a + 30 + 26 * k : a + 50 + 26 * k] = 40
+
+
+def test_the_line_under_the_header_lost_on_a_1bit_scan_is_put_back_and_the_page_doubted():
+    """Design case: typed_sheets seed 3334 as a 1-bit copy (bench/stress_scans.py, row lines broken and
+    missing in places), page 3 of 02_sea_burial_longkou_2015: the line under the 60 px header was lost, so
+    the grid's first row held the header and the first entry; every record held the next row's writing
+    and the last entry was lost, on a grid read from its ruling (nothing doubted). The line is put back one
+    pitch above the first row line found, where the writing leaves a gap, and the page's grid is
+    "ruling+text" (its fields in doubt, extract.GRID_DOUBTS)."""
+    cols = list(range(50, 1251, 120))
+    drawn = [100, 160, 240, 320, 400, 480, 560, 640]
+    gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, [y for y in drawn if y != 160])
+    _header_words(gray, cols, 120)
+    grid = rows_from_text(gray, Grid(tuple(y for y in drawn if y != 160), tuple(cols)), None)
+    assert len(grid.rows) == len(drawn)
+    assert abs(grid.rows[1] - 160) <= 10
+    assert 1 in grid.inferred_rows and grid.source == "ruling+text"
+
+
+def test_a_tall_header_is_not_cut_into_a_header_and_an_entry():
+    """A header drawn 1.6 pitches tall (HEADER_ROW_SHARE allows up to 2.5) whose one line of words is
+    centred in it, or whose two lines of words stand across the place a lost line would lie: no entry's
+    writing under a header's words there, so the grid stays as ruled."""
+    cols = list(range(50, 1251, 120))
+    rows = [100, 230, 310, 390, 470, 550]
+    for header_lines in ((155,), (140, 163)):
+        gray = _register(rows, [(r + 30, r + 50) for r in rows[1:-1]], cols, rows)
+        for top in header_lines:
+            _header_words(gray, cols, top)
+        grid = Grid(tuple(rows), tuple(cols))
+        assert rows_from_text(gray, grid, None) == grid
+
+
+def test_rows_whose_lines_were_lost_in_most_rows_are_put_back_at_one_rows_pitch():
+    """Design case: county_editions seed 3316 as a carbon copy (bench/stress_scans.py --mode carbon), page 3
+    of 03_cremation_longkou_2015: the lines found left data rows of 1, 2, 1, 1, 2 and 3 pitches, their
+    median 1.5 pitches. Taken for a row, it put no line back in the rows two pitches tall and one in the
+    middle of the row three pitches tall: the count of rows came out right, but records 3-7 held other
+    rows' writing. Every ruled row is a whole number of the smallest, so that is the pitch: each lost line
+    is put back where it was drawn."""
+    cols = list(range(50, 1251, 120))
+    drawn = [20, *range(70, 900, 80)]  # a 50 px header, rows 80 px
+    lost = (230, 550, 710, 790)
+    kept = [y for y in drawn if y not in lost]  # data rows 80, 160, 80, 80, 160, 240 px: median 120
+    gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, kept)
+    grid = find_grid(gray)
+    assert len(grid.rows) == len(drawn)
+    assert all(abs(a - b) <= 4 for a, b in zip(grid.rows, drawn))
+    assert set(grid.inferred_rows) == {drawn.index(y) for y in lost}
+
+
+def test_a_strike_kept_as_a_line_does_not_halve_every_row():
+    """A strike through an entry (half a row down) whose row lost the line under it is kept as a line
+    (_lines_inside_rows: no line a row below it): the smallest row found is then half a pitch, a whole
+    divisor of every row, but seen once. It is no pitch: the rows are not cut in halves."""
+    cols = list(range(50, 1251, 120))
+    drawn = [20, *range(70, 900, 80)]
+    kept = sorted([y for y in drawn if y != 310] + [270])  # a strike at 270 in the row 230-310, 310 lost
+    gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, kept)
+    grid = find_grid(gray)
+    assert len(grid.rows) <= len(drawn) and not grid.inferred_rows
+
+
+def test_a_top_rule_broken_into_dashes_is_put_back_where_the_column_lines_end():
+    """Design case: typed_sheets seed 3334 as a 1-bit copy (bench/stress_scans.py, row lines broken in most
+    places), page 1 of 01_cremation_longkou_2015: the table's top rule came out as dashes, so the grid began
+    at the line under the header, read the first entry as the header and every record held the next
+    row's writing (16 rows for 17, from the ruling: nothing doubted). The column lines still run up
+    through the header row: the rule is put back where they end, and the page is in doubt."""
+    cols = list(range(50, 1251, 120))
+    drawn = [20, *range(70, 900, 80)]  # a 50 px header, rows 80 px
+    gray = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, drawn[1:])
+    for x in range(cols[0], cols[-1], 90):  # the top rule in dashes, too short for a line
+        cv2.line(gray, (x, 20), (x + 25, 20), 60, 2)
+    _header_words(gray, cols, 35)
+    grid = rows_from_text(gray, Grid(tuple(drawn[1:]), tuple(cols)), (cols[0], drawn[1], cols[-1], drawn[-1]))
+    assert len(grid.rows) == len(drawn) and abs(grid.rows[0] - 20) <= 4
+    assert 0 in grid.inferred_rows and grid.source == "ruling+text"
+    ruled = Grid(tuple(drawn), tuple(cols))  # the rule found: the column lines end at it, nothing is added
+    clean = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, drawn)
+    assert rows_from_text(clean, ruled, (cols[0], drawn[0], cols[-1], drawn[-1])) == ruled

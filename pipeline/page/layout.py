@@ -112,11 +112,12 @@ def _line_positions(profile: np.ndarray, min_len: float, min_gap: int) -> list[i
 
 
 def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
-    """A data row about k times the usual height lost k-1 ruling lines: put them back, evenly."""
+    """A data row about k times the usual height lost k-1 ruling lines: put them back, evenly. The usual
+    height is one row's pitch (_ruled_pitch), not the rows' median where lines were lost in many rows."""
     if len(rows) < 4:
         return rows, []
     gaps = np.diff(rows)
-    usual = float(np.median(gaps[1:])) if len(gaps) > 2 else float(np.median(gaps))
+    usual = _ruled_pitch(gaps[1:]) if len(gaps) > 2 else float(np.median(gaps))
     out = [rows[0]]
     inferred: list[int] = []
     for i, g in enumerate(gaps):
@@ -127,6 +128,40 @@ def _fill_missing_rows(rows: list[int]) -> tuple[list[int], list[int]]:
                 inferred.append(len(out) - 1)
         out.append(rows[i + 1])
     return out, inferred
+
+
+RULED_PITCH_SHARE = 0.2
+"""Every data row found is a whole number of one row's pitch within this share of a pitch (_ruled_pitch;
+UNIT_PITCH_SHARE, the same tolerance where the rows are put back from the text)."""
+RULED_PITCH_ROWS = 2
+"""The fewest data rows one pitch tall among those found for the smallest to be taken for the pitch
+(_ruled_pitch)."""
+
+
+def _ruled_pitch(gaps: np.ndarray) -> float:
+    """One data row's pitch from the heights of the data rows found between ruling lines: the smallest,
+    where every row is a whole number of it (RULED_PITCH_SHARE), else their median. Where a 1-bit
+    threshold or fading lost the line under more than half the rows, the median row holds two or more rows
+    or lies between (half the rows one pitch, half two: 1.5 pitches), and _fill_missing_rows, taking it
+    for a row, put no line back in rows two pitches tall and one line in the middle of a row three
+    pitches tall: rows merged above, a row cut in two below, every record between them holding another
+    row's writing while the count of rows came out right (design county_editions seed 3316 as a carbon
+    copy, bench/stress_scans.py --mode carbon, page 3 of 03_cremation_longkou_2015: rows of 121, 241,
+    120, 122, 241 and 361 px, median 181: records 3-7 held other rows). Source: a printed register rules
+    every data row at one pitch, so the rows between the lines found are whole multiples of it, and where
+    lines survive the pitch shows in more than one row (RULED_PITCH_ROWS). The median stays where the
+    smallest row is no whole divisor of the others, or stands alone (a strike _lines_inside_rows kept
+    because the line under its row was lost: half a pitch, then one and a half)."""
+    if len(gaps) == 0:
+        return 0.0
+    least = float(gaps.min())
+    if least <= 0:
+        return float(np.median(gaps))
+    units = [g / least for g in gaps]
+    whole = all(abs(u - round(u)) <= RULED_PITCH_SHARE for u in units)
+    if whole and sum(1 for u in units if round(u) == 1) >= RULED_PITCH_ROWS:
+        return least
+    return float(np.median(gaps))
 
 
 OUTSIDE_COLUMNS_ROW_SHARE = 0.5
@@ -1187,6 +1222,108 @@ def _row_unit(gaps: np.ndarray, g: float) -> float | None:
     return None
 
 
+HEADER_LINE_TOLERANCE = 0.1
+"""The line under a ruled register's header is put back (_header_line_lost) within this share of the
+data rows' pitch of one pitch above the first row line found below the header: a printed form rules every
+data row at one pitch (the rows found on a page lie 1-2 px apart of it, under 3 % of a pitch), so the
+lost line lies there; wider, a gap between the two printed lines of a two-line header would be taken."""
+
+
+def _header_line_lost(cover: np.ndarray, top: int, bottom: int, pitch: float, need: float) -> int | None:
+    """Where the line under the header lies, when a 1-bit threshold lost it and the grid's first row holds
+    the header and the first entry (gridlines: a broken row line spans too little of the width to be found;
+    _fill_missing_rows cannot put it back, as the header row's height is its own): one pitch above
+    `bottom` (the first row line found below the header, the first entry's bottom), within
+    HEADER_LINE_TOLERANCE, where the text leaves a gap across the columns (at most TEXT_ROW_CROSSING of
+    those the entry is written in), the band below it written in `need` columns or more as a data row is
+    (_written), and above it, at least HEADER_ROW_SHARE[0] pitches tall, the header's words in
+    TEXT_GRID_MIN_COLS columns or more (a header names its columns). None where no entry lies there: a
+    tall header of one line of words has nothing written above the place (its words are the writing
+    below it), one of two lines has its words across the place or nothing written below them. Without it
+    the first entry was read as part of the header and every record of the page held the next row's
+    writing, the page's last entry lost (design typed_sheets seed 3334 at severity 0.5, a 1-bit copy by
+    bench/stress_scans.py with row lines broken and missing in places, page 3 of
+    02_sea_burial_longkou_2015: a 60 px header and 77 px rows found as one 136 px header, 16 rows for 17,
+    the grid's source "ruling": nothing doubted). Source: a ruled register's geometry (every data row
+    ruled at one pitch under a header row of its own height) and how a 1-bit scan breaks thin ruling."""
+    tol = HEADER_LINE_TOLERANCE * pitch
+    lo = max(int(round(bottom - pitch - tol)), int(round(top + HEADER_ROW_SHARE[0] * pitch)))
+    hi = int(round(bottom - pitch + tol))
+    if lo > hi:
+        return None
+    crossing = cover[:, lo : hi + 1].sum(axis=0)
+    least = crossing.min()
+    at = np.nonzero(crossing == least)[0] + lo
+    y = int(at[np.argmin(np.abs(at - (bottom - pitch)))])
+    held = _written(cover, y, bottom)
+    if held < need or least > TEXT_ROW_CROSSING * held or _written(cover, top, y) < TEXT_GRID_MIN_COLS:
+        return None
+    return y
+
+
+TOP_RULE_COLUMNS = 0.5
+"""The table's top rule is put back (_top_rule_lost) where at least this share of the grid's column lines
+run on above its first line found, to one height (a header's, HEADER_ROW_SHARE), within
+ROW_PITCH_TOLERANCE of a pitch of each other."""
+
+
+def _top_rule_lost(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None) -> int | None:
+    """Where the table's top rule lay, when a 1-bit threshold broke it into dashes (too short for a line:
+    ruling_lines) and the grid's first line found is the one under the header: the header row was left
+    above the grid and the first entry read as the header, every record holding the next row's writing
+    and the page's last entry lost, on a grid read from its ruling (design typed_sheets seed 3334 at
+    severity 0.5, a 1-bit copy by bench/stress_scans.py with row lines broken in most places, pages 1 of
+    01_cremation_longkou_2015 and 02_sea_burial_longkou_2015: 16 rows for 17, the header's words and its
+    column lines standing above the first line). The grid's first row is one data row's height
+    (ROW_PITCH_TOLERANCE), and the table's column lines run on above its first line (plumb runs,
+    gridlines.line_masks, over the box's width from the page's top) to one height, HEADER_ROW_SHARE
+    pitches up, for TOP_RULE_COLUMNS of them or more: their top is the rule. None elsewhere; a page whose
+    top rule was found has its column lines end there. Source: a ruled register's geometry (every column
+    line runs from the table's top rule to its bottom rule, the header row among them) and how a 1-bit
+    scan breaks thin ruling."""
+    if table_box is None or grid.col_rows or grid.n_rows < 3:
+        return None
+    pitch = float(np.median(np.diff(grid.rows[1:])))
+    if pitch <= 0 or abs((grid.rows[1] - grid.rows[0]) - pitch) > ROW_PITCH_TOLERANCE * pitch:
+        return None
+    x0, _y0, x1, y1 = table_box
+    masks = line_masks(gray, (x0, 0, x1, y1), ruling)
+    if masks is None:
+        return None
+    first = grid.rows[0] - masks.y0
+    if first <= 0 or first > masks.ver.shape[0]:
+        return None
+    tops = []
+    for x in grid.cols:
+        a, b = max(0, x - masks.x0 - BOX_EDGE_PX), min(masks.ver.shape[1], x - masks.x0 + BOX_EDGE_PX + 1)
+        on = np.nonzero((masks.ver[:first, a:b] > 0).any(axis=1))[0] if b > a else np.zeros(0, int)
+        runs = _runs(on, 3)
+        if runs and runs[-1][1] >= first - 4:
+            tops.append(masks.y0 + runs[-1][0])
+    reach = [grid.rows[0] - t for t in tops if HEADER_ROW_SHARE[0] * pitch <= grid.rows[0] - t <= HEADER_ROW_SHARE[1] * pitch]
+    if len(reach) < TOP_RULE_COLUMNS * len(grid.cols):
+        return None
+    top = float(np.median(reach))
+    if sum(1 for r in reach if abs(r - top) <= ROW_PITCH_TOLERANCE * pitch) < TOP_RULE_COLUMNS * len(grid.cols):
+        return None
+    return int(round(grid.rows[0] - top))
+
+
+def _with_top_rule(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None) -> Grid:
+    """The grid with its lost top rule put back (_top_rule_lost) as an inferred line, its source
+    "ruling+text" (the page's rows in doubt, pipeline.page.extract.GRID_DOUBTS); as it was elsewhere."""
+    top = _top_rule_lost(gray, grid, table_box, ruling)
+    if top is None:
+        return grid
+    return replace(
+        grid,
+        rows=(top, *grid.rows),
+        inferred_rows=(0, *(i + 1 for i in grid.inferred_rows)),
+        struck_rows=tuple(i + 1 for i in grid.struck_rows),
+        source="ruling+text",
+    )
+
+
 def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
     """The grid with the rows its ruling lost put back from the text's own alignment. On a photograph the
     ruling of the lower rows can all but vanish in a shadow or under fading while the writing in them stays
@@ -1198,7 +1335,9 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     boundary one pitch on where the text leaves a gap across the columns, the row above it written in
     at least TABLE_ROW_SHARE of the columns a ruled data row is written in): below the grid down to the
     bottom of the table's box (the extent of its ruling: the vertical lines reach there), and inside every
-    data row TEXT_ROW_SPLIT pitches tall or more. Rows put back are inferred
+    data row TEXT_ROW_SPLIT pitches tall or more; and the line under the header where the first row holds
+    the header and the first entry (_header_line_lost), and the table's top rule where the header row was
+    left above the grid (_top_rule_lost). Rows put back are inferred
     lines (Grid.inferred_rows) and the grid's source becomes "ruling+text", so that the page is in doubt
     (pipeline.page.extract.GRID_DOUBTS): where the structure of a page is in doubt, its fields are. A
     property of ruled registers and of imaging: every row ruled at one pitch, one entry a row, and a
@@ -1206,14 +1345,18 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     row is put back."""
     if grid.col_rows or grid.n_rows < 3:
         return grid
+    grid = _with_top_rule(gray, grid, table_box, ruling)
     gaps = np.diff(grid.rows[1:])
     pitch = float(np.median(gaps))
     if pitch <= 0:
         return grid
-    if float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min()) and not (
-        table_box is not None and table_box[3] > grid.rows[-1] + 0.5 * pitch
+    header_tall = grid.rows[1] - grid.rows[0] >= (1 + HEADER_ROW_SHARE[0] - HEADER_LINE_TOLERANCE) * pitch
+    if (
+        float(gaps.max()) < TEXT_ROW_SPLIT * float(gaps.min())
+        and not (table_box is not None and table_box[3] > grid.rows[-1] + 0.5 * pitch)
+        and not header_tall
     ):
-        return grid  # rows all of one height and no box below them: nothing to put back (the text unread)
+        return grid  # rows all of one height, no box below them, a header no taller than a header: nothing to put back
     got = _text_cover(gray, grid, ruling)
     if got is None:
         return grid
@@ -1227,6 +1370,11 @@ def rows_from_text(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: 
     rows = [grid.rows[0], grid.rows[1]]
     inferred = [i for i in grid.inferred_rows if i <= 1]
     moved = {0: 0, 1: 1}  # old line index -> new
+    cut = _header_line_lost(cover, grid.rows[0], grid.rows[1], pitch, need) if header_tall else None
+    if cut is not None:
+        rows = [grid.rows[0], cut, grid.rows[1]]
+        inferred = [i + int(i == 1) for i in inferred] + [1]
+        moved = {0: 0, 1: 2}
     for r in range(1, grid.n_rows):
         top, bottom = grid.rows[r], grid.rows[r + 1]
         if bottom - top >= TEXT_ROW_SPLIT * pitch:
