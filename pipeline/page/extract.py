@@ -615,6 +615,33 @@ def name_alternatives(
     return tuple((t, float(x)) for t, x in list(found) + list(zip(own, scores)) if np.isfinite(x))
 
 
+NAME_DEBLUR_SIGMA = 1.0
+"""px: the Gaussian spread the name lines of a scanned page are deblurred for (deblur_name_line)."""
+NAME_DEBLUR_ROUNDS = 5
+"""Richardson-Lucy iterations (deblur_name_line): few, so that the paper's grain is not sharpened into specks."""
+
+
+def deblur_name_line(line: np.ndarray) -> np.ndarray:
+    """A name line's strokes deblurred (Richardson-Lucy deconvolution of its ink, 255 - level, with a
+    Gaussian point spread of NAME_DEBLUR_SIGMA px, NAME_DEBLUR_ROUNDS rounds) before recognition.
+
+    A property of the recognizer: PP-OCR's text recognizer was trained on sharp, dark strokes and is fed
+    a line scaled up to 48 px high (ocr.ppocr._norm; a scanned name line is cut to its ink 34-43 px high,
+    so every blur is enlarged with it); on a carbon copy the strokes came through the carbon soft-edged and
+    run together, and for names the recognizer then scores a wrong text above the truth on the crop as cut
+    (bench/results/s32-carbonnames-2026-12-06.md: 38 of 43). Undoing a blur of about a pixel (the carbon's
+    and the scanner's) gives it back strokes of the kind it learned. Measured on name cells, first reading
+    on the stored clean page (bench/carbon_preps.py; bench/results/s33-fadednames-2026-12-06.md)."""
+    if line.ndim != 2 or min(line.shape) < 3:
+        return line
+    ink = 256.0 - line.astype(np.float32)
+    est = ink.copy()
+    for _ in range(NAME_DEBLUR_ROUNDS):
+        blurred = cv2.GaussianBlur(est, (0, 0), NAME_DEBLUR_SIGMA)
+        est = est * cv2.GaussianBlur(ink / np.maximum(blurred, 1e-3), (0, 0), NAME_DEBLUR_SIGMA)
+    return np.clip(256.0 - est, 0, 255).astype(np.uint8)
+
+
 SAME_MEANING: dict[str, tuple[str, ...]] = {"date": ("〇○Oo0",)}
 """Glyphs that mean the same to a column's normalizer (by normalizer): in a date 二〇一五 / 二O一五 /
 二0一五 are all 2015, and the recognizer, unsure which zero it sees (0.4-0.6 for each on the fitting
@@ -799,6 +826,7 @@ def read_cells(
     names: Mapping[int, str] | None = None,
     photo: bool = False,
     enlarged: float = 1.0,
+    bilevel: bool = False,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -816,11 +844,15 @@ def read_cells(
 
     `names`: column -> the alphabet of a name column. A one-line cell of such a column read twice
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
-    (name_alternatives), for mapping to weigh by how often real names use their characters.
+    (name_alternatives), for mapping to weigh by how often real names use their characters. On a page
+    not processed as a photograph nor scanned in 1-bit (`bilevel`), the lines of such a column are read
+    deblurred (deblur_name_line).
 
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
+    if names and not photo and not bilevel:  # a grey scan's name lines deblurred (deblur_name_line)
+        crops = [deblur_name_line(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
@@ -1518,6 +1550,7 @@ def extract_page(
     photo: bool = False,
     stamped: np.ndarray | None = None,
     enlarged: float = 1.0,
+    bilevel: bool = False,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
@@ -1528,6 +1561,7 @@ def extract_page(
     `stamped`: where a colour stamp's ink was made paper (CleanPage.stamped): its cells are doubted alike.
     `enlarged`: how much the cleanup enlarged the photograph (routing.photograph_enlarged): the body's
     lines are read at the frame's own resolution (at_captured_resolution); the header's as they stand.
+    `bilevel`: the page was scanned in 1-bit (scanned_bilevel): its name lines are read as cut (read_cells).
     A photograph's grid is looked for on it stretched as a scan is (layout.lines_view); its cells are cut
     from it as it is."""
     grid = find_grid_or_text(lines_view(gray) if photo else gray, table_box, ruling)
@@ -1574,6 +1608,7 @@ def extract_page(
             opts.names,
             photo,
             enlarged,
+            bilevel,
         )
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
@@ -1583,7 +1618,19 @@ def extract_page(
         def read_split(g: Grid, cells: list[tuple[int, int]], fields: list[str | None]) -> dict[tuple[int, int], RawCell]:
             o = read_options(kind, fields, sp)
             return read_cells(
-                gray, g, engine, cells, o.stretch, stats, settings.second_read_below, o.decode, o.same, o.names, photo, enlarged
+                gray,
+                g,
+                engine,
+                cells,
+                o.stretch,
+                stats,
+                settings.second_read_below,
+                o.decode,
+                o.same,
+                o.names,
+                photo,
+                enlarged,
+                bilevel,
             )
 
         n_cols = grid.n_cols
@@ -1613,6 +1660,7 @@ def extract_page(
                 new.names,
                 photo,
                 enlarged,
+                bilevel,
             )
             for (r, c), cell in body.items():
                 table[r][c] = cell
@@ -2589,6 +2637,14 @@ def _step_parts(steps: Sequence[Any]) -> list[tuple[str | None, dict[str, Any], 
     ]
 
 
+def scanned_bilevel(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the cleanup found the page scanned in 1-bit (its `denoise` step took bilevel specks:
+    cleanup.is_bilevel on the page as scanned). Its strokes are black or white, their edges hard: no blur
+    for deblur_name_line to undo, and a deconvolution only rings around them (design 1-bit copy of d3316
+    county, bd3316: name cells' first readings 183 -> 174 of 246 right ones deblurred)."""
+    return any(st.get("name") == "denoise" and (st.get("settings") or {}).get("method") == "bilevel_specks" for st in steps)
+
+
 def _bilevel_with_ink(parts: Sequence[tuple[str | None, dict[str, Any], dict[str, Any]]]) -> bool:
     """Whether the cleanup found the page scanned in 1-bit (its `denoise` step: bilevel specks) with black
     on it: a scanner's black border or dots of ink (a white page, all one level, is no 1-bit scan's
@@ -2689,6 +2745,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             photo,
             clean.stamped,
             photograph_enlarged(steps),  # its lines read at the frame's own resolution (at_captured_resolution)
+            scanned_bilevel(steps),  # its name lines read as cut (read_cells: no deblurring of 1-bit strokes)
         )
     except ColumnsUnreadError as e:
         kept = kept_unread(store, page_id, e)
@@ -2836,6 +2893,7 @@ def read_upright(
     photo: bool = False,
     stamped: np.ndarray | None = None,
     enlarged: float = 1.0,
+    bilevel: bool = False,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
@@ -2850,7 +2908,7 @@ def read_upright(
 
     try:
         r, sl, st = masks()
-        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st, enlarged), gray, box
+        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st, enlarged, bilevel), gray, box
     except (UnknownLedgerError, ColumnsUnreadError) as first:  # nothing named: perhaps read the wrong way up
         before = turned.quarters
         other = other_way(gray, box, turned, judge)
@@ -2858,7 +2916,7 @@ def read_upright(
             raise
         r, sl, st = masks()
         try:
-            ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st, enlarged)
+            ext = extract_page(other[0], other[1], engine, settings, absent, r, sl, photo, st, enlarged, bilevel)
         except ColumnsUnreadError:
             if not isinstance(first, ColumnsUnreadError):
                 raise
