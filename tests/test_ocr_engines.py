@@ -416,19 +416,22 @@ def _name_cell(ppocr, fixture: str):
 
 @pytest.mark.parametrize(
     "fixture, read, truth",
-    [("name_yu_read_wu.png", "徐五华", "徐玉华"), ("name_surname_yu_read_gan.png", "干丹丹|千丹丹", "于丹丹")],
+    [("name_yu_read_wu.png", "徐五华", "徐玉华"), ("name_surname_yu_read_gan.png", "于丹丹", "于丹丹")],
 )
 def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, fixture, read, truth):
     """Ballpoint name cells of the fitting sets: 玉 with its dot faint read 五 (at 0.98, by both
-    readings), 于 with its hook faint read 干. The recognizer lists the true name among the texts it
-    may have seen; weighed by how often real names use the characters, it is chosen, marked as
-    such, with the reading kept, and not sure enough to pass unreviewed (below the names' threshold, 0.985)."""
+    readings). The recognizer lists the true name among the texts it may have seen; weighed by how often
+    real names use the characters, it is chosen, marked as such, with the reading kept, and not sure
+    enough to pass unreviewed (below the names' threshold, 0.985). 于 with its hook faint was read 干 (or
+    千) until a grey scan's name lines were read deblurred (pipeline.page.extract.deblur_name_line, s33):
+    it is read right now, still unsure (held)."""
     from mapping import RecordContext, build_record
     from ocr.agreement import resolve
 
     cell = _name_cell(ppocr_v4, fixture)
-    assert cell.text in read.split("|") and truth in dict(cell.alternatives or ())
-    assert all(math.isfinite(x) for _t, x in cell.alternatives)
+    assert cell.text == read and truth in {cell.text, *dict(cell.alternatives or ())}
+    assert all(math.isfinite(x) for _t, x in cell.alternatives or ())
     ctx = RecordContext(funeral_home_code="370602-BYG-01", ledger_year=2014)
     fv = build_record("cremation", {"agent_name": resolve(cell, 0.99)}, ctx).fields["agent_name"]
-    assert fv.value == truth and fv.raw == cell.text and "name_reread_by_frequency" in fv.flags and fv.confidence < 0.985  # held
+    assert fv.value == truth and fv.raw == cell.text and fv.confidence < 0.985  # held
+    assert ("name_reread_by_frequency" in fv.flags) == (read != truth)
