@@ -824,11 +824,20 @@ def serial_share(texts: list[str]) -> float | None:
 
 
 def _on_run(values: Sequence[int | None]) -> int:
-    """How many of a column's numbers (None: a cell of no number) stand where the page's run puts them: the
-    value of the row's place plus the offset most of them share (41 in the first row, 42 in the second ...);
-    0 where there is no number."""
+    """How many of a column's numbers (None: a cell of no number) stand where the page's run puts them
+    (_run_places); 0 where there is no number."""
+    return sum(_run_places(values))
+
+
+def _run_places(values: Sequence[int | None]) -> list[bool]:
+    """For each of a column's cells (None: a cell of no number), whether its number stands where the page's
+    run puts it: the value of the row's place plus the offset most of them share (41 in the first row, 42 in
+    the second ...); all False where there is no number."""
     offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
-    return offsets.most_common(1)[0][1] if offsets else 0
+    if not offsets:
+        return [False] * len(values)
+    off = offsets.most_common(1)[0][0]
+    return [v is not None and v - i == off for i, v in enumerate(values)]
 
 
 @dataclass(frozen=True)
@@ -2253,11 +2262,8 @@ def _register_run_cells(texts: list[str], sp: Spec) -> list[bool] | None:
     written = [i for i, t in enumerate(texts) if _clean_cell(t)]
     if len(written) < CONTENT_MIN_CELLS:
         return None
-    offsets = Counter(v - i for i, v in enumerate(values) if v is not None)
-    if not offsets:
-        return [False] * len(written)
-    off = offsets.most_common(1)[0][0]
-    return [v is not None and v - i == off for i, v in ((i, values[i]) for i in written)]
+    places = _run_places(values)
+    return [places[i] for i in written]
 
 
 CONTENT_TOLD = {
