@@ -2637,12 +2637,19 @@ def _step_parts(steps: Sequence[Any]) -> list[tuple[str | None, dict[str, Any], 
     ]
 
 
-def scanned_bilevel(steps: Sequence[Mapping[str, Any]]) -> bool:
+def scanned_bilevel(steps: Sequence[Any]) -> bool:
     """Whether the cleanup found the page scanned in 1-bit (its `denoise` step took bilevel specks:
     cleanup.is_bilevel on the page as scanned). Its strokes are black or white, their edges hard: no blur
     for deblur_name_line to undo, and a deconvolution only rings around them (design 1-bit copy of d3316
-    county, bd3316: name cells' first readings 183 -> 174 of 246 right ones deblurred)."""
-    return any(st.get("name") == "denoise" and (st.get("settings") or {}).get("method") == "bilevel_specks" for st in steps)
+    county, bd3316: name cells' first readings 183 -> 174 of 246 right ones deblurred). `steps`: as
+    _step_parts takes them."""
+    return _denoised_bilevel(_step_parts(steps))
+
+
+def _denoised_bilevel(parts: Sequence[tuple[str | None, dict[str, Any], dict[str, Any]]]) -> bool:
+    """Whether the page's `denoise` step (cleanup.denoise, one a page) took bilevel specks: the cleanup
+    found it scanned in 1-bit. `parts`: the page's steps (_step_parts)."""
+    return any(name == "denoise" and settings.get("method") == "bilevel_specks" for name, settings, _result in parts)
 
 
 def _bilevel_with_ink(parts: Sequence[tuple[str | None, dict[str, Any], dict[str, Any]]]) -> bool:
@@ -2652,10 +2659,10 @@ def _bilevel_with_ink(parts: Sequence[tuple[str | None, dict[str, Any], dict[str
     paper's side of it, and a black border around the page pulls a global threshold (Otsu's) toward black:
     a register page can come out with its table gone and its writing in dots. Source: how a bilevel (fax,
     CCITT G4) scan is made, not our generator. `parts`: the page's steps (_step_parts)."""
+    if not _denoised_bilevel(parts):
+        return False
     named = {name: (settings, result) for name, settings, result in parts}
     denoise, border = named.get("denoise", ({}, {})), named.get("border_removal", ({}, {}))
-    if denoise[0].get("method") != "bilevel_specks":
-        return False
     return int(border[1].get("pixels_removed") or 0) > 0 or int(denoise[1].get("specks") or 0) > 0
 
 

@@ -516,15 +516,21 @@ def _glyph_height(ink: np.ndarray) -> float | None:
     return float(np.median(keep)) if keep.size >= 10 else None
 
 
+def _word_components(ink: np.ndarray, g: float, join: float = WORD_JOIN) -> np.ndarray:
+    """Stats (x, y, width, height, area; cv2.connectedComponentsWithStats) of the words of `ink`: its
+    characters joined across `join` glyph heights (WORD_JOIN) and half a glyph height down."""
+    k = max(3, int(round(join * g)))
+    words = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, int(0.5 * g)))))
+    _n, _lab, st, _c = cv2.connectedComponentsWithStats(words, connectivity=8)
+    return st[1:]
+
+
 def _pieces(ink: np.ndarray, g: float) -> np.ndarray:
     """Boxes (x0, y0, x1, y1) of the pieces of text on a page: ink joined across WORD_JOIN."""
-    k = max(3, int(round(WORD_JOIN * g)))
-    words = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, int(0.5 * g)))))
-    n, _lab, st, _c = cv2.connectedComponentsWithStats(words, connectivity=8)
     h, w = ink.shape
     boxes = []
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in st[i])
+    for stats in _word_components(ink, g):
+        x, y, bw, bh, area = (int(v) for v in stats)
         if bh < 0.4 * g or area < 0.2 * g * g or bh > 6 * g or (bh > 1.5 * g and bw * REMNANT_ASPECT < bh):
             continue  # a speck, a dot, a ruling remnant (REMNANT_ASPECT), a line along the paper's edge
         if x <= 2 or y <= 2 or x + bw >= w - 2 or y + bh >= h - 2:
@@ -2304,10 +2310,8 @@ Source: a ruled register's header row, one word per column."""
 def _word_spans(ink: np.ndarray, glyph: float) -> list[tuple[int, int]]:
     """x spans of the words of a line of ink (0/1): its characters joined across SPLIT_HEADER_WORD glyph
     heights."""
-    k = max(3, int(round(SPLIT_HEADER_WORD * glyph)))
-    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, max(3, int(0.5 * glyph)))))
-    n, _lab, st, _c = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    return [(int(st[i, 0]), int(st[i, 0] + st[i, 2] - 1)) for i in range(1, n) if st[i, cv2.CC_STAT_AREA] >= MIN_TEXT_PIXELS]
+    st = _word_components(ink, glyph, SPLIT_HEADER_WORD)
+    return [(int(x), int(x + w - 1)) for x, w, area in st[:, [0, 2, 4]] if area >= MIN_TEXT_PIXELS]
 
 
 SPLIT_SIDE_TEXT = LONE_SPECK
