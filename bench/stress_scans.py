@@ -721,7 +721,9 @@ def main() -> None:
         g.add_argument(f"--{name}", type=_span, default=span, metavar="LO,HI")
     g.add_argument("--turn", type=float, default=d.turn, help="degrees, either way")
     g.add_argument("--quality", type=int, default=d.quality, help="JPEG quality")
-    g.add_argument("--shadow-side", type=int, default=d.shadow_side, help="-1 drawn; 0-3 left/right/top/bottom")
+    g.add_argument(
+        "--shadow-side", type=int, choices=(-1, 0, 1, 2, 3), default=d.shadow_side, help="-1 drawn; 0-3 left/right/top/bottom"
+    )
     g.add_argument("--upside", type=float, default=d.upside, help="chance a page is photographed upside down")
     g.add_argument("--cut-top", type=_span, default=d.cut_top, metavar="LO,HI", help="share of the page's top cut off")
     g.add_argument("--curl", type=_span, default=d.curl, metavar="LO,HI", help="top edge bowed by this share of the height")
