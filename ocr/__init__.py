@@ -5,7 +5,8 @@
     pieces = engine.recognize(page_bgr)      # detection + recognition
     piece = engine.recognize_crop(cell_bgr)  # recognition only
 
-Engines: ``ppocr`` (PP-OCRv4 ONNX models inside rapidocr-onnxruntime, the default),
+Engines: ``ppocr`` (the default: PP-OCRv6 small models inside the rapidocr wheel, PP-OCRv4 mobile
+for comparison; see ``ocr.ppocr``),
 ``tesseract`` (chi_sim+eng), ``paddleocr`` (optional extra, local model folders only).
 """
 
