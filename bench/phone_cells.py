@@ -80,6 +80,86 @@ def _without_grain_trim(
 VARIANTS["no_grain_trim"] = _without_grain_trim
 
 
+def _no_denoise(
+    page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
+) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """line_crops without layout.denoise_grain (the non-local-means step made the identity for the call)."""
+    import pipeline.page.extract as ex
+
+    keep = ex.denoise_grain
+    ex.denoise_grain = lambda line, sigma: line
+    try:
+        return _asis(page, cells, stretch)
+    finally:
+        ex.denoise_grain = keep
+
+
+VARIANTS["no_denoise"] = _no_denoise
+
+
+def _denoise_after_shrink(
+    page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
+) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """line_crops with the grain taken out after the line is shrunk to the frame's resolution (the cell's
+    noise sigma divided by the shrink's averaging, sqrt of the area factor) instead of before."""
+    import pipeline.page.extract as ex
+    from pipeline.page.layout import denoise_grain as dg
+
+    keep_d, keep_a = ex.denoise_grain, ex.at_captured_resolution
+    held: dict[str, float] = {}
+
+    def d(line: np.ndarray, sigma: float) -> np.ndarray:
+        held["s"] = sigma
+        return line
+
+    def a(line: np.ndarray, enlarged: float) -> np.ndarray:
+        out = keep_a(line, enlarged)
+        s = held.get("s", 0.0)
+        return dg(out, s) if enlarged <= 1.0 else dg(out, s) if s <= 0 else _nlm(out, s / max(1.0, enlarged))
+
+    ex.denoise_grain, ex.at_captured_resolution = d, a
+    try:
+        return _asis(page, cells, stretch)
+    finally:
+        ex.denoise_grain, ex.at_captured_resolution = keep_d, keep_a
+
+
+def _nlm(line: np.ndarray, sigma: float) -> np.ndarray:
+    from pipeline.page.layout import GRAIN_DENOISE, GRAIN_SEARCH
+
+    if line.size == 0 or sigma <= 0.5:
+        return line
+    return cv2.fastNlMeansDenoising(
+        np.ascontiguousarray(line), None, h=GRAIN_DENOISE * sigma, templateWindowSize=5, searchWindowSize=GRAIN_SEARCH
+    )
+
+
+VARIANTS["denoise_after"] = _denoise_after_shrink
+
+
+def _shrunk_by(power: float) -> Callable[..., tuple[list[np.ndarray], list[tuple[int, int]]]]:
+    """line_crops with the line shrunk by enlarged**power instead of back to the frame's resolution
+    (power 1, extract.at_captured_resolution): 0 keeps the line at the working resolution."""
+
+    def run(
+        page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
+    ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+        import pipeline.page.extract as ex
+
+        keep = ex.at_captured_resolution
+        ex.at_captured_resolution = lambda line, enlarged: keep(line, enlarged**power) if power > 0 else line
+        try:
+            return _asis(page, cells, stretch)
+        finally:
+            ex.at_captured_resolution = keep
+
+    return run
+
+
+VARIANTS["no_shrink"] = _shrunk_by(0.0)
+VARIANTS["half_shrink"] = _shrunk_by(0.5)
+
+
 def _line_variant(step: Callable[[np.ndarray], np.ndarray]) -> Callable[..., tuple[list[np.ndarray], list[tuple[int, int]]]]:
     def run(
         page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]

@@ -121,6 +121,7 @@ from pipeline.page.layout import (
     cell_inner,
     column_gap,
     denoise_grain,
+    erase_ruling_rows,
     faint_counts,
     faint_ink,
     find_grid_or_text,
@@ -791,7 +792,7 @@ def line_crops(
     faint: set[tuple[int, int]] = set()
     for r, c in cells:
         inner = cell_inner(gray, grid.cell_box(r, c))
-        bands = text_line_bands(inner)
+        bands = text_line_bands(erase_ruling_rows(inner) if enlarged > 1.0 else inner)
         if not bands:
             above_grain, fixed = faint_counts(inner)
             if above_grain:
