@@ -792,12 +792,12 @@ def line_crops(
     faint: set[tuple[int, int]] = set()
     for r, c in cells:
         inner = cell_inner(gray, grid.cell_box(r, c))
-        bands = text_line_bands(erase_ruling_rows(inner) if enlarged > 1.0 else inner)
+        bands = text_line_bands(erase_ruling_rows(inner) if enlarged > 1.0 else inner, one_line=c in stretch_cols)
         if not bands:
             above_grain, fixed = faint_counts(inner)
             if above_grain:
                 faint.add((r, c))
-                bands = text_line_bands(stretch_faint(inner))
+                bands = text_line_bands(stretch_faint(inner), one_line=c in stretch_cols)
                 if not FAINT_READ_AS_IS:
                     inner = stretch_faint(inner)
             elif fixed:  # the grain may hide faint strokes: not a sure blank, and not read (grain reads as letters)
