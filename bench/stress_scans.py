@@ -161,8 +161,8 @@ class Bilevel:
       left); `wrap_tall`: the chance such a row was drawn taller to hold both lines (rows of unequal
       height), else the second line may cross into the row below;
     - tick: the chance per entry of a tick or correction stroke written across its bottom row line;
-    - stamp: the chance per page of a seal (a ring of 0.8-1.1 pitch radius with blobs inside: a red seal
-      a 1-bit scan turns into black ink) across a row line, on the blank rows below the entries where
+    - stamp: the chance per page of a seal (an official round seal, 36-48 mm across, its ring 0.8-1.5 mm,
+      blobs inside: a red seal a 1-bit scan turns into black ink) centred on a row line, on the blank rows below the entries where
       `tail` left some, else among the entries;
     - tail: LO,HI entries at the page's end erased (writing only, the ruling kept): a page filled part
       way, blank ruled rows below; its truth loses those rows (TAIL_DROPPED).
@@ -364,8 +364,9 @@ def register_rows(
         if at:
             cy = int(at[int(rng.integers(0, len(at)))])
             cx = int(rng.uniform(x0 + 0.4 * (x1 - x0), x1 - pitch))
-            r = int(pitch * rng.uniform(0.8, 1.1))
-            cv2.circle(out, (cx, cy), r, 0, int(rng.integers(4, 7)))
+            mm = max(h, w) / 297.0  # an A4 page's long side
+            r = int(mm * rng.uniform(18.0, 24.0))
+            cv2.circle(out, (cx, cy), r, 0, max(2, int(mm * rng.uniform(0.8, 1.5))))
             for _ in range(int(rng.integers(4, 10))):
                 ang = rng.uniform(0, 2 * math.pi)
                 rr = rng.uniform(0, 0.6 * r)
@@ -896,13 +897,14 @@ def drop_tail_truth(out: Path) -> int:
 
 def truth_grid(scan: Path) -> Callable[[int], tuple[float, int, list[float]] | None]:
     """Frame i's drawn row pitch (px, the median of its truth grid's row gaps times the capture's scale) and
-    its number of rows below the header and its columns' widths (px), None where it has no truth grid."""
+    its number of rows below the header and its columns' widths (px), None where it has no truth grid or
+    was scanned turned."""
     gt = scan.with_name(scan.stem + ".gt.json")
     pages = json.loads(gt.read_text(encoding="utf-8")).get("pages", []) if gt.is_file() else []
 
     def one(i: int) -> tuple[float, int, list[float]] | None:
-        if i >= len(pages) or not (pages[i].get("grid") or {}).get("y"):
-            return None
+        if i >= len(pages) or not (pages[i].get("grid") or {}).get("y") or pages[i].get("orientation"):
+            return None  # (a page scanned turned: its rows are not where register_rows looks for them)
         ys = pages[i]["grid"]["y"]
         deg = pages[i].get("degradation") or {}
         scale = float(deg.get("scale") or 1.0) if isinstance(deg, dict) else 1.0
