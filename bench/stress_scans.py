@@ -150,6 +150,22 @@ class Bilevel:
       by the threshold), the gaps 5-60 px long; `missing`: the chance a row line loses a stretch of
       20-45 % of its length at once (a rule missing in places);
     - skew: the page turned up to this many degrees either way on the scanner's glass.
+
+    What a written register's rows hold (session 34, off by default; `register_rows`, on the 1-bit page,
+    its row and column lines found on the page itself, so best without --skew):
+
+    - low: every entry's writing on the page moved down by this share of the row pitch (a clerk writing on
+      the row line, a typewriter's platen set low): its lower part crosses the row line below;
+    - wrap: the chance an entry's text in the page's widest column (address, remark) is wrapped onto a
+      second line inside its row (the first line at the row's top, the rest below it, from the cell's
+      left); `wrap_tall`: the chance such a row was drawn taller to hold both lines (rows of unequal
+      height), else the second line may cross into the row below;
+    - tick: the chance per entry of a tick or correction stroke written across its bottom row line;
+    - stamp: the chance per page of a seal (an official round seal, 36-48 mm across, its ring 0.8-1.5 mm,
+      blobs inside: a red seal a 1-bit scan turns into black ink) centred on a row line, on the blank rows below the entries where
+      `tail` left some, else among the entries;
+    - tail: LO,HI entries at the page's end erased (writing only, the ruling kept): a page filled part
+      way, blank ruled rows below; its truth loses those rows (TAIL_DROPPED).
     """
 
     threshold: tuple[float, float] = (0.0, 0.0)
@@ -159,6 +175,16 @@ class Bilevel:
     missing: float = 0.0
     skew: float = 0.0
     seed: int = 1
+    low: tuple[float, float] = (0.0, 0.0)
+    wrap: float = 0.0
+    wrap_tall: float = 0.0
+    tick: float = 0.0
+    stamp: float = 0.0
+    tail: tuple[int, int] = (0, 0)
+
+
+TAIL_DROPPED: dict[str, int] = {}
+"""`--tail`: for each page written (`rel:frame`), how many of its last entries were erased (its truth loses them)."""
 
 
 def _row_lines(ink: np.ndarray) -> np.ndarray:
@@ -167,7 +193,9 @@ def _row_lines(ink: np.ndarray) -> np.ndarray:
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
 
 
-def bilevel_varied(gray: np.ndarray, bl: Bilevel, key: str, src_dpi: float | None) -> np.ndarray:
+def bilevel_varied(
+    gray: np.ndarray, bl: Bilevel, key: str, src_dpi: float | None, grid: tuple[float, int, list[float]] | None = None
+) -> np.ndarray:
     """One page as a 1-bit scan with the properties `bl` draws (its docstring), 0/255."""
     rng = _phone_rng(Phone(seed=bl.seed), f"bilevel:{key}")
     img = gray
@@ -210,6 +238,154 @@ def bilevel_varied(gray: np.ndarray, bl: Bilevel, key: str, src_dpi: float | Non
         # the line's own pixels only (a run grown a pixel up and down: its threshold-ragged edge)
         erase = cv2.dilate(erase, np.ones((3, 1), np.uint8)) & (out == 0)
         out[erase.astype(bool)] = 255
+    if bl.low != (0.0, 0.0) or bl.wrap or bl.tick or bl.stamp or bl.tail != (0, 0):
+        out = register_rows(out, bl, rng, key, grid)
+    return out
+
+
+def _line_places(mask: np.ndarray, axis: int, min_len: int) -> list[int]:
+    """Centres of the long runs in a line mask, across `axis` (0: rows' y, 1: columns' x), merged within 6 px."""
+    n, _l, st, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    c = sorted(
+        float(st[i, 1] + st[i, 3] / 2) if axis == 0 else float(st[i, 0] + st[i, 2] / 2)
+        for i in range(1, n)
+        if (st[i, 2] if axis == 0 else st[i, 3]) >= min_len
+    )
+    out: list[list[float]] = []
+    for v in c:
+        if out and v - out[-1][-1] <= 6:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [int(round(sum(g) / len(g))) for g in out]
+
+
+def register_rows(
+    out: np.ndarray, bl: Bilevel, rng: np.random.Generator, key: str, grid: tuple[float, int, list[float]] | None
+) -> np.ndarray:
+    """The written-register properties of `Bilevel` (low, wrap, wrap_tall, tick, stamp, tail) on a 1-bit
+    page (0 ink, 255 paper), its rows and columns found by its own ruling: the row lines a truth's pitch
+    apart (`grid`: the drawn pitch in px and the number of rows, `truth_grid`) up from the table's bottom
+    line, each the line found nearest (a strike-through is no row line), else where it should be."""
+    out = out.copy()
+    h, w = out.shape
+    ink = (out == 0).astype(np.uint8)
+    hl = _row_lines(ink)
+    vl = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, h // 12))))
+    ys = _line_places(hl, 0, w // 3)
+    xs = _line_places(vl, 1, h // 4)
+    if len(ys) < 4 or len(xs) < 3 or grid is None:
+        return out
+    pitch, n_rows, widths = grid
+    cx = [xs[0]]
+    for wd in widths:  # the column lines the truth's widths apart from the left border, each the line found nearest
+        want = cx[-1] + wd
+        near = min(xs, key=lambda x: abs(x - want))
+        cx.append(near if abs(near - want) < 12 else int(round(want)))
+    lat = [ys[-1]]
+    for _k in range(n_rows):
+        want = lat[-1] - pitch
+        near = min(ys, key=lambda y: abs(y - want))
+        lat.append(near if abs(near - want) < 0.15 * pitch else int(round(want)))
+    lat.reverse()
+    bands = list(zip(lat[:-1], lat[1:], strict=True))
+    x0, x1 = xs[0], xs[-1]
+    lines = cv2.dilate(np.maximum(hl, vl), np.ones((5, 5), np.uint8)).astype(bool)
+    text = ink.astype(bool) & ~lines
+    text[:, :x0] = False
+    text[:, x1:] = False
+    inserts: list[tuple[int, int, int]] = []
+    n_tail = int(rng.integers(bl.tail[0], bl.tail[1] + 1)) if bl.tail != (0, 0) else 0
+    n_tail = min(n_tail, max(0, len(bands) - 1))
+    if n_tail:
+        keep = cv2.dilate(vl, np.ones((1, 5), np.uint8)).astype(bool)
+        for a, b in bands[-n_tail:]:
+            out[a + 4 : b - 3][~keep[a + 4 : b - 3]] = 255
+        TAIL_DROPPED[key] = n_tail
+        text[bands[-n_tail][0] :] = False
+    entries = bands[: len(bands) - n_tail]
+    low = float(rng.uniform(*bl.low))
+    if low > 0:
+        mv = np.zeros_like(text)
+        for a, b in entries:
+            mv[a + 2 : b - 1] = text[a + 2 : b - 1]
+        out[mv] = 255
+        d = int(round(low * pitch))
+        sh = np.zeros_like(mv)
+        sh[d:] = mv[: h - d]
+        out[sh] = 0
+        text = (out == 0) & ~lines
+    cols = list(zip(cx[:-1], cx[1:], strict=True))
+    for a, b in entries:
+        if bl.wrap and rng.random() < bl.wrap:
+
+            def extent(c: tuple[int, int], a: int = a, b: int = b) -> int:
+                xx = np.nonzero(text[a + 2 : b - 1, c[0] + 3 : c[1] - 2].any(axis=0))[0]
+                return int(xx.max() - xx.min()) if xx.size else 0
+
+            cw = max(cols, key=extent)
+            cell = text[a + 2 : b - 1, cw[0] + 3 : cw[1] - 2]
+            yy, xx = np.nonzero(cell)
+            if yy.size and xx.max() - xx.min() > 3 * (yy.max() - yy.min() + 1):
+                th = int(yy.max() - yy.min() + 1)
+                prof = cell.any(axis=0)
+                mid = int((xx.min() + xx.max()) / 2)
+                blank = [x for x in range(int(xx.min()), int(xx.max())) if not prof[x]]
+                cut = min(blank, key=lambda x: abs(x - mid)) if blank else mid
+                first = cell[:, :cut].copy()
+                second = cell[:, cut:].copy()
+                sub = out[a + 2 : b - 1, cw[0] + 3 : cw[1] - 2]
+                sub[cell] = 255
+                top = int(yy.min())
+                up = max(0, top - 3)
+                f2 = np.zeros_like(cell)
+                f2[: cell.shape[0] - up, :cut] = first[up:, :]
+                sub[f2] = 0
+                need = (top - up) + 2 * th + 8
+                if bl.wrap_tall and rng.random() < bl.wrap_tall and need > cell.shape[0]:
+                    inserts.append((a, b, need - cell.shape[0] + 6))
+                sx = int(second.any(axis=0).argmax()) if second.any() else 0
+                width = second.shape[1] - sx
+                big = np.zeros((cell.shape[0] + th + 40, cell.shape[1]), bool)
+                move = 3 + th + 4 - top  # the second line's top 4 px below the first line's foot
+                src = second[max(0, -move) :, sx:]
+                big[max(0, move) : max(0, move) + src.shape[0], 4 : 4 + width] = src
+                rows_here = min(big.shape[0], h - (a + 2))
+                region = out[a + 2 : a + 2 + rows_here, cw[0] + 3 : cw[1] - 2]
+                region[big[:rows_here]] = 0
+        if bl.tick and rng.random() < bl.tick:
+            c = cols[int(rng.integers(0, len(cols)))]
+            cx = int(rng.integers(c[0] + 5, max(c[0] + 6, c[1] - 5)))
+            r = int(pitch * rng.uniform(0.25, 0.45))
+            cv2.line(out, (cx - r // 2, b - r), (cx + r // 2, b + r // 2), 0, int(rng.integers(2, 4)))
+    if bl.stamp and rng.random() < bl.stamp:
+        tail_lines = [b for _a, b in bands[len(bands) - n_tail :]][:-1] if n_tail >= 2 else []
+        at = tail_lines if tail_lines else [b for _a, b in entries[:-1]]
+        if at:
+            cy = int(at[int(rng.integers(0, len(at)))])
+            cx = int(rng.uniform(x0 + 0.4 * (x1 - x0), x1 - pitch))
+            mm = max(h, w) / 297.0  # an A4 page's long side
+            r = int(mm * rng.uniform(18.0, 24.0))
+            cv2.circle(out, (cx, cy), r, 0, max(2, int(mm * rng.uniform(0.8, 1.5))))
+            for _ in range(int(rng.integers(4, 10))):
+                ang = rng.uniform(0, 2 * math.pi)
+                rr = rng.uniform(0, 0.6 * r)
+                axes = (int(rng.uniform(3, 0.25 * r)), int(rng.uniform(3, 0.15 * r)))
+                cv2.ellipse(
+                    out,
+                    (int(cx + rr * math.cos(ang)), int(cy + rr * math.sin(ang))),
+                    axes,
+                    float(rng.uniform(0, 180)),
+                    0,
+                    360,
+                    0,
+                    -1,
+                )
+    plumb = cv2.dilate(vl, np.ones((1, 5), np.uint8)).astype(bool)  # only the column lines run on through a row drawn taller
+    for a, b, n in sorted(inserts, reverse=True):
+        free = ((out[a + 4 : b - 3] == 0) & ~plumb[a + 4 : b - 3]).sum(axis=1)
+        y = a + 4 + len(free) - 1 - int(np.argmin(free[::-1]))  # the lowest pixel row with least writing
+        out = np.concatenate([out[:y], np.repeat(out[y : y + 1], n, axis=0), out[y:]], axis=0)
     return out
 
 
@@ -512,6 +688,7 @@ def stress(
     columns: Sequence[str | None] | None = None,
     cb: Carbon | None = None,
     bl: Bilevel | None = None,
+    grid: tuple[float, int, list[float]] | None = None,
 ) -> Image.Image:
     """One page stressed (`columns`: the fields of its printed columns in the truth, for `--line after:FIELD`). A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
@@ -526,7 +703,7 @@ def stress(
         return Image.fromarray(carbon(gray, cb or Carbon(), key))
     if mode == "bilevel":
         if bl is not None and bl != Bilevel(seed=bl.seed):
-            return Image.fromarray(bilevel_varied(gray, bl, key, src_dpi)).convert("1")
+            return Image.fromarray(bilevel_varied(gray, bl, key, src_dpi, grid)).convert("1")
         return Image.fromarray(bilevel(gray)).convert("1")
     return Image.fromarray(faded(gray, fade))
 
@@ -641,10 +818,23 @@ def copy_stressed(
         elif suffix in IMAGE_SUFFIXES:
             jpeg = mode == "phone" and suffix in (".jpg", ".jpeg")
             cols = truth_columns(path)
+            grids = truth_grid(path)
             with Image.open(path) as im:
                 dpi = im.info.get("dpi")
                 frames = [
-                    stress(f.copy(), mode, fade, ph, f"{rel}:{i}" + ("#jpeg" if jpeg else ""), _dpi(im), line, cols(i), cb, bl)
+                    stress(
+                        f.copy(),
+                        mode,
+                        fade,
+                        ph,
+                        f"{rel}:{i}" + ("#jpeg" if jpeg else ""),
+                        _dpi(im),
+                        line,
+                        cols(i),
+                        cb,
+                        bl,
+                        grids(i),
+                    )
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
             if mode == "phone":
@@ -668,7 +858,10 @@ def copy_stressed(
 
             pages = convert_from_path(str(path), dpi=pdf_dpi, grayscale=True)
             cols = truth_columns(path)
-            frames = [stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb, bl) for i, f in enumerate(pages)]
+            grids = truth_grid(path)
+            frames = [
+                stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb, bl, grids(i)) for i, f in enumerate(pages)
+            ]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else bl.dpi if mode == "bilevel" and bl is not None and bl.dpi else pdf_dpi
             kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
@@ -682,6 +875,43 @@ def copy_stressed(
             if truth.is_file():  # its truth goes too: the copy's truth covers only the pages it holds
                 truth.unlink()
     return images, skipped
+
+
+def drop_tail_truth(out: Path) -> int:
+    """Each page `--tail` erased entries of loses its last rows in the copy's truth (`<stem>.gt.json`, its pages
+    in frame order): the number of rows dropped."""
+    dropped = 0
+    for k, n in sorted(TAIL_DROPPED.items()):
+        rel, _, frame = k.rpartition(":")
+        gt = (out / rel).with_name(Path(rel).stem + ".gt.json")
+        if not gt.is_file():
+            continue
+        g = json.loads(gt.read_text(encoding="utf-8"))
+        page = g["pages"][int(frame)]
+        keep = sorted(r["row"] for r in page["rows"])[: max(0, len(page["rows"]) - n)]
+        dropped += len(page["rows"]) - len(keep)
+        page["rows"] = [r for r in page["rows"] if r["row"] in set(keep)]
+        gt.write_text(json.dumps(g, ensure_ascii=False), encoding="utf-8")
+    return dropped
+
+
+def truth_grid(scan: Path) -> Callable[[int], tuple[float, int, list[float]] | None]:
+    """Frame i's drawn row pitch (px, the median of its truth grid's row gaps times the capture's scale) and
+    its number of rows below the header and its columns' widths (px), None where it has no truth grid or
+    was scanned turned."""
+    gt = scan.with_name(scan.stem + ".gt.json")
+    pages = json.loads(gt.read_text(encoding="utf-8")).get("pages", []) if gt.is_file() else []
+
+    def one(i: int) -> tuple[float, int, list[float]] | None:
+        if i >= len(pages) or not (pages[i].get("grid") or {}).get("y") or pages[i].get("orientation"):
+            return None  # (a page scanned turned: its rows are not where register_rows looks for them)
+        ys = pages[i]["grid"]["y"]
+        deg = pages[i].get("degradation") or {}
+        scale = float(deg.get("scale") or 1.0) if isinstance(deg, dict) else 1.0
+        widths = [float(d) * scale for d in np.diff(pages[i]["grid"]["x"])]
+        return float(np.median(np.diff(ys))) * scale, len(ys) - 2, widths
+
+    return one
 
 
 def truth_columns(scan: Path) -> Callable[[int], list[str | None] | None]:
@@ -746,9 +976,27 @@ def main() -> None:
     gb.add_argument("--bilevel-dpi", type=float, default=b.dpi, help="the 1-bit scan's resolution (0: the source's)")
     gb.add_argument("--missing", type=float, default=b.missing, help="chance a row line loses a long stretch")
     gb.add_argument("--skew", type=float, default=b.skew, help="degrees, either way")
+    gb.add_argument("--low", type=_span, default=b.low, metavar="LO,HI", help="writing moved down by this share of the pitch")
+    gb.add_argument("--wrap", type=float, default=b.wrap, help="chance an entry's widest cell wraps to two lines")
+    gb.add_argument("--wrap-tall", type=float, default=b.wrap_tall, help="chance a wrapped row is drawn taller")
+    gb.add_argument("--tick", type=float, default=b.tick, help="chance per entry of a stroke across its row line")
+    gb.add_argument("--stamp", type=float, default=b.stamp, help="chance per page of a seal across a row line")
+    gb.add_argument("--tail", type=_span, default=b.tail, metavar="LO,HI", help="entries erased at the page's end")
     a = ap.parse_args()
     bl = Bilevel(
-        threshold=a.threshold, dpi=a.bilevel_dpi, gain=a.gain, breaks=a.breaks, missing=a.missing, skew=a.skew, seed=a.seed
+        threshold=a.threshold,
+        dpi=a.bilevel_dpi,
+        gain=a.gain,
+        breaks=a.breaks,
+        missing=a.missing,
+        skew=a.skew,
+        seed=a.seed,
+        low=a.low,
+        wrap=a.wrap,
+        wrap_tall=a.wrap_tall,
+        tick=a.tick,
+        stamp=a.stamp,
+        tail=(int(a.tail[0]), int(a.tail[1])),
     )
     cb = Carbon(
         spread=a.spread,
@@ -782,6 +1030,8 @@ def main() -> None:
         shadow_side=a.shadow_side,
     )
     images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb, bl)
+    if TAIL_DROPPED:
+        print(f"tail: {drop_tail_truth(a.out)} entries erased from the truth of {len(TAIL_DROPPED)} pages")
     print(f"{a.mode}: {images} page images written under {a.out}")
     if a.mode == "unruled" and UNRULED_PAINTED[0]:
         print(f"unruled: line {a.line} painted out on {UNRULED_PAINTED[0]} pages")

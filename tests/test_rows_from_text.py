@@ -197,3 +197,48 @@ def test_a_top_rule_broken_into_dashes_is_put_back_where_the_column_lines_end():
     ruled = Grid(tuple(drawn), tuple(cols))  # the rule found: the column lines end at it, nothing is added
     clean = _register(drawn, [(r + 30, r + 50) for r in drawn[1:-1]], cols, drawn)
     assert rows_from_text(clean, ruled, (cols[0], drawn[0], cols[-1], drawn[-1])) == ruled
+
+
+def _wrapped_register(tall: int) -> tuple[np.ndarray, list[int], list[int]]:
+    """A ruled register (pitch 80) whose fourth entry's row is drawn `tall` px high, its entry written
+    on one line in every column and its address (the fourth column) wrapped onto a second line below the
+    first, that line written in the row's lower part; every row written."""
+    cols = list(range(50, 1251, 120))
+    rows = [100, 160, 240, 320, 400]
+    rows += [rows[-1] + tall] + [rows[-1] + tall + 80 * k for k in (1, 2, 3)]
+    written = [(r + 30, r + 50) for r in rows[1:-1]]
+    gray = _register(rows, written, cols, rows)
+    second = 400 + tall - 40  # the wrapped line, just above the row's bottom line
+    gray[second : second + 20, cols[3] + 15 : cols[3] + 90] = 40
+    return gray, rows, cols
+
+
+def test_a_row_drawn_taller_for_a_wrapped_entry_is_one_row():
+    """Session 34, 1-bit copies of design seed 3334 with wrapped entries in taller rows (bench/stress_scans.py
+    --wrap 0.4 --wrap-tall 0.5): a row 1.6 pitches tall was cut one pitch below its top line (the text put
+    back a row boundary above the wrapped line), an extra row, and every record below held the writing of
+    the row above it. A register grows a row to hold a wrapped entry: the row is one entry, the ruling as
+    found, and the page is not in doubt for it."""
+    gray, rows, _cols = _wrapped_register(128)
+    grid = find_grid_or_text(gray)
+    assert len(grid.rows) == len(rows) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, rows))
+    assert grid.source == "ruling" and not grid.inferred_rows
+
+
+def test_a_row_two_pitches_tall_holding_one_wrapped_entry_is_not_halved():
+    """The same, the row two pitches tall: _fill_missing_rows took it for a row whose line was lost and put
+    a line in its middle, the wrapped line below it read as a row of its own. Its lower half holds writing
+    only in a column the entry above it is written in: the wrapped line of that entry."""
+    gray, rows, _cols = _wrapped_register(160)
+    grid = find_grid_or_text(gray)
+    assert len(grid.rows) == len(rows) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, rows))
+
+
+def test_a_row_two_pitches_tall_holding_two_entries_is_still_cut():
+    """Two entries in a row two pitches tall (its middle line lost) are two rows, as before."""
+    cols = list(range(50, 1251, 120))
+    rows = [100, 160, 240, 320, 400, 560, 640, 720]
+    written = [(r + 30, r + 50) for r in (160, 240, 320, 400, 480, 560, 640)]
+    gray = _register(rows, written, cols, rows)
+    grid = find_grid_or_text(gray)
+    assert len(grid.rows) == len(rows) + 1 and 470 <= grid.rows[5] <= 490

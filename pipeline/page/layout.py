@@ -930,7 +930,11 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
         ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
         ruled = columns_beyond_ruling(gray, ruled, ruling)
-        return rows_from_text(gray, ruled, table_box, ruling)
+        text = rows_from_text(gray, ruled, table_box, ruling)
+        kept = taller_rows(gray, text, ruling)
+        if text.source != ruled.source and set(kept.rows) <= set(ruled.rows):
+            kept = replace(kept, source=ruled.source)  # every row the text put back was part of a taller row
+        return kept
     except NoTableError as e:
         seen = e
     rows, cols = ruling_lines(gray, table_box, ruling) if table_box is not None else ([], [])
@@ -1152,6 +1156,70 @@ TEXT_BAND_INSET = 0.25
 TEXT_LINE_SMOOTH = 0.4
 """Glyph heights over which a column band's ink profile is smoothed down the page (a running median): a
 ruling remnant is 1-4 px thick, a line of writing a glyph height (10-40 px)."""
+
+
+def _written_columns(cover: np.ndarray, top: int, bottom: int) -> set[int]:
+    """The column bands that hold a line of writing between two row boundaries (_written)."""
+    inside = cover[:, top + 2 : bottom - 1]
+    if inside.shape[1] == 0:
+        return set()
+    share = inside.mean(axis=1)
+    return {int(c) for c in np.nonzero((share > 0) & (share <= TEXT_ROW_FILL))[0]}
+
+
+def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) -> Grid:
+    """The grid without the inferred row lines (put back evenly in a row of two pitches, _fill_missing_rows,
+    or from the text's alignment, rows_from_text) that cut one entry's row in two: a row drawn taller than
+    the others to hold an entry whose text wraps onto a second line (a register printed from a spreadsheet
+    grows a row to its wrapped cell) has no line lost in it. An inferred line is taken out where the row
+    above it holds an entry (writing in TABLE_ROW_SHARE of the columns a written row holds, as
+    rows_from_text's `need`) and the part below it, down to the next line, holds
+    - writing in fewer columns than an entry, each a column the row above holds ink in: the wrapped
+      line(s) of that entry's cells (a wrapped line belongs to the row whose first line it continues), or
+    - no writing while a row further down holds an entry: a register is filled in order, one entry a
+      ruled row, so no unwritten row stands between two entries. Likewise where the part above is
+      unwritten, the part below holds an entry and a row further up holds one (an entry written low in its
+      taller row).
+    Where the unwritten part has no entry beyond it (the page's unwritten rows) the line stays.
+    Source: the ruled register's properties (one entry per ruled row; entries written in order; a row's
+    text lies between its lines); design county_editions / typed_sheets seed 3334 as 1-bit copies with
+    wrapped entries in taller rows (bench/stress_scans.py --mode bilevel --wrap 0.4 --wrap-tall 0.5):
+    a taller row cut in two gave an extra row and every record below it held another row's writing."""
+    lines = list(grid.rows)
+    if grid.col_rows or not any(2 <= i < len(lines) - 1 for i in grid.inferred_rows):
+        return grid
+    got = _text_cover(gray, grid, ruling)
+    if got is None:
+        return grid
+    cover, _g = got
+    counts = [len(_written_columns(cover, lines[r], lines[r + 1])) for r in range(1, len(lines) - 1)]
+    written = [n for n in counts if n >= TEXT_GRID_MIN_COLS]
+    if not written:
+        return grid
+    need = max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * float(np.median(written)))
+    inferred = set(grid.inferred_rows)
+    struck = list(grid.struck_rows)
+    k = 2
+    while k < len(lines) - 1:
+        if k not in inferred:
+            k += 1
+            continue
+        above = _written_columns(cover, lines[k - 1], lines[k])
+        below = _written_columns(cover, lines[k], lines[k + 1])
+        entry = [len(_written_columns(cover, lines[j], lines[j + 1])) >= need for j in range(1, len(lines) - 1)]
+        earlier, later = any(entry[: k - 2]), any(entry[k:])  # an entry in a row above `above`, below `below`
+        inked = {int(c) for c in np.nonzero(cover[:, lines[k - 1] + 2 : lines[k] - 1].any(axis=1))[0]}
+        continued = len(above) >= need and 0 < len(below) < need and below <= inked  # (a seal's ring may fill a cell)
+        between = (len(above) >= need and not below and later) or (not above and len(below) >= need and earlier)
+        if continued or between:
+            del lines[k]
+            inferred = {i - int(i > k) for i in inferred if i != k}
+            struck = [r - int(r >= k) for r in struck]
+            continue
+        k += 1
+    if len(lines) == len(grid.rows):
+        return grid
+    return replace(grid, rows=tuple(lines), inferred_rows=tuple(sorted(inferred)), struck_rows=tuple(sorted(set(struck))))
 
 
 def _written(cover: np.ndarray, top: int, bottom: int) -> int:
