@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m pytest "$@"
+# -n 2: two pytest-xdist workers, both cores of a 2-core machine (tests/conftest.py: how tests are shared)
+exec .venv/bin/python -m pytest -n 2 "$@"

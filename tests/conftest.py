@@ -197,14 +197,110 @@ def samples_debug_started(tmp_path_factory):
         run.stop()
 
 
+SAMPLE_RUNS = ("samples_debug_started", "samples_pg_first_run")
+# the test modules whose tests consume SAMPLE_RUNS: under pytest-xdist one worker runs them all (below)
+SAMPLE_RUN_MODULES = ("test_end_to_end.py", "test_hostile_inputs.py", "test_page_columns.py", "test_privacy_logs.py")
+CURRENT_ITEM = pytest.StashKey[pytest.Item]()
+
+
+def _xdist_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (`pytest -n N`), one of several running the tests."""
+    return hasattr(config, "workerinput")
+
+
+def _consumes_sample_runs(item: pytest.Item) -> bool:
+    return any(name in SAMPLE_RUNS for name in getattr(item, "fixturenames", ()))
+
+
+def _work_unit(nodeid: str) -> str:
+    """The unit of work of a test under pytest-xdist: its module, or "samples-runs" for SAMPLE_RUN_MODULES."""
+    module = nodeid.split("::")[0]
+    return "samples-runs" if module.rsplit("/", 1)[-1] in SAMPLE_RUN_MODULES else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under pytest-xdist (`pytest -n N`, scripts/test.sh: `-n 2`) each test module is one unit of work, run
+    whole by one worker, so that a module's module-scoped fixtures (stores read by real OCR) are made once,
+    not once per worker; SAMPLE_RUN_MODULES are one unit together, handed out first, so that one worker
+    starts the background runs of the samples with the session and all their consumers wait on it (two
+    workers would each read the samples: the suite's dearest step twice). The other units go out in the
+    collection's order. (xdist's own `--dist loadgroup` cannot do this under pytest 9: it renames a test by
+    an attribute pytest 9 no longer reads, so its groups are ignored.) Other `--dist` modes are left as
+    asked."""
+    if config.getvalue("dist") not in ("load", "loadscope"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _work_unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the order of pytest_collection_modifyitems (read only here)
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist: SAMPLE_RUN_MODULES first (the workers' common order, see
+    pytest_xdist_make_scheduler), and a test elsewhere that consumes the sample runs is an error to fix by
+    naming its module there (else a second worker would read the samples again). Without xdist nothing
+    changes."""
+    if not _xdist_worker(config):
+        return
+    stray = sorted(
+        {item.nodeid.split("::")[0] for item in items if _consumes_sample_runs(item)}
+        - {item.nodeid.split("::")[0] for item in items if _work_unit(item.nodeid) == "samples-runs"}
+    )
+    if stray:
+        raise pytest.UsageError(f"tests/conftest.py: add {', '.join(stray)} to SAMPLE_RUN_MODULES (it consumes {SAMPLE_RUNS})")
+    items.sort(key=lambda item: _work_unit(item.nodeid) != "samples-runs")  # stable: each module's order kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[CURRENT_ITEM] = item  # the item whose setup makes the session fixtures (below)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Under pytest-xdist a test marked `alone` (it asserts a duration: Ctrl-C answered within 10 s, a claim
+    that must not lapse) runs with no test of another worker beside it: every test holds a shared lock on a
+    file in the workers' common temporary folder from its setup to its teardown (module fixtures made or
+    ended there included), an `alone` test an exclusive one. A turnstile lock taken first stops new shared
+    holders while an exclusive one waits, so that it is not starved. Without xdist nothing is locked."""
+    if not _xdist_worker(item.config) or item.config.option.basetemp is None:
+        return (yield)
+    import fcntl
+
+    folder = Path(item.config.option.basetemp).parent  # xdist gives each worker <session basetemp>/<worker id>
+    mode = fcntl.LOCK_EX if item.get_closest_marker("alone") else fcntl.LOCK_SH
+    with (folder / "alone.turnstile").open("a") as turn, (folder / "alone.lock").open("a") as lock:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, mode)
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sample_runs_start_first(request):
     """Starts the runs of the samples that the selected tests consume (samples_debug_started,
     samples_pg_first_run) before the first test, so that they go on beside the tests before their
     consumers. A run that cannot start (no PostgreSQL, say) is left to the test that needs it, which meets
-    the same error (pytest keeps it) and reports it; the other tests go on."""
+    the same error (pytest keeps it) and reports it; the other tests go on. Under pytest-xdist only the
+    worker whose first test is one of their modules starts them (the consumers are one unit of work, handed out
+    first: pytest_xdist_make_scheduler): any other worker would read the samples for nothing; where the unit
+    comes later (`--dist` asked otherwise), its tests start each run as they need it."""
+    if _xdist_worker(request.config):
+        first = request.config.stash.get(CURRENT_ITEM, None)
+        if first is None or _work_unit(first.nodeid) != "samples-runs":
+            return
     wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
-    for fixture in ("samples_debug_started", "samples_pg_first_run"):
+    for fixture in SAMPLE_RUNS:
         if fixture not in wanted:
             continue
         if fixture == "samples_pg_first_run" and not (os.environ.get("BACKFILL_TEST_PG_URL") or server_binaries() is not None):

@@ -372,6 +372,7 @@ def test_claims_of_a_killed_run_lapse(tmp_path):
 # ---- issue 25: Ctrl-C to the whole terminal process group of a real run with Prefect ----------------------
 @pytest.mark.ocr
 @pytest.mark.slow
+@pytest.mark.alone  # Ctrl-C answered within 10 s
 def test_ctrl_c_to_the_process_group_stops_within_seconds_and_the_next_run_completes(tmp_path):
     """SIGINT to the process group of `backfill run` (Prefect, temporary server): it died slowly (101 s),
     with tracebacks and exit 1. Now exit 130 within 10 s, one line saying what is saved and how to resume,
@@ -434,6 +435,7 @@ def _pgid(pid: int) -> int | None:
         return None
 
 
+@pytest.mark.alone  # a 3 s claim must not lapse before the run looks at it
 def test_pages_held_by_a_run_elsewhere_are_left_to_it_then_taken_when_its_claim_lapses(tmp_path):
     """Runs on two machines (a shared store): the second reads the pages no one holds, waits for the held
     one, and takes it once the holder's claim expires (a machine gone). Blank pages: no OCR needed."""
