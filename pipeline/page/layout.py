@@ -1159,7 +1159,9 @@ ruling remnant is 1-4 px thick, a line of writing a glyph height (10-40 px)."""
 
 
 def _written_columns(cover: np.ndarray, top: int, bottom: int) -> set[int]:
-    """The column bands that hold a line of writing between two row boundaries (_written)."""
+    """The column bands that hold a line of writing between two row boundaries: text in the band that
+    does not fill the row from line to line (over TEXT_ROW_FILL of its height: a shadow's edge, a fold,
+    a plumb remnant of ruling, never one row's writing)."""
     inside = cover[:, top + 2 : bottom - 1]
     if inside.shape[1] == 0:
         return set()
@@ -1192,8 +1194,8 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
     if got is None:
         return grid
     cover, _g = got
-    counts = [len(_written_columns(cover, lines[r], lines[r + 1])) for r in range(1, len(lines) - 1)]
-    written = [n for n in counts if n >= TEXT_GRID_MIN_COLS]
+    cols = [_written_columns(cover, lines[j], lines[j + 1]) for j in range(len(lines) - 1)]  # row j's (0: header)
+    written = [len(c) for c in cols[1:] if len(c) >= TEXT_GRID_MIN_COLS]
     if not written:
         return grid
     need = max(TEXT_GRID_MIN_COLS, TABLE_ROW_SHARE * float(np.median(written)))
@@ -1204,15 +1206,15 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
         if k not in inferred:
             k += 1
             continue
-        above = _written_columns(cover, lines[k - 1], lines[k])
-        below = _written_columns(cover, lines[k], lines[k + 1])
-        entry = [len(_written_columns(cover, lines[j], lines[j + 1])) >= need for j in range(1, len(lines) - 1)]
-        earlier, later = any(entry[: k - 2]), any(entry[k:])  # an entry in a row above `above`, below `below`
+        above, below = cols[k - 1], cols[k]
+        earlier = any(len(c) >= need for c in cols[1 : k - 1])  # an entry in a row above `above`
+        later = any(len(c) >= need for c in cols[k + 1 :])  # an entry in a row below `below`
         inked = {int(c) for c in np.nonzero(cover[:, lines[k - 1] + 2 : lines[k] - 1].any(axis=1))[0]}
         continued = len(above) >= need and 0 < len(below) < need and below <= inked  # (a seal's ring may fill a cell)
         between = (len(above) >= need and not below and later) or (not above and len(below) >= need and earlier)
         if continued or between:
-            del lines[k]
+            del lines[k], cols[k]
+            cols[k - 1] = _written_columns(cover, lines[k - 1], lines[k])  # the two rows, one now
             inferred = {i - int(i > k) for i in inferred if i != k}
             struck = [r - int(r >= k) for r in struck]
             continue
@@ -1223,14 +1225,8 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
 
 
 def _written(cover: np.ndarray, top: int, bottom: int) -> int:
-    """How many column bands hold a line of writing between two row boundaries: text in the band that
-    does not fill the row from line to line (over TEXT_ROW_FILL of its height: a shadow's edge, a fold,
-    a plumb remnant of ruling, never one row's writing)."""
-    inside = cover[:, top + 2 : bottom - 1]
-    if inside.shape[1] == 0:
-        return 0
-    share = inside.mean(axis=1)
-    return int(((share > 0) & (share <= TEXT_ROW_FILL)).sum())
+    """How many column bands hold a line of writing between two row boundaries (_written_columns)."""
+    return len(_written_columns(cover, top, bottom))
 
 
 TEXT_ROW_FILL = 0.8
