@@ -46,7 +46,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from ocr.agreement import normalize_text  # noqa: E402
 from ocr.base import trim_to_ink  # noqa: E402
 from ocr.ppocr import REC_HEIGHT  # noqa: E402
-from pipeline.page.extract import STRETCH_FIELDS, line_crops, smoothed_ink_trim  # noqa: E402
+from pipeline.page.extract import STRETCH_FIELDS, at_captured_resolution, line_crops, smoothed_ink_trim  # noqa: E402
 
 VARIANTS: dict[
     str, Callable[[dict[str, Any], list[tuple[int, int]], set[int]], tuple[list[np.ndarray], list[tuple[int, int]]]]
@@ -63,38 +63,30 @@ def _asis(
 VARIANTS["asis"] = _asis
 
 
-def _without_grain_trim(
-    page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
-) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
-    """line_crops as before extract.trim_grainy_line (its condition made impossible for the call)."""
-    import pipeline.page.extract as ex
+def _with_extract(**names: Any) -> Callable[..., tuple[list[np.ndarray], list[tuple[int, int]]]]:
+    """line_crops (_asis) with these names of pipeline.page.extract replaced for the call, restored after."""
 
-    keep = ex.UNTRIMMED_SHARE
-    ex.UNTRIMMED_SHARE = 2.0
-    try:
-        return _asis(page, cells, stretch)
-    finally:
-        ex.UNTRIMMED_SHARE = keep
+    def run(
+        page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
+    ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+        import pipeline.page.extract as ex
 
+        keep = {name: getattr(ex, name) for name in names}
+        for name, value in names.items():
+            setattr(ex, name, value)
+        try:
+            return _asis(page, cells, stretch)
+        finally:
+            for name, value in keep.items():
+                setattr(ex, name, value)
 
-VARIANTS["no_grain_trim"] = _without_grain_trim
-
-
-def _no_denoise(
-    page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
-) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
-    """line_crops without layout.denoise_grain (the non-local-means step made the identity for the call)."""
-    import pipeline.page.extract as ex
-
-    keep = ex.denoise_grain
-    ex.denoise_grain = lambda line, sigma: line
-    try:
-        return _asis(page, cells, stretch)
-    finally:
-        ex.denoise_grain = keep
+    return run
 
 
-VARIANTS["no_denoise"] = _no_denoise
+# line_crops as before extract.trim_grainy_line (its condition made impossible for the call)
+VARIANTS["no_grain_trim"] = _with_extract(UNTRIMMED_SHARE=2.0)
+# line_crops without layout.denoise_grain (the non-local-means step made the identity for the call)
+VARIANTS["no_denoise"] = _with_extract(denoise_grain=lambda line, sigma: line)
 
 
 def _denoise_after_shrink(
@@ -102,10 +94,8 @@ def _denoise_after_shrink(
 ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
     """line_crops with the grain taken out after the line is shrunk to the frame's resolution (the cell's
     noise sigma divided by the shrink's averaging, sqrt of the area factor) instead of before."""
-    import pipeline.page.extract as ex
     from pipeline.page.layout import denoise_grain as dg
 
-    keep_d, keep_a = ex.denoise_grain, ex.at_captured_resolution
     held: dict[str, float] = {}
 
     def d(line: np.ndarray, sigma: float) -> np.ndarray:
@@ -113,15 +103,11 @@ def _denoise_after_shrink(
         return line
 
     def a(line: np.ndarray, enlarged: float) -> np.ndarray:
-        out = keep_a(line, enlarged)
+        out = at_captured_resolution(line, enlarged)
         s = held.get("s", 0.0)
         return dg(out, s) if enlarged <= 1.0 else dg(out, s) if s <= 0 else _nlm(out, s / max(1.0, enlarged))
 
-    ex.denoise_grain, ex.at_captured_resolution = d, a
-    try:
-        return _asis(page, cells, stretch)
-    finally:
-        ex.denoise_grain, ex.at_captured_resolution = keep_d, keep_a
+    return _with_extract(denoise_grain=d, at_captured_resolution=a)(page, cells, stretch)
 
 
 def _nlm(line: np.ndarray, sigma: float) -> np.ndarray:
@@ -140,20 +126,9 @@ VARIANTS["denoise_after"] = _denoise_after_shrink
 def _shrunk_by(power: float) -> Callable[..., tuple[list[np.ndarray], list[tuple[int, int]]]]:
     """line_crops with the line shrunk by enlarged**power instead of back to the frame's resolution
     (power 1, extract.at_captured_resolution): 0 keeps the line at the working resolution."""
-
-    def run(
-        page: dict[str, Any], cells: list[tuple[int, int]], stretch: set[int]
-    ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
-        import pipeline.page.extract as ex
-
-        keep = ex.at_captured_resolution
-        ex.at_captured_resolution = lambda line, enlarged: keep(line, enlarged**power) if power > 0 else line
-        try:
-            return _asis(page, cells, stretch)
-        finally:
-            ex.at_captured_resolution = keep
-
-    return run
+    return _with_extract(
+        at_captured_resolution=lambda line, enlarged: at_captured_resolution(line, enlarged**power) if power > 0 else line
+    )
 
 
 VARIANTS["no_shrink"] = _shrunk_by(0.0)
