@@ -43,6 +43,7 @@ from carbon_preps import load_lines, richardson_lucy  # noqa: E402
 
 from ocr.base import trim_to_ink  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
+from pipeline.kernel.safety import private_file  # noqa: E402
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -113,7 +114,8 @@ def read(out: Path, dirs: list[Path], sigmas: list[float], ids: bool) -> None:
             print(f"| wrong values a preparation reads valid: {reach}", flush=True)
         else:
             print(label, len(got), {k: sum(r[k][0] == r["truth"] for r in got) for k in reads}, flush=True)
-    out.write_text(json.dumps(rows, ensure_ascii=False))
+    with private_file(out, encoding="utf-8") as f:  # names, IDs and their truth: owner-only (0600)
+        f.write(json.dumps(rows, ensure_ascii=False))
 
 
 def report(rows: list[dict[str, Any]]) -> None:
