@@ -64,6 +64,11 @@ from pipeline.runs.stages import remap  # noqa: E402
 STRUCTURE_FLAGS = STRUCTURE_DOUBT_FLAGS
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
 LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
+LOW_FIGURES = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
+GAP_BINS = (0.01, 0.05, 0.2, 0.5)
+"""How far below its threshold a held field reads (threshold - confidence), binned: under 0.01, 0.05, 0.2, 0.5, and more."""
+STRUCTURE_LOWERED = "structure-lowered"
+"""threshold_gaps' type for a field whose confidence a structure doubt lowered (its flags: STRUCTURE_FLAGS)."""
 FIELD_LINE = re.compile(r"^(\w+): (.*)$")
 
 
@@ -156,6 +161,31 @@ def held_fields(reasons: list[str], fields: dict[str, Any], types: dict[str, str
     return by_field, whole
 
 
+def gap_bin(gap: float) -> str:
+    """The bin (GAP_BINS) of how far a field reads below its threshold: "<0.01" ... ">=0.5"."""
+    for b in GAP_BINS:
+        if gap < b:
+            return f"<{b:g}"
+    return f">={GAP_BINS[-1]:g}"
+
+
+def threshold_gaps(reasons: list[str], fields: dict[str, Any], types: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each field a held record holds below its threshold (a `low confidence` line): (its spec type, or
+    STRUCTURE_LOWERED where a structure doubt lowered it; how far below, gap_bin; its flags). Asked of the
+    entirely right held records: which types' thresholds hold right records, and by how little (a gap
+    under 0.01 is a threshold question, one of 0.5 a doubt's)."""
+    out = []
+    for line in reasons:
+        m = LOW_FIGURES.match(line)
+        if not m:
+            continue
+        name = m.group(1)
+        flags = tuple((fields.get(name) or {}).get("flags") or ())
+        kind = STRUCTURE_LOWERED if set(flags) & STRUCTURE_FLAGS else types.get(name, "text")
+        out.append((kind, gap_bin(float(m.group(3)) - float(m.group(2))), flags))
+    return out
+
+
 def family_stores(roots: list[Path]) -> list[tuple[str, Path, Path]]:
     out = []
     for root in roots:
@@ -222,6 +252,9 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
     one_field_other_wrong: Counter[tuple[str, str]] = Counter()  # ... another field of the record wrong
     doubt_right: Counter[tuple[str, str]] = Counter()  # (column or cell doubt's wording, field) -> held fields right
     doubt_wrong: Counter[tuple[str, str]] = Counter()
+    gaps: dict[str, Counter[str]] = defaultdict(Counter)  # entirely right held records: type -> gap bin -> fields
+    gap_flags: dict[str, Counter[str]] = defaultdict(Counter)  # ... type -> flag -> fields
+    right_low_only = right_scored = 0  # entirely right held records (with a truth row): held by low-confidence lines alone / all
     held = held_right = 0
     for rid, status, reasons, fields in recs:
         if status == AUTO_ACCEPTED:
@@ -231,6 +264,14 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         held += 1
         wrong = rid in wrong_records
         held_right += not wrong
+        if not wrong and rid in scored:
+            right_scored += 1
+            below = threshold_gaps(reasons, fields, types)
+            right_low_only += bool(below) and len(below) == len(reasons) and rid not in holds
+            for kind, b, flags in below:
+                gaps[kind][b] += 1
+                for fl in flags or ("(none)",):
+                    gap_flags[kind][fl] += 1
         causes: dict[str, set[str]] = defaultdict(set)
         for line in reasons:
             c, d = cause_of(line, types)
@@ -305,6 +346,10 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "one_field": [(c, f, n, one_field_wrong[(c, f)], one_field_other_wrong[(c, f)]) for (c, f), n in _ranked(one_field, 25)],
         "one_field_records": sum(one_field.values()),
         "doubts": [(w, f, doubt_right[(w, f)], doubt_wrong[(w, f)]) for (w, f), _n in _ranked(doubt_right + doubt_wrong, 25)],
+        "gaps": {k: dict(v) for k, v in sorted(gaps.items())},
+        "gap_flags": {k: _ranked(v, 5) for k, v in sorted(gap_flags.items())},
+        "right_low_only": right_low_only,
+        "right_scored": right_scored,
     }
 
 
@@ -412,6 +457,36 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
     for r in results:
         lines.append(f"- **{r['label']}**")
         lines += [f"  - {f} {a} / {b}: {w}" for w, f, a, b in r.get("doubts", [])] or ["  - none"]
+    bins = [f"<{b:g}" for b in GAP_BINS] + [f">={GAP_BINS[-1]:g}"]
+    lines += [
+        "",
+        "## Entirely right held records: fields below their threshold, by type and by how much",
+        "",
+        "Each `low confidence` line of a held record whose every field is right: the field's spec type (`"
+        + STRUCTURE_LOWERED
+        + "`: a structure doubt lowered it), how far below its threshold it reads (threshold - confidence), "
+        "and the flags those fields carry most (what doubt put them there).",
+        "",
+        "| type | fields | " + " | ".join(bins) + " | flags most carried |",
+        "|---|---|" + "---|" * len(bins) + "---|",
+    ]
+    kinds = sorted(
+        {k for r in results for k in r.get("gaps", {})},
+        key=lambda k: (-sum(sum(r.get("gaps", {}).get(k, {}).values()) for r in results), k),
+    )
+    for k in kinds:
+        per = Counter[str]()
+        fl = Counter[str]()
+        for r in results:
+            per.update(r.get("gaps", {}).get(k, {}))
+            fl.update(dict(r.get("gap_flags", {}).get(k, [])))
+        flags = ", ".join(f"{f} {n}" for f, n in _ranked(fl, 5))
+        lines.append(f"| {k} | {sum(per.values())} | " + " | ".join(str(per.get(b, 0)) for b in bins) + f" | {flags} |")
+    lines.append("")
+    lines.append(
+        "Entirely right held records held by low-confidence lines alone: "
+        + "; ".join(f"{r['label']} {r.get('right_low_only', 0)} of {r.get('right_scored', 0)}" for r in results)
+    )
     lines += ["", "## Details (cause, field): records held, and held by it alone (wrong among them)", ""]
     for r in results:
         any_s = "; ".join(f"{c} {d} {n}".replace("  ", " ") for c, d, n in r["detail_any"][:12])

@@ -65,3 +65,59 @@ def test_report_lists_sole_causes_with_right_records_and_wrong_fields() -> None:
     assert "## Records held by one cause alone" in md
     assert f"| {name} | 2 / 1 / 2 | 2 / 1 / 2 |" in md  # 2 sole, 1 entirely right, 2 wrong fields
     assert f"{seal} + {name} 1 / 1 / 0" in md
+
+
+def test_threshold_gaps_bin_each_low_field_by_type_and_how_far_below() -> None:
+    hr = _hold_reasons()
+    types = {"deceased_name": "name", "household_address": "address", "remarks": "text"}
+    fields = {
+        "deceased_name": {"flags": ["engines_agree"]},
+        "household_address": {"flags": ["page_structure_doubted"]},  # a structure doubt lowered it
+        "remarks": {"flags": []},
+    }
+    reasons = [
+        "deceased_name: confidence 0.98 below 0.99",
+        "household_address: confidence 0.40 below 0.98",
+        "remarks: confidence 0.30 below 0.65",
+        "row: a line is drawn across its text",  # no field below a threshold
+    ]
+    gaps = hr.threshold_gaps(reasons, fields, types)
+    assert [(k, b) for k, b, _f in gaps] == [("name", "<0.05"), (hr.STRUCTURE_LOWERED, ">=0.5"), ("text", "<0.5")]
+    assert gaps[0][2] == ("engines_agree",)
+    assert hr.gap_bin(0.005) == "<0.01" and hr.gap_bin(0.6) == ">=0.5"
+
+
+def test_report_shows_right_held_fields_below_threshold_by_type() -> None:
+    hr = _hold_reasons()
+    result = {
+        "label": "d/county",
+        "records": 4,
+        "auto": 2,
+        "auto_share": 0.5,
+        "auto_fields": 20,
+        "auto_wrong": 0,
+        "auto_error_rate": 0.0,
+        "held": 2,
+        "held_all_right": 2,
+        "n_causes": {1: 2},
+        "any": {},
+        "sole": {},
+        "sole_wrong": {},
+        "pairs": [],
+        "held_fields": {},
+        "held_pairs": [],
+        "one_field": [],
+        "one_field_records": 0,
+        "doubts": [],
+        "detail_any": [],
+        "detail_sole": [],
+        "auto_wrong_fields": {},
+        "gaps": {"name": {"<0.05": 2, "<0.5": 1}},
+        "gap_flags": {"name": [("engines_agree", 3)]},
+        "right_low_only": 2,
+        "right_scored": 2,
+    }
+    md = hr.render([result], "python bench/hold_reasons.py X", "abc")
+    assert "## Entirely right held records: fields below their threshold" in md
+    assert "| name | 3 | 0 | 2 | 0 | 1 | 0 | engines_agree 3 |" in md
+    assert "d/county 2 of 2" in md
