@@ -386,6 +386,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list: changed to the list's only village one character away, a look-alike or one the reader doubted (丰城沟村→半城沟村), the reading kept: check",
         "warn",
     ),
+    "village_generic_fixed": FlagInfo(
+        "地址中村名的“村”被识别为“材”，已改回“村”，需核对",
+        "a village's generic 村 read as 材 put back (村 for 材 at the address's end or before its house number): check",
+        "warn",
+    ),
     "place_glyph_fixed": FlagInfo("地名中的误识字已更正（如 瞳→疃）", "a glyph never used in place names fixed (瞳→疃)", "warn"),
     "glyph_outside_ocr_dictionary": FlagInfo(
         "可能是识别字典中没有的字（如 夼 被识别为 乔），需核对",
@@ -557,6 +562,11 @@ FLAGS: dict[str, FlagInfo] = {
     "scattering_before_cremation": FlagInfo("海葬日期早于火化日期", "scattering date before cremation date", "error"),
     "date_outside_ledger_year": FlagInfo("日期不在台账年份附近", "date not within the ledger's year", "warn"),
     "cert_year_mismatch": FlagInfo("火化证号年份与台账年份不符", "certificate number year differs from the ledger year", "warn"),
+    "year_digit_lost": FlagInfo(
+        "年份只识别出三位（如 201年），按登记簿年份补全，需核对",
+        "the year read with three digits, the ledger's year less one digit (201年 in a 2014 register): completed from the ledger, check",
+        "warn",
+    ),
     "year_put_back_by_ledger": FlagInfo(
         "年份不在台账年份附近，与其中一年只差一个数字（如 6 读作 0），已改为该年，须人工核对（识别原文已保留）",
         "the year read lies outside the ledger's years and one digit off one of them (a 6 read 0): put back to "

@@ -333,7 +333,34 @@ def normalize_date(raw: str, ledger_year: int | None = None) -> Normalized:
     units = _date_units_read_as_digits(n)
     if units.value is not None or "unparseable" not in n.flags:
         return units
-    return _both_separators_lost(n)
+    both = _both_separators_lost(n)
+    return both if both.value is not None else _year_digit_lost(both, ledger_year)
+
+
+YEAR_DIGIT_LOST = "year_digit_lost"
+_THREE_DIGIT_YEAR = re.compile(r"([0-9]{3})([.\-/年,、·]+[0-9]{1,2}[.\-/月,、·]+[0-9]{1,2}[日号]?)")
+
+
+def _year_digit_lost(n: Normalized, ledger_year: int | None) -> Normalized:
+    """A date whose year was read with three digits, which are the ledger's year with one digit lost
+    (201年4月23日 in a 2014 register: 2014 less its 4), given the ledger's year, flagged YEAR_DIGIT_LOST and
+    held (YEAR_FROM_LEDGER_CERTAINTY at most STRAY_MARKS_CERTAINTY: under every threshold), the reading kept
+    raw. Sources: a register's entries are written in the year its title names (record._validate's
+    ledger_year_window, as `year_from_ledger` and put_back_years use it), and the recognizer loses a
+    digit of a carbon copy's spread or sealed number (the fresh carbon copy of design 3334: 4 of 4 dates read
+    so were of the ledger's year; a year of three digits is no year of a register: MIN_YEAR). Only one
+    digit dropped from the ledger's own year, never another year, and only the year: month and day as read."""
+    if ledger_year is None or not MIN_YEAR <= ledger_year <= MAX_YEAR:
+        return n
+    s = fold_dashes(_WS.sub("", unicodedata.normalize("NFKC", n.raw or "")))
+    m = _THREE_DIGIT_YEAR.fullmatch(s)
+    ys = str(ledger_year)
+    if m is None or m.group(1) not in {ys[:i] + ys[i + 1 :] for i in range(len(ys))}:
+        return n
+    d = _normalize_date(ys + m.group(2), ledger_year)
+    if d.value is None:
+        return n
+    return Normalized(d.value, n.raw, (*d.flags, YEAR_DIGIT_LOST), min(d.certainty, STRAY_MARKS_CERTAINTY))
 
 
 DATE_SEPARATORS_LOST = "date_separators_lost"
@@ -1562,6 +1589,13 @@ def normalize_address(
         text = unit
         flags.append("house_number_unit_fixed")
         certainty *= 0.5
+    generic = _VILLAGE_GENERIC_MISREAD.sub("村", text)
+    if generic != text:  # 材 where a village's generic ends the address or precedes its house number: 村, held
+        text = generic
+        flags.append("village_generic_fixed")
+        certainty *= VILLAGE_GENERIC_FIXED_CERTAINTY
+        if "village_not_in_list" not in flags and village is None and names_listed_towns_village(text, sp):
+            flags.append("village_not_in_list")  # now a village (…村) its town's list lacks: said, already held
     fixed = text.translate(_PLACE_GLYPHS)
     if fixed != text:
         text = fixed
@@ -1570,11 +1604,7 @@ def normalize_address(
     if doubtful_glyph_spots(text, sp, village):
         flags.append("glyph_outside_ocr_dictionary")
         certainty *= 0.5
-    if (
-        any(ch in text for ch in _LOOKALIKE_GLYPHS)
-        or _LOOKALIKE_BEFORE_COUNTY.search(text)
-        or _VILLAGE_GENERIC_MISREAD.search(text)
-    ):
+    if any(ch in text for ch in _LOOKALIKE_GLYPHS) or _LOOKALIKE_BEFORE_COUNTY.search(text):
         flags.append("place_glyph_doubtful")
         certainty *= 0.5
     roads = road_near_place(text, sp)
@@ -1750,10 +1780,20 @@ _LOOKALIKE_GLYPHS = "菜"
 """莱 (东莱街, 莱州, 莱阳: the old name of the region) is read as 菜 (vegetable), which almost never
 names a place: doubted (`place_glyph_doubtful`), never replaced."""
 _VILLAGE_GENERIC_MISREAD = re.compile(r"材(?=$|[0-9])")
-"""村 (a village's generic, mapping.places.VILLAGE_GENERIC_READS) is read as its look-alike 材 (timber), which
-ends no place's name: an address whose last word or the word before its house number ends in 材 is doubted
-(`place_glyph_doubtful`) where its town's list did not put the village right; never replaced (the village
-may be off the list, and the list only corrects what it holds)."""
+"""村 (a village's generic, mapping.places.VILLAGE_GENERIC_READS) is read as its look-alike 材 (timber; 木 with
+才 for 木 with 寸, glyph similarity 0.91, mapping.glyphs), which ends no place's name: none of the 5941
+villages of the official list (NBS 2023, mapping/data/yantai_villages.json) holds 材, and the address
+grammar puts a unit's generic (村, 号) there, never a common noun. Where the town's list did not put the
+village right (find_village: the village is off the list, or the town was misread), the generic alone is
+put back, 村 for 材 at the end of the address or right before its house number, and the address held
+(`village_generic_fixed`, VILLAGE_GENERIC_FIXED_CERTAINTY): one look-alike character of the generic, the
+village's proper name kept as read (nothing added or deleted). On the carbon copies of design d3316
+(s31-fadedids w_c5/a_fc/s_fc, s33 c7) 材 so placed was 村 in all 15 cases (village_not_in_list); 材 inside a
+name (建材路) is left alone. Was: doubted, never replaced (s22)."""
+VILLAGE_GENERIC_FIXED_CERTAINTY = 0.5
+"""An address whose village generic was put back from 材 (_VILLAGE_GENERIC_MISREAD) stays a proposal for the
+reviewer, as sure as the doubt it had before (`place_glyph_doubtful`: halved): under every calibrated
+threshold, so no wrong value is accepted unseen that was held before."""
 _LOOKALIKE_BEFORE_COUNTY = re.compile(r"[披技被校液]县")
 """掖 (掖县, Laizhou's old name, kept in 掖县路) is read as 披 技 被 校 or 液, with both readings
 agreeing; none of those makes a county's name. On the fitting sets and seed 9440 all 47 addresses

@@ -1704,10 +1704,10 @@ def test_a_village_off_its_towns_list_read_surely_and_far_from_every_listed_vill
     assert N.normalize_address(stand_in, chars=[1.0] * len(stand_in)).certainty <= 0.5
 
 
-def test_a_village_whose_generic_is_read_as_its_lookalike_is_put_right_by_its_towns_list_or_doubted():
+def test_a_village_whose_generic_is_read_as_its_lookalike_is_put_right_by_its_towns_list_or_held():
     """村 is read 材 (木 with 才 for 木 with 寸): where the town's list holds the village the reading is then
-    near, the list puts it right (馆前前徐村 of 黄山馆镇); where it does not, 材 ends no place's name and the
-    address is doubted, never changed."""
+    near, the list puts it right (馆前前徐村 of 黄山馆镇); where it does not, 材 ends no place's name (no village
+    of the official list holds it): the generic alone is put back and the address held for review."""
     from mapping import normalize as N
 
     n = N.normalize_address("龙口市黄山馆镇馆前前徐材")
@@ -1716,8 +1716,13 @@ def test_a_village_whose_generic_is_read_as_its_lookalike_is_put_right_by_its_to
     assert n.value == "山东省烟台市龙口市诸由观镇羊沟营村158号"
     off = "龙口市北马镇矫家洼材"
     n = N.normalize_address(off, chars=[1.0] * len(off))
-    assert n.value == off and "place_glyph_doubtful" in n.flags and n.certainty <= 0.5
-    assert N.normalize_address("龙口市建材路3号").certainty == 1.0  # 材 inside a road's name is no village
+    assert n.value == "龙口市北马镇矫家洼村" and n.raw == off
+    assert "village_generic_fixed" in n.flags and "village_not_in_list" in n.flags and n.certainty <= 0.5
+    numbered = "山东省烟台市招远市金岭镇北店材238号"  # before its house number (carbon copy c7)
+    n = N.normalize_address(numbered, chars=[1.0] * len(numbered))
+    assert n.value == "山东省烟台市招远市金岭镇北店村238号" and n.certainty <= 0.5
+    assert N.normalize_address("龙口市建材路3号").value == "龙口市建材路3号"  # 材 inside a road's name is no village
+    assert N.normalize_address("龙口市建材路3号").certainty == 1.0
 
 
 def test_a_road_named_after_a_place_of_its_county_misread_in_lookalike_strokes_is_put_right_and_held():

@@ -780,6 +780,20 @@ def test_a_ruling_line_read_as_1_at_a_dates_end_is_left_out_and_doubted():
     assert normalize_date("12016-12-251").value is None  # both ends: no single reading
 
 
+def test_a_year_read_with_one_digit_of_the_ledgers_year_lost_is_completed_from_the_ledger_and_held():
+    """201年4月23日 on a carbon copy of a 2014 register: the year's last digit lost under the spread (fresh carbon
+    copy of design 3334). The ledger's year less one digit is completed from the ledger, held (0.45), the
+    reading kept raw; without a ledger year, or three digits that are no digit-less form of it, nothing."""
+    from mapping.normalize import normalize_date
+
+    for text in ("201年4月23日", "201年4月23", "204.4.23"):
+        n = normalize_date(text, 2014)
+        assert n.value == "2014-04-23" and n.raw == text and "year_digit_lost" in n.flags and n.certainty <= 0.45, text
+    assert normalize_date("201年4月23日").value is None
+    assert normalize_date("194年4月23日", 2014).value is None
+    assert normalize_date("2014年4月23日", 2014).flags == ()
+
+
 def test_a_corrected_place_the_places_read_exactly_below_it_confirm_is_as_sure_as_they_are():
     # 藁州市 -> 莱州市: 金城镇 (read exactly) is a town of 莱州市 only; 夏句镇 -> 夏甸镇 of 招远市 (read
     # exactly), whose village list (NBS 2023) holds 西河北村 written right after it

@@ -607,7 +607,12 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
     count up one a row. On a page read so badly that fewer of them do, the page's longest run says it:
     the numbers that lie on one line of one a row (their number less their row the same; at least
     CERT_RUN_MIN, more than on any other line) give the number of a row that has numbers of that run
-    both before and after it (a run that ends, or starts anew, at a jump says nothing beyond it). A
+    both before and after it (a run that ends, or starts anew, at a jump says nothing beyond it). The
+    longest run judges so on an orderly page too, first, every row it holds numbers both before and after:
+    rows misread alike in a row (a seal over 2014-00360 .. 00363 read 00300, 00302, 00303 on a carbon copy:
+    the closed loop of a 6 read 0, each off the run by the same digit) agree with one another, so their
+    nearest numbers vouch for each other and not for the run around them (fresh carbon copy of design 3334).
+    A run resumed after them, one a row, leaves no number to those rows but its own. A
     row whose own number is not the run's, or is no number, breaks it. `certs`: (row_no, normalized
     number or None) of the page's written rows in printed order, None where no number of the spec's form
     was read. Where a page's numbers jump (certificates voided, a sea burial register's numbers of earlier
@@ -629,10 +634,10 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
         before = [k[1] - (k[0] - p) for k in known if k[0] < p]
         after = [k[1] - (k[0] - p) for k in known if k[0] > p]
         said = (before[-1:] + after[:1]) if before and after else (before[-2:] or after[:2])
-        if in_order and len(said) == 2 and said[0] == said[1]:
+        if line is not None and any(q < p for q in on_line) and any(q > p for q in on_line):
+            expected = line + p  # between numbers of the page's longest run: it has the run's number
+        elif in_order and len(said) == 2 and said[0] == said[1]:
             expected = said[0]
-        elif not in_order and line is not None and any(q < p for q in on_line) and any(q > p for q in on_line):
-            expected = line + p
         else:
             continue
         if v is not None and _CERT_VALUE.fullmatch(v) and int(v) == expected:
@@ -738,7 +743,8 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
     (mapping.idfix.CONFUSABLE): then the run's number is filled in, doubted (`cert_no_decoded_by_run`,
     the reading kept in raw). A reading that gave no number of the spec's form (marks glued to it:
     201100115N, MAMA2013-00476) and holds the run's number whole among its characters (its year and
-    serial, their separator dropped) gets it, doubted
+    serial, their separator dropped), or it with one digit misread as above (2014-00302业务专用, a seal's
+    words glued to it, for 2014-00362), gets it, doubted
     alike. Nothing is ever taken without a reviewer: both stay below every threshold."""
     for row_no, brk in breaks.items():
         rec = records.get(row_no)
@@ -750,7 +756,7 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
         value = fv.value if isinstance(fv.value, str) and _CERT_VALUE.fullmatch(fv.value) else None
         if value is not None and _one_confusion(value, brk.expected):
             decoded, confidence = True, min(fv.confidence, CERT_RUN_CERTAINTY)
-        elif value is None and brk.expected in _numbers_in(fv.raw):
+        elif value is None and any(n == brk.expected or _one_confusion(n, brk.expected) for n in _numbers_in(fv.raw)):
             decoded, confidence = True, CERT_RUN_CERTAINTY * STRUCTURE_DOUBT
         elif value is not None:
             decoded, confidence = False, min(fv.confidence, CERT_RUN_CERTAINTY)
