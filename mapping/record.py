@@ -1116,20 +1116,21 @@ def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
 
 
 VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
-VOYAGE_WORD_WORN = re.compile(r"第([0-9]{1,3})([\u3400-\u9fff]{0,2})")
+VOYAGE_WORD_WORN = re.compile(r"第([0-9]{1,3})(?!次$)(?:[\u3400-\u9fff]航|航|[\u3400-\u9fff]{2}(?<!次))")
 """A voyage number of the spec's worded form (SPEC.md: 第4航次) whose word the recognizer wore down on a carbon or
-faded copy: 第 and the number read right, then at most two glyphs and nothing else, 航次 read as two other
-glyphs (第7版文, 第8瓶文, 第7收放: 次's 欠 spread into 文 or 放) or one of them lost (第7次, 第7航, 第7大). The spec
-prints no other worded voyage number and no other field in that frame (第, a number, glyphs only), so the frame
-names the form; put back as VOYAGE_WORD is (put_back_voyage_word: held, the reading kept raw). Rule source: the
-spec's form and the recognizer's readings of a spread or faded 航次 (harsh carbon copies of design d3316, s_fc
-and a_fc: 8 / 13 / 13 voyage numbers so read, all 第N航次; none read so was right before)."""
+faded copy: 第 and the number read right, then two glyphs neither of them 次 read for 航次 (第7版文, 第8瓶文,
+第7收放: 次's 欠 spread into 文 or 放), or 航 with its 次 lost (第7航, 第7X航). The spec prints no other worded
+voyage number and no other field in that frame, so the frame names the form; put back as VOYAGE_WORD is
+(put_back_voyage_word: held, the reading kept raw). A reading that is itself a way of writing a voyage (第7次,
+第7, 第7船次 is VOYAGE_WORD's) is left as read: SPEC.md keeps the printed text in voyage_no, and a register may
+print 第7次. Rule source: the spec's form and the recognizer's readings of a spread or faded 航次 (harsh carbon
+copies of design d3316, s_fc and a_fc: 8 / 13 / 13 voyage numbers so read, all 第N航次)."""
 
 
 def put_back_voyage_word(out: dict[str, FieldValue], typed: frozenset[str] = frozenset()) -> bool:
     """A voyage number read in the frame of the spec's worded form (mapping.normalize.VOYAGE_WORD, 第4航次) with another glyph
     for its 航 is given the form's glyph (第1杭次 -> 第1航次), and one whose 航次 was worn down to other glyphs or
-    lost one (VOYAGE_WORD_WORN: 第7版文, 第7次) the form's word, flagged VOYAGE_WORD_PUT_BACK,
+    lost its 次 (VOYAGE_WORD_WORN: 第7版文, 第7航) the form's word, flagged VOYAGE_WORD_PUT_BACK,
     at most YEAR_PUT_BACK_CERTAINTY sure, the reading kept as raw. A property of the recognizer on a
     photographed page (a small, blurred 航 read 杭 税 批 硫 ...: one glyph of its size, the frame's digits
     and 第 次 read right) and of the spec's form, which puts no other glyph between the number and 次. Never a

@@ -427,14 +427,15 @@ def test_a_sea_burials_voyage_is_put_back_but_not_the_certificate_of_an_earlier_
 
 def test_a_voyage_number_whose_word_a_carbon_copy_wore_down_is_put_back_to_the_specs_form_and_held():
     """On a carbon or faded copy 航次 is read as two other glyphs (第7版文: 次's 欠 spread into 文) or loses one
-    (第7次, 第7航): the spec's only worded form (第4航次) is put back, held for review, the reading kept raw; a
-    year-serial voyage number or anything beyond the frame stays as read."""
-    for read in ("第7版文", "第8瓶文", "第7次", "第7航", "第12收放"):
+    its 次 (第7航): the spec's only worded form (第4航次) is put back, held for review, the reading kept raw; a
+    year-serial voyage number, another way of writing a voyage (第7次, 第7: SPEC keeps the printed text) or
+    anything beyond the frame stays as read."""
+    for read in ("第7版文", "第8瓶文", "第7航", "第12收放"):
         rec = build_record("sea_burial", cells(dict(SEA_ROW, voyage_no=read)), CTX)
         fv = rec.fields["voyage_no"]
         want = "第12航次" if "12" in read else f"第{read[1]}航次"
         assert fv.value == want and fv.raw == read and "voyage_word_put_back" in fv.flags and fv.confidence <= 0.45
-    for kept in ("13-04", "第7航次", "第7版文は"):
+    for kept in ("13-04", "第7航次", "第7版文は", "第7次", "第7", "第12次"):
         rec = build_record("sea_burial", cells(dict(SEA_ROW, voyage_no=kept)), CTX)
         assert rec.value("voyage_no") == kept and "voyage_word_put_back" not in rec.fields["voyage_no"].flags
 
