@@ -15,6 +15,37 @@ def _hold_reasons():
     return mod
 
 
+def _result(**over: object) -> dict:
+    """One store's result as bench/hold_reasons.py's render takes it: nothing held, every table empty, but
+    the keys a test sets."""
+    base: dict = {
+        "label": "d/county",
+        "records": 0,
+        "auto": 0,
+        "auto_share": 0.0,
+        "auto_fields": 0,
+        "auto_wrong": 0,
+        "auto_error_rate": 0.0,
+        "held": 0,
+        "held_all_right": 0,
+        "n_causes": {},
+        "any": {},
+        "sole": {},
+        "sole_wrong": {},
+        "sole_wrong_fields": {},
+        "pairs": [],
+        "held_fields": {},
+        "held_pairs": [],
+        "one_field": [],
+        "one_field_records": 0,
+        "doubts": [],
+        "detail_any": [],
+        "detail_sole": [],
+        "auto_wrong_fields": {},
+    }
+    return base | over
+
+
 def test_cause_tally_counts_right_records_and_wrong_fields_of_sole_and_paired_causes() -> None:
     hr = _hold_reasons()
     name, seal, page = "low confidence: name", "cell under a seal", "page: grid from text"
@@ -36,31 +67,20 @@ def test_report_lists_sole_causes_with_right_records_and_wrong_fields() -> None:
     hr = _hold_reasons()
     name, seal = "low confidence: name", "cell under a seal"
     tally = hr.cause_tally([(frozenset({name}), 0), (frozenset({name}), 2), (frozenset({seal, name}), 0)])
-    result = {
-        "label": "d/county",
-        "records": 10,
-        "auto": 7,
-        "auto_share": 0.7,
-        "auto_fields": 70,
-        "auto_wrong": 0,
-        "auto_error_rate": 0.0,
-        "held": 3,
-        "held_all_right": 2,
-        "n_causes": {1: 2, 2: 1},
-        "any": {name: 3, seal: 1},
-        "sole": {name: 2},
-        "sole_wrong": {name: 1},
-        "sole_wrong_fields": {k[0]: w for k, (_n, _r, w) in tally.items() if len(k) == 1 and w},
-        "pairs": [(*k, n, r, w) for k, (n, r, w) in tally.items() if len(k) == 2],
-        "held_fields": {},
-        "held_pairs": [],
-        "one_field": [],
-        "one_field_records": 0,
-        "doubts": [],
-        "detail_any": [],
-        "detail_sole": [],
-        "auto_wrong_fields": {},
-    }
+    result = _result(
+        records=10,
+        auto=7,
+        auto_share=0.7,
+        auto_fields=70,
+        held=3,
+        held_all_right=2,
+        n_causes={1: 2, 2: 1},
+        any={name: 3, seal: 1},
+        sole={name: 2},
+        sole_wrong={name: 1},
+        sole_wrong_fields={k[0]: w for k, (_n, _r, w) in tally.items() if len(k) == 1 and w},
+        pairs=[(*k, n, r, w) for k, (n, r, w) in tally.items() if len(k) == 2],
+    )
     md = hr.render([result], "python bench/hold_reasons.py X", "abc")
     assert "## Records held by one cause alone" in md
     assert f"| {name} | 2 / 1 / 2 | 2 / 1 / 2 |" in md  # 2 sole, 1 entirely right, 2 wrong fields
@@ -89,34 +109,19 @@ def test_threshold_gaps_bin_each_low_field_by_type_and_how_far_below() -> None:
 
 def test_report_shows_right_held_fields_below_threshold_by_type() -> None:
     hr = _hold_reasons()
-    result = {
-        "label": "d/county",
-        "records": 4,
-        "auto": 2,
-        "auto_share": 0.5,
-        "auto_fields": 20,
-        "auto_wrong": 0,
-        "auto_error_rate": 0.0,
-        "held": 2,
-        "held_all_right": 2,
-        "n_causes": {1: 2},
-        "any": {},
-        "sole": {},
-        "sole_wrong": {},
-        "pairs": [],
-        "held_fields": {},
-        "held_pairs": [],
-        "one_field": [],
-        "one_field_records": 0,
-        "doubts": [],
-        "detail_any": [],
-        "detail_sole": [],
-        "auto_wrong_fields": {},
-        "gaps": {"name": {"<0.05": 2, "<0.5": 1}},
-        "gap_flags": {"name": [("engines_agree", 3)]},
-        "right_low_only": 2,
-        "right_scored": 2,
-    }
+    result = _result(
+        records=4,
+        auto=2,
+        auto_share=0.5,
+        auto_fields=20,
+        held=2,
+        held_all_right=2,
+        n_causes={1: 2},
+        gaps={"name": {"<0.05": 2, "<0.5": 1}},
+        gap_flags={"name": [("engines_agree", 3)]},
+        right_low_only=2,
+        right_scored=2,
+    )
     md = hr.render([result], "python bench/hold_reasons.py X", "abc")
     assert "## Entirely right held records: fields below their threshold" in md
     assert "| name | 3 | 0 | 2 | 0 | 1 | 0 | engines_agree 3 |" in md
