@@ -705,6 +705,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This row's only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; reject it if the scan shows no entry under the seal.",
     ),
     "record.seal_only.short": ("疑似印章文字", "seal's text?"),
+    "record.unidentified_row": (
+        "此行的字都在未能识别的栏目里：是一条记录，但其值未能对应到字段；请对照扫描件逐项录入。",
+        "This row's writing lies only in columns whose field was not identified: an entry whose values could not be mapped; key it from the scan.",
+    ),
+    "record.unidentified_row.short": ("栏目未识别的记录", "entry in unidentified columns"),
     "record.unfitted_capture": (
         "{capture}：当前的自动通过阈值未在这类页面上拟合，本条记录不能自动通过，请逐项对照扫描件核对。",
         "{capture}: the auto-accept thresholds in use were not fitted on such pages, so this record is not auto-accepted; check every value against the scan.",

@@ -14,6 +14,8 @@ from pipeline.kernel.models import RawCell
 from pipeline.page.extract import GRID_DOUBTS, PAGE_ASSIGNMENT_DOUBT, map_rows, rows_in_doubt
 from pipeline.page.routing import NEEDS_REVIEW, route
 from pipeline.page.structure import STRUCK, Structure
+from pipeline.review.queue import record_reason
+from review_app.i18n import t
 
 TITLE = "烟台市殡仪馆火化登记簿（2016年）"
 COLUMNS = ["row_no", "deceased_name", "sex_code", "id_number", "death_date", "agent_name", "household_address"]
@@ -140,3 +142,45 @@ def test_a_page_whose_rows_were_placed_by_its_text_keeps_every_row_whatever_else
     s.doubt_page(GRID_DOUBTS[grid])
     assert rows_in_doubt(s)
     assert numbers(rows, s) == [1, 2, 4, 5, 6, 7, 8]
+
+
+# a page where the columns of the name, sex and ID were not identified (a blurred photograph's header)
+PARTLY = ["row_no", None, None, None, "death_date", "agent_name", None]
+
+
+def test_an_entry_written_only_in_unidentified_columns_stays_a_record_held():
+    # the row's identified cells read blank (its date and agent faint), its other cells hold writing:
+    # it was dropped as an empty ruled row (no record at all); now a record held for review
+    only_there = (
+        3,
+        [
+            RawCell("3", 0.99, None),
+            RawCell("刘建国", 0.9, None),
+            RawCell("男", 0.95, None),
+            RawCell("37068219520315001X", 0.8, None),
+            blank(),
+            blank(),
+            RawCell("龙口市", 0.7, None),
+        ],
+    )
+    rows = [entry(1), entry(2), only_there, entry(4)]
+    out = map_rows("cremation", TITLE, PARTLY, rows, Settings())
+    assert [r.row_no for r in out] == [1, 2, 3, 4]
+    held = out[2].record
+    assert route(held, Settings())[0] == NEEDS_REVIEW
+    assert record_reason(held.problems[0]) == ("unidentified_row", {})
+    assert "栏目" in t("record.unidentified_row", lang="zh") and t("record.unidentified_row.short", lang="en")
+
+
+def test_marks_in_unidentified_columns_keep_no_row():
+    # one mark, or one cell of writing, in the unidentified columns of an empty row is no entry
+    one_mark = marks(3, (1, noise("礼", 0.03)), (3, noise("2", 0.23)))
+    one_cell = marks(4, (6, RawCell("龙口市", 0.9, None)))
+    out = map_rows("cremation", TITLE, PARTLY, [entry(1), entry(2), one_mark, one_cell], Settings())
+    assert [r.row_no for r in out] == [1, 2]
+    # nor does a reviewer's word that the columns hold no field of ours count them
+    two = marks(3, (1, RawCell("刘建国", 0.9, None)), (3, RawCell("37068219520315001X", 0.8, None)))
+    kept = map_rows("cremation", TITLE, PARTLY, [entry(1), entry(2), two], Settings())
+    decided = map_rows("cremation", TITLE, PARTLY, [entry(1), entry(2), two], Settings(), no_field={1, 3})
+    assert [r.row_no for r in kept] == [1, 2, 3]
+    assert [r.row_no for r in decided] == [1, 2]

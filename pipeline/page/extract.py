@@ -1792,7 +1792,9 @@ def map_rows(
     """Map the data rows of one page; empty ruled rows are skipped, and so are the rows below the
     page's last written row that read only as marks (blank_tail: a photo's specks and shadows). On a
     page none of whose columns is identified (COLUMNS_UNREAD_DOUBT) a row with writing in any cell is
-    kept, its cells as read and no field mapped, so that the columns its volume tells can map it later.
+    kept, its cells as read and no field mapped, so that the columns its volume tells can map it later;
+    on a page with some columns identified, so is a row whose writing lies only in the others
+    (unidentified_writing), held with UNIDENTIFIED_WRITING_PROBLEM.
 
     `overrides` (row_no -> field -> text typed by a reviewer) replace the OCR text of those fields
     before mapping, so a correction is normalized and cross-checked like any other value; the field
@@ -1879,7 +1881,10 @@ def map_rows(
         for name in here:
             mapped.setdefault(name, RawCell("", 0.0, None))
         typed = (overrides or {}).get(row_no) or {}
-        if not typed and not any(cell.text for cell in mapped.values()) and not (unread and any(c.text for c in cells)):
+        empty = not any(cell.text for cell in mapped.values())
+        # no column with a field holds writing here, yet its unidentified columns do: an entry all the same
+        elsewhere = empty and not unread and unidentified_writing(cells, columns, no_field)
+        if not typed and empty and not (unread and any(c.text for c in cells)) and not elsewhere:
             continue
         for name, text in typed.items():
             box = mapped[name].box if name in mapped else None
@@ -1887,7 +1892,9 @@ def map_rows(
         printed = len([f for f in columns if f and f != "row_no"])
         record = build_record(kind, mapped, ctx)
         written = sum(1 for cell in mapped.values() if cell.text)
-        if not typed and written <= SPARSE_ROW_CELLS < printed:
+        if not typed and elsewhere:
+            record.problems.insert(0, UNIDENTIFIED_WRITING_PROBLEM)
+        elif not typed and written <= SPARSE_ROW_CELLS < printed:
             record.problems.insert(
                 0,
                 f"row: only {written} of {printed} cells written: an empty row with a mark "
@@ -2297,6 +2304,31 @@ def writing_cells(cells: Iterable[RawCell]) -> int:
     tells a row a person's particulars were written in from an unused one (SPARSE_ROW_CELLS: blank_tail,
     _unused_row)."""
     return sum(1 for c in cells if (c.text or "").strip() and not noise_reading(c))
+
+
+def unidentified_writing(cells: Sequence[RawCell], columns: Sequence[str | None], no_field: Collection[int] = ()) -> bool:
+    """Whether a row holds writing (writing_cells: more than a mark) in more than SPARSE_ROW_CELLS cells of
+    the columns whose field was not identified (None; not those a reviewer said hold no field of ours,
+    `no_field`): a row map_rows keeps as a record even where every column with a field reads blank in it.
+
+    Source: the ruled register, one entry a ruled row, written across the row: a row with writing in
+    several of its cells is an entry, whichever of its columns the page's header and cells let us
+    identify. Whether it was kept hung on the few cells of the identified columns alone, so on a page
+    with many columns unidentified (a blurred or shadowed photograph) one of those cells read blank
+    instead of as a mark silently lost the entry (no record, nothing for a reviewer to see), while the
+    writing in its other cells was read. The serial column is left out (a printed serial is no entry),
+    and so are marks (noise_reading), as blank_tail leaves them out."""
+    return (
+        writing_cells(c for i, c in enumerate(cells) if (i >= len(columns) or columns[i] is None) and i not in no_field)
+        > SPARSE_ROW_CELLS
+    )
+
+
+UNIDENTIFIED_WRITING_PROBLEM = (
+    "row: written only in columns whose field was not identified: an entry whose values could not be mapped; "
+    "read it from the scan (the page's column doubts say which columns)"
+)
+"""The problem of a record kept for its writing in unidentified columns alone (unidentified_writing)."""
 
 
 def rows_in_doubt(structure: Structure) -> bool:
