@@ -3224,6 +3224,24 @@ def read_twice(column_texts: list[list[str]]) -> list[tuple[int, int, float]]:
     return out
 
 
+def parted_by_own_column(column_texts: list[list[str]], first: int, second: int) -> bool:
+    """Whether two columns whose cells repeat each other (read_twice, first < second) have a column
+    between them that holds writing of its own in the rows where they repeat: in at least
+    CONTENT_MIN_CELLS of those rows, and in more than half, that column holds text other than theirs.
+    One printed column's writing read in two grid columns (a line misplaced, a cell straddling a line)
+    lies in neighbouring grid columns, or else also in every column between; a column of its own
+    writing between them parts two printed columns, each of which holds its own entry (their values
+    are equal: a home may give an entry the same number in two columns). Rule source: the form of a
+    ruled register (one value per printed cell); no value of any vocabulary."""
+    cols = [[_clean_cell(t) for t in texts] for texts in column_texts]
+    same = [i for i, (x, y) in enumerate(zip(cols[first], cols[second])) if len(x) >= 2 and x == y]
+    for c in range(first + 1, second):
+        own = sum(1 for i in same if i < len(cols[c]) and cols[c][i] and cols[c][i] != cols[first][i])
+        if own >= CONTENT_MIN_CELLS and 2 * own > len(same):
+            return True
+    return False
+
+
 # What a column left without a field may hold
 #
 # A printed column no field was given to (its header read as no wording, or an extra column of the

@@ -1897,3 +1897,39 @@ def test_a_column_split_at_a_gap_keeps_the_half_its_cells_identify_where_the_oth
     assert got.n_cols == 3 and len(header) == 3
     assert assign_by_content("cremation", header, t, st, sp) == ["deceased_name", None, "agent_relation_code"]
     assert SPLIT_GAP_DOUBT in st.columns[1] and SPLIT_GAP_DOUBT in st.columns[2] and 0 not in st.columns
+
+
+def test_two_ruled_printed_columns_holding_equal_values_are_not_one_column_read_twice():
+    """死亡日期 and 火化日期 hold the same day in every row (cremated the day of death), with 死亡原因 between
+    them: every vertical line between them is seen in the page's ruling and the column between holds
+    writing of its own, so they are two printed columns of equal values, not one read twice; no column
+    is doubted and no printed column is thought unread. Where a line between them was inferred from the
+    text (not ruled), or the two columns are neighbours, the doubt stays."""
+    from mapping.headers import read_twice
+    from mapping.spec import load_spec
+    from pipeline.page.extract import READ_TWICE_DOUBT, reassign_columns
+
+    d_col, c_col = FIELDS.index("death_date"), FIELDS.index("cremation_date")
+    rows = [[r[d_col] if i == c_col else t for i, t in enumerate(r)] for r in ROWS]
+    assert read_twice(_columns(HEADER, rows)) == [(d_col, c_col, 1.0)]
+    cells = [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)]
+    ruled = frozenset(range(len(HEADER) + 1))
+    twice = READ_TWICE_DOUBT.split("{", 1)[0]
+
+    def doubted(st: Structure) -> set[int]:
+        return {c for c, rs in st.columns.items() if any(r.startswith(twice) for r in rs)}
+
+    st = Structure()
+    assert reassign_columns("cremation", HEADER, cells, st, load_spec(), ruled) == FIELDS
+    assert not doubted(st) and not st.hidden
+    for inferred in (d_col + 1, c_col, None):  # a line between them inferred from the text; the grid unknown
+        st = Structure()
+        reassign_columns("cremation", HEADER, cells, st, load_spec(), ruled - {inferred} if inferred else frozenset())
+        assert doubted(st) == {d_col, c_col} and st.hidden
+    a_col, r_col = FIELDS.index("agent_name"), FIELDS.index("agent_relation_code")  # neighbours: a cell straddling
+    rows = [[r[a_col] if i == r_col else t for i, t in enumerate(r)] for r in ROWS]
+    st = Structure()
+    reassign_columns(
+        "cremation", HEADER, [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)], st, load_spec(), ruled
+    )
+    assert doubted(st) == {a_col, r_col} and st.hidden

@@ -56,6 +56,7 @@ from mapping.headers import (
     merged_cell_share,
     merged_header,
     misread_merged_header,
+    parted_by_own_column,
     prefix_in_volume,
     prefix_misread,
     read_twice,
@@ -1277,14 +1278,19 @@ PAGE_ASSIGNMENT_HEAD = PAGE_ASSIGNMENT_DOUBT.split("{", 1)[0]
 
 
 def assign_by_content(
-    kind: str, header: list[str], table: list[list[RawCell]], structure: Structure, sp: Spec
+    kind: str,
+    header: list[str],
+    table: list[list[RawCell]],
+    structure: Structure,
+    sp: Spec,
+    ruled: AbstractSet[int] = frozenset(),
 ) -> list[str | None]:
     """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
-    with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows."""
+    with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows; `ruled`: ruled_cols."""
     rows = list(enumerate(table[1:], start=1))
-    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled)
 
 
 def _column_texts(header: Sequence[str], rows: Sequence[tuple[int, Sequence[RawCell]]], structure: Structure) -> list[list[str]]:
@@ -1328,11 +1334,46 @@ def _telling(cell: RawCell | None) -> str:
     return "" if (cell.text or "").strip() and noise_reading(cell) else cell.text
 
 
-def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec) -> list[str | None]:
+SEEN_RULING = ("ruling", "ruling by column", "faint ruling")
+"""Grid sources whose vertical lines were seen in the page's ruling, but for those Grid.inferred_cols and
+Grid.edge_cols name ("text" and "ruling+text" keep no record of which vertical lines were seen)."""
+
+
+def ruled_cols(grid: Mapping[str, Any] | None) -> frozenset[int]:
+    """Indices of a stored grid's (Grid.to_dict) vertical lines seen in the page's ruling, not inferred
+    from its text (SEEN_RULING); none where the grid is unknown."""
+    if not grid or str(grid.get("source", "ruling")) not in SEEN_RULING:
+        return frozenset()
+    put = set(grid.get("inferred_cols", ())) | set(grid.get("edge_cols", ()))
+    return frozenset(i for i in range(len(grid.get("cols", ()))) if i not in put)
+
+
+def two_printed_columns(
+    texts: list[list[str]], pair: tuple[int, int], fields: Sequence[str | None], ruled: AbstractSet[int]
+) -> bool:
+    """Whether two grid columns whose cells repeat each other (read_twice) are two printed columns that
+    hold equal values, not one printed column read twice: every vertical line between them was seen in
+    the page's ruling (`ruled`: ruled_cols, none inferred from the text), a column of writing of its own
+    lies between them (mapping.headers.parted_by_own_column: no writing runs from one into the other),
+    and they were given two different fields, neither in doubt (`fields`: each column's field, None where
+    none or in doubt: mapping.headers.assign_columns). Rule source: the form of a ruled register (one
+    value per printed cell) and the page's own ruling; no value of any vocabulary."""
+    first, second = pair
+    if not all(i in ruled for i in range(first + 1, second + 1)):
+        return False
+    a, b = (fields[c] if c < len(fields) else None for c in pair)
+    return a is not None and b is not None and a != b and parted_by_own_column(texts, first, second)
+
+
+def assign_texts(
+    kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec, ruled: AbstractSet[int] = frozenset()
+) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom). A header that reads as two
     fields' headers and was not split is doubted as split_merged_columns doubts it where no gap is found
     (merged_unsplit_doubt), so that a page mapped again from its stored cells (remap_page, after the
-    wordings grew) gets the doubt a fresh reading would give; drop_merged_header_refuted then judges it."""
+    wordings grew) gets the doubt a fresh reading would give; drop_merged_header_refuted then judges it.
+    `ruled`: the grid's vertical lines seen in the page's ruling (ruled_cols); two columns whose cells
+    repeat each other are doubted as one printed column read twice unless two_printed_columns."""
     assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp), structure, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
@@ -1358,6 +1399,8 @@ def assign_texts(kind: str, header: list[str], texts: list[list[str]], structure
             structure.doubt_column(c, TWO_HEADERS_MISREAD_DOUBT.format(first=two[1], second=two[2]))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
     for first, second, same in read_twice(texts):
+        if two_printed_columns(texts, (first, second), [a.field if a.doubt is None else None for a in assigned], ruled):
+            continue
         for c, other in ((first, second), (second, first)):
             structure.doubt_column(c, READ_TWICE_DOUBT.format(other=other + 1, share=same))
         structure.hide(READ_TWICE_HIDDEN.format(first=first + 1, second=second + 1))
@@ -1501,14 +1544,20 @@ def doubt_assignment(structure: Structure, index: int, field: str | None, why: s
 
 
 def reassign_columns(
-    kind: str, header: list[str], rows: Sequence[tuple[int, list[RawCell]]], structure: Structure, sp: Spec
+    kind: str,
+    header: list[str],
+    rows: Sequence[tuple[int, list[RawCell]]],
+    structure: Structure,
+    sp: Spec,
+    ruled: AbstractSet[int] = frozenset(),
 ) -> list[str | None]:
     """The columns of a page already read, assigned again from its stored header and cells (a re-map
     after the column identification or the spec changed): the doubts the old assignment gave are
     dropped from `structure` (mapping.headers.is_assignment_doubt, PAGE_ASSIGNMENT_DOUBT) and the new
     ones added; a header's doubt of naming two fields whose stored header no longer reads so is dropped
     (_header_no_longer_two); the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
-    are not read again as their new field would be (that needs the scan: `backfill run` again)."""
+    are not read again as their new field would be (that needs the scan: `backfill run` again). `ruled`: the
+    stored grid's vertical lines seen in the page's ruling (ruled_cols)."""
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
@@ -1526,7 +1575,7 @@ def reassign_columns(
             structure.columns[c] = kept
         else:
             del structure.columns[c]
-    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp)
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled)
 
 
 def _header_no_longer_two(kind: str, header: Sequence[str], c: int, reason: str, sp: Spec) -> bool:
@@ -1641,7 +1690,7 @@ def extract_page(
             opts = read_options(kind, columns, sp)
     # before the columns are told by their cells (_column_texts)
     doubt_sealed_cells(grid, seals if stamped is None else stamped if seals is None else seals | stamped, structure)
-    by_content = assign_by_content(kind, header, table, structure, sp)
+    by_content = assign_by_content(kind, header, table, structure, sp, ruled_cols(grid.to_dict()))
     if by_content != columns and settings.layout_mode != "page":
         # columns given another field by their content are read again as that field is (digits
         # stretched, invalid IDs decoded ...)
@@ -3134,6 +3183,7 @@ def remap_page(
         kind, title, columns = page.ledger_kind, page.title or "", page.layout["columns"]
         header = list(page.layout.get("header") or [])
         structure = Structure.from_dict(page.layout.get("structure"))
+        ruled = ruled_cols(page.layout.get("grid"))
         rows = [(r.row_no, [RawCell.from_dict(c) for c in r.cells]) for r in sorted(page.records, key=lambda r: r.row_no)]
         overrides = {r.row_no: r.overrides for r in page.records if r.overrides}
         clean_sha = page.clean_image
@@ -3141,7 +3191,7 @@ def remap_page(
         decided = decided_columns(s, page)
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
-        columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version))
+        columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version), ruled)
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
         take_joined(columns, joined or {}, structure)
     columns = take_decided(columns, decided, structure)
