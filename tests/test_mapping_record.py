@@ -143,6 +143,9 @@ def test_an_age_misread_as_letters_or_a_look_alike_digit_is_the_one_reading_the_
     born_44 = dict(CREMATION_ROW, id_number=make_id("37061119440405002"))  # 1944-04-05: 69 on 2013-04-05
     assert build_record("cremation", cells(dict(born_44, age_years="6S")), CTX).value("age_years") == 68
     assert build_record("cremation", cells(dict(CREMATION_ROW, age_years="S4")), CTX).value("age_years") is None
+    # a round letter on a 1-bit scan (a 6 whose hook the threshold broke, read o): 0 or a digit read as 0
+    assert build_record("cremation", cells(dict(born_44, age_years="o9")), CTX).value("age_years") == 69
+    assert build_record("cremation", cells(dict(born_44, age_years="6o")), CTX).value("age_years") is None  # 68 or 69
     # a number the dates refute, one look-alike digit off (1 read for 7: mapping.idfix.CONFUSABLE): that digit
     rec = build_record("cremation", cells(dict(CREMATION_ROW, age_years="14")), CTX)
     assert rec.value("age_years") == 74 and "age_read_by_dates" in rec.fields["age_years"].flags
