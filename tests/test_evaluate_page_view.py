@@ -37,6 +37,23 @@ def test_a_column_read_is_judged_by_the_printed_column_its_cells_are_like():
     assert page.misplaced == frozenset() and not page.lost
 
 
+def test_a_column_read_in_its_place_is_not_scored_as_holding_a_twin_column_of_equal_values():
+    # a register whose registration number is written as its serial: printed columns 0 and 2 hold the same
+    # values; the pipeline read every column in its place, so none of them is misassigned
+    twin = {
+        "page": 1,
+        "columns": ["row_no", "deceased_name", "registration_no"],
+        "rows": [
+            {"row": 1, "cells": ["27", "张三", "27"], "record": {}},
+            {"row": 2, "cells": ["28", "李四", "28"], "record": {}},
+        ],
+    }
+    recs = {1: _rec("27", "张三", "27"), 2: _rec("28", "李四", "28")}
+    assert columns_held(twin, recs, 3) == {0: 0, 1: 1, 2: 2}
+    page = page_view(twin, "done", ["row_no", "deceased_name", "registration_no"], recs)
+    assert page.field_state("registration_no") == "ok"
+
+
 def test_a_page_without_records_holds_no_column_and_an_empty_value_is_none():
     page = page_view(GPAGE, "failed", [], {1: None, 2: None}, lost=True)
     assert page.held == {} and page.lost and page.field_state("deceased_name") == "not_identified"

@@ -366,7 +366,10 @@ def rows_misplaced(gpage: dict[str, Any], recs: dict[int, Any]) -> frozenset[int
 
 def columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> dict[int, int | None]:
     """Which printed column (truth index) each column the pipeline read holds, judged by content: the
-    printed column whose cells its readings are most alike on the page's rows (None: no clear one)."""
+    printed column whose cells its readings are most alike on the page's rows (None: no clear one). Where
+    two printed columns hold the same values (a serial and a registration number written alike) and fit a
+    column read equally, the one at its own position is taken, so that a column read in its place is not
+    scored as holding its twin."""
     truth = {grow["row"]: [_plain(c) for c in grow["cells"]] for grow in gpage["rows"]}
     n_truth = len(gpage.get("columns") or [])
     out: dict[int, int | None] = {}
@@ -381,7 +384,7 @@ def columns_held(gpage: dict[str, Any], recs: dict[int, Any], n_read: int) -> di
             n += 1
             for j, t in enumerate(truth[row_no][:n_truth]):
                 scores[j] += Levenshtein.normalized_similarity(got, t)
-        best = max(range(n_truth), key=lambda j: scores[j]) if n and n_truth else None
+        best = max(range(n_truth), key=lambda j: (scores[j], j == c)) if n and n_truth else None
         out[c] = best if best is not None and scores[best] / n >= 0.5 else None
     return out
 
