@@ -112,6 +112,7 @@ def cases(family_dir: Path, settings: Settings, do_remap: bool) -> list[dict[str
                         "flags": list(fv.get("flags", [])),
                         "conf": float(fv.get("confidence", 0.0)),
                         "auto": rec.status == AUTO_ACCEPTED,
+                        "reasons": list(rec.route_reasons or []),
                     }
                 )
     store.dispose()

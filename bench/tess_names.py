@@ -35,14 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from carbon_names import NAMES, _plain  # noqa: E402
+import carbon_names  # noqa: E402
+from carbon_names import NAMES  # noqa: E402
 from carbon_preps import load_lines  # noqa: E402
-from fields_wrong import run_store  # noqa: E402
 
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.safety import private_file  # noqa: E402
-from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
-from pipeline.quality.evaluate import page_view, scored_value, truth_pages  # noqa: E402
 
 LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
 """A route reason holding one field below its threshold (the form bench/hold_reasons.py reads)."""
@@ -50,41 +48,16 @@ STATES = ("held-low", "auto", "held-other")
 
 
 def cases(family_dir: Path, settings: Settings) -> list[dict[str, Any]]:
-    """The name fields of one family's records paired with truth rows, with their state after the remap."""
-    store = run_store(family_dir, settings)
+    """The name fields of one family's records paired with truth rows (bench/carbon_names.py's cases, the
+    store re-mapped), each with its state after the remap: auto-accepted, held with the field below its
+    threshold (a route reason of LOW's form), or held for other reasons."""
     out: list[dict[str, Any]] = []
-    for path, gpage, st, cols, recs in truth_pages(store):
-        if not any(recs.values()):
+    for c in carbon_names.cases(family_dir, settings, True):
+        if c["field"] not in NAMES:
             continue
-        page = page_view(gpage, st, cols, recs)
-        for grow in gpage["rows"]:
-            rec = recs[grow["row"]]
-            if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
-                continue
-            low = {m.group(1) for m in (LOW.match(x) for x in (rec.route_reasons or [])) if m}
-            for name in NAMES:
-                t = scored_value(grow["record"].get(name))
-                if t is None or page.field_state(name) in ("not_identified", "misassigned") or name not in cols:
-                    continue
-                ci = cols.index(name)
-                cell = rec.cells[ci] if ci < len(rec.cells) else {}
-                fv = rec.fields.get(name) or {}
-                auto = rec.status == AUTO_ACCEPTED
-                out.append(
-                    {
-                        "family": family_dir.name,
-                        "path": path,
-                        "page": gpage["page"],
-                        "row": grow["row"],
-                        "field": name,
-                        "truth": _plain(t),
-                        "value": _plain(scored_value(fv.get("value"))),
-                        "conf": float(fv.get("confidence", 0.0)),
-                        "box": fv.get("box") or cell.get("box"),
-                        "state": "auto" if auto else ("held-low" if name in low else "held-other"),
-                    }
-                )
-    store.dispose()
+        low = {m.group(1) for m in (LOW.match(x) for x in c["reasons"]) if m}
+        c["state"] = "auto" if c["auto"] else ("held-low" if c["field"] in low else "held-other")
+        out.append(c)
     return out
 
 
