@@ -20,6 +20,7 @@ from pipeline.kernel.reasons import zh_en
 from . import normalize as N
 from .flags import CONFIDENCE_FACTOR, severity
 from .idfix import (
+    CONFUSABLE,
     DATE_DROPPED_CERTAINTY,
     ID_PROPOSED_CERTAINTY,
     MARKS_DROPPED_CERTAINTY,
@@ -1225,11 +1226,19 @@ AGE_READ_BY_DATES_CERTAINTY = 0.45
 """How sure an age is that `age_read_by_dates` gave: below every fitted threshold (none is below 0.5),
 so a reviewer sees it with the number filled in and the flag saying why."""
 
+ROUND_DIGITS = "0" + CONFUSABLE["0"]
+"""What a round letter read in an age may be: 0 and the digits the recognizer reads as 0
+(mapping.idfix.CONFUSABLE["0"]: 8, 6, 9, 3, whose loop closed or whose distinguishing stroke was lost).
+Why (recognizer property and 1-bit scan property): a 1-bit scan breaks thin strokes and fills small
+counters, so the waist of an 8 or the hook of a 6 is lost and the digit is read as the round letter o
+(design 1-bit copies: 85 read o5, 86 read 8o). Which of them the ink was is left to the row's dates
+(`age_read_by_dates`: one age within the spec's tolerance, else none)."""
+
 AGE_LETTER_DIGITS = {
-    "O": "0",
-    "o": "0",
-    "D": "0",
-    "Q": "0",
+    "O": ROUND_DIGITS,
+    "o": ROUND_DIGITS,
+    "D": ROUND_DIGITS,
+    "Q": ROUND_DIGITS,
     "l": "1",
     "I": "1",
     "i": "1",
@@ -1238,39 +1247,20 @@ AGE_LETTER_DIGITS = {
     "S": "58",
     "B": "8",
 }
-"""Letters the recognizer reads for a digit, and the digits each may be: OCR_DIGITS (O/o/D/Q for 0,
-l/I/i/|/丨 for 1) and S for 5 or 8, B for 8 (the confusions mapping.normalize.without_stray_ends names;
-on the design 1-bit copy b3316 every S read in an age cell was an 8: 81 read S1, 87 read S7V).
-A round letter (ROUND_LETTERS) is also each digit the recognizer reads as 0 (_round_letter_digits)."""
-
-ROUND_LETTERS = "OoDQ"
-"""Letters read for a round digit: `_age_candidates` gives each of them the digits of
-`_round_letter_digits`, not 0 alone (session 35)."""
-
-
-def _round_letter_digits() -> str:
-    """0 and the digits the recognizer reads as 0 (mapping.idfix.CONFUSABLE["0"]: 8, 6, 9, 3, whose
-    loop closed or whose distinguishing stroke was lost). Why (recognizer property and 1-bit scan
-    property): a 1-bit scan breaks thin strokes and fills small counters, so the waist of an 8 or the hook
-    of a 6 is lost and the digit is read as the round letter o (design 1-bit copies: 85 read o5, 86 read
-    8o). Which of them the ink was is left to the row's dates (`age_read_by_dates`: one age within the
-    spec's tolerance, else none)."""
-    from .idfix import CONFUSABLE
-
-    return "0" + CONFUSABLE["0"]
+"""Letters the recognizer reads for a digit, and the digits each may be: OCR_DIGITS (O/o/D/Q for 0, and
+for the digits read as 0: ROUND_DIGITS; l/I/i/|/丨 for 1) and S for 5 or 8, B for 8 (the confusions
+mapping.normalize.without_stray_ends names; on the design 1-bit copy b3316 every S read in an age cell was
+an 8: 81 read S1, 87 read S7V)."""
 
 
 def _age_candidates(text: str, look_alike_digits: bool) -> set[int]:
     """The ages an age cell's reading can stand for (`age_read_by_dates`): the reading without its
     prefix and unit (享年, 岁), and without at most one character at its end that is no digit and no
     letter read for one (the unit 岁 read as V or り, a stray mark); each letter read for a digit
-    (AGE_LETTER_DIGITS; a round letter, ROUND_LETTERS, as each of _round_letter_digits) as each digit it
-    may be; with no letter, the digits as read, and (with
+    (AGE_LETTER_DIGITS) as each digit it may be; with no letter, the digits as read, and (with
     `look_alike_digits`, for a number the dates refute) with one digit as one it is confused with
     (mapping.idfix.CONFUSABLE, the recognizer's digit confusions); at most one character so changed.
     Empty where anything else is left."""
-    from .idfix import CONFUSABLE
-
     s = N._AGE_UNIT.sub("", N._AGE_PREFIX.sub("", N.clean_text(text).rstrip(".。,，")))
     if s and not s[-1].isdigit() and s[-1] not in AGE_LETTER_DIGITS:
         s = s[:-1]
@@ -1281,8 +1271,7 @@ def _age_candidates(text: str, look_alike_digits: bool) -> set[int]:
         return set()
     if letters:
         i = letters[0]
-        digits = _round_letter_digits() if s[i] in ROUND_LETTERS else AGE_LETTER_DIGITS[s[i]]
-        outs = {s[:i] + d + s[i + 1 :] for d in digits}
+        outs = {s[:i] + d + s[i + 1 :] for d in AGE_LETTER_DIGITS[s[i]]}
     else:
         outs = {s} | {s[:i] + d + s[i + 1 :] for i, c in enumerate(s) for d in CONFUSABLE.get(c, "") if look_alike_digits}
     return {int(o) for o in outs if not (len(o) > 1 and o[0] == "0") and 0 <= int(o) <= 130}
