@@ -63,8 +63,8 @@ from pipeline.runs.stages import remap  # noqa: E402
 
 STRUCTURE_FLAGS = STRUCTURE_DOUBT_FLAGS
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
-LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
-LOW_FIGURES = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
+LOW = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
+"""A route reason holding one field below its threshold: the field, its confidence, the threshold."""
 GAP_BINS = (0.01, 0.05, 0.2, 0.5)
 """How far below its threshold a held field reads (threshold - confidence), binned: under 0.01, 0.05, 0.2, 0.5, and more."""
 STRUCTURE_LOWERED = "structure-lowered"
@@ -176,7 +176,7 @@ def threshold_gaps(reasons: list[str], fields: dict[str, Any], types: dict[str, 
     under 0.01 is a threshold question, one of 0.5 a doubt's)."""
     out = []
     for line in reasons:
-        m = LOW_FIGURES.match(line)
+        m = LOW.match(line)
         if not m:
             continue
         name = m.group(1)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,12 +37,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 import carbon_names  # noqa: E402
 from carbon_names import NAMES  # noqa: E402
 from carbon_preps import load_lines  # noqa: E402
+from hold_reasons import LOW  # noqa: E402
 
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.safety import private_file  # noqa: E402
 
-LOW = re.compile(r"^(\w+): confidence [0-9.]+ below [0-9.]+$")
-"""A route reason holding one field below its threshold (the form bench/hold_reasons.py reads)."""
 STATES = ("held-low", "auto", "held-other")
 
 
