@@ -544,15 +544,21 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     # saved as GBK says it is not UTF-8 (not Python's codec words alone)
     bad = "funeral_home,ledger_kind,year,volume,expected_pages\n某某殡仪馆,cremation,2014,1,10\nx,burial,20x4,1,0\n"
     for name, data in (("bad.csv", bad.encode()), ("gbk.csv", "殡仪馆,年份\n".encode("gbk"))):
-        upload = page.locator(".st-key-inventory_file input[type=file]")
-        for _ in range(3):  # the box opened as a user opens it, again where a rerun closed it
-            if upload.count():
+        uploader = page.locator(".st-key-inventory_file:not([data-stale=true])")
+        for _ in range(3):  # chosen as a user chooses it: the box opened (again where a rerun closed it) and,
+            settle(page)  # where a rerun replaced the uploader while the file went in, the file chosen again
+            if not uploader.locator("input[type=file]").count():
+                page.locator(".st-key-inventory_box summary").click()
+                settle(page)
+                page.wait_for_timeout(300)
+                continue
+            uploader.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+            try:
+                uploader.filter(has_text=name).wait_for(timeout=10_000)
                 break
-            page.locator(".st-key-inventory_box summary").click()
-            settle(page)
-            page.wait_for_timeout(300)
-        upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
-        expect(page.locator(".st-key-inventory_file")).to_contain_text(name)  # uploaded, as the user sees it
+            except PlaywrightTimeout:
+                continue
+        expect(uploader).to_contain_text(name)  # uploaded, as the user sees it
         error = page.locator("[data-testid=stAlertContentError]:visible")
         for _ in range(3):  # the upload's own rerun can swallow a click made while it runs: click again, as a user would
             page.wait_for_timeout(500)
