@@ -19,7 +19,7 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .normalize import VOYAGE_WORD, fold_dashes
+from .normalize import VOYAGE_WORD, VOYAGE_WORD_WORN, fold_dashes
 from .spec import Spec, load_spec
 
 
@@ -1436,6 +1436,27 @@ states for a text field (SPEC_FORMS: a voyage 第4航次 or 10-04, which no othe
 cell passing one is evidence of that field as a code-table wording is of its table (_own_share)."""
 
 
+WORN_FORMS = {"voyage_no": VOYAGE_WORD_WORN}
+"""The spec's stated form of a text field as the recognizer wears it down on a photograph or a carbon copy
+(mapping.normalize.VOYAGE_WORD_WORN: 第7版文, 第1机质, 第3航: 第 and the number read right, 航次 misread or
+cut), counted with the form itself where a header read in part names the field (_header_and_cells: a
+cell so read is evidence of the voyage, no other field of the spec being written 第N and two glyphs); not
+for elimination (_own_share's ELIMINATION_SHARE test keeps the form read whole). Source: the spec's form
+(SPEC.md 第4航次) and the recognizer's readings of a small, blurred 航次 (phone copy q1 of design d3316:
+a voyage column under 前次 with 4 of 11 cells so read and none whole)."""
+
+
+def _in_part_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
+    """_own_share, where the field has a worn form (WORN_FORMS), counting a cell in either form."""
+    own = _own_share(kind, name, texts, sp, held)
+    worn = WORN_FORMS.get(name)
+    if own is None or worn is None:
+        return own
+    form = SPEC_FORMS[name]
+    written = [fold_dashes(_clean_cell(t)) for t in texts if _clean_cell(t)]
+    return sum(bool(form.fullmatch(t) or worn.fullmatch(t)) for t in written) / len(written)
+
+
 def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
     """The share of a column's written cells in a form only field `name` of the kind is printed in: the
     spec's stated form of a text field (SPEC_FORMS, every share, not only ELIMINATION_SHARE and more as
@@ -1577,9 +1598,9 @@ def _header_and_cells(
         name = best[0]
         cls = content_class(sp, kind, name)
         sc = scores.get((a.index, name))
-        own = _own_share(kind, name, texts, sp, held)
-        if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
+        if (strict := _own_share(kind, name, texts, sp, held)) is not None and strict >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
+        own = _in_part_share(kind, name, texts, sp, held)
         kin = _header_tells_kin(sp, kind, name, header_texts[a.index], held, texts)
         share = (
             own
