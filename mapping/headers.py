@@ -19,7 +19,7 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .normalize import VOYAGE_WORD, fold_dashes
+from .normalize import VOYAGE_WORD, VOYAGE_WORD_WORN, fold_dashes
 from .spec import Spec, load_spec
 
 
@@ -1436,6 +1436,27 @@ states for a text field (SPEC_FORMS: a voyage 第4航次 or 10-04, which no othe
 cell passing one is evidence of that field as a code-table wording is of its table (_own_share)."""
 
 
+WORN_FORMS = {"voyage_no": VOYAGE_WORD_WORN}
+"""The spec's stated form of a text field as the recognizer wears it down on a photograph or a carbon copy
+(mapping.normalize.VOYAGE_WORD_WORN: 第7版文, 第1机质, 第3航: 第 and the number read right, 航次 misread or
+cut), counted with the form itself where a header read in part names the field (_header_and_cells: a
+cell so read is evidence of the voyage, no other field of the spec being written 第N and two glyphs); not
+for elimination (_own_share's ELIMINATION_SHARE test keeps the form read whole). Source: the spec's form
+(SPEC.md 第4航次) and the recognizer's readings of a small, blurred 航次 (phone copy q1 of design d3316:
+a voyage column under 前次 with 4 of 11 cells so read and none whole)."""
+
+
+def _in_part_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
+    """_own_share, where the field has a worn form (WORN_FORMS), counting a cell in either form."""
+    own = _own_share(kind, name, texts, sp, held)
+    worn = WORN_FORMS.get(name)
+    if own is None or worn is None:
+        return own
+    form = SPEC_FORMS[name]
+    written = [fold_dashes(_clean_cell(t)) for t in texts if _clean_cell(t)]
+    return sum(bool(form.fullmatch(t) or worn.fullmatch(t)) for t in written) / len(written)
+
+
 def _own_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
     """The share of a column's written cells in a form only field `name` of the kind is printed in: the
     spec's stated form of a text field (SPEC_FORMS, every share, not only ELIMINATION_SHARE and more as
@@ -1460,6 +1481,30 @@ look-alike is still a Han glyph) keeps this form, a value of any other field (di
 letters, long addresses) does not."""
 
 
+DATE_DIGITS = (4, 10)
+"""A date in form, whatever glyphs the recognizer misread: at least 4 and at most 10 digits in the cell.
+The spec's dates (SPEC.md date normalizer: year, month and day, GB/T 7408 order) are 4-digit years with
+1-2 digit months and days (5 to 8 digits, or 4 with a month or day unread); a photographed date keeps its
+digits' count within a glyph or two (年 or 月 read as a digit: 2013年9月 read 201380; a separator lost:
+2013.9.10 read 2084082), while no other value of a cremation or sea-burial register has so few or so many
+(an ID 15-18, a phone 11-12, names and code wordings none). Property of the recognizer (a misread glyph is
+replaced, rarely dropped) and of the spec's date form."""
+
+
+def _date_in_form(text: str) -> bool:
+    """A cell holding a date's count of digits (DATE_DIGITS), read rightly or not."""
+    n = len(_DIGITS.findall(text))
+    return DATE_DIGITS[0] <= n <= DATE_DIGITS[1]
+
+
+KIN_FORMS: dict[str, Callable[[str], bool]] = {"name": lambda t: bool(NAME_FORM.fullmatch(t)), "date": _date_in_form}
+"""The content classes several fields of a kind share whose header may tell one from the others
+(_header_tells_kin), with the form their values keep when glyphs are misread: names (NAME_FORM: the
+cremation kind's deceased and agent, the sea-burial kind's deceased and registrant) and dates (the
+cremation kind's birth, death and cremation dates: DATE_DIGITS). Source: the spec's field list (the
+fields of one normalizer) and its value forms."""
+
+
 def _header_tells_kin(sp: Spec, kind: str, name: str, header: str, held: set[str], texts: Sequence[str] = ()) -> frozenset[str]:
     """The other name fields of the kind (the deceased's, the agent's and the registrant's names: the
     same normalizer, the same test) where the column's header tells field `name` from each of them and
@@ -1469,16 +1514,20 @@ def _header_tells_kin(sp: Spec, kind: str, name: str, header: str, held: set[str
     such fields apart (a cell that reads as a name reads as every name field's value, so one passing as
     many cells is no rival), the header can; empty where the header cannot tell, where the cells are
     not mostly names in form (Latin letters, numbers: another field's values) or for a field not a name.
+    Dates alike (KIN_FORMS): a column of dates in form (DATE_DIGITS) under 火化自题 (火化日期 with 日期
+    misread) is the cremation date's, its header reading in part as no other date field's wording; one
+    under 自日期 (only 日期 read, every date field's ending) tells none.
 
     Rule source: the spec's field list (SPEC.md: every name field is "Han characters and · only", one
     format for all) and a property of the recognizer (a header with a glyph or two misread still reads in
     part as its own wording and not as the others': _confusion_similarity; a misread surname is still a
     Han glyph)."""
     own = content_class(sp, kind, name)
-    if own is None or own[0] != "name":
+    in_form = KIN_FORMS.get(own[0]) if own is not None else None
+    if own is None or in_form is None:
         return frozenset()
     written = [_clean_cell(t) for t in texts if _clean_cell(t)]
-    if len(written) < CONTENT_MIN_CELLS or sum(bool(NAME_FORM.fullmatch(t)) for t in written) < ELIMINATION_SHARE * len(written):
+    if len(written) < CONTENT_MIN_CELLS or sum(in_form(t) for t in written) < ELIMINATION_SHARE * len(written):
         return frozenset()
     kin = frozenset(
         f.name for f in sp.kind(kind).fields if f.source == "cell" and f.name != name and (f.normalizer, f.code_table) == own
@@ -1489,6 +1538,21 @@ def _header_tells_kin(sp: Spec, kind: str, name: str, header: str, held: set[str
     if any(by_header.get(g, 0.0) >= HEADER_IN_PART for g in kin if g not in held):
         return frozenset()
     return kin
+
+
+def _tie_told_by_cells(c: int, best: list[str], scores: Mapping[tuple[int, str], ColumnScore]) -> list[str]:
+    """Of the fields a header read in part names alike (火化自题 for 火化日期: 火化 begins 火化日期, 火化证号
+    and 火化编号 alike), the one whose value test at least CELLS_IN_PART of the column's cells pass where
+    every other's either fails (a test its cells pass in fewer than CELLS_IN_PART) or has no test (free
+    text: no value is evidence of it); `best` unchanged where none or several pass. The cells then say
+    which of the fields the legible part of the header names (dates, not certificate numbers): the
+    CELLS_IN_PART evidence _header_and_cells already takes for a field the header names alone. Source:
+    the spec's value tests (its code tables, date and number forms) and its wordings (the shared first
+    word); the column so named is still doubted (IN_PART_DOUBT)."""
+    passing = [
+        n for n in best if (v := scores.get((c, n))) is not None and (v.content or 0.0) >= round(CELLS_IN_PART, SCORE_DECIMALS)
+    ]
+    return passing if len(passing) == 1 else best
 
 
 def _header_and_cells(
@@ -1526,15 +1590,17 @@ def _header_and_cells(
             continue
         top = max(by_header.values())
         best = [n for n, s in by_header.items() if s == top]
+        texts = column_texts[a.index] if a.index < len(column_texts) else []
+        if len(best) > 1:
+            best = _tie_told_by_cells(a.index, best, scores)
         if top < HEADER_IN_PART or len(best) != 1:
             continue
         name = best[0]
         cls = content_class(sp, kind, name)
         sc = scores.get((a.index, name))
-        texts = column_texts[a.index] if a.index < len(column_texts) else []
-        own = _own_share(kind, name, texts, sp, held)
-        if own is not None and own >= ELIMINATION_SHARE and a.doubt is None:
+        if (strict := _own_share(kind, name, texts, sp, held)) is not None and strict >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
+        own = _in_part_share(kind, name, texts, sp, held)
         kin = _header_tells_kin(sp, kind, name, header_texts[a.index], held, texts)
         share = (
             own

@@ -88,6 +88,15 @@ VOYAGE_WORD = re.compile(r"第([0-9]{1,3})([\u3400-\u9fff])次")
 """The frame of a voyage number in the spec's worded form (SPEC.md: 第4航次): 第, a number, one glyph, 次, the glyph
 航 or another read for it (第1杭次, 第1税次: a small blurred 航 on a photograph, its frame read right). The spec
 puts 航 and nothing else there, and prints no other field so."""
+VOYAGE_WORD_WORN = re.compile(r"第([0-9]{1,3})(?!次$)(?:[\u3400-\u9fff]航|航|[\u3400-\u9fff]{2}(?<!次))")
+"""A voyage number of the spec's worded form (SPEC.md: 第4航次) whose word the recognizer wore down on a carbon or
+faded copy: 第 and the number read right, then two glyphs neither of them 次 read for 航次 (第7版文, 第8瓶文,
+第7收放: 次's 欠 spread into 文 or 放), or 航 with its 次 lost (第7航, 第7X航). The spec prints no other worded
+voyage number and no other field in that frame, so the frame names the form; put back as VOYAGE_WORD is
+(put_back_voyage_word: held, the reading kept raw). A reading that is itself a way of writing a voyage (第7次,
+第7, 第7船次 is VOYAGE_WORD's) is left as read: SPEC.md keeps the printed text in voyage_no, and a register may
+print 第7次. Rule source: the spec's form and the recognizer's readings of a spread or faded 航次 (harsh carbon
+copies of design d3316, s_fc and a_fc: 8 / 13 / 13 voyage numbers so read, all 第N航次)."""
 
 
 def fold_dashes(s: str) -> str:

@@ -1117,15 +1117,6 @@ def ledger_lookalike_year(read: int, ledger: int, window: int) -> int | None:
 
 
 VOYAGE_WORD_PUT_BACK = "voyage_word_put_back"
-VOYAGE_WORD_WORN = re.compile(r"第([0-9]{1,3})(?!次$)(?:[\u3400-\u9fff]航|航|[\u3400-\u9fff]{2}(?<!次))")
-"""A voyage number of the spec's worded form (SPEC.md: 第4航次) whose word the recognizer wore down on a carbon or
-faded copy: 第 and the number read right, then two glyphs neither of them 次 read for 航次 (第7版文, 第8瓶文,
-第7收放: 次's 欠 spread into 文 or 放), or 航 with its 次 lost (第7航, 第7X航). The spec prints no other worded
-voyage number and no other field in that frame, so the frame names the form; put back as VOYAGE_WORD is
-(put_back_voyage_word: held, the reading kept raw). A reading that is itself a way of writing a voyage (第7次,
-第7, 第7船次 is VOYAGE_WORD's) is left as read: SPEC.md keeps the printed text in voyage_no, and a register may
-print 第7次. Rule source: the spec's form and the recognizer's readings of a spread or faded 航次 (harsh carbon
-copies of design d3316, s_fc and a_fc: 8 / 13 / 13 voyage numbers so read, all 第N航次)."""
 
 
 def put_back_voyage_word(out: dict[str, FieldValue], typed: frozenset[str] = frozenset()) -> bool:
@@ -1139,7 +1130,7 @@ def put_back_voyage_word(out: dict[str, FieldValue], typed: frozenset[str] = fro
     fv = out.get("voyage_no")
     if fv is None or not isinstance(fv.value, str) or "voyage_no" in typed:
         return False
-    m = N.VOYAGE_WORD.fullmatch(fv.value) or VOYAGE_WORD_WORN.fullmatch(fv.value)
+    m = N.VOYAGE_WORD.fullmatch(fv.value) or N.VOYAGE_WORD_WORN.fullmatch(fv.value)
     if m is None or fv.value == f"第{m.group(1)}航次":
         return False
     fv.value = f"第{m.group(1)}航次"

@@ -1873,3 +1873,51 @@ def test_a_name_column_under_a_header_read_in_part_with_surnames_misread_is_the_
     assert got[1].doubt is not None and got[1].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
     assert is_assignment_doubt(got[1].doubt)
     assert got[7].field == "agent_name"
+
+
+def test_a_date_column_under_a_header_read_in_part_with_dates_misread_is_the_cremation_date_in_doubt():
+    """A phone copy's column of cremation dates (design d3316 county, bench/stress_scans.py --mode phone,
+    s35-phonerows q1): its header 火化日期 read 火化自题 (in part: 火化 names the cremation date only,
+    日期 is lost) and half of its dates read with a glyph lost or misread. Three fields of the kind hold
+    dates, so the cells alone cannot say which; the header can. The column is the cremation date,
+    doubted (held for review), not a column of no field whose dates are lost."""
+    from mapping.headers import IN_PART_DOUBT
+
+    rows = [list(r) for r in ROWS] + [["5"] + list(ROWS[2][1:]), ["6"] + list(ROWS[1][1:])]
+    for r, v in zip(rows, ["2013.1.3", "2084082", "2013.1.4", "201380弄11 0", "2015年0月1意", "2013.1.5"]):
+        r[5] = v
+    got = assign_columns("cremation", _with_header(5, "火化自题"), _columns(rows))
+    assert got[5].field == "cremation_date"
+    assert got[5].doubt is not None and got[5].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    assert is_assignment_doubt(got[5].doubt)
+    assert got[4].field == "death_date"
+
+
+def test_a_date_column_whose_header_reads_only_as_a_date_stays_without_a_field():
+    """The same column with only 日期 legible (which every date field's wording ends in): its header does
+    not tell the cremation date from the birth date (no column holds it), so the column is given no date
+    field; its dates are not put under a guessed one."""
+    rows = [list(r) for r in ROWS] + [["5"] + list(ROWS[2][1:]), ["6"] + list(ROWS[1][1:])]
+    for r, v in zip(rows, ["2013.1.3", "2084082", "2013.1.4", "201380弄11 0", "2015年0月1意", "2013.1.5"]):
+        r[5] = v
+    got = assign_columns("cremation", _with_header(5, "自日期"), _columns(rows))
+    assert got[5].field != "birth_date"
+    assert got[5].field is None or (got[5].doubt is not None and is_assignment_doubt(got[5].doubt))
+
+
+def test_a_photographed_voyage_column_under_a_header_read_in_part_with_its_word_worn_is_the_voyage_in_doubt():
+    """A phone copy's voyage column (design d3316 county, s35-phonerows q1): 航次 read 前次 (in part), and its
+    第N航次 read with 航次 worn into two other glyphs (第1机质, 第1航流) or cut (第3航), one cell with its
+    number misread too. No cell is in the spec's form read whole, but the worn form (normalize's
+    VOYAGE_WORD_WORN: 第, the number, two glyphs) is no other field's: the column is the voyage's, doubted."""
+    from mapping.headers import IN_PART_DOUBT
+
+    rows = [list(r) for r in VOYAGE_ROWS]
+    for r, v in zip(rows, ["第1机质", "第了社政", "第5航", "第5航流"]):
+        r[6] = v
+    header = list(VOYAGE_HEADER)
+    header[6] = "前次"
+    got = assign_columns("sea_burial", header, _columns(rows))
+    assert got[6].field == "voyage_no"
+    assert got[6].doubt is not None and got[6].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    assert got[4].field == "cremation_cert_no"
