@@ -595,11 +595,11 @@ class CertRunBreak:
     reason: str
     kept: frozenset[str] = frozenset()
     """Readings that keep their value although one confusion from `expected` (apply_cert_run): the run's
-    numbers of the page's other rows not read in their own row, where only the page's longest run judges
-    the row (its nearest readings do not both say `expected`): a number of the run read in another row's
-    place, and missing from its own, is as likely written out of turn (two cremations entered in the other
-    order, a late entry) as misread. One read in its own row too is a misreading here: a home issues each
-    certificate once."""
+    numbers of the page's other rows that hold another of the run's numbers, where only the page's longest
+    run judges the row (its nearest readings do not both say `expected`): numbers of the run trading places
+    (two cremations entered in the other order, an entry written early or late, the others one row on) are
+    as likely written out of turn as misread. A number whose own row reads it too, or reads no number of
+    the run (itself misread), is a misreading here: a home issues each certificate once, in order."""
 
 
 def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRunBreak]:
@@ -620,8 +620,9 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
     the closed loop of a 6 read 0, each off the run by the same digit) agree with one another, so their
     nearest numbers vouch for each other and not for the run around them (fresh carbon copy of design 3334).
     A run resumed after them, one a row, leaves no number to those rows but its own. Where the nearest
-    numbers do not say it too, a reading that is the run's number of another row, not read in that row, is
-    kept (CertRunBreak.kept: a certificate written out of turn, never replaced by apply_cert_run). A
+    numbers do not say it too, a reading that is the run's number of another row which reads another of the
+    run's numbers is kept (CertRunBreak.kept: certificates written out of turn, never replaced by
+    apply_cert_run). A
     row whose own number is not the run's, or is no number, breaks it. `certs`: (row_no, normalized
     number or None) of the page's written rows in printed order, None where no number of the spec's form
     was read. Where a page's numbers jump (certificates voided, a sea burial register's numbers of earlier
@@ -637,6 +638,7 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
     lines = Counter(v - p for p, v in known).most_common(2)
     line = lines[0][0] if lines[0][1] >= CERT_RUN_MIN and (len(lines) < 2 or lines[1][1] < lines[0][1]) else None
     on_line = [p for p, v in known if line is not None and v - p == line]
+    run = {str(line + q) for q in range(len(certs))} if line is not None else set()  # the run's numbers of the page
     out: dict[int, CertRunBreak] = {}
     for r, v in certs:
         p = pos[r]
@@ -647,8 +649,8 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
         kept: frozenset[str] = frozenset()
         if line is not None and any(q < p for q in on_line) and any(q > p for q in on_line):
             expected = line + p  # between numbers of the page's longest run: it has the run's number
-            if nearest != expected:  # the run alone says it: its numbers of other rows are not replaced
-                kept = frozenset(str(line + q) for q, (_r, w) in enumerate(certs) if q != p and w != str(line + q))
+            if nearest != expected:  # the run alone says it: numbers of the run trading places are not replaced
+                kept = frozenset(str(line + q) for q, (_r, w) in enumerate(certs) if q != p and w in run and w != str(line + q))
         elif nearest is not None:
             expected = nearest
         else:
@@ -760,7 +762,8 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
     serial, their separator dropped), or it with one digit misread as above (2014-00302业务专用, a seal's
     words glued to it, for 2014-00362), gets it, doubted
     alike. Where only the page's longest run says the row's number (its nearest readings do not both say
-    it), a reading that is the run's number of another row of the page, not read there (CertRunBreak.kept: 2014-00366 and
+    it), a reading that is the run's number of another row of the page holding another of the run's numbers
+    (CertRunBreak.kept: 2014-00366 and
     00365 in each other's rows, two cremations entered in the other order; 00368 entered early between
     00365 and 00366) is not replaced though one confusion away: the certificate form's numbering puts a
     number written out of turn in such a row as readily as the recognizer's confusions do, so it keeps
