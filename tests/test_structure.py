@@ -1356,6 +1356,26 @@ def test_rows_misread_alike_between_numbers_of_the_pages_run_are_judged_by_that_
     assert not any(f.startswith("cert_no_") for i in (0, 1, 2, 3, 8, 9, 12) for f in recs[i].fields["cremation_cert_no"].flags)
 
 
+def test_two_certificates_written_out_of_turn_keep_their_numbers_held_not_the_runs():
+    """Two cremations entered in the other order: 2014-00366 in the row the run gives 00365 and 00365 in
+    the next, between numbers of the page's run. Each reading is its neighbour's number, one recognizer
+    confusion (5/6) from the run's, so nothing on the row tells a misreading from a clerk's order: both
+    keep what was written, doubted for review, the run's number is not imposed; so does a certificate
+    entered early (00368 between 00365 and 00366). A reading that is no number of the run on the page is
+    still filled in. Failed before (s35): 00366 became 00365, 00365 became 00366, 00368 became 00366."""
+    read = [f"2014-00{n}" for n in (360, 361, 362, 363, 364, 366, 365, 367, 368, 369)]
+    recs = _certs(*read)
+    for i, kept in ((5, "201400366"), (6, "201400365")):
+        fv = recs[i].fields["cremation_cert_no"]
+        assert fv.value == kept and "cert_no_out_of_run" in fv.flags and "cert_no_decoded_by_run" not in fv.flags, i
+        assert fv.confidence <= 0.45 and route(recs[i], Settings())[0] == NEEDS_REVIEW
+    early = _certs(*[f"2014-00{n}" for n in (360, 361, 362, 363, 364, 365, 368, 366, 367, 369, 370)])  # 00368 entered early
+    fv = early[6].fields["cremation_cert_no"]  # 8 for 6 is a confusion, but 00368 is the run's number two rows on
+    assert fv.value == "201400368" and "cert_no_out_of_run" in fv.flags and fv.confidence <= 0.45
+    misread = _certs(*[f"2014-00{n}" for n in (360, 361, 362, 363, 364, 365, 306, 367, 368, 369)])  # 6 read 0: no neighbour's
+    assert misread[6].fields["cremation_cert_no"].value == "201400366"
+
+
 def test_remarks_read_only_as_noise_are_no_written_values_that_doubt_their_column():
     """Blank 备注 cells read as letters (paper grain, a shadow): blanked for review each, but no failing
     values of their column: the rows' other fields and the blank remarks are not doubted by it."""

@@ -593,6 +593,13 @@ class CertRunBreak:
 
     expected: str
     reason: str
+    kept: frozenset[str] = frozenset()
+    """Readings that keep their value although one confusion from `expected` (apply_cert_run): the run's
+    numbers of the page's other rows that hold another of the run's numbers, where only the page's longest
+    run judges the row (its nearest readings do not both say `expected`): numbers of the run trading places
+    (two cremations entered in the other order, an entry written early or late, the others one row on) are
+    as likely written out of turn as misread. A number whose own row reads it too, or reads no number of
+    the run (itself misread), is a misreading here: a home issues each certificate once, in order."""
 
 
 def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRunBreak]:
@@ -612,7 +619,10 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
     rows misread alike in a row (a seal over 2014-00360 .. 00363 read 00300, 00302, 00303 on a carbon copy:
     the closed loop of a 6 read 0, each off the run by the same digit) agree with one another, so their
     nearest numbers vouch for each other and not for the run around them (fresh carbon copy of design 3334).
-    A run resumed after them, one a row, leaves no number to those rows but its own. A
+    A run resumed after them, one a row, leaves no number to those rows but its own. Where the nearest
+    numbers do not say it too, a reading that is the run's number of another row which reads another of the
+    run's numbers is kept (CertRunBreak.kept: certificates written out of turn, never replaced by
+    apply_cert_run). A
     row whose own number is not the run's, or is no number, breaks it. `certs`: (row_no, normalized
     number or None) of the page's written rows in printed order, None where no number of the spec's form
     was read. Where a page's numbers jump (certificates voided, a sea burial register's numbers of earlier
@@ -628,16 +638,21 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
     lines = Counter(v - p for p, v in known).most_common(2)
     line = lines[0][0] if lines[0][1] >= CERT_RUN_MIN and (len(lines) < 2 or lines[1][1] < lines[0][1]) else None
     on_line = [p for p, v in known if line is not None and v - p == line]
+    run = {str(line + q) for q in range(len(certs))} if line is not None else set()  # the run's numbers of the page
     out: dict[int, CertRunBreak] = {}
     for r, v in certs:
         p = pos[r]
         before = [k[1] - (k[0] - p) for k in known if k[0] < p]
         after = [k[1] - (k[0] - p) for k in known if k[0] > p]
         said = (before[-1:] + after[:1]) if before and after else (before[-2:] or after[:2])
+        nearest = said[0] if in_order and len(said) == 2 and said[0] == said[1] else None
+        kept: frozenset[str] = frozenset()
         if line is not None and any(q < p for q in on_line) and any(q > p for q in on_line):
             expected = line + p  # between numbers of the page's longest run: it has the run's number
-        elif in_order and len(said) == 2 and said[0] == said[1]:
-            expected = said[0]
+            if nearest != expected:  # the run alone says it: numbers of the run trading places are not replaced
+                kept = frozenset(str(line + q) for q, (_r, w) in enumerate(certs) if q != p and w in run and w != str(line + q))
+        elif nearest is not None:
+            expected = nearest
         else:
             continue
         if v is not None and _CERT_VALUE.fullmatch(v) and int(v) == expected:
@@ -646,6 +661,7 @@ def check_cert_run(certs: Sequence[tuple[int, str | None]]) -> dict[int, CertRun
             str(expected),
             f"certificate number out of its neighbours' run (they count up one a row: {expected} expected here): "
             "misread, or a certificate issued out of turn? Check it against the scan",
+            kept,
         )
     return out
 
@@ -745,7 +761,14 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
     201100115N, MAMA2013-00476) and holds the run's number whole among its characters (its year and
     serial, their separator dropped), or it with one digit misread as above (2014-00302业务专用, a seal's
     words glued to it, for 2014-00362), gets it, doubted
-    alike. Nothing is ever taken without a reviewer: both stay below every threshold."""
+    alike. Where only the page's longest run says the row's number (its nearest readings do not both say
+    it), a reading that is the run's number of another row of the page holding another of the run's numbers
+    (CertRunBreak.kept: 2014-00366 and
+    00365 in each other's rows, two cremations entered in the other order; 00368 entered early between
+    00365 and 00366) is not replaced though one confusion away: the certificate form's numbering puts a
+    number written out of turn in such a row as readily as the recognizer's confusions do, so it keeps
+    its value, doubted (`cert_no_out_of_run`). Nothing is ever taken without a reviewer: both stay below
+    every threshold."""
     for row_no, brk in breaks.items():
         rec = records.get(row_no)
         if rec is None:
@@ -754,9 +777,11 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
         if fv is None or not (fv.raw or "").strip() or "corrected_by_reviewer" in fv.flags:
             continue
         value = fv.value if isinstance(fv.value, str) and _CERT_VALUE.fullmatch(fv.value) else None
-        if value is not None and _one_confusion(value, brk.expected):
+        if value is not None and value not in brk.kept and _one_confusion(value, brk.expected):
             decoded, confidence = True, min(fv.confidence, CERT_RUN_CERTAINTY)
-        elif value is None and any(n == brk.expected or _one_confusion(n, brk.expected) for n in _numbers_in(fv.raw)):
+        elif value is None and any(
+            n == brk.expected or (n not in brk.kept and _one_confusion(n, brk.expected)) for n in _numbers_in(fv.raw)
+        ):
             decoded, confidence = True, CERT_RUN_CERTAINTY * STRUCTURE_DOUBT
         elif value is not None:
             decoded, confidence = False, min(fv.confidence, CERT_RUN_CERTAINTY)
