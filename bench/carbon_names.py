@@ -35,13 +35,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fields_wrong import run_store  # noqa: E402
+from fields_wrong import run_store, scored_rows  # noqa: E402
 
 from mapping.normalize import _surnames  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
-from pipeline.quality.evaluate import page_view, scored_value, truth_pages  # noqa: E402
+from pipeline.quality.evaluate import scored_value  # noqa: E402
 
 NAMES = ("deceased_name", "agent_name", "registrant_name")
 FIELDS = NAMES + ("household_address",)
@@ -78,43 +78,36 @@ def bucket(c: float | None) -> str:
 def cases(family_dir: Path, settings: Settings, do_remap: bool) -> list[dict[str, Any]]:
     store = run_store(family_dir, settings, do_remap)
     out: list[dict[str, Any]] = []
-    for path, gpage, st, cols, recs in truth_pages(store):
-        if not any(recs.values()):
-            continue
-        page = page_view(gpage, st, cols, recs)
-        for grow in gpage["rows"]:
-            rec = recs[grow["row"]]
-            if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
+    for path, gpage, cols, page, grow, rec in scored_rows(store):
+        for name in FIELDS:
+            t = scored_value(grow["record"].get(name))
+            if t is None or page.field_state(name) in ("not_identified", "misassigned") or name not in cols:
                 continue
-            for name in FIELDS:
-                t = scored_value(grow["record"].get(name))
-                if t is None or page.field_state(name) in ("not_identified", "misassigned") or name not in cols:
-                    continue
-                ci = cols.index(name)
-                cell = rec.cells[ci] if ci < len(rec.cells) else {}
-                fv = rec.fields.get(name) or {}
-                out.append(
-                    {
-                        "family": family_dir.name,
-                        "page": gpage["page"],
-                        "path": path,
-                        "row": grow["row"],
-                        "field": name,
-                        "truth": _plain(t),
-                        "value": _plain(scored_value(fv.get("value"))),
-                        "first": _plain(cell.get("text")),
-                        "first_raw": str(cell.get("text") or ""),
-                        "c1": cell.get("confidence"),
-                        "second": None if cell.get("second") is None else _plain(cell.get("second")),
-                        "c2": cell.get("second_confidence"),
-                        "alts": cell.get("alternatives"),
-                        "box": fv.get("box") or cell.get("box"),
-                        "flags": list(fv.get("flags", [])),
-                        "conf": float(fv.get("confidence", 0.0)),
-                        "auto": rec.status == AUTO_ACCEPTED,
-                        "reasons": list(rec.route_reasons or []),
-                    }
-                )
+            ci = cols.index(name)
+            cell = rec.cells[ci] if ci < len(rec.cells) else {}
+            fv = rec.fields.get(name) or {}
+            out.append(
+                {
+                    "family": family_dir.name,
+                    "page": gpage["page"],
+                    "path": path,
+                    "row": grow["row"],
+                    "field": name,
+                    "truth": _plain(t),
+                    "value": _plain(scored_value(fv.get("value"))),
+                    "first": _plain(cell.get("text")),
+                    "first_raw": str(cell.get("text") or ""),
+                    "c1": cell.get("confidence"),
+                    "second": None if cell.get("second") is None else _plain(cell.get("second")),
+                    "c2": cell.get("second_confidence"),
+                    "alts": cell.get("alternatives"),
+                    "box": fv.get("box") or cell.get("box"),
+                    "flags": list(fv.get("flags", [])),
+                    "conf": float(fv.get("confidence", 0.0)),
+                    "auto": rec.status == AUTO_ACCEPTED,
+                    "reasons": list(rec.route_reasons or []),
+                }
+            )
     store.dispose()
     return out
 

@@ -27,7 +27,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rapidfuzz.distance import Levenshtein
 
@@ -39,6 +39,7 @@ from pipeline.kernel.store import Store  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
 from pipeline.quality.evaluate import (  # noqa: E402
     NOT_SCORED,
+    PageView,
     evaluate,
     page_view,
     scored_value,
@@ -76,12 +77,12 @@ def run_store(family_dir: Path, settings: Settings, do_remap: bool = True) -> St
     return store
 
 
-def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dict[str, Any]]:
-    """The fields read or normalized wrong on one family's store (`every`: the fields read right too,
-    for counting per field: bench/number_fields.py)."""
-    store = run_store(family_dir, settings)
-    out: list[dict[str, Any]] = []
-    for _path, gpage, st, cols, recs in truth_pages(store):
+def scored_rows(store: Store) -> Iterator[tuple[str, dict[str, Any], list[str], PageView, dict[str, Any], Any]]:
+    """The truth rows whose fields the evaluator scores one by one (pipeline.quality.evaluate): on pages
+    that gave records, rows not struck, not holding another row's writing (PageView.misplaced) and with a
+    record. Yields (scan path, truth page, columns read, the page's view, truth row, record): what this
+    script and bench/carbon_names.py walk."""
+    for path, gpage, st, cols, recs in truth_pages(store):
         if not any(recs.values()):
             continue
         page = page_view(gpage, st, cols, recs)
@@ -89,33 +90,42 @@ def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dic
             rec = recs[grow["row"]]
             if rec is None or grow.get("struck") or grow["row"] in page.misplaced:
                 continue
-            for name, tv in grow["record"].items():
-                if name in NOT_SCORED:
-                    continue
-                fv = rec.fields.get(name) or {}
-                t, o = scored_value(tv), scored_value(fv.get("value"))
-                if t is None and o is None or (t == o and not every):
-                    continue
-                own = page.truth_col(name)
-                state = page.field_state(name)
-                if state in ("not_identified", "misassigned"):
-                    continue
-                cell = "".join(str(grow["cells"][own]).split()) if own is not None else ""
-                raw = "".join(str(fv.get("raw") or "").split())
-                out.append(
-                    {
-                        "family": family_dir.name,
-                        "field": name,
-                        "truth": t or "",
-                        "value": o or "",
-                        "raw": raw,
-                        "cell": cell,
-                        "flags": list(fv.get("flags", [])),
-                        "confidence": float(fv.get("confidence", 0.0)),
-                        "auto": rec.status == AUTO_ACCEPTED,
-                        "derived": own is None,
-                    }
-                )
+            yield path, gpage, cols, page, grow, rec
+
+
+def cases(family_dir: Path, settings: Settings, every: bool = False) -> list[dict[str, Any]]:
+    """The fields read or normalized wrong on one family's store (`every`: the fields read right too,
+    for counting per field: bench/number_fields.py)."""
+    store = run_store(family_dir, settings)
+    out: list[dict[str, Any]] = []
+    for _path, _gpage, _cols, page, grow, rec in scored_rows(store):
+        for name, tv in grow["record"].items():
+            if name in NOT_SCORED:
+                continue
+            fv = rec.fields.get(name) or {}
+            t, o = scored_value(tv), scored_value(fv.get("value"))
+            if t is None and o is None or (t == o and not every):
+                continue
+            own = page.truth_col(name)
+            state = page.field_state(name)
+            if state in ("not_identified", "misassigned"):
+                continue
+            cell = "".join(str(grow["cells"][own]).split()) if own is not None else ""
+            raw = "".join(str(fv.get("raw") or "").split())
+            out.append(
+                {
+                    "family": family_dir.name,
+                    "field": name,
+                    "truth": t or "",
+                    "value": o or "",
+                    "raw": raw,
+                    "cell": cell,
+                    "flags": list(fv.get("flags", [])),
+                    "confidence": float(fv.get("confidence", 0.0)),
+                    "auto": rec.status == AUTO_ACCEPTED,
+                    "derived": own is None,
+                }
+            )
     ev = evaluate(store, processed_only=False)  # the truth beside each stored scan path
     SUMMARY.append(
         f"{family_dir.parent.name}/{family_dir.name}: fields exact {ev.field_accuracy:.2%} ({ev.fields}), "
