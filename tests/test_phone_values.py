@@ -54,3 +54,31 @@ def test_enlarged_photograph_reads_the_struck_cell_as_one_line_a_scan_as_before(
     photo, _o, _f = line_crops(page, grid, [(0, 0)], enlarged=1.5)
     assert len(scan) == 2  # a scan's cells are cut as before (no change off photographs)
     assert len(photo) == 1
+
+
+def _page_with_blurred_bold_strokes() -> tuple[np.ndarray, Grid]:
+    """Two bold strokes 3 px apart, blurred as a phone frame blurs them: the gap between them is mid-grey."""
+    page = np.full((60, 220), 225, np.uint8)
+    page[0:2, :] = 0
+    page[58:60, :] = 0
+    page[:, 0:2] = 0
+    page[:, 218:220] = 0
+    for x in range(20, 200, 12):
+        page[18:42, x : x + 4] = 30
+        page[18:42, x + 7 : x + 11] = 30
+    inner = page[4:56, 4:216]
+    page[4:56, 4:216] = cv2.GaussianBlur(inner, (0, 0), 1.3)
+    return page, Grid(rows=(0, 59), cols=(0, 219))
+
+
+def test_a_photographed_line_has_its_gaps_between_bold_strokes_lightened_a_scan_as_before() -> None:
+    page, grid = _page_with_blurred_bold_strokes()
+    (scan,), _o, _f = line_crops(page, grid, [(0, 0)])
+    (photo,), _o, _f = line_crops(page, grid, [(0, 0)], photo=True)
+    assert scan.shape == photo.shape
+    gaps = scan[scan.shape[0] // 2] > 90  # the mid-grey gaps and the paper along the line's middle row
+    mid = gaps & (scan[scan.shape[0] // 2] < 180)
+    assert mid.any()
+    # the gaps between strokes come to the recognizer lighter; the stroke cores stay dark
+    assert photo[photo.shape[0] // 2][mid].mean() >= scan[scan.shape[0] // 2][mid].mean() + 15
+    assert int(photo.min()) <= photo[photo.shape[0] // 2][mid].mean() - 50
