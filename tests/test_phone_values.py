@@ -68,13 +68,13 @@ def _page_with_blurred_bold_strokes() -> tuple[np.ndarray, Grid]:
         page[18:42, x + 7 : x + 11] = 30
     inner = page[4:56, 4:216]
     page[4:56, 4:216] = cv2.GaussianBlur(inner, (0, 0), 1.3)
-    return page, Grid(rows=(0, 59), cols=(0, 219))
+    return page, Grid(rows=(0, 2, 59), cols=(0, 219))  # row 0: a (thin) header row; row 1 holds the value
 
 
 def test_a_photographed_line_has_its_gaps_between_bold_strokes_lightened_a_scan_as_before() -> None:
     page, grid = _page_with_blurred_bold_strokes()
-    (scan,), _o, _f = line_crops(page, grid, [(0, 0)])
-    (photo,), _o, _f = line_crops(page, grid, [(0, 0)], photo=True)
+    (scan,), _o, _f = line_crops(page, grid, [(1, 0)])
+    (photo,), _o, _f = line_crops(page, grid, [(1, 0)], photo=True)
     assert scan.shape == photo.shape
     gaps = scan[scan.shape[0] // 2] > 90  # the mid-grey gaps and the paper along the line's middle row
     mid = gaps & (scan[scan.shape[0] // 2] < 180)

@@ -723,8 +723,8 @@ def lighten_midtones(line: np.ndarray) -> np.ndarray:
     the gaps towards the paper's level while the stroke cores stay the darkest pixels. Measured (bench/phone_cells.py
     crops of design phone copy p3384, 16 pages, first readings): names + addresses 266 -> 276 of 577
     (gamma 1.6); a contrast stretch instead (ink p2 to 0, paper p95 to 255: the gaps darkened) 225.
-    Used on photographs only (routing.processed_as_photograph): a scan's or 1-bit page's lines are as
-    before."""
+    Used on photographs only (routing.processed_as_photograph), on the cells under the header (line_crops):
+    a scan's or 1-bit page's lines, and a photographed header's second reading, are as before."""
     if line.dtype != np.uint8 or line.size == 0:
         return line
     return cv2.LUT(line, _MIDTONE_LUT)
@@ -833,7 +833,7 @@ def line_crops(
             crop = at_captured_resolution(denoise_grain(inner[b0:b1], sigma), enlarged)
             if enlarged > 1.0:
                 crop = trim_grainy_line(crop)
-            if photo:
+            if photo and r > 0:  # value cells; the header's second reading (read_header) is as measured before
                 crop = lighten_midtones(crop)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
