@@ -723,8 +723,10 @@ def lighten_midtones(line: np.ndarray) -> np.ndarray:
     the gaps towards the paper's level while the stroke cores stay the darkest pixels. Measured (bench/phone_cells.py
     crops of design phone copy p3384, 16 pages, first readings): names + addresses 266 -> 276 of 577
     (gamma 1.6); a contrast stretch instead (ink p2 to 0, paper p95 to 255: the gaps darkened) 225.
-    Used on photographs only (routing.processed_as_photograph), on the cells under the header (line_crops):
-    a scan's or 1-bit page's lines, and a photographed header's second reading, are as before."""
+    Used by read_cells on the name columns of photographs only (routing.processed_as_photograph): on all
+    value cells, end to end, ages (design p3384, 6 pages: age_years wrong 9 -> 15) and code columns' content
+    (harsh copy q1, 6 pages: agent_relation_code unidentified 20 -> 61 fields) read worse. Scans, 1-bit
+    pages and other columns are as before."""
     if line.dtype != np.uint8 or line.size == 0:
         return line
     return cv2.LUT(line, _MIDTONE_LUT)
@@ -833,8 +835,6 @@ def line_crops(
             crop = at_captured_resolution(denoise_grain(inner[b0:b1], sigma), enlarged)
             if enlarged > 1.0:
                 crop = trim_grainy_line(crop)
-            if photo and r > 0:  # value cells; the header's second reading (read_header) is as measured before
-                crop = lighten_midtones(crop)
             if c in stretch_cols:
                 crop = cv2.resize(crop, None, fx=STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
             crops.append(crop)
@@ -882,6 +882,8 @@ def read_cells(
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     if names and not photo and not bilevel:  # a grey scan's name lines deblurred (deblur_name_line)
         crops = [deblur_name_line(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
+    if names and photo:  # a photograph's name lines with their mid-greys lightened (lighten_midtones)
+        crops = [lighten_midtones(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
