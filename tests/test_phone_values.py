@@ -7,7 +7,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.page.extract import line_crops
+from mapping.normalize import name_alphabet
+from pipeline.kernel.models import OcrPiece
+from pipeline.page.extract import line_crops, read_cells
 from pipeline.page.layout import Grid, erase_ruling_rows, text_line_bands
 
 
@@ -71,14 +73,39 @@ def _page_with_blurred_bold_strokes() -> tuple[np.ndarray, Grid]:
     return page, Grid(rows=(0, 2, 59), cols=(0, 219))  # row 0: a (thin) header row; row 1 holds the value
 
 
-def test_a_photographed_line_has_its_gaps_between_bold_strokes_lightened_a_scan_as_before() -> None:
+class _Recorder:
+    """Reads every crop as one character and keeps what it was given."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.crops: list[np.ndarray] = []
+
+    def recognize_crops(self, images: list[np.ndarray]) -> list[OcrPiece]:
+        self.crops += images
+        return [OcrPiece("x", 0.99, (0, 0, im.shape[1], im.shape[0]), self.name) for im in images]
+
+
+def _given(names: dict[int, str], photo: bool, enlarged: float) -> np.ndarray:
     page, grid = _page_with_blurred_bold_strokes()
-    (scan,), _o, _f = line_crops(page, grid, [(1, 0)])
-    (photo,), _o, _f = line_crops(page, grid, [(1, 0)], photo=True)
-    assert scan.shape == photo.shape
-    gaps = scan[scan.shape[0] // 2] > 90  # the mid-grey gaps and the paper along the line's middle row
-    mid = gaps & (scan[scan.shape[0] // 2] < 180)
+    eng = _Recorder()
+    read_cells(page, grid, eng, [(1, 0)], names=names, photo=photo, enlarged=enlarged)  # type: ignore[arg-type]
+    (crop,) = eng.crops
+    return crop
+
+
+def test_an_enlarged_photographs_name_line_has_its_gaps_between_bold_strokes_lightened() -> None:
+    plain = _given({}, photo=True, enlarged=1.5)  # not a name column: as before
+    name = _given({0: name_alphabet()}, photo=True, enlarged=1.5)
+    assert plain.shape == name.shape
+    mid_row = plain[plain.shape[0] // 2]
+    mid = (mid_row > 90) & (mid_row < 180)  # the mid-grey gaps between the blurred strokes
     assert mid.any()
-    # the gaps between strokes come to the recognizer lighter; the stroke cores stay dark
-    assert photo[photo.shape[0] // 2][mid].mean() >= scan[scan.shape[0] // 2][mid].mean() + 15
-    assert int(photo.min()) <= photo[photo.shape[0] // 2][mid].mean() - 50
+    # the gaps come to the recognizer lighter; the stroke cores stay the darkest pixels
+    assert name[name.shape[0] // 2][mid].mean() >= mid_row[mid].mean() + 15
+    assert int(name.min()) <= name[name.shape[0] // 2][mid].mean() - 50
+
+
+def test_an_unenlarged_photographs_name_line_is_read_as_before() -> None:
+    # a page captured at the working resolution (a scan the cleanup flattened): no tone curve
+    assert np.array_equal(_given({0: name_alphabet()}, True, 1.0), _given({}, True, 1.0))

@@ -726,7 +726,9 @@ def lighten_midtones(line: np.ndarray) -> np.ndarray:
     Used by read_cells on the name columns of photographs only (routing.processed_as_photograph): on all
     value cells, end to end, ages (design p3384, 6 pages: age_years wrong 9 -> 15) and code columns' content
     (harsh copy q1, 6 pages: agent_relation_code unidentified 20 -> 61 fields) read worse. Scans, 1-bit
-    pages and other columns are as before."""
+    pages and other columns are as before, and so are photographs the cleanup did not enlarge (captured at the
+    working resolution: 4 photo-flagged scan pages of d3316 / s35-fadedfields, all value cells, 512 -> 510
+    of 516 right with the curve)."""
     if line.dtype != np.uint8 or line.size == 0:
         return line
     return cv2.LUT(line, _MIDTONE_LUT)
@@ -882,7 +884,7 @@ def read_cells(
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     if names and not photo and not bilevel:  # a grey scan's name lines deblurred (deblur_name_line)
         crops = [deblur_name_line(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
-    if names and photo:  # a photograph's name lines with their mid-greys lightened (lighten_midtones)
+    if names and photo and enlarged > 1.0:  # a low-resolution photograph's name lines (lighten_midtones)
         crops = [lighten_midtones(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
