@@ -721,8 +721,10 @@ def lighten_midtones(line: np.ndarray) -> np.ndarray:
     the gaps between them as mid-grey, and PP-OCR's recognizer, which sees grey levels scaled to [-1, 1]
     (no binarisation), takes a mid-grey gap for ink (男 -> 房, 晶 -> 品). Lightening the mid-greys opens
     the gaps towards the paper's level while the stroke cores stay the darkest pixels. Measured (bench/phone_cells.py
-    crops of design phone copy p3384, 16 pages, first readings): names + addresses 266 -> 276 of 577
-    (gamma 1.6); a contrast stretch instead (ink p2 to 0, paper p95 to 255: the gaps darkened) 225.
+    crops of design phone copy p3384, 16 pages, first readings): names 212 -> 217, names + addresses 266 -> 276
+    of 577 (gamma 1.3 268, 2.0 278); a contrast stretch instead (ink p2 to 0, paper p95 to 255: the gaps
+    darkened) 225. End to end (p3384 county file 01, 6 pages): fields 1362 -> 1368 of 1616, names 100 -> 106;
+    harsh copy q1 (not designed on, 6 pages): 353 -> 353.
     Used by read_cells on the name columns of photographs only (routing.processed_as_photograph): on all
     value cells, end to end, ages (design p3384, 6 pages: age_years wrong 9 -> 15) and code columns' content
     (harsh copy q1, 6 pages: agent_relation_code unidentified 20 -> 61 fields) read worse. Scans, 1-bit
