@@ -705,6 +705,37 @@ def at_captured_resolution(line: np.ndarray, enlarged: float) -> np.ndarray:
     return cv2.resize(line, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
 
+PHOTO_TONE_GAMMA = 1.6
+"""The tone curve a photographed text line is given before it is read (lighten_midtones): grey level g goes
+to 255 * (g / 255) ** (1 / PHOTO_TONE_GAMMA)."""
+
+_MIDTONE_LUT = np.clip(np.round(255.0 * (np.arange(256) / 255.0) ** (1.0 / PHOTO_TONE_GAMMA)), 0, 255).astype(np.uint8)
+
+
+def lighten_midtones(line: np.ndarray) -> np.ndarray:
+    """A photographed text line with its greys lightened by a gamma curve (PHOTO_TONE_GAMMA; black stays black,
+    white white, mid-greys move most: 140 -> 174, paper 225 -> 236, ink 53 -> 96).
+
+    Why: a property of the recognizer and of the capture. A phone frame images a register at ~120-130 dpi
+    through a lens blur: the strokes of a bold face (glyphs ~13 px high, strokes 2-3 px apart) spread into
+    the gaps between them as mid-grey, and PP-OCR's recognizer, which sees grey levels scaled to [-1, 1]
+    (no binarisation), takes a mid-grey gap for ink (男 -> 房, 晶 -> 品). Lightening the mid-greys opens
+    the gaps towards the paper's level while the stroke cores stay the darkest pixels. Measured (bench/phone_cells.py
+    crops of design phone copy p3384, 16 pages, first readings): names 212 -> 217, names + addresses 266 -> 276
+    of 577 (gamma 1.3 268, 2.0 278); a contrast stretch instead (ink p2 to 0, paper p95 to 255: the gaps
+    darkened) 225. End to end (p3384 county file 01, 6 pages): fields 1362 -> 1368 of 1616, names 100 -> 106;
+    harsh copy q1 (not designed on, 6 pages): 353 -> 353.
+    Used by read_cells on the name columns of photographs only (routing.processed_as_photograph): on all
+    value cells, end to end, ages (design p3384, 6 pages: age_years wrong 9 -> 15) and code columns' content
+    (harsh copy q1, 6 pages: agent_relation_code unidentified 20 -> 61 fields) read worse. Scans, 1-bit
+    pages and other columns are as before, and so are photographs the cleanup did not enlarge (captured at the
+    working resolution: 4 photo-flagged scan pages of d3316 / s35-fadedfields, all value cells, 512 -> 510
+    of 516 right with the curve)."""
+    if line.dtype != np.uint8 or line.size == 0:
+        return line
+    return cv2.LUT(line, _MIDTONE_LUT)
+
+
 GRAIN_SIGMA = 1.5
 """The Gaussian (px, at the frame's resolution) a photographed line is smoothed with before its ink is
 found for trim_grainy_line: the paper's grain and the sensor's noise are single pixels and average away,
@@ -855,6 +886,8 @@ def read_cells(
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     if names and not photo and not bilevel:  # a grey scan's name lines deblurred (deblur_name_line)
         crops = [deblur_name_line(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
+    if names and photo and enlarged > 1.0:  # a low-resolution photograph's name lines (lighten_midtones)
+        crops = [lighten_midtones(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
