@@ -242,3 +242,20 @@ def test_a_row_two_pitches_tall_holding_two_entries_is_still_cut():
     gray = _register(rows, written, cols, rows)
     grid = find_grid_or_text(gray)
     assert len(grid.rows) == len(rows) + 1 and 470 <= grid.rows[5] <= 490
+
+
+def test_a_tall_row_whose_top_holds_only_the_foot_of_the_entry_above_is_one_row():
+    """Session 36, a 1-bit copy of design county_editions seed 3316 with wrapped entries in taller rows and
+    entries written low (bench/stress_scans.py --wrap 0.5 --wrap-tall 0.5 --low 0.2,0.4): a row two
+    pitches tall got a line put back in its middle, and its upper half held only the foot of the entry
+    above, written low across the printed line in a few columns: an extra row, the records below it
+    numbered one too far. The row is one entry; the foot belongs to the entry it hangs from."""
+    cols = list(range(50, 1251, 120))
+    rows = [100, 160, 240, 320, 400, 560, 640, 720]
+    written = [(r + 30, r + 50) for r in (160, 240, 400 + 100, 560, 640)]
+    gray = _register(rows, written, cols, rows)
+    for a in (cols[1], cols[3], cols[6]):  # the entry of row 320-400 written low: its foot crosses the line at 400
+        for k in range(3):
+            gray[385:412, a + 15 + 26 * k : a + 35 + 26 * k] = 40
+    grid = find_grid_or_text(gray)
+    assert len(grid.rows) == len(rows) and all(abs(a - b) <= 3 for a, b in zip(grid.rows, rows))

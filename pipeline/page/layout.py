@@ -1183,6 +1183,14 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
       unwritten, the part below holds an entry and a row further up holds one (an entry written low in its
       taller row).
     Where the unwritten part has no entry beyond it (the page's unwritten rows) the line stays.
+    - Or where the part below holds an entry and the part above holds writing in fewer columns than an
+      entry, each a column the row above holds writing in, that writing crossing the printed line
+      between them and ending within SPILL_GLYPHS glyph heights below it (_spilled): the foot of the entry
+      above, written low across its row's line (a clerk writing on the line), not an entry of its own.
+      New design 1-bit copy of county_editions seed 3316 (bench/stress_scans.py --mode bilevel --wrap 0.5
+      --wrap-tall 0.5 --low 0.2,0.4 --seed 3601, /work/data/s36-bilevelrows/w1), page 1 of
+      01_cremation_longkou_2013: a row two pitches tall got a line in its middle (_fill_missing_rows), its
+      upper half holding only the low-written foot of the entry above in 4 of 14 columns: an extra row.
     Source: the ruled register's properties (one entry per ruled row; entries written in order; a row's
     text lies between its lines); design county_editions / typed_sheets seed 3334 as 1-bit copies with
     wrapped entries in taller rows (bench/stress_scans.py --mode bilevel --wrap 0.4 --wrap-tall 0.5):
@@ -1193,7 +1201,7 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
     got = _text_cover(gray, grid, ruling)
     if got is None:
         return grid
-    cover, _g = got
+    cover, g = got
     cols = [_written_columns(cover, lines[j], lines[j + 1]) for j in range(len(lines) - 1)]  # row j's (0: header)
     written = [len(c) for c in cols[1:] if len(c) >= TEXT_GRID_MIN_COLS]
     if not written:
@@ -1212,7 +1220,13 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
         inked = {int(c) for c in np.nonzero(cover[:, lines[k - 1] + 2 : lines[k] - 1].any(axis=1))[0]}
         continued = len(above) >= need and 0 < len(below) < need and below <= inked  # (a seal's ring may fill a cell)
         between = (len(above) >= need and not below and later) or (not above and len(below) >= need and earlier)
-        if continued or between:
+        spilled = (
+            k >= 3
+            and len(below) >= need
+            and 0 < len(above) < need
+            and _spilled(cover, above, cols[k - 2], lines[k - 1], lines[k], g)
+        )
+        if continued or between or spilled:
             del lines[k], cols[k]
             cols[k - 1] = _written_columns(cover, lines[k - 1], lines[k])  # the two rows, one now
             inferred = {i - int(i > k) for i in inferred if i != k}
@@ -1222,6 +1236,30 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
     if len(lines) == len(grid.rows):
         return grid
     return replace(grid, rows=tuple(lines), inferred_rows=tuple(sorted(inferred)), struck_rows=tuple(sorted(set(struck))))
+
+
+SPILL_GLYPHS = 1.0
+"""Glyph heights below a printed row line within which the foot of the entry above, written low across the
+line, ends (taller_rows, _spilled): writing that crosses the line by less than a line of writing belongs
+to the line of writing it hangs from; a whole line below it is the row's own."""
+
+
+def _spilled(cover: np.ndarray, part: set[int], over: set[int], line: int, bottom: int, g: float) -> bool:
+    """Whether the writing of a part of a row (its columns `part`, between the printed line `line` and the
+    inferred line `bottom`) is the foot of the writing of the row above (its columns `over`) crossing that
+    line: in each column the row above holds writing just above the line and the part's writing touches
+    the line from below and ends within SPILL_GLYPHS glyph heights `g` of it. Source: one entry per ruled
+    row, written between its lines; writing that crosses a line continues from the side it starts on."""
+    reach = max(3, int(round(SPILL_GLYPHS * g)))
+    for c in part:
+        if c not in over:
+            return False
+        near_above = cover[c, max(0, line - reach) : max(0, line - 1)].any()
+        near_below = cover[c, line + 2 : line + 2 + max(3, reach // 3)].any()
+        beyond = cover[c, line + 2 + reach : bottom - 1].any()
+        if not (near_above and near_below) or beyond:
+            return False
+    return True
 
 
 def _written(cover: np.ndarray, top: int, bottom: int) -> int:
