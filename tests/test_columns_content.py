@@ -11,6 +11,7 @@ from mapping.headers import (
     CONTENT_ALONE,
     DISAGREEMENT_DOUBT,
     ELIMINATION_DOUBT,
+    IN_PART_DOUBT,
     RELATION_UNTOLD,
     assign_columns,
     column_scores,
@@ -47,6 +48,13 @@ FIELDS = [
 
 def _columns(rows):
     return [[r[c] for r in rows] for c in range(len(rows[0]))]
+
+
+def _given_in_part(got, col: int, field: str) -> None:
+    """Column `col` was given `field` under a header read in part, doubted so (held for review)."""
+    assert got[col].field == field
+    assert got[col].doubt is not None and got[col].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    assert is_assignment_doubt(got[col].doubt)
 
 
 def _read(rows: list[list[str]]) -> list[tuple[int, list[RawCell]]]:
@@ -1044,15 +1052,11 @@ def test_a_short_header_read_in_part_over_cells_in_part_of_its_code_gives_the_fi
     only in part the field's values: neither names the field alone, together they do (the field's values
     are held by no other field of the kind). The column is given the field, doubted (and its page where
     the field is mandatory), instead of its values being lost under a column of no field."""
-    from mapping.headers import IN_PART_DOUBT
-
     rows = [list(r) for r in ROWS]
     for r, v in zip(rows, values):
         r[col] = v
     got = assign_columns("cremation", _with_header(col, header), _columns(rows))
-    assert got[col].field == field
-    assert got[col].doubt is not None and got[col].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
-    assert is_assignment_doubt(got[col].doubt)
+    _given_in_part(got, col, field)
     # a re-map of the stored cells gives the same field and keeps the column doubted
     structure = Structure()
     stored = [(i + 1, [RawCell(t, 0.9, None) for t in row]) for i, row in enumerate(rows)]
@@ -1326,15 +1330,11 @@ def test_a_header_read_in_part_over_register_numbers_in_part_gives_the_registrat
     no certificate, voyage, ID or phone of the spec's forms): together they name the field. The column is
     given it, doubted, instead of its values being lost under a column of no field (camera_capture seeds
     4405, 4406: a page of 登记号 lost so on each)."""
-    from mapping.headers import IN_PART_DOUBT
-
     header_row, rows = _sea_page(values, serial=True)
     header_row[1] = header
     got = assign_columns("sea_burial", header_row, _columns(rows))
     assert got[0].field == "row_no"
-    assert got[1].field == "registration_no"
-    assert got[1].doubt is not None and got[1].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
-    assert is_assignment_doubt(got[1].doubt)
+    _given_in_part(got, 1, "registration_no")
 
 
 def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_doubt():
@@ -1342,16 +1342,13 @@ def test_a_voyage_header_read_in_part_over_voyages_in_part_gives_the_voyage_in_d
     printed form the spec states (第4航次; 次 lost in the fourth): fewer than form_share's
     ELIMINATION_SHARE, so the content alone is untold, but no other field is printed so. The column is
     the voyage's, doubted (the voyage is mandatory: its page is doubted too)."""
-    from mapping.headers import IN_PART_DOUBT
-
     header, rows = _sea_page(["HZ2012-317", "HZ2012-318", "HZ2012-319", "HZ2012-320"])
     col = header.index("航次")
     header[col] = "航友"
     for r, v in zip(rows, ["第4航次", "第4航", "第4航次", "第5航次"]):
         r[col] = v
     got = assign_columns("sea_burial", header, _columns(rows))
-    assert got[col].field == "voyage_no"
-    assert got[col].doubt is not None and got[col].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    _given_in_part(got, col, "voyage_no")
 
 
 @pytest.mark.parametrize(
@@ -1863,15 +1860,11 @@ def test_a_name_column_under_a_header_read_in_part_with_surnames_misread_is_the_
     misread (no surname of the list). The cells still say "a name" and the header which of the name
     fields (it reads in part as the deceased's only; the agent's name column holds its own), so the
     column is the deceased's name, doubted, not a column of no field whose names are lost."""
-    from mapping.headers import IN_PART_DOUBT
-
     rows = [list(r) for r in ROWS] + [["5"] + list(ROWS[2][1:])]
     for r, v in zip(rows, [ROWS[0][1], "通玉林", "面玉英", ROWS[3][1], "补宁"]):
         r[1] = v
     got = assign_columns("cremation", _with_header(1, "通名n名"), _columns(rows))
-    assert got[1].field == "deceased_name"
-    assert got[1].doubt is not None and got[1].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
-    assert is_assignment_doubt(got[1].doubt)
+    _given_in_part(got, 1, "deceased_name")
     assert got[7].field == "agent_name"
 
 
@@ -1881,15 +1874,11 @@ def test_a_date_column_under_a_header_read_in_part_with_dates_misread_is_the_cre
     日期 is lost) and half of its dates read with a glyph lost or misread. Three fields of the kind hold
     dates, so the cells alone cannot say which; the header can. The column is the cremation date,
     doubted (held for review), not a column of no field whose dates are lost."""
-    from mapping.headers import IN_PART_DOUBT
-
     rows = [list(r) for r in ROWS] + [["5"] + list(ROWS[2][1:]), ["6"] + list(ROWS[1][1:])]
     for r, v in zip(rows, ["2013.1.3", "2084082", "2013.1.4", "201380弄11 0", "2015年0月1意", "2013.1.5"]):
         r[5] = v
     got = assign_columns("cremation", _with_header(5, "火化自题"), _columns(rows))
-    assert got[5].field == "cremation_date"
-    assert got[5].doubt is not None and got[5].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
-    assert is_assignment_doubt(got[5].doubt)
+    _given_in_part(got, 5, "cremation_date")
     assert got[4].field == "death_date"
 
 
@@ -1910,14 +1899,11 @@ def test_a_photographed_voyage_column_under_a_header_read_in_part_with_its_word_
     第N航次 read with 航次 worn into two other glyphs (第1机质, 第1航流) or cut (第3航), one cell with its
     number misread too. No cell is in the spec's form read whole, but the worn form (normalize's
     VOYAGE_WORD_WORN: 第, the number, two glyphs) is no other field's: the column is the voyage's, doubted."""
-    from mapping.headers import IN_PART_DOUBT
-
     rows = [list(r) for r in VOYAGE_ROWS]
     for r, v in zip(rows, ["第1机质", "第了社政", "第5航", "第5航流"]):
         r[6] = v
     header = list(VOYAGE_HEADER)
     header[6] = "前次"
     got = assign_columns("sea_burial", header, _columns(rows))
-    assert got[6].field == "voyage_no"
-    assert got[6].doubt is not None and got[6].doubt.startswith(IN_PART_DOUBT.split("{", 1)[0])
+    _given_in_part(got, 6, "voyage_no")
     assert got[4].field == "cremation_cert_no"
