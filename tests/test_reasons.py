@@ -96,6 +96,29 @@ def test_a_page_nearly_all_black_or_dim_grey_is_not_called_a_blank_page(tmp_path
     assert "a blank page" not in msgs["black.png"] and "a blank page" in msgs["white.png"]  # the stored error too
 
 
+def test_a_grey_or_photographed_page_of_dots_in_lines_is_not_called_a_blank_page(tmp_path):
+    """A page that is no 1-bit scan (grey paper, grain) with no table and no character, but with dots of
+    ink along lines and in rows (writing broken up by a poor scan or photograph): before, its summary line
+    asked "a blank page, a letter or a cover?" while its detail said the page is not blank. Now it is told
+    it holds dots of ink in lines and to be scanned again, in Chinese first; a white page still gets the
+    blank-page question (test above)."""
+    rng = np.random.default_rng(7)
+    page = np.clip(rng.normal(238, 4, (1654, 2339)), 0, 255).astype(np.uint8)
+    for y in range(220, 1500, 100):  # a ruled line's remnants: a dot every 20 px
+        for x in range(100, 2240, 20):
+            page[y : y + 2, x : x + 3] = 70
+    for y in range(260, 1460, 100):  # the writing of each row: scattered dots
+        for _ in range(120):
+            x, dy = int(rng.integers(120, 2200)), int(rng.integers(0, 25))
+            page[y + dy : y + dy + 2, x : x + 3] = 70
+    sm, text = _run(tmp_path, {"dots.png": cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)})
+    assert [(p["status"], p["reason"]) for p in sm["pages_problem"]] == [("no_table", "ink_dots")]
+    line = next(x for x in text.splitlines() if x.strip().startswith("dots.png"))
+    said = line.split("] ", 1)[1]
+    assert said.startswith("未找到表格，也认不出字迹，但页面并非空白") and "空白页" not in said, line
+    assert "a blank page" not in sm["pages_problem"][0]["message"]
+
+
 def test_a_page_turned_upright_is_told_in_chinese_first():
     """A page scanned upside down or on its side was turned upright and read: the summary says how it
     lay, Chinese first, English after."""

@@ -184,6 +184,15 @@ class NoTableError(PageError):
     reason = "no_table"
 
 
+class InkDotsError(NoTableError):
+    """No table and no writing made out, but the page holds dots of ink standing in lines
+    (layout.INK_DOTS_MIN): writing and ruling broken up into dots, or grain; no blank page. Its status
+    stays "no_table"; extract.page_reason tells the person so (bilevel_no_table on a 1-bit scan, else
+    ink_dots), never "a blank page, a letter or a cover?"."""
+
+    dotted = True
+
+
 class UnknownLedgerError(PageError):
     """A table whose header row names no ledger kind. `unruled`: its rows and columns were read from the
     text's alignment, no ruling line seen (layout.grid_from_text): on a 1-bit scan that is a table whose

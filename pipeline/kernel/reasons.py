@@ -27,6 +27,13 @@ REASONS: dict[str, tuple[str, str]] = {
         " to the scanner's threshold (a black border around the page pulls it toward black); nothing was"
         " extracted: scan the page again in grey or colour",
     ),
+    "ink_dots": (
+        "未找到表格，也认不出字迹，但页面并非空白：有成行的细小墨点（字迹或表格线在扫描或拍摄时碎成了点，或是纸张颗粒）；"
+        "未提取到任何内容：请以灰度或彩色模式、足够的分辨率重新扫描或拍摄该页",
+        "no table and no writing could be made out, but the page is not blank: it holds dots of ink standing in"
+        " lines (writing or ruling broken up into dots by the scan or the photograph, or grain); nothing was"
+        " extracted: scan or photograph the page again in grey or colour, at a sufficient resolution",
+    ),
     "table_without_rows": (
         "找到了表格的外框，但没有找到它的行（拍摄时倾斜过大、纸面弯曲或有阴影？）；未提取到任何内容："
         "请将该页放平摆正后重新拍摄或扫描，或手工录入它的记录",

@@ -2718,7 +2718,7 @@ class PageOutcome:
     message: str = ""
 
 
-def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unruled: bool = False) -> str:
+def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unruled: bool = False, dotted: bool = False) -> str:
     """The code of why a page gave no records (pipeline.kernel.reasons.REASONS): the one stored with
     the page (its `no_records` step, written by process_page), else its status, made finer where the
     cleanup found a ruled table's outline on a page without a table (`table_without_rows`: its
@@ -2727,7 +2727,10 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
     cleanup found no page on it (its `capture` step), or where a 1-bit scan with ink gave no table, or
     only one read from its text's alignment (`unruled`: UnknownLedgerError.unruled) whose header names no
     ledger kind: dots of writing a threshold left, no register kind unknown to the spec (scan it again in
-    grey: bilevel_no_table). `steps` are Step objects or their stored dicts."""
+    grey: bilevel_no_table), or where a page without a table that is no 1-bit scan holds dots of ink
+    standing in lines (`dotted`: kernel.errors.InkDotsError; a photographed or grey page whose writing is
+    broken up or grainy: ink_dots, not the blank-page question). `steps` are Step objects or their stored
+    dicts."""
     parts = _step_parts(steps)
     named = [(name, result) for name, _settings, result in parts]
     for name, result in named:
@@ -2739,6 +2742,8 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
         return light
     if (status == "no_table" or (status == "unknown_ledger" and unruled)) and _bilevel_with_ink(parts):
         return "bilevel_no_table"
+    if status == "no_table" and dotted:
+        return "ink_dots"
     return status
 
 
@@ -2790,7 +2795,16 @@ TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
 """The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
 
 
-ADVISED = ("no_table", "bilevel_no_table", "table_without_rows", "columns_unread", "dark_page", "dim_page", "unknown_ledger")
+ADVISED = (
+    "no_table",
+    "bilevel_no_table",
+    "ink_dots",
+    "table_without_rows",
+    "columns_unread",
+    "dark_page",
+    "dim_page",
+    "unknown_ledger",
+)
 """The page reasons whose words end the page's stored error (page_advice)."""
 
 
@@ -2952,7 +2966,9 @@ def _no_records(
     original: str | None,
 ) -> PageOutcome:
     """A page read that gave no records (`e` says why): its status, error and advice stored."""
-    code = getattr(e, "code", None) or page_reason(e.reason, clean.steps, light, getattr(e, "unruled", False))
+    code = getattr(e, "code", None) or page_reason(
+        e.reason, clean.steps, light, getattr(e, "unruled", False), getattr(e, "dotted", False)
+    )
     detail = str(e)
     if code == "table_without_rows":  # the outline was found: say what was not
         detail = detail.replace(NO_RULED_TABLE, INSIDE_OUTLINE, 1)

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import cv2
 import numpy as np
 
-from pipeline.kernel.errors import NoTableError
+from pipeline.kernel.errors import InkDotsError, NoTableError
 from pipeline.kernel.models import Box, OcrPiece
 from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES, step_pixels
 from pipeline.page.gridlines import (
@@ -960,11 +960,11 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     )
     if _glyph_height(ink) is None:
         if dots >= INK_DOTS_MIN:
-            raise NoTableError(f"{seen}; no writing could be made out, but the page is not blank: it holds {broken}") from None
+            raise InkDotsError(f"{seen}; no writing could be made out, but the page is not blank: it holds {broken}") from None
         raise NoTableError(f"{seen}; no text on the page either") from None
     if dots >= INK_DOTS_MIN:
         # a header or title read whole above rows whose writing came out in dots (b3316 page_003 below)
-        raise NoTableError(
+        raise InkDotsError(
             f"{seen}, and its text does not stand in rows and columns; besides it the page holds {broken}"
         ) from None
     raise NoTableError(f"{seen}, and its text does not stand in rows and columns") from None
