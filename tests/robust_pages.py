@@ -131,3 +131,19 @@ def _stamp(a: np.ndarray, at: tuple[int, int], radius: int = 160) -> np.ndarray:
     sa[max(0, y0) : y0 + size, max(0, x0) : x0 + size] = m[max(0, -y0) : h - y0, max(0, -x0) : w - x0]
     red = np.array([205, 35, 45], np.float32) / 255.0
     return a * (1 - sa[..., None]) + a * red * sa[..., None]
+
+
+def dotted_page(paper: np.ndarray, ink: int = 0, seed: int = 7) -> np.ndarray:
+    """A page whose ruling and writing came out as dots only (a 1-bit threshold, a poor photograph): a dot
+    every 20 px along each ruled line's place, and scattered dots in each row where writing was; drawn
+    with `ink` on a copy of the grey page `paper` (1654 x 2339, landscape A4 at 200 dpi)."""
+    rng = np.random.default_rng(seed)
+    page = paper.copy()
+    for y in range(220, 1500, 100):  # a ruled line's remnants
+        for x in range(100, 2240, 20):
+            page[y : y + 2, x : x + 3] = ink
+    for y in range(260, 1460, 100):  # the writing of each row
+        for _ in range(120):
+            x, dy = int(rng.integers(120, 2200)), int(rng.integers(0, 25))
+            page[y + dy : y + dy + 2, x : x + 3] = ink
+    return page

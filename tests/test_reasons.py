@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from robust_pages import dotted_page
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.reasons import REASONS, reason_zh
@@ -102,15 +103,8 @@ def test_a_grey_or_photographed_page_of_dots_in_lines_is_not_called_a_blank_page
     asked "a blank page, a letter or a cover?" while its detail said the page is not blank. Now it is told
     it holds dots of ink in lines and to be scanned again, in Chinese first; a white page still gets the
     blank-page question (test above)."""
-    rng = np.random.default_rng(7)
-    page = np.clip(rng.normal(238, 4, (1654, 2339)), 0, 255).astype(np.uint8)
-    for y in range(220, 1500, 100):  # a ruled line's remnants: a dot every 20 px
-        for x in range(100, 2240, 20):
-            page[y : y + 2, x : x + 3] = 70
-    for y in range(260, 1460, 100):  # the writing of each row: scattered dots
-        for _ in range(120):
-            x, dy = int(rng.integers(120, 2200)), int(rng.integers(0, 25))
-            page[y + dy : y + dy + 2, x : x + 3] = 70
+    grain = np.random.default_rng(7).normal(238, 4, (1654, 2339))
+    page = dotted_page(np.clip(grain, 0, 255).astype(np.uint8), ink=70)
     sm, text = _run(tmp_path, {"dots.png": cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)})
     assert [(p["status"], p["reason"]) for p in sm["pages_problem"]] == [("no_table", "ink_dots")]
     line = next(x for x in text.splitlines() if x.strip().startswith("dots.png"))

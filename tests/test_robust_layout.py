@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from robust_pages import page
+from robust_pages import dotted_page, page
 
 from pipeline.kernel.errors import NoTableError
 from pipeline.page.cleanup import clean_page, ruling_mask, suppress_stamps
@@ -536,16 +536,8 @@ def test_a_1bit_page_whose_writing_came_out_as_dots_is_not_called_blank():
     """A 1-bit scan whose light writing and ruling fell to the threshold's paper side but for their
     darkest pixels (a black border pulled it toward black): dots along the ruling and in the rows, no
     character left whole. It is no blank page, and its error says so (and a blank 1-bit page still is)."""
-    rng = np.random.default_rng(7)
     blank = np.full((1654, 2339), 255, np.uint8)
-    page = blank.copy()
-    for y in range(220, 1500, 100):  # a ruled line's remnants: a dot every 20 px
-        for x in range(100, 2240, 20):
-            page[y : y + 2, x : x + 3] = 0
-    for y in range(260, 1460, 100):  # the writing of each row: scattered dots
-        for _ in range(120):
-            x, dy = int(rng.integers(120, 2200)), int(rng.integers(0, 25))
-            page[y + dy : y + dy + 2, x : x + 3] = 0
+    page = dotted_page(blank)
     clean = clean_page(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
     with pytest.raises(NoTableError, match="not blank") as e:
         find_grid_or_text(clean.image, clean.table_box, clean.ruling)
