@@ -20,6 +20,7 @@ from pipeline.page.cleanup import (
     clean_page,
     correct_capture,
     find_page_quad,
+    is_bilevel,
     keystone_kept,
     level_lines,
     quad_problem,
@@ -219,6 +220,24 @@ def test_a_sheet_askew_on_a_scanner_lid_is_routed_as_a_scan_though_warped(flat):
         _out, step = correct_capture(photo)
         assert step.result["page_found"] is True
         assert capture_kind([step.to_dict()]) == PHOTOGRAPH, step.result
+
+
+def test_a_page_scanned_in_1bit_is_never_warped_as_a_photograph(flat):
+    """A 1-bit page (a scanner's threshold) whose outline shows a keystone against a dark border: no camera
+    frame is 1-bit, so it is not warped nor taken for a photograph; it is cleaned as a 1-bit scan (its
+    specks removed, routed as a scan). The same frame in grey is still warped."""
+    photo, _truth = _photograph(flat, keystone=0.05, turn_deg=1.0, share=0.95)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    onebit = cv2.cvtColor(np.where(gray < 150, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    assert is_bilevel(onebit)
+    _out, step = correct_capture(onebit, bilevel=True)
+    assert step.result["page_found"] is True and step.result["warped"] is False
+    assert capture_kind([step.to_dict()]) == SCAN
+    steps = {st.name: st for st in clean_page(onebit).steps}
+    assert steps["capture"].result["warped"] is False
+    assert steps["denoise"].settings["method"] == "bilevel_specks"
+    _out, step = correct_capture(photo)
+    assert step.result["warped"] is True  # the same frame in grey: warped to a rectangle
 
 
 def test_the_grid_of_a_photographed_page_is_the_drawn_one(flat):

@@ -1562,7 +1562,7 @@ def _ruling_fit(segs: np.ndarray, down: bool) -> tuple[float, float] | None:
     return float(coef[0] + coef[1] * np.average(pos, weights=wt**2)), float(coef[1] * span)
 
 
-def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
+def correct_capture(image: np.ndarray, bilevel: bool = False) -> tuple[np.ndarray, Step]:
     """A photographed page read like a scan (document-scanner correction), where find_page_quad finds
     the page on a desk: warped to a rectangle where its corners are not one already
     (CAPTURE_MIN_KEYSTONE), enlarged to the working resolution where it is smaller
@@ -1580,7 +1580,14 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     every scale of the cleanup and the layout is stated at (WORK_LONG_SIDE), not of any page. The
     light is not flattened there: without the page's outline nothing says the frame is a photograph.
     Where no outline is found the step records how far the page's rulings converge
-    (ruling_convergence_deg, `rulings_converge_deg`): routing.capture_kind tells a photograph by it."""
+    (ruling_convergence_deg, `rulings_converge_deg`): routing.capture_kind tells a photograph by it.
+
+    A page scanned in 1-bit (`bilevel`: is_bilevel as it came) is never warped: a 1-bit image is made by a
+    scanner's threshold (fax mode, CCITT G4) or by a scanning app that flattened the page before it
+    thresholded it; no camera frame is 1-bit, so an outline with a keystone found on one is a scanner's
+    black border or specks, not a camera's perspective (a nearly wiped 1-bit page of a fresh copy of 3337
+    was warped by such an outline and then taken for a photograph: no 1-bit denoise, no 1-bit advice). A
+    1-bit page smaller than the working resolution is still enlarged as any other."""
     settings = {
         "method": "page_quad_homography",
         "min_keystone": CAPTURE_MIN_KEYSTONE,
@@ -1602,7 +1609,7 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
     up = WORK_LONG_SIDE / max(width, height)
     up = min(CAPTURE_MAX_UPSAMPLE, up) if up >= CAPTURE_UPSAMPLE_MIN else 1.0
     short = min(width, height)
-    warp = quad.keystone_px >= CAPTURE_MIN_KEYSTONE * short
+    warp = quad.keystone_px >= CAPTURE_MIN_KEYSTONE * short and not bilevel
     result: dict[str, object] = {
         "page_found": True,
         "quad": quad.corners.round(1).tolist(),
@@ -1611,6 +1618,8 @@ def correct_capture(image: np.ndarray) -> tuple[np.ndarray, Step]:
         "warped": bool(warp),
         "upsample": round(up, 3),
     }
+    if bilevel:
+        result["bilevel"] = True  # scanned in 1-bit: never warped (above)
     if not warp and up == 1.0:  # a page lying square on a scanner's lid, at scan resolution: a scan
         return image, Step("capture", settings, result)
     out = image
@@ -1640,7 +1649,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     photograph = False
     bilevel = is_bilevel(bgr)  # as scanned: a 1-bit page turned level below has grey edges
     if settings.capture:
-        bgr, st = correct_capture(bgr)
+        bgr, st = correct_capture(bgr, bilevel)
         steps.append(st)
         photograph = "kernel_px" in st.result  # the page found on a desk and its light flattened
     bgr, st = deskew_page(bgr)
