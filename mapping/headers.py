@@ -1446,9 +1446,9 @@ for elimination (_own_share's ELIMINATION_SHARE test keeps the form read whole).
 a voyage column under 前次 with 4 of 11 cells so read and none whole)."""
 
 
-def _in_part_share(kind: str, name: str, texts: list[str], sp: Spec, held: set[str]) -> float | None:
-    """_own_share, where the field has a worn form (WORN_FORMS), counting a cell in either form."""
-    own = _own_share(kind, name, texts, sp, held)
+def _with_worn_form(own: float | None, name: str, texts: list[str]) -> float | None:
+    """`own` (the column's _own_share for field `name`), counting a cell in either form where the field has
+    a worn form (WORN_FORMS)."""
     worn = WORN_FORMS.get(name)
     if own is None or worn is None:
         return own
@@ -1600,7 +1600,7 @@ def _header_and_cells(
         sc = scores.get((a.index, name))
         if (strict := _own_share(kind, name, texts, sp, held)) is not None and strict >= ELIMINATION_SHARE and a.doubt is None:
             continue  # its cells alone tell the field: given it by elimination (_by_elimination), if by any
-        own = _in_part_share(kind, name, texts, sp, held)
+        own = _with_worn_form(strict, name, texts)
         kin = _header_tells_kin(sp, kind, name, header_texts[a.index], held, texts)
         share = (
             own
