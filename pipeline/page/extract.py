@@ -884,10 +884,11 @@ def read_cells(
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
-    if names and not photo and not bilevel:  # a grey scan's name lines deblurred (deblur_name_line)
-        crops = [deblur_name_line(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
-    if names and photo and enlarged > 1.0:  # a low-resolution photograph's name lines (lighten_midtones)
-        crops = [lighten_midtones(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
+    # name lines prepared for the recognizer: a grey scan's deblurred (deblur_name_line), a low-resolution
+    # photograph's mid-greys lightened (lighten_midtones); a 1-bit scan's and other photographs' as cut
+    name_prep = deblur_name_line if not photo and not bilevel else lighten_midtones if photo and enlarged > 1.0 else None
+    if names and name_prep is not None:
+        crops = [name_prep(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
