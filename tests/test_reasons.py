@@ -109,7 +109,7 @@ def test_a_grey_or_photographed_page_of_dots_in_lines_is_not_called_a_blank_page
     assert [(p["status"], p["reason"]) for p in sm["pages_problem"]] == [("no_table", "ink_dots")]
     line = next(x for x in text.splitlines() if x.strip().startswith("dots.png"))
     said = line.split("] ", 1)[1]
-    assert said.startswith("未找到表格，也认不出字迹，但页面并非空白") and "空白页" not in said, line
+    assert said.startswith("未找到表格，也认不出成行的字迹，但页面并非空白") and "空白页" not in said, line
     assert "a blank page" not in sm["pages_problem"][0]["message"]
 
 

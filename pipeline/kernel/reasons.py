@@ -28,9 +28,9 @@ REASONS: dict[str, tuple[str, str]] = {
         " extracted: scan the page again in grey or colour",
     ),
     "ink_dots": (
-        "未找到表格，也认不出字迹，但页面并非空白：有成行的细小墨点（字迹或表格线在扫描或拍摄时碎成了点，或是纸张颗粒）；"
+        "未找到表格，也认不出成行的字迹，但页面并非空白：有成行的细小墨点（字迹或表格线在扫描或拍摄时碎成了点，或是纸张颗粒）；"
         "未提取到任何内容：请以灰度或彩色模式、足够的分辨率重新扫描或拍摄该页",
-        "no table and no writing could be made out, but the page is not blank: it holds dots of ink standing in"
+        "no table and no rows of writing could be made out, but the page is not blank: it holds dots of ink standing in"
         " lines (writing or ruling broken up into dots by the scan or the photograph, or grain); nothing was"
         " extracted: scan or photograph the page again in grey or colour, at a sufficient resolution",
     ),
