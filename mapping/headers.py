@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Callable, Collection, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -1203,7 +1203,11 @@ def _out_of_order(kind: str, c: int, field: str, anchors: Mapping[str, int], col
 
 
 def assign_columns(
-    kind: str, header_texts: list[str], column_texts: list[list[str]], spec: Spec | None = None
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    spec: Spec | None = None,
+    decoded: Mapping[int, Mapping[str, Decoded]] | None = None,
 ) -> list[ColumnAssignment]:
     """Each printed column's field: the one-to-one assignment of columns to fields (and the serial
     pseudo-field) maximizing the summed scores above ASSIGN_MIN (column_scores, best_assignment).
@@ -1213,7 +1217,11 @@ def assign_columns(
     column, sums to nearly as much) or where its written cells mostly do not look like its field
     (CONTENT_FAILS). The whole assignment is compared, not the column alone: a column under 经手人
     whose cells are names is not doubted for the deceased's name field when the column under 逝者姓名
-    holds that field far better."""
+    holds that field far better.
+
+    `decoded`: column -> code-table field -> the share of its cells the recognizer decodes to a wording of
+    the field's table (measured by the caller on the cells' crops: pipeline.page.extract.decoded_code_shares);
+    a column left without a field is given the one field its cells so decode to (_told_by_decoding)."""
     sp = spec if spec is not None else load_spec()
     scores = column_scores(kind, header_texts, column_texts, sp)
     names = list(dict.fromkeys(name for (_c, name) in scores))
@@ -1298,9 +1306,98 @@ def assign_columns(
     out = _header_read_whole(kind, header_texts, out, scores, held, sp)
     out = _header_and_cells(kind, header_texts, column_texts, out, scores, sp)
     out = _register_run_headed(kind, header_texts, column_texts, out, scores, sp)
+    out = _told_by_decoding(kind, header_texts, out, scores, decoded or {}, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
+
+
+class Decoded(NamedTuple):
+    """How a column's cells decode to one code table's wordings (pipeline.page.extract.decoded_code_shares):
+    the share of its cells whose likeliest wording is the table's (`share`, a wording two tables share, 女,
+    counting for both), and the share decoded to this table's wordings only (`alone`)."""
+
+    share: float
+    alone: float
+
+
+DECODED_SHARE = 0.6
+"""A column left without a field is a code-table field's where at least this share of its written cells
+decode to a wording of the field's table (pipeline.page.extract.decoded_code_shares: the recognizer's own
+CTC probability of the wording on the cell's crop within CODE_MAX_DROP of its reading, and DECODE_MARGIN above
+every wording of another code), as a column's cells must mostly fit its field (CONTENT_DECISIVE).
+Recognizer property: a lone glyph on a blurred photograph is misread (男 read 营, 第, 會; 汉 read 江, 议),
+so its reading fails the value test, but the written wording stays among the texts the recognizer finds
+about as likely."""
+
+DECODED_RIVAL = 1 / 3
+"""... and fewer than this share decode to another code table's wordings alone (Decoded.alone: a wording two
+tables share, 女 of sex and of relation, tells neither from the other): a column whose cells decode to two
+tables alike stays without a field."""
+
+DECODED_APART = 0.2
+"""Where the cells of a column fit two tables so (a sex column of 女 and 男 fits the relation table by its 女,
+a relation column of 女 and 子 fits the sex table by its 女), it is the table whose own wordings alone explain
+at least this share of its cells more than the other's do (男 for sex, 子 for relation: Decoded.alone); else
+neither (a one-glyph cell's crop may decode to either)."""
+
+DECODED_DOUBT = (
+    "its header is not read as {field}, and its cells are told only by the recognizer's probabilities:"
+    " {share:.0%} of them decode to {field}'s code-table wordings"
+)
+"""The doubt of a column given its field by decoding (_told_by_decoding): its records are held for a person
+(a column told by no reading of header or cells)."""
+
+
+def _told_by_decoding(
+    kind: str,
+    header_texts: list[str],
+    out: list[ColumnAssignment],
+    scores: Mapping[tuple[int, str], ColumnScore],
+    decoded: Mapping[int, Mapping[str, Decoded]],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """Columns left without a field whose cells decode to one code table's wordings (`decoded`:
+    DECODED_SHARE, every other table's alone below DECODED_RIVAL; of two tables so, the one DECODED_APART ahead
+    by its own wordings) given that table's field where no column holds it,
+    no other such column decodes to it, and the column's header does not read whole as another field's
+    (HEADER_READ: a header read names its field, decoding only tells a column whose header was unread, read in
+    part or misread). Doubted (DECODED_DOUBT). Rule source: the code tables (GB/T 2261.1 sex, GB 3304 ethnic
+    group, the spec's relation tables) are closed lists, and a CTC recognizer's probabilities of each wording
+    on the crop (ocr.ctc) measure how far the cell is from it."""
+    if not decoded:
+        return out
+    held = {a.field for a in out if a.field is not None}
+    told: dict[str, list[tuple[int, float]]] = {}
+    for a in out:
+        shares = decoded.get(a.index)
+        if a.field is not None or not shares:
+            continue
+        fits = [
+            f
+            for f, d in shares.items()
+            if f not in held
+            and (a.index, f) in scores
+            and d.share >= DECODED_SHARE
+            and all(e.alone < DECODED_RIVAL for g, e in shares.items() if g != f)
+        ]
+        fits.sort(key=lambda f: -shares[f].alone)
+        if not fits or (len(fits) > 1 and shares[fits[0]].alone - shares[fits[1]].alone < DECODED_APART):
+            continue  # none, or two tables alike
+        best = fits[0]
+        head = _whole_header_scores(sp, kind, clean_header(header_texts[a.index])) if a.index < len(header_texts) else {}
+        if any(v >= HEADER_READ for f, v in head.items() if f != best):
+            continue
+        told.setdefault(best, []).append((a.index, shares[best].share))
+    result = list(out)
+    for name, cols in told.items():
+        if len(cols) != 1:
+            continue  # two columns decode to one table: neither is told
+        c, share = cols[0]
+        result[c] = ColumnAssignment(
+            c, result[c].header, name, scores[(c, name)], True, DECODED_DOUBT.format(field=name, share=share)
+        )
+    return result
 
 
 RELATION_NAMED_DOUBT = "its header reads as {field} ({how}) and its cells as relation wordings misread"
@@ -2994,6 +3091,7 @@ ASSIGNMENT_DOUBTS = (
     DISAGREEMENT_DOUBT,
     "its field is told by its volume",  # VOLUME_DOUBT (agree_in_volume)
     RELATION_UNTOLD,
+    DECODED_DOUBT.split("{", 1)[0],
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""

@@ -903,6 +903,11 @@ def code_wording_alternatives(read: str, table: CodeTable, *, fuzzy: bool = True
     return list(_table_wordings(table))
 
 
+def table_wordings(table: CodeTable) -> tuple[str, ...]:
+    """Every wording of a code table written in characters, each once (what code_wording_alternatives offers)."""
+    return _table_wordings(table)
+
+
 @lru_cache(maxsize=64)
 def _table_wordings(table: CodeTable) -> tuple[str, ...]:
     return tuple(

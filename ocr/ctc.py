@@ -63,6 +63,63 @@ def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 
     return float(end)
 
 
+def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], blank: int = 0) -> list[float]:
+    """ctc_log_likelihood of each of `texts` on the same frames, all in one forward pass (the texts padded
+    to the longest, each state of a text a column of one array): the same values, for scoring a closed
+    list's hundreds of wordings on a cell at the cost of a few (pipeline.page.extract.decoded_code_shares).
+    An empty text gets -inf."""
+    probs = np.asarray(probs, dtype=np.float64)
+    frames = probs.shape[0]
+    n = len(texts)
+    if n == 0:
+        return []
+    if frames == 0:
+        return [float("-inf")] * n
+    width = 2 * max((len(t) for t in texts), default=0) + 1
+    lp = np.full((n, frames, width), -np.inf)
+    skip = np.zeros((n, width), dtype=bool)
+    ends = np.zeros(n, dtype=np.int64)
+    logs: dict[object, np.ndarray] = {}
+
+    def column(lab: Label) -> np.ndarray:
+        key = lab if not isinstance(lab, tuple) else ("t",) + lab
+        if key not in logs:
+            if isinstance(lab, tuple):
+                col = probs[:, list(lab)].sum(axis=1) if lab else np.zeros(frames)
+            elif lab == ANY:
+                col = 1.0 - probs[:, blank]
+            else:
+                col = probs[:, lab]
+            logs[key] = np.log(np.maximum(col, FLOOR))
+        return logs[key]
+
+    blank_col = column(blank)
+    for i, labels in enumerate(texts):
+        keys: list[object] = [blank]
+        lp[i, :, 0] = blank_col
+        for j, lab in enumerate(labels):
+            lp[i, :, 2 * j + 1] = column(lab)
+            lp[i, :, 2 * j + 2] = blank_col
+            keys += [lab, blank]
+        for k in range(2, len(keys)):
+            skip[i, k] = keys[k] != blank and keys[k] != keys[k - 2]
+        ends[i] = len(keys) - 1
+    alpha = np.full((n, width), -np.inf)
+    alpha[:, 0] = lp[:, 0, 0]
+    if width > 1:
+        alpha[:, 1] = lp[:, 0, 1]
+    for t in range(1, frames):
+        nxt = alpha.copy()
+        nxt[:, 1:] = np.logaddexp(nxt[:, 1:], alpha[:, :-1])
+        nxt[:, 2:] = np.where(skip[:, 2:], np.logaddexp(nxt[:, 2:], alpha[:, :-2]), nxt[:, 2:])
+        alpha = nxt + lp[:, t]
+    rows = np.arange(n)
+    last = alpha[rows, ends]
+    before = np.where(ends > 0, alpha[rows, np.maximum(ends - 1, 0)], -np.inf)
+    out = np.logaddexp(last, before)
+    return [float(v) if len(t) else float("-inf") for v, t in zip(out, texts)]
+
+
 def likeliest_texts(
     probs: np.ndarray,
     classes: Sequence[int],

@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
-from ocr.ctc import ANY, Label, ctc_log_likelihood, greedy_decode, likeliest_texts
+from ocr.ctc import ANY, Label, ctc_log_likelihoods, greedy_decode, likeliest_texts
 from ocr.registry import register
 from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
 from pipeline.kernel.models import OcrPiece, chars_fit
@@ -655,8 +655,5 @@ class PpOcrEngine(OcrEngine):
             alike = tuple(classes[a] for a in (stand_ins or {}).get(ch, "") if a in classes)
             return alike or ANY
 
-        out: list[float] = []
-        for text in readings:
-            labels = [label(ch) for ch in text if not ch.isspace()]
-            out.append(ctc_log_likelihood(probs, labels) if labels else float("-inf"))
-        return out
+        # all texts in one forward pass (ocr.ctc.ctc_log_likelihoods): the frames are converted once, not per text
+        return ctc_log_likelihoods(probs, [[label(ch) for ch in text if not ch.isspace()] for text in readings])

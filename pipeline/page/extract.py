@@ -27,6 +27,8 @@ from sqlalchemy import delete, select
 from mapping.headers import (
     CELLS_DOUBT,
     CONTENT_FAILS,
+    CONTENT_MIN_CELLS,
+    DECODED_SHARE,
     HEADER_NAMES_IN_DOUBT,
     MERGED_CELLS,
     NUMBER_SHAPES,
@@ -34,6 +36,7 @@ from mapping.headers import (
     VOLUME_AGREE,
     ColumnAssignment,
     ColumnScore,
+    Decoded,
     RegisterPrefix,
     VolumeField,
     VolumePage,
@@ -87,12 +90,13 @@ from mapping.normalize import (
     name_form_probability,
     normalize_cert_no,
     sea_area_alternatives,
+    table_wordings,
 )
 from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
-from mapping.spec import KindSpec, Spec, load_spec
+from mapping.spec import CodeTable, KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine, trim_to_ink
 from pipeline.kernel.config import Settings
@@ -183,6 +187,7 @@ class PageExtraction:
     engine: str = ""
     ocr: "OcrStats | None" = None
     structure: Structure = field(default_factory=lambda: Structure())
+    decoded: dict[int, dict[str, Decoded]] = field(default_factory=dict)  # decoded_code_shares, kept for remap_page
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +264,8 @@ class OcrStats:
     decoded: int = 0  # invalid readings scored against the spec-valid texts near them (decode_valid)
     reread: int = 0  # ID cells whose decoding chose nothing, read again from other crops (reread_variants)
     names_searched: int = 0  # doubted name cells searched for the names they may hold (name_alternatives)
+    columns_decoded: int = 0  # unidentified columns whose cells were decoded to tell their field (decoded_code_shares)
+    columns_decoded_seconds: float = 0.0
     first_seconds: float = 0.0
     second_seconds: float = 0.0
     reread_seconds: float = 0.0
@@ -269,6 +276,8 @@ class OcrStats:
             "second_crops": self.second_crops,
             "decoded": self.decoded,
             "names_searched": self.names_searched,
+            "columns_decoded": self.columns_decoded,
+            "columns_decoded_seconds": round(self.columns_decoded_seconds, 3),
             "first_seconds": round(self.first_seconds, 3),
             "second_seconds": round(self.second_seconds, 3),
             "reread": self.reread,
@@ -466,6 +475,119 @@ def choose_scored(
         return None
     share = 1.0 / float(np.exp(np.asarray(scores) - best).sum())
     return text, share
+
+
+DECODED_CELLS = 12
+"""At most this many written one-line cells of a column are decoded to tell its field (decoded_code_shares):
+each costs one recognition of its crop and the scoring of every code table's wordings on it."""
+
+
+def code_fields(kind: str, sp: Spec) -> dict[str, CodeTable]:
+    """The kind's code-table fields decoded by the recognizer's probabilities (column_decoders:
+    DECODED_CODE_NORMALIZERS), each with its table."""
+    return {
+        f.name: sp.table(f.code_table)
+        for f in sp.kind(kind).fields
+        if f.normalizer in DECODED_CODE_NORMALIZERS and f.code_table and f.source == "cell"
+    }
+
+
+def decoded_code_shares(
+    engine: OcrEngine,
+    gray: np.ndarray,
+    grid: Grid,
+    kind: str,
+    texts: Mapping[int, Sequence[tuple[int, str]]],
+    sp: Spec,
+    photo: bool = False,
+    enlarged: float = 1.0,
+) -> dict[int, dict[str, Decoded]]:
+    """For each given column (`texts`: column -> its written cells, (grid row, first reading)), the share of
+    its first DECODED_CELLS written cells whose crop the recognizer decodes to a wording of each of the kind's
+    code tables (code_fields): the likeliest wording within CODE_MAX_DROP of the cell's own reading and
+    DECODE_MARGIN likelier than any wording of another code (choose_scored), as read_cells decodes a code
+    column's cells. A cell that reads as a wording already decodes to it. Only one-line cells are scored; a
+    reading longer than the longest wording by two glyphs or more, or holding two digits or more (a number:
+    the wordings are written in characters), is not scored and counts as no wording, and a column most of
+    whose readings are such is not decoded (the cost bounded to the columns that can be code columns).
+    For mapping.headers.assign_columns (`decoded`), which tells a column whose header and readings failed by
+    these shares. The cell's reading is its first (the crop is cut as read_cells cuts it, line_crops). Empty
+    where the engine cannot score. Recognizer property: a lone glyph misread on a blurred photograph (男 read
+    营) keeps its written wording among the texts the recognizer finds about as likely."""
+    tables = code_fields(kind, sp)
+    if not tables or not texts:
+        return {}
+    fields = {name: table_wordings(t) for name, t in tables.items()}
+    every = list(dict.fromkeys(w for ws in fields.values() for w in ws))
+    tables_of = {w: frozenset(name for name, ws in fields.items() if w in ws) for w in every}
+    out: dict[int, dict[str, Decoded]] = {}
+    longest = max(len(w) for ws in fields.values() for w in ws) + 1
+    for c, cells in texts.items():
+        chosen = [(r, t) for r, t in cells if t.strip()][:DECODED_CELLS]
+        short = [(r, t) for r, t in chosen if len("".join(t.split())) <= longest and len(_DIGIT.findall(t)) < 2]
+        if len(short) < DECODED_SHARE * len(chosen):
+            continue  # most of its readings are longer than any wording (+1 glyph misread in) or numbers: no code column
+        crops, owners, _faint = line_crops(gray, grid, [(r, c) for r, _t in short], frozenset(), photo, enlarged)
+        lines = Counter(owners)
+        counted = len(chosen) - len(short)  # a reading longer than any wording: no cell of the tables
+        hits: Counter[str] = Counter()
+        alone: Counter[str] = Counter()  # cells decoded to this table's wordings only
+        read = dict(short)
+        for crop, (r, _c) in zip(crops, owners):
+            reading = read[r]
+            if lines[(r, c)] != 1:
+                continue
+            scores = score_candidates(engine, crop, reading, every)
+            if scores is None:
+                continue
+            counted += 1
+            got = tables_decoded(scores, every, tables_of)
+            hits.update(got)
+            if len(got) == 1:
+                alone.update(got)
+        if counted >= CONTENT_MIN_CELLS:
+            out[c] = {name: Decoded(round(hits[name] / counted, 4), round(alone[name] / counted, 4)) for name in fields}
+    return out
+
+
+def tables_decoded(scores: Sequence[float], wordings: Sequence[str], tables_of: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """The code tables a cell decodes to (decoded_code_shares), given the recognizer's log-probability of its
+    reading and of every wording of the kind's tables on its crop (score_candidates: the reading's first): the
+    tables of the likeliest wording (a wording two tables share, 女 of sex and of relation, decodes to both),
+    where it lies within CODE_MAX_DROP of the reading and DECODE_MARGIN above every other wording of another
+    table (as read_cells' choice of a code must stand out: choose_scored). None otherwise."""
+    ranked = sorted(zip(scores[1:], wordings), reverse=True)
+    if not ranked:
+        return frozenset()
+    best, text = ranked[0]
+    if not np.isfinite(best) or best < scores[0] - CODE_MAX_DROP:
+        return frozenset()
+    mine = tables_of[text]
+    rival = next((x for x, w in ranked[1:] if w != text and not tables_of[w] <= mine), float("-inf"))
+    return mine if best - rival >= DECODE_MARGIN else frozenset()
+
+
+def open_code_columns(
+    kind: str, header: list[str], rows: Sequence[tuple[int, Sequence[RawCell]]], structure: Structure, sp: Spec
+) -> dict[int, list[tuple[int, str]]]:
+    """The columns decoded_code_shares measures: those assign_columns leaves without a field on the header and
+    cells alone, with at least CONTENT_MIN_CELLS written cells, on a page where a code-table field
+    (code_fields) is held by no column; each with its written cells (grid row, first reading). Empty where
+    every code field is held (nothing to decode: the cost is paid only where a code column is missing).
+    `rows`: (grid row, its cells), the data rows."""
+    texts = _column_texts(header, rows, structure)
+    assigned = assign_columns(kind, header, texts, sp)
+    held = {a.field for a in assigned if a.field is not None}
+    if not set(code_fields(kind, sp)) - held:
+        return {}
+    out: dict[int, list[tuple[int, str]]] = {}
+    for a in assigned:
+        if a.field is not None or a.index >= len(texts):
+            continue
+        written = [(r, cells[a.index].text) for (r, cells), t in zip(rows, texts[a.index]) if t.strip()]
+        if len(written) >= CONTENT_MIN_CELLS:
+            out[a.index] = written
+    return out
 
 
 KEPT_ALTERNATIVES = 12
@@ -1318,13 +1440,15 @@ def assign_by_content(
     structure: Structure,
     sp: Spec,
     ruled: AbstractSet[int] = frozenset(),
+    decoded: Mapping[int, Mapping[str, Decoded]] | None = None,
 ) -> list[str | None]:
     """Each printed column's field by its header and its cells together (mapping.headers.assign_columns);
     a column whose field is a near guess, or whose cells mostly do not fit it, is doubted; where a
     mandatory field's column is doubted the page is doubted too (its columns could not all be assigned
-    with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows; `ruled`: ruled_cols."""
+    with confidence: PAGE_ASSIGNMENT_DOUBT). `table`: the header row and the data rows; `ruled`: ruled_cols;
+    `decoded`: decoded_code_shares of the columns left without a field."""
     rows = list(enumerate(table[1:], start=1))
-    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled)
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled, decoded)
 
 
 def _column_texts(header: Sequence[str], rows: Sequence[tuple[int, Sequence[RawCell]]], structure: Structure) -> list[list[str]]:
@@ -1400,7 +1524,13 @@ def two_printed_columns(
 
 
 def assign_texts(
-    kind: str, header: list[str], texts: list[list[str]], structure: Structure, sp: Spec, ruled: AbstractSet[int] = frozenset()
+    kind: str,
+    header: list[str],
+    texts: list[list[str]],
+    structure: Structure,
+    sp: Spec,
+    ruled: AbstractSet[int] = frozenset(),
+    decoded: Mapping[int, Mapping[str, Decoded]] | None = None,
 ) -> list[str | None]:
     """assign_by_content on each column's cell texts (data rows, top to bottom). A header that reads as two
     fields' headers and was not split is doubted as split_merged_columns doubts it where no gap is found
@@ -1408,7 +1538,7 @@ def assign_texts(
     wordings grew) gets the doubt a fresh reading would give; drop_merged_header_refuted then judges it.
     `ruled`: the grid's vertical lines seen in the page's ruling (ruled_cols); two columns whose cells
     repeat each other are doubted as one printed column read twice unless two_printed_columns."""
-    assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp), structure, sp)
+    assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp, decoded), structure, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         merged = (merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)) if c < len(header) else None
@@ -1584,6 +1714,7 @@ def reassign_columns(
     structure: Structure,
     sp: Spec,
     ruled: AbstractSet[int] = frozenset(),
+    decoded: Mapping[int, Mapping[str, Decoded]] | None = None,
 ) -> list[str | None]:
     """The columns of a page already read, assigned again from its stored header and cells (a re-map
     after the column identification or the spec changed): the doubts the old assignment gave are
@@ -1591,7 +1722,8 @@ def reassign_columns(
     ones added; a header's doubt of naming two fields whose stored header no longer reads so is dropped
     (_header_no_longer_two); the other doubts (the grid, a header naming two fields, struck rows) stay. The cells
     are not read again as their new field would be (that needs the scan: `backfill run` again). `ruled`: the
-    stored grid's vertical lines seen in the page's ruling (ruled_cols)."""
+    stored grid's vertical lines seen in the page's ruling (ruled_cols); `decoded`: the decoded_code_shares
+    stored with the page (stored_decoded)."""
     structure.page[:] = [r for r in structure.page if not r.startswith(PAGE_ASSIGNMENT_HEAD)]
     hidden_here = tuple(h.split("{", 1)[0] for h in (MERGED_CELLS_HIDDEN, READ_TWICE_HIDDEN))
     structure.hidden[:] = [r for r in structure.hidden if not r.startswith(hidden_here)]
@@ -1609,7 +1741,12 @@ def reassign_columns(
             structure.columns[c] = kept
         else:
             del structure.columns[c]
-    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled)
+    return assign_texts(kind, header, _column_texts(header, rows, structure), structure, sp, ruled, decoded)
+
+
+def stored_decoded(layout: Mapping[str, Any] | None) -> dict[int, dict[str, Decoded]]:
+    """The decoded_code_shares a page's layout keeps (process_page: `decoded`), by column."""
+    return {int(c): {f: Decoded(*v) for f, v in d.items()} for c, d in ((layout or {}).get("decoded") or {}).items()}
 
 
 def _header_no_longer_two(kind: str, header: Sequence[str], c: int, reason: str, sp: Spec) -> bool:
@@ -1724,7 +1861,22 @@ def extract_page(
             opts = read_options(kind, columns, sp)
     # before the columns are told by their cells (_column_texts)
     doubt_sealed_cells(grid, seals if stamped is None else stamped if seals is None else seals | stamped, structure)
-    by_content = assign_by_content(kind, header, table, structure, sp, ruled_cols(grid.to_dict()))
+    decoded: dict[int, dict[str, Decoded]] = {}
+    if settings.layout_mode != "page":
+        t0 = time.perf_counter()
+        decoded = decoded_code_shares(
+            engine,
+            gray,
+            grid,
+            kind,
+            open_code_columns(kind, header, [(r, table[r]) for r in range(1, grid.n_rows)], structure, sp),
+            sp,
+            photo,
+            enlarged,
+        )
+        stats.columns_decoded += len(decoded)
+        stats.columns_decoded_seconds += time.perf_counter() - t0
+    by_content = assign_by_content(kind, header, table, structure, sp, ruled_cols(grid.to_dict()), decoded)
     if by_content != columns and settings.layout_mode != "page":
         # columns given another field by their content are read again as that field is (digits
         # stretched, invalid IDs decoded ...)
@@ -1753,7 +1905,9 @@ def extract_page(
     if unread:
         structure.doubt_page(COLUMNS_UNREAD_DOUBT)
     doubt_seal_only_rows([(r, table[r]) for r in range(1, grid.n_rows)], columns, structure)
-    out = PageExtraction(kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure)
+    out = PageExtraction(
+        kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure, decoded=decoded
+    )
     out.rows = map_rows(
         kind,
         title,
@@ -2939,6 +3093,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         page = get_row(s, Page, page_id)
         page.ledger_kind, page.title = ext.kind, ext.title
         page.layout = {"grid": ext.grid.to_dict(), "header": ext.header, "columns": ext.columns}
+        if ext.decoded:
+            page.layout["decoded"] = {str(c): {f: list(v) for f, v in d.items()} for c, d in ext.decoded.items()}
         if not ext.structure.empty:
             page.layout["structure"] = ext.structure.to_dict()
         decided = decided_columns(s, page)
@@ -3239,9 +3395,10 @@ def remap_page(
         clean_sha = page.clean_image
         absent = declared_absent(s, page.file_id)
         decided = decided_columns(s, page)
+        decoded = stored_decoded(page.layout)
     rows = _measure_ink(store, clean_sha, rows)
     if len(header) == len(columns):
-        columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version), ruled)
+        columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version), ruled, decoded)
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
         take_joined(columns, joined or {}, structure)
     columns = take_decided(columns, decided, structure)
