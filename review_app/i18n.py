@@ -377,6 +377,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cols.doubt.elimination": ("仅靠排除法认定", "identified only by elimination"),
     "cols.doubt.disagree": ("表头与内容不一致", "its header and its cells disagree"),
     "cols.doubt.volume": ("由同册其他页判定", "told by its volume's other pages"),
+    "cols.doubt.decoded": (
+        "表头未读出该字段，单元格也未读成代码表的写法，仅凭识别器对各格图像的概率判定为该代码表字段，请对照扫描件核对",
+        "its header was not read as the field and its cells not as the code table's wordings; it was told only by "
+        "the recognizer's probabilities on the cells' images: check it against the scan",
+    ),
+    "cols.doubt.relation_alone": (
+        "内容读作亲属关系的写法，但无法判定是谁与逝者的关系：旁边没有经办人或登记人的栏，或两人的栏都在旁边",
+        "its cells read as relation wordings, but whose relation they are cannot be told: no column of the agent or "
+        "the registrant stands beside it, or both do",
+    ),
     "cols.doubt.two_columns": (
         "此栏可能是两栏合读成一栏（两栏之间的竖线缺失或未找到），拆开的值请逐一对照扫描件",
         "this column may hold two printed columns read as one (the ruling line between them missing or not found); "
@@ -1465,6 +1475,8 @@ COLUMN_DOUBTS = (
     ("identified only by elimination", "cols.doubt.elimination"),
     ("its header and its cells disagree", "cols.doubt.disagree"),
     ("its field is told by its volume", "cols.doubt.volume"),
+    ("its header is not read as ", "cols.doubt.decoded"),
+    ("its cells read as relation wordings, but", "cols.doubt.relation_alone"),
 )
 """How a column's stored doubt (mapping.headers.ASSIGNMENT_DOUBTS; pipeline.page.extract's doubts of a column
 holding two printed columns or one read twice; structure.MERGED_HEADER_DOUBT) begins, and its words for a

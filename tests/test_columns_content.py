@@ -1907,3 +1907,18 @@ def test_a_photographed_voyage_column_under_a_header_read_in_part_with_its_word_
     got = assign_columns("sea_burial", header, _columns(rows))
     _given_in_part(got, 6, "voyage_no")
     assert got[4].field == "cremation_cert_no"
+
+
+def test_every_doubt_the_column_assignment_gives_has_a_reviewers_wording():
+    """A reviewer reads why a column is in doubt on the columns page, in Chinese first. Every way
+    assign_columns begins a column's doubt (ASSIGNMENT_DOUBTS) has words of its own there, not the
+    catch-all 「其他存疑」 followed by the stored English reason; the column told only by the recognizer's
+    probabilities of a code table's wordings (DECODED_DOUBT) is among them."""
+    from mapping.headers import ASSIGNMENT_DOUBTS, DECODED_DOUBT
+    from review_app.i18n import column_doubt_text
+
+    for head in ASSIGNMENT_DOUBTS:
+        zh = column_doubt_text(head + "...", "zh")
+        assert "其他存疑" not in zh and "its " not in zh, head
+    decoded = column_doubt_text(DECODED_DOUBT.format(field="sex", share=0.75), "zh")
+    assert "识别器" in decoded and "核对" in decoded
