@@ -583,14 +583,16 @@ def test_an_id_wrapped_across_the_row_line_below_is_joined_from_both_rows():
     below gives no record; a head and a tail that make no valid number are left as read."""
     from test_structure import FIELDS, ROWS, _map
 
-    from pipeline.page.extract import JOINED_ID_CERTAINTY
-
     c = FIELDS.index("id_number")
     first, second = ROWS[0][c], ROWS[1][c]
     rows = [list(r) for r in ROWS[:3]]
     rows[0][c], rows[1][c] = first[:9], first[9:] + second
-    got = {r.row_no: r.record.fields["id_number"] for r in _map(FIELDS, rows)}
+    out = _map(FIELDS, rows)
+    got = {r.row_no: r.record.fields["id_number"] for r in out}
     assert got[1].value == first and "id_joined_across_row" in got[1].flags and got[1].raw == first[:9]
+    assert [r.cells[c].text for r in out[:2]] == [rows[0][c], rows[1][c]]  # the cells are stored as read
+    from pipeline.page.extract import JOINED_ID_CERTAINTY
+
     assert got[1].confidence <= JOINED_ID_CERTAINTY
     assert got[2].value == second and "id_joined_across_row" not in got[2].flags
     assert FLAGS["id_joined_across_row"].zh and FLAGS["id_joined_across_row"].en

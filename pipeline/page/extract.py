@@ -1922,6 +1922,7 @@ def map_rows(
     # an ID wrapped across the row line below it, read as a head here and its tail in the row below:
     # joined before anything is mapped (the whole page only: a row mapped again on its own has no row below)
     joined: dict[int, list[tuple[str, str]]] = {}
+    as_read = dict(rows)  # the cells stored with each row are those read, so that a remap joins them again
     if page_rows is None:
         rows, joined = ids_across_rows(rows, columns, ks)
     # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
@@ -2027,7 +2028,7 @@ def map_rows(
                 fv.value, fv.raw, fv.confidence = (text.strip() or None), text, 1.0
             if "corrected_by_reviewer" not in fv.flags:
                 fv.flags.append("corrected_by_reviewer")
-        out.append(ExtractedRow(row_no, cells, record))
+        out.append(ExtractedRow(row_no, as_read.get(row_no, cells), record))
         if serial_col is not None and serial_col < len(cells):
             serials.append((row_no, serial_of(cells[serial_col])))
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
