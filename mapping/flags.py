@@ -262,6 +262,13 @@ FLAGS: dict[str, FlagInfo] = {
         "and death date while every near rival does not: filled in, to be checked (the reading in raw)",
         "warn",
     ),
+    "id_joined_across_row": FlagInfo(
+        "身份证号折行写到下一行的格线以下：本格只读出号码前段，后段读在下一行的身份证号格开头，两段合成的号码通过校验位、出生日期和地址码检查，已填入，须人工核对（本格识别原文已保留）",
+        "the ID number wrapped across the row line below: its cell read only its head and the row below's ID cell "
+        "began with its tail; the two make a number that holds the check digit, birth date and address code: filled "
+        "in, to be checked (this cell's reading in raw)",
+        "warn",
+    ),
     "id_proposed": FlagInfo(
         "身份证号仅为建议值：识别结果不能确定号码，已填入与本行性别、年龄、死亡日期相符的最可能号码，仅供参考，须对照原件核对（识别原文已保留）",
         "the ID number is only a proposal: its reading did not settle it, and the likeliest number that fits the "

@@ -576,3 +576,35 @@ def listed_valid_ids(texts: Iterable[str], regions: Collection[str]) -> list[str
         return len(t) == 18 and is_valid_id(t)
 
     return list(dict.fromkeys(t for t in texts if ok(t)))
+
+
+def joined_across_row(head: str, below: str) -> tuple[str, str] | None:
+    """The number a row's ID cell begins and the ID cell of the row below ends, where the number was
+    written too long for its cell and wrapped onto a second line that lies across the ruled line: the
+    cell is cut at the line, so the row reads only the number's head and the row below reads its tail
+    before (or instead of) its own number. `head`: the row's ID cell as read (too short for an ID);
+    `below`: the ID cell of the row below. Returns (the whole number, what the row below holds without
+    its tail: its own whole number, or "" where it held only the tail), or None where no join is sure.
+
+    Sources: GB 11643-1999 (an ID is 18 characters, 17 digits and a check character computed from them,
+    the birth date in characters 7-14, the address code of GB/T 2260 in 1-6: `is_valid_id`) and the
+    register's form (one entry per ruled row; writing crossing a row line continues the entry it starts
+    in). The join is taken only where the head is digits alone and not a number of its own (a legacy
+    15-digit one), the head and the first characters of the row below make an 18-character number that
+    holds every GB 11643 check, and what the row below holds after them is nothing or a whole valid
+    number of its own: then the split point is told by the length and confirmed by the check character,
+    the region and the date. Found on design 1-bit copies of typed_sheets seed 3334 (bench/stress_scans.py
+    --wrap, s34 B and D): IDs read as 8-14 digits whose rest was read at the top of the next row's cell."""
+    h = "".join(head.split()).upper()
+    b = "".join(below.split()).upper()
+    if not h.isdigit() or not 1 <= len(h) <= 17 or len(h) == 15 or not b:
+        return None
+    if re.fullmatch(r"[0-9X]+", b) is None:
+        return None
+    k = 18 - len(h)
+    whole, rest = h + b[:k], b[k:]
+    if len(b) < k or not is_valid_id(whole):
+        return None
+    if rest and not is_valid_id(rest):
+        return None
+    return whole, rest

@@ -571,3 +571,39 @@ def test_an_id_left_to_the_recognizer_is_weighed_against_the_register_year_where
     alone = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (born58, -1.0)))
     kept = build_record("cremation", {**no_death, "id_number": alone}, CTX).fields["id_number"]
     assert kept.value == born58 and kept.confidence < FLOOR  # the year chooses, never withdraws the only one
+
+
+def test_an_id_wrapped_across_the_row_line_below_is_joined_from_both_rows():
+    """An ID written too long for its cell wraps onto a second line that lies across the ruled line
+    below: the cell cut at the line reads only the number's head, and the row below reads the tail
+    before its own number (design 1-bit copies of typed_sheets 3334, s34 B and D: 8 of 68 IDs). The
+    head and the tail make a number that holds GB 11643's check character, birth date and address code,
+    and what follows the tail is a valid number of its own: the row gets the whole number (flagged, held
+    for review, its cell's reading kept), the row below its own. A tail alone in an otherwise empty row
+    below gives no record; a head and a tail that make no valid number are left as read."""
+    from test_structure import FIELDS, ROWS, _map
+
+    c = FIELDS.index("id_number")
+    first, second = ROWS[0][c], ROWS[1][c]
+    rows = [list(r) for r in ROWS[:3]]
+    rows[0][c], rows[1][c] = first[:9], first[9:] + second
+    out = _map(FIELDS, rows)
+    got = {r.row_no: r.record.fields["id_number"] for r in out}
+    assert got[1].value == first and "id_joined_across_row" in got[1].flags and got[1].raw == first[:9]
+    assert [r.cells[c].text for r in out[:2]] == [rows[0][c], rows[1][c]]  # the cells are stored as read
+    from pipeline.page.extract import JOINED_ID_CERTAINTY
+
+    assert got[1].confidence <= JOINED_ID_CERTAINTY
+    assert got[2].value == second and "id_joined_across_row" not in got[2].flags
+    assert FLAGS["id_joined_across_row"].zh and FLAGS["id_joined_across_row"].en
+
+    rows = [list(r) for r in ROWS[:2]] + [[""] * len(FIELDS)]
+    rows[1][c], rows[2][c] = second[:12], second[12:]
+    out = _map(FIELDS, rows)
+    assert [r.row_no for r in out] == [1, 2] and out[1].record.fields["id_number"].value == second
+
+    rows = [list(r) for r in ROWS[:2]]
+    wrong = str((int(first[9]) + 1) % 10)  # the tail's first digit misread: no valid number
+    rows[0][c], rows[1][c] = first[:9], wrong + first[10:] + second
+    got = {r.row_no: r.record.fields["id_number"] for r in _map(FIELDS, rows)}
+    assert got[1].value is None and "id_joined_across_row" not in got[1].flags

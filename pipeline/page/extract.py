@@ -78,6 +78,7 @@ from mapping.idfix import (
     IdPrefixes,
     id_line_alone,
     id_needs_decoding,
+    joined_across_row,
     listed_valid_ids,
     near_valid_ids,
 )
@@ -2072,6 +2073,12 @@ def map_rows(
     above: dict[str, RawCell] = {}  # each field's cell in the row above, dittos resolved
     serial_col = columns.index("row_no") if "row_no" in columns else None
     serials: list[tuple[int, int | None]] = []
+    # an ID wrapped across the row line below it, read as a head here and its tail in the row below:
+    # joined before anything is mapped (the whole page only: a row mapped again on its own has no row below)
+    joined: dict[int, list[tuple[str, str]]] = {}
+    as_read = dict(rows)  # the cells stored with each row are those read, so that a remap joins them again
+    if page_rows is None:
+        rows, joined = ids_across_rows(rows, columns, ks)
     # the empty ruled rows at a page's end that read only as marks; a row mapped again on its own (a
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
@@ -2143,6 +2150,12 @@ def map_rows(
                 fv.raw, fv.confidence = text, min(fv.confidence, FUSED_SERIAL_CERTAINTY)
                 if "page_serial_fused" not in fv.flags:
                     fv.flags.append("page_serial_fused")
+        for name, text in joined.get(row_no, ()):
+            fv = record.fields.get(name)
+            if fv is not None and name not in typed and fv.value is not None:
+                fv.raw, fv.confidence = text, min(fv.confidence, JOINED_ID_CERTAINTY)
+                if "id_joined_across_row" not in fv.flags:
+                    fv.flags.append("id_joined_across_row")
         for name, text in split.items():
             fv = record.fields.get(name)
             if fv is not None and name not in typed and fv.value is not None:
@@ -2169,7 +2182,7 @@ def map_rows(
                 fv.value, fv.raw, fv.confidence = (text.strip() or None), text, 1.0
             if "corrected_by_reviewer" not in fv.flags:
                 fv.flags.append("corrected_by_reviewer")
-        out.append(ExtractedRow(row_no, cells, record))
+        out.append(ExtractedRow(row_no, as_read.get(row_no, cells), record))
         if serial_col is not None and serial_col < len(cells):
             serials.append((row_no, serial_of(cells[serial_col])))
     apply_column_checks([r.record for r in out], check_columns([r.record for r in out], columns))
@@ -2183,6 +2196,52 @@ def map_rows(
         check_page_order([r.record for r in out], [f for f in columns if f])
     _check_page_quality(out, rows, settings, kind)
     return out
+
+
+JOINED_ID_CERTAINTY = 0.5
+"""The most certainty an ID joined from two rows' cells (ids_across_rows) is given: below every
+threshold, so that a reviewer sees the number put together against the scan."""
+
+
+def ids_across_rows(
+    rows: list[tuple[int, list[RawCell]]], columns: Sequence[str | None], ks: KindSpec
+) -> tuple[list[tuple[int, list[RawCell]]], dict[int, list[tuple[str, str]]]]:
+    """The rows with every ID number wrapped across a ruled row line put back in its own row: where a
+    row's ID cell reads only the number's head and the ID cell of the row below begins with its tail
+    (mapping.idfix.joined_across_row: the whole number holds every GB 11643 check and what follows the
+    tail is nothing or a valid number of its own), the row's cell is given the whole number and the
+    cell below keeps only what follows the tail. Returns the rows and, per row whose number was joined,
+    its (field, what was read in its cell) (flagged id_joined_across_row below every threshold,
+    JOINED_ID_CERTAINTY, the reading kept as raw). Source: GB 11643-1999 (length, check character, birth
+    date, GB/T 2260 address code) and the register's form (one entry per ruled row: writing that crosses
+    the row line below belongs to the entry it starts in)."""
+    cols = [c for c, f in enumerate(columns) if f and ks.field(f) is not None and ks.require(f).normalizer == "id_number"]
+    if not cols:
+        return rows, {}
+    out = [(n, list(cells)) for n, cells in rows]
+    joined: dict[int, list[tuple[str, str]]] = {}
+    for c in cols:
+        for i in range(len(out) - 1):
+            (n, cells), (m, below) = out[i], out[i + 1]
+            if m != n + 1 or c >= len(cells) or c >= len(below) or not cells[c].text or not below[c].text:
+                continue
+            got = joined_across_row(cells[c].text, below[c].text)
+            if got is None:
+                continue
+            joined.setdefault(n, []).append((str(columns[c]), cells[c].text))
+            for cs, text in ((cells, got[0]), (below, got[1])):
+                cs[c] = replace(
+                    cs[c],
+                    text=text,
+                    agreed=None,
+                    second=None,
+                    second_confidence=None,
+                    chars=None,
+                    second_chars=None,
+                    alternatives=None,
+                    decoded=False,
+                )
+    return out, joined
 
 
 def _check_cert_runs(
