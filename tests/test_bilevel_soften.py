@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from mapping.spec import load_spec
-from pipeline.kernel.models import OcrPiece
 from pipeline.page.extract import line_crops, read_cells, read_options, soften_bilevel_line
 from pipeline.page.layout import Grid
+from tests.recording import RecordingEngine, two_cell_page
 
 
 def _bilevel_strokes(w: int = 120, h: int = 40) -> np.ndarray:
@@ -32,36 +32,19 @@ def test_a_1bit_line_comes_out_with_grey_edges_and_white_paper() -> None:
     assert soften_bilevel_line(np.full((5, 50), 255, np.uint8)).shape == (5, 50)
 
 
-class _Recorder:
-    name = "_test_recorder"
-
-    def __init__(self) -> None:
-        self.crops: list[np.ndarray] = []
-
-    def recognize_crops(self, crops: list) -> list:
-        self.crops += crops
-        return [OcrPiece("x", 0.99, (0, 0, c.shape[1], c.shape[0]), self.name) for c in crops]
-
-
 def _page() -> tuple[np.ndarray, Grid]:
-    gray = np.full((60, 300), 255, np.uint8)
-    for x0 in (5, 155):
-        gray[8:48, x0 + 10 : x0 + 130] = _bilevel_strokes()
-    gray[2:4, :] = gray[55:57, :] = 0
-    for x in (2, 150, 297):
-        gray[:, x : x + 2] = 0
-    return gray, Grid(rows=(2, 56), cols=(2, 150, 298))
+    return two_cell_page(_bilevel_strokes(), paper=255, ink=0)
 
 
 def test_only_a_1bit_pages_address_column_is_read_softened() -> None:
     gray, grid = _page()
     as_cut, owners, _faint = line_crops(gray, grid, [(0, 0), (0, 1)])
     assert [o[1] for o in owners] == [0, 1]
-    one_bit = _Recorder()
+    one_bit = RecordingEngine()
     read_cells(gray, grid, one_bit, [(0, 0), (0, 1)], bilevel=True, addresses={1})  # type: ignore[arg-type]
     assert np.array_equal(one_bit.crops[0], as_cut[0])  # another column's line as cut
     assert np.array_equal(one_bit.crops[1], soften_bilevel_line(as_cut[1]))  # the address line softened
-    grey = _Recorder()
+    grey = RecordingEngine()
     read_cells(gray, grid, grey, [(0, 0), (0, 1)], addresses={1})  # type: ignore[arg-type]
     assert np.array_equal(grey.crops[1], as_cut[1])  # a grey scan's address line as cut
 

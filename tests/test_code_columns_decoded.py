@@ -13,14 +13,8 @@ from ocr.ctc import ANY, ctc_log_likelihood, ctc_log_likelihoods
 from pipeline.kernel.models import RawCell
 from pipeline.page.extract import reassign_columns, stored_decoded, tables_decoded
 from pipeline.page.structure import Structure
+from tests.test_columns_content import HEADER, ROWS
 
-HEADER = ["序号", "姓名", "性别", "公民身份号码", "死亡日期", "火化日期", "骨灰去向", "经办人", "与逝者关系", "联系电话"]
-ROWS = [
-    ["1", "朱凤环", "女", "370601193608241141", "2013.1.1", "2013.1.3", "骨灰寄存", "宋建", "儿子", "13905351234"],
-    ["2", "宋玉林", "男", "370602192201242216", "2013.1.2", "2013.1.4", "海葬", "宋伟", "女儿", "0535-6601190"],
-    ["3", "姜宁", "男", "37060219680723071X", "2013.1.1", "2013.1.4", "家属带回", "姜霞", "配偶", "18775735707"],
-    ["4", "杨玉英", "女", "370602270122780", "2012.12.26", "2013.1.5", "海葬", "姜燊", "女儿", "15835354809"],
-]
 SEX = 2
 MISREAD = [r[:SEX] + [g] + r[SEX + 1 :] for r, g in zip(ROWS, ["营", "第", "會", "★"])]
 HEADER_LOST = HEADER[:SEX] + ["口"] + HEADER[SEX + 1 :]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.kernel.models import OcrPiece
 from pipeline.page.extract import deblur_name_line, line_crops, read_cells, scanned_bilevel
 from pipeline.page.layout import Grid
+from tests.recording import RecordingEngine, two_cell_page
 
 
 def _blurred_bars(w: int = 120, h: int = 40) -> np.ndarray:
@@ -31,39 +31,22 @@ def test_blurred_strokes_come_out_apart_on_white_paper() -> None:
     assert deblur_name_line(np.full((2, 50), 200, np.uint8)).shape == (2, 50)
 
 
-class _Recorder:
-    name = "_test_recorder"
-
-    def __init__(self) -> None:
-        self.crops: list[np.ndarray] = []
-
-    def recognize_crops(self, crops: list) -> list:
-        self.crops += crops
-        return [OcrPiece("x", 0.99, (0, 0, c.shape[1], c.shape[0]), self.name) for c in crops]
-
-
 def _page() -> tuple[np.ndarray, Grid]:
-    gray = np.full((60, 300), 250, np.uint8)
-    for x0 in (5, 155):
-        gray[8:48, x0 + 10 : x0 + 130] = _blurred_bars()
-    gray[2:4, :] = gray[55:57, :] = 40
-    for x in (2, 150, 297):
-        gray[:, x : x + 2] = 40
-    return gray, Grid(rows=(2, 56), cols=(2, 150, 298))
+    return two_cell_page(_blurred_bars(), paper=250, ink=40)
 
 
 def test_only_a_scanned_pages_name_column_is_read_deblurred() -> None:
     gray, grid = _page()
     as_cut, owners, _faint = line_crops(gray, grid, [(0, 0), (0, 1)])
     assert [o[1] for o in owners] == [0, 1]
-    eng = _Recorder()
+    eng = RecordingEngine()
     read_cells(gray, grid, eng, [(0, 0), (0, 1)], names={0: "abc"})  # type: ignore[arg-type]
     assert not np.array_equal(eng.crops[0], as_cut[0])  # the name column's line deblurred
     assert np.array_equal(eng.crops[1], as_cut[1])  # another column's as cut
-    photo = _Recorder()
+    photo = RecordingEngine()
     read_cells(gray, grid, photo, [(0, 0), (0, 1)], names={0: "abc"}, photo=True)  # type: ignore[arg-type]
     assert np.array_equal(photo.crops[0], line_crops(gray, grid, [(0, 0)], photo=True)[0][0])  # a photograph's as it was
-    bilevel = _Recorder()
+    bilevel = RecordingEngine()
     read_cells(gray, grid, bilevel, [(0, 0), (0, 1)], names={0: "abc"}, bilevel=True)  # type: ignore[arg-type]
     assert np.array_equal(bilevel.crops[0], as_cut[0])  # a 1-bit scan's as cut: hard edges, nothing to deblur
 
