@@ -27,47 +27,14 @@ def ctc_log_likelihood(probs: np.ndarray, labels: Sequence[Label], blank: int = 
     each character of the text (no blanks): an int, a tuple of classes any of which may stand for
     it (a character outside the model's dictionary: the look-alikes it writes instead), or ANY.
     -inf when the text cannot be aligned in so few frames."""
-    probs = np.asarray(probs, dtype=np.float64)
-    frames = probs.shape[0]
-    if frames == 0:
-        return float("-inf")
-    columns = [probs[:, blank]]
-    keys: list[object] = [blank]
-    for lab in labels:
-        if isinstance(lab, tuple):
-            columns.append(probs[:, list(lab)].sum(axis=1) if lab else np.zeros(frames))
-        elif lab == ANY:
-            columns.append(1.0 - probs[:, blank])
-        else:
-            columns.append(probs[:, lab])
-        keys.append(lab)
-        columns.append(probs[:, blank])
-        keys.append(blank)
-    lp = np.log(np.maximum(np.stack(columns, axis=1), FLOOR))
-    states = len(keys)
-    # a label may follow the label before the blank before it, unless the two are the same (two
-    # unknown characters in a row are taken as the same: they then need a blank between)
-    skip = np.zeros(states, dtype=bool)
-    for i in range(2, states):
-        skip[i] = keys[i] != blank and keys[i] != keys[i - 2]
-    alpha = np.full(states, -np.inf)
-    alpha[0] = lp[0, 0]
-    if states > 1:
-        alpha[1] = lp[0, 1]
-    for t in range(1, frames):
-        nxt = alpha.copy()
-        nxt[1:] = np.logaddexp(nxt[1:], alpha[:-1])
-        nxt[2:] = np.where(skip[2:], np.logaddexp(nxt[2:], alpha[:-2]), nxt[2:])
-        alpha = nxt + lp[t]
-    end = alpha[-1] if states == 1 else np.logaddexp(alpha[-1], alpha[-2])
-    return float(end)
+    return ctc_log_likelihoods(probs, [labels], blank)[0]
 
 
 def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], blank: int = 0) -> list[float]:
     """ctc_log_likelihood of each of `texts` on the same frames, all in one forward pass (the texts padded
     to the longest, each state of a text a column of one array): the same values, for scoring a closed
     list's hundreds of wordings on a cell at the cost of a few (pipeline.page.extract.decoded_code_shares).
-    An empty text gets -inf."""
+    An empty text gets the likelihood of every frame blank."""
     probs = np.asarray(probs, dtype=np.float64)
     frames = probs.shape[0]
     n = len(texts)
@@ -101,6 +68,8 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], bla
             lp[i, :, 2 * j + 1] = column(lab)
             lp[i, :, 2 * j + 2] = blank_col
             keys += [lab, blank]
+        # a label may follow the label before the blank before it, unless the two are the same (two
+        # unknown characters in a row are taken as the same: they then need a blank between)
         for k in range(2, len(keys)):
             skip[i, k] = keys[k] != blank and keys[k] != keys[k - 2]
         ends[i] = len(keys) - 1
@@ -117,7 +86,7 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], bla
     last = alpha[rows, ends]
     before = np.where(ends > 0, alpha[rows, np.maximum(ends - 1, 0)], -np.inf)
     out = np.logaddexp(last, before)
-    return [float(v) if len(t) else float("-inf") for v, t in zip(out, texts)]
+    return [float(v) for v in out]
 
 
 def likeliest_texts(

@@ -656,4 +656,5 @@ class PpOcrEngine(OcrEngine):
             return alike or ANY
 
         # all texts in one forward pass (ocr.ctc.ctc_log_likelihoods): the frames are converted once, not per text
-        return ctc_log_likelihoods(probs, [[label(ch) for ch in text if not ch.isspace()] for text in readings])
+        texts = [[label(ch) for ch in text if not ch.isspace()] for text in readings]
+        return [v if t else float("-inf") for v, t in zip(ctc_log_likelihoods(probs, texts), texts)]
