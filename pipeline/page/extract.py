@@ -709,7 +709,13 @@ PHOTO_TONE_GAMMA = 1.6
 """The tone curve a photographed text line is given before it is read (lighten_midtones): grey level g goes
 to 255 * (g / 255) ** (1 / PHOTO_TONE_GAMMA)."""
 
-_MIDTONE_LUT = np.clip(np.round(255.0 * (np.arange(256) / 255.0) ** (1.0 / PHOTO_TONE_GAMMA)), 0, 255).astype(np.uint8)
+
+def tone_curve(gamma: float) -> np.ndarray:
+    """The lookup table of a gamma tone curve: grey level g -> 255 * (g / 255) ** (1 / gamma)."""
+    return np.clip(np.round(255.0 * (np.arange(256) / 255.0) ** (1.0 / gamma)), 0, 255).astype(np.uint8)
+
+
+_MIDTONE_LUT = tone_curve(PHOTO_TONE_GAMMA)
 
 
 def lighten_midtones(line: np.ndarray) -> np.ndarray:
@@ -734,6 +740,45 @@ def lighten_midtones(line: np.ndarray) -> np.ndarray:
     if line.dtype != np.uint8 or line.size == 0:
         return line
     return cv2.LUT(line, _MIDTONE_LUT)
+
+
+SCAN_TONE_GAMMA = 2.0
+"""The tone curve the name and address lines of a grey scan are given before they are read (lighten_scan_line):
+grey level g goes to 255 * (g / 255) ** (1 / SCAN_TONE_GAMMA) (ink 40 -> 101, mid-grey 140 -> 189, paper 225 -> 240)."""
+
+_SCAN_TONE_LUT = tone_curve(SCAN_TONE_GAMMA)
+
+
+def lighten_scan_line(line: np.ndarray) -> np.ndarray:
+    """A grey scan's text line with its greys lightened by a gamma curve (SCAN_TONE_GAMMA; black stays black,
+    white white, the greys between move most).
+
+    Why: a property of the recognizer, the same as lighten_midtones'. PP-OCR's recognizer sees grey levels
+    scaled to [-1, 1], no binarisation, and takes a grey between two strokes for ink. On a carbon copy or a
+    faded scan the strokes of a dense glyph came through the carbon (or the scanner's optics) spread, and
+    the gaps between them are filled grey, so the strokes run together. Lightened, the gaps move towards the
+    paper's level while the stroke cores stay the darkest pixels of the line, so the glyph's strokes are
+    parted again as in the text the recognizer learned. It is not the ink's level the recognizer minds:
+    darkening faint ink instead (its median grey to 40, paper kept) made every carbon copy read worse
+    (design w_c5 names + addresses 211 -> 160 of 354), and the gain is on lines whose ink median is 40-100
+    grey levels (run together), none on pale ink (120+), so one curve for all lines, not one chosen by the
+    line's ink. Measured offline on first readings of the stored cells (line_crops as production cuts them,
+    read once) of the design carbon / faded copies of d3316 county w_c5, s_fc, w_fd, a_fc (9 + 9 + 9 + 15
+    pages whose grid has the truth's rows), as read before -> curve 1.6 / 2.0 / 2.5:
+    names (deblurred after the curve, prepare_scanned_name) 675 -> 711 / 726 / 730 of 1164, addresses
+    (curve alone) 217 -> 239 / 250 / 241 of 414 (2.0: the best of the two together); on the clean design
+    d3316 county (9 pages) names 228 -> 237 of 258 (2.0), addresses 86 -> 86 of 96. The curve before the
+    deblur, not after: w_c5 names 171 (after) / 178 (before) at 1.6. Addresses are not deblurred
+    (deblur_name_line alone lowers them: 217 -> 178). Tools: /work/data/s37-fadednames/tools/namepreps.py."""
+    if line.dtype != np.uint8 or line.size == 0:
+        return line
+    return cv2.LUT(line, _SCAN_TONE_LUT)
+
+
+def prepare_scanned_name(line: np.ndarray) -> np.ndarray:
+    """A grey scan's name line as the recognizer reads it: lightened (lighten_scan_line), then deblurred
+    (deblur_name_line). Each answers its own property of the recognizer (their docstrings)."""
+    return deblur_name_line(lighten_scan_line(line))
 
 
 GRAIN_SIGMA = 1.5
@@ -860,6 +905,7 @@ def read_cells(
     photo: bool = False,
     enlarged: float = 1.0,
     bilevel: bool = False,
+    addresses: AbstractSet[int] = frozenset(),
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -879,16 +925,27 @@ def read_cells(
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
     (name_alternatives), for mapping to weigh by how often real names use their characters. On a page
     not processed as a photograph nor scanned in 1-bit (`bilevel`), the lines of such a column are read
-    deblurred (deblur_name_line).
+    lightened and deblurred (prepare_scanned_name), and those of the `addresses` columns lightened
+    (lighten_scan_line).
 
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
-    # name lines prepared for the recognizer: a grey scan's deblurred (deblur_name_line), a low-resolution
-    # photograph's mid-greys lightened (lighten_midtones); a 1-bit scan's and other photographs' as cut
-    name_prep = deblur_name_line if not photo and not bilevel else lighten_midtones if photo and enlarged > 1.0 else None
-    if names and name_prep is not None:
-        crops = [name_prep(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
+    # name lines prepared for the recognizer: a grey scan's lightened and deblurred (prepare_scanned_name), a
+    # low-resolution photograph's mid-greys lightened (lighten_midtones); a 1-bit scan's and other photographs'
+    # as cut. A grey scan's address lines are lightened (lighten_scan_line).
+    grey_scan = not photo and not bilevel
+    name_prep = prepare_scanned_name if grey_scan else lighten_midtones if photo and enlarged > 1.0 else None
+    address_prep = lighten_scan_line if grey_scan else None
+    if (names and name_prep is not None) or (addresses and address_prep is not None):
+        crops = [
+            name_prep(crop)
+            if name_prep is not None and owners[i][1] in (names or {})
+            else address_prep(crop)
+            if address_prep is not None and owners[i][1] in addresses
+            else crop
+            for i, crop in enumerate(crops)
+        ]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
@@ -1077,10 +1134,11 @@ class ReadOptions:
     same: dict[int, tuple[str, ...]]
     names: dict[int, str]
     decoded_as: dict[int, str]  # column -> the field whose Decoding it has
+    addresses: set[int] = field(default_factory=set)  # columns of an address field (lighten_scan_line)
 
     def of(self, c: int) -> tuple:
         """What reading column c involves: equal for two columns read the same way."""
-        return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names)
+        return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names, c in self.addresses)
 
 
 def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
@@ -1094,6 +1152,7 @@ def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOpti
         },
         names={c: name_alphabet() for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "name"},
         decoded_as={c: f for c, f in enumerate(columns) if f in decoders},
+        addresses={c for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "address"},
     )
 
 
@@ -1693,6 +1752,7 @@ def extract_page(
             photo,
             enlarged,
             bilevel,
+            opts.addresses,
         )
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
@@ -1715,6 +1775,7 @@ def extract_page(
                 photo,
                 enlarged,
                 bilevel,
+                o.addresses,
             )
 
         n_cols = grid.n_cols
@@ -1745,6 +1806,7 @@ def extract_page(
                 photo,
                 enlarged,
                 bilevel,
+                new.addresses,
             )
             for (r, c), cell in body.items():
                 table[r][c] = cell
