@@ -1,4 +1,4 @@
-"""A recognizer stand-in that keeps every crop it is given, and a page of two ruled cells holding one
+"""A recognizer stand-in that keeps every crop it is given, and a page of ruled cells holding one
 line each: for tests asserting how read_cells prepares a column's lines (deblurred, softened, as cut)
 before the recognizer sees them. Not an engine for measuring: it reads every crop as "x"."""
 
@@ -21,13 +21,14 @@ class RecordingEngine:
         return [OcrPiece("x", 0.99, (0, 0, c.shape[1], c.shape[0]), self.name) for c in crops]
 
 
-def two_cell_page(line: np.ndarray, paper: int, ink: int) -> tuple[np.ndarray, Grid]:
-    """A 60 x 300 page of `paper` grey ruled in `ink` into one row of two cells, `line` (40 x 120) written
-    in each."""
-    gray = np.full((60, 300), paper, np.uint8)
-    for x0 in (5, 155):
-        gray[8:48, x0 + 10 : x0 + 130] = line
+def ruled_page(line: np.ndarray, paper: int, ink: int, cells: int = 2) -> tuple[np.ndarray, Grid]:
+    """A 60-px-high page of `paper` grey ruled in `ink` into one row of `cells` cells 150 px wide, `line`
+    (40 x 120) written in each."""
+    width = 150 * cells
+    gray = np.full((60, width), paper, np.uint8)
+    for i in range(cells):
+        gray[8:48, 150 * i + 15 : 150 * i + 135] = line
     gray[2:4, :] = gray[55:57, :] = ink
-    for x in (2, 150, 297):
+    for x in (2, *range(150, width, 150), width - 3):
         gray[:, x : x + 2] = ink
-    return gray, Grid(rows=(2, 56), cols=(2, 150, 298))
+    return gray, Grid(rows=(2, 56), cols=(2, *range(150, width, 150), width - 2))

@@ -9,7 +9,7 @@ import numpy as np
 from mapping.spec import load_spec
 from pipeline.page.extract import line_crops, read_cells, read_options, soften_bilevel_line
 from pipeline.page.layout import Grid
-from tests.recording import RecordingEngine, two_cell_page
+from tests.recording import RecordingEngine, ruled_page
 
 
 def _bilevel_strokes(w: int = 120, h: int = 40) -> np.ndarray:
@@ -33,7 +33,7 @@ def test_a_1bit_line_comes_out_with_grey_edges_and_white_paper() -> None:
 
 
 def _page() -> tuple[np.ndarray, Grid]:
-    return two_cell_page(_bilevel_strokes(), paper=255, ink=0)
+    return ruled_page(_bilevel_strokes(), paper=255, ink=0)
 
 
 def test_only_a_1bit_pages_address_column_is_read_softened() -> None:

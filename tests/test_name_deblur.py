@@ -8,7 +8,7 @@ import numpy as np
 
 from pipeline.page.extract import deblur_name_line, line_crops, read_cells, scanned_bilevel
 from pipeline.page.layout import Grid
-from tests.recording import RecordingEngine, two_cell_page
+from tests.recording import RecordingEngine, ruled_page
 
 
 def _blurred_bars(w: int = 120, h: int = 40) -> np.ndarray:
@@ -32,7 +32,7 @@ def test_blurred_strokes_come_out_apart_on_white_paper() -> None:
 
 
 def _page() -> tuple[np.ndarray, Grid]:
-    return two_cell_page(_blurred_bars(), paper=250, ink=40)
+    return ruled_page(_blurred_bars(), paper=250, ink=40)
 
 
 def test_only_a_scanned_pages_name_column_is_read_deblurred() -> None:

@@ -832,7 +832,13 @@ PHOTO_TONE_GAMMA = 1.6
 """The tone curve a photographed text line is given before it is read (lighten_midtones): grey level g goes
 to 255 * (g / 255) ** (1 / PHOTO_TONE_GAMMA)."""
 
-_MIDTONE_LUT = np.clip(np.round(255.0 * (np.arange(256) / 255.0) ** (1.0 / PHOTO_TONE_GAMMA)), 0, 255).astype(np.uint8)
+
+def tone_curve(gamma: float) -> np.ndarray:
+    """The lookup table of a gamma tone curve: grey level g -> 255 * (g / 255) ** (1 / gamma)."""
+    return np.clip(np.round(255.0 * (np.arange(256) / 255.0) ** (1.0 / gamma)), 0, 255).astype(np.uint8)
+
+
+_MIDTONE_LUT = tone_curve(PHOTO_TONE_GAMMA)
 
 
 def lighten_midtones(line: np.ndarray) -> np.ndarray:
@@ -879,13 +885,57 @@ def soften_bilevel_line(line: np.ndarray) -> np.ndarray:
     63 -> 70, 11 -> 34, 58 -> 61, 25 -> 25, 54 -> 58). Not used on other columns: names 722 -> 724 of 936
     (36 put right, 34 made wrong), digit cells 2132 -> 2124 of 2336; nor the other preparations tried on
     these lines (Gaussian blur sigma 0.7 / 1.0, a 2 x 2 closing of the ink, a 3 x 3 median, an area
-    shrink to 48 px high only), none of which read addresses better by more than 2 cells. Grey scans and
-    photographs are read as before (read_cells: `bilevel` only)."""
+    shrink to 48 px high only), none of which read addresses better by more than 2 cells. Grey scans' address
+    lines are lightened instead (lighten_scan_line), photographs' read as cut (read_cells)."""
     if line.ndim != 2 or min(line.shape) < 8:
         return line
     h, w = line.shape
     small = cv2.resize(line, (max(1, round(w * BILEVEL_SOFTEN)), max(1, round(h * BILEVEL_SOFTEN))), interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+SCAN_TONE_GAMMA = 2.0
+"""The tone curve the name and address lines of a grey scan are given before they are read (lighten_scan_line):
+grey level g goes to 255 * (g / 255) ** (1 / SCAN_TONE_GAMMA) (ink 40 -> 101, mid-grey 140 -> 189, paper 225 -> 240)."""
+
+_SCAN_TONE_LUT = tone_curve(SCAN_TONE_GAMMA)
+
+
+def lighten_scan_line(line: np.ndarray) -> np.ndarray:
+    """A grey scan's text line with its greys lightened by a gamma curve (SCAN_TONE_GAMMA; black stays black,
+    white white, the greys between move most).
+
+    Why: a property of the recognizer, the same as lighten_midtones'. PP-OCR's recognizer sees grey levels
+    scaled to [-1, 1], no binarisation, and takes a grey between two strokes for ink. On a carbon copy or a
+    faded scan the strokes of a dense glyph came through the carbon (or the scanner's optics) spread, and
+    the gaps between them are filled grey, so the strokes run together. Lightened, the gaps move towards the
+    paper's level while the stroke cores stay the darkest pixels of the line, so the glyph's strokes are
+    parted again as in the text the recognizer learned. It is not the ink's level the recognizer minds:
+    darkening faint ink instead (its median grey to 40, paper kept) made every carbon copy read worse
+    (design w_c5 names + addresses 211 -> 160 of 354), and the gain is on lines whose ink median is 40-100
+    grey levels (run together), none on pale ink (120+), so one curve for all lines, not one chosen by the
+    line's ink. Measured offline on first readings of the stored cells (line_crops as production cuts them,
+    read once) of the design carbon / faded copies of d3316 county w_c5, s_fc, w_fd, a_fc (9 + 9 + 9 + 15
+    pages whose grid has the truth's rows), as read before -> curve 1.6 / 2.0 / 2.5:
+    names (deblurred after the curve, prepare_scanned_name) 675 -> 711 / 726 / 730 of 1164, addresses
+    (curve alone) 217 -> 239 / 250 / 241 of 414 (2.0: the best of the two together); on the clean design
+    d3316 county (9 pages) names 228 -> 237 of 258 (2.0), addresses 86 -> 86 of 96. The curve before the
+    deblur, not after: w_c5 names 171 (after) / 178 (before) at 1.6. Addresses are not deblurred
+    (deblur_name_line alone lowers them: 217 -> 178). Tool: bench/scan_tones.py. End to end (bench_families
+    --stage ocr, before -> after, fields exact / names + household_address wrong / wrong among auto-accepted):
+    design w_c5 2953 -> 2953 of 3049 / 76 -> 75 / 1 -> 0; design d3316 county 3031 -> 3036 / 18 -> 13 / 2 -> 0;
+    fresh carbon copies, measured only, c35 + c36 + c37 + s33 c7: 5636 -> 5656 of 5834 / 142 -> 123 / 4 -> 3
+    (one name read at 0.99 with a rare glyph taken for a common one, 燊 -> 桑, newly auto-accepted on c37). A
+    lightened line reads a little less sure where it was sure: records auto-accepted d3316 141 -> 138 of 203."""
+    if line.dtype != np.uint8 or line.size == 0:
+        return line
+    return cv2.LUT(line, _SCAN_TONE_LUT)
+
+
+def prepare_scanned_name(line: np.ndarray) -> np.ndarray:
+    """A grey scan's name line as the recognizer reads it: lightened (lighten_scan_line), then deblurred
+    (deblur_name_line). Each answers its own property of the recognizer (their docstrings)."""
+    return deblur_name_line(lighten_scan_line(line))
 
 
 GRAIN_SIGMA = 1.5
@@ -1032,21 +1082,29 @@ def read_cells(
     (its first reading below `second_below`) keeps the texts the recognizer may have seen in it
     (name_alternatives), for mapping to weigh by how often real names use their characters. On a page
     not processed as a photograph nor scanned in 1-bit (`bilevel`), the lines of such a column are read
-    deblurred (deblur_name_line).
+    lightened and deblurred (prepare_scanned_name), and those of the `addresses` columns lightened
+    (lighten_scan_line).
 
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops).
 
-    `addresses`: the columns holding an address; on a page scanned in 1-bit (`bilevel`) their lines are read
-    softened (soften_bilevel_line)."""
+    `addresses`: the columns holding an address; on a grey scan their lines are read lightened
+    (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
-    # name lines prepared for the recognizer: a grey scan's deblurred (deblur_name_line), a low-resolution
-    # photograph's mid-greys lightened (lighten_midtones); a 1-bit scan's and other photographs' as cut
-    name_prep = deblur_name_line if not photo and not bilevel else lighten_midtones if photo and enlarged > 1.0 else None
-    if names and name_prep is not None:
-        crops = [name_prep(crop) if owners[i][1] in names else crop for i, crop in enumerate(crops)]
-    if bilevel and addresses:
-        crops = [soften_bilevel_line(crop) if owners[i][1] in addresses else crop for i, crop in enumerate(crops)]
+    # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
+    # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
+    # photograph's names with their mid-greys lightened (lighten_midtones); a 1-bit scan's addresses softened
+    # (soften_bilevel_line); the rest as cut
+    grey_scan = not photo and not bilevel
+    name_prep = prepare_scanned_name if grey_scan else lighten_midtones if photo and enlarged > 1.0 else None
+    address_prep = lighten_scan_line if grey_scan else soften_bilevel_line if bilevel else None
+    prep: dict[int, Callable[[np.ndarray], np.ndarray]] = {}
+    if name_prep is not None:
+        prep |= dict.fromkeys(names or {}, name_prep)
+    if address_prep is not None:
+        prep |= dict.fromkeys(addresses, address_prep)
+    if prep:
+        crops = [prep[c](crop) if c in prep else crop for crop, (_r, c) in zip(crops, owners)]
     out: dict[tuple[int, int], RawCell] = {
         (r, c): RawCell("", FAINT_BLANK if (r, c) in faint else 1.0, grid.cell_box(r, c)) for r, c in cells
     }
@@ -1235,7 +1293,7 @@ class ReadOptions:
     same: dict[int, tuple[str, ...]]
     names: dict[int, str]
     decoded_as: dict[int, str]  # column -> the field whose Decoding it has
-    addresses: set[int] = field(default_factory=set)  # address columns (a 1-bit page's read softened)
+    addresses: set[int] = field(default_factory=set)  # address columns (a grey scan's lightened, a 1-bit page's softened)
 
     def of(self, c: int) -> tuple:
         """What reading column c involves: equal for two columns read the same way."""
