@@ -1,5 +1,6 @@
-"""Would a grey scan's name and address lines read better through a tone curve? Measured, no product change
-(session 37: pipeline.page.extract.lighten_scan_line / prepare_scanned_name were chosen with it).
+"""Would a scan's name and address lines read better prepared otherwise (a tone curve on a grey scan, a 1-bit
+scan's line softened)? Measured, no product change (session 37: pipeline.page.extract.lighten_scan_line /
+prepare_scanned_name were chosen with it; soften_bilevel_line with the same measure).
 
     PYTHONPATH=. python bench/scan_tones.py LABEL=ROOT[,LABEL=ROOT...] asis,deblur,g20,g20_deblur [name,address]
 
@@ -9,7 +10,8 @@ address cell is cut as production cuts its first reading (pipeline.page.extract.
 each named preparation and read once (first reading: no second crop, no decoding, no mapping). Printed per
 preparation: cells exact (ocr.agreement.normalize_text) per kind, put right / made wrong against the first
 preparation named. Preparations: asis, deblur (deblur_name_line), gNN (tone curve of gamma NN/10),
-gNN_deblur (the curve, then deblurred), deblur_gNN, inkstretch (the ink's median grey darkened to 40).
+gNN_deblur (the curve, then deblurred), deblur_gNN, inkstretch (the ink's median grey darkened to 40),
+soften (soften_bilevel_line: a 1-bit scan's line averaged over 2 x 2 pixels).
 Counts only."""
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from photo_crops import kind_of, pages_of  # noqa: E402
 
 from ocr.agreement import normalize_text  # noqa: E402
 from ocr.base import trim_to_ink  # noqa: E402
-from pipeline.page.extract import deblur_name_line, line_crops, tone_curve  # noqa: E402
+from pipeline.page.extract import deblur_name_line, line_crops, soften_bilevel_line, tone_curve  # noqa: E402
 
 
 def ink_stretch(c: np.ndarray) -> np.ndarray:
@@ -57,6 +59,8 @@ def prep(name: str) -> Callable[[np.ndarray], np.ndarray]:
         return deblur_name_line
     if name == "inkstretch":
         return ink_stretch
+    if name == "soften":
+        return soften_bilevel_line
     parts = name.split("_")
     curve = next(p for p in parts if p.startswith("g"))
     lut = tone_curve(int(curve[1:]) / 10)

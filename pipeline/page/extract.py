@@ -879,8 +879,8 @@ def soften_bilevel_line(line: np.ndarray) -> np.ndarray:
     (strokes thinned or run together by the scanner's threshold) as sharp detail it never saw. Averaged over
     2 x 2 pixels (a 1-bit address line is cut 33-53 px high, so the glyphs keep 16-26 px of height: their
     strokes stay apart) the line reaches it with grey, smooth-edged strokes, as a grey scan's would be.
-    Measured offline (first readings of the stored cells as production cuts them, only the crop changed,
-    /work/data/s37-bilevelcells/tools/prep1.py; design 1-bit copies fb/a, fb/bd3316, s31 b, s34 B, s33 h2,
+    Measured offline (first readings of the stored cells as production cuts them, only the crop changed, as
+    bench/scan_tones.py measures with its `soften`; design 1-bit copies fb/a, fb/bd3316, s31 b, s34 B, s33 h2,
     5 pages a store): address cells 211 -> 248 of 354 exact (44 put right, 7 made wrong; no store worse:
     63 -> 70, 11 -> 34, 58 -> 61, 25 -> 25, 54 -> 58). Not used on other columns: names 722 -> 724 of 936
     (36 put right, 34 made wrong), digit cells 2132 -> 2124 of 2336; nor the other preparations tried on

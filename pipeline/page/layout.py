@@ -1188,7 +1188,7 @@ def taller_rows(gray: np.ndarray, grid: Grid, ruling: np.ndarray | None = None) 
       between them and ending within SPILL_GLYPHS glyph heights below it (_spilled): the foot of the entry
       above, written low across its row's line (a clerk writing on the line), not an entry of its own.
       New design 1-bit copy of county_editions seed 3316 (bench/stress_scans.py --mode bilevel --wrap 0.5
-      --wrap-tall 0.5 --low 0.2,0.4 --seed 3601, /work/data/s36-bilevelrows/w1), page 1 of
+      --wrap-tall 0.5 --low 0.2,0.4 --seed 3601), page 1 of
       01_cremation_longkou_2013: a row two pitches tall got a line in its middle (_fill_missing_rows), its
       upper half holding only the low-written foot of the entry above in 4 of 14 columns: an extra row.
     Source: the ruled register's properties (one entry per ruled row; entries written in order; a row's
