@@ -416,15 +416,17 @@ def _name_cell(ppocr, fixture: str):
 
 @pytest.mark.parametrize(
     "fixture, read, truth",
-    [("name_yu_read_wu.png", "徐五华", "徐玉华"), ("name_surname_yu_read_gan.png", "于丹丹", "于丹丹")],
+    [("name_yu_read_wu.png", "徐五华", "徐玉华"), ("name_surname_yu_read_gan.png", "千丹丹", "于丹丹")],
 )
 def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, fixture, read, truth):
     """Ballpoint name cells of the fitting sets: 玉 with its dot faint read 五 (at 0.98, by both
     readings). The recognizer lists the true name among the texts it may have seen; weighed by how often
     real names use the characters, it is chosen, marked as such, with the reading kept, and not sure
     enough to pass unreviewed (below the names' threshold, 0.985). 于 with its hook faint was read 干 (or
-    千) until a grey scan's name lines were read deblurred (pipeline.page.extract.deblur_name_line, s33):
-    it is read right now, still unsure (held)."""
+    千) until a grey scan's name lines were read deblurred (pipeline.page.extract.deblur_name_line, s33);
+    since they are lightened before the deblurring (prepare_scanned_name, s37: carbon copies' names read
+    better) the faint hook is lost again and it is read 千丹丹: the weighing by real names gives 于丹丹
+    back, marked, held (the shipped PP-OCRv6 reads 干丹丹 and is brought back alike)."""
     from mapping import RecordContext, build_record
     from ocr.agreement import resolve
 
