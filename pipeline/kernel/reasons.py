@@ -61,6 +61,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "未提取到任何内容：规范（尚）未收录这种登记簿；请告知管理员",
         "nothing was extracted: a register kind the spec does not map (yet); tell the administrator",
     ),
+    "unknown_ledger_photo": (
+        "未提取到任何内容：照片上的表头与已知的各种登记簿都对不上，多半是照片不清（倾斜、阴影、模糊或拍得太远）；"
+        "请把该页放平、正对、光线均匀地靠近重拍或改用扫描；重拍后仍如此，可能是规范未收录的登记簿，请告知管理员",
+        "nothing was extracted: the photographed header matches no known register kind, most often because the"
+        " photograph is poor (slanted, shaded, blurred or taken from too far): photograph the page again flat,"
+        " square, evenly lit and close, or scan it; if it still does not, the register kind may be one the spec"
+        " does not map: tell the administrator",
+    ),
     "failed": ("处理该页时出错，未提取到任何内容；其余页面照常处理", "the page could not be processed; nothing was extracted"),
     "page_failed": ("处理该页时出错，未提取到任何内容", "the page could not be processed; nothing was extracted"),
     "ocr_failed": ("文字识别程序出错，未提取到任何内容", "the recognizer failed on the page; nothing was extracted"),

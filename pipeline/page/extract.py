@@ -3042,8 +3042,11 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
     ledger kind: dots of writing a threshold left, no register kind unknown to the spec (scan it again in
     grey: bilevel_no_table), or where a page without a table that is no 1-bit scan holds dots of ink
     standing in lines (`dotted`: kernel.errors.InkDotsError; a photographed or grey page whose writing is
-    broken up or grainy: ink_dots, not the blank-page question). `steps` are Step objects or their stored
-    dicts."""
+    broken up or grainy: ink_dots, not the blank-page question), or where the header of a page the cleanup
+    processed as a photograph names no ledger kind (unknown_ledger_photo: a header misread on a poor
+    photograph is far likelier than a register kind the spec lacks, which was all unknown_ledger said; on
+    fresh phone copies of design pages every unknown_ledger page was a known kind photographed). `steps` are
+    Step objects or their stored dicts."""
     parts = _step_parts(steps)
     named = [(name, result) for name, _settings, result in parts]
     for name, result in named:
@@ -3057,6 +3060,8 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
         return "bilevel_no_table"
     if status == "no_table" and dotted:
         return "ink_dots"
+    if status == "unknown_ledger" and processed_as_photograph([{"name": n, "result": r} for n, _s, r in parts]):
+        return "unknown_ledger_photo"
     return status
 
 
@@ -3117,6 +3122,7 @@ ADVISED = (
     "dark_page",
     "dim_page",
     "unknown_ledger",
+    "unknown_ledger_photo",
 )
 """The page reasons whose words end the page's stored error (page_advice)."""
 
