@@ -196,13 +196,16 @@ class InkDotsError(NoTableError):
 class UnknownLedgerError(PageError):
     """A table whose header row names no ledger kind. `unruled`: its rows and columns were read from the
     text's alignment, no ruling line seen (layout.grid_from_text): on a 1-bit scan that is a table whose
-    ruling the threshold lost (extract.page_reason tells it so)."""
+    ruling the threshold lost (extract.page_reason tells it so). `misread`: most of its written header
+    cells were read unsure (below the second-reading level): a header the recognizer could not read,
+    rather than one read well that names a register kind the spec lacks."""
 
     reason = "unknown_ledger"
 
-    def __init__(self, message: str, *, reason: str | None = None, unruled: bool = False):
+    def __init__(self, message: str, *, reason: str | None = None, unruled: bool = False, misread: bool = False):
         super().__init__(message, reason=reason)
         self.unruled = unruled
+        self.misread = misread
 
 
 class ColumnsUnreadError(NoTableError):

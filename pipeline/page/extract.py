@@ -1890,6 +1890,7 @@ def extract_page(
         structure.doubt_row(r, STRUCK)
     stats = OcrStats()
     sp = load_spec(settings.spec_version)
+    head: dict[tuple[int, int], RawCell] = {}
     if settings.layout_mode == "page":
         pieces = engine.recognize(gray)
         title = " ".join(p.text for p in reading_order(assign_pieces(pieces, grid).above))
@@ -1901,8 +1902,12 @@ def extract_page(
         header = [head[(0, c)].text for c in range(grid.n_cols)]
     kind, score = detect_kind(title, header)
     if kind is None:
+        written = [head[(0, c)].confidence for c in range(grid.n_cols) if head[(0, c)].text.strip()] if head else []
         raise UnknownLedgerError(
-            "the header row matches no known ledger kind", reason="unknown_ledger", unruled=grid.source == "text"
+            "the header row matches no known ledger kind",
+            reason="unknown_ledger",
+            unruled=grid.source == "text",
+            misread=bool(written) and sum(x < HEADER_UNSURE for x in written) * 2 >= len(written),
         )
     if settings.layout_mode != "page":
         grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp, seals)
@@ -3031,7 +3036,14 @@ class PageOutcome:
     message: str = ""
 
 
-def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unruled: bool = False, dotted: bool = False) -> str:
+def page_reason(
+    status: str,
+    steps: Sequence[Any],
+    light: str | None = None,
+    unruled: bool = False,
+    dotted: bool = False,
+    misread: bool = False,
+) -> str:
     """The code of why a page gave no records (pipeline.kernel.reasons.REASONS): the one stored with
     the page (its `no_records` step, written by process_page), else its status, made finer where the
     cleanup found a ruled table's outline on a page without a table (`table_without_rows`: its
@@ -3043,9 +3055,11 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
     grey: bilevel_no_table), or where a page without a table that is no 1-bit scan holds dots of ink
     standing in lines (`dotted`: kernel.errors.InkDotsError; a photographed or grey page whose writing is
     broken up or grainy: ink_dots, not the blank-page question), or where the header of a page the cleanup
-    processed as a photograph names no ledger kind (unknown_ledger_photo: a header misread on a poor
-    photograph is far likelier than a register kind the spec lacks, which was all unknown_ledger said; on
-    fresh phone copies of design pages every unknown_ledger page was a known kind photographed). `steps` are
+    processed as a photograph names no ledger kind and was read unsure (`misread`:
+    UnknownLedgerError.misread; unknown_ledger_photo: a header misread on a poor photograph is far likelier
+    than a register kind the spec lacks, which was all unknown_ledger said; on fresh phone copies of design
+    pages every unknown_ledger page was a known kind photographed; a header read sure that names no kind,
+    samples/invalid/unknown_ledger.jpg's columbarium fee book, keeps unknown_ledger). `steps` are
     Step objects or their stored dicts."""
     parts = _step_parts(steps)
     named = [(name, result) for name, _settings, result in parts]
@@ -3060,7 +3074,7 @@ def page_reason(status: str, steps: Sequence[Any], light: str | None = None, unr
         return "bilevel_no_table"
     if status == "no_table" and dotted:
         return "ink_dots"
-    if status == "unknown_ledger" and processed_as_photograph([{"name": n, "result": r} for n, _s, r in parts]):
+    if status == "unknown_ledger" and misread and processed_as_photograph([{"name": n, "result": r} for n, _s, r in parts]):
         return "unknown_ledger_photo"
     return status
 
@@ -3111,6 +3125,12 @@ told instead: "no ruled table found …; a ruled table's outline was found" cont
 
 TABLE_WITHOUT_ROWS = "; " + reason_en("table_without_rows")
 """The end of the error of a page without rows whose cleanup found a ruled table's outline (page_reason)."""
+
+
+HEADER_UNSURE = 0.99
+"""A header cell read below this is unsure (UnknownLedgerError.misread): the level below which the product
+reads a cell a second time (Settings.second_read_below's default, 0.99; the recognizer's confidence is its
+least sure character's probability)."""
 
 
 ADVISED = (
@@ -3288,7 +3308,7 @@ def _no_records(
 ) -> PageOutcome:
     """A page read that gave no records (`e` says why): its status, error and advice stored."""
     code = getattr(e, "code", None) or page_reason(
-        e.reason, clean.steps, light, getattr(e, "unruled", False), getattr(e, "dotted", False)
+        e.reason, clean.steps, light, getattr(e, "unruled", False), getattr(e, "dotted", False), getattr(e, "misread", False)
     )
     detail = str(e)
     if code == "table_without_rows":  # the outline was found: say what was not
