@@ -4,10 +4,20 @@ before the recognizer sees them. Not an engine for measuring: it reads every cro
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from pipeline.kernel.models import OcrPiece
 from pipeline.page.layout import Grid
+
+
+def blurred_strokes(paper: int, ink: int, sigma: float, w: int = 120, h: int = 40) -> np.ndarray:
+    """A line of vertical strokes 2 px wide with 3 px of paper between them, softened by a Gaussian of `sigma`
+    px (as through a carbon or a scanner's optics): the gaps between the strokes come out grey."""
+    img = np.full((h, w), paper, np.uint8)
+    for x in range(20, w - 20, 5):
+        img[10:30, x : x + 2] = ink
+    return cv2.GaussianBlur(img, (0, 0), sigma)
 
 
 class RecordingEngine:

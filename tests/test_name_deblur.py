@@ -3,20 +3,16 @@ carbon copies' soft, run-together strokes (bench/results/s33-fadednames-2026-12-
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from pipeline.page.extract import deblur_name_line, line_crops, read_cells, scanned_bilevel
 from pipeline.page.layout import Grid
-from tests.recording import RecordingEngine, ruled_page
+from tests.recording import RecordingEngine, blurred_strokes, ruled_page
 
 
-def _blurred_bars(w: int = 120, h: int = 40) -> np.ndarray:
+def _blurred_bars() -> np.ndarray:
     """Vertical strokes 2 px wide, 3 px of paper between them, softened as through a carbon (sigma 1 px)."""
-    img = np.full((h, w), 250, np.uint8)
-    for x in range(20, w - 20, 5):
-        img[10:30, x : x + 2] = 30
-    return cv2.GaussianBlur(img, (0, 0), 1.0)
+    return blurred_strokes(paper=250, ink=30, sigma=1.0)
 
 
 def test_blurred_strokes_come_out_apart_on_white_paper() -> None:

@@ -4,7 +4,6 @@ the grey between run-together strokes is taken for ink by the recognizer."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from mapping.spec import load_spec
@@ -18,15 +17,12 @@ from pipeline.page.extract import (
     soften_bilevel_line,
 )
 from pipeline.page.layout import Grid
-from tests.recording import RecordingEngine, ruled_page
+from tests.recording import RecordingEngine, blurred_strokes, ruled_page
 
 
-def _carbon_bars(w: int = 120, h: int = 40) -> np.ndarray:
+def _carbon_bars() -> np.ndarray:
     """Strokes 2 px wide, 3 px of paper between them, spread as through a carbon (sigma 1.3 px): the gaps grey."""
-    img = np.full((h, w), 235, np.uint8)
-    for x in range(20, w - 20, 5):
-        img[10:30, x : x + 2] = 60
-    return cv2.GaussianBlur(img, (0, 0), 1.3)
+    return blurred_strokes(paper=235, ink=60, sigma=1.3)
 
 
 def test_the_grey_between_strokes_moves_towards_the_paper_and_the_strokes_stay_darkest() -> None:

@@ -97,7 +97,7 @@ from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
-from mapping.spec import CodeTable, KindSpec, Spec, load_spec
+from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine, trim_to_ink
 from pipeline.kernel.config import Settings
@@ -395,8 +395,8 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
     recognizer's own probabilities on the crop choose, or nothing stands out and it stays blank."""
     codes: dict[str, Decoding] = {}
     for ks in sp.kinds.values():
-        for f in ks.fields:
-            if f.normalizer in DECODED_CODE_NORMALIZERS and f.code_table and f.source == "cell" and f.name not in codes:
+        for f in _decoded_code_fields(ks):
+            if f.code_table and f.name not in codes:
                 table = sp.table(f.code_table)
                 codes[f.name] = Decoding(
                     lru_cache(maxsize=256)(
@@ -486,11 +486,12 @@ each costs one recognition of its crop and the scoring of every code table's wor
 def code_fields(kind: str, sp: Spec) -> dict[str, CodeTable]:
     """The kind's code-table fields decoded by the recognizer's probabilities (column_decoders:
     DECODED_CODE_NORMALIZERS), each with its table."""
-    return {
-        f.name: sp.table(f.code_table)
-        for f in sp.kind(kind).fields
-        if f.normalizer in DECODED_CODE_NORMALIZERS and f.code_table and f.source == "cell"
-    }
+    return {f.name: sp.table(f.code_table) for f in _decoded_code_fields(sp.kind(kind)) if f.code_table}
+
+
+def _decoded_code_fields(ks: KindSpec) -> list[FieldSpec]:
+    """The kind's code-table fields read from a cell whose invalid readings are decoded (DECODED_CODE_NORMALIZERS)."""
+    return [f for f in ks.fields if f.normalizer in DECODED_CODE_NORMALIZERS and f.code_table and f.source == "cell"]
 
 
 def decoded_code_shares(
@@ -1916,47 +1917,36 @@ def extract_page(
             if merged_header(kind, text, sp) is not None:
                 structure.doubt_column(c, f"{MERGED_HEADER_DOUBT}: a ruling line is missing")
     columns = [m.field for m in map_columns(kind, header)]
-    if settings.layout_mode != "page":
-        opts = read_options(kind, columns, sp)
-        body = read_cells(
+
+    def read_as(g: Grid, cells: list[tuple[int, int]], o: ReadOptions) -> dict[tuple[int, int], RawCell]:
+        """The cells read as the columns' fields are read (read_options `o`), on this page's capture."""
+        return read_cells(
             gray,
-            grid,
+            g,
             engine,
-            [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)],
-            opts.stretch,
+            cells,
+            o.stretch,
             stats,
             settings.second_read_below,
-            opts.decode,
-            opts.same,
-            opts.names,
+            o.decode,
+            o.same,
+            o.names,
             photo,
             enlarged,
             bilevel,
-            opts.addresses,
+            o.addresses,
         )
+
+    if settings.layout_mode != "page":
+        opts = read_options(kind, columns, sp)
+        body = read_as(grid, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], opts)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
         ]
     if settings.layout_mode != "page":
 
         def read_split(g: Grid, cells: list[tuple[int, int]], fields: list[str | None]) -> dict[tuple[int, int], RawCell]:
-            o = read_options(kind, fields, sp)
-            return read_cells(
-                gray,
-                g,
-                engine,
-                cells,
-                o.stretch,
-                stats,
-                settings.second_read_below,
-                o.decode,
-                o.same,
-                o.names,
-                photo,
-                enlarged,
-                bilevel,
-                o.addresses,
-            )
+            return read_as(g, cells, read_options(kind, fields, sp))
 
         n_cols = grid.n_cols
         grid = split_unidentified_columns(gray, grid, kind, header, head, table, structure, sp, read_split, seals)
@@ -1987,22 +1977,7 @@ def extract_page(
         new = read_options(kind, by_content, sp)
         again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
         if again:
-            body = read_cells(
-                gray,
-                grid,
-                engine,
-                [(r, c) for r in range(1, grid.n_rows) for c in again],
-                new.stretch,
-                stats,
-                settings.second_read_below,
-                new.decode,
-                new.same,
-                new.names,
-                photo,
-                enlarged,
-                bilevel,
-                new.addresses,
-            )
+            body = read_as(grid, [(r, c) for r in range(1, grid.n_rows) for c in again], new)
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
