@@ -94,6 +94,41 @@ def test_pages_load_as_bgr_arrays(tmp_path, settings):
     assert page.ndim == 3 and page.shape[2] == 3 and page.mean() < 60
 
 
+def _thin_strokes_1bit(w: int = 900, h: int = 600) -> np.ndarray:
+    """A 1-bit page: ruling and strokes one and two pixels thin, as a black-and-white scan holds them."""
+    a = np.full((h, w), 255, np.uint8)
+    a[50::60, 20:-20] = 0  # row lines, one pixel
+    a[30:-30, 40::150] = 0  # column lines
+    for y in range(70, h - 60, 60):
+        for x in range(60, w - 60, 37):
+            a[y : y + 30, x] = 0  # a one-pixel upright stroke
+            a[y + 10, x - 6 : x + 8] = 0
+            a[y + 20 : y + 22, x - 4 : x + 5] = 0
+    return a
+
+
+def test_a_1bit_pdf_page_loads_as_the_scan_it_holds_like_its_tiff(tmp_path, settings):
+    """A 1-bit scan written into a PDF (CCITT G4, as a scanner's black-and-white mode writes it) reaches the
+    cleanup as the same black-and-white pixels its TIFF gives, at its own resolution: rendered at `pdf_dpi`
+    by poppler its strokes' edges came out grey and the page was read as a grey scan (cleanup.is_bilevel
+    false). A grey scan's PDF is still rendered at `pdf_dpi`."""
+    from pipeline.page.cleanup import is_bilevel
+
+    page = _thin_strokes_1bit()
+    scan = Image.fromarray(page).convert("1")
+    scan.save(tmp_path / "bw.pdf", resolution=300.0)
+    scan.save(tmp_path / "bw.tif", compression="group4", dpi=(300, 300))
+    assert settings.pdf_dpi != 300
+    from_pdf = load_page(tmp_path / "bw.pdf", "pdf", 1, settings)
+    from_tif = load_page(tmp_path / "bw.tif", "tiff", 1, settings)
+    assert from_pdf.shape == from_tif.shape == (600, 900, 3)
+    assert np.array_equal(from_pdf, from_tif) and is_bilevel(from_pdf)
+
+    Image.fromarray(np.where(page > 0, 230, 40).astype(np.uint8)).save(tmp_path / "grey.pdf", resolution=300.0)
+    grey = load_page(tmp_path / "grey.pdf", "pdf", 1, settings)
+    assert grey.shape[:2] == (round(600 * settings.pdf_dpi / 300), round(900 * settings.pdf_dpi / 300))
+
+
 def test_a_thumbnail_is_quarantined_as_too_small_not_called_a_blank_page(tmp_path, store):
     settings = Settings(data_dir=str(tmp_path / "data"))
     d = tmp_path / "thumbs"

@@ -118,7 +118,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
-from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, pdf_page_image_ppi, volume_key
+from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, pdf_bilevel_render_ppi, pdf_page_image_ppi, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -3136,9 +3136,17 @@ def render_step(path: Path, media: str, page_no: int, settings: Settings) -> dic
     as large as a 200 dpi scan, enlarged by the renderer instead of by correct_capture, and
     routing.capture_kind tells it as the low-resolution capture it is. A property of how the page was
     captured (the file's own record of it), not of any page's content. None for an image file (its
-    frame reaches the cleanup as it was captured) or where the resolution cannot be told."""
+    frame reaches the cleanup as it was captured) or where the resolution cannot be told. A 1-bit scan
+    is rendered at its own resolution (intake.pdf_bilevel_render_ppi): `bilevel`, never enlarged."""
     if media != "pdf":
         return None
+    bilevel_ppi = pdf_bilevel_render_ppi(path, page_no, settings)
+    if bilevel_ppi is not None:
+        return {
+            "name": "render",
+            "settings": {"dpi": bilevel_ppi, "bilevel": True, "upsample_min": CAPTURE_UPSAMPLE_MIN},
+            "result": {"image_ppi": bilevel_ppi, "upsample": 1.0, "enlarged": False},
+        }
     ppi = pdf_page_image_ppi(path, page_no)
     if ppi is None:
         return None
