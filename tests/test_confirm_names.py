@@ -71,3 +71,14 @@ def test_no_confirmation_from_the_same_register_another_text_an_unsure_reading_o
         held = _records(store)[0]
         assert held.status == "needs_review" and held.fields["deceased_name"]["confidence"] == 0.95, i
         store.dispose()
+
+
+def test_every_re_map_ends_confirming_names(tmp_path):
+    """agree_volumes, where the run, the remap and every review action that maps pages again end, confirms."""
+    from pipeline.page.extract import agree_volumes
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = _store(tmp_path, [_held_cremation(), _sure_sea()])
+    agree_volumes(store, settings)
+    assert _records(store)[0].status == "auto_accepted"
+    store.dispose()

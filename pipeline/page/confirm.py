@@ -18,8 +18,11 @@ wrong, the risk every auto-accepted name of that confidence carries. Not across 
 register (a row read twice, one volume scanned twice: the same ink, whose misreading would repeat),
 and never for a reviewed record or one an audit or send-back holds (pipeline.page.holds).
 
-Measured (docs/evaluation.md, session 38): design county_editions seed 3316, 8 held names confirmed,
-all right; carbon copy, 5, all right; no wrong name confirmed.
+Measured (docs/accuracy.md, session 38; re-maps of stored cells): design county_editions seed 3316, 6
+names confirmed, all right (4 records auto-accepted more, 138 -> 142 of 203, none wrong); its carbon
+copy 1, right; a fresh carbon copy (seed 3893, not designed on) 3 right and 1 wrong whose voucher was
+wrong too, read at 0.995 in the other register (the recognizer's confusion repeating on both entries;
+both records stayed held for other reasons).
 """
 
 from __future__ import annotations
