@@ -474,6 +474,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text",
         "warn",
     ),
+    "name_confirmed_by_other_register": FlagInfo(
+        "识别把握不足的姓名，与另一登记簿（火化/海葬）中同一身份证号那条记录里确定识别的姓名一字不差，据此确认",
+        "a name read unsure that the other register's entry for the same ID number reads surely, to the letter: confirmed by it",
+        "info",
+    ),
     "surname_from_list": FlagInfo(
         "首字不是常见姓氏（多半是误识，少见的姓氏也可能不在表中）；改取识别器认为可能、首字为常见姓氏的写法，仍需核对，原识别结果保留",
         "the first character read is no listed surname (probably a misread; a rare surname may be missing from the list); of the texts the recognizer may have seen, the likeliest beginning with a listed surname was taken, still to be checked; the reading is kept as the raw text",

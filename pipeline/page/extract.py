@@ -118,6 +118,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
+from pipeline.page.confirm import confirm_names
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, pdf_bilevel_render_ppi, pdf_page_image_ppi, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
@@ -3811,7 +3812,9 @@ def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> i
 
 def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | None = None) -> int:
     """agree_volume for every volume of the store (or those holding `file_ids`); returns the pages
-    mapped again."""
+    mapped again. Then, the pages' records being final, a name held only for its reading's doubt is
+    confirmed by another register's sure reading of the same person (pipeline.page.confirm): every
+    caller that maps pages again ends here, so no re-map leaves a confirmation undone."""
     with store.session() as s:
         q = select(Page.id, SourceFile.id, SourceFile.rel_path, SourceFile.media_type).join(
             SourceFile, Page.file_id == SourceFile.id
@@ -3824,4 +3827,6 @@ def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | 
         by_volume.setdefault(key, []).append(pid)
         if file_ids is None or fid in file_ids:
             wanted.add(key)
-    return sum(agree_volume(store, ids, settings) for key, ids in by_volume.items() if key in wanted)
+    done = sum(agree_volume(store, ids, settings) for key, ids in by_volume.items() if key in wanted)
+    confirm_names(store, settings)
+    return done

@@ -1,0 +1,147 @@
+"""A name read unsure in one register, confirmed by the same name read surely in another register's
+entry for the same person.
+
+A funeral home keeps its registers apart: the person cremated is written again, by the hand that keeps
+the sea-burial register, in the sea-burial entry that scatters the ashes (both registers carry the
+deceased's ID number, MZ/T 141 and the spec: cremation and sea_burial both hold id_number). Two entries
+of two registers holding the same valid ID (GB 11643: 18 characters whose check digit holds; read surely
+on both pages) are the same person, and their names are two independent readings of two separately
+written entries: other ink, another crop, another page.
+
+`confirm_names` lets the sure one vouch for the unsure one, where they read the same text: a name the
+recognizer read below its threshold (its only doubt: no structure doubt on it, STRUCTURE_DOUBT_FLAGS,
+and no other reason naming it) whose text equals a name field of the other register's entry that was
+read at or above that threshold takes that sure reading's confidence (flag NAME_CONFIRMED), and its
+record is routed again. An unsure reading landing, by chance, on exactly the text the other register
+reads surely is what a misreading rarely does; what is left is the risk that the sure reading itself is
+wrong, the risk every auto-accepted name of that confidence carries. Not across two entries of one
+register (a row read twice, one volume scanned twice: the same ink, whose misreading would repeat),
+and never for a reviewed record or one an audit or send-back holds (pipeline.page.holds).
+
+Measured (docs/accuracy.md, session 38; re-maps of stored cells): design county_editions seed 3316, 6
+names confirmed, all right (4 records auto-accepted more, 138 -> 142 of 203, none wrong); its carbon
+copy 1, right; a fresh carbon copy (seed 3893, not designed on) 3 right and 1 wrong whose voucher was
+wrong too, read at 0.995 in the other register (the recognizer's confusion repeating on both entries;
+both records stayed held for other reasons).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
+from mapping.normalize import normalize_id_number
+from mapping.spec import field_types
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Page, Record, Store
+from pipeline.page.holds import holds_of
+from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, capture_kind, threshold_of
+from pipeline.page.structure import STRUCTURE_DOUBT_FLAGS
+
+NAME_CONFIRMED = "name_confirmed_by_other_register"
+"""Flag of a name whose unsure reading another register's entry for the same ID reads surely alike."""
+
+LOW_LINE = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
+"""A route reason holding one field below its threshold (pipeline.page.routing.route): field, confidence, threshold."""
+
+
+def _sure(fields: dict[str, Any], name: str, reasons: list[str]) -> bool:
+    """Whether a record's field was read surely: a value, no structure doubt on it, no reason naming it."""
+    fv = fields.get(name)
+    if not isinstance(fv, dict) or fv.get("value") in (None, ""):
+        return False
+    if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS:
+        return False
+    return not any(r.startswith(f"{name}:") for r in reasons)
+
+
+def sure_id(fields: dict[str, Any], reasons: list[str]) -> str | None:
+    """The record's ID number where it is a valid GB 11643 number read surely (_sure), else None."""
+    if not _sure(fields, "id_number", reasons):
+        return None
+    value = str(fields["id_number"]["value"])
+    return value if len(value) == 18 and normalize_id_number(value).value == value else None
+
+
+def confirm_names(store: Store, settings: Settings) -> int:
+    """Confirm held names by the other register's sure reading (module docstring); returns the names so
+    confirmed. Records of one ID in two ledger kinds only; approved, rejected and held records untouched."""
+    types = field_types()
+    names = [f for f, t in types.items() if t == "name"]
+    with store.session() as s, s.begin():
+        kinds_of: dict[str, set[str]] = defaultdict(set)  # the narrow values first: only IDs in two registers are looked at
+        narrow = s.execute(
+            select(Record.id, Record.ledger_kind, Record.field_values).where(Record.status.in_((NEEDS_REVIEW, AUTO_ACCEPTED)))
+        ).all()
+        for _rid, kind, values in narrow:
+            if isinstance((values or {}).get("id_number"), str):
+                kinds_of[values["id_number"]].add(kind)
+        wanted = [rid for rid, _k, values in narrow if len(kinds_of.get(str((values or {}).get("id_number")), ())) >= 2]
+        rows = (
+            s.execute(
+                select(Record.id, Record.ledger_kind, Record.status, Record.route_reasons, Record.fields, Record.page_id).where(
+                    Record.id.in_(wanted)
+                )
+            ).all()
+            if wanted
+            else []
+        )
+        by_id: dict[str, list[tuple[int, str, str, list[str], dict[str, Any]]]] = defaultdict(list)
+        page_of = {rid: pid for rid, _k, _s, _x, _f, pid in rows}
+        for rid, kind, status, reasons, fields, _pid in rows:
+            idv = sure_id(fields or {}, list(reasons or []))
+            if idv is not None:
+                by_id[idv].append((rid, kind, status, list(reasons or []), dict(fields or {})))
+        groups = [g for g in by_id.values() if len({k for _r, k, _s, _x, _f in g}) >= 2]
+        held = holds_of(s, [r for g in groups for r, _k, st, _x, _f in g if st == NEEDS_REVIEW])
+        done = 0
+        for group in groups:
+            for rid, kind, status, reasons, fields in group:
+                if status != NEEDS_REVIEW or rid in held:
+                    continue
+                others = [(k, x, f) for _r, k, _s, x, f in group if k != kind]
+                changed = False
+                capture: str | None = None
+                for name in names:
+                    line = next((r for r in reasons if (m := LOW_LINE.match(r)) and m.group(1) == name), None)
+                    fv = fields.get(name)
+                    if line is None or not isinstance(fv, dict) or fv.get("value") in (None, ""):
+                        continue
+                    if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
+                        continue
+                    if capture is None:
+                        page = s.get(Page, page_of[rid])
+                        capture = capture_kind(page.steps if page is not None else ())
+                    values = {n: (v or {}).get("value") for n, v in fields.items() if isinstance(v, dict)}
+                    threshold = threshold_of(kind, name, values, settings, capture)
+                    vouch = [
+                        float(f[n].get("confidence") or 0.0)
+                        for _k, x, f in others
+                        for n in names
+                        if _sure(f, n, x)
+                        and f[n].get("value") == fv.get("value")
+                        and float(f[n].get("confidence") or 0.0) >= threshold
+                    ]
+                    if not vouch:
+                        continue
+                    fields[name] = {
+                        **fv,
+                        "confidence": max(float(fv.get("confidence") or 0.0), max(vouch)),
+                        "flags": [*(fv.get("flags") or []), NAME_CONFIRMED],
+                    }
+                    reasons = [r for r in reasons if r != line]
+                    changed = True
+                    done += 1
+                if changed:
+                    rec = s.get(Record, rid)
+                    assert rec is not None
+                    rec.fields = fields
+                    rec.route_reasons = reasons
+                    rec.status = NEEDS_REVIEW if reasons else AUTO_ACCEPTED
+                    rec.min_confidence = min(
+                        (float((v or {}).get("confidence") or 0.0) for v in fields.values() if isinstance(v, dict)), default=0.0
+                    )
+    return done

@@ -1,0 +1,84 @@
+"""A held name confirmed by another register's sure reading of the same person (pipeline.page.confirm)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from pipeline.kernel.config import Settings
+from pipeline.kernel.store import Page, Record, SourceFile, Store
+from pipeline.page.confirm import NAME_CONFIRMED, confirm_names
+
+ID = "370681193504071223"  # made up; its GB 11643 check digit holds
+
+
+def _fv(value, confidence: float = 0.999, flags: tuple[str, ...] = ()) -> dict:
+    return {"value": value, "raw": str(value or ""), "confidence": confidence, "box": None, "flags": list(flags)}
+
+
+def _store(tmp_path, records: list[tuple[int, str, str, list[str], dict]]) -> Store:
+    """Records (page number, ledger kind, status, route reasons, fields), one file per page."""
+    store = Store.open(Settings(data_dir=str(tmp_path / "data")))
+    with store.session() as s, s.begin():
+        for i, (page_no, kind, status, reasons, fields) in enumerate(records):
+            f = SourceFile(
+                sha256=f"{i:064d}", rel_path=f"v{i}.pdf", abs_path=f"/x/v{i}.pdf", size_bytes=1, media_type="pdf", page_count=1
+            )
+            s.add(f)
+            s.flush()
+            p = Page(file_id=f.id, page_no=page_no, status="done", steps=[])
+            s.add(p)
+            s.flush()
+            s.add(Record(page_id=p.id, row_no=1, ledger_kind=kind, status=status, route_reasons=reasons, fields=fields))
+    return store
+
+
+def _held_cremation(name_flags: tuple[str, ...] = (), idn: str = ID) -> tuple[int, str, str, list[str], dict]:
+    fields = {"deceased_name": _fv("王秀英", 0.95, name_flags), "id_number": _fv(idn), "agent_name": _fv("李明")}
+    return (1, "cremation", "needs_review", ["deceased_name: confidence 0.95 below 0.98"], fields)
+
+
+def _sure_sea(kind: str = "sea_burial", name: str = "王秀英", confidence: float = 0.995) -> tuple[int, str, str, list[str], dict]:
+    fields = {"deceased_name": _fv(name, confidence), "id_number": _fv(ID), "registrant_name": _fv("李明")}
+    return (1, kind, "auto_accepted", [], fields)
+
+
+def _records(store: Store) -> list[Record]:
+    with store.session() as s:
+        return list(s.scalars(select(Record).order_by(Record.id)))
+
+
+def test_a_held_name_read_alike_and_surely_in_the_other_register_is_confirmed(tmp_path):
+    store = _store(tmp_path, [_held_cremation(), _sure_sea()])
+    assert confirm_names(store, Settings(data_dir=str(tmp_path / "data"))) == 1
+    held = _records(store)[0]
+    fv = held.fields["deceased_name"]
+    assert held.status == "auto_accepted" and held.route_reasons == []
+    assert fv["confidence"] == 0.995 and NAME_CONFIRMED in fv["flags"] and fv["value"] == "王秀英"
+    store.dispose()
+
+
+def test_no_confirmation_from_the_same_register_another_text_an_unsure_reading_or_a_doubted_structure(tmp_path):
+    cases = [
+        [_held_cremation(), _sure_sea(kind="cremation")],  # a row read twice: the same ink
+        [_held_cremation(), _sure_sea(name="王秀美")],  # the other register reads another name
+        [_held_cremation(), _sure_sea(confidence=0.96)],  # the other reading is no surer
+        [_held_cremation(name_flags=("column_doubted",)), _sure_sea()],  # the page's structure doubts the field
+        [_held_cremation(idn=ID[:-1] + "4"), _sure_sea()],  # no valid ID ties the two entries
+    ]
+    for i, records in enumerate(cases):
+        store = _store(tmp_path / str(i), records)
+        assert confirm_names(store, Settings(data_dir=str(tmp_path / str(i) / "data"))) == 0, i
+        held = _records(store)[0]
+        assert held.status == "needs_review" and held.fields["deceased_name"]["confidence"] == 0.95, i
+        store.dispose()
+
+
+def test_every_re_map_ends_confirming_names(tmp_path):
+    """agree_volumes, where the run, the remap and every review action that maps pages again end, confirms."""
+    from pipeline.page.extract import agree_volumes
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = _store(tmp_path, [_held_cremation(), _sure_sea()])
+    agree_volumes(store, settings)
+    assert _records(store)[0].status == "auto_accepted"
+    store.dispose()
