@@ -365,9 +365,12 @@ def pdf_page_bilevel_ppi(path: Path, page_no: int) -> float | None:
     longer saw the page as 1-bit (cleanup.is_bilevel) and read it as a grey scan: a median over
     strokes one or two pixels thin, name lines lightened, none of the 1-bit reading. The same scan as a
     1-bit TIFF was read as 1-bit. A property of the file (its own record of how the page was scanned),
-    not of any page's content. Design set d3316 county files 01 + 03 made 1-bit (stress_scans --mode
-    bilevel, seed 3811), the same 10 pages as G4 TIFF and as CCITT PDF: fields exact 1 769 vs 1 620 of
-    2 229, IDs 110 vs 105 of 133 (the PDF read as grey)."""
+    not of any page's content. Design set d3316 county files 01 + 03 made 1-bit (bench/stress_scans.py
+    --mode bilevel), the same 10 pages as G4 TIFF (read as 1-bit; now the PDF too) and as CCITT PDF
+    before (read as grey), fields exact of 2 229 / IDs of 133: Otsu at 200 dpi 1 929 vs 1 803 / 119 vs
+    115; Otsu at 300 dpi (seed 3812) 1 966 vs 1 832 / 121 vs 117; a harsh threshold with dot gain (seed
+    3811) 1 769 vs 1 620 / 110 vs 105; wrong among auto-accepted fields 2 of 261 vs 2 of 168, 0 of 200 vs
+    0 of 152, 2 of 345 vs 1 of 92."""
     got = _largest_page_image(path, page_no)
     return got[0] if got is not None and got[1] else None
 
