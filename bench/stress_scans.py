@@ -155,7 +155,8 @@ class Bilevel:
     its row and column lines found on the page itself, so best without --skew):
 
     - low: every entry's writing on the page moved down by this share of the row pitch (a clerk writing on
-      the row line, a typewriter's platen set low): its lower part crosses the row line below;
+      the row line, a typewriter's platen set low): its lower part crosses the row line below; the ruling
+      stays where it is printed, broken stretches of it included (_ruling_pieces);
     - wrap: the chance an entry's text in the page's widest column (address, remark) is wrapped onto a
       second line inside its row (the first line at the row's top, the rest below it, from the cell's
       left); `wrap_tall`: the chance such a row was drawn taller to hold both lines (rows of unequal
@@ -164,8 +165,9 @@ class Bilevel:
     - stamp: the chance per page of a seal (an official round seal, 36-48 mm across, its ring 0.8-1.5 mm,
       blobs inside: a red seal a 1-bit scan turns into black ink) centred on a row line, on the blank rows below the entries where
       `tail` left some, else among the entries;
-    - tail: LO,HI entries at the page's end erased (writing only, the ruling kept): a page filled part
-      way, blank ruled rows below; its truth loses those rows (TAIL_DROPPED).
+    - tail: LO,HI entries at the page's end erased (writing only, the ruling kept; the last written rows,
+      not ruled rows the page had left blank): a page filled part way, blank ruled rows below; its truth
+      loses those rows (TAIL_DROPPED).
     """
 
     threshold: tuple[float, float] = (0.0, 0.0)
@@ -260,6 +262,41 @@ def _line_places(mask: np.ndarray, axis: int, min_len: int) -> list[int]:
     return [int(round(sum(g) / len(g))) for g in out]
 
 
+RULING_PIECE_PITCH = 0.5
+"""A level run of ink at least this share of a row's pitch long, lying within RULING_PIECE_NEAR of a row
+line, is a piece of that line (_ruling_pieces): no glyph stroke is half a row's pitch long (a glyph is a
+third of the pitch or less)."""
+RULING_PIECE_NEAR = 0.3
+"""Share of the pitch either side of a row line's centre within which a broken piece of it lies: a design
+scan turned by up to a degree moves a line's ends 15-20 px (a quarter pitch) off its centre over the
+table's width (01_cremation_longkou_2013 p2 of d3316: 0.8 degrees, a line's ends 30 px apart); a strike
+through an entry lies mid-row, half a pitch away, and moves with the writing."""
+
+
+def _ruling_pieces(ink: np.ndarray, lat: Sequence[int], pitch: float) -> np.ndarray:
+    """The pieces of the row lines (and of the column lines inside the rows) that the long-run masks miss:
+    a 1-bit threshold breaks a thin rule into stretches shorter than _row_lines' run, and on a scan turned
+    a little a line's ends lie a few px off its centre, inside the band a row's writing is moved in. Before,
+    `--low` moved those stretches down with the writing: the page's printed ruling itself drawn a share of
+    a pitch lower over most of the width (design county 3316 01_cremation_longkou_2013 p2, copy seed 3801
+    --low 0.2,0.5: a second ruled line 30 px under a row line, 18 rows for 17), which no scan of a register
+    shows. Level runs of RULING_PIECE_PITCH pitches near a row line, and plumb runs as long, are ruling."""
+    run = max(9, int(round(RULING_PIECE_PITCH * pitch)))
+    near = np.zeros(ink.shape, bool)
+    for y in lat:
+        r = int(round(RULING_PIECE_NEAR * pitch))
+        near[max(0, y - r) : y + r + 1] = True
+    level = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))).astype(bool) & near
+    plumb = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run))).astype(bool)
+    grown = cv2.dilate((level | plumb).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    return grown
+
+
+TAIL_WRITTEN_PX = 200
+"""Ink pixels (not ruling) a row band holds where an entry is written in it (`--tail` erases written rows
+only): a few glyphs of 15-25 px; a blank row's specks are a few dozen."""
+
+
 def register_rows(
     out: np.ndarray, bl: Bilevel, rng: np.random.Generator, key: str, grid: tuple[float, int, list[float]] | None
 ) -> np.ndarray:
@@ -291,19 +328,25 @@ def register_rows(
     bands = list(zip(lat[:-1], lat[1:], strict=True))
     x0, x1 = xs[0], xs[-1]
     lines = cv2.dilate(np.maximum(hl, vl), np.ones((5, 5), np.uint8)).astype(bool)
+    lines |= _ruling_pieces(ink, lat, pitch)
     text = ink.astype(bool) & ~lines
     text[:, :x0] = False
     text[:, x1:] = False
     inserts: list[tuple[int, int, int]] = []
     n_tail = int(rng.integers(bl.tail[0], bl.tail[1] + 1)) if bl.tail != (0, 0) else 0
-    n_tail = min(n_tail, max(0, len(bands) - 1))
+    # the last n WRITTEN rows: a page whose last ruled rows were left blank already has those below its
+    # entries, and its truth's last rows are its last entries (before, blank bands were "erased" and as
+    # many written rows dropped from the truth, read back as extra rows: d3316 01_cremation_longkou_2013 p2)
+    written = [i for i, (a, b) in enumerate(bands) if int(text[a + 4 : b - 3].sum()) >= TAIL_WRITTEN_PX]
+    n_tail = min(n_tail, max(0, len(written) - 1))
+    end = written[-n_tail] if n_tail else len(bands)
     if n_tail:
         keep = cv2.dilate(vl, np.ones((1, 5), np.uint8)).astype(bool)
-        for a, b in bands[-n_tail:]:
+        for a, b in bands[end:]:
             out[a + 4 : b - 3][~keep[a + 4 : b - 3]] = 255
         TAIL_DROPPED[key] = n_tail
-        text[bands[-n_tail][0] :] = False
-    entries = bands[: len(bands) - n_tail]
+        text[bands[end][0] :] = False
+    entries = bands[:end]
     low = float(rng.uniform(*bl.low))
     if low > 0:
         mv = np.zeros_like(text)
@@ -359,7 +402,7 @@ def register_rows(
             r = int(pitch * rng.uniform(0.25, 0.45))
             cv2.line(out, (cx - r // 2, b - r), (cx + r // 2, b + r // 2), 0, int(rng.integers(2, 4)))
     if bl.stamp and rng.random() < bl.stamp:
-        tail_lines = [b for _a, b in bands[len(bands) - n_tail :]][:-1] if n_tail >= 2 else []
+        tail_lines = [b for _a, b in bands[end:]][:-1] if len(bands) - end >= 2 else []
         at = tail_lines if tail_lines else [b for _a, b in entries[:-1]]
         if at:
             cy = int(at[int(rng.integers(0, len(at)))])
