@@ -1308,6 +1308,7 @@ def assign_columns(
     out = _register_run_headed(kind, header_texts, column_texts, out, scores, sp)
     out = _told_by_decoding(kind, header_texts, out, scores, decoded or {}, sp)
     out = _by_elimination(kind, header_texts, column_texts, scores, out, sp)
+    out = _told_by_pattern(kind, header_texts, column_texts, out, scores, sp)
     out = _doubt_weak_headers(kind, column_texts, out, scores, sp)
     return _doubt_disagreement(kind, header_texts, column_texts, out, scores, sp)
 
@@ -1347,6 +1348,14 @@ DECODED_DOUBT = (
 )
 """The doubt of a column given its field by decoding (_told_by_decoding): its records are held for a person
 (a column told by no reading of header or cells)."""
+
+
+PATTERN_DOUBT = (
+    "its cells are told only by their form as misread: {share:.0%} of them fit {field}'s form"
+    " with digits read as letters or separators as other marks"
+)
+"""The doubt of a column given its field by the loose form of its cells (_told_by_pattern): its records are
+held for a person (a column whose header was not read and whose cells failed the field's strict test)."""
 
 
 def _told_by_decoding(
@@ -3092,6 +3101,7 @@ ASSIGNMENT_DOUBTS = (
     "its field is told by its volume",  # VOLUME_DOUBT (agree_in_volume)
     RELATION_UNTOLD,
     DECODED_DOUBT.split("{", 1)[0],
+    PATTERN_DOUBT.split("{", 1)[0],
 )
 """How every reason assign_columns gives for doubting a column begins: a re-map that assigns the
 columns again (pipeline.page.extract.reassign_columns) drops the old ones by these."""
@@ -4034,3 +4044,242 @@ def _one_column_each(fields: Sequence[str | None], wanted: list[VolumeField]) ->
         if len(kept) == len(wanted):
             return kept
         wanted = kept
+
+
+# ---- number columns told by the form of their cells as misread ----------------------------------
+PATTERN_NORMALIZERS = ("cert_no", "date", "age")
+"""The normalizers of number fields whose values the spec writes in closed forms (a certificate number: a
+4-digit year and a 5-digit serial, 201000514 / No.201000514 / 2010-00514 / 10-0514; a date: year, month, day,
+2013.4.7 / 2013-04-07 / 2013年4月7日 / 13.4.7; an age: an integer 0-130, 78 / 78岁): a column left without a
+field may be told by how its readings fit such a form loosely (_pattern_fits)."""
+
+_NUMBER_PREFIX = re.compile(r"^(?:No|NO|N0|№|编号)[.:：,]?")
+_SEPARATORS = re.compile(r"[-.·,、:/~_ ]+")
+_CERT_LOOSE = re.compile(r"[0-9]{8,10}|[0-9]{3,5}-[0-9]{4,6}|[0-9]{2}-[0-9]{3,5}")
+"""A certificate number as the spec writes it (year 4 + serial 5, one separator or none; the short form
+2 + 4), each digit run allowed one digit more or fewer: where two blurred digits share the recognizer's
+frames, CTC merges or drops one (REREAD_STRETCH's measurement), or reads one twice."""
+_DATE_LOOSE = re.compile(r"([0-9]{4}|[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})")
+
+
+def _spaced_cell(text: str) -> str:
+    """NFKC, its ends stripped, each run of blanks inside one space (kept: a gap may be a separator lost)."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _loose_number(text: str) -> str:
+    """A cell's reading as the number the recognizer may have misread: NFKC, blanks out, a letter or stroke
+    read for a digit made that digit (normalize.OCR_DIGITS: O for 0, l for 1, the recognizer's confusions),
+    and every run of separators, of marks the recognizer reads for one (· , 、 : / ~ _) or of blanks (a dot
+    lost in blur leaves a gap: _separator_read_as_gap), one dash."""
+    from .normalize import OCR_DIGITS
+
+    s = fold_dashes(_spaced_cell(text))
+    s = _NUMBER_PREFIX.sub("", s)
+    return _SEPARATORS.sub("-", s.translate(OCR_DIGITS)).strip("-")
+
+
+def _pattern_fits(normalizer: str, text: str) -> bool:
+    """Whether one written cell fits a number field's form (PATTERN_NORMALIZERS) loosely, as a reading of it
+    with the recognizer's misreadings: a digit read as a letter (OCR_DIGITS), a separator read as another
+    mark or lost, a digit dropped or doubled (_CERT_LOOSE), a date's 年/月/日 read as any one other glyph,
+    an age's 岁 read as another glyph or as a digit
+    (normalize.AGE_UNIT_AS_DIGIT). Rule source: the spec's forms (SPEC: certificate numbers, dates, age
+    int) and the recognizer's confusions; a value of another number field (an ID's 15-18 digits, a phone's 11,
+    a date where a certificate is asked) does not fit."""
+    from . import normalize as N
+
+    s = _clean_cell(text)
+    if not s:
+        return False
+    if normalizer == "cert_no":
+        return bool(_CERT_LOOSE.fullmatch(_loose_number(text))) and not _pattern_fits("date", text)
+    if normalizer == "date":
+        return _loose_date(text) is not None
+    if normalizer == "age":
+        n = _loose_age(text)
+        # 78岁 with its 岁 read as a digit (789) is normalize_age's AGE_UNIT_AS_DIGIT: an age too
+        return bool(re.fullmatch(r"[0-9]{1,3}", n)) and N.normalize_age(n).value is not None
+    return False
+
+
+def _loose_age(text: str) -> str:
+    """An age cell's reading as _pattern_fits reads it: a glyph after the number (岁 read as another) dropped,
+    then _loose_number."""
+    return _loose_number(re.sub(r"(?<=[0-9OolI|])\s?[^0-9A-Za-z|\s]$", "", _spaced_cell(text)))
+
+
+def pattern_share(normalizer: str, texts: Sequence[str]) -> float | None:
+    """The share of a column's written cells that fit a number field's form loosely (_pattern_fits); None
+    with fewer than CONTENT_MIN_CELLS written cells."""
+    written = [t for t in texts if _clean_cell(t)]
+    if len(written) < CONTENT_MIN_CELLS:
+        return None
+    return sum(_pattern_fits(normalizer, t) for t in written) / len(written)
+
+
+def _loose_date(text: str) -> tuple[str, int, int] | None:
+    """A cell's date as _pattern_fits reads it loosely: (year as written, month, day), else None. A Han glyph
+    between two digits is a 年 or 月 misread (the recognizer reads a glyph for another), a trailing 日 / 号 or
+    glyph after the day is dropped; what is left must be digits and separators."""
+    from .normalize import MAX_YEAR, MIN_YEAR, OCR_DIGITS
+
+    s = _spaced_cell(text).translate(OCR_DIGITS)
+    s = re.sub(r"(?<=[0-9])[\u3400-\u9fff](?=[0-9])", "-", s)
+    s = re.sub(r"(?<=[0-9])[\u3400-\u9fff]$", "", s)
+    if not s or re.search(r"[^0-9.\-/·,、:~_ ]", fold_dashes(s)):
+        return None
+    m = _DATE_LOOSE.fullmatch(_loose_number(s))
+    if m is None:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    if not ((len(y) == 2 or MIN_YEAR <= int(y) <= MAX_YEAR) and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return None
+    return y, int(mo), int(d)
+
+
+def _loose_dates(texts: Sequence[str]) -> list[str | None]:
+    """Each cell's date as _loose_date reads it, ISO where its year has 4 digits, else None."""
+    out: list[str | None] = []
+    for t in texts:
+        got = _loose_date(t)
+        out.append(f"{got[0]}-{got[1]:02d}-{got[2]:02d}" if got and len(got[0]) == 4 else None)
+    return out
+
+
+def _loose_date_order(a: list[str], b: list[str]) -> int:
+    """_date_order on the dates as _loose_dates reads them: -1 where column a's dates are on or before b's in
+    DATE_ORDER_SHARE of the rows where both are read (at least CONTENT_MIN_CELLS, one strictly before), 1 the
+    other way round, 0 where the order does not tell."""
+    both = [(x, y) for x, y in zip(_loose_dates(a), _loose_dates(b)) if x and y]
+    if len(both) < CONTENT_MIN_CELLS:
+        return 0
+    if sum(x <= y for x, y in both) / len(both) >= DATE_ORDER_SHARE and any(x < y for x, y in both):
+        return -1
+    if sum(y <= x for x, y in both) / len(both) >= DATE_ORDER_SHARE and any(y < x for x, y in both):
+        return 1
+    return 0
+
+
+FUNERAL_DAYS = 365
+"""The death and the cremation of one entry lie within this many days of each other (SPEC: cremation_date
+>= death_date, usually 1-7 days after; a year bounds a body kept long or a date's digit misread), a birth
+further before either (SPEC: age_years within 1 of death_date - birth_date, a person of a year or more):
+what tells a column of birth dates from one of death dates beside a held date column (_date_field_by_order)."""
+
+
+def _days(a: str, b: str) -> int | None:
+    import datetime as dt
+
+    try:
+        return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
+    except ValueError:
+        return None
+
+
+def _date_field_by_order(
+    kind: str, c: int, open_dates: list[str], out: list[ColumnAssignment], column_texts: list[list[str]]
+) -> str | None:
+    """Which open date field an open column of dates is, told against the date columns the page holds by the
+    order of the spec's events (_DATE_ORDER: death before cremation; a birth before both) and their distance
+    (FUNERAL_DAYS: a death and its cremation within a year, a birth further): the one open date field whose
+    relation to every held date column DATE_ORDER_SHARE of the rows read in both agree with."""
+    order = ("birth_date",) + _DATE_ORDER.get(kind, ())
+    mine = _loose_dates(column_texts[c])
+    held = [(str(a.field), _row_dates(column_texts[a.index])) for a in out if a.field in order]
+    if not held:
+        return None
+    fits = []
+    for f in open_dates:
+        if f not in order:
+            continue
+        ok = True
+        for g, dates in held:
+            gaps = [_days(x, y) for x, y in zip(mine, dates) if x and y]
+            known = [d for d in gaps if d is not None]
+            if len(known) < CONTENT_MIN_CELLS:
+                ok = False
+                break
+            sign = 1 if order.index(f) < order.index(g) else -1
+            far = "birth_date" in (f, g)
+            agree = sum(sign * d >= 0 and ((sign * d >= FUNERAL_DAYS) if far else (sign * d < FUNERAL_DAYS)) for d in known)
+            if agree / len(known) < DATE_ORDER_SHARE:
+                ok = False
+                break
+        if ok:
+            fits.append(f)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _told_by_pattern(
+    kind: str,
+    header_texts: list[str],
+    column_texts: list[list[str]],
+    out: list[ColumnAssignment],
+    scores: Mapping[tuple[int, str], ColumnScore],
+    sp: Spec,
+) -> list[ColumnAssignment]:
+    """Columns left without a field whose cells fit a number field's form loosely (pattern_share: at least
+        DECODED_SHARE of them, every other number form below DECODED_RIVAL) given that field where no column holds
+        it, no other such column fits it, its numbers do not rise with the rows (a serial's: RISES_WITH_ROWS) and
+        the column's header does not read whole as another field's (HEADER_READ); a date column's field is told by
+        the order of the spec's events against the page's other date columns (_date_field_by_order), or, where the
+    kind's two ordered date fields (_DATE_ORDER) are both open and two such columns are left, by their order to
+    each other (_loose_date_order), as _by_elimination tells them from strict readings. Doubted
+        (PATTERN_DOUBT). Rule source: the spec's forms of certificate numbers, dates and ages, and the recognizer's
+        confusions (OCR_DIGITS; CTC dropping a blurred digit), as _told_by_decoding does for code tables."""
+    held = {a.field for a in out if a.field is not None}
+    fields = [f for f in sp.kind(kind).fields if f.normalizer in PATTERN_NORMALIZERS and f.source == "cell"]
+    open_fields = [f for f in fields if f.name not in held]
+    if not open_fields:
+        return out
+    told: dict[str, list[tuple[int, float]]] = {}
+    unordered: list[tuple[int, float]] = []  # date columns no held date column orders
+    ids: list[str] | None = None
+    row_dates: list[list[str]] = []
+    for a in out:
+        c = a.index
+        if a.field is not None or c >= len(column_texts):
+            continue
+        shares = {n: pattern_share(n, column_texts[c]) for n in PATTERN_NORMALIZERS}
+        fit = [n for n, q in shares.items() if q is not None and q >= DECODED_SHARE]
+        if len(fit) != 1 or any((q or 0.0) >= DECODED_RIVAL for n, q in shares.items() if n != fit[0]):
+            continue
+        norm = fit[0]
+        if norm == "age":
+            ages = [_loose_age(t) if _pattern_fits("age", t) else "" for t in column_texts[c]]
+            if (rises_with_rows(ages) or 0.0) >= RISES_WITH_ROWS:
+                continue  # a serial's numbers
+            if ids is None:
+                ids, row_dates = _id_column(kind, column_texts, sp)
+            agree = id_agreement("age", ages, ids, row_dates) if ids is not None else None
+            if agree is not None and agree < DECODED_SHARE:
+                continue  # numbers the rows' ID numbers do not state as ages (GB 11643's birth date)
+        cands = [f.name for f in open_fields if f.normalizer == norm and (c, f.name) in scores]
+        head = _whole_header_scores(sp, kind, clean_header(header_texts[c])) if c < len(header_texts) else {}
+        if norm == "date" and len(cands) > 1:
+            got = _date_field_by_order(kind, c, cands, out, column_texts)
+            if got is None and not any(v >= HEADER_READ for v in head.values()):
+                unordered.append((c, shares[norm] or 0.0))
+            cands = [got] if got else []
+        if len(cands) != 1:
+            continue
+        if any(v >= HEADER_READ for f, v in head.items() if f != cands[0]):
+            continue
+        told.setdefault(cands[0], []).append((c, shares[norm] or 0.0))
+    order = _DATE_ORDER.get(kind)
+    if order and len(unordered) == 2 and not (set(order) & held) and not (set(order) & set(told)):
+        o = _loose_date_order(column_texts[unordered[0][0]], column_texts[unordered[1][0]])
+        if o:
+            first, then = unordered if o < 0 else unordered[::-1]
+            told[order[0]] = [first]
+            told[order[1]] = [then]
+    result = list(out)
+    for name, cols in told.items():
+        if len(cols) != 1:
+            continue
+        c, share = cols[0]
+        result[c] = ColumnAssignment(
+            c, result[c].header, name, scores[(c, name)], True, PATTERN_DOUBT.format(field=name, share=share)
+        )
+    return result

@@ -382,6 +382,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "its header was not read as the field and its cells not as the code table's wordings; it was told only by "
         "the recognizer's probabilities on the cells' images: check it against the scan",
     ),
+    "cols.doubt.by_form": (
+        "表头未读出该字段，单元格也未通过该字段的严格检验，仅凭各格读数的大致格式（数字读成字母、分隔符读成别的记号）"
+        "判定为该字段（火化证号、日期或年龄），请对照扫描件核对",
+        "its header was not read as the field and its cells failed the field's strict test; it was told only by the "
+        "rough form of its readings (digits read as letters, separators as other marks) as that field (certificate "
+        "number, date or age): check it against the scan",
+    ),
     "cols.doubt.relation_alone": (
         "内容读作亲属关系的写法，但无法判定是谁与逝者的关系：旁边没有经办人或登记人的栏，或两人的栏都在旁边",
         "its cells read as relation wordings, but whose relation they are cannot be told: no column of the agent or "
@@ -1476,6 +1483,7 @@ COLUMN_DOUBTS = (
     ("its header and its cells disagree", "cols.doubt.disagree"),
     ("its field is told by its volume", "cols.doubt.volume"),
     ("its header is not read as ", "cols.doubt.decoded"),
+    ("its cells are told only by their form", "cols.doubt.by_form"),
     ("its cells read as relation wordings, but", "cols.doubt.relation_alone"),
 )
 """How a column's stored doubt (mapping.headers.ASSIGNMENT_DOUBTS; pipeline.page.extract's doubts of a column

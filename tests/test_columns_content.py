@@ -1913,8 +1913,9 @@ def test_every_doubt_the_column_assignment_gives_has_a_reviewers_wording():
     """A reviewer reads why a column is in doubt on the columns page, in Chinese first. Every way
     assign_columns begins a column's doubt (ASSIGNMENT_DOUBTS) has words of its own there, not the
     catch-all 「其他存疑」 followed by the stored English reason; the column told only by the recognizer's
-    probabilities of a code table's wordings (DECODED_DOUBT) is among them."""
-    from mapping.headers import ASSIGNMENT_DOUBTS, DECODED_DOUBT
+    probabilities of a code table's wordings (DECODED_DOUBT) is among them, and the number column told only by
+    the loose form of its readings (PATTERN_DOUBT)."""
+    from mapping.headers import ASSIGNMENT_DOUBTS, DECODED_DOUBT, PATTERN_DOUBT
     from review_app.i18n import column_doubt_text
 
     for head in ASSIGNMENT_DOUBTS:
@@ -1922,3 +1923,5 @@ def test_every_doubt_the_column_assignment_gives_has_a_reviewers_wording():
         assert "其他存疑" not in zh and "its " not in zh, head
     decoded = column_doubt_text(DECODED_DOUBT.format(field="sex", share=0.75), "zh")
     assert "识别器" in decoded and "核对" in decoded
+    by_form = column_doubt_text(PATTERN_DOUBT.format(field="death_date", share=0.75), "zh")
+    assert "格式" in by_form and "核对" in by_form
