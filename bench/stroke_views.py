@@ -158,11 +158,24 @@ def rules(caches: str, names: list[str]) -> None:
             )
 
 
+def two_views(eng: Any, light: list[Any], plain: list[Any], pieces: list[Any]) -> list[Any]:
+    """The `joint` rule as read_cells ran it in d267277 (two_view_pieces, reverted): the unlightened view read
+    in one batch; where the readings differ, both texts scored on both crops, the likelier over both kept."""
+    other = eng.recognize_crops(plain)
+    out = list(pieces)
+    for i, (lp, pp) in enumerate(zip(pieces, other)):
+        if lp.text.strip() and pp.text.strip() and normalize_text(lp.text) != normalize_text(pp.text):
+            sl = eng.score_readings(light[i], [lp.text, pp.text])
+            sp = eng.score_readings(plain[i], [lp.text, pp.text])
+            if sl[1] + sp[1] > sl[0] + sp[0]:
+                out[i] = pp
+    return out
+
+
 def cost(spec: str, limit: int) -> None:
     """Seconds a page the second view costs: the lightened name / address lines read (production's first
-    reading of them), then two_view_pieces on them (the unlightened view read, differing lines scored)."""
+    reading of them), then two_views on them (the unlightened view read, differing lines scored)."""
     from ocr.ppocr import PpOcrEngine
-    from pipeline.page.extract import two_view_pieces, unlightened_scan_line
 
     eng = PpOcrEngine()
     for label, root in (a.split("=", 1) for a in spec.split(",")):
@@ -178,7 +191,7 @@ def cost(spec: str, limit: int) -> None:
             t0 = time.perf_counter()
             pieces = eng.recognize_crops(light)
             t1 = time.perf_counter()
-            two_view_pieces(eng, light, [unlightened_scan_line(cr, n) for cr, n in zip(crops, names)], pieces)
+            two_views(eng, light, [deblur_name_line(cr) if n else cr for cr, n in zip(crops, names)], pieces)
             first, second = first + t1 - t0, second + time.perf_counter() - t1
         n = max(1, len(pages))
         print(

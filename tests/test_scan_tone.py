@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from mapping.spec import load_spec
-from pipeline.kernel.models import OcrPiece
 from pipeline.page.extract import (
     deblur_name_line,
     lighten_scan_line,
@@ -68,49 +67,3 @@ def test_address_columns_are_told_by_their_fields_normalizer() -> None:
     opts = read_options("cremation", ["deceased_name", "household_address", "age_years"], sp)
     assert opts.addresses == {1} and set(opts.names) == {0}
     assert opts.of(1) != opts.of(2)
-
-
-class _TwoViewEngine(RecordingEngine):
-    """Reads the lightened name line as a simpler glyph (the stroke lightening lost) and the line as it was
-    as the denser one; scores each text on each crop by the given log-probabilities."""
-
-    def __init__(self, lightened: np.ndarray, on_light: dict[str, float], on_plain: dict[str, float]) -> None:
-        super().__init__()
-        self.lightened, self.on_light, self.on_plain = lightened, on_light, on_plain
-        self.scored = 0
-
-    def recognize_crops(self, crops: list) -> list:
-        self.crops += crops
-        return [
-            OcrPiece(
-                "桑" if np.array_equal(c, self.lightened) else "燊",
-                0.995 if np.array_equal(c, self.lightened) else 0.95,
-                (0, 0, c.shape[1], c.shape[0]),
-                self.name,
-            )
-            for c in crops
-        ]
-
-    def score_readings(self, image: np.ndarray, readings: list[str], stand_ins: object = None) -> list[float]:
-        self.scored += 1
-        table = self.on_light if np.array_equal(image, self.lightened) else self.on_plain
-        return [table[t] for t in readings]
-
-
-def test_a_lightened_reading_the_line_as_it_was_finds_far_less_likely_gives_way_to_that_lines_reading() -> None:
-    gray, grid = _page()
-    as_cut = line_crops(gray, grid, [(0, 0)])[0][0]
-    light = prepare_scanned_name(as_cut)
-    # the lightened crop finds its simpler glyph a little likelier; the line as it was finds it far less likely
-    eng = _TwoViewEngine(light, {"桑": -0.1, "燊": -1.0}, {"桑": -6.0, "燊": -0.2})
-    got = read_cells(gray, grid, eng, [(0, 0)], names={0: "abc"})  # type: ignore[arg-type]
-    assert got[(0, 0)].text == "燊" and got[(0, 0)].confidence == 0.95  # kept at its own view's confidence
-    assert np.array_equal(eng.crops[1], deblur_name_line(as_cut))  # the second view: deblurred, not lightened
-    # where the two crops together still find the lightened reading likelier, it stands
-    eng = _TwoViewEngine(light, {"桑": -0.1, "燊": -3.0}, {"桑": -0.9, "燊": -0.2})
-    got = read_cells(gray, grid, eng, [(0, 0)], names={0: "abc"})  # type: ignore[arg-type]
-    assert got[(0, 0)].text == "桑" and eng.scored == 2
-    # a 1-bit scan's lines are not lightened: one view, nothing scored
-    eng = _TwoViewEngine(light, {"桑": -0.1, "燊": -1.0}, {"桑": -6.0, "燊": -0.2})
-    read_cells(gray, grid, eng, [(0, 0)], names={0: "abc"}, bilevel=True)  # type: ignore[arg-type]
-    assert eng.scored == 0 and len(eng.crops) == 1

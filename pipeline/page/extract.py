@@ -98,7 +98,7 @@ from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
-from ocr.agreement import MARK_CHARS, normalize_text, resolve, second_crop
+from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine, trim_to_ink
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError, UnknownLedgerError
@@ -939,56 +939,6 @@ def prepare_scanned_name(line: np.ndarray) -> np.ndarray:
     return deblur_name_line(lighten_scan_line(line))
 
 
-def unlightened_scan_line(line: np.ndarray, name: bool) -> np.ndarray:
-    """A grey scan's name or address line as it was read before it was lightened (session 36): a name
-    deblurred (deblur_name_line), an address as cut. The second view two_view_pieces weighs."""
-    return deblur_name_line(line) if name else line
-
-
-def two_view_pieces(
-    engine: OcrEngine, lightened: Sequence[np.ndarray], unlightened: Sequence[np.ndarray], pieces: Sequence[OcrPiece]
-) -> tuple[list[OcrPiece], list[bool]]:
-    """Each grey-scan line's reading chosen by both its views: the line lightened (`lightened`, read as
-    `pieces`) and as it was before (`unlightened`, read here in one batch). Where the two greedy readings
-    differ (both with text), each text is scored on both crops by the recognizer's own CTC probabilities
-    (engine.score_readings) and the text with the larger sum of its log-probabilities over the two crops is
-    kept, with the confidence its own view read it at. Second: whether the unlightened view's text was kept
-    (its crop is then the one read on). Where they agree, one is blank, or the engine cannot score, the
-    lightened reading stands.
-
-    Why: a property of the recognizer and of the tone curve. Lightening (lighten_scan_line) removes ink and
-    never adds a stroke: it parts strokes run together (the gain it was chosen for), but a dense glyph's
-    faint inner strokes may vanish with the grey between them, and the glyph is then read as a simpler one
-    (燊 -> 桑, 晶 -> 品; docs/evaluation.md, session 37). Neither view is right throughout: the lightened one
-    is better overall, the unlightened one where strokes were lost. The recognizer's probability of a text
-    on each crop is the evidence each view gives; summed over both (independent views of one writing), the
-    text both support wins over one that only one view finds likely; equal weights (two views of one writing,
-    neither known better line by line; a margin before the unlightened text is taken only lost: c51 397 -> 391
-    at 3 nats). Measured offline with bench/stroke_views.py (first readings, cells exact, names + addresses of
-    d3316 county, lightened -> two views): design carbon copy c51 (seed 3851) 391 -> 397 of 546, design faded
-    copy f50 (--fade 0.5) 441 -> 449 of 500, clean d3316 455 -> 457 of 500; fresh carbon copy x93 (seed 3893,
-    not designed on) 383 -> 382 (names 297 -> 300, addresses 86 -> 82). Wrong cells read at or above the
-    field's auto-accept threshold unchanged on every set (5 / 4 / 2 / 3). End to end (bench_families --stage
-    ocr, bench/fields_wrong.py: fields exact, names exact, records auto-accepted, wrong among auto-accepted):
-    c51 2949 -> 2949 of 3049, 352 -> 351 of 406, 57 -> 59 of 203, 1 -> 1; fresh x93 2936 -> 2938 of 3051,
-    347 -> 350, 52 -> 53, 1 -> 1. No certainty is capped where the views disagree (session 34 found such
-    doubt held too many right records): on these sets no cell read wrong at or above its threshold had views
-    that disagreed (one read right there had: x93); the sure wrongs (牟 -> 年, 贞 -> 貞) and the stroke losses (燊 -> 桑, 磊 -> 晶, read
-    below it here) were read alike by both views, so the carbon, not the curve, lost those strokes."""
-    plain = engine.recognize_crops(list(unlightened)) if unlightened else []
-    out, took = list(pieces), [False] * len(pieces)
-    for i, (lp, pp) in enumerate(zip(pieces, plain)):
-        if not lp.text.strip() or not pp.text.strip() or normalize_text(lp.text) == normalize_text(pp.text):
-            continue
-        on_light = engine.score_readings(lightened[i], [lp.text, pp.text])
-        on_plain = engine.score_readings(unlightened[i], [lp.text, pp.text])
-        if on_light is None or on_plain is None:
-            continue
-        if on_light[1] + on_plain[1] > on_light[0] + on_plain[0]:
-            out[i], took[i] = pp, True
-    return out, took
-
-
 GRAIN_SIGMA = 1.5
 """The Gaussian (px, at the frame's resolution) a photographed line is smoothed with before its ink is
 found for trim_grainy_line: the paper's grain and the sensor's noise are single pixels and average away,
@@ -1134,8 +1084,7 @@ def read_cells(
     (name_alternatives), for mapping to weigh by how often real names use their characters. On a page
     not processed as a photograph nor scanned in 1-bit (`bilevel`), the lines of such a column are read
     lightened and deblurred (prepare_scanned_name), and those of the `addresses` columns lightened
-    (lighten_scan_line); each such line is also read as it was (unlightened_scan_line) and, where the two
-    readings differ, the text both crops together find likelier is kept (two_view_pieces).
+    (lighten_scan_line).
 
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops).
@@ -1155,7 +1104,6 @@ def read_cells(
         prep |= dict.fromkeys(names or {}, name_prep)
     if address_prep is not None:
         prep |= dict.fromkeys(addresses, address_prep)
-    as_cut = crops
     if prep:
         crops = [prep[c](crop) if c in prep else crop for crop, (_r, c) in zip(crops, owners)]
     out: dict[tuple[int, int], RawCell] = {
@@ -1163,16 +1111,6 @@ def read_cells(
     }
     t0 = time.perf_counter()
     pieces = engine.recognize_crops(crops) if crops else []
-    # a grey scan's lightened lines: their reading weighed against the line as it was (two_view_pieces)
-    lightened = [i for i, (_r, c) in enumerate(owners) if grey_scan and c in prep]
-    if lightened:
-        views = [unlightened_scan_line(as_cut[i], owners[i][1] not in addresses) for i in lightened]
-        chosen, took = two_view_pieces(engine, [crops[i] for i in lightened], views, [pieces[i] for i in lightened])
-        crops = list(crops)
-        for i, p, t, v in zip(lightened, chosen, took, views):
-            pieces[i] = p
-            if t:
-                crops[i] = v
     if same_glyphs:
         pieces = [count_same_glyphs(engine, crops[i], p, same_glyphs.get(owners[i][1], ())) for i, p in enumerate(pieces)]
     if stats is not None:
