@@ -4220,14 +4220,14 @@ def _told_by_pattern(
     sp: Spec,
 ) -> list[ColumnAssignment]:
     """Columns left without a field whose cells fit a number field's form loosely (pattern_share: at least
-        DECODED_SHARE of them, every other number form below DECODED_RIVAL) given that field where no column holds
-        it, no other such column fits it, its numbers do not rise with the rows (a serial's: RISES_WITH_ROWS) and
-        the column's header does not read whole as another field's (HEADER_READ); a date column's field is told by
-        the order of the spec's events against the page's other date columns (_date_field_by_order), or, where the
+    DECODED_SHARE of them, every other number form below DECODED_RIVAL) given that field where no column holds
+    it, no other such column fits it, its numbers do not rise with the rows (a serial's: RISES_WITH_ROWS) and
+    the column's header does not read whole as another field's (HEADER_READ); a date column's field is told by
+    the order of the spec's events against the page's other date columns (_date_field_by_order), or, where the
     kind's two ordered date fields (_DATE_ORDER) are both open and two such columns are left, by their order to
     each other (_loose_date_order), as _by_elimination tells them from strict readings. Doubted
-        (PATTERN_DOUBT). Rule source: the spec's forms of certificate numbers, dates and ages, and the recognizer's
-        confusions (OCR_DIGITS; CTC dropping a blurred digit), as _told_by_decoding does for code tables."""
+    (PATTERN_DOUBT). Rule source: the spec's forms of certificate numbers, dates and ages, and the recognizer's
+    confusions (OCR_DIGITS; CTC dropping a blurred digit), as _told_by_decoding does for code tables."""
     held = {a.field for a in out if a.field is not None}
     fields = [f for f in sp.kind(kind).fields if f.normalizer in PATTERN_NORMALIZERS and f.source == "cell"]
     open_fields = [f for f in fields if f.name not in held]
