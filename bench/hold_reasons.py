@@ -56,15 +56,13 @@ from bench.bench_families import rebase_scan_paths  # noqa: E402
 from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.store import Record, ReviewHold, Store  # noqa: E402
-from pipeline.page.routing import AUTO_ACCEPTED  # noqa: E402
+from pipeline.page.routing import AUTO_ACCEPTED, LOW_CONFIDENCE  # noqa: E402
 from pipeline.page.structure import STRUCTURE_DOUBT_FLAGS  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
 from pipeline.runs.stages import remap  # noqa: E402
 
 STRUCTURE_FLAGS = STRUCTURE_DOUBT_FLAGS
 """Flags pipeline.page.structure puts on a field (with a problem line naming the doubt) when it lowers its confidence."""
-LOW = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
-"""A route reason holding one field below its threshold: the field, its confidence, the threshold."""
 GAP_BINS = (0.01, 0.05, 0.2, 0.5)
 """How far below its threshold a held field reads (threshold - confidence), binned: under 0.01, 0.05, 0.2, 0.5, and more."""
 STRUCTURE_LOWERED = "structure-lowered"
@@ -74,7 +72,7 @@ FIELD_LINE = re.compile(r"^(\w+): (.*)$")
 
 def cause_of(line: str, types: dict[str, str]) -> tuple[str, str]:
     """(coarse cause, detail) of one route-reason line."""
-    m = LOW.match(line)
+    m = LOW_CONFIDENCE.match(line)
     if m:
         return f"low confidence: {types.get(m.group(1), 'text')}", m.group(1)
     if line.startswith("page: "):
@@ -176,7 +174,7 @@ def threshold_gaps(reasons: list[str], fields: dict[str, Any], types: dict[str, 
     under 0.01 is a threshold question, one of 0.5 a doubt's)."""
     out = []
     for line in reasons:
-        m = LOW.match(line)
+        m = LOW_CONFIDENCE.match(line)
         if not m:
             continue
         name = m.group(1)

@@ -2625,11 +2625,12 @@ def _row_dates(texts: list[str]) -> list[str | None]:
     return out
 
 
-def _date_order(a: list[str], b: list[str]) -> int:
+def _date_order(a: list[str], b: list[str], read: Callable[[list[str]], Sequence[str | None]] = _row_dates) -> int:
     """-1 where column a's dates are on or before b's in DATE_ORDER_SHARE of the rows where both are
     read (at least CONTENT_MIN_CELLS rows, at least one strictly before), 1 the other way round, 0
-    where the order does not tell."""
-    da, db = _row_dates(a), _row_dates(b)
+    where the order does not tell. `read`: each cell's ISO date or None (strict: _row_dates; loose, a
+    misread separator or 年/月 allowed: _loose_dates)."""
+    da, db = read(a), read(b)
     both = [(x, y) for x, y in zip(da, db) if x and y]
     if len(both) < CONTENT_MIN_CELLS:
         return 0
@@ -4147,20 +4148,6 @@ def _loose_dates(texts: Sequence[str]) -> list[str | None]:
     return out
 
 
-def _loose_date_order(a: list[str], b: list[str]) -> int:
-    """_date_order on the dates as _loose_dates reads them: -1 where column a's dates are on or before b's in
-    DATE_ORDER_SHARE of the rows where both are read (at least CONTENT_MIN_CELLS, one strictly before), 1 the
-    other way round, 0 where the order does not tell."""
-    both = [(x, y) for x, y in zip(_loose_dates(a), _loose_dates(b)) if x and y]
-    if len(both) < CONTENT_MIN_CELLS:
-        return 0
-    if sum(x <= y for x, y in both) / len(both) >= DATE_ORDER_SHARE and any(x < y for x, y in both):
-        return -1
-    if sum(y <= x for x, y in both) / len(both) >= DATE_ORDER_SHARE and any(y < x for x, y in both):
-        return 1
-    return 0
-
-
 FUNERAL_DAYS = 365
 """The death and the cremation of one entry lie within this many days of each other (SPEC: cremation_date
 >= death_date, usually 1-7 days after; a year bounds a body kept long or a date's digit misread), a birth
@@ -4225,7 +4212,7 @@ def _told_by_pattern(
     the column's header does not read whole as another field's (HEADER_READ); a date column's field is told by
     the order of the spec's events against the page's other date columns (_date_field_by_order), or, where the
     kind's two ordered date fields (_DATE_ORDER) are both open and two such columns are left, by their order to
-    each other (_loose_date_order), as _by_elimination tells them from strict readings. Doubted
+    each other (_date_order with _loose_dates), as _by_elimination tells them from strict readings. Doubted
     (PATTERN_DOUBT). Rule source: the spec's forms of certificate numbers, dates and ages, and the recognizer's
     confusions (OCR_DIGITS; CTC dropping a blurred digit), as _told_by_decoding does for code tables."""
     held = {a.field for a in out if a.field is not None}
@@ -4269,7 +4256,7 @@ def _told_by_pattern(
         told.setdefault(cands[0], []).append((c, shares[norm] or 0.0))
     order = _DATE_ORDER.get(kind)
     if order and len(unordered) == 2 and not (set(order) & held) and not (set(order) & set(told)):
-        o = _loose_date_order(column_texts[unordered[0][0]], column_texts[unordered[1][0]])
+        o = _date_order(column_texts[unordered[0][0]], column_texts[unordered[1][0]], _loose_dates)
         if o:
             first, then = unordered if o < 0 else unordered[::-1]
             told[order[0]] = [first]

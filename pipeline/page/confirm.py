@@ -27,7 +27,6 @@ both records stayed held for other reasons).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -38,14 +37,11 @@ from mapping.spec import field_types
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, Store
 from pipeline.page.holds import holds_of
-from pipeline.page.routing import AUTO_ACCEPTED, NEEDS_REVIEW, capture_kind, threshold_of
+from pipeline.page.routing import AUTO_ACCEPTED, LOW_CONFIDENCE, NEEDS_REVIEW, capture_kind, threshold_of
 from pipeline.page.structure import STRUCTURE_DOUBT_FLAGS
 
 NAME_CONFIRMED = "name_confirmed_by_other_register"
 """Flag of a name whose unsure reading another register's entry for the same ID reads surely alike."""
-
-LOW_LINE = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
-"""A route reason holding one field below its threshold (pipeline.page.routing.route): field, confidence, threshold."""
 
 
 def _sure(fields: dict[str, Any], name: str, reasons: list[str]) -> bool:
@@ -106,7 +102,7 @@ def confirm_names(store: Store, settings: Settings) -> int:
                 changed = False
                 capture: str | None = None
                 for name in names:
-                    line = next((r for r in reasons if (m := LOW_LINE.match(r)) and m.group(1) == name), None)
+                    line = next((r for r in reasons if (m := LOW_CONFIDENCE.match(r)) and m.group(1) == name), None)
                     fv = fields.get(name)
                     if line is None or not isinstance(fv, dict) or fv.get("value") in (None, ""):
                         continue

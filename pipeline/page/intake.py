@@ -273,16 +273,22 @@ def _pdfinfo(path: Path) -> dict[str, str]:
     return info
 
 
+def _page_px(info: dict[str, str], dpi: float) -> tuple[float, float] | None:
+    """The size in pixels of the page pdfinfo reports (`Page size`, in points) rendered at `dpi`; None where
+    it does not say."""
+    m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
+    return None if m is None else (float(m.group(1)) * dpi / 72, float(m.group(2)) * dpi / 72)
+
+
 def _probe_pdf(path: Path, settings: Settings) -> int:
     info = _pdfinfo(path)
     pages = int(info.get("Pages", "0") or 0)
     if pages == 0:
         raise CorruptFileError(str(path), zh_en("PDF 中没有页面", "the PDF has no pages"))
     _check_page_count(path, pages, settings)
-    m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
-    if m:
-        w = float(m.group(1)) * settings.pdf_dpi / 72
-        h = float(m.group(2)) * settings.pdf_dpi / 72
+    size = _page_px(info, settings.pdf_dpi)
+    if size:
+        w, h = size
         if w * h > settings.max_image_pixels:
             raise ImageTooLargeError(
                 str(path),
@@ -524,9 +530,8 @@ def pdf_bilevel_render_ppi(path: Path, page_no: int, settings: Settings) -> int 
     ppi = pdf_page_bilevel_ppi(path, page_no)
     if ppi is None or not 72 <= ppi <= 1200:
         return None
-    info = _pdfinfo(path)
-    m = re.match(r"([\d.]+) x ([\d.]+) pts", info.get("Page size", ""))
-    if m is None or float(m.group(1)) * float(m.group(2)) * (ppi / 72) ** 2 > settings.max_image_pixels:
+    size = _page_px(_pdfinfo(path), ppi)
+    if size is None or size[0] * size[1] > settings.max_image_pixels:
         return None
     return round(ppi)
 

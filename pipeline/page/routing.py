@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator, Mapping, Sequence
 
 from mapping.spec import load_spec
@@ -218,6 +219,10 @@ def threshold_of(kind: str, name: str, values: Mapping[str, Any], settings: Sett
     if source and values.get(source) is not None and values.get(source) == values.get(name):
         return settings.threshold_for(source, capture)
     return settings.auto_accept_threshold
+
+
+LOW_CONFIDENCE = re.compile(r"^(\w+): confidence ([0-9.]+) below ([0-9.]+)$")
+"""A route reason holding one field below its threshold (route writes it): the field, its confidence, the threshold."""
 
 
 def route(record: MappedRecord, settings: Settings, capture: str = SCAN) -> tuple[str, list[str]]:
