@@ -129,6 +129,32 @@ def test_a_1bit_pdf_page_loads_as_the_scan_it_holds_like_its_tiff(tmp_path, sett
     assert grey.shape[:2] == (round(600 * settings.pdf_dpi / 300), round(900 * settings.pdf_dpi / 300))
 
 
+def test_a_1bit_pdf_page_too_large_at_its_own_resolution_is_rendered_smaller_and_stays_1bit(tmp_path, settings):
+    """A 1-bit scan held at a resolution that would pass the pixel limit is rendered at the largest whole
+    dpi within it and thresholded: the page reaches the cleanup black and white, within the limit and
+    larger than at `pdf_dpi` (before, it came at `pdf_dpi` in grey and was read as a grey scan); one held
+    finer than BILEVEL_MAX_DPI comes at that. The render step the page records says so."""
+    from pipeline.page.cleanup import is_bilevel
+    from pipeline.page.extract import render_step
+    from pipeline.page.intake import BILEVEL_MAX_DPI, pdf_render_plan
+
+    page = _thin_strokes_1bit()  # 900 x 600 px
+    big = np.kron(page, np.ones((4, 4), dtype=np.uint8))  # the same scan at 1200 ppi: 3600 x 2400 px, 3 x 2 inches
+    Image.fromarray(big).convert("1").save(tmp_path / "bw1200.pdf", resolution=1200.0)
+    limit = 1_500_000  # 500 dpi over 6 square inches
+    small = Settings(data_dir=settings.data_dir, max_image_pixels=limit)
+    plan = pdf_render_plan(tmp_path / "bw1200.pdf", 1, small)
+    assert plan.bilevel and plan.image_ppi == 1200 and plan.dpi == 500 > small.pdf_dpi
+    img = load_page(tmp_path / "bw1200.pdf", "pdf", 1, small, plan)
+    assert img.shape[:2] == (1000, 1500) and img.shape[0] * img.shape[1] <= limit
+    assert is_bilevel(img) and set(np.unique(img)) <= {0, 255}
+    step = render_step(plan, small)
+    assert step is not None and step["settings"]["dpi"] == 500 and step["settings"]["bilevel"]
+    assert step["result"]["image_ppi"] == 1200 and not step["result"]["enlarged"]
+    capped = load_page(tmp_path / "bw1200.pdf", "pdf", 1, settings)  # within the default limit: at the cap
+    assert BILEVEL_MAX_DPI < 1200 and capped.shape[:2] == (2 * BILEVEL_MAX_DPI, 3 * BILEVEL_MAX_DPI) and is_bilevel(capped)
+
+
 def test_a_thumbnail_is_quarantined_as_too_small_not_called_a_blank_page(tmp_path, store):
     settings = Settings(data_dir=str(tmp_path / "data"))
     d = tmp_path / "thumbs"

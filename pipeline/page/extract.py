@@ -119,7 +119,7 @@ from pipeline.kernel.store import (
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
 from pipeline.page.confirm import confirm_names
-from pipeline.page.intake import SINGLE_PAGE_MEDIA, load_page, pdf_bilevel_render_ppi, pdf_page_image_ppi, volume_key
+from pipeline.page.intake import SINGLE_PAGE_MEDIA, PdfRender, load_page, pdf_render_plan, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -3129,33 +3129,31 @@ def page_advice(code: str) -> str:
     return "; " + reason_en(code) if code in ADVISED else ""
 
 
-def render_step(path: Path, media: str, page_no: int, settings: Settings) -> dict[str, Any] | None:
-    """The "render" step of a PDF page: the resolution its frame is held at in the file
-    (intake.pdf_page_image_ppi) and how much rendering it at `pdf_dpi` enlarged it (`upsample`);
+def render_step(plan: PdfRender | None, settings: Settings) -> dict[str, Any] | None:
+    """The "render" step of a PDF page rendered as `plan` says (intake.pdf_render_plan): the resolution
+    its frame is held at in the file and how much rendering it at `pdf_dpi` enlarged it (`upsample`);
     `enlarged` where by more than the cleanup's CAPTURE_UPSAMPLE_MIN, the bound below which
     correct_capture reads a frame as it is. A 150 dpi capture put into a PDF then reaches the cleanup
     as large as a 200 dpi scan, enlarged by the renderer instead of by correct_capture, and
     routing.capture_kind tells it as the low-resolution capture it is. A property of how the page was
-    captured (the file's own record of it), not of any page's content. None for an image file (its
-    frame reaches the cleanup as it was captured) or where the resolution cannot be told. A 1-bit scan
-    is rendered at its own resolution (intake.pdf_bilevel_render_ppi): `bilevel`, never enlarged."""
-    if media != "pdf":
+    captured (the file's own record of it), not of any page's content. None for an image file (no
+    plan: its frame reaches the cleanup as it was captured) or where the resolution cannot be told. A
+    1-bit scan is rendered at its own resolution or less: `bilevel`, never enlarged."""
+    if plan is None:
         return None
-    bilevel_ppi = pdf_bilevel_render_ppi(path, page_no, settings)
-    if bilevel_ppi is not None:
+    if plan.bilevel:
         return {
             "name": "render",
-            "settings": {"dpi": bilevel_ppi, "bilevel": True, "upsample_min": CAPTURE_UPSAMPLE_MIN},
-            "result": {"image_ppi": bilevel_ppi, "upsample": 1.0, "enlarged": False},
+            "settings": {"dpi": plan.dpi, "bilevel": True, "upsample_min": CAPTURE_UPSAMPLE_MIN},
+            "result": {"image_ppi": round(plan.image_ppi or plan.dpi, 1), "upsample": 1.0, "enlarged": False},
         }
-    ppi = pdf_page_image_ppi(path, page_no)
-    if ppi is None:
+    if plan.image_ppi is None:
         return None
-    up = settings.pdf_dpi / ppi
+    up = plan.dpi / plan.image_ppi
     return {
         "name": "render",
-        "settings": {"dpi": settings.pdf_dpi, "upsample_min": CAPTURE_UPSAMPLE_MIN},
-        "result": {"image_ppi": round(ppi, 1), "upsample": round(up, 3), "enlarged": up >= CAPTURE_UPSAMPLE_MIN},
+        "settings": {"dpi": plan.dpi, "upsample_min": CAPTURE_UPSAMPLE_MIN},
+        "result": {"image_ppi": round(plan.image_ppi, 1), "upsample": round(up, 3), "enlarged": up >= CAPTURE_UPSAMPLE_MIN},
     }
 
 
@@ -3170,7 +3168,8 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         absent = declared_absent(s, sf.id)
     t0 = time.perf_counter()
     try:
-        image = load_page(path, media, page_no, settings)
+        plan = pdf_render_plan(path, page_no, settings) if media == "pdf" else None
+        image = load_page(path, media, page_no, settings, plan)
     except InputFileError as e:
         return _finish(store, page_id, "failed", t0, error=f"{rel} page {page_no}: {e.detail}")
     try:
@@ -3186,7 +3185,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         return _image_write_failed(store, page_id, t0, rel, page_no, e)
     light = page_light(image)  # what a page that gives no records is told, where its light says why
     del image
-    rendered = render_step(path, media, page_no, settings)
+    rendered = render_step(plan, settings)
     steps = ([rendered] if rendered else []) + [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:

@@ -361,26 +361,6 @@ def pdf_page_image_ppi(path: Path, page_no: int) -> float | None:
     return None if got is None else got[0]
 
 
-def pdf_page_bilevel_ppi(path: Path, page_no: int) -> float | None:
-    """Where page `page_no` (1-based) of a PDF is a 1-bit scan (its largest image held at one bit per
-    pixel, grey: a scanner's black-and-white mode, written CCITT G4 or JBIG2, the usual form of an
-    archive's 1-bit scans), that image's resolution (pdf_page_image_ppi); else None.
-
-    Such a page is rendered at its own resolution and kept black and white (load_page): poppler's
-    renderer smooths a 1-bit image's edges into grey even at one pixel per pixel, so the cleanup no
-    longer saw the page as 1-bit (cleanup.is_bilevel) and read it as a grey scan: a median over
-    strokes one or two pixels thin, name lines lightened, none of the 1-bit reading. The same scan as a
-    1-bit TIFF was read as 1-bit. A property of the file (its own record of how the page was scanned),
-    not of any page's content. Design set d3316 county files 01 + 03 made 1-bit (bench/stress_scans.py
-    --mode bilevel), the same 10 pages as G4 TIFF (read as 1-bit; now the PDF too) and as CCITT PDF
-    before (read as grey), fields exact of 2 229 / IDs of 133: Otsu at 200 dpi 1 929 vs 1 803 / 119 vs
-    115; Otsu at 300 dpi (seed 3812) 1 966 vs 1 832 / 121 vs 117; a harsh threshold with dot gain (seed
-    3811) 1 769 vs 1 620 / 110 vs 105; wrong among auto-accepted fields 2 of 261 vs 2 of 168, 0 of 200 vs
-    0 of 152, 2 of 345 vs 1 of 92."""
-    got = _largest_page_image(path, page_no)
-    return got[0] if got is not None and got[1] else None
-
-
 def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
     """The pages a damaged PDF (truncated: no xref table, no trailer) still holds, rebuilt by qpdf
     (pikepdf) into a new file under data/recovered/; (that file, its page count). The copy is checked
@@ -522,31 +502,77 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(arr[:, :, ::-1])
 
 
-def pdf_bilevel_render_ppi(path: Path, page_no: int, settings: Settings) -> int | None:
-    """The resolution page `page_no` of a PDF is rendered at as the 1-bit scan it is
-    (pdf_page_bilevel_ppi, to the nearest whole dpi: the renderer's rounding is thresholded away), where
-    its page at that resolution stays within `max_image_pixels` (a TIFF of the same scan is held to the
-    same limit); None: rendered at `pdf_dpi` as any page."""
-    ppi = pdf_page_bilevel_ppi(path, page_no)
-    if ppi is None or not 72 <= ppi <= 1200:
-        return None
-    size = _page_px(_pdfinfo(path), ppi)
-    if size is None or size[0] * size[1] > settings.max_image_pixels:
-        return None
-    return round(ppi)
+BILEVEL_MAX_DPI = 600
+"""The highest resolution a 1-bit scan inside a PDF is rendered at (pdf_render_plan): a scanner's
+archival 1-bit mode is 600 dpi at most; one held finer is rendered at this and thresholded. Measured on
+one page (design d3316 county 01 page 1 made 1-bit at 200 dpi by bench/stress_scans.py, enlarged 6x to a
+1 200-ppi CCITT PDF, A4, 139 MP at its own resolution, over the 80 MP limit), fields right of the page's
+truth and time to read it (2 cores, shared): grey at pdf_dpi as before 210 (50 s); 1-bit at 300 dpi 220
+(65 s); at 600 dpi 222 (159 s); at 909 dpi, the largest within the limit, 217 (291 s, 1.9 GB)."""
 
 
-def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> np.ndarray:
-    """Page `page_no` (1-based) of a scan file as a BGR uint8 array."""
+@dataclass(frozen=True)
+class PdfRender:
+    """How page `page_no` of a PDF is rendered (pdf_render_plan): at `dpi`; `bilevel` where it is a 1-bit
+    scan rendered with pdftocairo and thresholded back to black and white (load_page); `image_ppi`: the
+    resolution its largest image is held at in the file (pdf_page_image_ppi), None where not told."""
+
+    dpi: int
+    bilevel: bool = False
+    image_ppi: float | None = None
+
+
+def pdf_render_plan(path: Path, page_no: int, settings: Settings) -> PdfRender:
+    """How page `page_no` (1-based) of a PDF is rendered, asked of the file once a page (one
+    `pdfimages -list`, and `pdfinfo` for a 1-bit page) and used both to render it (load_page) and to
+    record it (extract.render_step). Any page is rendered at `pdf_dpi`, but a 1-bit scan.
+
+    A 1-bit scan (the page's largest image held at one bit per pixel, grey: a scanner's black-and-white
+    mode, written CCITT G4 or JBIG2, the usual form of an archive's 1-bit scans) is rendered with
+    pdftocairo at its own resolution, to the nearest whole dpi, and thresholded at half (load_page):
+    poppler's default renderer smooths a 1-bit image's edges into grey even at one pixel per pixel, so
+    the cleanup no longer saw the page as 1-bit (cleanup.is_bilevel) and read it as a grey scan: a
+    median over strokes one or two pixels thin, name lines lightened, none of the 1-bit reading. The
+    same scan as a 1-bit TIFF was read as 1-bit. Design set d3316 county files 01 + 03 made 1-bit
+    (bench/stress_scans.py --mode bilevel), the same 10 pages as G4 TIFF (read as 1-bit; now the PDF
+    too) and as CCITT PDF before (read as grey), fields exact of 2 229 / IDs of 133: Otsu at 200 dpi
+    1 929 vs 1 803 / 119 vs 115; Otsu at 300 dpi (seed 3812) 1 966 vs 1 832 / 121 vs 117; a harsh
+    threshold with dot gain (seed 3811) 1 769 vs 1 620 / 110 vs 105; wrong among auto-accepted fields 2
+    of 261 vs 2 of 168, 0 of 200 vs 0 of 152, 2 of 345 vs 1 of 92.
+
+    Where that page at its own resolution would pass `max_image_pixels` (a TIFF of the same scan is held
+    to that limit; the size is pdfinfo's, of the first page, as _probe_pdf judges a file) or it is held
+    above BILEVEL_MAX_DPI, it is rendered at the largest whole dpi within both and thresholded: still
+    the 1-bit scan it is, at fewer pixels (pdftocairo averages the pixels it merges; the threshold at
+    half keeps a stroke where it covered half of them), rather than the grey page the default renderer
+    makes of it at `pdf_dpi`. A property of the file (its own record of how the page was scanned), not
+    of any page's content."""
+    got = _largest_page_image(path, page_no)
+    if got is None or not got[1] or got[0] < 72:
+        return PdfRender(settings.pdf_dpi, False, None if got is None else got[0])
+    ppi = got[0]
+    limit = float(BILEVEL_MAX_DPI)
+    inch = _page_px(_pdfinfo(path), 1.0)  # the page's size in inches
+    if inch is not None and inch[0] * inch[1] > 0:
+        limit = min(limit, (settings.max_image_pixels / (inch[0] * inch[1])) ** 0.5)
+    whole = round(ppi) if round(ppi) <= limit else int(limit)
+    if whole < 72:
+        return PdfRender(settings.pdf_dpi, False, ppi)
+    return PdfRender(whole, True, ppi)
+
+
+def load_page(path: Path, media_type: str, page_no: int, settings: Settings, plan: PdfRender | None = None) -> np.ndarray:
+    """Page `page_no` (1-based) of a scan file as a BGR uint8 array; a PDF page as `plan` says (asked of
+    the file where not given: pdf_render_plan)."""
     if media_type == "pdf":
         from pdf2image import convert_from_path
         from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
-        bilevel_ppi = pdf_bilevel_render_ppi(path, page_no, settings)
+        plan = plan or pdf_render_plan(path, page_no, settings)
         try:
-            if bilevel_ppi is not None:  # a 1-bit scan: its own pixels, black or white (pdf_page_bilevel_ppi)
+            if plan.bilevel:  # a 1-bit scan: its own pixels, black or white (pdf_render_plan)
                 pages = convert_from_path(
-                    str(path), dpi=bilevel_ppi, first_page=page_no, last_page=page_no, thread_count=1, use_pdftocairo=True
+                    str(path), dpi=plan.dpi, first_page=page_no, last_page=page_no, thread_count=1, use_pdftocairo=True
                 )
             else:
                 pages = convert_from_path(str(path), dpi=settings.pdf_dpi, first_page=page_no, last_page=page_no, thread_count=1)
@@ -558,7 +584,7 @@ def load_page(path: Path, media_type: str, page_no: int, settings: Settings) -> 
             ) from e
         if not pages:
             raise CorruptFileError(str(path), zh_en(f"第 {page_no} 页渲染结果为空", f"page {page_no} rendered to nothing"))
-        if bilevel_ppi is not None:  # rendered one pixel per pixel: black or white again where cairo rounded
+        if plan.bilevel:  # black or white again where cairo rounded or merged pixels
             return _to_bgr(pages[0].convert("L").point(lambda v: 255 if v >= 128 else 0))
         return _to_bgr(pages[0])
     with _open_image(path, settings) as img:
