@@ -32,7 +32,9 @@ cell doubt by its wording (which doubts hold right fields); and the records
 held by exactly one field and no page, row or audit reason (the cheapest lifts), with whether that field
 or another field of the record is wrong. Per cause holding records alone, and per pair of causes holding
 records together (cause_tally): the records, those entirely right (every field exact), and the wrong fields
-among them (what lifting that cause or pair would auto-accept wrong). Only counts
+among them (what lifting that cause or pair would auto-accept wrong). The records no name or address
+low confidence holds, by the whole set of their causes however many (apart_from): the most any lift that
+leaves names and addresses held could gain, and what it would cost. Only counts
 are printed: no value of any record. The dated report goes to bench/results/hold-reasons-<date>[-tag].md.
 Never part of the test suite.
 """
@@ -214,6 +216,29 @@ def cause_tally(held: list[tuple[frozenset[str], int]]) -> dict[tuple[str, ...],
     return {k: (n, r, w) for k, (n, r, w) in out.items()}
 
 
+READING_CAUSES = frozenset({"low confidence: name", "low confidence: address"})
+"""The causes no signal was found to lift (docs/evaluation.md sessions 14, 32, 38: right and wrong held
+names and addresses alike): apart_from leaves the records they hold out."""
+
+
+def apart_from(
+    held: list[tuple[frozenset[str], int]], left: frozenset[str] = READING_CAUSES
+) -> dict[tuple[str, ...], tuple[int, int, int]]:
+    """Held records none of whose causes is in `left`, by the whole set of their causes: (causes, sorted)
+    -> (records, records with every field right, wrong fields among them). What lifting every other
+    cause could ever gain (records) and cost (wrong fields), whatever number of causes holds a record:
+    the ceiling of lifts that leave the names and addresses (READING_CAUSES) held."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    for causes, wrong in held:
+        if causes & left:
+            continue
+        t = out.setdefault(tuple(sorted(causes)), [0, 0, 0])
+        t[0] += 1
+        t[1] += wrong == 0
+        t[2] += wrong
+    return {k: (n, r, w) for k, (n, r, w) in out.items()}
+
+
 def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: bool) -> dict[str, Any]:
     s = settings.with_(data_dir=str(data))
     store = Store.open(s)
@@ -318,6 +343,7 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
                 detail_sole[(c, next(iter(ds)))] += 1
                 detail_sole_wrong[(c, next(iter(ds)))] += wrong
     tally = cause_tally(by_record)
+    apart = apart_from(by_record)
     return {
         "label": label,
         "records": ev.records,
@@ -337,6 +363,8 @@ def analyse(label: str, scans: Path, data: Path, settings: Settings, do_remap: b
         "sole_wrong": dict(sole_wrong),
         "sole_wrong_fields": {k[0]: w for k, (_n, _r, w) in tally.items() if len(k) == 1 and w},
         "pairs": [(*k, n, r, w) for k, (n, r, w) in sorted(tally.items(), key=lambda kv: (-kv[1][0], kv[0])) if len(k) == 2][:25],
+        "apart": [list(k) + [n, r, w] for k, (n, r, w) in sorted(apart.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))],
+        "held_by_reading": sum(1 for causes, _w in by_record if causes & READING_CAUSES),
         "detail_any": [(c, d, n) for (c, d), n in _ranked(detail_any, 25)],
         "detail_sole": [(c, d, n, detail_sole_wrong[(c, d)]) for (c, d), n in _ranked(detail_sole, 20)],
         "held_fields": {c: [field_right[c], field_wrong[c]] for c in sorted(set(field_right) | set(field_wrong))},
@@ -411,6 +439,18 @@ def render(results: list[dict[str, Any]], command: str, commit: str) -> str:
     for r in results:
         items = "; ".join(f"{a} + {b} {n} / {right} / {wf}" for a, b, n, right, wf in r.get("pairs", [])[:14])
         lines.append(f"- **{r['label']}**: {items or 'none'}")
+    lines += [
+        "",
+        "## Records held apart from names and addresses: by all their causes",
+        "",
+        "Held records none of whose causes is " + " or ".join(f"`{c}`" for c in sorted(READING_CAUSES)) + " (no signal "
+        "lifts those: docs/evaluation.md), by the whole set of causes holding them: records / entirely right / "
+        "wrong fields. The most any lift that leaves names and addresses held could gain, and what it would cost.",
+        "",
+    ]
+    for r in results:
+        items = "; ".join(f"{' + '.join(a[:-3])} {a[-3]} / {a[-2]} / {a[-1]}" for a in r.get("apart", [])[:14])
+        lines.append(f"- **{r['label']}** (held by a name or address: {r.get('held_by_reading', 0)}): {items or 'none'}")
     lines += [
         "",
         "## Held fields by cause: right / wrong against the truth",

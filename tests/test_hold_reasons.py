@@ -87,6 +87,36 @@ def test_report_lists_sole_causes_with_right_records_and_wrong_fields() -> None:
     assert f"{seal} + {name} 1 / 1 / 0" in md
 
 
+def test_apart_from_leaves_out_records_a_name_or_address_holds_whatever_their_number_of_causes() -> None:
+    hr = _hold_reasons()
+    name, addr, seal, page, col = (
+        "low confidence: name",
+        "low confidence: address",
+        "cell under a seal",
+        "page: grid from text",
+        "column in doubt",
+    )
+    held = [
+        (frozenset({seal}), 0),
+        (frozenset({seal}), 0),
+        (frozenset({seal, name}), 0),  # a name holds it: out
+        (frozenset({addr}), 1),  # an address holds it: out
+        (frozenset({page, col, seal}), 4),  # three causes: in (cause_tally leaves it out)
+        (frozenset({col, page, seal}), 0),
+    ]
+    apart = hr.apart_from(held)
+    assert apart == {(seal,): (2, 2, 0), (seal, col, page): (2, 1, 4)}  # sorted: one key whatever the order
+
+
+def test_report_lists_records_held_apart_from_names_and_addresses() -> None:
+    hr = _hold_reasons()
+    seal, page, col = "cell under a seal", "page: grid from text", "column in doubt"
+    result = _result(apart=[[seal, col, page, 2, 1, 4], [seal, 2, 2, 0]], held_by_reading=5)
+    md = hr.render([result], "python bench/hold_reasons.py X", "abc")
+    assert "## Records held apart from names and addresses" in md
+    assert f"(held by a name or address: 5): {seal} + {col} + {page} 2 / 1 / 4; {seal} 2 / 2 / 0" in md
+
+
 def test_threshold_gaps_bin_each_low_field_by_type_and_how_far_below() -> None:
     hr = _hold_reasons()
     types = {"deceased_name": "name", "household_address": "address", "remarks": "text"}
