@@ -275,6 +275,13 @@ FLAGS: dict[str, FlagInfo] = {
         "row's sex, age and death date is filled in, to be checked against the scan (the reading in raw)",
         "warn",
     ),
+    "id_proposed_age_misread": FlagInfo(
+        "身份证号码建议值与所读年龄不符：所读年龄排除了识别器给出的所有号码；年龄按识别易混数字另读一位（或其识别把握低于任何阈值、不作依据）后提出本号码。年龄也可能读错，请对照原件同时核对身份证号码和年龄",
+        "the proposed ID number disagrees with the age as read: that age ruled out every number the recognizer "
+        "scored; this one fits the age with one digit read as a look-alike (or the age, read less surely than any "
+        "threshold, was not used); the age may be misread too: check the ID and the age against the scan",
+        "warn",
+    ),
     "legacy_id_sex_digit": FlagInfo(
         "15 位旧身份证号第 15 位（性别位）与性别栏不符：已改为识别易混、与性别栏相符的唯一数字（旧号无校验位，也可能是性别栏读错），请对照原件核对身份证号和性别",
         "the sex digit (15th) of a 15-digit legacy ID disagreed with the sex column: changed to the one digit it is "

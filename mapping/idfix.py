@@ -64,6 +64,10 @@ class RowFacts:
     age_tolerance: int = 1
     no_age_column: bool = False  # the register records no age at death (a sea burial register)
     year: int | None = None  # the register's year: nobody in it was born after it
+    age_look_alikes: tuple[int, ...] = ()
+    """Other ages the age cell's reading may stand for, one digit read as a look-alike (CONFUSABLE): a number
+    fitting any of them fits the row's age. Empty but where a proposal is weighed against an age that may be
+    misread (mapping.record._age_misread_proposal)."""
 
 
 def disagreements(cand: str, facts: RowFacts, regions: Collection[str]) -> tuple[str, ...]:
@@ -77,7 +81,8 @@ def disagreements(cand: str, facts: RowFacts, regions: Collection[str]) -> tuple
     - `after_register`: born after the register's year (GB 11643's birth date: a person is born before
       he is registered);
     - `age`: the age at death it gives (whole years from birth to death) is beyond the tolerance of the
-      row's age (SPEC: age_years within +-1 of death_date - birth_date, the register's rounding).
+      row's age (SPEC: age_years within +-1 of death_date - birth_date, the register's rounding), and of
+      each of the age's look-alike readings where the row gives them (RowFacts.age_look_alikes).
 
     A check whose fact the row lacks (no sex, no age or no death date, no year) is not made. A number
     that is not valid at all gives `invalid` (after `region` where its address code is unlisted too) and
@@ -98,7 +103,7 @@ def disagreements(cand: str, facts: RowFacts, regions: Collection[str]) -> tuple
     if facts.age is not None and facts.death is not None:
         d = facts.death
         exact = d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
-        if abs(exact - facts.age) > facts.age_tolerance:
+        if all(abs(exact - a) > facts.age_tolerance for a in (facts.age, *facts.age_look_alikes)):
             out.append("age")
     return tuple(out)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
@@ -826,7 +826,11 @@ def _repair_id(n: N.Normalized, cells: Mapping[str, RawCell], ks: KindSpec, sp: 
     proposed = (
         None
         if "check_digit_failed" not in n.flags and "bad_birth_date" in n.flags
-        else (_proposed(n, scored, weigh, sp) or _proposed(n, scored, facts, sp))
+        else (
+            _proposed(n, scored, weigh, sp)
+            or _proposed(n, scored, facts, sp)
+            or _age_misread_proposal(n, scored, facts, cells.get(by_norm.get("age", "")), sp)
+        )
     )
     if proposed is not None:
         return proposed
@@ -890,6 +894,48 @@ def _proposed(n: N.Normalized, scored: Any, facts: RowFacts, sp: Spec) -> N.Norm
         return None
     kept = tuple(fl for fl in n.flags if fl not in _ID_FAILURES)
     return N.Normalized(m.value, n.raw, kept + m.flags + ("id_proposed",), min(got[1], m.certainty, ID_PROPOSED_CERTAINTY))
+
+
+ID_PROPOSED_AGE_MISREAD = "id_proposed_age_misread"
+"""Flag of an ID proposed against the age as read (_age_misread_proposal)."""
+
+AGE_READ_DOUBTED = 0.5
+"""An age cell read with less confidence than this is no fact to rule an ID number out by
+(_age_misread_proposal): the floor of every calibrated threshold (pipeline.quality.calibration.FLOOR), below
+which no field is ever accepted as read."""
+
+
+def _age_misread_proposal(
+    n: N.Normalized, scored: Any, facts: RowFacts, age_cell: RawCell | None, sp: Spec
+) -> N.Normalized | None:
+    """The number put before a reviewer where the row's age as read rules out every number the recognizer
+    scored on the ID's crop (_proposed found none), the age being a cell the same recognizer read: the
+    likeliest scored number that fits the row with the age read as one of its look-alike readings instead
+    (_age_candidates: one digit as a digit the recognizer confuses it with, mapping.idfix.CONFUSABLE;
+    RowFacts.age_look_alikes), or, where the age's own reading is less sure than AGE_READ_DOUBTED (a reading
+    no threshold accepts), the likeliest that fits the row without its age. Every other check is kept (GB
+    11643's check character, birth date and sex digit, a listed region, born before the death date and the
+    register's year) and the recognizer's bound (mapping.idfix.propose: DECODE_MAX_DROP). On 1-bit copies of
+    design county 3316 (lead38 b1tif/b2tif, Otsu at 200 and 300 dpi) five IDs were left blank whose true
+    number the recognizer had scored (2nd to 4th, 4-6 nats below the reading) while the age beside it,
+    misread (a digit lost or confused on the 1-bit strokes, read with confidence 0.18-0.43), ruled it out
+    (bench/id_misses.py: truth_vs_row=age). Only a proposal (`id_proposed`, never above
+    ID_PROPOSED_CERTAINTY: always reviewed), flagged ID_PROPOSED_AGE_MISREAD so the reviewer checks the age
+    too (record._validate then reads the age by the row's dates, doubted, or flags age_mismatch). None where
+    the age or the death date was not read, or no scored number fits so."""
+    if facts.age is None or facts.death is None or age_cell is None or not age_cell.text:
+        return None
+    ways: list[RowFacts] = []
+    ages = _age_candidates(age_cell.text, True) - {facts.age}
+    if ages:
+        ways.append(replace(facts, age_look_alikes=tuple(sorted(ages))))
+    if age_cell.confidence < AGE_READ_DOUBTED:
+        ways.append(replace(facts, age=None))
+    for way in ways:
+        got = _proposed(n, scored, way, sp)
+        if got is not None:
+            return N.Normalized(got.value, got.raw, got.flags + (ID_PROPOSED_AGE_MISREAD,), got.certainty)
+    return None
 
 
 def _decode_phone(n: N.Normalized, cell: RawCell | None) -> N.Normalized:

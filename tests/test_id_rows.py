@@ -607,3 +607,37 @@ def test_an_id_wrapped_across_the_row_line_below_is_joined_from_both_rows():
     rows[0][c], rows[1][c] = first[:9], wrong + first[10:] + second
     got = {r.row_no: r.record.fields["id_number"] for r in _map(FIELDS, rows)}
     assert got[1].value is None and "id_joined_across_row" not in got[1].flags
+
+
+def test_an_id_the_misread_age_ruled_out_is_proposed_against_it_flagged_for_both():
+    """On 1-bit copies of design county 3316 IDs were left blank whose true number the recognizer had scored on
+    the crop: the age beside it, misread on the 1-bit strokes (a digit read as a look-alike, or a digit lost and
+    read unsurely), ruled every scored number out. Now the likeliest scored number that fits the age read as a
+    look-alike (74 read 14: CONFUSABLE 1 -> 7), or, where the age was read less surely than any threshold, fits
+    the row without its age, is proposed (id_proposed, below every threshold) and flagged
+    id_proposed_age_misread; the age is then read by the row's dates, doubted. An age read surely and with no
+    look-alike fitting still rules the number out, and so do the sex and the death date. Failed before: the
+    value was blank."""
+    from mapping.idfix import ID_PROPOSED_CERTAINTY
+    from mapping.record import ID_PROPOSED_AGE_MISREAD
+    from pipeline.quality.calibration import FLOOR
+
+    read = TRUE_ID[:10] + "::" + TRUE_ID[12:]  # two digits blotted: no repair
+    man = TRUE_ID[:16] + "3" + id_check_digit(TRUE_ID[:16] + "3")  # likelier, the other sex
+    cell = RawCell(read, 0.6, (0, 0, 10, 10), alternatives=((read, -2.0), (man, -4.0), (TRUE_ID, -5.0)))
+
+    def build(age: str, conf: float):
+        cells = {**row(read), "id_number": cell, "age_years": RawCell(age, conf, (0, 0, 10, 10))}
+        return build_record("cremation", cells, CTX).fields
+
+    got = build("14", 0.9)  # 74 read 14: one look-alike digit
+    fv = got["id_number"]
+    assert fv.value == TRUE_ID and {"id_proposed", ID_PROPOSED_AGE_MISREAD} <= set(fv.flags)
+    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
+    assert got["age_years"].value == 74 and got["age_years"].confidence < FLOOR  # read by the row's dates, doubted
+    assert FLAGS[ID_PROPOSED_AGE_MISREAD].zh.startswith("身份证号码建议值") and FLAGS[ID_PROPOSED_AGE_MISREAD].severity == "warn"
+    unsure = build("4", 0.3)  # a digit lost, read less surely than any threshold: the age is set aside
+    assert unsure["id_number"].value == TRUE_ID and ID_PROPOSED_AGE_MISREAD in unsure["id_number"].flags
+    assert build("4", 0.9)["id_number"].value is None  # read surely, no look-alike fits: still ruled out
+    assert build("22", 0.3)["id_number"].value == TRUE_ID  # unsure: set aside; the man stays ruled out by the sex
+    assert build("22", 0.9)["id_number"].value is None
