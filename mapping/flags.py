@@ -276,7 +276,7 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "id_proposed_age_misread": FlagInfo(
-        "身份证号码建议值与所读年龄不符：所读年龄排除了识别器给出的所有号码；年龄按识别易混数字另读一位（或其识别把握低于任何阈值、不作依据）后提出本号码。年龄也可能读错，请对照原件同时核对身份证号码和年龄",
+        "所读年龄与识别器给出的每个身份证号码都不符；把年龄中的一位数字按易混字形改读（或年龄读得太不确定、不予采用）后，提出本号码作为建议值。年龄也可能读错：请对照原件同时核对身份证号码和年龄",
         "the proposed ID number disagrees with the age as read: that age ruled out every number the recognizer "
         "scored; this one fits the age with one digit read as a look-alike (or the age, read less surely than any "
         "threshold, was not used); the age may be misread too: check the ID and the age against the scan",
