@@ -545,3 +545,20 @@ def test_a_1bit_page_whose_writing_came_out_as_dots_is_not_called_blank():
     clean = clean_page(cv2.cvtColor(blank, cv2.COLOR_GRAY2BGR))
     with pytest.raises(NoTableError, match="no text on the page"):
         find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+
+
+def test_the_lower_line_of_a_strike_drawn_twice_is_no_row_line_and_a_strike_under_a_row_line_moves_none():
+    """A strike drawn twice, the second line low in the row (93 px below its top at a 124 px pitch, as on a
+    1-bit county page of seed 3977): before, that line was taken for the row's own line, the row was cut in
+    two and every record below it numbered one row down. A strike near the top of the next row still leaves
+    the row line above it where it is."""
+    from pipeline.page.layout import _lines_inside_rows
+
+    ruled = [342, 433, 558, 683, 807, 931, 1055, 1181, 1305, 1429, 1553, 1678, 1802, 1927, 2051, 2176, 2300]
+    doubled = sorted([*ruled, 1880, 1895])  # the struck row 12 (1802-1927): two lines through and under its text
+    kept, struck = _lines_inside_rows(doubled)
+    assert kept == ruled and struck == [12]
+    near_top = sorted([*ruled, 1830])  # a strike 28 px below row 12's top line
+    kept, struck = _lines_inside_rows(near_top)
+    assert kept == ruled and struck == [12]
+    assert _lines_inside_rows(ruled) == (ruled, [])

@@ -359,6 +359,17 @@ STRIKE_ROW_SHARE = 0.75
 next line after it lies about a row height below that one (0.75-1.25), is no row boundary: it runs
 inside a row (a strike through a wrong entry, one or two lines)."""
 
+STRIKE_EDGE_SHARE = 0.15
+"""A horizontal line further below the line above it (STRIKE_ROW_SHARE or more of a row) is no row
+boundary either where a later line closes the row at about a row height (0.75-1.25), nearer to one row
+height than it, and lies more than this share of a row below it: the lower line of a strike drawn twice, through the text and again under
+it (design county_editions seed 3977 made 1-bit at 300 dpi, bench/stress_scans.py --mode bilevel: a
+struck row's second line 93 px below its top at a 124 px pitch, 32 px above the row's own line, split the
+row in two and numbered every later record one row down, one of them auto-accepted). Source: a printed
+register rules every data row at one pitch (_ruled_pitch), so a line between the row's top and its own
+line a pitch below is not the form's; a line within this share of a row of another is one ruling line
+drawn twice (a thick or doubled rule), kept."""
+
 
 def _lines_inside_rows(rows: list[int]) -> tuple[list[int], list[int]]:
     """The row boundaries without the lines that run inside a row (STRIKE_ROW_SHARE), and the indices
@@ -374,8 +385,13 @@ def _lines_inside_rows(rows: list[int]) -> tuple[list[int], list[int]]:
     for j in range(2, len(rows)):
         y = rows[j]
         d = y - kept[-1]
-        later = rows[j + 1 : j + 4]
-        if d < STRIKE_ROW_SHARE * usual and any(0.75 * usual <= z - kept[-1] <= 1.25 * usual for z in later):
+        closing = [z - kept[-1] for z in rows[j + 1 : j + 4] if 0.75 * usual <= z - kept[-1] <= 1.25 * usual]
+        inside = [
+            c
+            for c in closing
+            if d < STRIKE_ROW_SHARE * usual or (d < c - STRIKE_EDGE_SHARE * usual and abs(c - usual) < abs(d - usual))
+        ]
+        if inside:
             if len(kept) - 1 not in struck:
                 struck.append(len(kept) - 1)
             continue
