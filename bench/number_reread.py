@@ -8,7 +8,7 @@ again. Run it on a COPY of a family folder kept by bench_families.py.
 A cell is read again only where read_cells would decode it: a one-line cell of a column read as a
 certificate number, date, age or count whose stored readings are no value (Decoding.invalid, the first and
 the second); it is read as read_cells reads it (the page's photo / enlargement, second reading below
-Settings.second_read_below, decode on), and its stored cell replaced only where the new one was decoded.
+Settings.second_read_below, decode on), and its stored cell replaced only where the new one was decoded or keeps the texts it scored (keep_scores).
 Prints counts (cells looked at, decoded) and the seconds spent. Never part of the test suite.
 """
 
@@ -42,7 +42,7 @@ def main() -> None:
         data = next(Path(d).glob("run-*")) / "data"
         st = Store.open(Settings().with_(data_dir=str(data)))
         con = sqlite3.connect(data / "store.sqlite")
-        looked = decoded = 0
+        looked = decoded = kept = 0
         t0 = time.perf_counter()
         pages = con.execute("select id, clean_image, layout, steps from pages where status = 'done'").fetchall()
         for pid, img, lay, steps in pages:
@@ -78,8 +78,9 @@ def main() -> None:
                     got = read_cells(
                         gray, grid, engine, [(row_no, c)], stretch, None, below, {c: dec}, photo=photo, enlarged=enlarged
                     )[(row_no, c)]
-                    if got.decoded:
-                        decoded += 1
+                    if got.decoded or got.alternatives:
+                        decoded += got.decoded
+                        kept += got.alternatives is not None
                         cells[c] = got.to_dict()
                         changed = True
                 if changed:
@@ -87,7 +88,9 @@ def main() -> None:
         con.commit()
         con.close()
         st.dispose()
-        print(f"{d}: number cells looked at {looked}, decoded {decoded}, {time.perf_counter() - t0:.0f} s")
+        print(
+            f"{d}: number cells looked at {looked}, decoded {decoded}, kept scored texts {kept}, {time.perf_counter() - t0:.0f} s"
+        )
 
 
 if __name__ == "__main__":
