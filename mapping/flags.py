@@ -152,8 +152,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "decoded_valid": FlagInfo(
-        "识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，名录中的海域，或代码表中的用语）",
-        "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, a listed sea area, or a code table's wording)",
+        "识别结果不是合规值；取识别器自己在该格中认为最可能的合规值（校验通过、一处改动内的身份证号，名录中的海域，代码表中的用语，或符合规范写法的火化证号、日期、年龄、人数：这类数字无校验位，请对照扫描件核对）",
+        "the reading was no valid value; the valid value the recognizer itself found likeliest in the cell was taken (an ID number one character away whose check digit holds, a listed sea area, a code table's wording, or a certificate number, date, age or count in one of the spec's written forms: such a number has no check digit, check it against the scan)",
         "warn",
     ),
     "readings_same_value": FlagInfo(

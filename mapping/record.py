@@ -39,6 +39,7 @@ from .idfix import (
     propose,
     scored_far_below,
 )
+from .numberforms import FORMS as NUMBER_FORMS
 from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
@@ -185,6 +186,13 @@ def names_listed_village(text: str, sp: Spec) -> bool:
     v = find_village(t, sp) if t else None
     return v is not None and v.cost == 0
 
+
+DECODED_NUMBER_CERTAINTY = 0.45
+"""The most a number cell decoded under its field's written forms is sure of (pipeline.page.extract
+number_decoders: a certificate number, date, age or count whose reading was no value): below every
+threshold (their floor is 0.5), so it is always reviewed, as an ID chosen by its row (ROW_DECODED_CERTAINTY)
+or a phone decoded by the numbering plan (mapping.phonefix.PHONE_DECODED_CERTAINTY): only the form, no
+check digit, stands behind it."""
 
 CLEAN_FLAGS = frozenset({"converted_15_to_18"})
 """Flags that leave a value clean (reads_cleanly): a legacy 15-digit ID of a real birth date is a
@@ -543,6 +551,10 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     fv.flags.append("decoded_valid")
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
+        if f.normalizer in NUMBER_FORMS and getattr(cell, "decoded", False):
+            # a number cell read as no value and decoded under its field's forms: whichever reading was
+            # kept, the recognizer's greedy reading was wrong somewhere, and no check digit confirms it
+            fv.confidence = min(fv.confidence, DECODED_NUMBER_CERTAINTY)
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)

@@ -93,6 +93,8 @@ from mapping.normalize import (
     sea_area_alternatives,
     table_wordings,
 )
+from mapping.numberforms import FORMS as NUMBER_FORMS
+from mapping.numberforms import form_alphabet, form_prefix, form_texts, form_value, needs_form
 from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
 from mapping.places import LOOKALIKES
@@ -407,19 +409,56 @@ def column_decoders(sp: Spec) -> dict[str, Decoding]:
                     takes=partial(is_code_wording, table=table),
                     value=partial(code_of_wording, table=table),
                 )
-    return codes | {
-        "id_number": Decoding(
-            lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.id_regions)),
-            needs=id_needs_decoding,
-            alphabet=ID_ALPHABET,
-            valid=partial(listed_valid_ids, regions=sp.id_regions),
-            viable=IdPrefixes(sp.id_regions),
-            stray_lines=True,
-            keep_scores=True,
-            reread=True,
-        ),
-        "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
-    }
+    return (
+        codes
+        | {
+            "id_number": Decoding(
+                lru_cache(maxsize=256)(partial(near_valid_ids, regions=sp.id_regions)),
+                needs=id_needs_decoding,
+                alphabet=ID_ALPHABET,
+                valid=partial(listed_valid_ids, regions=sp.id_regions),
+                viable=IdPrefixes(sp.id_regions),
+                stray_lines=True,
+                keep_scores=True,
+                reread=True,
+            ),
+            "sea_area": Decoding(lru_cache(maxsize=256)(partial(sea_area_alternatives, spec=sp)), max_drop=SEA_AREA_MAX_DROP),
+        }
+        | number_decoders(sp)
+    )
+
+
+def _no_candidates(_reading: str) -> list[str]:
+    return []
+
+
+def number_decoders(sp: Spec) -> dict[str, Decoding]:
+    """Field -> how a number cell whose reading fits none of its field's written forms is decoded (read_cells):
+    a cremation certificate number, a date, an age, a count (mapping.numberforms.FORMS: the forms SPEC gives).
+
+    The recognizer is searched for the texts of the form's alphabet it finds likeliest in the crop, growing
+    only beginnings of a form (ocr likeliest_texts, `viable`), and the likeliest one that fits a form is
+    taken where it lies within DECODE_MAX_DROP of the reading and DECODE_MARGIN above every text of another
+    value (decode_valid, as an ID's): a date read 2015±22 whose frames hold 2015.4.22 is put right by the
+    recognizer's own probabilities, not by a guess. Property of the recognizer: its CTC output gives every
+    text a probability, and a greedy reading that is no value (a separator read as ±, a digit as a letter)
+    most often keeps the written text close behind. Such a value is doubted (mapping.record
+    DECODED_NUMBER_CERTAINTY: always reviewed), the reading kept in raw; a reading that is a value as it
+    stands is never decoded, however wrong."""
+    out: dict[str, Decoding] = {}
+    for ks in sp.kinds.values():
+        for f in ks.fields:
+            if f.source != "cell" or f.normalizer not in NUMBER_FORMS or f.name in out:
+                continue
+            out[f.name] = Decoding(
+                _no_candidates,
+                needs=partial(needs_form, f.normalizer),
+                alphabet=form_alphabet(f.normalizer),
+                valid=partial(form_texts, f.normalizer),
+                viable=partial(form_prefix, f.normalizer),
+                value=partial(form_value, f.normalizer),
+            )
+    return out
 
 
 def decode_valid(

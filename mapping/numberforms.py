@@ -1,0 +1,138 @@
+"""The closed written forms of a register's number cells (certificate numbers, dates, ages, counts), for
+decoding a cell whose reading fits none of them under its field's grammar (pipeline.page.extract
+column_decoders: the recognizer's own CTC probabilities searched for the likeliest text of the form).
+
+Source: SPEC.md. A cremation certificate number is "a 4-digit year and a 5-digit serial", written
+201000514, No.201000514, 2010-00514 or 10-0514; a date appears as 2013.4.7, 2013-04-07, 2013/4/7,
+2013年4月7日 or 13.4.7 (the Chinese-numeral and lunar forms are another alphabet: not searched); an age
+and a count are integers (年龄 age_years, 随船人数 onboard_count), written with or without their unit
+(78岁, 3人: mapping.normalize.normalize_age / normalize_count). Only the forms are rules here: which of
+the texts of a form the cell holds is the recognizer's choice (its probabilities on the crop), and a
+value so chosen stays doubted (mapping.record.DECODED_NUMBER_CERTAINTY).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .normalize import Normalized, normalize_age, normalize_cert_no, normalize_count, normalize_date
+
+_YEAR = r"(?:19|20)\d\d"
+
+FORMS: dict[str, str] = {
+    "cert_no": rf"(?:No\.)?{_YEAR}-?\d{{5}}|\d\d-\d{{4}}",
+    "date": (
+        rf"(?:{_YEAR}|\d\d)\.\d{{1,2}}\.\d{{1,2}}"
+        rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}"
+        rf"|{_YEAR}/\d{{1,2}}/\d{{1,2}}"
+        rf"|{_YEAR}年\d{{1,2}}月\d{{1,2}}日"
+    ),
+    "age": r"\d{1,3}岁?",
+    "count": r"\d{1,2}人?",
+}
+"""normalizer -> the written forms SPEC gives its values (a regular expression over the whole cell)."""
+
+NORMALIZERS: dict[str, Callable[[str], Normalized]] = {
+    "cert_no": normalize_cert_no,
+    "date": normalize_date,
+    "age": normalize_age,
+    "count": normalize_count,
+}
+
+YEAR_TAKERS: dict[str, Callable[[str, int], Normalized]] = {"cert_no": normalize_cert_no, "date": normalize_date}
+"""The normalizers that read a value with the ledger's year (normalize_cert_no: 火字第514号)."""
+ANY_LEDGER_YEAR = 2000
+
+WRITTEN_FORM_FLAGS = frozenset({"two_digit_year"})
+"""Flags a normalizer puts on a value written in one of SPEC's forms all the same (10-0514, 13.4.7)."""
+
+_COMPILED = {k: re.compile(rf"(?:{v})") for k, v in FORMS.items()}
+
+_D = "0123456789"
+Slot = tuple[str, int, int]
+"""One place of a form: the characters it takes, at least and at most how many."""
+SLOTS: dict[str, list[list[Slot]]] = {
+    "cert_no": [
+        [("N", 0, 1), ("o", 0, 1), (".", 0, 1), ("12", 1, 1), ("90", 1, 1), (_D, 2, 2), ("-", 0, 1), (_D, 5, 5)],
+        [(_D, 2, 2), ("-", 1, 1), (_D, 4, 4)],
+    ],
+    "date": [[(_D, 2, 4), (sep, 1, 1), (_D, 1, 2), (sep, 1, 1), (_D, 1, 2)] for sep in ".-/"]
+    + [[(_D, 4, 4), ("年", 1, 1), (_D, 1, 2), ("月", 1, 1), (_D, 1, 2), ("日", 1, 1)]],
+    "age": [[(_D, 1, 3), ("岁", 0, 1)]],
+    "count": [[(_D, 1, 2), ("人", 0, 1)]],
+}
+"""FORMS as runs of slots, loosely (a year's 19/20 as [12][90]): what form_prefix grows; fits_form then
+holds each text found to FORMS exactly."""
+
+
+def _begins(slots: list[Slot], text: str) -> bool:
+    """Whether `text` can begin a text the slots spell (each slot's count within its bounds)."""
+
+    def onward(states: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        out, todo = set(states), list(states)
+        while todo:
+            i, k = todo.pop()
+            if i < len(slots) and k >= slots[i][1] and (i + 1, 0) not in out:
+                out.add((i + 1, 0))
+                todo.append((i + 1, 0))
+        return out
+
+    states = onward({(0, 0)})
+    for ch in text:
+        states = onward({(i, k + 1) for i, k in states if i < len(slots) and ch in slots[i][0] and k < slots[i][2]})
+        if not states:
+            return False
+    return True
+
+
+def form_alphabet(normalizer: str) -> str:
+    """The characters a text of the normalizer's forms is written in (the search's alphabet)."""
+    extra = {"cert_no": "No.-", "date": ".-/年月日", "age": "岁", "count": "人"}[normalizer]
+    return "0123456789" + extra
+
+
+def fits_form(normalizer: str, text: str) -> bool:
+    """Whether `text` (whitespace removed) is one of the normalizer's written forms and gives a value
+    its normalizer takes with no flag but WRITTEN_FORM_FLAGS (a real date, an age of 0-130)."""
+    t = "".join(text.split())
+    if not _COMPILED[normalizer].fullmatch(t):
+        return False
+    n = NORMALIZERS[normalizer](t)
+    return n.value is not None and not set(n.flags) - WRITTEN_FORM_FLAGS
+
+
+def form_prefix(normalizer: str, text: str) -> bool:
+    """Whether `text` can still begin one of the normalizer's written forms (the search grows only such
+    beginnings: ocr likeliest_texts' `viable`)."""
+    return any(_begins(slots, text) for slots in SLOTS[normalizer])
+
+
+def needs_form(normalizer: str, text: str) -> bool:
+    """Whether a reading is no value of the field at all and is worth decoding under the forms: its
+    normalizer gives none, or keeps a certificate number only as printed (`nonstandard_format`). A reading
+    the normalizer makes a value of by a rule of its own (95岁 read 959: `age_unit_read_as_digit`; a
+    date's year put back) is that rule's, and left alone."""
+    t = "".join(text.split())
+    if not t:
+        return False
+    n = NORMALIZERS[normalizer](t)
+    if n.value is not None and "nonstandard_format" not in n.flags:
+        return False
+    if normalizer in YEAR_TAKERS:
+        # a value once the ledger's year is known (火字第234号, a serial whose year the ledger gives), which
+        # it is not while cells are read: any year tells whether the reading is one
+        m = YEAR_TAKERS[normalizer](t, ANY_LEDGER_YEAR)
+        if m.value is not None and "nonstandard_format" not in m.flags:
+            return False
+    return True
+
+
+def form_value(normalizer: str, text: str) -> object:
+    """The value a text of the forms means (several texts mean one: 15-0315 and 201500315)."""
+    return NORMALIZERS[normalizer]("".join(text.split())).value
+
+
+def form_texts(normalizer: str, texts: list[str]) -> list[str]:
+    """The texts among `texts` that fit the normalizer's forms (fits_form), in order."""
+    return [t for t in texts if fits_form(normalizer, t)]
