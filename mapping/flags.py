@@ -393,6 +393,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list: changed to the list's only village one character away, a look-alike or one the reader doubted (丰城沟村→半城沟村), the reading kept: check",
         "warn",
     ),
+    "village_char_decoded": FlagInfo(
+        "村名中有名录中任何村名都不用的字（如 注、电、婚），已按识别器在该位置最可能的名录用字改写（如 注→洼），原识别结果保留，需核对",
+        "the village was read with a character no village of the official list is written with (注, 电, 婚): replaced by the list character the recognizer found likeliest there (注 → 洼), the reading kept: check",
+        "warn",
+    ),
     "village_generic_fixed": FlagInfo(
         "地址中村名的“村”被识别为“材”，已改回“村”，需核对",
         "a village's generic 村 read as 材 put back (村 for 材 at the address's end or before its house number): check",

@@ -425,6 +425,32 @@ def _weigh_name(
     _listed_surname(fv, other, alternatives, normalize)
 
 
+VILLAGE_CHAR_DECODED = "village_char_decoded"
+VILLAGE_DECODED_CERTAINTY = 0.45
+"""An address whose village was read with a character no village of the official list is written with, proposed
+with the list character the recognizer found likeliest in its place (pipeline.page.extract.village_alternative),
+is a proposal for the reviewer, never accepted unseen: under every type's threshold (as a register prefix written
+back, pipeline.page.extract.PREFIX_FROM_COLUMN_CERTAINTY); the reading stays as raw."""
+
+
+def _village_decoded(
+    fv: FieldValue, raw: str, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+) -> None:
+    """The address the recognizer's decoding of its village's off-list characters gives (the cell's alternatives:
+    (decoded text, score), (the reading it was decoded from, score)) replaces the value where the reading kept is
+    that one (the other reading, where two disagreed and the second was kept, was not decoded), flagged
+    VILLAGE_CHAR_DECODED, as sure as VILLAGE_DECODED_CERTAINTY at most."""
+    if len(alternatives) != 2 or "".join(raw.split()) != "".join(alternatives[1][0].split()):
+        return
+    other = normalize(alternatives[0][0])
+    if not isinstance(other.value, str) or other.value == fv.value:
+        return
+    kept = [fl for fl in fv.flags if fl not in other.flags]
+    fv.value = other.value
+    fv.flags = list(other.flags) + kept + [VILLAGE_CHAR_DECODED]
+    fv.confidence = round(min(fv.confidence, VILLAGE_DECODED_CERTAINTY), 4)
+
+
 def _listed_surname(
     fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
 ) -> None:
@@ -543,6 +569,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                     fv.flags.append("decoded_valid")
                     if f.normalizer == "sea_area" and n.value is not None and not n.flags:  # a listed entry
                         fv.confidence = max(fv.confidence, DECODED_SEA_AREA_CERTAINTY)
+        if f.normalizer == "address" and isinstance(n.value, str) and cell is not None and cell.alternatives:
+            _village_decoded(fv, raw, cell.alternatives, _normalizer(f, sp, year, id_value))
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)

@@ -1343,6 +1343,23 @@ def test_a_wording_misread_near_several_wordings_of_its_code_is_the_one_its_glyp
     assert kept.value == "骨灰去向：家属领回" and "wording_chosen_by_shape" not in kept.flags
 
 
+def test_an_address_whose_village_the_recognizer_decoded_to_list_characters_is_proposed_held():
+    """The cell's alternatives (pipeline.page.extract.village_alternative): its village's off-list character 注
+    decoded to 洼 on the crop. The decoded address is the value, flagged, under every threshold, the reading
+    kept raw; where the reading kept is not the one decoded (two readings, the other kept), nothing changes."""
+    decoded = (("龙口市七甲镇孙家洼子村", -0.1), ("龙口市七甲镇孙家注子村", -3.8))
+
+    def address(text: str):
+        cell = RawCell(text, 0.9, (0, 0, 10, 10), alternatives=decoded)
+        return build_record("cremation", {**row(TRUE_ID), "household_address": cell}, CTX).fields["household_address"]
+
+    fv = address("龙口市七甲镇孙家注子村")
+    assert fv.value == "龙口市七甲镇孙家洼子村" and fv.raw == "龙口市七甲镇孙家注子村"
+    assert "village_char_decoded" in fv.flags and fv.confidence <= 0.45
+    other = address("龙口市七甲镇孙家渣子村")
+    assert other.value == "龙口市七甲镇孙家渣子村" and "village_char_decoded" not in other.flags
+
+
 def test_a_doubted_name_is_weighed_by_how_often_real_names_use_its_characters():
     """The recognizer torn between texts it may have seen in a name cell: the one real names make
     likelier is chosen (五 is 74 times rarer than 玉 in given names; 于 is a far commoner surname than

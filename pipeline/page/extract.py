@@ -95,7 +95,7 @@ from mapping.normalize import (
 )
 from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
-from mapping.places import LOOKALIKES
+from mapping.places import LOOKALIKES, village_characters, village_chars_off_list
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
@@ -1050,6 +1050,67 @@ def line_crops(
     return crops, owners, faint
 
 
+VILLAGE_DECODE_MARGIN = 2.5
+"""How much likelier (natural log of the recognizer's probability on the line's crop) the best text with a list
+character in a village's off-list character's place must be than the next (village_alternative): e**2.5, about
+12 times. Offline on the first readings of design carbon copy c51's address lines (s39-faded, bench-free
+prototype /work/data/s39-faded/tools/vilctc.py): of 16 characters off the list, the recognizer's best list
+character was the written one for 7 (洼 x3, 屯, 疃, 沈, 楼) at margins 1.9-7.0, another for 9 (脊 for 夼, 基 for
+莱, 矮 for 矫, 邵/郡 for 邢) at 0.3-4.0; at 2.5, 6 right against 5 other; every address holding such a character
+was wrong as read, so none read right is changed."""
+
+
+def village_alternative(
+    engine: OcrEngine, crops: Sequence[np.ndarray], lines: Sequence[str], spec: Spec
+) -> tuple[tuple[str, float], ...] | None:
+    """An address cell's text with each character of its village that no village of the official list is written
+    with (mapping.places.village_chars_off_list, on the line's text with traditional forms folded) replaced by the
+    list character the recognizer finds likeliest in its place on that line's crop, and the cell's reading as read,
+    each with the recognizer's log-probability of its line: ((decoded text, score), (reading, score)). None where
+    no line names such a village, the engine cannot score, or some such character has no list character standing
+    out (VILLAGE_DECODE_MARGIN).
+
+    Sources: the official village list (NBS 2023: a character none of its 5 913 villages holds is no village's:
+    注, 电, 婚 read for 洼, 屯, 矫) and the recognizer's own probabilities on the crop (its confusions of faint
+    strokes), restricted to the list's characters it can output; the reading is kept for mapping, which proposes
+    the text held (mapping.record: village_char_decoded)."""
+    from mapping.normalize import fold_traditional
+
+    alphabet = engine.dictionary()
+    chars = sorted(ch for ch in village_characters(spec) if alphabet is None or ch in alphabet)
+    texts = ["".join(t.split()) for t in lines]
+    changed = False
+    for k, (crop, text) in enumerate(zip(crops, texts)):
+        folded = fold_traditional(text)
+        if len(folded) != len(text):
+            continue
+        at = village_chars_off_list(folded, spec)
+        if not at:
+            continue
+        for pos in at:
+            cands = [texts[k][:pos] + ch + texts[k][pos + 1 :] for ch in chars]
+            scores = engine.score_readings(crop, cands)
+            if scores is None or len(scores) < 2:
+                return None
+            order = np.argsort(scores)[::-1]
+            if not np.isfinite(scores[order[0]]) or scores[order[0]] - scores[order[1]] < VILLAGE_DECODE_MARGIN:
+                return None
+            texts[k] = cands[int(order[0])]
+        changed = True
+    if not changed:
+        return None
+    read = "".join("".join(t.split()) for t in lines)
+    own = [engine.score_readings(crop, ["".join(t.split())]) for crop, t in zip(crops, lines)]
+    new = [engine.score_readings(crop, [t]) for crop, t in zip(crops, texts)]
+    if any(x is None for x in own + new):
+        return None
+    score_own = float(sum(x[0] for x in own if x is not None))
+    score_new = float(sum(x[0] for x in new if x is not None))
+    if not (np.isfinite(score_own) and np.isfinite(score_new)):  # JSON (the store) has no infinity
+        return None
+    return (("".join(texts), score_new), (read, score_own))
+
+
 def read_cells(
     gray: np.ndarray,
     grid: Grid,
@@ -1065,6 +1126,7 @@ def read_cells(
     enlarged: float = 1.0,
     bilevel: bool = False,
     addresses: AbstractSet[int] = frozenset(),
+    villages: Spec | None = None,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -1091,7 +1153,10 @@ def read_cells(
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops).
 
     `addresses`: the columns holding an address; on a grey scan their lines are read lightened
-    (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line)."""
+    (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line). With
+    `villages` (the spec whose official village list is used), a grey scan's address line naming a village
+    with a character no listed village is written with keeps the text the recognizer finds likeliest with
+    list characters there (village_alternative), as the cell's alternatives, for mapping to propose."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
     # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
@@ -1191,6 +1256,11 @@ def read_cells(
             alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
             if stats is not None:
                 stats.names_searched += 1
+                stats.second_seconds += time.perf_counter() - t0
+        if villages is not None and grey_scan and c in addresses and first.text and alternatives is None:
+            t0 = time.perf_counter()
+            alternatives = village_alternative(engine, [crops[i] for i in idx], [pieces[i].text for i in idx], villages)
+            if stats is not None:
                 stats.second_seconds += time.perf_counter() - t0
         out[(r, c)] = RawCell(
             first.text,
@@ -1936,6 +2006,7 @@ def extract_page(
             enlarged,
             bilevel,
             o.addresses,
+            sp,
         )
 
     if settings.layout_mode != "page":
