@@ -2935,6 +2935,8 @@ def _check_column_shapes(
                 fv.value = put
                 fv.flags.append(source[2])
                 fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
+        if source is not None and name in REGISTER_RUN_FIELDS:
+            _prefix_lost_in_run([fv for _r, fv in vals], source[0], source[1], source[2])
         shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         if sum(1 for sh, _fv in shapes if sh == top) < 0.75 * len(shapes):
             continue
@@ -3051,6 +3053,41 @@ def _prefix_put_back(value: str, prefix: str, form: tuple[int, str]) -> str | No
     if not prefix_misread(value, form):
         return None
     return prefix + value[n:]
+
+
+def _prefix_lost_in_run(column: Sequence[FieldValue | None], prefix: str, form: tuple[int, str], flag: str) -> None:
+    """A register number read with its whole letter prefix lost (2013-152 where the column reads HZ2013-151 and
+    HZ2013-154 around it), the rest exactly the column's `form` after the prefix, gets the prefix back where the
+    nearest numbers above and below it that carry the prefix (`column`: the page's rows in order; at the page's
+    top or foot the two nearest on the one side, as check_cert_run reads a run) all count to its digits, one a
+    row (151 + 1 = 152 = 154 - 2; 154 - 2 = 155 - 3): the number continues this register's run, so it is no other
+    register's (the doubt _prefix_resized leaves such a reading in). Flagged as a prefix put back (`flag`), no
+    surer than PREFIX_FROM_COLUMN_CERTAINTY, the reading kept raw. Rule source: the order of registration (登记号,
+    SPEC.md: issued one a row, pipeline.page.structure.REGISTER_RUN_FIELDS, as confirm_register_run relies on)
+    and the column's own prefix; fresh carbon copy fr39 of d3316 county (s39-faded): 2 such readings, both so
+    put right."""
+    n = len(prefix)
+
+    def run_number(fv: FieldValue | None) -> int | None:
+        v = fv.value if fv is not None else None
+        if not isinstance(v, str) or not v.startswith(prefix) or register_form(v) != form:
+            return None
+        digits = re.sub(r"[^0-9]", "", v[n:])
+        return int(digits) if digits else None
+
+    numbers = [run_number(fv) for fv in column]
+    for i, fv in enumerate(column):
+        if fv is None or not isinstance(fv.value, str) or register_form(fv.value) != (0, form[1]):
+            continue
+        own = int(re.sub(r"[^0-9]", "", fv.value) or -1)
+        above = [x + (i - j) for j in range(i - 1, -1, -1) if (x := numbers[j]) is not None][:2]
+        below = [x - (j - i) for j in range(i + 1, len(column)) if (x := numbers[j]) is not None][:2]
+        said = (above[:1] + below[:1]) if above and below else (above or below)
+        if len(said) < 2 or any(x != own for x in said):
+            continue
+        fv.value = prefix + fv.value
+        fv.flags = [fl for fl in fv.flags if fl != "unlike_column"] + [flag]
+        fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
 
 
 def _prefix_resized(value: str, prefix: str, form: tuple[int, str]) -> str | None:
