@@ -438,9 +438,13 @@ def _village_decoded(
 ) -> None:
     """The address the recognizer's decoding of its village's off-list characters gives (the cell's alternatives:
     (decoded text, score), (the reading it was decoded from, score)) replaces the value where the reading kept is
-    that one (the other reading, where two disagreed and the second was kept, was not decoded), flagged
-    VILLAGE_CHAR_DECODED, as sure as VILLAGE_DECODED_CERTAINTY at most."""
+    that one (the other reading, where two disagreed and the second was kept, was not decoded) and its village is
+    off its town's list as read (village_not_in_list: where the list found the village, exactly or by the
+    recognizer's known confusions, 奋 for 夼, it stands), flagged VILLAGE_CHAR_DECODED, as sure as
+    VILLAGE_DECODED_CERTAINTY at most."""
     if len(alternatives) != 2 or "".join(raw.split()) != "".join(alternatives[1][0].split()):
+        return
+    if "village_not_in_list" not in fv.flags:  # the list itself put the village right (脉落奋村 -> 脉落夼村), or none
         return
     other = normalize(alternatives[0][0])
     if not isinstance(other.value, str) or other.value == fv.value:

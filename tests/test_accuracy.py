@@ -1359,6 +1359,15 @@ def test_an_address_whose_village_the_recognizer_decoded_to_list_characters_is_p
     assert "village_char_decoded" in fv.flags and fv.confidence <= 0.45
     other = address("龙口市七甲镇孙家渣子村")
     assert other.value == "龙口市七甲镇孙家渣子村" and "village_char_decoded" not in other.flags
+    # the town's list itself puts the village right (奋 for the 夼 of a listed village): the list stands
+    listed = RawCell(
+        "龙口市下丁家镇脉落奋村",
+        0.9,
+        (0, 0, 10, 10),
+        alternatives=(("龙口市下丁家镇脉落脊村", -1.0), ("龙口市下丁家镇脉落奋村", -4.0)),
+    )
+    fv = build_record("cremation", {**row(TRUE_ID), "household_address": listed}, CTX).fields["household_address"]
+    assert fv.value == "龙口市下丁家镇脉落夼村" and "village_char_decoded" not in fv.flags
 
 
 def test_a_doubted_name_is_weighed_by_how_often_real_names_use_its_characters():
