@@ -1053,8 +1053,8 @@ def line_crops(
 VILLAGE_DECODE_MARGIN = 2.5
 """How much likelier (natural log of the recognizer's probability on the line's crop) the best text with a list
 character in a village's off-list character's place must be than the next (village_alternative): e**2.5, about
-12 times. Offline on the first readings of design carbon copy c51's address lines (s39-faded, bench-free
-prototype /work/data/s39-faded/tools/vilctc.py): of 16 characters off the list, the recognizer's best list
+12 times. Offline on the first readings of design carbon copy c51's address lines (s39-faded, its lines cut
+from the stored pages as bench/faded_crops.py cuts them): of 16 characters off the list, the recognizer's best list
 character was the written one for 7 (洼 x3, 屯, 疃, 沈, 楼) at margins 1.9-7.0, another for 9 (脊 for 夼, 基 for
 莱, 矮 for 矫, 邵/郡 for 邢) at 0.3-4.0; at 2.5, 6 right against 5 other; every address holding such a character
 was wrong as read, so none read right is changed."""
@@ -1076,6 +1076,8 @@ def village_alternative(
     the text held (mapping.record: village_char_decoded)."""
     from mapping.normalize import fold_traditional
 
+    kept = [(crop, t) for crop, t in zip(crops, lines) if t.strip()]  # a blank band is no part of the text
+    crops, lines = [crop for crop, _t in kept], [t for _crop, t in kept]
     alphabet = engine.dictionary()
     chars = sorted(ch for ch in village_characters(spec) if alphabet is None or ch in alphabet)
     texts = ["".join(t.split()) for t in lines]
