@@ -449,7 +449,8 @@ def _village_decoded(
     other = normalize(alternatives[0][0])
     if not isinstance(other.value, str) or other.value == fv.value:
         return
-    kept = [fl for fl in fv.flags if fl not in other.flags]
+    # how the cell was read stays; "read surely" was said of the village as read, which is replaced
+    kept = [fl for fl in fv.flags if fl not in other.flags and fl != "village_off_list_read_surely"]
     fv.value = other.value
     fv.flags = list(other.flags) + kept + [VILLAGE_CHAR_DECODED]
     fv.confidence = round(min(fv.confidence, VILLAGE_DECODED_CERTAINTY), 4)
