@@ -400,6 +400,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the village is not in its town's list: changed to the list's only village one character away, a look-alike or one the reader doubted (丰城沟村→半城沟村), the reading kept: check",
         "warn",
     ),
+    "village_char_decoded": FlagInfo(
+        "村名中有名录中任何村名都不用的字（如 注、电、婚），已按识别器在该位置最可能的名录用字改写（如 注→洼），原识别结果保留，需核对",
+        "the village was read with a character no village of the official list is written with (注, 电, 婚): replaced by the list character the recognizer found likeliest there (注 → 洼), the reading kept: check",
+        "warn",
+    ),
     "village_generic_fixed": FlagInfo(
         "地址中村名的“村”被识别为“材”，已改回“村”，需核对",
         "a village's generic 村 read as 材 put back (村 for 材 at the address's end or before its house number): check",
@@ -436,6 +441,11 @@ FLAGS: dict[str, FlagInfo] = {
         "matched by glyph shape to the one code-table wording it resembles (要 → 妻, 滋水 → 溺水)",
         "warn",
     ),
+    "wording_chosen_by_shape": FlagInfo(
+        "备注中的原文措辞有一字识别有误，同一代码有几种写法与之只差一字，已按字形取最相近的写法（如 家属希回→家属带回），原识别结果保留，需核对",
+        "the wording kept in the remarks was misread in one character and several wordings of its code are one character away: the one whose character it looks like was taken (家属希回 → 家属带回), the reading kept: check",
+        "warn",
+    ),
     "given_name_char_rare": FlagInfo(
         "名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）",
         "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)",
@@ -464,6 +474,11 @@ FLAGS: dict[str, FlagInfo] = {
     "sea_area_suffix_by_shape": FlagInfo(
         "海域名称末尾的“海域”识别为形近字，已改回“海域”，其余文字按原文保留（需核对）",
         "the generic 海域 ending the sea area was read as look-alike characters and put back, every other character kept as read: check",
+        "warn",
+    ),
+    "sea_area_listed_after_suffix": FlagInfo(
+        "海域名称末尾的“海域”和地名都识别为形近字：改回“海域”后按字形匹配到本省撒海海域名录中的唯一一项（如 记姆島亭城→屺坶岛海域），原识别结果保留，需核对",
+        "the sea area's 海域 and its place were both read as look-alike characters: with 海域 put back it was matched by glyph shape to the one list entry it resembles (记姆島亭城 → 屺坶岛海域), the reading kept: check",
         "warn",
     ),
     "sea_area_matched_by_shape": FlagInfo(

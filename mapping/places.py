@@ -778,6 +778,30 @@ def unlisted_village(text: str, spec: Spec) -> tuple[str, str, int, int] | None:
     return town.name, text[town.end : k + 1], town.end, k + 1
 
 
+@lru_cache(maxsize=4)
+def village_characters(spec: Spec) -> frozenset[str]:
+    """Every character any village of the official list (NBS 2023, spec.places.villages) is written with."""
+    return frozenset(ch for names in spec.places.villages.values() for n in names for ch in n)
+
+
+def village_chars_off_list(text: str, spec: Spec) -> tuple[int, ...]:
+    """The positions in `text` of the characters of the village it names (after the last town or street read
+    exactly whose villages are listed, before the village's generic 村 or what the recognizer writes for it,
+    VILLAGE_GENERIC_READS) that no village of the official list is written with (village_characters: 注,
+    电, 婚 in no village of the 5 913; 洼, 屯, 矫 in 55, 31, 5). Such a character is a misreading whatever
+    the village: on the design carbon and faded copies of d3316 (s39-faded, 5 stores), no address read right
+    held one and 29 characters of wrongly read villages were such. Empty where no village is named after a
+    listed town, or none of its characters is off the list."""
+    town = _last_town(text, spec)
+    if town is None or not villages_of(town.name, spec):
+        return ()
+    end = next((k for k in range(town.end, len(text)) if text[k] in VILLAGE_GENERIC_READS), None)
+    if end is None or end == town.end:
+        return ()
+    chars = village_characters(spec)
+    return tuple(k for k in range(town.end, end) if text[k] not in chars and not text[k].isspace())
+
+
 STAND_INS = frozenset("".join(LOOKALIKES.values()) + UNREADABLE)
 """Characters the recognizer is known to write for a character of a place name (LOOKALIKES: 奇/奋/乔 for
 夼, 菜 for 莱, 瞳 for 疃, ...) or that the recognizer cannot output (UNREADABLE): a village read with one of

@@ -433,6 +433,37 @@ def _weigh_name(
     _listed_surname(fv, other, alternatives, normalize)
 
 
+VILLAGE_CHAR_DECODED = "village_char_decoded"
+VILLAGE_DECODED_CERTAINTY = 0.45
+"""An address whose village was read with a character no village of the official list is written with, proposed
+with the list character the recognizer found likeliest in its place (pipeline.page.extract.village_alternative),
+is a proposal for the reviewer, never accepted unseen: under every type's threshold (as a register prefix written
+back, pipeline.page.extract.PREFIX_FROM_COLUMN_CERTAINTY); the reading stays as raw."""
+
+
+def _village_decoded(
+    fv: FieldValue, raw: str, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
+) -> None:
+    """The address the recognizer's decoding of its village's off-list characters gives (the cell's alternatives:
+    (decoded text, score), (the reading it was decoded from, score)) replaces the value where the reading kept is
+    that one (the other reading, where two disagreed and the second was kept, was not decoded) and its village is
+    off its town's list as read (village_not_in_list: where the list found the village, exactly or by the
+    recognizer's known confusions, 奋 for 夼, it stands), flagged VILLAGE_CHAR_DECODED, as sure as
+    VILLAGE_DECODED_CERTAINTY at most."""
+    if len(alternatives) != 2 or "".join(raw.split()) != "".join(alternatives[1][0].split()):
+        return
+    if "village_not_in_list" not in fv.flags:  # the list itself put the village right (脉落奋村 -> 脉落夼村), or none
+        return
+    other = normalize(alternatives[0][0])
+    if not isinstance(other.value, str) or other.value == fv.value:
+        return
+    # how the cell was read stays; "read surely" was said of the village as read, which is replaced
+    kept = [fl for fl in fv.flags if fl not in other.flags and fl != "village_off_list_read_surely"]
+    fv.value = other.value
+    fv.flags = list(other.flags) + kept + [VILLAGE_CHAR_DECODED]
+    fv.confidence = round(min(fv.confidence, VILLAGE_DECODED_CERTAINTY), 4)
+
+
 def _listed_surname(
     fv: FieldValue, n: N.Normalized, alternatives: Sequence[tuple[str, float]], normalize: Callable[[str], N.Normalized]
 ) -> None:
@@ -555,6 +586,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             # a number cell read as no value and decoded under its field's forms: whichever reading was
             # kept, the recognizer's greedy reading was wrong somewhere, and no check digit confirms it
             fv.confidence = min(fv.confidence, DECODED_NUMBER_CERTAINTY)
+        if f.normalizer == "address" and isinstance(n.value, str) and cell is not None and cell.alternatives:
+            _village_decoded(fv, raw, cell.alternatives, _normalizer(f, sp, year, id_value))
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
@@ -1071,15 +1104,39 @@ def _legacy_other_reading_longer(fv: FieldValue, cell: RawCell | None) -> None:
     fv.confidence = min(fv.confidence, LEGACY_SHORT_CERTAINTY)
 
 
-def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> str:
+def _table_wording(sp: Spec, ks: KindSpec, field: str, code: str, read: str) -> tuple[str, bool]:
     """The code table's wording of `code` that a reading matched to it (fuzzily, partly or by shape)
     misreads by one character (家居领回 -> 家属领回): what was written, not the misreading, is kept in
-    the remarks. Any other reading is kept as read (由家属领回安葬 holds more than a wording)."""
+    the remarks, and whether it was chosen by shape among several (WORDING_BY_SHAPE). Any other
+    reading is kept as read (由家属领回安葬 holds more than a wording).
+
+    Where several wordings of the code are one character from the reading (家属希回: 家属带回 and
+    家属领回, both code 9), the one whose character the read one looks like is taken, by the rule
+    normalize_code chooses a code's wording by (mapping.glyphs.lookalike_spellings: at least
+    N.CODE_LOOKALIKE alike, N.CODE_SHAPE_MARGIN nearer than the other wordings): a faint 带 is read
+    希 (0.76), 市 (0.78) or 帝 (0.91), never like 领 (0.41-0.63); a faint 领 read 倾 (0.83). Sources: the
+    code table's wordings and the shapes the recognizer confuses; design carbon copies c51, x93, ac
+    (s39-faded): 7 remarks so misread, none of them put right before."""
     from rapidfuzz.distance import Hamming
 
+    from .glyphs import lookalike_spellings
+
     table = sp.table(ks.require(field).code_table or "")
-    keys = [k for k, c in table.lookup.items() if c == code and len(k) == len(read) >= 3 and Hamming.distance(k, read) == 1]
-    return keys[0] if len(keys) == 1 else read
+    keys = [k for k, c in table.lookup.items() if c == code and len(k) == len(read) >= 2 and Hamming.distance(k, read) == 1]
+    if len(keys) == 1 and len(read) >= 3:
+        return keys[0], False
+    spelled = lookalike_spellings(read, keys) if len(keys) > 1 else []
+    if spelled and spelled[0][1] >= N.CODE_LOOKALIKE and spelled[1][0] - spelled[0][0] >= N.CODE_SHAPE_MARGIN:
+        return spelled[0][2], True
+    return read, False
+
+
+WORDING_BY_SHAPE = "wording_chosen_by_shape"
+WORDING_BY_SHAPE_CERTAINTY = 0.45
+"""A wording kept in the remarks that was chosen among several of its code by the shape of one misread
+character (_table_wording) is a proposal for the reviewer, never accepted unseen: as sure as a register
+prefix written back from its column (pipeline.page.extract.PREFIX_FROM_COLUMN_CERTAINTY), under every
+type's threshold; the reading stays in the code field's raw."""
 
 
 def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], cells: Mapping[str, RawCell]) -> None:
@@ -1093,8 +1150,9 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         wording = N.normalize_text(N.fold_traditional(fv.raw)).value
         if not isinstance(wording, str) or not wording:
             continue
+        by_shape = False
         if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):
-            wording = _table_wording(sp, ks, field, str(fv.value), wording)
+            wording, by_shape = _table_wording(sp, ks, field, str(fv.value), wording)
         prefix = sp.rules.remarks_wording_prefix.get(field, "")
         current = remarks.value if isinstance(remarks.value, str) else ""
         if wording in current:
@@ -1106,6 +1164,9 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         else:
             remarks.confidence = min(remarks.confidence, fv.confidence)
         remarks.flags.append("wording_kept_in_remarks")
+        if by_shape:
+            remarks.flags.append(WORDING_BY_SHAPE)
+            remarks.confidence = min(remarks.confidence, WORDING_BY_SHAPE_CERTAINTY)
         if "wording_kept_in_remarks" not in fv.flags:
             fv.flags.append("wording_kept_in_remarks")
 

@@ -437,3 +437,21 @@ def test_a_doubted_name_is_read_as_the_name_real_names_make_likelier(ppocr_v4, f
     fv = build_record("cremation", {"agent_name": resolve(cell, 0.99)}, ctx).fields["agent_name"]
     assert fv.value == truth and fv.raw == cell.text and fv.confidence < 0.985  # held
     assert ("name_reread_by_frequency" in fv.flags) == (read != truth)
+
+
+def test_a_village_read_with_a_character_no_listed_village_has_is_decoded_by_the_recognizer(ppocr):
+    """注 is in none of the official list's 5 913 villages (mapping.places.village_chars_off_list): a reading
+    holding it in a village is decoded on its crop with the list's characters only; the recognizer's likeliest
+    there is the written 洼 (a faint 洼 is read 注 on carbon copies). A reading with none such is left alone."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from mapping.normalize import _spec
+    from pipeline.page.extract import village_alternative
+
+    written = "龙口市七甲镇孙家洼子村"
+    img = Image.new("L", (520, 60), 245)
+    ImageDraw.Draw(img).text((10, 4), written, font=ImageFont.truetype(_font_path(), 36), fill=30)
+    crop = np.asarray(img)
+    got = village_alternative(ppocr, [crop], ["龙口市七甲镇孙家注子村"], _spec(None))
+    assert got is not None and got[0][0] == written and got[1][0] == "龙口市七甲镇孙家注子村" and got[0][1] > got[1][1]
+    assert village_alternative(ppocr, [crop], [written], _spec(None)) is None

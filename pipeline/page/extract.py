@@ -97,7 +97,7 @@ from mapping.numberforms import FORMS as NUMBER_FORMS
 from mapping.numberforms import form_alphabet, form_prefix, form_texts, form_value, needs_form
 from mapping.order import check_page_order
 from mapping.phonefix import one_plan_number
-from mapping.places import LOOKALIKES
+from mapping.places import LOOKALIKES, village_characters, village_chars_off_list
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
@@ -1089,6 +1089,69 @@ def line_crops(
     return crops, owners, faint
 
 
+VILLAGE_DECODE_MARGIN = 2.5
+"""How much likelier (natural log of the recognizer's probability on the line's crop) the best text with a list
+character in a village's off-list character's place must be than the next (village_alternative): e**2.5, about
+12 times. Offline on the first readings of design carbon copy c51's address lines (s39-faded, its lines cut
+from the stored pages as bench/faded_crops.py cuts them): of 16 characters off the list, the recognizer's best list
+character was the written one for 7 (洼 x3, 屯, 疃, 沈, 楼) at margins 1.9-7.0, another for 9 (脊 for 夼, 基 for
+莱, 矮 for 矫, 邵/郡 for 邢) at 0.3-4.0; at 2.5, 6 right against 5 other; every address holding such a character
+was wrong as read, so none read right is changed."""
+
+
+def village_alternative(
+    engine: OcrEngine, crops: Sequence[np.ndarray], lines: Sequence[str], spec: Spec
+) -> tuple[tuple[str, float], ...] | None:
+    """An address cell's text with each character of its village that no village of the official list is written
+    with (mapping.places.village_chars_off_list, on the line's text with traditional forms folded) replaced by the
+    list character the recognizer finds likeliest in its place on that line's crop, and the cell's reading as read,
+    each with the recognizer's log-probability of its line: ((decoded text, score), (reading, score)). None where
+    no line names such a village, the engine cannot score, or some such character has no list character standing
+    out (VILLAGE_DECODE_MARGIN).
+
+    Sources: the official village list (NBS 2023: a character none of its 5 913 villages holds is no village's:
+    注, 电, 婚 read for 洼, 屯, 矫) and the recognizer's own probabilities on the crop (its confusions of faint
+    strokes), restricted to the list's characters it can output; the reading is kept for mapping, which proposes
+    the text held (mapping.record: village_char_decoded)."""
+    from mapping.normalize import fold_traditional
+
+    kept = [(crop, t) for crop, t in zip(crops, lines) if t.strip()]  # a blank band is no part of the text
+    crops, lines = [crop for crop, _t in kept], [t for _crop, t in kept]
+    alphabet = engine.dictionary()
+    chars = sorted(ch for ch in village_characters(spec) if alphabet is None or ch in alphabet)
+    texts = ["".join(t.split()) for t in lines]
+    changed = False
+    for k, (crop, text) in enumerate(zip(crops, texts)):
+        folded = fold_traditional(text)
+        if len(folded) != len(text):
+            continue
+        at = village_chars_off_list(folded, spec)
+        if not at:
+            continue
+        for pos in at:
+            cands = [texts[k][:pos] + ch + texts[k][pos + 1 :] for ch in chars]
+            scores = engine.score_readings(crop, cands)
+            if scores is None or len(scores) < 2:
+                return None
+            order = np.argsort(scores)[::-1]
+            if not np.isfinite(scores[order[0]]) or scores[order[0]] - scores[order[1]] < VILLAGE_DECODE_MARGIN:
+                return None
+            texts[k] = cands[int(order[0])]
+        changed = True
+    if not changed:
+        return None
+    read = "".join("".join(t.split()) for t in lines)
+    own = [engine.score_readings(crop, ["".join(t.split())]) for crop, t in zip(crops, lines)]
+    new = [engine.score_readings(crop, [t]) for crop, t in zip(crops, texts)]
+    if any(x is None for x in own + new):
+        return None
+    score_own = float(sum(x[0] for x in own if x is not None))
+    score_new = float(sum(x[0] for x in new if x is not None))
+    if not (np.isfinite(score_own) and np.isfinite(score_new)):  # JSON (the store) has no infinity
+        return None
+    return (("".join(texts), score_new), (read, score_own))
+
+
 def read_cells(
     gray: np.ndarray,
     grid: Grid,
@@ -1104,6 +1167,7 @@ def read_cells(
     enlarged: float = 1.0,
     bilevel: bool = False,
     addresses: AbstractSet[int] = frozenset(),
+    villages: Spec | None = None,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -1130,7 +1194,10 @@ def read_cells(
     `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops).
 
     `addresses`: the columns holding an address; on a grey scan their lines are read lightened
-    (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line)."""
+    (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line). With
+    `villages` (the spec whose official village list is used), a grey scan's address line naming a village
+    with a character no listed village is written with keeps the text the recognizer finds likeliest with
+    list characters there (village_alternative), as the cell's alternatives, for mapping to propose."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
     # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
@@ -1230,6 +1297,11 @@ def read_cells(
             alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
             if stats is not None:
                 stats.names_searched += 1
+                stats.second_seconds += time.perf_counter() - t0
+        if villages is not None and grey_scan and c in addresses and first.text and alternatives is None:
+            t0 = time.perf_counter()
+            alternatives = village_alternative(engine, [crops[i] for i in idx], [pieces[i].text for i in idx], villages)
+            if stats is not None:
                 stats.second_seconds += time.perf_counter() - t0
         out[(r, c)] = RawCell(
             first.text,
@@ -1975,6 +2047,7 @@ def extract_page(
             enlarged,
             bilevel,
             o.addresses,
+            sp,
         )
 
     if settings.layout_mode != "page":
@@ -2903,6 +2976,8 @@ def _check_column_shapes(
                 fv.value = put
                 fv.flags.append(source[2])
                 fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
+        if source is not None and name in REGISTER_RUN_FIELDS:
+            _prefix_lost_in_run([fv for _r, fv in vals], source[0], source[1], source[2])
         shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         if sum(1 for sh, _fv in shapes if sh == top) < 0.75 * len(shapes):
             continue
@@ -3019,6 +3094,41 @@ def _prefix_put_back(value: str, prefix: str, form: tuple[int, str]) -> str | No
     if not prefix_misread(value, form):
         return None
     return prefix + value[n:]
+
+
+def _prefix_lost_in_run(column: Sequence[FieldValue | None], prefix: str, form: tuple[int, str], flag: str) -> None:
+    """A register number read with its whole letter prefix lost (2013-152 where the column reads HZ2013-151 and
+    HZ2013-154 around it), the rest exactly the column's `form` after the prefix, gets the prefix back where the
+    nearest numbers above and below it that carry the prefix (`column`: the page's rows in order; at the page's
+    top or foot the two nearest on the one side, as check_cert_run reads a run) all count to its digits, one a
+    row (151 + 1 = 152 = 154 - 2; 154 - 2 = 155 - 3): the number continues this register's run, so it is no other
+    register's (the doubt _prefix_resized leaves such a reading in). Flagged as a prefix put back (`flag`), no
+    surer than PREFIX_FROM_COLUMN_CERTAINTY, the reading kept raw. Rule source: the order of registration (登记号,
+    SPEC.md: issued one a row, pipeline.page.structure.REGISTER_RUN_FIELDS, as confirm_register_run relies on)
+    and the column's own prefix; fresh carbon copy fr39 of d3316 county (s39-faded): 2 such readings, both so
+    put right."""
+    n = len(prefix)
+
+    def run_number(fv: FieldValue | None) -> int | None:
+        v = fv.value if fv is not None else None
+        if not isinstance(v, str) or not v.startswith(prefix) or register_form(v) != form:
+            return None
+        digits = re.sub(r"[^0-9]", "", v[n:])
+        return int(digits) if digits else None
+
+    numbers = [run_number(fv) for fv in column]
+    for i, fv in enumerate(column):
+        if fv is None or not isinstance(fv.value, str) or register_form(fv.value) != (0, form[1]):
+            continue
+        own = int(re.sub(r"[^0-9]", "", fv.value) or -1)
+        above = [x + (i - j) for j in range(i - 1, -1, -1) if (x := numbers[j]) is not None][:2]
+        below = [x - (j - i) for j in range(i + 1, len(column)) if (x := numbers[j]) is not None][:2]
+        said = (above[:1] + below[:1]) if above and below else (above or below)
+        if len(said) < 2 or any(x != own for x in said):
+            continue
+        fv.value = prefix + fv.value
+        fv.flags = [fl for fl in fv.flags if fl != "unlike_column"] + [flag]
+        fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
 
 
 def _prefix_resized(value: str, prefix: str, form: tuple[int, str]) -> str | None:
