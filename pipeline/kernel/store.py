@@ -409,9 +409,13 @@ class Store:
 
     def _upgrade(self) -> None:
         """Columns added since a store was made: records.field_values (issue 27), added and filled
-        from each record's fields, in batches, once; records.load_text, added empty."""
+        from each record's fields, in batches, once; records.load_text, added empty; reveals.reason,
+        added empty (a reveal made before it asked why)."""
         from sqlalchemy import bindparam, inspect, update
 
+        if "reason" not in {c["name"] for c in inspect(self.engine).get_columns("reveals")}:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE reveals ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
         columns = {c["name"] for c in inspect(self.engine).get_columns("records")}
         if "load_text" not in columns:  # issue 27: filled as records are written again; None reads the general way
             with self.engine.begin() as conn:
@@ -689,7 +693,8 @@ class ColumnDecision(Base):
 
 
 class Reveal(Base):
-    """A full ID or phone number shown on screen: who, when, which record and field (rows only added)."""
+    """A full ID or phone number shown on screen: who, when, why, which record and field (rows only added).
+    `reason` is empty on rows written before a reveal asked why."""
 
     __tablename__ = "reveals"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -697,6 +702,7 @@ class Reveal(Base):
     field: Mapped[str] = mapped_column(String(60))
     user: Mapped[str] = mapped_column(String(80), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class UserPref(Base):
