@@ -185,6 +185,21 @@ def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, 
     assert " / line 1: missing column(s) " in err and "\\n" not in err
 
 
+def test_a_data_folder_that_cannot_be_made_is_named_with_its_reason_in_chinese_first(tmp_path, monkeypatch, capsys):
+    """Before: "error: 无法完成 / cannot create the data folder f/d: File exists", the reason in the OS's
+    English only (and misleading: what exists is a file where a folder should be)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "f").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "a.jpg").write_bytes(b"x")
+    for argv in (["run", "scans", "--no-prefect", "--data-dir", "f/d"], ["status", "--data-dir", "f/d"]):
+        assert main(argv) != 0
+        err = capsys.readouterr().err
+        assert "无法创建数据文件夹 f/d：路径中有一段是文件而不是文件夹 / cannot create the data folder f/d: " in err
+        assert "File exists" not in err and "Traceback" not in err
+
+
 @pytest.mark.slow
 def test_backfill_review_says_where_it_listens_in_chinese_first_and_nothing_in_english_only(tmp_path):
     """`backfill review` printed "review app on http://127.0.0.1:8501  (Ctrl+C stops it)" and then

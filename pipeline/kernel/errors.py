@@ -111,6 +111,27 @@ def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     )
 
 
+_FOLDER_REASONS: dict[str, tuple[str, str]] = {
+    "EEXIST": ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
+    "ENOTDIR": ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
+    "EACCES": ("没有在那里创建文件夹的权限", "no permission to create a folder there"),
+    "EPERM": ("没有在那里创建文件夹的权限", "no permission to create a folder there"),
+    "EROFS": ("该文件系统是只读的", "the file system is read-only"),
+    "ENOSPC": ("磁盘已满", "the disk is full"),
+    "ENOENT": ("上级文件夹不存在且无法创建", "a folder above it does not exist and cannot be made"),
+}
+"""The POSIX errno codes (by name) that making a folder can end with, said in Chinese and English."""
+
+
+def data_folder_message(path: object, e: OSError) -> str:
+    """The data folder that cannot be made, named with the reason, Chinese first (the OS's own words,
+    English only, kept after the English reason when the errno is not one of _FOLDER_REASONS)."""
+    import errno as _errno
+
+    zh, en = _FOLDER_REASONS.get(_errno.errorcode.get(e.errno or 0, ""), ("操作系统拒绝", e.strerror or type(e).__name__))
+    return f"无法创建数据文件夹 {path}：{zh} / cannot create the data folder {path}: {en}"
+
+
 class InputFileError(BackfillError):
     """A scan that cannot be used. `reason` is a short machine code, the message is for people."""
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from pipeline.kernel.clock import local_day
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
-from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.errors import DatabaseError, data_folder_message
 from pipeline.kernel.safety import PRIVATE_FILE, is_sha256, private_dir
 
 
@@ -389,7 +389,7 @@ class Store:
                 private_dir(path.parent)
             except OSError as e:
                 raise DatabaseError(
-                    f"cannot create the data folder {path.parent}: {e.strerror}",
+                    data_folder_message(path.parent, e),
                     hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
                 ) from e
         self.engine = make_engine(url, what="working store")
