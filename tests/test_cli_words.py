@@ -252,3 +252,19 @@ def test_every_error_an_ocr_engine_raises_says_what_is_wrong_in_chinese_first():
     assert len(said) > 15
     english = [(f, line, text[:50]) for f, line, text in said if len(CJK.findall(text.split(" / ", 1)[0])) < 3]
     assert not english, english
+
+
+def test_an_export_that_cannot_be_written_says_why_in_chinese_first(tmp_path, monkeypatch, capsys):
+    """Before: "无法写出文件 / cannot write the export f/x.csv: File exists; nothing was written" (the OS's
+    English words for a file standing where a folder was to be made)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "f").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main(["export", "--out", "f/x.csv", *data]) == 9
+    err = capsys.readouterr().err
+    assert "无法写出 f/x.csv：路径中有一段是文件而不是文件夹，未写出任何内容 / cannot write the export f/x.csv: " in err
+    assert "File exists" not in err
+    assert main(["export", "--out", "out", *data]) == 9
+    assert "无法写出 out：这是一个文件夹，请给出其中的文件名" in capsys.readouterr().err
