@@ -268,3 +268,20 @@ def test_an_export_that_cannot_be_written_says_why_in_chinese_first(tmp_path, mo
     assert "File exists" not in err
     assert main(["export", "--out", "out", *data]) == 9
     assert "无法写出 out：这是一个文件夹，请给出其中的文件名" in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_reached_is_said_on_one_line(tmp_path, monkeypatch, capsys):
+    """The driver's own message spans lines ("...refused\\n\\tIs the server running..."): it was printed with
+    the line breaks written out as \\n\\t in the middle of the error line."""
+    pytest.importorskip("psycopg")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    data = ["--data-dir", str(tmp_path / "data")]
+    for argv in (
+        ["load", "--platform", "postgresql://u:pw@127.0.0.1:1/x", *data],
+        ["status", "--db", "postgresql://u:pw@127.0.0.1:1/x"],
+    ):
+        assert main(argv) == 6
+        err = capsys.readouterr().err
+        assert err.startswith("error: 数据库无法使用 / ") and "Connection refused" in err
+        assert "\\n" not in err and "\\t" not in err and "pw" not in err

@@ -402,7 +402,7 @@ class Store:
             self._upgrade()
         except OperationalError as e:
             raise DatabaseError(
-                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
+                f"cannot open the working store at {mask_url(url)}: {mask_secrets(' '.join(str(e.orig).split()), url_secrets(url))}",
                 hint="请检查工作库地址（--db 或 BACKFILL_DB_URL）以及数据库服务器是否在运行 / check --db / BACKFILL_DB_URL and "
                 "that the database server is running",
             ) from e
