@@ -665,8 +665,12 @@ def _reopen(rid: int) -> None:
 
 
 def _reveal(rid: int, name: str) -> None:
+    reason = (st.session_state.get(f"reveal_why_{rid}") or "").strip()
+    if not reason:
+        flash("error", t("err.reveal_needs_reason"))
+        return
     try:
-        R.reveal(store(), rid, name, user=me().username, require_claim=not me().can("admin"))
+        R.reveal(store(), rid, name, user=me().username, reason=reason, require_claim=not me().can("admin"))
     except BackfillError as e:
         flash("error", _error_text(e))
         return
@@ -675,9 +679,12 @@ def _reveal(rid: int, name: str) -> None:
 
 def _reveal_buttons(rid: int, view: R.RecordView, names: list[str], revealed: set[str], label: str) -> list[str]:
     """A logged reveal button (R.reveal) for each of `names` masked on screen (R.masked_on_screen), in the
-    record form ("form.reveal": its box) and the blind form ("blind.reveal": its scan only); the names masked."""
+    record form ("form.reveal": its box) and the blind form ("blind.reveal": its scan only), under one box
+    asking why (kept with who and when; nothing is shown without it); the names masked."""
     by_name = {f.name: f for f in view.fields}
     locked = [n for n in names if R.masked_on_screen(by_name[n], revealed)]
+    if locked:
+        st.text_input(t("form.reveal_why"), key=f"reveal_why_{rid}", help=t("form.reveal_help"))
     for n in locked:
         st.button(
             t(label, field=field_label(n, view.kind)),
@@ -1722,6 +1729,7 @@ def history_page() -> None:
                     t("hist.col.when"): local_time(r.at, zone),
                     t("hist.col.who"): r.user,
                     t("hist.col.field"): field_label(r.field, kind),
+                    t("hist.col.why"): r.reason or "—",
                 }
                 for r in shown_
             ],

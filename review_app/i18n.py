@@ -534,9 +534,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Show the scan of {field} (logged; the OCR value stays hidden)",
     ),
     "form.reveal_help": (
-        "显示完整号码会记录操作人、时间、记录和字段。",
-        "Showing a full number records who, when, which record and field.",
+        "显示完整号码会记录操作人、时间、原因、记录和字段。",
+        "Showing a full number records who, when, why, which record and field.",
     ),
+    "form.reveal_why": ("显示完整号码的原因（必填，将记入日志）", "Why you need the full number (required, logged)"),
     "form.read_as": ("识别原文：{text}", "read as: {text}"),
     "form.nothing_read": ("此格未识别出文字", "nothing was read in this cell"),
     "form.not_on_scan": ("扫描件上没有", "Not on the scan"),
@@ -737,6 +738,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
     "err.claim_lost": ("您对该记录的领取已过期，请重新打开。", "Your claim on this record expired; open it again."),
     "err.needs_reason": ("此操作需要填写原因。", "This needs a reason."),
+    "err.reveal_needs_reason": (
+        "请先在“显示完整号码的原因”中写明为何需要查看，再显示完整号码。",
+        "Say in “Why you need the full number” why you need it; then show it.",
+    ),
     "err.read_only": (
         "该记录只读：请管理员说明原因后重新打开。",
         "This record is read only; an administrator reopens it with a reason.",

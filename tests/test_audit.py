@@ -327,3 +327,20 @@ def test_a_volume_at_the_root_of_the_scan_folder_is_named_after_it(two_volumes, 
     with store.session() as s, s.begin():
         s.scalars(select(SourceFile).order_by(SourceFile.id)).first().abs_path = "/archive/other/page_0.jpg"
     assert {v.label for v in A.volumes_of_files(store, settings).values()} == {"（扫描根目录）"}
+
+
+def test_the_quality_text_ends_with_the_archives_measured_error_in_chinese_first_or_says_none_is_measured(two_volumes):
+    store, settings = two_volumes
+    A.draw(store, settings)
+    last = A.format_quality(A.quality(store, settings)).splitlines()[-1]
+    assert last.startswith("全部卷册：尚未测得错误率") and "not measured" not in last.split(" / ")[0]
+    assert "none of the 40 audit records drawn has been reviewed" in last
+    for rid in sorted(_samples(store))[:5]:
+        approve_as_reviewer(store, rid, "ann", settings)
+    rep = A.quality(store, settings)
+    assert rep.total.rate is not None
+    last = A.format_quality(rep).splitlines()[-1]
+    zh, en = last.split(" / ", 1)
+    assert zh.startswith("全部卷册：自动接受记录的字段错误率") and "目标不超过 0.30 %" in zh and "95 % 区间" in zh
+    # five clean records cannot show 0.3 % at most: the interval is still too wide to decide
+    assert zh.endswith("尚不能判定，需审核更多抽检记录") and en.endswith("not decided yet: more audit records to review")

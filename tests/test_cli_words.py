@@ -185,6 +185,21 @@ def test_a_refused_user_or_input_file_is_said_in_chinese(tmp_path, monkeypatch, 
     assert " / line 1: missing column(s) " in err and "\\n" not in err
 
 
+def test_a_data_folder_that_cannot_be_made_is_named_with_its_reason_in_chinese_first(tmp_path, monkeypatch, capsys):
+    """Before: "error: 无法完成 / cannot create the data folder f/d: File exists", the reason in the OS's
+    English only (and misleading: what exists is a file where a folder should be)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "f").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "a.jpg").write_bytes(b"x")
+    for argv in (["run", "scans", "--no-prefect", "--data-dir", "f/d"], ["status", "--data-dir", "f/d"]):
+        assert main(argv) != 0
+        err = capsys.readouterr().err
+        assert "无法创建数据文件夹 f/d：路径中有一段是文件而不是文件夹 / cannot create the data folder f/d: " in err
+        assert "File exists" not in err and "Traceback" not in err
+
+
 @pytest.mark.slow
 def test_backfill_review_says_where_it_listens_in_chinese_first_and_nothing_in_english_only(tmp_path):
     """`backfill review` printed "review app on http://127.0.0.1:8501  (Ctrl+C stops it)" and then
@@ -237,3 +252,36 @@ def test_every_error_an_ocr_engine_raises_says_what_is_wrong_in_chinese_first():
     assert len(said) > 15
     english = [(f, line, text[:50]) for f, line, text in said if len(CJK.findall(text.split(" / ", 1)[0])) < 3]
     assert not english, english
+
+
+def test_an_export_that_cannot_be_written_says_why_in_chinese_first(tmp_path, monkeypatch, capsys):
+    """Before: "无法写出文件 / cannot write the export f/x.csv: File exists; nothing was written" (the OS's
+    English words for a file standing where a folder was to be made)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    (tmp_path / "f").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main(["export", "--out", "f/x.csv", *data]) == 9
+    err = capsys.readouterr().err
+    assert "无法写出 f/x.csv：路径中有一段是文件而不是文件夹，未写出任何内容 / cannot write the export f/x.csv: " in err
+    assert "File exists" not in err
+    assert main(["export", "--out", "out", *data]) == 9
+    assert "无法写出 out：这是一个文件夹，请给出其中的文件名" in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_reached_is_said_on_one_line(tmp_path, monkeypatch, capsys):
+    """The driver's own message spans lines ("...refused\\n\\tIs the server running..."): it was printed with
+    the line breaks written out as \\n\\t in the middle of the error line."""
+    pytest.importorskip("psycopg")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    data = ["--data-dir", str(tmp_path / "data")]
+    for argv in (
+        ["load", "--platform", "postgresql://u:pw@127.0.0.1:1/x", *data],
+        ["status", "--db", "postgresql://u:pw@127.0.0.1:1/x"],
+    ):
+        assert main(argv) == 6
+        err = capsys.readouterr().err
+        assert err.startswith("error: 数据库无法使用 / ") and "Connection refused" in err
+        assert "\\n" not in err and "\\t" not in err and "pw" not in err

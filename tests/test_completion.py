@@ -329,3 +329,22 @@ def test_chart_markup_escapes_names_and_shows_a_single_day():
     assert "<img" not in bars and bars.count("<rect") == 2 + 1  # two bars (a zero still shows) and the legend
     listed = charts.bar_list([(f"{bad} {i}", i) for i in range(1, 21)], label="x", more="{n} more")
     assert "<img" not in listed and "5 more" in listed and ">20<" in listed and "&lt;img" in listed
+
+
+def test_status_without_an_inventory_says_why_no_completion_rate_and_where_the_measured_error_is(env, tmp_path, monkeypatch):
+    """Before: a table of 0 expected pages and empty done % columns, and nothing said why."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["status"]) == 0
+    assert "backfill inventory import" not in out.getvalue()  # the inventory is there: no note
+    data = tmp_path / "bare"
+    monkeypatch.setenv("BACKFILL_DATA_DIR", str(data))
+    settings = Settings.load()
+    with Store.open(settings) as store:
+        seed_store(store, settings, homes=("yantai",), years=(2013,), pages=1)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["status"]) == 0
+    last = out.getvalue().rstrip("\n").splitlines()[-1]
+    assert last.startswith("清单中没有这些卷册：不知道应有多少页，无法计算完成率；请用 backfill inventory import")
+    assert "backfill status --quality" in last.split(" / ")[0]

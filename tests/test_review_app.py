@@ -152,11 +152,17 @@ def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
     assert phone and phone not in shown
     at.multiselect(key=f"pick_{rid}").set_value(["id_number"]).run()  # picking it reveals nothing yet
     assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
+    at.button(key=f"reveal_{rid}_id_number").click().run()  # no reason given: nothing shown, the reviewer told why
+    assert [e.value for e in at.error] == [t("err.reveal_needs_reason", "zh")]
+    assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
+    at.text_input(key=f"reveal_why_{rid}").input("核对出生日期与身份证号").run()
     at.button(key=f"reveal_{rid}_id_number").click().run()
     assert at.text_input(key=f"edit_{rid}_id_number").value == idn
     assert idn in _texts(at) and phone not in _texts(at)
     with store.session() as s:
-        assert [(r.record_id, r.field, r.user) for r in s.query(Reveal)] == [(rid, "id_number", "rev")]
+        assert [(r.record_id, r.field, r.user, r.reason) for r in s.query(Reveal)] == [
+            (rid, "id_number", "rev", "核对出生日期与身份证号")
+        ]
 
 
 @pytest.mark.parametrize(
@@ -187,6 +193,7 @@ def test_a_phone_or_id_whose_reading_failed_stays_masked_with_its_crop_until_a_l
         return table.split(f"data-field='{name}'")[1].split("</tr>")[0]
 
     assert t("rec.scan_hidden", "zh") in row()  # its cell crop greyed, like a stored number's
+    at.text_input(key=f"reveal_why_{rid}").input("the reading failed").run()
     at.button(key=f"reveal_{rid}_{name}").click().run()
     assert at.text_input(key=f"edit_{rid}_{name}").value == raw  # revealed: the reviewer corrects it
     assert t("rec.scan_hidden", "zh") not in row()
@@ -214,6 +221,7 @@ def test_a_blind_keyer_reveals_the_scan_of_an_id_to_key_it_and_never_sees_the_oc
     at.run()
     assert "id_number" in R.blind_fields(R.record_view(store, rid, settings))
     assert t("rec.scan_hidden", "zh") in _row(at, "id_number")
+    at.text_input(key=f"reveal_why_{rid}").input("to key it").run()
     at.button(key=f"reveal_{rid}_id_number").click().run()
     row = _row(at, "id_number")
     assert t("rec.scan_hidden", "zh") not in row  # its scan no longer greyed: the keyer reads the number

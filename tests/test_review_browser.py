@@ -442,12 +442,12 @@ def test_full_numbers_are_revealed_by_a_logged_action_and_decided_records_are_re
     assert (
         page.locator(f".st-key-edit_{rid}_id_number:not([data-stale=true]) input").count() == 0
     )  # not even in the form before a reveal
+    page.locator(f".st-key-reveal_why_{rid}:not([data-stale=true]) input").fill("核对出生日期")
     page.locator(f".st-key-reveal_{rid}_id_number:not([data-stale=true]) button:visible").click()
     expect(page.locator(f".st-key-edit_{rid}_id_number:not([data-stale=true]) input")).to_have_value(idn)
     with store.session() as s:
-        assert [(r.record_id, r.field, r.user) for r in s.scalars(select(Reveal).where(Reveal.record_id == rid))] == [
-            (rid, "id_number", "rev")
-        ]
+        got = [(r.record_id, r.field, r.user, r.reason) for r in s.scalars(select(Reveal).where(Reveal.record_id == rid))]
+    assert got == [(rid, "id_number", "rev", "核对出生日期")]
     open_record(page, done)  # an approved record: read only, nothing to reveal
     expect(page.locator('[data-testid="stAlertContentInfo"]').first).to_be_visible()
     assert page.locator(".st-key-approve:not([data-stale=true])").count() == 0

@@ -370,20 +370,41 @@ def test_a_field_a_ledger_never_records_is_declared_once_and_no_longer_asked(see
     assert R.ledgers(store)[0].absent == (name,)
 
 
-def test_revealing_a_full_number_is_logged_and_needs_the_claim(seeded):
+def test_revealing_a_full_number_is_logged_with_its_reason_and_needs_the_claim(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]
     with pytest.raises(CorrectionError, match="not claimed"):
-        R.reveal(store, rid, "id_number", user="rev")
+        R.reveal(store, rid, "id_number", user="rev", reason="check the scan")
     R.claim(store, rid, "rev")
-    full = R.reveal(store, rid, "id_number", user="rev")
+    with pytest.raises(CorrectionError, match="needs a reason"):
+        R.reveal(store, rid, "id_number", user="rev", reason="  ")
+    full = R.reveal(store, rid, "id_number", user="rev", reason=" 核对出生日期 ")
     assert full == _rec(store, rid).fields["id_number"]["value"]
-    R.reveal(store, rid, "agent_phone", user="boss", require_claim=False)  # an administrator, logged the same
+    R.reveal(store, rid, "agent_phone", user="boss", reason="family called", require_claim=False)  # an administrator
     with store.session() as s:
-        got = [(r.record_id, r.field, r.user) for r in s.scalars(select(Reveal).order_by(Reveal.id))]
-    assert got == [(rid, "id_number", "rev"), (rid, "agent_phone", "boss")]
+        got = [(r.record_id, r.field, r.user, r.reason) for r in s.scalars(select(Reveal).order_by(Reveal.id))]
+    assert got == [(rid, "id_number", "rev", "核对出生日期"), (rid, "agent_phone", "boss", "family called")]
     with pytest.raises(CorrectionError):
-        R.reveal(store, rid, "deceased_name", user="rev")
+        R.reveal(store, rid, "deceased_name", user="rev", reason="why not")
+
+
+def test_a_store_made_before_reveals_asked_why_gets_the_column_and_keeps_its_reveals(seeded):
+    import sqlite3
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    store.dispose()
+    db = sqlite3.connect(settings.data_path / "store.sqlite")  # the reveals table as it was made before
+    db.execute(
+        "INSERT INTO reveals (record_id, field, user, at, reason) VALUES (?, 'id_number', 'old', '2026-01-01', '')", (rid,)
+    )
+    db.execute("ALTER TABLE reveals DROP COLUMN reason")
+    db.commit()
+    db.close()
+    with Store.open(settings) as again:
+        R.claim(again, rid, "rev")
+        R.reveal(again, rid, "id_number", user="rev", reason="核对")
+        assert [(r.user, r.reason) for r in R.reveals(again, rid)] == [("rev", "核对"), ("old", "")]
 
 
 FORMULA = '=HYPERLINK("http://x","y")'

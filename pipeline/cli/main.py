@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
-from pipeline.kernel.errors import ERROR_LABELS, BackfillError, ExitCode, error_line
+from pipeline.kernel.errors import ERROR_LABELS, BackfillError, ExitCode, data_folder_message, error_line
 from pipeline.kernel.reasons import heading, reason_text
 from pipeline.kernel.safety import fs_name, private_dir, require_scan_folder, shown, shown_text
 
@@ -86,7 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             private_dir(settings.data_path)  # page images, quarantine copies, Prefect's state: owner-only
         except OSError as e:
             raise BackfillError(
-                f"cannot create the data folder {shown(fs_name(settings.data_path))}: {e.strerror}",
+                data_folder_message(shown(fs_name(settings.data_path)), e),
                 hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
             ) from e
         Store.open(settings).dispose()  # create the schema before the progress bar polls it

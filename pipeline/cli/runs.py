@@ -131,6 +131,15 @@ def cmd_inventory_list(args: argparse.Namespace, settings_of: Callable) -> int:
     return ExitCode.ok
 
 
+NO_INVENTORY_NOTE = (
+    "清单中没有这些卷册：不知道应有多少页，无法计算完成率；请用 backfill inventory import 清单.csv 导入登记簿清单。"
+    "自动接受记录的实测错误率见 backfill status --quality / no inventory volume matches these scans: with no "
+    "expected pages there is no completion rate; import the ledger inventory with `backfill inventory import FILE.csv`. "
+    "The measured error of auto-accepted records: `backfill status --quality`"
+)
+"""Said under the completion table when none of its rows is an inventory volume (expected pages 0 everywhere)."""
+
+
 def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
     from pipeline.kernel.store import Store
     from pipeline.runs.completion import completion, format_table, held_for_capture, to_csv, totals
@@ -161,6 +170,8 @@ def cmd_status(args: argparse.Namespace, settings_of: Callable) -> int:
         )
     else:
         print(format_table(rows, args.by))
+        if not any(r.in_inventory for r in rows):
+            print(NO_INVENTORY_NOTE)
         if held_capture:
             from pipeline.page.routing import UNFITTED_CAPTURE_ADVICE
 

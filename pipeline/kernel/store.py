@@ -39,7 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from pipeline.kernel.clock import local_day
 from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
-from pipeline.kernel.errors import DatabaseError
+from pipeline.kernel.errors import DatabaseError, data_folder_message
 from pipeline.kernel.safety import PRIVATE_FILE, is_sha256, private_dir
 
 
@@ -389,7 +389,7 @@ class Store:
                 private_dir(path.parent)
             except OSError as e:
                 raise DatabaseError(
-                    f"cannot create the data folder {path.parent}: {e.strerror}",
+                    data_folder_message(path.parent, e),
                     hint="请选择有写入权限的数据文件夹（--data-dir 或 BACKFILL_DATA_DIR）/ choose a data folder you can write to",
                 ) from e
         self.engine = make_engine(url, what="working store")
@@ -402,16 +402,20 @@ class Store:
             self._upgrade()
         except OperationalError as e:
             raise DatabaseError(
-                f"cannot open the working store at {mask_url(url)}: {mask_secrets(str(e.orig), url_secrets(url))}",
+                f"cannot open the working store at {mask_url(url)}: {mask_secrets(' '.join(str(e.orig).split()), url_secrets(url))}",
                 hint="请检查工作库地址（--db 或 BACKFILL_DB_URL）以及数据库服务器是否在运行 / check --db / BACKFILL_DB_URL and "
                 "that the database server is running",
             ) from e
 
     def _upgrade(self) -> None:
         """Columns added since a store was made: records.field_values (issue 27), added and filled
-        from each record's fields, in batches, once; records.load_text, added empty."""
+        from each record's fields, in batches, once; records.load_text, added empty; reveals.reason,
+        added empty (a reveal made before it asked why)."""
         from sqlalchemy import bindparam, inspect, update
 
+        if "reason" not in {c["name"] for c in inspect(self.engine).get_columns("reveals")}:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE reveals ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
         columns = {c["name"] for c in inspect(self.engine).get_columns("records")}
         if "load_text" not in columns:  # issue 27: filled as records are written again; None reads the general way
             with self.engine.begin() as conn:
@@ -689,7 +693,8 @@ class ColumnDecision(Base):
 
 
 class Reveal(Base):
-    """A full ID or phone number shown on screen: who, when, which record and field (rows only added)."""
+    """A full ID or phone number shown on screen: who, when, why, which record and field (rows only added).
+    `reason` is empty on rows written before a reveal asked why."""
 
     __tablename__ = "reveals"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -697,6 +702,7 @@ class Reveal(Base):
     field: Mapped[str] = mapped_column(String(60))
     user: Mapped[str] = mapped_column(String(80), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class UserPref(Base):

@@ -812,5 +812,31 @@ def format_quality(rep: QualityReport) -> str:
                     f"  {_cell(r.label, 28)} {r.rate.units:>5} 条记录 records {r.rate.fields:>7.0f} 个字段 fields "
                     f"{r.rate.wrong:>4.0f} 错 wrong {rate_text(r.rate)}"
                 )
-    lines += ["", f"全部卷册 all volumes: {rate_text(rep.total.rate)}"]
+    lines += ["", _total_line(rep)]
     return "\n".join(lines)
+
+
+def _total_line(rep: QualityReport) -> str:
+    """The archive's own measured error in one sentence, Chinese first: the wrong-field rate of the
+    auto-accepted records with its 95 % interval read against the target (met where the whole interval
+    is at or under it, missed where all of it is over it, else not decided yet), or, before any audit
+    record is reviewed, that nothing is measured yet and what it waits for."""
+    r = rep.total.rate
+    if r is None:
+        return (
+            f"全部卷册：尚未测得错误率——抽出的 {rep.drawn} 条盲审记录还没有审核过的；审核员在审核应用中审完后再查看 / "
+            f"all volumes: no error rate measured yet: none of the {rep.drawn} audit records drawn has been reviewed; "
+            "they wait in the review app"
+        )
+    if r.high <= rep.target:
+        verdict = ("达到目标", "target met")
+    elif r.low > rep.target:
+        verdict = ("超出目标", "over the target")
+    else:
+        verdict = ("尚不能判定，需审核更多抽检记录", "not decided yet: more audit records to review")
+    return (
+        f"全部卷册：自动接受记录的字段错误率 {_pct(r.rate)}（95 % 区间 {_pct(r.low)} 至 {_pct(r.high)}，"
+        f"{r.units} 条已审记录），目标不超过 {_pct(rep.target)}：{verdict[0]} / all volumes: wrong fields among "
+        f"auto-accepted records {_pct(r.rate)} (95 % interval {_pct(r.low)} to {_pct(r.high)}, {r.units} records "
+        f"reviewed), target at most {_pct(rep.target)}: {verdict[1]}"
+    )

@@ -938,18 +938,22 @@ def ledgers(store: Store) -> list[LedgerInfo]:
 
 
 # ---------------------------------------------------------------------------------------------
-def reveal(store: Store, record_id: int, field_name: str, *, user: str, require_claim: bool = True) -> str:
-    """Show a full ID or phone number: logged (who, when, record, field) in `reveals` and the log,
-    then returned. A reviewer reveals only on the record they hold (`require_claim`)."""
+def reveal(store: Store, record_id: int, field_name: str, *, user: str, reason: str, require_claim: bool = True) -> str:
+    """Show a full ID or phone number: logged (who, when, why, record, field) in `reveals` and the log
+    (the reason kept in the store only: it may quote personal data), then returned. Nothing is shown
+    without a reason (as a cross-registry check's reveal, pipeline.crosscheck.check.reveal). A reviewer
+    reveals only on the record they hold (`require_claim`)."""
     if field_name not in MASKED_FIELDS:
         raise CorrectionError(f"{field_name} is not a masked field")
+    if not reason.strip():
+        raise CorrectionError("showing a full number needs a reason")
     with store.session() as s, s.begin():
         rec = s.get(Record, record_id)
         if rec is None or field_name not in rec.fields:
             raise CorrectionError(f"record {record_id} has no field {field_name}")
         if require_claim:
             check_claim(s, record_id, user, required=True)
-        s.add(Reveal(record_id=record_id, field=field_name, user=user))
+        s.add(Reveal(record_id=record_id, field=field_name, user=user, reason=reason.strip()))
         value = rec.fields[field_name].get("value")
     log.info("record %s: %s revealed by %s", record_id, field_name, user)
     return "" if value is None else str(value)
