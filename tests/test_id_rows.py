@@ -635,7 +635,7 @@ def test_an_id_the_misread_age_ruled_out_is_proposed_against_it_flagged_for_both
     assert fv.value == TRUE_ID and {"id_proposed", ID_PROPOSED_AGE_MISREAD} <= set(fv.flags)
     assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
     assert got["age_years"].value == 74 and got["age_years"].confidence < FLOOR  # read by the row's dates, doubted
-    assert FLAGS[ID_PROPOSED_AGE_MISREAD].zh.startswith("身份证号码建议值") and FLAGS[ID_PROPOSED_AGE_MISREAD].severity == "warn"
+    assert FLAGS[ID_PROPOSED_AGE_MISREAD].zh.startswith("所读年龄与识别器") and FLAGS[ID_PROPOSED_AGE_MISREAD].severity == "warn"
     unsure = build("4", 0.3)  # a digit lost, read less surely than any threshold: the age is set aside
     assert unsure["id_number"].value == TRUE_ID and ID_PROPOSED_AGE_MISREAD in unsure["id_number"].flags
     assert build("4", 0.9)["id_number"].value is None  # read surely, no look-alike fits: still ruled out
