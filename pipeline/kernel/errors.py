@@ -90,24 +90,40 @@ class OutputError(BackfillError):
     exit_code = ExitCode.output
 
 
+_PART_IS_FILE = ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder")
+_PATH_REASONS: dict[str, tuple[str, str]] = {
+    "ENOTDIR": _PART_IS_FILE,
+    "EEXIST": _PART_IS_FILE,  # making the folders above it met a file of that name
+    "EROFS": ("该文件系统是只读的", "the file system is read-only"),
+    "ENOSPC": ("磁盘已满", "the disk is full"),
+}
+"""The POSIX errno codes (by name) that writing a file or making a folder both end with, said in Chinese and
+English (output_error, data_folder_message add their own)."""
+
+
+def _os_reason(e: OSError, own: dict[str, tuple[str, str]], refused: str) -> tuple[str, str]:
+    """(Chinese, English) reason of an OSError by its POSIX errno name (`own` before _PATH_REASONS); an errno
+    not listed: `refused` in Chinese, the OS's own words in English."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(e.errno or 0, "")
+    return own.get(name) or _PATH_REASONS.get(name) or (refused, e.strerror or type(e).__name__)
+
+
 def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     """One line naming the path and the reason an OSError gave while writing it, Chinese first (the
     reasons by POSIX errno name; an errno not listed keeps the OS's own words, in English only)."""
-    import errno as _errno
-
-    part_is_file = ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder")
     no_permission = ("没有在那里写入的权限", "no permission to write there")
-    reasons = {
-        "EISDIR": ("这是一个文件夹，请给出其中的文件名", "it is a folder; give a file name inside it"),
-        "ENOTDIR": part_is_file,
-        "EEXIST": part_is_file,  # making the folders above it met a file of that name
-        "EACCES": no_permission,
-        "EPERM": no_permission,
-        "EROFS": ("该文件系统是只读的", "the file system is read-only"),
-        "ENOSPC": ("磁盘已满", "the disk is full"),
-        "ENOENT": ("它所在的文件夹不存在", "its folder does not exist"),
-    }
-    zh, why = reasons.get(_errno.errorcode.get(e.errno or 0, ""), ("操作系统拒绝写入", e.strerror or type(e).__name__))
+    zh, why = _os_reason(
+        e,
+        {
+            "EISDIR": ("这是一个文件夹，请给出其中的文件名", "it is a folder; give a file name inside it"),
+            "EACCES": no_permission,
+            "EPERM": no_permission,
+            "ENOENT": ("它所在的文件夹不存在", "its folder does not exist"),
+        },
+        "操作系统拒绝写入",
+    )
     return OutputError(
         f"无法写出 {path}：{zh}，未写出任何内容 / cannot write the {what} {path}: {why}; nothing was written",
         hint="请换一个路径（--out）或修正权限后重新运行同一命令 / choose another path (--out) or fix the permissions, "
@@ -115,24 +131,19 @@ def output_error(path: object, e: OSError, what: str = "file") -> OutputError:
     )
 
 
+_NO_FOLDER_PERMISSION = ("没有在那里创建文件夹的权限", "no permission to create a folder there")
 _FOLDER_REASONS: dict[str, tuple[str, str]] = {
-    "EEXIST": ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
-    "ENOTDIR": ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
-    "EACCES": ("没有在那里创建文件夹的权限", "no permission to create a folder there"),
-    "EPERM": ("没有在那里创建文件夹的权限", "no permission to create a folder there"),
-    "EROFS": ("该文件系统是只读的", "the file system is read-only"),
-    "ENOSPC": ("磁盘已满", "the disk is full"),
+    "EACCES": _NO_FOLDER_PERMISSION,
+    "EPERM": _NO_FOLDER_PERMISSION,
     "ENOENT": ("上级文件夹不存在且无法创建", "a folder above it does not exist and cannot be made"),
 }
-"""The POSIX errno codes (by name) that making a folder can end with, said in Chinese and English."""
+"""The POSIX errno codes (by name) making a folder ends with that writing a file says otherwise."""
 
 
 def data_folder_message(path: object, e: OSError) -> str:
     """The data folder that cannot be made, named with the reason, Chinese first (the OS's own words,
-    English only, kept after the English reason when the errno is not one of _FOLDER_REASONS)."""
-    import errno as _errno
-
-    zh, en = _FOLDER_REASONS.get(_errno.errorcode.get(e.errno or 0, ""), ("操作系统拒绝", e.strerror or type(e).__name__))
+    English only, where the errno is not one of _FOLDER_REASONS or _PATH_REASONS)."""
+    zh, en = _os_reason(e, _FOLDER_REASONS, "操作系统拒绝")
     return f"无法创建数据文件夹 {path}：{zh} / cannot create the data folder {path}: {en}"
 
 
