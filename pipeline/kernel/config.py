@@ -582,3 +582,9 @@ def mask_secrets(text: str, secrets: list[str] | None = None) -> str:
         if secret:
             out = out.replace(secret, "***")
     return out
+
+
+def driver_error_text(err: object, url: str | None) -> str:
+    """A database driver's error on one line (psycopg writes its hints on lines of their own:
+    '...refused\n\tIs the server running...'), every secret of `url` masked (mask_secrets)."""
+    return mask_secrets(" ".join(str(err).split()), url_secrets(url))

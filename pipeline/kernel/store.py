@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from pipeline.kernel.clock import local_day
-from pipeline.kernel.config import Settings, mask_secrets, mask_url, url_secrets
+from pipeline.kernel.config import Settings, driver_error_text, mask_secrets, mask_url, url_secrets
 from pipeline.kernel.errors import DatabaseError, data_folder_message
 from pipeline.kernel.safety import PRIVATE_FILE, is_sha256, private_dir
 
@@ -402,7 +402,7 @@ class Store:
             self._upgrade()
         except OperationalError as e:
             raise DatabaseError(
-                f"cannot open the working store at {mask_url(url)}: {mask_secrets(' '.join(str(e.orig).split()), url_secrets(url))}",
+                f"cannot open the working store at {mask_url(url)}: {driver_error_text(e.orig, url)}",
                 hint="请检查工作库地址（--db 或 BACKFILL_DB_URL）以及数据库服务器是否在运行 / check --db / BACKFILL_DB_URL and "
                 "that the database server is running",
             ) from e

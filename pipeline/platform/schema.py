@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mapping.spec import DATA_DIR, load_spec
-from pipeline.kernel.config import mask_secrets, mask_url, url_secrets
+from pipeline.kernel.config import driver_error_text, mask_url
 from pipeline.kernel.errors import ConfigError, DatabaseError
 from pipeline.kernel.safety import private_dir
 from pipeline.kernel.store import make_engine, sqlite_file
@@ -294,7 +294,7 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
     except OperationalError as e:
         engine.dispose()
         raise DatabaseError(
-            f"cannot open the platform database at {mask_url(url)}: {mask_secrets(' '.join(str(e.orig).split()), url_secrets(url))}",
+            f"cannot open the platform database at {mask_url(url)}: {driver_error_text(e.orig, url)}",
             hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",
         ) from e
     if carried != spec_version:
@@ -317,7 +317,7 @@ def migrate_platform(url: str, revision: str = "head") -> str:
             spec = platform_spec_version(conn)
     except OperationalError as e:
         raise DatabaseError(
-            f"cannot migrate the platform database at {mask_url(url)}: {mask_secrets(' '.join(str(e.orig).split()), url_secrets(url))}",
+            f"cannot migrate the platform database at {mask_url(url)}: {driver_error_text(e.orig, url)}",
             hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",
         ) from e
     finally:
