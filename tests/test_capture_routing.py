@@ -92,13 +92,13 @@ def test_a_pdf_page_the_renderer_enlarged_is_a_low_resolution_capture(tmp_path):
     pdf_dpi): where its outline is not found it is held as the 150 dpi image file is, not auto-accepted
     as a scan (design camera_capture s4482: 24 records auto-accepted so, 3 fields wrong)."""
     from pipeline.page.extract import render_step
-    from pipeline.page.intake import pdf_page_image_ppi, pdf_render_plan
+    from pipeline.page.intake import pdf_render_plan
 
     settings = Settings(data_dir=str(tmp_path / "data"))
     low, full = _pdf(tmp_path / "photo.pdf", 150), _pdf(tmp_path / "scan.pdf", 200)
-    assert pdf_page_image_ppi(low, 1) == 150 and pdf_page_image_ppi(full, 1) == 200
-    enlarged = render_step(pdf_render_plan(low, 1, settings), settings)
-    as_is = render_step(pdf_render_plan(full, 1, settings), settings)
+    low_plan, full_plan = pdf_render_plan(low, 1, settings), pdf_render_plan(full, 1, settings)
+    assert low_plan.image_ppi == 150 and full_plan.image_ppi == 200
+    enlarged, as_is = render_step(low_plan, settings), render_step(full_plan, settings)
     assert enlarged is not None and enlarged["result"]["enlarged"] and enlarged["result"]["upsample"] == 1.333
     assert as_is is not None and not as_is["result"]["enlarged"]
     assert render_step(None, settings) is None  # an image file comes as captured

@@ -350,17 +350,6 @@ def _largest_page_image(path: Path, page_no: int) -> tuple[float, bool] | None:
     return None if best is None else (best[1], best[2])
 
 
-def pdf_page_image_ppi(path: Path, page_no: int) -> float | None:
-    """The resolution at which page `page_no` (1-based) of a PDF holds its scan or photograph: the
-    largest image drawn on the page (by pixels), in pixels per inch of the page as drawn, the lesser of
-    its two directions (`pdfimages -list`, nothing decoded). A scanner or a phone app writes its frame
-    into the PDF at the resolution it captured; rendering the page at `pdf_dpi` enlarges a frame held
-    at fewer pixels per inch by interpolation, which adds no detail. None when it cannot be told (no
-    image on the page, pdfimages missing or failing)."""
-    got = _largest_page_image(path, page_no)
-    return None if got is None else got[0]
-
-
 def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
     """The pages a damaged PDF (truncated: no xref table, no trailer) still holds, rebuilt by qpdf
     (pikepdf) into a new file under data/recovered/; (that file, its page count). The copy is checked
@@ -515,7 +504,11 @@ truth and time to read it (2 cores, shared): grey at pdf_dpi as before 210 (50 s
 class PdfRender:
     """How page `page_no` of a PDF is rendered (pdf_render_plan): at `dpi`; `bilevel` where it is a 1-bit
     scan rendered with pdftocairo and thresholded back to black and white (load_page); `image_ppi`: the
-    resolution its largest image is held at in the file (pdf_page_image_ppi), None where not told."""
+    resolution at which the page holds its scan or photograph (_largest_page_image: its largest image, in
+    pixels per inch of the page as drawn, the lesser of its two directions), None where not told (no image
+    on the page, pdfimages missing or failing). A scanner or a phone app writes its frame into the PDF at
+    the resolution it captured; rendering the page at `pdf_dpi` enlarges a frame held at fewer pixels per
+    inch by interpolation, which adds no detail (extract.render_step records by how much)."""
 
     dpi: int
     bilevel: bool = False
