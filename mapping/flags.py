@@ -375,6 +375,26 @@ FLAGS: dict[str, FlagInfo] = {
         "a town's or street's suffix misread (a look-alike or a doubted character) and no village after it to confirm it: changed to the county's one listed town it can be (七甲银→七甲镇), the reading kept: check",
         "warn",
     ),
+    "county_suffix_corrected": FlagInfo(
+        "区县名称的“市/区/县”一字识别有误（如 龙口审），其后的乡镇属于该区县：已按区划代码表改为该区县（龙口审→龙口市），原识别结果保留，需核对",
+        "a county's suffix misread (龙口审), the town written after it lying in that county: changed to the listed county (龙口审→龙口市), the reading kept: check",
+        "warn",
+    ),
+    "province_suffix_fixed": FlagInfo(
+        "“山东”与“烟台”之间的一字识别有误（如 山东书烟台市）：已按区划名称改为“山东省”，原识别结果保留，需核对",
+        "the character between 山东 and 烟台 misread (山东书烟台市): changed to the province's name 山东省, the reading kept: check",
+        "warn",
+    ),
+    "building_unit_fixed": FlagInfo(
+        "门牌号“号”与“单元”之间识别为“接/后”，已按识别常见错误改为“楼”，原识别结果保留，需核对",
+        "接 or 后 read between a house number's 号 and its 单元: the recognizer's misreading of 楼, changed, the reading kept: check",
+        "warn",
+    ),
+    "county_not_listed": FlagInfo(
+        "地址中的区县名称不在国家行政区划代码表（GB/T 2260）中：可能识别有误（如 蓬莱市 误识为 莲基市），需核对",
+        "the address's county-level name is in no official division list (GB/T 2260): likely misread (蓬莱市 read 莲基市): check",
+        "warn",
+    ),
     "division_doubt_corrected": FlagInfo(
         "区县或乡镇名称不在区划代码表中，且识别时对其中一字存疑：已改为代码表中仅差该一字的名称（如 基州市→莱州市），原识别结果保留，需核对",
         "a county or town name off the official division list, one character of it doubted by the reader: changed to the one listed name that character away (基州市→莱州市), the reading kept: check",

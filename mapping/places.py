@@ -37,7 +37,7 @@ LOOKALIKES: dict[str, str] = {
     "峒": "桐洞铜",
     "屺": "屹圮妃",
     "坶": "姆母",
-    "莱": "菜来集",
+    "莱": "菜来集基",  # 基: PP-OCRv6 on carbon copies (东基街道, 莲基市, 福基新村, 基州市; s40-faded)
     "菜": "莱",
     "凤": "风",
     "崮": "窗",
@@ -958,3 +958,97 @@ def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tup
                 if kind == "district":
                     counties.append(place.district)
     return tuple(sorted(out))
+
+
+COUNTY_SUFFIXES = "市区县"
+"""The suffixes of a county-level division's name (GB/T 2260: 县级市, 市辖区, 县)."""
+
+_NOT_A_NAME_PART = "省市区县镇乡街道路村岛号"
+_HEAD = ("山东省", "山东", "烟台市", "烟台")
+
+
+def _county_window(text: str) -> tuple[int, int] | None:
+    """(start, end) of the county-level part of an address: after the province and city the lexicon's
+    addresses open with (山东省, 烟台市, each optional), a name of two or three Han characters ending in a
+    county-level suffix (COUNTY_SUFFIXES), none of them another division's or a road's word; None where
+    the address opens otherwise (a town, a road, another province: nothing to check)."""
+    s = 0
+    for h in _HEAD:
+        if text.startswith(h, s):
+            s += len(h)
+    for e in range(s + 3, min(s + 4, len(text)) + 1):
+        body, suf = text[s : e - 1], text[e - 1]
+        if suf in COUNTY_SUFFIXES and all(_is_han(c) and c not in _NOT_A_NAME_PART for c in body):
+            return s, e
+    return None
+
+
+def unlisted_county(text: str, spec: Spec) -> tuple[int, int] | None:
+    """(start, end) of the county-level part of an address (_county_window: 莲基市 in 莲基市大柳行镇…) that is
+    no division of China: neither a county of the lexicon's city nor any province-, prefecture- or
+    county-level name of GB/T 2260 (2002-2013 revisions, national_division_names), nor a road's proper name
+    (names_road: 海市路). Such a part is a misreading of a listed one (the list is complete at county level:
+    a name off it is no county), in two characters or more, which no single-character correction reached
+    (莲基市 for 蓬莱市: 蓬 and 莱 both blurred on a carbon copy, each character read surely). The caller
+    doubts the address (flag `county_not_listed`): nothing is changed, as no list says which county it is.
+    Sources: the official division list (GB/T 2260) and the lexicon of Yantai's counties (GB/T 2260)."""
+    w = _county_window(text)
+    if w is None:
+        return None
+    s, e = w
+    name = text[s:e]
+    if name in _index(spec).by_name or name in national_division_names() or names_road(text, e):
+        return None
+    return w
+
+
+def county_suffix_proposals(text: str, spec: Spec) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, official name) of the county an address opens with (after 山东省 / 烟台市, each optional)
+    whose suffix was misread (龙口审 and 龙口事 for 龙口市: the recognizer's readings of a faint 市 on carbon
+    copies), which the lexicon's search cannot find (it never corrects a suffix). Put right only where the
+    places below confirm it from the official lists, as _confirmed_below does for a body character:
+    - a town or street of that county (NBS 2023 towns and streets under their GB/T 2260 county) is written
+      exactly right after it (龙口审黄山馆镇: 黄山馆镇 lies in 龙口市), and one county only is so confirmed;
+    - the suffix read is one Han character that is no place suffix or other division word, the name's
+      other characters are read as listed or one of them as a look-alike (_lookalike: 莲莱审 for 蓬莱市),
+      the same number of characters (nothing added or deleted), and the window is no listed name of China.
+    Sources: the official division lists (GB/T 2260 counties, NBS 2023 towns). The caller holds what it
+    gives (DIVISION_DOUBT_CERTAINTY): the county is the one the town names, but its suffix was not seen."""
+    idx = _index(spec)
+    s = 0
+    for h in _HEAD:
+        if text.startswith(h, s):
+            s += len(h)
+    found: dict[tuple[int, int], set[tuple[str, str]]] = {}
+    for n, p in idx.by_name.items():
+        if p.kind != "district" or not n or n[-1] not in COUNTY_SUFFIXES:
+            continue
+        e = s + len(n)
+        w = text[s:e]
+        if len(w) != len(n) or w == n or w in idx.by_name or w in national_division_names():
+            continue
+        a = w[-1]
+        if not _is_han(a) or a in _NOT_A_NAME_PART:
+            continue
+        diff = [i for i in range(len(n) - 1) if w[i] != n[i]]
+        if len(diff) > 1 or any(not _lookalike(w[i], n[i]) for i in diff):
+            continue
+        below = [
+            t
+            for t, q in idx.by_name.items()
+            if q.kind in ("town", "street") and idx.compatible(q.district, p.district) and text.startswith(t, e)
+        ]
+        if below:
+            found.setdefault((s, e), set()).add((p.name, p.district))
+    out: list[tuple[int, int, str]] = []
+    for (st, en), named in sorted(found.items()):
+        names = sorted(named)
+        if len(names) == 2 and idx.compatible(names[0][1], names[1][1]):
+            # 蓬莱市 and its successor 蓬莱区 both confirmed by 北沟镇: the one whose suffix the reading is nearer in shape
+            a = text[en - 1]
+            near = sorted(names, key=lambda nd: -similarity(a, nd[0][-1]))
+            if similarity(a, near[0][0][-1]) > similarity(a, near[1][0][-1]):
+                names = near[:1]
+        if len(names) == 1:
+            out.append((st, en, names[0][0]))
+    return tuple(out)
