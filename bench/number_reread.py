@@ -3,7 +3,9 @@ number_decoders), written back into the store IN PLACE, so that a remap (bench/n
 bench/fields_wrong.py) scores what reading the pages with them would have given, without reading the pages
 again. Run it on a COPY of a family folder kept by bench_families.py.
 
-    PYTHONPATH=. python bench/number_reread.py FAMILY_DIR [FAMILY_DIR ...]
+    PYTHONPATH=. python bench/number_reread.py [--fields agent_phone,registrant_phone] FAMILY_DIR [FAMILY_DIR ...]
+
+`--fields`: only these fields' cells (session 40: the phones, whose written forms were added).
 
 A cell is read again only where read_cells would decode it: a one-line cell of a column read as a
 certificate number, date, age or count whose stored readings are no value (Decoding.invalid, the first and
@@ -37,8 +39,13 @@ def main() -> None:
 
     engine = PpOcrEngine()
     decoders = number_decoders(load_spec())
+    args = sys.argv[1:]
+    if args and args[0] == "--fields":
+        keep = set(args[1].split(","))
+        decoders = {f: d for f, d in decoders.items() if f in keep}
+        args = args[2:]
     below = Settings.load(None).second_read_below
-    for d in sys.argv[1:]:
+    for d in args:
         data = next(Path(d).glob("run-*")) / "data"
         st = Store.open(Settings().with_(data_dir=str(data)))
         con = sqlite3.connect(data / "store.sqlite")

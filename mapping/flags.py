@@ -339,6 +339,13 @@ FLAGS: dict[str, FlagInfo] = {
         "number of the plan: filled in, to be checked (the reading in raw)",
         "warn",
     ),
+    "phone_digit_rival": FlagInfo(
+        "照片上这个电话号码有一位数字模糊：识别模型认为把它换成常被误认的另一数字（如 6 读成 0）得到的另一个合规号码几乎同样可能，"
+        "须对照扫描件核对",
+        "a digit of this photographed phone number is blurred: the recognizer finds another number of the plan, one "
+        "commonly confused digit away (6 read as 0), almost as likely; check it against the scan",
+        "warn",
+    ),
     "area_code_added": FlagInfo("已补烟台区号 0535", "Yantai area code 0535 added", "warn"),
     "implausible_count": FlagInfo("人数不合理", "implausible head count", "error"),
     "lexicon_corrected": FlagInfo("按烟台地名库更正了地名", "place name corrected against the Yantai place-name lexicon", "warn"),

@@ -6,7 +6,10 @@ Source: SPEC.md. A cremation certificate number is "a 4-digit year and a 5-digit
 201000514, No.201000514, 2010-00514 or 10-0514; a date appears as 2013.4.7, 2013-04-07, 2013/4/7,
 2013年4月7日 or 13.4.7 (the Chinese-numeral and lunar forms are another alphabet: not searched); an age
 and a count are integers (年龄 age_years, 随船人数 onboard_count), written with or without their unit
-(78岁, 3人: mapping.normalize.normalize_age / normalize_count). Only the forms are rules here: which of
+(78岁, 3人: mapping.normalize.normalize_age / normalize_count). A phone number is one of China's numbering plan
+(MIIT 电信网编号计划, as SPEC takes it: mapping.normalize.phone_in_plan): a mobile number 1[3-9] and 9 digits, a
+Yantai landline 0535 and 7 or 8 digits (a dash after the area code as written), or its local number alone
+(2-9 and 6 or 7 digits; normalize_phone adds the area code). Only the forms are rules here: which of
 the texts of a form the cell holds is the recognizer's choice (its probabilities on the crop), and a
 value so chosen stays doubted (mapping.record.DECODED_NUMBER_CERTAINTY).
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .normalize import Normalized, normalize_age, normalize_cert_no, normalize_count, normalize_date
+from .normalize import Normalized, normalize_age, normalize_cert_no, normalize_count, normalize_date, normalize_phone
 
 _YEAR = r"(?:19|20)\d\d"
 
@@ -30,6 +33,7 @@ FORMS: dict[str, str] = {
     ),
     "age": r"\d{1,3}岁?",
     "count": r"\d{1,2}人?",
+    "phone": r"1[3-9]\d{9}|0535-?[2-9]\d{6,7}|[2-9]\d{6,7}",
 }
 """normalizer -> the written forms SPEC gives its values (a regular expression over the whole cell)."""
 
@@ -38,14 +42,16 @@ NORMALIZERS: dict[str, Callable[[str], Normalized]] = {
     "date": normalize_date,
     "age": normalize_age,
     "count": normalize_count,
+    "phone": normalize_phone,
 }
 
 YEAR_TAKERS: dict[str, Callable[[str, int], Normalized]] = {"cert_no": normalize_cert_no, "date": normalize_date}
 """The normalizers that read a value with the ledger's year (normalize_cert_no: 火字第514号)."""
 ANY_LEDGER_YEAR = 2000
 
-WRITTEN_FORM_FLAGS = frozenset({"two_digit_year"})
-"""Flags a normalizer puts on a value written in one of SPEC's forms all the same (10-0514, 13.4.7)."""
+WRITTEN_FORM_FLAGS = frozenset({"two_digit_year", "area_code_added"})
+"""Flags a normalizer puts on a value written in one of SPEC's forms all the same (10-0514, 13.4.7, a local
+number written without its area code)."""
 
 _COMPILED = {k: re.compile(rf"(?:{v})") for k, v in FORMS.items()}
 
@@ -61,6 +67,11 @@ SLOTS: dict[str, list[list[Slot]]] = {
     + [[(_D, 4, 4), ("年", 1, 1), (_D, 1, 2), ("月", 1, 1), (_D, 1, 2), ("日", 1, 1)]],
     "age": [[(_D, 1, 3), ("岁", 0, 1)]],
     "count": [[(_D, 1, 2), ("人", 0, 1)]],
+    "phone": [
+        [("1", 1, 1), ("3456789", 1, 1), (_D, 9, 9)],
+        [("0", 1, 1), ("5", 1, 1), ("3", 1, 1), ("5", 1, 1), ("-", 0, 1), ("23456789", 1, 1), (_D, 6, 7)],
+        [("23456789", 1, 1), (_D, 6, 7)],
+    ],
 }
 """FORMS as runs of slots, loosely (a year's 19/20 as [12][90]): what form_prefix grows; fits_form then
 holds each text found to FORMS exactly."""
@@ -88,7 +99,7 @@ def _begins(slots: list[Slot], text: str) -> bool:
 
 def form_alphabet(normalizer: str) -> str:
     """The characters a text of the normalizer's forms is written in (the search's alphabet)."""
-    extra = {"cert_no": "No.-", "date": ".-/年月日", "age": "岁", "count": "人"}[normalizer]
+    extra = {"cert_no": "No.-", "date": ".-/年月日", "age": "岁", "count": "人", "phone": "-"}[normalizer]
     return "0123456789" + extra
 
 

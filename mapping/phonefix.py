@@ -95,3 +95,52 @@ def one_plan_number(text: str) -> bool:
             if digits is not None and len(digits) >= 11 and phone_in_plan(digits):
                 return False
     return True
+
+
+PHONE_RIVAL_MARGIN = 2.0
+"""How much likelier (natural log of the recognizer's CTC probability on the cell's own crop) a phone's
+reading must be than every other number of the plan one recognizer digit confusion from it
+(mapping.idfix.CONFUSABLE) for the reading to stand as read: e**2, about 7 times. A recognizer property,
+measured (bench/digit_views.py, session 40) on the phone cells of design photographs (camera_capture 3316
+and its s38 copy): of 19 phones read wrong in a digit or more (the blurred 9, 6 and 3 read 0 most often), 15
+had a rival within e**2, the written number itself for 10; of 193 read right, 10. A second crop of the same
+ink does not tell them apart: the line at the frame's own resolution and as the cleanup enlarged it read
+the same wrong digits in 14 of the 19 (and disagreed on none of the 4 read wrong at or above the 0.5
+threshold). On grey scans the recognizer is sure of its digits (clean d3316: 1 of 271 phone cells has
+a rival within e**2), so only a photograph's phones are scored (pipeline.page.extract.read_cells)."""
+
+PHONE_RIVAL_CERTAINTY = 0.45
+"""The most a phone number with a rival within PHONE_RIVAL_MARGIN is sure of: below every threshold (their
+floor is 0.5), so it is reviewed, however surely its characters were read one by one (as
+PHONE_DECODED_CERTAINTY)."""
+
+
+def confusion_texts(reading: str) -> list[str]:
+    """Every text one recognizer digit confusion from a reading (mapping.idfix.CONFUSABLE: a digit read
+    for another it may have been written as), the reading's other characters (dashes, gaps, brackets) as
+    they are; in order, no duplicates."""
+    out: dict[str, None] = {}
+    for i, ch in enumerate(reading):
+        for a in CONFUSABLE.get(ch, ""):
+            out[reading[:i] + a + reading[i + 1 :]] = None
+    return list(out)
+
+
+def rival_number(value: str, scored: Iterable[tuple[str, float]], margin: float = PHONE_RIVAL_MARGIN) -> str | None:
+    """The number of the plan (stored form) other than `value` that the recognizer scored within `margin`
+    of the reading, or None. `scored`: the reading first, then texts one digit confusion from it, each with
+    its log-probability on the cell's crop (pipeline.page.extract.phone_rivals). Only a reading that gives
+    `value` is weighed: where the value came from another reading, its rivals were not scored."""
+    items = list(scored)
+    if len(items) < 2:
+        return None
+    reading, own = items[0]
+    if normalize_phone(reading).value != value:
+        return None
+    for text, score in items[1:]:
+        if score < own - margin:
+            continue
+        other = normalize_phone(text).value
+        if isinstance(other, str) and other != value:
+            return other
+    return None

@@ -40,7 +40,7 @@ from .idfix import (
     scored_far_below,
 )
 from .numberforms import FORMS as NUMBER_FORMS
-from .phonefix import PHONE_DECODED_CERTAINTY, decode_phone
+from .phonefix import PHONE_DECODED_CERTAINTY, PHONE_RIVAL_CERTAINTY, decode_phone, rival_number
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
 
@@ -591,6 +591,9 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             fv.confidence = min(fv.confidence, DECODED_NUMBER_CERTAINTY)
         if f.normalizer == "address" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             _village_decoded(fv, raw, cell.alternatives, _normalizer(f, sp, year, id_value))
+        if f.normalizer == "phone" and isinstance(n.value, str) and cell is not None and cell.alternatives and not cell_typed:
+            if rival_number(n.value, cell.alternatives) is not None:  # the written number may be that one
+                fv.flags.append("phone_digit_rival")
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
@@ -710,6 +713,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             fv.confidence = min(fv.confidence, LEGACY_UNLISTED_CERTAINTY)
         if "phone_decoded" in fv.flags:  # nothing but the plan confirms it, however surely it was read
             fv.confidence = min(fv.confidence, PHONE_DECODED_CERTAINTY)
+        if "phone_digit_rival" in fv.flags:  # another number of the plan is nearly as likely on the crop
+            fv.confidence = min(fv.confidence, PHONE_RIVAL_CERTAINTY)
         fv.confidence = round(min(1.0, max(0.0, fv.confidence)), 4)
     return MappedRecord(kind, {f.name: out[f.name] for f in ks.fields}, problems)
 

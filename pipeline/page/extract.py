@@ -96,7 +96,7 @@ from mapping.normalize import (
 from mapping.numberforms import FORMS as NUMBER_FORMS
 from mapping.numberforms import form_alphabet, form_prefix, form_texts, form_value, needs_form
 from mapping.order import check_page_order
-from mapping.phonefix import one_plan_number
+from mapping.phonefix import confusion_texts, one_plan_number
 from mapping.places import LOOKALIKES, village_characters, village_chars_off_list
 from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
 from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
@@ -1152,6 +1152,28 @@ def village_alternative(
     return (("".join(texts), score_new), (read, score_own))
 
 
+PHONE_RIVALS_KEPT = 3
+"""How many of a phone reading's likeliest one-confusion rivals a cell keeps (phone_rivals): mapping doubts
+the number where one of them is a number of the plan close to the reading (mapping.phonefix.rival_number)."""
+
+
+def phone_rivals(engine: OcrEngine, crop: np.ndarray, reading: str) -> tuple[tuple[str, float], ...] | None:
+    """A phone cell's first reading and the PHONE_RIVALS_KEPT texts one recognizer digit confusion from it
+    (mapping.phonefix.confusion_texts) likeliest on its crop, each with the recognizer's CTC log-probability
+    there (ocr score_readings), the reading first; None where there is no such text or the engine cannot
+    score. A blurred photograph's digit misread as another (6 read 0, 9 read 0) is read alike from any crop
+    of the same ink (s32-phonevote, s40-phone), so no second crop doubts it; the recognizer's own
+    probabilities of the written digit, close behind, may."""
+    texts = confusion_texts(reading.strip())
+    if not texts:
+        return None
+    scores = engine.score_readings(crop, [reading.strip()] + texts)
+    if scores is None or len(scores) != len(texts) + 1 or not np.isfinite(scores[0]):
+        return None
+    ranked = sorted(zip(scores[1:], texts), reverse=True)[:PHONE_RIVALS_KEPT]
+    return ((reading.strip(), float(scores[0])),) + tuple((t, float(x)) for x, t in ranked if np.isfinite(x))
+
+
 def read_cells(
     gray: np.ndarray,
     grid: Grid,
@@ -1168,6 +1190,7 @@ def read_cells(
     bilevel: bool = False,
     addresses: AbstractSet[int] = frozenset(),
     villages: Spec | None = None,
+    phones: AbstractSet[int] = frozenset(),
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -1197,7 +1220,14 @@ def read_cells(
     (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line). With
     `villages` (the spec whose official village list is used), a grey scan's address line naming a village
     with a character no listed village is written with keeps the text the recognizer finds likeliest with
-    list characters there (village_alternative), as the cell's alternatives, for mapping to propose."""
+    list characters there (village_alternative), as the cell's alternatives, for mapping to propose.
+
+    `phones`: the phone columns. On a photograph (`photo`) a one-line cell of one keeps, as its alternatives,
+    its first reading and the texts one recognizer digit confusion from it that the recognizer scores likeliest
+    on the crop (phone_rivals), for mapping to doubt a number a rival of the plan comes close to
+    (mapping.phonefix.rival_number). A scan's phones are not scored: on clean grey design scans no phone has
+    such a rival, on carbon copies (c51, c91) one sure wrong phone was doubted for one sure right one, a record
+    fewer auto-accepted, at about 2 s a page (bench/phone_rivals.py --scans)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
     # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
@@ -1297,6 +1327,11 @@ def read_cells(
             alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
             if stats is not None:
                 stats.names_searched += 1
+                stats.second_seconds += time.perf_counter() - t0
+        if photo and c in phones and len(idx) == 1 and first.text and alternatives is None:
+            t0 = time.perf_counter()
+            alternatives = phone_rivals(engine, crops[idx[0]], pieces[idx[0]].text)
+            if stats is not None:
                 stats.second_seconds += time.perf_counter() - t0
         if villages is not None and grey_scan and c in addresses and first.text and alternatives is None:
             t0 = time.perf_counter()
@@ -1407,10 +1442,18 @@ class ReadOptions:
     names: dict[int, str]
     decoded_as: dict[int, str]  # column -> the field whose Decoding it has
     addresses: set[int] = field(default_factory=set)  # address columns (a grey scan's lightened, a 1-bit page's softened)
+    phones: set[int] = field(default_factory=set)  # phone columns (a photograph's readings scored against their rivals)
 
     def of(self, c: int) -> tuple:
         """What reading column c involves: equal for two columns read the same way."""
-        return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names, c in self.addresses)
+        return (
+            c in self.stretch,
+            self.decoded_as.get(c),
+            self.same.get(c),
+            c in self.names,
+            c in self.addresses,
+            c in self.phones,
+        )
 
 
 def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
@@ -1425,6 +1468,7 @@ def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOpti
         names={c: name_alphabet() for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "name"},
         decoded_as={c: f for c, f in enumerate(columns) if f in decoders},
         addresses={c for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "address"},
+        phones={c for c, f in enumerate(columns) if f in normalizers and normalizers[f] == "phone"},
     )
 
 
@@ -2048,6 +2092,7 @@ def extract_page(
             bilevel,
             o.addresses,
             sp,
+            o.phones,
         )
 
     if settings.layout_mode != "page":
