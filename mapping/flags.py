@@ -341,7 +341,7 @@ FLAGS: dict[str, FlagInfo] = {
     ),
     "phone_digit_rival": FlagInfo(
         "照片上这个电话号码有一位数字模糊：识别模型认为把它换成常被误认的另一数字（如 6 读成 0）得到的另一个合规号码几乎同样可能，"
-        "须对照扫描件核对",
+        "须对照原图核对",
         "a digit of this photographed phone number is blurred: the recognizer finds another number of the plan, one "
         "commonly confused digit away (6 read as 0), almost as likely; check it against the scan",
         "warn",
