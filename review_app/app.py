@@ -21,6 +21,7 @@ import time
 import cv2
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.archive.inventory import home_names
@@ -1022,6 +1023,15 @@ def _page_columns(rid: int, view: R.RecordView) -> None:
             st.form_submit_button(t("cols.confirm"), on_click=_set_column, args=(rid, pid, cols))
 
 
+def _reject_button(where: DeltaGenerator, rid: int) -> None:
+    """Reject, asking why in a popover that opens under its button. Placed with the record's other actions:
+    alone at the top of the form it stood mid-page, one column in, over the scanned row, far from
+    Approve / Save."""
+    with where.popover(t("rec.reject") + "…"):
+        st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
+        st.button(t("rec.reject"), key="reject", type="primary", on_click=_reject, args=(rid,))
+
+
 def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
     """Skip / previous (here unless the record's form holds them: then they save what was typed first),
     reject, or an administrator's reopen."""
@@ -1030,9 +1040,8 @@ def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -
         b[0].button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_next, kwargs={"skip": True})
         b[1].button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_previous)
     if not read_only:
-        with b[2].popover(t("rec.reject") + "…"):
-            st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
-            st.button(t("rec.reject"), key="reject", on_click=_reject, args=(rid,))
+        if not in_form:  # else the form's row of buttons holds it, beside Approve / Save (_reject_button)
+            _reject_button(b[2], rid)
     elif me().can("admin") and view.status != R.NEEDS_REVIEW:
         with b[2].popover(t("rec.reopen") + "…"):
             st.text_input(t("rec.reopen_reason"), key=f"reopen_reason_{rid}")
@@ -1305,6 +1314,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             on_click=_submit_form,
             args=(rid, open_names, False, "prev"),
         )
+        _reject_button(c[4], rid)
     st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
 
 

@@ -124,6 +124,31 @@ def test_correct_a_field_approve_and_the_next_record_appears(env):
     assert R.claim_holder(store, rid) is None and R.claim_holder(store, nxt) == "rev"
 
 
+def _keys_above(at: AppTest, key: str) -> list[str]:
+    """The keys of the blocks (containers) that hold the widget of `key`, outermost first."""
+
+    def walk(node, above):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "key", None) == key and type(child).__name__ != "Block":
+                return above
+            found = walk(child, [*above, getattr(child, "key", None)] if type(child).__name__ == "Block" else above)
+            if found is not None:
+                return found
+        return None
+
+    return [k for k in walk(at.main, []) or [] if k]
+
+
+def test_reject_sits_with_the_record_s_other_actions(env):
+    """The reject popover stood alone at the top of the record, one column in, mid-page over the scanned
+    row and far from Approve / Save: it is in the form's row of actions now."""
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    assert _keys_above(at, "reject") == [f"edit_{rid}"]
+    assert _keys_above(at, "approve") == [f"edit_{rid}"]
+
+
 def test_reject_needs_a_reason(env):
     store, _settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
