@@ -125,12 +125,19 @@ def me() -> Account:
     return st.session_state["account"]
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state.setdefault("flash", []).append((kind, text))
+FORM_FLASH = "flash_form"
+"""Messages of the record form's own buttons (refused, saved, nothing changed, reject without a reason):
+said under the buttons, where the reviewer clicked. At the top of the record they were out of sight on a
+record taller than the window: Approve refused an empty mandatory field with no word where the reviewer
+looked."""
 
 
-def show_flash() -> None:
-    for kind, text in st.session_state.pop("flash", []):
+def flash(kind: str, text: str, near_form: bool = False) -> None:
+    st.session_state.setdefault(FORM_FLASH if near_form else "flash", []).append((kind, text))
+
+
+def show_flash(key: str = "flash") -> None:
+    for kind, text in st.session_state.pop(key, []):
         getattr(st, kind)(text)
 
 
@@ -580,7 +587,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         now = R.record_view(store(), rid, settings())
         stale = D.stale(draft, {f.name: f.form_text for f in now.fields})
         if stale:
-            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)))
+            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)), near_form=True)
             return
     try:
         out = review_form(
@@ -595,7 +602,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             confirm_unchanged=leave is None,
         )
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), near_form=True)
         return
     errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
@@ -617,7 +624,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         _next()
         return
     if errors:
-        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)))
+        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)), near_form=True)
     if leave is not None:
         if errors:
             return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
@@ -632,13 +639,19 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             _previous()
         return
     if approve and (out.gaps or out.refused):
-        listed = clauses(f"{field_label(g.field, kind)}{colon()}{gap_text(g.code)}" for g in out.gaps)
-        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
+        columns = {f.name: f.column for f in R.record_view(store(), rid, settings()).fields} if out.gaps else {}
+        listed = clauses(
+            f"{field_label(g.field, kind)}{colon()}"
+            + gap_text("mandatory_no_column" if g.code == "mandatory_empty" and columns.get(g.field) == "no_column" else g.code)
+            for g in out.gaps
+        )  # a field the register has no column for: not "type it from the scan" (queue.field_reasons)
+        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")), near_form=True)
     elif not approve and not errors:
         saved = [c.field for c in out.changes] + out.marked + out.confirmed
         flash(
             "success" if saved else "info",
             t("rec.saved", fields=joined(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
+            near_form=True,
         )
 
 
@@ -647,7 +660,7 @@ def _reject(rid: int) -> None:
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), near_form=True)
         return
     D.drop(store(), me().username, rid, form=None)  # decided: nothing left to save
     flash("success", t("rec.rejected", rid=rid))
@@ -1055,6 +1068,7 @@ def record_panel() -> None:
     except BackfillError as e:
         st.session_state.pop(FORM_ON_SCREEN, None)
         st.error(page_error(e))
+    show_flash(FORM_FLASH)  # the form was not shown (read-only now, blind keying): said here, not lost
 
 
 def _record_panel() -> None:
@@ -1315,6 +1329,7 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             args=(rid, open_names, False, "prev"),
         )
         _reject_button(c[4], rid)
+        show_flash(FORM_FLASH)  # what its buttons answered: under them, where the reviewer looks
     st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
 
 

@@ -139,6 +139,22 @@ def _keys_above(at: AppTest, key: str) -> list[str]:
     return [k for k in walk(at.main, []) or [] if k]
 
 
+def _keys_above_text(at: AppTest, kind: str, text: str) -> list[str] | None:
+    """The keys of the blocks that hold the first `kind` element (error, info ...) saying `text`."""
+
+    def walk(node, above):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", "") == kind and getattr(child, "value", None) == text:
+                return above
+            found = walk(child, [*above, getattr(child, "key", None)] if type(child).__name__ == "Block" else above)
+            if found is not None:
+                return found
+        return None
+
+    found = walk(at.main, [])
+    return None if found is None else [k for k in found if k]
+
+
 def test_reject_sits_with_the_record_s_other_actions(env):
     """The reject popover stood alone at the top of the record, one column in, mid-page over the scanned
     row and far from Approve / Save: it is in the form's row of actions now."""
@@ -147,6 +163,40 @@ def test_reject_sits_with_the_record_s_other_actions(env):
     rid = at.session_state["current"]
     assert _keys_above(at, "reject") == [f"edit_{rid}"]
     assert _keys_above(at, "approve") == [f"edit_{rid}"]
+    # what the form's buttons answer is said under them, not at the top of a record taller than the window
+    at.button(key="reject").click().run()
+    assert _keys_above_text(at, "error", t("err.needs_reason", "zh")) == [f"edit_{rid}"]
+    at.button(key="save").click().run()
+    said = [m for m in [*at.success, *at.info] if m.value.startswith(("已保存", "没有改动"))]
+    assert len(said) == 1, [m.value for m in [*at.success, *at.info]]
+    assert _keys_above_text(at, said[0].type, said[0].value) == [f"edit_{rid}"]
+
+
+def test_approve_refused_for_a_field_the_register_has_no_column_for_says_what_can_be_done(env):
+    """证件类型 with no column in the register and no ID number on the row: Approve answered "type it from
+    the scan", which no scan can give, and said it at the top of the record, out of sight."""
+    from pipeline.page.extract import remap_page
+
+    store, settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    with store.session() as s, s.begin():  # no ID number on the row: nothing to derive the type from
+        rec = s.get(Record, rid)
+        columns = s.get(Page, rec.page_id).layout["columns"]
+        assert "id_type" not in columns
+        cells = [dict(c) for c in rec.cells]
+        cells[columns.index("id_number")]["text"] = ""
+        rec.cells = cells
+        page_id = rec.page_id
+    remap_page(store, page_id, settings)
+    at.run()
+    at.button(key="approve").click().run()
+    said = [e.value for e in at.error if "证件类型" in e.value]
+    assert len(said) == 1 and t("gap.mandatory_no_column", "zh") in said[0], [e.value for e in at.error]
+    assert t("gap.mandatory_empty", "zh") not in said[0]
+    assert _keys_above_text(at, "error", said[0]) == [f"edit_{rid}"]
+    assert _rec(store, rid).status == "needs_review"
 
 
 def test_reject_needs_a_reason(env):
