@@ -132,8 +132,14 @@ record taller than the window: Approve refused an empty mandatory field with no 
 looked."""
 
 
-def flash(kind: str, text: str, near_form: bool = False) -> None:
-    st.session_state.setdefault(FORM_FLASH if near_form else "flash", []).append((kind, text))
+REVEAL_FLASH = "flash_reveal"
+"""A reveal refused (no reason given, the record no longer held): said under the reveal button, likewise."""
+
+
+def flash(kind: str, text: str, where: str = "flash") -> None:
+    """Keep a message for the next run: at the top of the page, or (FORM_FLASH, REVEAL_FLASH) where the
+    reviewer clicked."""
+    st.session_state.setdefault(where, []).append((kind, text))
 
 
 def show_flash(key: str = "flash") -> None:
@@ -587,7 +593,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         now = R.record_view(store(), rid, settings())
         stale = D.stale(draft, {f.name: f.form_text for f in now.fields})
         if stale:
-            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)), near_form=True)
+            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)), where=FORM_FLASH)
             return
     try:
         out = review_form(
@@ -602,7 +608,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             confirm_unchanged=leave is None,
         )
     except BackfillError as e:
-        flash("error", _error_text(e), near_form=True)
+        flash("error", _error_text(e), where=FORM_FLASH)
         return
     errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
@@ -624,7 +630,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         _next()
         return
     if errors:
-        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)), near_form=True)
+        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)), where=FORM_FLASH)
     if leave is not None:
         if errors:
             return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
@@ -645,13 +651,13 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             + gap_text("mandatory_no_column" if g.code == "mandatory_empty" and columns.get(g.field) == "no_column" else g.code)
             for g in out.gaps
         )  # a field the register has no column for: not "type it from the scan" (queue.field_reasons)
-        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")), near_form=True)
+        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")), where=FORM_FLASH)
     elif not approve and not errors:
         saved = [c.field for c in out.changes] + out.marked + out.confirmed
         flash(
             "success" if saved else "info",
             t("rec.saved", fields=joined(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
-            near_form=True,
+            where=FORM_FLASH,
         )
 
 
@@ -660,7 +666,7 @@ def _reject(rid: int) -> None:
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
-        flash("error", _error_text(e), near_form=True)
+        flash("error", _error_text(e), where=FORM_FLASH)
         return
     D.drop(store(), me().username, rid, form=None)  # decided: nothing left to save
     flash("success", t("rec.rejected", rid=rid))
@@ -681,12 +687,12 @@ def _reopen(rid: int) -> None:
 def _reveal(rid: int, name: str) -> None:
     reason = (st.session_state.get(f"reveal_why_{rid}") or "").strip()
     if not reason:
-        flash("error", t("err.reveal_needs_reason"))
+        flash("error", t("err.reveal_needs_reason"), where=REVEAL_FLASH)
         return
     try:
         R.reveal(store(), rid, name, user=me().username, reason=reason, require_claim=not me().can("admin"))
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), where=REVEAL_FLASH)
         return
     st.session_state.setdefault("revealed", {}).setdefault(rid, set()).add(name)
 
@@ -707,6 +713,7 @@ def _reveal_buttons(rid: int, view: R.RecordView, names: list[str], revealed: se
             args=(rid, n),
             help=t("form.reveal_help"),
         )
+    show_flash(REVEAL_FLASH)  # a reveal refused: said under its button
     return locked
 
 
@@ -1068,7 +1075,8 @@ def record_panel() -> None:
     except BackfillError as e:
         st.session_state.pop(FORM_ON_SCREEN, None)
         st.error(page_error(e))
-    show_flash(FORM_FLASH)  # the form was not shown (read-only now, blind keying): said here, not lost
+    for where in (FORM_FLASH, REVEAL_FLASH):  # not shown where they belong (read-only now ...): said here, not lost
+        show_flash(where)
 
 
 def _record_panel() -> None:

@@ -139,6 +139,22 @@ def _keys_above(at: AppTest, key: str) -> list[str]:
     return [k for k in walk(at.main, []) or [] if k]
 
 
+def _after(at: AppTest, key: str) -> list:
+    """The elements after the widget of `key` in the block that holds it, in order."""
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        for i, child in enumerate(children):
+            if getattr(child, "key", None) == key and type(child).__name__ != "Block":
+                return children[i + 1 :]
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    return walk(at.main) or []
+
+
 def _keys_above_text(at: AppTest, kind: str, text: str) -> list[str] | None:
     """The keys of the blocks that hold the first `kind` element (error, info ...) saying `text`."""
 
@@ -229,6 +245,8 @@ def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
     assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
     at.button(key=f"reveal_{rid}_id_number").click().run()  # no reason given: nothing shown, the reviewer told why
     assert [e.value for e in at.error] == [t("err.reveal_needs_reason", "zh")]
+    after = _after(at, f"reveal_{rid}_id_number")  # said under the button, not at the top out of sight
+    assert [getattr(e, "value", None) for e in after[:1]] == [t("err.reveal_needs_reason", "zh")], after
     assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
     at.text_input(key=f"reveal_why_{rid}").input("核对出生日期与身份证号").run()
     at.button(key=f"reveal_{rid}_id_number").click().run()
