@@ -362,14 +362,12 @@ own error texts: getaddrinfo's, the socket's ECONNREFUSED / ETIMEDOUT / EHOSTUNR
 
 
 def host_port(url: str) -> str:
-    """host:port of a server URL (PostgreSQL's default port 5432 when none is written); never the password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        u = make_url(url)
-    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse: say it masked, whole
-        return mask_url(url)
-    return f"{u.host or 'localhost'}:{u.port or 5432}"
+    """host:port of a server URL (PostgreSQL's default port 5432 when none is written), read from the URL
+    as mask_url writes it: a password holding an unescaped '@' or '/' (which a URL parser takes for part
+    of the host) is never part of what is named."""
+    rest = mask_url(url).partition("://")[2]
+    where = rest[rest.rfind("@") + 1 :].split("/", 1)[0].split("?", 1)[0] or "localhost"
+    return where if where.rsplit("]", 1)[-1].count(":") else f"{where}:5432"
 
 
 def track_reached(engine: Engine) -> list[bool]:
