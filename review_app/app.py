@@ -21,6 +21,7 @@ import time
 import cv2
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import pipeline.platform  # noqa: F401 - corrections re-make the record's platform row (records.load_text)
 from pipeline.archive.inventory import home_names
@@ -124,12 +125,25 @@ def me() -> Account:
     return st.session_state["account"]
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state.setdefault("flash", []).append((kind, text))
+FORM_FLASH = "flash_form"
+"""Messages of the record form's own buttons (refused, saved, nothing changed, reject without a reason):
+said under the buttons, where the reviewer clicked. At the top of the record they were out of sight on a
+record taller than the window: Approve refused an empty mandatory field with no word where the reviewer
+looked."""
 
 
-def show_flash() -> None:
-    for kind, text in st.session_state.pop("flash", []):
+REVEAL_FLASH = "flash_reveal"
+"""A reveal refused (no reason given, the record no longer held): said under the reveal button, likewise."""
+
+
+def flash(kind: str, text: str, where: str = "flash") -> None:
+    """Keep a message for the next run: at the top of the page, or (FORM_FLASH, REVEAL_FLASH) where the
+    reviewer clicked."""
+    st.session_state.setdefault(where, []).append((kind, text))
+
+
+def show_flash(key: str = "flash") -> None:
+    for kind, text in st.session_state.pop(key, []):
         getattr(st, kind)(text)
 
 
@@ -579,7 +593,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         now = R.record_view(store(), rid, settings())
         stale = D.stale(draft, {f.name: f.form_text for f in now.fields})
         if stale:
-            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)))
+            flash("error", t("draft.conflict_save", fields=joined(field_label(n, now.kind) for n in stale)), where=FORM_FLASH)
             return
     try:
         out = review_form(
@@ -594,7 +608,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             confirm_unchanged=leave is None,
         )
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), where=FORM_FLASH)
         return
     errors = {r.field: r for r in out.refused}  # worded when shown: in the language of that moment
     ss.setdefault("field_errors", {})[rid] = errors
@@ -616,7 +630,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
         _next()
         return
     if errors:
-        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)))
+        flash("error", t("rec.refused_fields", fields=joined(field_label(n, kind) for n in errors)), where=FORM_FLASH)
     if leave is not None:
         if errors:
             return  # the reviewer's text stays in the box, in red: fix it or clear it before moving on
@@ -631,13 +645,19 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             _previous()
         return
     if approve and (out.gaps or out.refused):
-        listed = clauses(f"{field_label(g.field, kind)}{colon()}{gap_text(g.code)}" for g in out.gaps)
-        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")))
+        columns = {f.name: f.column for f in R.record_view(store(), rid, settings()).fields} if out.gaps else {}
+        listed = clauses(
+            f"{field_label(g.field, kind)}{colon()}"
+            + gap_text("mandatory_no_column" if g.code == "mandatory_empty" and columns.get(g.field) == "no_column" else g.code)
+            for g in out.gaps
+        )  # a field the register has no column for: not "type it from the scan" (queue.field_reasons)
+        flash("error", t("rec.not_approved", why=listed or t("rec.fix_red")), where=FORM_FLASH)
     elif not approve and not errors:
         saved = [c.field for c in out.changes] + out.marked + out.confirmed
         flash(
             "success" if saved else "info",
             t("rec.saved", fields=joined(field_label(n, kind) for n in saved)) if saved else t("rec.nothing_changed"),
+            where=FORM_FLASH,
         )
 
 
@@ -646,7 +666,7 @@ def _reject(rid: int) -> None:
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), where=FORM_FLASH)
         return
     D.drop(store(), me().username, rid, form=None)  # decided: nothing left to save
     flash("success", t("rec.rejected", rid=rid))
@@ -667,12 +687,12 @@ def _reopen(rid: int) -> None:
 def _reveal(rid: int, name: str) -> None:
     reason = (st.session_state.get(f"reveal_why_{rid}") or "").strip()
     if not reason:
-        flash("error", t("err.reveal_needs_reason"))
+        flash("error", t("err.reveal_needs_reason"), where=REVEAL_FLASH)
         return
     try:
         R.reveal(store(), rid, name, user=me().username, reason=reason, require_claim=not me().can("admin"))
     except BackfillError as e:
-        flash("error", _error_text(e))
+        flash("error", _error_text(e), where=REVEAL_FLASH)
         return
     st.session_state.setdefault("revealed", {}).setdefault(rid, set()).add(name)
 
@@ -693,6 +713,7 @@ def _reveal_buttons(rid: int, view: R.RecordView, names: list[str], revealed: se
             args=(rid, n),
             help=t("form.reveal_help"),
         )
+    show_flash(REVEAL_FLASH)  # a reveal refused: said under its button
     return locked
 
 
@@ -1022,6 +1043,15 @@ def _page_columns(rid: int, view: R.RecordView) -> None:
             st.form_submit_button(t("cols.confirm"), on_click=_set_column, args=(rid, pid, cols))
 
 
+def _reject_button(where: DeltaGenerator, rid: int) -> None:
+    """Reject, asking why in a popover that opens under its button. Placed with the record's other actions:
+    alone at the top of the form it stood mid-page, one column in, over the scanned row, far from
+    Approve / Save."""
+    with where.popover(t("rec.reject") + "…"):
+        st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
+        st.button(t("rec.reject"), key="reject", type="primary", on_click=_reject, args=(rid,))
+
+
 def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -> None:
     """Skip / previous (here unless the record's form holds them: then they save what was typed first),
     reject, or an administrator's reopen."""
@@ -1030,9 +1060,8 @@ def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -
         b[0].button(t("rec.skip") + f" ({SHORTCUTS['skip']})", key="skip", on_click=_next, kwargs={"skip": True})
         b[1].button(t("rec.previous") + f" ({SHORTCUTS['prev']})", key="prev", on_click=_previous)
     if not read_only:
-        with b[2].popover(t("rec.reject") + "…"):
-            st.text_input(t("rec.reject_reason"), key=f"reject_reason_{rid}")
-            st.button(t("rec.reject"), key="reject", on_click=_reject, args=(rid,))
+        if not in_form:  # else the form's row of buttons holds it, beside Approve / Save (_reject_button)
+            _reject_button(b[2], rid)
     elif me().can("admin") and view.status != R.NEEDS_REVIEW:
         with b[2].popover(t("rec.reopen") + "…"):
             st.text_input(t("rec.reopen_reason"), key=f"reopen_reason_{rid}")
@@ -1046,6 +1075,8 @@ def record_panel() -> None:
     except BackfillError as e:
         st.session_state.pop(FORM_ON_SCREEN, None)
         st.error(page_error(e))
+    for where in (FORM_FLASH, REVEAL_FLASH):  # not shown where they belong (read-only now ...): said here, not lost
+        show_flash(where)
 
 
 def _record_panel() -> None:
@@ -1305,6 +1336,8 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             on_click=_submit_form,
             args=(rid, open_names, False, "prev"),
         )
+        _reject_button(c[4], rid)
+        show_flash(FORM_FLASH)  # what its buttons answered: under them, where the reviewer looks
     st.caption(t("rec.shortcuts", approve=SHORTCUTS["approve"], skip=SHORTCUTS["skip"], prev=SHORTCUTS["prev"]))
 
 

@@ -567,6 +567,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "mandatory and empty: a column header of this page was not recognized and this field may be in it: type it "
         "from the row scan, or tick “not on the scan” and say why",
     ),
+    "issue.no_column_mandatory": (
+        "必填项为空：本登记簿没有此栏，无法照扫描件填写。能从档案中其他材料确定的，请填写；不能确定的，请勾选“扫描件上没有”"
+        "并写明原因（如“登记簿无此栏”），记录可以通过，但此项仍为空时平台不接收此行，入库时会列为未入库，待补录",
+        "mandatory and empty: this register has no column for it, so it cannot be typed from the scan. If other records "
+        "of the archive tell it, type it; if not, tick “not on the scan” and say why (e.g. “the register has no such "
+        "column”): the record can be approved, but while this field is empty the platform refuses the row (listed as "
+        "not loaded, to be completed)",
+    ),
     "issue.hidden_column_mandatory": (
         "必填项为空：本页可能有两栏被读成了一栏（可能缺了一条竖线），此项可能混在相邻一栏的文字里：请看整行扫描，按扫描件填写；"
         "扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
@@ -645,6 +653,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gap.mandatory_empty": (
         "必填项为空：请按扫描件填写；扫描件上确实没有的，请勾选“扫描件上没有”并写明原因",
         "mandatory and empty: type it from the scan, or tick “not on the scan” and say why",
+    ),
+    "gap.mandatory_no_column": (
+        "必填项为空，本登记簿没有此栏：能从档案中其他材料确定的请填写，否则勾选“扫描件上没有”并写明原因",
+        "mandatory and empty, and this register has no column for it: type it if other records tell it, else tick "
+        "“not on the scan” and say why",
     ),
     "gap.empty_flagged": (
         "为空且需要核对：请按扫描件填写，或勾选“扫描件上没有”",

@@ -285,3 +285,43 @@ def test_a_database_that_cannot_be_reached_is_said_on_one_line(tmp_path, monkeyp
         err = capsys.readouterr().err
         assert err.startswith("error: 数据库无法使用 / ") and "Connection refused" in err
         assert "\\n" not in err and "\\t" not in err and "pw" not in err
+
+
+def _raised_messages() -> list[tuple[str, int, str]]:
+    """Every error the CLI's commands raise with a written message: (file, line, its first words)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for path in (root / "pipeline" / "cli").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                value = node.exc.args[0]
+                while isinstance(value, (ast.BinOp, ast.IfExp)):
+                    value = value.left if isinstance(value, ast.BinOp) else value.body
+                if isinstance(value, ast.JoinedStr):
+                    value = ast.Constant("".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in value.values))
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    out.append((str(path.relative_to(root)), node.lineno, value.value))
+    return out
+
+
+def test_every_error_the_cli_raises_says_it_in_chinese_first():
+    """ "error: 无法完成 / say where to fit from: --from-reviews": the kind of failure in Chinese, then the
+    message itself in English only (calibrate without --from-reviews, --batch-pages 0, --dask with
+    --no-prefect, two passwords that differ)."""
+    messages = _raised_messages()
+    assert len(messages) >= 5
+    english = [(f, line, text[:50]) for f, line, text in messages if len(CJK.findall(text.split(" / ", 1)[0])) < 3]
+    assert not english, english
+
+
+def test_calibrate_without_from_reviews_says_what_to_add_in_chinese(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    assert main(["calibrate", "--data-dir", str(tmp_path / "data")]) != 0
+    err = capsys.readouterr().err
+    first = err.splitlines()[0]
+    assert first.startswith("error: 无法完成 / 没有说明按什么拟合阈值：请加上 --from-reviews / "), first
+    assert "Traceback" not in err

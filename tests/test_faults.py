@@ -505,3 +505,35 @@ def test_a_page_that_failed_is_read_again_by_the_next_run(tmp_path):
             status = s.get(Page, pages[0]).status
         runs.ACTIVE_RUNS.clear()
     assert reads == [pages[0]] and status == "no_table"
+
+
+# ---- a server never reached ------------------------------------------------------------------------
+def _closed_port() -> int:
+    """A local TCP port nothing listens on: bound, then released (connecting there is refused)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["connection refused", "host unknown"])
+def test_a_server_never_reached_is_said_unreachable_naming_host_and_port(kind, tmp_path, monkeypatch, capsys):
+    """`backfill status --db URL` on a PostgreSQL that was never there said it "stopped answering" and to
+    start the server again, it would resume: words for a server that answered and then went away."""
+    from pipeline.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    where = f"127.0.0.1:{_closed_port()}" if kind == "connection refused" else "no-such-host.invalid:5432"  # RFC 6761
+    url = f"postgresql://ann:s3cret-pw@{where}/store"
+    assert main(["status", "--db", url]) == 6
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: 数据库无法使用 / 无法连接工作库 {where}："), err
+    assert f"could not reach the working store at postgresql://ann:***@{where}/store ({kind}: " in err, err
+    assert "stopped answering" not in err and "停止响应" not in err and "s3cret-pw" not in err, err
+    assert "Traceback" not in err
+    url = f"postgresql://ann:s3cret-pw@{where}/platform"
+    assert main(["load", "--data-dir", str(tmp_path / "data"), "--platform", url]) == 6
+    err = capsys.readouterr().err
+    assert f"无法连接平台数据库 {where}：" in err and "s3cret-pw" not in err and "--platform 或 BACKFILL_PLATFORM_URL" in err, err

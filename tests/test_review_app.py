@@ -124,6 +124,97 @@ def test_correct_a_field_approve_and_the_next_record_appears(env):
     assert R.claim_holder(store, rid) is None and R.claim_holder(store, nxt) == "rev"
 
 
+def _keys_above(at: AppTest, key: str) -> list[str]:
+    """The keys of the blocks (containers) that hold the widget of `key`, outermost first."""
+
+    def walk(node, above):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "key", None) == key and type(child).__name__ != "Block":
+                return above
+            found = walk(child, [*above, getattr(child, "key", None)] if type(child).__name__ == "Block" else above)
+            if found is not None:
+                return found
+        return None
+
+    return [k for k in walk(at.main, []) or [] if k]
+
+
+def _after(at: AppTest, key: str) -> list:
+    """The elements after the widget of `key` in the block that holds it, in order."""
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        for i, child in enumerate(children):
+            if getattr(child, "key", None) == key and type(child).__name__ != "Block":
+                return children[i + 1 :]
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    return walk(at.main) or []
+
+
+def _keys_above_text(at: AppTest, kind: str, text: str) -> list[str] | None:
+    """The keys of the blocks that hold the first `kind` element (error, info ...) saying `text`."""
+
+    def walk(node, above):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", "") == kind and getattr(child, "value", None) == text:
+                return above
+            found = walk(child, [*above, getattr(child, "key", None)] if type(child).__name__ == "Block" else above)
+            if found is not None:
+                return found
+        return None
+
+    found = walk(at.main, [])
+    return None if found is None else [k for k in found if k]
+
+
+def test_reject_sits_with_the_record_s_other_actions(env):
+    """The reject popover stood alone at the top of the record, one column in, mid-page over the scanned
+    row and far from Approve / Save: it is in the form's row of actions now."""
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    assert _keys_above(at, "reject") == [f"edit_{rid}"]
+    assert _keys_above(at, "approve") == [f"edit_{rid}"]
+    # what the form's buttons answer is said under them, not at the top of a record taller than the window
+    at.button(key="reject").click().run()
+    assert _keys_above_text(at, "error", t("err.needs_reason", "zh")) == [f"edit_{rid}"]
+    at.button(key="save").click().run()
+    said = [m for m in [*at.success, *at.info] if m.value.startswith(("已保存", "没有改动"))]
+    assert len(said) == 1, [m.value for m in [*at.success, *at.info]]
+    assert _keys_above_text(at, said[0].type, said[0].value) == [f"edit_{rid}"]
+
+
+def test_approve_refused_for_a_field_the_register_has_no_column_for_says_what_can_be_done(env):
+    """证件类型 with no column in the register and no ID number on the row: Approve answered "type it from
+    the scan", which no scan can give, and said it at the top of the record, out of sight."""
+    from pipeline.page.extract import remap_page
+
+    store, settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    with store.session() as s, s.begin():  # no ID number on the row: nothing to derive the type from
+        rec = s.get(Record, rid)
+        columns = s.get(Page, rec.page_id).layout["columns"]
+        assert "id_type" not in columns
+        cells = [dict(c) for c in rec.cells]
+        cells[columns.index("id_number")]["text"] = ""
+        rec.cells = cells
+        page_id = rec.page_id
+    remap_page(store, page_id, settings)
+    at.run()
+    at.button(key="approve").click().run()
+    said = [e.value for e in at.error if "证件类型" in e.value]
+    assert len(said) == 1 and t("gap.mandatory_no_column", "zh") in said[0], [e.value for e in at.error]
+    assert t("gap.mandatory_empty", "zh") not in said[0]
+    assert _keys_above_text(at, "error", said[0]) == [f"edit_{rid}"]
+    assert _rec(store, rid).status == "needs_review"
+
+
 def test_reject_needs_a_reason(env):
     store, _settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
@@ -154,6 +245,8 @@ def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
     assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
     at.button(key=f"reveal_{rid}_id_number").click().run()  # no reason given: nothing shown, the reviewer told why
     assert [e.value for e in at.error] == [t("err.reveal_needs_reason", "zh")]
+    after = _after(at, f"reveal_{rid}_id_number")  # said under the button, not at the top out of sight
+    assert [getattr(e, "value", None) for e in after[:1]] == [t("err.reveal_needs_reason", "zh")], after
     assert not [w for w in at.text_input if w.key == f"edit_{rid}_id_number"] and idn not in _texts(at)
     at.text_input(key=f"reveal_why_{rid}").input("核对出生日期与身份证号").run()
     at.button(key=f"reveal_{rid}_id_number").click().run()

@@ -552,3 +552,40 @@ def test_a_blank_made_sure_beside_a_column_not_recognized_is_not_asked_for(seede
         row.fields = fields
     view = next(f for f in R.record_view(store, rid, settings).fields if f.name == other)
     assert "unknown_column" in view.issues and view.needs_look
+
+
+def test_a_mandatory_field_the_register_has_no_column_for_is_said_once_with_what_can_be_done(seeded):
+    """证件类型 on a register without that column, no ID number on the row to derive it from: the view said
+    "no column of this page (or its header not recognized): missing, not blank" AND "mandatory and empty:
+    type it from the scan ...", a value no scan can give. ONE reason now: no such column, type it from
+    other records or tick "not on the scan" with the reason, and that the platform refuses the row while
+    it is empty - which the loader does (an unconditional M field is never excused)."""
+    from mapping.spec import load_spec
+    from review_app.i18n import flag_text, gap_text
+
+    store, settings, _rows = seeded
+    rid = _waiting(store)[0]
+    rec = _rec(store, rid)
+    columns = _rec_columns(store, rec)
+    kind = load_spec(settings.spec_version).kinds[rec.ledger_kind]
+    assert "id_type" not in columns and kind.field("id_type").condition in (None, "")  # M, whatever else
+    _blank(store, settings, rid, "id_number")  # no ID number on the row to derive it from
+    field = next(f for f in R.record_view(store, rid, settings).fields if f.name == "id_type")
+    assert field.column == "no_column" and field.mandatory and field.gap == "mandatory_empty"
+    assert R.field_reasons(field) == ["no_column_mandatory"]
+    zh, en = flag_text("no_column_mandatory", lang="zh"), flag_text("no_column_mandatory", lang="en")
+    assert zh.startswith("必填项为空：本登记簿没有此栏") and "扫描件上没有" in zh and "平台不接收此行" in zh
+    assert "no column for it" in en and "not on the scan" in en and "platform refuses the row" in en
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    assert zh not in (flag_text("no_column", lang="zh"), gap_text("mandatory_empty", lang="zh"))
+    flagged = [g.field for g in approval_gaps(_rec(store, rid), {}, settings) if g.code == "unreviewed"]
+    entries = {"id_type": FieldEntry("", not_on_scan=True), **{n: FieldEntry(_form(store, settings, rid, n)) for n in flagged}}
+    out = review_form(store, rid, entries, user="rev", settings=settings, reason="登记簿无此栏", approve=True)
+    assert out.approved, (out.refused, out.gaps)  # approved, as the words say ...
+    result = load(store, settings)
+    assert any(rid in r.records and "id_type" in r.fields for r in result.refused)  # ... and not loaded, as they say
+
+
+def _rec_columns(store: Store, rec: Record) -> list:
+    with store.session() as s:
+        return list(s.get(Page, rec.page_id).layout["columns"])

@@ -24,12 +24,14 @@ def _read_password(args: argparse.Namespace) -> str:
     else:
         if not sys.stdin.isatty():  # a script or service: getpass would fail with a traceback
             raise BackfillError(
-                "no terminal to type the password in",
+                "没有终端可输入密码 / no terminal to type the password in",
                 hint="没有终端可输入密码：用 --password-stdin 从标准输入传入（一行） / pipe it in with --password-stdin (one line)",
             )
         pw = getpass.getpass("密码 password: ")
         if getpass.getpass("再输一次 again: ") != pw:
-            raise BackfillError("the two passwords differ", hint="两次输入的密码不同，请重试 / type the same password twice")
+            raise BackfillError(
+                "两次输入的密码不同 / the two passwords differ", hint="两次输入的密码不同，请重试 / type the same password twice"
+            )
     return pw
 
 

@@ -71,7 +71,10 @@ def run_options(args: argparse.Namespace) -> "Any":
     from pipeline.runs.manage import RunOptions
 
     if args.batch_pages < 1:
-        raise BackfillError("--batch-pages must be 1 or more")
+        raise BackfillError(
+            "--batch-pages 应为 1 或更大 / --batch-pages must be 1 or more",
+            hint="请给 --batch-pages 一个正整数（每批页数）/ give --batch-pages a whole number of 1 or more",
+        )
     sel = Selection(tuple(args.home or ()), parse_years(args.year), tuple(args.volume or ()))
     return RunOptions(sel, args.batch_pages, args.load)
 
@@ -85,7 +88,10 @@ def execute_run(args: argparse.Namespace, settings: Settings, scans: Path) -> di
     check_thresholds(settings.active_thresholds_file)
     if args.no_prefect:
         if args.dask:
-            raise BackfillError("--dask needs Prefect", hint="--dask 需要 Prefect：请去掉 --no-prefect / drop --no-prefect")
+            raise BackfillError(
+                "选项 --dask 需要 Prefect / --dask needs Prefect",
+                hint="--dask 需要 Prefect：请去掉 --no-prefect / drop --no-prefect",
+            )
         from pipeline.runs.manage import run_selection
 
         return run_selection(scans.resolve(), settings, options)

@@ -108,7 +108,7 @@ def cmd_calibrate(args: argparse.Namespace, settings_of: Callable) -> int:
         return ExitCode.ok
     if not args.from_reviews:
         raise BackfillError(
-            "say where to fit from: --from-reviews",
+            "没有说明按什么拟合阈值：请加上 --from-reviews / say where to fit from: --from-reviews",
             hint="请加上 --from-reviews（按本库的审核结果拟合）/ add --from-reviews; "
             "the generated-ledger fit is bench/bench_calibration.py",
         )

@@ -334,21 +334,95 @@ def _sqlite_refused(url: str, path: Path, what: str):
     return handler
 
 
-def _server_gone(url: str):
+_CONNECT_FAILURES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("connection refused",), "连接被拒绝（该端口上没有数据库服务器在运行，或端口不对）", "connection refused"),
+    (
+        (
+            "failed to resolve host",
+            "could not translate host name",
+            "name or service not known",
+            "nodename nor servname",
+            "temporary failure in name resolution",
+        ),
+        "找不到该主机名（主机名写错，或域名解析不可用）",
+        "host unknown",
+    ),
+    (("timeout expired", "timed out"), "连接超时（主机不答复：防火墙、网络或地址有误）", "timed out"),
+    (("no route to host", "network is unreachable"), "网络不通，到不了该主机", "no route to the host"),
+    (
+        ("password authentication failed", "no password supplied", "no pg_hba.conf entry"),
+        "服务器拒绝登录（用户名或密码不对，或不允许从本机登录）",
+        "login refused",
+    ),
+    (("does not exist",), "服务器上没有这个数据库或用户", "no such database or user on the server"),
+)
+"""Why a first connection to a PostgreSQL server failed, by the words libpq / psycopg write for it (their
+own error texts: getaddrinfo's, the socket's ECONNREFUSED / ETIMEDOUT / EHOSTUNREACH, libpq's
+"timeout expired", the server's FATAL answers), in Chinese and English."""
+
+
+def host_port(url: str) -> str:
+    """host:port of a server URL (PostgreSQL's default port 5432 when none is written), read from the URL
+    as mask_url writes it: a password holding an unescaped '@' or '/' (which a URL parser takes for part
+    of the host) is never part of what is named."""
+    rest = mask_url(url).partition("://")[2]
+    where = rest[rest.rfind("@") + 1 :].split("/", 1)[0].split("?", 1)[0] or "localhost"
+    return where if where.rsplit("]", 1)[-1].count(":") else f"{where}:5432"
+
+
+def track_reached(engine: Engine) -> list[bool]:
+    """A list that holds True once the engine's pool made its first connection (empty until then): a
+    failure while it is empty is a server never reached, not one that stopped answering."""
+    reached: list[bool] = []
+
+    @event.listens_for(engine, "connect")
+    def _reached(_dbapi_conn, _record) -> None:
+        if not reached:
+            reached.append(True)
+
+    return reached
+
+
+def unreachable_error(
+    url: str, orig: object, what: str = "working store", options: str = "--db 或 BACKFILL_DB_URL"
+) -> DatabaseError:
+    """A server that never answered (refused, host unknown, timed out, login refused): one DatabaseError,
+    Chinese first, naming host:port and the URL with its password masked; unlike `_server_gone`'s "stopped
+    answering", nothing was done on it, so nothing is said to be kept."""
+    detail = driver_error_text(orig, url)
+    low = detail.lower()
+    zh, en = next(((z, e) for keys, z, e in _CONNECT_FAILURES if any(k in low for k in keys)), ("无法连接", "cannot connect"))
+    where = host_port(url)
+    zh_what = {"working store": "工作库", "platform database": "平台数据库"}.get(what, "数据库")
+    return DatabaseError(
+        f"无法连接{zh_what} {where}：{zh} / could not reach the {what} at {mask_url(url)} ({en}: {detail}); "
+        "nothing was read or written",
+        hint=f"请检查地址与端口 {where}（{options}）以及数据库服务器是否已启动、网络是否可达 / check the host and port "
+        f"({options.replace(' 或 ', ' / ')}), that the database server is running and that the network reaches it",
+    )
+
+
+def _server_gone(url: str, engine: Engine):
     """handle_error hook: a PostgreSQL server that stops answering mid-run (stopped, restarted, network
     gone) becomes one DatabaseError naming the store (password masked) and what to do. Pre-ping
-    failures are left to the pool, which reconnects on its own once the server is back."""
+    failures are left to the pool, which reconnects on its own once the server is back. A server this
+    engine never reached (refused, host unknown, timed out) is said so instead (`unreachable_error`):
+    "stopped answering" and "start it again, it resumes" were wrong words for a wrong address."""
     import psycopg
+
+    answered = track_reached(engine)
 
     def handler(ctx) -> None:
         if ctx.is_pre_ping:
             return
         orig = ctx.original_exception
         if ctx.is_disconnect or isinstance(orig, (psycopg.OperationalError, psycopg.errors.AdminShutdown)):
+            if not answered:
+                raise unreachable_error(url, orig) from orig
             first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
             raise DatabaseError(
-                f"the working store at {mask_url(url)} stopped answering ({mask_secrets(first, url_secrets(url))}); "
-                "every page finished before this point is saved",
+                f"工作库 {host_port(url)} 停止响应 / the working store at {mask_url(url)} stopped answering "
+                f"({mask_secrets(first, url_secrets(url))}); every page finished before this point is saved",
                 hint="请重新启动数据库服务器后重新运行同一命令：会从中断处继续 / start the database server again, then run the "
                 "same command again: it resumes where it stopped",
             ) from orig
@@ -396,7 +470,7 @@ class Store:
         self.images = ImageStore(image_dir)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if self.engine.dialect.name == "postgresql":
-            event.listen(self.engine, "handle_error", _server_gone(url))
+            event.listen(self.engine, "handle_error", _server_gone(url, self.engine))
         try:
             _create_schema(self.engine)
             self._upgrade()

@@ -44,7 +44,7 @@ from mapping.spec import DATA_DIR, load_spec
 from pipeline.kernel.config import driver_error_text, mask_url
 from pipeline.kernel.errors import ConfigError, DatabaseError
 from pipeline.kernel.safety import private_dir
-from pipeline.kernel.store import make_engine, sqlite_file
+from pipeline.kernel.store import make_engine, sqlite_file, track_reached, unreachable_error
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -284,6 +284,7 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
     if create and path is not None and not path.parent.exists():
         private_dir(path.parent)  # the data folder, whose default platform this is
     engine = make_engine(url, what="platform database", create=create)
+    reached = track_reached(engine)
     try:
         with engine.connect() as conn:
             at = current_revision(conn)
@@ -293,6 +294,8 @@ def open_platform(url: str, spec_version: str, *, create: bool = False) -> tuple
             carried = platform_spec_version(conn)
     except OperationalError as e:
         engine.dispose()
+        if not reached and engine.dialect.name == "postgresql":
+            raise unreachable_error(url, e.orig, "platform database", "--platform 或 BACKFILL_PLATFORM_URL") from e
         raise DatabaseError(
             f"cannot open the platform database at {mask_url(url)}: {driver_error_text(e.orig, url)}",
             hint="请检查平台数据库地址（--platform 或 BACKFILL_PLATFORM_URL）/ check --platform / BACKFILL_PLATFORM_URL",

@@ -525,7 +525,12 @@ def field_reasons(f: FieldView) -> list[str]:
     it: what is known (the column's header was not recognized, or two printed columns were read as one)
     and what to do. Where the field is mandatory and empty (gap mandatory_empty) its "<code>_mandatory"
     wording says that too, so the approval gap's reminder (type it or tick "not on the scan" and say
-    why) is not repeated under it; missing_mandatory is never said beside its gap.
+    why) is not repeated under it; missing_mandatory is never said beside its gap. A mandatory field the
+    register has no column for (column no_column: every printed column is another field's) gets ONE
+    message too (no_column_mandatory): "type it from the scan" cannot be done there, so it says what can
+    (type it from other records of the archive, or tick "not on the scan" with the reason) and that the
+    platform will refuse the row while it is empty (pipeline.platform.load.empty_mandatory: an unconditional
+    M field is never excused), instead of the flag's "no column (or a header not recognized)" and the gap.
 
     The ID number, the sex and the birth date get ONE message each for what is wrong between them
     (_id_reason: an ID failing GB 11643, or a field disagreeing with the ID's digits), saying which digits
@@ -544,9 +549,12 @@ def field_reasons(f: FieldView) -> list[str]:
                 continue
         if code == f.column and unread and f.gap == "mandatory_empty":
             code += "_mandatory"
+        if code == "no_column" and f.column == "no_column" and f.gap == "mandatory_empty":
+            code = "no_column_mandatory"  # "type it from the scan" cannot be done: said once, with what can
         out.append(code)
     said_gap = (
         (unread and f.gap in ("empty_flagged", "mandatory_empty"))
+        or "no_column_mandatory" in out
         or (merged is not None and f.gap == "unreviewed")  # "check it; as on the scan: leave it" said
         or (  # type it, or "not on the scan"
             merged in (*ID_INVALID.values(), "from_invalid_id") and f.gap in ("empty_flagged", "mandatory_empty")
