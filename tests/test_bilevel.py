@@ -368,3 +368,54 @@ def test_a_column_its_header_does_not_identify_is_not_split_under_one_header_wor
     _word(gray, 130, rows[0] + 20, 2)
     x = column_gap(gray, grid, 0, header_word=True)
     assert x is not None and 100 < x < 120
+
+
+def _dashed_register(dashed: tuple[int, ...], seed: int = 7) -> tuple[np.ndarray, list[int]]:
+    """A white 1-bit page with a ruled table of eight columns (its row lines whole) and writing in its
+    cells; the column lines at the indices `dashed` broken as a light 1-bit threshold breaks a thin rule:
+    dashes 5-20 px long and gaps 10-50 px (the light 1-bit copy of design county 3316,
+    01_cremation_longkou_2013 p6). The x of the column lines."""
+    rng = np.random.default_rng(seed)
+    gray = np.full((1654, 2339), 255, np.uint8)
+    xs = [150 + 250 * i for i in range(9)]
+    top, bottom = 300, 300 + 74 * 15
+    for y in range(top, bottom + 1, 74):
+        gray[y : y + 2, xs[0] : xs[-1] + 2] = 0
+    for i, x in enumerate(xs):
+        if i not in dashed:
+            gray[top:bottom, x : x + 2] = 0
+            continue
+        y = top + int(rng.integers(0, 20))
+        while y < bottom:
+            n = int(rng.integers(5, 21))
+            gray[y : min(y + n, bottom), x : x + 2] = 0
+            y += n + int(rng.integers(10, 51))
+    for y in range(top + 74 + 27, bottom, 74):
+        for x in xs[:-1]:
+            _word(gray, x + 30, y, 4)
+    return gray, xs
+
+
+def test_a_column_line_broken_into_dashes_by_the_threshold_is_found():
+    """A thin column rule a light 1-bit threshold broke into dashes shorter than any character lost every
+    piece to the opening that keeps long runs only: the grid of design county 3316's light 1-bit copy,
+    01_cremation_longkou_2013 p6, was 3 columns wide for 15 drawn, and p2 lost the line between the
+    address and the death date (their fields under one column). Its dashes lie at one x down the whole
+    table, paper on both sides: a column line."""
+    gray, xs = _dashed_register(dashed=(2, 3, 5))
+    _rows, cols = ruling_lines(gray, (xs[0], 300, xs[-1] + 2, 300 + 74 * 15 + 2), None)
+    assert len(cols) == len(xs)
+    assert all(any(abs(c - x) <= 3 for c in cols) for x in xs)
+
+
+def test_a_typed_row_numbers_leading_one_is_no_dashed_column_line():
+    """A typed row number's leading 1 (a plumb stroke at one x in every row) and a column of typed dates
+    stand in every row at one x, but the rest of the number or date stands beside them: no column line
+    (the design typed copy's 序号 column, 04_sea_burial_haiyang_2013 p3, took one before the flank was
+    widened to the next character)."""
+    gray, xs = _dashed_register(dashed=())
+    for y in range(300 + 74 + 25, 300 + 74 * 15, 74):
+        gray[y : y + 22, xs[0] + 30 : xs[0] + 32] = 0  # the "1"
+        _word(gray, xs[0] + 40, y + 1, 2, pitch=12)  # "13", its first digit 8 px to the right
+    _rows, cols = ruling_lines(gray, (xs[0], 300, xs[-1] + 2, 300 + 74 * 15 + 2), None)
+    assert len(cols) == len(xs)

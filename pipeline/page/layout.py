@@ -15,7 +15,7 @@ import numpy as np
 
 from pipeline.kernel.errors import InkDotsError, NoTableError
 from pipeline.kernel.models import Box, OcrPiece
-from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES, step_pixels
+from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES, _page_scale, step_pixels
 from pipeline.page.gridlines import (
     FAINT_RULING_CONTRAST,
     INK_CONTRAST,
@@ -256,6 +256,82 @@ def _leaning_beside(gray: np.ndarray, masks: LineMasks, cols: list[int], height:
     return kept
 
 
+DASH_SEGMENT_PX = 40
+"""px (at 200 dpi, scaled with the page: cleanup's page scale) of the stretches a column's height is cut
+into for _dashed_lines: a thin rule a 1-bit threshold broke leaves a dash in nearly every such stretch
+(design county 3316 01_cremation_longkou_2013 as a light 1-bit copy, bench/stress_scans.py --mode bilevel
+--threshold -0.5,-0.2 seed 4041: dashes 5-20 px, gaps 10-55 px), while a column of writing leaves none in
+the blank band between two rows' writing (a row's pitch is 70-90 px at 200 dpi, its writing a third of it)."""
+DASH_SEGMENT_SHARE = 0.9
+"""A dashed column line has ink in at least this share of its stretches (DASH_SEGMENT_PX): the broken rules
+of the copy above 0.94-1.00."""
+DASH_ALONE_SHARE = 0.7
+"""...and at least this share of its ink pixels' rows have paper DASH_FLANK_PX beside the line on both sides
+(a rule is 1-3 px wide with paper on both sides; a stroke of writing has the rest of its character or the
+next character beside it): the broken rules of the copy above 0.78-0.93; the most alone any x through
+writing came on the same pages and on its typed copy (a typed row number's leading 1, a column of
+typed dates), 0.48."""
+DASH_HALF_PX = 2
+"""px either side of an x that count as on the line (a 1-3 px rule, a pixel of slant over the table's height
+after the cleanup's deskew)."""
+DASH_FLANK_PX = (4, 12)
+"""px beside an x (nearest, farthest; at 200 dpi, scaled with the page) that must be paper for a dash there
+to be alone (DASH_ALONE_SHARE)."""
+
+
+def _dashed_lines(ink: np.ndarray, scale: float) -> list[int]:
+    """x (on the region `ink`, ink True) of the plumb column lines a 1-bit threshold broke into dashes: ink
+    within DASH_HALF_PX of x in nearly every stretch of the height (DASH_SEGMENT_SHARE) and, where it lies,
+    alone (paper beside it on both sides, DASH_ALONE_SHARE). The opening that keeps runs longer than any
+    character (gridlines.line_masks) keeps no dash, and find_ruling joins only dashes longer than its
+    kernel (a fortieth of the page's height): a thin rule printed light and scanned 1-bit at a light
+    setting loses every piece (design county 3316 01_cremation_longkou_2013 p6, light 1-bit copy: 12 of its
+    15 column lines, the grid 3 columns wide). Source: a property of printed ruling (a straight thin line
+    running the table's height, paper on both sides) and of 1-bit scans (one threshold for the page breaks
+    a thin rule into dashes: bench/stress_scans.py --mode bilevel's breaks); no generated value fitted."""
+    h, w = ink.shape
+    seg = max(8, int(round(DASH_SEGMENT_PX * scale)))
+    n_seg = h // seg
+    if n_seg < 4 or w < 2 * DASH_FLANK_PX[1] + 3:
+        return []
+    ink = ink[: n_seg * seg]
+    band = np.zeros_like(ink)
+    beside_left = np.zeros_like(ink)
+    beside_right = np.zeros_like(ink)
+    for d in range(-DASH_HALF_PX, DASH_HALF_PX + 1):
+        band[:, max(0, d) : w + min(0, d)] |= ink[:, max(0, -d) : w - max(0, d)]
+    f0, f1 = (max(DASH_HALF_PX + 1, int(round(v * scale))) for v in DASH_FLANK_PX)
+    for d in range(f0, f1 + 1):
+        beside_left[:, d:] |= ink[:, :-d]
+        beside_right[:, :-d] |= ink[:, d:]
+    filled = band.reshape(n_seg, seg, w).any(axis=1).mean(axis=0)
+    alone = (band & ~beside_left & ~beside_right).sum(axis=0) / np.maximum(band.sum(axis=0), 1)
+    hit = (filled >= DASH_SEGMENT_SHARE) & (alone >= DASH_ALONE_SHARE)
+    hit[:f1] = False
+    hit[w - f1 :] = False
+    return _line_positions(hit.astype(float), 0.5, min_gap=LINE_MIN_GAP_PX)
+
+
+def _dashed_beside(
+    gray: np.ndarray, masks: LineMasks, rows: list[int], cols: list[int], contrast: int, ruling: np.ndarray | None
+) -> list[int]:
+    """x (on the region of `masks`) of the dashed column lines (_dashed_lines) farther than LINE_MIN_GAP_PX
+    from every column line found whole (`cols`), looked for between the table's top and bottom rules
+    (`rows`, on the region) where two are found, else over the region's height."""
+    rh, rw = masks.ver.shape
+    y0, y1 = (rows[0], rows[-1]) if len(rows) >= 2 and rows[-1] - rows[0] >= MIN_DASHED_HEIGHT_PX else (0, rh)
+    ink = binarize(gray, contrast)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] > 0
+    if ruling is not None and ruling.shape == gray.shape:
+        ink |= ruling[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw].astype(bool)
+    scale = _page_scale(gray.shape)
+    return [x for x in _dashed_lines(ink[y0:y1], scale) if all(abs(x - c) > LINE_MIN_GAP_PX for c in cols)]
+
+
+MIN_DASHED_HEIGHT_PX = 200
+"""The least height (px) between a table's top and bottom rules found to look for dashed lines over it
+alone (_dashed_beside); below it the region's height is used."""
+
+
 def ruling_lines(
     gray: np.ndarray,
     table_box: Box | None = None,
@@ -277,6 +353,7 @@ def ruling_lines(
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
+    cols = sorted(cols + _dashed_beside(gray, masks, rows, cols, contrast, ruling))
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
     rows = _without_border(gray, masks, [prof.y0 + r for r in rows], across=False)
     cols = _without_border(gray, masks, [prof.x0 + c for c in cols], across=True)
