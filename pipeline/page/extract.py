@@ -297,6 +297,12 @@ digit text, and the only valid one among the first 512. Only invalid ID cells ar
 beam is not spent on the hundreds of digit texts no ID can be."""
 
 
+BOUND_SLACK = 1e-6
+"""Nats by which an alphabet's bound must lie below the reached score for the search to be left out
+(Decoding.out_of_reach): the bound and the forward sums add their logs in another order, so a bound that only
+rounding puts below is still searched."""
+
+
 SEA_AREA_MAX_DROP = 12.0
 """A sea area off the list may be decoded to a listed one up to e^12 less likely than the reading:
 a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth), but a text that is no sea
@@ -359,11 +365,28 @@ class Decoding:
     def invalid(self, reading: str) -> bool:
         return bool(self.candidates(reading)) or (self.needs is not None and self.needs(reading))
 
+    def out_of_reach(self, engine: OcrEngine, crop: np.ndarray, reading: str, near: Sequence[str]) -> bool:
+        """Whether no text of the alphabet can be chosen for the reading, so the search is not run: the texts
+        found would be the only candidates (`near` empty, none kept for mapping: not `keep_scores`) and even the
+        bound of every text of the alphabet on the crop (engine.alphabet_bound, ocr.ctc.alphabet_log_bound) lies
+        more than `max_drop` below the reading, where choose_scored takes none (a number cell read as words, 不详:
+        its frames give the digits next to nothing). The same choice as searching, without the search (a number
+        cell's search took 0.3-1 s on a phone page, s40)."""
+        if near or self.keep_scores or self.max_drop is None:
+            return False
+        bound = engine.alphabet_bound(crop, self.alphabet)
+        if bound is None:
+            return False
+        own = engine.score_readings(crop, [reading])
+        if not own or not np.isfinite(own[0]):
+            return False
+        return bound < own[0] - self.max_drop - BOUND_SLACK
+
     def texts(self, engine: OcrEngine, crop: np.ndarray, reading: str) -> list[str]:
         """The valid texts to score for an invalid reading: those near it, and those the
         recognizer itself finds likeliest in the crop."""
         near = list(self.candidates(reading))  # a copy: candidates may be cached
-        if self.valid is not None and self.alphabet:
+        if self.valid is not None and self.alphabet and not self.out_of_reach(engine, crop, reading, near):
             found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM, viable=self.viable)
             if found:
                 near = list(dict.fromkeys(near + self.valid([t for t, _score in found])))
@@ -1412,6 +1435,26 @@ class ReadOptions:
         """What reading column c involves: equal for two columns read the same way."""
         return (c in self.stretch, self.decoded_as.get(c), self.same.get(c), c in self.names, c in self.addresses)
 
+    def rereads(self, before: ReadOptions, c: int, cell: RawCell) -> bool:
+        """Whether a cell of column c read as `before` reads it must be read again as these options read it
+        (extract_page: a column its content gives another field). Where the two read the column alike but for a
+        decoding these add (an age or count column told by its cells: only number_decoders' decoding differs),
+        reading it again gives the same crops, the same readings, and differs only where read_cells decodes:
+        a written cell whose readings are all invalid for the new decoding (or any written cell of a decoding
+        that looks at the lines beside the value, `stray_lines`). Only those are read again (s40: a phone
+        page's whole age column read twice for its few cells of no value)."""
+        mine, theirs = self.of(c), before.of(c)
+        if mine == theirs:
+            return False
+        if theirs[1] is not None or mine[:1] + mine[2:] != theirs[:1] + theirs[2:]:
+            return True
+        d = self.decode[c]
+        if not cell.text or d.stray_lines:
+            return bool(cell.text)
+        return d.invalid(cell.text) and (
+            cell.second is None or d.invalid(cell.second) or (d.takes is not None and not d.takes(cell.second))
+        )
+
 
 def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
     decoders = column_decoders(sp)
@@ -2090,7 +2133,8 @@ def extract_page(
         new = read_options(kind, by_content, sp)
         again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
         if again:
-            body = read_as(grid, [(r, c) for r in range(1, grid.n_rows) for c in again], new)
+            cells = [(r, c) for r in range(1, grid.n_rows) for c in again if new.rereads(opts, c, table[r][c])]
+            body = read_as(grid, cells, new) if cells else {}
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
