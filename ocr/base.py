@@ -68,12 +68,6 @@ class OcrEngine(ABC):
         begin a text the column may hold; the search extends only those."""
         return None
 
-    def alphabet_bound(self, image: np.ndarray, alphabet: str) -> float | None:
-        """An upper bound of the log-probability of every text written only in `alphabet` for a one-line crop
-        (ocr.ctc.alphabet_log_bound): no text likeliest_texts finds there, nor any score_readings gives such a
-        text, is above it; None where the engine cannot tell (no per-frame output)."""
-        return None
-
     def char_confidences(self, image: np.ndarray, groups: Sequence[str]) -> tuple[str, tuple[float, ...]] | None:
         """The greedy reading of a one-line crop with each character's probability, a character of
         one of `groups` (glyphs of one meaning: "〇○Oo0") counting its whole group

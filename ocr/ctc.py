@@ -44,17 +44,12 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], bla
     if frames == 0:
         return [float("-inf")] * n
     width = 2 * max((len(t) for t in texts), default=0) + 1
-    # each state's log-probabilities by frame are one of a few columns (a class's, the blank's): kept once each,
-    # a state holding the index of its column (a padded state the last, impossible one), gathered frame by frame
-    # (the values of an array of every text's every state, without building it: hundreds of texts x frames x
-    # states was most of the time of scoring a closed list)
-    at = np.full((n, width), -1, dtype=np.int64)
+    lp = np.full((n, frames, width), -np.inf)
     skip = np.zeros((n, width), dtype=bool)
     ends = np.zeros(n, dtype=np.int64)
-    logs: dict[object, int] = {}
-    cols: list[np.ndarray] = []
+    logs: dict[object, np.ndarray] = {}
 
-    def column(lab: Label) -> int:
+    def column(lab: Label) -> np.ndarray:
         key = lab if not isinstance(lab, tuple) else ("t",) + lab
         if key not in logs:
             if isinstance(lab, tuple):
@@ -63,35 +58,31 @@ def ctc_log_likelihoods(probs: np.ndarray, texts: Sequence[Sequence[Label]], bla
                 col = 1.0 - probs[:, blank]
             else:
                 col = probs[:, lab]
-            logs[key] = len(cols)
-            cols.append(np.log(np.maximum(col, FLOOR)))
+            logs[key] = np.log(np.maximum(col, FLOOR))
         return logs[key]
 
     blank_col = column(blank)
     for i, labels in enumerate(texts):
         keys: list[object] = [blank]
-        at[i, 0] = blank_col
+        lp[i, :, 0] = blank_col
         for j, lab in enumerate(labels):
-            at[i, 2 * j + 1] = column(lab)
-            at[i, 2 * j + 2] = blank_col
+            lp[i, :, 2 * j + 1] = column(lab)
+            lp[i, :, 2 * j + 2] = blank_col
             keys += [lab, blank]
         # a label may follow the label before the blank before it, unless the two are the same (two
         # unknown characters in a row are taken as the same: they then need a blank between)
         for k in range(2, len(keys)):
             skip[i, k] = keys[k] != blank and keys[k] != keys[k - 2]
         ends[i] = len(keys) - 1
-    at[at < 0] = len(cols)
-    by_frame = np.concatenate([np.stack(cols, axis=1), np.full((frames, 1), -np.inf)], axis=1)  # frames x columns
     alpha = np.full((n, width), -np.inf)
-    first = by_frame[0][at]
-    alpha[:, 0] = first[:, 0]
+    alpha[:, 0] = lp[:, 0, 0]
     if width > 1:
-        alpha[:, 1] = first[:, 1]
+        alpha[:, 1] = lp[:, 0, 1]
     for t in range(1, frames):
         nxt = alpha.copy()
         nxt[:, 1:] = np.logaddexp(nxt[:, 1:], alpha[:, :-1])
         nxt[:, 2:] = np.where(skip[:, 2:], np.logaddexp(nxt[:, 2:], alpha[:, :-2]), nxt[:, 2:])
-        alpha = nxt + by_frame[t][at]
+        alpha = nxt + lp[:, t]
     rows = np.arange(n)
     last = alpha[rows, ends]
     before = np.where(ends > 0, alpha[rows, np.maximum(ends - 1, 0)], -np.inf)
@@ -127,16 +118,13 @@ def likeliest_texts(
     probs = np.asarray(probs, dtype=np.float64)
     lp = np.log(np.maximum(probs, FLOOR))
     allowed = np.asarray(sorted(set(classes)), dtype=np.int64)
-    lp_blank = lp[:, blank].tolist()
-    lp_allowed = lp[:, allowed].tolist()  # frames x allowed classes, plain floats
-    col = {c: i for i, c in enumerate(allowed.tolist())}
-    grows = probs[:, allowed] >= floor
     refused: dict[tuple[int, ...], bool] = {}
     neg = float("-inf")
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, neg)}  # (ends in blank, ends in a class)
     for t in range(probs.shape[0]):
-        row, rb = lp_allowed[t], lp_blank[t]
-        grow = [(c, row[col[c]]) for c in allowed[grows[t]].tolist()]
+        row = lp[t].tolist()  # plain floats
+        rb = row[blank]
+        grow = [(c, row[c]) for c in allowed[probs[t, allowed] >= floor].tolist()]
         nxt: dict[tuple[int, ...], list[float]] = {}
         for prefix, (pb, pc) in beams.items():
             total = _logaddexp(pb, pc)
@@ -146,7 +134,7 @@ def likeliest_texts(
             cur[0] = _logaddexp(cur[0], total + rb)
             if prefix:
                 last = prefix[-1]
-                cur[1] = _logaddexp(cur[1], pc + row[col[last]])  # the last class held on
+                cur[1] = _logaddexp(cur[1], pc + row[last])  # the last class held on
             else:
                 last = -1
             if max_len is not None and len(prefix) >= max_len:
@@ -195,20 +183,6 @@ def _logaddexp(x: float, y: float) -> float:
     if tmp <= 0:
         return y + math.log1p(math.exp(tmp))
     return tmp
-
-
-def alphabet_log_bound(probs: np.ndarray, classes: Sequence[int], blank: int = 0) -> float:
-    """An upper bound of the log-probability (ctc_log_likelihood, likeliest_texts) of every text written only in
-    `classes` on these frames: each alignment of such a text takes one of those classes or the blank at every
-    frame, so their probabilities summed over all alignments are at most the product over frames of those classes'
-    and the blank's probabilities summed (each floored at FLOOR, as the forward sums floor them). Where even this is
-    far below a reading, no text of the classes can be within reach of it (pipeline.page.extract Decoding.texts:
-    the search is then not run)."""
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.shape[0] == 0:
-        return 0.0
-    cols = sorted(set(classes) | {blank})
-    return float(np.log(np.maximum(probs[:, cols], FLOOR).sum(axis=1)).sum())
 
 
 def greedy_decode(probs: np.ndarray, groups: Sequence[Tuple[int, ...]] = (), blank: int = 0) -> tuple[list[int], list[float]]:

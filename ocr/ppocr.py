@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ocr.base import OcrEngine, clamp01, polygon_to_box, to_bgr, trim_to_ink
-from ocr.ctc import ANY, Label, alphabet_log_bound, ctc_log_likelihoods, greedy_decode, likeliest_texts
+from ocr.ctc import ANY, Label, ctc_log_likelihoods, greedy_decode, likeliest_texts
 from ocr.registry import register
 from pipeline.kernel.errors import ConfigError, MissingDependencyError, ModelMissingError
 from pipeline.kernel.models import OcrPiece, chars_fit
@@ -638,12 +638,6 @@ class PpOcrEngine(OcrEngine):
             probs, sorted(allowed), beam=beam, max_len=max_len, viable=viable_classes if viable is not None else None
         )
         return [("".join(allowed[c] for c in seq), score) for seq, score in found]
-
-    def alphabet_bound(self, image: np.ndarray, alphabet: str) -> float | None:
-        probs = self._frame_probs(image)
-        if probs is None:
-            return None
-        return alphabet_log_bound(probs, [self._classes[ch] for ch in alphabet if ch in self._classes])
 
     def score_readings(self, image: np.ndarray, readings: list[str], stand_ins: Mapping[str, str] | None = None) -> list[float]:
         """Log-probability of each text under the recognizer's per-frame output for this crop

@@ -297,12 +297,6 @@ digit text, and the only valid one among the first 512. Only invalid ID cells ar
 beam is not spent on the hundreds of digit texts no ID can be."""
 
 
-BOUND_SLACK = 1e-6
-"""Nats by which an alphabet's bound must lie below the reached score for the search to be left out
-(Decoding.out_of_reach): the bound and the forward sums add their logs in another order, so a bound that only
-rounding puts below is still searched."""
-
-
 SEA_AREA_MAX_DROP = 12.0
 """A sea area off the list may be decoded to a listed one up to e^12 less likely than the reading:
 a felt-pen 崆峒 is read 喧明 or 嘘调 (e^5 to e^8 likelier than the truth), but a text that is no sea
@@ -365,28 +359,11 @@ class Decoding:
     def invalid(self, reading: str) -> bool:
         return bool(self.candidates(reading)) or (self.needs is not None and self.needs(reading))
 
-    def out_of_reach(self, engine: OcrEngine, crop: np.ndarray, reading: str, near: Sequence[str]) -> bool:
-        """Whether no text of the alphabet can be chosen for the reading, so the search is not run: the texts
-        found would be the only candidates (`near` empty, none kept for mapping: not `keep_scores`) and even the
-        bound of every text of the alphabet on the crop (engine.alphabet_bound, ocr.ctc.alphabet_log_bound) lies
-        more than `max_drop` below the reading, where choose_scored takes none (a number cell read as words, 不详:
-        its frames give the digits next to nothing). The same choice as searching, without the search (a number
-        cell's search took 0.3-1 s on a phone page, s40)."""
-        if near or self.keep_scores or self.max_drop is None:
-            return False
-        bound = engine.alphabet_bound(crop, self.alphabet)
-        if bound is None:
-            return False
-        own = engine.score_readings(crop, [reading])
-        if not own or not np.isfinite(own[0]):
-            return False
-        return bound < own[0] - self.max_drop - BOUND_SLACK
-
     def texts(self, engine: OcrEngine, crop: np.ndarray, reading: str) -> list[str]:
         """The valid texts to score for an invalid reading: those near it, and those the
         recognizer itself finds likeliest in the crop."""
         near = list(self.candidates(reading))  # a copy: candidates may be cached
-        if self.valid is not None and self.alphabet and not self.out_of_reach(engine, crop, reading, near):
+        if self.valid is not None and self.alphabet:
             found = engine.likeliest_texts(crop, self.alphabet, beam=SEARCH_BEAM, viable=self.viable)
             if found:
                 near = list(dict.fromkeys(near + self.valid([t for t, _score in found])))
