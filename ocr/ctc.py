@@ -112,9 +112,10 @@ def likeliest_texts(
     enter the beam (a refused prefix takes no place in it, and its sums are no other's: asking the rest would
     change nothing).
 
-    The sums are taken in plain floats by _logaddexp, numpy's own formula (the same values as np.logaddexp,
-    a few times faster on one pair than a numpy call): the texts and scores are those of the search written
-    with np.logaddexp, at a fraction of the time (s40: 40 % of a phone page's decoding was the calls)."""
+    The sums are taken in plain floats by _logaddexp, numpy's own formula (the same values as np.logaddexp, a
+    few times faster on one pair than a numpy call): the texts and scores are those of the search written with
+    np.logaddexp (s40, paired on the same frames on design phone copy ph3803: 131 searches, the same results,
+    71.7 s -> 20.3 s for 4 pages: IDs', numbers' and names' searches together)."""
     probs = np.asarray(probs, dtype=np.float64)
     lp = np.log(np.maximum(probs, FLOOR))
     allowed = np.asarray(sorted(set(classes)), dtype=np.int64)
@@ -122,9 +123,14 @@ def likeliest_texts(
     neg = float("-inf")
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, neg)}  # (ends in blank, ends in a class)
     for t in range(probs.shape[0]):
-        row = lp[t].tolist()  # plain floats
-        rb = row[blank]
-        grow = [(c, row[c]) for c in allowed[probs[t, allowed] >= floor].tolist()]
+        # the frame's log-probabilities as plain floats, of the classes this frame uses only (a name's alphabet
+        # is thousands of classes, the recognizer's dictionary more)
+        row = lp[t]
+        rb = float(row[blank])
+        grown = allowed[probs[t, allowed] >= floor]
+        grow = list(zip(grown.tolist(), row[grown].tolist()))
+        held_on = list({p[-1] for p in beams if p})
+        held = dict(zip(held_on, row[held_on].tolist())) if held_on else {}
         nxt: dict[tuple[int, ...], list[float]] = {}
         for prefix, (pb, pc) in beams.items():
             total = _logaddexp(pb, pc)
@@ -134,7 +140,7 @@ def likeliest_texts(
             cur[0] = _logaddexp(cur[0], total + rb)
             if prefix:
                 last = prefix[-1]
-                cur[1] = _logaddexp(cur[1], pc + row[last])  # the last class held on
+                cur[1] = _logaddexp(cur[1], pc + held[last])  # the last class held on
             else:
                 last = -1
             if max_len is not None and len(prefix) >= max_len:
