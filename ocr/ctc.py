@@ -7,6 +7,7 @@ texts on the recognizer's own output tells how far each is from what it saw (ocr
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Sequence, Tuple, Union
 
 import numpy as np
@@ -106,37 +107,88 @@ def likeliest_texts(
 
     `viable`: whether a prefix can still begin a text the column may hold (an ID number's structure,
     GB 11643: mapping.idfix.IdPrefixes); a prefix it refuses is never extended, so the beam is spent
-    on texts that can be valid only, however many invalid ones the recognizer finds likelier."""
+    on texts that can be valid only, however many invalid ones the recognizer finds likelier. It is asked
+    once per prefix (a prefix stays in the beam over many frames), and only of those that rank high enough to
+    enter the beam (a refused prefix takes no place in it, and its sums are no other's: asking the rest would
+    change nothing).
+
+    The sums are taken in plain floats by _logaddexp, numpy's own formula (the same values as np.logaddexp, a
+    few times faster on one pair than a numpy call): the texts and scores are those of the search written with
+    np.logaddexp (s40, paired on the same frames on design phone copy ph3803: 131 searches, the same results,
+    71.7 s -> 20.3 s for 4 pages: IDs', numbers' and names' searches together)."""
     probs = np.asarray(probs, dtype=np.float64)
     lp = np.log(np.maximum(probs, FLOOR))
     allowed = np.asarray(sorted(set(classes)), dtype=np.int64)
-    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, float("-inf"))}  # (ends in blank, ends in a class)
+    refused: dict[tuple[int, ...], bool] = {}
+    neg = float("-inf")
+    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, neg)}  # (ends in blank, ends in a class)
     for t in range(probs.shape[0]):
+        # the frame's log-probabilities as plain floats, of the classes this frame uses only (a name's alphabet
+        # is thousands of classes, the recognizer's dictionary more)
         row = lp[t]
-        grow = allowed[probs[t, allowed] >= floor].tolist()
+        rb = float(row[blank])
+        grown = allowed[probs[t, allowed] >= floor]
+        grow = list(zip(grown.tolist(), row[grown].tolist()))
+        held_on = list({p[-1] for p in beams if p})
+        held = dict(zip(held_on, row[held_on].tolist())) if held_on else {}
         nxt: dict[tuple[int, ...], list[float]] = {}
-
-        def add(prefix: tuple[int, ...], slot: int, value: float) -> None:  # called in this step only
-            cur = nxt.setdefault(prefix, [float("-inf"), float("-inf")])  # noqa: B023
-            cur[slot] = float(np.logaddexp(cur[slot], value))
-
         for prefix, (pb, pc) in beams.items():
-            total = float(np.logaddexp(pb, pc))
-            add(prefix, 0, total + row[blank])
+            total = _logaddexp(pb, pc)
+            cur = nxt.get(prefix)
+            if cur is None:
+                nxt[prefix] = cur = [neg, neg]
+            cur[0] = _logaddexp(cur[0], total + rb)
             if prefix:
-                add(prefix, 1, pc + row[prefix[-1]])  # the last class held on
+                last = prefix[-1]
+                cur[1] = _logaddexp(cur[1], pc + held[last])  # the last class held on
+            else:
+                last = -1
             if max_len is not None and len(prefix) >= max_len:
                 continue
-            for c in grow:
+            for c, x in grow:
                 ext = prefix + (c,)
-                if viable is not None and not viable(ext):
-                    continue
                 # the same class again needs a blank between
-                add(ext, 1, (pb if prefix and c == prefix[-1] else total) + row[c])
-        ranked = sorted(nxt.items(), key=lambda kv: -np.logaddexp(kv[1][0], kv[1][1]))[:beam]
+                value = (pb if c == last else total) + x
+                cur_e = nxt.get(ext)
+                if cur_e is None:
+                    nxt[ext] = cur_e = [neg, neg]
+                cur_e[1] = _logaddexp(cur_e[1], value)
+        ranked = sorted(nxt.items(), key=lambda kv: -_logaddexp(kv[1][0], kv[1][1]))
+        if viable is None:
+            ranked = ranked[:beam]
+        else:
+            # a refused beginning is dropped before the beam is cut; asked in rank order only until the beam is full
+            kept = []
+            for kv in ranked:
+                if kv[0]:
+                    no = refused.get(kv[0])
+                    if no is None:
+                        refused[kv[0]] = no = not viable(kv[0])
+                    if no:
+                        continue
+                kept.append(kv)
+                if len(kept) == beam:
+                    break
+            ranked = kept
         beams = {k: (v[0], v[1]) for k, v in ranked}
-    out = [(k, float(np.logaddexp(*v))) for k, v in beams.items()]
+    out = [(k, _logaddexp(*v)) for k, v in beams.items()]
     return sorted(out, key=lambda kv: -kv[1])
+
+
+_LOGE2 = math.log(2.0)
+
+
+def _logaddexp(x: float, y: float) -> float:
+    """log(e**x + e**y) on plain floats, by numpy's formula (npy_logaddexp: equal arguments, infinities of one
+    sign included, give x + log 2; else the larger plus log1p(exp(-difference)); NaN passed on)."""
+    if x == y:
+        return x + _LOGE2
+    tmp = x - y
+    if tmp > 0:
+        return x + math.log1p(math.exp(-tmp))
+    if tmp <= 0:
+        return y + math.log1p(math.exp(tmp))
+    return tmp
 
 
 def greedy_decode(probs: np.ndarray, groups: Sequence[Tuple[int, ...]] = (), blank: int = 0) -> tuple[list[int], list[float]]:

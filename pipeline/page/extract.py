@@ -1455,6 +1455,27 @@ class ReadOptions:
             c in self.phones,
         )
 
+    def rereads(self, before: ReadOptions, c: int, cell: RawCell) -> bool:
+        """Whether a cell of column c read as `before` reads it must be read again as these options read it
+        (extract_page: a column its content gives another field). Where the two read the column alike but for a
+        decoding these add (an age or count column told by its cells: only number_decoders' decoding differs),
+        reading it again gives the same crops, the same readings, and differs only where read_cells decodes:
+        a written cell whose readings are all invalid for the new decoding (or any written cell of a decoding
+        that looks at the lines beside the value, `stray_lines`). Only those are read again (s40, design phone copy
+        ph3803, 4 pages: 30 of the 150 cells of columns told by content not read again, the age columns' cells of a
+        value or blank; a date's or certificate number's column is read otherwise, `same`/`stretch`: whole)."""
+        mine, theirs = self.of(c), before.of(c)
+        if mine == theirs:
+            return False
+        if theirs[1] is not None or mine[:1] + mine[2:] != theirs[:1] + theirs[2:]:
+            return True
+        d = self.decode[c]
+        if not cell.text or d.stray_lines:
+            return bool(cell.text)
+        return d.invalid(cell.text) and (
+            cell.second is None or d.invalid(cell.second) or (d.takes is not None and not d.takes(cell.second))
+        )
+
 
 def read_options(kind: str, columns: Sequence[str | None], sp: Spec) -> ReadOptions:
     decoders = column_decoders(sp)
@@ -2135,7 +2156,8 @@ def extract_page(
         new = read_options(kind, by_content, sp)
         again = [c for c in range(grid.n_cols) if by_content[c] != columns[c] and new.of(c) != opts.of(c)]
         if again:
-            body = read_as(grid, [(r, c) for r in range(1, grid.n_rows) for c in again], new)
+            cells = [(r, c) for r in range(1, grid.n_rows) for c in again if new.rereads(opts, c, table[r][c])]
+            body = read_as(grid, cells, new) if cells else {}
             for (r, c), cell in body.items():
                 table[r][c] = cell
     columns = by_content
