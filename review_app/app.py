@@ -125,15 +125,14 @@ def me() -> Account:
     return st.session_state["account"]
 
 
+#: messages of the record form's own buttons (refused, saved, nothing changed, reject without a reason):
+#: said under the buttons, where the reviewer clicked. At the top of the record they were out of sight on a
+#: record taller than the window: Approve refused an empty mandatory field with no word where the reviewer
+#: looked. (Comments, not docstrings: Streamlit's magic shows a bare string of the app's script on screen.)
 FORM_FLASH = "flash_form"
-"""Messages of the record form's own buttons (refused, saved, nothing changed, reject without a reason):
-said under the buttons, where the reviewer clicked. At the top of the record they were out of sight on a
-record taller than the window: Approve refused an empty mandatory field with no word where the reviewer
-looked."""
 
-
+#: a reveal refused (no reason given, the record no longer held): said under the reveal button, likewise
 REVEAL_FLASH = "flash_reveal"
-"""A reveal refused (no reason given, the record no longer held): said under the reveal button, likewise."""
 
 
 def flash(kind: str, text: str, where: str = "flash") -> None:
