@@ -967,15 +967,22 @@ _NOT_A_NAME_PART = "省市区县镇乡街道路村岛号"
 _HEAD = ("山东省", "山东", "烟台市", "烟台")
 
 
+def _after_head(text: str) -> int:
+    """Where an address's county-level part may start: after the province and city the lexicon's addresses
+    open with (_HEAD: 山东省, 烟台市, each optional)."""
+    s = 0
+    for h in _HEAD:
+        if text.startswith(h, s):
+            s += len(h)
+    return s
+
+
 def _county_window(text: str) -> tuple[int, int] | None:
     """(start, end) of the county-level part of an address: after the province and city the lexicon's
     addresses open with (山东省, 烟台市, each optional), a name of two or three Han characters ending in a
     county-level suffix (COUNTY_SUFFIXES), none of them another division's or a road's word; None where
     the address opens otherwise (a town, a road, another province: nothing to check)."""
-    s = 0
-    for h in _HEAD:
-        if text.startswith(h, s):
-            s += len(h)
+    s = _after_head(text)
     for e in range(s + 3, min(s + 4, len(text)) + 1):
         body, suf = text[s : e - 1], text[e - 1]
         if suf in COUNTY_SUFFIXES and all(_is_han(c) and c not in _NOT_A_NAME_PART for c in body):
@@ -1015,10 +1022,7 @@ def county_suffix_proposals(text: str, spec: Spec) -> tuple[tuple[int, int, str]
     Sources: the official division lists (GB/T 2260 counties, NBS 2023 towns). The caller holds what it
     gives (DIVISION_DOUBT_CERTAINTY): the county is the one the town names, but its suffix was not seen."""
     idx = _index(spec)
-    s = 0
-    for h in _HEAD:
-        if text.startswith(h, s):
-            s += len(h)
+    s = _after_head(text)
     found: dict[tuple[int, int], set[tuple[str, str]]] = {}
     for n, p in idx.by_name.items():
         if p.kind != "district" or not n or n[-1] not in COUNTY_SUFFIXES:
