@@ -169,6 +169,23 @@ def settle(page) -> None:
     )
 
 
+def open_expander(page, key: str, holds: str) -> None:
+    """Open the keyed expander `key`, which the app fills only when open (`on_change="rerun"`), as a user
+    does: its title clicked only while it is closed, then the wait for what it holds (`holds`, a selector)
+    to be drawn. A second click while the rerun that fills it runs would close it again: the test did
+    that (CI on 49b0f36: the box was clicked open, shut and open again three times without the uploader
+    ever drawn, then not found)."""
+    from playwright.sync_api import expect
+
+    settle(page)
+    details = page.locator(f".st-key-{key}:not([data-stale=true]) details")
+    expect(details).to_have_count(1)
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(page.locator(holds).first).to_be_attached(timeout=30_000)
+    settle(page)
+
+
 def open_record(page, rid: int) -> None:
     """Open a record by its number from the queue page (the first screen of the sidebar)."""
     from playwright.sync_api import expect
@@ -532,8 +549,7 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     speak("zh")
     expect(role).to_have_value(t("role.reviewer", "zh"))
     go_to("completion")
-    page.locator(".st-key-launch_box summary").click()
-    settle(page)
+    open_expander(page, "launch_box", ".st-key-launch_homes:not([data-stale=true]) input")
     homes = page.locator(".st-key-launch_homes:not([data-stale=true]) input")
     expect(homes).to_have_attribute("placeholder", t("filter.all", "zh"))
     speak("en")
@@ -545,13 +561,9 @@ def test_an_administrators_choice_boxes_follow_the_language(app_env, served, bro
     bad = "funeral_home,ledger_kind,year,volume,expected_pages\n某某殡仪馆,cremation,2014,1,10\nx,burial,20x4,1,0\n"
     for name, data in (("bad.csv", bad.encode()), ("gbk.csv", "殡仪馆,年份\n".encode("gbk"))):
         uploader = page.locator(".st-key-inventory_file:not([data-stale=true])")
-        for _ in range(3):  # chosen as a user chooses it: the box opened (again where a rerun closed it) and,
-            settle(page)  # where a rerun replaced the uploader while the file went in, the file chosen again
-            if not uploader.locator("input[type=file]").count():
-                page.locator(".st-key-inventory_box summary").click()
-                settle(page)
-                page.wait_for_timeout(300)
-                continue
+        for _ in range(3):  # chosen as a user chooses it: the box opened where it is closed and, where a rerun
+            # replaced the uploader while the file went in, the file chosen again
+            open_expander(page, "inventory_box", ".st-key-inventory_file:not([data-stale=true]) input[type=file]")
             uploader.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
             try:
                 uploader.filter(has_text=name).wait_for(timeout=10_000)
