@@ -64,6 +64,9 @@ def main() -> None:
     ap.add_argument("--fit", action="append", required=True, help="indices of the stores one fit is made on, comma-separated")
     ap.add_argument("--targets", default="0.0015,0.003")
     ap.add_argument("--type-caps", default="0.01")
+    ap.add_argument(
+        "--no-type-bound", action="store_true", help="fit without the type bound (fit_joint's `sure`): the target alone binds"
+    )
     ap.add_argument("--tag", default="")
     ap.add_argument("--results", default=str(ROOT / "bench" / "results"))
     args = ap.parse_args()
@@ -88,7 +91,7 @@ def main() -> None:
             store.dispose()
         labels.append(f"{fam.parent.name}/{fam.name}")
         print(f"{labels[-1]}: scored", flush=True)
-    types, sure = field_types(), in_use_per_type()
+    types, sure = field_types(), (None if args.no_type_bound else in_use_per_type())
     lines = [
         f"# Fit targets and type caps, fitted on some stores and applied to the others ({dt.date.today().isoformat()})",
         "",
@@ -96,7 +99,9 @@ def main() -> None:
         "",
         f"Commit {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=ROOT).stdout.strip()}. "
         "Stores: " + "; ".join(f"{i} {label}" for i, label in enumerate(labels)) + ". Type bound: the packaged "
-        "per-type thresholds (fit_joint's `sure`). Records auto-accepted / records, wrong fields / their fields, by "
+        "per-type thresholds (fit_joint's `sure`)"
+        + (" not applied (--no-type-bound)" if sure is None else "")
+        + ". Records auto-accepted / records, wrong fields / their fields, by "
         "the fit's record table (row and cross-field holds not counted). `never`: the fit gave every type a "
         "threshold above 1.",
         "",
