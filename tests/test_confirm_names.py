@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mapping.flags import FLAGS
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, SourceFile, Store
 from pipeline.page.confirm import NAME_CONFIRMED, confirm_names
@@ -100,6 +101,7 @@ def test_a_name_read_one_character_apart_takes_the_other_registers_surer_reading
     unsure, sure = _records(store)
     fv = unsure.fields["deceased_name"]
     assert fv["value"] == "王秀美" and fv["raw"] == "王秀英" and NAME_FROM_OTHER_REGISTER in fv["flags"]
+    assert FLAGS[NAME_FROM_OTHER_REGISTER].zh.startswith("另一登记簿") and FLAGS[NAME_FROM_OTHER_REGISTER].severity == "warn"
     assert fv["confidence"] <= 0.45 and unsure.status == "needs_review"
     (line,) = unsure.route_reasons  # held by the name alone, under its threshold
     assert line.startswith(f"deceased_name: confidence {fv['confidence']:.2f} below ")
