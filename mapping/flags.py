@@ -528,6 +528,11 @@ FLAGS: dict[str, FlagInfo] = {
         "a name read unsure that the other register's entry for the same ID number reads surely, to the letter: confirmed by it",
         "info",
     ),
+    "name_from_other_register": FlagInfo(
+        "另一登记簿（火化/海葬）中同一身份证号的记录把逝者姓名读成相差一字的写法，且识别更有把握；已改取那一写法，仍需核对，原识别结果保留",
+        "the other register's entry for the same ID number reads the deceased's name one character apart, more surely: its text was taken, still to be checked; the reading is kept as the raw text",
+        "warn",
+    ),
     "surname_from_list": FlagInfo(
         "首字不是常见姓氏（多半是误识，少见的姓氏也可能不在表中）；改取识别器认为可能、首字为常见姓氏的写法，仍需核对，原识别结果保留",
         "the first character read is no listed surname (probably a misread; a rare surname may be missing from the list); of the texts the recognizer may have seen, the likeliest beginning with a listed surname was taken, still to be checked; the reading is kept as the raw text",

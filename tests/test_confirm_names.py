@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from mapping.flags import FLAGS
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, SourceFile, Store
 from pipeline.page.confirm import NAME_CONFIRMED, confirm_names
@@ -81,4 +82,58 @@ def test_every_re_map_ends_confirming_names(tmp_path):
     store = _store(tmp_path, [_held_cremation(), _sure_sea()])
     agree_volumes(store, settings)
     assert _records(store)[0].status == "auto_accepted"
+    store.dispose()
+
+
+def _entry(kind: str, name: str, confidence: float, status: str = "needs_review", idn: str = ID, flags: tuple[str, ...] = ()):
+    fields = {"deceased_name": _fv(name, confidence, flags), "id_number": _fv(idn)}
+    reasons = [] if status == "auto_accepted" else [f"deceased_name: confidence {confidence:.2f} below 0.99"]
+    return (1, kind, status, reasons, fields)
+
+
+def test_a_name_read_one_character_apart_takes_the_other_registers_surer_reading_held(tmp_path):
+    from pipeline.page.confirm import NAME_FROM_OTHER_REGISTER, settle_names
+
+    store = _store(
+        tmp_path, [_entry("cremation", "王秀英", 0.992, "auto_accepted"), _entry("sea_burial", "王秀美", 0.999, "auto_accepted")]
+    )
+    assert settle_names(store, Settings(data_dir=str(tmp_path / "data"))) == 1
+    unsure, sure = _records(store)
+    fv = unsure.fields["deceased_name"]
+    assert fv["value"] == "王秀美" and fv["raw"] == "王秀英" and NAME_FROM_OTHER_REGISTER in fv["flags"]
+    assert FLAGS[NAME_FROM_OTHER_REGISTER].zh.startswith("另一登记簿") and FLAGS[NAME_FROM_OTHER_REGISTER].severity == "warn"
+    assert fv["confidence"] <= 0.45 and unsure.status == "needs_review"
+    (line,) = unsure.route_reasons  # held by the name alone, under its threshold
+    assert line.startswith(f"deceased_name: confidence {fv['confidence']:.2f} below ")
+    assert unsure.field_values["deceased_name"] == "王秀美"
+    assert sure.status == "auto_accepted" and sure.fields["deceased_name"]["confidence"] == 0.999
+    store.dispose()
+
+
+def test_no_name_taken_from_the_same_register_another_name_an_equal_reading_or_a_doubted_column(tmp_path):
+    from pipeline.page.confirm import settle_names
+
+    cases = [
+        [_entry("cremation", "王秀英", 0.95), _entry("cremation", "王秀美", 0.999)],  # a row read twice: the same ink
+        [_entry("cremation", "王秀英", 0.95), _entry("sea_burial", "李秀美", 0.999)],  # two characters apart
+        [_entry("cremation", "王秀英", 0.95), _entry("sea_burial", "王秀美", 0.95)],  # neither surer
+        [_entry("cremation", "王秀英", 0.95), _entry("sea_burial", "王秀美", 0.999, flags=("column_doubted",))],
+        [_entry("cremation", "王秀英", 0.95, idn=ID[:-1] + "4"), _entry("sea_burial", "王秀美", 0.999, idn=ID[:-1] + "4")],
+    ]
+    for i, records in enumerate(cases):
+        store = _store(tmp_path / str(i), records)
+        assert settle_names(store, Settings(data_dir=str(tmp_path / str(i) / "data"))) == 0, i
+        assert _records(store)[0].fields["deceased_name"]["value"] == "王秀英", i
+        store.dispose()
+
+
+def test_every_re_map_ends_settling_names(tmp_path):
+    from pipeline.page.extract import agree_volumes
+
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    store = _store(
+        tmp_path, [_entry("cremation", "王秀英", 0.992, "auto_accepted"), _entry("sea_burial", "王秀美", 0.999, "auto_accepted")]
+    )
+    agree_volumes(store, settings)
+    assert [r.fields["deceased_name"]["value"] for r in _records(store)] == ["王秀美", "王秀美"]
     store.dispose()

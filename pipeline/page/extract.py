@@ -120,7 +120,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
-from pipeline.page.confirm import confirm_names
+from pipeline.page.confirm import confirm_names, settle_names
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, PdfRender, load_page, pdf_render_plan, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
@@ -4028,8 +4028,9 @@ def agree_volume(store: Store, page_ids: Sequence[int], settings: Settings) -> i
 def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | None = None) -> int:
     """agree_volume for every volume of the store (or those holding `file_ids`); returns the pages
     mapped again. Then, the pages' records being final, a name held only for its reading's doubt is
-    confirmed by another register's sure reading of the same person (pipeline.page.confirm): every
-    caller that maps pages again ends here, so no re-map leaves a confirmation undone."""
+    confirmed by another register's sure reading of the same person, and a deceased's name the other
+    register's entry reads one character apart and more surely takes that text, held (pipeline.page.confirm):
+    every caller that maps pages again ends here, so no re-map leaves a confirmation undone."""
     with store.session() as s:
         q = select(Page.id, SourceFile.id, SourceFile.rel_path, SourceFile.media_type).join(
             SourceFile, Page.file_id == SourceFile.id
@@ -4044,4 +4045,5 @@ def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | 
             wanted.add(key)
     done = sum(agree_volume(store, ids, settings) for key, ids in by_volume.items() if key in wanted)
     confirm_names(store, settings)
+    settle_names(store, settings)
     return done
