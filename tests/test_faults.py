@@ -537,3 +537,28 @@ def test_a_server_never_reached_is_said_unreachable_naming_host_and_port(kind, t
     assert main(["load", "--data-dir", str(tmp_path / "data"), "--platform", url]) == 6
     err = capsys.readouterr().err
     assert f"无法连接平台数据库 {where}：" in err and "s3cret-pw" not in err and "--platform 或 BACKFILL_PLATFORM_URL" in err, err
+
+
+def test_a_server_that_never_answers_is_said_timed_out_in_seconds_not_minutes(tmp_path, monkeypatch, capsys):
+    """A host that takes the connection and never answers (a firewall, the wrong machine) left
+    `backfill status --db URL` waiting on the system's TCP retries, minutes with nothing said: the
+    connection attempt now gives up after store.CONNECT_SECONDS (set to 2 here) and says it timed out."""
+    import socket
+    import time
+
+    from pipeline.cli.main import main
+    from pipeline.kernel import store as store_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKFILL_CONFIG", raising=False)
+    monkeypatch.setattr(store_module, "CONNECT_SECONDS", 2)
+    with socket.socket() as mute:  # listens (the kernel completes the handshake) and never says a word
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)
+        where = f"127.0.0.1:{mute.getsockname()[1]}"
+        started = time.monotonic()
+        assert main(["status", "--db", f"postgresql://ann:s3cret-pw@{where}/store"]) == 6
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert took < 20, took
+    assert f"无法连接工作库 {where}：连接超时" in err and "(timed out: " in err and "s3cret-pw" not in err, err

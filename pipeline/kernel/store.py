@@ -274,9 +274,19 @@ def make_engine(url: str, *, what: str = "database", create: bool = True, busy_s
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    if busy_seconds < 60:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, int(busy_seconds))})
-    return create_engine(url, pool_pre_ping=True)
+    if "connect_timeout=" in url:  # the administrator's own choice, in the URL, stands
+        return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, int(min(busy_seconds, CONNECT_SECONDS)))}
+    )
+
+
+CONNECT_SECONDS = 15
+"""How long a PostgreSQL connection attempt waits for the server (libpq's connect_timeout) unless the URL
+sets its own: a host that drops packets (a firewall, a wrong address on the network) is said unreachable
+(`unreachable_error`, "连接超时") after this, not after the system's TCP retries (about 2 minutes on Linux,
+when nothing was said at all). A server that answers takes well under a second to accept a login; 15 s
+leaves room for a loaded one (libpq: connect_timeout is the wait per host, 2 s at least)."""
 
 
 def _prepare_sqlite_file(url: str, path: Path, what: str, create: bool) -> None:
