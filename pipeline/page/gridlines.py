@@ -57,12 +57,14 @@ class LineProfiles:
 @dataclass(frozen=True)
 class LineMasks:
     """The long level (`hor`) and plumb (`ver`) runs of ink of a region (255 on 0), its top-left corner
-    on the page."""
+    on the page, and the region's ink they were found in (`ink`: binarize at that contrast, the ruling
+    lines given added; 255 on 0), so that a finder of other lines there need not binarize again."""
 
     hor: np.ndarray
     ver: np.ndarray
     x0: int
     y0: int
+    ink: np.ndarray
 
 
 def line_masks(
@@ -96,7 +98,7 @@ def line_masks(
     ver = cv2.morphologyEx(
         ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // LINE_SHARE_KEPT, LINE_MIN_PX)))
     )
-    return LineMasks(hor, ver, x0, y0)
+    return LineMasks(hor, ver, x0, y0, roi)
 
 
 def line_profiles(

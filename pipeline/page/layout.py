@@ -312,17 +312,14 @@ def _dashed_lines(ink: np.ndarray, scale: float) -> list[int]:
     return _line_positions(hit.astype(float), 0.5, min_gap=LINE_MIN_GAP_PX)
 
 
-def _dashed_beside(
-    gray: np.ndarray, masks: LineMasks, rows: list[int], cols: list[int], contrast: int, ruling: np.ndarray | None
-) -> list[int]:
+def _dashed_beside(gray: np.ndarray, masks: LineMasks, rows: list[int], cols: list[int]) -> list[int]:
     """x (on the region of `masks`) of the dashed column lines (_dashed_lines) farther than LINE_MIN_GAP_PX
     from every column line found whole (`cols`), looked for between the table's top and bottom rules
-    (`rows`, on the region) where two are found, else over the region's height."""
-    rh, rw = masks.ver.shape
+    (`rows`, on the region) where two are found, else over the region's height, in the region's ink the
+    masks were found in (masks.ink: the same contrast and ruling)."""
+    rh, _rw = masks.ver.shape
     y0, y1 = (rows[0], rows[-1]) if len(rows) >= 2 and rows[-1] - rows[0] >= MIN_DASHED_HEIGHT_PX else (0, rh)
-    ink = binarize(gray, contrast)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] > 0
-    if ruling is not None and ruling.shape == gray.shape:
-        ink |= ruling[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw].astype(bool)
+    ink = masks.ink > 0
     scale = _page_scale(gray.shape)
     return [x for x in _dashed_lines(ink[y0:y1], scale) if all(abs(x - c) > LINE_MIN_GAP_PX for c in cols)]
 
@@ -353,7 +350,7 @@ def ruling_lines(
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
-    cols = sorted(cols + _dashed_beside(gray, masks, rows, cols, contrast, ruling))
+    cols = sorted(cols + _dashed_beside(gray, masks, rows, cols))
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
     rows = _without_border(gray, masks, [prof.y0 + r for r in rows], across=False)
     cols = _without_border(gray, masks, [prof.x0 + c for c in cols], across=True)
