@@ -103,8 +103,9 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "cert_wording_by_shape": FlagInfo(
-        "火化证号中“火字第…号”的字识别为形近字（如 学→字），已按该写法读出号码",
-        "a character of the certificate number's wording (火字第…号) was read as a look-alike (学 → 字); read as that wording",
+        "火化证号中“火字第…号”的字识别为形近字（如 学→字；照片上 火 常被识别为 大），已按该写法读出号码",
+        "a character of the certificate number's wording (火字第…号) was read as a look-alike (学 → 字; on photographs 火 is "
+        "often read 大); read as that wording",
         "warn",
     ),
     "cert_no_out_of_run": FlagInfo(

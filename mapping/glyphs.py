@@ -40,6 +40,25 @@ def looks_alike(a: str, b: str) -> bool:
     return a == b or similarity(a, b) >= LOOKALIKE
 
 
+PHOTO_MISREADS: Mapping[str, str] = {"火": "大"}
+"""A printed glyph -> the glyphs the recognizer (PP-OCRv6, rapidocr) reads for it on photographed pages
+whose printed shapes measure just under LOOKALIKE (大 for 火: 0.777): a photograph's blur and JPEG
+encoding wipe out 火's two short upper strokes and leave 大's shape. Measured on the design photographed
+pages read by this recognizer (camera_capture seed 3316 and its s38 copy, phone copies of d3316 county/typed
+sheets: s38/s40 ph38xx, s40 pty4040/fco4071/c51, s41 ph4161/ph4187): of 128 printed headers opening with 火
+(火化证编号, 火化日期, 火化证明书号 ...) 109 were read with 火, 12 with 大, 7 with other glyphs one at a time;
+of 84 certificate numbers written 火字第…号, 75 read 火, 9 大. A property of the recognizer on photographs,
+as mapping.places.LOOKALIKES holds its confusions seen on the design ledgers; used only where a closed
+wording is matched (header wordings: mapping.headers._confusion_similarity; the certificate number's
+wording 火字第…号: mapping.normalize._cert_wording_by_shape), never to rewrite a name or a place."""
+
+
+def read_as(read: str, printed: str) -> bool:
+    """Whether the recognizer plausibly read the printed glyph `printed` as `read`: a look-alike by shape
+    (looks_alike) or a misreading it is measured to make on photographs (PHOTO_MISREADS)."""
+    return looks_alike(read, printed) or read in PHOTO_MISREADS.get(printed, "")
+
+
 @lru_cache(maxsize=1)
 def _font():
     from PIL import ImageFont

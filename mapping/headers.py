@@ -98,21 +98,22 @@ as one read exactly (死亡时问 below 死亡日期 read exactly, where both ar
 
 def _confusion_similarity(h: str, syn: str) -> float:
     """1 - an edit distance / the longer length, where substituting a character that looks alike
-    (mapping.glyphs.looks_alike) costs only its shape cost (mapping.glyphs.substitution_cost, at least
-    MIN_CONFUSION_COST: 经办入 for 经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
+    (mapping.glyphs.read_as: by shape, or a misreading measured on photographs, 大化日期 for 火化日期)
+    costs only its shape cost (mapping.glyphs.substitution_cost, at least MIN_CONFUSION_COST: 经办入 for
+    经办人, 公慕 for 公墓) and a non-Han stand-in LOST_GLYPH_COST; any other substitution,
     an insertion or a drop costs 1 (an unrelated 员 for 人, 问 for 明). A property of the recognizer
     (it keeps a glyph's shape when it misreads it), not of any vocabulary.
     Stand-ins count only beside a glyph read: a header none of whose Han characters is one of the
     wording's characters or a look-alike of one (mapping.glyphs.looks_alike, the recognizer's confusion
     table) scores 0, for its stand-ins alone say nothing of which wording it was (before, any two
     stand-ins, AG, scored 0.5 against every two-character wording: 序号, 姓名, 性别 alike)."""
-    from .glyphs import looks_alike, substitution_cost
+    from .glyphs import read_as, substitution_cost
 
-    if not any(rc == nc or (_HAN.match(rc) and looks_alike(rc, nc)) for rc in set(h) for nc in set(syn)):
+    if not any(rc == nc or (_HAN.match(rc) and read_as(rc, nc)) for rc in set(h) for nc in set(syn)):
         return 0.0
 
     def sub_cost(rc: str, nc: str) -> float:
-        return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if looks_alike(rc, nc) else 1.0
+        return max(MIN_CONFUSION_COST, substitution_cost(rc, nc)) if read_as(rc, nc) else 1.0
 
     prev = [float(j) for j in range(len(syn) + 1)]
     for i, rc in enumerate(h, 1):
@@ -433,10 +434,11 @@ def _looks(normalizer: str, code_table: str | None, text: str, sp: Spec, *, shap
         if VOYAGE_FORM.fullmatch(s):
             return False  # the spec's voyage form (10-04), not its certificate short form (10-0514)
         n = N.normalize_cert_no(s)
+        worded = N._cert_wording_by_shape(s) or s  # 火学第261号, 大字第261号: the wording misread (read_as)
         return (
             n.value is not None
             and not (set(n.flags) & {"nonstandard_format", "year_from_ledger"})
-            or bool(re.fullmatch(r"火?字?第?[0-9]{1,5}号", s))
+            or bool(re.fullmatch(r"火?字?第?[0-9]{1,5}号", worded))
         )
     if normalizer == "name":
         n = N.normalize_name(s)
@@ -2228,12 +2230,13 @@ any other flag (nonstandard_format, year_from_ledger, stray_marks_removed, seria
 reading the spec's forms do not give whole."""
 
 
-_CERT_DOCUMENT_NO = re.compile(r"火(.)[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
+_CERT_DOCUMENT_NO = re.compile(r"(.)(.)[(（〔\[]?(?:20[0-9]{2})?[)）〕\]]?第?[0-9]{1,5}号")
 """A certificate's document number as an issuing office writes it (GB/T 9704 公文格式's 发文字号: the
 office's word 火字, the year in 〔〕 or not, the serial, 号): 火字第540号, 火字〔2010〕第514号. The word 火字
 names the cremation certificate; a bare 第12号 names no document. 字 may be read as a look-alike
 (mapping.glyphs.looks_alike: 火学第261号), a property of the recognizer, which keeps a glyph's shape
-when it misreads it."""
+when it misreads it; 火 as one too, or as 大, the recognizer's misreading of it on photographs
+(mapping.glyphs.read_as, PHOTO_MISREADS: 大字第261号)."""
 
 
 def _cert_form(text: str) -> bool:
@@ -2247,9 +2250,10 @@ def _cert_form(text: str) -> bool:
     s = N.fold_dashes(_clean_cell(text))
     doc = _CERT_DOCUMENT_NO.fullmatch(s)
     if doc is not None:
-        from .glyphs import looks_alike
+        from .glyphs import looks_alike, read_as
 
-        return looks_alike(doc.group(1), "字")
+        if read_as(doc.group(1), "火"):
+            return looks_alike(doc.group(2), "字")
     if VOYAGE_FORM.fullmatch(s) or not re.search(r"[0-9]{%d}$" % CERT_SERIAL_DIGITS, s):
         return False
     n = N.normalize_cert_no(s)

@@ -1232,18 +1232,19 @@ GB/T 9704's 机关代字〔年份〕序号)."""
 
 def _cert_wording_by_shape(text: str) -> str | None:
     """`text` with each Han character that is none of the wording's (_CERT_WORDING) but looks like
-    exactly one of them (mapping.glyphs.looks_alike: 学 for 字, 弟 for 第) written as that one; None
-    where no character was changed or one looks like none of them (another word: no wording misread).
+    exactly one of them (mapping.glyphs.read_as: 学 for 字, 弟 for 第 by shape; 大 for 火, a misreading
+    measured on photographs, glyphs.PHOTO_MISREADS) written as that one; None where no character was
+    changed or one looks like none of them (another word: no wording misread).
     Why (recognizer property): the recognizer misreads a printed character as one of like shape; the
     wording's characters are a closed set, as a code table's wordings are."""
-    from .glyphs import looks_alike
+    from .glyphs import read_as
 
     out, changed = [], False
     for ch in text:
         if not _is_han(ch) or ch in _CERT_WORDING:
             out.append(ch)
             continue
-        like = [w for w in _CERT_WORDING if looks_alike(ch, w)]
+        like = [w for w in _CERT_WORDING if read_as(ch, w)]
         if len(like) != 1:
             return None
         out.append(like[0])

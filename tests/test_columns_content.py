@@ -13,7 +13,9 @@ from mapping.headers import (
     ELIMINATION_DOUBT,
     IN_PART_DOUBT,
     RELATION_UNTOLD,
+    _field_scores,
     assign_columns,
+    clean_header,
     column_scores,
     content_share,
     decisive_share,
@@ -1167,6 +1169,33 @@ def test_a_certificate_column_is_told_by_the_forms_the_spec_states():
     got = assign_columns("cremation", header, _columns(rows))
     assert got[1].field == "cremation_cert_no"
     assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+
+
+def test_a_certificate_column_whose_huo_a_photograph_read_as_da_is_told_by_its_cells():
+    """火字第…号 document numbers photographed, most with 火 read as 大 (the recognizer's misreading on
+    photographs, mapping.glyphs.PHOTO_MISREADS), under a header like no wording: the cells still name the
+    certificate number, doubted (by elimination). Failed before: 大字第540号 was no document number, the
+    column was left without a field and its certificates lost (column_not_identified)."""
+    header, rows = _cremation_page_with_certificates(["大字第540号", "火字第541号", "大字第542号", "大字第543号"])
+    got = assign_columns("cremation", header, _columns(rows))
+    assert got[1].field == "cremation_cert_no"
+    assert got[1].doubt is not None and got[1].doubt.startswith(ELIMINATION_DOUBT)
+    # another office's word is still no certificate: 大 stands for 火 only before the wording's 字
+    header, rows = _cremation_page_with_certificates(["大车第540号", "大车第541号", "大车第542号", "大车第543号"])
+    assert assign_columns("cremation", header, _columns(rows))[1].field != "cremation_cert_no"
+
+
+def test_a_header_whose_huo_a_photograph_read_as_da_reads_as_its_wording():
+    """大化时间 for 火化时间 (the misreading measured on photographs, mapping.glyphs.PHOTO_MISREADS) costs a
+    look-alike substitution, not a whole edit; a header with 大 among stand-ins for glyphs lost (大RHN) is no
+    longer scored 0 against 火化时间. Failed before: 0.75 (three characters of four) and 0.0."""
+    sp = load_spec()
+    scores = dict((n, s) for n, s, _w in _field_scores(sp, "cremation", clean_header("大化时间")))
+    assert scores["cremation_date"] > 0.85 and scores["cremation_date"] < 1.0
+    scores = dict((n, s) for n, s, _w in _field_scores(sp, "cremation", clean_header("大RHN")))
+    assert scores.get("cremation_date", 0.0) > 0.0
+    # 大 is no stand-in for 出 or 死: the other dates' wordings gain nothing
+    assert dict((n, s) for n, s, _w in _field_scores(sp, "cremation", clean_header("大化时间")))["birth_date"] <= 0.5
 
 
 @pytest.mark.parametrize(

@@ -907,6 +907,20 @@ def test_a_certificate_wording_with_a_look_alike_character_is_read_as_that_wordi
     assert normalize_cert_no("火安第261号", 2014).value is None  # 安 looks like none of the wording's characters
 
 
+def test_a_certificate_wording_whose_huo_a_photograph_read_as_da_is_read_as_that_wording():
+    """On photographed pages the recognizer reads the printed 火 as 大 (mapping.glyphs.PHOTO_MISREADS: 9 of 84
+    火字第…号 cells of the design photographs, 12 of 128 headers opening with 火), a pair whose printed shapes
+    measure just under LOOKALIKE. Such a document number is read as the wording, flagged and no surer than a
+    shape match. Failed before: 大字第261号 gave no value (bad_characters)."""
+    from mapping.normalize import SHAPE_MATCH_CERTAINTY
+
+    n = normalize_cert_no("大字第261号", 2014)
+    assert n.value == "201400261" and "cert_wording_by_shape" in n.flags and n.raw == "大字第261号"
+    assert n.certainty <= SHAPE_MATCH_CERTAINTY
+    # 安 still looks like none of the wording's characters: not read as the wording
+    assert "cert_wording_by_shape" not in normalize_cert_no("大安第261号", 2014).flags
+
+
 @pytest.mark.parametrize("read,right", [("太平湾西侧海城", "太平湾西侧海域"), ("养马岛以东海城", "养马岛以东海域")])
 def test_a_listed_sea_area_toward_a_direction_whose_haiyu_was_misread_gets_it_back(read, right):
     """A listed area with a word of locality whose generic 海域 the recognizer read 海城 (域/城 look-alikes,
