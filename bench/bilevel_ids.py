@@ -1,0 +1,136 @@
+"""Would a 1-bit scan's ID lines read better prepared otherwise (softened, the ink thickened)? Measured on stored
+pages, no OCR stage (session 41, s41-bilevel).
+
+    PYTHONPATH=. python bench/bilevel_ids.py LABEL=ROOT[,LABEL=ROOT...] asis,soften,thick1,... [--png DIR]
+
+Each ROOT holds `<family>/scans` (+ truth) and `<family>/run-*/data` (bench/photo_crops.py's pages: the stored
+clean page and grid, only pages whose grid has the truth's columns and rows). Every written ID cell is cut as
+production cuts its first reading (pipeline.page.extract.line_crops, the ID column stretched: STRETCH_FIELDS),
+prepared by each named preparation and read once (first reading: no second crop, no decoding, no mapping).
+Printed per preparation: cells exact (digits and X, spaces dropped), reads of the written length, reads
+short by 1-9 / 10+ digits, put right / made wrong against the first preparation. Preparations: asis, soften
+(extract.soften_bilevel_line), thickN (the ink grown by an N-px minimum filter: a 1-bit stroke thinned by a
+light threshold), blurS (Gaussian, sigma S/10), thick1soft (grown then softened). `--png DIR`: the crops of
+the cells whose asis read is short, as PNG (personal data: stay in the 0700 data folder). Counts only."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from phone_cells import truth_of  # noqa: E402
+from photo_crops import pages_of  # noqa: E402
+
+from pipeline.page.extract import line_crops, soften_bilevel_line  # noqa: E402
+
+
+def thick(n: int) -> Callable[[np.ndarray], np.ndarray]:
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (n + 1, n + 1))
+    return lambda c: cv2.erode(c, k)
+
+
+def edge_rule(c: np.ndarray) -> np.ndarray:
+    """Plumb ink at the crop's left or right edge (within 8 px) over half its height or more, whitened."""
+    h, w = c.shape
+    if w < 24:
+        return c
+    ink = c < 128
+    share = ink.mean(axis=0)
+    out = c.copy()
+    for xs in (range(0, 8), range(w - 8, w)):
+        for x in xs:
+            if share[x] >= 0.5:
+                out[:, max(0, x - 1) : x + 2] = 255
+    return out
+
+
+def prep(name: str) -> Callable[[np.ndarray], np.ndarray]:
+    if name == "edgerule":
+        return edge_rule
+    if name.startswith("close"):
+        n = int(name[5:])
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (n, n))
+        return lambda c: cv2.morphologyEx(c, cv2.MORPH_OPEN, k)
+    if name.startswith("vclose"):
+        n = int(name[6:])
+        k = cv2.getStructuringElement(cv2.MORPH_RECT, (1, n))
+        return lambda c: cv2.morphologyEx(c, cv2.MORPH_OPEN, k)
+    if name == "asis":
+        return lambda c: c
+    if name == "soften":
+        return soften_bilevel_line
+    if name == "thick1soft":
+        t = thick(1)
+        return lambda c: soften_bilevel_line(t(c))
+    if name.startswith("thick"):
+        return thick(int(name[5:]))
+    if name.startswith("blur"):
+        s = int(name[4:]) / 10
+        return lambda c: cv2.GaussianBlur(c, (0, 0), s)
+    raise SystemExit(f"unknown preparation {name}")
+
+
+def norm(t: str) -> str:
+    return "".join(ch for ch in t.upper() if ch.isdigit() or ch == "X")
+
+
+def main() -> None:
+    from ocr.ppocr import PpOcrEngine
+
+    roots = [a.split("=", 1) for a in sys.argv[1].split(",")]
+    preps = sys.argv[2].split(",")
+    png = Path(sys.argv[sys.argv.index("--png") + 1]) if "--png" in sys.argv else None
+    eng = PpOcrEngine()
+    for label, root in roots:
+        pages = pages_of([Path(root)], None)
+        items: list[tuple[str, list[np.ndarray]]] = []
+        for page in pages:
+            cols = page["gt"]["columns"]
+            want = [c for c, f in enumerate(cols) if f == "id_number"]
+            cells = [(r, c) for r in range(1, len(page["gt"]["rows"]) + 1) for c in want]
+            crops, owners, _f = line_crops(page["gray"], page["grid"], cells, set(want), page["photo"], page["upsample"])
+            by: dict[tuple[int, int], list[np.ndarray]] = {}
+            for o, cr in zip(owners, crops):
+                by.setdefault(o, []).append(cr)
+            for (r, c), cs in by.items():
+                t = norm(truth_of(page, r, c) or "")
+                if t:
+                    items.append((t, cs))
+        print(f"# {label}: pages {len(pages)} ID cells {len(items)}", flush=True)
+        base: list[bool] | None = None
+        for name in preps:
+            t0, f = time.time(), prep(name)
+            reads = eng.recognize_crops([f(cr) for it in items for cr in it[1]])
+            i, oks, short = 0, [], Counter()
+            for k, it in enumerate(items):
+                n = len(it[1])
+                got = norm("".join(p.text for p in reads[i : i + n]))
+                i += n
+                oks.append(got == it[0])
+                lost = len(it[0]) - len(got)
+                short["len" if lost == 0 else "short1-9" if 0 < lost < 10 else "short10+" if lost >= 10 else "long"] += 1
+                if png is not None and name == "asis" and lost > 0:
+                    png.mkdir(parents=True, exist_ok=True)
+                    for j, cr in enumerate(it[1]):
+                        cv2.imwrite(str(png / f"{label}-{k:03d}-{j}-short{lost}.png"), cr)
+            base = oks if base is None else base
+            plus = sum(o and not b for o, b in zip(oks, base))
+            minus = sum(b and not o for o, b in zip(oks, base))
+            print(
+                f"  {name:12} exact {sum(oks):4}/{len(items)} {dict(short)} +{plus} -{minus} ({time.time() - t0:.0f} s)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
