@@ -9,8 +9,6 @@ import numpy as np
 from mapping.spec import load_spec
 from pipeline.page.extract import (
     deblur_name_line,
-    lighten_midtones,
-    lighten_photo_address,
     lighten_scan_line,
     line_crops,
     prepare_scanned_name,
@@ -69,15 +67,3 @@ def test_address_columns_are_told_by_their_fields_normalizer() -> None:
     opts = read_options("cremation", ["deceased_name", "household_address", "age_years"], sp)
     assert opts.addresses == {1} and set(opts.names) == {0}
     assert opts.of(1) != opts.of(2)
-
-
-def test_an_enlarged_photographs_address_lines_are_lightened_its_other_columns_as_before() -> None:
-    gray, grid = _page()
-    cells = [(0, 0), (0, 1), (0, 2)]
-    as_cut, _owners, _faint = line_crops(gray, grid, cells, photo=True, enlarged=1.5)
-    eng = RecordingEngine()
-    read_cells(gray, grid, eng, cells, names={0: "abc"}, addresses={1}, photo=True, enlarged=1.5)  # type: ignore[arg-type]
-    assert np.array_equal(eng.crops[0], lighten_midtones(as_cut[0]))  # name: the photograph's own curve, as before
-    assert np.array_equal(eng.crops[1], lighten_photo_address(as_cut[1]))  # address: lightened
-    assert not np.array_equal(eng.crops[1], as_cut[1])
-    assert np.array_equal(eng.crops[2], as_cut[2])  # any other column as cut

@@ -973,23 +973,6 @@ def lighten_scan_line(line: np.ndarray) -> np.ndarray:
     return cv2.LUT(line, _SCAN_TONE_LUT)
 
 
-def lighten_photo_address(line: np.ndarray) -> np.ndarray:
-    """A low-resolution photograph's address line (one the cleanup enlarged, routing.photograph_enlarged) lightened
-    by the grey scan's curve (lighten_scan_line) before it is read (read_cells); its other value columns are
-    read as cut.
-
-    Why: a property of the recognizer, the same as lighten_midtones' and lighten_scan_line's: it sees grey
-    levels (no binarisation) and takes the mid-grey that a phone's lens blur spreads between the strokes of a
-    dense glyph for ink, and an address line is a long run of place-name glyphs of many strokes (街 道 镇 路 号).
-    Measured on first readings of the production crops (line_crops at the frame's own resolution, read once;
-    bench/photo_line_preps.py, design photographs only: phone copies ph3801-ph3803 of d3316 county,
-    camera_capture 3316 and s38's cam18, 27 pages whose grid has the truth's rows): address cells 33 -> 38 of
-    150 exact (8 put right, 3 made wrong); the photograph's own curve (lighten_midtones, PHOTO_TONE_GAMMA) 33 ->
-    35. Names keep lighten_midtones (a deblur after it, as a scan's names get, read them worse: 134 -> 130 of
-    338). End to end: see docs/evaluation.md, Session 41 (s41-phone-read)."""
-    return lighten_scan_line(line)
-
-
 def prepare_scanned_name(line: np.ndarray) -> np.ndarray:
     """A grey scan's name line as the recognizer reads it: lightened (lighten_scan_line), then deblurred
     (deblur_name_line). Each answers its own property of the recognizer (their docstrings)."""
@@ -1231,9 +1214,7 @@ def read_cells(
     (lighten_scan_line).
 
     `photo`: the page is a photograph or an enlarged capture: grainy cells are read denoised (line_crops);
-    `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops),
-    and where it was enlarged its name lines lightened (lighten_midtones) and its address lines too
-    (lighten_photo_address).
+    `enlarged`: how much the cleanup enlarged it: its lines are read at the frame's own resolution (line_crops).
 
     `addresses`: the columns holding an address; on a grey scan their lines are read lightened
     (lighten_scan_line), on a page scanned in 1-bit (`bilevel`) softened (soften_bilevel_line). With
@@ -1250,14 +1231,11 @@ def read_cells(
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
     # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
-    # photograph's names with their mid-greys lightened (lighten_midtones) and its addresses with the grey scan's
-    # curve (lighten_photo_address); a 1-bit scan's addresses softened (soften_bilevel_line); the rest as cut
+    # photograph's names with their mid-greys lightened (lighten_midtones); a 1-bit scan's addresses softened
+    # (soften_bilevel_line); the rest as cut
     grey_scan = not photo and not bilevel
-    low_res_photo = photo and enlarged > 1.0
-    name_prep = prepare_scanned_name if grey_scan else lighten_midtones if low_res_photo else None
-    address_prep = (
-        lighten_scan_line if grey_scan else lighten_photo_address if low_res_photo else soften_bilevel_line if bilevel else None
-    )
+    name_prep = prepare_scanned_name if grey_scan else lighten_midtones if photo and enlarged > 1.0 else None
+    address_prep = lighten_scan_line if grey_scan else soften_bilevel_line if bilevel else None
     prep: dict[int, Callable[[np.ndarray], np.ndarray]] = {}
     if name_prep is not None:
         prep |= dict.fromkeys(names or {}, name_prep)
