@@ -239,7 +239,7 @@ def variant_crops(page: dict[str, Any], variant: str) -> tuple[list[np.ndarray],
     cells = [(r, c) for r in range(len(gt["rows"]) + 1) for c in range(grid.n_cols)]
     steps = variant.split("+")
     if steps == ["asis"]:
-        crops, owners, _faint = line_crops(gray, grid, cells, stretch, page["photo"])
+        crops, owners, _faint = line_crops(gray, grid, cells, stretch, page["photo"], page["upsample"])
         return crops, owners
     crops, owners = [], []
     H, W = gray.shape[:2]
