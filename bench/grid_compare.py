@@ -55,12 +55,14 @@ def main() -> int:
         "--gaps",
         action="store_true",
         help="also the text gap (layout.column_gap) each checkout finds in every column of this checkout's grid"
-        " (where extract splits a column whose header reads as two), a line per column that differs",
+        " (where extract splits a column whose header reads as two; and, header unread, one split on its rows' text"
+        " alone, both checkouts), a line per column that differs",
     )
     args = ap.parse_args()
     old = base_layout(args.base)
     settings = Settings.load(None)
     words = inspect.signature(layout.column_gap).parameters
+    old_words = inspect.signature(old.column_gap).parameters
     n = changed = columns = gaps_changed = 0
     for root in args.dirs:
         for scan, media, page_no, page in _pages(root):
@@ -95,10 +97,14 @@ def main() -> int:
                     gaps = [mod.column_gap(gray, found, c) for mod in (old, layout)]
                     # a column split on its rows' text alone (extract.split_unidentified_columns)
                     gaps.append(layout.column_gap(gray, found, c, header_word=True) if "header_word" in words else gaps[1])
+                    base_word = old.column_gap(gray, found, c, header_word=True) if "header_word" in old_words else gaps[0]
                     columns += 1
-                    if len(set(gaps)) > 1:
+                    if gaps[0] != gaps[1] or base_word != gaps[2]:
                         gaps_changed += 1
-                        print(f"   gap of column {c}: base {gaps[0]} this {gaps[1]} (header unread: {gaps[2]})", flush=True)
+                        print(
+                            f"   gap of column {c}: base {gaps[0]} this {gaps[1]} (header unread: base {base_word} this {gaps[2]})",
+                            flush=True,
+                        )
     print(f"pages {n}; grids changed {changed}" + (f"; columns {columns}, gaps changed {gaps_changed}" if args.gaps else ""))
     return 0
 
