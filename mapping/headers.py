@@ -3165,8 +3165,9 @@ read (about 43 % of them at MERGED_PART_SCORE, 67 % here)."""
 def misread_merged_header(kind: str, text: str, spec: Spec | None = None) -> tuple[int, str, str] | None:
     """Where a header cell reads as the headers of two columns side by side, each misread in part
     (火化证编亏航次: 火化证编号 with 号 read 亏, and 航次; 家麻住址道世日期: 家庭住址 and 逝世日期, 庭 and 逝
-    misread; 大化证编号航次 is merged_header's since 大 for 火 is a measured misreading, glyphs.PHOTO_MISREADS), (characters of the first part, its field, the second part's field) as merged_header gives
-    them: the cut where both parts read at least MISREAD_PART_SCORE like wordings of two different fields,
+    misread; 大化证编号航次 is merged_header's: 大 for 火 is a measured misreading, glyphs.PHOTO_MISREADS),
+    (characters of the first part, its field, the second part's field) as merged_header gives them: the
+    cut where both parts read at least MISREAD_PART_SCORE like wordings of two different fields,
     the best sum of the two taken, while the header as a whole reads less than MISREAD_PART_SCORE like any
     one wording (经办人娃名 reads 0.9 as 经办人姓名: one header, whatever its parts). None where merged_header
     reads the header already (both parts nearly exact) or no cut does. Weaker evidence than merged_header's:
