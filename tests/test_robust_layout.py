@@ -562,3 +562,24 @@ def test_the_lower_line_of_a_strike_drawn_twice_is_no_row_line_and_a_strike_unde
     kept, struck = _lines_inside_rows(near_top)
     assert kept == ruled and struck == [12]
     assert _lines_inside_rows(ruled) == (ruled, [])
+
+
+def test_a_column_line_the_grid_lost_but_the_page_still_prints_is_part_of_the_gap_it_stands_in():
+    """Two printed columns read as one: the line between them printed and visible, but broken and faint on
+    a photograph, so the grid lost it (design phone copy ph3801 of d3316, 03_cremation_longkou_2015 page 2:
+    年龄 | 逝者姓名 | 性别 read as one column, 30 fields lost). Its dashes cross every row at one x, so
+    neither strip of paper beside it was a gap wide enough (each row's ink then as tall as its cell) and
+    the column was not split. A band no wider than half a glyph crossed by most rows, paper on both sides,
+    is the lost line (SPLIT_LINE_LEFT): the gap is found there. Failed before: no gap."""
+    from pipeline.page.layout import Grid
+
+    gray = np.full((620, 330), 235, np.uint8)
+    rows = tuple(range(10, 611, 60))
+    for y in rows[1:-1]:
+        cv2.putText(gray, "WANG", (150 - 68, y + 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv2.LINE_AA)  # a name
+        cv2.putText(gray, "M 87", (168, y + 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv2.LINE_AA)  # a sex, an age
+    for y in range(rows[0], rows[-1], 26):  # the printed line, broken into dashes
+        gray[y : y + 20, 158:161] = 90
+    grid = Grid(rows, (10, 310))
+    x = column_gap(gray, grid, 0)
+    assert x is not None and 148 < x < 170

@@ -1896,6 +1896,48 @@ def test_a_column_given_no_field_is_split_at_a_gap_its_writing_leaves_where_each
     assert got.n_cols == 2 and len(header) == 2 and not st.columns
 
 
+def test_three_printed_columns_under_one_cell_are_split_twice_at_the_gaps_their_writing_leaves():
+    """Two column lines lost on a photograph (design phone copy ph3801 of d3316, 03_cremation_longkou_2015
+    page 2: 年龄 | 逝者姓名 | 性别 read as one column under 年龄 名 调, given no field): the first cut, at the
+    widest gap, leaves the sex's column and a half still holding the age and the name. That half is tried
+    again and split too; all three are given their fields, each doubted (SPLIT_GAP_DOUBT). Failed before:
+    a half was never tried again, the ages and names stayed one column of no field."""
+    import numpy as np
+
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SPLIT_GAP_DOUBT, assign_by_content, split_unidentified_columns
+    from pipeline.page.layout import Grid
+
+    sp = load_spec()
+    ages = ["87", "82", "76", "90", "68", "73", "85", "79", "91", "66"]
+    sexes = ["男", "女", "男", "女", "男", "女", "男", "女", "男", "女"]
+    printed = [(20, 70, "年龄", ages), (100, 190, "逝者姓名", _DECEASED), (240, 270, "性别", sexes)]
+    rows = tuple(range(10, 671, 60))
+    gray = np.full((680, 300), 235, np.uint8)
+    for y in rows:
+        for x0, x1, _h, _v in printed:
+            gray[y + 20 : y + 40, x0:x1] = 30
+
+    def read(grid, cells, fields):
+        out = {}
+        for r, c in cells:
+            x0, x1 = grid.cols[c], grid.cols[c + 1]
+            parts = [(h if r == 0 else v[r - 1]) for a, b, h, v in printed if x0 <= (a + b) / 2 < x1]
+            out[(r, c)] = RawCell(" ".join(parts), 0.9, grid.cell_box(r, c))
+        return out
+
+    grid = Grid(rows, (10, 290))
+    whole = read(grid, [(r, 0) for r in range(len(rows) - 1)], [None])
+    t = [[RawCell("年龄 名 调", 0.9, None)]] + [[whole[(r, 0)]] for r in range(1, len(rows) - 1)]
+    header = ["年龄 名 调"]
+    assert assign_by_content("cremation", header, t, Structure(), sp) == [None]  # as it was read
+    st, head = Structure(), {(0, 0): t[0][0]}
+    got = split_unidentified_columns(gray, grid, "cremation", header, head, t, st, sp, read)
+    assert got.n_cols == 3 and 70 < got.cols[1] < 100 and 190 < got.cols[2] < 240
+    assert assign_by_content("cremation", header, t, st, sp) == ["age_years", "deceased_name", "sex_code"]
+    assert all(SPLIT_GAP_DOUBT in st.columns[c] for c in range(3))
+
+
 def test_a_column_split_at_a_gap_keeps_the_half_its_cells_identify_where_the_other_half_fits_no_field():
     """The same lost ruling line, but one half's writing too faint or misread to fit any field (design:
     carbon copy c6 of d3316, 03_cremation_longkou_2015 page 2, 家庭住址 | 逝世日期 read as one column

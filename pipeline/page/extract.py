@@ -1578,20 +1578,26 @@ def split_unidentified_columns(
     grid, cells, the columns' fields by header), and every column judged again by header and cells
     (mapping.headers.assign_columns). The split is kept only where at least one half is then given a
     field (_split_fields: the assignment's, or one its cells fit or its header names) and each half given
-    one scores above what the whole scored for it, and no other column's field changes; a half given none
+    one scores above what the whole scored for it, and no other column's field changes (a column of no
+    field may be given one: the agent's names told by elimination once the deceased's have a column); a half given none
     stays a column no field fits (its writing was lost with the whole before: nothing of it is accepted),
     while the other half's field is no longer lost. The two columns split off are doubted
     (SPLIT_GAP_DOUBT: no header read said two columns were there), so their fields go to review.
     Rule source: the form of a register, whose columns are separated by ruling lines: one printed column
     holds one value per row, so writing that leaves a gap down every written row of a cell is two
     columns' writing whose ruling line was lost (faded, not printed, not found), which
-    split_merged_columns reads from the header only when the header itself is read as two. A gap that one
+    split_merged_columns reads from the header only when the header itself is read as two. Each half
+    of a split kept is tried again: where two lines were lost, three printed columns stand in one
+    (年龄 | 逝者姓名 | 性别 under one header cell read 年龄 名 调: design phone copy ph3801 of d3316,
+    03_cremation_longkou_2015 page 2), and the first cut leaves one half holding two. A gap that one
     word of the column's header stands across is not tried (column_gap's header_word,
     layout.SPLIT_HEADER_WORD: one header word per column; a 1-bit threshold's gap inside a date). `header`,
     `head` and `table` (header row and data rows) are updated in place."""
     rows = list(enumerate(table[1:], start=1))
     assigned = assign_columns(kind, header, _column_texts(header, rows, structure), sp)
-    for c in range(len(header) - 1, -1, -1):
+    todo = list(range(len(header)))  # popped from the right; a split pushes its two halves back
+    while todo:
+        c = todo.pop()
         whole = assigned[c]
         if whole.field is not None and (whole.score is None or whole.score.fits is None or whole.score.fits >= CONTENT_FAILS):
             continue
@@ -1618,8 +1624,9 @@ def split_unidentified_columns(
         ):
             continue
         others = [a.field for i, a in enumerate(assigned) if i != c]
-        if others != [a.field for i, a in enumerate(t_assigned) if i not in (c, c + 1)]:
-            continue
+        t_others = [a.field for i, a in enumerate(t_assigned) if i not in (c, c + 1)]
+        if any(was is not None and was != now for was, now in zip(others, t_others)):
+            continue  # another column's field taken or changed; one of none given one is no loss
         grid = trial
         header[:] = t_header
         table[:] = t_table
@@ -1632,6 +1639,7 @@ def split_unidentified_columns(
             structure.doubt_column(cc, SPLIT_GAP_DOUBT)
         assigned = t_assigned
         rows = list(enumerate(table[1:], start=1))
+        todo += [c, c + 1]  # a half may still hold two printed columns (three under one cell: two lines lost)
     return grid
 
 

@@ -8,7 +8,7 @@ columns (a detection box merged across a ruling line) marks those cells for crop
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -2505,19 +2505,21 @@ def column_gap(
         cells = [stroke_ink(ink & (1 - _ruling_stretches(ink, glyph))) for ink in cells]
     per_row: list[np.ndarray] = []
     heights = []
+    kept: list[np.ndarray] = []
     for ink in cells:
         if int(ink.sum()) < MIN_TEXT_PIXELS:
             continue
         rows_ink = np.nonzero(ink.sum(axis=1) > 0)[0]
         heights.append(rows_ink[-1] - rows_ink[0] + 1)
         per_row.append(ink.sum(axis=0) > 0)
+        kept.append(ink)
     written = len(per_row)
     if written < 2:
         return None
     inked = np.array(per_row)
     crossing = inked.sum(axis=0)
     g = float(np.median(heights))
-    free = crossing <= SPLIT_CROSSING * written
+    free = _through_line_left(crossing <= SPLIT_CROSSING * written, kept, glyph or g)
     gaps = [(a, b) for a, b in _runs(np.nonzero(free)[0], 1) if b - a + 1 >= SPLIT_GAP * g]
     # a gap must have text on both sides in most rows: not the empty margin of a left-aligned column, nor
     # the paper between the writing and a stretch of the column's ruling line leaning into the cell
@@ -2535,6 +2537,42 @@ def column_gap(
     target = None if near is None else near * width
     a, b = max(inside, key=lambda ab: (ab[1] - ab[0], -abs((ab[0] + ab[1]) / 2 - target) if target is not None else 0))
     return x0 + (a + b) // 2
+
+
+SPLIT_LINE_LEFT = LONE_SPECK
+"""A column line the grid did not find but the page still prints (faint or broken on a photograph, lost to
+the line finder) stands in a column's cells as a band no wider than this many glyph heights, crossed by
+most of the column's written rows (SPLIT_LINE_ROWS) at one x, reaching down a line's length in them
+(SPLIT_RULE_RUN glyph heights, as _ruling_stretches), with paper on both sides of it: column_gap
+takes it as part of the gap the two columns' texts leave, not as writing across it (_through_line_left).
+A printed ruling line is a stroke, thinner than half a character (a character is as wide as it is tall,
+LONE_SPECK), and runs down the whole table at one x; writing that crosses a gap at one x in most rows
+is a word, wider. Design phone copy ph3801 of d3316 (03_cremation_longkou_2015 page 2): the lines
+between 年龄, 逝者姓名 and 性别 printed and visible, 5-6 px wide, crossing 9 and 10 of 11 rows, lost by
+the grid; the three columns were read as one (header 年龄 名 调), no gap found, 30 fields lost. Source:
+a printed form's ruling (one line per column edge, the table's full height) and the shape of glyphs."""
+SPLIT_LINE_ROWS = 0.5
+"""...reaching a line's length down at least this share of the column's written rows (a ruling line runs
+through every row; a speck or a stroke of writing crosses one or two, and none is that tall)."""
+
+
+def _through_line_left(free: np.ndarray, cells: Sequence[np.ndarray], glyph: float) -> np.ndarray:
+    """`free` (x -> crossed by few enough rows: column_gap) with each band that a column line the grid
+    missed leaves made free too (SPLIT_LINE_LEFT, SPLIT_LINE_ROWS: narrow, paper on both sides, and in most
+    written rows (`cells`: their ink, 0/1) ink in it reaching down SPLIT_RULE_RUN glyph heights or more, a
+    line's length, where a glyph's stroke (a dash, a dot, a 1 of typed dates aligned row under row) stays
+    within its text line), so that the gap it stands in is one gap."""
+    out = free.copy()
+    for a, b in _runs(np.nonzero(~free)[0], 1):
+        if a == 0 or b == len(free) - 1 or b - a + 1 > SPLIT_LINE_LEFT * glyph or not (free[a - 1] and free[b + 1]):
+            continue  # at the cell's edge (the neighbour's line), wider than a line, or writing beside it
+        tall = 0
+        for ink in cells:
+            down = np.nonzero(ink[:, a : b + 1].any(axis=1))[0]
+            tall += int(len(down) > 0 and down[-1] - down[0] + 1 >= SPLIT_RULE_RUN * glyph)
+        if tall >= SPLIT_LINE_ROWS * len(cells):
+            out[a : b + 1] = True
+    return out
 
 
 def _ruling_stretches(ink: np.ndarray, glyph: float) -> np.ndarray:
