@@ -297,13 +297,6 @@ FLAGS: dict[str, FlagInfo] = {
         "registered outside the listed divisions); check against the scan",
         "warn",
     ),
-    "legacy_id_birth_digit": FlagInfo(
-        "15 位旧身份证号的出生日期与年龄栏不符：已将一位出生日期数字改为识别易混、与年龄和死亡日期相符的唯一数字（旧号无校验位，也可能是年龄栏读错），请对照原件核对身份证号和年龄",
-        "the birth date of a 15-digit legacy ID disagreed with the age column: one birth-date digit changed to the "
-        "one digit it is misread for that fits the age and the death date (a legacy number has no check digit: the "
-        "age may be the one misread); check the ID and the age against the scan",
-        "warn",
-    ),
     "id_correction_ambiguous": FlagInfo(
         "身份证号校验位不符，有多个可能的更正，未更正",
         "ID check digit failed; several possible corrections: not corrected",

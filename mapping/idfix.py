@@ -174,22 +174,6 @@ def legacy_region_candidates(legacy: str, facts: RowFacts, regions: Collection[s
     return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
 
 
-def legacy_birth_candidates(legacy: str, facts: RowFacts, regions: Collection[str]) -> list[str]:
-    """The legacy 15-digit numbers (GB 11643-1989: digits 7-12 the birth date yymmdd, no check digit) that differ
-    from `legacy` only in one birth-date digit, by a digit the recognizer reads it for (CONFUSABLE), and fit the
-    row (_consistent on the 18-character form: a real date, the age at death within the spec's +-1 of the row's
-    age, not after the death date nor the register's year, the sex digit, a listed region). Sorted. Empty where
-    the row lacks its age or its death date (the age is what says a birth digit was misread, and without it
-    many dates fit), and for a number that is no legacy one. For a number whose birth date the row rules out
-    (record._legacy_checked: `legacy_id_birth_disagrees`); on twelve photographed design stores (phone copies
-    of county_editions 3316 seeds 3801-3803, 3878, 3879, 3939, 3940, typed 4040, camera 3316 and 18) the four
-    legacy numbers so flagged were all misread, and for one the only look-alike that fitted was the truth."""
-    if facts.age is None or facts.death is None or len(legacy) != 15 or not legacy.isdigit():
-        return []
-    out = {legacy[:i] + a + legacy[i + 1 :] for i in range(6, 12) for a in CONFUSABLE.get(legacy[i], "")}
-    return sorted(c for c in out if _consistent(convert_15_to_18(c), c[:6], facts, regions))
-
-
 def correct_id(read: str, facts: RowFacts, regions: Collection[str]) -> tuple[str | None, list[str]]:
     """(the corrected number or None, candidates). A number only when there is exactly one and the
     row gives all it must agree with (sex, age, death date; on a register that records no age at

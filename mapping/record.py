@@ -31,7 +31,6 @@ from .idfix import (
     choose_decoded,
     correct_readings,
     disagreements,
-    legacy_birth_candidates,
     legacy_region_candidates,
     legacy_sex_candidates,
     marks_before_one,
@@ -561,7 +560,6 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
             if facts is not None:
                 n = _legacy_sex_digit(n, facts, sp)
                 n = _legacy_region_digit(n, facts, sp)
-                n = _legacy_birth_digit(n, facts, sp)
         if f.normalizer == "phone" and n.value is None and "bad_phone" in n.flags and not cell_typed:
             n = _decode_phone(n, cell)  # never decoded
         conf = _value_confidence(n, ocr_conf)
@@ -780,18 +778,6 @@ def _legacy_region_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normal
     would have been right as read; a reviewer compares the two with the scan (the reading stays in raw). Else
     the value stays as read. Never for a number a reviewer typed (build_record does not call it)."""
     return _legacy_proposal(n, facts, sp, "legacy_id_region_unlisted", legacy_region_candidates, "legacy_id_region_digit")
-
-
-def _legacy_birth_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normalized:
-    """A legacy 15-digit ID whose birth date the row rules out (`legacy_id_birth_disagrees`: GB 11643-1989's
-    birth date against the age at death and the death date, _legacy_checked) where exactly one digit the
-    recognizer reads a birth digit for (mapping.idfix.CONFUSABLE, its measured misreadings) gives a number that
-    fits the row (mapping.idfix.legacy_birth_candidates): that number is proposed, flagged `id_proposed` and
-    `legacy_id_birth_digit`, never above ID_PROPOSED_CERTAINTY: a legacy number has no check digit, so only the
-    age column says which digit was misread, and the age may be the one misread; a reviewer compares both with
-    the scan (the reading stays in raw). Else the value stays as read, doubted. Never for a number a reviewer
-    typed (build_record does not call it)."""
-    return _legacy_proposal(n, facts, sp, "legacy_id_birth_disagrees", legacy_birth_candidates, "legacy_id_birth_digit")
 
 
 def _legacy_proposal(

@@ -641,33 +641,3 @@ def test_an_id_the_misread_age_ruled_out_is_proposed_against_it_flagged_for_both
     assert build("4", 0.9)["id_number"].value is None  # read surely, no look-alike fits: still ruled out
     assert build("22", 0.3)["id_number"].value == TRUE_ID  # unsure: set aside; the man stays ruled out by the sex
     assert build("22", 0.9)["id_number"].value is None
-
-
-def test_a_legacy_id_whose_birth_year_misfits_the_age_is_proposed_with_the_one_look_alike_that_fits():
-    """A legacy 15-digit ID (GB 11643-1989: no check digit) whose birth date gives an age at death the age
-    column rules out (legacy_id_birth_disagrees) has a birth digit misread, as photographs do (phone design
-    stores: of the four legacy numbers so flagged on twelve photographed stores, all four were misread, none
-    right; in one the only look-alike of a birth digit that fits the row was the true one). Where exactly
-    one digit the recognizer reads a birth digit for (mapping.idfix.CONFUSABLE) gives a number that fits the
-    row (age within the spec's +-1, before the death date, sex, listed region), that number is proposed
-    (id_proposed, legacy_id_birth_digit), below every threshold, the reading kept in raw: the age may be the
-    misread one. Where two fit (1938 read 1930: 8 and 9 both fit age 74 within a year) it stays as read,
-    doubted. Failed before: the value was the misread number."""
-    from mapping.idfix import ID_PROPOSED_CERTAINTY
-    from mapping.normalize import convert_15_to_18
-    from pipeline.quality.calibration import FLOOR
-
-    written = TRUE_ID[:6] + TRUE_ID[8:17]  # the same person's legacy number, born (19)38-07-05
-    read = written[:7] + "3" + written[8:]  # its year's 8 read as 3: born 1933, 79 at a death the row dates at 74
-    fv = build_record("cremation", row(read), CTX).fields["id_number"]
-    assert fv.value == convert_15_to_18(written) == TRUE_ID and fv.raw == read
-    assert {"id_proposed", "legacy_id_birth_digit", "converted_15_to_18"} <= set(fv.flags)
-    assert "legacy_id_birth_disagrees" not in fv.flags
-    assert fv.confidence <= ID_PROPOSED_CERTAINTY < FLOOR
-    assert FLAGS["legacy_id_birth_digit"].zh and FLAGS["legacy_id_birth_digit"].severity == "warn"
-    two = written[:7] + "0" + written[8:]  # 8 read as 0: its look-alikes 8 (1938) and 9 (1939) both fit age 74
-    fv = build_record("cremation", row(two), CTX).fields["id_number"]
-    assert fv.value == convert_15_to_18(two) and "id_proposed" not in fv.flags
-    assert "legacy_id_birth_disagrees" in fv.flags and fv.confidence < FLOOR
-    fv = build_record("cremation", row(written), CTX).fields["id_number"]  # as written: nothing to propose
-    assert fv.value == TRUE_ID and "legacy_id_birth_digit" not in fv.flags
