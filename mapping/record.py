@@ -777,30 +777,16 @@ def _legacy_region_digit(n: N.Normalized, facts: RowFacts, sp: Spec) -> N.Normal
     the division list says which digit was misread, and a person registered outside the listed divisions
     would have been right as read; a reviewer compares the two with the scan (the reading stays in raw). Else
     the value stays as read. Never for a number a reviewer typed (build_record does not call it)."""
-    return _legacy_proposal(n, facts, sp, "legacy_id_region_unlisted", legacy_region_candidates, "legacy_id_region_digit")
-
-
-def _legacy_proposal(
-    n: N.Normalized,
-    facts: RowFacts,
-    sp: Spec,
-    doubt: str,
-    candidates: Callable[[str, RowFacts, Any], list[str]],
-    proposed: str,
-) -> N.Normalized:
-    """The one legacy number `candidates` leaves for a 15-digit ID flagged `doubt`, proposed (flags `proposed`
-    and `id_proposed` in place of `doubt`, certainty at most ID_PROPOSED_CERTAINTY); `n` unchanged where the
-    ID is not so flagged, already proposed, or the candidates are not exactly one."""
-    if n.value is None or doubt not in n.flags or "id_proposed" in n.flags:
+    if n.value is None or "legacy_id_region_unlisted" not in n.flags or "id_proposed" in n.flags:
         return n
     full = str(n.value)
-    cands = candidates(full[:6] + full[8:17], facts, sp.id_regions)
+    cands = legacy_region_candidates(full[:6] + full[8:17], facts, sp.id_regions)
     if len(cands) != 1:
         return n
     return N.Normalized(
         N.convert_15_to_18(cands[0]),
         n.raw,
-        tuple(fl for fl in n.flags if fl != doubt) + (proposed, "id_proposed"),
+        tuple(fl for fl in n.flags if fl != "legacy_id_region_unlisted") + ("legacy_id_region_digit", "id_proposed"),
         min(n.certainty, ID_PROPOSED_CERTAINTY),
     )
 
