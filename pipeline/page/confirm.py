@@ -95,6 +95,26 @@ def _groups(s: Any) -> tuple[list[list[Entry]], dict[int, int]]:
     return [g for g in by_id.values() if len({k for _r, k, _s, _x, _f in g}) >= 2], page_of
 
 
+def _threshold(s: Any, page_id: int, kind: str, name: str, fields: dict[str, Any], settings: Settings) -> float:
+    """The threshold of field `name` of a record of `kind` on page `page_id`, as routing gave it (its
+    values, the page's capture kind)."""
+    page = s.get(Page, page_id)
+    values = {n: (v or {}).get("value") for n, v in fields.items() if isinstance(v, dict)}
+    return threshold_of(kind, name, values, settings, capture_kind(page.steps if page is not None else ()))
+
+
+def _write_back(s: Any, rid: int, fields: dict[str, Any], reasons: list[str], status: str) -> None:
+    """Record `rid`'s fields, route reasons and status as settled here, its least confidence with them."""
+    rec = s.get(Record, rid)
+    assert rec is not None
+    rec.fields = fields
+    rec.route_reasons = reasons
+    rec.status = status
+    rec.min_confidence = min(
+        (float((v or {}).get("confidence") or 0.0) for v in fields.values() if isinstance(v, dict)), default=0.0
+    )
+
+
 def confirm_names(store: Store, settings: Settings) -> int:
     """Confirm held names by the other register's sure reading (module docstring); returns the names so
     confirmed. Records of one ID in two ledger kinds only; approved, rejected and held records untouched."""
@@ -110,7 +130,6 @@ def confirm_names(store: Store, settings: Settings) -> int:
                     continue
                 others = [(k, x, f) for _r, k, _s, x, f in group if k != kind]
                 changed = False
-                capture: str | None = None
                 for name in names:
                     line = next((r for r in reasons if (m := LOW_CONFIDENCE.match(r)) and m.group(1) == name), None)
                     fv = fields.get(name)
@@ -118,11 +137,7 @@ def confirm_names(store: Store, settings: Settings) -> int:
                         continue
                     if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
                         continue
-                    if capture is None:
-                        page = s.get(Page, page_of[rid])
-                        capture = capture_kind(page.steps if page is not None else ())
-                    values = {n: (v or {}).get("value") for n, v in fields.items() if isinstance(v, dict)}
-                    threshold = threshold_of(kind, name, values, settings, capture)
+                    threshold = _threshold(s, page_of[rid], kind, name, fields, settings)
                     vouch = [
                         float(f[n].get("confidence") or 0.0)
                         for _k, x, f in others
@@ -142,14 +157,7 @@ def confirm_names(store: Store, settings: Settings) -> int:
                     changed = True
                     done += 1
                 if changed:
-                    rec = s.get(Record, rid)
-                    assert rec is not None
-                    rec.fields = fields
-                    rec.route_reasons = reasons
-                    rec.status = NEEDS_REVIEW if reasons else AUTO_ACCEPTED
-                    rec.min_confidence = min(
-                        (float((v or {}).get("confidence") or 0.0) for v in fields.values() if isinstance(v, dict)), default=0.0
-                    )
+                    _write_back(s, rid, fields, reasons, NEEDS_REVIEW if reasons else AUTO_ACCEPTED)
     return done
 
 
@@ -215,9 +223,7 @@ def settle_names(store: Store, settings: Settings) -> int:
             if rid in held:
                 continue
             fv = fields[SETTLED_FIELD]
-            page = s.get(Page, page_of[rid])
-            values = {n: (v or {}).get("value") for n, v in fields.items() if isinstance(v, dict)}
-            threshold = threshold_of(kind, SETTLED_FIELD, values, settings, capture_kind(page.steps if page is not None else ()))
+            threshold = _threshold(s, page_of[rid], kind, SETTLED_FIELD, fields, settings)
             confidence = round(min(float(fv.get("confidence") or 0.0), NAME_FROM_OTHER_REGISTER_CERTAINTY), 4)
             fields[SETTLED_FIELD] = {
                 **fv,
@@ -226,14 +232,7 @@ def settle_names(store: Store, settings: Settings) -> int:
                 "flags": [*(fv.get("flags") or []), NAME_FROM_OTHER_REGISTER],
             }
             line = f"{SETTLED_FIELD}: confidence {confidence:.2f} below {threshold:.2f}"
-            rec = s.get(Record, rid)
-            assert rec is not None
-            rec.fields = fields
             kept = [r for r in reasons if not ((m := LOW_CONFIDENCE.match(r)) and m.group(1) == SETTLED_FIELD)]
-            rec.route_reasons = [*kept, line]
-            rec.status = NEEDS_REVIEW
-            rec.min_confidence = min(
-                (float((v or {}).get("confidence") or 0.0) for v in fields.values() if isinstance(v, dict)), default=0.0
-            )
+            _write_back(s, rid, fields, [*kept, line], NEEDS_REVIEW)
             done += 1
     return done
