@@ -137,3 +137,29 @@ def test_every_re_map_ends_settling_names(tmp_path):
     agree_volumes(store, settings)
     assert [r.fields["deceased_name"]["value"] for r in _records(store)] == ["王秀美", "王秀美"]
     store.dispose()
+
+
+def test_confirming_and_settling_in_one_pass_gives_what_the_two_give_one_after_the_other(tmp_path):
+    """agree_names (what every re-map ends with) reads the registers' shared IDs once and leaves the store as
+    confirm_names then settle_names do: a name confirmed in one person's entries, a name taken in another's."""
+    from pipeline.page.confirm import agree_names, settle_names
+
+    other = "370681194203151232"  # made up; its GB 11643 check digit holds
+    records = [
+        _held_cremation(),
+        _sure_sea(),
+        _entry("cremation", "张桂兰", 0.992, "auto_accepted", idn=other),
+        _entry("sea_burial", "张桂芝", 0.999, "auto_accepted", idn=other),
+    ]
+    one, two = _store(tmp_path / "one", records), _store(tmp_path / "two", records)
+    assert agree_names(one, Settings(data_dir=str(tmp_path / "one" / "data"))) == (1, 1)
+    settings = Settings(data_dir=str(tmp_path / "two" / "data"))
+    assert (confirm_names(two, settings), settle_names(two, settings)) == (1, 1)
+
+    def state(store: Store) -> list[tuple]:
+        return [(r.status, r.route_reasons, r.fields, r.min_confidence) for r in _records(store)]
+
+    assert state(one) == state(two)
+    assert [r.status for r in _records(one)] == ["auto_accepted", "auto_accepted", "needs_review", "auto_accepted"]
+    one.dispose()
+    two.dispose()

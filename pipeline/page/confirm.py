@@ -118,46 +118,58 @@ def _write_back(s: Any, rid: int, fields: dict[str, Any], reasons: list[str], st
 def confirm_names(store: Store, settings: Settings) -> int:
     """Confirm held names by the other register's sure reading (module docstring); returns the names so
     confirmed. Records of one ID in two ledger kinds only; approved, rejected and held records untouched."""
-    types = field_types()
-    names = [f for f, t in types.items() if t == "name"]
     with store.session() as s, s.begin():
         groups, page_of = _groups(s)
-        held = holds_of(s, [r for g in groups for r, _k, st, _x, _f in g if st == NEEDS_REVIEW])
-        done = 0
-        for group in groups:
-            for rid, kind, status, reasons, fields in group:
-                if status != NEEDS_REVIEW or rid in held:
+        return _confirm(s, groups, page_of, holds_of(s, [r for g in groups for r, *_ in g]), settings)
+
+
+def _confirm(
+    s: Any, groups: list[list[Entry]], page_of: dict[int, int], held: dict[int, tuple[str, str]], settings: Settings
+) -> int:
+    """confirm_names on the groups of `_groups`, `held` the records a hold keeps (pipeline.page.holds).
+    Each confirmed entry is written back and replaced in its group by its new status and reasons, so that
+    settle_names can go on from the same groups."""
+    types = field_types()
+    names = [f for f, t in types.items() if t == "name"]
+    done = 0
+    for group in groups:
+        settled: dict[int, Entry] = {}
+        for rid, kind, status, reasons, fields in group:
+            if status != NEEDS_REVIEW or rid in held:
+                continue
+            others = [(k, x, f) for _r, k, _s, x, f in group if k != kind]
+            changed = False
+            for name in names:
+                line = next((r for r in reasons if (m := LOW_CONFIDENCE.match(r)) and m.group(1) == name), None)
+                fv = fields.get(name)
+                if line is None or not isinstance(fv, dict) or fv.get("value") in (None, ""):
                     continue
-                others = [(k, x, f) for _r, k, _s, x, f in group if k != kind]
-                changed = False
-                for name in names:
-                    line = next((r for r in reasons if (m := LOW_CONFIDENCE.match(r)) and m.group(1) == name), None)
-                    fv = fields.get(name)
-                    if line is None or not isinstance(fv, dict) or fv.get("value") in (None, ""):
-                        continue
-                    if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
-                        continue
-                    threshold = _threshold(s, page_of[rid], kind, name, fields, settings)
-                    vouch = [
-                        float(f[n].get("confidence") or 0.0)
-                        for _k, x, f in others
-                        for n in names
-                        if _sure(f, n, x)
-                        and f[n].get("value") == fv.get("value")
-                        and float(f[n].get("confidence") or 0.0) >= threshold
-                    ]
-                    if not vouch:
-                        continue
-                    fields[name] = {
-                        **fv,
-                        "confidence": max(float(fv.get("confidence") or 0.0), max(vouch)),
-                        "flags": [*(fv.get("flags") or []), NAME_CONFIRMED],
-                    }
-                    reasons = [r for r in reasons if r != line]
-                    changed = True
-                    done += 1
-                if changed:
-                    _write_back(s, rid, fields, reasons, NEEDS_REVIEW if reasons else AUTO_ACCEPTED)
+                if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
+                    continue
+                threshold = _threshold(s, page_of[rid], kind, name, fields, settings)
+                vouch = [
+                    float(f[n].get("confidence") or 0.0)
+                    for _k, x, f in others
+                    for n in names
+                    if _sure(f, n, x)
+                    and f[n].get("value") == fv.get("value")
+                    and float(f[n].get("confidence") or 0.0) >= threshold
+                ]
+                if not vouch:
+                    continue
+                fields[name] = {
+                    **fv,
+                    "confidence": max(float(fv.get("confidence") or 0.0), max(vouch)),
+                    "flags": [*(fv.get("flags") or []), NAME_CONFIRMED],
+                }
+                reasons = [r for r in reasons if r != line]
+                changed = True
+                done += 1
+            if changed:
+                status = NEEDS_REVIEW if reasons else AUTO_ACCEPTED
+                _write_back(s, rid, fields, reasons, status)
+                settled[rid] = (rid, kind, status, reasons, fields)
+        group[:] = [settled.get(entry[0], entry) for entry in group]
     return done
 
 
@@ -201,38 +213,55 @@ def settle_names(store: Store, settings: Settings) -> int:
     (STRUCTURE_DOUBT_FLAGS), never onto an approved, rejected or otherwise held record."""
     with store.session() as s, s.begin():
         groups, page_of = _groups(s)
-        held = holds_of(s, [r for g in groups for r, _k, _st, _x, _f in g])
-        done = 0
-        for group in groups:
-            named = [
-                (rid, kind, status, reasons, fields)
-                for rid, kind, status, reasons, fields in group
-                if isinstance(fields.get(SETTLED_FIELD), dict)
-                and isinstance(fields[SETTLED_FIELD].get("value"), str)
-                and fields[SETTLED_FIELD]["value"]
-                and not set(fields[SETTLED_FIELD].get("flags") or ()) & STRUCTURE_DOUBT_FLAGS
-            ]
-            if len(named) != 2 or named[0][1] == named[1][1]:  # one entry in each register, no more
-                continue
-            a, b = (fields[SETTLED_FIELD] for _r, _k, _s, _x, fields in named)
-            ca, cb = float(a.get("confidence") or 0.0), float(b.get("confidence") or 0.0)
-            if ca == cb or not _one_character_apart(str(a["value"]), str(b["value"])):
-                continue
-            sure, unsure = (named[0], named[1]) if ca > cb else (named[1], named[0])
-            rid, kind, _status, reasons, fields = unsure
-            if rid in held:
-                continue
-            fv = fields[SETTLED_FIELD]
-            threshold = _threshold(s, page_of[rid], kind, SETTLED_FIELD, fields, settings)
-            confidence = round(min(float(fv.get("confidence") or 0.0), NAME_FROM_OTHER_REGISTER_CERTAINTY), 4)
-            fields[SETTLED_FIELD] = {
-                **fv,
-                "value": sure[4][SETTLED_FIELD]["value"],
-                "confidence": confidence,
-                "flags": [*(fv.get("flags") or []), NAME_FROM_OTHER_REGISTER],
-            }
-            line = f"{SETTLED_FIELD}: confidence {confidence:.2f} below {threshold:.2f}"
-            kept = [r for r in reasons if not ((m := LOW_CONFIDENCE.match(r)) and m.group(1) == SETTLED_FIELD)]
-            _write_back(s, rid, fields, [*kept, line], NEEDS_REVIEW)
-            done += 1
+        return _settle(s, groups, page_of, holds_of(s, [r for g in groups for r, *_ in g]), settings)
+
+
+def _settle(
+    s: Any, groups: list[list[Entry]], page_of: dict[int, int], held: dict[int, tuple[str, str]], settings: Settings
+) -> int:
+    """settle_names on the groups of `_groups` (after `_confirm`, on the groups it left)."""
+    done = 0
+    for group in groups:
+        named = [
+            (rid, kind, status, reasons, fields)
+            for rid, kind, status, reasons, fields in group
+            if isinstance(fields.get(SETTLED_FIELD), dict)
+            and isinstance(fields[SETTLED_FIELD].get("value"), str)
+            and fields[SETTLED_FIELD]["value"]
+            and not set(fields[SETTLED_FIELD].get("flags") or ()) & STRUCTURE_DOUBT_FLAGS
+        ]
+        if len(named) != 2 or named[0][1] == named[1][1]:  # one entry in each register, no more
+            continue
+        a, b = (fields[SETTLED_FIELD] for _r, _k, _s, _x, fields in named)
+        ca, cb = float(a.get("confidence") or 0.0), float(b.get("confidence") or 0.0)
+        if ca == cb or not _one_character_apart(str(a["value"]), str(b["value"])):
+            continue
+        sure, unsure = (named[0], named[1]) if ca > cb else (named[1], named[0])
+        rid, kind, _status, reasons, fields = unsure
+        if rid in held:
+            continue
+        fv = fields[SETTLED_FIELD]
+        threshold = _threshold(s, page_of[rid], kind, SETTLED_FIELD, fields, settings)
+        confidence = round(min(float(fv.get("confidence") or 0.0), NAME_FROM_OTHER_REGISTER_CERTAINTY), 4)
+        fields[SETTLED_FIELD] = {
+            **fv,
+            "value": sure[4][SETTLED_FIELD]["value"],
+            "confidence": confidence,
+            "flags": [*(fv.get("flags") or []), NAME_FROM_OTHER_REGISTER],
+        }
+        line = f"{SETTLED_FIELD}: confidence {confidence:.2f} below {threshold:.2f}"
+        kept = [r for r in reasons if not ((m := LOW_CONFIDENCE.match(r)) and m.group(1) == SETTLED_FIELD)]
+        _write_back(s, rid, fields, [*kept, line], NEEDS_REVIEW)
+        done += 1
     return done
+
+
+def agree_names(store: Store, settings: Settings) -> tuple[int, int]:
+    """confirm_names, then settle_names, in one transaction on one reading of the registers' shared IDs
+    (`_groups` scans every reviewable record's values: once, not twice). Returns (names confirmed, names
+    taken from the other register)."""
+    with store.session() as s, s.begin():
+        groups, page_of = _groups(s)
+        held = holds_of(s, [r for g in groups for r, *_ in g])
+        confirmed = _confirm(s, groups, page_of, held, settings)
+        return confirmed, _settle(s, groups, page_of, held, settings)

@@ -120,7 +120,7 @@ from pipeline.kernel.store import (
     utcnow,
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
-from pipeline.page.confirm import confirm_names, settle_names
+from pipeline.page.confirm import agree_names
 from pipeline.page.intake import SINGLE_PAGE_MEDIA, PdfRender, load_page, pdf_render_plan, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
@@ -4052,6 +4052,5 @@ def agree_volumes(store: Store, settings: Settings, file_ids: Collection[int] | 
         if file_ids is None or fid in file_ids:
             wanted.add(key)
     done = sum(agree_volume(store, ids, settings) for key, ids in by_volume.items() if key in wanted)
-    confirm_names(store, settings)
-    settle_names(store, settings)
+    agree_names(store, settings)
     return done
