@@ -15,7 +15,8 @@ cell's lines are cut again from the stored clean page as read_cells cuts them (b
 and read, recognition only, by two readers of other training than the first (PP-OCRv6 small):
 
 - `v4`: PP-OCRv4 mobile (ocr.ppocr model "v4", ONNX Runtime), another PaddleOCR generation;
-- `tess`: Tesseract 5 chi_sim LSTM (ocr.tesseract, psm 7), another model family altogether.
+- `tess`: Tesseract 5 chi_sim LSTM (ocr.tesseract, psm 7), another model family altogether;
+- `v6` (--readers v6, a check of the cut): the first recognizer again on the same crops.
 
 A reader *agrees* where its text (lines joined, whitespace removed) equals the stored value. Rules simulated:
 a held field is accepted where v4 agrees / Tesseract agrees / both agree; a record held ONLY by such fields
@@ -49,6 +50,7 @@ from fields_wrong import run_store  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.safety import private_file  # noqa: E402
 from pipeline.kernel.store import Record  # noqa: E402
+from pipeline.page.extract import lighten_scan_line, prepare_scanned_name, scanned_bilevel, soften_bilevel_line  # noqa: E402
 from pipeline.page.layout import Grid  # noqa: E402
 from pipeline.page.routing import AUTO_ACCEPTED, LOW_CONFIDENCE, processed_as_photograph  # noqa: E402
 from pipeline.quality.evaluate import evaluate  # noqa: E402
@@ -61,22 +63,36 @@ def _plain(t: Any) -> str:
     return "".join(str(t or "").split())
 
 
-def _pages(data: Path) -> dict[int, tuple[str | None, dict[str, Any] | None]]:
+def _pages(data: Path) -> dict[int, tuple[str | None, dict[str, Any] | None, bool]]:
+    """page id -> (clean image sha, layout, scanned in 1-bit); photographs left out (sha None)."""
     db = sqlite3.connect(data / "store.sqlite")
-    out: dict[int, tuple[str | None, dict[str, Any] | None]] = {}
+    out: dict[int, tuple[str | None, dict[str, Any] | None, bool]] = {}
     for pid, sha, layout, steps in db.execute("select id, clean_image, layout, steps from pages"):
-        photo = processed_as_photograph(json.loads(steps or "[]"))
-        out[pid] = (None, None) if photo else (sha, json.loads(layout) if layout else None)
+        st = json.loads(steps or "[]")
+        photo = processed_as_photograph(st)
+        out[pid] = (None, None, False) if photo else (sha, json.loads(layout) if layout else None, scanned_bilevel(st))
     db.close()
     return out
 
 
-def collect(family_dir: Path, settings: Settings, engines: dict[str, Any]) -> dict[str, Any]:
+def prepared(lines: list[np.ndarray], field: str, bilevel: bool) -> list[np.ndarray]:
+    """The lines as read_cells prepares them for the recognizer on a scan: a grey scan's names lightened and
+    deblurred (prepare_scanned_name), its addresses lightened (lighten_scan_line); a 1-bit scan's addresses
+    softened (soften_bilevel_line), its names as cut."""
+    if field == "household_address":
+        return [soften_bilevel_line(x) if bilevel else lighten_scan_line(x) for x in lines]
+    return lines if bilevel else [prepare_scanned_name(x) for x in lines]
+
+
+def collect(family_dir: Path, settings: Settings, engines: dict[str, Any], raw: bool = False) -> dict[str, Any]:
     store = run_store(family_dir, settings)
     try:
         ev = evaluate(store, processed_only=False, truth_dir=family_dir / "scans")
         with store.session() as ss:
-            recs = [(r.id, r.page_id, r.status, list(r.route_reasons or []), dict(r.fields or {})) for r in ss.query(Record)]
+            recs = [
+                (r.id, r.page_id, r.status, list(r.route_reasons or []), dict(r.fields or {}), list(r.cells or []))
+                for r in ss.query(Record)
+            ]
     finally:
         store.dispose()
     data = next(family_dir.glob("run-*")) / "data"
@@ -89,7 +105,7 @@ def collect(family_dir: Path, settings: Settings, engines: dict[str, Any]) -> di
     cache: dict[str, np.ndarray] = {}
     secs: Counter[str] = Counter()
     read_pages: set[int] = set()
-    for rid, pid, status, reasons, fvs in recs:
+    for rid, pid, status, reasons, fvs, cells in recs:
         if rid not in obs:
             continue
         low = [m.group(1) for m in (LOW_CONFIDENCE.match(x) for x in reasons) if m]
@@ -103,7 +119,8 @@ def collect(family_dir: Path, settings: Settings, engines: dict[str, Any]) -> di
             "held": [f for f in low if f in FIELDS],
         }
         records.append(rec)
-        sha, layout = pages.get(pid, (None, None))
+        sha, layout, bilevel = pages.get(pid, (None, None, False))
+        cols = list((layout or {}).get("columns") or [])
         for f in rec["held"]:
             fv = fvs.get(f) or {}
             row: dict[str, Any] = {
@@ -116,6 +133,8 @@ def collect(family_dir: Path, settings: Settings, engines: dict[str, Any]) -> di
                 "only": only,
                 "cut": False,
             }
+            if f in cols and cols.index(f) < len(cells):
+                row["first"] = _plain((cells[cols.index(f)] or {}).get("text"))
             fields.append(row)
             box = fv.get("box")
             if not sha or not layout or not box:
@@ -126,6 +145,8 @@ def collect(family_dir: Path, settings: Settings, engines: dict[str, Any]) -> di
             lines = cell_lines(cache[sha], Grid.from_dict(layout["grid"]), box, f)
             if not lines:
                 continue
+            if not raw:
+                lines = prepared(lines, f, bilevel)
             row["cut"] = True
             row["n_lines"] = len(lines)
             read_pages.add(pid)
@@ -181,10 +202,19 @@ def report(sets: list[dict[str, Any]]) -> None:
             a = [r for r in sel if accepted(r, rule)]
             parts.append(f"{rule} {sum(r['right'] for r in a)}/{sum(not r['right'] for r in a)}")
         print(f"- {f}: {len(sel)} / {sum(r['right'] for r in sel)} / " + " / ".join(parts))
-    print("\nWrong held values a reader reads right (the truth is not stored here; value wrong, reader != value):")
+    print("\nWrong held values a reader does not read as stored (whether it reads the truth is not counted):")
     for rule in ("v4", "tess"):
         wr = [r for r in allf if not r["right"]]
         print(f"- {rule}: disagrees on {sum(r.get(rule) != r['value'] for r in wr)} of {len(wr)} wrong held values")
+    if any("v6" in r for r in allf):
+        v6 = [r for r in allf if "v6" in r]
+        print(
+            f"- v6 (the first recognizer) on the same crops reads the stored value in {sum(r['v6'] == r['value'] for r in v6)} of {len(v6)}"
+        )
+        v6f = [r for r in v6 if "first" in r]
+        print(f"- v6 on the same crops reads the stored first reading in {sum(r['v6'] == r['first'] for r in v6f)} of {len(v6f)}")
+    fr = [r for r in allf if "first" in r]
+    print(f"- stored value equal to the stored first reading: {sum(r['value'] == r['first'] for r in fr)} of {len(fr)}")
     print("\n## Records held only by names / addresses below threshold, released where every such field is accepted\n")
     print(
         "| set | records | auto before | held only by name/address | "
@@ -247,6 +277,7 @@ def main() -> None:
     ap.add_argument("dirs", nargs="*")
     ap.add_argument("--report", action="store_true")
     ap.add_argument("--readers", default="v4,tess")
+    ap.add_argument("--raw", action="store_true", help="read the lines as cut, not prepared as read_cells prepares them")
     args = ap.parse_args()
     out = Path(args.out)
     if args.dirs:
@@ -257,6 +288,10 @@ def main() -> None:
                 from ocr.ppocr import PpOcrEngine
 
                 engines["v4"] = PpOcrEngine(model="v4", threads=1)
+            elif name == "v6":  # the first recognizer again: do the crops give back the stored reading?
+                from ocr.ppocr import PpOcrEngine
+
+                engines["v6"] = PpOcrEngine(threads=1)
             elif name == "tess":
                 from ocr.tesseract import TesseractEngine
 
@@ -264,7 +299,7 @@ def main() -> None:
         sets = json.loads(out.read_text()) if out.exists() else []
         done = {s["set"] for s in sets}
         for d in [Path(x) for x in args.dirs]:
-            s = collect(d, settings, engines)
+            s = collect(d, settings, engines, args.raw)
             if s["set"] in done:
                 sets = [x for x in sets if x["set"] != s["set"]]
             sets.append(s)
