@@ -363,6 +363,11 @@ FLAGS: dict[str, FlagInfo] = {
         "looks like a misread place name, but does not fit the district: not corrected",
         "warn",
     ),
+    "lexicon_under_corrected_county": FlagInfo(
+        "乡镇名按地名库更正，但其所属区县名本身也是更正所得（如 蓬美市大事店镇→蓬莱市大辛店镇），需核对",
+        "town corrected against the lexicon under a county name that was itself corrected (蓬美市大事店镇 -> 蓬莱市大辛店镇): check",
+        "warn",
+    ),
     "village_corrected": FlagInfo(
         "村名已按该镇村名录更正（如 丁家乔村→丁家夼村），需核对",
         "village corrected to the one village of its town the reading is near (丁家乔村→丁家夼村): check",

@@ -26,6 +26,7 @@ from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings, shape_dist
 from .glyphs import MAX_COST as MAX_SHAPE_COST
 from .places import (
     DROPPED,
+    UNDER_CORRECTED_COUNTY,
     UNREADABLE,
     VillageHit,
     confusion_doubted,
@@ -1560,8 +1561,8 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
     """A corrected place name is as sure as the lexicon's corrections are (LEXICON_CERTAINTY); a
     misread one left uncorrected (several candidates, or a context that does not fit) is a known
     doubt: a person should be able to tell."""
-    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags:
-        return 0.6
+    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags or UNDER_CORRECTED_COUNTY in flags:
+        return 0.6  # a town corrected under a county itself corrected: as doubted as when it was left as read
     if "lexicon_confirmed_below" in flags:  # the places read exactly below it name it (places._confirmed_below)
         return 1.0
     return LEXICON_CERTAINTY if "lexicon_corrected" in flags else 1.0
