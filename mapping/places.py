@@ -699,6 +699,13 @@ def _last_town(text: str, spec: Spec) -> PlaceHit | None:
     return towns[-1] if towns else None
 
 
+def village_part_start(text: str, spec: Spec) -> int | None:
+    """Where the village part of `text` begins: right after the last town or street read exactly (the
+    one a village after it belongs to); None where no town or street is read."""
+    town = _last_town(text, spec)
+    return None if town is None else town.end
+
+
 def names_listed_towns_village(text: str, spec: Spec) -> bool:
     """Whether `text` writes a village (…村) after a town or street whose villages are listed: one
     find_village can check (where it then finds none, the village is not in the list)."""
