@@ -1826,7 +1826,8 @@ _DOUBTFUL_GLYPHS = "乔"
 as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
 (`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
 _DOUBTFUL_BEFORE_VILLAGE = re.compile(r"[奋奇]村")
-"""夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted."""
+"""夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted, or, in a village
+off its town's list, put back to 夼 (_KUANG_LOOKALIKE_BEFORE_VILLAGE, session 42)."""
 STAND_IN_FOR = "夼"
 """The character the recognizer cannot output that _DOUBTFUL_GLYPHS and _DOUBTFUL_BEFORE_VILLAGE stand for."""
 _KUANG_LOOKALIKE_BEFORE_VILLAGE = re.compile(r"[奋奇](?=村)")
