@@ -943,6 +943,7 @@ _DOUBT_FLAGS = {
     "two_digit_year",
     "lexicon_ambiguous",
     "lexicon_context_mismatch",
+    "lexicon_under_corrected_county",
     "nonstandard_format",
     "derived_from_id",
     "division_from_id",

@@ -363,6 +363,17 @@ FLAGS: dict[str, FlagInfo] = {
         "looks like a misread place name, but does not fit the district: not corrected",
         "warn",
     ),
+    "lexicon_under_corrected_county": FlagInfo(
+        "乡镇名按地名库更正，但其所属区县名本身也是更正所得（如 蓬美市大事店镇→蓬莱市大辛店镇），需核对",
+        "town corrected against the lexicon under a county name that was itself corrected (蓬美市大事店镇 -> 蓬莱市大辛店镇): check",
+        "warn",
+    ),
+    "village_kuang_put_back": FlagInfo(
+        "村名不在该镇村名录中，「村」前的 奋/奇 已改为 夼（官方村名录中 夼村 常见，无 奋村、奇村；识别模型常把 夼 认作 奋），需核对",
+        "a village off its town's list: 奋/奇 before 村 read as 夼 (the official list writes 夼村 often, never 奋村 or 奇村; "
+        "the recognizer reads 夼 as 奋): check",
+        "warn",
+    ),
     "village_corrected": FlagInfo(
         "村名已按该镇村名录更正（如 丁家乔村→丁家夼村），需核对",
         "village corrected to the one village of its town the reading is near (丁家乔村→丁家夼村): check",

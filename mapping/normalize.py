@@ -26,6 +26,7 @@ from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings, shape_dist
 from .glyphs import MAX_COST as MAX_SHAPE_COST
 from .places import (
     DROPPED,
+    UNDER_CORRECTED_COUNTY,
     UNREADABLE,
     VillageHit,
     confusion_doubted,
@@ -43,6 +44,7 @@ from .places import (
     town_suffix_proposals,
     unlisted_county,
     unlisted_village_far_from_list,
+    village_part_start,
     villages_of,
 )
 from .spec import CodeTable, Spec, load_spec
@@ -1560,8 +1562,8 @@ def _place_certainty(flags: tuple[str, ...]) -> float:
     """A corrected place name is as sure as the lexicon's corrections are (LEXICON_CERTAINTY); a
     misread one left uncorrected (several candidates, or a context that does not fit) is a known
     doubt: a person should be able to tell."""
-    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags:
-        return 0.6
+    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags or UNDER_CORRECTED_COUNTY in flags:
+        return 0.6  # a town corrected under a county itself corrected: as doubted as when it was left as read
     if "lexicon_confirmed_below" in flags:  # the places read exactly below it name it (places._confirmed_below)
         return 1.0
     return LEXICON_CERTAINTY if "lexicon_corrected" in flags else 1.0
@@ -1657,6 +1659,13 @@ def normalize_address(
         certainty *= VILLAGE_GENERIC_FIXED_CERTAINTY
         if "village_not_in_list" not in flags and village is None and names_listed_towns_village(text, sp):
             flags.append("village_not_in_list")  # now a village (…村) its town's list lacks: said, already held
+    at = village_part_start(text, sp) if "village_not_in_list" in flags else None
+    if at is not None:
+        kuang = text[:at] + _KUANG_LOOKALIKE_BEFORE_VILLAGE.sub(STAND_IN_FOR, text[at:], count=1)
+        if kuang != text:  # 孙家奋村: a village off its town's list read with a look-alike of 夼 before its 村, held
+            text = kuang
+            flags.append("village_kuang_put_back")
+            certainty *= VILLAGE_KUANG_CERTAINTY
     fixed = text.translate(_PLACE_GLYPHS)
     if fixed != text:
         text = fixed
@@ -1817,9 +1826,24 @@ _DOUBTFUL_GLYPHS = "乔"
 as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
 (`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
 _DOUBTFUL_BEFORE_VILLAGE = re.compile(r"[奋奇]村")
-"""夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted."""
+"""夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted, or, in a village
+off its town's list, put back to 夼 (_KUANG_LOOKALIKE_BEFORE_VILLAGE, session 42)."""
 STAND_IN_FOR = "夼"
-"""The character the recognizer cannot output that _DOUBTFUL_GLYPHS and _DOUBTFUL_BEFORE_VILLAGE stand for."""
+"""The character _DOUBTFUL_GLYPHS and _DOUBTFUL_BEFORE_VILLAGE stand for: one PP-OCRv4 could not output (not in its
+dictionary); PP-OCRv6 has it and still reads its faint or handwritten strokes as these look-alikes."""
+_KUANG_LOOKALIKE_BEFORE_VILLAGE = re.compile(r"[奋奇](?=村)")
+"""A 奋 or 奇 right before a village's generic 村, in a village its town's list lacks (village_not_in_list), is 夼.
+Sources: the official village list (NBS 2023, mapping/data/yantai_villages.json: of its 4 971 Yantai village
+names, 239 write 夼 right before 村 (窑夼村, 艾子夼村) and none 奋 or 奇 there; 奋 and 奇 are in no listed village
+at all) and a property of the recognizer: it reads 夼 (大 over 川) as these look-alikes (mapping.places.LOOKALIKES;
+PP-OCRv4 had no 夼 at all, PP-OCRv6 has it and still writes 奋 for it on faint carbon strokes: one village off
+the list read X家奋村 on four design carbon/faded copies of d3316 county, session 42). A village of the list read
+so is already put right by the list (find_village counts the look-alike); this is the village the list lacks,
+which the list cannot name but whose generic's form it does. Only after the last town read
+(mapping.places.village_part_start), only the first such glyph and only before 村 (奋斗村 is a village's real
+name). Held (VILLAGE_KUANG_CERTAINTY), the reading kept as raw."""
+VILLAGE_KUANG_CERTAINTY = 0.5
+"""As doubted as the glyph was when it was only doubted (glyph_outside_ocr_dictionary): held for review."""
 
 
 def doubtful_glyph_spots(text: str, sp: Spec, village: VillageHit | None = None) -> list[int]:

@@ -69,7 +69,19 @@ class PlaceHit:
 class PlaceScan:
     text: str  # corrected text
     hits: tuple[PlaceHit, ...]
-    flags: tuple[str, ...]  # lexicon_corrected / lexicon_ambiguous / lexicon_context_mismatch
+    flags: tuple[str, ...]  # lexicon_corrected / lexicon_ambiguous / lexicon_context_mismatch / UNDER_CORRECTED_COUNTY
+
+
+UNDER_CORRECTED_COUNTY = "lexicon_under_corrected_county"
+"""Flag of a place name corrected after a county-level name ending in 市 that was itself misread and put
+right in the same address (蓬美市大事店镇 -> 蓬莱市大辛店镇). Until session 42 `_scan` took that misread 市 for a
+city outside Yantai (`_foreign_context` counted only the names read exactly) and left the town as read
+(lexicon_context_mismatch), though the county had been corrected to a Yantai one. Sources: GB/T 2260 (the
+county, corrected as any county is) and the NBS 2023 town list of that county, complete at that level (the
+town one character away, as any town is corrected). The town then rests on a correction, not on a name
+read exactly: the caller keeps the address as doubted as it was when the town was left as read
+(mapping.normalize._place_certainty), so the record is still held for review. Measured on re-maps of design
+carbon copies of d3316 county (session 42, s42-faded): 4 addresses put right, none made wrong."""
 
 
 class _Index:
@@ -325,7 +337,10 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
         _, start, name = cands[0]
         place = idx.by_name[name]
         context = others + accepted
-        fits = not _foreign_context(text, start, others)
+        # the 市 of a county-level name misread and put right just before (蓬美市 -> 蓬莱市) is no city
+        # outside Yantai: the names corrected before count as the names read exactly do
+        fits = not _foreign_context(text, start, context)
+        under_corrected = fits and _foreign_context(text, start, others)
         if fits:
             if place.kind == "district":
                 fits = all(idx.compatible(h.place.district, place.district) for h in context if h.place.kind != "sea_area")
@@ -335,6 +350,8 @@ def _scan(text: str, spec: Spec) -> PlaceScan:
             flags.append("lexicon_context_mismatch")
             continue
         accepted.append(PlaceHit(start, end, text[start:end], name, place, True))
+        if under_corrected:
+            flags.append(UNDER_CORRECTED_COUNTY)
         if by_below:
             chosen_below.append(accepted[-1])
         exact = others
@@ -680,6 +697,13 @@ def _last_town(text: str, spec: Spec) -> PlaceHit | None:
     """The last town or street read exactly in `text` (the one a village after it belongs to)."""
     towns = [h for h in _scan(text, spec).hits if h.place.kind in ("town", "street") and not h.corrected]
     return towns[-1] if towns else None
+
+
+def village_part_start(text: str, spec: Spec) -> int | None:
+    """Where the village part of `text` begins: right after the last town or street read exactly (the
+    one a village after it belongs to); None where no town or street is read."""
+    town = _last_town(text, spec)
+    return None if town is None else town.end
 
 
 def names_listed_towns_village(text: str, spec: Spec) -> bool:

@@ -808,6 +808,38 @@ def test_a_corrected_place_the_places_read_exactly_below_it_confirm_is_as_sure_a
         assert "lexicon_corrected" in n.flags and "lexicon_confirmed_below" not in n.flags and n.certainty < 0.977
 
 
+def test_a_town_misread_after_a_county_misread_and_put_right_is_put_right_too_and_held():
+    """A county-level name ending in 市 misread and corrected (藁州市 -> 莱州市, GB/T 2260) followed by one of its
+    towns misread in one character (平里居镇, 沙阿镇: NBS 2023 towns of 莱州市 平里店镇, 沙河镇). The misread 市 is
+    no city outside Yantai once the county is put right: the town is corrected too, flagged
+    lexicon_under_corrected_county and kept as doubted as before (0.6, held). A city read exactly outside
+    Yantai still stops it. Failed before: the town was left as read (lexicon_context_mismatch)."""
+    for raw, fixed in (("藁州市平里居镇", "莱州市平里店镇"), ("藁州市沙阿镇", "莱州市沙河镇")):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw, n
+        assert "lexicon_context_mismatch" not in n.flags and "lexicon_under_corrected_county" in n.flags
+        assert n.certainty <= 0.6  # held for review as when the town was left as read
+    n = normalize_address("青岛市平里居镇")  # Qingdao, read exactly: a town of 莱州市 does not fit under it
+    assert n.value == "青岛市平里居镇" and "lexicon_context_mismatch" in n.flags
+    n = normalize_address("藁州市金城镇南吕村")  # the town read exactly confirms the county: unchanged, no new flag
+    assert n.value == "莱州市金城镇南吕村" and "lexicon_under_corrected_county" not in n.flags and n.certainty == 1.0
+
+
+def test_a_lookalike_of_kuang_before_the_generic_of_a_village_off_the_list_is_kuang_and_held():
+    """夼 right before a village's 村 is common in the official list (NBS 2023: 239 Yantai villages) and 奋 / 奇
+    never are; the recognizer writes 夼 as those look-alikes. In a village its town's list lacks, the first such
+    glyph before 村 is 夼, flagged village_kuang_put_back, held (certainty as when it was only doubted).
+    Failed before: kept as read (glyph_outside_ocr_dictionary)."""
+    for raw, fixed in (("龙口市石良镇东王奋村", "龙口市石良镇东王夼村"), ("龙口市石良镇东王奇村8号", "龙口市石良镇东王夼村8号")):
+        n = normalize_address(raw)
+        assert n.value == fixed and n.raw == raw, n
+        assert "village_kuang_put_back" in n.flags and "village_not_in_list" in n.flags and n.certainty <= 0.5
+    n = normalize_address("龙口市石良镇奋斗村")  # 奋 not before 村: a village's own name, kept
+    assert n.value == "龙口市石良镇奋斗村" and "village_kuang_put_back" not in n.flags
+    n = normalize_address("福山区奇村路3号")  # no town read, no village: kept, doubted as before
+    assert n.value == "福山区奇村路3号" and "village_kuang_put_back" not in n.flags
+
+
 def test_a_place_name_in_a_roads_name_is_neither_corrected_nor_doubted():
     # 海市路 (a road of 蓬莱): 海市 is one character from 海阳市, but a road's generic follows it
     for raw in ("蓬莱市海市路193号", "蓬莱市登州街道海市路133号", "海阳市方圆街道海市路5号"):
