@@ -316,6 +316,18 @@ FLAGS: dict[str, FlagInfo] = {
         "the age was misread (a letter or a look-alike digit: 81 read S1): the one reading of it the row's birth and death dates allow was taken; check",
         "warn",
     ),
+    "age_decoded_by_dates": FlagInfo(
+        "年龄与本行出生、死亡日期不符或未能识别（照片上数字模糊），已取识别模型对该格的读法中唯一与日期相符的年龄，须人工核对（识别原文已保留）",
+        "the age disagrees with the row's birth and death dates or reads as none (blurred digits of a photograph): "
+        "the one age among the recognizer's readings of the cell that fits them was taken; check (the reading in raw)",
+        "warn",
+    ),
+    "date_decoded_by_order": FlagInfo(
+        "日期未能识别出有效值（照片上数字模糊），已取识别模型对该格的读法中唯一符合本行日期先后（死亡、火化、海葬）的日期，须人工核对（识别原文已保留）",
+        "the date reads as no date (blurred digits of a photograph): the one date among the recognizer's readings of "
+        "the cell that keeps the row's order (death, cremation, scattering) was taken; check (the reading in raw)",
+        "warn",
+    ),
     "age_confirmed_by_dates": FlagInfo(
         "年龄与本行出生日期、死亡日期推算一致",
         "the age agrees with the row's birth and death dates",

@@ -16,9 +16,11 @@ value so chosen stays doubted (mapping.record.DECODED_NUMBER_CERTAINTY).
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Callable
+from typing import Callable, Sequence
 
+from .idfix import DECODE_MARGIN, ROW_DECODE_MAX_DROP
 from .normalize import Normalized, normalize_age, normalize_cert_no, normalize_count, normalize_date, normalize_phone
 
 _YEAR = r"(?:19|20)\d\d"
@@ -147,3 +149,36 @@ def form_value(normalizer: str, text: str) -> object:
 def form_texts(normalizer: str, texts: list[str]) -> list[str]:
     """The texts among `texts` that fit the normalizer's forms (fits_form), in order."""
     return [t for t in texts if fits_form(normalizer, t)]
+
+
+def row_decoded(
+    normalizer: str,
+    alternatives: Sequence[tuple[str, float]] | None,
+    fits_row: Callable[[object], bool],
+) -> object | None:
+    """The value the recognizer and the row agree on, for a photographed number cell whose value the row's
+    other cells refute or which reads as no value (mapping.record._validate): of the texts of the field's
+    written forms the recognizer found likeliest on the cell's own crop (`alternatives`, the reading first,
+    each with its CTC log-probability: pipeline.page.extract.number_rivals, or the scores kept where its
+    decoding chose none), those whose value `fits_row` (the row's official structure: an age within the
+    spec's tolerance of the years between the ID's birth date, GB 11643 digits 7-14, and the death date; a
+    date in the register's order, death <= cremation <= scattering), the likeliest where every other value
+    that fits lies DECODE_MARGIN or more below it and it no more than ROW_DECODE_MAX_DROP below the reading;
+    None otherwise. As mapping.idfix.choose_decoded for an ID: the row only rules texts out, it never
+    raises one over a likelier one it allows. Recognizer property (s42-phone-nums, bench/digit_checks.py):
+    on a photograph's blurred 13-15 px digits a digit is misread, dropped or added while the written text
+    stays among the likeliest texts of the form, and of several the row's check leaves the written one."""
+    if not alternatives or len(alternatives) < 2:
+        return None
+    reading_score = alternatives[0][1]
+    best: dict[object, float] = {}
+    for text, score in alternatives[1:]:
+        if not math.isfinite(score) or score < reading_score - ROW_DECODE_MAX_DROP or not fits_form(normalizer, text):
+            continue
+        value = form_value(normalizer, text)
+        if value is not None and fits_row(value):
+            best[value] = max(best.get(value, -math.inf), score)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < DECODE_MARGIN):
+        return None
+    return ranked[0][0]

@@ -40,6 +40,7 @@ from .idfix import (
     scored_far_below,
 )
 from .numberforms import FORMS as NUMBER_FORMS
+from .numberforms import row_decoded
 from .phonefix import PHONE_DECODED_CERTAINTY, PHONE_RIVAL_CERTAINTY, decode_phone, rival_number
 from .spec import FieldSpec, KindSpec, Spec, load_spec
 
@@ -698,7 +699,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
 
     # ---- cross-field validation
     typed = frozenset(name for name, cell in cells.items() if getattr(cell, "typed", False))
-    _validate(sp, ks, out, context, problem, typed)
+    scored = {name: cell.alternatives for name, cell in cells.items() if cell.alternatives and name not in typed}
+    _validate(sp, ks, out, context, problem, typed, scored)
 
     # ---- mandatory fields, lengths
     values = {k: v.value for k, v in out.items()}
@@ -1413,6 +1415,75 @@ def age_read_by_dates(agef: FieldValue, exact: int, tolerance: int) -> int | Non
     return fits.pop() if len(fits) == 1 else None
 
 
+AGE_DECODED_BY_DATES = "age_decoded_by_dates"
+DATE_DECODED_BY_ORDER = "date_decoded_by_order"
+ORDERED_DATES = ("death_date", "cremation_date", "scattering_date")
+"""The register's dates in the order the events come: a body is cremated after death, its ashes scattered
+after cremation (SPEC rules: death_after_cremation, scattering_before_cremation)."""
+
+
+def _age_decoded(agef: FieldValue, scored: Mapping[str, Sequence[tuple[str, float]]], exact: int, tolerance: int) -> bool:
+    """Whether an age cell refuted by the row's dates (or read as no age) takes the one age of the
+    recognizer's texts of the cell (its scored alternatives, pipeline.page.extract.number_rivals) within
+    `tolerance` of the `exact` years between the birth date (GB 11643 digits 7-14, or its cell) and the
+    death date (mapping.numberforms.row_decoded); set, doubted (ROW_DECODED_CERTAINTY) and flagged
+    AGE_DECODED_BY_DATES where it does."""
+    got = row_decoded("age", scored.get("age_years"), lambda a: isinstance(a, int) and abs(a - exact) <= tolerance)
+    if not isinstance(got, int):
+        return False
+    agef.value, agef.confidence = got, min(agef.confidence, ROW_DECODED_CERTAINTY)
+    agef.flags[:] = [f for f in agef.flags if f != "age_mismatch"]
+    _flag(agef, AGE_DECODED_BY_DATES)
+    return True
+
+
+def _in_order(name: str, day: _dt.date, out: Mapping[str, FieldValue], gap_days: int) -> bool | None:
+    """Whether a date for field `name` keeps the register's order with the row's other dates (ORDERED_DATES;
+    a cremation at most `gap_days` after the death: SPEC rules cremation_gap_warn_days); None where the row has
+    no other date to hold it to."""
+    days = {f: _iso(out[f].value) if f in out else None for f in ORDERED_DATES}
+    days[name] = day
+    death, cremation, scattering = days["death_date"], days["cremation_date"], days["scattering_date"]
+    checked = False
+    if death is not None and cremation is not None:
+        checked = True
+        if death > cremation or (cremation - death).days > gap_days:
+            return False
+    if cremation is not None and scattering is not None:
+        checked = True
+        if scattering < cremation:
+            return False
+    return True if checked else None
+
+
+def dates_decoded_by_order(
+    out: dict[str, FieldValue], scored: Mapping[str, Sequence[tuple[str, float]]], gap_days: int
+) -> list[str]:
+    """The dates read as no date (a reading of none of SPEC's written forms whose decoding chose no text,
+    pipeline.page.extract read_cells keeping the texts it scored) that take the one date among the
+    recognizer's texts of the cell the row's other dates hold in the register's order (_in_order:
+    death <= cremation <= scattering; mapping.numberforms.row_decoded), doubted (ROW_DECODED_CERTAINTY) and
+    flagged DATE_DECODED_BY_ORDER. A date the row cannot hold to another (none beside it) is left as none.
+    Returns the fields so taken."""
+    taken = []
+    for name in ORDERED_DATES:
+        fv = out.get(name)
+        if fv is None or fv.value is not None or not str(fv.raw or "").strip() or name not in scored:
+            continue
+
+        def fits(value: object, name: str = name) -> bool:
+            day = _iso(value)
+            return day is not None and _in_order(name, day, out, gap_days) is True
+
+        got = row_decoded("date", scored[name], fits)
+        if isinstance(got, str):
+            fv.value, fv.confidence = got, min(fv.confidence, ROW_DECODED_CERTAINTY)
+            fv.flags[:] = [f for f in fv.flags if f != "unparseable"]
+            _flag(fv, DATE_DECODED_BY_ORDER)
+            taken.append(name)
+    return taken
+
+
 def _validate(
     sp: Spec,
     ks: KindSpec,
@@ -1420,11 +1491,15 @@ def _validate(
     ctx: RecordContext,
     problem: Callable[[str, str], None],
     typed: frozenset[str] = frozenset(),
+    scored: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> None:
     rules = sp.rules
     year = ctx.ledger_year
+    scored = scored or {}
     for name in put_back_years(ks, out, ctx, rules.ledger_year_window, typed):
         problem(name, "its year was read one look-alike digit off the ledger's year and put back to it")
+    for name in dates_decoded_by_order(out, scored, rules.cremation_gap_warn_days):
+        problem(name, "read as no date: the one date among the recognizer's texts of the cell the row's dates allow was taken")
     if put_back_voyage_word(out, typed):
         problem("voyage_no", "read with another glyph for the 航 of the form 第N航次: put back")
     idf, sexf, bdf, agef = out.get("id_number"), out.get("sex_code"), out.get("birth_date"), out.get("age_years")
@@ -1482,6 +1557,13 @@ def _validate(
                 agef.value, agef.confidence = read, min(agef.confidence, AGE_READ_BY_DATES_CERTAINTY)
                 _flag(agef, AGE_READ_BY_DATES)
                 problem("age_years", "read one look-alike digit off the age the row's dates give: read as that digit")
+            elif abs(agef.value - exact) > rules.age_tolerance_years and _age_decoded(
+                agef, scored, exact, rules.age_tolerance_years
+            ):
+                problem(
+                    "age_years",
+                    "the row's dates refute it: the one age among the recognizer's texts of the cell they allow was taken",
+                )
             elif abs(agef.value - exact) > rules.age_tolerance_years:
                 _flag(agef, "age_mismatch")
                 problem("age_years", f"differs from death_date - birth_date by more than {rules.age_tolerance_years} year(s)")
@@ -1508,7 +1590,13 @@ def _validate(
     ):
         exact = end.year - birth.year - ((end.month, end.day) < (birth.month, birth.day))
         read = age_read_by_dates(agef, exact, rules.age_tolerance_years + slack)
-        if read is not None:
+        if read is None and _age_decoded(agef, scored, exact, rules.age_tolerance_years + slack):
+            agef.flags[:] = [f for f in agef.flags if f != "unparseable"]
+            problem(
+                "age_years",
+                f"read as no age: the one age among the recognizer's texts of the cell birth_date and {end_field} allow",
+            )
+        elif read is not None:
             agef.value = read
             agef.confidence = min(bdf.confidence, out[end_field].confidence, AGE_READ_BY_DATES_CERTAINTY)
             agef.flags[:] = [f for f in agef.flags if f != "unparseable"]

@@ -94,7 +94,7 @@ from mapping.normalize import (
     table_wordings,
 )
 from mapping.numberforms import FORMS as NUMBER_FORMS
-from mapping.numberforms import form_alphabet, form_prefix, form_texts, form_value, needs_form
+from mapping.numberforms import fits_form, form_alphabet, form_prefix, form_texts, form_value, needs_form
 from mapping.order import check_page_order
 from mapping.phonefix import confusion_texts, one_plan_number
 from mapping.places import LOOKALIKES, village_characters, village_chars_off_list
@@ -345,6 +345,14 @@ class Decoding:
     """Whether a cell whose decoding chose no text is read again from other crops (reread_variants,
     reread_alternatives) and keeps what they score too: an ID, which no other column's values can stand
     in for."""
+    photo_scores: bool = False
+    """Whether, on a photograph, a cell whose decoding chose no text keeps the texts scored for it
+    (scored_alternatives, as `keep_scores`): a date, for mapping to weigh with the row's other dates
+    (mapping.record.dates_decoded_by_order)."""
+    photo_rivals: str = ""
+    """The normalizer (mapping.numberforms.FORMS) under whose forms a photograph's one-line cell read as a value
+    keeps the recognizer's likeliest texts (number_rivals), for mapping to weigh with the row (an age against
+    the ID's birth date and the death date: mapping.record._age_decoded); "": none."""
     value: Callable[[str], object] | None = None
     """The value a candidate text means, where several texts mean one (a code table's wordings:
     病故 and 病逝 are one code): the likeliest must stand out (DECODE_MARGIN) only against texts of
@@ -432,6 +440,31 @@ def _no_candidates(_reading: str) -> list[str]:
     return []
 
 
+ROW_CHECKED_FORMS = frozenset({"date", "age"})
+"""The number forms whose values the row's other cells check (mapping.record._validate: the register's date
+order, an age against the ID's birth date and the death date): on a photograph, a cell of one whose decoding
+chose no text keeps the texts scored for it (Decoding.photo_scores)."""
+
+
+def number_rivals(engine: OcrEngine, crop: np.ndarray, reading: str, normalizer: str) -> tuple[tuple[str, float], ...] | None:
+    """A photographed number cell's reading and the texts of its field's written forms
+    (mapping.numberforms.FORMS) the recognizer finds likeliest on its crop (ocr likeliest_texts, SEARCH_BEAM,
+    growing only beginnings of a form), each with its CTC log-probability there, the reading first; None where
+    the engine cannot score or finds no other text. Recognizer property (s42-phone-nums, bench/digit_checks.py,
+    design photographs): a blurred 13-15 px digit is misread, dropped or added (an age 3 read 2, 82 read 8)
+    while the written text stays among the likeliest of the form; the row's other cells tell which
+    (mapping.record._age_decoded)."""
+    reading = reading.strip()
+    got = engine.score_readings(crop, [reading])
+    if not got or not np.isfinite(got[0]):
+        return None
+    found = engine.likeliest_texts(crop, form_alphabet(normalizer), beam=SEARCH_BEAM, viable=partial(form_prefix, normalizer))
+    texts = [(t, float(x)) for t, x in found or () if t != reading and np.isfinite(x) and fits_form(normalizer, t)]
+    if not texts:
+        return None
+    return ((reading, float(got[0])),) + tuple(texts[:KEPT_ALTERNATIVES])
+
+
 def number_decoders(sp: Spec) -> dict[str, Decoding]:
     """Field -> how a number cell whose reading fits none of its field's written forms is decoded (read_cells):
     a cremation certificate number, a date, an age, a count (mapping.numberforms.FORMS: the forms SPEC gives).
@@ -457,6 +490,8 @@ def number_decoders(sp: Spec) -> dict[str, Decoding]:
                 valid=partial(form_texts, f.normalizer),
                 viable=partial(form_prefix, f.normalizer),
                 value=partial(form_value, f.normalizer),
+                photo_scores=f.normalizer in ROW_CHECKED_FORMS,
+                photo_rivals="age" if f.normalizer == "age" else "",
             )
     return out
 
@@ -1306,7 +1341,7 @@ def read_cells(
                     stats.second_seconds += time.perf_counter() - t0
                 if found is not None:
                     other, decoded = RawCell(found[0], found[1], box), True
-                elif scores is not None and d.keep_scores:
+                elif scores is not None and (d.keep_scores or (photo and d.photo_scores)):
                     kept = scored_alternatives(reading, texts_near, scores, d.max_drop)
                 if found is None and d.keep_scores and d.reread:
                     # no valid text stands out on this crop: the cell is read again from other crops
@@ -1322,6 +1357,14 @@ def read_cells(
                         stats.reread += 1
                         stats.reread_seconds += time.perf_counter() - t0
         alternatives = kept or None
+        if photo and line is not None and not decoded and alternatives is None and len(idx) == 1:
+            assert decode is not None  # a line is found only through decode
+            d = decode[c]
+            if d.photo_rivals and not d.invalid(first.text):
+                t0 = time.perf_counter()
+                alternatives = number_rivals(engine, crops[idx[0]], pieces[idx[0]].text, d.photo_rivals)
+                if stats is not None:
+                    stats.second_seconds += time.perf_counter() - t0
         if names and c in names and len(idx) == 1 and idx[0] in seconds:
             t0 = time.perf_counter()
             alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
