@@ -612,6 +612,12 @@ FLAGS: dict[str, FlagInfo] = {
         "a line is drawn across the row's text: an entry struck through? (the right one follows)",
         "warn",
     ),
+    "row_line_bowed": FlagInfo(
+        "本行旁边的行线在表格上是弯的（拍照时纸页没有放平）：行线是沿弯曲找出的，本行格子可能混入相邻行的字或缺了本行的一部分，请对照扫描件核对",
+        "a row line beside this row bows across the table (a photographed page not lying flat): its cells may hold a slice of the "
+        "next row's writing or miss a slice of their own; check them against the scan",
+        "warn",
+    ),
     "cell_under_seal": FlagInfo(
         "本格上盖有印章：识别结果可能混入印章的文字、圆圈或五角星，请对照扫描件核对",
         "a seal is stamped over this cell: the reading may hold the seal's text, ring or star; check it against the scan",

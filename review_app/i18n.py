@@ -731,6 +731,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",
     ),
     "record.struck.short": ("疑似划掉的行", "struck-through row?"),
+    "record.bowed_line": (
+        "此行旁边的行线在表格上是弯的（拍照时纸页没有放平）：行线是沿弯曲找出的，此行的格子可能混入相邻行的字或缺了本行的一部分，请对照扫描件核对。",
+        "A row line beside this row bows across the table (a photographed page not lying flat): the line was followed over its bow, "
+        "and its cells may hold a slice of the next row's writing or miss a slice of their own; check them against the scan.",
+    ),
+    "record.bowed_line.short": ("行线弯曲", "bowed row line"),
     "record.seal_only": (
         "此行只有印章盖住的格子里有字：可能是印章上的字（单位名称、专用章），不是一条记录；若扫描件上印章下没有记录，请驳回。",
         "This row's only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; reject it if the scan shows no entry under the seal.",

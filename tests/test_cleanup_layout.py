@@ -200,3 +200,57 @@ def test_column_lines_leaning_a_few_pixels_are_found_as_upright_ones():
     grid = find_grid(leaning, (xs[0], 50, xs[-1], 1050))
     assert grid.n_cols == len(xs) - 1
     assert all(abs(a - b) <= 3 for a, b in zip(grid.cols, xs))
+
+
+def _table_bowed(bow: int) -> tuple[np.ndarray, list[int]]:
+    """A ruled table 1 000 px wide: a header row and 8 data rows, 7 column lines; the header's lower line
+    and the first data row's bowed `bow` px and `bow` // 2 px (its middle lower than its ends: a bound page
+    lifting at its top edge, photographed), the other lines level; the y of each row line at its ends."""
+    img = np.full((1000, 1200), 235, np.uint8)
+    left, right = 100, 1100
+    ys = [100, 160] + [160 + 100 * i for i in range(1, 9)]
+    xs = np.arange(left, right + 1, 10)
+    for i, y in enumerate(ys):
+        b = bow if i == 1 else bow // 2 if i == 2 else 0
+        pts = np.stack([xs, y + b * (1 - ((xs - 600) / 500.0) ** 2)], axis=1).round().astype(np.int32)
+        cv2.polylines(img, [pts], False, 60, 2)
+    for x in np.linspace(left, right, 7).astype(int):
+        cv2.line(img, (int(x), ys[0]), (int(x), ys[-1]), 60, 2)
+    return img, ys
+
+
+def test_row_lines_bowed_a_few_pixels_are_found_as_level_ones():
+    """A photographed ledger's page lifts at its bound top edge, and its top row lines bow over the table's
+    width (design phone copies ph3802 and s38 ph3878, county 03 p4: the header's lower line 168-187 px
+    over the table, its ends 18 px above its middle): no row of pixels holds GRID_LINE_SPAN of such a line, the header row ran into the
+    first data row and the page was lost as unknown_ledger. Counted over their bow (layout._bowed_lines)
+    every line is found; a level table's grid is the same as before."""
+    level, ys = _table_bowed(0)
+    grid = find_grid(level, (100, ys[0], 1100, ys[-1]))
+    assert [abs(a - b) <= 3 for a, b in zip(grid.rows, ys)] == [True] * len(ys)
+    bowed, ys = _table_bowed(20)
+    grid = find_grid(bowed, (100, ys[0], 1100, ys[-1]))
+    assert grid.n_rows == len(ys) - 1
+    assert ys[1] <= grid.rows[1] <= ys[1] + 20
+    assert not grid.inferred_rows
+
+
+def test_the_rows_beside_a_bowed_row_line_are_doubted_and_the_reviewer_told_why():
+    """A line found only over its bow may cut its cells a few pixels off where it bows furthest (and a level
+    band of blurred writing could pass for it): the rows on either side are doubted (layout.bowed_line_rows,
+    structure.BOWED_LINE), the doubt kept with the stored grid, and the reviewer told why in Chinese first;
+    a level table's rows are not doubted."""
+    from pipeline.page.layout import bowed_line_rows
+    from pipeline.page.structure import BOWED_LINE, row_flag
+    from pipeline.review.queue import record_reason
+    from review_app.i18n import t
+
+    level, ys = _table_bowed(0)
+    assert bowed_line_rows(find_grid(level, (100, ys[0], 1100, ys[-1]))) == []
+    bowed, ys = _table_bowed(20)
+    grid = find_grid(bowed, (100, ys[0], 1100, ys[-1]))
+    assert bowed_line_rows(grid) == [1]  # the header's lower line: the first data row under it (the line under
+    assert bowed_line_rows(Grid.from_dict(grid.to_dict())) == [1]  # that row bows 10 px: found level, no doubt)
+    assert row_flag(BOWED_LINE) == "row_line_bowed"
+    code, params = record_reason(f"row: {BOWED_LINE}")
+    assert code == "bowed_line" and "弯" in t(f"record.{code}", "zh", **params)

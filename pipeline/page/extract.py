@@ -127,6 +127,7 @@ from pipeline.page.layout import (
     INK_CONTRAST,
     Grid,
     assign_pieces,
+    bowed_line_rows,
     cell_inner,
     column_gap,
     denoise_grain,
@@ -146,6 +147,7 @@ from pipeline.page.lexicon import spec_for
 from pipeline.page.orientation import Orientation, TextDirection, default_judge, orient, other_way, scanned_as, turn
 from pipeline.page.routing import capture_kind, photograph_enlarged, processed_as_photograph, route
 from pipeline.page.structure import (
+    BOWED_LINE,
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
     MERGED_HEADER_DOUBT,
@@ -2117,6 +2119,8 @@ def extract_page(
         structure.doubt_page(GRID_DOUBTS[grid.source])
     for r in grid.struck_rows:
         structure.doubt_row(r, STRUCK)
+    for r in bowed_line_rows(grid):
+        structure.doubt_row(r, BOWED_LINE)
     stats = OcrStats()
     sp = load_spec(settings.spec_version)
     head: dict[tuple[int, int], RawCell] = {}

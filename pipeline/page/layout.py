@@ -42,6 +42,9 @@ class Grid:
     # indices of vertical lines put at the extent of text beyond the outermost ruling (a border lost:
     # columns_beyond_ruling)
     edge_cols: tuple[int, ...] = ()
+    # y of the row lines seen only over their bow (a photographed page lifting at an edge: _bowed_beside);
+    # the rows on either side of such a line are in doubt (bowed_line_rows)
+    bowed_lines: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -71,6 +74,8 @@ class Grid:
             d["col_rows"] = [list(r) for r in self.col_rows]
         if self.edge_cols:
             d["edge_cols"] = list(self.edge_cols)
+        if self.bowed_lines:
+            d["bowed_lines"] = list(self.bowed_lines)
         return d
 
     @classmethod
@@ -85,6 +90,7 @@ class Grid:
             tuple(d.get("struck_rows", ())),
             tuple(tuple(r) for r in d.get("col_rows", ())),
             tuple(d.get("edge_cols", ())),
+            tuple(d.get("bowed_lines", ())),
         )
 
 
@@ -256,6 +262,99 @@ def _leaning_beside(gray: np.ndarray, masks: LineMasks, cols: list[int], height:
     return kept
 
 
+def _bowed_lines(hor: np.ndarray, width: int) -> list[int]:
+    """y (on the region `hor`) of the row lines that bow or lean a few pixels over the table's width:
+    lines whose level runs, counted per pixel column where any lies within LEAN_PX of y, run GRID_LINE_SPAN
+    of the width, though no single row of pixels holds that much of them (_leaning_lines turned a quarter).
+    A bound ledger's page lifts at its free or bound edge when photographed (bench/stress_scans.py --curl),
+    and the page's rectification (pipeline.page.cleanup.correct_capture maps the page's four corners, a
+    plane) leaves the rows near that edge bowed: design phone copies ph3802 and s38 ph3878 (d3316 county
+    03 p4): the header's lower line ran from y 173 at the left through 186 in the middle to 168 at the
+    right, the first data row's line 282-295, so that no row of pixels held GRID_LINE_SPAN of either; the
+    header row ran into the first data row, the header read with the first entry's values, and both pages
+    were lost as unknown_ledger. The horizontal opening that keeps runs longer than any character
+    (gridlines.line_masks) keeps a bowed line in pieces, each at its own y, so the line still spans the
+    table's width counted over its bow. Source: a property of imaging (a page that is not flat is no plane
+    for the homography) and of ruled tables (a row line runs from the table's left border to its right)."""
+    if hor.size == 0:
+        return []
+    band = cv2.dilate(hor, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * LEAN_PX + 1)))
+    return _line_positions((band > 0).sum(axis=1).astype(float), GRID_LINE_SPAN * width, min_gap=LINE_MIN_GAP_PX)
+
+
+BOW_STEP_PX = 3
+"""px a bowed row line's middle may move between two neighbouring pixel columns of it (_one_bowed_line), plus
+BOW_STEP_SLOPE per px of a break between them: a line bowing 20 px over a 2 000 px table moves well under a
+pixel per column; the middle of a blurred run with a stroke of writing touching it moves a pixel or two."""
+BOW_STEP_SLOPE = 0.05
+
+
+def _one_bowed_line(hor: np.ndarray, y: int, width: int) -> bool:
+    """Whether the level runs within LEAN_PX of `y` are one line bowing or leaning smoothly, not pieces of
+    several: followed from pixel column to pixel column (the runs' middle moving at most BOW_STEP_PX, more
+    across a break: BOW_STEP_SLOPE), the longest stretch so followed holds level runs in GRID_LINE_SPAN of
+    the width. Pieces of two or more lines that the LEAN_PX band catches together (a form ruled by hand,
+    each column's stretch of a row line drawn apart, the table slanted: tests/test_robust_layout.py) jump
+    where one piece gives way to the next. Source: a property of imaging (a page's bend and tilt move a
+    printed line smoothly along it) and of ruled tables (one row line runs across the table)."""
+    h = hor.shape[0]
+    a, b = max(0, y - LEAN_PX), min(h, y + LEAN_PX + 1)
+    on = hor[a:b] > 0
+    xs = np.nonzero(on.any(axis=0))[0]
+    if len(xs) == 0:
+        return False
+    rows = np.arange(a, b, dtype=float)[:, None]
+    mids = (on[:, xs] * rows).sum(axis=0) / on[:, xs].sum(axis=0)
+    best = run = 1
+    for i in range(1, len(xs)):
+        gap = int(xs[i] - xs[i - 1])
+        if abs(mids[i] - mids[i - 1]) <= BOW_STEP_PX + BOW_STEP_SLOPE * gap:
+            run += 1
+        else:
+            run = 1
+        best = max(best, run)
+    return best >= GRID_LINE_SPAN * width
+
+
+def _bowed_beside(gray: np.ndarray, masks: LineMasks, rows: list[int], width: int) -> list[int]:
+    """y (on the region of `masks`) of the bowed row lines (_bowed_lines) farther than LINE_MIN_GAP_PX from
+    every level one (`rows`) that are ruling, not the edge of a step in light (LEAN_STEP_SHARE: a hand's
+    shadow over the header lies as level as a bowed line), each one line followed smoothly (_one_bowed_line).
+    Looked for only beside a table's level row lines (GRID_MIN_LINES of them): a page lifting at an edge bows
+    the lines near it while the others lie level; where no row line runs level across the table (a form
+    ruled by hand, each column's stretch apart), rows are followed column by column (rows_by_column)."""
+    if len(rows) < GRID_MIN_LINES[0]:
+        return []
+    new = [y for y in _bowed_lines(masks.hor, width) if all(abs(y - r) > LINE_MIN_GAP_PX for r in rows)]
+    new = [y for y in new if _one_bowed_line(masks.hor, y, width)]
+    if not new:
+        return []
+    rh, rw = masks.hor.shape
+    page = np.zeros(gray.shape, np.uint8)
+    page[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] = masks.hor
+    steps = step_pixels(gray, page, horizontal=True)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw]
+    kept = []
+    for y in new:
+        band = masks.hor[max(0, y - LEAN_PX) : y + LEAN_PX + 1] > 0
+        if (steps[max(0, y - LEAN_PX) : y + LEAN_PX + 1] & band).sum() < LEAN_STEP_SHARE * band.sum():
+            kept.append(y)
+    return kept
+
+
+def bowed_line_rows(grid: Grid) -> list[int]:
+    """The data rows (1 = the first under the header) on either side of a row line seen only over its bow
+    (Grid.bowed_lines): its y is where its bow's pieces lie on average, so a cell cut at it may hold a
+    slice of the next row's writing or lose a slice of its own where the line bows furthest from it; and
+    a level band of writing (a blurred row of dates and numbers running together) can bow no more than
+    a line may. pipeline.page.extract doubts those rows (structure.BOWED_LINE)."""
+    out: set[int] = set()
+    for y in grid.bowed_lines:
+        if y in grid.rows:
+            i = grid.rows.index(y)
+            out |= {r for r in (i - 1, i) if 1 <= r < grid.n_rows}
+    return sorted(out)
+
+
 DASH_SEGMENT_PX = 40
 """px (at 200 dpi, scaled with the page: cleanup's page scale) of the stretches a column's height is cut
 into for _dashed_lines: a thin rule a 1-bit threshold broke leaves a dash in nearly every such stretch
@@ -342,19 +441,36 @@ def ruling_lines(
     vertical ones is left out (_outside_columns). A column line that leans a few pixels (a photograph's
     keystone) is counted over its slant (_leaning_lines) where no upright line lies within LINE_MIN_GAP_PX.
     `contrast`: what is ink (gridlines.binarize). `masks`: the runs of ink already found in that region at
-    that contrast (gridlines.line_masks), not found again."""
+    that contrast (gridlines.line_masks), not found again. A row line that bows a few pixels over the
+    table's width (a photographed page lifting at an edge) is counted over its bow (_bowed_beside) where no
+    level line lies within LINE_MIN_GAP_PX (bowed_ruling_lines says which)."""
+    rows, cols, _bowed = bowed_ruling_lines(gray, table_box, ruling, contrast, masks)
+    return rows, cols
+
+
+def bowed_ruling_lines(
+    gray: np.ndarray,
+    table_box: Box | None = None,
+    ruling: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
+    masks: LineMasks | None = None,
+) -> tuple[list[int], list[int], list[int]]:
+    """ruling_lines, and the y of the row lines among them seen only over their bow (_bowed_beside)."""
     masks = masks if masks is not None else line_masks(gray, table_box, ruling, contrast)
     if masks is None:
-        return [], []
+        return [], [], []
     prof = masks_profiles(masks)
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
     cols = sorted(cols + _dashed_beside(gray, masks, rows, cols))
+    bowed = _bowed_beside(gray, masks, rows, prof.width)
+    rows = sorted(rows + bowed)
     rows = _outside_columns(rows, cols, prof.plumb_per_row)
+    kept = [prof.y0 + r for r in rows if r in bowed]
     rows = _without_border(gray, masks, [prof.y0 + r for r in rows], across=False)
     cols = _without_border(gray, masks, [prof.x0 + c for c in cols], across=True)
-    return rows, cols
+    return rows, cols, [y for y in kept if y in rows]
 
 
 BORDER_DARK = 128
@@ -416,13 +532,13 @@ def find_grid(
     h, w = gray.shape
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
-    rows, cols = ruling_lines(gray, table_box, ruling, contrast)
+    rows, cols, bowed = bowed_ruling_lines(gray, table_box, ruling, contrast)
     if len(rows) < GRID_MIN_LINES[0] or len(cols) < GRID_MIN_LINES[1]:  # a register form rules every row, the empty ones too
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
     rows, struck = _lines_inside_rows(rows)
     rows, inferred = _fill_missing_rows(rows)
     struck = [r + sum(1 for i in inferred if i <= r) for r in struck]  # lines put back above shift them
-    grid = Grid(tuple(rows), tuple(cols), tuple(inferred))
+    grid = Grid(tuple(rows), tuple(cols), tuple(inferred), bowed_lines=tuple(y for y in bowed if y in rows))
     if ruling is not None and ruling.shape == gray.shape:
         struck += lines_across_rows(grid, ruling)
     return replace(grid, struck_rows=tuple(sorted(set(struck))))

@@ -137,6 +137,13 @@ STRUCK = "a line is drawn across its text: an entry struck through? If it was cr
 """Why a row with a long line across its text (pipeline.page.layout.lines_across_rows) is doubted."""
 
 
+BOWED_LINE = (
+    "a row line beside it bows across the table (a photographed page not lying flat): the line was followed over its bow, "
+    "and its cells may hold a slice of the next row's writing or miss a slice of their own; check them against the scan"
+)
+"""Why a row beside a row line seen only over its bow (pipeline.page.layout.bowed_line_rows) is doubted."""
+
+
 UNDER_SEAL = (
     "a seal is stamped over its cell: the reading may hold the seal's ink (its text, ring or star); check it against the scan"
 )
@@ -189,7 +196,7 @@ def sealed_sex_confirmed(fv: FieldValue, field_name: str, record: MappedRecord) 
     return sealed_id_confirmed(idf, "id_number") and isinstance(idf.value, str) and sex_from_id(idf.value) == fv.value
 
 
-ROW_FLAGS = {STRUCK: "row_struck_through", SEAL_ONLY: "cell_under_seal"}
+ROW_FLAGS = {STRUCK: "row_struck_through", SEAL_ONLY: "cell_under_seal", BOWED_LINE: "row_line_bowed"}
 """The flag a row's doubt puts on its fields (row_flag; any other: row_order_broken)."""
 
 

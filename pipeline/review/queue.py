@@ -469,6 +469,7 @@ _RECORD_LINES = (
     (re.compile(r"^page: its row lines do not run level across the table"), "grid_by_column", ()),
     (re.compile(r"^page: its ruling lines are very faint"), "grid_faint", ()),
     (re.compile(r"^row: a line is drawn across its text"), "struck", ()),
+    (re.compile(r"^row: a row line beside it bows across the table"), "bowed_line", ()),
     (re.compile(r"^row: its only writing lies under a seal"), "seal_only", ()),
     (re.compile(r"^row: written only in columns whose field was not identified"), "unidentified_row", ()),
     # a page of a capture kind the thresholds were not fitted on (pipeline.page.routing.unfitted_capture_reason)
