@@ -10,7 +10,8 @@ prepared by each named preparation and read once (first reading: no second crop,
 Printed per preparation: cells exact (digits and X, spaces dropped), reads of the written length, reads
 short by 1-9 / 10+ digits, put right / made wrong against the first preparation. Preparations: asis, soften
 (extract.soften_bilevel_line), thickN (the ink grown by an N-px minimum filter: a 1-bit stroke thinned by a
-light threshold), blurS (Gaussian, sigma S/10), thick1soft (grown then softened). `--png DIR`: the crops of
+light threshold), thinN (the ink shrunk by an N-px maximum filter: a stroke filled by a dark threshold, session 42),
+blurS (Gaussian, sigma S/10), thick1soft (grown then softened). `--png DIR`: the crops of
 the cells whose asis read is short, as PNG (personal data: stay in the 0700 data folder). Counts only."""
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def prep(name: str) -> Callable[[np.ndarray], np.ndarray]:
         return lambda c: soften_bilevel_line(t(c))
     if name.startswith("thick"):
         return thick(int(name[5:]))
+    if name.startswith("thin"):  # the ink shrunk by an N-px maximum filter: a stroke filled by a dark threshold
+        k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(name[4:]) + 1, int(name[4:]) + 1))
+        return lambda c: cv2.dilate(c, k)
     if name.startswith("blur"):
         s = int(name[4:]) / 10
         return lambda c: cv2.GaussianBlur(c, (0, 0), s)

@@ -151,6 +151,23 @@ class Bilevel:
       20-45 % of its length at once (a rule missing in places);
     - skew: the page turned up to this many degrees either way on the scanner's glass.
 
+    How the 1-bit archive was made (session 42, off by default; each a way real 1-bit archives are
+    written that a plain Otsu copy is not):
+
+    - dither: `ordered` (a Bayer 8 x 8 matrix, the scanner's "halftone" setting) or `diffusion`
+      (Floyd-Steinberg error diffusion, Pillow's conversion to mode "1"): a grey scan made 1-bit by
+      dithering instead of a threshold, the paper's grey and the strokes' anti-aliased edges turned into
+      dot patterns; `threshold` then moves the grey level (share of the way to the paper's or the ink's
+      level, as for the threshold) before dithering;
+    - fax_ydpi: the page's vertical resolution, lower than its horizontal one (ITU-T T.4: 1728 pels over
+      215 mm, 8.04 pels/mm ~ 204 dpi across, 3.85 lines/mm ~ 98 dpi "standard" or 7.7 ~ 196 dpi "fine"
+      down): the page resampled down its height only (area averaging) before the threshold, and the
+      file's resolution written as (x dpi, fax_ydpi) (TIFF XResolution / YResolution, PNG pHYs);
+    - specks (`--toner`): LO,HI toner specks per page, 1-3 px dots and 2-6 px smudges of black on the paper
+      (a laser printer's or copier's stray toner, a fax line's noise);
+    - dropout: LO,HI share of the ink's pixels lost in 1-2 px holes (thin typed strokes broken: a worn
+      ribbon or a light copy, where the threshold leaves a stroke in pieces).
+
     What a written register's rows hold (session 34, off by default; `register_rows`, on the 1-bit page,
     its row and column lines found on the page itself, so best without --skew):
 
@@ -183,6 +200,10 @@ class Bilevel:
     tick: float = 0.0
     stamp: float = 0.0
     tail: tuple[int, int] = (0, 0)
+    dither: str = ""
+    fax_ydpi: float = 0.0
+    specks: tuple[float, float] = (0.0, 0.0)
+    dropout: tuple[float, float] = (0.0, 0.0)
 
 
 TAIL_DROPPED: dict[str, int] = {}
@@ -204,6 +225,9 @@ def bilevel_varied(
     if bl.dpi and src_dpi and abs(bl.dpi - src_dpi) > 1:
         f = bl.dpi / src_dpi
         img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+    if bl.fax_ydpi:  # fewer lines down than pels across (T.4 standard / fine resolution)
+        ydpi_now = bl.dpi or src_dpi or 200.0
+        img = cv2.resize(img, (img.shape[1], max(1, round(img.shape[0] * bl.fax_ydpi / ydpi_now))), interpolation=cv2.INTER_AREA)
     if bl.skew:
         h, w = img.shape
         m = cv2.getRotationMatrix2D((w / 2, h / 2), float(rng.uniform(-bl.skew, bl.skew)), 1.0)
@@ -214,10 +238,26 @@ def bilevel_varied(
         img = cv2.GaussianBlur(img, (0, 0), gain)
     t, _o = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     shift = float(rng.uniform(*bl.threshold))
+    otsu = float(t)
     ref = img[img > t] if shift > 0 else img[img <= t]  # the paper's or the ink's typical level
     if ref.size:
         t = float(np.clip(t + shift * abs(float(np.median(ref)) - t), 1, 254))
-    out = np.where(img > t, 255, 0).astype(np.uint8)
+    if bl.dither:
+        out = dithered(img, bl.dither, shift, otsu)
+    else:
+        out = np.where(img > t, 255, 0).astype(np.uint8)
+    drop = float(rng.uniform(*bl.dropout))
+    if drop > 0:  # holes of 1-2 px in the ink
+        ink = out == 0
+        seeds = ink & (rng.random(out.shape) < drop / 2.5)
+        holes = cv2.dilate(seeds.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
+        out[holes & ink] = 255
+    n_specks = int(round(rng.uniform(*bl.specks)))
+    for _s in range(n_specks):
+        y, x = int(rng.integers(0, out.shape[0])), int(rng.integers(0, out.shape[1]))
+        r = float(rng.uniform(0.5, 1.5)) if rng.random() < 0.7 else float(rng.uniform(1.0, 3.0))
+        ax = (max(1, round(r * rng.uniform(0.6, 1.4))), max(1, round(r * rng.uniform(0.6, 1.4))))
+        cv2.ellipse(out, (x, y), ax, float(rng.uniform(0, 180)), 0, 360, 0, -1)
     share = float(rng.uniform(*bl.breaks))
     if share > 0 or bl.missing > 0:
         lines = _row_lines((out == 0).astype(np.uint8))
@@ -243,6 +283,49 @@ def bilevel_varied(
     if bl.low != (0.0, 0.0) or bl.wrap or bl.tick or bl.stamp or bl.tail != (0, 0):
         out = register_rows(out, bl, rng, key, grid)
     return out
+
+
+BAYER8 = np.array(
+    [
+        [0, 32, 8, 40, 2, 34, 10, 42],
+        [48, 16, 56, 24, 50, 18, 58, 26],
+        [12, 44, 4, 36, 14, 46, 6, 38],
+        [60, 28, 52, 20, 62, 30, 54, 22],
+        [3, 35, 11, 43, 1, 33, 9, 41],
+        [51, 19, 59, 27, 49, 17, 57, 25],
+        [15, 47, 7, 39, 13, 45, 5, 37],
+        [63, 31, 55, 23, 61, 29, 53, 21],
+    ],
+    np.float32,
+)
+"""Bayer's 8 x 8 ordered-dither index matrix (Bayer 1973; the "halftone" mode of document scanners)."""
+
+
+def dithered(img: np.ndarray, how: str, shift: float, t: float) -> np.ndarray:
+    """A grey page made 1-bit by dithering (`Bilevel.dither`: `ordered` or `diffusion`), 0/255. `shift` moves
+    the page's grey levels as the threshold's shift moves the threshold (towards the paper: darker), by the
+    same share of the distance from Otsu's threshold `t` to the paper's or the ink's median."""
+    g = img.astype(np.float32)
+    if shift:
+        ref = img[img > t] if shift > 0 else img[img <= t]
+        if ref.size:
+            g = g - shift * abs(float(np.median(ref)) - t)
+    g = np.clip(g, 0, 255)
+    if how == "ordered":
+        h, w = g.shape
+        m = np.tile((BAYER8 + 0.5) / 64 * 255, (h // 8 + 1, w // 8 + 1))[:h, :w]
+        return np.where(g > m, 255, 0).astype(np.uint8)
+    if how == "diffusion":
+        return (
+            np.asarray(Image.fromarray(g.astype(np.uint8)).convert("1", dither=Image.Dither.FLOYDSTEINBERG)).astype(np.uint8)
+            * 255
+        )
+    raise ValueError(f"dither: {how!r} (ordered | diffusion)")
+
+
+def _out_dpi(bl: Bilevel | None, dpi: float) -> tuple[float, float]:
+    """The copy's (x, y) resolution: a fax copy's lines down are fewer (`Bilevel.fax_ydpi`)."""
+    return (dpi, bl.fax_ydpi) if bl is not None and bl.fax_ydpi else (dpi, dpi)
 
 
 def _line_places(mask: np.ndarray, axis: int, min_len: int) -> list[int]:
@@ -882,8 +965,8 @@ def copy_stressed(
                 ]
             if mode == "phone":
                 dpi = (ph.dpi, ph.dpi)
-            if mode == "bilevel" and bl is not None and bl.dpi:
-                dpi = (bl.dpi, bl.dpi)
+            if mode == "bilevel" and bl is not None and (bl.dpi or bl.fax_ydpi):
+                dpi = _out_dpi(bl, bl.dpi or (_dpi(im) or 200.0))
             kw: dict = {"dpi": dpi} if dpi else {}
             if suffix in (".tif", ".tiff"):
                 kw["compression"] = "group4" if mode == "bilevel" else "tiff_lzw"
@@ -907,7 +990,10 @@ def copy_stressed(
             ]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else bl.dpi if mode == "bilevel" and bl is not None and bl.dpi else pdf_dpi
-            kw = {"dpi": (out_dpi, out_dpi), "compression": "group4" if mode == "bilevel" else "tiff_lzw"}
+            kw = {
+                "dpi": _out_dpi(bl if mode == "bilevel" else None, out_dpi),
+                "compression": "group4" if mode == "bilevel" else "tiff_lzw",
+            }
             frames[0].save(target, save_all=True, append_images=frames[1:], **kw)
             images += len(frames)
         else:
@@ -1025,6 +1111,10 @@ def main() -> None:
     gb.add_argument("--tick", type=float, default=b.tick, help="chance per entry of a stroke across its row line")
     gb.add_argument("--stamp", type=float, default=b.stamp, help="chance per page of a seal across a row line")
     gb.add_argument("--tail", type=_span, default=b.tail, metavar="LO,HI", help="entries erased at the page's end")
+    gb.add_argument("--dither", choices=("", "ordered", "diffusion"), default=b.dither, help="dithered, not thresholded")
+    gb.add_argument("--fax-ydpi", type=float, default=b.fax_ydpi, help="lines down per inch (T.4: 98 standard, 196 fine)")
+    gb.add_argument("--toner", type=_span, default=b.specks, metavar="LO,HI", help="toner specks per page")
+    gb.add_argument("--dropout", type=_span, default=b.dropout, metavar="LO,HI", help="share of ink pixels lost in holes")
     a = ap.parse_args()
     bl = Bilevel(
         threshold=a.threshold,
@@ -1040,6 +1130,10 @@ def main() -> None:
         tick=a.tick,
         stamp=a.stamp,
         tail=(int(a.tail[0]), int(a.tail[1])),
+        dither=a.dither,
+        fax_ydpi=a.fax_ydpi,
+        specks=a.toner,
+        dropout=a.dropout,
     )
     cb = Carbon(
         spread=a.spread,

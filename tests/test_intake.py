@@ -155,6 +155,55 @@ def test_a_1bit_pdf_page_too_large_at_its_own_resolution_is_rendered_smaller_and
     assert BILEVEL_MAX_DPI < 1200 and capped.shape[:2] == (2 * BILEVEL_MAX_DPI, 3 * BILEVEL_MAX_DPI) and is_bilevel(capped)
 
 
+def test_a_fax_page_held_at_two_resolutions_loads_with_square_pixels_from_tiff_and_pdf(tmp_path, settings):
+    """A fax (ITU-T T.4 standard resolution, ~204 pels per inch across by ~98 lines down, TIFF Class F's
+    XResolution / YResolution) holds a page in half as many lines as pels: read as pixels, its characters
+    came squashed to half their height (the TIFF) or its pels across merged 2:1 (the PDF, rendered at the
+    lesser resolution). Both now reach the cleanup as the fax machine prints the page, each line twice,
+    still black and white; a frame recording an aspect no scanner or fax has is read as it is."""
+    from pipeline.page.cleanup import is_bilevel
+
+    page = _thin_strokes_1bit()  # 900 x 600 px
+    fax = Image.fromarray(page[::2]).convert("1")  # 900 x 300: every other line, as a 98-line/inch fax holds it
+    fax.save(tmp_path / "fax.tif", compression="group4", dpi=(200, 100))
+    fax.save(tmp_path / "fax.pdf", dpi=(200, 100))
+    from_tif = load_page(tmp_path / "fax.tif", "tiff", 1, settings)
+    from_pdf = load_page(tmp_path / "fax.pdf", "pdf", 1, settings)
+    assert from_tif.shape == from_pdf.shape == (600, 900, 3)
+    assert np.array_equal(from_tif[:, :, 0], np.repeat(page[::2], 2, axis=0))
+    assert np.array_equal(from_pdf, from_tif) and is_bilevel(from_tif)
+
+    fax.save(tmp_path / "odd.tif", compression="group4", dpi=(600, 100))  # 6:1, no fax's or scanner's
+    assert load_page(tmp_path / "odd.tif", "tiff", 1, settings).shape == (300, 900, 3)
+
+
+def test_a_fax_page_records_its_enlarged_lines_and_is_routed_as_low_resolution(tmp_path, settings):
+    """Half a standard-resolution fax's lines down were never captured: its page (TIFF or PDF) records a
+    render step enlarged 2x, so that routing tells it as LOW_RESOLUTION (held unless the thresholds were
+    fitted on such pages), not as a scan; a square 1-bit page records nothing new and stays a scan."""
+    from pipeline.kernel.thresholds import LOW_RESOLUTION, SCAN
+    from pipeline.page.extract import aspect_step, render_step
+    from pipeline.page.intake import pdf_render_plan
+    from pipeline.page.routing import capture_kind
+
+    fax = Image.fromarray(_thin_strokes_1bit()[::2]).convert("1")
+    fax.save(tmp_path / "fax.tif", compression="group4", dpi=(200, 100))
+    fax.save(tmp_path / "fax.pdf", dpi=(200, 100))
+    scanned = {"name": "capture", "result": {"page_found": False, "upsample": 1.0}}  # correct_capture: a scan, as it came
+    tif = aspect_step(tmp_path / "fax.tif", "tiff", 1, settings)
+    pdf = render_step(pdf_render_plan(tmp_path / "fax.pdf", 1, settings), settings)
+    for step in (tif, pdf):
+        assert step is not None and step["result"]["enlarged"] and step["result"]["upsample"] == 2.0
+        assert capture_kind([step, scanned]) == LOW_RESOLUTION
+
+    square = Image.fromarray(_thin_strokes_1bit()).convert("1")
+    square.save(tmp_path / "sq.tif", compression="group4", dpi=(200, 200))
+    square.save(tmp_path / "sq.pdf", dpi=(200, 200))
+    assert aspect_step(tmp_path / "sq.tif", "tiff", 1, settings) is None
+    sq = render_step(pdf_render_plan(tmp_path / "sq.pdf", 1, settings), settings)
+    assert sq is not None and not sq["result"]["enlarged"] and capture_kind([sq, scanned]) == SCAN
+
+
 def test_a_thumbnail_is_quarantined_as_too_small_not_called_a_blank_page(tmp_path, store):
     settings = Settings(data_dir=str(tmp_path / "data"))
     d = tmp_path / "thumbs"

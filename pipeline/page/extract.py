@@ -121,7 +121,7 @@ from pipeline.kernel.store import (
 )
 from pipeline.page.cleanup import CAPTURE_UPSAMPLE_MIN, CleanPage, clean_page, page_light
 from pipeline.page.confirm import agree_names
-from pipeline.page.intake import SINGLE_PAGE_MEDIA, PdfRender, load_page, pdf_render_plan, volume_key
+from pipeline.page.intake import SINGLE_PAGE_MEDIA, PdfRender, frame_aspect, load_page, pdf_render_plan, volume_key
 from pipeline.page.layout import (
     GRAINY_PAPER,
     INK_CONTRAST,
@@ -3409,14 +3409,20 @@ def render_step(plan: PdfRender | None, settings: Settings) -> dict[str, Any] | 
     routing.capture_kind tells it as the low-resolution capture it is. A property of how the page was
     captured (the file's own record of it), not of any page's content. None for an image file (no
     plan: its frame reaches the cleanup as it was captured) or where the resolution cannot be told. A
-    1-bit scan is rendered at its own resolution or less: `bilevel`, never enlarged."""
+    1-bit scan is rendered at its own resolution or less: `bilevel`, never enlarged, but down a fax's coarser
+    direction (intake.pdf_render_plan renders it at its finer: ITU-T T.4 ~204 x 98 dpi, enlarged 2x)."""
     if plan is None:
         return None
-    if plan.bilevel:
+    if plan.bilevel:  # enlarged only down a fax's coarser direction (intake.pdf_render_plan: rendered at its finer)
+        up = plan.dpi / plan.image_ppi if plan.image_ppi and plan.dpi > plan.image_ppi else 1.0
         return {
             "name": "render",
             "settings": {"dpi": plan.dpi, "bilevel": True, "upsample_min": CAPTURE_UPSAMPLE_MIN},
-            "result": {"image_ppi": round(plan.image_ppi or plan.dpi, 1), "upsample": 1.0, "enlarged": False},
+            "result": {
+                "image_ppi": round(plan.image_ppi or plan.dpi, 1),
+                "upsample": round(up, 3),
+                "enlarged": up >= CAPTURE_UPSAMPLE_MIN,
+            },
         }
     if plan.image_ppi is None:
         return None
@@ -3425,6 +3431,29 @@ def render_step(plan: PdfRender | None, settings: Settings) -> dict[str, Any] | 
         "name": "render",
         "settings": {"dpi": plan.dpi, "upsample_min": CAPTURE_UPSAMPLE_MIN},
         "result": {"image_ppi": round(plan.image_ppi, 1), "upsample": round(up, 3), "enlarged": up >= CAPTURE_UPSAMPLE_MIN},
+    }
+
+
+def aspect_step(path: Path, media: str, page_no: int, settings: Settings) -> dict[str, Any] | None:
+    """The "render" step of an image file's frame held in pixels that are not square (intake.square_pixels:
+    a fax at ITU-T T.4 standard resolution, ~204 x 98 dpi, its lines down printed twice): the resolutions
+    its file records and how much its coarser direction was enlarged (`upsample`), `enlarged` where by
+    CAPTURE_UPSAMPLE_MIN or more, as render_step records a PDF page's. Half its lines down were never
+    captured, so routing.capture_kind tells it as a LOW_RESOLUTION page, whose records wait in review
+    unless the thresholds were fitted on such pages: a fax copy of design county 03 + typed 04 (seed 4291,
+    204 x 98 dpi) read with square pixels auto-accepted 2 wrong fields of 205 as a scan (a name one
+    character off, an address character 莱 read 築), none of the grey d3316's 4 514. None for square pixels
+    or a PDF (render_step)."""
+    if media == "pdf":
+        return None
+    asp = frame_aspect(path, page_no, settings)
+    if asp is None:
+        return None
+    up = max(asp) / min(asp)
+    return {
+        "name": "render",
+        "settings": {"pixel_aspect": [round(asp[0], 1), round(asp[1], 1)], "upsample_min": CAPTURE_UPSAMPLE_MIN},
+        "result": {"image_ppi": round(min(asp), 1), "upsample": round(up, 3), "enlarged": up >= CAPTURE_UPSAMPLE_MIN},
     }
 
 
@@ -3456,7 +3485,7 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
         return _image_write_failed(store, page_id, t0, rel, page_no, e)
     light = page_light(image)  # what a page that gives no records is told, where its light says why
     del image
-    rendered = render_step(plan, settings)
+    rendered = render_step(plan, settings) or aspect_step(path, media, page_no, settings)
     steps = ([rendered] if rendered else []) + [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
     try:

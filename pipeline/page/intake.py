@@ -329,25 +329,26 @@ def _pdf_image_count(path: Path) -> int | None:
     return None if images is None else len(images)
 
 
-def _largest_page_image(path: Path, page_no: int) -> tuple[float, bool] | None:
+def _largest_page_image(path: Path, page_no: int) -> tuple[float, bool, float] | None:
     """The largest image drawn on page `page_no` (1-based) of a PDF, by pixels (`pdfimages -list`, nothing
     decoded): (its resolution in pixels per inch of the page as drawn, the lesser of its two directions;
-    whether it is held at one bit per pixel, black or white). None when the page holds no image or that
-    cannot be told (pdfimages missing or failing)."""
+    whether it is held at one bit per pixel, black or white; the greater of its two directions: a fax's
+    finer one, ITU-T T.4 ~204 across by ~98 down). None when the page holds no image or that cannot be
+    told (pdfimages missing or failing)."""
     images = _pdf_images(path, page_no)
     if images is None:
         return None
-    best: tuple[int, float, bool] | None = None
+    best: tuple[int, float, bool, float] | None = None
     for f in images:
         if len(f) < 14 or f[2] != "image":  # a mask (smask, stencil) is no picture of the page
             continue
         try:
-            pixels, ppi, bits = int(f[3]) * int(f[4]), min(float(f[12]), float(f[13])), int(f[7])
+            pixels, xy, bits = int(f[3]) * int(f[4]), (float(f[12]), float(f[13])), int(f[7])
         except ValueError:
             continue
-        if ppi > 0 and (best is None or pixels > best[0]):
-            best = (pixels, ppi, bits == 1 and f[5] == "gray")
-    return None if best is None else (best[1], best[2])
+        if min(xy) > 0 and (best is None or pixels > best[0]):
+            best = (pixels, min(xy), bits == 1 and f[5] == "gray", max(xy))
+    return None if best is None else (best[1], best[2], best[3])
 
 
 def recover_pdf(path: Path, sha: str, settings: Settings) -> tuple[Path, int]:
@@ -539,11 +540,16 @@ def pdf_render_plan(path: Path, page_no: int, settings: Settings) -> PdfRender:
     the 1-bit scan it is, at fewer pixels (pdftocairo averages the pixels it merges; the threshold at
     half keeps a stroke where it covered half of them), rather than the grey page the default renderer
     makes of it at `pdf_dpi`. A property of the file (its own record of how the page was scanned), not
-    of any page's content."""
+    of any page's content.
+
+    A 1-bit scan held at two resolutions (a fax: ITU-T T.4 standard resolution, ~204 pels per inch across
+    by ~98 lines down, the aspect square_pixels restores for a TIFF) is rendered at the finer one, so that
+    each coarse line is drawn twice, as a fax machine prints it, and no pel across is merged: at the lesser
+    the page lost half its pels across (its strokes merged 2:1 and thresholded)."""
     got = _largest_page_image(path, page_no)
     if got is None or not got[1] or got[0] < 72:
         return PdfRender(settings.pdf_dpi, False, None if got is None else got[0])
-    ppi = got[0]
+    ppi = got[2] if got[2] / got[0] <= PIXEL_ASPECT_MAX else got[0]
     limit = float(BILEVEL_MAX_DPI)
     inch = _page_px(_pdfinfo(path), 1.0)  # the page's size in inches
     if inch is not None and inch[0] * inch[1] > 0:
@@ -551,7 +557,71 @@ def pdf_render_plan(path: Path, page_no: int, settings: Settings) -> PdfRender:
     whole = round(ppi) if round(ppi) <= limit else int(limit)
     if whole < 72:
         return PdfRender(settings.pdf_dpi, False, ppi)
-    return PdfRender(whole, True, ppi)
+    return PdfRender(whole, True, got[0] if ppi != got[0] else ppi)
+
+
+PIXEL_ASPECT_MIN = 1.02
+"""A frame whose two resolutions (TIFF XResolution / YResolution, PNG pHYs, JPEG JFIF density, as Pillow
+reads them into `dpi` or, with no unit, `resolution`) differ by more than this factor is held in pixels
+that are not square (square_pixels). Below it, a rounding of the same resolution (199.99 / 200)."""
+PIXEL_ASPECT_MAX = 4.0
+"""...and by at most this factor: ITU-T T.4's fax resolutions are 8.04 pels/mm across (1 728 pels over
+215 mm, ~204 dpi) by 3.85 ("standard", ~98 dpi), 7.7 ("fine", ~196 dpi) or 15.4 lines/mm ("superfine",
+~392 dpi) down, so at most ~2.1 either way; a factor over 4 is no scanner's or fax's and the file's record
+is not believed (the frame is read as it is)."""
+
+
+def pixel_aspect(frame: Image.Image) -> tuple[float, float] | None:
+    """The frame's (across, down) resolution where its file records two that differ by PIXEL_ASPECT_MIN to
+    PIXEL_ASPECT_MAX (a fax page: ITU-T T.4 standard resolution ~204 x 98 dpi, kept in TIFF Class F's
+    XResolution / YResolution), else None: its pixels are square, or nothing is recorded."""
+    res = frame.info.get("dpi") or frame.info.get("resolution")
+    if not isinstance(res, tuple | list) or len(res) < 2:
+        return None
+    try:
+        x, y = float(res[0]), float(res[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    if x <= 0 or y <= 0:
+        return None
+    r = max(x, y) / min(x, y)
+    return (x, y) if PIXEL_ASPECT_MIN < r <= PIXEL_ASPECT_MAX else None
+
+
+def square_pixels(frame: Image.Image, max_pixels: int) -> Image.Image:
+    """`frame` with square pixels: the direction held at the lower resolution enlarged to the other's
+    (pixel_aspect). A fax held at ~204 x 98 dpi (ITU-T T.4 standard resolution) is, as pixels, a page half
+    its height: its characters squashed to half their height, its rows half their pitch, which neither the
+    grid's rules nor the recognizer (trained on upright glyphs of normal proportions) expect. A fax
+    machine prints each such line twice; so does this, for a 1-bit frame (nearest neighbour: the page stays
+    black and white, cleanup.is_bilevel); a grey or colour frame is interpolated (bicubic). A frame whose
+    enlargement would pass `max_pixels` (the limit a file is held to) is read as it is. The file's own
+    record of how the page was scanned, not any page's content."""
+    asp = pixel_aspect(frame)
+    if asp is None:
+        return frame
+    x, y = asp
+    w, h = frame.size
+    size = (w, round(h * x / y)) if x > y else (round(w * y / x), h)
+    if size[0] * size[1] > max_pixels:
+        return frame
+    return frame.resize(size, Image.Resampling.NEAREST if frame.mode == "1" else Image.Resampling.BICUBIC)
+
+
+def frame_aspect(path: Path, page_no: int, settings: Settings) -> tuple[float, float] | None:
+    """Frame `page_no` (1-based) of an image file's (across, down) resolution where square_pixels enlarges
+    it (pixel_aspect and within `max_image_pixels`), else None. Reads the frame's header only."""
+    try:
+        with _open_image(path, settings) as img, _decoder_warnings(path):
+            img.seek(page_no - 1)
+            asp = pixel_aspect(img)
+            w, h = img.size
+    except (InputFileError, EOFError, OSError, ValueError):
+        return None
+    if asp is None:
+        return None
+    r = max(asp) / min(asp)
+    return asp if w * h * r <= settings.max_image_pixels else None
 
 
 def load_page(path: Path, media_type: str, page_no: int, settings: Settings, plan: PdfRender | None = None) -> np.ndarray:
@@ -587,7 +657,7 @@ def load_page(path: Path, media_type: str, page_no: int, settings: Settings, pla
                 frame = img.copy()
         except (EOFError, OSError, ValueError) as e:
             raise CorruptFileError(str(path), zh_en(f"第 {page_no} 帧无法读取", f"frame {page_no} cannot be read ({e})")) from e
-    return _to_bgr(frame)
+    return _to_bgr(square_pixels(frame, settings.max_image_pixels))
 
 
 # --- registering a folder --------------------------------------------------------------------
