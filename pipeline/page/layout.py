@@ -248,17 +248,29 @@ def _leaning_beside(gray: np.ndarray, masks: LineMasks, cols: list[int], height:
     hard shadow's edge crossing the table a degree or two off the plumb is as straight and as long as a
     leaning line."""
     new = [x for x in _leaning_lines(masks.ver, height) if all(abs(x - c) > LINE_MIN_GAP_PX for c in cols)]
-    if not new:
+    return _not_light_steps(gray, masks, new, horizontal=False)
+
+
+def _not_light_steps(gray: np.ndarray, masks: LineMasks, found: list[int], horizontal: bool) -> list[int]:
+    """The lines among `found` (y of row lines where `horizontal`, else x of column lines, on the region of
+    `masks`) that are ruling, not the edge of a step in light: fewer than LEAN_STEP_SHARE of their runs'
+    pixels within LEAN_PX of them are step pixels (pipeline.page.cleanup.step_pixels: paper in light on one
+    side only). Used for the lines counted over a slant or a bow (_leaning_beside, _bowed_beside), which a
+    hard shadow's straight edge can pass for."""
+    if not found:
         return []
-    rh, rw = masks.ver.shape
+    runs = masks.hor if horizontal else masks.ver
+    rh, rw = runs.shape
     page = np.zeros(gray.shape, np.uint8)
-    page[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] = masks.ver
-    steps = step_pixels(gray, page, horizontal=False)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw]
+    page[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] = runs
+    steps = step_pixels(gray, page, horizontal=horizontal)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw]
+    if not horizontal:  # a column line's band is columns of pixels: turned, rows as for a row line
+        runs, steps = runs.T, steps.T
     kept = []
-    for x in new:
-        band = masks.ver[:, max(0, x - LEAN_PX) : x + LEAN_PX + 1] > 0
-        if (steps[:, max(0, x - LEAN_PX) : x + LEAN_PX + 1] & band).sum() < LEAN_STEP_SHARE * band.sum():
-            kept.append(x)
+    for p in found:
+        band = runs[max(0, p - LEAN_PX) : p + LEAN_PX + 1] > 0
+        if (steps[max(0, p - LEAN_PX) : p + LEAN_PX + 1] & band).sum() < LEAN_STEP_SHARE * band.sum():
+            kept.append(p)
     return kept
 
 
@@ -327,18 +339,7 @@ def _bowed_beside(gray: np.ndarray, masks: LineMasks, rows: list[int], width: in
         return []
     new = [y for y in _bowed_lines(masks.hor, width) if all(abs(y - r) > LINE_MIN_GAP_PX for r in rows)]
     new = [y for y in new if _one_bowed_line(masks.hor, y, width)]
-    if not new:
-        return []
-    rh, rw = masks.hor.shape
-    page = np.zeros(gray.shape, np.uint8)
-    page[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw] = masks.hor
-    steps = step_pixels(gray, page, horizontal=True)[masks.y0 : masks.y0 + rh, masks.x0 : masks.x0 + rw]
-    kept = []
-    for y in new:
-        band = masks.hor[max(0, y - LEAN_PX) : y + LEAN_PX + 1] > 0
-        if (steps[max(0, y - LEAN_PX) : y + LEAN_PX + 1] & band).sum() < LEAN_STEP_SHARE * band.sum():
-            kept.append(y)
-    return kept
+    return _not_light_steps(gray, masks, new, horizontal=True)
 
 
 def bowed_line_rows(grid: Grid) -> list[int]:
