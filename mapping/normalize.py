@@ -1558,11 +1558,17 @@ design stores 3301, 3305, 4405 and 4406 every such corrected name was right (30 
 addresses among them were wrong in a road, a house number or a village, and held by that doubt."""
 
 
+PLACE_DOUBT_FLAGS = frozenset({"lexicon_ambiguous", "lexicon_context_mismatch", UNDER_CORRECTED_COUNTY})
+"""The lexicon's flags of a place name it could not make sure of (mapping.places._scan): several
+candidates, a context that does not fit, or a correction resting on another correction. Such a name is
+a known doubt (_place_certainty), and names no division code (mapping.record.build_record)."""
+
+
 def _place_certainty(flags: tuple[str, ...]) -> float:
     """A corrected place name is as sure as the lexicon's corrections are (LEXICON_CERTAINTY); a
     misread one left uncorrected (several candidates, or a context that does not fit) is a known
     doubt: a person should be able to tell."""
-    if "lexicon_ambiguous" in flags or "lexicon_context_mismatch" in flags or UNDER_CORRECTED_COUNTY in flags:
+    if PLACE_DOUBT_FLAGS & set(flags):
         return 0.6  # a town corrected under a county itself corrected: as doubted as when it was left as read
     if "lexicon_confirmed_below" in flags:  # the places read exactly below it name it (places._confirmed_below)
         return 1.0
@@ -1825,13 +1831,15 @@ _DOUBTFUL_GLYPHS = "乔"
 """夼 (a Jiaodong word for a valley village, 上夼村) is not in the PP-OCRv4 dictionary: it is read
 as 乔. 乔 is a real surname and place word too, so it is never replaced, only doubted
 (`glyph_outside_ocr_dictionary`): a reviewer looks at the crop."""
-_DOUBTFUL_BEFORE_VILLAGE = re.compile(r"[奋奇]村")
+_KUANG_LOOKALIKES = "奋奇"
+"""The look-alikes a handwritten 夼 is read as, right before 村 (mapping.places.LOOKALIKES)."""
+_DOUBTFUL_BEFORE_VILLAGE = re.compile(f"[{_KUANG_LOOKALIKES}]村")
 """夼 is also read as 奋 or 奇 in a handwritten hand; right before 村 (李家奋村) either is doubted, or, in a village
 off its town's list, put back to 夼 (_KUANG_LOOKALIKE_BEFORE_VILLAGE, session 42)."""
 STAND_IN_FOR = "夼"
 """The character _DOUBTFUL_GLYPHS and _DOUBTFUL_BEFORE_VILLAGE stand for: one PP-OCRv4 could not output (not in its
 dictionary); PP-OCRv6 has it and still reads its faint or handwritten strokes as these look-alikes."""
-_KUANG_LOOKALIKE_BEFORE_VILLAGE = re.compile(r"[奋奇](?=村)")
+_KUANG_LOOKALIKE_BEFORE_VILLAGE = re.compile(f"[{_KUANG_LOOKALIKES}](?=村)")
 """A 奋 or 奇 right before a village's generic 村, in a village its town's list lacks (village_not_in_list), is 夼.
 Sources: the official village list (NBS 2023, mapping/data/yantai_villages.json: of its 4 971 Yantai village
 names, 239 write 夼 right before 村 (窑夼村, 艾子夼村) and none 奋 or 奇 there; 奋 and 奇 are in no listed village

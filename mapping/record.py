@@ -670,11 +670,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if addr is not None and addr.raw.strip():
             derived_n = N.normalize_division(addr.raw, year, sp)
             source_conf = float(cells["household_address"].confidence) if "household_address" in cells else 1.0
-            if derived_n.value is not None and not {
-                "lexicon_ambiguous",
-                "lexicon_context_mismatch",
-                N.UNDER_CORRECTED_COUNTY,
-            } & set(derived_n.flags):
+            if derived_n.value is not None and not N.PLACE_DOUBT_FLAGS & set(derived_n.flags):
                 # named by place names read exactly as the lexicon has them, or corrected to one (whose
                 # certainty the normalizer counts): an unsure character elsewhere in the address
                 # (village, house number), or the misread character the correction put right, does

@@ -288,10 +288,7 @@ def _bowed_lines(hor: np.ndarray, width: int) -> list[int]:
     (gridlines.line_masks) keeps a bowed line in pieces, each at its own y, so the line still spans the
     table's width counted over its bow. Source: a property of imaging (a page that is not flat is no plane
     for the homography) and of ruled tables (a row line runs from the table's left border to its right)."""
-    if hor.size == 0:
-        return []
-    band = cv2.dilate(hor, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * LEAN_PX + 1)))
-    return _line_positions((band > 0).sum(axis=1).astype(float), GRID_LINE_SPAN * width, min_gap=LINE_MIN_GAP_PX)
+    return _leaning_lines(np.ascontiguousarray(hor.T), width)  # a row line's bow is a column line's slant turned
 
 
 BOW_STEP_PX = 3
