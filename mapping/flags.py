@@ -547,6 +547,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by how often real names use their characters chose another (徐五华 → 徐玉华, 干丹丹 → 于丹丹); the reading is kept as the raw text",
         "warn",
     ),
+    "name_weighed_by_sex": FlagInfo(
+        "识别把握不足；按本行所记此人的性别（逝者的性别栏或身份证号，经办人、登记人与逝者的关系：子、女、配偶）权衡识别器认为可能的写法，所取写法与不分性别权衡的不同，仍需核对，原识别结果保留",
+        "the reading was unsure; weighing the texts the recognizer may have seen by the sex the row gives this person (the deceased's sex column or ID number; an agent's or registrant's relation to the deceased: son, daughter, spouse) chose another text than weighing by all given names: still to be checked; the reading is kept as the raw text",
+        "warn",
+    ),
     "name_confirmed_by_other_register": FlagInfo(
         "识别把握不足的姓名，与另一登记簿（火化/海葬）中同一身份证号那条记录里确定识别的姓名一字不差，据此确认",
         "a name read unsure that the other register's entry for the same ID number reads surely, to the letter: confirmed by it",

@@ -1402,15 +1402,20 @@ UNLISTED_SURNAME_RANK = 2000
 """The place a first character that is no listed surname is given (年 for 牟, 干 is listed)."""
 
 
-def name_log_prior(name: str) -> float:
+SEXES = ("1", "2")
+"""GB/T 2261.1's codes of a known sex: 1 male, 2 female (0 unknown and 9 not stated say nothing)."""
+
+
+def name_log_prior(name: str, sex: str | None = None) -> float:
     """The log-frequency of a name as a Chinese name: its surname by its place in the surname list
     (SURNAME_RANK_OFFSET), each given-name character by its share of 32 million characters of real
-    given names (mapping/data/given_name_chars.txt, one added to every count). Comparable between
-    names of the same length only."""
+    given names (mapping/data/given_name_chars.txt, one added to every count): of men's given names
+    where `sex` is "1", of women's where it is "2" (GB/T 2261.1), of both where it is neither.
+    Comparable between names of the same length and the same `sex` only."""
     if not name:
         return 0.0
     ranks = _surname_ranks()
-    counts, total = _given_name_counts()
+    counts, total = _given_name_counts() if sex not in SEXES else _given_name_counts_of(str(sex))
     prior = -SURNAME_RANK_EXPONENT * math.log(ranks.get(name[0], UNLISTED_SURNAME_RANK) + SURNAME_RANK_OFFSET)
     return prior + sum(math.log((counts.get(ch, 0) + 1) / total) for ch in name[1:])
 
@@ -1429,27 +1434,29 @@ class NameWeighing:
         return self.share * self.held
 
 
-def rescore_name(value: str, alternatives: Sequence[tuple[str, float]]) -> NameWeighing | None:
+def rescore_name(value: str, alternatives: Sequence[tuple[str, float]], sex: str | None = None) -> NameWeighing | None:
     """A doubted name weighed by the frequency of its characters in real names: of the texts of its
     length the recognizer may have seen (`alternatives`: text, log-probability on the cell's crop;
     pipeline.page.extract.name_alternatives), the one with the best log-probability plus
     NAME_PRIOR_WEIGHT x name_log_prior, and how sure that choice is: its share of the weighed texts
     times the share of the recognizer's probability the texts hold (texts it did not list are not
     vouched for). 徐五华 → 徐玉华 (五 is 74 times rarer than 玉 in given names), 王明字 → 王明宇, 干丹丹
-    → 于丹丹. None where `value` is not among the texts (nothing to weigh it against)."""
+    → 于丹丹. `sex` (GB/T 2261.1, the bearer's: mapping.record.name_bearer_sex) weighs the given
+    name by the given names of that sex (name_log_prior). None where `value` is not among the texts
+    (nothing to weigh it against)."""
     same = {t: x for t, x in alternatives if len(t) == len(value)}
     if value not in same or "·" in value:
         return None
     texts = list(same)
     heard = np.array([same[t] for t in texts], dtype=np.float64)
-    weighed = heard + NAME_PRIOR_WEIGHT * np.array([name_log_prior(t) for t in texts])
+    weighed = heard + NAME_PRIOR_WEIGHT * np.array([name_log_prior(t, sex) for t in texts])
     best = int(weighed.argmax())
     share = 1.0 / float(np.exp(weighed - weighed[best]).sum())
     held = min(1.0, float(np.exp(heard).sum()))
     return NameWeighing(texts[best], share, held)
 
 
-def listed_surname_reading(value: str, alternatives: Sequence[tuple[str, float]]) -> str | None:
+def listed_surname_reading(value: str, alternatives: Sequence[tuple[str, float]], sex: str | None = None) -> str | None:
     """For a name whose first character is on no surname list (a misread: SURNAME_UNUSUAL_CERTAINTY), the
     text of its length beginning with a listed surname (mapping/data/surnames.txt, the national frequency
     list) that the recognizer listed for its crop (`alternatives`: pipeline.page.extract.name_alternatives)
@@ -1465,7 +1472,7 @@ def listed_surname_reading(value: str, alternatives: Sequence[tuple[str, float]]
     listed = [(t, x) for t, x in alternatives if len(t) == len(value) and t[0] in _surnames() and "·" not in t]
     if not listed:
         return None
-    chosen = rescore_name(listed[0][0], listed)
+    chosen = rescore_name(listed[0][0], listed, sex)
     return None if chosen is None else chosen.text
 
 
@@ -1512,7 +1519,17 @@ def _surname_ranks() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _given_name_counts() -> tuple[dict[str, int], int]:
-    counts = {ch: int(n) for ch, n in (line.split() for line in _data_lines("given_name_chars.txt"))}
+    """Each character's count in real given names, men's and women's together, and their sum."""
+    counts = {ch: int(m) + int(w) for ch, m, w in (line.split() for line in _data_lines("given_name_chars.txt"))}
+    return counts, sum(counts.values())
+
+
+@lru_cache(maxsize=2)
+def _given_name_counts_of(sex: str) -> tuple[dict[str, int], int]:
+    """Each character's count in the given names of men (`sex` "1") or of women ("2"), and their sum
+    (mapping/data/given_name_chars.txt: the ngender table's two columns)."""
+    column = 1 if sex == "1" else 2
+    counts = {parts[0]: int(parts[column]) for parts in (line.split() for line in _data_lines("given_name_chars.txt"))}
     return counts, sum(counts.values())
 
 

@@ -368,11 +368,13 @@ def _plain_normalizer(
 
 
 def _field_order(ks: KindSpec) -> list[FieldSpec]:
-    # the ID first (sex and birth date lean on it); the division after the address
+    # the ID first (sex and birth date lean on it); names after the sex and relations (their bearer's
+    # sex weighs them: name_bearer_sex); the division after the address
     first = [f for f in ks.fields if f.normalizer == "id_number"]
     last = [f for f in ks.fields if f.source == "derived" or f.normalizer == "division"]
-    middle = [f for f in ks.fields if f not in first and f not in last]
-    return first + middle + last
+    names = [f for f in ks.fields if f.normalizer == "name" and f not in first and f not in last]
+    middle = [f for f in ks.fields if f not in first and f not in last and f not in names]
+    return first + middle + names + last
 
 
 AGREED_WORDING_FROM = 0.5
@@ -401,12 +403,76 @@ SHAPE_MATCHES = ("sea_area_matched_by_shape", "code_matched_by_shape")
 """Flags of a value chosen from a closed list by glyph shape (mapping.glyphs)."""
 
 
+RELATION_SEX = {"20": "1", "30": "2"}
+"""The relation codes (GB/T 4761, the spec's relation table) that name their person's sex (GB/T 2261.1): 子 (20) a
+son, 女 (30) a daughter. 配偶 (10) is the deceased's spouse: of the other sex (the Civil Code, art. 1046-1049: a
+marriage is made by a man and a woman). The others (孙辈, 父母, 兄弟姐妹, 其他亲属 ...) name either."""
+SPOUSE = "10"
+
+_MEN = (
+    "子 儿子 长子 次子 三子 四子 五子 独生子 之子 儿 养子 继子 夫 丈夫 孙子 外孙 外孙子 曾孙子 外曾孙子 孙女婿 父 父亲"
+    " 继父 养父 公公 岳父 祖父 外祖父 曾祖父 爷爷 姥爷 兄 弟 哥 兄弟 哥哥 弟弟 姐夫 妹夫 侄子 外甥 女婿 叔叔 叔父 伯父"
+    " 舅舅 舅父 姨父 姑父 表哥 表弟 堂兄 堂弟 堂兄弟 表兄弟"
+)
+_WOMEN = (
+    "女 女儿 长女 次女 三女 四女 五女 独生女 之女 养女 继女 妻 妻子 孙女 外孙女 曾孙女 外曾孙女 孙媳 母 母亲 继母 养母"
+    " 婆婆 岳母 祖母 外祖母 曾祖母 奶奶 姥姥 姐 妹 姐妹 姐姐 妹妹 嫂 嫂子 弟媳 侄女 外甥女 儿媳 儿媳妇 伯母 婶母 舅母"
+    " 姨 姨母 姑姑 姑母 表姐 表妹 堂姐妹 表姐妹"
+)
+RELATION_WORDING_SEX = {**{w: "1" for w in _MEN.split()}, **{w: "2" for w in _WOMEN.split()}}
+"""Kinship words that name their person's sex, as the relation cell may write them: GB/T 4761's detailed codes
+list each relative by sex (夫 and 妻, 孙子 and 孙女, 父亲 and 母亲, 兄 弟 姐 妹 apart), where the spec's coarse
+table folds them (孙辈, 父母, 兄弟姐妹, 其他亲属); a word is the person's sex only where it is the whole cell."""
+
+
+def deceased_sex(out: Mapping[str, FieldValue], id_value: str | None) -> str | None:
+    """The deceased's sex (GB/T 2261.1 "1" / "2"): the sex column's reading, the ID's 17th digit (GB 11643:
+    odd for a man) where the number is valid; None where neither says it, or where they disagree."""
+    fv = out.get("sex_code")
+    read = str(fv.value) if fv is not None and fv.value in N.SEXES and "derived_from_id" not in fv.flags else None
+    by_id = N.sex_from_id(id_value) if id_value else None
+    if read is not None and by_id is not None and read != by_id:
+        return None
+    return read or by_id
+
+
+def name_bearer_sex(name_field: str, out: Mapping[str, FieldValue], id_value: str | None) -> str | None:
+    """The sex of the person a name field names, where the row says it: the deceased's (deceased_sex);
+    an agent's or registrant's by the relation mapped beside it (`<person>_relation_code`): its wording
+    where that names a sex (RELATION_WORDING_SEX: 孙女, 父亲, 妹), else its code (RELATION_SEX; a spouse of
+    the other sex than the deceased's). None where the row does not say."""
+    dead = deceased_sex(out, id_value)
+    if name_field == "deceased_name":
+        return dead
+    if not name_field.endswith("_name"):
+        return None
+    rel = out.get(name_field.removesuffix("_name") + "_relation_code")
+    code = str(rel.value) if rel is not None and rel.value is not None else None
+    worded = RELATION_WORDING_SEX.get("".join(rel.raw.split())) if rel is not None and code is not None else None
+    if worded is not None:
+        return worded
+    if code in RELATION_SEX:
+        return RELATION_SEX[code]
+    if code == SPOUSE and dead is not None:
+        return "2" if dead == "1" else "1"
+    return None
+
+
+NAME_WEIGHED_BY_SEX = "name_weighed_by_sex"
+NAME_WEIGHED_BY_SEX_CERTAINTY = 0.45
+"""How sure a name is at most whose weighing by its bearer's sex chose another text than the weighing by all
+given names (_weigh_name): an inference on the row's sex column or relation (which may be misread) and on the
+share of men's and women's names a character has (names of either sex exist): a proposal for the reviewer,
+under every type's threshold (as VILLAGE_DECODED_CERTAINTY), the reading kept as raw."""
+
+
 def _weigh_name(
     fv: FieldValue,
     n: N.Normalized,
     alternatives: Sequence[tuple[str, float]],
     normalize: Callable[[str], N.Normalized],
     as_read: str | None = None,
+    sex: str | None = None,
 ) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
@@ -418,12 +484,30 @@ def _weigh_name(
     A name whose traditional forms were folded (`normalize.fold_traditional`) is weighed as read
     (`as_read`): the recognizer's alternatives are texts as it reads them, and a traditional glyph rare
     in names (義 read for 姜 or 美) is the doubt the weighing is for; where the reading as read wins, the
-    folded value stays."""
+    folded value stays.
+
+    `sex` (the bearer's, name_bearer_sex): the texts are weighed again by the given names of that sex
+    (N.rescore_name); where that weighing chooses another text than the one by all given names, its text
+    is taken, flagged NAME_WEIGHED_BY_SEX, at most NAME_WEIGHED_BY_SEX_CERTAINTY sure. Why: a given name's
+    characters depend on its bearer's sex (the ngender table counts men's and women's apart: 丽 is 20
+    times likelier in a woman's given name than in a man's, 刚 21 times likelier in a man's), so a text the recognizer finds nearly as likely
+    as another, of a man's name where the row says a woman, is the less likely name."""
     read = as_read if as_read is not None else str(n.value)
     chosen = N.rescore_name(read, alternatives)
     if chosen is None:
         _listed_surname(fv, n, alternatives, normalize)
         return
+    by_sex = N.rescore_name(read, alternatives, sex) if sex in N.SEXES else None
+    if by_sex is not None and by_sex.text != chosen.text:
+        other = normalize(by_sex.text)
+        if other.value is not None:
+            kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
+            confidence = weighed_name_confidence(by_sex.sure * other.certainty, by_sex.share)
+            fv.value, fv.confidence = other.value, min(confidence, NAME_WEIGHED_BY_SEX_CERTAINTY)
+            reread = ["name_reread_by_frequency"] if by_sex.text not in (n.value, read) else []
+            fv.flags = list(other.flags) + kept + reread + [NAME_WEIGHED_BY_SEX]
+            _listed_surname(fv, other, alternatives, normalize)
+            return
     if chosen.text in (n.value, read):
         fv.confidence = weighed_name_confidence(fv.confidence, chosen.share)
         _listed_surname(fv, n, alternatives, normalize)
@@ -597,7 +681,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
                 fv.flags.append("phone_digit_rival")
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
-            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None)
+            sex = name_bearer_sex(f.name, out, id_value)
+            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None, sex)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
             # the one valid reading of two; not a decoded one (pipeline.page.extract.decode_valid): it

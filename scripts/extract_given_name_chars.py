@@ -3,7 +3,8 @@ with a character that almost never is one (mapping.normalize.normalize_name, giv
 
 Source: the `ngender` package 0.1.1 (PyPI, MIT License, Copyright (c) 2015 Jingchao Hu), file
 `ngender/charfreq.csv`: per character, its count in the given names of a large list of real people
-(male and female counts; about 32 million characters in all). Run once, offline; the product
+(male and female counts, both kept: a name's characters depend on its bearer's sex, mapping.normalize
+name_log_prior; about 32 million characters in all). Run once, offline; the product
 reads the text file it writes, never the network:
 
     pip download ngender==0.1.1 --no-deps && tar xzf ngender-0.1.1.tar.gz
@@ -16,8 +17,9 @@ import csv
 import sys
 from pathlib import Path
 
-HEADER = """# How often each character occurs in real Chinese given names: "<character> <count>", commonest first.
-# From the ngender package 0.1.1 (ngender/charfreq.csv, male + female counts), MIT License:
+HEADER = """# How often each character occurs in real Chinese given names: "<character> <men's count> <women's count>",
+# commonest (both together) first.
+# From the ngender package 0.1.1 (ngender/charfreq.csv, male and female counts), MIT License:
 # Copyright (c) 2015 Jingchao Hu. Permission is hereby granted, free of charge, to any person obtaining a copy
 # of this software and associated documentation files (the "Software"), to deal in the Software without
 # restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute,
@@ -33,15 +35,17 @@ HEADER = """# How often each character occurs in real Chinese given names: "<cha
 
 
 def main(src: str, dst: str) -> None:
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
     with open(src, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             ch = row["char"].strip()
             if len(ch) == 1:
-                counts[ch] = counts.get(ch, 0) + int(row["male"]) + int(row["female"])
-    lines = [f"{ch} {n}" for ch, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0]
+                male, female = counts.get(ch, (0, 0))
+                counts[ch] = (male + int(row["male"]), female + int(row["female"]))
+    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    lines = [f"{ch} {m} {w}" for ch, (m, w) in ranked if m + w > 0]
     Path(dst).write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} characters, {sum(counts.values())} occurrences -> {dst}")
+    print(f"{len(lines)} characters, {sum(m + w for m, w in counts.values())} occurrences -> {dst}")
 
 
 if __name__ == "__main__":

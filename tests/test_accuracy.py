@@ -1467,6 +1467,53 @@ def test_a_name_reread_by_frequency_keeps_its_reading_and_says_so():
     assert len(json.loads(json.dumps(stored.to_dict(), allow_nan=False))["alternatives"]) == 2
 
 
+def test_a_doubted_name_is_weighed_by_the_sex_the_row_gives_its_bearer_held_where_that_changes_the_choice():
+    """丽 is 20 times likelier in a woman's given name than in a man's, 刚 21 times in a man's (the ngender
+    table's two columns): of two texts the recognizer may have seen, a son's or a woman's husband's name takes
+    the man's, a daughter's the woman's; the deceased's by her sex column and ID (GB 11643's 17th digit), not
+    where the two disagree; held (name_weighed_by_sex) where the weighing by all given names chose otherwise.
+    Failed before: the weighing by all given names chose 王丽 and 王强 whatever the row said."""
+    import math
+
+    from mapping import normalize as N
+    from mapping.record import NAME_WEIGHED_BY_SEX, NAME_WEIGHED_BY_SEX_CERTAINTY, RELATION_WORDING_SEX
+
+    box = (0, 0, 10, 10)
+    torn = (("王丽", math.log(0.6)), ("王刚", math.log(0.4)))
+    assert N.rescore_name("王丽", torn).text == "王丽"  # by all given names
+
+    def agent(relation: str | None) -> FieldValue:
+        cells = row(TRUE_ID)  # a woman's ID, sex column 女
+        cells["agent_name"] = RawCell("王丽", 0.6, box, alternatives=torn)
+        if relation is None:
+            del cells["agent_relation_code"]
+        else:
+            cells["agent_relation_code"] = RawCell(relation, 0.99, box)
+        return build_record("cremation", cells, CTX).fields["agent_name"]
+
+    for relation in ("儿子", "丈夫", "外甥", "弟"):  # a son; the deceased woman's spouse; the words name a man
+        fv = agent(relation)
+        assert fv.value == "王刚" and fv.raw == "王丽" and NAME_WEIGHED_BY_SEX in fv.flags
+        assert fv.confidence <= NAME_WEIGHED_BY_SEX_CERTAINTY
+    for relation in ("女儿", "孙女", "兄妹", "朋友", None):  # women; a brother or sister, a friend, no relation: no sex
+        fv = agent(relation)
+        assert fv.value == "王丽" and NAME_WEIGHED_BY_SEX not in fv.flags
+
+    def deceased(sex: str) -> FieldValue:
+        cells = row(TRUE_ID)
+        cells["sex_code"] = RawCell(sex, 0.99, box)
+        cells["deceased_name"] = RawCell("王强", 0.6, box, alternatives=(("王强", math.log(0.6)), ("王芳", math.log(0.4))))
+        return build_record("cremation", cells, CTX).fields["deceased_name"]
+
+    fv = deceased("女")
+    assert fv.value == "王芳" and NAME_WEIGHED_BY_SEX in fv.flags and fv.confidence <= NAME_WEIGHED_BY_SEX_CERTAINTY
+    fv = deceased("男")  # the sex column and the ID disagree: no sex
+    assert fv.value == "王强" and NAME_WEIGHED_BY_SEX not in fv.flags
+    assert N.name_log_prior("王丽", "2") > N.name_log_prior("王丽") > N.name_log_prior("王丽", "1")
+    assert NAME_WEIGHED_BY_SEX in FLAGS
+    assert set(RELATION_WORDING_SEX) <= set(load_spec().table("relation").wording)  # the spec's own wordings
+
+
 def test_a_name_is_as_sure_as_its_reading_and_its_weighing_against_the_crops_other_names():
     """A name's confidence takes in how alone it is among the names the recognizer finds in its crop
     (mapping.record.weighed_name_confidence): on the design stores the weighing's share told right names

@@ -10,7 +10,8 @@ written entries: other ink, another crop, another page.
 
 `confirm_names` lets the sure one vouch for the unsure one, where they read the same text: a name the
 recognizer read below its threshold (its only doubt: no structure doubt on it, STRUCTURE_DOUBT_FLAGS,
-and no other reason naming it) whose text equals a name field of the other register's entry that was
+and no other reason naming it; not a text its bearer's sex chose, mapping.record.NAME_WEIGHED_BY_SEX, an
+inference that stays a proposal) whose text equals a name field of the other register's entry that was
 read at or above that threshold takes that sure reading's confidence (flag NAME_CONFIRMED), and its
 record is routed again. An unsure reading landing, by chance, on exactly the text the other register
 reads surely is what a misreading rarely does; what is left is the risk that the sure reading itself is
@@ -33,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mapping.normalize import normalize_id_number
+from mapping.record import NAME_WEIGHED_BY_SEX
 from mapping.spec import field_types
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, Store
@@ -145,6 +147,8 @@ def _confirm(
                 if line is None or not isinstance(fv, dict) or fv.get("value") in (None, ""):
                     continue
                 if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
+                    continue
+                if NAME_WEIGHED_BY_SEX in (fv.get("flags") or ()):  # a text chosen by inference stays a proposal
                     continue
                 threshold = _threshold(s, page_of[rid], kind, name, fields, settings)
                 vouch = [
