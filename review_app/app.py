@@ -864,7 +864,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         crop = f"<span style='color:#777;font-size:0.85em'>{_E(t('rec.scan_hidden'))}</span>"
     else:
         uri = _cell_uri(view, f.box)
-        missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
+        missing = t(f"column.{R.column_shown(f)}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
         crop = (
             f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
             f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
