@@ -1026,6 +1026,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "尚无审核完成的抽检记录：审核员审完抽检记录后，这里显示各卷的错误率。",
         "No audit record reviewed yet: once reviewers have reviewed them, each volume's error rate shows here.",
     ),
+    "quality.total.no_auto": (
+        "实测错误率：尚无自动通过的记录，没有可抽检的记录（每条记录都经人工审核）。",
+        "Measured error: no record was auto-accepted yet, so none is audited (every record goes through review).",
+    ),
+    "quality.total.none": (
+        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录还没有审核完的；审核员审完后再查看“抽检质量”页。",
+        "Measured error: none yet: none of the {drawn} audit records drawn from {auto} auto-accepted records has been "
+        "reviewed; see the Audit quality page once reviewers have.",
+    ),
+    "quality.total.met": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}：达到目标。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: target met.",
+    ),
+    "quality.total.over": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "超出目标，见“抽检质量”页中超出目标的卷册。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: over the target; see the volumes over it on the Audit quality page.",
+    ),
+    "quality.total.undecided": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "尚不能判定，需审核更多抽检记录。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: not decided yet; more audit records to review.",
+    ),
     "quality.volumes": ("各卷", "Per volume"),
     "quality.failed": ("未达标的卷册", "Volumes that missed the target"),
     "quality.col.volume": ("卷册", "volume"),
