@@ -515,6 +515,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
     # no column found for it on a page whose structure is in doubt (page_structure_doubted: said above the record)
+    # engines_disagree with the other reading kept in the field's cell: said, as the value is (masked or not)
+    "issue.engines_disagree_other": (
+        "两次识别结果不一致：另一次读作“{other}”",
+        "two readings disagree: the other read “{other}”",
+    ),
     "column.no_column_doubted": (
         "本页未找到此栏（本页结构存疑，见上方说明）：无对应的格，见上方整行扫描",
         "no column found for it (the page's structure is in doubt, see above): no cell of its own, see the row's scan above",

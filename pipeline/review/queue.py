@@ -108,11 +108,11 @@ def masked_on_screen(f: FieldView, revealed: Collection[str] = ()) -> bool:
     """THE rule of what a screen hides: an ID or phone field (MASKED_FIELDS) is masked (its value, its
     raw reading, its form box, its cell crop) until a reviewer reveals it (`reveal`, logged), whenever it
     holds anything of the person's number: its stored value, or -- the value empty because the reading
-    failed validation -- the raw reading kept, or a crop of the cell. Names are not masked on screen (the
+    failed validation -- the raw reading kept, its cell's other reading, or a crop of the cell. Names are not masked on screen (the
     reviewer reads them to check the record; logs mask them: pipeline.kernel.privacy)."""
     if f.name not in MASKED_FIELDS or f.name in revealed:
         return False
-    return any(str(x or "").strip() for x in (f.value, f.raw, f.ocr_text, f.form_text)) or f.box is not None
+    return any(str(x or "").strip() for x in (f.value, f.raw, f.ocr_text, f.form_text, f.second_reading)) or f.box is not None
 
 
 def mask_for_screen(name: str, value: object) -> str:
@@ -397,6 +397,7 @@ class FieldView:
     threshold: float = 0.0
     code_table: str | None = None  # code fields: the spec's code table (its labels in English: review_app.i18n)
     said_above: frozenset[str] = frozenset()  # its flags the record's banner says once (SAID_ABOVE): not in its note
+    second_reading: str = ""  # its printed cell's other reading, not the one its value was taken from (engines_disagree)
 
     @property
     def pending(self) -> bool:
@@ -774,9 +775,13 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         if fspec is not None and fspec.code_table and fv.get("value") not in (None, ""):
             table = spec.code_tables.get(fspec.code_table)
             code_label = table.codes.get(str(fv.get("value"))) if table is not None else None
-        ocr_text = None
+        ocr_text, second = None, ""
         if name in columns and columns.index(name) < len(cells):
             ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
+            cell = cells[columns.index(name)] or {}
+            if cell.get("second"):  # the reading the value was not taken from (either may have been chosen)
+                raw = "".join(str(fv.get("raw") or "").split())
+                second = next((str(x) for x in (cell.get("second"), ocr_text) if "".join(str(x).split()) != raw), "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
         threshold = threshold_of(rec.ledger_kind, name, values, settings, capture)
@@ -834,6 +839,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                 threshold,
                 fspec.code_table if fspec is not None else None,
                 above,
+                second,
             )
         )
     closed = decided_none(layout)  # the columns a reviewer said hold none of ours
