@@ -27,9 +27,11 @@ from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import LedgerVolume, Run, Store
+from pipeline.quality import audit as A
 from pipeline.runs import completion as C
 from review_app import charts
 from review_app.i18n import error_text, language, t
+from review_app.trust import measured_error  # the blind audit's measured error, said as on the audit quality page
 
 log = logging.getLogger("review_app")
 
@@ -150,6 +152,8 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     m[5].metric(t("done.m.loaded"), total.loaded)
     if not inventory:
         st.info(t("done.no_inventory"))
+    kind, text = measured_error(A.quality(store, settings))  # the run's audit sample, read against the target
+    getattr(st, kind)(text)
     st.dataframe(table_frame(rows, level), hide_index=True, width="stretch", key="completion_table")
     st.download_button(
         t("done.csv"), partial(C.to_csv, rows), file_name=f"completion-{level}.csv", mime="text/csv", key="completion_csv"

@@ -851,6 +851,18 @@ def _state_text(f: R.FieldView, kind: str) -> str:
     return ""
 
 
+def _reason_text(f: R.FieldView, code: str, masked: bool, blind: bool) -> str:
+    """One reason of a field's 说明 (R.field_reasons' code): two readings that disagree say the other reading,
+    masked as the value is until revealed (the flag's own words send the reviewer to a cell never shown);
+    never to a keyer keying the field blind (two-keyer mode: no reading of it is shown)."""
+    if code.startswith("gap."):
+        return gap_text(code[4:])
+    if code == "engines_disagree" and f.second_reading and not blind:
+        other = R.mask_for_screen(f.name, f.second_reading) if masked else f.second_reading
+        return t("issue.engines_disagree_other", other=other)
+    return flag_text(code)
+
+
 def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: bool) -> str:
     masked = R.masked_on_screen(f, revealed)
     mand = f"<span style='color:#c62828' title='{_E(t('rec.mandatory'))}'>*</span>" if f.mandatory else ""
@@ -864,7 +876,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         crop = f"<span style='color:#777;font-size:0.85em'>{_E(t('rec.scan_hidden'))}</span>"
     else:
         uri = _cell_uri(view, f.box)
-        missing = t(f"column.{f.column}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
+        missing = t(f"column.{R.column_shown(f)}") if f.column != "cell" or view.clean_image else t("rec.no_scan_short")
         crop = (
             f"<img src='{uri}' alt='{_E(t('rec.scan_of', field=field_label(f.name, view.kind)))}' "
             f"style='height:{CROP_HEIGHT}px;max-width:100%;object-fit:contain'>"
@@ -880,7 +892,7 @@ def _field_cells(view: R.RecordView, f: R.FieldView, revealed: set[str], blind: 
         if read and read.strip() not in (f.form_text.strip(), str(f.value or "")) and not masked:
             value += f"<br><span style='color:#777;font-size:0.8em'>{_E(t('rec.read_as', text=read))}</span>"
         value += _bar(f)
-    why = [gap_text(code[4:]) if code.startswith("gap.") else flag_text(code) for code in R.field_reasons(f)]
+    why = [_reason_text(f, code, masked, blind) for code in R.field_reasons(f)]
     if state and f.review and f.review["action"] == "not_on_scan":
         why.append(state)
     why_html = "<br>".join(
@@ -1723,12 +1735,18 @@ def history_page() -> None:
         return
     rows = history(store(), int(rid))
     kind = R.record_kind(store(), int(rid))
+    tables = _code_tables(int(rid))
 
     def shown(field: str | None, text: str | None) -> str:
+        """A value as the record page shows it: masked, a code with its label (1 男, not a bare 1)."""
         if text is None:
             return ""
         value = json.loads(text)
-        return R.mask_for_screen(field, value) if field else str(value)
+        if not field:
+            return str(value)
+        label = code_label(tables.get(field), value)
+        masked = R.mask_for_screen(field, value)
+        return f"{masked} {label}" if label else str(masked)
 
     if not rows:
         st.caption(t("hist.none"))

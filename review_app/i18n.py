@@ -514,6 +514,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "column.cell": ("此格无扫描图", "no crop for this cell"),
     "column.no_column": ("本登记簿无此栏", "this register has no such column"),
+    # no column found for it on a page whose structure is in doubt (page_structure_doubted: said above the record)
+    # engines_disagree with the other reading kept in the field's cell: said, as the value is (masked or not)
+    "issue.engines_disagree_other": (
+        "两次识别结果不一致：另一次读作“{other}”",
+        "two readings disagree: the other read “{other}”",
+    ),
+    "column.no_column_doubted": (
+        "本页未找到此栏（本页结构存疑，见上方说明）：无对应的格，见上方整行扫描",
+        "no column found for it (the page's structure is in doubt, see above): no cell of its own, see the row's scan above",
+    ),
     # a field without a cell: where its scan is (why it has none is said once, in the reasons: issue.*)
     "column.unknown_column": ("无对应的格：见上方整行扫描", "no cell of its own: see the row's scan above"),
     "column.hidden_column": ("无对应的格：见上方整行扫描", "no cell of its own: see the row's scan above"),
@@ -700,8 +710,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "record.unknown_columns.short": ("栏目未识别", "column not recognized"),
     "record.column_unsure": (
-        "本页无法确定哪一栏是“{field}”：该栏的值请逐项对照扫描件核对。",
-        "Which column of this page holds {field} is not certain ({why}): check its values against the scan.",
+        "本页无法确定哪一栏是{field}：本页各栏与字段的对应因此存疑，每个值都请对照扫描件核对。",
+        "Which column of this page holds {field} is not certain ({why}): which field each column holds is in doubt; "
+        "check every value against the scan.",
     ),
     "record.column_unsure.short": ("栏目归属存疑", "column in doubt"),
     "record.grid_text": (
@@ -742,6 +753,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This row's only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; reject it if the scan shows no entry under the seal.",
     ),
     "record.seal_only.short": ("疑似印章文字", "seal's text?"),
+    "record.serial_misread": (
+        "此行序号读作 {serial}，而上下两行（{before}、{after}）彼此连续：可能是此行的序号读错了，请对照扫描件核对此行。",
+        "This row's serial reads {serial} between {before} and {after}, which follow one another over it: its number misread? "
+        "Check this row against the scan.",
+    ),
+    "record.serial_misread.short": ("序号可能读错", "serial misread?"),
+    "record.serial_gap": (
+        "序号 {serial} 紧接在 {before} 之后：可能漏了一行，或两条记录被读成了一行（缺一条行线），请对照扫描件核对此行。",
+        "Serial {serial} follows {before}: a row may be lost, or two entries read as one (a ruling line missing); "
+        "check this row against the scan.",
+    ),
+    "record.serial_gap.short": ("序号不连续（可能漏行）", "serial gap (row lost?)"),
+    "record.serial_repeat": (
+        "序号 {serial} 紧接在 {before} 之后：可能一行被拆成两行或读了两次，请对照扫描件核对此行。",
+        "Serial {serial} follows {before}: a row may be split or read twice; check this row against the scan.",
+    ),
+    "record.serial_repeat.short": ("序号不连续（可能重行）", "serial repeated (row split?)"),
+    "record.columns_unread": (
+        "本页表头和各栏都未认出（模糊、褪色、颗粒重或光线太暗？）：各栏是由同册其他页判定的，每个值都请对照扫描件核对。",
+        "No column was identified on the page itself (header and cells blurred, faded, grainy or dim?): its columns are "
+        "those its volume's other pages show; check every value against the scan.",
+    ),
+    "record.columns_unread.short": ("本页栏目未认出", "columns not identified"),
     "record.unidentified_row": (
         "此行的字都在未能识别的栏目里：是一条记录，但其值未能对应到字段；请对照扫描件逐项录入。",
         "This row's writing lies only in columns whose field was not identified: an entry whose values could not be mapped; key it from the scan.",
@@ -996,6 +1030,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality.no_evidence": (
         "尚无审核完成的抽检记录：审核员审完抽检记录后，这里显示各卷的错误率。",
         "No audit record reviewed yet: once reviewers have reviewed them, each volume's error rate shows here.",
+    ),
+    "quality.total.no_auto": (
+        "实测错误率：尚无自动通过的记录，没有可抽检的记录（每条记录都经人工审核）。",
+        "Measured error: no record was auto-accepted yet, so none is audited (every record goes through review).",
+    ),
+    "quality.total.none": (
+        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录还没有审核完的；审核员审完后再查看“抽检质量”页。",
+        "Measured error: none yet: none of the {drawn} audit records drawn from {auto} auto-accepted records has been "
+        "reviewed; see the Audit quality page once reviewers have.",
+    ),
+    "quality.total.met": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}：达到目标。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: target met.",
+    ),
+    "quality.total.over": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "超出目标，见“抽检质量”页中超出目标的卷册。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: over the target; see the volumes over it on the Audit quality page.",
+    ),
+    "quality.total.undecided": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "尚不能判定，需审核更多抽检记录。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: not decided yet; more audit records to review.",
     ),
     "quality.volumes": ("各卷", "Per volume"),
     "quality.failed": ("未达标的卷册", "Volumes that missed the target"),
@@ -1528,8 +1588,10 @@ def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False
     """A record-level reason (pipeline.review.queue.record_reason) in the reviewer's words."""
     if code == "unknown_columns" and "fields" in params:
         params = {**params, "fields": joined((field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(",")), lang)}
-    if code == "column_unsure" and "field" in params:
-        params = {**params, "field": field_label(str(params["field"]), lang=lang)}
+    if code == "column_unsure" and "field" in params:  # one field or several (queue._one_column_unsure)
+        quote = "“{}”" if (lang or language()) != "en" else "{}"
+        names = (quote.format(field_label(f.strip(), lang=lang)) for f in str(params["field"]).split(","))
+        params = {**params, "field": joined(names, lang)}
     if code == "unfitted_capture" and "capture" in params:  # the kind's label (pipeline.kernel.thresholds)
         zh, en = CAPTURE_LABELS.get(str(params["capture"]), (str(params["capture"]),) * 2)
         params = {**params, "capture": zh if (lang or language()) != "en" else en if short else en[:1].upper() + en[1:]}

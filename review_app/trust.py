@@ -58,6 +58,26 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.2f} %"
 
 
+def measured_error(rep: A.QualityReport) -> tuple[str, str]:
+    """The archive's measured error (the blind audit's wrong-field rate of the auto-accepted records, its 95 %
+    interval and the verdict against the target, pipeline.quality.audit.total_verdict) in one sentence of the
+    reader's language, as the CLI's `status --quality` ends: (Streamlit call, text)."""
+    r, verdict = rep.total.rate, A.total_verdict(rep)
+    if r is None:
+        return "info", t(
+            "quality.total.no_auto" if not rep.auto_accepted else "quality.total.none", drawn=rep.drawn, auto=rep.auto_accepted
+        )
+    kind = {"met": "success", "over": "error", "undecided": "warning"}[verdict]
+    return kind, t(
+        f"quality.total.{verdict}",
+        rate=_pct(r.rate),
+        low=_pct(r.low),
+        high=_pct(r.high),
+        units=r.units,
+        target=_pct(rep.target),
+    )
+
+
 def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
     r = row.rate
     if r is None:
@@ -108,6 +128,8 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     m[4].metric(
         t("quality.m.rate"), _pct(tr.rate) if tr else "—", help=f"95 %: [{_pct(tr.low)}, {_pct(tr.high)}]" if tr else None
     )
+    kind, text = measured_error(rep)
+    getattr(st, kind)(text)
     vols = rep.rows["volume"]
     measured = [r for r in vols if r.rate is not None]
     st.subheader(t("quality.volumes"))

@@ -377,6 +377,24 @@ def test_an_administrator_sees_a_records_history_masked(env):
     assert R.mask_for_screen("id_number", old) in cells
 
 
+def test_a_code_in_a_records_history_is_shown_with_its_label(env):
+    """The history page showed a code field's stored code alone (性别 1 → 2, 证件类型 0), where the record page
+    shows 1 男 / 2 女 (seen driving the administrator's history of a corrected record in Chromium)."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, rows = env
+    rid = rows[0].record_id
+    old = str(_rec(store, rid).fields["sex_code"]["value"])
+    new = "2" if old != "2" else "1"
+    correct_record(store, rid, {"sex_code": new}, user="rev", settings=settings, reason="scan")
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    at.number_input(key="hist_id").set_value(rid).run()
+    df = at.dataframe[0].value
+    labels = {"1": "1 男", "2": "2 女"}
+    assert list(df["新值"]) == [labels[new]] and list(df["原值"]) == [labels.get(old, old)]
+
+
 def test_two_keyer_ledger_hides_the_ocr_value(env):
     store, settings, _rows = env
     ledger = R.queue(store).items[0].ledger_id
@@ -1166,3 +1184,35 @@ def test_the_review_apps_script_holds_no_bare_string_that_streamlit_would_show()
                 if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Constant, ast.JoinedStr)) and not docstring:
                     shown.append(stmt.lineno)
     assert shown == [], f"bare strings Streamlit would show on the page, app.py lines {shown}"
+
+
+def test_two_readings_that_disagree_show_the_other_reading_masked_where_the_value_is(env):
+    """A field whose two readings disagree said 两次识别结果不一致（另一结果见原始单元格）: a cell the reviewer is
+    never shown (seen driving camera copy cam18 record 46 in Chromium). The other reading is said beside
+    it; for an ID number masked on screen it is masked too (shown in full only once revealed)."""
+    store, settings, rows = env
+    rid = rows[0].record_id
+    with store.session() as s, s.begin():
+        r = s.get(Record, rid)
+        cols = s.get(Page, r.page_id).layout["columns"]
+        cells = [dict(c) for c in r.cells]
+        other_id = "37068119500101002X"
+        cells[cols.index("deceased_name")]["second"] = "张三丰"
+        cells[cols.index("id_number")]["second"] = other_id
+        r.cells = cells
+        r.fields = {
+            **r.fields,
+            **{n: {**r.fields[n], "flags": ["engines_disagree"]} for n in ("deceased_name", "id_number")},
+        }
+        r.status = "needs_review"
+    at = _open(_login(_app(), "rev", "password-rev"), rid)
+    name, idn = _row(at, "deceased_name"), _row(at, "id_number")
+    assert "张三丰" in name and "原始单元格" not in name
+    view = R.record_view(store, rid, settings)
+    read = next(f for f in view.fields if f.name == "deceased_name").raw
+    with store.session() as s, s.begin():  # the value taken from the second reading: the other is the first
+        r = s.get(Record, rid)
+        r.fields = {**r.fields, "deceased_name": {**r.fields["deceased_name"], "raw": "张三丰"}}
+    field = next(f for f in R.record_view(store, rid, settings).fields if f.name == "deceased_name")
+    assert field.second_reading == read
+    assert other_id not in idn and R.mask_for_screen("id_number", other_id) in idn and "原始单元格" not in idn

@@ -589,3 +589,62 @@ def test_a_mandatory_field_the_register_has_no_column_for_is_said_once_with_what
 def _rec_columns(store: Store, rec: Record) -> list:
     with store.session() as s:
         return list(s.get(Page, rec.page_id).layout["columns"])
+
+
+def test_a_row_s_or_a_page_s_doubt_is_said_once_above_the_record_not_in_every_field_s_note(seeded):
+    """A row doubted whole (a bowed row line beside it, a serial out of order) and a page whose structure
+    is doubted put their flag on every written field (pipeline.page.structure.apply_structure): the record
+    page says each ONCE, in the record's banner (record_reasons, in the reviewer's words), and a field's
+    note keeps only what is said of that field. Seen driving the review app on a photographed copy
+    (s42 br_s38_ph3878 record 12): the bowed line's sentence and the page's doubt repeated under all 20 fields."""
+    from pipeline.page.extract import GRID_DOUBTS
+    from pipeline.page.structure import BOWED_LINE, SERIAL_MISREAD
+    from review_app.i18n import record_reason_text
+
+    store, settings, _rows = seeded
+    rid, other = _waiting(store)[:2]
+    rec, rec2 = _rec(store, rid), _rec(store, other)
+    assert rec.page_id == rec2.page_id
+    misread = SERIAL_MISREAD.format(serial=72, before=6, after=8)
+    with store.session() as s, s.begin():
+        page = s.get(Page, rec.page_id)
+        rows = {str(rec.row_no): [BOWED_LINE], str(rec2.row_no): [misread]}
+        page.layout = {**page.layout, "structure": {"page": [GRID_DOUBTS["text"]], "columns": {}, "rows": rows}}
+    remap_page(store, rec.page_id, settings)
+    view = R.record_view(store, rid, settings)
+    written = [f for f in view.fields if f.raw]
+    assert written and all({"row_line_bowed", "page_structure_doubted"} <= set(f.flags) for f in written)
+    codes = [c for c, _p in view.record_reasons]
+    assert codes.count("bowed_line") == 1 and codes.count("grid_text") == 1
+    for f in view.fields:
+        said = R.field_reasons(f)
+        assert "row_line_bowed" not in said and "page_structure_doubted" not in said, (f.name, said)
+        if f.gap == "unreviewed" and f.column == "cell":
+            assert said, f.name  # still asked to be checked
+    assert any(f.column == "no_column" for f in view.fields)
+    for f in view.fields:  # no column on a page whose structure is doubted: not "this register has none"
+        assert R.column_shown(f) == ("no_column_doubted" if f.column == "no_column" else f.column)
+    view2 = R.record_view(store, other, settings)
+    reasons = dict(view2.record_reasons)
+    assert "serial_misread" in reasons  # worded, not the stored English line
+    zh = record_reason_text("serial_misread", reasons["serial_misread"], lang="zh")
+    assert "72" in zh and "序号" in zh and not any("a" <= ch.lower() <= "z" for ch in zh)
+    assert not any("serial_misread" in R.field_reasons(f) for f in view2.fields)
+
+
+def test_the_page_s_columns_in_doubt_are_said_in_one_line_naming_them_all():
+    """Three columns of a page in doubt were three banner lines each asking to check that column (record 10
+    of s42 br_s38_ph3878), while every field of the page was doubted: one line names them all and says so."""
+    from review_app.i18n import record_reason_text
+
+    lines = [
+        "page: the column of deceased_name could not be identified with confidence (a near tie)",
+        "page: the column of agent_name could not be identified with confidence (by elimination)",
+        "row: " + "a row line beside it bows across the table (a photographed page not lying flat): check",
+    ]
+    reasons = R._one_column_unsure([R.record_reason(x) for x in lines])
+    assert [c for c, _p in reasons] == ["column_unsure", "bowed_line"]
+    zh = record_reason_text(*reasons[0], lang="zh")
+    assert "“逝者姓名”、“经办人姓名”" in zh and "每个值" in zh
+    en = record_reason_text(*reasons[0], lang="en")
+    assert "deceased" in en.lower() and "agent" in en.lower() and "every value" in en

@@ -249,3 +249,37 @@ def test_the_thresholds_page_says_the_capture_kinds_in_the_users_language(tmp_pa
     assert "拍照页面：已审核 5 页，少于 20 页" in shown["zh"] and "photographed" not in shown["zh"], shown["zh"]
     assert "photographed pages: 5 reviewed, fewer than 20" in shown["en"], shown["en"]
     assert not CJK.search(shown["en"]), shown["en"]
+
+
+def test_the_completion_page_says_the_measured_error_of_the_audit_sample_in_chinese_first(env):
+    """An administrator opening the completion page (the run's state) is told the archive's measured error:
+    the blind audit sample's wrong-field rate, its 95 % interval and the verdict against the target, in one
+    sentence of their language (as `backfill status --quality` ends); before any audit record is reviewed, that
+    none is measured yet. The completion page said nothing of it, the quality page only a bare figure."""
+    store, settings = env
+
+    def said(at: AppTest) -> str:
+        return "\n".join(m.value for kind in ("info", "success", "warning", "error") for m in getattr(at, kind))
+
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    assert not at.exception
+    assert "实测错误率：尚未测得" in said(at)
+    with store.session() as s:
+        audit = sorted(s.scalars(select(AuditSample.record_id)))
+    for i, rid in enumerate(audit):
+        if i < 3:
+            correct_record(store, rid, {"deceased_name": "王小明"}, user="rev", settings=settings)
+        approve_as_reviewer(store, rid, "rev", settings)
+    rep = A.quality(store, settings)
+    assert rep.total.rate is not None
+    verdict = {"met": "达到目标", "over": "超出目标", "undecided": "尚不能判定"}[A.total_verdict(rep)]
+    for page in ("completion", "quality"):
+        at.sidebar.radio(key="nav").set_value(page).run()
+        assert not at.exception
+        line = next(x for x in said(at).splitlines() if x.startswith("实测错误率"))
+        assert f"{100 * rep.total.rate.rate:.2f} %" in line and "0.30 %" in line and verdict in line, line
+    set_language(store, "boss", "en")
+    en = _login("boss", "password-boss")
+    en.sidebar.radio(key="nav").set_value("completion").run()
+    assert any(x.startswith("Measured error:") for x in said(en).splitlines())

@@ -816,24 +816,37 @@ def format_quality(rep: QualityReport) -> str:
     return "\n".join(lines)
 
 
+def total_verdict(rep: QualityReport) -> str:
+    """The archive's measured error read against the target: "none" (no audit record reviewed yet), "met"
+    (the whole 95 % interval at or under the target), "over" (all of it over), else "undecided"."""
+    r = rep.total.rate
+    if r is None:
+        return "none"
+    if r.high <= rep.target:
+        return "met"
+    if r.low > rep.target:
+        return "over"
+    return "undecided"
+
+
 def _total_line(rep: QualityReport) -> str:
     """The archive's own measured error in one sentence, Chinese first: the wrong-field rate of the
     auto-accepted records with its 95 % interval read against the target (met where the whole interval
     is at or under it, missed where all of it is over it, else not decided yet), or, before any audit
     record is reviewed, that nothing is measured yet and what it waits for."""
     r = rep.total.rate
+    verdict_code = total_verdict(rep)
     if r is None:
         return (
             f"全部卷册：尚未测得错误率——抽出的 {rep.drawn} 条盲审记录还没有审核过的；审核员在审核应用中审完后再查看 / "
             f"all volumes: no error rate measured yet: none of the {rep.drawn} audit records drawn has been reviewed; "
             "they wait in the review app"
         )
-    if r.high <= rep.target:
-        verdict = ("达到目标", "target met")
-    elif r.low > rep.target:
-        verdict = ("超出目标", "over the target")
-    else:
-        verdict = ("尚不能判定，需审核更多抽检记录", "not decided yet: more audit records to review")
+    verdict = {
+        "met": ("达到目标", "target met"),
+        "over": ("超出目标", "over the target"),
+        "undecided": ("尚不能判定，需审核更多抽检记录", "not decided yet: more audit records to review"),
+    }[verdict_code]
     return (
         f"全部卷册：自动接受记录的字段错误率 {_pct(r.rate)}（95 % 区间 {_pct(r.low)} 至 {_pct(r.high)}，"
         f"{r.units} 条已审记录），目标不超过 {_pct(rep.target)}：{verdict[0]} / all volumes: wrong fields among "

@@ -108,11 +108,11 @@ def masked_on_screen(f: FieldView, revealed: Collection[str] = ()) -> bool:
     """THE rule of what a screen hides: an ID or phone field (MASKED_FIELDS) is masked (its value, its
     raw reading, its form box, its cell crop) until a reviewer reveals it (`reveal`, logged), whenever it
     holds anything of the person's number: its stored value, or -- the value empty because the reading
-    failed validation -- the raw reading kept, or a crop of the cell. Names are not masked on screen (the
+    failed validation -- the raw reading kept, its cell's other reading, or a crop of the cell. Names are not masked on screen (the
     reviewer reads them to check the record; logs mask them: pipeline.kernel.privacy)."""
     if f.name not in MASKED_FIELDS or f.name in revealed:
         return False
-    return any(str(x or "").strip() for x in (f.value, f.raw, f.ocr_text, f.form_text)) or f.box is not None
+    return any(str(x or "").strip() for x in (f.value, f.raw, f.ocr_text, f.form_text, f.second_reading)) or f.box is not None
 
 
 def mask_for_screen(name: str, value: object) -> str:
@@ -396,6 +396,8 @@ class FieldView:
     form_text: str = ""  # what the correction form shows (corrections.form_text)
     threshold: float = 0.0
     code_table: str | None = None  # code fields: the spec's code table (its labels in English: review_app.i18n)
+    said_above: frozenset[str] = frozenset()  # its flags the record's banner says once (SAID_ABOVE): not in its note
+    second_reading: str = ""  # its printed cell's other reading, not the one its value was taken from (engines_disagree)
 
     @property
     def pending(self) -> bool:
@@ -472,9 +474,39 @@ _RECORD_LINES = (
     (re.compile(r"^row: a row line beside it bows across the table"), "bowed_line", ()),
     (re.compile(r"^row: its only writing lies under a seal"), "seal_only", ()),
     (re.compile(r"^row: written only in columns whose field was not identified"), "unidentified_row", ()),
+    # the serial column out of order (pipeline.page.structure.check_serials, SERIAL_MISREAD)
+    (
+        re.compile(r"^row: serial (-?\d+) read between (-?\d+) and (-?\d+), which follow"),
+        "serial_misread",
+        ("serial", "before", "after"),
+    ),
+    (re.compile(r"^row: serial (-?\d+) follows (-?\d+): a row may be lost"), "serial_gap", ("serial", "before")),
+    (re.compile(r"^row: serial (-?\d+) follows (-?\d+): a row may be split"), "serial_repeat", ("serial", "before")),
+    (re.compile(r"^page: 本页表头和各栏都未认出"), "columns_unread", ()),  # pipeline.page.extract.COLUMNS_UNREAD_DOUBT
     # a page of a capture kind the thresholds were not fitted on (pipeline.page.routing.unfitted_capture_reason)
     (re.compile(r"^.*\((.+?): " + re.escape(UNFITTED_CAPTURE_MARK) + r" "), "unfitted_capture", ("capture",)),
 )
+
+
+#: the flags a row's or a page's doubt puts on every written field of the row (pipeline.page.structure.apply_structure,
+#: apply_serial_checks), and the record-level reasons (_RECORD_LINES) any of which says it in the record's banner:
+#: a field's note does not say it again (said_above, field_reasons)
+SAID_ABOVE = {
+    "row_struck_through": frozenset({"struck"}),
+    "row_line_bowed": frozenset({"bowed_line"}),
+    "cell_under_seal": frozenset({"seal_only"}),  # every written cell of the row under a seal (SEAL_ONLY)
+    "serial_misread": frozenset({"serial_misread"}),
+    "row_order_broken": frozenset({"serial_gap", "serial_repeat"}),
+    "page_structure_doubted": frozenset(
+        {"column_unsure", "grid_text", "grid_partial", "grid_by_column", "grid_faint", "columns_unread"}
+    ),
+}
+
+
+def said_above(record_reasons: Iterable[tuple[str, dict[str, Any]]]) -> frozenset[str]:
+    """The row- and page-wide flags (SAID_ABOVE) that the record's banner says, given its record-level reasons."""
+    codes = {code for code, _params in record_reasons}
+    return frozenset(flag for flag, said in SAID_ABOVE.items() if codes & said)
 
 
 _CAPTURE_BY_LABEL = {en: kind for kind, (_zh, en) in CAPTURE_LABELS.items()}
@@ -518,6 +550,16 @@ def _id_reason(f: FieldView) -> tuple[str | None, set[str]]:
     return None, set()
 
 
+def column_shown(f: FieldView) -> str:
+    """Where a field stands on the scan, as the record page words it (review_app.i18n column.<code>): a field
+    with no column on a page whose structure the record's banner says is in doubt (page_structure_doubted,
+    SAID_ABOVE) is "no_column_doubted", not "this register has no such column" (too sure: its column may be
+    one whose field was not identified; the field is held for it)."""
+    if f.column == "no_column" and "page_structure_doubted" in set(f.flags) & f.said_above:
+        return "no_column_doubted"
+    return f.column
+
+
 def field_reasons(f: FieldView) -> list[str]:
     """What the record view says about a field, one code per thing to say, in order (worded in
     review_app.i18n: a flag or issue code by flag_text, "gap.<code>" by gap_text).
@@ -537,12 +579,18 @@ def field_reasons(f: FieldView) -> list[str]:
     (_id_reason: an ID failing GB 11643, or a field disagreeing with the ID's digits), saying which digits
     to check against the scan and what to do where the paper itself says so: not the flags one
     by one, nor the "not checked yet" reminder under it. A field read unsure and not checked yet says so
-    in one line too (low_confidence_unreviewed), not "check it against the scan" and the reminder."""
+    in one line too (low_confidence_unreviewed), not "check it against the scan" and the reminder.
+
+    A doubt of the whole row or page (a bowed row line, a serial out of order, the page's structure:
+    SAID_ABOVE) that the record's banner says is not said again in each field's note (f.said_above): the
+    field is still asked to be checked (its gap) where it is not yet."""
     unread = f.column in UNREAD_COLUMNS and f.column in f.issues
     merged, said = _id_reason(f)
     out = []
     for code in f.issues:
         if code == "missing_mandatory" and f.gap:
+            continue
+        if code in f.said_above:
             continue
         if code in said:
             code = merged or code
@@ -569,6 +617,26 @@ def field_reasons(f: FieldView) -> list[str]:
         said_gap = True
     if f.gap and not said_gap:
         out.append(f"gap.{f.gap}")
+    return out
+
+
+def _one_column_unsure(reasons: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The page's columns in doubt (column_unsure, one line a field) said in ONE line naming them all, where
+    the first of them stood: each would say that the page's every value is to be checked."""
+    unsure = [p for c, p in reasons if c == "column_unsure"]
+    if len(unsure) < 2:
+        return reasons
+    merged = {
+        "field": ", ".join(str(p.get("field", "")) for p in unsure),
+        "why": "; ".join(str(p.get("why", "")) for p in unsure),
+    }
+    out: list[tuple[str, dict[str, Any]]] = []
+    for code, params in reasons:
+        if code != "column_unsure":
+            out.append((code, params))
+        elif merged:
+            out.append((code, merged))
+            merged = {}
     return out
 
 
@@ -678,6 +746,8 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         code, params = record_reason(line)
         if (code, params) not in record_reasons:
             record_reasons.append((code, params))
+    record_reasons = _one_column_unsure(record_reasons)
+    above = said_above(record_reasons)
     capture = capture_kind(page.steps or [])  # the thresholds routing used for this page's kind
     gaps = {g.field: g.code for g in approval_gaps(rec, reviews, settings, capture)} if rec.status == NEEDS_REVIEW else {}
     spec = load_spec(settings.spec_version)
@@ -705,9 +775,13 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
         if fspec is not None and fspec.code_table and fv.get("value") not in (None, ""):
             table = spec.code_tables.get(fspec.code_table)
             code_label = table.codes.get(str(fv.get("value"))) if table is not None else None
-        ocr_text = None
+        ocr_text, second = None, ""
         if name in columns and columns.index(name) < len(cells):
             ocr_text = str((cells[columns.index(name)] or {}).get("text") or "")
+            cell = cells[columns.index(name)] or {}
+            if cell.get("second"):  # the reading the value was not taken from (either may have been chosen)
+                raw = "".join(str(fv.get("raw") or "").split())
+                second = next((str(x) for x in (cell.get("second"), ocr_text) if "".join(str(x).split()) != raw), "")
         flags = list(fv.get("flags") or [])
         conf = float(fv.get("confidence") or 0.0)
         threshold = threshold_of(rec.ledger_kind, name, values, settings, capture)
@@ -764,6 +838,8 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                 form_text(fv, fspec, spec),
                 threshold,
                 fspec.code_table if fspec is not None else None,
+                above,
+                second,
             )
         )
     closed = decided_none(layout)  # the columns a reviewer said hold none of ours
