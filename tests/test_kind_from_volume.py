@@ -68,6 +68,18 @@ def test_a_misread_header_is_unknown_alone_and_its_volumes_kind_in_a_book_of_its
     assert KIND_FROM_VOLUME.format(kind="cremation") in ext.structure.page  # every field of it held
 
 
+def test_a_sibling_that_lost_one_column_line_is_of_the_pages_form():
+    """ph3803 county 04: p1 read with its sex | ID line lost (11 columns), p3 whole (12): one printed form."""
+    from pipeline.page.extract import one_line_apart
+
+    split = (FORM[0] / 2, FORM[0] / 2, *FORM[1:])  # this page's first column ruled as two on the sibling
+    assert one_line_apart(FORM, split) and not one_line_apart(split, FORM)
+    assert not one_line_apart(FORM, (FORM[0] / 3, FORM[0] / 3, FORM[0] / 3, *FORM[1:]))  # two lines apart
+    with pytest.raises(ColumnsUnreadError) as got:
+        extract_page(_ruled_page(), None, _Misread(), Settings.load(None), volume=VolumeKind("cremation", (split,), 3))
+    assert got.value.extraction is not None and got.value.extraction.kind == "cremation"
+
+
 def test_a_page_of_another_form_or_a_header_read_surely_or_another_kind_named_stays_unknown():
     other_form = VolumeKind("cremation", ((0.2, 0.2, 0.2, 0.2, 0.2),), 3)
     with pytest.raises(UnknownLedgerError):

@@ -34,6 +34,7 @@ from mapping.headers import (
     NUMBER_SHAPES,
     SURELY_READ,
     VOLUME_AGREE,
+    VOLUME_WIDTHS,
     ColumnAssignment,
     ColumnScore,
     Decoded,
@@ -1505,9 +1506,29 @@ class VolumeKind:
     pages: int
 
     def fits(self, grid: Grid) -> bool:
-        """Whether `grid`'s columns are those of one of the volume's forms (mapping.headers.same_form)."""
+        """Whether `grid`'s columns are those of one of the volume's forms (mapping.headers.same_form), or of
+        one with a column line lost on either page (one_line_apart)."""
         widths = _form_widths({"grid": grid.to_dict()})
-        return widths is not None and any(same_form(self.kind, widths, self.kind, f) for f in self.forms)
+        return widths is not None and any(
+            same_form(self.kind, widths, self.kind, f) or one_line_apart(widths, f) or one_line_apart(f, widths)
+            for f in self.forms
+        )
+
+
+def one_line_apart(fewer: Sequence[float], more: Sequence[float]) -> bool:
+    """Whether the form of column widths `more` (shares of the table's width) is `fewer` with one more column
+    line: two neighbouring columns of `more` summed give `fewer` (mapping.headers.same_form's VOLUME_WIDTHS).
+    A ruling line lost on one page of a book (faint, broken on a photograph) leaves it a column short of its
+    siblings, its other columns as printed (mapping.headers._joined_as: design phone copy ph3803 of d3316 county
+    04, p1 read with the sex | ID line lost, p3 whole). Source: a property of printed registers (one form per
+    book, ruled once) and of imaging (a line lost)."""
+    if len(more) != len(fewer) + 1 or len(fewer) < 2:
+        return False
+    for k in range(len(fewer)):
+        joined = (*more[:k], more[k] + more[k + 1], *more[k + 2 :])
+        if all(abs(a - b) <= VOLUME_WIDTHS for a, b in zip(joined, fewer)):
+            return True
+    return False
 
 
 @dataclass
@@ -2174,7 +2195,6 @@ def extract_page(
         head = read_header(gray, grid, engine, sp, photo)
         header = [head[(0, c)].text for c in range(grid.n_cols)]
     kind, score = detect_kind(title, header)
-    unknown: UnknownLedgerError | None = None  # the page's kind taken from its volume: why it would be unknown
     if kind is None:
         written = [head[(0, c)].confidence for c in range(grid.n_cols) if head[(0, c)].text.strip()] if head else []
         unknown = UnknownLedgerError(
@@ -2184,8 +2204,8 @@ def extract_page(
             misread=bool(written) and sum(x < HEADER_UNSURE for x in written) * 2 >= len(written),
             named_other=score > 0,
         )
-        if volume is None or not unknown.misread or unknown.named_other:
-            raise unknown
+        if volume is None or not unknown.misread or unknown.named_other or not volume.fits(grid):
+            raise unknown  # no volume's kind, a header read surely, another kind named, or columns of no form of its volume's
         kind = volume.kind
         structure.doubt_page(KIND_FROM_VOLUME.format(kind=kind))
     if settings.layout_mode != "page":
@@ -2233,8 +2253,6 @@ def extract_page(
         if grid.n_cols != n_cols:
             columns = [m.field for m in map_columns(kind, header)]
             opts = read_options(kind, columns, sp)
-    if unknown is not None and volume is not None and not volume.fits(grid):
-        raise unknown  # its columns are no form of its volume's: nothing says it is its volume's kind
     # before the columns are told by their cells (_column_texts)
     doubt_sealed_cells(grid, seals if stamped is None else stamped if seals is None else seals | stamped, structure)
     decoded: dict[int, dict[str, Decoded]] = {}
