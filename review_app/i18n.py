@@ -737,6 +737,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "or a fold may have been taken for a line; check every value against the scan.",
     ),
     "record.grid_faint.short": ("表格线很淡", "faint ruling"),
+    "record.grid_beyond_box": (
+        "本页有几栏在自动找到的表格外框之外（照片上那里的行线断开）：这几栏是沿行线延伸找出的，请逐项对照扫描件核对。",
+        "Some columns of this page lie beyond the table's outline that was found (its row lines broken there in the photograph): "
+        "they were found where the row lines run on; check every value against the scan.",
+    ),
+    "record.grid_beyond_box.short": ("表格外框外的栏", "columns beyond the outline"),
+    "record.kind_from_volume": (
+        "本页表头没有认出（照片模糊或阴影？），按同册其他页定为同一种登记簿：各栏的值请逐项对照扫描件核对；若本页其实是另一种登记簿，请驳回。",
+        "This page's header was misread as no register's (a blurred or shaded photograph?): it was read as the register "
+        "kind of its volume's other pages; check every value against the scan, and reject the records if the page is another register.",
+    ),
+    "record.kind_from_volume.short": ("登记簿种类按同册判定", "register kind from its volume"),
     "record.struck": (
         "此行文字上有一道横线：是否为划掉的记录？若是划掉作废的，请驳回（正确的记录在后面）。",
         "A line is drawn across this row's text: an entry struck through? If it was crossed out, reject it (the right entry follows).",

@@ -234,14 +234,19 @@ class UnknownLedgerError(PageError):
     text's alignment, no ruling line seen (layout.grid_from_text): on a 1-bit scan that is a table whose
     ruling the threshold lost (extract.page_reason tells it so). `misread`: most of its written header
     cells were read unsure (below the second-reading level): a header the recognizer could not read,
-    rather than one read well that names a register kind the spec lacks."""
+    rather than one read well that names a register kind the spec lacks. `named_other`: its title names a
+    register kind the spec does not map (mapping.headers.detect_kind's score of none): evidence of another
+    kind, never a misread header of its volume's kind."""
 
     reason = "unknown_ledger"
 
-    def __init__(self, message: str, *, reason: str | None = None, unruled: bool = False, misread: bool = False):
+    def __init__(
+        self, message: str, *, reason: str | None = None, unruled: bool = False, misread: bool = False, named_other: bool = False
+    ):
         super().__init__(message, reason=reason)
         self.unruled = unruled
         self.misread = misread
+        self.named_other = named_other
 
 
 class ColumnsUnreadError(NoTableError):

@@ -34,6 +34,7 @@ from mapping.headers import (
     NUMBER_SHAPES,
     SURELY_READ,
     VOLUME_AGREE,
+    VOLUME_WIDTHS,
     ColumnAssignment,
     ColumnScore,
     Decoded,
@@ -1477,6 +1478,59 @@ GRID_DOUBTS = {
 """Why a page whose grid was not read from ruling lines alone is in doubt (pipeline.page.layout.grid_from_text)."""
 
 
+BEYOND_BOX = (
+    "some of its columns lie beyond the table's outline the cleanup found (its row lines broken there): they were "
+    "found where the row lines run on; check every value against the scan"
+)
+"""Why a page whose grid took columns beyond the cleanup's table box (layout.columns_beyond_box, Grid.box_cols)
+is in doubt: the columns were told apart from the box by ruling a photograph broke."""
+
+KIND_FROM_VOLUME = (
+    "its header was misread as no register's: the register kind is the one its volume's other pages are ({kind}); "
+    "check every value against the scan"
+)
+"""Why a page whose header named no ledger kind, read unsure, is read as its volume's kind (VolumeKind):
+every field of it is in doubt, since nothing on the page itself named its kind."""
+
+
+@dataclass(frozen=True)
+class VolumeKind:
+    """The one ledger kind the read pages of a page's volume are (volume_kind), and their printed forms (each
+    column's width as a share of the table's: _form_widths). A page whose header, read unsure, names no kind
+    is read as this kind where its grid is of one of these forms (fits). Source: a property of printed
+    registers (one form per book, ruled once) and of imaging (a photograph's header misread: grainy, shaded
+    or blurred words), the evidence kept_unread and agree_volume take from a volume."""
+
+    kind: str
+    forms: tuple[tuple[float, ...], ...]
+    pages: int
+
+    def fits(self, grid: Grid) -> bool:
+        """Whether `grid`'s columns are those of one of the volume's forms (mapping.headers.same_form), or of
+        one with a column line lost on either page (one_line_apart)."""
+        widths = _form_widths({"grid": grid.to_dict()})
+        return widths is not None and any(
+            same_form(self.kind, widths, self.kind, f) or one_line_apart(widths, f) or one_line_apart(f, widths)
+            for f in self.forms
+        )
+
+
+def one_line_apart(fewer: Sequence[float], more: Sequence[float]) -> bool:
+    """Whether the form of column widths `more` (shares of the table's width) is `fewer` with one more column
+    line: two neighbouring columns of `more` summed give `fewer` (mapping.headers.same_form's VOLUME_WIDTHS).
+    A ruling line lost on one page of a book (faint, broken on a photograph) leaves it a column short of its
+    siblings, its other columns as printed (mapping.headers._joined_as: design phone copy ph3803 of d3316 county
+    04, p1 read with the sex | ID line lost, p3 whole). Source: a property of printed registers (one form per
+    book, ruled once) and of imaging (a line lost)."""
+    if len(more) != len(fewer) + 1 or len(fewer) < 2:
+        return False
+    for k in range(len(fewer)):
+        joined = (*more[:k], more[k] + more[k + 1], *more[k + 2 :])
+        if all(abs(a - b) <= VOLUME_WIDTHS for a, b in zip(joined, fewer)):
+            return True
+    return False
+
+
 @dataclass
 class ReadOptions:
     """How the cells of each printed column are recognized, by the field it holds (read_cells)."""
@@ -2099,6 +2153,7 @@ def extract_page(
     stamped: np.ndarray | None = None,
     enlarged: float = 1.0,
     bilevel: bool = False,
+    volume: VolumeKind | None = None,
 ) -> PageExtraction:
     """Grid, OCR and mapping for one cleaned page. Raises PageError subclasses for non-ledgers.
     `absent`: fields an administrator declared this ledger never records (see map_rows).
@@ -2112,11 +2167,17 @@ def extract_page(
     `bilevel`: the page was scanned in 1-bit (scanned_bilevel): its name lines are read as cut, its address lines
     softened (read_cells, soften_bilevel_line).
     A photograph's grid is looked for on it stretched as a scan is (layout.lines_view); its cells are cut
-    from it as it is."""
+    from it as it is.
+    `volume`: the kind its volume's read pages are (volume_kind): a header that names no kind, its written cells
+    mostly read unsure (UnknownLedgerError.misread) and no title naming a kind the spec lacks, is read as that
+    kind, its page doubted (KIND_FROM_VOLUME), where its grid is of one of the volume's forms (VolumeKind.fits);
+    else the page is unknown_ledger as without it."""
     grid = find_grid_or_text(lines_view(gray) if photo else gray, table_box, ruling)
     structure = Structure()
     if grid.source in GRID_DOUBTS:
         structure.doubt_page(GRID_DOUBTS[grid.source])
+    if grid.box_cols:
+        structure.doubt_page(BEYOND_BOX)
     for r in grid.struck_rows:
         structure.doubt_row(r, STRUCK)
     for r in bowed_line_rows(grid):
@@ -2136,12 +2197,17 @@ def extract_page(
     kind, score = detect_kind(title, header)
     if kind is None:
         written = [head[(0, c)].confidence for c in range(grid.n_cols) if head[(0, c)].text.strip()] if head else []
-        raise UnknownLedgerError(
+        unknown = UnknownLedgerError(
             "the header row matches no known ledger kind",
             reason="unknown_ledger",
             unruled=grid.source == "text",
             misread=bool(written) and sum(x < HEADER_UNSURE for x in written) * 2 >= len(written),
+            named_other=score > 0,
         )
+        if volume is None or not unknown.misread or unknown.named_other or not volume.fits(grid):
+            raise unknown  # no volume's kind, a header read surely, another kind named, or columns of no form of its volume's
+        kind = volume.kind
+        structure.doubt_page(KIND_FROM_VOLUME.format(kind=kind))
     if settings.layout_mode != "page":
         grid = split_merged_columns(gray, grid, engine, kind, header, head, structure, sp, seals)
     else:
@@ -3488,9 +3554,10 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
     rendered = render_step(plan, settings) or aspect_step(path, media, page_no, settings)
     steps = ([rendered] if rendered else []) + [st.to_dict() for st in clean.steps]
     quarters = turned.quarters
-    try:
-        photo = processed_as_photograph(steps)  # grain enlarged and sharpened: grainy cells are read denoised
-        ext, gray, box = read_upright(
+    photo = processed_as_photograph(steps)  # grain enlarged and sharpened: grainy cells are read denoised
+
+    def read(volume: VolumeKind | None) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
+        return read_upright(
             gray,
             box,
             turned,
@@ -3504,7 +3571,20 @@ def process_page(store: Store, page_id: int, settings: Settings, engine: OcrEngi
             clean.stamped,
             photograph_enlarged(steps),  # its lines read at the frame's own resolution (at_captured_resolution)
             scanned_bilevel(steps),  # its name lines read as cut (read_cells: no deblurring of 1-bit strokes)
+            volume,
         )
+
+    try:
+        try:
+            ext, gray, box = read(None)
+        except UnknownLedgerError as e:
+            vk = volume_kind(store, page_id) if e.misread and not e.named_other else None
+            if e.misread and not e.named_other:  # what the volume was when it was asked (unnamed_pages)
+                steps.append({"name": "volume_kind", "settings": {}, "result": {"pages": vk.pages if vk else 0}})
+            if vk is None:
+                raise
+            turned.quarters = quarters  # as orient turned it: other_way found no kind either
+            ext, gray, box = read(vk)
     except ColumnsUnreadError as e:
         kept = kept_unread(store, page_id, e)
         if kept is None:
@@ -3628,18 +3708,68 @@ def kept_unread(store: Store, page_id: int, e: ColumnsUnreadError) -> PageExtrac
     if not isinstance(ext, PageExtraction) or not ext.rows:
         return None
     with store.session() as s:
-        page = get_row(s, Page, page_id)
-        sf = get_row(s, SourceFile, page.file_id)
-        key = volume_key(sf.rel_path, sf.media_type)
-        q = select(Page.id, SourceFile.rel_path, SourceFile.media_type).join(SourceFile, Page.file_id == SourceFile.id)
-        if sf.media_type in SINGLE_PAGE_MEDIA:  # the images of its folder: only files under it are read
-            folder = sf.rel_path.rsplit("/", 1)[0] + "/" if "/" in sf.rel_path else ""
-            like = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            q = q.where(SourceFile.media_type.in_(SINGLE_PAGE_MEDIA), SourceFile.rel_path.like(like, escape="\\"))
-        else:  # a PDF or TIFF is one book: its own pages
-            q = q.where(Page.file_id == sf.id)
-        others = sum(1 for pid, rel, media in s.execute(q) if pid != page_id and volume_key(rel, media) == key)
+        others = len(_volume_siblings(s, page_id))
     return ext if others >= VOLUME_AGREE else None
+
+
+def _volume_siblings(s: Any, page_id: int) -> list[tuple[int, str, str | None, Any]]:
+    """Inside a session: the other pages of `page_id`'s volume (volume_key: the file's own pages, or the
+    images of its folder) as (id, status, ledger kind, layout)."""
+    page = get_row(s, Page, page_id)
+    sf = get_row(s, SourceFile, page.file_id)
+    key = volume_key(sf.rel_path, sf.media_type)
+    q = select(Page.id, Page.status, SourceFile.rel_path, SourceFile.media_type, Page.ledger_kind, Page.layout).join(
+        SourceFile, Page.file_id == SourceFile.id
+    )
+    if sf.media_type in SINGLE_PAGE_MEDIA:  # the images of its folder: only files under it are read
+        folder = sf.rel_path.rsplit("/", 1)[0] + "/" if "/" in sf.rel_path else ""
+        like = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(SourceFile.media_type.in_(SINGLE_PAGE_MEDIA), SourceFile.rel_path.like(like, escape="\\"))
+    else:  # a PDF or TIFF is one book: its own pages
+        q = q.where(Page.file_id == sf.id)
+    return [
+        (pid, status, kind, layout)
+        for pid, status, rel, media, kind, layout in s.execute(q)
+        if pid != page_id and volume_key(rel, media) == key
+    ]
+
+
+def volume_kind(store: Store, page_id: int) -> VolumeKind | None:
+    """The one ledger kind the read pages of `page_id`'s volume are (its other pages done), where at least
+    VOLUME_AGREE of them are and none is another kind (a volume of two kinds says nothing of this page's);
+    their printed forms with it. None otherwise. Source: a property of printed registers (one book, one
+    register kind, one printed form: the premise of kept_unread and agree_volume); two pages agreeing are a
+    form's evidence (mapping.headers.VOLUME_AGREE), one may have been misread like this one."""
+    with store.session() as s:
+        done = [(kind, layout) for _pid, status, kind, layout in _volume_siblings(s, page_id) if status == "done" and kind]
+    kinds = {kind for kind, _layout in done}
+    if len(done) < VOLUME_AGREE or len(kinds) != 1:
+        return None
+    forms = tuple(dict.fromkeys(w for _k, layout in done if (w := _form_widths(layout)) is not None))
+    return VolumeKind(kinds.pop(), forms, len(done)) if forms else None
+
+
+def unnamed_pages(store: Store, file_ids: Collection[int] | None = None) -> list[int]:
+    """The pages (of `file_ids`, else all) left unknown_ledger whose volume was asked its kind (their
+    `volume_kind` step: the header misread, no other kind named) and now has more read pages of one kind
+    than it had then: pages read before their siblings (read two at a time, or on other machines), to be
+    read again with their volume's kind (process_page with force; pipeline.runs.stages.read_unnamed)."""
+    with store.session() as s:
+        q = select(Page.id, Page.steps).where(Page.status == "unknown_ledger")
+        if file_ids is not None:
+            q = q.where(Page.file_id.in_(list(file_ids)))
+        asked = {
+            pid: int(st.get("result", {}).get("pages") or 0)
+            for pid, steps in s.execute(q.order_by(Page.file_id, Page.page_no))
+            for st in steps or []
+            if isinstance(st, dict) and st.get("name") == "volume_kind"
+        }
+    out = []
+    for pid, had in asked.items():
+        vk = volume_kind(store, pid)
+        if vk is not None and vk.pages > had:
+            out.append(pid)
+    return out
 
 
 def read_upright(
@@ -3656,9 +3786,12 @@ def read_upright(
     stamped: np.ndarray | None = None,
     enlarged: float = 1.0,
     bilevel: bool = False,
+    volume: VolumeKind | None = None,
 ) -> tuple[PageExtraction, np.ndarray, tuple[int, int, int, int] | None]:
     """extract_page on the page as `orient` turned it; where its header matches no ledger kind and the
     text reads upside down (pipeline.page.orientation.other_way), once more turned half a turn.
+    `volume`: the kind its volume's pages are (extract_page), given to the page as `orient` turned it only:
+    read_upright without it found no kind either way up.
     `ruling`: the cleaned page's ruling lines as scanned (CleanPage.ruling), turned here with the page;
     `seals` (CleanPage.seals) and `stamped` (CleanPage.stamped) too.
     Returns the extraction and the page (and table box) it was read from; `turned` says how."""
@@ -3670,8 +3803,10 @@ def read_upright(
 
     try:
         r, sl, st = masks()
-        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st, enlarged, bilevel), gray, box
+        return extract_page(gray, box, engine, settings, absent, r, sl, photo, st, enlarged, bilevel, volume), gray, box
     except (UnknownLedgerError, ColumnsUnreadError) as first:  # nothing named: perhaps read the wrong way up
+        if volume is not None:
+            raise
         before = turned.quarters
         other = other_way(gray, box, turned, judge)
         if other is None:

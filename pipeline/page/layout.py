@@ -45,6 +45,9 @@ class Grid:
     # y of the row lines seen only over their bow (a photographed page lifting at an edge: _bowed_beside);
     # the rows on either side of such a line are in doubt (bowed_line_rows)
     bowed_lines: tuple[int, ...] = ()
+    # indices of vertical lines found beyond the cleanup's table box, the grid's row lines running across
+    # the columns they bound (a photograph's broken row lines cut the box: columns_beyond_box)
+    box_cols: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -76,6 +79,8 @@ class Grid:
             d["edge_cols"] = list(self.edge_cols)
         if self.bowed_lines:
             d["bowed_lines"] = list(self.bowed_lines)
+        if self.box_cols:
+            d["box_cols"] = list(self.box_cols)
         return d
 
     @classmethod
@@ -91,6 +96,7 @@ class Grid:
             tuple(tuple(r) for r in d.get("col_rows", ())),
             tuple(d.get("edge_cols", ())),
             tuple(d.get("bowed_lines", ())),
+            tuple(d.get("box_cols", ())),
         )
 
 
@@ -1133,6 +1139,7 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     try:
         ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
+        ruled = columns_beyond_box(gray, ruled, table_box, ruling)
         ruled = columns_beyond_ruling(gray, ruled, ruling)
         text = rows_from_text(gray, ruled, table_box, ruling)
         kept = taller_rows(gray, text, ruling)
@@ -1267,6 +1274,116 @@ def rows_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling:
     kept = len(again.rows) == len(want) and len(again.cols) == len(grid.cols)
     same = kept and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.rows, want))
     return replace(again, source=grid.source) if same else grid
+
+
+BEYOND_BOX_ACROSS = 0.5
+"""A row line runs across a column beyond the table's box (columns_beyond_box) where a long level run of ink
+(gridlines.line_masks) covers at least this share of the column's width within BOX_EDGE_PX of the line's y: a
+row line broken by a photograph (the break that cut the box) still covers most of it; a margin, a desk or a
+page's shadow beside the table holds none of the table's row lines."""
+BEYOND_BOX_ROWS = 0.5
+"""A column beyond the table's box is the table's where at least this share of the grid's row lines run across
+it (BEYOND_BOX_ACROSS): a printed form rules every row line across every column; a photograph may break some."""
+
+
+def columns_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """The grid with the columns the table's box left out at its side: the cleanup's box is the extent of the
+    table's ruling joined as one piece (pipeline.page.cleanup.find_table_quad), and a photograph that breaks
+    every row line at one column line (a fold, a shadow, blur) splits the table in two pieces, the box the
+    larger (design phone copy s38 ph3879 of d3316 county 03 p4: the box began at the ID | certificate line,
+    the four columns left of it read as one added column, columns_beyond_ruling, and their 10 IDs lost).
+    Beside the box, over its height, vertical lines are looked for as the grid looks for them (ruling_lines
+    over the page's width), and going outwards from the grid's outermost line, each line whose column the
+    grid's row lines run across (BEYOND_BOX_ROWS of them, BEYOND_BOX_ACROSS of its width) is the table's;
+    the grid is then found again in the box taken out to the last of them, so that its rows are judged as
+    everywhere, and kept only where it holds the same rows and the columns within BOX_EDGE_PX. Its lines
+    beyond the box are recorded (Grid.box_cols): pipeline.page.extract doubts the page (BEYOND_BOX). The grid
+    as it was on a grid not from ruling lines, with columns followed one by one, or where nothing is found.
+    A property of printed forms (every row line ruled across every column of the table)."""
+    if table_box is None or grid.col_rows or grid.n_rows < 3 or grid.n_cols < 2 or grid.source not in ("ruling", "faint ruling"):
+        return grid
+    h, w = gray.shape[:2]
+    _x0, y0, _x1, y1 = table_box
+    top, bottom = min(y0, grid.rows[0] - BOX_EDGE_PX), max(y1, grid.rows[-1] + BOX_EDGE_PX)
+    masks = line_masks(gray, (0, top, w, bottom), ruling)
+    if masks is None:
+        return grid
+    _rows, cols = ruling_lines(gray, (0, top, w, bottom), ruling, masks=masks)
+
+    def across(a: int, b: int) -> bool:
+        """Whether the grid's row lines run across the column from x a to x b (BEYOND_BOX_ROWS, BEYOND_BOX_ACROSS)."""
+        xa, xb = a - masks.x0 + BOX_EDGE_PX, b - masks.x0 - BOX_EDGE_PX
+        if xb <= xa:
+            return False
+        hits = 0
+        for y in grid.rows:
+            yy = y - masks.y0
+            band = masks.hor[max(0, yy - BOX_EDGE_PX) : yy + BOX_EDGE_PX + 1, xa:xb]
+            hits += band.size > 0 and float((band.max(axis=0) > 0).mean()) >= BEYOND_BOX_ACROSS
+        return hits >= BEYOND_BOX_ROWS * len(grid.rows)
+
+    left: list[int] = []
+    for c in sorted((c for c in cols if c < grid.cols[0] - LINE_MIN_GAP_PX), reverse=True):
+        if not across(c, left[-1] if left else grid.cols[0]):
+            break
+        left.append(c)
+    right: list[int] = []
+    for c in sorted(c for c in cols if c > grid.cols[-1] + LINE_MIN_GAP_PX):
+        if not across(right[-1] if right else grid.cols[-1], c):
+            break
+        right.append(c)
+    if not left and not right:
+        return grid
+    want = (*reversed(left), *grid.cols, *right)
+    try:
+        again = find_grid(gray, (max(0, want[0] - BOX_EDGE_PX), top, min(w, want[-1] + BOX_EDGE_PX), bottom), ruling)
+    except NoTableError:
+        return grid
+    same = (
+        len(again.cols) == len(want)
+        and len(again.rows) == len(grid.rows)
+        and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.cols, want))
+        and all(abs(a - b) <= BOX_EDGE_PX for a, b in zip(again.rows, grid.rows))
+    )
+    if not same:
+        return grid
+    cols, edge = list(again.cols), []
+    if left and (end := _row_lines_end(masks, grid.rows, cols[0], -1)) is not None:
+        cols.insert(0, end)
+        edge.append(0)
+    if right and (end := _row_lines_end(masks, grid.rows, cols[-1], 1)) is not None:
+        cols.append(end)
+        edge.append(len(cols) - 1)
+    shift = 1 if 0 in edge else 0
+    beyond = [i for i, c in enumerate(cols) if c < grid.cols[0] - LINE_MIN_GAP_PX or c > grid.cols[-1] + LINE_MIN_GAP_PX]
+    return replace(
+        again,
+        cols=tuple(cols),
+        source=grid.source,
+        inferred_cols=tuple(i + shift for i in again.inferred_cols),
+        edge_cols=tuple(edge),
+        box_cols=tuple(beyond),
+    )
+
+
+def _row_lines_end(masks: LineMasks, rows: Sequence[int], x: int, step: int) -> int | None:
+    """Where the grid's row lines end beyond its outermost vertical line x, going `step` (-1 left, 1 right),
+    when at least BEYOND_BOX_ROWS of them run on past it by LINE_MIN_GAP_PX (over breaks of up to
+    LINE_MIN_GAP_PX): the table's border lost there (faint, broken), its last column's row lines still ruled
+    up to it; the median of their ends. None where they stop at x (x is the border). columns_beyond_box."""
+    ends = []
+    w = masks.hor.shape[1]
+    for y in rows:
+        yy = y - masks.y0
+        band = masks.hor[max(0, yy - BOX_EDGE_PX) : yy + BOX_EDGE_PX + 1, :].max(axis=0) > 0
+        at = last = x - masks.x0
+        while 0 < at < w - 1 and abs(at - last) <= LINE_MIN_GAP_PX:
+            at += step
+            if band[at]:
+                last = at
+        if abs(last - (x - masks.x0)) >= LINE_MIN_GAP_PX:
+            ends.append(last + masks.x0)
+    return int(np.median(ends)) if len(ends) >= BEYOND_BOX_ROWS * len(rows) else None
 
 
 HEADER_ROW_SHARE = (0.4, 2.5)

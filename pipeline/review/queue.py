@@ -470,6 +470,12 @@ _RECORD_LINES = (
     (re.compile(r"^page: some of its ruling lines are missing"), "grid_partial", ()),
     (re.compile(r"^page: its row lines do not run level across the table"), "grid_by_column", ()),
     (re.compile(r"^page: its ruling lines are very faint"), "grid_faint", ()),
+    (re.compile(r"^page: some of its columns lie beyond the table's outline the cleanup found"), "grid_beyond_box", ()),
+    (
+        re.compile(r"^page: its header was misread as no register's: the register kind is the one its volume's"),
+        "kind_from_volume",
+        (),
+    ),
     (re.compile(r"^row: a line is drawn across its text"), "struck", ()),
     (re.compile(r"^row: a row line beside it bows across the table"), "bowed_line", ()),
     (re.compile(r"^row: its only writing lies under a seal"), "seal_only", ()),

@@ -424,6 +424,7 @@ def run_selection(
             plan.excluded += again.excluded + len(again.unidentified)
         read_selection(store, run_id, plan.selected, run_batches)
         mark_files_processed(store, plan.selected)
+        stages.read_unnamed(store, settings, plan.selected, on_page)  # pages read before their volume could name their kind
         agree_volumes(store, settings, plan.selected)  # a volume's pages tell each other's columns
         merged = link(store, run_id, settings)
         audit = stages.audit_stage(store, settings)

@@ -17,7 +17,7 @@ from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, get_row, utcnow
-from pipeline.page.extract import PageOutcome, agree_volumes, page_reason, process_page, remap_page
+from pipeline.page.extract import PageOutcome, agree_volumes, page_reason, process_page, remap_page, unnamed_pages
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
 from pipeline.quality.refit import thresholds_versions
@@ -133,6 +133,26 @@ def process_file(
     return process_pages(store, page_ids, settings, on_page)
 
 
+def read_unnamed(
+    store: Store, settings: Settings, file_ids: list[int] | None = None, on_page: Callable[[PageOutcome], None] | None = None
+) -> list[PageOutcome]:
+    """Read again, with their volume's kind, the pages whose misread header named no kind and that were read
+    before enough of their siblings were (pipeline.page.extract.unnamed_pages): after every page of the run is
+    read, before the volume's pages tell each other's columns (agree_volumes). One engine, one page at a time:
+    such pages are few."""
+    page_ids = unnamed_pages(store, file_ids)
+    if not page_ids:
+        return []
+    engine = get_engine(settings.engine, **settings.engine_settings)
+    out = []
+    for pid in page_ids:
+        o = process_page(store, pid, settings, engine, force=True)
+        out.append(o)
+        if on_page:
+            on_page(o)
+    return out
+
+
 def link(store: Store, settings: Settings | None = None) -> int:
     """De-duplicate every record in the store (this run's and earlier ones', and against the platform
     when settings are given); returns the pairs this run merged automatically that no earlier run had
@@ -227,6 +247,7 @@ def run_folder(scans_dir: Path, settings: Settings, on_page: Callable[[PageOutco
         got = intake(store, run_id, scans_dir, settings)
         for fid in got.file_ids:
             process_file(store, fid, settings, on_page)
+        read_unnamed(store, settings, got.file_ids, on_page)  # pages read before their volume could name their kind
         agree_volumes(store, settings, got.file_ids)  # a volume's pages tell each other's columns
         merged = link(store, settings)
         summary = summarize(store, run_id, scans_dir, got, merged, time.perf_counter() - t0)
