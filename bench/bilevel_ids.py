@@ -11,7 +11,9 @@ Printed per preparation: cells exact (digits and X, spaces dropped), reads of th
 short by 1-9 / 10+ digits, put right / made wrong against the first preparation. Preparations: asis, soften
 (extract.soften_bilevel_line), thickN (the ink grown by an N-px minimum filter: a 1-bit stroke thinned by a
 light threshold), thinN (the ink shrunk by an N-px maximum filter: a stroke filled by a dark threshold, session 42),
-blurS (Gaussian, sigma S/10), thick1soft (grown then softened). `--png DIR`: the crops of
+blurS (Gaussian, sigma S/10), thick1soft (grown then softened), blurfilled (extract.blur_filled_line); `filled:P` applies P
+only on pages whose digit lines' strokes are filled (extract.filled_strokes on the page's STRETCH_FIELDS lines, session 43). `--field F`: the cells of
+field F instead of the IDs (session 43: deceased_name). `--png DIR`: the crops of
 the cells whose asis read is short, as PNG (personal data: stay in the 0700 data folder). Counts only."""
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from phone_cells import truth_of  # noqa: E402
 from photo_crops import pages_of  # noqa: E402
 
-from pipeline.page.extract import line_crops, soften_bilevel_line  # noqa: E402
+from pipeline.page.extract import STRETCH_FIELDS, blur_filled_line, filled_strokes, line_crops, soften_bilevel_line  # noqa: E402
 
 
 def thick(n: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -70,6 +72,8 @@ def prep(name: str) -> Callable[[np.ndarray], np.ndarray]:
         return lambda c: c
     if name == "soften":
         return soften_bilevel_line
+    if name == "blurfilled":
+        return blur_filled_line
     if name == "thick1soft":
         t = thick(1)
         return lambda c: soften_bilevel_line(t(c))
@@ -84,7 +88,12 @@ def prep(name: str) -> Callable[[np.ndarray], np.ndarray]:
     raise SystemExit(f"unknown preparation {name}")
 
 
+field = "id_number"  # the column measured (--field: another field's cells, compared without spaces)
+
+
 def norm(t: str) -> str:
+    if field != "id_number":
+        return "".join(t.split())
     return "".join(ch for ch in t.upper() if ch.isdigit() or ch == "X")
 
 
@@ -94,27 +103,37 @@ def main() -> None:
     roots = [a.split("=", 1) for a in sys.argv[1].split(",")]
     preps = sys.argv[2].split(",")
     png = Path(sys.argv[sys.argv.index("--png") + 1]) if "--png" in sys.argv else None
+    global field
+    field = sys.argv[sys.argv.index("--field") + 1] if "--field" in sys.argv else "id_number"
     eng = PpOcrEngine()
     for label, root in roots:
         pages = pages_of([Path(root)], None)
-        items: list[tuple[str, list[np.ndarray]]] = []
+        items: list[tuple[str, list[np.ndarray], bool]] = []
+        fired = 0
         for page in pages:
+            digits = {c for c, f in enumerate(page["gt"]["columns"]) if f in STRETCH_FIELDS}
+            lines = line_crops(
+                page["gray"], page["grid"], [(r, c) for r in range(1, page["grid"].n_rows) for c in sorted(digits)], digits
+            )[0]
+            filled = filled_strokes(lines)
+            fired += filled
             cols = page["gt"]["columns"]
-            want = [c for c, f in enumerate(cols) if f == "id_number"]
+            want = [c for c, f in enumerate(cols) if f == field]
             cells = [(r, c) for r in range(1, len(page["gt"]["rows"]) + 1) for c in want]
-            crops, owners, _f = line_crops(page["gray"], page["grid"], cells, set(want), page["photo"], page["upsample"])
+            crops, owners, _f = line_crops(page["gray"], page["grid"], cells, set(want) & digits, page["photo"], page["upsample"])
             by: dict[tuple[int, int], list[np.ndarray]] = {}
             for o, cr in zip(owners, crops):
                 by.setdefault(o, []).append(cr)
             for (r, c), cs in by.items():
                 t = norm(truth_of(page, r, c) or "")
                 if t:
-                    items.append((t, cs))
-        print(f"# {label}: pages {len(pages)} ID cells {len(items)}", flush=True)
+                    items.append((t, cs, filled))
+        print(f"# {label}: pages {len(pages)} (strokes filled: {fired}) ID cells {len(items)}", flush=True)
         base: list[bool] | None = None
         for name in preps:
-            t0, f = time.time(), prep(name)
-            reads = eng.recognize_crops([f(cr) for it in items for cr in it[1]])
+            t0, gated = time.time(), name.startswith("filled:")  # `filled:P`: P only on pages whose strokes are filled
+            f = prep(name.removeprefix("filled:"))
+            reads = eng.recognize_crops([f(cr) if it[2] or not gated else cr for it in items for cr in it[1]])
             i, oks, short = 0, [], Counter()
             for k, it in enumerate(items):
                 n = len(it[1])
