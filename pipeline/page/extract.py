@@ -275,8 +275,6 @@ class OcrStats:
     first_seconds: float = 0.0
     second_seconds: float = 0.0
     reread_seconds: float = 0.0
-    strokes_filled: bool = False  # a 1-bit page whose digit lines were read blurred (page_strokes_filled)
-    filled_seconds: float = 0.0  # the cost of telling it (page_strokes_filled)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -290,8 +288,6 @@ class OcrStats:
             "second_seconds": round(self.second_seconds, 3),
             "reread": self.reread,
             "reread_seconds": round(self.reread_seconds, 3),
-            "strokes_filled": self.strokes_filled,
-            "filled_seconds": round(self.filled_seconds, 3),
         }
 
 
@@ -976,73 +972,6 @@ def soften_bilevel_line(line: np.ndarray) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-FILLED_STROKE_SHARE = 0.225
-"""A 1-bit page's digit lines whose strokes are, at the median, this share of the glyph's height or more have
-their strokes filled by the scan (filled_strokes): between a bold typeface's stems (about a fifth of a digit's
-height) and a black one's (about a quarter and more), past the heaviest weight PP-OCR's recognizer was trained on."""
-
-FILLED_MIN_LINES = 5
-"""A page's digit columns must give this many lines of ink to be judged filled or not (filled_strokes)."""
-
-FILLED_BLUR_SIGMA = 0.8
-"""The Gaussian (px) a 1-bit page's digit line is blurred by where its strokes are filled (blur_filled_line)."""
-
-
-def stroke_share(line: np.ndarray) -> float | None:
-    """The width of a text line's strokes against its glyphs' height, on its ink (pixels darker than mid-grey):
-    the mean stroke width, twice the ink's area over its outline's length (a stroke of width w and length l has
-    area w l and an outline of about 2 l), over the median height of its glyphs (8-connected pieces of 8 pixels
-    or more). None for a line with too little ink to tell (fewer than 20 ink pixels)."""
-    if line.ndim != 2 or line.size == 0:
-        return None
-    ink = (line < 128).astype(np.uint8)
-    area = int(ink.sum())
-    if area < 20:
-        return None
-    d = ink.astype(np.int8)
-    outline = int(np.abs(np.diff(d, axis=0)).sum() + np.abs(np.diff(d, axis=1)).sum())
-    n, _labels, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = [stats[i, cv2.CC_STAT_HEIGHT] for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 8]
-    if not heights or outline == 0:
-        return None
-    return (2.0 * area / outline) / float(np.median(heights))
-
-
-def filled_strokes(crops: Sequence[np.ndarray]) -> bool:
-    """Whether a 1-bit page's digit lines (its ID, certificate and phone columns' line crops: line_crops of
-    STRETCH_FIELDS columns) have their strokes filled: the median stroke_share of FILLED_MIN_LINES lines or more
-    at FILLED_STROKE_SHARE or above.
-
-    Why: a property of the scan and of the recognizer. A dark scanner threshold, or toner's dot gain, grows
-    every stroke by the same pixels on both sides, so a digit's strokes come out a quarter of its height or
-    more and its counters (0 6 8 9) close up; PP-OCR's recognizer was trained on grey anti-aliased text
-    whose strokes are a fixed share of the glyph's height, at most a bold weight's fifth. Such a page's digit
-    lines read better blurred (blur_filled_line); 1-bit pages of normal or light threshold, whose strokes are
-    a bold weight or less, read alike or worse so (session 41: bench/bilevel_ids.py), so they are left as cut.
-    Digits are measured, not names: their glyphs are one script's and one height, so the share is the
-    typeface's weight and the scan's gain alone."""
-    shares = sorted(s for s in (stroke_share(c) for c in crops) if s is not None)
-    return len(shares) >= FILLED_MIN_LINES and float(np.median(shares)) >= FILLED_STROKE_SHARE
-
-
-def page_strokes_filled(gray: np.ndarray, grid: Grid, digit_cols: AbstractSet[int]) -> bool:
-    """Whether a 1-bit page's strokes are filled (filled_strokes), told on the lines of its digit columns
-    (`digit_cols`: the ID, certificate and phone columns, STRETCH_FIELDS) as read_cells cuts them."""
-    if not digit_cols:
-        return False
-    cells = [(r, c) for r in range(1, grid.n_rows) for c in sorted(digit_cols)]
-    return filled_strokes(line_crops(gray, grid, cells, digit_cols)[0])
-
-
-def blur_filled_line(line: np.ndarray) -> np.ndarray:
-    """A digit line of a 1-bit page whose strokes are filled (filled_strokes), blurred by a Gaussian of
-    FILLED_BLUR_SIGMA px: the filled strokes' hard stair-stepped edges and the one-pixel slits left of their
-    closed counters become the grey ramps of the anti-aliased text the recognizer was trained on."""
-    if line.ndim != 2 or min(line.shape) < 8:
-        return line
-    return cv2.GaussianBlur(line, (0, 0), FILLED_BLUR_SIGMA)
-
-
 SCAN_TONE_GAMMA = 2.0
 """The tone curve the name and address lines of a grey scan are given before they are read (lighten_scan_line):
 grey level g goes to 255 * (g / 255) ** (1 / SCAN_TONE_GAMMA) (ink 40 -> 101, mid-grey 140 -> 189, paper 225 -> 240)."""
@@ -1299,7 +1228,6 @@ def read_cells(
     addresses: AbstractSet[int] = frozenset(),
     villages: Spec | None = None,
     phones: AbstractSet[int] = frozenset(),
-    filled: bool = False,
 ) -> dict[tuple[int, int], RawCell]:
     """Recognition on each given cell's own crop, one crop per text line, in one batch: text can
     never be put in the wrong cell, and nothing leaks across a ruling line. Blank cells are
@@ -1336,15 +1264,12 @@ def read_cells(
     on the crop (phone_rivals), for mapping to doubt a number a rival of the plan comes close to
     (mapping.phonefix.rival_number). A scan's phones are not scored: on clean grey design scans no phone has
     such a rival, on carbon copies (c51, c91) one sure wrong phone was doubted for one sure right one, a record
-    fewer auto-accepted, at about 2 s a page (bench/phone_rivals.py --scans).
-
-    `filled`: the page was scanned in 1-bit with its strokes filled (page_strokes_filled): the lines of its digit
-    columns (`stretch_cols`) are read blurred (blur_filled_line)."""
+    fewer auto-accepted, at about 2 s a page (bench/phone_rivals.py --scans)."""
     crops, owners, faint = line_crops(gray, grid, cells, stretch_cols, photo, enlarged)
     # lines prepared for the recognizer by the field they hold and the capture: a grey scan's names lightened and
     # deblurred (prepare_scanned_name) and its addresses lightened (lighten_scan_line); a low-resolution
     # photograph's names with their mid-greys lightened (lighten_midtones); a 1-bit scan's addresses softened
-    # (soften_bilevel_line), its digit lines blurred where its strokes are filled (blur_filled_line); the rest as cut
+    # (soften_bilevel_line); the rest as cut
     grey_scan = not photo and not bilevel
     name_prep = prepare_scanned_name if grey_scan else lighten_midtones if photo and enlarged > 1.0 else None
     address_prep = lighten_scan_line if grey_scan else soften_bilevel_line if bilevel else None
@@ -1353,8 +1278,6 @@ def read_cells(
         prep |= dict.fromkeys(names or {}, name_prep)
     if address_prep is not None:
         prep |= dict.fromkeys(addresses, address_prep)
-    if filled and bilevel:
-        prep |= dict.fromkeys(stretch_cols, blur_filled_line)
     if prep:
         crops = [prep[c](crop) if c in prep else crop for crop, (_r, c) in zip(crops, owners)]
     out: dict[tuple[int, int], RawCell] = {
@@ -2187,8 +2110,7 @@ def extract_page(
     `enlarged`: how much the cleanup enlarged the photograph (routing.photograph_enlarged): the body's
     lines are read at the frame's own resolution (at_captured_resolution); the header's as they stand.
     `bilevel`: the page was scanned in 1-bit (scanned_bilevel): its name lines are read as cut, its address lines
-    softened (read_cells, soften_bilevel_line), its digit lines blurred where its strokes are filled
-    (page_strokes_filled, blur_filled_line).
+    softened (read_cells, soften_bilevel_line).
     A photograph's grid is looked for on it stretched as a scan is (layout.lines_view); its cells are cut
     from it as it is."""
     grid = find_grid_or_text(lines_view(gray) if photo else gray, table_box, ruling)
@@ -2247,16 +2169,10 @@ def extract_page(
             o.addresses,
             sp,
             o.phones,
-            filled=filled,
         )
 
-    filled = False  # a 1-bit page's strokes filled (page_strokes_filled): its digit lines read blurred
     if settings.layout_mode != "page":
         opts = read_options(kind, columns, sp)
-        if bilevel:
-            t0 = time.perf_counter()
-            filled = stats.strokes_filled = page_strokes_filled(gray, grid, opts.stretch)
-            stats.filled_seconds = time.perf_counter() - t0
         body = read_as(grid, [(r, c) for r in range(1, grid.n_rows) for c in range(grid.n_cols)], opts)
         table = [[head[(0, c)] for c in range(grid.n_cols)]] + [
             [body[(r, c)] for c in range(grid.n_cols)] for r in range(1, grid.n_rows)
