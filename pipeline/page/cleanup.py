@@ -599,12 +599,12 @@ def halftone_period(lone: np.ndarray) -> int | None:
     many pixels along, the lesser of across and down; the larger period on a tie), where that share is
     above HALFTONE_LATTICE_SHARE. A Bayer 8 x 8 matrix's dots repeat every 8 pixels whatever the grey
     level, and every 4 only for its lightest levels. None: no lattice (error diffusion)."""
-    total = float(lone.sum())
+    total = float(np.count_nonzero(lone))
     if not total:
         return None
     best, found = HALFTONE_LATTICE_SHARE, None
     for p in HALFTONE_PERIODS:
-        agree = min(float((lone[:, :-p] & lone[:, p:]).sum()), float((lone[:-p] & lone[p:]).sum())) / total
+        agree = min(np.count_nonzero(lone[:, :-p] & lone[:, p:]), np.count_nonzero(lone[:-p] & lone[p:])) / total
         if agree >= best:
             best, found = agree, p
     return found
@@ -616,11 +616,11 @@ def halftone(gray: np.ndarray) -> dict[str, object] | None:
     matrix's period (halftone_period), else `diffusion`; with the dots' share of the page outside the
     strokes (`dot_density`). None: not dithered (a threshold's 1-bit scan)."""
     ink = _darkest(gray) < 128
-    n_ink = int(ink.sum())
+    n_ink = int(np.count_nonzero(ink))
     if not n_ink:
         return None
     lone = _lone_ink(ink)
-    n_lone = int(lone.sum())
+    n_lone = int(np.count_nonzero(lone))
     share = n_lone / n_ink
     if share < HALFTONE_DOT_SHARE:
         return None
