@@ -569,7 +569,7 @@ covering at most half the area (the paper's tint, the strokes' anti-aliased edge
 touch: Bayer's ordered matrix places its first half of thresholds on a checkerboard's alternate cells (Bayer
 1973), error diffusion spreads its dots as far apart as it can ("blue noise", Ulichney 1987, "Digital
 Halftoning"). A fifth of the ink in lone dots is hundreds of times a threshold's noise and far below what a
-halftone of any tinted paper makes. Design s42 copies of d3316 county 01: Bayer and Floyd-Steinberg 0.37-0.94;
+halftone of any tinted paper makes. Design s42 copies of d3316 county 01: Bayer and Floyd-Steinberg 0.34-0.94;
 Otsu, fax, specked and dark-threshold copies 0.000-0.003."""
 HALFTONE_PERIODS = (2, 4, 8, 16)
 """The periods an ordered dither repeats at: Bayer's index matrices are 2^n on a side (Bayer 1973; 8 x 8
