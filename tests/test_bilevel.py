@@ -419,3 +419,82 @@ def test_a_typed_row_numbers_leading_one_is_no_dashed_column_line():
         _word(gray, xs[0] + 40, y + 1, 2, pitch=12)  # "13", its first digit 8 px to the right
     _rows, cols = ruling_lines(gray, (xs[0], 300, xs[-1] + 2, 300 + 74 * 15 + 2), None)
     assert len(cols) == len(xs)
+
+
+BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32)
+BAYER8 = np.block([[4 * BAYER4 + k for k in row] for row in ((0, 2), (3, 1))])
+"""Bayer's 8 x 8 ordered-dither matrix (Bayer 1973), built from the 4 x 4 one as he defined it."""
+
+
+def _tinted_register() -> np.ndarray:
+    """A grey scan of a ruled register, 200 dpi: tinted paper (level 215, grain of 8 levels), 12 rows and 7
+    columns ruled 2 px, words 20 px high written in the rows, their edges grey as a scanner's optics draw them."""
+    rng = np.random.default_rng(7)
+    gray = np.full((1654, 2339), 215.0, np.float32)
+    rows = list(range(300, 1300, 80))
+    for y in rows:
+        gray[y : y + 2, 120:2210] = 40
+    for x in (120, 420, 720, 1020, 1320, 1620, 1920, 2208):
+        gray[rows[0] : rows[-1] + 2, x : x + 2] = 40
+    for y in rows[:-1]:
+        for x in COLS[:-1]:
+            for k in range(4):
+                gray[y + 30 : y + 50, x + k * 25 : x + k * 25 + 3] = 40
+                gray[y + 30 : y + 33, x + k * 25 : x + k * 25 + 20] = 40
+    gray = cv2.GaussianBlur(gray, (0, 0), 0.8) + rng.normal(0, 8, gray.shape).astype(np.float32)
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
+def _dithered(gray: np.ndarray, how: str) -> np.ndarray:
+    """`gray` made 1-bit by a scanner's halftone: Bayer's ordered matrix or Floyd-Steinberg's diffusion."""
+    if how == "ordered":
+        h, w = gray.shape
+        m = np.tile((BAYER8 + 0.5) / 64 * 255, (h // 8 + 1, w // 8 + 1))[:h, :w]
+        return np.where(gray > m, 255, 0).astype(np.uint8)
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(gray).convert("1", dither=Image.Dither.FLOYDSTEINBERG)).astype(np.uint8) * 255
+
+
+def test_a_dithered_1bit_page_is_told_from_a_thresholded_one():
+    """A 1-bit scanner's halftone setting draws the paper's tint as a field of lone dots: an ordered (Bayer)
+    dither's in a lattice of its matrix's period, error diffusion's without one; a threshold draws it as paper."""
+    from pipeline.page.cleanup import halftone
+
+    gray = _tinted_register()
+    ordered, diffused = _dithered(gray, "ordered"), _dithered(gray, "diffusion")
+    assert is_bilevel(ordered) and is_bilevel(diffused)
+    found = halftone(ordered)
+    assert found is not None and found["dither"] == "ordered" and found["period_px"] == 8
+    found = halftone(diffused)
+    assert found is not None and found["dither"] == "diffusion" and found["period_px"] is None
+    _t, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    assert halftone(otsu) is None
+    specked = otsu.copy()  # scanner noise: a few hundred lone dots on a thresholded page is no halftone
+    rng = np.random.default_rng(3)
+    specked[rng.integers(0, 1654, 500), rng.integers(0, 2339, 500)] = 0
+    assert halftone(specked) is None
+
+
+def test_a_dithered_page_is_read_as_grey_its_grid_found_and_held_as_low_resolution():
+    """An ordered dither's lattice of dots gave the grid false rules, and no page of a Bayer-dithered copy of
+    design county 01 (s42 ord1) was read. A dithered page is made grey again (cleanup.descreen) and takes the
+    grey path, its ruled grid found as on the grey scan, and it is told as a low-resolution capture (its
+    records held for review); a thresholded page stays a 1-bit scan."""
+    from pipeline.kernel.thresholds import LOW_RESOLUTION, SCAN
+    from pipeline.page.layout import find_grid_or_text
+    from pipeline.page.routing import capture_kind
+
+    gray = _tinted_register()
+    for how in ("ordered", "diffusion"):
+        clean = clean_page(cv2.cvtColor(_dithered(gray, how), cv2.COLOR_GRAY2BGR))
+        steps = {st.name: st for st in clean.steps}
+        assert steps["descreen"].result["dither"] == how
+        assert steps["denoise"].settings["method"] == "median"  # the grey path, not the 1-bit one
+        grid = find_grid_or_text(clean.image, clean.table_box, clean.ruling)
+        assert (grid.n_rows, grid.n_cols) == (12, 7)  # 13 row lines, 8 column lines
+        assert capture_kind([st.to_dict() for st in clean.steps]) == LOW_RESOLUTION
+    _t, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    clean = clean_page(cv2.cvtColor(otsu, cv2.COLOR_GRAY2BGR))
+    assert "descreen" not in {st.name for st in clean.steps}
+    assert capture_kind([st.to_dict() for st in clean.steps]) == SCAN

@@ -75,6 +75,9 @@ def test_capture_kind_from_the_stored_steps():
     assert capture_kind([{"name": "capture", "result": {"page_found": False, "rulings_converge_deg": 2.3}}]) == SCAN
     enlarged = {"page_found": False, "upsample": 1.33, "rulings_converge_deg": 9.0}
     assert capture_kind([{"name": "capture", "result": enlarged}]) == LOW_RESOLUTION  # its own kind stays
+    # a dithered 1-bit scan made grey again (cleanup.descreen): its tones one to a halftone cell
+    descreened = {"name": "descreen", "settings": {"method": "box", "period_px": 8}, "result": {"dither": "ordered"}}
+    assert capture_kind([descreened, {"name": "capture", "result": {"page_found": False, "upsample": 1.0}}]) == LOW_RESOLUTION
 
 
 def _pdf(path: Path, ppi: int) -> Path:

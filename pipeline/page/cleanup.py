@@ -5,7 +5,7 @@ recorded with its settings and what it measured.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -558,6 +558,103 @@ def is_bilevel(gray: np.ndarray) -> bool:
     if small.ndim == 3:  # a colour page (clean_page judges it as scanned): every 4th pixel converted, not the page
         small = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_BGR2GRAY)
     return float(((small <= 5) | (small >= 250)).mean()) >= BILEVEL_SHARE
+
+
+HALFTONE_DOT_SHARE = 0.2
+"""A 1-bit page at least this share of whose ink stands in isolated dots (a pixel of ink with paper on its
+four sides) is a halftone (dithered) scan (halftone). A threshold renders a printed page's ink as strokes
+and rules, and a grey level as all paper or all ink, so its lone pixels are noise: the denoise step's specks
+(SPECK_PIXELS), a few hundred a page. A halftone renders every grey level as a share of dots, and a level
+covering at most half the area (the paper's tint, the strokes' anti-aliased edges) as dots that do not
+touch: Bayer's ordered matrix places its first half of thresholds on a checkerboard's alternate cells (Bayer
+1973), error diffusion spreads its dots as far apart as it can ("blue noise", Ulichney 1987, "Digital
+Halftoning"). A fifth of the ink in lone dots is hundreds of times a threshold's noise and far below what a
+halftone of any tinted paper makes. Design s42 copies of d3316 county 01: Bayer and Floyd-Steinberg 0.34-0.94;
+Otsu, fax, specked and dark-threshold copies 0.000-0.003."""
+HALFTONE_PERIODS = (2, 4, 8, 16)
+"""The periods an ordered dither repeats at: Bayer's index matrices are 2^n on a side (Bayer 1973; 8 x 8
+is the usual "halftone" setting of a document scanner, 4 x 4 and 16 x 16 the others)."""
+HALFTONE_LATTICE_SHARE = 0.5
+"""An ordered dither's lone dots stand in a lattice: most of them (more than this share) have another dot one
+period along, across the page and down it (halftone_period), as a Bayer matrix puts a grey level's dots at
+the same places of every cell. Error diffusion's dots of a grey level covering a share g <= 1/2 of the
+page have no period ("blue noise", Ulichney 1987): a dot at a given offset from another with a chance of
+about g, at most one half."""
+DIFFUSION_WAVELENGTH_PX = (2.0, 8.0)
+"""The error-diffused dots' principal wavelength, 1 / sqrt(g) pixels for a grey level covering a share g
+<= 1/2 of the page (Ulichney 1987), bounded by the shortest (g = 1/4, every other pixel) and the longest
+of an ordered matrix's periods (HALFTONE_PERIODS' 8: the usual halftone cell)."""
+
+
+def _lone_ink(ink: np.ndarray) -> np.ndarray:
+    """The ink pixels with paper on all four sides (a halftone's dots: HALFTONE_DOT_SHARE)."""
+    padded = np.pad(ink, 1)
+    around = padded[:-2, 1:-1] | padded[2:, 1:-1] | padded[1:-1, :-2] | padded[1:-1, 2:]
+    return ink & ~around
+
+
+def halftone_period(lone: np.ndarray) -> int | None:
+    """The period of an ordered dither's lattice from a 1-bit page's `lone` dots (_lone_ink): of
+    HALFTONE_PERIODS, the one at which most of them repeat (agreement: the share of dots with a dot that
+    many pixels along, the lesser of across and down; the larger period on a tie), where that share is
+    above HALFTONE_LATTICE_SHARE. A Bayer 8 x 8 matrix's dots repeat every 8 pixels whatever the grey
+    level, and every 4 only for its lightest levels. None: no lattice (error diffusion)."""
+    total = float(np.count_nonzero(lone))
+    if not total:
+        return None
+    best, found = HALFTONE_LATTICE_SHARE, None
+    for p in HALFTONE_PERIODS:
+        agree = min(np.count_nonzero(lone[:, :-p] & lone[:, p:]), np.count_nonzero(lone[:-p] & lone[p:])) / total
+        if agree >= best:
+            best, found = agree, p
+    return found
+
+
+def halftone(gray: np.ndarray) -> dict[str, object] | None:
+    """Whether a 1-bit page (is_bilevel, as it came from the scanner) was dithered, not thresholded: its
+    ink's share in lone dots (HALFTONE_DOT_SHARE), `ordered` where they stand in a lattice of a Bayer
+    matrix's period (halftone_period), else `diffusion`; with the dots' share of the page outside the
+    strokes (`dot_density`). None: not dithered (a threshold's 1-bit scan)."""
+    ink = _darkest(gray) < 128
+    n_ink = int(np.count_nonzero(ink))
+    if not n_ink:
+        return None
+    lone = _lone_ink(ink)
+    n_lone = int(np.count_nonzero(lone))
+    share = n_lone / n_ink
+    if share < HALFTONE_DOT_SHARE:
+        return None
+    density = n_lone / max(1, ink.size - (n_ink - n_lone))
+    period = halftone_period(lone)
+    return {
+        "dither": "diffusion" if period is None else "ordered",
+        "period_px": period,
+        "dot_share": round(share, 3),
+        "dot_density": round(density, 4),
+    }
+
+
+def descreen(gray: np.ndarray, found: Mapping[str, object]) -> tuple[np.ndarray, Step]:
+    """A dithered 1-bit page (halftone's `found`) made grey again: its dots averaged over the halftone's
+    cell, so that each pixel holds the share of ink around it, the grey level the dither drew. An ordered
+    dither's cell is its matrix (`period_px` on a side): the mean over a whole Bayer matrix is the grey
+    level it rendered, to 1/period^2 (a box filter of the period). Error diffusion keeps a grey level
+    over its dots' principal wavelength (DIFFUSION_WAVELENGTH_PX, from the paper's `dot_density`): a
+    Gaussian of half that sigma. The page then takes the grey path (its strokes grey at their edges, as the
+    recognizer was trained on). Its tones stand one to a cell, not one to a pixel: a low-resolution
+    capture (routing.capture_kind)."""
+    g = _darkest(gray)
+    period = found.get("period_px")
+    if isinstance(period, int) and period > 0:
+        out = cv2.blur(g, (period, period))
+        settings: dict[str, object] = {"method": "box", "period_px": period}
+    else:
+        lo, hi = DIFFUSION_WAVELENGTH_PX
+        density = float(found.get("dot_density") or 0.0)  # type: ignore[arg-type]
+        wave = float(np.clip(1.0 / np.sqrt(density), lo, hi)) if density > 0 else hi
+        out = cv2.GaussianBlur(g, (0, 0), wave / 2)
+        settings = {"method": "gaussian", "sigma_px": round(wave / 2, 2)}
+    return out, Step("descreen", settings, dict(found))
 
 
 def denoise(gray: np.ndarray, h: float, bilevel: bool | None = None) -> tuple[np.ndarray, Step]:
@@ -1648,6 +1745,12 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     steps: list[Step] = []
     photograph = False
     bilevel = is_bilevel(bgr)  # as scanned: a 1-bit page turned level below has grey edges
+    dithered = halftone(bgr) if bilevel else None
+    if dithered is not None:  # a halftone's dots made grey again: the page is read as a grey scan
+        grey, st = descreen(bgr, dithered)
+        bgr = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR) if bgr.ndim == 3 else grey
+        steps.append(st)
+        bilevel = False
     if settings.capture:
         bgr, st = correct_capture(bgr, bilevel)
         steps.append(st)

@@ -66,7 +66,9 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
 
     A page whose outline was not found, at scan resolution, whose rulings converge as a camera at a
     slant draws them (rulings_converge) is a PHOTOGRAPH: its records are routed by the photograph's
-    thresholds and holds, though it was cut and read as it came (processed_as_photograph: False)."""
+    thresholds and holds, though it was cut and read as it came (processed_as_photograph: False).
+
+    A dithered 1-bit scan made grey again (descreened) is LOW_RESOLUTION."""
     rendered = _rendered_enlarged(steps)
     for res in _capture_results(steps):
         if _corrected(res) and (rendered or not sheet_on_scanner_glass(res)):
@@ -75,7 +77,19 @@ def capture_kind(steps: Sequence[Mapping[str, Any]]) -> str:
             return LOW_RESOLUTION
         if rulings_converge(res):
             return PHOTOGRAPH
+    if descreened(steps):
+        return LOW_RESOLUTION
     return SCAN
+
+
+def descreened(steps: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Whether the page was a dithered 1-bit scan made grey again (its "descreen" step,
+    pipeline.page.cleanup.descreen). A halftone holds one grey level to a cell of dots (a Bayer matrix's
+    period, error diffusion's dot spacing), not to a pixel: the strokes reach the recognizer averaged over
+    that cell, as an enlarged low-resolution capture's do, so capture_kind tells it LOW_RESOLUTION and its
+    records wait in review unless the thresholds were fitted on such pages. A property of how the page was
+    captured (the cleanup's measure of its dots), not of its content."""
+    return any(st.get("name") == "descreen" for st in steps or ())
 
 
 def rulings_converge(result: Mapping[str, Any]) -> bool:
