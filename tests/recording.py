@@ -42,3 +42,20 @@ def ruled_page(line: np.ndarray, paper: int, ink: int, cells: int = 2) -> tuple[
     for x in (2, *range(150, width, 150), width - 3):
         gray[:, x : x + 2] = ink
     return gray, Grid(rows=(2, 56), cols=(2, *range(150, width, 150), width - 2))
+
+
+def written_table(cols: list[int]) -> np.ndarray:
+    """A ruled 700 x 900 page with a title above a table of 10 rows (header included) between the x positions
+    `cols`, every cell (the header's too) holding a dark block of writing: pages whose reading an engine's
+    texts decide (the header's words, the cells' content)."""
+    gray = np.full((700, 900), 240, np.uint8)
+    gray[20:50, 300:600] = 30  # the title
+    rows = list(range(80, 681, 60))
+    for y in rows:
+        cv2.line(gray, (cols[0], y), (cols[-1], y), 30, 2)
+    for x in cols:
+        cv2.line(gray, (x, rows[0]), (x, rows[-1]), 30, 2)
+    for y0 in rows[:-1]:
+        for x0 in cols[:-1]:
+            gray[y0 + 20 : y0 + 40, x0 + 30 : x0 + 90] = 40  # writing in every cell, the header's too
+    return gray

@@ -7,7 +7,6 @@ its legible sibling pages name (pipeline.page.extract.kept_unread, agree_volume)
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 from test_volume_columns import BOOK_XS, HEADERS_15  # the printed header of the book the remap test stores
@@ -18,6 +17,7 @@ from pipeline.kernel.errors import ColumnsUnreadError, NoTableError
 from pipeline.kernel.models import OcrPiece
 from pipeline.kernel.reasons import REASONS
 from pipeline.page.extract import ADVISED, COLUMNS_UNREAD_DOUBT, extract_page, page_advice
+from tests.recording import written_table
 
 
 class _Unreadable(OcrEngine):
@@ -41,17 +41,7 @@ class _Unreadable(OcrEngine):
 
 
 def _ruled_page() -> np.ndarray:
-    gray = np.full((700, 900), 240, np.uint8)
-    gray[20:50, 300:600] = 30  # the title
-    rows, cols = list(range(80, 681, 60)), [40, 260, 480, 700, 860]
-    for y in rows:
-        cv2.line(gray, (cols[0], y), (cols[-1], y), 30, 2)
-    for x in cols:
-        cv2.line(gray, (x, rows[0]), (x, rows[-1]), 30, 2)
-    for y0 in rows[:-1]:
-        for x0 in cols[:-1]:
-            gray[y0 + 20 : y0 + 40, x0 + 30 : x0 + 90] = 40  # writing in every cell, the header's too
-    return gray
+    return written_table([40, 260, 480, 700, 860])
 
 
 def test_a_table_whose_columns_are_all_unread_says_so_instead_of_ending_done_with_nothing():

@@ -6,7 +6,6 @@ pipeline.runs.stages.read_unnamed)."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
@@ -15,6 +14,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, UnknownLedgerError
 from pipeline.kernel.models import OcrPiece
 from pipeline.page.extract import KIND_FROM_VOLUME, VolumeKind, extract_page
+from tests.recording import written_table
 
 COLS = [40, 260, 480, 700, 860]
 FORM = tuple((b - a) / (COLS[-1] - COLS[0]) for a, b in zip(COLS, COLS[1:]))  # the printed form's column widths
@@ -43,17 +43,7 @@ class _Misread(OcrEngine):
 
 
 def _ruled_page() -> np.ndarray:
-    gray = np.full((700, 900), 240, np.uint8)
-    gray[20:50, 300:600] = 30  # the title
-    rows = list(range(80, 681, 60))
-    for y in rows:
-        cv2.line(gray, (COLS[0], y), (COLS[-1], y), 30, 2)
-    for x in COLS:
-        cv2.line(gray, (x, rows[0]), (x, rows[-1]), 30, 2)
-    for y0 in rows[:-1]:
-        for x0 in COLS[:-1]:
-            gray[y0 + 20 : y0 + 40, x0 + 30 : x0 + 90] = 40  # writing in every cell, the header's too
-    return gray
+    return written_table(COLS)
 
 
 def test_a_misread_header_is_unknown_alone_and_its_volumes_kind_in_a_book_of_its_form():
