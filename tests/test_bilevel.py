@@ -7,8 +7,9 @@ import cv2
 import numpy as np
 
 from pipeline.kernel.models import Step
+from pipeline.kernel.reasons import REASONS
 from pipeline.page.cleanup import clean_page, is_bilevel
-from pipeline.page.extract import page_reason
+from pipeline.page.extract import ADVISED, page_reason
 from pipeline.page.gridlines import FAINT_RULING_CONTRAST
 from pipeline.page.layout import grid_from_text, ruling_lines
 
@@ -498,3 +499,26 @@ def test_a_dithered_page_is_read_as_grey_its_grid_found_and_held_as_low_resoluti
     clean = clean_page(cv2.cvtColor(otsu, cv2.COLOR_GRAY2BGR))
     assert "descreen" not in {st.name for st in clean.steps}
     assert capture_kind([st.to_dict() for st in clean.steps]) == SCAN
+
+
+def test_a_dithered_page_without_a_table_is_told_to_be_scanned_without_the_halftone():
+    """A 1-bit page the cleanup told dithered and made grey again (its descreen step) that still gave no table,
+    or only rows from its text whose header names no kind, tells the archivist to turn the scanner's halftone
+    off (or scan in grey), in Chinese first; a dithered page whose ruled header names no kind is still a register
+    kind unknown, and a thresholded 1-bit page keeps its own advice."""
+    dithered = [
+        Step("descreen", {"method": "box", "period_px": 8}, {"dither": "ordered", "period_px": 8}),
+        Step("denoise", {"method": "median", "ksize": 3}),
+    ]
+    assert page_reason("no_table", dithered) == "dithered_no_table"
+    assert page_reason("no_table", [st.to_dict() for st in dithered]) == "dithered_no_table"
+    assert page_reason("unknown_ledger", dithered, unruled=True) == "dithered_no_table"
+    assert page_reason("unknown_ledger", dithered) == "unknown_ledger"
+    zh, en = REASONS["dithered_no_table"]
+    assert "半色调" in zh and "灰度" in zh and "halftone" in en
+    assert "dithered_no_table" in ADVISED
+    thresholded = [
+        Step("border_removal", {"dark_below": 70}, {"pixels_removed": 360953}),
+        Step("denoise", {"method": "bilevel_specks", "max_pixels": 2}, {"specks": 2988}),
+    ]
+    assert page_reason("no_table", thresholded) == "bilevel_no_table"

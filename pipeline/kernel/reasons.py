@@ -27,6 +27,13 @@ REASONS: dict[str, tuple[str, str]] = {
         " to the scanner's threshold (a black border around the page pulls it toward black); nothing was"
         " extracted: scan the page again in grey or colour",
     ),
+    "dithered_no_table": (
+        "这是以半色调（抖动、网点）方式扫描的黑白页面，已还原为灰度，但仍未找到表格或认不出登记簿种类：网点会吞掉细的表格线和小字；"
+        "未提取到任何内容：请关闭扫描仪的半色调/抖动设置（选“文字”或“黑白文本”模式），最好以灰度模式重新扫描该页",
+        "a black-and-white page scanned with a halftone (dither), made grey again, on which still no table or no register"
+        " kind was found: the dots swallow thin ruling and small writing; nothing was extracted: turn the scanner's"
+        " halftone/dither setting off (its text or line-art mode), or better scan the page again in grey",
+    ),
     "ink_dots": (
         "未找到表格，也认不出成行的字迹，但页面并非空白：有成行的细小墨点（字迹或表格线在扫描或拍摄时碎成了点，或是纸张颗粒）；"
         "未提取到任何内容：请以灰度或彩色模式、足够的分辨率重新扫描或拍摄该页",

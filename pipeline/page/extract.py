@@ -3365,7 +3365,8 @@ def page_reason(
     cleanup found no page on it (its `capture` step), or where a 1-bit scan with ink gave no table, or
     only one read from its text's alignment (`unruled`: UnknownLedgerError.unruled) whose header names no
     ledger kind: dots of writing a threshold left, no register kind unknown to the spec (scan it again in
-    grey: bilevel_no_table), or where a page without a table that is no 1-bit scan holds dots of ink
+    grey: bilevel_no_table; a dithered 1-bit page the cleanup made grey again, its `descreen` step, is told to be
+    scanned without the halftone: dithered_no_table), or where a page without a table that is no 1-bit scan holds dots of ink
     standing in lines (`dotted`: kernel.errors.InkDotsError; a photographed or grey page whose writing is
     broken up or grainy: ink_dots, not the blank-page question), or where the header of a page the cleanup
     processed as a photograph names no ledger kind and was read unsure (`misread`:
@@ -3383,6 +3384,8 @@ def page_reason(
         return "table_without_rows"
     if status == "no_table" and light and not any(name == "capture" and result.get("page_found") for name, result in named):
         return light
+    if (status == "no_table" or (status == "unknown_ledger" and unruled)) and any(name == "descreen" for name, _r in named):
+        return "dithered_no_table"
     if (status == "no_table" or (status == "unknown_ledger" and unruled)) and _bilevel_with_ink(parts):
         return "bilevel_no_table"
     if status == "no_table" and dotted:
@@ -3449,6 +3452,7 @@ least sure character's probability)."""
 ADVISED = (
     "no_table",
     "bilevel_no_table",
+    "dithered_no_table",
     "ink_dots",
     "table_without_rows",
     "columns_unread",
