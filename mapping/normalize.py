@@ -1518,18 +1518,24 @@ def _surname_ranks() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def _given_name_table() -> dict[str, tuple[int, int]]:
+    """Each character's (men's, women's) count in real given names (mapping/data/given_name_chars.txt: the
+    ngender table's two columns), read once for _given_name_counts and _given_name_counts_of."""
+    return {ch: (int(m), int(w)) for ch, m, w in (line.split() for line in _data_lines("given_name_chars.txt"))}
+
+
+@lru_cache(maxsize=1)
 def _given_name_counts() -> tuple[dict[str, int], int]:
     """Each character's count in real given names, men's and women's together, and their sum."""
-    counts = {ch: int(m) + int(w) for ch, m, w in (line.split() for line in _data_lines("given_name_chars.txt"))}
+    counts = {ch: m + w for ch, (m, w) in _given_name_table().items()}
     return counts, sum(counts.values())
 
 
 @lru_cache(maxsize=2)
 def _given_name_counts_of(sex: str) -> tuple[dict[str, int], int]:
-    """Each character's count in the given names of men (`sex` "1") or of women ("2"), and their sum
-    (mapping/data/given_name_chars.txt: the ngender table's two columns)."""
-    column = 1 if sex == "1" else 2
-    counts = {parts[0]: int(parts[column]) for parts in (line.split() for line in _data_lines("given_name_chars.txt"))}
+    """Each character's count in the given names of men (`sex` "1") or of women ("2"), and their sum."""
+    column = 0 if sex == "1" else 1
+    counts = {ch: pair[column] for ch, pair in _given_name_table().items()}
     return counts, sum(counts.values())
 
 
