@@ -3826,9 +3826,10 @@ RegisterPrefix = tuple[str, tuple[int, str]]
 def prefix_in_volume(pages: Sequence[tuple[str, Mapping[str, RegisterPrefix]]]) -> list[dict[str, RegisterPrefix]]:
     """For each page of one volume, given as its ledger kind and the register prefixes its own numbers
     establish (field -> prefix and form: pipeline.page.extract's page rule, PREFIX_SHARE of the page's
-    numbers read with one prefix), the prefix of each field it establishes none for that its sibling pages
-    of the same kind establish: at least one sibling does, and every sibling that establishes one for the
-    field establishes the same letters in the same form (register_form). A page that reads its own prefix
+    numbers read with one prefix, or with each of its letters: _prefix_by_letters), the prefix of each field
+    it establishes none for that its sibling pages of the same kind establish: at least one sibling does,
+    and every sibling that establishes one for the field establishes the same letters in the same form
+    (register_form). A page that reads its own prefix
     keeps it. Source: office practice (one register, one numbering format through a volume: its numbers
     are issued by one office down the book, as its certificate numbers are) and the one-volume evidence
     agree_in_volume gathers; the value is put back only where its reading is a number of that form with

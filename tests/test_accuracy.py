@@ -1718,6 +1718,41 @@ def test_a_serial_whose_faint_prefix_lost_or_split_a_letter_gets_its_columns_pre
     assert reg[0].value == "HZ2013-130" and "prefix_from_column" not in reg[0].flags
 
 
+def test_a_column_whose_faint_prefix_is_misread_in_half_its_cells_is_told_its_prefix_letter_by_letter():
+    """A carbon copy's faint H read B, I, 1 in one cell after another (s39-faded ac, d3316 county 02): HZ is
+    read whole in 5 numbers of 11, under half, so the page established no prefix and the misread ones stayed
+    wrong. Letter by letter the column agrees: H in 6 of 11 places (H22013-138 too), Z in 9. Written back, a
+    proposal; the numbers read HZ untouched. Failed before: every misread prefix kept as read."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    heads = ["HZ", "HZ", "HZ", "BZ", "HZ", "IZ", "12", "BZ", "H2", "IZ", "HZ"]
+    rows = [(i + 1, [RawCell(f"{h}2013-{130 + i}", 0.99, None), RawCell("刘建国", 0.99, None)]) for i, h in enumerate(heads)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [f.value for f in reg] == [f"HZ2013-{130 + i}" for i in range(11)]
+    assert all("prefix_from_column" in reg[i].flags and reg[i].confidence <= 0.45 for i in (3, 5, 6, 7, 8, 9))
+    assert reg[6].raw == "122013-136" and "prefix_from_column" not in reg[0].flags
+
+
+def test_a_column_read_with_two_prefixes_alike_or_letters_split_is_told_no_prefix():
+    """The letter-by-letter vote needs the whole prefix read most often (no tie) and each letter in half the
+    column's numbers: HZ 4 times and BZ 4 times, or H in only 5 of 11 places, gives no prefix (the page may
+    hold two registers' numbers, or the letters are too faint to say): every number stays as read."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    for heads in (
+        ["HZ", "BZ", "HZ", "BZ", "HZ", "BZ", "HZ", "BZ", "IZ"],
+        ["HZ", "HZ", "HZ", "BZ", "HZ", "IZ", "12", "BZ", "8Z", "IZ", "HZ"],
+    ):
+        rows = [(i + 1, [RawCell(f"{h}2013-{130 + i}", 0.99, None), RawCell("刘建国", 0.99, None)]) for i, h in enumerate(heads)]
+        out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+        reg = [r.record.fields["registration_no"] for r in out]
+        assert [f.value for f in reg] == [f"{h}2013-{130 + i}" for i, h in enumerate(heads)]
+        assert not any("prefix_from_column" in f.flags for f in reg)
+
+
 def test_a_serial_read_without_any_prefix_gets_it_back_only_where_its_number_continues_the_run():
     """A register issues its numbers one a row: 2013-152 read between HZ2013-151 and HZ2013-154 (one row
     apart from each, two from the latter) continues this register's run, so its lost HZ is written back,

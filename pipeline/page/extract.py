@@ -3102,15 +3102,16 @@ def _serial_fields(spec: KindSpec) -> list[str]:
 
 def _column_register(values: Sequence[str]) -> tuple[str, list[str], str | None, tuple[int, str]] | None:
     """A page's numbers of one serial column as read (at least 4 of SERIAL_SHAPE): their commonest shape,
-    the numbers of that shape, the letter prefix the page establishes (_column_prefix: None where fewer
-    than PREFIX_SHARE of them read it) and the commonest form of those numbers (register_form)."""
+    the numbers of that shape, the letter prefix the page establishes (_column_prefix, else told letter by
+    letter: _prefix_by_letters; None where too few of them read it) and the commonest form of those numbers (register_form)."""
     shapes = [_shape(v) for v in values if SERIAL_SHAPE.fullmatch(v)]
     if len(shapes) < 4:
         return None
     top = Counter(shapes).most_common(1)[0][0]
     own = [v for v in values if SERIAL_SHAPE.fullmatch(v) and _shape(v) == top]
     form = Counter(register_form(v) for v in own).most_common(1)[0][0]
-    return top, own, _column_prefix(own, len(shapes)), form
+    prefix = _column_prefix(own, len(shapes)) or _prefix_by_letters(own, values, form, len(shapes))
+    return top, own, prefix, form
 
 
 def page_registers(kind: str, records: Iterable[Mapping[str, Any]], settings: Settings) -> dict[str, RegisterPrefix]:
@@ -3264,6 +3265,32 @@ def _column_prefix(own: Sequence[str], numbers: int) -> str | None:
         return None
     head, k = heads.most_common(1)[0]
     return head if k >= max(3, PREFIX_SHARE * numbers) else None
+
+
+def _prefix_by_letters(own: Sequence[str], values: Sequence[str], form: tuple[int, str], numbers: int) -> str | None:
+    """The column's letter prefix where too few of its numbers read it whole for _column_prefix (HZ read
+    5 times of 11, the others BZ, IZ, 12, H2: the faint H of a carbon copy lost its crossbar or took a
+    bowl, each cell's glyph misread its own way), told letter by letter: the commonest leading letters of
+    the column's commonest form (`own`), read whole at least 3 times and more often than any other
+    letters, where each of its letters is read in its place by at least PREFIX_SHARE of the page's
+    `numbers` of the column, counting every reading of the form with its prefix misread (`values`:
+    mapping.headers.prefix_misread: H22013-138 votes H, 122013-136 neither). Source: a property of the
+    recognizer (it misreads a faint capital glyph by glyph, one cell this way, the next that, while the
+    letters it keeps are the written ones) and of a register (one office, one prefix down the column, as
+    _column_prefix rests on); the numbers so rewritten are proposals as every prefix put back is
+    (PREFIX_FROM_COLUMN, held). Design carbon copy ac of d3316 county 02 (s39-faded, re-mapped in
+    s44-fadednums): the one page so read, 6 numbers put right. None otherwise."""
+    heads = Counter(m.group(0) for v in own if (m := re.match(r"[A-Za-z]+", v)))
+    if not heads or form[0] == 0:
+        return None
+    ranked = heads.most_common(2)
+    head, k = ranked[0]
+    if len(head) != form[0] or k < 3 or (len(ranked) > 1 and ranked[1][1] == k):
+        return None
+    read = [v for v in values if SERIAL_SHAPE.fullmatch(v) and prefix_misread(v, form)]
+    if all(sum(1 for v in read if v[i] == ch) >= PREFIX_SHARE * numbers for i, ch in enumerate(head)):
+        return head
+    return None
 
 
 def _prefix_put_back(value: str, prefix: str, form: tuple[int, str]) -> str | None:
