@@ -497,6 +497,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the wording kept in the remarks was misread in one character and several wordings of its code are one character away: the one whose character it looks like was taken (家属希回 → 家属带回), the reading kept: check",
         "warn",
     ),
+    "wording_misread_in_remarks": FlagInfo(
+        "备注中的原文措辞与代码表任何写法都不同（代码按近似写法匹配，如 家義帝回），应是识别有误，原识别结果保留，需核对",
+        "the wording kept in the remarks is none of the code table's wordings (its code matched approximately, 家義帝回): a misreading, the reading kept: check",
+        "warn",
+    ),
     "given_name_char_rare": FlagInfo(
         "名字中有真实人名里极少见的字（不到十万分之一），可能误识（如 曲玲蓄←曲玲蕾）",
         "the given name holds a character found in fewer than 1 in 100 000 characters of real given names: probably misread (曲玲蓄 for 曲玲蕾)",

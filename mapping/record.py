@@ -1234,6 +1234,26 @@ prefix written back from its column (pipeline.page.extract.PREFIX_FROM_COLUMN_CE
 type's threshold; the reading stays in the code field's raw."""
 
 
+WORDING_MISREAD = "wording_misread_in_remarks"
+"""A wording kept in the remarks whose code was matched only approximately (fuzzy_match,
+code_matched_by_shape) and that no wording of the code table is (nor one character from, _table_wording),
+or matched as a part (partial_match) beside characters no printed wording holds (a digit, a Latin letter,
+a mark: a ruling line or a neighbour's stroke read as text), is the recognizer's misreading of the table's
+wording, not what was written: kept as read, held for a reviewer (WORDING_BY_SHAPE_CERTAINTY). Source: the
+code table's wordings (all Chinese characters) and the recognizer's misreads the code's match already
+allowed for. Seen on 1-bit copies (s44-bilevel): fresh dark copy seed 4305 家属带回 read 家義帝回 (two
+characters, 0.90, auto-accepted as 家义帝回), design coA 领回 read 领回1 (0.69, auto-accepted)."""
+
+
+def _wording_misread(sp: Spec, ks: KindSpec, field: str, wording: str, partial: bool) -> bool:
+    """Whether a wording kept in the remarks after an approximate code match is a misreading
+    (WORDING_MISREAD): matched as a part, a character no Chinese one beside it; else, no wording of the
+    code table."""
+    if partial:
+        return any(not ("\u4e00" <= ch <= "\u9fff") for ch in wording)
+    return wording not in sp.table(ks.require(field).code_table or "").wording
+
+
 def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue], cells: Mapping[str, RawCell]) -> None:
     remarks = out.get("remarks")
     if remarks is None:
@@ -1246,8 +1266,10 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         if not isinstance(wording, str) or not wording:
             continue
         by_shape = False
-        if {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags):
+        approximate = {"fuzzy_match", "partial_match", "code_matched_by_shape"} & set(fv.flags)
+        if approximate:
             wording, by_shape = _table_wording(sp, ks, field, str(fv.value), wording)
+        misread = bool(approximate) and _wording_misread(sp, ks, field, wording, partial=approximate == {"partial_match"})
         prefix = sp.rules.remarks_wording_prefix.get(field, "")
         current = remarks.value if isinstance(remarks.value, str) else ""
         if wording in current:
@@ -1261,6 +1283,9 @@ def _keep_wording_in_remarks(sp: Spec, ks: KindSpec, out: dict[str, FieldValue],
         remarks.flags.append("wording_kept_in_remarks")
         if by_shape:
             remarks.flags.append(WORDING_BY_SHAPE)
+            remarks.confidence = min(remarks.confidence, WORDING_BY_SHAPE_CERTAINTY)
+        elif misread:
+            remarks.flags.append(WORDING_MISREAD)
             remarks.confidence = min(remarks.confidence, WORDING_BY_SHAPE_CERTAINTY)
         if "wording_kept_in_remarks" not in fv.flags:
             fv.flags.append("wording_kept_in_remarks")

@@ -1940,3 +1940,25 @@ def test_a_village_put_right_from_a_known_confusion_with_no_neighbour_on_its_lis
     assert near.value == "龙口市东莱街道邹家村" and near.certainty < 0.977
     dropped = N.normalize_address("莱阳市万第镇梁家村")
     assert dropped.value == "莱阳市万第镇梁家疃村" and dropped.certainty < 0.977
+
+
+def test_a_wording_kept_in_the_remarks_that_no_wording_of_its_code_is_is_held_as_a_misreading():
+    """家属带回 read 家義帝回 on a fresh dark 1-bit copy (seed 4305): code 9 matched by shape, two characters from
+    every wording of it, kept as read and auto-accepted; 领回 read 领回1 (a ruling line read as a 1, matched as a
+    part). Both are held (wording_misread_in_remarks); a table wording, one a character from one, or a longer
+    wording of Chinese characters only (由家属领回安葬) are not."""
+
+    def remarks(wording: str):
+        cells = {
+            **row(TRUE_ID),
+            "ashes_destination_code": RawCell(wording, 0.99, (0, 0, 10, 10)),
+            "remarks": RawCell("", 1.0, (0, 0, 10, 10)),
+        }
+        return build_record("cremation", cells, CTX).fields["remarks"]
+
+    for read in ("家義帝回", "领回1"):
+        fv = remarks(read)
+        assert "wording_misread_in_remarks" in fv.flags and fv.confidence <= 0.45, (read, fv.flags, fv.confidence)
+    for read in ("家属带回", "家居领回", "由家属领回安葬"):
+        fv = remarks(read)
+        assert "wording_misread_in_remarks" not in fv.flags and fv.confidence > 0.45, (read, fv.flags, fv.confidence)
