@@ -803,7 +803,8 @@ class ReviewDraft(Base):
     connection and is put back when its reviewer returns. Only its own reviewer reads it. `base` is the
     stored form text the reviewer typed over: when the stored value moved since (someone else saved), the
     draft is not put back silently. `form`: "edit" (the correction form) or "blind" (two-keyer keying).
-    Personal data, like the records themselves: it lives in the store (an owner-only data folder)."""
+    `text` and `base` are sealed under the data folder's own key (pipeline.review.drafts: no typed ID, phone
+    or name in clear in the store) and a draft untouched for `drafts.MAX_AGE` is dropped."""
 
     __tablename__ = "review_drafts"
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
