@@ -975,6 +975,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "done.backlog_time": ("逐日待审核记录数", "Records waiting for review, by day"),
     "done.backlog_now": ("当前待审核：按殡仪馆、登记簿与年份", "Waiting for review now, by funeral home, register and year"),
+    "done.by_year_none": (
+        "{kind}：未导入清单，也还没有识别出有年份的页，无从按年份统计。",
+        "{kind}: no inventory declared and no page with a year read yet: nothing to show by year.",
+    ),
+    "done.by_year_no_inventory": (
+        "{kind}：未导入清单，不知道各年应有多少页；下图只列出已识别页数。",
+        "{kind}: no inventory declared, so the expected pages of each year are unknown; only pages read are shown.",
+    ),
     "done.nothing_read": ("还没有识别任何页。", "Nothing read yet."),
     "done.nothing_waits": ("没有待审核的记录。", "Nothing waits for review."),
     "done.more_waiting": ("另有 {n} 项未列出（待审核较少）。", "{n} more not shown (fewer waiting)."),
