@@ -27,7 +27,6 @@ from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import LedgerVolume, Run, Store
-from pipeline.quality import audit as A
 from pipeline.runs import completion as C
 from review_app import charts
 from review_app.i18n import error_text, language, t

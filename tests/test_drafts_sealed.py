@@ -29,7 +29,9 @@ def _store_with_record(tmp_path) -> tuple[Store, int]:
     rows = reg.page_rows(1)[:1]
     cells = [(i, [RawCell(text, 1.0, None) for text in r.cells]) for i, r in enumerate(rows, start=1)]
     with store.session() as s, s.begin():
-        sf = SourceFile(sha256="3" * 64, rel_path="a.pdf", abs_path="/nowhere/a.pdf", size_bytes=9, media_type="pdf", page_count=1)
+        sf = SourceFile(
+            sha256="3" * 64, rel_path="a.pdf", abs_path="/nowhere/a.pdf", size_bytes=9, media_type="pdf", page_count=1
+        )
         s.add(sf)
         s.flush()
         page = Page(file_id=sf.id, page_no=1, status="done", ledger_kind="cremation", title=reg.title, steps=[], layout={})
@@ -73,7 +75,9 @@ def test_a_draft_kept_in_clear_or_untouched_too_long_is_dropped(tmp_path):
     with store.session() as s, s.begin():  # a row written in clear (before drafts were sealed)
         s.add(ReviewDraft(username="li", record_id=rid, form=D.EDIT, field="agent_phone", text=TYPED_PHONE, base=""))
         s.execute(
-            update(ReviewDraft).where(ReviewDraft.field == "agent_name").values(updated_at=utcnow() - D.MAX_AGE - timedelta(minutes=1))
+            update(ReviewDraft)
+            .where(ReviewDraft.field == "agent_name")
+            .values(updated_at=utcnow() - D.MAX_AGE - timedelta(minutes=1))
         )
     assert set(D.of_user(store, "li")[rid]) == {"deceased_name"}
     with store.session() as s:

@@ -1265,5 +1265,8 @@ def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_
     assert t("done.no_inventory", "zh") in [i.value for i in at.info]  # the store has no inventory
     charts_md = "\n".join(m.value for m in at.markdown if "<svg" in m.value)
     assert "· " + t("done.series.expected", "zh") + ":" not in charts_md  # no "expected" bar (each says "2013 · 应有页数: 0")
-    said = {t("done.by_year_none", "zh", kind=_kind("cremation", "zh")), t("done.by_year_no_inventory", "zh", kind=_kind("cremation", "zh"))}
+    said = {
+        t("done.by_year_none", "zh", kind=_kind("cremation", "zh")),
+        t("done.by_year_no_inventory", "zh", kind=_kind("cremation", "zh")),
+    }
     assert said & {c.value for c in at.caption}

@@ -36,7 +36,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.kernel.safety import PRIVATE_FILE
-from pipeline.kernel.store import ReviewDraft, Store, utcnow
+from pipeline.kernel.store import ReviewDraft, Store, rowcount, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def _open(f: Fernet, sealed: str | None) -> str | None:
 def expire(store: Store) -> int:
     """Drop every draft untouched for longer than `MAX_AGE`; how many."""
     with store.session() as s, s.begin():
-        n = s.execute(delete(ReviewDraft).where(ReviewDraft.updated_at < utcnow() - MAX_AGE)).rowcount
+        n = rowcount(s.execute(delete(ReviewDraft).where(ReviewDraft.updated_at < utcnow() - MAX_AGE)))
     if n:
         log.info("%d unsaved draft(s) older than %s dropped", n, MAX_AGE)
     return int(n or 0)
