@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.kernel.safety import PRIVATE_FILE
@@ -96,9 +96,14 @@ def _open(f: Fernet, sealed: str | None) -> str | None:
 
 
 def expire(store: Store) -> int:
-    """Drop every draft untouched for longer than `MAX_AGE`; how many."""
+    """Drop every draft untouched for longer than `MAX_AGE`; how many. (Looked for first: the app reads drafts
+    on every rerun, and a DELETE would take the store's write lock each time.)"""
+    old = ReviewDraft.updated_at < utcnow() - MAX_AGE
+    with store.session() as s:
+        if not s.scalar(select(func.count()).select_from(ReviewDraft).where(old)):
+            return 0
     with store.session() as s, s.begin():
-        n = rowcount(s.execute(delete(ReviewDraft).where(ReviewDraft.updated_at < utcnow() - MAX_AGE)))
+        n = rowcount(s.execute(delete(ReviewDraft).where(old)))
     if n:
         log.info("%d unsaved draft(s) older than %s dropped", n, MAX_AGE)
     return int(n or 0)
