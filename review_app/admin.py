@@ -105,10 +105,12 @@ def _charts(store: Store, settings: Settings, by_year: list[C.CompletionRow], ex
             per_year = C.by_year([r for r in by_year if r.ledger_kind == k])  # every home of this kind summed
             expected, read = [r.expected_pages for r in per_year], [r.processed for r in per_year]
             if not any(expected):  # no inventory declared for this kind: zero "expected" bars would say none is due
+                named = _kind(k, lang)
+                named = named[:1].upper() + named[1:]  # begins the sentence (English)
                 if not any(read):
-                    st.caption(t("done.by_year_none", lang, kind=_kind(k, lang)))
+                    st.caption(t("done.by_year_none", lang, kind=named))
                     continue
-                st.caption(t("done.by_year_no_inventory", lang, kind=_kind(k, lang)))
+                st.caption(t("done.by_year_no_inventory", lang, kind=named))
                 series = {t("done.series.pages", lang): read}
             else:
                 series = {t("done.series.expected", lang): expected, t("done.series.pages", lang): read}
