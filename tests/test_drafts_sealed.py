@@ -83,3 +83,27 @@ def test_a_draft_kept_in_clear_or_untouched_too_long_is_dropped(tmp_path):
     with store.session() as s:
         assert set(s.scalars(select(ReviewDraft.field))) == {"deceased_name"}  # the others are gone from the store
     store.dispose()
+
+
+def test_a_draft_sealed_under_another_data_folder_s_key_is_not_shown_nor_dropped(tmp_path):
+    """Two app servers with their own data folders on one PostgreSQL store: a draft sealed by the other one
+    does not open here; it is left out, not dropped (its own server still shows it), until it expires."""
+    from cryptography.fernet import Fernet
+
+    store, rid = _store_with_record(tmp_path)
+    other = Fernet(Fernet.generate_key())
+    with store.session() as s, s.begin():
+        s.add(
+            ReviewDraft(
+                username="li",
+                record_id=rid,
+                form=D.EDIT,
+                field="deceased_name",
+                text=D.SEALED + other.encrypt("张三丰".encode()).decode(),
+                base=D.SEALED + other.encrypt("张三".encode()).decode(),
+            )
+        )
+    assert D.of_user(store, "li") == {}
+    with store.session() as s:
+        assert list(s.scalars(select(ReviewDraft.field))) == ["deceased_name"]
+    store.dispose()

@@ -10,7 +10,8 @@ chose to keep: so it is **not kept in clear** and **not kept long**.
 - Its text and the stored text it was typed over are sealed (Fernet: AES-128-CBC with an HMAC-SHA256 tag,
   `cryptography`) under a key of the store's own, `drafts.key` in the data folder, made owner-only (0600) on
   first use. The store alone (a copy of the SQLite file, a PostgreSQL dump, a backup) holds no typed number
-  readable. A row that does not open under the key (from before this, or another data folder's) is dropped.
+  readable. A row kept in clear (before this) is dropped; one sealed under another key (an app server with
+  another data folder on the same PostgreSQL store) is left alone, unread, until it expires.
 - A draft left more than `MAX_AGE` untouched is dropped (`expire`, on every read): unsaved typing older than
   a working shift is no longer the reviewer's work in progress. Saving, discarding or rejecting drops it at once.
 Corrections and reveals, the lasting record of who changed or saw what, when and why, are not drafts: they
@@ -209,7 +210,8 @@ def rebase(store: Store, user: str, record_id: int, stored: Mapping[str, str], *
 
 def of_user(store: Store, user: str, *, form: str = EDIT, record_id: int | None = None) -> dict[int, dict[str, Draft]]:
     """A reviewer's drafts of one form: record -> field -> Draft (oldest record first). Never another user's.
-    Drafts past `MAX_AGE` are dropped first; a row that does not open under the store's key is dropped too."""
+    Drafts past `MAX_AGE` are dropped first; a row kept in clear (before drafts were sealed) is dropped too; a
+    row sealed under another data folder's key is left out, and left."""
     _check_form(form)
     expire(store)
     f = _fernet(store)
@@ -222,13 +224,14 @@ def of_user(store: Store, user: str, *, form: str = EDIT, record_id: int | None 
         for row in s.scalars(stmt.order_by(ReviewDraft.record_id, ReviewDraft.field)):
             text, base = _open(f, row.text), _open(f, row.base)
             if text is None or base is None:
-                unreadable.append(row)
+                if not (row.text or "").startswith(SEALED):
+                    unreadable.append(row)  # kept in clear: dropped
                 continue
             out.setdefault(row.record_id, {})[row.field] = Draft(text, bool(row.not_on_scan), base)
         for row in unreadable:
             s.delete(row)
     if unreadable:
-        log.info("%d draft(s) of %s that do not open under the store's key dropped", len(unreadable), user)
+        log.info("%d draft(s) of %s kept in clear dropped", len(unreadable), user)
     return out
 
 
