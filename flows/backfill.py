@@ -134,7 +134,7 @@ def backfill_flow(
     # pages in batches; pages another run on the store holds are waited for (or taken if it stops)
     runs.read_selection(store, run_id, plan.selected, run_batches, one_per_machine=here)
     runs.mark_files_processed(store, plan.selected)
-    stages.read_unnamed(store, s, plan.selected)  # pages read before their volume could name their kind (few: here)
+    runs.read_unnamed(store, run_id, s, plan.selected)  # pages read before their volume could name their kind (few: here)
     agree_volumes(store, s, plan.selected)  # a volume's pages tell each other's columns
     merged = link_task(run_id, settings)
     audit = audit_task(settings)

@@ -27,11 +27,10 @@ from pipeline.kernel.clock import local_time
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
 from pipeline.kernel.store import LedgerVolume, Run, Store
-from pipeline.quality import audit as A
 from pipeline.runs import completion as C
 from review_app import charts
 from review_app.i18n import error_text, language, t
-from review_app.trust import measured_error  # the blind audit's measured error, said as on the audit quality page
+from review_app.trust import measured_error, quality  # the blind audit's measured error, as on the audit quality page
 
 log = logging.getLogger("review_app")
 
@@ -104,10 +103,17 @@ def _charts(store: Store, settings: Settings, by_year: list[C.CompletionRow], ex
         kinds = sorted({r.ledger_kind for r in by_year if r.ledger_kind and r.ledger_kind != UNIDENTIFIED}) or ["cremation"]
         for k in kinds:
             per_year = C.by_year([r for r in by_year if r.ledger_kind == k])  # every home of this kind summed
-            series = {
-                t("done.series.expected", lang): [r.expected_pages for r in per_year],
-                t("done.series.pages", lang): [r.processed for r in per_year],
-            }
+            expected, read = [r.expected_pages for r in per_year], [r.processed for r in per_year]
+            if not any(expected):  # no inventory declared for this kind: zero "expected" bars would say none is due
+                named = _kind(k, lang)
+                named = named[:1].upper() + named[1:]  # begins the sentence (English)
+                if not any(read):
+                    st.caption(t("done.by_year_none", lang, kind=named))
+                    continue
+                st.caption(t("done.by_year_no_inventory", lang, kind=named))
+                series = {t("done.series.pages", lang): read}
+            else:
+                series = {t("done.series.expected", lang): expected, t("done.series.pages", lang): read}
             _show(
                 f'<div style="font-size:13px;margin:0 0 2px 60px">{escape(_kind(k, lang))}</div>'
                 + charts.grouped_bars(
@@ -152,7 +158,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     m[5].metric(t("done.m.loaded"), total.loaded)
     if not inventory:
         st.info(t("done.no_inventory"))
-    kind, text = measured_error(A.quality(store, settings))  # the run's audit sample, read against the target
+    kind, text = measured_error(quality(store, settings))  # the run's audit sample, read against the target
     getattr(st, kind)(text)
     st.dataframe(table_frame(rows, level), hide_index=True, width="stretch", key="completion_table")
     st.download_button(

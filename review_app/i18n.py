@@ -710,7 +710,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "record.unknown_columns.short": ("栏目未识别", "column not recognized"),
     "record.column_unsure": (
-        "本页无法确定哪一栏是{field}：本页各栏与字段的对应因此存疑，每个值都请对照扫描件核对。",
+        "本页无法确定哪一栏是{field}（{why}）：本页各栏与字段的对应因此存疑，每个值都请对照扫描件核对。",
         "Which column of this page holds {field} is not certain ({why}): which field each column holds is in doubt; "
         "check every value against the scan.",
     ),
@@ -975,6 +975,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "done.backlog_time": ("逐日待审核记录数", "Records waiting for review, by day"),
     "done.backlog_now": ("当前待审核：按殡仪馆、登记簿与年份", "Waiting for review now, by funeral home, register and year"),
+    "done.by_year_none": (
+        "{kind}：未导入清单，也还没有识别出有年份的页，无从按年份统计。",
+        "{kind}: no inventory declared and no page with a year read yet: nothing to show by year.",
+    ),
+    "done.by_year_no_inventory": (
+        "{kind}：未导入清单，不知道各年应有多少页；下图只列出已识别页数。",
+        "{kind}: no inventory declared, so the expected pages of each year are unknown; only pages read are shown.",
+    ),
     "done.nothing_read": ("还没有识别任何页。", "Nothing read yet."),
     "done.nothing_waits": ("没有待审核的记录。", "Nothing waits for review."),
     "done.more_waiting": ("另有 {n} 项未列出（待审核较少）。", "{n} more not shown (fewer waiting)."),
@@ -1593,11 +1601,41 @@ def column_doubt_text(reason: str, lang: str | None = None) -> str:
     for head, key in COLUMN_DOUBTS:
         if reason.startswith(head):
             return t(key, lang)
-    return t("cols.doubt.other", lang) + f" ({reason})"
+    return t("cols.doubt.other", lang) + f" ({labelled_fields(reason, lang)})"
+
+
+_FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\b")
+
+
+def labelled_fields(text: str, lang: str | None = None) -> str:
+    """A stored English line with every field name in it (household_address) given as the field's label in
+    the reader's language (住址 / Household address): the spec's internal names are not a reviewer's words."""
+    from mapping.spec import load_spec
+
+    names = {f.name for ks in load_spec().kinds.values() for f in ks.fields}
+    return _FIELD_NAME.sub(lambda m: field_label(m[0], lang=lang) if m[0] in names else m[0], text)
+
+
+def column_why_text(why: str, lang: str | None = None) -> str:
+    """Why a page's column is in doubt (PAGE_ASSIGNMENT_DOUBT's "why": one column doubt, or several joined
+    by "; " where queue._one_column_unsure said them in one line), for a reviewer. In Chinese each doubt in
+    the words of the columns page (COLUMN_DOUBTS, said once); in English the stored sentence, its field names
+    given as labels (labelled_fields)."""
+    parts = [p.strip() for p in why.split("; ") if p.strip()]
+    if (lang or language()) == "en":
+        return "; ".join(labelled_fields(p, "en") for p in parts)
+    said: list[str] = []
+    for p in parts:
+        key = next((k for head, k in COLUMN_DOUBTS if p.startswith(head)), "cols.doubt.other")
+        if t(key, lang) not in said:
+            said.append(t(key, lang))
+    return "；".join(said) or t("cols.doubt.other", lang)
 
 
 def record_reason_text(code: str, params: dict[str, Any], *, short: bool = False, lang: str | None = None) -> str:
     """A record-level reason (pipeline.review.queue.record_reason) in the reviewer's words."""
+    if code == "column_unsure" and "why" in params:
+        params = {**params, "why": column_why_text(str(params["why"]), lang)}
     if code == "unknown_columns" and "fields" in params:
         params = {**params, "fields": joined((field_label(f.strip(), lang=lang) for f in str(params["fields"]).split(",")), lang)}
     if code == "column_unsure" and "field" in params:  # one field or several (queue._one_column_unsure)

@@ -32,6 +32,24 @@ from review_app.i18n import joined, language, t
 log = logging.getLogger("review_app")
 
 
+@st.cache_data(max_entries=8, ttl=120, show_spinner=False)
+def _quality_at(url: str, settings_key: str, stamp: tuple[object, ...], _store: Store, _settings: Settings) -> A.QualityReport:
+    """A.quality of the store as it stood at `stamp` (Store.state_stamp), computed once per stamp (and at most
+    `ttl` seconds old: a file time is coarse). `_store`/`_settings` are not hashed: the url, the settings'
+    text and the stamp name them."""
+    return A.quality(_store, _settings)
+
+
+def quality(store: Store, settings: Settings) -> A.QualityReport:
+    """The audit quality report (A.quality), cached per store state: the completion page shows its measured
+    error on every rerun (a radio click, a rerun of any widget), and the report reads every audit sample and
+    volume (session 43: built on each render). Computed again as soon as anything is written to the store."""
+    stamp = store.state_stamp()
+    if stamp is None:
+        return A.quality(store, settings)
+    return _quality_at(store.url, repr(settings), stamp, store, settings)
+
+
 def _flash() -> None:
     for kind, text in st.session_state.pop("trust_flash", []):
         getattr(st, kind)(text)

@@ -152,3 +152,57 @@ def test_the_reviewer_is_told_the_kind_came_from_the_volume_in_chinese_first():
     assert codes == ["kind_from_volume"]
     zh, _en = STRINGS["record.kind_from_volume"]
     assert zh.startswith("本页表头没有认出")
+
+
+def test_two_runs_at_once_read_a_page_whose_kind_comes_from_its_volume_once(tmp_path, monkeypatch):
+    """Session 43's flow re-read such pages in its own process without a page claim: two runs finishing at
+    once over the same volume both read the page again. pipeline.runs.manage.read_unnamed takes the run's page
+    claim (as read_claimed does) and reads a page it took only while it still waits for its kind. Two callers
+    in two threads, each its own run; the page's reading (OCR of a page with no image here) is replaced by
+    one that takes a while and settles the page, as a real re-read does."""
+    import threading
+    import time
+
+    from sqlalchemy import select
+
+    from pipeline.kernel.store import Page, PageRead, Run
+    from pipeline.page.extract import PageOutcome
+    from pipeline.runs import manage as runs
+    from pipeline.runs import stages
+
+    store, pid = _store(tmp_path, ["cremation", "cremation"], asked=0)
+    with store.session() as s, s.begin():
+        fid = s.scalar(select(Page.file_id).where(Page.id == pid))
+        run_ids = []
+        for _ in range(2):
+            run = Run(scans_dir="/nowhere")
+            s.add(run)
+            s.flush()
+            run_ids.append(run.id)
+    read: list[tuple[int, str]] = []
+
+    def reading(store_, page_id, settings, engine, force=False):
+        read.append((page_id, threading.current_thread().name))
+        time.sleep(0.5)  # long enough that the two runs overlap
+        with store_.session() as s, s.begin():
+            s.get(Page, page_id).status = "done"  # read with its volume's kind
+        return PageOutcome(page_id, "done", seconds=0.5)
+
+    monkeypatch.setattr(stages, "process_page", reading)
+    monkeypatch.setattr(stages, "get_engine", lambda *a, **k: object())
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    start = threading.Barrier(2)
+
+    def run(run_id: int) -> None:
+        start.wait()
+        runs.read_unnamed(store, run_id, settings, [fid])
+
+    threads = [threading.Thread(target=run, args=(r,), name=f"run{r}") for r in run_ids]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert [p for p, _who in read] == [pid]  # read once, by one of the two runs
+    with store.session() as s:
+        assert [r.page_id for r in s.scalars(select(PageRead))] == [pid]  # logged like any page read
+    store.dispose()

@@ -1216,3 +1216,57 @@ def test_two_readings_that_disagree_show_the_other_reading_masked_where_the_valu
     field = next(f for f in R.record_view(store, rid, settings).fields if f.name == "deceased_name")
     assert field.second_reading == read
     assert other_id not in idn and R.mask_for_screen("id_number", other_id) in idn and "原始单元格" not in idn
+
+
+def test_the_completion_page_builds_the_audit_quality_report_once_per_store_state(env, monkeypatch):
+    """Session 43: the completion page built the audit quality report (A.quality: every audit sample and
+    volume read) on each render - a radio click, any rerun. It is now cached per store state
+    (Store.state_stamp): reruns of an unchanged store reuse it; a write to the store builds it again."""
+    import streamlit as st
+
+    from pipeline.quality import audit as A
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    real, calls = A.quality, []
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(A, "quality", counted)
+    st.cache_data.clear()
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
+    settled = len(calls)
+    assert settled >= 1
+    for level in ("home", "ledger", "volume", "year"):
+        at.radio(key="completion_level").set_value(level).run()
+        assert not at.exception
+    assert len(calls) == settled  # reruns of an unchanged store: not built again
+    rid = R.queue(store).items[0].record_id
+    correct_record(store, rid, {"death_date": "2013-01-02"}, user="boss", settings=settings)
+    at.run()
+    assert len(calls) == settled + 1  # the store was written: built again
+
+
+def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_zero_expected_bars(env):
+    """Session 43: with no inventory loaded the by-year chart drew an "expected pages" bar of 0 for every year
+    2010-2017, as if nothing were due. Now a kind with no inventory declared says so in words (zh first) and
+    draws, at most, the pages read."""
+    from review_app.admin import _kind
+
+    store, _settings, _rows = env
+    set_language(store, "boss", "zh")
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    assert not at.exception
+    assert t("done.no_inventory", "zh") in [i.value for i in at.info]  # the store has no inventory
+    charts_md = "\n".join(m.value for m in at.markdown if "<svg" in m.value)
+    assert "· " + t("done.series.expected", "zh") + ":" not in charts_md  # no "expected" bar (each says "2013 · 应有页数: 0")
+    said = {
+        t("done.by_year_none", "zh", kind=_kind("cremation", "zh")),
+        t("done.by_year_no_inventory", "zh", kind=_kind("cremation", "zh")),
+    }
+    assert said & {c.value for c in at.caption}

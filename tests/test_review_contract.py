@@ -648,3 +648,24 @@ def test_the_page_s_columns_in_doubt_are_said_in_one_line_naming_them_all():
     assert "“逝者姓名”、“经办人姓名”" in zh and "每个值" in zh
     en = record_reason_text(*reasons[0], lang="en")
     assert "deceased" in en.lower() and "agent" in en.lower() and "every value" in en
+
+
+def test_a_column_doubt_s_why_names_fields_by_their_labels_never_by_internal_names():
+    """Session 43: the English banner line of a column in doubt said "(its header reads as household_address
+    but ...)", a raw internal field name. Its why now names the field by its label (Household address), and the
+    Chinese line says why in Chinese (the columns page's words), with no English in it."""
+    from mapping.spec import load_spec
+    from review_app.i18n import record_reason_text
+
+    line = (
+        "page: the column of deceased_name could not be identified with confidence "
+        "(its header reads as household_address but its cells do not fit it (60% do not))"
+    )
+    code, params = R.record_reason(line)
+    assert code == "column_unsure"
+    en = record_reason_text(code, params, lang="en")
+    zh = record_reason_text(code, params, lang="zh")
+    names = {f.name for ks in load_spec().kinds.values() for f in ks.fields}
+    assert not [n for n in names if n in en or n in zh]
+    assert "Household address" in en and "deceased" in en
+    assert "表头读作另一字段" in zh and not any("a" <= ch.lower() <= "z" for ch in zh)

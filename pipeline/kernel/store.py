@@ -526,6 +526,31 @@ class Store:
     def session(self) -> Session:
         return self._sessions()
 
+    def state_stamp(self) -> tuple[object, ...] | None:
+        """What changes whenever the store is written, cheaply, for caching what is computed from it
+        (review_app.trust.quality): a SQLite store's file and write-ahead log, their modification times and
+        sizes (every commit appends to the log; a checkpoint writes the file); a PostgreSQL server's current
+        WAL insert position (any write anywhere on the server moves it: a cache misses more, it is never
+        stale). None where it cannot be told (another database, a server in recovery): compute every time."""
+        path = sqlite_file(self.url)
+        if path is not None:
+            out: list[object] = []
+            for p in (path, path.with_name(path.name + "-wal")):
+                try:
+                    st = p.stat()
+                except FileNotFoundError:
+                    out.append(None)
+                else:
+                    out.append((st.st_mtime_ns, st.st_size))
+            return tuple(out)
+        if self.engine.dialect.name == "postgresql":
+            try:
+                with self.engine.connect() as conn:
+                    return (str(conn.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar()),)
+            except Exception:  # noqa: BLE001 - a standby, or a role refused the function: no stamp, no cache
+                return None
+        return None
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -803,7 +828,8 @@ class ReviewDraft(Base):
     connection and is put back when its reviewer returns. Only its own reviewer reads it. `base` is the
     stored form text the reviewer typed over: when the stored value moved since (someone else saved), the
     draft is not put back silently. `form`: "edit" (the correction form) or "blind" (two-keyer keying).
-    Personal data, like the records themselves: it lives in the store (an owner-only data folder)."""
+    `text` and `base` are sealed under the data folder's own key (pipeline.review.drafts: no typed ID, phone
+    or name in clear in the store) and a draft untouched for `drafts.MAX_AGE` is dropped."""
 
     __tablename__ = "review_drafts"
     username: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -196,6 +196,35 @@ def read_claimed(
     return outcomes + held
 
 
+def read_unnamed(
+    store: Store, run_id: int, settings: Settings, file_ids: list[int], on_page: Callable[[PageOutcome], None] | None = None
+) -> list[PageOutcome]:
+    """stages.read_unnamed under this run's page claims (read_claimed's): two runs finishing at once over the
+    same volume read each page whose kind comes from its volume once, not each of them (session 43's flow read
+    them without a claim). Each page read is logged in `page_reads` like any other."""
+    seconds = CLAIM_SECONDS + CLAIM_SECONDS_PER_PAGE
+
+    def take(pid: int) -> bool:
+        return claim(store, page_key(pid), run_id, seconds)
+
+    def give_back(pid: int) -> None:
+        release(store, run_id, [page_key(pid)])
+
+    cpu0 = time.process_time()
+    outcomes = stages.read_unnamed(store, settings, file_ids, on_page, take=take, give_back=give_back)
+    read = [o for o in outcomes if o.status != "skipped"]
+    if read:
+        cpu = (time.process_time() - cpu0) / len(read)
+        with store.session() as s, s.begin():
+            s.add_all(
+                PageRead(
+                    page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3), cpu_seconds=round(cpu, 3)
+                )
+                for o in read
+            )
+    return outcomes
+
+
 def pages_left(
     store: Store, run_id: int, file_ids: list[int], *, first_only: bool = False, poll: float = WAIT_POLL_SECONDS
 ) -> list[int]:
@@ -424,7 +453,7 @@ def run_selection(
             plan.excluded += again.excluded + len(again.unidentified)
         read_selection(store, run_id, plan.selected, run_batches)
         mark_files_processed(store, plan.selected)
-        stages.read_unnamed(store, settings, plan.selected, on_page)  # pages read before their volume could name their kind
+        read_unnamed(store, run_id, settings, plan.selected, on_page)  # pages read before their volume could name their kind
         agree_volumes(store, settings, plan.selected)  # a volume's pages tell each other's columns
         merged = link(store, run_id, settings)
         audit = stages.audit_stage(store, settings)

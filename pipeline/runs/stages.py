@@ -134,23 +134,48 @@ def process_file(
 
 
 def read_unnamed(
-    store: Store, settings: Settings, file_ids: list[int] | None = None, on_page: Callable[[PageOutcome], None] | None = None
+    store: Store,
+    settings: Settings,
+    file_ids: list[int] | None = None,
+    on_page: Callable[[PageOutcome], None] | None = None,
+    *,
+    take: Callable[[int], bool] | None = None,
+    give_back: Callable[[int], None] | None = None,
 ) -> list[PageOutcome]:
     """Read again, with their volume's kind, the pages whose misread header named no kind and that were read
     before enough of their siblings were (pipeline.page.extract.unnamed_pages): after every page of the run is
     read, before the volume's pages tell each other's columns (agree_volumes). One engine, one page at a time:
-    such pages are few."""
+    such pages are few.
+
+    `take(page)`/`give_back(page)`: a run's page claim (pipeline.runs.manage.read_unnamed), as every other
+    page read of a run takes it: a page another run holds is left to it, and a page taken is read only when it
+    still waits for its kind (the other run may have just read it), so two runs at once read it once."""
     page_ids = unnamed_pages(store, file_ids)
     if not page_ids:
         return []
-    engine = get_engine(settings.engine, **settings.engine_settings)
+    engine = None
     out = []
     for pid in page_ids:
-        o = process_page(store, pid, settings, engine, force=True)
+        if take is not None and not take(pid):
+            continue  # another run is reading it
+        try:
+            if take is not None and pid not in unnamed_pages(store, _file_of(store, pid)):
+                continue  # read again meanwhile by the run that held it
+            if engine is None:
+                engine = get_engine(settings.engine, **settings.engine_settings)
+            o = process_page(store, pid, settings, engine, force=True)
+        finally:
+            if give_back is not None:
+                give_back(pid)
         out.append(o)
         if on_page:
             on_page(o)
     return out
+
+
+def _file_of(store: Store, page_id: int) -> list[int]:
+    with store.session() as s:
+        return list(s.scalars(select(Page.file_id).where(Page.id == page_id)))
 
 
 def link(store: Store, settings: Settings | None = None) -> int:
