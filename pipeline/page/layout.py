@@ -1140,7 +1140,9 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if gray.size == 0:
         raise NoTableError("the page image holds no pixels")
     try:
-        ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
+        ruled = rows_beyond_box(
+            gray, fuller_faint(gray, find_grid(gray, table_box, ruling), table_box, ruling), table_box, ruling
+        )
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
         ruled = columns_beyond_box(gray, ruled, table_box, ruling)
         ruled = columns_beyond_ruling(gray, ruled, ruling)
@@ -1891,6 +1893,31 @@ def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndar
         except NoTableError:
             continue
     return None
+
+
+def fuller_faint(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """On a page where the cleanup found no table box (its ruling too faint or too broken to join as one
+    piece) and the ink's contrast found no more row lines than the fewest a ruled table has (GRID_MIN_LINES:
+    a header and two rows; a register form rules every row of its page, the empty ones too, so such a grid is
+    the few lines the ink test still saw), the grid its ruling gives at the faint contrast (faint_ruling) in
+    place of that one, where it holds every line of that one (within BOX_EDGE_PX) and more: lowering the ink
+    test's contrast only adds ink, so every line seen at the ink's contrast is seen again, and the lines added
+    are ruling lines too pale or too blurred for it (a photograph's ruling blurred over several pixels: design
+    phone copy ph3803 of d3316 county 04 p2, its box lost and a grid of its outer lines only, 3 rows x 2
+    columns, where the faint contrast finds 13 x 11). Its source is "faint ruling": the page is doubted as
+    every faint grid is (pipeline.page.extract.GRID_DOUBTS, 表格线很淡). A property of the ink test and of
+    printed forms, as faint_ruling; the grid as it was on a page with a box, or with more row lines."""
+    if table_box is not None or grid.source != "ruling":
+        return grid
+    if len(grid.rows) > GRID_MIN_LINES[0]:
+        return grid  # more row lines than the fewest a ruled table has: the ink test saw the table's rows
+    faint = faint_ruling(gray, None, ruling)
+    if faint is None or len(faint.rows) + len(faint.cols) <= len(grid.rows) + len(grid.cols):
+        return grid
+    for seen, again in ((grid.rows, faint.rows), (grid.cols, faint.cols)):
+        if not all(any(abs(a - b) <= BOX_EDGE_PX for b in again) for a in seen):
+            return grid
+    return faint
 
 
 FAINT_SPAN_SHARE = 0.8
