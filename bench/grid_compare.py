@@ -9,7 +9,7 @@ one's; every other module is this checkout's. Each page is cleaned and oriented 
 does, then pipeline.page.layout.find_grid_or_text runs under both, on the page as extract_page looks for
 its grid (a page the cleanup treated as a photograph stretched by each checkout's layout.lines_view). A line per page: `same` or `DIFF`, the
 drawn grid (rows, columns, header row included, from the truth), each grid's finder and shape; for a
-changed page both grids' row lines. `--gaps`: also the text gap (layout.column_gap, where extract splits a
+changed page both grids' row lines. `--cpu`: also each checkout's CPU seconds a page in find_grid_or_text. `--gaps`: also the text gap (layout.column_gap, where extract splits a
 column whose header reads as two fields' headers) of every column of this checkout's grid under both, a
 line per column whose gap differs (and this checkout's gap for a column split on its rows' text alone,
 column_gap's header_word, where it has one). Counts and positions only (no cell text). Never part of the test suite.
@@ -21,6 +21,7 @@ import argparse
 import importlib.util
 import inspect
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,14 @@ def main() -> int:
         " (where extract splits a column whose header reads as two; and, header unread, one split on its rows' text"
         " alone, both checkouts), a line per column that differs",
     )
+    ap.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also each checkout's CPU seconds a page in find_grid_or_text (process time, both in this process, in turn)",
+    )
     args = ap.parse_args()
     old = base_layout(args.base)
+    cpu = {"base": 0.0, "this": 0.0}
     settings = Settings.load(None)
     words = inspect.signature(layout.column_gap).parameters
     old_words = inspect.signature(old.column_gap).parameters
@@ -75,12 +82,14 @@ def main() -> int:
             grids: list[tuple[str, list[int], list[int]] | None] = []
             found = None  # this checkout's grid
             for mod in (old, layout):
+                started = time.process_time()
                 try:
                     g = mod.find_grid_or_text(mod.lines_view(gray) if photo else gray, box, ruling)
                     grids.append((str(g.source), list(g.rows), list(g.cols)))
                     found = g if mod is layout else None
                 except NoTableError:
                     grids.append(None)
+                cpu["this" if mod is layout else "base"] += time.process_time() - started
             shapes = ["none" if g is None else f"{g[0]}:{(len(g[1]) - 1, len(g[2]) - 1)}" for g in grids]
             n += 1
             same = grids[0] == grids[1]
@@ -106,6 +115,8 @@ def main() -> int:
                             flush=True,
                         )
     print(f"pages {n}; grids changed {changed}" + (f"; columns {columns}, gaps changed {gaps_changed}" if args.gaps else ""))
+    if args.cpu and n:
+        print(f"find_grid_or_text CPU s a page: base {cpu['base'] / n:.3f}, this {cpu['this'] / n:.3f}")
     return 0
 
 

@@ -54,3 +54,41 @@ def test_a_whole_box_keeps_its_grid_beside_a_line_no_row_reaches():
     box = (XS[0], YS[0], XS[-1], YS[-1])
     whole = find_grid(gray, box)
     assert columns_beyond_box(gray, whole, box) == whole  # the page's edge at x 2300 is none of its columns
+
+
+def test_nothing_ruled_beside_the_table_is_not_searched_over_the_page_width(monkeypatch):
+    from pipeline.page import layout
+
+    gray = _broken_page()
+    gray[:, XS[CUT] - 18 : XS[CUT] - 3] = gray[:, XS[CUT] - 50 : XS[CUT] - 35]  # the row lines whole again
+    box = (XS[0], YS[0], XS[-1], YS[-1])
+    whole = find_grid(gray, box)
+    searched: list[tuple[int, int, int, int] | None] = []
+    real = layout.line_masks
+
+    def spy(g, region=None, *args, **kwargs):
+        searched.append(region)
+        return real(g, region, *args, **kwargs)
+
+    monkeypatch.setattr(layout, "line_masks", spy)
+    assert columns_beyond_box(gray, whole, box) == whole
+    assert searched == []  # no row line holds a long run beside the grid: the page's width is not searched
+    cut = (XS[CUT], YS[0], XS[-1], YS[-1])
+    inside = find_grid(_broken_page(), cut)
+    searched.clear()
+    assert len(columns_beyond_box(_broken_page(), inside, cut).cols) == len(XS)  # row lines beside it: searched
+    assert any(r is not None and r[0] == 0 for r in searched)
+
+
+def test_level_runs_of_a_part_are_the_page_widths_runs_there():
+    from pipeline.page.gridlines import level_runs_part, line_masks
+
+    gray = _broken_page()
+    h, w = gray.shape
+    masks = line_masks(gray, (0, 250, w, 1450))
+    assert masks is not None
+    y1 = masks.y0 + masks.hor.shape[0]
+    for x0, x1 in ((0, XS[CUT]), (XS[CUT] - 40, XS[CUT] + 300), (XS[-1] + 6, w)):
+        part = level_runs_part(gray, (x0, masks.y0, x1, y1), w)
+        assert np.array_equal(part, masks.hor[:, x0:x1])
+    assert level_runs_part(gray, (0, masks.y0, XS[CUT], y1), w)[YS[3] - masks.y0].any()  # a row line's run is there

@@ -143,3 +143,22 @@ def test_the_faint_runs_of_ink_are_found_once_per_page(monkeypatch):
     grid = find_grid_or_text(_faded_copy(), BOX)
     assert grid.source == "faint ruling" and (grid.n_rows, grid.n_cols) == (ROWS, COLS)
     assert calls.count(FAINT_RULING_CONTRAST) == 1
+
+
+def test_a_boxless_page_whose_ink_grid_is_its_outer_lines_takes_the_faint_grid_holding_them():
+    """A photograph's ruling blurred too pale for the ink test loses the cleanup its table box; the ink test
+    still sees a few darker lines (the table's outer rule, one row line), enough for a grid of GRID_MIN_LINES
+    (design phone copy ph3803 of d3316 county 04 p2: 3 rows x 2 columns). The faint contrast sees every line
+    those hold and the rest: that grid is taken, doubted as every faint grid is (表格线很淡)."""
+    page = _page(line_grey=188)
+    ys = [150 + 100 * i for i in range(ROWS + 1)]
+    xs = [80 + 140 * j for j in range(COLS + 1)]
+    for y in (ys[0], ys[1], ys[5], ys[-1]):
+        cv2.line(page, (xs[0], y), (xs[-1], y), 40, 2)
+    for x in (xs[0], xs[4], xs[-1]):
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 40, 2)
+    grid = find_grid_or_text(page)
+    assert (grid.n_rows, grid.n_cols, grid.source) == (ROWS, COLS, "faint ruling")
+    for y in ys[2:5]:  # more row lines seen at the ink's contrast: that grid is the table's (faint lines added)
+        cv2.line(page, (xs[0], y), (xs[-1], y), 40, 2)
+    assert find_grid_or_text(page).source == "ruling"

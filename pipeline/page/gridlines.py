@@ -101,6 +101,39 @@ def line_masks(
     return LineMasks(hor, ver, x0, y0, roi)
 
 
+BINARIZE_REACH_PX = 16
+"""px of the page around a pixel that binarize's ink test looks at (its 31 px Gaussian neighbourhood's
+half, and one): ink found in a part of the page cut this far inside the cut is the ink found on the
+whole page (level_runs_part)."""
+
+
+def level_runs_part(
+    gray: np.ndarray,
+    part: tuple[int, int, int, int],
+    region_width: int,
+    lines: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
+) -> np.ndarray:
+    """The long level runs of ink (line_masks' `hor`) over `part` (x0, y0, x1, y1 on the page) as line_masks
+    finds them in a region `region_width` px wide that holds the part and reaches the page's sides where the
+    part does: ink is tested on the part with binarize's reach around it (BINARIZE_REACH_PX) and the run's
+    length around it on both sides (a region's runs are kept at its width over LINE_SHARE_KEPT), so that a
+    caller asking whether anything stands beside a table need not find the runs over the page's width."""
+    h, w = gray.shape
+    x0, y0, x1, y1 = part
+    keep = max(region_width // LINE_SHARE_KEPT, LINE_MIN_PX)
+    reach = keep + BINARIZE_REACH_PX + 2
+    cx0, cx1 = max(0, x0 - reach), min(w, x1 + reach)
+    cy0, cy1 = max(0, y0 - BINARIZE_REACH_PX), min(h, y1 + BINARIZE_REACH_PX)
+    ink = binarize(np.ascontiguousarray(gray[cy0:cy1, cx0:cx1]), contrast)
+    if lines is not None and lines.shape == gray.shape:
+        ink = cv2.bitwise_or(ink, lines[cy0:cy1, cx0:cx1].astype(np.uint8) * 255)
+    ink = np.ascontiguousarray(ink[y0 - cy0 : y1 - cy0])
+    hor = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (keep, 1)))
+    return hor[:, x0 - cx0 : x1 - cx0]
+
+
 def line_profiles(
     gray: np.ndarray,
     box: tuple[int, int, int, int] | None = None,

@@ -17,10 +17,13 @@ from pipeline.kernel.errors import InkDotsError, NoTableError
 from pipeline.kernel.models import Box, OcrPiece
 from pipeline.page.cleanup import GRID_LINE_SPAN, GRID_MIN_LINES, _page_scale, step_pixels
 from pipeline.page.gridlines import (
+    BOX_PAD_PX,
     FAINT_RULING_CONTRAST,
     INK_CONTRAST,
+    MIN_REGION_PX,
     LineMasks,
     binarize,
+    level_runs_part,
     line_masks,
     masks_profiles,
 )
@@ -1137,7 +1140,9 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
     if gray.size == 0:
         raise NoTableError("the page image holds no pixels")
     try:
-        ruled = rows_beyond_box(gray, find_grid(gray, table_box, ruling), table_box, ruling)
+        ruled = rows_beyond_box(
+            gray, fuller_faint(gray, find_grid(gray, table_box, ruling), table_box, ruling), table_box, ruling
+        )
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
         ruled = columns_beyond_box(gray, ruled, table_box, ruling)
         ruled = columns_beyond_ruling(gray, ruled, ruling)
@@ -1305,6 +1310,8 @@ def columns_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruli
     h, w = gray.shape[:2]
     _x0, y0, _x1, y1 = table_box
     top, bottom = min(y0, grid.rows[0] - BOX_EDGE_PX), max(y1, grid.rows[-1] + BOX_EDGE_PX)
+    if not _row_lines_beside(gray, grid, top, bottom, ruling):
+        return grid
     masks = line_masks(gray, (0, top, w, bottom), ruling)
     if masks is None:
         return grid
@@ -1364,6 +1371,45 @@ def columns_beyond_box(gray: np.ndarray, grid: Grid, table_box: Box | None, ruli
         edge_cols=tuple(edge),
         box_cols=tuple(beyond),
     )
+
+
+def _row_lines_beside(gray: np.ndarray, grid: Grid, top: int, bottom: int, ruling: np.ndarray | None) -> bool:
+    """Whether a column beyond the grid's outermost lines could be the table's at all (columns_beyond_box's
+    test, across): at least BEYOND_BOX_ROWS of the grid's row lines must hold long level runs of ink beside
+    that line over BEYOND_BOX_ACROSS of some span from it that a column at least LINE_MIN_GAP_PX wide could
+    take. The runs are found as columns_beyond_box finds them (gridlines.line_masks over the page's width
+    and the table's height) but only in the strips beside the grid (gridlines.level_runs_part), so that a page
+    with nothing ruled beside its table (every scan's margin) is not searched for lines over its width. Only
+    ever False where across would find no column on either side: it tests the same runs, over every span
+    across could be asked about (a column line found anywhere in the strip), with no other condition."""
+    h, w = gray.shape[:2]
+    ya, yb = max(0, top - BOX_PAD_PX), min(h, bottom + BOX_PAD_PX)
+    if yb - ya < MIN_REGION_PX or w < MIN_REGION_PX:
+        return False
+    need = BEYOND_BOX_ROWS * len(grid.rows)
+    spans = (
+        (0, grid.cols[0] - BOX_EDGE_PX, -1),  # left: a column from a line at c < cols[0] - LINE_MIN_GAP_PX to the grid
+        (grid.cols[-1] + BOX_EDGE_PX, w, 1),  # right: from the grid to a line at c > cols[-1] + LINE_MIN_GAP_PX
+    )
+    least = LINE_MIN_GAP_PX + 1 - 2 * BOX_EDGE_PX  # the narrowest span across measures (xb - xa)
+    for x0, x1, step in spans:
+        if x1 - x0 < least:
+            continue
+        hor = level_runs_part(gray, (x0, ya, x1, yb), w, ruling)
+        hits = 0
+        for y in grid.rows:
+            yy = y - ya
+            band = hor[max(0, yy - BOX_EDGE_PX) : yy + BOX_EDGE_PX + 1]
+            if band.size == 0:
+                continue
+            seen = (band.max(axis=0) > 0).astype(np.int32)
+            # covered share of every span reaching the grid's side of the strip, from the grid outwards
+            run = np.cumsum(seen[::-1] if step < 0 else seen)
+            width = np.arange(1, run.size + 1)
+            hits += bool(np.any((run >= BEYOND_BOX_ACROSS * width)[least - 1 :]))
+        if hits >= need:
+            return True
+    return False
 
 
 def _row_lines_end(masks: LineMasks, rows: Sequence[int], x: int, step: int) -> int | None:
@@ -1847,6 +1893,31 @@ def faint_ruling(gray: np.ndarray, table_box: Box | None = None, ruling: np.ndar
         except NoTableError:
             continue
     return None
+
+
+def fuller_faint(gray: np.ndarray, grid: Grid, table_box: Box | None, ruling: np.ndarray | None = None) -> Grid:
+    """On a page where the cleanup found no table box (its ruling too faint or too broken to join as one
+    piece) and the ink's contrast found no more row lines than the fewest a ruled table has (GRID_MIN_LINES:
+    a header and two rows; a register form rules every row of its page, the empty ones too, so such a grid is
+    the few lines the ink test still saw), the grid its ruling gives at the faint contrast (faint_ruling) in
+    place of that one, where it holds every line of that one (within BOX_EDGE_PX) and more: lowering the ink
+    test's contrast only adds ink, so every line seen at the ink's contrast is seen again, and the lines added
+    are ruling lines too pale or too blurred for it (a photograph's ruling blurred over several pixels: design
+    phone copy ph3803 of d3316 county 04 p2, its box lost and a grid of its outer lines only, 3 rows x 2
+    columns, where the faint contrast finds 13 x 11). Its source is "faint ruling": the page is doubted as
+    every faint grid is (pipeline.page.extract.GRID_DOUBTS, 表格线很淡). A property of the ink test and of
+    printed forms, as faint_ruling; the grid as it was on a page with a box, or with more row lines."""
+    if table_box is not None or grid.source != "ruling":
+        return grid
+    if len(grid.rows) > GRID_MIN_LINES[0]:
+        return grid  # more row lines than the fewest a ruled table has: the ink test saw the table's rows
+    faint = faint_ruling(gray, None, ruling)
+    if faint is None or len(faint.rows) + len(faint.cols) <= len(grid.rows) + len(grid.cols):
+        return grid
+    for seen, again in ((grid.rows, faint.rows), (grid.cols, faint.cols)):
+        if not all(any(abs(a - b) <= BOX_EDGE_PX for b in again) for a in seen):
+            return grid
+    return faint
 
 
 FAINT_SPAN_SHARE = 0.8
