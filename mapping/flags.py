@@ -72,6 +72,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the number's leading letters written as the rest of its column on the page has them (read as digits or other letters); check",
         "warn",
     ),
+    "prefix_read_as_digits": FlagInfo(
+        "本页同列编号开头多为字母，此号开头却读成数字：字母可能被识别成数字，请核对",
+        "the number begins with digits where most of its column on the page begins with letters: its leading letters may have been read as digits; check",
+        "warn",
+    ),
     "prefix_from_volume": FlagInfo(
         "本页读不出编号开头的字母，已按同册其他页同列编号补写（识别为数字或别的字母），请核对",
         "the page reads too few numbers with their leading letters: written as the volume's other pages have them (read as digits or other letters); check",

@@ -1753,6 +1753,39 @@ def test_a_column_read_with_two_prefixes_alike_or_letters_split_is_told_no_prefi
         assert not any("prefix_from_column" in f.flags for f in reg)
 
 
+def test_a_register_number_read_with_digits_for_its_columns_letters_is_doubted():
+    """A strong carbon copy's faint HZ (s44 sc44, d3316 county 04): 5 of 11 numbers read with digits in front
+    (122013-138 at 0.81 was accepted unseen), the others with letters whole or misread (HZ, H2, BZ, RZ, Z):
+    too few alike for a prefix, so nothing was put back and nothing doubted the digits. Now each digit-headed
+    number is flagged prefix_read_as_digits, held (<= 0.45), kept as read; the lettered ones untouched.
+    Failed before: no flag, the digit-headed numbers as sure as read."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    heads = ["17", "HZ", "H2", "12", "HZ", "12", "12", "BZ", "12", "Z", "RZ"]
+    rows = [(i + 1, [RawCell(f"{h}2013-{130 + i}", 0.99, None), RawCell("刘建国", 0.99, None)]) for i, h in enumerate(heads)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    assert [f.value for f in reg] == [f"{h}2013-{130 + i}" for i, h in enumerate(heads)]
+    digits = [i for i, h in enumerate(heads) if h.isdigit()]
+    assert all("prefix_read_as_digits" in reg[i].flags and reg[i].confidence <= 0.45 for i in digits)
+    assert not any("prefix_read_as_digits" in reg[i].flags for i in range(11) if i not in digits)
+    assert reg[8].raw == "122013-138"
+
+
+def test_digit_headed_numbers_are_not_doubted_where_the_column_mostly_reads_digits():
+    """The doubt needs half the column's numbers (and 3) read with letters in front of the one body form:
+    a column of digit-headed numbers with 3 lettered among 11, or one with no letters at all, says no
+    prefix belongs there (another register's numbering may have none): nothing flagged."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    for heads in (["12", "HZ", "12", "12", "HZ", "12", "17", "12", "HZ", "12", "12"], ["12"] * 11):
+        rows = [(i + 1, [RawCell(f"{h}2013-{130 + i}", 0.99, None), RawCell("刘建国", 0.99, None)]) for i, h in enumerate(heads)]
+        out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+        assert not any("prefix_read_as_digits" in r.record.fields["registration_no"].flags for r in out)
+
+
 def test_a_serial_read_without_any_prefix_gets_it_back_only_where_its_number_continues_the_run():
     """A register issues its numbers one a row: 2013-152 read between HZ2013-151 and HZ2013-154 (one row
     apart from each, two from the latter) continues this register's run, so its lost HZ is written back,

@@ -3167,6 +3167,7 @@ def _check_column_shapes(
                 fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
         if source is not None and name in REGISTER_RUN_FIELDS:
             _prefix_lost_in_run([fv for _r, fv in vals], source[0], source[1], source[2])
+        _doubt_digit_heads([fv for _r, fv in vals], len(shapes))
         shapes = [(_shape(str(fv.value)), fv) for _sh, fv in shapes]
         if sum(1 for sh, _fv in shapes if sh == top) < 0.75 * len(shapes):
             continue
@@ -3248,6 +3249,57 @@ def _cut_spills(rows: Sequence[ExtractedRow], name: str, form: tuple[int, str], 
         if prefix and form[0] == len(prefix) and not pick[: len(prefix)].isalpha():
             fv.value = prefix + pick
             fv.flags.append(PREFIX_FROM_COLUMN)
+        fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
+
+
+PREFIX_READ_AS_DIGITS = "prefix_read_as_digits"
+
+
+def _register_head(value: str, form: tuple[int, str]) -> str | None:
+    """The head of a reading that is a number of the column's `form` (mapping.headers.register_form: a
+    letter prefix of form[0] letters, then form[1]'s shape): the characters before that shape, where they
+    are Latin letters or digits as many as the prefix or one fewer or one more (the prefix read whole,
+    misread glyph by glyph: mapping.headers.prefix_misread, or a glyph lost or split in two:
+    _prefix_resized). None where the reading is no such number or the form has no prefix."""
+    n, body = form
+    k = len(value) - len(body)
+    if n == 0 or k < 1 or abs(k - n) > 1:
+        return None
+    head, rest = value[:k], value[k:]
+    if not (head.isascii() and head.isalnum()) or register_form("A" * n + rest) != form:
+        return None
+    return head
+
+
+def _doubt_digit_heads(column: Sequence[FieldValue | None], numbers: int) -> None:
+    """A register number read with digits where its column's numbers carry a letter prefix (122013-138
+    where the page reads HZ2013-131, H22013-132, BZ2013-137, RZ2013-140, Z2013-139: too few alike for
+    _column_prefix / _prefix_by_letters, so nothing was put back and nothing doubted the digits) is doubted:
+    flagged PREFIX_READ_AS_DIGITS, no surer than PREFIX_FROM_COLUMN_CERTAINTY, kept as read. The column's
+    form is the commonest register_form of its numbers read with letters in front (at least 3, no tie);
+    where at least PREFIX_SHARE of the page's `numbers` of the column (and 3) are numbers of that form
+    whose head (_register_head) holds a letter, read whole or misread, each one whose head is all digits
+    had its letters read as digits. Source: a register's property (its numbers are issued by one office in
+    one format down the column, the prefix included: what _column_prefix rests on) and the recognizer's
+    (a faint or carbon-copied capital read as the digit of its shape, Z as 2, B as 8, I as 1, H as 1 or
+    11; as a digit it is as sure as any: 0.81 on the strong carbon copy sc44 of d3316 county, s44). No
+    table of letter-digit pairs: mapping.normalize._DIGIT_LIKE_LETTERS (the recognizer's digit look-alikes)
+    lacks H, whose lost crossbar gives 1 or 11 here; the column's own numbers say letters belong there, as
+    mapping.headers.prefix_misread asks them. A column whose numbers mostly begin with digits, or carry
+    no prefix, is left alone."""
+    values = [fv for fv in column if fv is not None and isinstance(fv.value, str) and SERIAL_SHAPE.fullmatch(fv.value)]
+    forms = Counter(f for fv in values if (f := register_form(str(fv.value)))[0] > 0).most_common(2)
+    if not forms or forms[0][1] < 3 or (len(forms) > 1 and forms[1][1] == forms[0][1]):
+        return
+    form = forms[0][0]
+    heads = [(fv, _register_head(str(fv.value), form)) for fv in values]
+    lettered = sum(1 for _fv, h in heads if h is not None and not h.isdigit())
+    if lettered < max(3, PREFIX_SHARE * numbers):
+        return
+    for fv, h in heads:
+        if h is None or not h.isdigit() or PREFIX_READ_AS_DIGITS in fv.flags:
+            continue
+        fv.flags.append(PREFIX_READ_AS_DIGITS)
         fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
 
 
