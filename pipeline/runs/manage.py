@@ -183,17 +183,22 @@ def read_claimed(
         outcomes = process_pages(store, mine, settings, on_page)
     finally:
         release(store, run_id, [page_key(pid) for pid in mine])
-    read = [o for o in outcomes if o.status != "skipped"]
-    if read:
-        cpu = (time.process_time() - cpu0) / len(read)
-        with store.session() as s, s.begin():
-            s.add_all(
-                PageRead(
-                    page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3), cpu_seconds=round(cpu, 3)
-                )
-                for o in read
-            )
+    _log_reads(store, run_id, outcomes, time.process_time() - cpu0)
     return outcomes + held
+
+
+def _log_reads(store: Store, run_id: int, outcomes: list[PageOutcome], cpu: float) -> None:
+    """Each page of `outcomes` this run read (not skipped) logged in `page_reads`, with the CPU seconds of
+    the reading shared among them (read_claimed's and read_unnamed's record of what was read)."""
+    read = [o for o in outcomes if o.status != "skipped"]
+    if not read:
+        return
+    each = cpu / len(read)
+    with store.session() as s, s.begin():
+        s.add_all(
+            PageRead(page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3), cpu_seconds=round(each, 3))
+            for o in read
+        )
 
 
 def read_unnamed(
@@ -212,16 +217,7 @@ def read_unnamed(
 
     cpu0 = time.process_time()
     outcomes = stages.read_unnamed(store, settings, file_ids, on_page, take=take, give_back=give_back)
-    read = [o for o in outcomes if o.status != "skipped"]
-    if read:
-        cpu = (time.process_time() - cpu0) / len(read)
-        with store.session() as s, s.begin():
-            s.add_all(
-                PageRead(
-                    page_id=o.page_id, run_id=run_id, status=o.status, seconds=round(o.seconds, 3), cpu_seconds=round(cpu, 3)
-                )
-                for o in read
-            )
+    _log_reads(store, run_id, outcomes, time.process_time() - cpu0)
     return outcomes
 
 
