@@ -552,6 +552,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by the sex the row gives this person (the deceased's sex column or ID number; an agent's or registrant's relation to the deceased: son, daughter, spouse) chose another text than weighing by all given names: still to be checked; the reading is kept as the raw text",
         "warn",
     ),
+    "name_glyph_lookalike": FlagInfo(
+        "姓名中有姓氏表、名字用字表几乎不用的字，按字形改取与之形近、姓名常用的字（如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
+        "the name held a character the surname list or the given-name table almost never has; a character of like shape that names do use was taken in its place (曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
+        "warn",
+    ),
     "name_confirmed_by_other_register": FlagInfo(
         "识别把握不足的姓名，与另一登记簿（火化/海葬）中同一身份证号那条记录里确定识别的姓名一字不差，据此确认",
         "a name read unsure that the other register's entry for the same ID number reads surely, to the letter: confirmed by it",

@@ -473,6 +473,7 @@ def _weigh_name(
     normalize: Callable[[str], N.Normalized],
     as_read: str | None = None,
     sex: str | None = None,
+    lookalikes: Sequence[tuple[str, float]] = (),
 ) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
@@ -491,8 +492,14 @@ def _weigh_name(
     is taken, flagged NAME_WEIGHED_BY_SEX, at most NAME_WEIGHED_BY_SEX_CERTAINTY sure. Why: a given name's
     characters depend on its bearer's sex (the ngender table counts men's and women's apart: 丽 is 20
     times likelier in a woman's given name than in a man's, 刚 21 times likelier in a man's), so a text the recognizer finds nearly as likely
-    as another, of a man's name where the row says a woman, is the less likely name."""
+    as another, of a man's name where the row says a woman, is the less likely name.
+
+    `lookalikes` (RawCell.lookalikes: texts with a glyph the official tables doubt replaced by a look-alike,
+    scored on the crop): where weighing them with the alternatives takes one of them, it is taken, held
+    (_lookalike_taken); else the alternatives alone are weighed, as without them."""
     read = as_read if as_read is not None else str(n.value)
+    if lookalikes and _lookalike_taken(fv, n, read, alternatives, lookalikes, normalize, sex):
+        return
     chosen = N.rescore_name(read, alternatives)
     if chosen is None:
         _listed_surname(fv, n, alternatives, normalize)
@@ -519,6 +526,43 @@ def _weigh_name(
     fv.value, fv.confidence = other.value, weighed_name_confidence(chosen.sure * other.certainty, chosen.share)
     fv.flags = list(other.flags) + kept + ["name_reread_by_frequency"]
     _listed_surname(fv, other, alternatives, normalize)
+
+
+NAME_GLYPH_LOOKALIKE = "name_glyph_lookalike"
+NAME_GLYPH_LOOKALIKE_CERTAINTY = 0.45
+"""A name whose glyph the official tables doubt (a first character on no surname list, a given-name character
+rarer than N.RARE_GIVEN_SHARE) taken with a look-alike in its place that the recognizer's name search did not
+list but that was scored on the crop (RawCell.lookalikes, pipeline.page.extract.name_lookalikes): an inference
+on the glyph's shape and the tables, a proposal for the reviewer, under every type's threshold (as
+NAME_WEIGHED_BY_SEX_CERTAINTY), the reading kept as raw."""
+
+
+def _lookalike_taken(
+    fv: FieldValue,
+    n: N.Normalized,
+    read: str,
+    alternatives: Sequence[tuple[str, float]],
+    lookalikes: Sequence[tuple[str, float]],
+    normalize: Callable[[str], N.Normalized],
+    sex: str | None,
+) -> bool:
+    """Where weighing the look-alike texts with the alternatives (N.rescore_name, by the bearer's sex where
+    the row gives it, as _weigh_name weighs) takes one of the look-alikes, it replaces the value, flagged
+    NAME_GLYPH_LOOKALIKE, at most NAME_GLYPH_LOOKALIKE_CERTAINTY sure, the reading kept as raw. Whether it did."""
+    listed = {t for t, _x in alternatives}
+    added = {t for t, _x in lookalikes if t not in listed}
+    texts = tuple(alternatives) + tuple(x for x in lookalikes if x[0] in added)
+    chosen = N.rescore_name(read, texts, sex if sex in N.SEXES else None)
+    if chosen is None or chosen.text not in added:
+        return False
+    other = normalize(chosen.text)
+    if other.value is None:
+        return False
+    kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
+    confidence = weighed_name_confidence(chosen.sure * other.certainty, chosen.share)
+    fv.value, fv.confidence = other.value, min(confidence, NAME_GLYPH_LOOKALIKE_CERTAINTY)
+    fv.flags = list(other.flags) + kept + ["name_reread_by_frequency", NAME_GLYPH_LOOKALIKE]
+    return True
 
 
 VILLAGE_CHAR_DECODED = "village_char_decoded"
@@ -682,7 +726,8 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             sex = name_bearer_sex(f.name, out, id_value)
-            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None, sex)
+            normalize = _normalizer(f, sp, year, id_value)
+            _weigh_name(fv, n, cell.alternatives, normalize, str(as_read) if as_read else None, sex, cell.lookalikes or ())
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
             # the one valid reading of two; not a decoded one (pipeline.page.extract.decode_valid): it
