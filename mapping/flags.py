@@ -552,9 +552,9 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by the sex the row gives this person (the deceased's sex column or ID number; an agent's or registrant's relation to the deceased: son, daughter, spouse) chose another text than weighing by all given names: still to be checked; the reading is kept as the raw text",
         "warn",
     ),
-    "name_glyph_lookalike": FlagInfo(
-        "姓名中有姓氏表、名字用字表几乎不用的字，按字形改取与之形近、姓名常用的字（如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
-        "the name held a character the surname list or the given-name table almost never has; a character of like shape that names do use was taken in its place (曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
+    "name_doubted_glyph_replaced": FlagInfo(
+        "姓名中有名字用字表几乎不用的字（多为误识），改取识别器在此格可能看到的、不含此类字的写法（含与之形近的字，如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
+        "the name held a character the given-name table almost never has (mostly a misreading); the text the recognizer may have seen in the cell without such a character was taken (look-alikes of it included: 曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
         "warn",
     ),
     "name_confirmed_by_other_register": FlagInfo(

@@ -1558,16 +1558,16 @@ def test_a_name_read_with_no_listed_surname_takes_the_listed_one_the_recognizer_
 def test_a_name_read_with_a_glyph_the_tables_doubt_is_scored_with_its_look_alikes_and_a_replacement_held():
     """曲玲蓄 read (蓄 is rarer than RARE_GIVEN_SHARE in real given names, mapping/data/given_name_chars.txt), and
     the name search listed no text with 蕾: the reading's look-alike texts (a look-alike of 蓄, mapping.glyphs,
-    that names use) are scored on the crop and kept apart (RawCell.lookalikes); where the weighing takes one, it
-    is held (name_glyph_lookalike, at most 0.45) and never confirmed by the other register; where it takes a
-    listed text, the name is weighed as without them. A name the tables do not doubt gets no look-alike texts.
+    that names use) are scored on the crop and kept apart (RawCell.lookalikes); the best text without the doubted
+    glyph is taken, held (name_doubted_glyph_replaced, at most 0.45), never confirmed by the other register. A
+    name the tables do not doubt gets no look-alike texts and is weighed as before.
     Failed before: no such texts were made or scored."""
     import math
 
     import numpy as np
 
     from mapping import normalize as N
-    from mapping.record import NAME_GLYPH_LOOKALIKE, NAME_GLYPH_LOOKALIKE_CERTAINTY
+    from mapping.record import NAME_DOUBTED_GLYPH_CERTAINTY, NAME_DOUBTED_GLYPH_REPLACED
     from pipeline.page.extract import name_alternatives, name_lookalikes
 
     assert N.doubted_name_glyphs("曲玲蓄") == (2,) and N.doubted_name_glyphs("年建国") == (0,)
@@ -1606,16 +1606,19 @@ def test_a_name_read_with_a_glyph_the_tables_doubt_is_scored_with_its_look_alike
     looked = (("曲玲蕾", math.log(0.6) - 2.0), ("曲玲菑", math.log(0.6) - 9.0))
     cells["agent_name"] = RawCell("曲玲蓄", 0.6, box, True, "曲玲蓄", 0.7, alternatives=heard, lookalikes=looked)
     fv = build_record("cremation", cells, CTX).fields["agent_name"]
-    assert fv.value == "曲玲蕾" and fv.raw == "曲玲蓄" and NAME_GLYPH_LOOKALIKE in fv.flags
-    assert fv.confidence <= NAME_GLYPH_LOOKALIKE_CERTAINTY and NAME_GLYPH_LOOKALIKE in FLAGS
+    assert fv.value == "曲玲蕾" and fv.raw == "曲玲蓄" and NAME_DOUBTED_GLYPH_REPLACED in fv.flags
+    assert fv.confidence <= NAME_DOUBTED_GLYPH_CERTAINTY and NAME_DOUBTED_GLYPH_REPLACED in FLAGS
     stored = RawCell.from_dict(json.loads(json.dumps(cells["agent_name"].to_dict())))
     assert stored.lookalikes == tuple((t, round(x, 4)) for t, x in looked)
-    # the look-alike far less likely on the crop than a listed text: weighed as without it
-    cells["agent_name"] = RawCell(
-        "曲玲蓄", 0.6, box, True, "曲玲蓄", 0.7, alternatives=heard, lookalikes=(("曲玲蕾", math.log(0.6) - 40),)
-    )
+    # no text without the doubted glyph: the reading stays, doubted (given_name_char_rare)
+    cells["agent_name"] = RawCell("曲玲蓄", 0.6, box, True, "曲玲蓄", 0.7, alternatives=heard)
     fv = build_record("cremation", cells, CTX).fields["agent_name"]
-    assert fv.value == "曲玲蓄" and NAME_GLYPH_LOOKALIKE not in fv.flags
+    assert fv.value == "曲玲蓄" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags and "given_name_char_rare" in fv.flags
+    # a name of common glyphs is weighed as before (徐五华 -> 徐玉华), look-alike texts or not
+    torn = (("徐五华", math.log(0.55)), ("徐玉华", math.log(0.40)))
+    cells["agent_name"] = RawCell("徐五华", 0.6, box, True, "徐五华", 0.7, alternatives=torn, lookalikes=looked)
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "徐玉华" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags
 
 
 def test_a_name_misread_as_a_glyph_rare_in_names_is_put_right_by_a_likely_common_one():

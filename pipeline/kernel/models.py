@@ -96,7 +96,7 @@ class RawCell:
     typed: bool = False  # set by map_rows (never stored): a reviewer typed this text; no rule about OCR readings applies
     # texts a doubted name cell's readings give with a glyph the official tables doubt replaced by a look-alike,
     # scored on the first crop as `alternatives` are (pipeline.page.extract.name_lookalikes); kept apart from
-    # them so that mapping knows a name taken from one (mapping.record.NAME_GLYPH_LOOKALIKE); None: none made
+    # them so that mapping knows a name taken from one (mapping.record.NAME_DOUBTED_GLYPH_REPLACED); None: none made
     lookalikes: tuple[tuple[str, float], ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
