@@ -15,7 +15,9 @@ the chosen text's weighed margin. The pickle (unmasked names and truth) is owner
 
 Measured (session 44, s43-faded's design stores x93, c51v, f50, fr39v, c91, f91, g16): the truth is among the
 look-alike texts in 25 of the 60 wrong names whose truth the search listed nowhere, but weighing them all with the
-listed texts puts right 5 names and makes 4 wrong: not built as such (docs/evaluation.md "Session 44").
+listed texts puts right 5 names and makes 4 wrong: not built as such. A read-time search restricted to glyphs the
+official tables doubt was built, measured (+1 name, 2 of 3 texts taken wrong, 14-36 s a process) and dropped
+(docs/evaluation.md "Session 44"); lookalikes_among lives here now.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ import argparse
 import pickle
 import sys
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,10 +41,33 @@ from name_witness import StoredCrops, records_with_truth  # noqa: E402
 
 import mapping.normalize as N  # noqa: E402
 import pipeline.quality.evaluate as E  # noqa: E402
-from mapping.glyphs import lookalikes_among  # noqa: E402
+from mapping.glyphs import LOOKALIKE, _bitmap  # noqa: E402
 from mapping.spec import field_types  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
 from pipeline.kernel.safety import private_file  # noqa: E402
+
+
+@lru_cache(maxsize=2)
+def _bitmaps_of(alphabet: str) -> tuple[str, np.ndarray]:
+    """The characters of `alphabet` that can be drawn and their bitmaps as rows of one matrix."""
+    chars, rows = [], []
+    for ch in dict.fromkeys(alphabet):
+        b = _bitmap(ch)
+        if b is not None:
+            chars.append(ch)
+            rows.append(b.ravel())
+    return "".join(chars), (np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
+
+def lookalikes_among(ch: str, alphabet: str) -> str:
+    """The characters of `alphabet` other than `ch` that look like it (similarity >= LOOKALIKE, as
+    mapping.glyphs.looks_alike measures), most alike first."""
+    own = _bitmap(ch)
+    chars, mat = _bitmaps_of(alphabet)
+    if own is None or not chars:
+        return ""
+    sims = mat @ own.ravel()
+    return "".join(chars[i] for i in np.argsort(-sims, kind="stable") if sims[i] >= LOOKALIKE and chars[i] != ch)
 
 
 def variants(value: str, alphabet: str) -> list[str]:

@@ -553,8 +553,8 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "name_doubted_glyph_replaced": FlagInfo(
-        "姓名中有名字用字表几乎不用的字（多为误识），改取识别器在此格可能看到的、不含此类字的写法（含与之形近的字，如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
-        "the name held a character the given-name table almost never has (mostly a misreading); the text the recognizer may have seen in the cell without such a character was taken (look-alikes of it included: 曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
+        "姓名中有名字用字表几乎不用的字（多为误识），改取识别器在此格列出的、不含此类字的写法（如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
+        "the name held a character the given-name table almost never has (mostly a misreading); the text the recognizer listed for the cell without such a character was taken (曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
         "warn",
     ),
     "name_confirmed_by_other_register": FlagInfo(

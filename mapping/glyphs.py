@@ -183,30 +183,3 @@ def lookalike_spellings(read: str, names: Sequence[str]) -> list[tuple[float, fl
             continue
         out.append((sum(substitution_cost(a, b) for a, b in pairs), min(similarity(a, b) for a, b in pairs), n))
     return sorted(out)
-
-
-@lru_cache(maxsize=8)
-def _bitmaps_of(alphabet: str) -> tuple[str, np.ndarray]:
-    """The characters of `alphabet` that can be drawn and their bitmaps as rows of one matrix."""
-    chars, rows = [], []
-    for ch in dict.fromkeys(alphabet):
-        b = _bitmap(ch)
-        if b is not None:
-            chars.append(ch)
-            rows.append(b.ravel())
-    return "".join(chars), (np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
-
-
-@lru_cache(maxsize=4096)
-def lookalikes_among(ch: str, alphabet: str) -> str:
-    """The characters of `alphabet` other than `ch` that look like it (similarity >= LOOKALIKE, as
-    looks_alike measures), most alike first; "" when shapes cannot be measured."""
-    own = _bitmap(ch)
-    if own is None:
-        return ""
-    chars, mat = _bitmaps_of(alphabet)
-    if not chars:
-        return ""
-    sims = mat @ own.ravel()
-    order = np.argsort(-sims, kind="stable")
-    return "".join(chars[i] for i in order if sims[i] >= LOOKALIKE and chars[i] != ch)

@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.kernel.models import chars_fit
 
-from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings, lookalikes_among, shape_distance
+from .glyphs import LOOKALIKE, closest_by_shape, lookalike_spellings, shape_distance
 from .glyphs import MAX_COST as MAX_SHAPE_COST
 from .places import (
     DROPPED,
@@ -1485,27 +1485,6 @@ def doubted_name_glyphs(text: str) -> tuple[int, ...]:
         return ()
     first = () if text[0] in _surnames() else (0,)
     return first + tuple(i for i in range(1, len(text)) if _is_han(text[i]) and given_name_char_rare(text[i]))
-
-
-def doubted_glyph_lookalikes(text: str, alphabet: str) -> list[str]:
-    """The texts that are `text` with one character the official tables doubt (doubted_name_glyphs)
-    replaced by a character of `alphabet` that looks like it (mapping.glyphs.lookalikes_among, most alike
-    first) and that the tables do not doubt in that place: a listed surname first, a given-name
-    character not rare after it. The texts a doubted name's crop is scored on besides those the name
-    search found (pipeline.page.extract.name_alternatives).
-
-    Why: the recognizer reads a faint or carbon-copied glyph as one of like shape (蒙 for 荣, 雷 for 雪),
-    and where that glyph is one the official tables say names almost never use, its search in the name
-    alphabet often lists no text with the printed glyph (a recognizer property: its beam keeps the texts
-    likeliest on the frames, and the glyph it read outweighs its look-alikes there). Only the doubted
-    glyph is replaced: a name read with characters real names use is left to the search."""
-    out: list[str] = []
-    for i in doubted_name_glyphs(text):
-        for ch in lookalikes_among(text[i], alphabet):
-            undoubted = ch in _surnames() if i == 0 else not given_name_char_rare(ch)
-            if undoubted:
-                out.append(text[:i] + ch + text[i + 1 :])
-    return list(dict.fromkeys(out))
 
 
 def name_form_probability(text: str, alternatives: Sequence[tuple[str, float]] | None) -> float | None:

@@ -473,7 +473,6 @@ def _weigh_name(
     normalize: Callable[[str], N.Normalized],
     as_read: str | None = None,
     sex: str | None = None,
-    lookalikes: Sequence[tuple[str, float]] = (),
 ) -> None:
     """A doubted name weighed by how often real names use its characters (N.rescore_name, over the
     texts the recognizer may have seen in the cell): another text chosen replaces the value, as sure
@@ -494,17 +493,14 @@ def _weigh_name(
     times likelier in a woman's given name than in a man's, 刚 21 times likelier in a man's), so a text the recognizer finds nearly as likely
     as another, of a man's name where the row says a woman, is the less likely name.
 
-    A reading with a glyph the official tables doubt takes the best text without one, held
-    (_doubted_glyph_replaced, with `lookalikes`: RawCell.lookalikes, the reading's look-alike texts scored on
-    the crop); other names are weighed on the alternatives alone, as before."""
+    A reading with a given-name glyph the official tables doubt takes the best listed text without one, held
+    (_doubted_glyph_replaced); other names are weighed as before."""
     read = as_read if as_read is not None else str(n.value)
-    if _doubted_glyph_replaced(fv, n, read, alternatives, lookalikes, normalize, sex):
+    if _doubted_glyph_replaced(fv, n, read, alternatives, normalize, sex):
         return
-    listed = {t for t, _x in alternatives}
-    pool = tuple(alternatives) + tuple(x for x in lookalikes if x[0] not in listed)  # for _listed_surname
     chosen = N.rescore_name(read, alternatives)
     if chosen is None:
-        _listed_surname(fv, n, pool, normalize)
+        _listed_surname(fv, n, alternatives, normalize)
         return
     by_sex = N.rescore_name(read, alternatives, sex) if sex in N.SEXES else None
     if by_sex is not None and by_sex.text != chosen.text:
@@ -515,11 +511,11 @@ def _weigh_name(
             fv.value, fv.confidence = other.value, min(confidence, NAME_WEIGHED_BY_SEX_CERTAINTY)
             reread = ["name_reread_by_frequency"] if by_sex.text not in (n.value, read) else []
             fv.flags = list(other.flags) + kept + reread + [NAME_WEIGHED_BY_SEX]
-            _listed_surname(fv, other, pool, normalize)
+            _listed_surname(fv, other, alternatives, normalize)
             return
     if chosen.text in (n.value, read):
         fv.confidence = weighed_name_confidence(fv.confidence, chosen.share)
-        _listed_surname(fv, n, pool, normalize)
+        _listed_surname(fv, n, alternatives, normalize)
         return
     other = normalize(chosen.text)
     if other.value is None:
@@ -527,16 +523,15 @@ def _weigh_name(
     kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
     fv.value, fv.confidence = other.value, weighed_name_confidence(chosen.sure * other.certainty, chosen.share)
     fv.flags = list(other.flags) + kept + ["name_reread_by_frequency"]
-    _listed_surname(fv, other, pool, normalize)
+    _listed_surname(fv, other, alternatives, normalize)
 
 
 NAME_DOUBTED_GLYPH_REPLACED = "name_doubted_glyph_replaced"
 NAME_DOUBTED_GLYPH_CERTAINTY = 0.45
 """A name read with a glyph the official tables doubt (a first character on no surname list, a given-name
 character rarer than N.RARE_GIVEN_SHARE: N.doubted_name_glyphs) replaced by the text without such a glyph that
-the recognizer may have seen in its crop (a text its search listed, or one of the reading's look-alike texts,
-RawCell.lookalikes) and that weighs best: an inference on the tables (and for a look-alike text on the glyph's
-shape), a proposal for the reviewer, under every type's threshold (as NAME_WEIGHED_BY_SEX_CERTAINTY), the
+the recognizer listed for its crop (RawCell.alternatives: its search's texts and its readings, scored there) and
+that weighs best: an inference on the tables, a proposal for the reviewer, under every type's threshold (as NAME_WEIGHED_BY_SEX_CERTAINTY), the
 reading kept as raw."""
 
 
@@ -545,25 +540,23 @@ def _doubted_glyph_replaced(
     n: N.Normalized,
     read: str,
     alternatives: Sequence[tuple[str, float]],
-    lookalikes: Sequence[tuple[str, float]],
     normalize: Callable[[str], N.Normalized],
     sex: str | None,
 ) -> bool:
     """A name read with a given-name glyph the official tables doubt (N.doubted_name_glyphs) takes, of the texts of its
-    length the recognizer listed for its crop (`alternatives`) or scored there as the reading's look-alikes
-    (`lookalikes`, RawCell.lookalikes) that hold no such glyph, the one that weighs best (N.rescore_name among
+    length the recognizer listed for its crop (`alternatives`: its search's texts and its readings) that hold no
+    such glyph, the one that weighs best (N.rescore_name among
     them, by the bearer's sex where the row gives it), flagged NAME_DOUBTED_GLYPH_REPLACED, at most
     NAME_DOUBTED_GLYPH_CERTAINTY sure, the reading kept as raw. Whether it did (not where no such text exists).
 
     Why: the tables say such a reading is almost always a misread (RARE_GIVEN_SHARE: 22 of 2 175 names on the
     fitting sets held a character that rare, none right; SURNAME_UNUSUAL_CERTAINTY: 47 of 47 first characters
-    on no list misread), as _listed_surname does for the surname alone (it is given the look-alike texts too); the recognizer's texts without the
-    doubted glyph are the likeliest true ones, and the glyph it read outweighs its look-alikes on faint strokes,
-    so that its search often lists none (pipeline.page.extract.name_lookalikes)."""
+    on no list misread), as _listed_surname does for the surname alone; the recognizer's texts without the
+    doubted glyph are the likeliest true ones. Texts outside its search were tried (session 44: the doubted
+    glyph's look-alikes scored on the crop) and dropped: of 3 taken, 2 were wrong (docs/evaluation.md)."""
     if not isinstance(n.value, str) or not any(i > 0 for i in N.doubted_name_glyphs(n.value)):
         return False  # a surname alone on no list: _listed_surname
-    seen = {t for t, _x in alternatives}
-    texts = [x for x in list(alternatives) + [x for x in lookalikes if x[0] not in seen] if len(x[0]) == len(read)]
+    texts = [x for x in alternatives if len(x[0]) == len(read)]
     clean = [(t, x) for t, x in texts if not N.doubted_name_glyphs(N.fold_traditional(t)) and "·" not in t]
     if not clean:
         return False
@@ -740,8 +733,7 @@ def build_record(kind: str, cells: Mapping[str, RawCell], context: RecordContext
         if f.normalizer == "name" and isinstance(n.value, str) and cell is not None and cell.alternatives:
             as_read = as_written.value if as_written is not None else None  # the folded value's reading as written
             sex = name_bearer_sex(f.name, out, id_value)
-            normalize = _normalizer(f, sp, year, id_value)
-            _weigh_name(fv, n, cell.alternatives, normalize, str(as_read) if as_read else None, sex, cell.lookalikes or ())
+            _weigh_name(fv, n, cell.alternatives, _normalizer(f, sp, year, id_value), str(as_read) if as_read else None, sex)
         if f.normalizer == "code" and cell is not None and not n.flags:  # an exact table wording, read twice
             agreed = getattr(cell, "agreed", None) is True and AGREED_WORDING_FROM <= fv.confidence < N.AGREED_WORDING_CERTAINTY
             # the one valid reading of two; not a decoded one (pipeline.page.extract.decode_valid): it

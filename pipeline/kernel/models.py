@@ -94,10 +94,6 @@ class RawCell:
         None  # set by resolve (never stored): the kept reading's own per-character probabilities there
     )
     typed: bool = False  # set by map_rows (never stored): a reviewer typed this text; no rule about OCR readings applies
-    # texts a doubted name cell's readings give with a glyph the official tables doubt replaced by a look-alike,
-    # scored on the first crop as `alternatives` are (pipeline.page.extract.name_lookalikes); kept apart from
-    # them so that mapping knows a name taken from one (mapping.record.NAME_DOUBTED_GLYPH_REPLACED); None: none made
-    lookalikes: tuple[tuple[str, float], ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -120,8 +116,6 @@ class RawCell:
             d["decoded"] = True
         if self.alternatives is not None:
             d["alternatives"] = [[t, round(x, 4)] for t, x in self.alternatives if math.isfinite(x)]  # strict JSON
-        if self.lookalikes:
-            d["lookalikes"] = [[t, round(x, 4)] for t, x in self.lookalikes if math.isfinite(x)]
         return d
 
     @classmethod
@@ -138,7 +132,6 @@ class RawCell:
             _chars(d.get("second_chars")),
             bool(d.get("decoded", False)),
             None if d.get("alternatives") is None else tuple((str(t), float(x)) for t, x in d["alternatives"]),
-            lookalikes=tuple((str(t), float(x)) for t, x in d["lookalikes"]) if d.get("lookalikes") else None,
         )
 
 

@@ -11,7 +11,7 @@ written entries: other ink, another crop, another page.
 `confirm_names` lets the sure one vouch for the unsure one, where they read the same text: a name the
 recognizer read below its threshold (its only doubt: no structure doubt on it, STRUCTURE_DOUBT_FLAGS,
 and no other reason naming it; not a text its bearer's sex chose, mapping.record.NAME_WEIGHED_BY_SEX,
-nor a look-alike taken for a glyph the official tables doubt, NAME_DOUBTED_GLYPH_REPLACED: inferences that stay
+nor a text taken for a glyph the official tables doubt, NAME_DOUBTED_GLYPH_REPLACED: inferences that stay
 proposals) whose text equals a name field of the other register's entry that was read at or above that
 threshold takes that sure reading's confidence (flag NAME_CONFIRMED), and its record is routed again. An
 unsure reading landing, by chance, on exactly the text the other register reads surely is what a

@@ -86,7 +86,6 @@ from mapping.idfix import (
 from mapping.normalize import (
     code_of_wording,
     code_wording_alternatives,
-    doubted_glyph_lookalikes,
     is_code_wording,
     is_valid_id,
     name_alphabet,
@@ -801,24 +800,6 @@ NAME_BEAM = 16
 on the fitting sets the names put right by mapping.normalize.rescore_name were among the first 16."""
 
 
-@lru_cache(maxsize=4)
-def _outputable(alphabet: str, dictionary: frozenset[str]) -> str:
-    return "".join(ch for ch in alphabet if ch in dictionary)
-
-
-def doubted_lookalike_texts(engine: OcrEngine, texts: Sequence[str], alphabet: str) -> list[str]:
-    """The texts mapping.normalize.doubted_glyph_lookalikes makes of each of `texts` (a glyph the official
-    tables doubt replaced by a look-alike they do not), written in the characters of `alphabet` the
-    recognizer can output (engine.dictionary: a character it cannot output would be scored as any
-    character, ocr.ctc.ANY, an upper bound that would outweigh the glyph it read). [] where the engine
-    does not say its dictionary."""
-    dictionary = engine.dictionary()
-    if not dictionary:
-        return []
-    usable = _outputable(alphabet, dictionary)
-    return list(dict.fromkeys(v for t in texts for v in doubted_glyph_lookalikes(t, usable)))
-
-
 def name_alternatives(
     engine: OcrEngine, crop: np.ndarray, readings: Sequence[str], alphabet: str
 ) -> tuple[tuple[str, float], ...] | None:
@@ -836,23 +817,6 @@ def name_alternatives(
         return None
     # a text the frames cannot hold scores -inf: left out (and JSON, PostgreSQL's included, has no infinity)
     return tuple((t, float(x)) for t, x in list(found) + list(zip(own, scores)) if np.isfinite(x))
-
-
-def name_lookalikes(
-    engine: OcrEngine, crop: np.ndarray, readings: Sequence[str], alternatives: Sequence[tuple[str, float]], alphabet: str
-) -> tuple[tuple[str, float], ...] | None:
-    """The look-alike texts of a searched name cell's `readings` and of the likeliest text its search found
-    (`alternatives`, name_alternatives), where a glyph of theirs is one the official tables doubt
-    (doubted_lookalike_texts), that the search did not list, each with the recognizer's log-probability on
-    the crop (engine.score_readings, as name_alternatives scores the readings); None where none."""
-    listed = {t for t, _x in alternatives}
-    texts = [t for t in dict.fromkeys("".join(r.split()) for r in readings) if t] + [t for t, _x in alternatives[:1]]
-    new = [t for t in doubted_lookalike_texts(engine, texts, alphabet) if t not in listed]
-    scores = engine.score_readings(crop, new) if new else None
-    if not scores:
-        return None
-    kept = tuple((t, float(x)) for t, x in zip(new, scores) if np.isfinite(x))
-    return kept or None
 
 
 NAME_DEBLUR_SIGMA = 1.0
@@ -1396,7 +1360,6 @@ def read_cells(
                         stats.reread += 1
                         stats.reread_seconds += time.perf_counter() - t0
         alternatives = kept or None
-        lookalikes: tuple[tuple[str, float], ...] | None = None
         if photo and line is not None and not decoded and alternatives is None and len(idx) == 1:
             assert decode is not None  # a line is found only through decode
             d = decode[c]
@@ -1407,10 +1370,7 @@ def read_cells(
                     stats.second_seconds += time.perf_counter() - t0
         if names and c in names and len(idx) == 1 and idx[0] in seconds:
             t0 = time.perf_counter()
-            read = [pieces[idx[0]].text, seconds[idx[0]].text]
-            alternatives = name_alternatives(engine, crops[idx[0]], read, names[c])
-            if alternatives:
-                lookalikes = name_lookalikes(engine, crops[idx[0]], read, alternatives, names[c])
+            alternatives = name_alternatives(engine, crops[idx[0]], [pieces[idx[0]].text, seconds[idx[0]].text], names[c])
             if stats is not None:
                 stats.names_searched += 1
                 stats.second_seconds += time.perf_counter() - t0
@@ -1436,7 +1396,6 @@ def read_cells(
             other.chars if other else None,
             decoded=decoded,
             alternatives=alternatives,
-            lookalikes=lookalikes,
         )
     return out
 
