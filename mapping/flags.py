@@ -562,6 +562,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the reading was unsure; weighing the texts the recognizer may have seen by the sex the row gives this person (the deceased's sex column or ID number; an agent's or registrant's relation to the deceased: son, daughter, spouse) chose another text than weighing by all given names: still to be checked; the reading is kept as the raw text",
         "warn",
     ),
+    "name_doubted_glyph_replaced": FlagInfo(
+        "姓名中有名字用字表几乎不用的字（多为误识），改取识别器在此格列出的、不含此类字的写法（如 曲玲蓄→曲玲蕾），仍需核对，原识别结果保留",
+        "the name held a character the given-name table almost never has (mostly a misreading); the text the recognizer listed for the cell without such a character was taken (曲玲蓄 → 曲玲蕾): still to be checked; the reading is kept as the raw text",
+        "warn",
+    ),
     "name_confirmed_by_other_register": FlagInfo(
         "识别把握不足的姓名，与另一登记簿（火化/海葬）中同一身份证号那条记录里确定识别的姓名一字不差，据此确认",
         "a name read unsure that the other register's entry for the same ID number reads surely, to the letter: confirmed by it",

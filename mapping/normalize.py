@@ -1476,6 +1476,17 @@ def listed_surname_reading(value: str, alternatives: Sequence[tuple[str, float]]
     return None if chosen is None else chosen.text
 
 
+def doubted_name_glyphs(text: str) -> tuple[int, ...]:
+    """The places of a name's characters the official tables say were most likely misread: a first
+    character on no surname list (mapping/data/surnames.txt, as SURNAME_UNUSUAL_CERTAINTY doubts it) and a
+    given-name character rarer than RARE_GIVEN_SHARE (given_name_char_rare). () for a one-character text
+    or a transcribed foreign name (·)."""
+    if len(text) < 2 or "·" in text:
+        return ()
+    first = () if text[0] in _surnames() else (0,)
+    return first + tuple(i for i in range(1, len(text)) if _is_han(text[i]) and given_name_char_rare(text[i]))
+
+
 def name_form_probability(text: str, alternatives: Sequence[tuple[str, float]] | None) -> float | None:
     """The recognizer's probability that a one-line name cell holds the name `text` gives, in either
     of its character forms: the summed probability of the texts it listed for the crop (`alternatives`:

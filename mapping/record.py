@@ -491,8 +491,13 @@ def _weigh_name(
     is taken, flagged NAME_WEIGHED_BY_SEX, at most NAME_WEIGHED_BY_SEX_CERTAINTY sure. Why: a given name's
     characters depend on its bearer's sex (the ngender table counts men's and women's apart: 丽 is 20
     times likelier in a woman's given name than in a man's, 刚 21 times likelier in a man's), so a text the recognizer finds nearly as likely
-    as another, of a man's name where the row says a woman, is the less likely name."""
+    as another, of a man's name where the row says a woman, is the less likely name.
+
+    A reading with a given-name glyph the official tables doubt takes the best listed text without one, held
+    (_doubted_glyph_replaced); other names are weighed as before."""
     read = as_read if as_read is not None else str(n.value)
+    if _doubted_glyph_replaced(fv, n, read, alternatives, normalize, sex):
+        return
     chosen = N.rescore_name(read, alternatives)
     if chosen is None:
         _listed_surname(fv, n, alternatives, normalize)
@@ -519,6 +524,52 @@ def _weigh_name(
     fv.value, fv.confidence = other.value, weighed_name_confidence(chosen.sure * other.certainty, chosen.share)
     fv.flags = list(other.flags) + kept + ["name_reread_by_frequency"]
     _listed_surname(fv, other, alternatives, normalize)
+
+
+NAME_DOUBTED_GLYPH_REPLACED = "name_doubted_glyph_replaced"
+NAME_DOUBTED_GLYPH_CERTAINTY = 0.45
+"""A name read with a glyph the official tables doubt (a first character on no surname list, a given-name
+character rarer than N.RARE_GIVEN_SHARE: N.doubted_name_glyphs) replaced by the text without such a glyph that
+the recognizer listed for its crop (RawCell.alternatives: its search's texts and its readings, scored there) and
+that weighs best: an inference on the tables, a proposal for the reviewer, under every type's threshold (as NAME_WEIGHED_BY_SEX_CERTAINTY), the
+reading kept as raw."""
+
+
+def _doubted_glyph_replaced(
+    fv: FieldValue,
+    n: N.Normalized,
+    read: str,
+    alternatives: Sequence[tuple[str, float]],
+    normalize: Callable[[str], N.Normalized],
+    sex: str | None,
+) -> bool:
+    """A name read with a given-name glyph the official tables doubt (N.doubted_name_glyphs) takes, of the texts of its
+    length the recognizer listed for its crop (`alternatives`: its search's texts and its readings) that hold no
+    such glyph, the one that weighs best (N.rescore_name among
+    them, by the bearer's sex where the row gives it), flagged NAME_DOUBTED_GLYPH_REPLACED, at most
+    NAME_DOUBTED_GLYPH_CERTAINTY sure, the reading kept as raw. Whether it did (not where no such text exists).
+
+    Why: the tables say such a reading is almost always a misread (RARE_GIVEN_SHARE: 22 of 2 175 names on the
+    fitting sets held a character that rare, none right; SURNAME_UNUSUAL_CERTAINTY: 47 of 47 first characters
+    on no list misread), as _listed_surname does for the surname alone; the recognizer's texts without the
+    doubted glyph are the likeliest true ones. Texts outside its search were tried (session 44: the doubted
+    glyph's look-alikes scored on the crop) and dropped: of 3 taken, 2 were wrong (docs/evaluation.md)."""
+    if not isinstance(n.value, str) or not any(i > 0 for i in N.doubted_name_glyphs(n.value)):
+        return False  # a surname alone on no list: _listed_surname
+    texts = [x for x in alternatives if len(x[0]) == len(read)]
+    clean = [(t, x) for t, x in texts if not N.doubted_name_glyphs(N.fold_traditional(t)) and "·" not in t]
+    if not clean:
+        return False
+    chosen = N.rescore_name(clean[0][0], clean, sex if sex in N.SEXES else None)
+    if chosen is None:
+        return False
+    other = normalize(chosen.text)
+    if other.value is None or other.value == n.value:
+        return False
+    kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
+    fv.value, fv.confidence = other.value, min(fv.confidence, NAME_DOUBTED_GLYPH_CERTAINTY)
+    fv.flags = list(other.flags) + kept + ["name_reread_by_frequency", NAME_DOUBTED_GLYPH_REPLACED]
+    return True
 
 
 VILLAGE_CHAR_DECODED = "village_char_decoded"

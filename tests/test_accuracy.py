@@ -1555,6 +1555,38 @@ def test_a_name_read_with_no_listed_surname_takes_the_listed_one_the_recognizer_
     assert fv.value == "年建国" and "surname_unusual" in fv.flags and "surname_from_list" in FLAGS
 
 
+def test_a_name_read_with_a_glyph_the_tables_doubt_takes_the_best_listed_text_without_it_held():
+    """曲玲蓄 read (蓄 is rarer than RARE_GIVEN_SHARE in real given names, mapping/data/given_name_chars.txt), and
+    the name search listed 曲玲蕾 far below it (RawCell.alternatives): the best listed text without the doubted
+    glyph is taken, held (name_doubted_glyph_replaced, at most 0.45), the reading kept as raw; never confirmed by
+    the other register (test_confirm_names). No such text listed: the reading stays, doubted. A name the tables
+    do not doubt is weighed as before. Failed before: the weighing kept 曲玲蓄 (the gap outweighs the prior)."""
+    import math
+
+    from mapping import normalize as N
+    from mapping.record import NAME_DOUBTED_GLYPH_CERTAINTY, NAME_DOUBTED_GLYPH_REPLACED
+
+    assert N.doubted_name_glyphs("曲玲蓄") == (2,) and N.doubted_name_glyphs("年建国") == (0,)
+    assert N.doubted_name_glyphs("王建国") == ()
+
+    box = (0, 0, 10, 10)
+    cells = row(TRUE_ID)
+    heard = (("曲玲蓄", math.log(0.6)), ("曲玲蕾", math.log(0.6) - 8.0), ("曲玲", math.log(0.6) - 1.0))
+    cells["agent_name"] = RawCell("曲玲蓄", 0.6, box, True, "曲玲蓄", 0.7, alternatives=heard)
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "曲玲蕾" and fv.raw == "曲玲蓄" and NAME_DOUBTED_GLYPH_REPLACED in fv.flags
+    assert fv.confidence <= NAME_DOUBTED_GLYPH_CERTAINTY and NAME_DOUBTED_GLYPH_REPLACED in FLAGS
+    # no text of its length without the doubted glyph: the reading stays, doubted (given_name_char_rare)
+    cells["agent_name"] = RawCell("曲玲蓄", 0.6, box, True, "曲玲蓄", 0.7, alternatives=(heard[0], heard[2]))
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "曲玲蓄" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags and "given_name_char_rare" in fv.flags
+    # a name of common glyphs is weighed as before (徐五华 -> 徐玉华)
+    torn = (("徐五华", math.log(0.55)), ("徐玉华", math.log(0.40)))
+    cells["agent_name"] = RawCell("徐五华", 0.6, box, True, "徐五华", 0.7, alternatives=torn)
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "徐玉华" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags
+
+
 def test_a_name_misread_as_a_glyph_rare_in_names_is_put_right_by_a_likely_common_one():
     """王建图 read, 王建国 among the crop's texts at a fifteenth of its probability: 图 is 90 times rarer
     in given names than 国, and the weighing (NAME_PRIOR_WEIGHT 0.7, fitted with the design stores)

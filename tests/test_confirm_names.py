@@ -66,6 +66,7 @@ def test_no_confirmation_from_the_same_register_another_text_an_unsure_reading_o
         [_held_cremation(name_flags=("column_doubted",)), _sure_sea()],  # the page's structure doubts the field
         [_held_cremation(idn=ID[:-1] + "4"), _sure_sea()],  # no valid ID ties the two entries
         [_held_cremation(name_flags=("name_weighed_by_sex",)), _sure_sea()],  # a text the bearer's sex chose: held
+        [_held_cremation(name_flags=("name_doubted_glyph_replaced",)), _sure_sea()],  # a text for a doubted glyph: held
     ]
     for i, records in enumerate(cases):
         store = _store(tmp_path / str(i), records)

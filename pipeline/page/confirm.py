@@ -10,14 +10,15 @@ written entries: other ink, another crop, another page.
 
 `confirm_names` lets the sure one vouch for the unsure one, where they read the same text: a name the
 recognizer read below its threshold (its only doubt: no structure doubt on it, STRUCTURE_DOUBT_FLAGS,
-and no other reason naming it; not a text its bearer's sex chose, mapping.record.NAME_WEIGHED_BY_SEX, an
-inference that stays a proposal) whose text equals a name field of the other register's entry that was
-read at or above that threshold takes that sure reading's confidence (flag NAME_CONFIRMED), and its
-record is routed again. An unsure reading landing, by chance, on exactly the text the other register
-reads surely is what a misreading rarely does; what is left is the risk that the sure reading itself is
-wrong, the risk every auto-accepted name of that confidence carries. Not across two entries of one
-register (a row read twice, one volume scanned twice: the same ink, whose misreading would repeat),
-and never for a reviewed record or one an audit or send-back holds (pipeline.page.holds).
+and no other reason naming it; not a text its bearer's sex chose, mapping.record.NAME_WEIGHED_BY_SEX,
+nor a text taken for a glyph the official tables doubt, NAME_DOUBTED_GLYPH_REPLACED: inferences that stay
+proposals) whose text equals a name field of the other register's entry that was read at or above that
+threshold takes that sure reading's confidence (flag NAME_CONFIRMED), and its record is routed again. An
+unsure reading landing, by chance, on exactly the text the other register reads surely is what a
+misreading rarely does; what is left is the risk that the sure reading itself is wrong, the risk every
+auto-accepted name of that confidence carries. Not across two entries of one register (a row read twice,
+one volume scanned twice: the same ink, whose misreading would repeat), and never for a reviewed record
+or one an audit or send-back holds (pipeline.page.holds).
 
 Measured (docs/accuracy.md, session 38; re-maps of stored cells): design county_editions seed 3316, 6
 names confirmed, all right (4 records auto-accepted more, 138 -> 142 of 203, none wrong); its carbon
@@ -34,7 +35,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mapping.normalize import normalize_id_number
-from mapping.record import NAME_WEIGHED_BY_SEX
+from mapping.record import NAME_DOUBTED_GLYPH_REPLACED, NAME_WEIGHED_BY_SEX
 from mapping.spec import field_types
 from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, Store
@@ -148,7 +149,9 @@ def _confirm(
                     continue
                 if set(fv.get("flags") or ()) & STRUCTURE_DOUBT_FLAGS or sum(r.startswith(f"{name}:") for r in reasons) > 1:
                     continue
-                if NAME_WEIGHED_BY_SEX in (fv.get("flags") or ()):  # a text chosen by inference stays a proposal
+                if {NAME_WEIGHED_BY_SEX, NAME_DOUBTED_GLYPH_REPLACED} & set(
+                    fv.get("flags") or ()
+                ):  # chosen by inference: a proposal
                     continue
                 threshold = _threshold(s, page_of[rid], kind, name, fields, settings)
                 vouch = [
