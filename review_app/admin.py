@@ -98,9 +98,11 @@ def _charts(store: Store, settings: Settings, by_year: list[C.CompletionRow], ex
         else:
             st.caption(t("done.nothing_read", lang))
     with c2:
-        st.caption(t("done.by_year", lang))
         years = [str(y) for y in range(2010, 2018)]  # C.by_year's years
         kinds = sorted({r.ledger_kind for r in by_year if r.ledger_kind and r.ledger_kind != UNIDENTIFIED}) or ["cremation"]
+        # the heading names expected pages only where some inventory declares them (else pages read alone)
+        heading = t("done.by_year" if any(r.expected_pages for r in by_year) else "done.by_year_read", lang)
+        st.caption(heading)
         for k in kinds:
             per_year = C.by_year([r for r in by_year if r.ledger_kind == k])  # every home of this kind summed
             expected, read = [r.expected_pages for r in per_year], [r.processed for r in per_year]
@@ -116,9 +118,7 @@ def _charts(store: Store, settings: Settings, by_year: list[C.CompletionRow], ex
                 series = {t("done.series.expected", lang): expected, t("done.series.pages", lang): read}
             _show(
                 f'<div style="font-size:13px;margin:0 0 2px 60px">{escape(_kind(k, lang))}</div>'
-                + charts.grouped_bars(
-                    years, series, label=f"{t('done.by_year', lang)}: {_kind(k, lang)}", y_title=t("done.axis.count", lang)
-                )
+                + charts.grouped_bars(years, series, label=f"{heading}: {_kind(k, lang)}", y_title=t("done.axis.count", lang))
             )
     c3, c4 = st.columns(2)
     with c3:

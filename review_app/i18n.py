@@ -973,6 +973,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "按年份（2010–2017）与登记簿种类：应有页数、已识别页数",
         "By year (2010–2017) and register kind: expected and read pages",
     ),
+    "done.by_year_read": (
+        "按年份（2010–2017）与登记簿种类：已识别页数",
+        "By year (2010–2017) and register kind: pages read",
+    ),
     "done.backlog_time": ("逐日待审核记录数", "Records waiting for review, by day"),
     "done.backlog_now": ("当前待审核：按殡仪馆、登记簿与年份", "Waiting for review now, by funeral home, register and year"),
     "done.by_year_none": (

@@ -1270,3 +1270,5 @@ def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_
         t("done.by_year_no_inventory", "zh", kind=_kind("cremation", "zh")),
     }
     assert said & {c.value for c in at.caption}
+    captions = {c.value for c in at.caption}  # nor does the heading promise expected pages
+    assert t("done.by_year_read", "zh") in captions and t("done.by_year", "zh") not in captions
