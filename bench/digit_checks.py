@@ -33,9 +33,7 @@ Counts only: no value is printed. Never part of the test suite.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import sqlite3
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -45,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fields_wrong import run_store, scored_rows  # noqa: E402
+from fields_wrong import run_store, scored_rows, stored_pages  # noqa: E402
 
 from mapping import normalize as N  # noqa: E402
 from mapping.numberforms import fits_form, form_alphabet, form_prefix, form_value  # noqa: E402
@@ -181,13 +179,7 @@ def main() -> None:
     rule: dict[tuple[str, str, float], Counter] = defaultdict(Counter)
     for d in args:
         store = run_store(Path(d), settings, do_remap="--no-remap" not in sys.argv)
-        data = next(Path(d).glob("run-*")) / "data"
-        con = sqlite3.connect(data / "store.sqlite")
-        pages = {}
-        for pid, path, page_no, img, lay, steps in con.execute(
-            "select p.id, f.abs_path, p.page_no, p.clean_image, p.layout, p.steps from pages p join source_files f on p.file_id = f.id"
-        ):
-            pages[(path, page_no)] = (pid, img, json.loads(lay or "{}"), json.loads(steps or "[]"))
+        pages = stored_pages(Path(d))
         grays: dict[int, Any] = {}
         for path, gpage, cols, _page, grow, rec in scored_rows(store):
             pid, img, layout, steps = pages.get((path, gpage["page"]), (None, None, {}, []))
@@ -271,7 +263,6 @@ def main() -> None:
                         if len(blocked) > 1 and blocked[1] - blocked[0] < margin:
                             what += "(check_decided)"
                     rule[(FIELDS[field], state, margin)][what] += 1
-        con.close()
         store.dispose()
         print(f"done {d}", flush=True)
     print("field: truth right wrong | kept value fails its check (right/wrong) | truth among candidates (fail right/wrong)")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -75,6 +76,22 @@ def run_store(family_dir: Path, settings: Settings, do_remap: bool = True) -> St
     if do_remap:
         remap(store, s)
     return store
+
+
+def stored_pages(family_dir: Path) -> dict[tuple[str, int], tuple[int, Any, dict[str, Any], list[Any]]]:
+    """The pages of a family folder's first run's store by (file path, page number): page id, cleaned image
+    path, layout and cleanup steps as stored (what bench/digit_checks.py and prefix_scores.py crop from)."""
+    con = sqlite3.connect(next(family_dir.glob("run-*")) / "data" / "store.sqlite")
+    try:
+        return {
+            (path, page_no): (pid, img, json.loads(lay or "{}"), json.loads(steps or "[]"))
+            for pid, path, page_no, img, lay, steps in con.execute(
+                "select p.id, f.abs_path, p.page_no, p.clean_image, p.layout, p.steps"
+                " from pages p join source_files f on p.file_id = f.id"
+            )
+        }
+    finally:
+        con.close()
 
 
 def scored_rows(store: Store) -> Iterator[tuple[str, dict[str, Any], list[str], PageView, dict[str, Any], Any]]:

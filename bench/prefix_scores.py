@@ -18,9 +18,7 @@ and the margin of the best (true or not). Written for the strong carbon copy sc4
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import string
 import sys
 from collections import defaultdict
@@ -32,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fields_wrong import run_store, scored_rows  # noqa: E402
+from fields_wrong import run_store, scored_rows, stored_pages  # noqa: E402
 
 from mapping.headers import register_form  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
@@ -56,13 +54,7 @@ def main() -> None:
     engine = PpOcrEngine()
     for d in args:
         store = run_store(Path(d), settings, do_remap=True)
-        data = next(Path(d).glob("run-*")) / "data"
-        con = sqlite3.connect(data / "store.sqlite")
-        pages = {}
-        for pid, path, page_no, img, lay, steps in con.execute(
-            "select p.id, f.abs_path, p.page_no, p.clean_image, p.layout, p.steps from pages p join source_files f on p.file_id = f.id"
-        ):
-            pages[(path, page_no)] = (pid, img, json.loads(lay or "{}"), json.loads(steps or "[]"))
+        pages = stored_pages(Path(d))
         per_page: dict[Any, dict[str, Any]] = defaultdict(
             lambda: {"sums": defaultdict(float), "cells": 0, "whole": 0, "truth": ""}
         )
