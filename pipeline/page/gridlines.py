@@ -90,15 +90,19 @@ def line_masks(
     if rh < MIN_REGION_PX or rw < MIN_REGION_PX:
         return None
     # bridge pixel-sized breaks (faded lines), then keep strokes far longer than any character
-    hor = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
-    hor = cv2.morphologyEx(
-        hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(rw // LINE_SHARE_KEPT, LINE_MIN_PX), 1))
-    )
+    hor = _level_runs(roi, max(rw // LINE_SHARE_KEPT, LINE_MIN_PX))
     ver = cv2.morphologyEx(roi, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
     ver = cv2.morphologyEx(
         ver, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(rh // LINE_SHARE_KEPT, LINE_MIN_PX)))
     )
     return LineMasks(hor, ver, x0, y0, roi)
+
+
+def _level_runs(ink: np.ndarray, keep: int) -> np.ndarray:
+    """The level runs of `ink` at least `keep` px long, pixel-sized breaks bridged first (faded lines):
+    line_masks' `hor` and level_runs_part's, one computation so that the two stay equal."""
+    hor = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    return cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (keep, 1)))
 
 
 BINARIZE_REACH_PX = 16
@@ -129,9 +133,7 @@ def level_runs_part(
     if lines is not None and lines.shape == gray.shape:
         ink = cv2.bitwise_or(ink, lines[cy0:cy1, cx0:cx1].astype(np.uint8) * 255)
     ink = np.ascontiguousarray(ink[y0 - cy0 : y1 - cy0])
-    hor = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
-    hor = cv2.morphologyEx(hor, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (keep, 1)))
-    return hor[:, x0 - cx0 : x1 - cx0]
+    return _level_runs(ink, keep)[:, x0 - cx0 : x1 - cx0]
 
 
 def line_profiles(
