@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fields_wrong import run_store, scored_rows, stored_pages  # noqa: E402
+from fields_wrong import read_crop, run_store, scored_rows, stored_pages  # noqa: E402
 
 from mapping import normalize as N  # noqa: E402
 from mapping.numberforms import fits_form, form_alphabet, form_prefix, form_value  # noqa: E402
@@ -169,9 +169,7 @@ def main() -> None:
         from ocr.ppocr import PpOcrEngine
 
         engine = PpOcrEngine()
-    from pipeline.page.extract import STRETCH_FIELDS, line_crops
-    from pipeline.page.layout import Grid
-    from pipeline.page.routing import photograph_enlarged, processed_as_photograph
+    from pipeline.page.routing import processed_as_photograph
 
     causes: dict[str, Counter] = defaultdict(Counter)
     pairs: Counter = Counter()
@@ -224,14 +222,9 @@ def main() -> None:
                 tot["fails_right" if right else "fails_wrong"] += 1
                 cands: list[tuple[Any, float]] = [(norm(field, x), 0.0) for x in texts if x]
                 if engine is not None and pid is not None and layout.get("grid") and cell.text:
-                    if pid not in grays:
-                        grays.clear()
-                        grays[pid] = store.images.get(img)
-                    grid = Grid.from_dict(layout["grid"])
-                    stretch = {i for i, f in enumerate(layout["columns"]) if f in STRETCH_FIELDS}
-                    crops, _o, _f = line_crops(grays[pid], grid, [(rec.row_no, c)], stretch, True, photograph_enlarged(steps))
-                    if len(crops) == 1:
-                        found = beam_texts(engine, crops[0], field)
+                    crop = read_crop(store, grays, (pid, img, layout, steps), rec.row_no, c)
+                    if crop is not None:
+                        found = beam_texts(engine, crop, field)
                         if found:
                             top = found[0][1]
                             cands += [(norm(field, x), top - s) for x, s in found]

@@ -94,6 +94,27 @@ def stored_pages(family_dir: Path) -> dict[tuple[str, int], tuple[int, Any, dict
         con.close()
 
 
+def read_crop(
+    store: Store, grays: dict[int, Any], page: tuple[int, Any, dict[str, Any], list[Any]], row_no: int, col: int
+) -> Any:
+    """The crop of cell (`row_no`, `col`) of a stored page (a stored_pages value) as extract reads it
+    (pipeline.page.extract.line_crops on the page's grid, its stretched columns, a photograph's enlargement);
+    None where it gives none. `grays` keeps the last page's image between calls."""
+    from pipeline.page.extract import STRETCH_FIELDS, line_crops
+    from pipeline.page.layout import Grid
+    from pipeline.page.routing import photograph_enlarged
+
+    pid, img, layout, steps = page
+    if pid not in grays:
+        grays.clear()
+        grays[pid] = store.images.get(img)
+    stretch = {i for i, f in enumerate(layout["columns"]) if f in STRETCH_FIELDS}
+    crops, _o, _f = line_crops(
+        grays[pid], Grid.from_dict(layout["grid"]), [(row_no, col)], stretch, True, photograph_enlarged(steps)
+    )
+    return crops[0] if len(crops) == 1 else None
+
+
 def scored_rows(store: Store) -> Iterator[tuple[str, dict[str, Any], list[str], PageView, dict[str, Any], Any]]:
     """The truth rows whose fields the evaluator scores one by one (pipeline.quality.evaluate): on pages
     that gave records, rows not struck, not holding another row's writing (PageView.misplaced) and with a

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fields_wrong import run_store, scored_rows, stored_pages  # noqa: E402
+from fields_wrong import read_crop, run_store, scored_rows, stored_pages  # noqa: E402
 
 from mapping.headers import register_form  # noqa: E402
 from pipeline.kernel.config import Settings  # noqa: E402
@@ -47,9 +47,6 @@ def main() -> None:
         args = [a for a in args if a != field]
     settings = Settings.load(None)
     from ocr.ppocr import PpOcrEngine
-    from pipeline.page.extract import STRETCH_FIELDS, line_crops
-    from pipeline.page.layout import Grid
-    from pipeline.page.routing import photograph_enlarged
 
     engine = PpOcrEngine()
     for d in args:
@@ -76,15 +73,10 @@ def main() -> None:
             tail = text[-len(body) :] if len(text) >= len(body) else ""
             if not tail or register_form("AA" + tail) != (2, body):
                 continue
-            if pid not in grays:
-                grays.clear()
-                grays[pid] = store.images.get(img)
-            grid = Grid.from_dict(layout["grid"])
-            stretch = {i for i, f in enumerate(layout["columns"]) if f in STRETCH_FIELDS}
-            crops, _o, _f = line_crops(grays[pid], grid, [(rec.row_no, c)], stretch, True, photograph_enlarged(steps))
-            if len(crops) != 1:
+            crop = read_crop(store, grays, (pid, img, layout, steps), rec.row_no, c)
+            if crop is None:
                 continue
-            scores = engine.score_readings(crops[0], [p + tail for p in PREFIXES])
+            scores = engine.score_readings(crop, [p + tail for p in PREFIXES])
             pp = per_page[(d, path, gpage["page"])]
             pp["truth"] = m.group(0)
             pp["cells"] += 1
