@@ -141,20 +141,33 @@ to a reviewer, right, instead of blank."""
 STRAY_MAX = 2
 
 
-def without_stray_ends(text: str, allowed: str) -> str | None:
+_DIGIT_LIKE_LETTERS = "OoDQlIiLSsBZzbGgqTA"
+"""Latin letters the recognizer may write for a digit (O/D/Q for 0, l/I/i/L for 1, S for 5, B for 8, Z for 2,
+b/G for 6, g/q for 9, T for 7, A for 4): never taken for a stray mark, as they may be the number's own digit."""
+
+
+def _stray_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha() and c not in _DIGIT_LIKE_LETTERS
+
+
+def without_stray_ends(text: str, allowed: str, letters: bool = True) -> str | None:
     """`text` (NFKC, no whitespace) without at most two characters in all at its ends that the field's
     format cannot hold (not a digit and not in `allowed`); None where nothing was left out, or where more
     would have to go (then it is no stray mark but another text).
 
     Why (recognizer property): the recognizer reads all the ink in a cell's crop as one line, so a seal's
     edge, a ruling line (|), a neighbour's stroke or a stamp's own words (用章) come out as a character or
-    two glued to the value; they are never part of a date, a phone or a certificate number. Only Han
-    characters, punctuation and symbols count: a Latin letter or a digit may be a misread digit of the
-    value itself (the recognizer's O/0, l/1, S/5, B/8 confusions), so it is never left out."""
+    two glued to the value; they are never part of a date, a phone or a certificate number. Han
+    characters, punctuation, symbols and Latin letters that are no digit's look-alike count (a seal's ring
+    read as m or F: 11 digits then m / ma on the carbon copies c51 and x93 of d3316, 火字第590号F on
+    s45-faded's carbon copy of typed 4501, every one under a seal); a digit or a letter the recognizer
+    writes for a digit (_DIGIT_LIKE_LETTERS: O/0, l/1, S/5, B/8, A/4 ...) may be a misread digit of the
+    value itself, so it is never left out. `letters=False`: no Latin letter is left out (an age, whose unit
+    岁 read V or り the row's dates weigh: mapping.record.age_read_by_dates)."""
     s = _WS.sub("", unicodedata.normalize("NFKC", text or ""))
 
     def stray(c: str) -> bool:
-        return c not in allowed and (_is_han(c) or unicodedata.category(c)[0] in "PS")
+        return c not in allowed and (_is_han(c) or unicodedata.category(c)[0] in "PS" or (letters and _stray_letter(c)))
 
     lead = 0
     while lead < len(s) and stray(s[lead]):
@@ -957,7 +970,7 @@ def _unless_stray(norm: Callable[[str], Normalized], raw: str, failure: str) -> 
     n = norm(raw)
     if n.value is not None or failure not in n.flags:
         return n
-    core = without_stray_ends(str(raw or ""), _AGE_ALLOWED)
+    core = without_stray_ends(str(raw or ""), _AGE_ALLOWED, letters=False)
     inner = norm(core) if core is not None else n
     return _with_stray_flag(inner, n.raw) if inner.value is not None else n
 
@@ -1070,8 +1083,6 @@ def normalize_phone(raw: str) -> Normalized:
     text = str(raw or "")
     whole = _WS.sub("", unicodedata.normalize("NFKC", text))
     core = without_stray_ends(text, _PHONE_ALLOWED)
-    if core is None:
-        core = _without_stray_letters(whole)
     core = (core if core is not None else whole).replace("=", "-")
     if core == whole:
         return n
@@ -1079,32 +1090,6 @@ def normalize_phone(raw: str) -> Normalized:
     if inner.value is None or "area_code_added" in inner.flags or "ocr_char_fixed" in inner.flags:
         return n
     return _with_stray_flag(inner, n.raw)
-
-
-_DIGIT_LIKE_LETTERS = "OoDQlIiLSsBZzbGgqTA"
-"""Latin letters the recognizer may write for a digit (O/D/Q for 0, l/I/i/L for 1, S for 5, B for 8, Z for 2,
-b/G for 6, g/q for 9, T for 7, A for 4): never taken for a stray mark, as they may be the number's own digit."""
-
-
-def _stray_letter(c: str) -> bool:
-    return c.isascii() and c.isalpha() and c not in _DIGIT_LIKE_LETTERS
-
-
-def _without_stray_letters(s: str) -> str | None:
-    """`s` without at most STRAY_MAX Latin letters in all at its ends, none of them a digit's look-alike
-    (_DIGIT_LIKE_LETTERS): a seal's edge or a neighbour's strokes read as m, a glued to a number (design
-    carbon copies c51 and x93 of d3316, a cell under a seal: 11 digits then m / ma). None where no such
-    letter is there, or more would have to go. Recognizer property, as without_stray_ends."""
-    lead = 0
-    while lead < len(s) and _stray_letter(s[lead]):
-        lead += 1
-    trail = 0
-    while trail < len(s) - lead and _stray_letter(s[-1 - trail]):
-        trail += 1
-    if not (lead or trail) or lead + trail > STRAY_MAX:
-        return None
-    core = s[lead : len(s) - trail]
-    return core if core[:1].isdigit() and core[-1:].isdigit() else None
 
 
 def _phone_number_part(s: str) -> str:
@@ -1343,7 +1328,12 @@ def normalize_name(raw: str, max_length: int = 50) -> Normalized:
     if not s:
         return _fail(raw, "bad_characters")
     if not all(_is_han(c) or c == "·" for c in s) or "··" in s:
-        return _fail(raw, "bad_characters", *flags)
+        core = _name_inside_stray_ends(s)
+        if core is None:
+            return _fail(raw, "bad_characters", *flags)
+        s = core
+        flags.append(STRAY_MARKS)
+        certainty = min(certainty, STRAY_MARKS_CERTAINTY)
     if len(s) > max_length:
         return _fail(raw, "too_long", *flags)
     if s[0] in _DOUBTFUL_SURNAMES or any(c in _DOUBTFUL_NAME_GLYPHS for c in s[1:]):
@@ -1356,6 +1346,30 @@ def normalize_name(raw: str, max_length: int = 50) -> Normalized:
         flags.append("given_name_char_rare")  # 曲玲蓄 for 曲玲蕾, 柳鑫肿 for 柳鑫翀: doubted, never changed
         certainty *= 0.5
     return _ok(s, raw, *flags, certainty=certainty)
+
+
+def _name_inside_stray_ends(s: str) -> str | None:
+    """The name inside a reading that is no name only because of at most STRAY_MAX characters in all at its
+    ends that no name is written with (Latin letters, digits, symbols: a name is Han characters and ·), where
+    what is left is two Han characters or more (and ·); None otherwise. Nothing inside the name is touched.
+
+    Why (recognizer property, as without_stray_ends): the recognizer reads all the ink in a cell's crop as
+    one line, so a seal's ring or star, a ruling line or a neighbour's stroke comes out as a letter or a
+    digit glued to the name (汉汉9, U汉汉汉, 汉汉d: s45-faded's carbon copies of design 4501, every one in a cell
+    under a seal, the name inside right in each). The value is held (stray_marks_removed,
+    STRAY_MARKS_CERTAINTY) with the reading kept as raw: which ink was the name is a guess."""
+    lead = 0
+    while lead < len(s) and not (_is_han(s[lead]) or s[lead] == "·"):
+        lead += 1
+    trail = 0
+    while trail < len(s) - lead and not (_is_han(s[-1 - trail]) or s[-1 - trail] == "·"):
+        trail += 1
+    if not (lead or trail) or lead + trail > STRAY_MAX:
+        return None
+    core = s[lead : len(s) - trail].strip("·")
+    if sum(_is_han(c) for c in core) < 2 or not all(_is_han(c) or c == "·" for c in core) or "··" in core:
+        return None
+    return core
 
 
 SURNAME_UNUSUAL_CERTAINTY = 0.3
