@@ -431,6 +431,11 @@ FLAGS: dict[str, FlagInfo] = {
         "the address's county-level name is in no official division list (GB/T 2260): likely misread (蓬莱市 read 莲基市): check",
         "warn",
     ),
+    "town_lookalikes_corrected": FlagInfo(
+        "乡镇或街道名称不在区划代码表中，其中两字与本区县代码表中唯一相近名称的对应字字形相近：已改为该名称（如 风域街道→凤城街道），原识别结果保留，需核对",
+        "a town or street name off the official division list, two of its characters look-alikes of the one listed name of the county that near: changed to it (风域街道→凤城街道), the reading kept: check",
+        "warn",
+    ),
     "division_doubt_corrected": FlagInfo(
         "区县或乡镇名称不在区划代码表中，且识别时对其中一字存疑：已改为代码表中仅差该一字的名称（如 基州市→莱州市），原识别结果保留，需核对",
         "a county or town name off the official division list, one character of it doubted by the reader: changed to the one listed name that character away (基州市→莱州市), the reading kept: check",

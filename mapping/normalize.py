@@ -36,6 +36,7 @@ from .places import (
     doubted_division_names,
     doubted_positions,
     find_village,
+    lookalike_town_names,
     lookalike_village,
     names_listed_towns_village,
     road_named_as_place,
@@ -1657,6 +1658,12 @@ def normalize_address(
         for start, end, name in reversed(doubted):
             text = text[:start] + name + text[end:]
         flags.append("division_doubt_corrected")
+        certainty *= DIVISION_DOUBT_CERTAINTY
+    alike_towns = lookalike_town_names(text, sp)
+    if alike_towns:  # a town or street misread in two look-alike characters under its county (风域街道): put right, held
+        for start, end, name in reversed(alike_towns):
+            text = text[:start] + name + text[end:]
+        flags.append("town_lookalikes_corrected")
         certainty *= DIVISION_DOUBT_CERTAINTY
     county = county_suffix_proposals(text, sp)
     if county:  # a county's suffix misread (龙口审), the town below naming it: put right, held

@@ -984,6 +984,61 @@ def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tup
     return tuple(sorted(out))
 
 
+def lookalike_town_names(text: str, spec: Spec) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, official name) of each town or street name in `text` misread in two characters of its
+    proper name, each read as a look-alike of the list's (`_lookalike`: the recognizer's confusions, LOOKALIKES,
+    or glyphs near in shape, mapping.glyphs.LOOKALIKE: 海阳市风域街道 for 凤城街道, 风/凤 0.87 and 域/城 0.94),
+    where the county it lies in is read exactly in the same text. `scan_places` and `doubted_division_names`
+    take one substituted character only. Sources: the official division list (GB/T 2260 and the NBS 2023
+    town list, complete at this level: a town or street name off it under a county read exactly is no town of
+    that county as written) and the recognizer's look-alike glyphs. Taken only where
+    - a county-level name is read exactly and no other county or town of another county is read;
+    - the window ends with the name's suffix (镇, 乡, 街道) as read, is no listed or national division name,
+      starts at a boundary, overlaps no name found, names no road and follows no other province or city;
+    - exactly one town or street of that county is two substituted characters of its proper name from the
+      window, each a look-alike of the list's, and none is one character from it (whatever the character);
+      nothing added or deleted.
+    The result is no surer than a doubted division name (the caller keeps DIVISION_DOUBT_CERTAINTY)."""
+    idx = _index(spec)
+    hits = list(_scan(text, spec).hits)
+    exact = [h for h in hits if not h.corrected]
+    counties = {h.place.district for h in exact if h.place.kind == "district"}
+    if len(counties) != 1 or any(h.corrected for h in hits):
+        return ()
+    (county,) = counties
+    if any(h.place.kind in ("town", "street") and not idx.compatible(h.place.district, county) for h in hits):
+        return ()
+    names = [n for n, p in idx.by_name.items() if p.kind in ("town", "street") and idx.compatible(p.district, county)]
+    near: dict[tuple[int, int], set[str]] = {}
+    alike: dict[tuple[int, int], set[str]] = {}
+    for n in names:
+        suf, size = idx.suffix_of[n], len(n)
+        for start in range(0, len(text) - size + 1):
+            end = start + size
+            w = text[start:end]
+            if not suf or not w.endswith(suf) or w in idx.by_name or w in national_division_names():
+                continue
+            diff = [i for i in range(size - len(suf)) if w[i] != n[i]]
+            if len(diff) <= 1:
+                near.setdefault((start, end), set()).add(idx.by_name[n].name)
+            elif len(diff) == 2 and all(_is_han(w[i]) and _lookalike(w[i], n[i]) for i in diff):
+                alike.setdefault((start, end), set()).add(n)
+    out: list[tuple[int, int, str]] = []
+    for (start, end), found in sorted(alike.items()):
+        if (start, end) in near or len({idx.by_name[n].name for n in found}) != 1:
+            continue  # a town of the county one character away, or two as near: a person decides
+        if (
+            not _at_boundary(text, start, idx)
+            or any(start < h.end and end > h.start for h in hits)
+            or any(start < o[1] and end > o[0] for o in out)
+            or names_road(text, end)
+            or _foreign_context(text, start, exact)
+        ):
+            continue
+        out.append((start, end, next(iter(found))))
+    return tuple(out)
+
+
 COUNTY_SUFFIXES = "市区县"
 """The suffixes of a county-level division's name (GB/T 2260: 县级市, 市辖区, 县)."""
 

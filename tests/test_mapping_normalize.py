@@ -1138,3 +1138,16 @@ def test_a_number_with_a_seals_letter_glued_on_is_read_held():
     assert d.value == "2015-04-19" and "stray_marks_removed" in d.flags and d.certainty <= 0.45
     assert normalize_age("A79").value is None and normalize_age("w87").value is None
     assert normalize_date("LAMRDS2015-04-19").value is None
+
+
+def test_a_street_misread_in_two_look_alike_characters_under_its_county_is_put_right_held():
+    """海阳市风域街道 (风 for 凤, 域 for 城: both glyphs the recognizer confuses, s45-faded's carbon and faded copies of
+    design 4501, 風 read traditional on the faded one) is 凤城街道, the one street of 海阳市 so near: put right, held,
+    the reading kept as raw. A name the list has, one of another county, or one whose characters are not
+    look-alikes is left as read. Failed before: left as read (two characters off), certainty 1.0."""
+    n = normalize_address("海阳市风域街道方圆路99号")
+    assert n.value == "海阳市凤城街道方圆路99号" and "town_lookalikes_corrected" in n.flags and n.certainty <= 0.5
+    assert n.raw == "海阳市风域街道方圆路99号"
+    assert normalize_address("海阳市凤城街道方圆路99号").flags == ()
+    assert normalize_address("海阳市家吴候下尹家村159号").value == "海阳市家吴候下尹家村159号"  # 家/朱 no look-alike
+    assert "town_lookalikes_corrected" not in normalize_address("海阳市风域镇").flags  # 凤城 is a street, not a town
