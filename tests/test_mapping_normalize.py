@@ -1164,3 +1164,12 @@ def test_a_village_read_with_a_faint_kuang_as_ji_before_cun_is_put_back_held():
     n = normalize_address("海阳市郭城镇王家脊村", chars=doubted)
     assert n.value == "海阳市郭城镇王家夼村" and "village_kuang_put_back" in n.flags and n.certainty <= 0.5
     assert normalize_address("海阳市郭城镇王家沟村").flags == ()
+
+
+def test_a_village_off_the_list_with_a_character_no_village_is_written_with_is_never_read_surely():
+    """下孙家注村 of 郭城镇 read at 0.99 a character: 注 is in no village of the official list, so the reading is a
+    misreading (下孙家洼村 on s45-faded's design carbon copy), held as a village off the list. Failed before:
+    village_off_list_read_surely, certainty 1.0."""
+    text = "海阳市郭城镇下孙家注村"
+    n = normalize_address(text, chars=[0.99] * len(text))
+    assert "village_off_list_read_surely" not in n.flags and "village_not_in_list" in n.flags and n.certainty <= 0.5
