@@ -128,8 +128,10 @@ def check_page_order(records: Sequence[MappedRecord], fields: Sequence[str] = OR
     keep it, in `records` (one page's, in printed order; `fields`: those read from a column of the page).
     Where exactly one reading one recognizer confusion away (mapping.idfix.CONFUSABLE) puts it back in
     order (restoring_readings), that reading is proposed (`page_order_proposed`: the value, the reading
-    kept in raw); otherwise the value is kept, doubted
-    (`page_order_doubted`). Both at most ORDER_CERTAINTY, never auto-accepted, with a problem line.
+    kept in raw), unless the value next to it is doubted too (the order breaks between the two: 2014-12-26
+    above 2014-12-25, each one look-alike 6/5 from keeping it, both right as read on s45-faded's design
+    carbon and faded copies of 4501 county: the page cannot say which was misread, if either); otherwise the
+    value is kept, doubted (`page_order_doubted`). Both at most ORDER_CERTAINTY, never auto-accepted, with a problem line.
     Rule source: a register is written in the order of its events (dates do not go backwards down a
     page, the numbers a home issues rise), and the recognizer's digit confusions."""
     for name in [f for f in fields if f in ORDER_FIELDS]:
@@ -137,10 +139,15 @@ def check_page_order(records: Sequence[MappedRecord], fields: Sequence[str] = OR
         rows = [(r, fv) for r, fv in rows if not ORDER_SKIP_FLAGS & set(fv.flags)]
         values = [fv.value if isinstance(fv.value, str) else None for _r, fv in rows]
         doubted = [i for i in range(len(values)) if out_of_order(name, values, i)]
+        keyed = [i for i in range(len(values)) if order_key(name, values[i]) is not None]
         for i in doubted:  # judged on the page as read: a proposal does not feed the next row's judgement
             rec, fv = rows[i]
             readings = restoring_readings(name, values, i)
-            if len(readings) == 1:
+            k = keyed.index(i)
+            # the order breaks between two rows each doubted (12-26 above 12-25): either reading may be the
+            # misread one, or neither (a register written out of turn): the page singles out no proposal
+            paired = any(0 <= j < len(keyed) and keyed[j] in doubted for j in (k - 1, k + 1))
+            if len(readings) == 1 and not paired:
                 fv.value = readings[0]
                 flag, line = ORDER_PROPOSED, ORDER_PROPOSED_PROBLEM
             else:
