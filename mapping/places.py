@@ -915,6 +915,20 @@ def lookalike_village(text: str, spec: Spec, unsure: frozenset[int] = frozenset(
 DOUBTED_DIVISION_KINDS = ("district", "town", "street")
 
 
+def _windows_off_list(text: str, name: str, idx: _Index) -> Iterator[tuple[int, int, list[int]]]:
+    """(start, end, positions) of each window of `text` as long as the listed `name`, ending with its suffix as
+    read, that is no listed name nor a division's name elsewhere in China (泉州市, GB/T 2260: read as written),
+    with the positions of its proper name's characters that differ from `name`'s."""
+    suf, size = idx.suffix_of[name], len(name)
+    if not suf:
+        return
+    for start in range(0, len(text) - size + 1):
+        w = text[start : start + size]
+        if not w.endswith(suf) or w in idx.by_name or w in national_division_names():
+            continue
+        yield start, start + size, [i for i in range(size - len(suf)) if w[i] != name[i]]
+
+
 def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tuple[tuple[int, int, str], ...]:
     """(start, end, official name) of each division name in `text` misread in one character the reader
     itself doubted: a county-level name (GB/T 2260: 基州市 for 莱州市, 老口市 for 龙口市) or a town or
@@ -950,14 +964,8 @@ def doubted_division_names(text: str, spec: Spec, unsure: frozenset[int]) -> tup
             names = [n for n in names if counties and all(idx.compatible(d, idx.by_name[n].district) for d in counties)]
         spans: dict[tuple[int, int], set[str]] = {}
         for n in names:
-            suf, size = idx.suffix_of[n], len(n)
-            for s in range(0, len(text) - size + 1):
-                e = s + size
-                w = text[s:e]
-                if w == n or not suf or not w.endswith(suf) or w in idx.by_name or w in national_division_names():
-                    continue  # a listed name, or a division's name elsewhere in China (泉州市): read as written
-                diff = [i for i in range(size - len(suf)) if w[i] != n[i]]
-                if len(diff) == 1 and _is_han(w[diff[0]]):
+            for s, e, diff in _windows_off_list(text, n, idx):
+                if len(diff) == 1 and _is_han(text[s + diff[0]]):
                     spans.setdefault((s, e), set()).add(n)
         for (s, e), near in sorted(spans.items()):
             if len({idx.by_name[n].name for n in near}) != 1:
@@ -1013,13 +1021,8 @@ def lookalike_town_names(text: str, spec: Spec) -> tuple[tuple[int, int, str], .
     near: dict[tuple[int, int], set[str]] = {}
     alike: dict[tuple[int, int], set[str]] = {}
     for n in names:
-        suf, size = idx.suffix_of[n], len(n)
-        for start in range(0, len(text) - size + 1):
-            end = start + size
+        for start, end, diff in _windows_off_list(text, n, idx):
             w = text[start:end]
-            if not suf or not w.endswith(suf) or w in idx.by_name or w in national_division_names():
-                continue
-            diff = [i for i in range(size - len(suf)) if w[i] != n[i]]
             if len(diff) <= 1:
                 near.setdefault((start, end), set()).add(idx.by_name[n].name)
             elif len(diff) == 2 and all(_is_han(w[i]) and _lookalike(w[i], n[i]) for i in diff):
