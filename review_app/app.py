@@ -1287,9 +1287,10 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     locked = _reveal_buttons(rid, view, names, revealed, "form.reveal")
     open_names = [n for n in names if n not in locked]
     errors = ss.get("field_errors", {}).get(rid, {})
-    # typed before leaving the record and put back: said until saved or discarded
+    # typed before leaving the record and put back: said until saved or discarded, at once for a field
+    # masked again (a reload ends the reveal; its box comes back once revealed), its text masked as it is
     restored = ss.setdefault(f"restored_{rid}", set())
-    restored |= {n for n in open_names if n in draft and n not in stale and (fresh or f"edit_{rid}_{n}" not in ss)}
+    restored |= {n for n in names if n in draft and n not in stale and (fresh or f"edit_{rid}_{n}" not in ss)}
     restored &= set(draft) - stale
     if stale:  # not put back silently, never saved over the new value: the reviewer chooses
         c = st.columns([4, 1, 1])
@@ -1303,8 +1304,20 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         c[2].button(t("draft.take_stored"), key=f"draft_theirs_{rid}", on_click=_take_stored, args=(rid, sorted(stale)))
     if restored:
         c = st.columns([6, 1])
-        shown = [n for n in open_names if n in restored]
-        c[0].warning(t("draft.restored", fields=joined(field_label(n, view.kind) for n in shown)))
+        shown = [n for n in names if n in restored]
+        hidden = [n for n in shown if n in locked]
+        said = t("draft.restored", fields=joined(field_label(n, view.kind) for n in shown))
+        if hidden:
+            items = (
+                t(
+                    "draft.masked_item",
+                    field=field_label(n, view.kind),
+                    masked=R.mask_for_screen(n, draft[n].text) or t("draft.emptied"),
+                )
+                for n in hidden
+            )
+            said += t("draft.restored_masked", fields=joined(items))
+        c[0].warning(said)
         c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
     with st.container(key=f"edit_{rid}", border=True):
         for n in open_names:

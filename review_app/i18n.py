@@ -450,6 +450,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "有未保存的修改：离开本记录前输入的内容已放回（{fields}），尚未保存。请保存、批准，或放弃。",
         "Unsaved changes: what you typed before leaving this record is back ({fields}), not saved yet. Save, approve, or discard.",
     ),
+    "draft.masked_item": ("{field}（{masked}）", "{field} ({masked})"),
+    "draft.emptied": ("已清空", "emptied"),
+    "draft.restored_masked": (
+        "其中{fields}已遮盖：显示完整号码后可见、可改。",
+        " Of these, {fields} stays masked: shown and editable once you show the full number.",
+    ),
     "draft.restored_blind": (
         "有未提交的录入：离开本记录前输入的内容已放回（{fields}），尚未提交。请提交录入，或放弃。",
         "Keying not submitted: what you typed before leaving this record is back ({fields}), not submitted yet. "

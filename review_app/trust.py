@@ -118,15 +118,17 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     st.header(t("nav.quality"))
     _flash()
     st.caption(t("quality.intro"))
+    rep = quality(store, settings)  # built once per store state: enforce acts on it, the page shows it
     try:
-        actions = A.enforce(store, settings, user=user)  # the administrator sees the verdicts as they stand
+        actions = A.enforce(store, settings, user=user, report=rep)  # the administrator sees the verdicts as they stand
     except BackfillError as e:
         st.error(str(e))
         actions = []
     for a in actions:
         if a.verdict != "passed":
             st.warning(t("quality.acted", label=a.label, verdict=_state(a.verdict), sent=a.sent_back))
-    rep = A.quality(store, settings)
+    if actions:  # verdicts written, records sent back: the report as the store stands now
+        rep = quality(store, settings)
     st.caption(
         t(
             "quality.settings",

@@ -897,6 +897,38 @@ def test_typing_survives_a_reload_is_never_another_reviewers_and_the_store_is_ow
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and not D.of_user(store, "rev")
 
 
+def test_an_id_typed_then_reloaded_is_said_put_back_at_once_masked_before_it_is_revealed_again(env):
+    """Session 45: a revealed ID number typed over, left, then the page reloaded (F5: a new session, the reveal
+    gone): the notice of unsaved typing put back named the ID only once the reviewer revealed it again, so
+    the reviewer saw the field masked and no word of their typing. Now the notice names it at once, its
+    typed text masked as the field is (R.mask_for_screen), and says it is shown once revealed."""
+    from review_app.i18n import field_label
+
+    store, _settings, _rows = env
+    typed = "11010519491231002X"  # made up for the test (not a person's)
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    at.multiselect(key=f"pick_{rid}").set_value(["id_number"]).run()
+    at.text_input(key=f"reveal_why_{rid}").input("核对出生日期").run()
+    at.button(key=f"reveal_{rid}_id_number").click().run()
+    at.text_input(key=f"edit_{rid}_id_number").input(typed).run()  # left: kept on the server
+    assert rid in D.of_user(store, "rev")
+    again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")  # F5
+    assert not again.exception and again.session_state["current"] == rid
+    assert not [w for w in again.text_input if w.key == f"edit_{rid}_id_number"]  # masked again: no box yet
+    label = field_label("id_number", R.record_kind(store, rid), "zh")
+    masked = t("draft.masked_item", "zh", field=label, masked=R.mask_for_screen("id_number", typed))
+    said = t("draft.restored", "zh", fields=label) + t("draft.restored_masked", "zh", fields=masked)
+    warnings = [w.value for w in again.warning]
+    assert said in warnings, warnings
+    assert typed not in _texts(again)  # never in clear before the reveal
+    again.text_input(key=f"reveal_why_{rid}").input("核对出生日期").run()
+    again.button(key=f"reveal_{rid}_id_number").click().run()
+    assert again.text_input(key=f"edit_{rid}_id_number").value == typed
+    assert t("draft.restored", "zh", fields=label) in [w.value for w in again.warning]  # revealed: the box says it
+
+
 def test_a_draft_over_a_value_saved_since_by_someone_else_is_not_put_back_silently(env):
     """rev types a date and leaves; an administrator saves another date. On return rev's box shows the saved
     value and says so; Save does not write rev's text over it. "Keep mine" puts rev's text back, then it saves;
@@ -1249,6 +1281,40 @@ def test_the_completion_page_builds_the_audit_quality_report_once_per_store_stat
     correct_record(store, rid, {"death_date": "2013-01-02"}, user="boss", settings=settings)
     at.run()
     assert len(calls) == settled + 1  # the store was written: built again
+
+
+def test_the_audit_quality_page_builds_its_report_once_per_store_state(env, monkeypatch):
+    """Session 45: the audit quality page acted on the verdicts (A.enforce, which builds the report) and then
+    built the report again, uncached, on every render: a click on the page rebuilt it twice. Now it is built
+    once per store state (review_app.trust.quality, Store.state_stamp), enforce given that report; reruns of
+    an unchanged store build nothing, a write to the store builds it again once."""
+    import streamlit as st
+
+    from pipeline.quality import audit as A
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    real, calls = A.quality, []
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(A, "quality", counted)
+    st.cache_data.clear()
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("quality").run()
+    at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
+    assert not at.exception and at.header[0].value == t("nav.quality", "zh")
+    settled = len(calls)
+    for _ in range(3):
+        at.run()
+        assert not at.exception
+    assert len(calls) == settled  # reruns of an unchanged store: not built again
+    rid = R.queue(store).items[0].record_id
+    correct_record(store, rid, {"death_date": "2013-01-02"}, user="boss", settings=settings)
+    at.run()
+    assert len(calls) == settled + 1  # the store was written: built again, once
 
 
 def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_zero_expected_bars(env):

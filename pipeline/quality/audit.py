@@ -578,17 +578,19 @@ class Action:
     reason: str
 
 
-def enforce(store: Store, settings: Settings, *, user: str = SYSTEM) -> list[Action]:
+def enforce(store: Store, settings: Settings, *, user: str = SYSTEM, report: QualityReport | None = None) -> list[Action]:
     """Act on the measured rates: a volume whose upper bound passes the target (or whose lower bound
     does, before its audit is complete) has its auto-accepted records not yet loaded sent back to
     review (held there, the reason shown to reviewers), its loaded ones listed for re-check; a volume
     within the target is marked passed. Idempotent; records of such a volume read later are sent
-    back by the next call (every load calls it first). Returns what changed."""
-    rep = quality(store, settings)
-    vols = volumes_of_files(store, settings)
+    back by the next call (every load calls it first). Returns what changed. `report`: `quality` of the
+    store as it stands now, where the caller has it (the audit quality page's, built once per store
+    state): not built again."""
+    rep = report if report is not None else quality(store, settings)
     files_of: dict[str, list[int]] = defaultdict(list)
-    for fid, v in vols.items():
-        files_of[v.key].append(fid)
+    if any(row.state in ("to_send_back", "sent_back", "recheck") for row in rep.rows["volume"]):
+        for fid, v in volumes_of_files(store, settings).items():
+            files_of[v.key].append(fid)
     actions: list[Action] = []
     extended = False
     for row in rep.rows["volume"]:
