@@ -80,6 +80,7 @@ from review_app.i18n import (
     record_reason_text,
     refusal_text,
     t,
+    worded,
 )
 
 log = logging.getLogger("review_app")
@@ -1733,6 +1734,17 @@ def ledgers_page() -> None:
         st.form_submit_button(t("ledgers.absent_save"), on_click=_declare_absent, args=(fid, kind))
 
 
+def _said(value: object) -> str:
+    """A record change's value with no field, in words: a record status (corrections._set_status) or a
+    duplicate link's {"link", "with", "status"} (corrections.decide_link); anything else as stored."""
+
+    if isinstance(value, dict) and {"with", "status"} <= set(value):
+        return t("hist.link", other=value["with"], status=worded("link.status", value["status"]))
+    if isinstance(value, str):
+        return worded("status", value)
+    return str(value)
+
+
 def history_page() -> None:
     st.header(t("hist.title"))
     zone = settings().zone  # times in the archive's zone (setting time_zone)
@@ -1751,12 +1763,13 @@ def history_page() -> None:
     tables = _code_tables(int(rid))
 
     def shown(field: str | None, text: str | None) -> str:
-        """A value as the record page shows it: masked, a code with its label (1 男, not a bare 1)."""
+        """A value as the record page shows it: masked, a code with its label (1 男, not a bare 1); a
+        decision's record status (approve, reject, reopen) or duplicate link (merge, keep apart) in words."""
         if text is None:
             return ""
         value = json.loads(text)
         if not field:
-            return str(value)
+            return _said(value)
         label = code_label(tables.get(field), value)
         masked = R.mask_for_screen(field, value)
         return f"{masked} {label}" if label else str(masked)

@@ -73,6 +73,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.approve": ("通过", "approved"),
     "action.reject": ("驳回", "rejected"),
     "action.reopen": ("重新打开", "reopened"),
+    "hist.link": ("与记录 {other}：{status}", "with record {other}: {status}"),
+    "link.status.uncertain": ("疑似重复，待决定", "possible duplicate, to decide"),
+    "link.status.merged": ("同一人（已合并）", "one person (merged)"),
+    "link.status.kept_apart": ("不是同一人", "not the same person"),
     "action.merge": ("合并为同一人", "merged"),
     "action.keep_apart": ("确认不是同一人", "kept apart"),
     # --- 名册核查: the cross-check page (review_app.crosscheck; pipeline.crosscheck's Chinese words for the
@@ -1506,6 +1510,14 @@ def error_text(e: BaseException, lang: str | None = None, *, hint: bool = False)
             return t(key, lang, **m.groupdict())
     said = getattr(e, "hint", None) if hint else None
     return msg + (f" ({said})" if said else "")
+
+
+def worded(prefix: str, code: object, lang: str | None = None) -> str:
+    """A stored code in words, `prefix.code`'s text (an audit state, a record status, a link's decision); the
+    code itself where none is worded."""
+    key = f"{prefix}.{code}"
+    text = t(key, lang)
+    return str(code) if text == key else text
 
 
 def joined(items: Any, lang: str | None = None) -> str:

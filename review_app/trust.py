@@ -27,7 +27,7 @@ from pipeline.kernel.store import Store
 from pipeline.page import lexicon as L
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
-from review_app.i18n import joined, language, t
+from review_app.i18n import joined, language, t, worded
 
 log = logging.getLogger("review_app")
 
@@ -61,15 +61,11 @@ def _say(kind: str, text: str) -> None:
 
 def _state(state: str) -> str:
     """An audit verdict or volume state in words (the code itself where none is worded)."""
-    key = f"quality.state.{state}"
-    text = t(key)
-    return state if text == key else text
+    return worded("quality.state", state)
 
 
 def _lx_kind(kind: str) -> str:
-    key = f"lx.kind.{kind}"
-    text = t(key)
-    return kind if text == key else text
+    return worded("lx.kind", kind)
 
 
 def _pct(x: float | None) -> str:

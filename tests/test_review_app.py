@@ -395,6 +395,42 @@ def test_a_code_in_a_records_history_is_shown_with_its_label(env):
     assert list(df["新值"]) == [labels[new]] and list(df["原值"]) == [labels.get(old, old)]
 
 
+def test_a_records_history_says_decisions_and_duplicate_links_in_words_not_codes(env):
+    """Session 45, driving the administrator's history of a record in Chromium: the approve row read
+    needs_review -> approved (the store's status codes), a duplicate decision read a Python dict
+    ({'link': 1, 'with': 7, 'status': 'uncertain'}). Both are said in words, Chinese first."""
+    from pipeline.review.corrections import decide, decide_link, reopen
+
+    store, settings, rows = env
+    a, b = rows[0].record_id, rows[1].record_id
+    with store.session() as s, s.begin():
+        link = RecordLink(a_id=a, b_id=b, score=0.82, status="uncertain", evidence={"deceased_name": 0.95})
+        s.add(link)
+        s.flush()
+        link_id = link.id
+    decide_link(store, link_id, "merged", user="rev")
+    with store.session() as s, s.begin():
+        s.get(Record, a).status = "needs_review"
+    decide(store, a, "rejected", user="rev", reason="划去的行")
+    reopen(store, a, user="boss", reason="误驳回")
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    at.number_input(key="hist_id").set_value(a).run()
+    df = at.dataframe[0].value
+    said = list(zip(df["操作"], df["原值"], df["新值"]))
+    assert said == [
+        (
+            "合并为同一人",
+            t("hist.link", "zh", other=b, status=t("link.status.uncertain", "zh")),
+            t("hist.link", "zh", other=b, status=t("link.status.merged", "zh")),
+        ),
+        ("驳回", "待审核", "已驳回"),
+        ("重新打开", "已驳回", "待审核"),
+    ], said
+    cells = json.dumps(df.astype(str).values.tolist(), ensure_ascii=False)
+    assert "needs_review" not in cells and "'link'" not in cells and "uncertain" not in cells
+
+
 def test_two_keyer_ledger_hides_the_ocr_value(env):
     store, settings, _rows = env
     ledger = R.queue(store).items[0].ledger_id
