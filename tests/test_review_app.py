@@ -1353,6 +1353,24 @@ def test_the_audit_quality_page_builds_its_report_once_per_store_state(env, monk
     assert len(calls) == settled + 1  # the store was written: built again, once
 
 
+def test_without_an_inventory_the_completion_page_shows_no_zero_expected_or_unscanned_pages(env):
+    """Session 45, the completion page in Chromium on a store of the bundled samples (no inventory): the metric
+    应有页数 read 0 and the table's 应有页数 and 未扫描 columns 0 on every row, beside the notice that both need an
+    inventory: 0 pages due and 0 not scanned, where nothing is known. They read "—" where no inventory declares
+    the row's pages (its 完成率 % already did); the CSV keeps its numbers."""
+    store, _settings, _rows = env
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    assert not at.exception and t("done.no_inventory", "zh") in [i.value for i in at.info]
+    metric = next(m for m in at.metric if m.label == t("done.m.expected", "zh"))
+    assert metric.value == "—"
+    for level in ("year", "volume", "ledger", "home"):
+        at.radio(key="completion_level").set_value(level).run()
+        df = at.dataframe[0].value
+        for col in ("expected_pages", "missing_pages", "pages_done_pct"):
+            assert set(df[t(f"done.col.{col}", "zh")].astype(str)) == {"—"}, (level, col)
+
+
 def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_zero_expected_bars(env):
     """Session 43: with no inventory loaded the by-year chart drew an "expected pages" bar of 0 for every year
     2010-2017, as if nothing were due. Now a kind with no inventory declared says so in words (zh first) and
