@@ -663,6 +663,9 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
 
 def _reject(rid: int) -> None:
     reason = (st.session_state.get(f"reject_reason_{rid}") or "").strip()
+    if not reason:  # said with the box's own name, under the buttons (not "this needs a reason")
+        flash("error", t("err.reject_needs_reason"), where=FORM_FLASH)
+        return
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
@@ -675,6 +678,9 @@ def _reject(rid: int) -> None:
 
 def _reopen(rid: int) -> None:
     reason = (st.session_state.get(f"reopen_reason_{rid}") or "").strip()
+    if not reason:
+        flash("error", t("err.reopen_needs_reason"))
+        return
     try:
         reopen(store(), rid, user=me().username, reason=reason)
     except BackfillError as e:

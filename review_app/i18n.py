@@ -813,6 +813,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
     "err.claim_lost": ("您对该记录的领取已过期，请重新打开。", "Your claim on this record expired; open it again."),
     "err.needs_reason": ("此操作需要填写原因。", "This needs a reason."),
+    "err.reject_needs_reason": (
+        "驳回需要原因：请在“驳回原因”中写明为何驳回。",
+        "Rejecting needs a reason: say why in “Reason for rejecting”.",
+    ),
+    "err.reopen_needs_reason": (
+        "重新打开需要原因：请在“重新打开的原因”中写明为何重新打开。",
+        "Reopening needs a reason: say why in “Reason for reopening”.",
+    ),
     "err.reveal_needs_reason": (
         "请先在“显示完整号码的原因”中写明为何需要查看，再显示完整号码。",
         "Say in “Why you need the full number” why you need it; then show it.",

@@ -221,11 +221,19 @@ def test_reject_needs_a_reason(env):
     at.button(key="start").click().run()
     rid = at.session_state["current"]
     at.button(key="reject").click().run()
-    assert at.error[0].value == t("err.needs_reason", "zh") and _rec(store, rid).status == "needs_review"
+    # said with the box's name (session 45: "此操作需要填写原因" named neither the action nor the box)
+    assert at.error[0].value == t("err.reject_needs_reason", "zh") and _rec(store, rid).status == "needs_review"
+    assert "驳回原因" in at.error[0].value
     at.text_input(key=f"reject_reason_{rid}").input("row crossed out in the ledger")
     at.button(key="reject").click().run()
     assert _rec(store, rid).status == "rejected"
     assert history(store, rid)[-1].reason == "row crossed out in the ledger"
+    boss = _login(_app_at(page="record", record=str(rid)), "boss", "password-boss")  # reopening needs one too
+    boss.button(key="reopen").click().run()
+    assert [e.value for e in boss.error] == [t("err.reopen_needs_reason", "zh")] and _rec(store, rid).status == "rejected"
+    boss.text_input(key=f"reopen_reason_{rid}").input("误驳回")
+    boss.button(key="reopen").click().run()
+    assert _rec(store, rid).status == "needs_review" and history(store, rid)[-1].reason == "误驳回"
 
 
 def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
