@@ -1078,9 +1078,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Measured error: no record was auto-accepted yet, so none is audited (every record goes through review).",
     ),
     "quality.total.none": (
-        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录还没有审核完的；审核员审完后再查看“抽检质量”页。",
+        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录尚无一条审核完毕；审核员审完抽检记录后即可测得。",
         "Measured error: none yet: none of the {drawn} audit records drawn from {auto} auto-accepted records has been "
-        "reviewed; see the Audit quality page once reviewers have.",
+        "reviewed; it is measured once reviewers have reviewed them.",
     ),
     "quality.total.met": (
         "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}：达到目标。",

@@ -1350,6 +1350,9 @@ def test_the_audit_quality_page_builds_its_report_once_per_store_state(env, monk
     at.sidebar.radio(key="nav").set_value("quality").run()
     at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
     assert not at.exception and at.header[0].value == t("nav.quality", "zh")
+    # no audit record reviewed yet: said in one sentence that does not send the reader to the page they are on
+    said = [i.value for i in at.info if i.value.startswith("实测错误率")]
+    assert said and "尚无一条审核完毕" in said[0] and "“抽检质量”页" not in said[0], said
     settled = len(calls)
     for _ in range(3):
         at.run()
