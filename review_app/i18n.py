@@ -1125,6 +1125,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "; proving the target met needs {more} more records, over {share:.0%} of the volume: the whole volume goes to review",
     ),
     "quality.why_pending": ("已审 {reviewed} / {drawn} 条抽检记录", "{reviewed} of {drawn} audit records reviewed"),
+    "quality.why_reviewed_whole": (
+        "本卷 {population} 条自动通过记录已全部经人工审核（{wrong:.0f}/{fields:.0f} 个字段有误，均已在审核中更正），无需退回或复核",
+        "all {population} auto-accepted records of the volume were reviewed by people ({wrong:.0f} of {fields:.0f} "
+        "fields wrong, each corrected in review): nothing to send back or re-check",
+    ),
     "quality.why_passed": (
         "区间上限 {high:.2%} 不超过目标 {target:.2%}",
         "upper end of the interval {high:.2%} within the target {target:.2%}",

@@ -106,6 +106,8 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
         return text
     if row.state == "pending":
         return t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn)
+    if row.state == "reviewed_whole":
+        return t("quality.why_reviewed_whole", population=row.population, wrong=r.wrong, fields=r.fields)
     return t("quality.why_passed", high=r.high, target=target)
 
 
@@ -241,8 +243,8 @@ def _plot(rows: list[A.QualityRow], target: float) -> None:
         ]
     )
     x = alt.X("volume:N", title=t("quality.col.volume"), sort=None, axis=alt.Axis(labelAngle=-40, labelLimit=180))
-    order = ["passed", "pending", "to_extend", "extended", "to_send_back", "sent_back", "recheck"]
-    palette = ["#2ca02c", "#8c8c8c", "#1f77b4", "#1f77b4", "#ff7f0e", "#d62728", "#8c1c13"]
+    order = ["passed", "reviewed_whole", "pending", "to_extend", "extended", "to_send_back", "sent_back", "recheck"]
+    palette = ["#2ca02c", "#17becf", "#8c8c8c", "#1f77b4", "#1f77b4", "#ff7f0e", "#d62728", "#8c1c13"]
     color = alt.Color("state:N", title=t("quality.col.state"), scale=alt.Scale(domain=[_state(k) for k in order], range=palette))
     bars = (
         alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q", title=t("quality.plot_y")), y2="high:Q", color=color)

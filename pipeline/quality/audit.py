@@ -321,7 +321,7 @@ class QualityRow:
     pending: int = 0
     rate: Rate | None = None
     loaded: int = 0  # auto-accepted records of it already on the platform
-    state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample
+    state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample / reviewed_whole
     reason: str = ""
     more_records: int | None = None  # audited records still needed for an upper bound within target, all right
 
@@ -482,7 +482,7 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             d["loaded"],
         )
         row.state, row.reason = _state(row, target, verdicts.get(key))
-        if rate is not None and rate.high > target:
+        if rate is not None and rate.high > target and row.state != "reviewed_whole":  # none left to draw there
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
@@ -546,6 +546,14 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
             ("pending", f"audit under way: 0 of {row.drawn} audited records reviewed")
             if row.drawn
             else ("no_sample", "no auto-accepted record to audit")
+        )
+    if row.population and row.reviewed >= row.population and not row.pending:
+        # a census (a volume of at most audit_min_per_volume records is drawn whole): every auto-accepted record
+        # was reviewed by a person, none is left accepted unseen; sending back, re-checking or drawing more
+        # has nothing to act on (the rate, whatever it is, was corrected record by record)
+        return "reviewed_whole", (
+            f"every auto-accepted record of the volume ({row.reviewed} of {row.population}) was reviewed: "
+            f"{r.wrong:.0f} of {r.fields:.0f} fields wrong ({_pct(r.rate)}), each corrected in review"
         )
     if r.low > target:
         return "to_send_back", (
@@ -739,6 +747,7 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "sent_back": ("已退回复核", "sent back for review"),
     "recheck": ("已入库，需复核", "loaded, to check again"),
     "no_sample": ("无可抽检记录", "nothing to audit"),
+    "reviewed_whole": ("已全部人工审核", "all reviewed by people"),
 }
 """A volume's audit state in words, Chinese first: one table for `backfill status --quality` and the
 review app's Quality page (review_app.i18n's quality.state.*)."""
