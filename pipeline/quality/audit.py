@@ -482,7 +482,7 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             d["loaded"],
         )
         row.state, row.reason = _state(row, target, verdicts.get(key))
-        if rate is not None and rate.high > target and row.state != "reviewed_whole":  # none left to draw there
+        if rate is not None and rate.high > target and row.drawn < row.population:  # else none is left to draw
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
