@@ -14,6 +14,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, RecordLink, Store
 from pipeline.review import drafts as D
 from pipeline.review import queue as R
+from pipeline.review.corrections import Refusal as R_Refusal
 from pipeline.review.corrections import history
 from pipeline.review.users import add_user, set_language
 from review_app.i18n import flag_text, t
@@ -181,7 +182,7 @@ def test_reject_sits_with_the_record_s_other_actions(env):
     assert _keys_above(at, "approve") == [f"edit_{rid}"]
     # what the form's buttons answer is said under them, not at the top of a record taller than the window
     at.button(key="reject").click().run()
-    assert _keys_above_text(at, "error", t("err.needs_reason", "zh")) == [f"edit_{rid}"]
+    assert _keys_above_text(at, "error", t("err.reject_needs_reason", "zh")) == [f"edit_{rid}"]
     at.button(key="save").click().run()
     said = [m for m in [*at.success, *at.info] if m.value.startswith(("已保存", "没有改动"))]
     assert len(said) == 1, [m.value for m in [*at.success, *at.info]]
@@ -520,6 +521,28 @@ def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:
     at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
     at.text_input(key=f"edit_{rid}_death_date").input(date)
     return at, rid
+
+
+def test_a_typed_age_is_not_repaired_as_a_reading_would_be(env):
+    """Session 45, in Chromium: an age typed -5 was saved as 5 (the minus left out as a stray mark at the end
+    of a reading) and 250 as 25 (a final 0 taken for the unit 岁 read as a digit): the reviewer's text
+    changed without a word. Both are refused in red, the text kept in its box, the stored age unchanged."""
+    from review_app.i18n import refusal_text
+
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    before = _rec(store, rid).fields["age_years"]["value"]
+    at.multiselect(key=f"pick_{rid}").set_value(["age_years"]).run()
+    for typed, why in (("-5", "bad_characters"), ("250", "implausible_age")):
+        at.text_input(key=f"edit_{rid}_age_years").input(typed)
+        at.button(key="save").click().run()
+        assert not at.exception and _rec(store, rid).fields["age_years"]["value"] == before, typed
+        said = [h.value for h in at.html if "data-testid='field-error'" in h.value]
+        expected = refusal_text(R_Refusal("age_years", "invalid", (why,)), "zh")
+        assert len(said) == 1 and expected in said[0], (typed, said)
+        assert at.text_input(key=f"edit_{rid}_age_years").value == typed  # the reviewer's text stays in its box
 
 
 def test_a_month_that_does_not_exist_is_refused_as_such_not_as_incomplete(env):
