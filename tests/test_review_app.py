@@ -1317,16 +1317,14 @@ def test_two_readings_that_disagree_show_the_other_reading_masked_where_the_valu
     assert other_id not in idn and R.mask_for_screen("id_number", other_id) in idn and "原始单元格" not in idn
 
 
-def test_the_completion_page_builds_the_audit_quality_report_once_per_store_state(env, monkeypatch):
-    """Session 43: the completion page built the audit quality report (A.quality: every audit sample and
-    volume read) on each render - a radio click, any rerun. It is now cached per store state
-    (Store.state_stamp): reruns of an unchanged store reuse it; a write to the store builds it again."""
+def _counting_quality_builds(monkeypatch, page: str) -> tuple[AppTest, list]:
+    """An administrator on `page`, each build of the audit quality report (A.quality) counted in the list
+    returned; the page drawn twice (the first build may write the audit's outcomes, A.collect: the store
+    changed once)."""
     import streamlit as st
 
     from pipeline.quality import audit as A
-    from pipeline.review.corrections import correct_record
 
-    store, settings, _rows = env
     real, calls = A.quality, []
 
     def counted(*a, **k):
@@ -1336,8 +1334,19 @@ def test_the_completion_page_builds_the_audit_quality_report_once_per_store_stat
     monkeypatch.setattr(A, "quality", counted)
     st.cache_data.clear()
     at = _login(_app(), "boss", "password-boss")
-    at.sidebar.radio(key="nav").set_value("completion").run()
-    at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
+    at.sidebar.radio(key="nav").set_value(page).run()
+    at.run()
+    return at, calls
+
+
+def test_the_completion_page_builds_the_audit_quality_report_once_per_store_state(env, monkeypatch):
+    """Session 43: the completion page built the audit quality report (A.quality: every audit sample and
+    volume read) on each render - a radio click, any rerun. It is now cached per store state
+    (Store.state_stamp): reruns of an unchanged store reuse it; a write to the store builds it again."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    at, calls = _counting_quality_builds(monkeypatch, "completion")
     settled = len(calls)
     assert settled >= 1
     for level in ("home", "ledger", "volume", "year"):
@@ -1355,23 +1364,10 @@ def test_the_audit_quality_page_builds_its_report_once_per_store_state(env, monk
     built the report again, uncached, on every render: a click on the page rebuilt it twice. Now it is built
     once per store state (review_app.trust.quality, Store.state_stamp), enforce given that report; reruns of
     an unchanged store build nothing, a write to the store builds it again once."""
-    import streamlit as st
-
-    from pipeline.quality import audit as A
     from pipeline.review.corrections import correct_record
 
     store, settings, _rows = env
-    real, calls = A.quality, []
-
-    def counted(*a, **k):
-        calls.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(A, "quality", counted)
-    st.cache_data.clear()
-    at = _login(_app(), "boss", "password-boss")
-    at.sidebar.radio(key="nav").set_value("quality").run()
-    at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
+    at, calls = _counting_quality_builds(monkeypatch, "quality")
     assert not at.exception and at.header[0].value == t("nav.quality", "zh")
     # no audit record reviewed yet: said in one sentence that does not send the reader to the page they are on
     said = [i.value for i in at.info if i.value.startswith("实测错误率")]
