@@ -434,7 +434,17 @@ def queue_page() -> None:
         page_no = ss["q_page"] = n_pages
         qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
     st.metric(t("queue.waiting"), qp.total)
-    st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
+    st.button(
+        t("queue.start"),
+        type="primary",
+        key="start",
+        on_click=go,
+        args=("record",),
+        kwargs={"current": None},
+        disabled=not qp.total,  # nothing to claim under these filters
+    )
+    if not qp.items:  # said in words, not an empty table reading Streamlit's English "empty"
+        st.info(t("rec.queue_empty"))
     cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
     rows = [
         dict(
@@ -456,7 +466,8 @@ def queue_page() -> None:
         )
         for it in qp.items
     ]
-    st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
+    if rows:
+        st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
     if n_pages > 1:
         st.number_input(t("queue.page_of", n=n_pages), 1, n_pages, key="q_page", step=1)
     # the box offers the first record of the queue as shown, until the reviewer types another number

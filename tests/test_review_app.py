@@ -100,6 +100,18 @@ def test_roles_limit_the_screens(env):
     assert at.header[0].value == "Review queue"
 
 
+def test_a_queue_filtered_to_nothing_says_so_in_words(env):
+    """Session 45, in Chromium: the queue filtered on a reason no record has showed an empty table reading
+    Streamlit's English "empty" and an active "start reviewing" button. Now it says in words that nothing
+    waits under these filters, draws no table and the button cannot be pressed."""
+    at = _login(_app(), "rev", "password-rev")
+    assert at.dataframe and not at.button(key="start").disabled
+    at.selectbox(key="f_reason").set_value("duplicate").run()  # the seeded store has no possible duplicate
+    assert not at.exception and at.metric[0].value == "0"
+    assert t("rec.queue_empty", "zh") in [i.value for i in at.info]
+    assert not at.dataframe and at.button(key="start").disabled
+
+
 def test_correct_a_field_approve_and_the_next_record_appears(env):
     store, settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
