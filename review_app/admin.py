@@ -54,7 +54,8 @@ def _home(code: str, lang: str | None = None) -> str:
 
 def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
     """The completion table as an administrator reads it: named columns, no None anywhere (a dash,
-    or why: scans not matched to an inventory volume). Built column by column (1 000 volumes)."""
+    or why: scans not matched to an inventory volume; pages due and not scanned where no inventory says).
+    Built column by column (1 000 volumes)."""
     lang = language()
     unmatched, kinds = t("done.unmatched", lang), {}
     cols: dict[str, list] = {
@@ -64,7 +65,9 @@ def table_frame(rows: list[C.CompletionRow], level: str) -> pd.DataFrame:
         "year": ["—" if r.year is None else str(r.year) for r in rows],
         "volume": [unmatched if r.volume is None else r.volume for r in rows],
         "pages_done_pct": ["—" if (p := r.pages_done_pct) is None else f"{p:.1f}" for r in rows],
-        "missing_pages": [r.missing_pages for r in rows],
+        # no inventory declares the row's pages: none due, none known missing ("—", not 0; the CSV keeps 0)
+        "expected_pages": [str(r.expected_pages) if r.expected_pages else "—" for r in rows],
+        "missing_pages": [str(r.missing_pages) if r.expected_pages else "—" for r in rows],
     }
     keep = [c for c in C.TABLE_COLUMNS if c not in DROPPED[level]]
     df = pd.DataFrame({c: cols[c] if c in cols else [getattr(r, c) for r in rows] for c in keep}, columns=keep)
@@ -150,7 +153,7 @@ def completion_page(store: Store, settings: Settings, user: str) -> None:
     total = C.totals(by_year)
     inventory = total.expected_pages > 0
     m = st.columns(6)
-    m[0].metric(t("done.m.expected"), total.expected_pages)
+    m[0].metric(t("done.m.expected"), total.expected_pages if inventory else "—")  # none declared: not 0 due
     m[1].metric(t("done.m.scanned"), total.scanned)
     m[2].metric(t("done.m.processed"), total.processed)
     m[3].metric(t("done.m.records"), total.records)

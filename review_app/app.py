@@ -80,6 +80,7 @@ from review_app.i18n import (
     record_reason_text,
     refusal_text,
     t,
+    worded,
 )
 
 log = logging.getLogger("review_app")
@@ -433,7 +434,17 @@ def queue_page() -> None:
         page_no = ss["q_page"] = n_pages
         qp = R.queue(store(), queue_filters(), order=ss.get("f_order", "priority"), limit=50, offset=(page_no - 1) * 50)
     st.metric(t("queue.waiting"), qp.total)
-    st.button(t("queue.start"), type="primary", key="start", on_click=go, args=("record",), kwargs={"current": None})
+    st.button(
+        t("queue.start"),
+        type="primary",
+        key="start",
+        on_click=go,
+        args=("record",),
+        kwargs={"current": None},
+        disabled=not qp.total,  # nothing to claim under these filters
+    )
+    if not qp.items:  # said in words, not an empty table reading Streamlit's English "empty"
+        st.info(t("rec.queue_empty"))
     cols = ("record", "ledger", "page", "row", "year", "home", "sureness", "duplicate", "why", "claimed")
     rows = [
         dict(
@@ -455,7 +466,8 @@ def queue_page() -> None:
         )
         for it in qp.items
     ]
-    st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
+    if rows:
+        st.dataframe(rows, hide_index=True, key="queue_table", width="stretch")
     if n_pages > 1:
         st.number_input(t("queue.page_of", n=n_pages), 1, n_pages, key="q_page", step=1)
     # the box offers the first record of the queue as shown, until the reviewer types another number
@@ -662,6 +674,9 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
 
 def _reject(rid: int) -> None:
     reason = (st.session_state.get(f"reject_reason_{rid}") or "").strip()
+    if not reason:  # said with the box's own name, under the buttons (not "this needs a reason")
+        flash("error", t("err.reject_needs_reason"), where=FORM_FLASH)
+        return
     try:
         decide(store(), rid, REJECTED, user=me().username, reason=reason, require_claim=True)
     except BackfillError as e:
@@ -674,6 +689,9 @@ def _reject(rid: int) -> None:
 
 def _reopen(rid: int) -> None:
     reason = (st.session_state.get(f"reopen_reason_{rid}") or "").strip()
+    if not reason:
+        flash("error", t("err.reopen_needs_reason"))
+        return
     try:
         reopen(store(), rid, user=me().username, reason=reason)
     except BackfillError as e:
@@ -1287,9 +1305,10 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     locked = _reveal_buttons(rid, view, names, revealed, "form.reveal")
     open_names = [n for n in names if n not in locked]
     errors = ss.get("field_errors", {}).get(rid, {})
-    # typed before leaving the record and put back: said until saved or discarded
+    # typed before leaving the record and put back: said until saved or discarded, at once for a field
+    # masked again (a reload ends the reveal; its box comes back once revealed), its text masked as it is
     restored = ss.setdefault(f"restored_{rid}", set())
-    restored |= {n for n in open_names if n in draft and n not in stale and (fresh or f"edit_{rid}_{n}" not in ss)}
+    restored |= {n for n in names if n in draft and n not in stale and (fresh or f"edit_{rid}_{n}" not in ss)}
     restored &= set(draft) - stale
     if stale:  # not put back silently, never saved over the new value: the reviewer chooses
         c = st.columns([4, 1, 1])
@@ -1303,8 +1322,20 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
         c[2].button(t("draft.take_stored"), key=f"draft_theirs_{rid}", on_click=_take_stored, args=(rid, sorted(stale)))
     if restored:
         c = st.columns([6, 1])
-        shown = [n for n in open_names if n in restored]
-        c[0].warning(t("draft.restored", fields=joined(field_label(n, view.kind) for n in shown)))
+        shown = [n for n in names if n in restored]
+        hidden = [n for n in shown if n in locked]
+        said = t("draft.restored", fields=joined(field_label(n, view.kind) for n in shown))
+        if hidden:
+            items = (
+                t(
+                    "draft.masked_item",
+                    field=field_label(n, view.kind),
+                    masked=R.mask_for_screen(n, draft[n].text) or t("draft.emptied"),
+                )
+                for n in hidden
+            )
+            said += t("draft.restored_masked", fields=joined(items))
+        c[0].warning(said)
         c[1].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
     with st.container(key=f"edit_{rid}", border=True):
         for n in open_names:
@@ -1720,6 +1751,17 @@ def ledgers_page() -> None:
         st.form_submit_button(t("ledgers.absent_save"), on_click=_declare_absent, args=(fid, kind))
 
 
+def _said(value: object) -> str:
+    """A record change's value with no field, in words: a record status (corrections._set_status) or a
+    duplicate link's {"link", "with", "status"} (corrections.decide_link); anything else as stored."""
+
+    if isinstance(value, dict) and {"with", "status"} <= set(value):
+        return t("hist.link", other=value["with"], status=worded("link.status", value["status"]))
+    if isinstance(value, str):
+        return worded("status", value)
+    return str(value)
+
+
 def history_page() -> None:
     st.header(t("hist.title"))
     zone = settings().zone  # times in the archive's zone (setting time_zone)
@@ -1738,12 +1780,13 @@ def history_page() -> None:
     tables = _code_tables(int(rid))
 
     def shown(field: str | None, text: str | None) -> str:
-        """A value as the record page shows it: masked, a code with its label (1 男, not a bare 1)."""
+        """A value as the record page shows it: masked, a code with its label (1 男, not a bare 1); a
+        decision's record status (approve, reject, reopen) or duplicate link (merge, keep apart) in words."""
         if text is None:
             return ""
         value = json.loads(text)
         if not field:
-            return str(value)
+            return _said(value)
         label = code_label(tables.get(field), value)
         masked = R.mask_for_screen(field, value)
         return f"{masked} {label}" if label else str(masked)

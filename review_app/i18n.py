@@ -73,6 +73,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.approve": ("通过", "approved"),
     "action.reject": ("驳回", "rejected"),
     "action.reopen": ("重新打开", "reopened"),
+    "hist.link": ("与记录 {other}：{status}", "with record {other}: {status}"),
+    "link.status.uncertain": ("疑似重复，待决定", "possible duplicate, to decide"),
+    "link.status.merged": ("同一人（已合并）", "one person (merged)"),
+    "link.status.kept_apart": ("不是同一人", "not the same person"),
     "action.merge": ("合并为同一人", "merged"),
     "action.keep_apart": ("确认不是同一人", "kept apart"),
     # --- 名册核查: the cross-check page (review_app.crosscheck; pipeline.crosscheck's Chinese words for the
@@ -450,6 +454,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "有未保存的修改：离开本记录前输入的内容已放回（{fields}），尚未保存。请保存、批准，或放弃。",
         "Unsaved changes: what you typed before leaving this record is back ({fields}), not saved yet. Save, approve, or discard.",
     ),
+    "draft.masked_item": ("{field}（{masked}）", "{field} ({masked})"),
+    "draft.emptied": ("已清空", "emptied"),
+    "draft.restored_masked": (
+        "其中{fields}已遮盖：显示完整号码后可见、可改。",
+        " Of these, {fields} stays masked: shown and editable once you show the full number.",
+    ),
     "draft.restored_blind": (
         "有未提交的录入：离开本记录前输入的内容已放回（{fields}），尚未提交。请提交录入，或放弃。",
         "Keying not submitted: what you typed before leaving this record is back ({fields}), not submitted yet. "
@@ -803,6 +813,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.claimed_by": ("该记录正由 {who} 审核。", "This record is being reviewed by {who}."),
     "err.claim_lost": ("您对该记录的领取已过期，请重新打开。", "Your claim on this record expired; open it again."),
     "err.needs_reason": ("此操作需要填写原因。", "This needs a reason."),
+    "err.reject_needs_reason": (
+        "驳回需要原因：请在“驳回原因”中写明为何驳回。",
+        "Rejecting needs a reason: say why in “Reason for rejecting”.",
+    ),
+    "err.reopen_needs_reason": (
+        "重新打开需要原因：请在“重新打开的原因”中写明为何重新打开。",
+        "Reopening needs a reason: say why in “Reason for reopening”.",
+    ),
     "err.reveal_needs_reason": (
         "请先在“显示完整号码的原因”中写明为何需要查看，再显示完整号码。",
         "Say in “Why you need the full number” why you need it; then show it.",
@@ -1060,9 +1078,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Measured error: no record was auto-accepted yet, so none is audited (every record goes through review).",
     ),
     "quality.total.none": (
-        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录还没有审核完的；审核员审完后再查看“抽检质量”页。",
+        "实测错误率：尚未测得——从 {auto} 条自动通过记录中抽出的 {drawn} 条抽检记录尚无一条审核完毕；审核员审完抽检记录后即可测得。",
         "Measured error: none yet: none of the {drawn} audit records drawn from {auto} auto-accepted records has been "
-        "reviewed; see the Audit quality page once reviewers have.",
+        "reviewed; it is measured once reviewers have reviewed them.",
     ),
     "quality.total.met": (
         "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}：达到目标。",
@@ -1107,6 +1125,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "; proving the target met needs {more} more records, over {share:.0%} of the volume: the whole volume goes to review",
     ),
     "quality.why_pending": ("已审 {reviewed} / {drawn} 条抽检记录", "{reviewed} of {drawn} audit records reviewed"),
+    "quality.why_reviewed_whole": (
+        "本卷 {population} 条自动通过记录已全部经人工审核（{wrong:.0f}/{fields:.0f} 个字段有误，均已在审核中更正），无需退回或复核",
+        "all {population} auto-accepted records of the volume were reviewed by people ({wrong:.0f} of {fields:.0f} "
+        "fields wrong, each corrected in review): nothing to send back or re-check",
+    ),
     "quality.why_passed": (
         "区间上限 {high:.2%} 不超过目标 {target:.2%}",
         "upper end of the interval {high:.2%} within the target {target:.2%}",
@@ -1500,6 +1523,14 @@ def error_text(e: BaseException, lang: str | None = None, *, hint: bool = False)
             return t(key, lang, **m.groupdict())
     said = getattr(e, "hint", None) if hint else None
     return msg + (f" ({said})" if said else "")
+
+
+def worded(prefix: str, code: object, lang: str | None = None) -> str:
+    """A stored code in words, `prefix.code`'s text (an audit state, a record status, a link's decision); the
+    code itself where none is worded."""
+    key = f"{prefix}.{code}"
+    text = t(key, lang)
+    return str(code) if text == key else text
 
 
 def joined(items: Any, lang: str | None = None) -> str:

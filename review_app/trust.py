@@ -27,7 +27,7 @@ from pipeline.kernel.store import Store
 from pipeline.page import lexicon as L
 from pipeline.quality import audit as A
 from pipeline.quality import refit as F
-from review_app.i18n import joined, language, t
+from review_app.i18n import joined, language, t, worded
 
 log = logging.getLogger("review_app")
 
@@ -61,15 +61,11 @@ def _say(kind: str, text: str) -> None:
 
 def _state(state: str) -> str:
     """An audit verdict or volume state in words (the code itself where none is worded)."""
-    key = f"quality.state.{state}"
-    text = t(key)
-    return state if text == key else text
+    return worded("quality.state", state)
 
 
 def _lx_kind(kind: str) -> str:
-    key = f"lx.kind.{kind}"
-    text = t(key)
-    return kind if text == key else text
+    return worded("lx.kind", kind)
 
 
 def _pct(x: float | None) -> str:
@@ -110,6 +106,8 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
         return text
     if row.state == "pending":
         return t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn)
+    if row.state == "reviewed_whole":
+        return t("quality.why_reviewed_whole", population=row.population, wrong=r.wrong, fields=r.fields)
     return t("quality.why_passed", high=r.high, target=target)
 
 
@@ -118,15 +116,17 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     st.header(t("nav.quality"))
     _flash()
     st.caption(t("quality.intro"))
+    rep = quality(store, settings)  # built once per store state: enforce acts on it, the page shows it
     try:
-        actions = A.enforce(store, settings, user=user)  # the administrator sees the verdicts as they stand
+        actions = A.enforce(store, settings, user=user, report=rep)  # the administrator sees the verdicts as they stand
     except BackfillError as e:
         st.error(str(e))
         actions = []
     for a in actions:
         if a.verdict != "passed":
             st.warning(t("quality.acted", label=a.label, verdict=_state(a.verdict), sent=a.sent_back))
-    rep = A.quality(store, settings)
+    if actions:  # verdicts written, records sent back: the report as the store stands now
+        rep = quality(store, settings)
     st.caption(
         t(
             "quality.settings",
@@ -243,8 +243,8 @@ def _plot(rows: list[A.QualityRow], target: float) -> None:
         ]
     )
     x = alt.X("volume:N", title=t("quality.col.volume"), sort=None, axis=alt.Axis(labelAngle=-40, labelLimit=180))
-    order = ["passed", "pending", "to_extend", "extended", "to_send_back", "sent_back", "recheck"]
-    palette = ["#2ca02c", "#8c8c8c", "#1f77b4", "#1f77b4", "#ff7f0e", "#d62728", "#8c1c13"]
+    order = ["passed", "reviewed_whole", "pending", "to_extend", "extended", "to_send_back", "sent_back", "recheck"]
+    palette = ["#2ca02c", "#17becf", "#8c8c8c", "#1f77b4", "#1f77b4", "#ff7f0e", "#d62728", "#8c1c13"]
     color = alt.Color("state:N", title=t("quality.col.state"), scale=alt.Scale(domain=[_state(k) for k in order], range=palette))
     bars = (
         alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q", title=t("quality.plot_y")), y2="high:Q", color=color)

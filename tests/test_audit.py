@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.stats import wilson
-from pipeline.kernel.store import AuditSample, LoadedRecord, Page, Record, SourceFile, Store
+from pipeline.kernel.store import AuditSample, AuditVerdict, LoadedRecord, Page, Record, SourceFile, Store
 from pipeline.platform.load import load
 from pipeline.platform.schema import open_platform
 from pipeline.quality import audit as A
@@ -217,6 +217,35 @@ def test_a_failed_volume_is_sent_back_and_a_loaded_one_listed_for_recheck(two_vo
     assert len([it for it in R.queue(store, limit=1000).items if any(r.startswith("volume:") for r in it.reasons)]) == n
     assert A.draw(store, settings).drawn == 0  # a volume being re-checked whole needs no more samples
     assert {v.key for v in vols.values()} == {bad, good}
+
+
+def test_a_volume_whose_every_auto_accepted_record_was_reviewed_is_not_sent_back_nor_listed_for_recheck(tmp_path):
+    """Session 45, the administrator's audit quality page on the bundled samples: a volume of 11 auto-accepted
+    records, all 11 drawn (at least 20 a volume) and reviewed, 0 of 193 fields wrong, read 已入库，需复核 (nothing
+    was loaded; its upper bound 1.95 % passes the 0.30 % target, enforce sent back 0 records and wrote
+    "recheck") and asked for 62 more audited records, of a volume that has none left. Every auto-accepted record
+    of it was reviewed by a person: nothing is left accepted unseen, nothing to send back, re-check or extend."""
+    settings = _settings(tmp_path)
+    store = Store.open(settings)
+    seed_store(store, settings, homes=("yantai",), kinds=("cremation",), pages=1, unsure_share=0.3)
+    got = A.draw(store, settings)
+    assert got.drawn and list(got.by_volume.values()) == [got.drawn]
+    first, *rest = _samples(store)
+    for rid in rest:
+        approve_as_reviewer(store, rid, "ann", settings)
+    (row,) = A.quality(store, settings).rows["volume"]
+    assert row.state == "pending" and row.more_records is None  # every record drawn: none left to ask for
+    approve_as_reviewer(store, first, "ann", settings)
+    rep = A.quality(store, settings)
+    (row,) = rep.rows["volume"]
+    assert row.drawn == row.population == row.reviewed and row.rate is not None and row.rate.high > rep.target
+    assert row.state == "reviewed_whole" and row.more_records is None, (row.state, row.more_records, row.reason)
+    assert A.enforce(store, settings, user="boss") == []
+    with store.session() as s:
+        assert not list(s.scalars(select(AuditVerdict)))  # no "recheck" (nor "sent back") written
+    assert A.quality(store, settings).rows["volume"][0].state == "reviewed_whole"
+    assert "已全部人工审核" in A.format_quality(rep)
+    store.dispose()
 
 
 def test_unloaded_records_of_a_failed_volume_go_back_before_any_load(two_volumes):

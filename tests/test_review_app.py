@@ -14,6 +14,7 @@ from pipeline.kernel.config import Settings
 from pipeline.kernel.store import Page, Record, RecordLink, Store
 from pipeline.review import drafts as D
 from pipeline.review import queue as R
+from pipeline.review.corrections import Refusal as R_Refusal
 from pipeline.review.corrections import history
 from pipeline.review.users import add_user, set_language
 from review_app.i18n import flag_text, t
@@ -99,6 +100,18 @@ def test_roles_limit_the_screens(env):
     assert at.header[0].value == "Review queue"
 
 
+def test_a_queue_filtered_to_nothing_says_so_in_words(env):
+    """Session 45, in Chromium: the queue filtered on a reason no record has showed an empty table reading
+    Streamlit's English "empty" and an active "start reviewing" button. Now it says in words that nothing
+    waits under these filters, draws no table and the button cannot be pressed."""
+    at = _login(_app(), "rev", "password-rev")
+    assert at.dataframe and not at.button(key="start").disabled
+    at.selectbox(key="f_reason").set_value("duplicate").run()  # the seeded store has no possible duplicate
+    assert not at.exception and at.metric[0].value == "0"
+    assert t("rec.queue_empty", "zh") in [i.value for i in at.info]
+    assert not at.dataframe and at.button(key="start").disabled
+
+
 def test_correct_a_field_approve_and_the_next_record_appears(env):
     store, settings, _rows = env
     at = _login(_app(), "rev", "password-rev")
@@ -181,7 +194,7 @@ def test_reject_sits_with_the_record_s_other_actions(env):
     assert _keys_above(at, "approve") == [f"edit_{rid}"]
     # what the form's buttons answer is said under them, not at the top of a record taller than the window
     at.button(key="reject").click().run()
-    assert _keys_above_text(at, "error", t("err.needs_reason", "zh")) == [f"edit_{rid}"]
+    assert _keys_above_text(at, "error", t("err.reject_needs_reason", "zh")) == [f"edit_{rid}"]
     at.button(key="save").click().run()
     said = [m for m in [*at.success, *at.info] if m.value.startswith(("已保存", "没有改动"))]
     assert len(said) == 1, [m.value for m in [*at.success, *at.info]]
@@ -221,11 +234,19 @@ def test_reject_needs_a_reason(env):
     at.button(key="start").click().run()
     rid = at.session_state["current"]
     at.button(key="reject").click().run()
-    assert at.error[0].value == t("err.needs_reason", "zh") and _rec(store, rid).status == "needs_review"
+    # said with the box's name (session 45: "此操作需要填写原因" named neither the action nor the box)
+    assert at.error[0].value == t("err.reject_needs_reason", "zh") and _rec(store, rid).status == "needs_review"
+    assert "驳回原因" in at.error[0].value
     at.text_input(key=f"reject_reason_{rid}").input("row crossed out in the ledger")
     at.button(key="reject").click().run()
     assert _rec(store, rid).status == "rejected"
     assert history(store, rid)[-1].reason == "row crossed out in the ledger"
+    boss = _login(_app_at(page="record", record=str(rid)), "boss", "password-boss")  # reopening needs one too
+    boss.button(key="reopen").click().run()
+    assert [e.value for e in boss.error] == [t("err.reopen_needs_reason", "zh")] and _rec(store, rid).status == "rejected"
+    boss.text_input(key=f"reopen_reason_{rid}").input("误驳回")
+    boss.button(key="reopen").click().run()
+    assert _rec(store, rid).status == "needs_review" and history(store, rid)[-1].reason == "误驳回"
 
 
 def test_id_and_phone_numbers_stay_masked_until_a_logged_reveal(env):
@@ -395,6 +416,42 @@ def test_a_code_in_a_records_history_is_shown_with_its_label(env):
     assert list(df["新值"]) == [labels[new]] and list(df["原值"]) == [labels.get(old, old)]
 
 
+def test_a_records_history_says_decisions_and_duplicate_links_in_words_not_codes(env):
+    """Session 45, driving the administrator's history of a record in Chromium: the approve row read
+    needs_review -> approved (the store's status codes), a duplicate decision read a Python dict
+    ({'link': 1, 'with': 7, 'status': 'uncertain'}). Both are said in words, Chinese first."""
+    from pipeline.review.corrections import decide, decide_link, reopen
+
+    store, settings, rows = env
+    a, b = rows[0].record_id, rows[1].record_id
+    with store.session() as s, s.begin():
+        link = RecordLink(a_id=a, b_id=b, score=0.82, status="uncertain", evidence={"deceased_name": 0.95})
+        s.add(link)
+        s.flush()
+        link_id = link.id
+    decide_link(store, link_id, "merged", user="rev")
+    with store.session() as s, s.begin():
+        s.get(Record, a).status = "needs_review"
+    decide(store, a, "rejected", user="rev", reason="划去的行")
+    reopen(store, a, user="boss", reason="误驳回")
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    at.number_input(key="hist_id").set_value(a).run()
+    df = at.dataframe[0].value
+    said = list(zip(df["操作"], df["原值"], df["新值"]))
+    assert said == [
+        (
+            "合并为同一人",
+            t("hist.link", "zh", other=b, status=t("link.status.uncertain", "zh")),
+            t("hist.link", "zh", other=b, status=t("link.status.merged", "zh")),
+        ),
+        ("驳回", "待审核", "已驳回"),
+        ("重新打开", "已驳回", "待审核"),
+    ], said
+    cells = json.dumps(df.astype(str).values.tolist(), ensure_ascii=False)
+    assert "needs_review" not in cells and "'link'" not in cells and "uncertain" not in cells
+
+
 def test_two_keyer_ledger_hides_the_ocr_value(env):
     store, settings, _rows = env
     ledger = R.queue(store).items[0].ledger_id
@@ -476,6 +533,28 @@ def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:
     at.multiselect(key=f"pick_{rid}").set_value(["death_date", "agent_name"]).run()
     at.text_input(key=f"edit_{rid}_death_date").input(date)
     return at, rid
+
+
+def test_a_typed_age_is_not_repaired_as_a_reading_would_be(env):
+    """Session 45, in Chromium: an age typed -5 was saved as 5 (the minus left out as a stray mark at the end
+    of a reading) and 250 as 25 (a final 0 taken for the unit 岁 read as a digit): the reviewer's text
+    changed without a word. Both are refused in red, the text kept in its box, the stored age unchanged."""
+    from review_app.i18n import refusal_text
+
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    before = _rec(store, rid).fields["age_years"]["value"]
+    at.multiselect(key=f"pick_{rid}").set_value(["age_years"]).run()
+    for typed, why in (("-5", "bad_characters"), ("250", "implausible_age")):
+        at.text_input(key=f"edit_{rid}_age_years").input(typed)
+        at.button(key="save").click().run()
+        assert not at.exception and _rec(store, rid).fields["age_years"]["value"] == before, typed
+        said = [h.value for h in at.html if "data-testid='field-error'" in h.value]
+        expected = refusal_text(R_Refusal("age_years", "invalid", (why,)), "zh")
+        assert len(said) == 1 and expected in said[0], (typed, said)
+        assert at.text_input(key=f"edit_{rid}_age_years").value == typed  # the reviewer's text stays in its box
 
 
 def test_a_month_that_does_not_exist_is_refused_as_such_not_as_incomplete(env):
@@ -897,6 +976,38 @@ def test_typing_survives_a_reload_is_never_another_reviewers_and_the_store_is_ow
     assert _rec(store, rid).fields["death_date"]["value"] == "2013-01-02" and not D.of_user(store, "rev")
 
 
+def test_an_id_typed_then_reloaded_is_said_put_back_at_once_masked_before_it_is_revealed_again(env):
+    """Session 45: a revealed ID number typed over, left, then the page reloaded (F5: a new session, the reveal
+    gone): the notice of unsaved typing put back named the ID only once the reviewer revealed it again, so
+    the reviewer saw the field masked and no word of their typing. Now the notice names it at once, its
+    typed text masked as the field is (R.mask_for_screen), and says it is shown once revealed."""
+    from review_app.i18n import field_label
+
+    store, _settings, _rows = env
+    typed = "11010519491231002X"  # made up for the test (not a person's)
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    at.multiselect(key=f"pick_{rid}").set_value(["id_number"]).run()
+    at.text_input(key=f"reveal_why_{rid}").input("核对出生日期").run()
+    at.button(key=f"reveal_{rid}_id_number").click().run()
+    at.text_input(key=f"edit_{rid}_id_number").input(typed).run()  # left: kept on the server
+    assert rid in D.of_user(store, "rev")
+    again = _login(_app_at(page="record", record=str(rid)), "rev", "password-rev")  # F5
+    assert not again.exception and again.session_state["current"] == rid
+    assert not [w for w in again.text_input if w.key == f"edit_{rid}_id_number"]  # masked again: no box yet
+    label = field_label("id_number", R.record_kind(store, rid), "zh")
+    masked = t("draft.masked_item", "zh", field=label, masked=R.mask_for_screen("id_number", typed))
+    said = t("draft.restored", "zh", fields=label) + t("draft.restored_masked", "zh", fields=masked)
+    warnings = [w.value for w in again.warning]
+    assert said in warnings, warnings
+    assert typed not in _texts(again)  # never in clear before the reveal
+    again.text_input(key=f"reveal_why_{rid}").input("核对出生日期").run()
+    again.button(key=f"reveal_{rid}_id_number").click().run()
+    assert again.text_input(key=f"edit_{rid}_id_number").value == typed
+    assert t("draft.restored", "zh", fields=label) in [w.value for w in again.warning]  # revealed: the box says it
+
+
 def test_a_draft_over_a_value_saved_since_by_someone_else_is_not_put_back_silently(env):
     """rev types a date and leaves; an administrator saves another date. On return rev's box shows the saved
     value and says so; Save does not write rev's text over it. "Keep mine" puts rev's text back, then it saves;
@@ -1218,16 +1329,14 @@ def test_two_readings_that_disagree_show_the_other_reading_masked_where_the_valu
     assert other_id not in idn and R.mask_for_screen("id_number", other_id) in idn and "原始单元格" not in idn
 
 
-def test_the_completion_page_builds_the_audit_quality_report_once_per_store_state(env, monkeypatch):
-    """Session 43: the completion page built the audit quality report (A.quality: every audit sample and
-    volume read) on each render - a radio click, any rerun. It is now cached per store state
-    (Store.state_stamp): reruns of an unchanged store reuse it; a write to the store builds it again."""
+def _counting_quality_builds(monkeypatch, page: str) -> tuple[AppTest, list]:
+    """An administrator on `page`, each build of the audit quality report (A.quality) counted in the list
+    returned; the page drawn twice (the first build may write the audit's outcomes, A.collect: the store
+    changed once)."""
     import streamlit as st
 
     from pipeline.quality import audit as A
-    from pipeline.review.corrections import correct_record
 
-    store, settings, _rows = env
     real, calls = A.quality, []
 
     def counted(*a, **k):
@@ -1237,8 +1346,19 @@ def test_the_completion_page_builds_the_audit_quality_report_once_per_store_stat
     monkeypatch.setattr(A, "quality", counted)
     st.cache_data.clear()
     at = _login(_app(), "boss", "password-boss")
-    at.sidebar.radio(key="nav").set_value("completion").run()
-    at.run()  # the first build may write the audit's outcomes (A.collect): the store changed once
+    at.sidebar.radio(key="nav").set_value(page).run()
+    at.run()
+    return at, calls
+
+
+def test_the_completion_page_builds_the_audit_quality_report_once_per_store_state(env, monkeypatch):
+    """Session 43: the completion page built the audit quality report (A.quality: every audit sample and
+    volume read) on each render - a radio click, any rerun. It is now cached per store state
+    (Store.state_stamp): reruns of an unchanged store reuse it; a write to the store builds it again."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    at, calls = _counting_quality_builds(monkeypatch, "completion")
     settled = len(calls)
     assert settled >= 1
     for level in ("home", "ledger", "volume", "year"):
@@ -1249,6 +1369,48 @@ def test_the_completion_page_builds_the_audit_quality_report_once_per_store_stat
     correct_record(store, rid, {"death_date": "2013-01-02"}, user="boss", settings=settings)
     at.run()
     assert len(calls) == settled + 1  # the store was written: built again
+
+
+def test_the_audit_quality_page_builds_its_report_once_per_store_state(env, monkeypatch):
+    """Session 45: the audit quality page acted on the verdicts (A.enforce, which builds the report) and then
+    built the report again, uncached, on every render: a click on the page rebuilt it twice. Now it is built
+    once per store state (review_app.trust.quality, Store.state_stamp), enforce given that report; reruns of
+    an unchanged store build nothing, a write to the store builds it again once."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, _rows = env
+    at, calls = _counting_quality_builds(monkeypatch, "quality")
+    assert not at.exception and at.header[0].value == t("nav.quality", "zh")
+    # no audit record reviewed yet: said in one sentence that does not send the reader to the page they are on
+    said = [i.value for i in at.info if i.value.startswith("实测错误率")]
+    assert said and "尚无一条审核完毕" in said[0] and "“抽检质量”页" not in said[0], said
+    settled = len(calls)
+    for _ in range(3):
+        at.run()
+        assert not at.exception
+    assert len(calls) == settled  # reruns of an unchanged store: not built again
+    rid = R.queue(store).items[0].record_id
+    correct_record(store, rid, {"death_date": "2013-01-02"}, user="boss", settings=settings)
+    at.run()
+    assert len(calls) == settled + 1  # the store was written: built again, once
+
+
+def test_without_an_inventory_the_completion_page_shows_no_zero_expected_or_unscanned_pages(env):
+    """Session 45, the completion page in Chromium on a store of the bundled samples (no inventory): the metric
+    应有页数 read 0 and the table's 应有页数 and 未扫描 columns 0 on every row, beside the notice that both need an
+    inventory: 0 pages due and 0 not scanned, where nothing is known. They read "—" where no inventory declares
+    the row's pages (its 完成率 % already did); the CSV keeps its numbers."""
+    store, _settings, _rows = env
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("completion").run()
+    assert not at.exception and t("done.no_inventory", "zh") in [i.value for i in at.info]
+    metric = next(m for m in at.metric if m.label == t("done.m.expected", "zh"))
+    assert metric.value == "—"
+    for level in ("year", "volume", "ledger", "home"):
+        at.radio(key="completion_level").set_value(level).run()
+        df = at.dataframe[0].value
+        for col in ("expected_pages", "missing_pages", "pages_done_pct"):
+            assert set(df[t(f"done.col.{col}", "zh")].astype(str)) == {"—"}, (level, col)
 
 
 def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_zero_expected_bars(env):

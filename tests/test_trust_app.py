@@ -164,7 +164,7 @@ def test_the_thresholds_page_previews_and_saves_a_refit(env):
     assert "thresholds-v0001.json" in "\n".join(s.value for s in at.success)
 
 
-STATES = ("pending", "passed", "to_extend", "extended", "to_send_back", "sent_back", "recheck", "no_sample")
+STATES = ("pending", "passed", "to_extend", "extended", "to_send_back", "sent_back", "recheck", "no_sample", "reviewed_whole")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 

@@ -321,7 +321,7 @@ class QualityRow:
     pending: int = 0
     rate: Rate | None = None
     loaded: int = 0  # auto-accepted records of it already on the platform
-    state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample
+    state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample / reviewed_whole
     reason: str = ""
     more_records: int | None = None  # audited records still needed for an upper bound within target, all right
 
@@ -482,7 +482,7 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             d["loaded"],
         )
         row.state, row.reason = _state(row, target, verdicts.get(key))
-        if rate is not None and rate.high > target:
+        if rate is not None and rate.high > target and row.drawn < row.population:  # else none is left to draw
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
@@ -547,6 +547,14 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
             if row.drawn
             else ("no_sample", "no auto-accepted record to audit")
         )
+    if row.population and row.reviewed >= row.population and not row.pending:
+        # a census (a volume of at most audit_min_per_volume records is drawn whole): every auto-accepted record
+        # was reviewed by a person, none is left accepted unseen; sending back, re-checking or drawing more
+        # has nothing to act on (the rate, whatever it is, was corrected record by record)
+        return "reviewed_whole", (
+            f"every auto-accepted record of the volume ({row.reviewed} of {row.population}) was reviewed: "
+            f"{r.wrong:.0f} of {r.fields:.0f} fields wrong ({_pct(r.rate)}), each corrected in review"
+        )
     if r.low > target:
         return "to_send_back", (
             f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}): even the "
@@ -578,17 +586,19 @@ class Action:
     reason: str
 
 
-def enforce(store: Store, settings: Settings, *, user: str = SYSTEM) -> list[Action]:
+def enforce(store: Store, settings: Settings, *, user: str = SYSTEM, report: QualityReport | None = None) -> list[Action]:
     """Act on the measured rates: a volume whose upper bound passes the target (or whose lower bound
     does, before its audit is complete) has its auto-accepted records not yet loaded sent back to
     review (held there, the reason shown to reviewers), its loaded ones listed for re-check; a volume
     within the target is marked passed. Idempotent; records of such a volume read later are sent
-    back by the next call (every load calls it first). Returns what changed."""
-    rep = quality(store, settings)
-    vols = volumes_of_files(store, settings)
+    back by the next call (every load calls it first). Returns what changed. `report`: `quality` of the
+    store as it stands now, where the caller has it (the audit quality page's, built once per store
+    state): not built again."""
+    rep = report if report is not None else quality(store, settings)
     files_of: dict[str, list[int]] = defaultdict(list)
-    for fid, v in vols.items():
-        files_of[v.key].append(fid)
+    if any(row.state in ("to_send_back", "sent_back", "recheck") for row in rep.rows["volume"]):
+        for fid, v in volumes_of_files(store, settings).items():
+            files_of[v.key].append(fid)
     actions: list[Action] = []
     extended = False
     for row in rep.rows["volume"]:
@@ -737,6 +747,7 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "sent_back": ("已退回复核", "sent back for review"),
     "recheck": ("已入库，需复核", "loaded, to check again"),
     "no_sample": ("无可抽检记录", "nothing to audit"),
+    "reviewed_whole": ("已全部人工审核", "all reviewed by people"),
 }
 """A volume's audit state in words, Chinese first: one table for `backfill status --quality` and the
 review app's Quality page (review_app.i18n's quality.state.*)."""

@@ -111,6 +111,10 @@ CROSS_FIELD_FLAGS = frozenset(
 )
 #: a typed ID that fails its check digit is not "repaired" to a neighbour: the reviewer types it again
 REFUSED_WHEN_TYPED = frozenset({"id_corrected"})
+#: the recognizer's repairs of a reading (mapping.normalize: a stamp's or a ruling's mark at an end left out,
+#: the age's unit 岁 read as a final digit) are no repair of what a reviewer typed: typed -5 was saved as age 5,
+#: 250 as 25 (session 45, in Chromium). Refused, said as what the typed text is (mapping.flags wording).
+REPAIRS_REFUSED_WHEN_TYPED = {"stray_marks_removed": "bad_characters", "age_unit_read_as_digit": "implausible_age"}
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,9 @@ def _typed_refusal(
             return Refusal(name, "mandatory_cleared")
         return None
     own = tuple(
-        f for f in new.get("flags") or [] if (severity(f) == "error" and f not in CROSS_FIELD_FLAGS) or f in REFUSED_WHEN_TYPED
+        REPAIRS_REFUSED_WHEN_TYPED.get(f, f)
+        for f in new.get("flags") or []
+        if (severity(f) == "error" and f not in CROSS_FIELD_FLAGS) or f in REFUSED_WHEN_TYPED or f in REPAIRS_REFUSED_WHEN_TYPED
     )
     if _empty(new.get("value")) or own:
         return Refusal(name, "invalid", own)
