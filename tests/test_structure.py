@@ -2077,3 +2077,32 @@ def test_a_name_and_relation_column_under_both_headers_is_split_where_half_its_c
     assert first["agent_relation_code"].confidence <= 0.5
     for r in out:
         assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_misread_serial_and_name_header_its_volume_prints_as_one_column_gives_the_names():
+    """The header of the serial and name column misread (编号 避者姓名: neither merged_header nor serial_beside
+    reads it), while the volume's other pages print the serial and the name under one cell (take_joined's
+    VOLUME_JOINED_DOUBT): cells holding the row's serial before a name give the column the deceased's name,
+    doubted and held. Failed before: the column stayed without a field (design phone copy 4563 of county 02
+    p1, 15 names)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SERIAL_FUSED_DOUBT, VOLUME_JOINED_DOUBT, map_rows, take_serial_fused
+
+    header = ["编号 避者姓名", "性别", "撒海日期"]
+    rows = [
+        (1, [RawCell(t, 0.9, None) for t in ("86 王兰英", "女", "2014-05-01")]),
+        (2, [RawCell(t, 0.9, None) for t in ("87宋国", "男", "2014-05-01")]),
+        (3, [RawCell(t, 0.9, None) for t in ("88 李建华", "男", "2014-05-01")]),
+        (4, [RawCell(t, 0.9, None) for t in ("89张秀云", "女", "2014-05-01")]),
+    ]
+    structure = Structure()
+    structure.doubt_column(0, VOLUME_JOINED_DOUBT.format(first="row_no", second="deceased_name"))
+    columns = take_serial_fused("sea_burial", header, [None, "sex_code", "scattering_date"], rows, structure, load_spec())
+    assert columns[0] == "deceased_name"
+    assert SERIAL_FUSED_DOUBT.format(field="deceased_name") in structure.columns[0]
+    out = map_rows("sea_burial", SEA_TITLE, columns, rows, Settings(), structure=structure, header=header)
+    got = [r.record.fields["deceased_name"] for r in out]
+    assert [fv.value for fv in got] == ["王兰英", "宋国", "李建华", "张秀云"]
+    assert all("page_serial_fused" in fv.flags and fv.confidence <= 0.5 for fv in got)
+    for r in out:
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW

@@ -1922,7 +1922,7 @@ def assign_texts(
     `ruled`: the grid's vertical lines seen in the page's ruling (ruled_cols); two columns whose cells
     repeat each other are doubted as one printed column read twice unless two_printed_columns."""
     assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp, decoded), structure, sp)
-    assigned = _serial_fused_columns(kind, header, texts, assigned, sp)
+    assigned = _serial_fused_columns(kind, header, texts, assigned, structure, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         merged = (merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)) if c < len(header) else None
@@ -1975,10 +1975,14 @@ SERIAL_FUSED_NORMALIZERS = FUSED_SERIAL_NORMALIZERS | {"name", "cert_no"}
 (FUSED_SERIAL_NORMALIZERS) and persons' names, whose values a serial written before them leaves whole."""
 
 
-def _serial_fused_field(kind: str, header: str, texts: Sequence[str], held: AbstractSet[str], sp: Spec) -> str | None:
+def _serial_fused_field(
+    kind: str, header: str, texts: Sequence[str], held: AbstractSet[str], sp: Spec, doubts: Sequence[str] = ()
+) -> str | None:
     """The field of a column given none whose header reads as the serial's header and one field's
     (mapping.headers.merged_header, serial_beside: 序号姓名, a ruling line missing between the serial column and
-    the field's) where its cells show the page's serial fused to their values (pipeline.page.structure.
+    the field's), or whose volume's other pages print the two as one column (VOLUME_JOINED_DOUBT among its
+    `doubts`: their headers were read where this one was misread, 编号 避者姓名: take_serial_fused), where its
+    cells show the page's serial fused to their values (pipeline.page.structure.
     fused_serial_texts: FUSED_SERIAL_SHARE of them begin with a number going up by one a row, each keeping a
     value of its own), and the values left once the serial is taken off fit that field by its content test
     (mapping.headers.content_share, at least CONTENT_FAILS of them: names of two to four Han characters with a
@@ -1987,7 +1991,7 @@ def _serial_fused_field(kind: str, header: str, texts: Sequence[str], held: Abst
     content cannot be told (free text, register numbers of no stated form), or where the cells do not show it.
     Rule source: a register's serial column (n, n+1, ... a row), one printed header per column, the spec's
     field forms (names: the surname list; the certificate number's stated forms)."""
-    merged = merged_header(kind, header, sp) or serial_beside(kind, header, sp)
+    merged = merged_header(kind, header, sp) or serial_beside(kind, header, sp) or _volume_pair(doubts)
     if merged is None or "row_no" not in merged[1:] or "row_no" in held:
         return None
     field = merged[2] if merged[1] == "row_no" else merged[1]
@@ -2003,7 +2007,7 @@ def _serial_fused_field(kind: str, header: str, texts: Sequence[str], held: Abst
 
 
 def _serial_fused_columns(
-    kind: str, header: Sequence[str], texts: list[list[str]], assigned: list[ColumnAssignment], sp: Spec
+    kind: str, header: Sequence[str], texts: list[list[str]], assigned: list[ColumnAssignment], structure: Structure, sp: Spec
 ) -> list[ColumnAssignment]:
     """Each column given no field whose header names the serial and one field and whose cells hold the page's
     serial fused to that field's values (_serial_fused_field) given that field, doubted (SERIAL_FUSED_DOUBT):
@@ -2013,7 +2017,7 @@ def _serial_fused_columns(
     for a in assigned:
         if a.field is not None or a.index >= len(header) or a.index >= len(texts):
             continue
-        field = _serial_fused_field(kind, header[a.index], texts[a.index], held, sp)
+        field = _serial_fused_field(kind, header[a.index], texts[a.index], held, sp, structure.columns.get(a.index, ()))
         if field is not None:
             out[a.index] = ColumnAssignment(a.index, a.header, field, None, True, SERIAL_FUSED_DOUBT.format(field=field))
             held.add(field)
@@ -2549,7 +2553,7 @@ def map_rows(
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     unread = not any(columns)  # no column identified: rows with writing are kept as they were read
-    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
+    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers, structure)
     halves = _merged_halves(kind, sp, columns, header, structure, rows if page_rows is None else page_rows)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
@@ -2750,19 +2754,22 @@ def _fused_serials(
     header: Sequence[str] | None,
     rows: Sequence[tuple[int, Sequence[RawCell]]],
     normalizers: Mapping[str, str],
+    structure: Structure | None = None,
 ) -> dict[tuple[int, int], str]:
-    """The cells of a number column that hold the page's serial fused to their value
+    """The cells of a number or name column that hold the page's serial fused to their value
     (pipeline.page.structure.fused_serials), among the columns whose header holds a serial's wording
-    beside the field's (mapping.headers.serial_beside_header)."""
+    beside the field's (mapping.headers.serial_beside_header) or that were given their field as the serial's
+    and the field's column (_serial_fused_columns: SERIAL_FUSED_DOUBT)."""
     if not header or "row_no" in columns:
         return {}
+    doubts = structure.columns if structure is not None else {}
     suspects = [
         c
         for c, f in enumerate(columns)
         if f
         and c < len(header)
         and normalizers.get(f) in SERIAL_FUSED_NORMALIZERS
-        and serial_beside_header(kind, header[c], f, sp)
+        and (serial_beside_header(kind, header[c], f, sp) or SERIAL_FUSED_DOUBT.format(field=f) in doubts.get(c, ()))
     ]
     names = [c for c in suspects if normalizers.get(columns[c] or "") == "name"]
     return fused_serials(rows, columns, suspects, names) if suspects else {}
@@ -4173,6 +4180,7 @@ def remap_page(
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version), ruled, decoded)
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
         take_joined(columns, joined or {}, structure)
+        columns = take_serial_fused(kind, header, columns, rows, structure, load_spec(settings.spec_version))
     columns = take_decided(columns, decided, structure)
     extracted = map_rows(
         kind,
@@ -4318,6 +4326,32 @@ def take_joined(columns: Sequence[str | None], joined: Mapping[int, tuple[str, s
         if c < len(columns):
             structure.doubt_column(c, VOLUME_JOINED_DOUBT.format(first=first, second=second))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+
+
+def take_serial_fused(
+    kind: str,
+    header: Sequence[str],
+    columns: Sequence[str | None],
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    structure: Structure,
+    sp: Spec,
+) -> list[str | None]:
+    """Each column given no field that its volume tells holds the serial's and one field's printed columns
+    (take_joined: VOLUME_JOINED_DOUBT, its own header misread) given that field where its cells show the
+    page's serial fused to the field's values (_serial_fused_field), doubted (SERIAL_FUSED_DOUBT, and its page
+    where the field is mandatory): map_rows takes the serial off each value, held for review."""
+    texts = _column_texts(header, rows, structure)
+    held = {f for f in columns if f}
+    out = list(columns)
+    for c, f in enumerate(columns):
+        if f is not None or c >= len(header):
+            continue
+        field = _serial_fused_field(kind, header[c], texts[c], held, sp, structure.columns.get(c, ()))
+        if field is not None:
+            out[c] = field
+            held.add(field)
+            doubt_assignment(structure, c, field, SERIAL_FUSED_DOUBT.format(field=field), sp.kind(kind))
+    return out
 
 
 def _volume_pair(doubts: Sequence[str]) -> tuple[int, str, str] | None:
