@@ -2025,6 +2025,9 @@ def test_a_serial_fused_to_the_names_under_one_header_cell_gives_the_names_held(
     columns = assign_texts("cremation", header, texts, structure, load_spec())
     assert columns[0] == "deceased_name"
     assert SERIAL_FUSED_DOUBT.format(field="deceased_name") in structure.columns[0]
+    from review_app.i18n import column_doubt_text
+
+    assert "序号" in column_doubt_text(SERIAL_FUSED_DOUBT.format(field="deceased_name"), "zh")
     cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
     out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
     got = [r.record.fields["deceased_name"] for r in out]
