@@ -371,6 +371,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Column {n} already holds {field}: say first what that column holds (another field, or none).",
     ),
     "cols.doubt.header_reads": ("表头读作另一字段", "its header reads as another field"),
+    "cols.doubt.serial_fused": (
+        "表头读作序号与该字段两栏合一（两栏之间的竖线缺失），各格开头是本页序号：已去掉序号，请对照扫描件核对",
+        "its header reads as the serial's and the field's under one cell (the ruling line between them missing) and "
+        "its cells begin with the page's serial: the serial was taken off each value; check them against the scan",
+    ),
     "cols.doubt.cells_unlike": ("多数单元格不像该字段", "most of its cells do not look like the field"),
     "cols.doubt.cells_by_shape": (
         "表头与内容都确定该字段，未读成该字段规范写法的单元格逐格存疑（多为形近字读错）",
@@ -1613,6 +1618,7 @@ COLUMN_DOUBTS = (
     ("split from a column whose header read as two", "cols.doubt.split"),
     ("split from a column its header and cells did not identify", "cols.doubt.split_gap"),
     ("its cells repeat those of column", "cols.doubt.read_twice"),
+    ("its header reads as the serial's and", "cols.doubt.serial_fused"),
     ("its header reads as ", "cols.doubt.header_reads"),
     ("most of its cells (", "cols.doubt.cells_unlike"),
     ("its cells are doubted one by one", "cols.doubt.cells_by_shape"),

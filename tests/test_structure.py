@@ -1999,3 +1999,113 @@ def test_two_ruled_printed_columns_holding_equal_values_are_not_one_column_read_
         "cremation", HEADER, [(n + 1, [RawCell(t, 0.999, None) for t in r]) for n, r in enumerate(rows)], st, load_spec(), ruled
     )
     assert doubted(st) == {a_col, r_col} and st.hidden
+
+
+def test_a_serial_fused_to_the_names_under_one_header_cell_gives_the_names_held():
+    """A photographed page whose ruling line between the serial (序号) and the name column (姓名) was lost:
+    one header cell reads 序号姓名 and every cell holds the row's serial before the name (309王兰英), so
+    the column fits neither field whole. Its cells begin with a number going up by one a row and what is
+    left is a name: the column is the deceased's name, doubted (SERIAL_FUSED_DOUBT), each name given
+    without its serial, its text as read kept, and held for review (page_serial_fused, certainty <= 0.5).
+    Failed before: the column had no field and every name was lost (design phone copy 4562 of typed 01 p1,
+    11 names)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SERIAL_FUSED_DOUBT, assign_texts, map_rows
+
+    header = ["序号姓名", "性别", "年龄", "火化日期"]
+    rows = [
+        ["309王兰英", "女", "81", "2016-03-02"],
+        ["310 宋国", "男", "76", "2016-03-02"],
+        ["311李建华", "男", "69", "2016-03-03"],
+        ["312张秀云", "女", "90", "2016-03-04"],
+        ["313 朱凤环", "女", "85", "2016-03-04"],
+    ]
+    texts = [[row[c] for row in rows] for c in range(len(header))]
+    structure = Structure()
+    columns = assign_texts("cremation", header, texts, structure, load_spec())
+    assert columns[0] == "deceased_name"
+    assert SERIAL_FUSED_DOUBT.format(field="deceased_name") in structure.columns[0]
+    from review_app.i18n import column_doubt_text
+
+    assert "序号" in column_doubt_text(SERIAL_FUSED_DOUBT.format(field="deceased_name"), "zh")
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    got = [r.record.fields["deceased_name"] for r in out]
+    assert [fv.value for fv in got] == ["王兰英", "宋国", "李建华", "张秀云", "朱凤环"]
+    assert got[0].raw == "309王兰英"
+    assert all("page_serial_fused" in fv.flags and fv.confidence <= 0.5 for fv in got)
+    for r in out:
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_names_under_a_serial_and_name_header_without_a_serial_run_stay_without_a_field():
+    """Numbers before the names that do not go up by one a row are no serial: the column is given no field
+    by them (nothing is taken off a value on a guess)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import assign_texts
+
+    header = ["序号姓名", "性别", "年龄", "火化日期"]
+    firsts = ["12王兰英", "5宋国", "40李建华", "7张秀云", "33朱凤环"]
+    texts = [firsts, ["女", "男", "男", "女", "女"], ["81", "76", "69", "90", "85"], ["2016-03-02"] * 5]
+    assert assign_texts("cremation", header, texts, Structure(), load_spec())[0] is None
+
+
+def test_a_name_and_relation_column_under_both_headers_is_split_where_half_its_cells_show_both():
+    """A photographed page whose ruling line between the agent's name (经手人) and the relation (亲属关系)
+    was lost: the header reads 经手人亲关系 (a glyph of 亲属关系 lost) and half the cells read a relation
+    wording exactly after the name, the rest a wording blurred. The header names both fields, so half the
+    cells suffice (MERGED_CELLS_NAMED) to doubt the column as two printed columns; each cell is cut where
+    exactly one cut leaves a name and a relation wording, both held (split_from_merged_column). Failed
+    before: 3 of 6 cells (under MERGED_CELLS) left the column one field's, every relation lost (design
+    phone copy 4561 of county 01 p1, 12 relations)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import MERGED_CELLS_DOUBT, assign_texts, map_rows
+
+    header = ["序号", "逝者姓名", "火化日期", "经手人亲关系"]
+    agents = ["宋建儿子", "李明女儿", "王强之子", "张华儿了", "刘伟女几", "陈刚之了"]
+    rows = [
+        [str(i + 1), name, "2016-03-02", agent]
+        for i, (name, agent) in enumerate(zip(["王兰英", "宋国", "李建华", "张秀云", "朱凤环", "赵丽"], agents))
+    ]
+    texts = [[row[c] for row in rows] for c in range(len(header))]
+    structure = Structure()
+    columns = assign_texts("cremation", header, texts, structure, load_spec())
+    assert columns[3] == "agent_name"
+    assert any(r.startswith(MERGED_CELLS_DOUBT.split("{", 1)[0]) for r in structure.columns[3])
+    cells = [(i + 1, [RawCell(t, 0.95, None) for t in row]) for i, row in enumerate(rows)]
+    out = map_rows("cremation", TITLE, columns, cells, Settings(), header=header, structure=structure)
+    first = out[0].record.fields
+    assert first["agent_name"].value == "宋建" and first["agent_relation_code"].value is not None
+    assert "split_from_merged_column" in first["agent_relation_code"].flags
+    assert first["agent_relation_code"].confidence <= 0.5
+    for r in out:
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW
+
+
+def test_a_misread_serial_and_name_header_its_volume_prints_as_one_column_gives_the_names():
+    """The header of the serial and name column misread (编号 避者姓名: neither merged_header nor serial_beside
+    reads it), while the volume's other pages print the serial and the name under one cell (take_joined's
+    VOLUME_JOINED_DOUBT): cells holding the row's serial before a name give the column the deceased's name,
+    doubted and held. Failed before: the column stayed without a field (design phone copy 4563 of county 02
+    p1, 15 names)."""
+    from mapping.spec import load_spec
+    from pipeline.page.extract import SERIAL_FUSED_DOUBT, VOLUME_JOINED_DOUBT, map_rows, take_serial_fused
+
+    header = ["编号 避者姓名", "性别", "撒海日期"]
+    rows = [
+        (1, [RawCell(t, 0.9, None) for t in ("86 王兰英", "女", "2014-05-01")]),
+        (2, [RawCell(t, 0.9, None) for t in ("87宋国", "男", "2014-05-01")]),
+        (3, [RawCell(t, 0.9, None) for t in ("88 李建华", "男", "2014-05-01")]),
+        (4, [RawCell(t, 0.9, None) for t in ("89张秀云", "女", "2014-05-01")]),
+    ]
+    structure = Structure()
+    structure.doubt_column(0, VOLUME_JOINED_DOUBT.format(first="row_no", second="deceased_name"))
+    columns = take_serial_fused("sea_burial", header, [None, "sex_code", "scattering_date"], rows, structure, load_spec())
+    assert columns[0] == "deceased_name"
+    assert SERIAL_FUSED_DOUBT.format(field="deceased_name") in structure.columns[0]
+    out = map_rows("sea_burial", SEA_TITLE, columns, rows, Settings(), structure=structure, header=header)
+    got = [r.record.fields["deceased_name"] for r in out]
+    assert [fv.value for fv in got] == ["王兰英", "宋国", "李建华", "张秀云"]
+    assert all("page_serial_fused" in fv.flags and fv.confidence <= 0.5 for fv in got)
+    for r in out:
+        assert route(r.record, Settings())[0] == NEEDS_REVIEW

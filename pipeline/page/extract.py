@@ -47,6 +47,7 @@ from mapping.headers import (
     clean_header,
     column_scores,
     content_class,
+    content_share,
     detect_kind,
     halves_of_cells,
     halves_of_header,
@@ -165,6 +166,7 @@ from pipeline.page.structure import (
     check_columns,
     check_serials,
     confirm_register_run,
+    fused_serial_texts,
     fused_serials,
     mark_missing,
     missing_fields,
@@ -1920,6 +1922,7 @@ def assign_texts(
     `ruled`: the grid's vertical lines seen in the page's ruling (ruled_cols); two columns whose cells
     repeat each other are doubted as one printed column read twice unless two_printed_columns."""
     assigned = _split_halves_given(kind, header, texts, assign_columns(kind, header, texts, sp, decoded), structure, sp)
+    assigned = _serial_fused_columns(kind, header, texts, assigned, structure, sp)
     held = {a.field for a in assigned if a.field}
     for c, column_texts in enumerate(texts):
         merged = (merged_header(kind, header[c], sp) or serial_beside(kind, header[c], sp)) if c < len(header) else None
@@ -1932,7 +1935,9 @@ def assign_texts(
             share = max(
                 [share or 0.0] + [merged_cell_share(kind, column_texts, sp, content_class(sp, kind, g)) or 0.0 for g in pair]
             )
-        if share is not None and share >= MERGED_CELLS:
+        if share is not None and share >= _merged_cells_needed(
+            kind, header, c, assigned[c].field if c < len(assigned) else None, held, sp
+        ):
             structure.doubt_column(c, MERGED_CELLS_DOUBT.format(share=share))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
         joined = joined_header(kind, header[c], sp) if c < len(header) else None
@@ -1956,6 +1961,91 @@ def assign_texts(
     fields = [a.field for a in assigned]
     drop_merged_header_refuted(kind, fields, texts, structure, sp)
     return fields
+
+
+SERIAL_FUSED_DOUBT = (
+    "its header reads as the serial's and {field}'s headers under one cell, and its cells begin with the page's "
+    "serial: the serial is taken off each value"
+)
+"""Why a column given its field by _serial_fused_columns is doubted (an assignment's doubt: "its header
+reads as ", mapping.headers.ASSIGNMENT_DOUBTS): no ruling line parted the serial from the field's values, so
+each value is the cell's text with the serial taken off (page_serial_fused) and goes to review."""
+SERIAL_FUSED_NORMALIZERS = FUSED_SERIAL_NORMALIZERS | {"name", "cert_no"}
+"""The fields a column under a serial's and a field's header may be given by _serial_fused_columns: numbers
+(FUSED_SERIAL_NORMALIZERS) and persons' names, whose values a serial written before them leaves whole."""
+
+
+def _serial_fused_field(
+    kind: str, header: str, texts: Sequence[str], held: AbstractSet[str], sp: Spec, doubts: Sequence[str] = ()
+) -> str | None:
+    """The field of a column given none whose header reads as the serial's header and one field's
+    (mapping.headers.merged_header, serial_beside: 序号姓名, a ruling line missing between the serial column and
+    the field's), or whose volume's other pages print the two as one column (VOLUME_JOINED_DOUBT among its
+    `doubts`: their headers were read where this one was misread, 编号 避者姓名: take_serial_fused), where its
+    cells show the page's serial fused to their values (pipeline.page.structure.
+    fused_serial_texts: FUSED_SERIAL_SHARE of them begin with a number going up by one a row, each keeping a
+    value of its own), and the values left once the serial is taken off fit that field by its content test
+    (mapping.headers.content_share, at least CONTENT_FAILS of them: names of two to four Han characters with a
+    listed surname; certificate numbers of the spec's forms): the one field both the header and the content
+    name. None where neither the serial nor that field is free (another column holds it), where the field's
+    content cannot be told (free text, register numbers of no stated form), or where the cells do not show it.
+    Rule source: a register's serial column (n, n+1, ... a row), one printed header per column, the spec's
+    field forms (names: the surname list; the certificate number's stated forms)."""
+    merged = merged_header(kind, header, sp) or serial_beside(kind, header, sp) or _volume_pair(doubts)
+    if merged is None or "row_no" not in merged[1:] or "row_no" in held:
+        return None
+    field = merged[2] if merged[1] == "row_no" else merged[1]
+    fs = sp.kind(kind).field(field)
+    if fs is None or field in held or fs.normalizer not in SERIAL_FUSED_NORMALIZERS:
+        return None
+    name = fs.normalizer == "name"
+    rest = fused_serial_texts(list(enumerate(texts, start=1)), name=name)
+    if not rest:
+        return None
+    share = content_share(fs.normalizer, fs.code_table, list(rest.values()), sp)
+    return field if share is not None and share >= CONTENT_FAILS else None
+
+
+def _serial_fused_columns(
+    kind: str, header: Sequence[str], texts: list[list[str]], assigned: list[ColumnAssignment], structure: Structure, sp: Spec
+) -> list[ColumnAssignment]:
+    """Each column given no field whose header names the serial and one field and whose cells hold the page's
+    serial fused to that field's values (_serial_fused_field) given that field, doubted (SERIAL_FUSED_DOUBT):
+    map_rows takes the serial off each value (_fused_serials), which is held for review (FUSED_SERIAL_CERTAINTY)."""
+    held = {a.field for a in assigned if a.field}
+    out = list(assigned)
+    for a in assigned:
+        if a.field is not None or a.index >= len(header) or a.index >= len(texts):
+            continue
+        field = _serial_fused_field(kind, header[a.index], texts[a.index], held, sp, structure.columns.get(a.index, ()))
+        if field is not None:
+            out[a.index] = ColumnAssignment(a.index, a.header, field, None, True, SERIAL_FUSED_DOUBT.format(field=field))
+            held.add(field)
+    return out
+
+
+MERGED_CELLS_NAMED = CONTENT_FAILS
+"""The share of a column's written cells that must read as two fields' values side by side
+(mapping.headers.merged_cell_share) for the column to be doubted as two printed columns where its header
+also reads as the headers of its own field and of one other that no column holds (mapping.headers.
+halves_of_header: 经手人亲关系, 经手人 and 亲属关系 with a glyph lost): the cells need then only mostly
+(CONTENT_FAILS, the share by which a column's cells fit a field its header names) show both values, not
+MERGED_CELLS, the share that must prove two columns where the header names one. Design phone copy
+pha 4551 of county 01 p1: 6 of 12 cells read a relation wording exactly beside the name, the rest a
+wording misread (a photograph's blur). Each value is still split only where one cut leaves two valid
+values (_split_values), and every part is held (SPLIT_VALUE_CERTAINTY)."""
+
+
+def _merged_cells_needed(kind: str, header: Sequence[str], c: int, field: str | None, held: AbstractSet[str], sp: Spec) -> float:
+    """The share of column `c`'s cells that must read as two values for it to be doubted as two printed
+    columns: MERGED_CELLS_NAMED where its header reads as its field's and another unheld field's headers
+    (halves_of_header), MERGED_CELLS otherwise."""
+    if field is None or c >= len(header):
+        return MERGED_CELLS
+    pair = halves_of_header(kind, header[c], field, sp)
+    if pair is None or (pair[1] if pair[0] == field else pair[0]) in held:
+        return MERGED_CELLS
+    return MERGED_CELLS_NAMED
 
 
 def _split_halves_given(
@@ -2463,7 +2553,7 @@ def map_rows(
     # reviewer's correction, `page_rows`) is the reviewer's and is mapped whatever it holds
     tail = blank_tail(rows, columns, structure) if page_rows is None else set()
     unread = not any(columns)  # no column identified: rows with writing are kept as they were read
-    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers)
+    fused = _fused_serials(kind, sp, columns, header, rows if page_rows is None else page_rows, normalizers, structure)
     halves = _merged_halves(kind, sp, columns, header, structure, rows if page_rows is None else page_rows)
     for row_no, cells in rows:
         if row_no in tail and not (overrides or {}).get(row_no):
@@ -2664,21 +2754,25 @@ def _fused_serials(
     header: Sequence[str] | None,
     rows: Sequence[tuple[int, Sequence[RawCell]]],
     normalizers: Mapping[str, str],
+    structure: Structure | None = None,
 ) -> dict[tuple[int, int], str]:
-    """The cells of a number column that hold the page's serial fused to their value
+    """The cells of a number or name column that hold the page's serial fused to their value
     (pipeline.page.structure.fused_serials), among the columns whose header holds a serial's wording
-    beside the field's (mapping.headers.serial_beside_header)."""
+    beside the field's (mapping.headers.serial_beside_header) or that were given their field as the serial's
+    and the field's column (_serial_fused_columns: SERIAL_FUSED_DOUBT)."""
     if not header or "row_no" in columns:
         return {}
+    doubts = structure.columns if structure is not None else {}
     suspects = [
         c
         for c, f in enumerate(columns)
         if f
         and c < len(header)
-        and normalizers.get(f) in FUSED_SERIAL_NORMALIZERS
-        and serial_beside_header(kind, header[c], f, sp)
+        and normalizers.get(f) in SERIAL_FUSED_NORMALIZERS
+        and (serial_beside_header(kind, header[c], f, sp) or SERIAL_FUSED_DOUBT.format(field=f) in doubts.get(c, ()))
     ]
-    return fused_serials(rows, columns, suspects) if suspects else {}
+    names = [c for c in suspects if normalizers.get(columns[c] or "") == "name"]
+    return fused_serials(rows, columns, suspects, names) if suspects else {}
 
 
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -4086,6 +4180,7 @@ def remap_page(
         columns = reassign_columns(kind, header, rows, structure, load_spec(settings.spec_version), ruled, decoded)
         columns = take_told(kind, columns, told, structure, load_spec(settings.spec_version))
         take_joined(columns, joined or {}, structure)
+        columns = take_serial_fused(kind, header, columns, rows, structure, load_spec(settings.spec_version))
     columns = take_decided(columns, decided, structure)
     extracted = map_rows(
         kind,
@@ -4231,6 +4326,32 @@ def take_joined(columns: Sequence[str | None], joined: Mapping[int, tuple[str, s
         if c < len(columns):
             structure.doubt_column(c, VOLUME_JOINED_DOUBT.format(first=first, second=second))
             structure.hide(MERGED_CELLS_HIDDEN.format(column=c + 1))
+
+
+def take_serial_fused(
+    kind: str,
+    header: Sequence[str],
+    columns: Sequence[str | None],
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    structure: Structure,
+    sp: Spec,
+) -> list[str | None]:
+    """Each column given no field that its volume tells holds the serial's and one field's printed columns
+    (take_joined: VOLUME_JOINED_DOUBT, its own header misread) given that field where its cells show the
+    page's serial fused to the field's values (_serial_fused_field), doubted (SERIAL_FUSED_DOUBT, and its page
+    where the field is mandatory): map_rows takes the serial off each value, held for review."""
+    texts = _column_texts(header, rows, structure)
+    held = {f for f in columns if f}
+    out = list(columns)
+    for c, f in enumerate(columns):
+        if f is not None or c >= len(header):
+            continue
+        field = _serial_fused_field(kind, header[c], texts[c], held, sp, structure.columns.get(c, ()))
+        if field is not None:
+            out[c] = field
+            held.add(field)
+            doubt_assignment(structure, c, field, SERIAL_FUSED_DOUBT.format(field=field), sp.kind(kind))
+    return out
 
 
 def _volume_pair(doubts: Sequence[str]) -> tuple[int, str, str] | None:

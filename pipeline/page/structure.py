@@ -537,48 +537,77 @@ _SEPARATORS = "-_./、:："
 
 
 def fused_serials(
-    rows: Sequence[tuple[int, Sequence[RawCell]]], columns: Sequence[str | None], suspects: Iterable[int]
+    rows: Sequence[tuple[int, Sequence[RawCell]]],
+    columns: Sequence[str | None],
+    suspects: Iterable[int],
+    names: Iterable[int] = (),
 ) -> dict[tuple[int, int], str]:
     """(row_no, column) -> the cell's text without the row's serial, where a ruling line missing between
     the serial column (序号) and a number column left the serial fused to each value (166HZ2014-158: 166
     | HZ2014-158; read after it at times: HZ2014-175184). `suspects`: the columns whose header holds a
     serial's wording beside the field's (mapping.headers.serial_beside_header), looked at only where no
-    column of the page was given the serial. The serial is taken off only where the page shows it: at
-    least FUSED_SERIAL_SHARE of the column's written cells (FUSED_SERIAL_MIN at least) begin with a number
-    that goes up by one a ruled row (the serial of a register's rows, as check_serials reads it), and
-    each value keeps a digit of its own; a cell of that column that ends with its row's serial instead
-    loses it at the end. Rule source: a register's serial column (n, n+1, ... a row) and the missing
-    ruling line of registers drawn by another hand (docs/DESIGN.md); no wording of any generator."""
+    column of the page was given the serial; `names`: those of them whose field is a person's name (a
+    name holds no digit: the serial is the cell's whole leading run of digits, 309张三: 309 | 张三).
+    The serial is taken off only where the page shows it (fused_serial_texts). Rule source: a register's
+    serial column (n, n+1, ... a row) and the missing ruling line of registers drawn by another hand
+    (docs/DESIGN.md); no wording of any generator."""
     if "row_no" in columns:
         return {}
+    named = set(names)
     out: dict[tuple[int, int], str] = {}
     for c in sorted(set(suspects)):
         if not (0 <= c < len(columns)) or columns[c] is None:
             continue
-        written = [(r, "".join((cells[c].text or "").split())) for r, cells in rows if c < len(cells)]
-        written = [(r, t) for r, t in written if t]
-        votes: dict[int, set[int]] = {}
-        for r, t in written:
-            m = _LEADING_DIGITS.match(t)
-            if not m:
-                continue
-            digits = m.group()
-            for k in range(1, min(len(digits), FUSED_SERIAL_DIGITS) + 1):
-                if any(ch.isdigit() for ch in t[k:]):
-                    votes.setdefault(int(digits[:k]) - r, set()).add(r)
-        if not votes:
+        texts = [(r, cells[c].text or "") for r, cells in rows if c < len(cells)]
+        out.update({(r, c): t for r, t in fused_serial_texts(texts, name=c in named).items()})
+    return out
+
+
+def _keeps_own(rest: str, name: bool) -> bool:
+    """Whether what is left of a cell once a serial is taken off is a value of its own: a number keeps a
+    digit of its own; a name holds Han writing and no digit (a person's name is written in Han characters)."""
+    if name:
+        rest = rest.lstrip(_SEPARATORS)
+        return bool(rest) and not any(ch.isdigit() for ch in rest) and bool(_HAN_WRITING.search(rest))
+    return any(ch.isdigit() for ch in rest)
+
+
+_HAN_WRITING = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def fused_serial_texts(texts: Sequence[tuple[int, str]], *, name: bool = False) -> dict[int, str]:
+    """row_no -> the cell's text without the row's serial, for one column's cells (`texts`: (row_no, text)),
+    where the page shows the serial fused to its values: at least FUSED_SERIAL_SHARE of the column's
+    written cells (FUSED_SERIAL_MIN at least) begin with a number that goes up by one a ruled row (the
+    serial of a register's rows, as check_serials reads it), and each value keeps a value of its own
+    (_keeps_own: a digit of its own for a number, Han writing and no digit for a name: `name`); a cell
+    of that column that ends with its row's serial instead loses it at the end. Empty where the page
+    does not show it."""
+    written = [(r, "".join((t or "").split())) for r, t in texts]
+    written = [(r, t) for r, t in written if t]
+    votes: dict[int, set[int]] = {}
+    for r, t in written:
+        m = _LEADING_DIGITS.match(t)
+        if not m:
             continue
-        base, hits = max(votes.items(), key=lambda kv: (len(kv[1]), -abs(kv[0])))
-        if len(hits) < max(FUSED_SERIAL_MIN, FUSED_SERIAL_SHARE * len(written)):
+        digits = m.group()
+        for k in range(1, min(len(digits), FUSED_SERIAL_DIGITS) + 1):
+            if _keeps_own(t[k:], name):
+                votes.setdefault(int(digits[:k]) - r, set()).add(r)
+    if not votes:
+        return {}
+    base, hits = max(votes.items(), key=lambda kv: (len(kv[1]), -abs(kv[0])))
+    if len(hits) < max(FUSED_SERIAL_MIN, FUSED_SERIAL_SHARE * len(written)):
+        return {}
+    out: dict[int, str] = {}
+    for r, t in written:
+        serial = str(base + r)
+        if base + r < 0:
             continue
-        for r, t in written:
-            serial = str(base + r)
-            if base + r < 0:
-                continue
-            if t.startswith(serial) and any(ch.isdigit() for ch in t[len(serial) :]):
-                out[(r, c)] = t[len(serial) :].lstrip(_SEPARATORS)
-            elif t.endswith(serial) and any(ch.isdigit() for ch in t[: -len(serial)]):
-                out[(r, c)] = t[: -len(serial)].rstrip(_SEPARATORS)
+        if t.startswith(serial) and _keeps_own(t[len(serial) :], name):
+            out[r] = t[len(serial) :].lstrip(_SEPARATORS)
+        elif not name and t.endswith(serial) and _keeps_own(t[: -len(serial)], name):
+            out[r] = t[: -len(serial)].rstrip(_SEPARATORS)
     return out
 
 
