@@ -8,10 +8,10 @@ import numpy as np
 
 from pipeline.kernel.models import Step
 from pipeline.kernel.reasons import REASONS
-from pipeline.page.cleanup import clean_page, is_bilevel
+from pipeline.page.cleanup import CleanupSettings, clean_page, is_bilevel, remove_scan_borders
 from pipeline.page.extract import ADVISED, page_reason
 from pipeline.page.gridlines import FAINT_RULING_CONTRAST
-from pipeline.page.layout import grid_from_text, ruling_lines
+from pipeline.page.layout import find_grid_or_text, grid_from_text, ruling_lines
 
 COLS = (150, 450, 750, 1050, 1350, 1650, 1950)
 """Left edges of a register's seven written columns, 200 px wide each."""
@@ -522,3 +522,66 @@ def test_a_dithered_page_without_a_table_is_told_to_be_scanned_without_the_halft
         Step("denoise", {"method": "bilevel_specks", "max_pixels": 2}, {"specks": 2988}),
     ]
     assert page_reason("no_table", thresholded) == "bilevel_no_table"
+
+
+def _broken_register(seed: int = 5) -> tuple[np.ndarray, list[int], list[int]]:
+    """A white 1-bit page as a dark 1-bit scan of a lightly ruled register comes out (design county 3316
+    04_sea_burial p3, bench/stress_scans.py --mode bilevel --threshold=0.3,0.5 --gain 0.5,0.8 --seed 4523):
+    the table's frame whole; every row line inside it, the header's line too, in dashes of 15-25 px with
+    gaps of 15-25 px; two column lines in dashes of 10-30 px with gaps of 35-70 px, the other five lost
+    whole. A header row and eleven entries written in the cells. The y of the row lines, the x of the
+    column lines."""
+    rng = np.random.default_rng(seed)
+    gray = np.full((1654, 2339), 255, np.uint8)
+    xs = [150 + 250 * i for i in range(9)]
+    ys = [300 + 80 * i for i in range(13)]
+    top, bottom = ys[0], ys[-1]
+    for y in (top, bottom):
+        gray[y : y + 2, xs[0] : xs[-1] + 2] = 0
+    for x in (xs[0], xs[-1]):
+        gray[top : bottom + 2, x : x + 2] = 0
+    for y in ys[1:-1]:
+        x = xs[0] + int(rng.integers(0, 20))
+        while x < xs[-1]:
+            n = int(rng.integers(15, 26))
+            gray[y : y + 2, x : min(x + n, xs[-1])] = 0
+            x += n + int(rng.integers(15, 26))
+    for x in (xs[1], xs[2]):
+        y = top + int(rng.integers(0, 20))
+        while y < bottom:
+            n = int(rng.integers(10, 31))
+            gray[y : min(y + n, bottom), x : x + 2] = 0
+            y += n + int(rng.integers(35, 71))
+    for y in ys[:-1]:
+        for x in xs[:-1]:
+            _word(gray, x + 30, y + 30, 4)
+    return gray, ys, xs
+
+
+def test_a_register_whose_rules_a_dark_threshold_broke_keeps_its_rows_and_columns():
+    """A light ruling scanned 1-bit at a dark setting: its row lines (the header's among them) in dashes,
+    its column lines in sparser dashes or lost whole. The text grid that read the page before took the
+    first entry for the header row where the header's line was lost (every record a row down) and lost
+    columns; the dashed row lines are the table's rows, and the columns the threshold lost are put back
+    where the entries' text stands apart row under row, the page told as partly ruled (its records held)."""
+    gray, ys, xs = _broken_register()
+    grid = find_grid_or_text(gray)
+    assert len(grid.rows) == len(ys)
+    assert all(abs(r - y) <= 4 for r, y in zip(grid.rows, ys))
+    assert grid.n_cols == len(xs) - 1
+    assert all(abs(c - x) <= 70 for c, x in zip(grid.cols, xs))
+    assert grid.source == "ruling+text"  # its columns partly from the text: the page in doubt, its records held
+
+
+def test_a_scan_borders_grey_rim_is_painted_with_it():
+    """A scan's black border turned by the deskew has a grey rim, lighter than the border test; left on the
+    page it stood as a thin straight line along the paper's edge, which the dashed-line test took for a
+    column line. The rim goes with the border: no ink is left where the border was."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    gray[:, :16] = 0
+    gray[:, 16:18] = 170  # the rim, lighter than the border test
+    gray[:, 2320:] = 0
+    gray[:, 2318:2320] = 150
+    out, _step = remove_scan_borders(gray, CleanupSettings().border_dark)
+    assert int(out[:, :40].min()) > 200
+    assert int(out[:, 2290:].min()) > 200

@@ -482,6 +482,16 @@ def seal_mask(shape: tuple[int, ...], seals: list[tuple[int, int, int]]) -> np.n
     return out.astype(bool)
 
 
+BORDER_RIM_PX = 2
+"""px beyond a scan's black border (remove_scan_borders) painted with it: the border's edge, turned by the
+deskew (its interpolation) or blurred by the scanner's optics, is grey, lighter than the dark test, and
+was left as a thin straight line along the border, which the grid's dashed-line test
+(pipeline.page.layout._dashed_lines: thin, straight, paper on both sides) took for a column line (design
+county 3316 04_sea_burial p3 as a dark 1-bit copy, bench/stress_scans.py --mode bilevel --threshold=0.3,0.5
+--gain 0.5,0.8 --seed 4523: lines at x 18 and 2302, 1-2 px of grey 104-227). Source: how a scan's border is
+imaged and resampled (an edge is spread over one or two pixels), not a page's content."""
+
+
 def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
     """Paint dark regions that touch the image edge (scanner lid/background) in paper colour."""
     h, w = gray.shape
@@ -490,12 +500,16 @@ def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
     out = gray.copy()
     paper = int(np.median(gray[::8, ::8]))
     removed = 0
+    border = np.zeros((h, w), np.uint8)
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
         touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
         if touches and area > 0.002 * h * w:
-            out[labels == i] = paper
+            border[labels == i] = 1
             removed += int(area)
+    if removed:  # its rim too: the edge a deskew's interpolation or the scan's blur left grey (BORDER_RIM_PX)
+        k = 2 * BORDER_RIM_PX + 1
+        out[cv2.dilate(border, np.ones((k, k), np.uint8)) > 0] = paper
     return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
 
 

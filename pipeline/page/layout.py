@@ -377,6 +377,24 @@ DASH_ALONE_SHARE = 0.7
 next character beside it): the broken rules of the copy above 0.78-0.93; the most alone any x through
 writing came on the same pages and on its typed copy (a typed row number's leading 1, a column of
 typed dates), 0.48."""
+DASH_LONG_SEGMENTS = 2
+"""A column line broken into dashes farther apart (a light rule scanned 1-bit at a dark setting, the
+threshold pulled toward black by the scan's border) has ink in nearly every stretch of this many
+DASH_SEGMENT_PX (DASH_SEGMENT_SHARE) where it has ink over DASH_COVER of its height: design county 3316
+04_sea_burial p3 as a dark 1-bit copy (bench/stress_scans.py --mode bilevel --threshold=0.3,0.5 --gain
+0.5,0.8 --seed 4523), its broken column rules in 40-px stretches 0.61-0.85, in 80-px stretches 0.94-1.00."""
+DASH_COVER = 0.1
+"""...and ink within DASH_HALF_PX of the line over at least this share of its height: those rules 0.07-0.33
+(0.13-0.33 between the table's top and bottom rules); an x where only the row lines' dashes cross a lost
+column rule, 0.02-0.07 (the same copy's county 03 p2, 04 p2; their 80-px stretches 0.62-0.88), a line
+so found is no column there. Source: a property of printed ruling (a line the table's whole height) and
+of a 1-bit threshold (it breaks a rule into dashes), the shares measured on design copies only."""
+DASH_MIN_PX = 5
+"""px (at 200 dpi, scaled with the page) a dash of a row line is long at least (_dashed_beside): a 1-bit
+threshold breaks a rule into dashes of 5-20 px (s40's light copy) or 15-25 px (the dark copy above), while
+the grain an error-diffusion halftone leaves on the paper after descreening is lone dots of 1-3 px, which
+stood in every stretch of a line of writing's top strokes and made it a row line (tests/test_bilevel.py's
+diffusion-dithered register: 24 rows for 12)."""
 DASH_HALF_PX = 2
 """px either side of an x that count as on the line (a 1-3 px rule, a pixel of slant over the table's height
 after the cleanup's deskew)."""
@@ -411,22 +429,36 @@ def _dashed_lines(ink: np.ndarray, scale: float) -> list[int]:
         beside_left[:, d:] |= ink[:, :-d]
         beside_right[:, :-d] |= ink[:, d:]
     filled = band.reshape(n_seg, seg, w).any(axis=1).mean(axis=0)
+    n_long = h // (DASH_LONG_SEGMENTS * seg)
+    sparse = np.zeros(w, dtype=bool)
+    if n_long >= 4:  # dashes farther apart: a stretch of two segments, and ink over DASH_COVER of the height
+        long = band[: n_long * DASH_LONG_SEGMENTS * seg].reshape(n_long, DASH_LONG_SEGMENTS * seg, w).any(axis=1).mean(axis=0)
+        sparse = (long >= DASH_SEGMENT_SHARE) & (band.mean(axis=0) >= DASH_COVER)
     alone = (band & ~beside_left & ~beside_right).sum(axis=0) / np.maximum(band.sum(axis=0), 1)
-    hit = (filled >= DASH_SEGMENT_SHARE) & (alone >= DASH_ALONE_SHARE)
+    hit = ((filled >= DASH_SEGMENT_SHARE) | sparse) & (alone >= DASH_ALONE_SHARE)
     hit[:f1] = False
     hit[w - f1 :] = False
     return _line_positions(hit.astype(float), 0.5, min_gap=LINE_MIN_GAP_PX)
 
 
-def _dashed_beside(gray: np.ndarray, masks: LineMasks, rows: list[int], cols: list[int]) -> list[int]:
+def _dashed_beside(gray: np.ndarray, masks: LineMasks, rows: list[int], cols: list[int], horizontal: bool = False) -> list[int]:
     """x (on the region of `masks`) of the dashed column lines (_dashed_lines) farther than LINE_MIN_GAP_PX
     from every column line found whole (`cols`), looked for between the table's top and bottom rules
     (`rows`, on the region) where two are found, else over the region's height, in the region's ink the
-    masks were found in (masks.ink: the same contrast and ruling)."""
-    rh, _rw = masks.ver.shape
-    y0, y1 = (rows[0], rows[-1]) if len(rows) >= 2 and rows[-1] - rows[0] >= MIN_DASHED_HEIGHT_PX else (0, rh)
+    masks were found in (masks.ink: the same contrast and ruling). `horizontal`: y of the dashed row lines
+    instead, farther from every row line found whole (`rows`), looked for between the outermost column
+    lines (`cols`) where two are found: a 1-bit threshold breaks a light row rule as it breaks a column
+    rule (design county 3316 04_sea_burial p3 as a dark 1-bit copy, bench/stress_scans.py --mode bilevel
+    --threshold=0.3,0.5 --gain 0.5,0.8 --seed 4523: every row line in dashes of 15-25 px, the header's
+    line among them, so the text grid took the first entry for the header row)."""
     ink = masks.ink > 0
     scale = _page_scale(gray.shape)
+    if horizontal:  # a row line's dashes, each DASH_MIN_PX long at least: no lone dots of grain
+        k = max(2, int(round(DASH_MIN_PX * scale)))
+        ink = cv2.morphologyEx(ink.T.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, 1), np.uint8)) > 0
+        rows, cols = cols, rows
+    rh = ink.shape[0]
+    y0, y1 = (rows[0], rows[-1]) if len(rows) >= 2 and rows[-1] - rows[0] >= MIN_DASHED_HEIGHT_PX else (0, rh)
     return [x for x in _dashed_lines(ink[y0:y1], scale) if all(abs(x - c) > LINE_MIN_GAP_PX for c in cols)]
 
 
@@ -463,13 +495,27 @@ def bowed_ruling_lines(
     masks: LineMasks | None = None,
 ) -> tuple[list[int], list[int], list[int]]:
     """ruling_lines, and the y of the row lines among them seen only over their bow (_bowed_beside)."""
+    rows, cols, bowed, _dashed = _ruling_lines_found(gray, table_box, ruling, contrast, masks)
+    return rows, cols, bowed
+
+
+def _ruling_lines_found(
+    gray: np.ndarray,
+    table_box: Box | None = None,
+    ruling: np.ndarray | None = None,
+    contrast: int = INK_CONTRAST,
+    masks: LineMasks | None = None,
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """bowed_ruling_lines, and the y of the row lines among them found only as dashes (_dashed_beside)."""
     masks = masks if masks is not None else line_masks(gray, table_box, ruling, contrast)
     if masks is None:
-        return [], [], []
+        return [], [], [], []
     prof = masks_profiles(masks)
     rows = _line_positions(prof.rows, GRID_LINE_SPAN * prof.width, min_gap=LINE_MIN_GAP_PX)
     cols = _line_positions(prof.cols, GRID_LINE_SPAN * prof.height, min_gap=LINE_MIN_GAP_PX)
     cols = sorted(cols + _leaning_beside(gray, masks, cols, prof.height))
+    dashed = _dashed_beside(gray, masks, rows, cols, horizontal=True)
+    rows = sorted(rows + dashed)
     cols = sorted(cols + _dashed_beside(gray, masks, rows, cols))
     bowed = _bowed_beside(gray, masks, rows, prof.width)
     rows = sorted(rows + bowed)
@@ -477,7 +523,49 @@ def bowed_ruling_lines(
     kept = [prof.y0 + r for r in rows if r in bowed]
     rows = _without_border(gray, masks, [prof.y0 + r for r in rows], across=False)
     cols = _without_border(gray, masks, [prof.x0 + c for c in cols], across=True)
-    return rows, cols, [y for y in kept if y in rows]
+    return rows, cols, [y for y in kept if y in rows], [prof.y0 + r for r in dashed if prof.y0 + r in rows]
+
+
+TEXT_COLUMN_ROWS = 0.5
+"""A column line the text gives inside a ruled column (_text_columns_added) is one where text stands on
+both sides of it, between the ruled lines, in at least this share of the rows: a gap of the text that
+reaches a ruled line is that line's gap (the entries of one column written off its centre), no column."""
+
+
+def _text_columns_added(gray: np.ndarray, grid: Grid) -> Grid:
+    """`grid` (its row lines found as dashes: a light ruling a 1-bit threshold broke) with the column lines
+    the text's alignment gives between its rows (grid_from_text over `grid`'s rows) where no column line
+    was found within LINE_MIN_GAP_PX, inside the outermost ones, as inferred columns (inferred_cols): the
+    same threshold that broke the row rules into dashes lost column rules whole (design county 3316
+    04_sea_burial p3 as a dark 1-bit copy: 6 of its 12 columns ruled, the rest left only as dots where a
+    row line crossed them). Source: a register's entries stand in its columns, row under row (the text
+    grid's rule), and one threshold acts on every rule of the page alike; no generated value fitted.
+    Such a grid is "ruling+text" (its page in doubt, pipeline.page.extract.GRID_DOUBTS: every record held
+    for review): the same copy's page read with it had two digits read wrong at 0.77-1.00 ("4" as "1",
+    the threshold's stroke loss) that a grid of ruling alone would have let through."""
+    text = grid_from_text(gray, list(grid.rows), None)
+    if text is None:  # its first and last lines: the text's extent, no gap
+        return grid
+    ink = binarize(gray) > 0
+    bands = [(a + BOX_EDGE_PX, b - BOX_EDGE_PX) for a, b in zip(grid.rows, grid.rows[1:]) if b - a > 2 * BOX_EDGE_PX]
+
+    def written_beside(c: int) -> bool:  # text on both sides of c inside its ruled column, row under row
+        i = int(np.searchsorted(grid.cols, c))
+        a, b = grid.cols[i - 1] + BOX_EDGE_PX, grid.cols[i] - BOX_EDGE_PX
+        both = [
+            int(ink[y0:y1, a:c].sum()) >= MIN_TEXT_PIXELS and int(ink[y0:y1, c:b].sum()) >= MIN_TEXT_PIXELS for y0, y1 in bands
+        ]
+        return bool(both) and float(np.mean(both)) >= TEXT_COLUMN_ROWS
+
+    lo, hi = grid.cols[0] + LINE_MIN_GAP_PX, grid.cols[-1] - LINE_MIN_GAP_PX
+    extra = [
+        c for c in text.cols[1:-1] if lo < c < hi and all(abs(c - x) > LINE_MIN_GAP_PX for x in grid.cols) and written_beside(c)
+    ]
+    if not extra:
+        return grid
+    cols = sorted(set(grid.cols) | set(extra))
+    inferred = tuple(i for i, c in enumerate(cols) if c in extra)
+    return replace(grid, cols=tuple(cols), inferred_cols=inferred, source="ruling+text")
 
 
 BORDER_DARK = 128
@@ -539,13 +627,15 @@ def find_grid(
     h, w = gray.shape
     if table_box is not None and (table_box[2] - table_box[0] < 50 or table_box[3] - table_box[1] < 50):
         raise NoTableError("the table region is too small")
-    rows, cols, bowed = bowed_ruling_lines(gray, table_box, ruling, contrast)
+    rows, cols, bowed, dashed_rows = _ruling_lines_found(gray, table_box, ruling, contrast)
     if len(rows) < GRID_MIN_LINES[0] or len(cols) < GRID_MIN_LINES[1]:  # a register form rules every row, the empty ones too
         raise NoTableError(f"no ruled table found ({len(rows)} horizontal and {len(cols)} vertical lines)")
     rows, struck = _lines_inside_rows(rows)
     rows, inferred = _fill_missing_rows(rows)
     struck = [r + sum(1 for i in inferred if i <= r) for r in struck]  # lines put back above shift them
     grid = Grid(tuple(rows), tuple(cols), tuple(inferred), bowed_lines=tuple(y for y in bowed if y in rows))
+    if dashed_rows:
+        grid = _text_columns_added(gray, grid)
     if ruling is not None and ruling.shape == gray.shape:
         struck += lines_across_rows(grid, ruling)
     return replace(grid, struck_rows=tuple(sorted(set(struck))))
