@@ -482,21 +482,9 @@ def ruling_lines(
     `contrast`: what is ink (gridlines.binarize). `masks`: the runs of ink already found in that region at
     that contrast (gridlines.line_masks), not found again. A row line that bows a few pixels over the
     table's width (a photographed page lifting at an edge) is counted over its bow (_bowed_beside) where no
-    level line lies within LINE_MIN_GAP_PX (bowed_ruling_lines says which)."""
-    rows, cols, _bowed = bowed_ruling_lines(gray, table_box, ruling, contrast, masks)
+    level line lies within LINE_MIN_GAP_PX (_ruling_lines_found says which)."""
+    rows, cols, _bowed, _dashed = _ruling_lines_found(gray, table_box, ruling, contrast, masks)
     return rows, cols
-
-
-def bowed_ruling_lines(
-    gray: np.ndarray,
-    table_box: Box | None = None,
-    ruling: np.ndarray | None = None,
-    contrast: int = INK_CONTRAST,
-    masks: LineMasks | None = None,
-) -> tuple[list[int], list[int], list[int]]:
-    """ruling_lines, and the y of the row lines among them seen only over their bow (_bowed_beside)."""
-    rows, cols, bowed, _dashed = _ruling_lines_found(gray, table_box, ruling, contrast, masks)
-    return rows, cols, bowed
 
 
 def _ruling_lines_found(
@@ -506,7 +494,8 @@ def _ruling_lines_found(
     contrast: int = INK_CONTRAST,
     masks: LineMasks | None = None,
 ) -> tuple[list[int], list[int], list[int], list[int]]:
-    """bowed_ruling_lines, and the y of the row lines among them found only as dashes (_dashed_beside)."""
+    """ruling_lines, with the y of the row lines among them seen only over their bow (_bowed_beside) and of
+    those found only as dashes (_dashed_beside)."""
     masks = masks if masks is not None else line_masks(gray, table_box, ruling, contrast)
     if masks is None:
         return [], [], [], []
