@@ -238,6 +238,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "xc.marriage": ("{died}，婚姻登记中仍为在婚", "{died}; still married in the marriage register"),
     "xc.on_roll": ("{died}，仍在名册中", "{died}; still on the roll"),
     # --- pipeline errors a user meets on the admin pages (error_text)
+    "users.err.name_empty": ("请填写用户名。", "Enter a user name."),
     "users.err.name": (
         "用户名“{name}”不可用：须为 2–80 个字母、数字或 _ . @ -。",
         "The user name “{name}” cannot be used: 2-80 letters, digits, _ . @ -.",
@@ -1509,6 +1510,7 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 
 #: pipeline error messages (English, for the log and the command line) a user meets on a page, as keys here
 ERRORS = (
+    (re.compile(r"^enter a user name"), "users.err.name_empty"),
     (re.compile(r"^user name '(?P<name>.*)' is not valid"), "users.err.name"),
     (re.compile(r"^the password for .+ is too short \(at least (?P<n>\d+)"), "users.err.password"),
     (re.compile(r"^user (?P<name>.+) already exists"), "users.err.exists"),

@@ -58,6 +58,26 @@ def test_passwords_are_hashed_with_argon2_and_checked(seeded):
         add_user(store, "bob", "reviewer", "short")
 
 
+def test_a_user_without_a_name_is_asked_for_one_chinese_first(tmp_path):
+    """`backfill users add ""` (or a name of spaces) said 用户名“”不可用 - as if "" were a name badly
+    chosen; now it asks for one, Chinese first, and adds nobody."""
+    data = tmp_path / "d"
+    for name in ("", "   "):
+        res = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "users", "add", name, "--role", "reviewer", "--password-stdin"]
+            + ["--data-dir", str(data)],
+            input="long-enough-pw\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"PYTHONPATH": str(ROOT)},
+        )
+        assert res.returncode != 0 and "hint: 请填写用户名 / enter a user name" in res.stderr, res.stderr
+        assert "不可用" not in res.stderr and "not valid" not in res.stderr, res.stderr
+    with Store(f"sqlite:///{data / 'store.sqlite'}", data / "images") as store, store.session() as s:
+        assert s.query(User).count() == 0
+
+
 def test_users_cli_reads_the_password_from_stdin_never_argv(tmp_path):
     data = tmp_path / "d"
     cmd = [

@@ -807,7 +807,7 @@ def test_a_refused_correction_and_the_lists_of_fields_are_worded_in_the_language
 
 
 def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_folder_starts_nothing(env, monkeypatch):
-    """A user name already taken or a password too short, a run on a folder that does not exist or on
+    """No user name typed, a user name already taken or a password too short, a run on a folder that does not exist or on
     no folder at all, a year that is not one: each refused with a message in the administrator's
     language (they came in English from the pipeline). An empty scans folder starts nothing (it read as
     the app's own working folder)."""
@@ -818,6 +818,9 @@ def test_an_administrators_mistakes_are_said_in_the_users_language_and_an_empty_
     store, _settings, _rows = env
     at = _login(_app(), "boss", "password-boss")
     at.sidebar.radio(key="nav").set_value("users").run()
+    at.text_input(key="nu_pw").input("a-long-password")  # no name typed: asked for one (it read 用户名“”不可用)
+    next(b for b in at.button if b.label == t("users.add", "zh")).click().run()
+    assert [e.value for e in at.error] == ["请填写用户名。"]
     at.text_input(key="nu_name").input("rev")
     at.text_input(key="nu_pw").input("short")
     next(b for b in at.button if b.label == t("users.add", "zh")).click().run()

@@ -62,7 +62,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+NAME_EMPTY_HINT = "请填写用户名 / enter a user name"
+
+
 def add_user(store: Store, username: str, role: str, password: str) -> Account:
+    if not username.strip():  # nothing typed: ask for a name rather than call "" not valid
+        raise UserError("enter a user name: none was given", hint=NAME_EMPTY_HINT)
     if not _USERNAME.match(username):
         raise UserError(
             f"user name {username!r} is not valid: 2-80 letters, digits, _ . @ -",
