@@ -398,6 +398,27 @@ def test_an_administrator_sees_a_records_history_masked(env):
     assert R.mask_for_screen("id_number", old) in cells
 
 
+def test_a_records_reveals_read_oldest_first_as_its_history_does(env):
+    """Session 45, driving the administrator's history page in Chromium: the corrections above read
+    oldest first, the reveals under them newest first - the page read in two orders. Both oldest first."""
+    from pipeline.review.corrections import correct_record
+
+    store, settings, rows = env
+    rid = rows[0].record_id
+    R.reveal(store, rid, "id_number", user="rev", reason="第一次核对", require_claim=False)
+    old = str(_rec(store, rid).fields["sex_code"]["value"])
+    correct_record(store, rid, {"sex_code": "2" if old != "2" else "1"}, user="rev", settings=settings, reason="scan")
+    correct_record(store, rid, {"sex_code": old}, user="rev", settings=settings, reason="改回")
+    R.reveal(store, rid, "id_number", user="rev", reason="第二次核对", require_claim=False)
+    R.reveal(store, rid, "id_number", user="rev", reason="第三次核对", require_claim=False)
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("history").run()
+    at.number_input(key="hist_id").set_value(rid).run()
+    changes, shown = at.dataframe[0].value, at.dataframe[1].value
+    assert list(changes["原因"]) == ["scan", "改回"]
+    assert list(shown["原因"]) == ["第一次核对", "第二次核对", "第三次核对"], list(shown["原因"])
+
+
 def test_a_code_in_a_records_history_is_shown_with_its_label(env):
     """The history page showed a code field's stored code alone (性别 1 → 2, 证件类型 0), where the record page
     shows 1 男 / 2 女 (seen driving the administrator's history of a corrected record in Chromium)."""

@@ -404,7 +404,7 @@ def test_a_store_made_before_reveals_asked_why_gets_the_column_and_keeps_its_rev
     with Store.open(settings) as again:
         R.claim(again, rid, "rev")
         R.reveal(again, rid, "id_number", user="rev", reason="核对")
-        assert [(r.user, r.reason) for r in R.reveals(again, rid)] == [("rev", "核对"), ("old", "")]
+        assert [(r.user, r.reason) for r in R.reveals(again, rid)] == [("old", ""), ("rev", "核对")]  # oldest first
 
 
 FORMULA = '=HYPERLINK("http://x","y")'

@@ -1051,12 +1051,13 @@ def reveal(store: Store, record_id: int, field_name: str, *, user: str, reason: 
 
 
 def reveals(store: Store, record_id: int | None = None, *, limit: int = 500) -> list[Reveal]:
-    """Reveals, newest first (of one record, or of all)."""
+    """Reveals (of one record, or of all): the newest `limit`, oldest first as a record's history reads
+    (`corrections.history`), so the two lists on the history page read in one order."""
     with store.session() as s:
         q = select(Reveal).order_by(Reveal.id.desc()).limit(limit)
         if record_id is not None:
             q = q.where(Reveal.record_id == record_id)
-        return list(s.scalars(q))
+        return list(s.scalars(q))[::-1]
 
 
 def blind_fields(view: RecordView) -> list[str]:
