@@ -595,7 +595,9 @@ def _my_drafts(rid: int, form: str = D.EDIT) -> dict[str, D.Draft]:
 def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = None) -> None:
     """Save (and with `approve`, approve) the record's form: one call, the same validation for both.
     `leave` ("skip" / "prev"): the reviewer moves on; what they typed or marked is saved first (nothing
-    typed is lost), nothing left unchanged counts as checked, and a refused text keeps them here."""
+    typed is lost), and a refused text keeps them here. Only Approve counts a value left unchanged as
+    checked (核对无误): Save, Skip and Previous save what was typed or marked (session 45: Save confirmed
+    every picked box left as it was, a refused Save too, one identical history row each time)."""
     ss = st.session_state
     reason = (ss.get(f"edit_reason_{rid}") or "").strip()
     entries = _form_entries(rid, names)
@@ -616,7 +618,7 @@ def _submit_form(rid: int, names: list[str], approve: bool, leave: str | None = 
             reason=reason,
             approve=approve,
             require_claim=True,
-            confirm_unchanged=leave is None,
+            confirm_unchanged=approve,  # Approve vouches for the values left as shown; Save keeps what changed
         )
     except BackfillError as e:
         flash("error", _error_text(e), where=FORM_FLASH)

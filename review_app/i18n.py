@@ -550,8 +550,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- the correction form
     "form.pick": ("要核对或更正的字段", "Fields to check or correct"),
     "form.pick_help": (
-        "需要处理的字段已预先选好。表单中的值未改动即表示已核对无误。",
-        "Fields that need a look are picked already. A value left unchanged in the form counts as checked.",
+        "需要处理的字段已预先选好。点“通过”时，表单中未改动的值即表示已核对无误；“保存”只保存改动和标注。",
+        "Fields that need a look are picked already. On Approve, a value left unchanged in the form counts as checked; "
+        "Save keeps only what you changed or marked.",
     ),
     "form.pick_placeholder": ("选择字段", "Choose fields"),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),

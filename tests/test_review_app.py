@@ -1110,6 +1110,36 @@ def test_the_language_picked_on_the_login_page_is_kept_after_login_and_next_time
     assert again.session_state["lang"] == "en"
 
 
+def test_a_refused_or_unchanged_save_adds_no_history_row_and_only_approve_confirms_what_was_left(env):
+    """Session 45, driving the record form in Chromium: Save marked every picked box left unchanged as
+    核对无误 - three refused saves left three identical rows per field in the record's history, and a value
+    nobody looked at read as checked. Now a refused or unchanged Save adds no row (and says so); a
+    correction keeps who, when, why; Approve vouches for the values left as shown, once each."""
+    store, settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    flagged = [n for n in at.multiselect(key=f"pick_{rid}").value if n != "death_date"]
+    assert flagged  # a record with values to check, picked for the reviewer
+    at.multiselect(key=f"pick_{rid}").set_value([*flagged, "death_date"]).run()
+    for _ in range(3):
+        at.text_input(key=f"edit_{rid}_death_date").input("2013年13月45日")
+        at.button(key="save").click().run()
+        assert at.session_state["field_errors"][rid].keys() == {"death_date"}
+    assert history(store, rid) == []
+    at.text_input(key=f"edit_{rid}_death_date").input("2013年1月2日")
+    at.text_input(key=f"edit_reason_{rid}").input("misread day")
+    at.button(key="save").click().run()
+    at.button(key="save").click().run()  # again, nothing changed since
+    assert t("rec.nothing_changed", "zh") in [i.value for i in at.info]
+    assert [(h.user, h.action, h.field, h.reason) for h in history(store, rid)] == [("rev", "edit", "death_date", "misread day")]
+    at.button(key="approve").click().run()
+    rows = [(h.action, h.field) for h in history(store, rid)]
+    confirmed = [f for a, f in rows if a == "confirm"]
+    assert sorted(confirmed) == sorted(set(confirmed)) and set(flagged) <= set(confirmed), rows
+    assert rows[0] == ("edit", "death_date") and rows[-1] == ("approve", None), rows
+
+
 def test_code_labels_are_english_in_the_english_view_and_the_stored_code_stays(env):
     """Sex in the English view: "1 Male" / "2 Female" in the record's table, "Male" / "Female" in its form
     box; left unchanged it is confirmed as the same code, "Female" typed stores code 2. In Chinese: 男 / 女."""
@@ -1127,9 +1157,9 @@ def test_code_labels_are_english_in_the_english_view_and_the_stored_code_stays(e
         assert f"{f.value} {CODE_EN[f.code_table][str(f.value)]}</code>" in _row(at, f.name), f.name
     at.multiselect(key=f"pick_{rid}").set_value(["sex_code"]).run()
     assert at.text_input(key=f"edit_{rid}_sex_code").value == CODE_EN["sex"][sex]
-    at.button(key="save").click().run()  # unchanged: confirmed, the code the same
+    at.button(key="save").click().run()  # unchanged: the code the same, nothing saved (only Approve confirms)
     assert str(_rec(store, rid).fields["sex_code"]["value"]) == sex
-    assert [(h.action, h.field) for h in history(store, rid)] == [("confirm", "sex_code")]
+    assert [(h.action, h.field) for h in history(store, rid)] == []
     other = "2" if sex == "1" else "1"
     at.text_input(key=f"edit_{rid}_sex_code").input(CODE_EN["sex"][other].lower())
     at.button(key="save").click().run()

@@ -156,6 +156,26 @@ def test_a_flagged_value_must_be_confirmed_and_a_confirmation_holds_only_for_tha
         assert f in {g.field for g in approval_gaps(s.get(Record, other), reviews, settings)}
 
 
+def test_a_form_with_a_refused_field_or_a_value_confirmed_already_adds_no_confirm_row(seeded):
+    """Session 45: each Save confirmed every box left unchanged, a refused one too, and a value confirmed
+    already was confirmed again - identical 核对无误 rows in the history. A form with a refused field
+    confirms nothing left as shown (the typed text stays the reviewer's to fix); a confirmation is kept
+    once, who, when and why."""
+    store, settings, _rows = seeded
+    rid = next(r for r in _waiting(store) if any(g.code == "unreviewed" for g in approval_gaps(_rec(store, r), {}, settings)))
+    names = [g.field for g in approval_gaps(_rec(store, rid), {}, settings) if g.code == "unreviewed"]
+    date = "death_date" if "death_date" not in names else "birth_date"
+    for _ in range(3):
+        entries = {n: FieldEntry(_form(store, settings, rid, n)) for n in names} | {date: FieldEntry("2013年13月45日")}
+        out = review_form(store, rid, entries, user="rev", settings=settings, reason="对照扫描件")
+        assert [r.field for r in out.refused] == [date] and out.confirmed == []
+    assert history(store, rid) == []
+    for _ in range(2):
+        confirm(store, rid, names, user="rev", settings=settings, reason="对照扫描件")
+    trail = [(h.user, h.action, h.field, h.reason) for h in history(store, rid)]
+    assert trail == [("rev", "confirm", n, "对照扫描件") for n in names], trail
+
+
 def test_a_refused_correction_keeps_the_stored_value_and_writes_nothing(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]

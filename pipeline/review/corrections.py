@@ -438,10 +438,12 @@ def review_form(
     Per field: a text changed from `form_text` is a correction (validated: an invalid one is refused,
     the stored value stays, the other fields are saved); an unchanged, non-empty one confirms the value
     shown; "not on the scan" (needs `reason`) empties the field and says the paper holds nothing for it.
-    Confirmations and marks are kept with who, when and why (FieldReview, record_changes). The record
-    is approved only when nothing was refused and approval_gaps finds nothing. Without
-    `confirm_unchanged` (a reviewer leaving the record: skip, previous) only what was typed or
-    marked is saved; nothing left as it was counts as checked."""
+    Confirmations and marks are kept with who, when and why (FieldReview, record_changes). Nothing left
+    unchanged is confirmed when a field of the form was refused, nor a value already confirmed at that
+    value (or typed by a reviewer): a refused or repeated save adds no 核对无误 row. The record is
+    approved only when nothing was refused and approval_gaps finds nothing. Without `confirm_unchanged`
+    (the review app's Save, Skip, Previous: only its Approve vouches for the values shown) only what was
+    typed or marked is saved; nothing left as it was counts as checked."""
     spec = load_spec(settings.spec_version)
     out = FormOutcome()
     with store.session() as s, s.begin():
@@ -484,6 +486,11 @@ def review_form(
             for n in marks:
                 _put_review(s, rec, n, "not_on_scan", user=user, reason=reason, old=old[n])
             out.marked = marks
+        # a form with a refused field is no word on what was left as shown: nothing of it counts as checked
+        # (three refused saves left three identical 核对无误 rows, session 45); a value a reviewer's word
+        # already covers (confirmed at this value, or typed) is not confirmed again: no repeated row
+        known = _reviews(s, record_id)
+        confirm = [] if out.refused else [n for n in confirm if not reviewed(n, rec.fields[n], known.get(n))]
         for n in confirm:
             _put_review(s, rec, n, "confirmed", user=user, reason=reason)
         out.confirmed = confirm
