@@ -67,6 +67,11 @@ FLAGS: dict[str, FlagInfo] = {
         "written unlike the rest of its column on the page: a character may be lost",
         "warn",
     ),
+    "separator_lost": FlagInfo(
+        "编号缺少本页同列其他编号都有的分隔符（如 12-04 读作 1204，连字符可能在扫描或识别时丢失），已按本列写法补回分隔符，请核对",
+        "the number lacks the separator the other numbers of its column on the page have (12-04 read 1204: the hyphen may be lost in scanning or reading); put back as the column writes it, check it",
+        "warn",
+    ),
     "prefix_from_column": FlagInfo(
         "编号开头的字母按本页同列其他编号补写（识别为数字或别的字母），请核对",
         "the number's leading letters written as the rest of its column on the page has them (read as digits or other letters); check",

@@ -274,10 +274,57 @@ def test_a_serial_written_unlike_its_column_is_doubted():
         (i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell("16-02", 0.99, None)])
         for i, s in enumerate(serials)
     ]
+    serials[2] = "HZ201603"  # a digit and the separator lost (HZ2016033 is a separator lost only: below)
+    rows = [
+        (i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell("16-02", 0.99, None)])
+        for i, s in enumerate(serials)
+    ]
     out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2016年）", columns, rows, Settings())
     flagged = [r.row_no for r in out if "unlike_column" in r.record.fields["registration_no"].flags]
     assert flagged == [3] and out[2].record.fields["registration_no"].confidence < 0.5
     assert not any("unlike_column" in r.record.fields["voyage_no"].flags for r in out)
+
+
+def test_a_serial_read_without_its_columns_separator_is_held_with_the_separator_proposed():
+    """A 1-bit scan's light threshold drops a thin hyphen: a sea burial's voyage 12-04 read 1204 (or 12 04) at
+    full confidence among the page's 12-04s was auto-accepted (design copy lt200 of seed 4531). The spec prints
+    voyages year-serial (10-04) and keeps the printed text: the reading is held, the column's form proposed,
+    the reading kept raw; a registration number so read likewise. A column that never prints a separator, or
+    prints it once, is left as read."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name", "voyage_no"]
+    voyages = ["12-04", "12-04", "1204", "12 04", "12-04"]
+    serials = ["HZ2012-031", "HZ2012-032", "HZ2012-033", "HZ2012034", "HZ2012-035"]
+    rows = [
+        (i + 1, [RawCell(s, 0.99, None), RawCell("刘建国", 0.99, None), RawCell(v, 0.99, None)])
+        for i, (s, v) in enumerate(zip(serials, voyages))
+    ]
+    out = map_rows("sea_burial", "龙口市殡仪馆骨灰海撒登记簿（2012年）", columns, rows, Settings())
+    voy = [r.record.fields["voyage_no"] for r in out]
+    assert [f.value for f in voy] == ["12-04"] * 5
+    assert [f.raw for f in voy[2:4]] == ["1204", "12 04"]
+    assert all("separator_lost" in f.flags and f.confidence <= 0.45 for f in voy[2:4])
+    assert not any("separator_lost" in f.flags for f in voy[:2] + voy[4:])
+    reg = out[3].record.fields["registration_no"]
+    assert reg.value == "HZ2012-034" and reg.raw == "HZ2012034" and "separator_lost" in reg.flags
+    assert FLAGS["separator_lost"].zh.startswith("编号") and reg.confidence <= 0.45
+    # a reviewer's 1204 is the reviewer's word, not a reading
+    typed = map_rows(
+        "sea_burial", "龙口市殡仪馆骨灰海撒登记簿（2012年）", columns, rows, Settings(), overrides={3: {"voyage_no": "1204"}}
+    )
+    assert (
+        typed[2].record.fields["voyage_no"].value == "1204" and "separator_lost" not in typed[2].record.fields["voyage_no"].flags
+    )
+    # a home that writes its voyages without a separator, or one 12-04 among them: left as read
+    for kept in (["1204"] * 5, ["12-04", "1204", "1204", "1204", "1204"]):
+        rows = [
+            (i + 1, [RawCell(f"HZ2012-03{i}", 0.99, None), RawCell("刘建国", 0.99, None), RawCell(v, 0.99, None)])
+            for i, v in enumerate(kept)
+        ]
+        out = map_rows("sea_burial", "龙口市殡仪馆骨灰海撒登记簿（2012年）", columns, rows, Settings())
+        assert [r.record.fields["voyage_no"].value for r in out] == kept
+        assert not any("separator_lost" in r.record.fields["voyage_no"].flags for r in out)
 
 
 def test_a_serial_whose_prefix_letters_were_misread_gets_its_columns_prefix_back_doubted():

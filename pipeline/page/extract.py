@@ -87,6 +87,7 @@ from mapping.idfix import (
 from mapping.normalize import (
     code_of_wording,
     code_wording_alternatives,
+    fold_dashes,
     is_code_wording,
     is_valid_id,
     name_alphabet,
@@ -3000,8 +3001,6 @@ reviewer confirms it. Nothing is lost: the mark stays the field's raw text, flag
 
 def is_ditto(text: str, normalizer: str | None = None) -> bool:
     """Whether a cell's whole text is a ditto mark (for a field of this normalizer)."""
-    from mapping.normalize import fold_dashes
-
     plain = "".join((text or "").split())
     folded = fold_dashes(unicodedata.normalize("NFKC", plain))
     if plain in DITTO_MARKS or folded in DITTO_MARKS:
@@ -3241,6 +3240,7 @@ def _check_column_shapes(
     spec = load_spec(settings.spec_version).kind(kind)
     for name in _serial_fields(spec):
         vals = [(r, r.record.fields.get(name)) for r in rows]
+        _separator_lost([fv for _r, fv in vals])
         got = _column_register([fv.value for _r, fv in vals if fv is not None and isinstance(fv.value, str)])
         if got is None:
             continue
@@ -3269,6 +3269,60 @@ def _check_column_shapes(
             if sh != top and "unlike_column" not in fv.flags:
                 fv.flags.append("unlike_column")
                 fv.confidence = round(fv.confidence * 0.5, 4)
+
+
+SEPARATOR_LOST = "separator_lost"
+SEPARATED_MIN = 2
+"""The fewest other numbers of a column on the page, read with their separator in one form (voyage 12-04,
+HZ2016-035), that make a reading of the same digits without it a number whose separator was lost
+(_separator_lost): one could be a home's own way of writing; two are the column's style."""
+
+
+def _separator_lost(column: Sequence[FieldValue | None]) -> None:
+    """A serial number (voyage 12-04, registration HZ2016-035) read with no separator, or a gap where it stands
+    (1204, 12 04), in a column whose other numbers on the page, at least SEPARATED_MIN of them, are read in
+    one separated form with exactly these characters apart from the separator (mapping.headers.register_form:
+    (0, '99-99')): the separator was lost, not printed away, so the reading is not read surely. Held:
+    flagged SEPARATOR_LOST, no surer than PREFIX_FROM_COLUMN_CERTAINTY, the reading kept raw; the value
+    proposed is the reading with the column's separator put back where its form has it (1204 -> 12-04), no
+    digit changed. Rule sources: the spec's printed form of a voyage number ("printed like 10-04
+    (year-serial)", keep the printed text) and a register's one numbering format down its column (as
+    _prefix_put_back relies on); a property of 1-bit scans and of the recognizer (a thin hyphen dropped by a
+    light threshold, then read as nothing or as a gap: design 1-bit copy lt200 of seed 4531, 12-04 read 1204
+    at 1.00 and auto-accepted). Never a value a reviewer typed. Where two forms would fit, left as it is."""
+    forms: Counter[tuple[int, str]] = Counter()
+    seps: dict[tuple[int, str], Counter[str]] = {}
+    for fv in column:
+        v = fv.value if fv is not None else None
+        if not isinstance(v, str) or not SERIAL_SHAPE.fullmatch(v) or " " in v.strip():
+            continue
+        form = register_form(v)
+        if not re.fullmatch(r"9+(-9+)+", form[1]):
+            continue
+        forms[form] += 1
+        s = fold_dashes(v.strip())
+        seps.setdefault(form, Counter()).update(ch for ch, sh in zip(s[form[0] :], form[1]) if sh == "-")
+    fits = [f for f, k in forms.items() if k >= SEPARATED_MIN]
+    if not fits:
+        return
+    for fv in column:
+        v = fv.value if fv is not None else None
+        if fv is None or not isinstance(v, str) or "corrected_by_reviewer" in fv.flags:
+            continue
+        s = "".join(v.split())
+        n, shape = register_form(s)
+        if "-" in shape or not SERIAL_SHAPE.fullmatch(s):
+            continue
+        mine = [f for f in fits if f[0] == n and f[1].replace("-", "") == shape]
+        if len(mine) != 1:
+            continue
+        sep = seps[mine[0]].most_common(1)[0][0]
+        rest = iter(s[n:])
+        fv.value = s[:n] + "".join(sep if sh == "-" else next(rest) for sh in mine[0][1])
+        if not fv.raw:
+            fv.raw = v
+        fv.flags = [fl for fl in fv.flags if fl not in ("unlike_column", "gap_in_serial")] + [SEPARATOR_LOST]
+        fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
 
 
 PREFIX_FROM_COLUMN = "prefix_from_column"
