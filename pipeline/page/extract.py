@@ -91,8 +91,11 @@ from mapping.normalize import (
     is_valid_id,
     name_alphabet,
     name_form_probability,
+    STRAY_MARKS,
+    STRAY_MARKS_CERTAINTY,
     normalize_cert_no,
     sea_area_alternatives,
+    without_stray_ends,
     table_wordings,
 )
 from mapping.numberforms import FORMS as NUMBER_FORMS
@@ -3245,6 +3248,7 @@ def _check_column_shapes(
         if got is None:
             continue
         top, own, prefix, form = got
+        _strays_left_out([fv for _r, fv in vals], top)
         shapes = [
             (_shape(fv.value), fv)
             for _r, fv in vals
@@ -3269,6 +3273,30 @@ def _check_column_shapes(
             if sh != top and "unlike_column" not in fv.flags:
                 fv.flags.append("unlike_column")
                 fv.confidence = round(fv.confidence * 0.5, 4)
+
+
+SERIAL_MARKS = "-/. 第号航次"
+"""The characters other than letters and digits a serial column's number may hold (SERIAL_SHAPE)."""
+
+
+def _strays_left_out(values: Sequence[FieldValue | None], top: str) -> None:
+    """A serial number read with a ruling line or a stroke glued to its ends (|HZ2013-083, HZ2013-088|,
+    一一HZ2013-098: marks no number of SERIAL_SHAPE holds, at most STRAY_MAX of them, mapping.normalize.
+    without_stray_ends; its letters kept) is the number inside, where that is of the shape the rest of its
+    column on the page has (`top`, _column_register): flagged STRAY_MARKS, held (STRAY_MARKS_CERTAINTY),
+    the reading kept raw. Why (recognizer property): the recognizer reads all the ink of a cell's crop as
+    one line, a vertical ruling line as |, a horizontal one as 一 (DITTO_READ_AS); the column's own shape
+    says which characters are the number. Before: kept as read, no number of its column."""
+    for fv in values:
+        if fv is None or not isinstance(fv.value, str) or SERIAL_SHAPE.fullmatch(fv.value):
+            continue
+        core = without_stray_ends(fv.value, SERIAL_MARKS, letters=False)
+        if core is None or not SERIAL_SHAPE.fullmatch(core) or _shape(core) != top:
+            continue
+        fv.value = core
+        if STRAY_MARKS not in fv.flags:
+            fv.flags.append(STRAY_MARKS)
+        fv.confidence = round(min(fv.confidence, STRAY_MARKS_CERTAINTY), 4)
 
 
 PREFIX_FROM_COLUMN = "prefix_from_column"
