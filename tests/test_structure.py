@@ -1391,6 +1391,40 @@ def test_remarks_read_only_as_noise_are_no_written_values_that_doubt_their_colum
         assert not any(p.startswith("remarks: 3 of its") for p in row.record.problems)
 
 
+def test_remarks_read_as_one_to_three_unsure_han_glyphs_are_a_mark_left_blank_for_review():
+    """Blank 备注 cells under a ruling line or a seal on faded and carbon copies read as one to three unsure Han
+    glyphs (一 for a ruling line, 仪 / 专章 for a seal's text, 不 for a speck; s46-faded, design 4501/4521
+    copies: 13 such remarks, none written): blank, held, the reading raw. A note read unsurely whose glyph
+    the reader is sure of (已结算 at 0.45, 算 at 1.0), a longer note, or one read surely stays as read.
+    Failed before: the glyphs were the remarks' value."""
+    from pipeline.page.extract import map_rows
+
+    at = FIELDS.index("remarks")
+    reads = [
+        RawCell("一", 0.46, None, chars=(0.46,)),
+        RawCell("专章", 0.46, None, chars=(0.52, 0.46)),
+        RawCell("仪", 0.06, None, chars=(0.06,)),
+        RawCell("已结算", 0.45, None, chars=(0.45, 0.54, 1.0)),
+        RawCell("家属代办", 0.3, None, chars=(0.3, 0.4, 0.3, 0.3)),
+        RawCell("代办", 0.9, None, chars=(0.9, 0.9)),
+    ]
+    out = []
+    for part in (reads[:3], reads[3:]):
+        cells = []
+        for i, (r, read) in enumerate(zip(ROWS, part)):
+            row = [RawCell(t, 0.999, None) for t in r]
+            row[at] = read
+            cells.append((i + 1, row))
+        out += map_rows("cremation", TITLE, FIELDS, cells, Settings())
+    for i in range(3):
+        fv = out[i].record.fields["remarks"]
+        assert reads[i].text not in str(fv.value) and fv.raw == reads[i].text, i
+        assert "noise_reading_blanked" in fv.flags and fv.confidence <= 0.45, i
+    for i in range(3, 6):
+        fv = out[i].record.fields["remarks"]
+        assert reads[i].text in str(fv.value) and "noise_reading_blanked" not in fv.flags, i
+
+
 def _relation_headed(header_text: str, relation_cells: list[str] | None = None):
     """The register with its relation column's header read as 家属关系 / 逝者关系 (a relation's wording with
     the person it is relative to, which reads as two fields' headers: mapping.headers.merged_header) and
