@@ -1274,6 +1274,22 @@ def test_a_certificate_number_that_breaks_its_neighbours_run_goes_to_review():
     assert fv.value == "201300028" and "cert_no_decoded_by_run" in fv.flags and fv.confidence <= 0.45
 
 
+def test_a_certificate_number_read_with_a_digit_glued_to_its_end_gets_the_runs_number_held():
+    """A ruling line or a seal's ring read as a digit beside the number (No.2014007630 for 201400763,
+    7201500591 for 201500591: s46-faded's carbon copies of design 4501, 10 digits, no number of the spec's
+    form): the run's number, which the reading holds whole, is filled in, doubted, the reading kept raw.
+    A reading holding the run's number with more than two digits around it is only doubted.
+    Failed before: kept as read (nonstandard_format)."""
+    for at, read in ((2, "No.2013000300"), (3, "7201300031"), (4, "2013-000327")):
+        recs = _certs(*_run(at, read))
+        fv = recs[at].fields["cremation_cert_no"]
+        assert fv.value == RUN[at].replace("-", "") and fv.raw == read, read
+        assert "cert_no_decoded_by_run" in fv.flags and fv.confidence <= 0.45, read
+    far = _certs(*_run(2, "2013000304567"))
+    fv = far[2].fields["cremation_cert_no"]
+    assert fv.value != "201300030" and "cert_no_decoded_by_run" not in fv.flags
+
+
 def test_certificate_numbers_that_jump_or_start_a_new_run_are_not_doubted_for_it():
     jumps = ("2013-00028", "2013-00040", "2013-00052", "2013-00060", "2013-00061", "2013-00075")
     anew = ("2013-00028", "2013-00029", "2013-00030", "2013-00040", "2013-00041", "2013-00042")
