@@ -973,8 +973,23 @@ def _unless_stray(norm: Callable[[str], Normalized], raw: str, failure: str) -> 
     if n.value is not None or failure not in n.flags:
         return n
     core = without_stray_ends(str(raw or ""), _AGE_ALLOWED, letters=False)
+    if core is None:
+        core = _number_before_marks(str(raw or ""))
     inner = norm(core) if core is not None else n
     return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+_UNIT_THEN_MARKS = re.compile(r"(.+?(?:周岁|虚岁|岁|人|名|位))(.{1,%d})" % STRAY_MAX)
+
+
+def _number_before_marks(text: str) -> str | None:
+    """An age's or a count's reading up to its unit (岁, 人 ...), where at most STRAY_MAX characters follow
+    the unit (4人1, 79岁|): None where none follow or more do. Why (the field's written form and a
+    recognizer property): the unit ends the number as written (SPEC: 78岁, 3人), so what the recognizer
+    reads after it is other ink on the cell's crop, a ruling line read as 1 or | most often (s46-faded's
+    carbon copy of design 4521: 4人1 for 4); whether it was, is held for a reviewer (stray_marks_removed)."""
+    m = _UNIT_THEN_MARKS.fullmatch(clean_text(text))
+    return m.group(1) if m else None
 
 
 def _normalize_age(raw: str) -> Normalized:

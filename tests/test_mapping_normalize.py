@@ -1128,6 +1128,18 @@ def test_a_mobile_number_read_with_a_ruling_line_as_1_or_i_at_its_end_is_the_num
     assert normalize_phone("1291234567811").value is None  # without the stroke still off the plan
 
 
+def test_a_count_or_an_age_read_with_a_mark_after_its_unit_is_the_number_held():
+    """The unit ends the number as written (3人, 78岁): a ruling line read as 1 or | after it (s46-faded, carbon
+    copy of design 4521: 4人1 for 4) is no digit of it. The number, held (stray_marks_removed, <= 0.45), the
+    reading raw; more than two characters after the unit, or none before it, is no number.
+    Failed before: unparseable, blank."""
+    for raw, value, norm in (("4人1", 4, normalize_count), ("2名l", 2, normalize_count), ("79岁1", 79, normalize_age)):
+        n = norm(raw)
+        assert n.value == value and "stray_marks_removed" in n.flags and n.certainty <= 0.45 and n.raw == raw
+    assert normalize_count("4人123").value is None and normalize_count("人1").value is None
+    assert normalize_count("4人").flags == () and normalize_age("3岁半").value == 3
+
+
 def test_a_name_with_a_seals_letter_or_digit_glued_on_is_the_name_held():
     """A name read with a letter or a digit glued to its end (a seal's ring read as 9, U or d: s45-faded's
     carbon copies of design 4501, cells under a seal) is the Han name inside, held with the reading as raw;
