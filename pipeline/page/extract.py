@@ -85,18 +85,18 @@ from mapping.idfix import (
     near_valid_ids,
 )
 from mapping.normalize import (
+    STRAY_MARKS,
+    STRAY_MARKS_CERTAINTY,
     code_of_wording,
     code_wording_alternatives,
     is_code_wording,
     is_valid_id,
     name_alphabet,
     name_form_probability,
-    STRAY_MARKS,
-    STRAY_MARKS_CERTAINTY,
     normalize_cert_no,
     sea_area_alternatives,
-    without_stray_ends,
     table_wordings,
+    without_stray_ends,
 )
 from mapping.numberforms import FORMS as NUMBER_FORMS
 from mapping.numberforms import fits_form, form_alphabet, form_prefix, form_texts, form_value, needs_form
