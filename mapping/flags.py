@@ -151,9 +151,9 @@ FLAGS: dict[str, FlagInfo] = {
         "warn",
     ),
     "noise_reading_blanked": FlagInfo(
-        "格内只读出杂点或非中文字符（纸纹、阴影或邻格墨迹读成字母、假名、符号），按空白待核对（识别原文已保留）",
-        "only noise read in the cell (paper grain, a shadow or a neighbour's ink read as letters, kana or marks): "
-        "left blank for review (the reading in raw)",
+        "格内只读出杂点（纸纹、阴影、格线、印章或邻格墨迹读成字母、假名、符号，或一至三个不确定的字），按空白待核对（识别原文已保留）",
+        "only noise read in the cell (paper grain, a shadow, a ruling line, a seal or a neighbour's ink read as letters, kana, "
+        "marks or one to three unsure glyphs): left blank for review (the reading in raw)",
         "warn",
     ),
     "engines_agree": FlagInfo("首次识别把握不足，二次识别结果一致", "first reading unsure; a second reading agreed", "info"),

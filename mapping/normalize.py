@@ -973,8 +973,23 @@ def _unless_stray(norm: Callable[[str], Normalized], raw: str, failure: str) -> 
     if n.value is not None or failure not in n.flags:
         return n
     core = without_stray_ends(str(raw or ""), _AGE_ALLOWED, letters=False)
+    if core is None:
+        core = _number_before_marks(str(raw or ""))
     inner = norm(core) if core is not None else n
     return _with_stray_flag(inner, n.raw) if inner.value is not None else n
+
+
+_UNIT_THEN_MARKS = re.compile(r"(.+?(?:周岁|虚岁|岁|人|名|位))(.{1,%d})" % STRAY_MAX)
+
+
+def _number_before_marks(text: str) -> str | None:
+    """An age's or a count's reading up to its unit (岁, 人 ...), where at most STRAY_MAX characters follow
+    the unit (4人1, 79岁|): None where none follow or more do. Why (the field's written form and a
+    recognizer property): the unit ends the number as written (SPEC: 78岁, 3人), so what the recognizer
+    reads after it is other ink on the cell's crop, a ruling line read as 1 or | most often (s46-faded's
+    carbon copy of design 4521: 4人1 for 4); whether it was, is held for a reviewer (stray_marks_removed)."""
+    m = _UNIT_THEN_MARKS.fullmatch(clean_text(text))
+    return m.group(1) if m else None
 
 
 def _normalize_age(raw: str) -> Normalized:
@@ -1087,11 +1102,35 @@ def normalize_phone(raw: str) -> Normalized:
     core = without_stray_ends(text, _PHONE_ALLOWED)
     core = (core if core is not None else whole).replace("=", "-")
     if core == whole:
-        return n
+        core = _phone_inside_edge_stroke(whole)
+        if core is None:
+            return n
     inner = _normalize_phone(core)
     if inner.value is None or "area_code_added" in inner.flags or "ocr_char_fixed" in inner.flags:
         return n
     return _with_stray_flag(inner, n.raw)
+
+
+_EDGE_STROKE_READS = "1lIi"
+"""What the recognizer writes for a ruling line caught at a crop's edge besides | (normalize_phone):
+the digit 1 and the letters of its shape (mapping.normalize._DIGIT_LIKE_LETTERS' l, I, i)."""
+
+
+def _phone_inside_edge_stroke(whole: str) -> str | None:
+    """The reading without one ruling line read 1, l, I or i at one end, where that leaves a whole number
+    of the plan (a mobile, or a landline with its 0535 area code: _PHONE_FULL) and the reading with it is
+    none (13043528965I, 152106022331: 12 digits, 11 of a mobile and a stroke); None where neither end's
+    stroke does, or both would. Why (recognizer property): a ruling line at the crop's edge is read as the
+    digit 1 or a letter of its shape (s46-faded's carbon copies of design 4521: 2 of 62 phones, both at
+    the number's end); a 1 inside the number is its digit. The plan (MIIT 电信网编号计划) says which
+    reading is a phone; which ink was the number is still a guess: held (`stray_marks_removed`)."""
+    found = set()
+    for core, stroke in ((whole[1:], whole[:1]), (whole[:-1], whole[-1:])):
+        if stroke and stroke in _EDGE_STROKE_READS:
+            digits = _phone_number_part(fold_dashes(core))
+            if digits.isascii() and digits.isdigit() and _PHONE_FULL.fullmatch(digits):
+                found.add(core)
+    return found.pop() if len(found) == 1 else None
 
 
 def _phone_number_part(s: str) -> str:

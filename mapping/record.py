@@ -1537,7 +1537,9 @@ an 8: 81 read S1, 87 read S7V)."""
 def _age_candidates(text: str, look_alike_digits: bool) -> set[int]:
     """The ages an age cell's reading can stand for (`age_read_by_dates`): the reading without its
     prefix and unit (享年, 岁), and without at most one character at its end that is no digit and no
-    letter read for one (the unit 岁 read as V or り, a stray mark); each letter read for a digit
+    letter read for one (the unit 岁 read as V or り, a stray mark); a character before its digits that is
+    no digit, left out too (A79 under a seal: a seal's ring or a stroke read as a letter; the row's dates
+    choose, as between the readings of a letter); each letter read for a digit
     (AGE_LETTER_DIGITS) as each digit it may be; with no letter, the digits as read, and (with
     `look_alike_digits`, for a number the dates refute) with one digit as one it is confused with
     (mapping.idfix.CONFUSABLE, the recognizer's digit confusions); at most one character so changed.
@@ -1545,6 +1547,15 @@ def _age_candidates(text: str, look_alike_digits: bool) -> set[int]:
     s = N._AGE_UNIT.sub("", N._AGE_PREFIX.sub("", N.clean_text(text).rstrip(".。,，")))
     if s and not s[-1].isdigit() and s[-1] not in AGE_LETTER_DIGITS:
         s = s[:-1]
+    if len(s) > 1 and not s[0].isdigit() and s[1:].isdigit():
+        # a mark before the digits (a seal's ring read A79): the digits alone, or it read as a digit where
+        # it is a letter read for one
+        return _ages_of(s[1:], look_alike_digits) | _ages_of(s, look_alike_digits)
+    return _ages_of(s, look_alike_digits)
+
+
+def _ages_of(s: str, look_alike_digits: bool) -> set[int]:
+    """_age_candidates of a reading without its prefix, unit and marks."""
     if not 1 <= len(s) <= 3 or not all(c.isdigit() or c in AGE_LETTER_DIGITS for c in s):
         return set()
     letters = [i for i, c in enumerate(s) if not c.isdigit()]

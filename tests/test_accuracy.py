@@ -1852,6 +1852,30 @@ def test_a_register_number_read_with_digits_for_its_columns_letters_is_doubted()
     assert reg[8].raw == "122013-138"
 
 
+def test_a_register_number_read_with_a_ruling_line_at_its_end_is_its_columns_number_held():
+    """A faded or carbon copy's registration numbers read with the cell's ruling line glued on (|HZ2013-083,
+    HZ2013-088|, 一一HZ2013-098: s46-faded, carbon and faded copies of design 4521): the number inside, of
+    the shape of the rest of its column, held (stray_marks_removed, <= 0.45) with the reading kept raw. A
+    mark inside the number, more than two marks, or a number of another shape stays as read.
+    Failed before: kept as read with the marks, no number of its column."""
+    from pipeline.page.extract import map_rows
+
+    columns = ["registration_no", "deceased_name"]
+    serials = [f"HZ2013-{80 + i:03d}" for i in range(10)]
+    read = list(serials)
+    read[1], read[4], read[6] = "|HZ2013-081", "HZ2013-084|", "一一HZ2013-086"
+    read[8], read[9] = "HZ20|13-088", "||一HZ2013-089"
+    rows = [(i + 1, [RawCell(t, 0.99, None), RawCell("刘建国", 0.99, None)]) for i, t in enumerate(read)]
+    out = map_rows("sea_burial", "烟台市殡仪馆海葬登记簿（2013年）", columns, rows, Settings())
+    reg = [r.record.fields["registration_no"] for r in out]
+    for i in (1, 4, 6):
+        assert reg[i].value == serials[i] and reg[i].raw == read[i]
+        assert "stray_marks_removed" in reg[i].flags and reg[i].confidence <= 0.45
+    for i in (8, 9):
+        assert reg[i].value == read[i] and "stray_marks_removed" not in reg[i].flags
+    assert not any("stray_marks_removed" in reg[i].flags for i in (0, 2, 3, 5, 7))
+
+
 def test_digit_headed_numbers_are_not_doubted_where_the_column_mostly_reads_digits():
     """The doubt needs half the column's numbers (and 3) read with letters in front of the one body form:
     a column of digit-headed numbers with 3 lettered among 11, or one with no letters at all, says no

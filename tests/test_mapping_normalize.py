@@ -1113,6 +1113,33 @@ def test_a_phone_with_letters_glued_on_is_kept_as_doubted():
     assert normalize_phone("0535-4581252").flags == ()
 
 
+def test_a_mobile_number_read_with_a_ruling_line_as_1_or_i_at_its_end_is_the_number_held():
+    """A ruling line at the crop's edge read as the digit 1 or the letter I / l after an 11-digit mobile
+    number (s46-faded, carbon copy of design 4521: 13043528965I, 152106022331 shapes): 12 digits are no
+    number of the plan (MIIT), the 11 without the stroke are; taken, held (stray_marks_removed, <= 0.45),
+    the reading raw. A 1 the number needs, a landline that is whole with it, or a 12-digit reading whose
+    ends are no stroke stays as before. Failed before: bad_phone, blank."""
+    for raw in ("13912345678I", "139123456781", "l13912345678", "139-1234-5678|"):
+        n = normalize_phone(raw)
+        assert n.value == "13912345678" and "stray_marks_removed" in n.flags and n.certainty <= 0.45
+        assert n.raw == raw
+    assert normalize_phone("053562123451").flags == ()  # 0535 + 8 digits: a landline as read
+    assert normalize_phone("139123456785").value is None  # no stroke at either end: another digit, not guessed
+    assert normalize_phone("1291234567811").value is None  # without the stroke still off the plan
+
+
+def test_a_count_or_an_age_read_with_a_mark_after_its_unit_is_the_number_held():
+    """The unit ends the number as written (3人, 78岁): a ruling line read as 1 or | after it (s46-faded, carbon
+    copy of design 4521: 4人1 for 4) is no digit of it. The number, held (stray_marks_removed, <= 0.45), the
+    reading raw; more than two characters after the unit, or none before it, is no number.
+    Failed before: unparseable, blank."""
+    for raw, value, norm in (("4人1", 4, normalize_count), ("2名l", 2, normalize_count), ("79岁1", 79, normalize_age)):
+        n = norm(raw)
+        assert n.value == value and "stray_marks_removed" in n.flags and n.certainty <= 0.45 and n.raw == raw
+    assert normalize_count("4人123").value is None and normalize_count("人1").value is None
+    assert normalize_count("4人").flags == () and normalize_age("3岁半").value == 3
+
+
 def test_a_name_with_a_seals_letter_or_digit_glued_on_is_the_name_held():
     """A name read with a letter or a digit glued to its end (a seal's ring read as 9, U or d: s45-faded's
     carbon copies of design 4501, cells under a seal) is the Han name inside, held with the reading as raw;

@@ -134,6 +134,17 @@ def test_birth_and_age_checks():
     assert build_record("cremation", cells(row), CTX).problems == []
 
 
+def test_an_age_read_with_a_mark_before_its_digits_is_the_digits_the_rows_dates_allow():
+    """FEMALE_ID: born 1938-07-05; died 2013-04-05: 74. A seal's ring or a stroke read as a letter before the
+    digits (A79 under a seal on s46-faded's carbon copy of design 4501): the digits, where the dates allow
+    them, held; where they do not, nothing. Failed before: unparseable, blank."""
+    for read in ("A74", "N74", "l74"):
+        age = build_record("cremation", cells(dict(CREMATION_ROW, age_years=read)), CTX).fields["age_years"]
+        assert age.value == 74 and "age_read_by_dates" in age.flags and age.confidence < 0.5, read
+        assert age.raw == read
+    assert build_record("cremation", cells(dict(CREMATION_ROW, age_years="A84")), CTX).value("age_years") is None
+
+
 def test_an_age_misread_as_letters_or_a_look_alike_digit_is_the_one_reading_the_rows_dates_allow():
     """FEMALE_ID: born 1938-07-05; died 2013-04-05: 74. On a 1-bit scan 岁 read V, 7 read l, 7 read 1."""
     for read in ("74V", "74り"):

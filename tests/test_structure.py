@@ -1274,6 +1274,22 @@ def test_a_certificate_number_that_breaks_its_neighbours_run_goes_to_review():
     assert fv.value == "201300028" and "cert_no_decoded_by_run" in fv.flags and fv.confidence <= 0.45
 
 
+def test_a_certificate_number_read_with_a_digit_glued_to_its_end_gets_the_runs_number_held():
+    """A ruling line or a seal's ring read as a digit beside the number (No.2014007630 for 201400763,
+    7201500591 for 201500591: s46-faded's carbon copies of design 4501, 10 digits, no number of the spec's
+    form): the run's number, which the reading holds whole, is filled in, doubted, the reading kept raw.
+    A reading holding the run's number with more than two digits around it is only doubted.
+    Failed before: kept as read (nonstandard_format)."""
+    for at, read in ((2, "No.2013000300"), (3, "7201300031"), (4, "2013-000327")):
+        recs = _certs(*_run(at, read))
+        fv = recs[at].fields["cremation_cert_no"]
+        assert fv.value == RUN[at].replace("-", "") and fv.raw == read, read
+        assert "cert_no_decoded_by_run" in fv.flags and fv.confidence <= 0.45, read
+    far = _certs(*_run(2, "2013000304567"))
+    fv = far[2].fields["cremation_cert_no"]
+    assert fv.value != "201300030" and "cert_no_decoded_by_run" not in fv.flags
+
+
 def test_certificate_numbers_that_jump_or_start_a_new_run_are_not_doubted_for_it():
     jumps = ("2013-00028", "2013-00040", "2013-00052", "2013-00060", "2013-00061", "2013-00075")
     anew = ("2013-00028", "2013-00029", "2013-00030", "2013-00040", "2013-00041", "2013-00042")
@@ -1389,6 +1405,40 @@ def test_remarks_read_only_as_noise_are_no_written_values_that_doubt_their_colum
     for row in out:
         assert "column_values_fail" not in row.record.fields["remarks"].flags
         assert not any(p.startswith("remarks: 3 of its") for p in row.record.problems)
+
+
+def test_remarks_read_as_one_to_three_unsure_han_glyphs_are_a_mark_left_blank_for_review():
+    """Blank 备注 cells under a ruling line or a seal on faded and carbon copies read as one to three unsure Han
+    glyphs (一 for a ruling line, 仪 / 专章 for a seal's text, 不 for a speck; s46-faded, design 4501/4521
+    copies: 13 such remarks, none written): blank, held, the reading raw. A note read unsurely whose glyph
+    the reader is sure of (已结算 at 0.45, 算 at 1.0), a longer note, or one read surely stays as read.
+    Failed before: the glyphs were the remarks' value."""
+    from pipeline.page.extract import map_rows
+
+    at = FIELDS.index("remarks")
+    reads = [
+        RawCell("一", 0.46, None, chars=(0.46,)),
+        RawCell("专章", 0.46, None, chars=(0.52, 0.46)),
+        RawCell("仪", 0.06, None, chars=(0.06,)),
+        RawCell("已结算", 0.45, None, chars=(0.45, 0.54, 1.0)),
+        RawCell("家属代办", 0.3, None, chars=(0.3, 0.4, 0.3, 0.3)),
+        RawCell("代办", 0.9, None, chars=(0.9, 0.9)),
+    ]
+    out = []
+    for part in (reads[:3], reads[3:]):
+        cells = []
+        for i, (r, read) in enumerate(zip(ROWS, part)):
+            row = [RawCell(t, 0.999, None) for t in r]
+            row[at] = read
+            cells.append((i + 1, row))
+        out += map_rows("cremation", TITLE, FIELDS, cells, Settings())
+    for i in range(3):
+        fv = out[i].record.fields["remarks"]
+        assert reads[i].text not in str(fv.value) and fv.raw == reads[i].text, i
+        assert "noise_reading_blanked" in fv.flags and fv.confidence <= 0.45, i
+    for i in range(3, 6):
+        fv = out[i].record.fields["remarks"]
+        assert reads[i].text in str(fv.value) and "noise_reading_blanked" not in fv.flags, i
 
 
 def _relation_headed(header_text: str, relation_cells: list[str] | None = None):

@@ -85,6 +85,8 @@ from mapping.idfix import (
     near_valid_ids,
 )
 from mapping.normalize import (
+    STRAY_MARKS,
+    STRAY_MARKS_CERTAINTY,
     code_of_wording,
     code_wording_alternatives,
     fold_dashes,
@@ -95,20 +97,31 @@ from mapping.normalize import (
     normalize_cert_no,
     sea_area_alternatives,
     table_wordings,
+    without_stray_ends,
 )
 from mapping.numberforms import FORMS as NUMBER_FORMS
 from mapping.numberforms import fits_form, form_alphabet, form_prefix, form_texts, form_value, needs_form
 from mapping.order import check_page_order
 from mapping.phonefix import confusion_texts, one_plan_number
-from mapping.places import LOOKALIKES, village_characters, village_chars_off_list
-from mapping.record import FREE_TEXT, RecordContext, build_record, reads_cleanly, year_field, year_of
+from mapping.places import LOOKALIKES, UNSURE_CHAR, village_characters, village_chars_off_list
+from mapping.record import (
+    CHINESE_FREE_TEXT,
+    FREE_TEXT,
+    NOISE_BLANK_CERTAINTY,
+    NOISE_BLANKED,
+    RecordContext,
+    build_record,
+    reads_cleanly,
+    year_field,
+    year_of,
+)
 from mapping.spec import CodeTable, FieldSpec, KindSpec, Spec, load_spec
 from ocr.agreement import MARK_CHARS, resolve, second_crop
 from ocr.base import OcrEngine, trim_to_ink
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import ColumnsUnreadError, InputFileError, PageError, UnknownLedgerError
 from pipeline.kernel.models import FieldValue, MappedRecord, OcrPiece, RawCell, chars_fit
-from pipeline.kernel.reasons import reason_en
+from pipeline.kernel.reasons import reason_en, zh_en
 from pipeline.kernel.safety import path_from_db, shown, shown_text
 from pipeline.kernel.store import (
     ColumnDecision,
@@ -2605,7 +2618,10 @@ def map_rows(
             box = mapped[name].box if name in mapped else None
             mapped[name] = RawCell(text, 1.0, box, typed=True)
         printed = len([f for f in columns if f and f != "row_no"])
-        record = build_record(kind, mapped, ctx)
+        marks = {n: c for n, c in mapped.items() if n in CHINESE_FREE_TEXT and n not in typed and _mark_in_text(c)}
+        record = build_record(kind, {**mapped, **{n: replace(c, text="", chars=None) for n, c in marks.items()}}, ctx)
+        for name, cell in marks.items():
+            _mark_left_out(record, name, cell)
         written = sum(1 for cell in mapped.values() if cell.text)
         if not typed and elsewhere:
             record.problems.insert(0, UNIDENTIFIED_WRITING_PROBLEM)
@@ -3068,6 +3084,41 @@ def noise_reading(cell: RawCell) -> bool:
     return not (cell.second or "").strip() or (cell.second_confidence or 0.0) < NOISE_CERTAINTY
 
 
+MARK_IN_TEXT_PROBLEM = zh_en(
+    "格内只读出一至三个不确定的字（格线、印章或纸上杂点），不是书写内容：按空白待核对，识别原文保留",
+    "only one to three unsure glyphs read in the cell (a ruling line, a seal, a speck): no writing; left blank for review, the reading kept",
+)
+
+
+def _mark_in_text(cell: RawCell) -> bool:
+    """Whether a free-text cell's reading is a mark, no writing (noise_reading), none of its glyphs read
+    surely (each under mapping.places.UNSURE_CHAR, the probability under which the reader itself doubts a
+    glyph): a glyph read surely is writing (已结算 read at 0.45, its 算 at 1.0, is a note read unsurely)."""
+    glyphs = cell.chars if cell.chars is not None else cell.own_chars  # the kept reading's own, where two disagree
+    return bool(cell.text) and noise_reading(cell) and all(p < UNSURE_CHAR for p in glyphs or ())
+
+
+def _mark_left_out(record: MappedRecord, name: str, cell: RawCell) -> None:
+    """A free-text cell (mapping.record.CHINESE_FREE_TEXT: the remarks) whose reading is a mark, no writing
+    (_mark_in_text: one to three glyphs read less sure than NOISE_CERTAINTY, none surely, Han characters too: 一 for a
+    ruling line, 仪 / 市 / 专章 for a seal's text, 不 / 之 for a speck), was mapped as blank (a code's
+    wording the spec keeps there stays): its reading kept raw, flagged NOISE_BLANKED, held
+    (NOISE_BLANK_CERTAINTY; never a sure blank: the cell holds ink). Why (recognizer property, as
+    noise_reading's: it reads any blob as its likeliest one to three glyphs) and the field's: free text has
+    no form that could say the glyphs are writing; the other fields' marks are judged by their forms.
+    Before: only a mark read as letters, kana or symbols was left out (mapping.record.noise_text)."""
+    fv = record.fields.get(name)
+    if fv is None:
+        return
+    fv.raw = cell.text
+    if NOISE_BLANKED not in fv.flags:
+        fv.flags.append(NOISE_BLANKED)
+    fv.confidence = round(min(fv.confidence, cell.confidence, NOISE_BLANK_CERTAINTY), 4)
+    line = f"{name}: {MARK_IN_TEXT_PROBLEM}"
+    if line not in record.problems:
+        record.problems.append(line)
+
+
 def writing_cells(cells: Iterable[RawCell]) -> int:
     """How many of these cells hold writing: a reading that is more than a mark (noise_reading). What
     tells a row a person's particulars were written in from an unused one (SPARSE_ROW_CELLS: blank_tail,
@@ -3245,6 +3296,7 @@ def _check_column_shapes(
         if got is None:
             continue
         top, own, prefix, form = got
+        _strays_left_out([fv for _r, fv in vals], top)
         shapes = [
             (_shape(fv.value), fv)
             for _r, fv in vals
@@ -3323,6 +3375,30 @@ def _separator_lost(column: Sequence[FieldValue | None]) -> None:
             fv.raw = v
         fv.flags = [fl for fl in fv.flags if fl not in ("unlike_column", "gap_in_serial")] + [SEPARATOR_LOST]
         fv.confidence = round(min(fv.confidence, PREFIX_FROM_COLUMN_CERTAINTY), 4)
+
+
+SERIAL_MARKS = "-/. 第号航次"
+"""The characters other than letters and digits a serial column's number may hold (SERIAL_SHAPE)."""
+
+
+def _strays_left_out(values: Sequence[FieldValue | None], top: str) -> None:
+    """A serial number read with a ruling line or a stroke glued to its ends (|HZ2013-083, HZ2013-088|,
+    一一HZ2013-098: marks no number of SERIAL_SHAPE holds, at most STRAY_MAX of them, mapping.normalize.
+    without_stray_ends; its letters kept) is the number inside, where that is of the shape the rest of its
+    column on the page has (`top`, _column_register): flagged STRAY_MARKS, held (STRAY_MARKS_CERTAINTY),
+    the reading kept raw. Why (recognizer property): the recognizer reads all the ink of a cell's crop as
+    one line, a vertical ruling line as |, a horizontal one as 一 (DITTO_READ_AS); the column's own shape
+    says which characters are the number. Before: kept as read, no number of its column."""
+    for fv in values:
+        if fv is None or not isinstance(fv.value, str) or SERIAL_SHAPE.fullmatch(fv.value):
+            continue
+        core = without_stray_ends(fv.value, SERIAL_MARKS, letters=False)
+        if core is None or not SERIAL_SHAPE.fullmatch(core) or _shape(core) != top:
+            continue
+        fv.value = core
+        if STRAY_MARKS not in fv.flags:
+            fv.flags.append(STRAY_MARKS)
+        fv.confidence = round(min(fv.confidence, STRAY_MARKS_CERTAINTY), 4)
 
 
 PREFIX_FROM_COLUMN = "prefix_from_column"

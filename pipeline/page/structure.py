@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from mapping.headers import CELLS_DOUBT, cell_reads_as
-from mapping.normalize import is_valid_id, sex_from_id
+from mapping.normalize import STRAY_MAX, is_valid_id, sex_from_id
 from mapping.record import NOISE_BLANKED
 from mapping.spec import KindSpec, Spec
 from pipeline.kernel.models import FieldValue, MappedRecord, RawCell
@@ -788,6 +788,16 @@ def _numbers_in(raw: str) -> list[str]:
     return re.findall(r"[0-9]+", re.sub(r"[-_./\s]", "", unicodedata.normalize("NFKC", raw)))
 
 
+def _holds_whole(digits: str, expected: str) -> bool:
+    """Whether a reading's run of digits is the run's number, or holds it whole with at most STRAY_MAX
+    digits glued at its ends (No.2014004377 for 201400437, 7201500591 for 201500591: a ruling line, a
+    seal's ring or a neighbour's stroke read as a digit, as mapping.normalize.without_stray_ends reads
+    such marks beside a number; a digit being the one mark a digit-only check cannot tell)."""
+    return digits == expected or (
+        len(digits) - len(expected) <= STRAY_MAX and (digits.startswith(expected) or digits.endswith(expected))
+    )
+
+
 def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks: Mapping[int, CertRunBreak]) -> None:
     """The doubts of check_cert_run on the records' certificate numbers. A number of the spec's form
     that breaks the run keeps its value, doubted (`cert_no_out_of_run`, at most CERT_RUN_CERTAINTY),
@@ -816,7 +826,7 @@ def apply_cert_run(records: Mapping[int, MappedRecord], field_name: str, breaks:
         if value is not None and value not in brk.kept and _one_confusion(value, brk.expected):
             decoded, confidence = True, min(fv.confidence, CERT_RUN_CERTAINTY)
         elif value is None and any(
-            n == brk.expected or (n not in brk.kept and _one_confusion(n, brk.expected)) for n in _numbers_in(fv.raw)
+            _holds_whole(n, brk.expected) or (n not in brk.kept and _one_confusion(n, brk.expected)) for n in _numbers_in(fv.raw)
         ):
             decoded, confidence = True, CERT_RUN_CERTAINTY * STRUCTURE_DOUBT
         elif value is not None:
