@@ -8,7 +8,7 @@ import numpy as np
 
 from pipeline.kernel.models import Step
 from pipeline.kernel.reasons import REASONS
-from pipeline.page.cleanup import CleanupSettings, clean_page, is_bilevel, remove_scan_borders
+from pipeline.page.cleanup import BORDER_RIM_PX, CleanupSettings, clean_page, is_bilevel, remove_scan_borders
 from pipeline.page.extract import ADVISED, page_reason
 from pipeline.page.gridlines import FAINT_RULING_CONTRAST
 from pipeline.page.layout import find_grid_or_text, grid_from_text, ruling_lines
@@ -582,6 +582,6 @@ def test_a_scan_borders_grey_rim_is_painted_with_it():
     gray[:, 16:18] = 170  # the rim, lighter than the border test
     gray[:, 2320:] = 0
     gray[:, 2318:2320] = 150
-    out, _step = remove_scan_borders(gray, CleanupSettings().border_dark)
+    out, _step = remove_scan_borders(gray, CleanupSettings().border_dark, BORDER_RIM_PX)  # as on a 1-bit scan
     assert int(out[:, :40].min()) > 200
     assert int(out[:, 2290:].min()) > 200

@@ -254,3 +254,27 @@ def test_the_rows_beside_a_bowed_row_line_are_doubted_and_the_reviewer_told_why(
     assert row_flag(BOWED_LINE) == "row_line_bowed"
     code, params = record_reason(f"row: {BOWED_LINE}")
     assert code == "bowed_line" and "弯" in t(f"record.{code}", "zh", **params)
+
+
+def test_a_faded_tables_outer_line_beside_a_scan_border_is_kept():
+    """A grey scan (a faded register) whose table runs to the scanner's black border: the table's right
+    line, printed light (lighter than the border test), stands right beside the border. The border goes,
+    the table's line stays: the grid keeps its last column (session 46: the border's rim painted on every
+    page took the line with it, and the column beside it was lost)."""
+    gray = np.full((1654, 2339), 232, np.uint8)
+    gray[:, 2302:] = 18  # the scanner's lid beyond the sheet, touching the image's right edge
+    xs = (150, 450, 750, 1050, 1350, 1650, 1950, 2300)
+    ys = tuple(300 + 80 * i for i in range(13))
+    for x in xs:  # the ruling, faded to a light grey (2 px)
+        gray[ys[0] : ys[-1] + 2, x : x + 2] = 140
+    for y in ys:
+        gray[y : y + 2, xs[0] : xs[-1] + 2] = 140
+    for y in ys[:-1]:  # a word in every cell, the header row's too
+        for x in xs[:-1]:
+            for k in range(4):
+                gray[y + 30 : y + 50, x + 40 + 30 * k : x + 60 + 30 * k] = 90
+    clean = clean_page(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+    assert int(clean.image[:, 2310:].min()) > 200  # the border is gone
+    grid = find_grid(clean.image, clean.table_box, clean.ruling)
+    assert grid.n_cols == len(xs) - 1
+    assert abs(grid.cols[-1] - xs[-1]) <= 3

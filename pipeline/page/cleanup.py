@@ -489,11 +489,18 @@ was left as a thin straight line along the border, which the grid's dashed-line 
 (pipeline.page.layout._dashed_lines: thin, straight, paper on both sides) took for a column line (design
 county 3316 04_sea_burial p3 as a dark 1-bit copy, bench/stress_scans.py --mode bilevel --threshold=0.3,0.5
 --gain 0.5,0.8 --seed 4523: lines at x 18 and 2302, 1-2 px of grey 104-227). Source: how a scan's border is
-imaged and resampled (an edge is spread over one or two pixels), not a page's content."""
+imaged and resampled (an edge is spread over one or two pixels), not a page's content.
+Painted only on a page scanned in 1-bit (clean_page: is_bilevel as scanned, a dithered one too), where that
+line stood: on a grey scan (a faded or carbon copy among them) a light table rule standing in the rim is
+the table's, and painting the rim there took it, the column beside it lost (tests/test_cleanup_layout.py,
+a faded ruling beside the border). Session 46 (s46-rim): the held-out faded fold read with the rim painted
+on every page lost 13 fields under a column no longer identified (10 without); no design page's grid was
+changed by the rim on a grey, faded or carbon copy (1-px shifts of a line only)."""
 
 
-def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
-    """Paint dark regions that touch the image edge (scanner lid/background) in paper colour."""
+def remove_scan_borders(gray: np.ndarray, dark: int, rim_px: int = 0) -> tuple[np.ndarray, Step]:
+    """Paint dark regions that touch the image edge (scanner lid/background) in paper colour, and their
+    rim `rim_px` wide (BORDER_RIM_PX on a page scanned in 1-bit, clean_page)."""
     h, w = gray.shape
     mask = (gray < dark).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -507,9 +514,10 @@ def remove_scan_borders(gray: np.ndarray, dark: int) -> tuple[np.ndarray, Step]:
         if touches and area > 0.002 * h * w:
             border[labels == i] = 1
             removed += int(area)
-    if removed:  # its rim too: the edge a deskew's interpolation or the scan's blur left grey (BORDER_RIM_PX)
-        k = 2 * BORDER_RIM_PX + 1
-        out[cv2.dilate(border, np.ones((k, k), np.uint8)) > 0] = paper
+    if removed and rim_px > 0:  # its rim too: the edge a deskew's interpolation left grey (BORDER_RIM_PX)
+        k = 2 * rim_px + 1
+        border = cv2.dilate(border, np.ones((k, k), np.uint8))
+    out[border > 0] = paper
     return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
 
 
@@ -1759,6 +1767,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     steps: list[Step] = []
     photograph = False
     bilevel = is_bilevel(bgr)  # as scanned: a 1-bit page turned level below has grey edges
+    rim_px = BORDER_RIM_PX if bilevel else 0  # a 1-bit scan's border rim, a dithered one's too
     dithered = halftone(bgr) if bilevel else None
     if dithered is not None:  # a halftone's dots made grey again: the page is read as a grey scan
         grey, st = descreen(bgr, dithered)
@@ -1774,7 +1783,7 @@ def clean_page(bgr: np.ndarray, settings: CleanupSettings = CleanupSettings()) -
     ruling = find_ruling(bgr)
     gray, st, stamped = suppress_stamps(bgr, settings.red_margin, ruling.ink)
     steps.append(st)
-    gray, st = remove_scan_borders(gray, settings.border_dark)
+    gray, st = remove_scan_borders(gray, settings.border_dark, rim_px)
     steps.append(st)
     gray, st = normalize_illumination(gray, settings.illumination_kernel, photograph=photograph)
     steps.append(st)
