@@ -516,7 +516,7 @@ def remove_scan_borders(gray: np.ndarray, dark: int, rim_px: int = 0) -> tuple[n
             removed += int(area)
     if removed and rim_px > 0:  # its rim too: the edge a deskew's interpolation left grey (BORDER_RIM_PX)
         k = 2 * rim_px + 1
-        border = cv2.dilate(border, np.ones((k, k), np.uint8))
+        out[cv2.dilate(border, np.ones((k, k), np.uint8)) > 0] = paper
     out[border > 0] = paper
     return out, Step("border_removal", {"dark_below": dark}, {"pixels_removed": removed})
 
