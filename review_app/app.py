@@ -17,6 +17,8 @@ import json
 import logging
 import re
 import time
+from datetime import datetime
+from typing import Any
 
 import cv2
 import numpy as np
@@ -859,15 +861,23 @@ def _bar(f: R.FieldView) -> str:
     )
 
 
+def _when(at: datetime | str | None) -> str:
+    """A reviewer's word's time, in the archive's zone, said (to the minute)."""
+    return local_time(at, settings().zone, seconds=False)
+
+
 def _state_text(f: R.FieldView, kind: str) -> str:
-    """What a reviewer's word on the field is, if any."""
+    """What a reviewer's word on the field is, if any: who said it and when (every correction, confirmation
+    and mark keeps both; a corrected field said only 已更正, session 45)."""
     if f.review and f.review["action"] == "not_on_scan" and f.value in (None, ""):
         why = f"{colon()}{f.review['reason']}" if f.review.get("reason") else ""
-        return t("rec.marked_by", user=f.review["user"]) + why
+        return t("rec.marked_by", user=f.review["user"], at=_when(f.review["at"])) + why
     if f.corrected and f.value not in (None, ""):
-        return t("rec.corrected")
+        if f.corrected_by:
+            return t("rec.corrected_by", user=f.corrected_by["user"], at=_when(f.corrected_by["at"]))
+        return t("rec.corrected")  # typed before the audit trail named the field (no "edit" row of it)
     if f.review and f.review["action"] == "confirmed" and f.reviewed:
-        return t("rec.confirmed_by", user=f.review["user"])
+        return t("rec.confirmed_by", user=f.review["user"], at=_when(f.review["at"]))
     return ""
 
 
@@ -1279,6 +1289,57 @@ def unsaved_notice() -> None:
         c[2].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
 
 
+def _confirm_field(rid: int, name: str, shown: str, stored: str) -> None:
+    """Callback of a field's 核对无误: the reviewer says this one value, as stored and shown, is right - kept
+    at once with who and when (a FieldReview and its record_changes row), without approving the record
+    (since session 45 only Approve confirmed the values left unchanged; Save, Skip and Previous confirm
+    nothing). Unsaved typing in its box is not what is confirmed: said, nothing stored."""
+    ss = st.session_state
+    kind = R.record_kind(store(), rid)
+    if (ss.get(f"edit_{rid}_{name}") or "") != shown or ss.get(f"nos_{rid}_{name}"):
+        flash("warning", t("form.confirm_typed", field=field_label(name, kind)), where=FORM_FLASH)
+        return
+    try:
+        out = review_form(
+            store(),
+            rid,
+            {name: FieldEntry(stored, confirmed=True)},
+            user=me().username,
+            settings=settings(),
+            reason=(ss.get(f"edit_reason_{rid}") or "").strip(),
+            require_claim=True,
+            confirm_unchanged=False,
+        )
+    except BackfillError as e:
+        flash("error", _error_text(e), where=FORM_FLASH)
+        return
+    errors = ss.setdefault("field_errors", {}).setdefault(rid, {})
+    errors.pop(name, None)
+    if out.refused:
+        errors[name] = out.refused[0]
+        ss.pop(f"edit_{rid}_{name}", None)  # the box shows the value stored now
+        return
+    log.info("record %s: %s confirmed", rid, name)
+    flash("success", t("form.confirmed", field=field_label(name, kind)), where=FORM_FLASH)
+
+
+def _confirm_control(where: Any, rid: int, f: R.FieldView, stale: bool) -> None:
+    """Beside a field's box: 核对无误 for a value nobody has vouched for yet; who and when once one has."""
+    if f.reviewed:
+        where.caption(_state_text(f, ""))
+        return
+    if f.value in (None, ""):
+        return  # nothing to confirm: "not on the scan" says the paper holds none
+    where.button(
+        t("form.confirm"),
+        key=f"ok_{rid}_{f.name}",
+        help=t("form.confirm_help"),
+        disabled=stale,
+        on_click=_confirm_field,
+        args=(rid, f.name, box_text(f), f.form_text),
+    )
+
+
 def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
     """The correction form. Its boxes are not inside an st.form: a form sends its boxes only when submitted,
     so text typed and left by another page or record was lost without a word. Outside a form each box
@@ -1351,11 +1412,12 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
             keep = {"on_change": _keep_draft, "args": (rid, n, box_text(f), f.form_text), "disabled": n in stale}
-            c = st.columns([5, 2])
+            c = st.columns([5, 2, 2], vertical_alignment="bottom")
             c[0].text_input(
                 label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
             )
             c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"), **keep)
+            _confirm_control(c[2], rid, f, n in stale)
             if n in errors:  # in red, under the box that keeps the reviewer's text
                 st.html(
                     f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"

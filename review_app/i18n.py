@@ -331,8 +331,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.mandatory": ("必填项", "mandatory"),
     "rec.to_check": ("待处理", "to check"),
     "rec.corrected": ("已更正", "corrected"),
-    "rec.confirmed_by": ("{user} 已核对", "confirmed by {user}"),
-    "rec.marked_by": ("{user} 标为扫描件上没有", "marked not on the scan by {user}"),
+    "rec.corrected_by": ("{user} 已更正（{at}）", "corrected by {user} ({at})"),
+    "rec.confirmed_by": ("{user} 已核对（{at}）", "confirmed by {user} ({at})"),
+    "rec.marked_by": ("{user} 标为扫描件上没有（{at}）", "marked not on the scan by {user} ({at})"),
     "rec.col.field": ("字段", "field"),
     "rec.col.scan": ("扫描件", "scan"),
     "rec.col.value": ("识别值", "value"),
@@ -550,9 +551,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- the correction form
     "form.pick": ("要核对或更正的字段", "Fields to check or correct"),
     "form.pick_help": (
-        "需要处理的字段已预先选好。点“通过”时，表单中未改动的值即表示已核对无误；“保存”只保存改动和标注。",
+        "需要处理的字段已预先选好。点“通过”时，表单中未改动的值即表示已核对无误；“保存”只保存改动和标注；"
+        "只核对了某一项、暂不通过整条记录时，点该项旁的“核对无误”。",
         "Fields that need a look are picked already. On Approve, a value left unchanged in the form counts as checked; "
-        "Save keeps only what you changed or marked.",
+        "Save keeps only what you changed or marked; to record one field checked without approving the record, "
+        "press “Confirmed” beside it.",
     ),
     "form.pick_placeholder": ("选择字段", "Choose fields"),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),
@@ -572,6 +575,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "纸质登记簿上确实没有此项时勾选（需在下方写明原因）。",
         "Tick when the paper holds no value for it (say why below).",
     ),
+    "form.confirm": ("核对无误", "Confirmed"),
+    "form.confirm_help": (
+        "此项与扫描件一致：立即记入审核记录（谁、何时），无需通过整条记录。",
+        "This value matches the scan: recorded at once in the audit trail (who, when), without approving the record.",
+    ),
+    "form.confirm_typed": (
+        "{field}：框中有未保存的改动。核对的是已保存的值：请先保存或放弃改动。",
+        "{field}: its box holds unsaved typing. Confirmed is said of the value stored: save or discard your typing first.",
+    ),
+    "form.confirmed": ("已记录：{field}核对无误。", "Recorded: {field} confirmed."),
     "form.why": ("原因（标为“扫描件上没有”时必填）", "Why (required for “not on the scan”)"),
     "form.why_help": ("记入审核记录：谁、何时、为什么。", "Kept in the audit trail: who, when, why."),
     "form.save": ("保存", "Save"),
@@ -707,6 +720,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "a mandatory field cannot be emptied: tick “not on the scan” if the paper holds none.",
     ),
     "refuse.needs_reason": ("标为“扫描件上没有”需要在“原因”中说明。", "“not on the scan” needs a reason in the Why box."),
+    "refuse.changed_since_shown": (
+        "您核对时此项已被他人保存为另一个值：请对照扫描件核对现在的值。",
+        "someone else saved another value while you checked it: check the value now shown against the scan.",
+    ),
+    "refuse.confirm_empty": (
+        "空白项不能“核对无误”：纸上确实没有时请勾选“扫描件上没有”并写明原因。",
+        "an empty field cannot be confirmed: if the paper holds nothing, tick “not on the scan” and say why.",
+    ),
     "refuse.text_and_not_on_scan": (
         "已输入值又勾选了“扫描件上没有”：二者只能选一。",
         "a value was typed and “not on the scan” ticked: choose one.",
