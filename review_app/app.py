@@ -180,6 +180,7 @@ def _login() -> None:
         time.sleep(res.delay)  # each refused attempt answered more slowly
     if res.account is None:
         ss["login_failed"] = ("locked", res.locked_until) if res.locked_until else ("wrong", None)
+        ss["login_refused_now"] = True  # the login page's script forgets the time the login was sent
         return
     ss.pop("login_failed", None)
     _enter(res.account)
@@ -216,19 +217,83 @@ def _restore_from_cookie() -> None:
         log.info("session of %s restored", acc.username)
 
 
+#: sessionStorage keys of the browser tab (never sent anywhere): a login's token until its cookie is set, the
+#: time a login was sent, and a token the server would no longer take after a reload (see _login_page_script)
+_PENDING, _SENT, _LOST = "backfill_bind", "backfill_login_at", "backfill_session_lost"
+
+
 def _bind_cookie() -> None:
     """Right after a login: the browser asks the server (POST api/session, XSRF-checked) to set the
-    HttpOnly session cookie for the new session's token."""
+    HttpOnly session cookie for the new session's token. Until the answer comes the token is kept in the
+    tab's sessionStorage: a reload (F5) before it (session 45: within about a second of the login) came back
+    without the cookie and showed the login page without a word; the login page now sends it again
+    (_login_page_script) and reloads, logged in."""
     token = st.session_state.pop("bind_token", None)
     if not token:
         return
     st.html(
         f"""<script>
 (function() {{
+  const token = {json.dumps(token)};
+  try {{ sessionStorage.setItem("{_PENDING}", token); sessionStorage.removeItem("{_SENT}"); }} catch (e) {{}}
   const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
   fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
         headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
-        body: JSON.stringify({{token: {json.dumps(token)}}})}});
+        body: JSON.stringify({{token: token}})}}).then(function(r) {{
+    if (r.ok) {{ try {{ sessionStorage.removeItem("{_PENDING}"); }} catch (e) {{}} }}
+  }});
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _login_page_script(logged_out: bool, failed: int) -> None:
+    """The login page's part of the session cookie (see _bind_cookie). A login's token still waiting in the
+    tab (the page was reloaded before its cookie was set) is sent for the cookie again and the page reloaded:
+    the reviewer is back, logged in. Where that cannot be (the token came too late, or the reload came before
+    the login was even answered: the time a login was sent is kept as it is sent), the page says so in words
+    (login.reloaded_early) instead of showing the login form as if nothing had happened. After a logout the
+    cookie is cleared and nothing is said; after a refused login the time it was sent is forgotten.
+    `failed`: refused logins so far (the script runs again after each, its text changing)."""
+    note = t("login.reloaded_early")
+    st.html(
+        f"""<div id="backfill-session-lost" data-testid="session-lost" role="alert" hidden
+  style="padding:10px 14px;border-radius:6px;background:#fff4e5;color:#8a4b00;margin-bottom:8px">{_E(note)}</div>
+<script>
+(function() {{
+  const loggedOut = {json.dumps(logged_out)}, failed = {int(failed)};
+  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
+  const store = window.sessionStorage;
+  const take = function(k) {{ try {{ const v = store.getItem(k); store.removeItem(k); return v; }} catch (e) {{ return null; }} }};
+  const say = function() {{ const el = document.getElementById("backfill-session-lost"); if (el) el.hidden = false; }};
+  const pending = take("{_PENDING}"), sent = Number(take("{_SENT}") || 0), lost = take("{_LOST}");
+  if (loggedOut) {{
+    fetch(new URL("api/logout", window.location.href), {{method: "POST", credentials: "same-origin",
+          headers: {{"X-Xsrftoken": decodeURIComponent(xsrf)}}}});
+  }} else if (failed) {{
+    // a refused login: nothing waits; its time is forgotten (a reload now is no login cut short)
+  }} else if (pending) {{
+    fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
+          headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
+          body: JSON.stringify({{token: pending}})}}).then(function(r) {{
+      if (!r.ok) {{ try {{ store.setItem("{_LOST}", "1"); }} catch (e) {{}} }}  // said if the reload is not logged in
+      window.location.reload();
+    }}, say);
+  }} else if (lost || (sent && Date.now() - sent < 120000)) {{
+    say();
+  }}
+  if (!window.__backfillLoginSent) {{  // the time a login is sent, kept until it is answered
+    window.__backfillLoginSent = true;
+    const mark = function(e) {{
+      const form = e.target && e.target.closest && e.target.closest('[data-testid="stForm"]');
+      if (form && form.querySelector('input[type="password"]')) {{ try {{ store.setItem("{_SENT}", String(Date.now())); }} catch (x) {{}} }}
+    }};
+    document.addEventListener("keydown", function(e) {{ if (e.key === "Enter") mark(e); }}, true);
+    document.addEventListener("click", function(e) {{
+      if (e.target && e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"]')) mark(e);
+    }}, true);
+  }}
 }})();
 </script>""",
         unsafe_allow_javascript=True,
@@ -327,17 +392,10 @@ def _language_picker(key: str) -> None:
 
 
 def login_page() -> None:
-    if st.session_state.pop("clear_cookie", False):  # after a logout: the browser drops the session cookie
-        st.html(
-            """<script>
-(function() {
-  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
-  fetch(new URL("api/logout", window.location.href), {method: "POST", credentials: "same-origin",
-        headers: {"X-Xsrftoken": decodeURIComponent(xsrf)}});
-})();
-</script>""",
-            unsafe_allow_javascript=True,
-        )
+    ss = st.session_state
+    # after a logout the browser drops the session cookie; a login cut short by a reload is taken up or said
+    ss["login_refusals"] = ss.get("login_refusals", 0) + (1 if ss.pop("login_refused_now", False) else 0)
+    _login_page_script(bool(ss.pop("clear_cookie", False)), ss["login_refusals"])
     st.title(t("app.title"))
     _language_picker("lang_login")
     notice = st.session_state.pop("login_notice", None)

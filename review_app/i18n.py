@@ -45,6 +45,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.user": ("用户名", "User name"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
+    "login.reloaded_early": (
+        "页面在登录完成之前被刷新，会话未能保存，请重新登录。（登录后请等页面显示完毕再刷新。）",
+        "The page was reloaded before the login was complete, so the session was not kept: please log in again.",
+    ),
     "login.wrong": ("用户名或密码错误。", "Wrong user name or password."),
     "login.locked": (
         "登录失败次数过多，该用户名已锁定至 {until}。请稍后再试，或请管理员解除锁定。",
