@@ -708,8 +708,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "empty and flagged: type it from the scan, or tick “not on the scan”",
     ),
     "gap.unreviewed": (
-        "尚未核对：请在表单中核对（值无误则保持不变）",
-        "not checked yet: check it in the form (leave it unchanged if right)",
+        "尚未核对：请在表单中核对（值无误则点该项旁的“核对无误”，或保持不变后通过）",
+        "not checked yet: check it in the form (if right, press “Confirmed” beside it, or leave it unchanged and approve)",
     ),
     "refuse.invalid": (
         "“{field}”不是有效值：{why}。原值保留，请改正后再保存。",
@@ -1124,6 +1124,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "超出目标，见“抽检质量”页中超出目标的卷册。",
         "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
         "records reviewed), target at most {target}: over the target; see the volumes over it on the Audit quality page.",
+    ),
+    "quality.total.over_here": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "超出目标，见下方“未达标的卷册”。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: over the target; see “Volumes that missed the target” below.",
     ),
     "quality.total.undecided": (
         "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
