@@ -1162,9 +1162,11 @@ def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -
         if not in_form:  # else the form's row of buttons holds it, beside Approve / Save (_reject_button)
             _reject_button(b[2], rid)
     elif me().can("admin") and view.status != R.NEEDS_REVIEW:
-        with b[2].popover(t("rec.reopen") + "…"):
+        # the reason and its button in one st.form: leaving the reason box (Tab, a click beside it) reran the
+        # page and closed the popover before its button could be pressed (session 46, in Chromium)
+        with b[2].popover(t("rec.reopen") + "…"), st.form(f"reopen_form_{rid}", border=False):
             st.text_input(t("rec.reopen_reason"), key=f"reopen_reason_{rid}")
-            st.button(t("rec.reopen"), key="reopen", on_click=_reopen, args=(rid,))
+            st.form_submit_button(t("rec.reopen"), key="reopen", on_click=_reopen, args=(rid,))
 
 
 @st.fragment
