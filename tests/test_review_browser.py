@@ -484,6 +484,10 @@ def test_full_numbers_are_revealed_by_a_logged_action_and_decided_records_are_re
     open_record(page, done)
     page.locator(".st-key-approve:not([data-stale=true])").wait_for(state="detached")
     page.get_by_role("button", name=re.compile(t("rec.reopen", "zh"))).first.click()
+    page.locator(".st-key-reopen:not([data-stale=true]) button:visible").click()  # no reason: refused, said
+    expect(page.get_by_text(t("err.reopen_needs_reason", "zh"))).to_be_visible()
+    if page.locator(f".st-key-reopen_reason_{done}:not([data-stale=true]) input:visible").count() == 0:
+        page.get_by_role("button", name=re.compile(t("rec.reopen", "zh"))).first.click()
     page.locator(f".st-key-reopen_reason_{done}:not([data-stale=true]) input").fill("家属来电更正经办人姓名")
     page.locator(f".st-key-reopen_reason_{done}:not([data-stale=true]) input").press("Tab")  # leaving the box
     page.wait_for_timeout(1500)
@@ -502,26 +506,34 @@ def test_a_reload_right_after_the_login_keeps_the_session_or_says_why(app_env, s
     cookie is set by a request the page sends after the login shows, review_app/web.py; a reload before its
     answer came back without it). The token now waits in the tab until the cookie is set; the login page sends
     it again and reloads: still logged in. A reload before the login was even answered (no token yet) says so
-    in words above the login form."""
+    in words above the login form. (The cookie's request is held, never answered: a delay was not enough on a
+    loaded machine, the queue then showed after the cookie.)"""
     from playwright.sync_api import expect
 
     ctx = browser.new_context(viewport={"width": 1500, "height": 900})
     page = ctx.new_page()
     page.set_default_timeout(30_000)
 
-    def late(route):  # the cookie's answer comes late (a loaded server): F5 comes first
-        time.sleep(2.0)
-        route.continue_()
+    held = []  # the cookie's request, not answered before F5 (a loaded server): held until the page is left
 
-    page.route("**/api/session", late)
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route("**/api/session", hold)
     page.goto(served)
     page.locator(".st-key-login_user:not([data-stale=true]) input").fill("rev")
     page.locator(".st-key-login_password:not([data-stale=true]) input").fill("password-rev")
     page.locator(".st-key-login_password:not([data-stale=true]) input").press("Enter")
     expect(page.locator(".st-key-start:not([data-stale=true]) button:visible")).to_be_visible()
-    assert not any(c["name"] == "backfill_session" for c in ctx.cookies())  # not set yet
+    for _ in range(150):  # Playwright hands the request over while it runs, not while Python sleeps
+        if held:
+            break
+        page.wait_for_timeout(200)
+    assert held and not any(c["name"] == "backfill_session" for c in ctx.cookies())  # not set yet
+    for route in held:  # the page is left before the answer: it never comes (unroute would let it through)
+        route.abort()
     page.unroute("**/api/session")
-    page.reload()  # F5 at once
+    page.reload()  # F5 before its answer
     expect(page.locator(".st-key-start:not([data-stale=true]) button:visible")).to_be_visible()  # still logged in
     assert any(c["name"] == "backfill_session" for c in ctx.cookies())
     page.reload()
