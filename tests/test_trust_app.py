@@ -63,8 +63,12 @@ def _shape(at: AppTest) -> list[tuple[str, str]]:
     for el in at.main:
         label = getattr(el, "label", None)
         label = label if isinstance(label, str) else ""
-        if re.match(r"^(edit|nos|reveal)_\d+_", str(getattr(el, "key", None) or "")):
-            label = "<a field to correct>"  # its box, its "not on the scan" mark, its reveal button
+        if re.match(r"^(edit|nos|reveal|ok)_\d+_", str(getattr(el, "key", None) or "")) or (
+            type(el).__name__ == "Caption" and re.search(r"(已核对|已更正|标为扫描件上没有)（", str(getattr(el, "value", "")))
+        ):  # its box, its "not on the scan" mark, its reveal button, its 核对无误 or who vouched for it and when
+            label = "<a field to correct>"
+        if type(el).__name__ == "Column" and out and out[-1][0] == "field":
+            label = "<a field to correct>"  # a column of a field's row (whether its 核对无误 is drawn is content)
         item = ("field", label) if label == "<a field to correct>" else (type(el).__name__, label)
         if not out or out[-1] != item or label != "<a field to correct>":
             out.append(item)
