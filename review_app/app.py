@@ -1183,8 +1183,12 @@ def record_panel() -> None:
 def _record_panel() -> None:
     if not _keep_alive():
         st.rerun()
-    show_flash()
     rid = _claim_current()
+    if rid is not None and rid in st.session_state.get("notice_listed", ()):
+        # the page's 有未保存的修改 notice (drawn by the page's run, not this fragment's) names the record now on
+        # screen (approve / reject / skip / previous moved on to it): the whole page is drawn again
+        st.rerun(scope="app")
+    show_flash()
     _to_url()  # a fragment's run: the record moved on (approve, skip) without the page's run
     if rid is None:
         st.session_state.pop(FORM_ON_SCREEN, None)
@@ -1334,6 +1338,8 @@ def unsaved_notice() -> None:
     for form in D.FORMS:
         for rid, draft in D.of_user(store(), user, form=form).items():
             left.setdefault(rid, []).extend(n for n in draft if n not in left.get(rid, []))
+    # the records it names: the record fragment moving on to one of them reruns the page (_record_panel)
+    ss["notice_listed"] = {rid for rid, names in left.items() if rid != here and names}
     for rid, names in left.items():
         if rid == here or not names:
             continue

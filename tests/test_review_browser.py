@@ -501,6 +501,40 @@ def test_full_numbers_are_revealed_by_a_logged_action_and_decided_records_are_re
 
 
 # ---- sessions, lockout, toolbar, language ------------------------------------------------------------
+def test_moving_on_to_a_record_with_unsaved_typing_drops_the_notice_naming_it(app_env, served, browser, store):
+    """Session 46: the page's 有未保存的修改：记录 N notice is drawn by the page's run; Previous / Skip / Approve /
+    Reject move on in the record's fragment, so moving on to record N left the notice naming N above it, the record
+    on screen (its typing put back below). The page is drawn again when the fragment moves on to such a record."""
+    from playwright.sync_api import expect
+
+    from pipeline.review import drafts as D
+    from pipeline.review import queue as R
+
+    settings, _ = app_env
+    ctx, page = login(browser, served, "rev2")
+    page.locator(".st-key-start:not([data-stale=true]) button:visible").click()
+    expect(page.locator("h3").filter(has_text=re.compile(r"\d+")).first).to_be_visible()
+    settle(page)
+    first = int(re.search(r"record=(\d+)", page.url).group(1))
+    page.locator(".st-key-skip:not([data-stale=true]) button:visible").first.click()
+    expect(page).not_to_have_url(re.compile(rf"record={first}\b"))
+    settle(page)
+    shown = next(f.form_text for f in R.record_view(store, first, settings).fields if f.name == "agent_name")
+    D.leave(store, "rev2", first, "agent_name", shown + "甲", False, shown, shown)  # typing left on the first record
+    page.locator(".st-key-nav [role=radiogroup] label").nth(0).click()  # the queue, then the record page again
+    settle(page)
+    page.locator(".st-key-nav [role=radiogroup] label").nth(1).click()
+    notice = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text=f"记录 {first}（")
+    expect(notice.first).to_be_visible()  # on the second record: the first one's typing is said
+    page.locator(".st-key-prev:not([data-stale=true]) button:visible").first.click()  # back to the first record
+    expect(page.locator("h3").filter(has_text=re.compile(rf"\b{first}\b")).first).to_be_visible()
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert notice.count() == 0  # not said of the record on screen
+    D.drop(store, "rev2", first, form=None)
+    ctx.close()
+
+
 def test_a_reload_right_after_the_login_keeps_the_session_or_says_why(app_env, served, browser, store):
     """Session 45: F5 within about a second of logging in showed the login page without a word (the session's
     cookie is set by a request the page sends after the login shows, review_app/web.py; a reload before its
