@@ -17,6 +17,8 @@ import json
 import logging
 import re
 import time
+from datetime import datetime
+from typing import Any
 
 import cv2
 import numpy as np
@@ -178,6 +180,7 @@ def _login() -> None:
         time.sleep(res.delay)  # each refused attempt answered more slowly
     if res.account is None:
         ss["login_failed"] = ("locked", res.locked_until) if res.locked_until else ("wrong", None)
+        ss["login_refused_now"] = True  # the login page's script forgets the time the login was sent
         return
     ss.pop("login_failed", None)
     _enter(res.account)
@@ -214,19 +217,83 @@ def _restore_from_cookie() -> None:
         log.info("session of %s restored", acc.username)
 
 
+#: sessionStorage keys of the browser tab (never sent anywhere): a login's token until its cookie is set, the
+#: time a login was sent, and a token the server would no longer take after a reload (see _login_page_script)
+_PENDING, _SENT, _LOST = "backfill_bind", "backfill_login_at", "backfill_session_lost"
+
+
 def _bind_cookie() -> None:
     """Right after a login: the browser asks the server (POST api/session, XSRF-checked) to set the
-    HttpOnly session cookie for the new session's token."""
+    HttpOnly session cookie for the new session's token. Until the answer comes the token is kept in the
+    tab's sessionStorage: a reload (F5) before it (session 45: within about a second of the login) came back
+    without the cookie and showed the login page without a word; the login page now sends it again
+    (_login_page_script) and reloads, logged in."""
     token = st.session_state.pop("bind_token", None)
     if not token:
         return
     st.html(
         f"""<script>
 (function() {{
+  const token = {json.dumps(token)};
+  try {{ sessionStorage.setItem("{_PENDING}", token); sessionStorage.removeItem("{_SENT}"); }} catch (e) {{}}
   const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
   fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
         headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
-        body: JSON.stringify({{token: {json.dumps(token)}}})}});
+        body: JSON.stringify({{token: token}})}}).then(function(r) {{
+    if (r.ok) {{ try {{ sessionStorage.removeItem("{_PENDING}"); }} catch (e) {{}} }}
+  }});
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _login_page_script(logged_out: bool, failed: int) -> None:
+    """The login page's part of the session cookie (see _bind_cookie). A login's token still waiting in the
+    tab (the page was reloaded before its cookie was set) is sent for the cookie again and the page reloaded:
+    the reviewer is back, logged in. Where that cannot be (the token came too late, or the reload came before
+    the login was even answered: the time a login was sent is kept as it is sent), the page says so in words
+    (login.reloaded_early) instead of showing the login form as if nothing had happened. After a logout the
+    cookie is cleared and nothing is said; after a refused login the time it was sent is forgotten.
+    `failed`: refused logins so far (the script runs again after each, its text changing)."""
+    note = t("login.reloaded_early")
+    st.html(
+        f"""<div id="backfill-session-lost" data-testid="session-lost" role="alert" hidden
+  style="padding:10px 14px;border-radius:6px;background:#fff4e5;color:#8a4b00;margin-bottom:8px">{_E(note)}</div>
+<script>
+(function() {{
+  const loggedOut = {json.dumps(logged_out)}, failed = {int(failed)};
+  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
+  const store = window.sessionStorage;
+  const take = function(k) {{ try {{ const v = store.getItem(k); store.removeItem(k); return v; }} catch (e) {{ return null; }} }};
+  const say = function() {{ const el = document.getElementById("backfill-session-lost"); if (el) el.hidden = false; }};
+  const pending = take("{_PENDING}"), sent = Number(take("{_SENT}") || 0), lost = take("{_LOST}");
+  if (loggedOut) {{
+    fetch(new URL("api/logout", window.location.href), {{method: "POST", credentials: "same-origin",
+          headers: {{"X-Xsrftoken": decodeURIComponent(xsrf)}}}});
+  }} else if (failed) {{
+    // a refused login: nothing waits; its time is forgotten (a reload now is no login cut short)
+  }} else if (pending) {{
+    fetch(new URL("api/session", window.location.href), {{method: "POST", credentials: "same-origin",
+          headers: {{"Content-Type": "application/json", "X-Xsrftoken": decodeURIComponent(xsrf)}},
+          body: JSON.stringify({{token: pending}})}}).then(function(r) {{
+      if (!r.ok) {{ try {{ store.setItem("{_LOST}", "1"); }} catch (e) {{}} }}  // said if the reload is not logged in
+      window.location.reload();
+    }}, say);
+  }} else if (lost || (sent && Date.now() - sent < 120000)) {{
+    say();
+  }}
+  if (!window.__backfillLoginSent) {{  // the time a login is sent, kept until it is answered
+    window.__backfillLoginSent = true;
+    const mark = function(e) {{
+      const form = e.target && e.target.closest && e.target.closest('[data-testid="stForm"]');
+      if (form && form.querySelector('input[type="password"]')) {{ try {{ store.setItem("{_SENT}", String(Date.now())); }} catch (x) {{}} }}
+    }};
+    document.addEventListener("keydown", function(e) {{ if (e.key === "Enter") mark(e); }}, true);
+    document.addEventListener("click", function(e) {{
+      if (e.target && e.target.closest && e.target.closest('[data-testid="stFormSubmitButton"]')) mark(e);
+    }}, true);
+  }}
 }})();
 </script>""",
         unsafe_allow_javascript=True,
@@ -325,17 +392,10 @@ def _language_picker(key: str) -> None:
 
 
 def login_page() -> None:
-    if st.session_state.pop("clear_cookie", False):  # after a logout: the browser drops the session cookie
-        st.html(
-            """<script>
-(function() {
-  const xsrf = (document.cookie.match(/(?:^|; )_streamlit_xsrf=([^;]*)/) || [])[1] || "";
-  fetch(new URL("api/logout", window.location.href), {method: "POST", credentials: "same-origin",
-        headers: {"X-Xsrftoken": decodeURIComponent(xsrf)}});
-})();
-</script>""",
-            unsafe_allow_javascript=True,
-        )
+    ss = st.session_state
+    # after a logout the browser drops the session cookie; a login cut short by a reload is taken up or said
+    ss["login_refusals"] = ss.get("login_refusals", 0) + (1 if ss.pop("login_refused_now", False) else 0)
+    _login_page_script(bool(ss.pop("clear_cookie", False)), ss["login_refusals"])
     st.title(t("app.title"))
     _language_picker("lang_login")
     notice = st.session_state.pop("login_notice", None)
@@ -859,15 +919,23 @@ def _bar(f: R.FieldView) -> str:
     )
 
 
+def _when(at: datetime | str | None) -> str:
+    """A reviewer's word's time, in the archive's zone, said (to the minute)."""
+    return local_time(at, settings().zone, seconds=False)
+
+
 def _state_text(f: R.FieldView, kind: str) -> str:
-    """What a reviewer's word on the field is, if any."""
+    """What a reviewer's word on the field is, if any: who said it and when (every correction, confirmation
+    and mark keeps both; a corrected field said only 已更正, session 45)."""
     if f.review and f.review["action"] == "not_on_scan" and f.value in (None, ""):
         why = f"{colon()}{f.review['reason']}" if f.review.get("reason") else ""
-        return t("rec.marked_by", user=f.review["user"]) + why
+        return t("rec.marked_by", user=f.review["user"], at=_when(f.review["at"])) + why
     if f.corrected and f.value not in (None, ""):
-        return t("rec.corrected")
+        if f.corrected_by:
+            return t("rec.corrected_by", user=f.corrected_by["user"], at=_when(f.corrected_by["at"]))
+        return t("rec.corrected")  # typed before the audit trail named the field (no "edit" row of it)
     if f.review and f.review["action"] == "confirmed" and f.reviewed:
-        return t("rec.confirmed_by", user=f.review["user"])
+        return t("rec.confirmed_by", user=f.review["user"], at=_when(f.review["at"]))
     return ""
 
 
@@ -1094,9 +1162,11 @@ def _nav_buttons(rid: int, view: R.RecordView, read_only: bool, in_form: bool) -
         if not in_form:  # else the form's row of buttons holds it, beside Approve / Save (_reject_button)
             _reject_button(b[2], rid)
     elif me().can("admin") and view.status != R.NEEDS_REVIEW:
-        with b[2].popover(t("rec.reopen") + "…"):
+        # the reason and its button in one st.form: leaving the reason box (Tab, a click beside it) reran the
+        # page and closed the popover before its button could be pressed (session 46, in Chromium)
+        with b[2].popover(t("rec.reopen") + "…"), st.form(f"reopen_form_{rid}", border=False):
             st.text_input(t("rec.reopen_reason"), key=f"reopen_reason_{rid}")
-            st.button(t("rec.reopen"), key="reopen", on_click=_reopen, args=(rid,))
+            st.form_submit_button(t("rec.reopen"), key="reopen", on_click=_reopen, args=(rid,))
 
 
 @st.fragment
@@ -1113,8 +1183,12 @@ def record_panel() -> None:
 def _record_panel() -> None:
     if not _keep_alive():
         st.rerun()
-    show_flash()
     rid = _claim_current()
+    if rid is not None and rid in st.session_state.get("notice_listed", ()):
+        # the page's 有未保存的修改 notice (drawn by the page's run, not this fragment's) names the record now on
+        # screen (approve / reject / skip / previous moved on to it): the whole page is drawn again
+        st.rerun(scope="app")
+    show_flash()
     _to_url()  # a fragment's run: the record moved on (approve, skip) without the page's run
     if rid is None:
         st.session_state.pop(FORM_ON_SCREEN, None)
@@ -1264,6 +1338,8 @@ def unsaved_notice() -> None:
     for form in D.FORMS:
         for rid, draft in D.of_user(store(), user, form=form).items():
             left.setdefault(rid, []).extend(n for n in draft if n not in left.get(rid, []))
+    # the records it names: the record fragment moving on to one of them reruns the page (_record_panel)
+    ss["notice_listed"] = {rid for rid, names in left.items() if rid != here and names}
     for rid, names in left.items():
         if rid == here or not names:
             continue
@@ -1277,6 +1353,57 @@ def unsaved_notice() -> None:
             c[0].warning(t("draft.elsewhere", rid=rid, fields=fields))
         c[1].button(t("draft.back"), key=f"draft_back_{rid}", on_click=go, args=("record",), kwargs={"current": rid})
         c[2].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
+
+
+def _confirm_field(rid: int, name: str, shown: str, stored: str) -> None:
+    """Callback of a field's 核对无误: the reviewer says this one value, as stored and shown, is right - kept
+    at once with who and when (a FieldReview and its record_changes row), without approving the record
+    (since session 45 only Approve confirmed the values left unchanged; Save, Skip and Previous confirm
+    nothing). Unsaved typing in its box is not what is confirmed: said, nothing stored."""
+    ss = st.session_state
+    kind = R.record_kind(store(), rid)
+    if (ss.get(f"edit_{rid}_{name}") or "") != shown or ss.get(f"nos_{rid}_{name}"):
+        flash("warning", t("form.confirm_typed", field=field_label(name, kind)), where=FORM_FLASH)
+        return
+    try:
+        out = review_form(
+            store(),
+            rid,
+            {name: FieldEntry(stored, confirmed=True)},
+            user=me().username,
+            settings=settings(),
+            reason=(ss.get(f"edit_reason_{rid}") or "").strip(),
+            require_claim=True,
+            confirm_unchanged=False,
+        )
+    except BackfillError as e:
+        flash("error", _error_text(e), where=FORM_FLASH)
+        return
+    errors = ss.setdefault("field_errors", {}).setdefault(rid, {})
+    errors.pop(name, None)
+    if out.refused:
+        errors[name] = out.refused[0]
+        ss.pop(f"edit_{rid}_{name}", None)  # the box shows the value stored now
+        return
+    log.info("record %s: %s confirmed", rid, name)
+    flash("success", t("form.confirmed", field=field_label(name, kind)), where=FORM_FLASH)
+
+
+def _confirm_control(where: Any, rid: int, f: R.FieldView, stale: bool) -> None:
+    """Beside a field's box: 核对无误 for a value nobody has vouched for yet; who and when once one has."""
+    if f.reviewed:
+        where.caption(_state_text(f, ""))
+        return
+    if f.value in (None, ""):
+        return  # nothing to confirm: "not on the scan" says the paper holds none
+    where.button(
+        t("form.confirm"),
+        key=f"ok_{rid}_{f.name}",
+        help=t("form.confirm_help"),
+        disabled=stale,
+        on_click=_confirm_field,
+        args=(rid, f.name, box_text(f), f.form_text),
+    )
 
 
 def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
@@ -1351,11 +1478,12 @@ def _record_form(rid: int, view: R.RecordView, revealed: set[str]) -> None:
             read = f.raw if not f.corrected else (f.ocr_text or "")
             label = field_label(n, view.kind) + (" *" if f.mandatory else "")
             keep = {"on_change": _keep_draft, "args": (rid, n, box_text(f), f.form_text), "disabled": n in stale}
-            c = st.columns([5, 2])
+            c = st.columns([5, 2, 2], vertical_alignment="bottom")
             c[0].text_input(
                 label, key=f"edit_{rid}_{n}", help=t("form.read_as", text=read) if read else t("form.nothing_read"), **keep
             )
             c[1].checkbox(t("form.not_on_scan"), key=f"nos_{rid}_{n}", help=t("form.not_on_scan_help"), **keep)
+            _confirm_control(c[2], rid, f, n in stale)
             if n in errors:  # in red, under the box that keeps the reviewer's text
                 st.html(
                     f"<div role='alert' data-testid='field-error' data-field='{_E(n)}' style='color:#c62828;"

@@ -45,6 +45,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.user": ("用户名", "User name"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
+    "login.reloaded_early": (
+        "页面在登录完成之前被刷新，会话未能保存，请重新登录。（登录后请等页面显示完毕再刷新。）",
+        "The page was reloaded before the login was complete, so the session was not kept: please log in again.",
+    ),
     "login.wrong": ("用户名或密码错误。", "Wrong user name or password."),
     "login.locked": (
         "登录失败次数过多，该用户名已锁定至 {until}。请稍后再试，或请管理员解除锁定。",
@@ -331,8 +335,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.mandatory": ("必填项", "mandatory"),
     "rec.to_check": ("待处理", "to check"),
     "rec.corrected": ("已更正", "corrected"),
-    "rec.confirmed_by": ("{user} 已核对", "confirmed by {user}"),
-    "rec.marked_by": ("{user} 标为扫描件上没有", "marked not on the scan by {user}"),
+    "rec.corrected_by": ("{user} 已更正（{at}）", "corrected by {user} ({at})"),
+    "rec.confirmed_by": ("{user} 已核对（{at}）", "confirmed by {user} ({at})"),
+    "rec.marked_by": ("{user} 标为扫描件上没有（{at}）", "marked not on the scan by {user} ({at})"),
     "rec.col.field": ("字段", "field"),
     "rec.col.scan": ("扫描件", "scan"),
     "rec.col.value": ("识别值", "value"),
@@ -550,9 +555,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- the correction form
     "form.pick": ("要核对或更正的字段", "Fields to check or correct"),
     "form.pick_help": (
-        "需要处理的字段已预先选好。点“通过”时，表单中未改动的值即表示已核对无误；“保存”只保存改动和标注。",
+        "需要处理的字段已预先选好。点“通过”时，表单中未改动的值即表示已核对无误；“保存”只保存改动和标注；"
+        "只核对了某一项、暂不通过整条记录时，点该项旁的“核对无误”。",
         "Fields that need a look are picked already. On Approve, a value left unchanged in the form counts as checked; "
-        "Save keeps only what you changed or marked.",
+        "Save keeps only what you changed or marked; to record one field checked without approving the record, "
+        "press “Confirmed” beside it.",
     ),
     "form.pick_placeholder": ("选择字段", "Choose fields"),
     "form.reveal": ("显示完整的{field}（将记入日志）", "Show the full {field} (logged)"),
@@ -572,6 +579,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "纸质登记簿上确实没有此项时勾选（需在下方写明原因）。",
         "Tick when the paper holds no value for it (say why below).",
     ),
+    "form.confirm": ("核对无误", "Confirmed"),
+    "form.confirm_help": (
+        "此项与扫描件一致：立即记入审核记录（谁、何时），无需通过整条记录。",
+        "This value matches the scan: recorded at once in the audit trail (who, when), without approving the record.",
+    ),
+    "form.confirm_typed": (
+        "{field}：框中有未保存的改动。核对的是已保存的值：请先保存或放弃改动。",
+        "{field}: its box holds unsaved typing. Confirmed is said of the value stored: save or discard your typing first.",
+    ),
+    "form.confirmed": ("已记录：{field}核对无误。", "Recorded: {field} confirmed."),
     "form.why": ("原因（标为“扫描件上没有”时必填）", "Why (required for “not on the scan”)"),
     "form.why_help": ("记入审核记录：谁、何时、为什么。", "Kept in the audit trail: who, when, why."),
     "form.save": ("保存", "Save"),
@@ -691,8 +708,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "empty and flagged: type it from the scan, or tick “not on the scan”",
     ),
     "gap.unreviewed": (
-        "尚未核对：请在表单中核对（值无误则保持不变）",
-        "not checked yet: check it in the form (leave it unchanged if right)",
+        "尚未核对：请在表单中核对（值无误则点该项旁的“核对无误”，或保持不变后通过）",
+        "not checked yet: check it in the form (if right, press “Confirmed” beside it, or leave it unchanged and approve)",
     ),
     "refuse.invalid": (
         "“{field}”不是有效值：{why}。原值保留，请改正后再保存。",
@@ -707,6 +724,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "a mandatory field cannot be emptied: tick “not on the scan” if the paper holds none.",
     ),
     "refuse.needs_reason": ("标为“扫描件上没有”需要在“原因”中说明。", "“not on the scan” needs a reason in the Why box."),
+    "refuse.changed_since_shown": (
+        "您核对时此项已被他人保存为另一个值：请对照扫描件核对现在的值。",
+        "someone else saved another value while you checked it: check the value now shown against the scan.",
+    ),
+    "refuse.confirm_empty": (
+        "空白项不能“核对无误”：纸上确实没有时请勾选“扫描件上没有”并写明原因。",
+        "an empty field cannot be confirmed: if the paper holds nothing, tick “not on the scan” and say why.",
+    ),
     "refuse.text_and_not_on_scan": (
         "已输入值又勾选了“扫描件上没有”：二者只能选一。",
         "a value was typed and “not on the scan” ticked: choose one.",
@@ -1099,6 +1124,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "超出目标，见“抽检质量”页中超出目标的卷册。",
         "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
         "records reviewed), target at most {target}: over the target; see the volumes over it on the Audit quality page.",
+    ),
+    "quality.total.over_here": (
+        "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："
+        "超出目标，见下方“未达标的卷册”。",
+        "Measured error: {rate} of the fields of auto-accepted records wrong (95 % interval {low} to {high}, {units} audit "
+        "records reviewed), target at most {target}: over the target; see “Volumes that missed the target” below.",
     ),
     "quality.total.undecided": (
         "实测错误率：自动通过记录的字段错误率 {rate}（95 % 区间 {low} 至 {high}，{units} 条已审抽检记录），目标不超过 {target}："

@@ -72,10 +72,12 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.2f} %"
 
 
-def measured_error(rep: A.QualityReport) -> tuple[str, str]:
+def measured_error(rep: A.QualityReport, *, on_quality_page: bool = False) -> tuple[str, str]:
     """The archive's measured error (the blind audit's wrong-field rate of the auto-accepted records, its 95 %
     interval and the verdict against the target, pipeline.quality.audit.total_verdict) in one sentence of the
-    reader's language, as the CLI's `status --quality` ends: (Streamlit call, text)."""
+    reader's language, as the CLI's `status --quality` ends: (Streamlit call, text). Over the target it sends
+    the reader to the volumes over it: on the audit quality page itself, to its section below (it sent the
+    page's reader to the page they were on, session 46)."""
     r, verdict = rep.total.rate, A.total_verdict(rep)
     if r is None:
         return "info", t(
@@ -83,7 +85,7 @@ def measured_error(rep: A.QualityReport) -> tuple[str, str]:
         )
     kind = {"met": "success", "over": "error", "undecided": "warning"}[verdict]
     return kind, t(
-        f"quality.total.{verdict}",
+        "quality.total.over_here" if verdict == "over" and on_quality_page else f"quality.total.{verdict}",
         rate=_pct(r.rate),
         low=_pct(r.low),
         high=_pct(r.high),
@@ -146,7 +148,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     m[4].metric(
         t("quality.m.rate"), _pct(tr.rate) if tr else "—", help=f"95 %: [{_pct(tr.low)}, {_pct(tr.high)}]" if tr else None
     )
-    kind, text = measured_error(rep)
+    kind, text = measured_error(rep, on_quality_page=True)
     getattr(st, kind)(text)
     vols = rep.rows["volume"]
     measured = [r for r in vols if r.rate is not None]

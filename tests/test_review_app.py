@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -543,6 +544,55 @@ def test_the_as_read_label_keeps_the_ocr_text_after_a_correction(env):
     assert box.value == typed and ocr in box.help
     assert t("rec.corrected", "zh") in _row(at, "agent_name") and typed in _row(at, "agent_name")
     assert t("rec.read_as", "zh", text=ocr) in _row(at, "agent_name")  # one text as read, one value
+
+
+_AT_MINUTE = r"（\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+8）"
+
+
+def test_a_corrected_or_confirmed_field_says_who_and_when(env):
+    """Session 45: a field a reviewer corrected read only 已更正 in the record view, though every correction keeps
+    who, when and why (a confirmed one said who, not when). Now both say who and when, where the field's state
+    is shown (the record's table, and beside its box in the form)."""
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    typed = "王小明" if _rec(store, rid).fields["agent_name"]["value"] != "王小明" else "李小红"
+    at.multiselect(key=f"pick_{rid}").set_value(["agent_name"]).run()
+    at.text_input(key=f"edit_{rid}_agent_name").input(typed)
+    at.button(key="save").click().run()
+    assert not at.exception and _rec(store, rid).fields["agent_name"]["value"] == typed
+    assert re.search("rev 已更正" + _AT_MINUTE, _row(at, "agent_name")), _row(at, "agent_name")
+    assert any(re.fullmatch("rev 已更正" + _AT_MINUTE, c.value) for c in at.caption)  # beside its box too
+
+
+def test_one_field_is_confirmed_alone_with_its_own_button_without_approving(env):
+    """Since session 45 only Approve confirmed the values left unchanged: a reviewer who had checked one field
+    could not keep that word without approving the whole record (Save, Skip, Previous confirm nothing). Each
+    field of the form has 核对无误: it confirms that value at once (who, when; in the history), the record
+    still waiting; a box holding unsaved typing is not confirmed (said, nothing stored)."""
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    fields = _rec(store, rid).fields
+    picked = [n for n in at.multiselect(key=f"pick_{rid}").value if fields[n].get("value") not in (None, "")]
+    name = picked[0] if picked else "deceased_name"
+    other = next(n for n in ("death_date", "agent_name", "cremation_date") if n != name)
+    at.multiselect(key=f"pick_{rid}").set_value([name, other]).run()
+    assert at.button(key=f"ok_{rid}_{name}").label == "核对无误"
+    at.button(key=f"ok_{rid}_{name}").click().run()
+    assert not at.exception and _rec(store, rid).status == "needs_review" and at.session_state["current"] == rid
+    assert [(h.user, h.action, h.field) for h in history(store, rid)] == [("rev", "confirm", name)]
+    assert t(
+        "form.confirmed", "zh", field=load_spec(_settings.spec_version).kind(_rec(store, rid).ledger_kind).field(name).label
+    ) in [m.value for m in at.success]
+    assert re.search("rev 已核对" + _AT_MINUTE, _row(at, name)), _row(at, name)
+    assert not [b for b in at.button if b.key == f"ok_{rid}_{name}"]  # its word said instead of the button
+    at.text_input(key=f"edit_{rid}_{other}").input("2013年1月2日" if other != "agent_name" else "王小明")
+    at.button(key=f"ok_{rid}_{other}").click().run()
+    assert [(h.action, h.field) for h in history(store, rid)] == [("confirm", name)]  # typed: nothing confirmed
+    assert any("请先保存或放弃改动" in w.value for w in at.warning)
 
 
 def _typed_in(date: str, *, user: str = "rev") -> tuple[AppTest, int]:

@@ -176,6 +176,43 @@ def test_a_form_with_a_refused_field_or_a_value_confirmed_already_adds_no_confir
     assert trail == [("rev", "confirm", n, "对照扫描件") for n in names], trail
 
 
+def test_one_field_confirmed_alone_is_kept_without_approving_and_only_at_the_value_checked(seeded):
+    """Since session 45 only Approve confirmed the values left unchanged: a reviewer who checked one field and
+    wanted to keep that word without approving the record could not. An entry `confirmed` (the app's per-field
+    核对无误) confirms that value under Save too (who, when, why), the record still waiting; a value stored
+    differently since, or an empty field, is refused and nothing is written."""
+    store, settings, _rows = seeded
+    rid = next(r for r in _waiting(store) if any(g.code == "unreviewed" for g in approval_gaps(_rec(store, r), {}, settings)))
+    name = next(g.field for g in approval_gaps(_rec(store, rid), {}, settings) if g.code == "unreviewed")
+    shown = _form(store, settings, rid, name)
+    out = review_form(
+        store, rid, {name: FieldEntry(shown, confirmed=True)}, user="rev", settings=settings, confirm_unchanged=False
+    )
+    assert out.confirmed == [name] and not out.refused and not out.changes
+    assert _rec(store, rid).status == "needs_review"
+    assert name not in {g.field for g in approval_gaps(_rec(store, rid), _reviews(store, rid), settings)}
+    (h,) = history(store, rid)
+    assert (h.user, h.action, h.field) == ("rev", "confirm", name) and h.at is not None
+    # the value checked is no longer the one stored (someone saved another since): refused, nothing written
+    other = next(n for n in ("deceased_name", "death_date") if n != name)
+    out = review_form(
+        store, rid, {other: FieldEntry("not what is stored", confirmed=True)}, user="rev", settings=settings,
+        confirm_unchanged=False,
+    )  # fmt: skip
+    assert [(r.field, r.code) for r in out.refused] == [(other, "changed_since_shown")] and out.confirmed == []
+    _blank(store, settings, rid, "agent_name")
+    out = review_form(
+        store, rid, {"agent_name": FieldEntry("", confirmed=True)}, user="rev", settings=settings, confirm_unchanged=False
+    )
+    assert [(r.field, r.code) for r in out.refused] == [("agent_name", "confirm_empty")]
+    assert [h.action for h in history(store, rid)] == ["confirm"]
+
+
+def _reviews(store: Store, rid: int) -> dict[str, FieldReview]:
+    with store.session() as s:
+        return {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == rid))}
+
+
 def test_a_refused_correction_keeps_the_stored_value_and_writes_nothing(seeded):
     store, settings, _rows = seeded
     rid = _waiting(store)[0]

@@ -63,8 +63,12 @@ def _shape(at: AppTest) -> list[tuple[str, str]]:
     for el in at.main:
         label = getattr(el, "label", None)
         label = label if isinstance(label, str) else ""
-        if re.match(r"^(edit|nos|reveal)_\d+_", str(getattr(el, "key", None) or "")):
-            label = "<a field to correct>"  # its box, its "not on the scan" mark, its reveal button
+        if re.match(r"^(edit|nos|reveal|ok)_\d+_", str(getattr(el, "key", None) or "")) or (
+            type(el).__name__ == "Caption" and re.search(r"(已核对|已更正|标为扫描件上没有)（", str(getattr(el, "value", "")))
+        ):  # its box, its "not on the scan" mark, its reveal button, its 核对无误 or who vouched for it and when
+            label = "<a field to correct>"
+        if type(el).__name__ == "Column" and out and out[-1][0] == "field":
+            label = "<a field to correct>"  # a column of a field's row (whether its 核对无误 is drawn is content)
         item = ("field", label) if label == "<a field to correct>" else (type(el).__name__, label)
         if not out or out[-1] != item or label != "<a field to correct>":
             out.append(item)
@@ -249,6 +253,27 @@ def test_the_thresholds_page_says_the_capture_kinds_in_the_users_language(tmp_pa
     assert "拍照页面：已审核 5 页，少于 20 页" in shown["zh"] and "photographed" not in shown["zh"], shown["zh"]
     assert "photographed pages: 5 reviewed, fewer than 20" in shown["en"], shown["en"]
     assert not CJK.search(shown["en"]), shown["en"]
+
+
+def test_a_measured_error_over_the_target_sends_the_reader_where_the_volumes_are(env):
+    """Session 46, in Chromium: over the target, the audit quality page's own sentence said 见“抽检质量”页中超出目标的
+    卷册 - the page the reader was on. There it now points to its section below (未达标的卷册); the completion page
+    still names the audit quality page."""
+    store, settings = env
+    with store.session() as s:
+        audit = sorted(s.scalars(select(AuditSample.record_id)))
+    for rid in audit[:4]:  # every reviewed audit record had a wrong name: over the target
+        correct_record(store, rid, {"deceased_name": "王小明"}, user="rev", settings=settings)
+        approve_as_reviewer(store, rid, "rev", settings)
+    assert A.total_verdict(A.quality(store, settings)) == "over"
+    at = _login("boss", "password-boss")
+    lines = {}
+    for page in ("quality", "completion"):
+        at.sidebar.radio(key="nav").set_value(page).run()
+        assert not at.exception
+        lines[page] = next(e.value for e in at.error if e.value.startswith("实测错误率"))
+    assert lines["quality"].endswith("超出目标，见下方“未达标的卷册”。") and "“抽检质量”页" not in lines["quality"]
+    assert "见“抽检质量”页中超出目标的卷册" in lines["completion"]
 
 
 def test_the_completion_page_says_the_measured_error_of_the_audit_sample_in_chinese_first(env):

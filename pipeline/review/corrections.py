@@ -119,11 +119,14 @@ REPAIRS_REFUSED_WHEN_TYPED = {"stray_marks_removed": "bad_characters", "age_unit
 
 @dataclass(frozen=True)
 class FieldEntry:
-    """What a reviewer left in the form for one field: the text in its box, and whether they ticked
-    "not on the scan" (the paper holds no value for it)."""
+    """What a reviewer left in the form for one field: the text in its box, whether they ticked
+    "not on the scan" (the paper holds no value for it), and whether they said of this field alone that
+    the value shown (`text`, unchanged) is right: `confirmed` (the app's per-field 核对无误) confirms it
+    whatever the form's button (Save too), and is refused when the value stored is no longer `text`."""
 
     text: str
     not_on_scan: bool = False
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -443,7 +446,9 @@ def review_form(
     value (or typed by a reviewer): a refused or repeated save adds no 核对无误 row. The record is
     approved only when nothing was refused and approval_gaps finds nothing. Without `confirm_unchanged`
     (the review app's Save, Skip, Previous: only its Approve vouches for the values shown) only what was
-    typed or marked is saved; nothing left as it was counts as checked."""
+    typed or marked is saved; nothing left as it was counts as checked but a field whose entry says
+    `confirmed` (the reviewer's 核对无误 of that field alone: an empty field or one stored differently
+    since is refused)."""
     spec = load_spec(settings.spec_version)
     out = FormOutcome()
     with store.session() as s, s.begin():
@@ -462,6 +467,13 @@ def review_form(
                     out.refused.append(Refusal(name, "needs_reason"))
                 else:
                     marks.append(name)
+            elif e.confirmed:  # the reviewer's word on this field as shown: never a correction
+                if changed:  # saved since by someone else: what was checked is not what is stored
+                    out.refused.append(Refusal(name, "changed_since_shown"))
+                elif _empty(rec.fields[name].get("value")):
+                    out.refused.append(Refusal(name, "confirm_empty"))
+                else:
+                    confirm.append(name)
             elif changed:
                 typed[name] = e.text
             elif confirm_unchanged and not _empty(rec.fields[name].get("value")):

@@ -35,6 +35,7 @@ from pipeline.kernel.store import (
     LedgerSetting,
     Page,
     Record,
+    RecordChange,
     RecordLink,
     Reveal,
     SourceFile,
@@ -398,6 +399,7 @@ class FieldView:
     code_table: str | None = None  # code fields: the spec's code table (its labels in English: review_app.i18n)
     said_above: frozenset[str] = frozenset()  # its flags the record's banner says once (SAID_ABOVE): not in its note
     second_reading: str = ""  # its printed cell's other reading, not the one its value was taken from (engines_disagree)
+    corrected_by: dict[str, Any] | None = None  # the latest correction typed into it: user, at (record_changes "edit")
 
     @property
     def pending(self) -> bool:
@@ -743,6 +745,15 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
             for b in s.scalars(select(BlindKey).where(BlindKey.record_id == rec.id).order_by(BlindKey.id))
         ]
         reviews = {r.field: r for r in s.scalars(select(FieldReview).where(FieldReview.record_id == rec.id))}
+        # who typed each field's value and when (the latest correction of it): said where its state is shown
+        typed_by = {
+            c.field: dict(user=c.user, at=c.at)
+            for c in s.scalars(
+                select(RecordChange)
+                .where(RecordChange.record_id == rec.id, RecordChange.action == "edit", RecordChange.field.is_not(None))
+                .order_by(RecordChange.id)
+            )
+        }
         absent = declared_absent(s, sf.id)
     named = named_fields(rec)
     record_reasons: list[tuple[str, dict[str, Any]]] = []
@@ -846,6 +857,7 @@ def record_view(store: Store, record_id: int, settings: Settings) -> RecordView:
                 fspec.code_table if fspec is not None else None,
                 above,
                 second,
+                typed_by.get(name) if corrected else None,
             )
         )
     closed = decided_none(layout)  # the columns a reviewer said hold none of ours
