@@ -585,3 +585,32 @@ def test_a_scan_borders_grey_rim_is_painted_with_it():
     out, _step = remove_scan_borders(gray, CleanupSettings().border_dark, BORDER_RIM_PX)  # as on a 1-bit scan
     assert int(out[:, :40].min()) > 200
     assert int(out[:, 2290:].min()) > 200
+
+
+def test_one_row_line_broken_on_a_ruled_page_adds_no_columns_from_the_text():
+    """A ruled register whose every line was found whole but one row line, broken where a photograph's
+    shadow edge crossed it (design phone copy of typed 4571 02_sea_burial p1: 1 of 15 row lines found only
+    as dashes): no threshold broke its ruling, so no column rule was lost with it. Its sea-area column,
+    written in two words row under row, stays one column; the text added three column lines inside it (and
+    its address-like cells were lost to columns with no field). The grid is the ruling's, not in doubt."""
+    gray = np.full((1654, 2339), 255, np.uint8)
+    xs = [150 + 300 * i for i in range(8)]
+    ys = [300 + 80 * i for i in range(13)]
+    for y in ys:
+        if y == ys[4]:  # the one row line broken into dashes
+            x = xs[0]
+            while x < xs[-1]:
+                gray[y : y + 2, x : min(x + 20, xs[-1])] = 0
+                x += 40
+        else:
+            gray[y : y + 2, xs[0] : xs[-1] + 2] = 0
+    for x in xs:
+        gray[ys[0] : ys[-1] + 2, x : x + 2] = 0
+    for y in ys[:-1]:
+        for x in xs[:-1]:
+            _word(gray, x + 20, y + 30, 3)  # two words in every cell, apart as one column's words stand
+            _word(gray, x + 180, y + 30, 3)
+    grid = find_grid_or_text(gray)
+    assert grid.source == "ruling"
+    assert grid.n_cols == len(xs) - 1
+    assert len(grid.rows) == len(ys)

@@ -515,6 +515,16 @@ def _ruling_lines_found(
     return rows, cols, [y for y in kept if y in rows], [prof.y0 + r for r in dashed if prof.y0 + r in rows]
 
 
+TEXT_COLUMNS_DASHED_ROWS = 0.5
+"""The share of a grid's row lines that must have been found only as dashes (_dashed_beside, horizontal) for
+the text to add column lines to it (_text_columns_added): a 1-bit threshold that broke a light ruling broke
+it over the whole page, every rule alike (design county 3316 04_sea_burial p3 as a dark 1-bit copy: 9 of its 12
+row lines found only as dashes, 6 of its 12 column rules lost); a row line broken alone on a ruling found
+whole (a photograph's shadow edge or a stroke across it: design phone copy of typed 4571, bench/stress_scans.py
+--mode phone --seed 4572, 02_sea_burial p1, 1 of 15 row lines) says no column rule was lost, and the text's
+gaps inside a column of two-word entries (its sea areas) were taken for three column lines there, the
+column's cells lost to columns of no field. Source: a property of a threshold (it acts on every rule of a
+page alike) and of printed ruling (one pen and one press for the whole form); no generated value fitted."""
 TEXT_COLUMN_ROWS = 0.5
 """A column line the text gives inside a ruled column (_text_columns_added) is one where text stands on
 both sides of it, between the ruled lines, in at least this share of the rows: a gap of the text that
@@ -522,7 +532,8 @@ reaches a ruled line is that line's gap (the entries of one column written off i
 
 
 def _text_columns_added(gray: np.ndarray, grid: Grid) -> Grid:
-    """`grid` (its row lines found as dashes: a light ruling a 1-bit threshold broke) with the column lines
+    """`grid` (its row lines found as dashes, TEXT_COLUMNS_DASHED_ROWS of them at least: a light ruling a 1-bit
+    threshold broke) with the column lines
     the text's alignment gives between its rows (grid_from_text over `grid`'s rows) where no column line
     was found within LINE_MIN_GAP_PX, inside the outermost ones, as inferred columns (inferred_cols): the
     same threshold that broke the row rules into dashes lost column rules whole (design county 3316
@@ -623,7 +634,7 @@ def find_grid(
     rows, inferred = _fill_missing_rows(rows)
     struck = [r + sum(1 for i in inferred if i <= r) for r in struck]  # lines put back above shift them
     grid = Grid(tuple(rows), tuple(cols), tuple(inferred), bowed_lines=tuple(y for y in bowed if y in rows))
-    if dashed_rows:
+    if dashed_rows and len(dashed_rows) >= TEXT_COLUMNS_DASHED_ROWS * len(rows):  # a ruling broken all over
         grid = _text_columns_added(gray, grid)
     if ruling is not None and ruling.shape == gray.shape:
         struck += lines_across_rows(grid, ruling)
