@@ -3,6 +3,7 @@ captures worse than the set's own without a new generator family.
 
     python bench/stress_scans.py SRC_SCANS OUT --mode bilevel          # Otsu threshold, 1-bit PNG/TIFF
     python bench/stress_scans.py SRC_SCANS OUT --mode faded --fade 0.45  # ink lightened toward the paper
+    python bench/stress_scans.py SRC_SCANS OUT --mode faded --keep-border  # ... the scanner's black border kept
     python bench/stress_scans.py SRC_SCANS OUT --mode phone --seed 1      # a 150-dpi phone photograph
     python bench/stress_scans.py SRC_SCANS OUT --mode unruled --line right  # one column line painted out
     python bench/stress_scans.py SRC_SCANS OUT --mode carbon --seed 1     # the writing as a carbon copy takes it
@@ -515,12 +516,19 @@ def register_rows(
     return out
 
 
-def faded(gray: np.ndarray, fade: float) -> np.ndarray:
+def faded(gray: np.ndarray, fade: float, keep_border: bool = False) -> np.ndarray:
     """Ink lightened toward the paper by `fade` (0: as scanned, 1: gone): each pixel moves that share
-    of the way from its value to the page's paper tone (its 95th percentile)."""
+    of the way from its value to the page's paper tone (its 95th percentile). With `keep_border`
+    (`--keep-border`) the scanner's black border (scan_border_mask) stays as scanned: a faded sheet is
+    scanned on a lid that is not faded, and a border lightened above the cleanup's border test is never
+    removed, so copies without it cannot show what the cleanup does beside a border (session 46, s46-rim:
+    the border's rim painted on grey pages took a faded table rule standing in it)."""
     paper = float(np.percentile(gray, 95))
-    out = gray.astype(np.float32) + fade * (paper - gray.astype(np.float32))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    out = np.clip(gray.astype(np.float32) + fade * (paper - gray.astype(np.float32)), 0, 255).astype(np.uint8)
+    if keep_border:
+        border = scan_border_mask(gray)
+        out[border] = gray[border]
+    return out
 
 
 @dataclass(frozen=True)
@@ -556,11 +564,10 @@ SCAN_BORDER_DARK = 70
 darker than this and touches the image's edge (pipeline.page.cleanup.CleanupSettings.border_dark)."""
 
 
-def without_scan_border(arr: np.ndarray) -> np.ndarray:
-    """`arr` (float h x w x c) with the scanner's black border made paper: a phone photographs the sheet
-    on a desk, not the scanner's lid around it. The border is the dark area touching the image's edge
-    (SCAN_BORDER_DARK), widened by a few pixels (its blurred edge), filled with the paper's median tone."""
-    dark = (arr.min(axis=2) < SCAN_BORDER_DARK).astype(np.uint8)
+def scan_border_mask(gray: np.ndarray) -> np.ndarray:
+    """The scanner's black border of a page (2-D): the dark area touching the image's edge
+    (SCAN_BORDER_DARK), widened by a few pixels (its blurred edge); all False where there is none."""
+    dark = (gray < SCAN_BORDER_DARK).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     h, w = dark.shape
     x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
@@ -568,8 +575,16 @@ def without_scan_border(arr: np.ndarray) -> np.ndarray:
     edge &= stats[:, cv2.CC_STAT_AREA] >= 0.002 * h * w  # a band along a side, not a speck of ink at the edge
     edge[0] = False
     if not edge.any():
+        return np.zeros(dark.shape, bool)
+    return cv2.dilate(edge[labels].astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+
+
+def without_scan_border(arr: np.ndarray) -> np.ndarray:
+    """`arr` (float h x w x c) with the scanner's black border (scan_border_mask) made paper: a phone
+    photographs the sheet on a desk, not the scanner's lid around it; filled with the paper's median tone."""
+    border = scan_border_mask(arr.min(axis=2))
+    if not border.any():
         return arr
-    border = cv2.dilate(edge[labels].astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     out = arr.copy()
     out[border] = np.median(arr[~border], axis=0)
     return out
@@ -815,6 +830,7 @@ def stress(
     cb: Carbon | None = None,
     bl: Bilevel | None = None,
     grid: tuple[float, int, list[float]] | None = None,
+    keep_border: bool = False,
 ) -> Image.Image:
     """One page stressed (`columns`: the fields of its printed columns in the truth, for `--line after:FIELD`). A phone page is JPEG-decoded, except where `key` ends in "#jpeg" (the caller
     writes it as a JPEG at the phone's quality)."""
@@ -831,7 +847,7 @@ def stress(
         if bl is not None and bl != Bilevel(seed=bl.seed):
             return Image.fromarray(bilevel_varied(gray, bl, key, src_dpi, grid)).convert("1")
         return Image.fromarray(bilevel(gray)).convert("1")
-    return Image.fromarray(faded(gray, fade))
+    return Image.fromarray(faded(gray, fade, keep_border))
 
 
 UNRULE_CONTRAST = 20
@@ -927,6 +943,7 @@ def copy_stressed(
     line: str = "right",
     cb: Carbon | None = None,
     bl: Bilevel | None = None,
+    keep_border: bool = False,
 ) -> tuple[int, list[str]]:
     """Copy every image under `src` to `out` stressed, truth files as they are: (images, skipped).
     PDFs are rasterized at `pdf_dpi` into a TIFF of the same stem (None: skipped)."""
@@ -960,6 +977,7 @@ def copy_stressed(
                         cb,
                         bl,
                         grids(i),
+                        keep_border,
                     )
                     for i, f in enumerate(ImageSequence.Iterator(im))
                 ]
@@ -986,7 +1004,8 @@ def copy_stressed(
             cols = truth_columns(path)
             grids = truth_grid(path)
             frames = [
-                stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb, bl, grids(i)) for i, f in enumerate(pages)
+                stress(f, mode, fade, ph, f"{rel}:{i}", pdf_dpi, line, cols(i), cb, bl, grids(i), keep_border)
+                for i, f in enumerate(pages)
             ]
             target = target.with_suffix(".tiff")
             out_dpi = ph.dpi if mode == "phone" else bl.dpi if mode == "bilevel" and bl is not None and bl.dpi else pdf_dpi
@@ -1062,6 +1081,7 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--mode", choices=["bilevel", "faded", "phone", "unruled", "carbon"], default="bilevel")
     ap.add_argument("--fade", type=float, default=0.45, help="faded: share of the way from ink to paper")
+    ap.add_argument("--keep-border", action="store_true", help="faded: the scanner's black border kept as scanned")
     ap.add_argument(
         "--line",
         default="right",
@@ -1166,7 +1186,9 @@ def main() -> None:
         curl=a.curl,
         shadow_side=a.shadow_side,
     )
-    images, skipped = copy_stressed(a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb, bl)
+    images, skipped = copy_stressed(
+        a.src, a.out, a.mode, a.fade, None if a.skip_pdf else a.pdf_dpi, ph, a.line, cb, bl, a.keep_border
+    )
     if TAIL_DROPPED:
         print(f"tail: {drop_tail_truth(a.out)} entries erased from the truth of {len(TAIL_DROPPED)} pages")
     print(f"{a.mode}: {images} page images written under {a.out}")
