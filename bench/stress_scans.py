@@ -727,7 +727,7 @@ def printed_form(horizontal: np.ndarray, vertical: np.ndarray, gray: np.ndarray)
     line below the table's top (the title and the header row, printed on the copy's form; the table's top
     is where its long vertical lines begin, so a page edge's shadow above it is no line of the table; each
     line fitted y = a x + b, as they slant on a turned page) and the scanner's black border around the sheet
-    (SCAN_BORDER_DARK)."""
+    (scan_border_mask)."""
     h, w = horizontal.shape
     nv, _lv, sv, _cv = cv2.connectedComponentsWithStats(vertical, connectivity=8)
     tops = [int(sv[i, cv2.CC_STAT_TOP]) for i in range(1, nv) if sv[i, cv2.CC_STAT_HEIGHT] >= 0.2 * h]
@@ -746,14 +746,7 @@ def printed_form(horizontal: np.ndarray, vertical: np.ndarray, gray: np.ndarray)
     if header is not None:
         _mid, a, b = header
         out = np.arange(h)[:, None] < (a * np.arange(w)[None, :] + b + 3)
-    dark = (gray < SCAN_BORDER_DARK).astype(np.uint8)
-    n, labels, st, _c = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    x, y, bw, bh = st[:, 0], st[:, 1], st[:, 2], st[:, 3]
-    edge = ((x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)) & (st[:, cv2.CC_STAT_AREA] >= 0.002 * h * w)
-    edge[0] = False
-    if edge.any():
-        out |= cv2.dilate(edge[labels].astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
-    return out
+    return out | scan_border_mask(gray)
 
 
 def carbon(gray: np.ndarray, cb: Carbon, key: str) -> np.ndarray:

@@ -405,7 +405,7 @@ def login_page() -> None:
     if failed:
         kind, until = failed
         if kind == "locked":
-            st.error(t("login.locked", until=local_time(until, settings().zone, seconds=False)))
+            st.error(t("login.locked", until=_when(until)))
         else:
             st.error(t("login.wrong"))
     with st.form("login"):
@@ -920,7 +920,7 @@ def _bar(f: R.FieldView) -> str:
 
 
 def _when(at: datetime | str | None) -> str:
-    """A reviewer's word's time, in the archive's zone, said (to the minute)."""
+    """A time said to a reviewer (a word on a field, a decision, a lock's end), in the archive's zone, to the minute."""
     return local_time(at, settings().zone, seconds=False)
 
 
@@ -1088,7 +1088,7 @@ def _page_columns(rid: int, view: R.RecordView) -> None:
             return t(
                 "cols.set_by",
                 user=c.decided_by,
-                at=local_time(c.decided_at, settings().zone, seconds=False),
+                at=_when(c.decided_at),
                 why=c.decided_why or "",
             )
         return clauses(dict.fromkeys(column_doubt_text(r) for r in c.doubts)) if c.doubts else ""
