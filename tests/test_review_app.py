@@ -1538,3 +1538,21 @@ def test_the_completion_page_says_no_inventory_was_declared_rather_than_drawing_
     assert said & {c.value for c in at.caption}
     captions = {c.value for c in at.caption}  # nor does the heading promise expected pages
     assert t("done.by_year_read", "zh") in captions and t("done.by_year", "zh") not in captions
+
+
+def test_a_history_link_opens_that_records_history_and_a_reload_keeps_it(env):
+    """`?page=history&record=N` (an administrator's link to a record's history) opens the history of record N,
+    not the record page (session 46 opened the record); the URL keeps naming it, so a reload shows it again;
+    a reviewer, who has no history page, is refused in words."""
+    _store, _settings, _rows = env
+    rid = _rows[0].record_id
+    at = _login(_app_at(page="history", record=str(rid)), "boss", "password-boss")
+    assert not at.exception
+    assert at.session_state["nav"] == "history" and at.session_state["hist_id"] == rid
+    assert at.header[0].value == t("hist.title", "zh")
+    assert at.query_params["page"] == "history" and at.query_params["record"] == str(rid)
+    again = _login(_app_at(**{k: at.query_params[k] for k in ("page", "record")}), "boss", "password-boss")
+    assert again.session_state["nav"] == "history" and again.session_state["hist_id"] == rid
+    rev = _login(_app_at(page="history", record=str(rid)), "rev", "password-rev")
+    assert [e.value for e in rev.error] == [t("url.page_refused", "zh", page=t("nav.history", "zh"))]
+    assert rev.session_state["nav"] == "queue"
