@@ -1142,6 +1142,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality.col.volume": ("卷册", "volume"),
     "quality.col.state": ("状态", "state"),
     "quality.col.auto": ("自动通过", "auto-accepted"),
+    "quality.col.auto_share": ("自动通过占比（目标 ≥ {target:.0%}）", "share auto-accepted (target ≥ {target:.0%})"),
+    "quality.col.bound": ("退回依据下限", "lower bound acted on"),
+    "quality.m.auto_share": ("自动通过占比（目标 ≥ {target:.0%}）", "Auto-accepted share (target ≥ {target:.0%})"),
+    "quality.auto_share_help": (
+        "{records} 条记录中自动通过 {auto} 条；目标 ≥ {target:.0%}",
+        "{auto} of {records} records auto-accepted; target ≥ {target:.0%}",
+    ),
+    "quality.auto_share_line": (
+        "自动通过：{records} 条记录中 {auto} 条（{share:.1%}，目标 ≥ {target:.0%}）；其中抽检 {n} 条测得字段错误率 {rate}",
+        "Auto-accepted: {auto} of {records} records ({share:.1%}, target ≥ {target:.0%}); the {n} audited of them "
+        "measured {rate} wrong fields",
+    ),
     "quality.col.drawn": ("抽检", "audited"),
     "quality.col.reviewed": ("已审", "reviewed"),
     "quality.col.fields": ("字段", "fields"),
@@ -1163,24 +1175,36 @@ STRINGS: dict[str, tuple[str, str]] = {
         "; proving the target met needs {more} more records, over {share:.0%} of the volume: the whole volume goes to review",
     ),
     "quality.why_pending": ("已审 {reviewed} / {drawn} 条抽检记录", "{reviewed} of {drawn} audit records reviewed"),
+    "quality.why_pending_wrong": (
+        "；其中字段 {fields:.0f} 个、错 {wrong:.0f} 个（估计 {rate:.2%}）。按所抽 {drawn} 条计（未审的 {pending} 条按无误计），"
+        "下限 {low:.2%} 未超过目标 {target:.2%}：暂不退回，等抽检审完再定",
+        "; {wrong:.0f} of their {fields:.0f} fields wrong (estimate {rate:.2%}). Over the {drawn} records drawn (the "
+        "{pending} pending counted right) the lower bound {low:.2%} is within the target {target:.2%}: not sent back "
+        "yet, decided when the audit is reviewed",
+    ),
     "quality.why_reviewed_whole": (
         "本卷 {population} 条自动通过记录已全部经人工审核（{wrong:.0f}/{fields:.0f} 个字段有误，均已在审核中更正），无需退回或复核",
         "all {population} auto-accepted records of the volume were reviewed by people ({wrong:.0f} of {fields:.0f} "
         "fields wrong, each corrected in review): nothing to send back or re-check",
     ),
     "quality.why_passed": (
-        "区间上限 {high:.2%} 不超过目标 {target:.2%}",
-        "upper end of the interval {high:.2%} within the target {target:.2%}",
+        "已审抽检记录 {n} 条，字段 {fields:.0f} 个，错 {wrong:.0f} 个（估计 {rate:.2%}）；95 % 区间上限 {high:.2%} 不超过目标 {target:.2%}：达标",
+        "{n} audit records reviewed, {wrong:.0f} of {fields:.0f} fields wrong (estimate {rate:.2%}); the upper end of "
+        "the 95 % interval, {high:.2%}, is within the target {target:.2%}: passed",
     ),
     "quality.why_high": (
-        "抽检字段 {fields:.0f} 个，错 {wrong:.0f} 个（{rate:.2%}）；95 % 区间上限 {high:.2%} 超过目标 {target:.2%}",
-        "{wrong:.0f} of {fields:.0f} audited fields wrong ({rate:.2%}); the upper end of the 95 % interval, {high:.2%}, "
-        "is over the target {target:.2%}",
+        "已审抽检记录 {n} 条，字段 {fields:.0f} 个，错 {wrong:.0f} 个（估计 {rate:.2%}）；95 % 区间上限 {high:.2%} 超过目标 "
+        "{target:.2%}，但下限 {low:.2%} 未超过：样本尚不能证明达标，也不能证明不达标",
+        "{n} audit records reviewed, {wrong:.0f} of {fields:.0f} fields wrong (estimate {rate:.2%}); the upper end of the "
+        "95 % interval, {high:.2%}, is over the target {target:.2%}, the lower bound {low:.2%} is not: the sample shows "
+        "neither that the target is met nor that it is missed",
     ),
     "quality.why_low": (
-        "抽检字段 {fields:.0f} 个，错 {wrong:.0f} 个（{rate:.2%}）；连区间下限 {low:.2%} 都超过目标 {target:.2%}",
-        "{wrong:.0f} of {fields:.0f} audited fields wrong ({rate:.2%}); even the lower end of the interval, {low:.2%}, "
-        "is over the target {target:.2%}",
+        "已审抽检记录 {n} 条，字段 {fields:.0f} 个，错 {wrong:.0f} 个（估计 {rate:.2%}）；按所抽 {drawn} 条计"
+        "（未审的 {pending} 条按无误计），下限 {low:.2%} 仍超过目标 {target:.2%}：整卷自动通过记录退回审核",
+        "{n} audit records reviewed, {wrong:.0f} of {fields:.0f} fields wrong (estimate {rate:.2%}); over the {drawn} "
+        "records drawn ({pending} pending counted right) even the lower bound {low:.2%} is over the target "
+        "{target:.2%}: the volume's auto-accepted records go back to review",
     ),
     "quality.why_none": ("尚无自动通过记录", "no auto-accepted record yet"),
     "quality.sent_back_line": (

@@ -98,19 +98,32 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
     r = row.rate
     if r is None:
         return t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn) if row.drawn else t("quality.why_none")
+    # the estimate, the bounds and the sample size the decision rests on (pipeline.quality.audit._state)
+    said = dict(
+        n=row.reviewed,
+        fields=r.fields,
+        wrong=r.wrong,
+        rate=r.rate,
+        low=row.low_bound or 0.0,
+        high=r.high,
+        target=target,
+        drawn=row.bound_records or row.drawn,
+        pending=row.pending,
+    )
+    over = A._shown_over(row, target)
     if row.state in ("to_send_back", "sent_back", "recheck", "to_extend"):
-        key = "quality.why_low" if r.low > target else "quality.why_high"
-        text = t(key, fields=r.fields, wrong=r.wrong, rate=r.rate, low=r.low, high=r.high, target=target)
-        if r.low <= target and row.more_records and row.state == "to_extend":
+        text = t("quality.why_low" if over else "quality.why_high", **said)
+        if not over and row.more_records and row.state == "to_extend":
             text += t("quality.why_extend", more=row.more_records)
-        elif r.low <= target and row.more_records and row.state == "to_send_back":
+        elif not over and row.more_records and row.state == "to_send_back":
             text += t("quality.why_whole", more=row.more_records, share=max_share)
         return text
     if row.state == "pending":
-        return t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn)
+        text = t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn)
+        return text + (t("quality.why_pending_wrong", **said) if r.wrong else "")
     if row.state == "reviewed_whole":
         return t("quality.why_reviewed_whole", population=row.population, wrong=r.wrong, fields=r.fields)
-    return t("quality.why_passed", high=r.high, target=target)
+    return t("quality.why_passed", **said)
 
 
 # --- 抽检质量 ----------------------------------------------------------------------------------------------
@@ -139,7 +152,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
             method=rep.method,
         )
     )
-    m = st.columns(5)
+    m = st.columns(6)
     m[0].metric(t("quality.m.auto"), rep.auto_accepted)
     m[1].metric(t("quality.m.drawn"), rep.drawn)
     m[2].metric(t("quality.m.reviewed"), rep.reviewed)
@@ -148,8 +161,26 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     m[4].metric(
         t("quality.m.rate"), _pct(tr.rate) if tr else "—", help=f"95 %: [{_pct(tr.low)}, {_pct(tr.high)}]" if tr else None
     )
+    share, aim = rep.total.auto_share, float(settings.auto_accept_target)
+    m[5].metric(
+        t("quality.m.auto_share", target=aim),
+        _pct(share) if share is not None else "—",
+        help=t("quality.auto_share_help", auto=rep.auto_accepted, records=rep.total.records, target=aim),
+    )
     kind, text = measured_error(rep, on_quality_page=True)
     getattr(st, kind)(text)
+    if share is not None:  # the other half of the bargain: how much was spared review, beside how much of it was wrong
+        (st.success if share >= aim else st.warning)(
+            t(
+                "quality.auto_share_line",
+                share=share,
+                target=aim,
+                auto=rep.auto_accepted,
+                records=rep.total.records,
+                rate=_pct(rep.total.rate.rate) if rep.total.rate else "—",
+                n=rep.reviewed,
+            )
+        )
     vols = rep.rows["volume"]
     measured = [r for r in vols if r.rate is not None]
     st.subheader(t("quality.volumes"))
@@ -163,6 +194,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
                 t("quality.col.volume"): r.label,
                 t("quality.col.state"): _state(r.state),
                 t("quality.col.auto"): r.population,
+                t("quality.col.auto_share", target=settings.auto_accept_target): _pct(r.auto_share),
                 t("quality.col.drawn"): r.drawn,
                 t("quality.col.reviewed"): r.reviewed,
                 t("quality.col.fields"): str(int(r.rate.fields)) if r.rate else "—",
@@ -171,8 +203,11 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
                 t("quality.col.low"): _pct(r.rate.low) if r.rate else "—",
                 t("quality.col.high"): _pct(r.rate.high) if r.rate else "—",
                 t("quality.col.loaded"): r.loaded,
+                t("quality.col.bound"): _pct(r.low_bound) if r.low_bound is not None else "—",
                 t("quality.col.more"): str(r.more_records)
-                if (r.rate is not None and r.rate.low <= rep.target and r.state != "passed" and r.more_records is not None)
+                if (
+                    r.rate is not None and not A._shown_over(r, rep.target) and r.state != "passed" and r.more_records is not None
+                )
                 else "—",
                 t("quality.col.reason"): _reason(r, rep.target, settings.audit_max_share),
             }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from reviewing import approve_as_reviewer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pipeline.kernel.config import Settings
 from pipeline.kernel.stats import wilson
@@ -168,7 +168,9 @@ def test_evidence_rates_and_intervals(two_volumes):
     total = rep.total.rate
     assert total.fields == fields and total.wrong == wrong and rep.reviewed == 11
     vol = next(r for r in rep.rows["volume"] if r.reviewed)
-    assert vol.state == "to_send_back" and vol.rate.low > settings.audit_target  # the rejection alone is ~17 wrong fields
+    # 3 of 11 reviewed records wrong, one of them rejected (~17 fields): the reviewed part of the sample is the
+    # queue's order, so the volume is sent back only on a bound that holds whatever the 9 pending show (session 47)
+    assert vol.state == "pending" and vol.low_bound <= settings.audit_target and "not sent back" in vol.reason
     names = next(r for r in rep.rows["field_type"] if r.key == "name")
     assert names.rate.wrong >= 2
     # errors come in records (the rejected one holds many): the interval is computed at fewer effective fields
@@ -373,3 +375,34 @@ def test_the_quality_text_ends_with_the_archives_measured_error_in_chinese_first
     assert zh.startswith("全部卷册：自动接受记录的字段错误率") and "目标不超过 0.30 %" in zh and "95 % 区间" in zh
     # five clean records cannot show 0.3 % at most: the interval is still too wide to decide
     assert zh.endswith("尚不能判定，需审核更多抽检记录") and en.endswith("not decided yet: more audit records to review")
+
+
+def test_one_rejected_audit_record_does_not_send_its_volume_back_on_its_own(two_volumes):
+    """Session 46: the first audit record reviewed, rejected (a row that is no person), counted its ~17 fields as
+    17 independent wrong fields (95 % lower bound 81.6 %) and sent the volume's auto-accepted records back to
+    review at n = 1. A record's fields fail together, and the reviewed part of a sample is the queue's order, not
+    a random draw: the volume waits, its reason giving the estimate, the bound, n and why; three rejected of 20
+    are evidence enough."""
+    store, settings = two_volumes
+    A.draw(store, settings)
+    by_volume: dict[str, list[int]] = {}
+    for rid, a in sorted(_samples(store).items()):
+        by_volume.setdefault(a.volume, []).append(rid)
+    vol = sorted(by_volume)[0]
+    mine = by_volume[vol]
+    decide(store, mine[0], "rejected", user="ann", reason="no person")
+    row = next(r for r in A.quality(store, settings).rows["volume"] if r.key == vol)
+    assert row.reviewed == 1 and row.rate.wrong == row.rate.fields > 5 and row.rate.n_eff == 1
+    assert row.state == "pending", row.reason
+    assert row.low_bound is not None and row.low_bound <= settings.audit_target and row.bound_records == len(mine)
+    assert f"1 of {len(mine)} audited records reviewed" in row.reason and "not sent back" in row.reason
+    with store.session() as s:
+        auto = s.scalar(select(func.count(Record.id)).where(Record.status == "auto_accepted"))
+    assert not [a for a in A.enforce(store, settings, user="boss") if a.volume == vol]
+    with store.session() as s:
+        assert s.scalar(select(func.count(Record.id)).where(Record.status == "auto_accepted")) == auto
+    for rid in mine[1:3]:
+        decide(store, rid, "rejected", user="ann", reason="no person")
+    row = next(r for r in A.quality(store, settings).rows["volume"] if r.key == vol)
+    assert row.state == "to_send_back" and row.low_bound > settings.audit_target
+    assert "3 reviewed audit records" in row.reason and "even the lower bound" in row.reason

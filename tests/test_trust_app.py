@@ -308,3 +308,39 @@ def test_the_completion_page_says_the_measured_error_of_the_audit_sample_in_chin
     en = _login("boss", "password-boss")
     en.sidebar.radio(key="nav").set_value("completion").run()
     assert any(x.startswith("Measured error:") for x in said(en).splitlines())
+
+
+def test_the_quality_page_shows_the_share_auto_accepted_beside_the_target_and_why_a_volume_waits(env):
+    """Session 47: the administrator sees, per volume and in all, the share of records auto-accepted against the
+    60 % target beside the measured wrong share; and a volume whose one reviewed audit record was rejected is not
+    sent back: its reason (Chinese) gives the estimate, the bound acted on and how many records it rests on."""
+    from sqlalchemy import func
+
+    from pipeline.kernel.store import Record
+    from pipeline.review.corrections import decide
+
+    store, settings = env
+    with store.session() as s:
+        records = s.scalar(select(func.count(Record.id)))
+        by_volume: dict[str, list[int]] = {}
+        for a in s.scalars(select(AuditSample)):
+            by_volume.setdefault(a.volume, []).append(a.record_id)
+    first = sorted(by_volume[sorted(by_volume)[0]])[0]
+    decide(store, first, "rejected", user="rev", reason="no person")
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("quality").run()
+    assert not at.exception
+    rep = A.quality(store, settings)
+    assert rep.total.records == records and 0 < rep.auto_accepted < records
+    metrics = {m.label: m.value for m in at.metric}
+    share = metrics[t("quality.m.auto_share", "zh", target=0.6)]
+    assert share == f"{100 * rep.auto_accepted / records:.2f} %"
+    said = "\n".join(x.value for x in [*at.warning, *at.success])
+    assert f"{records} 条记录中 {rep.auto_accepted} 条" in said and "目标 ≥ 60%" in said
+    table = at.dataframe[0].value
+    col = t("quality.col.auto_share", "zh", target=0.6)
+    assert all(v.endswith(" %") for v in table[col])
+    why = " ".join(table[t("quality.col.reason", "zh")])
+    assert "暂不退回" in why and f"按所抽 {len(by_volume[sorted(by_volume)[0]])} 条计" in why
+    states = set(table[t("quality.col.state", "zh")])
+    assert t("quality.state.sent_back", "zh") not in states and t("quality.state.to_send_back", "zh") not in states

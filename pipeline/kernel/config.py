@@ -57,6 +57,9 @@ class Settings:
     audit_interval: str = "wilson"
     audit_escalate: bool = True
     audit_max_share: float = 0.5
+    # the share of records a run should auto-accept (issue 21's floor, 60 %): the administrator's audit quality
+    # page shows each volume's share beside it and beside the measured wrong share; nothing is routed by it
+    auto_accept_target: float = 0.6
     # the local place lexicon learnt from reviewers (pipeline.page.lexicon): None = the version an
     # administrator made active in data_dir/lexicon (none: the official lists only), "" = none, or a path
     local_lexicon_file: str | None = None
@@ -365,6 +368,7 @@ _TYPES: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
     "audit_interval": ("'wilson' or 'exact'", "'wilson' 或 'exact'", lambda v: v in ("wilson", "exact")),
     "audit_escalate": ("true or false", "true 或 false", lambda v: isinstance(v, bool)),
     "audit_max_share": (_UNIT, _UNIT_ZH, lambda v: _is_number(v)),
+    "auto_accept_target": (_UNIT, _UNIT_ZH, lambda v: _is_number(v)),
     "page_workers": (
         "a whole number within 0..64 (0: one per core, at most 4)",
         "0 到 64 之间的整数（0：每个处理器核一个，最多 4 个）",
@@ -395,6 +399,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "audit_share": (0.0, 1.0),
     "audit_min_per_volume": (0, float("inf")),
     "audit_max_share": (0.0, 1.0),
+    "auto_accept_target": (0.0, 1.0),
     "audit_seed": (-float("inf"), float("inf")),
     "page_workers": (0, 64),
 }

@@ -47,7 +47,7 @@ from typing import Any, Mapping
 from sqlalchemy import func, or_, select
 
 from pipeline.kernel.config import Settings
-from pipeline.kernel.stats import Rate, clustered_rate, fields_needed
+from pipeline.kernel.stats import Rate, clustered_rate, decisive_low, fields_needed
 from pipeline.kernel.store import (
     AuditSample,
     AuditVerdict,
@@ -324,9 +324,21 @@ class QualityRow:
     state: str = ""  # volume: pending / passed / to_extend / to_send_back / sent_back / recheck / no_sample / reviewed_whole
     reason: str = ""
     more_records: int | None = None  # audited records still needed for an upper bound within target, all right
+    # what a send-back acts on (volumes): the lower bound (pipeline.kernel.stats.decisive_low) over every record
+    # drawn, those still pending counted as right (it holds whatever their review shows), and how many records
+    low_bound: float | None = None
+    bound_records: int = 0
+    records: int = 0  # every record read in it (volumes): `population` of them auto-accepted
+
+    @property
+    def auto_share(self) -> float | None:
+        """The share of the volume's records auto-accepted (audit samples and records sent back included:
+        routing accepted them), against `auto_accept_target`; None where nothing was read."""
+        return self.population / self.records if self.records else None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["auto_share"] = self.auto_share
         d.pop("rate")
         rate = self.rate.to_dict() if self.rate else dict.fromkeys(("fields", "wrong", "rate", "low", "high", "n_eff", "method"))
         d.update({k: v for k, v in rate.items() if k != "units"})
@@ -376,9 +388,15 @@ class _Unit:
 
 def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], dict[str, dict[str, Any]], list[_Unit]]:
     vols = volumes_of_files(store, settings)
-    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"population": 0, "drawn": 0, "reviewed": 0, "pending": 0, "loaded": 0})
+    per: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"population": 0, "drawn": 0, "reviewed": 0, "pending": 0, "loaded": 0, "records": 0}
+    )
     units: list[_Unit] = []
+    pending_fields: dict[str, list[int]] = defaultdict(list)
     with store.session() as s:
+        read = s.execute(
+            select(Page.file_id, func.count(Record.id)).join(Record, Record.page_id == Page.id).group_by(Page.file_id)
+        ).all()
         autos = s.execute(
             select(Page.file_id, func.count(Record.id), func.count(LoadedRecord.record_id))
             .join(Record, Record.page_id == Page.id)
@@ -401,10 +419,14 @@ def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], d
                 Page.file_id,
                 Record.ledger_kind,
                 Record.fields["funeral_home_code"]["value"].as_string(),
+                AuditSample.snapshot,
             )
             .join(Record, Record.id == AuditSample.record_id)
             .join(Page, Record.page_id == Page.id)
         ).all()
+    for fid, n in read:
+        if fid in vols:
+            per[vols[fid].key]["records"] += n
     for fid, n, loaded in autos:
         if fid in vols:
             per[vols[fid].key]["population"] += n
@@ -412,7 +434,7 @@ def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], d
     for fid, n in held:  # sent back for re-check: they were auto-accepted
         if fid in vols:
             per[vols[fid].key]["population"] += n
-    for outcome, checked, wrong, fid, kind, home in samples:
+    for outcome, checked, wrong, fid, kind, home, snapshot in samples:
         v = vols.get(fid)
         if v is None:
             continue
@@ -421,9 +443,13 @@ def _evidence(store: Store, settings: Settings) -> tuple[dict[int, VolumeKey], d
         d["drawn"] += 1
         if outcome == "pending":
             d["pending"] += 1
+            # the fields its review will check (outcome_of's, every value right as it stands)
+            pending_fields[v.key].append(len(outcome_of(snapshot or {}, {}, NEEDS_REVIEW)[1]))
             continue
         d["reviewed"] += 1
         units.append(_Unit(v.key, kind or "", home or v.funeral_home, list(checked or []), list(wrong or [])))
+    for k, d in per.items():
+        d["pending_fields"] = pending_fields.get(k, [])
     return vols, per, units
 
 
@@ -480,13 +506,20 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             d["pending"],
             rate,
             d["loaded"],
+            records=d["records"],
         )
+        if mine:
+            # the reviewed part of a sample arrives in the queue's order, not at random: sending a volume back
+            # before its audit is complete rests on a bound that holds whatever the pending records show
+            # (counted right), over every record drawn; and a record's fields are not independent trials
+            whole = clustered_rate([(len(u.checked), len(u.wrong)) for u in mine] + [(m, 0) for m in d["pending_fields"]])
+            row.low_bound, row.bound_records = decisive_low(whole), whole.units
         row.state, row.reason = _state(row, target, verdicts.get(key))
         if rate is not None and rate.high > target and row.drawn < row.population:  # else none is left to draw
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
-        if row.state == "to_send_back" and rate is not None and rate.low <= target and row.more_records:
+        if row.state == "to_send_back" and rate is not None and not _shown_over(row, target) and row.more_records:
             # too few audited to show the target, not shown to miss it: audit further where that is cheaper
             # than reviewing the volume (double sampling); else it goes back to review whole
             after = row.drawn + row.more_records
@@ -526,6 +559,7 @@ def quality(store: Store, settings: Settings) -> QualityReport:
         pending=drawn - reviewed,
         rate=_rate(units, weight, method) if units else None,
         loaded=sum(d["loaded"] for d in per.values()),
+        records=sum(d["records"] for d in per.values()),
     )
     return QualityReport(
         target, method, float(settings.audit_share), int(settings.audit_min_per_volume), rows, total, auto, drawn, reviewed
@@ -534,6 +568,11 @@ def quality(store: Store, settings: Settings) -> QualityReport:
 
 def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
+
+
+def _shown_over(row: QualityRow, target: float) -> bool:
+    """The audit shows the volume over the target: the lower bound a send-back acts on passes it."""
+    return row.low_bound is not None and row.low_bound > target
 
 
 def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tuple[str, str]:
@@ -555,24 +594,24 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
             f"every auto-accepted record of the volume ({row.reviewed} of {row.population}) was reviewed: "
             f"{r.wrong:.0f} of {r.fields:.0f} fields wrong ({_pct(r.rate)}), each corrected in review"
         )
-    if r.low > target:
-        return "to_send_back", (
-            f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}): even the "
-            f"interval's lower bound {_pct(r.low)} passes the target {_pct(target)}"
-        )
+    seen = f"{r.wrong:.0f} of {r.fields:.0f} fields wrong in {row.reviewed} reviewed audit record{'s' if row.reviewed != 1 else ''} ({_pct(r.rate)})"
+    pend = f", the {row.pending} still pending counted right" if row.pending else ""
+    low = f"lower bound {_pct(row.low_bound or 0.0)} over the {row.bound_records} records drawn{pend}"
+    if _shown_over(row, target):
+        return "to_send_back", f"{seen}: even the {low} passes the target {_pct(target)}"
     if row.pending:
         more = (
             f" (extended by {verdict.extra} records: the first sample could not show the target)"
             if (verdict is not None and verdict.extra)
             else ""
         )
-        return "pending", f"audit under way: {row.reviewed} of {row.drawn} audited records reviewed{more}"
+        why = f"; not sent back: the {low} is within the target {_pct(target)}" if r.wrong else ""
+        return "pending", f"audit under way: {row.reviewed} of {row.drawn} audited records reviewed{more}; {seen}{why}"
     if r.high > target:
         return "to_send_back", (
-            f"{r.wrong:.0f} of {r.fields:.0f} audited fields wrong ({_pct(r.rate)}); the 95 % "
-            f"interval's upper bound {_pct(r.high)} passes the target {_pct(target)}"
+            f"{seen}; the 95 % interval's upper bound {_pct(r.high)} passes the target {_pct(target)}, its {low} does not"
         )
-    return "passed", f"upper bound {_pct(r.high)} within the target {_pct(target)}"
+    return "passed", f"{seen}; upper bound {_pct(r.high)} within the target {_pct(target)}"
 
 
 # --- acting on it ---------------------------------------------------------------------------------------------------
@@ -722,6 +761,10 @@ CSV_COLUMNS = (
     "state",
     "reason",
     "more_records",
+    "low_bound",
+    "bound_records",
+    "records",
+    "auto_share",
 )
 
 
@@ -835,7 +878,7 @@ def total_verdict(rep: QualityReport) -> str:
         return "none"
     if r.high <= rep.target:
         return "met"
-    if r.low > rep.target:
+    if decisive_low(r) > rep.target:  # the bound a volume is sent back on
         return "over"
     return "undecided"
 
