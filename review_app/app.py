@@ -2024,17 +2024,22 @@ def _from_url(acc: Account, allowed: list[str]) -> None:
         return
     ss["url_read"] = True
     page, raw = st.query_params.get(URL_PAGE), st.query_params.get(URL_RECORD)
+    if raw is not None and page == "history":
+        # a record's history (an administrator's link `?page=history&record=N`): that record's history page,
+        # not the record itself (session 46 opened the record); an unknown id is said there, a malformed one
+        # here, the history page open either way
+        rid = _record_id(raw)
+        if "history" not in allowed:
+            ss["url_error"] = ("url.page_refused", {"page": page})
+        elif rid is None:
+            ss["nav"], ss["url_error"] = "history", ("url.bad_record_here", {})
+        else:
+            ss["nav"], ss["hist_id"] = "history", rid
+        return
     if raw is not None:
         rid = _record_id(raw)
         if rid is None:
             ss["url_error"] = ("url.bad_record", {})
-        elif page == "history":
-            # a record's history (an administrator's link `?page=history&record=N`): that record's history
-            # page, not the record itself (session 46 opened the record; an unknown id is said there)
-            if "history" in allowed:
-                ss["nav"], ss["hist_id"] = "history", rid
-            else:
-                ss["url_error"] = ("url.page_refused", {"page": page})
         elif "record" not in allowed:
             ss["url_error"] = ("url.record_refused", {"rid": rid})
         elif R.record_status(store(), rid) is None:
@@ -2058,7 +2063,7 @@ def _to_url() -> None:
     want = {URL_PAGE: str(ss.get("nav"))}
     if ss.get("nav") == "record" and ss.get("current") is not None:
         want[URL_RECORD] = str(ss["current"])
-    elif ss.get("nav") == "history" and ss.get("hist_id") is not None:
+    elif ss.get("nav") == "history" and _record_id(str(ss.get("hist_id"))) is not None:
         want[URL_RECORD] = str(ss["hist_id"])  # the history on screen: a reload or a link shows the same one
     if st.query_params.to_dict() != want:
         st.query_params.from_dict(want)

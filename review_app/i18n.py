@@ -506,6 +506,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "链接中的记录编号无效（应为数字），已打开您的首页。",
         "The record number in the link is not valid (it should be digits); your first page is open.",
     ),
+    "url.bad_record_here": (
+        "链接中的记录编号无效（应为正整数）：请在下面输入记录编号。",
+        "The record number in the link is not valid (it should be a positive whole number): type one below.",
+    ),
     "url.no_record": (
         "链接中的记录 {rid} 不存在，已打开您的首页。",
         "Record {rid} in the link does not exist; your first page is open.",
@@ -1144,7 +1148,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality.col.auto": ("自动通过", "auto-accepted"),
     "quality.col.auto_share": ("自动通过占比（目标 ≥ {target:.0%}）", "share auto-accepted (target ≥ {target:.0%})"),
     "quality.col.bound": ("退回依据下限", "lower bound acted on"),
-    "quality.m.auto_share": ("自动通过占比（目标 ≥ {target:.0%}）", "Auto-accepted share (target ≥ {target:.0%})"),
+    "quality.m.auto_share": ("自动通过占比", "Auto-accepted share"),
+    "quality.share_met": ("{share}（达标）", "{share} (met)"),
+    "quality.share_short": ("{share}（未达 {target:.0%}）", "{share} (under {target:.0%})"),
+    "quality.auto_share_unmeasured": (
+        "自动通过：{records} 条记录中 {auto} 条（{share:.1%}，目标 ≥ {target:.0%}）；抽检尚未测得其中的字段错误率",
+        "Auto-accepted: {auto} of {records} records ({share:.1%}, target ≥ {target:.0%}); the audit has not measured "
+        "their wrong fields yet",
+    ),
     "quality.auto_share_help": (
         "{records} 条记录中自动通过 {auto} 条；目标 ≥ {target:.0%}",
         "{auto} of {records} records auto-accepted; target ≥ {target:.0%}",

@@ -1553,6 +1553,12 @@ def test_a_history_link_opens_that_records_history_and_a_reload_keeps_it(env):
     assert at.query_params["page"] == "history" and at.query_params["record"] == str(rid)
     again = _login(_app_at(**{k: at.query_params[k] for k in ("page", "record")}), "boss", "password-boss")
     assert again.session_state["nav"] == "history" and again.session_state["hist_id"] == rid
+    # a malformed id: said on the history page itself (not sent to the first page); a number typed that is no
+    # record id (0, negative) is said and never written into the URL
+    bad = _login(_app_at(page="history", record="abc"), "boss", "password-boss")
+    assert bad.session_state["nav"] == "history" and [e.value for e in bad.error] == [t("url.bad_record_here", "zh")]
+    bad.number_input(key="hist_id").set_value(-5).run()
+    assert bad.error and "record" not in bad.query_params and bad.query_params["page"] == "history"
     rev = _login(_app_at(page="history", record=str(rid)), "rev", "password-rev")
     assert [e.value for e in rev.error] == [t("url.page_refused", "zh", page=t("nav.history", "zh"))]
     assert rev.session_state["nav"] == "queue"
