@@ -72,6 +72,13 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.2f} %"
 
 
+def _share(share: float | None, target: float) -> str:
+    """A volume's share of records auto-accepted, said against the target (met or under it)."""
+    if share is None:
+        return "—"
+    return t("quality.share_met" if share >= target else "quality.share_short", share=_pct(share), target=target)
+
+
 def measured_error(rep: A.QualityReport, *, on_quality_page: bool = False) -> tuple[str, str]:
     """The archive's measured error (the blind audit's wrong-field rate of the auto-accepted records, its 95 %
     interval and the verdict against the target, pipeline.quality.audit.total_verdict) in one sentence of the
@@ -163,7 +170,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     )
     share, aim = rep.total.auto_share, float(settings.auto_accept_target)
     m[5].metric(
-        t("quality.m.auto_share", target=aim),
+        t("quality.m.auto_share"),
         _pct(share) if share is not None else "—",
         help=t("quality.auto_share_help", auto=rep.auto_accepted, records=rep.total.records, target=aim),
     )
@@ -172,7 +179,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
     if share is not None:  # the other half of the bargain: how much was spared review, beside how much of it was wrong
         (st.success if share >= aim else st.warning)(
             t(
-                "quality.auto_share_line",
+                "quality.auto_share_line" if rep.total.rate else "quality.auto_share_unmeasured",
                 share=share,
                 target=aim,
                 auto=rep.auto_accepted,
@@ -194,7 +201,9 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
                 t("quality.col.volume"): r.label,
                 t("quality.col.state"): _state(r.state),
                 t("quality.col.auto"): r.population,
-                t("quality.col.auto_share", target=settings.auto_accept_target): _pct(r.auto_share),
+                t("quality.col.auto_share", target=settings.auto_accept_target): _share(
+                    r.auto_share, settings.auto_accept_target
+                ),
                 t("quality.col.drawn"): r.drawn,
                 t("quality.col.reviewed"): r.reviewed,
                 t("quality.col.fields"): str(int(r.rate.fields)) if r.rate else "—",
