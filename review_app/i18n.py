@@ -1217,6 +1217,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "records drawn ({pending} pending counted right) even the lower bound {low:.2%} is over the target "
         "{target:.2%}: the volume's auto-accepted records go back to review",
     ),
+    "quality.why_title": ("各卷为何退回或不退回", "Why each volume is or is not sent back"),
     "quality.why_none": ("尚无自动通过记录", "no auto-accepted record yet"),
     "quality.sent_back_line": (
         "{label}：{sent} 条尚未入库的自动通过记录已退回审核。原因：{why}",

@@ -224,6 +224,14 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
+    measured_rows = [r for r in vols if r.rate is not None]
+    if measured_rows:  # the why of each measured volume in full (the table's last column is cut at its width)
+        st.markdown(f"**{t('quality.why_title')}**")
+        st.markdown(
+            "\n".join(
+                f"- **{r.label}**（{_state(r.state)}）：{_reason(r, rep.target, settings.audit_max_share)}" for r in measured_rows
+            )
+        )
     failed = [r for r in vols if r.state in ("sent_back", "recheck", "to_send_back", "to_extend")]
     if failed:
         st.subheader(t("quality.failed"))

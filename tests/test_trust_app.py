@@ -261,9 +261,14 @@ def test_a_measured_error_over_the_target_sends_the_reader_where_the_volumes_are
     still names the audit quality page."""
     store, settings = env
     with store.session() as s:
-        audit = sorted(s.scalars(select(AuditSample.record_id)))
-    for rid in audit[:4]:  # every reviewed audit record had a wrong name: over the target
-        correct_record(store, rid, {"deceased_name": "王小明"}, user="rev", settings=settings)
+        by_volume: dict[str, list[int]] = {}
+        for a in s.scalars(select(AuditSample)):
+            by_volume.setdefault(a.volume, []).append(a.record_id)
+    # one volume's audit reviewed whole, 8 of its 20 records with a wrong name: over the target even with the
+    # other volume's audit records still pending counted right (session 47: the bound a volume is sent back on)
+    for i, rid in enumerate(sorted(by_volume[sorted(by_volume)[0]])):
+        if i < 8:
+            correct_record(store, rid, {"deceased_name": "王小明"}, user="rev", settings=settings)
         approve_as_reviewer(store, rid, "rev", settings)
     assert A.total_verdict(A.quality(store, settings)) == "over"
     at = _login("boss", "password-boss")
@@ -344,3 +349,23 @@ def test_the_quality_page_shows_the_share_auto_accepted_beside_the_target_and_wh
     assert "暂不退回" in why and f"按所抽 {len(by_volume[sorted(by_volume)[0]])} 条计" in why
     states = set(table[t("quality.col.state", "zh")])
     assert t("quality.state.sent_back", "zh") not in states and t("quality.state.to_send_back", "zh") not in states
+
+
+def test_one_rejected_audit_record_is_not_called_over_the_target_for_the_whole_archive(env):
+    """Driven in Chromium (session 47): after one audit record rejected, the volume waited (not sent back) but the
+    page's first line said the archive was over the target and sent the reader to a list of failed volumes that
+    was empty. The archive's verdict rests on the same bound as a volume's: not decided yet; each measured
+    volume's why is written out in full under the table."""
+    from pipeline.review.corrections import decide
+
+    store, settings = env
+    with store.session() as s:
+        first = min(a.record_id for a in s.scalars(select(AuditSample)))
+    decide(store, first, "rejected", user="rev", reason="no person")
+    assert A.total_verdict(A.quality(store, settings)) == "undecided"
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("quality").run()
+    assert not at.exception
+    assert not at.error and not [s for s in at.subheader if s.value == t("quality.failed", "zh")]
+    said = "\n".join(m.value for m in at.markdown)
+    assert t("quality.why_title", "zh") in said and "暂不退回" in said

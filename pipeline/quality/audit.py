@@ -561,6 +561,17 @@ def quality(store: Store, settings: Settings) -> QualityReport:
         loaded=sum(d["loaded"] for d in per.values()),
         records=sum(d["records"] for d in per.values()),
     )
+    if units:  # the archive over the target on the same bound a volume is sent back on: every record drawn, weighted
+        pairs, w = [], []
+        for u in units:
+            pairs.append((len(u.checked), len(u.wrong)))
+            w.append(per[u.volume]["population"] / max(1, per[u.volume]["drawn"]))
+        for d in per.values():
+            for m in d["pending_fields"]:
+                pairs.append((m, 0))
+                w.append(d["population"] / max(1, d["drawn"]))
+        whole = clustered_rate(pairs, w, method)
+        total.low_bound, total.bound_records = decisive_low(whole), whole.units
     return QualityReport(
         target, method, float(settings.audit_share), int(settings.audit_min_per_volume), rows, total, auto, drawn, reviewed
     )
@@ -878,7 +889,7 @@ def total_verdict(rep: QualityReport) -> str:
         return "none"
     if r.high <= rep.target:
         return "met"
-    if decisive_low(r) > rep.target:  # the bound a volume is sent back on
+    if rep.total.low_bound is not None and rep.total.low_bound > rep.target:  # the bound a volume is sent back on
         return "over"
     return "undecided"
 
