@@ -1351,7 +1351,14 @@ def unsaved_notice() -> None:
             c[0].warning(t("draft.decided", rid=rid, fields=fields, status=t(f"status.{status}")))
         else:
             c[0].warning(t("draft.elsewhere", rid=rid, fields=fields))
-        c[1].button(t("draft.back"), key=f"draft_back_{rid}", on_click=go, args=("record",), kwargs={"current": rid})
+        decided = status is not None and status != R.NEEDS_REVIEW  # its typing cannot be saved: look, not go back to save
+        c[1].button(
+            t("draft.view" if decided else "draft.back"),
+            key=f"draft_back_{rid}",
+            on_click=go,
+            args=("record",),
+            kwargs={"current": rid},
+        )
         c[2].button(t("draft.discard"), key=f"draft_discard_{rid}", on_click=_discard_draft, args=(rid,))
 
 

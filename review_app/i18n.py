@@ -481,6 +481,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Unsaved changes on record {rid} ({fields}). Go back to save them, or discard them.",
     ),
     "draft.back": ("返回保存", "Go back"),
+    "draft.view": ("查看该记录", "View the record"),
     "draft.discard": ("放弃修改", "Discard"),
     "draft.discarded": ("已放弃记录 {rid} 未保存的修改。", "Unsaved changes on record {rid} discarded."),
     "draft.conflict": (

@@ -1562,3 +1562,23 @@ def test_a_history_link_opens_that_records_history_and_a_reload_keeps_it(env):
     rev = _login(_app_at(page="history", record=str(rid)), "rev", "password-rev")
     assert [e.value for e in rev.error] == [t("url.page_refused", "zh", page=t("nav.history", "zh"))]
     assert rev.session_state["nav"] == "queue"
+
+
+def test_typing_left_on_a_record_decided_since_offers_to_view_it_not_to_go_back_and_save(env):
+    """Driven in Chromium (session 47, two tabs of one reviewer): tab A rejected a record while tab B had typing on
+    it; the notice said the typing cannot be saved (已驳回) yet its button read 返回保存 (go back and save). It reads
+    查看该记录 there; a record still waiting keeps 返回保存."""
+    from pipeline.review.corrections import decide
+
+    store, _settings, _rows = env
+    at = _login(_app(), "rev", "password-rev")
+    at.button(key="start").click().run()
+    rid = at.session_state["current"]
+    box = next(b for b in at.text_input if b.key and b.key.startswith(f"edit_{rid}_"))
+    box.input((box.value or "") + "一")
+    at.sidebar.radio(key="nav").set_value("queue").run()
+    assert at.button(key=f"draft_back_{rid}").label == t("draft.back", "zh")
+    decide(store, rid, "rejected", user="rev", reason="no person")  # the other tab
+    at.run()
+    assert at.button(key=f"draft_back_{rid}").label == t("draft.view", "zh")
+    assert any(t("status.rejected", "zh") in w.value for w in at.warning)
