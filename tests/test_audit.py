@@ -284,7 +284,12 @@ def test_status_quality_in_text_csv_and_json(tmp_path, two_volumes, backfill_cli
     data = ["--data-dir", settings.data_dir]
     text = backfill_cli("status", "--quality", *data, "--csv", str(tmp_path / "q.csv"))
     assert "blind audit: 40 of" in text and "pending" in text and "95 % interval" in text
+    # the share of records auto-accepted beside the target (session 47), Chinese first
+    rep = A.quality(store, settings)
+    assert rep.total.records > rep.auto_accepted > 0
+    assert f"自动通过：{rep.total.records} 条记录中 {rep.auto_accepted} 条" in text and "目标不低于 60.00 %" in text
     rows = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8")))
+    assert all(r["records"] and r["auto_share"] for r in rows if r["level"] == "volume")
     assert {r["level"] for r in rows} >= {"volume", "field_type", "ledger_kind", "funeral_home", "total"}
     assert all(r["low"] and r["high"] for r in rows if r["reviewed"] not in ("", "0") and r["level"] == "volume")
     doc = json.loads(backfill_cli("status", "--quality", "--json", *data))

@@ -356,6 +356,7 @@ class QualityReport:
     auto_accepted: int  # auto-accepted records (audit samples included)
     drawn: int
     reviewed: int
+    auto_target: float = 0.6  # settings.auto_accept_target: the share of records auto-accepted aimed at
 
     @property
     def effort(self) -> float:
@@ -573,7 +574,16 @@ def quality(store: Store, settings: Settings) -> QualityReport:
         whole = clustered_rate(pairs, w, method)
         total.low_bound, total.bound_records = decisive_low(whole), whole.units
     return QualityReport(
-        target, method, float(settings.audit_share), int(settings.audit_min_per_volume), rows, total, auto, drawn, reviewed
+        target,
+        method,
+        float(settings.audit_share),
+        int(settings.audit_min_per_volume),
+        rows,
+        total,
+        auto,
+        drawn,
+        reviewed,
+        float(settings.auto_accept_target),
     )
 
 
@@ -878,6 +888,14 @@ def format_quality(rep: QualityReport) -> str:
                     f"{r.rate.wrong:>4.0f} 错 wrong {rate_text(r.rate)}"
                 )
     lines += ["", _total_line(rep)]
+    share = rep.total.auto_share
+    if share is not None:  # the other half: how much was spared review, beside how much of it was wrong
+        met = "达标 / met" if share >= rep.auto_target else f"未达 / under {_pct(rep.auto_target)}"
+        lines.append(
+            f"自动通过：{rep.total.records} 条记录中 {rep.auto_accepted} 条（{_pct(share)}，目标不低于 {_pct(rep.auto_target)}，{met}）"
+            f" / auto-accepted: {rep.auto_accepted} of {rep.total.records} records ({_pct(share)}, target at least "
+            f"{_pct(rep.auto_target)})"
+        )
     return "\n".join(lines)
 
 
