@@ -1819,10 +1819,21 @@ def users_page() -> None:
                 t("runs.col.started"): local_time(r.started_at, zone),
                 t("runs.col.finished"): local_time(r.finished_at, zone),
                 t("runs.col.status"): _or(t(f"run.{r.status}"), r.status),
+                t("runs.col.auto_share", target=settings().auto_accept_target): _run_share(r.summary),
             }
             for r in db.query(Run).order_by(Run.id.desc()).limit(100)
         ]
     st.dataframe(runs, hide_index=True, width="stretch")
+
+
+def _run_share(summary: dict | None) -> str:
+    """A run's share of records auto-accepted by routing (audit samples and records sent back included), said
+    against auto_accept_target; "—" for a run still going or one summarized before session 47."""
+    if not summary or not summary.get("records") or "auto_routed" not in summary:
+        return "—"
+    share, target = summary["auto_routed"] / summary["records"], settings().auto_accept_target
+    said = f"{100 * share:.1f} %"
+    return t("quality.share_met" if share >= target else "quality.share_short", share=said, target=target)
 
 
 def _declare_absent(fid: int, kind: str) -> None:

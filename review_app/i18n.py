@@ -967,6 +967,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "runs.col.started": ("开始", "started"),
     "runs.col.finished": ("结束", "finished"),
     "runs.col.status": ("状态", "status"),
+    "runs.col.auto_share": ("自动通过占比（目标 ≥ {target:.0%}）", "auto-accepted (target ≥ {target:.0%})"),
     "runs.col.selection": ("范围", "selection"),
     # --- ledger settings
     "ledgers.title": ("登记簿设置", "Ledger settings"),

@@ -411,3 +411,21 @@ def test_one_rejected_audit_record_does_not_send_its_volume_back_on_its_own(two_
     row = next(r for r in A.quality(store, settings).rows["volume"] if r.key == vol)
     assert row.state == "to_send_back" and row.low_bound > settings.audit_target
     assert "3 reviewed audit records" in row.reason and "even the lower bound" in row.reason
+
+
+def test_a_runs_summary_counts_the_records_routing_auto_accepted_the_audits_included(two_volumes):
+    """Session 47: the share of records auto-accepted per run is what auto_accept_target (60 %) aims at. The run's
+    summary counted auto_accepted after the blind audit had drawn its sample into review (bundled samples: 13 of
+    109, while routing accepted 78); `auto_routed` counts those the audit drew or a failed audit sent back too."""
+    from pipeline.page.intake import IntakeResult
+    from pipeline.runs.stages import start_run, summarize
+
+    store, settings = two_volumes
+    with store.session() as s:
+        files = sorted(s.scalars(select(SourceFile.id)))
+        before = s.scalar(select(func.count(Record.id)).where(Record.status == "auto_accepted"))
+    drawn = A.draw(store, settings).drawn
+    rid = start_run(store, Path(settings.data_dir), settings)
+    sm = summarize(store, rid, Path(settings.data_dir), IntakeResult(new_files=files), 0, 1.0)
+    assert drawn and sm.auto_accepted == before - drawn and sm.auto_routed == before
+    assert 0 < sm.auto_routed < sm.records and sm.to_dict()["auto_routed"] == before

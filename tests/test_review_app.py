@@ -1582,3 +1582,20 @@ def test_typing_left_on_a_record_decided_since_offers_to_view_it_not_to_go_back_
     at.run()
     assert at.button(key=f"draft_back_{rid}").label == t("draft.view", "zh")
     assert any(t("status.rejected", "zh") in w.value for w in at.warning)
+
+
+def test_the_runs_table_shows_each_runs_share_auto_accepted_against_the_target(env):
+    """Session 47: beside each run, the share of its records auto-accepted by routing against auto_accept_target
+    (60 %); a run summarized before the count existed shows —."""
+    from pipeline.kernel.store import Run
+
+    store, _settings, _rows = env
+    with store.session() as s, s.begin():
+        s.add(Run(scans_dir="/scans/a", status="completed", summary={"records": 109, "auto_routed": 78}))
+        s.add(Run(scans_dir="/scans/b", status="completed", summary={"records": 100, "auto_accepted": 13}))
+        s.add(Run(scans_dir="/scans/c", status="completed", summary={"records": 40, "auto_routed": 10}))
+    at = _login(_app(), "boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("users").run()
+    table = next(d.value for d in at.dataframe if t("runs.col.folder", "zh") in d.value.columns)
+    shares = dict(zip(table[t("runs.col.folder", "zh")], table[t("runs.col.auto_share", "zh", target=0.6)]))
+    assert shares == {"/scans/a": "71.6 %（达标）", "/scans/b": "—", "/scans/c": "25.0 %（未达 60%）"}

@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ocr.registry import get_engine, worker_engine
 from pipeline.kernel.config import Settings
 from pipeline.kernel.errors import BackfillError
-from pipeline.kernel.store import Page, PageRead, Record, Run, SourceFile, Store, get_row, utcnow
+from pipeline.kernel.store import AuditSample, Page, PageRead, Record, ReviewHold, Run, SourceFile, Store, get_row, utcnow
 from pipeline.page.extract import PageOutcome, agree_volumes, page_reason, process_page, remap_page, unnamed_pages
 from pipeline.page.intake import IntakeResult, register_folder
 from pipeline.platform.linkage import link_store
@@ -39,6 +39,9 @@ class RunSummary:
     pages_turned: list[dict[str, str]] = field(default_factory=list)  # scanned on their side or upside down, read turned
     records: int = 0
     auto_accepted: int = 0
+    # records routing auto-accepted: auto_accepted, plus those the blind audit drew or a failed audit sent back to
+    # review since (they were accepted by the thresholds); its share of `records` is what auto_accept_target aims at
+    auto_routed: int = 0
     needs_review: int = 0
     held_unfitted_capture: int = 0  # in review: photographed pages, thresholds fitted on scans only
     approved: int = 0
@@ -251,6 +254,22 @@ def summarize(store: Store, run_id: int, scans_dir: Path, intake_result: IntakeR
     sm.pages_read, sm.read_seconds, sm.read_cpu_seconds = int(read[0]), round(read[1] or 0.0, 2), round(read[2] or 0.0, 2)
     sm.records = sum(counts.values())
     sm.auto_accepted = counts.get("auto_accepted", 0)
+    with store.session() as s:
+        sm.auto_routed = sm.auto_accepted + int(
+            s.scalar(
+                select(func.count(Record.id))
+                .join(Page)
+                .where(
+                    Page.file_id.in_(file_ids),
+                    Record.status != "auto_accepted",
+                    or_(
+                        Record.id.in_(select(AuditSample.record_id)),
+                        Record.id.in_(select(ReviewHold.record_id).where(ReviewHold.kind == "volume")),
+                    ),
+                )
+            )
+            or 0
+        )
     sm.needs_review = counts.get("needs_review", 0)
     sm.approved = counts.get("approved", 0)
     sm.rejected = counts.get("rejected", 0)
