@@ -887,15 +887,16 @@ def format_quality(rep: QualityReport) -> str:
                     f"  {_cell(r.label, 28)} {r.rate.units:>5} 条记录 records {r.rate.fields:>7.0f} 个字段 fields "
                     f"{r.rate.wrong:>4.0f} 错 wrong {rate_text(r.rate)}"
                 )
-    lines += ["", _total_line(rep)]
     share = rep.total.auto_share
     if share is not None:  # the other half: how much was spared review, beside how much of it was wrong
         met = "达标 / met" if share >= rep.auto_target else f"未达 / under {_pct(rep.auto_target)}"
-        lines.append(
+        lines += [
+            "",
             f"自动通过：{rep.total.records} 条记录中 {rep.auto_accepted} 条（{_pct(share)}，目标不低于 {_pct(rep.auto_target)}，{met}）"
             f" / auto-accepted: {rep.auto_accepted} of {rep.total.records} records ({_pct(share)}, target at least "
-            f"{_pct(rep.auto_target)})"
-        )
+            f"{_pct(rep.auto_target)})",
+        ]
+    lines += ["", _total_line(rep)]  # the text ends with the archive's measured error
     return "\n".join(lines)
 
 
