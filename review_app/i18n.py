@@ -1219,6 +1219,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "records drawn ({pending} pending counted right) even the lower bound {low:.2%} is over the target "
         "{target:.2%}: the volume's auto-accepted records go back to review",
     ),
+    "quality.why_sent_earlier": (
+        "此前已按当时的证据退回（记录仍在审核中）；按现在的证据（已审抽检记录 {n} 条，字段 {fields:.0f} 个，错 {wrong:.0f} 个，"
+        "估计 {rate:.2%}；按所抽 {drawn} 条计下限 {low:.2%}）不足以证明超出目标 {target:.2%}",
+        "sent back earlier on the evidence then (its records are still in review); the evidence now ({n} audit records "
+        "reviewed, {wrong:.0f} of {fields:.0f} fields wrong, estimate {rate:.2%}; lower bound {low:.2%} over the {drawn} "
+        "drawn) does not show it over the target {target:.2%}",
+    ),
     "quality.why_title": ("各卷为何退回或不退回", "Why each volume is or is not sent back"),
     "quality.why_none": ("尚无自动通过记录", "no auto-accepted record yet"),
     "quality.sent_back_line": (

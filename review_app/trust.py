@@ -118,6 +118,10 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
         pending=row.pending,
     )
     over = A._shown_over(row, target)
+    if row.state in ("sent_back", "recheck") and not over:
+        # sent back earlier, on evidence that no longer shows the volume over the target (a rule before session 47,
+        # or reviews since): said as such, not explained by the numbers now (the records stay in review)
+        return t("quality.why_sent_earlier", **said)
     if row.state in ("to_send_back", "sent_back", "recheck", "to_extend"):
         text = t("quality.why_low" if over else "quality.why_high", **said)
         if not over and row.more_records and row.state == "to_extend":

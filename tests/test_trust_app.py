@@ -369,3 +369,39 @@ def test_one_rejected_audit_record_is_not_called_over_the_target_for_the_whole_a
     assert not at.error and not [s for s in at.subheader if s.value == t("quality.failed", "zh")]
     said = "\n".join(m.value for m in at.markdown)
     assert t("quality.why_title", "zh") in said and "暂不退回" in said
+
+
+def test_a_volume_sent_back_earlier_on_evidence_that_no_longer_shows_it_over_says_so(env):
+    """Driven in Chromium (session 47): a volume sent back by session 46's rule on one rejected record read 已退回
+    with a why that said the sample showed neither met nor missed (下限未超过) - contradicting itself. It says it was
+    sent back earlier on the evidence then, and what the evidence shows now."""
+    from pipeline.kernel.store import AuditVerdict
+    from pipeline.review.corrections import decide
+
+    store, settings = env
+    with store.session() as s:
+        first = min(a.record_id for a in s.scalars(select(AuditSample)))
+        volume = s.get(AuditSample, first).volume
+    decide(store, first, "rejected", user="rev", reason="no person")
+    with store.session() as s, s.begin():
+        s.add(
+            AuditVerdict(
+                volume=volume,
+                verdict="sent_back",
+                decided_by="system",
+                audited=1,
+                fields=17,
+                wrong=17,
+                rate=1.0,
+                low=0.816,
+                high=1.0,
+                target=0.003,
+                sent_back=13,
+                reason="s46 rule",
+            )
+        )
+    at = _login("boss", "password-boss")
+    at.sidebar.radio(key="nav").set_value("quality").run()
+    assert not at.exception
+    said = "\n".join([*(e.value for e in at.error), *(m.value for m in at.markdown)])
+    assert "此前已按当时的证据退回" in said and "样本尚不能证明达标，也不能证明不达标" not in said
