@@ -15,6 +15,7 @@ its nav.* label.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -106,7 +107,7 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
     if r is None:
         return t("quality.why_pending", reviewed=row.reviewed, drawn=row.drawn) if row.drawn else t("quality.why_none")
     # the estimate, the bounds and the sample size the decision rests on (pipeline.quality.audit._state)
-    said = dict(
+    said: dict[str, Any] = dict(
         n=row.reviewed,
         fields=r.fields,
         wrong=r.wrong,
