@@ -1629,6 +1629,23 @@ one of the commonest in women's names) when the inner stroke is faint, 字 for �
 for 旸. In a count of real given names (the ngender package's table, 32 million characters) 字
 is 150 times rarer than 宇. Doubted, never changed."""
 
+_MISREAD_FOR = {"逢": "逄", "干": "于", "风": "凤", "字": "宇", "肠": "旸"}
+"""The glyph each of _DOUBTFUL_SURNAMES / _DOUBTFUL_NAME_GLYPHS is misread for (their docstrings)."""
+
+
+def confused_name_glyphs_put_back(text: str) -> str | None:
+    """`text` with a first character of _DOUBTFUL_SURNAMES and every later one of _DOUBTFUL_NAME_GLYPHS put back
+    to the glyph it is misread for (_MISREAD_FOR: 逢 -> 逄, 肠 -> 旸); None where it holds none. Only a proposal:
+    mapping.record._confused_glyph_put_back takes it where the recognizer listed it for the crop."""
+    if len(text) < 2 or "·" in text:
+        return None
+    out = [
+        _MISREAD_FOR[c] if (i == 0 and c in _DOUBTFUL_SURNAMES) or (i > 0 and c in _DOUBTFUL_NAME_GLYPHS) else c
+        for i, c in enumerate(text)
+    ]
+    put = "".join(out)
+    return None if put == text else put
+
 
 # --------------------------------------------------------------------------- places
 
