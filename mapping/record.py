@@ -553,7 +553,9 @@ def _confused_glyph_put_back(
     `name_glyph_doubtful` and never changed) takes the text with each such glyph put back to the one it is
     misread for, where the recognizer itself listed that text for the crop (RawCell.alternatives: its search's
     texts and its readings); flagged NAME_DOUBTED_GLYPH_REPLACED, at most NAME_DOUBTED_GLYPH_CERTAINTY sure, the
-    reading kept as raw. Whether it did.
+    reading kept as raw. Whether it did. Not where the usual weighing of the listed texts (N.rescore_name) already
+    chooses a text without such a glyph: that name is weighed as before (a first version that took the put-back
+    text first turned a right name, weighed from a reading 干+X to a listed 于+Y, into 于+X on a fresh carbon copy).
 
     Why: the two glyphs of each pair differ by a stroke a faint or carbon copy loses (逄's 丰 for 逢's 夆, 于's
     hook), the tables say which of the two names use (N._DOUBTFUL_SURNAMES, N._DOUBTFUL_NAME_GLYPHS: the
@@ -570,6 +572,13 @@ def _confused_glyph_put_back(
     listed = {N.fold_traditional("".join(t.split())) for t, _x in alternatives}
     if swapped not in listed:
         return False
+    weighed = N.rescore_name(str(n.value), alternatives)
+    if (
+        weighed is not None
+        and weighed.text != n.value
+        and N.confused_name_glyphs_put_back(N.fold_traditional(weighed.text)) is None
+    ):
+        return False  # the weighing already leaves the glyph out (干+X weighed to a listed 于+Y): weighed as before
     other = normalize(swapped)
     if other.value is None or other.value == n.value:
         return False

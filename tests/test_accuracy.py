@@ -1654,6 +1654,11 @@ def test_a_name_read_with_a_known_misread_glyph_takes_its_partner_where_the_reco
         cells["agent_name"] = RawCell(read, 0.9, box, True, read, 0.9, alternatives=heard[:1])
         fv = build_record("cremation", cells, CTX).fields["agent_name"]
         assert fv.value == read and "name_glyph_doubtful" in fv.flags, read
+    # where the usual weighing already takes a listed text without the glyph, the name is weighed as before
+    heard = (("逢建国", math.log(0.5)), ("王建国", math.log(0.45)), ("逄建国", math.log(0.5) - 6.0))
+    cells["agent_name"] = RawCell("逢建国", 0.9, box, True, "逢建国", 0.9, alternatives=heard)
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "王建国" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags
 
 
 def test_a_name_misread_as_a_glyph_rare_in_names_is_put_right_by_a_likely_common_one():
