@@ -1629,6 +1629,23 @@ one of the commonest in women's names) when the inner stroke is faint, 字 for �
 for 旸. In a count of real given names (the ngender package's table, 32 million characters) 字
 is 150 times rarer than 宇. Doubted, never changed."""
 
+_MISREAD_FOR = {"逢": "逄", "干": "于", "风": "凤", "字": "宇", "肠": "旸"}
+"""The glyph each of _DOUBTFUL_SURNAMES / _DOUBTFUL_NAME_GLYPHS is misread for (their docstrings)."""
+
+
+def confused_name_glyphs_put_back(text: str) -> str | None:
+    """`text` with a first character of _DOUBTFUL_SURNAMES and every later one of _DOUBTFUL_NAME_GLYPHS put back
+    to the glyph it is misread for (_MISREAD_FOR: 逢 -> 逄, 肠 -> 旸); None where it holds none. Only a proposal:
+    mapping.record._confused_glyph_put_back takes it where the recognizer listed it for the crop."""
+    if len(text) < 2 or "·" in text:
+        return None
+    out = [
+        _MISREAD_FOR[c] if (i == 0 and c in _DOUBTFUL_SURNAMES) or (i > 0 and c in _DOUBTFUL_NAME_GLYPHS) else c
+        for i, c in enumerate(text)
+    ]
+    put = "".join(out)
+    return None if put == text else put
+
 
 # --------------------------------------------------------------------------- places
 
@@ -2013,7 +2030,7 @@ read so were wrong (20 of them above the address threshold): doubted (`place_gly
 never replaced."""
 
 
-SEA_AREA_CONFUSIONS = {"屺": "北屹", "坶": "海"}
+SEA_AREA_CONFUSIONS = {"屺": "北屹", "坶": "海", "崆": "硅", "峒": "明制"}
 """What the default recognizer (PP-OCRv6, which can output 屺: mapping.places.UNREADABLE) writes for a character
 of a listed sea area whose printed shape is unlike it (mapping.glyphs: 北/屺 measure a whole edit apart), so
 that the shape match (closest_by_shape) weighs it as the confusion it is (glyphs.CONFUSION_COST): 屺 read 北 in
@@ -2023,7 +2040,12 @@ other characters. Measured again on v6's readings of faint and carbon copies (s3
 ac, faded f50 and d3316 county; 59 cells of 屺坶岛): 屺 read 北 30 times, 屹 9 (0.74 alike: a cost of half an
 edit without the confusion), 屺 4, 记/此/地 8; 坶 read 海 26 times (0.71 alike), 姆 19 (0.85, a look-alike
 already), 坶 3, others 3. 屹 for 屺 and 海 for 坶 are so v6's own confusions of faint strokes, the commonest of
-坶: with 屹海岛海域 two characters off, each a half edit or more by shape, no entry was near enough."""
+坶: with 屹海岛海域 two characters off, each a half edit or more by shape, no entry was near enough.
+崆 read 硅 and 峒 read 明 or 制 (s47-faded, PP-OCRv6's readings of the carbon and faded copies of design county
+4701, 29 cells of 崆峒岛海域, both characters in v6's dictionary): 崆 read right 20 times, 硅 3, 姓 / 在 / 唯 / 空
+once each; 峒 right 19, 明 6, 制 2, 响 once. Only the confusions seen twice or more are listed (硅 0.69 and 明 0.71
+alike by print: each near a whole edit, so 硅明岛海域 matched no entry); a glyph seen once stays a shape match
+(姓 0.74 with 明 listed makes 姓明岛海域 0.82 from 崆峒岛海域, matched; 在明 / 唯明 / 空响 stay off the list)."""
 
 
 SEA_AREA_BEYOND_CERTAINTY = 0.5
@@ -2109,6 +2131,15 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
     names = _sea_area_names(sp)
     if not names:
         return n
+    core = _sea_area_before_marks(n.value)
+    if core is not None:
+        inner = normalize_sea_area(core, spec, max_length)
+        return Normalized(
+            inner.value,
+            n.raw,
+            tuple(dict.fromkeys((*inner.flags, STRAY_MARKS))),
+            min(inner.certainty, STRAY_MARKS_CERTAINTY),
+        )
     beyond = sea_area_beyond_list(n.value, sp)
     if beyond == "":
         return n
@@ -2165,6 +2196,26 @@ def normalize_sea_area(raw: str, spec: Spec | None = None, max_length: int = 50)
             flags = (*n.flags, "sea_area_suffix_by_shape", SEA_AREA_LISTED_AFTER_SUFFIX)
             return Normalized(listed, n.raw, tuple(dict.fromkeys(flags)), doubted * SHAPE_MATCH_CERTAINTY)
     return Normalized(value, n.raw, tuple(dict.fromkeys(flags)), doubted)
+
+
+_SEA_AREA_MARKS = re.compile(r"(.*[\u4e00-\u9fff]{2})([^\u4e00-\u9fff]{1,%d})" % STRAY_MAX)
+
+
+def _sea_area_before_marks(value: str) -> str | None:
+    """A sea area reading that ends with its generic 海域 (or 海域 read in look-alike strokes: 海城, _haiyu_put_back)
+    and then at most STRAY_MAX marks no place name holds (a digit, a Latin letter, a punctuation mark or a
+    symbol): the reading before the marks; None otherwise. Why (recognizer property): the recognizer reads all
+    the ink of a cell's crop as one line, so the column's ruling line at the cell's end comes out as 1, l or |
+    (崆峒岛海城1, 崆明岛海城1 on s47-faded's faded and carbon copies of design county 4701; s46-faded's phones
+    13043528965I). A sea area names a place (the province's list, GB/T 2260 for the division before it):
+    nothing is written after its 海域 but another word of place (养马岛海域东侧), never a lone digit or letter."""
+    m = _SEA_AREA_MARKS.fullmatch(value)
+    if m is None:
+        return None
+    core = m.group(1)
+    if core.endswith("海域") or _haiyu_put_back(core) is not None:
+        return core
+    return None
 
 
 SEA_AREA_LISTED_AFTER_SUFFIX = "sea_area_listed_after_suffix"

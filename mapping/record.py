@@ -256,6 +256,11 @@ def _second_gives_same_value(
         return None
     if LIST_CORRECTIONS & set(n.flags) and LIST_CORRECTIONS & set(other.flags):
         return None  # neither reading gave the value: a list put both right, and one list is one witness
+    if getattr(cell, "decoded", False) and LIST_CORRECTIONS & (set(n.flags) | set(other.flags)):
+        # one reading the recognizer's decoding of the crop under the field's list, the other put right to the
+        # same entry by that list (喧明岛海域 by shape to 崆峒岛海域): the decoding was run because the greedy
+        # reading was off the list, and the list made both: one witness (DECODED_SEA_AREA_CERTAINTY stands)
+        return None
     if "converted_15_to_18" in n.flags and "converted_15_to_18" in other.flags:
         return None  # one legacy number read twice from one ink: no check digit, one witness (_agreement_unweighed)
     return _value_confidence(
@@ -496,6 +501,8 @@ def _weigh_name(
     A reading with a given-name glyph the official tables doubt takes the best listed text without one, held
     (_doubted_glyph_replaced); other names are weighed as before."""
     read = as_read if as_read is not None else str(n.value)
+    if _confused_glyph_put_back(fv, n, alternatives, normalize):
+        return
     if _doubted_glyph_replaced(fv, n, read, alternatives, normalize, sex):
         return
     chosen = N.rescore_name(read, alternatives)
@@ -533,6 +540,52 @@ character rarer than N.RARE_GIVEN_SHARE: N.doubted_name_glyphs) replaced by the 
 the recognizer listed for its crop (RawCell.alternatives: its search's texts and its readings, scored there) and
 that weighs best: an inference on the tables, a proposal for the reviewer, under every type's threshold (as NAME_WEIGHED_BY_SEX_CERTAINTY), the
 reading kept as raw."""
+
+
+def _confused_glyph_put_back(
+    fv: FieldValue,
+    n: N.Normalized,
+    alternatives: Sequence[tuple[str, float]],
+    normalize: Callable[[str], N.Normalized],
+) -> bool:
+    """A name read with one of the glyphs the name tables doubt as a known misreading (N.confused_name_glyphs_put_back:
+    a surname 逢 or 干 read for 逄 or 于, a given-name 风 / 字 / 肠 read for 凤 / 宇 / 旸, each doubted since
+    `name_glyph_doubtful` and never changed) takes the text with each such glyph put back to the one it is
+    misread for, where the recognizer itself listed that text for the crop (RawCell.alternatives: its search's
+    texts and its readings); flagged NAME_DOUBTED_GLYPH_REPLACED, at most NAME_DOUBTED_GLYPH_CERTAINTY sure, the
+    reading kept as raw. Whether it did. Not where the usual weighing of the listed texts (N.rescore_name) already
+    chooses a text without such a glyph: that name is weighed as before (a first version that took the put-back
+    text first turned a right name, weighed from a reading 干+X to a listed 于+Y, into 于+X on a fresh carbon copy).
+
+    Why: the two glyphs of each pair differ by a stroke a faint or carbon copy loses (逄's 丰 for 逢's 夆, 于's
+    hook), the tables say which of the two names use (N._DOUBTFUL_SURNAMES, N._DOUBTFUL_NAME_GLYPHS: the
+    ngender table's counts of real given names, the surname list), and the recognizer, listing the other text,
+    saw the crop as that text too: nothing is taken it did not read. s47-faded's design carbon / faded copies
+    of county + typed 4701: 7 names read with such a glyph had the partner text listed, all 7 wrong and the
+    partner right; no right name with such a glyph had it listed. The rule only proposes (held): a real 逢 or
+    干 (both surnames) would be put to 逄 / 于 where the recognizer found that text possible."""
+    if not isinstance(n.value, str):
+        return False
+    swapped = N.confused_name_glyphs_put_back(n.value)
+    if swapped is None:
+        return False
+    listed = {N.fold_traditional("".join(t.split())) for t, _x in alternatives}
+    if swapped not in listed:
+        return False
+    weighed = N.rescore_name(str(n.value), alternatives)
+    if (
+        weighed is not None
+        and weighed.text != n.value
+        and N.confused_name_glyphs_put_back(N.fold_traditional(weighed.text)) is None
+    ):
+        return False  # the weighing already leaves the glyph out (干+X weighed to a listed 于+Y): weighed as before
+    other = normalize(swapped)
+    if other.value is None or other.value == n.value:
+        return False
+    kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
+    fv.value, fv.confidence = other.value, min(fv.confidence, NAME_DOUBTED_GLYPH_CERTAINTY)
+    fv.flags = list(other.flags) + kept + ["name_reread_by_frequency", NAME_DOUBTED_GLYPH_REPLACED]
+    return True
 
 
 def _doubted_glyph_replaced(

@@ -1634,6 +1634,33 @@ def test_a_name_read_with_a_glyph_the_tables_doubt_takes_the_best_listed_text_wi
     assert fv.value == "徐玉华" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags
 
 
+def test_a_name_read_with_a_known_misread_glyph_takes_its_partner_where_the_recognizer_listed_it_held():
+    """逢建国 read (逢 for 逄, a stroke lost on a carbon copy: _DOUBTFUL_SURNAMES) and 张宇肠 (肠 for 旸:
+    _DOUBTFUL_NAME_GLYPHS), the recognizer listing the partner text for the crop far below its reading: the
+    partner text is taken, held (name_doubted_glyph_replaced, at most 0.45), the reading kept as raw. Not
+    listed: doubted as before, never changed. Failed before: kept as read (name_glyph_doubtful)."""
+    import math
+
+    from mapping.record import NAME_DOUBTED_GLYPH_CERTAINTY, NAME_DOUBTED_GLYPH_REPLACED
+
+    box = (0, 0, 10, 10)
+    cells = row(TRUE_ID)
+    for read, partner in (("逢建国", "逄建国"), ("张宇肠", "张宇旸")):
+        heard = ((read, math.log(0.8)), (partner, math.log(0.8) - 6.0))
+        cells["agent_name"] = RawCell(read, 0.9, box, True, read, 0.9, alternatives=heard)
+        fv = build_record("cremation", cells, CTX).fields["agent_name"]
+        assert fv.value == partner and fv.raw == read and NAME_DOUBTED_GLYPH_REPLACED in fv.flags, read
+        assert fv.confidence <= NAME_DOUBTED_GLYPH_CERTAINTY
+        cells["agent_name"] = RawCell(read, 0.9, box, True, read, 0.9, alternatives=heard[:1])
+        fv = build_record("cremation", cells, CTX).fields["agent_name"]
+        assert fv.value == read and "name_glyph_doubtful" in fv.flags, read
+    # where the usual weighing already takes a listed text without the glyph, the name is weighed as before
+    heard = (("逢建国", math.log(0.5)), ("王建国", math.log(0.45)), ("逄建国", math.log(0.5) - 6.0))
+    cells["agent_name"] = RawCell("逢建国", 0.9, box, True, "逢建国", 0.9, alternatives=heard)
+    fv = build_record("cremation", cells, CTX).fields["agent_name"]
+    assert fv.value == "王建国" and NAME_DOUBTED_GLYPH_REPLACED not in fv.flags
+
+
 def test_a_name_misread_as_a_glyph_rare_in_names_is_put_right_by_a_likely_common_one():
     """王建图 read, 王建国 among the crop's texts at a fifteenth of its probability: 图 is 90 times rarer
     in given names than 国, and the weighing (NAME_PRIOR_WEIGHT 0.7, fitted with the design stores)

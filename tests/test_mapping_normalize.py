@@ -1200,3 +1200,28 @@ def test_a_village_off_the_list_with_a_character_no_village_is_written_with_is_n
     text = "海阳市郭城镇下孙家注村"
     n = normalize_address(text, chars=[0.99] * len(text))
     assert "village_off_list_read_surely" not in n.flags and "village_not_in_list" in n.flags and n.certainty <= 0.5
+
+
+def test_kongtong_island_read_in_the_recognizers_faint_stroke_confusions_is_the_listed_sea_area():
+    """崆峒岛海域 (a sea area of the province's list) as PP-OCRv6 reads it on carbon copies: 崆 as 硅, 峒 as 明
+    or 制 (its confusions seen twice or more, SEA_AREA_CONFUSIONS). The listed entry by shape. Failed before:
+    kept as read, off the list (硅/崆 0.69 and 明/峒 0.71 alike by print, too far for a shape match)."""
+    from mapping.normalize import normalize_sea_area
+
+    for text in ("硅明岛海域", "硅明島海城", "硅制岛海域"):
+        n = normalize_sea_area(text)
+        assert n.value == "崆峒岛海域" and "sea_area_matched_by_shape" in n.flags, text
+    assert normalize_sea_area("在明岛海城").value == "在明岛海域"  # 在 seen once: no confusion listed, held off the list
+
+
+def test_a_ruling_line_read_after_a_sea_areas_haiyu_is_left_out_and_held():
+    """崆峒岛海城1: the column's ruling line at the cell's end read as 1 (the recognizer reads the crop's ink as
+    one line). The sea area before it (海城 put back to 海域), held (stray_marks_removed, 0.45). Failed before:
+    kept as read with the 1 (sea_area_beyond_list). Words of place after 海域 are still kept as read."""
+    from mapping.normalize import normalize_sea_area
+
+    n = normalize_sea_area("崆峒岛海城1")
+    assert n.value == "崆峒岛海域" and "stray_marks_removed" in n.flags and n.certainty <= 0.45
+    assert normalize_sea_area("养马岛海域l").value == "养马岛海域"
+    assert normalize_sea_area("养马岛海域东侧").value == "养马岛海域东侧"
+    assert normalize_sea_area("养马岛海域").certainty == 1.0
