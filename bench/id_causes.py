@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from fields_wrong import run_store  # noqa: E402
-from id_misses import REPAIRS, _iso  # noqa: E402
+from id_misses import REPAIRS, _iso, _positions  # noqa: E402
 
 from mapping.idfix import DECODE_MARGIN, RowFacts, _allowed, choose_decoded  # noqa: E402
 from mapping.normalize import convert_15_to_18, is_valid_id  # noqa: E402
@@ -225,6 +225,7 @@ def classify(family_dir: Path, settings: Settings, do_remap: bool, cnt: Counter,
                 f"alts={len(alts)} truth_scored={in_alts} drop={'-' if drop is None else f'{drop:.1f}'} "
                 f"allowed={len(allowed)} truth_allowed_rank={allowed_rank} "
                 f"gap={(allowed[0][0] - allowed[1][0]) if len(allowed) > 1 else 99:.1f} row_sex_age_death_right={row_right} "
+                f"raw_wrong={_positions(_clean(str(cell.get('text') or '')), t, written)} out_wrong={_positions(o, t, written)} "
                 f"repaired={any(f in fv.get('flags', []) for f in REPAIRS)} flags={','.join(fv.get('flags', []))}"
             )
     store.dispose()
