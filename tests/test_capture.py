@@ -851,3 +851,37 @@ def test_a_faint_grainy_photographed_line_reaches_the_recognizer_cut_to_its_writ
     (photo_line,), _o2, _u2 = line_crops(page, grid, [(0, 0)], photo=False, enlarged=1.25)
     assert scan_line.shape[1] > 300  # a scan's line: the band across the cell, as it was cut
     assert photo_line.shape[1] < 0.4 * scan_line.shape[1] / 1.25  # a photograph's: cut to the writing
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def test_a_phone_jpeg_is_deblocked_before_it_is_enlarged_and_a_lossless_frame_is_not(flat):
+    """A 150 dpi photograph saved as a phone saves it (JPEG, quality 70) is enlarged and sharpened to the working
+    resolution: its 8 x 8 blocks and the ringing around strokes are averaged out first (cleanup.deblocked_frame),
+    at the quality its blocks' DC steps say, so the frame enlarged is nearer the photograph before its encoding.
+    The same photograph kept lossless (PNG, TIFF) shows no quantization and is enlarged as it came."""
+    from pipeline.page.cleanup import deblocked_frame, jpeg_dc_step
+
+    photo, _truth = _photograph(flat, keystone=0.05, turn_deg=-3.0, frame_scale=0.75)
+    rng = np.random.default_rng(47)
+    photo = np.clip(photo.astype(np.float32) + rng.normal(0, 4, photo.shape[:2])[..., None], 0, 255).astype(np.uint8)
+    phone = _jpeg(photo, 70)
+    grey = cv2.cvtColor(phone, cv2.COLOR_BGR2GRAY)
+    assert jpeg_dc_step(grey) == 10  # IJG's luminance DC step at quality 70
+    _out, step = correct_capture(phone)
+    assert step.result["upsample"] > 1.1 and step.result["jpeg_deblocked_quality"] in range(65, 76)
+    smoothed, _info = deblocked_frame(phone)
+    truth = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    before = float(np.abs(grey.astype(np.float32) - truth).mean())
+    after = float(np.abs(cv2.cvtColor(smoothed, cv2.COLOR_BGR2GRAY).astype(np.float32) - truth).mean())
+    assert after < before
+    # lossless: nothing seen, nothing done
+    assert jpeg_dc_step(cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)) == 1
+    out, step = correct_capture(photo)
+    assert "jpeg_dc_step" not in step.result
+    same, info = deblocked_frame(photo)
+    assert same is photo and info == {}

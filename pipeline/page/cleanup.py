@@ -1523,6 +1523,93 @@ def sharpen_enlarged(image: np.ndarray) -> np.ndarray:
     return np.clip(f + SHARPEN_AMOUNT * (f - blur), 0, 255).astype(np.uint8)
 
 
+JPEG_DC_STEP_MIN = 2
+"""A frame smaller than the working resolution is taken for a JPEG's decoded pixels (jpeg_dc_step) where its
+8 x 8 blocks' DC coefficients stand on multiples of a step of at least this (1: any integer, no quantization
+seen). The JPEG standard (ITU-T T.81) quantizes each coefficient of each 8 x 8 block of the luminance to a
+multiple of its table's step; the DC of a block is an eighth of its pixels' sum less the level shift, so a
+decoded frame's DCs lie within a pixel rounding (about 0.3) of those multiples, on every block, paper as ink."""
+JPEG_DC_SHARE = 0.8
+"""...on at least this share of the frame's blocks (within JPEG_DC_TOLERANCE of a multiple): the largest step so
+held is the frame's. A frame never JPEG-encoded (a scan kept in PNG or TIFF, a synthetic page) has its DCs spread
+over the integers. Blocks of one grey level (a synthetic page's white) are left out: they sit on every step."""
+JPEG_DC_TOLERANCE = 0.5
+"""A DC within this of a multiple counts as on it: a JPEG's pixel rounding moves a DC by about 0.3 (sd); by
+chance a step of 2 holds half the blocks, 3 a third."""
+JPEG_SHIFT_STEP = 2
+"""Re-application (deblock_jpeg) shifts the block grid by 0, 2, 4, 6 px on each axis: 16 re-encodings."""
+
+
+def jpeg_dc_step(gray: np.ndarray) -> int:
+    """The step the 8 x 8 blocks' DC coefficients of a grey frame stand on (JPEG_DC_SHARE, JPEG_DC_TOLERANCE), the
+    blocks taken on the frame's own grid from its top-left pixel (a JPEG's); 1 where none above 1 holds."""
+    h, w = (gray.shape[0] // 8) * 8, (gray.shape[1] // 8) * 8
+    if h < 64 or w < 64:
+        return 1
+    blocks = gray[:h, :w].astype(np.float64).reshape(h // 8, 8, w // 8, 8)
+    flat = (blocks.max(axis=(1, 3)) == blocks.min(axis=(1, 3))).ravel()
+    dc = (blocks.sum(axis=(1, 3)) / 8.0 - 8.0 * 128).ravel()[~flat]
+    if dc.size < 64:
+        return 1
+    best = 1
+    for step in range(2, 65):
+        off = np.abs(dc - step * np.round(dc / step))
+        if float(np.mean(off <= JPEG_DC_TOLERANCE)) >= JPEG_DC_SHARE:
+            best = step
+    return best
+
+
+def jpeg_quality_of_step(step: int) -> int:
+    """The IJG quality (1-100) whose scaled luminance table gives the DC step `step` (the table's DC entry is 16,
+    scaled by S = 5000 / quality below 50, 200 - 2 x quality above: libjpeg's jpeg_quality_scaling), the middle of
+    the qualities that give it."""
+    s = 100.0 * step / 16.0
+    q = 5000.0 / s if s > 100 else (200.0 - s) / 2.0
+    return int(min(100, max(1, round(q))))
+
+
+def deblock_jpeg(gray: np.ndarray, quality: int) -> np.ndarray:
+    """A JPEG-decoded grey frame with its blocking and ringing averaged out: the mean of its JPEG re-applications
+    at `quality` over the 8 x 8 grid shifted by JPEG_SHIFT_STEP (Nosratinia, "Enhancement of JPEG-compressed
+    images by re-application of JPEG", J. VLSI Signal Processing 27, 2001). Quantization noise lies on the block
+    grid; re-encoded on a shifted grid the image moves little while that noise moves, so the mean keeps the one."""
+    h, w = gray.shape
+    acc = np.zeros((h, w), np.float64)
+    n = 0
+    for dy in range(0, 8, JPEG_SHIFT_STEP):
+        for dx in range(0, 8, JPEG_SHIFT_STEP):
+            pad = np.pad(gray, ((dy, 8), (dx, 8)), mode="edge")
+            ok, buf = cv2.imencode(".jpg", pad, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            dec = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else pad
+            acc += dec[dy : dy + h, dx : dx + w]
+            n += 1
+    return np.clip(np.rint(acc / n), 0, 255).astype(np.uint8)
+
+
+def deblocked_frame(image: np.ndarray) -> tuple[np.ndarray, dict[str, object]]:
+    """A frame the cleanup is about to enlarge, with its JPEG blocking averaged out (deblock_jpeg at the quality
+    its DC step says, jpeg_quality_of_step) where its luminance shows a JPEG's quantization (jpeg_dc_step at least
+    JPEG_DC_STEP_MIN); else the frame as it came. Colour frames: the luminance (YCrCb's Y, which the grey page is
+    made of) only, the colour left for the stamps' redness. Why: a property of the capture and of the cleanup.
+    A phone saves its frame as a JPEG; enlarging it to the working resolution and sharpening it
+    (sharpen_enlarged) steepens the 8 x 8 blocks' edges and the ringing around strokes as it does the strokes,
+    and the recognizer, which takes a line at 48 px, reads them as ink. Design phone copies (bench/stress_scans.py
+    --mode phone, quality 70) of d4731 county + typed read again with the same photograph at quality 98: names
+    66 -> 88 % exact; re-applied at 70 before reading: 79 % (docs/evaluation.md, Session 47)."""
+    y = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)[:, :, 0]
+    step = jpeg_dc_step(y)
+    if step < JPEG_DC_STEP_MIN:
+        return image, {}
+    quality = jpeg_quality_of_step(step)
+    y2 = deblock_jpeg(np.ascontiguousarray(y), quality)
+    info: dict[str, object] = {"jpeg_dc_step": step, "jpeg_deblocked_quality": quality}
+    if image.ndim == 2:
+        return y2, info
+    ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+    ycc[:, :, 0] = y2
+    return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR), info
+
+
 CAPTURE_INK_CONTRAST = 45
 """A frame holds something to read only where at least CAPTURE_INK_SHARE of its pixels are this many
 grey levels darker than its median (the paper): the contrast of ink against its paper that the layout
@@ -1720,8 +1807,11 @@ def correct_capture(image: np.ndarray, bilevel: bool = False) -> tuple[np.ndarra
         if up < CAPTURE_UPSAMPLE_MIN or not (_holds_ink(image) or _ink_in_its_light(image)):
             return image, Step("capture", settings, lost)
         up = min(CAPTURE_MAX_UPSAMPLE, up)
+        image, blocks = (image, {}) if bilevel else deblocked_frame(image)
         out = sharpen_enlarged(cv2.resize(image, None, fx=up, fy=up, interpolation=cv2.INTER_CUBIC))
-        return out, Step("capture", settings, {**lost, "upsample": round(up, 3), "sharpened_sigma_px": SHARPEN_SIGMA_PX})
+        return out, Step(
+            "capture", settings, {**lost, "upsample": round(up, 3), "sharpened_sigma_px": SHARPEN_SIGMA_PX, **blocks}
+        )
     tl, tr, br, bl = quad.corners.astype(np.float64)
     width = float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
     height = float((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2)
@@ -1741,6 +1831,9 @@ def correct_capture(image: np.ndarray, bilevel: bool = False) -> tuple[np.ndarra
         result["bilevel"] = True  # scanned in 1-bit: never warped (above)
     if not warp and up == 1.0:  # a page lying square on a scanner's lid, at scan resolution: a scan
         return image, Step("capture", settings, result)
+    if up > 1.0 and not bilevel:  # a frame to be enlarged and sharpened: its JPEG blocks averaged out first
+        image, blocks = deblocked_frame(image)
+        result.update(blocks)
     out = image
     if warp:
         ow, oh = int(round(width * up)), int(round(height * up))
