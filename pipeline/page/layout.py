@@ -1234,7 +1234,6 @@ def find_grid_or_text(gray: np.ndarray, table_box: Box | None = None, ruling: np
             gray, fuller_faint(gray, find_grid(gray, table_box, ruling), table_box, ruling), table_box, ruling
         )
         ruled = faint_lines_added(gray, ruled, table_box, ruling)
-        ruled = columns_in_row_margins(gray, ruled)
         ruled = columns_beyond_box(gray, ruled, table_box, ruling)
         ruled = columns_beyond_ruling(gray, ruled, ruling)
         text = rows_from_text(gray, ruled, table_box, ruling)
@@ -2117,108 +2116,6 @@ def faint_lines_added(gray: np.ndarray, grid: Grid, table_box: Box | None, rulin
         inferred_rows=tuple(moved[i] for i in grid.inferred_rows),
         inferred_cols=tuple(cols.index(grid.cols[i]) for i in grid.inferred_cols),
         struck_rows=tuple(moved[i] for i in grid.struck_rows if i in moved),
-        source="faint ruling",
-    )
-
-
-MARGIN_SHARE = 0.25
-"""The top and the bottom share of a data row's height (between its two row lines) that
-columns_in_row_margins looks at: the paper between a row line and the row's writing, which a column line
-crosses and the writing of the row seldom reaches."""
-MARGIN_EDGE_PX = 3
-"""px (at 200 dpi, scaled with the page) next to each row line left out of a row's margins: the row line
-itself, its blur and a pixel of bow."""
-MARGIN_FLANK_PX = (4, 9)
-"""px beside an x (nearest, farthest; at 200 dpi, scaled with the page) whose grey is the paper a column
-line there is darker than (a printed rule is 1-3 px wide, a cleaned photograph's 2-5 px)."""
-MARGIN_DARK_Z = 3.0
-"""How many times the row margin's own spread (1.4826 x its median absolute deviation across the table's
-width, a robust sigma of the paper's noise after the margin's mean) an x must be darker than its flanks."""
-MARGIN_SLANT_PX = 2
-"""px either side an x's darkness may lie in one row's margin and still be the line's (a line slanting a
-few px over the table's height after the cleanup's rectification of a photograph)."""
-MARGIN_LINE_ROWS = 0.35
-"""The share of the data rows in whose top and bottom margins both an x must be dark (MARGIN_DARK_Z) for a
-column line there. Measured on design phone copies only (bench/stress_scans.py --mode phone of
-county_editions / typed_sheets seed 4731, seeds 4741-4743): the column lines the grid lost under a
-shadow 0.38-0.94, every x between two lines (writing, noise) at most 0.29; the grid's own lines
-0.47-1.0."""
-MARGIN_MIN_ROWS = 6
-"""The fewest data rows a grid must have for columns_in_row_margins: fewer margins tell a line from a
-stack of strokes too seldom."""
-
-
-def _margin_hits(gray: np.ndarray, grid: Grid, x0: int, x1: int) -> np.ndarray | None:
-    """Per data row of `grid` and per x from `x0` to `x1`: True where the row's top margin and its bottom
-    margin (MARGIN_SHARE of the row's height, MARGIN_EDGE_PX off its lines), each averaged down its height,
-    are darker at x than beside it (MARGIN_FLANK_PX) by MARGIN_DARK_Z of the margin's noise, within
-    MARGIN_SLANT_PX. None where the rows are too low for a margin."""
-    scale = _page_scale(gray.shape)
-    edge = max(1, int(round(MARGIN_EDGE_PX * scale)))
-    f0, f1 = (max(2, int(round(v * scale))) for v in MARGIN_FLANK_PX)
-    slack = max(1, int(round(MARGIN_SLANT_PX * scale)))
-    a0, a1 = max(0, x0 - f1 - slack), min(gray.shape[1], x1 + f1 + slack + 1)
-    sides: list[list[np.ndarray]] = [[], []]
-    for top, bottom in zip(grid.rows[1:-1], grid.rows[2:]):
-        k = int((bottom - top) * MARGIN_SHARE)
-        if k < 2:
-            return None
-        for i, (ya, yb) in enumerate(((top + edge, top + edge + k), (bottom - edge - k, bottom - edge))):
-            sides[i].append(gray[ya:yb, a0:a1].astype(np.float32).mean(axis=0))
-    out = None
-    for side in sides:
-        m = np.array(side)
-        n, w = m.shape
-        if w <= 2 * f1 + 1:
-            return None
-        core = m[:, f1 : w - f1]
-        flanks = [m[:, f1 + d : w - f1 + d] for d in list(range(-f1, -f0 + 1)) + list(range(f0, f1 + 1))]
-        dark = np.median(np.stack(flanks), axis=0) - core
-        mad = np.median(np.abs(dark - np.median(dark, axis=1, keepdims=True)), axis=1, keepdims=True)
-        z = dark / (1.4826 * mad + 0.5)
-        hit = z >= MARGIN_DARK_Z
-        near = hit.copy()
-        for d in range(1, slack + 1):
-            near[:, d:] |= hit[:, :-d]
-            near[:, :-d] |= hit[:, d:]
-        out = near if out is None else out & near
-    # back onto x0..x1: the core starts at a0 + f1
-    start = x0 - (a0 + f1)
-    return None if out is None else out[:, start : start + (x1 - x0)]
-
-
-def columns_in_row_margins(gray: np.ndarray, grid: Grid) -> Grid:
-    """The ruled grid with the column lines seen only in its rows' margins averaged: a column line printed
-    thin and light, under a photograph's shadow or its light's fall-off, at a phone's 120-150 dpi with its
-    noise and JPEG, is lost to the ink test at every contrast (its pixels no darker than the noise around
-    them; design phone copies of county_editions / typed_sheets seed 4731, bench/stress_scans.py --mode
-    phone: 3 column lines each of county 02_sea_burial p3 and typed 01 p4, the columns between them read
-    as one, their fields given none). Averaged down the blank margin of each row, above and below its
-    writing (MARGIN_SHARE), the noise falls by the root of the margin's height while a plumb line stays
-    as dark: such a line is dark there in a good share of the rows (MARGIN_LINE_ROWS), in the top margin
-    and the bottom one alike, where writing stands in a row's middle. A line so found is added only inside
-    the grid's outermost column lines and farther than LINE_MIN_GAP_PX from each of its lines, never
-    moving or removing one; the grid's source becomes "faint ruling" (pipeline.page.extract.GRID_DOUBTS:
-    some of its lines were not seen as ink, the page is in doubt). Source: a property of printed ruling
-    (a column rule runs every row's height, top margin to bottom margin, where a row's writing stands in
-    its middle) and of a photograph's noise (independent from pixel to pixel, so averaging lowers it);
-    the shares measured on design copies only."""
-    if grid.source not in ("ruling", "faint ruling") or grid.col_rows or grid.n_rows - 1 < MARGIN_MIN_ROWS:
-        return grid
-    x0, x1 = grid.cols[0], grid.cols[-1]
-    hits = _margin_hits(gray, grid, x0, x1)
-    if hits is None:
-        return grid
-    share = hits.mean(axis=0)
-    found = [x0 + x for x in _line_positions(share, MARGIN_LINE_ROWS, min_gap=LINE_MIN_GAP_PX)]
-    new_cols = [x for x in found if x0 < x < x1 and min(abs(x - c) for c in grid.cols) > LINE_MIN_GAP_PX]
-    if not new_cols:
-        return grid
-    cols = sorted(set(grid.cols) | set(new_cols))
-    return replace(
-        grid,
-        cols=tuple(cols),
-        inferred_cols=tuple(cols.index(grid.cols[i]) for i in grid.inferred_cols),
         source="faint ruling",
     )
 
