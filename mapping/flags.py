@@ -653,6 +653,12 @@ FLAGS: dict[str, FlagInfo] = {
         "a seal is stamped over this cell: the reading may hold the seal's text, ring or star; check it against the scan",
         "warn",
     ),
+    "cell_line_left_out": FlagInfo(
+        "本格有一行字迹未被识别（换行书写的较短末行）：识别结果可能缺少结尾（如门牌号），请对照扫描件核对",
+        "a line of this cell's writing was not read (a wrapped entry's short last line): the reading may lack its end"
+        " (a house number); check it against the scan",
+        "warn",
+    ),
     "no_column": FlagInfo(
         "本页没有该字段的列（或该列表头未识别）：值缺失，不是空白",
         "no column of this page holds this field (or its header was not recognized): the value is missing, not blank",

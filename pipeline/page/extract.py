@@ -166,6 +166,7 @@ from pipeline.page.structure import (
     BOWED_LINE,
     FUSED_SERIAL_CERTAINTY,
     FUSED_SERIAL_NORMALIZERS,
+    LINE_LEFT_OUT,
     MERGED_HEADER_DOUBT,
     REGISTER_RUN_FIELDS,
     SEAL_ONLY,
@@ -2390,6 +2391,8 @@ def extract_page(
     if unread:
         structure.doubt_page(COLUMNS_UNREAD_DOUBT)
     doubt_seal_only_rows([(r, table[r]) for r in range(1, grid.n_rows)], columns, structure)
+    if settings.layout_mode != "page":
+        doubt_left_out_lines(gray, grid, table, columns, structure, enlarged)
     out = PageExtraction(
         kind, title, header, columns, grid, engine=engine.version(), ocr=stats, structure=structure, decoded=decoded
     )
@@ -2467,6 +2470,41 @@ def doubt_sealed_cells(grid: Grid, seals: np.ndarray | None, structure: Structur
                 continue
             if seals[y0:y1, x0:x1].mean() >= SEALED_CELL_SHARE:
                 structure.doubt_cell(r, c, UNDER_SEAL)
+
+
+def lines_left_out(
+    gray: np.ndarray, grid: Grid, cells: Iterable[tuple[int, int]], stretch_cols: AbstractSet[int], enlarged: float = 1.0
+) -> set[tuple[int, int]]:
+    """The given cells whose crops (line_crops: the same bands on the same inside of the cell) leave out a line
+    of their writing (layout.left_out_line): a wrapped entry's short last line run into the line above, cut off
+    with the band's stamp margin (layout._line_core). Such a cell's reading is its first line alone."""
+    out: set[tuple[int, int]] = set()
+    for r, c in cells:
+        inner = cell_inner(gray, grid.cell_box(r, c))
+        lost: list[tuple[int, int]] = []
+        text_line_bands(erase_ruling_rows(inner) if enlarged > 1.0 else inner, one_line=c in stretch_cols, left_out=lost)
+        if lost:
+            out.add((r, c))
+    return out
+
+
+def doubt_left_out_lines(
+    gray: np.ndarray,
+    grid: Grid,
+    table: Sequence[Sequence[RawCell]],
+    columns: Sequence[str | None],
+    structure: Structure,
+    enlarged: float = 1.0,
+) -> None:
+    """Every written data cell whose crop left out a line of its writing (lines_left_out) doubted in `structure`
+    (LINE_LEFT_OUT): its reading is sure of the line it read, not of the cell. Source: the form's property (a cell
+    holds its entry, wrapped inside it where long) and the recognizer's: it reads the crop it is given, surely,
+    and says nothing of writing outside it (design carbon copy 4762: two addresses without the end of their house
+    number, the wrapped line 号 / 17号 left out, accepted at 1.00). The raw reading is kept; the field is held."""
+    stretch = {c for c, f in enumerate(columns) if f in STRETCH_FIELDS}
+    written = [(r, c) for r in range(1, len(table)) for c, cell in enumerate(table[r]) if cell.text.strip()]
+    for r, c in sorted(lines_left_out(gray, grid, written, stretch, enlarged)):
+        structure.doubt_cell(r, c, LINE_LEFT_OUT)
 
 
 LEDGER_YEAR_SEEN_SHARE = 0.5

@@ -2521,7 +2521,8 @@ def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
     cut to its text: the longest run of dense rows, when the band is at least twice as tall and
     less than a quarter of its ink lies outside that run. Text rows of a digit line hold 60-130 ink
     pixels, a stamp's arcs 2-30; a wrapped second line, or a character's strokes apart, carry more
-    than a quarter of the ink and keep the band whole."""
+    than a quarter of the ink and keep the band whole. A wrapped line of one to three glyphs does not (design
+    carbon 4762: 号 / 17号 under an address, two rows apart): it is cut off, and said (left_out_line)."""
     seg = profile[b0 : b1 + 1].astype(np.float64)
     if seg.size < 8 or seg.max() <= 0:
         return b0, b1
@@ -2533,6 +2534,38 @@ def _line_core(profile: np.ndarray, b0: int, b1: int) -> tuple[int, int]:
     if seg[:c0].sum() + seg[c1 + 1 :].sum() >= 0.25 * seg.sum():
         return b0, b1
     return b0 + c0, b0 + c1
+
+
+LEFT_OUT_LINE_SHARE = 0.6
+"""A run of ink rows cut off a band with the band's core (_line_core) is a line of writing when it is at least this
+share of the core's height (left_out_line): a glyph is as tall as its line's other glyphs."""
+
+
+def left_out_line(profile: np.ndarray, b0: int, b1: int, c0: int, c1: int, least: float) -> list[tuple[int, int]]:
+    """The lines of writing a band (b0, b1) of a cell crop's ink `profile` (ink pixels per row) lost when it was cut
+    to its core (c0, c1) by _line_core: each longest run of rows with more than `least` ink above or below the core
+    that is at least LEFT_OUT_LINE_SHARE of the core's height and ends inside the crop.
+
+    Source: a property of the form and of imaging. A cell holds its entry; a long one (an address) is wrapped
+    onto a second line inside the cell, and where its tail is short (号, 17号: a tenth of the ink) and the gap
+    between the lines under min_gap rows, the two lines make one band whose core is the first line alone: that
+    crop reads the first line well and surely (design carbon copy 4762: two addresses read without their house
+    number's end, accepted at 1.00). A seal's arcs, what the cut is for, run on to the cell's edges; a wrapped
+    line ends inside the cell."""
+    if (c0, c1) == (b0, b1):
+        return []
+    out = []
+    h = len(profile)
+    for lo, hi in ((b0, c0 - 1), (c1 + 1, b1)):
+        if hi < lo:
+            continue
+        rows = np.nonzero(profile[lo : hi + 1] > least)[0]
+        if rows.size == 0:
+            continue
+        r0, r1 = max(_runs(rows + lo, 1), key=lambda r: r[1] - r[0])
+        if r1 - r0 + 1 >= LEFT_OUT_LINE_SHARE * (c1 - c0 + 1) and r0 > 0 and r1 < h - 1:
+            out.append((int(r0), int(r1)))
+    return out
 
 
 SPECK_PIXELS = 12
@@ -2640,7 +2673,13 @@ def join_across_ruled(runs: list[list[int]], ruled: np.ndarray) -> list[list[int
     return out
 
 
-def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8, one_line: bool = False) -> list[tuple[int, int]]:
+def text_line_bands(
+    crop: np.ndarray,
+    min_gap: int = 3,
+    pad: int = 8,
+    one_line: bool = False,
+    left_out: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
     """Vertical extents (y0, y1) of the text lines inside a cell crop, padded but never into the
     next line: one band for most cells, two or more for a wrapped cell. Small bands (a dot, a stroke
     apart, stamp remnants) join the nearest line, except faint ones more than half a line
@@ -2650,7 +2689,10 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8, one_line: 
     the crop holds no text.
 
     `one_line`: the cell holds a digit string (a column of STRETCH_FIELDS): rows taken for a ruling that
-    have ink right above and below them do not part two lines (join_across_ruled)."""
+    have ink right above and below them do not part two lines (join_across_ruled).
+
+    `left_out`: where given, the rows (y0, y1) of each line of writing a band lost when it was cut to its
+    core (_line_core) are appended to it (left_out_line): writing the crops do not hold."""
     if crop.size == 0:
         return []
     ink = (crop < int(np.median(crop)) - INK_CONTRAST).astype(np.uint8)
@@ -2684,7 +2726,10 @@ def text_line_bands(crop: np.ndarray, min_gap: int = 3, pad: int = 8, one_line: 
         nearest[0], nearest[1] = min(nearest[0], b[0]), max(nearest[1], b[1])
     lines.sort()
     for ln in lines:
-        ln[0], ln[1] = _line_core(profile, ln[0], ln[1])
+        b0, b1 = ln[0], ln[1]
+        ln[0], ln[1] = _line_core(profile, b0, b1)
+        if left_out is not None:
+            left_out.extend(left_out_line(profile, b0, b1, ln[0], ln[1], max(1, 0.004 * w)))
     out = []
     for i, (b0, b1) in enumerate(lines):
         lo = b0 - pad if i == 0 else max(b0 - pad, (lines[i - 1][1] + b0) // 2)

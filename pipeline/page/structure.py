@@ -151,6 +151,17 @@ UNDER_SEAL = (
 grayscale or 1-bit scan)."""
 
 
+LINE_LEFT_OUT = (
+    "a line of its writing was not read (a wrapped entry's short last line, run into the line above): "
+    "the reading may lack its end; check it against the scan"
+)
+"""Why a cell whose crop left out a line of its writing is doubted (pipeline.page.extract.doubt_left_out_lines)."""
+
+
+CELL_FLAGS = {LINE_LEFT_OUT: "cell_line_left_out"}
+"""The flag a cell's doubt puts on its field (any other reason: a seal over it, cell_under_seal)."""
+
+
 SEAL_ONLY = (
     "its only writing lies under a seal: it may be the seal's text (its name, 专用章), no entry; "
     "reject it if the scan shows no entry under the seal"
@@ -239,7 +250,8 @@ def apply_structure(
             continue
         if column is not None and sealed_sex_confirmed(held, column, record):
             continue
-        _doubt(held, "cell_under_seal")
+        for reason in reasons:
+            _doubt(held, CELL_FLAGS.get(reason, "cell_under_seal"))
         for reason in reasons:
             _problem(record, f"{column}: {reason}")
     for reason in structure.page:
@@ -717,6 +729,7 @@ STRUCTURE_DOUBT_FLAGS = frozenset(
         "row_order_broken",
         "serial_misread",
         "cell_under_seal",
+        "cell_line_left_out",
         "cell_read_by_shape",
     }
 )
