@@ -579,13 +579,7 @@ def _confused_glyph_put_back(
         and N.confused_name_glyphs_put_back(N.fold_traditional(weighed.text)) is None
     ):
         return False  # the weighing already leaves the glyph out (干+X weighed to a listed 于+Y): weighed as before
-    other = normalize(swapped)
-    if other.value is None or other.value == n.value:
-        return False
-    kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
-    fv.value, fv.confidence = other.value, min(fv.confidence, NAME_DOUBTED_GLYPH_CERTAINTY)
-    fv.flags = list(other.flags) + kept + ["name_reread_by_frequency", NAME_DOUBTED_GLYPH_REPLACED]
-    return True
+    return _doubted_name_put(fv, n, swapped, normalize)
 
 
 def _doubted_glyph_replaced(
@@ -616,7 +610,14 @@ def _doubted_glyph_replaced(
     chosen = N.rescore_name(clean[0][0], clean, sex if sex in N.SEXES else None)
     if chosen is None:
         return False
-    other = normalize(chosen.text)
+    return _doubted_name_put(fv, n, chosen.text, normalize)
+
+
+def _doubted_name_put(fv: FieldValue, n: N.Normalized, text: str, normalize: Callable[[str], N.Normalized]) -> bool:
+    """`text` put in place of a name read with a glyph the official tables doubt (n: its normalized reading), held
+    at most NAME_DOUBTED_GLYPH_CERTAINTY, flagged NAME_DOUBTED_GLYPH_REPLACED, the flags of how the cell was read
+    kept; whether it was (not where `text` normalizes to nothing or to the same name)."""
+    other = normalize(text)
     if other.value is None or other.value == n.value:
         return False
     kept = [fl for fl in fv.flags if fl not in n.flags]  # how the cell was read, not what the old text was
