@@ -1580,8 +1580,8 @@ def deblock_jpeg(gray: np.ndarray, quality: int) -> np.ndarray:
         for dx in range(0, 8, JPEG_SHIFT_STEP):
             pad = np.pad(gray, ((dy, 8), (dx, 8)), mode="edge")
             ok, buf = cv2.imencode(".jpg", pad, [cv2.IMWRITE_JPEG_QUALITY, quality])
-            dec = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else pad
-            acc += dec[dy : dy + h, dx : dx + w]
+            dec = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else None
+            acc += (pad if dec is None else dec)[dy : dy + h, dx : dx + w]
             n += 1
     return np.clip(np.rint(acc / n), 0, 255).astype(np.uint8)
 
