@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import subprocess
@@ -556,6 +557,7 @@ def main() -> None:
             ap.error(f"--fit-also {d}: no {scans.name}/ with a finished {run.name}/ (read it first with --stage ocr)")
         if Path(d).name in families:
             ap.error(f"--fit-also {d}: {Path(d).name} is a family of this report; a fitting-only store must be another")
+    held = _hold_stores([out / f for f in families] + [Path(d) for d in args.fit_also or []], ap)
     for family in families:
         stage_generate(family, args, out)
         if args.stage in ("ocr", "all", "report"):
@@ -571,6 +573,27 @@ def main() -> None:
         (results / f"{name}.json").write_text(json.dumps(rep, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         (out / "report.md").write_text(md, encoding="utf-8")
         print(md)
+    for f in held:
+        f.close()
+
+
+def _hold_stores(dirs: list[Path], ap: argparse.ArgumentParser) -> list[Any]:
+    """An exclusive lock on each family folder this run reads or re-maps (`.bench.lock` in it), taken before any
+    work, or a clear error naming the folder another run holds. Why: a report re-maps every store in place
+    (pipeline.runs.stages.remap writes the store's records), so two runs on one store score each other's
+    records (session 47: two reports run at once gave one identical, wrong table). Two OCR runs of different
+    families under one --out still go side by side."""
+    held = []
+    for d in sorted(set(dirs)):
+        d.mkdir(parents=True, exist_ok=True)
+        f = open(d / ".bench.lock", "a+")
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            ap.error(f"{d} is in use by another bench_families run (its stores are re-mapped in place): wait for it")
+        held.append(f)
+    return held
 
 
 if __name__ == "__main__":
