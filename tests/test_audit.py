@@ -429,3 +429,32 @@ def test_a_runs_summary_counts_the_records_routing_auto_accepted_the_audits_incl
     sm = summarize(store, rid, Path(settings.data_dir), IntakeResult(new_files=files), 0, 1.0)
     assert drawn and sm.auto_accepted == before - drawn and sm.auto_routed == before
     assert 0 < sm.auto_routed < sm.records and sm.to_dict()["auto_routed"] == before
+
+
+def test_status_quality_text_gives_each_volume_its_share_auto_accepted_against_the_target():
+    """Session 47: `backfill status --quality` said the share auto-accepted in one total line only; an administrator
+    reading the per-volume table could not tell which volume falls short of auto_accept_target (the quality page
+    and the CSV could). Each volume's line now says its share, starred under the target, and a footnote says why."""
+    under = A.QualityRow("volume", "a", "烟台市殡仪馆/2013 火化", population=30, records=100, state="pending")
+    over = A.QualityRow("volume", "b", "龙口市殡仪馆/2016 火化", population=80, records=100, state="pending")
+    unread = A.QualityRow("volume", "c", "空卷册", state="no_sample")
+    total = A.QualityRow("total", "", "全部", population=110, records=200)
+    rep = A.QualityReport(
+        0.003,
+        "wilson",
+        0.02,
+        20,
+        {"volume": [under, over, unread], "field_type": [], "ledger_kind": [], "funeral_home": []},
+        total,
+        110,
+        0,
+        0,
+        0.6,
+    )
+    lines = A.format_quality(rep).splitlines()
+    assert "自动占比" in lines[2] and "share" in lines[3]
+    line = {r.key: next(x for x in lines if x.startswith(r.label)) for r in (under, over, unread)}
+    assert "30.0%*" in line["a"]
+    assert "80.0%" in line["b"] and "80.0%*" not in line["b"]
+    assert "—" in line["c"]
+    assert any(x.startswith("* 自动通过占比低于目标 60.00 %") for x in lines)

@@ -835,7 +835,7 @@ def format_quality(rep: QualityReport) -> str:
         return f"{100 * r.rate:7.2f}% [{100 * r.low:6.2f}%, {100 * r.high:6.2f}%]"
 
     def row(cells: tuple[str, ...]) -> str:
-        widths = (40, 8, 5, 5, 6, 5, 28)
+        widths = (40, 8, 8, 5, 5, 6, 5, 28)
         return " ".join(_cell(c, w, right=i > 0) for i, (c, w) in enumerate(zip(cells, widths))) + "  " + cells[-1]
 
     lines = [
@@ -844,14 +844,21 @@ def format_quality(rep: QualityReport) -> str:
         f"{rep.auto_accepted} auto-accepted records drawn, {rep.reviewed} reviewed; target {_pct(rep.target)} wrong "
         "fields, 95 % interval",
         "",
-        row(("卷册", "自动通过", "抽检", "已审", "字段", "错误", "错误率 [95 % 区间]", "状态")),
-        row(("volume", "auto", "drawn", "done", "fields", "wrong", "rate [95 % interval]", "state")),
+        row(("卷册", "自动通过", "自动占比", "抽检", "已审", "字段", "错误", "错误率 [95 % 区间]", "状态")),
+        row(("volume", "auto", "share", "drawn", "done", "fields", "wrong", "rate [95 % interval]", "state")),
     ]
     for r in rep.rows["volume"]:
         f, w = (f"{r.rate.fields:.0f}", f"{r.rate.wrong:.0f}") if r.rate else ("", "")
         zh = STATE_LABELS.get(r.state, (r.state,))[0]
+        share = r.auto_share
+        # the volume's share auto-accepted against auto_accept_target (* under it), as the quality page shows it
+        sh = "—" if share is None else f"{100 * share:.1f}%" + ("" if share >= rep.auto_target else "*")
         lines.append(
-            row((r.label, str(r.population), str(r.drawn), str(r.reviewed), f, w, rate_text(r.rate), f"{zh} ({r.state})"))
+            row((r.label, str(r.population), sh, str(r.drawn), str(r.reviewed), f, w, rate_text(r.rate), f"{zh} ({r.state})"))
+        )
+    if any(r.auto_share is not None and r.auto_share < rep.auto_target for r in rep.rows["volume"]):
+        lines.append(
+            f"* 自动通过占比低于目标 {_pct(rep.auto_target)} / share auto-accepted under the target {_pct(rep.auto_target)}"
         )
     flagged = [r for r in rep.rows["volume"] if r.state in ("to_send_back", "sent_back", "recheck", "to_extend")]
     if flagged:
