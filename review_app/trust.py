@@ -118,7 +118,7 @@ def _reason(row: A.QualityRow, target: float, max_share: float = 0.5) -> str:
         drawn=row.bound_records or row.drawn,
         pending=row.pending,
     )
-    over = A._shown_over(row, target)
+    over = A.shown_over(row, target)
     if row.state in ("sent_back", "recheck") and not over:
         # sent back earlier, on evidence that no longer shows the volume over the target (a rule before session 47,
         # or reviews since): said as such, not explained by the numbers now (the records stay in review)
@@ -219,9 +219,7 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
                 t("quality.col.loaded"): r.loaded,
                 t("quality.col.bound"): _pct(r.low_bound) if r.low_bound is not None else "—",
                 t("quality.col.more"): str(r.more_records)
-                if (
-                    r.rate is not None and not A._shown_over(r, rep.target) and r.state != "passed" and r.more_records is not None
-                )
+                if (r.rate is not None and not A.shown_over(r, rep.target) and r.state != "passed" and r.more_records is not None)
                 else "—",
                 t("quality.col.reason"): _reason(r, rep.target, settings.audit_max_share),
             }
@@ -229,12 +227,11 @@ def quality_page(store: Store, settings: Settings, user: str) -> None:
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
-    measured_rows = [r for r in vols if r.rate is not None]
-    if measured_rows:  # the why of each measured volume in full (the table's last column is cut at its width)
+    if measured:  # the why of each measured volume in full (the table's last column is cut at its width)
         st.markdown(f"**{t('quality.why_title')}**")
         st.markdown(
             "\n".join(
-                f"- **{r.label}**（{_state(r.state)}）：{_reason(r, rep.target, settings.audit_max_share)}" for r in measured_rows
+                f"- **{r.label}**（{_state(r.state)}）：{_reason(r, rep.target, settings.audit_max_share)}" for r in measured
             )
         )
     failed = [r for r in vols if r.state in ("sent_back", "recheck", "to_send_back", "to_extend")]

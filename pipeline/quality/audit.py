@@ -520,7 +520,7 @@ def quality(store: Store, settings: Settings) -> QualityReport:
             need = fields_needed(target, rate.wrong, method) - rate.fields
             per_record = rate.fields / max(1, rate.units)
             row.more_records = max(0, math.ceil(need / per_record)) if per_record else None
-        if row.state == "to_send_back" and rate is not None and not _shown_over(row, target) and row.more_records:
+        if row.state == "to_send_back" and rate is not None and not shown_over(row, target) and row.more_records:
             # too few audited to show the target, not shown to miss it: audit further where that is cheaper
             # than reviewing the volume (double sampling); else it goes back to review whole
             after = row.drawn + row.more_records
@@ -591,7 +591,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
-def _shown_over(row: QualityRow, target: float) -> bool:
+def shown_over(row: QualityRow, target: float) -> bool:
     """The audit shows the volume over the target: the lower bound a send-back acts on passes it."""
     return row.low_bound is not None and row.low_bound > target
 
@@ -618,7 +618,7 @@ def _state(row: QualityRow, target: float, verdict: AuditVerdict | None) -> tupl
     seen = f"{r.wrong:.0f} of {r.fields:.0f} fields wrong in {row.reviewed} reviewed audit record{'s' if row.reviewed != 1 else ''} ({_pct(r.rate)})"
     pend = f", the {row.pending} still pending counted right" if row.pending else ""
     low = f"lower bound {_pct(row.low_bound or 0.0)} over the {row.bound_records} records drawn{pend}"
-    if _shown_over(row, target):
+    if shown_over(row, target):
         return "to_send_back", f"{seen}: even the {low} passes the target {_pct(target)}"
     if row.pending:
         more = (
